@@ -1,0 +1,468 @@
+"""`bastion`: the command line, a thin layer over the library (DESIGN.md section 11 is its contract).
+
+Exit codes: 0 success, 1 refused or failed (one line on stderr), 2 usage error. Listings take --json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, TextIO
+
+import certs
+from bastion import audit, config, grants, mfa, users
+from bastion.errors import BastionError
+from bastion.home import Context, Home, init, local_actor, open_home
+from bastion.store import now
+
+
+class UsageError(BastionError):
+    """Bad arguments that argparse could not catch (exit 2)."""
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that reports usage errors as one line plus usage, exit 2, and never exits the server."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        raise UsageError(f"{self.prog}: {message}")
+
+
+def _duration(text: str) -> float:
+    try:
+        return config.parse_duration(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _when(ts: float | None) -> str:
+    if ts is None:
+        return "-"
+    return dt.datetime.fromtimestamp(ts, dt.UTC).strftime("%Y-%m-%d %H:%M:%SZ")
+
+
+def _table(out: TextIO, rows: list[dict[str, Any]], columns: Sequence[str]) -> None:
+    if not rows:
+        out.write("(none)\n")
+        return
+    cells = [[str(r.get(c, "")) if r.get(c) is not None else "-" for c in columns] for r in rows]
+    widths = [max(len(c), *(len(row[i]) for row in cells)) for i, c in enumerate(columns)]
+    out.write("  ".join(c.upper().ljust(w) for c, w in zip(columns, widths, strict=True)).rstrip() + "\n")
+    for row in cells:
+        out.write("  ".join(v.ljust(w) for v, w in zip(row, widths, strict=True)).rstrip() + "\n")
+
+
+def _emit(out: TextIO, args: argparse.Namespace, rows: list[dict[str, Any]],
+          columns: Sequence[str]) -> None:
+    if getattr(args, "json", False):
+        out.write(json.dumps(rows, indent=None, default=str) + "\n")
+    else:
+        _table(out, rows, columns)
+
+
+def _read_key(path: str) -> Any:
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise BastionError(f"{path}: cannot read key: {exc.strerror or exc}") from None
+    return users.parse_public_key(text, path)
+
+
+# ---------------------------------------------------------------- commands shared with the SSH interface
+# Each takes the opened context, the parsed args, the acting user and the output stream.
+
+def cmd_requests(ctx: Context, args: argparse.Namespace, actor: str, out: TextIO) -> int:
+    rows = grants.list_requests(ctx.store, state=None if args.all else "pending")
+    for row in rows:
+        row["duration"] = config.format_duration(row["duration"])
+        row["created_at"] = _when(row["created"])
+    _emit(out, args, rows, ("id", "user", "target", "login", "ticket", "duration", "state",
+                            "created_at", "reason"))
+    return 0
+
+
+def cmd_approve(ctx: Context, args: argparse.Namespace, actor: str, out: TextIO) -> int:
+    grant = grants.approve(ctx.store, ctx.config, args.request_id, actor,
+                           duration=args.duration, reason=args.reason or "")
+    out.write(f"request {args.request_id} approved: grant {grant.id} for {grant.login}@{grant.target} "
+              f"until {_when(grant.ends)}\n")
+    return 0
+
+
+def cmd_deny(ctx: Context, args: argparse.Namespace, actor: str, out: TextIO) -> int:
+    grants.deny(ctx.store, ctx.config, args.request_id, actor, args.reason or "")
+    out.write(f"request {args.request_id} denied\n")
+    return 0
+
+
+def cmd_revoke(ctx: Context, args: argparse.Namespace, actor: str, out: TextIO) -> int:
+    if not grants.can_supervise(ctx.store, ctx.config, actor):
+        raise BastionError(f"{actor} may not revoke")
+    changed = grants.revoke(ctx.store, actor=actor, reason=args.reason or "", serial=args.serial,
+                            grant=args.grant, user=args.user, ticket=args.ticket)
+    out.write(f"revoked ({changed} grants and certificates); live sessions end within a second\n")
+    return 0
+
+
+def cmd_sessions(ctx: Context, args: argparse.Namespace, actor: str, out: TextIO) -> int:
+    from bastion import sessions
+
+    rows = sessions.list_sessions(ctx.store, include_ended=args.all)
+    for row in rows:
+        row["started_at"] = _when(row["started"])
+        row["ended_at"] = _when(row["ended"])
+    if getattr(args, "json", False):
+        keep = ("id", "user", "target", "login", "ticket", "state", "started", "ended",
+                "recordings", "client_addr", "end_reason")
+        _emit(out, args, [{k: r[k] for k in keep} for r in rows], ())
+    else:
+        _table(out, rows, ("id", "user", "target", "login", "ticket", "state", "started_at",
+                           "ended_at"))
+    return 0
+
+
+def cmd_kill(ctx: Context, args: argparse.Namespace, actor: str, out: TextIO) -> int:
+    from bastion import sessions
+
+    if not grants.can_supervise(ctx.store, ctx.config, actor):
+        raise BastionError(f"{actor} may not kill sessions")
+    sessions.request_kill(ctx.store, args.session_id, actor, args.reason or "")
+    out.write(f"session {args.session_id}: kill requested; it ends within a second\n")
+    return 0
+
+
+def cmd_held(ctx: Context, args: argparse.Namespace, actor: str, out: TextIO) -> int:
+    from bastion import sessions
+
+    rows = sessions.list_held(ctx.store)
+    for row in rows:
+        row["waiting_since"] = _when(row["since"])
+        row["session"] = row["session_id"]
+    _emit(out, args, rows, ("id", "session", "user", "command", "waiting_since"))
+    return 0
+
+
+def cmd_confirm(ctx: Context, args: argparse.Namespace, actor: str, out: TextIO) -> int:
+    from bastion import sessions
+
+    sessions.decide_held(ctx.store, ctx.config, args.held_id, actor, confirm=True)
+    out.write(f"held command {args.held_id} confirmed\n")
+    return 0
+
+
+def cmd_reject(ctx: Context, args: argparse.Namespace, actor: str, out: TextIO) -> int:
+    from bastion import sessions
+
+    sessions.decide_held(ctx.store, ctx.config, args.held_id, actor, confirm=False,
+                         reason=args.reason or "")
+    out.write(f"held command {args.held_id} rejected\n")
+    return 0
+
+
+def add_supervisor_commands(sub: argparse._SubParsersAction) -> None:
+    """The commands both `bastion` and supervisors' `ssh NAME@bastion ...` offer, with one syntax."""
+    p = sub.add_parser("requests", help="list access requests (pending unless --all)")
+    p.add_argument("--all", action="store_true", help="all requests, not only pending ones")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_requests)
+    p = sub.add_parser("approve", help="approve a pending request")
+    p.add_argument("request_id")
+    p.add_argument("--duration", type=_duration, help="shorten or change the grant (e.g. 30m)")
+    p.add_argument("--reason")
+    p.set_defaults(func=cmd_approve)
+    p = sub.add_parser("deny", help="deny a pending request")
+    p.add_argument("request_id")
+    p.add_argument("--reason")
+    p.set_defaults(func=cmd_deny)
+    p = sub.add_parser("sessions", help="list live sessions (--all: ended ones too)")
+    p.add_argument("--all", action="store_true")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_sessions)
+    p = sub.add_parser("kill", help="end a live session")
+    p.add_argument("session_id")
+    p.add_argument("--reason")
+    p.set_defaults(func=cmd_kill)
+    p = sub.add_parser("revoke", help="revoke certificates and grants; live sessions end")
+    g = p.add_mutually_exclusive_group(required=True)
+    g.add_argument("--serial", type=int)
+    g.add_argument("--grant")
+    g.add_argument("--user")
+    g.add_argument("--ticket")
+    p.add_argument("--reason")
+    p.set_defaults(func=cmd_revoke)
+    p = sub.add_parser("held", help="commands waiting for a supervisor")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_held)
+    p = sub.add_parser("confirm", help="let a held command run")
+    p.add_argument("held_id")
+    p.set_defaults(func=cmd_confirm)
+    p = sub.add_parser("reject", help="refuse a held command")
+    p.add_argument("held_id")
+    p.add_argument("--reason")
+    p.set_defaults(func=cmd_reject)
+
+
+# ---------------------------------------------------------------- local-only commands
+
+def cmd_init(home: Home, args: argparse.Namespace, out: TextIO) -> int:
+    result = init(home, args.hostname)
+    if result.created:
+        out.write(f"initialised {home.path}: created {', '.join(result.created)}\n")
+    else:
+        out.write(f"{home.path} already initialised; nothing changed\n")
+    out.write(
+        "\nOn every target, install the target CA and add to /etc/ssh/sshd_config:\n"
+        f"  echo '{result.target_ca_line}' > /etc/ssh/bastion_target_ca.pub\n"
+        "  TrustedUserCAKeys /etc/ssh/bastion_target_ca.pub\n"
+        "  AuthorizedKeysFile none\n"
+        "  PasswordAuthentication no\n"
+        "  KbdInteractiveAuthentication no\n"
+        "  # for targets with principals = \"scoped\" (a certificate for one target opens no other):\n"
+        "  # AuthorizedPrincipalsFile /etc/ssh/principals/%u   (containing lines TARGET:LOGIN)\n"
+        "\nClients trust the bastion's host certificate with this known_hosts line:\n"
+        f"  @cert-authority {result.hostname} {result.host_ca_line}\n"
+    )
+    return 0
+
+
+def _enrolment_text(name: str, enrolment: mfa.Enrolment) -> str:
+    return (f"TOTP for {name}: scan this code in an authenticator app, or enter the URI.\n"
+            f"{enrolment.uri}\n{enrolment.qr_text()}")
+
+
+def cmd_user(ctx: Context, args: argparse.Namespace, out: TextIO) -> int:
+    actor = local_actor()
+    if args.user_cmd == "add":
+        ctx.config.role(args.role)
+        key = _read_key(args.key)
+        users.add(ctx.store, args.name, args.role, key, actor)
+        enrolment = mfa.enrol(ctx.store, ctx.box, args.name, ctx.config.server.hostname)
+        out.write(f"user {args.name} added with role {args.role}, key {users.fingerprint(key)}\n")
+        out.write(_enrolment_text(args.name, enrolment))
+    elif args.user_cmd == "list":
+        _emit(out, args, users.list_users(ctx.store), ("name", "role", "keys", "totp", "locked",
+                                                        "lock_reason"))
+    elif args.user_cmd == "remove":
+        users.remove(ctx.store, args.name, actor)
+        out.write(f"user {args.name} removed; their grants and certificates are revoked\n")
+    elif args.user_cmd == "add-key":
+        key = _read_key(args.file)
+        users.add_key(ctx.store, args.name, key, actor)
+        out.write(f"key {users.fingerprint(key)} added to {args.name}\n")
+    elif args.user_cmd == "reset-totp":
+        users.require(ctx.store, args.name)
+        enrolment = mfa.enrol(ctx.store, ctx.box, args.name, ctx.config.server.hostname)
+        audit.record(ctx.store, "user.totp_reset", actor, user=args.name)
+        out.write(_enrolment_text(args.name, enrolment))
+    elif args.user_cmd == "lock":
+        users.lock(ctx.store, args.name, args.reason or "locked by an admin", actor)
+        out.write(f"user {args.name} locked; their live sessions end within a second\n")
+    elif args.user_cmd == "unlock":
+        users.unlock(ctx.store, args.name, actor)
+        out.write(f"user {args.name} unlocked\n")
+    return 0
+
+
+def cmd_vendor(ctx: Context, args: argparse.Namespace, out: TextIO) -> int:
+    key = _read_key(args.key)
+    cert, grant = grants.issue_vendor(
+        ctx.store, ctx.config, ctx.user_ca, name=args.name, key=key, target=args.target,
+        login=args.login, ticket=args.ticket, duration=args.duration, actor=local_actor(),
+        source_address=args.source_address)
+    try:
+        Path(args.out).write_text(certs.certificate_line(cert) + "\n", encoding="ascii")
+    except OSError as exc:
+        raise BastionError(f"{args.out}: cannot write: {exc.strerror}") from None
+    info = certs.cert_info(cert)
+    host, port = ctx.config.server.listen_host_port
+    out.write(
+        f"vendor certificate serial {info.serial} for {args.login}@{args.target}, ticket "
+        f"{args.ticket}, single use, valid until {_when(info.valid_before)}, written to {args.out}\n"
+        f"connect with:\n  ssh -p {port} -i {_private_guess(args.key)} -o CertificateFile={args.out} "
+        f"{args.login}@{args.target}@{ctx.config.server.hostname}\n")
+    return 0
+
+
+def _private_guess(pub_path: str) -> str:
+    return pub_path[:-4] if pub_path.endswith(".pub") else "PRIVATE_KEY"
+
+
+def cmd_audit(ctx: Context, args: argparse.Namespace, out: TextIO) -> int:
+    if args.audit_cmd == "verify":
+        result = audit.verify(ctx.store)
+        if result.ok:
+            out.write(f"audit chain verifies: {result.rows} events, head {result.head[:16]}\n")
+            return 0
+        raise BastionError(f"audit chain broken at {result.problem}")
+    if args.audit_cmd == "export":
+        since = None
+        if args.since:
+            try:
+                parsed = dt.datetime.fromisoformat(args.since)
+            except ValueError:
+                raise UsageError(f"--since: not an ISO time: {args.since!r}") from None
+            if parsed.tzinfo is None:
+                parsed = parsed.replace(tzinfo=dt.UTC)
+            since = parsed.timestamp()
+        for event in audit.export(ctx.store, since):
+            out.write(json.dumps(event, sort_keys=True, ensure_ascii=False) + "\n")
+        return 0
+    if args.audit_cmd == "purge":
+        older = args.older_than or ctx.config.server.audit_retention
+        try:
+            deleted = audit.purge(ctx.store, now() - older, local_actor())
+        except ValueError as exc:
+            raise BastionError(str(exc)) from None
+        out.write(f"purged {deleted} events older than {config.format_duration(older)}\n")
+        return 0
+    return 2
+
+
+def cmd_krl(ctx: Context, args: argparse.Namespace, out: TextIO) -> int:
+    serials = grants.revoked_serials(ctx.store)
+    version = int(now())
+    certs.write_krl(Path(args.out), {ctx.user_ca.key: serials}, version=version,
+                    comment="bastion revoked user certificates")
+    audit.record(ctx.store, "krl.written", local_actor(), path=args.out, serials=len(serials))
+    out.write(f"wrote {args.out}: {len(serials)} revoked serials\n")
+    return 0
+
+
+def cmd_serve(ctx: Context, args: argparse.Namespace, out: TextIO) -> int:
+    from bastion import server
+
+    return server.run(ctx, listen=args.listen)
+
+
+def cmd_replay(ctx: Context, args: argparse.Namespace, out: TextIO) -> int:
+    from bastion import sessions
+
+    return sessions.replay(ctx, args.session_id, speed=args.speed)
+
+
+def cmd_tui(ctx: Context | None, args: argparse.Namespace, out: TextIO) -> int:
+    from tui import app
+
+    return app.main(args)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="bastion", description="Just-in-time SSH access bastion.")
+    parser.add_argument("--home", help="home folder (default: $BASTION_HOME, else ./var)")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    p = sub.add_parser("init", help="create the home folder, CAs, host key and database")
+    p.add_argument("--hostname", help="the name clients use for the bastion")
+    p.set_defaults(local=cmd_init, needs_home=False)
+
+    p = sub.add_parser("serve", help="run the SSH bastion")
+    p.add_argument("--listen", help="HOST:PORT (default from bastion.toml)")
+    p.set_defaults(local=cmd_serve)
+
+    p = sub.add_parser("user", help="manage users")
+    us = p.add_subparsers(dest="user_cmd", required=True, parser_class=_Parser)
+    q = us.add_parser("add", help="enrol a user; prints the TOTP URI and QR code")
+    q.add_argument("name")
+    q.add_argument("--role", required=True)
+    q.add_argument("--key", required=True, help="the user's OpenSSH public key file")
+    q = us.add_parser("list")
+    q.add_argument("--json", action="store_true")
+    q = us.add_parser("remove")
+    q.add_argument("name")
+    q = us.add_parser("add-key")
+    q.add_argument("name")
+    q.add_argument("file")
+    q = us.add_parser("reset-totp")
+    q.add_argument("name")
+    q = us.add_parser("lock")
+    q.add_argument("name")
+    q.add_argument("--reason")
+    q = us.add_parser("unlock")
+    q.add_argument("name")
+    p.set_defaults(local=cmd_user)
+
+    p = sub.add_parser("vendor", help="single-use vendor certificates")
+    vs = p.add_subparsers(dest="vendor_cmd", required=True, parser_class=_Parser)
+    q = vs.add_parser("issue")
+    q.add_argument("--name", required=True)
+    q.add_argument("--key", required=True)
+    q.add_argument("--target", required=True)
+    q.add_argument("--login", required=True)
+    q.add_argument("--ticket", required=True)
+    q.add_argument("--duration", type=_duration, required=True)
+    q.add_argument("--out", required=True)
+    q.add_argument("--source-address", action="append",
+                   help="pin the certificate to this client address or CIDR (repeatable)")
+    p.set_defaults(local=cmd_vendor)
+
+    p = sub.add_parser("replay", help="play a session's recording in this terminal")
+    p.add_argument("session_id")
+    p.add_argument("--speed", type=float, default=1.0)
+    p.set_defaults(local=cmd_replay)
+
+    p = sub.add_parser("audit", help="the tamper-evident audit trail")
+    aus = p.add_subparsers(dest="audit_cmd", required=True, parser_class=_Parser)
+    aus.add_parser("verify", help="exit 0 when the chain holds; else 1 naming the first bad row")
+    q = aus.add_parser("export", help="events as JSON lines")
+    q.add_argument("--since", help="ISO time, e.g. 2026-11-01T00:00:00")
+    q = aus.add_parser("purge", help="delete events older than the retention (default 90d)")
+    q.add_argument("--older-than", type=_duration)
+    p.set_defaults(local=cmd_audit)
+
+    p = sub.add_parser("krl", help="write an OpenSSH KRL of revoked certificates")
+    p.add_argument("--out", required=True)
+    p.set_defaults(local=cmd_krl)
+
+    p = sub.add_parser("tui", help="the supervisor console")
+    p.add_argument("--connect", metavar="USER@HOST")
+    p.add_argument("--port", type=int, default=2222)
+    p.add_argument("--identity", metavar="KEY")
+    p.set_defaults(local=cmd_tui, needs_home=False)
+
+    add_supervisor_commands(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None, out: TextIO | None = None,
+         err: TextIO | None = None) -> int:
+    out = out or sys.stdout
+    err = err or sys.stderr
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except UsageError as exc:
+        err.write(f"{exc}\n{parser.format_usage()}")
+        return 2
+    home = Home.resolve(args.home)
+    try:
+        if getattr(args, "local", None) is cmd_init:
+            return cmd_init(home, args, out)
+        if getattr(args, "needs_home", True) is False:
+            return args.local(None, args, out)
+        ctx = open_home(home)
+        try:
+            if getattr(args, "local", None) is not None:
+                return args.local(ctx, args, out)
+            return args.func(ctx, args, local_actor(), out)
+        finally:
+            ctx.close()
+    except UsageError as exc:
+        err.write(f"bastion: {exc}\n")
+        return 2
+    except BastionError as exc:
+        err.write(f"bastion: {exc}\n")
+        return 1
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        return 1
+    except Exception as exc:
+        # A bug, not bad input: one line for the user; BASTION_DEBUG=1 shows the traceback.
+        if os.environ.get("BASTION_DEBUG"):
+            raise
+        err.write(f"bastion: internal error: {type(exc).__name__}: {exc}\n")
+        return 1

@@ -1,0 +1,434 @@
+"""Access requests, approvals, grants, revocation and the user certificates that carry them.
+
+A request names target, login, ticket, duration and reason; a supervisor or admin who is not the
+requester approves it (or the role auto-approves), which makes a grant with a start and an end.
+Certificates minted here are recorded with every field; revocation (by serial, grant, user or
+ticket) is stored durably and the running server enforces it on live sessions.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import json
+import re
+from dataclasses import dataclass
+from typing import Any
+
+import asyncssh
+
+import certs
+from bastion import audit, users
+from bastion.config import Config, TARGET_NAME, format_duration
+from bastion.errors import BastionError
+from bastion.store import Store, dumps, now
+
+MAX_REASON = 500
+LOCAL_ACTOR_PREFIX = "local:"
+
+
+class GrantError(BastionError):
+    """A request, decision, revocation or certificate was refused."""
+
+
+@dataclass(frozen=True)
+class Grant:
+    id: str
+    user: str
+    target: str
+    login: str
+    ticket: str
+    starts: float
+    ends: float
+    kind: str
+    request_id: str | None
+
+    @classmethod
+    def from_row(cls, row: dict[str, Any]) -> Grant:
+        return cls(row["id"], row["user"], row["target"], row["login"], row["ticket"],
+                   row["starts"], row["ends"], row["kind"], row["request_id"])
+
+
+def _matches(name: str, globs: tuple[str, ...]) -> bool:
+    return any(fnmatch.fnmatchcase(name, g) for g in globs)
+
+
+def check_ticket(config: Config, ticket: str) -> str:
+    if not re.fullmatch(config.server.ticket_pattern, ticket or ""):
+        raise GrantError(f"ticket {ticket!r} does not match ticket_pattern "
+                         f"{config.server.ticket_pattern}")
+    return ticket
+
+
+def check_access(config: Config, role_name: str, target: str, login: str) -> None:
+    """May this role use this target and login at all? Raises GrantError naming what is wrong."""
+    if not TARGET_NAME.match(target or ""):
+        raise GrantError(f"invalid target name {target!r}")
+    tgt = config.targets.get(target)
+    if tgt is None:
+        raise GrantError(f"unknown target {target}")
+    role = config.role(role_name)
+    if not _matches(target, role.targets):
+        raise GrantError(f"role {role_name} may not use target {target}")
+    if tgt.logins and login not in tgt.logins:
+        raise GrantError(f"login {login!r} is not offered on {target} "
+                         f"(available: {', '.join(tgt.logins)})")
+    if not _matches(login, role.logins):
+        raise GrantError(f"role {role_name} may not log in as {login}")
+
+
+def create_request(store: Store, config: Config, user: str, *, target: str, login: str,
+                   ticket: str, duration: float, reason: str, client: str = "") -> dict[str, Any]:
+    """File an access request; auto-approved where the role says so. Returns the request row."""
+    person = users.require(store, user)
+    try:
+        if person.locked:
+            raise GrantError(f"user {user} is locked")
+        check_access(config, person.role, target, login)
+        check_ticket(config, ticket)
+        role = config.role(person.role)
+        if duration <= 0 or duration > role.max_duration:
+            raise GrantError(f"duration {format_duration(duration)} exceeds the role's "
+                             f"max_duration {format_duration(role.max_duration)}")
+        reason = (reason or "").strip()
+        if not reason:
+            raise GrantError("a reason is required")
+        if len(reason) > MAX_REASON or any(ord(c) < 32 for c in reason):
+            raise GrantError(f"reason must be one line of at most {MAX_REASON} characters")
+    except GrantError as exc:
+        audit.record(store, "request.refused", user, target=target, login=login, ticket=ticket,
+                     problem=str(exc), client=client)
+        raise
+    t = now()
+    with store.transaction():
+        rid = store.next_id("r")
+        store.execute(
+            "INSERT INTO requests(id, user, target, login, ticket, reason, duration, state, "
+            "created, expires) VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?)",
+            (rid, user, target, login, ticket, reason, duration, t, t + config.server.request_ttl),
+        )
+        audit.record(store, "request.created", user, request=rid, target=target, login=login,
+                     ticket=ticket, duration=duration, reason=reason, client=client)
+        if role.approval == "auto" or _matches(target, role.auto_approve_targets):
+            _approve(store, rid, "auto", duration, "auto-approved by role " + role.name)
+    return get_request(store, rid)
+
+
+def get_request(store: Store, request_id: str) -> dict[str, Any]:
+    row = store.one("SELECT * FROM requests WHERE id = ?", (request_id,))
+    if row is None:
+        raise GrantError(f"no such request: {request_id}")
+    grant = store.one("SELECT id, ends FROM grants WHERE request_id = ?", (request_id,))
+    row["grant"] = grant["id"] if grant else None
+    row["grant_ends"] = grant["ends"] if grant else None
+    return row
+
+
+def list_requests(store: Store, *, state: str | None = "pending",
+                  user: str | None = None) -> list[dict[str, Any]]:
+    expire_pending(store)
+    sql, params = "SELECT * FROM requests WHERE 1 = 1", []
+    if state:
+        sql += " AND state = ?"
+        params.append(state)
+    if user:
+        sql += " AND user = ?"
+        params.append(user)
+    return store.all(sql + " ORDER BY created", tuple(params))
+
+
+def can_supervise(store: Store, config: Config, actor: str) -> bool:
+    """Local operators (who can read the home folder) and users whose role supervises."""
+    if actor.startswith(LOCAL_ACTOR_PREFIX):
+        return True
+    person = users.get(store, actor)
+    if person is None or person.locked:
+        return False
+    try:
+        return config.role(person.role).supervise
+    except BastionError:
+        return False
+
+
+def _decidable(store: Store, config: Config, request_id: str, actor: str) -> dict[str, Any]:
+    expire_pending(store)
+    req = get_request(store, request_id)
+    if not can_supervise(store, config, actor):
+        raise GrantError(f"{actor} may not approve or deny requests")
+    if req["user"] == actor or actor == LOCAL_ACTOR_PREFIX + req["user"]:
+        raise GrantError("nobody approves or denies their own request")
+    if req["state"] != "pending":
+        raise GrantError(f"request {request_id} is {req['state']}, not pending")
+    return req
+
+
+def approve(store: Store, config: Config, request_id: str, actor: str, *,
+            duration: float | None = None, reason: str = "") -> Grant:
+    """Approve a pending request (not one's own) and create its grant, starting now."""
+    with store.transaction():
+        req = _decidable(store, config, request_id, actor)
+        if duration is not None:
+            role = config.role(users.require(store, req["user"]).role)
+            if duration <= 0 or duration > role.max_duration:
+                raise GrantError(f"duration exceeds max_duration {format_duration(role.max_duration)}")
+        return _approve(store, request_id, actor, duration or req["duration"], reason)
+
+
+def _approve(store: Store, request_id: str, actor: str, duration: float, reason: str) -> Grant:
+    t = now()
+    updated = store.execute(
+        "UPDATE requests SET state = 'approved', decided_by = ?, decided_at = ?, decision_reason = ? "
+        "WHERE id = ? AND state = 'pending'", (actor, t, reason, request_id)
+    ).rowcount
+    if updated != 1:
+        raise GrantError(f"request {request_id} is no longer pending")
+    req = store.one("SELECT * FROM requests WHERE id = ?", (request_id,))
+    gid = store.next_id("g")
+    store.execute(
+        "INSERT INTO grants(id, request_id, user, target, login, ticket, starts, ends, kind) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'request')",
+        (gid, request_id, req["user"], req["target"], req["login"], req["ticket"], t, t + duration),
+    )
+    audit.record(store, "request.approved", actor, request=request_id, grant=gid,
+                 user=req["user"], target=req["target"], login=req["login"], ticket=req["ticket"],
+                 ends=t + duration, reason=reason)
+    return Grant.from_row(store.one("SELECT * FROM grants WHERE id = ?", (gid,)))
+
+
+def deny(store: Store, config: Config, request_id: str, actor: str, reason: str = "") -> None:
+    with store.transaction():
+        _decidable(store, config, request_id, actor)
+        store.execute(
+            "UPDATE requests SET state = 'denied', decided_by = ?, decided_at = ?, "
+            "decision_reason = ? WHERE id = ? AND state = 'pending'",
+            (actor, now(), reason, request_id))
+        audit.record(store, "request.denied", actor, request=request_id, reason=reason)
+
+
+def expire_pending(store: Store) -> int:
+    """Mark pending requests past their expiry as expired (each an audit event)."""
+    t = now()
+    expired = store.all("SELECT id FROM requests WHERE state = 'pending' AND expires <= ?", (t,))
+    for row in expired:
+        with store.transaction():
+            if store.execute("UPDATE requests SET state = 'expired' WHERE id = ? AND state = 'pending'",
+                             (row["id"],)).rowcount:
+                audit.record(store, "request.expired", "system", request=row["id"])
+    return len(expired)
+
+
+def active_grants(store: Store, user: str, target: str | None = None, login: str | None = None,
+                  *, at: float | None = None) -> list[Grant]:
+    t = now() if at is None else at
+    sql = "SELECT * FROM grants WHERE user = ? AND revoked = 0 AND starts <= ? AND ends > ?"
+    params: list[Any] = [user, t, t]
+    if target is not None:
+        sql += " AND target = ?"
+        params.append(target)
+    if login is not None:
+        sql += " AND login = ?"
+        params.append(login)
+    return [Grant.from_row(r) for r in store.all(sql + " ORDER BY ends", tuple(params))]
+
+
+def select_grant(grants: list[Grant], ticket: str | None) -> Grant | None:
+    """The grant named by BASTION_TICKET where given, else the one ending last."""
+    if ticket:
+        named = [g for g in grants if g.ticket == ticket]
+        return max(named, key=lambda g: g.ends) if named else None
+    return max(grants, key=lambda g: g.ends) if grants else None
+
+
+def grant_is_live(store: Store, grant_id: str, *, at: float | None = None) -> str | None:
+    """None when the grant is usable now, else why not (one line for the user)."""
+    t = now() if at is None else at
+    g = store.one("SELECT * FROM grants WHERE id = ?", (grant_id,))
+    if g is None:
+        return "grant not found"
+    if g["revoked"]:
+        return f"grant {grant_id} was revoked" + (f": {g['revoked_reason']}" if g["revoked_reason"] else "")
+    if t >= g["ends"]:
+        return f"grant {grant_id} has ended"
+    if t < g["starts"]:
+        return f"grant {grant_id} has not started"
+    person = users.get(store, g["user"])
+    if person is None:
+        return f"user {g['user']} was removed"
+    if person.locked:
+        return f"user {g['user']} is locked" + (f": {person.lock_reason}" if person.lock_reason else "")
+    return None
+
+
+def record_certificate(store: Store, cert: asyncssh.SSHCertificate, kind: str, *,
+                       user: str | None = None, grant_id: str | None = None,
+                       ticket: str | None = None, session_id: str | None = None,
+                       single_use: bool = False) -> certs.CertInfo:
+    """Every certificate the bastion issues is recorded here, with every field."""
+    info = certs.cert_info(cert)
+    store.execute(
+        "INSERT INTO certificates(serial, kind, key_id, principals, valid_after, valid_before, user, "
+        "grant_id, ticket, session_id, subject_fingerprint, single_use, issued) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (info.serial, kind, info.key_id, dumps(list(info.principals)), info.valid_after,
+         info.valid_before, user, grant_id, ticket, session_id,
+         cert.key.get_fingerprint("sha256"), int(single_use), now()),
+    )
+    return info
+
+
+def mint_for_grants(store: Store, config: Config, ca: certs.CertificateAuthority, user: str,
+                    ticket_or_request: str, subject: asyncssh.SSHKey, *,
+                    client_addr: str | None) -> asyncssh.SSHCertificate:
+    """The `cert` SSH command: a user certificate covering the user's live grants for one ticket."""
+    person = users.require(store, user)
+    if person.locked:
+        raise GrantError(f"user {user} is locked")
+    if re.fullmatch(r"r\d+", ticket_or_request):
+        req = get_request(store, ticket_or_request)
+        if req["user"] != user:
+            raise GrantError(f"no such request: {ticket_or_request}")
+        grants = [g for g in active_grants(store, user) if g.request_id == ticket_or_request]
+    else:
+        grants = [g for g in active_grants(store, user) if g.ticket == ticket_or_request]
+    if not grants:
+        raise GrantError(f"no active grant for {ticket_or_request}")
+    role = config.role(person.role)
+    t = now()
+    valid_after, valid_before = certs.validity_window(
+        t, role.user_cert_ttl, backdate=int(config.server.cert_backdate))
+    valid_before = min(valid_before, int(max(g.ends for g in grants)))
+    principals = sorted({f"{g.login}@{g.target}" for g in grants})
+    source = [client_addr] if (client_addr and role.pin_client_address) else None
+    ticket = grants[0].ticket
+    with store.transaction():
+        serial = store.next_serial()
+        key_id = certs.format_key_id(operator=user, ticket=ticket,
+                                     grant=",".join(sorted(g.id for g in grants)))
+        cert = certs.mint_user_certificate(
+            ca, subject, serial=serial, key_id=key_id, principals=principals,
+            valid_after=valid_after, valid_before=valid_before, permit_pty=True,
+            permit_port_forwarding=role.forwarding, permit_agent_forwarding=role.forwarding,
+            permit_x11_forwarding=role.forwarding, permit_user_rc=False, source_address=source)
+        record_certificate(store, cert, "user", user=user, grant_id=grants[-1].id, ticket=ticket)
+        audit.record(store, "cert.issued", user, serial=serial, key_id=key_id,
+                     principals=principals, valid_before=valid_before, client=client_addr or "")
+    return cert
+
+
+def issue_vendor(store: Store, config: Config, ca: certs.CertificateAuthority, *, name: str,
+                 key: asyncssh.SSHKey, target: str, login: str, ticket: str, duration: float,
+                 actor: str, source_address: list[str] | None = None
+                 ) -> tuple[asyncssh.SSHCertificate, Grant]:
+    """A single-use certificate for one target, login and ticket, valid for `duration` from now."""
+    check_ticket(config, ticket)
+    check_access(config, "vendor", target, login)
+    role = config.role("vendor")
+    if duration <= 0 or duration > role.max_duration:
+        raise GrantError(f"duration exceeds the vendor role's max_duration "
+                         f"{format_duration(role.max_duration)}")
+    users.check_name(name)
+    with store.transaction():
+        person = users.get(store, name)
+        if person is None:
+            users.add(store, name, "vendor", None, actor)
+        elif person.role != "vendor":
+            raise GrantError(f"user {name} exists with role {person.role}, not vendor")
+        t = now()
+        gid = store.next_id("g")
+        store.execute(
+            "INSERT INTO grants(id, request_id, user, target, login, ticket, starts, ends, kind) "
+            "VALUES (?, NULL, ?, ?, ?, ?, ?, ?, 'vendor')",
+            (gid, name, target, login, ticket, t, t + duration))
+        serial = store.next_serial()
+        valid_after, valid_before = certs.validity_window(
+            t, duration, backdate=int(config.server.cert_backdate))
+        key_id = certs.format_key_id(operator=name, ticket=ticket, grant=gid, kind="vendor")
+        cert = certs.mint_user_certificate(
+            ca, key, serial=serial, key_id=key_id, principals=[f"{login}@{target}"],
+            valid_after=valid_after, valid_before=valid_before, permit_pty=True,
+            permit_port_forwarding=False, permit_agent_forwarding=False,
+            permit_x11_forwarding=False, permit_user_rc=False, source_address=source_address)
+        record_certificate(store, cert, "vendor", user=name, grant_id=gid, ticket=ticket,
+                           single_use=True)
+        audit.record(store, "vendor.issued", actor, vendor=name, serial=serial, grant=gid,
+                     target=target, login=login, ticket=ticket, valid_before=valid_before)
+        grant = Grant.from_row(store.one("SELECT * FROM grants WHERE id = ?", (gid,)))
+    return cert, grant
+
+
+def certificate_problem(store: Store, serial: int, principal: str) -> tuple[dict | None, str | None]:
+    """For a user cert presented at login: its row and None when usable, else why not."""
+    row = store.one("SELECT * FROM certificates WHERE serial = ?", (serial,))
+    if row is None or row["kind"] not in ("user", "vendor"):
+        return None, "certificate was not issued by this bastion"
+    if row["revoked"]:
+        return row, f"certificate {serial} was revoked"
+    if principal not in _loads_list(row["principals"]):
+        return row, f"certificate {serial} is not valid for {principal}"
+    if row["single_use"] and row["use_count"] > 0:
+        return row, f"single-use certificate {serial} was already used"
+    return row, None
+
+
+def consume_single_use(store: Store, serial: int, actor: str, client: str) -> bool:
+    """Atomically claim a single-use certificate's one connection; False if someone else did."""
+    claimed = store.execute(
+        "UPDATE certificates SET use_count = use_count + 1 "
+        "WHERE serial = ? AND single_use = 1 AND use_count = 0 AND revoked = 0", (serial,)
+    ).rowcount
+    if claimed == 1:
+        audit.record(store, "cert.consumed", actor, serial=serial, client=client)
+    return claimed == 1
+
+
+def revoke(store: Store, *, actor: str, reason: str = "", serial: int | None = None,
+           grant: str | None = None, user: str | None = None, ticket: str | None = None) -> int:
+    """Revoke certificates and grants by exactly one selector; returns how many rows changed."""
+    chosen = [k for k, v in (("serial", serial), ("grant", grant), ("user", user),
+                             ("ticket", ticket)) if v is not None]
+    if len(chosen) != 1:
+        raise GrantError("revoke needs exactly one of --serial, --grant, --user, --ticket")
+    t = now()
+    changed = 0
+    with store.transaction():
+        if serial is not None:
+            if store.one("SELECT 1 FROM certificates WHERE serial = ?", (serial,)) is None:
+                raise GrantError(f"no certificate with serial {serial}")
+            changed += _revoke_certs(store, "serial = ?", (serial,), t, reason)
+        else:
+            column = {"grant": "id", "user": "user", "ticket": "ticket"}[chosen[0]]
+            value = grant if grant is not None else (user if user is not None else ticket)
+            gids = [r["id"] for r in store.all(f"SELECT id FROM grants WHERE {column} = ?", (value,))]  # noqa: S608
+            if not gids and column == "id":
+                raise GrantError(f"no such grant: {grant}")
+            changed += store.execute(
+                f"UPDATE grants SET revoked = 1, revoked_at = ?, revoked_by = ?, revoked_reason = ? "  # noqa: S608
+                f"WHERE {column} = ? AND revoked = 0", (t, actor, reason, value)).rowcount
+            cert_col = {"id": "grant_id", "user": "user", "ticket": "ticket"}[column]
+            changed += _revoke_certs(store, f"{cert_col} = ?", (value,), t, reason)
+            for gid in gids:
+                audit.record(store, "grant.revoked", actor, grant=gid, reason=reason)
+        audit.record(store, "revocation.requested", actor, reason=reason,
+                     **{chosen[0]: serial if serial is not None else (grant or user or ticket)},
+                     changed=changed)
+    return changed
+
+
+def _revoke_certs(store: Store, where: str, params: tuple, t: float, reason: str) -> int:
+    rows = store.all(f"SELECT serial FROM certificates WHERE {where} AND revoked = 0 "  # noqa: S608
+                     "AND kind IN ('user', 'vendor')", params)
+    for row in rows:
+        store.execute("UPDATE certificates SET revoked = 1, revoked_at = ?, revoked_reason = ? "
+                      "WHERE serial = ?", (t, reason, row["serial"]))
+        audit.record(store, "cert.revoked", "system", serial=row["serial"], reason=reason)
+    return len(rows)
+
+
+def revoked_serials(store: Store) -> list[int]:
+    return [r["serial"] for r in store.all(
+        "SELECT serial FROM certificates WHERE revoked = 1 AND kind IN ('user', 'vendor') "
+        "ORDER BY serial")]
+
+
+def _loads_list(text: str) -> list[str]:
+    value = json.loads(text)
+    return value if isinstance(value, list) else []

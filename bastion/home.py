@@ -1,0 +1,193 @@
+"""The home folder: where everything the bastion keeps lives, and `bastion init` that creates it.
+
+Layout (a contract): ca/user_ca(.pub), ca/target_ca(.pub), ca/host_ca(.pub), host_key,
+host_key-cert.pub, bastion.db, bastion.toml, policy.toml, recordings/, secret.key, control.sock.
+"""
+
+from __future__ import annotations
+
+import os
+import pwd
+import shutil
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+
+import certs
+from bastion import audit, config, grants, mfa
+from bastion.errors import BastionError
+from bastion.store import Store, now
+
+HOST_CERT_YEARS = 5
+
+
+class HomeError(BastionError):
+    """The home folder is missing or unusable."""
+
+
+@dataclass(frozen=True)
+class Home:
+    path: Path
+
+    @classmethod
+    def resolve(cls, arg: str | None) -> Home:
+        """--home DIR where given, else $BASTION_HOME, else ./var."""
+        chosen = arg or os.environ.get("BASTION_HOME") or "var"
+        return cls(Path(chosen).absolute())
+
+    @property
+    def ca_dir(self) -> Path:
+        return self.path / "ca"
+
+    @property
+    def user_ca(self) -> Path:
+        return self.ca_dir / "user_ca"
+
+    @property
+    def target_ca(self) -> Path:
+        return self.ca_dir / "target_ca"
+
+    @property
+    def host_ca(self) -> Path:
+        return self.ca_dir / "host_ca"
+
+    @property
+    def host_key(self) -> Path:
+        return self.path / "host_key"
+
+    @property
+    def host_cert(self) -> Path:
+        return self.path / "host_key-cert.pub"
+
+    @property
+    def db(self) -> Path:
+        return self.path / "bastion.db"
+
+    @property
+    def config_file(self) -> Path:
+        return self.path / "bastion.toml"
+
+    @property
+    def policy_file(self) -> Path:
+        return self.path / "policy.toml"
+
+    @property
+    def recordings(self) -> Path:
+        return self.path / "recordings"
+
+    @property
+    def secret_key(self) -> Path:
+        return self.path / "secret.key"
+
+    @property
+    def control_socket(self) -> Path:
+        return self.path / "control.sock"
+
+    def require(self) -> None:
+        if not self.path.is_dir() or not self.db.exists():
+            raise HomeError(f"{self.path}: not a bastion home (run `bastion init` first, "
+                            "or pass --home / set BASTION_HOME)")
+
+
+@dataclass
+class Context:
+    """An opened home: configuration, store, CAs and the TOTP secret box, loaded once."""
+
+    home: Home
+    config: config.Config
+    store: Store
+    _cache: dict = field(default_factory=dict)
+
+    @cached_property
+    def box(self) -> mfa.SecretBox:
+        return mfa.SecretBox(mfa.load_or_create_secret_key(self.home.secret_key))
+
+    @cached_property
+    def user_ca(self) -> certs.CertificateAuthority:
+        return certs.load_or_create_ca(self.home.user_ca, "bastion user CA")
+
+    @cached_property
+    def target_ca(self) -> certs.CertificateAuthority:
+        return certs.load_or_create_ca(self.home.target_ca, "bastion target CA")
+
+    @cached_property
+    def host_ca(self) -> certs.CertificateAuthority:
+        return certs.load_or_create_ca(self.home.host_ca, "bastion host CA")
+
+    @cached_property
+    def policy(self):
+        return config.load_policy(self.home.policy_file)
+
+    def close(self) -> None:
+        self.store.close()
+
+
+def open_home(home: Home) -> Context:
+    """Open an existing home; refuses a home that does not exist and a malformed bastion.toml."""
+    home.require()
+    cfg = config.load_config(home.config_file)
+    return Context(home=home, config=cfg, store=Store(home.db))
+
+
+@dataclass(frozen=True)
+class InitResult:
+    created: list[str]
+    hostname: str
+    target_ca_line: str
+    host_ca_line: str
+
+
+def init(home: Home, hostname: str | None = None) -> InitResult:
+    """Create what is missing under the home folder; never overwrites what exists (idempotent)."""
+    created: list[str] = []
+    home.path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    home.ca_dir.mkdir(mode=0o700, exist_ok=True)
+    home.recordings.mkdir(mode=0o700, exist_ok=True)
+    for name, src in (("bastion.toml", "bastion.toml"), ("policy.toml", "policy.toml")):
+        dest = home.path / name
+        if not dest.exists():
+            shutil.copyfile(config.DEFAULTS_DIR / src, dest)
+            os.chmod(dest, 0o600)
+            created.append(name)
+    cfg = config.load_config(home.config_file)
+    config.load_policy(home.policy_file)
+    hostname = hostname or cfg.server.hostname
+    for path in (home.user_ca, home.target_ca, home.host_ca):
+        if not path.exists():
+            created.append(f"ca/{path.name}")
+    db_new = not home.db.exists()
+    store = Store(home.db, create=True)
+    ctx = Context(home=home, config=cfg, store=store)
+    try:
+        if db_new:
+            created.append("bastion.db")
+        if not home.secret_key.exists():
+            created.append("secret.key")
+        ctx.box  # noqa: B018 - creates secret.key now rather than at first enrolment
+        user_ca, target_ca, host_ca = ctx.user_ca, ctx.target_ca, ctx.host_ca
+        if not home.host_key.exists() or not home.host_cert.exists():
+            host_key = certs.load_or_create_host_key(home.host_key)
+            serial = store.next_serial()
+            valid_after, valid_before = certs.validity_window(
+                now(), HOST_CERT_YEARS * 365 * 86400, backdate=int(cfg.server.cert_backdate))
+            key_id = certs.format_key_id(host=hostname)
+            cert = certs.mint_host_certificate(
+                host_ca, host_key.convert_to_public(), serial=serial, key_id=key_id,
+                principals=[hostname], valid_after=valid_after, valid_before=valid_before)
+            certs.write_certificate(cert, home.host_key)
+            grants.record_certificate(store, cert, "host")
+            created += ["host_key", "host_key-cert.pub"]
+        if created:
+            audit.record(store, "bastion.init", local_actor(), created=created,
+                         hostname=hostname)
+        return InitResult(created, hostname, target_ca.public_line, host_ca.public_line)
+    finally:
+        store.close()
+
+
+def local_actor() -> str:
+    """The actor name of whoever runs the CLI on this machine: local:NAME."""
+    try:
+        return "local:" + pwd.getpwuid(os.getuid()).pw_name
+    except KeyError:
+        return f"local:{os.getuid()}"

@@ -1,0 +1,192 @@
+"""Sessions and held commands as the store knows them: the one place their state changes.
+
+The running server and the CLI meet here: `bastion kill` and `bastion confirm` write their decision
+to the store, and the server, which polls it, acts within a second (and over the control socket at
+once, when it is running).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from bastion import audit, grants
+from bastion.config import Config
+from bastion.errors import BastionError
+from bastion.store import Store, dumps, now
+
+END_STATES = ("ended", "killed", "interrupted", "failed")
+
+
+class SessionError(BastionError):
+    """A session or held-command operation was refused."""
+
+
+def create(store: Store, *, user: str, target: str, login: str, ticket: str, grant_id: str | None,
+           serial: int | None, client_addr: str) -> str:
+    with store.transaction():
+        sid = store.next_id("s")
+        store.execute(
+            "INSERT INTO sessions(id, user, target, login, ticket, grant_id, serial, client_addr, "
+            "state, started) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'active', ?)",
+            (sid, user, target, login, ticket, grant_id, serial, client_addr, now()))
+        audit.record(store, "session.started", user, session=sid, target=target, login=login,
+                     ticket=ticket, grant=grant_id, serial=serial, client=client_addr)
+    return sid
+
+
+def end(store: Store, session_id: str, state: str, reason: str, actor: str = "system") -> bool:
+    """Move an active session to an end state; False if it had already ended."""
+    if state not in END_STATES:
+        raise ValueError(state)
+    with store.transaction():
+        changed = store.execute(
+            "UPDATE sessions SET state = ?, ended = ?, end_reason = ? WHERE id = ? AND state = 'active'",
+            (state, now(), reason, session_id)).rowcount
+        if changed:
+            event = {"killed": "session.killed", "interrupted": "session.interrupted"}.get(
+                state, "session.ended")
+            audit.record(store, event, actor, session=session_id, state=state, reason=reason)
+            store.execute(
+                "UPDATE held SET state = 'cancelled', decided_at = ?, reason = 'session ended' "
+                "WHERE session_id = ? AND state = 'pending'", (now(), session_id))
+    return bool(changed)
+
+
+def add_recording(store: Store, session_id: str, path: Path, channel: int, kind: str) -> None:
+    with store.transaction():
+        store.execute("INSERT INTO recordings(path, session_id, channel, kind, started) "
+                      "VALUES (?, ?, ?, ?, ?)", (str(path), session_id, channel, kind, now()))
+        row = store.one("SELECT recordings FROM sessions WHERE id = ?", (session_id,))
+        names = json.loads(row["recordings"]) if row else []
+        names.append(path.name)
+        store.execute("UPDATE sessions SET recordings = ? WHERE id = ?", (dumps(names), session_id))
+
+
+def recording_progress(store: Store, path: Path, offset: int, digest: str) -> None:
+    store.execute("UPDATE recordings SET running_offset = ?, running_sha256 = ? WHERE path = ?",
+                  (offset, digest, str(path)))
+
+
+def close_recording(store: Store, path: Path, digest: str, actor: str) -> None:
+    with store.transaction():
+        store.execute("UPDATE recordings SET ended = ?, sha256 = ? WHERE path = ?",
+                      (now(), digest, str(path)))
+        row = store.one("SELECT session_id, channel FROM recordings WHERE path = ?", (str(path),))
+        audit.record(store, "recording.closed", actor, path=path.name, sha256=digest,
+                     session=row["session_id"] if row else None)
+
+
+def open_recordings(store: Store) -> list[dict[str, Any]]:
+    return store.all("SELECT * FROM recordings WHERE ended IS NULL")
+
+
+def get(store: Store, session_id: str) -> dict[str, Any]:
+    row = store.one("SELECT * FROM sessions WHERE id = ?", (session_id,))
+    if row is None:
+        raise SessionError(f"no such session: {session_id}")
+    row["recordings"] = json.loads(row["recordings"])
+    return row
+
+
+def list_sessions(store: Store, *, include_ended: bool = False) -> list[dict[str, Any]]:
+    sql = "SELECT * FROM sessions"
+    if not include_ended:
+        sql += " WHERE state = 'active'"
+    rows = store.all(sql + " ORDER BY started")
+    for row in rows:
+        row["recordings"] = json.loads(row["recordings"])
+    return rows
+
+
+def request_kill(store: Store, session_id: str, actor: str, reason: str) -> None:
+    with store.transaction():
+        row = get(store, session_id)
+        if row["state"] != "active":
+            raise SessionError(f"session {session_id} is {row['state']}, not active")
+        store.execute("UPDATE sessions SET kill_requested = ?, kill_reason = ? WHERE id = ?",
+                      (now(), reason or f"ended by {actor}", session_id))
+        audit.record(store, "session.kill_requested", actor, session=session_id, reason=reason)
+
+
+def interrupted_on_start(store: Store) -> list[str]:
+    """Sessions a crashed server left active: mark them interrupted. Returns their ids."""
+    ids = [r["id"] for r in store.all("SELECT id FROM sessions WHERE state = 'active'")]
+    for sid in ids:
+        end(store, sid, "interrupted", "the bastion stopped without closing this session")
+    return ids
+
+
+# ---------------------------------------------------------------- held commands
+
+def hold(store: Store, session_id: str, user: str, command: str, rule: str | None,
+         timeout: float) -> str:
+    with store.transaction():
+        hid = store.next_id("h")
+        t = now()
+        store.execute(
+            "INSERT INTO held(id, session_id, user, command, rule, since, deadline, state) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, 'pending')",
+            (hid, session_id, user, command, rule, t, t + timeout))
+        audit.record(store, "command.held", user, held=hid, session=session_id, command=command,
+                     rule=rule, timeout=timeout)
+    return hid
+
+
+def held_state(store: Store, held_id: str) -> dict[str, Any] | None:
+    return store.one("SELECT * FROM held WHERE id = ?", (held_id,))
+
+
+def list_held(store: Store) -> list[dict[str, Any]]:
+    return store.all("SELECT * FROM held WHERE state = 'pending' ORDER BY since")
+
+
+def decide_held(store: Store, config: Config, held_id: str, actor: str, *, confirm: bool,
+                reason: str = "") -> None:
+    """Confirm or reject a held command: by a supervisor who is not the one who typed it."""
+    if not grants.can_supervise(store, config, actor):
+        raise SessionError(f"{actor} may not confirm or reject commands")
+    with store.transaction():
+        row = held_state(store, held_id)
+        if row is None:
+            raise SessionError(f"no such held command: {held_id}")
+        if row["user"] == actor or actor == grants.LOCAL_ACTOR_PREFIX + row["user"]:
+            raise SessionError("nobody confirms or rejects their own command")
+        state = "confirmed" if confirm else "rejected"
+        changed = store.execute(
+            "UPDATE held SET state = ?, decided_by = ?, decided_at = ?, reason = ? "
+            "WHERE id = ? AND state = 'pending'", (state, actor, now(), reason, held_id)).rowcount
+        if not changed:
+            raise SessionError(f"held command {held_id} is {row['state']}, not pending")
+        audit.record(store, "command.confirmed" if confirm else "command.rejected", actor,
+                     held=held_id, session=row["session_id"], command=row["command"], reason=reason)
+
+
+def expire_held(store: Store, held_id: str) -> bool:
+    with store.transaction():
+        changed = store.execute(
+            "UPDATE held SET state = 'expired', decided_at = ? WHERE id = ? AND state = 'pending'",
+            (now(), held_id)).rowcount
+        if changed:
+            audit.record(store, "command.expired", "system", held=held_id)
+    return bool(changed)
+
+
+def replay(ctx: Any, session_id: str, *, speed: float = 1.0) -> int:
+    """`bastion replay ID`: play the session's interactive recordings in this terminal."""
+    from bastion import recording
+
+    row = get(ctx.store, session_id)
+    casts = [ctx.home.recordings / name for name in row["recordings"] if name.endswith(".cast")]
+    if not casts:
+        raise SessionError(f"session {session_id} has no interactive recording")
+    if speed <= 0:
+        raise SessionError("--speed must be positive")
+    for path in casts:
+        try:
+            recording.replay(path, sys.stdout.buffer, speed=speed)
+        except recording.RecordingError as exc:
+            raise SessionError(str(exc)) from None
+    return 0

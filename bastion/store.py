@@ -1,0 +1,284 @@
+"""The store: one SQLite database (WAL, busy timeout) and the one place its schema is defined.
+
+Domain modules (grants, mfa, audit, sessions) run their queries through `Store`; every multi-step change
+goes through `Store.transaction()` (BEGIN IMMEDIATE), and every "only once" decision (a TOTP step, a
+single-use certificate, a serial) is one conditional statement whose row count is checked.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import sqlite_utils
+
+from bastion.errors import BastionError
+
+SCHEMA_VERSION = 1
+BUSY_TIMEOUT_MS = 5000
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS counters (
+    name TEXT PRIMARY KEY,
+    value INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS users (
+    name TEXT PRIMARY KEY,
+    role TEXT NOT NULL,
+    created REAL NOT NULL,
+    locked INTEGER NOT NULL DEFAULT 0,
+    lock_reason TEXT,
+    removed INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE IF NOT EXISTS keys (
+    fingerprint TEXT PRIMARY KEY,
+    user TEXT NOT NULL REFERENCES users(name),
+    public_key TEXT NOT NULL,
+    added REAL NOT NULL
+);
+CREATE TABLE IF NOT EXISTS mfa (
+    user TEXT PRIMARY KEY REFERENCES users(name),
+    secret BLOB NOT NULL,
+    last_step INTEGER NOT NULL DEFAULT -1,
+    enrolled REAL NOT NULL
+);
+CREATE TABLE IF NOT EXISTS mfa_failures (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    user TEXT NOT NULL,
+    at REAL NOT NULL
+);
+CREATE INDEX IF NOT EXISTS mfa_failures_user ON mfa_failures(user, at);
+CREATE TABLE IF NOT EXISTS requests (
+    id TEXT PRIMARY KEY,
+    user TEXT NOT NULL,
+    target TEXT NOT NULL,
+    login TEXT NOT NULL,
+    ticket TEXT NOT NULL,
+    reason TEXT NOT NULL,
+    duration REAL NOT NULL,
+    state TEXT NOT NULL CHECK (state IN ('pending', 'approved', 'denied', 'expired')),
+    created REAL NOT NULL,
+    expires REAL NOT NULL,
+    decided_by TEXT,
+    decided_at REAL,
+    decision_reason TEXT
+);
+CREATE TABLE IF NOT EXISTS grants (
+    id TEXT PRIMARY KEY,
+    request_id TEXT,
+    user TEXT NOT NULL,
+    target TEXT NOT NULL,
+    login TEXT NOT NULL,
+    ticket TEXT NOT NULL,
+    starts REAL NOT NULL,
+    ends REAL NOT NULL,
+    kind TEXT NOT NULL DEFAULT 'request',
+    revoked INTEGER NOT NULL DEFAULT 0,
+    revoked_at REAL,
+    revoked_by TEXT,
+    revoked_reason TEXT
+);
+CREATE INDEX IF NOT EXISTS grants_lookup ON grants(user, target, login);
+CREATE TABLE IF NOT EXISTS certificates (
+    serial INTEGER PRIMARY KEY,
+    kind TEXT NOT NULL CHECK (kind IN ('user', 'vendor', 'target', 'host')),
+    key_id TEXT NOT NULL,
+    principals TEXT NOT NULL,
+    valid_after INTEGER NOT NULL,
+    valid_before INTEGER NOT NULL,
+    user TEXT,
+    grant_id TEXT,
+    ticket TEXT,
+    session_id TEXT,
+    subject_fingerprint TEXT,
+    single_use INTEGER NOT NULL DEFAULT 0,
+    use_count INTEGER NOT NULL DEFAULT 0,
+    issued REAL NOT NULL,
+    revoked INTEGER NOT NULL DEFAULT 0,
+    revoked_at REAL,
+    revoked_reason TEXT
+);
+CREATE TABLE IF NOT EXISTS sessions (
+    id TEXT PRIMARY KEY,
+    user TEXT NOT NULL,
+    target TEXT NOT NULL,
+    login TEXT NOT NULL,
+    ticket TEXT NOT NULL,
+    grant_id TEXT,
+    serial INTEGER,
+    client_addr TEXT,
+    state TEXT NOT NULL CHECK (state IN ('active', 'ended', 'killed', 'interrupted', 'failed')),
+    started REAL NOT NULL,
+    ended REAL,
+    end_reason TEXT,
+    kill_requested REAL,
+    kill_reason TEXT,
+    recordings TEXT NOT NULL DEFAULT '[]'
+);
+CREATE TABLE IF NOT EXISTS recordings (
+    path TEXT PRIMARY KEY,
+    session_id TEXT NOT NULL,
+    channel INTEGER NOT NULL,
+    kind TEXT NOT NULL,
+    started REAL NOT NULL,
+    ended REAL,
+    sha256 TEXT,
+    running_offset INTEGER,
+    running_sha256 TEXT
+);
+CREATE TABLE IF NOT EXISTS commands (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    session_id TEXT NOT NULL,
+    channel INTEGER NOT NULL,
+    at REAL NOT NULL,
+    line TEXT NOT NULL,
+    verdict TEXT NOT NULL,
+    rule TEXT,
+    message TEXT
+);
+CREATE TABLE IF NOT EXISTS held (
+    id TEXT PRIMARY KEY,
+    session_id TEXT NOT NULL,
+    user TEXT NOT NULL,
+    command TEXT NOT NULL,
+    rule TEXT,
+    since REAL NOT NULL,
+    deadline REAL NOT NULL,
+    state TEXT NOT NULL CHECK (state IN ('pending', 'confirmed', 'rejected', 'expired', 'cancelled')),
+    decided_by TEXT,
+    decided_at REAL,
+    reason TEXT
+);
+CREATE TABLE IF NOT EXISTS events (
+    seq INTEGER PRIMARY KEY,
+    at REAL NOT NULL,
+    type TEXT NOT NULL,
+    code TEXT NOT NULL,
+    actor TEXT NOT NULL,
+    data TEXT NOT NULL,
+    prev_hash TEXT NOT NULL UNIQUE,
+    hash TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS audit_anchor (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    seq INTEGER NOT NULL,
+    hash TEXT NOT NULL,
+    purged_at REAL NOT NULL
+);
+"""
+
+
+class StoreError(BastionError):
+    """The store cannot be used (missing, locked beyond the busy timeout, unwritable)."""
+
+
+class Store:
+    """An open connection to HOME/bastion.db. Not shared between threads."""
+
+    def __init__(self, path: Path, *, create: bool = False) -> None:
+        self.path = Path(path)
+        if not create and not self.path.exists():
+            raise StoreError(f"{self.path}: no database here (run `bastion init` first)")
+        if create and not self.path.exists():
+            # Created 0600 from the start: it holds encrypted TOTP secrets and the audit chain.
+            os.close(os.open(self.path, os.O_CREAT | os.O_WRONLY, 0o600))
+        try:
+            self.conn = sqlite3.connect(
+                str(self.path), timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None,
+                check_same_thread=False,
+            )
+            self.conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            self.conn.execute("PRAGMA journal_mode = WAL")
+            self.conn.execute("PRAGMA synchronous = NORMAL")
+            self.conn.execute("PRAGMA foreign_keys = ON")
+            if create:
+                self.conn.executescript(SCHEMA)
+                self.conn.execute(
+                    "INSERT OR IGNORE INTO meta(key, value) VALUES ('schema_version', ?)",
+                    (str(SCHEMA_VERSION),),
+                )
+        except sqlite3.Error as exc:
+            raise StoreError(f"{self.path}: {exc}") from None
+        self.conn.row_factory = sqlite3.Row
+        self.db = sqlite_utils.Database(self.conn)
+        self._depth = 0
+
+    def close(self) -> None:
+        self.conn.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """BEGIN IMMEDIATE ... COMMIT (ROLLBACK on error); nested calls join the outer one."""
+        if self._depth:
+            self._depth += 1
+            try:
+                yield self.conn
+            finally:
+                self._depth -= 1
+            return
+        try:
+            self.conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as exc:
+            raise StoreError(f"store unavailable: {exc}") from None
+        self._depth = 1
+        try:
+            yield self.conn
+        except BaseException:
+            self.conn.execute("ROLLBACK")
+            raise
+        else:
+            try:
+                self.conn.execute("COMMIT")
+            except sqlite3.Error as exc:
+                self.conn.execute("ROLLBACK")
+                raise StoreError(f"store write failed: {exc}") from None
+        finally:
+            self._depth = 0
+
+    def execute(self, sql: str, params: tuple | dict = ()) -> sqlite3.Cursor:
+        try:
+            return self.conn.execute(sql, params)
+        except sqlite3.OperationalError as exc:
+            raise StoreError(f"store unavailable: {exc}") from None
+
+    def one(self, sql: str, params: tuple | dict = ()) -> dict[str, Any] | None:
+        row = self.execute(sql, params).fetchone()
+        return dict(row) if row is not None else None
+
+    def all(self, sql: str, params: tuple | dict = ()) -> list[dict[str, Any]]:
+        return [dict(row) for row in self.execute(sql, params).fetchall()]
+
+    def next_value(self, name: str) -> int:
+        """Atomically allocate the next value of a named counter (1, 2, 3, ...)."""
+        with self.transaction():
+            self.execute("INSERT OR IGNORE INTO counters(name, value) VALUES (?, 0)", (name,))
+            row = self.execute(
+                "UPDATE counters SET value = value + 1 WHERE name = ? RETURNING value", (name,)
+            ).fetchone()
+        return int(row[0])
+
+    def next_id(self, prefix: str) -> str:
+        """Ids as users see them: r17 (requests), g3 (grants), s9 (sessions), h2 (held commands)."""
+        return f"{prefix}{self.next_value('id:' + prefix)}"
+
+    def next_serial(self) -> int:
+        """A certificate serial, unique across every CA of this bastion, never 0."""
+        return self.next_value("serial")
+
+
+def now() -> float:
+    return time.time()
+
+
+def dumps(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)

@@ -1,0 +1,151 @@
+"""People who use the bastion: their role, their public keys (one owner per key), their lock state."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import asyncssh
+
+from bastion import audit
+from bastion.errors import BastionError
+from bastion.store import Store, now
+
+USER_NAME = re.compile(r"^[a-z][a-z0-9_.-]{0,31}$")
+
+
+class UserError(BastionError):
+    """A user operation was refused."""
+
+
+@dataclass(frozen=True)
+class User:
+    name: str
+    role: str
+    locked: bool
+    lock_reason: str | None
+
+
+def check_name(name: str) -> str:
+    if not USER_NAME.match(name):
+        raise UserError(f"invalid user name {name!r}: use a-z, 0-9, '_', '.', '-' (max 32, "
+                        "starting with a letter)")
+    return name
+
+
+def parse_public_key(text: str, source: str = "key") -> asyncssh.SSHKey:
+    """An OpenSSH public key line; certificates and private keys are refused."""
+    if "PRIVATE KEY" in text:
+        raise UserError(f"{source}: this is a private key; give the .pub file")
+    try:
+        key = asyncssh.import_public_key(text.strip())
+    except (asyncssh.KeyImportError, ValueError):
+        raise UserError(f"{source}: not an OpenSSH public key") from None
+    return key
+
+
+def fingerprint(key: asyncssh.SSHKey) -> str:
+    return key.get_fingerprint("sha256")
+
+
+def get(store: Store, name: str) -> User | None:
+    row = store.one("SELECT * FROM users WHERE name = ? AND removed = 0", (name,))
+    if row is None:
+        return None
+    return User(row["name"], row["role"], bool(row["locked"]), row["lock_reason"])
+
+
+def require(store: Store, name: str) -> User:
+    user = get(store, name)
+    if user is None:
+        raise UserError(f"no such user: {name}")
+    return user
+
+
+def add(store: Store, name: str, role: str, key: asyncssh.SSHKey | None, actor: str) -> User:
+    """Create a user (and register the key). A key may belong to one user only."""
+    check_name(name)
+    with store.transaction():
+        existing = store.one("SELECT removed FROM users WHERE name = ?", (name,))
+        if existing is not None and not existing["removed"]:
+            raise UserError(f"user {name} already exists")
+        if existing is not None:
+            store.execute("UPDATE users SET role = ?, removed = 0, locked = 0, lock_reason = NULL, "
+                          "created = ? WHERE name = ?", (role, now(), name))
+        else:
+            store.execute("INSERT INTO users(name, role, created) VALUES (?, ?, ?)",
+                          (name, role, now()))
+        if key is not None:
+            _add_key(store, name, key)
+        audit.record(store, "user.added", actor, user=name, role=role,
+                     key=fingerprint(key) if key else None)
+    return require(store, name)
+
+
+def _add_key(store: Store, name: str, key: asyncssh.SSHKey) -> None:
+    fp = fingerprint(key)
+    owner = store.one("SELECT user FROM keys WHERE fingerprint = ?", (fp,))
+    if owner is not None:
+        raise UserError(f"key {fp} already belongs to {owner['user']}")
+    store.execute("INSERT INTO keys(fingerprint, user, public_key, added) VALUES (?, ?, ?, ?)",
+                  (fp, name, key.export_public_key().decode().strip(), now()))
+
+
+def add_key(store: Store, name: str, key: asyncssh.SSHKey, actor: str) -> None:
+    with store.transaction():
+        require(store, name)
+        _add_key(store, name, key)
+        audit.record(store, "user.key_added", actor, user=name, key=fingerprint(key))
+
+
+def remove(store: Store, name: str, actor: str) -> None:
+    """Remove a user: keys and TOTP deleted, grants revoked; history (sessions, events) kept."""
+    with store.transaction():
+        require(store, name)
+        store.execute("UPDATE users SET removed = 1 WHERE name = ?", (name,))
+        store.execute("DELETE FROM keys WHERE user = ?", (name,))
+        store.execute("DELETE FROM mfa WHERE user = ?", (name,))
+        store.execute("UPDATE grants SET revoked = 1, revoked_at = ?, revoked_by = ?, "
+                      "revoked_reason = 'user removed' WHERE user = ? AND revoked = 0",
+                      (now(), actor, name))
+        store.execute("UPDATE certificates SET revoked = 1, revoked_at = ?, "
+                      "revoked_reason = 'user removed' WHERE user = ? AND revoked = 0",
+                      (now(), name))
+        audit.record(store, "user.removed", actor, user=name)
+
+
+def lock(store: Store, name: str, reason: str, actor: str) -> None:
+    with store.transaction():
+        require(store, name)
+        store.execute("UPDATE users SET locked = 1, lock_reason = ? WHERE name = ?", (reason, name))
+        audit.record(store, "user.locked", actor, user=name, reason=reason)
+
+
+def unlock(store: Store, name: str, actor: str) -> None:
+    with store.transaction():
+        require(store, name)
+        store.execute("UPDATE users SET locked = 0, lock_reason = NULL WHERE name = ?", (name,))
+        store.execute("DELETE FROM mfa_failures WHERE user = ?", (name,))
+        audit.record(store, "user.unlocked", actor, user=name)
+
+
+def list_users(store: Store) -> list[dict]:
+    rows = store.all(
+        "SELECT u.name, u.role, u.locked, u.lock_reason, "
+        "(SELECT count(*) FROM keys k WHERE k.user = u.name) AS keys, "
+        "EXISTS(SELECT 1 FROM mfa m WHERE m.user = u.name) AS totp "
+        "FROM users u WHERE u.removed = 0 ORDER BY u.name"
+    )
+    for row in rows:
+        row["locked"] = bool(row["locked"])
+        row["totp"] = bool(row["totp"])
+    return rows
+
+
+def user_for_key(store: Store, key: asyncssh.SSHKey) -> str | None:
+    """The (not removed) user who owns this public key, if any."""
+    row = store.one(
+        "SELECT k.user FROM keys k JOIN users u ON u.name = k.user "
+        "WHERE k.fingerprint = ? AND u.removed = 0", (fingerprint(key),)
+    )
+    return row["user"] if row else None

@@ -1,0 +1,88 @@
+"""Shared fixtures: an initialised home folder, users with keys, and helpers to extend bastion.toml."""
+
+from __future__ import annotations
+
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+
+import asyncssh
+import pytest
+
+from bastion import home as home_mod
+from bastion import mfa, users
+from bastion.home import Context, Home
+
+
+def append_toml(home: Home, text: str) -> None:
+    with open(home.config_file, "a", encoding="utf-8") as f:
+        f.write("\n" + text.strip() + "\n")
+
+
+def add_target(home: Home, name: str, *, host: str = "127.0.0.1", port: int = 22,
+               logins: tuple[str, ...] = ("deploy", "root"), host_keys: tuple[str, ...] = (),
+               extra: str = "") -> None:
+    keys = list(host_keys) or ["ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl"]
+    logins_toml = ", ".join(f'"{x}"' for x in logins)
+    keys_toml = ", ".join(f'"{k}"' for k in keys)
+    append_toml(home, f"""
+[targets.{name}]
+host = "{host}"
+port = {port}
+logins = [{logins_toml}]
+host_keys = [{keys_toml}]
+{extra}
+""")
+
+
+def make_key(directory: Path, name: str) -> tuple[Path, asyncssh.SSHKey]:
+    """An Ed25519 key pair written as NAME and NAME.pub (OpenSSH formats, private 0600)."""
+    key = asyncssh.generate_private_key("ssh-ed25519", comment=name)
+    path = directory / name
+    key.write_private_key(str(path))
+    path.chmod(0o600)
+    key.write_public_key(str(path) + ".pub")
+    return path, key
+
+
+@pytest.fixture
+def home(tmp_path: Path) -> Home:
+    h = Home(tmp_path / "home")
+    home_mod.init(h, "bastion.test")
+    add_target(h, "web01")
+    add_target(h, "db01", logins=("postgres",))
+    return h
+
+
+@pytest.fixture
+def ctx(home: Home) -> Iterator[Context]:
+    c = home_mod.open_home(home)
+    yield c
+    c.close()
+
+
+class Person:
+    def __init__(self, name: str, key_path: Path, key: asyncssh.SSHKey, secret: str) -> None:
+        self.name, self.key_path, self.key, self.secret = name, key_path, key, secret
+
+    def code(self, at: float | None = None) -> str:
+        return mfa.current_code(self.secret, at)
+
+
+@pytest.fixture
+def enrol(ctx: Context, tmp_path: Path):
+    """enrol(name, role) -> Person with key files and TOTP secret."""
+    keys = tmp_path / "keys"
+    keys.mkdir(exist_ok=True)
+
+    def _enrol(name: str, role: str = "engineer") -> Person:
+        path, key = make_key(keys, name)
+        users.add(ctx.store, name, role, key.convert_to_public(), "local:test")
+        enrolment = mfa.enrol(ctx.store, ctx.box, name, "bastion.test")
+        return Person(name, path, key, enrolment.secret)
+
+    return _enrol
+
+
+def ssh_keygen(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(["ssh-keygen", *args], capture_output=True, text=True, timeout=30)

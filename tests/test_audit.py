@@ -1,0 +1,123 @@
+"""The audit chain: every change to a stored event is caught by `bastion audit verify`."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+
+import pytest
+
+from bastion import audit
+from bastion.cli import main
+from bastion.store import Store
+
+
+@pytest.fixture
+def store(tmp_path):
+    s = Store(tmp_path / "a.db", create=True)
+    for i in range(10):
+        audit.record(s, "user.added", "local:test", user=f"u{i}", n=i)
+    yield s
+    s.close()
+
+
+def raw(store: Store) -> sqlite3.Connection:
+    return sqlite3.connect(store.path)
+
+
+def test_untouched_chain_verifies(store):
+    result = audit.verify(store)
+    assert result.ok and result.rows == 10
+
+
+def test_altered_row_is_named(store):
+    with raw(store) as c:
+        c.execute("UPDATE events SET data = ? WHERE seq = 4", (json.dumps({"user": "mallory"}),))
+    result = audit.verify(store)
+    assert not result.ok and result.bad_seq == 4
+    assert "row 4" in result.problem and "altered" in result.problem
+
+
+def test_altered_row_with_recomputed_hash_breaks_the_next_link(store):
+    with raw(store) as c:
+        row = dict(zip(("seq", "at", "type", "code", "actor", "data", "prev_hash"),
+                       c.execute("SELECT seq, at, type, code, actor, data, prev_hash FROM events "
+                                 "WHERE seq = 4").fetchone(), strict=True))
+        row["actor"] = "mallory"
+        c.execute("UPDATE events SET actor = 'mallory', hash = ? WHERE seq = 4",
+                  (audit._row_hash(row),))
+    result = audit.verify(store)
+    assert not result.ok and result.bad_seq == 5
+
+
+def test_deleted_row_is_detected(store):
+    with raw(store) as c:
+        c.execute("DELETE FROM events WHERE seq = 6")
+    result = audit.verify(store)
+    assert not result.ok and result.bad_seq == 7
+
+
+def test_inserted_row_is_detected(store):
+    with raw(store) as c:
+        c.execute("UPDATE events SET seq = seq + 100 WHERE seq > 5")
+        c.execute("UPDATE events SET seq = seq - 99 WHERE seq > 100")
+        c.execute("INSERT INTO events(seq, at, type, code, actor, data, prev_hash, hash) "
+                  "VALUES (6, 0, 'user.added', 'U001', 'mallory', '{}', 'x', 'y')")
+    result = audit.verify(store)
+    assert not result.ok and result.bad_seq == 6
+
+
+def test_cli_verify_exit_codes_name_the_first_bad_row(home, capsys):
+    assert main(["--home", str(home.path), "audit", "verify"]) == 0
+    assert "audit chain verifies" in capsys.readouterr().out
+    with sqlite3.connect(home.db) as c:
+        c.execute("UPDATE events SET actor = 'mallory' WHERE seq = 1")
+    assert main(["--home", str(home.path), "audit", "verify"]) == 1
+    err = capsys.readouterr().err
+    assert "row 1" in err and err.count("\n") == 1
+
+
+def test_export_writes_json_lines_in_chain_order(home, capsys):
+    assert main(["--home", str(home.path), "audit", "export"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    events = [json.loads(line) for line in lines]
+    assert events[0]["type"] == "bastion.init"
+    assert [e["seq"] for e in events] == sorted(e["seq"] for e in events)
+    assert main(["--home", str(home.path), "audit", "export", "--since", "2999-01-01"]) == 0
+    assert capsys.readouterr().out == ""
+
+
+def test_purge_keeps_the_rest_verifiable_from_the_anchor(store):
+    with raw(store) as c:
+        c.execute("UPDATE events SET at = 0 WHERE seq <= 6")
+    # changing `at` alters rows; rebuild hashes as if they were old events
+    with raw(store) as c:
+        prev = audit.GENESIS
+        for seq in range(1, 11):
+            row = dict(zip(("seq", "at", "type", "code", "actor", "data"), c.execute(
+                "SELECT seq, at, type, code, actor, data FROM events WHERE seq = ?", (seq,)
+            ).fetchone(), strict=True))
+            row["prev_hash"] = prev
+            h = audit._row_hash(row)
+            c.execute("UPDATE events SET prev_hash = ?, hash = ? WHERE seq = ?", (prev, h, seq))
+            prev = h
+    assert audit.verify(store).ok
+    deleted = audit.purge(store, older_than=1.0, actor="local:test")
+    assert deleted == 6
+    result = audit.verify(store)
+    assert result.ok, result.problem
+    audit.record(store, "user.added", "local:test", user="after")
+    assert audit.verify(store).ok
+    with raw(store) as c:
+        c.execute("DELETE FROM events WHERE seq = 7")
+    assert not audit.verify(store).ok
+
+
+def test_unknown_event_type_is_a_bug_not_a_silent_string(store):
+    with pytest.raises(audit.UnknownEvent):
+        audit.record(store, "made.up", "x")
+
+
+def test_event_codes_are_unique():
+    codes = [t.code for t in audit.EVENT_TYPES.values()]
+    assert len(codes) == len(set(codes))

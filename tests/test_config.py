@@ -1,0 +1,86 @@
+"""bastion.toml and policy.toml: defaults load; any malformed file is refused with one clear line."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bastion import config
+from bastion.cli import main
+
+
+def write(tmp_path: Path, text: str, name: str = "bastion.toml") -> Path:
+    path = tmp_path / name
+    path.write_text(text)
+    return path
+
+
+def test_default_files_load_with_documented_defaults():
+    cfg = config.load_config(config.DEFAULTS_DIR / "bastion.toml")
+    assert cfg.server.listen_host_port == ("127.0.0.1", 2222)
+    assert cfg.server.idle_timeout == 1800
+    assert set(cfg.roles) >= {"engineer", "supervisor", "admin", "vendor"}
+    assert cfg.roles["engineer"].max_duration == 4 * 3600
+    assert cfg.roles["supervisor"].supervise and not cfg.roles["engineer"].supervise
+    pol = config.load_policy(config.DEFAULTS_DIR / "policy.toml")
+    assert pol.rules, "the default policy has rules"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("[server]\nlisten = 'nowhere'\n", "bastion.toml:2: server.listen: expected HOST:PORT"),
+        ("[server]\nidle_timout = '30m'\n", "bastion.toml:2: server.idle_timout: unknown key"),
+        ("[server]\nidle_timeout = 'soon'\n", "server.idle_timeout: expected a duration"),
+        ("[server]\nticket_pattern = '(['\n", "server.ticket_pattern: not a valid regex"),
+        ("[roles.engineer]\napproval = 'sometimes'\n", "roles.engineer.approval: must be"),
+        ("[roles.engineer]\nsftp = 'yes'\n", "roles.engineer.sftp: must be true or false"),
+        ("[targets.web01]\nport = 22\n", "targets.web01.host: is required"),
+        ("[targets.web01]\nhost = 'x'\nport = 70000\nhost_keys = ['k']\n",
+         "bastion.toml:3: targets.web01.port: must be a port number"),
+        ("[targets.web01]\nhost = 'x'\n", "targets.web01: needs host_keys"),
+        ("[targets.Web]\nhost = 'x'\nhost_keys = ['k']\n", "targets.Web: target names must match"),
+        ("[server\nlisten = 1\n", "not valid TOML"),
+        ("surprise = 1\n", "bastion.toml:1: surprise: unknown key"),
+    ],
+)
+def test_malformed_config_is_refused_with_one_line_naming_file_line_and_key(tmp_path, text, expected):
+    path = write(tmp_path, text)
+    with pytest.raises(config.ConfigError) as err:
+        config.load_config(path)
+    message = str(err.value)
+    assert "\n" not in message
+    assert str(tmp_path) in message
+    assert expected in message
+
+
+def test_malformed_policy_names_the_rule_and_key(tmp_path):
+    path = write(tmp_path, "[[rules]]\nname = 'x'\naction = 'explode'\ncommands = ['rm']\n",
+                 "policy.toml")
+    with pytest.raises(config.ConfigError) as err:
+        config.load_policy(path)
+    assert "policy.toml" in str(err.value) and "action" in str(err.value)
+    assert "\n" not in str(err.value)
+
+
+def test_serve_refuses_malformed_config_without_traceback(home, capsys):
+    home.config_file.write_text("[server]\nlisten = 12\n")
+    code = main(["--home", str(home.path), "requests"])
+    captured = capsys.readouterr()
+    assert code == 1
+    assert "Traceback" not in captured.err
+    assert captured.err.count("\n") == 1
+    assert "server.listen: must be a string" in captured.err
+
+
+@pytest.mark.parametrize(("text", "seconds"), [("90s", 90), ("30m", 1800), ("4h", 14400),
+                                               ("2d", 172800), (45, 45), ("1.5h", 5400)])
+def test_durations(text, seconds):
+    assert config.parse_duration(text) == seconds
+
+
+@pytest.mark.parametrize("bad", ["", "-5m", "5w", True, "m", 0])
+def test_bad_durations_are_refused(bad):
+    with pytest.raises(ValueError):
+        config.parse_duration(bad)

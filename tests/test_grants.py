@@ -1,0 +1,121 @@
+"""Requests, approvals and grants: ticket pattern, max duration, no self-approval, revocation."""
+
+from __future__ import annotations
+
+import pytest
+
+from bastion import audit, grants
+from bastion.config import load_config
+from tests.conftest import append_toml
+
+
+def request(ctx, user="alice", **kw):
+    args = {"target": "web01", "login": "deploy", "ticket": "INC-42", "duration": 1800,
+            "reason": "disk full"} | kw
+    return grants.create_request(ctx.store, ctx.config, user, **args)
+
+
+def test_request_then_approval_creates_a_grant_for_the_window(ctx, enrol):
+    enrol("alice")
+    enrol("sam", "supervisor")
+    req = request(ctx)
+    assert req["id"].startswith("r") and req["state"] == "pending"
+    grant = grants.approve(ctx.store, ctx.config, req["id"], "sam")
+    assert (grant.user, grant.target, grant.login, grant.ticket) == ("alice", "web01", "deploy",
+                                                                     "INC-42")
+    assert grant.ends - grant.starts == pytest.approx(1800)
+    assert grants.active_grants(ctx.store, "alice", "web01", "deploy") == [grant]
+
+
+def test_nobody_approves_their_own_request(ctx, enrol):
+    enrol("sam", "supervisor")
+    req = request(ctx, user="sam")
+    with pytest.raises(grants.GrantError, match="own request"):
+        grants.approve(ctx.store, ctx.config, req["id"], "sam")
+    with pytest.raises(grants.GrantError, match="own request"):
+        grants.approve(ctx.store, ctx.config, req["id"], "local:sam")
+
+
+def test_engineers_cannot_approve(ctx, enrol):
+    enrol("alice")
+    enrol("bob")
+    req = request(ctx)
+    with pytest.raises(grants.GrantError, match="may not approve"):
+        grants.approve(ctx.store, ctx.config, req["id"], "bob")
+
+
+@pytest.mark.parametrize("ticket", ["inc-42", "INC42", "INC-42; rm", "", "INC-42\n", "X-1"])
+def test_ticket_must_match_the_pattern_as_a_whole(ctx, enrol, ticket):
+    enrol("alice")
+    with pytest.raises(grants.GrantError, match="ticket_pattern"):
+        request(ctx, ticket=ticket)
+    assert [e for e in audit.export(ctx.store) if e["type"] == "request.refused"]
+
+
+def test_duration_over_the_role_maximum_is_refused(ctx, enrol):
+    enrol("alice")
+    with pytest.raises(grants.GrantError, match="max_duration 4h"):
+        request(ctx, duration=4 * 3600 + 1)
+
+
+@pytest.mark.parametrize(("kw", "message"), [
+    ({"target": "nope"}, "unknown target"),
+    ({"target": "db01", "login": "deploy"}, "not offered"),
+    ({"target": "../etc"}, "invalid target"),
+    ({"reason": "  "}, "reason is required"),
+    ({"reason": "a\nb"}, "one line"),
+])
+def test_invalid_requests_say_why(ctx, enrol, kw, message):
+    enrol("alice")
+    with pytest.raises(grants.GrantError, match=message):
+        request(ctx, **kw)
+
+
+def test_role_auto_approval_and_auto_approve_targets(ctx, enrol, home):
+    append_toml(home, '[roles.oncall]\napproval = "required"\nauto_approve_targets = ["db*"]\n')
+    ctx.config = load_config(home.config_file)
+    enrol("olga", "oncall")
+    auto = request(ctx, user="olga", target="db01", login="postgres")
+    assert auto["state"] == "approved" and auto["grant"]
+    manual = request(ctx, user="olga")
+    assert manual["state"] == "pending"
+
+
+def test_decided_requests_cannot_be_decided_again(ctx, enrol):
+    enrol("alice")
+    enrol("sam", "supervisor")
+    req = request(ctx)
+    grants.deny(ctx.store, ctx.config, req["id"], "sam", "not now")
+    with pytest.raises(grants.GrantError, match="denied, not pending"):
+        grants.approve(ctx.store, ctx.config, req["id"], "sam")
+
+
+def test_pending_requests_expire(ctx, enrol):
+    enrol("alice")
+    req = request(ctx)
+    ctx.store.execute("UPDATE requests SET expires = 0 WHERE id = ?", (req["id"],))
+    assert grants.list_requests(ctx.store) == []
+    assert grants.get_request(ctx.store, req["id"])["state"] == "expired"
+
+
+def test_revoking_a_ticket_ends_its_grants(ctx, enrol):
+    enrol("alice")
+    enrol("sam", "supervisor")
+    g = grants.approve(ctx.store, ctx.config, request(ctx)["id"], "sam")
+    other = grants.approve(ctx.store, ctx.config, request(ctx, ticket="INC-43")["id"], "sam")
+    grants.revoke(ctx.store, actor="sam", ticket="INC-42", reason="done")
+    assert grants.grant_is_live(ctx.store, g.id) == f"grant {g.id} was revoked: done"
+    assert grants.grant_is_live(ctx.store, other.id) is None
+
+
+def test_revoke_needs_exactly_one_selector(ctx):
+    with pytest.raises(grants.GrantError, match="exactly one"):
+        grants.revoke(ctx.store, actor="x", user="a", ticket="INC-1")
+
+
+def test_grant_selection_prefers_the_named_ticket_else_the_latest_end():
+    a = grants.Grant("g1", "u", "t", "l", "INC-1", 0, 100, "request", "r1")
+    b = grants.Grant("g2", "u", "t", "l", "INC-2", 0, 200, "request", "r2")
+    assert grants.select_grant([a, b], None) is b
+    assert grants.select_grant([a, b], "INC-1") is a
+    assert grants.select_grant([a, b], "INC-9") is None
