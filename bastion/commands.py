@@ -1,0 +1,209 @@
+"""The SSH command interface: `ssh -p PORT NAME@bastion COMMAND ...` after enrolled key + TOTP.
+
+Everyone: `request`, `status`, `cert`. Supervisors also: `approve`, `deny`, `requests`, `held`,
+`confirm`, `reject`, `sessions`, `kill`, `revoke`, with the same syntax as the `bastion` CLI.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import io
+import json
+import shlex
+from typing import TYPE_CHECKING, Any
+
+import asyncssh
+
+import certs
+from bastion import cli, config, grants
+from bastion.errors import BastionError
+
+if TYPE_CHECKING:
+    from bastion.server import Bastion, BastionServer
+
+WAIT_POLL = 0.5
+MAX_COMMAND = 4096
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = cli._Parser(prog="bastion", add_help=False,
+                         description="Commands of the bastion's SSH interface.")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=cli._Parser)
+    p = sub.add_parser("request", help="ask for access to a target")
+    p.add_argument("--target", required=True)
+    p.add_argument("--login", required=True)
+    p.add_argument("--ticket", required=True)
+    p.add_argument("--duration", type=cli._duration, required=True)
+    # ssh joins words with spaces, so `--reason "disk full"` arrives as two words: take them all.
+    p.add_argument("--reason", required=True, nargs="+", type=str)
+    p.add_argument("--wait", action="store_true", help="wait until the request is decided")
+    p.add_argument("--json", action="store_true")
+    p = sub.add_parser("status", help="your requests and grants")
+    p.add_argument("request_id", nargs="?")
+    p.add_argument("--json", action="store_true")
+    p = sub.add_parser("cert", help="a certificate for your live grants of a ticket or request")
+    p.add_argument("id", metavar="ID")
+    cli.add_supervisor_commands(sub)
+    return parser
+
+
+HELP = """usage: ssh NAME@bastion COMMAND ...
+  request --target T --login L --ticket ID --duration D --reason TEXT [--wait] [--json]
+  status [REQUEST_ID] [--json]
+  cert ID                         (a ticket or request id; prints one certificate line)
+supervisors: requests, approve ID, deny ID, held, confirm ID, reject ID, sessions, kill ID,
+             revoke (--serial N | --grant ID | --user NAME | --ticket ID)
+a session: ssh LOGIN@TARGET@bastion
+"""
+
+
+class CommandSession(asyncssh.SSHServerSession):
+    """One command of the SSH interface: run it, print its output, exit with its code."""
+
+    def __init__(self, app: Bastion, user: str, server: BastionServer) -> None:
+        self.app = app
+        self.user = user
+        self.server = server
+        self.chan: asyncssh.SSHServerChannel | None = None
+        self.command: str | None = None
+
+    def connection_made(self, chan: asyncssh.SSHServerChannel) -> None:
+        self.chan = chan
+
+    def shell_requested(self) -> bool:
+        return True
+
+    def exec_requested(self, command: str) -> bool:
+        self.command = command
+        return True
+
+    def subsystem_requested(self, subsystem: str) -> bool:
+        handler = getattr(self.app, "control_subsystem", None)
+        return bool(handler and subsystem == "bastion-control" and handler(self))
+
+    def session_started(self) -> None:
+        if getattr(self, "control", None) is not None:
+            return
+        asyncio.get_running_loop().create_task(self._run())
+
+    def data_received(self, data: bytes, datatype: int | None) -> None:
+        control = getattr(self, "control", None)
+        if control is not None:
+            control.data_received(data)
+
+    def eof_received(self) -> bool:
+        control = getattr(self, "control", None)
+        if control is not None:
+            control.eof_received()
+        # Keep our half open: a client with empty stdin sends EOF before the output is written.
+        return True
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        control = getattr(self, "control", None)
+        if control is not None:
+            control.connection_lost()
+
+    async def _run(self) -> None:
+        out, err = io.StringIO(), io.StringIO()
+        code = await self.execute(self.command, out, err)
+        text = out.getvalue()
+        if self.chan.get_terminal_type():
+            text = text.replace("\n", "\r\n")
+        self.chan.write(text.encode())
+        self.chan.write_stderr(err.getvalue().encode())
+        self.chan.exit(code)
+
+    async def execute(self, command: str | None, out: io.StringIO, err: io.StringIO) -> int:
+        if not command or not command.strip():
+            err.write(HELP)
+            return 2
+        if len(command) > MAX_COMMAND:
+            err.write("bastion: command too long\n")
+            return 2
+        try:
+            argv = shlex.split(command)
+        except ValueError as exc:
+            err.write(f"bastion: cannot parse the command: {exc}\n")
+            return 2
+        try:
+            args = build_parser().parse_args(argv)
+        except cli.UsageError as exc:
+            err.write(f"{exc}\n{HELP}")
+            return 2
+        try:
+            return await self._dispatch(args, out)
+        except BastionError as exc:
+            err.write(f"bastion: {exc}\n")
+            return 1
+
+    async def _dispatch(self, args: argparse.Namespace, out: io.StringIO) -> int:
+        app, user = self.app, self.user
+        if args.command == "request":
+            req = grants.create_request(app.store, app.config, user, target=args.target,
+                                        login=args.login, ticket=args.ticket,
+                                        duration=args.duration, reason=" ".join(args.reason),
+                                        client=self.server.client_addr)
+            if args.wait:
+                req = await self._wait_for_decision(req["id"])
+            _print_request(out, req, args.json)
+            return 0 if req["state"] in ("pending", "approved") else 1
+        if args.command == "status":
+            return self._status(args, out)
+        if args.command == "cert":
+            proof = self.server.proof
+            cert = grants.mint_for_grants(app.store, app.config, app.user_ca, user, args.id,
+                                          proof.key, client_addr=self.server.client_addr)
+            out.write(certs.certificate_line(cert) + "\n")
+            return 0
+        if args.command in ("requests", "held", "sessions") and not grants.can_supervise(
+                app.store, app.config, user):
+            raise BastionError(f"{args.command} is for supervisors")
+        return args.func(app.ctx, args, user, out)
+
+    async def _wait_for_decision(self, request_id: str) -> dict[str, Any]:
+        while True:
+            grants.expire_pending(self.app.store)
+            req = grants.get_request(self.app.store, request_id)
+            if req["state"] != "pending" or self.chan.is_closing():
+                return req
+            await asyncio.sleep(WAIT_POLL)
+
+    def _status(self, args: argparse.Namespace, out: io.StringIO) -> int:
+        store = self.app.store
+        if args.request_id:
+            req = grants.get_request(store, args.request_id)
+            if req["user"] != self.user and not grants.can_supervise(store, self.app.config,
+                                                                       self.user):
+                raise BastionError(f"no such request: {args.request_id}")
+            _print_request(out, req, args.json)
+            return 0
+        reqs = grants.list_requests(store, state=None, user=self.user)[-20:]
+        live = grants.active_grants(store, self.user)
+        if args.json:
+            out.write(json.dumps({"requests": reqs, "grants": [g.__dict__ for g in live]}) + "\n")
+            return 0
+        for req in reqs:
+            _print_request(out, req, False)
+        for g in live:
+            out.write(f"grant {g.id} {g.login}@{g.target} ticket {g.ticket} until "
+                      f"{cli._when(g.ends)}\n")
+        if not reqs and not live:
+            out.write("no requests and no grants\n")
+        return 0
+
+
+def _print_request(out: io.StringIO, req: dict[str, Any], as_json: bool) -> None:
+    if as_json:
+        out.write(json.dumps(req) + "\n")
+        return
+    line = f"request {req['id']} {req['state']}"
+    if req["state"] == "approved" and req.get("grant"):
+        line += (f": grant {req['grant']} for {req['login']}@{req['target']} until "
+                 f"{cli._when(req['grant_ends'])}")
+    elif req["state"] == "pending":
+        line += (f" ({req['login']}@{req['target']}, {req['ticket']}, "
+                 f"{config.format_duration(req['duration'])})")
+    elif req.get("decision_reason"):
+        line += f": {req['decision_reason']}"
+    out.write(line + "\n")

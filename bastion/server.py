@@ -1,0 +1,499 @@
+"""`bastion serve`: the asyncssh server, its authentication decisions, and the loop that keeps live
+sessions within what the store says (revocations, locks, kills, grant ends, idle time, store and
+disk health).
+
+User names: `NAME` is the command interface (enrolled key + TOTP); `LOGIN@TARGET` is a proxied
+session (enrolled key + TOTP, or a user certificate this bastion issued). The name is split at its
+last `@`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import shutil
+import signal
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import asyncssh
+
+import certs
+from bastion import audit, auth, commands, config, grants, mfa, sessions, users
+from bastion.auth import Decision
+from bastion.config import LOGIN_NAME, TARGET_NAME
+from bastion.errors import BastionError
+from bastion.home import Context
+from bastion.proxy import CIPHERS, Identity, LiveSession, ProxyChannel
+from bastion.store import StoreError
+
+log = logging.getLogger("bastion.server")
+
+ENFORCE_INTERVAL = 0.5
+DIGEST_INTERVAL = 5.0
+
+
+@dataclass(frozen=True)
+class Name:
+    """A parsed SSH user name: the command interface (user) or a session (login, target)."""
+
+    kind: str  # "command" | "session" | "invalid"
+    user: str = ""
+    login: str = ""
+    target: str = ""
+
+
+def parse_username(username: str) -> Name:
+    if "@" in username:
+        login, _, target = username.rpartition("@")
+        if LOGIN_NAME.match(login) and TARGET_NAME.match(target) and len(target) <= 64:
+            return Name("session", login=login, target=target)
+        return Name("invalid")
+    if users.USER_NAME.match(username):
+        return Name("command", user=username)
+    return Name("invalid")
+
+
+class Bastion:
+    """The running server's state: configuration, store, CAs, live sessions and subscribers."""
+
+    def __init__(self, ctx: Context) -> None:
+        self.ctx = ctx
+        self.home = ctx.home
+        self.config: config.Config = ctx.config
+        self.store = ctx.store
+        self.user_ca = ctx.user_ca
+        self.target_ca = ctx.target_ca
+        self.policy = ctx.policy
+        self.live: dict[str, LiveSession] = {}
+        self.connections: set[BastionServer] = set()
+        self.per_source: dict[str, int] = {}
+        self.subscribers: set[Callable[[dict[str, Any]], None]] = set()
+        self.store_failing_since: float | None = None
+        self.disk_ok = True
+        self.server: asyncssh.SSHAcceptor | None = None
+        self.stopping = False
+
+    # -- hooks for command control and the control API ---------------------------------
+
+    def make_gate(self, channel: ProxyChannel) -> Any:
+        return None
+
+    def make_redactor(self) -> Any:
+        return None
+
+    def judge_exec(self, channel: ProxyChannel) -> str | None:
+        """None to let an exec command through, else the reason it is refused."""
+        return None
+
+    def publish(self, event: str, **data: Any) -> None:
+        message = {"event": event, **data}
+        for subscriber in list(self.subscribers):
+            subscriber(message)
+
+    def broadcast_output(self, session_id: str | None, channel: int, data: bytes) -> None:
+        if self.subscribers:
+            self.publish("output", session=session_id, channel=channel, data=data)
+
+    def check_can_record(self) -> None:
+        """Refuse new sessions while recordings cannot be kept (fail closed)."""
+        if not self.disk_ok:
+            raise BastionError("the bastion cannot record sessions right now (recordings "
+                               "folder full or unwritable); try again later")
+
+    # -- the enforcement loop --------------------------------------------------------------
+
+    async def enforce_forever(self) -> None:
+        last_digest = time.monotonic()
+        while not self.stopping:
+            await asyncio.sleep(ENFORCE_INTERVAL)
+            try:
+                self.enforce()
+                if time.monotonic() - last_digest >= DIGEST_INTERVAL:
+                    last_digest = time.monotonic()
+                    self.save_running_digests()
+            except Exception:  # the loop that enforces revocation must never die
+                log.exception("enforcement pass failed")
+
+    def enforce(self) -> None:
+        self.check_disk()
+        try:
+            rows = self.store.all(
+                "SELECT s.id, s.kill_requested, s.kill_reason, g.revoked AS grant_revoked, "
+                "g.revoked_reason, g.ends, u.locked, u.lock_reason, u.removed, "
+                "c.revoked AS cert_revoked FROM sessions s "
+                "LEFT JOIN grants g ON g.id = s.grant_id LEFT JOIN users u ON u.name = s.user "
+                "LEFT JOIN certificates c ON c.serial = s.serial WHERE s.state = 'active'")
+            self.store_failing_since = None
+        except StoreError as exc:
+            self._store_trouble(exc)
+            return
+        t = time.time()
+        for row in rows:
+            live = self.live.get(row["id"])
+            if live is None or live.ending:
+                continue
+            state, reason = self._end_reason(row, t)
+            if reason:
+                self._end_live(live, state, reason)
+                continue
+            left = row["ends"] - t if row["ends"] else None
+            if left is not None and left <= self.config.server.grant_warning and not live.warned:
+                live.warned = True
+                minutes = max(1, round(left / 60))
+                live.notice(f"your access grant ends in {minutes} minute{'s' * (minutes != 1)}")
+                audit.record(self.store, "grant.warning", live.identity.user, session=live.id,
+                             seconds_left=round(left))
+            idle = time.monotonic() - live.last_activity
+            if idle >= self.config.server.idle_timeout:
+                self._end_live(live, "ended", f"idle for {config.format_duration(idle)}")
+
+    def _end_reason(self, row: dict[str, Any], t: float) -> tuple[str, str]:
+        if row["kill_requested"]:
+            return "killed", row["kill_reason"] or "ended by a supervisor"
+        if row["grant_revoked"]:
+            return "killed", "access revoked" + (f": {row['revoked_reason']}"
+                                                 if row["revoked_reason"] else "")
+        if row["cert_revoked"]:
+            return "killed", "certificate revoked"
+        if row["removed"]:
+            return "killed", "user removed"
+        if row["locked"]:
+            return "killed", "user locked" + (f": {row['lock_reason']}" if row["lock_reason"] else "")
+        if row["ends"] is not None and t >= row["ends"]:
+            return "ended", "the access grant has ended"
+        return "", ""
+
+    def _end_live(self, live: LiveSession, state: str, reason: str) -> None:
+        log.info("ending session %s: %s", live.id, reason)
+        try:
+            live.end(state, reason)
+        except StoreError as exc:
+            self._store_trouble(exc)
+            live.ending = False
+            return
+        self.publish("session_ended", session=live.id, reason=reason)
+
+    def _store_trouble(self, exc: Exception) -> None:
+        t = time.monotonic()
+        if self.store_failing_since is None:
+            self.store_failing_since = t
+            log.error("store unavailable: %s", exc)
+        if t - self.store_failing_since >= self.config.server.store_grace:
+            for live in list(self.live.values()):
+                if not live.ending:
+                    live.ending = True
+                    for ch in list(live.channels):
+                        ch.terminate("the bastion lost its database; revocation cannot be checked")
+                    asyncio.get_running_loop().create_task(live._close_after_channels())
+
+    def check_disk(self) -> None:
+        try:
+            free = shutil.disk_usage(self.home.recordings).free
+            writable = self.home.recordings.is_dir()
+        except OSError:
+            free, writable = 0, False
+        ok = writable and free >= self.config.server.recordings_min_free
+        if ok != self.disk_ok:
+            log.error("recordings folder %s", "usable again" if ok else
+                      f"below recordings_min_free ({free} bytes free) or unwritable")
+        self.disk_ok = ok
+        if not ok:
+            for live in list(self.live.values()):
+                if not live.ending:
+                    self._end_live(live, "failed", "the recordings folder is full or unwritable")
+
+    def save_running_digests(self) -> None:
+        for live in list(self.live.values()):
+            for ch in live.channels:
+                if ch.cast is not None and not ch.cast.closed:
+                    try:
+                        ch.cast.flush()
+                        offset, digest = ch.cast.running_digest()
+                        sessions.recording_progress(self.store, ch.cast.path, offset, digest)
+                    except Exception as exc:  # noqa: BLE001 - a failing recorder ends its session
+                        ch.recording_failed(exc)
+
+    # -- lifecycle -------------------------------------------------------------------------
+
+    def shutdown(self, reason: str) -> None:
+        """Graceful stop: sessions told and closed, recordings finished."""
+        self.stopping = True
+        for live in list(self.live.values()):
+            with contextlib.suppress(Exception):
+                live.end("ended", reason)
+        if self.server is not None:
+            self.server.close()
+
+    def reload(self) -> None:
+        try:
+            new = config.load_config(self.home.config_file)
+            policy = config.load_policy(self.home.policy_file)
+        except config.ConfigError as exc:
+            log.error("reload refused: %s", exc)
+            audit.record(self.store, "config.rejected", "system", error=str(exc))
+            return
+        self.config = self.ctx.config = new
+        self.policy = policy
+        audit.record(self.store, "config.reloaded", "system")
+        log.info("configuration reloaded")
+
+
+class BastionServer(auth.TwoFactorServer):
+    """One client connection: decides authentication and hands out channel sessions."""
+
+    def __init__(self, app: Bastion) -> None:
+        self.app = app
+        self.conn: asyncssh.SSHServerConnection | None = None
+        self.client_addr = ""
+        self.name = Name("invalid")
+        self.identity: Identity | None = None
+        self.live: LiveSession | None = None
+        self.command_user: str | None = None
+        self.pending_consume: int | None = None
+
+    def connection_made(self, conn: asyncssh.SSHServerConnection) -> None:
+        self.conn = conn
+        peer = conn.get_extra_info("peername") or ("", 0)
+        self.client_addr = peer[0]
+        app = self.app
+        app.connections.add(self)
+        app.per_source[self.client_addr] = app.per_source.get(self.client_addr, 0) + 1
+        limits = app.config.server
+        if (len(app.connections) > limits.max_connections
+                or app.per_source[self.client_addr] > limits.max_connections_per_source):
+            log.warning("connection limit reached; refusing %s", self.client_addr)
+            audit.record(app.store, "auth.refused", "unknown", client=self.client_addr,
+                         reason="connection limit")
+            conn.close()
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        app = self.app
+        app.connections.discard(self)
+        n = app.per_source.get(self.client_addr, 1) - 1
+        if n <= 0:
+            app.per_source.pop(self.client_addr, None)
+        else:
+            app.per_source[self.client_addr] = n
+        if self.live is not None:
+            self.live.connection_lost()
+
+    # -- authentication decisions ------------------------------------------------------------
+
+    def user_cas(self) -> list[asyncssh.SSHKey]:
+        return [self.app.user_ca.public_key]
+
+    def known_key(self, username: str, key: asyncssh.SSHKey) -> bool:
+        name = parse_username(username)
+        owner = users.user_for_key(self.app.store, key)
+        if name.kind == "command":
+            return owner == name.user
+        return name.kind == "session" and owner is not None
+
+    def key_proven(self, username: str, key: asyncssh.SSHKey, cert: asyncssh.SSHCertificate | None,
+                   client_addr: str) -> Decision:
+        app = self.app
+        name = parse_username(username)
+        self.name = name
+        if name.kind == "invalid":
+            return Decision.REFUSE("invalid user name")
+        if cert is not None:
+            return self._cert_proven(name, username, cert, client_addr)
+        user = users.user_for_key(app.store, key)
+        person = users.get(app.store, user) if user else None
+        if person is None:
+            return Decision.REFUSE("unknown key")
+        if person.locked:
+            return Decision.REFUSE(f"user {user} is locked")
+        if name.kind == "command":
+            self.command_user = user
+            return Decision.NEED_TOTP
+        problem = self._session_problem(user, person.role, name)
+        if problem:
+            return Decision.REFUSE(problem)
+        self.identity = Identity(user=user, role=app.config.role(person.role),
+                                 target=app.config.targets[name.target], login=name.login,
+                                 client_addr=client_addr)
+        return Decision.NEED_TOTP
+
+    def _cert_proven(self, name: Name, username: str, cert: asyncssh.SSHCertificate,
+                     client_addr: str) -> Decision:
+        app = self.app
+        if name.kind != "session":
+            return Decision.REFUSE("certificates open sessions only; use your enrolled key "
+                                   "for bastion commands")
+        info = certs.cert_info(cert)
+        row, problem = grants.certificate_problem(app.store, info.serial, username)
+        if problem:
+            return Decision.REFUSE(problem)
+        person = users.get(app.store, row["user"])
+        if person is None:
+            return Decision.REFUSE(f"user {row['user']} was removed")
+        if person.locked:
+            return Decision.REFUSE(f"user {person.name} is locked")
+        problem = self._session_problem(person.name, person.role, name)
+        if problem:
+            return Decision.REFUSE(problem)
+        role = app.config.role(person.role)
+        target = app.config.targets[name.target]
+        self.identity = Identity(user=person.name, role=role, target=target, login=name.login,
+                                 client_addr=client_addr, serial=info.serial,
+                                 cert_ticket=row["ticket"])
+        if row["single_use"]:
+            self.pending_consume = info.serial
+        if role.mfa_per_session or target.mfa_per_session:
+            if app.store.one("SELECT 1 FROM mfa WHERE user = ?", (person.name,)) is None:
+                return Decision.REFUSE("this session needs TOTP, but none is enrolled")
+            return Decision.NEED_TOTP
+        return self._finish_cert()
+
+    def _finish_cert(self) -> Decision:
+        if self.pending_consume is not None and not grants.consume_single_use(
+                self.app.store, self.pending_consume, self.identity.user, self.client_addr):
+            return Decision.REFUSE(f"single-use certificate {self.pending_consume} was already used")
+        return Decision.ACCEPT
+
+    def _session_problem(self, user: str, role_name: str, name: Name) -> str | None:
+        cfg = self.app.config
+        target = cfg.targets.get(name.target)
+        if target is None:
+            return f"no active grant for {name.login}@{name.target}"
+        try:
+            grants.check_access(cfg, role_name, name.target, name.login)
+        except BastionError as exc:
+            return str(exc)
+        if not grants.active_grants(self.app.store, user, name.target, name.login):
+            return f"no active grant for {name.login}@{name.target}"
+        return None
+
+    def totp_check(self, username: str, code: str) -> Decision:
+        user = self.command_user or (self.identity.user if self.identity else None)
+        if user is None:
+            return Decision.REFUSE("authentication failed")
+        result = mfa.verify(self.app.store, self.app.ctx.box, user, code,
+                            actor_addr=self.client_addr)
+        if not result.ok:
+            return Decision.REFUSE(f"TOTP refused: {result.reason}")
+        if self.identity is not None and self.identity.serial is not None:
+            return self._finish_cert()
+        return Decision.ACCEPT
+
+    def refused(self, username: str, client_addr: str, reason: str, *, proven: bool) -> None:
+        audit.record(self.app.store, "auth.refused", username[:100] or "(empty)",
+                     client=client_addr, reason=reason, proven=proven)
+
+    def auth_completed(self) -> None:
+        who = self.command_user or (self.identity.user if self.identity else "?")
+        method = "certificate" if self.identity and self.identity.serial else "key+totp"
+        audit.record(self.app.store, "auth.success", who, client=self.client_addr,
+                     as_name=self.conn.get_extra_info("username"), method=method,
+                     serial=self.identity.serial if self.identity else None)
+        if self.identity is not None:
+            self.live = LiveSession(app=self.app, identity=self.identity, conn=self.conn)
+
+    # -- channels ----------------------------------------------------------------------------
+
+    def session_requested(self) -> asyncssh.SSHServerSession | bool:
+        if self.live is not None:
+            return ProxyChannel(self.live)
+        if self.command_user is not None:
+            return commands.CommandSession(self.app, self.command_user, self)
+        return False
+
+    def connection_requested(self, dest_host: str, dest_port: int, orig_host: str,
+                             orig_port: int) -> bool:
+        self._refuse_forwarding("direct-tcpip", f"{dest_host}:{dest_port}")
+        return False
+
+    def server_requested(self, listen_host: str, listen_port: int) -> bool:
+        self._refuse_forwarding("tcpip-forward", f"{listen_host}:{listen_port}")
+        return False
+
+    def unix_connection_requested(self, dest_path: str) -> bool:
+        self._refuse_forwarding("direct-streamlocal", dest_path)
+        return False
+
+    def unix_server_requested(self, listen_path: str) -> bool:
+        self._refuse_forwarding("streamlocal-forward", listen_path)
+        return False
+
+    def _refuse_forwarding(self, kind: str, where: str) -> None:
+        who = self.identity.user if self.identity else (self.command_user or "?")
+        audit.record(self.app.store, "channel.refused", who, kind=kind, destination=where,
+                     session=self.live.id if self.live else None, reason="forwarding not allowed")
+
+
+def server_options(app: Bastion) -> dict[str, Any]:
+    home = app.home
+    host_key = asyncssh.read_private_key(str(home.host_key))
+    host_cert = asyncssh.read_certificate(str(home.host_cert))
+    return {
+        "server_host_keys": [(host_key, host_cert)],
+        "encryption_algs": list(CIPHERS),
+        "encoding": None,
+        "line_editor": False,
+        "agent_forwarding": False,
+        "x11_forwarding": False,
+        "allow_scp": False,
+        "keepalive_interval": 30,
+        "keepalive_count_max": 3,
+        **auth.auth_options(login_timeout=app.config.server.login_timeout),
+    }
+
+
+async def start(app: Bastion, listen: str | None = None) -> asyncssh.SSHAcceptor:
+    """Start listening; returns the acceptor (its sockets tell the bound port)."""
+    for sid in sessions.interrupted_on_start(app.store):
+        log.warning("session %s was left open by a crash; marked interrupted", sid)
+    from bastion import recording
+
+    for rec in sessions.open_recordings(app.store):
+        path = app.home.recordings / rec["path"].rsplit("/", 1)[-1]
+        try:
+            digest = recording.interrupt_recording(path) if path.suffix == ".cast" else None
+        except (recording.RecordingError, OSError) as exc:
+            log.error("could not close interrupted recording %s: %s", path, exc)
+            digest = None
+        sessions.close_recording(app.store, path, digest or "", "system")
+    host, port = config.split_host_port(listen or app.config.server.listen)
+    app.server = await asyncssh.create_server(lambda: BastionServer(app), host, port,
+                                              **server_options(app))
+    app.enforcer = asyncio.get_running_loop().create_task(app.enforce_forever())
+    bound = app.server.sockets[0].getsockname()
+    audit.record(app.store, "bastion.started", "system", listen=f"{bound[0]}:{bound[1]}")
+    return app.server
+
+
+def run(ctx: Context, listen: str | None = None) -> int:
+    """`bastion serve`: run until SIGTERM or SIGINT; SIGHUP reloads the configuration."""
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("asyncssh").setLevel(logging.WARNING)
+    app = Bastion(ctx)
+    try:
+        config.split_host_port(listen or ctx.config.server.listen)
+    except ValueError as exc:
+        raise BastionError(f"--listen: {exc}") from None
+
+    async def main() -> None:
+        try:
+            server = await start(app, listen)
+        except OSError as exc:
+            raise BastionError(f"cannot listen on {listen or ctx.config.server.listen}: "
+                               f"{exc.strerror}") from None
+        bound = server.sockets[0].getsockname()
+        print(f"bastion listening on {bound[0]}:{bound[1]}", flush=True)
+        loop = asyncio.get_running_loop()
+        stop = asyncio.Event()
+        loop.add_signal_handler(signal.SIGTERM, stop.set)
+        loop.add_signal_handler(signal.SIGINT, stop.set)
+        loop.add_signal_handler(signal.SIGHUP, app.reload)
+        await stop.wait()
+        app.shutdown("the bastion is shutting down")
+        await asyncio.sleep(0.2)
+        audit.record(app.store, "bastion.stopped", "system")
+
+    asyncio.run(main())
+    return 0

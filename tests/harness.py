@@ -1,0 +1,268 @@
+"""Real parts for integration tests: an OpenSSH sshd target trusting the target CA, a `bastion serve`
+subprocess, and the OpenSSH `ssh`/`scp`/`sftp` clients answering the TOTP prompt via SSH_ASKPASS."""
+
+from __future__ import annotations
+
+import getpass
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pyotp
+
+from bastion import mfa
+from bastion.home import Home
+from bastion.store import Store
+
+SSHD = shutil.which("sshd") or "/usr/sbin/sshd"
+LOGIN = getpass.getuser()
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class LineWaiter:
+    """Reads a process's output in a thread and lets a test wait for a line matching a pattern."""
+
+    def __init__(self, stream) -> None:
+        self.lines: list[str] = []
+        self._cond = threading.Condition()
+        self._thread = threading.Thread(target=self._pump, args=(stream,), daemon=True)
+        self._thread.start()
+
+    def _pump(self, stream) -> None:
+        for raw in iter(stream.readline, b""):
+            with self._cond:
+                self.lines.append(raw.decode(errors="replace").rstrip("\n"))
+                self._cond.notify_all()
+        with self._cond:
+            self.lines.append("<eof>")
+            self._cond.notify_all()
+
+    def wait_for(self, pattern: str, timeout: float = 20) -> re.Match:
+        regex = re.compile(pattern)
+        deadline = time.monotonic() + timeout
+        seen = 0
+        with self._cond:
+            while True:
+                for line in self.lines[seen:]:
+                    if m := regex.search(line):
+                        return m
+                    if line == "<eof>":
+                        raise AssertionError(f"process ended before {pattern!r}:\n"
+                                             + "\n".join(self.lines[-30:]))
+                seen = len(self.lines)
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise AssertionError(f"timed out waiting for {pattern!r}:\n"
+                                         + "\n".join(self.lines[-30:]))
+                self._cond.wait(left)
+
+    def text(self) -> str:
+        with self._cond:
+            return "\n".join(self.lines)
+
+
+@dataclass
+class Sshd:
+    """An OpenSSH sshd on loopback whose TrustedUserCAKeys is the bastion's target CA."""
+
+    directory: Path
+    ca_pub: Path
+    port: int = 0
+    proc: subprocess.Popen | None = None
+    host_pub: str = ""
+    output: LineWaiter | None = None
+    extra: str = ""
+
+    def start(self) -> Sshd:
+        self.directory.mkdir(parents=True, exist_ok=True)
+        Path("/run/sshd").mkdir(exist_ok=True)
+        host_key = self.directory / "ssh_host_ed25519_key"
+        if not host_key.exists():
+            subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", str(host_key)],
+                           check=True, capture_output=True)
+        self.host_pub = " ".join(Path(f"{host_key}.pub").read_text().split()[:2])
+        self.port = self.port or free_port()
+        conf = self.directory / "sshd_config"
+        conf.write_text(f"""Port {self.port}
+ListenAddress 127.0.0.1
+HostKey {host_key}
+PidFile none
+TrustedUserCAKeys {self.ca_pub}
+AuthorizedKeysFile none
+PasswordAuthentication no
+KbdInteractiveAuthentication no
+UsePAM no
+StrictModes no
+PermitRootLogin prohibit-password
+AcceptEnv LANG LC_*
+Subsystem sftp internal-sftp
+LogLevel VERBOSE
+{self.extra}
+""")
+        self.proc = subprocess.Popen([SSHD, "-D", "-e", "-f", str(conf)], stdout=subprocess.PIPE,
+                                     stderr=subprocess.STDOUT)
+        self.output = LineWaiter(self.proc.stdout)
+        self.output.wait_for(r"Server listening on 127\.0\.0\.1 port")
+        return self
+
+    def stop(self) -> None:
+        if self.proc and self.proc.poll() is None:
+            self.proc.terminate()
+            self.proc.wait(10)
+
+
+@dataclass
+class BastionProcess:
+    """`bastion serve` as a subprocess on a free loopback port."""
+
+    home: Home
+    port: int = 0
+    proc: subprocess.Popen | None = None
+    output: LineWaiter | None = None
+    env: dict = field(default_factory=dict)
+
+    def start(self) -> BastionProcess:
+        self.port = self.port or free_port()
+        env = dict(os.environ, PYTHONUNBUFFERED="1", **self.env)
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "bastion", "--home", str(self.home.path), "serve", "--listen",
+             f"127.0.0.1:{self.port}"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=env)
+        self.output = LineWaiter(self.proc.stdout)
+        self.output.wait_for(r"bastion listening on")
+        return self
+
+    def stop(self, sig: int | None = None) -> int:
+        if self.proc and self.proc.poll() is None:
+            if sig is None:
+                self.proc.terminate()
+            else:
+                self.proc.send_signal(sig)
+            return self.proc.wait(15)
+        return self.proc.returncode if self.proc else 0
+
+    def log(self) -> str:
+        return self.output.text() if self.output else ""
+
+
+class Client:
+    """An enrolled person driving the real OpenSSH client against the bastion."""
+
+    def __init__(self, name: str, key_path: Path, secret: str | None, home: Home,
+                 bastion: BastionProcess, workdir: Path) -> None:
+        self.name, self.key_path, self.secret = name, key_path, secret
+        self.home, self.bastion, self.workdir = home, bastion, workdir
+        self.known_hosts = workdir / "known_hosts"
+        ca = (home.host_ca.parent / "host_ca.pub").read_text().strip()
+        self.known_hosts.write_text(f"@cert-authority bastion.test {ca}\n")
+        self.askpass = workdir / f"askpass-{name}"
+
+    def next_code(self) -> str:
+        """What the person's authenticator shows, for a step the bastion has not seen yet.
+
+        Several logins in one 30 s step would be replays; the test then moves the user's
+        last accepted step back, as if time had passed.
+        """
+        store = Store(self.home.db)
+        try:
+            row = store.one("SELECT last_step FROM mfa WHERE user = ?", (self.name,))
+            current = int(time.time() // mfa.STEP)
+            step = max(current - 1, (row["last_step"] if row else -1) + 1)
+            if step > current + 1:
+                store.execute("UPDATE mfa SET last_step = ? WHERE user = ?", (current - 2,
+                                                                              self.name))
+                step = current - 1
+        finally:
+            store.close()
+        return pyotp.TOTP(self.secret).generate_otp(step)
+
+    def ssh_args(self, dest: str, *, cert: Path | None = None, extra: tuple[str, ...] = ()
+                 ) -> list[str]:
+        # Options given first win in OpenSSH, so a test's extra options go before the defaults.
+        args = ["ssh", *extra, "-F", "/dev/null", "-p", str(self.bastion.port), "-i", str(self.key_path),
+                "-o", "IdentitiesOnly=yes", "-o", f"UserKnownHostsFile={self.known_hosts}",
+                "-o", "StrictHostKeyChecking=yes", "-o", "HostKeyAlias=bastion.test",
+                "-o", "BatchMode=no", "-o", "LogLevel=INFO", "-o", "ConnectTimeout=10",
+                "-o", "PreferredAuthentications=publickey,keyboard-interactive"]
+        if cert is not None:
+            args += ["-o", f"CertificateFile={cert}"]
+        return [*args, f"{dest}@127.0.0.1"]
+
+    def env(self, code: str | None = None) -> dict[str, str]:
+        code = code if code is not None else (self.next_code() if self.secret else "000000")
+        self.askpass.write_text(f"#!/bin/sh\necho {code}\n")
+        self.askpass.chmod(0o700)
+        env = {k: v for k, v in os.environ.items() if not k.startswith("SSH_")}
+        return env | {"SSH_ASKPASS": str(self.askpass), "SSH_ASKPASS_REQUIRE": "force",
+                      "DISPLAY": ":0"}
+
+    def run(self, dest: str, *command: str, cert: Path | None = None, input: bytes | None = None,
+            code: str | None = None, extra: tuple[str, ...] = (), timeout: float = 30,
+            env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+        args = self.ssh_args(dest, cert=cert, extra=extra)
+        full_env = self.env(code) | (env or {})
+        return subprocess.run([*args, *command], input=input or b"", capture_output=True,
+                              timeout=timeout, env=full_env)
+
+    def popen(self, dest: str, *command: str, cert: Path | None = None,
+              extra: tuple[str, ...] = (), env: dict[str, str] | None = None) -> subprocess.Popen:
+        args = self.ssh_args(dest, cert=cert, extra=extra)
+        return subprocess.Popen([*args, *command], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, env=self.env() | (env or {}))
+
+
+class Terminal:
+    """An interactive `ssh -tt` session: send keystrokes, wait for what the screen shows."""
+
+    def __init__(self, proc: subprocess.Popen) -> None:
+        self.proc = proc
+        self.buffer = b""
+        self._cond = threading.Condition()
+        self._thread = threading.Thread(target=self._pump, daemon=True)
+        self._thread.start()
+
+    def _pump(self) -> None:
+        for chunk in iter(lambda: self.proc.stdout.read1(65536), b""):
+            with self._cond:
+                self.buffer += chunk
+                self._cond.notify_all()
+        with self._cond:
+            self.closed = True
+            self._cond.notify_all()
+
+    closed = False
+
+    def expect(self, pattern: bytes, timeout: float = 20, start: int = 0) -> int:
+        """Wait until the output (from `start`) matches; returns the end offset of the match."""
+        regex = re.compile(pattern)
+        deadline = time.monotonic() + timeout
+        with self._cond:
+            while True:
+                if m := regex.search(self.buffer, start):
+                    return m.end()
+                if self.closed:
+                    raise AssertionError(f"session ended before {pattern!r}: {self.buffer[-500:]!r}")
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise AssertionError(f"timed out waiting for {pattern!r}: {self.buffer[-500:]!r}")
+                self._cond.wait(left)
+
+    def send(self, data: bytes) -> None:
+        self.proc.stdin.write(data)
+        self.proc.stdin.flush()
+
+    def wait(self, timeout: float = 20) -> int:
+        code = self.proc.wait(timeout)
+        self._thread.join(timeout)
+        return code
