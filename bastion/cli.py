@@ -237,6 +237,7 @@ def _enrolment_text(name: str, enrolment: mfa.Enrolment) -> str:
 def cmd_user(ctx: Context, args: argparse.Namespace, out: TextIO) -> int:
     actor = local_actor()
     if args.user_cmd == "add":
+        users.check_name(args.name)
         ctx.config.role(args.role)
         key = _read_key(args.key)
         users.add(ctx.store, args.name, args.role, key, actor)
@@ -269,7 +270,7 @@ def cmd_user(ctx: Context, args: argparse.Namespace, out: TextIO) -> int:
 
 def cmd_vendor(ctx: Context, args: argparse.Namespace, out: TextIO) -> int:
     key = _read_key(args.key)
-    cert, grant = grants.issue_vendor(
+    cert, _grant = grants.issue_vendor(
         ctx.store, ctx.config, ctx.user_ca, name=args.name, key=key, target=args.target,
         login=args.login, ticket=args.ticket, duration=args.duration, actor=local_actor(),
         source_address=args.source_address)
@@ -278,7 +279,7 @@ def cmd_vendor(ctx: Context, args: argparse.Namespace, out: TextIO) -> int:
     except OSError as exc:
         raise BastionError(f"{args.out}: cannot write: {exc.strerror}") from None
     info = certs.cert_info(cert)
-    host, port = ctx.config.server.listen_host_port
+    _, port = ctx.config.server.listen_host_port
     out.write(
         f"vendor certificate serial {info.serial} for {args.login}@{args.target}, ticket "
         f"{args.ticket}, single use, valid until {_when(info.valid_before)}, written to {args.out}\n"

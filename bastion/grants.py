@@ -18,7 +18,7 @@ import asyncssh
 
 import certs
 from bastion import audit, users
-from bastion.config import Config, TARGET_NAME, format_duration
+from bastion.config import TARGET_NAME, Config, format_duration
 from bastion.errors import BastionError
 from bastion.store import Store, dumps, now
 

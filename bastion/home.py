@@ -164,7 +164,8 @@ def init(home: Home, hostname: str | None = None) -> InitResult:
         if not home.secret_key.exists():
             created.append("secret.key")
         ctx.box  # noqa: B018 - creates secret.key now rather than at first enrolment
-        user_ca, target_ca, host_ca = ctx.user_ca, ctx.target_ca, ctx.host_ca
+        ctx.user_ca  # noqa: B018 - created now, not at the first certificate
+        target_ca, host_ca = ctx.target_ca, ctx.host_ca
         if not home.host_key.exists() or not home.host_cert.exists():
             host_key = certs.load_or_create_host_key(home.host_key)
             serial = store.next_serial()

@@ -214,7 +214,7 @@ class Bastion:
                         ch.cast.flush()
                         offset, digest = ch.cast.running_digest()
                         sessions.recording_progress(self.store, ch.cast.path, offset, digest)
-                    except Exception as exc:  # noqa: BLE001 - a failing recorder ends its session
+                    except Exception as exc:
                         ch.recording_failed(exc)
 
     # -- lifecycle -------------------------------------------------------------------------

@@ -22,7 +22,8 @@ def append_toml(home: Home, text: str) -> None:
 def add_target(home: Home, name: str, *, host: str = "127.0.0.1", port: int = 22,
                logins: tuple[str, ...] = ("deploy", "root"), host_keys: tuple[str, ...] = (),
                extra: str = "") -> None:
-    keys = list(host_keys) or ["ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl"]
+    placeholder = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl"
+    keys = list(host_keys) or [placeholder]
     logins_toml = ", ".join(f'"{x}"' for x in logins)
     keys_toml = ", ".join(f'"{k}"' for k in keys)
     append_toml(home, f"""

@@ -1,0 +1,201 @@
+"""`make run`: the bastion on its embedded default (SQLite and files under ./var), a local OpenSSH
+demo target where sshd is installed, two demo users, and the exact commands to try next.
+
+`python -m bastion.demo` runs it; `python -m bastion.demo totp NAME` prints a demo user's current
+TOTP code (the demo keeps their secrets in var/demo/NAME.totp so you need no phone).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import getpass
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import asyncssh
+
+from bastion import audit, config, mfa, server, users
+from bastion.errors import BastionError
+from bastion.home import Home, init, open_home
+
+DEMO_BEGIN = "# --- demo target, rewritten by `make run` ---"
+DEMO_USERS = (("alice", "engineer"), ("sam", "supervisor"))
+
+
+def _free_port(preferred: int) -> int:
+    for port in (preferred, 0):
+        with socket.socket() as s:
+            try:
+                s.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return s.getsockname()[1]
+    raise BastionError("no free port on 127.0.0.1")
+
+
+def _sshd_path() -> str | None:
+    return shutil.which("sshd") or next(
+        (p for p in ("/usr/sbin/sshd", "/usr/local/sbin/sshd") if os.access(p, os.X_OK)), None)
+
+
+def start_demo_target(home: Home, demo: Path) -> tuple[subprocess.Popen, int, str] | None:
+    """An sshd on loopback trusting the target CA, logging in as the current OS user."""
+    sshd = _sshd_path()
+    if sshd is None:
+        return None
+    host_key = demo / "target_host_key"
+    if not host_key.exists():
+        subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", str(host_key)],
+                       check=True)
+    port = _free_port(2200)
+    conf = demo / "sshd_config"
+    conf.write_text(f"""Port {port}
+ListenAddress 127.0.0.1
+HostKey {host_key}
+PidFile none
+TrustedUserCAKeys {home.target_ca}.pub
+AuthorizedKeysFile none
+PasswordAuthentication no
+KbdInteractiveAuthentication no
+UsePAM no
+StrictModes no
+PermitRootLogin prohibit-password
+AcceptEnv LANG LC_*
+Subsystem sftp internal-sftp
+""")
+    if os.geteuid() == 0:
+        Path("/run/sshd").mkdir(exist_ok=True)
+    proc = subprocess.Popen([sshd, "-D", "-e", "-f", str(conf)], stdout=subprocess.DEVNULL,
+                            stderr=open(demo / "sshd.log", "ab"))
+    host_pub = " ".join(Path(f"{host_key}.pub").read_text().split()[:2])
+    return proc, port, host_pub
+
+
+def write_demo_target(home: Home, port: int, login: str, host_pub: str) -> None:
+    text = home.config_file.read_text()
+    if DEMO_BEGIN in text:
+        text = text[: text.index(DEMO_BEGIN)].rstrip() + "\n"
+    text += (f"\n{DEMO_BEGIN}\n[targets.demo]\nhost = \"127.0.0.1\"\nport = {port}\n"
+             f"logins = [\"{login}\"]\nhost_keys = [\"{host_pub}\"]\n")
+    home.config_file.write_text(text)
+
+
+def enrol_demo_users(home: Home, demo: Path) -> None:
+    ctx = open_home(home)
+    try:
+        for name, role in DEMO_USERS:
+            key_path = demo / name
+            if users.get(ctx.store, name) is not None and key_path.exists():
+                continue
+            if not key_path.exists():
+                key = asyncssh.generate_private_key("ssh-ed25519", comment=f"{name}@demo")
+                key.write_private_key(str(key_path))
+                key_path.chmod(0o600)
+                key.write_public_key(f"{key_path}.pub")
+            key = asyncssh.read_public_key(f"{key_path}.pub")
+            if users.get(ctx.store, name) is None:
+                users.add(ctx.store, name, role, key, "local:demo")
+            enrolment = mfa.enrol(ctx.store, ctx.box, name, ctx.config.server.hostname)
+            secret_file = demo / f"{name}.totp"
+            secret_file.write_text(enrolment.secret + "\n")
+            secret_file.chmod(0o600)
+    finally:
+        ctx.close()
+
+
+def print_totp(name: str) -> int:
+    home = Home.resolve(None)
+    secret_file = home.path / "demo" / f"{name}.totp"
+    if not secret_file.exists():
+        print(f"no demo TOTP secret for {name} (run `make run` first)", file=sys.stderr)
+        return 1
+    print(mfa.current_code(secret_file.read_text().strip()))
+    return 0
+
+
+def main() -> int:
+    if sys.argv[1:2] == ["totp"] and len(sys.argv) == 3:
+        return print_totp(sys.argv[2])
+    home = Home.resolve(None)
+    try:
+        result = init(home, None)
+        if result.created:
+            print(f"initialised {home.path}")
+        demo = home.path / "demo"
+        demo.mkdir(mode=0o700, exist_ok=True)
+        login = getpass.getuser()
+        if not re.fullmatch(config.LOGIN_NAME.pattern, login):
+            raise BastionError(f"your user name {login!r} cannot be a target login")
+        target = start_demo_target(home, demo)
+        if target is not None:
+            write_demo_target(home, target[1], login, target[2])
+        enrol_demo_users(home, demo)
+        ctx = open_home(home)
+    except BastionError as exc:
+        print(f"bastion: {exc}", file=sys.stderr)
+        return 1
+    host_ca = Path(f"{home.host_ca}.pub").read_text().strip()
+    known_hosts = home.path / "demo" / "known_hosts"
+    known_hosts.write_text(f"@cert-authority {ctx.config.server.hostname} {host_ca}\n")
+    bind_host, port = ctx.config.server.listen_host_port
+    rel = os.path.relpath(home.path)
+    opts = f"-p {port} -o UserKnownHostsFile={rel}/demo/known_hosts"
+    host = ctx.config.server.hostname
+    print(f"""
+The bastion is starting on {bind_host}:{port} with its home in {rel}/.
+Demo users: alice (engineer) and sam (supervisor). Each login asks for a TOTP code; get it with
+    .venv/bin/python -m bastion.demo totp alice
+""")
+    if target is None:
+        print("No OpenSSH sshd is installed, so there is no demo target: install openssh-server "
+              "and run `make run` again, or add a [targets.NAME] table to "
+              f"{rel}/bastion.toml.\n")
+    else:
+        print(f"""A demo target `demo` (OpenSSH sshd on 127.0.0.1:{target[1]}, trusting the target CA) \
+lets you log in as {login}.
+
+Try, in another terminal:
+  1. ask for access:   ssh {opts} -i {rel}/demo/alice alice@{host} request --target demo \
+--login {login} --ticket INC-1 --duration 30m --reason "demo"
+  2. approve it:       ssh {opts} -i {rel}/demo/sam sam@{host} approve r1
+                       (or: .venv/bin/bastion approve r1)
+  3. connect:          ssh {opts} -i {rel}/demo/alice {login}@demo@{host}
+  4. watch:            .venv/bin/bastion sessions ; .venv/bin/bastion tui
+  5. afterwards:       .venv/bin/bastion replay s1 ; .venv/bin/bastion audit verify
+""")
+    print("Press Ctrl-C to stop the bastion and the demo target.\n", flush=True)
+    app = server.Bastion(ctx)
+
+    async def serve() -> None:
+        await server.start(app)
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        loop.add_signal_handler(signal.SIGINT, stop.set)
+        loop.add_signal_handler(signal.SIGTERM, stop.set)
+        await stop.wait()
+        app.shutdown("the demo is stopping")
+        await asyncio.sleep(0.2)
+        audit.record(app.store, "bastion.stopped", "system")
+
+    try:
+        asyncio.run(serve())
+    except OSError as exc:
+        print(f"bastion: cannot listen on {bind_host}:{port}: {exc.strerror}", file=sys.stderr)
+        return 1
+    finally:
+        if target is not None:
+            target[0].terminate()
+            target[0].wait(5)
+        ctx.close()
+    print("stopped.")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
