@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 import shutil
 import signal
 import time
@@ -100,7 +101,7 @@ class Bastion:
 
     def check_can_record(self) -> None:
         """Refuse new sessions while recordings cannot be kept (fail closed)."""
-        if not self.disk_ok:
+        if not self.recordings_usable():
             raise BastionError("the bastion cannot record sessions right now (recordings "
                                "folder full or unwritable); try again later")
 
@@ -190,16 +191,20 @@ class Bastion:
                         ch.terminate("the bastion lost its database; revocation cannot be checked")
                     asyncio.get_running_loop().create_task(live._close_after_channels())
 
-    def check_disk(self) -> None:
+    def recordings_usable(self) -> bool:
+        folder = self.home.recordings
         try:
-            free = shutil.disk_usage(self.home.recordings).free
-            writable = self.home.recordings.is_dir()
+            free = shutil.disk_usage(folder).free
         except OSError:
-            free, writable = 0, False
-        ok = writable and free >= self.config.server.recordings_min_free
+            return False
+        return folder.is_dir() and os.access(folder, os.W_OK | os.X_OK) and (
+            free >= self.config.server.recordings_min_free)
+
+    def check_disk(self) -> None:
+        ok = self.recordings_usable()
         if ok != self.disk_ok:
             log.error("recordings folder %s", "usable again" if ok else
-                      f"below recordings_min_free ({free} bytes free) or unwritable")
+                      "below recordings_min_free or unwritable: new sessions are refused")
         self.disk_ok = ok
         if not ok:
             for live in list(self.live.values()):

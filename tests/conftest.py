@@ -87,3 +87,13 @@ def enrol(ctx: Context, tmp_path: Path):
 
 def ssh_keygen(*args: str) -> subprocess.CompletedProcess:
     return subprocess.run(["ssh-keygen", *args], capture_output=True, text=True, timeout=30)
+
+
+def set_server_key(home: Home, key: str, value: str) -> None:
+    """Replace `key = ...` in bastion.toml's [server] table (the default file sets every key)."""
+    import re
+
+    text = home.config_file.read_text()
+    new, count = re.subn(rf"(?m)^{re.escape(key)} = .*$", f"{key} = {value}", text, count=1)
+    assert count == 1, key
+    home.config_file.write_text(new)

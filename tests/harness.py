@@ -216,10 +216,18 @@ class Client:
                               timeout=timeout, env=full_env)
 
     def popen(self, dest: str, *command: str, cert: Path | None = None,
-              extra: tuple[str, ...] = (), env: dict[str, str] | None = None) -> subprocess.Popen:
+              extra: tuple[str, ...] = (), env: dict[str, str] | None = None,
+              merge_stderr: bool = False) -> subprocess.Popen:
+        """merge_stderr: stderr goes where stdout goes, as on a real terminal."""
         args = self.ssh_args(dest, cert=cert, extra=extra)
         return subprocess.Popen([*args, *command], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                stderr=subprocess.PIPE, env=self.env() | (env or {}))
+                                stderr=subprocess.STDOUT if merge_stderr else subprocess.PIPE,
+                                env=self.env() | (env or {}))
+
+    def terminal(self, dest: str, *command: str, **kwargs) -> Terminal:
+        """An interactive `ssh -tt` session whose screen (stdout and stderr) the test reads."""
+        return Terminal(self.popen(dest, *command, extra=("-tt", *kwargs.pop("extra", ())),
+                                   merge_stderr=True, **kwargs))
 
 
 class Terminal:

@@ -14,7 +14,7 @@ import certs
 from bastion import grants, mfa, recording, sessions, users
 from bastion.home import Context, Home, init, open_home
 from tests.conftest import add_target, make_key
-from tests.harness import LOGIN, BastionProcess, Client, Sshd, Terminal, free_port
+from tests.harness import LOGIN, BastionProcess, Client, Sshd, free_port
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(120)]
 
@@ -128,7 +128,7 @@ def test_minted_certificate_opens_a_session_without_totp(env, tmp_path):
 def test_interactive_pty_session_is_recorded(env):
     dave = env.person("dave")
     env.grant(dave)
-    term = Terminal(dave.popen(f"{LOGIN}@web01", extra=("-tt",)))
+    term = dave.terminal(f"{LOGIN}@web01")
     term.send(b"echo one-$((40+2))\n")
     at = term.expect(rb"one-42")
     term.send(b"read -s -p 'Password: ' pw; echo got-${#pw}\n")

@@ -1,0 +1,185 @@
+"""The server over time: grant end and warning, idle timeout, reload, crash and restart, fail-closed
+recording, per-session MFA, ticket selection. Each test gets its own home, target and bastion."""
+
+from __future__ import annotations
+
+import json
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bastion import audit, grants, mfa, recording, sessions, users
+from bastion.home import Home, init, open_home
+from tests.conftest import add_target, make_key, set_server_key
+from tests.harness import LOGIN, BastionProcess, Client, Sshd
+
+pytestmark = [pytest.mark.integration, pytest.mark.timeout(90)]
+
+
+class World:
+    def __init__(self, tmp: Path, server: dict[str, str] | None = None,
+                 target_extra: str = "") -> None:
+        self.tmp = tmp
+        self.home = Home(tmp / "home")
+        init(self.home, "bastion.test")
+        self.sshd = Sshd(tmp / "sshd", ca_pub=Path(f"{self.home.target_ca}.pub")).start()
+        add_target(self.home, "web01", port=self.sshd.port, logins=(LOGIN,),
+                   host_keys=(self.sshd.host_pub,), extra=target_extra)
+        for key, value in (server or {}).items():
+            set_server_key(self.home, key, value)
+        self.bastion = BastionProcess(self.home).start()
+        self.ctx = open_home(self.home)
+
+    def person(self, name: str = "alice", role: str = "engineer") -> Client:
+        path, key = make_key(self.tmp, name)
+        users.add(self.ctx.store, name, role, key.convert_to_public(), "local:test")
+        secret = mfa.enrol(self.ctx.store, self.ctx.box, name, "bastion.test").secret
+        return Client(name, path, secret, self.home, self.bastion, self.tmp)
+
+    def grant(self, who: Client, ticket: str = "INC-1", duration: float = 1800) -> grants.Grant:
+        req = grants.create_request(self.ctx.store, self.ctx.config, who.name, target="web01",
+                                    login=LOGIN, ticket=ticket, duration=duration, reason="test")
+        return grants.approve(self.ctx.store, self.ctx.config, req["id"], "local:sup")
+
+    def close(self) -> None:
+        self.ctx.close()
+        self.bastion.stop()
+        self.sshd.stop()
+
+
+@pytest.fixture
+def world(tmp_path, request):
+    marker = request.node.get_closest_marker("world")
+    kwargs = marker.kwargs if marker else {}
+    w = World(tmp_path, **kwargs)
+    yield w
+    w.close()
+    assert "Traceback" not in w.bastion.log(), w.bastion.log()
+
+
+@pytest.mark.world(server={"grant_warning": '"10m"'})
+def test_user_is_warned_and_the_session_ends_with_the_grant(world):
+    alice = world.person()
+    world.grant(alice, duration=4)
+    term = alice.terminal(f"{LOGIN}@web01")
+    term.expect(rb"\$ |# ")
+    at = term.expect(rb"your access grant ends in 1 minute")
+    term.expect(rb"the access grant has ended", start=at)
+    assert term.wait() != 0
+    row = sessions.list_sessions(world.ctx.store, include_ended=True)[-1]
+    assert row["state"] == "ended" and row["end_reason"] == "the access grant has ended"
+
+
+@pytest.mark.world(server={"idle_timeout": '"2s"'})
+def test_idle_sessions_are_closed(world):
+    alice = world.person()
+    world.grant(alice)
+    proc = alice.popen(f"{LOGIN}@web01", "sleep 60")
+    proc.wait(timeout=30)
+    assert b"idle for 2s" in proc.stderr.read()
+
+
+def test_sighup_reloads_the_configuration(world):
+    alice = world.person()
+    world.grant(alice)
+    set_server_key(world.home, "recordings_min_free", '"1000TB"')
+    world.bastion.proc.send_signal(signal.SIGHUP)
+    world.bastion.output.wait_for(r"config\.reloaded")
+    r = alice.run(f"{LOGIN}@web01", "echo should-not-run")
+    assert r.returncode == 255
+    assert b"cannot record sessions right now" in r.stderr
+    assert b"should-not-run" not in r.stdout
+
+
+def test_a_malformed_reload_is_refused_and_the_old_config_stays(world):
+    alice = world.person()
+    world.grant(alice)
+    world.home.config_file.write_text("[server\n")
+    world.bastion.proc.send_signal(signal.SIGHUP)
+    world.bastion.output.wait_for(r"config\.rejected")
+    r = alice.run(f"{LOGIN}@web01", "echo still-fine")
+    assert r.returncode == 0 and r.stdout == b"still-fine\n"
+
+
+def test_crash_then_restart_marks_sessions_interrupted_and_keeps_recordings_valid(world):
+    alice = world.person()
+    world.grant(alice)
+    term = alice.terminal(f"{LOGIN}@web01")
+    term.send(b"echo before-crash\n")
+    term.expect(rb"before-crash\r\n.*(\$|#) ")
+    world.bastion.stop(signal.SIGKILL)
+    term.wait()
+    world.bastion = BastionProcess(world.home).start()
+    row = sessions.list_sessions(world.ctx.store, include_ended=True)[-1]
+    assert row["state"] == "interrupted"
+    cast = world.home.recordings / row["recordings"][0]
+    header, events = recording.read_cast(cast)
+    assert events[-1][1] == "m" and "interrupted" in events[-1][2]
+    assert audit.verify(world.ctx.store).ok
+    assert grants.active_grants(world.ctx.store, "alice"), "the grant survived the crash"
+
+
+def test_sigterm_tells_live_sessions_and_closes_their_recordings(world):
+    alice = world.person()
+    world.grant(alice)
+    proc = alice.popen(f"{LOGIN}@web01", "echo started; sleep 60")
+    assert proc.stdout.readline() == b"started\n"
+    assert world.bastion.stop(signal.SIGTERM) == 0
+    proc.wait(timeout=10)
+    assert b"shutting down" in proc.stderr.read()
+    rec = world.ctx.store.one("SELECT sha256 FROM recordings")
+    assert rec["sha256"]
+
+
+@pytest.mark.world(target_extra="mfa_per_session = true")
+def test_mfa_per_session_asks_for_totp_even_with_a_certificate(world, tmp_path):
+    alice = world.person()
+    world.grant(alice, ticket="INC-7")
+    r = alice.run("alice", "cert", "INC-7")
+    cert = tmp_path / "c-cert.pub"
+    cert.write_bytes(r.stdout)
+    refused = alice.run(f"{LOGIN}@web01", "echo in", cert=cert, code="000000")
+    assert refused.returncode == 255 and b"in\n" != refused.stdout
+    ok = alice.run(f"{LOGIN}@web01", "echo in", cert=cert)
+    assert ok.returncode == 0 and ok.stdout == b"in\n", ok.stderr
+
+
+def test_bastion_ticket_picks_the_grant_a_session_is_bound_to(world):
+    alice = world.person()
+    world.grant(alice, ticket="INC-1", duration=3600)
+    world.grant(alice, ticket="INC-2", duration=1800)
+    alice.run(f"{LOGIN}@web01", "true", extra=("-o", "SendEnv=BASTION_TICKET"),
+              env={"BASTION_TICKET": "INC-2"})
+    alice.run(f"{LOGIN}@web01", "true")
+    rows = sessions.list_sessions(world.ctx.store, include_ended=True)
+    assert [r["ticket"] for r in rows] == ["INC-2", "INC-1"]
+
+
+def test_shell_without_a_pty_and_exit_signals_are_relayed(world):
+    alice = world.person()
+    world.grant(alice)
+    r = alice.run(f"{LOGIN}@web01", extra=("-T",), input=b"echo no-pty\nexit 4\n")
+    assert r.returncode == 4 and b"no-pty" in r.stdout
+    r = alice.run(f"{LOGIN}@web01", "kill -TERM $$")
+    assert r.returncode == 255 or r.returncode == 143
+
+
+def test_replay_plays_the_recorded_output(world):
+    alice = world.person()
+    world.grant(alice)
+    term = alice.terminal(f"{LOGIN}@web01")
+    term.send(b"echo replay-$((6*7))\nexit\n")
+    term.wait()
+    sid = sessions.list_sessions(world.ctx.store, include_ended=True)[-1]["id"]
+    proc = subprocess.run([sys.executable, "-m", "bastion", "--home", str(world.home.path),
+                           "replay", sid, "--speed", "1000"], capture_output=True, timeout=30)
+    assert proc.returncode == 0, proc.stderr
+    assert b"replay-42" in proc.stdout
+    listing = subprocess.run([sys.executable, "-m", "bastion", "--home", str(world.home.path),
+                              "sessions", "--all", "--json"], capture_output=True, timeout=30)
+    row = json.loads(listing.stdout)[-1]
+    assert set(row) >= {"id", "user", "target", "login", "ticket", "state", "started", "ended",
+                        "recordings"}
