@@ -116,7 +116,7 @@ def test_crash_then_restart_marks_sessions_interrupted_and_keeps_recordings_vali
     row = sessions.list_sessions(world.ctx.store, include_ended=True)[-1]
     assert row["state"] == "interrupted"
     cast = world.home.recordings / row["recordings"][0]
-    header, events = recording.read_cast(cast)
+    _, events = recording.read_cast(cast)
     assert events[-1][1] == "m" and "interrupted" in events[-1][2]
     assert audit.verify(world.ctx.store).ok
     assert grants.active_grants(world.ctx.store, "alice"), "the grant survived the crash"
