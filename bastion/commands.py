@@ -16,8 +16,9 @@ from typing import TYPE_CHECKING, Any
 import asyncssh
 
 import certs
-from bastion import cli, config, grants
+from bastion import cli, config, control, grants
 from bastion.errors import BastionError
+from bastion.protocol import SUBSYSTEM
 
 if TYPE_CHECKING:
     from bastion.server import Bastion, BastionServer
@@ -79,11 +80,11 @@ class CommandSession(asyncssh.SSHServerSession):
         return True
 
     def subsystem_requested(self, subsystem: str) -> bool:
-        handler = getattr(self.app, "control_subsystem", None)
-        return bool(handler and subsystem == "bastion-control" and handler(self))
+        return subsystem == SUBSYSTEM and control.attach_subsystem(self.app, self)
 
     def session_started(self) -> None:
         if getattr(self, "control", None) is not None:
+            self.control.start()
             return
         asyncio.get_running_loop().create_task(self._run())
 

@@ -38,6 +38,7 @@ CONNECT_TIMEOUT = 10.0
 PRE_START_BUFFER = 1 << 20  # bytes a client may send before the upstream channel is open
 EXIT_KILLED = 1
 EXIT_UPSTREAM_FAILED = 255
+TAIL_BYTES = 64 * 1024
 PASSED_ENV = ("LANG",)
 PASSED_ENV_PREFIXES = ("LC_",)
 
@@ -283,6 +284,7 @@ class ProxyChannel(asyncssh.SSHServerSession):
         self.gate: Any = None  # the command gate (interactive shells), set by the server
         self.finished = False
         self._client_paused = False
+        self.tail = bytearray()  # the latest output, for watchers' first screen
 
     # -- channel requests ------------------------------------------------------------------
 
@@ -493,6 +495,9 @@ class ProxyChannel(asyncssh.SSHServerSession):
         try:
             if self.cast is not None:
                 self.cast.output(data)
+                self.tail += data
+                if len(self.tail) > 2 * TAIL_BYTES:
+                    del self.tail[:-TAIL_BYTES]
                 if self.redactor is not None:
                     for item in self.redactor.feed_output(data):
                         self.cast.input(item)

@@ -23,7 +23,7 @@ from typing import Any
 import asyncssh
 
 import certs
-from bastion import audit, auth, commands, config, grants, mfa, sessions, users
+from bastion import audit, auth, commands, config, control, grants, mfa, sessions, users
 from bastion.auth import Decision
 from bastion.config import LOGIN_NAME, TARGET_NAME
 from bastion.errors import BastionError
@@ -76,7 +76,10 @@ class Bastion:
         self.store_failing_since: float | None = None
         self.disk_ok = True
         self.server: asyncssh.SSHAcceptor | None = None
+        self.control_server: asyncio.AbstractServer | None = None
         self.stopping = False
+        self.seen_requests: set[str] | None = None
+        self.seen_held: set[str] | None = None
 
     # -- hooks for command control and the control API ---------------------------------
 
@@ -97,7 +100,31 @@ class Bastion:
 
     def broadcast_output(self, session_id: str | None, channel: int, data: bytes) -> None:
         if self.subscribers:
-            self.publish("output", session=session_id, channel=channel, data=data)
+            message = {"event": "output", "session": session_id, "channel": channel, "data": data}
+            for subscriber in list(self.subscribers):
+                subscriber(message)
+
+    def held_decided(self, held_id: str) -> None:
+        """A supervisor decided a held command; the gate holding it acts now."""
+        self.publish("held_resolved", held=held_id)
+
+    def publish_store_changes(self) -> None:
+        """Requests and held commands can change in other processes (the CLI): push the news."""
+        pending = {r["id"]: r for r in self.store.all("SELECT * FROM requests WHERE state = 'pending'")}
+        held = {r["id"]: r for r in self.store.all("SELECT * FROM held WHERE state = 'pending'")}
+        if self.seen_requests is not None:
+            for rid in pending.keys() - self.seen_requests:
+                self.publish("request_created", request=pending[rid])
+            for rid in self.seen_requests - pending.keys():
+                row = self.store.one("SELECT state, decided_by FROM requests WHERE id = ?", (rid,))
+                self.publish("request_decided", request=rid, state=row["state"] if row else None,
+                             by=row["decided_by"] if row else None)
+        if self.seen_held is not None:
+            for hid in held.keys() - self.seen_held:
+                self.publish("command_held", held=held[hid])
+            for hid in self.seen_held - held.keys():
+                self.held_decided(hid)
+        self.seen_requests, self.seen_held = set(pending), set(held)
 
     def check_can_record(self) -> None:
         """Refuse new sessions while recordings cannot be kept (fail closed)."""
@@ -128,6 +155,8 @@ class Bastion:
                 "c.revoked AS cert_revoked FROM sessions s "
                 "LEFT JOIN grants g ON g.id = s.grant_id LEFT JOIN users u ON u.name = s.user "
                 "LEFT JOIN certificates c ON c.serial = s.serial WHERE s.state = 'active'")
+            if self.subscribers:
+                self.publish_store_changes()
             self.store_failing_since = None
         except StoreError as exc:
             self._store_trouble(exc)
@@ -232,6 +261,8 @@ class Bastion:
                 live.end("ended", reason)
         if self.server is not None:
             self.server.close()
+        if self.control_server is not None:
+            self.control_server.close()
 
     def reload(self) -> None:
         try:
@@ -466,6 +497,7 @@ async def start(app: Bastion, listen: str | None = None) -> asyncssh.SSHAcceptor
     host, port = config.split_host_port(listen or app.config.server.listen)
     app.server = await asyncssh.create_server(lambda: BastionServer(app), host, port,
                                               **server_options(app))
+    app.control_server = await control.start_socket(app)
     app.enforcer = asyncio.get_running_loop().create_task(app.enforce_forever())
     bound = app.server.sockets[0].getsockname()
     audit.record(app.store, "bastion.started", "system", listen=f"{bound[0]}:{bound[1]}")

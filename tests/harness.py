@@ -15,10 +15,11 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import asyncssh
 import pyotp
 
-from bastion import mfa
-from bastion.home import Home
+from bastion import grants, mfa, sessions, users
+from bastion.home import Home, init, open_home
 from bastion.store import Store
 
 SSHD = shutil.which("sshd") or "/usr/sbin/sshd"
@@ -274,3 +275,61 @@ class Terminal:
         code = self.proc.wait(timeout)
         self._thread.join(timeout)
         return code
+
+
+class World:
+    """A home, an sshd target `web01` (plus `down01`, not listening, and `spoofed`, with the wrong
+    pinned host key), a running bastion, and helpers to enrol people and grant them access."""
+
+    def __init__(self, tmp: Path, server: dict[str, str] | None = None,
+                 target_extra: str = "") -> None:
+        from tests.conftest import add_target, set_server_key
+
+        self.tmp = tmp
+        self.home = Home(tmp / "home")
+        init(self.home, "bastion.test")
+        self.sshd = Sshd(tmp / "sshd", ca_pub=Path(f"{self.home.target_ca}.pub")).start()
+        add_target(self.home, "web01", port=self.sshd.port, logins=(LOGIN,),
+                   host_keys=(self.sshd.host_pub,), extra=target_extra)
+        add_target(self.home, "down01", port=free_port(), logins=(LOGIN,),
+                   host_keys=(self.sshd.host_pub,))
+        other = asyncssh.generate_private_key("ssh-ed25519").export_public_key().decode().strip()
+        add_target(self.home, "spoofed", port=self.sshd.port, logins=(LOGIN,), host_keys=(other,))
+        for key, value in (server or {}).items():
+            set_server_key(self.home, key, value)
+        self.bastion = BastionProcess(self.home).start()
+        self.ctx = open_home(self.home)
+        self.people: dict[str, Client] = {}
+        self.tickets = 100
+
+    def person(self, name: str = "alice", role: str = "engineer") -> Client:
+        from tests.conftest import make_key
+
+        if name not in self.people:
+            path, key = make_key(self.tmp, name)
+            users.add(self.ctx.store, name, role, key.convert_to_public(), "local:test")
+            secret = mfa.enrol(self.ctx.store, self.ctx.box, name, "bastion.test").secret
+            self.people[name] = Client(name, path, secret, self.home, self.bastion, self.tmp)
+        return self.people[name]
+
+    def ticket(self) -> str:
+        self.tickets += 1
+        return f"INC-{self.tickets}"
+
+    def grant(self, who: Client, target: str = "web01", login: str = LOGIN,
+              ticket: str | None = None, duration: float = 1800) -> grants.Grant:
+        req = grants.create_request(self.ctx.store, self.ctx.config, who.name, target=target,
+                                    login=login, ticket=ticket or self.ticket(),
+                                    duration=duration, reason="testing")
+        return grants.approve(self.ctx.store, self.ctx.config, req["id"], "local:supervisor")
+
+    def session_row(self, user: str) -> dict:
+        rows = [r for r in sessions.list_sessions(self.ctx.store, include_ended=True)
+                if r["user"] == user]
+        return rows[-1]
+
+    def close(self) -> None:
+        self.ctx.close()
+        self.bastion.stop()
+        self.sshd.stop()
+        assert "Traceback" not in self.bastion.log(), self.bastion.log()

@@ -11,63 +11,18 @@ import asyncssh
 import pytest
 
 import certs
-from bastion import grants, mfa, recording, sessions, users
-from bastion.home import Context, Home, init, open_home
-from tests.conftest import add_target, make_key
-from tests.harness import LOGIN, BastionProcess, Client, Sshd, free_port
+from bastion import grants, recording
+from tests.conftest import make_key
+from tests.harness import LOGIN, Client, World, free_port
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(120)]
 
 
-class Env:
-    def __init__(self, tmp: Path, home: Home, ctx: Context, sshd: Sshd,
-                 bastion: BastionProcess) -> None:
-        self.tmp, self.home, self.ctx, self.sshd, self.bastion = tmp, home, ctx, sshd, bastion
-        self.people: dict[str, Client] = {}
-        self.tickets = 100
-
-    def person(self, name: str, role: str = "engineer") -> Client:
-        if name not in self.people:
-            path, key = make_key(self.tmp, name)
-            users.add(self.ctx.store, name, role, key.convert_to_public(), "local:test")
-            secret = mfa.enrol(self.ctx.store, self.ctx.box, name, "bastion.test").secret
-            self.people[name] = Client(name, path, secret, self.home, self.bastion, self.tmp)
-        return self.people[name]
-
-    def ticket(self) -> str:
-        self.tickets += 1
-        return f"INC-{self.tickets}"
-
-    def grant(self, who: Client, target: str = "web01", login: str = LOGIN,
-              ticket: str | None = None, duration: float = 1800) -> grants.Grant:
-        req = grants.create_request(self.ctx.store, self.ctx.config, who.name, target=target,
-                                    login=login, ticket=ticket or self.ticket(),
-                                    duration=duration, reason="testing")
-        return grants.approve(self.ctx.store, self.ctx.config, req["id"], "local:supervisor")
-
-    def session_row(self, user: str) -> dict:
-        rows = [r for r in sessions.list_sessions(self.ctx.store, include_ended=True)
-                if r["user"] == user]
-        return rows[-1]
-
-
 @pytest.fixture(scope="module")
 def env(tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("server")
-    home = Home(tmp / "home")
-    init(home, "bastion.test")
-    sshd = Sshd(tmp / "sshd", ca_pub=Path(f"{home.target_ca}.pub")).start()
-    add_target(home, "web01", port=sshd.port, logins=(LOGIN,), host_keys=(sshd.host_pub,))
-    add_target(home, "down01", port=free_port(), logins=(LOGIN,), host_keys=(sshd.host_pub,))
-    other = asyncssh.generate_private_key("ssh-ed25519").export_public_key().decode().strip()
-    add_target(home, "spoofed", port=sshd.port, logins=(LOGIN,), host_keys=(other,))
-    bastion = BastionProcess(home).start()
-    ctx = open_home(home)
-    yield Env(tmp, home, ctx, sshd, bastion)
-    ctx.close()
-    bastion.stop()
-    sshd.stop()
-    assert "Traceback" not in bastion.log(), bastion.log()
+    world = World(tmp_path_factory.mktemp("server"))
+    yield world
+    world.close()
 
 
 def test_request_approve_connect_with_key_and_totp(env):

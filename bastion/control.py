@@ -1,0 +1,324 @@
+"""The control API: one handler behind two doors, the Unix socket HOME/control.sock (the caller named
+by SO_PEERCRED as local:NAME) and the SSH subsystem `bastion-control` (supervisors and admins after
+key + TOTP). Every action is an audit event naming the supervisor.
+
+Watchers get a snapshot of the session's recent output, then its live output. A watcher that
+reads slowly never slows the session: its output is dropped while its buffer is full, and it gets a
+fresh snapshot (a `resync`) once it drains.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import contextlib
+import logging
+import os
+import pwd
+import socket
+import struct
+import time
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from bastion import audit, grants, sessions, users
+from bastion.config import parse_duration
+from bastion.errors import BastionError
+from bastion.protocol import OPERATIONS, VERSION, LineReader, ProtocolError, decode, encode
+
+if TYPE_CHECKING:
+    from bastion.server import Bastion
+
+log = logging.getLogger("bastion.control")
+
+WATCH_HIGH_WATER = 1 << 20   # bytes queued to a watcher before its output is dropped
+WATCH_LOW_WATER = 64 << 10   # bytes queued below which a dropped watcher gets a resync
+LOCAL_PREFIX = "local:"
+
+
+class ControlConnection:
+    """One control client. `write` sends bytes, `buffered` tells how many wait unsent."""
+
+    def __init__(self, app: Bastion, actor: str, write: Callable[[bytes], None],
+                 buffered: Callable[[], int], close: Callable[[], None]) -> None:
+        self.app = app
+        self.actor = actor
+        self._write = write
+        self._buffered = buffered
+        self._close = close
+        self.reader = LineReader()
+        self.watching: set[str] = set()
+        self.dropped: set[str] = set()
+        self.closed = False
+
+    def start(self) -> None:
+        """Say hello and start receiving events (once the transport can carry data)."""
+        self.app.subscribers.add(self.on_event)
+        self.send({"event": "hello", "version": VERSION, "actor": self.actor})
+
+    # -- transport ---------------------------------------------------------------------------
+
+    def send(self, message: dict[str, Any]) -> None:
+        if not self.closed:
+            try:
+                self._write(encode(message))
+            except (OSError, BastionError, RuntimeError):
+                self.connection_lost()
+
+    def data_received(self, data: bytes) -> None:
+        for item in self.reader.feed(data):
+            if isinstance(item, ProtocolError):
+                self.send({"id": None, "ok": False, "error": str(item)})
+                continue
+            self.handle_line(item)
+
+    def eof_received(self) -> None:
+        self.connection_lost()
+        self._close()
+
+    def connection_lost(self) -> None:
+        if not self.closed:
+            self.closed = True
+            self.app.subscribers.discard(self.on_event)
+
+    # -- events pushed by the server -----------------------------------------------------------
+
+    def on_event(self, message: dict[str, Any]) -> None:
+        if message["event"] != "output":
+            self.send(message)
+            return
+        session = message["session"]
+        if session not in self.watching:
+            return
+        if self._buffered() > WATCH_HIGH_WATER:
+            self.dropped.add(session)
+            return
+        if session in self.dropped:
+            if self._buffered() > WATCH_LOW_WATER:
+                return
+            self.dropped.discard(session)
+            self.send({"event": "resync", **self.snapshot(session)})
+            return
+        self.send({"event": "output", "session": session, "channel": message["channel"],
+                   "data": base64.b64encode(message["data"]).decode("ascii")})
+
+    def snapshot(self, session_id: str) -> dict[str, Any]:
+        live = self.app.live.get(session_id)
+        channels = [ch for ch in live.channels if ch.cast is not None] if live else []
+        if not channels:
+            return {"session": session_id, "channel": 0, "width": 80, "height": 24, "data": ""}
+        ch = channels[-1]
+        width, height = (ch.term[1][0], ch.term[1][1]) if ch.term else (80, 24)
+        return {"session": session_id, "channel": ch.number, "width": width, "height": height,
+                "data": base64.b64encode(bytes(ch.tail)).decode("ascii")}
+
+    # -- requests ------------------------------------------------------------------------------
+
+    def handle_line(self, line: bytes) -> None:
+        rid: Any = None
+        try:
+            message = decode(line)
+            rid = message.get("id")
+            op = message.get("op")
+            if not isinstance(op, str) or op not in OPERATIONS:
+                raise ProtocolError(f"unknown operation {op!r}")
+            reply = getattr(self, f"op_{op}")(message)
+            self.send({"id": rid, "ok": True, **reply})
+        except (ProtocolError, BastionError, ValueError, KeyError, TypeError) as exc:
+            text = str(exc) if not isinstance(exc, KeyError) else f"missing field {exc}"
+            self.send({"id": rid, "ok": False, "error": text.splitlines()[0] if text else "refused"})
+
+    def _field(self, message: dict[str, Any], name: str) -> str:
+        value = message.get(name)
+        if not isinstance(value, str) or not value:
+            raise ProtocolError(f"field {name!r} is required (a string)")
+        return value
+
+    def _reason(self, message: dict[str, Any]) -> str:
+        reason = message.get("reason", "")
+        if not isinstance(reason, str) or len(reason) > 500:
+            raise ProtocolError("reason must be a string of at most 500 characters")
+        return reason
+
+    def _acted(self, op: str, **data: Any) -> None:
+        audit.record(self.app.store, "control.action", self.actor, op=op, **data)
+
+    def op_sessions(self, message: dict[str, Any]) -> dict[str, Any]:
+        rows = sessions.list_sessions(self.app.store, include_ended=bool(message.get("all")))
+        t = time.time()
+        for row in rows:
+            grant = self.app.store.one("SELECT ends FROM grants WHERE id = ?", (row["grant_id"],))
+            row["grant_ends"] = grant["ends"] if grant else None
+            row["time_left"] = max(0.0, grant["ends"] - t) if grant else None
+            last = self.app.store.one(
+                "SELECT line, verdict FROM commands WHERE session_id = ? ORDER BY id DESC LIMIT 1",
+                (row["id"],))
+            row["last_command"] = last["line"] if last else None
+            row["alerts"] = self.app.store.one(
+                "SELECT count(*) AS n FROM commands WHERE session_id = ? AND verdict != 'allow'",
+                (row["id"],))["n"]
+        return {"sessions": rows}
+
+    def op_watch(self, message: dict[str, Any]) -> dict[str, Any]:
+        session = self._field(message, "session")
+        if session not in self.app.live:
+            raise BastionError(f"session {session} is not live")
+        self.watching.add(session)
+        self.dropped.discard(session)
+        self._acted("watch", session=session)
+        return {"snapshot": self.snapshot(session)}
+
+    def op_unwatch(self, message: dict[str, Any]) -> dict[str, Any]:
+        self.watching.discard(self._field(message, "session"))
+        return {}
+
+    def op_kill(self, message: dict[str, Any]) -> dict[str, Any]:
+        session, reason = self._field(message, "session"), self._reason(message)
+        sessions.request_kill(self.app.store, session, self.actor,
+                              reason or f"ended by {self.actor}")
+        self._acted("kill", session=session, reason=reason)
+        self.app.enforce()
+        return {}
+
+    def op_revoke(self, message: dict[str, Any]) -> dict[str, Any]:
+        selectors = {k: message[k] for k in ("serial", "grant", "user", "ticket") if k in message}
+        if len(selectors) != 1:
+            raise ProtocolError("revoke needs exactly one of serial, grant, user, ticket")
+        if "serial" in selectors and not isinstance(selectors["serial"], int):
+            raise ProtocolError("serial must be a number")
+        reason = self._reason(message)
+        changed = grants.revoke(self.app.store, actor=self.actor, reason=reason, **selectors)
+        self._acted("revoke", reason=reason, changed=changed, **selectors)
+        self.app.publish("revoked", reason=reason, **selectors)
+        self.app.enforce()
+        return {"changed": changed}
+
+    def op_lock(self, message: dict[str, Any]) -> dict[str, Any]:
+        user, reason = self._field(message, "user"), self._reason(message)
+        users.lock(self.app.store, user, reason or f"locked by {self.actor}", self.actor)
+        self._acted("lock", user=user, reason=reason)
+        self.app.enforce()
+        return {}
+
+    def op_unlock(self, message: dict[str, Any]) -> dict[str, Any]:
+        user = self._field(message, "user")
+        users.unlock(self.app.store, user, self.actor)
+        self._acted("unlock", user=user)
+        return {}
+
+    def op_requests(self, message: dict[str, Any]) -> dict[str, Any]:
+        return {"requests": grants.list_requests(self.app.store,
+                                                 state=None if message.get("all") else "pending")}
+
+    def op_approve(self, message: dict[str, Any]) -> dict[str, Any]:
+        request = self._field(message, "request")
+        duration = message.get("duration")
+        seconds = parse_duration(duration) if duration is not None else None
+        grant = grants.approve(self.app.store, self.app.config, request, self.actor,
+                               duration=seconds, reason=self._reason(message))
+        self._acted("approve", request=request, grant=grant.id)
+        self.app.publish("request_decided", request=request, state="approved", by=self.actor)
+        return {"grant": grant.id, "ends": grant.ends}
+
+    def op_deny(self, message: dict[str, Any]) -> dict[str, Any]:
+        request = self._field(message, "request")
+        grants.deny(self.app.store, self.app.config, request, self.actor, self._reason(message))
+        self._acted("deny", request=request)
+        self.app.publish("request_decided", request=request, state="denied", by=self.actor)
+        return {}
+
+    def op_held(self, message: dict[str, Any]) -> dict[str, Any]:
+        return {"held": sessions.list_held(self.app.store)}
+
+    def op_confirm(self, message: dict[str, Any]) -> dict[str, Any]:
+        held = self._field(message, "held")
+        sessions.decide_held(self.app.store, self.app.config, held, self.actor, confirm=True,
+                             reason=self._reason(message))
+        self._acted("confirm", held=held)
+        self.app.held_decided(held)
+        return {}
+
+    def op_reject(self, message: dict[str, Any]) -> dict[str, Any]:
+        held = self._field(message, "held")
+        sessions.decide_held(self.app.store, self.app.config, held, self.actor, confirm=False,
+                             reason=self._reason(message))
+        self._acted("reject", held=held)
+        self.app.held_decided(held)
+        return {}
+
+    def op_audit(self, message: dict[str, Any]) -> dict[str, Any]:
+        limit = message.get("limit", 100)
+        if not isinstance(limit, int) or not 1 <= limit <= 1000:
+            raise ProtocolError("limit must be a number from 1 to 1000")
+        kind = message.get("type")
+        if kind is not None and not isinstance(kind, str):
+            raise ProtocolError("type must be a string")
+        check = audit.verify(self.app.store)
+        return {"events": audit.recent(self.app.store, limit, kind),
+                "verify": {"ok": check.ok, "rows": check.rows, "problem": check.problem}}
+
+
+# ---------------------------------------------------------------- the Unix socket door
+
+def peer_actor(sock: socket.socket) -> str:
+    """local:NAME of the process on the other end of a Unix socket (SO_PEERCRED)."""
+    creds = sock.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, struct.calcsize("3i"))
+    _, uid, _ = struct.unpack("3i", creds)
+    try:
+        return LOCAL_PREFIX + pwd.getpwuid(uid).pw_name
+    except KeyError:
+        return f"{LOCAL_PREFIX}{uid}"
+
+
+class _SocketProtocol(asyncio.Protocol):
+    def __init__(self, app: Bastion) -> None:
+        self.app = app
+        self.conn: ControlConnection | None = None
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        sock = transport.get_extra_info("socket")
+        actor = peer_actor(sock)
+        self.conn = ControlConnection(self.app, actor, transport.write,
+                                      transport.get_write_buffer_size, transport.close)
+        self.conn.start()
+
+    def data_received(self, data: bytes) -> None:
+        self.conn.data_received(data)
+
+    def eof_received(self) -> bool:
+        self.conn.connection_lost()
+        return False
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        if self.conn is not None:
+            self.conn.connection_lost()
+
+
+async def start_socket(app: Bastion) -> asyncio.AbstractServer:
+    """Listen on HOME/control.sock, mode 0600 from the start."""
+    path = app.home.control_socket
+    with contextlib.suppress(FileNotFoundError):
+        path.unlink()
+    old = os.umask(0o177)
+    try:
+        server = await asyncio.get_running_loop().create_unix_server(
+            lambda: _SocketProtocol(app), str(path))
+    finally:
+        os.umask(old)
+    os.chmod(path, 0o600)
+    return server
+
+
+# ---------------------------------------------------------------- the SSH subsystem door
+
+def attach_subsystem(app: Bastion, session: Any) -> bool:
+    """Called for `bastion-control` on the command interface: supervisors and admins only."""
+    user = session.user
+    if not grants.can_supervise(app.store, app.config, user):
+        audit.record(app.store, "control.refused", user, client=session.server.client_addr,
+                     reason="not a supervisor")
+        return False
+    chan = session.chan
+    session.control = ControlConnection(
+        app, user, chan.write, chan.get_write_buffer_size, chan.close)
+    return True

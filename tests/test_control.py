@@ -1,0 +1,144 @@
+"""The control API against a real `bastion serve`: both doors, refusals, bad input, watch, actions."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import socket
+
+import asyncssh
+import pytest
+
+from bastion import audit, grants, protocol
+from bastion.protocol import ControlClient, ControlError
+from tests.harness import LOGIN, World
+
+pytestmark = [pytest.mark.integration, pytest.mark.timeout(90)]
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory):
+    w = World(tmp_path_factory.mktemp("control"))
+    yield w
+    w.close()
+
+
+def raw_socket(world: World) -> socket.socket:
+    s = socket.socket(socket.AF_UNIX)
+    s.connect(str(world.home.control_socket))
+    s.settimeout(10)
+    return s
+
+
+def read_line(s: socket.socket) -> dict:
+    data = b""
+    while not data.endswith(b"\n"):
+        chunk = s.recv(65536)
+        assert chunk, "connection closed"
+        data += chunk
+    return json.loads(data.split(b"\n")[0])
+
+
+def test_socket_is_private_and_names_the_local_caller(world):
+    assert world.home.control_socket.stat().st_mode & 0o077 == 0
+    s = raw_socket(world)
+    hello = read_line(s)
+    assert hello["event"] == "hello" and hello["version"] == 1
+    assert hello["actor"] == f"local:{LOGIN}"
+
+
+def test_malformed_unknown_and_oversized_requests_get_errors_and_the_connection_survives(world):
+    s = raw_socket(world)
+    read_line(s)
+    s.sendall(b"{not json\n")
+    assert read_line(s) == {"id": None, "ok": False, "error": "not valid JSON"}
+    s.sendall(b'{"id": 1, "op": "format_disk"}\n')
+    assert read_line(s) == {"id": 1, "ok": False, "error": "unknown operation 'format_disk'"}
+    s.sendall(b"[1, 2]\n")
+    assert read_line(s)["error"] == "a request must be a JSON object"
+    s.sendall(b"x" * (protocol.MAX_LINE + 10) + b"\n")
+    assert "longer than" in read_line(s)["error"]
+    s.sendall(b'{"id": 2, "op": "kill"}\n')
+    assert read_line(s) == {"id": 2, "ok": False, "error": "field 'session' is required (a string)"}
+    s.sendall(b'{"id": 3, "op": "sessions"}\n')
+    reply = read_line(s)
+    assert reply["id"] == 3 and reply["ok"] is True and "sessions" in reply
+
+
+async def test_supervisor_actions_over_the_socket_are_audited(world):
+    alice = world.person("alice")
+    req = grants.create_request(world.ctx.store, world.ctx.config, "alice", target="web01",
+                                login=LOGIN, ticket="INC-501", duration=600, reason="x")
+    client = await ControlClient.open_unix(str(world.home.control_socket))
+    try:
+        pending = await client.request("requests")
+        assert req["id"] in [r["id"] for r in pending["requests"]]
+        reply = await client.request("approve", request=req["id"], reason="ok")
+        assert reply["grant"].startswith("g")
+        with pytest.raises(ControlError, match="not pending"):
+            await client.request("approve", request=req["id"])
+        await client.request("lock", user="alice", reason="audit test")
+        await client.request("unlock", user="alice")
+    finally:
+        await client.close()
+    actions = [e for e in audit.export(world.ctx.store) if e["type"] == "control.action"]
+    assert {(e["actor"], e["data"]["op"]) for e in actions} >= {
+        (f"local:{LOGIN}", "approve"), (f"local:{LOGIN}", "lock"), (f"local:{LOGIN}", "unlock")}
+    assert alice.name == "alice"
+
+
+async def test_watch_shows_the_screen_then_live_output_and_kill_ends_the_session(world):
+    bob = world.person("bob")
+    world.grant(bob)
+    term = bob.terminal(f"{LOGIN}@web01")
+    term.send(b"echo before-watch\n")
+    term.expect(rb"before-watch\r\n")
+    events: asyncio.Queue = asyncio.Queue()
+    client = await ControlClient.open_unix(str(world.home.control_socket),
+                                           on_event=events.put_nowait)
+    try:
+        listing = await client.request("sessions")
+        sid = next(r["id"] for r in listing["sessions"] if r["user"] == "bob")
+        assert next(r for r in listing["sessions"] if r["id"] == sid)["time_left"] > 0
+        reply = await client.request("watch", session=sid)
+        assert b"before-watch" in protocol.event_data(reply["snapshot"])
+        term.send(b"echo live-$((7*6))\n")
+        seen = b""
+        while b"live-42" not in seen:
+            event = await asyncio.wait_for(events.get(), 10)
+            if event["event"] == "output" and event["session"] == sid:
+                seen += protocol.event_data(event)
+        await client.request("kill", session=sid, reason="watched and stopped")
+        while True:
+            event = await asyncio.wait_for(events.get(), 10)
+            if event["event"] == "session_ended" and event["session"] == sid:
+                break
+    finally:
+        await client.close()
+    assert term.wait() != 0
+    assert b"watched and stopped" in term.buffer
+
+
+async def test_ssh_door_admits_supervisors_with_key_and_totp_only(world):
+    sam = world.person("sam", "supervisor")
+    eve = world.person("eve", "engineer")
+    client = await door(world, sam)
+    try:
+        assert client.hello["actor"] == "sam"
+        assert "sessions" in await client.request("sessions")
+    finally:
+        await client.close()
+    with pytest.raises((asyncssh.Error, ControlError, OSError)):
+        refused = await door(world, eve)
+        await refused.close()
+    refusals = [e for e in audit.export(world.ctx.store) if e["type"] == "control.refused"]
+    assert refusals and refusals[-1]["actor"] == "eve"
+
+
+async def door(world: World, person) -> ControlClient:
+    """The SSH door with the person's key and TOTP, checking the bastion's host certificate."""
+    return await ControlClient.open_ssh(
+        "127.0.0.1", world.bastion.port, person.name,
+        client_keys=[asyncssh.read_private_key(str(person.key_path))],
+        known_hosts=asyncssh.import_known_hosts(person.known_hosts.read_text()),
+        totp=person.next_code, host_key_alias="bastion.test")
