@@ -10,6 +10,7 @@ socket. The target's host key must be one that is pinned or signed by a configur
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import socket
 import time
@@ -21,11 +22,12 @@ from typing import TYPE_CHECKING, Any
 import asyncssh
 
 import certs
-from bastion import audit, grants, recording, sessions
+from bastion import audit, gate, grants, recording, sessions
 from bastion.config import Role, Target
 from bastion.errors import BastionError
 from bastion.sftplog import SftpLog
 from bastion.store import now
+from bastion.terminal import KeystrokeRedactor
 
 if TYPE_CHECKING:
     from bastion.server import Bastion
@@ -327,10 +329,11 @@ class ProxyChannel(asyncssh.SSHServerSession):
             self.number = live.next_channel()
             live.channels.append(self)
             self._start_recording()
-            verdict = app.judge_exec(self) if self.kind == "exec" else None
-            if verdict is not None:
-                self.refuse(verdict, 126)
+            refusal = await gate.judge_exec(app, self) if self.kind == "exec" else None
+            if refusal is not None:
+                self.refuse(refusal, 126)
                 return
+            self.gate = self._make_gate()
             upstream = await live.upstream()
             kwargs: dict[str, Any] = {"env": filtered_env(env), "encoding": None}
             if self.term is not None:
@@ -346,6 +349,9 @@ class ProxyChannel(asyncssh.SSHServerSession):
             self._fail_open(str(exc))
             return
         except (asyncssh.Error, OSError) as exc:
+            if self.chan.is_closing():
+                self.finish()
+                return
             self._fail_open(f"target {ident.target.name} refused the channel: "
                             f"{getattr(exc, 'reason', None) or exc}")
             return
@@ -357,7 +363,7 @@ class ProxyChannel(asyncssh.SSHServerSession):
         self.pending.clear()
         self.pending_size = 0
         if self.pending_eof:
-            self.upstream_chan.write_eof()
+            self.eof_received()
         self.chan.resume_reading()
 
     def _fail_open(self, reason: str) -> None:
@@ -372,9 +378,20 @@ class ProxyChannel(asyncssh.SSHServerSession):
 
     def refuse(self, reason: str, status: int) -> None:
         """End this channel before anything reached the target, telling the user why."""
-        self.chan.write_stderr(f"bastion: {reason}\r\n".encode())
-        self.chan.exit(status)
+        if not self.chan.is_closing():
+            with contextlib.suppress(BrokenPipeError, OSError):
+                self.chan.write_stderr(f"bastion: {reason}\r\n".encode())
+                self.chan.exit(status)
         self.finish(exit_status=status)
+
+    def _make_gate(self) -> gate.InputGate | gate.StdinGate | None:
+        if self.kind == "shell" and self.term is not None:
+            _, (cols, rows, _, _), _ = self.term
+            return gate.InputGate(self.app, self, cols, rows)
+        if self.kind == "shell" or (self.kind == "exec" and
+                                    gate.reads_script_from_stdin(self.command or "") == "shell"):
+            return gate.StdinGate(self.app, self)
+        return None
 
     def _start_recording(self) -> None:
         live = self.live
@@ -388,8 +405,7 @@ class ProxyChannel(asyncssh.SSHServerSession):
                     title=f"{live.identity.user} {live.identity.login}@{live.identity.target.name}"
                           f" {live.grant.ticket} {live.id}",
                     env={"TERM": term_type, "SHELL": "/bin/sh"})
-                self.redactor = self.app.make_redactor()
-                self.gate = self.app.make_gate(self)
+                self.redactor = KeystrokeRedactor()
                 kind = "cast"
             else:
                 path = recording.exec_record_path(folder, live.id, self.number)
@@ -446,6 +462,8 @@ class ProxyChannel(asyncssh.SSHServerSession):
     def eof_received(self) -> bool:
         if self.upstream_chan is None:
             self.pending_eof = True
+        elif isinstance(self.gate, gate.StdinGate):
+            self.gate.eof()
         else:
             self.upstream_chan.write_eof()
         return True
@@ -546,7 +564,7 @@ class ProxyChannel(asyncssh.SSHServerSession):
                 reason = f"the connection to {self.live.identity.target.name} was lost"
                 chan.write_stderr(f"\r\nbastion: {reason}\r\n".encode())
                 if self.cast is not None:
-                    self._marker(reason)
+                    self.marker(reason)
             chan.exit(EXIT_UPSTREAM_FAILED)
             status = EXIT_UPSTREAM_FAILED
         self.finish(exit_status=status,
@@ -558,12 +576,12 @@ class ProxyChannel(asyncssh.SSHServerSession):
         if self.chan is None or self.finished:
             return
         if self.cast is not None:
-            self._marker(text)
+            self.marker(text)
             self.chan.write_stderr(f"\r\n[bastion] {text}\r\n".encode())
         elif self.kind == "shell":
             self.chan.write_stderr(f"[bastion] {text}\n".encode())
 
-    def _marker(self, text: str) -> None:
+    def marker(self, text: str) -> None:
         try:
             self.cast.marker(text)
         except recording.RecordingError as exc:
@@ -574,7 +592,7 @@ class ProxyChannel(asyncssh.SSHServerSession):
         if self.chan is None or self.finished:
             return
         if self.cast is not None:
-            self._marker(f"session ended: {reason}")
+            self.marker(f"session ended: {reason}")
         self.chan.write_stderr(f"\r\nbastion: session ended: {reason}\r\n".encode())
         self.chan.exit(EXIT_KILLED)
         if self.upstream_chan is not None:

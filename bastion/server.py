@@ -78,20 +78,11 @@ class Bastion:
         self.server: asyncssh.SSHAcceptor | None = None
         self.control_server: asyncio.AbstractServer | None = None
         self.stopping = False
+        self.held_waiters: dict[str, asyncio.Event] = {}
         self.seen_requests: set[str] | None = None
         self.seen_held: set[str] | None = None
 
     # -- hooks for command control and the control API ---------------------------------
-
-    def make_gate(self, channel: ProxyChannel) -> Any:
-        return None
-
-    def make_redactor(self) -> Any:
-        return None
-
-    def judge_exec(self, channel: ProxyChannel) -> str | None:
-        """None to let an exec command through, else the reason it is refused."""
-        return None
 
     def publish(self, event: str, **data: Any) -> None:
         message = {"event": event, **data}
@@ -106,7 +97,9 @@ class Bastion:
 
     def held_decided(self, held_id: str) -> None:
         """A supervisor decided a held command; the gate holding it acts now."""
-        self.publish("held_resolved", held=held_id)
+        waiter = self.held_waiters.get(held_id)
+        if waiter is not None:
+            waiter.set()
 
     def publish_store_changes(self) -> None:
         """Requests and held commands can change in other processes (the CLI): push the news."""

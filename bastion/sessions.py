@@ -164,6 +164,17 @@ def decide_held(store: Store, config: Config, held_id: str, actor: str, *, confi
                      held=held_id, session=row["session_id"], command=row["command"], reason=reason)
 
 
+def cancel_held(store: Store, held_id: str, actor: str) -> bool:
+    """The user withdrew a held command (Ctrl-C)."""
+    with store.transaction():
+        changed = store.execute(
+            "UPDATE held SET state = 'cancelled', decided_at = ?, reason = 'cancelled by the user' "
+            "WHERE id = ? AND state = 'pending'", (now(), held_id)).rowcount
+        if changed:
+            audit.record(store, "command.rejected", actor, held=held_id, reason="cancelled by the user")
+    return bool(changed)
+
+
 def expire_held(store: Store, held_id: str) -> bool:
     with store.transaction():
         changed = store.execute(

@@ -1,0 +1,383 @@
+"""The input gate: every command line is judged before its submit key reaches the target.
+
+Interactive shells (pty): the tracker (bastion.terminal) reconstructs the line at each submit key;
+the policy (bastion.policy) judges it. deny: the submit key is never sent, the typed line is
+cancelled upstream and the bastion checks the screen shows it gone, and the user reads why.
+confirm: the line is held for a supervisor; only Ctrl-C (cancel) is taken meanwhile, other input
+waits; on approval the screen line is read again and must be unchanged before the key is sent; a
+timeout rejects. alert: forwarded and flagged. Every verdict is a `commands` row, an audit event,
+a recording marker and a pushed event.
+
+Non-interactive: an exec command is judged whole before anything is sent (a deny exits 126);
+the stdin of a shell without a pty, or of `bash -s`/`sh` reading its script, is judged statement
+by statement; an interpreter reading its program from stdin gets the policy's `unknown` action.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import TYPE_CHECKING
+
+from bastion import audit, policy, sessions
+from bastion.store import now
+from bastion.terminal import CommandLineTracker, Forward, Reconstruction, Submit
+
+if TYPE_CHECKING:
+    from bastion.proxy import ProxyChannel
+    from bastion.server import Bastion
+
+log = logging.getLogger("bastion.gate")
+
+ECHO_WAIT = 0.5      # seconds to wait for the target to echo the typed keys before judging
+CANCEL_WAIT = 1.0    # seconds to wait for the screen to show a cancelled line gone
+POLL_HELD = 1.0      # seconds between looks at the store for a decision made elsewhere
+MAX_QUEUED = 1 << 20  # client bytes kept while a line is held; beyond this the client is paused
+SHELLS = frozenset({"sh", "bash", "dash", "zsh", "ksh", "mksh", "ash", "fish", "csh", "tcsh"})
+INTERPRETERS = frozenset({"python", "python2", "python3", "perl", "ruby", "node", "php", "lua",
+                          "tclsh", "awk", "gawk", "irb", "R", "Rscript", "osascript", "pwsh"})
+CTRL_C = b"\x03"
+
+
+def stricter(a: policy.Verdict, b: policy.Verdict) -> policy.Verdict:
+    return a if policy.ACTIONS.index(a.action) >= policy.ACTIONS.index(b.action) else b
+
+
+def reads_script_from_stdin(command: str) -> str | None:
+    """"shell" or "interpreter" when an exec command runs a program read from its stdin."""
+    commands = policy.parse_commands(command)
+    if len(commands) != 1 or commands[0].name is None:
+        return None
+    cmd = commands[0]
+    name = cmd.name.rsplit("/", 1)[-1]
+    base = name.rstrip("0123456789.") or name
+    args = list(cmd.argv[1:])
+    if name in SHELLS or base in SHELLS:
+        if "-c" in args or any(a.startswith("-") and "c" in a[1:] and not a.startswith("--")
+                               for a in args):
+            return None
+        files = [a for a in args if not a.startswith("-")]
+        return "shell" if ("-s" in args or not files) else None
+    if name in INTERPRETERS or base in INTERPRETERS:
+        inline = {"-c", "-e", "-E", "-r", "--eval", "-m"}
+        if any(a in inline for a in args):
+            return None
+        files = [a for a in args if not a.startswith("-")]
+        return "interpreter" if (not files or "-" in args) else None
+    return None
+
+
+class Judge:
+    """Judges lines for one channel and records every verdict (row, audit, marker, event)."""
+
+    def __init__(self, app: Bastion, channel: ProxyChannel) -> None:
+        self.app = app
+        self.ch = channel
+
+    @property
+    def policy(self) -> policy.Policy:
+        return self.app.policy
+
+    def verdict(self, line: str, *, certain: bool = True, reason: str = "") -> policy.Verdict:
+        ident = self.ch.live.identity
+        v = policy.evaluate(self.policy, line, role=ident.role.name, target=ident.target.name)
+        if not certain:
+            v = stricter(v, policy.uncertain_verdict(self.policy, reason or "line not certain"))
+        return v
+
+    def record(self, line: str, v: policy.Verdict) -> None:
+        live = self.ch.live
+        store = self.app.store
+        store.execute(
+            "INSERT INTO commands(session_id, channel, at, line, verdict, rule, message) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (live.id, self.ch.number, now(), line, v.action, v.rule, v.message))
+        audit.record(store, "command.verdict", live.identity.user, session=live.id,
+                     channel=self.ch.number, line=line, verdict=v.action, rule=v.rule)
+        if self.ch.cast is not None and v.action != "allow":
+            self.ch.marker(f"{v.action}: {line}" + (f" ({v.rule})" if v.rule else ""))
+        self.app.publish("verdict", session=live.id, channel=self.ch.number, line=line,
+                         action=v.action, rule=v.rule, message=v.message)
+
+    async def hold(self, line: str, v: policy.Verdict, cancelled: asyncio.Event) -> tuple[str, str]:
+        """Wait for a supervisor: returns (state, who-or-why). Ctrl-C sets `cancelled`."""
+        live, store = self.ch.live, self.app.store
+        timeout = self.policy.defaults.confirm_timeout
+        hid = sessions.hold(store, live.id, live.identity.user, line, v.rule, timeout)
+        decided = asyncio.Event()
+        self.app.held_waiters[hid] = decided
+        self.app.publish("command_held", held=sessions.held_state(store, hid))
+        self.ch.notice(f"held for a supervisor ({hid}): {v.message or 'needs confirmation'}"
+                       f" -- waiting up to {int(timeout)}s, Ctrl-C cancels")
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        try:
+            while True:
+                left = deadline - loop.time()
+                waiters = [asyncio.ensure_future(decided.wait()),
+                           asyncio.ensure_future(cancelled.wait())]
+                await asyncio.wait(waiters, timeout=max(0.0, min(POLL_HELD, left)),
+                                   return_when=asyncio.FIRST_COMPLETED)
+                for w in waiters:
+                    w.cancel()
+                decided.clear()
+                if cancelled.is_set():
+                    sessions.cancel_held(store, hid, live.identity.user)
+                    return "cancelled", "cancelled with Ctrl-C"
+                row = sessions.held_state(store, hid)
+                if row["state"] != "pending":
+                    return row["state"], row["decided_by"] or row["reason"] or ""
+                if loop.time() >= deadline:
+                    sessions.expire_held(store, hid)
+                    return "expired", f"no supervisor confirmed within {int(timeout)}s"
+        finally:
+            self.app.held_waiters.pop(hid, None)
+            self.app.publish("held_resolved", held=hid)
+
+
+class InputGate:
+    """The gate for an interactive (pty) shell channel."""
+
+    def __init__(self, app: Bastion, channel: ProxyChannel, cols: int, rows: int) -> None:
+        self.app = app
+        self.ch = channel
+        self.judge = Judge(app, channel)
+        self.tracker = CommandLineTracker(cols or 80, rows or 24, is_complete=policy.is_complete)
+        self.busy = False
+        self.queue = bytearray()
+        self.cancelled = asyncio.Event()
+        self.output = asyncio.Event()
+        self.closed = False
+        self._paused = False
+
+    # -- fed by the proxy ------------------------------------------------------------------
+
+    def client_input(self, data: bytes) -> None:
+        if self.closed:
+            return
+        if self.busy:
+            if CTRL_C in data:
+                self.cancelled.set()
+            else:
+                self.queue += data
+                if len(self.queue) > MAX_QUEUED and not self._paused:
+                    self._paused = True
+                    self.ch.chan.pause_reading()
+            return
+        self._feed(data)
+
+    def target_output(self, data: bytes) -> None:
+        self.tracker.feed_output(data)
+        self.output.set()
+
+    def resize(self, cols: int, rows: int) -> None:
+        if cols and rows:
+            self.tracker.resize(cols, rows)
+
+    def close(self) -> None:
+        self.closed = True
+        self.cancelled.set()
+
+    # -- the submit path -------------------------------------------------------------------
+
+    def _feed(self, data: bytes) -> None:
+        for segment in self.tracker.feed_input(data):
+            if isinstance(segment, Forward):
+                self.ch.send_input(segment.data)
+            else:
+                self.busy = True
+                self.cancelled.clear()
+                asyncio.get_running_loop().create_task(self._submit(segment))
+                return
+
+    async def _wait_for(self, condition, timeout: float) -> bool:
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while not condition():
+            left = deadline - loop.time()
+            if left <= 0 or self.closed:
+                return condition()
+            self.output.clear()
+            try:
+                await asyncio.wait_for(self.output.wait(), left)
+            except TimeoutError:
+                return condition()
+        return True
+
+    async def _submit(self, segment: Submit) -> None:
+        rest = segment.rest
+        try:
+            await self._wait_for(self.tracker.echo_settled, ECHO_WAIT)
+            if self.closed:
+                return
+            rec = self.tracker.reconstruct()
+            v = self._judge(rec)
+            if v is None or v.action in ("allow", "alert"):
+                self._send(segment.key)
+            elif v.action == "deny":
+                await self._cancel(f"denied: {v.message or 'not allowed by policy'}")
+                rest = b""
+            else:
+                state, why = await self.judge.hold(rec.text, v, self.cancelled)
+                again = self.tracker.reconstruct() if state == "confirmed" else None
+                if again is not None and again.text == rec.text and again.kind == rec.kind:
+                    self.ch.notice(f"confirmed by {why}")
+                    self._send(segment.key)
+                else:
+                    if again is not None:
+                        state, why = "rejected", "the line changed while it was held"
+                    await self._cancel(f"{state}: {why}" if why else state)
+                    rest = b""
+                    self.queue.clear()
+        except Exception:
+            # Fail closed: a gate that cannot judge ends the session rather than let lines through.
+            log.exception("command gate failed")
+            self.ch.live.end("failed", "the command filter failed")
+            return
+        self._resume(rest)
+
+    def _judge(self, rec: Reconstruction) -> policy.Verdict | None:
+        if rec.kind == "not-a-command":
+            return None
+        if rec.kind == "blind":
+            v = policy.uncertain_verdict(self.judge.policy, rec.reason or
+                                         "keys typed without echo at a shell prompt")
+            self.judge.record("(line typed without echo)", v)
+            return v
+        if not rec.text.strip():
+            return None
+        v = self.judge.verdict(rec.text, certain=rec.certain, reason=rec.reason)
+        self.judge.record(rec.text, v)
+        if v.action == "alert":
+            self.app.publish("command", session=self.ch.live.id, line=rec.text, flagged=True)
+        return v
+
+    def _send(self, key: bytes) -> None:
+        self.ch.send_input(key)
+        self.tracker.resolve(sent=True)
+
+    async def _cancel(self, message: str) -> None:
+        """The line never runs: cancel it upstream, check it is gone, tell the user."""
+        upstream = self.ch.upstream_chan
+        upstream.write(self.tracker.cancel_bytes())
+        self.tracker.resolve(sent=False)
+        gone = await self._wait_for(self.tracker.line_is_empty, CANCEL_WAIT)
+        self.ch.notice(message)
+        # A fresh prompt below the notice: Enter on the (verified) empty line, else an interrupt.
+        upstream.write(b"\r" if gone else CTRL_C)
+
+    def _resume(self, rest: bytes) -> None:
+        data = bytes(rest) + bytes(self.queue)
+        self.queue.clear()
+        self.busy = False
+        if self._paused:
+            self._paused = False
+            self.ch.chan.resume_reading()
+        if data and not self.closed:
+            self._feed(data)
+
+
+class StdinGate:
+    """The gate for a shell reading commands from stdin without a pty: statement by statement."""
+
+    def __init__(self, app: Bastion, channel: ProxyChannel) -> None:
+        self.app = app
+        self.ch = channel
+        self.judge = Judge(app, channel)
+        self.pending = bytearray()   # the unfinished statement
+        self.partial = bytearray()   # bytes after the last newline
+        self.busy = False
+        self.queue = bytearray()
+        self.cancelled = asyncio.Event()
+        self.closed = False
+        self.eof_seen = False
+
+    def client_input(self, data: bytes) -> None:
+        if self.busy:
+            self.queue += data
+            if len(self.queue) > MAX_QUEUED:
+                self.ch.chan.pause_reading()
+            return
+        self.partial += data
+        while not self.busy and b"\n" in self.partial:
+            cut = self.partial.index(b"\n") + 1
+            self.pending += self.partial[:cut]
+            del self.partial[:cut]
+            statement = self.pending.decode("utf-8", "replace")
+            if not policy.is_complete(statement):
+                continue
+            chunk = bytes(self.pending)
+            self.pending.clear()
+            self._judge(statement.strip(), chunk)
+
+    def _judge(self, statement: str, chunk: bytes) -> None:
+        if not statement:
+            self.ch.send_input(chunk)
+            return
+        v = self.judge.verdict(statement)
+        self.judge.record(statement, v)
+        if v.action in ("allow", "alert"):
+            self.ch.send_input(chunk)
+        elif v.action == "deny":
+            self.ch.chan.write_stderr(f"bastion: denied: {v.message or statement}\n".encode())
+        else:
+            self.busy = True
+            asyncio.get_running_loop().create_task(self._hold(statement, chunk, v))
+
+    async def _hold(self, statement: str, chunk: bytes, v: policy.Verdict) -> None:
+        state, why = await self.judge.hold(statement, v, self.cancelled)
+        if state == "confirmed":
+            self.ch.send_input(chunk)
+        else:
+            self.ch.chan.write_stderr(f"bastion: {state}: {why}\n".encode())
+        self.busy = False
+        data = bytes(self.queue)
+        self.queue.clear()
+        self.ch.chan.resume_reading()
+        if data:
+            self.client_input(data)
+        if self.eof_seen and not self.busy:
+            self.eof()
+
+    def target_output(self, data: bytes) -> None:
+        pass
+
+    def resize(self, cols: int, rows: int) -> None:
+        pass
+
+    def eof(self) -> None:
+        """At EOF an unfinished last statement is judged as it is (the shell would run it),
+        and the EOF reaches the target once nothing is held any more."""
+        self.eof_seen = True
+        if self.busy:
+            return
+        tail = bytes(self.pending + self.partial)
+        self.pending.clear()
+        self.partial.clear()
+        if tail.strip():
+            self._judge(tail.decode("utf-8", "replace").strip(), tail)
+        if not self.busy and self.ch.upstream_chan is not None:
+            self.ch.upstream_chan.write_eof()
+
+    def close(self) -> None:
+        self.closed = True
+        self.cancelled.set()
+
+
+async def judge_exec(app: Bastion, channel: ProxyChannel) -> str | None:
+    """An exec command, judged whole before anything is sent: None to run it, else why not."""
+    judge = Judge(app, channel)
+    command = channel.command or ""
+    v = judge.verdict(command)
+    if reads_script_from_stdin(command) == "interpreter":
+        v = stricter(v, policy.Verdict(app.policy.defaults.unknown, "defaults.unknown",
+                                       "an interpreter reading its program from stdin",
+                                       command, ()))
+    judge.record(command, v)
+    if v.action == "deny":
+        return f"denied: {v.message or 'not allowed by policy'}"
+    if v.action == "confirm":
+        state, why = await judge.hold(command, v, asyncio.Event())
+        if state != "confirmed":
+            return f"{state}: {why}"
+    return None

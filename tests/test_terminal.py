@@ -1,0 +1,891 @@
+"""Command-line reconstruction and keystroke redaction, driven with the bytes bash 5.2 sends.
+
+The output bytes are those of a real `bash --norc -i` under TERM=xterm, recorded key by key
+(prompt "bob@web01:~$ "). Each test drives the tracker the way the proxy does: keys through
+feed_input, the target's answer through feed_output, reconstruct() at the submit key.
+"""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from bastion.terminal import (
+    CommandLineTracker,
+    Forward,
+    KeystrokeRedactor,
+    Reconstruction,
+    Submit,
+    naive_is_complete,
+)
+
+PROMPT = b"\x1b[?2004hbob@web01:~$ "
+REDRAWN_PROMPT = b"bob@web01:~$ "
+ENTER = b"\r\n\x1b[?2004l\r"  # bash's answer to Enter: new line, "running a command"
+PS2 = b"\x1b[?2004h> "
+CTRL_C_ANSWER = b"^C\x1b[?2004l\r\x1b[?2004h\x1b[?2004l\r\r\n" + PROMPT
+VIM_START = (b"\x1b[?1049h\x1b[22;0;0t\x1b[?1h\x1b=\x1b[?2004h\x1b[1;24r\x1b[m\x1b[H\x1b[2J"
+             b"\x1b[?25l\x1b[24;1H\"f.txt\" 1 line, 6 bytes\x1b[1;1Hhello\r\n"
+             + b"".join(b"\x1b[%d;1H~" % row for row in range(2, 24))
+             + b"\x1b[1;1H\x1b[?25h")
+VIM_EXIT = (b"\r\x1b[?25l\x1b[?2004l\"f.txt\" 1 line, 6 bytes written\r\r\n\x1b[?2004l\x1b[?1l"
+            b"\x1b>\x1b[?1049l\x1b[?25h")
+
+
+class Shell:
+    """A tracker with a bash on the other side, driven as the proxy drives it."""
+
+    def __init__(self, cols: int = 80, rows: int = 24, *, is_complete=naive_is_complete,
+                 banner: bytes = b"Last login: Mon Nov 23 10:00:00 2026\r\n",
+                 prompt: bytes = PROMPT, enter: bytes = ENTER) -> None:
+        self.tracker = CommandLineTracker(cols, rows, is_complete=is_complete)
+        self.forwarded = bytearray()
+        self.held: Submit | None = None
+        self.prompt, self.enter = prompt, enter
+        self.out(banner + prompt)
+
+    def out(self, data: bytes) -> None:
+        self.tracker.feed_output(data)
+
+    def keys(self, data: bytes) -> Submit | None:
+        assert self.held is None, "the proxy holds client input while a submit waits"
+        for segment in self.tracker.feed_input(data):
+            if isinstance(segment, Forward):
+                self.forwarded += segment.data
+            else:
+                self.held = segment
+        return self.held
+
+    def type(self, text: str) -> None:
+        """Type keys one at a time, each echoed as bash echoes plain typing."""
+        for ch in text:
+            self.press(ch.encode(), ch.encode())
+
+    def press(self, key: bytes, echo: bytes) -> None:
+        self.keys(key)
+        self.out(echo)
+
+    def submit(self, key: bytes = b"\r") -> Reconstruction:
+        held = self.keys(key)
+        assert held is not None and held.key == key
+        return self.tracker.reconstruct()
+
+    def send(self, answer: bytes = b"") -> None:
+        """The verdict allowed the line: the key goes out, then the rest of the input."""
+        held, self.held = self.held, None
+        self.tracker.resolve(sent=True)
+        self.forwarded += held.key
+        if held.rest:
+            self.keys(held.rest)
+        if answer:
+            self.out(answer)
+
+    def deny(self) -> bytes:
+        held, self.held = self.held, None
+        cancel = self.tracker.cancel_bytes()
+        self.tracker.resolve(sent=False)
+        assert held is not None
+        return cancel
+
+    def run(self, line: str, output: bytes = b"") -> Reconstruction:
+        """Type a line, submit it, let it through, and show its output and the next prompt."""
+        self.type(line)
+        rec = self.submit()
+        self.send(self.enter + output + self.prompt)
+        return rec
+
+
+def command(text: str, certain: bool = True) -> tuple[str, str, bool]:
+    return ("command", text, certain)
+
+
+def seen(rec: Reconstruction) -> tuple[str, str, bool]:
+    return (rec.kind, rec.text, rec.certain)
+
+
+# -- plain editing ------------------------------------------------------------------------------
+
+def test_plain_typing_is_read_certain():
+    sh = Shell()
+    sh.type("ls -la /etc")
+    assert seen(sh.submit()) == command("ls -la /etc")
+    assert sh.forwarded == b"ls -la /etc"
+
+
+@pytest.mark.parametrize("rubout", [b"\x7f", b"\x08"])
+def test_backspace_and_ctrl_h_remove_the_last_character(rubout):
+    sh = Shell()
+    sh.type("ls -l")
+    sh.press(rubout, b"\x08\x1b[K")
+    sh.type("a")
+    assert seen(sh.submit()) == command("ls -a")
+
+
+def test_cursor_left_insertion_and_right_arrow():
+    sh = Shell()
+    sh.type("echo ac")
+    sh.press(b"\x1b[D", b"\x08")
+    sh.press(b"b", b"bc\x08")
+    sh.press(b"\x1b[C", b"\x1b[C")
+    sh.type("d")
+    assert seen(sh.submit()) == command("echo abcd")
+
+
+def test_ctrl_a_inserts_at_the_start_and_ctrl_e_goes_back_to_the_end():
+    sh = Shell()
+    sh.type("echo abc")
+    sh.press(b"\x01", b"\x08" * 8)
+    sh.press(b"#", b"\x1b[1@#")
+    sh.press(b"\x05", b"\x1b[C" * 8)
+    sh.type("!")
+    assert seen(sh.submit()) == command("#echo abc!")
+
+
+def test_home_and_delete_keys():
+    sh = Shell()
+    sh.type("xls")
+    sh.press(b"\x1b[H", b"\x08\x08\x08")
+    sh.press(b"\x1b[3~", b"\x1b[P")
+    assert seen(sh.submit()) == command("ls")
+
+
+def test_ctrl_w_ctrl_k_and_ctrl_u():
+    sh = Shell()
+    sh.type("echo foo bar")
+    sh.press(b"\x17", b"\x08\x08\x08\x1b[K")  # Ctrl-W: "echo foo "
+    sh.type("x")
+    sh.press(b"\x02", b"\x08")
+    sh.press(b"\x02", b"\x08")
+    sh.press(b"\x0b", b"\x1b[K")  # Ctrl-K: "echo foo"
+    assert seen(sh.tracker.reconstruct()) == command("echo foo")
+    sh.press(b"\x15", b"\x08" * 8 + b"\x1b[K")  # Ctrl-U: ""
+    sh.type("ls")
+    assert seen(sh.submit()) == command("ls")
+
+
+def test_ctrl_c_discards_the_line_and_the_next_line_is_checked():
+    # JumpServer #13149: after Ctrl-C the tracker lost track and the next line went unchecked.
+    sh = Shell()
+    sh.type("rm -rf /srv")
+    sh.press(b"\x03", CTRL_C_ANSWER)
+    assert sh.held is None
+    sh.type("rm -rf /")
+    assert seen(sh.submit()) == command("rm -rf /")
+
+
+def test_empty_line_runs_nothing():
+    sh = Shell()
+    rec = sh.submit()
+    assert (rec.kind, rec.certain) == ("not-a-command", True)
+
+
+def test_ctrl_o_is_a_submit_key():
+    sh = Shell()
+    sh.type("ls")
+    assert seen(sh.submit(b"\x0f")) == command("ls")
+
+
+def test_carriage_return_and_line_feed_are_two_submits():
+    # Otherwise "rm -rf / \" CR would be forwarded as a continuation and the LF would run it.
+    sh = Shell()
+    sh.type("rm -rf / \\")
+    assert sh.keys(b"\r\n").rest == b"\n"
+    assert sh.tracker.reconstruct().kind == "not-a-command"
+    held, sh.held = sh.held, None
+    sh.tracker.resolve(sent=True)
+    sh.out(b"\r\n\x1b[?2004l\r" + PS2)
+    sh.keys(held.rest)
+    assert sh.held is not None and sh.held.key == b"\n"
+    assert seen(sh.tracker.reconstruct()) == command("rm -rf / \\\n")
+
+
+def test_wide_characters_are_read_back():
+    sh = Shell()
+    for ch in "echo 日本":
+        sh.press(ch.encode(), ch.encode())
+    assert seen(sh.submit()) == command("echo 日本")
+
+
+# -- completion, history, search, redraws -----------------------------------------------------
+
+def test_tab_completion_is_read_from_the_screen():
+    sh = Shell()
+    sh.type("cat b")
+    sh.press(b"\t", b"eta.txt ")
+    assert seen(sh.submit()) == command("cat beta.txt")
+
+
+def test_completion_listing_is_not_read_as_a_command():
+    # JumpServer #7967, #16061: the listing printed under the prompt was taken as a command.
+    sh = Shell()
+    sh.type("cat ")
+    sh.press(b"\t", b"\x07")
+    sh.press(b"\t", b"\r\nalpha.txt     alphabet.txt  beta.txt      \r\n" + REDRAWN_PROMPT + b"cat ")
+    assert seen(sh.submit()) == command("cat")
+
+
+def test_boundary_is_relearned_from_the_prompt_redrawn_after_a_listing():
+    sh = Shell()
+    sh.type("cat ")
+    sh.press(b"\t", b"\x07")
+    sh.press(b"\t", b"\r\nalpha.txt     alphabet.txt  beta.txt      \r\n" + REDRAWN_PROMPT + b"cat ")
+    sh.type("b")
+    sh.press(b"\t", b"eta.txt ")
+    assert seen(sh.submit()) == command("cat beta.txt")
+
+
+def test_history_recall_then_edit_is_cross_checked():
+    sh = Shell()
+    sh.run("echo hi", b"hi\r\n")
+    sh.press(b"\x1b[A", b"echo hi")
+    sh.press(b"\x7f", b"\x08\x1b[K")
+    sh.type("o")
+    rec = sh.submit()
+    assert seen(rec) == command("echo ho")
+    assert rec.reason == "screen and keystrokes agree"
+
+
+def test_history_entry_holding_a_newline_is_judged_whole():
+    # `history -s $'ls\nrm -rf /x'` then Up: bash shows two rows and runs both commands.
+    sh = Shell()
+    sh.press(b"\x1b[A", b"ls\r\n\rrm -rf /x")
+    assert seen(sh.submit()) == command("ls\nrm -rf /x")
+
+
+def test_reverse_search_runs_the_line_found():
+    sh = Shell()
+    sh.run("echo hello", b"hello\r\n")
+    sh.press(b"\x12", b"\r(reverse-i-search)`': ")
+    sh.press(b"h", b"\x08\x08\x08h': echo \x1b[7mh\x1b[27mello" + b"\x08" * 5)
+    sh.press(b"e", b"\x08" * 8 + b"e': echo \x1b[7mhe\x1b[27mllo" + b"\x08" * 5)
+    assert seen(sh.submit()) == command("echo hello")
+
+
+def test_leaving_a_search_with_an_arrow_keeps_the_line_and_checks_edits():
+    sh = Shell()
+    sh.run("echo hello", b"hello\r\n")
+    sh.press(b"\x12", b"\r(reverse-i-search)`': ")
+    sh.press(b"h", b"\x08\x08\x08h': echo \x1b[7mh\x1b[27mello" + b"\x08" * 5)
+    sh.press(b"\x1b[C", b"\r\x1b[10P" + REDRAWN_PROMPT + b"echo hello" + b"\x08" * 4)
+    sh.press(b"X", b"\x1b[1@X")
+    rec = sh.submit()
+    assert seen(rec) == command("echo hXello")
+    assert rec.reason == "screen and keystrokes agree"
+
+
+def test_ctrl_l_clears_the_screen_and_the_line_is_found_again():
+    sh = Shell()
+    sh.type("ls")
+    sh.press(b"\x0c", b"\x1b[H\x1b[2J" + REDRAWN_PROMPT + b"ls")
+    sh.type("x")
+    assert seen(sh.submit()) == command("lsx")
+
+
+def test_tab_then_enter_before_the_answer_is_not_settled_nor_certain():
+    sh = Shell()
+    sh.type("cat b")
+    sh.keys(b"\t")
+    assert sh.submit() is not None
+    assert not sh.tracker.echo_settled()
+    assert not sh.tracker.reconstruct().certain
+    sh.out(b"eta.txt ")
+    assert sh.tracker.echo_settled()
+    assert seen(sh.tracker.reconstruct()) == command("cat beta.txt")
+
+
+def test_text_already_on_the_line_after_a_known_prompt_is_part_of_the_command():
+    # zsh's `print -z`, or anything that pre-fills the line: it runs with what is typed.
+    sh = Shell()
+    sh.run("true")
+    sh.out(b"\r\n" + PROMPT + b"rm -rf /srv")
+    sh.type(" /tmp")
+    assert seen(sh.submit()) == command("rm -rf /srv /tmp")
+
+
+def test_right_hand_prompt_is_not_part_of_the_command():
+    sh = Shell()
+    sh.out(b"\r\n\x1b[?2004h% " + b" " * 70 + b"[10:02]" + b"\r\x1b[2C")  # zsh, 80 columns
+    sh.type("ls")
+    assert seen(sh.submit()) == command("ls")
+
+
+# -- long lines ---------------------------------------------------------------------------------
+
+def type_wrapping(sh: Shell, text: str, col: int, cols: int) -> None:
+    """Type as bash echoes at the right edge: the character, then " \\r" to wrap."""
+    for ch in text:
+        echo = ch.encode()
+        col += 1
+        if col == cols:
+            echo += b" \r"
+            col = 0
+        sh.press(ch.encode(), echo)
+
+
+def test_a_word_split_across_wrapped_rows_is_joined():
+    # JumpServer #14407: "reboot" split over two rows was read as "reb" and "oot".
+    sh = Shell(cols=30)
+    type_wrapping(sh, "echo x; sudo /sbin/reboot now", col=13, cols=30)
+    assert seen(sh.submit()) == command("echo x; sudo /sbin/reboot now")
+
+
+def test_a_line_wrapping_at_the_bottom_row_scrolls_and_is_still_read():
+    sh = Shell(cols=20, rows=4, banner=b"one\r\ntwo\r\nthree\r\n")
+    type_wrapping(sh, "echo aaaaaaaaaaaaaaaaaaaaaaaaaaaa bbbb", col=13, cols=20)
+    assert seen(sh.submit()) == command("echo aaaaaaaaaaaaaaaaaaaaaaaaaaaa bbbb")
+
+
+def test_backspace_across_a_wrap_and_redraw_keeps_the_line():
+    # bash's bytes for: typing to the edge of 40 columns, three rubouts, one more character.
+    sh = Shell(cols=40, rows=10)
+    sh.press(b"echo aaaaaaaaaaaaaaaaaaaa", b"echo aaaaaaaaaaaaaaaaaaaa")
+    sh.press(b"b", b"b")
+    sh.press(b"c", b"c \r")
+    sh.type("de")
+    sh.press(b"\x7f", b"\x08\x1b[K")
+    sh.press(b"\x7f", b"\r\x1b[K")
+    sh.press(b"\x7f", b"\x1b[A" + b"\x1b[C" * 39 + b"\x1b[K\r\n\r\x1b[K\x1b[A" + b"\x1b[C" * 39)
+    sh.press(b"f", b"f \r")
+    assert seen(sh.submit()) == command("echo aaaaaaaaaaaaaaaaaaaabf")
+
+
+# -- continuation lines -------------------------------------------------------------------------
+
+def test_open_quote_is_forwarded_then_judged_whole_at_the_last_line():
+    sh = Shell()
+    sh.type("echo 'x")
+    first = sh.submit()
+    assert first.kind == "not-a-command"
+    assert first.text == "echo 'x"
+    sh.send(ENTER + PS2)
+    sh.type("'; rm -rf /srv")
+    assert seen(sh.submit()) == command("echo 'x\n'; rm -rf /srv")
+
+
+def test_trailing_backslash_continuation_is_judged_whole():
+    sh = Shell()
+    sh.type("rm -rf \\")
+    assert sh.submit().kind == "not-a-command"
+    sh.send(ENTER + PS2)
+    sh.type("/srv")
+    assert seen(sh.submit()) == command("rm -rf \\\n/srv")
+
+
+def test_continuation_uses_the_injected_completeness_check():
+    sh = Shell(is_complete=lambda line: line.count("(") == line.count(")"))
+    sh.type("(cd /tmp")
+    assert sh.submit().kind == "not-a-command"
+    sh.send(ENTER + PS2)
+    sh.type("rm x)")
+    assert seen(sh.submit()) == command("(cd /tmp\nrm x)")
+
+
+def test_a_failing_completeness_check_makes_the_line_judged_now():
+    def broken(line: str) -> bool:
+        raise ValueError("parser fault")
+
+    sh = Shell(is_complete=broken)
+    sh.type("echo 'x")
+    assert seen(sh.submit()) == command("echo 'x")
+
+
+def test_ctrl_c_at_a_continuation_prompt_drops_the_earlier_lines():
+    sh = Shell()
+    sh.type("echo 'x")
+    sh.submit()
+    sh.send(ENTER + PS2)
+    sh.press(b"\x03", CTRL_C_ANSWER)
+    sh.type("ls")
+    assert seen(sh.submit()) == command("ls")
+
+
+@pytest.mark.parametrize(("line", "complete"), [
+    ("ls -la", True),
+    ("echo 'open", False),
+    ('echo "open', False),
+    ('echo "a\\"b', False),
+    ("echo 'a\\'", True),
+    ("echo it\\'s", True),
+    ("ls \\", False),
+    ("ls \\\\", True),
+    ("ls |", False),
+    ("ls \\|", True),
+    ("make &&", False),
+    ("sleep 1 &", True),
+    ("ls ||", False),
+    ("echo a # it's", True),  # a comment: the quote opens nothing
+    ("echo \"$(echo \"'\")\"; rm -rf /x", True),  # nested quoting it cannot follow: complete
+])
+def test_naive_is_complete_only_says_incomplete_when_sure(line, complete):
+    assert naive_is_complete(line) is complete
+
+
+# -- pastes -------------------------------------------------------------------------------------
+
+def test_bracketed_paste_gates_each_line_in_order():
+    sh = Shell()
+    held = sh.keys(b"\x1b[200~echo one\rrm -rf /srv\r\x1b[201~")
+    assert held.rest == b"rm -rf /srv\r\x1b[201~"
+    assert sh.tracker.echo_settled()  # bash shows nothing before the paste ends
+    assert seen(sh.tracker.reconstruct()) == command("echo one")
+    sh.send()
+    assert sh.held is not None and sh.held.rest == b"\x1b[201~"
+    assert seen(sh.tracker.reconstruct()) == command("rm -rf /srv")
+    sh.send(b"\x1b[7mecho one\x1b[27m\r\n\r\x1b[7mrm -rf /srv\x1b[27m\r\n\r")
+    assert sh.forwarded == b"\x1b[200~echo one\rrm -rf /srv\r\x1b[201~"
+    assert sh.submit().kind == "not-a-command"  # Enter on what is left: an empty line
+
+
+def test_paste_after_typed_text_joins_it():
+    sh = Shell()
+    sh.type("echo ")
+    sh.keys(b"\x1b[200~a b\rc\x1b[201~")
+    assert seen(sh.tracker.reconstruct()) == command("echo a b")
+
+
+def test_paste_holding_control_characters_is_uncertain():
+    sh = Shell()
+    sh.keys(b"\x1b[200~rm -rf /srv\x15ls\r\x1b[201~")
+    assert not sh.tracker.reconstruct().certain
+
+
+def test_last_pasted_line_edited_after_the_paste_is_read_from_the_screen():
+    sh = Shell()
+    sh.keys(b"\x1b[200~echo one\rls /sr\x1b[201~")
+    sh.send(b"\x1b[7mecho one\x1b[27m\r\n\r\x1b[7mls /sr\x1b[27m")
+    sh.type("v")
+    assert seen(sh.submit()) == command("ls /srv")
+
+
+def test_cancel_inside_a_paste_ends_the_paste_first():
+    sh = Shell()
+    sh.keys(b"\x1b[200~rm -rf /srv\rls\r\x1b[201~")
+    assert sh.deny() == b"\x1b[201~\x05\x15"
+
+
+def test_paste_without_bracketed_mode_is_typed_ahead_line_by_line():
+    # `bind 'set enable-bracketed-paste off'`: bash no longer says when it reads a line.
+    sh = Shell(prompt=REDRAWN_PROMPT, enter=b"\r\n")
+    sh.run("true")
+    sh.keys(b"echo one\rrm -rf /srv\r")
+    sh.out(b"echo one")
+    assert seen(sh.tracker.reconstruct()) == command("echo one")
+    sh.send()
+    assert sh.held is not None
+    rec = sh.tracker.reconstruct()
+    assert (rec.certain, rec.text) == (False, "")  # bash has not read it yet
+    assert not sh.tracker.echo_settled()
+    sh.out(b"\r\none\r\n" + REDRAWN_PROMPT + b"rm -rf /srv")
+    assert sh.tracker.echo_settled()
+    assert seen(sh.tracker.reconstruct()) == command("rm -rf /srv")
+
+
+# -- typing ahead -------------------------------------------------------------------------------
+
+def test_keys_typed_while_a_command_runs_are_uncertain_until_the_prompt_shows_them():
+    sh = Shell()
+    sh.type("sleep 5")
+    sh.submit()
+    sh.send(ENTER)
+    sh.type("ls")  # the terminal driver echoes them below `sleep 5`
+    sh.keys(b"\r")
+    assert not sh.tracker.echo_settled()
+    rec = sh.tracker.reconstruct()
+    assert (rec.kind, rec.certain) == ("command", False)
+    sh.out(PROMPT + b"ls")  # sleep is over; bash reads the keys and shows them
+    assert sh.tracker.echo_settled()
+    assert seen(sh.tracker.reconstruct()) == command("ls")
+
+
+def test_keys_typed_before_any_output_are_uncertain():
+    sh = Shell()
+    sh.run("true")
+    sh.type("true")
+    sh.submit()
+    sh.send()  # no output at all yet
+    sh.keys(b"rm -rf /srv")
+    sh.keys(b"\r")
+    rec = sh.tracker.reconstruct()
+    assert (rec.kind, rec.certain) == ("command", False)
+
+
+def test_tab_typed_ahead_is_uncertain_even_once_shown():
+    # The terminal driver echoes a Tab as a tab; bash completes it later: the screen lies.
+    sh = Shell()
+    sh.run("true")
+    sh.type("sleep 1")
+    sh.submit()
+    sh.send(ENTER)
+    sh.type("cat b")
+    sh.press(b"\t", b"\t" + PROMPT + b"cat beta.txt ")
+    assert not sh.submit().certain
+
+
+def test_fast_typing_is_settled_only_once_echoed():
+    sh = Shell()
+    sh.keys(b"ls -la")
+    sh.keys(b"\r")
+    assert not sh.tracker.echo_settled()
+    sh.out(b"ls -l")
+    assert not sh.tracker.echo_settled()
+    sh.out(b"a")
+    assert sh.tracker.echo_settled()
+    assert seen(sh.tracker.reconstruct()) == command("ls -la")
+
+
+# -- what the screen does not agree with ------------------------------------------------------
+
+def test_echo_that_differs_from_the_keys_is_uncertain_and_shows_the_screen():
+    # A key bound to a macro (`bind '"a": "rm -rf /srv"'`) inserts what the keys do not say.
+    sh = Shell()
+    sh.press(b"a", b"rm -rf /srv")
+    rec = sh.submit()
+    assert (rec.kind, rec.text, rec.certain) == ("command", "rm -rf /srv", False)
+
+
+def test_line_scrolled_away_by_output_is_not_certain():
+    sh = Shell()
+    sh.type("ls")
+    sh.out(b"\r\n" + b"noise\r\n" * 100)
+    assert not sh.submit().certain
+
+
+# -- full-screen programs -----------------------------------------------------------------------
+
+@pytest.mark.parametrize(("output", "alternate"), [
+    (b"\x1b[?1049h", True),
+    (b"\x1b[?1049h\x1b[?1049l", False),
+    (b"\x1b[?1047h", True),
+    (b"\x1b[?47h", True),
+    (b"\x1b[?47h\x1b[?47l", False),
+    (b"\x1b[?1049h\x1bc", False),  # RIS
+    (b"\x1b[?25;1049h", True),
+    (b"\x1b[?1049h" + b"x" * 100_000 + b"\x1b[?1049l", False),
+], ids=["1049 set", "1049 set and reset", "1047 set", "47 set", "47 set and reset", "RIS",
+        "among other modes", "around bulk output"])
+def test_alternate_screen_state_is_tracked_exactly(output, alternate):
+    sh = Shell()
+    sh.out(output)
+    assert sh.tracker.alternate_screen is alternate
+
+
+def test_mode_switch_split_across_chunks_is_seen():
+    sh = Shell()
+    sh.out(b"abc\x1b[?10")
+    sh.out(b"49h")
+    assert sh.tracker.alternate_screen
+    sh.out(b"\x1b")
+    sh.out(b"c")
+    assert not sh.tracker.alternate_screen
+
+
+def test_vim_colon_line_is_not_a_command():
+    # JumpServer #3386
+    sh = Shell()
+    sh.run("vim f.txt", VIM_START)
+    sh.out(VIM_START)
+    sh.press(b":", b"\x1b[?25l\x1b[m\x1b[24;1H\x1b[K\x1b[24;1H:\x1b[?25h")
+    sh.type("wq")
+    rec = sh.submit()
+    assert (rec.kind, rec.text) == ("not-a-command", "")
+    sh.send(VIM_EXIT + PROMPT)
+    sh.type("rm -rf /srv")
+    assert seen(sh.submit()) == command("rm -rf /srv")
+
+
+def test_vim_insert_mode_text_is_not_a_command():
+    sh = Shell()
+    sh.run("vim f.txt")
+    sh.out(VIM_START)
+    sh.press(b"o", b"\x1b[2;1H\x1b[K\x1b[24;1H\x1b[1m-- INSERT --\x1b[m\x1b[2;1H")
+    sh.type("rm -rf /srv")
+    assert sh.submit().kind == "not-a-command"
+
+
+def test_fake_alternate_screen_leaving_the_prompt_is_still_checked():
+    sh = Shell()
+    sh.run("printf '\\e[?1049h'", b"\x1b[?1049h")
+    assert sh.tracker.alternate_screen
+    sh.type("rm -rf /srv")
+    assert seen(sh.submit()) == command("rm -rf /srv")
+
+
+def test_fake_alternate_screen_with_a_clear_is_still_checked_at_a_known_prompt():
+    sh = Shell()
+    sh.run("ls")
+    sh.run("printf '\\e[?1049h\\e[H\\e[2J'", b"\x1b[?1049h\x1b[H\x1b[2J")
+    sh.type("rm -rf /srv")
+    assert seen(sh.submit()) == command("rm -rf /srv")
+
+
+def test_fake_alternate_screen_with_a_new_prompt_that_looks_like_one_is_checked():
+    sh = Shell()
+    sh.type("PS1='$ '; printf '\\e[?1049h\\e[H\\e[2J'")
+    sh.submit()
+    sh.send(ENTER + b"\x1b[?1049h\x1b[H\x1b[2J\x1b[?2004h$ ")
+    sh.press(b"\x1b[A", b"rm -rf /srv")
+    assert seen(sh.submit()) == command("rm -rf /srv")
+
+
+# -- passwords and blind lines ------------------------------------------------------------------
+
+def test_password_typed_without_echo_is_not_a_command_and_never_shown():
+    sh = Shell()
+    sh.type("sudo ls")
+    sh.submit()
+    sh.send(ENTER + b"[sudo] password for bob: ")
+    sh.keys(b"hunter2")
+    sh.keys(b"\r")
+    assert sh.tracker.echo_settled()
+    rec = sh.tracker.reconstruct()
+    assert (rec.kind, rec.text, rec.certain) == ("not-a-command", "", True)
+    assert "hunter2" not in repr(rec)
+
+
+@pytest.mark.parametrize("prompt", [
+    b"Password: ", b"Enter passphrase for key '/home/bob/.ssh/id_ed25519': ", b"PIN: ",
+    b"Verification code: ",
+])
+def test_password_prompts_are_recognised(prompt):
+    sh = Shell()
+    sh.run("true")
+    sh.type("ssh web02")
+    sh.submit()
+    sh.send(ENTER + prompt)
+    sh.keys(b"s3cret")
+    assert sh.submit().kind == "not-a-command"
+
+
+def test_masked_password_is_not_a_command():
+    sh = Shell()
+    sh.type("mysql -p")
+    sh.submit()
+    sh.send(ENTER + b"Enter password: ")
+    for _ in "s3cret":
+        sh.press(b"x", b"*")
+    rec = sh.submit()
+    assert (rec.kind, rec.text) == ("not-a-command", "")
+
+
+def test_keys_not_echoed_at_a_shell_prompt_are_blind():
+    sh = Shell()
+    sh.keys(b"rm -rf /srv")
+    sh.keys(b"\r")
+    assert not sh.tracker.echo_settled()
+    rec = sh.tracker.reconstruct()
+    assert (rec.kind, rec.text, rec.certain) == ("blind", "", False)
+
+
+def test_a_shell_prompt_that_says_password_is_still_blind():
+    sh = Shell()
+    sh.out(b"\r\n\x1b[?2004hPassword: ")
+    sh.type("true")
+    sh.submit()
+    sh.send(ENTER + b"\x1b[?2004hPassword: ")
+    sh.keys(b"rm -rf /srv")
+    assert sh.submit().kind == "blind"
+
+
+# -- resize -------------------------------------------------------------------------------------
+
+def test_resize_then_bash_redraw_finds_the_line_again():
+    sh = Shell()
+    sh.press(b"echo " + b"a" * 50, b"echo " + b"a" * 50)
+    sh.tracker.resize(40, 24)
+    sh.out(b"\r\x1b[K\r" + REDRAWN_PROMPT + b"echo " + b"a" * 50)
+    sh.type("b")
+    assert seen(sh.submit()) == command("echo " + "a" * 50 + "b")
+
+
+def test_resize_without_a_redraw_is_not_certain():
+    sh = Shell()
+    sh.press(b"echo " + b"a" * 70, b"echo " + b"a" * 70)
+    sh.tracker.resize(40, 24)
+    assert not sh.submit().certain
+
+
+# -- after the verdict --------------------------------------------------------------------------
+
+def test_denied_line_is_cancelled_and_seen_gone_then_the_next_line_is_checked():
+    sh = Shell()
+    sh.type("rm -rf /srv")
+    sh.submit()
+    assert sh.deny() == b"\x05\x15"
+    assert sh.forwarded == b"rm -rf /srv"
+    assert not sh.tracker.line_is_empty()  # the target has not answered the cancel yet
+    sh.out(b"\x08" * 11 + b"\x1b[K")
+    assert sh.tracker.line_is_empty()
+    sh.type("ls")
+    assert seen(sh.submit()) == command("ls")
+
+
+def test_cancel_with_earlier_lines_waiting_in_the_shell_is_ctrl_c():
+    sh = Shell()
+    sh.type("echo 'x")
+    sh.submit()
+    sh.send(ENTER + PS2)
+    sh.type("'; rm -rf /srv")
+    sh.submit()
+    assert sh.deny() == b"\x03"
+    sh.out(CTRL_C_ANSWER)
+    assert sh.tracker.line_is_empty()
+    sh.type("ls")
+    assert seen(sh.submit()) == command("ls")
+
+
+def test_line_still_on_screen_after_a_cancel_is_not_empty():
+    sh = Shell()
+    sh.type("rm -rf /srv")
+    sh.submit()
+    sh.deny()
+    sh.out(b"\x07")  # the target answered, but the line is still there
+    assert not sh.tracker.line_is_empty()
+
+
+def test_reconstruct_can_be_repeated_while_held():
+    sh = Shell()
+    sh.type("ls")
+    sh.submit()
+    assert sh.tracker.reconstruct() == sh.tracker.reconstruct()
+
+
+def test_feed_input_while_a_submit_is_held_raises():
+    sh = Shell()
+    sh.keys(b"ls\r")
+    with pytest.raises(RuntimeError):
+        sh.tracker.feed_input(b"x")
+
+
+def test_resolve_without_a_held_submit_raises():
+    with pytest.raises(RuntimeError):
+        CommandLineTracker().resolve(sent=True)
+
+
+def test_reset_forgets_the_line_and_the_unfinished_statement():
+    sh = Shell()
+    sh.type("echo 'x")
+    sh.submit()
+    sh.send(ENTER + PS2)
+    sh.type("y")
+    sh.tracker.reset()
+    sh.out(b"\r\n" + PROMPT)
+    sh.type("ls")
+    assert seen(sh.submit()) == command("ls")
+
+
+# -- bulk output --------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("bulk", [
+    b"".join(b"%06d some log line of output\r\n" % i for i in range(40_000)),
+    b"".join(b"\x1b[01;34mdir%05d\x1b[0m  file%05d\r\n" % (i, i) for i in range(40_000)),
+    b"\x1b[2A\x1b[Kprogress\r\n\x1b[K50%\r\n" * 40_000,
+    bytes(range(256)).replace(b"\x1bc", b"") * 4000,
+    b"x" * 1_000_000 + b"\r\n",
+], ids=["log lines", "colour listing", "progress moving the cursor up", "binary", "one long row"])
+def test_prompt_after_bulk_output_is_read_correctly(bulk):
+    sh = Shell()
+    sh.type("cat big")
+    sh.submit()
+    sh.send(ENTER)
+    for start in range(0, len(bulk), 32768):
+        sh.out(bulk[start:start + 32768])
+    sh.out(b"\r\n" + PROMPT)
+    sh.type("rm -rf /srv")
+    assert seen(sh.submit()) == command("rm -rf /srv")
+
+
+@settings(max_examples=150, deadline=None)
+@given(output=st.lists(st.binary(max_size=300), max_size=6), keys=st.binary(max_size=60))
+def test_arbitrary_bytes_never_break_the_tracker(output, keys):
+    tracker = CommandLineTracker(20, 5)
+    for chunk in output:
+        tracker.feed_output(chunk)
+    for segment in tracker.feed_input(keys):
+        if isinstance(segment, Submit):
+            tracker.echo_settled()
+            rec = tracker.reconstruct()
+            assert rec.kind in ("command", "not-a-command", "blind")
+            tracker.resolve(sent=False)
+    tracker.line_is_empty()
+
+
+# -- redaction ----------------------------------------------------------------------------------
+
+def released(redactor: KeystrokeRedactor, *steps: tuple[str, bytes]) -> list[bytes | str]:
+    """Everything the redactor let out, keys in clear joined together."""
+    items: list[bytes | str] = []
+    for kind, data in steps:
+        feed = redactor.feed_input if kind == "in" else redactor.feed_output
+        items += feed(data)
+    joined: list[bytes | str] = []
+    for item in items + redactor.flush():
+        if joined and isinstance(item, bytes) and isinstance(joined[-1], bytes):
+            joined[-1] += item
+        else:
+            joined.append(item)
+    return joined
+
+
+def test_sudo_password_is_redacted_and_the_command_kept():
+    steps = [("out", PROMPT)]
+    for ch in b"sudo ls":
+        steps += [("in", bytes([ch])), ("out", bytes([ch]))]
+    steps += [("in", b"\r"), ("out", ENTER + b"[sudo] password for bob: ")]
+    steps += [("in", bytes([ch])) for ch in b"hunter2"]
+    steps += [("in", b"\r"), ("out", b"\r\nalpha.txt  beta.txt\r\n" + PROMPT)]
+    items = released(KeystrokeRedactor(), *steps)
+    assert items == [b"sudo ls\r", "[redacted 7 keystrokes]", b"\r"]
+    assert all(b"hunter" not in item for item in items if isinstance(item, bytes))
+
+
+def test_fast_typed_line_is_released_in_clear_once_echoed():
+    items = released(KeystrokeRedactor(), ("in", b"ls -la\r"), ("out", b"ls -la" + ENTER))
+    assert items == [b"ls -la\r"]
+
+
+def test_control_keys_are_released_as_they_are():
+    items = released(KeystrokeRedactor(),
+                     ("in", b"ab"), ("out", b"ab"),
+                     ("in", b"\x1b[D"), ("in", b"\x03"), ("out", CTRL_C_ANSWER))
+    assert items == [b"ab\x1b[D\x03"]
+
+
+def test_keys_wait_for_their_echo_in_order():
+    r = KeystrokeRedactor()
+    assert r.feed_input(b"l") == []
+    assert r.feed_input(b"\x1b[D") == []  # held behind the unechoed "l"
+    assert r.feed_output(b"l") == [b"l\x1b[D"]
+
+
+def test_unrelated_output_does_not_release_held_keys():
+    r = KeystrokeRedactor()
+    r.feed_input(b"hunter2")
+    assert r.feed_output(b"\r\nYou have new mail: hunter2 hunter2\r\n") == []
+    assert r.feed_input(b"\r") == []
+    assert r.feed_output(b"\r\n") == ["[redacted 7 keystrokes]", b"\r"]
+
+
+def test_keys_typed_ahead_wait_for_their_own_echo():
+    r = KeystrokeRedactor()
+    r.feed_input(b"ls\rpwd\r")
+    assert r.feed_output(b"ls" + ENTER + b"a.txt\r\n" + PROMPT) == [b"ls\r"]
+    assert r.feed_output(b"pwd") == [b"pwd\r"]
+
+
+def test_bracketed_paste_is_released_once_the_shell_shows_it():
+    r = KeystrokeRedactor()
+    assert r.feed_input(b"\x1b[200~echo one\recho two\r\x1b[201~") == [b"\x1b[200~"]
+    out = r.feed_output(b"\x1b[7mecho one\x1b[27m\r\n\r\x1b[7mecho two\x1b[27m\r\n\r")
+    assert out == [b"echo one\recho two\r\x1b[201~"]
+
+
+def test_unechoed_keys_are_redacted_at_the_end():
+    r = KeystrokeRedactor()
+    r.feed_input(b"dd")
+    assert r.flush() == ["[redacted 2 keystrokes]"]
+
+
+def test_held_keys_are_bounded():
+    r = KeystrokeRedactor(max_held=4)
+    assert r.feed_input(b"abcdef") == ["[redacted 6 keystrokes]"]
