@@ -226,9 +226,11 @@ class InputGate:
                 else:
                     if again is not None:
                         state, why = "rejected", "the line changed while it was held"
-                    await self._cancel(f"{state}: {why}" if why else state)
-                    rest = b""
+                    # What was typed while the line was held may depend on it: drop it. Keys
+                    # typed after this point (while the line is cancelled) are kept.
                     self.queue.clear()
+                    rest = b""
+                    await self._cancel(f"{state}: {why}" if why else state)
         except Exception:
             # Fail closed: a gate that cannot judge ends the session rather than let lines through.
             log.exception("command gate failed")

@@ -282,7 +282,7 @@ class World:
     pinned host key), a running bastion, and helpers to enrol people and grant them access."""
 
     def __init__(self, tmp: Path, server: dict[str, str] | None = None,
-                 target_extra: str = "") -> None:
+                 target_extra: str = "", policy: str | None = None) -> None:
         from tests.conftest import add_target, set_server_key
 
         self.tmp = tmp
@@ -297,6 +297,8 @@ class World:
         add_target(self.home, "spoofed", port=self.sshd.port, logins=(LOGIN,), host_keys=(other,))
         for key, value in (server or {}).items():
             set_server_key(self.home, key, value)
+        if policy is not None:
+            self.home.policy_file.write_text(policy)
         self.bastion = BastionProcess(self.home).start()
         self.ctx = open_home(self.home)
         self.people: dict[str, Client] = {}

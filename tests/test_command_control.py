@@ -1,0 +1,215 @@
+"""Command control end to end: a real bash behind a real sshd, typed at through the real ssh client.
+
+The policy here guards harmless commands (touch and mkdir of canary paths) so that a failure of
+the gate shows as a file that exists, never as damage."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from tests.harness import LOGIN, World
+
+pytestmark = [pytest.mark.integration, pytest.mark.timeout(120)]
+
+POLICY = """
+[defaults]
+unmatched = "allow"
+unknown = "confirm"
+uncertain = "deny"
+confirm_timeout = "4s"
+
+[[rules]]
+name = "no-canary"
+action = "deny"
+commands = ["touch"]
+args = "canary"
+message = "canaries are not touched"
+
+[[rules]]
+name = "held-mkdir"
+action = "confirm"
+commands = ["mkdir"]
+args = "held"
+message = "making held directories needs a supervisor"
+
+[[rules]]
+name = "flag-id"
+action = "alert"
+commands = ["id"]
+"""
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory):
+    w = World(tmp_path_factory.mktemp("gate"), policy=POLICY)
+    yield w
+    w.close()
+
+
+@pytest.fixture
+def shell(world, tmp_path):
+    """An interactive bash through the bastion with a recognisable prompt, in tmp_path."""
+    alice = world.person("alice")
+    if not world.ctx.store.one("SELECT 1 FROM grants WHERE user = 'alice'"):
+        world.grant(alice, duration=3600)
+    term = alice.terminal(f"{LOGIN}@web01")
+    term.send(f"cd {tmp_path} && PS1='READ''Y> '\n".encode())
+    term.expect(PROMPT)
+    term.tmp = tmp_path
+    yield term
+    term.send(b"exit\n")
+    term.wait()
+
+
+# A fresh prompt: bash (>= 5.1) switches bracketed paste on as it starts reading a line, unlike the
+# redraw of the same prompt when a line is cleared.
+PROMPT = rb"\x1b\[\?2004hREADY> "
+
+
+def run_line(term, keys: bytes, until: bytes = PROMPT) -> bytes:
+    start = len(term.buffer)
+    term.send(keys)
+    end = term.expect(until, start=start)
+    return term.buffer[start:end]
+
+
+@pytest.mark.parametrize("line", [
+    "touch canary",
+    "t'o'uch canary",
+    '"touch" canary',
+    "/usr/bin/touch canary",
+    "echo hi; touch canary",
+    "true && touch canary",
+    "bash -c 'touch canary'",
+    "sh -c \"echo x | xargs touch canary\"",
+    "eval touch canary",
+    "env FOO=1 nice touch canary",
+    "find . -maxdepth 0 -exec touch canary \\;",
+    "echo $(touch canary)",
+    "(touch canary)",
+])
+def test_denied_commands_never_run(shell, line):
+    out = run_line(shell, line.encode() + b"\r")
+    assert b"denied: canaries are not touched" in out
+    assert not (shell.tmp / "canary").exists()
+    assert b"after" in run_line(shell, b"echo after\r")
+
+
+def test_benign_lines_mentioning_denied_words_run(shell):
+    out = run_line(shell, b'echo "touch canary" > note.txt\r')
+    assert b"denied" not in out
+    assert (shell.tmp / "note.txt").read_text() == "touch canary\n"
+    assert not (shell.tmp / "canary").exists()
+
+
+def test_ctrl_c_then_a_denied_command_is_still_checked(shell):
+    run_line(shell, b"touch can\x03")
+    out = run_line(shell, b"touch canary\r")
+    assert b"denied" in out and not (shell.tmp / "canary").exists()
+
+
+def test_tab_completion_and_history_edits_are_read_from_the_screen(shell):
+    out = run_line(shell, b"tou\tcanary\r")
+    assert b"denied" in out and not (shell.tmp / "canary").exists()
+    run_line(shell, b"echo canary\r")
+    # Up recalls "echo canary"; Ctrl-A goes home; four Ctrl-D delete "echo"; type "touch"
+    out = run_line(shell, b"\x1b[A\x01\x04\x04\x04\x04touch\r")
+    assert b"denied" in out and not (shell.tmp / "canary").exists()
+
+
+def test_multi_line_paste_is_gated_line_by_line(shell):
+    start = len(shell.buffer)
+    shell.send(b"echo one-$((0+1))\rtouch canary\recho three-$((1+2))\r")
+    after_deny = shell.expect(rb"denied[^\n]*\n", start=start)
+    shell.expect(PROMPT, start=after_deny)
+    out = shell.buffer[start:]
+    assert b"one-1" in out
+    assert not (shell.tmp / "canary").exists()
+    after = run_line(shell, b"echo alive\r")
+    assert b"three-3" not in after and b"alive" in after
+
+
+def test_continuation_lines_are_judged_as_one_statement(shell):
+    shell.send(b"echo start && \\\r")
+    shell.expect(rb"> ")
+    start = len(shell.buffer)
+    shell.send(b"touch canary\r")
+    shell.expect(PROMPT, start=shell.expect(rb"denied: canaries", start=start))
+    assert b"start" not in shell.buffer[start:].replace(b"echo start", b"")
+    assert not (shell.tmp / "canary").exists()
+
+
+def test_confirmed_command_runs_only_after_bastion_confirm(world, shell):
+    start = len(shell.buffer)
+    shell.send(b"mkdir held-dir\r")
+    shell.expect(rb"held for a supervisor \((h\d+)\)", start=start)
+    held_id = __import__("re").search(rb"\((h\d+)\)", shell.buffer[start:]).group(1).decode()
+    assert not (shell.tmp / "held-dir").exists()
+    listing = subprocess.run([sys.executable, "-m", "bastion", "--home", str(world.home.path),
+                              "held"], capture_output=True, text=True, timeout=30)
+    assert held_id in listing.stdout and "mkdir held-dir" in listing.stdout
+    confirm = subprocess.run([sys.executable, "-m", "bastion", "--home", str(world.home.path),
+                              "confirm", held_id], capture_output=True, text=True, timeout=30)
+    assert confirm.returncode == 0, confirm.stderr
+    shell.expect(rb"confirmed by local:", start=start)
+    shell.expect(PROMPT, start=start + 10)
+    assert (shell.tmp / "held-dir").is_dir()
+
+
+def test_held_command_times_out_rejected(shell):
+    start = len(shell.buffer)
+    shell.send(b"mkdir held-late\r")
+    notice = shell.expect(rb"expired[^\n]*", start=start)
+    shell.expect(PROMPT, start=notice)
+    assert b"no supervisor confirmed" in shell.buffer[start:]
+    assert not (shell.tmp / "held-late").exists()
+
+
+def test_ctrl_c_cancels_a_held_command(shell):
+    start = len(shell.buffer)
+    shell.send(b"mkdir held-cancel\r")
+    shell.expect(rb"held for a supervisor", start=start)
+    shell.send(b"\x03")
+    notice = shell.expect(rb"cancelled", start=start)
+    shell.expect(PROMPT, start=notice)
+    assert not (shell.tmp / "held-cancel").exists()
+
+
+def test_alert_lines_run_and_are_flagged(world, shell):
+    out = run_line(shell, b"id -u\r")
+    assert b"denied" not in out
+    row = world.ctx.store.one("SELECT verdict, rule FROM commands WHERE line = 'id -u' "
+                              "ORDER BY id DESC LIMIT 1")
+    assert row == {"verdict": "alert", "rule": "flag-id"}
+
+
+def test_exec_commands_are_judged_whole_before_anything_runs(world, tmp_path):
+    alice = world.person("alice")
+    canary = tmp_path / "canary"
+    r = alice.run(f"{LOGIN}@web01", f"echo x; touch {canary}")
+    assert r.returncode == 126
+    assert b"denied: canaries are not touched" in r.stderr
+    assert r.stdout == b"" and not canary.exists()
+
+
+def test_stdin_of_a_shell_without_pty_is_judged_statement_by_statement(world, tmp_path):
+    alice = world.person("alice")
+    canary = tmp_path / "canary"
+    script = f"echo first\ntouch {canary}\necho last\n".encode()
+    r = alice.run(f"{LOGIN}@web01", extra=("-T",), input=script)
+    assert b"first" in r.stdout and b"last" in r.stdout
+    assert b"denied" in r.stderr and not canary.exists()
+    r = alice.run(f"{LOGIN}@web01", "bash -s", input=f"touch {canary}\n".encode())
+    assert b"denied" in r.stderr and not canary.exists()
+
+
+def test_every_verdict_is_recorded_as_row_event_and_marker(world, shell):
+    run_line(shell, b"touch canary\r")
+    row = world.ctx.store.one("SELECT * FROM commands WHERE line = 'touch canary' "
+                              "ORDER BY id DESC LIMIT 1")
+    assert row["verdict"] == "deny" and row["rule"] == "no-canary"
+    events = world.ctx.store.all("SELECT data FROM events WHERE type = 'command.verdict'")
+    assert any('"line":"touch canary"' in e["data"] for e in events)
