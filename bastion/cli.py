@@ -6,6 +6,7 @@ Exit codes: 0 success, 1 refused or failed (one line on stderr), 2 usage error. 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import datetime as dt
 import json
 import os
@@ -18,6 +19,7 @@ import certs
 from bastion import audit, config, grants, mfa, users
 from bastion.errors import BastionError
 from bastion.home import Context, Home, init, local_actor, open_home
+from bastion.protocol import ControlClient, ControlError
 from bastion.store import now
 
 
@@ -161,6 +163,54 @@ def cmd_reject(ctx: Context, args: argparse.Namespace, actor: str, out: TextIO) 
                          reason=args.reason or "")
     out.write(f"held command {args.held_id} rejected\n")
     return 0
+
+
+def _server_op(args: argparse.Namespace) -> tuple[str, dict[str, Any]] | None:
+    """The control-API request for a CLI command that acts on a running server."""
+    reason = {"reason": args.reason} if getattr(args, "reason", None) else {}
+    if args.command == "kill":
+        return "kill", {"session": args.session_id, **reason}
+    if args.command == "confirm":
+        return "confirm", {"held": args.held_id}
+    if args.command == "reject":
+        return "reject", {"held": args.held_id, **reason}
+    if args.command == "revoke":
+        for key in ("serial", "grant", "user", "ticket"):
+            if getattr(args, key) is not None:
+                return "revoke", {key: getattr(args, key), **reason}
+    return None
+
+
+def via_running_server(home: Home, args: argparse.Namespace, out: TextIO) -> bool:
+    """Act through HOME/control.sock when the server runs, so the change takes effect at once.
+
+    Returns False when no server answers (the store is then changed directly; the server, when
+    it starts or on its next pass, enforces it)."""
+    request = _server_op(args)
+    if request is None or not home.control_socket.exists():
+        return False
+    op, fields = request
+
+    async def call() -> dict[str, Any]:
+        client = await ControlClient.open_unix(str(home.control_socket))
+        try:
+            return await client.request(op, **fields)
+        finally:
+            await client.close()
+
+    try:
+        reply = asyncio.run(call())
+    except (OSError, ConnectionError):
+        return False
+    except ControlError as exc:
+        raise BastionError(str(exc)) from None
+    what = {"kill": f"session {fields.get('session')} ended",
+            "confirm": f"held command {fields.get('held')} confirmed",
+            "reject": f"held command {fields.get('held')} rejected",
+            "revoke": f"revoked ({reply.get('changed', 0)} grants and certificates); "
+                      "live sessions ended"}[op]
+    out.write(what + "\n")
+    return True
 
 
 def add_supervisor_commands(sub: argparse._SubParsersAction) -> None:
@@ -448,6 +498,8 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None,
         try:
             if getattr(args, "local", None) is not None:
                 return args.local(ctx, args, out)
+            if via_running_server(home, args, out):
+                return 0
             return args.func(ctx, args, local_actor(), out)
         finally:
             ctx.close()
