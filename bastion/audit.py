@@ -126,7 +126,8 @@ def record(store: Store, event: str, actor: str, **data: Any) -> int:
             "VALUES (:seq, :at, :type, :code, :actor, :data, :prev_hash, :hash)",
             row,
         )
-    log.info("audit %s %s %s", etype.name, actor, row["data"])
+        # Logged once durable: a reader of the log can rely on the row being in the store.
+        store.after_commit(lambda: log.info("audit %s %s %s", etype.name, actor, row["data"]))
     return row["seq"]
 
 

@@ -29,7 +29,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("bastion.gate")
 
-ECHO_WAIT = 0.5      # seconds to wait for the target to echo the typed keys before judging
+ECHO_WAIT = 3.0      # seconds to wait for the echo of typed keys (only a line that never echoes waits it out)
 CANCEL_WAIT = 1.0    # seconds to wait for the screen to show a cancelled line gone
 POLL_HELD = 1.0      # seconds between looks at the store for a decision made elsewhere
 MAX_QUEUED = 1 << 20  # client bytes kept while a line is held; beyond this the client is paused
@@ -181,6 +181,7 @@ class InputGate:
     # -- the submit path -------------------------------------------------------------------
 
     def _feed(self, data: bytes) -> None:
+        log.debug("feed %r", data)
         for segment in self.tracker.feed_input(data):
             if isinstance(segment, Forward):
                 self.ch.send_input(segment.data)
@@ -212,6 +213,8 @@ class InputGate:
                 return
             rec = self.tracker.reconstruct()
             v = self._judge(rec)
+            log.debug("submit %r rest=%r -> %s %r", segment.key, segment.rest, rec,
+                      v.action if v else None)
             if v is None or v.action in ("allow", "alert"):
                 self._send(segment.key)
             elif v.action == "deny":
@@ -247,7 +250,12 @@ class InputGate:
             self.judge.record("(line typed without echo)", v)
             return v
         if not rec.text.strip():
-            return None
+            if rec.certain:
+                return None
+            # An empty reading that is not certain is not an empty line: fail closed.
+            v = policy.uncertain_verdict(self.judge.policy, rec.reason or "line not readable")
+            self.judge.record("(line could not be read)", v)
+            return v
         v = self.judge.verdict(rec.text, certain=rec.certain, reason=rec.reason)
         self.judge.record(rec.text, v)
         if v.action == "alert":
@@ -261,9 +269,11 @@ class InputGate:
     async def _cancel(self, message: str) -> None:
         """The line never runs: cancel it upstream, check it is gone, tell the user."""
         upstream = self.ch.upstream_chan
-        upstream.write(self.tracker.cancel_bytes())
+        cancel = self.tracker.cancel_bytes()
+        upstream.write(cancel)
         self.tracker.resolve(sent=False)
         gone = await self._wait_for(self.tracker.line_is_empty, CANCEL_WAIT)
+        log.debug("cancelled with %r; line gone: %s; queued %r", cancel, gone, bytes(self.queue))
         self.ch.notice(message)
         # A fresh prompt below the notice: Enter on the (verified) empty line, else an interrupt.
         upstream.write(b"\r" if gone else CTRL_C)

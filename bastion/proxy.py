@@ -577,7 +577,8 @@ class ProxyChannel(asyncssh.SSHServerSession):
             return
         if self.cast is not None:
             self.marker(text)
-            self.chan.write_stderr(f"\r\n[bastion] {text}\r\n".encode())
+            # On a terminal, in the output stream itself: ordered with what the target prints.
+            self.chan.write(f"\r\n[bastion] {text}\r\n".encode())
         elif self.kind == "shell":
             self.chan.write_stderr(f"[bastion] {text}\n".encode())
 

@@ -499,7 +499,9 @@ async def start(app: Bastion, listen: str | None = None) -> asyncssh.SSHAcceptor
 
 def run(ctx: Context, listen: str | None = None) -> int:
     """`bastion serve`: run until SIGTERM or SIGINT; SIGHUP reloads the configuration."""
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    level = os.environ.get("BASTION_LOG_LEVEL", "INFO").upper()
+    logging.basicConfig(level=getattr(logging, level, logging.INFO),
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("asyncssh").setLevel(logging.WARNING)
     app = Bastion(ctx)
     try:

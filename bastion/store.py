@@ -11,7 +11,7 @@ import json
 import os
 import sqlite3
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -212,9 +212,17 @@ class Store:
         self.conn.row_factory = sqlite3.Row
         self.db = sqlite_utils.Database(self.conn)
         self._depth = 0
+        self._after_commit: list[Callable[[], None]] = []
 
     def close(self) -> None:
         self.conn.close()
+
+    def after_commit(self, action: Callable[[], None]) -> None:
+        """Run `action` once the current transaction commits (now, outside one); never on rollback."""
+        if self._depth:
+            self._after_commit.append(action)
+        else:
+            action()
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
@@ -235,15 +243,20 @@ class Store:
             yield self.conn
         except BaseException:
             self.conn.execute("ROLLBACK")
+            self._after_commit.clear()
             raise
         else:
             try:
                 self.conn.execute("COMMIT")
             except sqlite3.Error as exc:
                 self.conn.execute("ROLLBACK")
+                self._after_commit.clear()
                 raise StoreError(f"store write failed: {exc}") from None
         finally:
             self._depth = 0
+        actions, self._after_commit = self._after_commit, []
+        for action in actions:
+            action()
 
     def execute(self, sql: str, params: tuple | dict = ()) -> sqlite3.Cursor:
         try:

@@ -45,7 +45,8 @@ Rules the proxy can rely on:
   quote or a trailing backslash: the shell waits for more lines, and the whole statement is
   returned, and must be judged, at its last line);
   "blind": the keys were not echoed at a shell prompt: apply the fail-closed action.
-  `text` never holds keys that were typed without echo.
+  `text` holds what the screen showed, or a bracketed paste the shell is about to show; never
+  keys that a prompt did not echo.
 - `cancel_bytes()` is Ctrl-E Ctrl-U (end of line, kill it), preceded by the end of a bracketed
   paste if one is open; it is Ctrl-C when earlier lines of an unfinished statement are waiting
   in the shell (only an interrupt drops those; an Enter would run them).
@@ -59,21 +60,29 @@ How the line is read (JumpServer and Warpgate style, with more checks):
 - Output goes through a pyte screen, lazily. Every byte is scanned (regex, C speed) for the
   modes pyte does not keep: the alternate screen (?1049, ?1047, ?47, and ESC c), and bracketed
   paste (?2004), which bash >= 5.1 turns on when it starts reading a line and off when it is
-  done. Bulk output nobody types into is not drawn: once enough lines have gone by, only its
-  lasting effects (modes, margins, a screenful of scrolling) and the current row are kept.
+  done. Bulk output is not drawn: once a screenful of rows has gone by, only its lasting
+  effects (DEC private modes, the rows scrolled away) and the current row are kept; output
+  that cannot be summarised so (binary, cursor-addressed) is cut to its tail.
 - The prompt boundary is the cursor at the first keystroke after output. At a submit the line
   is read from there to its end: soft-wrapped rows are joined (the screen model keeps wrap
   flags), rows the shell broke itself (a history entry holding a newline) are kept as lines.
 - A keystroke model (readline's emacs keys: insert, backspace, delete, arrows, Ctrl-A/E/B/F,
   Ctrl-U/K/W) predicts the line. When screen and model agree the line is certain. Keys the model
   does not know (Tab, history, Ctrl-R, Ctrl-L, Alt-keys) make the screen the only witness; once
-  the target has answered, the model restarts from what the screen shows.
+  the target has answered, the model restarts from what the screen shows. Keys sent together
+  after such a key (Up, Ctrl-A, Ctrl-D in one chunk) count only if they are plain text that the
+  screen shows before the cursor: the target's first answer may cover only the first key.
 - The boundary is found again after a redraw: a completion listing or Ctrl-L (the line is
   looked up below the old prompt, and must start with what it held before), a resize.
-- Type-ahead: keys typed before the shell showed a prompt (no output since the last submit, or
-  bash said it is running a command: ?2004l and no ?2004h since) have no boundary. Such a line
-  is certain only when the screen later shows exactly those keys after a known prompt, or after
-  the shell announced a new readline (?2004h) that came after the keys; else it is uncertain.
+- Type-ahead: keys typed before anything came back since the last submit have no boundary.
+  Such a line is certain only when the screen later shows exactly those keys after a known
+  prompt, or after the shell announced a new readline (?2004h) that came after the keys; else
+  it is uncertain. Keys typed while bash said a command runs (?2004l, no ?2004h since) are read
+  where they were typed (a "[Y/n]" or password prompt), or, if the shell shows them again after
+  a new prompt, there.
+  A Tab or an Esc echoed raw while a line is typed means the terminal driver, not a line
+  editor, echoed the keys (the shell will complete or move where the screen shows blanks or
+  "^["): such a line is never certain.
 - Bracketed paste (only when the target turned ?2004 on): the pasted text is literal. The shell
   shows nothing before the paste ends, so a pasted line is taken from the keystrokes, and is
   certain when the part of the line typed before the paste was verified on the screen and the
@@ -82,11 +91,14 @@ How the line is read (JumpServer and Warpgate style, with more checks):
   it is full-screen (it cleared the screen or placed the cursor absolutely). Without that
   evidence (a program that printed ?1049h and left the shell prompt) lines are read as usual.
   With it, a line is treated as shell input only when it looks like one: the text before the
-  boundary is a prompt seen earlier in the primary screen, or it ends like a prompt ($ # % >)
-  and the cursor stayed on the boundary's line. Anything else (vim's `:` line, which moves the
-  cursor to the bottom row) is "not-a-command".
-- Password prompts: keys with no echo at a row matching "password", "passphrase", "PIN", ...
-  are "not-a-command", unless that text is a prompt at which shell commands were typed before.
+  boundary is a prompt seen earlier in the primary screen, or it ends like a prompt ($ # % >),
+  the screen echoes the keys as a line editor would, and the cursor stayed on the boundary's
+  line. Anything else (vim's `:` line, which moves the cursor to the bottom row; text inserted
+  in vim, whose first key chose the mode) is "not-a-command".
+- Password prompts: keys with no echo (or one mask character each) after a row matching
+  "password", "passphrase", "PIN", ... are "not-a-command", unless that text is a prompt at
+  which shell commands were typed before.
+- A right-hand prompt (zsh's RPROMPT) seen on the row when the line began is left out.
 
 Residual risks (documented, not solved here): a user who can run commands that print escape
 sequences controls what the screen shows, so with enough effort (a fake full-screen program
@@ -95,7 +107,8 @@ with an unknown prompt, a fake "Password:" prompt with readline and echo switche
 what the shell runs. The keystroke log still holds every key. Policies may want `bind`,
 `stty -echo` and `set +o emacs` on confirm.
 
-`KeystrokeRedactor` is the echo rule for the recorder, the command log and live watchers.
+`KeystrokeRedactor` is the echo rule for the recorder, the command log and live watchers: it
+releases typed keys once echoed (as bytes) and what was never echoed as a marker (a str).
 """
 
 from __future__ import annotations
@@ -432,22 +445,28 @@ class _LineModel:
         self.anchor: str | None = None  # the text before the first key not understood
         self.relearn = False  # that key may have redrawn the line elsewhere (listing, Ctrl-L)
         self.suspect = suspect  # why the line cannot be certain even when the screen agrees
+        # Keys applied while not reliable since the target last answered: the screen shows
+        # the line only once it has answered all of them, not just the first.
+        self.batch: list[str] = []
 
     def apply(self, key: str) -> None:
         edit = _EDITS.get(key)
-        if edit is not None:
-            if self.reliable:
+        if self.reliable:
+            if edit is not None:
                 edit(self)
-        elif _is_text(key):
-            if self.reliable:
+            elif _is_text(key):
                 self.insert(key)
-        elif self.reliable:
-            self.reliable = False
-            self.anchor = self.text
-            self.relearn = key in _REDRAW_KEYS
-        else:  # a second key not understood: what the line held before is unknown
+            else:
+                self.reliable = False
+                self.anchor = self.text
+                self.relearn = key in _REDRAW_KEYS
+                self.batch = [key]
+            return
+        if edit is None and not _is_text(key):
+            # a second key not understood: what the line held before is unknown
             self.anchor = None
             self.relearn = False
+        self.batch.append(key)
 
     def insert(self, text: str) -> None:
         self.text = self.text[:self.cursor] + text + self.text[self.cursor:]
@@ -540,6 +559,7 @@ class _Line:
     start: tuple[int, int] = (0, 0)  # the cursor at the first key (absolute row, column)
     prompt: str | None = None  # the prompt the line began at
     searched: bool = False  # Ctrl-R / Ctrl-S: readline shows a search prompt instead
+    while_running: bool = False  # begun while bash ran a command: the shell may read it later
     redrawn: bool = False  # resized: the line must be found again
 
 
@@ -575,6 +595,7 @@ class CommandLineTracker:
         self._next_in_paste = False
         self._in_paste = False  # the client is inside a bracketed paste the target honours
         self._paste_reading: _Reading | None = None  # the first pasted line's, for the next ones
+        self._paste_boundary: _Boundary | None = None  # where the line holding the paste began
         self._pending: list[str] = []  # earlier lines of an unfinished statement
         self._submit: Submit | None = None
         self._submit_in_paste = False
@@ -751,9 +772,11 @@ class CommandLineTracker:
             if not model.reliable and self._out_seq > line.last_key_seq:
                 self._rebase()
                 model = line.model
+                model.batch = []
             if key == _PASTE_START and self._bracketed:
                 self._in_paste = True
                 line.paste_from = model.cursor
+                self._paste_boundary = line.boundary
                 if not model.reliable or model.cursor != len(model.text):
                     model.suspect = "the paste went into a line the bastion could not follow"
             else:
@@ -775,8 +798,11 @@ class CommandLineTracker:
             line.began_in_paste = True
             self._next_in_paste = False
             return
-        if self._out_seq == self._epoch_seq or self._running:
-            return  # typed ahead: no prompt since the last submit
+        if self._out_seq == self._epoch_seq:
+            return  # typed ahead: nothing came back since the last submit
+        # While bash runs a command the keys go to it (a password, "[Y/n]") or wait for the
+        # shell, which shows them again after its prompt: both places are looked at.
+        line.while_running = self._running
         prompt = line.prompt = scr.text(y, 0, x)
         line.boundary = _Boundary(y + scr.scrolled, x, prompt, self._rprompt(y, x))
         for known in self._known_prompts:
@@ -809,7 +835,7 @@ class CommandLineTracker:
             return
         boundary, region = found
         if (region.cursor is None or "\n" in region.text or region.below
-                or _SEARCH_PROMPT.match(boundary.prompt)):
+                or _SEARCH_PROMPT.match(boundary.prompt) or not self._batch_shown(region)):
             return  # keys typed in a search edit the search, not the line
         text = region.text.rstrip().ljust(region.cursor)
         line = self._line
@@ -857,7 +883,9 @@ class CommandLineTracker:
         answered = self._out_seq > line.last_key_seq
         expected = self._expected(model.text, model.cursor) if model.reliable else None
         found = self._locate(expected)
-        if self._alt and self._alt_evidence and not self._shell_like(found):
+        echoed = found is not None and (
+            expected is None or _same(_without_rprompt(found[1], found[0]), *expected))
+        if self._alt and self._alt_evidence and not self._shell_like(found, echoed):
             return _Reading("", True, "a full-screen program has the terminal", "not-a-command",
                             answered)
         if expected is not None and model.text.strip():
@@ -884,12 +912,26 @@ class CommandLineTracker:
         if region.below:
             return _Reading(text, False, "there is text under the input line", "command",
                             answered)
+        if not self._batch_shown(region):
+            return _Reading(text, False, "keys were typed after one the bastion does not follow, "
+                            "and the screen does not show them all", "command", False)
         if not answered:
             return _Reading(text, False, "the target has not answered the last keys yet",
                             "command", False)
         return _Reading(text, not model.suspect,
                         model.suspect or "read from the screen after keys the bastion does not "
                         "follow (completion, history)", "command", True)
+
+    def _batch_shown(self, region: _Region) -> bool:
+        """Keys sent together after a key the model does not follow (Up then Ctrl-A ...) are
+        seen through only when they are plain text, shown just before the cursor; the first
+        answer from the target may cover only the first key."""
+        after = self._line.model.batch[1:]
+        if not after:
+            return True
+        if not all(_is_text(key) for key in after) or region.cursor is None:
+            return False
+        return region.text[:region.cursor].endswith("".join(after))
 
     def _at_password_prompt(self, typed: str) -> bool:
         """The cursor sits after a password prompt, and what was typed is not shown (or only
@@ -925,7 +967,7 @@ class CommandLineTracker:
             before = model.text[:line.paste_from or 0]
             found = self._locate(self._expected(before, len(before)))
             verified = found is not None and _same(found[1], *self._expected(before, len(before)))
-            if self._alt and self._alt_evidence and not self._shell_like(found):
+            if self._alt and self._alt_evidence and not self._shell_like(found, verified):
                 first = _Reading("", True, "a full-screen program has the terminal",
                                  "not-a-command", True)
             elif verified:
@@ -946,15 +988,18 @@ class CommandLineTracker:
         col, cols = (b.col if b else 0), self._screen.columns
         return _display(text, col, cols), len(_display(text[:cursor], col, cols))
 
-    def _shell_like(self, found: tuple[_Boundary, _Region] | None) -> bool:
-        """In a full-screen program: does this line look like shell input at a prompt?"""
+    def _shell_like(self, found: tuple[_Boundary, _Region] | None, echoed: bool) -> bool:
+        """In a full-screen program: is this line shell input? Yes after a prompt the shell
+        showed before; after text that merely ends like a prompt, only if the screen echoes
+        the keys as a line editor would (vim, inserting after a "# " in a file, does not: its
+        first key chose the mode)."""
         if found is None:
             return False
         boundary, region = found
         if boundary.prompt.strip() and boundary.prompt in self._known_prompts:
             return True
-        return (bool(_PROMPT_LIKE.search(boundary.prompt)) and region.cursor is not None
-                and self._screen.cursor.y <= region.chain_end)
+        return (echoed and bool(_PROMPT_LIKE.search(boundary.prompt))
+                and region.cursor is not None and self._screen.cursor.y <= region.chain_end)
 
     def _locate(self, expected: tuple[str, int] | None) -> tuple[_Boundary, _Region] | None:
         """Where the current line starts on the screen, and what it holds.
@@ -966,7 +1011,9 @@ class CommandLineTracker:
         line = self._line
         b = line.boundary
         if b is not None and not line.redrawn and self._still_there(b):
-            return b, self._region(b.abs_row - self._screen.scrolled, b.col)
+            region = self._region(b.abs_row - self._screen.scrolled, b.col)
+            if not (line.while_running and expected is not None and not _same(region, *expected)):
+                return b, region
         found = None
         if expected is not None:
             found = self._find_typed(*expected)
@@ -1033,12 +1080,15 @@ class CommandLineTracker:
         scr = self._screen
         left = scr.text(row, 0, col)
         line = self._line
-        if line.boundary is not None:
-            vouched = left in (line.boundary.prompt, line.prompt)  # the prompt, drawn again
+        if line.boundary is not None and left in (line.boundary.prompt, line.prompt):
+            vouched = True  # the prompt, drawn again
         elif line.began_in_paste:
             vouched = col == 0  # readline shows the lines of a paste from the first column
-        else:  # typed ahead: a prompt seen before, or a readline started after the keys
+        elif line.boundary is None or line.while_running:
+            # typed ahead: after a prompt seen before, or a readline started after the keys
             vouched = left in self._known_prompts or self._readline_seq > line.first_key_seq
+        else:
+            vouched = False
         return (_Boundary(row + scr.scrolled, col, left), region) if vouched else None
 
     def _walk_back(self, n: int) -> tuple[int, int] | None:
@@ -1103,11 +1153,12 @@ class CommandLineTracker:
         self._submit, self._last = None, None
         if not sent:
             # After Ctrl-C (earlier lines waiting) the shell draws a new prompt: look there.
-            self._cancelled = None if self._pending else line.boundary
+            # After a paste, the shell's line began where the paste did.
+            self._cancelled = None if self._pending else (line.boundary or self._paste_boundary)
             self._cancel_seq = self._out_seq
             self._pending.clear()
             self._in_paste = self._next_in_paste = False
-            self._paste_reading = None
+            self._paste_reading = self._paste_boundary = None
             self._new_line()
             return
         if rec.kind == "not-a-command" and rec.reason == _CONTINUATION:
@@ -1120,7 +1171,7 @@ class CommandLineTracker:
                 self._known_prompts.appendleft(line.boundary.prompt)
             self._pending.clear()
         if not in_paste:
-            self._paste_reading = None
+            self._paste_reading = self._paste_boundary = None
         self._new_line()
         self._next_in_paste = in_paste
 
@@ -1138,7 +1189,12 @@ class CommandLineTracker:
         b = self._cancelled or self._line.boundary
         if b is not None and self._still_there(b):
             return not self._region(b.abs_row - scr.scrolled, b.col).text.strip()
-        return not self._region(scr.cursor.y, min(scr.cursor.x, scr.columns)).text.strip()
+        # A new prompt (after Ctrl-C), or a line whose start was never seen: the cursor must
+        # sit right after a prompt, with nothing after it.
+        cy, cx = scr.cursor.y, min(scr.cursor.x, scr.columns)
+        left = scr.text(cy, 0, cx)
+        return ((left in self._known_prompts or bool(_PROMPT_LIKE.search(left)))
+                and not self._region(cy, cx).text.strip())
 
     def resize(self, cols: int, rows: int) -> None:
         """The window changed: the shell redraws, and the line is looked for again."""
@@ -1155,7 +1211,7 @@ class CommandLineTracker:
         self._submit, self._last = None, None
         self._pending.clear()
         self._in_paste = self._next_in_paste = False
-        self._paste_reading = None
+        self._paste_reading = self._paste_boundary = None
         self._keys = _KeyReader()
         self._new_line()
 

@@ -225,32 +225,49 @@ class Client:
                                 stderr=subprocess.STDOUT if merge_stderr else subprocess.PIPE,
                                 env=self.env() | (env or {}))
 
-    def terminal(self, dest: str, *command: str, **kwargs) -> Terminal:
-        """An interactive `ssh -tt` session whose screen (stdout and stderr) the test reads."""
-        return Terminal(self.popen(dest, *command, extra=("-tt", *kwargs.pop("extra", ())),
-                                   merge_stderr=True, **kwargs))
+    def terminal(self, dest: str, *command: str, extra: tuple[str, ...] = (),
+                 env: dict[str, str] | None = None) -> Terminal:
+        """An interactive ssh session on a real pseudo-terminal, whose screen the test reads."""
+        args = self.ssh_args(dest, extra=("-t", *extra))
+        return Terminal([*args, *command], self.env() | (env or {}))
 
 
 class Terminal:
-    """An interactive `ssh -tt` session: send keystrokes, wait for what the screen shows."""
+    """An interactive ssh session on a real pseudo-terminal (80x24 unless told), as a person has:
+    send keystrokes, wait for what the screen shows. stdout and stderr both land on the screen."""
 
-    def __init__(self, proc: subprocess.Popen) -> None:
-        self.proc = proc
+    def __init__(self, argv: list[str], env: dict[str, str], cols: int = 80, rows: int = 24) -> None:
+        import fcntl
+        import pty
+        import struct
+        import termios
+
+        master, slave = pty.openpty()
+        fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", rows, cols, 0, 0))
+        self.proc = subprocess.Popen(argv, stdin=slave, stdout=slave, stderr=slave, env=env,
+                                     start_new_session=True)
+        os.close(slave)
+        self.master = master
         self.buffer = b""
+        self.closed = False
         self._cond = threading.Condition()
         self._thread = threading.Thread(target=self._pump, daemon=True)
         self._thread.start()
 
     def _pump(self) -> None:
-        for chunk in iter(lambda: self.proc.stdout.read1(65536), b""):
+        while True:
+            try:
+                chunk = os.read(self.master, 65536)
+            except OSError:
+                chunk = b""
+            if not chunk:
+                break
             with self._cond:
                 self.buffer += chunk
                 self._cond.notify_all()
         with self._cond:
             self.closed = True
             self._cond.notify_all()
-
-    closed = False
 
     def expect(self, pattern: bytes, timeout: float = 20, start: int = 0) -> int:
         """Wait until the output (from `start`) matches; returns the end offset of the match."""
@@ -267,13 +284,17 @@ class Terminal:
                     raise AssertionError(f"timed out waiting for {pattern!r}: {self.buffer[-500:]!r}")
                 self._cond.wait(left)
 
+    def prompt(self, start: int = 0, timeout: float = 20) -> int:
+        """Wait for a fresh shell prompt (bash >= 5.1 turns bracketed paste on as it draws one)."""
+        return self.expect(rb"\x1b\[\?2004h[^\r\n]*[#$>] ", timeout=timeout, start=start)
+
     def send(self, data: bytes) -> None:
-        self.proc.stdin.write(data)
-        self.proc.stdin.flush()
+        os.write(self.master, data)
 
     def wait(self, timeout: float = 20) -> int:
         code = self.proc.wait(timeout)
         self._thread.join(timeout)
+        os.close(self.master)
         return code
 
 

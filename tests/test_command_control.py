@@ -56,8 +56,14 @@ def shell(world, tmp_path):
     if not world.ctx.store.one("SELECT 1 FROM grants WHERE user = 'alice'"):
         world.grant(alice, duration=3600)
     term = alice.terminal(f"{LOGIN}@web01")
-    term.send(f"cd {tmp_path} && PS1='READ''Y> '\n".encode())
-    term.expect(PROMPT)
+    # Type once the first prompt is on the screen, as a person does: keys typed before the prompt
+    # is drawn are refused (fail closed, tested below).
+    term.prompt()
+    pos = len(term.buffer)
+    term.send(b"PS1='READ''Y> '\n")
+    pos = term.expect(PROMPT, start=pos)
+    term.send(f"cd {tmp_path}\n".encode())
+    term.expect(PROMPT, start=pos)
     term.tmp = tmp_path
     yield term
     term.send(b"exit\n")
@@ -96,6 +102,16 @@ def test_denied_commands_never_run(shell, line):
     assert b"denied: canaries are not touched" in out
     assert not (shell.tmp / "canary").exists()
     assert b"after" in run_line(shell, b"echo after\r")
+
+
+def test_a_line_typed_before_the_first_prompt_is_refused_not_run(world, tmp_path):
+    alice = world.person("alice")
+    term = alice.terminal(f"{LOGIN}@web01")
+    term.send(f"touch {tmp_path}/early-canary\n".encode())
+    term.prompt(start=term.expect(rb"denied"))
+    term.send(b"exit\n")
+    term.wait()
+    assert not (tmp_path / "early-canary").exists()
 
 
 def test_benign_lines_mentioning_denied_words_run(shell):

@@ -91,6 +91,7 @@ async def test_watch_shows_the_screen_then_live_output_and_kill_ends_the_session
     bob = world.person("bob")
     world.grant(bob)
     term = bob.terminal(f"{LOGIN}@web01")
+    term.prompt()
     term.send(b"echo before-watch\n")
     term.expect(rb"before-watch\r\n")
     events: asyncio.Queue = asyncio.Queue()

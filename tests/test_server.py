@@ -84,18 +84,20 @@ def test_interactive_pty_session_is_recorded(env):
     dave = env.person("dave")
     env.grant(dave)
     term = dave.terminal(f"{LOGIN}@web01")
+    at = term.prompt()
     term.send(b"echo one-$((40+2))\n")
-    at = term.expect(rb"one-42")
+    at = term.prompt(start=term.expect(rb"one-42", start=at))
     term.send(b"read -s -p 'Password: ' pw; echo got-${#pw}\n")
     at = term.expect(rb"Password: ", start=at)
     term.send(b"hunter2\n")
-    term.expect(rb"got-7", start=at)
+    at = term.prompt(start=term.expect(rb"got-7", start=at))
     term.send(b"exit 5\n")
     assert term.wait() == 5
     assert b"hunter2" not in term.buffer
     row = env.session_row("dave")
     casts = [n for n in row["recordings"] if n.endswith(".cast")]
     assert casts
+    env.bastion.output.wait_for(rf"recording\.closed .*{casts[0]}")
     header, events = recording.read_cast(env.home.recordings / casts[0])
     assert header["version"] == 2 and header["width"] > 0
     outputs = "".join(d for _, code, d in events if code == "o")

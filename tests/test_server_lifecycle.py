@@ -31,7 +31,7 @@ def test_user_is_warned_and_the_session_ends_with_the_grant(world):
     alice = world.person()
     world.grant(alice, duration=4)
     term = alice.terminal(f"{LOGIN}@web01")
-    term.expect(rb"\$ |# ")
+    term.prompt()
     at = term.expect(rb"your access grant ends in 1 minute")
     term.expect(rb"the access grant has ended", start=at)
     assert term.wait() != 0
@@ -74,6 +74,7 @@ def test_crash_then_restart_marks_sessions_interrupted_and_keeps_recordings_vali
     alice = world.person()
     world.grant(alice)
     term = alice.terminal(f"{LOGIN}@web01")
+    term.prompt()
     term.send(b"echo before-crash\n")
     term.expect(rb"before-crash\r\n.*(\$|#) ")
     world.bastion.stop(signal.SIGKILL)
@@ -138,7 +139,10 @@ def test_replay_plays_the_recorded_output(world):
     alice = world.person()
     world.grant(alice)
     term = alice.terminal(f"{LOGIN}@web01")
-    term.send(b"echo replay-$((6*7))\nexit\n")
+    term.prompt()
+    term.send(b"echo replay-$((6*7))\n")
+    term.prompt(start=term.expect(rb"replay-42"))
+    term.send(b"exit\n")
     term.wait()
     sid = sessions.list_sessions(world.ctx.store, include_ended=True)[-1]["id"]
     proc = subprocess.run([sys.executable, "-m", "bastion", "--home", str(world.home.path),

@@ -1,8 +1,9 @@
 """Command-line reconstruction and keystroke redaction, driven with the bytes bash 5.2 sends.
 
 The output bytes are those of a real `bash --norc -i` under TERM=xterm, recorded key by key
-(prompt "bob@web01:~$ "). Each test drives the tracker the way the proxy does: keys through
-feed_input, the target's answer through feed_output, reconstruct() at the submit key.
+(prompt "bob@web01:~$ "); vim's and zsh's are abridged from theirs. Each test drives the
+tracker the way the proxy does: keys through feed_input, the target's answer through
+feed_output, reconstruct() at the submit key.
 """
 
 from __future__ import annotations
@@ -282,6 +283,32 @@ def test_ctrl_l_clears_the_screen_and_the_line_is_found_again():
     assert seen(sh.submit()) == command("lsx")
 
 
+def test_text_typed_right_after_a_tab_counts_once_the_screen_shows_it():
+    sh = Shell()
+    sh.keys(b"cat b\tx")  # one chunk: the model cannot follow the Tab, but sees "x" after it
+    sh.keys(b"\r")
+    sh.out(b"cat b")
+    sh.out(b"eta.txt ")  # the answer to the Tab; "x" not shown yet
+    assert not sh.tracker.echo_settled()
+    assert not sh.tracker.reconstruct().certain
+    sh.out(b"x")
+    assert sh.tracker.echo_settled()
+    assert seen(sh.tracker.reconstruct()) == command("cat beta.txt x")
+
+
+def test_edits_sent_together_after_a_history_key_are_never_certain():
+    # Up, Ctrl-A, four Ctrl-D, "touch": the first answer shows only the recalled line.
+    sh = Shell()
+    sh.run("echo canary", b"canary\r\n")
+    sh.keys(b"\x1b[A\x01\x04\x04\x04\x04touch")
+    sh.keys(b"\r")
+    sh.out(b"echo canary")
+    rec = sh.tracker.reconstruct()
+    assert (rec.kind, rec.certain) == ("command", False)
+    sh.out(b"\r" + REDRAWN_PROMPT + b"\x1b[4Ptouch\x1b[4@")
+    assert not sh.tracker.reconstruct().certain
+
+
 def test_tab_then_enter_before_the_answer_is_not_settled_nor_certain():
     sh = Shell()
     sh.type("cat b")
@@ -464,6 +491,19 @@ def test_cancel_inside_a_paste_ends_the_paste_first():
     assert sh.deny() == b"\x1b[201~\x05\x15"
 
 
+def test_cancel_of_a_later_pasted_line_checks_the_whole_paste_is_gone():
+    sh = Shell()
+    sh.keys(b"\x1b[200~echo one\recho two\r\x1b[201~")
+    sh.send()
+    assert sh.deny() == b"\x1b[201~\x05\x15"
+    # bash shows the paste, then Ctrl-E Ctrl-U clears both of its lines
+    shown = b"\x1b[7mecho one\x1b[27m\r\n\r\x1b[7mecho two\x1b[27m"
+    sh.out(shown)
+    assert not sh.tracker.line_is_empty()
+    sh.out(b"\x1b[A" + b"\x1b[C" * 5 + b"\x1b[K\r\n\r\x1b[K\x1b[A" + b"\x1b[C" * 13)
+    assert sh.tracker.line_is_empty()
+
+
 def test_paste_without_bracketed_mode_is_typed_ahead_line_by_line():
     # `bind 'set enable-bracketed-paste off'`: bash no longer says when it reads a line.
     sh = Shell(prompt=REDRAWN_PROMPT, enter=b"\r\n")
@@ -483,19 +523,35 @@ def test_paste_without_bracketed_mode_is_typed_ahead_line_by_line():
 
 # -- typing ahead -------------------------------------------------------------------------------
 
-def test_keys_typed_while_a_command_runs_are_uncertain_until_the_prompt_shows_them():
+def test_keys_typed_while_a_command_runs_are_read_where_the_terminal_echoed_them():
     sh = Shell()
     sh.type("sleep 5")
     sh.submit()
     sh.send(ENTER)
-    sh.type("ls")  # the terminal driver echoes them below `sleep 5`
-    sh.keys(b"\r")
-    assert not sh.tracker.echo_settled()
-    rec = sh.tracker.reconstruct()
-    assert (rec.kind, rec.certain) == ("command", False)
-    sh.out(PROMPT + b"ls")  # sleep is over; bash reads the keys and shows them
-    assert sh.tracker.echo_settled()
-    assert seen(sh.tracker.reconstruct()) == command("ls")
+    sh.type("ls")  # the terminal driver echoes them below `sleep 5`; bash reads them later
+    assert seen(sh.submit()) == command("ls")
+
+
+def test_keys_typed_while_a_command_runs_are_found_again_after_the_new_prompt():
+    # bash's bytes: the driver echoed "echo h" during `sleep 1`, then bash drew its prompt on
+    # the same row and showed the keys again; "i" was typed after that.
+    sh = Shell()
+    sh.type("sleep 1")
+    sh.submit()
+    sh.send(ENTER)
+    sh.type("echo ")
+    sh.press(b"h", b"h" + PROMPT + b"echo h")
+    sh.type("i")
+    assert seen(sh.submit()) == command("echo hi")
+
+
+def test_answer_to_a_running_program_is_read_where_it_was_typed():
+    sh = Shell()
+    sh.type("apt upgrade")
+    sh.submit()
+    sh.send(ENTER + b"Do you want to continue? [Y/n] ")
+    sh.type("y")
+    assert seen(sh.submit()) == command("y")
 
 
 def test_keys_typed_before_any_output_are_uncertain():
@@ -507,7 +563,7 @@ def test_keys_typed_before_any_output_are_uncertain():
     sh.keys(b"rm -rf /srv")
     sh.keys(b"\r")
     rec = sh.tracker.reconstruct()
-    assert (rec.kind, rec.certain) == ("command", False)
+    assert (rec.kind, rec.text, rec.certain) == ("command", "", False)
 
 
 def test_tab_typed_ahead_is_uncertain_even_once_shown():
@@ -580,11 +636,16 @@ def test_mode_switch_split_across_chunks_is_seen():
     assert not sh.tracker.alternate_screen
 
 
+def start_vim(sh: Shell) -> None:
+    sh.type("vim f.txt")
+    sh.submit()
+    sh.send(ENTER + VIM_START)
+
+
 def test_vim_colon_line_is_not_a_command():
     # JumpServer #3386
     sh = Shell()
-    sh.run("vim f.txt", VIM_START)
-    sh.out(VIM_START)
+    start_vim(sh)
     sh.press(b":", b"\x1b[?25l\x1b[m\x1b[24;1H\x1b[K\x1b[24;1H:\x1b[?25h")
     sh.type("wq")
     rec = sh.submit()
@@ -596,9 +657,17 @@ def test_vim_colon_line_is_not_a_command():
 
 def test_vim_insert_mode_text_is_not_a_command():
     sh = Shell()
-    sh.run("vim f.txt")
-    sh.out(VIM_START)
+    start_vim(sh)
     sh.press(b"o", b"\x1b[2;1H\x1b[K\x1b[24;1H\x1b[1m-- INSERT --\x1b[m\x1b[2;1H")
+    sh.type("rm -rf /srv")
+    assert sh.submit().kind == "not-a-command"
+
+
+def test_vim_insert_after_text_ending_like_a_prompt_is_not_a_command():
+    sh = Shell()
+    start_vim(sh)
+    sh.out(b"\x1b[1;1H# \x1b[1;3H")  # a comment line in a script: "# " before the cursor
+    sh.press(b"a", b"\x1b[24;1H\x1b[1m-- INSERT --\x1b[m\x1b[1;3H")
     sh.type("rm -rf /srv")
     assert sh.submit().kind == "not-a-command"
 
