@@ -472,6 +472,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--connect", metavar="USER@HOST")
     p.add_argument("--port", type=int, default=2222)
     p.add_argument("--identity", metavar="KEY")
+    p.add_argument("--known-hosts", metavar="FILE",
+                   help="known_hosts with the bastion's @cert-authority line (default ~/.ssh/known_hosts)")
     p.set_defaults(local=cmd_tui, needs_home=False)
 
     add_supervisor_commands(sub)

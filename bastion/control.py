@@ -21,7 +21,7 @@ import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from bastion import audit, grants, sessions, users
+from bastion import audit, grants, recording, sessions, users
 from bastion.config import parse_duration
 from bastion.errors import BastionError
 from bastion.protocol import OPERATIONS, VERSION, LineReader, ProtocolError, decode, encode
@@ -34,6 +34,7 @@ log = logging.getLogger("bastion.control")
 WATCH_HIGH_WATER = 1 << 20   # bytes queued to a watcher before its output is dropped
 WATCH_LOW_WATER = 64 << 10   # bytes queued below which a dropped watcher gets a resync
 LOCAL_PREFIX = "local:"
+RECORDING_CHUNK = 32 * 1024  # characters of events per `recording` reply
 
 
 class ControlConnection:
@@ -245,6 +246,38 @@ class ControlConnection:
         self._acted("reject", held=held)
         self.app.held_decided(held)
         return {}
+
+    def op_recording(self, message: dict[str, Any]) -> dict[str, Any]:
+        """A page of a session's asciicast: events from `offset` (an event index), for replay."""
+        session = self._field(message, "session")
+        offset = message.get("offset", 0)
+        if not isinstance(offset, int) or offset < 0:
+            raise ProtocolError("offset must be a non-negative number")
+        row = sessions.get(self.app.store, session)
+        casts = {int(name.rsplit("-", 1)[1].split(".")[0]): name for name in row["recordings"]
+                 if name.endswith(".cast")}
+        if not casts:
+            raise BastionError(f"session {session} has no interactive recording")
+        channel = message.get("channel", min(casts))
+        if channel not in casts:
+            raise ProtocolError(f"session {session} has no recording for channel {channel!r}")
+        header, events, size, following = None, [], 0, None
+        for index, item in enumerate(recording.iter_cast(self.app.home.recordings / casts[channel],
+                                                         allow_truncated=True)):
+            if index == 0:
+                header = item
+                continue
+            if index - 1 < offset:
+                continue
+            if size >= RECORDING_CHUNK:
+                following = index - 1
+                break
+            events.append(list(item))
+            size += len(str(item[2])) + 16
+        if offset == 0:
+            self._acted("recording", session=session, channel=channel)
+        return {"session": session, "channel": channel, "channels": sorted(casts),
+                "header": header, "events": events, "next": following}
 
     def op_audit(self, message: dict[str, Any]) -> dict[str, Any]:
         limit = message.get("limit", 100)

@@ -1216,6 +1216,9 @@ class _Collector:
         """A shell or interpreter reading its program from standard input."""
         if site.stdin == "pipe":
             self._unknown(site, words, f"piped into {what} {name}")
+            # The pseudo-command "|" (argument: the program fed) lets a rule name this case.
+            self.commands.append(SimpleCommand(name="|", argv=("|", name), text=site.text,
+                                               wrappers=site.wrappers))
         elif site.stdin == "procsub":
             self._unknown(site, words, f"{name} reads a process substitution")
         elif site.stdin == "here" and what == "a shell":

@@ -22,7 +22,7 @@ from typing import Any
 VERSION = 1
 MAX_LINE = 64 * 1024
 OPERATIONS = ("sessions", "watch", "unwatch", "kill", "revoke", "lock", "unlock", "requests",
-              "approve", "deny", "held", "confirm", "reject", "audit")
+              "approve", "deny", "held", "confirm", "reject", "audit", "recording")
 EVENTS = ("hello", "session_started", "session_ended", "output", "snapshot", "command",
           "verdict", "request_created", "request_decided", "command_held", "held_resolved",
           "revoked", "resync")

@@ -85,7 +85,7 @@ class Bastion:
     # -- hooks for command control and the control API ---------------------------------
 
     def publish(self, event: str, **data: Any) -> None:
-        message = {"event": event, **data}
+        message = {"event": event, "at": round(time.time(), 3), **data}
         for subscriber in list(self.subscribers):
             subscriber(message)
 
@@ -148,8 +148,7 @@ class Bastion:
                 "c.revoked AS cert_revoked FROM sessions s "
                 "LEFT JOIN grants g ON g.id = s.grant_id LEFT JOIN users u ON u.name = s.user "
                 "LEFT JOIN certificates c ON c.serial = s.serial WHERE s.state = 'active'")
-            if self.subscribers:
-                self.publish_store_changes()
+            self.publish_store_changes()
             self.store_failing_since = None
         except StoreError as exc:
             self._store_trouble(exc)

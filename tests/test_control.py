@@ -143,3 +143,26 @@ async def door(world: World, person) -> ControlClient:
         client_keys=[asyncssh.read_private_key(str(person.key_path))],
         known_hosts=asyncssh.import_known_hosts(person.known_hosts.read_text()),
         totp=person.next_code, host_key_alias="bastion.test")
+
+
+async def test_recording_op_pages_through_an_ended_sessions_cast(world):
+    cara = world.person("cara")
+    world.grant(cara)
+    term = cara.terminal(f"{LOGIN}@web01")
+    term.prompt()
+    term.send(b"echo replayed-$((5*5))\n")
+    term.prompt(start=term.expect(rb"replayed-25"))
+    term.send(b"exit\n")
+    term.wait()
+    sid = world.session_row("cara")["id"]
+    world.bastion.output.wait_for(rf"recording\.closed .*{sid}-")
+    client = await ControlClient.open_unix(str(world.home.control_socket))
+    try:
+        page = await client.request("recording", session=sid)
+        assert page["header"]["version"] == 2 and page["channels"] == [page["channel"]]
+        output = "".join(e[2] for e in page["events"] if e[1] == "o")
+        assert "replayed-25" in output
+        with pytest.raises(ControlError, match="no such session"):
+            await client.request("recording", session="s99999")
+    finally:
+        await client.close()

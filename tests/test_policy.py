@@ -340,7 +340,11 @@ def test_commands_known_only_at_run_time_get_the_unknown_default(
     default_policy: Policy, line: str, reason: str
 ) -> None:
     verdict = evaluate(default_policy, line, role="engineer", target="web01")
-    assert verdict.action == "confirm"
+    # The default policy denies text piped into a shell or interpreter (rule no-pipe-into-shell,
+    # via the "|" pseudo-command); every other unknown is held for confirmation.
+    piped = reason.startswith("piped into")
+    assert verdict.action == ("deny" if piped else "confirm")
+    assert verdict.rule == ("no-pipe-into-shell" if piped else "defaults.unknown")
     assert any(c.name is None and reason in c.unknown for c in verdict.commands), verdict.commands
 
 
@@ -648,7 +652,7 @@ COMMAND_NAMES = [
     ("cat <<EOF > /tmp/x\n$(date)\nEOF", ["cat", ">", "date"]),
     ("trap 'echo bye' EXIT", ["trap", "echo"]),
     ("alias ll='ls -l'", ["alias", "ls"]),
-    ("curl x | sh", ["curl", None]),
+    ("curl x | sh", ["curl", None, "|"]),
     ("ls | parallel gzip", ["ls", "gzip"]),
     ("parallel 'echo {}' ::: a b", ["echo", "echo"]),
     ("- a=b", ["-"]),

@@ -1,0 +1,161 @@
+"""Watching a live session: its terminal as the user sees it, and its command log beside it."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Container, ScrollableContainer
+from textual.screen import Screen
+from textual.widgets import Footer, RichLog, Static
+
+from bastion.protocol import ControlError, event_data
+from tui.tables import clock_time
+from tui.terminal import SIDE_BY_SIDE, ScreenModel, TerminalView
+
+if TYPE_CHECKING:
+    from tui.app import SupervisorApp
+
+VERDICT_STYLES = {"allow": "dim", "alert": "bold yellow", "confirm": "bold magenta",
+                  "deny": "bold red", "refused": "bold red"}
+
+
+def command_line(event: dict[str, Any]) -> Text:
+    """A `command` or `verdict` event as one log line: verdict, then the command or the reason."""
+    verdict = str(event.get("verdict") or event.get("action") or event.get("event", ""))
+    what = event.get("line") or event.get("command") or event.get("reason") or ""
+    line = Text()
+    if event.get("at"):
+        line.append(clock_time(event["at"]) + " ", style="dim")
+    line.append(f"{verdict:<7} ", style=VERDICT_STYLES.get(verdict, "bold"))
+    line.append(str(what))
+    if event.get("rule"):
+        line.append(f"  ({event['rule']})", style="dim")
+    return line
+
+
+class WatchScreen(Screen[None]):
+    """One live session: the watch snapshot, then its output as it comes, through a screen model.
+
+    Output that arrives before the snapshot is applied waits, so nothing is drawn out of order.
+    Escape stops watching (the bastion is told, `unwatch`).
+    """
+
+    # Narrow consoles stack the log under the terminal, so an 80-column terminal fits across.
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (SIDE_BY_SIDE, "-wide")]
+    BINDINGS = [
+        Binding("escape", "back", "back"),
+        Binding("k", "kill", "kill"),
+        Binding("r", "revoke", "revoke"),
+        Binding("l", "lock", "lock user"),
+    ]
+
+    def __init__(self, session: dict[str, Any]) -> None:
+        super().__init__()
+        self.session = session
+        self.session_id: str = session["id"]
+        self.model = ScreenModel()
+        self.channel: int | None = None
+        self.ready = False
+        self.pending: list[dict[str, Any]] = []
+
+    @property
+    def supervisor(self) -> SupervisorApp:
+        return self.app  # type: ignore[return-value]
+
+    def compose(self) -> ComposeResult:
+        s = self.session
+        yield Static(f"watching {s['id']} · {s.get('user')} → {s.get('login')}@{s.get('target')}"
+                     f" · {s.get('ticket')}", id="watch-title", markup=False)
+        with Container(id="watch-body", classes="body"):
+            with ScrollableContainer(id="terminal-frame"):
+                yield TerminalView(self.model, id="terminal")
+            yield RichLog(id="command-log", classes="side-log", wrap=True, min_width=16,
+                          markup=False)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.start_watching()
+
+    @work(exclusive=True, group="watch")
+    async def start_watching(self) -> None:
+        try:
+            reply = await self.supervisor.client.request("watch", session=self.session_id)
+        except ControlError as exc:
+            if self.is_attached:
+                self.query_one("#watch-title", Static).update(
+                    Text(f"cannot watch {self.session_id}: {exc}", style="bold red"))
+            return
+        if not self.is_attached:
+            return  # left before the snapshot came (unwatch is already on its way)
+        self.apply_snapshot(reply.get("snapshot") or {})
+        log = self.query_one("#command-log", RichLog)
+        log.write(Text("command log", style="bold"))
+        if self.session.get("last_command"):
+            log.write(Text(f"last: {self.session['last_command']}", style="dim"))
+        self.ready = True
+        for event in self.pending:
+            self.handle(event)
+        self.pending.clear()
+
+    def apply_snapshot(self, snapshot: dict[str, Any]) -> None:
+        self.channel = snapshot.get("channel")
+        self.model.reset(int(snapshot.get("width") or 80), int(snapshot.get("height") or 24),
+                         event_data(snapshot))
+        view = self.query_one(TerminalView)
+        view.fit()
+        view.changed()
+
+    def handle(self, event: dict[str, Any]) -> None:
+        """An event about this session (output, resync, command, verdict, session_ended)."""
+        kind = event.get("event")
+        if kind == "session_ended":
+            reason = event.get("reason") or "ended"
+            self.query_one("#watch-title", Static).update(
+                Text(f"{self.session_id} has ended: {reason}", style="bold red"))
+            self.query_one("#command-log", RichLog).write(Text(f"session ended: {reason}",
+                                                               style="bold red"))
+            return
+        if kind in ("command", "verdict"):
+            self.query_one("#command-log", RichLog).write(command_line(event))
+            return
+        if not self.ready:
+            self.pending.append(event)
+            return
+        if kind == "resync":
+            self.apply_snapshot(event)
+        elif kind == "output":
+            self.follow(event)
+
+    def follow(self, output: dict[str, Any]) -> None:
+        """Draw output of the channel being shown; a newer channel (another shell) takes over."""
+        channel = output.get("channel")
+        if channel != self.channel:
+            if self.channel is not None and (channel or 0) < self.channel:
+                return
+            self.channel = channel
+            self.model.reset(self.model.width, self.model.height)
+            self.query_one("#command-log", RichLog).write(
+                Text(f"now showing channel {channel}", style="dim"))
+        self.model.feed(event_data(output))
+        self.query_one(TerminalView).changed()
+
+    def screen_text(self) -> str:
+        """The watched terminal's characters, as the user sees them."""
+        return self.model.text()
+
+    def action_back(self) -> None:
+        self.supervisor.unwatch(self.session_id)
+        self.dismiss(None)
+
+    def action_kill(self) -> None:
+        self.supervisor.kill(self.session)
+
+    def action_revoke(self) -> None:
+        self.supervisor.revoke(self.session)
+
+    def action_lock(self) -> None:
+        self.supervisor.lock(self.session)
