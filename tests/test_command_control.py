@@ -19,7 +19,7 @@ POLICY = """
 unmatched = "allow"
 unknown = "confirm"
 uncertain = "deny"
-confirm_timeout = "4s"
+confirm_timeout = "10s"
 
 [[rules]]
 name = "no-canary"
