@@ -18,7 +18,7 @@ from typing import Any, TextIO
 import certs
 from bastion import audit, config, grants, mfa, users
 from bastion.errors import BastionError
-from bastion.home import Context, Home, init, local_actor, open_home
+from bastion.home import Context, Home, init, local_actor, open_home, require_private
 from bastion.protocol import ControlClient, ControlError
 from bastion.store import now
 
@@ -386,6 +386,7 @@ def cmd_krl(ctx: Context, args: argparse.Namespace, out: TextIO) -> int:
 def cmd_serve(ctx: Context, args: argparse.Namespace, out: TextIO) -> int:
     from bastion import server
 
+    require_private(ctx.home)
     return server.run(ctx, listen=args.listen)
 
 
@@ -484,6 +485,8 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None,
          err: TextIO | None = None) -> int:
     out = out or sys.stdout
     err = err or sys.stderr
+    # Everything the bastion writes (keys, database, its -wal and -shm files, recordings) is private.
+    os.umask(0o077)
     parser = build_parser()
     try:
         args = parser.parse_args(argv)

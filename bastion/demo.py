@@ -22,7 +22,7 @@ import asyncssh
 
 from bastion import audit, config, mfa, server, users
 from bastion.errors import BastionError
-from bastion.home import Home, init, open_home
+from bastion.home import Home, init, open_home, require_private
 
 DEMO_BEGIN = "# --- demo target, rewritten by `make run` ---"
 DEMO_USERS = (("alice", "engineer"), ("sam", "supervisor"))
@@ -123,6 +123,7 @@ def main() -> int:
     if sys.argv[1:2] == ["totp"] and len(sys.argv) == 3:
         return print_totp(sys.argv[2])
     home = Home.resolve(None)
+    os.umask(0o077)
     try:
         result = init(home, None)
         if result.created:
@@ -136,6 +137,7 @@ def main() -> int:
         if target is not None:
             write_demo_target(home, target[1], login, target[2])
         enrol_demo_users(home, demo)
+        require_private(home)
         ctx = open_home(home)
     except BastionError as exc:
         print(f"bastion: {exc}", file=sys.stderr)

@@ -122,6 +122,42 @@ class Context:
         self.store.close()
 
 
+PRIVATE_FILES = ("ca/user_ca", "ca/target_ca", "ca/host_ca", "host_key", "secret.key", "bastion.db",
+                 "bastion.db-wal", "bastion.db-shm", "bastion.toml", "policy.toml")
+PRIVATE_DIRS = (".", "ca", "recordings")
+
+
+def permission_problems(home: Home) -> list[str]:
+    """What is readable or writable by others, or owned by another user, among the secrets.
+
+    CA keys, the host key, the TOTP secret key, the database and the folders holding them must
+    be the service user's alone (files 0600, folders 0700)."""
+    problems = []
+    uid = os.geteuid()
+    for name, is_dir in [(n, False) for n in PRIVATE_FILES] + [(n, True) for n in PRIVATE_DIRS]:
+        path = home.path / name
+        try:
+            st = path.lstat()
+        except FileNotFoundError:
+            continue
+        if path.is_symlink():
+            problems.append(f"{path} is a symbolic link")
+        elif st.st_uid != uid:
+            problems.append(f"{path} is owned by uid {st.st_uid}, not {uid}")
+        elif st.st_mode & 0o077:
+            want = "700" if is_dir else "600"
+            problems.append(f"{path} has mode {st.st_mode & 0o777:o} (run: chmod {want} {path})")
+    return problems
+
+
+def require_private(home: Home) -> None:
+    """Refuse to serve from a home whose secrets others could read or change."""
+    problems = permission_problems(home)
+    if problems:
+        more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+        raise HomeError(f"permissions too open, refusing to start: {problems[0]}{more}")
+
+
 def open_home(home: Home) -> Context:
     """Open an existing home; refuses a home that does not exist and a malformed bastion.toml."""
     home.require()

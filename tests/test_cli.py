@@ -164,3 +164,19 @@ def test_request_listing_and_decisions_from_the_cli(ctx, enrol, home, capsys):
     assert f"request {req['id']} approved" in capsys.readouterr().out
     grant = grants.active_grants(ctx.store, "alice")[0]
     assert grant.ends - grant.starts == pytest.approx(600)
+
+
+@pytest.mark.parametrize(("name", "mode"), [("secret.key", 0o644), ("ca/user_ca", 0o640),
+                                            ("bastion.db", 0o604), ("ca", 0o755)])
+def test_serve_refuses_a_home_whose_secrets_are_open_to_others(home, name, mode):
+    (home.path / name).chmod(mode)
+    proc = bastion(home, "serve", "--listen", "127.0.0.1:0")
+    assert proc.returncode == 1
+    assert "permissions too open" in proc.stderr and name.split("/")[-1] in proc.stderr
+    assert proc.stderr.count("\n") == 1
+
+
+def test_files_the_bastion_creates_are_private(home):
+    bastion(home, "user", "list", check=0)
+    for path in home.path.rglob("*"):
+        assert path.stat().st_mode & 0o077 == 0, path
