@@ -178,12 +178,13 @@ class Client:
         store = Store(self.home.db)
         try:
             row = store.one("SELECT last_step FROM mfa WHERE user = ?", (self.name,))
+            # Not current - 1: on a slow machine the server may already be in the next step.
             current = int(time.time() // mfa.STEP)
-            step = max(current - 1, (row["last_step"] if row else -1) + 1)
+            step = max(current, (row["last_step"] if row else -1) + 1)
             if step > current + 1:
-                store.execute("UPDATE mfa SET last_step = ? WHERE user = ?", (current - 2,
+                store.execute("UPDATE mfa SET last_step = ? WHERE user = ?", (current - 1,
                                                                               self.name))
-                step = current - 1
+                step = current
         finally:
             store.close()
         return pyotp.TOTP(self.secret).generate_otp(step)

@@ -108,7 +108,8 @@ def test_mfa_per_session_asks_for_totp_even_with_a_certificate(world, tmp_path):
     r = alice.run("alice", "cert", "INC-7")
     cert = tmp_path / "c-cert.pub"
     cert.write_bytes(r.stdout)
-    refused = alice.run(f"{LOGIN}@web01", "echo in", cert=cert, code="000000")
+    refused = alice.run(f"{LOGIN}@web01", "echo in", cert=cert, code="000000",
+                        extra=("-o", "NumberOfPasswordPrompts=1"))
     assert refused.returncode == 255 and b"in\n" != refused.stdout
     ok = alice.run(f"{LOGIN}@web01", "echo in", cert=cert)
     assert ok.returncode == 0 and ok.stdout == b"in\n", ok.stderr
