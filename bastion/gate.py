@@ -20,7 +20,7 @@ import logging
 from typing import TYPE_CHECKING
 
 from bastion import audit, policy, sessions
-from bastion.store import now
+from bastion.store import StoreError, now
 from bastion.terminal import CommandLineTracker, Forward, Reconstruction, Submit
 
 if TYPE_CHECKING:
@@ -234,6 +234,14 @@ class InputGate:
                     self.queue.clear()
                     rest = b""
                     await self._cancel(f"{state}: {why}" if why else state)
+        except StoreError as exc:
+            # A verdict that cannot be recorded is not acted on: the line does not run, and the
+            # session goes on (past store_grace without a store, the server ends it).
+            log.error("command not run, its verdict cannot be recorded: %s", exc)
+            self.queue.clear()
+            rest = b""
+            await self._cancel("not run: the bastion cannot record commands right now; "
+                               "try again in a moment")
         except Exception:
             # Fail closed: a gate that cannot judge ends the session rather than let lines through.
             log.exception("command gate failed")

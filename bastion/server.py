@@ -28,13 +28,16 @@ from bastion.auth import Decision
 from bastion.config import LOGIN_NAME, TARGET_NAME
 from bastion.errors import BastionError
 from bastion.home import Context
-from bastion.proxy import CIPHERS, Identity, LiveSession, ProxyChannel
+from bastion.proxy import Identity, LiveSession, ProxyChannel
 from bastion.store import StoreError
 
 log = logging.getLogger("bastion.server")
 
+CLIENT_CIPHERS = ("aes128-gcm@openssh.com", "aes256-gcm@openssh.com", "aes128-ctr", "aes256-ctr")
+SERVER_BUSY_TIMEOUT_MS = 1000  # the server's own waits for a locked store: short, it runs every session
 ENFORCE_INTERVAL = 0.5
 DIGEST_INTERVAL = 5.0
+STORE_BUSY = "the bastion's database is busy; try again in a moment"
 
 
 @dataclass(frozen=True)
@@ -66,6 +69,9 @@ class Bastion:
         self.home = ctx.home
         self.config: config.Config = ctx.config
         self.store = ctx.store
+        # One event loop serves every session: a write waiting for a lock held by another process
+        # stalls them all, so the server gives up sooner than the CLI does (fail closed).
+        self.store.execute(f"PRAGMA busy_timeout = {SERVER_BUSY_TIMEOUT_MS}")
         self.user_ca = ctx.user_ca
         self.target_ca = ctx.target_ca
         self.policy = ctx.policy
@@ -224,8 +230,9 @@ class Bastion:
     def check_disk(self) -> None:
         ok = self.recordings_usable()
         if ok != self.disk_ok:
-            log.error("recordings folder %s", "usable again" if ok else
-                      "below recordings_min_free or unwritable: new sessions are refused")
+            log.log(logging.WARNING if ok else logging.ERROR, "recordings folder %s",
+                    "usable again" if ok else
+                    "below recordings_min_free or unwritable: new sessions are refused")
         self.disk_ok = ok
         if not ok:
             for live in list(self.live.values()):
@@ -240,6 +247,9 @@ class Bastion:
                         ch.cast.flush()
                         offset, digest = ch.cast.running_digest()
                         sessions.recording_progress(self.store, ch.cast.path, offset, digest)
+                    except StoreError as exc:
+                        # The recording is fine; the store is not: store_grace decides.
+                        self._store_trouble(exc)
                     except Exception as exc:
                         ch.recording_failed(exc)
 
@@ -294,12 +304,16 @@ class BastionServer(auth.TwoFactorServer):
         if (len(app.connections) > limits.max_connections
                 or app.per_source[self.client_addr] > limits.max_connections_per_source):
             log.warning("connection limit reached; refusing %s", self.client_addr)
-            audit.record(app.store, "auth.refused", "unknown", client=self.client_addr,
-                         reason="connection limit")
+            self._audit_refusal("unknown", self.client_addr, "connection limit", proven=False)
             conn.close()
 
     def connection_lost(self, exc: Exception | None) -> None:
         app = self.app
+        if isinstance(exc, asyncssh.IllegalUserName):
+            # asyncssh hangs up on names it cannot accept (over 1 KB, control or bidi
+            # characters) before any of our callbacks sees them: still a refusal to audit.
+            self._audit_refusal("(illegal name)", self.client_addr,
+                                f"illegal user name: {exc.reason}", proven=False)
         app.connections.discard(self)
         n = app.per_source.get(self.client_addr, 1) - 1
         if n <= 0:
@@ -323,6 +337,21 @@ class BastionServer(auth.TwoFactorServer):
 
     def key_proven(self, username: str, key: asyncssh.SSHKey, cert: asyncssh.SSHCertificate | None,
                    client_addr: str) -> Decision:
+        return self._unless_store_fails(self._key_decision, username, key, cert, client_addr)
+
+    def totp_check(self, username: str, code: str) -> Decision:
+        return self._unless_store_fails(self._totp_decision, username, code)
+
+    def _unless_store_fails(self, decide: Callable[..., Decision], *args: Any) -> Decision:
+        # Fail closed, with a reason the user can act on, rather than a generic failure.
+        try:
+            return decide(*args)
+        except StoreError as exc:
+            log.error("authentication from %s refused: %s", self.client_addr, exc)
+            return Decision.REFUSE(STORE_BUSY)
+
+    def _key_decision(self, username: str, key: asyncssh.SSHKey,
+                      cert: asyncssh.SSHCertificate | None, client_addr: str) -> Decision:
         app = self.app
         name = parse_username(username)
         self.name = name
@@ -397,7 +426,7 @@ class BastionServer(auth.TwoFactorServer):
             return f"no active grant for {name.login}@{name.target}"
         return None
 
-    def totp_check(self, username: str, code: str) -> Decision:
+    def _totp_decision(self, username: str, code: str) -> Decision:
         user = self.command_user or (self.identity.user if self.identity else None)
         if user is None:
             return Decision.REFUSE("authentication failed")
@@ -410,8 +439,16 @@ class BastionServer(auth.TwoFactorServer):
         return Decision.ACCEPT
 
     def refused(self, username: str, client_addr: str, reason: str, *, proven: bool) -> None:
-        audit.record(self.app.store, "auth.refused", username[:100] or "(empty)",
-                     client=client_addr, reason=reason, proven=proven)
+        self._audit_refusal(username[:100] or "(empty)", client_addr, reason, proven=proven)
+
+    def _audit_refusal(self, actor: str, client_addr: str, reason: str, *, proven: bool) -> None:
+        try:
+            audit.record(self.app.store, "auth.refused", actor, client=client_addr,
+                         reason=reason, proven=proven)
+        except StoreError as exc:
+            # The refusal stands; only its audit row is lost, so the log keeps it instead.
+            log.error("refusal of %r from %s not audited (%s): %s", actor, client_addr, exc,
+                      reason)
 
     def auth_completed(self) -> None:
         who = self.command_user or (self.identity.user if self.identity else "?")
@@ -460,7 +497,9 @@ def server_options(app: Bastion) -> dict[str, Any]:
     host_cert = asyncssh.read_certificate(str(home.host_cert))
     return {
         "server_host_keys": [(host_key, host_cert)],
-        "encryption_algs": list(CIPHERS),
+        # No chacha20-poly1305: OpenSSH clients pick it whenever offered, and asyncssh runs it
+        # several times slower than AES-GCM (bench/README.md).
+        "encryption_algs": list(CLIENT_CIPHERS),
         "encoding": None,
         "line_editor": False,
         "agent_forwarding": False,
