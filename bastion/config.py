@@ -7,6 +7,7 @@ the key and what is wrong. Callers print it and stop; nothing here raises anythi
 from __future__ import annotations
 
 import ipaddress
+import math
 import re
 import tomllib
 from dataclasses import dataclass, field
@@ -18,8 +19,9 @@ from bastion.errors import BastionError
 if TYPE_CHECKING:
     from bastion import policy as policy_mod
 
-TARGET_NAME = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
-LOGIN_NAME = re.compile(r"^[a-z_][a-z0-9_.-]{0,31}$")
+# \Z, not $: `$` also matches before a final newline, and "web01\n" is no target name.
+TARGET_NAME = re.compile(r"^[a-z0-9][a-z0-9._-]*\Z")
+LOGIN_NAME = re.compile(r"^[a-z_][a-z0-9_.-]{0,31}\Z")
 DEFAULT_ROLES = ("engineer", "supervisor", "admin", "vendor")
 DEFAULTS_DIR = Path(__file__).resolve().parent.parent / "config"
 
@@ -43,8 +45,8 @@ def parse_duration(value: Any) -> float:
         seconds = float(m.group(1)) * _DURATION_UNITS[m.group(2)]
     else:
         raise ValueError(f"expected a duration like 30m, got {value!r}")
-    if seconds <= 0:
-        raise ValueError("duration must be positive")
+    if not 0 < seconds < math.inf:  # also refuses nan, which compares false with everything
+        raise ValueError("duration must be positive and finite")
     return seconds
 
 
@@ -53,7 +55,9 @@ def parse_size(value: Any) -> int:
     if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
         return value
     if isinstance(value, str) and (m := _SIZE.match(value)):
-        return int(float(m.group(1)) * _SIZE_UNITS[(m.group(2) or "").upper()])
+        size = float(m.group(1)) * _SIZE_UNITS[(m.group(2) or "").upper()]
+        if size < math.inf:
+            return int(size)
     raise ValueError(f"expected a size like 100MB, got {value!r}")
 
 
@@ -154,7 +158,7 @@ class _Reader:
     def fail(self, keypath: str, problem: str) -> ConfigError:
         line = self._line_of(keypath)
         where = f"{self.path}:{line}" if line else str(self.path)
-        return ConfigError(f"{where}: {keypath}: {problem}")
+        return ConfigError(_one_line(f"{where}: {keypath}: {problem}"))
 
     def _line_of(self, keypath: str) -> int | None:
         """Best effort: the line that sets the last key of keypath below its table header."""
@@ -176,11 +180,12 @@ class _Reader:
                 return number
         return None
 
-    def table(self, data: Any, keypath: str, allowed: set[str]) -> dict[str, Any]:
+    def table(self, data: Any, keypath: str, allowed: set[str] | None) -> dict[str, Any]:
+        """`data` as a table whose keys are all in `allowed` (None: any key)."""
         if not isinstance(data, dict):
             raise self.fail(keypath, "must be a table")
         for key in data:
-            if key not in allowed:
+            if allowed is not None and key not in allowed:
                 path = f"{keypath}.{key}" if keypath else key
                 raise self.fail(path, f"unknown key (allowed: {', '.join(sorted(allowed))})")
         return data
@@ -194,6 +199,15 @@ class _Reader:
             return _convert(kind, value)
         except ValueError as exc:
             raise self.fail(full, str(exc)) from None
+
+
+def _one_line(text: str) -> str:
+    """`text` with the characters that would break a one-line message (a newline in a quoted
+    TOML key, an escape sequence) written as escapes."""
+    if text.isprintable():
+        return text
+    return "".join(ch if ch.isprintable() else ch.encode("unicode_escape").decode("ascii")
+                   for ch in text)
 
 
 def _convert(kind: str, value: Any) -> Any:
@@ -254,6 +268,8 @@ def _read_toml(path: Path) -> tuple[dict[str, Any], str]:
         return tomllib.loads(text), text
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: not valid TOML: {exc}") from None
+    except (ValueError, RecursionError):  # an integer too long for int(), nesting too deep
+        raise ConfigError(f"{path}: not valid TOML: a value beyond the parser's limits") from None
 
 
 def load_config(path: Path) -> Config:
@@ -263,10 +279,10 @@ def load_config(path: Path) -> Config:
     r.table(data, "", {"server", "roles", "targets"})
     server = _load_server(r, data.get("server", {}))
     roles = {name: Role(name=name) for name in DEFAULT_ROLES}
-    for name, table in r.table(data.get("roles", {}), "roles", set(data.get("roles", {}))).items():
+    for name, table in r.table(data.get("roles", {}), "roles", None).items():
         roles[name] = _load_role(r, name, table)
     targets = {}
-    for name, table in r.table(data.get("targets", {}), "targets", set(data.get("targets", {}))).items():
+    for name, table in r.table(data.get("targets", {}), "targets", None).items():
         targets[name] = _load_target(r, name, table)
     return Config(path=path, server=server, roles=roles, targets=targets)
 
@@ -283,6 +299,9 @@ def _load_server(r: _Reader, data: Any) -> ServerSettings:
         re.compile(values["ticket_pattern"])
     except re.error as exc:
         raise r.fail("server.ticket_pattern", f"not a valid regex: {exc}") from None
+    except (OverflowError, RecursionError):  # a{99999999999}, groups nested a thousand deep
+        raise r.fail("server.ticket_pattern",
+                     "not a valid regex: beyond the regex compiler's limits") from None
     for addr in values["egress_addresses"]:
         try:
             ipaddress.ip_address(addr)

@@ -46,6 +46,7 @@ from __future__ import annotations
 
 import fnmatch
 import functools
+import math
 import re
 import shlex
 import threading
@@ -153,6 +154,8 @@ def parse_duration(value: Any, key: str) -> float:
         raise PolicyError(key, "must be a duration such as \"120s\", \"2m\" or a number of seconds")
     if not seconds > 0:
         raise PolicyError(key, "must be longer than zero")
+    if seconds == math.inf:
+        raise PolicyError(key, "must be finite")
     return seconds
 
 
@@ -231,6 +234,9 @@ def _rule_from(data: Any, key: str) -> Rule:
             re.compile(args)
         except re.error as exc:
             raise PolicyError(f"{key}.args", f"invalid regular expression: {exc}") from None
+        except (OverflowError, RecursionError):  # a{99999999999}, groups nested a thousand deep
+            raise PolicyError(f"{key}.args", "invalid regular expression: beyond the regex "
+                                             "compiler's limits") from None
     return Rule(
         name=rule_name,
         action=_action(data["action"], f"{key}.action"),

@@ -45,6 +45,8 @@ def decode(line: bytes) -> dict[str, Any]:
         message = json.loads(line)
     except (ValueError, UnicodeDecodeError):
         raise ProtocolError("not valid JSON") from None
+    except RecursionError:  # the JSON decoder recurses: "[[[[..." fits in a line
+        raise ProtocolError("JSON nested too deeply") from None
     if not isinstance(message, dict):
         raise ProtocolError("a request must be a JSON object")
     return message

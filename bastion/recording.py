@@ -27,6 +27,7 @@ import errno
 import hashlib
 import io
 import json
+import math
 import os
 import re
 import time
@@ -604,7 +605,8 @@ def _parse_cast_line(path: Path, number: int, raw: bytes) -> Any:
         return value
     if (not isinstance(value, list) or len(value) != 3
             or isinstance(value[0], bool) or not isinstance(value[0], int | float)
-            or value[0] < 0 or not isinstance(value[1], str) or not isinstance(value[2], str)):
+            or not 0 <= value[0] < math.inf  # also refuses NaN
+            or not isinstance(value[1], str) or not isinstance(value[2], str)):
         raise RecordingError(
             f"{path}:{number}: an event must be [seconds >= 0, code string, data string]")
     return float(value[0]), value[1], value[2]
@@ -629,8 +631,11 @@ def _parse_json(path: Path, number: int, raw: bytes) -> Any:
         return json.loads(raw.decode("utf-8"))
     except UnicodeDecodeError:
         raise RecordingError(f"{path}:{number}: not UTF-8") from None
-    except ValueError as exc:
+    except json.JSONDecodeError as exc:
         raise RecordingError(f"{path}:{number}: not JSON ({exc.msg})") from None
+    except (ValueError, RecursionError):  # a number too long for int(), nesting too deep
+        raise RecordingError(f"{path}:{number}: not JSON this reader accepts "
+                             "(a number too long or nesting too deep)") from None
 
 
 def _event_line(at: float, code: str, text: str) -> bytes:

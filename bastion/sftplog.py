@@ -19,7 +19,7 @@ reason, and what was logged until then stays. The relay is unaffected either way
 from __future__ import annotations
 
 import struct
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -220,18 +220,19 @@ class _Stream:
     def __init__(self) -> None:
         self._buf = bytearray()
 
-    def feed(self, data: bytes) -> list[bytes]:
+    def feed(self, data: bytes) -> Iterator[bytes]:
+        """The packets `data` completes, each handed out before the next header is read: a
+        malformed header stops the parsing after the packets before it, however chunks fall."""
         self._buf += data
-        packets = []
         while len(self._buf) >= 4:
             (length,) = struct.unpack_from(">I", self._buf)
             if length == 0 or length > MAX_PACKET:
                 raise _Malformed(f"packet length {length} outside 1..{MAX_PACKET}")
             if len(self._buf) < 4 + length:
                 break
-            packets.append(bytes(self._buf[4:4 + length]))
+            packet = bytes(self._buf[4:4 + length])
             del self._buf[:4 + length]
-        return packets
+            yield packet
 
 
 class SftpLog:

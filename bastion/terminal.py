@@ -99,6 +99,9 @@ How the line is read (JumpServer and Warpgate style, with more checks):
   "password", "passphrase", "PIN", ... are "not-a-command", unless that text is a prompt at
   which shell commands were typed before.
 - A right-hand prompt (zsh's RPROMPT) seen on the row when the line began is left out.
+- Bounds, so that no client input costs unbounded work: window sizes are taken as at most
+  2048x512 (and at least 1x1); a line is followed for 64 Ki characters, and a longer one is
+  never certain; an escape sequence from the client ends after 64 bytes.
 
 Residual risks (documented, not solved here): a user who can run commands that print escape
 sequences controls what the screen shows, so with enough effort (a fake full-screen program
@@ -149,6 +152,18 @@ _COMPACT_AT = 16 * 1024    # undrawn output beyond this is summarised (or, faili
 _SYNC_DIRECT = 4 * 1024    # drawing more than this first tries the lossless summary
 _TAIL_MAX = 8 * 1024       # the last row kept by a lossless summary
 _LOSSY_TAIL = 4 * 1024     # what is kept when output cannot be summarised (binary, TUIs)
+
+# The client chooses the window size (any 32-bit number in SSH), and the screen model's work
+# grows with it: every linefeed moves each row. No real terminal is larger than this; a model
+# smaller than the terminal reads lines that do not match the keys, so they are uncertain.
+_MAX_COLS, _MAX_ROWS = 2048, 512
+# Longest escape sequence taken from the client (real keys are under 16 bytes); one left open
+# longer is cut, or a client could make every chunk rescan all it sent since.
+_MAX_KEY_ESCAPE = 64
+# Every edit copies the line: past this length the line model stops following it (the line is
+# then never certain), or a client could make each key cost more than the last.
+_MAX_MODEL_LINE = 64 * 1024
+_TOO_LONG = "the line is too long to follow"
 
 _PASSWORD = re.compile(
     r"(?i)(pass(word|phrase|code)|\bpin\b|verification code|one-time|\botp\b)[^\n]*[:?]\s*$")
@@ -419,7 +434,9 @@ class _KeyReader:
             if m:
                 return m.end()
             start = _CSI_START.match(text, pos).end()
-            return None if start == n else start  # cut short, or broken by another character
+            if start == n and start - pos < _MAX_KEY_ESCAPE:
+                return None  # cut short by the end of the chunk
+            return start  # broken by another character, or too long to be a key
         if nxt == "O":
             if pos + 2 == n:
                 return None
@@ -450,6 +467,9 @@ class _LineModel:
         self.batch: list[str] = []
 
     def apply(self, key: str) -> None:
+        if len(self.text) > _MAX_MODEL_LINE:
+            self.suspect = _TOO_LONG
+            return
         edit = _EDITS.get(key)
         if self.reliable:
             if edit is not None:
@@ -469,6 +489,9 @@ class _LineModel:
         self.batch.append(key)
 
     def insert(self, text: str) -> None:
+        if len(self.text) > _MAX_MODEL_LINE:
+            self.suspect = _TOO_LONG
+            return
         self.text = self.text[:self.cursor] + text + self.text[self.cursor:]
         self.cursor += len(text)
 
@@ -577,7 +600,7 @@ class CommandLineTracker:
 
     def __init__(self, cols: int = 80, rows: int = 24, *,
                  is_complete: Callable[[str], bool] = naive_is_complete) -> None:
-        self._screen = _Screen(cols, rows)
+        self._screen = _Screen(*_window(cols, rows))
         self._stream = pyte.Stream(self._screen)
         self._decoder = codecs.getincrementaldecoder("utf-8")("replace")
         self._backlog = bytearray()  # output not drawn yet
@@ -894,6 +917,8 @@ class CommandLineTracker:
                                 "not-a-command", True)
             if self._silent():
                 return _Reading("", False, "the typed keys were not echoed", "blind", False)
+        if model.suspect == _TOO_LONG:
+            return _Reading("", False, _TOO_LONG, "command", True)
         if found is None:
             if line.boundary is None and not line.began_in_paste:
                 why = "typed before the shell showed a prompt, and not shown after one"
@@ -1199,6 +1224,7 @@ class CommandLineTracker:
     def resize(self, cols: int, rows: int) -> None:
         """The window changed: the shell redraws, and the line is looked for again."""
         self._sync()
+        cols, rows = _window(cols, rows)
         self._screen.resize(rows, cols)
         self._screen.forget_wraps()
         self._line.redrawn = self._line.active
@@ -1214,6 +1240,10 @@ class CommandLineTracker:
         self._paste_reading = self._paste_boundary = None
         self._keys = _KeyReader()
         self._new_line()
+
+
+def _window(cols: int, rows: int) -> tuple[int, int]:
+    return min(max(cols, 1), _MAX_COLS), min(max(rows, 1), _MAX_ROWS)
 
 
 def _same(region: _Region, text: str, cursor: int) -> bool:
