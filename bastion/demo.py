@@ -44,6 +44,16 @@ def _sshd_path() -> str | None:
         (p for p in ("/usr/sbin/sshd", "/usr/local/sbin/sshd") if os.access(p, os.X_OK)), None)
 
 
+def target_sshd_config(port: int, host_key: Path, target_ca_pub: Path, extra: str = "") -> str:
+    """An sshd_config for a loopback target that trusts only the bastion's target CA: the lines
+    `bastion init` tells every target to have, plus `extra` (other keywords; sshd takes the first
+    value of a keyword, so `extra` adds, it does not override)."""
+    return (f"Port {port}\nListenAddress 127.0.0.1\nHostKey {host_key}\nPidFile none\n"
+            f"TrustedUserCAKeys {target_ca_pub}\nAuthorizedKeysFile none\n"
+            "PasswordAuthentication no\nKbdInteractiveAuthentication no\nUsePAM no\n"
+            "StrictModes no\nPermitRootLogin prohibit-password\n" + extra)
+
+
 def start_demo_target(home: Home, demo: Path) -> tuple[subprocess.Popen, int, str] | None:
     """An sshd on loopback trusting the target CA, logging in as the current OS user."""
     sshd = _sshd_path()
@@ -55,20 +65,8 @@ def start_demo_target(home: Home, demo: Path) -> tuple[subprocess.Popen, int, st
                        check=True)
     port = _free_port(2200)
     conf = demo / "sshd_config"
-    conf.write_text(f"""Port {port}
-ListenAddress 127.0.0.1
-HostKey {host_key}
-PidFile none
-TrustedUserCAKeys {home.target_ca}.pub
-AuthorizedKeysFile none
-PasswordAuthentication no
-KbdInteractiveAuthentication no
-UsePAM no
-StrictModes no
-PermitRootLogin prohibit-password
-AcceptEnv LANG LC_*
-Subsystem sftp internal-sftp
-""")
+    conf.write_text(target_sshd_config(port, host_key, Path(f"{home.target_ca}.pub"),
+                                       "AcceptEnv LANG LC_*\nSubsystem sftp internal-sftp\n"))
     if os.geteuid() == 0:
         Path("/run/sshd").mkdir(exist_ok=True)
     proc = subprocess.Popen([sshd, "-D", "-e", "-f", str(conf)], stdout=subprocess.DEVNULL,

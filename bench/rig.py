@@ -32,6 +32,7 @@ import asyncssh
 
 import certs
 from bastion import grants, users
+from bastion.demo import target_sshd_config
 from bastion.home import Context, Home, init, open_home
 
 PATHS = ("direct", "proxyjump", "bastion")
@@ -142,18 +143,7 @@ class Sshd:
         self.port = free_port()
         conf = self.directory / "sshd_config"
         # MaxStartups: the concurrency figure opens sessions many at a time.
-        conf.write_text(f"""\
-Port {self.port}
-ListenAddress 127.0.0.1
-HostKey {host_key}
-PidFile none
-TrustedUserCAKeys {self.ca_pub}
-AuthorizedKeysFile none
-PasswordAuthentication no
-KbdInteractiveAuthentication no
-UsePAM no
-StrictModes no
-PermitRootLogin prohibit-password
+        conf.write_text(target_sshd_config(self.port, host_key, self.ca_pub, f"""\
 AllowTcpForwarding {"yes" if self.forwarding else "no"}
 X11Forwarding no
 PrintMotd no
@@ -162,7 +152,7 @@ UseDNS no
 MaxStartups 1000
 MaxSessions 10
 LogLevel INFO
-""")
+"""))
         log = self.directory / "sshd.log"
         with open(log, "wb") as out:
             self.proc = subprocess.Popen([SSHD, "-D", "-e", "-f", str(conf)], stdout=out,

@@ -19,6 +19,7 @@ import asyncssh
 import pyotp
 
 from bastion import grants, mfa, sessions, users
+from bastion.demo import target_sshd_config
 from bastion.home import Home, init, open_home
 from bastion.store import Store
 
@@ -96,22 +97,9 @@ class Sshd:
         self.host_pub = " ".join(Path(f"{host_key}.pub").read_text().split()[:2])
         self.port = self.port or free_port()
         conf = self.directory / "sshd_config"
-        conf.write_text(f"""Port {self.port}
-ListenAddress 127.0.0.1
-HostKey {host_key}
-PidFile none
-TrustedUserCAKeys {self.ca_pub}
-AuthorizedKeysFile none
-PasswordAuthentication no
-KbdInteractiveAuthentication no
-UsePAM no
-StrictModes no
-PermitRootLogin prohibit-password
-AcceptEnv LANG LC_*
-Subsystem sftp internal-sftp
-LogLevel VERBOSE
-{self.extra}
-""")
+        conf.write_text(target_sshd_config(
+            self.port, host_key, self.ca_pub,
+            f"AcceptEnv LANG LC_*\nSubsystem sftp internal-sftp\nLogLevel VERBOSE\n{self.extra}\n"))
         self.proc = subprocess.Popen([SSHD, "-D", "-e", "-f", str(conf)], stdout=subprocess.PIPE,
                                      stderr=subprocess.STDOUT)
         self.output = LineWaiter(self.proc.stdout)
