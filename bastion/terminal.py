@@ -1316,6 +1316,12 @@ class KeystrokeRedactor:
 
     def feed_output(self, data: bytes) -> list[bytes | str]:
         """Output from the target; returns the keys it echoed (and any redactions it implies)."""
+        if not self._held and len(data) >= 4:
+            # Nothing awaits its echo (bulk output): keep only the decoder's state. An unfinished
+            # UTF-8 character at the end starts within the last 3 bytes of a chunk this long.
+            self._decoder.reset()
+            self._decoder.decode(data[-3:])
+            return []
         out: list[bytes | str] = []
         text = _OUTPUT_NOISE.sub("", self._decoder.decode(data))
         pos = 0
