@@ -12,7 +12,6 @@ import getpass
 import os
 import re
 import shutil
-import signal
 import socket
 import subprocess
 import sys
@@ -20,7 +19,7 @@ from pathlib import Path
 
 import asyncssh
 
-from bastion import audit, config, mfa, server, users
+from bastion import config, mfa, server, users
 from bastion.errors import BastionError
 from bastion.home import Home, init, open_home, require_private
 
@@ -172,21 +171,10 @@ Try, in another terminal:
     print("Press Ctrl-C to stop the bastion and the demo target.\n", flush=True)
     app = server.Bastion(ctx)
 
-    async def serve() -> None:
-        await server.start(app)
-        stop = asyncio.Event()
-        loop = asyncio.get_running_loop()
-        loop.add_signal_handler(signal.SIGINT, stop.set)
-        loop.add_signal_handler(signal.SIGTERM, stop.set)
-        await stop.wait()
-        app.shutdown("the demo is stopping")
-        await asyncio.sleep(0.2)
-        audit.record(app.store, "bastion.stopped", "system")
-
     try:
-        asyncio.run(serve())
-    except OSError as exc:
-        print(f"bastion: cannot listen on {bind_host}:{port}: {exc.strerror}", file=sys.stderr)
+        asyncio.run(server.serve(app, reason="the demo is stopping"))
+    except BastionError as exc:
+        print(f"bastion: {exc}", file=sys.stderr)
         return 1
     finally:
         if target is not None:

@@ -547,23 +547,26 @@ def run(ctx: Context, listen: str | None = None) -> int:
     except ValueError as exc:
         raise BastionError(f"--listen: {exc}") from None
 
-    async def main() -> None:
-        try:
-            server = await start(app, listen)
-        except OSError as exc:
-            raise BastionError(f"cannot listen on {listen or ctx.config.server.listen}: "
-                               f"{exc.strerror}") from None
-        bound = server.sockets[0].getsockname()
-        print(f"bastion listening on {bound[0]}:{bound[1]}", flush=True)
-        loop = asyncio.get_running_loop()
-        stop = asyncio.Event()
-        loop.add_signal_handler(signal.SIGTERM, stop.set)
-        loop.add_signal_handler(signal.SIGINT, stop.set)
-        loop.add_signal_handler(signal.SIGHUP, app.reload)
-        await stop.wait()
-        app.shutdown("the bastion is shutting down")
-        await asyncio.sleep(0.2)
-        audit.record(app.store, "bastion.stopped", "system")
-
-    asyncio.run(main())
+    asyncio.run(serve(app, listen))
     return 0
+
+
+async def serve(app: Bastion, listen: str | None = None,
+                reason: str = "the bastion is shutting down") -> None:
+    """Listen, run until SIGTERM or SIGINT (SIGHUP reloads), then stop gracefully with `reason`."""
+    try:
+        acceptor = await start(app, listen)
+    except OSError as exc:
+        raise BastionError(f"cannot listen on {listen or app.config.server.listen}: "
+                           f"{exc.strerror}") from None
+    bound = acceptor.sockets[0].getsockname()
+    print(f"bastion listening on {bound[0]}:{bound[1]}", flush=True)
+    loop = asyncio.get_running_loop()
+    stop = asyncio.Event()
+    loop.add_signal_handler(signal.SIGTERM, stop.set)
+    loop.add_signal_handler(signal.SIGINT, stop.set)
+    loop.add_signal_handler(signal.SIGHUP, app.reload)
+    await stop.wait()
+    app.shutdown(reason)
+    await asyncio.sleep(0.2)
+    audit.record(app.store, "bastion.stopped", "system")
