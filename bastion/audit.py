@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from bastion.store import Store, dumps, now
+from bastion.store import Store, StoreError, dumps, now
 
 GENESIS = "0" * 64
 log = logging.getLogger("bastion.audit")
@@ -129,6 +129,18 @@ def record(store: Store, event: str, actor: str, **data: Any) -> int:
         # Logged once durable: a reader of the log can rely on the row being in the store.
         store.after_commit(lambda: log.info("audit %s %s %s", etype.name, actor, row["data"]))
     return row["seq"]
+
+
+def record_or_log(store: Store, event: str, actor: str, **data: Any) -> bool:
+    """`record`, for events that stand whether or not they are written down (a refusal, a
+    channel that closed): when the store fails, the event goes to the log instead, whole, and
+    False is returned. Decisions that let someone in use `record`, and fail closed."""
+    try:
+        record(store, event, actor, **data)
+        return True
+    except StoreError as exc:
+        log.error("not audited (%s): %s %s %s", exc, event, actor, dumps(data))
+        return False
 
 
 @dataclass(frozen=True)

@@ -25,6 +25,8 @@ LOGIN_NAME = re.compile(r"^[a-z_][a-z0-9_.-]{0,31}\Z")
 DEFAULT_ROLES = ("engineer", "supervisor", "admin", "vendor")
 DEFAULTS_DIR = Path(__file__).resolve().parent.parent / "config"
 
+MAX_DURATION = 3650 * 86400.0  # ten years: beyond it, times overflow timers and the store
+MAX_INT = 10**9
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|m|h|d)?\s*$")
 _DURATION_UNITS = {None: 1, "s": 1, "m": 60, "h": 3600, "d": 86400}
 _SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(B|KB|MB|GB|TB)?\s*$", re.IGNORECASE)
@@ -47,6 +49,8 @@ def parse_duration(value: Any) -> float:
         raise ValueError(f"expected a duration like 30m, got {value!r}")
     if not 0 < seconds < math.inf:  # also refuses nan, which compares false with everything
         raise ValueError("duration must be positive and finite")
+    if seconds > MAX_DURATION:
+        raise ValueError("duration must be at most 3650d")
     return seconds
 
 
@@ -114,6 +118,7 @@ class ServerSettings:
     login_timeout: float = 30
     max_connections: int = 1000
     max_connections_per_source: int = 50
+    connection_rate_per_source: int = 60
     audit_retention: float = 90 * 86400
     egress_addresses: tuple[str, ...] = ()
 
@@ -220,8 +225,8 @@ def _convert(kind: str, value: Any) -> Any:
             raise ValueError("must be true or false")
         return value
     if kind == "int":
-        if not isinstance(value, int) or isinstance(value, bool) or value < 0:
-            raise ValueError("must be a non-negative whole number")
+        if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= MAX_INT:
+            raise ValueError(f"must be a whole number from 0 to {MAX_INT}")
         return value
     if kind == "port":
         if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= 65535:
@@ -243,6 +248,7 @@ _SERVER_KEYS = {
     "request_ttl": "duration", "grant_warning": "duration", "target_cert_ttl": "duration",
     "cert_backdate": "duration", "store_grace": "duration", "recordings_min_free": "size",
     "login_timeout": "duration", "max_connections": "int", "max_connections_per_source": "int",
+    "connection_rate_per_source": "int",
     "audit_retention": "duration", "egress_addresses": "strlist",
 }
 _ROLE_KEYS = {

@@ -125,9 +125,13 @@ class ControlConnection:
                 raise ProtocolError(f"unknown operation {op!r}")
             reply = getattr(self, f"op_{op}")(message)
             self.send({"id": rid, "ok": True, **reply})
-        except (ProtocolError, BastionError, ValueError, KeyError, TypeError) as exc:
+        except (ProtocolError, BastionError, ValueError, KeyError, TypeError, ArithmeticError,
+                RecursionError) as exc:
             text = str(exc) if not isinstance(exc, KeyError) else f"missing field {exc}"
             self.send({"id": rid, "ok": False, "error": text.splitlines()[0] if text else "refused"})
+        except Exception:  # one bad request must not end the supervisor's connection
+            log.exception("control request failed")
+            self.send({"id": rid, "ok": False, "error": "internal error (see the bastion's log)"})
 
     def _field(self, message: dict[str, Any], name: str) -> str:
         value = message.get(name)
@@ -348,8 +352,8 @@ def attach_subsystem(app: Bastion, session: Any) -> bool:
     """Called for `bastion-control` on the command interface: supervisors and admins only."""
     user = session.user
     if not grants.can_supervise(app.store, app.config, user):
-        audit.record(app.store, "control.refused", user, client=session.server.client_addr,
-                     reason="not a supervisor")
+        audit.record_or_log(app.store, "control.refused", user,
+                            client=session.server.client_addr, reason="not a supervisor")
         return False
     chan = session.chan
     session.control = ControlConnection(

@@ -31,6 +31,7 @@ log = logging.getLogger("bastion.gate")
 
 ECHO_WAIT = 3.0      # seconds to wait for the echo of typed keys (only a line that never echoes waits it out)
 CANCEL_WAIT = 1.0    # seconds to wait for the screen to show a cancelled line gone
+NOT_RECORDED = "not run: the bastion cannot record commands right now; try again in a moment"
 POLL_HELD = 1.0      # seconds between looks at the store for a decision made elsewhere
 MAX_QUEUED = 1 << 20  # client bytes kept while a line is held; beyond this the client is paused
 SHELLS = frozenset({"sh", "bash", "dash", "zsh", "ksh", "mksh", "ash", "fish", "csh", "tcsh"})
@@ -240,8 +241,7 @@ class InputGate:
             log.error("command not run, its verdict cannot be recorded: %s", exc)
             self.queue.clear()
             rest = b""
-            await self._cancel("not run: the bastion cannot record commands right now; "
-                               "try again in a moment")
+            await self._cancel(NOT_RECORDED)
         except Exception:
             # Fail closed: a gate that cannot judge ends the session rather than let lines through.
             log.exception("command gate failed")
@@ -335,7 +335,12 @@ class StdinGate:
             self.ch.send_input(chunk)
             return
         v = self.judge.verdict(statement)
-        self.judge.record(statement, v)
+        try:
+            self.judge.record(statement, v)
+        except StoreError as exc:
+            log.error("statement not run, its verdict cannot be recorded: %s", exc)
+            self.ch.chan.write_stderr(f"bastion: {NOT_RECORDED}\n".encode())
+            return
         if v.action in ("allow", "alert"):
             self.ch.send_input(chunk)
         elif v.action == "deny":
@@ -345,7 +350,13 @@ class StdinGate:
             asyncio.get_running_loop().create_task(self._hold(statement, chunk, v))
 
     async def _hold(self, statement: str, chunk: bytes, v: policy.Verdict) -> None:
-        state, why = await self.judge.hold(statement, v, self.cancelled)
+        try:
+            state, why = await self.judge.hold(statement, v, self.cancelled)
+        except StoreError as exc:
+            log.error("held statement not run, the store failed: %s", exc)
+            state, why = NOT_RECORDED.split(": ", 1)
+        if self.closed:
+            return
         if state == "confirmed":
             self.ch.send_input(chunk)
         else:
@@ -393,11 +404,15 @@ async def judge_exec(app: Bastion, channel: ProxyChannel) -> str | None:
         v = stricter(v, policy.Verdict(app.policy.defaults.unknown, "defaults.unknown",
                                        "an interpreter reading its program from stdin",
                                        command, ()))
-    judge.record(command, v)
-    if v.action == "deny":
-        return f"denied: {v.message or 'not allowed by policy'}"
-    if v.action == "confirm":
-        state, why = await judge.hold(command, v, asyncio.Event())
-        if state != "confirmed":
-            return f"{state}: {why}"
+    try:
+        judge.record(command, v)
+        if v.action == "deny":
+            return f"denied: {v.message or 'not allowed by policy'}"
+        if v.action == "confirm":
+            state, why = await judge.hold(command, v, asyncio.Event())
+            if state != "confirmed":
+                return f"{state}: {why}"
+    except StoreError as exc:
+        log.error("command not run, its verdict cannot be recorded: %s", exc)
+        return NOT_RECORDED
     return None

@@ -26,7 +26,7 @@ from bastion import audit, gate, grants, recording, sessions
 from bastion.config import Role, Target
 from bastion.errors import BastionError
 from bastion.sftplog import SftpLog
-from bastion.store import now
+from bastion.store import STORE_BUSY, StoreError, now
 from bastion.terminal import KeystrokeRedactor
 
 if TYPE_CHECKING:
@@ -224,7 +224,7 @@ class LiveSession:
             return
         self.ending = True
         if self.id is not None:
-            sessions.end(self.app.store, self.id, state, reason, actor)
+            self.app.end_session_row(self.id, state, reason, actor)
         for ch in list(self.channels):
             ch.terminate(reason)
         asyncio.get_running_loop().create_task(self._close_after_channels())
@@ -244,8 +244,8 @@ class LiveSession:
             self._upstream.close()
         if self.id is not None:
             if not self.ending:
-                sessions.end(self.app.store, self.id, "ended", "client disconnected",
-                             self.identity.user)
+                self.app.end_session_row(self.id, "ended", "client disconnected",
+                                         self.identity.user)
             self.app.live.pop(self.id, None)
             self.app.publish("session_ended", session=self.id)
 
@@ -329,8 +329,9 @@ class ProxyChannel(asyncssh.SSHServerSession):
     def subsystem_requested(self, subsystem: str) -> bool:
         ident = self.live.identity
         if subsystem != "sftp" or not ident.role.sftp:
-            audit.record(self.app.store, "channel.refused", ident.user, session=self.live.id,
-                         subsystem=subsystem, reason="subsystem not allowed")
+            audit.record_or_log(self.app.store, "channel.refused", ident.user,
+                                session=self.live.id, subsystem=subsystem,
+                                reason="subsystem not allowed")
             return False
         self.kind = "subsystem"
         self.subsystem = subsystem
@@ -374,9 +375,16 @@ class ProxyChannel(asyncssh.SSHServerSession):
             self._fail_open(f"target {ident.target.name} refused the channel: "
                             f"{getattr(exc, 'reason', None) or exc}")
             return
-        audit.record(app.store, "channel.opened", ident.user, session=live.id, channel=self.number,
-                     kind=self.kind, command=self.command, subsystem=self.subsystem,
-                     pty=self.term is not None)
+        try:
+            audit.record(app.store, "channel.opened", ident.user, session=live.id,
+                         channel=self.number, kind=self.kind, command=self.command,
+                         subsystem=self.subsystem, pty=self.term is not None)
+        except StoreError as exc:
+            # Nothing went to the target yet; a channel that cannot be audited does not open.
+            log.error("channel of %s not audited, closing it: %s", live.id, exc)
+            self.upstream_chan.close()
+            self._fail_open(STORE_BUSY)
+            return
         for data, datatype in self.pending:
             self._to_target(data, datatype)
         self.pending.clear()
@@ -387,12 +395,12 @@ class ProxyChannel(asyncssh.SSHServerSession):
 
     def _fail_open(self, reason: str) -> None:
         ident = self.live.identity
-        audit.record(self.app.store, "session.refused", ident.user, session=self.live.id,
-                     target=ident.target.name, login=ident.login, reason=reason)
+        audit.record_or_log(self.app.store, "session.refused", ident.user, session=self.live.id,
+                            target=ident.target.name, login=ident.login, reason=reason)
         self.app.publish("verdict", session=self.live.id, action="refused", reason=reason)
         if self.live.id is not None and not self.live.channels[:-1]:
             self.live.ending = True
-            sessions.end(self.app.store, self.live.id, "failed", reason, ident.user)
+            self.app.end_session_row(self.live.id, "failed", reason, ident.user)
         self.refuse(reason, EXIT_UPSTREAM_FAILED)
 
     def refuse(self, reason: str, status: int) -> None:
@@ -437,8 +445,8 @@ class ProxyChannel(asyncssh.SSHServerSession):
                 if self.subsystem == "sftp":
                     self.sftp = SftpLog()
         except (recording.RecordingError, OSError) as exc:
-            audit.record(self.app.store, "recording.failed", live.identity.user, session=live.id,
-                         error=str(exc))
+            audit.record_or_log(self.app.store, "recording.failed", live.identity.user,
+                                session=live.id, error=str(exc))
             raise BastionError("the session cannot be recorded, so it is refused") from None
         sessions.add_recording(self.app.store, live.id, path, self.number, kind)
 
@@ -647,8 +655,8 @@ class ProxyChannel(asyncssh.SSHServerSession):
     def recording_failed(self, exc: Exception) -> None:
         """Fail closed: a session that cannot be recorded does not go on."""
         ident = self.live.identity
-        audit.record(self.app.store, "recording.failed", ident.user, session=self.live.id,
-                     error=str(exc))
+        audit.record_or_log(self.app.store, "recording.failed", ident.user, session=self.live.id,
+                            error=str(exc))
         self.cast = None
         self.record = None
         self.live.end("failed", "the recording could not be written")
@@ -675,12 +683,14 @@ class ProxyChannel(asyncssh.SSHServerSession):
                 sessions.close_recording(store, path, digest, user)
                 if self.sftp is not None:
                     for op in summary.get("files", []):
-                        audit.record(store, "file.transfer", user, session=self.live.id, **op)
+                        audit.record_or_log(store, "file.transfer", user, session=self.live.id,
+                                            **op)
         except (recording.RecordingError, OSError, BastionError) as exc:
             log.error("closing recording for %s failed: %s", self.live.id, exc)
         if self.number:
-            audit.record(store, "channel.closed", user, session=self.live.id, channel=self.number,
-                         exit_status=exit_status, exit_signal=exit_signal)
+            audit.record_or_log(store, "channel.closed", user, session=self.live.id,
+                                channel=self.number, exit_status=exit_status,
+                                exit_signal=exit_signal)
         if self.gate is not None:
             self.gate.close()
 

@@ -23,13 +23,13 @@ from typing import Any
 import asyncssh
 
 import certs
-from bastion import audit, auth, commands, config, control, grants, mfa, sessions, users
+from bastion import audit, auth, commands, config, control, grants, limits, mfa, sessions, users
 from bastion.auth import Decision
 from bastion.config import LOGIN_NAME, TARGET_NAME
 from bastion.errors import BastionError
 from bastion.home import Context
 from bastion.proxy import Identity, LiveSession, ProxyChannel
-from bastion.store import StoreError
+from bastion.store import STORE_BUSY, StoreError
 
 log = logging.getLogger("bastion.server")
 
@@ -37,7 +37,6 @@ CLIENT_CIPHERS = ("aes128-gcm@openssh.com", "aes256-gcm@openssh.com", "aes128-ct
 SERVER_BUSY_TIMEOUT_MS = 1000  # the server's own waits for a locked store: short, it runs every session
 ENFORCE_INTERVAL = 0.5
 DIGEST_INTERVAL = 5.0
-STORE_BUSY = "the bastion's database is busy; try again in a moment"
 
 
 @dataclass(frozen=True)
@@ -78,6 +77,9 @@ class Bastion:
         self.live: dict[str, LiveSession] = {}
         self.connections: set[BastionServer] = set()
         self.per_source: dict[str, int] = {}
+        self.rate = limits.ConnectionRate()
+        self.refusals = limits.RefusalLog()
+        self.rows_to_end: dict[str, tuple[str, str, str]] = {}
         self.subscribers: set[Callable[[dict[str, Any]], None]] = set()
         self.store_failing_since: float | None = None
         self.disk_ok = True
@@ -147,6 +149,7 @@ class Bastion:
 
     def enforce(self) -> None:
         self.check_disk()
+        self.sweep_limits()
         try:
             rows = self.store.all(
                 "SELECT s.id, s.kill_requested, s.kill_reason, g.revoked AS grant_revoked, "
@@ -155,6 +158,7 @@ class Bastion:
                 "LEFT JOIN grants g ON g.id = s.grant_id LEFT JOIN users u ON u.name = s.user "
                 "LEFT JOIN certificates c ON c.serial = s.serial WHERE s.state = 'active'")
             self.publish_store_changes()
+            self.retry_ended_rows()
             self.store_failing_since = None
         except StoreError as exc:
             self._store_trouble(exc)
@@ -173,11 +177,43 @@ class Bastion:
                 live.warned = True
                 minutes = max(1, round(left / 60))
                 live.notice(f"your access grant ends in {minutes} minute{'s' * (minutes != 1)}")
-                audit.record(self.store, "grant.warning", live.identity.user, session=live.id,
-                             seconds_left=round(left))
+                audit.record_or_log(self.store, "grant.warning", live.identity.user,
+                                    session=live.id, seconds_left=round(left))
             idle = time.monotonic() - live.last_activity
             if idle >= self.config.server.idle_timeout:
                 self._end_live(live, "ended", f"idle for {config.format_duration(idle)}")
+
+    def end_session_row(self, session_id: str, state: str, reason: str, actor: str) -> None:
+        """Mark a session row ended; while the store fails, keep trying from the enforcement
+        loop (the session itself is already over: only its row waits)."""
+        try:
+            sessions.end(self.store, session_id, state, reason, actor)
+        except StoreError as exc:
+            log.error("session %s ended (%s) but its row is not updated yet: %s", session_id,
+                      reason, exc)
+            self.rows_to_end[session_id] = (state, reason, actor)
+
+    def retry_ended_rows(self) -> None:
+        for session_id, (state, reason, actor) in list(self.rows_to_end.items()):
+            sessions.end(self.store, session_id, state, reason, actor)  # StoreError: next pass
+            del self.rows_to_end[session_id]
+            log.info("session %s row updated: %s", session_id, state)
+
+    def refuse_connection(self, source: str, reason: str) -> None:
+        """Audit and log a refusal before authentication: the first of a source and reason in a
+        minute at once, the rest as one row with their count (`sweep_limits`), so that a flood
+        of refused connections is not also a flood of writes."""
+        if self.refusals.note(source, reason, time.monotonic()):
+            log.warning("%s; refusing %s", reason, source)
+            audit_refusal(self.store, "unknown", source, reason, proven=False)
+
+    def sweep_limits(self) -> None:
+        now = time.monotonic()
+        self.rate.sweep(self.config.server.connection_rate_per_source, now)
+        for source, reason, more in self.refusals.due(now):
+            log.warning("%s: refused %d more connections from %s in the last minute", reason, more,
+                        source)
+            audit_refusal(self.store, "unknown", source, reason, proven=False, repeated=more)
 
     def _end_reason(self, row: dict[str, Any], t: float) -> tuple[str, str]:
         if row["kill_requested"]:
@@ -197,12 +233,7 @@ class Bastion:
 
     def _end_live(self, live: LiveSession, state: str, reason: str) -> None:
         log.info("ending session %s: %s", live.id, reason)
-        try:
-            live.end(state, reason)
-        except StoreError as exc:
-            self._store_trouble(exc)
-            live.ending = False
-            return
+        live.end(state, reason)  # at once; its row follows when the store lets it
         self.publish("session_ended", session=live.id, reason=reason)
 
     def _store_trouble(self, exc: Exception) -> None:
@@ -255,6 +286,23 @@ class Bastion:
 
     # -- lifecycle -------------------------------------------------------------------------
 
+    def stats(self) -> dict[str, int]:
+        """What this process holds now; logged on SIGUSR1 (the soak in bench/ watches it)."""
+        try:
+            fds = len(os.listdir("/proc/self/fd"))
+            with open("/proc/self/statm", encoding="ascii") as f:
+                rss_kib = int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") // 1024
+        except OSError:
+            fds = rss_kib = -1
+        return {"connections": len(self.connections), "sessions": len(self.live),
+                "tasks": len(asyncio.all_tasks()), "fds": fds, "rss_kib": rss_kib,
+                "subscribers": len(self.subscribers), "held_waiters": len(self.held_waiters),
+                "rate_sources": len(self.rate), "refusal_windows": len(self.refusals),
+                "rows_to_end": len(self.rows_to_end)}
+
+    def log_stats(self) -> None:
+        log.info("stats: %s", " ".join(f"{k}={v}" for k, v in self.stats().items()))
+
     def shutdown(self, reason: str) -> None:
         """Graceful stop: sessions told and closed, recordings finished."""
         self.stopping = True
@@ -272,11 +320,11 @@ class Bastion:
             policy = config.load_policy(self.home.policy_file)
         except config.ConfigError as exc:
             log.error("reload refused: %s", exc)
-            audit.record(self.store, "config.rejected", "system", error=str(exc))
+            audit.record_or_log(self.store, "config.rejected", "system", error=str(exc))
             return
         self.config = self.ctx.config = new
         self.policy = policy
-        audit.record(self.store, "config.reloaded", "system")
+        audit.record_or_log(self.store, "config.reloaded", "system")
         log.info("configuration reloaded")
 
 
@@ -292,6 +340,8 @@ class BastionServer(auth.TwoFactorServer):
         self.live: LiveSession | None = None
         self.command_user: str | None = None
         self.pending_consume: int | None = None
+        self.login_timer: asyncio.TimerHandle | None = None
+        self.authenticated = False
 
     def connection_made(self, conn: asyncssh.SSHServerConnection) -> None:
         self.conn = conn
@@ -300,12 +350,27 @@ class BastionServer(auth.TwoFactorServer):
         app = self.app
         app.connections.add(self)
         app.per_source[self.client_addr] = app.per_source.get(self.client_addr, 0) + 1
-        limits = app.config.server
-        if (len(app.connections) > limits.max_connections
-                or app.per_source[self.client_addr] > limits.max_connections_per_source):
-            log.warning("connection limit reached; refusing %s", self.client_addr)
-            self._audit_refusal("unknown", self.client_addr, "connection limit", proven=False)
+        settings = app.config.server  # read per connection: SIGHUP changes apply to the next one
+        within_rate = app.rate.allow(self.client_addr, settings.connection_rate_per_source,
+                                     time.monotonic())
+        if (len(app.connections) > settings.max_connections
+                or app.per_source[self.client_addr] > settings.max_connections_per_source):
+            app.refuse_connection(self.client_addr, "connection limit reached")
             conn.close()
+        elif not within_rate:
+            app.refuse_connection(self.client_addr, "connection rate limit reached")
+            conn.close()
+        else:
+            self.login_timer = asyncio.get_running_loop().call_later(
+                settings.login_timeout, self._login_timed_out, settings.login_timeout)
+
+    def _login_timed_out(self, seconds: float) -> None:
+        self.login_timer = None
+        if self.conn is None or self.authenticated:
+            return
+        self.app.refuse_connection(self.client_addr,
+                                   f"login timeout ({config.format_duration(seconds)})")
+        self.conn.close()
 
     def connection_lost(self, exc: Exception | None) -> None:
         app = self.app
@@ -314,6 +379,9 @@ class BastionServer(auth.TwoFactorServer):
             # characters) before any of our callbacks sees them: still a refusal to audit.
             self._audit_refusal("(illegal name)", self.client_addr,
                                 f"illegal user name: {exc.reason}", proven=False)
+        if self.login_timer is not None:
+            self.login_timer.cancel()
+            self.login_timer = None
         app.connections.discard(self)
         n = app.per_source.get(self.client_addr, 1) - 1
         if n <= 0:
@@ -442,20 +510,29 @@ class BastionServer(auth.TwoFactorServer):
         self._audit_refusal(username[:100] or "(empty)", client_addr, reason, proven=proven)
 
     def _audit_refusal(self, actor: str, client_addr: str, reason: str, *, proven: bool) -> None:
-        try:
-            audit.record(self.app.store, "auth.refused", actor, client=client_addr,
-                         reason=reason, proven=proven)
-        except StoreError as exc:
-            # The refusal stands; only its audit row is lost, so the log keeps it instead.
-            log.error("refusal of %r from %s not audited (%s): %s", actor, client_addr, exc,
-                      reason)
+        audit_refusal(self.app.store, actor, client_addr, reason, proven=proven)
 
     def auth_completed(self) -> None:
+        self.authenticated = True
+        if self.login_timer is not None:
+            self.login_timer.cancel()
+            self.login_timer = None
         who = self.command_user or (self.identity.user if self.identity else "?")
         method = "certificate" if self.identity and self.identity.serial else "key+totp"
-        audit.record(self.app.store, "auth.success", who, client=self.client_addr,
-                     as_name=self.conn.get_extra_info("username"), method=method,
-                     serial=self.identity.serial if self.identity else None)
+        try:
+            audit.record(self.app.store, "auth.success", who, client=self.client_addr,
+                         as_name=self.conn.get_extra_info("username"), method=method,
+                         serial=self.identity.serial if self.identity else None)
+        except StoreError as exc:
+            # A login that cannot be audited does not go on (fail closed): no channel is
+            # served, and the client is told why as it is disconnected.
+            log.error("login of %s from %s not audited, disconnecting: %s", who, self.client_addr,
+                      exc)
+            self.command_user = self.identity = None
+            conn = self.conn
+            asyncio.get_running_loop().call_soon(
+                conn.disconnect, asyncssh.DISC_BY_APPLICATION, STORE_BUSY)
+            return
         if self.identity is not None:
             self.live = LiveSession(app=self.app, identity=self.identity, conn=self.conn)
 
@@ -487,8 +564,16 @@ class BastionServer(auth.TwoFactorServer):
 
     def _refuse_forwarding(self, kind: str, where: str) -> None:
         who = self.identity.user if self.identity else (self.command_user or "?")
-        audit.record(self.app.store, "channel.refused", who, kind=kind, destination=where,
-                     session=self.live.id if self.live else None, reason="forwarding not allowed")
+        audit.record_or_log(self.app.store, "channel.refused", who, kind=kind, destination=where,
+                            session=self.live.id if self.live else None,
+                            reason="forwarding not allowed")
+
+
+def audit_refusal(store: Any, actor: str, client_addr: str, reason: str, *, proven: bool,
+                  **more: Any) -> None:
+    # The refusal stands whether or not the store takes its row (the log keeps it then).
+    audit.record_or_log(store, "auth.refused", actor, client=client_addr, reason=reason,
+                        proven=proven, **more)
 
 
 def server_options(app: Bastion) -> dict[str, Any]:
@@ -507,7 +592,9 @@ def server_options(app: Bastion) -> dict[str, Any]:
         "allow_scp": False,
         "keepalive_interval": 30,
         "keepalive_count_max": 3,
-        **auth.auth_options(login_timeout=app.config.server.login_timeout),
+        # The server times logins itself (BastionServer._login_timed_out): audited, and reloaded
+        # on SIGHUP. asyncssh's own timer stays as a backstop past the longest allowed value.
+        **auth.auth_options(login_timeout=config.MAX_DURATION + 60),
     }
 
 
@@ -566,7 +653,8 @@ async def serve(app: Bastion, listen: str | None = None,
     loop.add_signal_handler(signal.SIGTERM, stop.set)
     loop.add_signal_handler(signal.SIGINT, stop.set)
     loop.add_signal_handler(signal.SIGHUP, app.reload)
+    loop.add_signal_handler(signal.SIGUSR1, app.log_stats)
     await stop.wait()
     app.shutdown(reason)
     await asyncio.sleep(0.2)
-    audit.record(app.store, "bastion.stopped", "system")
+    audit.record_or_log(app.store, "bastion.stopped", "system")

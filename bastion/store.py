@@ -178,6 +178,9 @@ CREATE TABLE IF NOT EXISTS audit_anchor (
 """
 
 
+STORE_BUSY = "the bastion's database is busy; try again in a moment"
+
+
 class StoreError(BastionError):
     """The store cannot be used (missing, locked beyond the busy timeout, unwritable)."""
 

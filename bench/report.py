@@ -40,6 +40,10 @@ def goals(results: dict[str, Any]) -> list[dict[str, Any]]:
                        _value(figures, "pty_bulk", "bastion"))
     goal("pty bulk output speed vs ProxyJump", ">= 0.5x", pty_ratio,
          pty_ratio is not None and pty_ratio >= 0.5)
+    tracking_cost = _ratio(_value(figures, "pty_tracking", "tracked"),
+                           _value(figures, "pty_tracking", "untracked"))
+    goal("pty bulk time, command tracking on vs off", "<= 2.0x", tracking_cost,
+         tracking_cost is not None and tracking_cost <= 2.0)
     b99 = _value(figures, "keystroke_echo", "bastion", "p99")
     j99 = _value(figures, "keystroke_echo", "proxyjump", "p99")
     added = round(b99 - j99, 3) if b99 is not None and j99 is not None else None
@@ -114,6 +118,14 @@ def table(results: dict[str, Any]) -> str:
         ratio = _ratio(values[2], values[1])
         lines.append(f"{label:<34}" + "".join(f"{_fmt(v, digits):>12}" for v in values)
                      + f"{_fmt(ratio, 2) + 'x' if ratio is not None else '-':>14}")
+    if "pty_tracking" in figures:
+        tracked = _value(figures, "pty_tracking", "tracked")
+        untracked = _value(figures, "pty_tracking", "untracked")
+        cost = _ratio(tracked, untracked)
+        cpu_per_mb = figures["pty_tracking"].get("bastion_cpu_ms_per_MB", {})
+        lines.append(f"bastion pty bulk with command tracking on: {_fmt(tracked, 3)} s, off: "
+                     f"{_fmt(untracked, 3)} s ({_fmt(cost, 2)}x); bastion CPU "
+                     f"{cpu_per_mb.get('tracked', '-')} vs {cpu_per_mb.get('untracked', '-')} ms/MB")
     cpu = [f"{label} {figures[name]['bastion_cpu'][key]} ms/{unit}"
            for name, key, label, unit in (("exec_throughput", "ms_per_MB", "exec", "MB"),
                                           ("pty_bulk", "ms_per_MB", "pty bulk", "MB"),

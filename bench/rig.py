@@ -24,6 +24,7 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -35,6 +36,7 @@ from bastion import grants, users
 from bastion.demo import target_sshd_config
 from bastion.home import Context, Home, init, open_home
 
+REPO = Path(__file__).resolve().parent.parent
 PATHS = ("direct", "proxyjump", "bastion")
 LOGIN = getpass.getuser()
 TARGET = "bench"
@@ -49,8 +51,9 @@ DIRECT_CERT_SECONDS = 4 * 3600
 GRANT_SECONDS = 4 * 3600
 
 # The only departure from the bastion's defaults: the concurrency figure opens hundreds of
-# sessions from one address, past the default limit of 50 per source.
-BASTION_SETTINGS = {"max_connections": "2000", "max_connections_per_source": "2000"}
+# sessions from one address, past the default limits of 50 at once and 60 new a minute per source.
+BASTION_SETTINGS = {"max_connections": "2000", "max_connections_per_source": "2000",
+                    "connection_rate_per_source": "0"}
 
 # What every OpenSSH path shares; `-F` keeps /etc/ssh/ssh_config and ~/.ssh out of the figures.
 _COMMON_SSH_OPTIONS = """\
@@ -166,23 +169,25 @@ LogLevel INFO
 
 @dataclass
 class BastionServe:
-    """`bastion serve` as a child process; `prefix` goes between the interpreter and `-m bastion`
-    (a profiler such as `-m cProfile -o FILE`)."""
+    """`bastion serve` as a child process; `prefix` goes between the interpreter and `-m MODULE`
+    (a profiler such as `-m cProfile -o FILE`); `module` is `bastion`, or `bench.untracked` for
+    the same server with command tracking off."""
 
     home: Home
     log: Path
     port: int = 0
     prefix: tuple[str, ...] = ()
+    module: str = "bastion"
     proc: subprocess.Popen | None = None
 
     def start(self) -> BastionServe:
         self.port = self.port or free_port()
-        args = [sys.executable, *self.prefix, "-m", "bastion", "--home", str(self.home.path),
+        args = [sys.executable, *self.prefix, "-m", self.module, "--home", str(self.home.path),
                 "serve", "--listen", f"127.0.0.1:{self.port}"]
         start = _log_size(self.log)
         with open(self.log, "ab") as out:
             self.proc = subprocess.Popen(args, stdout=out, stderr=subprocess.STDOUT,
-                                         stdin=subprocess.DEVNULL,
+                                         stdin=subprocess.DEVNULL, cwd=REPO,
                                          env={**_clean_env(), "PYTHONUNBUFFERED": "1"})
         _wait_for_log(self.proc, self.log, start, f"bastion listening on 127.0.0.1:{self.port}",
                       "bastion serve")
@@ -312,13 +317,22 @@ Host bastion
 {common.replace(f"User {LOGIN}", f"User {LOGIN}@{TARGET}")}
 """)
 
-    def restart_bastion(self, prefix: tuple[str, ...] = ()) -> BastionServe:
+    def restart_bastion(self, prefix: tuple[str, ...] = (), module: str = "bastion"
+                        ) -> BastionServe:
         """A fresh `bastion serve` on the same home and port (a clean process to measure)."""
         assert self.bastion is not None
         self.bastion.stop()
         self.bastion = BastionServe(self.home, self.bastion.log, port=self.bastion.port,
-                                    prefix=prefix).start()
+                                    prefix=prefix, module=module).start()
         return self.bastion
+
+    def dispose(self, keep: bool, say: Callable[[str], None] = print) -> None:
+        """Stop everything, then delete the rig's folder unless `keep`."""
+        self.close()
+        if keep:
+            say(f"kept {self.root}")
+        else:
+            shutil.rmtree(self.root, ignore_errors=True)
 
     def close(self) -> None:
         for part in (self.bastion, self.jump, self.target):

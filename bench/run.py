@@ -17,7 +17,6 @@ import asyncio
 import json
 import os
 import platform
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -36,7 +35,8 @@ from bench.stats import median, percentile
 REPO = Path(__file__).resolve().parent.parent
 DEFAULT_OUT = Path(__file__).resolve().parent / "results.json"
 PATH_FIGURES = ("exec", "pty", "keys", "setup")
-FIGURES = (*PATH_FIGURES, "concurrency", "policy", "certs")
+FIGURES = (*PATH_FIGURES, "tracking", "concurrency", "policy", "certs")
+TRACKING_MODES = {"tracked": "bastion", "untracked": "bench.untracked"}
 PROFILE_SESSIONS = 50
 # The bastion's CPU time per trial is reported per what the trial moved.
 CPU_PER = {"exec_throughput": "MB", "pty_bulk": "MB", "session_setup": "session"}
@@ -145,6 +145,8 @@ class Runner:
         self.bastion_cpu: dict[str, list[float]] = {}
         self.bastion_system: dict[str, list[float]] = {}  # the part of it in the kernel
         self.errors: list[str] = []
+        self.tracking_cpu: dict[str, list[float]] = {}
+        self.tracking_lines: dict[str, list[int]] = {}
         self.load_average: list[tuple[str, float]] = []
         self._pressure: tuple[float, float | None] = (time.monotonic(), load.cpu_pressure_total())
         self.cpu_pressure: list[tuple[str, float | None]] = []
@@ -211,9 +213,35 @@ class Runner:
                                    lambda v: f"{v:.3f} s")
             self.note_load(f"repetition {rep + 1}")
 
+    def tracking(self) -> None:
+        """Bulk pty output along the bastion with command tracking on and off (`bench.untracked`:
+        the same server without the gate), interleaved, a fresh server process for each trial.
+        The rows the trial added to `commands` show that tracking really was on, or off."""
+        rig, plan = self.rig, self.plan
+        assert rig.ctx is not None
+        try:
+            for rep in range(plan.repetitions):
+                modes = list(TRACKING_MODES) if rep % 2 == 0 else list(TRACKING_MODES)[::-1]
+                for mode in modes:
+                    pid = rig.restart_bastion(module=TRACKING_MODES[mode]).pid
+                    lines_before = rig.ctx.store.one("SELECT COUNT(*) AS n FROM commands")["n"]
+                    before = load.sample_process(pid)
+                    self.trial("pty_tracking", mode,
+                               lambda: measure.pty_bulk(rig, "bastion", plan.pty_bytes),
+                               lambda v: f"{v:.3f} s")
+                    used = load.sample_process(pid).cpu - before.cpu
+                    self.tracking_cpu.setdefault(mode, []).append(used)
+                    logged = rig.ctx.store.one("SELECT COUNT(*) AS n FROM commands")["n"] - lines_before
+                    self.tracking_lines.setdefault(mode, []).append(logged)
+                    if (logged > 0) != (mode == "tracked"):
+                        self.errors.append(f"pty_tracking {mode}: {logged} command lines logged")
+        finally:
+            rig.restart_bastion()
+        self.note_load("tracking")
+
     def summaries(self) -> dict[str, Any]:
         units = {"exec_throughput": "MB/s", "pty_bulk": "s", "keystroke_echo": "ms",
-                 "session_setup": "s"}
+                 "session_setup": "s", "pty_tracking": "s"}
         out: dict[str, Any] = {}
         for figure, by_path in self.samples.items():
             paths: dict[str, Any] = {}
@@ -226,6 +254,11 @@ class Runner:
                 else:
                     paths[path] = {"median": median(values), "samples": [round(v, 4) for v in values]}
             out[figure] = {"unit": units[figure], "paths": paths}
+            if figure == "pty_tracking":
+                out[figure]["bastion_cpu_ms_per_MB"] = {
+                    mode: median([1000 * c / (self.plan.pty_bytes / measure.MB) for c in cpu])
+                    for mode, cpu in self.tracking_cpu.items() if cpu}
+                out[figure]["command_lines_logged_per_trial"] = self.tracking_lines
             if (cpu := self.bastion_cpu.get(figure)) and figure in CPU_PER:
                 per, unit = self._cpu_unit(figure)
                 system = self.bastion_system[figure]
@@ -333,6 +366,9 @@ def main(argv: list[str] | None = None) -> int:
         say(f"command tracking: {'on' if tracking['active'] else 'off'} ({tracking['how']})")
         ciphers = {path: measure.negotiated_ciphers(rig, path) for path in PATHS}
         runner.per_path_figures(args.skip)
+        if "tracking" not in args.skip:
+            say("bulk pty output with command tracking on and off (bench.untracked)")
+            runner.tracking()
         if "concurrency" not in args.skip and plan.concurrency:
             say("concurrent sessions (asyncssh clients in this process)")
             results["concurrency"] = runner.concurrency()
@@ -346,11 +382,7 @@ def main(argv: list[str] | None = None) -> int:
         say(f"bench failed: {exc!r}\n{rig.logs()}")
         raise
     finally:
-        rig.close()
-        if args.keep:
-            say(f"kept {folder}")
-        else:
-            shutil.rmtree(folder, ignore_errors=True)
+        rig.dispose(args.keep, say)
     results["figures"] = runner.summaries()
     results["settings"] = {
         "machine": {**facts, "load_average_1min_after": runner.load_average,
@@ -364,6 +396,9 @@ def main(argv: list[str] | None = None) -> int:
         "notes": [
             "MB = 10**6 bytes. exec throughput is timed from the first byte received to the end.",
             "pty bulk is timed from the command's submit key to a marker printed after the output.",
+            "pty_tracking: pty bulk along the bastion, `tracked` the real server, `untracked` "
+            "`python -m bench.untracked` (no command gate on pty shells; recording and keystroke "
+            "redaction on in both); a fresh server process per trial.",
             "keystroke echo: `ssh -tt` on a pty of the bench, keys typed to `cat` in the target's "
             "pty; percentiles pooled over repetitions.",
             "the bastion's client hop negotiates curve25519-sha256 (asyncssh has no sntrup761), "

@@ -305,7 +305,9 @@ class World:
                    host_keys=(self.sshd.host_pub,))
         other = asyncssh.generate_private_key("ssh-ed25519").export_public_key().decode().strip()
         add_target(self.home, "spoofed", port=self.sshd.port, logins=(LOGIN,), host_keys=(other,))
-        for key, value in (server or {}).items():
+        # Every test connects from 127.0.0.1, many times a minute in a module's world: the rate
+        # limit is tested where it is set low on purpose (test_hardening).
+        for key, value in {"connection_rate_per_source": "100000", **(server or {})}.items():
             set_server_key(self.home, key, value)
         if policy is not None:
             self.home.policy_file.write_text(policy)

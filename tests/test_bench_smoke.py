@@ -86,6 +86,17 @@ def test_concurrency_goal_is_judged_only_with_all_500_sessions(runs, expected):
     assert met["500 sessions: echo p99"] is expected
 
 
+@pytest.mark.parametrize(("tracked", "untracked", "expected"), [
+    (3.9, 2.0, True), (4.1, 2.0, False), (None, 2.0, None)])
+def test_tracking_goal_is_the_time_ratio_with_tracking_off(tracked, untracked, expected):
+    results = _results((1.0, 1.0), (1.0, 1.0), (1.0, 1.0), (1.0, 1.0))
+    paths = {"untracked": {"median": untracked}}
+    if tracked is not None:
+        paths["tracked"] = {"median": tracked}
+    results["figures"]["pty_tracking"] = {"paths": paths}
+    assert _met(results)["pty bulk time, command tracking on vs off"] is expected
+
+
 def test_table_names_every_path_and_goal():
     results = _results((100.0, 50.0), (1.0, 4.0), (2.0, 9.0), (1.0, 0.5))
     results["goals"] = report.goals(results)
@@ -144,26 +155,47 @@ def test_quick_and_full_plans():
     assert full.concurrency == (50, 200, 500) and full.repetitions == 2
 
 
+@pytest.fixture
+def rig(tmp_path):
+    started = Rig(tmp_path).start()
+    yield started
+    started.close()
+
+
 @pytest.mark.slow
 @pytest.mark.integration
 @pytest.mark.timeout(180)
-def test_every_figure_runs_along_every_path(tmp_path):
-    rig = Rig(tmp_path).start()
-    try:
-        assert command_tracking(rig)["active"] is not None
-        for path in PATHS:
-            assert measure.exec_throughput(rig, path, 1_000_000) > 0
-            assert measure.pty_bulk(rig, path, 100_000) > 0
-            assert len(measure.keystroke_echo(rig, path, 5, gap=0)) == 5
-            assert measure.session_setup(rig, path) > 0
-        result = asyncio.run(load.run(rig, "bastion", 2, typing_seconds=0.5,
-                                      server_pid=rig.bastion.pid))
-        assert result.opened == 2 and not result.errors and result.echo_ms
-        assert result.server["rss_open_mib"] > 0
-        kept = recorded(rig)
-        # along the bastion: pty bulk, keystrokes and two held sessions are recorded as casts,
-        # the exec stream and `ssh true` as exec records
-        assert (kept["cast_files"], kept["exec_records"]) == (4, 2)
-        assert kept["command_lines_logged"] >= 4
-    finally:
-        rig.close()
+def test_every_figure_runs_along_every_path(rig):
+    assert command_tracking(rig)["active"] is not None
+    for path in PATHS:
+        assert measure.exec_throughput(rig, path, 1_000_000) > 0
+        assert measure.pty_bulk(rig, path, 100_000) > 0
+        assert len(measure.keystroke_echo(rig, path, 5, gap=0)) == 5
+        assert measure.session_setup(rig, path) > 0
+    result = asyncio.run(load.run(rig, "bastion", 2, typing_seconds=0.5,
+                                  server_pid=rig.bastion.pid))
+    assert result.opened == 2 and not result.errors and result.echo_ms
+    assert result.server["rss_open_mib"] > 0
+    kept = recorded(rig)
+    # along the bastion: pty bulk, keystrokes and two held sessions are recorded as casts,
+    # the exec stream and `ssh true` as exec records
+    assert (kept["cast_files"], kept["exec_records"]) == (4, 2)
+    assert kept["command_lines_logged"] >= 4
+    # tracking on and off: the untracked server logs no command line, the real one does
+    runner = run.Runner(rig, run.replace(run.QUICK, repetitions=1, pty_bytes=100_000))
+    runner.tracking()
+    assert not runner.errors
+    assert runner.tracking_lines["tracked"][0] > 0 and runner.tracking_lines["untracked"] == [0]
+
+
+@pytest.mark.slow
+@pytest.mark.integration
+@pytest.mark.timeout(300)
+def test_a_short_soak_churns_sessions_and_finds_the_bastion_back_at_its_baseline(rig):
+    from bench import soak
+
+    result = soak.soak(rig, sessions=20, seconds=40, churn_per_minute=60, key_interval=0.5,
+                       sample_every=5)
+    assert result["passed"], soak.table(result)
+    assert result["sessions_replaced"] >= 10 and result["exec_sessions"] >= 5
+    assert result["after"]["connections"] == 0 and len(result["samples"]) >= 8

@@ -43,6 +43,10 @@ def test_default_files_load_with_documented_defaults():
         ("[targets.Web]\nhost = 'x'\nhost_keys = ['k']\n", "targets.Web: target names must match"),
         ("[server\nlisten = 1\n", "not valid TOML"),
         ("surprise = 1\n", "bastion.toml:1: surprise: unknown key"),
+        ("[server]\nlogin_timeout = 1e300\n", "server.login_timeout: duration must be at most 3650d"),
+        ("[server]\nconnection_rate_per_source = -1\n",
+         "server.connection_rate_per_source: must be a whole number from 0 to 1000000000"),
+        ("[server]\nmax_connections = 99999999999999999999\n", "server.max_connections: must be"),
     ],
 )
 def test_malformed_config_is_refused_with_one_line_naming_file_line_and_key(tmp_path, text, expected):
@@ -80,7 +84,7 @@ def test_durations(text, seconds):
     assert config.parse_duration(text) == seconds
 
 
-@pytest.mark.parametrize("bad", ["", "-5m", "5w", True, "m", 0])
+@pytest.mark.parametrize("bad", ["", "-5m", "5w", True, "m", 0, "3651d", 1e300, "9" * 400])
 def test_bad_durations_are_refused(bad):
     with pytest.raises(ValueError):
         config.parse_duration(bad)

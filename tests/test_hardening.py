@@ -32,7 +32,7 @@ import pytest
 import certs
 from bastion import audit, config, mfa, recording
 from bastion.proxy import MAX_TERM_COLS, MAX_TERM_ROWS
-from tests.conftest import add_target, make_key
+from tests.conftest import add_target, make_key, set_server_key
 from tests.harness import LOGIN, Client, World
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(120)]
@@ -171,8 +171,10 @@ class Output:
         return m.end()
 
 
-async def logged_in(world: World, who: Client) -> asyncssh.SSHClientConnection:
-    conn, client = await attempt(world, f"{LOGIN}@web01", user_key(who), code=who.next_code())
+async def logged_in(world: World, who: Client, source: str = "127.0.0.1"
+                    ) -> asyncssh.SSHClientConnection:
+    conn, client = await attempt(world, f"{LOGIN}@web01", user_key(who), code=who.next_code(),
+                                 source=source)
     assert not isinstance(conn, Exception), (conn, client.banners)
     return conn
 
@@ -419,30 +421,73 @@ def test_half_open_and_garbage_floods_do_not_keep_a_real_user_out(guarded):
         for s in half_open + garbage:
             s.close()
     guarded.bastion.output.wait_for(r"connection limit reached; refusing 127\.0\.0\.2$")
+    # 180 refusals, one audit row so far: the rest are counted into one row a minute later
+    # (limits.RefusalLog), so that a flood of connections is not also a flood of writes.
     limited = [e for e in audit.export(guarded.ctx.store) if e["type"] == "auth.refused"
-               and e["data"]["reason"] == "connection limit"]
-    assert sum(e["data"]["client"] == "127.0.0.2" for e in limited) == 180
+               and e["data"]["reason"] == "connection limit reached"]
+    assert [e["data"]["client"] for e in limited].count("127.0.0.2") == 1
     assert_still_serving(guarded)
 
 
-async def test_a_connection_that_never_authenticates_is_closed_after_login_timeout(tmp_path):
-    w = World(tmp_path, server={"login_timeout": '"2s"'})
+def test_a_source_opening_connections_too_fast_is_refused_and_others_are_not(tmp_path):
+    w = World(tmp_path, server={"connection_rate_per_source": "5"})
     try:
         alice = w.person("alice")
         w.grant(alice)
-        silent = dial("127.0.0.1", w.bastion.port)
-        banner_only = dial("127.0.0.1", w.bastion.port, b"SSH-2.0-OpenSSH_9.6\r\n")
+        source = next_source()
+        # Six new connections at once: five within the burst, the sixth hung up on at once.
+        socks = [dial(source, w.bastion.port) for _ in range(6)]
+        try:
+            assert len(wait_closed(socks, 1, timeout=10)) == 1
+            w.bastion.output.wait_for(rf"connection rate limit reached; refusing "
+                                      rf"{re.escape(source)}$")
+            # Hammering on: every attempt is refused (and takes a token, so it stays refused).
+            more = [dial(source, w.bastion.port) for _ in range(20)]
+            wait_closed(more, 20, timeout=10)
+            for s in more:
+                s.close()
+        finally:
+            for s in socks:
+                s.close()
+        # One audit row for the flood so far, not 21.
+        rows = refusals(w, source)
+        assert [r["data"]["reason"] for r in rows] == ["connection rate limit reached"]
+        # Another address is not affected.
+        r = alice.run(f"{LOGIN}@web01", "echo other-source")
+        assert r.returncode == 0 and r.stdout == b"other-source\n", r.stderr
+    finally:
+        w.close()
+
+
+async def test_a_connection_that_never_authenticates_is_closed_after_login_timeout(tmp_path):
+    w = World(tmp_path, server={"login_timeout": '"10m"'})
+    try:
+        alice = w.person("alice")
+        w.grant(alice)
+        # The timeout is read per connection: a reload shortens it for the next ones.
+        set_server_key(w.home, "login_timeout", '"2s"')
+        w.bastion.proc.send_signal(signal.SIGHUP)
+        w.bastion.output.wait_for(r"configuration reloaded")
+        source = next_source()
+        silent = dial(source, w.bastion.port)
+        banner_only = dial(source, w.bastion.port, b"SSH-2.0-OpenSSH_9.6\r\n")
 
         class NeverAnswers(Prober):
             async def kbdint_challenge_received(self, name, instructions, lang, prompts):
                 await asyncio.Event().wait()
 
         # The key is proven, then the TOTP prompt is never answered.
-        conn, _ = await attempt(w, f"{LOGIN}@web01", user_key(alice), client=NeverAnswers("x"))
-        assert isinstance(conn, asyncssh.ConnectionLost)
+        prover = next_source()
+        conn, _ = await attempt(w, f"{LOGIN}@web01", user_key(alice), source=prover,
+                                client=NeverAnswers("x"))
+        assert isinstance(conn, asyncssh.DisconnectError), conn
         wait_closed([silent, banner_only], 2, timeout=15)
         silent.close()
         banner_only.close()
+        # Each source's timeout is audited (the second of a source within the minute is
+        # counted into a later row instead).
+        for who in (source, prover):
+            assert [r["data"]["reason"] for r in refusals(w, who)] == ["login timeout (2s)"]
         assert_still_serving(w)
     finally:
         w.close()
@@ -641,6 +686,81 @@ async def test_a_locked_store_refuses_new_logins_and_live_sessions_go_on(world):
     assert term.wait() == 0
     r = bob.run(f"{LOGIN}@web01", "echo bob-in")
     assert r.returncode == 0 and r.stdout == b"bob-in\n", r.stderr
+
+
+@contextlib.contextmanager
+def store_locked(world: World):
+    """Another process holds the bastion's database exclusively while inside."""
+    lock = sqlite3.connect(str(world.home.db), isolation_level=None, timeout=0)
+    try:
+        lock.execute("BEGIN EXCLUSIVE")
+        yield
+    finally:
+        if lock.in_transaction:
+            lock.execute("ROLLBACK")
+        lock.close()
+
+
+async def test_a_store_locked_between_login_and_channel_refuses_the_channel_and_loses_nothing(
+        world):
+    cal = world.person("cal")
+    world.grant(cal)
+    source = next_source()
+    conn = await logged_in(world, cal, source)
+    # The client hears of its success just before the bastion writes it down: wait for that.
+    world.bastion.output.wait_for(rf'audit auth\.success cal .*"client":"{re.escape(source)}"')
+    canary = world.tmp / "locked-canary"
+    async with conn:
+        with store_locked(world):
+            done = await asyncio.wait_for(conn.run(f"touch {canary}; echo ran"), 30)
+        assert done.exit_status == 255 and done.stdout == ""
+        assert "bastion: store unavailable" in done.stderr, done.stderr
+    assert not canary.exists()
+    # The refusal could not be written to the store while it was locked: the log has it whole.
+    world.bastion.output.wait_for(r"not audited \(store unavailable.*session\.refused cal ")
+    assert_still_serving(world)
+
+
+async def test_a_shell_without_pty_runs_no_statement_whose_verdict_cannot_be_recorded(world):
+    eve = world.person("eve")
+    world.grant(eve)
+    conn = await logged_in(world, eve)
+    canary = world.tmp / "stdin-canary"
+    async with conn:
+        shell = await conn.create_process(encoding=None)  # a shell reading stdin, no pty
+        out, err = Output(shell.stdout), Output(shell.stderr)
+        shell.stdin.write(b"echo before-$((6*7))\n")
+        await out.expect(rb"before-42\n")
+        with store_locked(world):
+            shell.stdin.write(f"touch {canary}\n".encode())
+            await err.expect(rb"bastion: not run: the bastion cannot record commands right now")
+        shell.stdin.write(b"echo after-$((6*7))\n")
+        await out.expect(rb"after-42\n")
+        shell.stdin.write_eof()
+        await asyncio.wait_for(shell.wait_closed(), 30)
+    assert not canary.exists()
+    assert "touch" not in "".join(r["line"] for r in world.ctx.store.all(
+        "SELECT line FROM commands WHERE session_id = ?", (world.session_row("eve")["id"],)))
+
+
+async def test_a_session_ending_while_the_store_is_locked_gets_its_row_once_it_is_free(world):
+    dee = world.person("dee")
+    world.grant(dee)
+    conn = await logged_in(world, dee)
+    process = await conn.create_process("cat", encoding=None)
+    process.stdin.write(b"held-open\n")
+    assert await asyncio.wait_for(process.stdout.readexactly(10), 30) == b"held-open\n"
+    row = world.session_row("dee")
+    assert row["state"] == "active"
+    with store_locked(world):
+        conn.close()
+        await conn.wait_closed()
+        world.bastion.output.wait_for(rf"session {row['id']} ended \(client disconnected\) but "
+                                      r"its row is not updated yet")
+    world.bastion.output.wait_for(rf"session {row['id']} row updated: ended")
+    row = world.session_row("dee")
+    assert (row["state"], row["end_reason"]) == ("ended", "client disconnected")
+    assert audit.verify(world.ctx.store).ok
 
 
 def test_recordings_folder_replaced_mid_session_ends_it_with_a_message(world):
