@@ -7,6 +7,7 @@ single-use certificate, a serial) is one conditional statement whose row count i
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import sqlite3
@@ -245,21 +246,27 @@ class Store:
         try:
             yield self.conn
         except BaseException:
-            self.conn.execute("ROLLBACK")
-            self._after_commit.clear()
+            self._rollback()
             raise
         else:
             try:
                 self.conn.execute("COMMIT")
             except sqlite3.Error as exc:
-                self.conn.execute("ROLLBACK")
-                self._after_commit.clear()
+                self._rollback()
                 raise StoreError(f"store write failed: {exc}") from None
         finally:
             self._depth = 0
         actions, self._after_commit = self._after_commit, []
         for action in actions:
             action()
+
+    def _rollback(self) -> None:
+        # SQLite rolls back by itself after some errors (SQLITE_FULL, SQLITE_IOERR): then
+        # there is nothing left to roll back, and saying ROLLBACK would raise instead.
+        self._after_commit.clear()
+        if self.conn.in_transaction:
+            with contextlib.suppress(sqlite3.Error):
+                self.conn.execute("ROLLBACK")
 
     def execute(self, sql: str, params: tuple | dict = ()) -> sqlite3.Cursor:
         try:

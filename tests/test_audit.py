@@ -9,7 +9,7 @@ import pytest
 
 from bastion import audit
 from bastion.cli import main
-from bastion.store import Store
+from bastion.store import Store, StoreError
 
 
 @pytest.fixture
@@ -121,3 +121,21 @@ def test_unknown_event_type_is_a_bug_not_a_silent_string(store):
 def test_event_codes_are_unique():
     codes = [t.code for t in audit.EVENT_TYPES.values()]
     assert len(codes) == len(set(codes))
+
+
+def test_a_full_database_refuses_the_event_whole_and_the_chain_still_verifies(store):
+    """SQLITE_FULL (the disk under the database is full: here, the database may not grow) is a
+    StoreError the server knows how to fail closed on, never a half-written chain."""
+    pages = store.one("PRAGMA page_count")["page_count"]
+    store.execute(f"PRAGMA max_page_count = {pages}")
+    with pytest.raises(StoreError) as err:
+        for i in range(10_000):  # until the pages the database has are used up
+            audit.record(store, "user.added", "local:test", user=f"big{i}", pad="x" * 2000)
+    assert "full" in str(err.value)
+    assert audit.record_or_log(store, "user.added", "local:test", user="one-more",
+                               pad="x" * 20_000) is False
+    written = store.one("SELECT COUNT(*) AS n FROM events")["n"]
+    assert audit.verify(store).ok and audit.verify(store).rows == written
+    store.execute(f"PRAGMA max_page_count = {pages + 1000}")   # space again: writes go on
+    audit.record(store, "user.added", "local:test", user="after")
+    assert audit.verify(store).rows == written + 1
