@@ -4,6 +4,10 @@ Each row's hash is SHA-256 over the canonical JSON (sorted keys, no spaces, UTF-
 {seq, at, type, code, actor, data, prev_hash}. Rows are appended inside BEGIN IMMEDIATE and
 `prev_hash` is UNIQUE, so concurrent writers cannot fork the chain. Purging old rows records the
 hash of the last purged row in `audit_anchor`, from which the rest still verifies.
+
+A copy of the chain head can live outside the database: with `configure_syslog`, every committed
+event sends "audit head seq=N hash=H type=T" to syslog, and `check_heads` compares such lines
+with the chain, so a database rewritten end to end (every hash recomputed) is still caught.
 """
 
 from __future__ import annotations
@@ -11,10 +15,17 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-from collections.abc import Iterator
+import logging.handlers
+import os
+import re
+import socket
+import sys
+import threading
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from bastion.config import split_host_port
 from bastion.store import Store, StoreError, dumps, now
 
 GENESIS = "0" * 64
@@ -75,6 +86,7 @@ _TYPES = [
     EventType("recording.failed", "S011", "a recording could not be written"),
     EventType("file.transfer", "S012", "a file operation over sftp or scp"),
     EventType("grant.warning", "S013", "a user was warned that the grant is ending"),
+    EventType("recording.purged", "S014", "recordings of sessions past the retention were deleted"),
     # Commands
     EventType("command.verdict", "C001", "a command line was judged"),
     EventType("command.held", "C002", "a command is waiting for a supervisor"),
@@ -128,6 +140,7 @@ def record(store: Store, event: str, actor: str, **data: Any) -> int:
         )
         # Logged once durable: a reader of the log can rely on the row being in the store.
         store.after_commit(lambda: log.info("audit %s %s %s", etype.name, actor, row["data"]))
+        store.after_commit(lambda: _send_head(row))
     return row["seq"]
 
 
@@ -234,3 +247,155 @@ def purge(store: Store, older_than: float, actor: str) -> int:
         record(store, "audit.purged", actor, rows=deleted, through_seq=last["seq"],
                anchor_hash=last["hash"])
     return deleted
+
+
+# ---------------------------------------------------------------- chain heads kept outside the database
+
+HEAD_PATTERN = re.compile(r"\baudit head seq=(\d+) hash=([0-9a-f]{64})\b")
+SYSLOG_FACILITY = logging.handlers.SysLogHandler.LOG_AUTHPRIV
+
+
+def syslog_address(dest: str) -> str | tuple[str, int] | None:
+    """What an `audit_syslog` setting names: None for "" (off), the path of a unix datagram
+    socket ("/dev/log"), or (host, port) for "udp:HOST:PORT". ValueError for anything else."""
+    if dest == "":
+        return None
+    if dest.startswith("udp:"):
+        host, port = split_host_port(dest[4:])
+        if port == 0:
+            raise ValueError(f"port 0 in {dest!r}")
+        return host, port
+    if dest.startswith("/"):
+        return dest
+    raise ValueError(f'expected "" (off), a unix socket path such as "/dev/log", or "udp:HOST:PORT", '
+                     f"got {dest!r}")
+
+
+class _HeadHandler(logging.handlers.SysLogHandler):
+    """A SysLogHandler whose sockets never block and whose errors are kept, not printed.
+
+    A syslog daemon that stalls (its /dev/log queue full) makes the send fail at once, so the
+    head is dropped instead of the bastion waiting. Only datagram sockets: a partial write on
+    a non-blocking stream would garble the lines after it."""
+
+    failure: BaseException | None = None
+
+    def createSocket(self) -> None:
+        super().createSocket()
+        if not self.unixsocket and self.socket is not None:
+            self.socket.setblocking(False)
+
+    def _connect_unixsocket(self, address: Any) -> None:
+        # Also how emit() reconnects after the daemon restarted: the new socket must not block either.
+        super()._connect_unixsocket(address)
+        self.socket.setblocking(False)
+
+    def handleError(self, record: logging.LogRecord) -> None:
+        self.failure = sys.exc_info()[1]
+
+
+class _SyslogHeads:
+    def __init__(self, dest: str, address: str | tuple[str, int]) -> None:
+        self.dest = dest
+        self.failing = False
+        self.lock = threading.Lock()
+        self.handler = _HeadHandler(address, facility=SYSLOG_FACILITY, socktype=socket.SOCK_DGRAM)
+        self.handler.ident = f"bastion[{os.getpid()}]: "
+
+    def send(self, seq: int, digest: str, event: str) -> None:
+        record = logging.LogRecord("bastion.audit.head", logging.INFO, __file__, 0,
+                                   "audit head seq=%d hash=%s type=%s", (seq, digest, event), None)
+        with self.lock:
+            self.handler.failure = None
+            self.handler.handle(record)
+            failure = self.handler.failure
+            # Once per outage, not once per event: a dead destination must not flood the log.
+            if failure is not None and not self.failing:
+                log.error("audit heads are not reaching syslog %s (%s); events are recorded all the "
+                          "same, and this is not logged again until it works", self.dest, failure)
+            elif failure is None and self.failing:
+                log.warning("audit heads reach syslog %s again", self.dest)
+            self.failing = failure is not None
+
+    def close(self) -> None:
+        self.handler.close()
+
+
+_heads: _SyslogHeads | None = None
+
+
+def configure_syslog(dest: str) -> None:
+    """Send the chain head to syslog `dest` after each committed event ("" stops sending).
+
+    Per process: whoever loads bastion.toml calls it with `server.audit_syslog` (the CLI when it
+    opens a home, the server at start and on every reload). Calling it again with the same
+    destination keeps the socket. A host name is resolved here, once, never per event. An
+    unreachable or unresolvable destination is logged once and never stops events from being
+    recorded. ValueError for a malformed `dest` (bastion.toml has already refused those)."""
+    global _heads
+    address = syslog_address(dest)
+    if _heads is not None and _heads.dest == dest:
+        return
+    if _heads is not None:
+        _heads.close()
+        _heads = None
+    if address is None:
+        return
+    if isinstance(address, tuple):
+        try:
+            info = socket.getaddrinfo(address[0], address[1], type=socket.SOCK_DGRAM)
+        except OSError as exc:
+            log.error("audit heads are not sent to syslog %s: %s", dest, exc)
+            return
+        address = info[0][4][0], address[1]
+    _heads = _SyslogHeads(dest, address)
+
+
+def _send_head(row: dict[str, Any]) -> None:
+    heads = _heads
+    if heads is not None:
+        heads.send(row["seq"], row["hash"], row["type"])
+
+
+@dataclass(frozen=True)
+class HeadCheck:
+    ok: bool
+    checked: int
+    before_anchor: int = 0
+    problem: str = ""
+    line: int | None = None
+
+
+def check_heads(store: Store, lines: Iterable[str]) -> HeadCheck:
+    """Compare the chain heads found in `lines` (syslog lines, as `configure_syslog` sends them)
+    with the chain; report the first whose (seq, hash) the database does not hold.
+
+    `checked` heads matched a row (or the anchor); `before_anchor` heads name rows purged before
+    the anchor, which cannot be checked any more. No head at all is a failure: the file is not
+    evidence of anything. Run `verify` too: this only compares heads, it does not walk the chain."""
+    anchor = store.one("SELECT seq, hash FROM audit_anchor WHERE id = 1")
+    newest = store.one("SELECT seq FROM events ORDER BY seq DESC LIMIT 1")
+    checked = before_anchor = 0
+    for number, line in enumerate(lines, 1):
+        found = HEAD_PATTERN.search(line)
+        if found is None:
+            continue
+        seq, digest = int(found.group(1)), found.group(2)
+        row = store.one("SELECT hash FROM events WHERE seq = ?", (seq,))
+        if row is None and anchor is not None and seq == anchor["seq"]:
+            row = anchor
+        if row is None and anchor is not None and seq < anchor["seq"]:
+            before_anchor += 1
+            continue
+        if row is None:
+            head = newest["seq"] if newest else 0
+            return HeadCheck(False, checked, before_anchor, f"line {number}: head seq={seq} is not in "
+                             f"the chain, whose newest row is {head} (rows were removed)", number)
+        if row["hash"] != digest:
+            return HeadCheck(False, checked, before_anchor, f"line {number}: head seq={seq} hash="
+                             f"{digest[:16]} does not match row {seq}, hash {row['hash'][:16]} "
+                             f"(the database was rewritten)", number)
+        checked += 1
+    if checked + before_anchor == 0:
+        return HeadCheck(False, 0, 0, "no audit head lines found")
+    return HeadCheck(True, checked, before_anchor)

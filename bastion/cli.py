@@ -345,10 +345,13 @@ def _private_guess(pub_path: str) -> str:
 def cmd_audit(ctx: Context, args: argparse.Namespace, out: TextIO) -> int:
     if args.audit_cmd == "verify":
         result = audit.verify(ctx.store)
-        if result.ok:
-            out.write(f"audit chain verifies: {result.rows} events, head {result.head[:16]}\n")
-            return 0
-        raise BastionError(f"audit chain broken at {result.problem}")
+        if not result.ok:
+            raise BastionError(f"audit chain broken at {result.problem}")
+        summary = f"audit chain verifies: {result.rows} events, head {result.head[:16]}"
+        if args.against:
+            summary += _check_heads(ctx, args.against)
+        out.write(summary + "\n")
+        return 0
     if args.audit_cmd == "export":
         since = None
         if args.since:
@@ -363,14 +366,39 @@ def cmd_audit(ctx: Context, args: argparse.Namespace, out: TextIO) -> int:
             out.write(json.dumps(event, sort_keys=True, ensure_ascii=False) + "\n")
         return 0
     if args.audit_cmd == "purge":
-        older = args.older_than or ctx.config.server.audit_retention
-        try:
-            deleted = audit.purge(ctx.store, now() - older, local_actor())
-        except ValueError as exc:
-            raise BastionError(str(exc)) from None
-        out.write(f"purged {deleted} events older than {config.format_duration(older)}\n")
+        from bastion import retention
+
+        older = ctx.config.server.audit_retention if args.older_than is None else args.older_than
+        result = retention.purge(ctx.store, ctx.home.recordings, now() - older, local_actor())
+        gone = f"; {result.missing} more were already gone" if result.missing else ""
+        out.write(f"purged {result.events} events and {result.recordings} recordings "
+                  f"({_size(result.bytes)}{gone}) older than {config.format_duration(older)}\n")
+        if result.failed:
+            more = f" (and {len(result.failed) - 1} more)" if len(result.failed) > 1 else ""
+            raise BastionError(f"{len(result.failed)} recordings could not be deleted and are kept "
+                               f"for the next purge: {result.failed[0]}{more}")
         return 0
     return 2
+
+
+def _check_heads(ctx: Context, path: str) -> str:
+    """`audit verify --against FILE`: the chain heads in FILE (syslog lines) against the chain."""
+    try:
+        with open(path, encoding="utf-8", errors="replace") as lines:
+            result = audit.check_heads(ctx.store, lines)
+    except OSError as exc:
+        raise BastionError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    if not result.ok:
+        raise BastionError(f"audit chain does not match {path}: {result.problem}")
+    purged = f", {result.before_anchor} older than the purge anchor" if result.before_anchor else ""
+    return f"; {result.checked} heads in {path} match{purged}"
+
+
+def _size(count: int) -> str:
+    for unit, scale in (("GB", 10**9), ("MB", 10**6), ("KB", 10**3)):
+        if count >= scale:
+            return f"{count / scale:.1f} {unit}"
+    return f"{count} bytes"
 
 
 def cmd_krl(ctx: Context, args: argparse.Namespace, out: TextIO) -> int:
@@ -458,10 +486,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("audit", help="the tamper-evident audit trail")
     aus = p.add_subparsers(dest="audit_cmd", required=True, parser_class=_Parser)
-    aus.add_parser("verify", help="exit 0 when the chain holds; else 1 naming the first bad row")
+    q = aus.add_parser("verify", help="exit 0 when the chain holds; else 1 naming the first bad row")
+    q.add_argument("--against", metavar="FILE",
+                   help="also check the chain heads sent to syslog (server.audit_syslog) in FILE")
     q = aus.add_parser("export", help="events as JSON lines")
     q.add_argument("--since", help="ISO time, e.g. 2026-11-01T00:00:00")
-    q = aus.add_parser("purge", help="delete events older than the retention (default 90d)")
+    q = aus.add_parser("purge", help="delete events, and the recordings of sessions that ended, "
+                                     "older than the retention (default 90d)")
     q.add_argument("--older-than", type=_duration)
     p.set_defaults(local=cmd_audit)
 
@@ -500,6 +531,7 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None,
         if getattr(args, "needs_home", True) is False:
             return args.local(None, args, out)
         ctx = open_home(home)
+        audit.configure_syslog(ctx.config.server.audit_syslog)
         try:
             if getattr(args, "local", None) is not None:
                 return args.local(ctx, args, out)

@@ -120,6 +120,7 @@ class ServerSettings:
     max_connections_per_source: int = 50
     connection_rate_per_source: int = 60
     audit_retention: float = 90 * 86400
+    audit_syslog: str = ""
     egress_addresses: tuple[str, ...] = ()
 
     @property
@@ -249,7 +250,7 @@ _SERVER_KEYS = {
     "cert_backdate": "duration", "store_grace": "duration", "recordings_min_free": "size",
     "login_timeout": "duration", "max_connections": "int", "max_connections_per_source": "int",
     "connection_rate_per_source": "int",
-    "audit_retention": "duration", "egress_addresses": "strlist",
+    "audit_retention": "duration", "audit_syslog": "str", "egress_addresses": "strlist",
 }
 _ROLE_KEYS = {
     "approval": "str", "auto_approve_targets": "strlist", "max_duration": "duration",
@@ -308,6 +309,12 @@ def _load_server(r: _Reader, data: Any) -> ServerSettings:
     except (OverflowError, RecursionError):  # a{99999999999}, groups nested a thousand deep
         raise r.fail("server.ticket_pattern",
                      "not a valid regex: beyond the regex compiler's limits") from None
+    from bastion import audit
+
+    try:
+        audit.syslog_address(values["audit_syslog"])
+    except ValueError as exc:
+        raise r.fail("server.audit_syslog", str(exc)) from None
     for addr in values["egress_addresses"]:
         try:
             ipaddress.ip_address(addr)

@@ -377,9 +377,10 @@ class ExecRecord:
         clock: Callable[[], float] = time.time,
         opener: Callable[[Path], int] = create_private_file,
     ) -> None:
-        """`kind` is "exec" (command is the command line) or "subsystem" (its name)."""
-        if kind not in ("exec", "subsystem"):
-            raise ValueError(f"kind must be 'exec' or 'subsystem', not {kind!r}")
+        """`kind` is "exec" (command is the command line), "subsystem" (its name) or "forward"
+        (a forwarded connection, "direct-tcpip HOST:PORT"; stdin is what the client sent)."""
+        if kind not in ("exec", "subsystem", "forward"):
+            raise ValueError(f"kind must be 'exec', 'subsystem' or 'forward', not {kind!r}")
         self._clock = clock
         self._streams = {name: _StreamDigest() for name in ("stdin", "stdout", "stderr")}
         self._final_digest: str | None = None

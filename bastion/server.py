@@ -23,7 +23,7 @@ from typing import Any
 import asyncssh
 
 import certs
-from bastion import audit, auth, commands, config, control, grants, limits, mfa, sessions, users
+from bastion import audit, auth, commands, config, control, forward, grants, limits, mfa, sessions, users
 from bastion.auth import Decision
 from bastion.config import LOGIN_NAME, TARGET_NAME
 from bastion.errors import BastionError
@@ -67,6 +67,7 @@ class Bastion:
         self.ctx = ctx
         self.home = ctx.home
         self.config: config.Config = ctx.config
+        audit.configure_syslog(self.config.server.audit_syslog)
         self.store = ctx.store
         # One event loop serves every session: a write waiting for a lock held by another process
         # stalls them all, so the server gives up sooner than the CLI does (fail closed).
@@ -324,6 +325,7 @@ class Bastion:
             return
         self.config = self.ctx.config = new
         self.policy = policy
+        audit.configure_syslog(new.server.audit_syslog)
         audit.record_or_log(self.store, "config.reloaded", "system")
         log.info("configuration reloaded")
 
@@ -546,9 +548,15 @@ class BastionServer(auth.TwoFactorServer):
         return False
 
     def connection_requested(self, dest_host: str, dest_port: int, orig_host: str,
-                             orig_port: int) -> bool:
-        self._refuse_forwarding("direct-tcpip", f"{dest_host}:{dest_port}")
-        return False
+                             orig_port: int) -> Any:
+        """`ssh -L` and `ssh -W`: opened from the target when the user's role (as configured
+        now, not at login) allows forwarding; refused and audited otherwise."""
+        live = self.live
+        role = self.app.config.roles.get(live.identity.role.name) if live else None
+        if live is None or live.ending or role is None or not role.forwarding:
+            self._refuse_forwarding("direct-tcpip", f"{dest_host}:{dest_port}")
+            return False
+        return forward.open_forward(live, dest_host, dest_port, orig_host, orig_port)
 
     def server_requested(self, listen_host: str, listen_port: int) -> bool:
         self._refuse_forwarding("tcpip-forward", f"{listen_host}:{listen_port}")

@@ -23,6 +23,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import hashlib
 import json
 import random
 import re
@@ -36,6 +37,7 @@ from typing import Any
 
 import asyncssh
 
+from bastion import audit, recording
 from bench import load
 from bench.rig import Rig
 from bench.stats import percentile
@@ -203,7 +205,13 @@ class Soak:
         loaded = await _stats(rig)
         self.samples.append({"t": round(time.monotonic() - start, 1), **loaded})
         after = await _idle_stats(rig)
-        return self._verdict(baseline, after, open_seconds)
+        result = self._verdict(baseline, after, open_seconds)
+        result["recordings"] = check_recordings(rig)
+        result["checks"]["every recording closed, valid and matching its digest"] = (
+            not result["recordings"]["problems"])
+        result["checks"]["audit chain verifies"] = result["recordings"]["audit_chain_ok"]
+        result["passed"] = all(result["checks"].values())
+        return result
 
     def _verdict(self, baseline: dict[str, int], after: dict[str, int], open_seconds: float
                  ) -> dict[str, Any]:
@@ -244,6 +252,32 @@ class Soak:
         }
 
 
+def check_recordings(rig: Rig) -> dict[str, Any]:
+    """Every recording the bastion listed: closed, its file's SHA-256 the stored one, and
+    readable as what it claims to be (asciicast v2, or an exec record with its end line)."""
+    assert rig.ctx is not None
+    store = rig.ctx.store
+    problems: list[str] = []
+    rows = store.all("SELECT path, kind, ended, sha256 FROM recordings")
+    longest = 0.0
+    for row in rows:
+        path = rig.home.recordings / Path(row["path"]).name
+        try:
+            data = path.read_bytes()
+            if row["ended"] is None or hashlib.sha256(data).hexdigest() != row["sha256"]:
+                problems.append(f"{path.name}: not closed, or its digest differs")
+            elif path.suffix == ".cast":
+                _, events = recording.read_cast(path)
+                longest = max(longest, events[-1][0] if events else 0.0)
+            elif recording.read_exec_record(path)["ended"] is None:
+                problems.append(f"{path.name}: no end line")
+        except (OSError, recording.RecordingError) as exc:
+            problems.append(f"{path.name}: {exc}")
+    return {"count": len(rows), "problems": problems[:20], "problem_count": len(problems),
+            "longest_cast_seconds": round(longest, 1),
+            "audit_chain_ok": audit.verify(store).ok}
+
+
 def soak(rig: Rig, sessions: int, seconds: float, churn_per_minute: float = 60.0,
          key_interval: float = 1.0, sample_every: float = 30.0) -> dict[str, Any]:
     """Run one soak against a started rig; returns its figures and verdict."""
@@ -266,6 +300,10 @@ def table(result: dict[str, Any]) -> str:
         f"RSS per held session {result['rss_per_session_kib']} KiB; growth over the second half "
         f"{result['rss_slope_second_half_mib_per_min']} MiB/min",
     ]
+    rec = result.get("recordings")
+    if rec:
+        lines.append(f"{rec['count']} recordings checked, {rec['problem_count']} with problems; "
+                     f"longest session {rec['longest_cast_seconds']} s")
     for name, ok in result["checks"].items():
         lines.append(f"  {'ok ' if ok else 'NO '} {name}")
     if result["error_count"]:

@@ -51,10 +51,11 @@ class LineWaiter:
             self.lines.append("<eof>")
             self._cond.notify_all()
 
-    def wait_for(self, pattern: str, timeout: float = 20) -> re.Match:
+    def wait_for(self, pattern: str, timeout: float = 20, start: int = 0) -> re.Match:
+        """The first line from line `start` on (see `mark`) that matches, once it is there."""
         regex = re.compile(pattern)
         deadline = time.monotonic() + timeout
-        seen = 0
+        seen = start
         with self._cond:
             while True:
                 for line in self.lines[seen:]:
@@ -69,6 +70,11 @@ class LineWaiter:
                     raise AssertionError(f"timed out waiting for {pattern!r}:\n"
                                          + "\n".join(self.lines[-30:]))
                 self._cond.wait(left)
+
+    def mark(self) -> int:
+        """Where the lines read so far end: wait_for(start=mark()) sees only later ones."""
+        with self._cond:
+            return len(self.lines)
 
     def text(self) -> str:
         with self._cond:

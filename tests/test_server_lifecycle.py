@@ -155,3 +155,42 @@ def test_replay_plays_the_recorded_output(world):
     row = json.loads(listing.stdout)[-1]
     assert set(row) >= {"id", "user", "target", "login", "ticket", "state", "started", "ended",
                         "recordings"}
+
+
+def test_chain_heads_reach_syslog_and_a_rewritten_database_fails_against_them(world):
+    """`audit_syslog` set by a reload: the server sends each committed event's head to a real
+    UDP syslog listener; `audit verify --against` those lines passes, then catches a database
+    rewritten end to end (every hash recomputed, so plain `verify` still passes)."""
+    import socket
+
+    listener = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    listener.bind(("127.0.0.1", 0))
+    listener.settimeout(20)
+    set_server_key(world.home, "audit_syslog", f'"udp:127.0.0.1:{listener.getsockname()[1]}"')
+    world.bastion.proc.send_signal(signal.SIGHUP)
+    try:
+        datagram = listener.recv(4096).decode()  # the config.reloaded event's head
+    finally:
+        listener.close()
+    assert "bastion[" in datagram and "type=config.reloaded" in datagram, datagram
+    heads = world.tmp / "heads.log"
+    heads.write_text(datagram + "\n")
+    cli = [sys.executable, "-m", "bastion", "--home", str(world.home.path), "audit", "verify",
+           "--against", str(heads)]
+    assert subprocess.run(cli, capture_output=True, timeout=30).returncode == 0
+    # Rewrite the chain from the start with new data and recomputed hashes.
+    store = world.ctx.store
+    rows = store.all("SELECT * FROM events ORDER BY seq")
+    with store.transaction():
+        store.execute("DELETE FROM events")
+        prev = audit.GENESIS
+        for row in rows:
+            row = dict(row, data=json.dumps({"rewritten": row["seq"]}, separators=(",", ":")),
+                       prev_hash=prev)
+            row["hash"] = audit._row_hash(row)
+            store.execute("INSERT INTO events(seq, at, type, code, actor, data, prev_hash, hash) "
+                          "VALUES (:seq, :at, :type, :code, :actor, :data, :prev_hash, :hash)", row)
+            prev = row["hash"]
+    assert audit.verify(store).ok
+    r = subprocess.run(cli, capture_output=True, timeout=30, text=True)
+    assert r.returncode == 1 and "does not match" in (r.stdout + r.stderr), r
