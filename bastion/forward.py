@@ -25,6 +25,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("bastion.forward")
 
+MAX_OPEN_FORWARDS = 100  # per session at once: each holds an upstream channel and a record file
+
 
 class ForwardChannel(asyncssh.SSHTCPSession):
     """The client end of one forwarded connection; lives in its session's `channels` so that
@@ -110,10 +112,13 @@ class ForwardChannel(asyncssh.SSHTCPSession):
         self.live.end("failed", "the recording could not be written")
 
     def finish(self) -> None:
-        """Close the record and audit the end (once)."""
+        """Close the record and audit the end (once); the session forgets the channel, so a
+        long session forwarding many connections does not keep them all."""
         if self.finished:
             return
         self.finished = True
+        with contextlib.suppress(ValueError):
+            self.live.channels.remove(self)
         store, user = self.app.store, self.live.identity.user
         sent = received = None
         if self.record is not None and not self.record.closed:
@@ -156,6 +161,11 @@ async def open_forward(live: LiveSession, dest_host: str, dest_port: int, orig_h
     asyncssh.ChannelOpenError (which asyncssh sends to the client) when it cannot be opened."""
     ident, app = live.identity, live.app
     forward = ForwardChannel(live, dest_host, dest_port)
+    if sum(isinstance(ch, ForwardChannel) for ch in live.channels) >= MAX_OPEN_FORWARDS:
+        reason = f"too many forwarded connections open at once (at most {MAX_OPEN_FORWARDS})"
+        audit.record_or_log(app.store, "channel.refused", ident.user, session=live.id,
+                            kind="direct-tcpip", destination=forward.destination, reason=reason)
+        raise asyncssh.ChannelOpenError(asyncssh.OPEN_RESOURCE_SHORTAGE, reason)
     try:
         live.start(None)
         forward.number = live.next_channel()

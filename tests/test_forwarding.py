@@ -14,6 +14,7 @@ import threading
 import pytest
 
 from bastion import audit, grants, recording
+from bastion.forward import MAX_OPEN_FORWARDS
 from tests.harness import LOGIN, World, free_port
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(90)]
@@ -116,6 +117,39 @@ def test_revoking_the_ticket_closes_a_live_forward(world, echo):
             proc.kill()
             proc.wait()
     assert world.session_row("hal")["end_reason"].startswith("access revoked")
+
+
+def test_a_session_holds_at_most_100_forwards_at_once_and_closed_ones_free_their_place(
+        world, echo):
+    kim = world.person("kim")
+    world.grant(kim)
+    local = free_port()
+    proc = kim.popen(f"{LOGIN}@web01", extra=("-N", "-L", f"127.0.0.1:{local}:127.0.0.1:{echo}"))
+    conns: list[socket.socket] = []
+    try:
+        world.bastion.output.wait_for(r"audit auth\.success kim ")
+        for n in range(MAX_OPEN_FORWARDS):
+            conn = _connect_when_listening(local, proc)
+            conn.sendall(b"%03d" % n)
+            assert _recv_exactly(conn, 3) == b"%03d" % n  # open end to end
+            conns.append(conn)
+        extra = _connect_when_listening(local, proc)
+        extra.settimeout(30)
+        assert extra.recv(10) == b""  # ssh closes it: the bastion refused the channel
+        extra.close()
+        sid = world.session_row("kim")["id"]
+        world.bastion.output.wait_for(r"audit channel\.refused kim .*too many forwarded")
+        conns.pop().close()
+        world.bastion.output.wait_for(rf'audit channel\.closed kim .*"session":"{sid}"')
+        again = _connect_when_listening(local, proc)
+        again.sendall(b"again")
+        assert _recv_exactly(again, 5) == b"again"
+        conns.append(again)
+    finally:
+        for conn in conns:
+            conn.close()
+        proc.kill()
+        proc.wait()
 
 
 def test_a_role_without_forwarding_is_refused_after_a_reload(world, echo):
