@@ -108,6 +108,9 @@ class ForwardChannel(asyncssh.SSHTCPSession):
     def recording_failed(self, exc: Exception) -> None:
         audit.record_or_log(self.app.store, "recording.failed", self.live.identity.user,
                             session=self.live.id, error=str(exc))
+        record = self.record
+        self.app.stall_recording(record, lambda: record.close(exit_status=None),
+                                 self.live.identity.user)
         self.record = None
         self.live.end("failed", "the recording could not be written")
 
@@ -123,11 +126,12 @@ class ForwardChannel(asyncssh.SSHTCPSession):
         sent = received = None
         if self.record is not None and not self.record.closed:
             sent, received = self.record.bytes_in, self.record.bytes_out
+            record = self.record
             try:
-                digest = self.record.close(exit_status=None)
-                sessions.close_recording(store, self.record.path, digest, user)
+                sessions.close_recording(store, record.path, record.close(exit_status=None), user)
             except (recording.RecordingError, OSError, BastionError) as exc:
                 log.error("closing the record of forward %s failed: %s", self.destination, exc)
+                self.app.stall_recording(record, lambda: record.close(exit_status=None), user)
         audit.record_or_log(store, "channel.closed", user, session=self.live.id,
                             channel=self.number, kind="direct-tcpip",
                             destination=self.destination, bytes_sent=sent,

@@ -657,6 +657,14 @@ class ProxyChannel(asyncssh.SSHServerSession):
         ident = self.live.identity
         audit.record_or_log(self.app.store, "recording.failed", ident.user, session=self.live.id,
                             error=str(exc))
+        cast, record = self.cast, self.record
+        if cast is not None:
+            def finish_cast() -> str:
+                cast.marker(f"session ended: the recording could not be written ({exc})")
+                return cast.close()
+            self.app.stall_recording(cast, finish_cast, ident.user)
+        elif record is not None:
+            self.app.stall_recording(record, lambda: record.close(exit_status=None), ident.user)
         self.cast = None
         self.record = None
         self.live.end("failed", "the recording could not be written")
@@ -667,26 +675,31 @@ class ProxyChannel(asyncssh.SSHServerSession):
             return
         self.finished = True
         store, user = self.app.store, self.live.identity.user
+        rec: Any = None
         try:
             if self.cast is not None and not self.cast.closed:
-                path = self.cast.path
+                rec = cast = self.cast
                 if self.redactor is not None:
                     for item in self.redactor.flush():
-                        self.cast.input(item)
-                digest = self.cast.close()
-                sessions.close_recording(store, path, digest, user)
+                        cast.input(item)
+                closer = cast.close
+                sessions.close_recording(store, cast.path, closer(), user)
             elif self.record is not None and not self.record.closed:
-                path = self.record.path
+                rec = record = self.record
                 summary = self.sftp.summary() if self.sftp is not None else None
-                digest = self.record.close(exit_status=exit_status, exit_signal=exit_signal,
-                                           sftp=summary)
-                sessions.close_recording(store, path, digest, user)
+
+                def closer() -> str:
+                    return record.close(exit_status=exit_status, exit_signal=exit_signal,
+                                        sftp=summary)
+                sessions.close_recording(store, record.path, closer(), user)
                 if self.sftp is not None:
                     for op in summary.get("files", []):
                         audit.record_or_log(store, "file.transfer", user, session=self.live.id,
                                             **op)
         except (recording.RecordingError, OSError, BastionError) as exc:
             log.error("closing recording for %s failed: %s", self.live.id, exc)
+            if rec is not None:
+                self.app.stall_recording(rec, closer, user)
         if self.number:
             audit.record_or_log(store, "channel.closed", user, session=self.live.id,
                                 channel=self.number, exit_status=exit_status,

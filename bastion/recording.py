@@ -22,7 +22,6 @@ the file operations.
 from __future__ import annotations
 
 import codecs
-import contextlib
 import errno
 import hashlib
 import io
@@ -89,6 +88,7 @@ class _Sink:
         self.offset = 0
         self.digest = hashlib.sha256()
         self.failure: str | None = None
+        self._unwritten = bytearray()  # what a failed write left, written first by `retry()`
         try:
             self._fd: int | None = opener(path)
         except FileExistsError:
@@ -99,8 +99,7 @@ class _Sink:
         try:
             self.write(first_line)
         except RecordingError:
-            with contextlib.suppress(RecordingError):
-                self.close()
+            self.abandon()
             raise
 
     def write(self, data: bytes) -> None:
@@ -108,7 +107,9 @@ class _Sink:
             raise RecordingError(self.failure)
         if self._fd is None:
             raise RecordingError(f"recording {self.path} is closed")
-        view = memoryview(data)
+        self._write(memoryview(data))
+
+    def _write(self, view: memoryview) -> None:
         try:
             while view:
                 written = os.write(self._fd, view)
@@ -116,13 +117,38 @@ class _Sink:
                 self.offset += written
                 view = view[written:]
         except OSError as exc:
+            # Kept, not dropped: when space comes back, `retry()` writes it, in order.
+            self._unwritten += view
             self.failure = f"cannot write recording {self.path}: {exc.strerror}"
             raise RecordingError(self.failure) from None
 
+    def retry(self) -> bool:
+        """After a failed write: write what it left; True once the sink works again."""
+        if self.failure is None:
+            return True
+        if self._fd is None:
+            return False
+        pending, self._unwritten = bytes(self._unwritten), bytearray()
+        try:
+            self._write(memoryview(pending))
+        except RecordingError:
+            return False
+        self.failure = None
+        return True
+
+    def abandon(self) -> None:
+        """Close without writing anything more, whatever state the sink is in."""
+        if self._fd is not None:
+            fd, self._fd = self._fd, None
+            os.close(fd)
+
     def close(self) -> None:
-        """Sync and close; a failure here is a failure to record."""
+        """Sync and close; a failure here is a failure to record. A sink whose writes failed
+        stays open (raising) so that `retry()` may still save what it holds."""
         if self._fd is None:
             return
+        if self.failure is not None:
+            raise RecordingError(self.failure)
         fd, self._fd = self._fd, None
         try:
             os.fsync(fd)
@@ -306,6 +332,11 @@ class CastRecorder:
         self._final_digest = self._sink.digest.hexdigest()
         return self._final_digest
 
+    def resume(self) -> bool:
+        """After a failed write (a full disk): write what was left, in order; True once the
+        recorder works again (then `marker()` and `close()` finish the file)."""
+        return self._sink.retry()
+
     def _check_writable(self) -> None:
         if self._sink.failure is not None:
             raise RecordingError(self._sink.failure)
@@ -384,6 +415,7 @@ class ExecRecord:
         self._clock = clock
         self._streams = {name: _StreamDigest() for name in ("stdin", "stdout", "stderr")}
         self._final_digest: str | None = None
+        self._end_sent = False
         start = {
             "version": 1,
             "session": session_id,
@@ -433,22 +465,30 @@ class ExecRecord:
     ) -> str:
         """Write the end line, sync, close; return the hex SHA-256 of the file (idempotent).
 
-        `sftp` is `SftpLog.summary()` for an sftp channel.
+        `sftp` is `SftpLog.summary()` for an sftp channel. If the end line could not be written,
+        call `resume()` once space is back, then `close()` again: the line is not written twice.
         """
         if self._final_digest is not None:
             return self._final_digest
-        end: dict[str, Any] = {"ended": round(self._clock(), 3), "exit_status": exit_status,
-                               "exit_signal": exit_signal}
-        for name, stream in self._streams.items():
-            end[name] = stream.as_dict()
-        if sftp is not None:
-            end["sftp"] = sftp
-        try:
-            self._sink.write(_json_line(end))
-        finally:
-            self._sink.close()
+        if not self._end_sent:
+            end: dict[str, Any] = {"ended": round(self._clock(), 3), "exit_status": exit_status,
+                                   "exit_signal": exit_signal}
+            for name, stream in self._streams.items():
+                end[name] = stream.as_dict()
+            if sftp is not None:
+                end["sftp"] = sftp
+            self._end_sent = True  # written now, or kept by the sink for `resume()`
+            try:
+                self._sink.write(_json_line(end))
+            finally:
+                self._sink.close()
+        self._sink.close()
         self._final_digest = self._sink.digest.hexdigest()
         return self._final_digest
+
+    def resume(self) -> bool:
+        """After a failed write: write what was left; True once the record can be closed."""
+        return self._sink.retry()
 
     def _update(self, name: str, data: bytes) -> None:
         if self._final_digest is not None:

@@ -23,7 +23,20 @@ from typing import Any
 import asyncssh
 
 import certs
-from bastion import audit, auth, commands, config, control, forward, grants, limits, mfa, sessions, users
+from bastion import (
+    audit,
+    auth,
+    commands,
+    config,
+    control,
+    forward,
+    grants,
+    limits,
+    mfa,
+    recording,
+    sessions,
+    users,
+)
 from bastion.auth import Decision
 from bastion.config import LOGIN_NAME, TARGET_NAME
 from bastion.errors import BastionError
@@ -81,6 +94,7 @@ class Bastion:
         self.rate = limits.ConnectionRate()
         self.refusals = limits.RefusalLog()
         self.rows_to_end: dict[str, tuple[str, str, str]] = {}
+        self.stalled_recordings: list[tuple[Any, Callable[[], str], str]] = []
         self.subscribers: set[Callable[[dict[str, Any]], None]] = set()
         self.store_failing_since: float | None = None
         self.disk_ok = True
@@ -160,6 +174,7 @@ class Bastion:
                 "LEFT JOIN certificates c ON c.serial = s.serial WHERE s.state = 'active'")
             self.publish_store_changes()
             self.retry_ended_rows()
+            self.finish_stalled_recordings()
             self.store_failing_since = None
         except StoreError as exc:
             self._store_trouble(exc)
@@ -199,6 +214,27 @@ class Bastion:
             sessions.end(self.store, session_id, state, reason, actor)  # StoreError: next pass
             del self.rows_to_end[session_id]
             log.info("session %s row updated: %s", session_id, state)
+
+    def stall_recording(self, recorder: Any, closer: Callable[[], str], user: str) -> None:
+        """A recording that could not be written or closed (a full disk, a failed store):
+        kept, with what it still had to write, and finished by `finish_stalled_recordings`
+        once that works, so that nothing it held is lost."""
+        log.error("recording %s could not be finished; it will be once it can be written",
+                  recorder.path.name)
+        self.stalled_recordings.append((recorder, closer, user))
+
+    def finish_stalled_recordings(self) -> None:
+        for item in list(self.stalled_recordings):
+            recorder, closer, user = item
+            try:
+                if not recorder.resume():
+                    continue
+                digest = closer()
+                sessions.close_recording(self.store, recorder.path, digest, user)
+            except (recording.RecordingError, OSError, StoreError):
+                continue  # still failing: the next pass tries again
+            self.stalled_recordings.remove(item)
+            log.warning("recording %s finished after its fault", recorder.path.name)
 
     def refuse_connection(self, source: str, reason: str) -> None:
         """Audit and log a refusal before authentication: the first of a source and reason in a
@@ -299,7 +335,8 @@ class Bastion:
                 "tasks": len(asyncio.all_tasks()), "fds": fds, "rss_kib": rss_kib,
                 "subscribers": len(self.subscribers), "held_waiters": len(self.held_waiters),
                 "rate_sources": len(self.rate), "refusal_windows": len(self.refusals),
-                "rows_to_end": len(self.rows_to_end)}
+                "rows_to_end": len(self.rows_to_end),
+                "stalled_recordings": len(self.stalled_recordings)}
 
     def log_stats(self) -> None:
         log.info("stats: %s", " ".join(f"{k}={v}" for k, v in self.stats().items()))
@@ -610,8 +647,6 @@ async def start(app: Bastion, listen: str | None = None) -> asyncssh.SSHAcceptor
     """Start listening; returns the acceptor (its sockets tell the bound port)."""
     for sid in sessions.interrupted_on_start(app.store):
         log.warning("session %s was left open by a crash; marked interrupted", sid)
-    from bastion import recording
-
     for rec in sessions.open_recordings(app.store):
         path = app.home.recordings / rec["path"].rsplit("/", 1)[-1]
         try:

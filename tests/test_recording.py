@@ -335,6 +335,71 @@ def test_write_failure_mid_session_is_raised_and_every_later_call_fails(cast, cl
     assert not rec.closed
 
 
+class Disk:
+    """The descriptor a recorder writes to, made full and then given space again (dup2 of
+    /dev/full, then of the file itself in append mode, onto that same descriptor)."""
+
+    def __init__(self) -> None:
+        self.fd = -1
+        self.path: Path | None = None
+
+    def opener(self, path: Path) -> int:
+        self.path = path
+        self.fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        return self.fd
+
+    def fill(self) -> None:
+        full = os.open("/dev/full", os.O_WRONLY)
+        os.dup2(full, self.fd)
+        os.close(full)
+
+    def free(self) -> None:
+        again = os.open(self.path, os.O_WRONLY | os.O_APPEND)
+        os.dup2(again, self.fd)
+        os.close(again)
+
+
+def test_a_recording_that_hit_a_full_disk_is_finished_with_everything_once_space_is_back(
+        cast, clock):
+    disk = Disk()
+    rec = recorder(cast, clock, opener=disk.opener)
+    rec.output(b"before the disk filled up")
+    rec.flush()
+    disk.fill()
+    rec.output(b"held in memory")
+    with pytest.raises(RecordingError, match="No space left on device"):
+        rec.flush()
+    assert rec.resume() is False            # still full: nothing changes, nothing is lost
+    with pytest.raises(RecordingError):
+        rec.close()
+    disk.free()
+    assert rec.resume() is True
+    rec.marker("session ended: the recording could not be written")
+    digest = rec.close()
+    assert digest == hashlib.sha256(cast.read_bytes()).hexdigest()
+    _, events = read_cast(cast)
+    assert [(code, text) for _, code, text in events] == [
+        ("o", "before the disk filled up"), ("o", "held in memory"),
+        ("m", "session ended: the recording could not be written")]
+
+
+def test_an_exec_record_whose_end_line_hit_a_full_disk_gets_it_once(tmp_path):
+    disk = Disk()
+    path = tmp_path / "s1-1.jsonl"
+    rec = ExecRecord(path, session_id="s1", channel=1, kind="exec", command="id",
+                     opener=disk.opener)
+    rec.stdout(b"uid=0(root)\n")
+    disk.fill()
+    with pytest.raises(RecordingError, match="No space left on device"):
+        rec.close(exit_status=0)
+    disk.free()
+    assert rec.resume() is True
+    digest = rec.close(exit_status=0)
+    assert digest == hashlib.sha256(path.read_bytes()).hexdigest()
+    assert path.read_bytes().count(b"\n") == 2
+    assert read_exec_record(path)["stdout"]["bytes"] == 12
+
+
 @pytest.mark.parametrize("session, channel", [("../etc", 0), ("s1", "0/../x"), ("", 0),
                                               (".hidden", 1)])
 def test_recording_names_cannot_leave_the_recordings_folder(tmp_path, session, channel):
