@@ -93,7 +93,7 @@ class Bastion:
         self.per_source: dict[str, int] = {}
         self.rate = limits.ConnectionRate()
         self.refusals = limits.RefusalLog()
-        self.rows_to_end: dict[str, tuple[str, str, str]] = {}
+        self.rows_to_end: dict[str, tuple[str, str, str, float]] = {}
         self.stalled_recordings: list[tuple[Any, Callable[[], str], str]] = []
         self.subscribers: set[Callable[[dict[str, Any]], None]] = set()
         self.store_failing_since: float | None = None
@@ -207,11 +207,11 @@ class Bastion:
         except StoreError as exc:
             log.error("session %s ended (%s) but its row is not updated yet: %s", session_id,
                       reason, exc)
-            self.rows_to_end[session_id] = (state, reason, actor)
+            self.rows_to_end[session_id] = (state, reason, actor, time.time())
 
     def retry_ended_rows(self) -> None:
-        for session_id, (state, reason, actor) in list(self.rows_to_end.items()):
-            sessions.end(self.store, session_id, state, reason, actor)  # StoreError: next pass
+        for session_id, (state, reason, actor, at) in list(self.rows_to_end.items()):
+            sessions.end(self.store, session_id, state, reason, actor, at=at)  # StoreError: next pass
             del self.rows_to_end[session_id]
             log.info("session %s row updated: %s", session_id, state)
 

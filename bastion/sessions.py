@@ -37,14 +37,16 @@ def create(store: Store, *, user: str, target: str, login: str, ticket: str, gra
     return sid
 
 
-def end(store: Store, session_id: str, state: str, reason: str, actor: str = "system") -> bool:
-    """Move an active session to an end state; False if it had already ended."""
+def end(store: Store, session_id: str, state: str, reason: str, actor: str = "system",
+        at: float | None = None) -> bool:
+    """Move an active session to an end state; False if it had already ended. `at`: when it
+    ended, if that was before now (its row could not be written then)."""
     if state not in END_STATES:
         raise ValueError(state)
     with store.transaction():
         changed = store.execute(
             "UPDATE sessions SET state = ?, ended = ?, end_reason = ? WHERE id = ? AND state = 'active'",
-            (state, now(), reason, session_id)).rowcount
+            (state, at if at is not None else now(), reason, session_id)).rowcount
         if changed:
             event = {"killed": "session.killed", "interrupted": "session.interrupted"}.get(
                 state, "session.ended")

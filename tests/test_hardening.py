@@ -768,9 +768,11 @@ async def test_a_session_ending_while_the_store_is_locked_gets_its_row_once_it_i
         await conn.wait_closed()
         world.bastion.output.wait_for(rf"session {row['id']} ended \(client disconnected\) but "
                                       r"its row is not updated yet")
+        closed_at = time.time()  # the row can only be written after this
     world.bastion.output.wait_for(rf"session {row['id']} row updated: ended")
     row = world.session_row("dee")
     assert (row["state"], row["end_reason"]) == ("ended", "client disconnected")
+    assert row["ended"] <= closed_at  # when it ended, not when its row could be written
     assert audit.verify(world.ctx.store).ok
 
 
