@@ -539,8 +539,11 @@ def _enforce_certificate_options(conn: asyncssh.SSHServerConnection,
     # asyncssh enforces a certificate's permit-* extensions (pty, forwarding) only when its
     # own validator accepted the certificate; ours replaced it, so hand the options over.
     # asyncssh clears them at every auth request, so this runs right before success.
+    # Port forwarding is the exception: the server owner decides it (connection_requested),
+    # checking the certificate's permit-port-forwarding itself, so that a refusal is audited
+    # (asyncssh would refuse it silently, before asking the owner).
     if cert is not None:
-        conn._cert_options = cert.options
+        conn._cert_options = {**cert.options, "permit-port-forwarding": True}
 
 
 def _hang_up(conn: asyncssh.SSHServerConnection) -> None:

@@ -95,6 +95,7 @@ class Identity:
     client_addr: str
     serial: int | None = None       # the user certificate that authenticated, if any
     cert_ticket: str | None = None  # the ticket that certificate was minted for
+    cert_forwarding: bool = False   # whether that certificate permits port forwarding
 
 
 @dataclass

@@ -505,7 +505,8 @@ class BastionServer(auth.TwoFactorServer):
         target = app.config.targets[name.target]
         self.identity = Identity(user=person.name, role=role, target=target, login=name.login,
                                  client_addr=client_addr, serial=info.serial,
-                                 cert_ticket=row["ticket"])
+                                 cert_ticket=row["ticket"],
+                                 cert_forwarding=bool(cert.options.get("permit-port-forwarding")))
         if row["single_use"]:
             self.pending_consume = info.serial
         if role.mfa_per_session or target.mfa_per_session:
@@ -593,6 +594,10 @@ class BastionServer(auth.TwoFactorServer):
         if live is None or live.ending or role is None or not role.forwarding:
             self._refuse_forwarding("direct-tcpip", f"{dest_host}:{dest_port}")
             return False
+        if live.identity.serial is not None and not live.identity.cert_forwarding:
+            self._refuse_forwarding("direct-tcpip", f"{dest_host}:{dest_port}",
+                                    "the certificate does not permit port forwarding")
+            return False
         return forward.open_forward(live, dest_host, dest_port, orig_host, orig_port)
 
     def server_requested(self, listen_host: str, listen_port: int) -> bool:
@@ -607,11 +612,11 @@ class BastionServer(auth.TwoFactorServer):
         self._refuse_forwarding("streamlocal-forward", listen_path)
         return False
 
-    def _refuse_forwarding(self, kind: str, where: str) -> None:
+    def _refuse_forwarding(self, kind: str, where: str, reason: str = "forwarding not allowed"
+                           ) -> None:
         who = self.identity.user if self.identity else (self.command_user or "?")
         audit.record_or_log(self.app.store, "channel.refused", who, kind=kind, destination=where,
-                            session=self.live.id if self.live else None,
-                            reason="forwarding not allowed")
+                            session=self.live.id if self.live else None, reason=reason)
 
 
 def audit_refusal(store: Any, actor: str, client_addr: str, reason: str, *, proven: bool,

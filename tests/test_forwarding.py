@@ -152,6 +152,30 @@ def test_a_session_holds_at_most_100_forwards_at_once_and_closed_ones_free_their
         proc.wait()
 
 
+def test_a_certificate_minted_without_forwarding_does_not_forward_and_the_refusal_is_audited(
+        world, echo, tmp_path):
+    lee = world.person("lee")
+    ticket = world.ticket()
+    world.grant(lee, ticket=ticket)
+    certificates = {}
+    for allowed in (False, True):  # minted while the role did not, then did, allow forwarding
+        allow_forwarding(world, allowed)
+        r = lee.run("lee", "cert", ticket)
+        assert r.returncode == 0, r.stderr
+        certificates[allowed] = tmp_path / f"lee-{allowed}-cert.pub"
+        certificates[allowed].write_bytes(r.stdout)
+    r = lee.run(f"{LOGIN}@web01", cert=certificates[False], code="000000",
+                extra=("-W", f"127.0.0.1:{echo}"), input=b"x")
+    assert r.returncode != 0 and r.stdout == b""
+    refused = [e for e in audit.export(world.ctx.store) if e["type"] == "channel.refused"
+               and e["actor"] == "lee"]
+    assert [e["data"]["reason"] for e in refused] == [
+        "the certificate does not permit port forwarding"]
+    r = lee.run(f"{LOGIN}@web01", cert=certificates[True], code="000000",
+                extra=("-W", f"127.0.0.1:{echo}"), input=b"through")
+    assert r.returncode == 0 and r.stdout == b"through", r.stderr
+
+
 def test_a_role_without_forwarding_is_refused_after_a_reload(world, echo):
     ivy = world.person("ivy")
     world.grant(ivy)
