@@ -50,6 +50,8 @@ class ForwardChannel(asyncssh.SSHTCPSession):
         self.chan = chan
 
     def data_received(self, data: bytes, datatype: int | None) -> None:
+        if self.record is None:  # its recording failed: the forward is closing, nothing passes
+            return
         self.live.touch()
         try:
             self.record.stdin(data)
@@ -76,6 +78,8 @@ class ForwardChannel(asyncssh.SSHTCPSession):
     # -- the target side ---------------------------------------------------------------------
 
     def from_target(self, data: bytes) -> None:
+        if self.record is None:
+            return
         self.live.touch()
         try:
             self.record.stdout(data)

@@ -69,13 +69,14 @@ def test_stdio_forwarding_relays_bytes_exactly_and_accounts_for_them(world, echo
     assert r.returncode == 0, r.stderr
     assert r.stdout == payload
     row = world.session_row("fay")
+    # ssh exits as the channel closes; the bastion closes the record just after: wait for it.
+    world.bastion.output.wait_for(rf'audit channel\.closed fay .*"session":"{row["id"]}"')
     name = next(n for n in row["recordings"] if n.endswith(".jsonl"))
     record = recording.read_exec_record(world.home.recordings / name)
     digest = hashlib.sha256(payload).hexdigest()
     assert record["kind"] == "forward" and record["command"] == f"direct-tcpip 127.0.0.1:{echo}"
     assert record["stdin"] == {"bytes": len(payload), "sha256": digest}
     assert record["stdout"] == {"bytes": len(payload), "sha256": digest}
-    world.bastion.output.wait_for(rf'audit channel\.closed fay .*"session":"{row["id"]}"')
     opened = events(world, "channel.opened", row["id"])
     closed = events(world, "channel.closed", row["id"])
     assert [e["data"]["destination"] for e in opened] == [f"127.0.0.1:{echo}"]
