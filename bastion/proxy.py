@@ -597,6 +597,8 @@ class ProxyChannel(asyncssh.SSHServerSession):
 
     def target_closed(self, side: UpstreamSide, exc: Exception | None) -> None:
         """The target closed the channel: pass its exit status or signal on, then close."""
+        if self.finished:
+            return  # the bastion ended this channel (refused, killed) and told the client already
         self.flush_output()
         chan = self.chan
         status = side.exit_status
