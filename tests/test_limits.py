@@ -5,7 +5,8 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bastion.limits import ConnectionRate, RefusalLog
+from bastion import limits
+from bastion.limits import MANY, ConnectionRate, RefusalLog
 
 
 def test_a_burst_of_the_rate_is_allowed_then_one_a_refill():
@@ -59,9 +60,10 @@ def test_a_refusal_after_the_window_opens_a_new_one_and_keeps_the_old_count():
     assert log.due(121.0) == [("a", "rate", 1)]
 
 
-@given(st.lists(st.tuples(st.sampled_from("abc"), st.floats(0, 1000)), max_size=200))
-def test_every_refusal_is_written_or_counted_exactly_once(events):
-    log = RefusalLog(window=60.0)
+@given(st.lists(st.tuples(st.sampled_from("abcdef"), st.floats(0, 1000)), max_size=200),
+       st.integers(1, 8))
+def test_every_refusal_is_written_or_counted_exactly_once(events, budget):
+    log = RefusalLog(window=60.0, budget=budget)
     written = counted = 0
     for source, t in sorted(events, key=lambda e: e[1]):
         written += log.note(source, "r", t)
@@ -77,3 +79,24 @@ def test_no_more_than_burst_plus_refill_are_allowed(per_minute, times):
     allowed = sum(rate.allow("a", per_minute, t) for t in times)
     span = (times[-1] - times[0]) if times else 0.0
     assert allowed <= per_minute + span * per_minute / 60 + 1e-9
+
+
+def test_a_flood_from_many_addresses_writes_at_most_the_budget_and_counts_the_rest():
+    log = RefusalLog(window=60.0, budget=100)
+    written = sum(log.note(f"10.0.{n // 256}.{n % 256}", "rate", 1.0) for n in range(10_000))
+    assert written == 100
+    assert len(log) <= 101                          # 100 sources and one count for the rest
+    assert log.due(61.0) == [(MANY, "rate", 9_900)]
+    # a new window, a new budget
+    assert log.note("10.9.9.9", "rate", 62.0) is True
+
+
+def test_past_max_sources_newcomers_share_one_bucket(monkeypatch):
+    monkeypatch.setattr(limits, "MAX_SOURCES", 3)
+    rate = ConnectionRate()
+    for source in ("a", "b", "c"):
+        assert rate.allow(source, 2, 0.0)
+    # d and e are newcomers once three sources are known: they share a bucket of 2
+    assert [rate.allow(s, 2, 0.0) for s in ("d", "e", "f")] == [True, True, False]
+    assert rate.allow("a", 2, 0.0)                  # known sources keep their own
+    assert len(rate) == 4
