@@ -269,9 +269,14 @@ class Store:
                 self.conn.execute("ROLLBACK")
 
     def execute(self, sql: str, params: tuple | dict = ()) -> sqlite3.Cursor:
+        """Run one statement. Any failure of the database (locked, full, corrupt, a constraint
+        a concurrent writer broke) is a StoreError, which callers fail closed on; a mistake in
+        the statement itself (ProgrammingError) is a bug and stays one."""
         try:
             return self.conn.execute(sql, params)
-        except sqlite3.OperationalError as exc:
+        except sqlite3.ProgrammingError:
+            raise
+        except sqlite3.DatabaseError as exc:
             raise StoreError(f"store unavailable: {exc}") from None
 
     def one(self, sql: str, params: tuple | dict = ()) -> dict[str, Any] | None:

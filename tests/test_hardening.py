@@ -31,7 +31,7 @@ import asyncssh
 import pytest
 
 import certs
-from bastion import audit, config, mfa, recording
+from bastion import audit, config, mfa, recording, sessions
 from bastion.proxy import MAX_TERM_COLS, MAX_TERM_ROWS
 from tests.conftest import add_target, make_key, set_server_key
 from tests.harness import LOGIN, Client, World
@@ -730,6 +730,30 @@ async def test_a_store_locked_between_login_and_channel_refuses_the_channel_and_
     # The refusal could not be written to the store while it was locked: the log has it whole.
     world.bastion.output.wait_for(r"not audited \(store unavailable.*session\.refused cal ")
     assert_still_serving(world)
+
+
+def test_a_login_whose_success_cannot_be_audited_is_disconnected_and_serves_nothing(world):
+    """The store refuses exactly the `auth.success` row (a trigger stands in for a write that
+    fails at that moment): the key and TOTP were right, but no unaudited login goes on."""
+    flo = world.person("flo")
+    world.grant(flo)
+    canary = world.tmp / "unaudited-canary"
+    raw = sqlite3.connect(str(world.home.db), isolation_level=None, timeout=10)
+    raw.execute("CREATE TRIGGER refuse_success BEFORE INSERT ON events "
+                "WHEN NEW.type = 'auth.success' BEGIN SELECT RAISE(ABORT, 'write failed'); END")
+    try:
+        r = flo.run(f"{LOGIN}@web01", f"touch {canary}")
+        world.bastion.output.wait_for(r"login of flo from .* not audited, disconnecting")
+    finally:
+        raw.execute("DROP TRIGGER refuse_success")
+        raw.close()
+    assert r.returncode == 255 and r.stdout == b""
+    assert b"the bastion's database is busy" in r.stderr, r.stderr
+    assert not canary.exists()
+    assert not [s for s in sessions.list_sessions(world.ctx.store, include_ended=True)
+                if s["user"] == "flo"]
+    r = flo.run(f"{LOGIN}@web01", "echo flo-in")
+    assert r.returncode == 0 and r.stdout == b"flo-in\n", r.stderr
 
 
 async def test_a_shell_without_pty_runs_no_statement_whose_verdict_cannot_be_recorded(world):
