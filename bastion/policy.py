@@ -953,6 +953,10 @@ class _Collector:
                 return True
             if value == "--":
                 index += 1
+                # env still takes NAME=VALUE words after `--`; the command comes after them
+                while (word := _at(words, index)) and word.value and _NAME.match(word.value):
+                    assignments.append(word)
+                    index += 1
                 break
             if value.startswith("--"):
                 option, has_value, rest = value.partition("=")
