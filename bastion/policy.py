@@ -944,45 +944,21 @@ class _Collector:
         return self._inner(words[index:], site, name)
 
     def _env(self, name: str, words: list[_Word], site: _Site) -> bool:
-        index, split = 1, None
+        index, found = 1, []
         assignments: list[_Word] = []
-        while index < len(words):
-            value = words[index].value
-            if value is None:
+        while True:  # options and NAME=VALUE words, in any order; `--` ends only the options
+            scanned = _scan_options(words, index, _ENV)
+            if scanned is None:
                 self._unknown(site, words, "options of env known only at run time")
                 return True
-            if value == "--":
-                index += 1
-                # env still takes NAME=VALUE words after `--`; the command comes after them
-                while (word := _at(words, index)) and word.value and _NAME.match(word.value):
-                    assignments.append(word)
-                    index += 1
+            index, found = scanned[0], found + scanned[1]
+            word = _at(words, index)
+            if word is None or not word.value or not _NAME.match(word.value):
                 break
-            if value.startswith("--"):
-                option, has_value, rest = value.partition("=")
-                takes = option in ("--unset", "--chdir", "--split-string", "--argv0")
-                if option == "--split-string":
-                    split = _Word(rest, rest) if has_value else _at(words, index + 1)
-                index += 2 if takes and not has_value else 1
-                continue
-            if value == "-":
-                index += 1
-                continue
-            if value.startswith("-") and len(value) > 1:
-                for offset, letter in enumerate(value[1:], start=2):
-                    if letter in "uCSPa":
-                        attached = value[offset:]
-                        if letter == "S":
-                            split = _Word(attached, attached) if attached else _at(words, index + 1)
-                        index += 0 if attached else 1
-                        break
-                index += 1
-                continue
-            if "=" in value and _NAME.match(value):
-                assignments.append(words[index])
-                index += 1
-                continue
-            break
+            assignments.append(word)
+            index += 1
+        last = _last_argument(found, {"-S", "--split-string"})
+        split = last[1] if last else None
         if split is not None:
             if split.value is None or any(w.value is None for w in words[index:]):
                 judged = self._code(None, site, name)
@@ -1042,42 +1018,19 @@ class _Collector:
         return self._joined_code(words[index:], site, name)
 
     def _xargs(self, name: str, words: list[_Word], site: _Site) -> bool:
-        index, replace = 1, None
-        while index < len(words):
-            value = words[index].value
-            if value is None:
-                self._unknown(site, words, "options of xargs known only at run time")
-                return True
-            if value == "--":
-                index += 1
-                break
-            if value.startswith("--"):
-                option, has_value, rest = value.partition("=")
-                if option == "--replace":
-                    replace = rest if has_value else "{}"
-                elif option in _XARGS_LONG and not has_value:
-                    index += 1
-                index += 1
-                continue
-            if value.startswith("-") and len(value) > 1:
-                for offset, letter in enumerate(value[1:], start=2):
-                    attached = value[offset:]
-                    if letter == "I":
-                        following = _at(words, index + 1)
-                        replace = attached or (following.value if following else None) or "{}"
-                        index += 0 if attached else 1
-                        break
-                    if letter == "i":
-                        replace = attached or "{}"
-                        break
-                    if letter in "el":  # optional argument, attached only
-                        break
-                    if letter in "adELnPs":
-                        index += 0 if attached else 1
-                        break
-                index += 1
-                continue
-            break
+        scanned = _scan_options(words, 1, _XARGS)
+        if scanned is None:
+            self._unknown(site, words, "options of xargs known only at run time")
+            return True
+        index, found = scanned
+        replace = None
+        last = _last_argument(found, {"-I", "-i", "--replace"})
+        if last is not None:
+            option, argument = last
+            if option == "--replace" and argument is not None:
+                replace = argument.value  # --replace=R, even empty
+            else:
+                replace = (argument.value if argument else None) or "{}"
         inner = words[index:]
         if replace is not None:
             inner = [_dynamic(w) if w.value and replace in w.value else w for w in inner]
@@ -1353,32 +1306,66 @@ class _Options(NamedTuple):
     operands: int = 0  # words between the options and the command (timeout's DURATION)
     stop: frozenset[str] = frozenset()  # options after which nothing is run (sudo -l)
     code: frozenset[str] = frozenset()  # options after which the rest runs in a shell (sudo -s)
+    attached: str = ""  # short options whose argument, if any, is attached only (xargs -i)
+    lone_dash: bool = False  # "-" alone is an option (env), not the first operand
 
 
-def _skip_options(words: list[_Word], start: int, spec: _Options) -> tuple[int, set[str]] | None:
-    """Index of the first word after the options, and the options seen; None if one is dynamic."""
-    index, seen = start, set()
+def _scan_options(words: list[_Word], start: int, spec: _Options
+                  ) -> tuple[int, list[tuple[str, _Word | None]]] | None:
+    """Index of the first word after the options, and each option in order with its argument
+    (None when it takes none, or its argument is missing); None if an option is dynamic."""
+    index, found = start, []
     while index < len(words):
         value = words[index].value
         if value is None:
             return None
         if value == "--":
-            return index + 1, seen
+            return index + 1, found
+        if value == "-" and spec.lone_dash:
+            found.append(("-", None))
+            index += 1
+            continue
         if value.startswith("--") and len(value) > 2:
-            option, has_value, _ = value.partition("=")
-            seen.add(option)
-            index += 2 if option in spec.long and not has_value else 1
+            option, has_value, rest = value.partition("=")
+            if has_value:
+                found.append((option, _Word(rest, rest)))
+            elif option in spec.long:
+                found.append((option, _at(words, index + 1)))
+                index += 1
+            else:
+                found.append((option, None))
+            index += 1
             continue
         if value.startswith("-") and len(value) > 1:
             for offset, letter in enumerate(value[1:], start=2):
-                seen.add(f"-{letter}")
+                attached = value[offset:]
+                argument = _Word(attached, attached) if attached else None
                 if letter in spec.short:
-                    index += 0 if value[offset:] else 1
+                    found.append((f"-{letter}", argument or _at(words, index + 1)))
+                    index += 0 if attached else 1
+                    break
+                found.append((f"-{letter}", argument if letter in spec.attached else None))
+                if letter in spec.attached:
                     break
             index += 1
             continue
-        return index, seen
-    return index, seen
+        return index, found
+    return index, found
+
+
+def _skip_options(words: list[_Word], start: int, spec: _Options) -> tuple[int, set[str]] | None:
+    """Index of the first word after the options, and the options seen; None if one is dynamic."""
+    scanned = _scan_options(words, start, spec)
+    if scanned is None:
+        return None
+    index, found = scanned
+    return index, {option for option, _ in found}
+
+
+def _last_argument(found: list[tuple[str, _Word | None]], names: set[str]
+                   ) -> tuple[str, _Word | None] | None:
+    """The last of the options `names` in `found`, with its argument; None if none was given."""
+    return next(((o, a) for o, a in reversed(found) if o in names), None)
 
 
 def _code_option(words: list[_Word], takes_argument: str) -> _Word | None:
@@ -1412,8 +1399,11 @@ def _options(
     operands: int = 0,
     stop: tuple[str, ...] = (),
     code: tuple[str, ...] = (),
+    attached: str = "",
+    lone_dash: bool = False,
 ) -> _Options:
-    return _Options(short, frozenset(long), operands, frozenset(stop), frozenset(code))
+    return _Options(short, frozenset(long), operands, frozenset(stop), frozenset(code), attached,
+                    lone_dash)
 
 
 # Wrappers run the command that follows their own options. Option tables list only the options
@@ -1490,10 +1480,13 @@ _PARALLEL = _options(
      "--retries", "--halt", "--nice"),
 )  # fmt: skip
 _AT = _options("qfmMtF")
-_XARGS_LONG = frozenset(
-    {"--arg-file", "--delimiter", "--max-args", "--max-procs", "--max-chars",
-     "--process-slot-var"}
+_XARGS = _options(
+    "IadELnPs",
+    ("--arg-file", "--delimiter", "--max-args", "--max-procs", "--max-chars",
+     "--process-slot-var"),
+    attached="iel",  # optional arguments, attached only
 )  # fmt: skip
+_ENV = _options("uCSPa", ("--unset", "--chdir", "--split-string", "--argv0"), lone_dash=True)
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*=")
 _PROMPTS = frozenset({"PS0", "PS1", "PS2", "PS3", "PS4"})
 _STDIN_FILES = frozenset({"/dev/stdin", "/dev/fd/0", "/proc/self/fd/0"})
