@@ -23,7 +23,7 @@ from typing import Any
 
 import asyncssh
 
-from bench.measure import PROMPT, READY
+from bench.measure import PROMPT, READY, marker_end
 from bench.rig import Rig
 from bench.stats import percentile
 
@@ -92,13 +92,8 @@ class _Keyboard(asyncssh.SSHClientSession):
         self._tail = self._tail[-256:] + data
         if self._waiting is not None:
             marker, future = self._waiting
-            if isinstance(marker, bytes):
-                found = self._tail.find(marker)
-                end = found + len(marker)
-            else:
-                match = marker.search(self._tail)
-                found, end = (match.start(), match.end()) if match else (-1, -1)
-            if found >= 0:
+            end = marker_end(self._tail, marker)
+            if end is not None:
                 self._tail = self._tail[end:]
                 self._waiting = None
                 if not future.done():

@@ -132,6 +132,15 @@ def negotiated_ciphers(rig: Rig, path: str) -> list[str]:
     return found
 
 
+def marker_end(data: bytes, marker: bytes | re.Pattern[bytes]) -> int | None:
+    """Where the first `marker` (bytes, or a pattern) in `data` ends; None if it is not there."""
+    if isinstance(marker, bytes):
+        found = data.find(marker)
+        return found + len(marker) if found >= 0 else None
+    match = marker.search(data)
+    return match.end() if match else None
+
+
 class SshTerminal:
     """An interactive `ssh -tt` session driven by this process, on a pty (as a person's terminal)
     or on pipes (cheaper to read in bulk). `received` counts the bytes the client printed."""
@@ -170,13 +179,8 @@ class SshTerminal:
         marker are consumed."""
         deadline = time.monotonic() + timeout
         while True:
-            if isinstance(marker, bytes):
-                found = self._tail.find(marker)
-                end = found + len(marker)
-            else:
-                match = marker.search(self._tail)
-                found, end = (match.start(), match.end()) if match else (-1, -1)
-            if found >= 0:
+            end = marker_end(self._tail, marker)
+            if end is not None:
                 self._tail = self._tail[end:]
                 return
             left = deadline - time.monotonic()
