@@ -332,6 +332,16 @@ class World:
             self.people[name] = Client(name, path, secret, self.home, self.bastion, self.tmp)
         return self.people[name]
 
+    def shell(self, name: str, word: str) -> tuple[Terminal, int]:
+        """`name`, granted web01, in an interactive session that printed WORD-42: the terminal,
+        and the offset after the prompt that followed."""
+        person = self.person(name)
+        self.grant(person)
+        term = person.terminal(f"{LOGIN}@web01")
+        at = term.prompt()
+        term.send(f"echo {word}-$((6*7))\n".encode())
+        return term, term.prompt(start=term.expect(f"{word}-42".encode(), start=at))
+
     def ticket(self) -> str:
         self.tickets += 1
         return f"INC-{self.tickets}"

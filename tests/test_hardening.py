@@ -243,16 +243,6 @@ def parent(pid: int) -> int:
     return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1])
 
 
-def recorded_shell(world: World, name: str, word: str):
-    """`name`'s interactive session on web01, once it printed WORD-42; (terminal, offset)."""
-    person = world.person(name)
-    world.grant(person)
-    term = person.terminal(f"{LOGIN}@web01")
-    at = term.prompt()
-    term.send(f"echo {word}-$((6*7))\n".encode())
-    return term, term.prompt(start=term.expect(f"{word}-42".encode(), start=at))
-
-
 def recording_closed(world: World, name: str) -> Path:
     world.bastion.output.wait_for(rf"audit recording\.closed .*{re.escape(name)}")
     return world.home.recordings / name
@@ -807,7 +797,7 @@ def test_a_full_disk_refuses_logins_ends_sessions_with_a_message_and_recovers(tm
     try:
         bo = w.person("bo")
         w.grant(bo)
-        term, at = recorded_shell(w, "ann", "before")
+        term, at = w.shell("ann", "before")
         pid = w.bastion.proc.pid
         limits = resource.prlimit(pid, resource.RLIMIT_FSIZE)
         resource.prlimit(pid, resource.RLIMIT_FSIZE, (0, limits[1]))
@@ -847,7 +837,7 @@ def test_a_full_disk_refuses_logins_ends_sessions_with_a_message_and_recovers(tm
 def test_recordings_folder_replaced_mid_session_ends_it_with_a_message(world):
     vic = world.person("vic")
     world.grant(vic)
-    term, at = recorded_shell(world, "una", "recorded")
+    term, at = world.shell("una", "recorded")
     folder = world.home.recordings
     moved = world.home.path / "recordings.moved"
     folder.rename(moved)

@@ -137,12 +137,7 @@ def test_shell_without_a_pty_and_exit_signals_are_relayed(world):
 
 
 def test_replay_plays_the_recorded_output(world):
-    alice = world.person()
-    world.grant(alice)
-    term = alice.terminal(f"{LOGIN}@web01")
-    term.prompt()
-    term.send(b"echo replay-$((6*7))\n")
-    term.prompt(start=term.expect(rb"replay-42"))
+    term, _ = world.shell("alice", "replay")
     term.send(b"exit\n")
     term.wait()
     sid = sessions.list_sessions(world.ctx.store, include_ended=True)[-1]["id"]
