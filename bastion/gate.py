@@ -31,7 +31,8 @@ log = logging.getLogger("bastion.gate")
 
 ECHO_WAIT = 3.0      # seconds to wait for the echo of typed keys (only a line that never echoes waits it out)
 CANCEL_WAIT = 1.0    # seconds to wait for the screen to show a cancelled line gone
-NOT_RECORDED = "not run: the bastion cannot record commands right now; try again in a moment"
+NOT_RECORDED_WHY = "the bastion cannot record commands right now; try again in a moment"
+NOT_RECORDED = f"not run: {NOT_RECORDED_WHY}"
 POLL_HELD = 1.0      # seconds between looks at the store for a decision made elsewhere
 MAX_QUEUED = 1 << 20  # client bytes kept while a line is held; beyond this the client is paused
 SHELLS = frozenset({"sh", "bash", "dash", "zsh", "ksh", "mksh", "ash", "fish", "csh", "tcsh"})
@@ -354,7 +355,7 @@ class StdinGate:
             state, why = await self.judge.hold(statement, v, self.cancelled)
         except StoreError as exc:
             log.error("held statement not run, the store failed: %s", exc)
-            state, why = NOT_RECORDED.split(": ", 1)
+            state, why = "not run", NOT_RECORDED_WHY
         if self.closed:
             return
         if state == "confirmed":

@@ -681,19 +681,20 @@ class ProxyChannel(asyncssh.SSHServerSession):
         rec: Any = None
         try:
             if self.cast is not None and not self.cast.closed:
-                rec = cast = self.cast
+                cast = self.cast
+                rec, closer = cast, cast.close  # together: the except below stalls both
                 if self.redactor is not None:
                     for item in self.redactor.flush():
                         cast.input(item)
-                closer = cast.close
                 sessions.close_recording(store, cast.path, closer(), user)
             elif self.record is not None and not self.record.closed:
-                rec = record = self.record
+                record = self.record
                 summary = self.sftp.summary() if self.sftp is not None else None
 
-                def closer() -> str:
+                def close_record() -> str:
                     return record.close(exit_status=exit_status, exit_signal=exit_signal,
                                         sftp=summary)
+                rec, closer = record, close_record
                 sessions.close_recording(store, record.path, closer(), user)
                 if self.sftp is not None:
                     for op in summary.get("files", []):

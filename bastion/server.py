@@ -50,6 +50,7 @@ CLIENT_CIPHERS = ("aes128-gcm@openssh.com", "aes256-gcm@openssh.com", "aes128-ct
 SERVER_BUSY_TIMEOUT_MS = 1000  # the server's own waits for a locked store: short, it runs every session
 ENFORCE_INTERVAL = 0.5
 DIGEST_INTERVAL = 5.0
+RATE_SWEEP_INTERVAL = 10.0
 
 
 @dataclass(frozen=True)
@@ -92,6 +93,7 @@ class Bastion:
         self.connections: set[BastionServer] = set()
         self.per_source: dict[str, int] = {}
         self.rate = limits.ConnectionRate()
+        self.rate_swept = 0.0
         self.refusals = limits.RefusalLog()
         self.rows_to_end: dict[str, tuple[str, str, str, float]] = {}
         self.stalled_recordings: list[tuple[Any, Callable[[], str], str]] = []
@@ -246,7 +248,11 @@ class Bastion:
 
     def sweep_limits(self) -> None:
         now = time.monotonic()
-        self.rate.sweep(self.config.server.connection_rate_per_source, now)
+        # The rate buckets (up to limits.MAX_SOURCES) are swept every few seconds, not at every
+        # enforcement pass: a bucket only fills up again over a minute.
+        if now - self.rate_swept >= RATE_SWEEP_INTERVAL:
+            self.rate_swept = now
+            self.rate.sweep(self.config.server.connection_rate_per_source, now)
         for source, reason, more in self.refusals.due(now):
             log.warning("%s: refused %d more connections from %s in the last minute", reason, more,
                         source)
