@@ -18,7 +18,7 @@ import asyncssh
 
 from bastion import audit, recording, sessions
 from bastion.errors import BastionError
-from bastion.store import StoreError
+from bastion.store import STORE_BUSY, StoreError
 
 if TYPE_CHECKING:
     from bastion.proxy import LiveSession
@@ -112,11 +112,25 @@ class ForwardChannel(asyncssh.SSHTCPSession):
     def recording_failed(self, exc: Exception) -> None:
         audit.record_or_log(self.app.store, "recording.failed", self.live.identity.user,
                             session=self.live.id, error=str(exc))
-        record = self.record
-        self.app.stall_recording(record, lambda: record.close(exit_status=None),
+        self.app.stall_recording(self.record, self._record_closer(self.record),
                                  self.live.identity.user)
         self.record = None
         self.live.end("failed", "the recording could not be written")
+
+    def close_record(self) -> None:
+        """Close the record and store its digest; if either fails, the server finishes it
+        later (`Bastion.stall_recording`)."""
+        record, user = self.record, self.live.identity.user
+        try:
+            sessions.close_recording(self.app.store, record.path, record.close(exit_status=None),
+                                     user)
+        except (recording.RecordingError, OSError, BastionError) as exc:
+            log.error("closing the record of forward %s failed: %s", self.destination, exc)
+            self.app.stall_recording(record, self._record_closer(record), user)
+
+    @staticmethod
+    def _record_closer(record: recording.ExecRecord):
+        return lambda: record.close(exit_status=None)
 
     def finish(self) -> None:
         """Close the record and audit the end (once); the session forgets the channel, so a
@@ -130,12 +144,7 @@ class ForwardChannel(asyncssh.SSHTCPSession):
         sent = received = None
         if self.record is not None and not self.record.closed:
             sent, received = self.record.bytes_in, self.record.bytes_out
-            record = self.record
-            try:
-                sessions.close_recording(store, record.path, record.close(exit_status=None), user)
-            except (recording.RecordingError, OSError, BastionError) as exc:
-                log.error("closing the record of forward %s failed: %s", self.destination, exc)
-                self.app.stall_recording(record, lambda: record.close(exit_status=None), user)
+            self.close_record()
         audit.record_or_log(store, "channel.closed", user, session=self.live.id,
                             channel=self.number, kind="direct-tcpip",
                             destination=self.destination, bytes_sent=sent,
@@ -192,7 +201,7 @@ async def open_forward(live: LiveSession, dest_host: str, dest_port: int, orig_h
                      channel=forward.number, kind="direct-tcpip", destination=forward.destination)
     except (BastionError, asyncssh.Error, OSError) as exc:
         if isinstance(exc, StoreError):
-            reason = "the bastion's database is busy; try again in a moment"
+            reason = STORE_BUSY
         elif isinstance(exc, asyncssh.ChannelOpenError):
             reason = f"target {ident.target.name} could not open {forward.destination}: {exc.reason}"
         else:
@@ -200,9 +209,7 @@ async def open_forward(live: LiveSession, dest_host: str, dest_port: int, orig_h
         if forward.upstream_chan is not None:
             forward.upstream_chan.close()
         if forward.record is not None:
-            with contextlib.suppress(recording.RecordingError, OSError, BastionError):
-                sessions.close_recording(app.store, forward.record.path,
-                                         forward.record.close(exit_status=None), ident.user)
+            forward.close_record()
         audit.record_or_log(app.store, "channel.refused", ident.user, session=live.id,
                             kind="direct-tcpip", destination=forward.destination, reason=reason)
         raise asyncssh.ChannelOpenError(asyncssh.OPEN_CONNECT_FAILED, reason) from None
