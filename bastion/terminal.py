@@ -1274,8 +1274,8 @@ class KeystrokeRedactor:
 
     Fed the client's keys and the target's output, in the order they pass, it releases the
     keys: typed text once the target echoed it, as the bytes typed; control keys (arrows,
-    Enter, Ctrl-C) as they are; and text the target did not echo as a `str` marker such as
-    "[redacted 8 keystrokes]", never in clear. Text is redacted when the first output after an
+    Enter, Ctrl-C) as they are; and text the target did not echo as a `Redacted` marker (a str
+    such as "[redacted 8 keystrokes]"), never in clear. Text is redacted when the first output after an
     Enter (or Ctrl-C, Ctrl-U, ...) does not echo it, at `flush()`, and beyond `max_held` keys.
     An echo counts only at the start of an output chunk (after escape sequences and a carriage
     return), so unrelated output never releases a secret.
@@ -1365,13 +1365,29 @@ class KeystrokeRedactor:
         return fresh
 
     def _redact_front(self, out: list[bytes | str]) -> None:
-        count = 0
+        keys = []
         while self._held and self._held[0][1] == "text":
-            self._held.popleft()
-            count += 1
-        self._chars -= count
-        if count:
-            out.append(f"[redacted {count} keystroke{'s' if count != 1 else ''}]")
+            keys.append(self._held.popleft()[0])
+        self._chars -= len(keys)
+        if keys:
+            out.append(Redacted("".join(keys)))
+
+
+class Redacted(str):
+    """Keys the target did not echo, as the redactor releases them.
+
+    As a str it is the marker that recordings, the command log and watchers show, such as
+    "[redacted 8 keystrokes]"; `keys` holds what was typed, for a sealed copy (never to be
+    written in clear).
+    """
+
+    keys: str
+
+    def __new__(cls, keys: str) -> Redacted:
+        n = len(keys)
+        marker = super().__new__(cls, f"[redacted {n} keystroke{'s' if n != 1 else ''}]")
+        marker.keys = keys
+        return marker
 
 
 def _is_text(key: str) -> bool:
