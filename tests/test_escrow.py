@@ -7,16 +7,19 @@ import base64
 import io
 import json
 import re
+import stat
 from pathlib import Path
 
 import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from bastion import escrow, recording
+from bastion import audit, config, escrow, recording, sessions
+from bastion.cli import main
 from bastion.escrow import EscrowError, EscrowKey, Opener, Sealer
 from bastion.recording import CastRecorder, read_cast, replay, unseal_cast
 from bastion.terminal import Redacted
+from tests.conftest import set_server_key
 
 
 def pair() -> tuple[object, EscrowKey]:
@@ -315,3 +318,140 @@ def test_a_cast_sealed_to_a_key_not_given_names_the_key_it_needs(tmp_path):
     with pytest.raises(EscrowError, match=rf"sealed to escrow key {re.escape(PUBLIC.fingerprint)}; "
                                           rf"no key given is that one \(given: {re.escape(other)}\)"):
         unseal_cast(path, {other: OTHER_PRIVATE})
+
+
+# -- the command line ---------------------------------------------------------------------------
+
+def run(*args: str, stdin: bytes = b"", monkeypatch=None) -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    if monkeypatch is not None:
+        monkeypatch.setattr("sys.stdin", io.TextIOWrapper(io.BytesIO(stdin)))
+    code = main(list(args), out, err)
+    return code, out.getvalue(), err.getvalue()
+
+
+def test_keygen_writes_a_private_key_only_its_owner_reads_and_prints_the_config_line(tmp_path):
+    out_file = tmp_path / "escrow.key"
+    code, out, err = run("--home", str(tmp_path / "no-home"), "escrow", "keygen",
+                         "--out", str(out_file))
+    assert code == 0, err
+    assert stat.S_IMODE(out_file.stat().st_mode) == 0o600
+    key = escrow.public_key_of(escrow.load_private_key(out_file.read_bytes(), "k"))
+    assert Path(f"{out_file}.pub").read_text() == key.text + "\n"
+    assert f'escrow_key = "{key.text}"' in out and key.fingerprint in out
+    again = run("escrow", "keygen", "--out", str(out_file))
+    assert again[0] == 1 and again[2] == f"bastion: {out_file} already exists; refusing to overwrite it\n"
+
+
+def test_the_printed_key_is_accepted_by_bastion_toml_and_a_bad_one_refused_naming_the_line(home):
+    set_server_key(home, "escrow_key", f'"{PUBLIC.text}"')
+    assert config.load_config(home.config_file).recordings.escrow_key == PUBLIC
+    set_server_key(home, "escrow_key", '"x25519:AAAA"')
+    with pytest.raises(config.ConfigError, match=r"bastion\.toml:\d+: recordings\.escrow_key: "
+                                                 "an escrow key holds 32 bytes, not 3"):
+        config.load_config(home.config_file)
+
+
+def test_unseal_of_a_file_offline_shows_hostile_keys_escaped(tmp_path, monkeypatch):
+    hostile = "\x1b]52;c;cHduZWQ=\x07\u202eevil"
+    path = record(tmp_path / "s1-1.cast", b"cat > x\r", Redacted(hostile))
+    key_file = _key_file(tmp_path, PRIVATE)
+    code, out, err = run("--home", str(tmp_path / "no-home"), "recording", "unseal", str(path),
+                         "--key", "-", stdin=key_file.read_bytes(), monkeypatch=monkeypatch)
+    assert code == 0, err
+    assert "\x1b" not in out and "\u202e" not in out
+    assert "  s  \\x1b]52;c;cHduZWQ=\\x07\\u202eevil\n" in out
+    assert "  i  cat > x\\x0d\n" in out
+    code, out, err = run("--home", str(tmp_path / "no-home"), "recording", "unseal", str(path),
+                         "--key", str(key_file), "--json")
+    assert code == 0, err
+    assert json.loads(out.splitlines()[-1])["text"] == hostile
+    assert "\x1b" not in out and "\u202e" not in out
+
+
+def _session_with_cast(ctx, *items: bytes | str, key: EscrowKey = PUBLIC) -> tuple[str, Path]:
+    sid = sessions.create(ctx.store, user="alice", target="web01", login="deploy", ticket="INC-1",
+                          grant_id=None, serial=None, client_addr="127.0.0.1")
+    path = ctx.home.recordings / f"{sid}-1.cast"
+    sessions.add_recording(ctx.store, sid, path, 1, "cast")
+    rec = CastRecorder(path, width=80, height=24, title="t", env={}, clock=lambda: 1.0,
+                       sealer=Sealer(key, sid, 1))
+    for item in items:
+        rec.input(item)
+    sessions.close_recording(ctx.store, path, rec.close(), "alice")
+    return sid, path
+
+
+def _key_file(tmp_path: Path, private, name: str = "escrow.key") -> Path:
+    path = tmp_path / name
+    path.write_bytes(private.private_bytes(serialization.Encoding.PEM,
+                                           serialization.PrivateFormat.PKCS8,
+                                           serialization.NoEncryption()))
+    return path
+
+
+def _events(ctx, kind: str) -> list[dict]:
+    return [e for e in audit.export(ctx.store) if e["type"] == kind]
+
+
+def test_unseal_of_a_session_on_the_bastion_is_audited(ctx, home, tmp_path):
+    sid, _ = _session_with_cast(ctx, b"sudo -s\r", Redacted("hunter2"), b"\r")
+    code, out, err = run("--home", str(home.path), "recording", "unseal", sid,
+                         "--key", str(_key_file(tmp_path, PRIVATE)))
+    assert code == 0, err
+    assert "  s  hunter2\n" in out and f"session {sid} channel 1" in out
+    event = _events(ctx, "recording.unsealed")[-1]
+    assert event["code"] == "S601" and event["actor"].startswith("local:")
+    assert event["data"] == {"path": f"{sid}-1.cast", "session": sid, "channel": 1,
+                             "key": PUBLIC.fingerprint, "sealed": 1}
+    assert "hunter2" not in json.dumps(list(audit.export(ctx.store)))
+
+
+def test_unseal_of_a_file_in_a_home_is_audited_in_that_home(ctx, home, tmp_path):
+    _, path = _session_with_cast(ctx, Redacted("hunter2"))
+    code, out, err = run("--home", str(tmp_path / "elsewhere"), "recording", "unseal", str(path),
+                         "--key", str(_key_file(tmp_path, PRIVATE)))
+    assert code == 0 and "  s  hunter2\n" in out, err
+    assert _events(ctx, "recording.unsealed")[-1]["data"]["path"] == path.name
+
+
+REFUSED = {
+    "wrong key": (lambda path: None, OTHER_PRIVATE, "sealed to escrow key"),
+    "altered after it closed": (lambda path: path.write_text(path.read_text().replace(
+        '"[redacted 7 keystrokes]"', '"[redacted 8 keystrokes]"')), PRIVATE,
+        "not the recording the bastion closed"),
+}
+
+
+@pytest.mark.parametrize("case", REFUSED)
+def test_an_unseal_that_fails_says_why_in_one_line_and_is_audited(ctx, home, tmp_path, case):
+    sid, path = _session_with_cast(ctx, Redacted("hunter2"))
+    change, private, expected = REFUSED[case]
+    change(path)
+    code, out, err = run("--home", str(home.path), "recording", "unseal", sid,
+                         "--key", str(_key_file(tmp_path, private)))
+    assert code == 1 and out == ""
+    assert err.startswith("bastion: ") and expected in err and err.count("\n") == 1
+    failed = _events(ctx, "recording.unseal_failed")[-1]
+    assert failed["code"] == "S602" and expected in failed["data"]["error"]
+    assert not _events(ctx, "recording.unsealed")
+
+
+def test_after_a_key_rotation_each_recording_opens_with_the_key_it_names(ctx, home, tmp_path):
+    new_private, new_public = pair()
+    old_sid, _ = _session_with_cast(ctx, Redacted("old-secret"))
+    new_sid, _ = _session_with_cast(ctx, Redacted("new-secret"), key=new_public)
+    old_key, new_key = _key_file(tmp_path, PRIVATE, "old"), _key_file(tmp_path, new_private, "new")
+    code, out, err = run("--home", str(home.path), "recording", "unseal", new_sid, "--key", str(old_key))
+    assert code == 1 and f"sealed to escrow key {new_public.fingerprint}" in err
+    for sid, secret in ((old_sid, "old-secret"), (new_sid, "new-secret")):
+        code, out, err = run("--home", str(home.path), "recording", "unseal", sid,
+                             "--key", str(old_key), "--key", str(new_key))
+        assert code == 0 and f"  s  {secret}\n" in out, err
+
+
+def test_unseal_without_a_key_or_with_stdin_twice_is_a_usage_error(home):
+    assert run("--home", str(home.path), "recording", "unseal", "s1")[0] == 2
+    code, _, err = run("--home", str(home.path), "recording", "unseal", "s1", "--key", "-",
+                       "--key", "-")
+    assert code == 2 and "standard input can be given once" in err
