@@ -136,3 +136,37 @@ def test_keys_typed_blind_are_sealed_and_unsealed_by_the_cli(world, tmp_path, sh
     played = cli(world, "replay", session, "--speed", "1000")
     assert played.returncode == 0, played.stderr
     assert b"blind-42" in played.stdout and str(canary).encode() not in played.stdout
+
+
+def type_password(term, at: int, secret: str) -> None:
+    """Type `secret` at a `read -s` prompt, then leave. (The secret must not start with "g": main's
+    redactor takes the first output after Enter, "got-N", as the echo of a key it begins with.)"""
+    term.send(b"read -s -p 'Password: ' pw; echo got-${#pw}\r")
+    at = term.expect(rb"Password: ", start=at)
+    term.send(secret.encode() + b"\r")
+    term.prompt(start=term.expect(f"got-{len(secret)}".encode(), start=at))
+    term.send(b"exit\r")
+    assert term.wait() == 0
+
+
+def test_a_new_escrow_key_applies_to_channels_opened_after_the_reload(world, tmp_path):
+    old_file, old = make_key(tmp_path, "old.key")
+    new_file, new = make_key(tmp_path, "new.key")
+    use_escrow_key(world, old)
+    before, at_before = world.shell("fay", "before")
+    use_escrow_key(world, new)
+    after, at_after = world.shell("gus", "after")
+    type_password(before, at_before, "fay-secret")  # typed after the reload, in the older channel
+    type_password(after, at_after, "hush-secret")
+    fay, gus = world.session_row("fay")["id"], world.session_row("gus")["id"]
+    assert recording.read_cast(closed_casts(world, fay)[0])[0]["escrow"]["key"] == old.fingerprint
+    assert recording.read_cast(closed_casts(world, gus)[0])[0]["escrow"]["key"] == new.fingerprint
+
+    refused = cli(world, "recording", "unseal", fay, "--key", str(new_file))
+    assert refused.returncode == 1
+    assert f"sealed to escrow key {old.fingerprint}".encode() in refused.stderr
+    for session, secret in ((fay, "fay-secret"), (gus, "hush-secret")):
+        shown = cli(world, "recording", "unseal", session, "--key", str(old_file),
+                    "--key", str(new_file))
+        assert shown.returncode == 0, shown.stderr
+        assert f"  s  {secret}\n".encode() in shown.stdout
