@@ -16,7 +16,7 @@ import pytest
 
 from bastion import audit, escrow, recording, sessions
 from tests.conftest import set_server_key
-from tests.harness import LOGIN, World
+from tests.harness import LOGIN, BastionProcess, World
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(120)]
 
@@ -24,6 +24,9 @@ pytestmark = [pytest.mark.integration, pytest.mark.timeout(120)]
 @pytest.fixture(scope="module")
 def world(tmp_path_factory):
     w = World(tmp_path_factory.mktemp("escrow"))
+    # At DEBUG the gate logs every submit: what was typed blind must not reach the log either.
+    w.bastion.stop()
+    w.bastion = BastionProcess(w.home, env={"BASTION_LOG_LEVEL": "DEBUG"}).start()
     yield w
     w.close()
 
@@ -170,3 +173,4 @@ def test_a_new_escrow_key_applies_to_channels_opened_after_the_reload(world, tmp
                     "--key", str(new_file))
         assert shown.returncode == 0, shown.stderr
         assert f"  s  {secret}\n".encode() in shown.stdout
+    assert "fay-secret" not in world.bastion.log() and "hush-secret" not in world.bastion.log()
