@@ -517,7 +517,8 @@ def cmd_recording(ctx: Context | None, args: argparse.Namespace, out: TextIO) ->
             else:
                 out.write(f"{visible(path.name)}: session {visible(result.session or '')} channel "
                           f"{result.channel}, sealed to {visible(result.key)}: "
-                          f"{result.sealed} sealed events opened\n")
+                          f"{result.sealed} sealed event{'' if result.sealed == 1 else 's'} "
+                          "opened\n")
             for line, at, code, text in result.events:
                 out.write(f"{line:>7} {at:>11.3f}  {code}  {visible(text)}\n")
     finally:
