@@ -36,6 +36,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from bastion.errors import BastionError
+from bastion.text import visible
 
 __all__ = ["SCHEME", "EscrowError", "EscrowKey", "Opener", "Sealer", "generate",
            "load_private_key", "public_key_of"]
@@ -160,7 +161,7 @@ class Opener:
             raise EscrowError("the escrow header names no session and channel")
         ours = _public_of(private)
         if header.get("key") != ours.fingerprint:
-            raise EscrowError(f"sealed to escrow key {header.get('key')!s}, "
+            raise EscrowError(f"sealed to escrow key {visible(str(header.get('key')))}, "
                               f"not to the key given ({ours.fingerprint})")
         try:
             ephemeral = base64.b64decode(str(header.get("ephemeral")), validate=True)

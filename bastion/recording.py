@@ -46,6 +46,7 @@ from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 from bastion.errors import BastionError
 from bastion.escrow import EscrowError, Opener, Sealer
 from bastion.terminal import Redacted
+from bastion.text import visible
 
 # Lines are gathered in memory and written in one call once this much is waiting, so bulk
 # output costs one system call per 256 KiB rather than one per chunk.
@@ -636,7 +637,7 @@ def unseal_cast(path: Path, keys: Mapping[str, X25519PrivateKey]) -> Unsealed:
         wanted = escrow.get("key")
         if wanted not in keys:
             given = ", ".join(sorted(keys)) or "none"
-            raise EscrowError(f"{path}: sealed to escrow key {wanted!s}; "
+            raise EscrowError(f"{path}: sealed to escrow key {visible(str(wanted))}; "
                               f"no key given is that one (given: {given})")
         try:
             opener = Opener(keys[wanted], escrow)

@@ -18,6 +18,7 @@ from bastion import audit, config, escrow, recording, sessions
 from bastion.cli import main
 from bastion.escrow import EscrowError, EscrowKey, Opener, Sealer
 from bastion.recording import CastRecorder, read_cast, replay, unseal_cast
+from bastion.store import STORE_BUSY, StoreError
 from bastion.terminal import Redacted
 from tests.conftest import set_server_key
 
@@ -111,6 +112,8 @@ BAD_HEADERS = {
                                      f"sealed to escrow key {PUBLIC.fingerprint}, not to the key"),
     "claims another key": (lambda h: h | {"key": "SHA256:AAAA"}, PRIVATE,
                            "sealed to escrow key SHA256:AAAA"),
+    "claims a key that is an escape sequence": (lambda h: h | {"key": "\x1b[2J\u202e"}, PRIVATE,
+                                                r"sealed to escrow key \\x1b\[2J\\u202e, not"),
     "unknown scheme": (lambda h: h | {"scheme": "rot13"}, PRIVATE, "scheme this bastion does not know"),
     "not an object": (lambda h: ["x"], PRIVATE, "scheme this bastion does not know"),
     "no session": (lambda h: {k: v for k, v in h.items() if k != "session"}, PRIVATE,
@@ -312,6 +315,12 @@ def test_a_tampered_cast_does_not_unseal_and_the_error_names_file_and_line(tmp_p
     assert "\n" not in str(err.value)
 
 
+def test_a_hostile_header_key_is_named_with_its_escapes_spelled_out(tmp_path):
+    path = _edit(record(tmp_path / "s1-1.cast", Redacted("ab")), _header_field(key="\x1b]0;x\x07"))
+    with pytest.raises(EscrowError, match=r"sealed to escrow key \\x1b\]0;x\\x07;"):
+        unseal_cast(path, {PUBLIC.fingerprint: PRIVATE})
+
+
 def test_a_cast_sealed_to_a_key_not_given_names_the_key_it_needs(tmp_path):
     path = record(tmp_path / "s1-1.cast", Redacted("ab"))
     other = escrow.public_key_of(OTHER_PRIVATE).fingerprint
@@ -448,6 +457,17 @@ def test_after_a_key_rotation_each_recording_opens_with_the_key_it_names(ctx, ho
         code, out, err = run("--home", str(home.path), "recording", "unseal", sid,
                              "--key", str(old_key), "--key", str(new_key))
         assert code == 0 and f"  s  {secret}\n" in out, err
+
+
+def test_an_unseal_that_cannot_be_audited_shows_nothing(ctx, home, tmp_path, monkeypatch):
+    sid, _ = _session_with_cast(ctx, Redacted("hunter2"))
+
+    def store_busy(*args, **kwargs):
+        raise StoreError(STORE_BUSY)
+    monkeypatch.setattr(audit, "record", store_busy)
+    code, out, err = run("--home", str(home.path), "recording", "unseal", sid,
+                         "--key", str(_key_file(tmp_path, PRIVATE)))
+    assert (code, out, err) == (1, "", f"bastion: {STORE_BUSY}\n")
 
 
 def test_unseal_without_a_key_or_with_stdin_twice_is_a_usage_error(home):
