@@ -3,6 +3,7 @@ blind in a pty, then `bastion recording unseal` and `bastion replay` run as the 
 
 from __future__ import annotations
 
+import io
 import json
 import re
 import shutil
@@ -15,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from bastion import audit, escrow, recording, sessions
+from bastion.cli import main
 from tests.conftest import set_server_key
 from tests.harness import LOGIN, BastionProcess, World
 
@@ -47,8 +49,15 @@ def use_escrow_key(world: World, key: escrow.EscrowKey) -> None:
 
 
 def cli(world: World, *args: str, stdin: bytes = b"") -> subprocess.CompletedProcess:
+    """`bastion --home HOME ARGS...` as its own process, as an investigator runs it."""
     return subprocess.run([sys.executable, "-m", "bastion", "--home", str(world.home.path), *args],
                           input=stdin, capture_output=True, timeout=60)
+
+
+def cli_here(world: World, *args: str) -> tuple[int, str, str]:
+    """The same command line run in this process (no interpreter start-up to wait for)."""
+    out, err = io.StringIO(), io.StringIO()
+    return main(["--home", str(world.home.path), *args], out, err), out.getvalue(), err.getvalue()
 
 
 def closed_casts(world: World, session: str) -> list[Path]:
@@ -165,12 +174,28 @@ def test_a_new_escrow_key_applies_to_channels_opened_after_the_reload(world, tmp
     assert recording.read_cast(closed_casts(world, fay)[0])[0]["escrow"]["key"] == old.fingerprint
     assert recording.read_cast(closed_casts(world, gus)[0])[0]["escrow"]["key"] == new.fingerprint
 
-    refused = cli(world, "recording", "unseal", fay, "--key", str(new_file))
-    assert refused.returncode == 1
-    assert f"sealed to escrow key {old.fingerprint}".encode() in refused.stderr
+    code, _, err = cli_here(world, "recording", "unseal", fay, "--key", str(new_file))
+    assert code == 1 and f"sealed to escrow key {old.fingerprint}" in err
     for session, secret in ((fay, "fay-secret"), (gus, "hush-secret")):
-        shown = cli(world, "recording", "unseal", session, "--key", str(old_file),
-                    "--key", str(new_file))
-        assert shown.returncode == 0, shown.stderr
-        assert f"  s  {secret}\n".encode() in shown.stdout
+        code, out, err = cli_here(world, "recording", "unseal", session, "--key", str(old_file),
+                                  "--key", str(new_file))
+        assert code == 0 and f"  s  {secret}\n" in out, err
     assert "fay-secret" not in world.bastion.log() and "hush-secret" not in world.bastion.log()
+
+
+def test_a_reload_that_removes_the_escrow_key_says_so_and_new_channels_are_not_sealed(world, tmp_path):
+    _, key = make_key(tmp_path, "escrow.key")
+    use_escrow_key(world, key)
+    start = world.bastion.output.mark()
+    set_server_key(world.home, "escrow_key", '""')
+    world.bastion.proc.send_signal(signal.SIGHUP)
+    world.bastion.output.wait_for("keys typed without echo are recorded as redaction markers only, "
+                                  "and are lost", start=start)
+    term, at = world.shell("hal", "plain")
+    type_password(term, at, "hal-secret")
+    cast = closed_casts(world, world.session_row("hal")["id"])[0]
+    header, events = recording.read_cast(cast)
+    assert "escrow" not in header and "hal-secret" not in cast.read_text()
+    assert [d for _, c, d in events if c == "i" and d.startswith("[redacted")] == [
+        "[redacted 10 keystrokes]"]
+    assert recording.SEALED not in {c for _, c, _ in events}
