@@ -538,7 +538,8 @@ def _check_stored_digest(ctx: Context, path: Path) -> None:
     if stored is None:
         return
     try:
-        actual = hashlib.sha256(path.read_bytes()).hexdigest()
+        with open(path, "rb") as f:
+            actual = hashlib.file_digest(f, "sha256").hexdigest()
     except OSError as exc:
         raise recording.RecordingError(f"cannot read recording {path}: {exc.strerror}") from None
     if actual != stored:

@@ -96,7 +96,7 @@ def generate() -> tuple[bytes, EscrowKey]:
     private = X25519PrivateKey.generate()
     pem = private.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
                                 serialization.NoEncryption())
-    return pem, _public_of(private)
+    return pem, public_key_of(private)
 
 
 def load_private_key(data: bytes, source: str) -> X25519PrivateKey:
@@ -115,7 +115,7 @@ def load_private_key(data: bytes, source: str) -> X25519PrivateKey:
 
 def public_key_of(private: X25519PrivateKey) -> EscrowKey:
     """The escrow public key that belongs to `private`."""
-    return _public_of(private)
+    return EscrowKey(private.public_key().public_bytes_raw())
 
 
 class Sealer:
@@ -159,7 +159,7 @@ class Opener:
         if (not isinstance(session, str) or isinstance(channel, bool)
                 or not isinstance(channel, int)):
             raise EscrowError("the escrow header names no session and channel")
-        ours = _public_of(private)
+        ours = public_key_of(private)
         if header.get("key") != ours.fingerprint:
             raise EscrowError(f"sealed to escrow key {visible(str(header.get('key')))}, "
                               f"not to the key given ({ours.fingerprint})")
@@ -191,10 +191,6 @@ class Opener:
                               "or moved from another channel or session") from None
         self._index += 1
         return plain.decode("utf-8", "replace")
-
-
-def _public_of(private: X25519PrivateKey) -> EscrowKey:
-    return EscrowKey(private.public_key().public_bytes_raw())
 
 
 def _derive(shared: bytes, ephemeral: bytes, escrow: bytes) -> bytes:

@@ -3,11 +3,10 @@
 The cast format is a contract (DESIGN.md section 7): the first line is a JSON header with
 `version` 2, `width`, `height`, `timestamp`, `title` and `env`; every further line is one
 event `[seconds, code, data]`, seconds since the start with six decimals, code "o" (output),
-"i" (input), "r" (resize, data "COLSxROWS"), "m" (marker) or "s" (sealed keys, below). Data is
-text: each stream is
-decoded from UTF-8 incrementally, so a character split across chunks arrives whole in a later
-event, and bytes that are not UTF-8 become U+FFFD. `asciinema play` and `asciinema cat` read
-the files.
+"i" (input), "r" (resize, data "COLSxROWS"), "m" (marker) or "s" (sealed keys, below). Data
+is text: each stream is decoded from UTF-8 incrementally, so a character split across chunks
+arrives whole in a later event, and bytes that are not UTF-8 become U+FFFD. `asciinema play`
+and `asciinema cat` read the files.
 
 Keys the target did not echo arrive as a `Redacted` marker ("[redacted 8 keystrokes]"), written as
 an "i" event. With an escrow key, the recorder also writes the keys sealed to it (bastion.escrow)
