@@ -87,6 +87,9 @@ _TYPES = [
     EventType("file.transfer", "S012", "a file operation over sftp or scp"),
     EventType("grant.warning", "S013", "a user was warned that the grant is ending"),
     EventType("recording.purged", "S014", "recordings of sessions past the retention were deleted"),
+    EventType("recording.unsealed", "S601", "sealed keystrokes of a recording were opened and shown"),
+    EventType("recording.unseal_failed", "S602",
+              "sealed keystrokes could not be opened (wrong key, or the recording was altered)"),
     # Commands
     EventType("command.verdict", "C001", "a command line was judged"),
     EventType("command.held", "C002", "a command is waiting for a supervisor"),

@@ -424,6 +424,129 @@ def cmd_replay(ctx: Context, args: argparse.Namespace, out: TextIO) -> int:
     return sessions.replay(ctx, args.session_id, speed=args.speed)
 
 
+def cmd_escrow(ctx: Context | None, args: argparse.Namespace, out: TextIO) -> int:
+    """`bastion escrow keygen`: needs no home, so that it runs on the offline machine that keeps
+    the private half."""
+    from bastion import escrow, recording
+
+    private, public = Path(args.out), Path(args.out + ".pub")
+    for path in (private, public):
+        if os.path.lexists(path):
+            raise BastionError(f"{path} already exists; refusing to overwrite it")
+    pem, key = escrow.generate()
+    try:
+        fd = recording.create_private_file(private)
+        with os.fdopen(fd, "wb") as f:
+            f.write(pem)
+        with open(public, "x", encoding="ascii") as f:
+            f.write(key.text + "\n")
+    except OSError as exc:
+        raise BastionError(f"cannot write the escrow key: {exc.filename}: {exc.strerror}") from None
+    out.write(f"escrow private key written to {private} (mode 0600): keep it offline; the bastion "
+              "never needs it\n"
+              f"public key {key.fingerprint} written to {public}; put it in bastion.toml:\n"
+              f'  [recordings]\n  escrow_key = "{key.text}"\n')
+    return 0
+
+
+def _escrow_keys(sources: list[str]) -> dict[str, Any]:
+    """--key FILE|- (repeatable): the escrow private keys by fingerprint."""
+    from bastion import escrow
+
+    if sources.count("-") > 1:
+        raise UsageError("--key -: standard input can be given once")
+    keys = {}
+    for source in sources:
+        try:
+            data = sys.stdin.buffer.read() if source == "-" else Path(source).read_bytes()
+        except OSError as exc:
+            raise BastionError(f"{source}: cannot read key: {exc.strerror}") from None
+        key = escrow.load_private_key(data, "standard input" if source == "-" else source)
+        keys[escrow.public_key_of(key).fingerprint] = key
+    return keys
+
+
+def cmd_recording(ctx: Context | None, args: argparse.Namespace, out: TextIO) -> int:
+    """`bastion recording unseal (SESSION | FILE.cast) --key FILE|-`.
+
+    A SESSION needs the home. A FILE.cast is read wherever it is, offline too; where a home is at
+    hand (the one given, or the one whose recordings folder holds the file), the run is audited
+    there, and refused when it cannot be (fail closed)."""
+    from bastion import recording, sessions
+    from bastion.escrow import EscrowError
+    from bastion.text import visible
+
+    keys = _escrow_keys(args.key)
+    home = Home.resolve(args.home)
+    if args.source.endswith(".cast"):
+        paths = [Path(args.source)]
+        beside = paths[0].absolute().parent
+        if not home.db.exists() and beside.name == "recordings":
+            home = Home(beside.parent)
+        ctx = open_home(home) if home.db.exists() else None
+    else:
+        ctx = open_home(home)
+        names = sessions.get(ctx.store, args.source)["recordings"]
+        paths = [home.recordings / name for name in names if name.endswith(".cast")]
+        if not paths:
+            raise BastionError(f"session {args.source} has no interactive recording")
+    actor = local_actor()
+    try:
+        for path in paths:
+            try:
+                if ctx is not None:
+                    _check_stored_digest(ctx, path)
+                result = recording.unseal_cast(path, keys)
+            except (EscrowError, recording.RecordingError) as exc:
+                if ctx is not None:
+                    audit.record_or_log(ctx.store, "recording.unseal_failed", actor,
+                                        path=path.name, error=str(exc))
+                raise
+            if ctx is not None:
+                audit.record(ctx.store, "recording.unsealed", actor, path=path.name,
+                             session=result.session, channel=result.channel, key=result.key,
+                             sealed=result.sealed)
+            if args.json:
+                for line, at, code, text in result.events:
+                    out.write(json.dumps({"file": path.name, "line": line, "time": at, "code": code,
+                                          "text": text}) + "\n")
+                continue
+            if result.key is None:
+                out.write(f"{visible(path.name)}: recorded without an escrow key; its "
+                          f"{result.redactions} redactions were not kept\n")
+            else:
+                out.write(f"{visible(path.name)}: session {visible(result.session or '')} channel "
+                          f"{result.channel}, sealed to {visible(result.key)}: "
+                          f"{result.sealed} sealed event{'' if result.sealed == 1 else 's'} "
+                          "opened\n")
+            for line, at, code, text in result.events:
+                out.write(f"{line:>7} {at:>11.3f}  {code}  {visible(text)}\n")
+    finally:
+        if ctx is not None:
+            ctx.close()
+    return 0
+
+
+def _check_stored_digest(ctx: Context, path: Path) -> None:
+    """Anyone can seal to a public key: only a recording whose SHA-256 is the one stored (and
+    chained) when it closed is the bastion's own."""
+    import hashlib
+
+    from bastion import recording, sessions
+
+    stored = sessions.stored_digest(ctx.store, ctx.home.recordings / path.name)
+    if stored is None:
+        return
+    try:
+        with open(path, "rb") as f:
+            actual = hashlib.file_digest(f, "sha256").hexdigest()
+    except OSError as exc:
+        raise recording.RecordingError(f"cannot read recording {path}: {exc.strerror}") from None
+    if actual != stored:
+        raise recording.RecordingError(f"{path}: not the recording the bastion closed (its SHA-256 "
+                                       "differs from the one in the store and the audit chain)")
+
+
 def cmd_tui(ctx: Context | None, args: argparse.Namespace, out: TextIO) -> int:
     from tui import app
 
@@ -483,6 +606,24 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("session_id")
     p.add_argument("--speed", type=float, default=1.0)
     p.set_defaults(local=cmd_replay)
+
+    p = sub.add_parser("recording", help="read recordings")
+    rs = p.add_subparsers(dest="recording_cmd", required=True, parser_class=_Parser)
+    q = rs.add_parser("unseal", help="show a recording's input with the keys typed without echo "
+                                     "unsealed in place")
+    q.add_argument("source", metavar="SESSION | FILE.cast")
+    q.add_argument("--key", action="append", required=True, metavar="FILE|-",
+                   help="the escrow private key (PEM), - for standard input; repeat for recordings "
+                        "sealed to different keys")
+    q.add_argument("--json", action="store_true", help="one JSON object per event")
+    p.set_defaults(local=cmd_recording, needs_home=False)
+
+    p = sub.add_parser("escrow", help="the escrow key that keys typed without echo are sealed to")
+    es = p.add_subparsers(dest="escrow_cmd", required=True, parser_class=_Parser)
+    q = es.add_parser("keygen", help="make an escrow key pair (keep the private half offline)")
+    q.add_argument("--out", default="escrow.key",
+                   help="private key file (default escrow.key); the public key goes to FILE.pub")
+    p.set_defaults(local=cmd_escrow, needs_home=False)
 
     p = sub.add_parser("audit", help="the tamper-evident audit trail")
     aus = p.add_subparsers(dest="audit_cmd", required=True, parser_class=_Parser)

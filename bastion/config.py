@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from bastion.errors import BastionError
+from bastion.escrow import EscrowError, EscrowKey
 
 if TYPE_CHECKING:
     from bastion import policy as policy_mod
@@ -129,9 +130,16 @@ class ServerSettings:
 
 
 @dataclass(frozen=True)
+class RecordingSettings:
+    # Keys typed without echo are sealed to this key (bastion.escrow); None: they are not kept.
+    escrow_key: EscrowKey | None = None
+
+
+@dataclass(frozen=True)
 class Config:
     path: Path | None
     server: ServerSettings = field(default_factory=ServerSettings)
+    recordings: RecordingSettings = field(default_factory=RecordingSettings)
     roles: dict[str, Role] = field(default_factory=dict)
     targets: dict[str, Target] = field(default_factory=dict)
 
@@ -252,6 +260,7 @@ _SERVER_KEYS = {
     "connection_rate_per_source": "int",
     "audit_retention": "duration", "audit_syslog": "str", "egress_addresses": "strlist",
 }
+_RECORDINGS_KEYS = {"escrow_key": "str"}
 _ROLE_KEYS = {
     "approval": "str", "auto_approve_targets": "strlist", "max_duration": "duration",
     "user_cert_ttl": "duration", "targets": "strlist", "logins": "strlist",
@@ -283,15 +292,16 @@ def load_config(path: Path) -> Config:
     """Load and validate bastion.toml. Raises ConfigError (one line) for anything wrong."""
     data, text = _read_toml(path)
     r = _Reader(path, text)
-    r.table(data, "", {"server", "roles", "targets"})
+    r.table(data, "", {"server", "recordings", "roles", "targets"})
     server = _load_server(r, data.get("server", {}))
+    recordings = _load_recordings(r, data.get("recordings", {}))
     roles = {name: Role(name=name) for name in DEFAULT_ROLES}
     for name, table in r.table(data.get("roles", {}), "roles", None).items():
         roles[name] = _load_role(r, name, table)
     targets = {}
     for name, table in r.table(data.get("targets", {}), "targets", None).items():
         targets[name] = _load_target(r, name, table)
-    return Config(path=path, server=server, roles=roles, targets=targets)
+    return Config(path=path, server=server, recordings=recordings, roles=roles, targets=targets)
 
 
 def _load_server(r: _Reader, data: Any) -> ServerSettings:
@@ -321,6 +331,17 @@ def _load_server(r: _Reader, data: Any) -> ServerSettings:
         except ValueError:
             raise r.fail("server.egress_addresses", f"not an IP address: {addr!r}") from None
     return ServerSettings(**values)
+
+
+def _load_recordings(r: _Reader, data: Any) -> RecordingSettings:
+    r.table(data, "recordings", set(_RECORDINGS_KEYS))
+    text = r.get(data, "recordings", "escrow_key", "str", "")
+    if not text.strip():
+        return RecordingSettings()
+    try:
+        return RecordingSettings(escrow_key=EscrowKey.parse(text))
+    except EscrowError as exc:
+        raise r.fail("recordings.escrow_key", str(exc)) from None
 
 
 def _load_role(r: _Reader, name: str, data: Any) -> Role:

@@ -183,7 +183,8 @@ class InputGate:
     # -- the submit path -------------------------------------------------------------------
 
     def _feed(self, data: bytes) -> None:
-        log.debug("feed %r", data)
+        # Sizes only: these keys may be a password the recorder redacts (or seals).
+        log.debug("feed %d bytes", len(data))
         for segment in self.tracker.feed_input(data):
             if isinstance(segment, Forward):
                 self.ch.send_input(segment.data)
@@ -215,8 +216,8 @@ class InputGate:
                 return
             rec = self.tracker.reconstruct()
             v = self._judge(rec)
-            log.debug("submit %r rest=%r -> %s %r", segment.key, segment.rest, rec,
-                      v.action if v else None)
+            log.debug("submit %r (%d bytes after it) -> %s %r", segment.key, len(segment.rest),
+                      rec, v.action if v else None)
             if v is None or v.action in ("allow", "alert"):
                 self._send(segment.key)
             elif v.action == "deny":
@@ -282,7 +283,7 @@ class InputGate:
         upstream.write(cancel)
         self.tracker.resolve(sent=False)
         gone = await self._wait_for(self.tracker.line_is_empty, CANCEL_WAIT)
-        log.debug("cancelled with %r; line gone: %s; queued %r", cancel, gone, bytes(self.queue))
+        log.debug("cancelled with %r; line gone: %s; %d bytes queued", cancel, gone, len(self.queue))
         self.ch.notice(message)
         # A fresh prompt below the notice: Enter on the (verified) empty line, else an interrupt.
         upstream.write(b"\r" if gone else CTRL_C)

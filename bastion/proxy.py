@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 import asyncssh
 
 import certs
-from bastion import audit, gate, grants, recording, sessions
+from bastion import audit, escrow, gate, grants, recording, sessions
 from bastion.config import Role, Target
 from bastion.errors import BastionError
 from bastion.sftplog import SftpLog
@@ -428,11 +428,14 @@ class ProxyChannel(asyncssh.SSHServerSession):
             if self.kind == "shell" and self.term is not None:
                 term_type, (cols, rows, _, _), _ = self.term
                 path = recording.cast_path(folder, live.id, self.number)
+                # Read per channel: a key changed by a reload applies to the channels opened after it.
+                escrow_key = self.app.config.recordings.escrow_key
                 self.cast = recording.CastRecorder(
                     path, width=cols or 80, height=rows or 24,
                     title=f"{live.identity.user} {live.identity.login}@{live.identity.target.name}"
                           f" {live.grant.ticket} {live.id}",
-                    env={"TERM": term_type, "SHELL": "/bin/sh"})
+                    env={"TERM": term_type, "SHELL": "/bin/sh"},
+                    sealer=escrow.Sealer(escrow_key, live.id, self.number) if escrow_key else None)
                 self.redactor = KeystrokeRedactor()
                 kind = "cast"
             else:

@@ -3,10 +3,15 @@
 The cast format is a contract (DESIGN.md section 7): the first line is a JSON header with
 `version` 2, `width`, `height`, `timestamp`, `title` and `env`; every further line is one
 event `[seconds, code, data]`, seconds since the start with six decimals, code "o" (output),
-"i" (input), "r" (resize, data "COLSxROWS") or "m" (marker). Data is text: each stream is
-decoded from UTF-8 incrementally, so a character split across chunks arrives whole in a later
-event, and bytes that are not UTF-8 become U+FFFD. `asciinema play` and `asciinema cat` read
-the files.
+"i" (input), "r" (resize, data "COLSxROWS"), "m" (marker) or "s" (sealed keys, below). Data
+is text: each stream is decoded from UTF-8 incrementally, so a character split across chunks
+arrives whole in a later event, and bytes that are not UTF-8 become U+FFFD. `asciinema play`
+and `asciinema cat` read the files.
+
+Keys the target did not echo arrive as a `Redacted` marker ("[redacted 8 keystrokes]"), written as
+an "i" event. With an escrow key, the recorder also writes the keys sealed to it (bastion.escrow)
+as an "s" event right after the marker, and the header gets an "escrow" object naming the key;
+players skip codes they do not know. Without one, the keys are not written anywhere.
 
 Files are created 0600 and never overwritten. Every state that reaches the disk is whole lines,
 so a process killed at any moment leaves a valid recording up to its last flush (and
@@ -31,10 +36,16 @@ import os
 import re
 import time
 from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
+from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
+
 from bastion.errors import BastionError
+from bastion.escrow import EscrowError, Opener, Sealer
+from bastion.terminal import Redacted
+from bastion.text import visible
 
 # Lines are gathered in memory and written in one call once this much is waiting, so bulk
 # output costs one system call per 256 KiB rather than one per chunk.
@@ -45,7 +56,9 @@ FLUSH_BYTES = 256 * 1024
 COALESCE_SECONDS = 0.005
 COALESCE_MAX_CHARS = 64 * 1024
 
+SEALED = "s"  # the event code of sealed keys: one character, which asciinema's players skip
 _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
+_MARKER = re.compile(r"\[redacted (\d+) keystrokes?\]")
 _INTERRUPTED = "session interrupted"
 
 
@@ -202,10 +215,12 @@ class CastRecorder:
         clock: Callable[[], float] = time.monotonic,
         digest_interval: float = 5.0,
         opener: Callable[[Path], int] = create_private_file,
+        sealer: Sealer | None = None,
     ) -> None:
-        """`opener` creates the file and returns a writable descriptor (tests inject faults)."""
+        """`opener` creates the file and returns a writable descriptor (tests inject faults).
+        With a `sealer`, unechoed keys are also written sealed (see the module's docstring)."""
         _check_size(width, height)
-        header = {
+        header: dict[str, Any] = {
             "version": 2,
             "width": width,
             "height": height,
@@ -213,6 +228,9 @@ class CastRecorder:
             "title": _clean(title),
             "env": {_clean(k): _clean(v) for k, v in env.items()},
         }
+        if sealer is not None:
+            header["escrow"] = sealer.header()
+        self._sealer = sealer
         self._clock = clock
         self._start = clock()
         self._digest_interval = digest_interval
@@ -264,7 +282,8 @@ class CastRecorder:
 
         The caller redacts: bytes are decoded (incrementally, apart from output), and a str such
         as "[redacted 8 keystrokes]" is written as it is, without touching bytes still pending
-        from a split character.
+        from a split character. A `Redacted` marker is followed by its keys sealed, when the
+        recorder has a sealer; its keys are never written in clear.
         """
         self._check_writable()
         if isinstance(data, str):
@@ -274,7 +293,10 @@ class CastRecorder:
             self._bytes_in += len(data)
             text = self._in_decoder.decode(data)
         if text:
-            self._add_line(self._now(), "i", text)
+            now = self._now()
+            self._add_line(now, "i", text)
+            if self._sealer is not None and isinstance(data, Redacted):
+                self._append(_event_line(now, SEALED, self._sealer.seal(data.keys)))
         self._maybe_flush()
 
     def resize(self, cols: int, rows: int) -> None:
@@ -575,6 +597,77 @@ def replay(
         else:
             out.write(data)
         out.flush()
+
+
+@dataclass(frozen=True)
+class Unsealed:
+    """A cast's input as an investigator reads it, sealed keys opened in place.
+
+    `events` are (line, seconds, code, text) for every "i", "m" and "s" event in file order; an
+    "s" event's text is the keys it held. `key`, `session` and `channel` come from the header's
+    "escrow" object (all None for a cast recorded without an escrow key); `sealed` counts the "s"
+    events and `redactions` the redaction markers.
+    """
+
+    path: Path
+    key: str | None
+    session: str | None
+    channel: int | None
+    events: list[tuple[int, float, str, str]]
+    sealed: int
+    redactions: int
+
+
+def unseal_cast(path: Path, keys: Mapping[str, X25519PrivateKey]) -> Unsealed:
+    """Read a cast and open its sealed events with the escrow private key its header names.
+
+    `keys` maps fingerprints to private keys. Every "s" event must directly follow a redaction
+    marker of as many keystrokes as it holds, and open in turn: otherwise EscrowError names the
+    file and line. A truncated last line (a crash) is skipped.
+    """
+    path = Path(path)
+    values = iter_cast(path, allow_truncated=True)
+    header = next(values)
+    escrow = header.get("escrow")
+    opener = None
+    if escrow is not None:
+        if not isinstance(escrow, dict):
+            raise EscrowError(f"{path}:1: the header's escrow value is not an object")
+        wanted = escrow.get("key")
+        if wanted not in keys:
+            given = ", ".join(sorted(keys)) or "none"
+            raise EscrowError(f"{path}: sealed to escrow key {visible(str(wanted))}; "
+                              f"no key given is that one (given: {given})")
+        try:
+            opener = Opener(keys[wanted], escrow)
+        except EscrowError as exc:
+            raise EscrowError(f"{path}:1: {exc}") from None
+    events: list[tuple[int, float, str, str]] = []
+    redactions = 0
+    previous: tuple[float, str, str] | None = None
+    for line, (at, code, data) in enumerate(values, 2):
+        if code == "i" and _MARKER.fullmatch(data):
+            redactions += 1
+        if code == SEALED:
+            if opener is None:
+                raise EscrowError(f"{path}:{line}: a sealed event, but the header names no escrow key")
+            marker = _MARKER.fullmatch(previous[2]) if previous and previous[1] == "i" else None
+            if marker is None:
+                raise EscrowError(f"{path}:{line}: a sealed event that does not follow its "
+                                  "redaction marker")
+            try:
+                data = opener.open(data)
+            except EscrowError as exc:
+                raise EscrowError(f"{path}:{line}: {exc}") from None
+            if len(data) != int(marker.group(1)):
+                raise EscrowError(f"{path}:{line}: the sealed keys are not as many as its marker "
+                                  "says; the marker was altered")
+        if code in ("i", "m", SEALED):
+            events.append((line, at, code, data))
+        previous = (at, code, data)
+    return Unsealed(path, escrow["key"] if opener else None, opener.session if opener else None,
+                    opener.channel if opener else None, events,
+                    opener.opened if opener else 0, redactions)
 
 
 def interrupt_recording(path: Path) -> str:

@@ -366,11 +366,24 @@ class Bastion:
             log.error("reload refused: %s", exc)
             audit.record_or_log(self.store, "config.rejected", "system", error=str(exc))
             return
+        old_escrow = self.config.recordings.escrow_key
         self.config = self.ctx.config = new
         self.policy = policy
         audit.configure_syslog(new.server.audit_syslog)
         audit.record_or_log(self.store, "config.reloaded", "system")
         log.info("configuration reloaded")
+        if new.recordings.escrow_key != old_escrow:
+            self.log_escrow()
+
+    def log_escrow(self) -> None:
+        """Say in the log what becomes of keys typed without echo (at start, and when it changes)."""
+        key = self.config.recordings.escrow_key
+        if key is None:
+            log.warning("no [recordings] escrow_key: keys typed without echo are recorded as "
+                        "redaction markers only, and are lost")
+        else:
+            log.info("keys typed without echo are sealed to escrow key %s in channels opened from "
+                     "now on", key.fingerprint)
 
 
 class BastionServer(auth.TwoFactorServer):
@@ -673,6 +686,7 @@ async def start(app: Bastion, listen: str | None = None) -> asyncssh.SSHAcceptor
     app.enforcer = asyncio.get_running_loop().create_task(app.enforce_forever())
     bound = app.server.sockets[0].getsockname()
     audit.record(app.store, "bastion.started", "system", listen=f"{bound[0]}:{bound[1]}")
+    app.log_escrow()
     return app.server
 
 

@@ -81,6 +81,13 @@ def close_recording(store: Store, path: Path, digest: str, actor: str) -> None:
                      session=row["session_id"] if row else None)
 
 
+def stored_digest(store: Store, path: Path) -> str | None:
+    """The SHA-256 stored when the recording at `path` closed; None while it is open, unknown, or
+    was left unreadable by a crash."""
+    row = store.one("SELECT sha256 FROM recordings WHERE path = ?", (str(path),))
+    return (row["sha256"] or None) if row else None
+
+
 def open_recordings(store: Store) -> list[dict[str, Any]]:
     return store.all("SELECT * FROM recordings WHERE ended IS NULL")
 
