@@ -38,15 +38,18 @@ RECORDING_CHUNK = 32 * 1024  # characters of events per `recording` reply
 
 
 class ControlConnection:
-    """One control client. `write` sends bytes, `buffered` tells how many wait unsent."""
+    """One control client. `write` sends bytes, `buffered` tells how many wait unsent, `close`
+    closes the door when the client is done, `end(reason)` when its actor lost the right."""
 
     def __init__(self, app: Bastion, actor: str, write: Callable[[bytes], None],
-                 buffered: Callable[[], int], close: Callable[[], None]) -> None:
+                 buffered: Callable[[], int], close: Callable[[], None],
+                 end: Callable[[str], None]) -> None:
         self.app = app
         self.actor = actor
         self._write = write
         self._buffered = buffered
         self._close = close
+        self._end = end
         self.reader = LineReader()
         self.watching: set[str] = set()
         self.dropped: set[str] = set()
@@ -81,6 +84,12 @@ class ControlConnection:
         if not self.closed:
             self.closed = True
             self.app.subscribers.discard(self.on_event)
+
+    def withdraw(self, reason: str) -> None:
+        """The actor lost the right to be here: say why (an error line without an id), then
+        nothing more is sent or taken."""
+        self.send({"id": None, "ok": False, "error": reason})
+        self.connection_lost()
 
     # -- events pushed by the server -----------------------------------------------------------
 
@@ -123,6 +132,9 @@ class ControlConnection:
             op = message.get("op")
             if not isinstance(op, str) or op not in OPERATIONS:
                 raise ProtocolError(f"unknown operation {op!r}")
+            if not grants.can_supervise(self.app.store, self.app.config, self.actor):
+                self._refuse(rid, op)
+                return
             reply = getattr(self, f"op_{op}")(message)
             self.send({"id": rid, "ok": True, **reply})
         except (ProtocolError, BastionError, ValueError, KeyError, TypeError, ArithmeticError,
@@ -132,6 +144,14 @@ class ControlConnection:
         except Exception:  # one bad request must not end the supervisor's connection
             log.exception("control request failed")
             self.send({"id": rid, "ok": False, "error": "internal error (see the bastion's log)"})
+
+    def _refuse(self, rid: Any, op: str) -> None:
+        """The actor may no longer supervise (locked, removed, demoted): refuse and end."""
+        reason = f"{self.actor} may no longer supervise"
+        audit.record_or_log(self.app.store, "control.refused", self.actor, op=op, reason=reason)
+        self.send({"id": rid, "ok": False, "error": reason})
+        self.connection_lost()
+        self._end(reason)
 
     def _field(self, message: dict[str, Any], name: str) -> str:
         value = message.get(name)
@@ -316,7 +336,8 @@ class _SocketProtocol(asyncio.Protocol):
         sock = transport.get_extra_info("socket")
         actor = peer_actor(sock)
         self.conn = ControlConnection(self.app, actor, transport.write,
-                                      transport.get_write_buffer_size, transport.close)
+                                      transport.get_write_buffer_size, transport.close,
+                                      lambda _reason: transport.close())
         self.conn.start()
 
     def data_received(self, data: bytes) -> None:
@@ -357,5 +378,5 @@ def attach_subsystem(app: Bastion, session: Any) -> bool:
         return False
     chan = session.chan
     session.control = ControlConnection(
-        app, user, chan.write, chan.get_write_buffer_size, chan.close)
+        app, user, chan.write, chan.get_write_buffer_size, chan.close, session.end)
     return True

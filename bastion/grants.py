@@ -8,7 +8,6 @@ ticket) is stored durably and the running server enforces it on live sessions.
 
 from __future__ import annotations
 
-import fnmatch
 import json
 import re
 from dataclasses import dataclass
@@ -17,13 +16,13 @@ from typing import Any
 import asyncssh
 
 import certs
-from bastion import audit, users
-from bastion.config import TARGET_NAME, Config, format_duration
+from bastion import audit, rights, users
+from bastion.config import Config, format_duration
 from bastion.errors import BastionError
 from bastion.store import Store, dumps, now
 
 MAX_REASON = 500
-LOCAL_ACTOR_PREFIX = "local:"
+LOCAL_ACTOR_PREFIX = users.LOCAL_ACTOR_PREFIX
 
 
 class GrantError(BastionError):
@@ -48,10 +47,6 @@ class Grant:
                    row["starts"], row["ends"], row["kind"], row["request_id"])
 
 
-def _matches(name: str, globs: tuple[str, ...]) -> bool:
-    return any(fnmatch.fnmatchcase(name, g) for g in globs)
-
-
 def check_ticket(config: Config, ticket: str) -> str:
     if not re.fullmatch(config.server.ticket_pattern, ticket or ""):
         raise GrantError(f"ticket {ticket!r} does not match ticket_pattern "
@@ -61,19 +56,9 @@ def check_ticket(config: Config, ticket: str) -> str:
 
 def check_access(config: Config, role_name: str, target: str, login: str) -> None:
     """May this role use this target and login at all? Raises GrantError naming what is wrong."""
-    if not TARGET_NAME.match(target or ""):
-        raise GrantError(f"invalid target name {target!r}")
-    tgt = config.targets.get(target)
-    if tgt is None:
-        raise GrantError(f"unknown target {target}")
-    role = config.role(role_name)
-    if not _matches(target, role.targets):
-        raise GrantError(f"role {role_name} may not use target {target}")
-    if tgt.logins and login not in tgt.logins:
-        raise GrantError(f"login {login!r} is not offered on {target} "
-                         f"(available: {', '.join(tgt.logins)})")
-    if not _matches(login, role.logins):
-        raise GrantError(f"role {role_name} may not log in as {login}")
+    problem = rights.access_problem(config, role_name, target, login)
+    if problem:
+        raise GrantError(problem)
 
 
 def create_request(store: Store, config: Config, user: str, *, target: str, login: str,
@@ -108,7 +93,7 @@ def create_request(store: Store, config: Config, user: str, *, target: str, logi
         )
         audit.record(store, "request.created", user, request=rid, target=target, login=login,
                      ticket=ticket, duration=duration, reason=reason, client=client)
-        if role.approval == "auto" or _matches(target, role.auto_approve_targets):
+        if role.approval == "auto" or rights.matches(target, role.auto_approve_targets):
             _approve(store, rid, "auto", duration, "auto-approved by role " + role.name)
     return get_request(store, rid)
 
@@ -141,12 +126,8 @@ def can_supervise(store: Store, config: Config, actor: str) -> bool:
     if actor.startswith(LOCAL_ACTOR_PREFIX):
         return True
     person = users.get(store, actor)
-    if person is None or person.locked:
-        return False
-    try:
-        return config.role(person.role).supervise
-    except BastionError:
-        return False
+    return person is not None and rights.Standing(
+        person.name, person.role, person.locked, person.lock_reason).may_supervise(config)
 
 
 def _decidable(store: Store, config: Config, request_id: str, actor: str) -> dict[str, Any]:

@@ -19,6 +19,8 @@ import json
 from collections.abc import AsyncIterator, Callable
 from typing import Any
 
+from bastion.text import visible
+
 VERSION = 1
 MAX_LINE = 64 * 1024
 OPERATIONS = ("sessions", "watch", "unwatch", "kill", "revoke", "lock", "unlock", "requests",
@@ -114,6 +116,7 @@ class ControlClient:
         self.hello: dict[str, Any] | None = None
         self._task: asyncio.Task | None = None
         self.closed = asyncio.Event()
+        self.farewell: str | None = None  # the server's last error without an id, made visible
 
     @classmethod
     async def open_unix(cls, path: str, **kwargs: Any) -> ControlClient:
@@ -160,6 +163,8 @@ class ControlClient:
             while line := await self._reader.readline():
                 message = json.loads(line)
                 if "id" in message and ("ok" in message):
+                    if message["id"] is None and not message["ok"]:
+                        self.farewell = visible(str(message.get("error", "")))
                     future = self._pending.pop(message["id"], None)
                     if future is not None and not future.done():
                         future.set_result(message)

@@ -34,6 +34,7 @@ from bastion import (
     limits,
     mfa,
     recording,
+    rights,
     sessions,
     users,
 )
@@ -180,15 +181,15 @@ class Bastion:
                 log.exception("enforcement pass failed")
 
     def enforce(self) -> None:
+        """One pass: every authenticated connection against its person's standing now (lock,
+        removal, role), and every live session against its row (kill, revocation, grant end,
+        idle time). One store query for all of them (rights.read)."""
         self.check_disk()
         self.sweep_limits()
+        doors = [c for c in self.connections if c.user is not None and not c.ending]
         try:
-            rows = self.store.all(
-                "SELECT s.id, s.kill_requested, s.kill_reason, g.revoked AS grant_revoked, "
-                "g.revoked_reason, g.ends, u.locked, u.lock_reason, u.removed, "
-                "c.revoked AS cert_revoked FROM sessions s "
-                "LEFT JOIN grants g ON g.id = s.grant_id LEFT JOIN users u ON u.name = s.user "
-                "LEFT JOIN certificates c ON c.serial = s.serial WHERE s.state = 'active'")
+            snapshot = rights.read(self.store, (c.user for c in doors),
+                                   (sid for sid, live in self.live.items() if not live.ending))
             self.publish_store_changes()
             self.retry_ended_rows()
             self.finish_stalled_recordings()
@@ -196,14 +197,16 @@ class Bastion:
         except StoreError as exc:
             self._store_trouble(exc)
             return
+        for conn in doors:
+            conn.hold_to(snapshot.people.get(conn.user), self.config)
         t = time.time()
-        for row in rows:
-            live = self.live.get(row["id"])
+        for session_id, row in snapshot.sessions.items():
+            live = self.live.get(session_id)
             if live is None or live.ending:
                 continue
             state, reason = self._end_reason(row, t)
             if reason:
-                self._end_live(live, state, reason)
+                self.end_live(live, state, reason)
                 continue
             left = row["ends"] - t if row["ends"] else None
             if left is not None and left <= self.config.server.grant_warning and not live.warned:
@@ -214,7 +217,7 @@ class Bastion:
                                     session=live.id, seconds_left=round(left))
             idle = time.monotonic() - live.last_activity
             if idle >= self.config.server.idle_timeout:
-                self._end_live(live, "ended", f"idle for {config.format_duration(idle)}")
+                self.end_live(live, "ended", f"idle for {config.format_duration(idle)}")
 
     def end_session_row(self, session_id: str, state: str, reason: str, actor: str) -> None:
         """Mark a session row ended; while the store fails, keep trying from the enforcement
@@ -281,15 +284,12 @@ class Bastion:
                                                  if row["revoked_reason"] else "")
         if row["cert_revoked"]:
             return "killed", "certificate revoked"
-        if row["removed"]:
-            return "killed", "user removed"
-        if row["locked"]:
-            return "killed", "user locked" + (f": {row['lock_reason']}" if row["lock_reason"] else "")
         if row["ends"] is not None and t >= row["ends"]:
             return "ended", "the access grant has ended"
         return "", ""
 
-    def _end_live(self, live: LiveSession, state: str, reason: str) -> None:
+    def end_live(self, live: LiveSession, state: str, reason: str) -> None:
+        """End a live session now, telling its user and the watchers why."""
         log.info("ending session %s: %s", live.id, reason)
         live.end(state, reason)  # at once; its row follows when the store lets it
         self.publish("session_ended", session=live.id, reason=reason)
@@ -326,7 +326,7 @@ class Bastion:
         if not ok:
             for live in list(self.live.values()):
                 if not live.ending:
-                    self._end_live(live, "failed", "the recordings folder is full or unwritable")
+                    self.end_live(live, "failed", "the recordings folder is full or unwritable")
 
     def save_running_digests(self) -> None:
         for live in list(self.live.values()):
@@ -386,6 +386,11 @@ class Bastion:
         audit.configure_syslog(new.server.audit_syslog)
         audit.record_or_log(self.store, "config.reloaded", "system")
         log.info("configuration reloaded")
+        # A role that lost a right loses it at once, on every connection already open.
+        try:
+            self.enforce()
+        except Exception:
+            log.exception("enforcement pass after a reload failed")
 
 
 class BastionServer(auth.TwoFactorServer):
@@ -400,6 +405,9 @@ class BastionServer(auth.TwoFactorServer):
         self.identity: Identity | None = None
         self.live: LiveSession | None = None
         self.command_user: str | None = None
+        self.user: str | None = None  # the person, either way: what the enforcer checks
+        self.doors: set[commands.CommandSession] = set()  # command and control channels
+        self.ending = False
         self.login_timer: asyncio.TimerHandle | None = None
         self.authenticated = False
 
@@ -619,6 +627,7 @@ class BastionServer(auth.TwoFactorServer):
                       self.client_addr, exc)
             self._disconnect(STORE_BUSY)
             return
+        self.user = login.user
         if login.identity is not None:
             self.identity = login.identity
             self.live = LiveSession(app=self.app, identity=self.identity, conn=self.conn)
@@ -629,13 +638,65 @@ class BastionServer(auth.TwoFactorServer):
         conn = self.conn
         asyncio.get_running_loop().call_soon(conn.disconnect, asyncssh.DISC_BY_APPLICATION, reason)
 
+    # -- rights, for as long as the connection is open -----------------------------------------
+
+    def hold_to(self, standing: rights.Standing | None, cfg: config.Config) -> None:
+        """Keep this authenticated connection within its person's standing now: end it when
+        they are locked or removed (or their role is gone), end its session when their role
+        no longer allows it, and close its control door when they no longer supervise."""
+        if self.ending:
+            return
+        problem = rights.standing_problem(standing, cfg)
+        if problem is None and self.live is not None:
+            problem = standing.session_problem(cfg, self.live.identity.target.name,
+                                               self.live.identity.login)
+        if problem is not None:
+            self.end(problem)
+            return
+        if self.live is not None:
+            self.live.hold_to_role(cfg.roles[standing.role])
+        elif not standing.may_supervise(cfg):
+            for door in list(self.doors):
+                if door.needs_supervise:
+                    self._audit_ended("control door", "the user no longer supervises")
+                    door.end("you no longer supervise: the control door is closed")
+
+    def end(self, reason: str) -> None:
+        """End this connection, whatever it serves: its user is told why, its channels exit,
+        then it closes. Audited (a session as session.killed, other doors as connection.ended)."""
+        if self.ending:
+            return
+        self.ending = True
+        if self.live is not None:
+            if self.live.id is None:  # no channel yet, so no session row to say it
+                self._audit_ended("connection", reason)
+            self.app.end_live(self.live, "killed", reason)
+            return
+        self._audit_ended("connection", reason)
+        doors = list(self.doors)
+        for door in doors:
+            door.end(f"connection ended: {reason}")
+        asyncio.get_running_loop().create_task(self._close_after(doors))
+
+    async def _close_after(self, doors: list[commands.CommandSession]) -> None:
+        waits = [asyncio.ensure_future(d.wait_closed()) for d in doors]
+        if waits:
+            await asyncio.wait(waits, timeout=2)
+        self.conn.close()
+
+    def _audit_ended(self, what: str, reason: str) -> None:
+        audit.record_or_log(self.app.store, "connection.ended", self.user or "?",
+                            client=self.client_addr, door=what, reason=reason)
+
     # -- channels ----------------------------------------------------------------------------
 
     def session_requested(self) -> asyncssh.SSHServerSession | bool:
         if self.live is not None:
             return ProxyChannel(self.live)
-        if self.command_user is not None:
-            return commands.CommandSession(self.app, self.command_user, self)
+        if self.command_user is not None and not self.ending:
+            door = commands.CommandSession(self.app, self.command_user, self)
+            self.doors.add(door)
+            return door
         return False
 
     def connection_requested(self, dest_host: str, dest_port: int, orig_host: str,
