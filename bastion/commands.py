@@ -173,7 +173,8 @@ class CommandSession(asyncssh.SSHServerSession):
             req = grants.create_request(app.store, app.config, user, target=args.target,
                                         login=args.login, ticket=args.ticket,
                                         duration=args.duration, reason=" ".join(args.reason),
-                                        client=self.server.client_addr)
+                                        client=self.server.client_addr,
+                                        refusals=app.request_refusals)
             if args.wait:
                 req = await self._wait_for_decision(req["id"])
             _print_request(out, req, args.json)

@@ -24,7 +24,15 @@ from typing import TYPE_CHECKING, Any
 from bastion import audit, grants, recording, sessions, users
 from bastion.config import parse_duration
 from bastion.errors import BastionError
-from bastion.protocol import OPERATIONS, VERSION, LineReader, ProtocolError, decode, encode
+from bastion.protocol import (
+    OPERATIONS,
+    VERSION,
+    LineReader,
+    ProtocolError,
+    decode,
+    encode,
+    require_unicode,
+)
 
 if TYPE_CHECKING:
     from bastion.server import Bastion
@@ -35,6 +43,7 @@ WATCH_HIGH_WATER = 1 << 20   # bytes queued to a watcher before its output is dr
 WATCH_LOW_WATER = 64 << 10   # bytes queued below which a dropped watcher gets a resync
 LOCAL_PREFIX = "local:"
 RECORDING_CHUNK = 32 * 1024  # characters of events per `recording` reply
+MAX_SERIAL = 2**63 - 1  # the store's integers: anything larger cannot name a row
 
 
 class ControlConnection:
@@ -129,6 +138,7 @@ class ControlConnection:
         try:
             message = decode(line)
             rid = message.get("id")
+            require_unicode(message)
             op = message.get("op")
             if not isinstance(op, str) or op not in OPERATIONS:
                 raise ProtocolError(f"unknown operation {op!r}")
@@ -159,6 +169,20 @@ class ControlConnection:
             raise ProtocolError(f"field {name!r} is required (a string)")
         return value
 
+    def _integer(self, message: dict[str, Any], name: str, default: int | None, low: int,
+                 high: int) -> int:
+        """A whole-number field (a JSON number, never true or false) from `low` to `high`."""
+        value = message.get(name, default)
+        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+            raise ProtocolError(f"{name} must be a whole number from {low} to {high}")
+        return value
+
+    def _flag(self, message: dict[str, Any], name: str) -> bool:
+        value = message.get(name, False)
+        if not isinstance(value, bool):
+            raise ProtocolError(f"{name} must be true or false")
+        return value
+
     def _reason(self, message: dict[str, Any]) -> str:
         reason = message.get("reason", "")
         if not isinstance(reason, str) or len(reason) > 500:
@@ -169,7 +193,7 @@ class ControlConnection:
         audit.record(self.app.store, "control.action", self.actor, op=op, **data)
 
     def op_sessions(self, message: dict[str, Any]) -> dict[str, Any]:
-        rows = sessions.list_sessions(self.app.store, include_ended=bool(message.get("all")))
+        rows = sessions.list_sessions(self.app.store, include_ended=self._flag(message, "all"))
         t = time.time()
         for row in rows:
             grant = self.app.store.one("SELECT ends FROM grants WHERE id = ?", (row["grant_id"],))
@@ -209,8 +233,11 @@ class ControlConnection:
         selectors = {k: message[k] for k in ("serial", "grant", "user", "ticket") if k in message}
         if len(selectors) != 1:
             raise ProtocolError("revoke needs exactly one of serial, grant, user, ticket")
-        if "serial" in selectors and not isinstance(selectors["serial"], int):
-            raise ProtocolError("serial must be a number")
+        if "serial" in selectors:
+            selectors["serial"] = self._integer(message, "serial", None, 1, MAX_SERIAL)
+        for key in ("grant", "user", "ticket"):
+            if key in selectors:
+                selectors[key] = self._field(message, key)
         reason = self._reason(message)
         changed = grants.revoke(self.app.store, actor=self.actor, reason=reason, **selectors)
         self._acted("revoke", reason=reason, changed=changed, **selectors)
@@ -232,8 +259,8 @@ class ControlConnection:
         return {}
 
     def op_requests(self, message: dict[str, Any]) -> dict[str, Any]:
-        return {"requests": grants.list_requests(self.app.store,
-                                                 state=None if message.get("all") else "pending")}
+        return {"requests": grants.list_requests(
+            self.app.store, state=None if self._flag(message, "all") else "pending")}
 
     def op_approve(self, message: dict[str, Any]) -> dict[str, Any]:
         request = self._field(message, "request")
@@ -274,15 +301,15 @@ class ControlConnection:
     def op_recording(self, message: dict[str, Any]) -> dict[str, Any]:
         """A page of a session's asciicast: events from `offset` (an event index), for replay."""
         session = self._field(message, "session")
-        offset = message.get("offset", 0)
-        if not isinstance(offset, int) or offset < 0:
-            raise ProtocolError("offset must be a non-negative number")
+        offset = self._integer(message, "offset", 0, 0, MAX_SERIAL)
+        asked = (self._integer(message, "channel", None, 0, MAX_SERIAL) if "channel" in message
+                 else None)
         row = sessions.get(self.app.store, session)
         casts = {int(name.rsplit("-", 1)[1].split(".")[0]): name for name in row["recordings"]
                  if name.endswith(".cast")}
         if not casts:
             raise BastionError(f"session {session} has no interactive recording")
-        channel = message.get("channel", min(casts))
+        channel = min(casts) if asked is None else asked
         if channel not in casts:
             raise ProtocolError(f"session {session} has no recording for channel {channel!r}")
         header, events, size, following = None, [], 0, None
@@ -304,9 +331,7 @@ class ControlConnection:
                 "header": header, "events": events, "next": following}
 
     def op_audit(self, message: dict[str, Any]) -> dict[str, Any]:
-        limit = message.get("limit", 100)
-        if not isinstance(limit, int) or not 1 <= limit <= 1000:
-            raise ProtocolError("limit must be a number from 1 to 1000")
+        limit = self._integer(message, "limit", 100, 1, 1000)
         kind = message.get("type")
         if kind is not None and not isinstance(kind, str):
             raise ProtocolError("type must be a string")

@@ -10,18 +10,21 @@ from __future__ import annotations
 
 import json
 import re
+import time
 from dataclasses import dataclass
 from typing import Any
 
 import asyncssh
 
 import certs
-from bastion import audit, rights, users
+from bastion import audit, limits, rights, users
 from bastion.config import Config, format_duration
 from bastion.errors import BastionError
 from bastion.store import Store, dumps, now
 
 MAX_REASON = 500
+MAX_PENDING = 10  # pending requests per user; more are refused until some are decided
+REQUESTS_REFUSED = "requests refused"  # how a count of a user's refused requests is audited
 LOCAL_ACTOR_PREFIX = users.LOCAL_ACTOR_PREFIX
 
 
@@ -62,8 +65,15 @@ def check_access(config: Config, role_name: str, target: str, login: str) -> Non
 
 
 def create_request(store: Store, config: Config, user: str, *, target: str, login: str,
-                   ticket: str, duration: float, reason: str, client: str = "") -> dict[str, Any]:
-    """File an access request; auto-approved where the role says so. Returns the request row."""
+                   ticket: str, duration: float, reason: str, client: str = "",
+                   refusals: limits.RefusalLog | None = None) -> dict[str, Any]:
+    """File an access request; auto-approved where the role says so. Returns the request row.
+
+    Refused (GrantError, audited as request.refused) when invalid, or when the user already has
+    MAX_PENDING requests pending. With `refusals`, only a user's first refusal in a minute is
+    written at once, whatever its problem (the server writes the count of the rest), so that a
+    flood of refused requests is not a flood of audit rows.
+    """
     person = users.require(store, user)
     try:
         if person.locked:
@@ -79,22 +89,32 @@ def create_request(store: Store, config: Config, user: str, *, target: str, logi
             raise GrantError("a reason is required")
         if len(reason) > MAX_REASON or any(ord(c) < 32 for c in reason):
             raise GrantError(f"reason must be one line of at most {MAX_REASON} characters")
+        t = now()
+        with store.transaction():
+            # Counted in the transaction that adds the request: parallel connections of one
+            # user cannot each see room for one more.
+            pending = store.one(
+                "SELECT count(*) AS n FROM requests WHERE user = ? AND state = 'pending' "
+                "AND expires > ?", (user, t))["n"]
+            if pending >= MAX_PENDING:
+                raise GrantError(f"you already have {MAX_PENDING} pending requests; wait until "
+                                 "they are decided or expire")
+            rid = store.next_id("r")
+            store.execute(
+                "INSERT INTO requests(id, user, target, login, ticket, reason, duration, state, "
+                "created, expires) VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?)",
+                (rid, user, target, login, ticket, reason, duration, t,
+                 t + config.server.request_ttl),
+            )
+            audit.record(store, "request.created", user, request=rid, target=target, login=login,
+                         ticket=ticket, duration=duration, reason=reason, client=client)
+            if role.approval == "auto" or rights.matches(target, role.auto_approve_targets):
+                _approve(store, rid, "auto", duration, "auto-approved by role " + role.name)
     except GrantError as exc:
-        audit.record(store, "request.refused", user, target=target, login=login, ticket=ticket,
-                     problem=str(exc), client=client)
+        if refusals is None or refusals.note(user, REQUESTS_REFUSED, time.monotonic()):
+            audit.record(store, "request.refused", user, target=target, login=login,
+                         ticket=ticket, problem=str(exc), client=client)
         raise
-    t = now()
-    with store.transaction():
-        rid = store.next_id("r")
-        store.execute(
-            "INSERT INTO requests(id, user, target, login, ticket, reason, duration, state, "
-            "created, expires) VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?)",
-            (rid, user, target, login, ticket, reason, duration, t, t + config.server.request_ttl),
-        )
-        audit.record(store, "request.created", user, request=rid, target=target, login=login,
-                     ticket=ticket, duration=duration, reason=reason, client=client)
-        if role.approval == "auto" or rights.matches(target, role.auto_approve_targets):
-            _approve(store, rid, "auto", duration, "auto-approved by role " + role.name)
     return get_request(store, rid)
 
 

@@ -44,6 +44,7 @@ from bastion.errors import BastionError
 from bastion.home import Context
 from bastion.proxy import Identity, LiveSession, ProxyChannel
 from bastion.store import STORE_BUSY, StoreError
+from bastion.text import visible
 
 log = logging.getLogger("bastion.server")
 
@@ -111,6 +112,7 @@ class Bastion:
         self.rate = limits.ConnectionRate()
         self.rate_swept = 0.0
         self.refusals = limits.RefusalLog()
+        self.request_refusals = limits.RefusalLog()  # per user: a flood of refused requests
         self.rows_to_end: dict[str, tuple[str, str, str, float]] = {}
         self.stalled_recordings: list[tuple[Any, Callable[[], str], str]] = []
         self.subscribers: set[Callable[[dict[str, Any]], None]] = set()
@@ -275,6 +277,10 @@ class Bastion:
             log.warning("%s: refused %d more connections from %s in the last minute", reason, more,
                         source)
             audit_refusal(self.store, "unknown", source, reason, proven=False, repeated=more)
+        for user, problem, more in self.request_refusals.due(now):
+            log.warning("refused %d more requests of %s in the last minute", more, visible(user))
+            audit.record_or_log(self.store, "request.refused", user, problem=problem,
+                                repeated=more)
 
     def _end_reason(self, row: dict[str, Any], t: float) -> tuple[str, str]:
         if row["kill_requested"]:

@@ -22,7 +22,7 @@ from bastion import audit, grants, rights, sessions, users
 from bastion.config import Role
 from bastion.control import ControlConnection
 from bastion.protocol import OPERATIONS, ControlClient, ControlError
-from tests.conftest import append_toml
+from tests.conftest import ControlApp, append_toml
 from tests.harness import LOGIN, World
 
 # -- the rules, pure -------------------------------------------------------------------------
@@ -111,24 +111,6 @@ def test_the_enforcer_reads_every_person_and_session_in_one_query(ctx, enrol):
 
 # -- every control operation checks the actor's rights now ------------------------------------
 
-class App:
-    """What ControlConnection needs of the server, over a real store and configuration."""
-
-    def __init__(self, ctx) -> None:
-        self.store, self.config, self.home = ctx.store, ctx.config, ctx.home
-        self.subscribers: set = set()
-        self.live: dict = {}
-
-    def enforce(self) -> None:
-        pass
-
-    def publish(self, event: str, **data: Any) -> None:
-        pass
-
-    def held_decided(self, held_id: str) -> None:
-        pass
-
-
 def request_fields(ctx) -> dict[str, dict[str, Any]]:
     """Fields that make each operation do something when a supervisor in good standing asks."""
     req = grants.create_request(ctx.store, ctx.config, "alice", target="web01", login="deploy",
@@ -147,7 +129,7 @@ def test_every_control_operation_is_refused_once_the_actor_lost_the_right(ctx, e
     fields = request_fields(ctx)
     users.lock(ctx.store, "alice", "under review", "local:test")
     assert set(fields) == set(OPERATIONS), "a new operation needs a row here"
-    app = App(ctx)
+    app = ControlApp(ctx)
     if loss == "locked":
         users.lock(ctx.store, "sam", "left", "local:test")
     elif loss == "removed":
@@ -182,7 +164,7 @@ def test_the_same_operations_go_through_for_a_supervisor_in_good_standing(ctx, e
     fields = request_fields(ctx)
     users.lock(ctx.store, "alice", "under review", "local:test")
     sent: list[dict] = []
-    door = ControlConnection(App(ctx), "sam", lambda data: sent.append(json.loads(data)),
+    door = ControlConnection(ControlApp(ctx), "sam", lambda data: sent.append(json.loads(data)),
                              lambda: 0, lambda: None, lambda reason: None)
 
     for number, op in enumerate(("requests", "unlock", "approve"), 1):
@@ -387,3 +369,28 @@ async def test_a_console_attached_over_ssh_ends_when_its_supervisor_is_locked(wo
 
     assert app.failure == ("the bastion closed the control connection: "
                            "connection ended: user locked: on leave")
+
+
+# -- floods of requests (issue 12 finding 8) ---------------------------------------------------
+
+@pytest.mark.integration
+async def test_one_connection_cannot_file_more_than_ten_pending_requests(world):
+    from tests.hostile import Step, attempt
+
+    flo = world.person("flo")
+    key = asyncssh.read_private_key(str(flo.key_path))
+    outcome = await attempt("127.0.0.1", world.bastion.port, [
+        Step.signed("flo", key), Step.kbdint("flo", flo.next_code)])
+    since = head(world)
+    try:
+        results = [await outcome.conn.run(
+            f"request --target web01 --login {LOGIN} --ticket INC-{900 + n} --duration 10m "
+            "--reason flood", timeout=20) for n in range(grants.MAX_PENDING + 5)]
+    finally:
+        outcome.conn.close()
+
+    assert [r.exit_status for r in results] == [0] * grants.MAX_PENDING + [1] * 5
+    assert all("pending" in r.stdout for r in results[:grants.MAX_PENDING])
+    assert all("already have 10 pending requests" in r.stderr for r in results[grants.MAX_PENDING:])
+    assert len(events_since(world, since, "request.created")) == grants.MAX_PENDING
+    assert len(events_since(world, since, "request.refused")) == 1
