@@ -103,21 +103,26 @@ class Snapshot:
     sessions: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
-_PEOPLE = ("SELECT 'person' AS kind, u.name AS key, u.role, u.locked, u.lock_reason, u.removed, "
-           "NULL AS kill_requested, NULL AS kill_reason, NULL AS grant_revoked, "
-           "NULL AS revoked_reason, NULL AS ends, NULL AS cert_revoked "
+_PEOPLE = ("SELECT 'person' AS kind, u.name AS key, u.name AS user, u.role, u.locked, "
+           "u.lock_reason, u.removed, NULL AS kill_requested, NULL AS kill_reason, "
+           "NULL AS grant_revoked, NULL AS revoked_reason, NULL AS ends, NULL AS cert_revoked "
            "FROM users u WHERE u.name IN ({})")
-_SESSIONS = ("SELECT 'session', s.id, NULL, NULL, NULL, NULL, s.kill_requested, s.kill_reason, "
-             "g.revoked, g.revoked_reason, g.ends, c.revoked FROM sessions s "
+# A session's person comes with its row (one lookup by primary key more), so that only people
+# without a live session need a lookup of their own.
+_SESSIONS = ("SELECT 'session' AS kind, s.id AS key, s.user AS user, u.role, u.locked, "
+             "u.lock_reason, u.removed, s.kill_requested, s.kill_reason, "
+             "g.revoked AS grant_revoked, g.revoked_reason, g.ends, c.revoked AS cert_revoked "
+             "FROM sessions s LEFT JOIN users u ON u.name = s.user "
              "LEFT JOIN grants g ON g.id = s.grant_id "
              "LEFT JOIN certificates c ON c.serial = s.serial "
              "WHERE s.state = 'active' AND s.id IN ({})")
 
 
 def read(store: Store, people: Iterable[str], sessions: Iterable[str]) -> Snapshot:
-    """The standing of `people` and the rows of the still active `sessions`, in one statement
-    (two lookups by primary key joined with UNION ALL) per READ_BATCH of each. Raises
-    StoreError when the store cannot be read."""
+    """The rows of the still active `sessions` with their people's standing, and the standing of
+    `people` (those without a live session; naming others too is harmless), in one statement
+    (lookups by primary key joined with UNION ALL) per READ_BATCH of each. Raises StoreError
+    when the store cannot be read."""
     names, ids = sorted(set(people)), sorted(set(sessions))
     snapshot = Snapshot()
     for start in range(0, max(len(names), len(ids)), READ_BATCH):
@@ -125,10 +130,10 @@ def read(store: Store, people: Iterable[str], sessions: Iterable[str]) -> Snapsh
         parts = ([_PEOPLE.format(", ".join("?" * len(some_names)))] if some_names else []) + (
             [_SESSIONS.format(", ".join("?" * len(some_ids)))] if some_ids else [])
         for row in store.all(" UNION ALL ".join(parts), (*some_names, *some_ids)):
-            if row["kind"] == "person":
-                snapshot.people[row["key"]] = Standing(
-                    row["key"], row["role"], bool(row["locked"]), row["lock_reason"],
+            if row["role"] is not None:  # None: a session whose person is not in the store
+                snapshot.people[row["user"]] = Standing(
+                    row["user"], row["role"], bool(row["locked"]), row["lock_reason"],
                     bool(row["removed"]))
-            else:
+            if row["kind"] == "session":
                 snapshot.sessions[row["key"]] = row
     return snapshot

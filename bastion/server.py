@@ -188,10 +188,14 @@ class Bastion:
         idle time). One store query for all of them (rights.read)."""
         self.check_disk()
         self.sweep_limits()
-        doors = [c for c in self.connections if c.user is not None and not c.ending]
+        doors = [c for c in self.connections if c.user is not None and not c.ending
+                 and not (c.live is not None and c.live.ending)]
         try:
-            snapshot = rights.read(self.store, (c.user for c in doors),
-                                   (sid for sid, live in self.live.items() if not live.ending))
+            # A live session's row brings its person's standing; only the other connections
+            # (command interface, control door, a login with no channel yet) name theirs.
+            snapshot = rights.read(
+                self.store, (c.user for c in doors if c.live is None or c.live.id is None),
+                (sid for sid, live in self.live.items() if not live.ending))
             self.publish_store_changes()
             self.retry_ended_rows()
             self.finish_stalled_recordings()
@@ -200,6 +204,11 @@ class Bastion:
             self._store_trouble(exc)
             return
         for conn in doors:
+            if conn.live is not None and conn.live.id is not None and (
+                    conn.live.id not in snapshot.sessions):
+                # Only this process ends its sessions' rows: one ended elsewhere is not to go on.
+                conn.end("the session's record was closed")
+                continue
             conn.hold_to(snapshot.people.get(conn.user), self.config)
         t = time.time()
         for session_id, row in snapshot.sessions.items():
@@ -224,12 +233,13 @@ class Bastion:
     def end_session_row(self, session_id: str, state: str, reason: str, actor: str) -> None:
         """Mark a session row ended; while the store fails, keep trying from the enforcement
         loop (the session itself is already over: only its row waits)."""
+        at = time.time()  # when it ended: before the store's busy wait, before the log line
         try:
-            sessions.end(self.store, session_id, state, reason, actor)
+            sessions.end(self.store, session_id, state, reason, actor, at=at)
         except StoreError as exc:
             log.error("session %s ended (%s) but its row is not updated yet: %s", session_id,
                       reason, exc)
-            self.rows_to_end[session_id] = (state, reason, actor, time.time())
+            self.rows_to_end[session_id] = (state, reason, actor, at)
 
     def retry_ended_rows(self) -> None:
         for session_id, (state, reason, actor, at) in list(self.rows_to_end.items()):
