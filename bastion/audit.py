@@ -52,6 +52,7 @@ _TYPES = [
     EventType("user.locked", "U004", "a user was locked"),
     EventType("user.unlocked", "U005", "a user was unlocked"),
     EventType("user.totp_reset", "U006", "a user's TOTP secret was replaced"),
+    EventType("user.role_changed", "U201", "a user's role was changed"),
     # Authentication
     EventType("auth.success", "A001", "a client authenticated"),
     EventType("auth.refused", "A002", "a client was refused"),
@@ -60,6 +61,9 @@ _TYPES = [
     EventType("mfa.replay", "A005", "a TOTP code was reused"),
     EventType("mfa.lockout", "A006", "a user was locked after repeated TOTP failures"),
     EventType("cert.consumed", "A007", "a single-use certificate was used"),
+    EventType("connection.ended", "A201",
+              "a command or control connection (or its control door) was ended because its "
+              "user was locked, removed, or lost the right it needs"),
     # Requests, grants and certificates
     EventType("request.created", "G001", "an access request was made"),
     EventType("request.approved", "G002", "an access request was approved"),

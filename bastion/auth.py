@@ -6,18 +6,27 @@ asyncssh's private authentication machinery to add it. At import it replaces asy
 server `publickey` handler with one that, for connections owned by a `TwoFactorServer`,
 checks the key or certificate itself, verifies the signature, asks the server for a
 `Decision` and answers accordingly; connections owned by any other `asyncssh.SSHServer` are
-handed to asyncssh's own handler unchanged.
+handed to asyncssh's own handler unchanged. It also wraps asyncssh's per-request dispatch
+(`lookup_server_auth`), so that every authentication request, whatever its method, is
+checked against the connection's user name before any handler sees it.
 
 What a client can rely on, for a `TwoFactorServer`:
+- A connection authenticates one user name: the one in its first authentication request.
+  A request for any other name disconnects the client ("Change of username or service not
+  allowed", as OpenSSH does), whatever the method and whatever came before; asyncssh itself
+  disconnects on any service but ssh-connection. So the name a key or certificate was proven
+  for, the name whose TOTP is checked and the name the connection runs as are one name.
 - The first list of methods offered is `publickey` alone. Keyboard-interactive is offered
   only after a key or certificate has been proven by a verified signature and the server
   answered `Decision.NEED_TOTP`, so nobody can spray TOTP guesses before proving a key.
   Once the key step succeeded, `publickey` is no longer offered on that connection.
 - An unsigned probe is answered "key acceptable" when the key could be accepted (a known
-  key, or a certificate that passes every check), and with a plain failure otherwise. A
-  probe never reaches `key_proven` and never yields partial success.
-- Refusals before a key is proven say only "permission denied": nothing tells the client
-  which user names, keys or targets exist. Refusals after proof carry the server's reason
+  key, or a certificate that passes every check), and with a plain failure otherwise, as
+  OpenSSH answers: whoever holds a public key learns whether it could be accepted for that
+  name (SECURITY.md says why). A probe never reaches `key_proven` and never yields partial
+  success.
+- Other refusals before a key is proven say only "permission denied": nothing tells the
+  client which user names or targets exist. Refusals after proof carry the server's reason
   as an authentication banner line, `bastion: <reason>`.
 - Password, host-based and GSS authentication are never offered and always refused.
 - After `max_key_failures` failed key attempts, or `max_totp_failures` wrong codes, the
@@ -39,12 +48,14 @@ from typing import Any, ClassVar
 
 import asyncssh
 from asyncssh import auth as _asyncssh_auth
+from asyncssh import connection as _asyncssh_connection
 from asyncssh import public_key as _asyncssh_public_key
 from asyncssh.packet import Boolean, SSHPacket, String
 
 __all__ = ["TOTP_PROMPT", "Decision", "Outcome", "Proof", "TwoFactorServer", "auth_options"]
 
 TOTP_PROMPT = "TOTP code: "
+NAME_CHANGE_REASON = "Change of username or service not allowed"
 
 _PINNED_ASYNCSSH = "2.24"
 _BANNER_PREFIX = "bastion: "
@@ -160,6 +171,8 @@ class _ConnectionState:
     """Authentication state of one client connection (one TwoFactorServer instance)."""
 
     conn: asyncssh.SSHServerConnection
+    username: str
+    """The name of the first authentication request: the only one this connection may use."""
     proof: Proof | None = None
     key_failures: int = 0
     totp_failures: int = 0
@@ -194,7 +207,8 @@ _SEALED = frozenset({
 class TwoFactorServer(asyncssh.SSHServer):
     """An asyncssh server requiring a proven key or user certificate, then (if asked) TOTP.
 
-    Subclasses implement `known_key`, `user_cas`, `key_proven`, `totp_check` and `refused`,
+    Subclasses implement `known_key`, `user_cas`, `key_proven`, `totp_check`, `refused` and
+    `name_changed`,
     and must not override asyncssh's authentication callbacks (`begin_auth`,
     `validate_public_key`, `get_kbdint_challenge`, ...): defining one raises TypeError,
     because this class answers them to keep the two steps in order. One instance serves
@@ -216,8 +230,8 @@ class TwoFactorServer(asyncssh.SSHServer):
         if overridden:
             raise TypeError(
                 f"{cls.__name__} overrides {', '.join(overridden)}: TwoFactorServer owns "
-                "SSH authentication; implement known_key, user_cas, key_proven, totp_check "
-                "and refused instead"
+                "SSH authentication; implement known_key, user_cas, key_proven, totp_check, "
+                "refused and name_changed instead"
             )
 
     # -- what subclasses implement ---------------------------------------------------------
@@ -258,6 +272,11 @@ class TwoFactorServer(asyncssh.SSHServer):
         """
         raise NotImplementedError
 
+    def name_changed(self, first: str, second: str, client_addr: str) -> None:
+        """Told when a client asked to authenticate as `second` after `first` on one
+        connection; it is being disconnected. Both names are the client's, unchecked."""
+        raise NotImplementedError
+
     # -- what the server knows once the key step succeeded --------------------------------
 
     @property
@@ -271,10 +290,12 @@ class TwoFactorServer(asyncssh.SSHServer):
     # -- asyncssh's authentication callbacks, answered here --------------------------------
 
     def begin_auth(self, username: str) -> bool:
-        # A proof is bound to the user name it was made for: a client that switches names
-        # starts over (the failure counts stay, so switching does not reset them).
-        if self._bastion_auth:
-            self._bastion_auth.proof = None
+        # asyncssh calls this for every new name. A second name is refused before any of its
+        # requests is looked at (_check_request); dropping the proof here as well keeps a
+        # proof from ever outliving its name, should that check be bypassed.
+        state = self._bastion_auth
+        if state is not None and state.username != username:
+            state.proof = None
         # Never False: asyncssh would then admit the client without authentication.
         return True
 
@@ -351,12 +372,28 @@ class TwoFactorServer(asyncssh.SSHServer):
 
     # -- the key step ----------------------------------------------------------------------
 
+    def _check_request(self, conn: asyncssh.SSHServerConnection, username: str) -> bool:
+        """Every authentication request passes here first: False disconnects the client."""
+        state = self._bastion_auth
+        if state is None or state.conn is not conn:
+            state = self._bastion_auth = _ConnectionState(conn, username)
+        if username == state.username:
+            return True
+        state.proof = None
+        try:
+            self.name_changed(state.username, username, _client_addr(conn))
+        except Exception:
+            _log.exception("recording a change of user name failed")
+        conn.disconnect(asyncssh.DISC_PROTOCOL_ERROR, NAME_CHANGE_REASON)
+        return False
+
     def _key_step(self, conn: asyncssh.SSHServerConnection, username: str, key_data: bytes,
                   signed_data: bytes | None, signature: bytes | None) -> _KeyReply:
         """Judge one publickey request; `signature` is None for an unsigned probe."""
         state = self._bastion_auth
-        if state is None or state.conn is not conn:
-            state = self._bastion_auth = _ConnectionState(conn)
+        if state is None or state.conn is not conn or state.username != username:
+            # _check_request saw this request first; reaching here otherwise is a bug.
+            return _KeyReply.FAILURE
         client_addr = _client_addr(conn)
         if state.proof is not None:
             # publickey is no longer offered once the key step succeeded.
@@ -519,16 +556,36 @@ class _TwoFactorPublicKeyAuth(_OriginalPublicKeyAuth):  # type: ignore[misc, val
                 _hang_up(self._conn)
 
 
+def _lookup_server_auth(conn: asyncssh.SSHServerConnection, username: str, method: bytes,
+                        packet: SSHPacket) -> Any:
+    """asyncssh's per-request dispatch, with TwoFactorServer's check of the user name first."""
+    owner = conn.get_owner()
+    if isinstance(owner, TwoFactorServer) and not owner._check_request(conn, username):
+        return None
+    return _asyncssh_auth.lookup_server_auth(conn, username, method, packet)
+
+
+_lookup_server_auth._bastion = True  # type: ignore[attr-defined]
+
+
 def _install() -> None:
+    # A re-import finds its own earlier replacements in place: replacing those is fine.
     handlers = _asyncssh_auth._server_auth_handlers
     current = handlers[b"publickey"]
-    # A re-import finds its own earlier handler in place: replacing that one is fine.
     if current is not _OriginalPublicKeyAuth and not getattr(current, "_bastion", False):
         raise ImportError(
             f"asyncssh's publickey handler was already replaced by {current!r}; "
             "bastion.auth will not stack on another replacement"
         )
+    # connection.py imported lookup_server_auth by name: that binding is the one it calls.
+    lookup = _asyncssh_connection.lookup_server_auth
+    if lookup is not _asyncssh_auth.lookup_server_auth and not getattr(lookup, "_bastion", False):
+        raise ImportError(
+            f"asyncssh's lookup_server_auth was already replaced by {lookup!r}; "
+            "bastion.auth will not stack on another replacement"
+        )
     handlers[b"publickey"] = _TwoFactorPublicKeyAuth
+    _asyncssh_connection.lookup_server_auth = _lookup_server_auth
 
 
 _install()

@@ -315,6 +315,11 @@ def cmd_user(ctx: Context, args: argparse.Namespace, out: TextIO) -> int:
     elif args.user_cmd == "unlock":
         users.unlock(ctx.store, args.name, actor)
         out.write(f"user {args.name} unlocked\n")
+    elif args.user_cmd == "set-role":
+        ctx.config.role(args.role)
+        users.set_role(ctx.store, args.name, args.role, actor)
+        out.write(f"user {args.name} now has role {args.role}; what it does not allow ends "
+                  "within a second\n")
     return 0
 
 
@@ -586,6 +591,9 @@ def build_parser() -> argparse.ArgumentParser:
     q.add_argument("--reason")
     q = us.add_parser("unlock")
     q.add_argument("name")
+    q = us.add_parser("set-role", help="give a user another role")
+    q.add_argument("name")
+    q.add_argument("role")
     p.set_defaults(local=cmd_user)
 
     p = sub.add_parser("vendor", help="single-use vendor certificates")

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 import asyncssh
 
 import certs
-from bastion import cli, config, control, grants
+from bastion import cli, config, control, grants, rights, users
 from bastion.errors import BastionError
 from bastion.protocol import SUBSYSTEM
 
@@ -68,9 +68,31 @@ class CommandSession(asyncssh.SSHServerSession):
         self.server = server
         self.chan: asyncssh.SSHServerChannel | None = None
         self.command: str | None = None
+        self.control: control.ControlConnection | None = None
+        self.ended = False
 
     def connection_made(self, chan: asyncssh.SSHServerChannel) -> None:
         self.chan = chan
+
+    @property
+    def needs_supervise(self) -> bool:
+        """The control door needs the supervise right for as long as it stays open."""
+        return self.control is not None
+
+    def end(self, reason: str) -> None:
+        """End this channel now: the reason on stderr (and, on the control door, as an error
+        line first), exit status 1. The connection itself is its server's to close."""
+        if self.chan is None or self.ended:
+            return
+        self.ended = True
+        if self.control is not None:
+            self.control.withdraw(reason)
+        self.chan.write_stderr(f"bastion: {reason}\n".encode())
+        self.chan.exit(1)
+
+    async def wait_closed(self) -> None:
+        if self.chan is not None:
+            await self.chan.wait_closed()
 
     def shell_requested(self) -> bool:
         return True
@@ -83,31 +105,31 @@ class CommandSession(asyncssh.SSHServerSession):
         return subsystem == SUBSYSTEM and control.attach_subsystem(self.app, self)
 
     def session_started(self) -> None:
-        if getattr(self, "control", None) is not None:
+        if self.control is not None:
             self.control.start()
             return
         asyncio.get_running_loop().create_task(self._run())
 
     def data_received(self, data: bytes, datatype: int | None) -> None:
-        control = getattr(self, "control", None)
-        if control is not None:
-            control.data_received(data)
+        if self.control is not None and not self.ended:
+            self.control.data_received(data)
 
     def eof_received(self) -> bool:
-        control = getattr(self, "control", None)
-        if control is not None:
-            control.eof_received()
+        if self.control is not None:
+            self.control.eof_received()
         # Keep our half open: a client with empty stdin sends EOF before the output is written.
         return True
 
     def connection_lost(self, exc: Exception | None) -> None:
-        control = getattr(self, "control", None)
-        if control is not None:
-            control.connection_lost()
+        self.server.doors.discard(self)
+        if self.control is not None:
+            self.control.connection_lost()
 
     async def _run(self) -> None:
         out, err = io.StringIO(), io.StringIO()
         code = await self.execute(self.command, out, err)
+        if self.ended:  # ended meanwhile (the user was locked): it said why already
+            return
         text = out.getvalue()
         if self.chan.get_terminal_type():
             text = text.replace("\n", "\r\n")
@@ -140,11 +162,19 @@ class CommandSession(asyncssh.SSHServerSession):
 
     async def _dispatch(self, args: argparse.Namespace, out: io.StringIO) -> int:
         app, user = self.app, self.user
+        # Every command is run by the person as they stand now, not as they logged in.
+        person = users.get(app.store, user)
+        problem = rights.standing_problem(
+            rights.Standing(person.name, person.role, person.locked, person.lock_reason)
+            if person else None, app.config)
+        if problem:
+            raise BastionError(problem)
         if args.command == "request":
             req = grants.create_request(app.store, app.config, user, target=args.target,
                                         login=args.login, ticket=args.ticket,
                                         duration=args.duration, reason=" ".join(args.reason),
-                                        client=self.server.client_addr)
+                                        client=self.server.client_addr,
+                                        refusals=app.request_refusals)
             if args.wait:
                 req = await self._wait_for_decision(req["id"])
             _print_request(out, req, args.json)

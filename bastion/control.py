@@ -24,7 +24,15 @@ from typing import TYPE_CHECKING, Any
 from bastion import audit, grants, recording, sessions, users
 from bastion.config import parse_duration
 from bastion.errors import BastionError
-from bastion.protocol import OPERATIONS, VERSION, LineReader, ProtocolError, decode, encode
+from bastion.protocol import (
+    OPERATIONS,
+    VERSION,
+    LineReader,
+    ProtocolError,
+    decode,
+    encode,
+    require_unicode,
+)
 
 if TYPE_CHECKING:
     from bastion.server import Bastion
@@ -35,18 +43,22 @@ WATCH_HIGH_WATER = 1 << 20   # bytes queued to a watcher before its output is dr
 WATCH_LOW_WATER = 64 << 10   # bytes queued below which a dropped watcher gets a resync
 LOCAL_PREFIX = "local:"
 RECORDING_CHUNK = 32 * 1024  # characters of events per `recording` reply
+MAX_SERIAL = 2**63 - 1  # the store's integers: anything larger cannot name a row
 
 
 class ControlConnection:
-    """One control client. `write` sends bytes, `buffered` tells how many wait unsent."""
+    """One control client. `write` sends bytes, `buffered` tells how many wait unsent, `close`
+    closes the door when the client is done, `end(reason)` when its actor lost the right."""
 
     def __init__(self, app: Bastion, actor: str, write: Callable[[bytes], None],
-                 buffered: Callable[[], int], close: Callable[[], None]) -> None:
+                 buffered: Callable[[], int], close: Callable[[], None],
+                 end: Callable[[str], None]) -> None:
         self.app = app
         self.actor = actor
         self._write = write
         self._buffered = buffered
         self._close = close
+        self._end = end
         self.reader = LineReader()
         self.watching: set[str] = set()
         self.dropped: set[str] = set()
@@ -81,6 +93,12 @@ class ControlConnection:
         if not self.closed:
             self.closed = True
             self.app.subscribers.discard(self.on_event)
+
+    def withdraw(self, reason: str) -> None:
+        """The actor lost the right to be here: say why (an error line without an id), then
+        nothing more is sent or taken."""
+        self.send({"id": None, "ok": False, "error": reason})
+        self.connection_lost()
 
     # -- events pushed by the server -----------------------------------------------------------
 
@@ -120,9 +138,13 @@ class ControlConnection:
         try:
             message = decode(line)
             rid = message.get("id")
+            require_unicode(message)
             op = message.get("op")
             if not isinstance(op, str) or op not in OPERATIONS:
                 raise ProtocolError(f"unknown operation {op!r}")
+            if not grants.can_supervise(self.app.store, self.app.config, self.actor):
+                self._refuse(rid, op)
+                return
             reply = getattr(self, f"op_{op}")(message)
             self.send({"id": rid, "ok": True, **reply})
         except (ProtocolError, BastionError, ValueError, KeyError, TypeError, ArithmeticError,
@@ -133,10 +155,32 @@ class ControlConnection:
             log.exception("control request failed")
             self.send({"id": rid, "ok": False, "error": "internal error (see the bastion's log)"})
 
+    def _refuse(self, rid: Any, op: str) -> None:
+        """The actor may no longer supervise (locked, removed, demoted): refuse and end."""
+        reason = f"{self.actor} may no longer supervise"
+        audit.record_or_log(self.app.store, "control.refused", self.actor, op=op, reason=reason)
+        self.send({"id": rid, "ok": False, "error": reason})
+        self.connection_lost()
+        self._end(reason)
+
     def _field(self, message: dict[str, Any], name: str) -> str:
         value = message.get(name)
         if not isinstance(value, str) or not value:
             raise ProtocolError(f"field {name!r} is required (a string)")
+        return value
+
+    def _integer(self, message: dict[str, Any], name: str, default: int | None, low: int,
+                 high: int) -> int:
+        """A whole-number field (a JSON number, never true or false) from `low` to `high`."""
+        value = message.get(name, default)
+        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+            raise ProtocolError(f"{name} must be a whole number from {low} to {high}")
+        return value
+
+    def _flag(self, message: dict[str, Any], name: str) -> bool:
+        value = message.get(name, False)
+        if not isinstance(value, bool):
+            raise ProtocolError(f"{name} must be true or false")
         return value
 
     def _reason(self, message: dict[str, Any]) -> str:
@@ -149,7 +193,7 @@ class ControlConnection:
         audit.record(self.app.store, "control.action", self.actor, op=op, **data)
 
     def op_sessions(self, message: dict[str, Any]) -> dict[str, Any]:
-        rows = sessions.list_sessions(self.app.store, include_ended=bool(message.get("all")))
+        rows = sessions.list_sessions(self.app.store, include_ended=self._flag(message, "all"))
         t = time.time()
         for row in rows:
             grant = self.app.store.one("SELECT ends FROM grants WHERE id = ?", (row["grant_id"],))
@@ -189,8 +233,11 @@ class ControlConnection:
         selectors = {k: message[k] for k in ("serial", "grant", "user", "ticket") if k in message}
         if len(selectors) != 1:
             raise ProtocolError("revoke needs exactly one of serial, grant, user, ticket")
-        if "serial" in selectors and not isinstance(selectors["serial"], int):
-            raise ProtocolError("serial must be a number")
+        if "serial" in selectors:
+            selectors["serial"] = self._integer(message, "serial", None, 1, MAX_SERIAL)
+        for key in ("grant", "user", "ticket"):
+            if key in selectors:
+                selectors[key] = self._field(message, key)
         reason = self._reason(message)
         changed = grants.revoke(self.app.store, actor=self.actor, reason=reason, **selectors)
         self._acted("revoke", reason=reason, changed=changed, **selectors)
@@ -212,8 +259,8 @@ class ControlConnection:
         return {}
 
     def op_requests(self, message: dict[str, Any]) -> dict[str, Any]:
-        return {"requests": grants.list_requests(self.app.store,
-                                                 state=None if message.get("all") else "pending")}
+        return {"requests": grants.list_requests(
+            self.app.store, state=None if self._flag(message, "all") else "pending")}
 
     def op_approve(self, message: dict[str, Any]) -> dict[str, Any]:
         request = self._field(message, "request")
@@ -254,15 +301,15 @@ class ControlConnection:
     def op_recording(self, message: dict[str, Any]) -> dict[str, Any]:
         """A page of a session's asciicast: events from `offset` (an event index), for replay."""
         session = self._field(message, "session")
-        offset = message.get("offset", 0)
-        if not isinstance(offset, int) or offset < 0:
-            raise ProtocolError("offset must be a non-negative number")
+        offset = self._integer(message, "offset", 0, 0, MAX_SERIAL)
+        asked = (self._integer(message, "channel", None, 0, MAX_SERIAL) if "channel" in message
+                 else None)
         row = sessions.get(self.app.store, session)
         casts = {int(name.rsplit("-", 1)[1].split(".")[0]): name for name in row["recordings"]
                  if name.endswith(".cast")}
         if not casts:
             raise BastionError(f"session {session} has no interactive recording")
-        channel = message.get("channel", min(casts))
+        channel = min(casts) if asked is None else asked
         if channel not in casts:
             raise ProtocolError(f"session {session} has no recording for channel {channel!r}")
         header, events, size, following = None, [], 0, None
@@ -284,9 +331,7 @@ class ControlConnection:
                 "header": header, "events": events, "next": following}
 
     def op_audit(self, message: dict[str, Any]) -> dict[str, Any]:
-        limit = message.get("limit", 100)
-        if not isinstance(limit, int) or not 1 <= limit <= 1000:
-            raise ProtocolError("limit must be a number from 1 to 1000")
+        limit = self._integer(message, "limit", 100, 1, 1000)
         kind = message.get("type")
         if kind is not None and not isinstance(kind, str):
             raise ProtocolError("type must be a string")
@@ -316,7 +361,8 @@ class _SocketProtocol(asyncio.Protocol):
         sock = transport.get_extra_info("socket")
         actor = peer_actor(sock)
         self.conn = ControlConnection(self.app, actor, transport.write,
-                                      transport.get_write_buffer_size, transport.close)
+                                      transport.get_write_buffer_size, transport.close,
+                                      lambda _reason: transport.close())
         self.conn.start()
 
     def data_received(self, data: bytes) -> None:
@@ -357,5 +403,5 @@ def attach_subsystem(app: Bastion, session: Any) -> bool:
         return False
     chan = session.chan
     session.control = ControlConnection(
-        app, user, chan.write, chan.get_write_buffer_size, chan.close)
+        app, user, chan.write, chan.get_write_buffer_size, chan.close, session.end)
     return True

@@ -8,22 +8,24 @@ ticket) is stored durably and the running server enforces it on live sessions.
 
 from __future__ import annotations
 
-import fnmatch
 import json
 import re
+import time
 from dataclasses import dataclass
 from typing import Any
 
 import asyncssh
 
 import certs
-from bastion import audit, users
-from bastion.config import TARGET_NAME, Config, format_duration
+from bastion import audit, limits, rights, users
+from bastion.config import Config, format_duration
 from bastion.errors import BastionError
 from bastion.store import Store, dumps, now
 
 MAX_REASON = 500
-LOCAL_ACTOR_PREFIX = "local:"
+MAX_PENDING = 10  # pending requests per user; more are refused until some are decided
+REQUESTS_REFUSED = "requests refused"  # how a count of a user's refused requests is audited
+LOCAL_ACTOR_PREFIX = users.LOCAL_ACTOR_PREFIX
 
 
 class GrantError(BastionError):
@@ -48,10 +50,6 @@ class Grant:
                    row["starts"], row["ends"], row["kind"], row["request_id"])
 
 
-def _matches(name: str, globs: tuple[str, ...]) -> bool:
-    return any(fnmatch.fnmatchcase(name, g) for g in globs)
-
-
 def check_ticket(config: Config, ticket: str) -> str:
     if not re.fullmatch(config.server.ticket_pattern, ticket or ""):
         raise GrantError(f"ticket {ticket!r} does not match ticket_pattern "
@@ -61,24 +59,21 @@ def check_ticket(config: Config, ticket: str) -> str:
 
 def check_access(config: Config, role_name: str, target: str, login: str) -> None:
     """May this role use this target and login at all? Raises GrantError naming what is wrong."""
-    if not TARGET_NAME.match(target or ""):
-        raise GrantError(f"invalid target name {target!r}")
-    tgt = config.targets.get(target)
-    if tgt is None:
-        raise GrantError(f"unknown target {target}")
-    role = config.role(role_name)
-    if not _matches(target, role.targets):
-        raise GrantError(f"role {role_name} may not use target {target}")
-    if tgt.logins and login not in tgt.logins:
-        raise GrantError(f"login {login!r} is not offered on {target} "
-                         f"(available: {', '.join(tgt.logins)})")
-    if not _matches(login, role.logins):
-        raise GrantError(f"role {role_name} may not log in as {login}")
+    problem = rights.access_problem(config, role_name, target, login)
+    if problem:
+        raise GrantError(problem)
 
 
 def create_request(store: Store, config: Config, user: str, *, target: str, login: str,
-                   ticket: str, duration: float, reason: str, client: str = "") -> dict[str, Any]:
-    """File an access request; auto-approved where the role says so. Returns the request row."""
+                   ticket: str, duration: float, reason: str, client: str = "",
+                   refusals: limits.RefusalLog | None = None) -> dict[str, Any]:
+    """File an access request; auto-approved where the role says so. Returns the request row.
+
+    Refused (GrantError, audited as request.refused) when invalid, or when the user already has
+    MAX_PENDING requests pending. With `refusals`, only a user's first refusal in a minute is
+    written at once, whatever its problem (the server writes the count of the rest), so that a
+    flood of refused requests is not a flood of audit rows.
+    """
     person = users.require(store, user)
     try:
         if person.locked:
@@ -94,22 +89,32 @@ def create_request(store: Store, config: Config, user: str, *, target: str, logi
             raise GrantError("a reason is required")
         if len(reason) > MAX_REASON or any(ord(c) < 32 for c in reason):
             raise GrantError(f"reason must be one line of at most {MAX_REASON} characters")
+        t = now()
+        with store.transaction():
+            # Counted in the transaction that adds the request: parallel connections of one
+            # user cannot each see room for one more.
+            pending = store.one(
+                "SELECT count(*) AS n FROM requests WHERE user = ? AND state = 'pending' "
+                "AND expires > ?", (user, t))["n"]
+            if pending >= MAX_PENDING:
+                raise GrantError(f"you already have {MAX_PENDING} pending requests; wait until "
+                                 "they are decided or expire")
+            rid = store.next_id("r")
+            store.execute(
+                "INSERT INTO requests(id, user, target, login, ticket, reason, duration, state, "
+                "created, expires) VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?)",
+                (rid, user, target, login, ticket, reason, duration, t,
+                 t + config.server.request_ttl),
+            )
+            audit.record(store, "request.created", user, request=rid, target=target, login=login,
+                         ticket=ticket, duration=duration, reason=reason, client=client)
+            if role.approval == "auto" or rights.matches(target, role.auto_approve_targets):
+                _approve(store, rid, "auto", duration, "auto-approved by role " + role.name)
     except GrantError as exc:
-        audit.record(store, "request.refused", user, target=target, login=login, ticket=ticket,
-                     problem=str(exc), client=client)
+        if refusals is None or refusals.note(user, REQUESTS_REFUSED, time.monotonic()):
+            audit.record(store, "request.refused", user, target=target, login=login,
+                         ticket=ticket, problem=str(exc), client=client)
         raise
-    t = now()
-    with store.transaction():
-        rid = store.next_id("r")
-        store.execute(
-            "INSERT INTO requests(id, user, target, login, ticket, reason, duration, state, "
-            "created, expires) VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?)",
-            (rid, user, target, login, ticket, reason, duration, t, t + config.server.request_ttl),
-        )
-        audit.record(store, "request.created", user, request=rid, target=target, login=login,
-                     ticket=ticket, duration=duration, reason=reason, client=client)
-        if role.approval == "auto" or _matches(target, role.auto_approve_targets):
-            _approve(store, rid, "auto", duration, "auto-approved by role " + role.name)
     return get_request(store, rid)
 
 
@@ -141,12 +146,8 @@ def can_supervise(store: Store, config: Config, actor: str) -> bool:
     if actor.startswith(LOCAL_ACTOR_PREFIX):
         return True
     person = users.get(store, actor)
-    if person is None or person.locked:
-        return False
-    try:
-        return config.role(person.role).supervise
-    except BastionError:
-        return False
+    return person is not None and rights.Standing(
+        person.name, person.role, person.locked, person.lock_reason).may_supervise(config)
 
 
 def _decidable(store: Store, config: Config, request_id: str, actor: str) -> dict[str, Any]:

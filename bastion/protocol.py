@@ -19,6 +19,8 @@ import json
 from collections.abc import AsyncIterator, Callable
 from typing import Any
 
+from bastion.text import visible
+
 VERSION = 1
 MAX_LINE = 64 * 1024
 OPERATIONS = ("sessions", "watch", "unwatch", "kill", "revoke", "lock", "unlock", "requests",
@@ -34,7 +36,13 @@ class ProtocolError(ValueError):
 
 
 def encode(message: dict[str, Any]) -> bytes:
-    return json.dumps(message, separators=(",", ":"), ensure_ascii=False, default=str).encode() + b"\n"
+    """One line of JSON, always encodable: a string that is not valid Unicode (a lone surrogate,
+    whatever a client sent) is written as a JSON escape instead of failing."""
+    try:
+        text = json.dumps(message, separators=(",", ":"), ensure_ascii=False, default=str)
+        return text.encode() + b"\n"
+    except UnicodeEncodeError:
+        return json.dumps(message, separators=(",", ":"), default=str).encode() + b"\n"
 
 
 def decode(line: bytes) -> dict[str, Any]:
@@ -50,6 +58,27 @@ def decode(line: bytes) -> dict[str, Any]:
     if not isinstance(message, dict):
         raise ProtocolError("a request must be a JSON object")
     return message
+
+
+def require_unicode(message: dict[str, Any]) -> None:
+    """Raise ProtocolError unless every string in `message` (keys too) is valid Unicode. JSON
+    allows "\ud800", a lone surrogate, which cannot be stored, logged or sent back as UTF-8."""
+    if not _valid_unicode(message):
+        raise ProtocolError("strings must be valid Unicode (no lone surrogates)")
+
+
+def _valid_unicode(value: Any) -> bool:
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return False
+        return True
+    if isinstance(value, dict):
+        return all(_valid_unicode(k) and _valid_unicode(v) for k, v in value.items())
+    if isinstance(value, list):
+        return all(_valid_unicode(item) for item in value)
+    return True
 
 
 def output_event(session: str, channel: int, data: bytes) -> dict[str, Any]:
@@ -114,6 +143,7 @@ class ControlClient:
         self.hello: dict[str, Any] | None = None
         self._task: asyncio.Task | None = None
         self.closed = asyncio.Event()
+        self.farewell: str | None = None  # the server's last error without an id, made visible
 
     @classmethod
     async def open_unix(cls, path: str, **kwargs: Any) -> ControlClient:
@@ -160,6 +190,8 @@ class ControlClient:
             while line := await self._reader.readline():
                 message = json.loads(line)
                 if "id" in message and ("ok" in message):
+                    if message["id"] is None and not message["ok"]:
+                        self.farewell = visible(str(message.get("error", "")))
                     future = self._pending.pop(message["id"], None)
                     if future is not None and not future.done():
                         future.set_result(message)

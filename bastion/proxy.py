@@ -214,6 +214,11 @@ class LiveSession:
             raise UpstreamError(f"target {target.name}: SSH connection failed: "
                                 f"{getattr(exc, 'reason', None) or exc}") from None
 
+    def hold_to_role(self, role: Role) -> None:
+        """The person's role as configured now (after a role change or a reload): channels,
+        forwards and verdicts from now on follow it, not the role they logged in with."""
+        self.identity.role = role
+
     def notice(self, text: str) -> None:
         """Tell the user something in their terminal(s) without disturbing the byte stream."""
         for ch in self.channels:

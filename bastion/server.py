@@ -34,6 +34,7 @@ from bastion import (
     limits,
     mfa,
     recording,
+    rights,
     sessions,
     users,
 )
@@ -43,10 +44,13 @@ from bastion.errors import BastionError
 from bastion.home import Context
 from bastion.proxy import Identity, LiveSession, ProxyChannel
 from bastion.store import STORE_BUSY, StoreError
+from bastion.text import visible
 
 log = logging.getLogger("bastion.server")
 
 CLIENT_CIPHERS = ("aes128-gcm@openssh.com", "aes256-gcm@openssh.com", "aes128-ctr", "aes256-ctr")
+NAME_CHANGE_REFUSAL = "change of user name between authentication requests"
+SERVICE_REFUSAL = "authentication request for a service other than ssh-connection"
 SERVER_BUSY_TIMEOUT_MS = 1000  # the server's own waits for a locked store: short, it runs every session
 ENFORCE_INTERVAL = 0.5
 DIGEST_INTERVAL = 5.0
@@ -61,6 +65,19 @@ class Name:
     user: str = ""
     login: str = ""
     target: str = ""
+
+
+@dataclass(frozen=True)
+class Login:
+    """What one proven key or certificate stands for, made fresh by every key decision that
+    did not refuse: the SSH user name it was proven for, the person it belongs to, and for
+    LOGIN@TARGET the session's identity. The TOTP step checks this person's code, and the
+    connection runs as this person: nothing else carries over between requests."""
+
+    username: str
+    user: str
+    identity: Identity | None = None
+    consume: int | None = None  # a single-use certificate, claimed as the login completes
 
 
 def parse_username(username: str) -> Name:
@@ -95,6 +112,7 @@ class Bastion:
         self.rate = limits.ConnectionRate()
         self.rate_swept = 0.0
         self.refusals = limits.RefusalLog()
+        self.request_refusals = limits.RefusalLog()  # per user: a flood of refused requests
         self.rows_to_end: dict[str, tuple[str, str, str, float]] = {}
         self.stalled_recordings: list[tuple[Any, Callable[[], str], str]] = []
         self.subscribers: set[Callable[[dict[str, Any]], None]] = set()
@@ -165,15 +183,19 @@ class Bastion:
                 log.exception("enforcement pass failed")
 
     def enforce(self) -> None:
+        """One pass: every authenticated connection against its person's standing now (lock,
+        removal, role), and every live session against its row (kill, revocation, grant end,
+        idle time). One store query for all of them (rights.read)."""
         self.check_disk()
         self.sweep_limits()
+        doors = [c for c in self.connections if c.user is not None and not c.ending
+                 and not (c.live is not None and c.live.ending)]
         try:
-            rows = self.store.all(
-                "SELECT s.id, s.kill_requested, s.kill_reason, g.revoked AS grant_revoked, "
-                "g.revoked_reason, g.ends, u.locked, u.lock_reason, u.removed, "
-                "c.revoked AS cert_revoked FROM sessions s "
-                "LEFT JOIN grants g ON g.id = s.grant_id LEFT JOIN users u ON u.name = s.user "
-                "LEFT JOIN certificates c ON c.serial = s.serial WHERE s.state = 'active'")
+            # A live session's row brings its person's standing; only the other connections
+            # (command interface, control door, a login with no channel yet) name theirs.
+            snapshot = rights.read(
+                self.store, (c.user for c in doors if c.live is None or c.live.id is None),
+                (sid for sid, live in self.live.items() if not live.ending))
             self.publish_store_changes()
             self.retry_ended_rows()
             self.finish_stalled_recordings()
@@ -181,14 +203,21 @@ class Bastion:
         except StoreError as exc:
             self._store_trouble(exc)
             return
+        for conn in doors:
+            if conn.live is not None and conn.live.id is not None and (
+                    conn.live.id not in snapshot.sessions):
+                # Only this process ends its sessions' rows: one ended elsewhere is not to go on.
+                conn.end("the session's record was closed")
+                continue
+            conn.hold_to(snapshot.people.get(conn.user), self.config)
         t = time.time()
-        for row in rows:
-            live = self.live.get(row["id"])
+        for session_id, row in snapshot.sessions.items():
+            live = self.live.get(session_id)
             if live is None or live.ending:
                 continue
             state, reason = self._end_reason(row, t)
             if reason:
-                self._end_live(live, state, reason)
+                self.end_live(live, state, reason)
                 continue
             left = row["ends"] - t if row["ends"] else None
             if left is not None and left <= self.config.server.grant_warning and not live.warned:
@@ -199,17 +228,18 @@ class Bastion:
                                     session=live.id, seconds_left=round(left))
             idle = time.monotonic() - live.last_activity
             if idle >= self.config.server.idle_timeout:
-                self._end_live(live, "ended", f"idle for {config.format_duration(idle)}")
+                self.end_live(live, "ended", f"idle for {config.format_duration(idle)}")
 
     def end_session_row(self, session_id: str, state: str, reason: str, actor: str) -> None:
         """Mark a session row ended; while the store fails, keep trying from the enforcement
         loop (the session itself is already over: only its row waits)."""
+        at = time.time()  # when it ended: before the store's busy wait, before the log line
         try:
-            sessions.end(self.store, session_id, state, reason, actor)
+            sessions.end(self.store, session_id, state, reason, actor, at=at)
         except StoreError as exc:
             log.error("session %s ended (%s) but its row is not updated yet: %s", session_id,
                       reason, exc)
-            self.rows_to_end[session_id] = (state, reason, actor, time.time())
+            self.rows_to_end[session_id] = (state, reason, actor, at)
 
     def retry_ended_rows(self) -> None:
         for session_id, (state, reason, actor, at) in list(self.rows_to_end.items()):
@@ -238,13 +268,13 @@ class Bastion:
             self.stalled_recordings.remove(item)
             log.warning("recording %s finished after its fault", recorder.path.name)
 
-    def refuse_connection(self, source: str, reason: str) -> None:
+    def refuse_connection(self, source: str, reason: str, **detail: Any) -> None:
         """Audit and log a refusal before authentication: the first of a source and reason in a
-        minute at once, the rest as one row with their count (`sweep_limits`), so that a flood
-        of refused connections is not also a flood of writes."""
+        minute at once (with `detail`), the rest as one row with their count (`sweep_limits`),
+        so that a flood of refused connections is not also a flood of writes."""
         if self.refusals.note(source, reason, time.monotonic()):
             log.warning("%s; refusing %s", reason, source)
-            audit_refusal(self.store, "unknown", source, reason, proven=False)
+            audit_refusal(self.store, "unknown", source, reason, proven=False, **detail)
 
     def sweep_limits(self) -> None:
         now = time.monotonic()
@@ -257,6 +287,10 @@ class Bastion:
             log.warning("%s: refused %d more connections from %s in the last minute", reason, more,
                         source)
             audit_refusal(self.store, "unknown", source, reason, proven=False, repeated=more)
+        for user, problem, more in self.request_refusals.due(now):
+            log.warning("refused %d more requests of %s in the last minute", more, visible(user))
+            audit.record_or_log(self.store, "request.refused", user, problem=problem,
+                                repeated=more)
 
     def _end_reason(self, row: dict[str, Any], t: float) -> tuple[str, str]:
         if row["kill_requested"]:
@@ -266,15 +300,12 @@ class Bastion:
                                                  if row["revoked_reason"] else "")
         if row["cert_revoked"]:
             return "killed", "certificate revoked"
-        if row["removed"]:
-            return "killed", "user removed"
-        if row["locked"]:
-            return "killed", "user locked" + (f": {row['lock_reason']}" if row["lock_reason"] else "")
         if row["ends"] is not None and t >= row["ends"]:
             return "ended", "the access grant has ended"
         return "", ""
 
-    def _end_live(self, live: LiveSession, state: str, reason: str) -> None:
+    def end_live(self, live: LiveSession, state: str, reason: str) -> None:
+        """End a live session now, telling its user and the watchers why."""
         log.info("ending session %s: %s", live.id, reason)
         live.end(state, reason)  # at once; its row follows when the store lets it
         self.publish("session_ended", session=live.id, reason=reason)
@@ -311,7 +342,7 @@ class Bastion:
         if not ok:
             for live in list(self.live.values()):
                 if not live.ending:
-                    self._end_live(live, "failed", "the recordings folder is full or unwritable")
+                    self.end_live(live, "failed", "the recordings folder is full or unwritable")
 
     def save_running_digests(self) -> None:
         for live in list(self.live.values()):
@@ -374,6 +405,11 @@ class Bastion:
         log.info("configuration reloaded")
         if new.recordings.escrow_key != old_escrow:
             self.log_escrow()
+        # A role that lost a right loses it at once, on every connection already open.
+        try:
+            self.enforce()
+        except Exception:
+            log.exception("enforcement pass after a reload failed")
 
     def log_escrow(self) -> None:
         """Say in the log what becomes of keys typed without echo (at start, and when it changes)."""
@@ -393,11 +429,14 @@ class BastionServer(auth.TwoFactorServer):
         self.app = app
         self.conn: asyncssh.SSHServerConnection | None = None
         self.client_addr = ""
-        self.name = Name("invalid")
+        self.login: Login | None = None  # the pending login, until authentication completes
+        # Set once, from `login`, when authentication completes:
         self.identity: Identity | None = None
         self.live: LiveSession | None = None
         self.command_user: str | None = None
-        self.pending_consume: int | None = None
+        self.user: str | None = None  # the person, either way: what the enforcer checks
+        self.doors: set[commands.CommandSession] = set()  # command and control channels
+        self.ending = False
         self.login_timer: asyncio.TimerHandle | None = None
         self.authenticated = False
 
@@ -437,6 +476,8 @@ class BastionServer(auth.TwoFactorServer):
             # characters) before any of our callbacks sees them: still a refusal to audit.
             self._audit_refusal("(illegal name)", self.client_addr,
                                 f"illegal user name: {exc.reason}", proven=False)
+        elif isinstance(exc, asyncssh.ServiceNotAvailable) and not self.authenticated:
+            app.refuse_connection(self.client_addr, SERVICE_REFUSAL)
         if self.login_timer is not None:
             self.login_timer.cancel()
             self.login_timer = None
@@ -463,81 +504,92 @@ class BastionServer(auth.TwoFactorServer):
 
     def key_proven(self, username: str, key: asyncssh.SSHKey, cert: asyncssh.SSHCertificate | None,
                    client_addr: str) -> Decision:
-        return self._unless_store_fails(self._key_decision, username, key, cert, client_addr)
+        # Whatever an earlier key step left is gone before this one is judged.
+        self.login = None
+        decision, login = self._unless_store_fails(self._key_decision, username, key, cert,
+                                                   client_addr)
+        if decision.outcome is not auth.Outcome.REFUSE:
+            self.login = login
+        return decision
 
     def totp_check(self, username: str, code: str) -> Decision:
-        return self._unless_store_fails(self._totp_decision, username, code)
+        decision, _ = self._unless_store_fails(self._totp_decision, username, code)
+        return decision
 
-    def _unless_store_fails(self, decide: Callable[..., Decision], *args: Any) -> Decision:
+    def _unless_store_fails(self, decide: Callable[..., tuple[Decision, Login | None]],
+                            *args: Any) -> tuple[Decision, Login | None]:
         # Fail closed, with a reason the user can act on, rather than a generic failure.
         try:
             return decide(*args)
         except StoreError as exc:
             log.error("authentication from %s refused: %s", self.client_addr, exc)
-            return Decision.REFUSE(STORE_BUSY)
+            return Decision.REFUSE(STORE_BUSY), None
 
     def _key_decision(self, username: str, key: asyncssh.SSHKey,
-                      cert: asyncssh.SSHCertificate | None, client_addr: str) -> Decision:
+                      cert: asyncssh.SSHCertificate | None, client_addr: str
+                      ) -> tuple[Decision, Login | None]:
         app = self.app
         name = parse_username(username)
-        self.name = name
         if name.kind == "invalid":
-            return Decision.REFUSE("invalid user name")
+            return Decision.REFUSE("invalid user name"), None
         if cert is not None:
             return self._cert_proven(name, username, cert, client_addr)
         user = users.user_for_key(app.store, key)
         person = users.get(app.store, user) if user else None
         if person is None:
-            return Decision.REFUSE("unknown key")
+            return Decision.REFUSE("unknown key"), None
         if person.locked:
-            return Decision.REFUSE(f"user {user} is locked")
+            return Decision.REFUSE(f"user {user} is locked"), None
         if name.kind == "command":
-            self.command_user = user
-            return Decision.NEED_TOTP
+            # known_key let only the name's own key this far; checked again, as it decides
+            # whose TOTP is asked for.
+            if user != name.user:
+                return Decision.REFUSE("unknown key"), None
+            return Decision.NEED_TOTP, Login(username, user)
         problem = self._session_problem(user, person.role, name)
         if problem:
-            return Decision.REFUSE(problem)
-        self.identity = Identity(user=user, role=app.config.role(person.role),
-                                 target=app.config.targets[name.target], login=name.login,
-                                 client_addr=client_addr)
-        return Decision.NEED_TOTP
+            return Decision.REFUSE(problem), None
+        identity = Identity(user=user, role=app.config.role(person.role),
+                            target=app.config.targets[name.target], login=name.login,
+                            client_addr=client_addr)
+        return Decision.NEED_TOTP, Login(username, user, identity)
 
     def _cert_proven(self, name: Name, username: str, cert: asyncssh.SSHCertificate,
-                     client_addr: str) -> Decision:
+                     client_addr: str) -> tuple[Decision, Login | None]:
         app = self.app
         if name.kind != "session":
             return Decision.REFUSE("certificates open sessions only; use your enrolled key "
-                                   "for bastion commands")
+                                   "for bastion commands"), None
         info = certs.cert_info(cert)
         row, problem = grants.certificate_problem(app.store, info.serial, username)
         if problem:
-            return Decision.REFUSE(problem)
+            return Decision.REFUSE(problem), None
         person = users.get(app.store, row["user"])
         if person is None:
-            return Decision.REFUSE(f"user {row['user']} was removed")
+            return Decision.REFUSE(f"user {row['user']} was removed"), None
         if person.locked:
-            return Decision.REFUSE(f"user {person.name} is locked")
+            return Decision.REFUSE(f"user {person.name} is locked"), None
         problem = self._session_problem(person.name, person.role, name)
         if problem:
-            return Decision.REFUSE(problem)
+            return Decision.REFUSE(problem), None
         role = app.config.role(person.role)
         target = app.config.targets[name.target]
-        self.identity = Identity(user=person.name, role=role, target=target, login=name.login,
-                                 client_addr=client_addr, serial=info.serial,
-                                 cert_ticket=row["ticket"],
-                                 cert_forwarding=bool(cert.options.get("permit-port-forwarding")))
-        if row["single_use"]:
-            self.pending_consume = info.serial
+        identity = Identity(user=person.name, role=role, target=target, login=name.login,
+                            client_addr=client_addr, serial=info.serial,
+                            cert_ticket=row["ticket"],
+                            cert_forwarding=bool(cert.options.get("permit-port-forwarding")))
+        login = Login(username, person.name, identity,
+                      consume=info.serial if row["single_use"] else None)
         if role.mfa_per_session or target.mfa_per_session:
             if app.store.one("SELECT 1 FROM mfa WHERE user = ?", (person.name,)) is None:
-                return Decision.REFUSE("this session needs TOTP, but none is enrolled")
-            return Decision.NEED_TOTP
-        return self._finish_cert()
+                return Decision.REFUSE("this session needs TOTP, but none is enrolled"), None
+            return Decision.NEED_TOTP, login
+        return self._finish_cert(login), login
 
-    def _finish_cert(self) -> Decision:
-        if self.pending_consume is not None and not grants.consume_single_use(
-                self.app.store, self.pending_consume, self.identity.user, self.client_addr):
-            return Decision.REFUSE(f"single-use certificate {self.pending_consume} was already used")
+    def _finish_cert(self, login: Login) -> Decision:
+        if login.consume is not None and not grants.consume_single_use(
+                self.app.store, login.consume, login.user, self.client_addr):
+            return Decision.REFUSE(f"single-use certificate {login.consume} was already used")
         return Decision.ACCEPT
 
     def _session_problem(self, user: str, role_name: str, name: Name) -> str | None:
@@ -553,17 +605,19 @@ class BastionServer(auth.TwoFactorServer):
             return f"no active grant for {name.login}@{name.target}"
         return None
 
-    def _totp_decision(self, username: str, code: str) -> Decision:
-        user = self.command_user or (self.identity.user if self.identity else None)
-        if user is None:
-            return Decision.REFUSE("authentication failed")
-        result = mfa.verify(self.app.store, self.app.ctx.box, user, code,
+    def _totp_decision(self, username: str, code: str) -> tuple[Decision, None]:
+        # The code is checked for the person whose key or certificate was proven for this
+        # very user name, and for nobody else.
+        login = self.login
+        if login is None or login.username != username:
+            return Decision.REFUSE("authentication failed"), None
+        result = mfa.verify(self.app.store, self.app.ctx.box, login.user, code,
                             actor_addr=self.client_addr)
         if not result.ok:
-            return Decision.REFUSE(f"TOTP refused: {result.reason}")
-        if self.identity is not None and self.identity.serial is not None:
-            return self._finish_cert()
-        return Decision.ACCEPT
+            return Decision.REFUSE(f"TOTP refused: {result.reason}"), None
+        if login.identity is not None and login.identity.serial is not None:
+            return self._finish_cert(login), None
+        return Decision.ACCEPT, None
 
     def refused(self, username: str, client_addr: str, reason: str, *, proven: bool) -> None:
         self._audit_refusal(username[:100] or "(empty)", client_addr, reason, proven=proven)
@@ -571,37 +625,107 @@ class BastionServer(auth.TwoFactorServer):
     def _audit_refusal(self, actor: str, client_addr: str, reason: str, *, proven: bool) -> None:
         audit_refusal(self.app.store, actor, client_addr, reason, proven=proven)
 
+    def name_changed(self, first: str, second: str, client_addr: str) -> None:
+        self.app.refuse_connection(client_addr, NAME_CHANGE_REFUSAL,
+                                   first=first[:100], second=second[:100])
+
     def auth_completed(self) -> None:
         self.authenticated = True
         if self.login_timer is not None:
             self.login_timer.cancel()
             self.login_timer = None
-        who = self.command_user or (self.identity.user if self.identity else "?")
-        method = "certificate" if self.identity and self.identity.serial else "key+totp"
+        login, proof = self.login, self.proof
+        as_name = self.conn.get_extra_info("username")
+        if login is None or proof is None or not login.username == proof.username == as_name:
+            # auth.py admits a connection only after this server accepted a step for its one
+            # user name; anything else is a bug, and fails closed.
+            log.error("authentication of %r from %s completed without a matching login; "
+                      "disconnecting", as_name, self.client_addr)
+            self._disconnect("authentication failed")
+            return
+        self.login = None
+        method = "certificate" if login.identity and login.identity.serial else "key+totp"
         try:
-            audit.record(self.app.store, "auth.success", who, client=self.client_addr,
-                         as_name=self.conn.get_extra_info("username"), method=method,
-                         serial=self.identity.serial if self.identity else None)
+            audit.record(self.app.store, "auth.success", login.user, client=self.client_addr,
+                         as_name=as_name, method=method,
+                         serial=login.identity.serial if login.identity else None)
         except StoreError as exc:
             # A login that cannot be audited does not go on (fail closed): no channel is
             # served, and the client is told why as it is disconnected.
-            log.error("login of %s from %s not audited, disconnecting: %s", who, self.client_addr,
-                      exc)
-            self.command_user = self.identity = None
-            conn = self.conn
-            asyncio.get_running_loop().call_soon(
-                conn.disconnect, asyncssh.DISC_BY_APPLICATION, STORE_BUSY)
+            log.error("login of %s from %s not audited, disconnecting: %s", login.user,
+                      self.client_addr, exc)
+            self._disconnect(STORE_BUSY)
             return
-        if self.identity is not None:
+        self.user = login.user
+        if login.identity is not None:
+            self.identity = login.identity
             self.live = LiveSession(app=self.app, identity=self.identity, conn=self.conn)
+        else:
+            self.command_user = login.user
+
+    def _disconnect(self, reason: str) -> None:
+        conn = self.conn
+        asyncio.get_running_loop().call_soon(conn.disconnect, asyncssh.DISC_BY_APPLICATION, reason)
+
+    # -- rights, for as long as the connection is open -----------------------------------------
+
+    def hold_to(self, standing: rights.Standing | None, cfg: config.Config) -> None:
+        """Keep this authenticated connection within its person's standing now: end it when
+        they are locked or removed (or their role is gone), end its session when their role
+        no longer allows it, and close its control door when they no longer supervise."""
+        if self.ending:
+            return
+        problem = rights.standing_problem(standing, cfg)
+        if problem is None and self.live is not None:
+            problem = standing.session_problem(cfg, self.live.identity.target.name,
+                                               self.live.identity.login)
+        if problem is not None:
+            self.end(problem)
+            return
+        if self.live is not None:
+            self.live.hold_to_role(cfg.roles[standing.role])
+        elif not standing.may_supervise(cfg):
+            for door in list(self.doors):
+                if door.needs_supervise:
+                    self._audit_ended("control door", "the user no longer supervises")
+                    door.end("you no longer supervise: the control door is closed")
+
+    def end(self, reason: str) -> None:
+        """End this connection, whatever it serves: its user is told why, its channels exit,
+        then it closes. Audited (a session as session.killed, other doors as connection.ended)."""
+        if self.ending:
+            return
+        self.ending = True
+        if self.live is not None:
+            if self.live.id is None:  # no channel yet, so no session row to say it
+                self._audit_ended("connection", reason)
+            self.app.end_live(self.live, "killed", reason)
+            return
+        self._audit_ended("connection", reason)
+        doors = list(self.doors)
+        for door in doors:
+            door.end(f"connection ended: {reason}")
+        asyncio.get_running_loop().create_task(self._close_after(doors))
+
+    async def _close_after(self, doors: list[commands.CommandSession]) -> None:
+        waits = [asyncio.ensure_future(d.wait_closed()) for d in doors]
+        if waits:
+            await asyncio.wait(waits, timeout=2)
+        self.conn.close()
+
+    def _audit_ended(self, what: str, reason: str) -> None:
+        audit.record_or_log(self.app.store, "connection.ended", self.user or "?",
+                            client=self.client_addr, door=what, reason=reason)
 
     # -- channels ----------------------------------------------------------------------------
 
     def session_requested(self) -> asyncssh.SSHServerSession | bool:
         if self.live is not None:
             return ProxyChannel(self.live)
-        if self.command_user is not None:
-            return commands.CommandSession(self.app, self.command_user, self)
+        if self.command_user is not None and not self.ending:
+            door = commands.CommandSession(self.app, self.command_user, self)
+            self.doors.add(door)
+            return door
         return False
 
     def connection_requested(self, dest_host: str, dest_port: int, orig_host: str,

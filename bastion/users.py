@@ -12,6 +12,7 @@ from bastion.errors import BastionError
 from bastion.store import Store, now
 
 USER_NAME = re.compile(r"^[a-z][a-z0-9_.-]{0,31}$")
+LOCAL_ACTOR_PREFIX = "local:"  # an operator at the bastion's own shell, named by the OS
 
 
 class UserError(BastionError):
@@ -122,11 +123,23 @@ def lock(store: Store, name: str, reason: str, actor: str) -> None:
 
 
 def unlock(store: Store, name: str, actor: str) -> None:
+    """Unlock a user; nobody unlocks themselves (`actor` NAME or local:NAME, as for approvals)."""
+    if actor in (name, LOCAL_ACTOR_PREFIX + name):
+        raise UserError(f"{actor} may not unlock themselves; another supervisor or admin must")
     with store.transaction():
         require(store, name)
         store.execute("UPDATE users SET locked = 0, lock_reason = NULL WHERE name = ?", (name,))
         store.execute("DELETE FROM mfa_failures WHERE user = ?", (name,))
         audit.record(store, "user.unlocked", actor, user=name)
+
+
+def set_role(store: Store, name: str, role: str, actor: str) -> None:
+    """Give a user another role (the caller checked it exists). Connections already open follow
+    it within a second: what the new role does not allow ends (bastion.rights)."""
+    with store.transaction():
+        person = require(store, name)
+        store.execute("UPDATE users SET role = ? WHERE name = ?", (role, name))
+        audit.record(store, "user.role_changed", actor, user=name, role=role, was=person.role)
 
 
 def list_users(store: Store) -> list[dict]:

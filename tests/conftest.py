@@ -97,3 +97,22 @@ def set_server_key(home: Home, key: str, value: str) -> None:
     new, count = re.subn(rf"(?m)^{re.escape(key)} = .*$", f"{key} = {value}", text, count=1)
     assert count == 1, key
     home.config_file.write_text(new)
+
+
+class ControlApp:
+    """What bastion.control.ControlConnection needs of the running server, over a real store and
+    configuration, for pure tests of the control operations."""
+
+    def __init__(self, ctx: Context) -> None:
+        self.store, self.config, self.home = ctx.store, ctx.config, ctx.home
+        self.subscribers: set = set()
+        self.live: dict = {}
+
+    def enforce(self) -> None:
+        pass
+
+    def publish(self, event: str, **data: object) -> None:
+        pass
+
+    def held_decided(self, held_id: str) -> None:
+        pass

@@ -19,6 +19,7 @@ from asyncssh import auth as asyncssh_auth
 
 from bastion import auth
 from bastion.auth import TOTP_PROMPT, Decision, TwoFactorServer, auth_options
+from tests.hostile import Step, attempt
 
 RIGHT_CODE = "424242"
 WRONG_CODE = "000000"
@@ -37,6 +38,7 @@ class Directory:
     totp_checks: list[tuple[str, str]] = field(default_factory=list)
     refusals: list[tuple[str, str, bool]] = field(default_factory=list)
     commands: list[tuple[str, str]] = field(default_factory=list)
+    name_changes: list[tuple[str, str]] = field(default_factory=list)
 
     def proven_for(self, username: str) -> list:
         return [entry for entry in self.proven if entry[0] == username]
@@ -75,6 +77,9 @@ class Bastion(TwoFactorServer):
 
     def refused(self, username, client_addr, reason, *, proven) -> None:
         self.directory.refusals.append((username, reason, proven))
+
+    def name_changed(self, first, second, client_addr) -> None:
+        self.directory.name_changes.append((first, second))
 
 
 @dataclass
@@ -333,29 +338,160 @@ async def test_raw_keyboard_interactive_request_before_the_key_gets_no_prompt(se
     assert server.directory.totp_for("erin") == []
 
 
+# -- every order of requests: the hostile client (tests/hostile.py) -----------------------------
+
+@dataclass
+class Cast:
+    """Two enrolled names for one script: `a` (key `ka`, certificate `ca`) and `b` (key
+    `kb`), and a key nobody enrolled."""
+
+    a: str
+    b: str
+    ka: asyncssh.SSHKey
+    kb: asyncssh.SSHKey
+    ca: asyncssh.SSHCertificate
+    stranger: asyncssh.SSHKey
+
+
+def cast(server: Server, label: str) -> Cast:
+    a, b = f"{label}-a", f"{label}-b"
+    ka = asyncssh.read_private_key(enrol(server, a))
+    kb = asyncssh.read_private_key(enrol(server, b))
+    ca = issue(server.user_ca, ka, principals=[a], key_id=f"{a} cert")
+    return Cast(a, b, ka, kb, ca, asyncssh.generate_private_key("ssh-ed25519"))
+
+
+# Each script asks for a second name at some point: after nothing, after a probe, after a
+# refused key, after a proven key or certificate, after a wrong code.
+NAME_CHANGES = {
+    "none, then another name's key": lambda c: [Step.none(c.a), Step.signed(c.b, c.kb)],
+    "password, then another name's key": lambda c: [Step.password(c.a, "x"),
+                                                    Step.signed(c.b, c.kb)],
+    "kbdint before any key, then another name's key": lambda c: [
+        Step.kbdint(c.a, RIGHT_CODE), Step.signed(c.b, c.kb)],
+    "probe, then another name's key": lambda c: [Step.probe(c.a, c.ka), Step.signed(c.b, c.kb)],
+    "refused key, then another name's key": lambda c: [Step.signed(c.a, c.stranger),
+                                                       Step.signed(c.b, c.kb)],
+    "proven key, then another name's key": lambda c: [Step.signed(c.a, c.ka),
+                                                      Step.signed(c.b, c.kb)],
+    "proven key, then the code as another name": lambda c: [Step.signed(c.a, c.ka),
+                                                            Step.kbdint(c.b, RIGHT_CODE)],
+    "proven key, then none as another name": lambda c: [Step.signed(c.a, c.ka), Step.none(c.b)],
+    "another name's key, then the code as the first": lambda c: [
+        Step.signed(c.b, c.kb), Step.kbdint(c.a, RIGHT_CODE)],
+    "proven certificate, then the code as another name": lambda c: [
+        Step.signed(c.a, c.ka, c.ca), Step.kbdint(c.b, RIGHT_CODE)],
+    "wrong code, then the right one as another name": lambda c: [
+        Step.signed(c.a, c.ka), Step.kbdint(c.a, WRONG_CODE), Step.kbdint(c.b, RIGHT_CODE)],
+    "empty name, then a name": lambda c: [Step.none(""), Step.signed(c.a, c.ka)],
+    "the name in capitals": lambda c: [Step.signed(c.a, c.ka), Step.kbdint(c.a.upper(),
+                                                                           RIGHT_CODE)],
+}
+
+
 @pytest.mark.asyncio(loop_scope="module")
-async def test_proof_for_one_user_name_does_not_carry_over_to_another(server):
-    key = asyncssh.read_private_key(enrol(server, "trent"))
-    enrol(server, "walter")
+@pytest.mark.parametrize("order", NAME_CHANGES)
+async def test_a_second_user_name_on_one_connection_disconnects_the_client(server, order):
+    c = cast(server, f"nc{list(NAME_CHANGES).index(order)}")
+    steps = NAME_CHANGES[order](c)
+    first = steps[0].user
+    second = next(step.user for step in steps if step.user != first)
+    changed_at = next(i for i, step in enumerate(steps) if step.user != first)
 
-    class SwitchesName(RecordingClient):
-        def connection_made(self, conn):
-            self.conn = conn
+    outcome = await attempt("127.0.0.1", server.port, steps)
 
-        def kbdint_auth_requested(self):
-            # An attacker's client: proves its own key as trent, answers the TOTP as walter.
-            self.conn._username = "walter"
-            return super().kbdint_auth_requested()
+    assert outcome.disconnect == auth.NAME_CHANGE_REASON
+    assert not outcome.authenticated
+    assert [reply for reply in outcome.replies if reply.step >= changed_at] == []
+    assert server.directory.name_changes[-1] == (first, second)
+    assert server.directory.proven_for(second) == []
+    assert server.directory.totp_for(second) == []
+    assert server.directory.commands_for(first) == server.directory.commands_for(second) == []
 
-    client = SwitchesName()
-    with pytest.raises(asyncssh.PermissionDenied):
-        await connect(server, "trent", client, client_keys=[key])
 
-    assert client.kbdint_offered, "the client did send its keyboard-interactive request"
-    assert len(server.directory.proven_for("trent")) == 1
-    assert client.prompts == []
-    assert server.directory.totp_for("trent") == server.directory.totp_for("walter") == []
-    assert server.directory.commands_for("walter") == []
+@pytest.mark.asyncio(loop_scope="module")
+@pytest.mark.parametrize("where", ["first request", "after a proven key"])
+async def test_a_request_for_another_service_disconnects_the_client(server, where):
+    c = cast(server, f"svc-{where.replace(' ', '-')}")
+    steps = [Step.signed(c.a, c.ka, service="ssh-userauth")]
+    if where == "after a proven key":
+        steps = [Step.signed(c.a, c.ka), Step.kbdint(c.a, RIGHT_CODE, service="ssh-userauth")]
+
+    outcome = await attempt("127.0.0.1", server.port, steps)
+
+    assert outcome.disconnect == "Unexpected service in auth request"
+    assert not outcome.authenticated
+    assert server.directory.totp_for(c.a) == []
+
+
+# Scripts on one name, and the conversation each must have: (step, reply) in order.
+ONE_NAME = {
+    "key, then the code": (
+        lambda c: [Step.signed(c.a, c.ka), Step.kbdint(c.a, RIGHT_CODE)],
+        [(0, "partial"), (1, "prompt"), (1, "success")], True),
+    "probe, signed, code": (
+        lambda c: [Step.probe(c.a, c.ka), Step.signed(c.a, c.ka), Step.kbdint(c.a, RIGHT_CODE)],
+        [(0, "pk_ok"), (1, "partial"), (2, "prompt"), (2, "success")], True),
+    "certificate, then the code": (
+        lambda c: [Step.signed(c.a, c.ka, c.ca), Step.kbdint(c.a, RIGHT_CODE)],
+        [(0, "partial"), (1, "prompt"), (1, "success")], True),
+    "kbdint, password, none and unknown methods before any key": (
+        lambda c: [Step.kbdint(c.a, RIGHT_CODE), Step.password(c.a, RIGHT_CODE), Step.none(c.a),
+                   Step.raw(c.a, "hostbased"), Step.raw(c.a, "x-bastion-skip-key")],
+        [(0, "failure"), (1, "failure"), (2, "failure"), (3, "failure"), (4, "failure")], False),
+    "probe of an enrolled key, then signed by another": (
+        lambda c: [Step.probe(c.a, c.ka), Step.signed(c.a, c.stranger)],
+        [(0, "pk_ok"), (1, "failure")], False),
+    "probe of an enrolled key, then signed by another name's key": (
+        lambda c: [Step.probe(c.a, c.ka), Step.signed(c.a, c.kb), Step.kbdint(c.a, RIGHT_CODE)],
+        [(0, "pk_ok"), (1, "failure"), (2, "failure")], False),
+    "enrolled public key, signed by another key": (
+        lambda c: [Step.signed(c.a, c.stranger, claim=c.ka), Step.kbdint(c.a, RIGHT_CODE)],
+        [(0, "failure"), (1, "failure")], False),
+    "key, key again, wrong code, key, right code": (
+        lambda c: [Step.signed(c.a, c.ka), Step.signed(c.a, c.ka), Step.kbdint(c.a, WRONG_CODE),
+                   Step.signed(c.a, c.kb), Step.kbdint(c.a, RIGHT_CODE)],
+        [(0, "partial"), (1, "failure"), (2, "prompt"), (2, "failure"), (3, "failure"),
+         (4, "prompt"), (4, "success")], True),
+    "two answers to the one prompt": (
+        lambda c: [Step.signed(c.a, c.ka), Step.kbdint(c.a), Step.answers(RIGHT_CODE, RIGHT_CODE)],
+        [(0, "partial"), (1, "prompt"), (2, "failure")], False),
+}
+
+
+@pytest.mark.asyncio(loop_scope="module")
+@pytest.mark.parametrize("order", ONE_NAME)
+async def test_every_order_of_methods_on_one_name_gets_what_the_key_proved(server, order):
+    c = cast(server, f"on{list(ONE_NAME).index(order)}")
+    script, conversation, admitted = ONE_NAME[order]
+
+    outcome = await attempt("127.0.0.1", server.port, script(c))
+    try:
+        assert outcome.kinds() == conversation
+        assert outcome.authenticated is admitted
+        if admitted:
+            assert (await outcome.conn.run("whoami", check=True)).stdout == "ok\n"
+    finally:
+        if outcome.conn is not None:
+            outcome.conn.close()
+    # Whatever was tried, only a's own key (or certificate) was ever proven, at most once,
+    # and only codes typed after it were checked.
+    assert len(server.directory.proven_for(c.a)) == int(any(k == "partial" for _, k in conversation))
+    assert all(entry[1].public_data == c.ka.convert_to_public().public_data
+               for entry in server.directory.proven_for(c.a))
+    assert server.directory.commands_for(c.a) == (["whoami"] if admitted else [])
+
+
+@pytest.mark.asyncio(loop_scope="module")
+async def test_an_answer_nobody_asked_for_disconnects_the_client(server):
+    c = cast(server, "unasked")
+
+    outcome = await attempt("127.0.0.1", server.port, [Step.signed(c.a, c.ka),
+                                                       Step.answers(RIGHT_CODE)])
+
+    assert outcome.kinds() == [(0, "partial")]
+    assert outcome.disconnect == "Authentication not in progress"
+    assert server.directory.totp_for(c.a) == []
 
 
 @pytest.mark.asyncio(loop_scope="module")

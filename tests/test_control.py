@@ -166,3 +166,20 @@ async def test_recording_op_pages_through_an_ended_sessions_cast(world):
             await client.request("recording", session="s99999")
     finally:
         await client.close()
+
+
+def test_hostile_strings_and_numbers_get_plain_errors_and_the_connection_survives(world):
+    s = raw_socket(world)
+    read_line(s)
+    # A lone surrogate is valid JSON but not valid Unicode: it cannot be stored or echoed.
+    s.sendall(b'{"id": 1, "op": "watch", "session": "\\ud800"}\n')
+    assert read_line(s) == {"id": 1, "ok": False,
+                            "error": "strings must be valid Unicode (no lone surrogates)"}
+    s.sendall(b'{"id": 2, "op": "revoke", "serial": true}\n')
+    assert read_line(s) == {"id": 2, "ok": False,
+                            "error": f"serial must be a whole number from 1 to {2**63 - 1}"}
+    s.sendall(b'{"id": 3, "op": "audit", "limit": true}\n')
+    assert read_line(s)["error"] == "limit must be a whole number from 1 to 1000"
+    s.sendall(b'{"id": 4, "op": "sessions"}\n')
+    reply = read_line(s)
+    assert reply["id"] == 4 and reply["ok"] is True

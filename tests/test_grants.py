@@ -119,3 +119,35 @@ def test_grant_selection_prefers_the_named_ticket_else_the_latest_end():
     assert grants.select_grant([a, b], None) is b
     assert grants.select_grant([a, b], "INC-1") is a
     assert grants.select_grant([a, b], "INC-9") is None
+
+
+def test_pending_requests_are_capped_per_user_and_a_flood_of_refusals_is_one_row(ctx, enrol):
+    from bastion import limits
+
+    enrol("alice")
+    enrol("bob")
+    enrol("sam", "supervisor")
+    refusals = limits.RefusalLog()
+    made = [request(ctx, refusals=refusals) for _ in range(grants.MAX_PENDING)]
+
+    for kw in ({}, {}, {"ticket": "bad ticket"}, {"ticket": "INC-9", "reason": "other"}):
+        with pytest.raises(grants.GrantError):
+            request(ctx, refusals=refusals, **kw)
+    refused = [e for e in audit.export(ctx.store) if e["type"] == "request.refused"]
+    assert len(refused) == 1 and "already have 10 pending" in refused[0]["data"]["problem"]
+    assert len(grants.list_requests(ctx.store, user="alice")) == grants.MAX_PENDING
+    # The rest are counted, to be written as one row when the minute is over.
+    assert refusals.due(float("inf")) == [("alice", grants.REQUESTS_REFUSED, 3)]
+    # Someone else is not held back, and a decided request makes room again.
+    assert request(ctx, "bob", refusals=refusals)["state"] == "pending"
+    grants.deny(ctx.store, ctx.config, made[0]["id"], "sam")
+    assert request(ctx, refusals=refusals)["state"] == "pending"
+
+
+def test_expired_requests_do_not_count_against_the_cap(ctx, enrol):
+    enrol("alice")
+    for _ in range(grants.MAX_PENDING):
+        request(ctx)
+    ctx.store.execute("UPDATE requests SET expires = 0 WHERE user = 'alice'")
+
+    assert request(ctx)["state"] == "pending"

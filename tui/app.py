@@ -134,7 +134,9 @@ class SupervisorApp(App[None]):
         if isinstance(closed, asyncio.Event):
             await closed.wait()
             if self.is_running and self.return_code is None:
-                self.fail("the bastion closed the control connection")
+                farewell = getattr(self._client, "farewell", None)
+                self.fail("the bastion closed the control connection"
+                          + (f": {farewell}" if farewell else ""))
 
     def fail(self, reason: str) -> None:
         """End the console with a one-line reason (main prints it and exits 1)."""

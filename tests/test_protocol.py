@@ -1,0 +1,117 @@
+"""The control protocol's input rules, pure: whatever a client sends, every reply can be encoded,
+and every number is a number (JSON's true and false are not 1 and 0)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+from bastion import audit, grants
+from bastion.control import ControlConnection
+from bastion.protocol import ProtocolError, decode, encode, require_unicode
+from tests.conftest import ControlApp
+
+LONE = "\ud800"
+
+
+@pytest.mark.parametrize("line", [
+    b'{"op": "watch", "session": "\\ud800"}',
+    b'{"op": "kill", "session": "s1", "reason": "x\\udfff"}',
+    b'{"op": "sessions", "\\ud800": 1}',
+    b'{"op": "sessions", "nested": [{"deep": ["\\udc00"]}]}',
+    b'{"op": "\\ud800"}',
+])
+def test_a_lone_surrogate_anywhere_is_refused_with_a_plain_error(line):
+    with pytest.raises(ProtocolError, match="no lone surrogates"):
+        require_unicode(decode(line))
+
+
+def test_the_refusal_of_a_lone_surrogate_is_an_encodable_reply_to_its_request(ctx):
+    connection, sent = door(ctx)
+
+    connection.handle_line(b'{"id": "\\ud800", "op": "watch", "session": "\\ud800"}')
+
+    assert sent == [{"id": LONE, "ok": False,
+                     "error": "strings must be valid Unicode (no lone surrogates)"}]
+
+
+def test_characters_outside_the_basic_plane_are_fine_escaped_or_not():
+    message = decode('{"op": "kill", "session": "s1", "reason": "\\ud83d\\ude00 😀"}'.encode())
+    require_unicode(message)
+
+    assert message["reason"] == "😀 😀"
+
+
+@pytest.mark.parametrize("value", [LONE, {"k": LONE}, [LONE], {LONE: 1}, "fine ✓"])
+def test_every_message_encodes_to_one_line_of_utf8_json(value):
+    line = encode({"id": None, "ok": False, "error": value})
+
+    assert line.endswith(b"\n") and line.count(b"\n") == 1
+    assert json.loads(line.decode("utf-8"))["error"] == value
+
+
+def door(ctx, actor: str = "local:test") -> tuple[ControlConnection, list[dict]]:
+    sent: list[dict] = []
+    connection = ControlConnection(ControlApp(ctx), actor, lambda d: sent.append(json.loads(d)),
+                                   lambda: 0, lambda: None, lambda reason: None)
+    return connection, sent
+
+
+# Every field of the protocol that takes a number or a flag, with a value of the wrong kind.
+NOT_NUMBERS: list[tuple[str, dict[str, Any], str]] = [
+    ("revoke", {"serial": True}, "serial must be a whole number"),
+    ("revoke", {"serial": False}, "serial must be a whole number"),
+    ("revoke", {"serial": 1.0}, "serial must be a whole number"),
+    ("revoke", {"serial": "1"}, "serial must be a whole number"),
+    ("revoke", {"serial": 2**64}, "serial must be a whole number"),
+    ("revoke", {"serial": 0}, "serial must be a whole number"),
+    ("revoke", {"user": True}, "field 'user' is required"),
+    ("audit", {"limit": True}, "limit must be a whole number"),
+    ("audit", {"limit": 0}, "limit must be a whole number"),
+    ("recording", {"session": "s1", "offset": True}, "offset must be a whole number"),
+    ("recording", {"session": "s1", "offset": -1}, "offset must be a whole number"),
+    ("recording", {"session": "s1", "channel": True}, "channel must be a whole number"),
+    ("approve", {"request": "r1", "duration": True}, "duration"),
+    ("sessions", {"all": 1}, "all must be true or false"),
+    ("sessions", {"all": "yes"}, "all must be true or false"),
+    ("requests", {"all": "no"}, "all must be true or false"),
+]
+
+
+@pytest.mark.parametrize(("op", "fields", "error"), NOT_NUMBERS)
+def test_numbers_and_flags_of_the_wrong_kind_are_refused_and_change_nothing(
+        ctx, enrol, op, fields, error):
+    enrol("alice")
+    certificate_1 = ctx.store.one("SELECT count(*) AS n FROM certificates")["n"]
+    before = len(list(audit.export(ctx.store)))
+    connection, sent = door(ctx)
+
+    connection.handle_line(json.dumps({"id": 9, "op": op, **fields}).encode())
+
+    assert len(sent) == 1 and sent[0]["id"] == 9 and sent[0]["ok"] is False
+    assert error in sent[0]["error"]
+    assert len(list(audit.export(ctx.store))) == before
+    assert ctx.store.one("SELECT count(*) AS n FROM certificates WHERE revoked = 1")["n"] == 0
+    assert certificate_1 == ctx.store.one("SELECT count(*) AS n FROM certificates")["n"]
+
+
+def test_serial_true_does_not_revoke_serial_1(ctx, enrol, tmp_path):
+    import asyncssh
+
+    alice = enrol("alice")
+    grant = grants.approve(ctx.store, ctx.config, grants.create_request(
+        ctx.store, ctx.config, "alice", target="web01", login="deploy", ticket="INC-1",
+        duration=600, reason="x")["id"], "local:test")
+    cert = grants.mint_for_grants(ctx.store, ctx.config, ctx.user_ca, "alice", grant.ticket,
+                                  asyncssh.read_private_key(str(alice.key_path))
+                                  .convert_to_public(), client_addr=None)
+    serial = grants.certs.cert_info(cert).serial
+    connection, sent = door(ctx)
+
+    connection.handle_line(json.dumps({"id": 1, "op": "revoke", "serial": True}).encode())
+    connection.handle_line(json.dumps({"id": 2, "op": "revoke", "serial": serial}).encode())
+
+    assert [m["ok"] for m in sent] == [False, True]
+    assert grants.revoked_serials(ctx.store) == [serial]
