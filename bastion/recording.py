@@ -34,6 +34,7 @@ from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import IO, Any
 
+from bastion import escapes
 from bastion.errors import BastionError
 
 # Lines are gathered in memory and written in one call once this much is waiting, so bulk
@@ -553,28 +554,40 @@ def replay(
 
     Gaps are capped at `max_idle` seconds of recorded time (None: no cap), then divided by
     `speed`. `out` may be a text or binary writer; it is flushed after each event. Markers,
-    input and resizes are not played. A truncated last line is tolerated.
+    input and resizes are not played. A truncated last line is tolerated. The output goes
+    through `escapes.ReplayFilter`: what the recorded session printed draws on the viewer's
+    terminal but cannot act on it (clipboard, title, answers typed back), and what it left
+    changed (alternate screen, colours, modes) is put back at the end, even when the
+    recording turns out to be malformed part way.
     """
     if speed <= 0:
         raise ValueError("speed must be positive")
     binary = not isinstance(out, io.TextIOBase)
+    shown = escapes.ReplayFilter()
+
+    def write(text: str) -> None:
+        if text:
+            # A crafted cast can hold lone surrogates ("\ud800" in its JSON): never a traceback.
+            data = text.encode("utf-8", "replace")
+            out.write(data if binary else data.decode("utf-8"))  # type: ignore[arg-type]
+            out.flush()
+
     values = iter_cast(path, allow_truncated=True)
     next(values)
     previous = 0.0
-    for at, code, data in values:
-        if code != "o":
-            continue
-        gap = max(0.0, at - previous)
-        if max_idle is not None:
-            gap = min(gap, max_idle)
-        previous = at
-        if gap > 0:
-            sleep(gap / speed)
-        if binary:
-            out.write(data.encode())
-        else:
-            out.write(data)
-        out.flush()
+    try:
+        for at, code, data in values:
+            if code != "o":
+                continue
+            gap = max(0.0, at - previous)
+            if max_idle is not None:
+                gap = min(gap, max_idle)
+            previous = at
+            if gap > 0:
+                sleep(gap / speed)
+            write(shown.feed(data))
+    finally:
+        write(shown.close())
 
 
 def interrupt_recording(path: Path) -> str:
