@@ -43,6 +43,7 @@ from bastion.errors import BastionError
 from bastion.home import Context
 from bastion.proxy import Identity, LiveSession, ProxyChannel
 from bastion.store import STORE_BUSY, StoreError
+from bastion.text import VisibleFormatter
 
 log = logging.getLogger("bastion.server")
 
@@ -679,8 +680,9 @@ async def start(app: Bastion, listen: str | None = None) -> asyncssh.SSHAcceptor
 def run(ctx: Context, listen: str | None = None) -> int:
     """`bastion serve`: run until SIGTERM or SIGINT; SIGHUP reloads the configuration."""
     level = os.environ.get("BASTION_LOG_LEVEL", "INFO").upper()
-    logging.basicConfig(level=getattr(logging, level, logging.INFO),
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    handler = logging.StreamHandler()
+    handler.setFormatter(VisibleFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    logging.basicConfig(level=getattr(logging, level, logging.INFO), handlers=[handler])
     logging.getLogger("asyncssh").setLevel(logging.WARNING)
     app = Bastion(ctx)
     try:

@@ -18,11 +18,14 @@ joiner). tests/test_display.py checks the set against the running Python's Unico
 
 from __future__ import annotations
 
+import logging
 import re
+from types import TracebackType
 
 from bastion.errors import BastionError
 
-__all__ = ["HIDDEN", "MAX_REASON", "TextError", "check_line", "has_hidden", "visible"]
+__all__ = ["HIDDEN", "MAX_REASON", "TextError", "VisibleFormatter", "check_line", "has_hidden",
+           "visible"]
 
 MAX_REASON = 500  # characters in a reason, on every door (CLI, SSH commands, control API)
 
@@ -40,6 +43,9 @@ HIDDEN = re.compile(
     "\u180b-\u180d\u180f\ufe00-\ufe0f\U000e0100-\U000e01ef"   # variation selectors
     "]"
 )
+
+
+_ExcInfo = tuple[type[BaseException], BaseException, TracebackType | None] | tuple[None, None, None]
 
 
 class TextError(BastionError):
@@ -79,3 +85,19 @@ def check_line(value: str, what: str, *, limit: int | None = MAX_REASON) -> str:
     if limit is not None and len(value) > limit:
         raise TextError(f"{what} is longer than {limit} characters ({len(value)})")
     return value
+
+
+class VisibleFormatter(logging.Formatter):
+    """Log lines with every hidden character spelled out: a log line quotes what clients sent
+    (a user name before authentication, a reason), and whoever reads the log on a terminal must
+    not have it act there, nor read a line that a newline in a user name forged. A traceback
+    keeps its lines; each is spelled out on its own."""
+
+    def formatMessage(self, record: logging.LogRecord) -> str:
+        return visible(super().formatMessage(record))
+
+    def formatException(self, ei: _ExcInfo) -> str:
+        return "\n".join(visible(line) for line in super().formatException(ei).split("\n"))
+
+    def formatStack(self, stack_info: str) -> str:
+        return "\n".join(visible(line) for line in super().formatStack(stack_info).split("\n"))

@@ -390,10 +390,10 @@ def main(args: argparse.Namespace) -> int:
                                         " (is `bastion serve` running, with this --home?)")
             app = SupervisorApp(local_connector(path))
     except ConnectionProblem as exc:
-        print(f"bastion tui: {exc}", file=sys.stderr)
+        print(f"bastion tui: {visible(str(exc))}", file=sys.stderr)
         return 1
     app.run()
     if app.failure:
-        print(f"bastion tui: {app.failure}", file=sys.stderr)
+        print(f"bastion tui: {visible(app.failure)}", file=sys.stderr)
         return 1
     return 0
