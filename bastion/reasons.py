@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from bastion import audit
 from bastion.store import Store
-from bastion.text import MAX_REASON, TextError, check_line
+from bastion.text import MAX_REASON, TextError, check_line, visible
 
 __all__ = ["MAX_REASON", "accept"]
 
@@ -22,12 +22,13 @@ _EVIDENCE = 2 * MAX_REASON  # characters of a refused text kept in the audit eve
 def accept(store: Store, actor: str, value: str | None, what: str = "reason") -> str:
     """`value` (None as "") stripped of surrounding whitespace, when `check_line` accepts it.
 
-    Otherwise records `input.refused` (the actor, what, why, and the text itself, cut at
-    twice the limit) and raises TextError. Call it before opening a transaction: a refusal
-    inside one would roll its audit event back."""
+    Otherwise records `input.refused` (the actor, what, why, and the text itself spelled out
+    by `visible`, cut at twice the limit: a lone surrogate could not even be stored) and raises
+    TextError. Call it before opening a transaction: a refusal inside one would roll its audit
+    event back."""
     try:
         return check_line(value or "", what)
     except TextError as exc:
         audit.record(store, "input.refused", actor, field=what, problem=str(exc),
-                     value=value[:_EVIDENCE] if isinstance(value, str) else repr(value)[:_EVIDENCE])
+                     value=visible(str(value))[:_EVIDENCE])
         raise

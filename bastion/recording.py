@@ -230,7 +230,7 @@ class CastRecorder:
         self._bytes_out = 0
         self._final_digest: str | None = None
         self._sink = _Sink(Path(path), opener,
-                           json.dumps(header, ensure_ascii=False).encode() + b"\n")
+                           _inert(json.dumps(header, ensure_ascii=False)).encode() + b"\n")
 
     @property
     def path(self) -> Path:
@@ -694,11 +694,23 @@ def _parse_json(path: Path, number: int, raw: bytes) -> Any:
 
 def _event_line(at: float, code: str, text: str) -> bytes:
     # Fixed-point seconds: json.dumps would write 1e-06 for the first microsecond.
-    return f"[{at:.6f}, {json.dumps(code)}, {json.dumps(text, ensure_ascii=False)}]\n".encode()
+    return f"[{at:.6f}, {json.dumps(code)}, {_inert(json.dumps(text, ensure_ascii=False))}]\n".encode()
 
 
 def _json_line(value: Mapping[str, Any]) -> bytes:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode() + b"\n"
+    return _inert(json.dumps(value, ensure_ascii=False, separators=(",", ":"))).encode() + b"\n"
+
+
+# JSON escapes C0 itself; DEL and C1 (U+009B is CSI, U+009D OSC to many terminals) it writes as
+# they are, so a recording shown with `cat` or `less -R` could act on the terminal. They are
+# written as \u escapes instead: the same JSON value, readable by every asciicast player.
+_ACTING = re.compile("[\x7f-\x9f]")
+
+
+def _inert(json_text: str) -> str:
+    if _ACTING.search(json_text) is None:
+        return json_text
+    return _ACTING.sub(lambda m: f"\\u{ord(m.group()):04x}", json_text)
 
 
 def _clean(text: str) -> str:

@@ -25,11 +25,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from rich.text import Text
 
-from bastion import audit, cli, commands, grants, sessions, users
+from bastion import audit, cli, commands, grants, recording, sessions, users
 from bastion.auth import _one_line
 from bastion.escapes import ReplayFilter
 from bastion.home import open_home
 from bastion.protocol import ControlClient, ControlError
+from bastion.recording import CastRecorder
 from bastion.text import (
     HIDDEN,
     MAX_REASON,
@@ -228,7 +229,8 @@ REASON_DOORS = {
 
 @pytest.mark.parametrize("door", sorted(REASON_DOORS))
 @pytest.mark.parametrize("reason", [HOSTILE, "a" * (MAX_REASON + 1), "pay\u202eusr.exe",
-                                    "x\x7fy", "\x9b31m"], ids=["escapes", "long", "bidi", "DEL", "C1"])
+                                    "x\x7fy", "\x9b31m", "\ud800"],
+                         ids=["escapes", "long", "bidi", "DEL", "C1", "lone surrogate"])
 def test_every_reason_is_refused_in_the_domain_and_audited(ctx, enrol, door, reason):
     enrol("alice")
     enrol("sam", "supervisor")
@@ -239,7 +241,7 @@ def test_every_reason_is_refused_in_the_domain_and_audited(ctx, enrol, door, rea
     assert changed(ctx)["n"] == before
     refused = audit.recent(ctx.store, 1, "input.refused")[0]
     assert refused["actor"] == "sam" and refused["data"]["field"] == "reason"
-    assert refused["data"]["value"] == reason[:2 * MAX_REASON]
+    assert refused["data"]["value"] == visible(reason)[:2 * MAX_REASON]
     act(ctx, "a" * MAX_REASON)   # the limit itself is fine
     assert changed(ctx)["n"] == before + 1
 
@@ -385,6 +387,24 @@ def test_replay_output_is_only_kept_sequences_whatever_the_recording(parts):
     assert not any(0x80 <= ord(c) <= 0x9f for c in shown)
     for start in ("\x1b]", "\x1bP", "\x1b_", "\x1b^", "\x1bX", "\x1bZ", "\x05", "\x00"):
         assert start not in shown
+
+
+def test_a_cast_file_shown_with_cat_cannot_act_on_the_terminal(tmp_path):
+    # JSON escapes C0 but not DEL or C1, and U+009D is OSC to many terminals: `cat s1-0.cast`
+    # would set the clipboard. The recorder writes them as \\u escapes: the same JSON value.
+    path = tmp_path / "s1-0.cast"
+    rec = CastRecorder(path, width=80, height=24, title="mkdir \x9b2J", env={"TERM": "xterm\x7f"},
+                       timestamp=1700000000, clock=lambda: 1.0)
+    output = "\x9d52;c;ZXZpbA==\x9c\x9b31mred\x7f\u202e"
+    rec.output(output.encode())
+    rec.marker("verdict deny: \x9b2J")
+    rec.close()
+    text = path.read_text(encoding="utf-8")
+    assert not any(0x7f <= ord(c) <= 0x9f for c in text)
+    header, events = recording.read_cast(path)
+    assert header["title"] == "mkdir \x9b2J" and header["env"]["TERM"] == "xterm\x7f"
+    assert [e[2] for e in events if e[1] == "o"] == [output]
+    assert [e[2] for e in events if e[1] == "m"] == ["verdict deny: \x9b2J"]
 
 
 def test_the_console_screen_model_never_draws_a_control_bidi_or_zero_width_character():
@@ -638,8 +658,11 @@ def test_every_door_takes_the_same_reasons(world, door):
                 await client.close()
         return asyncio.run(call())
 
-    for reason, why in ((HOSTILE, "must be one line of plain text"),
-                        ("x" * (MAX_REASON + 1), f"longer than {MAX_REASON} characters")):
+    cases = [(HOSTILE, "must be one line of plain text"),
+             ("x" * (MAX_REASON + 1), f"longer than {MAX_REASON} characters")]
+    if door == "control":   # only JSON can carry a lone surrogate; its refusal must encode
+        cases.append(("\ud800", "character 1 is \\ud800"))
+    for reason, why in cases:
         rid = _pending(world.ctx, "alice", LOGIN)
         problem = deny(rid, reason)
         assert problem is not None and why in problem and "\x1b" not in problem
