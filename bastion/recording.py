@@ -708,6 +708,8 @@ _ACTING = re.compile("[\x7f-\x9f]")
 
 
 def _inert(json_text: str) -> str:
+    if json_text.isascii() and "\x7f" not in json_text:   # the common case, at memory speed
+        return json_text
     if _ACTING.search(json_text) is None:
         return json_text
     return _ACTING.sub(lambda m: f"\\u{ord(m.group()):04x}", json_text)
