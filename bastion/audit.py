@@ -104,6 +104,9 @@ _TYPES = [
     EventType("control.refused", "X001", "a control client was refused"),
     EventType("control.action", "X002", "a supervisor acted through the control API"),
     EventType("audit.purged", "X003", "old audit events were purged"),
+    # Text people give
+    EventType("input.refused", "X701", "a reason or ticket with hidden characters, or too long, "
+                                       "was refused"),
 ]
 EVENT_TYPES: dict[str, EventType] = {t.name: t for t in _TYPES}
 

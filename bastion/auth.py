@@ -52,6 +52,8 @@ from asyncssh import connection as _asyncssh_connection
 from asyncssh import public_key as _asyncssh_public_key
 from asyncssh.packet import Boolean, SSHPacket, String
 
+from bastion.text import visible
+
 __all__ = ["TOTP_PROMPT", "Decision", "Outcome", "Proof", "TwoFactorServer", "auth_options"]
 
 TOTP_PROMPT = "TOTP code: "
@@ -632,8 +634,10 @@ def _certificate_label(cert: asyncssh.SSHCertificate) -> str:
 
 
 def _one_line(text: str) -> str:
-    """Printable, single-line, bounded: the banner goes straight to the user's terminal."""
-    cleaned = "".join(ch if ch.isprintable() else " " for ch in text).strip()
+    """Single-line, bounded, every hidden character spelled out (`visible`): the banner goes
+    straight to the user's terminal, and a reason may quote what someone else wrote (a lock or
+    revocation reason)."""
+    cleaned = visible(text.strip())
     if len(cleaned) > _BANNER_MAX_REASON:
         cleaned = cleaned[: _BANNER_MAX_REASON - 3] + "..."
     return cleaned

@@ -21,6 +21,7 @@ from bastion.errors import BastionError
 from bastion.home import Context, Home, init, local_actor, open_home, require_private
 from bastion.protocol import ControlClient, ControlError
 from bastion.store import now
+from bastion.text import visible
 
 
 class UsageError(BastionError):
@@ -48,10 +49,12 @@ def _when(ts: float | None) -> str:
 
 
 def _table(out: TextIO, rows: list[dict[str, Any]], columns: Sequence[str]) -> None:
+    """Rows as aligned columns; every cell made `visible`, so no cell can act on the terminal,
+    span lines or move the row (a command, a reason or a ticket is a user's text)."""
     if not rows:
         out.write("(none)\n")
         return
-    cells = [[str(r.get(c, "")) if r.get(c) is not None else "-" for c in columns] for r in rows]
+    cells = [[visible(str(r[c])) if r.get(c) is not None else "-" for c in columns] for r in rows]
     widths = [max(len(c), *(len(row[i]) for row in cells)) for i, c in enumerate(columns)]
     out.write("  ".join(c.upper().ljust(w) for c, w in zip(columns, widths, strict=True)).rstrip() + "\n")
     for row in cells:
@@ -90,14 +93,14 @@ def cmd_requests(ctx: Context, args: argparse.Namespace, actor: str, out: TextIO
 def cmd_approve(ctx: Context, args: argparse.Namespace, actor: str, out: TextIO) -> int:
     grant = grants.approve(ctx.store, ctx.config, args.request_id, actor,
                            duration=args.duration, reason=args.reason or "")
-    out.write(f"request {args.request_id} approved: grant {grant.id} for {grant.login}@{grant.target} "
-              f"until {_when(grant.ends)}\n")
+    out.write(f"request {visible(args.request_id)} approved: grant {grant.id} for "
+              f"{visible(grant.login)}@{grant.target} until {_when(grant.ends)}\n")
     return 0
 
 
 def cmd_deny(ctx: Context, args: argparse.Namespace, actor: str, out: TextIO) -> int:
     grants.deny(ctx.store, ctx.config, args.request_id, actor, args.reason or "")
-    out.write(f"request {args.request_id} denied\n")
+    out.write(f"request {visible(args.request_id)} denied\n")
     return 0
 
 
@@ -133,7 +136,7 @@ def cmd_kill(ctx: Context, args: argparse.Namespace, actor: str, out: TextIO) ->
     if not grants.can_supervise(ctx.store, ctx.config, actor):
         raise BastionError(f"{actor} may not kill sessions")
     sessions.request_kill(ctx.store, args.session_id, actor, args.reason or "")
-    out.write(f"session {args.session_id}: kill requested; it ends within a second\n")
+    out.write(f"session {visible(args.session_id)}: kill requested; it ends within a second\n")
     return 0
 
 
@@ -152,7 +155,7 @@ def cmd_confirm(ctx: Context, args: argparse.Namespace, actor: str, out: TextIO)
     from bastion import sessions
 
     sessions.decide_held(ctx.store, ctx.config, args.held_id, actor, confirm=True)
-    out.write(f"held command {args.held_id} confirmed\n")
+    out.write(f"held command {visible(args.held_id)} confirmed\n")
     return 0
 
 
@@ -161,7 +164,7 @@ def cmd_reject(ctx: Context, args: argparse.Namespace, actor: str, out: TextIO) 
 
     sessions.decide_held(ctx.store, ctx.config, args.held_id, actor, confirm=False,
                          reason=args.reason or "")
-    out.write(f"held command {args.held_id} rejected\n")
+    out.write(f"held command {visible(args.held_id)} rejected\n")
     return 0
 
 
@@ -209,7 +212,7 @@ def via_running_server(home: Home, args: argparse.Namespace, out: TextIO) -> boo
             "reject": f"held command {fields.get('held')} rejected",
             "revoke": f"revoked ({reply.get('changed', 0)} grants and certificates); "
                       "live sessions ended"}[op]
-    out.write(what + "\n")
+    out.write(visible(what) + "\n")
     return True
 
 
@@ -368,7 +371,8 @@ def cmd_audit(ctx: Context, args: argparse.Namespace, out: TextIO) -> int:
                 parsed = parsed.replace(tzinfo=dt.UTC)
             since = parsed.timestamp()
         for event in audit.export(ctx.store, since):
-            out.write(json.dumps(event, sort_keys=True, ensure_ascii=False) + "\n")
+            # ASCII JSON: a C1 control or a bidi override in a field stays an escape on a terminal.
+            out.write(json.dumps(event, sort_keys=True) + "\n")
         return 0
     if args.audit_cmd == "purge":
         from bastion import retention
@@ -671,7 +675,7 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None,
     try:
         args = parser.parse_args(argv)
     except UsageError as exc:
-        err.write(f"{exc}\n{parser.format_usage()}")
+        err.write(f"{visible(str(exc))}\n{parser.format_usage()}")
         return 2
     home = Home.resolve(args.home)
     try:
@@ -690,10 +694,10 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None,
         finally:
             ctx.close()
     except UsageError as exc:
-        err.write(f"bastion: {exc}\n")
+        err.write(f"bastion: {visible(str(exc))}\n")
         return 2
     except BastionError as exc:
-        err.write(f"bastion: {exc}\n")
+        err.write(f"bastion: {visible(str(exc))}\n")
         return 1
     except KeyboardInterrupt:
         return 130
@@ -703,5 +707,5 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None,
         # A bug, not bad input: one line for the user; BASTION_DEBUG=1 shows the traceback.
         if os.environ.get("BASTION_DEBUG"):
             raise
-        err.write(f"bastion: internal error: {type(exc).__name__}: {exc}\n")
+        err.write(f"bastion: internal error: {type(exc).__name__}: {visible(str(exc))}\n")
         return 1

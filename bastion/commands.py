@@ -19,6 +19,7 @@ import certs
 from bastion import cli, config, control, grants, rights, users
 from bastion.errors import BastionError
 from bastion.protocol import SUBSYSTEM
+from bastion.text import visible
 
 if TYPE_CHECKING:
     from bastion.server import Bastion, BastionServer
@@ -130,11 +131,9 @@ class CommandSession(asyncssh.SSHServerSession):
         code = await self.execute(self.command, out, err)
         if self.ended:  # ended meanwhile (the user was locked): it said why already
             return
-        text = out.getvalue()
-        if self.chan.get_terminal_type():
-            text = text.replace("\n", "\r\n")
-        self.chan.write(text.encode())
-        self.chan.write_stderr(err.getvalue().encode())
+        newline = "\r\n" if self.chan.get_terminal_type() else "\n"
+        self.chan.write(_shown(out.getvalue(), newline).encode())
+        self.chan.write_stderr(_shown(err.getvalue(), newline).encode())
         self.chan.exit(code)
 
     async def execute(self, command: str | None, out: io.StringIO, err: io.StringIO) -> int:
@@ -217,24 +216,32 @@ class CommandSession(asyncssh.SSHServerSession):
         for req in reqs:
             _print_request(out, req, False)
         for g in live:
-            out.write(f"grant {g.id} {g.login}@{g.target} ticket {g.ticket} until "
-                      f"{cli._when(g.ends)}\n")
+            out.write(f"grant {g.id} {visible(g.login)}@{g.target} ticket {visible(g.ticket)} "
+                      f"until {cli._when(g.ends)}\n")
         if not reqs and not live:
             out.write("no requests and no grants\n")
         return 0
+
+
+def _shown(text: str, newline: str) -> str:
+    """Everything the interface prints, line by line, made `visible`: whatever a field held
+    (a reason written by someone else, an error quoting what was typed), it reaches the reader's
+    terminal as text, never as a control sequence."""
+    return newline.join(visible(line) for line in text.split("\n"))
 
 
 def _print_request(out: io.StringIO, req: dict[str, Any], as_json: bool) -> None:
     if as_json:
         out.write(json.dumps(req) + "\n")
         return
+    # Each field is made visible on its own: a newline inside one must not start a line.
     line = f"request {req['id']} {req['state']}"
     if req["state"] == "approved" and req.get("grant"):
-        line += (f": grant {req['grant']} for {req['login']}@{req['target']} until "
+        line += (f": grant {req['grant']} for {visible(req['login'])}@{req['target']} until "
                  f"{cli._when(req['grant_ends'])}")
     elif req["state"] == "pending":
-        line += (f" ({req['login']}@{req['target']}, {req['ticket']}, "
+        line += (f" ({visible(req['login'])}@{req['target']}, {visible(req['ticket'])}, "
                  f"{config.format_duration(req['duration'])})")
     elif req.get("decision_reason"):
-        line += f": {req['decision_reason']}"
+        line += f": {visible(req['decision_reason'])}"
     out.write(line + "\n")

@@ -17,12 +17,12 @@ from typing import Any
 import asyncssh
 
 import certs
-from bastion import audit, limits, rights, users
-from bastion.config import Config, format_duration
+from bastion import audit, limits, reasons, rights, users
+from bastion.config import TARGET_NAME, Config, format_duration
 from bastion.errors import BastionError
 from bastion.store import Store, dumps, now
+from bastion.text import TextError, check_line
 
-MAX_REASON = 500
 MAX_PENDING = 10  # pending requests per user; more are refused until some are decided
 REQUESTS_REFUSED = "requests refused"  # how a count of a user's refused requests is audited
 LOCAL_ACTOR_PREFIX = users.LOCAL_ACTOR_PREFIX
@@ -51,6 +51,12 @@ class Grant:
 
 
 def check_ticket(config: Config, ticket: str) -> str:
+    """`ticket` when it matches ticket_pattern whole and holds no hidden character (whatever
+    pattern an admin writes, a ticket is shown to supervisors); else GrantError."""
+    try:
+        check_line(ticket or "", "ticket", limit=None)
+    except TextError as exc:
+        raise GrantError(str(exc)) from None
     if not re.fullmatch(config.server.ticket_pattern, ticket or ""):
         raise GrantError(f"ticket {ticket!r} does not match ticket_pattern "
                          f"{config.server.ticket_pattern}")
@@ -59,6 +65,12 @@ def check_ticket(config: Config, ticket: str) -> str:
 
 def check_access(config: Config, role_name: str, target: str, login: str) -> None:
     """May this role use this target and login at all? Raises GrantError naming what is wrong."""
+    if not TARGET_NAME.match(target or ""):
+        raise GrantError(f"invalid target name {target!r}")
+    try:
+        check_line(login or "", "login", limit=None)
+    except TextError as exc:
+        raise GrantError(str(exc)) from None
     problem = rights.access_problem(config, role_name, target, login)
     if problem:
         raise GrantError(problem)
@@ -84,11 +96,12 @@ def create_request(store: Store, config: Config, user: str, *, target: str, logi
         if duration <= 0 or duration > role.max_duration:
             raise GrantError(f"duration {format_duration(duration)} exceeds the role's "
                              f"max_duration {format_duration(role.max_duration)}")
-        reason = (reason or "").strip()
+        try:
+            reason = check_line(reason or "", "reason")
+        except TextError as exc:
+            raise GrantError(str(exc)) from None
         if not reason:
             raise GrantError("a reason is required")
-        if len(reason) > MAX_REASON or any(ord(c) < 32 for c in reason):
-            raise GrantError(f"reason must be one line of at most {MAX_REASON} characters")
         t = now()
         with store.transaction():
             # Counted in the transaction that adds the request: parallel connections of one
@@ -165,6 +178,7 @@ def _decidable(store: Store, config: Config, request_id: str, actor: str) -> dic
 def approve(store: Store, config: Config, request_id: str, actor: str, *,
             duration: float | None = None, reason: str = "") -> Grant:
     """Approve a pending request (not one's own) and create its grant, starting now."""
+    reason = reasons.accept(store, actor, reason)
     with store.transaction():
         req = _decidable(store, config, request_id, actor)
         if duration is not None:
@@ -196,6 +210,8 @@ def _approve(store: Store, request_id: str, actor: str, duration: float, reason:
 
 
 def deny(store: Store, config: Config, request_id: str, actor: str, reason: str = "") -> None:
+    """Deny a pending request (not one's own); the requester reads `reason` (see `reasons`)."""
+    reason = reasons.accept(store, actor, reason)
     with store.transaction():
         _decidable(store, config, request_id, actor)
         store.execute(
@@ -388,6 +404,7 @@ def revoke(store: Store, *, actor: str, reason: str = "", serial: int | None = N
                              ("ticket", ticket)) if v is not None]
     if len(chosen) != 1:
         raise GrantError("revoke needs exactly one of --serial, --grant, --user, --ticket")
+    reason = reasons.accept(store, actor, reason)
     t = now()
     changed = 0
     with store.transaction():

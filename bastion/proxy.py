@@ -28,6 +28,7 @@ from bastion.errors import BastionError
 from bastion.sftplog import SftpLog
 from bastion.store import STORE_BUSY, StoreError, now
 from bastion.terminal import KeystrokeRedactor
+from bastion.text import visible
 
 if TYPE_CHECKING:
     from bastion.server import Bastion
@@ -413,7 +414,7 @@ class ProxyChannel(asyncssh.SSHServerSession):
         """End this channel before anything reached the target, telling the user why."""
         if not self.chan.is_closing():
             with contextlib.suppress(BrokenPipeError, OSError):
-                self.chan.write_stderr(f"bastion: {reason}\r\n".encode())
+                self.chan.write_stderr(f"bastion: {visible(reason)}\r\n".encode())
                 self.chan.exit(status)
         self.finish(exit_status=status)
 
@@ -640,9 +641,9 @@ class ProxyChannel(asyncssh.SSHServerSession):
         if self.cast is not None:
             self.marker(text)
             # On a terminal, in the output stream itself: ordered with what the target prints.
-            self.chan.write(f"\r\n[bastion] {text}\r\n".encode())
+            self.chan.write(f"\r\n[bastion] {visible(text)}\r\n".encode())
         elif self.kind == "shell":
-            self.chan.write_stderr(f"[bastion] {text}\n".encode())
+            self.chan.write_stderr(f"[bastion] {visible(text)}\n".encode())
 
     def marker(self, text: str) -> None:
         try:
@@ -657,7 +658,8 @@ class ProxyChannel(asyncssh.SSHServerSession):
         self.flush_output()
         if self.cast is not None:
             self.marker(f"session ended: {reason}")
-        self.chan.write_stderr(f"\r\nbastion: session ended: {reason}\r\n".encode())
+        # A kill, lock or revocation reason was written by someone else: shown, never obeyed.
+        self.chan.write_stderr(f"\r\nbastion: session ended: {visible(reason)}\r\n".encode())
         self.chan.exit(EXIT_KILLED)
         if self.upstream_chan is not None:
             self.upstream_chan.close()

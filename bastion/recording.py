@@ -42,6 +42,7 @@ from typing import IO, Any
 
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 
+from bastion import escapes
 from bastion.errors import BastionError
 from bastion.escrow import EscrowError, Opener, Sealer
 from bastion.terminal import Redacted
@@ -247,7 +248,7 @@ class CastRecorder:
         self._bytes_out = 0
         self._final_digest: str | None = None
         self._sink = _Sink(Path(path), opener,
-                           json.dumps(header, ensure_ascii=False).encode() + b"\n")
+                           _inert(json.dumps(header, ensure_ascii=False)).encode() + b"\n")
 
     @property
     def path(self) -> Path:
@@ -575,28 +576,40 @@ def replay(
 
     Gaps are capped at `max_idle` seconds of recorded time (None: no cap), then divided by
     `speed`. `out` may be a text or binary writer; it is flushed after each event. Markers,
-    input and resizes are not played. A truncated last line is tolerated.
+    input and resizes are not played. A truncated last line is tolerated. The output goes
+    through `escapes.ReplayFilter`: what the recorded session printed draws on the viewer's
+    terminal but cannot act on it (clipboard, title, answers typed back), and what it left
+    changed (alternate screen, colours, modes) is put back at the end, even when the
+    recording turns out to be malformed part way.
     """
     if speed <= 0:
         raise ValueError("speed must be positive")
     binary = not isinstance(out, io.TextIOBase)
+    shown = escapes.ReplayFilter()
+
+    def write(text: str) -> None:
+        if text:
+            # A crafted cast can hold lone surrogates ("\ud800" in its JSON): never a traceback.
+            data = text.encode("utf-8", "replace")
+            out.write(data if binary else data.decode("utf-8"))  # type: ignore[arg-type]
+            out.flush()
+
     values = iter_cast(path, allow_truncated=True)
     next(values)
     previous = 0.0
-    for at, code, data in values:
-        if code != "o":
-            continue
-        gap = max(0.0, at - previous)
-        if max_idle is not None:
-            gap = min(gap, max_idle)
-        previous = at
-        if gap > 0:
-            sleep(gap / speed)
-        if binary:
-            out.write(data.encode())
-        else:
-            out.write(data)
-        out.flush()
+    try:
+        for at, code, data in values:
+            if code != "o":
+                continue
+            gap = max(0.0, at - previous)
+            if max_idle is not None:
+                gap = min(gap, max_idle)
+            previous = at
+            if gap > 0:
+                sleep(gap / speed)
+            write(shown.feed(data))
+    finally:
+        write(shown.close())
 
 
 @dataclass(frozen=True)
@@ -774,11 +787,25 @@ def _parse_json(path: Path, number: int, raw: bytes) -> Any:
 
 def _event_line(at: float, code: str, text: str) -> bytes:
     # Fixed-point seconds: json.dumps would write 1e-06 for the first microsecond.
-    return f"[{at:.6f}, {json.dumps(code)}, {json.dumps(text, ensure_ascii=False)}]\n".encode()
+    return f"[{at:.6f}, {json.dumps(code)}, {_inert(json.dumps(text, ensure_ascii=False))}]\n".encode()
 
 
 def _json_line(value: Mapping[str, Any]) -> bytes:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode() + b"\n"
+    return _inert(json.dumps(value, ensure_ascii=False, separators=(",", ":"))).encode() + b"\n"
+
+
+# JSON escapes C0 itself; DEL and C1 (U+009B is CSI, U+009D OSC to many terminals) it writes as
+# they are, so a recording shown with `cat` or `less -R` could act on the terminal. They are
+# written as \u escapes instead: the same JSON value, readable by every asciicast player.
+_ACTING = re.compile("[\x7f-\x9f]")
+
+
+def _inert(json_text: str) -> str:
+    if json_text.isascii() and "\x7f" not in json_text:   # the common case, at memory speed
+        return json_text
+    if _ACTING.search(json_text) is None:
+        return json_text
+    return _ACTING.sub(lambda m: f"\\u{ord(m.group()):04x}", json_text)
 
 
 def _clean(text: str) -> str:

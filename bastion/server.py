@@ -44,7 +44,7 @@ from bastion.errors import BastionError
 from bastion.home import Context
 from bastion.proxy import Identity, LiveSession, ProxyChannel
 from bastion.store import STORE_BUSY, StoreError
-from bastion.text import visible
+from bastion.text import VisibleFormatter, visible
 
 log = logging.getLogger("bastion.server")
 
@@ -817,8 +817,9 @@ async def start(app: Bastion, listen: str | None = None) -> asyncssh.SSHAcceptor
 def run(ctx: Context, listen: str | None = None) -> int:
     """`bastion serve`: run until SIGTERM or SIGINT; SIGHUP reloads the configuration."""
     level = os.environ.get("BASTION_LOG_LEVEL", "INFO").upper()
-    logging.basicConfig(level=getattr(logging, level, logging.INFO),
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    handler = logging.StreamHandler()
+    handler.setFormatter(VisibleFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    logging.basicConfig(level=getattr(logging, level, logging.INFO), handlers=[handler])
     logging.getLogger("asyncssh").setLevel(logging.WARNING)
     app = Bastion(ctx)
     try:
@@ -839,13 +840,15 @@ async def serve(app: Bastion, listen: str | None = None,
         raise BastionError(f"cannot listen on {listen or app.config.server.listen}: "
                            f"{exc.strerror}") from None
     bound = acceptor.sockets[0].getsockname()
-    print(f"bastion listening on {bound[0]}:{bound[1]}", flush=True)
     loop = asyncio.get_running_loop()
     stop = asyncio.Event()
     loop.add_signal_handler(signal.SIGTERM, stop.set)
     loop.add_signal_handler(signal.SIGINT, stop.set)
     loop.add_signal_handler(signal.SIGHUP, app.reload)
     loop.add_signal_handler(signal.SIGUSR1, app.log_stats)
+    # Only now: whoever waits for this line may signal at once (a SIGHUP before the handlers
+    # were in place took the default action and ended the server).
+    print(f"bastion listening on {bound[0]}:{bound[1]}", flush=True)
     await stop.wait()
     app.shutdown(reason)
     await asyncio.sleep(0.2)

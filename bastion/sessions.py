@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from bastion import audit, grants
+from bastion import audit, grants, reasons
 from bastion.config import Config
 from bastion.errors import BastionError
 from bastion.store import Store, dumps, now
@@ -111,6 +111,8 @@ def list_sessions(store: Store, *, include_ended: bool = False) -> list[dict[str
 
 
 def request_kill(store: Store, session_id: str, actor: str, reason: str) -> None:
+    """Ask the server to end a live session; its user reads `reason` (see `reasons`)."""
+    reason = reasons.accept(store, actor, reason)
     with store.transaction():
         row = get(store, session_id)
         if row["state"] != "active":
@@ -157,6 +159,7 @@ def decide_held(store: Store, config: Config, held_id: str, actor: str, *, confi
     """Confirm or reject a held command: by a supervisor who is not the one who typed it."""
     if not grants.can_supervise(store, config, actor):
         raise SessionError(f"{actor} may not confirm or reject commands")
+    reason = reasons.accept(store, actor, reason)
     with store.transaction():
         row = held_state(store, held_id)
         if row is None:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import asyncssh
 
-from bastion import audit
+from bastion import audit, reasons
 from bastion.errors import BastionError
 from bastion.store import Store, now
 
@@ -116,6 +116,8 @@ def remove(store: Store, name: str, actor: str) -> None:
 
 
 def lock(store: Store, name: str, reason: str, actor: str) -> None:
+    """Lock a user; their sessions end and they read `reason` (see `reasons`)."""
+    reason = reasons.accept(store, actor, reason)
     with store.transaction():
         require(store, name)
         store.execute("UPDATE users SET locked = 1, lock_reason = ? WHERE name = ?", (reason, name))

@@ -24,6 +24,7 @@ from textual.timer import Timer
 from textual.widgets import Footer, Static, TabbedContent, TabPane
 
 from bastion.protocol import ControlError
+from bastion.text import visible
 from tui.connection import (
     Client,
     ConnectionProblem,
@@ -126,7 +127,7 @@ class SupervisorApp(App[None]):
             self.fail(str(exc))
             return
         actor = (getattr(self._client, "hello", None) or {}).get("actor", "?")
-        self.query_one("#banner", Static).update(f"{self.TITLE} · acting as {actor}")
+        self.query_one("#banner", Static).update(Text(f"{self.TITLE} · acting as {visible(actor)}"))
         self.refresh_all()
         self.set_interval(self.tick_seconds, self.tick)
         self.set_interval(REFRESH_SECONDS, self.refresh_all)
@@ -161,16 +162,18 @@ class SupervisorApp(App[None]):
                 if isinstance(screen, WatchScreen) and screen.session_id == event.get("session"):
                     screen.handle(event)
         if kind == "command_held":
+            # Every field is someone's text: spelled out (`visible`), and never markup.
             held = event.get("held") or {}
-            self.notify(f"{held.get('user', '?')} on {held.get('session_id', '?')}: "
+            self.notify(f"{_field(held, 'user')} on {_field(held, 'session_id')}: "
                         f"{clip(held.get('command'), 60)}\npress 3 to decide",
-                        title=f"command held ({held.get('id', '?')})", severity="warning",
+                        title=f"command held ({_field(held, 'id')})", severity="warning",
                         timeout=15, markup=False)
         elif kind == "request_created":
             request = event.get("request") or {}
-            self.notify(f"{request.get('user', '?')}: {request.get('login')}@{request.get('target')}"
-                        f" for {request.get('ticket')}\npress 2 to decide",
-                        title=f"access request {request.get('id', '?')}", timeout=10, markup=False)
+            self.notify(f"{_field(request, 'user')}: {_field(request, 'login')}@"
+                        f"{_field(request, 'target')} for {_field(request, 'ticket')}\n"
+                        "press 2 to decide",
+                        title=f"access request {_field(request, 'id')}", timeout=10, markup=False)
         if kind in ("session_started", "session_ended", "request_created", "request_decided",
                     "command_held", "held_resolved", "revoked", "command", "verdict"):
             self.refresh_soon()
@@ -205,7 +208,8 @@ class SupervisorApp(App[None]):
             elif active == "audit":
                 await self._fetch_audit(self.query_one(AuditView).asked_type)
         except ControlError as exc:
-            self.notify(f"refresh failed: {exc}", severity="error", timeout=5)
+            self.notify(f"refresh failed: {visible(str(exc))}", severity="error", timeout=5,
+                        markup=False)
         except NoMatches:
             pass  # the console closed while the answers were on their way
 
@@ -220,7 +224,7 @@ class SupervisorApp(App[None]):
         try:
             await self._fetch_audit(event_type)
         except ControlError as exc:
-            self.notify(f"audit: {exc}", severity="error", timeout=5)
+            self.notify(f"audit: {visible(str(exc))}", severity="error", timeout=5, markup=False)
         except NoMatches:
             pass  # the console closed while the answer was on its way
 
@@ -236,7 +240,8 @@ class SupervisorApp(App[None]):
         try:
             await self._fetch_ended()
         except ControlError as exc:
-            self.notify(f"sessions: {exc}", severity="error", timeout=5)
+            self.notify(f"sessions: {visible(str(exc))}", severity="error", timeout=5,
+                        markup=False)
         except NoMatches:
             pass  # the console closed while the answer was on its way
 
@@ -298,42 +303,47 @@ class SupervisorApp(App[None]):
         try:
             await self.client.request(op, **fields)
         except ControlError as exc:
-            self.notify(f"{op} refused: {exc}", severity="error", timeout=8, markup=False)
+            self.notify(f"{op} refused: {visible(str(exc))}", severity="error", timeout=8,
+                        markup=False)
             return
         self.notify(done, timeout=5, markup=False)
         self.refresh_soon()
 
+    # Questions and details quote records, so each field goes through `_field` (spelled out);
+    # the dialog shows them as plain text, never markup.
+
     def kill(self, s: dict[str, Any]) -> None:
-        self.ask_then(f"Kill session {s['id']}?", _who(s), "kill", f"session {s['id']} killed",
-                      session=s["id"])
+        self.ask_then(f"Kill session {_field(s, 'id')}?", _who(s), "kill",
+                      f"session {_field(s, 'id')} killed", session=s["id"])
 
     def revoke(self, s: dict[str, Any]) -> None:
-        self.ask_then(f"Revoke ticket {s.get('ticket')}?",
+        self.ask_then(f"Revoke ticket {_field(s, 'ticket')}?",
                       "Every grant and certificate for this ticket stops working, and the "
                       f"sessions using them end.\n{_who(s)}", "revoke",
-                      f"ticket {s.get('ticket')} revoked", ticket=s.get("ticket"))
+                      f"ticket {_field(s, 'ticket')} revoked", ticket=s.get("ticket"))
 
     def lock(self, s: dict[str, Any]) -> None:
-        self.ask_then(f"Lock user {s.get('user')}?",
+        self.ask_then(f"Lock user {_field(s, 'user')}?",
                       "They cannot log in again and their live sessions end.", "lock",
-                      f"user {s.get('user')} locked", user=s.get("user"))
+                      f"user {_field(s, 'user')} locked", user=s.get("user"))
 
     def approve(self, r: dict[str, Any]) -> None:
-        self.ask_then(f"Approve request {r['id']}?", _asked(r), "approve",
-                      f"request {r['id']} approved", request=r["id"])
+        self.ask_then(f"Approve request {_field(r, 'id')}?", _asked(r), "approve",
+                      f"request {_field(r, 'id')} approved", request=r["id"])
 
     def deny(self, r: dict[str, Any]) -> None:
-        self.ask_then(f"Deny request {r['id']}? The requester reads the reason.", _asked(r),
-                      "deny", f"request {r['id']} denied", ask_reason=True, request=r["id"])
+        self.ask_then(f"Deny request {_field(r, 'id')}? The requester reads the reason.",
+                      _asked(r), "deny", f"request {_field(r, 'id')} denied", ask_reason=True,
+                      request=r["id"])
 
     def confirm_held(self, h: dict[str, Any]) -> None:
-        self.ask_then(f"Let {h.get('user')} run this on {h.get('session_id')}?",
-                      str(h.get("command", "")), "confirm", f"held command {h['id']} confirmed",
-                      held=h["id"])
+        self.ask_then(f"Let {_field(h, 'user')} run this on {_field(h, 'session_id')}?",
+                      _field(h, "command", ""), "confirm",
+                      f"held command {_field(h, 'id')} confirmed", held=h["id"])
 
     def reject_held(self, h: dict[str, Any]) -> None:
-        self.ask_then(f"Reject {h.get('user')}'s command on {h.get('session_id')}?",
-                      str(h.get("command", "")), "reject", f"held command {h['id']} rejected",
+        self.ask_then(f"Reject {_field(h, 'user')}'s command on {_field(h, 'session_id')}?",
+                      _field(h, "command", ""), "reject", f"held command {_field(h, 'id')} rejected",
                       ask_reason=True, held=h["id"])
 
     def watch(self, s: dict[str, Any]) -> None:
@@ -350,13 +360,21 @@ class SupervisorApp(App[None]):
         self.push_screen(ReplayScreen(s))
 
 
+def _field(record: dict[str, Any], key: str, missing: str = "?") -> str:
+    """A record's field as text to show: hidden characters spelled out (a newline in a reason
+    must not start a line of the dialog)."""
+    value = record.get(key)
+    return visible(missing if value is None else str(value))
+
+
 def _who(s: dict[str, Any]) -> str:
-    return f"{s.get('user')} as {s.get('login')}@{s.get('target')}, ticket {s.get('ticket')}"
+    return (f"{_field(s, 'user')} as {_field(s, 'login')}@{_field(s, 'target')}, ticket "
+            f"{_field(s, 'ticket')}")
 
 
 def _asked(r: dict[str, Any]) -> str:
-    return (f"{r.get('user')} wants {r.get('login')}@{r.get('target')} for ticket "
-            f"{r.get('ticket')}\nreason: {r.get('reason')}")
+    return (f"{_field(r, 'user')} wants {_field(r, 'login')}@{_field(r, 'target')} for ticket "
+            f"{_field(r, 'ticket')}\nreason: {_field(r, 'reason')}")
 
 
 def main(args: argparse.Namespace) -> int:
@@ -374,10 +392,10 @@ def main(args: argparse.Namespace) -> int:
                                         " (is `bastion serve` running, with this --home?)")
             app = SupervisorApp(local_connector(path))
     except ConnectionProblem as exc:
-        print(f"bastion tui: {exc}", file=sys.stderr)
+        print(f"bastion tui: {visible(str(exc))}", file=sys.stderr)
         return 1
     app.run()
     if app.failure:
-        print(f"bastion tui: {app.failure}", file=sys.stderr)
+        print(f"bastion tui: {visible(app.failure)}", file=sys.stderr)
         return 1
     return 0

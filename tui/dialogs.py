@@ -34,7 +34,7 @@ class ActionDialog(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
-            yield Static(self.question, id="question")
+            yield Static(self.question, id="question", markup=False)
             if self.detail:
                 yield Static(self.detail, id="detail", markup=False)
             yield Input(self.reason, placeholder="reason (goes to the audit trail)", id="reason")

@@ -18,6 +18,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, RichLog, Static
 
 from bastion.protocol import ControlError
+from bastion.text import visible
 from tui.tables import span
 from tui.terminal import SIDE_BY_SIDE, ScreenModel, TerminalView
 
@@ -145,7 +146,7 @@ class ReplayScreen(Screen[None]):
         return self.app  # type: ignore[return-value]
 
     def compose(self) -> ComposeResult:
-        s = self.session
+        s = {k: visible(str(v)) for k, v in self.session.items()}
         yield Static(f"replay {s['id']} · {s.get('user')} → {s.get('login')}@{s.get('target')}"
                      f" · {s.get('ticket')}", id="replay-title", markup=False)
         with Container(id="replay-body", classes="body"):
@@ -167,7 +168,7 @@ class ReplayScreen(Screen[None]):
         except ControlError as exc:
             if self.is_attached:
                 self.query_one("#replay-status", Static).update(
-                    Text(f"replay unavailable: {exc}", style="bold red"))
+                    Text(f"replay unavailable: {visible(str(exc))}", style="bold red"))
             return
         if not self.is_attached:
             return  # left before the recording came
@@ -198,8 +199,8 @@ class ReplayScreen(Screen[None]):
                 if width.isdigit() and height.isdigit():
                     self.model.resize(int(width), int(height))
                     view.fit()
-            elif code == "m":
-                self.query_one("#marker-log", RichLog).write(data)
+            elif code == "m":   # a marker quotes what the user typed: plain text, spelled out
+                self.query_one("#marker-log", RichLog).write(Text(visible(data)))
         view.changed()
 
     def show_status(self) -> None:

@@ -2,6 +2,10 @@
 
 Times on the console are UTC, as in the CLI, and written short: a supervisor reads them at a
 glance, so "15:25Z", "3m05s" and "27m" rather than full timestamps.
+
+Whatever a record holds came from someone: a command, a reason, a ticket. A cell is never read
+as Rich markup (`[black on black]` in a command stays those characters), and its control, bidi
+and invisible characters are spelled out (`bastion.text.visible`).
 """
 
 from __future__ import annotations
@@ -14,6 +18,8 @@ from typing import Any
 from rich.text import Text
 from textual.coordinate import Coordinate
 from textual.widgets import DataTable
+
+from bastion.text import visible
 
 Clock = Callable[[], float]
 Record = dict[str, Any]
@@ -50,10 +56,21 @@ def countdown(deadline: float | None, now: float, *, warn_below: float) -> Text:
     return Text(span(left), style="bold red" if left < warn_below else "")
 
 
+def plain(value: object) -> Text:
+    """`value` as text to show: never markup, every hidden character spelled out."""
+    return Text(visible(str(value)))
+
+
 def clip(text: str | None, width: int) -> str:
-    """One line of at most `width` characters (an ellipsis marks the cut)."""
-    line = " ".join((text or "").split())
+    """One line of at most `width` characters (an ellipsis marks the cut), hidden characters
+    spelled out first, so a newline or a carriage return shows as `\\n` or `\\r`."""
+    line = visible(text or "")
     return line if len(line) <= width else line[: width - 1] + "…"
+
+
+def _cell(value: str | Text) -> Text:
+    # DataTable reads a str cell as markup: every str becomes plain Text here, in one place.
+    return value if isinstance(value, Text) else plain(value)
 
 
 @dataclass(frozen=True)
@@ -90,7 +107,7 @@ class RecordTable(DataTable):
             del self.records[key]
         now = self.clock()
         for key, record in wanted.items():
-            cells = [column.cell(record, now) for column in self.columns_spec]
+            cells = [_cell(column.cell(record, now)) for column in self.columns_spec]
             if key in self.records:
                 for column, value in zip(self.columns_spec, cells, strict=True):
                     self.update_cell(key, column.key, value, update_width=column.width is None)

@@ -127,7 +127,7 @@ class RecordView(Vertical):
 
     def compose(self) -> ComposeResult:
         yield RecordTable(self.COLUMNS, self.clock, id=f"{self.id}-table")
-        yield Static("loading…", classes="note")
+        yield Static("loading…", classes="note", markup=False)
 
     @property
     def table(self) -> RecordTable:

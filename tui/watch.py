@@ -13,6 +13,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, RichLog, Static
 
 from bastion.protocol import ControlError, event_data
+from bastion.text import visible
 from tui.tables import clock_time
 from tui.terminal import SIDE_BY_SIDE, ScreenModel, TerminalView
 
@@ -24,16 +25,18 @@ VERDICT_STYLES = {"allow": "dim", "alert": "bold yellow", "confirm": "bold magen
 
 
 def command_line(event: dict[str, Any]) -> Text:
-    """A `command` or `verdict` event as one log line: verdict, then the command or the reason."""
-    verdict = str(event.get("verdict") or event.get("action") or event.get("event", ""))
+    """A `command` or `verdict` event as one log line: verdict, then the command or the reason,
+    as plain text with hidden characters spelled out (what the user typed is not markup, and a
+    newline or `ESC[2K` in it shows as `\\n` or `\\x1b[2K`)."""
+    verdict = visible(str(event.get("verdict") or event.get("action") or event.get("event", "")))
     what = event.get("line") or event.get("command") or event.get("reason") or ""
     line = Text()
     if event.get("at"):
         line.append(clock_time(event["at"]) + " ", style="dim")
     line.append(f"{verdict:<7} ", style=VERDICT_STYLES.get(verdict, "bold"))
-    line.append(str(what))
+    line.append(visible(str(what)))
     if event.get("rule"):
-        line.append(f"  ({event['rule']})", style="dim")
+        line.append(f"  ({visible(str(event['rule']))})", style="dim")
     return line
 
 
@@ -67,7 +70,7 @@ class WatchScreen(Screen[None]):
         return self.app  # type: ignore[return-value]
 
     def compose(self) -> ComposeResult:
-        s = self.session
+        s = {k: visible(str(v)) for k, v in self.session.items()}
         yield Static(f"watching {s['id']} · {s.get('user')} → {s.get('login')}@{s.get('target')}"
                      f" · {s.get('ticket')}", id="watch-title", markup=False)
         with Container(id="watch-body", classes="body"):
@@ -87,7 +90,7 @@ class WatchScreen(Screen[None]):
         except ControlError as exc:
             if self.is_attached:
                 self.query_one("#watch-title", Static).update(
-                    Text(f"cannot watch {self.session_id}: {exc}", style="bold red"))
+                    Text(f"cannot watch {self.session_id}: {visible(str(exc))}", style="bold red"))
             return
         if not self.is_attached:
             return  # left before the snapshot came (unwatch is already on its way)
@@ -95,7 +98,7 @@ class WatchScreen(Screen[None]):
         log = self.query_one("#command-log", RichLog)
         log.write(Text("command log", style="bold"))
         if self.session.get("last_command"):
-            log.write(Text(f"last: {self.session['last_command']}", style="dim"))
+            log.write(Text(f"last: {visible(str(self.session['last_command']))}", style="dim"))
         self.ready = True
         for event in self.pending:
             self.handle(event)
@@ -113,7 +116,7 @@ class WatchScreen(Screen[None]):
         """An event about this session (output, resync, command, verdict, session_ended)."""
         kind = event.get("event")
         if kind == "session_ended":
-            reason = event.get("reason") or "ended"
+            reason = visible(str(event.get("reason") or "ended"))
             self.query_one("#watch-title", Static).update(
                 Text(f"{self.session_id} has ended: {reason}", style="bold red"))
             self.query_one("#command-log", RichLog).write(Text(f"session ended: {reason}",
