@@ -719,6 +719,13 @@ def run(ctx: Context, listen: str | None = None) -> int:
 async def serve(app: Bastion, listen: str | None = None,
                 reason: str = "the bastion is restarting") -> None:
     """Listen, run until SIGTERM or SIGINT (SIGHUP reloads), then stop gracefully with `reason`."""
+    # Handlers first: a SIGTERM that comes as soon as the service starts still stops it gently.
+    loop = asyncio.get_running_loop()
+    stop = asyncio.Event()
+    loop.add_signal_handler(signal.SIGTERM, stop.set)
+    loop.add_signal_handler(signal.SIGINT, stop.set)
+    loop.add_signal_handler(signal.SIGHUP, app.reload)
+    loop.add_signal_handler(signal.SIGUSR1, app.log_stats)
     try:
         acceptor = await start(app, listen)
     except OSError as exc:
@@ -726,12 +733,6 @@ async def serve(app: Bastion, listen: str | None = None,
                            f"{exc.strerror}") from None
     bound = acceptor.sockets[0].getsockname()
     print(f"bastion listening on {bound[0]}:{bound[1]}", flush=True)
-    loop = asyncio.get_running_loop()
-    stop = asyncio.Event()
-    loop.add_signal_handler(signal.SIGTERM, stop.set)
-    loop.add_signal_handler(signal.SIGINT, stop.set)
-    loop.add_signal_handler(signal.SIGHUP, app.reload)
-    loop.add_signal_handler(signal.SIGUSR1, app.log_stats)
     await stop.wait()
     app.shutdown(reason)
     await app.drain(reason)
