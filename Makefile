@@ -30,9 +30,12 @@ venv: $(STAMP)
 run: $(STAMP)
 	$(PY) -m bastion.demo
 
+# The install tests (the wheel in a new venv, the upgrade from the last release) run after the
+# rest, so that `pytest` alone stays quick while developing.
 test: $(STAMP)
 	$(PY) -m ruff check bastion certs tui tests bench
 	$(PY) -m pytest -q
+	$(PY) -m pytest -q -m install
 
 bench: $(STAMP)
 	$(PY) -m bench.run
