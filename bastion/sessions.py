@@ -170,10 +170,9 @@ def decide_held(store: Store, config: Config, held_id: str, actor: str, *, confi
                      held=held_id, session=row["session_id"], command=row["command"], reason=reason)
 
 
-def reject_held(store: Store, session_ids: list[str], reason: str) -> list[str]:
+def reject_held(store: Store, session_ids: list[str], reason: str) -> None:
     """The bastion rejects the commands held in these sessions (it is stopping): each one an
-    audited `command.rejected` by "system". Returns their ids."""
-    rejected = []
+    audited `command.rejected` by "system"."""
     with store.transaction():
         for sid in session_ids:
             for row in store.all("SELECT id, command FROM held WHERE session_id = ? AND "
@@ -182,8 +181,6 @@ def reject_held(store: Store, session_ids: list[str], reason: str) -> list[str]:
                               "decided_at = ?, reason = ? WHERE id = ?", (now(), reason, row["id"]))
                 audit.record(store, "command.rejected", "system", held=row["id"], session=sid,
                              command=row["command"], reason=reason)
-                rejected.append(row["id"])
-    return rejected
 
 
 def cancel_held(store: Store, held_id: str, actor: str) -> bool:
