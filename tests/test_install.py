@@ -63,15 +63,16 @@ def run(argv: list, *, cwd: Path | None = None, env: dict[str, str] | None = Non
 
 
 def pip(python: Path, *args: object) -> None:
-    """This interpreter's pip, acting on another venv (`--python`): one pip, one cache."""
+    """This interpreter's pip, acting on another venv (`--python`): one pip, one cache. Without
+    PYTHONPATH, which would show pip this checkout as installed already."""
     proc = run([sys.executable, "-m", "pip", "--python", python, "--disable-pip-version-check",
-                "-qq", *args], timeout=600)
+                "-qq", *args], env=clean_env(), timeout=600)
     assert proc.returncode == 0, proc.stdout + proc.stderr
 
 
 def locked_venv(path: Path) -> Path:
     """A new venv holding exactly requirements.lock (hashes checked); returns its python."""
-    proc = run([sys.executable, "-m", "venv", "--without-pip", path])
+    proc = run([sys.executable, "-m", "venv", "--without-pip", path], env=clean_env())
     assert proc.returncode == 0, proc.stderr
     python = path / "bin" / "python"
     pip(python, "install", "--no-compile", "--require-hashes", "-r", REPO / "requirements.lock")
