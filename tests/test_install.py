@@ -27,6 +27,7 @@ import subprocess
 import sys
 import tarfile
 import time
+import tomllib
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,6 +35,8 @@ from urllib.parse import parse_qs, urlparse
 
 import pyotp
 import pytest
+from packaging.requirements import Requirement
+from packaging.utils import canonicalize_name
 
 from bastion import home as home_mod
 from bastion import mfa
@@ -138,6 +141,48 @@ def assert_one_line_refusal(proc: subprocess.CompletedProcess, text: str) -> Non
     assert proc.returncode == 1, proc.stdout + proc.stderr
     assert proc.stderr.count("\n") == 1 and text in proc.stderr, proc.stderr
     assert not DEPENDENCY_WARNING.search(proc.stderr), proc.stderr
+
+
+# ---------------------------------------------------------------- the locks
+
+def lock_entries(path: Path) -> list[tuple[Requirement, int]]:
+    """Each pinned requirement of a lock, with how many file hashes it lists."""
+    entries: list[tuple[Requirement, int]] = []
+    for line in path.read_text().splitlines():
+        if line.startswith("    --hash="):
+            entries[-1] = (entries[-1][0], entries[-1][1] + 1)
+        elif line and not line.startswith((" ", "#")):
+            entries.append((Requirement(line.rstrip(" \\")), 0))
+    return entries
+
+
+def test_the_locks_pin_every_dependency_of_pyproject_within_its_range_with_hashes():
+    """A dependency added to pyproject.toml without `make lock` fails here, by name, not as an
+    ImportError somewhere in the suite."""
+    project = tomllib.loads((REPO / "pyproject.toml").read_text())
+    wanted = [*project["project"]["dependencies"],
+              *project["project"]["optional-dependencies"]["test"],
+              *project["build-system"]["requires"]]
+    test_lock = lock_entries(REPO / "requirements-test.lock")
+    runtime_lock = lock_entries(REPO / "requirements.lock")
+    for lock in (test_lock, runtime_lock):
+        for req, hashes in lock:
+            (spec,) = req.specifier
+            assert spec.operator == "==" and hashes > 0, f"{req} is not pinned with hashes"
+    pins = {}
+    for req, _ in test_lock:
+        pins.setdefault(canonicalize_name(req.name), []).append(next(iter(req.specifier)).version)
+    for text in wanted:
+        req = Requirement(text)
+        versions = pins.get(canonicalize_name(req.name), [])
+        assert versions and all(req.specifier.contains(v) for v in versions), (
+            f"requirements-test.lock has {req.name} {versions or 'not at all'}, pyproject.toml "
+            f"asks for {req}: run `make lock`")
+    # The runtime lock is the same versions, fewer of them.
+    assert {str(r) for r, _ in runtime_lock} <= {str(r) for r, _ in test_lock}
+    runtime_names = {canonicalize_name(r.name) for r, _ in runtime_lock}
+    for text in [*project["project"]["dependencies"], *project["build-system"]["requires"]]:
+        assert canonicalize_name(Requirement(text).name) in runtime_names, text
 
 
 # ---------------------------------------------------------------- warnings, in this environment
