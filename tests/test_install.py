@@ -44,11 +44,11 @@ from bastion.home import Home
 from bastion.store import SCHEMA_VERSION
 from tests.conftest import add_target, make_key
 from tests.harness import LOGIN, BastionProcess, Client, Sshd, Terminal
+from tests.test_store import LAST_RELEASE, schema
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(300)]
 
 REPO = Path(__file__).resolve().parents[1]
-LAST_RELEASE = "7c3e405"
 # What a dependency prints when it warns: "<file>:<line>: <Category>Warning: <text>".
 DEPENDENCY_WARNING = re.compile(r"Warning: |warnings\.warn")
 
@@ -121,15 +121,6 @@ def fresh_code(db: Path, user: str, secret: str) -> str:
     finally:
         conn.close()
     return pyotp.TOTP(secret).generate_otp(step)
-
-
-def schema(db: Path) -> list[tuple]:
-    conn = sqlite3.connect(str(db))
-    try:
-        return sorted(conn.execute("SELECT type, name, sql FROM sqlite_master "
-                                   "WHERE name NOT LIKE 'sqlite_%'").fetchall())
-    finally:
-        conn.close()
 
 
 def assert_quiet_success(proc: subprocess.CompletedProcess) -> None:

@@ -1,18 +1,36 @@
 """Schema versions: an older database is upgraded on open (copy kept, audited, all or nothing), a
-newer one and a foreign one are refused. The upgrade from the last release's real database is in
+newer one and a foreign one are refused. The upgrade of a whole home made by the last release is in
 tests/test_install.py."""
 
 from __future__ import annotations
 
+import ast
 import sqlite3
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
 from bastion import audit
 from bastion.home import open_store
 from bastion.store import MIGRATIONS, SCHEMA_VERSION, Store, StoreError
+
+REPO = Path(__file__).resolve().parents[1]
+LAST_RELEASE = "7c3e405"  # the last release: main at this commit (schema version 1)
+
+
+def release_file(path: str) -> str:
+    """A file as the last release had it, from this repository's own history."""
+    shown = subprocess.run(["git", "-C", str(REPO), "show", f"{LAST_RELEASE}:{path}"],
+                           capture_output=True, text=True)
+    if shown.returncode != 0:
+        shallow = subprocess.run(["git", "-C", str(REPO), "rev-parse", "--is-shallow-repository"],
+                                 capture_output=True, text=True).stdout.strip()
+        if shallow == "true":
+            pytest.skip(f"a shallow clone: the last release {LAST_RELEASE} is not in its history")
+        raise AssertionError(f"{LAST_RELEASE}:{path} not found: {shown.stderr.strip()}")
+    return shown.stdout
 
 
 def schema(path) -> list[tuple[str, str, str]]:
@@ -25,11 +43,13 @@ def schema(path) -> list[tuple[str, str, str]]:
 
 
 def as_version_1(path) -> None:
-    """Take a new database back to what version 1 had: without version 2's indexes."""
+    """A database exactly as the last release created it: its own SCHEMA text, version 1."""
+    tree = ast.parse(release_file("bastion/store.py"))
+    (text,) = [ast.literal_eval(node.value) for node in tree.body if isinstance(node, ast.Assign)
+               and [getattr(t, "id", None) for t in node.targets] == ["SCHEMA"]]
     conn = sqlite3.connect(str(path))
-    for name in ("sessions_state", "requests_state", "held_state"):
-        conn.execute(f"DROP INDEX {name}")
-    conn.execute("UPDATE meta SET value = '1' WHERE key = 'schema_version'")
+    conn.executescript(text)
+    conn.execute("INSERT INTO meta(key, value) VALUES ('schema_version', '1')")
     conn.commit()
     conn.close()
 
@@ -42,7 +62,6 @@ def test_a_version_1_database_is_upgraded_to_the_schema_a_new_one_has(tmp_path):
     fresh = tmp_path / "fresh.db"
     Store(fresh, create=True).close()
     old = tmp_path / "bastion.db"
-    Store(old, create=True).close()
     as_version_1(old)
     calls = []
     store = Store(old, on_migrate=lambda s, a, b: calls.append((a, b)))
@@ -63,7 +82,6 @@ def test_a_version_1_database_is_upgraded_to_the_schema_a_new_one_has(tmp_path):
 
 def test_an_upgrade_whose_audit_event_fails_is_not_made(tmp_path):
     path = tmp_path / "bastion.db"
-    Store(path, create=True).close()
     as_version_1(path)
 
     def refuse(store, old, new):
@@ -77,7 +95,13 @@ def test_an_upgrade_whose_audit_event_fails_is_not_made(tmp_path):
 
 
 def test_the_upgrade_is_an_audited_event_in_the_chain(home):
-    as_version_1(home.db)
+    # The home's database, taken back to version 1 (version 2 only added indexes).
+    conn = sqlite3.connect(str(home.db))
+    for statement in MIGRATIONS[2]:
+        conn.execute("DROP INDEX " + statement.split(" EXISTS ")[1].split()[0])
+    conn.execute("UPDATE meta SET value = '1' WHERE key = 'schema_version'")
+    conn.commit()
+    conn.close()
     store = open_store(home)
     try:
         events = [e for e in audit.export(store, None) if e["type"] == "store.migrated"]
