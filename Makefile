@@ -1,15 +1,28 @@
-# The two commands of the README: `make run` and `make test`. Both create .venv themselves.
+# The two commands of the README: `make run` and `make test`. Both create .venv themselves, from
+# requirements-test.lock: exact versions, every file's hash checked. `make lock` renews the locks;
+# `make test-latest` runs the suite on the newest versions pyproject.toml allows.
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+LOCK := requirements.lock
+TEST_LOCK := requirements-test.lock
+# The oldest Python that pyproject.toml's requires-python admits: the locks hold markers for it
+# and every newer one.
+MIN_PYTHON := 3.11
+UV_VERSION := 0.13.9
+LOCK_VENV := .venv-lock
+LATEST_VENV := .venv-latest
 
-.PHONY: run test bench soak lint venv clean
+.PHONY: run test bench soak lint venv lock test-latest clean
 
-$(STAMP): pyproject.toml
-	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q -q -e '.[test]'
+# A venv is made whole from the lock every time the lock changes, never patched: the same lock
+# gives the same install. The project itself is built with the locked setuptools (no isolation).
+$(STAMP): pyproject.toml $(TEST_LOCK)
+	rm -rf $(VENV)
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -qq --disable-pip-version-check --require-hashes -r $(TEST_LOCK)
+	$(PY) -m pip install -qq --disable-pip-version-check --no-deps --no-build-isolation -e .
 	touch $(STAMP)
 
 venv: $(STAMP)
@@ -17,9 +30,12 @@ venv: $(STAMP)
 run: $(STAMP)
 	$(PY) -m bastion.demo
 
+# The install tests (the wheel in a new venv, the upgrade from the last release) run after the
+# rest, so that `pytest` alone stays quick while developing.
 test: $(STAMP)
 	$(PY) -m ruff check bastion certs tui tests bench
 	$(PY) -m pytest -q
+	$(PY) -m pytest -q -m install
 
 bench: $(STAMP)
 	$(PY) -m bench.run
@@ -30,5 +46,33 @@ soak: $(STAMP)
 lint: $(STAMP)
 	$(PY) -m ruff check bastion certs tui tests bench
 
+# Renew both locks from pyproject.toml (dependencies, the test extra and the build backend).
+# Pins that still fit are kept, so adding a dependency moves nothing else; UPGRADE=1 takes the
+# newest versions the ranges allow (run `make test-latest` first). requirements.lock is the
+# runtime subset, constrained to the same versions.
+lock:
+	test -x $(LOCK_VENV)/bin/uv || { $(PYTHON) -m venv $(LOCK_VENV) && \
+		$(LOCK_VENV)/bin/python -m pip install -q uv==$(UV_VERSION); }
+	$(PYTHON) -c 'import tomllib; print(*tomllib.load(open("pyproject.toml", "rb"))["build-system"]["requires"], sep="\n")' \
+		> $(LOCK_VENV)/build-requires.in
+	$(LOCK_VENV)/bin/uv pip compile --quiet --universal --python-version $(MIN_PYTHON) \
+		--generate-hashes $(if $(UPGRADE),--upgrade) --custom-compile-command 'make lock' \
+		--extra test pyproject.toml $(LOCK_VENV)/build-requires.in -o $(TEST_LOCK)
+	$(LOCK_VENV)/bin/uv pip compile --quiet --universal --python-version $(MIN_PYTHON) \
+		--generate-hashes --custom-compile-command 'make lock' -c $(TEST_LOCK) \
+		pyproject.toml $(LOCK_VENV)/build-requires.in -o $(LOCK)
+
+# Not in CI: the newest versions pyproject.toml allows, in a venv of their own, so drift shows
+# here before users see it. Run it before `make lock UPGRADE=1` and when a dependency releases.
+test-latest:
+	rm -rf $(LATEST_VENV)
+	$(PYTHON) -m venv $(LATEST_VENV)
+	$(LATEST_VENV)/bin/python -m pip install -q --disable-pip-version-check --upgrade pip
+	$(LATEST_VENV)/bin/python -m pip install -q --disable-pip-version-check \
+		--upgrade --upgrade-strategy eager -e '.[test]'
+	$(LATEST_VENV)/bin/python -m pip list --disable-pip-version-check --format=freeze --exclude-editable
+	$(LATEST_VENV)/bin/python -m ruff check bastion certs tui tests bench
+	$(LATEST_VENV)/bin/python -m pytest -q
+
 clean:
-	rm -rf $(VENV) var
+	rm -rf $(VENV) $(LOCK_VENV) $(LATEST_VENV) var

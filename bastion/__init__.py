@@ -1,11 +1,7 @@
 """Just-in-time SSH access bastion."""
 
-import warnings
-
-from cryptography.utils import CryptographyDeprecationWarning
+# Before anything imports asyncssh: certs filters the dependency warnings users must not see
+# (certs/deprecations.py says which, and why).
+import certs  # noqa: F401
 
 __version__ = "0.1.0"
-
-# asyncssh 2.24 still names DSA types, which cryptography >= 47 deprecates at every use. That is
-# asyncssh's business, not the user's: only this category, and only from asyncssh's modules.
-warnings.filterwarnings("ignore", category=CryptographyDeprecationWarning, module=r"asyncssh(\.|$)")

@@ -24,7 +24,9 @@ if TYPE_CHECKING:
 TARGET_NAME = re.compile(r"^[a-z0-9][a-z0-9._-]*\Z")
 LOGIN_NAME = re.compile(r"^[a-z_][a-z0-9_.-]{0,31}\Z")
 DEFAULT_ROLES = ("engineer", "supervisor", "admin", "vendor")
-DEFAULTS_DIR = Path(__file__).resolve().parent.parent / "config"
+# The default bastion.toml and policy.toml, shipped inside the package. In a checkout these are
+# symbolic links to config/ (where they are edited); a built wheel holds copies.
+DEFAULTS_DIR = Path(__file__).resolve().parent / "defaults"
 
 MAX_DURATION = 3650 * 86400.0  # ten years: beyond it, times overflow timers and the store
 MAX_INT = 10**9

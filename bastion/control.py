@@ -103,6 +103,12 @@ class ControlConnection:
     # -- events pushed by the server -----------------------------------------------------------
 
     def on_event(self, message: dict[str, Any]) -> None:
+        if message["event"] == "shutdown":
+            # The server's last word on this connection: it is going away.
+            self.send(message)
+            self.connection_lost()
+            self._close()
+            return
         if message["event"] != "output":
             self.send(message)
             return

@@ -225,6 +225,8 @@ class InputGate:
                 rest = b""
             else:
                 state, why = await self.judge.hold(rec.text, v, self.cancelled)
+                if self.closed:
+                    return  # the channel ended while the line was held: nothing left to cancel
                 again = self.tracker.reconstruct() if state == "confirmed" else None
                 if again is not None and again.text == rec.text and again.kind == rec.kind:
                     self.ch.notice(f"confirmed by {why}")

@@ -158,11 +158,20 @@ def require_private(home: Home) -> None:
         raise HomeError(f"permissions too open, refusing to start: {problems[0]}{more}")
 
 
+def open_store(home: Home, *, create: bool = False) -> Store:
+    """The home's store, its schema upgraded first where it is older (an audited event)."""
+    def migrated(store: Store, old: int, new: int) -> None:
+        audit.record(store, "store.migrated", local_actor(), old_version=old, new_version=new,
+                     backup=store.backup_path(old).name)
+
+    return Store(home.db, create=create, on_migrate=migrated)
+
+
 def open_home(home: Home) -> Context:
     """Open an existing home; refuses a home that does not exist and a malformed bastion.toml."""
     home.require()
     cfg = config.load_config(home.config_file)
-    return Context(home=home, config=cfg, store=Store(home.db))
+    return Context(home=home, config=cfg, store=open_store(home))
 
 
 @dataclass(frozen=True)
@@ -192,7 +201,7 @@ def init(home: Home, hostname: str | None = None) -> InitResult:
         if not path.exists():
             created.append(f"ca/{path.name}")
     db_new = not home.db.exists()
-    store = Store(home.db, create=True)
+    store = open_store(home, create=True)
     ctx = Context(home=home, config=cfg, store=store)
     try:
         if db_new:

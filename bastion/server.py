@@ -43,7 +43,7 @@ from bastion.config import LOGIN_NAME, TARGET_NAME
 from bastion.errors import BastionError
 from bastion.home import Context
 from bastion.proxy import Identity, LiveSession, ProxyChannel
-from bastion.store import STORE_BUSY, StoreError
+from bastion.store import SCHEMA_VERSION, STORE_BUSY, StoreError
 from bastion.text import VisibleFormatter, visible
 
 log = logging.getLogger("bastion.server")
@@ -55,6 +55,7 @@ SERVER_BUSY_TIMEOUT_MS = 1000  # the server's own waits for a locked store: shor
 ENFORCE_INTERVAL = 0.5
 DIGEST_INTERVAL = 5.0
 RATE_SWEEP_INTERVAL = 10.0
+SHUTDOWN_GRACE = 5.0  # seconds for sessions to close once told; well within TimeoutStopSec
 
 
 @dataclass(frozen=True)
@@ -379,15 +380,34 @@ class Bastion:
         log.info("stats: %s", " ".join(f"{k}={v}" for k, v in self.stats().items()))
 
     def shutdown(self, reason: str) -> None:
-        """Graceful stop: sessions told and closed, recordings finished."""
+        """Graceful stop (SIGTERM): no new connections; held commands rejected and audited;
+        control clients sent a `shutdown` event and closed; live sessions told `reason` and
+        ended `interrupted`, their recordings closed. `drain` then waits for them to go."""
         self.stopping = True
-        for live in list(self.live.values()):
-            with contextlib.suppress(Exception):
-                live.end("ended", reason)
+        log.info("stopping: %s", reason)
         if self.server is not None:
             self.server.close()
         if self.control_server is not None:
             self.control_server.close()
+        try:
+            sessions.reject_held(self.store, list(self.live), reason)
+        except StoreError as exc:
+            log.error("held commands not marked rejected: %s", exc)
+        self.publish("shutdown", reason=reason, sessions=list(self.live))
+        for live in list(self.live.values()):
+            with contextlib.suppress(Exception):
+                live.end("interrupted", reason)
+
+    async def drain(self, reason: str, timeout: float = SHUTDOWN_GRACE) -> None:
+        """After `shutdown`: wait (at most `timeout`) for the live sessions' connections to
+        close, then disconnect every connection left (command users, logins) with `reason`."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while self.live and loop.time() < deadline:
+            await asyncio.sleep(0.05)
+        for client in list(self.connections):
+            if client.conn is not None:
+                client.conn.disconnect(asyncssh.DISC_BY_APPLICATION, reason)
 
     def reload(self) -> None:
         try:
@@ -793,6 +813,10 @@ def server_options(app: Bastion) -> dict[str, Any]:
 
 async def start(app: Bastion, listen: str | None = None) -> asyncssh.SSHAcceptor:
     """Start listening; returns the acceptor (its sockets tell the bound port)."""
+    old = app.store.upgraded_from
+    if old is not None:
+        log.warning("database schema upgraded from version %d to %d; the old one is kept as %s",
+                    old, SCHEMA_VERSION, app.store.backup_path(old).name)
     for sid in sessions.interrupted_on_start(app.store):
         log.warning("session %s was left open by a crash; marked interrupted", sid)
     for rec in sessions.open_recordings(app.store):
@@ -832,24 +856,23 @@ def run(ctx: Context, listen: str | None = None) -> int:
 
 
 async def serve(app: Bastion, listen: str | None = None,
-                reason: str = "the bastion is shutting down") -> None:
+                reason: str = "the bastion is restarting") -> None:
     """Listen, run until SIGTERM or SIGINT (SIGHUP reloads), then stop gracefully with `reason`."""
-    try:
-        acceptor = await start(app, listen)
-    except OSError as exc:
-        raise BastionError(f"cannot listen on {listen or app.config.server.listen}: "
-                           f"{exc.strerror}") from None
-    bound = acceptor.sockets[0].getsockname()
+    # Handlers first: a SIGTERM that comes as soon as the service starts still stops it gently.
     loop = asyncio.get_running_loop()
     stop = asyncio.Event()
     loop.add_signal_handler(signal.SIGTERM, stop.set)
     loop.add_signal_handler(signal.SIGINT, stop.set)
     loop.add_signal_handler(signal.SIGHUP, app.reload)
     loop.add_signal_handler(signal.SIGUSR1, app.log_stats)
-    # Only now: whoever waits for this line may signal at once (a SIGHUP before the handlers
-    # were in place took the default action and ended the server).
+    try:
+        acceptor = await start(app, listen)
+    except OSError as exc:
+        raise BastionError(f"cannot listen on {listen or app.config.server.listen}: "
+                           f"{exc.strerror}") from None
+    bound = acceptor.sockets[0].getsockname()
     print(f"bastion listening on {bound[0]}:{bound[1]}", flush=True)
     await stop.wait()
     app.shutdown(reason)
-    await asyncio.sleep(0.2)
-    audit.record_or_log(app.store, "bastion.stopped", "system")
+    await app.drain(reason)
+    audit.record_or_log(app.store, "bastion.stopped", "system", reason=reason)

@@ -51,9 +51,13 @@ def end(store: Store, session_id: str, state: str, reason: str, actor: str = "sy
             event = {"killed": "session.killed", "interrupted": "session.interrupted"}.get(
                 state, "session.ended")
             audit.record(store, event, actor, session=session_id, state=state, reason=reason)
-            store.execute(
-                "UPDATE held SET state = 'cancelled', decided_at = ?, reason = 'session ended' "
-                "WHERE session_id = ? AND state = 'pending'", (now(), session_id))
+            # A command still held dies with its session: each one audited, as any other end.
+            for row in store.all("SELECT id FROM held WHERE session_id = ? AND state = 'pending'",
+                                 (session_id,)):
+                store.execute("UPDATE held SET state = 'cancelled', decided_at = ?, "
+                              "reason = 'session ended' WHERE id = ?", (now(), row["id"]))
+                audit.record(store, "command.rejected", actor, held=row["id"], session=session_id,
+                             reason="session ended")
     return bool(changed)
 
 
@@ -174,6 +178,19 @@ def decide_held(store: Store, config: Config, held_id: str, actor: str, *, confi
             raise SessionError(f"held command {held_id} is {row['state']}, not pending")
         audit.record(store, "command.confirmed" if confirm else "command.rejected", actor,
                      held=held_id, session=row["session_id"], command=row["command"], reason=reason)
+
+
+def reject_held(store: Store, session_ids: list[str], reason: str) -> None:
+    """The bastion rejects the commands held in these sessions (it is stopping): each one an
+    audited `command.rejected` by "system"."""
+    with store.transaction():
+        for sid in session_ids:
+            for row in store.all("SELECT id, command FROM held WHERE session_id = ? AND "
+                                 "state = 'pending'", (sid,)):
+                store.execute("UPDATE held SET state = 'rejected', decided_by = 'system', "
+                              "decided_at = ?, reason = ? WHERE id = ?", (now(), reason, row["id"]))
+                audit.record(store, "command.rejected", "system", held=row["id"], session=sid,
+                             command=row["command"], reason=reason)
 
 
 def cancel_held(store: Store, held_id: str, actor: str) -> bool:

@@ -1,5 +1,13 @@
 """The store: one SQLite database (WAL, busy timeout) and the one place its schema is defined.
 
+Schema versions: `SCHEMA` is the whole current schema, which a new database gets, and
+`meta.schema_version` says which version a database has. Opening an older database upgrades it
+with the steps in `MIGRATIONS` (version N-1 to N), in one transaction with the new version
+number, after a copy of the old file is kept beside it (`bastion.db.vN-backup`). A database newer
+than this code is refused rather than used. A change to `SCHEMA` therefore comes with a higher
+`SCHEMA_VERSION` and its step here (tests/test_store.py checks that an upgraded database and a
+new one have the same schema).
+
 Domain modules (grants, mfa, audit, sessions) run their queries through `Store`; every multi-step change
 goes through `Store.transaction()` (BEGIN IMMEDIATE), and every "only once" decision (a TOTP step, a
 single-use certificate, a serial) is one conditional statement whose row count is checked.
@@ -21,7 +29,7 @@ import sqlite_utils
 
 from bastion.errors import BastionError
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 BUSY_TIMEOUT_MS = 5000
 
 SCHEMA = """
@@ -90,6 +98,7 @@ CREATE TABLE IF NOT EXISTS grants (
     revoked_reason TEXT
 );
 CREATE INDEX IF NOT EXISTS grants_lookup ON grants(user, target, login);
+CREATE INDEX IF NOT EXISTS requests_state ON requests(state);
 CREATE TABLE IF NOT EXISTS certificates (
     serial INTEGER PRIMARY KEY,
     kind TEXT NOT NULL CHECK (kind IN ('user', 'vendor', 'target', 'host')),
@@ -126,6 +135,7 @@ CREATE TABLE IF NOT EXISTS sessions (
     kill_reason TEXT,
     recordings TEXT NOT NULL DEFAULT '[]'
 );
+CREATE INDEX IF NOT EXISTS sessions_state ON sessions(state);
 CREATE TABLE IF NOT EXISTS recordings (
     path TEXT PRIMARY KEY,
     session_id TEXT NOT NULL,
@@ -160,6 +170,7 @@ CREATE TABLE IF NOT EXISTS held (
     decided_at REAL,
     reason TEXT
 );
+CREATE INDEX IF NOT EXISTS held_state ON held(state);
 CREATE TABLE IF NOT EXISTS events (
     seq INTEGER PRIMARY KEY,
     at REAL NOT NULL,
@@ -178,6 +189,15 @@ CREATE TABLE IF NOT EXISTS audit_anchor (
 );
 """
 
+# MIGRATIONS[n]: the statements that take a version n-1 database to version n.
+MIGRATIONS: dict[int, tuple[str, ...]] = {
+    # The server polls live sessions, pending requests and pending held commands twice a
+    # second; without these, each poll read every row ever written.
+    2: ("CREATE INDEX IF NOT EXISTS sessions_state ON sessions(state)",
+        "CREATE INDEX IF NOT EXISTS requests_state ON requests(state)",
+        "CREATE INDEX IF NOT EXISTS held_state ON held(state)"),
+}
+
 
 STORE_BUSY = "the bastion's database is busy; try again in a moment"
 
@@ -187,9 +207,15 @@ class StoreError(BastionError):
 
 
 class Store:
-    """An open connection to HOME/bastion.db. Not shared between threads."""
+    """An open connection to HOME/bastion.db, at `SCHEMA_VERSION`. Not shared between threads."""
 
-    def __init__(self, path: Path, *, create: bool = False) -> None:
+    def __init__(self, path: Path, *, create: bool = False,
+                 on_migrate: Callable[[Store, int, int], None] | None = None) -> None:
+        """Open (with `create`, create) the database, upgrading an older schema first.
+
+        `on_migrate(store, old, new)` runs inside the upgrade's transaction (to audit it); an
+        upgrade whose callback fails is not made. StoreError: missing, unreadable, not a
+        bastion database, or newer than this code."""
         self.path = Path(path)
         if not create and not self.path.exists():
             raise StoreError(f"{self.path}: no database here (run `bastion init` first)")
@@ -205,18 +231,92 @@ class Store:
             self.conn.execute("PRAGMA journal_mode = WAL")
             self.conn.execute("PRAGMA synchronous = NORMAL")
             self.conn.execute("PRAGMA foreign_keys = ON")
-            if create:
-                self.conn.executescript(SCHEMA)
-                self.conn.execute(
-                    "INSERT OR IGNORE INTO meta(key, value) VALUES ('schema_version', ?)",
-                    (str(SCHEMA_VERSION),),
-                )
         except sqlite3.Error as exc:
             raise StoreError(f"{self.path}: {exc}") from None
         self.conn.row_factory = sqlite3.Row
         self.db = sqlite_utils.Database(self.conn)
         self._depth = 0
         self._after_commit: list[Callable[[], None]] = []
+        self.upgraded_from: int | None = None  # the schema version this open upgraded, if any
+        try:
+            self._prepare_schema(create, on_migrate)
+        except BaseException:
+            self.conn.close()
+            raise
+
+    # -- schema versions -------------------------------------------------------------------
+
+    def schema_version(self) -> int | None:
+        """The database's schema version; None for a database with no tables yet."""
+        try:
+            tables = {r[0] for r in self.conn.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'table'")}
+            if not tables:
+                return None
+            row = None
+            if "meta" in tables:
+                row = self.conn.execute(
+                    "SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"{self.path}: {exc}") from None
+        try:
+            return int(row[0])
+        except (TypeError, ValueError):
+            raise StoreError(f"{self.path}: not a bastion database (no schema version)") from None
+
+    def _prepare_schema(self, create: bool,
+                        on_migrate: Callable[[Store, int, int], None] | None) -> None:
+        version = self.schema_version()
+        if version is None:
+            if not create:
+                raise StoreError(f"{self.path}: an empty database (run `bastion init` first)")
+            try:
+                self.conn.executescript(SCHEMA)
+                self.conn.execute("INSERT OR IGNORE INTO meta(key, value) "
+                                  "VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
+            except sqlite3.Error as exc:
+                raise StoreError(f"{self.path}: {exc}") from None
+        elif version > SCHEMA_VERSION:
+            raise StoreError(f"{self.path} has schema version {version}, newer than this bastion "
+                             f"knows ({SCHEMA_VERSION}): run the newer bastion, or restore the "
+                             "backup made before its upgrade")
+        elif version < SCHEMA_VERSION:
+            self._migrate(version, on_migrate)
+
+    def _migrate(self, version: int, on_migrate: Callable[[Store, int, int], None] | None) -> None:
+        self._backup(self.backup_path(version))
+        with self.transaction():
+            # Read again under the write lock: another process may have upgraded it meanwhile.
+            old = self.schema_version()
+            if old is None or old >= SCHEMA_VERSION:
+                return
+            for step in range(old + 1, SCHEMA_VERSION + 1):
+                for statement in MIGRATIONS[step]:
+                    self.execute(statement)
+            self.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'",
+                         (str(SCHEMA_VERSION),))
+            if on_migrate is not None:
+                on_migrate(self, old, SCHEMA_VERSION)
+        self.upgraded_from = old
+
+    def backup_path(self, version: int) -> Path:
+        """Where the copy made before upgrading from `version` is kept: bastion.db.vN-backup."""
+        return self.path.with_name(f"{self.path.name}.v{version}-backup")
+
+    def _backup(self, target: Path) -> None:
+        """A consistent copy of the database (SQLite's backup API), private like the original."""
+        try:
+            fd = os.open(target, os.O_CREAT | os.O_WRONLY | os.O_TRUNC, 0o600)
+            os.close(fd)
+            os.chmod(target, 0o600)
+            copy = sqlite3.connect(str(target))
+            try:
+                self.conn.backup(copy)
+            finally:
+                copy.close()
+        except (OSError, sqlite3.Error) as exc:
+            raise StoreError(f"{self.path}: cannot keep a copy before upgrading its schema "
+                             f"({target}: {exc}); nothing was changed") from None
 
     def close(self) -> None:
         self.conn.close()

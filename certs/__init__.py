@@ -3,6 +3,8 @@
 Pure and synchronous; depends on asyncssh and cryptography only, never on `bastion`.
 """
 
+# First, before any module below imports asyncssh: its import-time warnings are filtered there.
+from certs import deprecations  # noqa: F401
 from certs.authority import (
     DEFAULT_BACKDATE_SECONDS,
     CaKey,

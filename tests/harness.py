@@ -120,19 +120,21 @@ class Sshd:
 
 @dataclass
 class BastionProcess:
-    """`bastion serve` as a subprocess on a free loopback port."""
+    """`bastion serve` as a subprocess on a free loopback port. `command` runs the bastion (by
+    default this checkout's, with the tests' interpreter; an installed one in test_install)."""
 
     home: Home
     port: int = 0
     proc: subprocess.Popen | None = None
     output: LineWaiter | None = None
     env: dict = field(default_factory=dict)
+    command: list[str] = field(default_factory=lambda: [sys.executable, "-m", "bastion"])
 
     def start(self) -> BastionProcess:
         self.port = self.port or free_port()
         env = dict(os.environ, PYTHONUNBUFFERED="1", **self.env)
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "bastion", "--home", str(self.home.path), "serve", "--listen",
+            [*self.command, "--home", str(self.home.path), "serve", "--listen",
              f"127.0.0.1:{self.port}"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=env)
         self.output = LineWaiter(self.proc.stdout)
         self.output.wait_for(r"bastion listening on")

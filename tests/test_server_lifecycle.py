@@ -96,7 +96,7 @@ def test_sigterm_tells_live_sessions_and_closes_their_recordings(world):
     assert proc.stdout.readline() == b"started\n"
     assert world.bastion.stop(signal.SIGTERM) == 0
     proc.wait(timeout=10)
-    assert b"shutting down" in proc.stderr.read()
+    assert b"the bastion is restarting" in proc.stderr.read()
     rec = world.ctx.store.one("SELECT sha256 FROM recordings")
     assert rec["sha256"]
 

@@ -1,0 +1,152 @@
+"""Schema versions: an older database is upgraded on open (copy kept, audited, all or nothing), a
+newer one and a foreign one are refused. The upgrade of a whole home made by the last release is in
+tests/test_install.py."""
+
+from __future__ import annotations
+
+import ast
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bastion import audit
+from bastion.home import open_store
+from bastion.store import MIGRATIONS, SCHEMA_VERSION, Store, StoreError
+
+REPO = Path(__file__).resolve().parents[1]
+LAST_RELEASE = "7c3e405"  # the last release: main at this commit (schema version 1)
+
+
+def release_file(path: str) -> str:
+    """A file as the last release had it, from this repository's own history."""
+    shown = subprocess.run(["git", "-C", str(REPO), "show", f"{LAST_RELEASE}:{path}"],
+                           capture_output=True, text=True)
+    if shown.returncode != 0:
+        shallow = subprocess.run(["git", "-C", str(REPO), "rev-parse", "--is-shallow-repository"],
+                                 capture_output=True, text=True).stdout.strip()
+        if shallow == "true":
+            pytest.skip(f"a shallow clone: the last release {LAST_RELEASE} is not in its history")
+        raise AssertionError(f"{LAST_RELEASE}:{path} not found: {shown.stderr.strip()}")
+    return shown.stdout
+
+
+def schema(path) -> list[tuple[str, str, str]]:
+    conn = sqlite3.connect(str(path))
+    try:
+        return sorted(conn.execute("SELECT type, name, sql FROM sqlite_master WHERE name NOT LIKE "
+                                   "'sqlite_%'").fetchall())
+    finally:
+        conn.close()
+
+
+def as_version_1(path) -> None:
+    """A database exactly as the last release created it: its own SCHEMA text, version 1."""
+    tree = ast.parse(release_file("bastion/store.py"))
+    (text,) = [ast.literal_eval(node.value) for node in tree.body if isinstance(node, ast.Assign)
+               and [getattr(t, "id", None) for t in node.targets] == ["SCHEMA"]]
+    conn = sqlite3.connect(str(path))
+    conn.executescript(text)
+    conn.execute("INSERT INTO meta(key, value) VALUES ('schema_version', '1')")
+    conn.commit()
+    conn.close()
+
+
+def test_every_version_up_to_the_current_one_has_its_step():
+    assert sorted(MIGRATIONS) == list(range(2, SCHEMA_VERSION + 1))
+
+
+def test_a_version_1_database_is_upgraded_to_the_schema_a_new_one_has(tmp_path):
+    fresh = tmp_path / "fresh.db"
+    Store(fresh, create=True).close()
+    old = tmp_path / "bastion.db"
+    as_version_1(old)
+    calls = []
+    store = Store(old, on_migrate=lambda s, a, b: calls.append((a, b)))
+    assert store.schema_version() == SCHEMA_VERSION and store.upgraded_from == 1
+    store.close()
+    assert calls == [(1, SCHEMA_VERSION)]
+    assert schema(old) == schema(fresh)
+    backup = tmp_path / "bastion.db.v1-backup"
+    assert backup.stat().st_mode & 0o777 == 0o600
+    assert sqlite3.connect(str(backup)).execute(
+        "SELECT value FROM meta WHERE key = 'schema_version'").fetchone() == ("1",)
+    # Opened again: nothing left to do.
+    again = Store(old, on_migrate=lambda s, a, b: calls.append((a, b)))
+    assert again.upgraded_from is None
+    again.close()
+    assert calls == [(1, SCHEMA_VERSION)]
+
+
+def test_an_upgrade_whose_audit_event_fails_is_not_made(tmp_path):
+    path = tmp_path / "bastion.db"
+    as_version_1(path)
+
+    def refuse(store, old, new):
+        raise StoreError("audit unavailable")
+
+    with pytest.raises(StoreError, match="audit unavailable"):
+        Store(path, on_migrate=refuse)
+    conn = sqlite3.connect(str(path))
+    assert conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone() == ("1",)
+    assert conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'sessions_state'").fetchone() is None
+
+
+def test_the_upgrade_is_an_audited_event_in_the_chain(home):
+    # The home's database, taken back to version 1 (version 2 only added indexes).
+    conn = sqlite3.connect(str(home.db))
+    for statement in MIGRATIONS[2]:
+        conn.execute("DROP INDEX " + statement.split(" EXISTS ")[1].split()[0])
+    conn.execute("UPDATE meta SET value = '1' WHERE key = 'schema_version'")
+    conn.commit()
+    conn.close()
+    store = open_store(home)
+    try:
+        events = [e for e in audit.export(store, None) if e["type"] == "store.migrated"]
+        assert [(e["code"], e["data"]["old_version"], e["data"]["new_version"], e["data"]["backup"])
+                for e in events] == [("B101", 1, SCHEMA_VERSION, "bastion.db.v1-backup")]
+        assert audit.verify(store).ok
+    finally:
+        store.close()
+
+
+@pytest.mark.parametrize(("setup", "message"), [
+    (lambda c: c.execute("UPDATE meta SET value = '99' WHERE key = 'schema_version'"),
+     "schema version 99, newer than this bastion knows"),
+    (lambda c: c.execute("DELETE FROM meta"), "not a bastion database"),
+    (lambda c: c.execute("DROP TABLE meta"), "not a bastion database"),
+    (lambda c: c.execute("UPDATE meta SET value = 'x' WHERE key = 'schema_version'"),
+     "not a bastion database"),
+])
+def test_a_database_this_code_cannot_vouch_for_is_refused_unchanged(tmp_path, setup, message):
+    path = tmp_path / "bastion.db"
+    Store(path, create=True).close()
+    conn = sqlite3.connect(str(path))
+    setup(conn)
+    conn.commit()
+    conn.close()
+    before = schema(path)
+    with pytest.raises(StoreError, match=message):
+        Store(path)
+    assert schema(path) == before
+    assert not list(tmp_path.glob("*-backup"))
+
+
+def test_a_file_that_is_not_sqlite_is_refused(tmp_path):
+    path = tmp_path / "bastion.db"
+    path.write_bytes(b"not a database at all" * 100)
+    with pytest.raises(StoreError):
+        Store(path)
+
+
+def test_the_cli_on_a_newer_database_says_so_in_one_line(home):
+    conn = sqlite3.connect(str(home.db))
+    conn.execute("UPDATE meta SET value = '99' WHERE key = 'schema_version'")
+    conn.commit()
+    conn.close()
+    proc = subprocess.run([sys.executable, "-m", "bastion", "--home", str(home.path), "sessions"],
+                          capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 1
+    assert proc.stderr.count("\n") == 1 and "newer than this bastion knows" in proc.stderr
