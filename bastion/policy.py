@@ -92,6 +92,7 @@ class Rule:
     commands: tuple[str, ...]
     flags: tuple[str, ...] = ()
     args: str | None = None
+    paths: tuple[str, ...] | None = None
     roles: tuple[str, ...] | None = None
     targets: tuple[str, ...] | None = None
     message: str = ""
@@ -134,7 +135,7 @@ class Policy:
 
 _TOP_KEYS = {"defaults", "rules"}
 _DEFAULT_KEYS = {"unmatched", "unknown", "uncertain", "confirm_timeout"}
-_RULE_KEYS = {"name", "action", "commands", "flags", "args", "roles", "targets", "message"}
+_RULE_KEYS = {"name", "action", "commands", "flags", "args", "paths", "roles", "targets", "message"}
 _DURATION = re.compile(r"(?:(\d+(?:\.\d+)?)(h|m|s))+|\d+(?:\.\d+)?")
 _DURATION_PART = re.compile(r"(\d+(?:\.\d+)?)(h|m|s)")
 _UNIT_SECONDS = {"h": 3600.0, "m": 60.0, "s": 1.0}
@@ -237,12 +238,24 @@ def _rule_from(data: Any, key: str) -> Rule:
         except (OverflowError, RecursionError):  # a{99999999999}, groups nested a thousand deep
             raise PolicyError(f"{key}.args", "invalid regular expression: beyond the regex "
                                              "compiler's limits") from None
+    paths = _strings(data["paths"], f"{key}.paths") if "paths" in data else None
+    for index, glob in enumerate(paths or ()):
+        if "//" in glob or re.search(r"(^|/)\.\.?(/|$)", glob):
+            raise PolicyError(f"{key}.paths[{index}]", f"{glob!r} is not normalised: paths are "
+                              "matched after // . and .. are resolved, so write it that way")
+        if glob.startswith("~"):
+            raise PolicyError(f"{key}.paths[{index}]", f"{glob!r}: ~ is expanded in commands, "
+                              "not in rules; write the absolute path, or a name without /")
+        if "/" in glob and not glob.startswith(("/", "**/")):
+            raise PolicyError(f"{key}.paths[{index}]", f"{glob!r} is relative: start it with / "
+                              "(or **/ for any directory), or give a name without /")
     return Rule(
         name=rule_name,
         action=_action(data["action"], f"{key}.action"),
         commands=commands,
         flags=flags,
         args=args,
+        paths=paths,
         roles=_strings(data["roles"], f"{key}.roles") if "roles" in data else None,
         targets=_strings(data["targets"], f"{key}.targets") if "targets" in data else None,
         message=_string(data.get("message", ""), f"{key}.message"),
@@ -290,7 +303,10 @@ class SimpleCommand:
     only at run time appears as written (`$HOME`). `dynamic_args` is true when some arguments
     are only known at run time. `wrappers` lists the wrappers removed, outermost first
     (`("sudo", "nice")`). `text` is the source of the simple command (of the innermost code
-    string for `sh -c` and the like).
+    string for `sh -c` and the like). `paths` are the words that may name files (operands,
+    option values that look like paths, a redirection's target), for rules' `paths`.
+    `reads_stdin` is "shell" or "interpreter" when the command reads its program from the
+    standard input the line itself was given (`bash`, `sh -s`, `python3 -`), else "".
     """
 
     name: str | None
@@ -299,6 +315,8 @@ class SimpleCommand:
     unknown: str = ""
     dynamic_args: bool = False
     wrappers: tuple[str, ...] = ()
+    paths: tuple[PathArg, ...] = ()
+    reads_stdin: str = ""
 
 
 class _Word(NamedTuple):
@@ -757,21 +775,30 @@ class _Collector:
             return stdin, here
         target = self._word(operands[0])
         words.extend(self._word(c) for c in operands[1:])
+        duplicates = operator in (">&", "<&") and (
+            operands[0].type == "number" or target.value == "-"
+        )
+        # `> >(sh)` writes to a pipe, not a file: the substitution is judged on its own.
+        if not duplicates and not target.procsub:
+            for pseudo in (("<",) if operator == "<" else (">",) if ">" in operator else ()) + (
+                ("<",) if operator == "<>" else ()
+            ):
+                later.append(self._file_operation(pseudo, target, self._text(node), site))
         if operator.startswith("<") and operator != "<&":
             return ("procsub" if target.procsub else "file"), None
-        duplicates = operator == ">&" and (operands[0].type == "number" or target.value == "-")
-        # `> >(sh)` writes to a pipe, not a file: the substitution is judged on its own.
-        if ">" in operator and not duplicates and not target.procsub:
-            later.append(
-                SimpleCommand(
-                    name=">",
-                    argv=(">", target.value if target.value is not None else target.text),
-                    text=self._text(node),
-                    dynamic_args=target.value is None or target.brace,
-                    wrappers=site.wrappers,
-                )
-            )
         return stdin, here
+
+    def _file_operation(self, op: str, target: _Word, text: str, site: _Site,
+                        path: PathArg | None = None) -> SimpleCommand:
+        """The pseudo-command `>` (a write) or `<` (a read) of one file."""
+        return SimpleCommand(
+            name=op,
+            argv=(op, target.value if target.value is not None else target.text),
+            text=text,
+            dynamic_args=target.value is None or target.brace,
+            wrappers=site.wrappers,
+            paths=(path or _path_arg(target),),
+        )
 
     def _heredoc_value(self, heredoc: _Heredoc, body: str, site: _Site) -> str | None:
         """The text a flattened here-document feeds; None when it has expansions. Commands in
@@ -873,7 +900,7 @@ class _Collector:
         if handler is None or not handler(self, name, words, site):
             self._plain(name, words, site)
 
-    def _plain(self, name: str, words: list[_Word], site: _Site) -> None:
+    def _plain(self, name: str, words: list[_Word], site: _Site, reads_stdin: str = "") -> None:
         argv = [w.value for w in words]
         dynamic = site.dynamic
         for index, word in enumerate(words):
@@ -882,8 +909,18 @@ class _Collector:
                 dynamic = True
             elif word.brace:
                 dynamic = True
-        command = SimpleCommand(name, tuple(argv), site.text, "", dynamic, site.wrappers)
+        paths = _operand_paths(words)
+        if site.dynamic:  # xargs appends words known only at run time
+            paths += (PathArg("(appended at run time)", "unknown"),)
+        command = SimpleCommand(name, tuple(argv), site.text, "", dynamic, site.wrappers, paths,
+                                reads_stdin)
         self.commands.append(command)
+        writes = _WRITES.get(name)
+        if writes is not None:
+            for path in _written(words, writes):
+                self.commands.append(SimpleCommand(
+                    ">", (">", path.text), site.text, "", path.kind == "unknown", site.wrappers,
+                    (path,)))
 
     def _unknown(self, site: _Site, words: list[_Word] | tuple[()], reason: str) -> None:
         self.commands.append(
@@ -1490,6 +1527,68 @@ _ENV = _options("uCSPa", ("--unset", "--chdir", "--split-string", "--argv0"), lo
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*=")
 _PROMPTS = frozenset({"PS0", "PS1", "PS2", "PS3", "PS4"})
 _STDIN_FILES = frozenset({"/dev/stdin", "/dev/fd/0", "/proc/self/fd/0"})
+
+# Commands that write files the policy can name, so that they count as `>` on those files as a
+# redirection does: "all" (each operand: tee), "of" (dd's of=), or the options of a copy whose
+# last operand (or -t DIR) is the destination.
+_COPY = _options("St", ("--suffix", "--target-directory", "--backup"))
+_WRITES: dict[str, _Options | str] = {
+    "tee": "all",
+    "dd": "of",
+    "cp": _COPY,
+    "mv": _COPY,
+    "ln": _COPY,
+    "install": _options("gmoSt", ("--group", "--mode", "--owner", "--suffix", "--target-directory",
+                                  "--backup", "--context", "--strip-program")),
+    "rsync": _options("eBfTM", ("--rsh", "--block-size", "--filter", "--temp-dir", "--rsync-path",
+                                "--exclude", "--include", "--exclude-from", "--include-from",
+                                "--files-from", "--log-file", "--partial-dir", "--compare-dest",
+                                "--copy-dest", "--link-dest", "--chmod", "--chown", "--usermap",
+                                "--groupmap", "--backup-dir", "--suffix", "--password-file",
+                                "--out-format", "--max-size", "--min-size", "--timeout")),
+}  # fmt: skip
+
+
+def _written(words: list[_Word], spec: _Options | str) -> list[PathArg]:
+    """The files a writer among _WRITES writes. A copy to D writes D and, D being perhaps a
+    directory, D/NAME for each source NAME (`cp shadow /etc` writes /etc/shadow)."""
+    if spec == "all":
+        return [p for p in _operand_paths(words) if p.text != "-"]
+    if spec == "of":
+        return [_path_arg(w, w.value[3:], w.text.startswith("of=~"))
+                for w in words[1:] if w.value is not None and w.value.startswith("of=")] + [
+            PathArg(w.text, "unknown") for w in words[1:] if w.value is None]
+    assert isinstance(spec, _Options)
+    scanned = _scan_options(words, 1, spec)
+    if scanned is None:
+        return [PathArg(words[0].text + " ...", "unknown")]
+    index, found = scanned
+    operands = words[index:]
+    option = _last_argument(found, {"-t", "--target-directory"})
+    if option is not None:
+        if option[1] is None:
+            return []
+        destination, sources = option[1], operands
+    elif len(operands) >= 2:
+        destination, sources = operands[-1], operands[:-1]
+    else:
+        return []
+    target = _path_arg(destination)
+    written = [target]
+    if target.kind == "unknown":
+        return written
+    base = target.text.rstrip("/") or "/"
+    joiner = "" if base.endswith("/") else "/"
+    for source in sources:
+        if source.value is None:
+            # A name known only at run time lands in the directory: any one name in it.
+            written.append(PathArg(f"{base}{joiner}*", "pattern", target.tilde))
+        else:
+            name = source.value.rstrip("/").rsplit("/", 1)[-1]
+            if name and name not in (".", ".."):
+                kind = "pattern" if target.kind == "pattern" or source.glob else "exact"
+                written.append(PathArg(f"{base}{joiner}{name}", kind, target.tilde))
+    return written
 _SHELLS = ("sh", "bash", "dash", "zsh", "ksh", "mksh", "pdksh", "ash", "yash", "posh", "rbash",
            "fish", "csh", "tcsh")  # fmt: skip
 _INTERPRETER = re.compile(
@@ -1885,6 +1984,257 @@ def parse_commands(line: str) -> list[SimpleCommand]:
 
 
 # --------------------------------------------------------------------------------------------
+# Paths: what a command touches, as the lexically normalised absolute paths rules' `paths` name
+
+
+class PathArg(NamedTuple):
+    """A file a command names, as the parser read it (resolved against the login when judged).
+
+    `kind` is "exact" (a literal path), "pattern" (an unquoted glob or brace the shell expands
+    first) or "unknown" (known only at run time: `"$f"`, `$(cmd)`). `tilde` is true when the
+    text starts with an unquoted `~` that the shell replaces with a home directory.
+    """
+
+    text: str
+    kind: str = "exact"
+    tilde: bool = False
+
+
+def _path_arg(word: _Word, text: str | None = None, tilde: bool | None = None) -> PathArg:
+    value = word.value if text is None else text
+    if value is None:
+        return PathArg(word.text, "unknown")
+    if tilde is None:
+        tilde = word.text.startswith("~")
+    return PathArg(value, "pattern" if word.glob or word.brace else "exact", tilde)
+
+
+_ASSIGNMENT_LIKE = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)=(.*)", re.S)
+
+
+def _operand_paths(words: list[_Word]) -> tuple[PathArg, ...]:
+    """Every word of a command that may name a file: operands, `--opt=VALUE` and `-oVALUE`
+    values that look like paths, and the VALUE of `NAME=VALUE` operands (dd's `of=`)."""
+    found: list[PathArg] = []
+    options = True
+    for word in words[1:]:
+        value = word.value
+        if value is None:
+            found.append(PathArg(word.text, "unknown"))
+            continue
+        if options and value == "--":
+            options = False
+            continue
+        if options and value.startswith("-") and len(value) > 1:
+            attached = value.partition("=")[2] if value.startswith("--") else value[2:]
+            if attached[:1] in ("/", "~"):
+                found.append(_path_arg(word, attached, False))
+            continue
+        assignment = _ASSIGNMENT_LIKE.fullmatch(value)
+        if assignment is not None:
+            found.append(_path_arg(word, assignment.group(2), f"{assignment.group(1)}=~" in word.text))
+            continue
+        found.append(_path_arg(word))
+    return tuple(found)
+
+
+def _home(user: str, login: str | None) -> str:
+    """The home directory `~user` names: root's is /root, another user's is taken to be
+    /home/USER; `~` with no login given is some /home/* (a glob)."""
+    user = user or (login or "*")
+    return "/root" if user == "root" else f"/home/{user}"
+
+
+def normalise_path(path: str) -> str:
+    """`path` with `//`, `.` and `..` resolved lexically (`/etc/../etc//sudoers` is
+    `/etc/sudoers`, `/tmp/../` is `/`); a relative path stays relative. Symbolic links are not
+    followed: the bastion cannot see the target's file system."""
+    if not path:
+        return "."
+    absolute = path.startswith("/")
+    parts: list[str] = []
+    for part in path.split("/"):
+        if part in ("", "."):
+            continue
+        if part == "..":
+            if parts and parts[-1] != "..":
+                parts.pop()
+            elif not absolute:
+                parts.append(part)
+            continue
+        parts.append(part)
+    joined = "/".join(parts)
+    return "/" + joined if absolute else (joined or ".")
+
+
+_BRACE_ONE = re.compile(r"\{([^{}]*,[^{}]*)\}")
+_BRACE_RANGE = re.compile(r"\{[^{}]*\.\.[^{}]*\}")
+
+
+def _expand_braces(text: str, limit: int = 64) -> list[str] | None:
+    """Simple brace expansion (`a{b,c}d`); None for ranges, nesting or too many words."""
+    words = [text]
+    while any(_BRACE_ONE.search(word) for word in words):
+        expanded = []
+        for word in words:
+            match = _BRACE_ONE.search(word)
+            if match is None:
+                expanded.append(word)
+                continue
+            for choice in match.group(1).split(","):
+                expanded.append(word[: match.start()] + choice + word[match.end():])
+        words = expanded
+        if len(words) > limit:
+            return None
+    if any(_BRACE_RANGE.search(word) for word in words):
+        return None
+    return words
+
+
+def _resolve_path(arg: PathArg, login: str | None) -> list[tuple[str, str]]:
+    """(kind, normalised text) for each path `arg` may become once `~` and braces expand."""
+    if arg.kind == "unknown":
+        return [("unknown", arg.text)]
+    text, kind = arg.text, arg.kind
+    if arg.tilde:
+        user, slash, rest = text[1:].partition("/")
+        if user in ("+", "-") or _GLOB_CHARS.search(user):
+            return [("unknown", text)]  # ~+ and ~- are $PWD and $OLDPWD
+        home = _home(user, login)
+        text = home + slash + rest
+        if _GLOB_CHARS.search(home):
+            kind = "pattern"
+    if kind == "pattern" and "{" in text:
+        expanded = _expand_braces(text)
+        if expanded is None:
+            return [("unknown", arg.text)]
+        return [("pattern" if _GLOB_CHARS.search(t) else "exact", normalise_path(t))
+                for t in expanded]
+    return [(kind, normalise_path(text))]
+
+
+def _glob_regex(glob: str) -> str:
+    """A rule glob as a regular expression: `*` and `?` stay within a component, `**` spans
+    components (also none), `[...]` is a class."""
+    out: list[str] = []
+    index = 0
+    while index < len(glob):
+        char = glob[index]
+        if glob.startswith("/**", index) and (index + 3 == len(glob) or glob[index + 3] == "/"):
+            out.append("(?:/.*)?")
+            index += 3
+        elif glob.startswith("**/", index) and index == 0:
+            out.append("(?:.*/)?")
+            index += 3
+        elif glob.startswith("**", index):
+            out.append(".*")
+            index += 2
+        elif char == "*":
+            out.append("[^/]*")
+            index += 1
+        elif char == "?":
+            out.append("[^/]")
+            index += 1
+        elif char == "[":
+            close = glob.find("]", index + 2)
+            if close < 0:
+                out.append(re.escape(char))
+                index += 1
+                continue
+            inner = glob[index + 1: close]
+            if inner.startswith("!"):
+                inner = "^" + inner[1:]
+            out.append("[" + inner.replace("\\", "\\\\") + "]")
+            index = close + 1
+        else:
+            out.append(re.escape(char))
+            index += 1
+    return "".join(out)
+
+
+class _PathGlob:
+    """One glob of a rule's `paths`. A glob without `/` names the last component of any path
+    (`.bash_history`); any other is matched against the whole normalised path."""
+
+    __slots__ = ("basename", "glob", "parts", "regex")
+
+    def __init__(self, glob: str) -> None:
+        glob = glob if glob == "/" else glob.rstrip("/")
+        self.glob = glob
+        self.basename = "/" not in glob
+        self.regex = re.compile(_glob_regex(glob), re.S)
+        self.parts = [part for part in glob.split("/") if part] if not self.basename else [glob]
+
+    def matches(self, path: str) -> bool:
+        if self.basename:
+            return self.regex.fullmatch(path.rsplit("/", 1)[-1]) is not None
+        if not path.startswith("/") and not self.glob.startswith("**/"):
+            return False  # relative: judged as written, the working directory being unknown
+        return self.regex.fullmatch(path) is not None
+
+    def could_match(self, pattern: str) -> bool:
+        """Whether some path the shell glob `pattern` expands to could match this glob."""
+        if self.basename:
+            return _parts_meet(pattern.rsplit("/", 1)[-1], self.glob)
+        if not pattern.startswith("/"):
+            return False  # relative: judged as written, the working directory being unknown
+        return _components_meet(tuple(p for p in pattern.split("/") if p), tuple(self.parts))
+
+
+@functools.lru_cache(maxsize=4096)
+def _components_meet(mine: tuple[str, ...], theirs: tuple[str, ...]) -> bool:
+    """Whether two paths given as components, globs allowed (`**`: any number of components),
+    could name the same file."""
+    if not mine or not theirs:
+        return all(p == "**" for p in mine + theirs)
+    if mine[0] == "**":
+        return _components_meet(mine[1:], theirs) or _components_meet(mine, theirs[1:])
+    if theirs[0] == "**":
+        return _components_meet(mine, theirs[1:]) or _components_meet(mine[1:], theirs)
+    return _parts_meet(mine[0], theirs[0]) and _components_meet(mine[1:], theirs[1:])
+
+
+def _parts_meet(a: str, b: str) -> bool:
+    """Whether two path components, either of which may be a glob, could name the same file
+    (two globs are assumed to). A shell glob does not match a leading dot unless it starts
+    with one."""
+    a_glob, b_glob = bool(_GLOB_CHARS.search(a)), bool(_GLOB_CHARS.search(b))
+    if a_glob and not b_glob and b.startswith(".") and not a.startswith("."):
+        return False
+    if not a_glob:
+        return re.fullmatch(_glob_regex(b), a, re.S) is not None if b_glob else a == b
+    if not b_glob:
+        return re.fullmatch(_glob_regex(a), b, re.S) is not None
+    return True
+
+
+def _paths_state(globs: tuple[_PathGlob, ...], paths: list[tuple[str, str]], every: bool) -> str:
+    """"yes", "maybe" or "no": whether the command's paths match the globs. With `every` (an
+    allow rule) each path must match for certain; otherwise one that matches is enough, and
+    one that could match (a glob, a path known only at run time) makes it "maybe"."""
+    if every:
+        if not paths:
+            return "no"
+        certain = all(kind == "exact" and any(g.matches(text) for g in globs)
+                      for kind, text in paths)
+        return "yes" if certain else "no"
+    state = "no"
+    for kind, text in paths:
+        if kind == "unknown":
+            state = "maybe"
+        elif kind == "exact":
+            if any(g.matches(text) for g in globs):
+                return "yes"
+        else:
+            last = text.rsplit("/", 1)[-1]
+            if not _GLOB_CHARS.search(last) and any(g.basename and g.matches(text) for g in globs):
+                return "yes"
+            if any(g.could_match(text) for g in globs):
+                state = "maybe"
+    return state
+
+
+# --------------------------------------------------------------------------------------------
 # Evaluation
 
 
@@ -1916,8 +2266,8 @@ def _one_line(text: str, limit: int = 80) -> str:
 
 
 class _CompiledRule:
-    __slots__ = ("action", "args", "flags", "literal", "message", "name", "pattern", "roles",
-                 "targets")  # fmt: skip
+    __slots__ = ("action", "args", "flags", "literal", "message", "name", "paths", "pattern",
+                 "roles", "targets")  # fmt: skip
 
     def __init__(self, rule: Rule) -> None:
         self.name = rule.name
@@ -1930,6 +2280,7 @@ class _CompiledRule:
         )
         self.flags = frozenset(rule.flags)
         self.args = re.compile(rule.args) if rule.args is not None else None
+        self.paths = tuple(_PathGlob(glob) for glob in rule.paths) if rule.paths else None
         self.roles = frozenset(rule.roles) if rule.roles is not None else None
         self.targets = (
             re.compile("|".join(fnmatch.translate(p) for p in rule.targets))
@@ -1961,7 +2312,8 @@ class _CompiledPolicy:
             self._candidates[key] = found
         return found
 
-    def judge(self, command: SimpleCommand, role: str, target: str) -> tuple[str, str, str]:
+    def judge(self, command: SimpleCommand, role: str, target: str,
+              login: str | None = None) -> tuple[str, str, str]:
         """(action, deciding rule, message) for one simple command."""
         defaults = self.defaults
         if command.name is None:
@@ -1972,27 +2324,32 @@ class _CompiledPolicy:
             )
         flags: frozenset[str] | None = None
         args = ""
+        paths: list[tuple[str, str]] | None = None
         possible: tuple[str, str, str] | None = None
         decided = (defaults.unmatched, "defaults.unmatched", "")
         for rule in self.candidates(command.name, role, target):
-            if rule.flags or rule.args is not None:
+            if rule.flags or rule.args is not None or rule.paths is not None:
                 if flags is None:
                     flags = _flags(command.argv)
                     args = " ".join(command.argv[1:])
                 matched = rule.flags <= flags and (
                     rule.args is None or rule.args.search(args) is not None
                 )
-                if not matched:
-                    if command.dynamic_args and rule.action != "allow":
+                # An allow rule's args or paths never match what is known only at run time.
+                blind = command.dynamic_args and rule.action == "allow" and rule.args is not None
+                state = "yes"
+                if rule.paths is not None:
+                    if paths is None:
+                        paths = [p for arg in command.paths for p in _resolve_path(arg, login)]
+                    state = _paths_state(rule.paths, paths, every=rule.action == "allow")
+                if not matched or state != "yes" or blind:
+                    could = (matched or command.dynamic_args) and state != "no"
+                    if could and rule.action != "allow":
                         action = _weaker(rule.action, defaults.unknown)
                         if possible is None or _RANK[action] > _RANK[possible[0]]:
-                            possible = (
-                                action,
-                                rule.name,
-                                f"{rule.message} (some arguments are only known at run time)",
-                            )
-                    continue
-                if command.dynamic_args and rule.action == "allow" and rule.args is not None:
+                            why = "some arguments are" if state == "yes" else "a path is"
+                            possible = (action, rule.name,
+                                        f"{rule.message} ({why} only known at run time)")
                     continue
             decided = (rule.action, rule.name, rule.message)
             break
@@ -2013,14 +2370,40 @@ def _flags(argv: tuple[str, ...]) -> frozenset[str]:
     return frozenset(found)
 
 
-def evaluate(policy: Policy, line: str, *, role: str, target: str) -> Verdict:
+def evaluate(policy: Policy, line: str, *, role: str, target: str,
+             login: str | None = None) -> Verdict:
     """Judge `line` for `role` on `target`. Never raises.
 
     Each simple command gets the action of the first rule that matches it (in file order),
     `[defaults].unmatched` when none does, and `[defaults].unknown` when its name is only known
     at run time. The line gets the strictest of those; on a tie the first command decides.
+    `login` is the account on the target, whose home `~` names in paths (root's is /root,
+    another's is taken to be /home/LOGIN); without it `~` is some home directory.
     """
     commands = _parse_cached(line) if len(line) <= 2048 else _parse(line)
+    return _verdict(policy, commands, role, target, login)
+
+
+FILE_OPERATIONS = (">", "<", "rm", "mv", "chmod")
+
+
+def judge_path(policy: Policy, op: str, paths: list[str] | tuple[str, ...], *, role: str,
+               target: str) -> Verdict:
+    """Judge a file operation that did not come from a shell line (an sftp request, a record
+    of an scp stream): `op` is one of FILE_OPERATIONS (">" a write, "<" a read, "rm", "mv",
+    "chmod"), `paths` the files, taken literally (no quotes, globs or ~; a relative path is
+    judged as written). The verdict is the one `evaluate` gives the line `: > PATH` for ">"
+    (`: < PATH`, `rm PATH`, `mv A B`, `chmod PATH` for the others), the paths quoted."""
+    if op not in FILE_OPERATIONS:
+        raise ValueError(f"op must be one of {', '.join(FILE_OPERATIONS)}")
+    argv = (op, *paths)
+    text = " ".join(shlex.quote(part) for part in argv)
+    command = SimpleCommand(op, argv, text, paths=tuple(PathArg(p) for p in paths))
+    return _verdict(policy, (command,), role, target, None)
+
+
+def _verdict(policy: Policy, commands: tuple[SimpleCommand, ...], role: str, target: str,
+             login: str | None) -> Verdict:
     if not commands:
         return Verdict("allow", None, "", "", ())
     compiled = policy._compiled
@@ -2028,7 +2411,7 @@ def evaluate(policy: Policy, line: str, *, role: str, target: str) -> Verdict:
     deciding = None
     try:
         for command in commands:
-            judged = compiled.judge(command, role, target)
+            judged = compiled.judge(command, role, target, login)
             if deciding is None or _RANK[judged[0]] > _RANK[best[0]]:
                 best, deciding = judged, command
                 if judged[0] == "deny":
