@@ -548,6 +548,8 @@ class _Collector:
             # Interactive bash replaces `!!`, `!-2`, `!rm`, `^a^b` with earlier input before
             # parsing: the line that runs is not the line we see.
             self._unknown(site._replace(text=code), (), "history expansion")
+        if "coproc" in code:
+            code = _COPROC_COMPOUND.sub(_piped_compound, code)
         simple = _simple_commands(code)
         if simple is not None:
             for words, piped, text in simple:
@@ -895,8 +897,11 @@ class _Collector:
             return
         name = first.value.rsplit("/", 1)[-1] or first.value
         handler = _HANDLERS.get(name)
-        if handler is None and _INTERPRETER.fullmatch(name):
-            handler = _Collector._interpreter
+        if handler is None:
+            if shell_name(name) is not None:
+                handler = _Collector._shell
+            elif INTERPRETERS.fullmatch(name):
+                handler = _Collector._interpreter
         if handler is None or not handler(self, name, words, site):
             self._plain(name, words, site)
 
@@ -949,6 +954,10 @@ class _Collector:
             shown = [code] if isinstance(code, _Word) else []
             self._unknown(site, shown, "shell code known only at run time")
             return True
+        shell = shell_name(name)
+        foreign = _foreign(shell, value) if shell is not None else None
+        if foreign is not None:
+            self._unknown(site._replace(text=value), [], foreign)
         self.parse(
             value,
             site._replace(depth=site.depth + 1, wrappers=(*site.wrappers, name), here=None),
@@ -978,6 +987,9 @@ class _Collector:
         index += spec.operands
         if seen & spec.code:
             return self._joined_code(words[index:], site, name)
+        if name == "coproc":
+            # The shell talks to a coprocess through a pipe (`echo ls >&${COPROC[1]}`).
+            return self._inner(words[index:], site, name, stdin="pipe")
         return self._inner(words[index:], site, name)
 
     def _env(self, name: str, words: list[_Word], site: _Site) -> bool:
@@ -1155,7 +1167,9 @@ class _Collector:
         return self._inner(words[1:], site, name)
 
     def _shell(self, name: str, words: list[_Word], site: _Site) -> bool:
+        shell = shell_name(name) or name
         index, code_flag, stdin_flag = 1, False, False
+        init: list[_Word] = []  # fish -C / --init-command: code run before anything else
         while index < len(words):
             value = words[index].value
             if value is None:
@@ -1165,20 +1179,33 @@ class _Collector:
                 index += 1
                 break
             if value.startswith("--"):
-                index += 2 if value in ("--rcfile", "--init-file") else 1
+                option, has_value, attached = value.partition("=")
+                argument = _Word(attached, attached) if has_value else _at(words, index + 1)
+                if option in ("--command", "--init-command") and argument is not None:
+                    init.append(argument)
+                takes = option in _SHELL_LONG_ARGUMENTS and not has_value
+                index += 2 if takes else 1
                 continue
             if len(value) > 1 and value[0] in "-+":
                 letters = value[1:]
-                code_flag = code_flag or (value[0] == "-" and "c" in letters)
+                code_flag = code_flag or (value[0] == "-" and "c" in letters and shell != "fish")
                 stdin_flag = stdin_flag or "s" in letters
-                index += 1 + letters.count("o") + letters.count("O")
+                takes = _SHELL_ARGUMENTS.get(shell, "oO")
+                if shell == "fish" and value[0] == "-" and ("c" in letters or "C" in letters):
+                    if (argument := _at(words, index + 1)) is not None:
+                        init.append(argument)
+                index += 1 + sum(letters.count(letter) for letter in takes)
                 continue
             break
+        for code in init:
+            self._code(code, site, name)
         rest = words[index:]
         if code_flag:
             if rest:
                 return self._code(rest[0], site, name)
             return self._code(None, site, name) if site.dynamic else False
+        if init:
+            return True
         if rest and not stdin_flag and rest[0].value not in _STDIN_FILES:
             if rest[0].procsub:
                 self._unknown(site, words, f"{name} runs a process substitution")
@@ -1193,10 +1220,15 @@ class _Collector:
         return self._stdin_code(name, words, site, "a shell")
 
     def _interpreter(self, name: str, words: list[_Word], site: _Site) -> bool:
-        family = _INTERPRETER.fullmatch(name)
+        family = INTERPRETERS.fullmatch(name)
         inline = _INLINE_CODE.get(family.lastgroup or "", "") if family else ""
+        takes = _TAKES_ARGUMENT.get(family.lastgroup or "", "") if family else ""
+        skip = False
         for word in words[1:]:
             value = word.value
+            if skip:
+                skip = False
+                continue
             if value is None or not value.startswith("-") or value in _STDIN_FILES:
                 if word.procsub:
                     self._unknown(site, words, f"{name} runs a process substitution")
@@ -1210,6 +1242,10 @@ class _Collector:
                 continue
             if set(value[1:]) & set(inline):
                 return False  # code on the command line: a command named for the interpreter
+            if value == "-f" and family is not None and family.lastgroup == "awk":
+                continue  # awk -f PROGFILE: the program's file is the next word
+            # `python3 -W ignore`: "ignore" is the option's, not a script file.
+            skip = len(value) == 2 and value[1] in takes
         return self._stdin_code(name, words, site, "an interpreter")
 
     def _stdin_code(self, name: str, words: list[_Word], site: _Site, what: str) -> bool:
@@ -1217,12 +1253,16 @@ class _Collector:
         if site.stdin == "pipe":
             self._unknown(site, words, f"piped into {what} {name}")
             # The pseudo-command "|" (argument: the program fed) lets a rule name this case.
-            self.commands.append(SimpleCommand(name="|", argv=("|", name), text=site.text,
+            fed = shell_name(name) or name  # a shell by its family: bash5.2 is "bash"
+            self.commands.append(SimpleCommand(name="|", argv=("|", fed), text=site.text,
                                                wrappers=site.wrappers))
         elif site.stdin == "procsub":
             self._unknown(site, words, f"{name} reads a process substitution")
         elif site.stdin == "here" and what == "a shell":
             return self._code(site.here, site, name)
+        elif site.stdin == "tty":
+            self._plain(name, words, site, reads_stdin="shell" if what == "a shell" else
+                        "interpreter")
         else:
             return False
         return True
@@ -1305,6 +1345,20 @@ def _simple_commands(code: str) -> list[tuple[list[_Word], bool, str]] | None:
     elif operator in ("&&", "||", "|"):
         return None  # unfinished
     return commands
+
+
+# `coproc [NAME] { ...; }` and `coproc [NAME] ( ... )`: tree-sitter-bash reads the braces as
+# words. The compound runs with a pipe from the shell as its stdin, so it is read as
+# `: | { ...; }`, padded to keep every offset.
+_COPROC_COMPOUND = re.compile(
+    r"(?:(?<=^)|(?<=[;&|({}\n])|(?<=\bthen)|(?<=\bdo)|(?<=\belse))(\s*)coproc(\s+[A-Za-z_]\w*)?\s*(?=[{(])"
+)
+
+
+def _piped_compound(match: re.Match[str]) -> str:
+    lead = match.group(1)
+    width = len(match.group(0)) - len(lead)
+    return lead + ":" + " " * (width - 2) + "|"
 
 
 # `[` where a command starts (the `test` command), for the retry in `_Collector.parse`.
@@ -1474,6 +1528,8 @@ _WRAPPERS: dict[str, _Options] = {
     "setsid": _options(),
     "unbuffer": _options(),
     "coproc": _options(),
+    "noglob": _options(),
+    "nocorrect": _options(),
     "eatmydata": _options(),
     "nocache": _options(),
     "catchsegv": _options(),
@@ -1527,6 +1583,13 @@ _ENV = _options("uCSPa", ("--unset", "--chdir", "--split-string", "--argv0"), lo
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*=")
 _PROMPTS = frozenset({"PS0", "PS1", "PS2", "PS3", "PS4"})
 _STDIN_FILES = frozenset({"/dev/stdin", "/dev/fd/0", "/proc/self/fd/0"})
+# Short options of each shell that take an argument (`bash -o emacs`: "emacs" is no script),
+# and long ones (bash --rcfile FILE, fish --debug-output FILE, zsh --emulate sh).
+_SHELL_ARGUMENTS = {"bash": "oO", "rbash": "oO", "mksh": "oT", "lksh": "oT", "ksh": "oR",
+                    "fish": "Cdco", "csh": "", "tcsh": ""}  # fmt: skip
+_SHELL_LONG_ARGUMENTS = frozenset({"--rcfile", "--init-file", "--init-command", "--command",
+                                   "--debug", "--debug-output", "--profile", "--features",
+                                   "--emulate"})  # fmt: skip
 
 # Commands that write files the policy can name, so that they count as `>` on those files as a
 # redirection does: "all" (each operand: tee), "of" (dd's of=), or the options of a copy whose
@@ -1589,19 +1652,88 @@ def _written(words: list[_Word], spec: _Options | str) -> list[PathArg]:
                 kind = "pattern" if target.kind == "pattern" or source.glob else "exact"
                 written.append(PathArg(f"{base}{joiner}{name}", kind, target.tilde))
     return written
-_SHELLS = ("sh", "bash", "dash", "zsh", "ksh", "mksh", "pdksh", "ash", "yash", "posh", "rbash",
-           "fish", "csh", "tcsh")  # fmt: skip
-_INTERPRETER = re.compile(
-    r"(?P<python>(?:python|pypy)[0-9.]*)|(?P<perl>perl[0-9.]*)|(?P<ruby>ruby[0-9.]*|jruby)"
-    r"|(?P<node>node|nodejs)|(?P<php>php[0-9.]*)|(?P<lua>lua(?:jit)?[0-9.]*)"
-    r"|(?P<r>Rscript)|(?P<tcl>tclsh[0-9.]*|wish)"
+# The one list of shells and interpreters: the policy judges what they run, and the gate
+# (bastion.gate, through `reads_script_from_stdin`) judges what an exec channel feeds them.
+# A shell is named by any path ending in one of these, with a version or not (bash5.2, ksh93).
+SHELLS = frozenset({
+    "sh", "bash", "rbash", "dash", "ash", "zsh", "ksh", "mksh", "lksh", "pdksh", "oksh", "yash",
+    "posh", "fish", "csh", "tcsh",
+})  # fmt: skip
+# Shells whose code the policy reads with bash's grammar: bash, and POSIX shells whose syntax
+# is a subset of it. Code for the others is also checked for constructs bash does not have.
+_BASH_GRAMMAR = frozenset({"sh", "bash", "rbash", "dash", "ash", "posh", "yash"})
+_VERSIONED = re.compile(r"(.+?)[-_.]?[0-9][0-9.]*")
+INTERPRETERS = re.compile(
+    r"(?P<python>(?:python|pypy)[0-9.]*)|(?P<perl>perl[0-9.]*)|(?P<ruby>ruby[0-9.]*|jruby|irb)"
+    r"|(?P<node>node|nodejs|deno|bun)|(?P<php>php[0-9.]*)|(?P<lua>lua(?:jit)?[0-9.]*)"
+    r"|(?P<r>Rscript|R)|(?P<tcl>tclsh[0-9.]*|wish|expect)|(?P<awk>[gmn]?awk|busybox-awk)"
+    r"|(?P<pwsh>pwsh|powershell)|(?P<osa>osascript)|(?P<jshell>jshell|groovy|scala)"
 )
+# Per interpreter: letters of options that put code on the command line (so nothing is read
+# from stdin), and letters of options that take an argument (so it is not a script file).
 _INLINE_CODE = {"python": "cm", "perl": "eE", "ruby": "e", "node": "ep", "php": "rRBE",
-                "lua": "e", "r": "e", "tcl": ""}  # fmt: skip
+                "lua": "e", "r": "e", "tcl": "c", "awk": "", "pwsh": "cC", "osa": "e",
+                "jshell": "e"}  # fmt: skip
+_TAKES_ARGUMENT = {"python": "WXQ", "perl": "Ix", "ruby": "IrCEKT", "node": "rC", "php": "cdz",
+                   "lua": "l", "r": "", "tcl": "", "awk": "fvF", "pwsh": "fFo", "osa": "l",
+                   "jshell": ""}  # fmt: skip
+
+
+def shell_name(name: str) -> str | None:
+    """The shell among SHELLS that a command named `name` runs (`bash` for
+    /usr/local/bin/bash5.2), or None."""
+    base = name.rsplit("/", 1)[-1]
+    if base in SHELLS:
+        return base
+    versioned = _VERSIONED.fullmatch(base)
+    return versioned.group(1) if versioned and versioned.group(1) in SHELLS else None
+
+
+def reads_script_from_stdin(command: str) -> str | None:
+    """"shell" when a command line (an exec request) runs a shell that reads its commands from
+    the line's standard input (`bash`, `sh -s`, `bash -o emacs`, `sudo -u x zsh`,
+    `busybox sh`, `. /dev/stdin`), "interpreter" when an interpreter reads its program from
+    it (`python3`, `perl -`); "interpreter" wins when both do. None otherwise."""
+    kinds = {command.reads_stdin for command in parse_commands(command)}
+    if "interpreter" in kinds:
+        return "interpreter"
+    return "shell" if "shell" in kinds else None
+
+
+def stricter(a: Verdict, b: Verdict) -> Verdict:
+    """The stricter of two verdicts (deny > confirm > alert > allow); `a` on a tie."""
+    return a if _RANK[a.action] >= _RANK[b.action] else b
+
+
+# Constructs of other shells' grammars that run code where bash would read a plain word.
+_FOREIGN = {
+    # zsh: glob qualifiers `*(e:'cmd':)` and `(+func)`, `=(cmd)` process substitution,
+    # parameter flags `${(e)x}` (e evaluates), `${~x}` `${=x}` `${^x}`, `$~x`, `=cmd`
+    # expansion, `repeat N cmd`, `foreach`, the `-` precommand modifier, `sched`.
+    "zsh": re.compile(
+        r"[^\s$<>;&|(]\((?!\))|=\(|\$\{[(~=^+]|\$[~=^]|(^|[\s;&|(])=[A-Za-z_/]"
+        r"|(^|[;&|(\n]\s*)(repeat|foreach|sched|-)(\s|$)"
+    ),
+    # ksh93 and mksh: `${ cmd;}` and `${|cmd;}` run commands in the current shell.
+    "ksh": re.compile(r"\$\{[\s|]"),
+}
+_FOREIGN["mksh"] = _FOREIGN["lksh"] = _FOREIGN["pdksh"] = _FOREIGN["oksh"] = _FOREIGN["ksh"]
+
+
+def _foreign(shell: str, code: str) -> str | None:
+    """Why code given to `shell` holds constructs outside bash's grammar, or None."""
+    if shell in _BASH_GRAMMAR:
+        return None
+    pattern = _FOREIGN.get(shell)
+    if pattern is None:
+        return f"code in {shell}'s grammar, which the policy does not read"
+    if pattern.search(code):
+        return f"{shell} syntax that bash does not have"
+    return None
 
 _HANDLERS: dict[str, Any] = {
     **{name: _Collector._wrapper for name in _WRAPPERS},
-    **{name: _Collector._shell for name in _SHELLS},
+    **{name: _Collector._shell for name in SHELLS},
     "env": _Collector._env,
     "su": _Collector._su,
     "runuser": _Collector._su,

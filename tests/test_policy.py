@@ -633,7 +633,7 @@ COMMAND_NAMES = [
     ("env -- A=1 ls", ["ls", "A="]),
     ("timeout -k 5 10 ls", ["ls"]),
     ("xargs -n1 -P4 gzip", ["gzip"]),
-    ("xargs -I{} cp {} /tmp", ["cp", ">", ">"]),
+    ("xargs -I{} cp {} /tmp", ["cp", ">"]),
     ("find . -name '*.log' -exec gzip {} \\;", ["find", "gzip"]),
     ("find . -exec ls {} + -exec wc -l {} \\;", ["find", "ls", "wc"]),
     ("watch -n 5 'df -h; free -m'", ["df", "free"]),
