@@ -456,9 +456,16 @@ def _ansi_c(body: str) -> str:
     return _ANSI_ESCAPE.sub(decode, body).split("\0", 1)[0]
 
 
-def _decode(src: str, node: Node) -> tuple[str | None, str, bool]:
-    """(value or None, unquoted shape for glob/brace checks, contains an unquoted expansion)."""
+def _decode(src: str, node: Node, itself: tuple[str, str] | None = None
+            ) -> tuple[str | None, str, bool]:
+    """(value or None, unquoted shape for glob/brace checks, contains an unquoted expansion).
+    `itself` (NAME, TEXT): `$NAME` and `${NAME}` read as TEXT (a hook's own earlier value,
+    `PS1="$PS1> "`, which was judged when it was set)."""
     kind = node.type
+    if itself is not None and kind in ("simple_expansion", "expansion") and _text(src, node) in (
+        f"${itself[0]}", f"${{{itself[0]}}}"
+    ):
+        return itself[1], "_", False
     if kind == "word":
         raw = _text(src, node)
         if "\\" not in raw:
@@ -474,6 +481,11 @@ def _decode(src: str, node: Node) -> tuple[str | None, str, bool]:
     if kind == "string":
         parts = []
         for child in node.named_children:
+            if itself is not None and child.type in ("simple_expansion", "expansion"):
+                value, _, _ = _decode(src, child, itself)
+                if value is not None:
+                    parts.append(value)
+                    continue
             if child.type != "string_content":
                 # "$@" and "${a[@]}" become several words even inside quotes.
                 return None, "_", "@" in _text(src, node)
@@ -487,7 +499,7 @@ def _decode(src: str, node: Node) -> tuple[str | None, str, bool]:
         shapes: list[str] = []
         dynamic = splits = False
         for child in node.named_children:
-            value, shape, child_splits = _decode(src, child)
+            value, shape, child_splits = _decode(src, child, itself)
             splits = splits or child_splits or child.type in _EXPANSIONS
             dynamic = dynamic or value is None
             values.append(value or "")
@@ -496,8 +508,8 @@ def _decode(src: str, node: Node) -> tuple[str | None, str, bool]:
     return None, "_", kind in _EXPANSIONS
 
 
-def _word(src: str, node: Node) -> _Word:
-    value, shape, splits = _decode(src, node)
+def _word(src: str, node: Node, itself: tuple[str, str] | None = None) -> _Word:
+    value, shape, splits = _decode(src, node, itself)
     text = value if node.type == "word" and value == shape else _text(src, node)
     if not _PATTERN_CHARS.search(shape):
         return _Word(value, text, False, False, splits, node.type == "process_substitution")
@@ -527,6 +539,8 @@ class _Collector:
 
     def __init__(self) -> None:
         self.commands: list[SimpleCommand] = []
+        # Variables this line set to a literal number: arithmetic on them runs nothing.
+        self._numbers: set[str] = set()
         # The code being walked, and its here-documents turned into here-strings (see `parse`)
         # by the offset of the `<<<`.
         self._src = ""
@@ -627,10 +641,59 @@ class _Collector:
             self._plain("unset", words, site._replace(text=self._text(node)))
             self._nested(node, site, level)
         elif kind in _TRANSPARENT:
+            if kind == "compound_statement" and node.children and node.children[0].type == "((":
+                self._arithmetic(node, site)
+            elif kind == "c_style_for_statement":
+                self._arithmetic(node, site, text=self._text(node).split("))", 1)[0] + "))")
+            elif kind == "for_statement":
+                self._loop_variable(node, site)
             for child in node.named_children:
                 self._statement(child, site, level + 1)
+        elif kind == "test_command":
+            self._test(node, site)
+            self._nested(node, site, level)
         elif kind != "comment":
             self._nested(node, site, level)
+
+    def _loop_variable(self, node: Node, site: _Site) -> None:
+        """`for NAME in WORDS`: NAME is assigned each word (and keeps the last one)."""
+        variable = node.child_by_field_name("variable")
+        if variable is None:
+            return
+        values = [self._word(c) for c in node.children_by_field_name("value")]
+        if values and all(v.value is not None and not v.glob and not v.brace for v in values):
+            for value in values:
+                self._assigned(self._text(variable), value, self._text(node), site)
+        else:  # `for x; do` takes the positional parameters
+            self._assigned(self._text(variable), _Word(None, "(each word of the list)"),
+                           self._text(node), site)
+
+    def _test(self, node: Node, site: _Site) -> None:
+        """[[ ... ]]: -eq and its kin evaluate both sides as arithmetic; -v and -R take a
+        variable name whose subscript is evaluated."""
+        stack = [node]
+        while stack:
+            current = stack.pop()
+            operators = [c for c in current.children if c.type == "test_operator"]
+            if current.type == "binary_expression" and operators and (
+                self._text(operators[0]) in _ARITHMETIC_TESTS
+            ):
+                for operand in current.named_children:
+                    if operand.type != "test_operator":
+                        self._arithmetic(operand, site, text=self._text(current))
+            elif current.type == "unary_expression" and operators and (
+                self._text(operators[0]) in ("-v", "-R")
+            ):
+                for operand in current.named_children:
+                    if operand.type != "test_operator":
+                        word = self._word(operand)
+                        if word.value is None:
+                            self._unknown(site._replace(text=self._text(current)), [word],
+                                          "a variable name known only at run time")
+                        elif (match := _DECLARED.fullmatch(word.value)) and match.group(2):
+                            self._arithmetic_text(match.group(2), site, self._text(current))
+            elif current.type not in ("command_substitution", "process_substitution"):
+                stack.extend(current.named_children)
 
     def _piped_list(self, node: Node, site: _Site, level: int) -> None:
         first = True
@@ -657,6 +720,10 @@ class _Collector:
             elif kind in _STATEMENTS and current is not node:
                 self._statement(current, site, level + 1)
             else:
+                if kind == "arithmetic_expansion":
+                    self._arithmetic(current, site)
+                elif kind == "expansion":
+                    self._expansion(current, site)
                 stack.extend(reversed(current.children))
 
     def _redirected(self, node: Node, site: _Site, level: int) -> None:
@@ -758,11 +825,13 @@ class _Collector:
                 if child.type == "heredoc_start":
                     quoted = any(c in self._text(child) for c in "'\"\\")
                 elif child.type == "heredoc_body":
+                    raw = self._text(child)
                     expands = any(c.type != "heredoc_content" for c in child.named_children)
+                    if not quoted and "`" in raw:
+                        expands = self._backticks(raw, site) or True
                     if expands and not quoted:
                         body_text = None
                     else:
-                        raw = self._text(child)
                         body_text = raw if quoted else _unescape_heredoc(raw)
                 elif child.type not in _HEREDOC_PARTS and child.type not in _STATEMENTS:
                     if child.type in _REDIRECTS:
@@ -822,13 +891,29 @@ class _Collector:
                     self._nested(node, site, 0)
                 finally:
                     self._src = saved
+                if "`" in body:
+                    self._backticks(body, site)
+                    return None
                 if any(c.type != "heredoc_content" for c in node.named_children):
                     return None
                 return _unescape_heredoc(body)
             stack.extend(node.children)
         return None
 
-    def _assignment(self, node: Node, site: _Site) -> None:
+    def _backticks(self, body: str, site: _Site) -> None:
+        """The `...` substitutions of an unquoted here-document body, which tree-sitter-bash
+        leaves as text."""
+        position = 0
+        while (start := _unescaped(body, "`", position)) >= 0:
+            end = _unescaped(body, "`", start + 1)
+            if end < 0:
+                self._unknown(site._replace(text=body), [], "parse error")
+                return
+            self.parse(_unescape_heredoc(body[start + 1: end]),
+                       site._replace(depth=site.depth + 1, here=None))
+            position = end + 1
+
+    def _assignment(self, node: Node, site: _Site, integer: bool = False) -> None:
         name_node = node.child_by_field_name("name")
         value_node = node.child_by_field_name("value")
         text = self._text(node)
@@ -836,13 +921,33 @@ class _Collector:
         if name_node is not None and name_node.type == "subscript":
             base = name_node.child_by_field_name("name")
             name = self._text(base) if base is not None else name.split("[", 1)[0]
-        word = self._word(value_node) if value_node is not None else _Word("", "")
-        if value_node is not None and value_node.type == "array":
+            index = name_node.child_by_field_name("index")
+            if index is not None:
+                self._arithmetic(index, site)
+        hook = _hook_kind(name.rstrip("+"))
+        if value_node is None:
+            word = _Word("", "")
+        elif value_node.type == "array":
+            if hook in ("code", "prompt"):
+                # PROMPT_COMMAND=(a b): each element is run, or shown as a prompt.
+                for element in value_node.named_children:
+                    self._hook(name, self._word(element), site)
             word = _Word(None, self._text(value_node))
-        self._assigned(name, word, text, site)
+        elif hook is not None:
+            # `PS1="$PS1> "`: the hook's own earlier value was judged when it was set.
+            itself = (name.rstrip("+"), ":" if hook == "code" else "")
+            word = _word(self._src, value_node, itself)
+        else:
+            word = self._word(value_node)
+        if integer and value_node is not None:
+            self._arithmetic(value_node, site, text=self._text(value_node))
+        self._assigned(name, word, text, site, judged=value_node is not None
+                       and value_node.type == "array" and hook in ("code", "prompt"))
 
-    def _assigned(self, name: str, value: _Word, text: str, site: _Site) -> None:
+    def _assigned(self, name: str, value: _Word, text: str, site: _Site,
+                  judged: bool = False) -> None:
         """The `NAME=` pseudo-command for one variable assignment, and the code it stores."""
+        append = name.endswith("+")
         name = name.rstrip("+")
         label = f"{name}="
         self.commands.append(
@@ -854,19 +959,50 @@ class _Collector:
                 wrappers=site.wrappers,
             )
         )
-        # bash runs these at every prompt: PROMPT_COMMAND as code, the prompts after
-        # expanding their $(...) and `...`.
-        if name == "PROMPT_COMMAND":
-            self._code(value, site, name)
-        elif name in _PROMPTS:
-            shown = value.value
-            if shown is None or "$(" in shown or "`" in shown:
-                self._code(None if shown is None else f": {shown}", site, name)
+        if not append and value.value is not None and _INTEGER.fullmatch(value.value):
+            self._numbers.add(name)
+        else:
+            self._numbers.discard(name)
+        if not judged:
+            self._hook(name, value, site)
+
+    def _hook(self, name: str, value: _Word, site: _Site) -> None:
+        """Judge what the shell will later run from a variable it treats as code (see
+        _HOOKS)."""
+        kind = _hook_kind(name)
+        if kind is None:
+            return
+        code = value.value
+        if code is None:
+            self._unknown(site, [value], f"{name} set to a value known only at run time")
+        elif kind == "code":
+            self._code(code, site, name)
+        elif kind == "prompt":
+            self._expanded(_decode_prompt(code), site, name)
+        elif kind == "expanded":
+            self._expanded(code, site, name)
+        elif kind == "hash":
+            self._unknown(site, [value], f"{name} makes a command name run another program")
+        elif code.startswith("()"):  # BASH_FUNC_f%%='() { ...; }' defines f in a child bash
+            self._code("_" + code, site, name)
+
+    def _expanded(self, text: str, site: _Site, name: str) -> None:
+        """Judge `text` as the shell expands it in a double-quoted word ($(...), `...`,
+        $((...)), ${...}), with `"` a plain character: as the body of a here-document."""
+        delimiter = "BASTION_EXPANDED"
+        while delimiter in text:
+            delimiter += "_"
+        self.parse(
+            f": <<{delimiter}\n{text}\n{delimiter}\n",
+            site._replace(depth=site.depth + 1, wrappers=(*site.wrappers, name), here=None),
+        )
 
     def _declaration(self, node: Node, site: _Site, level: int) -> None:
         keyword = next((c.type for c in node.children if not c.is_named), "declare")
         words = [_Word(keyword, keyword)]
         assignments = []
+        attributes = ""
+        shown = site._replace(text=self._text(node))
         for child in node.named_children:
             if child.type == "variable_assignment":
                 assignments.append(child)
@@ -875,12 +1011,124 @@ class _Collector:
                 name = self._text(child).split("=", 1)[0]
                 value_text = None if decoded is None else f"{name}={decoded}"
                 words.append(_Word(value_text, self._text(child)))
+                continue
+            word = self._word(child)
+            words.append(word)
+            if word.value is None:
+                # `export $x` may assign anything, PROMPT_COMMAND included.
+                self._unknown(shown, [word], f"{keyword} of a name known only at run time")
+            elif word.value[:1] in ("-", "+") and len(word.value) > 1:
+                attributes += word.value[1:] if word.value[0] == "-" else ""
             else:
-                words.append(self._word(child))
-        self._plain(keyword, words, site._replace(text=self._text(node)))
+                # A quoted `'PS1=$(cmd)'` or `'a[$(cmd)]'` is still a name (and value) to declare.
+                self._declared(word.value, None, "n" in attributes, "i" in attributes, shown,
+                               word.text)
+        self._plain(keyword, words, shown)
         for child in assignments:
-            self._assignment(child, site)
+            self._assignment(child, site, integer="i" in attributes)
+            if "n" in attributes:
+                value = child.child_by_field_name("value")
+                name = self._text(child).split("=", 1)[0]
+                self._nameref(name, self._word(value) if value is not None else None, shown)
         self._nested(node, site, level)
+
+    def _declared(self, text: str, value: _Word | None, nameref: bool, integer: bool,
+                  site: _Site, shown: str) -> None:
+        """A NAME, NAME[SUB] or NAME=VALUE word given to declare and its kin as a string."""
+        match = _DECLARED.fullmatch(text)
+        if match is None:
+            return  # not a name: bash refuses it
+        name, subscript, assigned = match.group(1), match.group(2), match.group(3)
+        if subscript is not None:
+            self._arithmetic_text(subscript, site, shown)
+        if assigned is not None:
+            word = _Word(assigned, assigned)
+            if integer:
+                self._arithmetic_text(assigned, site, shown)
+            self._assigned(name, word, shown, site)
+            if nameref:
+                self._nameref(name, word, site)
+        elif nameref:
+            self._nameref(name, None, site)
+
+    def _nameref(self, name: str, target: _Word | None, site: _Site) -> None:
+        """`declare -n NAME=TARGET`: an assignment to NAME later sets TARGET, and expanding
+        NAME reads TARGET (its subscript evaluated then)."""
+        if target is not None and target.value is None:
+            self._unknown(site, [target], "a name reference to a name known only at run time")
+            return
+        match = _DECLARED.fullmatch(target.value) if target is not None and target.value else None
+        if match is not None and match.group(2) is not None:
+            self._arithmetic_text(match.group(2), site, target.value or "")
+        for variable in (name, match.group(1) if match is not None else None):
+            if variable is not None:
+                # Whatever is later assigned through the reference is known only then.
+                self._assigned(variable, _Word(None, f"(through the name reference {name})"),
+                               site.text, site)
+
+    # -- arithmetic: bash evaluates a variable's value as an expression, and an expression
+    # may index an array with a command substitution (`x='a[$(cmd)]'; echo $((x))` runs cmd).
+
+    def _arithmetic(self, node: Node, site: _Site, text: str | None = None) -> None:
+        """Fail closed on arithmetic that reads a variable not set to a number on this line, or
+        evaluates a command's output."""
+        reads, runs = _arithmetic_reads(self._src, node, self._numbers)
+        shown = site._replace(text=text or self._text(node))
+        if runs:
+            self._unknown(shown, [], "arithmetic on a command's output, which is evaluated as code")
+            return
+        unsafe = [name for name in reads if name not in self._numbers and name not in _SAFE_ARITH]
+        if unsafe:
+            self._unknown(shown, [], f"arithmetic on {unsafe[0]}, whose value (set elsewhere) "
+                                     "is evaluated as code")
+
+    def _arithmetic_text(self, text: str, site: _Site, shown: str) -> None:
+        """`_arithmetic` for an expression given as a string (let, declare -i, a subscript)."""
+        if "$(" in text or "`" in text:
+            self._unknown(site._replace(text=shown), [], "arithmetic on a command's output, "
+                                                         "which is evaluated as code")
+            return
+        plain = _NUMBER_LITERALS.sub(" ", text)
+        for name in _IDENTIFIER.findall(plain):
+            if name not in self._numbers and name not in _SAFE_ARITH:
+                self._unknown(site._replace(text=shown), [],
+                              f"arithmetic on {name}, whose value (set elsewhere) is evaluated "
+                              "as code")
+                return
+
+    def _expansion(self, node: Node, site: _Site) -> None:
+        """${...} forms that run code or set variables: indirection (`${!x}`), prompt
+        expansion (`${x@P}`), assignment (`${x:=v}`), subscripts and offsets (arithmetic)."""
+        text = self._text(node)
+        if text.startswith("${!") and not _SAFE_INDIRECT.fullmatch(text):
+            self._unknown(site._replace(text=text), [], "indirect expansion: a value names what "
+                                                        "is read, subscripts evaluated")
+            return
+        if text.endswith("@P}"):
+            self._unknown(site._replace(text=text), [], "prompt expansion of a value known only "
+                                                        "at run time")
+            return
+        children = node.children
+        for position, child in enumerate(children):
+            kind = child.type
+            if kind == "subscript":
+                index = child.child_by_field_name("index")
+                if index is not None and self._text(index) not in ("@", "*"):
+                    self._arithmetic(index, site)
+            elif kind in (":=", "=") and position >= 2 and children[position - 1].type == (
+                "variable_name"
+            ):
+                after = children[position + 1] if position + 1 < len(children) else None
+                value = (self._word(after) if after is not None and after.type != "}"
+                         else _Word("", ""))
+                self._assigned(self._text(children[position - 1]), value, text, site)
+            elif kind == ":" and position >= 2 and children[position - 1].type in (
+                "variable_name", "subscript"
+            ):
+                for operand in children[position + 1:]:
+                    if operand.is_named:
+                        self._arithmetic(operand, site)
+                break
 
     # -- resolving one simple command ----------------------------------------------------
 
@@ -1002,7 +1250,9 @@ class _Collector:
                 return True
             index, found = scanned[0], found + scanned[1]
             word = _at(words, index)
-            if word is None or not word.value or not _NAME.match(word.value):
+            # env takes every word with "=" before the command as an assignment, whatever the
+            # name holds (BASH_FUNC_f%%=... defines a function in a child bash).
+            if word is None or not word.value or "=" not in word.value.lstrip("="):
                 break
             assignments.append(word)
             index += 1
@@ -1295,6 +1545,208 @@ class _Collector:
                 self._code(word.value.split("=", 1)[1], site, name)
         return True
 
+    # -- builtins that run earlier lines, or store code the shell runs later (_HOOKS) -----
+
+    def _fc(self, name: str, words: list[_Word], site: _Site) -> bool:
+        scanned = _scan_options(words, 1, _FC)
+        if scanned is not None and any(option == "-l" for option, _ in scanned[1]):
+            return False  # fc -l lists history; it runs nothing
+        self._unknown(site, words, "history re-execution: fc runs an earlier line, edited")
+        return True
+
+    def _rerun(self, name: str, words: list[_Word], site: _Site) -> bool:
+        self._unknown(site, words, "history re-execution: r (ksh, zsh) runs an earlier line")
+        return True
+
+    def _set_by(self, variable: _Word | None, value: _Word, site: _Site) -> None:
+        """A variable a builtin assigns (printf -v, read, mapfile, getopts, wait -p)."""
+        if variable is None:
+            return
+        if variable.value is None:
+            self._unknown(site, [variable], "a variable name known only at run time")
+            return
+        match = _DECLARED.fullmatch(variable.value)
+        if match is None or match.group(3) is not None:
+            return  # not a name: bash refuses it
+        if match.group(2) is not None:
+            self._arithmetic_text(match.group(2), site, site.text)
+        self._assigned(match.group(1), value, site.text, site)
+
+    def _printf(self, name: str, words: list[_Word], site: _Site) -> bool:
+        self._plain(name, words, site)
+        scanned = _scan_options(words, 1, _PRINTF)
+        if scanned is None:
+            self._unknown(site, words, "options of printf known only at run time")
+            return True
+        index, found = scanned
+        target = _last_argument(found, {"-v"})
+        if target is not None:
+            rest = words[index:]
+            plain = (len(rest) == 1 and rest[0].value is not None
+                     and not any(c in rest[0].value for c in "%\\"))
+            self._set_by(target[1], rest[0] if plain else _Word(None, "(printf output)"), site)
+        return True
+
+    def _read(self, name: str, words: list[_Word], site: _Site) -> bool:
+        self._plain(name, words, site)
+        scanned = _scan_options(words, 1, _READ)
+        if scanned is None:
+            self._unknown(site, words, "options of read known only at run time")
+            return True
+        index, found = scanned
+        array = _last_argument(found, {"-a"})
+        names = [array[1]] if array is not None else words[index:] or [_Word("REPLY", "REPLY")]
+        for variable in names:
+            self._set_by(variable, _Word(None, "(the line read)"), site)
+        return True
+
+    def _mapfile(self, name: str, words: list[_Word], site: _Site) -> bool:
+        self._plain(name, words, site)
+        scanned = _scan_options(words, 1, _MAPFILE)
+        if scanned is None:
+            self._unknown(site, words, f"options of {name} known only at run time")
+            return True
+        index, found = scanned
+        callback = _last_argument(found, {"-C"})
+        if callback is not None:
+            code = callback[1].value if callback[1] is not None else ""
+            # bash evaluates "CALLBACK INDEX 'LINE'" every -c lines.
+            self._code(None if code is None else f'{code} 0 "$MAPFILE_LINE"', site, name)
+        self._set_by(_at(words, index) or _Word("MAPFILE", "MAPFILE"),
+                     _Word(None, "(the lines read)"), site)
+        return True
+
+    def _getopts(self, name: str, words: list[_Word], site: _Site) -> bool:
+        self._plain(name, words, site)
+        self._set_by(_at(words, 2), _Word(None, "(an option letter)"), site)
+        return True
+
+    def _wait(self, name: str, words: list[_Word], site: _Site) -> bool:
+        self._plain(name, words, site)
+        scanned = _scan_options(words, 1, _WAIT)
+        if scanned is not None:
+            variable = _last_argument(scanned[1], {"-p"})
+            if variable is not None:
+                self._set_by(variable[1], _Word(None, "(a process id)"), site)
+        return True
+
+    def _let(self, name: str, words: list[_Word], site: _Site) -> bool:
+        self._plain(name, words, site)
+        for word in words[1:]:
+            if word.value is None:
+                self._unknown(site, [word], "arithmetic known only at run time")
+                continue
+            self._arithmetic_text(word.value, site, site.text)
+            assigned = _NUMBER_ASSIGNED.fullmatch(word.value)
+            if assigned is not None:
+                self._numbers.add(assigned.group(1))
+        return True
+
+    def _complete(self, name: str, words: list[_Word], site: _Site) -> bool:
+        self._plain(name, words, site)
+        scanned = _scan_options(words, 1, _COMPLETE)
+        if scanned is None:
+            self._unknown(site, words, f"options of {name} known only at run time")
+            return True
+        for option, argument in scanned[1]:
+            if option == "-C":
+                # The command runs (on Tab for complete) with the word being completed.
+                code = argument.value if argument is not None else ""
+                self._code(None if code is None else f'{code} "$COMP_WORD"', site, name)
+            elif option == "-W":
+                # Each word of the list is expanded when completing: $(...) runs then.
+                code = argument.value if argument is not None else ""
+                self._code(None if code is None else f": {code}", site, name)
+        return True
+
+    def _bind(self, name: str, words: list[_Word], site: _Site) -> bool:
+        self._plain(name, words, site)
+        scanned = _scan_options(words, 1, _BIND)
+        if scanned is None:
+            self._unknown(site, words, "options of bind known only at run time")
+            return True
+        index, found = scanned
+        for option, argument in found:
+            if option == "-x":
+                command = argument.value if argument is not None else ""
+                if command is None:
+                    self._unknown(site, words, "a key binding known only at run time")
+                else:
+                    self._code(_unquote(_binding(command)[1]), site, name)
+            elif option == "-f":
+                self._unknown(site, words, "bind -f reads key bindings from a file")
+        for word in words[index:]:
+            why = _binding_runs(word.value)
+            if why is not None:
+                self._unknown(site, [word], why)
+        return True
+
+    def _bindkey(self, name: str, words: list[_Word], site: _Site) -> bool:
+        self._plain(name, words, site)
+        if any(w.value is None or (w.value.startswith("-") and "s" in w.value) for w in words[1:]):
+            self._unknown(site, words, "bindkey -s binds a key to typed text")
+        return True
+
+    def _hash(self, name: str, words: list[_Word], site: _Site) -> bool:
+        scanned = _scan_options(words, 1, _HASH)
+        if scanned is None:
+            self._unknown(site, words, "options of hash known only at run time")
+            return True
+        index, found = scanned
+        program = _last_argument(found, {"-p"})
+        if program is not None:
+            path = program[1].value if program[1] is not None else None
+            for word in words[index:]:
+                if path is None or word.value is None or path.rsplit("/", 1)[-1] != word.value:
+                    self._unknown(site, words, "hash -p makes a command name run another program")
+                    return True
+        return False
+
+    def _enable(self, name: str, words: list[_Word], site: _Site) -> bool:
+        scanned = _scan_options(words, 1, _ENABLE)
+        if scanned is None or any(option == "-f" for option, _ in scanned[1]):
+            self._unknown(site, words, "enable -f loads a shared object into the shell")
+            return True
+        return False
+
+    def _set(self, name: str, words: list[_Word], site: _Site) -> bool:
+        self._plain(name, words, site)
+        options = True
+        for index, word in enumerate(words[1:], start=1):
+            value = word.value
+            if value is None:
+                if options:
+                    self._unknown(site, [word], f"options of {name} known only at run time")
+                return True
+            if not options or value in ("--", "-") or value[:1] not in ("-", "+"):
+                break
+            argument = _at(words, index + 1)
+            chosen = argument.value if argument is not None else None
+            if name == "shopt":
+                turned_off = "u" in value
+                names = [w.value for w in words[index + 1:] if w.value is not None]
+                if turned_off and "interactive_comments" in names:
+                    self._unknown(site, words, _COMMENTS_OFF)
+                    return True
+                continue
+            if value[0] == "-" and "k" in value[1:]:
+                self._unknown(site, words, "set -k makes words after a command assignments")
+                return True
+            if "o" in value[1:] and chosen is not None:
+                if chosen == "keyword" and value[0] == "-":
+                    self._unknown(site, words, "set -o keyword makes words after a command "
+                                               "assignments")
+                    return True
+                if chosen == "interactive-comments" and value[0] == "+":
+                    self._unknown(site, words, _COMMENTS_OFF)
+                    return True
+        return True
+
+    def _sched(self, name: str, words: list[_Word], site: _Site) -> bool:
+        if len(words) < 3 or (words[1].value or "").startswith("-"):
+            return False
+        return self._joined_code(words[2:], site, name)
+
 
 # Lines made only of plain words and ; & | && || need no parser: most typed lines are like
 # that, and tree-sitter plus the tree walk cost several times more. Anything else (quotes,
@@ -1374,6 +1826,17 @@ def _history_expansion(code: str) -> bool:
 
 def _at(words: list[_Word], index: int) -> _Word | None:
     return words[index] if 0 <= index < len(words) else None
+
+
+def _unescaped(text: str, char: str, start: int) -> int:
+    """The index of the first `char` at or after `start` that no backslash escapes, or -1."""
+    index = text.find(char, start)
+    while index >= 0:
+        backslashes = len(text[:index]) - len(text[:index].rstrip("\\"))
+        if backslashes % 2 == 0:
+            return index
+        index = text.find(char, index + 1)
+    return -1
 
 
 def _unescape_heredoc(raw: str) -> str:
@@ -1580,8 +2043,6 @@ _XARGS = _options(
     attached="iel",  # optional arguments, attached only
 )  # fmt: skip
 _ENV = _options("uCSPa", ("--unset", "--chdir", "--split-string", "--argv0"), lone_dash=True)
-_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*=")
-_PROMPTS = frozenset({"PS0", "PS1", "PS2", "PS3", "PS4"})
 _STDIN_FILES = frozenset({"/dev/stdin", "/dev/fd/0", "/proc/self/fd/0"})
 # Short options of each shell that take an argument (`bash -o emacs`: "emacs" is no script),
 # and long ones (bash --rcfile FILE, fish --debug-output FILE, zsh --emulate sh).
@@ -1590,6 +2051,164 @@ _SHELL_ARGUMENTS = {"bash": "oO", "rbash": "oO", "mksh": "oT", "lksh": "oT", "ks
 _SHELL_LONG_ARGUMENTS = frozenset({"--rcfile", "--init-file", "--init-command", "--command",
                                    "--debug", "--debug-output", "--profile", "--features",
                                    "--emulate"})  # fmt: skip
+
+_FC = _options("e")
+_PRINTF = _options("v")
+_READ = _options("adinNptu")
+_MAPFILE = _options("dnOsuCc")
+_WAIT = _options("p")
+_COMPLETE = _options("oAGWFCXPSDV")
+_BIND = _options("mfqurx")
+_HASH = _options("pdt")
+_ENABLE = _options("f")
+_COMMENTS_OFF = "with interactive comments off, `#` no longer hides what follows it"
+
+# Variables whose value the shell later runs, shows after expansion, or uses to find commands:
+# "code" is run as a command line, "prompt" is decoded (`\044` is `$`) then expanded as a
+# double-quoted word, "expanded" is expanded so ($(...) runs: BASH_ENV and ENV before naming
+# the file sourced, MAIL and MAILPATH when mail is checked), "hash" maps names to programs.
+# BASH_FUNC_NAME%% in a child's environment defines a function. zsh's prompts are here too.
+_HOOKS = {
+    "PROMPT_COMMAND": "code", "BASH_ALIASES": "code",
+    "PS0": "prompt", "PS1": "prompt", "PS2": "prompt", "PS4": "prompt", "PROMPT": "prompt",
+    "PROMPT2": "prompt", "PROMPT3": "prompt", "PROMPT4": "prompt", "RPROMPT": "prompt",
+    "RPS1": "prompt", "RPS2": "prompt", "SPROMPT": "prompt",
+    "BASH_ENV": "expanded", "ENV": "expanded", "MAIL": "expanded", "MAILPATH": "expanded",
+    "BASH_CMDS": "hash",
+}  # fmt: skip
+
+
+def _hook_kind(name: str) -> str | None:
+    return _HOOKS.get(name) or ("function" if name.startswith("BASH_FUNC_") else None)
+
+
+_PROMPT_ESCAPE = re.compile(r"\\(?:([0-7]{1,3})|D\{[^}]*\}|(.))", re.S)
+_PROMPT_CONTROL = {"a": "\a", "e": "\x1b", "n": "\n", "r": "\r"}
+
+
+def _decode_prompt(text: str) -> str:
+    r"""A prompt string after bash decodes its backslash escapes, as the expansion that follows
+    sees it: `\044` and the other octal escapes become the character itself (so `\044(cmd)`
+    runs cmd), `\\` and `\$` stay escaped, `\u`, `\w` and the like become a letter (bash
+    quotes their values), `\[` and `\]` vanish."""
+
+    def one(match: re.Match[str]) -> str:
+        octal, other = match.groups()
+        if octal is not None:
+            code = int(octal, 8) & 0xFF
+            return chr(code) if code else ""
+        if other is None:
+            return "D"  # \D{format}: a date
+        if other in "\\$":
+            return "\\" + other
+        if other in "[]":
+            return ""
+        if other in _PROMPT_CONTROL:
+            return _PROMPT_CONTROL[other]
+        if other in "uhHwWsvVtT@AdjlL!#":
+            return other
+        return "\\" + other
+
+    return _PROMPT_ESCAPE.sub(one, text)
+
+
+_INTEGER = re.compile(r"[+-]?(?:0[xX][0-9a-fA-F]+|[0-9]+)")
+_NUMBER_ASSIGNED = re.compile(r"\s*([A-Za-z_][A-Za-z0-9_]*)\s*=\s*[+-]?[0-9]+\s*")
+_NUMBER_LITERALS = re.compile(r"\b[0-9]+#[0-9A-Za-z@_]+|\b0[xX][0-9a-fA-F]+|\b[0-9]+\b")
+_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+# NAME, NAME[SUBSCRIPT], NAME=VALUE, NAME+=VALUE, NAME[SUB]=VALUE as declare, printf -v and
+# read take them: group 2 is the subscript, group 3 the value.
+_DECLARED = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)(?:\[(.*)\])?(?:\+?=(.*))?", re.S)
+# Parameters that always hold a number, whatever earlier lines did.
+_SAFE_ARITH = frozenset({"?", "#", "$", "!"})
+_SAFE_INDIRECT = re.compile(r"\$\{!(?:[A-Za-z_][A-Za-z0-9_]*(?:[*@]|\[[*@]\])|#)\}")
+_ARITHMETIC_TESTS = frozenset({"-eq", "-ne", "-lt", "-le", "-gt", "-ge"})
+
+
+def _arithmetic_reads(src: str, node: Node, numbers: set[str]) -> tuple[list[str], bool]:
+    """The variables an arithmetic expression reads, and whether it evaluates a command's
+    output. `NAME = NUMBER` inside it records NAME in `numbers` (and any other value drops
+    it); `NAME` on the left of `=` is written, not read."""
+    reads: list[str] = []
+    runs = False
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        kind = current.type
+        if kind in ("command_substitution", "process_substitution"):
+            runs = True
+        elif kind in ("do_group",) or (kind == "compound_statement" and current is not node
+                                        and current.children[:1]
+                                        and current.children[0].type != "(("):
+            continue  # a loop's body is not arithmetic
+        elif kind in ("binary_expression", "variable_assignment") and len(current.children) == 3 \
+                and current.children[1].type == "=" \
+                and _IDENTIFIER.fullmatch(_text(src, current.children[0])):
+            name, value = _text(src, current.children[0]), current.children[2]
+            if _INTEGER.fullmatch(_text(src, value)):
+                numbers.add(name)
+            else:
+                numbers.discard(name)
+                stack.append(value)
+        elif kind == "variable_name" or (kind == "word"
+                                         and _IDENTIFIER.fullmatch(_text(src, current))):
+            reads.append(_text(src, current))
+        elif kind in ("simple_expansion", "expansion"):
+            inner = [c for c in current.named_children
+                     if c.type in ("variable_name", "special_variable_name")]
+            if inner:
+                reads.append(_text(src, inner[0]))
+            stack.extend(c for c in current.named_children if c not in inner)
+        else:
+            stack.extend(current.children)
+    return reads, runs
+
+
+_BINDING_RUNS = frozenset({
+    "accept-line", "operate-and-get-next", "edit-and-execute-command",
+    "vi-edit-and-execute-command", "shell-expand-line", "insert-comment", "call-last-kbd-macro",
+    "re-read-init-file",
+})  # fmt: skip
+
+
+def _binding(text: str) -> tuple[str, str]:
+    """A readline binding `"keyseq": rhs` or `keyname: rhs` split in two."""
+    text = text.strip()
+    if text.startswith('"'):
+        position = 1
+        while position < len(text) and text[position] != '"':
+            position += 2 if text[position] == "\\" else 1
+        rest = text[position + 1:]
+        return text[: position + 1], rest.partition(":")[2].strip()
+    key, _, rhs = text.partition(":")
+    return key, rhs.strip()
+
+
+def _unquote(text: str) -> str:
+    if len(text) >= 2 and text[0] == text[-1] and text[0] in "'\"":
+        return text[1:-1]
+    return text
+
+
+def _binding_runs(text: str | None) -> str | None:
+    """Why a readline binding given to `bind` runs or submits a line, or None."""
+    if text is None:
+        return "a key binding known only at run time"
+    stripped = text.strip()
+    if stripped.startswith("set "):
+        words = stripped.split()
+        if len(words) >= 3 and words[1] == "enable-bracketed-paste" and words[2] != "on":
+            return "turning bracketed paste off hides from the bastion when a line is accepted"
+        return None
+    if ":" not in stripped:
+        return None
+    rhs = _binding(stripped)[1]
+    if rhs[:1] in ("'", '"'):
+        return "a key bound to typed text (a macro) that the bastion sees as one key"
+    if rhs in _BINDING_RUNS:
+        return f"a key bound to {rhs}, which runs or submits the line"
+    return None
+
 
 # Commands that write files the policy can name, so that they count as `>` on those files as a
 # redirection does: "all" (each operand: tee), "of" (dd's of=), or the options of a copy whose
@@ -1753,6 +2372,24 @@ _HANDLERS: dict[str, Any] = {
     ".": _Collector._source,
     "trap": _Collector._trap,
     "alias": _Collector._alias,
+    "fc": _Collector._fc,
+    "r": _Collector._rerun,
+    "printf": _Collector._printf,
+    "read": _Collector._read,
+    "mapfile": _Collector._mapfile,
+    "readarray": _Collector._mapfile,
+    "getopts": _Collector._getopts,
+    "wait": _Collector._wait,
+    "let": _Collector._let,
+    "complete": _Collector._complete,
+    "compgen": _Collector._complete,
+    "bind": _Collector._bind,
+    "bindkey": _Collector._bindkey,
+    "hash": _Collector._hash,
+    "enable": _Collector._enable,
+    "set": _Collector._set,
+    "shopt": _Collector._set,
+    "sched": _Collector._sched,
 }
 
 
