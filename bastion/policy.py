@@ -1545,6 +1545,27 @@ class _Collector:
                 self._code(word.value.split("=", 1)[1], site, name)
         return True
 
+    def _scp(self, name: str, words: list[_Word], site: _Site) -> bool:
+        """`scp -t PATH` and `scp -f PATH` are the remote end of a legacy scp (`scp -O`): a
+        write to PATH (`>`) and a read of it (`<`), not a copy from this host elsewhere."""
+        scanned = _scan_options(words, 1, _SCP)
+        if scanned is None:
+            return False
+        index, found = scanned
+        modes = {option for option, _ in found} & {"-t", "-f"}
+        if len(modes) != 1:
+            return False
+        op = ">" if modes == {"-t"} else "<"
+        for word in words[index:] or [_Word(None, "(no path)")]:
+            self.commands.append(self._file_operation(op, word, site.text, site))
+            if op == ">" and word.value is not None:
+                # The target may be a directory: the file lands in it under a name the scp
+                # stream gives (judged there), so here any name in it.
+                inside = _path_arg(word)._replace(kind="pattern")
+                inside = inside._replace(text=inside.text.rstrip("/") + "/*")
+                self.commands.append(self._file_operation(op, word, site.text, site, inside))
+        return True
+
     # -- builtins that run earlier lines, or store code the shell runs later (_HOOKS) -----
 
     def _fc(self, name: str, words: list[_Word], site: _Site) -> bool:
@@ -2053,6 +2074,7 @@ _SHELL_LONG_ARGUMENTS = frozenset({"--rcfile", "--init-file", "--init-command", 
                                    "--emulate"})  # fmt: skip
 
 _FC = _options("e")
+_SCP = _options("cDFiJloPSX")
 _PRINTF = _options("v")
 _READ = _options("adinNptu")
 _MAPFILE = _options("dnOsuCc")
@@ -2372,6 +2394,7 @@ _HANDLERS: dict[str, Any] = {
     ".": _Collector._source,
     "trap": _Collector._trap,
     "alias": _Collector._alias,
+    "scp": _Collector._scp,
     "fc": _Collector._fc,
     "r": _Collector._rerun,
     "printf": _Collector._printf,
