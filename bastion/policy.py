@@ -859,8 +859,7 @@ class _Collector:
             return ("procsub" if target.procsub else "file"), None
         return stdin, here
 
-    def _file_operation(self, op: str, target: _Word, text: str, site: _Site,
-                        path: PathArg | None = None) -> SimpleCommand:
+    def _file_operation(self, op: str, target: _Word, text: str, site: _Site) -> SimpleCommand:
         """The pseudo-command `>` (a write) or `<` (a read) of one file."""
         return SimpleCommand(
             name=op,
@@ -868,7 +867,7 @@ class _Collector:
             text=text,
             dynamic_args=target.value is None or target.brace,
             wrappers=site.wrappers,
-            paths=(path or _path_arg(target),),
+            paths=(_path_arg(target),),
         )
 
     def _heredoc_value(self, heredoc: _Heredoc, body: str, site: _Site) -> str | None:
@@ -1547,7 +1546,8 @@ class _Collector:
 
     def _scp(self, name: str, words: list[_Word], site: _Site) -> bool:
         """`scp -t PATH` and `scp -f PATH` are the remote end of a legacy scp (`scp -O`): a
-        write to PATH (`>`) and a read of it (`<`), not a copy from this host elsewhere."""
+        write to PATH (`>`) and a read of it (`<`), not a copy from this host elsewhere. When
+        PATH is a directory, the names the scp stream gives are judged there, not here."""
         scanned = _scan_options(words, 1, _SCP)
         if scanned is None:
             return False
@@ -1558,12 +1558,6 @@ class _Collector:
         op = ">" if modes == {"-t"} else "<"
         for word in words[index:] or [_Word(None, "(no path)")]:
             self.commands.append(self._file_operation(op, word, site.text, site))
-            if op == ">" and word.value is not None:
-                # The target may be a directory: the file lands in it under a name the scp
-                # stream gives (judged there), so here any name in it.
-                inside = _path_arg(word)._replace(kind="pattern")
-                inside = inside._replace(text=inside.text.rstrip("/") + "/*")
-                self.commands.append(self._file_operation(op, word, site.text, site, inside))
         return True
 
     # -- builtins that run earlier lines, or store code the shell runs later (_HOOKS) -----
