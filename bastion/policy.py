@@ -712,8 +712,13 @@ class _Collector:
             current = stack.pop()
             kind = current.type
             if kind in ("command_substitution", "process_substitution"):
+                text = self._text(current)
+                if text.startswith("$((") and text.endswith("))"):
+                    # In a here-document body tree-sitter-bash reads $((x)) as $( (x) ): bash
+                    # evaluates it as arithmetic (and, failing that, as commands: judged below).
+                    self._arithmetic_text(text[3:-2], site, text)
                 # `tee >(sh)` feeds the substitution from a pipe; `$(...)` inherits stdin.
-                writes = kind == "process_substitution" and self._text(current).startswith(">")
+                writes = kind == "process_substitution" and text.startswith(">")
                 inner = site._replace(stdin="pipe") if writes else site
                 for child in current.named_children:
                     self._statement(child, inner, level + 1)
@@ -1048,7 +1053,8 @@ class _Collector:
             if nameref:
                 self._nameref(name, word, site)
         elif nameref:
-            self._nameref(name, None, site)
+            # The next assignment to NAME chooses what it refers to (`r=PROMPT_COMMAND`).
+            self._unknown(site, [], f"a name reference {name} whose target a later line sets")
 
     def _nameref(self, name: str, target: _Word | None, site: _Site) -> None:
         """`declare -n NAME=TARGET`: an assignment to NAME later sets TARGET, and expanding
@@ -1087,7 +1093,7 @@ class _Collector:
             self._unknown(site._replace(text=shown), [], "arithmetic on a command's output, "
                                                          "which is evaluated as code")
             return
-        plain = _NUMBER_LITERALS.sub(" ", text)
+        plain = _NUMBER_LITERALS.sub(" ", _ASSIGNED_TO.sub("", text))
         for name in _IDENTIFIER.findall(plain):
             if name not in self._numbers and name not in _SAFE_ARITH:
                 self._unknown(site._replace(text=shown), [],
@@ -1596,10 +1602,7 @@ class _Collector:
         index, found = scanned
         target = _last_argument(found, {"-v"})
         if target is not None:
-            rest = words[index:]
-            plain = (len(rest) == 1 and rest[0].value is not None
-                     and not any(c in rest[0].value for c in "%\\"))
-            self._set_by(target[1], rest[0] if plain else _Word(None, "(printf output)"), site)
+            self._set_by(target[1], _printed(words[index:]), site)
         return True
 
     def _read(self, name: str, words: list[_Word], site: _Site) -> bool:
@@ -2094,6 +2097,20 @@ _HOOKS = {
 }  # fmt: skip
 
 
+def _printed(words: list[_Word]) -> _Word:
+    """What printf prints for a format made only of text and %s, given as many plain
+    arguments; a value known only at run time otherwise."""
+    if words and all(w.value is not None for w in words):
+        form, arguments = words[0].value or "", [w.value or "" for w in words[1:]]
+        pieces = form.replace("%%", "\0").split("%s")
+        if "%" not in form.replace("%%", "").replace("%s", "") and "\\" not in form \
+                and len(pieces) - 1 == len(arguments):
+            text = pieces[0] + "".join(a + p for a, p in zip(arguments, pieces[1:], strict=True))
+            text = text.replace("\0", "%")
+            return _Word(text, text)
+    return _Word(None, "(printf output)")
+
+
 def _hook_kind(name: str) -> str | None:
     return _HOOKS.get(name) or ("function" if name.startswith("BASH_FUNC_") else None)
 
@@ -2129,6 +2146,7 @@ def _decode_prompt(text: str) -> str:
 
 
 _INTEGER = re.compile(r"[+-]?(?:0[xX][0-9a-fA-F]+|[0-9]+)")
+_ASSIGNED_TO = re.compile(r"^\s*[A-Za-z_][A-Za-z0-9_]*\s*=(?!=)")  # `let y=x`: y is written
 _NUMBER_ASSIGNED = re.compile(r"\s*([A-Za-z_][A-Za-z0-9_]*)\s*=\s*[+-]?[0-9]+\s*")
 _NUMBER_LITERALS = re.compile(r"\b[0-9]+#[0-9A-Za-z@_]+|\b0[xX][0-9a-fA-F]+|\b[0-9]+\b")
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
