@@ -2914,7 +2914,10 @@ def _resolve_path(arg: PathArg, login: str | None) -> list[tuple[str, str]]:
             return [("unknown", arg.text)]
         return [("pattern" if _GLOB_CHARS.search(t) else "exact", normalise_path(t))
                 for t in expanded]
-    return [(kind, normalise_path(text))]
+    text = normalise_path(text)
+    if kind == "pattern" and not _GLOB_CHARS.search(text):
+        kind = "exact"  # the glob went with a `..`: /home/*/../../etc is /etc
+    return [(kind, text)]
 
 
 def _glob_regex(glob: str) -> str:

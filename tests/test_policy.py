@@ -16,16 +16,23 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from bastion import gate
 from bastion.policy import (
     ACTIONS,
+    FILE_OPERATIONS,
+    SHELLS,
     Defaults,
     Policy,
     PolicyError,
     Rule,
     evaluate,
     is_complete,
+    judge_path,
+    normalise_path,
     parse_commands,
     policy_from_dict,
+    reads_script_from_stdin,
+    shell_name,
     uncertain_verdict,
 )
 
@@ -1181,6 +1188,306 @@ def test_rules_can_be_built_directly() -> None:
 
 
 # ---------------------------------------------------------------------------------------------
+# Paths: the rule key `paths`, with small policies.
+
+SUDOERS = {"name": "sudoers", "action": "deny", "commands": [">", "rm", "cat", "mv", "chmod", "<"],
+           "paths": ["/etc/sudoers", "/etc/sudoers.d/**"]}
+
+
+@pytest.mark.parametrize(("path", "normalised"), [
+    ("/etc/sudoers", "/etc/sudoers"), ("/etc//sudoers", "/etc/sudoers"),
+    ("/etc/./sudoers", "/etc/sudoers"), ("/etc/../etc/sudoers", "/etc/sudoers"),
+    ("//etc/sudoers/", "/etc/sudoers"), ("/tmp/../", "/"), ("/..", "/"), ("/../../etc", "/etc"),
+    ("a/./b/../c", "a/c"), ("../x", "../x"), ("./", "."), ("", "."), ("a/..", "."),
+])
+def test_paths_are_normalised_lexically(path: str, normalised: str) -> None:
+    assert normalise_path(path) == normalised
+
+
+PATH_CASES = [
+    # (line, login, action): how each spelling of a path meets the rule above
+    ("cat /etc/sudoers", None, "deny"),
+    ("cat /etc//sudoers", None, "deny"),
+    ("cat /etc/./sudoers", None, "deny"),
+    ("cat /tmp/../etc/sudoers", None, "deny"),
+    ("cat /etc/sudoers.d", None, "deny"),  # ** also spans no component
+    ("cat /etc/sudoers.d/a/b", None, "deny"),
+    ("cat /etc/sudoers.bak", None, "allow"),
+    ("cat /etc/sudoersX", None, "allow"),
+    ("cat -- /etc/sudoers", None, "deny"),
+    ("cat --file=/etc/sudoers", None, "deny"),
+    ("cat -f/etc/sudoers", None, "deny"),
+    ("cat if=/etc/sudoers", None, "deny"),
+    ("echo x > /etc/sudoers", None, "deny"),
+    ("cat < /etc//sudoers", None, "deny"),
+    ("cat '/etc/sudoer?'", None, "allow"),  # quoted: a file named "sudoer?"
+    ("cat /etc/sudoer?", None, "confirm"),  # a glob that could match
+    ("cat /etc/*", None, "confirm"),
+    ("cat /e*/sudoers.d/x", None, "confirm"),
+    ("cat /etc/sudoers.d/*", None, "confirm"),
+    ("cat /etc/*.conf", None, "allow"),  # cannot be sudoers
+    ("cat /etc/x/*", None, "allow"),
+    ("cat /etc/sudoer{s,x}", None, "deny"),  # braces expand into /etc/sudoers
+    ("cat /etc/{a,b}", None, "allow"),
+    ('cat "$f"', None, "confirm"),  # known only at run time
+    ("cat /etc/$(echo sudoers)", None, "confirm"),
+    ("cat etc/sudoers", None, "allow"),  # relative: judged as written
+    ("cat ../etc/sudoers", None, "allow"),
+    ("cat ~root/../etc/sudoers", None, "deny"),  # ~root is /root
+    ("cat ~/../../etc/sudoers", "deploy", "deny"),  # ~ is /home/deploy
+    ("cat ~/../etc/sudoers", "root", "deny"),  # ~ is /root
+    ("cat ~/../etc/sudoers", None, "allow"),  # some /home/*: /home/x/../etc is /home/etc
+    ("cat ~/../../etc/sudoers", None, "deny"),
+    ("cat ~/x", None, "allow"),
+    ("cat '~root/../etc/sudoers'", None, "allow"),  # a quoted ~ is no home
+    ("cat ~+/sudoers", None, "confirm"),  # $PWD
+]
+
+
+@pytest.mark.parametrize(("line", "login", "expected"), PATH_CASES)
+def test_rules_match_paths_however_they_are_spelled(line: str, login: str | None,
+                                                     expected: str) -> None:
+    policy = small_policy(SUDOERS)
+    verdict = evaluate(policy, line, role="r", target="t", login=login)
+    assert verdict.action == expected, verdict.commands
+
+
+def test_path_globs_star_stays_in_a_component_and_a_bare_name_matches_anywhere() -> None:
+    policy = small_policy(
+        {"name": "top", "action": "deny", "commands": ["rm"], "paths": ["/srv/*"]},
+        {"name": "deep", "action": "confirm", "commands": ["rm"], "paths": ["/data/**/keep"]},
+        {"name": "history", "action": "alert", "commands": ["rm"], "paths": [".bash_history"]},
+    )
+    cases = [("rm /srv/a", "deny"), ("rm /srv/a/b", "allow"), ("rm /data/keep", "confirm"),
+             ("rm /data/a/b/keep", "confirm"), ("rm /data/a/keeps", "allow"),
+             ("rm .bash_history", "alert"), ("rm /root/.bash_history", "alert"),
+             ("rm ~/.bash_history", "alert"), ("rm x.bash_history", "allow"),
+             ("rm *", "allow"),  # a glob does not match a leading dot
+             ("rm .*", "alert")]  # .* could be .bash_history: the weaker of alert and unknown
+    for line, expected in cases:
+        assert evaluate(policy, line, role="r", target="t").action == expected, line
+
+
+def test_an_allow_rule_with_paths_needs_every_path_to_match() -> None:
+    policy = small_policy(
+        {"name": "tmp-ok", "action": "allow", "commands": ["rm"], "paths": ["/tmp/**"]},
+        {"name": "no-rm", "action": "deny", "commands": ["rm"]},
+    )
+    cases = [("rm /tmp/a /tmp/b/c", "allow"), ("rm /tmp/a /etc/passwd", "deny"),
+             ("rm /tmp/../etc/passwd", "deny"), ("rm /tmp/*", "deny"), ('rm "$f"', "deny"),
+             ("rm", "deny")]
+    for line, expected in cases:
+        assert evaluate(policy, line, role="r", target="t").action == expected, line
+
+
+def test_paths_combine_with_flags_and_args() -> None:
+    policy = small_policy({"name": "r", "action": "deny", "commands": ["rm"], "flags": ["-r"],
+                           "paths": ["/srv"]})
+    cases = [("rm -r /srv", "deny"), ("rm /srv", "allow"), ("rm -r /srv/x", "allow"),
+             ("rm $opts /srv", "confirm"), ("rm -r /s?v", "confirm")]
+    for line, expected in cases:
+        assert evaluate(policy, line, role="r", target="t").action == expected, line
+
+
+# Commands that write a file count as ">" on it, as a redirection does.
+WRITES = [
+    ("tee a /etc/sudoers", ["/etc/sudoers"]),
+    ("tee -a /etc/sudoers < x", ["/etc/sudoers"]),
+    ("dd if=/dev/zero of=/etc/sudoers", ["/etc/sudoers"]),
+    ("cp x /etc/sudoers", ["/etc/sudoers"]),
+    ("cp sudoers /etc", ["/etc/sudoers"]),  # into the directory
+    ("cp -r a/sudoers b /etc/", ["/etc/sudoers"]),
+    ("cp -t /etc sudoers", ["/etc/sudoers"]),
+    ("mv sudoers /etc/.", ["/etc/sudoers"]),
+    ("install -m 0440 -o root x /etc/sudoers", ["/etc/sudoers"]),
+    ("ln -sf /tmp/x /etc/sudoers", ["/etc/sudoers"]),
+    ("rsync -a --chmod=F440 x /etc/sudoers", ["/etc/sudoers"]),
+    ("scp -t /etc/sudoers", ["/etc/sudoers"]),
+]
+
+
+@pytest.mark.parametrize(("line", "written"), WRITES)
+def test_files_a_command_writes_count_as_writes(line: str, written: list[str]) -> None:
+    policy = small_policy({"name": "w", "action": "deny", "commands": [">"],
+                           "paths": ["/etc/sudoers"]})
+    assert evaluate(policy, line, role="r", target="t").action == "deny"
+    # The file copied away is only read: "cp /etc/sudoers /tmp" writes /tmp and /tmp/sudoers.
+    assert evaluate(policy, line.replace("/etc", "/srv"), role="r", target="t").action == "allow"
+    assert evaluate(policy, "cp /etc/sudoers /tmp/", role="r", target="t").action == "allow"
+
+
+@pytest.mark.parametrize("op", FILE_OPERATIONS)
+@pytest.mark.parametrize("path", [
+    "/etc/sudoers", "/etc//sudoers", "/etc/./sudoers.d/x", "/tmp/../etc/sudoers", "/tmp/x",
+    "sudoers", "/etc/sudoer?", "~root/x", "/etc/sudoers.d/a b", "/tmp/$(touch x)",
+])
+def test_judge_path_gives_the_verdict_of_the_equivalent_line(op: str, path: str) -> None:
+    policy = small_policy(SUDOERS)
+    direct = judge_path(policy, op, [path], role="r", target="t")
+    quoted = shlex.quote(path)
+    line = {">": f": > {quoted}", "<": f": < {quoted}"}.get(op, f"{op} {quoted}")
+    via_line = evaluate(policy, line, role="r", target="t")
+    assert (direct.action, direct.rule, direct.message) == (
+        via_line.action, via_line.rule, via_line.message)
+    # Paths are taken literally: a glob or ~ in an sftp path names that very file.
+    expected = "deny" if normalise_path(path) in ("/etc/sudoers", "/etc/sudoers.d/x",
+                                                   "/etc/sudoers.d/a b") else "allow"
+    assert direct.action == expected
+
+
+def test_judge_path_names_the_operation_and_refuses_others() -> None:
+    policy = small_policy(SUDOERS)
+    verdict = judge_path(policy, "mv", ["/tmp/x", "/etc/sudoers.d/y"], role="r", target="t")
+    assert (verdict.action, verdict.rule) == ("deny", "sudoers")
+    assert verdict.command == "mv /tmp/x /etc/sudoers.d/y"
+    with pytest.raises(ValueError):
+        judge_path(policy, "cp", ["/etc/sudoers"], role="r", target="t")
+
+
+def test_judge_path_uses_the_default_policy_messages(default_policy: Policy) -> None:
+    verdict = judge_path(default_policy, ">", ["/etc//sudoers"], role="engineer", target="web01")
+    assert (verdict.action, verdict.rule) == ("deny", "no-credential-file-writes")
+    assert verdict.message == "Credential files are not changed through the bastion."
+    assert judge_path(default_policy, "<", ["/etc/shadow"], role="engineer",
+                      target="web01").action == "allow"
+    assert judge_path(default_policy, "rm", ["/var/log/wtmp"], role="engineer",
+                      target="web01").rule == "no-log-tampering"
+
+
+def test_legacy_scp_server_side_is_a_file_operation_not_a_copy_out(default_policy: Policy) -> None:
+    assert names("scp -t /tmp/x") == [">"]
+    assert names("scp -r -d -t -- /srv/a /srv/b") == [">", ">"]
+    assert names("scp -f /var/log/syslog") == ["<"]
+    assert names("scp x me@elsewhere:") == ["scp"]
+    assert action(default_policy, "scp -t /tmp/upload") == "allow"
+    assert action(default_policy, "scp -v -f /etc/hosts") == "allow"
+    assert action(default_policy, "scp db.dump me@elsewhere:") == "alert"
+    assert action(default_policy, "scp -t /etc/../etc/sudoers") == "deny"
+
+
+def test_a_login_name_makes_tilde_exact(default_policy: Policy) -> None:
+    for login, expected in [("root", "deny"), ("deploy", "deny"), (None, "deny")]:
+        verdict = evaluate(default_policy, "rm -rf ~", role="engineer", target="web01",
+                           login=login)
+        assert verdict.action == expected
+    assert evaluate(default_policy, "rm -rf ~/build", role="engineer", target="web01",
+                    login="deploy").action == "allow"
+    assert evaluate(default_policy, "rm -rf ~/..", role="engineer", target="web01",
+                    login="deploy").rule == "no-root-wipe"  # /home
+
+
+# ---------------------------------------------------------------------------------------------
+# One list of shells: what reads its program from the line's stdin (the exec gate's question).
+
+STDIN_PROGRAMS = [
+    ("bash", "shell"), ("sh", "shell"), ("bash -o emacs", "shell"), ("bash +o history", "shell"),
+    ("bash -O extglob", "shell"), ("bash --rcfile /tmp/rc", "shell"), ("bash -s a b", "shell"),
+    ("bash -il", "shell"), ("bash -c bash", "shell"), ("sh -c 'exec bash'", "shell"),
+    ("rbash", "shell"), ("dash", "shell"), ("ksh", "shell"), ("ksh93 -o vi", "shell"),
+    ("mksh -T /dev/tty2", "shell"), ("zsh", "shell"), ("/usr/local/bin/zsh", "shell"),
+    ("bash5.2", "shell"), ("/opt/bash-5.2/bin/bash", "shell"), ("busybox sh", "shell"),
+    ("busybox ash", "shell"), ("toybox sh", "shell"), ("sudo -u app dash", "shell"),
+    ("script -qc bash /dev/null", "shell"), ("ls; bash", "shell"), (". /dev/stdin", "shell"),
+    ("bash /dev/stdin", "shell"), ("fish", "shell"), ("at now", "shell"),
+    ("python3", "interpreter"), ("python3 -", "interpreter"), ("python3 -W ignore", "interpreter"),
+    ("perl", "interpreter"), ("node", "interpreter"), ("awk -f -", "interpreter"),
+    ("python3; bash", "interpreter"),
+    ("bash script.sh", None), ("bash -c 'ls'", None), ("bash -o emacs x.sh", None),
+    ("fish -c ls", None), ("python3 x.py", None), ("python3 -c 'print(1)'", None),
+    ("python3 -W ignore x.py", None), ("awk 1 f", None), ("echo hi", None), ("bash < x", None),
+    ("cat x | bash", None), ("ls", None), ("", None),
+]
+
+
+@pytest.mark.parametrize(("command", "kind"), STDIN_PROGRAMS)
+def test_which_exec_commands_read_their_program_from_stdin(command: str,
+                                                            kind: str | None) -> None:
+    assert reads_script_from_stdin(command) == kind
+
+
+def test_the_gate_and_the_policy_share_one_list_of_shells() -> None:
+    assert gate.reads_script_from_stdin is reads_script_from_stdin
+    assert not hasattr(gate, "SHELLS")
+    for shell in SHELLS:
+        assert shell_name(f"/usr/bin/{shell}") == shell
+        assert shell_name(f"{shell}5.1") == shell
+        assert names(f"{shell} -c 'reboot'")[-1] == "reboot" or shell == "fish", shell
+    assert shell_name("bashful") is None and shell_name("shx") is None
+
+
+# ---------------------------------------------------------------------------------------------
+# Code the shell runs later: each member of the class (see bastion.policy's docstring), judged
+# with the same rules as the line itself, so `touch` shows up as a command.
+
+HOOKS_JUDGED = [
+    "PROMPT_COMMAND='touch /tmp/x'",
+    "PROMPT_COMMAND=(history 'touch /tmp/x')",
+    "export PROMPT_COMMAND+='; touch /tmp/x'",
+    "printf -v PROMPT_COMMAND %s 'touch /tmp/x'",
+    "declare 'PROMPT_COMMAND=touch /tmp/x'",
+    ": ${PROMPT_COMMAND:=touch /tmp/x}",
+    "for PROMPT_COMMAND in 'touch /tmp/x'; do :; done",
+    "PS1='$(touch /tmp/x)'",
+    "PS0='`touch /tmp/x`'",
+    "PS2='\\044(touch /tmp/x)'",
+    "PS4='\\140touch /tmp/x\\140'",
+    "RPROMPT='$(touch /tmp/x)'",
+    "BASH_ENV='$(touch /tmp/x)' bash -c :",
+    "ENV='$(touch /tmp/x)' sh -i",
+    "MAILPATH='/var/mail/a?$(touch /tmp/x)'",
+    "BASH_ALIASES[ls]='touch /tmp/x'",
+    "alias ls='touch /tmp/x'",
+    "env 'BASH_FUNC_ls%%=() { touch /tmp/x; }' bash -c ls",
+    "trap 'touch /tmp/x' DEBUG",
+    "mapfile -C 'touch /tmp/x' -c 1 < /etc/hosts",
+    "complete -C 'touch /tmp/x' ls",
+    "compgen -W '$(touch /tmp/x)'",
+    "bind -x '\"\\C-t\": touch /tmp/x'",
+    "zsh -c 'sched +1 touch /tmp/x'",
+    "command_not_found_handle() { touch /tmp/x; }",
+    "cd() { touch /tmp/x; }",
+]
+
+
+@pytest.mark.parametrize("line", HOOKS_JUDGED)
+def test_code_a_hook_stores_is_judged_as_commands(line: str) -> None:
+    assert "touch" in names(line), parse_commands(line)
+
+
+# Lines that really run their command in bash (a canary file appears), which the policy must
+# not allow. Each is also in the tables above; here bash itself shows the attack is real.
+RUNS_IN_BASH = [
+    "x='a[$(touch {c})]'; echo $((x))",
+    "x='a[$(touch {c})]'; [[ $x -eq 1 ]]",
+    "x='a[$(touch {c})]'; a=(1); echo ${{a[x]}}",
+    "x='a[$(touch {c})]'; echo ${{!x}}",
+    "x='$(touch {c})'; echo ${{x@P}}",
+    "printf -v 'a[$(touch {c})]' %s 1",
+    "read 'a[$(touch {c})]' <<< x",
+    "mapfile -C 'touch {c} #' -c 1 <<< x",
+    "compgen -W '$(touch {c})'",
+    "BASH_CMDS[ls]=/usr/bin/touch; ls {c}",
+    "env 'BASH_FUNC_f%%=() {{ touch {c}; }}' bash -c f",
+    "BASH_ENV='$(touch {c})' bash -c :",
+    "cat <<EOF\n`touch {c}`\nEOF",
+    "coproc {{ touch {c}; }}; wait",
+    "x='\\044(touch {c})'; echo ${{x@P}}",
+]
+
+
+@pytest.mark.skipif(shutil.which("bash") is None, reason="needs bash")
+@pytest.mark.parametrize("template", RUNS_IN_BASH)
+def test_lines_that_run_a_command_in_bash_are_not_allowed(tmp_path: Path,
+                                                           template: str) -> None:
+    canary = tmp_path / "ran"
+    line = template.format(c=canary)
+    subprocess.run(["bash", "-c", line], capture_output=True, timeout=10, cwd=tmp_path)
+    assert canary.exists(), "the attack did not run in bash: the test proves nothing"
+    policy = small_policy({"name": "no-touch", "action": "deny", "commands": ["touch"]})
+    assert evaluate(policy, line, role="r", target="t").action != "allow", parse_commands(line)
+
+
+# ---------------------------------------------------------------------------------------------
 # Loading policy.toml
 
 VALID_RULE = {"name": "r", "action": "deny", "commands": ["rm"]}
@@ -1216,6 +1523,11 @@ BAD_POLICIES = [
     ({"rules": [{**VALID_RULE, "targets": [1]}]}, "rules[1].targets[0]", "non-empty string"),
     ({"rules": [{**VALID_RULE, "message": "two\nlines"}]}, "rules[1].message", "one line"),
     ({"rules": [VALID_RULE, VALID_RULE]}, "rules[2].name", "duplicate rule name 'r'"),
+    ({"rules": [{**VALID_RULE, "paths": "/etc/x"}]}, "rules[1].paths", "list of strings"),
+    ({"rules": [{**VALID_RULE, "paths": ["/etc//x"]}]}, "rules[1].paths[0]", "not normalised"),
+    ({"rules": [{**VALID_RULE, "paths": ["/etc/../x"]}]}, "rules[1].paths[0]", "not normalised"),
+    ({"rules": [{**VALID_RULE, "paths": ["~/.ssh"]}]}, "rules[1].paths[0]", "~ is expanded"),
+    ({"rules": [{**VALID_RULE, "paths": ["etc/x"]}]}, "rules[1].paths[0]", "is relative"),
 ]
 
 
