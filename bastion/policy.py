@@ -16,10 +16,59 @@ action wins: deny > confirm > alert > allow; on a tie the first command decides.
 "Known only at run time" (a SimpleCommand with name None, `unknown` saying why) covers: a
 command word made by expansion (`$c`, `$(...)`, globs, braces); text piped into a shell or an
 interpreter (`curl ... | sh`, `| python3`, `bash <(curl ...)`); shell code built at run time
-(`eval "$x"`, `sh -c "$x"`); wrappers nested more than MAX_NESTING deep; interactive history
-expansion (`!!`, `^a^b`: the shell runs earlier text in place of what is seen); and a line that
-does not parse. The last is a deliberate choice: tree-sitter's error recovery may hide a command,
-so a parse error never passes as allow; the commands that could be read are judged as well.
+(`eval "$x"`, `sh -c "$x"`); wrappers nested more than MAX_NESTING deep; history re-execution
+(`!!`, `^a^b`, `fc` but `fc -l`, ksh's and zsh's `r`: the shell runs earlier text, edited, in
+place of what is seen); code for another shell holding constructs bash lacks (zsh's glob
+qualifiers `*(e:'cmd':)`, `=(cmd)`, `${(e)x}`; ksh's `${ cmd;}`; anything for fish or csh);
+and a line that does not parse. The last is a deliberate choice: tree-sitter's error recovery
+may hide a command, so a parse error never passes as allow; the commands that could be read are
+judged as well.
+
+Code the shell runs later, or that changes what a name runs. Each member of the class and what
+is done with it (`judged`: the code is parsed and its commands judged like the line's own;
+`unknown`: [defaults].unknown applies):
+- PROMPT_COMMAND, BASH_ALIASES[name], alias, trap, bind -x, complete/compgen -C, mapfile -C,
+  zsh's sched: the code is judged (run with arguments known only then, where bash adds them).
+- PS0, PS1, PS2, PS4 (and zsh's PROMPT, RPROMPT, SPROMPT...): the prompt escapes are decoded
+  (`\\044` is `$`, `\\140` a backquote), then the string is judged as a double-quoted word:
+  commands in `$(...)` and backquotes are judged; arithmetic is judged as below. PS3 is not
+  expanded. BASH_ENV, ENV (expanded before naming the file sourced), MAIL and MAILPATH
+  (expanded when mail is checked), complete/compgen -W (each word expanded): judged the same
+  way, without prompt escapes.
+- However they are set: NAME=, export/declare/local/readonly/typeset (also a quoted
+  `'PS1=...'` word), `${NAME:=...}`, `for NAME in ...`, env NAME=..., printf -v (computed
+  for %s formats), read, mapfile/readarray, getopts, wait -p. A value known only at run time
+  (`PS1="$x"`, anything read) makes them unknown; the hook's own earlier value (`PS1="$PS1> "`)
+  was judged when it was set. `declare -n` to or from a hook, or with no target yet: unknown.
+- BASH_FUNC_NAME%% given to env (a function a child bash imports): its body is judged. Functions
+  defined on the line, including command_not_found_handle and ones named like builtins (`cd`):
+  their bodies are judged where they are defined, so calling them later needs no judgement.
+- hash -p PATH NAME (unless PATH is NAME's own program), BASH_CMDS[NAME]=PATH, enable -f
+  (loads a shared object): unknown. PATH itself is allowed: a program under an allowed name
+  runs unjudged either way (README, what this does not stop).
+- bind: a key bound to a macro (typed text), to accept-line, operate-and-get-next,
+  edit-and-execute-command, shell-expand-line, insert-comment, call-last-kbd-macro or
+  re-read-init-file, `bind -f FILE`, bracketed paste turned off: unknown. Other bindings and
+  readline settings are allowed. zsh's `bindkey -s`: unknown.
+- set -k / set -o keyword (later words become assignments), interactive comments turned off
+  (`#` stops hiding text): unknown. Other options (`set -euo pipefail`, `shopt -s extglob`)
+  change no command that runs.
+- Arithmetic evaluates a variable's value as an expression, and an expression may index an
+  array with a command substitution (`x='a[$(cmd)]'; echo $((x))` runs cmd). So arithmetic
+  (`$((...))`, `((...))`, `for ((...))`, `let`, `declare -i`, subscripts, `${s:off:len}`,
+  `[[ -eq ]]` and its kin, names with subscripts given to printf -v, read, declare, `[[ -v ]]`)
+  that reads a variable is unknown unless the line set it to a literal number first; one that
+  reads a command's output is unknown; one on literal numbers (and `$?`, `$#`, `$$`, `$!`)
+  runs nothing. Indirect expansion (`${!x}`) and prompt expansion (`${x@P}`): unknown.
+- exec, command, builtin, coproc (its stdin is a pipe: `coproc bash` is a shell fed text),
+  zsh's noglob and nocorrect: wrappers, the command behind them judged.
+
+Paths: a rule's `paths` are globs over the files a command touches (`SimpleCommand.paths`),
+lexically normalised (`normalise_path`) with `~` and `~user` expanded (root's home is /root,
+another user's /home/USER; `~` without a login is some /home/*). A relative path is matched as
+written, the working directory being unknown. A glob in the line or a path known only at run
+time that could match makes the rule's action no stricter than [defaults].unknown. deny,
+confirm and alert rules match when one path matches; allow rules only when all do.
 
 Things a caller may rely on:
 - `parse_commands`, `evaluate` and `is_complete` never raise, whatever the text.
@@ -27,14 +76,21 @@ Things a caller may rely on:
   is matched on what is known. When a rule with `flags` or `args` fails only for want of those
   arguments, the command gets the weaker of that rule's action and `[defaults].unknown`. An
   `allow` rule with `args` never matches such a command, so it cannot carve an exception blind.
-- Besides real commands, two kinds of pseudo-command are judged so that rules can name them:
-  an output redirection is a command named `>` whose one argument is the target
-  (`echo x >> /etc/sudoers` yields `echo` and `>` with argument `/etc/sudoers`), and a variable
-  assignment is a command named `NAME=` whose one argument is the value (`HISTSIZE=0` is
-  `HISTSIZE=` with `0`), whether it stands alone, follows `export`/`declare`/`local`/
-  `readonly`/`typeset`, prefixes a command or is given to `env`.
-- Arguments are matched as written after quote removal: globs and `~` are not expanded, so an
-  `args` pattern for dangerous paths should also accept glob characters.
+- Besides real commands, pseudo-commands are judged so that rules can name them: a write to a
+  file is a command named `>` whose one argument is the file (an output redirection:
+  `echo x >> /etc/sudoers` yields `echo` and `>` with argument `/etc/sudoers`; each file tee
+  writes; dd's of=; the destination of cp, mv, install, ln and rsync, and DEST/NAME for each
+  source, DEST being perhaps a directory; `scp -t PATH`), a read is a command named `<` (an
+  input redirection, `scp -f PATH`), and a variable assignment is a command named `NAME=` whose
+  one argument is the value (`HISTSIZE=0` is `HISTSIZE=` with `0`), whether it stands alone,
+  follows `export`/`declare`/`local`/`readonly`/`typeset`, prefixes a command, is given to
+  `env` or is made by a builtin (`read NAME`, with a value known only at run time).
+- `judge_path` judges a file operation that did not come from a shell line (sftp, the records
+  of an scp stream) exactly as `evaluate` judges the equivalent line (`: > PATH` for ">").
+- `reads_script_from_stdin` says whether an exec command feeds a shell or an interpreter from
+  its stdin, from the same list of shells (SHELLS) and interpreters (INTERPRETERS) as the rest.
+- `args` are matched as written after quote removal: globs and `~` are not expanded there
+  (`paths` is for files).
 - Each line is judged alone: state from earlier lines (a `cd`, a variable, a script written to
   disk) is not known.
 

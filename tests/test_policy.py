@@ -6,6 +6,7 @@ meet it; the semantics of rules are pinned with small policies written inline.
 
 from __future__ import annotations
 
+import re
 import shlex
 import shutil
 import subprocess
@@ -851,6 +852,16 @@ def test_default_policy_categories(
 ) -> None:
     verdict = evaluate(default_policy, line, role="engineer", target="web01")
     assert (verdict.action, verdict.rule) == (expected, rule), verdict.commands
+
+
+def test_the_readme_examples_hold(default_policy: Policy) -> None:
+    readme = (POLICY_FILE.parents[1] / "README.md").read_text()
+    block = readme.split("With the default policy:\n\n```\n", 1)[1].split("```", 1)[0]
+    rows = [re.split(r"\s{2,}", row.strip()) for row in block.splitlines() if row.strip()]
+    assert len(rows) > 10
+    for line, expected, rule, *_ in rows:
+        verdict = evaluate(default_policy, line, role="engineer", target="web01")
+        assert (verdict.action, verdict.rule) == (expected, rule), line
 
 
 def test_default_policy_roles_and_targets(default_policy: Policy) -> None:
