@@ -2890,11 +2890,14 @@ def _operand_paths(words: list[_Word]) -> tuple[PathArg, ...]:
             if attached[:1] in ("/", "~"):
                 found.append(_path_arg(word, attached, False))
             continue
-        assignment = _ASSIGNMENT_LIKE.fullmatch(value)
-        if assignment is not None:
-            found.append(_path_arg(word, assignment.group(2), f"{assignment.group(1)}=~" in word.text))
-            continue
-        found.append(_path_arg(word))
+        if "=" in value:
+            assignment = _ASSIGNMENT_LIKE.fullmatch(value)
+            if assignment is not None:
+                found.append(_path_arg(word, assignment.group(2),
+                                       f"{assignment.group(1)}=~" in word.text))
+                continue
+        found.append(PathArg(value, "pattern" if word.glob or word.brace else "exact",
+                             value[:1] == "~" and word.text[:1] == "~"))
     return tuple(found)
 
 
@@ -3028,13 +3031,6 @@ class _PathGlob:
         self.regex = re.compile(_glob_regex(glob), re.S)
         self.parts = [part for part in glob.split("/") if part] if not self.basename else [glob]
 
-    def matches(self, path: str) -> bool:
-        if self.basename:
-            return self.regex.fullmatch(path.rsplit("/", 1)[-1]) is not None
-        if not path.startswith("/") and not self.glob.startswith("**/"):
-            return False  # relative: judged as written, the working directory being unknown
-        return self.regex.fullmatch(path) is not None
-
     def could_match(self, pattern: str) -> bool:
         """Whether some path the shell glob `pattern` expands to could match this glob."""
         if self.basename:
@@ -3071,30 +3067,54 @@ def _parts_meet(a: str, b: str) -> bool:
     return True
 
 
-def _paths_state(globs: tuple[_PathGlob, ...], paths: list[tuple[str, str]], every: bool) -> str:
-    """"yes", "maybe" or "no": whether the command's paths match the globs. With `every` (an
-    allow rule) each path must match for certain; otherwise one that matches is enough, and
-    one that could match (a glob, a path known only at run time) makes it "maybe"."""
-    if every:
-        if not paths:
-            return "no"
-        certain = all(kind == "exact" and any(g.matches(text) for g in globs)
-                      for kind, text in paths)
-        return "yes" if certain else "no"
-    state = "no"
-    for kind, text in paths:
-        if kind == "unknown":
-            state = "maybe"
-        elif kind == "exact":
-            if any(g.matches(text) for g in globs):
-                return "yes"
-        else:
-            last = text.rsplit("/", 1)[-1]
-            if not _GLOB_CHARS.search(last) and any(g.basename and g.matches(text) for g in globs):
-                return "yes"
-            if any(g.could_match(text) for g in globs):
+class _PathGlobs:
+    """A rule's `paths`, with one regular expression per kind of glob so that a path is
+    matched against all of them at once."""
+
+    __slots__ = ("absolute", "anywhere", "base", "globs")
+
+    def __init__(self, globs: tuple[str, ...]) -> None:
+        self.globs = tuple(_PathGlob(glob) for glob in globs)
+        self.base = _alternation([g for g in self.globs if g.basename])
+        self.absolute = _alternation([g for g in self.globs if not g.basename])
+        self.anywhere = _alternation([g for g in self.globs if g.glob.startswith("**/")])
+
+    def matches(self, path: str) -> bool:
+        if self.base is not None and self.base.fullmatch(path.rsplit("/", 1)[-1]):
+            return True
+        # A relative path is judged as written, the working directory being unknown: only
+        # names (and **/ globs) match it.
+        whole = self.absolute if path.startswith("/") else self.anywhere
+        return whole is not None and whole.fullmatch(path) is not None
+
+    def state(self, paths: list[tuple[str, str]], every: bool) -> str:
+        """"yes", "maybe" or "no": whether the command's paths match. With `every` (an allow
+        rule) each path must match for certain; otherwise one that matches is enough, and one
+        that could match (a glob, a path known only at run time) makes it "maybe"."""
+        if every:
+            certain = all(kind == "exact" and self.matches(text) for kind, text in paths)
+            return "yes" if paths and certain else "no"
+        state = "no"
+        for kind, text in paths:
+            if kind == "unknown":
                 state = "maybe"
-    return state
+            elif kind == "exact":
+                if self.matches(text):
+                    return "yes"
+            else:
+                last = text.rsplit("/", 1)[-1]
+                if self.base is not None and not _GLOB_CHARS.search(last) and \
+                        self.base.fullmatch(last):
+                    return "yes"
+                if any(g.could_match(text) for g in self.globs):
+                    state = "maybe"
+        return state
+
+
+def _alternation(globs: list[_PathGlob]) -> re.Pattern[str] | None:
+    if not globs:
+        return None
+    return re.compile("|".join(f"(?:{g.regex.pattern})" for g in globs), re.S)
 
 
 # --------------------------------------------------------------------------------------------
@@ -3143,7 +3163,7 @@ class _CompiledRule:
         )
         self.flags = frozenset(rule.flags)
         self.args = re.compile(rule.args) if rule.args is not None else None
-        self.paths = tuple(_PathGlob(glob) for glob in rule.paths) if rule.paths else None
+        self.paths = _PathGlobs(rule.paths) if rule.paths else None
         self.roles = frozenset(rule.roles) if rule.roles is not None else None
         self.targets = (
             re.compile("|".join(fnmatch.translate(p) for p in rule.targets))
@@ -3204,7 +3224,7 @@ class _CompiledPolicy:
                 if rule.paths is not None:
                     if paths is None:
                         paths = [p for arg in command.paths for p in _resolve_path(arg, login)]
-                    state = _paths_state(rule.paths, paths, every=rule.action == "allow")
+                    state = rule.paths.state(paths, every=rule.action == "allow")
                 if not matched or state != "yes" or blind:
                     could = (matched or command.dynamic_args) and state != "no"
                     if could and rule.action != "allow":
