@@ -597,6 +597,9 @@ class _Collector:
         self.commands: list[SimpleCommand] = []
         # Variables this line set to a literal number: arithmetic on them runs nothing.
         self._numbers: set[str] = set()
+        # Directories an earlier `cd` on this line may have moved to: relative paths after it
+        # are judged in each of them as well as as written.
+        self._dirs: list[PathArg] = []
         # The code being walked, and its here-documents turned into here-strings (see `parse`)
         # by the offset of the `<<<`.
         self._src = ""
@@ -806,7 +809,9 @@ class _Collector:
                 # reads text we do not follow, as with a pipe.
                 inner = site if stdin in ("tty", "file", "null") else site._replace(stdin="pipe")
                 self._statement(body, inner, level + 1)
-            self.commands.extend(later)
+            # `cd /etc && echo x >> sudoers`: tree-sitter hangs the redirection on the whole
+            # list, bash on its last command, after the cd.
+            self.commands.extend(replace(c, paths=self._in_dirs(c.paths)) for c in later)
         for redirect in redirects:
             self._nested(redirect, site, level)
 
@@ -928,7 +933,7 @@ class _Collector:
             text=text,
             dynamic_args=target.value is None or target.brace,
             wrappers=site.wrappers,
-            paths=(_path_arg(target),),
+            paths=self._in_dirs((_path_arg(target),)),
         )
 
     def _heredoc_value(self, heredoc: _Heredoc, body: str, site: _Site) -> str | None:
@@ -1041,8 +1046,8 @@ class _Collector:
             self._expanded(_decode_prompt(code), site, name)
         elif kind == "expanded":
             self._expanded(code, site, name)
-        elif kind == "hash":
-            self._unknown(site, [value], f"{name} makes a command name run another program")
+        elif kind == "unknown":
+            self._unknown(site, [value], f"{name} {_HOOK_UNKNOWN[name]}")
         elif code.startswith("()"):  # BASH_FUNC_f%%='() { ...; }' defines f in a child bash
             self._code("_" + code, site, name)
 
@@ -1084,6 +1089,10 @@ class _Collector:
                 self._declared(word.value, None, "n" in attributes, "i" in attributes, shown,
                                word.text)
         self._plain(keyword, words, shown)
+        if "i" in attributes:
+            # The attribute stays: a later line's `x='a[$(cmd)]'` would run cmd.
+            self._unknown(shown, [], f"{keyword} -i: later assignments are evaluated as "
+                                     "arithmetic")
         for child in assignments:
             self._assignment(child, site, integer="i" in attributes)
             if "n" in attributes:
@@ -1226,15 +1235,42 @@ class _Collector:
         paths = _operand_paths(words)
         if site.dynamic:  # xargs appends words known only at run time
             paths += (PathArg("(appended at run time)", "unknown"),)
-        command = SimpleCommand(name, tuple(argv), site.text, "", dynamic, site.wrappers, paths,
-                                reads_stdin)
+        command = SimpleCommand(name, tuple(argv), site.text, "", dynamic, site.wrappers,
+                                self._in_dirs(paths), reads_stdin)
         self.commands.append(command)
         writes = _WRITES.get(name)
         if writes is not None:
             for path in _written(words, writes):
                 self.commands.append(SimpleCommand(
                     ">", (">", path.text), site.text, "", path.kind == "unknown", site.wrappers,
-                    (path,)))
+                    self._in_dirs((path,))))
+        if name in ("cd", "pushd"):
+            self._moved(paths)
+
+    def _moved(self, operands: tuple[PathArg, ...]) -> None:
+        """`cd DIR` (`cd` alone: home; `cd -`: a directory known only at run time)."""
+        target = next((p for p in operands if not p.text.startswith("-") or p.text == "-"),
+                      PathArg("~", "exact", True))
+        if target.text == "-":
+            target = PathArg("(the previous directory)", "unknown")
+        self._dirs = list(self._in_dirs((target,))) if self._dirs else [target]
+
+    def _in_dirs(self, paths: tuple[PathArg, ...]) -> tuple[PathArg, ...]:
+        """`paths`, and each relative one also in each directory a `cd` may have chosen."""
+        if not self._dirs:
+            return paths
+        more: list[PathArg] = []
+        for path in paths:
+            if path.kind == "unknown" or path.tilde or path.text.startswith("/"):
+                continue
+            for folder in self._dirs:
+                if folder.kind == "unknown":
+                    more.append(PathArg(f"{folder.text}/{path.text}", "unknown"))
+                else:
+                    kind = "pattern" if "pattern" in (folder.kind, path.kind) else "exact"
+                    more.append(PathArg(f"{folder.text.rstrip('/')}/{path.text}", kind,
+                                        folder.tilde))
+        return paths + tuple(more)
 
     def _unknown(self, site: _Site, words: list[_Word] | tuple[()], reason: str) -> None:
         self.commands.append(
@@ -1294,7 +1330,9 @@ class _Collector:
         if seen & spec.stop:
             return False
         index += spec.operands
-        if seen & spec.code:
+        if seen & spec.code or (name in _SHELL_WITHOUT_COMMAND and not words[index:]):
+            if not words[index:]:
+                return self._user_shell(name, words, site)
             return self._joined_code(words[index:], site, name)
         if name == "coproc":
             # The shell talks to a coprocess through a pipe (`echo ls >&${COPROC[1]}`).
@@ -1340,9 +1378,9 @@ class _Collector:
             return self._code(code, site, name)
         if name == "runuser":
             skipped = _skip_options(words, 1, _RUNUSER)
-            if skipped is not None and skipped[1] & {"-u", "--user"}:
+            if skipped is not None and skipped[1] & {"-u", "--user"} and words[skipped[0]:]:
                 return self._inner(words[skipped[0]:], site, name)
-        return False
+        return self._user_shell(name, words, site)
 
     def _sg(self, name: str, words: list[_Word], site: _Site) -> bool:
         rest = words[1:]
@@ -1365,7 +1403,8 @@ class _Collector:
 
     def _script(self, name: str, words: list[_Word], site: _Site) -> bool:
         code = _code_option(words, "cBEIOTmo")
-        return self._code(code, site, name) if code is not None else False
+        return self._code(code, site, name) if code is not None else self._user_shell(
+            name, words, site)
 
     def _watch(self, name: str, words: list[_Word], site: _Site) -> bool:
         skipped = _skip_options(words, 1, _WATCH)
@@ -1559,12 +1598,19 @@ class _Collector:
             skip = len(value) == 2 and value[1] in takes
         return self._stdin_code(name, words, site, "an interpreter")
 
-    def _stdin_code(self, name: str, words: list[_Word], site: _Site, what: str) -> bool:
+    def _user_shell(self, name: str, words: list[_Word], site: _Site) -> bool:
+        """`su`, `sudo -s`, `script`, `chroot DIR` with no command start the user's shell,
+        which reads its commands from the line's stdin."""
+        return self._stdin_code(name, words, site, "a shell", fed="sh")
+
+    def _stdin_code(self, name: str, words: list[_Word], site: _Site, what: str,
+                    fed: str | None = None) -> bool:
         """A shell or interpreter reading its program from standard input."""
         if site.stdin == "pipe":
             self._unknown(site, words, f"piped into {what} {name}")
-            # The pseudo-command "|" (argument: the program fed) lets a rule name this case.
-            fed = shell_name(name) or name  # a shell by its family: bash5.2 is "bash"
+            # The pseudo-command "|" (argument: the program fed) lets a rule name this case,
+            # a shell by its family (bash5.2 is "bash"; the user's shell started by su is "sh").
+            fed = fed or shell_name(name) or name
             self.commands.append(SimpleCommand(name="|", argv=("|", fed), text=site.text,
                                                wrappers=site.wrappers))
         elif site.stdin == "procsub":
@@ -2045,7 +2091,7 @@ _WRAPPERS: dict[str, _Options] = {
               "-e", "--edit", "-h", "--help"),
         code=("-i", "-s", "--login", "--shell"),
     ),
-    "doas": _options("aCu", stop=("-L", "-C")),
+    "doas": _options("aCu", stop=("-L", "-C"), code=("-s",)),
     "pkexec": _options(long=("--user",)),
     "run0": _options("uDg", ("--user", "--group", "--chdir", "--unit", "--property",
                              "--description", "--slice", "--nice", "--setenv")),
@@ -2098,6 +2144,8 @@ _WRAPPERS: dict[str, _Options] = {
                               "--apparmor-profile")),
     "prlimit": _options(long=("--pid", "--output"), stop=("-p", "--pid")),
 }  # fmt: skip
+# Wrappers that start the user's shell when no command follows them.
+_SHELL_WITHOUT_COMMAND = frozenset({"chroot", "nsenter", "unshare", "pkexec", "run0"})
 _RUNUSER = _options("gGsuwc", ("--user", "--group", "--supp-group", "--shell",
                                "--whitelist-environment", "--command"))  # fmt: skip
 _FLOCK = _options("wE", ("--wait", "--timeout", "--conflict-exit-code"))
@@ -2141,7 +2189,8 @@ _COMMENTS_OFF = "with interactive comments off, `#` no longer hides what follows
 # Variables whose value the shell later runs, shows after expansion, or uses to find commands:
 # "code" is run as a command line, "prompt" is decoded (`\044` is `$`) then expanded as a
 # double-quoted word, "expanded" is expanded so ($(...) runs: BASH_ENV and ENV before naming
-# the file sourced, MAIL and MAILPATH when mail is checked), "hash" maps names to programs.
+# the file sourced, MAIL and MAILPATH when mail is checked), "unknown" is held whatever its
+# value (BASH_CMDS maps names to programs, INPUTRC names key bindings).
 # BASH_FUNC_NAME%% in a child's environment defines a function. zsh's prompts are here too.
 _HOOKS = {
     "PROMPT_COMMAND": "code", "BASH_ALIASES": "code",
@@ -2149,8 +2198,12 @@ _HOOKS = {
     "PROMPT2": "prompt", "PROMPT3": "prompt", "PROMPT4": "prompt", "RPROMPT": "prompt",
     "RPS1": "prompt", "RPS2": "prompt", "SPROMPT": "prompt",
     "BASH_ENV": "expanded", "ENV": "expanded", "MAIL": "expanded", "MAILPATH": "expanded",
-    "BASH_CMDS": "hash",
+    "BASH_CMDS": "unknown", "INPUTRC": "unknown",
 }  # fmt: skip
+_HOOK_UNKNOWN = {
+    "BASH_CMDS": "makes a command name run another program",
+    "INPUTRC": "names key bindings readline reads again (C-x C-r)",
+}
 
 
 def _printed(words: list[_Word]) -> _Word:
@@ -2321,6 +2374,9 @@ _WRITES: dict[str, _Options | str] = {
 }  # fmt: skip
 
 
+_RECURSIVE = frozenset({"-r", "-R", "-a", "--recursive", "--archive"})
+
+
 def _written(words: list[_Word], spec: _Options | str) -> list[PathArg]:
     """The files a writer among _WRITES writes. A copy to D writes D and, D being perhaps a
     directory, D/NAME for each source NAME (`cp shadow /etc` writes /etc/shadow)."""
@@ -2351,15 +2407,24 @@ def _written(words: list[_Word], spec: _Options | str) -> list[PathArg]:
         return written
     base = target.text.rstrip("/") or "/"
     joiner = "" if base.endswith("/") else "/"
+    # A recursive copy also writes everything under what it creates (`cp -a etc /` may
+    # replace /etc/shadow): that is a glob, so a rule it could meet holds the line.
+    recursive = any(option in _RECURSIVE for option, _ in found)
+    tree = "/**" if recursive else ""
     for source in sources:
         if source.value is None:
             # A name known only at run time lands in the directory: any one name in it.
-            written.append(PathArg(f"{base}{joiner}*", "pattern", target.tilde))
-        else:
-            name = source.value.rstrip("/").rsplit("/", 1)[-1]
-            if name and name not in (".", ".."):
-                kind = "pattern" if target.kind == "pattern" or source.glob else "exact"
-                written.append(PathArg(f"{base}{joiner}{name}", kind, target.tilde))
+            written.append(PathArg(f"{base}{joiner}*{tree}", "pattern", target.tilde))
+            continue
+        name = source.value.rstrip("/").rsplit("/", 1)[-1]
+        if recursive and (name in ("", ".") or source.value.endswith("/")):
+            written.append(PathArg(f"{base}{joiner}**", "pattern", target.tilde))
+        elif name and name not in (".", ".."):
+            kind = "pattern" if target.kind == "pattern" or source.glob or recursive else "exact"
+            written.append(PathArg(f"{base}{joiner}{name}", "pattern" if source.glob or
+                                   target.kind == "pattern" else "exact", target.tilde))
+            if recursive:
+                written.append(PathArg(f"{base}{joiner}{name}{tree}", kind, target.tilde))
     return written
 # The one list of shells and interpreters: the policy judges what they run, and the gate
 # (bastion.gate, through `reads_script_from_stdin`) judges what an exec channel feeds them.
@@ -2481,6 +2546,7 @@ _HANDLERS: dict[str, Any] = {
     "set": _Collector._set,
     "shopt": _Collector._set,
     "sched": _Collector._sched,
+    "newgrp": _Collector._user_shell,
 }
 
 
@@ -3034,7 +3100,10 @@ class _PathGlob:
     def could_match(self, pattern: str) -> bool:
         """Whether some path the shell glob `pattern` expands to could match this glob."""
         if self.basename:
-            return _parts_meet(pattern.rsplit("/", 1)[-1], self.glob)
+            last = pattern.rsplit("/", 1)[-1]
+            # What a recursive copy writes under a directory (D/**) is checked against absolute
+            # globs only: against bare names every copy of a home would meet .bash_history.
+            return last != "**" and _parts_meet(last, self.glob)
         if not pattern.startswith("/"):
             return False  # relative: judged as written, the working directory being unknown
         return _components_meet(tuple(p for p in pattern.split("/") if p), tuple(self.parts))
@@ -3271,18 +3340,22 @@ FILE_OPERATIONS = (">", "<", "rm", "mv", "chmod")
 
 
 def judge_path(policy: Policy, op: str, paths: list[str] | tuple[str, ...], *, role: str,
-               target: str) -> Verdict:
+               target: str, login: str | None = None) -> Verdict:
     """Judge a file operation that did not come from a shell line (an sftp request, a record
     of an scp stream): `op` is one of FILE_OPERATIONS (">" a write, "<" a read, "rm", "mv",
-    "chmod"), `paths` the files, taken literally (no quotes, globs or ~; a relative path is
-    judged as written). The verdict is the one `evaluate` gives the line `: > PATH` for ">"
-    (`: < PATH`, `rm PATH`, `mv A B`, `chmod PATH` for the others), the paths quoted."""
+    "chmod"), `paths` the files, taken literally (no quotes, globs or ~). The verdict is the
+    one `evaluate` gives the line `: > PATH` for ">" (`: < PATH`, `rm PATH`, `mv A B`,
+    `chmod PATH` for the others), the paths quoted. A relative path is judged as written and,
+    given the `login` (sftp starts in its home), also from that home: `../../etc/shadow`."""
     if op not in FILE_OPERATIONS:
         raise ValueError(f"op must be one of {', '.join(FILE_OPERATIONS)}")
     argv = (op, *paths)
     text = " ".join(shlex.quote(part) for part in argv)
-    command = SimpleCommand(op, argv, text, paths=tuple(PathArg(p) for p in paths))
-    return _verdict(policy, (command,), role, target, None)
+    args = [PathArg(p) for p in paths]
+    if login is not None:
+        args += [PathArg(f"~{login}/{p}", tilde=True) for p in paths if not p.startswith("/")]
+    command = SimpleCommand(op, argv, text, paths=tuple(args))
+    return _verdict(policy, (command,), role, target, login)
 
 
 def _verdict(policy: Policy, commands: tuple[SimpleCommand, ...], role: str, target: str,

@@ -342,6 +342,22 @@ DENIED_BYPASSES = [
     "curl x | perl -I /tmp",
     "curl x | awk -f -",
     "noglob rm -rf /",
+    # the user's shell started with no command, fed text
+    "echo 'rm -rf /' | su",
+    "curl x | sudo -s",
+    "curl x | sudo -i",
+    "curl x | doas -s",
+    "curl x | script -q /dev/null",
+    "curl x | chroot /",
+    "sudo -s <<< 'rm -rf /'",
+    "su - <<< 'rm -rf /'",
+    # a same-line cd makes a relative path absolute
+    "cd /etc; rm -f sudoers",
+    "cd /etc && echo x >> sudoers",
+    "cd / && rm -rf etc",
+    "cd /; cd etc; rm shadow",
+    "cd; rm .bash_history",
+    "sed --in-place=.bak s/x/y/ /etc/passwd",
     # hooks that store code the shell runs later, set indirectly
     "printf -v PROMPT_COMMAND %s 'rm -rf /'",
     "PROMPT_COMMAND+='; rm -rf /'",
@@ -514,6 +530,9 @@ UNKNOWN_LINES = [
     ("a[x]=1", "arithmetic on x"),
     ("let y=x+1", "arithmetic on x"),
     ("declare -i y=x", "arithmetic on x"),
+    ("declare -i x", "later assignments are evaluated as arithmetic"),
+    ("local -i count=0", "later assignments are evaluated as arithmetic"),
+    ("INPUTRC=/tmp/bindings", "INPUTRC names key bindings"),
     ("x='a[$(touch /tmp/x)]'; echo $((x))", "arithmetic on x"),
     ("x=5; x=$y; echo $((x))", "arithmetic on x"),
     ("export PS1='$((x))> '", "arithmetic on x"),
@@ -681,7 +700,6 @@ ALLOWED = [
     "getopts 'ab:' opt",
     "declare -A map",
     "declare -n ref=config",
-    "local -i count=0",
     "export PATH=\"$PATH:/opt/tools/bin\"",
     "complete -F _git git",
     "complete -W 'start stop status' svc",
@@ -715,6 +733,11 @@ ALLOWED = [
     "vim ~/.bashrc",
     "sed -i 's/80/8080/' /etc/nginx/sites-available/default",
     "scp -t /tmp/upload.tgz",
+    "cp -r /etc/nginx /tmp/nginx.bak",
+    "cp -a /etc/skel/. /home/bob",
+    "cd /tmp && rm -rf build",
+    "cd /etc/nginx && vim nginx.conf",
+    "cd ~/src && git pull",
     "scp -f /var/log/nginx/access.log",
     "sudo cp app.service /etc/systemd/system/",
     "echo ok > /dev/null 2>&1",
@@ -813,6 +836,9 @@ DEFAULT_DECISIONS = [
     ("echo x > /etc/sudoers.d/*", "confirm", "no-credential-file-writes"),
     ("echo x > /etc/[sp]asswd", "confirm", "no-credential-file-writes"),
     ("rm /etc/s*", "confirm", "no-credential-file-writes"),
+    ("cp -a /tmp/evil/etc /", "confirm", "no-credential-file-writes"),
+    ("rsync -a /tmp/evil/ /etc/", "confirm", "no-credential-file-writes"),
+    ("cd \"$d\" && rm -rf etc", "confirm", "no-root-wipe"),
     ("tee /etc/\"$f\"", "confirm", "no-raw-disk-write"),  # any rule on ">" could match
     ("cp x \"$dest\"", "confirm", "no-raw-disk-write"),
     ("declare -n h=HISTFILE", "confirm", "no-history-off"),
@@ -1346,6 +1372,16 @@ def test_judge_path_gives_the_verdict_of_the_equivalent_line(op: str, path: str)
     assert direct.action == expected
 
 
+def test_judge_path_resolves_relative_sftp_paths_from_the_logins_home() -> None:
+    policy = small_policy(SUDOERS)
+    for login, path, expected in [("root", "../etc/sudoers", "deny"),
+                                  ("deploy", "../../etc/sudoers", "deny"),
+                                  ("deploy", "../etc/sudoers", "allow"),
+                                  (None, "../../etc/sudoers", "allow")]:
+        verdict = judge_path(policy, ">", [path], role="r", target="t", login=login)
+        assert verdict.action == expected, (login, path)
+
+
 def test_judge_path_names_the_operation_and_refuses_others() -> None:
     policy = small_policy(SUDOERS)
     verdict = judge_path(policy, "mv", ["/tmp/x", "/etc/sudoers.d/y"], role="r", target="t")
@@ -1400,6 +1436,10 @@ STDIN_PROGRAMS = [
     ("busybox ash", "shell"), ("toybox sh", "shell"), ("sudo -u app dash", "shell"),
     ("script -qc bash /dev/null", "shell"), ("ls; bash", "shell"), (". /dev/stdin", "shell"),
     ("bash /dev/stdin", "shell"), ("fish", "shell"), ("at now", "shell"),
+    ("sudo -s", "shell"), ("sudo -u app -i", "shell"), ("su", "shell"), ("su - app", "shell"),
+    ("sudo su -", "shell"), ("doas -s", "shell"), ("runuser -l app", "shell"),
+    ("script -q /dev/null", "shell"), ("chroot /srv/jail", "shell"), ("newgrp docker", "shell"),
+    ("su -c id app", None), ("sudo ls", None), ("chroot /srv/jail ls", None),
     ("python3", "interpreter"), ("python3 -", "interpreter"), ("python3 -W ignore", "interpreter"),
     ("perl", "interpreter"), ("node", "interpreter"), ("awk -f -", "interpreter"),
     ("python3; bash", "interpreter"),
