@@ -44,7 +44,8 @@ is done with it (`judged`: the code is parsed and its commands judged like the l
   defined on the line, including command_not_found_handle and ones named like builtins (`cd`):
   their bodies are judged where they are defined, so calling them later needs no judgement.
 - hash -p PATH NAME (unless PATH is NAME's own program), BASH_CMDS[NAME]=PATH, enable -f
-  (loads a shared object): unknown. PATH itself is allowed: a program under an allowed name
+  (loads a shared object), INPUTRC (key bindings read again on C-x C-r), declare -i (later
+  assignments become arithmetic): unknown. PATH itself is allowed: a program under an allowed name
   runs unjudged either way (README, what this does not stop).
 - bind: a key bound to a macro (typed text), to accept-line, operate-and-get-next,
   edit-and-execute-command, shell-expand-line, insert-comment, call-last-kbd-macro or
@@ -66,7 +67,8 @@ is done with it (`judged`: the code is parsed and its commands judged like the l
 Paths: a rule's `paths` are globs over the files a command touches (`SimpleCommand.paths`),
 lexically normalised (`normalise_path`) with `~` and `~user` expanded (root's home is /root,
 another user's /home/USER; `~` without a login is some /home/*). A relative path is matched as
-written, the working directory being unknown. A glob in the line or a path known only at run
+written, the working directory being unknown, and in each directory a `cd` earlier on the line
+may have chosen. A glob in the line or a path known only at run
 time that could match makes the rule's action no stricter than [defaults].unknown. deny,
 confirm and alert rules match when one path matches; allow rules only when all do.
 
