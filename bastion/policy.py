@@ -2998,6 +2998,9 @@ def normalise_path(path: str) -> str:
     return "/" + joined if absolute else (joined or ".")
 
 
+# /proc/self/root/etc/shadow is /etc/shadow (as seen by that process, which is the shell's root
+# unless it runs in a chroot); /proc/PID/cwd/x is x in that process's working directory.
+_PROC_ROOT = re.compile(r"^/proc/(?:self|thread-self|[0-9]+)/(?:(root)(?:/+|$)|(cwd)/+(?=.))")
 _BRACE_ONE = re.compile(r"\{([^{}]*,[^{}]*)\}")
 _BRACE_RANGE = re.compile(r"\{[^{}]*\.\.[^{}]*\}")
 
@@ -3041,7 +3044,7 @@ def _resolve_path(arg: PathArg, login: str | None) -> list[tuple[str, str]]:
             return [("unknown", arg.text)]
         return [("pattern" if _GLOB_CHARS.search(t) else "exact", normalise_path(t))
                 for t in expanded]
-    text = normalise_path(text)
+    text = _PROC_ROOT.sub(lambda m: "/" if m.group(1) else "", normalise_path(text), count=1)
     if kind == "pattern" and not _GLOB_CHARS.search(text):
         kind = "exact"  # the glob went with a `..`: /home/*/../../etc is /etc
     return [(kind, text)]

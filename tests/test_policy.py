@@ -320,6 +320,9 @@ DENIED_BYPASSES = [
     "ln -sf /dev/null .bash_history",
     "> ~root/.bash_history",
     "echo x > /etc/sudoer{s,x}",
+    "echo x > /proc/self/root/etc/sudoers",
+    "rm -rf /proc/1/root/",
+    "rm /proc/self/cwd/.bash_history",
     # the remote end of a legacy scp writing a protected file
     "scp -t /etc/sudoers",
     "scp -v -d -t -- /etc//shadow",
