@@ -2359,9 +2359,14 @@ def _binding_runs(text: str | None) -> str | None:
 # redirection does: "all" (each operand: tee), "of" (dd's of=), or the options of a copy whose
 # last operand (or -t DIR) is the destination.
 _COPY = _options("St", ("--suffix", "--target-directory", "--backup"))
-_WRITES: dict[str, _Options | str] = {
+_WRITES: dict[str, _Options | str | frozenset[str]] = {
     "tee": "all",
     "dd": "of",
+    # The file after an output option: find -fprint FILE, sort -o FILE, curl -o FILE ...
+    "find": frozenset({"-fprint", "-fprint0", "-fprintf", "-fls"}),
+    "sort": frozenset({"-o", "--output"}),
+    "curl": frozenset({"-o", "--output"}),
+    "wget": frozenset({"-O", "--output-document", "-o", "--output-file", "-a", "--append-output"}),
     "cp": _COPY,
     "mv": _COPY,
     "ln": _COPY,
@@ -2379,9 +2384,32 @@ _WRITES: dict[str, _Options | str] = {
 _RECURSIVE = frozenset({"-r", "-R", "-a", "--recursive", "--archive"})
 
 
-def _written(words: list[_Word], spec: _Options | str) -> list[PathArg]:
+def _after_options(words: list[_Word], options: frozenset[str]) -> list[PathArg]:
+    """The files named by `options` (`-o FILE`, `-oFILE`, `-uo FILE`, `--output=FILE`)."""
+    short = {option[1] for option in options if len(option) == 2}
+    found: list[PathArg] = []
+    for index, word in enumerate(words[1:], start=1):
+        value = word.value
+        if value is None or not value.startswith("-"):
+            continue
+        head, has_value, rest = value.partition("=")
+        following = _at(words, index + 1)
+        if value in options or (not value.startswith("--") and value[-1] in short
+                                and value[1:].isalpha()):
+            if following is not None:
+                found.append(_path_arg(following))
+        elif has_value and head in options:
+            found.append(_path_arg(word, rest, False))
+        elif not value.startswith("--") and len(value) > 2 and value[1] in short:
+            found.append(_path_arg(word, value[2:], False))
+    return found
+
+
+def _written(words: list[_Word], spec: _Options | str | frozenset[str]) -> list[PathArg]:
     """The files a writer among _WRITES writes. A copy to D writes D and, D being perhaps a
     directory, D/NAME for each source NAME (`cp shadow /etc` writes /etc/shadow)."""
+    if isinstance(spec, frozenset):
+        return _after_options(words, spec)
     if spec == "all":
         return [p for p in _operand_paths(words) if p.text != "-"]
     if spec == "of":

