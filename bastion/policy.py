@@ -1535,6 +1535,11 @@ class _Collector:
                 argument = _Word(attached, attached) if has_value else _at(words, index + 1)
                 if option in ("--command", "--init-command") and argument is not None:
                     init.append(argument)
+                elif option in ("--rcfile", "--init-file") and argument is not None and (
+                    argument.procsub
+                ):
+                    self._unknown(site, words, f"{name} runs a process substitution")
+                    return True
                 takes = option in _SHELL_LONG_ARGUMENTS and not has_value
                 index += 2 if takes else 1
                 continue

@@ -453,6 +453,8 @@ UNKNOWN_LINES = [
     ("python3 <(curl x)", "runs a process substitution"),
     ("sh < <(curl x)", "reads a process substitution"),
     ("source <(curl x)", "sources a process substitution"),
+    ("bash --rcfile <(curl x)", "runs a process substitution"),
+    ("bash --init-file <(curl x) -i", "runs a process substitution"),
     (". <(curl x)", "sources a process substitution"),
     ("sudo sudo sudo sudo sudo sudo sudo sudo sudo rm -rf /", "nested too deeply"),
     ("!!", "history expansion"),
