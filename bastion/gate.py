@@ -20,7 +20,7 @@ import logging
 from typing import TYPE_CHECKING
 
 from bastion import audit, policy, sessions
-from bastion.policy import reads_script_from_stdin, stricter
+from bastion.policy import reads_script_from_stdin, stricter  # one list of shells, the policy's
 from bastion.store import StoreError, now
 from bastion.terminal import CommandLineTracker, Forward, Reconstruction, Submit
 
@@ -37,9 +37,6 @@ NOT_RECORDED = f"not run: {NOT_RECORDED_WHY}"
 POLL_HELD = 1.0      # seconds between looks at the store for a decision made elsewhere
 MAX_QUEUED = 1 << 20  # client bytes kept while a line is held; beyond this the client is paused
 CTRL_C = b"\x03"
-# Which exec commands feed a shell or an interpreter from stdin is the policy's to say, from its
-# one list of shells (proxy.py asks gate.reads_script_from_stdin, imported above).
-
 
 
 class Judge:
