@@ -29,6 +29,8 @@ is done with it (`judged`: the code is parsed and its commands judged like the l
 `unknown`: [defaults].unknown applies):
 - PROMPT_COMMAND, BASH_ALIASES[name], alias, trap, bind -x, complete/compgen -C, mapfile -C,
   zsh's sched: the code is judged (run with arguments known only then, where bash adds them).
+  An alias that names another command gets the words a later line types after it, known only
+  then: `alias x=eval` and `alias s=sudo` are unknown, `alias ll='ls -la'` is not.
 - PS0, PS1, PS2, PS4 (and zsh's PROMPT, RPROMPT, SPROMPT...): the prompt escapes are decoded
   (`\\044` is `$`, `\\140` a backquote), then the string is judged as a double-quoted word:
   commands in `$(...)` and backquotes are judged; arithmetic is judged as below. PS3 is not
