@@ -20,6 +20,7 @@ import logging
 from typing import TYPE_CHECKING
 
 from bastion import audit, policy, sessions
+from bastion.policy import reads_script_from_stdin, stricter  # one list of shells, the policy's
 from bastion.store import StoreError, now
 from bastion.terminal import CommandLineTracker, Forward, Reconstruction, Submit
 
@@ -35,38 +36,7 @@ NOT_RECORDED_WHY = "the bastion cannot record commands right now; try again in a
 NOT_RECORDED = f"not run: {NOT_RECORDED_WHY}"
 POLL_HELD = 1.0      # seconds between looks at the store for a decision made elsewhere
 MAX_QUEUED = 1 << 20  # client bytes kept while a line is held; beyond this the client is paused
-SHELLS = frozenset({"sh", "bash", "dash", "zsh", "ksh", "mksh", "ash", "fish", "csh", "tcsh"})
-INTERPRETERS = frozenset({"python", "python2", "python3", "perl", "ruby", "node", "php", "lua",
-                          "tclsh", "awk", "gawk", "irb", "R", "Rscript", "osascript", "pwsh"})
 CTRL_C = b"\x03"
-
-
-def stricter(a: policy.Verdict, b: policy.Verdict) -> policy.Verdict:
-    return a if policy.ACTIONS.index(a.action) >= policy.ACTIONS.index(b.action) else b
-
-
-def reads_script_from_stdin(command: str) -> str | None:
-    """"shell" or "interpreter" when an exec command runs a program read from its stdin."""
-    commands = policy.parse_commands(command)
-    if len(commands) != 1 or commands[0].name is None:
-        return None
-    cmd = commands[0]
-    name = cmd.name.rsplit("/", 1)[-1]
-    base = name.rstrip("0123456789.") or name
-    args = list(cmd.argv[1:])
-    if name in SHELLS or base in SHELLS:
-        if "-c" in args or any(a.startswith("-") and "c" in a[1:] and not a.startswith("--")
-                               for a in args):
-            return None
-        files = [a for a in args if not a.startswith("-")]
-        return "shell" if ("-s" in args or not files) else None
-    if name in INTERPRETERS or base in INTERPRETERS:
-        inline = {"-c", "-e", "-E", "-r", "--eval", "-m"}
-        if any(a in inline for a in args):
-            return None
-        files = [a for a in args if not a.startswith("-")]
-        return "interpreter" if (not files or "-" in args) else None
-    return None
 
 
 class Judge:
@@ -82,7 +52,8 @@ class Judge:
 
     def verdict(self, line: str, *, certain: bool = True, reason: str = "") -> policy.Verdict:
         ident = self.ch.live.identity
-        v = policy.evaluate(self.policy, line, role=ident.role.name, target=ident.target.name)
+        v = policy.evaluate(self.policy, line, role=ident.role.name, target=ident.target.name,
+                            login=ident.login)
         if not certain:
             v = stricter(v, policy.uncertain_verdict(self.policy, reason or "line not certain"))
         return v

@@ -16,10 +16,63 @@ action wins: deny > confirm > alert > allow; on a tie the first command decides.
 "Known only at run time" (a SimpleCommand with name None, `unknown` saying why) covers: a
 command word made by expansion (`$c`, `$(...)`, globs, braces); text piped into a shell or an
 interpreter (`curl ... | sh`, `| python3`, `bash <(curl ...)`); shell code built at run time
-(`eval "$x"`, `sh -c "$x"`); wrappers nested more than MAX_NESTING deep; interactive history
-expansion (`!!`, `^a^b`: the shell runs earlier text in place of what is seen); and a line that
-does not parse. The last is a deliberate choice: tree-sitter's error recovery may hide a command,
-so a parse error never passes as allow; the commands that could be read are judged as well.
+(`eval "$x"`, `sh -c "$x"`); wrappers nested more than MAX_NESTING deep; history re-execution
+(`!!`, `^a^b`, `fc` but `fc -l`, ksh's and zsh's `r`: the shell runs earlier text, edited, in
+place of what is seen); code for another shell holding constructs bash lacks (zsh's glob
+qualifiers `*(e:'cmd':)`, `=(cmd)`, `${(e)x}`; ksh's `${ cmd;}`; anything for fish or csh);
+and a line that does not parse. The last is a deliberate choice: tree-sitter's error recovery
+may hide a command, so a parse error never passes as allow; the commands that could be read are
+judged as well.
+
+Code the shell runs later, or that changes what a name runs. Each member of the class and what
+is done with it (`judged`: the code is parsed and its commands judged like the line's own;
+`unknown`: [defaults].unknown applies):
+- PROMPT_COMMAND, BASH_ALIASES[name], alias, trap, bind -x, complete/compgen -C, mapfile -C,
+  zsh's sched: the code is judged (run with arguments known only then, where bash adds them).
+  An alias that names another command gets the words a later line types after it, known only
+  then: `alias x=eval` and `alias s=sudo` are unknown, `alias ll='ls -la'` is not.
+- PS0, PS1, PS2, PS4 (and zsh's PROMPT, RPROMPT, SPROMPT...): the prompt escapes are decoded
+  (`\\044` is `$`, `\\140` a backquote), then the string is judged as a double-quoted word:
+  commands in `$(...)` and backquotes are judged; arithmetic is judged as below. PS3 is not
+  expanded. BASH_ENV, ENV (expanded before naming the file sourced), MAIL and MAILPATH
+  (expanded when mail is checked), complete/compgen -W (each word expanded): judged the same
+  way, without prompt escapes.
+- However they are set: NAME=, export/declare/local/readonly/typeset (also a quoted
+  `'PS1=...'` word), `${NAME:=...}`, `for NAME in ...`, env NAME=..., printf -v (computed
+  for %s formats), read, mapfile/readarray, getopts, wait -p. A value known only at run time
+  (`PS1="$x"`, anything read) makes them unknown; the hook's own earlier value (`PS1="$PS1> "`)
+  was judged when it was set. `declare -n` to or from a hook, or with no target yet: unknown.
+- BASH_FUNC_NAME%% given to env (a function a child bash imports): its body is judged. Functions
+  defined on the line, including command_not_found_handle and ones named like builtins (`cd`):
+  their bodies are judged where they are defined, so calling them later needs no judgement.
+- hash -p PATH NAME (unless PATH is NAME's own program), BASH_CMDS[NAME]=PATH, enable -f
+  (loads a shared object), INPUTRC (key bindings read again on C-x C-r), declare -i (later
+  assignments become arithmetic): unknown. PATH itself is allowed: a program under an allowed name
+  runs unjudged either way (README, what this does not stop).
+- bind: a key bound to a macro (typed text), to accept-line, operate-and-get-next,
+  edit-and-execute-command, shell-expand-line, insert-comment, call-last-kbd-macro or
+  re-read-init-file, `bind -f FILE`, bracketed paste turned off: unknown. Other bindings and
+  readline settings are allowed. zsh's `bindkey -s`: unknown.
+- set -k / set -o keyword (later words become assignments), interactive comments turned off
+  (`#` stops hiding text): unknown. Other options (`set -euo pipefail`, `shopt -s extglob`)
+  change no command that runs.
+- Arithmetic evaluates a variable's value as an expression, and an expression may index an
+  array with a command substitution (`x='a[$(cmd)]'; echo $((x))` runs cmd). So arithmetic
+  (`$((...))`, `((...))`, `for ((...))`, `let`, `declare -i`, subscripts, `${s:off:len}`,
+  `[[ -eq ]]` and its kin, names with subscripts given to printf -v, read, declare, `[[ -v ]]`)
+  that reads a variable is unknown unless the line set it to a literal number first; one that
+  reads a command's output is unknown; one on literal numbers (and `$?`, `$#`, `$$`, `$!`)
+  runs nothing. Indirect expansion (`${!x}`) and prompt expansion (`${x@P}`): unknown.
+- exec, command, builtin, coproc (its stdin is a pipe: `coproc bash` is a shell fed text),
+  zsh's noglob and nocorrect: wrappers, the command behind them judged.
+
+Paths: a rule's `paths` are globs over the files a command touches (`SimpleCommand.paths`),
+lexically normalised (`normalise_path`) with `~` and `~user` expanded (root's home is /root,
+another user's /home/USER; `~` without a login is some /home/*). A relative path is matched as
+written, the working directory being unknown, and in each directory a `cd` earlier on the line
+may have chosen. A glob in the line or a path known only at run
+time that could match makes the rule's action no stricter than [defaults].unknown. deny,
+confirm and alert rules match when one path matches; allow rules only when all do.
 
 Things a caller may rely on:
 - `parse_commands`, `evaluate` and `is_complete` never raise, whatever the text.
@@ -27,14 +80,21 @@ Things a caller may rely on:
   is matched on what is known. When a rule with `flags` or `args` fails only for want of those
   arguments, the command gets the weaker of that rule's action and `[defaults].unknown`. An
   `allow` rule with `args` never matches such a command, so it cannot carve an exception blind.
-- Besides real commands, two kinds of pseudo-command are judged so that rules can name them:
-  an output redirection is a command named `>` whose one argument is the target
-  (`echo x >> /etc/sudoers` yields `echo` and `>` with argument `/etc/sudoers`), and a variable
-  assignment is a command named `NAME=` whose one argument is the value (`HISTSIZE=0` is
-  `HISTSIZE=` with `0`), whether it stands alone, follows `export`/`declare`/`local`/
-  `readonly`/`typeset`, prefixes a command or is given to `env`.
-- Arguments are matched as written after quote removal: globs and `~` are not expanded, so an
-  `args` pattern for dangerous paths should also accept glob characters.
+- Besides real commands, pseudo-commands are judged so that rules can name them: a write to a
+  file is a command named `>` whose one argument is the file (an output redirection:
+  `echo x >> /etc/sudoers` yields `echo` and `>` with argument `/etc/sudoers`; each file tee
+  writes; dd's of=; the destination of cp, mv, install, ln and rsync, and DEST/NAME for each
+  source, DEST being perhaps a directory; `scp -t PATH`), a read is a command named `<` (an
+  input redirection, `scp -f PATH`), and a variable assignment is a command named `NAME=` whose
+  one argument is the value (`HISTSIZE=0` is `HISTSIZE=` with `0`), whether it stands alone,
+  follows `export`/`declare`/`local`/`readonly`/`typeset`, prefixes a command, is given to
+  `env` or is made by a builtin (`read NAME`, with a value known only at run time).
+- `judge_path` judges a file operation that did not come from a shell line (sftp, the records
+  of an scp stream) exactly as `evaluate` judges the equivalent line (`: > PATH` for ">").
+- `reads_script_from_stdin` says whether an exec command feeds a shell or an interpreter from
+  its stdin, from the same list of shells (SHELLS) and interpreters (INTERPRETERS) as the rest.
+- `args` are matched as written after quote removal: globs and `~` are not expanded there
+  (`paths` is for files).
 - Each line is judged alone: state from earlier lines (a `cd`, a variable, a script written to
   disk) is not known.
 
@@ -92,6 +152,7 @@ class Rule:
     commands: tuple[str, ...]
     flags: tuple[str, ...] = ()
     args: str | None = None
+    paths: tuple[str, ...] | None = None
     roles: tuple[str, ...] | None = None
     targets: tuple[str, ...] | None = None
     message: str = ""
@@ -134,7 +195,7 @@ class Policy:
 
 _TOP_KEYS = {"defaults", "rules"}
 _DEFAULT_KEYS = {"unmatched", "unknown", "uncertain", "confirm_timeout"}
-_RULE_KEYS = {"name", "action", "commands", "flags", "args", "roles", "targets", "message"}
+_RULE_KEYS = {"name", "action", "commands", "flags", "args", "paths", "roles", "targets", "message"}
 _DURATION = re.compile(r"(?:(\d+(?:\.\d+)?)(h|m|s))+|\d+(?:\.\d+)?")
 _DURATION_PART = re.compile(r"(\d+(?:\.\d+)?)(h|m|s)")
 _UNIT_SECONDS = {"h": 3600.0, "m": 60.0, "s": 1.0}
@@ -237,12 +298,24 @@ def _rule_from(data: Any, key: str) -> Rule:
         except (OverflowError, RecursionError):  # a{99999999999}, groups nested a thousand deep
             raise PolicyError(f"{key}.args", "invalid regular expression: beyond the regex "
                                              "compiler's limits") from None
+    paths = _strings(data["paths"], f"{key}.paths") if "paths" in data else None
+    for index, glob in enumerate(paths or ()):
+        if "//" in glob or re.search(r"(^|/)\.\.?(/|$)", glob):
+            raise PolicyError(f"{key}.paths[{index}]", f"{glob!r} is not normalised: paths are "
+                              "matched after // . and .. are resolved, so write it that way")
+        if glob.startswith("~"):
+            raise PolicyError(f"{key}.paths[{index}]", f"{glob!r}: ~ is expanded in commands, "
+                              "not in rules; write the absolute path, or a name without /")
+        if "/" in glob and not glob.startswith(("/", "**/")):
+            raise PolicyError(f"{key}.paths[{index}]", f"{glob!r} is relative: start it with / "
+                              "(or **/ for any directory), or give a name without /")
     return Rule(
         name=rule_name,
         action=_action(data["action"], f"{key}.action"),
         commands=commands,
         flags=flags,
         args=args,
+        paths=paths,
         roles=_strings(data["roles"], f"{key}.roles") if "roles" in data else None,
         targets=_strings(data["targets"], f"{key}.targets") if "targets" in data else None,
         message=_string(data.get("message", ""), f"{key}.message"),
@@ -290,7 +363,10 @@ class SimpleCommand:
     only at run time appears as written (`$HOME`). `dynamic_args` is true when some arguments
     are only known at run time. `wrappers` lists the wrappers removed, outermost first
     (`("sudo", "nice")`). `text` is the source of the simple command (of the innermost code
-    string for `sh -c` and the like).
+    string for `sh -c` and the like). `paths` are the words that may name files (operands,
+    option values that look like paths, a redirection's target), for rules' `paths`.
+    `reads_stdin` is "shell" or "interpreter" when the command reads its program from the
+    standard input the line itself was given (`bash`, `sh -s`, `python3 -`), else "".
     """
 
     name: str | None
@@ -299,6 +375,8 @@ class SimpleCommand:
     unknown: str = ""
     dynamic_args: bool = False
     wrappers: tuple[str, ...] = ()
+    paths: tuple[PathArg, ...] = ()
+    reads_stdin: str = ""
 
 
 class _Word(NamedTuple):
@@ -438,9 +516,16 @@ def _ansi_c(body: str) -> str:
     return _ANSI_ESCAPE.sub(decode, body).split("\0", 1)[0]
 
 
-def _decode(src: str, node: Node) -> tuple[str | None, str, bool]:
-    """(value or None, unquoted shape for glob/brace checks, contains an unquoted expansion)."""
+def _decode(src: str, node: Node, itself: tuple[str, str] | None = None
+            ) -> tuple[str | None, str, bool]:
+    """(value or None, unquoted shape for glob/brace checks, contains an unquoted expansion).
+    `itself` (NAME, TEXT): `$NAME` and `${NAME}` read as TEXT (a hook's own earlier value,
+    `PS1="$PS1> "`, which was judged when it was set)."""
     kind = node.type
+    if itself is not None and kind in ("simple_expansion", "expansion") and _text(src, node) in (
+        f"${itself[0]}", f"${{{itself[0]}}}"
+    ):
+        return itself[1], "_", False
     if kind == "word":
         raw = _text(src, node)
         if "\\" not in raw:
@@ -456,6 +541,11 @@ def _decode(src: str, node: Node) -> tuple[str | None, str, bool]:
     if kind == "string":
         parts = []
         for child in node.named_children:
+            if itself is not None and child.type in ("simple_expansion", "expansion"):
+                value, _, _ = _decode(src, child, itself)
+                if value is not None:
+                    parts.append(value)
+                    continue
             if child.type != "string_content":
                 # "$@" and "${a[@]}" become several words even inside quotes.
                 return None, "_", "@" in _text(src, node)
@@ -469,7 +559,7 @@ def _decode(src: str, node: Node) -> tuple[str | None, str, bool]:
         shapes: list[str] = []
         dynamic = splits = False
         for child in node.named_children:
-            value, shape, child_splits = _decode(src, child)
+            value, shape, child_splits = _decode(src, child, itself)
             splits = splits or child_splits or child.type in _EXPANSIONS
             dynamic = dynamic or value is None
             values.append(value or "")
@@ -478,8 +568,8 @@ def _decode(src: str, node: Node) -> tuple[str | None, str, bool]:
     return None, "_", kind in _EXPANSIONS
 
 
-def _word(src: str, node: Node) -> _Word:
-    value, shape, splits = _decode(src, node)
+def _word(src: str, node: Node, itself: tuple[str, str] | None = None) -> _Word:
+    value, shape, splits = _decode(src, node, itself)
     text = value if node.type == "word" and value == shape else _text(src, node)
     if not _PATTERN_CHARS.search(shape):
         return _Word(value, text, False, False, splits, node.type == "process_substitution")
@@ -509,6 +599,11 @@ class _Collector:
 
     def __init__(self) -> None:
         self.commands: list[SimpleCommand] = []
+        # Variables this line set to a literal number: arithmetic on them runs nothing.
+        self._numbers: set[str] = set()
+        # Directories an earlier `cd` on this line may have moved to: relative paths after it
+        # are judged in each of them as well as as written.
+        self._dirs: list[PathArg] = []
         # The code being walked, and its here-documents turned into here-strings (see `parse`)
         # by the offset of the `<<<`.
         self._src = ""
@@ -530,6 +625,8 @@ class _Collector:
             # Interactive bash replaces `!!`, `!-2`, `!rm`, `^a^b` with earlier input before
             # parsing: the line that runs is not the line we see.
             self._unknown(site._replace(text=code), (), "history expansion")
+        if "coproc" in code:
+            code = _COPROC_COMPOUND.sub(_piped_compound, code)
         simple = _simple_commands(code)
         if simple is not None:
             for words, piped, text in simple:
@@ -607,10 +704,59 @@ class _Collector:
             self._plain("unset", words, site._replace(text=self._text(node)))
             self._nested(node, site, level)
         elif kind in _TRANSPARENT:
+            if kind == "compound_statement" and node.children and node.children[0].type == "((":
+                self._arithmetic(node, site)
+            elif kind == "c_style_for_statement":
+                self._arithmetic(node, site, text=self._text(node).split("))", 1)[0] + "))")
+            elif kind == "for_statement":
+                self._loop_variable(node, site)
             for child in node.named_children:
                 self._statement(child, site, level + 1)
+        elif kind == "test_command":
+            self._test(node, site)
+            self._nested(node, site, level)
         elif kind != "comment":
             self._nested(node, site, level)
+
+    def _loop_variable(self, node: Node, site: _Site) -> None:
+        """`for NAME in WORDS`: NAME is assigned each word (and keeps the last one)."""
+        variable = node.child_by_field_name("variable")
+        if variable is None:
+            return
+        values = [self._word(c) for c in node.children_by_field_name("value")]
+        if values and all(v.value is not None and not v.glob and not v.brace for v in values):
+            for value in values:
+                self._assigned(self._text(variable), value, self._text(node), site)
+        else:  # `for x; do` takes the positional parameters
+            self._assigned(self._text(variable), _Word(None, "(each word of the list)"),
+                           self._text(node), site)
+
+    def _test(self, node: Node, site: _Site) -> None:
+        """[[ ... ]]: -eq and its kin evaluate both sides as arithmetic; -v and -R take a
+        variable name whose subscript is evaluated."""
+        stack = [node]
+        while stack:
+            current = stack.pop()
+            operators = [c for c in current.children if c.type == "test_operator"]
+            if current.type == "binary_expression" and operators and (
+                self._text(operators[0]) in _ARITHMETIC_TESTS
+            ):
+                for operand in current.named_children:
+                    if operand.type != "test_operator":
+                        self._arithmetic(operand, site, text=self._text(current))
+            elif current.type == "unary_expression" and operators and (
+                self._text(operators[0]) in ("-v", "-R")
+            ):
+                for operand in current.named_children:
+                    if operand.type != "test_operator":
+                        word = self._word(operand)
+                        if word.value is None:
+                            self._unknown(site._replace(text=self._text(current)), [word],
+                                          "a variable name known only at run time")
+                        elif (match := _DECLARED.fullmatch(word.value)) and match.group(2):
+                            self._arithmetic_text(match.group(2), site, self._text(current))
+            elif current.type not in ("command_substitution", "process_substitution"):
+                stack.extend(current.named_children)
 
     def _piped_list(self, node: Node, site: _Site, level: int) -> None:
         first = True
@@ -629,14 +775,23 @@ class _Collector:
             current = stack.pop()
             kind = current.type
             if kind in ("command_substitution", "process_substitution"):
+                text = self._text(current)
+                if text.startswith("$((") and text.endswith("))"):
+                    # In a here-document body tree-sitter-bash reads $((x)) as $( (x) ): bash
+                    # evaluates it as arithmetic (and, failing that, as commands: judged below).
+                    self._arithmetic_text(text[3:-2], site, text)
                 # `tee >(sh)` feeds the substitution from a pipe; `$(...)` inherits stdin.
-                writes = kind == "process_substitution" and self._text(current).startswith(">")
+                writes = kind == "process_substitution" and text.startswith(">")
                 inner = site._replace(stdin="pipe") if writes else site
                 for child in current.named_children:
                     self._statement(child, inner, level + 1)
             elif kind in _STATEMENTS and current is not node:
                 self._statement(current, site, level + 1)
             else:
+                if kind == "arithmetic_expansion":
+                    self._arithmetic(current, site)
+                elif kind == "expansion":
+                    self._expansion(current, site)
                 stack.extend(reversed(current.children))
 
     def _redirected(self, node: Node, site: _Site, level: int) -> None:
@@ -658,7 +813,9 @@ class _Collector:
                 # reads text we do not follow, as with a pipe.
                 inner = site if stdin in ("tty", "file", "null") else site._replace(stdin="pipe")
                 self._statement(body, inner, level + 1)
-            self.commands.extend(later)
+            # `cd /etc && echo x >> sudoers`: tree-sitter hangs the redirection on the whole
+            # list, bash on its last command, after the cd.
+            self.commands.extend(replace(c, paths=self._in_dirs(c.paths)) for c in later)
         for redirect in redirects:
             self._nested(redirect, site, level)
 
@@ -738,11 +895,13 @@ class _Collector:
                 if child.type == "heredoc_start":
                     quoted = any(c in self._text(child) for c in "'\"\\")
                 elif child.type == "heredoc_body":
+                    raw = self._text(child)
                     expands = any(c.type != "heredoc_content" for c in child.named_children)
+                    if not quoted and "`" in raw:
+                        expands = self._backticks(raw, site) or True
                     if expands and not quoted:
                         body_text = None
                     else:
-                        raw = self._text(child)
                         body_text = raw if quoted else _unescape_heredoc(raw)
                 elif child.type not in _HEREDOC_PARTS and child.type not in _STATEMENTS:
                     if child.type in _REDIRECTS:
@@ -757,21 +916,29 @@ class _Collector:
             return stdin, here
         target = self._word(operands[0])
         words.extend(self._word(c) for c in operands[1:])
+        duplicates = operator in (">&", "<&") and (
+            operands[0].type == "number" or target.value == "-"
+        )
+        # `> >(sh)` writes to a pipe, not a file: the substitution is judged on its own.
+        if not duplicates and not target.procsub:
+            for pseudo in (("<",) if operator == "<" else (">",) if ">" in operator else ()) + (
+                ("<",) if operator == "<>" else ()
+            ):
+                later.append(self._file_operation(pseudo, target, self._text(node), site))
         if operator.startswith("<") and operator != "<&":
             return ("procsub" if target.procsub else "file"), None
-        duplicates = operator == ">&" and (operands[0].type == "number" or target.value == "-")
-        # `> >(sh)` writes to a pipe, not a file: the substitution is judged on its own.
-        if ">" in operator and not duplicates and not target.procsub:
-            later.append(
-                SimpleCommand(
-                    name=">",
-                    argv=(">", target.value if target.value is not None else target.text),
-                    text=self._text(node),
-                    dynamic_args=target.value is None or target.brace,
-                    wrappers=site.wrappers,
-                )
-            )
         return stdin, here
+
+    def _file_operation(self, op: str, target: _Word, text: str, site: _Site) -> SimpleCommand:
+        """The pseudo-command `>` (a write) or `<` (a read) of one file."""
+        return SimpleCommand(
+            name=op,
+            argv=(op, target.value if target.value is not None else target.text),
+            text=text,
+            dynamic_args=target.value is None or target.brace,
+            wrappers=site.wrappers,
+            paths=self._in_dirs((_path_arg(target),)),
+        )
 
     def _heredoc_value(self, heredoc: _Heredoc, body: str, site: _Site) -> str | None:
         """The text a flattened here-document feeds; None when it has expansions. Commands in
@@ -793,13 +960,29 @@ class _Collector:
                     self._nested(node, site, 0)
                 finally:
                     self._src = saved
+                if "`" in body:
+                    self._backticks(body, site)
+                    return None
                 if any(c.type != "heredoc_content" for c in node.named_children):
                     return None
                 return _unescape_heredoc(body)
             stack.extend(node.children)
         return None
 
-    def _assignment(self, node: Node, site: _Site) -> None:
+    def _backticks(self, body: str, site: _Site) -> None:
+        """The `...` substitutions of an unquoted here-document body, which tree-sitter-bash
+        leaves as text."""
+        position = 0
+        while (start := _unescaped(body, "`", position)) >= 0:
+            end = _unescaped(body, "`", start + 1)
+            if end < 0:
+                self._unknown(site._replace(text=body), [], "parse error")
+                return
+            self.parse(_unescape_heredoc(body[start + 1: end]),
+                       site._replace(depth=site.depth + 1, here=None))
+            position = end + 1
+
+    def _assignment(self, node: Node, site: _Site, integer: bool = False) -> None:
         name_node = node.child_by_field_name("name")
         value_node = node.child_by_field_name("value")
         text = self._text(node)
@@ -807,13 +990,33 @@ class _Collector:
         if name_node is not None and name_node.type == "subscript":
             base = name_node.child_by_field_name("name")
             name = self._text(base) if base is not None else name.split("[", 1)[0]
-        word = self._word(value_node) if value_node is not None else _Word("", "")
-        if value_node is not None and value_node.type == "array":
+            index = name_node.child_by_field_name("index")
+            if index is not None:
+                self._arithmetic(index, site)
+        hook = _hook_kind(name.rstrip("+"))
+        if value_node is None:
+            word = _Word("", "")
+        elif value_node.type == "array":
+            if hook in ("code", "prompt"):
+                # PROMPT_COMMAND=(a b): each element is run, or shown as a prompt.
+                for element in value_node.named_children:
+                    self._hook(name, self._word(element), site)
             word = _Word(None, self._text(value_node))
-        self._assigned(name, word, text, site)
+        elif hook is not None:
+            # `PS1="$PS1> "`: the hook's own earlier value was judged when it was set.
+            itself = (name.rstrip("+"), ":" if hook == "code" else "")
+            word = _word(self._src, value_node, itself)
+        else:
+            word = self._word(value_node)
+        if integer and value_node is not None:
+            self._arithmetic(value_node, site, text=self._text(value_node))
+        self._assigned(name, word, text, site, judged=value_node is not None
+                       and value_node.type == "array" and hook in ("code", "prompt"))
 
-    def _assigned(self, name: str, value: _Word, text: str, site: _Site) -> None:
+    def _assigned(self, name: str, value: _Word, text: str, site: _Site,
+                  judged: bool = False) -> None:
         """The `NAME=` pseudo-command for one variable assignment, and the code it stores."""
+        append = name.endswith("+")
         name = name.rstrip("+")
         label = f"{name}="
         self.commands.append(
@@ -825,19 +1028,51 @@ class _Collector:
                 wrappers=site.wrappers,
             )
         )
-        # bash runs these at every prompt: PROMPT_COMMAND as code, the prompts after
-        # expanding their $(...) and `...`.
-        if name == "PROMPT_COMMAND":
-            self._code(value, site, name)
-        elif name in _PROMPTS:
-            shown = value.value
-            if shown is None or "$(" in shown or "`" in shown:
-                self._code(None if shown is None else f": {shown}", site, name)
+        if not append and value.value is not None and _INTEGER.fullmatch(value.value):
+            self._numbers.add(name)
+        else:
+            self._numbers.discard(name)
+        if not judged:
+            self._hook(name, value, site)
+
+    def _hook(self, name: str, value: _Word, site: _Site) -> None:
+        """Judge what the shell will later run from a variable it treats as code (see
+        _HOOKS)."""
+        kind = _hook_kind(name)
+        if kind is None:
+            return
+        code = value.value
+        if code is None:
+            self._unknown(site, [value], f"{name} set to a value known only at run time")
+        elif kind == "code":
+            # BASH_ALIASES[NAME]=VALUE is an alias (its NAME not at hand: taken to differ).
+            self._code(_aliased("", code) if name == "BASH_ALIASES" else code, site, name)
+        elif kind == "prompt":
+            self._expanded(_decode_prompt(code), site, name)
+        elif kind == "expanded":
+            self._expanded(code, site, name)
+        elif kind == "unknown":
+            self._unknown(site, [value], f"{name} {_HOOK_UNKNOWN[name]}")
+        elif code.startswith("()"):  # BASH_FUNC_f%%='() { ...; }' defines f in a child bash
+            self._code("_" + code, site, name)
+
+    def _expanded(self, text: str, site: _Site, name: str) -> None:
+        """Judge `text` as the shell expands it in a double-quoted word ($(...), `...`,
+        $((...)), ${...}), with `"` a plain character: as the body of a here-document."""
+        delimiter = "BASTION_EXPANDED"
+        while delimiter in text:
+            delimiter += "_"
+        self.parse(
+            f": <<{delimiter}\n{text}\n{delimiter}\n",
+            site._replace(depth=site.depth + 1, wrappers=(*site.wrappers, name), here=None),
+        )
 
     def _declaration(self, node: Node, site: _Site, level: int) -> None:
         keyword = next((c.type for c in node.children if not c.is_named), "declare")
         words = [_Word(keyword, keyword)]
         assignments = []
+        attributes = ""
+        shown = site._replace(text=self._text(node))
         for child in node.named_children:
             if child.type == "variable_assignment":
                 assignments.append(child)
@@ -846,12 +1081,129 @@ class _Collector:
                 name = self._text(child).split("=", 1)[0]
                 value_text = None if decoded is None else f"{name}={decoded}"
                 words.append(_Word(value_text, self._text(child)))
+                continue
+            word = self._word(child)
+            words.append(word)
+            if word.value is None:
+                # `export $x` may assign anything, PROMPT_COMMAND included.
+                self._unknown(shown, [word], f"{keyword} of a name known only at run time")
+            elif word.value[:1] in ("-", "+") and len(word.value) > 1:
+                attributes += word.value[1:] if word.value[0] == "-" else ""
             else:
-                words.append(self._word(child))
-        self._plain(keyword, words, site._replace(text=self._text(node)))
+                # A quoted `'PS1=$(cmd)'` or `'a[$(cmd)]'` is still a name (and value) to declare.
+                self._declared(word.value, None, "n" in attributes, "i" in attributes, shown,
+                               word.text)
+        self._plain(keyword, words, shown)
+        if "i" in attributes:
+            # The attribute stays: a later line's `x='a[$(cmd)]'` would run cmd.
+            self._unknown(shown, [], f"{keyword} -i: later assignments are evaluated as "
+                                     "arithmetic")
         for child in assignments:
-            self._assignment(child, site)
+            self._assignment(child, site, integer="i" in attributes)
+            if "n" in attributes:
+                value = child.child_by_field_name("value")
+                name = self._text(child).split("=", 1)[0]
+                self._nameref(name, self._word(value) if value is not None else None, shown)
         self._nested(node, site, level)
+
+    def _declared(self, text: str, value: _Word | None, nameref: bool, integer: bool,
+                  site: _Site, shown: str) -> None:
+        """A NAME, NAME[SUB] or NAME=VALUE word given to declare and its kin as a string."""
+        match = _DECLARED.fullmatch(text)
+        if match is None:
+            return  # not a name: bash refuses it
+        name, subscript, assigned = match.group(1), match.group(2), match.group(3)
+        if subscript is not None:
+            self._arithmetic_text(subscript, site, shown)
+        if assigned is not None:
+            word = _Word(assigned, assigned)
+            if integer:
+                self._arithmetic_text(assigned, site, shown)
+            self._assigned(name, word, shown, site)
+            if nameref:
+                self._nameref(name, word, site)
+        elif nameref:
+            # The next assignment to NAME chooses what it refers to (`r=PROMPT_COMMAND`).
+            self._unknown(site, [], f"a name reference {name} whose target a later line sets")
+
+    def _nameref(self, name: str, target: _Word | None, site: _Site) -> None:
+        """`declare -n NAME=TARGET`: an assignment to NAME later sets TARGET, and expanding
+        NAME reads TARGET (its subscript evaluated then)."""
+        if target is not None and target.value is None:
+            self._unknown(site, [target], "a name reference to a name known only at run time")
+            return
+        match = _DECLARED.fullmatch(target.value) if target is not None and target.value else None
+        if match is not None and match.group(2) is not None:
+            self._arithmetic_text(match.group(2), site, target.value or "")
+        for variable in (name, match.group(1) if match is not None else None):
+            if variable is not None:
+                # Whatever is later assigned through the reference is known only then.
+                self._assigned(variable, _Word(None, f"(through the name reference {name})"),
+                               site.text, site)
+
+    # -- arithmetic: bash evaluates a variable's value as an expression, and an expression
+    # may index an array with a command substitution (`x='a[$(cmd)]'; echo $((x))` runs cmd).
+
+    def _arithmetic(self, node: Node, site: _Site, text: str | None = None) -> None:
+        """Fail closed on arithmetic that reads a variable not set to a number on this line, or
+        evaluates a command's output."""
+        reads, runs = _arithmetic_reads(self._src, node, self._numbers)
+        shown = site._replace(text=text or self._text(node))
+        if runs:
+            self._unknown(shown, [], "arithmetic on a command's output, which is evaluated as code")
+            return
+        unsafe = [name for name in reads if name not in self._numbers and name not in _SAFE_ARITH]
+        if unsafe:
+            self._unknown(shown, [], f"arithmetic on {unsafe[0]}, whose value (set elsewhere) "
+                                     "is evaluated as code")
+
+    def _arithmetic_text(self, text: str, site: _Site, shown: str) -> None:
+        """`_arithmetic` for an expression given as a string (let, declare -i, a subscript)."""
+        if "$(" in text or "`" in text:
+            self._unknown(site._replace(text=shown), [], "arithmetic on a command's output, "
+                                                         "which is evaluated as code")
+            return
+        plain = _NUMBER_LITERALS.sub(" ", _ASSIGNED_TO.sub("", text))
+        for name in _IDENTIFIER.findall(plain):
+            if name not in self._numbers and name not in _SAFE_ARITH:
+                self._unknown(site._replace(text=shown), [],
+                              f"arithmetic on {name}, whose value (set elsewhere) is evaluated "
+                              "as code")
+                return
+
+    def _expansion(self, node: Node, site: _Site) -> None:
+        """${...} forms that run code or set variables: indirection (`${!x}`), prompt
+        expansion (`${x@P}`), assignment (`${x:=v}`), subscripts and offsets (arithmetic)."""
+        text = self._text(node)
+        if text.startswith("${!") and not _SAFE_INDIRECT.fullmatch(text):
+            self._unknown(site._replace(text=text), [], "indirect expansion: a value names what "
+                                                        "is read, subscripts evaluated")
+            return
+        if text.endswith("@P}"):
+            self._unknown(site._replace(text=text), [], "prompt expansion of a value known only "
+                                                        "at run time")
+            return
+        children = node.children
+        for position, child in enumerate(children):
+            kind = child.type
+            if kind == "subscript":
+                index = child.child_by_field_name("index")
+                if index is not None and self._text(index) not in ("@", "*"):
+                    self._arithmetic(index, site)
+            elif kind in (":=", "=") and position >= 2 and children[position - 1].type == (
+                "variable_name"
+            ):
+                after = children[position + 1] if position + 1 < len(children) else None
+                value = (self._word(after) if after is not None and after.type != "}"
+                         else _Word("", ""))
+                self._assigned(self._text(children[position - 1]), value, text, site)
+            elif kind == ":" and position >= 2 and children[position - 1].type in (
+                "variable_name", "subscript"
+            ):
+                for operand in children[position + 1:]:
+                    if operand.is_named:
+                        self._arithmetic(operand, site)
+                break
 
     # -- resolving one simple command ----------------------------------------------------
 
@@ -868,12 +1220,15 @@ class _Collector:
             return
         name = first.value.rsplit("/", 1)[-1] or first.value
         handler = _HANDLERS.get(name)
-        if handler is None and _INTERPRETER.fullmatch(name):
-            handler = _Collector._interpreter
+        if handler is None:
+            if shell_name(name) is not None:
+                handler = _Collector._shell
+            elif INTERPRETERS.fullmatch(name):
+                handler = _Collector._interpreter
         if handler is None or not handler(self, name, words, site):
             self._plain(name, words, site)
 
-    def _plain(self, name: str, words: list[_Word], site: _Site) -> None:
+    def _plain(self, name: str, words: list[_Word], site: _Site, reads_stdin: str = "") -> None:
         argv = [w.value for w in words]
         dynamic = site.dynamic
         for index, word in enumerate(words):
@@ -882,8 +1237,45 @@ class _Collector:
                 dynamic = True
             elif word.brace:
                 dynamic = True
-        command = SimpleCommand(name, tuple(argv), site.text, "", dynamic, site.wrappers)
+        paths = _operand_paths(words)
+        if site.dynamic:  # xargs appends words known only at run time
+            paths += (PathArg("(appended at run time)", "unknown"),)
+        command = SimpleCommand(name, tuple(argv), site.text, "", dynamic, site.wrappers,
+                                self._in_dirs(paths), reads_stdin)
         self.commands.append(command)
+        writes = _WRITES.get(name)
+        if writes is not None:
+            for path in _written(words, writes):
+                self.commands.append(SimpleCommand(
+                    ">", (">", path.text), site.text, "", path.kind == "unknown", site.wrappers,
+                    self._in_dirs((path,))))
+        if name in ("cd", "pushd"):
+            self._moved(paths)
+
+    def _moved(self, operands: tuple[PathArg, ...]) -> None:
+        """`cd DIR` (`cd` alone: home; `cd -`: a directory known only at run time)."""
+        target = next((p for p in operands if not p.text.startswith("-") or p.text == "-"),
+                      PathArg("~", "exact", True))
+        if target.text == "-":
+            target = PathArg("(the previous directory)", "unknown")
+        self._dirs = list(self._in_dirs((target,))) if self._dirs else [target]
+
+    def _in_dirs(self, paths: tuple[PathArg, ...]) -> tuple[PathArg, ...]:
+        """`paths`, and each relative one also in each directory a `cd` may have chosen."""
+        if not self._dirs:
+            return paths
+        more: list[PathArg] = []
+        for path in paths:
+            if path.kind == "unknown" or path.tilde or path.text.startswith("/"):
+                continue
+            for folder in self._dirs:
+                if folder.kind == "unknown":
+                    more.append(PathArg(f"{folder.text}/{path.text}", "unknown"))
+                else:
+                    kind = "pattern" if "pattern" in (folder.kind, path.kind) else "exact"
+                    more.append(PathArg(f"{folder.text.rstrip('/')}/{path.text}", kind,
+                                        folder.tilde))
+        return paths + tuple(more)
 
     def _unknown(self, site: _Site, words: list[_Word] | tuple[()], reason: str) -> None:
         self.commands.append(
@@ -912,6 +1304,10 @@ class _Collector:
             shown = [code] if isinstance(code, _Word) else []
             self._unknown(site, shown, "shell code known only at run time")
             return True
+        shell = shell_name(name)
+        foreign = _foreign(shell, value) if shell is not None else None
+        if foreign is not None:
+            self._unknown(site._replace(text=value), [], foreign)
         self.parse(
             value,
             site._replace(depth=site.depth + 1, wrappers=(*site.wrappers, name), here=None),
@@ -939,8 +1335,13 @@ class _Collector:
         if seen & spec.stop:
             return False
         index += spec.operands
-        if seen & spec.code:
+        if seen & spec.code or (name in _SHELL_WITHOUT_COMMAND and not words[index:]):
+            if not words[index:]:
+                return self._user_shell(name, words, site)
             return self._joined_code(words[index:], site, name)
+        if name == "coproc":
+            # The shell talks to a coprocess through a pipe (`echo ls >&${COPROC[1]}`).
+            return self._inner(words[index:], site, name, stdin="pipe")
         return self._inner(words[index:], site, name)
 
     def _env(self, name: str, words: list[_Word], site: _Site) -> bool:
@@ -953,7 +1354,9 @@ class _Collector:
                 return True
             index, found = scanned[0], found + scanned[1]
             word = _at(words, index)
-            if word is None or not word.value or not _NAME.match(word.value):
+            # env takes every word with "=" before the command as an assignment, whatever the
+            # name holds (BASH_FUNC_f%%=... defines a function in a child bash).
+            if word is None or not word.value or "=" not in word.value.lstrip("="):
                 break
             assignments.append(word)
             index += 1
@@ -980,9 +1383,9 @@ class _Collector:
             return self._code(code, site, name)
         if name == "runuser":
             skipped = _skip_options(words, 1, _RUNUSER)
-            if skipped is not None and skipped[1] & {"-u", "--user"}:
+            if skipped is not None and skipped[1] & {"-u", "--user"} and words[skipped[0]:]:
                 return self._inner(words[skipped[0]:], site, name)
-        return False
+        return self._user_shell(name, words, site)
 
     def _sg(self, name: str, words: list[_Word], site: _Site) -> bool:
         rest = words[1:]
@@ -1005,7 +1408,8 @@ class _Collector:
 
     def _script(self, name: str, words: list[_Word], site: _Site) -> bool:
         code = _code_option(words, "cBEIOTmo")
-        return self._code(code, site, name) if code is not None else False
+        return self._code(code, site, name) if code is not None else self._user_shell(
+            name, words, site)
 
     def _watch(self, name: str, words: list[_Word], site: _Site) -> bool:
         skipped = _skip_options(words, 1, _WATCH)
@@ -1118,7 +1522,9 @@ class _Collector:
         return self._inner(words[1:], site, name)
 
     def _shell(self, name: str, words: list[_Word], site: _Site) -> bool:
+        shell = shell_name(name) or name
         index, code_flag, stdin_flag = 1, False, False
+        init: list[_Word] = []  # fish -C / --init-command: code run before anything else
         while index < len(words):
             value = words[index].value
             if value is None:
@@ -1128,26 +1534,53 @@ class _Collector:
                 index += 1
                 break
             if value.startswith("--"):
-                index += 2 if value in ("--rcfile", "--init-file") else 1
+                option, has_value, attached = value.partition("=")
+                argument = _Word(attached, attached) if has_value else _at(words, index + 1)
+                if option in ("--command", "--init-command") and argument is not None:
+                    init.append(argument)
+                elif option in ("--rcfile", "--init-file") and argument is not None and (
+                    argument.procsub
+                ):
+                    self._unknown(site, words, f"{name} runs a process substitution")
+                    return True
+                takes = option in _SHELL_LONG_ARGUMENTS and not has_value
+                index += 2 if takes else 1
                 continue
             if len(value) > 1 and value[0] in "-+":
                 letters = value[1:]
-                code_flag = code_flag or (value[0] == "-" and "c" in letters)
+                code_flag = code_flag or (value[0] == "-" and "c" in letters and shell != "fish")
                 stdin_flag = stdin_flag or "s" in letters
-                index += 1 + letters.count("o") + letters.count("O")
+                takes = _SHELL_ARGUMENTS.get(shell, "oO")
+                if shell == "fish" and value[0] == "-" and ("c" in letters or "C" in letters):
+                    if (argument := _at(words, index + 1)) is not None:
+                        init.append(argument)
+                index += 1 + sum(letters.count(letter) for letter in takes)
                 continue
             break
+        for code in init:
+            self._code(code, site, name)
         rest = words[index:]
         if code_flag:
             if rest:
                 return self._code(rest[0], site, name)
             return self._code(None, site, name) if site.dynamic else False
-        if rest and not stdin_flag and rest[0].value not in _STDIN_FILES:
+        if init:
+            return True
+        if rest and not stdin_flag and not _stdin_file(rest[0]):
             if rest[0].procsub:
                 self._unknown(site, words, f"{name} runs a process substitution")
                 return True
-            return False
+            return self._script_file(name, rest[0], words, site)
         return self._stdin_code(name, words, site, "a shell")
+
+    def _script_file(self, name: str, script: _Word, words: list[_Word], site: _Site) -> bool:
+        """A script named by a file: not judged (README: scripts written then run), unless its
+        name is known only at run time while stdin carries text (`bash /proc/$$/fd/0 <<< x`)."""
+        if script.value is None and site.stdin in ("pipe", "here", "procsub"):
+            self._unknown(site, words, f"{name} runs a file known only at run time, which may "
+                                       "be its stdin")
+            return True
+        return False
 
     def _at_job(self, name: str, words: list[_Word], site: _Site) -> bool:
         skipped = _skip_options(words, 1, _AT)
@@ -1156,16 +1589,21 @@ class _Collector:
         return self._stdin_code(name, words, site, "a shell")
 
     def _interpreter(self, name: str, words: list[_Word], site: _Site) -> bool:
-        family = _INTERPRETER.fullmatch(name)
+        family = INTERPRETERS.fullmatch(name)
         inline = _INLINE_CODE.get(family.lastgroup or "", "") if family else ""
+        takes = _TAKES_ARGUMENT.get(family.lastgroup or "", "") if family else ""
+        skip = False
         for word in words[1:]:
             value = word.value
-            if value is None or not value.startswith("-") or value in _STDIN_FILES:
+            if skip:
+                skip = False
+                continue
+            if value is None or not value.startswith("-") or _stdin_file(word):
                 if word.procsub:
                     self._unknown(site, words, f"{name} runs a process substitution")
                     return True
-                if value not in _STDIN_FILES and value != "-":
-                    return False  # a script file
+                if not _stdin_file(word) and value != "-":
+                    return self._script_file(name, word, words, site)
                 break
             if value.startswith("--"):
                 if value.split("=", 1)[0] in ("--eval", "--print", "--command"):
@@ -1173,19 +1611,34 @@ class _Collector:
                 continue
             if set(value[1:]) & set(inline):
                 return False  # code on the command line: a command named for the interpreter
+            if value == "-f" and family is not None and family.lastgroup == "awk":
+                continue  # awk -f PROGFILE: the program's file is the next word
+            # `python3 -W ignore`: "ignore" is the option's, not a script file.
+            skip = len(value) == 2 and value[1] in takes
         return self._stdin_code(name, words, site, "an interpreter")
 
-    def _stdin_code(self, name: str, words: list[_Word], site: _Site, what: str) -> bool:
+    def _user_shell(self, name: str, words: list[_Word], site: _Site) -> bool:
+        """`su`, `sudo -s`, `script`, `chroot DIR` with no command start the user's shell,
+        which reads its commands from the line's stdin."""
+        return self._stdin_code(name, words, site, "a shell", fed="sh")
+
+    def _stdin_code(self, name: str, words: list[_Word], site: _Site, what: str,
+                    fed: str | None = None) -> bool:
         """A shell or interpreter reading its program from standard input."""
         if site.stdin == "pipe":
             self._unknown(site, words, f"piped into {what} {name}")
-            # The pseudo-command "|" (argument: the program fed) lets a rule name this case.
-            self.commands.append(SimpleCommand(name="|", argv=("|", name), text=site.text,
+            # The pseudo-command "|" (argument: the program fed) lets a rule name this case,
+            # a shell by its family (bash5.2 is "bash"; the user's shell started by su is "sh").
+            fed = fed or shell_name(name) or name
+            self.commands.append(SimpleCommand(name="|", argv=("|", fed), text=site.text,
                                                wrappers=site.wrappers))
         elif site.stdin == "procsub":
             self._unknown(site, words, f"{name} reads a process substitution")
         elif site.stdin == "here" and what == "a shell":
             return self._code(site.here, site, name)
+        elif site.stdin == "tty":
+            self._plain(name, words, site, reads_stdin="shell" if what == "a shell" else
+                        "interpreter")
         else:
             return False
         return True
@@ -1198,9 +1651,9 @@ class _Collector:
         if script is not None and script.procsub:
             self._unknown(site, words, "sources a process substitution")
             return True
-        if script is not None and script.value in _STDIN_FILES:
+        if script is not None and _stdin_file(script):
             return self._stdin_code(name, words, site, "a shell")
-        return False
+        return self._script_file(name, script, words, site) if script is not None else False
 
     def _trap(self, name: str, words: list[_Word], site: _Site) -> bool:
         operands = [w for w in words[1:] if w.value not in ("--", "-p", "-l")]
@@ -1215,8 +1668,224 @@ class _Collector:
             if word.value is None:
                 self._code(None, site, name)
             elif "=" in word.value:
-                self._code(word.value.split("=", 1)[1], site, name)
+                alias, _, value = word.value.partition("=")
+                self._code(_aliased(alias, value), site, name)
         return True
+
+    def _scp(self, name: str, words: list[_Word], site: _Site) -> bool:
+        """`scp -t PATH` and `scp -f PATH` are the remote end of a legacy scp (`scp -O`): a
+        write to PATH (`>`) and a read of it (`<`), not a copy from this host elsewhere. When
+        PATH is a directory, the names the scp stream gives are judged there, not here."""
+        scanned = _scan_options(words, 1, _SCP)
+        if scanned is None:
+            return False
+        index, found = scanned
+        modes = {option for option, _ in found} & {"-t", "-f"}
+        if len(modes) != 1:
+            return False
+        op = ">" if modes == {"-t"} else "<"
+        for word in words[index:] or [_Word(None, "(no path)")]:
+            self.commands.append(self._file_operation(op, word, site.text, site))
+        return True
+
+    # -- builtins that run earlier lines, or store code the shell runs later (_HOOKS) -----
+
+    def _fc(self, name: str, words: list[_Word], site: _Site) -> bool:
+        scanned = _scan_options(words, 1, _FC)
+        if scanned is not None and any(option == "-l" for option, _ in scanned[1]):
+            return False  # fc -l lists history; it runs nothing
+        self._unknown(site, words, "history re-execution: fc runs an earlier line, edited")
+        return True
+
+    def _rerun(self, name: str, words: list[_Word], site: _Site) -> bool:
+        self._unknown(site, words, "history re-execution: r (ksh, zsh) runs an earlier line")
+        return True
+
+    def _set_by(self, variable: _Word | None, value: _Word, site: _Site) -> None:
+        """A variable a builtin assigns (printf -v, read, mapfile, getopts, wait -p)."""
+        if variable is None:
+            return
+        if variable.value is None:
+            self._unknown(site, [variable], "a variable name known only at run time")
+            return
+        match = _DECLARED.fullmatch(variable.value)
+        if match is None or match.group(3) is not None:
+            return  # not a name: bash refuses it
+        if match.group(2) is not None:
+            self._arithmetic_text(match.group(2), site, site.text)
+        self._assigned(match.group(1), value, site.text, site)
+
+    def _printf(self, name: str, words: list[_Word], site: _Site) -> bool:
+        self._plain(name, words, site)
+        scanned = _scan_options(words, 1, _PRINTF)
+        if scanned is None:
+            self._unknown(site, words, "options of printf known only at run time")
+            return True
+        index, found = scanned
+        target = _last_argument(found, {"-v"})
+        if target is not None:
+            self._set_by(target[1], _printed(words[index:]), site)
+        return True
+
+    def _read(self, name: str, words: list[_Word], site: _Site) -> bool:
+        self._plain(name, words, site)
+        scanned = _scan_options(words, 1, _READ)
+        if scanned is None:
+            self._unknown(site, words, "options of read known only at run time")
+            return True
+        index, found = scanned
+        array = _last_argument(found, {"-a"})
+        names = [array[1]] if array is not None else words[index:] or [_Word("REPLY", "REPLY")]
+        for variable in names:
+            self._set_by(variable, _Word(None, "(the line read)"), site)
+        return True
+
+    def _mapfile(self, name: str, words: list[_Word], site: _Site) -> bool:
+        self._plain(name, words, site)
+        scanned = _scan_options(words, 1, _MAPFILE)
+        if scanned is None:
+            self._unknown(site, words, f"options of {name} known only at run time")
+            return True
+        index, found = scanned
+        callback = _last_argument(found, {"-C"})
+        if callback is not None:
+            code = callback[1].value if callback[1] is not None else ""
+            # bash evaluates "CALLBACK INDEX 'LINE'" every -c lines.
+            self._code(None if code is None else f'{code} 0 "$MAPFILE_LINE"', site, name)
+        self._set_by(_at(words, index) or _Word("MAPFILE", "MAPFILE"),
+                     _Word(None, "(the lines read)"), site)
+        return True
+
+    def _getopts(self, name: str, words: list[_Word], site: _Site) -> bool:
+        self._plain(name, words, site)
+        self._set_by(_at(words, 2), _Word(None, "(an option letter)"), site)
+        return True
+
+    def _wait(self, name: str, words: list[_Word], site: _Site) -> bool:
+        self._plain(name, words, site)
+        scanned = _scan_options(words, 1, _WAIT)
+        if scanned is not None:
+            variable = _last_argument(scanned[1], {"-p"})
+            if variable is not None:
+                self._set_by(variable[1], _Word(None, "(a process id)"), site)
+        return True
+
+    def _let(self, name: str, words: list[_Word], site: _Site) -> bool:
+        self._plain(name, words, site)
+        for word in words[1:]:
+            if word.value is None:
+                self._unknown(site, [word], "arithmetic known only at run time")
+                continue
+            self._arithmetic_text(word.value, site, site.text)
+            assigned = _NUMBER_ASSIGNED.fullmatch(word.value)
+            if assigned is not None:
+                self._numbers.add(assigned.group(1))
+        return True
+
+    def _complete(self, name: str, words: list[_Word], site: _Site) -> bool:
+        self._plain(name, words, site)
+        scanned = _scan_options(words, 1, _COMPLETE)
+        if scanned is None:
+            self._unknown(site, words, f"options of {name} known only at run time")
+            return True
+        for option, argument in scanned[1]:
+            if option == "-C":
+                # The command runs (on Tab for complete) with the word being completed.
+                code = argument.value if argument is not None else ""
+                self._code(None if code is None else f'{code} "$COMP_WORD"', site, name)
+            elif option == "-W":
+                # Each word of the list is expanded when completing: $(...) runs then.
+                code = argument.value if argument is not None else ""
+                self._code(None if code is None else f": {code}", site, name)
+        return True
+
+    def _bind(self, name: str, words: list[_Word], site: _Site) -> bool:
+        self._plain(name, words, site)
+        scanned = _scan_options(words, 1, _BIND)
+        if scanned is None:
+            self._unknown(site, words, "options of bind known only at run time")
+            return True
+        index, found = scanned
+        for option, argument in found:
+            if option == "-x":
+                command = argument.value if argument is not None else ""
+                if command is None:
+                    self._unknown(site, words, "a key binding known only at run time")
+                else:
+                    self._code(_unquote(_binding(command)[1]), site, name)
+            elif option == "-f":
+                self._unknown(site, words, "bind -f reads key bindings from a file")
+        for word in words[index:]:
+            why = _binding_runs(word.value)
+            if why is not None:
+                self._unknown(site, [word], why)
+        return True
+
+    def _bindkey(self, name: str, words: list[_Word], site: _Site) -> bool:
+        self._plain(name, words, site)
+        if any(w.value is None or (w.value.startswith("-") and "s" in w.value) for w in words[1:]):
+            self._unknown(site, words, "bindkey -s binds a key to typed text")
+        return True
+
+    def _hash(self, name: str, words: list[_Word], site: _Site) -> bool:
+        scanned = _scan_options(words, 1, _HASH)
+        if scanned is None:
+            self._unknown(site, words, "options of hash known only at run time")
+            return True
+        index, found = scanned
+        program = _last_argument(found, {"-p"})
+        if program is not None:
+            path = program[1].value if program[1] is not None else None
+            for word in words[index:]:
+                if path is None or word.value is None or path.rsplit("/", 1)[-1] != word.value:
+                    self._unknown(site, words, "hash -p makes a command name run another program")
+                    return True
+        return False
+
+    def _enable(self, name: str, words: list[_Word], site: _Site) -> bool:
+        scanned = _scan_options(words, 1, _ENABLE)
+        if scanned is None or any(option == "-f" for option, _ in scanned[1]):
+            self._unknown(site, words, "enable -f loads a shared object into the shell")
+            return True
+        return False
+
+    def _set(self, name: str, words: list[_Word], site: _Site) -> bool:
+        self._plain(name, words, site)
+        options = True
+        for index, word in enumerate(words[1:], start=1):
+            value = word.value
+            if value is None:
+                if options:
+                    self._unknown(site, [word], f"options of {name} known only at run time")
+                return True
+            if not options or value in ("--", "-") or value[:1] not in ("-", "+"):
+                break
+            argument = _at(words, index + 1)
+            chosen = argument.value if argument is not None else None
+            if name == "shopt":
+                turned_off = "u" in value
+                names = [w.value for w in words[index + 1:] if w.value is not None]
+                if turned_off and "interactive_comments" in names:
+                    self._unknown(site, words, _COMMENTS_OFF)
+                    return True
+                continue
+            if value[0] == "-" and "k" in value[1:]:
+                self._unknown(site, words, "set -k makes words after a command assignments")
+                return True
+            if "o" in value[1:] and chosen is not None:
+                if chosen == "keyword" and value[0] == "-":
+                    self._unknown(site, words, "set -o keyword makes words after a command "
+                                               "assignments")
+                    return True
+                if chosen == "interactive-comments" and value[0] == "+":
+                    self._unknown(site, words, _COMMENTS_OFF)
+                    return True
+        return True
+
+    def _sched(self, name: str, words: list[_Word], site: _Site) -> bool:
+        if len(words) < 3 or (words[1].value or "").startswith("-"):
+            return False
+        return self._joined_code(words[2:], site, name)
 
 
 # Lines made only of plain words and ; & | && || need no parser: most typed lines are like
@@ -1270,6 +1939,20 @@ def _simple_commands(code: str) -> list[tuple[list[_Word], bool, str]] | None:
     return commands
 
 
+# `coproc [NAME] { ...; }` and `coproc [NAME] ( ... )`: tree-sitter-bash reads the braces as
+# words. The compound runs with a pipe from the shell as its stdin, so it is read as
+# `: | { ...; }`, padded to keep every offset.
+_COPROC_COMPOUND = re.compile(
+    r"(?:(?<=^)|(?<=[;&|({}\n])|(?<=\bthen)|(?<=\bdo)|(?<=\belse))(\s*)coproc(\s+[A-Za-z_]\w*)?\s*(?=[{(])"
+)
+
+
+def _piped_compound(match: re.Match[str]) -> str:
+    lead = match.group(1)
+    width = len(match.group(0)) - len(lead)
+    return lead + ":" + " " * (width - 2) + "|"
+
+
 # `[` where a command starts (the `test` command), for the retry in `_Collector.parse`.
 _TEST_BRACKET = re.compile(
     r"(^[ \t]*|[;&|(){}!][ \t]*|\b(?:then|do|else|elif|if|while|until)[ \t]+)\[(?=[ \t])", re.M
@@ -1283,6 +1966,17 @@ def _history_expansion(code: str) -> bool:
 
 def _at(words: list[_Word], index: int) -> _Word | None:
     return words[index] if 0 <= index < len(words) else None
+
+
+def _unescaped(text: str, char: str, start: int) -> int:
+    """The index of the first `char` at or after `start` that no backslash escapes, or -1."""
+    index = text.find(char, start)
+    while index >= 0:
+        backslashes = len(text[:index]) - len(text[:index].rstrip("\\"))
+        if backslashes % 2 == 0:
+            return index
+        index = text.find(char, index + 1)
+    return -1
 
 
 def _unescape_heredoc(raw: str) -> str:
@@ -1417,7 +2111,7 @@ _WRAPPERS: dict[str, _Options] = {
               "-e", "--edit", "-h", "--help"),
         code=("-i", "-s", "--login", "--shell"),
     ),
-    "doas": _options("aCu", stop=("-L", "-C")),
+    "doas": _options("aCu", stop=("-L", "-C"), code=("-s",)),
     "pkexec": _options(long=("--user",)),
     "run0": _options("uDg", ("--user", "--group", "--chdir", "--unit", "--property",
                              "--description", "--slice", "--nice", "--setenv")),
@@ -1437,6 +2131,8 @@ _WRAPPERS: dict[str, _Options] = {
     "setsid": _options(),
     "unbuffer": _options(),
     "coproc": _options(),
+    "noglob": _options(),
+    "nocorrect": _options(),
     "eatmydata": _options(),
     "nocache": _options(),
     "catchsegv": _options(),
@@ -1468,6 +2164,8 @@ _WRAPPERS: dict[str, _Options] = {
                               "--apparmor-profile")),
     "prlimit": _options(long=("--pid", "--output"), stop=("-p", "--pid")),
 }  # fmt: skip
+# Wrappers that start the user's shell when no command follows them.
+_SHELL_WITHOUT_COMMAND = frozenset({"chroot", "nsenter", "unshare", "pkexec", "run0"})
 _RUNUSER = _options("gGsuwc", ("--user", "--group", "--supp-group", "--shell",
                                "--whitelist-environment", "--command"))  # fmt: skip
 _FLOCK = _options("wE", ("--wait", "--timeout", "--conflict-exit-code"))
@@ -1487,22 +2185,397 @@ _XARGS = _options(
     attached="iel",  # optional arguments, attached only
 )  # fmt: skip
 _ENV = _options("uCSPa", ("--unset", "--chdir", "--split-string", "--argv0"), lone_dash=True)
-_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*=")
-_PROMPTS = frozenset({"PS0", "PS1", "PS2", "PS3", "PS4"})
-_STDIN_FILES = frozenset({"/dev/stdin", "/dev/fd/0", "/proc/self/fd/0"})
-_SHELLS = ("sh", "bash", "dash", "zsh", "ksh", "mksh", "pdksh", "ash", "yash", "posh", "rbash",
-           "fish", "csh", "tcsh")  # fmt: skip
-_INTERPRETER = re.compile(
-    r"(?P<python>(?:python|pypy)[0-9.]*)|(?P<perl>perl[0-9.]*)|(?P<ruby>ruby[0-9.]*|jruby)"
-    r"|(?P<node>node|nodejs)|(?P<php>php[0-9.]*)|(?P<lua>lua(?:jit)?[0-9.]*)"
-    r"|(?P<r>Rscript)|(?P<tcl>tclsh[0-9.]*|wish)"
+_STDIN_FILE = re.compile(r"/dev/stdin|/dev/fd/0|/proc/(?:self|thread-self|[0-9]+)/fd/0")
+
+
+def _stdin_file(word: _Word) -> bool:
+    """Whether a script's file name is the shell's stdin, however spelled (/dev//stdin)."""
+    return word.value is not None and _STDIN_FILE.fullmatch(normalise_path(word.value)) is not None
+
+# Short options of each shell that take an argument (`bash -o emacs`: "emacs" is no script),
+# and long ones (bash --rcfile FILE, fish --debug-output FILE, zsh --emulate sh).
+_SHELL_ARGUMENTS = {"bash": "oO", "rbash": "oO", "mksh": "oT", "lksh": "oT", "ksh": "oR",
+                    "fish": "Cdco", "csh": "", "tcsh": ""}  # fmt: skip
+_SHELL_LONG_ARGUMENTS = frozenset({"--rcfile", "--init-file", "--init-command", "--command",
+                                   "--debug", "--debug-output", "--profile", "--features",
+                                   "--emulate"})  # fmt: skip
+
+_FC = _options("e")
+_SCP = _options("cDFiJloPSX")
+_PRINTF = _options("v")
+_READ = _options("adinNptu")
+_MAPFILE = _options("dnOsuCc")
+_WAIT = _options("p")
+_COMPLETE = _options("oAGWFCXPSDV")
+_BIND = _options("mfqurx")
+_HASH = _options("pdt")
+_ENABLE = _options("f")
+_COMMENTS_OFF = "with interactive comments off, `#` no longer hides what follows it"
+
+# Variables whose value the shell later runs, shows after expansion, or uses to find commands:
+# "code" is run as a command line, "prompt" is decoded (`\044` is `$`) then expanded as a
+# double-quoted word, "expanded" is expanded so ($(...) runs: BASH_ENV and ENV before naming
+# the file sourced, MAIL and MAILPATH when mail is checked), "unknown" is held whatever its
+# value (BASH_CMDS maps names to programs, INPUTRC names key bindings).
+# BASH_FUNC_NAME%% in a child's environment defines a function. zsh's prompts are here too.
+_HOOKS = {
+    "PROMPT_COMMAND": "code", "BASH_ALIASES": "code",
+    "PS0": "prompt", "PS1": "prompt", "PS2": "prompt", "PS4": "prompt", "PROMPT": "prompt",
+    "PROMPT2": "prompt", "PROMPT3": "prompt", "PROMPT4": "prompt", "RPROMPT": "prompt",
+    "RPS1": "prompt", "RPS2": "prompt", "SPROMPT": "prompt",
+    "BASH_ENV": "expanded", "ENV": "expanded", "MAIL": "expanded", "MAILPATH": "expanded",
+    "BASH_CMDS": "unknown", "INPUTRC": "unknown",
+}  # fmt: skip
+_HOOK_UNKNOWN = {
+    "BASH_CMDS": "makes a command name run another program",
+    "INPUTRC": "names key bindings readline reads again (C-x C-r)",
+}
+
+
+def _aliased(alias: str, value: str) -> str:
+    """The code an alias stands for, with the words typed after it on a later line: known only
+    then (`alias x=eval`, then `x 'rm -rf /'`), unless the alias keeps its own name
+    (`alias rm='rm -i'`: later lines are judged as rm anyway) or ends its command."""
+    stripped = value.rstrip()
+    words = stripped.split()
+    if not words or words[0] == alias or stripped[-1] in ";&|" or words[-1] in _KEYWORD_ENDS:
+        return value
+    return f'{value} "$ALIAS_ARGUMENTS"'
+
+
+_KEYWORD_ENDS = frozenset({"then", "do", "else", "elif", "{", "(", "!", "in"})
+
+
+def _printed(words: list[_Word]) -> _Word:
+    """What printf prints for a format made only of text and %s, given as many plain
+    arguments; a value known only at run time otherwise."""
+    if words and all(w.value is not None for w in words):
+        form, arguments = words[0].value or "", [w.value or "" for w in words[1:]]
+        pieces = form.replace("%%", "\0").split("%s")
+        if "%" not in form.replace("%%", "").replace("%s", "") and "\\" not in form \
+                and len(pieces) - 1 == len(arguments):
+            text = pieces[0] + "".join(a + p for a, p in zip(arguments, pieces[1:], strict=True))
+            text = text.replace("\0", "%")
+            return _Word(text, text)
+    return _Word(None, "(printf output)")
+
+
+def _hook_kind(name: str) -> str | None:
+    return _HOOKS.get(name) or ("function" if name.startswith("BASH_FUNC_") else None)
+
+
+_PROMPT_ESCAPE = re.compile(r"\\(?:([0-7]{1,3})|D\{[^}]*\}|(.))", re.S)
+_PROMPT_CONTROL = {"a": "\a", "e": "\x1b", "n": "\n", "r": "\r"}
+
+
+def _decode_prompt(text: str) -> str:
+    r"""A prompt string after bash decodes its backslash escapes, as the expansion that follows
+    sees it: `\044` and the other octal escapes become the character itself (so `\044(cmd)`
+    runs cmd), `\\` and `\$` stay escaped, `\u`, `\w` and the like become a letter (bash
+    quotes their values), `\[` and `\]` vanish."""
+
+    def one(match: re.Match[str]) -> str:
+        octal, other = match.groups()
+        if octal is not None:
+            code = int(octal, 8) & 0xFF
+            return chr(code) if code else ""
+        if other is None:
+            return "D"  # \D{format}: a date
+        if other in "\\$":
+            return "\\" + other
+        if other in "[]":
+            return ""
+        if other in _PROMPT_CONTROL:
+            return _PROMPT_CONTROL[other]
+        if other in "uhHwWsvVtT@AdjlL!#":
+            return other
+        return "\\" + other
+
+    return _PROMPT_ESCAPE.sub(one, text)
+
+
+_INTEGER = re.compile(r"[+-]?(?:0[xX][0-9a-fA-F]+|[0-9]+)")
+_ASSIGNED_TO = re.compile(r"^\s*[A-Za-z_][A-Za-z0-9_]*\s*=(?!=)")  # `let y=x`: y is written
+_NUMBER_ASSIGNED = re.compile(r"\s*([A-Za-z_][A-Za-z0-9_]*)\s*=\s*[+-]?[0-9]+\s*")
+_NUMBER_LITERALS = re.compile(r"\b[0-9]+#[0-9A-Za-z@_]+|\b0[xX][0-9a-fA-F]+|\b[0-9]+\b")
+_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+# NAME, NAME[SUBSCRIPT], NAME=VALUE, NAME+=VALUE, NAME[SUB]=VALUE as declare, printf -v and
+# read take them: group 2 is the subscript, group 3 the value.
+_DECLARED = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)(?:\[(.*)\])?(?:\+?=(.*))?", re.S)
+# Parameters that always hold a number, whatever earlier lines did.
+_SAFE_ARITH = frozenset({"?", "#", "$", "!"})
+_SAFE_INDIRECT = re.compile(r"\$\{!(?:[A-Za-z_][A-Za-z0-9_]*(?:[*@]|\[[*@]\])|#)\}")
+_ARITHMETIC_TESTS = frozenset({"-eq", "-ne", "-lt", "-le", "-gt", "-ge"})
+
+
+def _arithmetic_reads(src: str, node: Node, numbers: set[str]) -> tuple[list[str], bool]:
+    """The variables an arithmetic expression reads, and whether it evaluates a command's
+    output. `NAME = NUMBER` inside it records NAME in `numbers` (and any other value drops
+    it); `NAME` on the left of `=` is written, not read."""
+    reads: list[str] = []
+    runs = False
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        kind = current.type
+        if kind in ("command_substitution", "process_substitution"):
+            runs = True
+        elif kind in ("do_group",) or (kind == "compound_statement" and current is not node
+                                        and current.children[:1]
+                                        and current.children[0].type != "(("):
+            continue  # a loop's body is not arithmetic
+        elif kind in ("binary_expression", "variable_assignment") and len(current.children) == 3 \
+                and current.children[1].type == "=" \
+                and _IDENTIFIER.fullmatch(_text(src, current.children[0])):
+            name, value = _text(src, current.children[0]), current.children[2]
+            if _INTEGER.fullmatch(_text(src, value)):
+                numbers.add(name)
+            else:
+                numbers.discard(name)
+                stack.append(value)
+        elif kind == "variable_name" or (kind == "word"
+                                         and _IDENTIFIER.fullmatch(_text(src, current))):
+            reads.append(_text(src, current))
+        elif kind in ("simple_expansion", "expansion"):
+            inner = [c for c in current.named_children
+                     if c.type in ("variable_name", "special_variable_name")]
+            if inner:
+                reads.append(_text(src, inner[0]))
+            stack.extend(c for c in current.named_children if c not in inner)
+        else:
+            stack.extend(current.children)
+    return reads, runs
+
+
+_BINDING_RUNS = frozenset({
+    "accept-line", "operate-and-get-next", "edit-and-execute-command",
+    "vi-edit-and-execute-command", "shell-expand-line", "insert-comment", "call-last-kbd-macro",
+    "re-read-init-file",
+})  # fmt: skip
+
+
+def _binding(text: str) -> tuple[str, str]:
+    """A readline binding `"keyseq": rhs` or `keyname: rhs` split in two."""
+    text = text.strip()
+    if text.startswith('"'):
+        position = 1
+        while position < len(text) and text[position] != '"':
+            position += 2 if text[position] == "\\" else 1
+        rest = text[position + 1:]
+        return text[: position + 1], rest.partition(":")[2].strip()
+    key, _, rhs = text.partition(":")
+    return key, rhs.strip()
+
+
+def _unquote(text: str) -> str:
+    if len(text) >= 2 and text[0] == text[-1] and text[0] in "'\"":
+        return text[1:-1]
+    return text
+
+
+def _binding_runs(text: str | None) -> str | None:
+    """Why a readline binding given to `bind` runs or submits a line, or None."""
+    if text is None:
+        return "a key binding known only at run time"
+    stripped = text.strip()
+    if stripped.startswith("set "):
+        words = stripped.split()
+        if len(words) >= 3 and words[1] == "enable-bracketed-paste" and words[2] != "on":
+            return "turning bracketed paste off hides from the bastion when a line is accepted"
+        return None
+    if ":" not in stripped:
+        return None
+    rhs = _binding(stripped)[1]
+    if rhs[:1] in ("'", '"'):
+        return "a key bound to typed text (a macro) that the bastion sees as one key"
+    if rhs in _BINDING_RUNS:
+        return f"a key bound to {rhs}, which runs or submits the line"
+    return None
+
+
+# Commands that write files the policy can name, so that they count as `>` on those files as a
+# redirection does: "all" (each operand: tee), "of" (dd's of=), or the options of a copy whose
+# last operand (or -t DIR) is the destination.
+_COPY = _options("St", ("--suffix", "--target-directory", "--backup"))
+_WRITES: dict[str, _Options | str | frozenset[str]] = {
+    "tee": "all",
+    "dd": "of",
+    # The file after an output option: find -fprint FILE, sort -o FILE, curl -o FILE ...
+    "find": frozenset({"-fprint", "-fprint0", "-fprintf", "-fls"}),
+    "sort": frozenset({"-o", "--output"}),
+    "curl": frozenset({"-o", "--output"}),
+    "wget": frozenset({"-O", "--output-document", "-o", "--output-file", "-a", "--append-output"}),
+    "cp": _COPY,
+    "mv": _COPY,
+    "ln": _COPY,
+    "install": _options("gmoSt", ("--group", "--mode", "--owner", "--suffix", "--target-directory",
+                                  "--backup", "--context", "--strip-program")),
+    "rsync": _options("eBfTM", ("--rsh", "--block-size", "--filter", "--temp-dir", "--rsync-path",
+                                "--exclude", "--include", "--exclude-from", "--include-from",
+                                "--files-from", "--log-file", "--partial-dir", "--compare-dest",
+                                "--copy-dest", "--link-dest", "--chmod", "--chown", "--usermap",
+                                "--groupmap", "--backup-dir", "--suffix", "--password-file",
+                                "--out-format", "--max-size", "--min-size", "--timeout")),
+}  # fmt: skip
+
+
+_RECURSIVE = frozenset({"-r", "-R", "-a", "--recursive", "--archive"})
+
+
+def _after_options(words: list[_Word], options: frozenset[str]) -> list[PathArg]:
+    """The files named by `options` (`-o FILE`, `-oFILE`, `-uo FILE`, `--output=FILE`)."""
+    short = {option[1] for option in options if len(option) == 2}
+    found: list[PathArg] = []
+    for index, word in enumerate(words[1:], start=1):
+        value = word.value
+        if value is None or not value.startswith("-"):
+            continue
+        head, has_value, rest = value.partition("=")
+        following = _at(words, index + 1)
+        if value in options or (not value.startswith("--") and value[-1] in short
+                                and value[1:].isalpha()):
+            if following is not None:
+                found.append(_path_arg(following))
+        elif has_value and head in options:
+            found.append(_path_arg(word, rest, False))
+        elif not value.startswith("--") and len(value) > 2 and value[1] in short:
+            found.append(_path_arg(word, value[2:], False))
+    return found
+
+
+def _written(words: list[_Word], spec: _Options | str | frozenset[str]) -> list[PathArg]:
+    """The files a writer among _WRITES writes. A copy to D writes D and, D being perhaps a
+    directory, D/NAME for each source NAME (`cp shadow /etc` writes /etc/shadow)."""
+    if isinstance(spec, frozenset):
+        return _after_options(words, spec)
+    if spec == "all":
+        return [p for p in _operand_paths(words) if p.text != "-"]
+    if spec == "of":
+        return [_path_arg(w, w.value[3:], w.text.startswith("of=~"))
+                for w in words[1:] if w.value is not None and w.value.startswith("of=")] + [
+            PathArg(w.text, "unknown") for w in words[1:] if w.value is None]
+    assert isinstance(spec, _Options)
+    scanned = _scan_options(words, 1, spec)
+    if scanned is None:
+        return [PathArg(words[0].text + " ...", "unknown")]
+    index, found = scanned
+    operands = words[index:]
+    option = _last_argument(found, {"-t", "--target-directory"})
+    if option is not None:
+        if option[1] is None:
+            return []
+        destination, sources = option[1], operands
+    elif len(operands) >= 2:
+        destination, sources = operands[-1], operands[:-1]
+    else:
+        return []
+    target = _path_arg(destination)
+    written = [target]
+    if target.kind == "unknown":
+        return written
+    base = target.text.rstrip("/") or "/"
+    joiner = "" if base.endswith("/") else "/"
+    # A recursive copy also writes everything under what it creates (`cp -a etc /` may
+    # replace /etc/shadow): that is a glob, so a rule it could meet holds the line.
+    recursive = any(option in _RECURSIVE for option, _ in found)
+    tree = "/**" if recursive else ""
+    for source in sources:
+        if source.value is None:
+            # A name known only at run time lands in the directory: any one name in it.
+            written.append(PathArg(f"{base}{joiner}*{tree}", "pattern", target.tilde))
+            continue
+        name = source.value.rstrip("/").rsplit("/", 1)[-1]
+        if recursive and (name in ("", ".") or source.value.endswith("/")):
+            written.append(PathArg(f"{base}{joiner}**", "pattern", target.tilde))
+        elif name and name not in (".", ".."):
+            kind = "pattern" if target.kind == "pattern" or source.glob or recursive else "exact"
+            written.append(PathArg(f"{base}{joiner}{name}", "pattern" if source.glob or
+                                   target.kind == "pattern" else "exact", target.tilde))
+            if recursive:
+                written.append(PathArg(f"{base}{joiner}{name}{tree}", kind, target.tilde))
+    return written
+# The one list of shells and interpreters: the policy judges what they run, and the gate
+# (bastion.gate, through `reads_script_from_stdin`) judges what an exec channel feeds them.
+# A shell is named by any path ending in one of these, with a version or not (bash5.2, ksh93).
+SHELLS = frozenset({
+    "sh", "bash", "rbash", "dash", "ash", "zsh", "ksh", "mksh", "lksh", "pdksh", "oksh", "yash",
+    "posh", "fish", "csh", "tcsh",
+})  # fmt: skip
+# Shells whose code the policy reads with bash's grammar: bash, and POSIX shells whose syntax
+# is a subset of it. Code for the others is also checked for constructs bash does not have.
+_BASH_GRAMMAR = frozenset({"sh", "bash", "rbash", "dash", "ash", "posh", "yash"})
+_VERSIONED = re.compile(r"(.+?)[-_.]?[0-9][0-9.]*")
+INTERPRETERS = re.compile(
+    r"(?P<python>(?:python|pypy)[0-9.]*)|(?P<perl>perl[0-9.]*)|(?P<ruby>ruby[0-9.]*|jruby|irb)"
+    r"|(?P<node>node|nodejs|deno|bun)|(?P<php>php[0-9.]*)|(?P<lua>lua(?:jit)?[0-9.]*)"
+    r"|(?P<r>Rscript|R)|(?P<tcl>tclsh[0-9.]*|wish|expect)|(?P<awk>[gmn]?awk|busybox-awk)"
+    r"|(?P<pwsh>pwsh|powershell)|(?P<osa>osascript)|(?P<jshell>jshell|groovy|scala)"
 )
+# Per interpreter: letters of options that put code on the command line (so nothing is read
+# from stdin), and letters of options that take an argument (so it is not a script file).
 _INLINE_CODE = {"python": "cm", "perl": "eE", "ruby": "e", "node": "ep", "php": "rRBE",
-                "lua": "e", "r": "e", "tcl": ""}  # fmt: skip
+                "lua": "e", "r": "e", "tcl": "c", "awk": "", "pwsh": "cC", "osa": "e",
+                "jshell": "e"}  # fmt: skip
+_TAKES_ARGUMENT = {"python": "WXQ", "perl": "Ix", "ruby": "IrCEKT", "node": "rC", "php": "cdz",
+                   "lua": "l", "r": "", "tcl": "", "awk": "fvF", "pwsh": "fFo", "osa": "l",
+                   "jshell": ""}  # fmt: skip
+
+
+def shell_name(name: str) -> str | None:
+    """The shell among SHELLS that a command named `name` runs (`bash` for
+    /usr/local/bin/bash5.2), or None."""
+    base = name.rsplit("/", 1)[-1]
+    if base in SHELLS:
+        return base
+    versioned = _VERSIONED.fullmatch(base)
+    return versioned.group(1) if versioned and versioned.group(1) in SHELLS else None
+
+
+def reads_script_from_stdin(command: str) -> str | None:
+    """"shell" when a command line (an exec request) runs a shell that reads its commands from
+    the line's standard input (`bash`, `sh -s`, `bash -o emacs`, `sudo -u x zsh`,
+    `busybox sh`, `. /dev/stdin`), "interpreter" when an interpreter reads its program from
+    it (`python3`, `perl -`); "interpreter" wins when both do. None otherwise."""
+    kinds = {command.reads_stdin for command in parse_commands(command)}
+    if "interpreter" in kinds:
+        return "interpreter"
+    return "shell" if "shell" in kinds else None
+
+
+def stricter(a: Verdict, b: Verdict) -> Verdict:
+    """The stricter of two verdicts (deny > confirm > alert > allow); `a` on a tie."""
+    return a if _RANK[a.action] >= _RANK[b.action] else b
+
+
+# Constructs of other shells' grammars that run code where bash would read a plain word.
+_FOREIGN = {
+    # zsh: glob qualifiers `*(e:'cmd':)` and `(+func)`, `=(cmd)` process substitution,
+    # parameter flags `${(e)x}` (e evaluates), `${~x}` `${=x}` `${^x}`, `$~x`, `=cmd`
+    # expansion, `repeat N cmd`, `foreach`, the `-` precommand modifier, `sched`.
+    "zsh": re.compile(
+        r"[^\s$<>;&|(]\((?!\))|=\(|\$\{[(~=^+]|\$[~=^]|(^|[\s;&|(])=[A-Za-z_/]"
+        r"|(^|[;&|(\n]\s*)(repeat|foreach|sched|-)(\s|$)"
+    ),
+    # ksh93 and mksh: `${ cmd;}` and `${|cmd;}` run commands in the current shell.
+    "ksh": re.compile(r"\$\{[\s|]"),
+}
+_FOREIGN["mksh"] = _FOREIGN["lksh"] = _FOREIGN["pdksh"] = _FOREIGN["oksh"] = _FOREIGN["ksh"]
+
+
+def _foreign(shell: str, code: str) -> str | None:
+    """Why code given to `shell` holds constructs outside bash's grammar, or None."""
+    if shell in _BASH_GRAMMAR:
+        return None
+    pattern = _FOREIGN.get(shell)
+    if pattern is None:
+        return f"code in {shell}'s grammar, which the policy does not read"
+    if pattern.search(code):
+        return f"{shell} syntax that bash does not have"
+    return None
 
 _HANDLERS: dict[str, Any] = {
     **{name: _Collector._wrapper for name in _WRAPPERS},
-    **{name: _Collector._shell for name in _SHELLS},
+    **{name: _Collector._shell for name in SHELLS},
     "env": _Collector._env,
     "su": _Collector._su,
     "runuser": _Collector._su,
@@ -1522,6 +2595,26 @@ _HANDLERS: dict[str, Any] = {
     ".": _Collector._source,
     "trap": _Collector._trap,
     "alias": _Collector._alias,
+    "scp": _Collector._scp,
+    "fc": _Collector._fc,
+    "r": _Collector._rerun,
+    "printf": _Collector._printf,
+    "read": _Collector._read,
+    "mapfile": _Collector._mapfile,
+    "readarray": _Collector._mapfile,
+    "getopts": _Collector._getopts,
+    "wait": _Collector._wait,
+    "let": _Collector._let,
+    "complete": _Collector._complete,
+    "compgen": _Collector._complete,
+    "bind": _Collector._bind,
+    "bindkey": _Collector._bindkey,
+    "hash": _Collector._hash,
+    "enable": _Collector._enable,
+    "set": _Collector._set,
+    "shopt": _Collector._set,
+    "sched": _Collector._sched,
+    "newgrp": _Collector._user_shell,
 }
 
 
@@ -1885,6 +2978,286 @@ def parse_commands(line: str) -> list[SimpleCommand]:
 
 
 # --------------------------------------------------------------------------------------------
+# Paths: what a command touches, as the lexically normalised absolute paths rules' `paths` name
+
+
+class PathArg(NamedTuple):
+    """A file a command names, as the parser read it (resolved against the login when judged).
+
+    `kind` is "exact" (a literal path), "pattern" (an unquoted glob or brace the shell expands
+    first) or "unknown" (known only at run time: `"$f"`, `$(cmd)`). `tilde` is true when the
+    text starts with an unquoted `~` that the shell replaces with a home directory.
+    """
+
+    text: str
+    kind: str = "exact"
+    tilde: bool = False
+
+
+def _path_arg(word: _Word, text: str | None = None, tilde: bool | None = None) -> PathArg:
+    value = word.value if text is None else text
+    if value is None:
+        return PathArg(word.text, "unknown")
+    if tilde is None:
+        tilde = word.text.startswith("~")
+    return PathArg(value, "pattern" if word.glob or word.brace else "exact", tilde)
+
+
+_ASSIGNMENT_LIKE = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)=(.*)", re.S)
+
+
+def _operand_paths(words: list[_Word]) -> tuple[PathArg, ...]:
+    """Every word of a command that may name a file: operands, `--opt=VALUE` and `-oVALUE`
+    values that look like paths, and the VALUE of `NAME=VALUE` operands (dd's `of=`)."""
+    found: list[PathArg] = []
+    options = True
+    for word in words[1:]:
+        value = word.value
+        if value is None:
+            found.append(PathArg(word.text, "unknown"))
+            continue
+        if options and value == "--":
+            options = False
+            continue
+        if options and value.startswith("-") and len(value) > 1:
+            attached = value.partition("=")[2] if value.startswith("--") else value[2:]
+            if attached[:1] in ("/", "~"):
+                found.append(_path_arg(word, attached, False))
+            continue
+        if "=" in value:
+            assignment = _ASSIGNMENT_LIKE.fullmatch(value)
+            if assignment is not None:
+                found.append(_path_arg(word, assignment.group(2),
+                                       f"{assignment.group(1)}=~" in word.text))
+                continue
+        found.append(PathArg(value, "pattern" if word.glob or word.brace else "exact",
+                             value[:1] == "~" and word.text[:1] == "~"))
+    return tuple(found)
+
+
+def _home(user: str, login: str | None) -> str:
+    """The home directory `~user` names: root's is /root, another user's is taken to be
+    /home/USER; `~` with no login given is some /home/* (a glob)."""
+    user = user or (login or "*")
+    return "/root" if user == "root" else f"/home/{user}"
+
+
+def normalise_path(path: str) -> str:
+    """`path` with `//`, `.` and `..` resolved lexically (`/etc/../etc//sudoers` is
+    `/etc/sudoers`, `/tmp/../` is `/`); a relative path stays relative. Symbolic links are not
+    followed: the bastion cannot see the target's file system."""
+    if not path:
+        return "."
+    absolute = path.startswith("/")
+    parts: list[str] = []
+    for part in path.split("/"):
+        if part in ("", "."):
+            continue
+        if part == "..":
+            if parts and parts[-1] != "..":
+                parts.pop()
+            elif not absolute:
+                parts.append(part)
+            continue
+        parts.append(part)
+    joined = "/".join(parts)
+    return "/" + joined if absolute else (joined or ".")
+
+
+# /proc/self/root/etc/shadow is /etc/shadow (as seen by that process, which is the shell's root
+# unless it runs in a chroot); /proc/PID/cwd/x is x in that process's working directory.
+_PROC_ROOT = re.compile(r"^/proc/(?:self|thread-self|[0-9]+)/(?:(root)(?:/+|$)|(cwd)/+(?=.))")
+_BRACE_ONE = re.compile(r"\{([^{}]*,[^{}]*)\}")
+_BRACE_RANGE = re.compile(r"\{[^{}]*\.\.[^{}]*\}")
+
+
+def _expand_braces(text: str, limit: int = 64) -> list[str] | None:
+    """Simple brace expansion (`a{b,c}d`); None for ranges, nesting or too many words."""
+    words = [text]
+    while any(_BRACE_ONE.search(word) for word in words):
+        expanded = []
+        for word in words:
+            match = _BRACE_ONE.search(word)
+            if match is None:
+                expanded.append(word)
+                continue
+            for choice in match.group(1).split(","):
+                expanded.append(word[: match.start()] + choice + word[match.end():])
+        words = expanded
+        if len(words) > limit:
+            return None
+    if any(_BRACE_RANGE.search(word) for word in words):
+        return None
+    return words
+
+
+def _resolve_path(arg: PathArg, login: str | None) -> list[tuple[str, str]]:
+    """(kind, normalised text) for each path `arg` may become once `~` and braces expand."""
+    if arg.kind == "unknown":
+        return [("unknown", arg.text)]
+    text, kind = arg.text, arg.kind
+    if arg.tilde:
+        user, slash, rest = text[1:].partition("/")
+        if user in ("+", "-") or _GLOB_CHARS.search(user):
+            return [("unknown", text)]  # ~+ and ~- are $PWD and $OLDPWD
+        home = _home(user, login)
+        text = home + slash + rest
+        if _GLOB_CHARS.search(home):
+            kind = "pattern"
+    if kind == "pattern" and "{" in text:
+        expanded = _expand_braces(text)
+        if expanded is None:
+            return [("unknown", arg.text)]
+        return [("pattern" if _GLOB_CHARS.search(t) else "exact", normalise_path(t))
+                for t in expanded]
+    text = _PROC_ROOT.sub(lambda m: "/" if m.group(1) else "", normalise_path(text), count=1)
+    if kind == "pattern" and not _GLOB_CHARS.search(text):
+        kind = "exact"  # the glob went with a `..`: /home/*/../../etc is /etc
+    return [(kind, text)]
+
+
+def _glob_regex(glob: str) -> str:
+    """A rule glob as a regular expression: `*` and `?` stay within a component, `**` spans
+    components (also none), `[...]` is a class."""
+    out: list[str] = []
+    index = 0
+    while index < len(glob):
+        char = glob[index]
+        if glob.startswith("/**", index) and (index + 3 == len(glob) or glob[index + 3] == "/"):
+            out.append("(?:/.*)?")
+            index += 3
+        elif glob.startswith("**/", index) and index == 0:
+            out.append("(?:.*/)?")
+            index += 3
+        elif glob.startswith("**", index):
+            out.append(".*")
+            index += 2
+        elif char == "*":
+            out.append("[^/]*")
+            index += 1
+        elif char == "?":
+            out.append("[^/]")
+            index += 1
+        elif char == "[":
+            close = glob.find("]", index + 2)
+            if close < 0:
+                out.append(re.escape(char))
+                index += 1
+                continue
+            inner = glob[index + 1: close]
+            if inner.startswith("!"):
+                inner = "^" + inner[1:]
+            out.append("[" + inner.replace("\\", "\\\\") + "]")
+            index = close + 1
+        else:
+            out.append(re.escape(char))
+            index += 1
+    return "".join(out)
+
+
+class _PathGlob:
+    """One glob of a rule's `paths`. A glob without `/` names the last component of any path
+    (`.bash_history`); any other is matched against the whole normalised path."""
+
+    __slots__ = ("basename", "glob", "parts", "regex")
+
+    def __init__(self, glob: str) -> None:
+        glob = glob if glob == "/" else glob.rstrip("/")
+        self.glob = glob
+        self.basename = "/" not in glob
+        self.regex = re.compile(_glob_regex(glob), re.S)
+        self.parts = [part for part in glob.split("/") if part] if not self.basename else [glob]
+
+    def could_match(self, pattern: str) -> bool:
+        """Whether some path the shell glob `pattern` expands to could match this glob."""
+        if self.basename:
+            last = pattern.rsplit("/", 1)[-1]
+            # What a recursive copy writes under a directory (D/**) is checked against absolute
+            # globs only: against bare names every copy of a home would meet .bash_history.
+            return last != "**" and _parts_meet(last, self.glob)
+        if not pattern.startswith("/"):
+            return False  # relative: judged as written, the working directory being unknown
+        return _components_meet(tuple(p for p in pattern.split("/") if p), tuple(self.parts))
+
+
+@functools.lru_cache(maxsize=4096)
+def _components_meet(mine: tuple[str, ...], theirs: tuple[str, ...]) -> bool:
+    """Whether two paths given as components, globs allowed (`**`: any number of components),
+    could name the same file."""
+    if not mine or not theirs:
+        return all(p == "**" for p in mine + theirs)
+    if mine[0] == "**":
+        return _components_meet(mine[1:], theirs) or _components_meet(mine, theirs[1:])
+    if theirs[0] == "**":
+        return _components_meet(mine, theirs[1:]) or _components_meet(mine[1:], theirs)
+    return _parts_meet(mine[0], theirs[0]) and _components_meet(mine[1:], theirs[1:])
+
+
+def _parts_meet(a: str, b: str) -> bool:
+    """Whether two path components, either of which may be a glob, could name the same file
+    (two globs are assumed to). A shell glob does not match a leading dot unless it starts
+    with one."""
+    a_glob, b_glob = bool(_GLOB_CHARS.search(a)), bool(_GLOB_CHARS.search(b))
+    if a_glob and not b_glob and b.startswith(".") and not a.startswith("."):
+        return False
+    if not a_glob:
+        return re.fullmatch(_glob_regex(b), a, re.S) is not None if b_glob else a == b
+    if not b_glob:
+        return re.fullmatch(_glob_regex(a), b, re.S) is not None
+    return True
+
+
+class _PathGlobs:
+    """A rule's `paths`, with one regular expression per kind of glob so that a path is
+    matched against all of them at once."""
+
+    __slots__ = ("absolute", "anywhere", "base", "globs")
+
+    def __init__(self, globs: tuple[str, ...]) -> None:
+        self.globs = tuple(_PathGlob(glob) for glob in globs)
+        self.base = _alternation([g for g in self.globs if g.basename])
+        self.absolute = _alternation([g for g in self.globs if not g.basename])
+        self.anywhere = _alternation([g for g in self.globs if g.glob.startswith("**/")])
+
+    def matches(self, path: str) -> bool:
+        if self.base is not None and self.base.fullmatch(path.rsplit("/", 1)[-1]):
+            return True
+        # A relative path is judged as written, the working directory being unknown: only
+        # names (and **/ globs) match it.
+        whole = self.absolute if path.startswith("/") else self.anywhere
+        return whole is not None and whole.fullmatch(path) is not None
+
+    def state(self, paths: list[tuple[str, str]], every: bool) -> str:
+        """"yes", "maybe" or "no": whether the command's paths match. With `every` (an allow
+        rule) each path must match for certain; otherwise one that matches is enough, and one
+        that could match (a glob, a path known only at run time) makes it "maybe"."""
+        if every:
+            certain = all(kind == "exact" and self.matches(text) for kind, text in paths)
+            return "yes" if paths and certain else "no"
+        state = "no"
+        for kind, text in paths:
+            if kind == "unknown":
+                state = "maybe"
+            elif kind == "exact":
+                if self.matches(text):
+                    return "yes"
+            else:
+                last = text.rsplit("/", 1)[-1]
+                if self.base is not None and not _GLOB_CHARS.search(last) and \
+                        self.base.fullmatch(last):
+                    return "yes"
+                if any(g.could_match(text) for g in self.globs):
+                    state = "maybe"
+        return state
+
+
+def _alternation(globs: list[_PathGlob]) -> re.Pattern[str] | None:
+    if not globs:
+        return None
+    return re.compile("|".join(f"(?:{g.regex.pattern})" for g in globs), re.S)
+
+
+# --------------------------------------------------------------------------------------------
 # Evaluation
 
 
@@ -1916,8 +3289,8 @@ def _one_line(text: str, limit: int = 80) -> str:
 
 
 class _CompiledRule:
-    __slots__ = ("action", "args", "flags", "literal", "message", "name", "pattern", "roles",
-                 "targets")  # fmt: skip
+    __slots__ = ("action", "args", "flags", "literal", "message", "name", "paths", "pattern",
+                 "roles", "targets")  # fmt: skip
 
     def __init__(self, rule: Rule) -> None:
         self.name = rule.name
@@ -1930,6 +3303,7 @@ class _CompiledRule:
         )
         self.flags = frozenset(rule.flags)
         self.args = re.compile(rule.args) if rule.args is not None else None
+        self.paths = _PathGlobs(rule.paths) if rule.paths else None
         self.roles = frozenset(rule.roles) if rule.roles is not None else None
         self.targets = (
             re.compile("|".join(fnmatch.translate(p) for p in rule.targets))
@@ -1961,7 +3335,8 @@ class _CompiledPolicy:
             self._candidates[key] = found
         return found
 
-    def judge(self, command: SimpleCommand, role: str, target: str) -> tuple[str, str, str]:
+    def judge(self, command: SimpleCommand, role: str, target: str,
+              login: str | None = None) -> tuple[str, str, str]:
         """(action, deciding rule, message) for one simple command."""
         defaults = self.defaults
         if command.name is None:
@@ -1972,27 +3347,32 @@ class _CompiledPolicy:
             )
         flags: frozenset[str] | None = None
         args = ""
+        paths: list[tuple[str, str]] | None = None
         possible: tuple[str, str, str] | None = None
         decided = (defaults.unmatched, "defaults.unmatched", "")
         for rule in self.candidates(command.name, role, target):
-            if rule.flags or rule.args is not None:
+            if rule.flags or rule.args is not None or rule.paths is not None:
                 if flags is None:
                     flags = _flags(command.argv)
                     args = " ".join(command.argv[1:])
                 matched = rule.flags <= flags and (
                     rule.args is None or rule.args.search(args) is not None
                 )
-                if not matched:
-                    if command.dynamic_args and rule.action != "allow":
+                # An allow rule's args or paths never match what is known only at run time.
+                blind = command.dynamic_args and rule.action == "allow" and rule.args is not None
+                state = "yes"
+                if rule.paths is not None:
+                    if paths is None:
+                        paths = [p for arg in command.paths for p in _resolve_path(arg, login)]
+                    state = rule.paths.state(paths, every=rule.action == "allow")
+                if not matched or state != "yes" or blind:
+                    could = (matched or command.dynamic_args) and state != "no"
+                    if could and rule.action != "allow":
                         action = _weaker(rule.action, defaults.unknown)
                         if possible is None or _RANK[action] > _RANK[possible[0]]:
-                            possible = (
-                                action,
-                                rule.name,
-                                f"{rule.message} (some arguments are only known at run time)",
-                            )
-                    continue
-                if command.dynamic_args and rule.action == "allow" and rule.args is not None:
+                            why = "some arguments are" if state == "yes" else "a path is"
+                            possible = (action, rule.name,
+                                        f"{rule.message} ({why} only known at run time)")
                     continue
             decided = (rule.action, rule.name, rule.message)
             break
@@ -2013,14 +3393,44 @@ def _flags(argv: tuple[str, ...]) -> frozenset[str]:
     return frozenset(found)
 
 
-def evaluate(policy: Policy, line: str, *, role: str, target: str) -> Verdict:
+def evaluate(policy: Policy, line: str, *, role: str, target: str,
+             login: str | None = None) -> Verdict:
     """Judge `line` for `role` on `target`. Never raises.
 
     Each simple command gets the action of the first rule that matches it (in file order),
     `[defaults].unmatched` when none does, and `[defaults].unknown` when its name is only known
     at run time. The line gets the strictest of those; on a tie the first command decides.
+    `login` is the account on the target, whose home `~` names in paths (root's is /root,
+    another's is taken to be /home/LOGIN); without it `~` is some home directory.
     """
     commands = _parse_cached(line) if len(line) <= 2048 else _parse(line)
+    return _verdict(policy, commands, role, target, login)
+
+
+FILE_OPERATIONS = (">", "<", "rm", "mv", "chmod")
+
+
+def judge_path(policy: Policy, op: str, paths: list[str] | tuple[str, ...], *, role: str,
+               target: str, login: str | None = None) -> Verdict:
+    """Judge a file operation that did not come from a shell line (an sftp request, a record
+    of an scp stream): `op` is one of FILE_OPERATIONS (">" a write, "<" a read, "rm", "mv",
+    "chmod"), `paths` the files, taken literally (no quotes, globs or ~). The verdict is the
+    one `evaluate` gives the line `: > PATH` for ">" (`: < PATH`, `rm PATH`, `mv A B`,
+    `chmod PATH` for the others), the paths quoted. A relative path is judged as written and,
+    given the `login` (sftp starts in its home), also from that home: `../../etc/shadow`."""
+    if op not in FILE_OPERATIONS:
+        raise ValueError(f"op must be one of {', '.join(FILE_OPERATIONS)}")
+    argv = (op, *paths)
+    text = " ".join(shlex.quote(part) for part in argv)
+    args = [PathArg(p) for p in paths]
+    if login is not None:
+        args += [PathArg(f"~{login}/{p}", tilde=True) for p in paths if not p.startswith("/")]
+    command = SimpleCommand(op, argv, text, paths=tuple(args))
+    return _verdict(policy, (command,), role, target, login)
+
+
+def _verdict(policy: Policy, commands: tuple[SimpleCommand, ...], role: str, target: str,
+             login: str | None) -> Verdict:
     if not commands:
         return Verdict("allow", None, "", "", ())
     compiled = policy._compiled
@@ -2028,7 +3438,7 @@ def evaluate(policy: Policy, line: str, *, role: str, target: str) -> Verdict:
     deciding = None
     try:
         for command in commands:
-            judged = compiled.judge(command, role, target)
+            judged = compiled.judge(command, role, target, login)
             if deciding is None or _RANK[judged[0]] > _RANK[best[0]]:
                 best, deciding = judged, command
                 if judged[0] == "deny":

