@@ -87,6 +87,8 @@ _TYPES = [
     EventType("file.transfer", "S012", "a file operation over sftp or scp"),
     EventType("grant.warning", "S013", "a user was warned that the grant is ending"),
     EventType("recording.purged", "S014", "recordings of sessions past the retention were deleted"),
+    EventType("file.protocol_error", "S501",
+              "an scp or sftp stream broke its protocol; its channel was ended"),
     # Commands
     EventType("command.verdict", "C001", "a command line was judged"),
     EventType("command.held", "C002", "a command is waiting for a supervisor"),
