@@ -47,7 +47,7 @@ SHELLS = frozenset({"sh", "bash", "dash", "zsh", "ksh", "mksh", "ash", "fish", "
 INTERPRETERS = frozenset({"python", "python2", "python3", "perl", "ruby", "node", "php", "lua",
                           "tclsh", "awk", "gawk", "irb", "R", "Rscript", "osascript", "pwsh"})
 CTRL_C = b"\x03"
-BATCH = 64  # statements judged in one pass of the event loop before other sessions get a turn
+SLICE = 0.005  # seconds of judging statements in one pass of the event loop; then others go
 FEED_BYTES = 64 * 1024  # client bytes cut into statements at a time
 CONFIRM_TRANSFER = "it needs a supervisor's confirmation, which file transfers cannot wait for"
 
@@ -329,11 +329,12 @@ class StdinGate:
     """The gate for a shell reading commands from stdin without a pty: statement by statement.
 
     bastion.statements cuts the input into statements in linear time. Each is judged before any
-    of it is sent; at most BATCH statements are judged in one pass of the event loop (the client
-    is paused meanwhile), so that a client sending many short statements does not hold up other
-    sessions. An unfinished statement past statements.MAX_CODE gets the policy's `uncertain`
-    action: allow or alert forward it and the rest of it as it comes; deny and confirm (which
-    cannot hold a statement that never ends) drop it, up to where it ends.
+    of it is sent (a row and an audit event each, about a millisecond); after SLICE seconds of
+    that in one pass of the event loop the gate pauses the client and lets other sessions go
+    first, so that a client sending many short statements does not hold them up. An unfinished
+    statement past statements.MAX_CODE gets the policy's `uncertain` action: allow or alert
+    forward it and the rest of it as it comes; deny and confirm (which cannot hold a statement
+    that never ends) drop it, up to where it ends.
     """
 
     def __init__(self, app: Bastion, channel: ProxyChannel) -> None:
@@ -363,9 +364,10 @@ class StdinGate:
         self._drain()
 
     def _drain(self) -> None:
-        """Judge what is waiting, BATCH statements at a time, then let the client go on."""
+        """Judge what is waiting, SLICE seconds at a time, then let the client go on."""
         self._scheduled = False
-        budget = BATCH
+        loop = asyncio.get_running_loop()
+        until = loop.time() + SLICE
         while not self.busy and not self.closed:
             if not self.pieces:
                 if not self.queue:
@@ -374,15 +376,12 @@ class StdinGate:
                 del self.queue[:FEED_BYTES]
                 self.pieces.extend(self.splitter.feed(data))
                 continue
-            if budget == 0:
+            if loop.time() > until:
                 self.ch.hold_client("gate")
                 self._scheduled = True
-                asyncio.get_running_loop().call_soon(self._drain)
+                loop.call_soon(self._drain)
                 return
-            piece = self.pieces.popleft()
-            if isinstance(piece, statements.Statement):
-                budget -= 1
-            self._piece(piece)
+            self._piece(self.pieces.popleft())
         if self.busy or self.closed:
             return
         self.ch.release_client("gate")

@@ -677,6 +677,8 @@ class ProxyChannel(asyncssh.SSHServerSession):
         self._holds.add(reason)
 
     def release_client(self, reason: str) -> None:
+        if reason not in self._holds:
+            return
         self._holds.discard(reason)
         if not self._holds and self.chan is not None:
             self.chan.resume_reading()
