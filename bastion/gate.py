@@ -26,7 +26,7 @@ import logging
 from collections import deque
 from typing import TYPE_CHECKING
 
-from bastion import audit, policy, scp, sessions, statements
+from bastion import audit, policy, scp, sessions, sftplog, statements
 from bastion.store import StoreError, now
 from bastion.terminal import CommandLineTracker, Forward, Reconstruction, Submit
 from bastion.text import visible
@@ -92,25 +92,26 @@ class Judge:
         return self.app.policy
 
     def verdict(self, line: str, *, certain: bool = True, reason: str = "",
-                scp_stream: bool = False) -> policy.Verdict:
-        """The policy's verdict on `line`. scp in server mode (`scp -t`, `scp -f`) reads or
-        writes file records: on a role without file transfers (`sftp = false`) it is denied,
-        and anywhere but as the whole exec command of a channel without a pty (`scp_stream`,
-        where bastion.scp judges each record) it gets the policy's `unknown` action, since its
-        records would pass as lines of text nobody judges as file names."""
+                stream: bool = False) -> policy.Verdict:
+        """The policy's verdict on `line`. A file-transfer server (scp in server mode, `scp -t`
+        or `scp -f`, or an SFTP server such as sftp-server) reads and writes files named inside
+        its stream: on a role without file transfers (`sftp = false`) it is denied, and anywhere
+        but as the whole exec command of a channel without a pty (`stream`: the bastion follows
+        that stream and judges every file it names) it gets the policy's `unknown` action, since
+        the files it names would pass unjudged."""
         ident = self.ch.live.identity
         v = policy.evaluate(self.policy, line, role=ident.role.name, target=ident.target.name)
         if not certain:
             v = stricter(v, policy.uncertain_verdict(self.policy, reason or "line not certain"))
-        if "scp" in line and scp.runs_server_mode(line):
+        if ("scp" in line or "sftp" in line) and runs_file_server(line):
             role = self.app.config.roles.get(ident.role.name)
             if role is None or not role.sftp:
                 v = stricter(v, policy.Verdict("deny", "role.sftp", "file transfers are not "
                                                f"allowed for the role {ident.role.name}", line, ()))
-            elif not scp_stream:
+            elif not stream:
                 v = stricter(v, policy.Verdict(
                     self.policy.defaults.unknown, "defaults.unknown",
-                    "scp in server mode here would take file names the bastion cannot judge",
+                    "a file-transfer server here would take file names the bastion cannot judge",
                     line, ()))
         return v
 
@@ -518,6 +519,13 @@ class TransferJudge:
         return f"{v.message or 'held by policy'}: {CONFIRM_TRANSFER}"
 
 
+def runs_file_server(line: str) -> bool:
+    """True when a command of `line` is a file-transfer server: scp in server mode or an SFTP
+    server (bastion.scp, bastion.sftplog)."""
+    return any(scp.mode_of(c) is not None or sftplog.is_server(c)
+               for c in policy.parse_commands(line))
+
+
 def file_op_line(op: str, paths: tuple[str, ...], *, raw: bool = False) -> str:
     """The shell command that does what a file operation does, for the policy to judge.
 
@@ -538,10 +546,10 @@ def file_op_line(op: str, paths: tuple[str, ...], *, raw: bool = False) -> str:
 
 async def judge_exec(app: Bastion, channel: ProxyChannel) -> str | None:
     """An exec command, judged whole before anything is sent: None to run it, else why not.
-    `channel.scp` says whether the bastion follows its scp stream (see Judge.verdict)."""
+    `channel.stream` says whether the bastion follows its file-transfer stream (Judge.verdict)."""
     judge = Judge(app, channel)
     command = channel.command or ""
-    v = judge.verdict(command, scp_stream=channel.scp is not None)
+    v = judge.verdict(command, stream=channel.stream is not None)
     if reads_script_from_stdin(command) == "interpreter":
         v = stricter(v, policy.Verdict(app.policy.defaults.unknown, "defaults.unknown",
                                        "an interpreter reading its program from stdin",

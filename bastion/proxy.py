@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 import asyncssh
 
 import certs
-from bastion import audit, gate, grants, recording, scp, sessions
+from bastion import audit, gate, grants, recording, scp, sessions, sftplog
 from bastion.config import Role, Target
 from bastion.errors import BastionError
 from bastion.sftplog import SftpGate
@@ -322,8 +322,8 @@ class ProxyChannel(asyncssh.SSHServerSession):
     What a channel gets is chosen once, when it opens (`_choose`): a shell or exec channel with a
     pty is interactive, whatever its command (an asciicast, and the InputGate judging line by
     line; an exec command is also judged whole first); without a pty, an exec record, plus the
-    StdinGate for a shell reading its stdin, or the scp stream for `scp -t`/`scp -f`; an sftp
-    subsystem an exec record and the SFTP gate.
+    StdinGate for a shell reading its stdin, or the scp stream for `scp -t`/`scp -f`, or the SFTP
+    gate for an SFTP server run as a command; an sftp subsystem an exec record and the SFTP gate.
     """
 
     def __init__(self, live: LiveSession) -> None:
@@ -342,6 +342,7 @@ class ProxyChannel(asyncssh.SSHServerSession):
         self.cast: recording.CastRecorder | None = None
         self.record: recording.ExecRecord | None = None
         self.interactive = False
+        self.stream: str | None = None  # "scp" or "sftp": a file transfer the bastion follows
         self.scp: scp.ServerMode | None = None  # an exec command that is scp's server side
         self.transfer: scp.ScpStream | SftpGate | None = None  # judges a file transfer stream
         self.redactor: Any = None
@@ -463,6 +464,12 @@ class ProxyChannel(asyncssh.SSHServerSession):
         self.interactive = self.term is not None and self.kind in ("shell", "exec")
         if self.kind == "exec" and self.term is None:
             self.scp = scp.server_mode(self.command or "")
+            if self.scp is not None:
+                self.stream = "scp"
+            elif sftplog.server_command(self.command or ""):
+                self.stream = "sftp"  # `sftp -s /usr/lib/openssh/sftp-server`
+        elif self.subsystem == "sftp":
+            self.stream = "sftp"
 
     def _make_gate(self) -> None:
         if self.interactive:
@@ -471,7 +478,7 @@ class ProxyChannel(asyncssh.SSHServerSession):
         elif self.scp is not None:
             self.transfer = scp.ScpStream(self.scp, gate.TransferJudge(self.app, self, "scp"),
                                           self.send_input, self.to_client)
-        elif self.subsystem == "sftp":
+        elif self.stream == "sftp":
             self.transfer = SftpGate(gate.TransferJudge(self.app, self, "sftp"), self.send_input,
                                      self.to_client)
         elif self.kind == "shell" or (self.kind == "exec" and
@@ -780,7 +787,7 @@ class ProxyChannel(asyncssh.SSHServerSession):
                 record = self.record
                 transfer = self.transfer
                 summary = transfer.summary() if transfer is not None else None
-                protocol = "scp" if isinstance(transfer, scp.ScpStream) else "sftp"
+                protocol = self.stream
 
                 def close_record() -> str:
                     return record.close(exit_status=exit_status, exit_signal=exit_signal,

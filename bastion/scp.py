@@ -119,12 +119,6 @@ def server_mode(line: str) -> ServerMode | None:
     return mode_of(commands[0])
 
 
-def runs_server_mode(line: str) -> bool:
-    """True when any command of `line` is scp in server mode (`scp -t`, `scp -f`): the records it
-    then reads or writes are file names the bastion can only judge on a channel of its own."""
-    return any(mode_of(c) is not None for c in policy.parse_commands(line))
-
-
 def shell_path(path: str, *, raw: bool = False) -> str:
     """`path` as a shell word that means that path: quoted, but for a leading `~user` (which the
     policy expands); `raw` keeps it as written (a word known only at run time)."""

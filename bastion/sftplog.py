@@ -24,6 +24,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from bastion import policy
 from bastion.text import visible
 
 # OpenSSH's sftp-server refuses messages over 256 KiB; the slack admits a client that counts
@@ -509,8 +510,22 @@ _PASSED_EXTENSIONS = frozenset({
     "expand-path@openssh.com", "home-directory", "users-groups-by-id@openssh.com", "copy-data",
 })
 
+# Programs that speak SFTP on their stdin: `sftp -s PATH` runs one as an exec command.
+SERVER_NAMES = frozenset({"sftp-server", "gesftpserver"})
+
 # judge(op, paths, raw) -> None to let it through, else why not (see bastion.scp.Judge).
 Judge = Callable[[str, tuple[str, ...], bool], str | None]
+
+
+def is_server(command: policy.SimpleCommand) -> bool:
+    """True when `command` runs an SFTP server, which reads requests from its stdin."""
+    return command.name in SERVER_NAMES
+
+
+def server_command(line: str) -> bool:
+    """True when an exec command is exactly an SFTP server (`sftp -s /usr/lib/sftp-server`)."""
+    commands = policy.parse_commands(line)
+    return len(commands) == 1 and is_server(commands[0])
 
 
 def status_packet(request_id: int, code: int, message: str) -> bytes:

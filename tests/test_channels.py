@@ -124,10 +124,16 @@ def test_an_exec_channel_with_a_pty_is_gated_line_by_line_and_recorded(world, al
     assert "ok-42" in "".join(d for _, code, d in recorded if code == "o")
 
 
-def test_scp_in_server_mode_on_a_pty_is_refused(world, alice, tmp_path):
+UNJUDGED_SERVER = b"a file-transfer server here would take file names the bastion cannot judge"
+
+
+def test_a_file_transfer_server_on_a_pty_or_inside_a_statement_is_refused(world, alice, tmp_path):
+    """Its records would reach it as typed lines or statements, never judged as file names."""
     r = alice.run(f"{LOGIN}@web01", f"scp -t {tmp_path}", extra=("-tt",))
-    assert r.returncode == 126
-    assert b"scp in server mode here would take file names the bastion cannot judge" in r.stderr
+    assert r.returncode == 126 and UNJUDGED_SERVER in r.stderr
+    records = f"scp -t {tmp_path}\nC0644 5 landed\nhello".encode()
+    r = alice.run(f"{LOGIN}@web01", extra=("-T",), input=records)
+    assert UNJUDGED_SERVER in r.stderr and not (tmp_path / "landed").exists()
 
 
 # -- legacy scp ----------------------------------------------------------------------------------
@@ -239,6 +245,22 @@ def test_sftp_requests_on_protected_paths_are_refused_by_the_bastion(world, alic
     world.bastion.output.wait_for(r"audit file\.transfer .*fine\.bin")
     transfer = [e["data"] for e in events(world, "file.transfer")][-1]
     assert transfer["protocol"] == "sftp" and transfer["sha256"] == entry["sha256"]
+
+
+SFTP_SERVER = Path("/usr/lib/openssh/sftp-server")
+
+
+@pytest.mark.skipif(not SFTP_SERVER.exists(), reason="no sftp-server on this machine")
+def test_an_sftp_server_run_as_a_command_is_judged_like_the_subsystem(world, alice, tmp_path):
+    src = tmp_path / "x"
+    src.write_text("x\n")
+    for target, refused in ((f"{tmp_path}/protected-x", True), (f"{tmp_path}/fine-x", False)):
+        batch = tmp_path / "batch"
+        batch.write_text(f"put {src} {target}\n")
+        r = subprocess.run(["sftp", "-s", str(SFTP_SERVER), *transfer_args(alice, world), "-b",
+                            str(batch), REMOTE], capture_output=True, env=alice.env(), timeout=60)
+        assert (r.returncode != 0) is refused, r.stderr
+        assert Path(target).exists() is not refused
 
 
 def test_scp_in_sftp_mode_is_judged_the_same_way(world, alice, tmp_path):

@@ -234,11 +234,13 @@ def test_server_mode_is_read_from_the_exec_command(command, mode):
 
 
 @pytest.mark.parametrize(("line", "runs"), [
-    ("scp -t /etc", True), ("cd /etc && scp -t .", True), ("bash -c 'scp -f /x'", True),
-    ("scp a b:", False), ("echo scp -t x", False),
+    ("scp -t /etc", True), ("/usr/lib/openssh/sftp-server", True),
+    ("sudo /usr/libexec/sftp-server -e", True), ("x=1; sftp-server", True),
+    ("sftp me@elsewhere", False), ("scp a b:", False), ("cd /etc && scp -t .", True),
+    ("bash -c 'scp -f /x'", True), ("echo scp -t x", False),
 ])
-def test_server_mode_anywhere_in_a_line_is_found(line, runs):
-    assert scp.runs_server_mode(line) is runs
+def test_file_transfer_servers_are_found_in_any_line(line, runs):
+    assert gate.runs_file_server(line) is runs
 
 
 @pytest.mark.parametrize(("op", "paths", "raw", "line"), [
