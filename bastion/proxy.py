@@ -47,10 +47,10 @@ TAIL_BYTES = 64 * 1024
 MAX_TERM_COLS = 2048
 MAX_TERM_ROWS = 512
 PASSED_ENV = ("LANG",)
+PASSED_ENV_PREFIXES = ("LC_",)
 # Session channels (shell, exec, sftp) open at once on one connection, as OpenSSH's MaxSessions:
 # each holds an upstream channel, a recording and a gate. Forwards have their own cap.
 MAX_SESSION_CHANNELS = 10
-PASSED_ENV_PREFIXES = ("LC_",)
 
 
 class UpstreamError(BastionError):
