@@ -143,6 +143,7 @@ def test_legacy_scp_upload_refuses_protected_names_and_logs_every_file(world, al
     dest.mkdir()
     ok = tmp_path / "ok.bin"
     ok.write_bytes(secrets.token_bytes(300_000))
+    ok.chmod(0o644)  # scp sends the mode; the test's umask may differ
     protected = tmp_path / "protected.conf"
     protected.write_text("evil\n")
     r = scp(alice, world, "-O", str(ok), str(protected), f"{REMOTE}:{dest}/")
