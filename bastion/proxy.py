@@ -480,7 +480,7 @@ class ProxyChannel(asyncssh.SSHServerSession):
                                           self.send_input, self.to_client)
         elif self.stream == "sftp":
             self.transfer = SftpGate(gate.TransferJudge(self.app, self, "sftp"), self.send_input,
-                                     self.to_client)
+                                     self.to_client, slice=gate.SLICE)
         elif self.kind == "shell" or (self.kind == "exec" and
                                       gate.reads_script_from_stdin(self.command or "") == "shell"):
             self.gate = gate.StdinGate(self.app, self)
@@ -560,8 +560,14 @@ class ProxyChannel(asyncssh.SSHServerSession):
             self.chan.write(data)
 
     def _check_transfer(self) -> None:
-        """A transfer stream that broke its protocol passes nothing more: end the channel."""
+        """A transfer stream that broke its protocol passes nothing more: end the channel. One
+        whose judging took its slice of time is resumed once other sessions had their turn."""
         failed = self.transfer.failed if self.transfer is not None else None
+        if failed is None and not self.finished and self.transfer.waiting:
+            if "transfer" not in self._holds:
+                self.hold_client("transfer")
+                asyncio.get_running_loop().call_soon(self._resume_transfer)
+            return
         if failed is None or self.finished:
             return
         ident = self.live.identity
@@ -572,8 +578,21 @@ class ProxyChannel(asyncssh.SSHServerSession):
             self.upstream_chan.close()
         self.refuse(failed, EXIT_KILLED)
 
+    def _resume_transfer(self) -> None:
+        self.release_client("transfer")
+        if self.finished or self.transfer is None:
+            return
+        try:
+            self.transfer.resume()
+        except recording.RecordingError as exc:
+            self.recording_failed(exc)
+            return
+        self._check_transfer()
+        if not self.transfer.waiting and self.pending_eof and self.upstream_chan is not None:
+            self.upstream_chan.write_eof()  # the client's EOF, after the requests before it
+
     def eof_received(self) -> bool:
-        if self.upstream_chan is None:
+        if self.upstream_chan is None or (self.transfer is not None and self.transfer.waiting):
             self.pending_eof = True
         elif isinstance(self.gate, gate.StdinGate):
             self.gate.eof()

@@ -224,6 +224,15 @@ class ScpStream:
     def _to_source(self, data: bytes) -> None:
         (self.to_client if self._upload else self.to_target)(data)
 
+    @property
+    def waiting(self) -> bool:
+        """Always False: an scp source waits for each answer, so requests never pile up (the
+        SFTP gate's `waiting` can be true); `resume` is never needed."""
+        return False
+
+    def resume(self) -> None:
+        """Nothing to resume (see `waiting`)."""
+
     def summary(self) -> dict[str, Any]:
         """JSON-ready data for the channel's record."""
         return {"direction": self.mode.direction, "paths": list(self.mode.paths),

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import hashlib
 import struct
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
 from typing import Any
@@ -569,8 +570,13 @@ class SftpGate:
     """
 
     def __init__(self, judge: Judge, to_target: Callable[[bytes], None],
-                 to_client: Callable[[bytes], None], log: SftpLog | None = None) -> None:
+                 to_client: Callable[[bytes], None], log: SftpLog | None = None,
+                 slice: float | None = None) -> None:
+        """`slice`: seconds of judging in one call, after which `waiting` turns true (a client
+        pipelining thousands of requests must not hold up other sessions); None: no limit."""
         self.judge = judge
+        self.slice = slice
+        self._waiting = False
         self.to_target = to_target
         self.to_client = to_client
         self.log = log or SftpLog()
@@ -588,20 +594,35 @@ class SftpGate:
         """Bytes the client sent: whole requests are judged, then passed or answered."""
         if self.failed is not None:
             return
+        self._client += data
+        self.resume()
+
+    @property
+    def waiting(self) -> bool:
+        """Whole requests are left unjudged because judging took its slice of time: the caller
+        pauses the client and calls `resume()` once other work has had its turn."""
+        return self._waiting
+
+    def resume(self) -> None:
+        """Judge the requests received so far, for at most `slice` seconds."""
         buf = self._client
-        buf += data
-        while len(buf) >= 4:
+        until = time.monotonic() + self.slice if self.slice is not None else None
+        self._waiting = False
+        judged = 0
+        while len(buf) >= 4 and self.failed is None:
             (length,) = struct.unpack_from(">I", buf)
             if length == 0 or length > MAX_PACKET:
                 self._fail(f"a request of {length} bytes (at most {MAX_PACKET})")
                 return
             if len(buf) < 4 + length:
                 break
+            if judged and until is not None and time.monotonic() > until:
+                self._waiting = True
+                return
+            judged += 1
             packet = bytes(buf[: 4 + length])
             del buf[: 4 + length]
             self._request(packet)
-            if self.failed is not None:
-                return
 
     def from_target(self, data: bytes) -> None:
         """Bytes the server sent: logged, and passed on with the gate's replies between packets."""

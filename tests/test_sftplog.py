@@ -553,3 +553,18 @@ def test_the_gate_never_raises_on_arbitrary_bytes(chunks):
     for from_client, data in chunks:
         (g.gate.from_client if from_client else g.gate.from_target)(data)
     json.dumps(g.gate.summary())
+
+
+def test_a_gate_out_of_time_leaves_requests_waiting_and_resumes_them_in_order():
+    requests = b"".join(path_request(13, rid, f"/tmp/f{rid}") for rid in range(50))
+    whole = Gate()
+    whole.run([(C, init()), (S, version()), (C, requests)])
+    sliced = Gate()
+    sliced.gate.slice = 0.0  # out of time after every request
+    sliced.run([(C, init()), (S, version()), (C, requests)])
+    rounds = 0
+    while sliced.gate.waiting:
+        sliced.gate.resume()
+        rounds += 1
+    assert rounds == 49
+    assert sliced.out == whole.out and sliced.judged == whole.judged
