@@ -488,16 +488,16 @@ class ProxyChannel(asyncssh.SSHServerSession):
     def _start_recording(self) -> None:
         live = self.live
         folder = self.app.home.recordings
-        ident = live.identity
         try:
             if self.interactive:
                 term_type, (cols, rows, _, _), _ = self.term
                 path = recording.cast_path(folder, live.id, self.number)
                 self.cast = recording.CastRecorder(
                     path, width=cols or 80, height=rows or 24,
-                    title=f"{ident.user} {ident.login}@{ident.target.name} {live.grant.ticket}"
-                          f" {live.id}",
-                    env={"TERM": term_type, "SHELL": "/bin/sh"}, command=self.command)
+                    title=f"{live.identity.user} {live.identity.login}@{live.identity.target.name}"
+                          f" {live.grant.ticket} {live.id}",
+                    env={"TERM": term_type, "SHELL": "/bin/sh"},
+                    command=self.command)
                 self.redactor = KeystrokeRedactor()
                 kind = "cast"
                 if self.command is not None:
@@ -509,7 +509,7 @@ class ProxyChannel(asyncssh.SSHServerSession):
                     path, session_id=live.id, channel=self.number, kind=kind,
                     command=self.command or self.subsystem or "(shell without pty)")
         except (recording.RecordingError, OSError) as exc:
-            audit.record_or_log(self.app.store, "recording.failed", ident.user,
+            audit.record_or_log(self.app.store, "recording.failed", live.identity.user,
                                 session=live.id, error=str(exc))
             raise BastionError("the session cannot be recorded, so it is refused") from None
         sessions.add_recording(self.app.store, live.id, path, self.number, kind)
