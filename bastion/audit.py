@@ -96,6 +96,8 @@ _TYPES = [
     EventType("recording.unsealed", "S601", "sealed keystrokes of a recording were opened and shown"),
     EventType("recording.unseal_failed", "S602",
               "sealed keystrokes could not be opened (wrong key, or the recording was altered)"),
+    EventType("file.protocol_error", "S501",
+              "an scp or sftp stream broke its protocol; its channel was ended"),
     # Commands
     EventType("command.verdict", "C001", "a command line was judged"),
     EventType("command.held", "C002", "a command is waiting for a supervisor"),

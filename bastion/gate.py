@@ -8,21 +8,29 @@ waits; on approval the screen line is read again and must be unchanged before th
 timeout rejects. alert: forwarded and flagged. Every verdict is a `commands` row, an audit event,
 a recording marker and a pushed event.
 
+Any shell or exec channel with a pty is interactive, whatever its command (`ssh -t host bash`,
+`su`, `script -qc bash /dev/null`): it gets this gate, and an exec command is also judged whole
+first.
+
 Non-interactive: an exec command is judged whole before anything is sent (a deny exits 126);
 the stdin of a shell without a pty, or of `bash -s`/`sh` reading its script, is judged statement
-by statement; an interpreter reading its program from stdin gets the policy's `unknown` action.
+by statement (StdinGate, with bastion.statements cutting it in linear time); an interpreter
+reading its program from stdin gets the policy's `unknown` action. The file operations of scp
+and sftp channels are judged by path (TransferJudge, for bastion.scp and bastion.sftplog).
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+from collections import deque
 from typing import TYPE_CHECKING
 
-from bastion import audit, policy, sessions
+from bastion import audit, policy, scp, sessions, sftplog, statements
 from bastion.policy import reads_script_from_stdin, stricter  # one list of shells, the policy's
 from bastion.store import StoreError, now
 from bastion.terminal import CommandLineTracker, Forward, Reconstruction, Submit
+from bastion.text import visible
 
 if TYPE_CHECKING:
     from bastion.proxy import ProxyChannel
@@ -37,6 +45,9 @@ NOT_RECORDED = f"not run: {NOT_RECORDED_WHY}"
 POLL_HELD = 1.0      # seconds between looks at the store for a decision made elsewhere
 MAX_QUEUED = 1 << 20  # client bytes kept while a line is held; beyond this the client is paused
 CTRL_C = b"\x03"
+SLICE = 0.005  # seconds of judging statements in one pass of the event loop; then others go
+FEED_BYTES = 64 * 1024  # client bytes cut into statements at a time
+CONFIRM_TRANSFER = "it needs a supervisor's confirmation, which file transfers cannot wait for"
 
 
 class Judge:
@@ -50,12 +61,29 @@ class Judge:
     def policy(self) -> policy.Policy:
         return self.app.policy
 
-    def verdict(self, line: str, *, certain: bool = True, reason: str = "") -> policy.Verdict:
+    def verdict(self, line: str, *, certain: bool = True, reason: str = "",
+                stream: bool = False) -> policy.Verdict:
+        """The policy's verdict on `line`. A file-transfer server (scp in server mode, `scp -t`
+        or `scp -f`, or an SFTP server such as sftp-server) reads and writes files named inside
+        its stream: on a role without file transfers (`sftp = false`) it is denied, and anywhere
+        but as the whole exec command of a channel without a pty (`stream`: the bastion follows
+        that stream and judges every file it names) it gets the policy's `unknown` action, since
+        the files it names would pass unjudged."""
         ident = self.ch.live.identity
         v = policy.evaluate(self.policy, line, role=ident.role.name, target=ident.target.name,
                             login=ident.login)
         if not certain:
             v = stricter(v, policy.uncertain_verdict(self.policy, reason or "line not certain"))
+        if ("scp" in line or "sftp" in line) and runs_file_server(line):
+            role = self.app.config.roles.get(ident.role.name)
+            if role is None or not role.sftp:
+                v = stricter(v, policy.Verdict("deny", "role.sftp", "file transfers are not "
+                                               f"allowed for the role {ident.role.name}", line, ()))
+            elif not stream:
+                v = stricter(v, policy.Verdict(
+                    self.policy.defaults.unknown, "defaults.unknown",
+                    "a file-transfer server here would take file names the bastion cannot judge",
+                    line, ()))
         return v
 
     def record(self, line: str, v: policy.Verdict) -> None:
@@ -273,42 +301,101 @@ class InputGate:
 
 
 class StdinGate:
-    """The gate for a shell reading commands from stdin without a pty: statement by statement."""
+    """The gate for a shell reading commands from stdin without a pty: statement by statement.
+
+    bastion.statements cuts the input into statements in linear time. Each is judged before any
+    of it is sent (a row and an audit event each, about a millisecond); after SLICE seconds of
+    that in one pass of the event loop the gate pauses the client and lets other sessions go
+    first, so that a client sending many short statements does not hold them up. An unfinished
+    statement past statements.MAX_CODE gets the policy's `uncertain` action: allow or alert
+    forward it and the rest of it as it comes; deny and confirm (which cannot hold a statement
+    that never ends) drop it, up to where it ends.
+    """
 
     def __init__(self, app: Bastion, channel: ProxyChannel) -> None:
         self.app = app
         self.ch = channel
         self.judge = Judge(app, channel)
-        self.pending = bytearray()   # the unfinished statement
-        self.partial = bytearray()   # bytes after the last newline
-        self.busy = False
-        self.queue = bytearray()
+        self.splitter = statements.StatementSplitter(policy.is_complete)
+        self.pieces: deque[statements.Piece] = deque()
+        self.busy = False  # a statement is held for a supervisor
+        self.queue = bytearray()  # client bytes not fed to the splitter yet
+        self.overflow: str | None = None  # "pass" or "drop": the rest of an over-long statement
         self.cancelled = asyncio.Event()
         self.closed = False
         self.eof_seen = False
+        self._input_done = False
+        self._eof_sent = False
+        self._scheduled = False
 
     def client_input(self, data: bytes) -> None:
-        if self.busy:
-            self.queue += data
-            if len(self.queue) > MAX_QUEUED:
-                self.ch.chan.pause_reading()
+        if self.closed:
             return
-        self.partial += data
-        while not self.busy and b"\n" in self.partial:
-            cut = self.partial.index(b"\n") + 1
-            self.pending += self.partial[:cut]
-            del self.partial[:cut]
-            statement = self.pending.decode("utf-8", "replace")
-            if not policy.is_complete(statement):
+        self.queue += data
+        if self.busy or self.pieces or self._scheduled:
+            if len(self.queue) > MAX_QUEUED:
+                self.ch.hold_client("gate")
+            return
+        self._drain()
+
+    def _drain(self) -> None:
+        """Judge what is waiting, SLICE seconds at a time, then let the client go on."""
+        self._scheduled = False
+        loop = asyncio.get_running_loop()
+        until = loop.time() + SLICE
+        while not self.busy and not self.closed:
+            if not self.pieces:
+                if not self.queue:
+                    break
+                data = bytes(self.queue[:FEED_BYTES])
+                del self.queue[:FEED_BYTES]
+                self.pieces.extend(self.splitter.feed(data))
                 continue
-            chunk = bytes(self.pending)
-            self.pending.clear()
-            self._judge(statement.strip(), chunk)
+            if loop.time() > until:
+                self.ch.hold_client("gate")
+                self._scheduled = True
+                loop.call_soon(self._drain)
+                return
+            self._piece(self.pieces.popleft())
+        if self.busy or self.closed:
+            return
+        self.ch.release_client("gate")
+        if self.eof_seen:
+            self._end_of_input()
+
+    def _piece(self, piece: statements.Piece) -> None:
+        if isinstance(piece, statements.Rest):
+            if self.overflow == "pass":
+                self.ch.send_input(piece.data)
+            if piece.last:
+                self.overflow = None
+        elif isinstance(piece, statements.Overflow):
+            self._overflowed(piece)
+        else:
+            text = piece.text.strip()
+            if text:
+                self._judge(text, piece.data)
+            else:
+                self.ch.send_input(piece.data)
+
+    def _overflowed(self, piece: statements.Overflow) -> None:
+        v = policy.uncertain_verdict(self.judge.policy, piece.reason)
+        line = f"{piece.text}… (unfinished, more than {len(piece.data)} bytes)"
+        try:
+            self.judge.record(line, v)
+        except StoreError as exc:
+            log.error("statement not run, its verdict cannot be recorded: %s", exc)
+            v = policy.Verdict("deny", v.rule, NOT_RECORDED_WHY, "", ())
+        if v.action in ("allow", "alert"):
+            self.overflow = "pass"
+            self.ch.send_input(piece.data)
+            return
+        self.overflow = "drop"
+        why = v.message if v.action == "deny" else (
+            f"{v.message} (an unfinished statement cannot be held for confirmation)")
+        self.ch.chan.write_stderr(f"bastion: denied: {why}; it is dropped up to its end\n".encode())
 
     def _judge(self, statement: str, chunk: bytes) -> None:
-        if not statement:
-            self.ch.send_input(chunk)
-            return
         v = self.judge.verdict(statement)
         try:
             self.judge.record(statement, v)
@@ -337,13 +424,7 @@ class StdinGate:
         else:
             self.ch.chan.write_stderr(f"bastion: {state}: {why}\n".encode())
         self.busy = False
-        data = bytes(self.queue)
-        self.queue.clear()
-        self.ch.chan.resume_reading()
-        if data:
-            self.client_input(data)
-        if self.eof_seen and not self.busy:
-            self.eof()
+        self._drain()
 
     def target_output(self, data: bytes) -> None:
         pass
@@ -355,26 +436,94 @@ class StdinGate:
         """At EOF an unfinished last statement is judged as it is (the shell would run it),
         and the EOF reaches the target once nothing is held any more."""
         self.eof_seen = True
-        if self.busy:
+        if not (self.busy or self.pieces or self.queue or self._scheduled):
+            self._end_of_input()
+
+    def _end_of_input(self) -> None:
+        if not self._input_done:
+            self._input_done = True
+            self.pieces.extend(self.splitter.finish())
+            self._drain()
             return
-        tail = bytes(self.pending + self.partial)
-        self.pending.clear()
-        self.partial.clear()
-        if tail.strip():
-            self._judge(tail.decode("utf-8", "replace").strip(), tail)
-        if not self.busy and self.ch.upstream_chan is not None:
-            self.ch.upstream_chan.write_eof()
+        if not self._eof_sent and not self.busy and not self.pieces and not self.closed:
+            self._eof_sent = True
+            if self.ch.upstream_chan is not None:
+                self.ch.upstream_chan.write_eof()
 
     def close(self) -> None:
         self.closed = True
         self.cancelled.set()
 
 
+class TransferJudge:
+    """Judges the file operations of an scp or sftp channel (bastion.scp, bastion.sftplog).
+
+    Each operation is judged as the shell command that would do the same (`file_op_line`), so the
+    policy's rules apply to file transfers as to command lines. A verdict other than allow is
+    recorded like a command line's (row, audit event, pushed event); allowed operations are in the
+    channel's record and its `file.transfer` events. Confirm cannot hold a request in a stream
+    that the client waits on, so it refuses, saying that a supervisor's confirmation is needed.
+    """
+
+    def __init__(self, app: Bastion, channel: ProxyChannel, protocol: str) -> None:
+        self.judge = Judge(app, channel)
+        self.protocol = protocol
+
+    def __call__(self, op: str, paths: tuple[str, ...], raw: bool) -> str | None:
+        """None to let the operation pass, else the one-line reason it is refused."""
+        v = self.judge.verdict(file_op_line(op, paths, raw=raw))
+        if raw:
+            v = stricter(v, policy.Verdict(
+                self.judge.policy.defaults.unknown, "defaults.unknown",
+                "a path known only on the target", "", ()))
+        if v.action == "allow":
+            return None
+        described = visible(f"{self.protocol} {op} {' '.join(paths)}")
+        try:
+            self.judge.record(described, v)
+        except StoreError as exc:
+            log.error("file operation refused, its verdict cannot be recorded: %s", exc)
+            return NOT_RECORDED_WHY
+        if v.action == "alert":
+            self.judge.app.publish("command", session=self.judge.ch.live.id, line=described,
+                                   flagged=True)
+            return None
+        if v.action == "deny":
+            return f"denied: {v.message or 'not allowed by policy'}"
+        return f"{v.message or 'held by policy'}: {CONFIRM_TRANSFER}"
+
+
+def runs_file_server(line: str) -> bool:
+    """True when a command of `line` is a file-transfer server: scp in server mode or an SFTP
+    server (bastion.scp, bastion.sftplog)."""
+    return any(scp.mode_of(c) is not None or sftplog.is_server(c)
+               for c in policy.parse_commands(line))
+
+
+def file_op_line(op: str, paths: tuple[str, ...], *, raw: bool = False) -> str:
+    """The shell command that does what a file operation does, for the policy to judge.
+
+    `op` is ">" (write), "<" (read), "rm", "mv", "rmdir", "mkdir", "ln", "ln -s", or one with
+    its value: "chmod MODE", "chown UID:GID", "truncate SIZE", "touch MTIME". Paths are quoted
+    (a leading ~user stays open, the policy expands it); `raw` paths are kept as written.
+    """
+    name, *values = op.split(" ")
+    words = [scp.shell_path(p, raw=raw) for p in paths]
+    if name in (">", "<"):
+        return "; ".join(f": {name} {word}" for word in words)
+    if name == "truncate":
+        return f"truncate -s {values[0]} -- {words[0]}"
+    if name == "touch":
+        return f"touch -m -d @{values[0]} -- {words[0]}"
+    return " ".join([name, *values, "--", *words])
+
+
 async def judge_exec(app: Bastion, channel: ProxyChannel) -> str | None:
-    """An exec command, judged whole before anything is sent: None to run it, else why not."""
+    """An exec command, judged whole before anything is sent: None to run it, else why not.
+    `channel.stream` says whether the bastion follows its file-transfer stream (Judge.verdict)."""
     judge = Judge(app, channel)
     command = channel.command or ""
-    v = judge.verdict(command)
+    v = judge.verdict(command, stream=channel.stream is not None)
     if reads_script_from_stdin(command) == "interpreter":
         v = stricter(v, policy.Verdict(app.policy.defaults.unknown, "defaults.unknown",
                                        "an interpreter reading its program from stdin",

@@ -22,10 +22,10 @@ from typing import TYPE_CHECKING, Any
 import asyncssh
 
 import certs
-from bastion import audit, escrow, gate, grants, recording, sessions
+from bastion import audit, escrow, gate, grants, recording, scp, sessions, sftplog
 from bastion.config import Role, Target
 from bastion.errors import BastionError
-from bastion.sftplog import SftpLog
+from bastion.sftplog import SftpGate
 from bastion.store import STORE_BUSY, StoreError, now
 from bastion.terminal import KeystrokeRedactor
 from bastion.text import visible
@@ -49,6 +49,9 @@ MAX_TERM_COLS = 2048
 MAX_TERM_ROWS = 512
 PASSED_ENV = ("LANG",)
 PASSED_ENV_PREFIXES = ("LC_",)
+# Session channels (shell, exec, sftp) open at once on one connection, as OpenSSH's MaxSessions:
+# each holds an upstream channel, a recording and a gate. Forwards have their own cap.
+MAX_SESSION_CHANNELS = 10
 
 
 class UpstreamError(BastionError):
@@ -112,6 +115,9 @@ class LiveSession:
     last_activity: float = field(default_factory=time.monotonic)
     warned: bool = False
     ending: bool = False
+    opened: int = 0  # session channels that began to open, ever
+    session_channels: int = 0  # open at once (MAX_SESSION_CHANNELS)
+    refused_channels: int = 0
     _upstream: asyncssh.SSHClientConnection | None = None
     _upstream_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     _channel_numbers: int = 0
@@ -141,6 +147,31 @@ class LiveSession:
     def next_channel(self) -> int:
         self._channel_numbers += 1
         return self._channel_numbers
+
+    def open_channel(self) -> ProxyChannel:
+        """A new session channel; past MAX_SESSION_CHANNELS open at once, ChannelOpenError
+        (which asyncssh sends to the client), audited once per connection."""
+        if self.session_channels >= MAX_SESSION_CHANNELS:
+            self.refused_channels += 1
+            reason = f"too many session channels open at once (at most {MAX_SESSION_CHANNELS})"
+            if self.refused_channels == 1:
+                ident = self.identity
+                audit.record_or_log(self.app.store, "channel.refused", ident.user, session=self.id,
+                                    kind="session", target=ident.target.name, login=ident.login,
+                                    reason=reason)
+            raise asyncssh.ChannelOpenError(asyncssh.OPEN_RESOURCE_SHORTAGE, reason)
+        self.session_channels += 1
+        return ProxyChannel(self)
+
+    def channel_finished(self) -> None:
+        """A session channel ended (its upstream channel, recording and gate are done): its
+        place is free, though the client may not have closed it yet."""
+        self.session_channels -= 1
+
+    def channel_closed(self, channel: ProxyChannel) -> None:
+        """A session channel is closed both ways: the session forgets it."""
+        with contextlib.suppress(ValueError):
+            self.channels.remove(channel)
 
     def touch(self) -> None:
         self.last_activity = time.monotonic()
@@ -245,6 +276,9 @@ class LiveSession:
 
     def connection_lost(self) -> None:
         """The client connection is gone: close upstream and the session row."""
+        if self.refused_channels > 1:
+            log.warning("session %s: %d session channels refused past the cap (audited once)",
+                        self.id, self.refused_channels)
         for ch in list(self.channels):
             ch.finish()
         if self._upstream is not None:
@@ -279,17 +313,24 @@ class UpstreamSide(asyncssh.SSHClientSession):
         self.exit_signal = (signal, core_dumped, msg, lang)
 
     def pause_writing(self) -> None:
-        self.proxy.pause_client()
+        self.proxy.hold_client("target")
 
     def resume_writing(self) -> None:
-        self.proxy.resume_client()
+        self.proxy.release_client("target")
 
     def connection_lost(self, exc: Exception | None) -> None:
         self.proxy.target_closed(self, exc)
 
 
 class ProxyChannel(asyncssh.SSHServerSession):
-    """The client end of one relayed channel (shell, exec or sftp), recorded as it passes."""
+    """The client end of one relayed channel (shell, exec or sftp), recorded as it passes.
+
+    What a channel gets is chosen once, when it opens (`_choose`): a shell or exec channel with a
+    pty is interactive, whatever its command (an asciicast, and the InputGate judging line by
+    line; an exec command is also judged whole first); without a pty, an exec record, plus the
+    StdinGate for a shell reading its stdin, or the scp stream for `scp -t`/`scp -f`, or the SFTP
+    gate for an SFTP server run as a command; an sftp subsystem an exec record and the SFTP gate.
+    """
 
     def __init__(self, live: LiveSession) -> None:
         self.live = live
@@ -306,11 +347,15 @@ class ProxyChannel(asyncssh.SSHServerSession):
         self.pending_eof = False
         self.cast: recording.CastRecorder | None = None
         self.record: recording.ExecRecord | None = None
-        self.sftp: SftpLog | None = None
+        self.interactive = False
+        self.stream: str | None = None  # "scp" or "sftp": a file transfer the bastion follows
+        self.scp: scp.ServerMode | None = None  # an exec command that is scp's server side
+        self.transfer: scp.ScpStream | SftpGate | None = None  # judges a file transfer stream
         self.redactor: Any = None
-        self.gate: Any = None  # the command gate (interactive shells), set by the server
+        self.gate: Any = None  # the command gate, for shells and commands reading stdin
         self.finished = False
-        self._client_paused = False
+        self._closed = False
+        self._holds: set[str] = set()  # why the client's input is paused
         self.tail = bytearray()  # the latest output, for watchers' first screen
         self._outbox: list[bytes] = []
 
@@ -355,12 +400,14 @@ class ProxyChannel(asyncssh.SSHServerSession):
             live.start(env.get("BASTION_TICKET"))
             self.number = live.next_channel()
             live.channels.append(self)
+            live.opened += 1
+            self._choose()
             self._start_recording()
             refusal = await gate.judge_exec(app, self) if self.kind == "exec" else None
             if refusal is not None:
                 self.refuse(refusal, 126)
                 return
-            self.gate = self._make_gate()
+            self._make_gate()
             upstream = await live.upstream()
             kwargs: dict[str, Any] = {"env": filtered_env(env), "encoding": None}
             if self.term is not None:
@@ -398,14 +445,14 @@ class ProxyChannel(asyncssh.SSHServerSession):
         self.pending_size = 0
         if self.pending_eof:
             self.eof_received()
-        self.chan.resume_reading()
+        self.release_client("start")
 
     def _fail_open(self, reason: str) -> None:
         ident = self.live.identity
         audit.record_or_log(self.app.store, "session.refused", ident.user, session=self.live.id,
                             target=ident.target.name, login=ident.login, reason=reason)
         self.app.publish("verdict", session=self.live.id, action="refused", reason=reason)
-        if self.live.id is not None and not self.live.channels[:-1]:
+        if self.live.id is not None and self.live.opened == 1:
             self.live.ending = True
             self.app.end_session_row(self.live.id, "failed", reason, ident.user)
         self.refuse(reason, EXIT_UPSTREAM_FAILED)
@@ -418,20 +465,37 @@ class ProxyChannel(asyncssh.SSHServerSession):
                 self.chan.exit(status)
         self.finish(exit_status=status)
 
-    def _make_gate(self) -> gate.InputGate | gate.StdinGate | None:
-        if self.kind == "shell" and self.term is not None:
+    def _choose(self) -> None:
+        """Decide, once, what this channel is (see the class docstring)."""
+        self.interactive = self.term is not None and self.kind in ("shell", "exec")
+        if self.kind == "exec" and self.term is None:
+            self.scp = scp.server_mode(self.command or "")
+            if self.scp is not None:
+                self.stream = "scp"
+            elif sftplog.server_command(self.command or ""):
+                self.stream = "sftp"  # `sftp -s /usr/lib/openssh/sftp-server`
+        elif self.subsystem == "sftp":
+            self.stream = "sftp"
+
+    def _make_gate(self) -> None:
+        if self.interactive:
             _, (cols, rows, _, _), _ = self.term
-            return gate.InputGate(self.app, self, cols, rows)
-        if self.kind == "shell" or (self.kind == "exec" and
-                                    gate.reads_script_from_stdin(self.command or "") == "shell"):
-            return gate.StdinGate(self.app, self)
-        return None
+            self.gate = gate.InputGate(self.app, self, cols, rows)
+        elif self.scp is not None:
+            self.transfer = scp.ScpStream(self.scp, gate.TransferJudge(self.app, self, "scp"),
+                                          self.send_input, self.to_client)
+        elif self.stream == "sftp":
+            self.transfer = SftpGate(gate.TransferJudge(self.app, self, "sftp"), self.send_input,
+                                     self.to_client, slice=gate.SLICE)
+        elif self.kind == "shell" or (self.kind == "exec" and
+                                      gate.reads_script_from_stdin(self.command or "") == "shell"):
+            self.gate = gate.StdinGate(self.app, self)
 
     def _start_recording(self) -> None:
         live = self.live
         folder = self.app.home.recordings
         try:
-            if self.kind == "shell" and self.term is not None:
+            if self.interactive:
                 term_type, (cols, rows, _, _), _ = self.term
                 path = recording.cast_path(folder, live.id, self.number)
                 # Read per channel: a key changed by a reload applies to the channels opened after it.
@@ -441,19 +505,18 @@ class ProxyChannel(asyncssh.SSHServerSession):
                     title=f"{live.identity.user} {live.identity.login}@{live.identity.target.name}"
                           f" {live.grant.ticket} {live.id}",
                     env={"TERM": term_type, "SHELL": "/bin/sh"},
+                    command=self.command,
                     sealer=escrow.Sealer(escrow_key, live.id, self.number) if escrow_key else None)
                 self.redactor = KeystrokeRedactor()
                 kind = "cast"
+                if self.command is not None:
+                    self.cast.marker(f"exec: {self.command}")
             else:
                 path = recording.exec_record_path(folder, live.id, self.number)
-                kind = "exec" if self.kind == "exec" else ("subsystem" if self.subsystem
-                                                           else "exec")
+                kind = "subsystem" if self.subsystem else "exec"
                 self.record = recording.ExecRecord(
-                    path, session_id=live.id, channel=self.number,
-                    kind="subsystem" if self.subsystem else "exec",
+                    path, session_id=live.id, channel=self.number, kind=kind,
                     command=self.command or self.subsystem or "(shell without pty)")
-                if self.subsystem == "sftp":
-                    self.sftp = SftpLog()
         except (recording.RecordingError, OSError) as exc:
             audit.record_or_log(self.app.store, "recording.failed", live.identity.user,
                                 session=live.id, error=str(exc))
@@ -468,16 +531,19 @@ class ProxyChannel(asyncssh.SSHServerSession):
             self.pending.append((data, datatype))
             self.pending_size += len(data)
             if self.pending_size > PRE_START_BUFFER:
-                self.chan.pause_reading()
+                self.hold_client("start")
             return
         self._to_target(data, datatype)
 
     def _to_target(self, data: bytes, datatype: int | None) -> None:
         try:
-            if self.gate is not None:
+            if self.transfer is not None:
+                self.transfer.from_client(data)
+                self._check_transfer()
+            elif self.gate is not None:
                 self.gate.client_input(data)
-                return
-            self.send_input(data)
+            else:
+                self.send_input(data)
         except recording.RecordingError as exc:
             self.recording_failed(exc)
 
@@ -491,13 +557,51 @@ class ProxyChannel(asyncssh.SSHServerSession):
                 self.cast.input(data)
         elif self.record is not None:
             self.record.stdin(data)
-            if self.sftp is not None:
-                self.sftp.client_data(data)
         if self.upstream_chan is not None:
             self.upstream_chan.write(data)
 
+    def to_client(self, data: bytes) -> None:
+        """Write bytes of a file transfer to the client (the target's, or the bastion's own
+        answers) and account them."""
+        if self.record is not None:
+            self.record.stdout(data)
+        if self.chan is not None and not self.chan.is_closing():
+            self.chan.write(data)
+
+    def _check_transfer(self) -> None:
+        """A transfer stream that broke its protocol passes nothing more: end the channel. One
+        whose judging took its slice of time is resumed once other sessions had their turn."""
+        failed = self.transfer.failed if self.transfer is not None else None
+        if failed is None and not self.finished and self.transfer.waiting:
+            if "transfer" not in self._holds:
+                self.hold_client("transfer")
+                asyncio.get_running_loop().call_soon(self._resume_transfer)
+            return
+        if failed is None or self.finished:
+            return
+        ident = self.live.identity
+        audit.record_or_log(self.app.store, "file.protocol_error", ident.user,
+                            session=self.live.id, channel=self.number, reason=failed)
+        log.warning("session %s channel %d ended: %s", self.live.id, self.number, failed)
+        if self.upstream_chan is not None:
+            self.upstream_chan.close()
+        self.refuse(failed, EXIT_KILLED)
+
+    def _resume_transfer(self) -> None:
+        self.release_client("transfer")
+        if self.finished or self.transfer is None:
+            return
+        try:
+            self.transfer.resume()
+        except recording.RecordingError as exc:
+            self.recording_failed(exc)
+            return
+        self._check_transfer()
+        if not self.transfer.waiting and self.pending_eof and self.upstream_chan is not None:
+            self.upstream_chan.write_eof()  # the client's EOF, after the requests before it
+
     def eof_received(self) -> bool:
-        if self.upstream_chan is None:
+        if self.upstream_chan is None or (self.transfer is not None and self.transfer.waiting):
             self.pending_eof = True
         elif isinstance(self.gate, gate.StdinGate):
             self.gate.eof()
@@ -543,6 +647,9 @@ class ProxyChannel(asyncssh.SSHServerSession):
         if self.upstream_chan is not None:
             self.upstream_chan.close()
         self.finish()
+        if not self._closed:
+            self._closed = True
+            self.live.channel_closed(self)
 
     # -- target -> client ------------------------------------------------------------------
 
@@ -562,10 +669,10 @@ class ProxyChannel(asyncssh.SSHServerSession):
             elif self.record is not None:
                 if datatype == asyncssh.EXTENDED_DATA_STDERR:
                     self.record.stderr(data)
+                elif self.transfer is not None:
+                    self.transfer.from_target(data)  # written by to_client, between answers
                 else:
                     self.record.stdout(data)
-                    if self.sftp is not None:
-                        self.sftp.server_data(data)
         except recording.RecordingError as exc:
             self.recording_failed(exc)
             return
@@ -573,6 +680,8 @@ class ProxyChannel(asyncssh.SSHServerSession):
         if datatype == asyncssh.EXTENDED_DATA_STDERR:
             self.flush_output()
             self.chan.write_stderr(data)
+        elif self.transfer is not None:
+            self._check_transfer()
         elif self.cast is not None:
             # A pty sends its output in small packets: relay what one loop pass brought as one
             # write (half the CPU per MB; bench/README.md). Flushed before anything else is written.
@@ -595,13 +704,18 @@ class ProxyChannel(asyncssh.SSHServerSession):
             self.flush_output()
             self.chan.write_eof()
 
-    def pause_client(self) -> None:
-        self._client_paused = True
-        self.chan.pause_reading()
+    def hold_client(self, reason: str) -> None:
+        """Stop reading the client's input until `release_client(reason)`; the reasons (the
+        target not reading, a gate judging, the channel not open yet) add up."""
+        if not self._holds and self.chan is not None:
+            self.chan.pause_reading()
+        self._holds.add(reason)
 
-    def resume_client(self) -> None:
-        if self._client_paused:
-            self._client_paused = False
+    def release_client(self, reason: str) -> None:
+        if reason not in self._holds:
+            return
+        self._holds.discard(reason)
+        if not self._holds and self.chan is not None:
             self.chan.resume_reading()
 
     def target_closed(self, side: UpstreamSide, exc: Exception | None) -> None:
@@ -687,6 +801,7 @@ class ProxyChannel(asyncssh.SSHServerSession):
         if self.finished:
             return
         self.finished = True
+        self.live.channel_finished()
         store, user = self.app.store, self.live.identity.user
         rec: Any = None
         try:
@@ -699,17 +814,18 @@ class ProxyChannel(asyncssh.SSHServerSession):
                 sessions.close_recording(store, cast.path, closer(), user)
             elif self.record is not None and not self.record.closed:
                 record = self.record
-                summary = self.sftp.summary() if self.sftp is not None else None
+                transfer = self.transfer
+                summary = transfer.summary() if transfer is not None else None
+                protocol = self.stream
 
                 def close_record() -> str:
                     return record.close(exit_status=exit_status, exit_signal=exit_signal,
-                                        sftp=summary)
+                                        **({protocol: summary} if summary is not None else {}))
                 rec, closer = record, close_record
                 sessions.close_recording(store, record.path, closer(), user)
-                if self.sftp is not None:
-                    for op in summary.get("files", []):
-                        audit.record_or_log(store, "file.transfer", user, session=self.live.id,
-                                            **op)
+                for entry in summary.get("files", []) if summary is not None else ():
+                    audit.record_or_log(store, "file.transfer", user, session=self.live.id,
+                                        channel=self.number, protocol=protocol, **entry)
         except (recording.RecordingError, OSError, BastionError) as exc:
             log.error("closing recording for %s failed: %s", self.live.id, exc)
             if rec is not None:

@@ -213,13 +213,16 @@ class CastRecorder:
         title: str,
         env: Mapping[str, str],
         timestamp: int | None = None,
+        command: str | None = None,
         clock: Callable[[], float] = time.monotonic,
         digest_interval: float = 5.0,
         opener: Callable[[Path], int] = create_private_file,
         sealer: Sealer | None = None,
     ) -> None:
-        """`opener` creates the file and returns a writable descriptor (tests inject faults).
-        With a `sealer`, unechoed keys are also written sealed (see the module's docstring)."""
+        """`command`: the exec command of a channel with a pty (asciicast's `command` header
+        key), None for a shell. `opener` creates the file and returns a writable descriptor
+        (tests inject faults). With a `sealer`, unechoed keys are also written sealed (see the
+        module's docstring)."""
         _check_size(width, height)
         header: dict[str, Any] = {
             "version": 2,
@@ -229,6 +232,8 @@ class CastRecorder:
             "title": _clean(title),
             "env": {_clean(k): _clean(v) for k, v in env.items()},
         }
+        if command is not None:
+            header["command"] = _clean(command)
         if sealer is not None:
             header["escrow"] = sealer.header()
         self._sealer = sealer
@@ -414,8 +419,10 @@ class ExecRecord:
 
     Creating it creates the file (0600, refusing an existing one) with a first JSON line:
     {"version": 1, "session", "channel", "kind", "command", "started"}. `close()` adds a second:
-    {"ended", "exit_status", "exit_signal", "stdin", "stdout", "stderr", "sftp"}, where each
-    stream is {"bytes": n, "sha256": hex} of exactly the bytes that passed. Stream contents are
+    {"ended", "exit_status", "exit_signal", "stdin", "stdout", "stderr", "sftp" or "scp"}, where
+    each stream is {"bytes": n, "sha256": hex} of exactly the bytes that passed (for a file
+    transfer, stdin what reached the target and stdout what reached the client, the bastion's
+    own answers to refused requests included). Stream contents are
     never stored, only digested. A record with one line is a channel whose end was not seen.
     Times are Unix seconds.
     """
@@ -485,11 +492,13 @@ class ExecRecord:
         exit_status: int | None,
         exit_signal: str | None = None,
         sftp: Mapping[str, Any] | None = None,
+        scp: Mapping[str, Any] | None = None,
     ) -> str:
         """Write the end line, sync, close; return the hex SHA-256 of the file (idempotent).
 
-        `sftp` is `SftpLog.summary()` for an sftp channel. If the end line could not be written,
-        call `resume()` once space is back, then `close()` again: the line is not written twice.
+        `sftp` is `SftpGate.summary()` for an sftp channel, `scp` `ScpStream.summary()` for an
+        scp one. If the end line could not be written, call `resume()` once space is back, then
+        `close()` again: the line is not written twice.
         """
         if self._final_digest is not None:
             return self._final_digest
@@ -500,6 +509,8 @@ class ExecRecord:
                 end[name] = stream.as_dict()
             if sftp is not None:
                 end["sftp"] = sftp
+            if scp is not None:
+                end["scp"] = scp
             self._end_sent = True  # written now, or kept by the sink for `resume()`
             try:
                 self._sink.write(_json_line(end))

@@ -42,7 +42,7 @@ from bastion.auth import Decision
 from bastion.config import LOGIN_NAME, TARGET_NAME
 from bastion.errors import BastionError
 from bastion.home import Context
-from bastion.proxy import Identity, LiveSession, ProxyChannel
+from bastion.proxy import Identity, LiveSession
 from bastion.store import SCHEMA_VERSION, STORE_BUSY, StoreError
 from bastion.text import VisibleFormatter, visible
 
@@ -741,7 +741,7 @@ class BastionServer(auth.TwoFactorServer):
 
     def session_requested(self) -> asyncssh.SSHServerSession | bool:
         if self.live is not None:
-            return ProxyChannel(self.live)
+            return self.live.open_channel()
         if self.command_user is not None and not self.ending:
             door = commands.CommandSession(self.app, self.command_user, self)
             self.doors.add(door)

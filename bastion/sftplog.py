@@ -18,10 +18,15 @@ reason, and what was logged until then stays. The relay is unaffected either way
 
 from __future__ import annotations
 
+import hashlib
 import struct
+import time
 from collections.abc import Callable, Iterator
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from typing import Any
+
+from bastion import policy
+from bastion.text import visible
 
 # OpenSSH's sftp-server refuses messages over 256 KiB; the slack admits a client that counts
 # the payload limit without the packet's own header.
@@ -104,6 +109,8 @@ class FileTransfer:
     "+exclusive" added for those open flags. `bytes_read` counts the data the server returned
     for READ requests; `bytes_written` the data the client sent in WRITE requests. `errors`
     counts READ or WRITE requests the server answered with a status other than ok or eof.
+    `sha256` (in `as_dict`) is the SHA-256 of the data read or written when it passed in order
+    from offset 0, as a whole-file copy does; None when it did not (random access, both ways).
     """
 
     path: str
@@ -112,10 +119,28 @@ class FileTransfer:
     bytes_written: int = 0
     errors: int = 0
     closed: bool = False
+    _digest: Any = field(default_factory=hashlib.sha256, repr=False, compare=False)
+    _offset: int | None = field(default=0, repr=False, compare=False)  # None: out of order
+
+    def hash(self, offset: int, data: bytes | memoryview) -> None:
+        """Add data found at `offset` to the digest, if it follows what came before."""
+        if self._offset is None:
+            return
+        if offset != self._offset:
+            self._offset = None
+            return
+        self._digest.update(data)
+        self._offset += len(data)
+
+    @property
+    def sha256(self) -> str | None:
+        return self._digest.hexdigest() if self._offset is not None else None
 
     def as_dict(self) -> dict[str, Any]:
         """The transfer as JSON-ready data."""
-        return asdict(self)
+        return {"path": self.path, "mode": self.mode, "bytes_read": self.bytes_read,
+                "bytes_written": self.bytes_written, "errors": self.errors,
+                "closed": self.closed, "sha256": self.sha256}
 
 
 @dataclass
@@ -132,6 +157,7 @@ class _Pending:
     handle: _Handle | None = None
     opened_path: str | None = None
     opened_mode: str | None = None
+    offset: int = 0  # of a READ
 
 
 class _Malformed(Exception):
@@ -170,9 +196,17 @@ class _Reader:
 
     def skip_string(self) -> int:
         """Skip a string and return its length (the data of READ replies and WRITEs)."""
+        return len(self.view())
+
+    def view(self) -> memoryview:
+        """A string's bytes without copying them (the data of READ replies and WRITEs)."""
         n = self.u32()
-        self._take(n)
-        return n
+        end = self._pos + n
+        if end > len(self._data):
+            raise _Malformed("packet shorter than its fields")
+        chunk = memoryview(self._data)[self._pos:end]
+        self._pos = end
+        return chunk
 
     def path(self) -> str:
         return self.string().decode("utf-8", "backslashreplace")
@@ -263,6 +297,23 @@ class SftpLog:
         """Parse bytes the client sent towards the server."""
         self._feed(self._client, data, self._client_packet)
 
+    def client_packet(self, packet: bytes) -> None:
+        """Parse one whole packet (length included) the client sent towards the server."""
+        if self.unparsed is not None:
+            return
+        try:
+            self._client_packet(_Reader(packet[4:]))
+        except _Malformed as exc:
+            self._stop(str(exc))
+
+    def note(self, operation: SftpOperation) -> None:
+        """Log an operation that was answered without reaching the server (refused)."""
+        self._log(operation)
+
+    def handle(self, key: bytes) -> _Handle | None:
+        """The open handle `key` names, if the server gave it out."""
+        return self._handles.get(key)
+
     def server_data(self, data: bytes) -> None:
         """Parse bytes the server sent towards the client."""
         self._feed(self._server, data, self._server_packet)
@@ -344,12 +395,13 @@ class SftpLog:
     def _handle_request(self, kind: int, request_id: int, r: _Reader) -> None:
         handle = self._handles.get(r.string())
         if kind == _READ:
-            self._expect(request_id, _Pending(kind, handle=handle))
+            self._expect(request_id, _Pending(kind, handle=handle, offset=r.u64()))
         elif kind == _WRITE:
-            r.u64()
-            size = r.skip_string()
+            offset = r.u64()
+            data = r.view()
             if handle is not None and handle.file is not None:
-                handle.file.bytes_written += size
+                handle.file.bytes_written += len(data)
+                handle.file.hash(offset, data)
             self._expect(request_id, _Pending(kind, handle=handle))
         elif kind == _READDIR:
             self._expect(request_id, _Pending(kind, handle=handle))
@@ -414,10 +466,11 @@ class SftpLog:
             self._opened(pending, r.string())
             self._answer(pending, "ok")
         elif kind == _DATA:
-            size = r.skip_string()
+            data = r.view()
             if pending.kind == _READ and pending.handle is not None:
                 if pending.handle.file is not None:
-                    pending.handle.file.bytes_read += size
+                    pending.handle.file.bytes_read += len(data)
+                    pending.handle.file.hash(pending.offset, data)
         else:
             # NAME, ATTRS and EXTENDED_REPLY: the request succeeded.
             self._answer(pending, "ok")
@@ -441,3 +494,272 @@ class SftpLog:
         if pending.operation is not None:
             pending.operation.result = result
             pending.operation.message = message
+
+
+# --------------------------------------------------------------------------------------------
+# The gate: every request that names a path is judged before it reaches the server.
+
+_FX_PERMISSION_DENIED = 3
+_WRITE_FLAGS = _FXF_WRITE | _FXF_APPEND | _FXF_CREAT | _FXF_TRUNC
+# Requests that change nothing or act on handles the gate has judged at their open: passed.
+_PASSED = frozenset({_INIT, _CLOSE, _READ, _WRITE, _LSTAT, _FSTAT, _OPENDIR, _READDIR,
+                     _REALPATH, _STAT, _READLINK})
+# Extensions that read metadata, act on judged handles, or carry no path: passed. Every other
+# extension is refused, since what it does to which path is unknown.
+_PASSED_EXTENSIONS = frozenset({
+    "statvfs@openssh.com", "fstatvfs@openssh.com", "fsync@openssh.com", "limits@openssh.com",
+    "expand-path@openssh.com", "home-directory", "users-groups-by-id@openssh.com", "copy-data",
+})
+
+# Programs that speak SFTP on their stdin: `sftp -s PATH` runs one as an exec command.
+SERVER_NAMES = frozenset({"sftp-server", "gesftpserver"})
+
+# judge(op, paths, raw) -> None to let it through, else why not (see bastion.scp.Judge).
+Judge = Callable[[str, tuple[str, ...], bool], str | None]
+
+
+def is_server(command: policy.SimpleCommand) -> bool:
+    """True when `command` runs an SFTP server, which reads requests from its stdin."""
+    return command.name in SERVER_NAMES
+
+
+def server_command(line: str) -> bool:
+    """True when an exec command is exactly an SFTP server (`sftp -s /usr/lib/sftp-server`)."""
+    commands = policy.parse_commands(line)
+    return len(commands) == 1 and is_server(commands[0])
+
+
+def status_packet(request_id: int, code: int, message: str) -> bytes:
+    """An SSH_FXP_STATUS reply, as a server sends it."""
+    text = message.encode("utf-8")
+    body = (bytes([_STATUS]) + struct.pack(">II", request_id, code)
+            + struct.pack(">I", len(text)) + text + struct.pack(">I", 2) + b"en")
+    return struct.pack(">I", len(body)) + body
+
+
+def _attribute_ops(attrs: dict[str, int | str]) -> list[str]:
+    """What changing these attributes does, as the judge's ops ("chmod 0644", ...)."""
+    ops = []
+    if "permissions" in attrs:
+        ops.append(f"chmod {attrs['permissions']}")
+    if "uid" in attrs:
+        ops.append(f"chown {attrs['uid']}:{attrs['gid']}")
+    if "size" in attrs:
+        ops.append(f"truncate {attrs['size']}")
+    if "mtime" in attrs:
+        ops.append(f"touch {attrs['mtime']}")
+    return ops
+
+
+class SftpGate:
+    """An SFTP stream with every request that names a path judged before the server sees it.
+
+    Judged as the matching shell command would be (`judge(op, paths, raw=False)`): an open for
+    writing (write, append, create or truncate) as ">" and for reading as "<" (read and write: both),
+    remove as "rm", rename (also posix-rename) as "mv", setstat, fsetstat and lsetstat as "chmod
+    MODE", "chown UID:GID", "truncate SIZE" and "touch MTIME" for the attributes they change,
+    mkdir and rmdir as themselves, symlink as "ln -s TARGET LINK" and hardlink as "ln OLD NEW".
+    Reads of metadata (stat, lstat, opendir, realpath, readlink) and requests on handles pass.
+    Other extended requests, and requests of unknown types, are refused. A refused request never
+    reaches the server: the gate answers it with SSH_FXP_STATUS (permission denied, the reason),
+    put between the server's own replies, and logs it with the result "refused".
+
+    The stream is followed packet by packet; what cannot be followed (a malformed or oversized
+    packet, a server that speaks another version, a handle the gate never saw opened) sets
+    `failed`, after which nothing more passes and the caller ends the channel.
+    """
+
+    def __init__(self, judge: Judge, to_target: Callable[[bytes], None],
+                 to_client: Callable[[bytes], None], log: SftpLog | None = None,
+                 slice: float | None = None) -> None:
+        """`slice`: seconds of judging in one call, after which `waiting` turns true (a client
+        pipelining thousands of requests must not hold up other sessions); None: no limit."""
+        self.judge = judge
+        self.slice = slice
+        self._waiting = False
+        self.to_target = to_target
+        self.to_client = to_client
+        self.log = log or SftpLog()
+        self.failed: str | None = None
+        self._client = bytearray()
+        self._server_left = 0  # bytes of the server's current packet still to come
+        self._server_header = bytearray()
+        self._replies: list[bytes] = []  # the gate's own replies, waiting for a packet boundary
+
+    def summary(self) -> dict[str, Any]:
+        """The log's summary (`SftpLog.summary`), plus why the gate stopped, if it did."""
+        return self.log.summary() | {"failed": self.failed}
+
+    def from_client(self, data: bytes) -> None:
+        """Bytes the client sent: whole requests are judged, then passed or answered."""
+        if self.failed is not None:
+            return
+        self._client += data
+        self.resume()
+
+    @property
+    def waiting(self) -> bool:
+        """Whole requests are left unjudged because judging took its slice of time: the caller
+        pauses the client and calls `resume()` once other work has had its turn."""
+        return self._waiting
+
+    def resume(self) -> None:
+        """Judge the requests received so far, for at most `slice` seconds."""
+        buf = self._client
+        until = time.monotonic() + self.slice if self.slice is not None else None
+        self._waiting = False
+        judged = 0
+        while len(buf) >= 4 and self.failed is None:
+            (length,) = struct.unpack_from(">I", buf)
+            if length == 0 or length > MAX_PACKET:
+                self._fail(f"a request of {length} bytes (at most {MAX_PACKET})")
+                return
+            if len(buf) < 4 + length:
+                break
+            if judged and until is not None and time.monotonic() > until:
+                self._waiting = True
+                return
+            judged += 1
+            packet = bytes(buf[: 4 + length])
+            del buf[: 4 + length]
+            self._request(packet)
+
+    def from_target(self, data: bytes) -> None:
+        """Bytes the server sent: logged, and passed on with the gate's replies between packets."""
+        if self.failed is not None:
+            return
+        self.log.server_data(data)
+        if self.log.unparsed is not None:
+            self._fail(self.log.unparsed)
+            return
+        view = memoryview(data)
+        start = position = 0
+        while position < len(view):
+            if self._server_left == 0:
+                need = 4 - len(self._server_header)
+                self._server_header += view[position: position + need]
+                position += min(need, len(view) - position)
+                if len(self._server_header) == 4:
+                    (self._server_left,) = struct.unpack(">I", self._server_header)
+                    self._server_header.clear()
+                continue
+            step = min(self._server_left, len(view) - position)
+            position += step
+            self._server_left -= step
+            if self._server_left == 0 and self._replies:
+                self.to_client(bytes(view[start:position]))
+                start = position
+                self._flush_replies()
+        if start < len(view):
+            self.to_client(bytes(view[start:]))
+
+    # -- requests ----------------------------------------------------------------------------
+
+    def _request(self, packet: bytes) -> None:
+        r = _Reader(packet[4:])
+        try:
+            kind = r.byte()
+            if kind in _PASSED:
+                self._pass(packet)
+                return
+            request_id = r.u32()
+            ops, operation = self._judged(kind, request_id, r)
+        except _Malformed as exc:
+            self._fail(f"a malformed request ({exc})")
+            return
+        refusal = None
+        for op, paths in ops:
+            if any("\0" in p for p in paths):
+                refusal = "a path holding a NUL byte"
+            else:
+                refusal = self.judge(op, paths, False)
+            if refusal is not None:
+                break
+        if refusal is None and operation is None:
+            self._pass(packet)
+            return
+        if refusal is None:
+            refusal = operation.message or "not allowed through the bastion"
+        if operation is None:
+            operation = SftpOperation(f"type-{kind}", request_id)
+        operation.result, operation.message = "refused", refusal
+        self.log.note(operation)
+        self._reply(status_packet(request_id, _FX_PERMISSION_DENIED, refusal))
+
+    def _judged(self, kind: int, request_id: int, r: _Reader
+                ) -> tuple[list[tuple[str, tuple[str, ...]]], SftpOperation | None]:
+        """What a request does, as the judge's (op, paths); and, for a request that is refused
+        whatever its paths (`message` set), the operation to log."""
+        if kind == _OPEN:
+            path = r.path()
+            pflags = r.u32()
+            ops = []
+            if pflags & _WRITE_FLAGS:
+                ops.append((">", (path,)))
+            if pflags & _FXF_READ or not pflags & _WRITE_FLAGS:
+                ops.append(("<", (path,)))
+            return ops, None
+        if kind == _REMOVE:
+            return [("rm", (r.path(),))], None
+        if kind == _RMDIR:
+            return [("rmdir", (r.path(),))], None
+        if kind == _MKDIR:
+            return [("mkdir", (r.path(),))], None
+        if kind == _RENAME:
+            return [("mv", (r.path(), r.path()))], None
+        if kind == _SYMLINK:
+            # OpenSSH sends the link's target first, then the link (bastion.sftplog above).
+            target, link = r.path(), r.path()
+            return [("ln -s", (target, link))], None
+        if kind in (_SETSTAT, _FSETSTAT):
+            path = r.path() if kind == _SETSTAT else self._handle_path(r)
+            if path is None:
+                return [], SftpOperation("fsetstat", request_id,
+                                         message="a handle the bastion did not see opened")
+            return [(op, (path,)) for op in _attribute_ops(r.attrs())], None
+        if kind == _EXTENDED:
+            return self._extension(request_id, r)
+        return [], SftpOperation(f"type-{kind}", request_id,
+                                 message=f"SFTP request type {kind} is not allowed through the bastion")
+
+    def _extension(self, request_id: int, r: _Reader
+                   ) -> tuple[list[tuple[str, tuple[str, ...]]], SftpOperation | None]:
+        name = r.string().decode("utf-8", "backslashreplace")
+        if name == "posix-rename@openssh.com":
+            return [("mv", (r.path(), r.path()))], None
+        if name == "hardlink@openssh.com":
+            return [("ln", (r.path(), r.path()))], None
+        if name == "lsetstat@openssh.com":
+            path = r.path()
+            return [(op, (path,)) for op in _attribute_ops(r.attrs())], None
+        if name in _PASSED_EXTENSIONS:
+            return [], None
+        return [], SftpOperation(
+            name, request_id,
+            message=f"the SFTP extension {visible(name)} is not allowed through the bastion")
+
+    def _handle_path(self, r: _Reader) -> str | None:
+        handle = self.log.handle(r.string())
+        return handle.path if handle is not None else None
+
+    # -- plumbing ----------------------------------------------------------------------------
+
+    def _pass(self, packet: bytes) -> None:
+        self.log.client_packet(packet)
+        if self.log.unparsed is not None:
+            self._fail(self.log.unparsed)
+            return
+        self.to_target(packet)
+
+    def _reply(self, packet: bytes) -> None:
+        self._replies.append(packet)
+        if self._server_left == 0 and not self._server_header:
+            self._flush_replies()
+
+    def _flush_replies(self) -> None:
+        replies, self._replies = self._replies, []
+        for packet in replies:
+            self.to_client(packet)
+
+    def _fail(self, why: str) -> None:
+        self.failed = f"the SFTP stream could not be followed: {why}"

@@ -109,6 +109,73 @@ def keystroke_echo(rig: Rig, path: str, count: int, gap: float = 0.02, warmup: i
     return latencies
 
 
+def echo_under_flood(rig: Rig, flood_bytes: int, floods: int, gap: float = 0.02,
+                     timeout: float = 300) -> dict[str, list[float]]:
+    """Keystroke echo of a quiet session along the bastion while another session floods it.
+
+    The quiet session types to `cat` in a pty, a key every `gap` seconds, the whole time. The
+    other runs `bash` without a pty and sends, `floods` times, an unfinished statement of
+    `flood_bytes` (`echo '` then two-byte lines, the quote never closed until the end), then
+    `echo FLOOD-DONE-N`. Returns {"echo_ms": the latencies of keys typed while a flood was on
+    its way, "flood_s": the seconds from each flood's first byte to its marker}."""
+    quiet = SshTerminal(rig, "bastion", pty=True)
+    flood = subprocess.Popen(rig.ssh("bastion", "bash"), stdin=subprocess.PIPE,
+                             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, bufsize=0,
+                             env=rig.ssh_env())
+    windows: list[tuple[float, float]] = []
+    failure: list[str] = []
+
+    def send_floods() -> None:
+        seen = b""
+        try:
+            for n in range(floods):
+                body = b"echo '" + b"x\n" * max(1, (flood_bytes - 8) // 2) + b"'\n"
+                marker = b"FLOOD-DONE-%d" % n
+                start = time.monotonic()
+                view = memoryview(body + b"echo " + marker + b"\n")
+                while view:
+                    view = view[os.write(flood.stdin.fileno(), view):]
+                while marker not in seen:
+                    chunk = os.read(flood.stdout.fileno(), READ_CHUNK)
+                    if not chunk:
+                        raise MeasureError(f"the flooding session ended before {marker!r}")
+                    seen = seen[-64:] + chunk
+                windows.append((start, time.monotonic()))
+        except (OSError, MeasureError) as exc:
+            failure.append(str(exc))
+
+    latencies: list[float] = []
+    try:
+        quiet.expect(PROMPT, 30)
+        quiet.send(READY[0] + b"; exec cat\n")
+        quiet.expect(READY[1], 30)
+        sender = threading.Thread(target=send_floods, daemon=True)
+        deadline = time.monotonic() + timeout
+        sender.start()
+        typed: list[tuple[float, float]] = []
+        i = 0
+        while sender.is_alive():
+            if time.monotonic() > deadline:
+                raise MeasureError("the floods did not go through in time")
+            key = bytes([ord("a") + i % 26])
+            i += 1
+            at = time.monotonic()
+            quiet.send(key)
+            quiet.expect(key, 60)
+            typed.append((at, (time.monotonic() - at) * 1000))
+            time.sleep(gap)
+        if failure:
+            raise MeasureError(failure[0])
+        latencies = [ms for at, ms in typed if any(a <= at <= b for a, b in windows)]
+        quiet.send(b"\x03")
+        quiet.wait(30)
+    finally:
+        quiet.close()
+        flood.kill()
+        flood.wait()
+    return {"echo_ms": latencies, "flood_s": [b - a for a, b in windows]}
+
+
 def session_setup(rig: Rig, path: str, timeout: float = 60) -> float:
     """Seconds for `ssh DEST true`: connect, authenticate with the certificate, run, exit."""
     start = time.perf_counter()

@@ -126,6 +126,13 @@ def table(results: dict[str, Any]) -> str:
         lines.append(f"bastion pty bulk with command tracking on: {_fmt(tracked, 3)} s, off: "
                      f"{_fmt(untracked, 3)} s ({_fmt(cost, 2)}x); bastion CPU "
                      f"{cpu_per_mb.get('tracked', '-')} vs {cpu_per_mb.get('untracked', '-')} ms/MB")
+    if "echo_under_flood" in figures:
+        f = figures["echo_under_flood"]["paths"]["bastion"]
+        lines.append(f"keystroke echo while another session sends {f['flood_bytes']:,}-byte "
+                     f"unfinished statements: p50 {_fmt(f['p50'], 3)} ms, p99 {_fmt(f['p99'], 3)} "
+                     f"ms, max {_fmt(f['max'], 3)} ms ({f['keystrokes']} keys); a flood took "
+                     f"{_fmt(f['flood_seconds']['median'], 3)} s (max "
+                     f"{_fmt(f['flood_seconds']['max'], 3)} s, {f['floods']} floods)")
     cpu = [f"{label} {figures[name]['bastion_cpu'][key]} ms/{unit}"
            for name, key, label, unit in (("exec_throughput", "ms_per_MB", "exec", "MB"),
                                           ("pty_bulk", "ms_per_MB", "pty bulk", "MB"),

@@ -35,7 +35,7 @@ from bench.stats import median, percentile
 REPO = Path(__file__).resolve().parent.parent
 DEFAULT_OUT = Path(__file__).resolve().parent / "results.json"
 PATH_FIGURES = ("exec", "pty", "keys", "setup")
-FIGURES = (*PATH_FIGURES, "tracking", "concurrency", "policy", "certs")
+FIGURES = (*PATH_FIGURES, "tracking", "flood", "concurrency", "policy", "certs")
 TRACKING_MODES = {"tracked": "bastion", "untracked": "bench.untracked"}
 PROFILE_SESSIONS = 50
 # The bastion's CPU time per trial is reported per what the trial moved.
@@ -58,15 +58,17 @@ class Plan:
     key_interval_s: float
     micro_seconds: float
     baseline_up_to: int  # the direct/proxyjump runs of the concurrency figure stop at this count
+    flood_bytes: int  # one unfinished statement sent by the flooding session
+    floods: int
 
 
 NORMAL = Plan(repetitions=3, exec_bytes=300_000_000, pty_bytes=30_000_000, keystrokes=200,
               keystroke_gap_s=0.02, setups_per_repetition=5, concurrency=(50, 200),
               concurrency_paths=("direct", "bastion"), typing_seconds=10.0, key_interval_s=0.1,
-              micro_seconds=3.0, baseline_up_to=200)
+              micro_seconds=3.0, baseline_up_to=200, flood_bytes=1_000_000, floods=200)
 QUICK = replace(NORMAL, repetitions=1, exec_bytes=100_000_000, pty_bytes=10_000_000,
                 keystrokes=100, setups_per_repetition=3, concurrency=(50,), typing_seconds=5.0,
-                micro_seconds=1.0)
+                micro_seconds=1.0, floods=50)
 FULL = replace(NORMAL, concurrency=(50, 200, 500))
 
 
@@ -239,14 +241,36 @@ class Runner:
             rig.restart_bastion()
         self.note_load("tracking")
 
+    def flood(self) -> None:
+        """Keystroke echo of a quiet session while another sends megabyte-long unfinished
+        statements to a shell without a pty (issue 12, finding 5)."""
+        plan = self.plan
+        self.trial("echo_under_flood", "bastion",
+                   lambda: measure.echo_under_flood(self.rig, plan.flood_bytes, plan.floods,
+                                                    plan.keystroke_gap_s),
+                   lambda v: f"{len(v['echo_ms'])} keys during {len(v['flood_s'])} floods: echo "
+                             f"p50 {percentile(v['echo_ms'], 50)} ms, p99 "
+                             f"{percentile(v['echo_ms'], 99)} ms; a flood took "
+                             f"{median(v['flood_s']):.3f} s")
+        self.note_load("flood")
+
     def summaries(self) -> dict[str, Any]:
         units = {"exec_throughput": "MB/s", "pty_bulk": "s", "keystroke_echo": "ms",
-                 "session_setup": "s", "pty_tracking": "s"}
+                 "session_setup": "s", "pty_tracking": "s", "echo_under_flood": "ms"}
         out: dict[str, Any] = {}
         for figure, by_path in self.samples.items():
             paths: dict[str, Any] = {}
             for path, values in by_path.items():
-                if figure == "keystroke_echo":
+                if figure == "echo_under_flood":
+                    pooled = [x for trial in values for x in trial["echo_ms"]]
+                    floods = [x for trial in values for x in trial["flood_s"]]
+                    paths[path] = {"p50": percentile(pooled, 50), "p99": percentile(pooled, 99),
+                                   "max": round(max(pooled), 3) if pooled else None,
+                                   "keystrokes": len(pooled),
+                                   "flood_bytes": self.plan.flood_bytes, "floods": len(floods),
+                                   "flood_seconds": {"median": median(floods),
+                                                     "max": round(max(floods), 3)}}
+                elif figure == "keystroke_echo":
                     pooled = [x for trial in values for x in trial]
                     paths[path] = {"p50": percentile(pooled, 50), "p99": percentile(pooled, 99),
                                    "max": round(max(pooled), 3), "keystrokes": len(pooled),
@@ -369,6 +393,10 @@ def main(argv: list[str] | None = None) -> int:
         if "tracking" not in args.skip:
             say("bulk pty output with command tracking on and off (bench.untracked)")
             runner.tracking()
+        if "flood" not in args.skip:
+            say(f"keystroke echo while another session sends {plan.flood_bytes:,}-byte "
+                "unfinished statements")
+            runner.flood()
         if "concurrency" not in args.skip and plan.concurrency:
             say("concurrent sessions (asyncssh clients in this process)")
             results["concurrency"] = runner.concurrency()
@@ -401,6 +429,10 @@ def main(argv: list[str] | None = None) -> int:
             "redaction on in both); a fresh server process per trial.",
             "keystroke echo: `ssh -tt` on a pty of the bench, keys typed to `cat` in the target's "
             "pty; percentiles pooled over repetitions.",
+            "echo_under_flood: keystroke echo as above, counting only keys typed while another "
+            "session's unfinished statement (`echo '` then two-byte lines) was on its way through "
+            "the bastion to `bash` without a pty; flood_seconds from its first byte to a marker "
+            "echoed after it.",
             "the bastion's client hop negotiates curve25519-sha256 (asyncssh has no sntrup761), "
             "while OpenSSH to OpenSSH hops negotiate sntrup761x25519-sha512; the bastion's "
             "upstream hop is asyncssh to sshd.",

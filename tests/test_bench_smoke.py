@@ -186,6 +186,8 @@ def test_every_figure_runs_along_every_path(rig):
     runner.tracking()
     assert not runner.errors
     assert runner.tracking_lines["tracked"][0] > 0 and runner.tracking_lines["untracked"] == [0]
+    flood = measure.echo_under_flood(rig, 200_000, 3, gap=0)
+    assert len(flood["flood_s"]) == 3 and all(s > 0 for s in flood["flood_s"])
 
 
 @pytest.mark.slow

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import struct
 
@@ -10,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bastion import sftplog
-from bastion.sftplog import FileTransfer, SftpLog
+from bastion.sftplog import FileTransfer, SftpGate, SftpLog
 
 READ, WRITE, APPEND, CREAT, TRUNC, EXCL = 0x01, 0x02, 0x04, 0x08, 0x10, 0x20
 OK, EOF, NO_SUCH_FILE, PERMISSION_DENIED, FAILURE = 0, 1, 2, 3, 4
@@ -336,9 +337,10 @@ def test_operations_past_the_cap_are_counted_not_kept():
 
 def test_summary_is_json_ready():
     summary = json.loads(json.dumps(run(UPLOAD).summary()))
+    written = b"a" * 32768 + b"b" * 32768 + b"c" * 100
     assert summary["files"] == [{"path": "/srv/app/release.tar", "mode": "write+create+truncate",
                                  "bytes_read": 0, "bytes_written": 65636, "errors": 0,
-                                 "closed": True}]
+                                 "closed": True, "sha256": hashlib.sha256(written).hexdigest()}]
     assert [o["op"] for o in summary["operations"]] == ["open", "close"]
     assert (summary["version"], summary["unparsed"], summary["dropped"]) == (3, None, 0)
 
@@ -363,3 +365,206 @@ def test_valid_packets_with_fuzzed_fields_never_raise(data):
     body = data.draw(st.binary(max_size=40))
     (log.server_data if kind > 100 else log.client_data)(packet(kind, body))
     json.dumps(log.summary())
+
+
+def test_a_download_in_order_gets_the_digest_of_what_was_read():
+    log = run(DOWNLOAD)
+    assert log.files[0].sha256 == hashlib.sha256(b"x" * 32768 + b"y" * 200).hexdigest()
+
+
+def test_writes_out_of_order_leave_no_digest():
+    log = run([*UPLOAD[:4], (C, write(2, b"\x00\x00\x00\x07", 100, b"late")),
+               (C, write(3, b"\x00\x00\x00\x07", 0, b"early"))])
+    assert log.files[0].sha256 is None and log.files[0].as_dict()["sha256"] is None
+
+
+# --------------------------------------------------------------------------------------------
+# The gate: requests judged by path before they reach the server
+
+
+PROTECTED = "/etc/sudoers"
+
+
+class Gate:
+    """An SftpGate whose judge refuses any operation on PROTECTED, and what passed each way."""
+
+    def __init__(self) -> None:
+        self.judged: list[tuple[str, tuple[str, ...]]] = []
+        self.out = {C: bytearray(), S: bytearray()}
+        self.gate = SftpGate(self.judge, self.out[S].extend, self.out[C].extend)
+
+    def judge(self, op: str, paths: tuple[str, ...], raw: bool) -> str | None:
+        assert raw is False
+        self.judged.append((op, paths))
+        return "denied: protected" if PROTECTED in paths else None
+
+    def run(self, conversation: list[tuple[str, bytes]], chunk: int | None = None) -> SftpGate:
+        for side, data in conversation:
+            feed = self.gate.from_client if side == C else self.gate.from_target
+            step = chunk or len(data)
+            for i in range(0, len(data), step):
+                feed(data[i:i + step])
+        return self.gate
+
+
+def refused(rid: int, message: str = "denied: protected") -> bytes:
+    return status(rid, PERMISSION_DENIED, message)
+
+
+HANDLE = b"\x00\x00\x00\x07"
+
+
+@pytest.mark.parametrize(("request_", "judged"), [
+    (open_(9, "/etc/sudoers", WRITE | APPEND), [(">", ("/etc/sudoers",))]),
+    (open_(9, "/etc/sudoers", CREAT | TRUNC), [(">", ("/etc/sudoers",))]),
+    (open_(9, "/etc/sudoers", READ), [("<", ("/etc/sudoers",))]),
+    (open_(9, "/etc/sudoers", 0), [("<", ("/etc/sudoers",))]),
+    (open_(9, "/etc/sudoers", READ | WRITE), [(">", ("/etc/sudoers",))]),
+    (path_request(13, 9, "/etc/sudoers"), [("rm", ("/etc/sudoers",))]),
+    (path_request(18, 9, "/etc/sudoers", "/tmp/x"), [("mv", ("/etc/sudoers", "/tmp/x"))]),
+    (path_request(18, 9, "/tmp/x", "/etc/sudoers"), [("mv", ("/tmp/x", "/etc/sudoers"))]),
+    (extended(9, "posix-rename@openssh.com", s("/tmp/x"), s("/etc/sudoers")),
+     [("mv", ("/tmp/x", "/etc/sudoers"))]),
+    (extended(9, "hardlink@openssh.com", s("/etc/sudoers"), s("/tmp/l")),
+     [("ln", ("/etc/sudoers", "/tmp/l"))]),
+    (path_request(20, 9, "/etc/sudoers", "/tmp/l"), [("ln -s", ("/etc/sudoers", "/tmp/l"))]),
+    (path_request(14, 9, "/etc/sudoers", attrs=NO_ATTRS), [("mkdir", ("/etc/sudoers",))]),
+    (path_request(15, 9, "/etc/sudoers"), [("rmdir", ("/etc/sudoers",))]),
+    (path_request(9, 9, "/etc/sudoers", attrs=attrs_permissions(0o4777)),
+     [("chmod 4777", ("/etc/sudoers",))]),
+    (path_request(9, 9, "/etc/sudoers", attrs=u32(0x01 | 0x02) + u64(0) + u32(0) + u32(0)),
+     [("chown 0:0", ("/etc/sudoers",))]),  # the first refusal decides
+    (extended(9, "lsetstat@openssh.com", s("/etc/sudoers"), u32(0x08) + u32(1) + u32(2)),
+     [("touch 2", ("/etc/sudoers",))]),
+])
+def test_each_request_that_changes_or_reads_a_file_is_judged_and_refused_in_protocol(
+        request_, judged):
+    g = Gate()
+    gate = g.run([(C, init()), (S, version()), (C, request_)])
+    assert g.judged[: len(judged)] == judged
+    assert gate.failed is None
+    assert bytes(g.out[S]) == init()  # the refused request never reached the server
+    assert bytes(g.out[C]) == version() + refused(9)
+    assert gate.log.operations[-1].result == "refused"
+
+
+def test_allowed_requests_pass_as_they_came_and_are_logged_with_the_server_result():
+    g = Gate()
+    gate = g.run(UPLOAD)
+    assert bytes(g.out[S]) == b"".join(d for side, d in UPLOAD if side == C)
+    assert bytes(g.out[C]) == b"".join(d for side, d in UPLOAD if side == S)
+    assert g.judged == [(">", ("/srv/app/release.tar",))]
+    assert gate.log.files[0].closed and gate.summary()["failed"] is None
+
+
+def test_every_attribute_a_setstat_changes_is_judged():
+    g = Gate()
+    attrs = u32(0x01 | 0x02 | 0x04 | 0x08) + u64(7) + u32(1) + u32(2) + u32(0o640) + u32(3) + u32(4)
+    g.run([(C, init()), (S, version()), (C, path_request(9, 9, "/srv/f", attrs=attrs))])
+    assert g.judged == [("chmod 0640", ("/srv/f",)), ("chown 1:2", ("/srv/f",)),
+                        ("truncate 7", ("/srv/f",)), ("touch 4", ("/srv/f",))]
+
+
+def test_a_handle_request_is_judged_on_the_path_it_was_opened_for():
+    g = Gate()
+    g.run([(C, init()), (S, version()), (C, open_(1, "/etc/passwd", READ)),
+           (S, handle_reply(1, HANDLE)), (C, packet(10, u32(2), s(HANDLE), attrs_permissions(0o777)))])
+    assert g.judged[-1] == ("chmod 0777", ("/etc/passwd",))
+
+
+def test_a_handle_the_gate_never_saw_opened_is_refused():
+    g = Gate()
+    g.run([(C, init()), (S, version()), (C, packet(10, u32(2), s(b"forged"), attrs_permissions(0o777)))])
+    assert bytes(g.out[C]).endswith(refused(2, "a handle the bastion did not see opened"))
+    assert bytes(g.out[S]) == init()
+
+
+@pytest.mark.parametrize("request_", [
+    extended(9, "made-up@example.com", s("/etc/sudoers")),
+    extended(9, "copy-file", s("/a"), s("/b")),
+    packet(99, u32(9), s("/etc")),
+])
+def test_unknown_extensions_and_request_types_are_refused(request_):
+    g = Gate()
+    g.run([(C, init()), (S, version()), (C, request_)])
+    assert bytes(g.out[S]) == init()
+    reply = bytes(g.out[C])[len(version()):]
+    assert reply.startswith(u32(len(reply) - 4) + bytes([101]) + u32(9) + u32(PERMISSION_DENIED))
+    assert b"not allowed through the bastion" in reply
+
+
+@pytest.mark.parametrize("request_", [
+    extended(9, "statvfs@openssh.com", s("/")),
+    extended(9, "expand-path@openssh.com", s("~")),
+    extended(9, "limits@openssh.com"),
+    path_request(17, 9, "/etc/sudoers"),  # stat reads metadata only
+    path_request(11, 9, "/etc"),
+])
+def test_metadata_requests_pass(request_):
+    g = Gate()
+    g.run([(C, init()), (S, version()), (C, request_)])
+    assert bytes(g.out[S]) == init() + request_
+
+
+def test_a_path_holding_a_nul_byte_is_refused():
+    g = Gate()
+    g.run([(C, init()), (S, version()), (C, open_(9, b"/etc/sudoers\x00.txt", WRITE))])
+    assert bytes(g.out[C]).endswith(refused(9, "a path holding a NUL byte"))
+
+
+def test_the_gate_answer_waits_for_the_end_of_the_server_packet_in_flight():
+    g = Gate()
+    reply = data_reply(3, b"z" * 1000)
+    g.run([(C, init()), (S, version()), (S, reply[:500]), (C, path_request(13, 9, PROTECTED)),
+           (S, reply[500:])])
+    assert bytes(g.out[C]) == version() + reply + refused(9)
+
+
+@pytest.mark.parametrize(("side", "data", "why"), [
+    (C, packet(3, u32(9), u32(100), b"short"), "malformed request"),
+    (C, u32(sftplog.MAX_PACKET + 1) + b"x" * 10, "at most"),
+    (S, version(4), "version 4"),
+])
+def test_what_cannot_be_followed_fails_the_stream_and_passes_nothing_more(side, data, why):
+    g = Gate()
+    gate = g.run([(C, init())])
+    before = {k: len(v) for k, v in g.out.items()}
+    gate.from_client(data) if side == C else gate.from_target(data)
+    assert gate.failed is not None and why in gate.failed
+    gate.from_client(path_request(17, 5, "/x"))
+    gate.from_target(status(5, OK))
+    assert {k: len(v) for k, v in g.out.items()} == before
+
+
+@settings(max_examples=100, deadline=None, derandomize=True, database=None)
+@given(st.integers(1, 50))
+def test_the_gate_gives_the_same_result_however_packets_are_split(chunk):
+    conversation = [*UPLOAD, (C, path_request(13, 9, PROTECTED)), (S, status(9, OK))]
+    whole, split = Gate(), Gate()
+    whole.run(conversation)
+    split.run(conversation, chunk=chunk)
+    assert split.out == whole.out and split.judged == whole.judged
+
+
+@settings(max_examples=200, deadline=None, derandomize=True, database=None)
+@given(st.lists(st.tuples(st.booleans(), st.binary(max_size=64)), max_size=30))
+def test_the_gate_never_raises_on_arbitrary_bytes(chunks):
+    g = Gate()
+    for from_client, data in chunks:
+        (g.gate.from_client if from_client else g.gate.from_target)(data)
+    json.dumps(g.gate.summary())
+
+
+def test_a_gate_out_of_time_leaves_requests_waiting_and_resumes_them_in_order():
+    requests = b"".join(path_request(13, rid, f"/tmp/f{rid}") for rid in range(50))
+    whole = Gate()
+    whole.run([(C, init()), (S, version()), (C, requests)])
+    sliced = Gate()
+    sliced.gate.slice = 0.0  # out of time after every request
+    sliced.run([(C, init()), (S, version()), (C, requests)])
+    rounds = 0
+    while sliced.gate.waiting:
+        sliced.gate.resume()
+        rounds += 1
+    assert rounds == 49
+    assert sliced.out == whole.out and sliced.judged == whole.judged

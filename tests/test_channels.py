@@ -1,0 +1,425 @@
+"""Non-interactive channels and channels that only look non-interactive, end to end: a real
+`bastion serve`, a real sshd target, the real ssh, scp (-O and sftp mode) and sftp clients, and
+a hostile asyncssh client. Canary files tell whether something ran or landed."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+import struct
+import subprocess
+from pathlib import Path
+
+import asyncssh
+import pytest
+
+from bastion import audit, policy, recording
+from bastion.proxy import MAX_SESSION_CHANNELS
+from tests.harness import LOGIN, Client, World
+from tests.test_hardening import logged_in, recording_closed
+
+pytestmark = [pytest.mark.integration, pytest.mark.timeout(120)]
+
+POLICY = """
+[defaults]
+unmatched = "allow"
+unknown = "deny"
+uncertain = "deny"
+confirm_timeout = "10s"
+
+[[rules]]
+name = "no-canary"
+action = "deny"
+commands = ["touch"]
+args = "canary"
+message = "canaries are not touched"
+
+[[rules]]
+name = "no-protected-writes"
+action = "deny"
+commands = [">"]
+args = "protected"
+message = "protected files are not written"
+
+[[rules]]
+name = "no-protected-reads"
+action = "deny"
+commands = ["<"]
+args = "protected"
+message = "protected files are not read"
+
+[[rules]]
+name = "no-protected-changes"
+action = "deny"
+commands = ["rm", "mv", "chmod", "ln"]
+args = "protected"
+message = "protected files stay as they are"
+"""
+
+READS_JUDGED = any(c.name == "<" for c in policy.parse_commands(": < /x"))
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory):
+    w = World(tmp_path_factory.mktemp("channels"), policy=POLICY)
+    yield w
+    w.close()
+
+
+@pytest.fixture(scope="module")
+def alice(world) -> Client:
+    person = world.person("alice")
+    world.grant(person, duration=3600)
+    return person
+
+
+def events(world: World, kind: str) -> list[dict]:
+    return [e for e in audit.export(world.ctx.store) if e["type"] == kind]
+
+
+def last_recording(world: World, user: str, suffix: str) -> Path:
+    name = [n for n in world.session_row(user)["recordings"] if n.endswith(suffix)][-1]
+    return recording_closed(world, name)
+
+
+def transfer_args(who: Client, world: World) -> list[str]:
+    """The ssh options of `who` as scp and sftp take them (-P for the port)."""
+    base = who.ssh_args(f"{LOGIN}@web01")
+    port_at = base.index("-p")
+    return ["-P", str(world.bastion.port), *base[1:port_at], *base[port_at + 2:-1]]
+
+
+def scp(who: Client, world: World, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(["scp", *transfer_args(who, world), *args], capture_output=True,
+                          env=who.env(), timeout=60)
+
+
+REMOTE = f"{LOGIN}@web01@127.0.0.1"
+
+
+# -- a pty makes any channel interactive ---------------------------------------------------------
+
+@pytest.mark.parametrize("command", [
+    "bash -o emacs", "bash", "bash -c bash", "script -qc bash /dev/null", "su",
+])
+def test_an_exec_channel_with_a_pty_is_gated_line_by_line_and_recorded(world, alice, tmp_path,
+                                                                       command):
+    canary = tmp_path / "canary"
+    term = alice.terminal(f"{LOGIN}@web01", command)
+    at = term.prompt()
+    term.send(f"touch {canary}\r".encode())
+    at = term.expect(rb"denied: canaries are not touched", start=at)
+    at = term.prompt(start=at)
+    term.send(b"echo ok-$((6*7))\r")
+    term.prompt(start=term.expect(rb"ok-42", start=at))
+    term.send(b"exit\r")
+    term.wait()
+    assert not canary.exists()
+    header, recorded = recording.read_cast(last_recording(world, "alice", ".cast"))
+    assert header["command"] == command
+    markers = [d for _, code, d in recorded if code == "m"]
+    assert markers[0] == f"exec: {command}"
+    assert f"deny: touch {canary} (no-canary)" in markers
+    assert "ok-42" in "".join(d for _, code, d in recorded if code == "o")
+
+
+UNJUDGED_SERVER = b"a file-transfer server here would take file names the bastion cannot judge"
+
+
+def test_a_file_transfer_server_on_a_pty_or_inside_a_statement_is_refused(world, alice, tmp_path):
+    """Its records would reach it as typed lines or statements, never judged as file names."""
+    r = alice.run(f"{LOGIN}@web01", f"scp -t {tmp_path}", extra=("-tt",))
+    assert r.returncode == 126 and UNJUDGED_SERVER in r.stderr
+    records = f"scp -t {tmp_path}\nC0644 5 landed\nhello".encode()
+    r = alice.run(f"{LOGIN}@web01", extra=("-T",), input=records)
+    assert UNJUDGED_SERVER in r.stderr and not (tmp_path / "landed").exists()
+
+
+# -- legacy scp ----------------------------------------------------------------------------------
+
+def test_legacy_scp_upload_refuses_protected_names_and_logs_every_file(world, alice, tmp_path):
+    dest = tmp_path / "dest"
+    dest.mkdir()
+    ok = tmp_path / "ok.bin"
+    ok.write_bytes(secrets.token_bytes(300_000))
+    ok.chmod(0o644)  # scp sends the mode; the test's umask may differ
+    protected = tmp_path / "protected.conf"
+    protected.write_text("evil\n")
+    r = scp(alice, world, "-O", str(ok), str(protected), f"{REMOTE}:{dest}/")
+    assert r.returncode == 1
+    assert f"scp: {dest}/protected.conf: denied: protected files are not written".encode() in r.stderr
+    assert (dest / "ok.bin").read_bytes() == ok.read_bytes()
+    assert not (dest / "protected.conf").exists()
+    record = recording.read_exec_record(last_recording(world, "alice", ".jsonl"))
+    assert record["command"] == f"scp -d -t {dest}/"  # -d: two sources need a directory
+    files = {f["path"]: f for f in record["scp"]["files"]}
+    assert files[f"{dest}/ok.bin"] == {
+        "path": f"{dest}/ok.bin", "direction": "upload", "kind": "file", "mode": "0644",
+        "size": 300_000, "bytes": 300_000, "sha256": hashlib.sha256(ok.read_bytes()).hexdigest(),
+        "result": "ok"}
+    assert files[f"{dest}/protected.conf"]["result"] == "refused"
+    world.bastion.output.wait_for(rf"audit file\.transfer .*{re.escape(str(dest))}/ok\.bin")
+    transfers = [e["data"] for e in events(world, "file.transfer")
+                 if e["data"].get("path") == f"{dest}/ok.bin"]
+    assert transfers[-1]["protocol"] == "scp" and transfers[-1]["sha256"] == files[
+        f"{dest}/ok.bin"]["sha256"]
+    verdicts = [e["data"] for e in events(world, "command.verdict")
+                if e["data"]["line"] == f"scp > {dest}/protected.conf"]
+    assert verdicts and verdicts[-1]["verdict"] == "deny"
+
+
+def test_legacy_scp_recursive_upload_judges_names_inside_directories(world, alice, tmp_path):
+    tree = tmp_path / "tree"
+    (tree / "sub").mkdir(parents=True)
+    (tree / "sub" / "fine.txt").write_text("fine\n")
+    (tree / "sub" / "protected.key").write_text("evil\n")
+    (tree / "top.txt").write_text("top\n")
+    dest = tmp_path / "dest"
+    dest.mkdir()
+    r = scp(alice, world, "-O", "-r", str(tree), f"{REMOTE}:{dest}")
+    assert r.returncode == 1 and b"protected.key: denied" in r.stderr
+    assert (dest / "tree" / "sub" / "fine.txt").read_text() == "fine\n"
+    assert (dest / "tree" / "top.txt").read_text() == "top\n"
+    assert not (dest / "tree" / "sub" / "protected.key").exists()
+
+
+def test_legacy_scp_download_is_logged_with_its_digest(world, alice, tmp_path):
+    remote = tmp_path / "remote.bin"
+    remote.write_bytes(secrets.token_bytes(123_457))
+    local = tmp_path / "local.bin"
+    r = scp(alice, world, "-O", f"{REMOTE}:{remote}", str(local))
+    assert r.returncode == 0, r.stderr
+    assert local.read_bytes() == remote.read_bytes()
+    record = recording.read_exec_record(last_recording(world, "alice", ".jsonl"))
+    (entry,) = record["scp"]["files"]
+    assert entry["path"] == str(remote) and entry["direction"] == "download"
+    assert entry["sha256"] == hashlib.sha256(remote.read_bytes()).hexdigest()
+
+
+@pytest.mark.skipif(not READS_JUDGED, reason="needs the policy's `<` pseudo-command")
+def test_legacy_scp_download_of_a_protected_file_is_refused(world, alice, tmp_path):
+    (tmp_path / "protected.txt").write_text("secret\n")
+    (tmp_path / "open.txt").write_text("open\n")
+    out = tmp_path / "out"
+    out.mkdir()
+    r = scp(alice, world, "-O", "-r", f"{REMOTE}:{tmp_path}/", str(out))
+    assert r.returncode == 1 and b"protected.txt: denied: protected files are not read" in r.stderr
+    got = {p.name for p in out.rglob("*")}
+    assert "open.txt" in got and "protected.txt" not in got
+
+
+# -- sftp ----------------------------------------------------------------------------------------
+
+def sftp(who: Client, world: World, tmp_path: Path, commands: str) -> subprocess.CompletedProcess:
+    batch = tmp_path / "batch"
+    batch.write_text(commands)
+    return subprocess.run(["sftp", *transfer_args(who, world), "-b", str(batch), REMOTE],
+                          capture_output=True, env=who.env(), timeout=60)
+
+
+def test_sftp_requests_on_protected_paths_are_refused_by_the_bastion(world, alice, tmp_path):
+    keep = tmp_path / "protected-keep"
+    keep.write_text("keep\n")
+    src = tmp_path / "src.bin"
+    src.write_bytes(secrets.token_bytes(200_000))
+    steps = [
+        (f"put {src} {tmp_path}/protected-new", "protected-new"),
+        (f"rm {keep}", "protected-keep"),
+        (f"rename {keep} {tmp_path}/moved", "protected-keep"),
+        (f"chmod 777 {keep}", "protected-keep"),
+        (f"symlink {keep} {tmp_path}/protected-link", "protected-link"),
+    ]
+    for command, _ in steps:
+        # sftp -b stops at the first failing command: one per run, each must fail.
+        r = sftp(alice, world, tmp_path, f"{command}\n")
+        assert r.returncode != 0, command
+        assert b"denied: protected files" in r.stderr or b"Permission denied" in r.stderr, r.stderr
+    assert keep.read_text() == "keep\n" and oct(keep.stat().st_mode & 0o777) != "0o777"
+    assert not (tmp_path / "protected-new").exists() and not (tmp_path / "moved").exists()
+    assert not (tmp_path / "protected-link").is_symlink()
+    r = sftp(alice, world, tmp_path, f"put {src} {tmp_path}/fine.bin\n")
+    assert r.returncode == 0, r.stderr
+    record = recording.read_exec_record(last_recording(world, "alice", ".jsonl"))
+    (entry,) = record["sftp"]["files"]
+    assert entry["sha256"] == hashlib.sha256(src.read_bytes()).hexdigest()
+    world.bastion.output.wait_for(r"audit file\.transfer .*fine\.bin")
+    transfer = [e["data"] for e in events(world, "file.transfer")][-1]
+    assert transfer["protocol"] == "sftp" and transfer["sha256"] == entry["sha256"]
+
+
+SFTP_SERVER = Path("/usr/lib/openssh/sftp-server")
+
+
+@pytest.mark.skipif(not SFTP_SERVER.exists(), reason="no sftp-server on this machine")
+def test_an_sftp_server_run_as_a_command_is_judged_like_the_subsystem(world, alice, tmp_path):
+    src = tmp_path / "x"
+    src.write_text("x\n")
+    for target, refused in ((f"{tmp_path}/protected-x", True), (f"{tmp_path}/fine-x", False)):
+        batch = tmp_path / "batch"
+        batch.write_text(f"put {src} {target}\n")
+        r = subprocess.run(["sftp", "-s", str(SFTP_SERVER), *transfer_args(alice, world), "-b",
+                            str(batch), REMOTE], capture_output=True, env=alice.env(), timeout=60)
+        assert (r.returncode != 0) is refused, r.stderr
+        assert Path(target).exists() is not refused
+
+
+def test_scp_in_sftp_mode_is_judged_the_same_way(world, alice, tmp_path):
+    src = tmp_path / "x"
+    src.write_text("x\n")
+    r = scp(alice, world, str(src), f"{REMOTE}:{tmp_path}/protected-by-scp")
+    assert r.returncode != 0 and not (tmp_path / "protected-by-scp").exists()
+
+
+# -- hostile clients -----------------------------------------------------------------------------
+
+async def test_session_channels_are_capped_at_ten_and_the_refusal_is_audited_once(world, alice):
+    conn = await logged_in(world, alice)
+    async with conn:
+        held = [await conn.create_process("cat", encoding=None)
+                for _ in range(MAX_SESSION_CHANNELS)]
+        for proc in held:
+            proc.stdin.write(b"ready\n")
+            assert await proc.stdout.readexactly(6) == b"ready\n"
+        for _ in range(40):
+            with pytest.raises(asyncssh.ChannelOpenError) as refused:
+                await conn.create_process("true")
+            assert refused.value.code == asyncssh.OPEN_RESOURCE_SHORTAGE
+        session = world.session_row("alice")["id"]
+        held[0].stdin.write_eof()
+        await held[0].wait_closed()
+        result = await conn.run("echo freed", encoding=None)
+        assert result.stdout == b"freed\n"
+        for proc in held[1:]:
+            proc.stdin.write_eof()
+            await proc.wait_closed()
+    refusals = [e for e in events(world, "channel.refused")
+                if e["data"].get("session") == session and e["data"].get("kind") == "session"]
+    assert len(refusals) == 1 and "at most 10" in refusals[0]["data"]["reason"]
+    recordings = world.session_row("alice")["recordings"]
+    assert len(recordings) == MAX_SESSION_CHANNELS + 1
+
+
+@pytest.mark.parametrize(("records", "why"), [
+    (b"C0644 5 ../escape\n", "not a file name"),
+    (b"X nonsense\n", "unexpected record"),
+    (b"C0644 5 ok\nhello" + b"C0644 1 next\n", "while an answer was awaited"),
+])
+async def test_malformed_scp_records_end_the_channel_and_nothing_lands(world, alice, tmp_path,
+                                                                     records, why):
+    conn = await logged_in(world, alice)
+    async with conn:
+        proc = await conn.create_process(f"scp -t {tmp_path}", encoding=None)
+        assert await proc.stdout.readexactly(1) == b"\0"
+        proc.stdin.write(records)
+        result = await proc.wait(timeout=20)
+    assert result.exit_status == 1
+    assert why in result.stderr.decode()
+    assert not (tmp_path / "escape").exists() and not (tmp_path / "next").exists()
+    assert any(why in e["data"]["reason"] for e in events(world, "file.protocol_error"))
+
+
+def sftp_packet(kind: int, *fields: bytes) -> bytes:
+    body = bytes([kind]) + b"".join(fields)
+    return struct.pack(">I", len(body)) + body
+
+
+def sftp_string(value: bytes) -> bytes:
+    return struct.pack(">I", len(value)) + value
+
+
+async def read_packet(stdout: asyncssh.SSHReader) -> bytes:
+    (length,) = struct.unpack(">I", await stdout.readexactly(4))
+    return await stdout.readexactly(length)
+
+
+async def test_unknown_sftp_extensions_are_answered_by_the_bastion_and_never_forwarded(
+        world, alice, tmp_path):
+    conn = await logged_in(world, alice)
+    async with conn:
+        proc = await conn.create_process(subsystem="sftp", encoding=None)
+        proc.stdin.write(sftp_packet(1, struct.pack(">I", 3)))
+        assert (await read_packet(proc.stdout))[0] == 2  # VERSION
+        target = str(tmp_path / "made").encode()
+        proc.stdin.write(sftp_packet(200, struct.pack(">I", 7),
+                                     sftp_string(b"mkdir-everywhere@example.com"),
+                                     sftp_string(target)))
+        reply = await read_packet(proc.stdout)
+        kind, rid, code = reply[0], *struct.unpack(">II", reply[1:9])
+        assert (kind, rid, code) == (101, 7, 3)  # STATUS, permission denied
+        assert b"not allowed through the bastion" in reply
+        proc.stdin.write(sftp_packet(14, struct.pack(">I", 8), sftp_string(target),
+                                     struct.pack(">I", 0)))
+        assert (await read_packet(proc.stdout))[:9] == bytes([101]) + struct.pack(">II", 8, 0)
+        proc.stdin.write_eof()
+        await proc.wait_closed()
+    assert (tmp_path / "made").is_dir()  # the ordinary mkdir went through, and only it
+
+
+# -- statements on stdin -------------------------------------------------------------------------
+
+DEPLOY = """#!/bin/bash
+set -u
+log() {{
+  printf '%s\\n' "$*" >> {out}/deploy.log
+}}
+cat > {out}/app.conf <<'EOF'
+{config}EOF
+for step in one two three; do
+  case $step in
+    one) log "step $step" ;;
+    *) log "then $step" ;;
+  esac
+done
+if [ -s {out}/app.conf ]; then
+  log "config $(wc -c < {out}/app.conf)"
+fi
+touch {out}/canary
+log done
+"""
+
+
+def test_a_large_deploy_script_on_stdin_runs_statement_by_statement(world, alice, tmp_path):
+    config = "".join(f"key{i} = value {i} with 'quotes' and $dollars\n" for i in range(120_000))
+    script = DEPLOY.format(out=tmp_path, config=config)
+    assert len(script) > 4_000_000
+    r = alice.run(f"{LOGIN}@web01", "bash -s", input=script.encode(), timeout=90)
+    assert r.returncode == 0, r.stderr[-500:]
+    assert (tmp_path / "app.conf").read_text() == config
+    assert (tmp_path / "deploy.log").read_text().splitlines() == [
+        "step one", "then two", "then three", f"config {len(config)}", "done"]
+    assert b"denied: canaries are not touched" in r.stderr
+    assert not (tmp_path / "canary").exists()
+
+
+def test_an_unfinished_statement_past_64_kib_is_dropped_and_what_follows_still_runs(
+        world, alice, tmp_path):
+    flood = b"echo '" + b"x\n" * 200_000 + b"'\n"
+    script = flood + f"echo after > {tmp_path}/after\n".encode()
+    r = alice.run(f"{LOGIN}@web01", extra=("-T",), input=script, timeout=90)
+    assert b"more than 64 KiB of code" in r.stderr
+    assert b"x\nx\n" not in r.stdout  # the flood never reached the shell
+    assert (tmp_path / "after").read_text() == "after\n"
+    verdicts = [e["data"] for e in events(world, "command.verdict")
+                if e["data"]["rule"] == "defaults.uncertain"]
+    assert verdicts[-1]["verdict"] == "deny"
+
+
+def test_a_role_without_file_transfers_cannot_use_legacy_scp(world, tmp_path):
+    text = world.home.config_file.read_text()
+    vendor = text.index("[roles.vendor]")
+    end = text.index("\n[", vendor + 1) if "\n[" in text[vendor + 1:] else len(text)
+    section = re.sub(r"(?m)^sftp = true", "sftp = false", text[vendor:end])
+    world.home.config_file.write_text(text[:vendor] + section + text[end:])
+    start = world.bastion.output.mark()
+    world.bastion.proc.send_signal(1)  # SIGHUP
+    world.bastion.output.wait_for(r"configuration reloaded", start=start)
+    vic = world.person("vic", role="vendor")
+    world.grant(vic)
+    src = tmp_path / "x"
+    src.write_text("x\n")
+    r = scp(vic, world, "-O", str(src), f"{REMOTE}:{tmp_path}/landed")
+    assert r.returncode != 0 and not (tmp_path / "landed").exists()
+    assert b"file transfers are not allowed for the role vendor" in r.stderr
+    r = scp(vic, world, str(src), f"{REMOTE}:{tmp_path}/landed")
+    assert r.returncode != 0 and not (tmp_path / "landed").exists()

@@ -1,0 +1,267 @@
+"""Legacy scp streams followed both ways: records judged by path, refusals answered in protocol,
+files logged with size and SHA-256, and every protocol break stopping the stream."""
+
+from __future__ import annotations
+
+import hashlib
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from bastion import gate, policy, scp
+from bastion.scp import ScpStream, ServerMode
+
+FUZZ = settings(deadline=None, derandomize=True, database=None, max_examples=100)
+C, T = "client", "target"
+
+
+class Wire:
+    """An ScpStream with a judge that refuses PROTECTED paths, and what came out each way."""
+
+    def __init__(self, command: str, protected: tuple[str, ...] = ("/etc/sudoers",)) -> None:
+        mode = scp.server_mode(command)
+        assert mode is not None, command
+        self.judged: list[tuple[str, tuple[str, ...], bool]] = []
+        self.protected = protected
+        self.out = {C: bytearray(), T: bytearray()}
+        self.stream = ScpStream(mode, self.judge, self.out[T].extend, self.out[C].extend)
+
+    def judge(self, op: str, paths: tuple[str, ...], raw: bool) -> str | None:
+        self.judged.append((op, paths, raw))
+        hit = [p for p in paths if p in self.protected]
+        return f"denied: {hit[0]} is protected" if hit else None
+
+    def run(self, steps: list[tuple[str, bytes]], chunk: int | None = None) -> ScpStream:
+        for side, data in steps:
+            feed = self.stream.from_client if side == C else self.stream.from_target
+            step = chunk or len(data) or 1
+            for i in range(0, len(data), step):
+                feed(data[i:i + step])
+        return self.stream
+
+    def files(self) -> list[dict]:
+        return [f.as_dict() for f in self.stream.files]
+
+
+def sha(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+UPLOAD = [
+    (T, b"\0"),
+    (C, b"C0644 5 a.txt\n"), (T, b"\0"), (C, b"hello\0"), (T, b"\0"),
+    (C, b"T1700000000 0 1700000000 0\n"), (T, b"\0"),
+    (C, b"C0600 0 empty\n"), (T, b"\0"), (C, b"\0"), (T, b"\0"),
+]
+
+
+def test_an_upload_passes_whole_and_each_file_is_logged_with_its_digest():
+    wire = Wire("scp -t /srv/drop/")
+    stream = wire.run(UPLOAD)
+    assert stream.failed is None
+    client_sent = b"".join(d for side, d in UPLOAD if side == C)
+    target_sent = b"".join(d for side, d in UPLOAD if side == T)
+    assert bytes(wire.out[T]) == client_sent and bytes(wire.out[C]) == target_sent
+    assert wire.judged == [(">", ("/srv/drop/a.txt",), False), (">", ("/srv/drop/empty",), False)]
+    assert wire.files() == [
+        {"path": "/srv/drop/a.txt", "direction": "upload", "kind": "file", "mode": "0644",
+         "size": 5, "bytes": 5, "sha256": sha(b"hello"), "result": "ok"},
+        {"path": "/srv/drop/empty", "direction": "upload", "kind": "file", "mode": "0600",
+         "size": 0, "bytes": 0, "sha256": sha(b""), "result": "ok"},
+    ]
+
+
+@FUZZ
+@given(st.integers(1, 20))
+def test_records_and_data_split_anywhere_give_the_same_result(chunk):
+    whole = Wire("scp -t /srv/drop/")
+    whole.run(UPLOAD)
+    split = Wire("scp -t /srv/drop/")
+    split.run(UPLOAD, chunk=chunk)
+    assert split.out == whole.out and split.files() == whole.files()
+
+
+def test_a_top_level_name_is_judged_as_inside_the_target_and_as_the_target_itself():
+    wire = Wire("scp -t /etc")
+    wire.run([(T, b"\0"), (C, b"C0440 4 sudoers\n")])
+    assert wire.judged == [(">", ("/etc/sudoers", "/etc"), False)]
+    assert wire.out[T] == b""  # refused: the record never reached the target
+    assert bytes(wire.out[C]).endswith(b"\x01scp: /etc/sudoers: denied: /etc/sudoers is protected\n")
+
+
+def test_a_refused_upload_is_skipped_by_the_client_and_the_next_file_still_goes():
+    wire = Wire("scp -t /etc/")
+    stream = wire.run([
+        (T, b"\0"),
+        (C, b"C0440 4 sudoers\n"),  # the client's scp reads the \x01 answer and skips the data
+        (C, b"C0644 2 motd\n"), (T, b"\0"), (C, b"hi\0"), (T, b"\0"),
+    ])
+    assert stream.failed is None
+    assert bytes(wire.out[T]) == b"C0644 2 motd\nhi\0"
+    assert [(f["path"], f["result"]) for f in wire.files()] == [
+        ("/etc/sudoers", "refused"), ("/etc/motd", "ok")]
+
+
+def test_a_recursive_upload_judges_every_name_under_its_directories():
+    wire = Wire("scp -r -t /srv")
+    stream = wire.run([
+        (T, b"\0"),
+        (C, b"D0755 0 conf\n"), (T, b"\0"),
+        (C, b"D0755 0 sub\n"), (T, b"\0"),
+        (C, b"C0644 1 x\n"), (T, b"\0"), (C, b"x\0"), (T, b"\0"),
+        (C, b"E\n"), (T, b"\0"),
+        (C, b"E\n"), (T, b"\0"),
+        (C, b"C0644 1 top\n"), (T, b"\0"), (C, b"t\0"), (T, b"\0"),
+    ])
+    assert stream.failed is None
+    assert [paths for _, paths, _ in wire.judged] == [
+        ("/srv/conf", "/srv"), ("/srv/conf/sub", "/srv/sub"),
+        ("/srv/conf/sub/x", "/srv/sub/x"), ("/srv/top", "/srv")]
+
+
+def test_a_refused_directory_is_skipped_with_everything_in_it():
+    wire = Wire("scp -r -t /", protected=("/etc",))
+    stream = wire.run([(T, b"\0"), (C, b"D0755 0 etc\n"), (C, b"C0644 1 y\n"), (T, b"\0")])
+    assert stream.failed is None
+    assert b"etc" not in bytes(wire.out[T]) and b"C0644 1 y\n" in bytes(wire.out[T])
+    assert wire.judged[1][1] == ("/y",)  # the client skipped the directory: y is at the top
+
+
+def test_a_download_judges_each_record_the_target_sends_as_a_read():
+    wire = Wire("scp -f /etc/hosts /etc/sudoers", protected=("/etc/sudoers",))
+    stream = wire.run([
+        (C, b"\0"),
+        (T, b"C0644 3 hosts\n"), (C, b"\0"), (T, b"abc\0"), (C, b"\0"),
+        (T, b"C0440 9 sudoers\n"),
+    ])
+    assert stream.failed is None
+    assert wire.judged == [("<", ("/etc/hosts",), False), ("<", ("/etc/sudoers",), False)]
+    refusal = b"\x01scp: /etc/sudoers: denied: /etc/sudoers is protected\n"
+    # The target's scp skips the file; the client's scp prints the line and exits 1 at the end.
+    assert bytes(wire.out[T]) == b"\0\0\0" + refusal
+    assert bytes(wire.out[C]) == b"C0644 3 hosts\nabc\0" + refusal
+    assert [(f["path"], f["result"], f.get("sha256")) for f in wire.files()] == [
+        ("/etc/hosts", "ok", sha(b"abc")), ("/etc/sudoers", "refused", None)]
+
+
+@pytest.mark.parametrize(("command", "name", "paths"), [
+    ("scp -f /etc/hosts", "hosts", ("/etc/hosts",)),
+    ("scp -f /etc/ssh/", "ssh", ("/etc/ssh",)),
+    ("scp -f '/etc/*.conf'", "a.conf", ("/etc/a.conf",)),
+    ("scp -f /etc/{a,b}", "a", ("/etc/a",)),  # a brace the target expanded: its folder
+    ("scp -f a b/c", "c", ("b/c",)),
+    ("scp -f ~root/x", "x", ("~root/x",)),
+])
+def test_a_downloaded_top_level_name_is_found_among_the_sources(command, name, paths):
+    wire = Wire(command)
+    wire.run([(C, b"\0"), (T, b"C0644 0 " + name.encode() + b"\n")])
+    assert [(op, found) for op, found, _ in wire.judged] == [("<", paths)]
+    assert wire.judged[0][2] is ("{" in command)  # a brace is expanded on the target: raw
+
+
+@pytest.mark.parametrize(("steps", "why"), [
+    ([(T, b"\0"), (C, b"X\n")], "unexpected record"),
+    ([(T, b"\0"), (C, b"C0644 1 ../x\n")], "not a file name"),
+    ([(T, b"\0"), (C, b"C0644 1 a/b\n")], "not a file name"),
+    ([(T, b"\0"), (C, b"C0644 1 ..\n")], "not a file name"),
+    ([(T, b"\0"), (C, b"C064 1 x\n")], "unexpected record"),
+    ([(T, b"\0"), (C, b"C0644 -1 x\n")], "unexpected record"),
+    ([(T, b"\0"), (C, b"C0644 1 " + b"x" * 5000)], "longer than"),
+    ([(C, b"C0644 1 x\n")], "while an answer was awaited"),  # before the sink said it is ready
+    ([(T, b"\0"), (C, b"C0644 1 x\n"), (C, b"x")], "while an answer was awaited"),
+    ([(T, b"\0"), (T, b"\0")], "answered nothing that was asked"),
+    ([(T, b"\0"), (C, b"T1 0 1 0\n"), (T, b"\0"), (T, b"\0")], "answered nothing"),
+])
+def test_bytes_that_break_the_protocol_stop_the_stream_and_never_pass(steps, why):
+    wire = Wire("scp -t /srv")
+    stream = wire.run(steps[:-1])
+    assert stream.failed is None
+    before = {side: len(b) for side, b in wire.out.items()}
+    wire.run(steps[-1:])
+    assert stream.failed is not None and why in stream.failed
+    assert {side: len(b) for side, b in wire.out.items()} == before
+
+
+def test_directories_nested_past_the_limit_stop_the_stream(monkeypatch):
+    monkeypatch.setattr(scp, "MAX_DEPTH", 3)
+    wire = Wire("scp -r -t /srv")
+    steps = [(T, b"\0")] + [(C, b"D0755 0 d\n"), (T, b"\0")] * 4
+    assert "deeper than 3" in wire.run(steps).failed
+
+
+def test_a_fatal_answer_ends_the_transfer():
+    wire = Wire("scp -t /srv")
+    stream = wire.run([(T, b"\0"), (C, b"C0644 1 x\n"), (T, b"\x02scp: disk on fire\n")])
+    assert stream.files[0].result == "error" and stream.files[0].message == "scp: disk on fire"
+    wire.run([(C, b"C0644 1 y\n")])
+    assert stream.failed is not None
+
+
+def test_an_error_the_target_reports_is_logged_on_the_file():
+    wire = Wire("scp -t /srv")
+    wire.run([(T, b"\0"), (C, b"C0644 1 x\n"), (T, b"\x01scp: /srv/x: Permission denied\n"),
+              (C, b"C0644 1 y\n"), (T, b"\0"), (C, b"y\0"), (T, b"\0")])
+    assert [(f.result, f.message) for f in wire.stream.files] == [
+        ("error", "scp: /srv/x: Permission denied"), ("ok", None)]
+
+
+@FUZZ
+@given(st.lists(st.binary(max_size=40), max_size=12), st.booleans())
+def test_arbitrary_bytes_never_raise_and_never_pass_unparsed(chunks, upload):
+    wire = Wire("scp -r -t /srv" if upload else "scp -r -f /srv/x")
+    for i, chunk in enumerate(chunks):
+        (wire.stream.from_client if i % 2 else wire.stream.from_target)(chunk)
+    for f in wire.stream.files:
+        assert f.result in ("ok", "refused", "error", "incomplete")
+
+
+@pytest.mark.parametrize(("command", "mode"), [
+    ("scp -t /tmp", ServerMode("upload", ("/tmp",), False, False, False)),
+    ("scp -v -r -p -d -t -- /tmp/x", ServerMode("upload", ("/tmp/x",), True, True, False)),
+    ("scp -rt /tmp", ServerMode("upload", ("/tmp",), True, False, False)),
+    ("sudo scp -f /a /b", ServerMode("download", ("/a", "/b"), False, False, False)),
+    ("scp -t $HOME/x", ServerMode("upload", ("$HOME/x",), False, False, True)),
+    ("scp -t", None),  # no target
+    ("scp -t a b", None),  # the sink takes one target
+    ("scp -t -f x", None),
+    ("scp x me@elsewhere:", None),  # a copy out, not the server side
+    ("scp -Z -t x", None),  # an option scp does not have
+    ("cd /etc; scp -t .", None),  # more than one command: no stream to follow
+])
+def test_server_mode_is_read_from_the_exec_command(command, mode):
+    assert scp.server_mode(command) == mode
+
+
+@pytest.mark.parametrize(("line", "runs"), [
+    ("scp -t /etc", True), ("/usr/lib/openssh/sftp-server", True),
+    ("sudo /usr/libexec/sftp-server -e", True), ("x=1; sftp-server", True),
+    ("sftp me@elsewhere", False), ("scp a b:", False), ("cd /etc && scp -t .", True),
+    ("bash -c 'scp -f /x'", True), ("echo scp -t x", False),
+])
+def test_file_transfer_servers_are_found_in_any_line(line, runs):
+    assert gate.runs_file_server(line) is runs
+
+
+@pytest.mark.parametrize(("op", "paths", "raw", "line"), [
+    (">", ("/etc/sudoers",), False, ": > /etc/sudoers"),
+    ("<", ("/etc/shadow", "/x y"), False, ": < /etc/shadow; : < '/x y'"),
+    ("rm", ("/tmp/a;b",), False, "rm -- '/tmp/a;b'"),
+    ("mv", ("a", "b"), False, "mv -- a b"),
+    ("chmod 0777", ("/etc/x",), False, "chmod 0777 -- /etc/x"),
+    ("chown 0:0", ("f",), False, "chown 0:0 -- f"),
+    ("truncate 0", ("f",), False, "truncate -s 0 -- f"),
+    ("touch 17", ("f",), False, "touch -m -d @17 -- f"),
+    ("ln -s", ("/etc/shadow", "link"), False, "ln -s -- /etc/shadow link"),
+    (">", ("~root/.ssh/authorized_keys",), False, ": > ~root/.ssh/authorized_keys"),
+    (">", ("~/x y",), False, ": > ~/'x y'"),
+    (">", ("$(touch x)",), False, ": > '$(touch x)'"),
+    (">", ("$HOME/x",), True, ": > $HOME/x"),
+])
+def test_file_operations_are_judged_as_the_shell_command_that_does_the_same(op, paths, raw, line):
+    assert gate.file_op_line(op, paths, raw=raw) == line
+
+
+def test_synthetic_lines_reach_the_policy_as_intended():
+    commands = policy.parse_commands(gate.file_op_line(">", ("/etc/sudoers",)))
+    assert [(c.name, c.argv) for c in commands] == [(":", (":",)), (">", (">", "/etc/sudoers"))]
