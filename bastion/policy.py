@@ -367,6 +367,9 @@ class SimpleCommand:
     option values that look like paths, a redirection's target), for rules' `paths`.
     `reads_stdin` is "shell" or "interpreter" when the command reads its program from the
     standard input the line itself was given (`bash`, `sh -s`, `python3 -`), else "".
+    `via` is, for a file operation that stands for a whole command (`>` for `scp -t PATH`),
+    that command's argv (wrappers removed), so that callers who follow the command's own
+    protocol (bastion.scp) still know what runs; else ().
     """
 
     name: str | None
@@ -377,6 +380,7 @@ class SimpleCommand:
     wrappers: tuple[str, ...] = ()
     paths: tuple[PathArg, ...] = ()
     reads_stdin: str = ""
+    via: tuple[str, ...] = ()
 
 
 class _Word(NamedTuple):
@@ -1684,8 +1688,9 @@ class _Collector:
         if len(modes) != 1:
             return False
         op = ">" if modes == {"-t"} else "<"
+        via = tuple(w.value if w.value is not None else w.text for w in words)
         for word in words[index:] or [_Word(None, "(no path)")]:
-            self.commands.append(self._file_operation(op, word, site.text, site))
+            self.commands.append(replace(self._file_operation(op, word, site.text, site), via=via))
         return True
 
     # -- builtins that run earlier lines, or store code the shell runs later (_HOOKS) -----

@@ -35,7 +35,7 @@ import posixpath
 import re
 import shlex
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 from bastion import policy
@@ -94,11 +94,22 @@ def _server_args(argv: tuple[str, ...]) -> tuple[set[str], list[str]] | None:
     return flags, operands
 
 
+def _scp_argv(command: policy.SimpleCommand) -> tuple[str, ...] | None:
+    """The argv of the scp `command` is or stands for: the policy judges `scp -t PATH` as the
+    file operation `> PATH` and keeps scp's own argv in `via`."""
+    if command.name == "scp":
+        return command.argv
+    if command.via and command.via[0].rsplit("/", 1)[-1] == "scp":
+        return command.via
+    return None
+
+
 def mode_of(command: policy.SimpleCommand) -> ServerMode | None:
     """The server mode `command` runs scp in, or None when it is not `scp -t` or `scp -f`."""
-    if command.name != "scp":
+    argv = _scp_argv(command)
+    if argv is None:
         return None
-    parsed = _server_args(command.argv)
+    parsed = _server_args(argv)
     if parsed is None:
         return None
     flags, operands = parsed
@@ -114,9 +125,14 @@ def server_mode(line: str) -> ServerMode | None:
     """The server mode of an exec command that is exactly one `scp -t` or `scp -f` (behind
     wrappers such as sudo); None otherwise, also when other commands run with it."""
     commands = policy.parse_commands(line)
-    if len(commands) != 1:
+    if not commands:
         return None
-    return mode_of(commands[0])
+    mode = mode_of(commands[0])
+    # One scp and nothing else: the policy gives one file operation per operand of one scp.
+    if mode is None or len(commands) != max(1, len(mode.paths)) or any(
+            c.via != commands[0].via or c.text != commands[0].text for c in commands):
+        return None
+    return replace(mode, raw=any(c.dynamic_args for c in commands))
 
 
 def shell_path(path: str, *, raw: bool = False) -> str:
