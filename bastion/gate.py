@@ -62,7 +62,7 @@ class Judge:
         return self.app.policy
 
     def verdict(self, line: str, *, certain: bool = True, reason: str = "",
-                stream: bool = False) -> policy.Verdict:
+                stream: bool = False, from_home: bool = False) -> policy.Verdict:
         """The policy's verdict on `line`. A file-transfer server (scp in server mode, `scp -t`
         or `scp -f`, or an SFTP server such as sftp-server) reads and writes files named inside
         its stream: on a role without file transfers (`sftp = false`) it is denied, and anywhere
@@ -70,7 +70,10 @@ class Judge:
         that stream and judges every file it names) it gets the policy's `unknown` action, since
         the files it names would pass unjudged."""
         ident = self.ch.live.identity
-        v = policy.evaluate(self.policy, line, role=ident.role.name, target=ident.target.name,
+        # `from_home`: the line runs in the login's home (an exec command, a file transfer's
+        # request): relative paths are judged from there too (`../etc/sudoers` from /root).
+        judged = f"cd ~{ident.login}\n{line}" if from_home else line
+        v = policy.evaluate(self.policy, judged, role=ident.role.name, target=ident.target.name,
                             login=ident.login)
         if not certain:
             v = stricter(v, policy.uncertain_verdict(self.policy, reason or "line not certain"))
@@ -471,7 +474,7 @@ class TransferJudge:
 
     def __call__(self, op: str, paths: tuple[str, ...], raw: bool) -> str | None:
         """None to let the operation pass, else the one-line reason it is refused."""
-        v = self.judge.verdict(file_op_line(op, paths, raw=raw))
+        v = self.judge.verdict(file_op_line(op, paths, raw=raw), from_home=True)
         if raw:
             v = stricter(v, policy.Verdict(
                 self.judge.policy.defaults.unknown, "defaults.unknown",
@@ -523,7 +526,7 @@ async def judge_exec(app: Bastion, channel: ProxyChannel) -> str | None:
     `channel.stream` says whether the bastion follows its file-transfer stream (Judge.verdict)."""
     judge = Judge(app, channel)
     command = channel.command or ""
-    v = judge.verdict(command, stream=channel.stream is not None)
+    v = judge.verdict(command, stream=channel.stream is not None, from_home=True)
     if reads_script_from_stdin(command) == "interpreter":
         v = stricter(v, policy.Verdict(app.policy.defaults.unknown, "defaults.unknown",
                                        "an interpreter reading its program from stdin",

@@ -5,6 +5,7 @@ a hostile asyncssh client. Canary files tell whether something ran or landed."""
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 import secrets
 import struct
@@ -48,6 +49,13 @@ action = "deny"
 commands = ["<"]
 args = "protected"
 message = "protected files are not read"
+
+[[rules]]
+name = "no-guarded-writes"
+action = "deny"
+commands = [">", "rm"]
+paths = ["/tmp/**/guarded/*"]
+message = "guarded files are not written"
 
 [[rules]]
 name = "no-protected-changes"
@@ -354,6 +362,33 @@ async def test_unknown_sftp_extensions_are_answered_by_the_bastion_and_never_for
         proc.stdin.write_eof()
         await proc.wait_closed()
     assert (tmp_path / "made").is_dir()  # the ordinary mkdir went through, and only it
+
+
+async def test_paths_relative_to_the_logins_home_are_judged_where_they_land(world, alice, tmp_path):
+    """An exec command and an sftp request run in the login's home: `../tmp/.../guarded/f` from
+    there is the guarded file, however it is spelled."""
+    guarded = tmp_path / "guarded"
+    guarded.mkdir()
+    home = os.path.expanduser(f"~{LOGIN}")
+    relative = os.path.relpath(guarded / "f", home)
+    assert relative.startswith("../")
+    r = alice.run(f"{LOGIN}@web01", f"echo x > {relative}")
+    assert r.returncode == 126 and b"guarded files are not written" in r.stderr, r.stderr
+    assert not (guarded / "f").exists()
+    conn = await logged_in(world, alice)
+    async with conn:
+        proc = await conn.create_process(subsystem="sftp", encoding=None)
+        proc.stdin.write(sftp_packet(1, struct.pack(">I", 3)))
+        assert (await read_packet(proc.stdout))[0] == 2  # VERSION
+        # OPEN, flags WRITE|CREAT|TRUNC, no attributes: a hostile client sends the relative path.
+        proc.stdin.write(sftp_packet(3, struct.pack(">I", 9), sftp_string(relative.encode()),
+                                     struct.pack(">II", 0x02 | 0x08 | 0x10, 0)))
+        reply = await read_packet(proc.stdout)
+        assert reply[0] == 101 and struct.unpack(">II", reply[1:9]) == (9, 3), reply
+        assert b"guarded files are not written" in reply
+        proc.stdin.write_eof()
+        await proc.wait_closed()
+    assert not (guarded / "f").exists()
 
 
 # -- statements on stdin -------------------------------------------------------------------------
