@@ -72,7 +72,7 @@ class Judge:
         ident = self.ch.live.identity
         # `from_home`: the line runs in the login's home (an exec command, a file transfer's
         # request): relative paths are judged from there too (`../etc/sudoers` from /root).
-        judged = f"cd ~{ident.login}\n{line}" if from_home else line
+        judged = f"cd ~{ident.login}; {line}" if from_home else line
         v = policy.evaluate(self.policy, judged, role=ident.role.name, target=ident.target.name,
                             login=ident.login)
         if not certain:
