@@ -400,11 +400,9 @@ class BastionServer(auth.TwoFactorServer):
                                      time.monotonic())
         if (len(app.connections) > settings.max_connections
                 or app.per_source[self.client_addr] > settings.max_connections_per_source):
-            app.refuse_connection(self.client_addr, "connection limit reached")
-            conn.close()
+            self._hang_up("connection limit reached")
         elif not within_rate:
-            app.refuse_connection(self.client_addr, "connection rate limit reached")
-            conn.close()
+            self._hang_up("connection rate limit reached")
         else:
             self.login_timer = asyncio.get_running_loop().call_later(
                 settings.login_timeout, self._login_timed_out, settings.login_timeout)
@@ -413,9 +411,13 @@ class BastionServer(auth.TwoFactorServer):
         self.login_timer = None
         if self.conn is None or self.authenticated:
             return
-        self.app.refuse_connection(self.client_addr,
-                                   f"login timeout ({config.format_duration(seconds)})")
-        self.conn.close()
+        self._hang_up(f"login timeout ({config.format_duration(seconds)})")
+
+    def _hang_up(self, reason: str) -> None:
+        """Refuse before authentication, and tell the client why (the ssh client prints it),
+        not only "Disconnected by application"."""
+        self.app.refuse_connection(self.client_addr, reason)
+        self.conn.disconnect(asyncssh.DISC_BY_APPLICATION, f"bastion: {reason}")
 
     def connection_lost(self, exc: Exception | None) -> None:
         app = self.app
