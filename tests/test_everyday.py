@@ -1,13 +1,21 @@
-"""An engineer's ordinary day through the bastion, with real parts: the bastion's own face on a real
-terminal, and what a login that runs out of time is told."""
+"""An engineer's ordinary day through the bastion, with real parts: Ansible (ansible-core) through
+the bastion, the bastion's own face on a real terminal, and what a login that runs out of time is
+told."""
 
 from __future__ import annotations
 
+import os
+import pwd
 import re
+import shutil
 import signal
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
+from bastion import audit
 from tests.conftest import set_server_key
 from tests.harness import LOGIN, World
 
@@ -28,6 +36,80 @@ def reload_with(world: World, key: str, value: str) -> None:
     world.bastion.output.wait_for(r"configuration reloaded", start=mark)
 
 
+# ---------------------------------------------------------------- Ansible
+
+def ansible_program() -> str | None:
+    """`ansible` beside this Python (the venv of `make test`), else on PATH."""
+    beside = Path(sys.executable).parent / "ansible"
+    return str(beside) if beside.exists() else shutil.which("ansible")
+
+
+def test_ansible_with_the_target_in_ssh_config_pings_runs_and_copies_into_the_logins_home(world):
+    ansible = ansible_program()
+    if ansible is None:
+        pytest.skip("ansible-core is not installed (pip install ansible-core)")
+    ivy = world.person("ivy")
+    world.grant(ivy, ticket="INC-710")
+    # Ansible cannot answer a TOTP prompt: it uses a certificate, which needs none.
+    r = ivy.run("ivy", "cert", "INC-710")
+    assert r.returncode == 0, r.stderr
+    cert = world.tmp / "ivy-cert.pub"
+    cert.write_bytes(r.stdout)
+    # The documented way: LOGIN@TARGET is the ssh_config User, and ansible_user is left unset,
+    # so Ansible expands ~ on the target as the login's home (ansible_user=LOGIN@TARGET would
+    # make it ~LOGIN@TARGET, a directory of that name).
+    config = world.tmp / "ansible_ssh_config"
+    config.write_text(f"""Host web01
+    HostName 127.0.0.1
+    Port {world.bastion.port}
+    User {LOGIN}@web01
+    IdentityFile {ivy.key_path}
+    CertificateFile {cert}
+    IdentitiesOnly yes
+    UserKnownHostsFile {ivy.known_hosts}
+    HostKeyAlias bastion.test
+    StrictHostKeyChecking yes
+""")
+    inventory = world.tmp / "inventory.ini"
+    inventory.write_text("[web]\nweb01\n")
+    home = Path(pwd.getpwnam(LOGIN).pw_dir)
+    name = f"ansible-copy-{os.getpid()}"
+    control = world.tmp / "ansible-cp"
+    python = "/usr/bin/python3" if os.access("/usr/bin/python3", os.X_OK) else sys.executable
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SSH_", "ANSIBLE_"))} | {
+        "ANSIBLE_HOME": str(world.tmp / "ansible-home"),
+        "ANSIBLE_LOCAL_TEMP": str(world.tmp / "ansible-local"),
+        "ANSIBLE_SSH_CONTROL_PATH_DIR": str(control),
+        "ANSIBLE_SSH_COMMON_ARGS": f"-F {config}",
+        "ANSIBLE_PYTHON_INTERPRETER": python,
+        "ANSIBLE_NOCOLOR": "1",
+    }
+    before = {p.name for p in home.iterdir()}
+
+    def run(*args: str) -> str:
+        done = subprocess.run([ansible, "-i", str(inventory), "web01", *args], env=env,
+                              capture_output=True, text=True, timeout=120)
+        assert done.returncode == 0, done.stdout + done.stderr
+        return done.stdout
+
+    try:
+        assert '"ping": "pong"' in run("-m", "ping")
+        assert f"ran as {LOGIN} in {home}" in run("-m", "shell", "-a", "echo ran as $(whoami) in ~")
+        copied = run("-m", "copy", "-a", f"content=from-ansible dest=~/{name}")
+        assert f'"dest": "{home / name}"' in copied, copied
+        assert (home / name).read_text() == "from-ansible"
+        # Nothing was made in the home whose name starts with "~" (the old ~LOGIN@TARGET).
+        assert not [p for p in {p.name for p in home.iterdir()} - before if p.startswith("~")]
+    finally:
+        (home / name).unlink(missing_ok=True)
+        subprocess.run(["ssh", "-F", str(config), "-o", f"ControlPath={control}/%C", "-O", "exit",
+                        "web01"], capture_output=True, timeout=30)
+    # Each of Ansible's commands was judged like any other, in ivy's name.
+    judged = [e["data"]["line"] for e in audit.recent(world.ctx.store, 500, "command.verdict")
+              if e["actor"] == "ivy"]
+    assert any("AnsiballZ_copy.py" in line for line in judged), judged
+
+
 # ---------------------------------------------------------------- the bastion's own face
 
 def test_the_bastion_on_a_terminal_shows_status_and_help_with_crlf_then_exits(world):
@@ -45,7 +127,7 @@ def test_the_bastion_on_a_terminal_shows_status_and_help_with_crlf_then_exits(wo
         face = term.buffer.split(b"(gina@127.0.0.1) TOTP code:")[-1]
         assert b"\n" not in face.replace(b"\r\n", b""), face  # no staircase
         text = face.decode().replace("\r\n", "\n")
-        assert re.search(rf"^gina \(engineer\) on ", text, re.M), text
+        assert re.search(r"^gina \(engineer\) on \S+$", text, re.M), text
         assert re.search(rf"^grants:\n  {grant.id}  {LOGIN}@web01  ticket INC-700  until "
                          r"\S+ \S+ \((29|30)m left\)$", text, re.M), text
         assert re.search(rf"^pending requests:\n  {request_id}  {LOGIN}@web01  ticket INC-701  "
