@@ -81,7 +81,7 @@ class Bastion:
         self.ctx = ctx
         self.home = ctx.home
         self.config: config.Config = ctx.config
-        audit.configure_syslog(self.config.server.audit_syslog)
+        audit.configure(self.config)
         self.store = ctx.store
         # One event loop serves every session: a write waiting for a lock held by another process
         # stalls them all, so the server gives up sooner than the CLI does (fail closed).
@@ -368,7 +368,7 @@ class Bastion:
             return
         self.config = self.ctx.config = new
         self.policy = policy
-        audit.configure_syslog(new.server.audit_syslog)
+        audit.configure(new)
         audit.record_or_log(self.store, "config.reloaded", "system")
         log.info("configuration reloaded")
 

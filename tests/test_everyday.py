@@ -4,11 +4,13 @@ told."""
 
 from __future__ import annotations
 
+import json
 import os
 import pwd
 import re
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -108,6 +110,60 @@ def test_ansible_with_the_target_in_ssh_config_pings_runs_and_copies_into_the_lo
     judged = [e["data"]["line"] for e in audit.recent(world.ctx.store, 500, "command.verdict")
               if e["actor"] == "ivy"]
     assert any("AnsiballZ_copy.py" in line for line in judged), judged
+
+
+# ---------------------------------------------------------------- the audit trail, as a SIEM gets it
+
+def test_a_terminal_sessions_events_reach_the_siem_with_who_what_where_and_the_node(world):
+    receiver = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    receiver.bind(("127.0.0.1", 0))
+    receiver.settimeout(10)
+    text = world.home.config_file.read_text()
+    world.home.config_file.write_text(text.replace('# node = "bastion-a"', 'node = "everyday-a"'))
+    set_server_key(world.home, "audit_syslog_events", "true")
+    reload_with(world, "audit_syslog", f'"udp:127.0.0.1:{receiver.getsockname()[1]}"')
+    try:
+        jo = world.person("jo")
+        world.grant(jo, ticket="INC-720")
+        term = jo.terminal(f"{LOGIN}@web01")
+        at = term.prompt()
+        term.send(b"echo siem-$((6*7))\n")
+        term.prompt(start=term.expect(b"siem-42", start=at))
+        term.send(b"exit\n")
+        assert term.wait() == 0
+        sent: list[dict] = []
+        while not any(e["type"] == "session.ended" and e["data"].get("access", {}).get("user")
+                      == "jo" for e in sent):
+            datagram = receiver.recv(65536).decode()
+            if "]: {" in datagram:
+                sent.append(json.loads(datagram.split("]: ", 1)[1].rstrip("\0")))
+    finally:
+        receiver.close()
+        set_server_key(world.home, "audit_syslog_events", "false")
+        reload_with(world, "audit_syslog", '""')
+    done = subprocess.run([sys.executable, "-m", "bastion", "--home", str(world.home.path), "audit",
+                           "export"], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    exported = [json.loads(line) for line in done.stdout.splitlines()]
+    verdict = next(e for e in exported if e["type"] == "command.verdict"
+                   and e["data"]["line"] == "echo siem-$((6*7))")
+    assert verdict["data"]["access"] == {"user": "jo", "target": "web01", "login": LOGIN,
+                                         "ticket": "INC-720", "client": "127.0.0.1"}
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z", verdict["@timestamp"])
+    assert verdict["observer"]["name"] == "everyday-a"
+    assert verdict["user"] == {"name": "jo", "effective": {"name": LOGIN}}
+    assert verdict["destination"] == {"address": "web01"}
+    assert verdict["source"]["ip"] == "127.0.0.1"
+    assert verdict["bastion"] == {"session": verdict["data"]["session"], "ticket": "INC-720"}
+    session = verdict["data"]["session"]
+    ours = [e for e in exported if e["data"].get("session") == session]
+    assert {"session.started", "channel.opened", "command.verdict", "recording.closed",
+            "channel.closed", "session.ended"} <= {e["type"] for e in ours}
+    assert all(e["user"]["name"] == "jo" and e["bastion"]["ticket"] == "INC-720" for e in ours)
+    # Syslog got each of them as it happened, the very line `audit export` prints.
+    assert [e for e in sent if e["data"].get("session") == session] == ours
+    assert subprocess.run([sys.executable, "-m", "bastion", "--home", str(world.home.path),
+                           "audit", "verify"], capture_output=True, timeout=60).returncode == 0
 
 
 # ---------------------------------------------------------------- the bastion's own face
