@@ -85,11 +85,16 @@ class ControlConnection:
     # -- events pushed by the server -----------------------------------------------------------
 
     def on_event(self, message: dict[str, Any]) -> None:
-        if message["event"] != "output":
+        if message["event"] not in ("output", "resize"):
             self.send(message)
             return
         session = message["session"]
         if session not in self.watching:
+            return
+        if message["event"] == "resize":
+            # Dropped with the output while the watcher lags: the resync's snapshot has the size.
+            if session not in self.dropped:
+                self.send(message)
             return
         if self._buffered() > WATCH_HIGH_WATER:
             self.dropped.add(session)

@@ -120,6 +120,16 @@ class Bastion:
             for subscriber in list(self.subscribers):
                 subscriber(message)
 
+    def broadcast_resize(self, session_id: str | None, channel: int, width: int, height: int
+                         ) -> None:
+        """The user's terminal changed size: watchers resize their copy of the screen, or its
+        rows and the cursor would no longer line up with the output."""
+        if self.subscribers:
+            message = {"event": "resize", "session": session_id, "channel": channel,
+                       "width": width, "height": height}
+            for subscriber in list(self.subscribers):
+                subscriber(message)
+
     def held_decided(self, held_id: str) -> None:
         """A supervisor decided a held command; the gate holding it acts now."""
         waiter = self.held_waiters.get(held_id)
