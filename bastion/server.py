@@ -214,12 +214,13 @@ class Bastion:
     def end_session_row(self, session_id: str, state: str, reason: str, actor: str) -> None:
         """Mark a session row ended; while the store fails, keep trying from the enforcement
         loop (the session itself is already over: only its row waits)."""
+        ended = time.time()  # now, not after the store's busy timeout, nor after the log line
         try:
             sessions.end(self.store, session_id, state, reason, actor)
         except StoreError as exc:
             log.error("session %s ended (%s) but its row is not updated yet: %s", session_id,
                       reason, exc)
-            self.rows_to_end[session_id] = (state, reason, actor, time.time())
+            self.rows_to_end[session_id] = (state, reason, actor, ended)
 
     def retry_ended_rows(self) -> None:
         for session_id, (state, reason, actor, at) in list(self.rows_to_end.items()):
