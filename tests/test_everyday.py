@@ -41,9 +41,9 @@ def reload_with(world: World, key: str, value: str) -> None:
 # ---------------------------------------------------------------- Ansible
 
 def ansible_program() -> str | None:
-    """`ansible` beside this Python (the venv of `make test`), else on PATH."""
-    beside = Path(sys.executable).parent / "ansible"
-    return str(beside) if beside.exists() else shutil.which("ansible")
+    """`ansible-playbook` beside this Python (the venv of `make test`), else on PATH."""
+    beside = Path(sys.executable).parent / "ansible-playbook"
+    return str(beside) if beside.exists() else shutil.which("ansible-playbook")
 
 
 def test_ansible_with_the_target_in_ssh_config_pings_runs_and_copies_into_the_logins_home(world):
@@ -86,19 +86,26 @@ def test_ansible_with_the_target_in_ssh_config_pings_runs_and_copies_into_the_lo
         "ANSIBLE_PYTHON_INTERPRETER": python,
         "ANSIBLE_NOCOLOR": "1",
     }
+    # One play, as people run them: one ansible process, one (multiplexed) connection.
+    playbook = world.tmp / "everyday.yml"
+    playbook.write_text(f"""- hosts: web01
+  gather_facts: false
+  tasks:
+    - ansible.builtin.ping:
+    - ansible.builtin.shell: echo ran as $(whoami) in ~
+      register: where
+    - ansible.builtin.copy: {{content: from-ansible, dest: "~/{name}"}}
+      register: copied
+    - ansible.builtin.debug:
+        msg: "shell said [{{{{ where.stdout }}}}], copy wrote [{{{{ copied.dest }}}}]"
+""")
     before = {p.name for p in home.iterdir()}
-
-    def run(*args: str) -> str:
-        done = subprocess.run([ansible, "-i", str(inventory), "web01", *args], env=env,
+    try:
+        done = subprocess.run([ansible, "-i", str(inventory), str(playbook)], env=env,
                               capture_output=True, text=True, timeout=120)
         assert done.returncode == 0, done.stdout + done.stderr
-        return done.stdout
-
-    try:
-        assert '"ping": "pong"' in run("-m", "ping")
-        assert f"ran as {LOGIN} in {home}" in run("-m", "shell", "-a", "echo ran as $(whoami) in ~")
-        copied = run("-m", "copy", "-a", f"content=from-ansible dest=~/{name}")
-        assert f'"dest": "{home / name}"' in copied, copied
+        assert f"shell said [ran as {LOGIN} in {home}], copy wrote [{home / name}]" in done.stdout
+        assert re.search(r"web01\s*: ok=4\s+changed=2\s+unreachable=0\s+failed=0", done.stdout)
         assert (home / name).read_text() == "from-ansible"
         # Nothing was made in the home whose name starts with "~" (the old ~LOGIN@TARGET).
         assert not [p for p in {p.name for p in home.iterdir()} - before if p.startswith("~")]
