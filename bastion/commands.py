@@ -123,7 +123,8 @@ class CommandSession(asyncssh.SSHServerSession):
         """Run one command line; what it prints goes to `out` and `err` with bare line feeds.
         No command, or `help`, prints the user's status and the help (exit 0); a usage error
         prints the reason and the help on `err` (exit 2)."""
-        if not command or not command.strip() or command.split() in ([w] for w in HELP_WORDS):
+        words = (command or "").split()
+        if not words or (len(words) == 1 and words[0] in HELP_WORDS):
             self._face(out)
             return 0
         if len(command) > MAX_COMMAND:
@@ -199,7 +200,6 @@ class CommandSession(asyncssh.SSHServerSession):
         if not reqs and not live:
             out.write("no requests and no grants\n")
         return 0
-
 
     def _face(self, out: io.StringIO) -> None:
         """What `ssh NAME@bastion` shows: who you are, what you may use now and for how long,
