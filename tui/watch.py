@@ -155,8 +155,8 @@ class WatchScreen(Screen[None]):
             self.ended = True
             self.query_one("#watch-title", Static).update(
                 Text(f"{self.session_id} has ended: {visible(str(reason))}", style="bold red"))
-            self.query_one("#command-log", RichLog).write(Text(f"session ended: {reason}",
-                                                               style="bold red"))
+            self.query_one("#command-log", RichLog).write(
+                Text(f"session ended: {visible(str(reason))}", style="bold red"))
             return
         if kind in ("command", "verdict"):
             self.query_one("#command-log", RichLog).write(command_line(event))
