@@ -150,12 +150,15 @@ async def test_a_terminal_wider_than_the_console_is_shown_whole_resized_and_rest
         mark = len(term.buffer)
         term.send(b"q")
         term.prompt(start=mark)
-        await until(pilot, lambda: "first-row" not in watch.screen_text(), "the shell's screen")
+
+        def on_the_prompt() -> bool:
+            rows, cursor = watch.screen_text().splitlines(), watch.model.screen.cursor
+            return rows[cursor.y].endswith(("$", "#")) and cursor.x == len(rows[cursor.y]) + 1
+
+        await until(pilot, on_the_prompt, "the cursor on the shell's new prompt")
         rows = watch.screen_text().splitlines()
         assert any(row.endswith("wide-42") for row in rows), rows
-        cursor = watch.model.screen.cursor
-        assert rows[cursor.y].endswith(("$", "#")) and cursor.x == len(rows[cursor.y]) + 1, (
-            cursor.x, cursor.y, rows)
+        assert not [row for row in rows if row.startswith(("first-row", "line "))], rows
     term.proc.terminate()
     term.wait()
 
