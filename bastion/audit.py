@@ -5,14 +5,23 @@ Each row's hash is SHA-256 over the canonical JSON (sorted keys, no spaces, UTF-
 `prev_hash` is UNIQUE, so concurrent writers cannot fork the chain. Purging old rows records the
 hash of the last purged row in `audit_anchor`, from which the rest still verifies.
 
+Every row's data also names the node that wrote it and, for a session-scoped event, the
+session's user, target, login, ticket and client address (`record`), so that an exported event
+stands on its own, under the chain. `exported` adds Elastic Common Schema fields for a SIEM
+(docs/AUDIT.md, generated from the registry below by `schema_markdown`).
+
 A copy of the chain head can live outside the database: with `configure_syslog`, every committed
-event sends "audit head seq=N hash=H type=T" to syslog, and `check_heads` compares such lines
-with the chain, so a database rewritten end to end (every hash recomputed) is still caught.
+event sends "audit head seq=N hash=H type=T" to syslog (and, with `events`, the event as one JSON
+line), and `check_heads` compares such lines with the chain, so a database rewritten end to end
+(every hash recomputed) is still caught.
 """
 
 from __future__ import annotations
 
+import contextlib
+import datetime as dt
 import hashlib
+import ipaddress
 import json
 import logging
 import logging.handlers
@@ -23,10 +32,13 @@ import sys
 import threading
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from bastion.config import split_host_port
+from bastion.config import default_node, split_host_port
 from bastion.store import Store, StoreError, dumps, now
+
+if TYPE_CHECKING:
+    from bastion.config import Config
 
 GENESIS = "0" * 64
 log = logging.getLogger("bastion.audit")
@@ -34,85 +46,212 @@ log = logging.getLogger("bastion.audit")
 
 @dataclass(frozen=True)
 class EventType:
+    """One kind of audit event. `fields` are the keys its `data` may hold (FIELDS says what each
+    means); every event also gets `node`, and a session-scoped one (with `session` among its
+    fields) gets `access` (see `record`)."""
+
     name: str
     code: str
     summary: str
+    fields: tuple[str, ...] = ()
+
+    @property
+    def session_scoped(self) -> bool:
+        return "session" in self.fields
+
+
+def _t(name: str, code: str, summary: str, fields: str = "") -> EventType:
+    return EventType(name, code, summary, tuple(fields.split()))
 
 
 _TYPES = [
     # Setup and users
-    EventType("bastion.init", "B001", "the home folder was initialised"),
-    EventType("bastion.started", "B002", "the server started"),
-    EventType("bastion.stopped", "B003", "the server stopped"),
-    EventType("config.reloaded", "B004", "configuration reloaded"),
-    EventType("config.rejected", "B005", "a configuration reload was refused"),
-    EventType("store.migrated", "B101", "the database schema was upgraded (a copy of the old one kept)"),
-    EventType("user.added", "U001", "a user was enrolled"),
-    EventType("user.removed", "U002", "a user was removed"),
-    EventType("user.key_added", "U003", "a public key was added to a user"),
-    EventType("user.locked", "U004", "a user was locked"),
-    EventType("user.unlocked", "U005", "a user was unlocked"),
-    EventType("user.totp_reset", "U006", "a user's TOTP secret was replaced"),
-    EventType("user.role_changed", "U201", "a user's role was changed"),
+    _t("bastion.init", "B001", "the home folder was initialised", "created hostname"),
+    _t("bastion.started", "B002", "the server started", "listen"),
+    _t("bastion.stopped", "B003", "the server stopped", "reason"),
+    _t("config.reloaded", "B004", "configuration reloaded"),
+    _t("config.rejected", "B005", "a configuration reload was refused", "error"),
+    _t("store.migrated", "B101", "the database schema was upgraded (a copy of the old one kept)",
+       "old_version new_version backup"),
+    _t("user.added", "U001", "a user was enrolled", "user role key"),
+    _t("user.removed", "U002", "a user was removed", "user"),
+    _t("user.key_added", "U003", "a public key was added to a user", "user key"),
+    _t("user.locked", "U004", "a user was locked", "user reason"),
+    _t("user.unlocked", "U005", "a user was unlocked", "user"),
+    _t("user.totp_reset", "U006", "a user's TOTP secret was replaced", "user"),
+    _t("user.role_changed", "U201", "a user's role was changed", "user role was"),
     # Authentication
-    EventType("auth.success", "A001", "a client authenticated"),
-    EventType("auth.refused", "A002", "a client was refused"),
-    EventType("mfa.success", "A003", "a TOTP code was accepted"),
-    EventType("mfa.failure", "A004", "a TOTP code was refused"),
-    EventType("mfa.replay", "A005", "a TOTP code was reused"),
-    EventType("mfa.lockout", "A006", "a user was locked after repeated TOTP failures"),
-    EventType("cert.consumed", "A007", "a single-use certificate was used"),
-    EventType("connection.ended", "A201",
-              "a command or control connection (or its control door) was ended because its "
-              "user was locked, removed, or lost the right it needs"),
+    _t("auth.success", "A001", "a client authenticated", "client as_name method serial"),
+    _t("auth.refused", "A002", "a client was refused", "client reason proven repeated"),
+    _t("mfa.success", "A003", "a TOTP code was accepted", "step client"),
+    _t("mfa.failure", "A004", "a TOTP code was refused", "reason failures client"),
+    _t("mfa.replay", "A005", "a TOTP code was reused", "step client"),
+    _t("mfa.lockout", "A006", "a user was locked after repeated TOTP failures", "failures client"),
+    _t("cert.consumed", "A007", "a single-use certificate was used", "serial client"),
+    _t("connection.ended", "A201",
+       "a command or control connection (or its control door) was ended because its user was "
+       "locked, removed, or lost the right it needs", "client reason door"),
     # Requests, grants and certificates
-    EventType("request.created", "G001", "an access request was made"),
-    EventType("request.approved", "G002", "an access request was approved"),
-    EventType("request.denied", "G003", "an access request was denied"),
-    EventType("request.expired", "G004", "a pending request expired"),
-    EventType("request.refused", "G005", "an access request was refused as invalid"),
-    EventType("grant.revoked", "G006", "a grant was revoked"),
-    EventType("cert.issued", "G007", "a certificate was issued"),
-    EventType("cert.revoked", "G008", "a certificate was revoked"),
-    EventType("vendor.issued", "G009", "a single-use vendor certificate was issued"),
-    EventType("revocation.requested", "G010", "a revocation was requested"),
-    EventType("krl.written", "G011", "a key revocation list was written"),
+    _t("request.created", "G001", "an access request was made",
+       "request target login ticket duration reason client"),
+    _t("request.approved", "G002", "an access request was approved",
+       "request grant user target login ticket ends reason"),
+    _t("request.denied", "G003", "an access request was denied", "request reason"),
+    _t("request.expired", "G004", "a pending request expired", "request"),
+    _t("request.refused", "G005", "an access request was refused as invalid",
+       "target login ticket problem client repeated"),
+    _t("grant.revoked", "G006", "a grant was revoked", "grant reason"),
+    _t("cert.issued", "G007", "a certificate was issued",
+       "serial key_id principals valid_before client"),
+    _t("cert.revoked", "G008", "a certificate was revoked", "serial reason"),
+    _t("vendor.issued", "G009", "a single-use vendor certificate was issued",
+       "vendor serial grant target login ticket valid_before"),
+    _t("revocation.requested", "G010", "a revocation was requested",
+       "serial grant user ticket reason changed"),
+    _t("krl.written", "G011", "a key revocation list was written", "path serials"),
     # Sessions
-    EventType("session.started", "S001", "a proxied session started"),
-    EventType("session.ended", "S002", "a proxied session ended"),
-    EventType("session.refused", "S003", "a session could not be opened"),
-    EventType("session.killed", "S004", "a session was ended by a supervisor or a revocation"),
-    EventType("session.interrupted", "S005",
-              "a session was cut short by the bastion stopping (a crash, or a restart)"),
-    EventType("session.kill_requested", "S006", "a supervisor asked to end a session"),
-    EventType("channel.opened", "S007", "a channel was opened"),
-    EventType("channel.refused", "S008", "a channel or forwarding request was refused"),
-    EventType("channel.closed", "S009", "a channel was closed"),
-    EventType("recording.closed", "S010", "a recording was finished and its digest stored"),
-    EventType("recording.failed", "S011", "a recording could not be written"),
-    EventType("file.transfer", "S012", "a file operation over sftp or scp"),
-    EventType("grant.warning", "S013", "a user was warned that the grant is ending"),
-    EventType("recording.purged", "S014", "recordings of sessions past the retention were deleted"),
-    EventType("recording.unsealed", "S601", "sealed keystrokes of a recording were opened and shown"),
-    EventType("recording.unseal_failed", "S602",
-              "sealed keystrokes could not be opened (wrong key, or the recording was altered)"),
-    EventType("file.protocol_error", "S501",
-              "an scp or sftp stream broke its protocol; its channel was ended"),
+    _t("session.started", "S001", "a proxied session started",
+       "session target login ticket grant serial client"),
+    _t("session.ended", "S002", "a proxied session ended", "session state reason"),
+    _t("session.refused", "S003", "a session could not be opened", "session target login reason"),
+    _t("session.killed", "S004", "a session was ended by a supervisor or a revocation",
+       "session state reason"),
+    _t("session.interrupted", "S005",
+       "a session was cut short by the bastion stopping (a crash, or a restart)",
+       "session state reason"),
+    _t("session.kill_requested", "S006", "a supervisor asked to end a session", "session reason"),
+    _t("channel.opened", "S007", "a channel was opened",
+       "session channel kind command subsystem pty destination"),
+    _t("channel.refused", "S008", "a channel or forwarding request was refused",
+       "session kind subsystem destination target login reason"),
+    _t("channel.closed", "S009", "a channel was closed",
+       "session channel kind exit_status exit_signal destination bytes_sent bytes_received"),
+    _t("recording.closed", "S010", "a recording was finished and its digest stored",
+       "session path sha256"),
+    _t("recording.failed", "S011", "a recording could not be written", "session error"),
+    _t("file.transfer", "S012", "a file operation over sftp or scp",
+       "session channel protocol path mode bytes_read bytes_written errors closed sha256 "
+       "direction kind size bytes result message"),
+    _t("grant.warning", "S013", "a user was warned that the grant is ending", "session seconds_left"),
+    _t("recording.purged", "S014", "recordings of sessions past the retention were deleted",
+       "recordings bytes missing failed older_than sessions"),
+    _t("recording.unsealed", "S601", "sealed keystrokes of a recording were opened and shown",
+       "session channel path key sealed"),
+    _t("recording.unseal_failed", "S602",
+       "sealed keystrokes could not be opened (wrong key, or the recording was altered)",
+       "path error"),
+    _t("file.protocol_error", "S501", "an scp or sftp stream broke its protocol; its channel was ended",
+       "session channel reason"),
     # Commands
-    EventType("command.verdict", "C001", "a command line was judged"),
-    EventType("command.held", "C002", "a command is waiting for a supervisor"),
-    EventType("command.confirmed", "C003", "a held command was confirmed"),
-    EventType("command.rejected", "C004", "a held command was rejected"),
-    EventType("command.expired", "C005", "a held command timed out"),
+    _t("command.verdict", "C001", "a command line was judged", "session channel line verdict rule"),
+    _t("command.held", "C002", "a command is waiting for a supervisor",
+       "held session command rule timeout"),
+    _t("command.confirmed", "C003", "a held command was confirmed", "held session command reason"),
+    _t("command.rejected", "C004", "a held command was rejected", "held session command reason"),
+    _t("command.expired", "C005", "a held command timed out", "held session command"),
     # Control
-    EventType("control.refused", "X001", "a control client was refused"),
-    EventType("control.action", "X002", "a supervisor acted through the control API"),
-    EventType("audit.purged", "X003", "old audit events were purged"),
+    _t("control.refused", "X001", "a control client was refused", "client op reason"),
+    _t("control.action", "X002", "a supervisor acted through the control API",
+       "op session channel request grant held serial user ticket reason changed"),
+    _t("audit.purged", "X003", "old audit events were purged", "rows through_seq anchor_hash"),
     # Text people give
-    EventType("input.refused", "X701", "a reason or ticket with hidden characters, or too long, "
-                                       "was refused"),
+    _t("input.refused", "X701", "a reason or ticket with hidden characters, or too long, was refused",
+       "field problem value"),
 ]
 EVENT_TYPES: dict[str, EventType] = {t.name: t for t in _TYPES}
+
+# What each key of an event's `data` means (docs/AUDIT.md is generated from this and _TYPES).
+FIELDS: dict[str, str] = {
+    "access": "the session's `user`, `target`, `login`, `ticket` and `client` address, as its "
+              "session row holds them when the event is written",
+    "anchor_hash": "hash of the last purged row, from which the chain now verifies",
+    "as_name": "the SSH user name the client logged in with (`NAME` or `LOGIN@TARGET`)",
+    "backup": "the copy of the database kept before its schema was upgraded",
+    "bytes": "bytes freed (recording.purged); bytes of the file that passed (file.transfer over "
+             "scp)",
+    "bytes_read": "bytes the server returned to the client for this file",
+    "bytes_received": "bytes the forwarded connection sent back to the client",
+    "bytes_sent": "bytes the client sent through the forwarded connection",
+    "bytes_written": "bytes the client wrote to this file",
+    "changed": "how many grants, certificates or rows the action changed",
+    "channel": "the channel's number within its session",
+    "client": "the client's IP address",
+    "closed": "whether the file was closed before the channel ended",
+    "command": "the exec command, or the held command line",
+    "created": "what `bastion init` created",
+    "destination": "HOST:PORT of a forwarding request, or the path of a Unix socket",
+    "direction": "`upload` (to the target) or `download` (from it), for a file over scp",
+    "door": "which connection ended: the command interface, the control door, or a login",
+    "duration": "seconds of access asked for",
+    "ends": "when the grant ends (epoch seconds)",
+    "error": "what went wrong, one line",
+    "errors": "read or write requests on this file that failed",
+    "exit_signal": "the signal that ended the remote command, if any",
+    "exit_status": "the remote command's exit status, if any",
+    "failed": "recordings that could not be deleted",
+    "failures": "failed TOTP codes within the lockout window",
+    "field": "which input was refused (`reason`, `ticket`, `login`...)",
+    "grant": "grant id (g9)",
+    "held": "held command id (h3)",
+    "hostname": "the bastion's host name in its host certificate",
+    "key": "SHA-256 fingerprint of a public key",
+    "key_id": "the certificate's key id",
+    "kind": "`shell`, `exec`, `subsystem`, `direct-tcpip` and the other SSH channel and "
+            "forwarding kinds (channel.*); `file` or `directory` (file.transfer over scp)",
+    "line": "the command line as the bastion read it (keys typed without echo are redacted)",
+    "listen": "HOST:PORT the server listens on",
+    "login": "the login on the target",
+    "message": "what the other side (or the policy) said about a file that did not pass",
+    "method": "`key+totp` or `certificate`",
+    "missing": "recordings already gone from the disk",
+    "mode": "how the file was opened: `read`, `write`, `read+write`, with `+create`, "
+            "`+truncate`, `+append`, `+exclusive` (sftp); the file's mode, `0644` (scp)",
+    "new_version": "the database schema version after the upgrade",
+    "node": "the name of the node that wrote the event (`[cluster] node`, else $BASTION_NODE, "
+            "else the host name)",
+    "old_version": "the database schema version before the upgrade",
+    "older_than": "the cut-off (epoch seconds)",
+    "op": "the control operation (`watch`, `kill`, `revoke`, `lock`, `unlock`, `approve`, "
+          "`deny`, `confirm`, `reject`, `recording`)",
+    "path": "a file: the recording's file name (recording.*), the file on the target "
+            "(file.transfer), or the file written (krl.written)",
+    "principals": "the certificate's principals",
+    "protocol": "`scp` or `sftp`",
+    "problem": "why the request was refused",
+    "proven": "whether the client had proven its key before it was refused",
+    "pty": "whether the client asked for a terminal",
+    "reason": "why, in words (a supervisor's reason, a refusal's cause)",
+    "recordings": "recordings deleted",
+    "repeated": "further refusals of the same source and reason within the minute",
+    "request": "request id (r17)",
+    "result": "what became of a file over scp: `ok`, `refused`, `error`, `incomplete`",
+    "role": "the user's role",
+    "rows": "audit rows purged",
+    "rule": "the policy rule that decided (`defaults.unmatched` when none matched)",
+    "sealed": "how many sealed events were opened",
+    "seconds_left": "seconds until the grant ends",
+    "serial": "a certificate's serial number",
+    "serials": "how many serials the list holds",
+    "session": "session id (s4)",
+    "sessions": "sessions whose recordings were deleted",
+    "sha256": "SHA-256 of the finished recording file (recording.*), of the file's data "
+              "(file.transfer)",
+    "size": "the file's size as its scp record announced it",
+    "state": "the session's end state: `ended`, `killed`, `interrupted`, `failed`",
+    "step": "the TOTP time step of the code",
+    "subsystem": "the subsystem asked for (`sftp`)",
+    "target": "target name",
+    "through_seq": "the last purged sequence number",
+    "ticket": "ticket id",
+    "timeout": "seconds a held command waits before it is rejected",
+    "user": "a user name: the one acted on (user.*, revocations, approvals)",
+    "valid_before": "when the certificate expires (epoch seconds)",
+    "value": "the refused input, spelled out (`visible`), cut at 1,000 characters",
+    "was": "the user's role before the change",
+    "vendor": "the vendor's name",
+    "verdict": "`allow`, `alert`, `confirm` or `deny`",
+}
+AUTOMATIC_FIELDS = ("node", "access")
 
 
 class UnknownEvent(KeyError):
@@ -124,15 +263,52 @@ def _row_hash(row: dict[str, Any]) -> str:
     return hashlib.sha256(dumps(body).encode("utf-8")).hexdigest()
 
 
+_node: str | None = None
+
+
+def configure(cfg: Config) -> None:
+    """Per process, by whoever loads bastion.toml (`home.open_home`, `home.init`, the server on
+    reload): the node name written into every event, and the syslog destination."""
+    global _node
+    _node = cfg.cluster.node
+    configure_syslog(cfg.server.audit_syslog, events=cfg.server.audit_syslog_events)
+
+
+def node_name() -> str:
+    """The node name `record` writes: as configured, else $BASTION_NODE, else the host name."""
+    return _node or default_node()
+
+
+def _access(store: Store, session_id: Any) -> dict[str, Any] | None:
+    # Copied into the event, inside the hashed row: a join with `sessions` at export time would
+    # not be covered by the chain, and a rewritten session row would go unnoticed.
+    row = store.one("SELECT user, target, login, ticket, client_addr FROM sessions WHERE id = ?",
+                    (session_id,))
+    if row is None:
+        return None
+    return {"user": row["user"], "target": row["target"], "login": row["login"],
+            "ticket": row["ticket"], "client": row["client_addr"]}
+
+
 def record(store: Store, event: str, actor: str, **data: Any) -> int:
     """Append one event to the chain and return its sequence number.
 
-    `actor` is who caused it ("alice", "local:root", "system"); `data` is any JSON-able detail.
+    `actor` is who caused it ("alice", "local:root", "system"); `data` is JSON-able detail under
+    the keys its EventType lists. The stored data also holds `node` (this node's name) and, for
+    a session-scoped event whose session row exists, `access` (that session's user, target,
+    login, ticket and client address), all covered by the row's hash.
     """
     etype = EVENT_TYPES.get(event)
     if etype is None:
         raise UnknownEvent(event)
+    if any(key in data for key in AUTOMATIC_FIELDS):
+        raise ValueError(f"{event}: {', '.join(AUTOMATIC_FIELDS)} are written by record itself")
     with store.transaction():
+        data["node"] = node_name()
+        if etype.session_scoped and data.get("session"):
+            access = _access(store, data["session"])
+            if access is not None:
+                data["access"] = access
         last = store.one("SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1")
         if last is None:
             anchor = store.one("SELECT seq, hash FROM audit_anchor WHERE id = 1")
@@ -154,7 +330,7 @@ def record(store: Store, event: str, actor: str, **data: Any) -> int:
         )
         # Logged once durable: a reader of the log can rely on the row being in the store.
         store.after_commit(lambda: log.info("audit %s %s %s", etype.name, actor, row["data"]))
-        store.after_commit(lambda: _send_head(row))
+        store.after_commit(lambda: _send_to_syslog(row))
     return row["seq"]
 
 
@@ -203,16 +379,70 @@ def verify(store: Store) -> Verification:
 
 
 def export(store: Store, since: float | None = None) -> Iterator[dict[str, Any]]:
-    """Events in chain order as dicts (data decoded), optionally only those at or after `since`."""
+    """Events in chain order as `exported` dicts, optionally only those at or after `since`."""
     sql = "SELECT * FROM events"
     params: tuple = ()
     if since is not None:
         sql += " WHERE at >= ?"
         params = (since,)
     for row in store.execute(sql + " ORDER BY seq", params):
-        item = dict(row)
-        item["data"] = json.loads(item["data"])
-        yield item
+        yield exported(dict(row))
+
+
+# ECS `event.category` by the first part of the event name (docs/AUDIT.md lists them).
+ECS_CATEGORIES: dict[str, str] = {
+    "bastion": "process", "config": "configuration", "user": "iam", "auth": "authentication",
+    "mfa": "authentication", "cert": "iam", "request": "iam", "grant": "iam", "vendor": "iam",
+    "revocation": "iam", "krl": "iam", "session": "session", "channel": "network",
+    "recording": "file", "file": "file", "command": "process", "control": "iam",
+    "audit": "configuration",
+}
+
+
+def iso_time(at: float) -> str:
+    """Epoch seconds as ISO-8601 UTC with microseconds: 2026-11-23T15:25:40.123456Z."""
+    return dt.datetime.fromtimestamp(at, dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def exported(row: dict[str, Any]) -> dict[str, Any]:
+    """One event as `audit export` prints it: the row's own fields (seq, at, type, code, actor,
+    data decoded, prev_hash, hash) and beside them Elastic Common Schema fields derived from
+    them: @timestamp, event, observer, user, source, destination and `bastion` (docs/AUDIT.md).
+    Rows written before node and access were stored lack the fields derived from them."""
+    item = dict(row)
+    data = json.loads(item["data"]) if isinstance(item["data"], str) else item["data"]
+    item["data"] = data
+    access = data.get("access") if isinstance(data.get("access"), dict) else {}
+    item["@timestamp"] = iso_time(item["at"])
+    item["event"] = {"action": item["type"], "code": item["code"], "sequence": item["seq"],
+                     "kind": "event", "dataset": "bastion.audit",
+                     "category": [ECS_CATEGORIES.get(item["type"].split(".")[0], "process")]}
+    if data.get("node"):
+        item["observer"] = {"name": data["node"], "product": "bastion", "type": "proxy"}
+    user: dict[str, Any] = {}
+    if access:
+        user["name"] = access.get("user")
+        user["effective"] = {"name": access.get("login")}
+    else:
+        if item["actor"] != "system":
+            user["name"] = item["actor"]
+        if isinstance(data.get("user"), str) and data["user"] != item["actor"]:
+            user["target"] = {"name": data["user"]}
+    if user:
+        item["user"] = user
+    client = access.get("client") or data.get("client")
+    if isinstance(client, str) and client:
+        item["source"] = {"address": client}
+        with contextlib.suppress(ValueError):
+            item["source"]["ip"] = str(ipaddress.ip_address(client))
+    target = access.get("target") or data.get("target")
+    if isinstance(target, str) and target:
+        item["destination"] = {"address": target}
+    extra = {"session": data.get("session"), "ticket": access.get("ticket") or data.get("ticket")}
+    extra = {k: v for k, v in extra.items() if isinstance(v, str) and v}
+    if extra:
+        item["bastion"] = extra
+    return item
 
 
 def recent(store: Store, limit: int = 100, event_type: str | None = None) -> list[dict[str, Any]]:
@@ -263,6 +493,64 @@ def purge(store: Store, older_than: float, actor: str) -> int:
     return deleted
 
 
+# ---------------------------------------------------------------- the schema, for people
+
+_SCHEMA_HEAD = """# Audit events
+
+Generated from `bastion/audit.py` (`audit.schema_markdown()`); a test fails when this file and the
+registry differ. Regenerate with
+`python -c 'from bastion import audit; print(audit.schema_markdown(), end="")' > docs/AUDIT.md`.
+
+Every audit event is a row of the hash chain: `seq`, `at` (epoch seconds), `type`, `code`,
+`actor` (who caused it: a user, `local:NAME` for the CLI or socket, `system`), `data`, `prev_hash`
+and `hash` (SHA-256 of the canonical JSON of the other fields). `bastion audit export` prints one
+JSON line per event with those fields, and beside them these Elastic Common Schema (ECS) fields,
+derived from the row when it is exported (the facts they come from are in the hashed `data`):
+
+| ECS field | value |
+|---|---|
+| `@timestamp` | `at` as ISO-8601 UTC, `2026-11-23T15:25:40.123456Z` |
+| `event.action`, `event.code`, `event.sequence` | `type`, `code`, `seq` |
+| `event.kind`, `event.dataset` | `event`, `bastion.audit` |
+| `event.category` | by the type's first part: {categories} |
+| `observer.name` | `data.node`: the node that wrote it (`observer.product` bastion, `.type` proxy) |
+| `user.name` | session-scoped: the session's user (`data.access.user`); else `actor`, unless `system` |
+| `user.effective.name` | session-scoped: the login on the target (`data.access.login`) |
+| `user.target.name` | not session-scoped: `data.user` where it names someone other than `actor` |
+| `source.address`, `source.ip` | the client's address: `data.access.client`, else `data.client` |
+| `destination.address` | the target: `data.access.target`, else `data.target` |
+| `bastion.session`, `bastion.ticket` | `data.session`; `data.access.ticket`, else `data.ticket` |
+
+With `audit_syslog` set and `audit_syslog_events = true`, the same JSON line goes to syslog as each
+event is committed, right after its chain head (`audit head seq=N hash=H type=T`).
+
+## Fields the bastion adds to `data`
+
+- `node` (every event): {node}
+- `access` (every session-scoped event, one with a `session` field, whose session row
+  exists): {access}
+
+Rows written before a bastion stored these lack them; their hashes are unchanged and still verify.
+"""
+
+
+def schema_markdown() -> str:
+    """docs/AUDIT.md: every event type with its code, meaning and data fields, every field's
+    meaning, and the ECS fields `exported` adds."""
+    categories = ", ".join(f"`{prefix}.*` {category}" for prefix, category in ECS_CATEGORIES.items())
+    lines = [_SCHEMA_HEAD.format(categories=categories, node=FIELDS["node"],
+                                 access=FIELDS["access"]).rstrip("\n"),
+             "", "## Event types", "",
+             "Session-scoped events (those with a `session` field) also carry `access`.", "",
+             "| type | code | what happened | data fields |", "|---|---|---|---|"]
+    for t in _TYPES:
+        fields = ", ".join(f"`{f}`" for f in t.fields) or "none"
+        lines.append(f"| `{t.name}` | {t.code} | {t.summary} | {fields} |")
+    lines += ["", "## Data fields", "", "| field | meaning |", "|---|---|"]
+    lines += [f"| `{name}` | {FIELDS[name]} |" for name in sorted(FIELDS)]
+    return "\n".join(lines) + "\n"
+
+
 # ---------------------------------------------------------------- chain heads kept outside the database
 
 HEAD_PATTERN = re.compile(r"\baudit head seq=(\d+) hash=([0-9a-f]{64})\b")
@@ -309,19 +597,26 @@ class _HeadHandler(logging.handlers.SysLogHandler):
 
 
 class _SyslogHeads:
-    def __init__(self, dest: str, address: str | tuple[str, int]) -> None:
+    def __init__(self, dest: str, address: str | tuple[str, int], events: bool) -> None:
         self.dest = dest
+        self.events = events
         self.failing = False
         self.lock = threading.Lock()
         self.handler = _HeadHandler(address, facility=SYSLOG_FACILITY, socktype=socket.SOCK_DGRAM)
         self.handler.ident = f"bastion[{os.getpid()}]: "
 
-    def send(self, seq: int, digest: str, event: str) -> None:
-        record = logging.LogRecord("bastion.audit.head", logging.INFO, __file__, 0,
-                                   "audit head seq=%d hash=%s type=%s", (seq, digest, event), None)
+    def send(self, row: dict[str, Any]) -> None:
+        records = [logging.LogRecord("bastion.audit.head", logging.INFO, __file__, 0,
+                                     "audit head seq=%d hash=%s type=%s",
+                                     (row["seq"], row["hash"], row["type"]), None)]
+        if self.events:
+            line = json.dumps(exported(row), sort_keys=True, ensure_ascii=False)
+            records.append(logging.LogRecord("bastion.audit.event", logging.INFO, __file__, 0,
+                                             "%s", (line,), None))
         with self.lock:
             self.handler.failure = None
-            self.handler.handle(record)
+            for record in records:
+                self.handler.handle(record)
             failure = self.handler.failure
             # Once per outage, not once per event: a dead destination must not flood the log.
             if failure is not None and not self.failing:
@@ -338,17 +633,18 @@ class _SyslogHeads:
 _heads: _SyslogHeads | None = None
 
 
-def configure_syslog(dest: str) -> None:
-    """Send the chain head to syslog `dest` after each committed event ("" stops sending).
+def configure_syslog(dest: str, *, events: bool = False) -> None:
+    """Send the chain head to syslog `dest` after each committed event ("" stops sending), and
+    with `events` the event itself too, as one JSON line (`exported`), right after its head.
 
-    Per process: whoever loads bastion.toml calls it with `server.audit_syslog` (the CLI when it
-    opens a home, the server at start and on every reload). Calling it again with the same
-    destination keeps the socket. A host name is resolved here, once, never per event. An
-    unreachable or unresolvable destination is logged once and never stops events from being
+    Per process: whoever loads bastion.toml calls it, through `configure`. Calling it again with
+    the same destination keeps the socket. A host name is resolved here, once, never per event.
+    An unreachable or unresolvable destination is logged once and never stops events from being
     recorded. ValueError for a malformed `dest` (bastion.toml has already refused those)."""
     global _heads
     address = syslog_address(dest)
     if _heads is not None and _heads.dest == dest:
+        _heads.events = events
         return
     if _heads is not None:
         _heads.close()
@@ -362,13 +658,13 @@ def configure_syslog(dest: str) -> None:
             log.error("audit heads are not sent to syslog %s: %s", dest, exc)
             return
         address = info[0][4][0], address[1]
-    _heads = _SyslogHeads(dest, address)
+    _heads = _SyslogHeads(dest, address, events)
 
 
-def _send_head(row: dict[str, Any]) -> None:
+def _send_to_syslog(row: dict[str, Any]) -> None:
     heads = _heads
     if heads is not None:
-        heads.send(row["seq"], row["hash"], row["type"])
+        heads.send(row)
 
 
 @dataclass(frozen=True)

@@ -684,7 +684,6 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None,
         if getattr(args, "needs_home", True) is False:
             return args.local(None, args, out)
         ctx = open_home(home)
-        audit.configure_syslog(ctx.config.server.audit_syslog)
         try:
             if getattr(args, "local", None) is not None:
                 return args.local(ctx, args, out)

@@ -11,6 +11,7 @@ import asyncio
 import io
 import json
 import shlex
+import time
 from typing import TYPE_CHECKING, Any
 
 import asyncssh
@@ -51,6 +52,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 HELP = """usage: ssh NAME@bastion COMMAND ...
+  help                            (or no command: your grants, requests and certificates, and this)
   request --target T --login L --ticket ID --duration D --reason TEXT [--wait] [--json]
   status [REQUEST_ID] [--json]
   cert ID                         (a ticket or request id; prints one certificate line)
@@ -58,6 +60,7 @@ supervisors: requests, approve ID, deny ID, held, confirm ID, reject ID, session
              revoke (--serial N | --grant ID | --user NAME | --ticket ID)
 a session: ssh LOGIN@TARGET@bastion
 """
+HELP_WORDS = ("help", "--help", "-h")
 
 
 class CommandSession(asyncssh.SSHServerSession):
@@ -131,15 +134,21 @@ class CommandSession(asyncssh.SSHServerSession):
         code = await self.execute(self.command, out, err)
         if self.ended:  # ended meanwhile (the user was locked): it said why already
             return
+        # There is no shell on the bastion, so no pty either: a terminal would show bare line
+        # feeds as a staircase. Both streams land on that terminal.
         newline = "\r\n" if self.chan.get_terminal_type() else "\n"
         self.chan.write(_shown(out.getvalue(), newline).encode())
         self.chan.write_stderr(_shown(err.getvalue(), newline).encode())
         self.chan.exit(code)
 
     async def execute(self, command: str | None, out: io.StringIO, err: io.StringIO) -> int:
-        if not command or not command.strip():
-            err.write(HELP)
-            return 2
+        """Run one command line; what it prints goes to `out` and `err` with bare line feeds.
+        No command, or `help`, prints the user's status and the help (exit 0); a usage error
+        prints the reason and the help on `err` (exit 2)."""
+        words = (command or "").split()
+        if not words or (len(words) == 1 and words[0] in HELP_WORDS):
+            self._face(out)
+            return 0
         if len(command) > MAX_COMMAND:
             err.write("bastion: command too long\n")
             return 2
@@ -221,6 +230,45 @@ class CommandSession(asyncssh.SSHServerSession):
         if not reqs and not live:
             out.write("no requests and no grants\n")
         return 0
+
+    def _face(self, out: io.StringIO) -> None:
+        """What `ssh NAME@bastion` shows: who you are, what you may use now and for how long,
+        what waits for a decision, then the commands."""
+        store, t = self.app.store, time.time()
+        person = users.get(store, self.user)
+        out.write(f"{self.user} ({person.role if person else '?'}) on "
+                  f"{visible(self.app.config.server.hostname)}\n")
+        _section(out, "grants", [
+            f"{g.id}  {g.login}@{g.target}  ticket {visible(g.ticket)}  until {cli._when(g.ends)}"
+            f" ({time_left(g.ends - t)} left)"
+            for g in grants.active_grants(store, self.user, at=t)])
+        _section(out, "pending requests", [
+            f"{r['id']}  {r['login']}@{r['target']}  ticket {visible(r['ticket'])}  "
+            f"{config.format_duration(r['duration'])}  reason: {visible(r['reason'])}"
+            for r in grants.list_requests(store, state="pending", user=self.user)])
+        _section(out, "certificates", [
+            f"serial {c['serial']}  {', '.join(c['principals'])}  until "
+            f"{cli._when(c['valid_before'])} ({time_left(c['valid_before'] - t)} left)"
+            for c in grants.live_certificates(store, self.user, at=t)])
+        out.write("\n" + HELP)
+
+
+def _section(out: io.StringIO, title: str, lines: list[str]) -> None:
+    out.write(f"{title}:{'' if lines else ' none'}\n")
+    for line in lines:
+        out.write(f"  {line}\n")
+
+
+def time_left(seconds: float) -> str:
+    """A remaining time as people read it: "45s", "24m", "2h05m", "3d04h"."""
+    s = max(0, int(seconds))
+    if s < 60:
+        return f"{s}s"
+    if s < 3600:
+        return f"{s // 60}m"
+    if s < 86400:
+        return f"{s // 3600}h{s % 3600 // 60:02d}m"
+    return f"{s // 86400}d{s % 86400 // 3600:02d}h"
 
 
 def _shown(text: str, newline: str) -> str:

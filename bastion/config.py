@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import ipaddress
 import math
+import os
 import re
+import socket
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -124,11 +126,25 @@ class ServerSettings:
     connection_rate_per_source: int = 60
     audit_retention: float = 90 * 86400
     audit_syslog: str = ""
+    audit_syslog_events: bool = False
     egress_addresses: tuple[str, ...] = ()
 
     @property
     def listen_host_port(self) -> tuple[str, int]:
         return split_host_port(self.listen)
+
+
+NODE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}\Z")
+
+
+def default_node() -> str:
+    """The node name when bastion.toml names none: $BASTION_NODE, else the host name."""
+    return os.environ.get("BASTION_NODE") or socket.gethostname()
+
+
+@dataclass(frozen=True)
+class ClusterSettings:
+    node: str = field(default_factory=default_node)
 
 
 @dataclass(frozen=True)
@@ -142,6 +158,7 @@ class Config:
     path: Path | None
     server: ServerSettings = field(default_factory=ServerSettings)
     recordings: RecordingSettings = field(default_factory=RecordingSettings)
+    cluster: ClusterSettings = field(default_factory=ClusterSettings)
     roles: dict[str, Role] = field(default_factory=dict)
     targets: dict[str, Target] = field(default_factory=dict)
 
@@ -260,7 +277,8 @@ _SERVER_KEYS = {
     "cert_backdate": "duration", "store_grace": "duration", "recordings_min_free": "size",
     "login_timeout": "duration", "max_connections": "int", "max_connections_per_source": "int",
     "connection_rate_per_source": "int",
-    "audit_retention": "duration", "audit_syslog": "str", "egress_addresses": "strlist",
+    "audit_retention": "duration", "audit_syslog": "str", "audit_syslog_events": "bool",
+    "egress_addresses": "strlist",
 }
 _RECORDINGS_KEYS = {"escrow_key": "str"}
 _ROLE_KEYS = {
@@ -294,16 +312,32 @@ def load_config(path: Path) -> Config:
     """Load and validate bastion.toml. Raises ConfigError (one line) for anything wrong."""
     data, text = _read_toml(path)
     r = _Reader(path, text)
-    r.table(data, "", {"server", "recordings", "roles", "targets"})
+    r.table(data, "", {"server", "recordings", "cluster", "roles", "targets"})
     server = _load_server(r, data.get("server", {}))
     recordings = _load_recordings(r, data.get("recordings", {}))
+    cluster = _load_cluster(r, data.get("cluster", {}))
     roles = {name: Role(name=name) for name in DEFAULT_ROLES}
     for name, table in r.table(data.get("roles", {}), "roles", None).items():
         roles[name] = _load_role(r, name, table)
     targets = {}
     for name, table in r.table(data.get("targets", {}), "targets", None).items():
         targets[name] = _load_target(r, name, table)
-    return Config(path=path, server=server, recordings=recordings, roles=roles, targets=targets)
+    return Config(path=path, server=server, recordings=recordings, cluster=cluster, roles=roles,
+                  targets=targets)
+
+
+def _load_cluster(r: _Reader, data: Any) -> ClusterSettings:
+    r.table(data, "cluster", {"node"})
+    node = r.get(data, "cluster", "node", "str", None)
+    if node is None:
+        node = default_node()
+        if "BASTION_NODE" in os.environ and not NODE_NAME.match(node):
+            raise ConfigError(_one_line(f"BASTION_NODE: {node!r} is not a node name (letters, "
+                                        "digits, '.', '_', '-'; at most 64)"))
+    elif not NODE_NAME.match(node):
+        raise r.fail("cluster.node", "letters, digits, '.', '_' and '-', at most 64, "
+                                     "starting with a letter or digit")
+    return ClusterSettings(node=node)
 
 
 def _load_server(r: _Reader, data: Any) -> ServerSettings:

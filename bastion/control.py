@@ -109,11 +109,16 @@ class ControlConnection:
             self.connection_lost()
             self._close()
             return
-        if message["event"] != "output":
+        if message["event"] not in ("output", "resize"):
             self.send(message)
             return
         session = message["session"]
         if session not in self.watching:
+            return
+        if message["event"] == "resize":
+            # Dropped with the output while the watcher lags: the resync's snapshot has the size.
+            if session not in self.dropped:
+                self.send(message)
             return
         if self._buffered() > WATCH_HIGH_WATER:
             self.dropped.add(session)

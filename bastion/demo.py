@@ -15,6 +15,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import asyncssh
@@ -27,15 +28,31 @@ DEMO_BEGIN = "# --- demo target, rewritten by `make run` ---"
 DEMO_USERS = (("alice", "engineer"), ("sam", "supervisor"))
 
 
+DEMO_TARGET_PORT = 2200
+SSHD_START_TIMEOUT = 10.0
+
+
 def _free_port(preferred: int) -> int:
+    """`preferred` unless something listens there, else a free port. Connections of an earlier
+    run still closing on `preferred` (TIME_WAIT) do not count: sshd binds with SO_REUSEADDR, and
+    so does this probe, so the demo target keeps its port across restarts."""
     for port in (preferred, 0):
         with socket.socket() as s:
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
             try:
                 s.bind(("127.0.0.1", port))
             except OSError:
                 continue
             return s.getsockname()[1]
     raise BastionError("no free port on 127.0.0.1")
+
+
+def _last_target_port(home: Home) -> int:
+    try:
+        target = config.load_config(home.config_file).targets.get("demo")
+    except config.ConfigError:
+        return DEMO_TARGET_PORT
+    return target.port if target is not None else DEMO_TARGET_PORT
 
 
 def _sshd_path() -> str | None:
@@ -62,16 +79,42 @@ def start_demo_target(home: Home, demo: Path) -> tuple[subprocess.Popen, int, st
     if not host_key.exists():
         subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", str(host_key)],
                        check=True)
-    port = _free_port(2200)
+    port = _free_port(_last_target_port(home))
     conf = demo / "sshd_config"
     conf.write_text(target_sshd_config(port, host_key, Path(f"{home.target_ca}.pub"),
                                        "AcceptEnv LANG LC_*\nSubsystem sftp internal-sftp\n"))
     if os.geteuid() == 0:
         Path("/run/sshd").mkdir(exist_ok=True)
-    proc = subprocess.Popen([sshd, "-D", "-e", "-f", str(conf)], stdout=subprocess.DEVNULL,
-                            stderr=open(demo / "sshd.log", "ab"))
+    log = demo / "sshd.log"
+    start = log.stat().st_size if log.exists() else 0
+    # The demo keeps its own files private (umask 077), but the target is an ordinary server:
+    # files put on it get the usual 022, as on any host.
+    with open(log, "ab") as stderr:
+        proc = subprocess.Popen([sshd, "-D", "-e", "-f", str(conf)], stdout=subprocess.DEVNULL,
+                                stderr=stderr, umask=0o022)
+    _wait_listening(proc, port, log, start)
     host_pub = " ".join(Path(f"{host_key}.pub").read_text().split()[:2])
     return proc, port, host_pub
+
+
+def _wait_listening(proc: subprocess.Popen, port: int, log: Path, start: int) -> None:
+    """Return once sshd says it listens on `port`; BastionError with its last words if it
+    stops instead (another program took the port meanwhile), or says nothing for 10 s."""
+    ready = f"Server listening on 127.0.0.1 port {port}."
+    deadline = time.monotonic() + SSHD_START_TIMEOUT
+    while True:
+        with open(log, "rb") as f:
+            f.seek(start)
+            said = f.read().decode(errors="replace")
+        if ready in said:
+            return
+        if proc.poll() is not None or time.monotonic() > deadline:
+            proc.kill()
+            proc.wait()
+            last = said.strip().splitlines()[-1:] or ["no output"]
+            raise BastionError(f"the demo target's sshd did not start on port {port}: {last[0]} "
+                               f"(see {log})")
+        time.sleep(0.05)
 
 
 def write_demo_target(home: Home, port: int, login: str, host_pub: str) -> None:

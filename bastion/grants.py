@@ -441,6 +441,18 @@ def _revoke_certs(store: Store, where: str, params: tuple, t: float, reason: str
     return len(rows)
 
 
+def live_certificates(store: Store, user: str, *, at: float | None = None) -> list[dict[str, Any]]:
+    """The user certificates issued to `user` that a client could still use now: not revoked,
+    not past `valid_before`; oldest first, `principals` decoded."""
+    t = now() if at is None else at
+    rows = store.all("SELECT serial, principals, valid_before, ticket FROM certificates "
+                     "WHERE user = ? AND kind = 'user' AND revoked = 0 AND valid_before > ? "
+                     "ORDER BY serial", (user, int(t)))
+    for row in rows:
+        row["principals"] = _loads_list(row["principals"])
+    return rows
+
+
 def revoked_serials(store: Store) -> list[int]:
     return [r["serial"] for r in store.all(
         "SELECT serial FROM certificates WHERE revoked = 1 AND kind IN ('user', 'vendor') "

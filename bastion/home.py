@@ -171,6 +171,7 @@ def open_home(home: Home) -> Context:
     """Open an existing home; refuses a home that does not exist and a malformed bastion.toml."""
     home.require()
     cfg = config.load_config(home.config_file)
+    audit.configure(cfg)
     return Context(home=home, config=cfg, store=open_store(home))
 
 
@@ -196,6 +197,7 @@ def init(home: Home, hostname: str | None = None) -> InitResult:
             created.append(name)
     cfg = config.load_config(home.config_file)
     config.load_policy(home.policy_file)
+    audit.configure(cfg)
     hostname = hostname or cfg.server.hostname
     for path in (home.user_ca, home.target_ca, home.host_ca):
         if not path.exists():

@@ -27,7 +27,7 @@ OPERATIONS = ("sessions", "watch", "unwatch", "kill", "revoke", "lock", "unlock"
               "approve", "deny", "held", "confirm", "reject", "audit", "recording")
 EVENTS = ("hello", "session_started", "session_ended", "output", "snapshot", "command",
           "verdict", "request_created", "request_decided", "command_held", "held_resolved",
-          "revoked", "resync")
+          "revoked", "resync", "resize")
 SUBSYSTEM = "bastion-control"
 
 

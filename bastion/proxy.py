@@ -619,6 +619,7 @@ class ProxyChannel(asyncssh.SSHServerSession):
             except recording.RecordingError as exc:
                 self.recording_failed(exc)
                 return
+            self.app.broadcast_resize(self.live.id, self.number, width, height)
         if self.gate is not None:
             self.gate.resize(width, height)
         if self.upstream_chan is not None:

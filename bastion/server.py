@@ -99,7 +99,7 @@ class Bastion:
         self.ctx = ctx
         self.home = ctx.home
         self.config: config.Config = ctx.config
-        audit.configure_syslog(self.config.server.audit_syslog)
+        audit.configure(self.config)
         self.store = ctx.store
         # One event loop serves every session: a write waiting for a lock held by another process
         # stalls them all, so the server gives up sooner than the CLI does (fail closed).
@@ -136,6 +136,16 @@ class Bastion:
     def broadcast_output(self, session_id: str | None, channel: int, data: bytes) -> None:
         if self.subscribers:
             message = {"event": "output", "session": session_id, "channel": channel, "data": data}
+            for subscriber in list(self.subscribers):
+                subscriber(message)
+
+    def broadcast_resize(self, session_id: str | None, channel: int, width: int, height: int
+                         ) -> None:
+        """The user's terminal changed size: watchers resize their copy of the screen, or its
+        rows and the cursor would no longer line up with the output."""
+        if self.subscribers:
+            message = {"event": "resize", "session": session_id, "channel": channel,
+                       "width": width, "height": height}
             for subscriber in list(self.subscribers):
                 subscriber(message)
 
@@ -420,7 +430,7 @@ class Bastion:
         old_escrow = self.config.recordings.escrow_key
         self.config = self.ctx.config = new
         self.policy = policy
-        audit.configure_syslog(new.server.audit_syslog)
+        audit.configure(new)
         audit.record_or_log(self.store, "config.reloaded", "system")
         log.info("configuration reloaded")
         if new.recordings.escrow_key != old_escrow:
@@ -472,11 +482,9 @@ class BastionServer(auth.TwoFactorServer):
                                      time.monotonic())
         if (len(app.connections) > settings.max_connections
                 or app.per_source[self.client_addr] > settings.max_connections_per_source):
-            app.refuse_connection(self.client_addr, "connection limit reached")
-            conn.close()
+            self._hang_up("connection limit reached")
         elif not within_rate:
-            app.refuse_connection(self.client_addr, "connection rate limit reached")
-            conn.close()
+            self._hang_up("connection rate limit reached")
         else:
             self.login_timer = asyncio.get_running_loop().call_later(
                 settings.login_timeout, self._login_timed_out, settings.login_timeout)
@@ -485,9 +493,13 @@ class BastionServer(auth.TwoFactorServer):
         self.login_timer = None
         if self.conn is None or self.authenticated:
             return
-        self.app.refuse_connection(self.client_addr,
-                                   f"login timeout ({config.format_duration(seconds)})")
-        self.conn.close()
+        self._hang_up(f"login timeout ({config.format_duration(seconds)})")
+
+    def _hang_up(self, reason: str) -> None:
+        """Refuse before authentication, and tell the client why (the ssh client prints it),
+        not only "Disconnected by application"."""
+        self.app.refuse_connection(self.client_addr, reason)
+        self.conn.disconnect(asyncssh.DISC_BY_APPLICATION, f"bastion: {reason}")
 
     def connection_lost(self, exc: Exception | None) -> None:
         app = self.app

@@ -200,7 +200,9 @@ def cancel_held(store: Store, held_id: str, actor: str) -> bool:
             "UPDATE held SET state = 'cancelled', decided_at = ?, reason = 'cancelled by the user' "
             "WHERE id = ? AND state = 'pending'", (now(), held_id)).rowcount
         if changed:
-            audit.record(store, "command.rejected", actor, held=held_id, reason="cancelled by the user")
+            row = held_state(store, held_id)
+            audit.record(store, "command.rejected", actor, held=held_id, session=row["session_id"],
+                         command=row["command"], reason="cancelled by the user")
     return bool(changed)
 
 
@@ -210,7 +212,9 @@ def expire_held(store: Store, held_id: str) -> bool:
             "UPDATE held SET state = 'expired', decided_at = ? WHERE id = ? AND state = 'pending'",
             (now(), held_id)).rowcount
         if changed:
-            audit.record(store, "command.expired", "system", held=held_id)
+            row = held_state(store, held_id)
+            audit.record(store, "command.expired", "system", held=held_id,
+                         session=row["session_id"], command=row["command"])
     return bool(changed)
 
 

@@ -223,10 +223,10 @@ class Client:
                                 env=self.env() | (env or {}))
 
     def terminal(self, dest: str, *command: str, extra: tuple[str, ...] = (),
-                 env: dict[str, str] | None = None) -> Terminal:
+                 env: dict[str, str] | None = None, cols: int = 80, rows: int = 24) -> Terminal:
         """An interactive ssh session on a real pseudo-terminal, whose screen the test reads."""
         args = self.ssh_args(dest, extra=("-t", *extra))
-        return Terminal([*args, *command], self.env() | (env or {}))
+        return Terminal([*args, *command], self.env() | (env or {}), cols=cols, rows=rows)
 
 
 class Terminal:
@@ -287,6 +287,17 @@ class Terminal:
 
     def send(self, data: bytes) -> None:
         os.write(self.master, data)
+
+    def resize(self, cols: int, rows: int) -> None:
+        """The window changes size, as when its user drags it. The pty is not ssh's controlling
+        terminal here, so the kernel's SIGWINCH is sent by hand."""
+        import fcntl
+        import signal
+        import struct
+        import termios
+
+        fcntl.ioctl(self.master, termios.TIOCSWINSZ, struct.pack("HHHH", rows, cols, 0, 0))
+        self.proc.send_signal(signal.SIGWINCH)
 
     def wait(self, timeout: float = 20) -> int:
         code = self.proc.wait(timeout)

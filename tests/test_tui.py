@@ -5,8 +5,12 @@ from __future__ import annotations
 
 import argparse
 import base64
+import os
+import subprocess
+import sys
 import time
 from collections.abc import Callable
+from select import select as select_fds
 from typing import Any
 
 import asyncssh
@@ -103,6 +107,104 @@ async def test_live_session_is_listed_watched_live_and_killed_from_the_console(w
 
 
 @pytest.mark.integration
+async def test_a_terminal_wider_than_the_console_is_shown_whole_resized_and_restored_after_less(
+        world):
+    ivan = world.person("ivan")
+    world.grant(ivan)
+    page = world.tmp / "page.txt"
+    page.write_text("first-row " + "x" * 150 + "\n" + "".join(f"line {n}\n" for n in range(200)))
+    term = ivan.terminal(f"{LOGIN}@web01", cols=132, rows=40, env={"TERM": "xterm-256color"})
+    at = term.prompt()
+    term.send(b"echo wide-$((6*7))\n")
+    at = term.prompt(start=term.expect(rb"wide-42", start=at))
+    sid = world.session_row("ivan")["id"]
+    app = console(world)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await select(pilot, app, "sessions-view-table", sid)
+        await pilot.press("enter")
+        watch = await until(pilot, lambda: isinstance(app.screen, WatchScreen) and app.screen,
+                            "the watch screen")
+        await until(pilot, lambda: "wide-42" in watch.screen_text(), "the snapshot")
+        term.send(f"less -S {page}\n".encode())
+        await until(pilot, lambda: "line 30" in watch.screen_text(), "less's page")
+        frame = watch.query_one("#terminal-frame")
+        title = watch.query_one("#watch-title")
+        # The whole 132x40 screen, from its top left: the page's first row stays in sight.
+        assert (watch.model.width, watch.model.height) == (132, 40)
+        assert watch.screen_text().splitlines()[0].startswith("first-row xxx")
+        await until(pilot, lambda: "132x40 · scroll to see all" in str(title.render()), "the size")
+        assert frame.scroll_offset == (0, 0)
+        assert frame.max_scroll_x > 0 and frame.max_scroll_y > 0
+        await pilot.press("right", "down")
+        assert frame.scroll_offset == (1, 1)  # the supervisor scrolls, with the keys
+        await pilot.press("f")  # or follows the cursor, on less's last row
+        await until(pilot, lambda: frame.scroll_offset.y == frame.max_scroll_y > 0, "following")
+        assert "following the cursor" in str(title.render())
+        # The user's window shrinks: the console's copy follows, and now fits.
+        term.resize(90, 20)
+        await until(pilot, lambda: (watch.model.width, watch.model.height) == (90, 20),
+                    "the resize")
+        await until(pilot, lambda: "90x20" in str(title.render())
+                    and "scroll" not in str(title.render()), "the new size, fitting")
+        # less ends: the shell's screen comes back, with the cursor on its new prompt.
+        mark = len(term.buffer)
+        term.send(b"q")
+        term.prompt(start=mark)
+
+        def on_the_prompt() -> bool:
+            rows, cursor = watch.screen_text().splitlines(), watch.model.screen.cursor
+            return rows[cursor.y].endswith(("$", "#")) and cursor.x == len(rows[cursor.y]) + 1
+
+        await until(pilot, on_the_prompt, "the cursor on the shell's new prompt")
+        rows = watch.screen_text().splitlines()
+        assert any(row.endswith("wide-42") for row in rows), rows
+        assert not [row for row in rows if row.startswith(("first-row", "line "))], rows
+    term.proc.terminate()
+    term.wait()
+
+
+@pytest.mark.integration
+def test_with_stderr_redirected_the_console_draws_on_the_terminal(world, tmp_path):
+    import fcntl
+    import pty
+    import struct
+    import termios
+
+    master, slave = pty.openpty()
+    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 30, 100, 0, 0))
+    errors = tmp_path / "tui-errors.log"
+    with open(errors, "wb") as err:
+        proc = subprocess.Popen([sys.executable, "-m", "bastion", "--home", str(world.home.path),
+                                 "tui"], stdin=slave, stdout=slave, stderr=err,
+                                env=os.environ | {"TERM": "xterm-256color"},
+                                start_new_session=True)
+    os.close(slave)
+    seen = b""
+    try:
+        deadline = time.monotonic() + 30
+        while b"acting as" not in seen:
+            assert time.monotonic() < deadline, (seen[-500:], errors.read_bytes()[-500:])
+            ready, _, _ = select_fds([master], [], [], 1)
+            if ready:
+                seen += os.read(master, 65536)
+        os.write(master, b"q")
+        while proc.poll() is None:
+            ready, _, _ = select_fds([master], [], [], 1)
+            if ready:
+                try:
+                    seen += os.read(master, 65536)
+                except OSError:
+                    break
+        assert proc.wait(15) == 0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        os.close(master)
+    assert b"bastion supervisor console" in seen
+    assert b"supervisor console" not in errors.read_bytes()
+
+
+@pytest.mark.integration
 async def test_pending_requests_are_approved_and_denied_from_the_console(world):
     world.person("dave")
     create = grants.create_request
@@ -183,6 +285,8 @@ async def test_new_requests_and_held_commands_notify_and_held_ones_are_confirmed
         await pilot.press("c")
         await answer(pilot, app, "y")
         await until(pilot, lambda: held_id not in table.records, "the held row to go")
+        # Decided: its notice, raised seconds ago for 15, no longer asks anyone to press 3.
+        assert not any(n.startswith(f"command held ({held_id})") for n in notices(app))
     state = sessions.held_state(world.ctx.store, held_id)
     assert (state["state"], state["decided_by"]) == ("confirmed", SUPERVISOR)
     for request_id in warm_up:
@@ -344,6 +448,13 @@ EVENT_ROWS = [
 ]
 SCREEN = (b"deploy@web01:~$ ls\r\n\x1b[01;34mreleases\x1b[0m  \x1b[01;32mdeploy.sh\x1b[0m  notes.txt"
           b"\r\ndeploy@web01:~$ systemctl restart nginx\r\ndeploy@web01:~$ ")
+# top on a 120x30 terminal, its cursor parked on the last row.
+WIDE_SCREEN = (b"\x1b[H\x1b[2Jtop - 10:00:00 up 3 days,  2 users,  load average: 0.08, 0.03, 0.01"
+               b"\r\nTasks: 92 total,   1 running,  91 sleeping\r\n\r\n\x1b[7m  PID USER      PR  "
+               + b"COMMAND".rjust(100) + b"\x1b[0m\r\n"
+               + b"".join(b"%5d postgres  20  %s\r\n" % (n, (b"postgres: worker %d" % n).rjust(98))
+                          for n in range(100, 125))
+               + b"\x1b[30;1H")
 CAST = [[0.5, "o", "root@web01:~# "], [2.0, "o", "uptime\r\n"],
         [2.1, "o", " 10:00 up 3 days\r\nroot@web01:~# "], [2.2, "m", "verdict allow: uptime"],
         [9.0, "o", "exit\r\n"]]
@@ -367,8 +478,10 @@ class StandIn:
         if op == "audit":
             return {"events": EVENT_ROWS, "verify": {"ok": True, "rows": 120, "problem": None}}
         if op == "watch":
-            return {"snapshot": {"session": fields["session"], "channel": 1, "width": 80,
-                                 "height": 24, "data": base64.b64encode(SCREEN).decode()}}
+            wide = fields["session"] == "s9"
+            return {"snapshot": {"session": fields["session"], "channel": 1,
+                                 "width": 120 if wide else 80, "height": 30 if wide else 24,
+                                 "data": base64.b64encode(WIDE_SCREEN if wide else SCREEN).decode()}}
         if op == "recording" and self.recording:
             start = fields["offset"]
             following = start + 2 if start + 2 < len(CAST) else None
@@ -387,10 +500,10 @@ def pictured(recording: bool = False) -> SupervisorApp:
     return SupervisorApp(connect, clock=lambda: NOW, tick_seconds=3600)
 
 
-@pytest.mark.parametrize("keys", [(), ("2",), ("3",), ("4",), ("5",), ("enter",), ("k",),
-                                  ("question_mark",)],
+@pytest.mark.parametrize("keys", [(), ("2",), ("3",), ("4",), ("5",), ("enter",),
+                                  ("down", "enter"), ("k",), ("question_mark",)],
                          ids=["sessions", "requests", "held", "audit", "replay-list", "watch",
-                              "kill-dialog", "help"])
+                              "watch-wide", "kill-dialog", "help"])
 def test_views_at_80x24(snap_compare, keys):
     async def settle(pilot):
         held = pilot.app.query_one("#held-view-table", RecordTable)

@@ -10,8 +10,11 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
+import os
 import sys
 import time
+from collections.abc import Iterator
 from typing import Any
 
 from rich.text import Text
@@ -20,6 +23,7 @@ from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.css.query import NoMatches
 from textual.message import Message
+from textual.notifications import Notification, Notify
 from textual.timer import Timer
 from textual.widgets import Footer, Static, TabbedContent, TabPane
 
@@ -44,7 +48,8 @@ REFRESH_SECONDS = 5.0
 AUDIT_LIMIT = 200     # events per audit fetch: the reply stays one modest protocol line
 VIEWS = Binding.Group("views", compact=True)
 EVENT_SETTLE = 0.2    # seconds to gather a burst of events before refreshing
-SESSION_EVENTS = ("output", "resync", "command", "verdict", "session_ended")
+HELD_NOTICE_SECONDS = 15
+SESSION_EVENTS = ("output", "resync", "resize", "command", "verdict", "session_ended")
 
 
 class SupervisorApp(App[None]):
@@ -80,6 +85,7 @@ class SupervisorApp(App[None]):
         self._client: Client | None = None
         self.failure: str | None = None
         self._refresh_timer: Timer | None = None
+        self.held_notices: dict[str, Notification] = {}
 
     # -- layout --------------------------------------------------------------------------------
 
@@ -162,12 +168,9 @@ class SupervisorApp(App[None]):
                 if isinstance(screen, WatchScreen) and screen.session_id == event.get("session"):
                     screen.handle(event)
         if kind == "command_held":
-            # Every field is someone's text: spelled out (`visible`), and never markup.
-            held = event.get("held") or {}
-            self.notify(f"{_field(held, 'user')} on {_field(held, 'session_id')}: "
-                        f"{clip(held.get('command'), 60)}\npress 3 to decide",
-                        title=f"command held ({_field(held, 'id')})", severity="warning",
-                        timeout=15, markup=False)
+            self.notice_held(event.get("held") or {})
+        elif kind == "held_resolved":
+            self.forget_held_notices(still_pending=set(self.held_notices) - {event.get("held")})
         elif kind == "request_created":
             request = event.get("request") or {}
             self.notify(f"{_field(request, 'user')}: {_field(request, 'login')}@"
@@ -177,6 +180,27 @@ class SupervisorApp(App[None]):
         if kind in ("session_started", "session_ended", "request_created", "request_decided",
                     "command_held", "held_resolved", "revoked", "command", "verdict"):
             self.refresh_soon()
+
+    def notice_held(self, held: dict[str, Any]) -> None:
+        """A notice, on any screen, that a command waits for a decision; it goes once the
+        command is decided (`forget_held_notices`), wherever it was decided."""
+        # App.notify gives no handle on the notice it raises, and this one must be taken down
+        # when the command is decided: raised here, taken down with App._unnotify, as Textual's
+        # own toasts take theirs down when they time out.
+        notification = Notification(
+            f"{visible(str(held.get('user', '?')))} on {visible(str(held.get('session_id', '?')))}:"
+            f" {clip(visible(str(held.get('command', ''))), 60)}\npress 3 to decide",
+            title=f"command held ({visible(str(held.get('id', '?')))})", severity="warning",
+            timeout=HELD_NOTICE_SECONDS, markup=False)
+        self.post_message(Notify(notification))
+        self.held_notices[str(held.get("id"))] = notification
+
+    def forget_held_notices(self, still_pending: set[str]) -> None:
+        """Take down the notices of held commands no longer pending."""
+        for held_id in [h for h in self.held_notices if h not in still_pending]:
+            notification = self.held_notices.pop(held_id)
+            if notification in self._notifications:
+                self._unnotify(notification)
 
     def refresh_soon(self) -> None:
         """Refresh shortly: a burst of events costs one round of requests, not one each."""
@@ -199,6 +223,7 @@ class SupervisorApp(App[None]):
             self.query_one(SessionsView).show_sessions(sessions, held)
             self.query_one(RequestsView).show(requests)
             self.query_one(HeldView).show(held)
+            self.forget_held_notices(still_pending={str(h.get("id")) for h in held})
             self._label("sessions", "1 Sessions", len(sessions))
             self._label("requests", "2 Requests", len(requests))
             self._label("held", "3 Held", len(held))
@@ -377,6 +402,35 @@ def _asked(r: dict[str, Any]) -> str:
             f"{_field(r, 'ticket')}\nreason: {_field(r, 'reason')}")
 
 
+@contextlib.contextmanager
+def terminal_on_stderr() -> Iterator[bool]:
+    """Textual draws on standard error. With it redirected (`bastion tui 2>log`) the console
+    would be drawn into the file and the terminal stay blank: for the app's run, standard error
+    is the terminal that standard output or input is, and afterwards the redirected stream
+    again (which gets the console's last words). Yields False when none of them is a terminal."""
+    if os.isatty(2):
+        yield True
+        return
+    tty = next((fd for fd in (1, 0) if os.isatty(fd)), None)
+    if tty is None:
+        yield False
+        return
+    sys.stderr.flush()
+    saved = os.dup(2)
+    try:
+        # The tty's own device, opened for writing: fd 0 may be open read-only.
+        terminal = os.open(os.ttyname(tty), os.O_RDWR | os.O_NOCTTY)
+        try:
+            os.dup2(terminal, 2)
+        finally:
+            os.close(terminal)
+        yield True
+    finally:
+        sys.stderr.flush()
+        os.dup2(saved, 2)
+        os.close(saved)
+
+
 def main(args: argparse.Namespace) -> int:
     """`bastion tui`: the local socket, or --connect USER@HOST (key, then a TOTP code asked here)."""
     try:
@@ -394,7 +448,12 @@ def main(args: argparse.Namespace) -> int:
     except ConnectionProblem as exc:
         print(f"bastion tui: {visible(str(exc))}", file=sys.stderr)
         return 1
-    app.run()
+    with terminal_on_stderr() as usable:
+        if not usable:
+            print("bastion tui: needs a terminal (standard input, output or error)",
+                  file=sys.stderr)
+            return 1
+        app.run()
     if app.failure:
         print(f"bastion tui: {visible(app.failure)}", file=sys.stderr)
         return 1

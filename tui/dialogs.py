@@ -84,7 +84,7 @@ HELP = """\
   1 sessions   2 requests   3 held commands   4 audit   5 replay
 
 [b]Sessions[/b]
-  enter  watch the session live (esc back)
+  enter  watch live (esc back) · arrows scroll · f follow cursor
   k      kill it          r  revoke its ticket          l  lock its user
 
 [b]Requests[/b]      a  approve      d  deny (asks a reason)

@@ -7,14 +7,17 @@ terminal emulator, so cursor moves, clears and full-screen programs come out rig
 
 from __future__ import annotations
 
+import copy
+from typing import Any
+
 import pyte
 from rich.color import Color, ColorParseError
 from rich.style import Style
 from rich.text import Text
-from textual.geometry import Region
 from textual.widget import Widget
 
-SIDE_BY_SIDE = 112  # console columns from which a log fits beside an 80-column terminal
+SIDE_LOG = 32  # console columns a side log takes beside a terminal (30, its border, a scrollbar)
+SIDE_BY_SIDE = 80 + SIDE_LOG  # console columns from which a log fits beside an 80-column terminal
 
 _BASE_COLOURS = {"black": 0, "red": 1, "green": 2, "brown": 3, "blue": 4, "magenta": 5,
                  "cyan": 6, "white": 7}
@@ -42,11 +45,51 @@ def pyte_colour(name: str) -> Color | None:
     return Color.from_ansi(number + 8 * bright)
 
 
+ALTERNATE_MODES = (1049, 1047, 47)  # DEC private modes that switch to the alternate screen
+
+
+class _Screen(pyte.Screen):
+    """pyte's screen plus the alternate screen, which pyte does not keep: when a full-screen
+    program (top, less, vim) ends, the shell's screen comes back, and with mode 1049 its cursor,
+    as on the user's terminal, instead of the program's last picture with the cursor over it."""
+
+    def __init__(self, columns: int, lines: int) -> None:
+        super().__init__(columns, lines)
+        self._primary: tuple[dict[int, Any], pyte.screens.Cursor | None] | None = None
+
+    def set_mode(self, *modes: int, **kwargs: Any) -> None:
+        if kwargs.get("private") and self._primary is None:
+            switch = [m for m in modes if m in ALTERNATE_MODES]
+            if switch:
+                rows = {y: copy.copy(line) for y, line in self.buffer.items()}
+                self._primary = (rows, copy.copy(self.cursor) if 1049 in switch else None)
+                self.buffer.clear()
+                self.dirty.update(range(self.lines))
+        super().set_mode(*modes, **kwargs)
+
+    def reset_mode(self, *modes: int, **kwargs: Any) -> None:
+        super().reset_mode(*modes, **kwargs)
+        if kwargs.get("private") and self._primary is not None and any(
+                m in ALTERNATE_MODES for m in modes):
+            rows, cursor = self._primary
+            self._primary = None
+            self.buffer.clear()
+            self.buffer.update(rows)
+            if cursor is not None:
+                self.cursor = cursor
+            self.dirty.update(range(self.lines))
+
+    def reset(self) -> None:
+        self._primary = None
+        super().reset()
+
+
 class ScreenModel:
     """A terminal screen of `width` x `height` fed with raw output bytes.
 
     Partial escape sequences and UTF-8 characters split across `feed` calls are carried over, so
-    the output can be fed in whatever chunks it arrives in.
+    the output can be fed in whatever chunks it arrives in. The alternate screen is kept apart
+    from the shell's, as a terminal keeps it.
     """
 
     def __init__(self, width: int = 80, height: int = 24) -> None:
@@ -55,7 +98,7 @@ class ScreenModel:
     def reset(self, width: int, height: int, data: bytes = b"") -> None:
         """Start over on a blank screen of the given size, then feed `data`."""
         self.width, self.height = max(1, width), max(1, height)
-        self.screen = pyte.Screen(self.width, self.height)
+        self.screen = _Screen(self.width, self.height)
         self.stream = pyte.ByteStream(self.screen)
         self._styles: dict[tuple, Style] = {}
         if data:
@@ -113,7 +156,9 @@ class ScreenModel:
 
 
 class TerminalView(Widget):
-    """Draws a ScreenModel at its own size (the frame around it scrolls when the console is smaller)."""
+    """Draws a ScreenModel at its own size, whole: the frame around it scrolls when the console is
+    smaller, and stays where the supervisor scrolled it (from the top left, where full-screen
+    programs keep their headers)."""
 
     def __init__(self, model: ScreenModel, *, cursor: bool = True, id: str | None = None) -> None:
         super().__init__(id=id)
@@ -127,11 +172,9 @@ class TerminalView(Widget):
         self.styles.height = self.model.height
 
     def changed(self) -> None:
-        """The model was fed: redraw and keep the cursor in sight."""
+        """The model was fed: redraw. The view does not pan after the cursor: a screen larger
+        than the console would lose its top rows and left columns to the pan."""
         self.refresh()
-        cursor = self.model.screen.cursor
-        if self.parent is not None and hasattr(self.parent, "scroll_to_region"):
-            self.parent.scroll_to_region(Region(cursor.x, cursor.y, 1, 1), animate=False)
 
     def render(self) -> Text:
         return Text("\n").join(self.model.lines(self.cursor))

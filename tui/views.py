@@ -81,8 +81,10 @@ def event_details(r: Record, now: float) -> str:
     data = r.get("data") or {}
     if not isinstance(data, dict):
         return clip(str(data), 60)
+    # `node` and `access` (the session's user, target, ...) are on every event of their kind:
+    # shown first, they would push the event's own details out of the column.
     parts = [f"{k}={v if isinstance(v, str) else json.dumps(v)}" for k, v in data.items()
-             if v not in (None, "", [], {})]
+             if v not in (None, "", [], {}) and k not in ("node", "access")]
     return clip(" ".join(parts), 60)
 
 

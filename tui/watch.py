@@ -9,13 +9,14 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Container, ScrollableContainer
+from textual.geometry import Region
 from textual.screen import Screen
 from textual.widgets import Footer, RichLog, Static
 
 from bastion.protocol import ControlError, event_data
 from bastion.text import visible
 from tui.tables import clock_time
-from tui.terminal import SIDE_BY_SIDE, ScreenModel, TerminalView
+from tui.terminal import SIDE_LOG, ScreenModel, TerminalView
 
 if TYPE_CHECKING:
     from tui.app import SupervisorApp
@@ -44,16 +45,19 @@ class WatchScreen(Screen[None]):
     """One live session: the watch snapshot, then its output as it comes, through a screen model.
 
     Output that arrives before the snapshot is applied waits, so nothing is drawn out of order.
+    The whole screen is shown at the user's terminal size: the log goes beside it when both fit
+    across the console, else under it, and a screen larger than the console scrolls (arrows,
+    page keys, the mouse) from its top left, where full-screen programs keep their headers; `f`
+    makes the view follow the cursor instead (a shell's prompt). The title says the size.
     Escape stops watching (the bastion is told, `unwatch`).
     """
 
-    # Narrow consoles stack the log under the terminal, so an 80-column terminal fits across.
-    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (SIDE_BY_SIDE, "-wide")]
     BINDINGS = [
         Binding("escape", "back", "back"),
         Binding("k", "kill", "kill"),
         Binding("r", "revoke", "revoke"),
         Binding("l", "lock", "lock user"),
+        Binding("f", "follow", "follow cursor"),
     ]
 
     def __init__(self, session: dict[str, Any]) -> None:
@@ -63,6 +67,8 @@ class WatchScreen(Screen[None]):
         self.model = ScreenModel()
         self.channel: int | None = None
         self.ready = False
+        self.ended = False
+        self.following = False
         self.pending: list[dict[str, Any]] = []
 
     @property
@@ -70,9 +76,7 @@ class WatchScreen(Screen[None]):
         return self.app  # type: ignore[return-value]
 
     def compose(self) -> ComposeResult:
-        s = {k: visible(str(v)) for k, v in self.session.items()}
-        yield Static(f"watching {s['id']} · {s.get('user')} → {s.get('login')}@{s.get('target')}"
-                     f" · {s.get('ticket')}", id="watch-title", markup=False)
+        yield Static(self.title_text(), id="watch-title")
         with Container(id="watch-body", classes="body"):
             with ScrollableContainer(id="terminal-frame"):
                 yield TerminalView(self.model, id="terminal")
@@ -81,7 +85,39 @@ class WatchScreen(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
+        self.query_one("#terminal-frame").focus()
+        self.place_log()
         self.start_watching()
+
+    def on_resize(self) -> None:
+        self.place_log()
+
+    def title_text(self, fits: bool = True) -> Text:
+        s = self.session
+        title = Text(f"watching {s['id']} · ")
+        title.append(visible(f"{s.get('user')} → {s.get('login')}@{s.get('target')} · "
+                             f"{s.get('ticket')}"))
+        title.append(f" · {self.model.width}x{self.model.height}")
+        if self.following:
+            title.append(" · following the cursor", style="bold")
+        elif not fits:
+            title.append(" · scroll to see all", style="bold yellow")
+        return title
+
+    def place_log(self) -> None:
+        """The log beside the terminal when both fit across, else under it; the title tells
+        the terminal's size, and whether part of it is scrolled out of sight."""
+        wide = self.size.width >= self.model.width + SIDE_LOG
+        self.set_class(wide, "-wide")
+        self.set_class(not wide, "-narrow")
+        self.call_after_refresh(self._show_title)
+
+    def _show_title(self) -> None:
+        if self.ended or not self.is_attached:
+            return
+        shown = self.query_one("#terminal-frame").scrollable_content_region
+        fits = shown.width >= self.model.width and shown.height >= self.model.height
+        self.query_one("#watch-title", Static).update(self.title_text(fits))
 
     @work(exclusive=True, group="watch")
     async def start_watching(self) -> None:
@@ -110,17 +146,19 @@ class WatchScreen(Screen[None]):
                          event_data(snapshot))
         view = self.query_one(TerminalView)
         view.fit()
-        view.changed()
+        self.shown_changed()
+        self.place_log()
 
     def handle(self, event: dict[str, Any]) -> None:
         """An event about this session (output, resync, command, verdict, session_ended)."""
         kind = event.get("event")
         if kind == "session_ended":
-            reason = visible(str(event.get("reason") or "ended"))
+            reason = event.get("reason") or "ended"
+            self.ended = True
             self.query_one("#watch-title", Static).update(
-                Text(f"{self.session_id} has ended: {reason}", style="bold red"))
-            self.query_one("#command-log", RichLog).write(Text(f"session ended: {reason}",
-                                                               style="bold red"))
+                Text(f"{self.session_id} has ended: {visible(str(reason))}", style="bold red"))
+            self.query_one("#command-log", RichLog).write(
+                Text(f"session ended: {visible(str(reason))}", style="bold red"))
             return
         if kind in ("command", "verdict"):
             self.query_one("#command-log", RichLog).write(command_line(event))
@@ -132,6 +170,10 @@ class WatchScreen(Screen[None]):
             self.apply_snapshot(event)
         elif kind == "output":
             self.follow(event)
+        elif kind == "resize" and event.get("channel") == self.channel:
+            self.model.resize(int(event.get("width") or 80), int(event.get("height") or 24))
+            self.query_one(TerminalView).fit()
+            self.place_log()
 
     def follow(self, output: dict[str, Any]) -> None:
         """Draw output of the channel being shown; a newer channel (another shell) takes over."""
@@ -144,7 +186,14 @@ class WatchScreen(Screen[None]):
             self.query_one("#command-log", RichLog).write(
                 Text(f"now showing channel {channel}", style="dim"))
         self.model.feed(event_data(output))
+        self.shown_changed()
+
+    def shown_changed(self) -> None:
         self.query_one(TerminalView).changed()
+        if self.following:
+            cursor = self.model.screen.cursor
+            self.query_one("#terminal-frame").scroll_to_region(
+                Region(min(cursor.x, self.model.width - 1), cursor.y, 1, 1), animate=False)
 
     def screen_text(self) -> str:
         """The watched terminal's characters, as the user sees them."""
@@ -162,3 +211,8 @@ class WatchScreen(Screen[None]):
 
     def action_lock(self) -> None:
         self.supervisor.lock(self.session)
+
+    def action_follow(self) -> None:
+        self.following = not self.following
+        self.shown_changed()
+        self._show_title()
