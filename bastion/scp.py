@@ -20,8 +20,14 @@ refused one never reaches the other side: the bastion answers the source "\\x01s
 REASON", which makes OpenSSH's scp skip the file or directory and go on, and, in a download, sends
 the client (the sink) the same line as an error record, which its scp prints. Bytes that break
 the protocol (an unknown record, bytes sent while an answer is awaited, an answer nobody asked
-for, a record longer than MAX_RECORD) are never passed on: `failed` says why, and the caller ends
-the channel.
+for) are never passed on: `failed` says why, and the caller ends the channel.
+
+Lines are framed exactly as OpenSSH's scp frames them (scp.c, `sink()` and `response()`): each
+side reads a record, an answer or a status line a byte at a time into a 2,048-byte buffer, until
+a newline or until the buffer holds 2,047 bytes, and reads whatever did not fit as the next line.
+A line the receiving scp would cut there never passes (the stream fails), so nothing can ride
+inside a line the bastion took for one record, not even inside an error line (`\x01`), which the
+bastion passes only whole and logs (`errors`). A size that scp's `off_t` cannot hold fails too.
 
 Record names are file names, never paths (the sink refuses "/", "." and ".."; so does the
 bastion). Whether the target of `scp -t DIR` is a directory is known only on the target, so a
@@ -41,9 +47,13 @@ from typing import Any
 from bastion import policy
 from bastion.text import visible
 
-MAX_RECORD = 4096  # OpenSSH's sink reads records into 2,048 bytes
+# OpenSSH's scp reads a record (sink(): `char buf[2048]`) or an answer (response(): `char
+# rbuf[2048]`) until a newline or until 2,047 bytes are in; the rest is read as the next line.
+MAX_LINE = 2047
+MAX_SIZE = 2**63 - 1  # scp's off_t: a larger size is "size out of range" to the sink
 MAX_DEPTH = 1024  # nested directories
 MAX_LOGGED = 100_000  # files and directories listed in the record; the rest are counted
+MAX_ERRORS = 100  # error lines of the source kept in the record; the rest are counted
 
 _OPTIONS_WITH_VALUE = frozenset("cDFiJlMoPSX")
 _FLAGS = frozenset("1234678ABCdfOpqRrsTtv")
@@ -201,13 +211,14 @@ class ScpStream:
     to_target: Callable[[bytes], None]
     to_client: Callable[[bytes], None]
     files: list[ScpFile] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)  # error lines the source sent
     dropped: int = 0
     failed: str | None = None
     _record: bytearray = field(default_factory=bytearray)
     _data_left: int = 0
     _digest: Any = None
     _status: bytearray | None = None  # the source's status after a file's data, being read
-    _answer: bytearray | None = None  # an error answer from the sink, being read
+    _answer: bytearray | None = None  # a sink's answer other than 0, being read
     _awaiting: _Awaiting | None = None
     _stack: list[_Place] = field(default_factory=list)
     _file: ScpFile | None = None  # the file whose data is passing
@@ -252,8 +263,8 @@ class ScpStream:
     def summary(self) -> dict[str, Any]:
         """JSON-ready data for the channel's record."""
         return {"direction": self.mode.direction, "paths": list(self.mode.paths),
-                "files": [f.as_dict() for f in self.files], "dropped": self.dropped,
-                "failed": self.failed}
+                "files": [f.as_dict() for f in self.files], "errors": self.errors,
+                "dropped": self.dropped, "failed": self.failed}
 
     # -- the source ------------------------------------------------------------------------
 
@@ -273,43 +284,41 @@ class ScpStream:
             if self._status is not None:
                 view = self._read_status(view)
                 continue
-            if self._awaiting is not None or self._done:
+            if self._done:
+                self._fail("the source sent data after the transfer ended")
+                return
+            if self._awaiting is not None:
                 self._fail("the source sent data while an answer was awaited")
                 return
-            newline = bytes(view[: MAX_RECORD + 1]).find(b"\n")
-            if newline < 0:
-                self._record += view[: MAX_RECORD + 1]
-                if len(self._record) > MAX_RECORD:
-                    self._fail("a record longer than the protocol allows")
+            view, state = _take_line(self._record, view, MAX_LINE)
+            if state == "cut":
+                self._fail(f"a record longer than scp reads as one line ({MAX_LINE} bytes)")
                 return
-            self._record += view[: newline + 1]
-            view = view[newline + 1:]
-            if len(self._record) > MAX_RECORD:
-                self._fail("a record longer than the protocol allows")
-                return
-            record, self._record = bytes(self._record), bytearray()
-            self._on_record(record)
+            if state == "whole":
+                record, self._record = bytes(self._record), bytearray()
+                self._on_record(record)
 
     def _read_status(self, view: memoryview) -> memoryview:
-        """The source's status after a file's data: 0, or 1/2 and a message line."""
+        """The source's status after a file's data: 0, or a message line, read as the sink's
+        response() reads it."""
         status = self._status
         if not status and view[0] == 0:
             self._status = None
             self._end_data(None)
             self._to_sink(b"\0")
             return view[1:]
-        newline = bytes(view[:MAX_RECORD]).find(b"\n")
-        chunk = view if newline < 0 else view[: newline + 1]
-        status += chunk
-        if len(status) > MAX_RECORD:
-            self._fail("a status message longer than the protocol allows")
+        view, state = _take_answer(status, view)
+        if state == "cut":
+            self._fail(f"a status line longer than scp reads as one ({MAX_LINE} bytes)")
             return view[:0]
-        if newline < 0:
-            return view[len(chunk):]
-        self._status = None
-        self._end_data(bytes(status[1:-1]).decode("utf-8", "replace"))
-        self._to_sink(bytes(status))
-        return view[len(chunk):]
+        if state == "whole":
+            self._status = None
+            self._end_data(bytes(status[1:-1]).decode("utf-8", "replace"))
+            if status[0] != 1:
+                # Fatal: the sink exits without an answer.
+                self._awaiting, self._done = None, True
+            self._to_sink(bytes(status))
+        return view
 
     def _end_data(self, problem: str | None) -> None:
         file = self._file
@@ -324,6 +333,8 @@ class ScpStream:
         if kind in (b"\x01", b"\x02"):
             # The source reports an error; no answer follows. A fatal one ends it.
             self._done = kind == b"\x02"
+            if len(self.errors) < MAX_ERRORS:
+                self.errors.append(visible(record[1:-1].decode("utf-8", "replace")))
             self._to_sink(record)
             return
         if kind == b"E" and record == b"E\n":
@@ -343,6 +354,9 @@ class ScpStream:
             self._fail(f"an unexpected record {record[:40]!r}")
             return
         letter, octal, size, raw_name = match.groups()
+        if int(size) > MAX_SIZE:
+            self._fail(f"a size scp cannot hold ({int(size)})")
+            return
         name = raw_name.decode("utf-8", "backslashreplace")
         if "/" in name or name in (".", "..") or "\0" in name:
             self._fail(f"a record names {name!r}, which is not a file name")
@@ -357,7 +371,7 @@ class ScpStream:
         refusal = self.judge(self.op, paths, self._place().raw)
         if refusal is not None:
             entry.result, entry.message = "refused", refusal
-            line = f"\x01scp: {_one_line(paths[0])}: {_one_line(refusal)}\n".encode()
+            line = _error_line(f"scp: {_one_line(paths[0])}: {_one_line(refusal)}")
             self._to_source(line)
             if not self._upload:
                 self._to_sink(line)  # the client's scp prints it, and exits 1 at the end
@@ -411,19 +425,17 @@ class ScpStream:
                     view = view[1:]
                     continue
                 self._answer = bytearray()
-            newline = bytes(view[:MAX_RECORD]).find(b"\n")
-            chunk = view if newline < 0 else view[: newline + 1]
-            self._answer += chunk
-            view = view[len(chunk):]
-            if len(self._answer) > MAX_RECORD:
-                self._fail("an answer longer than the protocol allows")
+            answer = self._answer
+            view, state = _take_answer(answer, view)
+            if state == "cut":
+                self._fail(f"an answer longer than scp reads as one line ({MAX_LINE} bytes)")
                 return
-            if newline >= 0:
-                answer, self._answer = bytes(self._answer), None
-                if answer[:1] != b"\x01":
+            if state == "whole":
+                self._answer = None
+                if answer[0] != 1:
                     self._done = True  # the source gives up after a fatal answer
-                self._answered(awaiting, answer[1:-1].decode("utf-8", "replace"))
-                self._to_source(answer)
+                self._answered(awaiting, bytes(answer[1:-1]).decode("utf-8", "replace"))
+                self._to_source(bytes(answer))
 
     def _answered(self, awaiting: _Awaiting, problem: str | None) -> None:
         """The sink's answer arrived: 0 (`problem` None) or an error message."""
@@ -454,6 +466,39 @@ class ScpStream:
 
     def _fail(self, why: str) -> None:
         self.failed = f"the scp stream broke its protocol: {why}"
+
+
+def _take_line(line: bytearray, view: memoryview, limit: int) -> tuple[memoryview, str]:
+    """Move the bytes of `view` that belong to `line` into it, as scp reads a line into a buffer
+    that holds `limit` bytes: the rest of `view`, and "whole" (up to a newline), "more" (no
+    newline yet) or "cut" (full without a newline: scp would read the rest as another line)."""
+    room = limit - len(line)
+    newline = bytes(view[:room]).find(b"\n")
+    if newline >= 0:
+        line += view[: newline + 1]
+        return view[newline + 1:], "whole"
+    line += view[:room]
+    return view[room:], "cut" if len(line) >= limit else "more"
+
+
+def _take_answer(answer: bytearray, view: memoryview) -> tuple[memoryview, str]:
+    """`_take_line` for an answer or a status line other than 0, as response() reads one: its
+    first byte, then at least one more, up to a newline, into a buffer that keeps the message of
+    a 1 or a 2 (all 2,047 bytes of it) and any other first byte with its message."""
+    if not answer:
+        answer.append(view[0])
+        view = view[1:]
+        if not view:
+            return view, "more"
+    return _take_line(answer, view, MAX_LINE + 1 if answer[0] in (1, 2) else MAX_LINE)
+
+
+def _error_line(message: str) -> bytes:
+    """The bastion's own error line (`\\x01MESSAGE\\n`), cut to what scp reads as one line."""
+    data = message.encode("utf-8")
+    if len(data) > MAX_LINE - 2:
+        data = data[: MAX_LINE - 5].decode("utf-8", "ignore").encode("utf-8") + b"..."
+    return b"\x01" + data + b"\n"
 
 
 def _join(base: str, name: str) -> str:

@@ -265,3 +265,74 @@ def test_file_operations_are_judged_as_the_shell_command_that_does_the_same(op, 
 def test_synthetic_lines_reach_the_policy_as_intended():
     commands = policy.parse_commands(gate.file_op_line(">", ("/etc/sudoers",)))
     assert [(c.name, c.argv) for c in commands] == [(":", (":",)), (">", (">", "/etc/sudoers"))]
+
+
+# -- framing: each line as OpenSSH's scp reads it (scp.c sink() and response()) -----------------
+
+HIDDEN = b"C0644 38 sudoers\n"
+
+
+@pytest.mark.parametrize(("command", "steps", "why"), [
+    # An error line whose first 2,047 bytes hold no newline: the sink reads the rest as a record.
+    ("scp -t /etc/", [(T, b"\0"), (C, b"\x01" + b"A" * 2046 + HIDDEN)], "record longer"),
+    ("scp -t /etc/", [(T, b"\0"), (C, b"\x02" + b"A" * 2046 + HIDDEN)], "record longer"),
+    ("scp -t /etc/", [(T, b"\0"), (C, b"T1 0 1 0" + b" " * 2040 + b"\n")], "record longer"),
+    ("scp -f /etc/hosts", [(C, b"\0"), (T, b"\x01" + b"A" * 2046 + HIDDEN)], "record longer"),
+    # The source's status after a file's data, read by the sink's response().
+    ("scp -t /etc/", [(T, b"\0"), (C, b"C0644 1 x\n"), (T, b"\0"), (C, b"x"),
+                      (C, b"\x01" + b"A" * 2047 + b"\0")], "status line longer"),
+    ("scp -f /etc/hosts", [(C, b"\0"), (T, b"C0644 1 hosts\n"), (C, b"\0"), (T, b"x"),
+                           (T, b"\x01" + b"A" * 2047 + b"\0")], "status line longer"),
+    # The sink's answers, read by the source's response(): 2,047 bytes after a 1 or 2, 2,046
+    # after any other first byte (it stays in the buffer).
+    ("scp -t /etc/", [(T, b"\0"), (C, b"C0644 1 x\n"), (T, b"\x01" + b"A" * 2047 + b"\0")],
+     "answer longer"),
+    ("scp -t /etc/", [(T, b"\0"), (C, b"C0644 1 x\n"), (T, b"X" + b"A" * 2046 + b"\0")],
+     "answer longer"),
+    ("scp -f /etc/hosts", [(C, b"\x01" + b"A" * 2047 + b"\0")], "answer longer"),
+    # A size the sink's off_t cannot hold is "size out of range" to it.
+    ("scp -t /etc/", [(T, b"\0"), (C, b"C0644 9223372036854775808 x\n")], "size scp cannot hold"),
+])
+def test_a_line_scp_would_read_as_two_never_passes(command, steps, why):
+    wire = Wire(command)
+    stream = wire.run(steps[:-1])
+    assert stream.failed is None
+    before = {side: bytes(b) for side, b in wire.out.items()}
+    wire.run(steps[-1:])
+    assert stream.failed is not None and why in stream.failed, stream.failed
+    assert {side: bytes(b) for side, b in wire.out.items()} == before
+    assert not any("sudoers" in p for _, paths, _ in wire.judged for p in paths)
+
+
+def test_lines_that_just_fit_pass_whole_and_error_lines_are_logged():
+    error = b"\x01" + b"e" * 2045 + b"\n"  # 2,047 bytes, the newline included
+    answer = b"\x01" + b"a" * 2046 + b"\n"  # 2,046 bytes of message and its newline after the 1
+    steps = [(T, b"\0"), (C, error), (C, b"C0644 1 x\n"), (T, answer),
+             (C, b"C0644 1 y\n"), (T, b"\0"), (C, b"y\x01" + b"s" * 2046 + b"\n"), (T, b"\0")]
+    wire = Wire("scp -t /srv/")
+    stream = wire.run(steps)
+    assert stream.failed is None
+    assert bytes(wire.out[T]) == b"".join(d for side, d in steps if side == C)
+    assert bytes(wire.out[C]) == b"".join(d for side, d in steps if side == T)
+    assert stream.errors == ["e" * 2045]
+    assert [(f.path, f.result) for f in stream.files] == [("/srv/x", "error"), ("/srv/y", "error")]
+
+
+def test_an_answer_that_starts_with_a_newline_runs_to_the_next_newline():
+    # response() reads the first byte, then at least one more: "\n" alone is no whole answer.
+    wire = Wire("scp -t /srv/")
+    stream = wire.run([(T, b"\0"), (C, b"C0644 1 x\n"), (T, b"\n"), (T, b"disk on fire\n")])
+    assert stream.failed is None
+    assert bytes(wire.out[C]) == b"\0\ndisk on fire\n"
+    assert stream.files[0].message == "disk on fire"
+    wire.run([(C, b"C0644 1 y\n")])  # fatal: the source has given up
+    assert "after the transfer ended" in stream.failed
+
+
+def test_the_bastions_own_refusal_fits_in_one_scp_line():
+    name = "n" * 2000
+    wire = Wire("scp -t /srv/" + "d" * 40, protected=(f"/srv/{'d' * 40}/{name}",))
+    wire.run([(T, b"\0"), (C, f"C0644 1 {name}\n".encode())])
+    refusal = bytes(wire.out[C])[1:]
+    assert refusal.startswith(b"\x01scp: /srv/") and refusal.endswith(b"...\n")
+    assert len(refusal) <= scp.MAX_LINE and refusal.count(b"\n") == 1
