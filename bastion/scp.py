@@ -29,6 +29,11 @@ A line the receiving scp would cut there never passes (the stream fails), so not
 inside a line the bastion took for one record, not even inside an error line (`\x01`), which the
 bastion passes only whole and logs (`errors`). A size that scp's `off_t` cannot hold fails too.
 
+A stream is followed only when it runs in the login's home, where its relative names are judged
+(`runs_in_home`): one whose working directory a wrapper changes (`env -C DIR`, `sudo -D DIR`,
+`sudo -i`, `chroot`, `sftp-server -d DIR`) or cannot be seen (`su -c '...'`, `sh -c '...'`) is not
+followed, so its exec command gets the policy's `unknown` action.
+
 Record names are file names, never paths (the sink refuses "/", "." and ".."; so does the
 bastion). Whether the target of `scp -t DIR` is a directory is known only on the target, so a
 top-level name is judged both as DIR/NAME and as DIR itself, unless DIR plainly is a directory.
@@ -60,6 +65,22 @@ _FLAGS = frozenset("1234678ABCdfOpqRrsTtv")
 _RECORD = re.compile(rb"([CD])([0-7]{4}) ([0-9]{1,20}) (.+)\n", re.S)
 _TIMES = re.compile(rb"T[0-9]{1,20} [0-9]{1,6} [0-9]{1,20} [0-9]{1,6}\n")
 _GLOB = re.compile(r"[*?\[]")
+# Wrappers that run their command in the directory they started in, whatever their options.
+_KEEP_DIRECTORY = frozenset({
+    "command", "builtin", "exec", "nohup", "nice", "ionice", "time", "timeout", "stdbuf", "chrt",
+    "taskset", "setsid", "unbuffer", "noglob", "nocorrect", "eatmydata", "nocache", "catchsegv",
+    "gosu", "su-exec", "setuidgid", "strace", "ltrace", "fakeroot", "cgexec", "proxychains",
+    "proxychains4", "setpriv", "prlimit", "doas", "sshpass",
+})
+# Wrappers that keep it unless an option changes it: those options' letters and long names
+# (GNU getopt takes any unambiguous start of a long name, `env --ch=/etc`).
+_CHDIR_OPTIONS = {
+    "sudo": ("DiR", ("--chdir", "--login", "--chroot")),
+    "env": ("C", ("--chdir",)),
+    "runuser": ("l", ("--login",)),
+}
+# An SFTP server's option that starts it in another directory (OpenSSH: `-d DIR`).
+_SFTP_CHDIR = "d"
 _TILDE = re.compile(r"~[A-Za-z0-9._-]*")
 
 # judge(op, paths, raw) -> None to let it pass, else why not; `raw`: the paths hold words only
@@ -114,6 +135,50 @@ def _scp_argv(command: policy.SimpleCommand) -> tuple[str, ...] | None:
     return None
 
 
+def runs_in_home(command: policy.SimpleCommand) -> bool:
+    """Whether `command`, a file-transfer server an exec command runs, certainly runs in the
+    directory the command started in (the login's home, where its relative names are judged):
+    every wrapper keeps the directory and no option of one, or of an SFTP server, changes it."""
+    if any(w not in _KEEP_DIRECTORY and w not in _CHDIR_OPTIONS for w in command.wrappers):
+        return False
+    inner = command.via or command.argv
+    words = _wrapper_words(command, inner)
+    if words is None:
+        return False
+    letters = "".join(_CHDIR_OPTIONS[w][0] for w in command.wrappers if w in _CHDIR_OPTIONS)
+    longs = [name for w in command.wrappers if w in _CHDIR_OPTIONS for name in _CHDIR_OPTIONS[w][1]]
+    if command.name not in (">", "<") and command.via == ():
+        words += [w for w in inner[1:] if w.startswith("-")]  # an SFTP server's own options
+        letters += _SFTP_CHDIR
+    for word in words:
+        if word == "-" or (word.startswith("-") and not word.startswith("--")
+                           and any(letter in letters for letter in word[1:])):
+            return False
+        name = word[2:].split("=", 1)[0] if word.startswith("--") else ""
+        if name and any(long.startswith(f"--{name}") for long in longs):
+            return False
+    return True
+
+
+def _wrapper_words(command: policy.SimpleCommand, inner: tuple[str, ...]) -> list[str] | None:
+    """The words before the unwrapped command, as the policy reads them; None when they cannot
+    be seen (a wrapper took the command as code: `sudo -i`, `su -c`, `sh -c`) or are known only
+    at run time."""
+    if not command.wrappers:
+        return []
+    # The simple command's words, read by the policy's own grammar as a command's arguments.
+    shown = policy.parse_commands(f"echo {command.text}")
+    if len(shown) != 1 or shown[0].name != "echo" or shown[0].dynamic_args:
+        return None
+    words = list(shown[0].argv[1:])
+    if len(words) <= len(inner) or tuple(words[-len(inner):]) != inner:
+        return None
+    words = words[:-len(inner)]
+    if posixpath.basename(words[0]) != command.wrappers[0]:
+        return None
+    return words
+
+
 def mode_of(command: policy.SimpleCommand) -> ServerMode | None:
     """The server mode `command` runs scp in, or None when it is not `scp -t` or `scp -f`."""
     argv = _scp_argv(command)
@@ -133,7 +198,8 @@ def mode_of(command: policy.SimpleCommand) -> ServerMode | None:
 
 def server_mode(line: str) -> ServerMode | None:
     """The server mode of an exec command that is exactly one `scp -t` or `scp -f` (behind
-    wrappers such as sudo); None otherwise, also when other commands run with it."""
+    wrappers such as sudo) running in the login's home (`runs_in_home`); None otherwise, also
+    when other commands run with it."""
     commands = policy.parse_commands(line)
     if not commands:
         return None
@@ -141,6 +207,8 @@ def server_mode(line: str) -> ServerMode | None:
     # One scp and nothing else: the policy gives one file operation per operand of one scp.
     if mode is None or len(commands) != max(1, len(mode.paths)) or any(
             c.via != commands[0].via or c.text != commands[0].text for c in commands):
+        return None
+    if not runs_in_home(commands[0]):
         return None
     return replace(mode, raw=any(c.dynamic_args for c in commands))
 

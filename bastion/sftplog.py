@@ -25,7 +25,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from bastion import policy
+from bastion import policy, scp
 from bastion.text import visible
 
 # OpenSSH's sftp-server refuses messages over 256 KiB; the slack admits a client that counts
@@ -524,9 +524,10 @@ def is_server(command: policy.SimpleCommand) -> bool:
 
 
 def server_command(line: str) -> bool:
-    """True when an exec command is exactly an SFTP server (`sftp -s /usr/lib/sftp-server`)."""
+    """True when an exec command is exactly an SFTP server (`sftp -s /usr/lib/sftp-server`)
+    running in the login's home, where relative paths are judged (`scp.runs_in_home`)."""
     commands = policy.parse_commands(line)
-    return len(commands) == 1 and is_server(commands[0])
+    return len(commands) == 1 and is_server(commands[0]) and scp.runs_in_home(commands[0])
 
 
 def status_packet(request_id: int, code: int, message: str) -> bytes:

@@ -4,6 +4,7 @@ a hostile asyncssh client. Canary files tell whether something ran or landed."""
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import re
@@ -391,6 +392,28 @@ async def test_paths_relative_to_the_logins_home_are_judged_where_they_land(worl
         assert b"guarded files are not written" in reply
         proc.stdin.write_eof()
         await proc.wait_closed()
+    assert not (guarded / "f").exists()
+
+
+@pytest.mark.parametrize("command", [
+    "env -C {guarded} scp -t .", "env --chdir={guarded} scp -t f",
+    "/usr/lib/openssh/sftp-server -d {guarded}",
+])
+async def test_a_stream_started_in_another_directory_is_not_followed(world, alice, tmp_path,
+                                                                    command):
+    """Its relative names would be judged from the login's home and land in the guarded folder."""
+    guarded = tmp_path / "guarded"
+    guarded.mkdir()
+    conn = await logged_in(world, alice)
+    async with conn:
+        proc = await conn.create_process(command.format(guarded=guarded), encoding=None)
+        with contextlib.suppress(BrokenPipeError):  # refused already: what it sent is dropped
+            proc.stdin.write(b"C0644 5 f\nhello\0" if "scp" in command else
+                             sftp_packet(1, struct.pack(">I", 3)) + sftp_packet(
+                                 3, struct.pack(">I", 5), sftp_string(b"f"),
+                                 struct.pack(">II", 0x02 | 0x08 | 0x10, 0)))
+        result = await proc.wait(timeout=20)
+    assert result.exit_status == 126 and UNJUDGED_SERVER in result.stderr, result.stderr
     assert not (guarded / "f").exists()
 
 

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bastion import gate, policy, scp
+from bastion import gate, policy, scp, sftplog
 from bastion.scp import ScpStream, ServerMode
 
 FUZZ = settings(deadline=None, derandomize=True, database=None, max_examples=100)
@@ -231,6 +231,38 @@ def test_arbitrary_bytes_never_raise_and_never_pass_unparsed(chunks, upload):
 ])
 def test_server_mode_is_read_from_the_exec_command(command, mode):
     assert scp.server_mode(command) == mode
+
+
+@pytest.mark.parametrize(("command", "followed"), [
+    ("scp -t x", True), ("sudo scp -t /x", True), ("sudo -u root -n -- scp -t /x", True),
+    ("nice -n 5 scp -t /x", True), ("env scp -t .", True), ("env -u FOO scp -t .", True),
+    ("exec scp -f /x", True), ("runuser -u root -- scp -t x", True), ("sudo scp -t ~/x", True),
+    # The wrapper chose another directory: relative names would land elsewhere than judged.
+    ("env -C /etc scp -t .", False), ("env --chdir=/etc scp -t .", False),
+    ("env --ch /etc scp -t .", False), ("env -vC/etc scp -t .", False),
+    ("sudo -D /etc scp -t x", False), ("sudo --chdir=/etc scp -t x", False),
+    ("sudo --chd /etc scp -t x", False), ("sudo -R /srv scp -t x", False),
+    ("sudo -- env -C /etc scp -t .", False), ("nice env -C /etc scp -t .", False),
+    ("sudo -i scp -t x", False), ("sudo --login scp -t x", False), ("runuser -l root -c 'scp -t x'", False),
+    ("chroot /srv scp -t x", False), ("systemd-run scp -t x", False), ("pkexec scp -t x", False),
+    ("nsenter -t 1 -m scp -t x", False), ("unshare --wd=/etc scp -t .", False),
+    # The wrapper's words are not seen (it ran the command as code) or known only at run time.
+    ("sudo -s scp -t x", False), ("su -c 'scp -t x'", False), ("bash -c 'scp -t x'", False),
+    ('sudo "$OPT" /etc scp -t x', False), ("sudo -uDaemon scp -t x", False),
+])
+def test_a_stream_is_followed_only_where_its_relative_names_are_judged(command, followed):
+    assert (scp.server_mode(command) is not None) is followed
+
+
+@pytest.mark.parametrize(("command", "followed"), [
+    ("/usr/lib/openssh/sftp-server", True), ("sudo /usr/lib/openssh/sftp-server", True),
+    ("/usr/lib/openssh/sftp-server -e -l DEBUG3 -u 022", True),
+    ("sftp-server -d /etc", False), ("/usr/lib/openssh/sftp-server -ed /etc", False),
+    ("sudo sftp-server -d /etc", False), ("env -C /etc /usr/lib/openssh/sftp-server", False),
+    ("sudo -D / sftp-server", False), ("sh -c /usr/lib/openssh/sftp-server", False),
+])
+def test_an_sftp_server_is_followed_only_in_the_logins_home(command, followed):
+    assert sftplog.server_command(command) is followed
 
 
 @pytest.mark.parametrize(("line", "runs"), [
