@@ -15,7 +15,8 @@ An answer is one byte: 0 (OK), or 1 (error) or 2 (fatal) followed by a message l
 answers once at its start, after each record, and after each file's data and status.
 
 `ScpStream` follows both directions. Source bytes are passed on only once understood; a C or D
-record is first judged (`judge(op, paths)`, op ">" for an upload, "<" for a download), and a
+record is first judged (`judge(op, paths)`, op ">" for an upload, "<" for a download; an
+upload's record also as "chmod MODE", the mode the sink gives what it creates), and a
 refused one never reaches the other side: the bastion answers the source "\\x01scp: PATH:
 REASON", which makes OpenSSH's scp skip the file or directory and go on, and, in a download, sends
 the client (the sink) the same line as an error record, which its scp prints. Bytes that break
@@ -436,7 +437,11 @@ class ScpStream:
         entry = ScpFile(paths[0], self.mode.direction, "file" if letter == b"C" else "directory",
                         octal.decode(), int(size))
         self._log(entry)
-        refusal = self.judge(self.op, paths, self._place().raw)
+        raw = self._place().raw
+        refusal = self.judge(self.op, paths, raw)
+        if refusal is None and self._upload:
+            # The sink gives what it creates the record's mode, set-user-ID bit included.
+            refusal = self.judge(f"chmod {octal.decode()}", paths, raw)
         if refusal is not None:
             entry.result, entry.message = "refused", refusal
             line = _error_line(f"scp: {_one_line(paths[0])}: {_one_line(refusal)}")

@@ -368,6 +368,24 @@ async def test_unknown_sftp_extensions_are_answered_by_the_bastion_and_never_for
     assert (tmp_path / "made").is_dir()  # the ordinary mkdir went through, and only it
 
 
+async def test_an_sftp_request_id_reused_before_its_answer_ends_the_channel(world, alice, tmp_path):
+    """The second open would take the first's handle: writes and an fsetstat on the real file
+    recorded and judged as the decoy's."""
+    real, decoy = tmp_path / "real", tmp_path / "decoy"
+    conn = await logged_in(world, alice)
+    async with conn:
+        proc = await conn.create_process(subsystem="sftp", encoding=None)
+        proc.stdin.write(sftp_packet(1, struct.pack(">I", 3)))
+        assert (await read_packet(proc.stdout))[0] == 2  # VERSION
+        flags = struct.pack(">II", 0x02 | 0x08, 0)
+        proc.stdin.write(sftp_packet(3, struct.pack(">I", 5), sftp_string(os.fsencode(real)), flags)
+                         + sftp_packet(3, struct.pack(">I", 5), sftp_string(os.fsencode(decoy)), flags))
+        result = await proc.wait(timeout=20)
+    assert result.exit_status == 1 and b"request id 5 reused" in result.stderr, result.stderr
+    assert not decoy.exists()
+    assert any("reused" in e["data"]["reason"] for e in events(world, "file.protocol_error"))
+
+
 async def test_paths_relative_to_the_logins_home_are_judged_where_they_land(world, alice, tmp_path):
     """An exec command and an sftp request run in the login's home: `../tmp/.../guarded/f` from
     there is the guarded file, however it is spelled."""

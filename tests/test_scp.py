@@ -63,7 +63,9 @@ def test_an_upload_passes_whole_and_each_file_is_logged_with_its_digest():
     client_sent = b"".join(d for side, d in UPLOAD if side == C)
     target_sent = b"".join(d for side, d in UPLOAD if side == T)
     assert bytes(wire.out[T]) == client_sent and bytes(wire.out[C]) == target_sent
-    assert wire.judged == [(">", ("/srv/drop/a.txt",), False), (">", ("/srv/drop/empty",), False)]
+    assert wire.judged == [
+        (">", ("/srv/drop/a.txt",), False), ("chmod 0644", ("/srv/drop/a.txt",), False),
+        (">", ("/srv/drop/empty",), False), ("chmod 0600", ("/srv/drop/empty",), False)]
     assert wire.files() == [
         {"path": "/srv/drop/a.txt", "direction": "upload", "kind": "file", "mode": "0644",
          "size": 5, "bytes": 5, "sha256": sha(b"hello"), "result": "ok"},
@@ -88,6 +90,17 @@ def test_a_top_level_name_is_judged_as_inside_the_target_and_as_the_target_itsel
     assert wire.judged == [(">", ("/etc/sudoers", "/etc"), False)]
     assert wire.out[T] == b""  # refused: the record never reached the target
     assert bytes(wire.out[C]).endswith(b"\x01scp: /etc/sudoers: denied: /etc/sudoers is protected\n")
+
+
+def test_the_mode_an_uploaded_record_carries_is_judged_as_the_chmod_it_does():
+    wire = Wire("scp -r -t /srv/", protected=())
+    wire.judge = lambda op, paths, raw: "denied: set-user-ID" if op == "chmod 4755" else None
+    wire.stream.judge = wire.judge
+    stream = wire.run([(T, b"\0"), (C, b"C4755 1 su\n"), (C, b"D2775 0 shared\n"), (T, b"\0")])
+    assert stream.failed is None
+    assert bytes(wire.out[T]) == b"D2775 0 shared\n"
+    assert [(f.path, f.result) for f in stream.files] == [("/srv/su", "refused"),
+                                                         ("/srv/shared", "ok")]
 
 
 def test_a_refused_upload_is_skipped_by_the_client_and_the_next_file_still_goes():
@@ -115,7 +128,7 @@ def test_a_recursive_upload_judges_every_name_under_its_directories():
         (C, b"C0644 1 top\n"), (T, b"\0"), (C, b"t\0"), (T, b"\0"),
     ])
     assert stream.failed is None
-    assert [paths for _, paths, _ in wire.judged] == [
+    assert [paths for op, paths, _ in wire.judged if op == ">"] == [
         ("/srv/conf", "/srv"), ("/srv/conf/sub", "/srv/sub"),
         ("/srv/conf/sub/x", "/srv/sub/x"), ("/srv/top", "/srv")]
 
@@ -368,3 +381,15 @@ def test_the_bastions_own_refusal_fits_in_one_scp_line():
     refusal = bytes(wire.out[C])[1:]
     assert refusal.startswith(b"\x01scp: /srv/") and refusal.endswith(b"...\n")
     assert len(refusal) <= scp.MAX_LINE and refusal.count(b"\n") == 1
+
+
+def test_an_sftp_path_is_judged_as_the_literal_name_the_server_opens():
+    """sftp-server expands no `~`: `~root/../.ssh/x` is the folder "~root" in the login's home,
+    so the file written is the home's .ssh/x, not /.ssh/x."""
+    rules = policy.policy_from_dict({"rules": [{
+        "name": "keys", "action": "deny", "commands": [">"],
+        "paths": ["/root/.ssh/authorized_keys"]}]})
+    path = ("~root/../.ssh/authorized_keys",)
+    assert gate.file_op_line(">", path, literal=True) == ": > '~root/../.ssh/authorized_keys'"
+    line = "cd ~root; " + gate.file_op_line(">", path, literal=True)
+    assert policy.evaluate(rules, line, role="engineer", target="web01", login="root").action == "deny"
