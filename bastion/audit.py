@@ -619,7 +619,9 @@ class _SyslogHeads:
                                      "audit head seq=%d hash=%s type=%s",
                                      (row["seq"], row["hash"], row["type"]), None)]
         if self.events:
-            line = json.dumps(exported(row), sort_keys=True, ensure_ascii=False)
+            # ASCII, as `audit export` prints it: a log host shows lines raw, and a user's
+            # U+009B (CSI), U+0085 (NEL) or U+202E would act on or reorder what it shows.
+            line = json.dumps(exported(row), sort_keys=True)
             records.append(logging.LogRecord("bastion.audit.event", logging.INFO, __file__, 0,
                                              "%s", (line,), None))
         with self.lock:
