@@ -3,9 +3,13 @@
 
 from __future__ import annotations
 
+import tomllib
+from pathlib import Path
+
 import asyncssh
 import pytest
 
+from bastion import policy
 from bastion.proxy import filtered_env, passed_modes
 
 
@@ -54,3 +58,24 @@ def test_variables_other_than_lang_and_lc_never_pass_and_are_not_named():
 ])
 def test_only_modes_that_change_no_byte_reach_the_target(modes, passed):
     assert passed_modes(modes) == passed
+
+
+DEFAULT_POLICY = Path(__file__).resolve().parent.parent / "config" / "policy.toml"
+
+
+@pytest.mark.parametrize(("line", "action"), [
+    ("export LC_ALL=zh_CN.GBK", "deny"), ('LC_ALL=zh_CN.GBK bash -c "echo hi"', "deny"),
+    ("env LC_CTYPE=zh_TW.BIG5 bash -s", "deny"), ("declare -x LANG=ja_JP.SJIS", "deny"),
+    ("LANG=zh_TW; echo x", "deny"), ("printf -v LC_ALL %s zh_CN.GBK", "deny"),
+    ("read LC_ALL <<< zh_CN.GB18030", "deny"), ("export LC_ALL=$X", "deny"),
+    ("localectl set-locale LANG=zh_CN.GBK", "deny"), ("update-locale LANG=zh_TW.BIG5", "deny"),
+    ("echo LANG=zh_CN.GBK > /etc/default/locale", "deny"), ("tee -a /etc/locale.conf", "deny"),
+    ("LC_ALL=C.UTF-8 ls", "allow"), ("LC_ALL=C sort x", "allow"), ("export LANG=en_US.utf8", "allow"),
+    ("LANG= ls", "allow"), ("locale -a", "allow"), ("localectl status", "allow"),
+    ("cat /etc/default/locale", "allow"),
+])
+def test_the_default_policy_keeps_a_session_in_a_locale_the_bastion_reads(line, action):
+    """What the client cannot send, a command cannot switch to either (the target's own locale
+    would then split the next lines otherwise than the bastion judged them)."""
+    rules = policy.policy_from_dict(tomllib.loads(DEFAULT_POLICY.read_text(encoding="utf-8")))
+    assert policy.evaluate(rules, line, role="engineer", target="web01", login="root").action == action
