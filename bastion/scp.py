@@ -59,7 +59,7 @@ MAX_LINE = 2047
 MAX_SIZE = 2**63 - 1  # scp's off_t: a larger size is "size out of range" to the sink
 MAX_DEPTH = 1024  # nested directories
 MAX_LOGGED = 100_000  # files and directories listed in the record; the rest are counted
-MAX_ERRORS = 100  # error lines of the source kept in the record; the rest are counted
+MAX_ERRORS = 100  # error lines of the source kept in the record (they pass all the same)
 
 _OPTIONS_WITH_VALUE = frozenset("cDFiJlMoPSX")
 _FLAGS = frozenset("1234678ABCdfOpqRrsTtv")
@@ -148,8 +148,8 @@ def runs_in_home(command: policy.SimpleCommand) -> bool:
         return False
     letters = "".join(_CHDIR_OPTIONS[w][0] for w in command.wrappers if w in _CHDIR_OPTIONS)
     longs = [name for w in command.wrappers if w in _CHDIR_OPTIONS for name in _CHDIR_OPTIONS[w][1]]
-    if command.name not in (">", "<") and command.via == ():
-        words += [w for w in inner[1:] if w.startswith("-")]  # an SFTP server's own options
+    if _scp_argv(command) is None:  # an SFTP server: its own options count too
+        words += [w for w in inner[1:] if w.startswith("-")]
         letters += _SFTP_CHDIR
     for word in words:
         if word == "-" or (word.startswith("-") and not word.startswith("--")
