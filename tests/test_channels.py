@@ -314,8 +314,8 @@ async def test_session_channels_are_capped_at_ten_and_the_refusal_is_audited_onc
     (b"X nonsense\n", "unexpected record"),
     (b"C0644 5 ok\nhello" + b"C0644 1 next\n", "while an answer was awaited"),
     # The sink reads 2,047 bytes as the error line and the rest as a record nobody judged.
-    (b"\x01" + b"A" * 2046 + b"C0644 16 escape\n" + b"C0644 5 next\nhello\0",
-     "longer than scp reads as one line"),
+    pytest.param(b"\x01" + b"A" * 2046 + b"C0644 16 escape\n" + b"C0644 5 next\nhello\0",
+                 "longer than scp reads as one line", id="record-inside-an-over-long-error-line"),
 ])
 async def test_malformed_scp_records_end_the_channel_and_nothing_lands(world, alice, tmp_path,
                                                                      records, why):
