@@ -24,7 +24,8 @@ PADDED = "systemctl restart nginx" + " " * 1500 + "; reboot"
     ("x" * 200, 48, "x" * 36 + "…[200 chars]"),
     ("echo " + " " * 40 + "x" * 100, 30, "echo [41 spaces] x…[145 chars]"),
     ("y" * 48, 48, "y" * 48),
-])
+], ids=["padded-cell", "padded-whole", "few-spaces", "hidden-whitespace", "long", "padded-and-long",
+        "exactly-the-width"])
 def test_a_command_is_shown_whole_or_cut_with_its_length(text, width, shown):
     assert shown_command(text, width) == shown
     assert width is None or len(shown) <= width
