@@ -140,6 +140,13 @@ _TYPES = [
     _t("recording.unseal_failed", "S602",
        "sealed keystrokes could not be opened (wrong key, or the recording was altered)",
        "path error"),
+    _t("channel.request_refused", "S1001",
+       "a terminal was refused to a channel whose kind was already fixed (asked for after its "
+       "shell, command or subsystem started), or left out for a subsystem, which runs without one",
+       "session channel channel_request reason"),
+    _t("session.env_dropped", "S1002",
+       "locale variables naming a charset other than UTF-8 were not passed to the target "
+       "(once per connection)", "session channel names"),
     _t("file.protocol_error", "S501", "an scp or sftp stream broke its protocol; its channel was ended",
        "session channel reason"),
     # Commands
@@ -175,6 +182,7 @@ FIELDS: dict[str, str] = {
     "bytes_written": "bytes the client wrote to this file",
     "changed": "how many grants, certificates or rows the action changed",
     "channel": "the channel's number within its session",
+    "channel_request": "the SSH channel request refused or left out (`pty-req`)",
     "client": "the client's IP address",
     "closed": "whether the file was closed before the channel ended",
     "command": "the exec command, or the held command line",
@@ -206,6 +214,7 @@ FIELDS: dict[str, str] = {
     "missing": "recordings already gone from the disk",
     "mode": "how the file was opened: `read`, `write`, `read+write`, with `+create`, "
             "`+truncate`, `+append`, `+exclusive` (sftp); the file's mode, `0644` (scp)",
+    "names": "the environment variables not passed on",
     "new_version": "the database schema version after the upgrade",
     "node": "the name of the node that wrote the event (`[cluster] node`, else $BASTION_NODE, "
             "else the host name)",
@@ -610,7 +619,9 @@ class _SyslogHeads:
                                      "audit head seq=%d hash=%s type=%s",
                                      (row["seq"], row["hash"], row["type"]), None)]
         if self.events:
-            line = json.dumps(exported(row), sort_keys=True, ensure_ascii=False)
+            # ASCII, as `audit export` prints it: a log host shows lines raw, and a user's
+            # U+009B (CSI), U+0085 (NEL) or U+202E would act on or reorder what it shows.
+            line = json.dumps(exported(row), sort_keys=True)
             records.append(logging.LogRecord("bastion.audit.event", logging.INFO, __file__, 0,
                                              "%s", (line,), None))
         with self.lock:

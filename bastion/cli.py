@@ -21,7 +21,7 @@ from bastion.errors import BastionError
 from bastion.home import Context, Home, init, local_actor, open_home, require_private
 from bastion.protocol import ControlClient, ControlError
 from bastion.store import now
-from bastion.text import visible
+from bastion.text import shown_command, visible
 
 
 class UsageError(BastionError):
@@ -147,6 +147,9 @@ def cmd_held(ctx: Context, args: argparse.Namespace, actor: str, out: TextIO) ->
     for row in rows:
         row["waiting_since"] = _when(row["since"])
         row["session"] = row["session_id"]
+        if not getattr(args, "json", False):
+            # Whole, but a run of spaces is spelled out: it would push the rest off the screen.
+            row["command"] = shown_command(row["command"])
     _emit(out, args, rows, ("id", "session", "user", "command", "waiting_since"))
     return 0
 

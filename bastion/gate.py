@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import shlex
 from collections import deque
 from typing import TYPE_CHECKING
 
@@ -474,7 +475,9 @@ class TransferJudge:
 
     def __call__(self, op: str, paths: tuple[str, ...], raw: bool) -> str | None:
         """None to let the operation pass, else the one-line reason it is refused."""
-        v = self.judge.verdict(file_op_line(op, paths, raw=raw), from_home=True)
+        # An SFTP server takes a path as sent: `~root/x` is a folder named "~root" in the home.
+        line = file_op_line(op, paths, raw=raw, literal=self.protocol == "sftp")
+        v = self.judge.verdict(line, from_home=True)
         if raw:
             v = stricter(v, policy.Verdict(
                 self.judge.policy.defaults.unknown, "defaults.unknown",
@@ -503,15 +506,17 @@ def runs_file_server(line: str) -> bool:
                for c in policy.parse_commands(line))
 
 
-def file_op_line(op: str, paths: tuple[str, ...], *, raw: bool = False) -> str:
+def file_op_line(op: str, paths: tuple[str, ...], *, raw: bool = False,
+                 literal: bool = False) -> str:
     """The shell command that does what a file operation does, for the policy to judge.
 
     `op` is ">" (write), "<" (read), "rm", "mv", "rmdir", "mkdir", "ln", "ln -s", or one with
     its value: "chmod MODE", "chown UID:GID", "truncate SIZE", "touch MTIME". Paths are quoted
-    (a leading ~user stays open, the policy expands it); `raw` paths are kept as written.
+    (a leading ~user stays open, the policy expands it, unless `literal`: the path is the name
+    as it stands); `raw` paths are kept as written.
     """
     name, *values = op.split(" ")
-    words = [scp.shell_path(p, raw=raw) for p in paths]
+    words = [shlex.quote(p) if literal else scp.shell_path(p, raw=raw) for p in paths]
     if name in (">", "<"):
         return "; ".join(f": {name} {word}" for word in words)
     if name == "truncate":

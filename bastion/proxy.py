@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import re
 import socket
 import time
 from collections.abc import Callable
@@ -49,6 +50,17 @@ MAX_TERM_COLS = 2048
 MAX_TERM_ROWS = 512
 PASSED_ENV = ("LANG",)
 PASSED_ENV_PREFIXES = ("LC_",)
+# A locale whose charset can make a quote or a backslash the second byte of a character (GBK,
+# BIG5, SJIS, GB18030) makes bash split a line otherwise than the bastion judged it. Only C, POSIX
+# and an explicit UTF-8 codeset pass: a locale named without one takes its own (zh_TW is BIG5).
+_SAFE_LOCALE = re.compile(r"C|POSIX|[A-Za-z]+(?:_[A-Za-z0-9]+)?\.(?i:utf-?8)(?:@[A-Za-z0-9]+)?")
+# Terminal modes passed to the target's pty. The others (ISTRIP, IUCLC, IGNCR, INLCR, OLCUC, the
+# special characters such as VKILL or VEOL, ECHO, ICANON, ...) make the line discipline change
+# bytes between what the bastion judged and what a program reads or the screen shows; left out,
+# the pty keeps the kernel's defaults, which the terminal tracker reads. Kept: the erase key
+# (DEL or ^H, as the user's keyboard sends it), IUTF8 and the line speeds.
+_PASSED_MODES = frozenset({asyncssh.PTY_IUTF8, asyncssh.PTY_OP_ISPEED, asyncssh.PTY_OP_OSPEED})
+_ERASE_KEYS = frozenset({0x7F, 0x08})
 # Session channels (shell, exec, sftp) open at once on one connection, as OpenSSH's MaxSessions:
 # each holds an upstream channel, a recording and a gate. Forwards have their own cap.
 MAX_SESSION_CHANNELS = 10
@@ -58,10 +70,28 @@ class UpstreamError(BastionError):
     """The target could not be reached or could not be trusted."""
 
 
-def filtered_env(env: dict[str, str]) -> dict[str, str]:
-    """Only LANG and LC_* reach the target; anything else a client sends is dropped."""
-    return {k: v for k, v in env.items()
-            if k in PASSED_ENV or any(k.startswith(p) for p in PASSED_ENV_PREFIXES)}
+def filtered_env(env: dict[str, str]) -> tuple[dict[str, str], list[str]]:
+    """The client's environment as it reaches the target, and the names of the locale variables
+    left out. Only LANG and LC_* reach it, and only when empty or naming C, POSIX or a UTF-8
+    locale (`en_US.UTF-8`, `C.utf8`, `de_DE.UTF-8@euro`); anything else is dropped."""
+    passed: dict[str, str] = {}
+    dropped: list[str] = []
+    for name, value in env.items():
+        if name not in PASSED_ENV and not name.startswith(PASSED_ENV_PREFIXES):
+            continue
+        if value == "" or _SAFE_LOCALE.fullmatch(value):
+            passed[name] = value
+        else:
+            dropped.append(name)
+    return passed, dropped
+
+
+def passed_modes(modes: dict[int, int]) -> dict[int, int]:
+    """The client's terminal modes that reach the target's pty (see _PASSED_MODES)."""
+    kept = {mode: value for mode, value in modes.items() if mode in _PASSED_MODES}
+    if modes.get(asyncssh.PTY_VERASE) in _ERASE_KEYS:
+        kept[asyncssh.PTY_VERASE] = modes[asyncssh.PTY_VERASE]
+    return kept
 
 
 def bounded_size(cols: int, rows: int, pixwidth: int, pixheight: int
@@ -118,6 +148,7 @@ class LiveSession:
     opened: int = 0  # session channels that began to open, ever
     session_channels: int = 0  # open at once (MAX_SESSION_CHANNELS)
     refused_channels: int = 0
+    env_dropped: bool = False  # locale variables were left out (audited once per connection)
     _upstream: asyncssh.SSHClientConnection | None = None
     _upstream_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     _channel_numbers: int = 0
@@ -330,6 +361,9 @@ class ProxyChannel(asyncssh.SSHServerSession):
     line; an exec command is also judged whole first); without a pty, an exec record, plus the
     StdinGate for a shell reading its stdin, or the scp stream for `scp -t`/`scp -f`, or the SFTP
     gate for an SFTP server run as a command; an sftp subsystem an exec record and the SFTP gate.
+    The target sees the channel as the bastion judges it: a pty asked for once the shell, command
+    or subsystem started is refused, a subsystem runs without one, and of the client's terminal
+    modes only those in `passed_modes` reach the target.
     """
 
     def __init__(self, live: LiveSession) -> None:
@@ -354,6 +388,8 @@ class ProxyChannel(asyncssh.SSHServerSession):
         self.redactor: Any = None
         self.gate: Any = None  # the command gate, for shells and commands reading stdin
         self.finished = False
+        self.started = False  # the shell, command or subsystem was asked for: the kind is fixed
+        self._pty_refused = False
         self._closed = False
         self._holds: set[str] = set()  # why the client's input is paused
         self.tail = bytearray()  # the latest output, for watchers' first screen
@@ -366,19 +402,38 @@ class ProxyChannel(asyncssh.SSHServerSession):
 
     def pty_requested(self, term_type: str, term_size: tuple[int, int, int, int],
                       term_modes: dict) -> bool:
-        self.term = (term_type, bounded_size(*term_size), term_modes)
+        """A terminal, before the shell, command or subsystem only (asyncssh would take one
+        after too, when the bastion has already chosen how to judge the channel); only the
+        modes in `passed_modes` ever reach the target."""
+        if self.started:
+            self._refused_pty("asked for after the channel's shell, command or subsystem started")
+            return False
+        self.term = (term_type, bounded_size(*term_size), passed_modes(term_modes))
         return True
 
+    def _refused_pty(self, reason: str) -> None:
+        """Audited once per channel: a client repeating the request adds nothing."""
+        if self._pty_refused:
+            return
+        self._pty_refused = True
+        ident = self.live.identity
+        audit.record_or_log(self.app.store, "channel.request_refused", ident.user,
+                            session=self.live.id, channel=self.number or None,
+                            channel_request="pty-req", reason=reason)
+
     def shell_requested(self) -> bool:
+        self.started = True
         self.kind = "shell"
         return True
 
     def exec_requested(self, command: str) -> bool:
+        self.started = True
         self.kind = "exec"
         self.command = command
         return True
 
     def subsystem_requested(self, subsystem: str) -> bool:
+        self.started = True
         ident = self.live.identity
         if subsystem != "sftp" or not ident.role.sftp:
             audit.record_or_log(self.app.store, "channel.refused", ident.user,
@@ -401,6 +456,11 @@ class ProxyChannel(asyncssh.SSHServerSession):
             self.number = live.next_channel()
             live.channels.append(self)
             live.opened += 1
+            passed_env, dropped = filtered_env(env)
+            if dropped and not live.env_dropped:
+                live.env_dropped = True
+                audit.record_or_log(app.store, "session.env_dropped", ident.user, session=live.id,
+                                    channel=self.number, names=sorted(dropped))
             self._choose()
             self._start_recording()
             refusal = await gate.judge_exec(app, self) if self.kind == "exec" else None
@@ -409,7 +469,7 @@ class ProxyChannel(asyncssh.SSHServerSession):
                 return
             self._make_gate()
             upstream = await live.upstream()
-            kwargs: dict[str, Any] = {"env": filtered_env(env), "encoding": None}
+            kwargs: dict[str, Any] = {"env": passed_env, "encoding": None}
             if self.term is not None:
                 term_type, size, modes = self.term
                 kwargs |= {"term_type": term_type, "term_size": size, "term_modes": modes}
@@ -467,6 +527,11 @@ class ProxyChannel(asyncssh.SSHServerSession):
 
     def _choose(self) -> None:
         """Decide, once, what this channel is (see the class docstring)."""
+        if self.kind == "subsystem" and self.term is not None:
+            # The SFTP gate reads the stream as bytes: a pty's line discipline would rewrite them
+            # (ISTRIP, ICRNL, ...) after they were judged. The subsystem runs without one.
+            self.term = None
+            self._refused_pty("a subsystem runs without a terminal")
         self.interactive = self.term is not None and self.kind in ("shell", "exec")
         if self.kind == "exec" and self.term is None:
             self.scp = scp.server_mode(self.command or "")
@@ -622,7 +687,7 @@ class ProxyChannel(asyncssh.SSHServerSession):
             self.app.broadcast_resize(self.live.id, self.number, width, height)
         if self.gate is not None:
             self.gate.resize(width, height)
-        if self.upstream_chan is not None:
+        if self.upstream_chan is not None and self.term is not None:
             self.upstream_chan.change_terminal_size(width, height, pixwidth, pixheight)
 
     def signal_received(self, signal: str) -> None:

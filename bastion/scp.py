@@ -15,13 +15,25 @@ An answer is one byte: 0 (OK), or 1 (error) or 2 (fatal) followed by a message l
 answers once at its start, after each record, and after each file's data and status.
 
 `ScpStream` follows both directions. Source bytes are passed on only once understood; a C or D
-record is first judged (`judge(op, paths)`, op ">" for an upload, "<" for a download), and a
+record is first judged (`judge(op, paths)`, op ">" for an upload, "<" for a download; an
+upload's record also as "chmod MODE", the mode the sink gives what it creates), and a
 refused one never reaches the other side: the bastion answers the source "\\x01scp: PATH:
 REASON", which makes OpenSSH's scp skip the file or directory and go on, and, in a download, sends
 the client (the sink) the same line as an error record, which its scp prints. Bytes that break
 the protocol (an unknown record, bytes sent while an answer is awaited, an answer nobody asked
-for, a record longer than MAX_RECORD) are never passed on: `failed` says why, and the caller ends
-the channel.
+for) are never passed on: `failed` says why, and the caller ends the channel.
+
+Lines are framed exactly as OpenSSH's scp frames them (scp.c, `sink()` and `response()`): each
+side reads a record, an answer or a status line a byte at a time into a 2,048-byte buffer, until
+a newline or until the buffer holds 2,047 bytes, and reads whatever did not fit as the next line.
+A line the receiving scp would cut there never passes (the stream fails), so nothing can ride
+inside a line the bastion took for one record, not even inside an error line (`\x01`), which the
+bastion passes only whole and logs (`errors`). A size that scp's `off_t` cannot hold fails too.
+
+A stream is followed only when it runs in the login's home, where its relative names are judged
+(`runs_in_home`): one whose working directory a wrapper changes (`env -C DIR`, `sudo -D DIR`,
+`sudo -i`, `chroot`, `sftp-server -d DIR`) or cannot be seen (`su -c '...'`, `sh -c '...'`) is not
+followed, so its exec command gets the policy's `unknown` action.
 
 Record names are file names, never paths (the sink refuses "/", "." and ".."; so does the
 bastion). Whether the target of `scp -t DIR` is a directory is known only on the target, so a
@@ -41,15 +53,35 @@ from typing import Any
 from bastion import policy
 from bastion.text import visible
 
-MAX_RECORD = 4096  # OpenSSH's sink reads records into 2,048 bytes
+# OpenSSH's scp reads a record (sink(): `char buf[2048]`) or an answer (response(): `char
+# rbuf[2048]`) until a newline or until 2,047 bytes are in; the rest is read as the next line.
+MAX_LINE = 2047
+MAX_SIZE = 2**63 - 1  # scp's off_t: a larger size is "size out of range" to the sink
 MAX_DEPTH = 1024  # nested directories
 MAX_LOGGED = 100_000  # files and directories listed in the record; the rest are counted
+MAX_ERRORS = 100  # error lines of the source kept in the record (they pass all the same)
 
 _OPTIONS_WITH_VALUE = frozenset("cDFiJlMoPSX")
 _FLAGS = frozenset("1234678ABCdfOpqRrsTtv")
 _RECORD = re.compile(rb"([CD])([0-7]{4}) ([0-9]{1,20}) (.+)\n", re.S)
 _TIMES = re.compile(rb"T[0-9]{1,20} [0-9]{1,6} [0-9]{1,20} [0-9]{1,6}\n")
 _GLOB = re.compile(r"[*?\[]")
+# Wrappers that run their command in the directory they started in, whatever their options.
+_KEEP_DIRECTORY = frozenset({
+    "command", "builtin", "exec", "nohup", "nice", "ionice", "time", "timeout", "stdbuf", "chrt",
+    "taskset", "setsid", "unbuffer", "noglob", "nocorrect", "eatmydata", "nocache", "catchsegv",
+    "gosu", "su-exec", "setuidgid", "strace", "ltrace", "fakeroot", "cgexec", "proxychains",
+    "proxychains4", "setpriv", "prlimit", "doas", "sshpass",
+})
+# Wrappers that keep it unless an option changes it: those options' letters and long names
+# (GNU getopt takes any unambiguous start of a long name, `env --ch=/etc`).
+_CHDIR_OPTIONS = {
+    "sudo": ("DiR", ("--chdir", "--login", "--chroot")),
+    "env": ("C", ("--chdir",)),
+    "runuser": ("l", ("--login",)),
+}
+# An SFTP server's option that starts it in another directory (OpenSSH: `-d DIR`).
+_SFTP_CHDIR = "d"
 _TILDE = re.compile(r"~[A-Za-z0-9._-]*")
 
 # judge(op, paths, raw) -> None to let it pass, else why not; `raw`: the paths hold words only
@@ -104,6 +136,50 @@ def _scp_argv(command: policy.SimpleCommand) -> tuple[str, ...] | None:
     return None
 
 
+def runs_in_home(command: policy.SimpleCommand) -> bool:
+    """Whether `command`, a file-transfer server an exec command runs, certainly runs in the
+    directory the command started in (the login's home, where its relative names are judged):
+    every wrapper keeps the directory and no option of one, or of an SFTP server, changes it."""
+    if any(w not in _KEEP_DIRECTORY and w not in _CHDIR_OPTIONS for w in command.wrappers):
+        return False
+    inner = command.via or command.argv
+    words = _wrapper_words(command, inner)
+    if words is None:
+        return False
+    letters = "".join(_CHDIR_OPTIONS[w][0] for w in command.wrappers if w in _CHDIR_OPTIONS)
+    longs = [name for w in command.wrappers if w in _CHDIR_OPTIONS for name in _CHDIR_OPTIONS[w][1]]
+    if _scp_argv(command) is None:  # an SFTP server: its own options count too
+        words += [w for w in inner[1:] if w.startswith("-")]
+        letters += _SFTP_CHDIR
+    for word in words:
+        if word == "-" or (word.startswith("-") and not word.startswith("--")
+                           and any(letter in letters for letter in word[1:])):
+            return False
+        name = word[2:].split("=", 1)[0] if word.startswith("--") else ""
+        if name and any(long.startswith(f"--{name}") for long in longs):
+            return False
+    return True
+
+
+def _wrapper_words(command: policy.SimpleCommand, inner: tuple[str, ...]) -> list[str] | None:
+    """The words before the unwrapped command, as the policy reads them; None when they cannot
+    be seen (a wrapper took the command as code: `sudo -i`, `su -c`, `sh -c`) or are known only
+    at run time."""
+    if not command.wrappers:
+        return []
+    # The simple command's words, read by the policy's own grammar as a command's arguments.
+    shown = policy.parse_commands(f"echo {command.text}")
+    if len(shown) != 1 or shown[0].name != "echo" or shown[0].dynamic_args:
+        return None
+    words = list(shown[0].argv[1:])
+    if len(words) <= len(inner) or tuple(words[-len(inner):]) != inner:
+        return None
+    words = words[:-len(inner)]
+    if posixpath.basename(words[0]) != command.wrappers[0]:
+        return None
+    return words
+
+
 def mode_of(command: policy.SimpleCommand) -> ServerMode | None:
     """The server mode `command` runs scp in, or None when it is not `scp -t` or `scp -f`."""
     argv = _scp_argv(command)
@@ -123,7 +199,8 @@ def mode_of(command: policy.SimpleCommand) -> ServerMode | None:
 
 def server_mode(line: str) -> ServerMode | None:
     """The server mode of an exec command that is exactly one `scp -t` or `scp -f` (behind
-    wrappers such as sudo); None otherwise, also when other commands run with it."""
+    wrappers such as sudo) running in the login's home (`runs_in_home`); None otherwise, also
+    when other commands run with it."""
     commands = policy.parse_commands(line)
     if not commands:
         return None
@@ -131,6 +208,8 @@ def server_mode(line: str) -> ServerMode | None:
     # One scp and nothing else: the policy gives one file operation per operand of one scp.
     if mode is None or len(commands) != max(1, len(mode.paths)) or any(
             c.via != commands[0].via or c.text != commands[0].text for c in commands):
+        return None
+    if not runs_in_home(commands[0]):
         return None
     return replace(mode, raw=any(c.dynamic_args for c in commands))
 
@@ -201,13 +280,14 @@ class ScpStream:
     to_target: Callable[[bytes], None]
     to_client: Callable[[bytes], None]
     files: list[ScpFile] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)  # error lines the source sent
     dropped: int = 0
     failed: str | None = None
     _record: bytearray = field(default_factory=bytearray)
     _data_left: int = 0
     _digest: Any = None
     _status: bytearray | None = None  # the source's status after a file's data, being read
-    _answer: bytearray | None = None  # an error answer from the sink, being read
+    _answer: bytearray | None = None  # a sink's answer other than 0, being read
     _awaiting: _Awaiting | None = None
     _stack: list[_Place] = field(default_factory=list)
     _file: ScpFile | None = None  # the file whose data is passing
@@ -252,8 +332,8 @@ class ScpStream:
     def summary(self) -> dict[str, Any]:
         """JSON-ready data for the channel's record."""
         return {"direction": self.mode.direction, "paths": list(self.mode.paths),
-                "files": [f.as_dict() for f in self.files], "dropped": self.dropped,
-                "failed": self.failed}
+                "files": [f.as_dict() for f in self.files], "errors": self.errors,
+                "dropped": self.dropped, "failed": self.failed}
 
     # -- the source ------------------------------------------------------------------------
 
@@ -273,43 +353,41 @@ class ScpStream:
             if self._status is not None:
                 view = self._read_status(view)
                 continue
-            if self._awaiting is not None or self._done:
+            if self._done:
+                self._fail("the source sent data after the transfer ended")
+                return
+            if self._awaiting is not None:
                 self._fail("the source sent data while an answer was awaited")
                 return
-            newline = bytes(view[: MAX_RECORD + 1]).find(b"\n")
-            if newline < 0:
-                self._record += view[: MAX_RECORD + 1]
-                if len(self._record) > MAX_RECORD:
-                    self._fail("a record longer than the protocol allows")
+            view, state = _take_line(self._record, view, MAX_LINE)
+            if state == "cut":
+                self._fail(f"a record longer than scp reads as one line ({MAX_LINE} bytes)")
                 return
-            self._record += view[: newline + 1]
-            view = view[newline + 1:]
-            if len(self._record) > MAX_RECORD:
-                self._fail("a record longer than the protocol allows")
-                return
-            record, self._record = bytes(self._record), bytearray()
-            self._on_record(record)
+            if state == "whole":
+                record, self._record = bytes(self._record), bytearray()
+                self._on_record(record)
 
     def _read_status(self, view: memoryview) -> memoryview:
-        """The source's status after a file's data: 0, or 1/2 and a message line."""
+        """The source's status after a file's data: 0, or a message line, read as the sink's
+        response() reads it."""
         status = self._status
         if not status and view[0] == 0:
             self._status = None
             self._end_data(None)
             self._to_sink(b"\0")
             return view[1:]
-        newline = bytes(view[:MAX_RECORD]).find(b"\n")
-        chunk = view if newline < 0 else view[: newline + 1]
-        status += chunk
-        if len(status) > MAX_RECORD:
-            self._fail("a status message longer than the protocol allows")
+        view, state = _take_answer(status, view)
+        if state == "cut":
+            self._fail(f"a status line longer than scp reads as one ({MAX_LINE} bytes)")
             return view[:0]
-        if newline < 0:
-            return view[len(chunk):]
-        self._status = None
-        self._end_data(bytes(status[1:-1]).decode("utf-8", "replace"))
-        self._to_sink(bytes(status))
-        return view[len(chunk):]
+        if state == "whole":
+            self._status = None
+            self._end_data(bytes(status[1:-1]).decode("utf-8", "replace"))
+            if status[0] != 1:
+                # Fatal: the sink exits without an answer.
+                self._awaiting, self._done = None, True
+            self._to_sink(bytes(status))
+        return view
 
     def _end_data(self, problem: str | None) -> None:
         file = self._file
@@ -324,6 +402,8 @@ class ScpStream:
         if kind in (b"\x01", b"\x02"):
             # The source reports an error; no answer follows. A fatal one ends it.
             self._done = kind == b"\x02"
+            if len(self.errors) < MAX_ERRORS:
+                self.errors.append(visible(record[1:-1].decode("utf-8", "replace")))
             self._to_sink(record)
             return
         if kind == b"E" and record == b"E\n":
@@ -343,6 +423,9 @@ class ScpStream:
             self._fail(f"an unexpected record {record[:40]!r}")
             return
         letter, octal, size, raw_name = match.groups()
+        if int(size) > MAX_SIZE:
+            self._fail(f"a size scp cannot hold ({int(size)})")
+            return
         name = raw_name.decode("utf-8", "backslashreplace")
         if "/" in name or name in (".", "..") or "\0" in name:
             self._fail(f"a record names {name!r}, which is not a file name")
@@ -354,10 +437,14 @@ class ScpStream:
         entry = ScpFile(paths[0], self.mode.direction, "file" if letter == b"C" else "directory",
                         octal.decode(), int(size))
         self._log(entry)
-        refusal = self.judge(self.op, paths, self._place().raw)
+        raw = self._place().raw
+        refusal = self.judge(self.op, paths, raw)
+        if refusal is None and self._upload:
+            # The sink gives what it creates the record's mode, set-user-ID bit included.
+            refusal = self.judge(f"chmod {octal.decode()}", paths, raw)
         if refusal is not None:
             entry.result, entry.message = "refused", refusal
-            line = f"\x01scp: {_one_line(paths[0])}: {_one_line(refusal)}\n".encode()
+            line = _error_line(f"scp: {_one_line(paths[0])}: {_one_line(refusal)}")
             self._to_source(line)
             if not self._upload:
                 self._to_sink(line)  # the client's scp prints it, and exits 1 at the end
@@ -411,19 +498,17 @@ class ScpStream:
                     view = view[1:]
                     continue
                 self._answer = bytearray()
-            newline = bytes(view[:MAX_RECORD]).find(b"\n")
-            chunk = view if newline < 0 else view[: newline + 1]
-            self._answer += chunk
-            view = view[len(chunk):]
-            if len(self._answer) > MAX_RECORD:
-                self._fail("an answer longer than the protocol allows")
+            answer = self._answer
+            view, state = _take_answer(answer, view)
+            if state == "cut":
+                self._fail(f"an answer longer than scp reads as one line ({MAX_LINE} bytes)")
                 return
-            if newline >= 0:
-                answer, self._answer = bytes(self._answer), None
-                if answer[:1] != b"\x01":
+            if state == "whole":
+                self._answer = None
+                if answer[0] != 1:
                     self._done = True  # the source gives up after a fatal answer
-                self._answered(awaiting, answer[1:-1].decode("utf-8", "replace"))
-                self._to_source(answer)
+                self._answered(awaiting, bytes(answer[1:-1]).decode("utf-8", "replace"))
+                self._to_source(bytes(answer))
 
     def _answered(self, awaiting: _Awaiting, problem: str | None) -> None:
         """The sink's answer arrived: 0 (`problem` None) or an error message."""
@@ -454,6 +539,39 @@ class ScpStream:
 
     def _fail(self, why: str) -> None:
         self.failed = f"the scp stream broke its protocol: {why}"
+
+
+def _take_line(line: bytearray, view: memoryview, limit: int) -> tuple[memoryview, str]:
+    """Move the bytes of `view` that belong to `line` into it, as scp reads a line into a buffer
+    that holds `limit` bytes: the rest of `view`, and "whole" (up to a newline), "more" (no
+    newline yet) or "cut" (full without a newline: scp would read the rest as another line)."""
+    room = limit - len(line)
+    newline = bytes(view[:room]).find(b"\n")
+    if newline >= 0:
+        line += view[: newline + 1]
+        return view[newline + 1:], "whole"
+    line += view[:room]
+    return view[room:], "cut" if len(line) >= limit else "more"
+
+
+def _take_answer(answer: bytearray, view: memoryview) -> tuple[memoryview, str]:
+    """`_take_line` for an answer or a status line other than 0, as response() reads one: its
+    first byte, then at least one more, up to a newline, into a buffer that keeps the message of
+    a 1 or a 2 (all 2,047 bytes of it) and any other first byte with its message."""
+    if not answer:
+        answer.append(view[0])
+        view = view[1:]
+        if not view:
+            return view, "more"
+    return _take_line(answer, view, MAX_LINE + 1 if answer[0] in (1, 2) else MAX_LINE)
+
+
+def _error_line(message: str) -> bytes:
+    """The bastion's own error line (`\\x01MESSAGE\\n`), cut to what scp reads as one line."""
+    data = message.encode("utf-8")
+    if len(data) > MAX_LINE - 2:
+        data = data[: MAX_LINE - 5].decode("utf-8", "ignore").encode("utf-8") + b"..."
+    return b"\x01" + data + b"\n"
 
 
 def _join(base: str, name: str) -> str:

@@ -12,8 +12,10 @@ draft-ietf-secsh-filexfer-02, version 3, which is what OpenSSH speaks) and keeps
 
 The log never raises on what the peers send and keeps at most one partial packet per
 direction. A packet longer than `MAX_PACKET`, a malformed packet, a protocol version other than
-3, or too many requests left unanswered stop the parsing for good: `unparsed` then holds the
-reason, and what was logged until then stays. The relay is unaffected either way.
+3, a request id reused before the server answered it (ids are the client's; the answer decides
+which handle names which path), or too many requests left unanswered stop the parsing for
+good: `unparsed` then holds the reason, and what was logged until then stays (the gate then
+ends the channel).
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from bastion import policy
+from bastion import policy, scp
 from bastion.text import visible
 
 # OpenSSH's sftp-server refuses messages over 256 KiB; the slack admits a client that counts
@@ -314,6 +316,10 @@ class SftpLog:
         """The open handle `key` names, if the server gave it out."""
         return self._handles.get(key)
 
+    def pending(self, request_id: int) -> bool:
+        """Whether a request with this id was logged and the server has not answered it yet."""
+        return request_id in self._pending
+
     def server_data(self, data: bytes) -> None:
         """Parse bytes the server sent towards the client."""
         self._feed(self._server, data, self._server_packet)
@@ -352,7 +358,11 @@ class SftpLog:
         return operation
 
     def _expect(self, request_id: int, pending: _Pending) -> None:
-        if len(self._pending) >= MAX_PENDING and request_id not in self._pending:
+        # Request ids are the client's: a second request under an id still waiting would take
+        # the first one's answer (its handle, so its path).
+        if request_id in self._pending:
+            raise _Malformed(f"request id {request_id} reused before the server answered it")
+        if len(self._pending) >= MAX_PENDING:
             raise _Malformed(f"more than {MAX_PENDING} requests unanswered")
         self._pending[request_id] = pending
 
@@ -524,9 +534,10 @@ def is_server(command: policy.SimpleCommand) -> bool:
 
 
 def server_command(line: str) -> bool:
-    """True when an exec command is exactly an SFTP server (`sftp -s /usr/lib/sftp-server`)."""
+    """True when an exec command is exactly an SFTP server (`sftp -s /usr/lib/sftp-server`)
+    running in the login's home, where relative paths are judged (`scp.runs_in_home`)."""
     commands = policy.parse_commands(line)
-    return len(commands) == 1 and is_server(commands[0])
+    return len(commands) == 1 and is_server(commands[0]) and scp.runs_in_home(commands[0])
 
 
 def status_packet(request_id: int, code: int, message: str) -> bytes:
@@ -551,11 +562,18 @@ def _attribute_ops(attrs: dict[str, int | str]) -> list[str]:
     return ops
 
 
+def _created_mode(attrs: dict[str, int | str], path: str) -> list[tuple[str, tuple[str, ...]]]:
+    """The chmod a creating open or a mkdir does with the permissions it carries (sftp-server
+    creates the file or directory with them, set-user-ID and sticky bits included)."""
+    return [(f"chmod {attrs['permissions']}", (path,))] if "permissions" in attrs else []
+
+
 class SftpGate:
     """An SFTP stream with every request that names a path judged before the server sees it.
 
     Judged as the matching shell command would be (`judge(op, paths, raw=False)`): an open for
     writing (write, append, create or truncate) as ">" and for reading as "<" (read and write: both),
+    and an open that creates, or a mkdir, with permissions also as "chmod MODE",
     remove as "rm", rename (also posix-rename) as "mv", setstat, fsetstat and lsetstat as "chmod
     MODE", "chown UID:GID", "truncate SIZE" and "touch MTIME" for the attributes they change,
     mkdir and rmdir as themselves, symlink as "ln -s TARGET LINK" and hardlink as "ln OLD NEW".
@@ -565,8 +583,10 @@ class SftpGate:
     put between the server's own replies, and logs it with the result "refused".
 
     The stream is followed packet by packet; what cannot be followed (a malformed or oversized
-    packet, a server that speaks another version, a handle the gate never saw opened) sets
-    `failed`, after which nothing more passes and the caller ends the channel.
+    packet, a server that speaks another version, a request id reused before its answer) sets
+    `failed`, after which nothing more passes and the caller ends the channel. A request on a
+    handle the server never gave out (or gave out after it was sent) is refused. Paths are
+    judged as the literal names the server opens (it expands no `~`).
     """
 
     def __init__(self, judge: Judge, to_target: Callable[[bytes], None],
@@ -659,10 +679,13 @@ class SftpGate:
         r = _Reader(packet[4:])
         try:
             kind = r.byte()
+            request_id = r.u32() if kind != _INIT else 0
+            if kind != _INIT and self.log.pending(request_id):
+                self._fail(f"request id {request_id} reused before the server answered it")
+                return
             if kind in _PASSED:
                 self._pass(packet)
                 return
-            request_id = r.u32()
             ops, operation = self._judged(kind, request_id, r)
         except _Malformed as exc:
             self._fail(f"a malformed request ({exc})")
@@ -698,13 +721,16 @@ class SftpGate:
                 ops.append((">", (path,)))
             if pflags & _FXF_READ or not pflags & _WRITE_FLAGS:
                 ops.append(("<", (path,)))
+            if pflags & _FXF_CREAT:
+                ops += _created_mode(r.attrs(), path)
             return ops, None
         if kind == _REMOVE:
             return [("rm", (r.path(),))], None
         if kind == _RMDIR:
             return [("rmdir", (r.path(),))], None
         if kind == _MKDIR:
-            return [("mkdir", (r.path(),))], None
+            path = r.path()
+            return [("mkdir", (path,)), *_created_mode(r.attrs(), path)], None
         if kind == _RENAME:
             return [("mv", (r.path(), r.path()))], None
         if kind == _SYMLINK:

@@ -25,7 +25,7 @@ from types import TracebackType
 from bastion.errors import BastionError
 
 __all__ = ["HIDDEN", "MAX_REASON", "TextError", "VisibleFormatter", "check_line", "has_hidden",
-           "visible"]
+           "shown_command", "visible"]
 
 MAX_REASON = 500  # characters in a reason, on every door (CLI, SSH commands, control API)
 
@@ -64,6 +64,23 @@ def visible(text: str) -> str:
     `\\U000e0041`); the rest unchanged. The result holds no HIDDEN character, so it always
     encodes as UTF-8, and `visible(visible(t)) == visible(t)`."""
     return HIDDEN.sub(_spell, text)
+
+
+# Spaces in a row that a table cell or a notice spells out: padding would push the rest of a
+# command (`systemctl restart nginx<1500 spaces>; reboot`) out of sight.
+_SPACE_RUN = re.compile(" {4,}")
+
+
+def shown_command(text: str, width: int | None = None) -> str:
+    """A user's command as one line for a table cell or a notice: `visible`, every run of four or
+    more spaces spelled out (" [1500 spaces] "), and, past `width` characters, cut with a mark
+    that says so and how long the command is ("…[1531 chars]"). What is shown is never more
+    than `width` characters unless the mark alone is wider."""
+    line = _SPACE_RUN.sub(lambda m: f" [{len(m.group())} spaces] ", visible(text))
+    if width is None or len(line) <= width:
+        return line
+    mark = f"…[{len(text)} chars]"
+    return line[: max(0, width - len(mark))] + mark
 
 
 def has_hidden(text: str) -> bool:

@@ -150,6 +150,22 @@ def test_with_audit_syslog_events_every_event_follows_its_head_as_a_json_line(st
     assert sent == json.loads(json.dumps(exported)) and sent["bastion"]["session"] == sid
 
 
+def test_syslog_lines_are_ascii_whatever_a_user_typed(store):
+    typed = "echo ok #\u009b2J\u0085Dec  6 sshd[1]: Accepted\u202e\u2028 caf\u00e9 \U0001f600"
+    receiver = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    receiver.bind(("127.0.0.1", 0))
+    receiver.settimeout(5)
+    try:
+        audit.configure_syslog(f"udp:127.0.0.1:{receiver.getsockname()[1]}", events=True)
+        audit.record(store, "command.verdict", "alice", line=typed, verdict="allow",
+                     rule="defaults.unmatched")
+        head, line = receiver.recv(65536), receiver.recv(65536)
+    finally:
+        receiver.close()
+    assert head.isascii() and line.isascii(), line
+    assert json.loads(line.decode().split("]: ", 1)[1].rstrip("\0"))["data"]["line"] == typed
+
+
 def test_record_refuses_to_be_told_its_own_fields(store):
     with pytest.raises(ValueError, match="written by record itself"):
         audit.record(store, "user.added", "local:test", user="x", node="forged")

@@ -4,6 +4,7 @@ a hostile asyncssh client. Canary files tell whether something ran or landed."""
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import re
@@ -312,6 +313,9 @@ async def test_session_channels_are_capped_at_ten_and_the_refusal_is_audited_onc
     (b"C0644 5 ../escape\n", "not a file name"),
     (b"X nonsense\n", "unexpected record"),
     (b"C0644 5 ok\nhello" + b"C0644 1 next\n", "while an answer was awaited"),
+    # The sink reads 2,047 bytes as the error line and the rest as a record nobody judged.
+    pytest.param(b"\x01" + b"A" * 2046 + b"C0644 16 escape\n" + b"C0644 5 next\nhello\0",
+                 "longer than scp reads as one line", id="record-inside-an-over-long-error-line"),
 ])
 async def test_malformed_scp_records_end_the_channel_and_nothing_lands(world, alice, tmp_path,
                                                                      records, why):
@@ -364,6 +368,24 @@ async def test_unknown_sftp_extensions_are_answered_by_the_bastion_and_never_for
     assert (tmp_path / "made").is_dir()  # the ordinary mkdir went through, and only it
 
 
+async def test_an_sftp_request_id_reused_before_its_answer_ends_the_channel(world, alice, tmp_path):
+    """The second open would take the first's handle: writes and an fsetstat on the real file
+    recorded and judged as the decoy's."""
+    real, decoy = tmp_path / "real", tmp_path / "decoy"
+    conn = await logged_in(world, alice)
+    async with conn:
+        proc = await conn.create_process(subsystem="sftp", encoding=None)
+        proc.stdin.write(sftp_packet(1, struct.pack(">I", 3)))
+        assert (await read_packet(proc.stdout))[0] == 2  # VERSION
+        flags = struct.pack(">II", 0x02 | 0x08, 0)
+        proc.stdin.write(sftp_packet(3, struct.pack(">I", 5), sftp_string(os.fsencode(real)), flags)
+                         + sftp_packet(3, struct.pack(">I", 5), sftp_string(os.fsencode(decoy)), flags))
+        result = await proc.wait(timeout=20)
+    assert result.exit_status == 1 and b"request id 5 reused" in result.stderr, result.stderr
+    assert not decoy.exists()
+    assert any("reused" in e["data"]["reason"] for e in events(world, "file.protocol_error"))
+
+
 async def test_paths_relative_to_the_logins_home_are_judged_where_they_land(world, alice, tmp_path):
     """An exec command and an sftp request run in the login's home: `../tmp/.../guarded/f` from
     there is the guarded file, however it is spelled."""
@@ -389,6 +411,133 @@ async def test_paths_relative_to_the_logins_home_are_judged_where_they_land(worl
         proc.stdin.write_eof()
         await proc.wait_closed()
     assert not (guarded / "f").exists()
+
+
+@pytest.mark.parametrize("command", [
+    "env -C {guarded} scp -t .", "env --chdir={guarded} scp -t f",
+    "/usr/lib/openssh/sftp-server -d {guarded}",
+])
+async def test_a_stream_started_in_another_directory_is_not_followed(world, alice, tmp_path,
+                                                                    command):
+    """Its relative names would be judged from the login's home and land in the guarded folder."""
+    guarded = tmp_path / "guarded"
+    guarded.mkdir()
+    conn = await logged_in(world, alice)
+    async with conn:
+        proc = await conn.create_process(command.format(guarded=guarded), encoding=None)
+        with contextlib.suppress(BrokenPipeError):  # refused already: what it sent is dropped
+            proc.stdin.write(b"C0644 5 f\nhello\0" if "scp" in command else
+                             sftp_packet(1, struct.pack(">I", 3)) + sftp_packet(
+                                 3, struct.pack(">I", 5), sftp_string(b"f"),
+                                 struct.pack(">II", 0x02 | 0x08 | 0x10, 0)))
+        result = await proc.wait(timeout=20)
+    assert result.exit_status == 126 and UNJUDGED_SERVER in result.stderr, result.stderr
+    assert not (guarded / "f").exists()
+
+
+# -- a channel is what the bastion judged ---------------------------------------------------------
+
+MODE_BYTES = {asyncssh.PTY_ISTRIP: 1, asyncssh.PTY_ECHO: 0, asyncssh.PTY_ICANON: 0,
+              asyncssh.PTY_ISIG: 0, asyncssh.PTY_IXON: 0, asyncssh.PTY_ICRNL: 0,
+              asyncssh.PTY_INLCR: 0, asyncssh.PTY_IGNCR: 0, asyncssh.PTY_IEXTEN: 0,
+              asyncssh.PTY_OPOST: 0}  # the 8th bit stripped, every other byte passed raw
+
+
+def pty_request(modes: dict[int, int]) -> tuple[bytes, ...]:
+    from asyncssh.packet import String, UInt32
+
+    packed = b"".join(bytes([k]) + struct.pack(">I", v) for k, v in modes.items()) + b"\0"
+    return String("xterm"), UInt32(80), UInt32(24), UInt32(0), UInt32(0), String(packed)
+
+
+class Collected(asyncssh.SSHClientSession):
+    def __init__(self) -> None:
+        self.data = bytearray()
+
+    def data_received(self, data: bytes, datatype: int | None) -> None:
+        self.data.extend(data)
+
+
+@pytest.mark.parametrize("kind", ["exec", "shell", "subsystem"])
+async def test_a_pty_asked_for_after_the_channel_started_is_refused(world, alice, tmp_path, kind):
+    """asyncssh takes a pty-req at any time; the bastion chose the channel's gate already."""
+    canary = tmp_path / "canary"
+    conn = await logged_in(world, alice)
+    async with conn:
+        opened = {"exec": {"command": "bash"}, "shell": {}, "subsystem": {"subsystem": "sftp"}}
+        chan, session = await conn.create_session(Collected, encoding=None, **opened[kind])
+        assert await chan._make_request(b"pty-req", *pty_request({})) is False
+        if kind == "subsystem":
+            chan.write(sftp_packet(1, struct.pack(">I", 3)))
+        else:
+            # Without a pty this is a comment; on one, readline took \x15 as Ctrl-U.
+            chan.write(f"# \x15touch {canary}\ntty; exit\n".encode())
+            await chan.wait_closed()
+            assert b"not a tty" in session.data
+        chan.close()
+        session_id = world.session_row("alice")["id"]
+    assert not canary.exists()
+    refused = [e["data"] for e in events(world, "channel.request_refused")
+               if e["data"].get("session") == session_id]
+    assert [(r["channel_request"], "started" in r["reason"]) for r in refused] == [("pty-req", True)]
+
+
+async def test_an_sftp_subsystem_asked_with_a_pty_runs_without_one(world, alice, tmp_path):
+    """With the client's ISTRIP the target's line discipline would make the name the gate judged
+    (every byte with its 8th bit set) into the protected one."""
+    protected = tmp_path / "protected"
+    conn = await logged_in(world, alice)
+    async with conn:
+        proc = await conn.create_process(subsystem="sftp", term_type="dumb",
+                                         term_modes=MODE_BYTES, encoding=None)
+        proc.stdin.write(sftp_packet(1, struct.pack(">I", 3)))
+        assert (await read_packet(proc.stdout))[0] == 2  # VERSION, unchanged by any pty
+        high = bytes(c | 0x80 for c in b"protected")
+        proc.stdin.write(sftp_packet(3, struct.pack(">I", 5),
+                                     sftp_string(os.fsencode(tmp_path) + b"/" + high),
+                                     struct.pack(">II", 0x02 | 0x08 | 0x10, 0)))
+        assert (await read_packet(proc.stdout))[0] == 102  # HANDLE: the name the gate judged
+        proc.stdin.write_eof()
+        await proc.wait_closed()
+        session_id = world.session_row("alice")["id"]
+    assert os.listdir(os.fsencode(tmp_path)) == [high]
+    assert not protected.exists()
+    (refused,) = [e["data"] for e in events(world, "channel.request_refused")
+                  if e["data"].get("session") == session_id]
+    assert refused["reason"] == "a subsystem runs without a terminal"
+    (opened,) = [e["data"] for e in events(world, "channel.opened")
+                 if e["data"].get("session") == session_id]
+    assert opened["pty"] is False
+
+
+async def test_only_harmless_terminal_modes_reach_the_targets_pty(world, alice):
+    hostile = MODE_BYTES | {asyncssh.PTY_IUCLC: 1, asyncssh.PTY_OLCUC: 1,
+                            asyncssh.PTY_VKILL: ord("a"), asyncssh.PTY_VEOL: ord(";"),
+                            asyncssh.PTY_VERASE: 8, asyncssh.PTY_IUTF8: 1}
+    conn = await logged_in(world, alice)
+    async with conn:
+        result = await conn.run("stty -a", term_type="xterm", term_modes=hostile, encoding=None)
+    shown = result.stdout.decode()
+    assert "erase = ^H;" in shown and "kill = ^U;" in shown and "eol = <undef>;" in shown, shown
+    flags = set(shown.split())
+    assert {"-istrip", "-iuclc", "-igncr", "-inlcr", "icrnl", "opost", "-olcuc", "icanon",
+            "echo", "isig", "iexten", "iutf8"} <= flags, shown
+
+
+async def test_locales_bash_would_split_otherwise_never_reach_the_target(world, alice):
+    """Under GBK the byte after the first byte of a character may be a backslash or a quote."""
+    conn = await logged_in(world, alice)
+    async with conn:
+        env = {"LC_ALL": "zh_CN.GBK", "LC_CTYPE": "zh_TW", "LANG": "en_US.UTF-8",
+               "LC_TIME": "C", "LC_MESSAGES": "POSIX"}
+        shown = "echo ${LC_ALL-none} ${LC_CTYPE-none} $LANG $LC_TIME $LC_MESSAGES"
+        for _ in range(2):
+            result = await conn.run(shown, env=env, encoding=None)
+            assert result.stdout == b"none none en_US.UTF-8 C POSIX\n"
+        session_id = world.session_row("alice")["id"]
+    (dropped,) = [e["data"] for e in events(world, "session.env_dropped")
+                  if e["data"].get("session") == session_id]
+    assert dropped["names"] == ["LC_ALL", "LC_CTYPE"]
 
 
 # -- statements on stdin -------------------------------------------------------------------------

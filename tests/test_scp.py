@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bastion import gate, policy, scp
+from bastion import gate, policy, scp, sftplog
 from bastion.scp import ScpStream, ServerMode
 
 FUZZ = settings(deadline=None, derandomize=True, database=None, max_examples=100)
@@ -63,7 +63,9 @@ def test_an_upload_passes_whole_and_each_file_is_logged_with_its_digest():
     client_sent = b"".join(d for side, d in UPLOAD if side == C)
     target_sent = b"".join(d for side, d in UPLOAD if side == T)
     assert bytes(wire.out[T]) == client_sent and bytes(wire.out[C]) == target_sent
-    assert wire.judged == [(">", ("/srv/drop/a.txt",), False), (">", ("/srv/drop/empty",), False)]
+    assert wire.judged == [
+        (">", ("/srv/drop/a.txt",), False), ("chmod 0644", ("/srv/drop/a.txt",), False),
+        (">", ("/srv/drop/empty",), False), ("chmod 0600", ("/srv/drop/empty",), False)]
     assert wire.files() == [
         {"path": "/srv/drop/a.txt", "direction": "upload", "kind": "file", "mode": "0644",
          "size": 5, "bytes": 5, "sha256": sha(b"hello"), "result": "ok"},
@@ -88,6 +90,17 @@ def test_a_top_level_name_is_judged_as_inside_the_target_and_as_the_target_itsel
     assert wire.judged == [(">", ("/etc/sudoers", "/etc"), False)]
     assert wire.out[T] == b""  # refused: the record never reached the target
     assert bytes(wire.out[C]).endswith(b"\x01scp: /etc/sudoers: denied: /etc/sudoers is protected\n")
+
+
+def test_the_mode_an_uploaded_record_carries_is_judged_as_the_chmod_it_does():
+    wire = Wire("scp -r -t /srv/", protected=())
+    wire.judge = lambda op, paths, raw: "denied: set-user-ID" if op == "chmod 4755" else None
+    wire.stream.judge = wire.judge
+    stream = wire.run([(T, b"\0"), (C, b"C4755 1 su\n"), (C, b"D2775 0 shared\n"), (T, b"\0")])
+    assert stream.failed is None
+    assert bytes(wire.out[T]) == b"D2775 0 shared\n"
+    assert [(f.path, f.result) for f in stream.files] == [("/srv/su", "refused"),
+                                                         ("/srv/shared", "ok")]
 
 
 def test_a_refused_upload_is_skipped_by_the_client_and_the_next_file_still_goes():
@@ -115,7 +128,7 @@ def test_a_recursive_upload_judges_every_name_under_its_directories():
         (C, b"C0644 1 top\n"), (T, b"\0"), (C, b"t\0"), (T, b"\0"),
     ])
     assert stream.failed is None
-    assert [paths for _, paths, _ in wire.judged] == [
+    assert [paths for op, paths, _ in wire.judged if op == ">"] == [
         ("/srv/conf", "/srv"), ("/srv/conf/sub", "/srv/sub"),
         ("/srv/conf/sub/x", "/srv/sub/x"), ("/srv/top", "/srv")]
 
@@ -233,6 +246,38 @@ def test_server_mode_is_read_from_the_exec_command(command, mode):
     assert scp.server_mode(command) == mode
 
 
+@pytest.mark.parametrize(("command", "followed"), [
+    ("scp -t x", True), ("sudo scp -t /x", True), ("sudo -u root -n -- scp -t /x", True),
+    ("nice -n 5 scp -t /x", True), ("env scp -t .", True), ("env -u FOO scp -t .", True),
+    ("exec scp -f /x", True), ("runuser -u root -- scp -t x", True), ("sudo scp -t ~/x", True),
+    # The wrapper chose another directory: relative names would land elsewhere than judged.
+    ("env -C /etc scp -t .", False), ("env --chdir=/etc scp -t .", False),
+    ("env --ch /etc scp -t .", False), ("env -vC/etc scp -t .", False),
+    ("sudo -D /etc scp -t x", False), ("sudo --chdir=/etc scp -t x", False),
+    ("sudo --chd /etc scp -t x", False), ("sudo -R /srv scp -t x", False),
+    ("sudo -- env -C /etc scp -t .", False), ("nice env -C /etc scp -t .", False),
+    ("sudo -i scp -t x", False), ("sudo --login scp -t x", False), ("runuser -l root -c 'scp -t x'", False),
+    ("chroot /srv scp -t x", False), ("systemd-run scp -t x", False), ("pkexec scp -t x", False),
+    ("nsenter -t 1 -m scp -t x", False), ("unshare --wd=/etc scp -t .", False),
+    # The wrapper's words are not seen (it ran the command as code) or known only at run time.
+    ("sudo -s scp -t x", False), ("su -c 'scp -t x'", False), ("bash -c 'scp -t x'", False),
+    ('sudo "$OPT" /etc scp -t x', False), ("sudo -uDaemon scp -t x", False),
+])
+def test_a_stream_is_followed_only_where_its_relative_names_are_judged(command, followed):
+    assert (scp.server_mode(command) is not None) is followed
+
+
+@pytest.mark.parametrize(("command", "followed"), [
+    ("/usr/lib/openssh/sftp-server", True), ("sudo /usr/lib/openssh/sftp-server", True),
+    ("/usr/lib/openssh/sftp-server -e -l DEBUG3 -u 022", True),
+    ("sftp-server -d /etc", False), ("/usr/lib/openssh/sftp-server -ed /etc", False),
+    ("sudo sftp-server -d /etc", False), ("env -C /etc /usr/lib/openssh/sftp-server", False),
+    ("sudo -D / sftp-server", False), ("sh -c /usr/lib/openssh/sftp-server", False),
+])
+def test_an_sftp_server_is_followed_only_in_the_logins_home(command, followed):
+    assert sftplog.server_command(command) is followed
+
+
 @pytest.mark.parametrize(("line", "runs"), [
     ("scp -t /etc", True), ("/usr/lib/openssh/sftp-server", True),
     ("sudo /usr/libexec/sftp-server -e", True), ("x=1; sftp-server", True),
@@ -265,3 +310,86 @@ def test_file_operations_are_judged_as_the_shell_command_that_does_the_same(op, 
 def test_synthetic_lines_reach_the_policy_as_intended():
     commands = policy.parse_commands(gate.file_op_line(">", ("/etc/sudoers",)))
     assert [(c.name, c.argv) for c in commands] == [(":", (":",)), (">", (">", "/etc/sudoers"))]
+
+
+# -- framing: each line as OpenSSH's scp reads it (scp.c sink() and response()) -----------------
+
+HIDDEN = b"C0644 38 sudoers\n"
+
+
+@pytest.mark.parametrize(("command", "steps", "why"), [
+    # An error line whose first 2,047 bytes hold no newline: the sink reads the rest as a record.
+    ("scp -t /etc/", [(T, b"\0"), (C, b"\x01" + b"A" * 2046 + HIDDEN)], "record longer"),
+    ("scp -t /etc/", [(T, b"\0"), (C, b"\x02" + b"A" * 2046 + HIDDEN)], "record longer"),
+    ("scp -t /etc/", [(T, b"\0"), (C, b"T1 0 1 0" + b" " * 2040 + b"\n")], "record longer"),
+    ("scp -f /etc/hosts", [(C, b"\0"), (T, b"\x01" + b"A" * 2046 + HIDDEN)], "record longer"),
+    # The source's status after a file's data, read by the sink's response().
+    ("scp -t /etc/", [(T, b"\0"), (C, b"C0644 1 x\n"), (T, b"\0"), (C, b"x"),
+                      (C, b"\x01" + b"A" * 2047 + b"\0")], "status line longer"),
+    ("scp -f /etc/hosts", [(C, b"\0"), (T, b"C0644 1 hosts\n"), (C, b"\0"), (T, b"x"),
+                           (T, b"\x01" + b"A" * 2047 + b"\0")], "status line longer"),
+    # The sink's answers, read by the source's response(): 2,047 bytes after a 1 or 2, 2,046
+    # after any other first byte (it stays in the buffer).
+    ("scp -t /etc/", [(T, b"\0"), (C, b"C0644 1 x\n"), (T, b"\x01" + b"A" * 2047 + b"\0")],
+     "answer longer"),
+    ("scp -t /etc/", [(T, b"\0"), (C, b"C0644 1 x\n"), (T, b"X" + b"A" * 2046 + b"\0")],
+     "answer longer"),
+    ("scp -f /etc/hosts", [(C, b"\x01" + b"A" * 2047 + b"\0")], "answer longer"),
+    # A size the sink's off_t cannot hold is "size out of range" to it.
+    ("scp -t /etc/", [(T, b"\0"), (C, b"C0644 9223372036854775808 x\n")], "size scp cannot hold"),
+])
+def test_a_line_scp_would_read_as_two_never_passes(command, steps, why):
+    wire = Wire(command)
+    stream = wire.run(steps[:-1])
+    assert stream.failed is None
+    before = {side: bytes(b) for side, b in wire.out.items()}
+    wire.run(steps[-1:])
+    assert stream.failed is not None and why in stream.failed, stream.failed
+    assert {side: bytes(b) for side, b in wire.out.items()} == before
+    assert not any("sudoers" in p for _, paths, _ in wire.judged for p in paths)
+
+
+def test_lines_that_just_fit_pass_whole_and_error_lines_are_logged():
+    error = b"\x01" + b"e" * 2045 + b"\n"  # 2,047 bytes, the newline included
+    answer = b"\x01" + b"a" * 2046 + b"\n"  # 2,046 bytes of message and its newline after the 1
+    steps = [(T, b"\0"), (C, error), (C, b"C0644 1 x\n"), (T, answer),
+             (C, b"C0644 1 y\n"), (T, b"\0"), (C, b"y\x01" + b"s" * 2046 + b"\n"), (T, b"\0")]
+    wire = Wire("scp -t /srv/")
+    stream = wire.run(steps)
+    assert stream.failed is None
+    assert bytes(wire.out[T]) == b"".join(d for side, d in steps if side == C)
+    assert bytes(wire.out[C]) == b"".join(d for side, d in steps if side == T)
+    assert stream.errors == ["e" * 2045]
+    assert [(f.path, f.result) for f in stream.files] == [("/srv/x", "error"), ("/srv/y", "error")]
+
+
+def test_an_answer_that_starts_with_a_newline_runs_to_the_next_newline():
+    # response() reads the first byte, then at least one more: "\n" alone is no whole answer.
+    wire = Wire("scp -t /srv/")
+    stream = wire.run([(T, b"\0"), (C, b"C0644 1 x\n"), (T, b"\n"), (T, b"disk on fire\n")])
+    assert stream.failed is None
+    assert bytes(wire.out[C]) == b"\0\ndisk on fire\n"
+    assert stream.files[0].message == "disk on fire"
+    wire.run([(C, b"C0644 1 y\n")])  # fatal: the source has given up
+    assert "after the transfer ended" in stream.failed
+
+
+def test_the_bastions_own_refusal_fits_in_one_scp_line():
+    name = "n" * 2000
+    wire = Wire("scp -t /srv/" + "d" * 40, protected=(f"/srv/{'d' * 40}/{name}",))
+    wire.run([(T, b"\0"), (C, f"C0644 1 {name}\n".encode())])
+    refusal = bytes(wire.out[C])[1:]
+    assert refusal.startswith(b"\x01scp: /srv/") and refusal.endswith(b"...\n")
+    assert len(refusal) <= scp.MAX_LINE and refusal.count(b"\n") == 1
+
+
+def test_an_sftp_path_is_judged_as_the_literal_name_the_server_opens():
+    """sftp-server expands no `~`: `~root/../.ssh/x` is the folder "~root" in the login's home,
+    so the file written is the home's .ssh/x, not /.ssh/x."""
+    rules = policy.policy_from_dict({"rules": [{
+        "name": "keys", "action": "deny", "commands": [">"],
+        "paths": ["/root/.ssh/authorized_keys"]}]})
+    path = ("~root/../.ssh/authorized_keys",)
+    assert gate.file_op_line(">", path, literal=True) == ": > '~root/../.ssh/authorized_keys'"
+    line = "cd ~root; " + gate.file_op_line(">", path, literal=True)
+    assert policy.evaluate(rules, line, role="engineer", target="web01", login="root").action == "deny"

@@ -453,7 +453,7 @@ def test_allowed_requests_pass_as_they_came_and_are_logged_with_the_server_resul
     gate = g.run(UPLOAD)
     assert bytes(g.out[S]) == b"".join(d for side, d in UPLOAD if side == C)
     assert bytes(g.out[C]) == b"".join(d for side, d in UPLOAD if side == S)
-    assert g.judged == [(">", ("/srv/app/release.tar",))]
+    assert g.judged == [(">", ("/srv/app/release.tar",)), ("chmod 0644", ("/srv/app/release.tar",))]
     assert gate.log.files[0].closed and gate.summary()["failed"] is None
 
 
@@ -568,3 +568,67 @@ def test_a_gate_out_of_time_leaves_requests_waiting_and_resumes_them_in_order():
         rounds += 1
     assert rounds == 49
     assert sliced.out == whole.out and sliced.judged == whole.judged
+
+
+# -- values the client chooses ---------------------------------------------------------------------
+
+def test_a_request_id_reused_before_its_answer_fails_the_stream():
+    """With two opens under id 5, the first's handle would be taken for the second's path: data
+    written to one file recorded against the other, and an fsetstat judged on the decoy."""
+    g = Gate()
+    real, decoy = open_(5, "/srv/real", WRITE | CREAT), open_(5, "/srv/decoy", WRITE | CREAT)
+    gate = g.run([(C, init()), (S, version()), (C, real + decoy)])
+    assert gate.failed is not None and "request id 5 reused" in gate.failed
+    assert bytes(g.out[S]) == init() + real
+    gate.from_target(handle_reply(5, HANDLE))
+    gate.from_client(packet(10, u32(7), s(HANDLE), attrs_permissions(0o777)))
+    assert bytes(g.out[S]) == init() + real and bytes(g.out[C]) == version()
+
+
+def test_a_refused_request_cannot_reuse_a_waiting_id_either():
+    g = Gate()
+    gate = g.run([(C, init()), (S, version()), (C, open_(5, "/srv/real", READ)),
+                  (C, path_request(13, 5, PROTECTED))])
+    assert gate.failed is not None and "reused" in gate.failed
+    assert bytes(g.out[C]) == version()  # no refusal under an id the server still owes
+
+
+def test_a_request_id_may_be_used_again_once_answered():
+    g = Gate()
+    gate = g.run([(C, init()), (S, version()), (C, open_(5, "/srv/a", READ)),
+                  (S, handle_reply(5, b"h1")), (C, open_(5, "/srv/b", READ)),
+                  (S, handle_reply(5, b"h2")), (C, packet(10, u32(5), s(b"h1"), attrs_permissions(0o600)))])
+    assert gate.failed is None
+    assert g.judged[-1] == ("chmod 0600", ("/srv/a",))
+    assert [f.path for f in gate.log.files] == ["/srv/a", "/srv/b"]
+
+
+def test_the_log_alone_stops_at_a_reused_request_id():
+    log = run([(C, init()), (S, version()), (C, open_(5, "/srv/a", READ)),
+               (C, open_(5, "/srv/b", READ)), (S, handle_reply(5, b"h1"))])
+    assert log.unparsed is not None and "reused" in log.unparsed
+    assert log.files == []
+
+
+def test_a_handle_guessed_before_the_server_gave_it_out_is_refused():
+    g = Gate()
+    opened = open_(1, "/srv/authorized_keys", READ)
+    g.run([(C, init()), (S, version()), (C, opened),
+           (C, packet(10, u32(2), s(HANDLE), attrs_permissions(0o777))),
+           (S, handle_reply(1, HANDLE))])
+    assert refused(2, "a handle the bastion did not see opened") in bytes(g.out[C])
+    assert bytes(g.out[S]) == init() + opened
+
+
+@pytest.mark.parametrize(("request_", "judged"), [
+    (open_(9, "/srv/x", WRITE | CREAT, attrs_permissions(0o4755)),
+     [(">", ("/srv/x",)), ("chmod 4755", ("/srv/x",))]),
+    (open_(9, "/srv/x", WRITE, attrs_permissions(0o4755)), [(">", ("/srv/x",))]),  # no create
+    (open_(9, "/srv/x", WRITE | CREAT), [(">", ("/srv/x",))]),  # no permissions sent
+    (path_request(14, 9, "/srv/d", attrs=attrs_permissions(0o3777)),
+     [("mkdir", ("/srv/d",)), ("chmod 3777", ("/srv/d",))]),
+])
+def test_the_permissions_a_file_or_folder_is_created_with_are_judged_as_a_chmod(request_, judged):
+    g = Gate()
+    g.run([(C, init()), (S, version()), (C, request_)])
+    assert g.judged == judged

@@ -40,8 +40,8 @@ from tui.connection import (
 )
 from tui.dialogs import DEFAULT_REASON, ActionDialog, CodeDialog, HelpScreen
 from tui.replay import ReplayScreen
-from tui.tables import Clock, RecordTable, clip
-from tui.views import AuditView, HeldView, RecordView, ReplayView, RequestsView, SessionsView
+from tui.tables import Clock, RecordTable
+from tui.views import AuditView, HeldView, RecordView, ReplayView, RequestsView, SessionsView, held_notice
 from tui.watch import WatchScreen
 
 REFRESH_SECONDS = 5.0
@@ -188,8 +188,7 @@ class SupervisorApp(App[None]):
         # when the command is decided: raised here, taken down with App._unnotify, as Textual's
         # own toasts take theirs down when they time out.
         notification = Notification(
-            f"{visible(str(held.get('user', '?')))} on {visible(str(held.get('session_id', '?')))}:"
-            f" {clip(visible(str(held.get('command', ''))), 60)}\npress 3 to decide",
+            held_notice(held),
             title=f"command held ({visible(str(held.get('id', '?')))})", severity="warning",
             timeout=HELD_NOTICE_SECONDS, markup=False)
         self.post_message(Notify(notification))

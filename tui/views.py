@@ -16,6 +16,7 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.widgets import Input, Static
 
+from bastion.text import shown_command, visible
 from tui.tables import Clock, Column, Record, RecordTable, clip, clock_time, countdown, span
 
 if TYPE_CHECKING:
@@ -51,7 +52,7 @@ SESSION_COLUMNS = [
     Column("left", "LEFT", lambda r, now: countdown(r.get("grant_ends"), now,
                                                     warn_below=GRANT_WARNING)),
     Column("flags", "FLAGS", session_flags),
-    Column("last", "LAST COMMAND", lambda r, now: clip(r.get("last_command"), 30)),
+    Column("last", "LAST COMMAND", lambda r, now: shown_command(r.get("last_command") or "", 30)),
 ]
 
 REQUEST_COLUMNS = [
@@ -73,8 +74,15 @@ HELD_COLUMNS = [
                                                     warn_below=HELD_WARNING)),
     Column("waiting", "WAITING", lambda r, now: span(now - r["since"]) if r.get("since") else "-"),
     Column("rule", "RULE", lambda r, now: r.get("rule") or "-"),
-    Column("command", "COMMAND", lambda r, now: clip(r.get("command"), 48)),
+    Column("command", "COMMAND", lambda r, now: shown_command(r.get("command") or "", 48)),
 ]
+
+
+def held_notice(held: Record) -> str:
+    """The text of the notice that a command waits for a decision: who, where, the command
+    (`shown_command`, 60 characters) and the key that decides."""
+    return (f"{visible(str(held.get('user', '?')))} on {visible(str(held.get('session_id', '?')))}:"
+            f" {shown_command(str(held.get('command', '')), 60)}\npress 3 to decide")
 
 
 def event_details(r: Record, now: float) -> str:
