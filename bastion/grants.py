@@ -276,19 +276,23 @@ def grant_is_live(store: Store, grant_id: str, *, at: float | None = None) -> st
 
 
 def record_certificate(store: Store, cert: asyncssh.SSHCertificate, kind: str, *,
-                       user: str | None = None, grant_id: str | None = None,
+                       user: str | None = None, grant_ids: tuple[str, ...] = (),
                        ticket: str | None = None, session_id: str | None = None,
                        single_use: bool = False) -> certs.CertInfo:
-    """Every certificate the bastion issues is recorded here, with every field."""
+    """Every certificate the bastion issues is recorded here, with every field and every grant
+    it covers (revoking any one of them revokes it: `revoke`)."""
     info = certs.cert_info(cert)
     store.execute(
         "INSERT INTO certificates(serial, kind, key_id, principals, valid_after, valid_before, user, "
         "grant_id, ticket, session_id, subject_fingerprint, single_use, issued) "
         "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (info.serial, kind, info.key_id, dumps(list(info.principals)), info.valid_after,
-         info.valid_before, user, grant_id, ticket, session_id,
+         info.valid_before, user, grant_ids[-1] if grant_ids else None, ticket, session_id,
          cert.key.get_fingerprint("sha256"), int(single_use), now()),
     )
+    for grant_id in grant_ids:
+        store.execute("INSERT INTO certificate_grants(serial, grant_id) VALUES (?, ?)",
+                      (info.serial, grant_id))
     return info
 
 
@@ -325,7 +329,8 @@ def mint_for_grants(store: Store, config: Config, ca: certs.CertificateAuthority
             valid_after=valid_after, valid_before=valid_before, permit_pty=True,
             permit_port_forwarding=role.forwarding, permit_agent_forwarding=role.forwarding,
             permit_x11_forwarding=role.forwarding, permit_user_rc=False, source_address=source)
-        record_certificate(store, cert, "user", user=user, grant_id=grants[-1].id, ticket=ticket)
+        record_certificate(store, cert, "user", user=user, grant_ids=tuple(g.id for g in grants),
+                           ticket=ticket)
         audit.record(store, "cert.issued", user, serial=serial, key_id=key_id,
                      principals=principals, valid_before=valid_before, client=client_addr or "")
     return cert
@@ -364,7 +369,7 @@ def issue_vendor(store: Store, config: Config, ca: certs.CertificateAuthority, *
             valid_after=valid_after, valid_before=valid_before, permit_pty=True,
             permit_port_forwarding=False, permit_agent_forwarding=False,
             permit_x11_forwarding=False, permit_user_rc=False, source_address=source_address)
-        record_certificate(store, cert, "vendor", user=name, grant_id=gid, ticket=ticket,
+        record_certificate(store, cert, "vendor", user=name, grant_ids=(gid,), ticket=ticket,
                            single_use=True)
         audit.record(store, "vendor.issued", actor, vendor=name, serial=serial, grant=gid,
                      target=target, login=login, ticket=ticket, valid_before=valid_before)
@@ -422,7 +427,12 @@ def revoke(store: Store, *, actor: str, reason: str = "", serial: int | None = N
                 f"UPDATE grants SET revoked = 1, revoked_at = ?, revoked_by = ?, revoked_reason = ? "  # noqa: S608
                 f"WHERE {column} = ? AND revoked = 0", (t, actor, reason, value)).rowcount
             cert_col = {"id": "grant_id", "user": "user", "ticket": "ticket"}[column]
-            changed += _revoke_certs(store, f"{cert_col} = ?", (value,), t, reason)
+            # A certificate covering several grants goes when any one of them does.
+            changed += _revoke_certs(
+                store, f"({cert_col} = ? OR serial IN (SELECT c.serial FROM certificate_grants c "  # noqa: S608
+                f"JOIN grants g ON g.id = c.grant_id WHERE g.{column} = ?))", (value, value), t,
+                reason)
+
             for gid in gids:
                 audit.record(store, "grant.revoked", actor, grant=gid, reason=reason)
         audit.record(store, "revocation.requested", actor, reason=reason,

@@ -218,7 +218,7 @@ class LiveSession:
                 permit_agent_forwarding=False, permit_x11_forwarding=False, permit_user_rc=False,
                 source_address=source)
             grants.record_certificate(app.store, cert, "target", user=ident.user,
-                                      grant_id=self.grant.id, ticket=self.grant.ticket,
+                                      grant_ids=(self.grant.id,), ticket=self.grant.ticket,
                                       session_id=self.id)
         try:
             known_hosts = target_known_hosts(target)
