@@ -26,6 +26,7 @@ from bastion.config import parse_duration
 from bastion.errors import BastionError
 from bastion.protocol import (
     OPERATIONS,
+    SUBSYSTEM,
     VERSION,
     LineReader,
     ProtocolError,
@@ -409,8 +410,8 @@ def attach_subsystem(app: Bastion, session: Any) -> bool:
     """Called for `bastion-control` on the command interface: supervisors and admins only."""
     user = session.user
     if not grants.can_supervise(app.store, app.config, user):
-        audit.record_or_log(app.store, "control.refused", user,
-                            client=session.server.client_addr, reason="not a supervisor")
+        app.note_refusal("control.refused", user, SUBSYSTEM, client=session.server.client_addr,
+                         reason="not a supervisor")
         return False
     chan = session.chan
     session.control = ControlConnection(

@@ -24,6 +24,10 @@ from bastion.store import Store, dumps, now
 from bastion.text import TextError, check_line
 
 MAX_PENDING = 10  # pending requests per user; more are refused until some are decided
+# User certificates (`cert`): at most this many a minute per person, all connections together,
+# and per connection; each is a store row and an audit event, and one is enough per ticket.
+CERTS_PER_MINUTE = 10
+CERTS_PER_CONNECTION = 10
 REQUESTS_REFUSED = "requests refused"  # how a count of a user's refused requests is audited
 LOCAL_ACTOR_PREFIX = users.LOCAL_ACTOR_PREFIX
 
@@ -299,7 +303,9 @@ def record_certificate(store: Store, cert: asyncssh.SSHCertificate, kind: str, *
 def mint_for_grants(store: Store, config: Config, ca: certs.CertificateAuthority, user: str,
                     ticket_or_request: str, subject: asyncssh.SSHKey, *,
                     client_addr: str | None) -> asyncssh.SSHCertificate:
-    """The `cert` SSH command: a user certificate covering the user's live grants for one ticket."""
+    """The `cert` SSH command: a user certificate covering the user's live grants for one ticket.
+    Refused (GrantError) past CERTS_PER_MINUTE certificates for the user in the last minute,
+    counted in the transaction that adds one (parallel connections cannot each add one more)."""
     person = users.require(store, user)
     if person.locked:
         raise GrantError(f"user {user} is locked")
@@ -321,6 +327,11 @@ def mint_for_grants(store: Store, config: Config, ca: certs.CertificateAuthority
     source = [client_addr] if (client_addr and role.pin_client_address) else None
     ticket = grants[0].ticket
     with store.transaction():
+        issued = store.one("SELECT count(*) AS n FROM certificates WHERE user = ? AND kind = 'user' "
+                           "AND issued > ?", (user, t - 60))["n"]
+        if issued >= CERTS_PER_MINUTE:
+            raise GrantError(f"{issued} certificates were issued to you in the last minute (at "
+                             f"most {CERTS_PER_MINUTE}); wait a minute")
         serial = store.next_serial()
         key_id = certs.format_key_id(operator=user, ticket=ticket,
                                      grant=",".join(sorted(g.id for g in grants)))
@@ -432,7 +443,6 @@ def revoke(store: Store, *, actor: str, reason: str = "", serial: int | None = N
                 store, f"({cert_col} = ? OR serial IN (SELECT c.serial FROM certificate_grants c "  # noqa: S608
                 f"JOIN grants g ON g.id = c.grant_id WHERE g.{column} = ?))", (value, value), t,
                 reason)
-
             for gid in gids:
                 audit.record(store, "grant.revoked", actor, grant=gid, reason=reason)
         audit.record(store, "revocation.requested", actor, reason=reason,
