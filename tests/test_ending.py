@@ -1,7 +1,7 @@
 """An outside attack (report A) on how sessions end and what a connection may still do: every end
 finishes whatever a channel raises, nothing opens on a connection that is ending, a connection
 with no session row yet is held to its certificate and grants, refusals and certificates are
-capped.
+capped, and an open file transfer follows the role as configured now.
 
 Pure tests first (bastion.ending, the verdicts of bastion.rights, the refusal counts); then the
 attacks themselves against a real `bastion serve` and sshd, with asyncssh and OpenSSH clients
@@ -545,3 +545,41 @@ def test_one_person_gets_at_most_ten_certificates_a_minute_over_any_connections(
     ctx.store.execute("UPDATE certificates SET issued = issued - 61")  # a minute on
     grants.mint_for_grants(ctx.store, ctx.config, ctx.user_ca, "ann", "INC-3", key,
                            client_addr=None)
+
+
+# F6: an open sftp channel kept writing after its person's role lost file transfers.
+
+@pytest.mark.integration
+@pytest.mark.parametrize("how", ["role change", "reload"])
+async def test_an_open_sftp_channel_follows_the_role_as_configured_now(world, how, tmp_path):
+    name = f"ftp{how[:3]}"
+    person = world.person(name)
+    world.grant(person)
+    conn = await connect(world, person, f"{LOGIN}@web01")
+    try:
+        if how == "reload":  # a role with file transfers, until the reload below takes them
+            mark = world.bastion.output.mark()
+            users.set_role(world.ctx.store, name, "filesoff", "local:admin")
+            world.bastion.output.wait_for(f"of {name} follows role filesoff", start=mark)
+        sftp = await conn.start_sftp_client()
+        async with sftp.open(str(tmp_path / "before"), "w") as f:
+            await f.write("written while the role allowed it\n")
+        mark = world.bastion.output.mark()
+        if how == "role change":
+            users.set_role(world.ctx.store, name, "nofiles", "local:admin")
+            world.bastion.output.wait_for(f"of {name} follows role nofiles", start=mark)
+        else:
+            text = world.home.config_file.read_text()
+            world.home.config_file.write_text(text.replace(
+                "[roles.filesoff]\nsftp = true", "[roles.filesoff]\nsftp = false"))
+            world.bastion.proc.send_signal(signal.SIGHUP)
+            world.bastion.output.wait_for("configuration reloaded", start=mark)
+
+        with pytest.raises(asyncssh.SFTPError, match="file transfers are not allowed for the role"):
+            async with sftp.open(str(tmp_path / "after"), "w") as f:
+                await f.write("written after losing file transfers\n")
+        with pytest.raises(asyncssh.SFTPError):
+            await sftp.remove(str(tmp_path / "before"))
+    finally:
+        conn.close()
+    assert not (tmp_path / "after").exists() and (tmp_path / "before").exists()
