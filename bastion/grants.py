@@ -172,7 +172,7 @@ def _decidable(store: Store, config: Config, request_id: str, actor: str) -> dic
     req = get_request(store, request_id)
     if not can_supervise(store, config, actor):
         raise GrantError(f"{actor} may not approve or deny requests")
-    if req["user"] == actor or actor == LOCAL_ACTOR_PREFIX + req["user"]:
+    if req["user"] in users.people_of(actor):
         raise GrantError("nobody approves or denies their own request")
     if req["state"] != "pending":
         raise GrantError(f"request {request_id} is {req['state']}, not pending")
