@@ -224,6 +224,47 @@ def test_a_flood_of_refusals_is_one_row_then_one_row_with_the_count(home):
         ctx.close()
 
 
+# -- the enforcer's backstop: a connection still open after its end is closed ------------------
+
+class Conn:
+    """The client connection as `finish_ending` uses it."""
+
+    def __init__(self) -> None:
+        self.aborted = 0
+
+    def abort(self) -> None:
+        self.aborted += 1
+
+
+@pytest.mark.parametrize(("ended_ago", "closed"), [(None, False), (0.2, False), (1.5, True)])
+@pytest.mark.parametrize("whose", ["connection", "session"])
+def test_a_connection_still_open_a_second_after_its_end_began_is_closed(home, ended_ago, closed,
+                                                                        whose):
+    from bastion.home import open_home
+    from bastion.server import BastionServer
+
+    ctx = open_home(home)
+    try:
+        server = BastionServer(Bastion(ctx))
+        server.conn, server.user = Conn(), "ann"
+        now = time.monotonic()
+        if whose == "session":
+            server.live = type("Live", (), {"ending_since": None, "upstream_closed": 0})()
+            server.live.close_upstream = lambda: setattr(server.live, "upstream_closed", 1)
+            if ended_ago is not None:
+                server.live.ending_since = now - ended_ago
+        elif ended_ago is not None:
+            server.ending_since = now - ended_ago
+
+        server.finish_ending(now)
+
+        assert server.conn.aborted == int(closed)
+        if whose == "session":
+            assert server.live.upstream_closed == int(closed)
+    finally:
+        ctx.close()
+
+
 # -- against a real bastion serve -------------------------------------------------------------
 
 @pytest.fixture(scope="module")
