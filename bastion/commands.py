@@ -110,9 +110,14 @@ class CommandSession(asyncssh.SSHServerSession):
         return True
 
     def subsystem_requested(self, subsystem: str) -> bool:
-        return subsystem == SUBSYSTEM and control.attach_subsystem(self.app, self)
+        # A channel opened just before its connection began to end asks too late.
+        return (subsystem == SUBSYSTEM and not self.server.is_ending()
+                and control.attach_subsystem(self.app, self))
 
     def session_started(self) -> None:
+        if self.server.is_ending():
+            self.end("the connection has ended")
+            return
         if self.control is not None:
             self.control.start()
             return

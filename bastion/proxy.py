@@ -540,11 +540,13 @@ class ProxyChannel(asyncssh.SSHServerSession):
         audit.record_or_log(self.app.store, "session.refused", ident.user, session=live.id,
                             target=ident.target.name, login=ident.login, reason=reason)
         self.app.publish("verdict", session=live.id, action="refused", reason=reason)
-        self.refuse(reason, EXIT_UPSTREAM_FAILED)
         if live.id is not None and live.opened == 1:
             # The session's first channel failed: the session fails with it, whole (a session
-            # marked over must not keep a connection that opens more channels).
+            # marked over must not keep a connection that opens more channels), its row before
+            # the user reads why. This channel tells its own reason, below.
+            live.channel_closed(self)
             live.end("failed", reason, ident.user)
+        self.refuse(reason, EXIT_UPSTREAM_FAILED)
 
     def refuse(self, reason: str, status: int) -> None:
         """End this channel before anything reached the target, telling the user why."""
