@@ -102,14 +102,14 @@ class ForwardChannel(asyncssh.SSHTCPSession):
     def notice(self, text: str) -> None:
         """A TCP stream has nowhere to show a notice; the session's terminals show it."""
 
-    def terminate(self, reason: str) -> bool:
-        """Close both ends now; a TCP stream cannot carry the reason (False: not told)."""
-        if not self.finished:
-            for chan in (self.chan, self.upstream_chan):
-                if chan is not None:
-                    chan.close()
-            self.finish()
-        return False
+    def terminate(self, reason: str) -> None:
+        """Close both ends now (a TCP stream has nowhere to show the reason)."""
+        if self.finished:
+            return
+        for chan in (self.chan, self.upstream_chan):
+            if chan is not None:
+                chan.close()
+        self.finish()
 
     def abandon(self) -> None:
         """The forward never opened: close what it holds; the session forgets it."""

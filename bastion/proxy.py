@@ -329,7 +329,6 @@ class LiveSession:
             return
         self.ending = True
         self.ending_since = time.monotonic()
-        told: list[bool] = []
         try:
             if self.id is None:
                 audit.record_or_log(self.app.store, "connection.ended", self.identity.user,
@@ -338,21 +337,22 @@ class LiveSession:
                 self.app.end_session_row(self.id, state, reason, actor)
             else:
                 self.app.defer_session_row(self.id, state, reason, actor)
-            ending.each(self.channels, lambda ch: told.append(ch.terminate(reason)),
+            ending.each(self.channels, lambda ch: ch.terminate(reason),
                         f"ending a channel of session {self.id}")
         finally:
             self.close_upstream()
-            # The disconnect carries the reason too, for the channels that could not take it
-            # (a target that sent EOF, a forward); with none that could, it goes at once.
-            self._closer = asyncio.get_running_loop().create_task(self._close_after_channels(
-                f"bastion: session ended: {visible(reason)}", END_GRACE if any(told) else 0))
+            self._closer = asyncio.get_running_loop().create_task(
+                self._close_after_channels(f"bastion: session ended: {visible(reason)}"))
 
-    async def _close_after_channels(self, farewell: str, grace: float) -> None:
+    async def _close_after_channels(self, farewell: str) -> None:
+        # The disconnect says why too: for a client whose channels could not take the reason (a
+        # target that sent EOF, a forward, a login with none), when it reads it (OpenSSH stops
+        # reading once its last session channel closed, so it may not).
         try:
             waits = [asyncio.ensure_future(ch.chan.wait_closed()) for ch in self.channels
                      if ch.chan is not None]
-            if waits and grace:
-                await asyncio.wait(waits, timeout=grace)
+            if waits:
+                await asyncio.wait(waits, timeout=END_GRACE)
             for wait in waits:
                 wait.cancel()
         finally:
@@ -858,29 +858,24 @@ class ProxyChannel(asyncssh.SSHServerSession):
         except recording.RecordingError as exc:
             log.error("recording %s failed: %s", self.cast.path, exc)
 
-    def terminate(self, reason: str) -> bool:
-        """End this channel now: the reason on the user's stderr, then the exit status, where
-        the channel still takes them (True); else (False) the session's disconnect closes it."""
+    def terminate(self, reason: str) -> None:
+        """End this channel now: the reason on the user's stderr (where the channel still takes
+        it), then the exit status; whatever the channel raises, it is finished."""
         if self.chan is None or self.finished:
-            return False
-        told = False
+            return
         try:
             self.flush_output()
             if self.cast is not None:
                 self.marker(f"session ended: {reason}")
             # A kill, lock or revocation reason was written by someone else: shown, never obeyed.
             # Best effort: a channel whose target sent EOF takes no more words, yet still ends.
-            told = ending.last_word(
-                self.chan, f"\r\nbastion: session ended: {visible(reason)}\r\n".encode())
-            if told:
-                self.chan.exit(EXIT_KILLED)
-            # Else the session's disconnect closes the channel, and carries the reason: a
-            # client reads no more once a session channel closes (OpenSSH stops there).
+            ending.last_word(self.chan,
+                             f"\r\nbastion: session ended: {visible(reason)}\r\n".encode())
+            self.chan.exit(EXIT_KILLED)
         finally:
             if self.upstream_chan is not None:
                 self.upstream_chan.close()
             self.finish(exit_status=EXIT_KILLED)
-        return told
 
     def recording_failed(self, exc: Exception) -> None:
         """Fail closed: a session that cannot be recorded does not go on."""

@@ -120,7 +120,7 @@ class Bastion:
         self.rate_swept = 0.0
         self.refusals = limits.RefusalLog()
         self.request_refusals = limits.RefusalLog()  # per user: a flood of refused requests
-        self.user_refusals = limits.RefusalLog()  # per user, event and kind (`refused`)
+        self.user_refusals = limits.RefusalLog()  # per person, event and kind (`note_refusal`)
         self.rows_to_end: dict[str, tuple[str, str, str, float]] = {}
         self.stalled_recordings: list[tuple[Any, Callable[[], str], str]] = []
         self.subscribers: set[Callable[[dict[str, Any]], None]] = set()
@@ -214,8 +214,8 @@ class Bastion:
     def _enforce(self) -> None:
         self.check_disk()
         self.sweep_limits()
-        now_ = time.monotonic()
-        ending.each(self.connections, lambda c: c.finish_ending(now_), "closing an ended connection")
+        mono = time.monotonic()
+        ending.each(self.connections, lambda c: c.finish_ending(mono), "closing an ended connection")
         open_ = [c for c in self.connections if c.user is not None and not c.is_ending()]
         proxied = [c.live.access() for c in open_ if c.live is not None]
         try:

@@ -384,6 +384,7 @@ async def test_a_session_whose_target_closed_its_output_still_ends_whole(world, 
     with pytest.raises((asyncssh.Error, OSError)):
         chan.write(f"touch {canary}\n".encode())  # the blind shell: its channel is gone
     await cannot_run(conn, canary)
+    assert blind.status == 1  # a killed session's exit status, though no words fit any more
     row = sessions.get(world.ctx.store, sid)
     assert row["state"] == "killed"
 
@@ -394,7 +395,7 @@ async def test_a_grant_warning_and_the_grant_end_reach_a_shell_that_closed_its_o
     """The warning (notice) to a shell channel without a pty whose target sent EOF, then the
     grant's end: neither may stop the enforcement pass half way (World.close checks the log)."""
     person = world.person("wedgewarn")
-    world.grant(person, duration=8)  # under grant_warning: warned at the first pass
+    world.grant(person, duration=6)  # under grant_warning: warned at the first pass
     conn = await connect(world, person, f"{LOGIN}@web01")
     chan, shell = await conn.create_session(Watched, encoding=None)
     chan.write(b"exec >/dev/null 2>&1\n")
@@ -424,8 +425,7 @@ def test_an_openssh_controlmaster_connection_ends_with_its_killed_session(world,
     killed = bastion_cli(world, "kill", sid, "--reason", "incident response")
 
     assert (killed.returncode, killed.stderr) == (0, "")
-    assert master.wait(20) != 0
-    assert b"session ended: incident response" in master.stderr.read()
+    assert master.wait(20) == 1  # the exit status of a killed session; no more words fit
     canary = tmp_path / "canary"
     again = subprocess.run(["ssh", "-F", "/dev/null", "-o", f"ControlPath={control}",
                             "-o", "ControlMaster=no", "-o", "BatchMode=yes", "x",
