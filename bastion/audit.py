@@ -104,6 +104,8 @@ _TYPES = [
     _t("cert.issued", "G007", "a certificate was issued",
        "serial key_id principals valid_before client"),
     _t("cert.revoked", "G008", "a certificate was revoked", "serial reason"),
+    _t("cert.refused", "G950", "a certificate was not issued (no live grant for the ticket, or "
+       "more than the caps allow)", "kind reason client repeated"),
     _t("vendor.issued", "G009", "a single-use vendor certificate was issued",
        "vendor serial grant target login ticket valid_before"),
     _t("revocation.requested", "G010", "a revocation was requested",
@@ -123,7 +125,7 @@ _TYPES = [
     _t("channel.opened", "S007", "a channel was opened",
        "session channel kind command subsystem pty destination"),
     _t("channel.refused", "S008", "a channel or forwarding request was refused",
-       "session kind subsystem destination target login reason"),
+       "session kind subsystem destination target login reason repeated"),
     _t("channel.closed", "S009", "a channel was closed",
        "session channel kind exit_status exit_signal destination bytes_sent bytes_received"),
     _t("recording.closed", "S010", "a recording was finished and its digest stored",
@@ -157,7 +159,7 @@ _TYPES = [
     _t("command.rejected", "C004", "a held command was rejected", "held session command reason"),
     _t("command.expired", "C005", "a held command timed out", "held session command"),
     # Control
-    _t("control.refused", "X001", "a control client was refused", "client op reason"),
+    _t("control.refused", "X001", "a control client was refused", "client op reason kind repeated"),
     _t("control.action", "X002", "a supervisor acted through the control API",
        "op session channel request grant held serial user ticket reason changed"),
     _t("audit.purged", "X003", "old audit events were purged", "rows through_seq anchor_hash"),
@@ -189,7 +191,8 @@ FIELDS: dict[str, str] = {
     "created": "what `bastion init` created",
     "destination": "HOST:PORT of a forwarding request, or the path of a Unix socket",
     "direction": "`upload` (to the target) or `download` (from it), for a file over scp",
-    "door": "which connection ended: the command interface, the control door, or a login",
+    "door": "which connection ended: `connection` (the command interface with its doors), "
+            "`control door`, or `login` (a proxied login before its first channel)",
     "duration": "seconds of access asked for",
     "ends": "when the grant ends (epoch seconds)",
     "error": "what went wrong, one line",
@@ -205,7 +208,9 @@ FIELDS: dict[str, str] = {
     "key": "SHA-256 fingerprint of a public key",
     "key_id": "the certificate's key id",
     "kind": "`shell`, `exec`, `subsystem`, `direct-tcpip` and the other SSH channel and "
-            "forwarding kinds (channel.*); `file` or `directory` (file.transfer over scp)",
+            "forwarding kinds (channel.*; `session` for a session channel refused); `file` or "
+            "`directory` (file.transfer over scp); `bastion-control` (control.refused); `cert` "
+            "(cert.refused)",
     "line": "the command line as the bastion read it (keys typed without echo are redacted)",
     "listen": "HOST:PORT the server listens on",
     "login": "the login on the target",
@@ -231,7 +236,8 @@ FIELDS: dict[str, str] = {
     "pty": "whether the client asked for a terminal",
     "reason": "why, in words (a supervisor's reason, a refusal's cause)",
     "recordings": "recordings deleted",
-    "repeated": "further refusals of the same source and reason within the minute",
+    "repeated": "further refusals of the same source and reason (of the same person, event and "
+                "kind, for refusals after login) within the minute",
     "request": "request id (r17)",
     "result": "what became of a file over scp: `ok`, `refused`, `error`, `incomplete`",
     "role": "the user's role",

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 import asyncssh
 
 import certs
-from bastion import cli, config, control, grants, rights, users
+from bastion import cli, config, control, ending, grants, rights, users
 from bastion.errors import BastionError
 from bastion.protocol import SUBSYSTEM
 from bastion.text import visible
@@ -89,10 +89,14 @@ class CommandSession(asyncssh.SSHServerSession):
         if self.chan is None or self.ended:
             return
         self.ended = True
-        if self.control is not None:
-            self.control.withdraw(reason)
-        self.chan.write_stderr(f"bastion: {reason}\n".encode())
-        self.chan.exit(1)
+        try:
+            if self.control is not None:
+                self.control.withdraw(reason)
+            # Best effort: a finished command whose close the client never answered takes no
+            # more words, and the doors after it must still end (bastion.ending).
+            ending.last_word(self.chan, f"bastion: {visible(reason)}\n".encode())
+        finally:
+            self.chan.exit(1)
 
     async def wait_closed(self) -> None:
         if self.chan is not None:
@@ -106,9 +110,14 @@ class CommandSession(asyncssh.SSHServerSession):
         return True
 
     def subsystem_requested(self, subsystem: str) -> bool:
-        return subsystem == SUBSYSTEM and control.attach_subsystem(self.app, self)
+        # A channel opened just before its connection began to end asks too late.
+        return (subsystem == SUBSYSTEM and not self.server.is_ending()
+                and control.attach_subsystem(self.app, self))
 
     def session_started(self) -> None:
+        if self.server.is_ending():
+            self.end("the connection has ended")
+            return
         if self.control is not None:
             self.control.start()
             return
@@ -137,8 +146,9 @@ class CommandSession(asyncssh.SSHServerSession):
         # There is no shell on the bastion, so no pty either: a terminal would show bare line
         # feeds as a staircase. Both streams land on that terminal.
         newline = "\r\n" if self.chan.get_terminal_type() else "\n"
-        self.chan.write(_shown(out.getvalue(), newline).encode())
-        self.chan.write_stderr(_shown(err.getvalue(), newline).encode())
+        # The client may have closed the channel while the command ran (`request --wait`).
+        ending.last_word(self.chan, _shown(out.getvalue(), newline).encode(), stderr=False)
+        ending.last_word(self.chan, _shown(err.getvalue(), newline).encode())
         self.chan.exit(code)
 
     async def execute(self, command: str | None, out: io.StringIO, err: io.StringIO) -> int:
@@ -190,15 +200,30 @@ class CommandSession(asyncssh.SSHServerSession):
         if args.command == "status":
             return self._status(args, out)
         if args.command == "cert":
-            proof = self.server.proof
-            cert = grants.mint_for_grants(app.store, app.config, app.user_ca, user, args.id,
-                                          proof.key, client_addr=self.server.client_addr)
-            out.write(certs.certificate_line(cert) + "\n")
-            return 0
+            return self._cert(args.id, out)
         if args.command in ("requests", "held", "sessions") and not grants.can_supervise(
                 app.store, app.config, user):
             raise BastionError(f"{args.command} is for supervisors")
         return args.func(app.ctx, args, user, out)
+
+    def _cert(self, ticket_or_request: str, out: io.StringIO) -> int:
+        """`cert ID`: at most grants.CERTS_PER_CONNECTION on one connection (and CERTS_PER_MINUTE
+        a person); refusals are audited once a minute with their count (Bastion.note_refusal)."""
+        app, server = self.app, self.server
+        try:
+            if server.certificates_issued >= grants.CERTS_PER_CONNECTION:
+                raise grants.GrantError(f"this connection was issued {server.certificates_issued} "
+                                        "certificates already; connect again for more")
+            cert = grants.mint_for_grants(app.store, app.config, app.user_ca, self.user,
+                                          ticket_or_request, server.proof.key,
+                                          client_addr=server.client_addr)
+        except grants.GrantError as exc:
+            app.note_refusal("cert.refused", self.user, "cert", reason=str(exc),
+                             client=server.client_addr)
+            raise
+        server.certificates_issued += 1
+        out.write(certs.certificate_line(cert) + "\n")
+        return 0
 
     async def _wait_for_decision(self, request_id: str) -> dict[str, Any]:
         while True:

@@ -19,6 +19,7 @@ import socket
 import struct
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from bastion import audit, grants, recording, sessions, users
@@ -26,6 +27,7 @@ from bastion.config import parse_duration
 from bastion.errors import BastionError
 from bastion.protocol import (
     OPERATIONS,
+    SUBSYSTEM,
     VERSION,
     LineReader,
     ProtocolError,
@@ -41,7 +43,6 @@ log = logging.getLogger("bastion.control")
 
 WATCH_HIGH_WATER = 1 << 20   # bytes queued to a watcher before its output is dropped
 WATCH_LOW_WATER = 64 << 10   # bytes queued below which a dropped watcher gets a resync
-LOCAL_PREFIX = "local:"
 RECORDING_CHUNK = 32 * 1024  # characters of events per `recording` reply
 MAX_SERIAL = 2**63 - 1  # the store's integers: anything larger cannot name a row
 
@@ -354,13 +355,32 @@ class ControlConnection:
 # ---------------------------------------------------------------- the Unix socket door
 
 def peer_actor(sock: socket.socket) -> str:
-    """local:NAME of the process on the other end of a Unix socket (SO_PEERCRED)."""
+    """local:NAME of the process on the other end of a Unix socket (SO_PEERCRED), with the
+    sudo claim its environment makes, local:NAME(sudo:WHO) (users.local_actor_name)."""
     creds = sock.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, struct.calcsize("3i"))
-    _, uid, _ = struct.unpack("3i", creds)
+    pid, uid, _ = struct.unpack("3i", creds)
     try:
-        return LOCAL_PREFIX + pwd.getpwuid(uid).pw_name
+        name = pwd.getpwuid(uid).pw_name
     except KeyError:
-        return f"{LOCAL_PREFIX}{uid}"
+        name = str(uid)
+    return users.local_actor_name(name, sudo_claim(pid, uid))
+
+
+def sudo_claim(pid: int, uid: int) -> str | None:
+    """SUDO_USER in the environment process `pid` started with, when that process (still) runs
+    as `uid`; None when there is none or it cannot be read. Read here rather than sent by the
+    client, so that every client on the socket (the CLI, the console, a script) carries it."""
+    proc = Path(f"/proc/{pid}")
+    try:
+        if proc.stat().st_uid != uid:  # the peer is gone and its pid reused by someone else
+            return None
+        environ = (proc / "environ").read_bytes()
+    except OSError:
+        return None
+    for entry in environ.split(b"\0"):
+        if entry.startswith(b"SUDO_USER="):
+            return entry[len(b"SUDO_USER="):].decode("utf-8", "replace")
+    return None
 
 
 class _SocketProtocol(asyncio.Protocol):
@@ -409,8 +429,8 @@ def attach_subsystem(app: Bastion, session: Any) -> bool:
     """Called for `bastion-control` on the command interface: supervisors and admins only."""
     user = session.user
     if not grants.can_supervise(app.store, app.config, user):
-        audit.record_or_log(app.store, "control.refused", user,
-                            client=session.server.client_addr, reason="not a supervisor")
+        app.note_refusal("control.refused", user, SUBSYSTEM, client=session.server.client_addr,
+                         reason="not a supervisor")
         return False
     chan = session.chan
     session.control = ControlConnection(

@@ -18,6 +18,7 @@ import asyncssh
 
 from bastion import audit, recording, sessions
 from bastion.errors import BastionError
+from bastion.proxy import SESSION_ENDED
 from bastion.store import STORE_BUSY, StoreError
 
 if TYPE_CHECKING:
@@ -102,12 +103,23 @@ class ForwardChannel(asyncssh.SSHTCPSession):
         """A TCP stream has nowhere to show a notice; the session's terminals show it."""
 
     def terminate(self, reason: str) -> None:
+        """Close both ends now (a TCP stream has nowhere to show the reason)."""
         if self.finished:
             return
         for chan in (self.chan, self.upstream_chan):
             if chan is not None:
                 chan.close()
         self.finish()
+
+    def abandon(self) -> None:
+        """The forward never opened: close what it holds; the session forgets it."""
+        self.finished = True
+        if self.upstream_chan is not None:
+            self.upstream_chan.close()
+        with contextlib.suppress(ValueError):
+            self.live.channels.remove(self)
+        if self.record is not None and not self.record.closed:
+            self.close_record()
 
     def recording_failed(self, exc: Exception) -> None:
         audit.record_or_log(self.app.store, "recording.failed", self.live.identity.user,
@@ -175,14 +187,20 @@ class _TargetSide(asyncssh.SSHTCPSession):
 async def open_forward(live: LiveSession, dest_host: str, dest_port: int, orig_host: str,
                        orig_port: int) -> ForwardChannel:
     """Open DEST from the target and return the channel to confirm to the client; raises
-    asyncssh.ChannelOpenError (which asyncssh sends to the client) when it cannot be opened."""
+    asyncssh.ChannelOpenError (which asyncssh sends to the client) when it cannot be opened,
+    when the session is ending or its rights are gone (LiveSession.admit), and when the session
+    ends while it opens."""
     ident, app = live.identity, live.app
     forward = ForwardChannel(live, dest_host, dest_port)
+    live.admit("direct-tcpip", destination=forward.destination)
     if sum(isinstance(ch, ForwardChannel) for ch in live.channels) >= MAX_OPEN_FORWARDS:
         reason = f"too many forwarded connections open at once (at most {MAX_OPEN_FORWARDS})"
-        audit.record_or_log(app.store, "channel.refused", ident.user, session=live.id,
-                            kind="direct-tcpip", destination=forward.destination, reason=reason)
+        app.note_refusal("channel.refused", ident.user, "direct-tcpip", session=live.id,
+                         destination=forward.destination, reason=reason)
         raise asyncssh.ChannelOpenError(asyncssh.OPEN_RESOURCE_SHORTAGE, reason)
+    # In the session's channels before its first await: a session that ends while the forward
+    # opens ends the forward too, rather than leaving it to escape the end.
+    live.channels.append(forward)
     try:
         live.start(None)
         forward.number = live.next_channel()
@@ -197,21 +215,21 @@ async def open_forward(live: LiveSession, dest_host: str, dest_port: int, orig_h
         upstream = await live.upstream()
         forward.upstream_chan, _ = await upstream.create_connection(
             lambda: _TargetSide(forward), dest_host, dest_port, orig_host, orig_port)
+        if forward.finished:
+            raise BastionError(SESSION_ENDED)
         audit.record(app.store, "channel.opened", ident.user, session=live.id,
                      channel=forward.number, kind="direct-tcpip", destination=forward.destination)
     except (BastionError, asyncssh.Error, OSError) as exc:
         if isinstance(exc, StoreError):
             reason = STORE_BUSY
+        elif live.ending:
+            reason = SESSION_ENDED
         elif isinstance(exc, asyncssh.ChannelOpenError):
             reason = f"target {ident.target.name} could not open {forward.destination}: {exc.reason}"
         else:
             reason = str(getattr(exc, "reason", None) or exc)
-        if forward.upstream_chan is not None:
-            forward.upstream_chan.close()
-        if forward.record is not None:
-            forward.close_record()
-        audit.record_or_log(app.store, "channel.refused", ident.user, session=live.id,
-                            kind="direct-tcpip", destination=forward.destination, reason=reason)
+        forward.abandon()
+        app.note_refusal("channel.refused", ident.user, "direct-tcpip", session=live.id,
+                         destination=forward.destination, reason=reason)
         raise asyncssh.ChannelOpenError(asyncssh.OPEN_CONNECT_FAILED, reason) from None
-    live.channels.append(forward)
     return forward

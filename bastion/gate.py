@@ -474,10 +474,17 @@ class TransferJudge:
         self.protocol = protocol
 
     def __call__(self, op: str, paths: tuple[str, ...], raw: bool) -> str | None:
-        """None to let the operation pass, else the one-line reason it is refused."""
+        """None to let the operation pass, else the one-line reason it is refused. Each operation
+        follows the person's role as configured now: a channel opened while the role allowed
+        file transfers passes nothing more once it does not (a role change, a reload)."""
         # An SFTP server takes a path as sent: `~root/x` is a folder named "~root" in the home.
         line = file_op_line(op, paths, raw=raw, literal=self.protocol == "sftp")
         v = self.judge.verdict(line, from_home=True)
+        role_name = self.judge.ch.live.identity.role.name
+        role = self.judge.app.config.roles.get(role_name)
+        if role is None or not role.sftp:
+            v = stricter(v, policy.Verdict("deny", "role.sftp", "file transfers are not allowed "
+                                           f"for the role {role_name}", line, ()))
         if raw:
             v = stricter(v, policy.Verdict(
                 self.judge.policy.defaults.unknown, "defaults.unknown",

@@ -24,6 +24,10 @@ from bastion.store import Store, dumps, now
 from bastion.text import TextError, check_line
 
 MAX_PENDING = 10  # pending requests per user; more are refused until some are decided
+# User certificates (`cert`): at most this many a minute per person, all connections together,
+# and per connection; each is a store row and an audit event, and one is enough per ticket.
+CERTS_PER_MINUTE = 10
+CERTS_PER_CONNECTION = 10
 REQUESTS_REFUSED = "requests refused"  # how a count of a user's refused requests is audited
 LOCAL_ACTOR_PREFIX = users.LOCAL_ACTOR_PREFIX
 
@@ -168,7 +172,7 @@ def _decidable(store: Store, config: Config, request_id: str, actor: str) -> dic
     req = get_request(store, request_id)
     if not can_supervise(store, config, actor):
         raise GrantError(f"{actor} may not approve or deny requests")
-    if req["user"] == actor or actor == LOCAL_ACTOR_PREFIX + req["user"]:
+    if req["user"] in users.people_of(actor):
         raise GrantError("nobody approves or denies their own request")
     if req["state"] != "pending":
         raise GrantError(f"request {request_id} is {req['state']}, not pending")
@@ -276,26 +280,32 @@ def grant_is_live(store: Store, grant_id: str, *, at: float | None = None) -> st
 
 
 def record_certificate(store: Store, cert: asyncssh.SSHCertificate, kind: str, *,
-                       user: str | None = None, grant_id: str | None = None,
+                       user: str | None = None, grant_ids: tuple[str, ...] = (),
                        ticket: str | None = None, session_id: str | None = None,
                        single_use: bool = False) -> certs.CertInfo:
-    """Every certificate the bastion issues is recorded here, with every field."""
+    """Every certificate the bastion issues is recorded here, with every field and every grant
+    it covers (revoking any one of them revokes it: `revoke`)."""
     info = certs.cert_info(cert)
     store.execute(
         "INSERT INTO certificates(serial, kind, key_id, principals, valid_after, valid_before, user, "
         "grant_id, ticket, session_id, subject_fingerprint, single_use, issued) "
         "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (info.serial, kind, info.key_id, dumps(list(info.principals)), info.valid_after,
-         info.valid_before, user, grant_id, ticket, session_id,
+         info.valid_before, user, grant_ids[-1] if grant_ids else None, ticket, session_id,
          cert.key.get_fingerprint("sha256"), int(single_use), now()),
     )
+    for grant_id in grant_ids:
+        store.execute("INSERT INTO certificate_grants(serial, grant_id) VALUES (?, ?)",
+                      (info.serial, grant_id))
     return info
 
 
 def mint_for_grants(store: Store, config: Config, ca: certs.CertificateAuthority, user: str,
                     ticket_or_request: str, subject: asyncssh.SSHKey, *,
                     client_addr: str | None) -> asyncssh.SSHCertificate:
-    """The `cert` SSH command: a user certificate covering the user's live grants for one ticket."""
+    """The `cert` SSH command: a user certificate covering the user's live grants for one ticket.
+    Refused (GrantError) past CERTS_PER_MINUTE certificates for the user in the last minute,
+    counted in the transaction that adds one (parallel connections cannot each add one more)."""
     person = users.require(store, user)
     if person.locked:
         raise GrantError(f"user {user} is locked")
@@ -317,6 +327,11 @@ def mint_for_grants(store: Store, config: Config, ca: certs.CertificateAuthority
     source = [client_addr] if (client_addr and role.pin_client_address) else None
     ticket = grants[0].ticket
     with store.transaction():
+        issued = store.one("SELECT count(*) AS n FROM certificates WHERE user = ? AND kind = 'user' "
+                           "AND issued > ?", (user, t - 60))["n"]
+        if issued >= CERTS_PER_MINUTE:
+            raise GrantError(f"{issued} certificates were issued to you in the last minute (at "
+                             f"most {CERTS_PER_MINUTE}); wait a minute")
         serial = store.next_serial()
         key_id = certs.format_key_id(operator=user, ticket=ticket,
                                      grant=",".join(sorted(g.id for g in grants)))
@@ -325,7 +340,8 @@ def mint_for_grants(store: Store, config: Config, ca: certs.CertificateAuthority
             valid_after=valid_after, valid_before=valid_before, permit_pty=True,
             permit_port_forwarding=role.forwarding, permit_agent_forwarding=role.forwarding,
             permit_x11_forwarding=role.forwarding, permit_user_rc=False, source_address=source)
-        record_certificate(store, cert, "user", user=user, grant_id=grants[-1].id, ticket=ticket)
+        record_certificate(store, cert, "user", user=user, grant_ids=tuple(g.id for g in grants),
+                           ticket=ticket)
         audit.record(store, "cert.issued", user, serial=serial, key_id=key_id,
                      principals=principals, valid_before=valid_before, client=client_addr or "")
     return cert
@@ -364,7 +380,7 @@ def issue_vendor(store: Store, config: Config, ca: certs.CertificateAuthority, *
             valid_after=valid_after, valid_before=valid_before, permit_pty=True,
             permit_port_forwarding=False, permit_agent_forwarding=False,
             permit_x11_forwarding=False, permit_user_rc=False, source_address=source_address)
-        record_certificate(store, cert, "vendor", user=name, grant_id=gid, ticket=ticket,
+        record_certificate(store, cert, "vendor", user=name, grant_ids=(gid,), ticket=ticket,
                            single_use=True)
         audit.record(store, "vendor.issued", actor, vendor=name, serial=serial, grant=gid,
                      target=target, login=login, ticket=ticket, valid_before=valid_before)
@@ -422,7 +438,11 @@ def revoke(store: Store, *, actor: str, reason: str = "", serial: int | None = N
                 f"UPDATE grants SET revoked = 1, revoked_at = ?, revoked_by = ?, revoked_reason = ? "  # noqa: S608
                 f"WHERE {column} = ? AND revoked = 0", (t, actor, reason, value)).rowcount
             cert_col = {"id": "grant_id", "user": "user", "ticket": "ticket"}[column]
-            changed += _revoke_certs(store, f"{cert_col} = ?", (value,), t, reason)
+            # A certificate covering several grants goes when any one of them does.
+            changed += _revoke_certs(
+                store, f"({cert_col} = ? OR serial IN (SELECT c.serial FROM certificate_grants c "  # noqa: S608
+                f"JOIN grants g ON g.id = c.grant_id WHERE g.{column} = ?))", (value, value), t,
+                reason)
             for gid in gids:
                 audit.record(store, "grant.revoked", actor, grant=gid, reason=reason)
         audit.record(store, "revocation.requested", actor, reason=reason,

@@ -14,7 +14,7 @@ from functools import cached_property
 from pathlib import Path
 
 import certs
-from bastion import audit, config, grants, mfa
+from bastion import audit, config, grants, mfa, users
 from bastion.errors import BastionError
 from bastion.store import Store, now
 
@@ -234,8 +234,10 @@ def init(home: Home, hostname: str | None = None) -> InitResult:
 
 
 def local_actor() -> str:
-    """The actor name of whoever runs the CLI on this machine: local:NAME."""
+    """The actor name of whoever runs the CLI on this machine: local:NAME, or
+    local:NAME(sudo:WHO) when run through sudo by WHO (users.local_actor_name)."""
     try:
-        return "local:" + pwd.getpwuid(os.getuid()).pw_name
+        name = pwd.getpwuid(os.getuid()).pw_name
     except KeyError:
-        return f"local:{os.getuid()}"
+        name = str(os.getuid())
+    return users.local_actor_name(name, os.environ.get("SUDO_USER"))

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 import asyncssh
 
 import certs
-from bastion import audit, escrow, gate, grants, recording, scp, sessions, sftplog
+from bastion import audit, ending, escrow, gate, grants, recording, rights, scp, sessions, sftplog
 from bastion.config import Role, Target
 from bastion.errors import BastionError
 from bastion.sftplog import SftpGate
@@ -64,6 +64,10 @@ _ERASE_KEYS = frozenset({0x7F, 0x08})
 # Session channels (shell, exec, sftp) open at once on one connection, as OpenSSH's MaxSessions:
 # each holds an upstream channel, a recording and a gate. Forwards have their own cap.
 MAX_SESSION_CHANNELS = 10
+# Seconds a client gets, once its session ended, to take its channels' last words (the reason,
+# the exit status) before its connection closes; the upstream connection closes at once.
+END_GRACE = 0.5
+SESSION_ENDED = "the session has ended"
 
 
 class UpstreamError(BastionError):
@@ -145,6 +149,7 @@ class LiveSession:
     last_activity: float = field(default_factory=time.monotonic)
     warned: bool = False
     ending: bool = False
+    ending_since: float | None = None  # when `end` began (time.monotonic)
     opened: int = 0  # session channels that began to open, ever
     session_channels: int = 0  # open at once (MAX_SESSION_CHANNELS)
     refused_channels: int = 0
@@ -152,11 +157,55 @@ class LiveSession:
     _upstream: asyncssh.SSHClientConnection | None = None
     _upstream_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     _channel_numbers: int = 0
+    _closer: asyncio.Task | None = None
+
+    def access(self) -> rights.Access:
+        """What this connection stands on, for `rights.session_verdict`."""
+        ident = self.identity
+        return rights.Access(ident.user, ident.target.name, ident.login, session=self.id,
+                             serial=ident.serial, ticket=ident.cert_ticket)
+
+    def rights_verdict(self) -> tuple[str, str] | None:
+        """Whether the store lets this session (or login without a row yet) go on now: None,
+        else (end state, reason). One query; StoreError when the store cannot say."""
+        access = self.access()
+        snapshot = rights.read(self.app.store, (), [access.session] if access.session else [],
+                               [] if access.session else [access])
+        return rights.session_verdict(snapshot, self.app.config, access, time.time())
+
+    def admit(self, kind: str, **detail: Any) -> None:
+        """Let a new channel of `kind` open, or raise ChannelOpenError (which asyncssh sends to
+        the client): never while the session is ending, nor once the store says its person,
+        certificate, grant or row no longer allow it, which ends the session too. Each refusal
+        is audited (capped per person: Bastion.note_refusal)."""
+        reason = SESSION_ENDED if self.ending else None
+        if reason is None:
+            try:
+                verdict = self.rights_verdict()
+            except StoreError as exc:
+                log.error("channel of %s refused, its rights cannot be read: %s", self.id, exc)
+                reason = STORE_BUSY
+            else:
+                if verdict is not None:
+                    self.app.end_live(self, *verdict)
+                    reason = verdict[1]
+        if reason is not None:
+            self.app.note_refusal("channel.refused", self.identity.user, kind, session=self.id,
+                                  reason=reason, **detail)
+            raise asyncssh.ChannelOpenError(asyncssh.OPEN_ADMINISTRATIVELY_PROHIBITED, reason)
 
     def start(self, env_ticket: str | None) -> None:
-        """Bind the session to its grant and create its row, at its first channel."""
+        """Bind the session to its grant and create its row, at its first channel. Refused
+        (BastionError) once the session is ending, and at the first channel when the store no
+        longer allows it (which ends the session)."""
+        if self.ending:
+            raise BastionError(SESSION_ENDED)
         if self.id is not None:
             return
+        verdict = self.rights_verdict()
+        if verdict is not None:
+            self.app.end_live(self, *verdict)
+            raise BastionError(verdict[1])
         ident = self.identity
         live = grants.active_grants(self.app.store, ident.user, ident.target.name, ident.login)
         grant = grants.select_grant(live, env_ticket or ident.cert_ticket)
@@ -180,16 +229,15 @@ class LiveSession:
         return self._channel_numbers
 
     def open_channel(self) -> ProxyChannel:
-        """A new session channel; past MAX_SESSION_CHANNELS open at once, ChannelOpenError
-        (which asyncssh sends to the client), audited once per connection."""
+        """A new session channel, if `admit` lets it open; past MAX_SESSION_CHANNELS open at
+        once, ChannelOpenError (which asyncssh sends to the client), audited once a minute."""
+        self.admit("session")
         if self.session_channels >= MAX_SESSION_CHANNELS:
             self.refused_channels += 1
             reason = f"too many session channels open at once (at most {MAX_SESSION_CHANNELS})"
-            if self.refused_channels == 1:
-                ident = self.identity
-                audit.record_or_log(self.app.store, "channel.refused", ident.user, session=self.id,
-                                    kind="session", target=ident.target.name, login=ident.login,
-                                    reason=reason)
+            ident = self.identity
+            self.app.note_refusal("channel.refused", ident.user, "session", session=self.id,
+                                  target=ident.target.name, login=ident.login, reason=reason)
             raise asyncssh.ChannelOpenError(asyncssh.OPEN_RESOURCE_SHORTAGE, reason)
         self.session_channels += 1
         return ProxyChannel(self)
@@ -208,10 +256,22 @@ class LiveSession:
         self.last_activity = time.monotonic()
 
     async def upstream(self) -> asyncssh.SSHClientConnection:
+        """The connection to the target, opened by the first channel that needs it; never once
+        the session is ending (BastionError), even when the end came while it was opening."""
         async with self._upstream_lock:
+            if self.ending:
+                raise BastionError(SESSION_ENDED)
             if self._upstream is None:
-                self._upstream = await self._connect()
+                upstream = await self._connect()
+                if self.ending:
+                    upstream.close()
+                    raise BastionError(SESSION_ENDED)
+                self._upstream = upstream
             return self._upstream
+
+    def close_upstream(self) -> None:
+        if self._upstream is not None:
+            self._upstream.close()
 
     async def _connect(self) -> asyncssh.SSHClientConnection:
         ident, app = self.identity, self.app
@@ -249,7 +309,7 @@ class LiveSession:
                 permit_agent_forwarding=False, permit_x11_forwarding=False, permit_user_rc=False,
                 source_address=source)
             grants.record_certificate(app.store, cert, "target", user=ident.user,
-                                      grant_id=self.grant.id, ticket=self.grant.ticket,
+                                      grant_ids=(self.grant.id,), ticket=self.grant.ticket,
                                       session_id=self.id)
         try:
             known_hosts = target_known_hosts(target)
@@ -280,40 +340,62 @@ class LiveSession:
     def hold_to_role(self, role: Role) -> None:
         """The person's role as configured now (after a role change or a reload): channels,
         forwards and verdicts from now on follow it, not the role they logged in with."""
-        self.identity.role = role
+        if role != self.identity.role:
+            log.info("session %s of %s follows role %s as configured now",
+                     self.id or "(no channel yet)", self.identity.user, role.name)
+            self.identity.role = role
 
     def notice(self, text: str) -> None:
         """Tell the user something in their terminal(s) without disturbing the byte stream."""
         for ch in self.channels:
             ch.notice(text)
 
-    def end(self, state: str, reason: str, actor: str = "system") -> None:
-        """End the session: the user is told why, channels exit, then the connection closes."""
+    def end(self, state: str, reason: str, actor: str = "system", *, row: bool = True) -> None:
+        """End the session: each channel tells its user why (where it still takes words) and
+        exits, the upstream connection closes at once, the client connection within END_GRACE.
+        Whatever a channel raises, all of that happens (bastion.ending). The row says `state`
+        (without `row`, the enforcement loop writes it once the store is back); a login with no
+        channel yet has no row, and its end is audited as connection.ended."""
         if self.ending:
             return
         self.ending = True
-        if self.id is not None:
-            self.app.end_session_row(self.id, state, reason, actor)
-        for ch in list(self.channels):
-            ch.terminate(reason)
-        asyncio.get_running_loop().create_task(self._close_after_channels())
+        self.ending_since = time.monotonic()
+        try:
+            if self.id is None:
+                audit.record_or_log(self.app.store, "connection.ended", self.identity.user,
+                                    client=self.identity.client_addr, door="login", reason=reason)
+            elif row:
+                self.app.end_session_row(self.id, state, reason, actor)
+            else:
+                self.app.defer_session_row(self.id, state, reason, actor)
+            ending.each(self.channels, lambda ch: ch.terminate(reason),
+                        f"ending a channel of session {self.id}")
+        finally:
+            self.close_upstream()
+            self._closer = asyncio.get_running_loop().create_task(
+                self._close_after_channels(f"bastion: session ended: {visible(reason)}"))
 
-    async def _close_after_channels(self) -> None:
-        waits = [asyncio.ensure_future(ch.chan.wait_closed()) for ch in self.channels
-                 if ch.chan is not None]
-        if waits:
-            await asyncio.wait(waits, timeout=2)
-        self.conn.close()
+    async def _close_after_channels(self, farewell: str) -> None:
+        # The disconnect says why too: for a client whose channels could not take the reason (a
+        # target that sent EOF, a forward, a login with none), when it reads it (OpenSSH stops
+        # reading once its last session channel closed, so it may not).
+        try:
+            waits = [asyncio.ensure_future(ch.chan.wait_closed()) for ch in self.channels
+                     if ch.chan is not None]
+            if waits:
+                await asyncio.wait(waits, timeout=END_GRACE)
+            for wait in waits:
+                wait.cancel()
+        finally:
+            self.conn.disconnect(asyncssh.DISC_BY_APPLICATION, farewell)
 
     def connection_lost(self) -> None:
         """The client connection is gone: close upstream and the session row."""
         if self.refused_channels > 1:
             log.warning("session %s: %d session channels refused past the cap (audited once)",
                         self.id, self.refused_channels)
-        for ch in list(self.channels):
-            ch.finish()
-        if self._upstream is not None:
-            self._upstream.close()
+        ending.each(self.channels, lambda ch: ch.finish(), f"finishing a channel of {self.id}")
+        self.close_upstream()
         if self.id is not None:
             if not self.ending:
                 self.app.end_session_row(self.id, "ended", "client disconnected",
@@ -436,9 +518,8 @@ class ProxyChannel(asyncssh.SSHServerSession):
         self.started = True
         ident = self.live.identity
         if subsystem != "sftp" or not ident.role.sftp:
-            audit.record_or_log(self.app.store, "channel.refused", ident.user,
-                                session=self.live.id, subsystem=subsystem,
-                                reason="subsystem not allowed")
+            self.app.note_refusal("channel.refused", ident.user, "subsystem", session=self.live.id,
+                                  subsystem=subsystem, reason="subsystem not allowed")
             return False
         self.kind = "subsystem"
         self.subsystem = subsystem
@@ -479,6 +560,9 @@ class ProxyChannel(asyncssh.SSHServerSession):
                 kwargs["subsystem"] = self.subsystem
             self.upstream_chan, _ = await upstream.create_session(lambda: UpstreamSide(self),
                                                                   **kwargs)
+            if self.finished:  # ended while it opened (a kill, a revocation): it said why
+                self.upstream_chan.close()
+                return
         except BastionError as exc:
             self._fail_open(str(exc))
             return
@@ -508,22 +592,29 @@ class ProxyChannel(asyncssh.SSHServerSession):
         self.release_client("start")
 
     def _fail_open(self, reason: str) -> None:
-        ident = self.live.identity
-        audit.record_or_log(self.app.store, "session.refused", ident.user, session=self.live.id,
+        live = self.live
+        if live.ending:  # the session ended meanwhile, and said why in its own events
+            self.refuse(reason, EXIT_KILLED)
+            return
+        ident = live.identity
+        audit.record_or_log(self.app.store, "session.refused", ident.user, session=live.id,
                             target=ident.target.name, login=ident.login, reason=reason)
-        self.app.publish("verdict", session=self.live.id, action="refused", reason=reason)
-        if self.live.id is not None and self.live.opened == 1:
-            self.live.ending = True
-            self.app.end_session_row(self.live.id, "failed", reason, ident.user)
+        self.app.publish("verdict", session=live.id, action="refused", reason=reason)
+        if live.id is not None and live.opened == 1:
+            # The session's first channel failed: the session fails with it, whole (a session
+            # marked over must not keep a connection that opens more channels), its row before
+            # the user reads why. This channel tells its own reason, below.
+            live.channel_closed(self)
+            live.end("failed", reason, ident.user)
         self.refuse(reason, EXIT_UPSTREAM_FAILED)
 
     def refuse(self, reason: str, status: int) -> None:
         """End this channel before anything reached the target, telling the user why."""
-        if not self.chan.is_closing():
-            with contextlib.suppress(BrokenPipeError, OSError):
-                self.chan.write_stderr(f"bastion: {visible(reason)}\r\n".encode())
-                self.chan.exit(status)
-        self.finish(exit_status=status)
+        try:
+            ending.last_word(self.chan, f"bastion: {visible(reason)}\r\n".encode())
+            self.chan.exit(status)
+        finally:
+            self.finish(exit_status=status)
 
     def _choose(self) -> None:
         """Decide, once, what this channel is (see the class docstring)."""
@@ -799,7 +890,7 @@ class ProxyChannel(asyncssh.SSHServerSession):
         else:
             if not self.live.ending:
                 reason = f"the connection to {self.live.identity.target.name} was lost"
-                chan.write_stderr(f"\r\nbastion: {reason}\r\n".encode())
+                ending.last_word(chan, f"\r\nbastion: {reason}\r\n".encode())
                 if self.cast is not None:
                     self.marker(reason)
             chan.exit(EXIT_UPSTREAM_FAILED)
@@ -821,9 +912,10 @@ class ProxyChannel(asyncssh.SSHServerSession):
         if self.cast is not None:
             self.marker(text)
             # On a terminal, in the output stream itself: ordered with what the target prints.
-            self.chan.write(f"\r\n[bastion] {visible(text)}\r\n".encode())
+            ending.last_word(self.chan, f"\r\n[bastion] {visible(text)}\r\n".encode(),
+                             stderr=False)
         elif self.kind == "shell":
-            self.chan.write_stderr(f"[bastion] {visible(text)}\n".encode())
+            ending.last_word(self.chan, f"[bastion] {visible(text)}\n".encode())
 
     def marker(self, text: str) -> None:
         try:
@@ -832,18 +924,23 @@ class ProxyChannel(asyncssh.SSHServerSession):
             log.error("recording %s failed: %s", self.cast.path, exc)
 
     def terminate(self, reason: str) -> None:
-        """End this channel now: the reason goes to the user's stderr first."""
+        """End this channel now: the reason on the user's stderr (where the channel still takes
+        it), then the exit status; whatever the channel raises, it is finished."""
         if self.chan is None or self.finished:
             return
-        self.flush_output()
-        if self.cast is not None:
-            self.marker(f"session ended: {reason}")
-        # A kill, lock or revocation reason was written by someone else: shown, never obeyed.
-        self.chan.write_stderr(f"\r\nbastion: session ended: {visible(reason)}\r\n".encode())
-        self.chan.exit(EXIT_KILLED)
-        if self.upstream_chan is not None:
-            self.upstream_chan.close()
-        self.finish(exit_status=EXIT_KILLED)
+        try:
+            self.flush_output()
+            if self.cast is not None:
+                self.marker(f"session ended: {reason}")
+            # A kill, lock or revocation reason was written by someone else: shown, never obeyed.
+            # Best effort: a channel whose target sent EOF takes no more words, yet still ends.
+            ending.last_word(self.chan,
+                             f"\r\nbastion: session ended: {visible(reason)}\r\n".encode())
+            self.chan.exit(EXIT_KILLED)
+        finally:
+            if self.upstream_chan is not None:
+                self.upstream_chan.close()
+            self.finish(exit_status=EXIT_KILLED)
 
     def recording_failed(self, exc: Exception) -> None:
         """Fail closed: a session that cannot be recorded does not go on."""

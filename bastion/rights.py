@@ -10,12 +10,18 @@ reload that withdraws a right reaches connections already open:
 - a role that no longer supervises: the control door ends (the command interface stays; each
   of its supervisor commands checks the right itself).
 
-The functions on `Standing` are pure; `read` is the enforcement loop's one query per pass.
+A proxied connection also stands on its session row (a kill, a revoked grant or certificate, the
+grant's end) or, before it has one (authenticated, no channel yet), on its certificate and on a
+live grant for its target and login: `session_verdict` judges both, for the enforcement loop and
+for every channel a connection opens.
+
+The functions on `Standing` and `session_verdict` are pure; `read` is the one query per pass.
 """
 
 from __future__ import annotations
 
 import fnmatch
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -23,9 +29,10 @@ from typing import Any
 from bastion.config import TARGET_NAME, Config, Role
 from bastion.store import Store
 
-# Names and session ids per statement: below SQLite's limit on bound parameters (32766), so
-# one statement covers a pass unless more than this many are open at once.
-READ_BATCH = 10000
+# Names, session ids and serials per statement (names twice: their standing and their grants):
+# four times this plus two stays below SQLite's limit on bound parameters (32766), so one
+# statement covers a pass unless more than this many are open at once.
+READ_BATCH = 8000
 
 
 @dataclass(frozen=True)
@@ -95,45 +102,146 @@ def standing_problem(standing: Standing | None, config: Config) -> str | None:
     return "user removed" if standing is None else standing.connection_problem(config)
 
 
+@dataclass(frozen=True)
+class Access:
+    """What a proxied connection stands on: its person, target and login, its session row once it
+    has one, and the certificate it authenticated with (and the ticket that was minted for)."""
+
+    user: str
+    target: str
+    login: str
+    session: str | None = None
+    serial: int | None = None
+    ticket: str | None = None
+
+
 @dataclass
 class Snapshot:
-    """What one enforcement pass read: people by name, live session rows by id."""
+    """What one read found: people by name, live session rows by id, and for connections without
+    a row yet their certificates by serial and their people's live grants."""
 
     people: dict[str, Standing] = field(default_factory=dict)
     sessions: dict[str, dict[str, Any]] = field(default_factory=dict)
+    certificates: dict[int, dict[str, Any]] = field(default_factory=dict)
+    grants: list[dict[str, Any]] = field(default_factory=list)
 
 
-_PEOPLE = ("SELECT 'person' AS kind, u.name AS key, u.name AS user, u.role, u.locked, "
-           "u.lock_reason, u.removed, NULL AS kill_requested, NULL AS kill_reason, "
-           "NULL AS grant_revoked, NULL AS revoked_reason, NULL AS ends, NULL AS cert_revoked "
-           "FROM users u WHERE u.name IN ({})")
+def end_reason(row: dict[str, Any], t: float) -> tuple[str, str] | None:
+    """Why a live session's row says it must end at time `t`, as (end state, reason), or None."""
+    if row["kill_requested"]:
+        return "killed", row["kill_reason"] or "ended by a supervisor"
+    if row["grant_revoked"]:
+        return "killed", "access revoked" + (f": {row['revoked_reason']}"
+                                             if row["revoked_reason"] else "")
+    if row["cert_revoked"]:
+        return "killed", "certificate revoked"
+    if row["ends"] is not None and t >= row["ends"]:
+        return "ended", "the access grant has ended"
+    return None
+
+
+def session_verdict(snapshot: Snapshot, config: Config, access: Access, t: float
+                    ) -> tuple[str, str] | None:
+    """Why a proxied connection may not go on at time `t`, as (end state, reason), or None: its
+    person's standing and role, then its session row, or before it has one, its certificate and a
+    live grant for its target and login (of the certificate's ticket, for a certificate)."""
+    problem = standing_problem(snapshot.people.get(access.user), config)
+    if problem is None:
+        problem = snapshot.people[access.user].session_problem(config, access.target, access.login)
+    if problem is not None:
+        return "killed", problem
+    if access.session is not None:
+        row = snapshot.sessions.get(access.session)
+        if row is None:
+            # Only the process holding a session ends its row: one ended elsewhere does not go on.
+            return "killed", "the session's record was closed"
+        return end_reason(row, t)
+    if access.serial is not None:
+        cert = snapshot.certificates.get(access.serial)
+        if cert is None or cert["cert_revoked"]:
+            return "killed", "certificate revoked"
+    if not any(g["user"] == access.user and g["target"] == access.target
+               and g["login"] == access.login and g["ends"] > t
+               and (access.ticket is None or g["ticket"] == access.ticket)
+               for g in snapshot.grants):
+        return "killed", f"no active grant for {access.login}@{access.target}"
+    return None
+
+
+_COLUMNS = ("kind", "key", "user", "role", "locked", "lock_reason", "removed", "kill_requested",
+            "kill_reason", "grant_revoked", "revoked_reason", "ends", "cert_revoked", "target",
+            "login", "ticket")
+
+
+def _select(values: str, rest: str) -> str:
+    """SELECT with every column of _COLUMNS named, so that the parts of a UNION ALL line up
+    whichever comes first."""
+    named = ", ".join(f"{v} AS {c}" for v, c in zip(values.split(", "), _COLUMNS, strict=True))
+    return f"SELECT {named} {rest}"
+
+
+_PEOPLE = _select("'person', u.name, u.name, u.role, u.locked, u.lock_reason, u.removed, NULL, "
+                  "NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL",
+                  "FROM users u WHERE u.name IN ({})")
 # A session's person comes with its row (one lookup by primary key more), so that only people
 # without a live session need a lookup of their own.
-_SESSIONS = ("SELECT 'session' AS kind, s.id AS key, s.user AS user, u.role, u.locked, "
-             "u.lock_reason, u.removed, s.kill_requested, s.kill_reason, "
-             "g.revoked AS grant_revoked, g.revoked_reason, g.ends, c.revoked AS cert_revoked "
-             "FROM sessions s LEFT JOIN users u ON u.name = s.user "
-             "LEFT JOIN grants g ON g.id = s.grant_id "
-             "LEFT JOIN certificates c ON c.serial = s.serial "
-             "WHERE s.state = 'active' AND s.id IN ({})")
+_SESSIONS = _select("'session', s.id, s.user, u.role, u.locked, u.lock_reason, u.removed, "
+                    "s.kill_requested, s.kill_reason, g.revoked, g.revoked_reason, g.ends, "
+                    "c.revoked, s.target, s.login, s.ticket",
+                    "FROM sessions s LEFT JOIN users u ON u.name = s.user "
+                    "LEFT JOIN grants g ON g.id = s.grant_id "
+                    "LEFT JOIN certificates c ON c.serial = s.serial "
+                    "WHERE s.state = 'active' AND s.id IN ({})")
+_CERTIFICATES = _select("'certificate', c.serial, c.user, NULL, NULL, NULL, NULL, NULL, NULL, "
+                        "NULL, NULL, NULL, c.revoked, NULL, NULL, c.ticket",
+                        "FROM certificates c WHERE c.serial IN ({})")
+_GRANTS = _select("'grant', g.id, g.user, NULL, NULL, NULL, NULL, NULL, NULL, g.revoked, NULL, "
+                  "g.ends, NULL, g.target, g.login, g.ticket",
+                  "FROM grants g WHERE g.revoked = 0 AND g.starts <= ? AND g.ends > ? "
+                  "AND g.user IN ({})")
 
 
-def read(store: Store, people: Iterable[str], sessions: Iterable[str]) -> Snapshot:
-    """The rows of the still active `sessions` with their people's standing, and the standing of
-    `people` (those without a live session; naming others too is harmless), in one statement
-    (lookups by primary key joined with UNION ALL) per READ_BATCH of each. Raises StoreError
-    when the store cannot be read."""
-    names, ids = sorted(set(people)), sorted(set(sessions))
+def read(store: Store, people: Iterable[str], sessions: Iterable[str],
+         logins: Iterable[Access] = (), *, at: float | None = None) -> Snapshot:
+    """The rows of the still active `sessions` with their people's standing; the standing of
+    `people` (those without a live session; naming others too is harmless); and for `logins`
+    (connections without a session row) their people's standing, their certificates, and their
+    people's grants live at `at` (default now). One statement (lookups by primary key or index
+    joined with UNION ALL) per READ_BATCH of each. Raises StoreError when the store cannot be
+    read."""
+    t = time.time() if at is None else at
+    logins = list(logins)
+    names = sorted(set(people) | {a.user for a in logins})
+    ids = sorted(set(sessions))
+    serials = sorted({a.serial for a in logins if a.serial is not None})
+    granted = {a.user for a in logins}
     snapshot = Snapshot()
-    for start in range(0, max(len(names), len(ids)), READ_BATCH):
-        some_names, some_ids = names[start:start + READ_BATCH], ids[start:start + READ_BATCH]
-        parts = ([_PEOPLE.format(", ".join("?" * len(some_names)))] if some_names else []) + (
-            [_SESSIONS.format(", ".join("?" * len(some_ids)))] if some_ids else [])
-        for row in store.all(" UNION ALL ".join(parts), (*some_names, *some_ids)):
-            if row["role"] is not None:  # None: a session whose person is not in the store
-                snapshot.people[row["user"]] = Standing(
-                    row["user"], row["role"], bool(row["locked"]), row["lock_reason"],
-                    bool(row["removed"]))
-            if row["kind"] == "session":
-                snapshot.sessions[row["key"]] = row
+    for start in range(0, max(len(names), len(ids), len(serials)), READ_BATCH):
+        parts: list[str] = []
+        params: list[Any] = []
+        some_names = names[start:start + READ_BATCH]
+        for sql, values, extra in ((_PEOPLE, some_names, ()),
+                                   (_SESSIONS, ids[start:start + READ_BATCH], ()),
+                                   (_CERTIFICATES, serials[start:start + READ_BATCH], ()),
+                                   (_GRANTS, [n for n in some_names if n in granted], (t, t))):
+            if values:
+                parts.append(sql.format(", ".join("?" * len(values))))
+                params += [*extra, *values]
+        for row in store.all(" UNION ALL ".join(parts), tuple(params)):
+            _take(snapshot, row)
     return snapshot
+
+
+def _take(snapshot: Snapshot, row: dict[str, Any]) -> None:
+    kind = row["kind"]
+    if kind == "certificate":
+        snapshot.certificates[row["key"]] = row
+    elif kind == "grant":
+        snapshot.grants.append(row)
+    else:
+        if row["role"] is not None:  # None: a session whose person is not in the store
+            snapshot.people[row["user"]] = Standing(
+                row["user"], row["role"], bool(row["locked"]), row["lock_reason"],
+                bool(row["removed"]))
+        if kind == "session":
+            snapshot.sessions[row["key"]] = row

@@ -10,8 +10,8 @@ last `@`.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
+import math
 import os
 import shutil
 import signal
@@ -29,10 +29,12 @@ from bastion import (
     commands,
     config,
     control,
+    ending,
     forward,
     grants,
     limits,
     mfa,
+    proxy,
     recording,
     rights,
     sessions,
@@ -56,6 +58,10 @@ ENFORCE_INTERVAL = 0.5
 DIGEST_INTERVAL = 5.0
 RATE_SWEEP_INTERVAL = 10.0
 SHUTDOWN_GRACE = 5.0  # seconds for sessions to close once told; well within TimeoutStopSec
+STORE_LOST = "the bastion lost its database; revocation cannot be checked"
+# A connection whose end began this long ago and that is still open is closed at once, without
+# waiting for its client (the enforcement loop looks at every pass).
+END_DEADLINE = 1.0
 
 
 @dataclass(frozen=True)
@@ -114,6 +120,7 @@ class Bastion:
         self.rate_swept = 0.0
         self.refusals = limits.RefusalLog()
         self.request_refusals = limits.RefusalLog()  # per user: a flood of refused requests
+        self.user_refusals = limits.RefusalLog()  # per person, event and kind (`note_refusal`)
         self.rows_to_end: dict[str, tuple[str, str, str, float]] = {}
         self.stalled_recordings: list[tuple[Any, Callable[[], str], str]] = []
         self.subscribers: set[Callable[[dict[str, Any]], None]] = set()
@@ -185,28 +192,37 @@ class Bastion:
         last_digest = time.monotonic()
         while not self.stopping:
             await asyncio.sleep(ENFORCE_INTERVAL)
-            try:
-                self.enforce()
-                if time.monotonic() - last_digest >= DIGEST_INTERVAL:
-                    last_digest = time.monotonic()
+            self.enforce()
+            if time.monotonic() - last_digest >= DIGEST_INTERVAL:
+                last_digest = time.monotonic()
+                try:
                     self.save_running_digests()
-            except Exception:  # the loop that enforces revocation must never die
-                log.exception("enforcement pass failed")
+                except Exception:  # the loop that enforces revocation must never die
+                    log.exception("saving running digests failed")
 
     def enforce(self) -> None:
         """One pass: every authenticated connection against its person's standing now (lock,
-        removal, role), and every live session against its row (kill, revocation, grant end,
-        idle time). One store query for all of them (rights.read)."""
+        removal, role), every proxied session against its row (kill, revocation, grant end, idle
+        time), and every login without a row yet against its certificate and grants. One store
+        query for all of them (rights.read). Never raises: a pass that fails is logged and the
+        next one runs; what asked for it (a kill, a revocation, a lock) stands in the store."""
+        try:
+            self._enforce()
+        except Exception:  # the loop that enforces revocation must never die
+            log.exception("enforcement pass failed")
+
+    def _enforce(self) -> None:
         self.check_disk()
         self.sweep_limits()
-        doors = [c for c in self.connections if c.user is not None and not c.ending
-                 and not (c.live is not None and c.live.ending)]
+        mono = time.monotonic()
+        ending.each(self.connections, lambda c: c.finish_ending(mono), "closing an ended connection")
+        open_ = [c for c in self.connections if c.user is not None and not c.is_ending()]
+        proxied = [c.live.access() for c in open_ if c.live is not None]
         try:
-            # A live session's row brings its person's standing; only the other connections
-            # (command interface, control door, a login with no channel yet) name theirs.
             snapshot = rights.read(
-                self.store, (c.user for c in doors if c.live is None or c.live.id is None),
-                (sid for sid, live in self.live.items() if not live.ending))
+                self.store, (c.user for c in open_ if c.live is None),
+                (a.session for a in proxied if a.session is not None),
+                (a for a in proxied if a.session is None))
             self.publish_store_changes()
             self.retry_ended_rows()
             self.finish_stalled_recordings()
@@ -214,21 +230,14 @@ class Bastion:
         except StoreError as exc:
             self._store_trouble(exc)
             return
-        for conn in doors:
-            if conn.live is not None and conn.live.id is not None and (
-                    conn.live.id not in snapshot.sessions):
-                # Only this process ends its sessions' rows: one ended elsewhere is not to go on.
-                conn.end("the session's record was closed")
-                continue
-            conn.hold_to(snapshot.people.get(conn.user), self.config)
         t = time.time()
-        for session_id, row in snapshot.sessions.items():
-            live = self.live.get(session_id)
-            if live is None or live.ending:
+        ending.each(open_, lambda c: c.hold_to(snapshot, self.config, t), "enforcing rights")
+        for conn in open_:
+            live = conn.live
+            if live is None or live.id is None or live.ending:
                 continue
-            state, reason = self._end_reason(row, t)
-            if reason:
-                self.end_live(live, state, reason)
+            row = snapshot.sessions.get(live.id)
+            if row is None:
                 continue
             left = row["ends"] - t if row["ends"] else None
             if left is not None and left <= self.config.server.grant_warning and not live.warned:
@@ -251,6 +260,10 @@ class Bastion:
             log.error("session %s ended (%s) but its row is not updated yet: %s", session_id,
                       reason, exc)
             self.rows_to_end[session_id] = (state, reason, actor, at)
+
+    def defer_session_row(self, session_id: str, state: str, reason: str, actor: str) -> None:
+        """A session ended now whose row the store cannot take now: `retry_ended_rows` writes it."""
+        self.rows_to_end[session_id] = (state, reason, actor, time.time())
 
     def retry_ended_rows(self) -> None:
         for session_id, (state, reason, actor, at) in list(self.rows_to_end.items()):
@@ -287,11 +300,12 @@ class Bastion:
             log.warning("%s; refusing %s", reason, source)
             audit_refusal(self.store, "unknown", source, reason, proven=False, **detail)
 
-    def sweep_limits(self) -> None:
-        now = time.monotonic()
+    def sweep_limits(self, now: float | None = None) -> None:
+        """Write the counts of refusals whose minute is over (all of them with `now` = inf)."""
+        now = time.monotonic() if now is None else now
         # The rate buckets (up to limits.MAX_SOURCES) are swept every few seconds, not at every
         # enforcement pass: a bucket only fills up again over a minute.
-        if now - self.rate_swept >= RATE_SWEEP_INTERVAL:
+        if now - self.rate_swept >= RATE_SWEEP_INTERVAL and now != math.inf:
             self.rate_swept = now
             self.rate.sweep(self.config.server.connection_rate_per_source, now)
         for source, reason, more in self.refusals.due(now):
@@ -302,24 +316,27 @@ class Bastion:
             log.warning("refused %d more requests of %s in the last minute", more, visible(user))
             audit.record_or_log(self.store, "request.refused", user, problem=problem,
                                 repeated=more)
+        for user, what, more in self.user_refusals.due(now):
+            event, kind = what.split(" ", 1)
+            log.warning("%s: %d more of %s (%s) in the last minute", event, more, visible(user),
+                        kind)
+            audit.record_or_log(self.store, event, user, kind=kind, repeated=more)
 
-    def _end_reason(self, row: dict[str, Any], t: float) -> tuple[str, str]:
-        if row["kill_requested"]:
-            return "killed", row["kill_reason"] or "ended by a supervisor"
-        if row["grant_revoked"]:
-            return "killed", "access revoked" + (f": {row['revoked_reason']}"
-                                                 if row["revoked_reason"] else "")
-        if row["cert_revoked"]:
-            return "killed", "certificate revoked"
-        if row["ends"] is not None and t >= row["ends"]:
-            return "ended", "the access grant has ended"
-        return "", ""
+    def note_refusal(self, event: str, user: str, kind: str, **data: Any) -> None:
+        """Audit a refusal to an authenticated person (a channel or forwarding request of `kind`,
+        the control door, a certificate): the first of its event and kind for that person in a
+        minute at once, with `data`; the rest counted, and written as one row with `repeated`
+        once the minute is over (or the server stops), so that a flood of refused requests is
+        not a flood of audit rows."""
+        if self.user_refusals.note(user, f"{event} {kind}", time.monotonic()):
+            audit.record_or_log(self.store, event, user, kind=kind, **data)
 
-    def end_live(self, live: LiveSession, state: str, reason: str) -> None:
-        """End a live session now, telling its user and the watchers why."""
-        log.info("ending session %s: %s", live.id, reason)
-        live.end(state, reason)  # at once; its row follows when the store lets it
-        self.publish("session_ended", session=live.id, reason=reason)
+    def end_live(self, live: LiveSession, state: str, reason: str, *, row: bool = True) -> None:
+        """End a live session now, telling its user and the watchers why (`LiveSession.end`)."""
+        log.info("ending session %s: %s", live.id or "(no channel yet)", reason)
+        live.end(state, reason, row=row)  # at once; its row follows when the store lets it
+        if live.id is not None:
+            self.publish("session_ended", session=live.id, reason=reason)
 
     def _store_trouble(self, exc: Exception) -> None:
         t = time.monotonic()
@@ -327,12 +344,11 @@ class Bastion:
             self.store_failing_since = t
             log.error("store unavailable: %s", exc)
         if t - self.store_failing_since >= self.config.server.store_grace:
+            # Their rows wait for the store (rows_to_end): writing them now would wait out the
+            # busy timeout once per session, on the loop every session shares.
             for live in list(self.live.values()):
                 if not live.ending:
-                    live.ending = True
-                    for ch in list(live.channels):
-                        ch.terminate("the bastion lost its database; revocation cannot be checked")
-                    asyncio.get_running_loop().create_task(live._close_after_channels())
+                    self.end_live(live, "failed", STORE_LOST, row=False)
 
     def recordings_usable(self) -> bool:
         folder = self.home.recordings
@@ -404,9 +420,9 @@ class Bastion:
         except StoreError as exc:
             log.error("held commands not marked rejected: %s", exc)
         self.publish("shutdown", reason=reason, sessions=list(self.live))
-        for live in list(self.live.values()):
-            with contextlib.suppress(Exception):
-                live.end("interrupted", reason)
+        ending.each(self.live.values(), lambda live: live.end("interrupted", reason),
+                    "ending a session at shutdown")
+        self.sweep_limits(math.inf)  # the refusals counted so far, written before the server goes
 
     async def drain(self, reason: str, timeout: float = SHUTDOWN_GRACE) -> None:
         """After `shutdown`: wait (at most `timeout`) for the live sessions' connections to
@@ -466,7 +482,9 @@ class BastionServer(auth.TwoFactorServer):
         self.command_user: str | None = None
         self.user: str | None = None  # the person, either way: what the enforcer checks
         self.doors: set[commands.CommandSession] = set()  # command and control channels
-        self.ending = False
+        self.ending_since: float | None = None  # when `end` began (time.monotonic)
+        self.certificates_issued = 0  # `cert` on this connection (grants.CERTS_PER_CONNECTION)
+        self._closer: asyncio.Task | None = None
         self.login_timer: asyncio.TimerHandle | None = None
         self.authenticated = False
 
@@ -701,20 +719,23 @@ class BastionServer(auth.TwoFactorServer):
 
     # -- rights, for as long as the connection is open -----------------------------------------
 
-    def hold_to(self, standing: rights.Standing | None, cfg: config.Config) -> None:
-        """Keep this authenticated connection within its person's standing now: end it when
-        they are locked or removed (or their role is gone), end its session when their role
-        no longer allows it, and close its control door when they no longer supervise."""
-        if self.ending:
+    def hold_to(self, snapshot: rights.Snapshot, cfg: config.Config, t: float) -> None:
+        """Keep this authenticated connection within what the store says now: end it when its
+        person is locked or removed (or their role is gone); end its session when the role no
+        longer allows it, or its row, certificate or grants say so (`rights.session_verdict`);
+        close its control door when the person no longer supervises."""
+        if self.is_ending():
             return
+        standing = snapshot.people.get(self.user)
         problem = rights.standing_problem(standing, cfg)
-        if problem is None and self.live is not None:
-            problem = standing.session_problem(cfg, self.live.identity.target.name,
-                                               self.live.identity.login)
         if problem is not None:
             self.end(problem)
             return
         if self.live is not None:
+            verdict = rights.session_verdict(snapshot, cfg, self.live.access(), t)
+            if verdict is not None:
+                self.app.end_live(self.live, *verdict)
+                return
             self.live.hold_to_role(cfg.roles[standing.role])
         elif not standing.may_supervise(cfg):
             for door in list(self.doors):
@@ -722,28 +743,51 @@ class BastionServer(auth.TwoFactorServer):
                     self._audit_ended("control door", "the user no longer supervises")
                     door.end("you no longer supervise: the control door is closed")
 
+    def is_ending(self) -> bool:
+        """True once this connection, or the session it carries, has begun to end."""
+        return self.ending_since is not None or (self.live is not None and self.live.ending)
+
     def end(self, reason: str) -> None:
         """End this connection, whatever it serves: its user is told why, its channels exit,
-        then it closes. Audited (a session as session.killed, other doors as connection.ended)."""
-        if self.ending:
+        then it closes (within a second, whatever the client does). Audited: a session as
+        session.killed, other doors (and a login without a channel yet) as connection.ended."""
+        if self.ending_since is not None:
             return
-        self.ending = True
+        self.ending_since = time.monotonic()
         if self.live is not None:
-            if self.live.id is None:  # no channel yet, so no session row to say it
-                self._audit_ended("connection", reason)
             self.app.end_live(self.live, "killed", reason)
             return
-        self._audit_ended("connection", reason)
         doors = list(self.doors)
-        for door in doors:
-            door.end(f"connection ended: {reason}")
-        asyncio.get_running_loop().create_task(self._close_after(doors))
+        try:
+            self._audit_ended("connection", reason)
+            ending.each(doors, lambda door: door.end(f"connection ended: {reason}"),
+                        f"ending a door of {self.user}")
+        finally:
+            self._closer = asyncio.get_running_loop().create_task(self._close_after(doors))
 
     async def _close_after(self, doors: list[commands.CommandSession]) -> None:
-        waits = [asyncio.ensure_future(d.wait_closed()) for d in doors]
-        if waits:
-            await asyncio.wait(waits, timeout=2)
-        self.conn.close()
+        try:
+            waits = [asyncio.ensure_future(d.wait_closed()) for d in doors]
+            if waits:
+                await asyncio.wait(waits, timeout=proxy.END_GRACE)
+                for wait in waits:
+                    wait.cancel()
+        finally:
+            self.conn.close()
+
+    def finish_ending(self, now: float) -> None:
+        """The backstop of every end: a connection still open END_DEADLINE after its end (or
+        its session's) began is closed now, its upstream too, whatever was meant to close it."""
+        began = self.ending_since
+        if self.live is not None and self.live.ending_since is not None:
+            began = self.live.ending_since if began is None else min(began, self.live.ending_since)
+        if began is None or now - began < END_DEADLINE:
+            return
+        log.warning("connection of %s from %s still open %.1fs after it was ended; closing it",
+                    self.user, self.client_addr, now - began)
+        if self.live is not None:
+            self.live.close_upstream()
+        self.conn.abort()
 
     def _audit_ended(self, what: str, reason: str) -> None:
         audit.record_or_log(self.app.store, "connection.ended", self.user or "?",
@@ -754,11 +798,15 @@ class BastionServer(auth.TwoFactorServer):
     def session_requested(self) -> asyncssh.SSHServerSession | bool:
         if self.live is not None:
             return self.live.open_channel()
-        if self.command_user is not None and not self.ending:
-            door = commands.CommandSession(self.app, self.command_user, self)
-            self.doors.add(door)
-            return door
-        return False
+        if self.command_user is None:
+            return False
+        if self.ending_since is not None:
+            self.app.note_refusal("channel.refused", self.command_user, "session",
+                                  reason="the connection has ended")
+            return False
+        door = commands.CommandSession(self.app, self.command_user, self)
+        self.doors.add(door)
+        return door
 
     def connection_requested(self, dest_host: str, dest_port: int, orig_host: str,
                              orig_port: int) -> Any:
@@ -766,7 +814,7 @@ class BastionServer(auth.TwoFactorServer):
         now, not at login) allows forwarding; refused and audited otherwise."""
         live = self.live
         role = self.app.config.roles.get(live.identity.role.name) if live else None
-        if live is None or live.ending or role is None or not role.forwarding:
+        if live is None or role is None or not role.forwarding:
             self._refuse_forwarding("direct-tcpip", f"{dest_host}:{dest_port}")
             return False
         if live.identity.serial is not None and not live.identity.cert_forwarding:
@@ -790,8 +838,8 @@ class BastionServer(auth.TwoFactorServer):
     def _refuse_forwarding(self, kind: str, where: str, reason: str = "forwarding not allowed"
                            ) -> None:
         who = self.identity.user if self.identity else (self.command_user or "?")
-        audit.record_or_log(self.app.store, "channel.refused", who, kind=kind, destination=where,
-                            session=self.live.id if self.live else None, reason=reason)
+        self.app.note_refusal("channel.refused", who, kind, destination=where,
+                              session=self.live.id if self.live else None, reason=reason)
 
 
 def audit_refusal(store: Any, actor: str, client_addr: str, reason: str, *, proven: bool,

@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from bastion import audit, grants, reasons
+from bastion import audit, grants, reasons, users
 from bastion.config import Config
 from bastion.errors import BastionError
 from bastion.store import Store, dumps, now
@@ -168,7 +168,7 @@ def decide_held(store: Store, config: Config, held_id: str, actor: str, *, confi
         row = held_state(store, held_id)
         if row is None:
             raise SessionError(f"no such held command: {held_id}")
-        if row["user"] == actor or actor == grants.LOCAL_ACTOR_PREFIX + row["user"]:
+        if row["user"] in users.people_of(actor):
             raise SessionError("nobody confirms or rejects their own command")
         state = "confirmed" if confirm else "rejected"
         changed = store.execute(

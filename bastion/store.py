@@ -29,7 +29,7 @@ import sqlite_utils
 
 from bastion.errors import BastionError
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 BUSY_TIMEOUT_MS = 5000
 
 SCHEMA = """
@@ -188,6 +188,19 @@ CREATE TABLE IF NOT EXISTS audit_anchor (
     purged_at REAL NOT NULL
 );
 """
+# Version 3: every grant a certificate covers (a `cert TICKET` certificate covers each live grant
+# of the ticket; `certificates.grant_id` holds one of them), so that revoking any one of them
+# revokes the certificate; and the index that counts a person's recent certificates.
+_V3 = (
+    """CREATE TABLE IF NOT EXISTS certificate_grants (
+    serial INTEGER NOT NULL,
+    grant_id TEXT NOT NULL,
+    PRIMARY KEY (serial, grant_id)
+)""",
+    "CREATE INDEX IF NOT EXISTS certificate_grants_grant ON certificate_grants(grant_id)",
+    "CREATE INDEX IF NOT EXISTS certificates_user ON certificates(user, issued)",
+)
+SCHEMA += "".join(f"{statement};\n" for statement in _V3)
 
 # MIGRATIONS[n]: the statements that take a version n-1 database to version n.
 MIGRATIONS: dict[int, tuple[str, ...]] = {
@@ -196,6 +209,20 @@ MIGRATIONS: dict[int, tuple[str, ...]] = {
     2: ("CREATE INDEX IF NOT EXISTS sessions_state ON sessions(state)",
         "CREATE INDEX IF NOT EXISTS requests_state ON requests(state)",
         "CREATE INDEX IF NOT EXISTS held_state ON held(state)"),
+    # Certificates issued before version 3 name every grant they cover in their key id
+    # (`grant=g1,g2`); the recorded grant_id is one of them. Both go into certificate_grants.
+    3: (*_V3,
+        "INSERT OR IGNORE INTO certificate_grants(serial, grant_id) "
+        "SELECT serial, grant_id FROM certificates WHERE grant_id IS NOT NULL",
+        "WITH RECURSIVE listed(serial, rest) AS ("
+        " SELECT serial, substr(key_id, instr(key_id, ' grant=') + 7) || ' ' FROM certificates"
+        " WHERE instr(key_id, ' grant=') > 0),"
+        " split(serial, grant_id, rest) AS ("
+        " SELECT serial, '', substr(rest, 1, instr(rest, ' ') - 1) || ',' FROM listed"
+        " UNION ALL SELECT serial, substr(rest, 1, instr(rest, ',') - 1),"
+        " substr(rest, instr(rest, ',') + 1) FROM split WHERE rest != '')"
+        " INSERT OR IGNORE INTO certificate_grants(serial, grant_id)"
+        " SELECT serial, grant_id FROM split WHERE grant_id != ''"),
 }
 
 

@@ -13,10 +13,36 @@ from bastion.store import Store, now
 
 USER_NAME = re.compile(r"^[a-z][a-z0-9_.-]{0,31}$")
 LOCAL_ACTOR_PREFIX = "local:"  # an operator at the bastion's own shell, named by the OS
+# An OS account name as sudo puts it in SUDO_USER (POSIX portable names); anything else is not
+# taken as a claim.
+OS_NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,31}")
+_LOCAL_ACTOR = re.compile(r"local:([^()]+)(?:\(sudo:([^()]+)\))?")
 
 
 class UserError(BastionError):
     """A user operation was refused."""
+
+
+def local_actor_name(os_user: str, sudo_user: str | None) -> str:
+    """The actor name of an operator at the bastion's own shell: local:NAME for the OS account
+    that acts, and local:NAME(sudo:WHO) when sudo says (SUDO_USER) that WHO ran it as NAME.
+
+    The sudo part is a claim, not a proof: sudo sets SUDO_USER itself, but whoever may run any
+    command as NAME can set it to anything (SECURITY.md, "Operators at the bastion's shell").
+    A claim that is not an OS account name, or names NAME itself, is left out."""
+    actor = LOCAL_ACTOR_PREFIX + os_user
+    if sudo_user and sudo_user != os_user and OS_NAME.fullmatch(sudo_user):
+        actor += f"(sudo:{sudo_user})"
+    return actor
+
+
+def people_of(actor: str) -> set[str]:
+    """The people an actor name stands for, for "nobody decides their own request, command or
+    lock": NAME for NAME and local:NAME; both NAME and WHO for local:NAME(sudo:WHO)."""
+    match = _LOCAL_ACTOR.fullmatch(actor)
+    if match is None:
+        return {actor}
+    return {name for name in match.groups() if name}
 
 
 @dataclass(frozen=True)
@@ -125,8 +151,8 @@ def lock(store: Store, name: str, reason: str, actor: str) -> None:
 
 
 def unlock(store: Store, name: str, actor: str) -> None:
-    """Unlock a user; nobody unlocks themselves (`actor` NAME or local:NAME, as for approvals)."""
-    if actor in (name, LOCAL_ACTOR_PREFIX + name):
+    """Unlock a user; nobody unlocks themselves (`people_of(actor)`, as for approvals)."""
+    if name in people_of(actor):
         raise UserError(f"{actor} may not unlock themselves; another supervisor or admin must")
     with store.transaction():
         require(store, name)

@@ -219,6 +219,9 @@ def recorded_calls() -> Iterator[tuple[str, int, str, set[str]]]:
             if name in ("record", "record_or_log") and len(node.args) >= 2:
                 for event in _event_names(node.args[1]):
                     yield path.name, node.lineno, event, keywords
+            elif name == "note_refusal" and node.args:  # Bastion.note_refusal(event, user, kind)
+                for event in _event_names(node.args[0]):
+                    yield path.name, node.lineno, event, keywords | {"kind", "repeated"}
             elif name in RECORDERS and path.name in ("server.py", "control.py"):
                 event, fixed = RECORDERS[name]
                 yield path.name, node.lineno, event, keywords | fixed

@@ -108,6 +108,49 @@ def test_revoking_a_ticket_ends_its_grants(ctx, enrol):
     assert grants.grant_is_live(ctx.store, other.id) is None
 
 
+@pytest.mark.parametrize("selector", ["grant of web01", "grant of db01", "ticket", "user"])
+def test_a_certificate_covering_several_grants_is_revoked_with_any_one_of_them(
+        ctx, enrol, tmp_path, selector):
+    """Attack report A, F7: `cert INC-1` covers web01 and db01; revoking the web01 grant alone
+    left the certificate valid for both, and out of the KRL."""
+    import asyncssh
+
+    from bastion.cli import main
+    from tests.conftest import ssh_keygen
+
+    enrol("alice")
+    enrol("sam", "supervisor")
+    web = grants.approve(ctx.store, ctx.config, request(ctx, ticket="INC-1")["id"], "sam")
+    db = grants.approve(ctx.store, ctx.config, request(ctx, target="db01", login="postgres",
+                                                       ticket="INC-1", duration=3600)["id"], "sam")
+    key = asyncssh.generate_private_key("ssh-ed25519")
+    cert = grants.mint_for_grants(ctx.store, ctx.config, ctx.user_ca, "alice", "INC-1",
+                                  key.convert_to_public(), client_addr=None)
+    serial = certs_info(cert).serial
+    assert sorted(cert.principals) == ["deploy@web01", "postgres@db01"]
+
+    selected = {"grant of web01": {"grant": web.id}, "grant of db01": {"grant": db.id},
+                "ticket": {"ticket": "INC-1"}, "user": {"user": "alice"}}[selector]
+    grants.revoke(ctx.store, actor="sam", reason="done", **selected)
+
+    for principal in cert.principals:
+        _row, problem = grants.certificate_problem(ctx.store, serial, principal)
+        assert problem == f"certificate {serial} was revoked"
+    assert serial in grants.revoked_serials(ctx.store)
+    cert_file = tmp_path / "alice-cert.pub"
+    cert.write_certificate(str(cert_file))
+    krl = tmp_path / "revoked.krl"
+    assert main(["--home", str(ctx.home.path), "krl", "--out", str(krl)]) == 0
+    checked = ssh_keygen("-Q", "-f", str(krl), str(cert_file))
+    assert "REVOKED" in checked.stdout, checked
+
+
+def certs_info(cert):
+    import certs
+
+    return certs.cert_info(cert)
+
+
 def test_revoke_needs_exactly_one_selector(ctx):
     with pytest.raises(grants.GrantError, match="exactly one"):
         grants.revoke(ctx.store, actor="x", user="a", ticket="INC-1")

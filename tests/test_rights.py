@@ -407,3 +407,96 @@ async def test_one_connection_cannot_file_more_than_ten_pending_requests(world):
     assert all("already have 10 pending requests" in r.stderr for r in results[grants.MAX_PENDING:])
     assert len(events_since(world, since, "request.created")) == grants.MAX_PENDING
     assert len(events_since(world, since, "request.refused")) == 1
+
+
+# -- operators at the bastion's own shell (attack report A, F8) ---------------------------------
+
+@pytest.mark.parametrize(("os_user", "sudo_user", "actor", "people"), [
+    ("bastion", None, "local:bastion", {"bastion"}),
+    ("bastion", "alice", "local:bastion(sudo:alice)", {"bastion", "alice"}),
+    ("root", "alice", "local:root(sudo:alice)", {"root", "alice"}),
+    ("alice", "alice", "local:alice", {"alice"}),
+    ("bastion", "", "local:bastion", {"bastion"}),
+    # not an account name: no claim at all, rather than one that could be read two ways
+    ("bastion", "x)(sudo:bob", "local:bastion", {"bastion"}),
+    ("bastion", "al ice", "local:bastion", {"bastion"}),
+    ("bastion", "\x1b[2J", "local:bastion", {"bastion"}),
+])
+def test_an_operator_who_came_through_sudo_is_named_with_the_account_they_act_as(
+        os_user, sudo_user, actor, people):
+    assert users.local_actor_name(os_user, sudo_user) == actor
+    assert users.people_of(actor) == people
+
+
+def test_nobody_decides_their_own_request_command_or_lock_through_sudo(ctx, enrol):
+    enrol("alice")
+    enrol("sam", "supervisor")
+    as_alice, as_sam = "local:bastion(sudo:alice)", "local:bastion(sudo:sam)"
+    req = grants.create_request(ctx.store, ctx.config, "alice", target="web01", login="deploy",
+                                ticket="INC-8", duration=600, reason="x")
+    sid = sessions.create(ctx.store, user="alice", target="web01", login="deploy",
+                          ticket="INC-8", grant_id=None, serial=None, client_addr="127.0.0.1")
+    held = sessions.hold(ctx.store, sid, "alice", "reboot", "confirm-power", 60)
+    users.lock(ctx.store, "alice", "review", "sam")
+
+    with pytest.raises(grants.GrantError, match="nobody approves or denies their own request"):
+        grants.approve(ctx.store, ctx.config, req["id"], as_alice)
+    with pytest.raises(sessions.SessionError, match="nobody confirms or rejects their own"):
+        sessions.decide_held(ctx.store, ctx.config, held, as_alice, confirm=True)
+    with pytest.raises(users.UserError, match="may not unlock themselves"):
+        users.unlock(ctx.store, "alice", as_alice)
+
+    grants.approve(ctx.store, ctx.config, req["id"], as_sam)
+    sessions.decide_held(ctx.store, ctx.config, held, as_sam, confirm=True)
+    users.unlock(ctx.store, "alice", as_sam)
+
+
+@pytest.mark.parametrize(("sudo_user", "refused"), [("alice", True), ("sam", False)])
+def test_the_cli_run_through_sudo_names_its_operator_and_refuses_their_own_request(
+        ctx, enrol, sudo_user, refused):
+    import os
+
+    enrol("alice")
+    req = grants.create_request(ctx.store, ctx.config, "alice", target="web01", login="deploy",
+                                ticket="INC-9", duration=600, reason="x")
+
+    done = subprocess.run([sys.executable, "-m", "bastion", "--home", str(ctx.home.path), "approve",
+                           req["id"]], capture_output=True, text=True, timeout=60,
+                          env={**os.environ, "SUDO_USER": sudo_user})
+
+    if refused:
+        assert done.returncode == 1
+        assert "nobody approves or denies their own request" in done.stderr
+    else:
+        assert done.returncode == 0, done.stderr
+        [approved] = [e for e in audit.export(ctx.store) if e["type"] == "request.approved"]
+        assert approved["actor"] == f"local:{LOGIN}(sudo:sam)"
+
+
+@pytest.mark.parametrize("sudo_user", [None, "alice"])
+def test_the_control_socket_names_a_peer_that_came_through_sudo(tmp_path, sudo_user):
+    import os
+    import socket
+
+    from bastion import control
+
+    path = tmp_path / "control.sock"
+    listener = socket.socket(socket.AF_UNIX)
+    listener.bind(str(path))
+    listener.listen(1)
+    env = {k: v for k, v in os.environ.items() if k != "SUDO_USER"}
+    if sudo_user:
+        env["SUDO_USER"] = sudo_user
+    peer = subprocess.Popen([sys.executable, "-c", "import socket, sys; s = socket.socket("
+                             "socket.AF_UNIX); s.connect(sys.argv[1]); s.recv(1)", str(path)],
+                            env=env)
+    conn, _ = listener.accept()
+    try:
+        actor = control.peer_actor(conn)
+    finally:
+        conn.send(b"x")
+        peer.wait(10)
+        conn.close()
+        listener.close()
+    assert actor == users.local_actor_name(LOGIN, sudo_user)
+    assert actor == (f"local:{LOGIN}(sudo:alice)" if sudo_user else f"local:{LOGIN}")

@@ -80,6 +80,32 @@ def test_a_version_1_database_is_upgraded_to_the_schema_a_new_one_has(tmp_path):
     assert calls == [(1, SCHEMA_VERSION)]
 
 
+def test_the_upgrade_records_every_grant_an_older_certificate_covers(tmp_path):
+    """Before version 3 a certificate recorded one of its grants; its key id names them all."""
+    path = tmp_path / "bastion.db"
+    as_version_1(path)
+    conn = sqlite3.connect(str(path))
+    for serial, key_id, grant in ((5, "bastion operator=alice ticket=INC-1 grant=g1,g2,g10", "g10"),
+                                  (6, "bastion operator=bob ticket=INC-2 grant=g7 session=s3",
+                                   "g7"),
+                                  (7, "bastion operator=acme ticket=CHG-1 grant=g9 kind=vendor",
+                                   "g9"),
+                                  (8, "bastion operator=carol", None)):
+        conn.execute("INSERT INTO certificates(serial, kind, key_id, principals, valid_after, "
+                     "valid_before, grant_id, issued) VALUES (?, 'user', ?, '[]', 0, 1, ?, 0)",
+                     (serial, key_id, grant))
+    conn.commit()
+    conn.close()
+
+    store = Store(path)
+    try:
+        covered = [(r["serial"], r["grant_id"]) for r in store.all(
+            "SELECT * FROM certificate_grants ORDER BY serial, grant_id")]
+    finally:
+        store.close()
+    assert covered == [(5, "g1"), (5, "g10"), (5, "g2"), (6, "g7"), (7, "g9")]
+
+
 def test_an_upgrade_whose_audit_event_fails_is_not_made(tmp_path):
     path = tmp_path / "bastion.db"
     as_version_1(path)
@@ -95,10 +121,11 @@ def test_an_upgrade_whose_audit_event_fails_is_not_made(tmp_path):
 
 
 def test_the_upgrade_is_an_audited_event_in_the_chain(home):
-    # The home's database, taken back to version 1 (version 2 only added indexes).
+    # The home's database, taken back to version 1 (versions 2 and 3 added indexes and a table).
     conn = sqlite3.connect(str(home.db))
-    for statement in MIGRATIONS[2]:
-        conn.execute("DROP INDEX " + statement.split(" EXISTS ")[1].split()[0])
+    for statement in reversed((*MIGRATIONS[2], *MIGRATIONS[3][:3])):  # indexes before tables
+        kind = statement.split(" IF NOT EXISTS ")[0].split()[-1]
+        conn.execute(f"DROP {kind} " + statement.split(" EXISTS ")[1].split()[0])
     conn.execute("UPDATE meta SET value = '1' WHERE key = 'schema_version'")
     conn.commit()
     conn.close()
