@@ -398,9 +398,57 @@ class _Site(NamedTuple):
     text: str = ""
     depth: int = 0
     wrappers: tuple[str, ...] = ()
-    stdin: str = "tty"  # tty | pipe | file | procsub | here | null
+    # tty (the line's own stdin) | pipe | file | procsub | here | null | unknown (a file known
+    # only at run time, perhaps the line's stdin) | opaque (the same, perhaps text fed to it)
+    stdin: str = "tty"
     here: str | None = None  # here-document or here-string text when stdin is "here"
     dynamic: bool = False  # arguments are appended at run time (xargs)
+    # Descriptors other than 0 that a redirection opened, as (fd, origin, here text): origins
+    # as for stdin, so that `bash /dev/fd/3 3<&0` is known to read the line's own stdin.
+    fds: tuple[tuple[int, str, str | None], ...] = ()
+
+
+class _Streams:
+    """What each file descriptor of one command reads, as its redirections leave it: an origin
+    (the vocabulary of `_Site.stdin`) and, for "here", the text."""
+
+    __slots__ = ("fds", "glued", "here", "stdin")
+
+    def __init__(self, site: _Site, line: dict[int, tuple[str, str | None]],
+                 glued: dict[int, int] | None = None) -> None:
+        self.stdin, self.here = site.stdin, site.here
+        if self.stdin == "tty" and 0 in line:
+            # "tty" is the line's own stdin, which an `exec 0<...` earlier on the line replaced.
+            self.stdin, self.here = line[0]
+        self.fds = {fd: origin for fd, origin in line.items() if fd != 0}
+        self.fds.update({fd: (origin, here) for fd, origin, here in site.fds})
+        # Digits written against a redirection (`0<&-`) name its descriptor: by its offset.
+        self.glued = glued or {}
+
+    def origin(self, fd: int) -> tuple[str, str | None]:
+        if fd == 0:
+            return self.stdin, self.here
+        if fd in self.fds:
+            return self.fds[fd]
+        # stdout and stderr may share a socket with stdin (sshd without pipes); any other
+        # descriptor was opened outside the line, by whatever ran it.
+        return ("tty", None) if fd in (1, 2) else ("unknown", None)
+
+    def carries_text(self) -> bool:
+        """Whether some descriptor reads text the line feeds it (a pipe, a here-document, a
+        process substitution): a descriptor known only at run time may be that one."""
+        origins = [self.stdin, *(origin for origin, _ in self.fds.values())]
+        return any(origin in ("pipe", "here", "procsub", "opaque") for origin in origins)
+
+    def set(self, fd: int, origin: str, here: str | None = None) -> None:
+        if fd == 0:
+            self.stdin, self.here = origin, here
+        else:
+            self.fds[fd] = (origin, here)
+
+    def site(self, site: _Site, **changes: Any) -> _Site:
+        fds = tuple((fd, origin, here) for fd, (origin, here) in sorted(self.fds.items()))
+        return site._replace(stdin=self.stdin, here=self.here, fds=fds, **changes)
 
 
 class _Heredoc(NamedTuple):
@@ -434,11 +482,87 @@ def _parse_tree(code: str) -> Node:
         return _PARSER.parse(data.encode("ascii")).root_node
 
 
-def _broken(src: str, root: Node) -> bool:
-    """True when the tree of `src` has a syntax error or leaves out some of the text."""
+def _trusted_tree(code: str) -> tuple[str, Node, str | None]:
+    """`code` (perhaps repaired), its syntax tree, and why the policy does not trust that tree
+    (None when it does). A tree it does not trust is still walked, and the line is also
+    unknown: tree-sitter's error recovery and its few misreadings may hide a command.
+
+    Members of the class, each a place where the parser's reading and bash's differ, and what
+    is done: a syntax error or a MISSING node (unknown: "parse error"); text the tree leaves
+    out (unknown, `_dropped_text`); a newline glued into a word, `true<LF>\\rm x` read as `true`
+    with the argument `<LF>\\rm` (repaired by a blank after that newline, which bash ignores,
+    then unknown if any remains); a newline dropped between the parts of a double-quoted
+    string (read from the source in `_decode`); digits against a redirection read as a word,
+    `0<&- reboot` as a command `0` (`_glued_descriptors`); a word after `<&-` or `>&-` read as
+    its target (given back to the command in `_Collector._redirect`); `[ -d / ] && x` read as
+    arithmetic (retried with `\\[`); here-documents misread (`_flatten`); backslash-newline
+    (joined before parsing). tests/test_policy_bash.py runs a corpus of such lines in bash."""
+    root = _parse_tree(code)
+    if "\n" in code:
+        glued = _glued_newlines(code, root)
+        if glued:
+            code = _unglue(code, glued)
+            root = _parse_tree(code)
+    if root.has_error and _CLOSED_GLUED.search(code):
+        # `0<&- rm -rf /`: after `0<&-` tree-sitter wants a target and stumbles on the words
+        # that follow. `0<&0` (a copy of itself, where bash closes it) parses, and only makes
+        # the descriptor read more than it does.
+        repaired = _CLOSED_GLUED.sub(r"\1\2&\1 ", code)
+        repaired_root = _parse_tree(repaired)
+        if not repaired_root.has_error:
+            code, root = repaired, repaired_root
+    return code, root, _distrust(code, root)
+
+
+_CLOSED_GLUED = re.compile(r"([0-9]+)([<>])&-")
+
+
+def _distrust(src: str, root: Node) -> str | None:
+    """Why the tree of `src` is not a reading the policy may judge alone, or None."""
     if root.has_error:
-        return True
-    return _MAY_DROP.search(src) is not None and _dropped_text(src, root)
+        return "parse error"
+    if _MAY_DROP.search(src) is not None and _dropped_text(src, root):
+        return "parse error"
+    if "\n" in src and _glued_newlines(src, root):
+        return "a newline the parser read as part of a word"
+    return None
+
+
+# Leaves whose text bash never lets hold an unquoted newline.
+_WORD_LEAVES = frozenset({"word", "number", "variable_name", "special_variable_name",
+                          "file_descriptor", "extglob_pattern", "test_operator"})
+
+
+def _glued_newlines(src: str, root: Node) -> list[int]:
+    """Offsets of unescaped newlines inside word-like leaves: bash ends a word at a newline."""
+    found: list[int] = []
+    cursor = root.walk()
+    while True:
+        node = cursor.node
+        if node.type in _WORD_LEAVES and node.end_byte - node.start_byte > 1:
+            text = _text(src, node)
+            index = text.find("\n")
+            while index >= 0:
+                backslashes = len(text[:index]) - len(text[:index].rstrip("\\"))
+                if backslashes % 2 == 0:
+                    found.append(node.start_byte + index)
+                index = text.find("\n", index + 1)
+        elif cursor.goto_first_child():
+            continue
+        while not cursor.goto_next_sibling():
+            if not cursor.goto_parent():
+                return found
+
+
+def _unglue(src: str, newlines: list[int]) -> str:
+    """`src` with a blank after each of those newlines: the same code to bash."""
+    pieces, start = [], 0
+    for offset in sorted(newlines):
+        pieces.append(src[start: offset + 1])
+        pieces.append(" ")
+        start = offset + 1
+    pieces.append(src[start:])
+    return "".join(pieces)
 
 
 # tree-sitter-bash silently drops some tokens: the `-` of `- a=b` vanishes, and `a=b` reads as
@@ -543,17 +667,26 @@ def _decode(src: str, node: Node, itself: tuple[str, str] | None = None
     if kind == "ansi_c_string":
         return _ansi_c(_text(src, node)[2:-1]), "_", False
     if kind == "string":
+        # The text is read from the source between the quotes, not joined from the children:
+        # tree-sitter-bash splits the content at each newline and puts the newline in no child
+        # (`"true<LF>rm"` has children `true` and `rm`), so joining them glued two lines.
+        children = node.children
+        closed = len(children) > 1 and children[-1].type == '"' and not children[-1].is_missing
+        end = children[-1].start_byte if closed else node.end_byte
         parts = []
+        position = node.start_byte + 1
         for child in node.named_children:
+            if child.type == "string_content":
+                continue
             if itself is not None and child.type in ("simple_expansion", "expansion"):
                 value, _, _ = _decode(src, child, itself)
                 if value is not None:
-                    parts.append(value)
+                    parts.append(_unescape_dq(src[position: child.start_byte]) + value)
+                    position = child.end_byte
                     continue
-            if child.type != "string_content":
-                # "$@" and "${a[@]}" become several words even inside quotes.
-                return None, "_", "@" in _text(src, node)
-            parts.append(_unescape_dq(_text(src, child)))
+            # "$@" and "${a[@]}" become several words even inside quotes.
+            return None, "_", "@" in _text(src, node)
+        parts.append(_unescape_dq(src[position:end]))
         return "".join(parts), "_", False
     if kind == "translated_string":
         inner = node.named_children
@@ -586,6 +719,56 @@ def _dynamic(word: _Word) -> _Word:
     return word._replace(value=None)
 
 
+def _glued_descriptors(src: str, command: Node, redirects: list[Node] | tuple[()]
+                       ) -> dict[int, int]:
+    """Digits that tree-sitter-bash reads as a word but bash as the descriptor of the
+    redirection written against them: `0<&- reboot` is a command named `0` to the parser and
+    `reboot` with stdin closed to bash; `echo 0<&- x` is `echo x`. By the redirection's
+    offset."""
+    children = command.named_children
+    starts = {r.start_byte for r in (*children, *redirects) if r.type in _REDIRECTS and not any(
+        c.type == "file_descriptor" for c in r.named_children)}
+    if not starts:
+        return {}
+    return {c.end_byte: int(_text(src, c)) for c in children
+            if c.end_byte in starts and c.type in ("command_name", "number", "word")
+            and _text(src, c).isdigit()}
+
+
+def _descriptor(src: str, redirect: Node, glued: dict[int, int]) -> int | None:
+    """The descriptor a redirection names (`3<&0` is 3), or None for its default."""
+    for child in redirect.named_children:
+        if child.type == "file_descriptor":
+            text = _text(src, child)
+            return int(text) if text.isdigit() else None
+    return glued.get(redirect.start_byte)
+
+
+_DESCRIPTOR_FILE = re.compile(r"/dev/(?:std(in|out|err)|fd/(.*))|/proc/[^/]+/(?:task/[^/]+/)?fd/(.*)")
+_DESCRIPTOR_NAME = re.compile(r"[0-9]+|std(?:in|out|err)")
+_PLAIN_NAME = re.compile(r"[A-Za-z0-9._+,@%=:-]+")
+_STANDARD = {"in": 0, "out": 1, "err": 2}
+
+
+def _descriptor_file(value: str) -> int | str | None:
+    """The descriptor a file name opens (`/dev/fd/3` is 3, `/dev//stdin` 0, also through
+    /proc/self/root), "unknown" for one that cannot be told (`/dev/fd/$n`, `/dev/fd/?`), None
+    for a name that opens no descriptor."""
+    path = normalise_path(value)
+    for _ in range(8):  # /proc/self/root/proc/self/root/... is still /
+        stripped = _PROC_ROOT.sub(lambda m: "/" if m.group(1) else "", path, count=1)
+        if stripped == path:
+            break
+        path = normalise_path(stripped)
+    match = _DESCRIPTOR_FILE.fullmatch(path)
+    if match is None:
+        return None
+    standard, number = match.group(1), match.group(2) or match.group(3)
+    if standard is not None:
+        return _STANDARD[standard]
+    return int(number) if number.isdigit() else "unknown"
+
+
 _TRANSPARENT = frozenset({
     "program", "list", "subshell", "compound_statement", "if_statement", "elif_clause",
     "else_clause", "while_statement", "for_statement", "c_style_for_statement", "do_group",
@@ -612,6 +795,10 @@ class _Collector:
         # by the offset of the `<<<`.
         self._src = ""
         self._heredocs: dict[int, tuple[_Heredoc, str]] = {}
+        # The shell's own descriptors after an `exec 3<&0` on the line (0 included).
+        self._line_fds: dict[int, tuple[str, str | None]] = {}
+        # Redirections tree-sitter hung on a pipeline or list, for its last command (by range).
+        self._attached: dict[tuple[int, int], list[Node]] = {}
 
     def _text(self, node: Node) -> str:
         return _text(self._src, node)
@@ -634,9 +821,11 @@ class _Collector:
         simple = _simple_commands(code)
         if simple is not None:
             for words, piped, text in simple:
-                stdin = "pipe" if piped else site.stdin
-                self._resolve(words, _Site(text, site.depth, site.wrappers, stdin, site.here,
-                                           site.dynamic))
+                inner = site._replace(text=text, stdin="pipe", here=None) if piped else \
+                    site._replace(text=text)
+                if self._line_fds:
+                    inner = _Streams(inner, self._line_fds).site(inner)
+                self._resolve(words, inner)
             return
         scan = None
         if "\\\n" in code:
@@ -644,15 +833,15 @@ class _Collector:
             if scan.continuations:
                 code = _join_continuations(code, scan.continuations)
                 scan = None
-        root = _parse_tree(code)
-        broken = _broken(code, root)
-        if broken and "[" in code:
+        read, root, why = _trusted_tree(code)
+        if read != code:
+            code, scan = read, None
+        if why is not None and "[" in code:
             # tree-sitter-bash reads `[ -d / ] && rm x` as arithmetic (`/` divides) and swallows
             # the rest; `\[` is the same command to bash and parses as a plain command.
-            retry = _TEST_BRACKET.sub(r"\1\\[", code)
-            retry_root = _parse_tree(retry)
-            if not _broken(retry, retry_root):
-                code, root, broken = retry, retry_root, False
+            retry, retry_root, retry_why = _trusted_tree(_TEST_BRACKET.sub(r"\1\\[", code))
+            if retry_why is None:
+                code, root, why, scan = retry, retry_root, None, None
         heredocs: dict[int, tuple[_Heredoc, str]] = {}
         if "<<" in code:
             # tree-sitter-bash misreads some here-documents (`cat <<EOF; rm x` hides `rm x` in
@@ -660,18 +849,19 @@ class _Collector:
             # here-document replaced by a here-string and its body kept aside.
             scan = scan or _scan(code)
             delimiters = tuple(h.delimiter for h in scan.heredocs)
-            if not scan.open and (broken or delimiters != _tree_heredocs(code, root)):
+            if not scan.open and (why is not None or delimiters != _tree_heredocs(code, root)):
                 code, heredocs = _flatten(code, scan.heredocs)
+                # Not repaired: `heredocs` holds offsets into this very text.
                 root = _parse_tree(code)
-                broken = _broken(code, root)
+                why = _distrust(code, root)
         saved = self._src, self._heredocs
         self._src, self._heredocs = code, heredocs
         try:
             self._statement(root, site, 0)
         finally:
             self._src, self._heredocs = saved
-        if broken:
-            self._unknown(site._replace(text=code), (), "parse error")
+        if why is not None:
+            self._unknown(site._replace(text=code), (), why)
 
     # -- statements ----------------------------------------------------------------------
 
@@ -804,24 +994,43 @@ class _Collector:
         if body is not None and body.type == "command":
             self._command(node, site, level, body=body, redirects=redirects)
         else:
-            extras: list[_Word] = []
-            later: list[SimpleCommand] = []
-            stdin, here = site.stdin, site.here
-            for redirect in redirects:
-                stdin, here = self._redirect(redirect, extras, later, site, stdin, here)
-            if extras:
-                # Words after a redirection of a compound command: bash rejects the line.
-                self._unknown(site._replace(text=self._text(node)), (), "parse error")
-            if body is not None:
-                # A compound command fed a here-document or process substitution: a shell inside
-                # reads text we do not follow, as with a pipe.
-                inner = site if stdin in ("tty", "file", "null") else site._replace(stdin="pipe")
-                self._statement(body, inner, level + 1)
-            # `cd /etc && echo x >> sudoers`: tree-sitter hangs the redirection on the whole
-            # list, bash on its last command, after the cd.
-            self.commands.extend(replace(c, paths=self._in_dirs(c.paths)) for c in later)
+            last = body
+            while last is not None and last.type in ("pipeline", "list") and last.named_children:
+                last = last.named_children[-1]
+            if last is not None and last is not body and last.type == "command":
+                # `a | bash /dev/fd/3 3<&0`: tree-sitter hangs the redirections on the pipeline
+                # or list, bash on its last command (whose stdin is the pipe).
+                self._attached[last.start_byte, last.end_byte] = redirects
+                self._statement(body, site, level + 1)
+            else:
+                self._redirected_compound(node, body, redirects, site, level)
         for redirect in redirects:
             self._nested(redirect, site, level)
+
+    def _redirected_compound(self, node: Node, body: Node | None, redirects: list[Node],
+                             site: _Site, level: int) -> None:
+        """Redirections of a compound command (`{ ...; } 3<&0`) apply to all of it."""
+        extras: list[_Word] = []
+        later: list[SimpleCommand] = []
+        # Which command of a pipeline they belong to is not clear here: a copy of its stdin
+        # may be the pipe.
+        outer = site._replace(stdin="opaque") if body is not None and body.type == "pipeline" \
+            else site
+        streams = _Streams(outer, self._line_fds)
+        for redirect in redirects:
+            self._redirect(redirect, extras, later, site, streams)
+        if extras:
+            # Words after a redirection of a compound command: bash rejects the line.
+            self._unknown(site._replace(text=self._text(node)), (), "parse error")
+        if body is not None:
+            # A compound command fed a here-document or process substitution: a shell inside
+            # reads text we do not follow, as with a pipe.
+            inner = streams.site(site)
+            if inner.stdin in ("here", "procsub"):
+                inner = inner._replace(stdin="pipe", here=None)
+            self._statement(body, inner, level + 1)
+        # After the commands of the body: a `cd` in it comes first.
+        self.commands.extend(replace(c, paths=self._in_dirs(c.paths)) for c in later)
 
     def _command(
         self,
@@ -836,9 +1045,14 @@ class _Collector:
         later: list[SimpleCommand] = []
         assignments: list[Node] = []
         expanding: list[Node] = []  # children that may hold substitutions
-        stdin, here = site.stdin, site.here
+        redirects = [*(redirects or ()),
+                     *self._attached.pop((command.start_byte, command.end_byte), ())]
+        glued = _glued_descriptors(self._src, command, redirects)
+        streams = _Streams(site, self._line_fds, glued)
         for child in command.named_children:
             kind = child.type
+            if child.end_byte in glued and kind in ("command_name", "number", "word"):
+                continue  # `0<&- reboot`: the digits are the redirection's descriptor
             if kind == "command_name":
                 inner = child.named_children
                 word = self._word(inner[0]) if inner else _Word(None, self._text(child))
@@ -846,7 +1060,7 @@ class _Collector:
                 if word.value is None:
                     expanding.append(child)
             elif kind in _REDIRECTS:
-                stdin, here = self._redirect(child, words, later, site, stdin, here)
+                self._redirect(child, words, later, site, streams)
                 expanding.append(child)
             elif kind == "variable_assignment":
                 assignments.append(child)
@@ -860,17 +1074,22 @@ class _Collector:
                 if word.value is None:
                     expanding.append(child)
         own = len(words)
-        for redirect in redirects or ():
-            stdin, here = self._redirect(redirect, words, later, site, stdin, here)
+        for redirect in redirects:
+            self._redirect(redirect, words, later, site, streams)
         # `sudo >/dev/null rm -rf /`: tree-sitter files `rm -rf /` under the redirection.
         text = self._text(node) if len(words) > own else self._text(command)
+        here = streams.site(site, text=text)
         if words:
-            self._resolve(words, _Site(text, site.depth, site.wrappers, stdin, here, site.dynamic))
+            self._resolve(words, here)
+            if len(words) == 1 and words[0].value == "exec":
+                # `exec 3<&0` changes the shell's own descriptors for the rest of the line.
+                self._line_fds = {0: (here.stdin, here.here), **streams.fds}
         self.commands.extend(later)
-        # `HISTFILE=/dev/null bash`, `LD_PRELOAD=x.so ls`: the assignments are judged too.
+        # `HISTFILE=/dev/null bash`, `LD_PRELOAD=x.so ls`: the assignments are judged too, in
+        # the command's place (`BASH_ENV=/dev/stdin bash` reads what that command reads).
         for assignment in assignments:
             if assignment.type == "variable_assignment":
-                self._assignment(assignment, site)
+                self._assignment(assignment, here if words else site)
         for child in expanding:
             self._nested(child, site, level + 1)
 
@@ -880,18 +1099,20 @@ class _Collector:
         words: list[_Word],
         later: list[SimpleCommand],
         site: _Site,
-        stdin: str,
-        here: str | None,
-    ) -> tuple[str, str | None]:
-        """What a redirection feeds the command. Words it swallowed go back to `words`; an
-        output redirection becomes a `>` pseudo-command in `later`."""
+        streams: _Streams,
+    ) -> None:
+        """What a redirection feeds the command, recorded in `streams`. Words it swallowed go
+        back to `words`; an output redirection becomes a `>` pseudo-command in `later`."""
         kind = node.type
+        fd = _descriptor(self._src, node, streams.glued)
         if kind == "herestring_redirect":
             flattened = self._heredocs.get(node.start_byte)
             if flattened is not None:
-                return "here", self._heredoc_value(*flattened, site)
-            inner = node.named_children
-            return "here", (self._word(inner[-1]).value if inner else "")
+                streams.set(fd or 0, "here", self._heredoc_value(*flattened, site))
+                return
+            inner = [c for c in node.named_children if c.type != "file_descriptor"]
+            streams.set(fd or 0, "here", self._word(inner[-1]).value if inner else "")
+            return
         if kind == "heredoc_redirect":
             body_text: str | None = ""
             quoted = False
@@ -909,15 +1130,24 @@ class _Collector:
                         body_text = raw if quoted else _unescape_heredoc(raw)
                 elif child.type not in _HEREDOC_PARTS and child.type not in _STATEMENTS:
                     if child.type in _REDIRECTS:
-                        stdin, here = self._redirect(child, words, later, site, stdin, here)
+                        self._redirect(child, words, later, site, streams)
                     elif child.type not in ("ERROR", "comment") and child.is_named:
                         words.append(self._word(child))
-            return "here", body_text
+            streams.set(fd or 0, "here", body_text)
+            return
         # file_redirect: the first operand is the file, any later word an argument of the command.
         operator = next((c.type for c in node.children if not c.is_named), "")
         operands = [c for c in node.named_children if c.type != "file_descriptor"]
+        reads = operator.startswith("<")
+        if fd is None:
+            fd = 0 if reads else 1
+        if operator in ("<&-", ">&-"):
+            # bash takes no word after these: what tree-sitter gives them is the command's.
+            words.extend(self._word(c) for c in operands)
+            streams.set(fd, "null")
+            return
         if not operands:
-            return stdin, here
+            return
         target = self._word(operands[0])
         words.extend(self._word(c) for c in operands[1:])
         duplicates = operator in (">&", "<&") and (
@@ -929,9 +1159,51 @@ class _Collector:
                 ("<",) if operator == "<>" else ()
             ):
                 later.append(self._file_operation(pseudo, target, self._text(node), site))
-        if operator.startswith("<") and operator != "<&":
-            return ("procsub" if target.procsub else "file"), None
-        return stdin, here
+        if duplicates:
+            # A copy of another descriptor, whichever way it points (`3>&0` reads stdin too).
+            value = target.value or ""
+            streams.set(fd, *(streams.origin(int(value)) if value.isdigit() else ("null", None)))
+        elif operator in (">&", "<&") and target.value is None:
+            streams.set(fd, "unknown")  # `<&$n`: a descriptor known only at run time
+        elif reads:
+            streams.set(fd, *self._file_origin(target, streams))
+        else:
+            streams.set(fd, "file")
+            if operator in ("&>", "&>>", ">&"):
+                streams.set(2, "file")
+
+    def _file_origin(self, target: _Word, streams: _Streams) -> tuple[str, str | None]:
+        """What reading the file `target` names reads: a descriptor's origin for the names of
+        descriptors (`/dev/stdin`, `/dev/fd/3`, `/proc/self/fd/0`, also from a directory a `cd`
+        chose), "procsub", "unknown" for a name known only at run time, else "file"."""
+        if target.procsub:
+            return "procsub", None
+        if target.value is None:
+            # `"$HOME/run.sh"` ends in a name, which no descriptor has; `$f`, `$d/0` may.
+            tail = target.text.rsplit("/", 1)[-1].strip("\"'") if "/" in target.text else ""
+            if _PLAIN_NAME.fullmatch(tail) and not _DESCRIPTOR_NAME.fullmatch(tail):
+                return "file", None
+            return ("opaque" if streams.carries_text() else "unknown"), None
+        fd = _descriptor_file(target.value)
+        if fd is None and not target.value.startswith("/"):
+            for folder in self._dirs:
+                if folder.kind == "unknown":
+                    # A directory known only at run time may be /dev/fd.
+                    fd = "unknown" if _DESCRIPTOR_NAME.fullmatch(
+                        normalise_path(target.value).rsplit("/", 1)[-1]) else None
+                else:
+                    base = folder.text
+                    if folder.tilde:  # `cd ~root/../../dev/fd`
+                        user, slash, rest = base[1:].partition("/")
+                        base = _home(user, None) + slash + rest
+                    fd = _descriptor_file(f"{base}/{target.value}")
+                if fd is not None:
+                    break
+        if fd is None:
+            return "file", None
+        if fd == "unknown":
+            return ("opaque" if streams.carries_text() else "unknown"), None
+        return streams.origin(fd)
 
     def _file_operation(self, op: str, target: _Word, text: str, site: _Site) -> SimpleCommand:
         """The pseudo-command `>` (a write) or `<` (a read) of one file."""
@@ -955,7 +1227,11 @@ class _Collector:
         while delimiter in body:
             delimiter += "_"
         synthetic = f": <<{delimiter}\n{body}\n{delimiter}\n"
-        stack = [_parse_tree(synthetic)]
+        root = _parse_tree(synthetic)
+        why = _distrust(synthetic, root)
+        if why is not None:
+            self._unknown(site._replace(text=body), [], why)
+        stack = [root]
         while stack:
             node = stack.pop()
             if node.type == "heredoc_body":
@@ -1055,6 +1331,14 @@ class _Collector:
             self._expanded(_decode_prompt(code), site, name)
         elif kind == "expanded":
             self._expanded(code, site, name)
+            if name in ("BASH_ENV", "ENV"):
+                # The file a starting shell sources: `BASH_ENV=/dev/stdin bash -c :` runs its
+                # stdin as a script, as `bash /dev/stdin` does.
+                origin, here = self._file_origin(_Word(code, code), _Streams(site, {}))
+                if origin not in ("file", "null"):
+                    self._stdin_code(name, [_Word(f"{name}={code}", f"{name}={code}")],
+                                     site._replace(stdin=origin, here=here), "a shell",
+                                     fed="bash" if name == "BASH_ENV" else "sh", label=f"{name}=")
         elif kind == "unknown":
             self._unknown(site, [value], f"{name} {_HOOK_UNKNOWN[name]}")
         elif code.startswith("()"):  # BASH_FUNC_f%%='() { ...; }' defines f in a child bash
@@ -1527,8 +1811,9 @@ class _Collector:
 
     def _shell(self, name: str, words: list[_Word], site: _Site) -> bool:
         shell = shell_name(name) or name
-        index, code_flag, stdin_flag = 1, False, False
+        index, code_flag, stdin_flag, noexec, interactive = 1, False, False, False, False
         init: list[_Word] = []  # fish -C / --init-command: code run before anything else
+        scripts: list[_Word] = []  # --rcfile FILE: a file read as code before anything else
         while index < len(words):
             value = words[index].value
             if value is None:
@@ -1542,11 +1827,9 @@ class _Collector:
                 argument = _Word(attached, attached) if has_value else _at(words, index + 1)
                 if option in ("--command", "--init-command") and argument is not None:
                     init.append(argument)
-                elif option in ("--rcfile", "--init-file") and argument is not None and (
-                    argument.procsub
-                ):
-                    self._unknown(site, words, f"{name} runs a process substitution")
-                    return True
+                elif option in ("--rcfile", "--init-file") and argument is not None:
+                    scripts.append(argument)
+                noexec = noexec or option == "--no-execute"
                 takes = option in _SHELL_LONG_ARGUMENTS and not has_value
                 index += 2 if takes else 1
                 continue
@@ -1555,36 +1838,47 @@ class _Collector:
                 code_flag = code_flag or (value[0] == "-" and "c" in letters and shell != "fish")
                 stdin_flag = stdin_flag or "s" in letters
                 takes = _SHELL_ARGUMENTS.get(shell, "oO")
+                if value[0] == "-":
+                    argument = _at(words, index + 1)
+                    noexec = noexec or "n" in letters or (
+                        "o" in letters and argument is not None and argument.value == "noexec")
+                    interactive = interactive or "i" in letters
                 if shell == "fish" and value[0] == "-" and ("c" in letters or "C" in letters):
                     if (argument := _at(words, index + 1)) is not None:
                         init.append(argument)
                 index += 1 + sum(letters.count(letter) for letter in takes)
                 continue
             break
+        rest = words[index:]
+        if noexec and not interactive and (code_flag or rest or site.stdin != "tty"):
+            # `bash -n` reads code and runs none of it (a syntax check); an interactive shell
+            # (-i, or a terminal on stdin with nothing else to read) ignores -n.
+            self._plain(name, words, site)
+            return True
+        for script in scripts:
+            self._program_file(name, script, words, site, "a shell")
         for code in init:
             self._code(code, site, name)
-        rest = words[index:]
         if code_flag:
             if rest:
                 return self._code(rest[0], site, name)
-            return self._code(None, site, name) if site.dynamic else False
+            return self._code(None, site, name) if site.dynamic else bool(scripts)
         if init:
             return True
-        if rest and not stdin_flag and not _stdin_file(rest[0]):
-            if rest[0].procsub:
-                self._unknown(site, words, f"{name} runs a process substitution")
-                return True
-            return self._script_file(name, rest[0], words, site)
+        if rest and not stdin_flag:
+            return self._program_file(name, rest[0], words, site, "a shell") or bool(scripts)
         return self._stdin_code(name, words, site, "a shell")
 
-    def _script_file(self, name: str, script: _Word, words: list[_Word], site: _Site) -> bool:
-        """A script named by a file: not judged (README: scripts written then run), unless its
-        name is known only at run time while stdin carries text (`bash /proc/$$/fd/0 <<< x`)."""
-        if script.value is None and site.stdin in ("pipe", "here", "procsub"):
-            self._unknown(site, words, f"{name} runs a file known only at run time, which may "
-                                       "be its stdin")
-            return True
-        return False
+    def _program_file(self, name: str, script: _Word, words: list[_Word], site: _Site,
+                      what: str) -> bool:
+        """A program read from the file `script` names. An ordinary file is not judged (README:
+        scripts written then run): False. A file that is one of the line's descriptors
+        (`/dev/stdin`, `/dev/fd/3` after `3<&0`, `/proc/self/fd/0`, `/dev/fd/$n`: known only
+        at run time) is judged as what that descriptor reads (`_stdin_code`)."""
+        origin, here = self._file_origin(script, _Streams(site, {}))
+        if origin in ("file", "null"):
+            return False
+        return self._stdin_code(name, words, site._replace(stdin=origin, here=here), what)
 
     def _at_job(self, name: str, words: list[_Word], site: _Site) -> bool:
         skipped = _skip_options(words, 1, _AT)
@@ -1602,12 +1896,9 @@ class _Collector:
             if skip:
                 skip = False
                 continue
-            if value is None or not value.startswith("-") or _stdin_file(word):
-                if word.procsub:
-                    self._unknown(site, words, f"{name} runs a process substitution")
-                    return True
-                if not _stdin_file(word) and value != "-":
-                    return self._script_file(name, word, words, site)
+            if value is None or not value.startswith("-") or _descriptor_file(value) is not None:
+                if value != "-":
+                    return self._program_file(name, word, words, site, "an interpreter")
                 break
             if value.startswith("--"):
                 if value.split("=", 1)[0] in ("--eval", "--print", "--command"):
@@ -1627,22 +1918,33 @@ class _Collector:
         return self._stdin_code(name, words, site, "a shell", fed="sh")
 
     def _stdin_code(self, name: str, words: list[_Word], site: _Site, what: str,
-                    fed: str | None = None) -> bool:
-        """A shell or interpreter reading its program from standard input."""
-        if site.stdin == "pipe":
+                    fed: str | None = None, label: str | None = None) -> bool:
+        """A shell or interpreter reading its program from standard input, whose origin is
+        `site.stdin`. On the line's own stdin the command is marked `reads_stdin` (named
+        `label` rather than `name` when given), so that an exec channel's stdin is gated."""
+        origin = site.stdin
+        if origin == "pipe":
             self._unknown(site, words, f"piped into {what} {name}")
             # The pseudo-command "|" (argument: the program fed) lets a rule name this case,
             # a shell by its family (bash5.2 is "bash"; the user's shell started by su is "sh").
             fed = fed or shell_name(name) or name
             self.commands.append(SimpleCommand(name="|", argv=("|", fed), text=site.text,
                                                wrappers=site.wrappers))
-        elif site.stdin == "procsub":
+        elif origin == "procsub":
             self._unknown(site, words, f"{name} reads a process substitution")
-        elif site.stdin == "here" and what == "a shell":
+        elif origin == "opaque":
+            self._unknown(site, words, f"{name} reads a file known only at run time, which may "
+                                       "be text fed to the line")
+        elif origin == "here" and what == "a shell":
             return self._code(site.here, site, name)
-        elif site.stdin == "tty":
-            self._plain(name, words, site, reads_stdin="shell" if what == "a shell" else
-                        "interpreter")
+        elif origin in ("tty", "unknown"):
+            reads = "shell" if what == "a shell" else "interpreter"
+            if label is None:
+                self._plain(name, words, site, reads_stdin=reads)
+            else:
+                argv = tuple(w.value if w.value is not None else w.text for w in words)
+                self.commands.append(SimpleCommand(label, argv, site.text, wrappers=site.wrappers,
+                                                   reads_stdin=reads))
         else:
             return False
         return True
@@ -1652,12 +1954,9 @@ class _Collector:
 
     def _source(self, name: str, words: list[_Word], site: _Site) -> bool:
         script = _at(words, 1)
-        if script is not None and script.procsub:
-            self._unknown(site, words, "sources a process substitution")
-            return True
-        if script is not None and _stdin_file(script):
-            return self._stdin_code(name, words, site, "a shell")
-        return self._script_file(name, script, words, site) if script is not None else False
+        if script is not None and script.value == "--":
+            script = _at(words, 2)
+        return self._program_file(name, script, words, site, "a shell") if script is not None else False
 
     def _trap(self, name: str, words: list[_Word], site: _Site) -> bool:
         operands = [w for w in words[1:] if w.value not in ("--", "-p", "-l")]
@@ -2190,12 +2489,6 @@ _XARGS = _options(
     attached="iel",  # optional arguments, attached only
 )  # fmt: skip
 _ENV = _options("uCSPa", ("--unset", "--chdir", "--split-string", "--argv0"), lone_dash=True)
-_STDIN_FILE = re.compile(r"/dev/stdin|/dev/fd/0|/proc/(?:self|thread-self|[0-9]+)/fd/0")
-
-
-def _stdin_file(word: _Word) -> bool:
-    """Whether a script's file name is the shell's stdin, however spelled (/dev//stdin)."""
-    return word.value is not None and _STDIN_FILE.fullmatch(normalise_path(word.value)) is not None
 
 # Short options of each shell that take an argument (`bash -o emacs`: "emacs" is no script),
 # and long ones (bash --rcfile FILE, fish --debug-output FILE, zsh --emulate sh).

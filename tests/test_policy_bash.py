@@ -1,0 +1,141 @@
+"""The policy against real bash: a line the policy allows must not run what it denies.
+
+Each line of the corpora runs in bash in a throwaway folder, with a harmless `canary` command
+on PATH standing for the dangerous one, and a `protected` folder standing for the files a rule
+protects by path. A small policy denies `canary` and any write or removal in `protected`. The
+test asserts that every line in which bash ran the canary (or changed `protected`) gets a
+verdict other than allow or alert. Lines run in one bash process (each in its own subshell),
+so the whole corpus takes about a second.
+
+Corpora: the outside attack report on the command filter (findings 1-15), the members of each
+class found while closing them, lines built by the report's fuzzer from its fragments (fixed
+seed), and scripts fed to bash on stdin as the stdin gate forwards them.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from bastion.policy import Policy, evaluate, policy_from_dict
+
+pytestmark = pytest.mark.skipif(shutil.which("bash") is None, reason="needs bash")
+
+# Lines that run the canary (`canary`, or {c} for its full path) or write into {p} (the
+# protected folder) in bash. Each must not be allowed. ATTACKS are known to run in bash: the
+# test also checks that they do, so that it cannot pass by running nothing.
+ATTACKS = [
+    # 1: newlines inside double-quoted code strings
+    'bash -c "true\ncanary"',
+    'sh -c ":\ncanary"',
+    'eval "true\ncanary"',
+    'eval "true\n\ncanary x"',
+    'bash -c "echo a\n canary"',
+    'PROMPT_COMMAND="true\ncanary"; eval "$PROMPT_COMMAND"',
+    'x=$(bash -c "true\ncanary")',
+    'bash -c "$(echo x)\ncanary"',
+    # 2: a backslash-escaped command word glued onto the line before
+    "true\n\\canary",
+    "{ true\n\\canary\n}",
+    "if true; then\n\\canary\nfi",
+    "for i in 1; do\n\\canary; done",
+    "echo a\n\\c\\anary",
+    "(true\n\\canary)",
+    "x=$(true\n\\canary)",
+    "bash -c 'true\n\\canary'",
+    # 9: the descriptor of a redirection read as the command
+    "0<&- canary",
+    "0<&-canary",
+    "2>&- canary",
+    "1>&- canary x",
+    "10<&- canary",
+    "echo 0<&- ; canary",
+    "0>/dev/null canary",
+    # 5: shells reading their stdin under another name, fed text
+    "printf 'canary\\n' | bash /dev/fd/3 3<&0",
+    "printf 'canary\\n' | BASH_ENV=/dev/stdin bash -c :",
+    "printf 'canary\\n' | env BASH_ENV=/dev/stdin bash -c :",
+    "printf 'canary\\n' | bash /proc/self/root/dev/stdin",
+    "printf 'canary\\n' | bash /dev//fd/./0",
+    "printf 'canary\\n' | bash 3<&0 /dev/fd/3",
+    "printf 'canary\\n' | bash /dev/fd/3 3>&0",
+    "printf 'canary\\n' | sh -c 'sh /dev/fd/3' 3<&0",
+    "printf 'canary\\n' | . /dev/fd/3 3<&0",
+    "printf 'canary\\n' | bash /proc/self/fd/0",
+    "printf 'canary\\n' | bash /proc/thread-self/fd/0",
+    "printf 'canary\\n' | bash /dev/stdin",
+    "bash /dev/fd/3 3<<< canary",
+    "bash 3< <(echo canary) /dev/fd/3",
+    "f=/dev/stdin; echo canary | bash $f",
+    "echo canary | { cd /dev/fd && bash 0; }",
+    "exec 3< <(echo canary); bash /dev/fd/3",
+    "exec 4<<< canary; bash /proc/self/fd/4",
+    "echo canary | bash /dev/fd/$((0))",
+]
+
+
+def run_in_bash(lines: list[str], folder: Path) -> set[int]:
+    """The indexes of the lines in which bash ran the canary or changed the protected folder.
+    One bash process; each line is `eval`ed in a subshell with stdin from /dev/null."""
+    bin_dir, work, protected, hits = (folder / "bin", folder / "work", folder / "protected",
+                                      folder / "hits")
+    for path in (bin_dir, work, protected):
+        path.mkdir(exist_ok=True)
+    canary = bin_dir / "canary"
+    canary.write_text(f'#!/bin/sh\necho "$CANARY_ID" >> {hits}\n')
+    canary.chmod(0o755)
+    hits.write_text("")
+    corpus = folder / "corpus"
+    corpus.write_bytes(b"\0".join(line.encode("utf-8", "surrogateescape") for line in lines)
+                       + b"\0")
+    driver = f"""
+i=0
+while IFS= read -r -d '' -u 3 line; do
+    export CANARY_ID=$i
+    ( exec 3<&-; eval "$line"; wait ) </dev/null >/dev/null 2>&1
+    if [ -n "$(ls -A {protected})" ]; then echo "$i" >> {hits}; rm -rf {protected}/* {protected}/.[!.]*; fi
+    i=$((i + 1))
+done 3< {corpus}
+"""
+    env = {"PATH": f"{bin_dir}:/usr/bin:/bin", "HOME": str(work), "LC_ALL": "C.UTF-8"}
+    subprocess.run(["bash", "-c", driver], cwd=work, env=env, timeout=60, check=True,
+                   capture_output=True)
+    return {int(n) for n in hits.read_text().split()}
+
+
+def small_policy(protected: Path) -> Policy:
+    return policy_from_dict({"defaults": {"unmatched": "allow", "unknown": "confirm",
+                                          "uncertain": "deny"},
+                             "rules": [
+                                 {"name": "no-canary", "action": "deny", "commands": ["canary"]},
+                                 {"name": "no-protected", "action": "deny",
+                                  "commands": [">", "rm", "touch", "mv", "cp", "ln"],
+                                  "paths": [f"{protected}", f"{protected}/**"]},
+                             ]})
+
+
+def filled(line: str, folder: Path) -> str:
+    return line.replace("{p}", str(folder / "protected")).replace("{c}",
+                                                                  str(folder / "bin/canary"))
+
+
+def verdicts(lines: list[str], folder: Path) -> list[str]:
+    judge = small_policy(folder / "protected")
+    return [evaluate(judge, line, role="r", target="t", login="root").action for line in lines]
+
+
+@pytest.fixture(scope="module")
+def folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("policy-bash")
+
+
+def test_every_attack_runs_in_bash_and_is_not_allowed(folder: Path) -> None:
+    lines = [filled(line, folder) for line in ATTACKS]
+    ran = run_in_bash(lines, folder)
+    assert set(range(len(lines))) == ran, [lines[i] for i in range(len(lines)) if i not in ran]
+    allowed = [(line, action) for line, action in zip(lines, verdicts(lines, folder), strict=True)
+               if action in ("allow", "alert")]
+    assert not allowed, allowed
