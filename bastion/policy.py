@@ -786,8 +786,14 @@ class _Collector:
 
     def __init__(self) -> None:
         self.commands: list[SimpleCommand] = []
-        # Variables this line set to a literal number: arithmetic on them runs nothing.
+        # Variables this line set to a number: arithmetic on them runs nothing, provided the
+        # line never sets them to anything else (a loop or a function may read them after):
+        # the reads relied on (`_assumed`) are checked against `_tainted` at the end.
         self._numbers: set[str] = set()
+        self._assumed: list[tuple[str, _Site]] = []
+        self._tainted: set[str] = set()
+        # Associative arrays declared on the line: their subscripts are strings, not arithmetic.
+        self._assoc: set[str] = set()
         # Directories an earlier `cd` on this line may have moved to: relative paths after it
         # are judged in each of them as well as as written.
         self._dirs: list[PathArg] = []
@@ -894,8 +900,8 @@ class _Collector:
         elif kind == "declaration_command":
             self._declaration(node, site, level)
         elif kind == "unset_command":
-            words = [_Word("unset", "unset")] + [self._word(c) for c in node.named_children]
-            self._plain("unset", words, site._replace(text=self._text(node)))
+            words = [_Word("unset", "unset"), *self._adjacent_words(node.named_children)]
+            self._unset(words, site._replace(text=self._text(node)))
             self._nested(node, site, level)
         elif kind in _TRANSPARENT:
             if kind == "compound_statement" and node.children and node.children[0].type == "((":
@@ -911,6 +917,57 @@ class _Collector:
             self._nested(node, site, level)
         elif kind != "comment":
             self._nested(node, site, level)
+
+    def _adjacent_words(self, nodes: list[Node]) -> list[_Word]:
+        """Words from nodes, those written without a blank between them joined into one
+        (tree-sitter-bash reads `unset a[x]` as `a` and `[x]`)."""
+        words: list[_Word] = []
+        end = -1
+        for node in nodes:
+            word = self._word(node)
+            if words and node.start_byte == end:
+                last = words[-1]
+                value = None if last.value is None or word.value is None else \
+                    last.value + word.value
+                words[-1] = _Word(value, last.text + word.text, last.glob or word.glob,
+                                  last.brace or word.brace, last.splits or word.splits)
+            else:
+                words.append(word)
+            end = node.end_byte
+        return words
+
+    def _unset(self, words: list[_Word], site: _Site) -> None:
+        """`unset NAME[SUB]` evaluates SUB (arithmetic for an indexed array)."""
+        self._plain("unset", words, site)
+        functions = False
+        for word in words[1:]:
+            value = word.value
+            if value is None:
+                self._unknown(site, [word], "unset of a name known only at run time")
+                continue
+            if value.startswith("-"):
+                functions = functions or "f" in value
+                continue
+            match = _DECLARED.fullmatch(value)
+            if functions or match is None:
+                continue
+            name, subscript = match.group(1), match.group(2)
+            if subscript is not None:
+                self._subscript(name, subscript, site, site.text)
+            else:
+                self._assoc.discard(name)
+
+    def _test_builtin(self, name: str, words: list[_Word], site: _Site) -> bool:
+        """`test -v NAME[SUB]` and `[ -v ... ]` evaluate SUB, as `[[ -v ]]` does."""
+        self._plain(name, words, site)
+        for index, word in enumerate(words[1:-1], start=1):
+            if word.value in ("-v", "-R"):
+                target = words[index + 1]
+                if target.value is None:
+                    self._unknown(site, [target], "a variable name known only at run time")
+                elif (match := _DECLARED.fullmatch(target.value)) and match.group(2) is not None:
+                    self._subscript(match.group(1), match.group(2), site, site.text)
+        return True
 
     def _loop_variable(self, node: Node, site: _Site) -> None:
         """`for NAME in WORDS`: NAME is assigned each word (and keeps the last one)."""
@@ -948,7 +1005,8 @@ class _Collector:
                             self._unknown(site._replace(text=self._text(current)), [word],
                                           "a variable name known only at run time")
                         elif (match := _DECLARED.fullmatch(word.value)) and match.group(2):
-                            self._arithmetic_text(match.group(2), site, self._text(current))
+                            self._subscript(match.group(1), match.group(2), site,
+                                            self._text(current))
             elif current.type not in ("command_substitution", "process_substitution"):
                 stack.extend(current.named_children)
 
@@ -1272,7 +1330,7 @@ class _Collector:
             name = self._text(base) if base is not None else name.split("[", 1)[0]
             index = name_node.child_by_field_name("index")
             if index is not None:
-                self._arithmetic(index, site)
+                self._subscript(name, index, site, text)
         hook = _hook_kind(name.rstrip("+"))
         if value_node is None:
             word = _Word("", "")
@@ -1281,6 +1339,11 @@ class _Collector:
                 # PROMPT_COMMAND=(a b): each element is run, or shown as a prompt.
                 for element in value_node.named_children:
                     self._hook(name, self._word(element), site)
+            for element in value_node.named_children:
+                # `a=([x]=1)`: an indexed array's subscripts are arithmetic.
+                subscript = _element_subscript(self._text(element))
+                if subscript is not None:
+                    self._subscript(name.rstrip("+"), subscript, site, text)
             word = _Word(None, self._text(value_node))
         elif hook is not None:
             # `PS1="$PS1> "`: the hook's own earlier value was judged when it was set.
@@ -1290,11 +1353,17 @@ class _Collector:
             word = self._word(value_node)
         if integer and value_node is not None:
             self._arithmetic(value_node, site, text=self._text(value_node))
+        # `n=$((n + 1))` holds the number the expression gave.
+        numeric = value_node is not None and (value_node.type == "arithmetic_expansion" or (
+            value_node.type == "string" and len(value_node.named_children) == 1
+            and value_node.named_children[0].type == "arithmetic_expansion"
+            and _text(self._src, value_node)[1:-1] == self._text(value_node.named_children[0])))
         self._assigned(name, word, text, site, judged=value_node is not None
-                       and value_node.type == "array" and hook in ("code", "prompt"))
+                       and value_node.type == "array" and hook in ("code", "prompt"),
+                       numeric=numeric and not integer)
 
     def _assigned(self, name: str, value: _Word, text: str, site: _Site,
-                  judged: bool = False) -> None:
+                  judged: bool = False, numeric: bool = False) -> None:
         """The `NAME=` pseudo-command for one variable assignment, and the code it stores."""
         append = name.endswith("+")
         name = name.rstrip("+")
@@ -1308,10 +1377,18 @@ class _Collector:
                 wrappers=site.wrappers,
             )
         )
-        if not append and value.value is not None and _INTEGER.fullmatch(value.value):
+        if name in _SAFE_ARITH:
+            # What arithmetic later reads in RANDOM, OPTIND, SECONDS... (see _SAFE_ARITH).
+            if value.value is None:
+                self._unknown(site, [value], f"{name}, read as a number, set to a value known "
+                                             "only at run time")
+            else:
+                self._arithmetic_text(value.value, site, text)
+        if numeric or (not append and value.value is not None and _INTEGER.fullmatch(value.value)):
             self._numbers.add(name)
         else:
             self._numbers.discard(name)
+            self._tainted.add(name)
         if not judged:
             self._hook(name, value, site)
 
@@ -1379,40 +1456,55 @@ class _Collector:
                 attributes += word.value[1:] if word.value[0] == "-" else ""
             else:
                 # A quoted `'PS1=$(cmd)'` or `'a[$(cmd)]'` is still a name (and value) to declare.
-                self._declared(word.value, None, "n" in attributes, "i" in attributes, shown,
-                               word.text)
+                self._declared(word.value, keyword, attributes, shown)
         self._plain(keyword, words, shown)
         if "i" in attributes:
             # The attribute stays: a later line's `x='a[$(cmd)]'` would run cmd.
             self._unknown(shown, [], f"{keyword} -i: later assignments are evaluated as "
                                      "arithmetic")
         for child in assignments:
+            name = self._text(child).split("=", 1)[0].split("[", 1)[0].rstrip("+")
+            self._declared_name(name, attributes)
             self._assignment(child, site, integer="i" in attributes)
+            value = child.child_by_field_name("value")
             if "n" in attributes:
-                value = child.child_by_field_name("value")
-                name = self._text(child).split("=", 1)[0]
                 self._nameref(name, self._word(value) if value is not None else None, shown)
+            elif value is not None and value.type != "array":
+                decoded = self._word(value).value
+                if _compound(keyword, decoded):
+                    # `declare -a b='($(cmd))'` assigns the elements, expanded, as `b=(...)`.
+                    self.parse(f"{name}={decoded}", shown._replace(depth=site.depth + 1))
         self._nested(node, site, level)
 
-    def _declared(self, text: str, value: _Word | None, nameref: bool, integer: bool,
-                  site: _Site, shown: str) -> None:
+    def _declared(self, text: str, keyword: str, attributes: str, site: _Site) -> None:
         """A NAME, NAME[SUB] or NAME=VALUE word given to declare and its kin as a string."""
         match = _DECLARED.fullmatch(text)
         if match is None:
             return  # not a name: bash refuses it
         name, subscript, assigned = match.group(1), match.group(2), match.group(3)
+        self._declared_name(name, attributes)
         if subscript is not None:
-            self._arithmetic_text(subscript, site, shown)
+            self._subscript(name, subscript, site, site.text)
         if assigned is not None:
             word = _Word(assigned, assigned)
-            if integer:
-                self._arithmetic_text(assigned, site, shown)
-            self._assigned(name, word, shown, site)
-            if nameref:
+            if "i" in attributes:
+                self._arithmetic_text(assigned, site, site.text)
+            if _compound(keyword, assigned):
+                # `declare -a 'b=($(cmd))'`: the elements are expanded as in `b=(...)`.
+                self.parse(f"{name}={assigned}", site._replace(depth=site.depth + 1))
+            else:
+                self._assigned(name, word, site.text, site)
+            if "n" in attributes:
                 self._nameref(name, word, site)
-        elif nameref:
+        elif "n" in attributes:
             # The next assignment to NAME chooses what it refers to (`r=PROMPT_COMMAND`).
             self._unknown(site, [], f"a name reference {name} whose target a later line sets")
+
+    def _declared_name(self, name: str, attributes: str) -> None:
+        """What declaring NAME changes beyond its value: an associative array's subscripts
+        are strings."""
+        if "A" in attributes:
+            self._assoc.add(name)
 
     def _nameref(self, name: str, target: _Word | None, site: _Site) -> None:
         """`declare -n NAME=TARGET`: an assignment to NAME later sets TARGET, and expanding
@@ -1422,7 +1514,7 @@ class _Collector:
             return
         match = _DECLARED.fullmatch(target.value) if target is not None and target.value else None
         if match is not None and match.group(2) is not None:
-            self._arithmetic_text(match.group(2), site, target.value or "")
+            self._subscript(match.group(1), match.group(2), site, target.value or "")
         for variable in (name, match.group(1) if match is not None else None):
             if variable is not None:
                 # Whatever is later assigned through the reference is known only then.
@@ -1435,29 +1527,49 @@ class _Collector:
     def _arithmetic(self, node: Node, site: _Site, text: str | None = None) -> None:
         """Fail closed on arithmetic that reads a variable not set to a number on this line, or
         evaluates a command's output."""
-        reads, runs = _arithmetic_reads(self._src, node, self._numbers)
-        shown = site._replace(text=text or self._text(node))
-        if runs:
-            self._unknown(shown, [], "arithmetic on a command's output, which is evaluated as code")
-            return
-        unsafe = [name for name in reads if name not in self._numbers and name not in _SAFE_ARITH]
-        if unsafe:
-            self._unknown(shown, [], f"arithmetic on {unsafe[0]}, whose value (set elsewhere) "
-                                     "is evaluated as code")
+        unsafe, assumed, runs = _arithmetic_reads(self._src, node, self._numbers)
+        self._checked(unsafe, assumed, runs, site._replace(text=text or self._text(node)))
 
     def _arithmetic_text(self, text: str, site: _Site, shown: str) -> None:
         """`_arithmetic` for an expression given as a string (let, declare -i, a subscript)."""
-        if "$(" in text or "`" in text:
-            self._unknown(site._replace(text=shown), [], "arithmetic on a command's output, "
-                                                         "which is evaluated as code")
-            return
-        plain = _NUMBER_LITERALS.sub(" ", _ASSIGNED_TO.sub("", text))
-        for name in _IDENTIFIER.findall(plain):
-            if name not in self._numbers and name not in _SAFE_ARITH:
-                self._unknown(site._replace(text=shown), [],
-                              f"arithmetic on {name}, whose value (set elsewhere) is evaluated "
-                              "as code")
-                return
+        assigned = _ASSIGNED_TO.match(text)
+        plain = _NUMBER_LITERALS.sub(" ", text[assigned.end():] if assigned else text)
+        names = [n for n in _IDENTIFIER.findall(plain) if n not in _SAFE_ARITH]
+        self._checked([n for n in names if n not in self._numbers],
+                      [n for n in names if n in self._numbers],
+                      "$(" in text or "`" in text, site._replace(text=shown))
+        if assigned is not None:
+            self._numbers.add(assigned.group(1))  # `let n=n+1`: a number, whatever n held
+
+    def _checked(self, unsafe: list[str], assumed: list[str], runs: bool, shown: _Site) -> None:
+        if runs:
+            self._unknown(shown, [], "arithmetic on a command's output, which is evaluated as code")
+        elif unsafe:
+            self._unknown(shown, [], f"arithmetic on {unsafe[0]}, whose value (set elsewhere) "
+                                     "is evaluated as code")
+        else:
+            self._assumed.extend((name, shown) for name in assumed)
+
+    def _subscript(self, array: str, index: Node | str, site: _Site, shown: str) -> None:
+        """An array subscript (a node, or text from a string): arithmetic for an indexed array;
+        for an associative one declared on the line a string, whose substitutions are judged
+        where they stand (or, in a string expanded later, make it unknown)."""
+        if array not in self._assoc:
+            if isinstance(index, str):
+                self._arithmetic_text(index, site, shown)
+            elif self._text(index) not in ("@", "*"):
+                self._arithmetic(index, site, text=shown)
+        elif isinstance(index, str) and ("$" in index or "`" in index):
+            self._unknown(site._replace(text=shown), [], "a subscript expanded when it is used")
+
+    def finish(self) -> None:
+        """What needs the whole line: arithmetic that relied on a variable holding a number is
+        unknown when the line also sets it to something else (`y=1; f() { : $((y)); }; y=$x;
+        f` reads y after it changed)."""
+        for name, shown in self._assumed:
+            if name in self._tainted:
+                self._unknown(shown, [], f"arithmetic on {name}, which the line also sets to a "
+                                         "value that is not a number")
 
     def _expansion(self, node: Node, site: _Site) -> None:
         """${...} forms that run code or set variables: indirection (`${!x}`), prompt
@@ -1476,8 +1588,10 @@ class _Collector:
             kind = child.type
             if kind == "subscript":
                 index = child.child_by_field_name("index")
-                if index is not None and self._text(index) not in ("@", "*"):
-                    self._arithmetic(index, site)
+                base = child.child_by_field_name("name")
+                if index is not None:
+                    self._subscript(self._text(base) if base is not None else "", index, site,
+                                    text)
             elif kind in (":=", "=") and position >= 2 and children[position - 1].type == (
                 "variable_name"
             ):
@@ -1486,7 +1600,7 @@ class _Collector:
                          else _Word("", ""))
                 self._assigned(self._text(children[position - 1]), value, text, site)
             elif kind == ":" and position >= 2 and children[position - 1].type in (
-                "variable_name", "subscript"
+                "variable_name", "subscript", "special_variable_name"
             ):
                 for operand in children[position + 1:]:
                     if operand.is_named:
@@ -2016,7 +2130,7 @@ class _Collector:
         if match is None or match.group(3) is not None:
             return  # not a name: bash refuses it
         if match.group(2) is not None:
-            self._arithmetic_text(match.group(2), site, site.text)
+            self._subscript(match.group(1), match.group(2), site, site.text)
         self._assigned(match.group(1), value, site.text, site)
 
     def _printf(self, name: str, words: list[_Word], site: _Site) -> bool:
@@ -2081,9 +2195,6 @@ class _Collector:
                 self._unknown(site, [word], "arithmetic known only at run time")
                 continue
             self._arithmetic_text(word.value, site, site.text)
-            assigned = _NUMBER_ASSIGNED.fullmatch(word.value)
-            if assigned is not None:
-                self._numbers.add(assigned.group(1))
         return True
 
     def _complete(self, name: str, words: list[_Word], site: _Site) -> bool:
@@ -2594,55 +2705,99 @@ def _decode_prompt(text: str) -> str:
 
 _INTEGER = re.compile(r"[+-]?(?:0[xX][0-9a-fA-F]+|[0-9]+)")
 _ASSIGNED_TO = re.compile(r"^\s*[A-Za-z_][A-Za-z0-9_]*\s*=(?!=)")  # `let y=x`: y is written
-_NUMBER_ASSIGNED = re.compile(r"\s*([A-Za-z_][A-Za-z0-9_]*)\s*=\s*[+-]?[0-9]+\s*")
 _NUMBER_LITERALS = re.compile(r"\b[0-9]+#[0-9A-Za-z@_]+|\b0[xX][0-9a-fA-F]+|\b[0-9]+\b")
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 # NAME, NAME[SUBSCRIPT], NAME=VALUE, NAME+=VALUE, NAME[SUB]=VALUE as declare, printf -v and
 # read take them: group 2 is the subscript, group 3 the value.
 _DECLARED = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)(?:\[(.*)\])?(?:\+?=(.*))?", re.S)
-# Parameters that always hold a number, whatever earlier lines did.
-_SAFE_ARITH = frozenset({"?", "#", "$", "!"})
+# Parameters that hold a number whatever earlier lines did: bash keeps them numbers, and
+# every assignment to the named ones is judged as arithmetic (`_assigned`), as bash itself
+# evaluates RANDOM=, SRANDOM=, HISTCMD= and OPTIND=. That holds also once a line made one an
+# ordinary variable (`unset SECONDS`, `local OPTIND`, `local -n RANDOM=x`), since then only an
+# assignment can give it another value. Not `$-`: it holds letters, which arithmetic reads as
+# a variable's name.
+_SAFE_ARITH = frozenset({
+    "?", "#", "$", "!", "RANDOM", "SRANDOM", "SECONDS", "LINENO", "BASHPID", "PPID", "UID",
+    "EUID", "EPOCHSECONDS", "EPOCHREALTIME", "BASH_SUBSHELL", "HISTCMD", "OPTIND",
+})  # fmt: skip
 _SAFE_INDIRECT = re.compile(r"\$\{!(?:[A-Za-z_][A-Za-z0-9_]*(?:[*@]|\[[*@]\])|#)\}")
 _ARITHMETIC_TESTS = frozenset({"-eq", "-ne", "-lt", "-le", "-gt", "-ge"})
 
 
-def _arithmetic_reads(src: str, node: Node, numbers: set[str]) -> tuple[list[str], bool]:
-    """The variables an arithmetic expression reads, and whether it evaluates a command's
-    output. `NAME = NUMBER` inside it records NAME in `numbers` (and any other value drops
-    it); `NAME` on the left of `=` is written, not read."""
-    reads: list[str] = []
+def _arithmetic_reads(src: str, node: Node, numbers: set[str]
+                      ) -> tuple[list[str], list[str], bool]:
+    """(variables read that the line had not made numbers, variables read that it had, whether
+    a command's output is evaluated), walking the expression in source order. `NAME = expr` (and
+    `+=` and the like) leaves a number in NAME once expr is read, so `for ((i=0; i<n; i++))`
+    reads a number in i; `numbers` is updated."""
+    unsafe: list[str] = []
+    assumed: list[str] = []
     runs = False
-    stack = [node]
+
+    def read(name: str) -> None:
+        if name not in _SAFE_ARITH:
+            (assumed if name in numbers else unsafe).append(name)
+
+    stack: list[Node | str] = [node]
     while stack:
         current = stack.pop()
+        if isinstance(current, str):  # an assignment, done once its value was read
+            numbers.add(current)
+            continue
         kind = current.type
+        children = current.children
         if kind in ("command_substitution", "process_substitution"):
             runs = True
-        elif kind in ("do_group",) or (kind == "compound_statement" and current is not node
-                                        and current.children[:1]
-                                        and current.children[0].type != "(("):
+        elif kind == "do_group" or (kind == "compound_statement" and current is not node
+                                    and children[:1] and children[0].type != "(("):
             continue  # a loop's body is not arithmetic
-        elif kind in ("binary_expression", "variable_assignment") and len(current.children) == 3 \
-                and current.children[1].type == "=" \
-                and _IDENTIFIER.fullmatch(_text(src, current.children[0])):
-            name, value = _text(src, current.children[0]), current.children[2]
-            if _INTEGER.fullmatch(_text(src, value)):
-                numbers.add(name)
-            else:
-                numbers.discard(name)
-                stack.append(value)
-        elif kind == "variable_name" or (kind == "word"
-                                         and _IDENTIFIER.fullmatch(_text(src, current))):
-            reads.append(_text(src, current))
+        elif kind in ("binary_expression", "variable_assignment") and len(children) == 3 \
+                and children[1].type in _ARITHMETIC_ASSIGN \
+                and _IDENTIFIER.fullmatch(_text(src, children[0])):
+            name = _text(src, children[0])
+            if children[1].type != "=":
+                read(name)  # `n += 1` reads n first
+            stack.append(name)
+            stack.append(children[2])
+        elif kind == "variable_name" or (kind == "word" and _IDENTIFIER.fullmatch(_text(src, current))):
+            read(_text(src, current))
         elif kind in ("simple_expansion", "expansion"):
             inner = [c for c in current.named_children
                      if c.type in ("variable_name", "special_variable_name")]
             if inner:
-                reads.append(_text(src, inner[0]))
-            stack.extend(c for c in current.named_children if c not in inner)
+                read(_text(src, inner[0]))
+            stack.extend(reversed([c for c in current.named_children if c not in inner]))
         else:
-            stack.extend(current.children)
-    return reads, runs
+            stack.extend(reversed(children))
+    return unsafe, assumed, runs
+
+
+_ARITHMETIC_ASSIGN = frozenset({"=", "+=", "-=", "*=", "/=", "%=", "<<=", ">>=", "&=", "^=",
+                                "|="})
+
+
+def _element_subscript(text: str) -> str | None:
+    """The subscript of a compound assignment's element `[SUB]=VALUE` (as written), or None."""
+    if not text.startswith("["):
+        return None
+    depth = 0
+    for index, char in enumerate(text):
+        if char == "[":
+            depth += 1
+        elif char == "]":
+            depth -= 1
+            if depth == 0:
+                rest = text[index + 1:]
+                return text[1:index] if rest.startswith(("=", "+=")) else None
+    return None
+
+
+def _compound(keyword: str, value: str | None) -> bool:
+    """Whether declare and its kin take the value `(...)` given as a string as the elements
+    of an array (`declare -a b='($(cmd))'` expands them; so does plain `declare` when b is an
+    array already, perhaps from an earlier line). export does not."""
+    return keyword != "export" and value is not None and value.startswith("(") \
+        and value.endswith(")")
 
 
 _BINDING_RUNS = frozenset({
@@ -2903,6 +3058,8 @@ _HANDLERS: dict[str, Any] = {
     "getopts": _Collector._getopts,
     "wait": _Collector._wait,
     "let": _Collector._let,
+    "test": _Collector._test_builtin,
+    "[": _Collector._test_builtin,
     "complete": _Collector._complete,
     "compgen": _Collector._complete,
     "bind": _Collector._bind,
@@ -3258,6 +3415,7 @@ def _parse(line: str) -> tuple[SimpleCommand, ...]:
     collector = _Collector()
     try:
         collector.parse(line, _Site())
+        collector.finish()
     except RecursionError:
         collector._unknown(_Site(text=line), (), "nested too deeply")
     except Exception as exc:  # fail closed: a parser fault makes the line unknown

@@ -74,7 +74,35 @@ ATTACKS = [
     "exec 3< <(echo canary); bash /dev/fd/3",
     "exec 4<<< canary; bash /proc/self/fd/4",
     "echo canary | bash /dev/fd/$((0))",
+    # 3: arithmetic and subscripts evaluated from a value set on the line
+    "test -v 'a[$(canary)]'",
+    "[ -v 'a[$(canary)]' ]",
+    "declare -a 'b=($(canary))'",
+    "declare -A 'b=([$(canary)]=1)'",
+    "typeset -a 'b=($(canary))'",
+    "readonly -a 'b=($(canary))'",
+    "declare -a b='($(canary))'",
+    "f() { local -a 'b=($(canary))'; }; f",
+    "b=(); declare 'b=($(canary))'",
+    "a=(1); unset 'a[$(canary)]'",
 ]
+
+# The same class through a variable: x holds an array reference whose subscript runs the canary,
+# and each of these evaluates x as arithmetic (set on the line, as on an earlier one).
+ARITHMETIC = [
+    "echo ${*:x}", "echo ${@:x}", "set -- a b; echo ${@:1:x}", "a=(1); echo ${a[@]:x}",
+    "s=abc; echo ${s:x}", "echo $(( $x ))", "declare -a arr=([x]=1)", "arr=([x]=1)",
+    "arr+=([x]=1)", "test -v arr[x]", "[ -v arr[x] ]", "declare -n r=arr[x]; echo $r",
+    "printf -v arr[x] 1", "read arr[x] <<< 1", "declare arr[x]=1", "a=(1 2); echo ${a[x]}",
+    "echo ${!x}", "a=(1); unset a[x]", "a=(1); unset 'a[x]'", "a=(1); echo ${#a[x]}",
+    "f() { local a[x]=1; }; f", "a=(1); typeset a[x]=1", "a=(1); a[x]+=1",
+    "a=(1); echo ${a[x]:-y}", "a=(1); echo ${a[x]/y/z}", "a=(1); printf -v 'a[x]' 1",
+    "a=(1); [[ -v a[x] ]]", "a=(1); echo ${a[x]@Q}", "case x in $((x))) ;; esac",
+    "RANDOM=x", "SRANDOM=x", "HISTCMD=x", "OPTIND=x", "unset RANDOM; RANDOM=$x; : $((RANDOM))",
+    "f() { local SECONDS=$x; : $((SECONDS)); }; f", "y=1; y=$x; : $((y))",
+    "y=1; for i in 1 2; do : $((y)); y=$x; done", "y=1; f() { : $((y)); }; y=$x; f",
+]
+ATTACKS += [f"x='a[$(canary)]'; {line}" for line in ARITHMETIC]
 
 
 def run_in_bash(lines: list[str], folder: Path) -> set[int]:
