@@ -390,6 +390,8 @@ class _Word(NamedTuple):
     brace: bool = False  # unquoted brace expansion: the shell turns it into several words
     splits: bool = False  # unquoted expansion: may become several words, options included
     procsub: bool = False  # a process substitution: a file name known only at run time
+    # For brace expansion: the value with quoted `{`, `,` and `}` hidden (_BRACE_HIDDEN).
+    braced: str | None = None
 
 
 class _Site(NamedTuple):
@@ -710,13 +712,51 @@ def _word(src: str, node: Node, itself: tuple[str, str] | None = None) -> _Word:
     text = value if node.type == "word" and value == shape else _text(src, node)
     if not _PATTERN_CHARS.search(shape):
         return _Word(value, text, False, False, splits, node.type == "process_substitution")
-    return _Word(
-        value, text, bool(_GLOB_CHARS.search(shape)), bool(_BRACE.search(shape)), splits, False
-    )
+    brace = bool(_BRACE.search(shape))
+    return _Word(value, text, bool(_GLOB_CHARS.search(shape)), brace, splits, False,
+                 _braced(src, node) if brace and value is not None else None)
+
+
+# Quoted or escaped `{`, `,` and `}` take no part in brace expansion: hidden while it runs.
+_BRACE_HIDDEN = str.maketrans({"{": "\ue000", ",": "\ue001", "}": "\ue002"})
+_BRACE_SHOWN = str.maketrans({"\ue000": "{", "\ue001": ",", "\ue002": "}"})
+
+
+def _braced(src: str, node: Node) -> str | None:
+    """The value of a word as brace expansion sees it: quoted parts with `{,}` hidden."""
+    kind = node.type
+    if kind == "concatenation":
+        parts = [_braced(src, child) for child in node.named_children]
+        return None if any(p is None for p in parts) else "".join(parts)  # type: ignore[arg-type]
+    if kind == "word":
+        return _BARE_ESCAPE.sub(lambda m: "" if m.group(1) == "\n" else
+                                m.group(1).translate(_BRACE_HIDDEN), _text(src, node))
+    value = _decode(src, node)[0]
+    return None if value is None else value.translate(_BRACE_HIDDEN)
 
 
 def _dynamic(word: _Word) -> _Word:
     return word._replace(value=None)
+
+
+def _expanded_braces(words: list[_Word]) -> list[_Word]:
+    """Words after brace expansion (`{rm,-rf,/}` is `rm -rf /`, `PS{4,}=x` is `PS4=x PS=x`).
+    A word quoted in part, or with a sequence (`{1..9}`), is left whole, as a pattern; one
+    expanding to too many words is known only at run time."""
+    expanded: list[_Word] = []
+    for word in words:
+        if not word.brace or word.braced is None:
+            expanded.append(word)
+            continue
+        choices = _expand_braces(word.braced)
+        if choices is None:
+            expanded.append(word if _BRACE_RANGE.search(word.braced) else _dynamic(word))
+            continue
+        for choice in choices:
+            value = choice.translate(_BRACE_SHOWN)
+            # Whether a glob in it is quoted is not kept: taken as a pattern (stricter).
+            expanded.append(_Word(value, value, bool(_GLOB_CHARS.search(value))))
+    return expanded
 
 
 def _glued_descriptors(src: str, command: Node, redirects: list[Node] | tuple[()]
@@ -793,7 +833,12 @@ class _Collector:
         self._assumed: list[tuple[str, _Site]] = []
         self._tainted: set[str] = set()
         # Associative arrays declared on the line: their subscripts are strings, not arithmetic.
-        self._assoc: set[str] = set()
+        self._assoc: set[str] = {"BASH_ALIASES", "BASH_CMDS"}
+        # History expansion turned on (`set -H`) and the code strings it may apply to; and
+        # `shopt -s cdable_vars` (`cd NAME` may go to $NAME).
+        self._histexpand = False
+        self._codes: list[tuple[str, _Site]] = []
+        self._cdable_vars = False
         # Directories an earlier `cd` on this line may have moved to: relative paths after it
         # are judged in each of them as well as as written.
         self._dirs: list[PathArg] = []
@@ -822,6 +867,8 @@ class _Collector:
             # Interactive bash replaces `!!`, `!-2`, `!rm`, `^a^b` with earlier input before
             # parsing: the line that runs is not the line we see.
             self._unknown(site._replace(text=code), (), "history expansion")
+        elif site.depth > 0 and ("!" in code or "^" in code):
+            self._codes.append((code, site))  # `bash -c 'set -H; ...; !!'`: see `finish`
         if "coproc" in code:
             code = _COPROC_COMPOUND.sub(_piped_compound, code)
         simple = _simple_commands(code)
@@ -929,8 +976,12 @@ class _Collector:
                 last = words[-1]
                 value = None if last.value is None or word.value is None else \
                     last.value + word.value
+                shown = [w.braced if w.braced is not None else (w.value or "").translate(
+                    _BRACE_HIDDEN) for w in (last, word)]
+                brace = bool(_BRACE.search("".join(shown)))
                 words[-1] = _Word(value, last.text + word.text, last.glob or word.glob,
-                                  last.brace or word.brace, last.splits or word.splits)
+                                  brace, last.splits or word.splits, False,
+                                  "".join(shown) if brace and value is not None else None)
             else:
                 words.append(word)
             end = node.end_byte
@@ -1375,6 +1426,8 @@ class _Collector:
                 text=text,
                 dynamic_args=value.value is None,
                 wrappers=site.wrappers,
+                # The value as a file (`HISTFILE=/dev//null`), for rules' paths.
+                paths=self._in_dirs((_path_arg(value),)),
             )
         )
         if name in _SAFE_ARITH:
@@ -1401,9 +1454,11 @@ class _Collector:
         code = value.value
         if code is None:
             self._unknown(site, [value], f"{name} set to a value known only at run time")
-        elif kind == "code":
+        elif kind == "code" and name == "BASH_ALIASES":
             # BASH_ALIASES[NAME]=VALUE is an alias (its NAME not at hand: taken to differ).
-            self._code(_aliased("", code) if name == "BASH_ALIASES" else code, site, name)
+            self._alias_value("", code, site, name)
+        elif kind == "code":
+            self._code(code, site, name)
         elif kind == "prompt":
             self._expanded(_decode_prompt(code), site, name)
         elif kind == "expanded":
@@ -1438,8 +1493,22 @@ class _Collector:
         assignments = []
         attributes = ""
         shown = site._replace(text=self._text(node))
+        # Words written without a blank between them are one (tree-sitter-bash reads
+        # `PS{4,}='x'` as `PS` and `{4,}='x'`).
+        items: list[Node | list[Node]] = []
         for child in node.named_children:
-            if child.type == "variable_assignment":
+            if child.type == "variable_assignment" or child.type == "comment":
+                items.append(child)
+            elif items and isinstance(items[-1], list) and items[-1][-1].end_byte == \
+                    child.start_byte:
+                items[-1].append(child)
+            else:
+                items.append([child])
+        for item in items:
+            if not isinstance(item, list):
+                if item.type == "comment":
+                    continue
+                child = item
                 assignments.append(child)
                 value = child.child_by_field_name("value")
                 decoded = self._word(value).value if value is not None else ""
@@ -1447,7 +1516,7 @@ class _Collector:
                 value_text = None if decoded is None else f"{name}={decoded}"
                 words.append(_Word(value_text, self._text(child)))
                 continue
-            word = self._word(child)
+            word = self._adjacent_words(item)[0]
             words.append(word)
             if word.value is None:
                 # `export $x` may assign anything, PROMPT_COMMAND included.
@@ -1455,8 +1524,14 @@ class _Collector:
             elif word.value[:1] in ("-", "+") and len(word.value) > 1:
                 attributes += word.value[1:] if word.value[0] == "-" else ""
             else:
-                # A quoted `'PS1=$(cmd)'` or `'a[$(cmd)]'` is still a name (and value) to declare.
-                self._declared(word.value, keyword, attributes, shown)
+                # A quoted `'PS1=$(cmd)'` or `'a[$(cmd)]'` is still a name (and value) to declare,
+                # and `PS{4,}='$(cmd)'` declares PS4 (and PS).
+                for each in _expanded_braces([word]) if word.brace else [word]:
+                    if each.value is None:
+                        self._unknown(shown, [each], f"{keyword} of a name known only at run "
+                                                     "time")
+                    else:
+                        self._declared(each.value, keyword, attributes, shown)
         self._plain(keyword, words, shown)
         if "i" in attributes:
             # The attribute stays: a later line's `x='a[$(cmd)]'` would run cmd.
@@ -1565,11 +1640,18 @@ class _Collector:
     def finish(self) -> None:
         """What needs the whole line: arithmetic that relied on a variable holding a number is
         unknown when the line also sets it to something else (`y=1; f() { : $((y)); }; y=$x;
-        f` reads y after it changed)."""
+        f` reads y after it changed); and once the line turns history expansion on, a `!` in
+        any code string it runs is (`bash -c 'set -H; set -o history; ...; !!'`)."""
         for name, shown in self._assumed:
             if name in self._tainted:
                 self._unknown(shown, [], f"arithmetic on {name}, which the line also sets to a "
                                          "value that is not a number")
+        if self._histexpand:
+            # Non-interactive shells expand history once `set -H` (and `set -o history`) ran.
+            for code, site in self._codes:
+                if _history_expansion(code):
+                    self._unknown(site._replace(text=code), (), "history expansion, turned on "
+                                                                 "by set -H")
 
     def _expansion(self, node: Node, site: _Site) -> None:
         """${...} forms that run code or set variables: indirection (`${!x}`), prompt
@@ -1610,6 +1692,8 @@ class _Collector:
     # -- resolving one simple command ----------------------------------------------------
 
     def _resolve(self, words: list[_Word], site: _Site) -> None:
+        if any(word.brace for word in words):
+            words = _expanded_braces(words)
         first = words[0]
         if first.value is None:
             self._unknown(site, words, "command word known only at run time")
@@ -1737,6 +1821,8 @@ class _Collector:
         if seen & spec.stop:
             return False
         index += spec.operands
+        if name in _ASSIGNMENTS_FIRST:
+            index = self._leading_assignments(name, words, index, site)
         if seen & spec.code or (name in _SHELL_WITHOUT_COMMAND and not words[index:]):
             if not words[index:]:
                 return self._user_shell(name, words, site)
@@ -1745,6 +1831,27 @@ class _Collector:
             # The shell talks to a coprocess through a pipe (`echo ls >&${COPROC[1]}`).
             return self._inner(words[index:], site, name, stdin="pipe")
         return self._inner(words[index:], site, name)
+
+    def _leading_assignments(self, name: str, words: list[_Word], index: int,
+                             site: _Site) -> int:
+        """`time a=b rm`, `coproc a=b rm` (bash keywords: assignment words as written, before a
+        simple command) and `sudo A=b rm` (VAR=value arguments): the assignments are judged and
+        the command after them is the one run. The index of that command."""
+        while index < len(words):
+            word = words[index]
+            # For the keywords the word as written (`'a=b'` is a command name); for sudo
+            # the argument it receives.
+            written = word.text if name in ("time", "coproc") else (word.value or word.text)
+            match = _ASSIGNMENT_WORD.match(written)
+            if match is None:
+                break
+            variable = match.group(1)
+            value = word.value.split("=", 1)[1] if word.value is not None and "=" in word.value \
+                else None
+            self._assigned(variable + ("+" if match.group(0).endswith("+=") else ""),
+                           _Word(value, written[match.end():]), word.text, site)
+            index += 1
+        return index
 
     def _env(self, name: str, words: list[_Word], site: _Site) -> bool:
         index, found = 1, []
@@ -1926,6 +2033,7 @@ class _Collector:
     def _shell(self, name: str, words: list[_Word], site: _Site) -> bool:
         shell = shell_name(name) or name
         index, code_flag, stdin_flag, noexec, interactive = 1, False, False, False, False
+        changes: list[tuple[str, bool, str]] = []
         init: list[_Word] = []  # fish -C / --init-command: code run before anything else
         scripts: list[_Word] = []  # --rcfile FILE: a file read as code before anything else
         while index < len(words):
@@ -1949,20 +2057,34 @@ class _Collector:
                 continue
             if len(value) > 1 and value[0] in "-+":
                 letters = value[1:]
-                code_flag = code_flag or (value[0] == "-" and "c" in letters and shell != "fish")
+                on = value[0] == "-"
+                code_flag = code_flag or (on and "c" in letters and shell != "fish")
                 stdin_flag = stdin_flag or "s" in letters
                 takes = _SHELL_ARGUMENTS.get(shell, "oO")
-                if value[0] == "-":
+                if on:
                     argument = _at(words, index + 1)
                     noexec = noexec or "n" in letters or (
                         "o" in letters and argument is not None and argument.value == "noexec")
                     interactive = interactive or "i" in letters
-                if shell == "fish" and value[0] == "-" and ("c" in letters or "C" in letters):
+                if shell == "fish" and on and ("c" in letters or "C" in letters):
                     if (argument := _at(words, index + 1)) is not None:
                         init.append(argument)
-                index += 1 + sum(letters.count(letter) for letter in takes)
+                taken = 0
+                for letter in letters:
+                    if letter in takes:
+                        taken += 1
+                        argument = _at(words, index + taken)
+                        if shell in _BASH_GRAMMAR and letter in "oO" and argument is not None \
+                                and argument.value is not None:
+                            changes.append(("set" if letter == "o" else "shopt", on,
+                                            argument.value))
+                    elif shell in _BASH_GRAMMAR and letter in _SET_LETTERS:
+                        changes.append(("set", on, _SET_LETTERS[letter]))
+                index += 1 + taken
                 continue
             break
+        # `bash +o history`: the shell starts with the options set as `set` would set them.
+        self._options(changes, site)
         rest = words[index:]
         if noexec and not interactive and (code_flag or rest or site.stdin != "tty"):
             # `bash -n` reads code and runs none of it (a syntax check); an interactive shell
@@ -2086,8 +2208,17 @@ class _Collector:
                 self._code(None, site, name)
             elif "=" in word.value:
                 alias, _, value = word.value.partition("=")
-                self._code(_aliased(alias, value), site, name)
+                self._alias_value(alias, value, site, name)
         return True
+
+    def _alias_value(self, alias: str, value: str, site: _Site, name: str) -> None:
+        """The code of an alias (`alias NAME=VALUE`, `BASH_ALIASES[NAME]=VALUE`)."""
+        self._code(_aliased(alias, value), site, name)
+        if value[-1:] in (" ", "\t"):
+            # bash then expands the next word as an alias too, one a later line may name after
+            # defining it elsewhere: `alias rm='rm ' H='-rf /'`, then `rm H` runs `rm -rf /`.
+            self._unknown(site._replace(text=f"{alias}={value}"), [],
+                          "an alias ending in a blank, which makes the word after it an alias")
 
     def _scp(self, name: str, words: list[_Word], site: _Site) -> bool:
         """`scp -t PATH` and `scp -f PATH` are the remote end of a legacy scp (`scp -O`): a
@@ -2266,36 +2397,64 @@ class _Collector:
 
     def _set(self, name: str, words: list[_Word], site: _Site) -> bool:
         self._plain(name, words, site)
-        options = True
-        for index, word in enumerate(words[1:], start=1):
-            value = word.value
-            if value is None:
-                if options:
-                    self._unknown(site, [word], f"options of {name} known only at run time")
-                return True
-            if not options or value in ("--", "-") or value[:1] not in ("-", "+"):
-                break
-            argument = _at(words, index + 1)
-            chosen = argument.value if argument is not None else None
-            if name == "shopt":
-                turned_off = "u" in value
-                names = [w.value for w in words[index + 1:] if w.value is not None]
-                if turned_off and "interactive_comments" in names:
-                    self._unknown(site, words, _COMMENTS_OFF)
+        changes: list[tuple[str, bool, str]] = []
+        if name == "shopt":
+            flags, names = "", []
+            for word in words[1:]:
+                if word.value is None:
+                    self._unknown(site, [word], "options of shopt known only at run time")
                     return True
-                continue
-            if value[0] == "-" and "k" in value[1:]:
-                self._unknown(site, words, "set -k makes words after a command assignments")
-                return True
-            if "o" in value[1:] and chosen is not None:
-                if chosen == "keyword" and value[0] == "-":
-                    self._unknown(site, words, "set -o keyword makes words after a command "
-                                               "assignments")
+                if word.value.startswith("-") and not names:
+                    flags += word.value[1:]
+                else:
+                    names.append(word.value)
+            if "s" in flags or "u" in flags:
+                kind = "set" if "o" in flags else "shopt"
+                changes = [(kind, "s" in flags, option) for option in names]
+        else:
+            index = 1
+            while index < len(words):
+                value = words[index].value
+                if value is None:
+                    self._unknown(site, [words[index]], "options of set known only at run time")
                     return True
-                if chosen == "interactive-comments" and value[0] == "+":
-                    self._unknown(site, words, _COMMENTS_OFF)
-                    return True
+                if value in ("--", "-") or value[:1] not in ("-", "+") or len(value) < 2:
+                    break
+                index += 1
+                for letter in value[1:]:
+                    if letter != "o":
+                        if letter in _SET_LETTERS:
+                            changes.append(("set", value[0] == "-", _SET_LETTERS[letter]))
+                        continue
+                    argument = _at(words, index)
+                    if argument is None:
+                        continue  # `set -o` lists the options
+                    if argument.value is None:
+                        self._unknown(site, [argument], "options of set known only at run time")
+                        return True
+                    changes.append(("set", value[0] == "-", argument.value))
+                    index += 1
+        self._options(changes, site)
         return True
+
+    def _options(self, changes: list[tuple[str, bool, str]], site: _Site) -> None:
+        """Options a command turns on or off, ("set" or "shopt", on, long name), however they
+        were spelled (`set +eo history`, `shopt -uo history`, `bash +o history`). Each is also
+        judged as one `set -o NAME` / `set +o NAME` or `shopt -s NAME` / `shopt -u NAME`, so a
+        rule names it in one spelling. Those that change how later text is read are unknown."""
+        for kind, on, option in changes:
+            flag = ("-o" if on else "+o") if kind == "set" else ("-s" if on else "-u")
+            self.commands.append(SimpleCommand(kind, (kind, flag, option), site.text,
+                                               wrappers=site.wrappers))
+            if on and kind == "set" and option == "keyword":
+                self._unknown(site, [], "set -k makes words after a command assignments (set -o "
+                                        "keyword)")
+            elif not on and option in ("interactive-comments", "interactive_comments"):
+                self._unknown(site, [], _COMMENTS_OFF)
+            elif on and kind == "set" and option == "histexpand":
+                self._histexpand = True  # `!` in code read later on the line (`finish`)
+            elif on and kind == "shopt" and option == "cdable_vars":
+                self._cdable_vars = True
 
     def _sched(self, name: str, words: list[_Word], site: _Site) -> bool:
         if len(words) < 3 or (words[1].value or "").startswith("-"):
@@ -2579,6 +2738,10 @@ _WRAPPERS: dict[str, _Options] = {
                               "--apparmor-profile")),
     "prlimit": _options(long=("--pid", "--output"), stop=("-p", "--pid")),
 }  # fmt: skip
+# Wrappers before whose command bash (time, coproc) or the wrapper (sudo) takes NAME=VALUE
+# words as assignments, not as the command.
+_ASSIGNMENTS_FIRST = frozenset({"time", "coproc", "sudo"})
+_ASSIGNMENT_WORD = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)\+?=")
 # Wrappers that start the user's shell when no command follows them.
 _SHELL_WITHOUT_COMMAND = frozenset({"chroot", "nsenter", "unshare", "pkexec", "run0"})
 _RUNUSER = _options("gGsuwc", ("--user", "--group", "--supp-group", "--shell",
@@ -2620,6 +2783,13 @@ _BIND = _options("mfqurx")
 _HASH = _options("pdt")
 _ENABLE = _options("f")
 _COMMENTS_OFF = "with interactive comments off, `#` no longer hides what follows it"
+# set's one-letter options by their long names (`set -e` is `set -o errexit`).
+_SET_LETTERS = {
+    "a": "allexport", "b": "notify", "e": "errexit", "f": "noglob", "h": "hashall",
+    "k": "keyword", "m": "monitor", "n": "noexec", "p": "privileged", "t": "onecmd",
+    "u": "nounset", "v": "verbose", "x": "xtrace", "B": "braceexpand", "C": "noclobber",
+    "E": "errtrace", "H": "histexpand", "P": "physical", "T": "functrace",
+}  # fmt: skip
 
 # Variables whose value the shell later runs, shows after expansion, or uses to find commands:
 # "code" is run as a command line, "prompt" is decoded (`\044` is `$`) then expanded as a
@@ -2633,11 +2803,13 @@ _HOOKS = {
     "PROMPT2": "prompt", "PROMPT3": "prompt", "PROMPT4": "prompt", "RPROMPT": "prompt",
     "RPS1": "prompt", "RPS2": "prompt", "SPROMPT": "prompt",
     "BASH_ENV": "expanded", "ENV": "expanded", "MAIL": "expanded", "MAILPATH": "expanded",
-    "BASH_CMDS": "unknown", "INPUTRC": "unknown",
+    "BASH_CMDS": "unknown", "INPUTRC": "unknown", "histchars": "unknown",
 }  # fmt: skip
 _HOOK_UNKNOWN = {
     "BASH_CMDS": "makes a command name run another program",
     "INPUTRC": "names key bindings readline reads again (C-x C-r)",
+    "histchars": "changes the history characters: a later line may run an earlier one "
+                 "(`histchars=@`, then `@@`)",
 }
 
 

@@ -85,6 +85,22 @@ ATTACKS = [
     "f() { local -a 'b=($(canary))'; }; f",
     "b=(); declare 'b=($(canary))'",
     "a=(1); unset 'a[$(canary)]'",
+    # 4: assignment words before the command of a keyword
+    "time a=b canary",
+    "time -p a=b canary",
+    "coproc a=b canary; wait",
+    # 8: an alias ending in a blank makes the next word an alias too
+    "shopt -s expand_aliases\nalias e='echo ' H='; canary'\ne H",
+    "shopt -s expand_aliases\nBASH_ALIASES[e]='echo '; alias H='; canary'\ne H",
+    # 10: history expansion with other characters, or turned on where it is off
+    "bash -c 'set -H -o history\nhistchars=@\nhistory -s canary\n@@'",
+    "bash -c 'set -o history -o histexpand\nhistory -s canary\n!!'",
+    "bash -H -c 'set -o history\nhistory -s canary\n!-1'",
+    # 12: brace expansion in declare's words
+    "declare PS{4,}='$(canary)'; set -x; :",
+    "export PROMPT_COMMAND{,}='canary'; eval \"$PROMPT_COMMAND\"",
+    "c{anary,}",
+    "env BASH_ENV{,}=/dev/stdin bash -c : <<< canary",
 ]
 
 # The same class through a variable: x holds an array reference whose subscript runs the canary,
