@@ -839,6 +839,10 @@ class _Collector:
         self._histexpand = False
         self._codes: list[tuple[str, _Site]] = []
         self._cdable_vars = False
+        # Values the line assigned (None: known only at run time), for CDPATH, HOME and
+        # cdable_vars; and the directories `pushd` saved.
+        self._values: dict[str, str | None] = {}
+        self._stack: list[list[PathArg]] = []
         # Directories an earlier `cd` on this line may have moved to: relative paths after it
         # are judged in each of them as well as as written.
         self._dirs: list[PathArg] = []
@@ -1188,17 +1192,22 @@ class _Collector:
         # `sudo >/dev/null rm -rf /`: tree-sitter files `rm -rf /` under the redirection.
         text = self._text(node) if len(words) > own else self._text(command)
         here = streams.site(site, text=text)
+        # `HISTFILE=/dev/null bash`, `LD_PRELOAD=x.so ls`: the assignments are judged too, in
+        # the command's place (`BASH_ENV=/dev/stdin bash` reads what that command reads), and
+        # first: the command runs with them (`HOME=/etc bash -c 'cd; ...'`).
+        first = len(self.commands)
+        for assignment in assignments:
+            if assignment.type == "variable_assignment":
+                self._assignment(assignment, here if words else site)
+        assigned = self.commands[first:]
+        del self.commands[first:]
         if words:
             self._resolve(words, here)
             if len(words) == 1 and words[0].value == "exec":
                 # `exec 3<&0` changes the shell's own descriptors for the rest of the line.
                 self._line_fds = {0: (here.stdin, here.here), **streams.fds}
         self.commands.extend(later)
-        # `HISTFILE=/dev/null bash`, `LD_PRELOAD=x.so ls`: the assignments are judged too, in
-        # the command's place (`BASH_ENV=/dev/stdin bash` reads what that command reads).
-        for assignment in assignments:
-            if assignment.type == "variable_assignment":
-                self._assignment(assignment, here if words else site)
+        self.commands.extend(assigned)  # listed after the command, as written before it
         for child in expanding:
             self._nested(child, site, level + 1)
 
@@ -1437,6 +1446,7 @@ class _Collector:
                                              "only at run time")
             else:
                 self._arithmetic_text(value.value, site, text)
+        self._values[name] = None if append else value.value
         if numeric or (not append and value.value is not None and _INTEGER.fullmatch(value.value)):
             self._numbers.add(name)
         else:
@@ -1735,19 +1745,70 @@ class _Collector:
                 self.commands.append(SimpleCommand(
                     ">", (">", path.text), site.text, "", path.kind == "unknown", site.wrappers,
                     self._in_dirs((path,))))
-        if name in ("cd", "pushd"):
-            self._moved(paths)
+        if name in ("cd", "pushd", "popd"):
+            self._moved(name, words)
 
-    def _moved(self, operands: tuple[PathArg, ...]) -> None:
-        """`cd DIR` (`cd` alone: home; `cd -`: a directory known only at run time)."""
-        target = next((p for p in operands if not p.text.startswith("-") or p.text == "-"),
-                      PathArg("~", "exact", True))
-        if target.text == "-":
-            target = PathArg("(the previous directory)", "unknown")
-        self._dirs = list(self._in_dirs((target,))) if self._dirs else [target]
+    def _moved(self, name: str, words: list[_Word]) -> None:
+        """`cd DIR`, `pushd DIR`, `popd`: the directories that relative paths after it are
+        judged in (`cd` alone: home; `cd -`, `pushd +1`, a `popd` or a bare `pushd` with
+        nothing pushed on the line: a directory known only at run time). CDPATH and
+        `shopt -s cdable_vars` set on the line are followed (`cd log` may be $CDPATH/log,
+        `cd e` may be $e); set on an earlier line they are not known (README)."""
+        unknown = PathArg("(a directory known only at run time)", "unknown")
+        options, operands = [], []
+        for word in words[1:]:
+            if not operands and word.value is not None and word.value.startswith("-") \
+                    and word.value not in ("-", "--") and not word.value[1:].isdigit():
+                options.append(word.value)
+            elif word.value != "--" or operands:
+                operands.append(word)
+        target = operands[0] if operands else None
+        if name == "popd" or (name == "pushd" and (target is None or _DIRSTACK.fullmatch(
+                target.value or ""))):
+            if "-n" in options:
+                self._stack.clear()  # the stack below the top changed: unknown from here
+                return
+            if name == "popd" and target is None and self._stack:
+                self._dirs = self._stack.pop()
+            elif name == "pushd" and target is None and self._stack:
+                self._dirs, self._stack[-1] = self._stack[-1], self._dirs
+            else:
+                self._dirs = [unknown]
+                self._stack.clear()
+            return
+        if name == "pushd":
+            if "-n" in options:
+                self._stack.clear()
+                return
+            self._stack.append(list(self._dirs))
+        if target is None:
+            candidates = [PathArg("~", "exact", True)]
+        elif target.value == "-":
+            candidates = [PathArg("(the previous directory)", "unknown")]
+        else:
+            candidates = list(_operand_paths([words[0], target]))
+            value = target.value
+            if value is not None and not value.startswith("/") and not target.text.startswith(
+                    "~") and value.split("/", 1)[0] not in (".", ".."):
+                cdpath = self._values.get("CDPATH", "")
+                if cdpath is None:
+                    candidates.append(unknown)
+                else:
+                    candidates += [PathArg(f"{entry.rstrip('/') or '/'}/{value}", "exact",
+                                           entry.startswith("~")) for entry in cdpath.split(":")
+                                   if entry]
+                if self._cdable_vars and _IDENTIFIER.fullmatch(value):
+                    found = self._values.get(value)
+                    candidates.append(unknown if found is None else PathArg(found))
+        placed = self._in_dirs(tuple(candidates))
+        self._dirs = list(placed)
 
     def _in_dirs(self, paths: tuple[PathArg, ...]) -> tuple[PathArg, ...]:
-        """`paths`, and each relative one also in each directory a `cd` may have chosen."""
+        """`paths`, and each relative one also in each directory a `cd` may have chosen. A
+        `~` is the HOME the line set, if it set one; `~+` and `~0` are the working directory
+        (a path relative to it), other directory-stack forms (`~-`, `~1`) are unknown."""
+        if any(path.tilde for path in paths):
+            paths = tuple(self._tilde(path) for path in paths)
         if not self._dirs:
             return paths
         more: list[PathArg] = []
@@ -1762,6 +1823,21 @@ class _Collector:
                     more.append(PathArg(f"{folder.text.rstrip('/')}/{path.text}", kind,
                                         folder.tilde))
         return paths + tuple(more)
+
+    def _tilde(self, path: PathArg) -> PathArg:
+        if not path.tilde:
+            return path
+        user, slash, rest = path.text[1:].partition("/")
+        if user in ("+", "0", "+0"):
+            return PathArg(rest or ".", path.kind)
+        if user == "-" or _DIRSTACK.fullmatch(user):
+            return PathArg(path.text, "unknown")
+        if user == "" and "HOME" in self._values:
+            home = self._values["HOME"]
+            if home is None:
+                return PathArg(path.text, "unknown")
+            return PathArg(home + slash + rest, path.kind)
+        return path
 
     def _unknown(self, site: _Site, words: list[_Word] | tuple[()], reason: str) -> None:
         self.commands.append(
@@ -1871,19 +1947,24 @@ class _Collector:
             index += 1
         last = _last_argument(found, {"-S", "--split-string"})
         split = last[1] if last else None
+        if split is None and not words[index:]:
+            return False  # `env A=b` prints the environment
+        first = len(self.commands)
+        for word in assignments:  # first: the command runs with them
+            variable, _, value = (word.value or "").partition("=")
+            self._assigned(variable, _Word(value, value), word.text, site)
+        assigned = self.commands[first:]
+        del self.commands[first:]
         if split is not None:
             if split.value is None or any(w.value is None for w in words[index:]):
-                judged = self._code(None, site, name)
+                self._code(None, site, name)
             else:
                 rest = " ".join(shlex.quote(w.value or "") for w in words[index:])
-                judged = self._code(f"{split.value} {rest}", site, name)
+                self._code(f"{split.value} {rest}", site, name)
         else:
-            judged = self._inner(words[index:], site, name)
-        if judged:
-            for word in assignments:
-                variable, _, value = (word.value or "").partition("=")
-                self._assigned(variable, _Word(value, value), word.text, site)
-        return judged
+            self._inner(words[index:], site, name)
+        self.commands.extend(assigned)
+        return True
 
     def _su(self, name: str, words: list[_Word], site: _Site) -> bool:
         # su passes the words after the user to the login shell, so -c may come anywhere.
@@ -3045,6 +3126,8 @@ _WRITES: dict[str, _Options | str | frozenset[str]] = {
 
 
 _RECURSIVE = frozenset({"-r", "-R", "-a", "--recursive", "--archive"})
+# `pushd +1`, `popd -2`, `~1`, `~-1`: entries of the directory stack.
+_DIRSTACK = re.compile(r"[+-]?[0-9]+")
 
 
 def _after_options(words: list[_Word], options: frozenset[str]) -> list[PathArg]:

@@ -1449,7 +1449,30 @@ PATH_CASES = [
     ("cat ~/../../etc/sudoers", None, "deny"),
     ("cat ~/x", None, "allow"),
     ("cat '~root/../etc/sudoers'", None, "allow"),  # a quoted ~ is no home
-    ("cat ~+/sudoers", None, "confirm"),  # $PWD
+    ("cat ~+/sudoers", None, "allow"),  # $PWD: the relative path sudoers
+    # outside attack B, finding 11: following the directory a line moves to
+    ("cd /etc; cat ~+/sudoers", None, "deny"),
+    ("cd /etc; cat ~0/sudoers", None, "deny"),
+    ("cd /etc; cat ~+0/sudoers", None, "deny"),
+    ("cd /tmp; cat ~-/sudoers", None, "confirm"),  # $OLDPWD
+    ("cat ~1/sudoers", None, "confirm"),  # the directory stack
+    ("cat ~-2/sudoers", None, "confirm"),
+    ("CDPATH=/; cd etc; cat sudoers", None, "deny"),
+    ("CDPATH=:/srv:/; cd etc && cat sudoers", None, "deny"),
+    ("CDPATH=$x; cd etc; cat sudoers", None, "confirm"),
+    ("CDPATH=/; cd ./etc; cat sudoers", None, "allow"),  # ./ is not searched in CDPATH
+    ("pushd /etc; pushd /tmp; popd; cat sudoers", None, "deny"),
+    ("pushd /etc; pushd /tmp; pushd; cat sudoers", None, "deny"),
+    ("pushd /etc; cd /tmp; popd; cat sudoers", None, "allow"),  # back where it started
+    ("pushd /tmp; pushd +1; cat sudoers", None, "confirm"),
+    ("popd; cat sudoers", None, "confirm"),
+    ("pushd; cat sudoers", None, "confirm"),
+    ("shopt -s cdable_vars; e=/etc; cd e; cat sudoers", None, "deny"),
+    ("shopt -s cdable_vars; cd e; cat sudoers", None, "confirm"),
+    ("HOME=/etc; cat ~/sudoers", None, "deny"),
+    ("HOME=/etc; cd; cat sudoers", None, "deny"),
+    ("export HOME=$x; cat ~/sudoers", None, "confirm"),
+    ("cd /etc; cat ~/sudoers", "deploy", "allow"),
 ]
 
 

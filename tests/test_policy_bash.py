@@ -101,6 +101,20 @@ ATTACKS = [
     "export PROMPT_COMMAND{,}='canary'; eval \"$PROMPT_COMMAND\"",
     "c{anary,}",
     "env BASH_ENV{,}=/dev/stdin bash -c : <<< canary",
+    # 11: the directory a line moves to, and $HOME
+    "cd {p}; echo x >> ~0/f",
+    "cd {p}; echo x >> ~+/f",
+    "cd {p}; echo x >> ~+0/f",
+    "cd {p}; cd /tmp; echo x >> ~-/f",
+    "cd {p}; pushd /tmp; echo x >> ~1/f",
+    "CDPATH={p}/..; cd protected; echo x >> f",
+    "CDPATH=:{p}/..; cd protected >/dev/null && touch f",
+    "pushd {p}; pushd /tmp; popd; echo x >> f",
+    "pushd {p}; pushd /tmp; pushd; touch f",
+    "shopt -s cdable_vars; e={p}; cd e; touch f",
+    "HOME={p}; echo x > ~/f",
+    "HOME={p}; cd; touch f",
+    "HOME={p} bash -c 'cd; touch f'",
 ]
 
 # The same class through a variable: x holds an array reference whose subscript runs the canary,
