@@ -1739,14 +1739,26 @@ class _Collector:
         command = SimpleCommand(name, tuple(argv), site.text, "", dynamic, site.wrappers,
                                 self._in_dirs(paths), reads_stdin)
         self.commands.append(command)
+        if name != "script":  # judged by its handler, with or without a command
+            self._writes(name, words, site)
+        if name == "rsync":
+            removed = _rsync_removes(words)
+            if removed:
+                self.commands.append(SimpleCommand(
+                    "rm", ("rm", "-r", *(p.text for p in removed)), site.text, "",
+                    any(p.kind == "unknown" for p in removed), (*site.wrappers, name),
+                    self._in_dirs(removed)))
+        if name in ("cd", "pushd", "popd"):
+            self._moved(name, words)
+
+    def _writes(self, name: str, words: list[_Word], site: _Site) -> None:
+        """The `>` pseudo-commands of a command that writes files (_WRITES)."""
         writes = _WRITES.get(name)
         if writes is not None:
             for path in _written(words, writes):
                 self.commands.append(SimpleCommand(
                     ">", (">", path.text), site.text, "", path.kind == "unknown", site.wrappers,
                     self._in_dirs((path,))))
-        if name in ("cd", "pushd", "popd"):
-            self._moved(name, words)
 
     def _moved(self, name: str, words: list[_Word]) -> None:
         """`cd DIR`, `pushd DIR`, `popd`: the directories that relative paths after it are
@@ -1906,6 +1918,8 @@ class _Collector:
         if name == "coproc":
             # The shell talks to a coprocess through a pipe (`echo ls >&${COPROC[1]}`).
             return self._inner(words[index:], site, name, stdin="pipe")
+        if name == "entr" and any("s" in o[1:] for o in seen if not o.startswith("--")):
+            return self._joined_code(words[index:], site, name)  # entr -s runs it in $SHELL
         return self._inner(words[index:], site, name)
 
     def _leading_assignments(self, name: str, words: list[_Word], index: int,
@@ -1997,6 +2011,7 @@ class _Collector:
         return self._inner(words[index:], site, name)
 
     def _script(self, name: str, words: list[_Word], site: _Site) -> bool:
+        self._writes(name, words, site)  # its typescript file
         code = _code_option(words, "cBEIOTmo")
         return self._code(code, site, name) if code is not None else self._user_shell(
             name, words, site)
@@ -2031,52 +2046,81 @@ class _Collector:
         return self._inner(inner, site, name, stdin="null", dynamic=site.dynamic or not replace)
 
     def _find(self, name: str, words: list[_Word], site: _Site) -> bool:
-        own: list[_Word] = [words[0]]
-        actions: list[tuple[str, list[_Word]]] = []
-        starts: list[str] = []
+        """find: its own words; `-delete`, an `rm` of every file found; `-exec` and its kin,
+        the command they run, `{}` being each file found (`_found`)."""
         index = 1
+        while index < len(words) and (words[index].value in ("-H", "-L", "-P", "-D")
+                                      or (words[index].value or "").startswith("-O")):
+            index += 2 if words[index].value in ("-D", "-O") else 1
+        own: list[_Word] = list(words[:index])
+        starts: list[str] = []
+        actions: list[tuple[str, list[_Word]]] = []
+        tests: list[str | None] = []  # the expression's words, actions left out
+        delete = False
+        expression = False
         while index < len(words):
             word = words[index]
             if word.splits:
                 # An unquoted expansion may add `-exec anything ;` to the expression.
                 self._unknown(site, words, "find expression known only at run time")
                 return True
+            expression = expression or word.value is None or word.value.startswith(
+                ("-", "(", "!", ","))
             if word.value in ("-exec", "-execdir", "-ok", "-okdir"):
                 option, action = word.value, []
                 index += 1
                 while index < len(words) and words[index].value not in (";", "+"):
                     argument = words[index]
-                    # {} becomes each file found: known only at run time.
-                    found = argument.value is not None and "{}" in argument.value
-                    action.append(_Word(None, argument.value or "") if found else argument)
+                    # {} alone is each file found (`_found_in`); inside a word, or as the
+                    # command, a text known only at run time.
+                    value = argument.value
+                    if value is not None and "{}" in value:
+                        argument = _Word(None, value)
+                    action.append(argument)
                     index += 1
                 actions.append((option, action))
             else:
                 own.append(word)
-                expression = (word.value or "-").startswith(("-", "(", "!"))
-                if len(own) == len(starts) + 2 and not expression and word.value is not None:
+                if not expression and word.value is not None:
                     starts.append(word.value)
+                elif expression:
+                    tests.append(word.value)
+                    delete = delete or word.value == "-delete"
             index += 1
         self._plain(name, own, site)
-        for option, action in actions:
+        found = _found(starts or ["."], tests)
+        if delete:
+            self.commands.append(SimpleCommand(
+                "rm", ("rm", "-r", *(f.text for f in found)), site.text,
+                wrappers=(*site.wrappers, name), paths=self._in_dirs(found)))
+        for _, action in actions:
             first = len(self.commands)
-            self._inner(action, site, name, dynamic=True)
-            if option in ("-exec", "-ok"):
-                self._show_start_points(first, starts or ["."])
+            self._inner(action, site, name)
+            # {} alone as an argument is each file found, which `_found_in` puts in its place;
+            # inside a word, or as the command, it stays a text known only at run time.
+            each = all(w.value is not None or w.text == "{}" for w in action[1:]) and bool(
+                action) and action[0].value is not None
+            self._found_in(first, found, known=each)
         return True
 
-    def _show_start_points(self, first: int, starts: list[str]) -> None:
-        """`find / -exec rm -rf {} ;` also removes /: judge {} as each start point, the one
-        value known before it runs (the command stays marked as having run-time arguments)."""
-        judged = self.commands[first:]
-        del self.commands[first:]
-        for command in judged:
+    def _found_in(self, first: int, found: tuple[PathArg, ...], known: bool) -> None:
+        """The commands of `find -exec` from `first` on, with `{}` made the files found:
+        `find / -exec rm -rf {} ;` also removes /, `find . -name '*.pyc' -exec rm {} +`
+        removes only such files. `known`: no other argument is known only at run time."""
+        for position in range(first, len(self.commands)):
+            command = self.commands[position]
             if command.name is None or not any("{}" in arg for arg in command.argv[1:]):
-                self.commands.append(command)
                 continue
-            for start in starts:
-                argv = (command.argv[0], *(a.replace("{}", start) for a in command.argv[1:]))
-                self.commands.append(replace(command, argv=argv, dynamic_args=True))
+            argv = [command.argv[0]]
+            for arg in command.argv[1:]:
+                argv.extend([arg.replace("{}", each.text) for each in found] if "{}" in arg
+                            else [arg])
+            paths: list[PathArg] = []
+            for path in command.paths:
+                paths.extend([PathArg(path.text.replace("{}", each.text), each.kind, each.tilde)
+                              for each in found] if "{}" in path.text else [path])
+            self.commands[position] = replace(command, argv=tuple(argv), paths=tuple(paths),
+                                              dynamic_args=command.dynamic_args and not known)
 
     def _parallel(self, name: str, words: list[_Word], site: _Site) -> bool:
         # GNU parallel joins the command words, puts each input (quoted) in place of {} or at
@@ -2537,6 +2581,222 @@ class _Collector:
             elif on and kind == "shopt" and option == "cdable_vars":
                 self._cdable_vars = True
 
+    # -- programs that run a command given in their own way (outside attack B, finding 14) --
+
+    def _setarch(self, name: str, words: list[_Word], site: _Site) -> bool:
+        """`setarch ARCH [options] [program [args]]`: options may come before and after ARCH;
+        no program starts the user's shell."""
+        index = 1
+        while index < len(words) and (words[index].value or "").startswith("-"):
+            if words[index].value in ("--list", "-h", "--help", "-V", "--version"):
+                return False
+            index += 1
+        index += 1  # ARCH
+        while index < len(words) and (words[index].value or "").startswith("-") \
+                and words[index].value != "--":
+            index += 1
+        if index < len(words) and words[index].value == "--":
+            index += 1
+        if index > len(words) or any(w.value is None for w in words[1:index]):
+            self._unknown(site, words, f"options of {name} known only at run time")
+            return True
+        return self._inner(words[index:], site, name) or self._user_shell(name, words, site)
+
+    def _runcon(self, name: str, words: list[_Word], site: _Site) -> bool:
+        """`runcon CONTEXT COMMAND`, or `runcon [-c] [-u U] [-r R] [-t T] [-l L] COMMAND`."""
+        scanned = _scan_options(words, 1, _options("urtl", ("--user", "--role", "--type",
+                                                            "--range")))
+        if scanned is None:
+            self._unknown(site, words, "options of runcon known only at run time")
+            return True
+        index, found = scanned
+        if not {o for o, _ in found} - {"-c", "--compute"}:
+            index += 1  # the CONTEXT
+        return self._inner(words[index:], site, name)
+
+    def _bwrap(self, name: str, words: list[_Word], site: _Site) -> bool:
+        """bubblewrap: options take none, one or two arguments, then the command."""
+        index = 1
+        while index < len(words):
+            value = words[index].value
+            if value is None:
+                self._unknown(site, words, "options of bwrap known only at run time")
+                return True
+            if value == "--":
+                index += 1
+                break
+            if not value.startswith("--"):
+                break
+            index += 3 if value in _BWRAP_TWO else 2 if value in _BWRAP_ONE else 1
+        return self._inner(words[index:], site, name)
+
+    def _start_stop_daemon(self, name: str, words: list[_Word], site: _Site) -> bool:
+        """`start-stop-daemon --start --exec PATH -- ARGS` runs PATH (or --startas PATH)."""
+        scanned = _scan_options(words, 1, _START_STOP)
+        if scanned is None:
+            self._unknown(site, words, "options of start-stop-daemon known only at run time")
+            return True
+        index, found = scanned
+        if not {o for o, _ in found} & {"-S", "--start"}:
+            return False
+        program = _last_argument(found, {"-a", "--startas"}) or _last_argument(
+            found, {"-x", "--exec"})
+        if program is None or program[1] is None:
+            return False
+        return self._inner([program[1], *words[index:]], site, name)
+
+    def _machinectl(self, name: str, words: list[_Word], site: _Site) -> bool:
+        """`machinectl shell [[USER@]NAME [PATH [ARGS]]]` runs PATH (or the user's shell)."""
+        scanned = _scan_options(words, 1, _MACHINECTL)
+        if scanned is None:
+            self._unknown(site, words, "options of machinectl known only at run time")
+            return True
+        index = scanned[0]
+        if _at(words, index) is None or words[index].value != "shell":
+            return False
+        rest = words[index + 1:]
+        while rest and (rest[0].value or "").startswith("-"):
+            rest = rest[1:]
+        self._plain(name, words, site)
+        if len(rest) >= 2:
+            return self._inner(rest[1:], site, name)
+        return self._user_shell(name, words, site)
+
+    def _tmux(self, name: str, words: list[_Word], site: _Site) -> bool:
+        """tmux runs shell commands given to new-session, new-window, split-window,
+        respawn-pane, respawn-window, display-popup, run-shell, pipe-pane and if-shell (and
+        `tmux -c`); keys sent to a pane, key bindings, hooks and command files run what only
+        the pane or tmux sees: unknown. Commands are separated by `;` words."""
+        self._plain(name, words, site)
+        index = 1
+        while index < len(words) and (words[index].value or "").startswith("-"):
+            value = words[index].value or ""
+            if value == "-c":
+                return self._code(_at(words, index + 1), site, name)
+            index += 2 if value[-1:] in "LSfT" and len(value) == 2 else 1
+        command: list[_Word] = []
+        for word in [*words[index:], _Word(";", ";")]:
+            if word.value is None and word.text.endswith(";"):
+                self._unknown(site, words, "tmux commands known only at run time")
+                return True
+            if word.value not in (";", "\\;"):
+                command.append(word)
+                continue
+            if command:
+                self._tmux_command(command, words, site)
+            command = []
+        return True
+
+    def _tmux_command(self, command: list[_Word], words: list[_Word], site: _Site) -> None:
+        verb = command[0].value
+        if verb is None or verb in _TMUX_UNKNOWN:
+            self._unknown(site, words, f"tmux {verb or 'command'} runs what tmux or a pane "
+                                       "reads later")
+            return
+        takes = _TMUX_SHELL_COMMANDS.get(verb)
+        if takes is None:
+            return
+        scanned = _scan_options(command, 1, _options(takes))
+        if scanned is None:
+            self._unknown(site, words, "options of tmux known only at run time")
+            return
+        rest = command[scanned[0]:]
+        if not rest:
+            return
+        if len(rest) == 1 or verb in ("run-shell", "run", "pipe-pane", "pipep", "if-shell", "if"):
+            self._code(rest[0], site, "tmux")
+            if verb in ("if-shell", "if"):
+                self._unknown(site, words, "tmux if-shell runs tmux commands")
+        else:
+            self._inner(rest, site, "tmux")
+
+    def _screen(self, name: str, words: list[_Word], site: _Site) -> bool:
+        """screen runs the command after its options (or the user's shell, in a terminal of
+        its own); `-X` sends a command to a running session: unknown."""
+        self._plain(name, words, site)
+        if any(w.value in ("-ls", "-list", "-wipe", "-v", "-version", "-help", "-r", "-x", "-R",
+                           "-RR") for w in words[1:2]):
+            return True  # lists or attaches: runs no command of its own
+        scanned = _scan_options(words, 1, _options("cehpsStTX", ("-Logfile",)))
+        if scanned is None:
+            self._unknown(site, words, "options of screen known only at run time")
+            return True
+        index, found = scanned
+        options = {o for o, _ in found}
+        if "-X" in options or "-s" in options:
+            self._unknown(site, words, "screen -X and -s run what a session reads later")
+            return True
+        if options & {"-r", "-R", "-x", "-ls", "-list", "-wipe", "-v"}:
+            return True
+        if words[index:]:
+            self._inner(words[index:], site, name)
+        return True
+
+    def _capsh(self, name: str, words: list[_Word], site: _Site) -> bool:
+        """`capsh [options] -- ARGS` runs `bash ARGS` (or the --shell=PROGRAM given)."""
+        shell = "/bin/bash"
+        for index, word in enumerate(words[1:], start=1):
+            if word.value is None:
+                self._unknown(site, words, "options of capsh known only at run time")
+                return True
+            if word.value.startswith("--shell="):
+                shell = word.value.partition("=")[2]
+            elif word.value == "==":
+                return self._inner([_Word("capsh", "capsh"), *words[index + 1:]], site, name)
+            elif word.value == "--":
+                return self._inner([_Word(shell, shell), *words[index + 1:]], site, name)
+        return False
+
+    def _gdb(self, name: str, words: list[_Word], site: _Site) -> bool:
+        """`gdb --args PROGRAM ARGS` (with `-ex run`, or a `run` typed later) runs PROGRAM."""
+        for index, word in enumerate(words[1:], start=1):
+            if word.value == "--args":
+                self._plain(name, words[:index], site)
+                return self._inner(words[index + 1:], site, name) or True
+        return False
+
+    def _perf(self, name: str, words: list[_Word], site: _Site) -> bool:
+        """`perf stat|record|trace ... [--] COMMAND`: the command after the options."""
+        if _at(words, 1) is None or words[1].value not in ("stat", "record", "trace", "mem",
+                                                           "c2c", "lock", "sched", "kvm"):
+            return False
+        scanned = _scan_options(words, 2, _options("eptoCGxIrFcmujdDLMSTz"))
+        if scanned is None:
+            self._unknown(site, words, "options of perf known only at run time")
+            return True
+        self._plain(name, words[:scanned[0]], site)
+        return self._inner(words[scanned[0]:], site, name) or True
+
+    def _ip(self, name: str, words: list[_Word], site: _Site) -> bool:
+        """`ip [-n NS] netns exec NAME COMMAND`, `ip vrf exec NAME COMMAND`."""
+        values = [w.value for w in words]
+        for index in range(1, len(values) - 2):
+            if values[index] in ("netns", "vrf") and values[index + 1] == "exec":
+                self._plain(name, words[:index + 3], site)
+                return self._inner(words[index + 3:], site, name) or True
+        return False
+
+    def _ssh(self, name: str, words: list[_Word], site: _Site) -> bool:
+        """ssh: the remote command is shell code, run by the remote login shell (perhaps this
+        very host: `ssh localhost rm -rf /`); with none (and no -N, -W, -O) the remote shell
+        reads the line's stdin."""
+        self._plain(name, words, site)
+        scanned = _scan_options(words, 1, _options("BbcDEeFIiJLlmOoPpQRSWw"))
+        if scanned is None:
+            self._unknown(site, words, "options of ssh known only at run time")
+            return True
+        index, found = scanned
+        if {o for o, _ in found} & {"-N", "-W", "-O", "-Q", "-G", "-V", "-s"}:
+            return True
+        if index >= len(words):
+            return True
+        command = words[index + 1:]
+        if command:
+            self._joined_code(command, site, name)
+        else:
+            self._stdin_code(name, words, site, "a shell", fed="sh", label="ssh")
+        return True
+
     def _sched(self, name: str, words: list[_Word], site: _Site) -> bool:
         if len(words) < 3 or (words[1].value or "").startswith("-"):
             return False
@@ -2818,13 +3078,100 @@ _WRAPPERS: dict[str, _Options] = {
                               "--securebits", "--pdeathsig", "--selinux-label",
                               "--apparmor-profile")),
     "prlimit": _options(long=("--pid", "--output"), stop=("-p", "--pid")),
+    # found after outside attack B (finding 14): programs that run the command after them
+    "linux32": _options(), "linux64": _options(), "i386": _options(), "x86_64": _options(),
+    "uname26": _options(),
+    "numactl": _options("ipmCNPwab", ("--interleave", "--preferred", "--membind",
+                                       "--physcpubind", "--cpunodebind", "--preferred-many",
+                                       "--weighted-interleave", "--all", "--balancing"),
+                        stop=("-s", "--show", "-H", "--hardware")),
+    "chpst": _options("uUbe/CnlLmdopfcrt"),
+    "rlwrap": _options("bCDefFgHlMOPqsStwz", ("--break-chars", "--command-name", "--history-no-dupes",
+                                              "--extra-char-after-completion", "--file",
+                                              "--history-format", "--forget-matching",
+                                              "--history-filename", "--logfile",
+                                              "--multi-line-ext", "--one-shot-rlwrap",
+                                              "--pre-given", "--quote-characters",
+                                              "--histsize", "--substitute-prompt",
+                                              "--set-term-name", "--polling-interval",
+                                              "--filter"),
+                       attached="ampW"),
+    "systemd-inhibit": _options(long=("--what", "--who", "--why", "--mode"), stop=("--list",)),
+    "cpulimit": _options("lpe", ("--limit", "--pid", "--exe"), stop=("-p", "-e", "--pid", "--exe")),
+    "trickle": _options("dutlwn"),
+    "torsocks": _options("upaP", ("--user", "--pass", "--address", "--port")),
+    "faketime": _options("p", operands=1),
+    "valgrind": _options(),
+    "dbus-launch": _options(long=("--config-file", "--autolaunch")),
+    "dbus-run-session": _options(long=("--config-file", "--dbus-daemon")),
+    "xvfb-run": _options("nsfepw", ("--server-num", "--server-args", "--auth-file", "--error-file",
+                                    "--xauth-protocol", "--wait")),
+    "daemonize": _options("ceEoplu"),
+    "chronic": _options(),
+    "lckdo": _options("W", operands=1),
+    "setlock": _options(operands=1),
+    "softlimit": _options("acdflmoprst"),
+    "envuidgid": _options(operands=1),
+    "envdir": _options(operands=1),
+    "pgrphack": _options(),
+    "ssh-agent": _options("aEtPO", stop=("-k", "-D", "-d", "-T")),
+    "systemd-cat": _options("tp", ("--identifier", "--priority", "--stderr-priority",
+                                   "--level-prefix")),
+    "logsave": _options(operands=1),
+    "aa-exec": _options("pn", ("--profile", "--namespace")),
+    "fakechroot": _options("eclsd", ("--environment", "--config-dir", "--lib", "--use-system-libs")),
+    "proot": _options("rbmwqkv", ("--rootfs", "--bind", "--mount", "--cwd", "--pwd", "--qemu",
+                                  "--kernel-release", "--verbose")),
+    "schroot": _options("cudnof", ("--chroot", "--user", "--directory", "--session-name",
+                                   "--option", "--shell"),
+                        stop=("-l", "--list", "-i", "--info", "--config", "--location", "-e",
+                              "--end-session")),
+    "lxc-attach": _options("nPesuvL", ("--name", "--lxcpath", "--arch", "--elevated-privileges",
+                                       "--namespaces", "--uid", "--gid", "--context",
+                                       "--set-var", "--logfile", "--logpriority", "--rcfile")),
+    "entr": _options(),
 }  # fmt: skip
 # Wrappers before whose command bash (time, coproc) or the wrapper (sudo) takes NAME=VALUE
 # words as assignments, not as the command.
 _ASSIGNMENTS_FIRST = frozenset({"time", "coproc", "sudo"})
 _ASSIGNMENT_WORD = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)\+?=")
 # Wrappers that start the user's shell when no command follows them.
-_SHELL_WITHOUT_COMMAND = frozenset({"chroot", "nsenter", "unshare", "pkexec", "run0"})
+_SHELL_WITHOUT_COMMAND = frozenset({"chroot", "nsenter", "unshare", "pkexec", "run0",
+                                    "schroot", "lxc-attach"})
+_BWRAP_TWO = frozenset({
+    "--bind", "--ro-bind", "--dev-bind", "--bind-try", "--ro-bind-try", "--dev-bind-try",
+    "--symlink", "--setenv", "--chmod", "--file", "--bind-data", "--ro-bind-data",
+})  # fmt: skip
+_BWRAP_ONE = frozenset({
+    "--dev", "--proc", "--tmpfs", "--mqueue", "--dir", "--remount-ro", "--chdir", "--unsetenv",
+    "--uid", "--gid", "--hostname", "--lock-file", "--sync-fd", "--info-fd", "--json-status-fd",
+    "--block-fd", "--userns-block-fd", "--userns", "--userns2", "--pidns", "--seccomp",
+    "--add-seccomp-fd", "--exec-label", "--file-label", "--cap-add", "--cap-drop", "--perms",
+    "--size", "--args", "--argv0", "--overlay-src", "--tmp-overlay", "--ro-overlay",
+})  # fmt: skip
+_START_STOP = _options(
+    "xapnugcrdNPIkRsO",
+    ("--exec", "--startas", "--pidfile", "--name", "--user", "--group", "--chuid", "--chroot",
+     "--chdir", "--nicelevel", "--procsched", "--iosched", "--umask", "--retry", "--signal",
+     "--output", "--ppid", "--notify-timeout"),
+)  # fmt: skip
+_MACHINECTL = _options("MHpsEon", ("--machine", "--host", "--property", "--signal", "--uid",
+                                   "--setenv", "--kill-whom", "--format", "--output", "--lines",
+                                   "--max-addresses"))  # fmt: skip
+# tmux commands that take a shell command, and the letters of their options that take an
+# argument; and the commands that run what is known only later.
+_TMUX_SHELL_COMMANDS = {
+    "new-session": "cefFnstxy", "new": "cefFnstxy", "new-window": "cefFnt", "neww": "cefFnt",
+    "split-window": "cefFlpt", "splitw": "cefFlpt", "respawn-pane": "cet", "respawnp": "cet",
+    "respawn-window": "cet", "respawnw": "cet", "display-popup": "bcdehsStTwxy",
+    "popup": "bcdehsStTwxy", "run-shell": "cdt", "run": "cdt", "pipe-pane": "t",
+    "pipep": "t", "if-shell": "t", "if": "t",
+}  # fmt: skip
+_TMUX_UNKNOWN = frozenset({
+    "send-keys", "send", "bind-key", "bind", "set-hook", "source-file", "source",
+    "command-prompt", "confirm-before", "confirm", "paste-buffer", "pasteb", "set-buffer",
+    "setb", "load-buffer", "loadb",
+})  # fmt: skip
 _RUNUSER = _options("gGsuwc", ("--user", "--group", "--supp-group", "--shell",
                                "--whitelist-environment", "--command"))  # fmt: skip
 _FLOCK = _options("wE", ("--wait", "--timeout", "--conflict-exit-code"))
@@ -3045,6 +3392,50 @@ def _element_subscript(text: str) -> str | None:
     return None
 
 
+def _found(starts: list[str], tests: list[str | None]) -> tuple[PathArg, ...]:
+    """The files a find expression may match under its start points, as paths: each start
+    point (unless -mindepth 1 or a -name test leaves it out) and START/** (or START/**/NAME
+    with a -name test, and START/NAME, which it matches for certain when it exists). A -name
+    test narrows only an expression of tests joined by "and"; find's globs also match a
+    leading dot, so `*history` is also judged as `.*history`."""
+    plain = not any(t in (None, "-o", "-or", ",", "!", "-not", "(", ")") for t in tests)
+    names: list[str] = []
+    mindepth = maxdepth = None
+    for position, test in enumerate(tests):
+        following = tests[position + 1] if position + 1 < len(tests) else None
+        if test in ("-name", "-iname") and following is not None and plain:
+            names = [following]
+        elif test == "-mindepth" and following is not None and following.isdigit():
+            mindepth = int(following)
+        elif test == "-maxdepth" and following is not None and following.isdigit():
+            maxdepth = int(following)
+    if names and names[0][:1] in ("*", "?", "["):
+        glob = names[0]
+        names.append("." + (glob if glob[0] == "*" else glob[1:] if glob[0] == "?" else
+                            glob[glob.find("]") + 1:] if "]" in glob else glob))
+    found: list[PathArg] = []
+    for start in starts:
+        tilde = start.startswith("~")
+        base = start.rstrip("/") or "/"
+        joiner = "" if base.endswith("/") else "/"
+        last = base.rsplit("/", 1)[-1]
+        if not mindepth and (not names or any(fnmatch.fnmatchcase(last, n) for n in names)):
+            found.append(PathArg(start, "pattern" if _GLOB_CHARS.search(start) else "exact",
+                                 tilde))
+        if maxdepth == 0:
+            continue
+        under = "*" if maxdepth == 1 else "**"
+        if not names:
+            found.append(PathArg(f"{base}{joiner}{under}", "pattern", tilde))
+        for each in names:
+            if maxdepth != 1:
+                found.append(PathArg(f"{base}{joiner}**/{each}", "pattern", tilde))
+            kind = "pattern" if _GLOB_CHARS.search(each) else "exact"
+            if (mindepth or 0) <= 1 and (kind == "exact" or maxdepth == 1):
+                found.append(PathArg(f"{base}{joiner}{each}", kind, tilde))
+    return tuple(found)
+
+
 def _compound(keyword: str, value: str | None) -> bool:
     """Whether declare and its kin take the value `(...)` given as a string as the elements
     of an array (`declare -a b='($(cmd))'` expands them; so does plain `declare` when b is an
@@ -3103,7 +3494,20 @@ def _binding_runs(text: str | None) -> str | None:
 # redirection does: "all" (each operand: tee), "of" (dd's of=), or the options of a copy whose
 # last operand (or -t DIR) is the destination.
 _COPY = _options("St", ("--suffix", "--target-directory", "--backup"))
-_WRITES: dict[str, _Options | str | frozenset[str]] = {
+
+
+class _Operand(NamedTuple):
+    """A writer whose output is its operand number `index` after `options` (uniq IN OUT),
+    and the value of each of `output` (patch -o FILE); `missing` names what it writes with
+    no such operand (patch: the files the patch names)."""
+
+    index: int
+    options: _Options
+    output: frozenset[str] = frozenset()
+    missing: str = ""
+
+
+_WRITES: dict[str, _Options | str | frozenset[str] | _Operand] = {
     "tee": "all",
     "dd": "of",
     # The file after an output option: find -fprint FILE, sort -o FILE, curl -o FILE ...
@@ -3114,6 +3518,24 @@ _WRITES: dict[str, _Options | str | frozenset[str]] = {
     "cp": _COPY,
     "mv": _COPY,
     "ln": _COPY,
+    # found after outside attack B: writers that were not counted as `>`
+    "sponge": "all",
+    "shuf": frozenset({"-o", "--output"}),
+    "iconv": frozenset({"-o", "--output"}),
+    "openssl": frozenset({"-out"}),
+    "gpg": frozenset({"-o", "--output"}),
+    "uniq": _Operand(1, _options("fsw", ("--skip-fields", "--skip-chars", "--check-chars",
+                                         "--group", "--all-repeated"))),
+    "xxd": _Operand(1, _options("cglosC", ("-cols", "-groupsize", "-len", "-offset", "-seek",
+                                           "-name"))),
+    "script": _Operand(0, _options("cEIOBTm", ("--command", "--echo", "--log-in", "--log-out",
+                                              "--log-io", "--log-timing", "--logging-format"))),
+    "patch": _Operand(0, _options("pdoirBDFVYzg", ("--strip", "--directory", "--output",
+                                                   "--input", "--reject-file", "--prefix",
+                                                   "--ifdef", "--fuzz", "--version-control",
+                                                   "--basename-prefix", "--suffix", "--get")),
+                      frozenset({"-o", "--output", "-r", "--reject-file"}),
+                      "(the files the patch names)"),
     "install": _options("gmoSt", ("--group", "--mode", "--owner", "--suffix", "--target-directory",
                                   "--backup", "--context", "--strip-program")),
     "rsync": _options("eBfTM", ("--rsh", "--block-size", "--filter", "--temp-dir", "--rsync-path",
@@ -3126,6 +3548,28 @@ _WRITES: dict[str, _Options | str | frozenset[str]] = {
 
 
 _RECURSIVE = frozenset({"-r", "-R", "-a", "--recursive", "--archive"})
+
+
+def _rsync_removes(words: list[_Word]) -> tuple[PathArg, ...]:
+    """What rsync removes, as an `rm`: with --delete (and its kin), whatever is in the
+    destination and not in the source (DEST/**); with --remove-source-files, the sources."""
+    spec = _WRITES["rsync"]
+    assert isinstance(spec, _Options)
+    scanned = _scan_options(words, 1, spec)
+    if scanned is None:
+        return ()
+    index, found = scanned
+    options = {option for option, _ in found}
+    operands = words[index:]
+    removed: list[PathArg] = []
+    if any(o.startswith("--delete") or o == "--del" for o in options) and operands:
+        target = _path_arg(operands[-1])
+        base = target.text.rstrip("/") or "/"
+        removed.append(target if target.kind == "unknown" else PathArg(
+            f"{base}{'' if base.endswith('/') else '/'}**", "pattern", target.tilde))
+    if "--remove-source-files" in options:
+        removed += [_path_arg(w) for w in operands[:-1]]
+    return tuple(removed)
 # `pushd +1`, `popd -2`, `~1`, `~-1`: entries of the directory stack.
 _DIRSTACK = re.compile(r"[+-]?[0-9]+")
 
@@ -3151,11 +3595,24 @@ def _after_options(words: list[_Word], options: frozenset[str]) -> list[PathArg]
     return found
 
 
-def _written(words: list[_Word], spec: _Options | str | frozenset[str]) -> list[PathArg]:
+def _written(words: list[_Word], spec: _Options | str | frozenset[str] | _Operand
+             ) -> list[PathArg]:
     """The files a writer among _WRITES writes. A copy to D writes D and, D being perhaps a
     directory, D/NAME for each source NAME (`cp shadow /etc` writes /etc/shadow)."""
     if isinstance(spec, frozenset):
         return _after_options(words, spec)
+    if isinstance(spec, _Operand):
+        scanned = _scan_options(words, 1, spec.options)
+        if scanned is None:
+            return [PathArg(words[0].text + " ...", "unknown")]
+        index, found = scanned
+        written = _after_options(words, spec.output) if spec.output else []
+        operand = _at(words, index + spec.index)
+        if operand is not None:
+            written.append(_path_arg(operand))
+        elif spec.missing:
+            written.append(PathArg(spec.missing, "unknown"))
+        return written
     if spec == "all":
         return [p for p in _operand_paths(words) if p.text != "-"]
     if spec == "of":
@@ -3325,6 +3782,18 @@ _HANDLERS: dict[str, Any] = {
     "shopt": _Collector._set,
     "sched": _Collector._sched,
     "newgrp": _Collector._user_shell,
+    "setarch": _Collector._setarch,
+    "runcon": _Collector._runcon,
+    "bwrap": _Collector._bwrap,
+    "start-stop-daemon": _Collector._start_stop_daemon,
+    "machinectl": _Collector._machinectl,
+    "tmux": _Collector._tmux,
+    "screen": _Collector._screen,
+    "capsh": _Collector._capsh,
+    "gdb": _Collector._gdb,
+    "perf": _Collector._perf,
+    "ip": _Collector._ip,
+    "ssh": _Collector._ssh,
 }
 
 

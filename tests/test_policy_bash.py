@@ -115,7 +115,36 @@ ATTACKS = [
     "HOME={p}; echo x > ~/f",
     "HOME={p}; cd; touch f",
     "HOME={p} bash -c 'cd; touch f'",
+    # 13: find -delete removes what it finds
+    "find {p} -mindepth 1 -delete",
+    "find {p} -delete -print",
+    "find -L {p} -true -delete",
+    "find {p}/.. -name keep -delete",
+    "find {p} -name '*ee*' -delete",
+    "find {p} -exec rm -rf {} +",
+    "find {p}/.. -name keep -exec rm {} \\;",
+    # suspicions: writers that were not counted as writes
+    "echo x | uniq - {p}/keep",
+    "printf 'x\\n' > /tmp/in.$$; uniq /tmp/in.$$ {p}/f",
+    "echo x | shuf -o {p}/keep",
+    "echo 78 | xxd -r -p - {p}/keep",
+    "script -q {p}/keep -c true",
 ]
+
+# Programs that run the command after them (finding 14), where this machine has them.
+WRAPPED = [
+    "setarch x86_64 canary", "setarch x86_64 -R canary", "linux64 canary", "linux32 canary",
+    "start-stop-daemon --start --exec {c} -- x", "capsh -- -c canary",
+    "gdb -batch -ex run --args /bin/sh -c canary", "perf stat -- canary", "ssh-agent canary",
+    "unshare -r canary", "prlimit --nofile=100 canary", "chrt -o 0 canary", "taskset 1 canary",
+    "ionice -c 3 canary", "script -qc canary /dev/null", "setsid -w canary",
+    "flock /tmp/bastion-policy-test.lock canary", "stdbuf -o0 canary", "timeout 5 canary",
+    "nice -n 5 canary", "nohup canary", "env -i PATH=$PATH CANARY_ID=$CANARY_ID canary", "time -p canary",
+    "numactl -m 0 canary", "chpst -u root canary", "rlwrap canary", "bwrap --bind / / canary",
+    "cpulimit -l 50 canary", "faketime yesterday canary",
+]
+ATTACKS += [line for line in WRAPPED if shutil.which(line.split()[0]) is not None
+            or line.startswith("time ")]
 
 # The same class through a variable: x holds an array reference whose subscript runs the canary,
 # and each of these evaluates x as arithmetic (set on the line, as on an earlier one).
@@ -149,16 +178,22 @@ def run_in_bash(lines: list[str], folder: Path) -> set[int]:
     corpus = folder / "corpus"
     corpus.write_bytes(b"\0".join(line.encode("utf-8", "surrogateescape") for line in lines)
                        + b"\0")
+    # Before each line the protected folder holds one empty file, `keep`; a line that removes,
+    # writes or adds anything there shows.
     driver = f"""
 i=0
 while IFS= read -r -d '' -u 3 line; do
     export CANARY_ID=$i
+    rm -rf {protected}; mkdir {protected}; : > {protected}/keep
     ( exec 3<&-; eval "$line"; wait ) </dev/null >/dev/null 2>&1
-    if [ -n "$(ls -A {protected})" ]; then echo "$i" >> {hits}; rm -rf {protected}/* {protected}/.[!.]*; fi
+    if [ "$(ls -A {protected} 2>&1)" != keep ] || [ -s {protected}/keep ]; then
+        echo "$i" >> {hits}
+    fi
     i=$((i + 1))
 done 3< {corpus}
 """
-    env = {"PATH": f"{bin_dir}:/usr/bin:/bin", "HOME": str(work), "LC_ALL": "C.UTF-8"}
+    env = {"PATH": f"{bin_dir}:/usr/sbin:/usr/bin:/sbin:/bin", "HOME": str(work),
+           "LC_ALL": "C.UTF-8"}
     subprocess.run(["bash", "-c", driver], cwd=work, env=env, timeout=60, check=True,
                    capture_output=True)
     return {int(n) for n in hits.read_text().split()}
