@@ -370,6 +370,8 @@ class SimpleCommand:
     `via` is, for a file operation that stands for a whole command (`>` for `scp -t PATH`),
     that command's argv (wrappers removed), so that callers who follow the command's own
     protocol (bastion.scp) still know what runs; else ().
+    `reads_input` is true when the command may read the standard input the line was given
+    (`read`, `head`, `cat` with no file, `dd` without if=...: see `stdin_reader`).
     """
 
     name: str | None
@@ -381,6 +383,7 @@ class SimpleCommand:
     paths: tuple[PathArg, ...] = ()
     reads_stdin: str = ""
     via: tuple[str, ...] = ()
+    reads_input: bool = False
 
 
 class _Word(NamedTuple):
@@ -873,6 +876,11 @@ class _Collector:
             self._unknown(site._replace(text=code), (), "history expansion")
         elif site.depth > 0 and ("!" in code or "^" in code):
             self._codes.append((code, site))  # `bash -c 'set -H; ...; !!'`: see `finish`
+        if "$'" in code and _DASH_QUOTE.search(code):
+            # dash, and sh on many systems, has no $'...': `$'\' ; cmd ; # '` is one string to
+            # bash and `cmd` to dash. The policy cannot tell which shell reads the line.
+            self._unknown(site._replace(text=code), (), "a $'...' string holding \\', which sh "
+                                                        "(dash) ends at that quote")
         if "coproc" in code:
             code = _COPROC_COMPOUND.sub(_piped_compound, code)
         simple = _simple_commands(code)
@@ -961,6 +969,10 @@ class _Collector:
                 self._arithmetic(node, site, text=self._text(node).split("))", 1)[0] + "))")
             elif kind == "for_statement":
                 self._loop_variable(node, site)
+                if node.children and node.children[0].type == "select" and site.stdin in (
+                        "tty", "unknown", "opaque"):
+                    self.commands.append(SimpleCommand("select", ("select",), self._text(node),
+                                                       wrappers=site.wrappers, reads_input=True))
             for child in node.named_children:
                 self._statement(child, site, level + 1)
         elif kind == "test_command":
@@ -1736,8 +1748,11 @@ class _Collector:
         paths = _operand_paths(words)
         if site.dynamic:  # xargs appends words known only at run time
             paths += (PathArg("(appended at run time)", "unknown"),)
+        reads = site.stdin in ("tty", "unknown", "opaque") and (
+            reads_stdin == "interpreter" or (reads_stdin == "shell" and shell_name(name) not in
+                                             _BASH_GRAMMAR) or _reads_input(name, words))
         command = SimpleCommand(name, tuple(argv), site.text, "", dynamic, site.wrappers,
-                                self._in_dirs(paths), reads_stdin)
+                                self._in_dirs(paths), reads_stdin, reads_input=reads)
         self.commands.append(command)
         if name != "script":  # judged by its handler, with or without a command
             self._writes(name, words, site)
@@ -1908,6 +1923,11 @@ class _Collector:
         index, seen = skipped
         if seen & spec.stop:
             return False
+        if name == "sudo" and seen & {"-S", "--stdin"} and site.stdin in ("tty", "unknown",
+                                                                          "opaque"):
+            # sudo -S reads the password from the line's stdin (see `stdin_reader`).
+            self.commands.append(SimpleCommand(name, ("sudo", "-S"), site.text,
+                                               wrappers=site.wrappers, reads_input=True))
         index += spec.operands
         if name in _ASSIGNMENTS_FIRST:
             index = self._leading_assignments(name, words, index, site)
@@ -2043,6 +2063,14 @@ class _Collector:
         inner = words[index:]
         if replace is not None:
             inner = [_dynamic(w) if w.value and replace in w.value else w for w in inner]
+        if not inner:
+            return False  # `xargs` alone runs echo: judged as itself
+        if site.stdin in ("tty", "unknown", "opaque") and not any(
+                option in ("-a", "--arg-file") for option, _ in found):
+            # xargs reads its arguments from the line's stdin (see `stdin_reader`).
+            self.commands.append(SimpleCommand(
+                name, tuple(w.value if w.value is not None else w.text for w in words[:index]),
+                site.text, wrappers=site.wrappers, reads_input=True))
         return self._inner(inner, site, name, stdin="null", dynamic=site.dynamic or not replace)
 
     def _find(self, name: str, words: list[_Word], site: _Site) -> bool:
@@ -2868,6 +2896,7 @@ def _piped_compound(match: re.Match[str]) -> str:
     return lead + ":" + " " * (width - 2) + "|"
 
 
+_DASH_QUOTE = re.compile(r"\$'(?:[^'\\]|\\[^'])*\\'")
 # `[` where a command starts (the `test` command), for the retry in `_Collector.parse`.
 _TEST_BRACKET = re.compile(
     r"(^[ \t]*|[;&|(){}!][ \t]*|\b(?:then|do|else|elif|if|while|until)[ \t]+)\[(?=[ \t])", re.M
@@ -3659,6 +3688,120 @@ def _written(words: list[_Word], spec: _Options | str | frozenset[str] | _Operan
             if recursive:
                 written.append(PathArg(f"{base}{joiner}{name}{tree}", kind, target.tilde))
     return written
+# Programs that read their standard input (see `stdin_reader`). "always"; "files": when no
+# file operand is given, or `-`; "program": as "files", the first operand being a program or
+# a pattern unless an option gives it; "prompt": unless an option says yes to every question.
+_READS_ALWAYS = frozenset({
+    "read", "mapfile", "readarray", "tee", "tr", "bc", "dc", "sponge", "ts", "pv", "cpio",
+    "ifne", "vipe", "mail", "mailx", "sendmail", "nc", "ncat", "netcat", "socat", "telnet",
+    "sftp", "ftp", "lftp", "mysql", "mariadb", "psql", "sqlite3", "mongo", "mongosh",
+    "redis-cli", "chpasswd", "chgpasswd", "newusers", "debconf-set-selections", "wall", "line",
+    "head", "cat", "dd", "xargs", "ssh", "logger", "systemd-cat", "crontab", "fsck",
+})  # fmt: skip
+_READS_FILES = frozenset({
+    "cat", "tac", "head", "tail", "nl", "wc", "sort", "uniq", "cut", "paste", "fold", "fmt",
+    "rev", "od", "xxd", "hexdump", "hd", "base64", "base32", "basenc", "md5sum", "sha1sum",
+    "sha224sum", "sha256sum", "sha384sum", "sha512sum", "b2sum", "cksum", "sum", "gzip",
+    "gunzip", "zcat", "bzip2", "bunzip2", "bzcat", "xz", "unxz", "xzcat", "lzma", "zstd",
+    "unzstd", "zstdcat", "lz4", "strings", "less", "more", "most", "column", "expand",
+    "unexpand", "join", "comm", "diff", "cmp", "iconv", "split", "csplit", "tsort", "pr",
+    "shuf", "yq", "look", "tar",
+})  # fmt: skip
+_READS_PROGRAM = {"sed": ("-e", "--expression", "-f", "--file"),
+                  "grep": ("-e", "--regexp", "-f", "--file", "-r", "-R", "--recursive"),
+                  "egrep": ("-e", "-f", "-r", "-R"), "fgrep": ("-e", "-f", "-r", "-R"),
+                  "awk": ("-f", "--file"), "gawk": ("-f", "--file"), "mawk": ("-f",),
+                  "nawk": ("-f",), "jq": ("-f", "--from-file", "-n", "--null-input")}
+_READS_PROMPT = {"apt": ("-y", "--yes", "--assume-yes"), "apt-get": ("-y", "--yes", "--assume-yes"),
+                 "aptitude": ("-y", "--assume-yes"), "yum": ("-y", "--assumeyes"),
+                 "dnf": ("-y", "--assumeyes"), "microdnf": ("-y", "--assumeyes"),
+                 "zypper": ("-n", "--non-interactive"), "pacman": ("--noconfirm",),
+                 "pip": ("-y", "--yes"), "pip3": ("-y", "--yes")}
+_ASKS = frozenset({"rm", "cp", "mv", "ln"})  # with -i, a question answered on stdin
+# Short options that take an argument, so that it is no file operand (`head -n 1`).
+_READ_OPTIONS = {
+    "head": "nc", "tail": "ncs", "sort": "ktoST", "cut": "dfcb", "uniq": "fsw", "od": "AtjNSw",
+    "split": "lbCna", "fold": "w", "fmt": "wpg", "nl": "bdfhilnsvw", "base64": "w",
+    "base32": "w", "basenc": "w", "column": "sclo", "xxd": "cglos", "iconv": "fto",
+    "join": "12joet", "pr": "hlwoNsSe", "shuf": "nio", "gzip": "S", "zstd": "o", "xz": "TM",
+    "tar": "fCTXbHgKLNV", "less": "bhjkoOpPtTxyz", "strings": "nt", "diff": "CUIFLSxX",
+    "sed": "ef", "grep": "efmABCd", "egrep": "efmABCd", "fgrep": "efmABCd", "awk": "fvF",
+    "gawk": "fvFiEl", "mawk": "fvF", "nawk": "fvF", "jq": "f",
+}  # fmt: skip
+# Database clients read SQL from stdin unless an option gives it (or, for sqlite3, an
+# operand after the database).
+_SQL_GIVEN = {"mysql": ("-e", "--execute"), "mariadb": ("-e", "--execute"),
+              "psql": ("-c", "--command", "-f", "--file"), "mongo": ("--eval",),
+              "mongosh": ("--eval",)}
+
+
+def _reads_input(name: str, words: list[_Word]) -> bool:
+    """Whether a command may read its standard input (`stdin_reader`'s table)."""
+    values = [w.value for w in words[1:]]
+    if any(v is None for v in values) and (name in _READS_ALWAYS or name in _READS_FILES
+                                           or name in _READS_PROGRAM):
+        return True  # `cat $f`, `head $opts`: perhaps no file, perhaps `-`
+    args = [v for v in values if v is not None]
+    options = [a for a in args if a.startswith("-") and a != "-"]
+    if name in ("read", "mapfile", "readarray"):
+        # -u FD reads another descriptor (an approximation: any -u counts as another).
+        return not any(a.startswith("-") and "u" in a and not a.startswith("--") for a in args)
+    if name == "xargs":
+        return not any(a in ("-a", "--arg-file") or a.startswith(("-a", "--arg-file="))
+                       for a in options)
+    if name == "dd":
+        return not any(a.startswith("if=") for a in args)
+    if name == "ssh":
+        return not any(a.startswith("-") and not a.startswith("--") and ("n" in a or "f" in a)
+                       for a in options)
+    if name == "crontab":
+        return "-" in args or not ({"-l", "-r", "-e", "-i"} & set(options) or [
+            a for a in args[1 if args[:1] == ["-u"] else 0:] if not a.startswith("-")][1 if
+                                                                 "-u" in args else 0:])
+    if name in _SQL_GIVEN:
+        return not any(o.split("=", 1)[0] in _SQL_GIVEN[name] for o in options)
+    if name == "sqlite3":
+        return len([a for a in args if not a.startswith("-")]) < 2
+    if name == "redis-cli":
+        return not [a for a in args if not a.startswith("-")]
+    if name == "sudo":
+        return "-S" in options or "--stdin" in options
+    if name in ("passwd", "chpasswd") or name == "passwd":
+        return "--stdin" in options or name == "chpasswd"
+    if name in _ASKS:
+        return any(a.startswith("-") and not a.startswith("--") and "i" in a for a in options) \
+            or "--interactive" in options
+    if name in _READS_PROMPT:
+        return not any(a in _READS_PROMPT[name] or (a.startswith("-") and not a.startswith("--")
+                                                    and "y" in a and name != "zypper")
+                       for a in options)
+    if name == "tar":
+        scanned = _scan_options(words, 1, _options(_READ_OPTIONS["tar"], ("--file",)))
+        archive = _last_argument(scanned[1], {"-f", "--file"}) if scanned is not None else None
+        return archive is None or archive[1] is None or archive[1].value in (None, "-")
+    if INTERPRETERS.fullmatch(name) is not None and name not in _READS_PROGRAM:
+        family = INTERPRETERS.fullmatch(name)
+        inline = _INLINE_CODE.get(family.lastgroup or "", "") if family else ""
+        # Code on the command line (`python3 -c 'input()'`): a program the policy does not
+        # read. A script file is any program's peer (README).
+        return any(not o.startswith("--") and set(o[1:]) & set(inline) for o in options)
+    scanned = _scan_options(words, 1, _options(_READ_OPTIONS.get(name, ""), lone_dash=False))
+    operands = [w.value or "" for w in words[scanned[0]:]] if scanned is not None else [
+        a for a in args if not a.startswith("-") or a == "-"]
+    if name in _READS_PROGRAM:
+        if not any(o.split("=", 1)[0] in _READS_PROGRAM[name] or (
+                not o.startswith("--") and o[1:2] in "efrR" and o[:2] in _READS_PROGRAM[name])
+                for o in options):
+            operands = operands[1:]  # the program or pattern
+        elif name.endswith("grep") and any(o in ("-r", "-R", "--recursive") or (
+                not o.startswith("--") and ("r" in o or "R" in o)) for o in options):
+            return "-" in operands
+        return not operands or "-" in operands
+    if name in _READS_FILES:
+        return not operands or "-" in operands
+    return name in _READS_ALWAYS
+
+
 # The one list of shells and interpreters: the policy judges what they run, and the gate
 # (bastion.gate, through `reads_script_from_stdin`) judges what an exec channel feeds them.
 # A shell is named by any path ending in one of these, with a version or not (bash5.2, ksh93).
@@ -3694,6 +3837,48 @@ def shell_name(name: str) -> str | None:
         return base
     versioned = _VERSIONED.fullmatch(base)
     return versioned.group(1) if versioned and versioned.group(1) in SHELLS else None
+
+
+def stdin_reader(line: str) -> SimpleCommand | None:
+    """The first command of `line` that may read the standard input the line itself was given,
+    or None. When a shell runs statements from its stdin (the stdin gate), such a command may
+    consume the statements after it, and bash then goes on from wherever it stopped, not where
+    the gate cut them: `read x` eats a line that opened a quote, and the gate's "one quoted
+    word" is three commands to bash.
+
+    Readers: read, mapfile and select on stdin; programs that read their stdin when given no
+    file or `-` (cat, head, tail, sort, wc, base64, the sums, the compressors, less, jq...),
+    and sed, grep and awk without a file after their program; those that always do (tee, tr,
+    xargs without -a, dd without if=, bc, sponge, ts, pv); those that forward it (ssh, nc,
+    socat, telnet, mail, sftp, the database clients); those that prompt on it (apt, yum, dnf,
+    zypper, pacman, pip without their yes option; rm, cp, mv, ln with -i; sudo -S); an
+    interpreter running code; a shell of another grammar reading its program. A reader with
+    its stdin redirected, piped or from a here-document reads no script. Any other program may
+    read its stdin too: what the policy cannot know (README)."""
+    return next((c for c in parse_commands(line) if c.reads_input), None)
+
+
+def stdin_shell(command: str) -> str | None:
+    """The shell (by its family in SHELLS: `bash` for bash5.2, `sh` for the user's shell that
+    su or sudo -s start) that reads its commands from the stdin of the exec command `command`,
+    or None."""
+    for each in parse_commands(command):
+        if each.reads_stdin == "shell":
+            label = each.name or ""
+            return shell_name(label) or ("bash" if label == "BASH_ENV=" else "sh")
+    return None
+
+
+def script_doubt(statement: str, shell: str = "bash") -> str | None:
+    """Why a statement that `shell` reads from the stdin the gate forwards cannot be judged
+    alone, or None: it may read its own stdin, the script after it (`stdin_reader`), so bash
+    would go on from wherever it stopped; or it holds constructs of `shell`'s grammar that
+    bash's lacks (zsh's glob qualifiers), which the policy does not read."""
+    reader = stdin_reader(statement)
+    if reader is not None:
+        return (f"{_one_line(reader.text, 60)} may read the script after it, which the shell "
+                "would then not run as the bastion read it")
+    return _foreign(shell, statement)
 
 
 def reads_script_from_stdin(command: str) -> str | None:

@@ -20,6 +20,7 @@ from pathlib import Path
 
 import pytest
 
+from bastion import policy, statements
 from bastion.policy import Policy, evaluate, policy_from_dict
 
 pytestmark = pytest.mark.skipif(shutil.which("bash") is None, reason="needs bash")
@@ -129,6 +130,9 @@ ATTACKS = [
     "echo x | shuf -o {p}/keep",
     "echo 78 | xxd -r -p - {p}/keep",
     "script -q {p}/keep -c true",
+    # sh (dash) has no $'...': a string to bash, a command to dash
+    "sh -c \"echo \\$'\\\\' ; canary ; # '\"",
+    "dash -c \"x=\\$'\\\\'; canary; # '\"",
 ]
 
 # Programs that run the command after them (finding 14), where this machine has them.
@@ -162,6 +166,42 @@ ARITHMETIC = [
     "y=1; for i in 1 2; do : $((y)); y=$x; done", "y=1; f() { : $((y)); }; y=$x; f",
 ]
 ATTACKS += [f"x='a[$(canary)]'; {line}" for line in ARITHMETIC]
+
+
+# Scripts a shell reads from its stdin, sent through the stdin gate's rules (finding 6: a
+# statement that reads the script after it; 7: NUL bytes; 2: a backslashed word in a block;
+# 8: an alias ending in a blank), then to bash on its stdin.
+STDIN_SCRIPTS = [
+    b"read -r skipped\n'\ncanary\n'\n",
+    b"head -c 2 >/dev/null\n'\ncanary\n'\n",
+    b"dd bs=1 count=2 2>/dev/null\n'\ncanary\n'\n",
+    b"read x\ncat <<EOF\ncanary\nEOF\n",
+    b"read -n 2 x\n'\ncanary\n'\n",
+    b"{ read x; }\n'\ncanary\n'\n",
+    b"c\0anary\n",
+    b"can\0\0ary x\n",
+    b"{ true\n\\canary\n}\n",
+    b"shopt -s expand_aliases\nalias e='echo ' H='; canary'\ne H\n",
+    b"bash -c 'read x'\n'\ncanary\n'\n",
+]
+
+
+def forwarded(script: bytes, folder: Path) -> bytes:
+    """What the stdin gate sends of `script`: each statement the policy allows (or alerts),
+    judged as `StdinGate.verdict` judges it."""
+    judge = small_policy(folder / "protected")
+    splitter = statements.StatementSplitter(policy.is_complete)
+    out = bytearray()
+    for piece in splitter.feed(script) + splitter.finish():
+        if not isinstance(piece, statements.Statement):
+            continue
+        text = piece.text.strip()
+        verdict = evaluate(judge, text, role="r", target="t", login="root") if text else None
+        if verdict is not None and policy.script_doubt(text, "bash") is not None:
+            verdict = policy.stricter(verdict, policy.uncertain_verdict(judge, "doubt"))
+        if verdict is None or verdict.action in ("allow", "alert"):
+            out += piece.data
+    return bytes(out)
 
 
 def run_in_bash(lines: list[str], folder: Path) -> set[int]:
@@ -199,6 +239,17 @@ done 3< {corpus}
     return {int(n) for n in hits.read_text().split()}
 
 
+def ran_from_stdin(script: bytes, folder: Path) -> bool:
+    """Whether bash, reading `script` on its stdin, ran the canary."""
+    hits = folder / "hits"
+    hits.write_text("")
+    env = {"PATH": f"{folder / 'bin'}:/usr/bin:/bin", "HOME": str(folder / "work"),
+           "CANARY_ID": "0"}
+    subprocess.run(["bash"], input=script, cwd=folder / "work", env=env, timeout=30,
+                   capture_output=True)
+    return bool(hits.read_text().strip())
+
+
 def small_policy(protected: Path) -> Policy:
     return policy_from_dict({"defaults": {"unmatched": "allow", "unknown": "confirm",
                                           "uncertain": "deny"},
@@ -232,3 +283,10 @@ def test_every_attack_runs_in_bash_and_is_not_allowed(folder: Path) -> None:
     allowed = [(line, action) for line, action in zip(lines, verdicts(lines, folder), strict=True)
                if action in ("allow", "alert")]
     assert not allowed, allowed
+
+
+def test_scripts_on_stdin_run_nothing_the_gate_would_not_let_through(folder: Path) -> None:
+    run_in_bash([], folder)  # the canary and the folders
+    for script in STDIN_SCRIPTS:
+        assert ran_from_stdin(script, folder), f"the attack did not run in bash: {script!r}"
+        assert not ran_from_stdin(forwarded(script, folder), folder), script
