@@ -395,6 +395,9 @@ class _Word(NamedTuple):
     procsub: bool = False  # a process substitution: a file name known only at run time
     # For brace expansion: the value with quoted `{`, `,` and `}` hidden (_BRACE_HIDDEN).
     braced: str | None = None
+    # Known only at run time, but a path mktemp just made (`"$tmp"`, `"$tmp/x"` after
+    # `tmp=$(mktemp -d)` on the line): no file a rule protects.
+    fresh: bool = False
 
 
 class _Site(NamedTuple):
@@ -846,6 +849,11 @@ class _Collector:
         # cdable_vars; and the directories `pushd` saved.
         self._values: dict[str, str | None] = {}
         self._stack: list[list[PathArg]] = []
+        # Variables that hold a path mktemp made, relied on as long as the line never sets them
+        # otherwise (`_stale`, checked in `finish` as numbers are).
+        self._fresh: set[str] = set()
+        self._fresh_used: list[tuple[str, str]] = []
+        self._stale: set[str] = set()
         # Directories an earlier `cd` on this line may have moved to: relative paths after it
         # are judged in each of them as well as as written.
         self._dirs: list[PathArg] = []
@@ -862,7 +870,14 @@ class _Collector:
         return _text(self._src, node)
 
     def _word(self, node: Node) -> _Word:
-        return _word(self._src, node)
+        word = _word(self._src, node)
+        if word.value is None and self._fresh and "$" in word.text:
+            match = _FRESH_WORD.fullmatch(word.text)
+            name = match and (match.group(1) or match.group(2))
+            if name in self._fresh and ".." not in match.group(3).split("/"):
+                self._fresh_used.append((name, word.text))
+                return word._replace(fresh=True)
+        return word
 
     # -- entry points --------------------------------------------------------------------
 
@@ -1432,13 +1447,33 @@ class _Collector:
             and _text(self._src, value_node)[1:-1] == self._text(value_node.named_children[0])))
         self._assigned(name, word, text, site, judged=value_node is not None
                        and value_node.type == "array" and hook in ("code", "prompt"),
-                       numeric=numeric and not integer)
+                       numeric=numeric and not integer,
+                       fresh=value_node is not None and self._mktemp(value_node))
+
+    def _mktemp(self, node: Node) -> bool:
+        """Whether a value is the output of one mktemp (`$(mktemp)`, `"$(mktemp -d)"`): a path
+        it has just made, new, whatever its options."""
+        if node.type == "string" and len(node.named_children) == 1 and \
+                self._text(node)[1:-1] == self._text(node.named_children[0]):
+            node = node.named_children[0]
+        if node.type != "command_substitution" or not self._text(node).startswith("$("):
+            return False
+        inner = [c for c in node.named_children if c.type != "comment"]
+        if len(inner) != 1 or inner[0].type != "command":
+            return False
+        name = inner[0].child_by_field_name("name")
+        return name is not None and self._text(name).rsplit("/", 1)[-1] == "mktemp"
 
     def _assigned(self, name: str, value: _Word, text: str, site: _Site,
-                  judged: bool = False, numeric: bool = False) -> None:
+                  judged: bool = False, numeric: bool = False, fresh: bool = False) -> None:
         """The `NAME=` pseudo-command for one variable assignment, and the code it stores."""
         append = name.endswith("+")
         name = name.rstrip("+")
+        if fresh and not append:
+            self._fresh.add(name)
+        else:
+            self._fresh.discard(name)
+            self._stale.add(name)
         label = f"{name}="
         self.commands.append(
             SimpleCommand(
@@ -1668,6 +1703,10 @@ class _Collector:
             if name in self._tainted:
                 self._unknown(shown, [], f"arithmetic on {name}, which the line also sets to a "
                                          "value that is not a number")
+        for name, text in self._fresh_used:
+            if name in self._stale:
+                self._unknown(_Site(text=text), [], f"{name} holds a path mktemp made, but the "
+                                                    "line also sets it to something else")
         if self._histexpand:
             # Non-interactive shells expand history once `set -H` (and `set -o history`) ran.
             for code, site in self._codes:
@@ -1742,7 +1781,7 @@ class _Collector:
         for index, word in enumerate(words):
             if word.value is None:
                 argv[index] = word.text
-                dynamic = True
+                dynamic = dynamic or not word.fresh
             elif word.brace:
                 dynamic = True
         paths = _operand_paths(words)
@@ -1843,7 +1882,9 @@ class _Collector:
             if path.kind == "unknown" or path.tilde or path.text.startswith("/"):
                 continue
             for folder in self._dirs:
-                if folder.kind == "unknown":
+                if folder.kind == "fresh" and ".." not in path.text.split("/"):
+                    more.append(PathArg(f"{folder.text}/{path.text}", "fresh"))
+                elif folder.kind in ("unknown", "fresh"):
                     more.append(PathArg(f"{folder.text}/{path.text}", "unknown"))
                 else:
                     kind = "pattern" if "pattern" in (folder.kind, path.kind) else "exact"
@@ -2896,6 +2937,8 @@ def _piped_compound(match: re.Match[str]) -> str:
     return lead + ":" + " " * (width - 2) + "|"
 
 
+# `$tmp`, `"${tmp}"`, `"$tmp/x"`, `"$tmp"/x`: group 3 is what follows the variable.
+_FRESH_WORD = re.compile(r'"?\$(?:\{([A-Za-z_]\w*)\}|([A-Za-z_]\w*))"?((?:/[A-Za-z0-9._+,@%=:-]*)*)"?')
 _DASH_QUOTE = re.compile(r"\$'(?:[^'\\]|\\[^'])*\\'")
 # `[` where a command starts (the `test` command), for the retry in `_Collector.parse`.
 _TEST_BRACKET = re.compile(
@@ -4362,7 +4405,7 @@ class PathArg(NamedTuple):
 def _path_arg(word: _Word, text: str | None = None, tilde: bool | None = None) -> PathArg:
     value = word.value if text is None else text
     if value is None:
-        return PathArg(word.text, "unknown")
+        return PathArg(word.text, "fresh" if word.fresh else "unknown")
     if tilde is None:
         tilde = word.text.startswith("~")
     return PathArg(value, "pattern" if word.glob or word.brace else "exact", tilde)
@@ -4379,7 +4422,7 @@ def _operand_paths(words: list[_Word]) -> tuple[PathArg, ...]:
     for word in words[1:]:
         value = word.value
         if value is None:
-            found.append(PathArg(word.text, "unknown"))
+            found.append(PathArg(word.text, "fresh" if word.fresh else "unknown"))
             continue
         if options and value == "--":
             options = False
@@ -4458,8 +4501,8 @@ def _expand_braces(text: str, limit: int = 64) -> list[str] | None:
 
 def _resolve_path(arg: PathArg, login: str | None) -> list[tuple[str, str]]:
     """(kind, normalised text) for each path `arg` may become once `~` and braces expand."""
-    if arg.kind == "unknown":
-        return [("unknown", arg.text)]
+    if arg.kind in ("unknown", "fresh"):
+        return [(arg.kind, arg.text)]
     text, kind = arg.text, arg.kind
     if arg.tilde:
         user, slash, rest = text[1:].partition("/")
@@ -4601,6 +4644,8 @@ class _PathGlobs:
             return "yes" if paths and certain else "no"
         state = "no"
         for kind, text in paths:
+            if kind == "fresh":
+                continue  # a path mktemp made on the line: new, and no file a rule names
             if kind == "unknown":
                 state = "maybe"
             elif kind == "exact":

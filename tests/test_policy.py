@@ -714,6 +714,8 @@ UNKNOWN_LINES = [
     ("let i++", "arithmetic on i"),
     ("n=$(wc -l < f); echo $((n + 1))", "arithmetic on n"),
     ("[[ $(id -u) -eq 0 ]]", "arithmetic on a command's output"),
+    ("tmp=$(mktemp); while :; do rm -rf \"$tmp\"; tmp=/; done", "the line also sets it"),
+    ("echo ls | bash -ni", "piped into a shell"),
     # other shells' constructs that bash reads as plain words
     ("zsh -c 'ls *(e:touch /tmp/x:)'", "zsh syntax that bash does not have"),
     ("zsh -c 'echo ${(e)x}'", "zsh syntax that bash does not have"),
@@ -766,6 +768,14 @@ ALLOWED = [
     "set -- a b c; echo ${*:2:1} ${@:2}",
     "unset a[0]",
     "test -v HOME && echo set",
+    # outside attack B's false positives, now allowed: a path mktemp made on the line, bash -n
+    # (a syntax check runs nothing), files find hands to -exec
+    'tmp=$(mktemp); echo hi > "$tmp"',
+    'tmp=$(mktemp -d); trap \'rm -rf "$tmp"\' EXIT; cp a "$tmp/"; rm -rf "$tmp"',
+    'f=$(mktemp); cat /etc/passwd > "$f"; rm -f "$f"',
+    "cat script.sh | bash -n",
+    "bash -n deploy.sh",
+    "find . -name '*.pyc' -exec rm {} +",
     'echo "rm -rf /"',
     "echo 'rm -rf /'",
     "echo rm -rf /",
@@ -1116,6 +1126,14 @@ DEFAULT_DECISIONS = [
     ("chown root:root /tmp/x", "alert", "alert-chown-root"),
     ("ssh host uptime", "alert", "alert-ssh-onward"),
     ("ex -sc '%s/a/b/|x' /etc/sudoers", "confirm", "confirm-credential-edit"),
+    # moving the history file away clears it, as removing it does
+    ("mv ~/.bash_history ~/.bash_history.old", "deny", "no-history-file-tampering"),
+    # still held: paths known only at run time (issue 12: a path known only at run time is
+    # unknown), a kill of processes a command names (the rule's args cannot be read)
+    ('rm -f "$tmpfile"', "confirm", "no-root-wipe"),
+    ("trap 'rm -f \"$tmp\"' EXIT", "confirm", "no-root-wipe"),
+    ('d=$(mktemp -d); cd "$d" && rm -rf ../../etc', "confirm", "no-root-wipe"),
+    ("kill -9 $(pgrep -f myapp)", "confirm", "no-security-daemon-kill"),
     ("vim.tiny /etc/sudoers", "confirm", "confirm-credential-edit"),
     ("patch -p1 < fix.diff", "confirm", "no-raw-disk-write"),  # the files the patch names
     ("tmux send-keys -t x 'ls' Enter", "confirm", "defaults.unknown"),

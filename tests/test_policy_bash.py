@@ -130,6 +130,9 @@ ATTACKS = [
     "echo x | shuf -o {p}/keep",
     "echo 78 | xxd -r -p - {p}/keep",
     "script -q {p}/keep -c true",
+    # a path mktemp made stays trusted only while nothing else is put in its variable
+    "tmp=$(mktemp -d); for i in 1 2; do rm -rf \"$tmp\"; tmp={p}/keep; done",
+    "d=$(mktemp -d); cd \"$d\" && rm -f ../..{p}/keep",
     # sh (dash) has no $'...': a string to bash, a command to dash
     "sh -c \"echo \\$'\\\\' ; canary ; # '\"",
     "dash -c \"x=\\$'\\\\'; canary; # '\"",
