@@ -14,6 +14,7 @@ seed), and scripts fed to bash on stdin as the stdin gate forwards them.
 
 from __future__ import annotations
 
+import random
 import shutil
 import subprocess
 from pathlib import Path
@@ -21,7 +22,8 @@ from pathlib import Path
 import pytest
 
 from bastion import policy, statements
-from bastion.policy import Policy, evaluate, policy_from_dict
+from bastion.policy import Policy, evaluate, is_complete, policy_from_dict
+from tests.test_policy import COMPLETENESS
 
 pytestmark = pytest.mark.skipif(shutil.which("bash") is None, reason="needs bash")
 
@@ -189,6 +191,60 @@ STDIN_SCRIPTS = [
 ]
 
 
+# Fragments of outside attack B's fuzzer (/work/attack/b/atk/fuzz.py), and of ours: lines are
+# built around `canary` from them with a fixed seed.
+FRAGMENTS = [
+    'echo a;', 'echo a\n', "'", '"', '\\\n', '$(',
+    ')', '`', '<<E\n', '\nE\n', 'E\n', '#',
+    '{ ', ' }', '(', 'case x in x) ', ' ;; esac', 'if true; then ',
+    '; fi', "$'", '\r', '\t', '\x0b', '\x0c',
+    ';&', '|&', '&>', '>|', '<>', '2>&1',
+    '! ', 'time ', 'coproc ', 'function f ', 'f() ', '[[ ',
+    ' ]]', '(( ', ' ))', '$((', '${', '}',
+    ':', '=', 'a=', '\\', ' ', '\n',
+    '<<-E\n', '\tE\n', "<<'E'\n", '<<"E"\n', '<<<', '$"',
+    '@(', '!(', '*', '?', '[', ']',
+    'x', ';', '&', '|', '&&', '||',
+    '$', '$$', '${x:-', '${x#', '${x/a/', "\\'",
+    '\\"', '\\`', '{a,b}', '~', 'a[', ']=1',
+    '=(', '((', '))', 'do ', 'done', 'for i in 1; do ',
+    'while false; do ', '; done', 'then ', 'fi', 'esac', 'in ',
+    ';;', ' #', "'\n'", '"\n"', "$'\\n'", "$'\\''",
+    'eval ', "eval '", "bash -c '", 'sh -c ', '-', '--',
+    '\xa0', '\u2028', '<(', '>(', '<', '>',
+    '2>', '&>>', '>&', '<&', '0<&-', 'exec ',
+    'command ', 'builtin ', 'declare ', 'export ', 'local ', 'readonly ',
+    'alias ', 'unalias ', 'select ', 'until ', 'elif ', 'else ',
+    '[ ', ' ]', 'test ', 'let ', 'a ', '"$(',
+    ')"', '$[', '`\\`', "'$(", ")'", "'a[$(",
+    ")]'", 'a=b ', 'x=1 ', 'PS4=', "PS4='", 'set -x;',
+    '; set -x; :', '{4,}', '{a,}', "declare -a 'b=(", 'test -v ', 'unset ',
+    'sudo ', 'env ', 'nice ', 'xargs ', 'find . -exec ', ' {} +',
+    ' \\;', 'sh -c "', '"', 'eval "', "$'\\x63'", '\\\n',
+    '; ', '\n\n', '#\n', 'a\\\nb', '<<E\n$(', ')\nE\n',
+    '${x@P}', '$(<', '<<<$(', '| ', '|| ', 'then ',
+    '!', '%%', '0<&- ', '1>&- ', '2>&-', '<&-',
+    '>&-', '3<&0 ', '\n\\', '"\n', '\n ', 'a=b ',
+    'time a=b ', 'coproc a=b ', '{,}', 'c{anary,}', "declare -a '", 'b=(',
+    "export '", "'PS4=", 'sh -c "', "dash -c '", "$'\\''", "\\'",
+    "$'\\\\'", 'bash /dev/fd/3 3<&0 <<< ', 'BASH_ENV=/dev/stdin bash -c : <<< ', "x='a[$(",
+    ")]'; ", 'echo $((x)); ',
+    '${*:x}', "unset 'a[", "test -v '", 'i=0; ', 'find . -maxdepth 0 -exec ', ' \\; ',
+    'setarch x86_64 ', 'select x in a; do ', '; done <<< 1', "alias c='",
+    'shopt -s expand_aliases\n', 'histchars=@\n',
+]
+
+
+def fuzzed(seed: int, count: int) -> list[str]:
+    rnd = random.Random(seed)
+    lines = []
+    for _ in range(count):
+        pre = "".join(rnd.choice(FRAGMENTS) for _ in range(rnd.randint(0, 6)))
+        post = "".join(rnd.choice(FRAGMENTS) for _ in range(rnd.randint(0, 6)))
+        lines.append(pre + "canary" + post)
+    return lines
+
+
 def forwarded(script: bytes, folder: Path) -> bytes:
     """What the stdin gate sends of `script`: each statement the policy allows (or alerts),
     judged as `StdinGate.verdict` judges it."""
@@ -293,3 +349,66 @@ def test_scripts_on_stdin_run_nothing_the_gate_would_not_let_through(folder: Pat
     for script in STDIN_SCRIPTS:
         assert ran_from_stdin(script, folder), f"the attack did not run in bash: {script!r}"
         assert not ran_from_stdin(forwarded(script, folder), folder), script
+
+
+def test_fuzzed_lines_that_bash_runs_the_canary_in_are_not_allowed(folder: Path) -> None:
+    lines = fuzzed(20261206, 600)
+    allowed = [line for line, action in zip(lines, verdicts(lines, folder), strict=True)
+               if action in ("allow", "alert")]
+    ran = run_in_bash(allowed, folder)
+    assert not ran, [allowed[i] for i in sorted(ran)]
+
+
+# Lines that really run their command in bash (a canary file appears), which the policy must
+# not allow. Each is also in the tables above; here bash itself shows the attack is real.
+RUNS_IN_BASH = [
+    "x='a[$(touch {c})]'; echo $((x))",
+    "x='a[$(touch {c})]'; [[ $x -eq 1 ]]",
+    "x='a[$(touch {c})]'; a=(1); echo ${{a[x]}}",
+    "x='a[$(touch {c})]'; echo ${{!x}}",
+    "x='$(touch {c})'; echo ${{x@P}}",
+    "printf -v 'a[$(touch {c})]' %s 1",
+    "read 'a[$(touch {c})]' <<< x",
+    "mapfile -C 'touch {c} #' -c 1 <<< x",
+    "compgen -W '$(touch {c})'",
+    "BASH_CMDS[ls]=/usr/bin/touch; ls {c}",
+    "env 'BASH_FUNC_f%%=() {{ touch {c}; }}' bash -c f",
+    "BASH_ENV='$(touch {c})' bash -c :",
+    "cat <<EOF\n`touch {c}`\nEOF",
+    "coproc {{ touch {c}; }}; wait",
+    "x='\\044(touch {c})'; echo ${{x@P}}",
+    "shopt -s expand_aliases; alias x=eval\nx 'touch {c}'",
+    "bash /dev//stdin <<< 'touch {c}'",
+]
+
+
+@pytest.mark.skipif(shutil.which("bash") is None, reason="needs bash")
+@pytest.mark.parametrize("template", RUNS_IN_BASH)
+def test_lines_that_run_a_command_in_bash_are_not_allowed(tmp_path: Path,
+                                                           template: str) -> None:
+    canary = tmp_path / "ran"
+    line = template.format(c=canary)
+    subprocess.run(["bash", "-c", line], capture_output=True, timeout=10, cwd=tmp_path)
+    assert canary.exists(), "the attack did not run in bash: the test proves nothing"
+    judge = policy_from_dict({"rules": [{"name": "no-touch", "action": "deny",
+                                         "commands": ["touch"]}]})
+    assert evaluate(judge, line, role="r", target="t").action != "allow", \
+        policy.parse_commands(line)
+
+
+@pytest.mark.skipif(shutil.which("bash") is None, reason="needs bash")
+def test_is_complete_agrees_with_bash(tmp_path: Path) -> None:
+    script = tmp_path / "line.sh"
+    disagreements = []
+    for line, _ in COMPLETENESS:
+        if line.endswith("\\") and not line.endswith("\\\\"):
+            continue  # bash -n reads a file, where a final backslash is not a continuation
+        script.write_text(line)
+        checked = subprocess.run(["bash", "-n", str(script)], capture_output=True, text=True)
+        waits = any(
+            sign in checked.stderr
+            for sign in ("unexpected end of file", "unexpected EOF", "delimited by end-of-file")
+        )
+        if is_complete(line) == waits:
+            disagreements.append((line, checked.stderr))
+    assert disagreements == []
