@@ -3491,7 +3491,7 @@ def _found(starts: list[str], tests: list[str | None]) -> tuple[PathArg, ...]:
         base = start.rstrip("/") or "/"
         joiner = "" if base.endswith("/") else "/"
         last = base.rsplit("/", 1)[-1]
-        if not mindepth and (not names or any(fnmatch.fnmatchcase(last, n) for n in names)):
+        if not mindepth and (not names or any(_parts_meet(last, n) for n in names)):
             found.append(PathArg(start, "pattern" if _GLOB_CHARS.search(start) else "exact",
                                  tilde))
         if maxdepth == 0:
@@ -3778,8 +3778,14 @@ _SQL_GIVEN = {"mysql": ("-e", "--execute"), "mariadb": ("-e", "--execute"),
               "mongosh": ("--eval",)}
 
 
+_READERS = _READS_ALWAYS | _READS_FILES | set(_READS_PROGRAM) | set(_READS_PROMPT) | _ASKS | {
+    "sudo", "passwd", "sqlite3", "tar", *_SQL_GIVEN}
+
+
 def _reads_input(name: str, words: list[_Word]) -> bool:
     """Whether a command may read its standard input (`stdin_reader`'s table)."""
+    if name not in _READERS and INTERPRETERS.fullmatch(name) is None:
+        return False
     values = [w.value for w in words[1:]]
     if any(v is None for v in values) and (name in _READS_ALWAYS or name in _READS_FILES
                                            or name in _READS_PROGRAM):
@@ -4567,25 +4573,36 @@ class _PathGlob:
     """One glob of a rule's `paths`. A glob without `/` names the last component of any path
     (`.bash_history`); any other is matched against the whole normalised path."""
 
-    __slots__ = ("basename", "glob", "parts", "regex")
+    __slots__ = ("basename", "first", "glob", "parts", "regex")
 
     def __init__(self, glob: str) -> None:
         glob = glob if glob == "/" else glob.rstrip("/")
         self.glob = glob
         self.basename = "/" not in glob
         self.regex = re.compile(_glob_regex(glob), re.S)
-        self.parts = [part for part in glob.split("/") if part] if not self.basename else [glob]
+        self.parts = tuple(part for part in glob.split("/") if part) if not self.basename else (
+            glob,)
+        # The first component when it is literal: most patterns differ from it at once.
+        self.first = self.parts[0] if self.parts and not _GLOB_CHARS.search(self.parts[0]) \
+            and not self.basename else None
 
     def could_match(self, pattern: str) -> bool:
         """Whether some path the shell glob `pattern` expands to could match this glob."""
+        return self.meets(tuple(p for p in pattern.split("/") if p), pattern.startswith("/"))
+
+    def meets(self, parts: tuple[str, ...], absolute: bool) -> bool:
+        """`could_match` for a pattern given as its components."""
         if self.basename:
-            last = pattern.rsplit("/", 1)[-1]
+            last = parts[-1] if parts else ""
             # What a recursive copy writes under a directory (D/**) is checked against absolute
             # globs only: against bare names every copy of a home would meet .bash_history.
             return last != "**" and _parts_meet(last, self.glob)
-        if not pattern.startswith("/"):
+        if not absolute:
             return False  # relative: judged as written, the working directory being unknown
-        return _components_meet(tuple(p for p in pattern.split("/") if p), tuple(self.parts))
+        if self.first is not None and parts and parts[0] != self.first \
+                and not _GLOB_CHARS.search(parts[0]):
+            return False
+        return _components_meet(parts, self.parts)
 
 
 @functools.lru_cache(maxsize=4096)
@@ -4609,10 +4626,33 @@ def _parts_meet(a: str, b: str) -> bool:
     if a_glob and not b_glob and b.startswith(".") and not a.startswith("."):
         return False
     if not a_glob:
-        return re.fullmatch(_glob_regex(b), a, re.S) is not None if b_glob else a == b
+        return _glob_matches(b, a) if b_glob else a == b
     if not b_glob:
-        return re.fullmatch(_glob_regex(a), b, re.S) is not None
-    return True
+        return _glob_matches(a, b)
+    # Two globs: a name both match starts with both literal prefixes and ends with both
+    # literal suffixes (`*.gz` and `*.log` meet nowhere; `*.gz` and `wtmp*` in wtmp.1.gz).
+    a_head, b_head = _GLOB_HEAD.match(a).group(), _GLOB_HEAD.match(b).group()  # type: ignore[union-attr]
+    a_tail, b_tail = _GLOB_TAIL.search(a).group(), _GLOB_TAIL.search(b).group()  # type: ignore[union-attr]
+    return (a_head.startswith(b_head) or b_head.startswith(a_head)) and (
+        a_tail.endswith(b_tail) or b_tail.endswith(a_tail))
+
+
+_GLOB_HEAD = re.compile(r"[^*?\[]*")
+_GLOB_TAIL = re.compile(r"[^*?\]]*$")
+
+
+def _glob_matches(glob: str, name: str) -> bool:
+    """Whether the component glob matches the literal name; its literal head and tail are
+    checked first, which spares compiling most globs."""
+    head, tail = _GLOB_HEAD.match(glob).group(), _GLOB_TAIL.search(glob).group()  # type: ignore[union-attr]
+    if not name.startswith(head) or not name.endswith(tail):
+        return False
+    return _glob_pattern(glob).fullmatch(name) is not None
+
+
+@functools.lru_cache(maxsize=1024)
+def _glob_pattern(glob: str) -> re.Pattern[str]:
+    return re.compile(_glob_regex(glob), re.S)
 
 
 class _PathGlobs:
@@ -4651,12 +4691,13 @@ class _PathGlobs:
             elif kind == "exact":
                 if self.matches(text):
                     return "yes"
-            else:
+            elif state != "maybe":
                 last = text.rsplit("/", 1)[-1]
                 if self.base is not None and not _GLOB_CHARS.search(last) and \
                         self.base.fullmatch(last):
                     return "yes"
-                if any(g.could_match(text) for g in self.globs):
+                parts = tuple(p for p in text.split("/") if p)
+                if any(g.meets(parts, text.startswith("/")) for g in self.globs):
                     state = "maybe"
         return state
 
