@@ -22,7 +22,26 @@ place of what is seen); code for another shell holding constructs bash lacks (zs
 qualifiers `*(e:'cmd':)`, `=(cmd)`, `${(e)x}`; ksh's `${ cmd;}`; anything for fish or csh);
 and a line that does not parse. The last is a deliberate choice: tree-sitter's error recovery
 may hide a command, so a parse error never passes as allow; the commands that could be read are
-judged as well.
+judged as well. More generally the policy judges no parse it cannot check (`_trusted_tree`
+lists each way tree-sitter-bash and bash disagree, and what is done): a newline glued into a
+word, digits against a redirection read as a command (`0<&- reboot`), a newline dropped from a
+double-quoted string; and `$'...'` holding `\\'`, which sh (dash) ends at that quote.
+tests/test_policy_bash.py runs a corpus of such lines in bash against a canary command.
+
+The grammar is bash's. The policy cannot know the shell that runs a line: a target login's
+shell runs exec commands, and its stdin shell the stdin gate's statements. A login shell that is
+not bash or a POSIX shell (zsh, fish, csh) reads them otherwise (`repeat 1 cmd` runs cmd in
+zsh): SECURITY.md says so, and there is no per-target shell setting.
+
+The stdin a line was given (`_Site.stdin`, and each descriptor in `_Site.fds`): a pipe, a
+here-document, a process substitution, a file, the line's own stdin (`tty`). Every name of a
+descriptor is followed (`/dev/stdin`, `/dev/fd/3` after `3<&0` or `exec 3<&0`,
+`/proc/self/fd/0`, `/proc/self/root/dev/stdin`, a relative `0` after `cd /dev/fd`,
+`BASH_ENV=/dev/stdin`), so a shell reading its program from one of them is judged as reading
+that stdin: text piped in is `|` and unknown, the line's own stdin is `reads_stdin` (the stdin
+gate judges it), a name known only at run time is unknown when text is fed to the line. A
+command that may read the line's own stdin as data is `reads_input` (`stdin_reader`): the stdin
+gate holds such statements (`script_doubt`).
 
 Code the shell runs later, or that changes what a name runs. Each member of the class and what
 is done with it (`judged`: the code is parsed and its commands judged like the line's own;
@@ -60,19 +79,36 @@ is done with it (`judged`: the code is parsed and its commands judged like the l
   array with a command substitution (`x='a[$(cmd)]'; echo $((x))` runs cmd). So arithmetic
   (`$((...))`, `((...))`, `for ((...))`, `let`, `declare -i`, subscripts, `${s:off:len}`,
   `[[ -eq ]]` and its kin, names with subscripts given to printf -v, read, declare, `[[ -v ]]`)
-  that reads a variable is unknown unless the line set it to a literal number first; one that
-  reads a command's output is unknown; one on literal numbers (and `$?`, `$#`, `$$`, `$!`)
-  runs nothing. Indirect expansion (`${!x}`) and prompt expansion (`${x@P}`): unknown.
+  that reads a variable is unknown unless the line set it to a number first (a literal, or
+  arithmetic's result) and never to anything else; one that reads a command's output is
+  unknown; one on literal numbers and the parameters bash keeps numbers (`$?`, `$$`, RANDOM,
+  SECONDS, OPTIND..., see _SAFE_ARITH) runs nothing. Also arithmetic: `test -v`, `unset
+  'a[x]'`, `${*:x}`, `a=([x]=1)`, `declare -a 'b=(...)'` (its elements expanded), and
+  assignments to RANDOM, SRANDOM, HISTCMD, OPTIND. An associative array declared on the line
+  has string subscripts. Indirect expansion (`${!x}`) and prompt expansion (`${x@P}`):
+  unknown.
 - exec, command, builtin, coproc (its stdin is a pipe: `coproc bash` is a shell fed text),
-  zsh's noglob and nocorrect: wrappers, the command behind them judged.
+  zsh's noglob and nocorrect: wrappers, the command behind them judged. So are the programs in
+  _WRAPPERS and the handlers after `_setarch` (setarch, numactl, runcon, bwrap,
+  start-stop-daemon, machinectl shell, tmux, screen, capsh, gdb --args, perf, ip netns exec,
+  ssh's remote command...); `time`, `coproc` and `sudo` take NAME=VALUE words before it.
+- history: `histchars` (other history characters), `set -H` (history expansion in code read
+  later on the line), an alias ending in a blank (the next word is an alias too): unknown.
+- set and shopt options, however spelled (`set +eo history`, `shopt -uo history`, `bash +o
+  history`): each is also judged as `set -o NAME` / `set +o NAME` (`shopt -s/-u NAME`).
+- Brace expansion makes several words of one (`PS{4,}=x` declares PS4): expanded first.
 
 Paths: a rule's `paths` are globs over the files a command touches (`SimpleCommand.paths`),
 lexically normalised (`normalise_path`) with `~` and `~user` expanded (root's home is /root,
-another user's /home/USER; `~` without a login is some /home/*). A relative path is matched as
-written, the working directory being unknown, and in each directory a `cd` earlier on the line
-may have chosen. A glob in the line or a path known only at run
-time that could match makes the rule's action no stricter than [defaults].unknown. deny,
-confirm and alert rules match when one path matches; allow rules only when all do.
+another user's /home/USER; `~` without a login is some /home/*; a HOME the line sets). A
+relative path is matched as written, the working directory being unknown, and in each directory
+a `cd`, `pushd` or `popd` earlier on the line may have chosen (CDPATH and cdable_vars set on the
+line followed; `~+` and `~0` are that directory, `~-` and `~1` unknown). A glob in the line or
+a path known only at run time that could match makes the rule's action no stricter than
+[defaults].unknown; a path mktemp made on the line (`"$tmp"`) matches nothing. deny,
+confirm and alert rules match when one path matches; allow rules only when all do. `find
+-delete` is an `rm` of what find may reach (START, START/**, START/**/NAME with -name), and
+find's `{}` stands for the same; `rsync --delete` an `rm` of DEST/**.
 
 Things a caller may rely on:
 - `parse_commands`, `evaluate` and `is_complete` never raise, whatever the text.
