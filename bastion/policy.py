@@ -434,6 +434,9 @@ class _Word(NamedTuple):
     # Known only at run time, but a path mktemp just made (`"$tmp"`, `"$tmp/x"` after
     # `tmp=$(mktemp -d)` on the line): no file a rule protects.
     fresh: bool = False
+    # Made by brace expansion: known, but still counted as arguments the shell changed (so the
+    # command's `dynamic_args` stays what it was before braces were expanded).
+    expanded: bool = False
 
 
 class _Site(NamedTuple):
@@ -797,7 +800,7 @@ def _expanded_braces(words: list[_Word]) -> list[_Word]:
         for choice in choices:
             value = choice.translate(_BRACE_SHOWN)
             # Whether a glob in it is quoted is not kept: taken as a pattern (stricter).
-            expanded.append(_Word(value, value, bool(_GLOB_CHARS.search(value))))
+            expanded.append(_Word(value, value, bool(_GLOB_CHARS.search(value)), expanded=True))
     return expanded
 
 
@@ -1392,7 +1395,7 @@ class _Collector:
             name=op,
             argv=(op, target.value if target.value is not None else target.text),
             text=text,
-            dynamic_args=target.value is None or target.brace,
+            dynamic_args=target.value is None or target.brace or target.expanded,
             wrappers=site.wrappers,
             paths=self._in_dirs((_path_arg(target),)),
         )
@@ -1818,7 +1821,7 @@ class _Collector:
             if word.value is None:
                 argv[index] = word.text
                 dynamic = dynamic or not word.fresh
-            elif word.brace:
+            elif word.brace or word.expanded:
                 dynamic = True
         paths = _operand_paths(words)
         if site.dynamic:  # xargs appends words known only at run time
