@@ -2888,21 +2888,18 @@ class _Collector:
         """ssh: the remote command is shell code, run by the remote login shell (perhaps this
         very host: `ssh localhost rm -rf /`); with none (and no -N, -W, -O) the remote shell
         reads the line's stdin."""
-        self._plain(name, words, site)
         scanned = _scan_options(words, 1, _options("BbcDEeFIiJLlmOoPpQRSWw"))
         if scanned is None:
             self._unknown(site, words, "options of ssh known only at run time")
             return True
         index, found = scanned
-        if {o for o, _ in found} & {"-N", "-W", "-O", "-Q", "-G", "-V", "-s"}:
-            return True
-        if index >= len(words):
-            return True
         command = words[index + 1:]
+        if not command and index < len(words) and not {o for o, _ in found} & {
+                "-N", "-W", "-O", "-Q", "-G", "-V", "-s", "-n", "-f"}:
+            return self._stdin_code(name, words, site, "a shell", fed="sh")
+        self._plain(name, words, site)
         if command:
             self._joined_code(command, site, name)
-        else:
-            self._stdin_code(name, words, site, "a shell", fed="sh", label="ssh")
         return True
 
     def _sched(self, name: str, words: list[_Word], site: _Site) -> bool:

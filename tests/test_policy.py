@@ -955,6 +955,40 @@ ALLOWED = [
 ]
 
 
+# Ordinary lines that are still held for a supervisor, on purpose: known false positives, each
+# for a reason an issue demands. They are held, never denied.
+HELD_EVERYDAY = [
+    ("let i++", "arithmetic on a variable the line did not set: after `i='a[$(cmd)]'` on an "
+                "earlier line it runs cmd (issue 13 item 11)"),
+    ("(( count++ ))", "the same"),
+    ("n=$(wc -l < f); echo $((n + 1))", "arithmetic on a command's output (issue 13 item 11)"),
+    ("[[ $(id -u) -eq 0 ]]", "the same: -eq evaluates both sides"),
+    ('rm -f "$tmpfile"', "a path known only at run time that could be protected (issue 12)"),
+    ("trap 'rm -f \"$tmp\"' EXIT", "the same, unless the line set tmp=$(mktemp)"),
+    ("kill -9 $(pgrep -f myapp)", "a kill whose targets are known only at run time may hit "
+                                  "auditd (rule no-security-daemon-kill)"),
+    ("find / -name core -delete", "-name core could reach an empty /home/core, a protected "
+                                  "home"),
+    ("patch -p1 < fix.diff", "it writes the files the patch names, known only then"),
+    ("alias sudo='sudo '", "the next word is an alias, perhaps one defined on another line"),
+]
+# Held only in a script a shell reads from its stdin (the stdin gate), where they would read
+# the script after them; typed at a prompt or sent as an exec command they are allowed.
+HELD_ON_STDIN = ["apt-get install nginx", "read -r name", "cat", "python3 -c 'print(1)'"]
+
+
+@pytest.mark.parametrize(("line", "reason"), HELD_EVERYDAY)
+def test_ordinary_lines_still_held_are_held_not_denied(default_policy: Policy, line: str,
+                                                        reason: str) -> None:
+    assert action(default_policy, line) == "confirm", parse_commands(line)
+
+
+@pytest.mark.parametrize("line", HELD_ON_STDIN)
+def test_ordinary_lines_held_only_on_a_shells_stdin(default_policy: Policy, line: str) -> None:
+    assert action(default_policy, line) == "allow"
+    assert "may read the script after it" in (script_doubt(line) or "")
+
+
 @pytest.mark.parametrize("line", ALLOWED)
 def test_everyday_lines_are_allowed(default_policy: Policy, line: str) -> None:
     assert action(default_policy, line) == "allow", parse_commands(line)
