@@ -545,8 +545,10 @@ def _trusted_tree(code: str) -> tuple[str, Node, str | None]:
     arithmetic (retried with `\\[`); here-documents misread (`_flatten`); backslash-newline
     (joined before parsing). tests/test_policy_bash.py runs a corpus of such lines in bash."""
     root = _parse_tree(code)
+    newline_checked = False
     if "\n" in code:
         glued = _glued_newlines(code, root)
+        newline_checked = not glued
         if glued:
             code = _unglue(code, glued)
             root = _parse_tree(code)
@@ -557,20 +559,21 @@ def _trusted_tree(code: str) -> tuple[str, Node, str | None]:
         repaired = _CLOSED_GLUED.sub(r"\1\2&\1 ", code)
         repaired_root = _parse_tree(repaired)
         if not repaired_root.has_error:
-            code, root = repaired, repaired_root
-    return code, root, _distrust(code, root)
+            code, root, newline_checked = repaired, repaired_root, False
+    return code, root, _distrust(code, root, newline_checked)
 
 
 _CLOSED_GLUED = re.compile(r"([0-9]+)([<>])&-")
 
 
-def _distrust(src: str, root: Node) -> str | None:
-    """Why the tree of `src` is not a reading the policy may judge alone, or None."""
+def _distrust(src: str, root: Node, newline_checked: bool = False) -> str | None:
+    """Why the tree of `src` is not a reading the policy may judge alone, or None
+    (`newline_checked`: no word of this tree holds a newline, as the caller saw)."""
     if root.has_error:
         return "parse error"
     if _MAY_DROP.search(src) is not None and _dropped_text(src, root):
         return "parse error"
-    if "\n" in src and _glued_newlines(src, root):
+    if not newline_checked and "\n" in src and _glued_newlines(src, root):
         return "a newline the parser read as part of a word"
     return None
 
