@@ -307,19 +307,29 @@ class InputGate:
 class StdinGate:
     """The gate for a shell reading commands from stdin without a pty: statement by statement.
 
-    bastion.statements cuts the input into statements in linear time. Each is judged before any
-    of it is sent (a row and an audit event each, about a millisecond); after SLICE seconds of
-    that in one pass of the event loop the gate pauses the client and lets other sessions go
-    first, so that a client sending many short statements does not hold them up. An unfinished
+    bastion.statements cuts the input into statements in linear time (NUL bytes dropped, as
+    bash drops them: what is judged is what is sent). Each is judged before any of it is sent
+    (a row and an audit event each, about a millisecond); after SLICE seconds of that in one
+    pass of the event loop the gate pauses the client and lets other sessions go first, so
+    that a client sending many short statements does not hold them up. An unfinished
     statement past statements.MAX_CODE gets the policy's `uncertain` action: allow or alert
     forward it and the rest of it as it comes; deny and confirm (which cannot hold a statement
     that never ends) drop it, up to where it ends.
+
+    A statement that may read the shell's own stdin (`read`, `head`, `cat` with no file...)
+    gets at least the policy's `unknown` action (`policy.script_doubt`): it may consume the
+    statements after it, and the shell then goes on reading from wherever it stopped, which the
+    gate cannot know. So does one holding constructs of the shell's grammar that bash lacks,
+    when the shell is not bash.
     """
 
     def __init__(self, app: Bastion, channel: ProxyChannel) -> None:
         self.app = app
         self.ch = channel
         self.judge = Judge(app, channel)
+        # The shell reading the statements (a shell channel: the login shell, taken to read
+        # bash's grammar as sh).
+        self.shell = policy.stdin_shell(channel.command or "") or "sh"
         self.splitter = statements.StatementSplitter(policy.is_complete)
         self.pieces: deque[statements.Piece] = deque()
         self.busy = False  # a statement is held for a supervisor
@@ -397,21 +407,37 @@ class StdinGate:
         self.overflow = "drop"
         why = v.message if v.action == "deny" else (
             f"{v.message} (an unfinished statement cannot be held for confirmation)")
-        self.ch.chan.write_stderr(f"bastion: denied: {why}; it is dropped up to its end\n".encode())
+        self._tell(f"denied: {why}; it is dropped up to its end")
+
+    def _tell(self, message: str) -> None:
+        """One line to the client's stderr; what the user sent is shown, never interpreted."""
+        self.ch.chan.write_stderr(f"bastion: {visible(message)}\n".encode())
+
+    def verdict(self, statement: str) -> policy.Verdict:
+        """The policy's verdict on one statement, no weaker than `unknown` when it cannot be
+        judged alone (`policy.script_doubt`)."""
+        v = self.judge.verdict(statement)
+        doubt = policy.script_doubt(statement, self.shell)
+        if doubt is not None:
+            v = stricter(v, policy.Verdict(self.judge.policy.defaults.unknown, "defaults.unknown",
+                                           f"cannot tell what will run: {doubt}", statement, ()))
+        return v
 
     def _judge(self, statement: str, chunk: bytes) -> None:
-        v = self.judge.verdict(statement)
+        v = self.verdict(statement)
         try:
             self.judge.record(statement, v)
         except StoreError as exc:
             log.error("statement not run, its verdict cannot be recorded: %s", exc)
-            self.ch.chan.write_stderr(f"bastion: {NOT_RECORDED}\n".encode())
+            self._tell(NOT_RECORDED)
             return
         if v.action in ("allow", "alert"):
             self.ch.send_input(chunk)
         elif v.action == "deny":
-            self.ch.chan.write_stderr(f"bastion: denied: {v.message or statement}\n".encode())
+            self._tell(f"denied: {v.message or statement}")
         else:
+            if self.ch.kind != "shell":  # a shell channel's stderr has the hold notice already
+                self._tell(f"held for a supervisor: {v.message or 'needs confirmation'}")
             self.busy = True
             asyncio.get_running_loop().create_task(self._hold(statement, chunk, v))
 
@@ -426,7 +452,7 @@ class StdinGate:
         if state == "confirmed":
             self.ch.send_input(chunk)
         else:
-            self.ch.chan.write_stderr(f"bastion: {state}: {why}\n".encode())
+            self._tell(f"{state}: {why}")
         self.busy = False
         self._drain()
 
@@ -539,10 +565,19 @@ async def judge_exec(app: Bastion, channel: ProxyChannel) -> str | None:
     judge = Judge(app, channel)
     command = channel.command or ""
     v = judge.verdict(command, stream=channel.stream is not None, from_home=True)
-    if reads_script_from_stdin(command) == "interpreter":
+    reads = reads_script_from_stdin(command)
+    if reads == "interpreter":
         v = stricter(v, policy.Verdict(app.policy.defaults.unknown, "defaults.unknown",
                                        "an interpreter reading its program from stdin",
                                        command, ()))
+    elif reads == "shell":
+        # `read x; bash`: what read takes from stdin the stdin gate judged as the shell's.
+        reader = policy.stdin_reader(command)
+        if reader is not None and not reader.reads_stdin:
+            v = stricter(v, policy.Verdict(
+                app.policy.defaults.unknown, "defaults.unknown",
+                f"{reader.name} may read the stdin the shell reads its commands from", command,
+                ()))
     try:
         judge.record(command, v)
         if v.action == "deny":

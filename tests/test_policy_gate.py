@@ -28,7 +28,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> World:
 unmatched = "allow"
 unknown = "confirm"
 uncertain = "deny"
-confirm_timeout = "5s"
+confirm_timeout = "2s"
 
 [[rules]]
 name = "no-protected-writes"
@@ -36,6 +36,12 @@ action = "deny"
 commands = [">", "touch", "rm"]
 paths = ["{protected}/**"]
 message = "the protected folder is not changed"
+
+[[rules]]
+name = "no-pipe-into-shell"
+action = "deny"
+commands = ["|"]
+message = "text piped into a shell is not run"
 
 [[rules]]
 name = "alert-copy-out"
@@ -111,3 +117,72 @@ def test_legacy_scp_elsewhere_is_a_transfer_not_a_copy_out_alert(
     row = world.ctx.store.one("SELECT verdict, rule FROM commands WHERE line LIKE 'scp %uploaded' "
                               "ORDER BY id DESC LIMIT 1")
     assert row["verdict"] == "allow", row
+
+
+# Outside attack B, findings 5-7: the stdin gate, end to end.
+
+@pytest.mark.parametrize("command", [
+    "bash /dev/fd/3 3<&0", "BASH_ENV=/dev/stdin bash -c :", "sh /proc/self/fd/0",
+    "bash /proc/self/root/dev/stdin", ". /dev/stdin", "bash < /dev/stdin",
+])
+def test_a_shell_reading_its_stdin_under_another_name_has_each_statement_judged(
+    world: World, command: str
+) -> None:
+    alice = world.person("alice")
+    canary = world.protected / f"named-{abs(hash(command))}"
+    r = alice.run(f"{LOGIN}@web01", command,
+                  input=f"echo first\ntouch {canary}\necho last\n".encode())
+    assert b"denied: the protected folder is not changed" in r.stderr, r.stderr
+    assert not canary.exists()
+
+
+def test_text_piped_into_a_shell_through_a_descriptor_is_refused(world: World) -> None:
+    alice = world.person("alice")
+    canary = world.protected / "piped-fd3"
+    r = alice.run(f"{LOGIN}@web01", f"printf 'touch {canary}\\n' | bash /dev/fd/3 3<&0")
+    assert r.returncode == 126
+    assert b"denied: text piped into a shell is not run" in r.stderr
+    assert not canary.exists()
+
+
+def test_nul_bytes_on_stdin_are_dropped_as_bash_drops_them_before_the_line_is_judged(
+    world: World,
+) -> None:
+    alice = world.person("alice")
+    canary = world.protected / "nul"
+    r = alice.run(f"{LOGIN}@web01", "bash", input=f"tou\0ch {canary}\necho after\n".encode())
+    assert b"denied: the protected folder is not changed" in r.stderr, r.stderr
+    assert b"after" in r.stdout
+    assert not canary.exists()
+
+
+def test_a_statement_that_reads_the_scripts_own_stdin_is_held_and_what_it_skips_runs_nothing(
+    world: World,
+) -> None:
+    # bash would go on after `read` from the line it did not eat: the gate's quoted word
+    # `'<LF>touch ...<LF>'` would be a touch. The read is held (and expires unconfirmed).
+    alice = world.person("alice")
+    canary = world.protected / "read-skip"
+    script = f"read -r skipped\n'\ntouch {canary}\n'\necho after\n".encode()
+    r = alice.run(f"{LOGIN}@web01", "bash", input=script)
+    assert b"may read the script after it" in r.stderr, r.stderr
+    assert b"expired" in r.stderr
+    assert b"after" in r.stdout
+    assert not canary.exists()
+    row = world.ctx.store.one("SELECT verdict, rule FROM commands WHERE line = 'read -r skipped' "
+                              "ORDER BY id DESC LIMIT 1")
+    assert row == {"verdict": "confirm", "rule": "defaults.unknown"}
+
+
+def test_an_exec_command_that_reads_stdin_before_its_shell_does_is_held(world: World) -> None:
+    alice = world.person("alice")
+    canary = world.protected / "exec-read"
+    r = alice.run(f"{LOGIN}@web01", "read -r x; bash",
+                  input=f"'\ntouch {canary}\n'\n".encode())
+    assert r.returncode == 126
+    assert b"expired" in r.stderr
+    assert not canary.exists()
+    row = world.ctx.store.one("SELECT verdict, message FROM commands WHERE line = "
+                              "'read -r x; bash' ORDER BY id DESC LIMIT 1")
+    assert row["verdict"] == "confirm"
+    assert "read may read the stdin the shell reads its commands from" in row["message"]

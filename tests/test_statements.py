@@ -186,3 +186,20 @@ def test_when_the_policy_disagrees_its_checks_are_bounded_by_doubling():
         splitter.feed(b"echo x\n")
     assert len(asked) <= 18  # 7 * 2**17 > 20,000 lines of 7 bytes
     assert splitter.bytes_confirmed <= 2 * 20_000 * 7
+
+
+@pytest.mark.parametrize("chunk", [1, 3, 64])
+def test_nul_bytes_are_dropped_from_what_is_judged_and_what_is_sent(chunk):
+    # bash and dash drop NUL bytes from script input: `r<NUL>m` is `rm` to them, so it must be
+    # to the policy, and the bytes sent are the bytes judged.
+    script = b"r\0m -rf /tmp/x\0\necho '\0a\nb'\n\0"
+    pieces, _ = split(script, chunk)
+    assert [p.text for p in pieces] == ["rm -rf /tmp/x\n", "echo 'a\nb'\n"]
+    assert [p.data for p in pieces] == [b"rm -rf /tmp/x\n", b"echo 'a\nb'\n"]
+    assert policy.parse_commands(pieces[0].text)[0].name == "rm"
+
+
+def test_a_nul_cannot_split_or_join_an_operator():
+    # `<<EOF` written `<\0<EOF` is a here-document to bash: its body is not a statement.
+    assert texts(b"cat <\0<EOF\nrm -rf /\nEOF\nnext\n") == ["cat <<EOF\nrm -rf /\nEOF\n",
+                                                           "next\n"]

@@ -1,0 +1,414 @@
+"""The policy against real bash: a line the policy allows must not run what it denies.
+
+Each line of the corpora runs in bash in a throwaway folder, with a harmless `canary` command
+on PATH standing for the dangerous one, and a `protected` folder standing for the files a rule
+protects by path. A small policy denies `canary` and any write or removal in `protected`. The
+test asserts that every line in which bash ran the canary (or changed `protected`) gets a
+verdict other than allow or alert. Lines run in one bash process (each in its own subshell),
+so the whole corpus takes about a second.
+
+Corpora: the outside attack report on the command filter (findings 1-15), the members of each
+class found while closing them, lines built by the report's fuzzer from its fragments (fixed
+seed), and scripts fed to bash on stdin as the stdin gate forwards them.
+"""
+
+from __future__ import annotations
+
+import random
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from bastion import policy, statements
+from bastion.policy import Policy, evaluate, is_complete, policy_from_dict
+from tests.test_policy import COMPLETENESS
+
+pytestmark = pytest.mark.skipif(shutil.which("bash") is None, reason="needs bash")
+
+# Lines that run the canary (`canary`, or {c} for its full path) or write into {p} (the
+# protected folder) in bash. Each must not be allowed. ATTACKS are known to run in bash: the
+# test also checks that they do, so that it cannot pass by running nothing.
+ATTACKS = [
+    # 1: newlines inside double-quoted code strings
+    'bash -c "true\ncanary"',
+    'sh -c ":\ncanary"',
+    'eval "true\ncanary"',
+    'eval "true\n\ncanary x"',
+    'bash -c "echo a\n canary"',
+    'PROMPT_COMMAND="true\ncanary"; eval "$PROMPT_COMMAND"',
+    'x=$(bash -c "true\ncanary")',
+    'bash -c "$(echo x)\ncanary"',
+    # 2: a backslash-escaped command word glued onto the line before
+    "true\n\\canary",
+    "{ true\n\\canary\n}",
+    "if true; then\n\\canary\nfi",
+    "for i in 1; do\n\\canary; done",
+    "echo a\n\\c\\anary",
+    "(true\n\\canary)",
+    "x=$(true\n\\canary)",
+    "bash -c 'true\n\\canary'",
+    # 9: the descriptor of a redirection read as the command
+    "0<&- canary",
+    "0<&-canary",
+    "2>&- canary",
+    "1>&- canary x",
+    "10<&- canary",
+    "echo 0<&- ; canary",
+    "0>/dev/null canary",
+    # 5: shells reading their stdin under another name, fed text
+    "printf 'canary\\n' | bash /dev/fd/3 3<&0",
+    "printf 'canary\\n' | BASH_ENV=/dev/stdin bash -c :",
+    "printf 'canary\\n' | env BASH_ENV=/dev/stdin bash -c :",
+    "printf 'canary\\n' | bash /proc/self/root/dev/stdin",
+    "printf 'canary\\n' | bash /dev//fd/./0",
+    "printf 'canary\\n' | bash 3<&0 /dev/fd/3",
+    "printf 'canary\\n' | bash /dev/fd/3 3>&0",
+    "printf 'canary\\n' | sh -c 'sh /dev/fd/3' 3<&0",
+    "printf 'canary\\n' | . /dev/fd/3 3<&0",
+    "printf 'canary\\n' | bash /proc/self/fd/0",
+    "printf 'canary\\n' | bash /proc/thread-self/fd/0",
+    "printf 'canary\\n' | bash /dev/stdin",
+    "bash /dev/fd/3 3<<< canary",
+    "bash 3< <(echo canary) /dev/fd/3",
+    "f=/dev/stdin; echo canary | bash $f",
+    "echo canary | { cd /dev/fd && bash 0; }",
+    "exec 3< <(echo canary); bash /dev/fd/3",
+    "exec 4<<< canary; bash /proc/self/fd/4",
+    "echo canary | bash /dev/fd/$((0))",
+    # 3: arithmetic and subscripts evaluated from a value set on the line
+    "test -v 'a[$(canary)]'",
+    "[ -v 'a[$(canary)]' ]",
+    "declare -a 'b=($(canary))'",
+    "declare -A 'b=([$(canary)]=1)'",
+    "typeset -a 'b=($(canary))'",
+    "readonly -a 'b=($(canary))'",
+    "declare -a b='($(canary))'",
+    "f() { local -a 'b=($(canary))'; }; f",
+    "b=(); declare 'b=($(canary))'",
+    "a=(1); unset 'a[$(canary)]'",
+    # 4: assignment words before the command of a keyword
+    "time a=b canary",
+    "time -p a=b canary",
+    "coproc a=b canary; wait",
+    # 8: an alias ending in a blank makes the next word an alias too
+    "shopt -s expand_aliases\nalias e='echo ' H='; canary'\ne H",
+    "shopt -s expand_aliases\nBASH_ALIASES[e]='echo '; alias H='; canary'\ne H",
+    # 10: history expansion with other characters, or turned on where it is off
+    "bash -c 'set -H -o history\nhistchars=@\nhistory -s canary\n@@'",
+    "bash -c 'set -o history -o histexpand\nhistory -s canary\n!!'",
+    "bash -H -c 'set -o history\nhistory -s canary\n!-1'",
+    # 12: brace expansion in declare's words
+    "declare PS{4,}='$(canary)'; set -x; :",
+    "export PROMPT_COMMAND{,}='canary'; eval \"$PROMPT_COMMAND\"",
+    "c{anary,}",
+    "env BASH_ENV{,}=/dev/stdin bash -c : <<< canary",
+    # 11: the directory a line moves to, and $HOME
+    "cd {p}; echo x >> ~0/f",
+    "cd {p}; echo x >> ~+/f",
+    "cd {p}; echo x >> ~+0/f",
+    "cd {p}; cd /tmp; echo x >> ~-/f",
+    "cd {p}; pushd /tmp; echo x >> ~1/f",
+    "CDPATH={p}/..; cd protected; echo x >> f",
+    "CDPATH=:{p}/..; cd protected >/dev/null && touch f",
+    "pushd {p}; pushd /tmp; popd; echo x >> f",
+    "pushd {p}; pushd /tmp; pushd; touch f",
+    "shopt -s cdable_vars; e={p}; cd e; touch f",
+    "HOME={p}; echo x > ~/f",
+    "HOME={p}; cd; touch f",
+    "HOME={p} bash -c 'cd; touch f'",
+    # 13: find -delete removes what it finds
+    "find {p} -mindepth 1 -delete",
+    "find {p} -delete -print",
+    "find -L {p} -true -delete",
+    "find {p}/.. -name keep -delete",
+    "find {p} -name '*ee*' -delete",
+    "find {p} -exec rm -rf {} +",
+    "find {p}/.. -name keep -exec rm {} \\;",
+    # suspicions: writers that were not counted as writes
+    "echo x | uniq - {p}/keep",
+    "printf 'x\\n' > /tmp/in.$$; uniq /tmp/in.$$ {p}/f",
+    "echo x | shuf -o {p}/keep",
+    "echo 78 | xxd -r -p - {p}/keep",
+    "script -q {p}/keep -c true",
+    # a path mktemp made stays trusted only while nothing else is put in its variable
+    "tmp=$(mktemp -d); for i in 1 2; do rm -rf \"$tmp\"; tmp={p}/keep; done",
+    "d=$(mktemp -d); cd \"$d\" && rm -f ../..{p}/keep",
+    # sh (dash) has no $'...': a string to bash, a command to dash
+    "sh -c \"echo \\$'\\\\' ; canary ; # '\"",
+    "dash -c \"x=\\$'\\\\'; canary; # '\"",
+]
+
+# Programs that run the command after them (finding 14), where this machine has them.
+WRAPPED = [
+    "setarch x86_64 canary", "setarch x86_64 -R canary", "linux64 canary", "linux32 canary",
+    "start-stop-daemon --start --exec {c} -- x", "capsh -- -c canary",
+    "gdb -batch -ex run --args /bin/sh -c canary", "perf stat -- canary", "ssh-agent canary",
+    "unshare -r canary", "prlimit --nofile=100 canary", "chrt -o 0 canary", "taskset 1 canary",
+    "ionice -c 3 canary", "script -qc canary /dev/null", "setsid -w canary",
+    "flock /tmp/bastion-policy-test.lock canary", "stdbuf -o0 canary", "timeout 5 canary",
+    "nice -n 5 canary", "nohup canary", "env -i PATH=$PATH CANARY_ID=$CANARY_ID canary", "time -p canary",
+    "numactl -m 0 canary", "chpst -u root canary", "rlwrap canary", "bwrap --bind / / canary",
+    "cpulimit -l 50 canary", "faketime yesterday canary",
+]
+ATTACKS += [line for line in WRAPPED if shutil.which(line.split()[0]) is not None
+            or line.startswith("time ")]
+
+# The same class through a variable: x holds an array reference whose subscript runs the canary,
+# and each of these evaluates x as arithmetic (set on the line, as on an earlier one).
+ARITHMETIC = [
+    "echo ${*:x}", "echo ${@:x}", "set -- a b; echo ${@:1:x}", "a=(1); echo ${a[@]:x}",
+    "s=abc; echo ${s:x}", "echo $(( $x ))", "declare -a arr=([x]=1)", "arr=([x]=1)",
+    "arr+=([x]=1)", "test -v arr[x]", "[ -v arr[x] ]", "declare -n r=arr[x]; echo $r",
+    "printf -v arr[x] 1", "read arr[x] <<< 1", "declare arr[x]=1", "a=(1 2); echo ${a[x]}",
+    "echo ${!x}", "a=(1); unset a[x]", "a=(1); unset 'a[x]'", "a=(1); echo ${#a[x]}",
+    "f() { local a[x]=1; }; f", "a=(1); typeset a[x]=1", "a=(1); a[x]+=1",
+    "a=(1); echo ${a[x]:-y}", "a=(1); echo ${a[x]/y/z}", "a=(1); printf -v 'a[x]' 1",
+    "a=(1); [[ -v a[x] ]]", "a=(1); echo ${a[x]@Q}", "case x in $((x))) ;; esac",
+    "RANDOM=x", "SRANDOM=x", "HISTCMD=x", "OPTIND=x", "unset RANDOM; RANDOM=$x; : $((RANDOM))",
+    "f() { local SECONDS=$x; : $((SECONDS)); }; f", "y=1; y=$x; : $((y))",
+    "y=1; for i in 1 2; do : $((y)); y=$x; done", "y=1; f() { : $((y)); }; y=$x; f",
+]
+ATTACKS += [f"x='a[$(canary)]'; {line}" for line in ARITHMETIC]
+
+
+# Scripts a shell reads from its stdin, sent through the stdin gate's rules (finding 6: a
+# statement that reads the script after it; 7: NUL bytes; 2: a backslashed word in a block;
+# 8: an alias ending in a blank), then to bash on its stdin.
+STDIN_SCRIPTS = [
+    b"read -r skipped\n'\ncanary\n'\n",
+    b"head -c 2 >/dev/null\n'\ncanary\n'\n",
+    b"dd bs=1 count=2 2>/dev/null\n'\ncanary\n'\n",
+    b"read x\ncat <<EOF\ncanary\nEOF\n",
+    b"read -n 2 x\n'\ncanary\n'\n",
+    b"{ read x; }\n'\ncanary\n'\n",
+    b"c\0anary\n",
+    b"can\0\0ary x\n",
+    b"{ true\n\\canary\n}\n",
+    b"shopt -s expand_aliases\nalias e='echo ' H='; canary'\ne H\n",
+    b"bash -c 'read x'\n'\ncanary\n'\n",
+]
+
+
+# Fragments of outside attack B's fuzzer (/work/attack/b/atk/fuzz.py), and of ours: lines are
+# built around `canary` from them with a fixed seed.
+FRAGMENTS = [
+    'echo a;', 'echo a\n', "'", '"', '\\\n', '$(',
+    ')', '`', '<<E\n', '\nE\n', 'E\n', '#',
+    '{ ', ' }', '(', 'case x in x) ', ' ;; esac', 'if true; then ',
+    '; fi', "$'", '\r', '\t', '\x0b', '\x0c',
+    ';&', '|&', '&>', '>|', '<>', '2>&1',
+    '! ', 'time ', 'coproc ', 'function f ', 'f() ', '[[ ',
+    ' ]]', '(( ', ' ))', '$((', '${', '}',
+    ':', '=', 'a=', '\\', ' ', '\n',
+    '<<-E\n', '\tE\n', "<<'E'\n", '<<"E"\n', '<<<', '$"',
+    '@(', '!(', '*', '?', '[', ']',
+    'x', ';', '&', '|', '&&', '||',
+    '$', '$$', '${x:-', '${x#', '${x/a/', "\\'",
+    '\\"', '\\`', '{a,b}', '~', 'a[', ']=1',
+    '=(', '((', '))', 'do ', 'done', 'for i in 1; do ',
+    'while false; do ', '; done', 'then ', 'fi', 'esac', 'in ',
+    ';;', ' #', "'\n'", '"\n"', "$'\\n'", "$'\\''",
+    'eval ', "eval '", "bash -c '", 'sh -c ', '-', '--',
+    '\xa0', '\u2028', '<(', '>(', '<', '>',
+    '2>', '&>>', '>&', '<&', '0<&-', 'exec ',
+    'command ', 'builtin ', 'declare ', 'export ', 'local ', 'readonly ',
+    'alias ', 'unalias ', 'select ', 'until ', 'elif ', 'else ',
+    '[ ', ' ]', 'test ', 'let ', 'a ', '"$(',
+    ')"', '$[', '`\\`', "'$(", ")'", "'a[$(",
+    ")]'", 'a=b ', 'x=1 ', 'PS4=', "PS4='", 'set -x;',
+    '; set -x; :', '{4,}', '{a,}', "declare -a 'b=(", 'test -v ', 'unset ',
+    'sudo ', 'env ', 'nice ', 'xargs ', 'find . -exec ', ' {} +',
+    ' \\;', 'sh -c "', '"', 'eval "', "$'\\x63'", '\\\n',
+    '; ', '\n\n', '#\n', 'a\\\nb', '<<E\n$(', ')\nE\n',
+    '${x@P}', '$(<', '<<<$(', '| ', '|| ', 'then ',
+    '!', '%%', '0<&- ', '1>&- ', '2>&-', '<&-',
+    '>&-', '3<&0 ', '\n\\', '"\n', '\n ', 'a=b ',
+    'time a=b ', 'coproc a=b ', '{,}', 'c{anary,}', "declare -a '", 'b=(',
+    "export '", "'PS4=", 'sh -c "', "dash -c '", "$'\\''", "\\'",
+    "$'\\\\'", 'bash /dev/fd/3 3<&0 <<< ', 'BASH_ENV=/dev/stdin bash -c : <<< ', "x='a[$(",
+    ")]'; ", 'echo $((x)); ',
+    '${*:x}', "unset 'a[", "test -v '", 'i=0; ', 'find . -maxdepth 0 -exec ', ' \\; ',
+    'setarch x86_64 ', 'select x in a; do ', '; done <<< 1', "alias c='",
+    'shopt -s expand_aliases\n', 'histchars=@\n',
+]
+
+
+def fuzzed(seed: int, count: int) -> list[str]:
+    rnd = random.Random(seed)
+    lines = []
+    for _ in range(count):
+        pre = "".join(rnd.choice(FRAGMENTS) for _ in range(rnd.randint(0, 6)))
+        post = "".join(rnd.choice(FRAGMENTS) for _ in range(rnd.randint(0, 6)))
+        lines.append(pre + "canary" + post)
+    return lines
+
+
+def forwarded(script: bytes, folder: Path) -> bytes:
+    """What the stdin gate sends of `script`: each statement the policy allows (or alerts),
+    judged as `StdinGate.verdict` judges it."""
+    judge = small_policy(folder / "protected")
+    splitter = statements.StatementSplitter(policy.is_complete)
+    out = bytearray()
+    for piece in splitter.feed(script) + splitter.finish():
+        if not isinstance(piece, statements.Statement):
+            continue
+        text = piece.text.strip()
+        verdict = evaluate(judge, text, role="r", target="t", login="root") if text else None
+        if verdict is not None and policy.script_doubt(text, "bash") is not None:
+            verdict = policy.stricter(verdict, policy.uncertain_verdict(judge, "doubt"))
+        if verdict is None or verdict.action in ("allow", "alert"):
+            out += piece.data
+    return bytes(out)
+
+
+def run_in_bash(lines: list[str], folder: Path) -> set[int]:
+    """The indexes of the lines in which bash ran the canary or changed the protected folder.
+    One bash process; each line is `eval`ed in a subshell with stdin from /dev/null."""
+    bin_dir, work, protected, hits = (folder / "bin", folder / "work", folder / "protected",
+                                      folder / "hits")
+    for path in (bin_dir, work, protected):
+        path.mkdir(exist_ok=True)
+    canary = bin_dir / "canary"
+    canary.write_text(f'#!/bin/sh\necho "$CANARY_ID" >> {hits}\n')
+    canary.chmod(0o755)
+    hits.write_text("")
+    corpus = folder / "corpus"
+    corpus.write_bytes(b"\0".join(line.encode("utf-8", "surrogateescape") for line in lines)
+                       + b"\0")
+    # Before each line the protected folder holds one empty file, `keep`; a line that removes,
+    # writes or adds anything there shows.
+    driver = f"""
+i=0
+while IFS= read -r -d '' -u 3 line; do
+    export CANARY_ID=$i
+    rm -rf {protected}; mkdir {protected}; : > {protected}/keep
+    ( exec 3<&-; eval "$line"; wait ) </dev/null >/dev/null 2>&1
+    if [ "$(ls -A {protected} 2>&1)" != keep ] || [ -s {protected}/keep ]; then
+        echo "$i" >> {hits}
+    fi
+    i=$((i + 1))
+done 3< {corpus}
+"""
+    env = {"PATH": f"{bin_dir}:/usr/sbin:/usr/bin:/sbin:/bin", "HOME": str(work),
+           "LC_ALL": "C.UTF-8"}
+    subprocess.run(["bash", "-c", driver], cwd=work, env=env, timeout=60, check=True,
+                   capture_output=True)
+    return {int(n) for n in hits.read_text().split()}
+
+
+def ran_from_stdin(script: bytes, folder: Path) -> bool:
+    """Whether bash, reading `script` on its stdin, ran the canary."""
+    hits = folder / "hits"
+    hits.write_text("")
+    env = {"PATH": f"{folder / 'bin'}:/usr/bin:/bin", "HOME": str(folder / "work"),
+           "CANARY_ID": "0"}
+    subprocess.run(["bash"], input=script, cwd=folder / "work", env=env, timeout=30,
+                   capture_output=True)
+    return bool(hits.read_text().strip())
+
+
+def small_policy(protected: Path) -> Policy:
+    return policy_from_dict({"defaults": {"unmatched": "allow", "unknown": "confirm",
+                                          "uncertain": "deny"},
+                             "rules": [
+                                 {"name": "no-canary", "action": "deny", "commands": ["canary"]},
+                                 {"name": "no-protected", "action": "deny",
+                                  "commands": [">", "rm", "touch", "mv", "cp", "ln"],
+                                  "paths": [f"{protected}", f"{protected}/**"]},
+                             ]})
+
+
+def filled(line: str, folder: Path) -> str:
+    return line.replace("{p}", str(folder / "protected")).replace("{c}",
+                                                                  str(folder / "bin/canary"))
+
+
+def verdicts(lines: list[str], folder: Path) -> list[str]:
+    judge = small_policy(folder / "protected")
+    return [evaluate(judge, line, role="r", target="t", login="root").action for line in lines]
+
+
+@pytest.fixture(scope="module")
+def folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("policy-bash")
+
+
+def test_every_attack_runs_in_bash_and_is_not_allowed(folder: Path) -> None:
+    lines = [filled(line, folder) for line in ATTACKS]
+    ran = run_in_bash(lines, folder)
+    assert set(range(len(lines))) == ran, [lines[i] for i in range(len(lines)) if i not in ran]
+    allowed = [(line, action) for line, action in zip(lines, verdicts(lines, folder), strict=True)
+               if action in ("allow", "alert")]
+    assert not allowed, allowed
+
+
+def test_scripts_on_stdin_run_nothing_the_gate_would_not_let_through(folder: Path) -> None:
+    run_in_bash([], folder)  # the canary and the folders
+    for script in STDIN_SCRIPTS:
+        assert ran_from_stdin(script, folder), f"the attack did not run in bash: {script!r}"
+        assert not ran_from_stdin(forwarded(script, folder), folder), script
+
+
+def test_fuzzed_lines_that_bash_runs_the_canary_in_are_not_allowed(folder: Path) -> None:
+    lines = fuzzed(20261206, 600)
+    allowed = [line for line, action in zip(lines, verdicts(lines, folder), strict=True)
+               if action in ("allow", "alert")]
+    ran = run_in_bash(allowed, folder)
+    assert not ran, [allowed[i] for i in sorted(ran)]
+
+
+# Lines that really run their command in bash (a canary file appears), which the policy must
+# not allow. Each is also in the tables above; here bash itself shows the attack is real.
+RUNS_IN_BASH = [
+    "x='a[$(touch {c})]'; echo $((x))",
+    "x='a[$(touch {c})]'; [[ $x -eq 1 ]]",
+    "x='a[$(touch {c})]'; a=(1); echo ${{a[x]}}",
+    "x='a[$(touch {c})]'; echo ${{!x}}",
+    "x='$(touch {c})'; echo ${{x@P}}",
+    "printf -v 'a[$(touch {c})]' %s 1",
+    "read 'a[$(touch {c})]' <<< x",
+    "mapfile -C 'touch {c} #' -c 1 <<< x",
+    "compgen -W '$(touch {c})'",
+    "BASH_CMDS[ls]=/usr/bin/touch; ls {c}",
+    "env 'BASH_FUNC_f%%=() {{ touch {c}; }}' bash -c f",
+    "BASH_ENV='$(touch {c})' bash -c :",
+    "cat <<EOF\n`touch {c}`\nEOF",
+    "coproc {{ touch {c}; }}; wait",
+    "x='\\044(touch {c})'; echo ${{x@P}}",
+    "shopt -s expand_aliases; alias x=eval\nx 'touch {c}'",
+    "bash /dev//stdin <<< 'touch {c}'",
+]
+
+
+@pytest.mark.skipif(shutil.which("bash") is None, reason="needs bash")
+@pytest.mark.parametrize("template", RUNS_IN_BASH)
+def test_lines_that_run_a_command_in_bash_are_not_allowed(tmp_path: Path,
+                                                           template: str) -> None:
+    canary = tmp_path / "ran"
+    line = template.format(c=canary)
+    subprocess.run(["bash", "-c", line], capture_output=True, timeout=10, cwd=tmp_path)
+    assert canary.exists(), "the attack did not run in bash: the test proves nothing"
+    judge = policy_from_dict({"rules": [{"name": "no-touch", "action": "deny",
+                                         "commands": ["touch"]}]})
+    assert evaluate(judge, line, role="r", target="t").action != "allow", \
+        policy.parse_commands(line)
+
+
+@pytest.mark.skipif(shutil.which("bash") is None, reason="needs bash")
+def test_is_complete_agrees_with_bash(tmp_path: Path) -> None:
+    script = tmp_path / "line.sh"
+    disagreements = []
+    for line, _ in COMPLETENESS:
+        if line.endswith("\\") and not line.endswith("\\\\"):
+            continue  # bash -n reads a file, where a final backslash is not a continuation
+        script.write_text(line)
+        checked = subprocess.run(["bash", "-n", str(script)], capture_output=True, text=True)
+        waits = any(
+            sign in checked.stderr
+            for sign in ("unexpected end of file", "unexpected EOF", "delimited by end-of-file")
+        )
+        if is_complete(line) == waits:
+            disagreements.append((line, checked.stderr))
+    assert disagreements == []
