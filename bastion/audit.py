@@ -93,6 +93,9 @@ _TYPES = [
     EventType("command.confirmed", "C003", "a held command was confirmed"),
     EventType("command.rejected", "C004", "a held command was rejected"),
     EventType("command.expired", "C005", "a held command timed out"),
+    EventType("command.unjudged", "C401",
+              "the target showed a command line that ran without a verdict; the session was ended"),
+    EventType("command.dropped", "C402", "lines typed ahead of a refused line were dropped"),
     # Control
     EventType("control.refused", "X001", "a control client was refused"),
     EventType("control.action", "X002", "a supervisor acted through the control API"),

@@ -28,6 +28,7 @@ from bastion.errors import BastionError
 from bastion.sftplog import SftpLog
 from bastion.store import STORE_BUSY, StoreError, now
 from bastion.terminal import KeystrokeRedactor
+from bastion.text import visible
 
 if TYPE_CHECKING:
     from bastion.server import Bastion
@@ -219,15 +220,17 @@ class LiveSession:
         for ch in self.channels:
             ch.notice(text)
 
-    def end(self, state: str, reason: str, actor: str = "system") -> None:
-        """End the session: the user is told why, channels exit, then the connection closes."""
+    def end(self, state: str, reason: str, actor: str = "system", status: int = EXIT_KILLED
+            ) -> None:
+        """End the session: the user is told why, channels exit (with `status`), then the
+        connection closes."""
         if self.ending:
             return
         self.ending = True
         if self.id is not None:
             self.app.end_session_row(self.id, state, reason, actor)
         for ch in list(self.channels):
-            ch.terminate(reason)
+            ch.terminate(reason, status)
         asyncio.get_running_loop().create_task(self._close_after_channels())
 
     async def _close_after_channels(self) -> None:
@@ -304,7 +307,7 @@ class ProxyChannel(asyncssh.SSHServerSession):
         self.redactor: Any = None
         self.gate: Any = None  # the command gate (interactive shells), set by the server
         self.finished = False
-        self._client_paused = False
+        self._client_paused: set[str] = set()
         self.tail = bytearray()  # the latest output, for watchers' first screen
         self._outbox: list[bytes] = []
 
@@ -355,6 +358,9 @@ class ProxyChannel(asyncssh.SSHServerSession):
                 self.refuse(refusal, 126)
                 return
             self.gate = self._make_gate()
+            if self.cast is not None and isinstance(self.gate, gate.InputGate):
+                # The echo rule reads the screen the gate's tracker keeps.
+                self.redactor = KeystrokeRedactor(self.gate.tracker)
             upstream = await live.upstream()
             kwargs: dict[str, Any] = {"env": filtered_env(env), "encoding": None}
             if self.term is not None:
@@ -433,7 +439,6 @@ class ProxyChannel(asyncssh.SSHServerSession):
                     title=f"{live.identity.user} {live.identity.login}@{live.identity.target.name}"
                           f" {live.grant.ticket} {live.id}",
                     env={"TERM": term_type, "SHELL": "/bin/sh"})
-                self.redactor = KeystrokeRedactor()
                 kind = "cast"
             else:
                 path = recording.exec_record_path(folder, live.id, self.number)
@@ -492,9 +497,21 @@ class ProxyChannel(asyncssh.SSHServerSession):
             self.pending_eof = True
         elif isinstance(self.gate, gate.StdinGate):
             self.gate.eof()
+        elif isinstance(self.gate, gate.InputGate):
+            self.gate.client_eof()  # after the lines still queued: nothing is written after it
         else:
             self.upstream_chan.write_eof()
         return True
+
+    def send_eof(self) -> None:
+        """The client's EOF, passed on once the gate has nothing left to send."""
+        if self.upstream_chan is not None and not self.upstream_chan.is_closing():
+            self.upstream_chan.write_eof()
+
+    def write_upstream(self, data: bytes) -> None:
+        """The bastion's own keys to the target (a cancelled line), not recorded as typed."""
+        if self.upstream_chan is not None and not self.upstream_chan.is_closing():
+            self.upstream_chan.write(data)
 
     def terminal_size_changed(self, width: int, height: int, pixwidth: int, pixheight: int) -> None:
         width, height, pixwidth, pixheight = bounded_size(width, height, pixwidth, pixheight)
@@ -545,11 +562,11 @@ class ProxyChannel(asyncssh.SSHServerSession):
                 self.tail += data
                 if len(self.tail) > 2 * TAIL_BYTES:
                     del self.tail[:-TAIL_BYTES]
+                if self.gate is not None:
+                    self.gate.target_output(data)
                 if self.redactor is not None:
                     for item in self.redactor.feed_output(data):
                         self.cast.input(item)
-                if self.gate is not None:
-                    self.gate.target_output(data)
             elif self.record is not None:
                 if datatype == asyncssh.EXTENDED_DATA_STDERR:
                     self.record.stderr(data)
@@ -586,14 +603,18 @@ class ProxyChannel(asyncssh.SSHServerSession):
             self.flush_output()
             self.chan.write_eof()
 
-    def pause_client(self) -> None:
-        self._client_paused = True
-        self.chan.pause_reading()
+    def pause_client(self, why: str = "target") -> None:
+        """Stop reading the client: the target is not reading ("target"), or the gate's queue
+        is full ("queue"). Reading resumes once neither holds."""
+        if not self._client_paused and self.chan is not None:
+            self.chan.pause_reading()
+        self._client_paused.add(why)
 
-    def resume_client(self) -> None:
-        if self._client_paused:
-            self._client_paused = False
-            self.chan.resume_reading()
+    def resume_client(self, why: str = "target") -> None:
+        if why in self._client_paused:
+            self._client_paused.discard(why)
+            if not self._client_paused and self.chan is not None:
+                self.chan.resume_reading()
 
     def target_closed(self, side: UpstreamSide, exc: Exception | None) -> None:
         """The target closed the channel: pass its exit status or signal on, then close."""
@@ -610,9 +631,9 @@ class ProxyChannel(asyncssh.SSHServerSession):
         else:
             if not self.live.ending:
                 reason = f"the connection to {self.live.identity.target.name} was lost"
-                chan.write_stderr(f"\r\nbastion: {reason}\r\n".encode())
                 if self.cast is not None:
                     self.marker(reason)
+                self._say(f"\r\nbastion: {reason}\r\n".encode(), stderr=True)
             chan.exit(EXIT_UPSTREAM_FAILED)
             status = EXIT_UPSTREAM_FAILED
         lost = exc is not None and not self.finished and not self.live.ending
@@ -626,15 +647,32 @@ class ProxyChannel(asyncssh.SSHServerSession):
     # -- control ---------------------------------------------------------------------------
 
     def notice(self, text: str) -> None:
+        """Tell the user something. On a terminal it goes in the output stream itself (ordered
+        with what the target prints), and into the recording as output and as a marker, so a
+        replay shows what the user saw. Parts of `text` may come from people (a reason): it is
+        shown with its control characters spelled out."""
         if self.chan is None or self.finished:
             return
+        text = visible(text)
         self.flush_output()
         if self.cast is not None:
             self.marker(text)
-            # On a terminal, in the output stream itself: ordered with what the target prints.
-            self.chan.write(f"\r\n[bastion] {text}\r\n".encode())
+            self._say(f"\r\n[bastion] {text}\r\n".encode())
         elif self.kind == "shell":
             self.chan.write_stderr(f"[bastion] {text}\n".encode())
+
+    def _say(self, data: bytes, stderr: bool = False) -> None:
+        """The bastion's own words on the user's terminal, recorded as output too."""
+        if self.cast is not None and not self.cast.closed:
+            try:
+                self.cast.output(data)
+            except recording.RecordingError as exc:
+                log.error("recording %s failed: %s", self.cast.path, exc)
+        with contextlib.suppress(BrokenPipeError, OSError):
+            if stderr:
+                self.chan.write_stderr(data)
+            else:
+                self.chan.write(data)
 
     def marker(self, text: str) -> None:
         try:
@@ -642,18 +680,20 @@ class ProxyChannel(asyncssh.SSHServerSession):
         except recording.RecordingError as exc:
             log.error("recording %s failed: %s", self.cast.path, exc)
 
-    def terminate(self, reason: str) -> None:
-        """End this channel now: the reason goes to the user's stderr first."""
+    def terminate(self, reason: str, status: int = EXIT_KILLED) -> None:
+        """End this channel now: the reason goes to the user's stderr first (and into the
+        recording, as output and as a marker)."""
         if self.chan is None or self.finished:
             return
+        reason = visible(reason)
         self.flush_output()
         if self.cast is not None:
             self.marker(f"session ended: {reason}")
-        self.chan.write_stderr(f"\r\nbastion: session ended: {reason}\r\n".encode())
-        self.chan.exit(EXIT_KILLED)
+        self._say(f"\r\nbastion: session ended: {reason}\r\n".encode(), stderr=True)
+        self.chan.exit(status)
         if self.upstream_chan is not None:
             self.upstream_chan.close()
-        self.finish(exit_status=EXIT_KILLED)
+        self.finish(exit_status=status)
 
     def recording_failed(self, exc: Exception) -> None:
         """Fail closed: a session that cannot be recorded does not go on."""

@@ -646,7 +646,9 @@ def test_a_target_dying_mid_session_tells_the_user_and_closes_the_recording(worl
     row = world.session_row("tim")
     assert row["end_reason"] == "the connection to web01 was lost"
     _, events = recording.read_cast(recording_closed(world, row["recordings"][0]))
-    assert events[-1][1:] == ("m", "the connection to web01 was lost")
+    # The marker, then what the user read, as output: a replay shows it too.
+    assert [e[1:] for e in events[-2:]] == [("m", "the connection to web01 was lost"),
+                                            ("o", "\r\nbastion: the connection to web01 was lost\r\n")]
     assert_still_serving(world)
 
 
