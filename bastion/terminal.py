@@ -184,6 +184,9 @@ _VI_OFF = re.compile(r"-o\s*emacs\b|\+o\s*vi\b|editing-mode[\s=]+emacs\b")
 # What readline prints when a line it read is finished (accepted, or ended by EOF or a signal).
 _READLINE_END = b"\x1b[?2004l\r"
 _SEARCH_PROMPT = re.compile(r"\((?:failed )?(?:reverse-)?i-search\)`.*?': ")
+_ARG_PROMPT = re.compile(r"\(arg: -?\d+\) ")
+_READLINE_PROMPT = re.compile(f"{_SEARCH_PROMPT.pattern}|{_ARG_PROMPT.pattern}")
+_PREFIXES = frozenset({"\x18", "\x1b"})  # Ctrl-X and a lone Esc (emacs): the next key completes them
 _CONTINUATION = ("unfinished statement: the shell waits for more lines; "
                  "the whole statement is judged at its last line")
 
@@ -699,6 +702,7 @@ class CommandLineTracker:
         self._cancelled: _Boundary | None = None
         self._cancel_seq = -1
         self._prev_key, self._prev_seq = "", 0
+        self._prefix = ""  # a prefix key (Ctrl-X, Esc) the next key completes
         self._vi = False  # readline is believed to be in vi mode (`set -o vi` was run)
         self._vi_command = False  # ... and in its command mode
         self._vi_argument = False  # ... where the next key is a character argument
@@ -1071,14 +1075,20 @@ class CommandLineTracker:
                 self._paste_boundary = line.boundary
                 if not model.reliable or model.cursor != len(model.text):
                     model.suspect = "the paste went into a line the bastion could not follow"
+            elif key in _PREFIXES and not self._vi and not self.full_screen:
+                # Readline waits for the next key silently: nothing to follow yet.
+                self._prefix = key
             else:
                 vi_command = self._vi and self._vi_command
                 self._track_vi(key)
-                # In vi's command mode every key is a command the model does not follow.
                 eof = key == "\x04" and self._ender == "eof"
-                model.apply(key if not vi_command else "\x00" + key)
+                prefix, self._prefix = self._prefix, ""
+                # In vi's command mode every key is a command the model does not follow.
+                model.apply("\x00" + key if vi_command else prefix + key)
                 # Ctrl-D on an empty line ends the shell: what follows is for the next one.
-                followed = (key in _EDITS or _is_text(key)) and not vi_command and not eof
+                # While the model is lost (a search, a listing), every key waits its answer.
+                followed = (model.reliable and (key in _EDITS or _is_text(key))
+                            and not vi_command and not eof)
                 line.searched = line.searched or key in _SEARCH_KEYS
         line.last_key_seq = self._out_seq
         # A full-screen program takes text as text; a control key may end it (nano's Ctrl-X),
@@ -1444,9 +1454,25 @@ class CommandLineTracker:
             found = self._find_prompt(b, line.model.anchor)
         if found is not None:
             line.boundary, line.redrawn = found[0], False
-        elif expected is None and line.searched:
-            found = self._find_search()  # the prompt comes back when the search ends
+        elif expected is None:
+            # Readline shows its own prompt during a search or a numeric argument: the line
+            # is what follows it (the shell's prompt comes back once it ends: the line is
+            # then what follows a prompt seen before, on the cursor's row).
+            found = self._find_search(arguments_only=not line.searched) or self._find_known()
         return found
+
+    def _find_known(self) -> tuple[_Boundary, _Region] | None:
+        scr = self._screen
+        y = scr.cursor.y
+        while y > 0 and scr.wrapped(y - 1):
+            y -= 1
+        row = scr.text(y)
+        for known in self._known_prompts:
+            if known.strip() and row.startswith(known):
+                region = self._region(y, _cells(known))
+                if region.cursor is not None:
+                    return _Boundary(y + scr.scrolled, _cells(known), known), region
+        return None
 
     def _still_there(self, b: _Boundary) -> bool:
         scr = self._screen
@@ -1544,13 +1570,14 @@ class CommandLineTracker:
             return None
         return None
 
-    def _find_search(self) -> tuple[_Boundary, _Region] | None:
-        """Readline's incremental search shows its own prompt; the line is what follows it."""
+    def _find_search(self, arguments_only: bool = False) -> tuple[_Boundary, _Region] | None:
+        """Readline's incremental search and numeric arguments show their own prompt; the
+        line is what follows it."""
         scr = self._screen
         y = scr.cursor.y
         while y > 0 and scr.wrapped(y - 1):
             y -= 1
-        m = _SEARCH_PROMPT.match(scr.text(y))
+        m = (_ARG_PROMPT if arguments_only else _READLINE_PROMPT).match(scr.text(y))
         if m is None:
             return None
         region = self._region(y, len(m.group()))

@@ -88,6 +88,7 @@ class RecordedTarget:
 @dataclass
 class Replay:
     judged: list[Reconstruction] = field(default_factory=list)
+    hows: list[str] = field(default_factory=list)  # what readline does with each judged key
     verdicts: list[str] = field(default_factory=list)
     held_by_timer: int = 0
     echo_timeouts: int = 0
@@ -132,6 +133,7 @@ def replay(fixture: dict, speed: str, *, judge=None) -> Replay:
         if isinstance(step, Send):
             target.receive(step.data)
         elif isinstance(step, Decide):
+            result.hows.append(step.submit.how)
             while not tracker.echo_settled():
                 if not deliver():
                     result.echo_timeouts += 1
