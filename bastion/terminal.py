@@ -703,6 +703,7 @@ class CommandLineTracker:
         self._cancel_seq = -1
         self._prev_key, self._prev_seq = "", 0
         self._prefix = ""  # a prefix key (Ctrl-X, Esc) the next key completes
+        self._held_prefix = False  # the held submit key's first bytes were sent before it
         self._vi = False  # readline is believed to be in vi mode (`set -o vi` was run)
         self._vi_command = False  # ... and in its command mode
         self._vi_argument = False  # ... where the next key is a character argument
@@ -999,6 +1000,7 @@ class CommandLineTracker:
                 if not self._line.active:
                     self._begin_line()
                 held = max(start, 0)
+                self._held_prefix = start < 0  # the key's first bytes (an Esc) went already
                 self._submit = Submit(key=data[held:end], rest=data[end:], how=how)
                 self._submit_in_paste = self._in_paste
                 self._last = None
@@ -1171,6 +1173,8 @@ class CommandLineTracker:
         return ""
 
     def _new_line(self) -> None:
+        self._prefix = ""
+        self._held_prefix = False
         self._line = _Line()
         self._epoch_seq = self._out_seq
         self._running = False
@@ -1645,8 +1649,13 @@ class CommandLineTracker:
         self._next_in_paste = in_paste
 
     def cancel_bytes(self) -> bytes:
-        """What to send upstream to drop the held line (before `resolve(sent=False)`)."""
+        """What to send upstream to drop the held line (before `resolve(sent=False)`).
+
+        A prefix key readline already has (the Ctrl-X of Ctrl-X Ctrl-E, the Esc of Esc #)
+        is aborted first with Ctrl-G: Ctrl-E would otherwise complete it."""
         prefix = _PASTE_END.encode() if self._in_paste else b""
+        if self._prefix or self._held_prefix:
+            prefix += b"\x07"
         return prefix + (b"\x03" if self._pending else _CANCEL_LINE)
 
     def line_is_empty(self) -> bool:
@@ -1715,6 +1724,7 @@ def _without_rprompt(region: _Region, b: _Boundary) -> _Region:
 _OUTPUT_NOISE = re.compile(
     r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x1b[()#%]?[ -~]?"
     r"|[\x00-\x09\x0b\x0c\x0e-\x1f\x7f]")
+_MAX_SKIPPED = 16  # unechoed keys looked past at the start of a run (vim's `i`, a pager's `q`)
 _ENDING_KEYS = frozenset({"\r", "\n", "\x03", "\x04", "\x0f", "\x15", "\x1a", "\x1c"})
 
 
@@ -1724,7 +1734,7 @@ class _HeldKey:
     kind: str  # "text" (waits for its echo), "enter" (ends what was typed), "key" (other)
     raw: bytes = b""
     cell: tuple[int, int] | None = None  # text: the screen cell (absolute row, column) of its echo
-    was: str | None = None  # what that cell held when the key was sent
+    group: int = 0  # text keys typed one after the other with no output between share one
     shown: bool = False  # output since the key was sent held its character
     echoed: bool | None = None  # decided: True once echoed, False when it never will be
 
@@ -1738,10 +1748,10 @@ class KeystrokeRedactor:
     they are; and text the target did not echo as a `Redacted` marker (a str such as
     "[redacted 8 keystrokes]"), never in clear.
 
-    Echoed means that output after the key put exactly that character in the screen cell
+    Echoed means that output after the key wrote exactly that character, in the screen cell
     where the cursor stood for it (the cell after the previous key's, for keys typed before
-    any answer), a cell that held something else before or that the output wrote anew. So a
-    line typed in vim, or after a pager, is kept; a password is not. A key is decided
+    any answer; keys at the start of such a run that took no cell, such as vim's `i`, are
+    looked past). So a line typed in vim, or after a pager, is kept; a password is not. A key is decided
     unechoed when a key typed after it is echoed (programs read keys in order: vim's `i`,
     top's `q`), when the first output after an Enter (or Ctrl-C, Ctrl-U, ...) typed after it
     has come and it is still not echoed, at `flush()`, and beyond `max_held` keys.
@@ -1757,6 +1767,7 @@ class KeystrokeRedactor:
         self._next: tuple[int, int] | None = None  # the cell after the last text key held
         self._out_seq = 0
         self._next_seq = -1
+        self._group = 0
 
     def feed_input(self, data: bytes) -> list[bytes | str]:
         """Keys the target is sent now; returns what may be recorded now."""
@@ -1773,9 +1784,8 @@ class KeystrokeRedactor:
     def _hold(self, key: str, raw: bytes) -> None:
         if _is_text(key):
             for ch in key:
-                cell = self._cell_for(ch)
-                self._held.append(_HeldKey(ch, "text", cell=cell,
-                                           was=self._screen.cell_text(cell)))
+                cell, group = self._cell_for(ch)
+                self._held.append(_HeldKey(ch, "text", cell=cell, group=group))
                 self._chars += 1
             return
         if key == _PASTE_START:
@@ -1787,23 +1797,26 @@ class KeystrokeRedactor:
             row = self._next[0] if self._next is not None and self._next_seq == self._out_seq \
                 else self._screen.cursor_position()[0]
             self._next, self._next_seq = (row + 1, 0), self._out_seq
+            self._group += 1
             self._held.append(_HeldKey(key, "key", raw=key.encode()))
             return
         self._next = None
         encoded = raw if len(_key_text(raw)) == 1 else key.encode()
         self._held.append(_HeldKey(key, "enter" if key in _ENDING_KEYS else "key", raw=encoded))
 
-    def _cell_for(self, ch: str) -> tuple[int, int]:
+    def _cell_for(self, ch: str) -> tuple[tuple[int, int], int]:
+        """The cell a text key's echo should fill, and the run of keys it belongs to."""
         if self._next is not None and self._next_seq == self._out_seq:
             row, col = self._next
         else:
             row, col = self._screen.cursor_position()
+            self._group += 1
         width = max(wcwidth(ch), 1)
         cols = self._screen.columns
         if col + width > cols:
             row, col = row + 1, 0
         self._next, self._next_seq = (row, col + width), self._out_seq
-        return (row, col)
+        return (row, col), self._group
 
     def feed_output(self, data: bytes) -> list[bytes | str]:
         """Output the target sent (after the tracker took it); returns the keys now decided."""
@@ -1811,24 +1824,59 @@ class KeystrokeRedactor:
         if not self._held:
             return []
         visible = _visible_output(data)
-        # This chunk is the first answer to the first Enter held: it decides the keys before.
-        first_enter = next((i for i, held in enumerate(self._held) if held.kind == "enter"),
-                           len(self._held))
+        held = list(self._held)
+        for key in held:
+            if key.kind == "text" and key.echoed is None and key.key in visible:
+                key.shown = True
+        for run in self._runs(held):
+            self._match(run)
+        # Programs read keys in order: keys before one that was echoed never will be. This
+        # chunk is the first answer to the first Enter held: it decides the keys before it.
+        first_enter = next((i for i, key in enumerate(held) if key.kind == "enter"), len(held))
         echoed_later = False
-        for i in range(len(self._held) - 1, -1, -1):
-            held = self._held[i]
-            if held.kind != "text" or held.echoed is not None:
+        for i in range(len(held) - 1, -1, -1):
+            key = held[i]
+            if key.kind != "text":
                 continue
-            held.shown = held.shown or held.key in visible
-            if (self._screen.cell_text(held.cell) == held.key
-                    and (held.was != held.key or held.shown)):
-                held.echoed = True
+            if key.echoed:
                 echoed_later = True
-            elif echoed_later or i < first_enter < len(self._held):
-                held.echoed = False
+            elif key.echoed is None and (echoed_later or i < first_enter < len(held)):
+                key.echoed = False
         out: list[bytes | str] = []
         self._release(out)
         return _merged(out)
+
+    @staticmethod
+    def _runs(held: list[_HeldKey]) -> list[list[_HeldKey]]:
+        """Undecided text keys typed one after the other with no answer between them."""
+        runs: list[list[_HeldKey]] = []
+        for key in held:
+            if key.kind != "text" or key.echoed is not None:
+                continue
+            if runs and runs[-1][-1].group == key.group:
+                runs[-1].append(key)
+            else:
+                runs.append([key])
+        return runs
+
+    def _match(self, run: list[_HeldKey]) -> None:
+        """The longest part of `run` the screen shows from the run's first cell on: keys
+        before it (a command key such as vim's `i`) took no cell."""
+        for skip in range(min(len(run), _MAX_SKIPPED)):
+            row, col = run[0].cell
+            matched = 0
+            for key in run[skip:]:
+                width = max(wcwidth(key.key), 1)
+                if col + width > self._screen.columns:
+                    row, col = row + 1, 0
+                if not key.shown or self._screen.cell_text((row, col)) != key.key:
+                    break
+                matched += 1
+                col += width
+            if matched:
+                for key in run[skip:skip + matched]:
+                    key.echoed = True
+                return
 
     def flush(self) -> list[bytes | str]:
         """At the end of the channel: everything held, unechoed text redacted."""
