@@ -4,37 +4,45 @@ The bastion relays keystrokes (client -> target) and output (target -> client). 
 key reaches the target, it must know the whole command line as the shell will run it, so that
 the policy can judge it. Nothing here does I/O or asyncio: the proxy feeds bytes in and asks.
 
-Contract for the proxy (one `CommandLineTracker` per interactive channel)::
+Contract for the gate (one `CommandLineTracker` per interactive channel; bastion.typeahead
+drives it for bastion.gate.InputGate)::
 
     tracker = CommandLineTracker(cols, rows, is_complete=policy.is_complete)
 
-    # every chunk from the target, before or after writing it to the client:
-    tracker.feed_output(data)
+    tracker.feed_output(data)        # every chunk from the target
+    tracker.take_unjudged()          # after each: a line that ran unjudged ends the session
 
     # every chunk from the client:
     for segment in tracker.feed_input(data):
         if isinstance(segment, Forward):
             upstream.write(segment.data)          # keystrokes: forward at once
+        elif isinstance(segment, Pause):          # a key the model does not follow was forwarded:
+            ... feed segment.rest once the target has answered (its output paused)
         else:                                      # Submit: hold segment.key and segment.rest
-            await wait_until(tracker.echo_settled, timeout=SMALL)   # the proxy owns the timeout
+            await wait_until(tracker.echo_settled, timeout=SMALL)   # the gate owns the timeout
+            if tracker.needs_quiet(): await output to pause          # then read again
             line = tracker.reconstruct()           # judge `line` (see Reconstruction)
             if allowed:
                 upstream.write(segment.key)
                 tracker.resolve(sent=True)
-                ... then feed segment.rest through feed_input() the same way
+                ... then feed segment.rest (after the target is ready for it)
             else:
-                upstream.write(tracker.cancel_bytes())   # before resolve(): it depends on the state
+                cancel = tracker.cancel_bytes()    # before resolve(): it depends on the state
+                tracker.sent_by_bastion(cancel); upstream.write(cancel)
                 tracker.resolve(sent=False)
                 ... drop segment.rest; poll tracker.line_is_empty() (bounded) to see the line gone
 
     tracker.resize(cols, rows)                     # on every window change
 
-Rules the proxy can rely on:
+Rules the gate can rely on:
 
-- `feed_input` returns at most one `Submit`, always last. Every CR, LF and Ctrl-O byte is a
-  submit key, also inside a bracketed paste (so each pasted line is gated in order, and the rest
-  of the paste waits in `Submit.rest` for the verdict of the line before). A CR followed by LF
-  is two submits: "ls \\" CR would otherwise let the LF run a statement nobody judged.
+- `feed_input` returns at most one `Submit` or `Pause`, always last. A submit key is any key
+  READLINE_KEYS lists as one: CR, LF and (in emacs mode) Ctrl-O, also inside a bracketed
+  paste (so each pasted line is gated in order, and the rest of the paste waits in
+  `Submit.rest` for the verdict of the line before); Esc #, Ctrl-X Ctrl-E, Esc Ctrl-E,
+  Ctrl-X e, Esc v; in vi's command mode `#`, `v` and `@`. `Submit.how` says what readline
+  does with the line, and `reconstruct()` gives what then runs. A CR followed by LF is two
+  submits: "ls \\" CR would otherwise let the LF run a statement nobody judged.
 - While a `Submit` awaits `resolve()`, do not call `feed_input` (it raises): queue client bytes.
 - `reconstruct()` may be called any number of times while a submit is held (a confirmation
   re-reads the line before sending the key). `Reconstruction.kind` is:
@@ -48,8 +56,9 @@ Rules the proxy can rely on:
   `text` holds what the screen showed, or a bracketed paste the shell is about to show; never
   keys that a prompt did not echo.
 - `cancel_bytes()` is Ctrl-E Ctrl-U (end of line, kill it), preceded by the end of a bracketed
-  paste if one is open; it is Ctrl-C when earlier lines of an unfinished statement are waiting
-  in the shell (only an interrupt drops those; an Enter would run them).
+  paste if one is open and by Ctrl-G when readline holds a prefix (the Ctrl-X of Ctrl-X
+  Ctrl-E: Ctrl-E would complete it); it is Ctrl-C when earlier lines of an unfinished
+  statement are waiting in the shell (only an interrupt drops those; an Enter would run them).
 - `echo_settled()` is True once the screen shows what the keys since the prompt should have
   produced, or when no echo is to be expected (password prompts, lines inside a paste, which
   the shell shows only once the paste ends). A line that never settles is reconstructed anyway
@@ -68,10 +77,18 @@ How the line is read (JumpServer and Warpgate style, with more checks):
   flags), rows the shell broke itself (a history entry holding a newline) are kept as lines.
 - A keystroke model (readline's emacs keys: insert, backspace, delete, arrows, Ctrl-A/E/B/F,
   Ctrl-U/K/W) predicts the line. When screen and model agree the line is certain. Keys the model
-  does not know (Tab, history, Ctrl-R, Ctrl-L, Alt-keys) make the screen the only witness; once
-  the target has answered, the model restarts from what the screen shows. Keys sent together
-  after such a key (Up, Ctrl-A, Ctrl-D in one chunk) count only if they are plain text that the
-  screen shows before the cursor: the target's first answer may cover only the first key.
+  does not know (Tab, history, Ctrl-R, Ctrl-L, Alt-keys, vi's command mode) make the screen the
+  only witness; once the target has answered, the model restarts from what the screen shows.
+  Such a key ends a burst (`Pause`): the gate sends what follows once the target answered, so a
+  burst reads as slow typing. Keys that still arrive together after it (a wait that ran out)
+  count only if they are plain text that the screen shows before the cursor: the target's
+  first answer may cover only the first key.
+- Readline (bash >= 5.1) turns bracketed paste on when it begins reading a line and off (with a
+  CR) when it has finished one. Keys typed before it began (a pager's `q`, keys typed while a
+  command ran) may have gone to the program: the line is then what the screen shows after the
+  new prompt, if that is exactly the end of what was typed. Each finished line must be
+  explained by a key the bastion judged and sent, an interrupt (whose `^C` shows first), or
+  Ctrl-D on an empty line; one that is not ran unjudged (`take_unjudged`).
 - The boundary is found again after a redraw: a completion listing or Ctrl-L (the line is
   looked up below the old prompt, and must start with what it held before), a resize.
 - Type-ahead: keys typed before anything came back since the last submit have no boundary.
@@ -106,12 +123,14 @@ How the line is read (JumpServer and Warpgate style, with more checks):
 Residual risks (documented, not solved here): a user who can run commands that print escape
 sequences controls what the screen shows, so with enough effort (a fake full-screen program
 with an unknown prompt, a fake "Password:" prompt with readline and echo switched off, a fake
-?2004h while typing ahead, a key bound to accept-line) they can make a line look different from
-what the shell runs. The keystroke log still holds every key. Policies may want `bind`,
-`stty -echo` and `set +o emacs` on confirm.
+?2004h while typing ahead) they can make a line look different from what the shell runs; when
+readline then finishes it, the backstop sees a line nobody judged. `bind -x` and programmable
+completion run code without finishing a line. The keystroke log still holds every key.
+Policies may want `bind`, `complete`, `stty -echo` and `set +o emacs` on confirm.
 
 `KeystrokeRedactor` is the echo rule for the recorder, the command log and live watchers: it
-releases typed keys once echoed (as bytes) and what was never echoed as a marker (a str).
+releases typed keys once echoed in the cell the cursor stood at (as bytes) and what was never
+echoed as a `Redacted` marker (a str that carries the keys, for a sealed copy).
 """
 
 from __future__ import annotations
@@ -175,6 +194,31 @@ _REDRAW_KEYS = frozenset({"\t", "\x0c", "\x1b?", "\x1b="})  # completion listing
 _SEARCH_KEYS = frozenset({"\x12", "\x13"})  # Ctrl-R, Ctrl-S
 _UNKNOWN_HOW = {"edit": "the editor decides what runs (edit-and-execute-command)",
                 "macro": "a keyboard macro decides what runs"}
+
+# The class of readline (bash 5.2) default bindings that finish a line or run code, from
+# readline's emacs_keymap.c and vi_keymap.c and bash's bashline.c, and what the tracker does
+# with each: (readline function, keys, editing mode, what the gate does). Keys a user binds
+# (inputrc, `bind`) are out of sight: the backstop (`take_unjudged`) sees the lines they end.
+READLINE_KEYS: tuple[tuple[str, str, str, str], ...] = (
+    ("accept-line", "C-m, C-j", "emacs, vi", "judged: accept"),
+    ("operate-and-get-next", "C-o", "emacs", "judged: accept (vi's insert mode inserts ^O)"),
+    ("insert-comment", "M-# (Esc #)", "emacs, vi", "judged: comment (as if uncommented)"),
+    ("insert-comment", "#", "vi command", "judged: comment"),
+    ("edit-and-execute-command", "C-x C-e", "emacs", "judged: edit (policy's unknown)"),
+    ("vi-edit-and-execute-command", "v, Esc v", "vi command", "judged: edit (unknown)"),
+    ("shell-expand-line", "M-C-e (Esc C-e)", "emacs", "judged: expand (runs $( ) now)"),
+    ("call-last-kbd-macro", "C-x e", "emacs", "judged: macro (unknown)"),
+    ("posix-edit-macros", "@x (alias _x)", "vi command", "judged: macro (unknown)"),
+    ("vi-editing-mode", "M-C-j, M-C-m", "emacs (bash unbinds)", "judged: accept (the CR/LF)"),
+    ("delete-char / vi-eof-maybe", "C-d on an empty line", "emacs, vi",
+     "not judged: EOF, no line runs; the backstop expects readline's end"),
+    ("re-read-init-file", "C-x C-r", "emacs", "not judged: loads bindings (backstop)"),
+    ("history-expand-line, tilde-expand, glob-expand-word, spell-correct-word, "
+     "alias-expand-line, magic-space (unbound)", "M-^, M-&, C-x *, C-x s", "emacs",
+     "not judged: they change text only; the line is read from the screen"),
+    ("complete and its variants", "Tab, M-/, M-!, M-$, M-~, M-@, C-x /, ...", "emacs, vi",
+     "not judged: programmable completion may run code (complete -C/-F: the policy's)"),
+)
 _INTERRUPTS = frozenset({"\x03", "\x1a", "\x1c"})  # Ctrl-C, Ctrl-Z, Ctrl-\\ (signals from the tty)
 _VI_JUDGED: dict[str, How] = {"#": "comment", "v": "edit", "@": "macro"}
 _VI_INSERT = frozenset("iaIAsSCcR")  # vi commands that leave command mode for text
@@ -705,6 +749,7 @@ class CommandLineTracker:
         self._prefix = ""  # a prefix key (Ctrl-X, Esc) the next key completes
         self._held_prefix = False  # the held submit key's first bytes were sent before it
         self._vi = False  # readline is believed to be in vi mode (`set -o vi` was run)
+        self._esc_probe: tuple[int, tuple[int, int]] | None = None  # a lone Esc just sent
         self._vi_command = False  # ... and in its command mode
         self._vi_argument = False  # ... where the next key is a character argument
         # The backstop (see unjudged_line): readline is reading a line the bastion watches.
@@ -751,7 +796,7 @@ class CommandLineTracker:
         """Readline began a new line (?2004h) after output chunk `count`, and no line typed
         ahead of it is still due: the shell waits for keys at a prompt."""
         return (self._readline_seq > count and self._bracketed and not self._ahead
-                and self._readline_followed)
+                and self._readline_followed and not self._alt)  # vim turns it on too
 
     def cursor_position(self) -> tuple[int, int]:
         """Where the cursor is once all output is drawn: (absolute row, column). Absolute rows
@@ -990,6 +1035,7 @@ class CommandLineTracker:
         to judge first) or `Pause` (forwarded up to a key the model does not follow), last."""
         if self._submit is not None:
             raise RuntimeError("feed_input() while a submit awaits resolve()")
+        self._probe_vi()
         carried = len(self._keys.pending)  # bytes of the first key that came (and went) earlier
         end = -carried
         for key in self._keys.feed(data):
@@ -1009,7 +1055,20 @@ class CommandLineTracker:
             if not followed:
                 self._keys.pending = b""
                 return [Forward(data[:end]), Pause(data[end:])]
+        if self._keys.pending == b"\x1b" and not self._vi:
+            self._esc_probe = (self._out_seq, self.cursor_position())
         return [Forward(data)] if data else []
+
+    def _probe_vi(self) -> None:
+        """An Esc sent alone moves the cursor one left in vi's insert mode (to the command
+        mode's place), and does nothing in emacs mode: the first such answer shows vi mode
+        set up outside the gate's sight (an inputrc)."""
+        probe, self._esc_probe = self._esc_probe, None
+        if probe is None or self._keys.pending != b"\x1b" or self._out_seq == probe[0]:
+            return
+        (row, col), now = probe[1], self.cursor_position()
+        if col and now == (row, col - 1):
+            self._vi = True
 
     def _judge_point(self, raw: bytes) -> How | None:
         """What readline does with this key if it may run something; None for other keys.
@@ -1033,6 +1092,8 @@ class CommandLineTracker:
             return "comment"
         if key == "\x1bv":
             return "edit"
+        if self._vi and len(key) == 2 and key[0] == "\x1b":
+            return _VI_JUDGED.get(key[1])  # Esc, then a command key
         if self._vi and self._vi_command and not self._vi_argument:
             return _VI_JUDGED.get(key)
         return None
@@ -1876,6 +1937,14 @@ class KeystrokeRedactor:
             if matched:
                 for key in run[skip:skip + matched]:
                     key.echoed = True
+                # The rest of the run follows on from there, not from where it would have
+                # been had the keys looked past taken cells.
+                for key in run[skip + matched:]:
+                    width = max(wcwidth(key.key), 1)
+                    if col + width > self._screen.columns:
+                        row, col = row + 1, 0
+                    key.cell = (row, col)
+                    col += width
                 return
 
     def flush(self) -> list[bytes | str]:

@@ -43,6 +43,7 @@ EXIT_REFUSED = 126   # as a refused exec command exits
 _INTERRUPT = re.compile(rb"[\x03\x1a\x1c]")
 _PASTE_MARK = re.compile(rb"\x1b\[20([01])~")
 _LINES = re.compile(rb"[^\r\n]*[\r\n]+|[^\r\n]+$")
+_TYPED = re.compile(rb"[^\x00-\x20\x7f]")
 
 
 @dataclass(frozen=True)
@@ -158,8 +159,6 @@ class TypeAhead:
         return self._end is not None
 
     def next(self) -> Step:
-        if self._end is not None:
-            return End(self._end)
         if self._judging is not None:
             if self._announce:
                 self._announce = False
@@ -171,6 +170,8 @@ class TypeAhead:
         if self._hold is not None and not self._settled():
             quiet = SETTLE_QUIET if self._hold == "answer" else TURN_QUIET
             return Wait(quiet if self.tracker.output_count > self._hold_from else IDLE)
+        if self._end is not None:
+            return End(self._end)  # once lines already sent have had their turn
         self._hold = None
         if self._inbox:
             return self._feed()
@@ -236,7 +237,8 @@ class TypeAhead:
         dropped, and this says how many lines it held. The caller sends the tracker's cancel
         bytes and calls `tracker.resolve(sent=False)` itself."""
         self._take_judging()
-        dropped = len(_LINES.findall(bytes(self._inbox)))
+        # Lines with something typed on them (not a lone Ctrl-C that cancelled a held line).
+        dropped = sum(1 for line in _LINES.findall(bytes(self._inbox)) if _TYPED.search(line))
         self._consume(len(self._inbox))
         self._interrupt_first = False
         self._start_hold("turn")

@@ -172,6 +172,10 @@ SCENARIOS = [
              [_line("set -o vi"), ("#touch canary", None), (ESC, None), ("1", None),
               ("#", PROMPT_RE)],
              ["set -o vi", "touch canary"]),
+    # Readline answers a lone Esc after its keyseq-timeout (0.5 s): a person pausing after it.
+    Scenario("key_vi_inputrc", "vi mode from ~/.inputrc, unseen by the gate: Esc, 1, #",
+             [("#touch canary", None), (ESC, "\x08"), ("1", None), ("#", PROMPT_RE)],
+             ["touch canary"], setup="vi_inputrc"),
     Scenario("bound_accept_line", "a key the user bound to accept-line (the backstop sees it)",
              [_line("bind '\"\\C-t\": accept-line'"), ("touch canary", None), ("\x14", PROMPT_RE)],
              ["bind '\"\\C-t\": accept-line'"]),
@@ -285,6 +289,8 @@ def record(s: Scenario) -> dict:
         home = Path(tmp)
         if s.setup == "git_repo":
             _git_repo(home)
+        elif s.setup == "vi_inputrc":
+            (home / ".inputrc").write_text("set editing-mode vi\n")
         env = {"HOME": str(home), "TERM": s.term, "PATH": "/usr/bin:/bin:/usr/sbin:/sbin",
                "LANG": "C.UTF-8", "PS1": s.ps1, "EDITOR": "vim", "LESS": "", "GIT_PAGER": "less",
                "HISTFILE": str(home / ".history"), "GIT_AUTHOR_NAME": "Bob",

@@ -195,6 +195,36 @@ def test_ctrl_o_is_a_submit_key():
     assert seen(sh.submit(b"\x0f")) == command("ls")
 
 
+@pytest.mark.parametrize(("vi", "keys", "how"), [
+    (False, b"\r", "accept"), (False, b"\n", "accept"), (False, b"\x0f", "accept"),
+    (False, b"\x1b#", "comment"), (False, b"\x1b1\x1b#", "comment"),
+    (False, b"\x18\x05", "edit"), (False, b"\x1bv", "edit"), (False, b"\x1b\x05", "expand"),
+    (False, b"\x18e", "macro"), (False, b"#", None), (False, b"v", None), (False, b"\x1bb", None),
+    (True, b"\r", "accept"), (True, b"\x0f", None), (True, b"\x1b#", "comment"),
+    (True, b"\x1b1#", "comment"), (True, b"\x1bv", "edit"), (True, b"\x1bhv", "edit"),
+    (True, b"\x1b@", "macro"), (True, b"\x1br#", None), (True, b"#", None), (True, b"v", None),
+])
+def test_readline_keys_that_run_a_line_or_code_are_submit_keys(vi, keys, how):
+    sh = Shell()
+    if vi:
+        assert seen(sh.run("set -o vi")) == command("set -o vi")
+    sh.type("ls")
+    while keys:
+        held = sh.keys(keys)
+        if held is not None:
+            break
+        keys = b""
+    assert (held.how if held else None) == how
+
+
+def test_a_cancel_aborts_a_prefix_readline_holds():
+    sh = Shell()
+    sh.type("ls")
+    held = sh.keys(b"\x18\x05")
+    assert held.how == "edit" and sh.forwarded.endswith(b"ls\x18")
+    assert sh.deny() == b"\x07\x05\x15"  # Ctrl-G first: Ctrl-E must not complete Ctrl-X
+
+
 def test_carriage_return_and_line_feed_are_two_submits():
     # Otherwise "rm -rf / \" CR would be forwarded as a continuation and the LF would run it.
     sh = Shell()
@@ -1000,6 +1030,16 @@ def test_text_typed_in_vim_is_kept_and_only_its_commands_are_redacted():
                      *[(k, c) for ch in b"hello" for k, c in (("in", bytes([ch])),
                                                                ("out", bytes([ch])))])
     assert items == ["[redacted 1 keystroke]", b"hello"]
+
+
+def test_a_burst_typed_in_vim_is_kept_when_its_echo_comes_in_pieces():
+    r = Echo()
+    r.feed_output(PROMPT)
+    r.feed_output(VIM_START)
+    items = released(r, ("in", b"ihello world"),
+                     ("out", b"\x1b[24;1H\x1b[1m-- INSERT --\x1b[m\x1b[1;1H"),
+                     ("out", b"hello w"), ("out", b"orld"))
+    assert items == ["[redacted 1 keystroke]", b"hello world"]
 
 
 def test_text_typed_after_quitting_a_full_screen_program_is_kept():
