@@ -489,7 +489,7 @@ class ProxyChannel(asyncssh.SSHServerSession):
             self.record.stdin(data)
             if self.sftp is not None:
                 self.sftp.client_data(data)
-        if self.upstream_chan is not None:
+        if self.upstream_chan is not None and not self.upstream_chan.is_closing():
             self.upstream_chan.write(data)
 
     def eof_received(self) -> bool:

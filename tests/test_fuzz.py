@@ -215,7 +215,9 @@ step = st.one_of(
     st.tuples(st.just("resize"), st.integers(1, 300), st.integers(1, 120)),
     st.tuples(st.just("resize"), st.integers(0, 10**6), st.integers(0, 10**6)),
 )
-CANCELS = {b"\x05\x15", b"\x03", b"\x1b[201~\x05\x15", b"\x1b[201~\x03"}
+# (the end of an open paste) (Ctrl-G: abort a prefix readline holds) Ctrl-E Ctrl-U or Ctrl-C
+CANCELS = {paste + abort + kill for paste in (b"", b"\x1b[201~") for abort in (b"", b"\x07")
+           for kill in (b"\x05\x15", b"\x03")}
 
 
 class Proxy:

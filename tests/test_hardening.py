@@ -859,7 +859,10 @@ def test_recordings_folder_replaced_mid_session_ends_it_with_a_message(world):
     # The open recording followed its folder: it is complete, closed and matches its digest.
     cast = recording_closed(world, row["recordings"][0])
     _, events = recording.read_cast(cast)
-    assert events[-1][1:] == ("m", "session ended: the recordings folder is full or unwritable")
+    # The marker, then the words the user read, as output (a replay shows them too).
+    assert events[-2][1:] == ("m", "session ended: the recordings folder is full or unwritable")
+    assert events[-1][1:] == (
+        "o", "\r\nbastion: session ended: the recordings folder is full or unwritable\r\n")
     assert "recorded-42" in "".join(d for _, code, d in events if code == "o")
     stored = world.ctx.store.one("SELECT sha256 FROM recordings WHERE path LIKE ?",
                                  (f"%{cast.name}",))
