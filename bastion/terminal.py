@@ -1786,6 +1786,7 @@ _OUTPUT_NOISE = re.compile(
     r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x1b[()#%]?[ -~]?"
     r"|[\x00-\x09\x0b\x0c\x0e-\x1f\x7f]")
 _MAX_SKIPPED = 16  # unechoed keys looked past at the start of a run (vim's `i`, a pager's `q`)
+_ECHO_WINDOW = 64 * 1024  # output after a key within which its echo is looked for
 _ENDING_KEYS = frozenset({"\r", "\n", "\x03", "\x04", "\x0f", "\x15", "\x1a", "\x1c"})
 
 
@@ -1829,12 +1830,13 @@ class KeystrokeRedactor:
         self._out_seq = 0
         self._next_seq = -1
         self._group = 0
+        self._volume = 0  # output bytes since the keys held now were sent (reset when none are)
 
     def feed_input(self, data: bytes) -> list[bytes | str]:
         """Keys the target is sent now; returns what may be recorded now."""
         for raw in self._keys.feed(data):
             for key in _key_text(raw):
-                self._hold(key, raw)
+                self._hold(key)
         undecided = (h for h in self._held if h.kind == "text" and h.echoed is None)
         for held in itertools.islice(undecided, max(0, self._chars - self._max_held)):
             held.echoed = False
@@ -1842,7 +1844,7 @@ class KeystrokeRedactor:
         self._release(out)
         return _merged(out)
 
-    def _hold(self, key: str, raw: bytes) -> None:
+    def _hold(self, key: str) -> None:
         if _is_text(key):
             for ch in key:
                 cell, group = self._cell_for(ch)
@@ -1862,8 +1864,8 @@ class KeystrokeRedactor:
             self._held.append(_HeldKey(key, "key", raw=key.encode()))
             return
         self._next = None
-        encoded = raw if len(_key_text(raw)) == 1 else key.encode()
-        self._held.append(_HeldKey(key, "enter" if key in _ENDING_KEYS else "key", raw=encoded))
+        self._held.append(_HeldKey(key, "enter" if key in _ENDING_KEYS else "key",
+                                   raw=key.encode()))
 
     def _cell_for(self, ch: str) -> tuple[tuple[int, int], int]:
         """The cell a text key's echo should fill, and the run of keys it belongs to."""
@@ -1884,6 +1886,16 @@ class KeystrokeRedactor:
         self._out_seq += 1
         if not self._held:
             return []
+        self._volume += len(data)
+        if self._volume > _ECHO_WINDOW:
+            # That much output since the keys: an echo would have scrolled away by now, and
+            # reading the screen for each chunk would draw all bulk output. Unechoed.
+            for key in self._held:
+                if key.echoed is None:
+                    key.echoed = False
+            out: list[bytes | str] = []
+            self._release(out)
+            return _merged(out)
         visible = _visible_output(data)
         held = list(self._held)
         for key in held:
@@ -1903,7 +1915,7 @@ class KeystrokeRedactor:
                 echoed_later = True
             elif key.echoed is None and (echoed_later or i < first_enter < len(held)):
                 key.echoed = False
-        out: list[bytes | str] = []
+        out = []
         self._release(out)
         return _merged(out)
 
@@ -1984,6 +1996,8 @@ class KeystrokeRedactor:
             out.append(held.raw)
         if secret:
             out.append(Redacted("".join(secret)))
+        if not self._held:
+            self._volume = 0
 
 
 class Redacted(str):

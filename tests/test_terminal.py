@@ -1022,6 +1022,14 @@ def test_held_keys_are_bounded():
     assert r.flush() == ["[redacted 4 keystrokes]"]
 
 
+def test_keys_not_echoed_within_64_kib_of_output_are_redacted():
+    r = Echo()
+    r.feed_output(PROMPT + b"cat\r\n")
+    r.feed_input(b"secret")
+    released = [item for _ in range(20) for item in r.feed_output(b"x" * 4000 + b"\r\n")]
+    assert released == ["[redacted 6 keystrokes]"]
+
+
 def test_text_typed_in_vim_is_kept_and_only_its_commands_are_redacted():
     r = Echo()
     r.feed_output(PROMPT)
