@@ -210,6 +210,7 @@ class InputGate:
                     self._hold_started = None
                 if isinstance(step, Send):
                     self.ch.send_input(step.data)
+                    await asyncio.sleep(0)  # a queue of a megabyte must not hold the loop
                 elif isinstance(step, Decide):
                     await self._decide()
                 elif isinstance(step, Wait):

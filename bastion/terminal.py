@@ -40,7 +40,7 @@ Rules the gate can rely on:
   READLINE_KEYS lists as one: CR, LF and (in emacs mode) Ctrl-O, also inside a bracketed
   paste (so each pasted line is gated in order, and the rest of the paste waits in
   `Submit.rest` for the verdict of the line before); Esc #, Ctrl-X Ctrl-E, Esc Ctrl-E,
-  Ctrl-X e, Esc v; in vi's command mode `#`, `v` and `@`. `Submit.how` says what readline
+  Ctrl-X e, Ctrl-X Ctrl-R, Esc v; in vi's command mode `#`, `v` and `@`. `Submit.how` says what readline
   does with the line, and `reconstruct()` gives what then runs. A CR followed by LF is two
   submits: "ls \\" CR would otherwise let the LF run a statement nobody judged.
 - While a `Submit` awaits `resolve()`, do not call `feed_input` (it raises): queue client bytes.
@@ -193,7 +193,8 @@ _PROMPT_LIKE = re.compile(r"[$#%>\u276f\u00bb]\s*$")
 _REDRAW_KEYS = frozenset({"\t", "\x0c", "\x1b?", "\x1b="})  # completion listings, clear-screen
 _SEARCH_KEYS = frozenset({"\x12", "\x13"})  # Ctrl-R, Ctrl-S
 _UNKNOWN_HOW = {"edit": "the editor decides what runs (edit-and-execute-command)",
-                "macro": "a keyboard macro decides what runs"}
+                "macro": "a keyboard macro decides what runs",
+                "rebind": "re-reading the init file changes what keys do (re-read-init-file)"}
 
 # The class of readline (bash 5.2) default bindings that finish a line or run code, from
 # readline's emacs_keymap.c and vi_keymap.c and bash's bashline.c, and what the tracker does
@@ -212,7 +213,7 @@ READLINE_KEYS: tuple[tuple[str, str, str, str], ...] = (
     ("vi-editing-mode", "M-C-j, M-C-m", "emacs (bash unbinds)", "judged: accept (the CR/LF)"),
     ("delete-char / vi-eof-maybe", "C-d on an empty line", "emacs, vi",
      "not judged: EOF, no line runs; the backstop expects readline's end"),
-    ("re-read-init-file", "C-x C-r", "emacs", "not judged: loads bindings (backstop)"),
+    ("re-read-init-file", "C-x C-r", "emacs", "judged: rebind (unknown: it loads bindings)"),
     ("history-expand-line, tilde-expand, glob-expand-word, spell-correct-word, "
      "alias-expand-line, magic-space (unbound)", "M-^, M-&, C-x *, C-x s", "emacs",
      "not judged: they change text only; the line is read from the screen"),
@@ -246,7 +247,7 @@ class Forward:
     data: bytes
 
 
-How = Literal["accept", "comment", "edit", "expand", "macro"]
+How = Literal["accept", "comment", "edit", "expand", "macro", "rebind"]
 
 
 @dataclass(frozen=True)
@@ -1086,8 +1087,8 @@ class CommandLineTracker:
             return None if self._vi else "accept"  # vi's insert mode inserts a literal ^O
         if key == "\x05" and prev == "\x1b":
             return "expand"
-        if prev == "\x18" and key in ("\x05", "e"):
-            return "edit" if key == "\x05" else "macro"
+        if prev == "\x18" and key in ("\x05", "e", "\x12"):
+            return {"\x05": "edit", "e": "macro", "\x12": "rebind"}[key]
         if key == "\x1b#":
             return "comment"
         if key == "\x1bv":
@@ -1681,9 +1682,10 @@ class CommandLineTracker:
         # A line read as the shell's (judged, empty, or unfinished) may end readline's line; a
         # line sorted as a password or a full-screen program's may not: if readline reads it
         # after all (a fake prompt or screen), the backstop sees a line nobody judged.
-        if how != "expand" and (rec.kind == "command" or rec.reason in (EMPTY_LINE, _CONTINUATION)):
+        if how not in ("expand", "rebind") and (rec.kind == "command"
+                                                 or rec.reason in (EMPTY_LINE, _CONTINUATION)):
             self._credit()
-        if how in ("expand", "macro"):
+        if how in ("expand", "macro", "rebind"):
             # The line stays, changed by readline as the screen will show (or, for a macro
             # that accepted it, ended: readline's end of line then starts the next one).
             line.model.apply("\x00" + how)

@@ -228,7 +228,7 @@ class TypeAhead:
             self._hold = None  # the shell shows a paste only once it ends: nothing to wait for
         else:
             # In a full-screen program no prompt follows a line: a short pause is enough.
-            short = submit.how in ("expand", "macro") or full_screen
+            short = submit.how in ("expand", "macro", "rebind") or full_screen
             self._start_hold("answer" if short else "turn")
         return submit.key
 
