@@ -17,15 +17,18 @@ so one slow recording covers every typing speed.
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import pty
 import re
 import select
 import shutil
+import struct
 import subprocess
 import sys
 import tempfile
+import termios
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -301,9 +304,6 @@ def record(s: Scenario) -> dict:
         if pid == 0:
             os.chdir(home)
             os.execvpe("bash", ["bash", "--norc", "--noprofile", "-i"], env)  # noqa: S606
-        import fcntl
-        import struct
-        import termios
         fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))
         try:
             steps = [{"keys": "", "out": _read_until(fd, re.escape(s.ps1[-2:]) if "\\" not in s.ps1
