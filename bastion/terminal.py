@@ -806,6 +806,18 @@ class CommandLineTracker:
         scr = self._screen
         return scr.cursor.y + scr.scrolled, min(scr.cursor.x, scr.columns)
 
+    def cursor_before_last(self, n: int) -> tuple[int, int] | None:
+        """Where the cursor was before the last `n` bytes of output (see `cursor_position`),
+        or None when they have been drawn already (a mode switch made them)."""
+        if n > len(self._backlog):
+            return None
+        tail = bytes(self._backlog[len(self._backlog) - n:])
+        del self._backlog[len(self._backlog) - n:]
+        try:
+            return self.cursor_position()
+        finally:
+            self._backlog += tail
+
     def cell_text(self, cell: tuple[int, int] | None) -> str | None:
         """The character in a cell (see `cursor_position`), None once scrolled off or out."""
         if cell is None:
@@ -1797,8 +1809,9 @@ class _HeldKey:
     key: str
     kind: str  # "text" (waits for its echo), "enter" (ends what was typed), "key" (other)
     raw: bytes = b""
-    cell: tuple[int, int] | None = None  # text: the screen cell (absolute row, column) of its echo
     group: int = 0  # text keys typed one after the other with no output between share one
+    row_after: bool = False  # text: the first after a pasted newline (its echo starts a row)
+    cell: tuple[int, int] | None = None  # text: the screen cell (absolute row, column) of its echo
     shown: bool = False  # output since the key was sent held its character
     echoed: bool | None = None  # decided: True once echoed, False when it never will be
 
@@ -1812,13 +1825,16 @@ class KeystrokeRedactor:
     they are; and text the target did not echo as a `Redacted` marker (a str such as
     "[redacted 8 keystrokes]"), never in clear.
 
-    Echoed means that output after the key wrote exactly that character, in the screen cell
-    where the cursor stood for it (the cell after the previous key's, for keys typed before
-    any answer; keys at the start of such a run that took no cell, such as vim's `i`, are
-    looked past). So a line typed in vim, or after a pager, is kept; a password is not. A key is decided
-    unechoed when a key typed after it is echoed (programs read keys in order: vim's `i`,
-    top's `q`), when the first output after an Enter (or Ctrl-C, Ctrl-U, ...) typed after it
-    has come and it is still not echoed, at `flush()`, and beyond `max_held` keys.
+    Echoed means that output after the key wrote exactly that character where the cursor
+    stood for it: at the start of the next output chunk (after escape sequences and CRs; the
+    common case, read from the bytes), or else in the screen cell where the cursor stood
+    before that chunk (the cell after the previous key's, for keys typed before any answer;
+    keys at the start of such a run that took no cell, such as vim's `i`, are looked past).
+    So a line typed in vim, or after a pager, is kept; a password is not, and unrelated output
+    holding the same text never releases it. A key is decided unechoed when a key typed after
+    it is echoed (programs read keys in order: vim's `i`, top's `q`), when the first output
+    after an Enter (or Ctrl-C, Ctrl-U, ...) typed after it has come and it is still not
+    echoed, after 64 KiB of output, at `flush()`, and beyond `max_held` keys.
     """
 
     def __init__(self, screen: CommandLineTracker, max_held: int = 256) -> None:
@@ -1828,10 +1844,10 @@ class KeystrokeRedactor:
         self._chars = 0
         self._max_held = max_held
         self._in_paste = False
-        self._next: tuple[int, int] | None = None  # the cell after the last text key held
         self._out_seq = 0
-        self._next_seq = -1
         self._group = 0
+        self._group_seq = -1  # output chunks seen when the current run of text keys began
+        self._row_after = False  # the next text key is the first after a pasted newline
         self._volume = 0  # output bytes since the keys held now were sent (reset when none are)
 
     def feed_input(self, data: bytes) -> list[bytes | str]:
@@ -1848,40 +1864,24 @@ class KeystrokeRedactor:
 
     def _hold(self, key: str) -> None:
         if _is_text(key):
+            if self._group_seq != self._out_seq or self._row_after:
+                self._group += 1
+                self._group_seq = self._out_seq
             for ch in key:
-                cell, group = self._cell_for(ch)
-                self._held.append(_HeldKey(ch, "text", cell=cell, group=group))
+                self._held.append(_HeldKey(ch, "text", group=self._group,
+                                           row_after=self._row_after))
+                self._row_after = False
                 self._chars += 1
             return
         if key == _PASTE_START:
             self._in_paste = True
         elif key == _PASTE_END:
             self._in_paste = False
-        if key in ("\r", "\n") and self._in_paste:
-            # Readline shows a pasted newline as a line break: the next text starts a row.
-            row = self._next[0] if self._next is not None and self._next_seq == self._out_seq \
-                else self._screen.cursor_position()[0]
-            self._next, self._next_seq = (row + 1, 0), self._out_seq
-            self._group += 1
-            self._held.append(_HeldKey(key, "key", raw=key.encode()))
-            return
-        self._next = None
-        self._held.append(_HeldKey(key, "enter" if key in _ENDING_KEYS else "key",
-                                   raw=key.encode()))
-
-    def _cell_for(self, ch: str) -> tuple[tuple[int, int], int]:
-        """The cell a text key's echo should fill, and the run of keys it belongs to."""
-        if self._next is not None and self._next_seq == self._out_seq:
-            row, col = self._next
-        else:
-            row, col = self._screen.cursor_position()
-            self._group += 1
-        width = max(wcwidth(ch), 1)
-        cols = self._screen.columns
-        if col + width > cols:
-            row, col = row + 1, 0
-        self._next, self._next_seq = (row, col + width), self._out_seq
-        return (row, col), self._group
+        self._group_seq = -1  # the next text key starts a run of its own
+        pasted_newline = key in ("\r", "\n") and self._in_paste
+        self._row_after = pasted_newline
+        kind = "key" if pasted_newline or key not in _ENDING_KEYS else "enter"
+        self._held.append(_HeldKey(key, kind, raw=key.encode()))
 
     def feed_output(self, data: bytes) -> list[bytes | str]:
         """Output the target sent (after the tracker took it); returns the keys now decided."""
@@ -1889,22 +1889,36 @@ class KeystrokeRedactor:
         if not self._held:
             return []
         self._volume += len(data)
+        out: list[bytes | str] = []
         if self._volume > _ECHO_WINDOW:
             # That much output since the keys: an echo would have scrolled away by now, and
             # reading the screen for each chunk would draw all bulk output. Unechoed.
             for key in self._held:
                 if key.echoed is None:
                     key.echoed = False
-            out: list[bytes | str] = []
             self._release(out)
             return _merged(out)
         visible = _visible_output(data)
         held = list(self._held)
-        for key in held:
-            if key.kind == "text" and key.echoed is None and key.key in visible:
-                key.shown = True
-        for run in self._runs(held):
-            self._match(run)
+        at_start = self._echo_at_start(held, visible)
+        pending = [k for k in held if k.kind == "text" and k.echoed is None]
+        if pending:
+            for key in pending:
+                key.shown = key.shown or key.key in visible
+            before = None
+            for run in self._runs(held):
+                if run[0].cell is None:
+                    before = before or self._screen.cursor_before_last(len(data))
+                    if before is None:
+                        continue
+                    row, col = before
+                    if run[0].row_after:
+                        row, col = row + 1, 0
+                    # Keys of its run echoed at the start of this chunk came first.
+                    col += sum(max(wcwidth(k.key), 1) for k in at_start
+                               if k.group == run[0].group and not run[0].row_after)
+                    run[0].cell = (row, col)
+                self._match(run)
         # Programs read keys in order: keys before one that was echoed never will be. This
         # chunk is the first answer to the first Enter held: it decides the keys before it.
         first_enter = next((i for i, key in enumerate(held) if key.kind == "enter"), len(held))
@@ -1917,9 +1931,31 @@ class KeystrokeRedactor:
                 echoed_later = True
             elif key.echoed is None and (echoed_later or i < first_enter < len(held)):
                 key.echoed = False
-        out = []
         self._release(out)
         return _merged(out)
+
+    @staticmethod
+    def _echo_at_start(held: list[_HeldKey], visible: str) -> list[_HeldKey]:
+        """The common case, from the bytes alone: the chunk starts with the keys' echo (a
+        pasted newline's echo is a row break). Returns the keys it found echoed."""
+        pos = 0
+        found: list[_HeldKey] = []
+        for key in held:
+            if key.kind != "text":
+                if key.kind == "enter":
+                    break
+                continue
+            if key.echoed is not None:
+                continue
+            while pos < len(visible) and (visible[pos] == "\n" and key.row_after):
+                pos += 1
+            if pos < len(visible) and visible[pos] == key.key:
+                key.echoed = True
+                found.append(key)
+                pos += 1
+            else:
+                break
+        return found
 
     @staticmethod
     def _runs(held: list[_HeldKey]) -> list[list[_HeldKey]]:
@@ -1953,12 +1989,8 @@ class KeystrokeRedactor:
                     key.echoed = True
                 # The rest of the run follows on from there, not from where it would have
                 # been had the keys looked past taken cells.
-                for key in run[skip + matched:]:
-                    width = max(wcwidth(key.key), 1)
-                    if col + width > self._screen.columns:
-                        row, col = row + 1, 0
-                    key.cell = (row, col)
-                    col += width
+                if skip + matched < len(run):
+                    run[skip + matched].cell = (row, col)
                 return
 
     def flush(self) -> list[bytes | str]:
