@@ -733,6 +733,8 @@ class CommandLineTracker:
         self._running = False  # bash said a command runs (?2004l) and has not read a line since
         self._readline_seq = -1  # _out_seq of the last ?2004h
         self._readline_followed = False  # output came after it (its prompt)
+        self._chunk_cursor: tuple[int, int] | None = None  # the cursor before the last chunk
+        self._chunk_tail: int | None = None  # that chunk's bytes at the end of the backlog
         self._keys = _KeyReader()
         self._line = _Line()
         self._next_in_paste = False
@@ -806,17 +808,21 @@ class CommandLineTracker:
         scr = self._screen
         return scr.cursor.y + scr.scrolled, min(scr.cursor.x, scr.columns)
 
-    def cursor_before_last(self, n: int) -> tuple[int, int] | None:
-        """Where the cursor was before the last `n` bytes of output (see `cursor_position`),
-        or None when they have been drawn already (a mode switch made them)."""
-        if n > len(self._backlog):
+    def cursor_before_chunk(self) -> tuple[int, int] | None:
+        """Where the cursor was before the last chunk of output (see `cursor_position`), or
+        None when that cannot be known any more (the chunk was cut to its tail)."""
+        if self._chunk_cursor is not None:
+            return self._chunk_cursor
+        n = self._chunk_tail
+        if n is None or n > len(self._backlog):
             return None
         tail = bytes(self._backlog[len(self._backlog) - n:])
         del self._backlog[len(self._backlog) - n:]
         try:
-            return self.cursor_position()
+            self._chunk_cursor = self.cursor_position()
         finally:
             self._backlog += tail
+        return self._chunk_cursor
 
     def cell_text(self, cell: tuple[int, int] | None) -> str | None:
         """The character in a cell (see `cursor_position`), None once scrolled off or out."""
@@ -838,6 +844,7 @@ class CommandLineTracker:
             return
         self._out_seq += 1
         self._readline_followed = True
+        self._chunk_cursor = None
         if self._end_check:
             self._end_check = False
             if data[:1] == b"\r":
@@ -866,8 +873,11 @@ class CommandLineTracker:
             start = self._on_event(m, data, start, at)
         self._look_for_full_screen(data, scanned, len(data))
         self._backlog += data[start:]
+        # Nothing of this chunk drawn yet: it is the backlog's tail (a reset made it start later).
+        self._chunk_tail = len(data) if start == 0 else None
         if len(self._backlog) > _COMPACT_AT:
             self._compact()
+            self._chunk_tail = None
         if self._ender is not None:
             self._ender_text = (self._ender_text + _visible_output(data[-256:]))[-16:]
 
@@ -988,6 +998,11 @@ class CommandLineTracker:
             self._ahead += 1
 
     def _draw_up_to(self, data: bytes, start: int, end: int) -> None:
+        if self._chunk_cursor is None and start == 0:
+            # This chunk starts being drawn: remember where the cursor was before it.
+            self._sync()
+            scr = self._screen
+            self._chunk_cursor = (scr.cursor.y + scr.scrolled, min(scr.cursor.x, scr.columns))
         self._backlog += data[start:end]
         self._sync()
 
@@ -1908,15 +1923,18 @@ class KeystrokeRedactor:
             before = None
             for run in self._runs(held):
                 if run[0].cell is None:
-                    before = before or self._screen.cursor_before_last(len(data))
+                    before = before or self._screen.cursor_before_chunk()
                     if before is None:
                         continue
                     row, col = before
                     if run[0].row_after:
                         row, col = row + 1, 0
-                    # Keys of its run echoed at the start of this chunk came first.
-                    col += sum(max(wcwidth(k.key), 1) for k in at_start
-                               if k.group == run[0].group and not run[0].row_after)
+                    else:
+                        # Keys of its run echoed at the start of this chunk came first.
+                        for key in at_start:
+                            if key.group == run[0].group:
+                                row, col = self._place(row, col, key.key)
+                                col += max(wcwidth(key.key), 1)
                     run[0].cell = (row, col)
                 self._match(run)
         # Programs read keys in order: keys before one that was echoed never will be. This
@@ -1957,6 +1975,12 @@ class KeystrokeRedactor:
                 break
         return found
 
+    def _place(self, row: int, col: int, ch: str) -> tuple[int, int]:
+        """The cell a character typed with the cursor at (row, col) lands in (it wraps)."""
+        if col + max(wcwidth(ch), 1) > self._screen.columns:
+            return row + 1, 0
+        return row, col
+
     @staticmethod
     def _runs(held: list[_HeldKey]) -> list[list[_HeldKey]]:
         """Undecided text keys typed one after the other with no answer between them."""
@@ -1977,13 +2001,11 @@ class KeystrokeRedactor:
             row, col = run[0].cell
             matched = 0
             for key in run[skip:]:
-                width = max(wcwidth(key.key), 1)
-                if col + width > self._screen.columns:
-                    row, col = row + 1, 0
+                row, col = self._place(row, col, key.key)
                 if not key.shown or self._screen.cell_text((row, col)) != key.key:
                     break
                 matched += 1
-                col += width
+                col += max(wcwidth(key.key), 1)
             if matched:
                 for key in run[skip:skip + matched]:
                     key.echoed = True

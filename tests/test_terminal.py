@@ -1023,6 +1023,14 @@ def test_held_keys_are_bounded():
     assert r.flush() == ["[redacted 4 keystrokes]"]
 
 
+def test_a_fast_typed_line_that_wraps_is_kept():
+    r = Echo()
+    r.feed_output(PROMPT)
+    line = b"x" * 67 + b"yz"  # the prompt takes 13 columns: "y" begins the second row
+    # Readline writes the character that wrapped, goes back to the row's start, writes it again.
+    assert released(r, ("in", line), ("out", b"x" * 67 + b"y\ryz")) == [line]
+
+
 def test_keys_not_echoed_within_64_kib_of_output_are_redacted():
     r = Echo()
     r.feed_output(PROMPT + b"cat\r\n")
