@@ -177,7 +177,7 @@ class InputGate:
             self.ch.pause_client("queue")
         self._wake.set()
 
-    def client_eof(self) -> None:
+    def eof(self) -> None:
         """The client sent EOF: it reaches the target once the queue is empty."""
         self.queue.client_eof()
         self._wake.set()

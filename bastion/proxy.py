@@ -495,10 +495,8 @@ class ProxyChannel(asyncssh.SSHServerSession):
     def eof_received(self) -> bool:
         if self.upstream_chan is None:
             self.pending_eof = True
-        elif isinstance(self.gate, gate.StdinGate):
-            self.gate.eof()
-        elif isinstance(self.gate, gate.InputGate):
-            self.gate.client_eof()  # after the lines still queued: nothing is written after it
+        elif self.gate is not None:
+            self.gate.eof()  # after the lines the gate still holds: nothing is written after it
         else:
             self.upstream_chan.write_eof()
         return True
