@@ -1705,7 +1705,7 @@ class CommandLineTracker:
             self._paste_reading = self._paste_boundary = None
             self._new_line()
             return
-        self._prev_key = ""
+        self._prev_key, self._prefix, self._held_prefix = "", "", False  # readline took them
         # A line read as the shell's (judged, empty, or unfinished) may end readline's line; a
         # line sorted as a password or a full-screen program's may not: if readline reads it
         # after all (a fake prompt or screen), the backstop sees a line nobody judged.

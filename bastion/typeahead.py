@@ -150,10 +150,6 @@ class TypeAhead:
         return len(self._inbox)
 
     @property
-    def eof_sent(self) -> bool:
-        return self._eof_sent
-
-    @property
     def ending(self) -> bool:
         """A refused line after the client's EOF: the session is to end (see `End`)."""
         return self._end is not None
