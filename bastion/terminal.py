@@ -1867,13 +1867,23 @@ class KeystrokeRedactor:
 
     def feed_input(self, data: bytes) -> list[bytes | str]:
         """Keys the target is sent now; returns what may be recorded now."""
+        out: list[bytes | str] = []
         for raw in self._keys.feed(data):
             for key in _key_text(raw):
+                if _is_text(key) and len(key) > self._max_held:
+                    # More text than may wait for its echo: all before it, and its start,
+                    # are decided unechoed at once (no object per key of a pasted megabyte).
+                    for held in self._held:
+                        if held.echoed is None:
+                            held.echoed = False
+                    self._release(out)
+                    cut = len(key) - self._max_held
+                    out.append(Redacted(key[:cut]))
+                    key = key[cut:]
                 self._hold(key)
         undecided = (h for h in self._held if h.kind == "text" and h.echoed is None)
         for held in itertools.islice(undecided, max(0, self._chars - self._max_held)):
             held.echoed = False
-        out: list[bytes | str] = []
         self._release(out)
         return _merged(out)
 
