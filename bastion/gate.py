@@ -222,10 +222,12 @@ class InputGate:
                                      status=step.status)
                     return
                 else:
+                    self._wake.clear()
                     if self._paused:
                         self._paused = False
+                        # Resuming may hand over what the client sent meanwhile at once (it
+                        # sets _wake): cleared before, so that nothing is slept through.
                         self.ch.resume_client("queue")
-                    self._wake.clear()
                     await self._wake.wait()
         except Exception:
             # Fail closed: a gate that cannot judge ends the session rather than let lines through.
