@@ -207,9 +207,10 @@ class Bastion:
         try:
             sessions.end(self.store, session_id, state, reason, actor)
         except StoreError as exc:
+            ended = time.time()  # before the log line that says so
             log.error("session %s ended (%s) but its row is not updated yet: %s", session_id,
                       reason, exc)
-            self.rows_to_end[session_id] = (state, reason, actor, time.time())
+            self.rows_to_end[session_id] = (state, reason, actor, ended)
 
     def retry_ended_rows(self) -> None:
         for session_id, (state, reason, actor, at) in list(self.rows_to_end.items()):
