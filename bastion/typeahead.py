@@ -120,7 +120,8 @@ class TypeAhead:
         found, self._end_in_paste = _scan(tail + data, self._end_in_paste)
         self._tail = (tail + data)[-5:]
         found = [start + at - len(tail) for at in found if at >= len(tail)]
-        if not found or (self._hold is None and self._judging is None):
+        holding = self._judging is not None or (self._hold is not None and not self._settled())
+        if not found or not holding:
             return False
         self._consume(found[-1])
         self._interrupt_first = True
@@ -189,19 +190,26 @@ class TypeAhead:
             chunk = chunk[:found[0]]
         forwarded = b""
         used = len(chunk)
+        stopped = False
         for segment in self.tracker.feed_input(chunk):
             if isinstance(segment, Forward):
                 forwarded += segment.data
             elif isinstance(segment, Pause):
                 used -= len(segment.rest)
                 self._start_hold("answer")
+                stopped = True
             else:
                 used -= len(segment.rest) + len(segment.key)
                 self._judging, self._announce = segment, True
+                stopped = True
         self._consume(used)
         if self._judging is not None:
             # The key itself stays out of the queue: `allowed()` hands it to the gate.
             self._consume(len(self._judging.key))
+        elif found and not stopped:
+            # The interrupt that follows goes in the same write, as the client sent them:
+            # bash may wait without a prompt when Ctrl-C comes just after keys it is reading.
+            forwarded += self._send_interrupt().data
         return Send(forwarded) if forwarded else self.next()
 
     def _send_interrupt(self) -> Send:

@@ -199,6 +199,24 @@ def test_interrupt_keys_go_at_once_and_empty_the_queue(key):
     assert sent(drain(ta)) == b"echo c"
 
 
+def test_keys_and_the_interrupt_typed_after_them_go_in_one_write():
+    # Split in two, bash (5.2) may take the Ctrl-C while reading the keys and show no prompt.
+    ta = queue()
+    ta.client(b"touch can\x03")
+    assert drain(ta)[0] == Send(b"touch can\x03")
+
+
+def test_keys_typed_at_a_prompt_the_shell_already_showed_are_not_held():
+    ta = queue()
+    ta.client(b"ls\r")
+    drain(ta)
+    ta.output(b"ls")
+    ta.allowed()
+    ta.output(ENTER + b"a\r\n" + PROMPT)  # the prompt is back before the gate looked again
+    assert ta.client(b"touch can\x03") is False  # not an interrupt of held keys: typed after
+    assert sent(drain(ta)) == b"touch can\x03"
+
+
 def test_an_interrupt_abandons_a_line_awaiting_its_verdict():
     ta = queue()
     ta.client(b"mkdir held\r")
