@@ -702,13 +702,14 @@ async def serve(app: Bastion, listen: str | None = None,
         raise BastionError(f"cannot listen on {listen or app.config.server.listen}: "
                            f"{exc.strerror}") from None
     bound = acceptor.sockets[0].getsockname()
-    print(f"bastion listening on {bound[0]}:{bound[1]}", flush=True)
     loop = asyncio.get_running_loop()
     stop = asyncio.Event()
     loop.add_signal_handler(signal.SIGTERM, stop.set)
     loop.add_signal_handler(signal.SIGINT, stop.set)
     loop.add_signal_handler(signal.SIGHUP, app.reload)
     loop.add_signal_handler(signal.SIGUSR1, app.log_stats)
+    # Announced once the signals are handled: a SIGHUP sent on seeing this line reloads.
+    print(f"bastion listening on {bound[0]}:{bound[1]}", flush=True)
     await stop.wait()
     app.shutdown(reason)
     await asyncio.sleep(0.2)
