@@ -158,6 +158,11 @@ _TYPES = [
     _t("command.confirmed", "C003", "a held command was confirmed", "held session command reason"),
     _t("command.rejected", "C004", "a held command was rejected", "held session command reason"),
     _t("command.expired", "C005", "a held command timed out", "held session command"),
+    _t("command.unjudged", "C401",
+       "the target showed a command line that ran without a verdict; the session was ended",
+       "session channel line"),
+    _t("command.dropped", "C402", "lines typed ahead of a refused line were dropped",
+       "session channel lines"),
     # Control
     _t("control.refused", "X001", "a control client was refused", "client op reason kind repeated"),
     _t("control.action", "X002", "a supervisor acted through the control API",
@@ -212,6 +217,7 @@ FIELDS: dict[str, str] = {
             "`directory` (file.transfer over scp); `bastion-control` (control.refused); `cert` "
             "(cert.refused)",
     "line": "the command line as the bastion read it (keys typed without echo are redacted)",
+    "lines": "how many lines typed ahead of a refused line were dropped (command.dropped)",
     "listen": "HOST:PORT the server listens on",
     "login": "the login on the target",
     "message": "what the other side (or the policy) said about a file that did not pass",

@@ -102,8 +102,8 @@ class ForwardChannel(asyncssh.SSHTCPSession):
     def notice(self, text: str) -> None:
         """A TCP stream has nowhere to show a notice; the session's terminals show it."""
 
-    def terminate(self, reason: str) -> None:
-        """Close both ends now (a TCP stream has nowhere to show the reason)."""
+    def terminate(self, reason: str, status: int = 1) -> None:
+        """End the forward now (a forward has no exit status: `status` is for session channels)."""
         if self.finished:
             return
         for chan in (self.chan, self.upstream_chan):

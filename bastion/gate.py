@@ -22,16 +22,19 @@ and sftp channels are judged by path (TransferJudge, for bastion.scp and bastion
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import shlex
 from collections import deque
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from bastion import audit, policy, scp, sessions, sftplog, statements
 from bastion.policy import reads_script_from_stdin, stricter  # one list of shells, the policy's
 from bastion.store import StoreError, now
-from bastion.terminal import CommandLineTracker, Forward, Reconstruction, Submit
+from bastion.terminal import CommandLineTracker, Reconstruction
 from bastion.text import visible
+from bastion.typeahead import SETTLE_QUIET, Decide, End, Send, SendEof, TypeAhead, Wait
 
 if TYPE_CHECKING:
     from bastion.proxy import ProxyChannel
@@ -40,6 +43,9 @@ if TYPE_CHECKING:
 log = logging.getLogger("bastion.gate")
 
 ECHO_WAIT = 3.0      # seconds to wait for the echo of typed keys (only a line that never echoes waits it out)
+MAX_HOLD = 2.0       # seconds at most that keys wait for the screen to settle (output that never pauses)
+UNJUDGED = ("a command line ran that the bastion did not judge (a key bound to accept-line?); "
+            "the session is ended")
 CANCEL_WAIT = 1.0    # seconds to wait for the screen to show a cancelled line gone
 NOT_RECORDED_WHY = "the bastion cannot record commands right now; try again in a moment"
 NOT_RECORDED = f"not run: {NOT_RECORDED_WHY}"
@@ -141,39 +147,52 @@ class Judge:
 
 
 class InputGate:
-    """The gate for an interactive (pty) shell channel."""
+    """The gate for an interactive (pty) channel: one task per channel runs the type-ahead
+    queue (bastion.typeahead), judges each line at its submit key, and ends the session when
+    the target shows a line that ran unjudged (see CommandLineTracker.take_unjudged)."""
 
     def __init__(self, app: Bastion, channel: ProxyChannel, cols: int, rows: int) -> None:
         self.app = app
         self.ch = channel
         self.judge = Judge(app, channel)
         self.tracker = CommandLineTracker(cols or 80, rows or 24, is_complete=policy.is_complete)
-        self.busy = False
-        self.queue = bytearray()
-        self.cancelled = asyncio.Event()
-        self.output = asyncio.Event()
+        self.queue = TypeAhead(self.tracker)
+        self.cancelled = asyncio.Event()  # an interrupt came while a line waited
         self.closed = False
+        self._wake = asyncio.Event()
+        self._output = asyncio.Event()
         self._paused = False
+        loop = asyncio.get_running_loop()
+        self._last_output = loop.time()
+        self._hold_started: float | None = None
+        self._deciding = False
+        self._task = loop.create_task(self._run())
 
     # -- fed by the proxy ------------------------------------------------------------------
 
     def client_input(self, data: bytes) -> None:
         if self.closed:
             return
-        if self.busy:
-            if CTRL_C in data:
-                self.cancelled.set()
-            else:
-                self.queue += data
-                if len(self.queue) > MAX_QUEUED and not self._paused:
-                    self._paused = True
-                    self.ch.chan.pause_reading()
-            return
-        self._feed(data)
+        if self.queue.client(data) and self._deciding:
+            self.cancelled.set()
+        if self.queue.full and not self._paused:
+            self._paused = True
+            self.ch.hold_client("queue")
+        self._wake.set()
+
+    def eof(self) -> None:
+        """The client sent EOF: it reaches the target once the queue is empty."""
+        self.queue.client_eof()
+        self._wake.set()
 
     def target_output(self, data: bytes) -> None:
-        self.tracker.feed_output(data)
-        self.output.set()
+        self.queue.output(data)
+        self._last_output = asyncio.get_running_loop().time()
+        self._output.set()
+        self._wake.set()
+        line = self.tracker.take_unjudged()
+        if line is not None and not self.closed:
+            self._unjudged(line)
 
     def resize(self, cols: int, rows: int) -> None:
         if cols and rows:
@@ -182,79 +201,133 @@ class InputGate:
     def close(self) -> None:
         self.closed = True
         self.cancelled.set()
+        self._wake.set()
 
-    # -- the submit path -------------------------------------------------------------------
+    # -- the loop --------------------------------------------------------------------------
 
-    def _feed(self, data: bytes) -> None:
-        # Sizes only: these keys may be a password the recorder redacts (or seals).
-        log.debug("feed %d bytes", len(data))
-        for segment in self.tracker.feed_input(data):
-            if isinstance(segment, Forward):
-                self.ch.send_input(segment.data)
-            else:
-                self.busy = True
-                self.cancelled.clear()
-                asyncio.get_running_loop().create_task(self._submit(segment))
-                return
-
-    async def _wait_for(self, condition, timeout: float) -> bool:
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + timeout
-        while not condition():
-            left = deadline - loop.time()
-            if left <= 0 or self.closed:
-                return condition()
-            self.output.clear()
-            try:
-                await asyncio.wait_for(self.output.wait(), left)
-            except TimeoutError:
-                return condition()
-        return True
-
-    async def _submit(self, segment: Submit) -> None:
-        rest = segment.rest
+    async def _run(self) -> None:
         try:
-            await self._wait_for(self.tracker.echo_settled, ECHO_WAIT)
-            if self.closed:
-                return
-            rec = self.tracker.reconstruct()
-            v = self._judge(rec)
-            log.debug("submit %r (%d bytes after it) -> %s %r", segment.key, len(segment.rest),
-                      rec, v.action if v else None)
-            if v is None or v.action in ("allow", "alert"):
-                self._send(segment.key)
-            elif v.action == "deny":
-                await self._cancel(f"denied: {v.message or 'not allowed by policy'}")
-                rest = b""
-            else:
-                state, why = await self.judge.hold(rec.text, v, self.cancelled)
-                if self.closed:
-                    return  # the channel ended while the line was held: nothing left to cancel
-                again = self.tracker.reconstruct() if state == "confirmed" else None
-                if again is not None and again.text == rec.text and again.kind == rec.kind:
-                    self.ch.notice(f"confirmed by {why}")
-                    self._send(segment.key)
+            while not self.closed:
+                step = self.queue.next()
+                if not isinstance(step, Wait):
+                    self._hold_started = None
+                if isinstance(step, Send):
+                    self.ch.send_input(step.data)
+                    await asyncio.sleep(0)  # a queue of a megabyte must not hold the loop
+                elif isinstance(step, Decide):
+                    await self._decide()
+                elif isinstance(step, Wait):
+                    await self._wait(step.seconds)
+                elif isinstance(step, SendEof):
+                    self.ch.send_eof()
+                elif isinstance(step, End):
+                    self.ch.live.end("ended", "a line was refused after the input had ended",
+                                     status=step.status)
+                    return
                 else:
-                    if again is not None:
-                        state, why = "rejected", "the line changed while it was held"
-                    # What was typed while the line was held may depend on it: drop it. Keys
-                    # typed after this point (while the line is cancelled) are kept.
-                    self.queue.clear()
-                    rest = b""
-                    await self._cancel(f"{state}: {why}" if why else state)
-        except StoreError as exc:
-            # A verdict that cannot be recorded is not acted on: the line does not run, and the
-            # session goes on (past store_grace without a store, the server ends it).
-            log.error("command not run, its verdict cannot be recorded: %s", exc)
-            self.queue.clear()
-            rest = b""
-            await self._cancel(NOT_RECORDED)
+                    self._wake.clear()
+                    if self._paused:
+                        self._paused = False
+                        # Resuming may hand over what the client sent meanwhile at once (it
+                        # sets _wake): cleared before, so that nothing is slept through.
+                        self.ch.release_client("queue")
+                    await self._wake.wait()
         except Exception:
             # Fail closed: a gate that cannot judge ends the session rather than let lines through.
             log.exception("command gate failed")
             self.ch.live.end("failed", "the command filter failed")
-            return
-        self._resume(rest)
+
+    async def _wait(self, seconds: float) -> None:
+        """Until output comes, or `seconds` after the last output (IDLE from the hold's start
+        when none came), never longer than MAX_HOLD in all: then the screen has settled."""
+        loop = asyncio.get_running_loop()
+        now = loop.time()
+        if self._hold_started is None:
+            self._hold_started = now
+        deadline = min(max(self._last_output, self._hold_started) + seconds,
+                       self._hold_started + MAX_HOLD)
+        self._wake.clear()
+        if now < deadline:
+            try:
+                await asyncio.wait_for(self._wake.wait(), deadline - now)
+                return
+            except TimeoutError:
+                pass
+        self._hold_started = None
+        self.queue.timer()
+
+    async def _until(self, condition: Callable[[], bool], timeout: float) -> bool:
+        """Until `condition()` holds after some output, or an interrupt, or `timeout`."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while not condition():
+            left = deadline - loop.time()
+            if left <= 0 or self.closed or self.cancelled.is_set():
+                return condition()
+            self._output.clear()
+            try:
+                await asyncio.wait_for(self._output.wait(), left)
+            except TimeoutError:
+                return condition()
+        return True
+
+    async def _quiet(self, seconds: float) -> None:
+        """Until the target's output has paused for `seconds` (at most MAX_HOLD)."""
+        loop = asyncio.get_running_loop()
+        start = loop.time()
+        while not (self.closed or self.cancelled.is_set()):
+            left = min(self._last_output + seconds, start + MAX_HOLD) - loop.time()
+            if left <= 0:
+                return
+            self._output.clear()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._output.wait(), left)
+
+    # -- judging a line ----------------------------------------------------------------------
+
+    async def _decide(self) -> None:
+        self.cancelled.clear()
+        self._deciding = True
+        try:
+            await self._decide_line()
+        finally:
+            self._deciding = False
+
+    async def _decide_line(self) -> None:
+        try:
+            await self._until(self.tracker.echo_settled, ECHO_WAIT)
+            if self.tracker.needs_quiet():
+                await self._quiet(SETTLE_QUIET)
+            if self.closed:
+                return
+            if self.cancelled.is_set():
+                self.cancelled.clear()
+                self.queue.abandoned()  # the interrupt, sent next, clears the line
+                return
+            rec = self.tracker.reconstruct()
+            v = self._judge(rec)
+            log.debug("submit -> %s %r", rec, v.action if v else None)
+            if v is None or v.action in ("allow", "alert"):
+                self.ch.send_input(self.queue.allowed())
+                return
+            if v.action == "deny":
+                await self._refuse(f"denied: {v.message or 'not allowed by policy'}")
+                return
+            state, why = await self.judge.hold(rec.text, v, self.cancelled)
+            again = self.tracker.reconstruct() if state == "confirmed" else None
+            if again is not None and again.text == rec.text and again.kind == rec.kind:
+                self.ch.notice(f"confirmed by {why}")
+                self.ch.send_input(self.queue.allowed())
+                return
+            if again is not None:
+                state, why = "rejected", "the line changed while it was held"
+            self.cancelled.clear()
+            await self._refuse(f"{state}: {why}" if why else state)
+        except StoreError as exc:
+            # A verdict that cannot be recorded is not acted on: the line does not run, and the
+            # session goes on (past store_grace without a store, the server ends it).
+            log.error("command not run, its verdict cannot be recorded: %s", exc)
+            await self._refuse(NOT_RECORDED)
 
     def _judge(self, rec: Reconstruction) -> policy.Verdict | None:
         if rec.kind == "not-a-command":
@@ -264,7 +337,7 @@ class InputGate:
                                          "keys typed without echo at a shell prompt")
             self.judge.record("(line typed without echo)", v)
             return v
-        if not rec.text.strip():
+        if not rec.text.strip() and not rec.unknown:
             if rec.certain:
                 return None
             # An empty reading that is not certain is not an empty line: fail closed.
@@ -272,36 +345,43 @@ class InputGate:
             self.judge.record("(line could not be read)", v)
             return v
         v = self.judge.verdict(rec.text, certain=rec.certain, reason=rec.reason)
-        self.judge.record(rec.text, v)
+        if rec.unknown:
+            v = stricter(v, policy.Verdict(self.judge.policy.defaults.unknown, "defaults.unknown",
+                                           rec.unknown, rec.text, ()))
+        self.judge.record(rec.text or "(empty line)", v)
         if v.action == "alert":
             self.app.publish("command", session=self.ch.live.id, line=rec.text, flagged=True)
         return v
 
-    def _send(self, key: bytes) -> None:
-        self.ch.send_input(key)
-        self.tracker.resolve(sent=True)
-
-    async def _cancel(self, message: str) -> None:
-        """The line never runs: cancel it upstream, check it is gone, tell the user."""
-        upstream = self.ch.upstream_chan
+    async def _refuse(self, message: str) -> None:
+        """The line never runs: cancel it upstream, drop what was queued behind it, check the
+        line is gone, tell the user."""
         cancel = self.tracker.cancel_bytes()
-        upstream.write(cancel)
+        self.tracker.sent_by_bastion(cancel)
+        self.ch.write_upstream(cancel)
         self.tracker.resolve(sent=False)
-        gone = await self._wait_for(self.tracker.line_is_empty, CANCEL_WAIT)
-        log.debug("cancelled with %r; line gone: %s; %d bytes queued", cancel, gone, len(self.queue))
+        dropped = self.queue.refused()
+        if dropped:
+            audit.record_or_log(self.app.store, "command.dropped", self.ch.live.identity.user,
+                                session=self.ch.live.id, channel=self.ch.number, lines=dropped)
+            message += f" ({dropped} line{'s' if dropped != 1 else ''} typed ahead dropped)"
+        gone = await self._until(self.tracker.line_is_empty, CANCEL_WAIT)
+        log.debug("cancelled with %r; line gone: %s", cancel, gone)
         self.ch.notice(message)
-        # A fresh prompt below the notice: Enter on the (verified) empty line, else an interrupt.
-        upstream.write(b"\r" if gone else CTRL_C)
+        if not self.queue.ending:
+            # A fresh prompt below the notice: Enter on the (verified) empty line, else an interrupt.
+            key = b"\r" if gone else CTRL_C
+            self.tracker.sent_by_bastion(key)
+            self.ch.write_upstream(key)
 
-    def _resume(self, rest: bytes) -> None:
-        data = bytes(rest) + bytes(self.queue)
-        self.queue.clear()
-        self.busy = False
-        if self._paused:
-            self._paused = False
-            self.ch.chan.resume_reading()
-        if data and not self.closed:
-            self._feed(data)
+    def _unjudged(self, line: str) -> None:
+        """The target shows that readline finished a line the gate never judged: end it."""
+        live = self.ch.live
+        log.warning("session %s: a line ran unjudged: %r", live.id, line)
+        audit.record_or_log(self.app.store, "command.unjudged", live.identity.user,
+                            session=live.id, channel=self.ch.number, line=line)
+        self.closed = True
+        live.end("killed", UNJUDGED)
 
 
 class StdinGate:

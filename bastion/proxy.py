@@ -350,12 +350,13 @@ class LiveSession:
         for ch in self.channels:
             ch.notice(text)
 
-    def end(self, state: str, reason: str, actor: str = "system", *, row: bool = True) -> None:
+    def end(self, state: str, reason: str, actor: str = "system", status: int = EXIT_KILLED,
+            *, row: bool = True) -> None:
         """End the session: each channel tells its user why (where it still takes words) and
-        exits, the upstream connection closes at once, the client connection within END_GRACE.
-        Whatever a channel raises, all of that happens (bastion.ending). The row says `state`
-        (without `row`, the enforcement loop writes it once the store is back); a login with no
-        channel yet has no row, and its end is audited as connection.ended."""
+        exits with `status`, the upstream connection closes at once, the client connection within
+        END_GRACE. Whatever a channel raises, all of that happens (bastion.ending). The row says
+        `state` (without `row`, the enforcement loop writes it once the store is back); a login
+        with no channel yet has no row, and its end is audited as connection.ended."""
         if self.ending:
             return
         self.ending = True
@@ -368,7 +369,7 @@ class LiveSession:
                 self.app.end_session_row(self.id, state, reason, actor)
             else:
                 self.app.defer_session_row(self.id, state, reason, actor)
-            ending.each(self.channels, lambda ch: ch.terminate(reason),
+            ending.each(self.channels, lambda ch: ch.terminate(reason, status),
                         f"ending a channel of session {self.id}")
         finally:
             self.close_upstream()
@@ -549,6 +550,9 @@ class ProxyChannel(asyncssh.SSHServerSession):
                 self.refuse(refusal, 126)
                 return
             self._make_gate()
+            if self.cast is not None and isinstance(self.gate, gate.InputGate):
+                # The echo rule reads the screen the gate's tracker keeps.
+                self.redactor = KeystrokeRedactor(self.gate.tracker)
             upstream = await live.upstream()
             kwargs: dict[str, Any] = {"env": passed_env, "encoding": None}
             if self.term is not None:
@@ -663,7 +667,6 @@ class ProxyChannel(asyncssh.SSHServerSession):
                     env={"TERM": term_type, "SHELL": "/bin/sh"},
                     command=self.command,
                     sealer=escrow.Sealer(escrow_key, live.id, self.number) if escrow_key else None)
-                self.redactor = KeystrokeRedactor()
                 kind = "cast"
                 if self.command is not None:
                     self.cast.marker(f"exec: {self.command}")
@@ -713,7 +716,7 @@ class ProxyChannel(asyncssh.SSHServerSession):
                 self.cast.input(data)
         elif self.record is not None:
             self.record.stdin(data)
-        if self.upstream_chan is not None:
+        if self.upstream_chan is not None and not self.upstream_chan.is_closing():
             self.upstream_chan.write(data)
 
     def to_client(self, data: bytes) -> None:
@@ -759,11 +762,21 @@ class ProxyChannel(asyncssh.SSHServerSession):
     def eof_received(self) -> bool:
         if self.upstream_chan is None or (self.transfer is not None and self.transfer.waiting):
             self.pending_eof = True
-        elif isinstance(self.gate, gate.StdinGate):
-            self.gate.eof()
+        elif self.gate is not None:
+            self.gate.eof()  # after the lines the gate still holds: nothing is written after it
         else:
             self.upstream_chan.write_eof()
         return True
+
+    def send_eof(self) -> None:
+        """The client's EOF, passed on once the gate has nothing left to send."""
+        if self.upstream_chan is not None and not self.upstream_chan.is_closing():
+            self.upstream_chan.write_eof()
+
+    def write_upstream(self, data: bytes) -> None:
+        """The bastion's own keys to the target (a cancelled line), not recorded as typed."""
+        if self.upstream_chan is not None and not self.upstream_chan.is_closing():
+            self.upstream_chan.write(data)
 
     def terminal_size_changed(self, width: int, height: int, pixwidth: int, pixheight: int) -> None:
         width, height, pixwidth, pixheight = bounded_size(width, height, pixwidth, pixheight)
@@ -818,11 +831,11 @@ class ProxyChannel(asyncssh.SSHServerSession):
                 self.tail += data
                 if len(self.tail) > 2 * TAIL_BYTES:
                     del self.tail[:-TAIL_BYTES]
+                if self.gate is not None:
+                    self.gate.target_output(data)
                 if self.redactor is not None:
                     for item in self.redactor.feed_output(data):
                         self.cast.input(item)
-                if self.gate is not None:
-                    self.gate.target_output(data)
             elif self.record is not None:
                 if datatype == asyncssh.EXTENDED_DATA_STDERR:
                     self.record.stderr(data)
@@ -890,9 +903,9 @@ class ProxyChannel(asyncssh.SSHServerSession):
         else:
             if not self.live.ending:
                 reason = f"the connection to {self.live.identity.target.name} was lost"
-                ending.last_word(chan, f"\r\nbastion: {reason}\r\n".encode())
                 if self.cast is not None:
                     self.marker(reason)
+                self._say(f"\r\nbastion: {reason}\r\n".encode(), stderr=True)
             chan.exit(EXIT_UPSTREAM_FAILED)
             status = EXIT_UPSTREAM_FAILED
         lost = exc is not None and not self.finished and not self.live.ending
@@ -906,16 +919,29 @@ class ProxyChannel(asyncssh.SSHServerSession):
     # -- control ---------------------------------------------------------------------------
 
     def notice(self, text: str) -> None:
+        """Tell the user something. On a terminal it goes in the output stream itself (ordered
+        with what the target prints), and into the recording as output and as a marker, so a
+        replay shows what the user saw. Parts of `text` may come from people (a reason): it is
+        shown with its control characters spelled out."""
         if self.chan is None or self.finished:
             return
+        text = visible(text)
         self.flush_output()
         if self.cast is not None:
             self.marker(text)
             # On a terminal, in the output stream itself: ordered with what the target prints.
-            ending.last_word(self.chan, f"\r\n[bastion] {visible(text)}\r\n".encode(),
-                             stderr=False)
+            self._say(f"\r\n[bastion] {visible(text)}\r\n".encode())
         elif self.kind == "shell":
             ending.last_word(self.chan, f"[bastion] {visible(text)}\n".encode())
+
+    def _say(self, data: bytes, stderr: bool = False) -> None:
+        """The bastion's own words on the user's terminal, recorded as output too."""
+        if self.cast is not None and not self.cast.closed:
+            try:
+                self.cast.output(data)
+            except recording.RecordingError as exc:
+                log.error("recording %s failed: %s", self.cast.path, exc)
+        ending.last_word(self.chan, data, stderr=stderr)
 
     def marker(self, text: str) -> None:
         try:
@@ -923,24 +949,25 @@ class ProxyChannel(asyncssh.SSHServerSession):
         except recording.RecordingError as exc:
             log.error("recording %s failed: %s", self.cast.path, exc)
 
-    def terminate(self, reason: str) -> None:
+    def terminate(self, reason: str, status: int = EXIT_KILLED) -> None:
         """End this channel now: the reason on the user's stderr (where the channel still takes
-        it), then the exit status; whatever the channel raises, it is finished."""
+        it, and into the recording, as output and as a marker), then the exit status; whatever
+        the channel raises, it is finished."""
         if self.chan is None or self.finished:
             return
         try:
             self.flush_output()
+            # A kill, lock or revocation reason was written by someone else: shown, never obeyed.
+            reason = visible(reason)
             if self.cast is not None:
                 self.marker(f"session ended: {reason}")
-            # A kill, lock or revocation reason was written by someone else: shown, never obeyed.
             # Best effort: a channel whose target sent EOF takes no more words, yet still ends.
-            ending.last_word(self.chan,
-                             f"\r\nbastion: session ended: {visible(reason)}\r\n".encode())
-            self.chan.exit(EXIT_KILLED)
+            self._say(f"\r\nbastion: session ended: {reason}\r\n".encode(), stderr=True)
+            self.chan.exit(status)
         finally:
             if self.upstream_chan is not None:
                 self.upstream_chan.close()
-            self.finish(exit_status=EXIT_KILLED)
+            self.finish(exit_status=status)
 
     def recording_failed(self, exc: Exception) -> None:
         """Fail closed: a session that cannot be recorded does not go on."""

@@ -4,37 +4,45 @@ The bastion relays keystrokes (client -> target) and output (target -> client). 
 key reaches the target, it must know the whole command line as the shell will run it, so that
 the policy can judge it. Nothing here does I/O or asyncio: the proxy feeds bytes in and asks.
 
-Contract for the proxy (one `CommandLineTracker` per interactive channel)::
+Contract for the gate (one `CommandLineTracker` per interactive channel; bastion.typeahead
+drives it for bastion.gate.InputGate)::
 
     tracker = CommandLineTracker(cols, rows, is_complete=policy.is_complete)
 
-    # every chunk from the target, before or after writing it to the client:
-    tracker.feed_output(data)
+    tracker.feed_output(data)        # every chunk from the target
+    tracker.take_unjudged()          # after each: a line that ran unjudged ends the session
 
     # every chunk from the client:
     for segment in tracker.feed_input(data):
         if isinstance(segment, Forward):
             upstream.write(segment.data)          # keystrokes: forward at once
+        elif isinstance(segment, Pause):          # a key the model does not follow was forwarded:
+            ... feed segment.rest once the target has answered (its output paused)
         else:                                      # Submit: hold segment.key and segment.rest
-            await wait_until(tracker.echo_settled, timeout=SMALL)   # the proxy owns the timeout
+            await wait_until(tracker.echo_settled, timeout=SMALL)   # the gate owns the timeout
+            if tracker.needs_quiet(): await output to pause          # then read again
             line = tracker.reconstruct()           # judge `line` (see Reconstruction)
             if allowed:
                 upstream.write(segment.key)
                 tracker.resolve(sent=True)
-                ... then feed segment.rest through feed_input() the same way
+                ... then feed segment.rest (after the target is ready for it)
             else:
-                upstream.write(tracker.cancel_bytes())   # before resolve(): it depends on the state
+                cancel = tracker.cancel_bytes()    # before resolve(): it depends on the state
+                tracker.sent_by_bastion(cancel); upstream.write(cancel)
                 tracker.resolve(sent=False)
                 ... drop segment.rest; poll tracker.line_is_empty() (bounded) to see the line gone
 
     tracker.resize(cols, rows)                     # on every window change
 
-Rules the proxy can rely on:
+Rules the gate can rely on:
 
-- `feed_input` returns at most one `Submit`, always last. Every CR, LF and Ctrl-O byte is a
-  submit key, also inside a bracketed paste (so each pasted line is gated in order, and the rest
-  of the paste waits in `Submit.rest` for the verdict of the line before). A CR followed by LF
-  is two submits: "ls \\" CR would otherwise let the LF run a statement nobody judged.
+- `feed_input` returns at most one `Submit` or `Pause`, always last. A submit key is any key
+  READLINE_KEYS lists as one: CR, LF and (in emacs mode) Ctrl-O, also inside a bracketed
+  paste (so each pasted line is gated in order, and the rest of the paste waits in
+  `Submit.rest` for the verdict of the line before); Esc #, Ctrl-X Ctrl-E, Esc Ctrl-E,
+  Ctrl-X e, Ctrl-X Ctrl-R, Esc v; in vi's command mode `#`, `v` and `@`. `Submit.how` says what readline
+  does with the line, and `reconstruct()` gives what then runs. A CR followed by LF is two
+  submits: "ls \\" CR would otherwise let the LF run a statement nobody judged.
 - While a `Submit` awaits `resolve()`, do not call `feed_input` (it raises): queue client bytes.
 - `reconstruct()` may be called any number of times while a submit is held (a confirmation
   re-reads the line before sending the key). `Reconstruction.kind` is:
@@ -48,8 +56,9 @@ Rules the proxy can rely on:
   `text` holds what the screen showed, or a bracketed paste the shell is about to show; never
   keys that a prompt did not echo.
 - `cancel_bytes()` is Ctrl-E Ctrl-U (end of line, kill it), preceded by the end of a bracketed
-  paste if one is open; it is Ctrl-C when earlier lines of an unfinished statement are waiting
-  in the shell (only an interrupt drops those; an Enter would run them).
+  paste if one is open and by Ctrl-G when readline holds a prefix (the Ctrl-X of Ctrl-X
+  Ctrl-E: Ctrl-E would complete it); it is Ctrl-C when earlier lines of an unfinished
+  statement are waiting in the shell (only an interrupt drops those; an Enter would run them).
 - `echo_settled()` is True once the screen shows what the keys since the prompt should have
   produced, or when no echo is to be expected (password prompts, lines inside a paste, which
   the shell shows only once the paste ends). A line that never settles is reconstructed anyway
@@ -68,10 +77,18 @@ How the line is read (JumpServer and Warpgate style, with more checks):
   flags), rows the shell broke itself (a history entry holding a newline) are kept as lines.
 - A keystroke model (readline's emacs keys: insert, backspace, delete, arrows, Ctrl-A/E/B/F,
   Ctrl-U/K/W) predicts the line. When screen and model agree the line is certain. Keys the model
-  does not know (Tab, history, Ctrl-R, Ctrl-L, Alt-keys) make the screen the only witness; once
-  the target has answered, the model restarts from what the screen shows. Keys sent together
-  after such a key (Up, Ctrl-A, Ctrl-D in one chunk) count only if they are plain text that the
-  screen shows before the cursor: the target's first answer may cover only the first key.
+  does not know (Tab, history, Ctrl-R, Ctrl-L, Alt-keys, vi's command mode) make the screen the
+  only witness; once the target has answered, the model restarts from what the screen shows.
+  Such a key ends a burst (`Pause`): the gate sends what follows once the target answered, so a
+  burst reads as slow typing. Keys that still arrive together after it (a wait that ran out)
+  count only if they are plain text that the screen shows before the cursor: the target's
+  first answer may cover only the first key.
+- Readline (bash >= 5.1) turns bracketed paste on when it begins reading a line and off (with a
+  CR) when it has finished one. Keys typed before it began (a pager's `q`, keys typed while a
+  command ran) may have gone to the program: the line is then what the screen shows after the
+  new prompt, if that is exactly the end of what was typed. Each finished line must be
+  explained by a key the bastion judged and sent, an interrupt (whose `^C` shows first), or
+  Ctrl-D on an empty line; one that is not ran unjudged (`take_unjudged`).
 - The boundary is found again after a redraw: a completion listing or Ctrl-L (the line is
   looked up below the old prompt, and must start with what it held before), a resize.
 - Type-ahead: keys typed before anything came back since the last submit have no boundary.
@@ -106,12 +123,14 @@ How the line is read (JumpServer and Warpgate style, with more checks):
 Residual risks (documented, not solved here): a user who can run commands that print escape
 sequences controls what the screen shows, so with enough effort (a fake full-screen program
 with an unknown prompt, a fake "Password:" prompt with readline and echo switched off, a fake
-?2004h while typing ahead, a key bound to accept-line) they can make a line look different from
-what the shell runs. The keystroke log still holds every key. Policies may want `bind`,
-`stty -echo` and `set +o emacs` on confirm.
+?2004h while typing ahead) they can make a line look different from what the shell runs; when
+readline then finishes it, the backstop sees a line nobody judged. `bind -x` and programmable
+completion run code without finishing a line. The keystroke log still holds every key.
+Policies may want `bind`, `complete`, `stty -echo` and `set +o emacs` on confirm.
 
 `KeystrokeRedactor` is the echo rule for the recorder, the command log and live watchers: it
-releases typed keys once echoed (as bytes) and what was never echoed as a marker (a str).
+releases typed keys once echoed in the cell the cursor stood at (as bytes) and what was never
+echoed as a `Redacted` marker (a str that carries the keys, for a sealed copy).
 """
 
 from __future__ import annotations
@@ -119,6 +138,7 @@ from __future__ import annotations
 import codecs
 import copy
 import functools
+import itertools
 import re
 from collections import deque
 from collections.abc import Callable
@@ -135,7 +155,6 @@ _PASTE_START = "\x1b[200~"
 _PASTE_END = "\x1b[201~"
 _CTRL_C = "\x03"
 _CANCEL_LINE = b"\x05\x15"  # Ctrl-E (end of line), Ctrl-U (kill to its start)
-_SUBMIT_BYTE = re.compile(rb"[\r\n\x0f]")
 
 # Output scanning. Every byte goes past the DEC private mode pattern and a search for RIS
 # (ESC c); both start with a literal, which the regex engine finds fast even in output full of
@@ -164,13 +183,55 @@ _MAX_KEY_ESCAPE = 64
 # then never certain), or a client could make each key cost more than the last.
 _MAX_MODEL_LINE = 64 * 1024
 _TOO_LONG = "the line is too long to follow"
+FULL_SCREEN = "a full-screen program has the terminal"
+EMPTY_LINE = "empty line"
+_DRIVER_ECHO = "the terminal driver echoed the keys, not a line editor"
 
 _PASSWORD = re.compile(
     r"(?i)(pass(word|phrase|code)|\bpin\b|verification code|one-time|\botp\b)[^\n]*[:?]\s*$")
 _PROMPT_LIKE = re.compile(r"[$#%>\u276f\u00bb]\s*$")
 _REDRAW_KEYS = frozenset({"\t", "\x0c", "\x1b?", "\x1b="})  # completion listings, clear-screen
 _SEARCH_KEYS = frozenset({"\x12", "\x13"})  # Ctrl-R, Ctrl-S
+_UNKNOWN_HOW = {"edit": "the editor decides what runs (edit-and-execute-command)",
+                "macro": "a keyboard macro decides what runs",
+                "rebind": "re-reading the init file changes what keys do (re-read-init-file)"}
+
+# The class of readline (bash 5.2) default bindings that finish a line or run code, from
+# readline's emacs_keymap.c and vi_keymap.c and bash's bashline.c, and what the tracker does
+# with each: (readline function, keys, editing mode, what the gate does). Keys a user binds
+# (inputrc, `bind`) are out of sight: the backstop (`take_unjudged`) sees the lines they end.
+READLINE_KEYS: tuple[tuple[str, str, str, str], ...] = (
+    ("accept-line", "C-m, C-j", "emacs, vi", "judged: accept"),
+    ("operate-and-get-next", "C-o", "emacs", "judged: accept (vi's insert mode inserts ^O)"),
+    ("insert-comment", "M-# (Esc #)", "emacs, vi", "judged: comment (as if uncommented)"),
+    ("insert-comment", "#", "vi command", "judged: comment"),
+    ("edit-and-execute-command", "C-x C-e", "emacs", "judged: edit (policy's unknown)"),
+    ("vi-edit-and-execute-command", "v, Esc v", "vi command", "judged: edit (unknown)"),
+    ("shell-expand-line", "M-C-e (Esc C-e)", "emacs", "judged: expand (runs $( ) now)"),
+    ("call-last-kbd-macro", "C-x e", "emacs", "judged: macro (unknown)"),
+    ("posix-edit-macros", "@x (alias _x)", "vi command", "judged: macro (unknown)"),
+    ("vi-editing-mode", "M-C-j, M-C-m", "emacs (bash unbinds)", "judged: accept (the CR/LF)"),
+    ("delete-char / vi-eof-maybe", "C-d on an empty line", "emacs, vi",
+     "not judged: EOF, no line runs; the backstop expects readline's end"),
+    ("re-read-init-file", "C-x C-r", "emacs", "judged: rebind (unknown: it loads bindings)"),
+    ("history-expand-line, tilde-expand, glob-expand-word, spell-correct-word, "
+     "alias-expand-line, magic-space (unbound)", "M-^, M-&, C-x *, C-x s", "emacs",
+     "not judged: they change text only; the line is read from the screen"),
+    ("complete and its variants", "Tab, M-/, M-!, M-$, M-~, M-@, C-x /, ...", "emacs, vi",
+     "not judged: programmable completion may run code (complete -C/-F: the policy's)"),
+)
+_INTERRUPTS = frozenset({"\x03", "\x1a", "\x1c"})  # Ctrl-C, Ctrl-Z, Ctrl-\\ (signals from the tty)
+_VI_JUDGED: dict[str, How] = {"#": "comment", "v": "edit", "@": "macro"}
+_VI_INSERT = frozenset("iaIAsSCcR")  # vi commands that leave command mode for text
+_VI_TAKES_CHAR = frozenset("rfFtT")  # vi commands whose next key is a character, not a command
+_VI_ON = re.compile(r"-o\s*vi\b|editing-mode[\s=]+vi\b")
+_VI_OFF = re.compile(r"-o\s*emacs\b|\+o\s*vi\b|editing-mode[\s=]+emacs\b")
+# What readline prints when a line it read is finished (accepted, or ended by EOF or a signal).
+_READLINE_END = b"\x1b[?2004l\r"
 _SEARCH_PROMPT = re.compile(r"\((?:failed )?(?:reverse-)?i-search\)`.*?': ")
+_ARG_PROMPT = re.compile(r"\(arg: -?\d+\) ")
+_READLINE_PROMPT = re.compile(f"{_SEARCH_PROMPT.pattern}|{_ARG_PROMPT.pattern}")
+_PREFIXES = frozenset({"\x18", "\x1b"})  # Ctrl-X and a lone Esc (emacs): the next key completes them
 _CONTINUATION = ("unfinished statement: the shell waits for more lines; "
                  "the whole statement is judged at its last line")
 
@@ -186,23 +247,39 @@ class Forward:
     data: bytes
 
 
+How = Literal["accept", "comment", "edit", "expand", "macro", "rebind"]
+
+
 @dataclass(frozen=True)
 class Submit:
-    """A submit key. `key` reaches the target only if the verdict on `reconstruct()` allows it;
-    `rest` is client input after it, not yet looked at (feed it after `resolve(sent=True)`)."""
+    """A key that may make the shell run something. `key` reaches the target only if the verdict
+    on `reconstruct()` allows it; `rest` is client input after it, not yet looked at (feed it
+    after `resolve(sent=True)`). `how` is what readline does with the line (see READLINE_KEYS)."""
 
     key: bytes
+    rest: bytes
+    how: How = "accept"
+
+
+@dataclass(frozen=True)
+class Pause:
+    """Forwarded up to a key the line model does not follow (Tab, Up, Ctrl-R, ...): `rest` is
+    client input after it, to feed once the target has answered, as if typed slowly."""
+
     rest: bytes
 
 
 @dataclass(frozen=True)
 class Reconstruction:
-    """The statement a submit would hand to the shell, and how sure the bastion is of it."""
+    """The statement a submit would hand to the shell, and how sure the bastion is of it.
+    `unknown`, when set, says why what runs is decided only at run time (an editor, a macro):
+    the policy's `unknown` action applies on top of the verdict on `text`."""
 
     text: str
     certain: bool
     reason: str
     kind: Kind
+    unknown: str = ""
 
 
 def naive_is_complete(line: str) -> bool:
@@ -390,66 +467,102 @@ def _cells(text: str) -> int:
 
 # -- keystrokes -------------------------------------------------------------------------------
 
-_CSI = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]")
-_CSI_START = re.compile(r"\x1b\[[0-?]*[ -/]*")
-_PRINTABLE_RUN = re.compile(r"[^\x00-\x1f\x7f-\x9f]+")
+_CSI = re.compile(rb"\x1b\[[0-?]*[ -/]*[@-~]")
+_CSI_START = re.compile(rb"\x1b\[[0-?]*[ -/]*")
+_TEXT_RUN = re.compile(rb"[\x20-\x7e\x80-\xff]+")
+_C1 = re.compile(r"([\x80-\x9f])")
 
 
 class _KeyReader:
-    """Splits client bytes into keys: runs of printable text, control characters, and escape
-    sequences. An escape sequence cut by the end of a chunk is kept for the next one."""
+    """Splits client bytes into keys, as bytes: runs of printable text, control characters, and
+    escape sequences. An escape sequence or a UTF-8 character cut by the end of a chunk is kept
+    for the next one (its bytes have been forwarded; only the reading waits)."""
 
     def __init__(self) -> None:
-        self._decoder = codecs.getincrementaldecoder("utf-8")("replace")
-        self._pending = ""
+        self.pending = b""
 
-    def feed(self, data: bytes) -> list[str]:
-        text = self._pending + self._decoder.decode(data)
-        self._pending = ""
+    def feed(self, data: bytes) -> list[bytes]:
+        buf = self.pending + data
+        self.pending = b""
         keys = []
-        pos, n = 0, len(text)
+        pos, n = 0, len(buf)
         while pos < n:
-            ch = text[pos]
-            if ch == "\x1b":
-                end = self._escape_end(text, pos)
+            byte = buf[pos]
+            if byte == 0x1B:
+                end = self._escape_end(buf, pos)
                 if end is None:
-                    self._pending = text[pos:]
+                    self.pending = buf[pos:]
                     break
-            elif ch < " " or "\x7f" <= ch <= "\x9f":
+            elif byte < 0x20 or byte == 0x7F:
                 end = pos + 1
             else:
-                end = _PRINTABLE_RUN.match(text, pos).end()
-            keys.append(text[pos:end])
+                end = _TEXT_RUN.match(buf, pos).end()
+                if end == n:
+                    cut = _utf8_complete(buf, pos)
+                    if cut < n:
+                        if cut > pos:
+                            keys.append(buf[pos:cut])
+                        self.pending = buf[cut:]
+                        break
+            keys.append(buf[pos:end])
             pos = end
         return keys
 
     @staticmethod
-    def _escape_end(text: str, pos: int) -> int | None:
-        n = len(text)
+    def _escape_end(buf: bytes, pos: int) -> int | None:
+        n = len(buf)
         if pos + 1 == n:
             return None
-        nxt = text[pos + 1]
-        if nxt == "[":
-            m = _CSI.match(text, pos)
+        nxt = buf[pos + 1]
+        if nxt == 0x5B:  # [
+            m = _CSI.match(buf, pos)
             if m:
                 return m.end()
-            start = _CSI_START.match(text, pos).end()
+            start = _CSI_START.match(buf, pos).end()
             if start == n and start - pos < _MAX_KEY_ESCAPE:
                 return None  # cut short by the end of the chunk
             return start  # broken by another character, or too long to be a key
-        if nxt == "O":
+        if nxt == 0x4F:  # O
             if pos + 2 == n:
                 return None
-            return pos + 3 if " " <= text[pos + 2] <= "~" else pos + 2
-        if nxt < " ":
+            return pos + 3 if 0x20 <= buf[pos + 2] <= 0x7E else pos + 2
+        if nxt < 0x20 or nxt == 0x7F:
             return pos + 1  # a lone Esc
+        if nxt >= 0xC0:  # Alt + a character of several bytes
+            end = pos + 1 + _utf8_len(nxt)
+            return None if end > n else end
         return pos + 2  # Alt + key
 
-    def flush(self) -> list[str]:
-        """Whatever is held back, as keys (at a submit key, or at the end)."""
-        rest = self._pending + self._decoder.decode(b"", final=True)
-        self._pending = ""
+    def flush(self) -> list[bytes]:
+        """Whatever is held back, as a key (at the end of the channel)."""
+        rest, self.pending = self.pending, b""
         return [rest] if rest else []
+
+
+def _utf8_len(lead: int) -> int:
+    return 4 if lead >= 0xF0 else 3 if lead >= 0xE0 else 2 if lead >= 0xC0 else 1
+
+
+def _utf8_complete(buf: bytes, start: int) -> int:
+    """Where the complete UTF-8 characters of buf[start:] end: an unfinished character at the
+    end (its lead byte within the last 3 bytes) is left out."""
+    n = len(buf)
+    for back in range(1, min(4, n - start + 1)):
+        byte = buf[n - back]
+        if byte >= 0xC0:
+            return n - back if back < _utf8_len(byte) else n
+        if byte < 0x80:
+            return n
+    return n
+
+
+def _key_text(key: bytes) -> list[str]:
+    """A key as the line model takes it: a run of text (split at C1 controls, which are keys of
+    their own), a control character or an escape sequence."""
+    text = key.decode("utf-8", "replace")
+    if key[0] < 0x80 or not _C1.search(text):
+        return [text]
+    return [part for part in _C1.split(text) if part]
 
 
 class _LineModel:
@@ -584,6 +697,11 @@ class _Line:
     searched: bool = False  # Ctrl-R / Ctrl-S: readline shows a search prompt instead
     while_running: bool = False  # begun while bash ran a command: the shell may read it later
     redrawn: bool = False  # resized: the line must be found again
+    # Readline started reading (?2004h) after keys of this line: (absolute row, column where
+    # it began, how many model characters were typed before, None if the model lost them).
+    restart: tuple[int, int, int | None] | None = None
+    macro: bool = False  # a macro was let through: readline may have accepted the line
+    keyed: bool = False  # a key other than the submit was typed in this line
 
 
 @dataclass
@@ -608,11 +726,15 @@ class CommandLineTracker:
         self._is_complete = is_complete
         self._alt = False
         self._alt_evidence = False
+        self._alt_rows = 0  # linefeeds written to the alternate screen, while without evidence
         self._bracketed = False
         self._out_seq = 0  # counts output chunks, to order output against keystrokes
         self._epoch_seq = 0  # _out_seq when the current line's turn began (submit, Ctrl-C)
         self._running = False  # bash said a command runs (?2004l) and has not read a line since
         self._readline_seq = -1  # _out_seq of the last ?2004h
+        self._readline_followed = False  # output came after it (its prompt)
+        self._chunk_cursor: tuple[int, int] | None = None  # the cursor before the last chunk
+        self._chunk_tail: int | None = None  # that chunk's bytes at the end of the backlog
         self._keys = _KeyReader()
         self._line = _Line()
         self._next_in_paste = False
@@ -626,6 +748,22 @@ class CommandLineTracker:
         self._known_prompts: deque[str] = deque(maxlen=8)
         self._cancelled: _Boundary | None = None
         self._cancel_seq = -1
+        self._prev_key, self._prev_seq = "", 0
+        self._prefix = ""  # a prefix key (Ctrl-X, Esc) the next key completes
+        self._held_prefix = False  # the held submit key's first bytes were sent before it
+        self._vi = False  # readline is believed to be in vi mode (`set -o vi` was run)
+        self._esc_probe: tuple[int, tuple[int, int]] | None = None  # a lone Esc just sent
+        self._vi_command = False  # ... and in its command mode
+        self._vi_argument = False  # ... where the next key is a character argument
+        # The backstop (see unjudged_line): readline is reading a line the bastion watches.
+        self._armed = False
+        self._credits = 0  # judged submits sent while readline read the current line
+        self._ahead = 0  # judged submits sent while nothing read (typed ahead of the shell)
+        self._keys_since_arm = 0
+        self._ender: str | None = None  # "interrupt" or "eof": a key that may end a line
+        self._ender_text = ""  # output since that key, escape sequences left out
+        self._end_check = False  # a chunk ended with ?2004l: is readline's CR next?
+        self._unjudged: str | None = None
 
     @property
     def alternate_screen(self) -> bool:
@@ -637,6 +775,67 @@ class CommandLineTracker:
         """The target asked for bracketed paste (bash does while it reads a line)."""
         return self._bracketed
 
+    @property
+    def columns(self) -> int:
+        return self._screen.columns
+
+    @property
+    def in_paste(self) -> bool:
+        """The client is inside a bracketed paste the target honours."""
+        return self._in_paste
+
+    @property
+    def full_screen(self) -> bool:
+        """A full-screen program (vim, less, top) has the terminal: the alternate screen, used
+        as one (cleared, addressed, or filled with a page)."""
+        return self._alt and self._alt_evidence
+
+    @property
+    def output_count(self) -> int:
+        """How many output chunks the tracker has taken (to tell whether the target answered)."""
+        return self._out_seq
+
+    def readline_ready_since(self, count: int) -> bool:
+        """Readline began a new line (?2004h) after output chunk `count`, and no line typed
+        ahead of it is still due: the shell waits for keys at a prompt."""
+        return (self._readline_seq > count and self._bracketed and not self._ahead
+                and self._readline_followed and not self._alt)  # vim turns it on too
+
+    def cursor_position(self) -> tuple[int, int]:
+        """Where the cursor is once all output is drawn: (absolute row, column). Absolute rows
+        count rows scrolled away, so a position stays valid while output scrolls."""
+        self._sync()
+        scr = self._screen
+        return scr.cursor.y + scr.scrolled, min(scr.cursor.x, scr.columns)
+
+    def cursor_before_chunk(self) -> tuple[int, int] | None:
+        """Where the cursor was before the last chunk of output (see `cursor_position`), or
+        None when that cannot be known any more (the chunk was cut to its tail)."""
+        if self._chunk_cursor is not None:
+            return self._chunk_cursor
+        n = self._chunk_tail
+        if n is None or n > len(self._backlog):
+            return None
+        tail = bytes(self._backlog[len(self._backlog) - n:])
+        del self._backlog[len(self._backlog) - n:]
+        try:
+            self._chunk_cursor = self.cursor_position()
+        finally:
+            self._backlog += tail
+        return self._chunk_cursor
+
+    def cell_text(self, cell: tuple[int, int] | None) -> str | None:
+        """The character in a cell (see `cursor_position`), None once scrolled off or out."""
+        if cell is None:
+            return None
+        self._sync()
+        scr = self._screen
+        row = cell[0] - scr.scrolled
+        if not 0 <= row < scr.lines or not 0 <= cell[1] < scr.columns:
+            return None
+        line = scr.buffer.get(row)
+        return line[cell[1]].data if line is not None else " "
+
     # -- output ---------------------------------------------------------------------------
 
     def feed_output(self, data: bytes) -> None:
@@ -644,11 +843,17 @@ class CommandLineTracker:
         if not data:
             return
         self._out_seq += 1
+        self._readline_followed = True
+        self._chunk_cursor = None
+        if self._end_check:
+            self._end_check = False
+            if data[:1] == b"\r":
+                self._readline_ended(b"", 0, 0)
         if self._line.active and (b"\t" in data or b"^[" in data):
             # A line editor shows a Tab as spaces and an Esc as what it does; the terminal
             # driver echoes them as they are: the keys went to no line editor (typed ahead
             # while a command ran), so the shell will read them differently from the screen.
-            self._line.model.suspect = "the terminal driver echoed the keys, not a line editor"
+            self._line.model.suspect = _DRIVER_ECHO
         data = self._carry + data
         self._carry = b""
         last_esc = data.rfind(b"\x1b", max(0, len(data) - 32))
@@ -668,11 +873,20 @@ class CommandLineTracker:
             start = self._on_event(m, data, start, at)
         self._look_for_full_screen(data, scanned, len(data))
         self._backlog += data[start:]
+        # Nothing of this chunk drawn yet: it is the backlog's tail (a reset made it start later).
+        self._chunk_tail = len(data) if start == 0 else None
         if len(self._backlog) > _COMPACT_AT:
             self._compact()
+            self._chunk_tail = None
+        if self._ender is not None:
+            self._ender_text = (self._ender_text + _visible_output(data[-256:]))[-16:]
 
     def _look_for_full_screen(self, data: bytes, start: int, end: int) -> None:
-        if self._alt and not self._alt_evidence and _FULL_SCREEN.search(data, start, end):
+        if not self._alt or self._alt_evidence:
+            return
+        # A pager (less) draws a page line by line: a screenful of rows is evidence too.
+        self._alt_rows += data.count(b"\n", start, end)
+        if self._alt_rows >= max(1, self._screen.lines - 2) or _FULL_SCREEN.search(data, start, end):
             self._alt_evidence = True
 
     def _on_event(self, m: re.Match | None, data: bytes, start: int, at: int) -> int:
@@ -681,7 +895,7 @@ class CommandLineTracker:
         if m is None:  # a full reset: nothing drawn before it matters
             self._backlog.clear()
             self._decoder.reset()
-            self._stream.feed("\x1bc")
+            self._feed_stream("\x1bc")
             self._screen.forget_alternate()
             self._alt = self._alt_evidence = self._bracketed = False
             return at + len(_RIS)
@@ -693,6 +907,16 @@ class CommandLineTracker:
             self._running = not on
             if on:
                 self._readline_seq = self._out_seq
+                # Readline draws its prompt right after: until output follows, it is not there.
+                self._readline_followed = m.end() < len(data)
+                self._draw_up_to(data, start, m.end())
+                start = m.end()
+                self._readline_began()
+            else:
+                if m.end() == len(data):
+                    self._end_check = True
+                elif data[m.end()] == 0x0D:
+                    self._readline_ended(data, start, m.start())
         alt = [name for name in names if name in _ALT_MODES]
         if alt and on != self._alt:
             self._draw_up_to(data, start, m.end())
@@ -700,11 +924,85 @@ class CommandLineTracker:
                 self._screen.enter_alternate(restore_cursor=b"1049" in alt)
             else:
                 self._screen.leave_alternate()
-            self._alt, self._alt_evidence = on, False
+            self._alt, self._alt_evidence, self._alt_rows = on, False, 0
             return m.end()
         return start
 
+    def _readline_began(self) -> None:
+        """Readline (bash's line editor) starts reading a line (?2004h, primary screen)."""
+        scr = self._screen
+        line = self._line
+        if line.active and not self._alt:
+            model = line.model
+            typed = len(model.text) if model.reliable and model.cursor == len(model.text) else None
+            line.restart = (scr.cursor.y + scr.scrolled, min(scr.cursor.x, scr.columns), typed)
+        self._armed = True
+        self._credits = 0
+        self._keys_since_arm = 0
+
+    def _readline_ended(self, data: bytes, start: int, at: int) -> None:
+        """Readline finished a line (?2004l CR): the backstop checks the bastion let it."""
+        armed, self._armed = self._armed, False
+        if self._credits:
+            self._credits -= 1
+            if self._line.macro:
+                self._new_line()
+            return
+        if self._ahead and not self._keys_since_arm:
+            self._ahead -= 1  # a line typed ahead, read by the shell's new prompt
+            return
+        if not armed or not self._keys_since_arm or self._ender_explains(data[:at]):
+            return
+        self._draw_up_to(data, start, at)
+        self._unjudged = self._screen_line() or "(nothing readable on the screen)"
+
+    def _ender_explains(self, before: bytes) -> bool:
+        """Ctrl-C or Ctrl-D (on an empty line) ended the line, running nothing: between that
+        key and readline's end the screen shows only `^C` (an interrupt) or nothing at all."""
+        if self._ender is None:
+            return False
+        text = self._ender_text + _visible_output(before)
+        return not text or (self._ender == "interrupt" and text.endswith("^C"))
+
+    def _screen_line(self) -> str:
+        """The text of the current line on the screen, for the record (best effort)."""
+        scr = self._screen
+        b = self._line.boundary
+        if b is not None and 0 <= b.abs_row - scr.scrolled < scr.lines:
+            return self._region(b.abs_row - scr.scrolled, b.col).text.strip()
+        return scr.text(scr.cursor.y).strip()
+
+    def take_unjudged(self) -> str | None:
+        """Once, after the output that showed it: the screen line of a line readline finished
+        (bash turned bracketed paste off, ?2004l CR) that no judged key explains: no submit
+        the bastion let through, no Ctrl-C, no Ctrl-D on an empty line, and a key typed since
+        readline began it. Such a line ran unjudged (a key bound to accept-line by the user's
+        own inputrc or `bind`): the proxy ends the session. None otherwise."""
+        found, self._unjudged = self._unjudged, None
+        return found
+
+    def sent_by_bastion(self, data: bytes) -> None:
+        """The bastion itself sent these keys (an Enter on an emptied line, a Ctrl-C after a
+        cancel): the line ends they cause are expected."""
+        for byte in data:
+            if byte == 0x0D:
+                self._credit()
+            elif byte == 0x03:
+                self._ahead = 0
+                self._ender, self._ender_text = "interrupt", ""
+
+    def _credit(self) -> None:
+        if self._armed:
+            self._credits += 1
+        else:
+            self._ahead += 1
+
     def _draw_up_to(self, data: bytes, start: int, end: int) -> None:
+        if self._chunk_cursor is None and start == 0:
+            # This chunk starts being drawn: remember where the cursor was before it.
+            self._sync()
+            scr = self._screen
+            self._chunk_cursor = (scr.cursor.y + scr.scrolled, min(scr.cursor.x, scr.columns))
         self._backlog += data[start:end]
         self._sync()
 
@@ -716,7 +1014,16 @@ class CommandLineTracker:
             self._compact()
         text = self._decoder.decode(bytes(self._backlog))
         self._backlog.clear()
-        self._stream.feed(text)
+        self._feed_stream(text)
+
+    def _feed_stream(self, text: str) -> None:
+        try:
+            self._stream.feed(text)
+        except (ValueError, TypeError, IndexError, KeyError, StopIteration):
+            # pyte's parser takes any Unicode digit in a CSI parameter ("\x1b[²") and int()
+            # raises, which ends the parser: start a new one. The rest of the chunk is lost,
+            # so the screen may differ from the keys: uncertain, never wrongly certain.
+            self._stream = pyte.Stream(self._screen)
 
     def _compact(self) -> None:
         """Replace the start of the undrawn output by its lasting effects.
@@ -746,40 +1053,97 @@ class CommandLineTracker:
         replay = _mode_replay(self._backlog, cut)
         del self._backlog[:cut]
         self._decoder.reset()
-        self._stream.feed(replay)
+        self._feed_stream(replay)
         self._screen.scroll_out()
 
     # -- input ----------------------------------------------------------------------------
 
-    def feed_input(self, data: bytes) -> list[Forward | Submit]:
-        """Take a chunk from the client: what to forward now, and at most one submit point."""
+    def feed_input(self, data: bytes) -> list[Forward | Submit | Pause]:
+        """Take a chunk from the client: what to forward now, then at most one `Submit` (a key
+        to judge first) or `Pause` (forwarded up to a key the model does not follow), last."""
         if self._submit is not None:
             raise RuntimeError("feed_input() while a submit awaits resolve()")
-        pos = 0
-        while True:
-            m = _SUBMIT_BYTE.search(data, pos)
-            for key in self._keys.feed(data[pos:m.start() if m else len(data)]):
-                self._on_key(key)
-            if m is None:
-                return [Forward(data)] if data else []
-            if data[m.start()] == 0x0F and self._in_paste:  # Ctrl-O is text inside a paste
-                self._on_key("\x0f")
-                pos = m.end()
-                continue
-            for key in self._keys.flush():
-                self._on_key(key)
-            if not self._line.active:
-                self._begin_line()
-            self._submit = Submit(key=data[m.start():m.end()], rest=data[m.end():])
-            self._submit_in_paste = self._in_paste
-            self._last = None
-            return ([Forward(data[:m.start()])] if m.start() else []) + [self._submit]
+        self._probe_vi()
+        carried = len(self._keys.pending)  # bytes of the first key that came (and went) earlier
+        end = -carried
+        for key in self._keys.feed(data):
+            start, end = end, end + len(key)
+            how = self._judge_point(key)
+            if how is not None:
+                self._keys.pending = b""  # the rest is looked at again after the verdict
+                if not self._line.active:
+                    self._begin_line()
+                held = max(start, 0)
+                self._held_prefix = start < 0  # the key's first bytes (an Esc) went already
+                self._submit = Submit(key=data[held:end], rest=data[end:], how=how)
+                self._submit_in_paste = self._in_paste
+                self._last = None
+                return ([Forward(data[:held])] if held else []) + [self._submit]
+            followed = self._on_key(key)
+            if not followed:
+                self._keys.pending = b""
+                return [Forward(data[:end]), Pause(data[end:])]
+        if self._keys.pending == b"\x1b" and not self._vi:
+            self._esc_probe = (self._out_seq, self.cursor_position())
+        return [Forward(data)] if data else []
 
-    def _on_key(self, key: str) -> None:
+    def _probe_vi(self) -> None:
+        """An Esc sent alone moves the cursor one left in vi's insert mode (to the command
+        mode's place), and does nothing in emacs mode: the first such answer shows vi mode
+        set up outside the gate's sight (an inputrc)."""
+        probe, self._esc_probe = self._esc_probe, None
+        if probe is None or self._keys.pending != b"\x1b" or self._out_seq == probe[0]:
+            return
+        (row, col), now = probe[1], self.cursor_position()
+        if col and now == (row, col - 1):
+            self._vi = True
+
+    def _judge_point(self, raw: bytes) -> How | None:
+        """What readline does with this key if it may run something; None for other keys.
+
+        READLINE_KEYS lists the class. Keys in a bracketed paste are text, except line ends.
+        """
+        key = raw.decode("utf-8", "replace")
+        if self._in_paste:
+            return "accept" if key in ("\r", "\n") else None
+        # A prefix (Esc, Ctrl-X) waits in readline silently: output since means it went elsewhere.
+        prev = self._prev_key if self._prev_seq == self._out_seq else ""
+        if key in ("\r", "\n"):
+            return "accept"
+        if key == "\x0f":
+            return None if self._vi else "accept"  # vi's insert mode inserts a literal ^O
+        if key == "\x05" and prev == "\x1b":
+            return "expand"
+        if prev == "\x18" and key in ("\x05", "e", "\x12"):
+            return {"\x05": "edit", "e": "macro", "\x12": "rebind"}[key]
+        if key == "\x1b#":
+            return "comment"
+        if key == "\x1bv":
+            return "edit"
+        if self._vi and len(key) == 2 and key[0] == "\x1b":
+            return _VI_JUDGED.get(key[1])  # Esc, then a command key
+        if self._vi and self._vi_command and not self._vi_argument:
+            return _VI_JUDGED.get(key)
+        return None
+
+    def _on_key(self, raw: bytes) -> bool:
+        """Apply a key that is not a judge point; False when the model does not follow it and
+        the target's answer must be awaited before the next key (see `Pause`)."""
+        followed = True
+        for key in _key_text(raw):
+            followed = self._apply_key(key) and followed
+        return followed
+
+    def _apply_key(self, key: str) -> bool:
         line = self._line
+        self._note_key(key)
         if not line.active:
             self._begin_line()
+        elif self._out_seq > line.last_key_seq:
+            self._resume_after_restart()
         model = line.model
+        line.keyed = True
+        followed = True
         if self._in_paste:
             if key == _PASTE_END:
                 self._in_paste = False
@@ -790,7 +1154,7 @@ class CommandLineTracker:
         elif key == _CTRL_C:
             self._pending.clear()
             self._new_line()
-            return
+            return True
         else:
             if not model.reliable and self._out_seq > line.last_key_seq:
                 self._rebase()
@@ -802,10 +1166,63 @@ class CommandLineTracker:
                 self._paste_boundary = line.boundary
                 if not model.reliable or model.cursor != len(model.text):
                     model.suspect = "the paste went into a line the bastion could not follow"
+            elif key in _PREFIXES and not self._vi and not self.full_screen:
+                # Readline waits for the next key silently: nothing to follow yet.
+                self._prefix = key
             else:
-                model.apply(key)
+                vi_command = self._vi and self._vi_command
+                self._track_vi(key)
+                eof = key == "\x04" and self._ender == "eof"
+                prefix, self._prefix = self._prefix, ""
+                # In vi's command mode every key is a command the model does not follow.
+                model.apply("\x00" + key if vi_command else prefix + key)
+                # Ctrl-D on an empty line ends the shell: what follows is for the next one.
+                # While the model is lost (a search, a listing), every key waits its answer.
+                followed = (model.reliable and (key in _EDITS or _is_text(key))
+                            and not vi_command and not eof)
                 line.searched = line.searched or key in _SEARCH_KEYS
         line.last_key_seq = self._out_seq
+        # A full-screen program takes text as text; a control key may end it (nano's Ctrl-X),
+        # and what follows it in a burst may then be the shell's.
+        return followed or (self.full_screen and _is_text(key))
+
+    def _track_vi(self, key: str) -> None:
+        """Follow vi's command mode (after Esc, until a key that inserts), when in vi mode."""
+        if not self._vi:
+            return
+        if key.startswith("\x1b"):
+            self._vi_command, self._vi_argument = True, False
+            key = key[1:]
+            if not key:
+                return
+        elif not self._vi_command:
+            return
+        if self._vi_argument:
+            self._vi_argument = False  # the character after r, f, F, t, T
+        elif key in _VI_INSERT:
+            self._vi_command = False
+        elif key in _VI_TAKES_CHAR:
+            self._vi_argument = True
+
+    def _note_key(self, key: str) -> None:
+        """Backstop bookkeeping for a key going to the target (see `unjudged_line`)."""
+        self._prev_key, self._prev_seq = key, self._out_seq
+        if key in _INTERRUPTS:
+            self._ahead = 0  # the terminal driver drops what it had not passed on
+            self._ender = "interrupt"
+            self._ender_text = ""
+        elif key == "\x04" and self._line_empty_for_eof():
+            self._ender = "eof"
+            self._ender_text = ""
+        else:
+            self._ender = None
+        if self._armed:
+            self._keys_since_arm += 1
+            self._ahead = 0
+
+    def _line_empty_for_eof(self) -> bool:
+        model = self._line.model
+        return not self._line.active or (model.reliable and not model.text)
 
     def _begin_line(self) -> None:
         """The first key of a line: learn where the line starts (the prompt boundary)."""
@@ -845,9 +1262,56 @@ class CommandLineTracker:
         return ""
 
     def _new_line(self) -> None:
+        self._prefix = ""
+        self._held_prefix = False
         self._line = _Line()
         self._epoch_seq = self._out_seq
         self._running = False
+        self._vi_command = self._vi_argument = False  # readline starts a line inserting
+
+    def _resume_after_restart(self) -> None:
+        """Readline began reading after keys of this line were typed (a pager's `q`, keys
+        typed while a command ran): those the program took are gone, and those left are shown
+        again after the new prompt. When the screen shows, after a prompt seen before (or one
+        that looks like a prompt), exactly the end of what was typed, with nothing typed since
+        readline began left out, the line is what the screen shows from that prompt on."""
+        line = self._line
+        if line.restart is None:
+            return
+        self._sync()
+        scr = self._screen
+        row, col, typed = line.restart
+        y = row - scr.scrolled
+        if not 0 <= y < scr.lines or scr.cursor.y < y:
+            line.restart = None
+            return
+        region = self._region(y, col)
+        if region.cursor is None or region.text[region.cursor:].strip():
+            return
+        shown = region.text[:region.cursor]
+        model = line.model
+        # Keys typed before readline began may be gone; later ones must all be shown.
+        ends = range(min(typed, 4096) + 1) if typed is not None else (len(model.text),)
+        for k in ends:
+            rest = model.text[k:]
+            display = _display(rest, 0, scr.columns)
+            if not shown.endswith(display):
+                continue
+            at = self._walk_back(len(display))
+            if at is None or at < (y, col):
+                continue
+            left = scr.text(at[0], 0, at[1])
+            if not left.strip() or not (left in self._known_prompts
+                                         or _PROMPT_LIKE.search(left)):
+                continue
+            line.boundary = _Boundary(at[0] + scr.scrolled, at[1], left, self._rprompt(*at))
+            line.prompt = left
+            # What made the keys suspect was the program's output, not this line's echo.
+            suspect = "" if model.suspect == _DRIVER_ECHO else model.suspect
+            line.model = _LineModel(rest, len(rest), suspect)
+            line.while_running = line.redrawn = False
+            line.restart = None
+            return
 
     def _rebase(self) -> None:
         """The target answered keys the model does not know: restart the model from the
@@ -873,16 +1337,26 @@ class CommandLineTracker:
 
     def reconstruct(self) -> Reconstruction:
         """The statement the pending submit (or, without one, an Enter now) would run."""
+        how = self._submit.how if self._submit is not None else "accept"
         r = self._read()
         if r.kind != "command":
             rec = Reconstruction(r.text, r.certain, r.reason, r.kind)
+        elif how != "accept":
+            # Judged as it will run, complete or not: readline acts on the line now.
+            line = r.text
+            if how == "comment":
+                # insert-comment: with a numeric argument it uncomments a line starting with
+                # "#" and runs it; the argument is not followed, so that is assumed.
+                line = line[1:] if line.startswith("#") else "#" + line
+            statement = "\n".join([*self._pending, line])
+            rec = Reconstruction(statement, r.certain, r.reason, "command", _UNKNOWN_HOW.get(how, ""))
         else:
             # Earlier lines were kept only when certain: the statement is as sure as this line.
             statement = "\n".join([*self._pending, r.text])
             certain, reason = r.certain, r.reason
             kind: Kind = "command"
             if certain and not statement.strip():
-                kind, reason = "not-a-command", "empty line"
+                kind, reason = "not-a-command", EMPTY_LINE
             elif certain and not self._complete(statement):
                 kind, reason = "not-a-command", _CONTINUATION
             rec = Reconstruction(statement, certain, reason, kind)
@@ -898,6 +1372,27 @@ class CommandLineTracker:
 
     def _read(self) -> _Reading:
         self._sync()
+        line = self._line
+        if line.restart is None:
+            return self._read_line()
+        # Keys typed before readline began may not all be shown yet: read as the screen is
+        # now, but decide only when the next key comes (see needs_quiet).
+        saved = (line.model, line.boundary, line.prompt, line.while_running, line.redrawn,
+                 line.restart)
+        try:
+            self._resume_after_restart()
+            return self._read_line()
+        finally:
+            (line.model, line.boundary, line.prompt, line.while_running, line.redrawn,
+             line.restart) = saved
+
+    def needs_quiet(self) -> bool:
+        """Read the pending line again once the target's output has paused: a full-screen
+        program's line (the keys before the submit may end the program), or one with keys
+        typed before readline began (the rest of them may still be on their way)."""
+        return self._line.restart is not None or self.full_screen
+
+    def _read_line(self) -> _Reading:
         line, model = self._line, self._line.model
         if not line.active:
             return _Reading("", True, "nothing typed", "command", True)
@@ -909,8 +1404,8 @@ class CommandLineTracker:
         echoed = found is not None and (
             expected is None or _same(_without_rprompt(found[1], found[0]), *expected))
         if self._alt and self._alt_evidence and not self._shell_like(found, echoed):
-            return _Reading("", True, "a full-screen program has the terminal", "not-a-command",
-                            answered)
+            # Nothing typed since the last submit: nothing to wait for.
+            return _Reading("", True, FULL_SCREEN, "not-a-command", answered or not line.keyed)
         if expected is not None and model.text.strip():
             if self._at_password_prompt(model.text):
                 return _Reading("", True, "typed at a password prompt, not echoed",
@@ -967,7 +1462,13 @@ class CommandLineTracker:
             return False
         left = scr.text(cy, 0, cx)
         unmasked = left.rstrip("*\u2022")
-        if len(left) - len(unmasked) not in (0, len(typed)):
+        masks = len(left) - len(unmasked)
+        if masks not in (0, len(typed)):
+            return False
+        # The cursor moved by no more than the masks since the first key: a partial echo of
+        # a line that mentions a password (typed fast) is not a password prompt.
+        row, col = self._line.start
+        if (cy + scr.scrolled, cx) != (row, col + masks):
             return False
         return (bool(_PASSWORD.search(unmasked)) and unmasked not in self._known_prompts
                 and not unmasked.rstrip().endswith(typed.strip()))
@@ -993,7 +1494,7 @@ class CommandLineTracker:
             found = self._locate(self._expected(before, len(before)))
             verified = found is not None and _same(found[1], *self._expected(before, len(before)))
             if self._alt and self._alt_evidence and not self._shell_like(found, verified):
-                first = _Reading("", True, "a full-screen program has the terminal",
+                first = _Reading("", True, FULL_SCREEN,
                                  "not-a-command", True)
             elif verified:
                 first = _Reading("", True, "pasted text", "command", True)
@@ -1046,9 +1547,25 @@ class CommandLineTracker:
             found = self._find_prompt(b, line.model.anchor)
         if found is not None:
             line.boundary, line.redrawn = found[0], False
-        elif expected is None and line.searched:
-            found = self._find_search()  # the prompt comes back when the search ends
+        elif expected is None:
+            # Readline shows its own prompt during a search or a numeric argument: the line
+            # is what follows it (the shell's prompt comes back once it ends: the line is
+            # then what follows a prompt seen before, on the cursor's row).
+            found = self._find_search(arguments_only=not line.searched) or self._find_known()
         return found
+
+    def _find_known(self) -> tuple[_Boundary, _Region] | None:
+        scr = self._screen
+        y = scr.cursor.y
+        while y > 0 and scr.wrapped(y - 1):
+            y -= 1
+        row = scr.text(y)
+        for known in self._known_prompts:
+            if known.strip() and row.startswith(known):
+                region = self._region(y, _cells(known))
+                if region.cursor is not None:
+                    return _Boundary(y + scr.scrolled, _cells(known), known), region
+        return None
 
     def _still_there(self, b: _Boundary) -> bool:
         scr = self._screen
@@ -1146,13 +1663,14 @@ class CommandLineTracker:
             return None
         return None
 
-    def _find_search(self) -> tuple[_Boundary, _Region] | None:
-        """Readline's incremental search shows its own prompt; the line is what follows it."""
+    def _find_search(self, arguments_only: bool = False) -> tuple[_Boundary, _Region] | None:
+        """Readline's incremental search and numeric arguments show their own prompt; the
+        line is what follows it."""
         scr = self._screen
         y = scr.cursor.y
         while y > 0 and scr.wrapped(y - 1):
             y -= 1
-        m = _SEARCH_PROMPT.match(scr.text(y))
+        m = (_ARG_PROMPT if arguments_only else _READLINE_PROMPT).match(scr.text(y))
         if m is None:
             return None
         region = self._region(y, len(m.group()))
@@ -1175,6 +1693,7 @@ class CommandLineTracker:
             self.reconstruct()
         rec, text = self._last
         line, in_paste = self._line, self._submit_in_paste
+        how = self._submit.how
         self._submit, self._last = None, None
         if not sent:
             # After Ctrl-C (earlier lines waiting) the shell draws a new prompt: look there.
@@ -1186,10 +1705,29 @@ class CommandLineTracker:
             self._paste_reading = self._paste_boundary = None
             self._new_line()
             return
+        self._prev_key, self._prefix, self._held_prefix = "", "", False  # readline took them
+        # A line read as the shell's (judged, empty, or unfinished) may end readline's line; a
+        # line sorted as a password or a full-screen program's may not: if readline reads it
+        # after all (a fake prompt or screen), the backstop sees a line nobody judged.
+        if how not in ("expand", "rebind") and (rec.kind == "command"
+                                                 or rec.reason in (EMPTY_LINE, _CONTINUATION)):
+            self._credit()
+        if how in ("expand", "macro", "rebind"):
+            # The line stays, changed by readline as the screen will show (or, for a macro
+            # that accepted it, ended: readline's end of line then starts the next one).
+            line.model.apply("\x00" + how)
+            line.model.anchor, line.model.relearn = None, False
+            line.macro = line.macro or how == "macro"
+            return
+        if rec.kind == "command" and rec.certain:
+            if _VI_ON.search(rec.text):
+                self._vi = True
+            elif _VI_OFF.search(rec.text):
+                self._vi = False
         if rec.kind == "not-a-command" and rec.reason == _CONTINUATION:
             self._pending.append(text)
         else:
-            if (rec.kind == "command" and rec.certain and not self._pending
+            if (how == "accept" and rec.kind == "command" and rec.certain and not self._pending
                     and line.boundary is not None and line.boundary.prompt.strip()
                     and not (self._alt and self._alt_evidence)
                     and line.boundary.prompt not in self._known_prompts):
@@ -1201,8 +1739,13 @@ class CommandLineTracker:
         self._next_in_paste = in_paste
 
     def cancel_bytes(self) -> bytes:
-        """What to send upstream to drop the held line (before `resolve(sent=False)`)."""
+        """What to send upstream to drop the held line (before `resolve(sent=False)`).
+
+        A prefix key readline already has (the Ctrl-X of Ctrl-X Ctrl-E, the Esc of Esc #)
+        is aborted first with Ctrl-G: Ctrl-E would otherwise complete it."""
         prefix = _PASTE_END.encode() if self._in_paste else b""
+        if self._prefix or self._held_prefix:
+            prefix += b"\x07"
         return prefix + (b"\x03" if self._pending else _CANCEL_LINE)
 
     def line_is_empty(self) -> bool:
@@ -1242,6 +1785,11 @@ class CommandLineTracker:
         self._new_line()
 
 
+def _visible_output(data: bytes) -> str:
+    """Printable output, without escape sequences, control characters or CRs."""
+    return _OUTPUT_NOISE.sub("", data.decode("utf-8", "replace")).replace("\r", "")
+
+
 def _window(cols: int, rows: int) -> tuple[int, int]:
     return min(max(cols, 1), _MAX_COLS), min(max(rows, 1), _MAX_ROWS)
 
@@ -1266,111 +1814,256 @@ def _without_rprompt(region: _Region, b: _Boundary) -> _Region:
 _OUTPUT_NOISE = re.compile(
     r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x1b[()#%]?[ -~]?"
     r"|[\x00-\x09\x0b\x0c\x0e-\x1f\x7f]")
+_MAX_SKIPPED = 16  # unechoed keys looked past at the start of a run (vim's `i`, a pager's `q`)
+_ECHO_WINDOW = 64 * 1024  # output after a key within which its echo is looked for
 _ENDING_KEYS = frozenset({"\r", "\n", "\x03", "\x04", "\x0f", "\x15", "\x1a", "\x1c"})
+
+
+@dataclass
+class _HeldKey:
+    key: str
+    kind: str  # "text" (waits for its echo), "enter" (ends what was typed), "key" (other)
+    raw: bytes = b""
+    group: int = 0  # text keys typed one after the other with no output between share one
+    row_after: bool = False  # text: the first after a pasted newline (its echo starts a row)
+    cell: tuple[int, int] | None = None  # text: the screen cell (absolute row, column) of its echo
+    shown: bool = False  # output since the key was sent held its character
+    echoed: bool | None = None  # decided: True once echoed, False when it never will be
 
 
 class KeystrokeRedactor:
     """The echo rule for recordings, the command log and live watchers.
 
-    Fed the client's keys and the target's output, in the order they pass, it releases the
-    keys: typed text once the target echoed it, as the bytes typed; control keys (arrows,
-    Enter, Ctrl-C) as they are; and text the target did not echo as a `Redacted` marker (a str
-    such as "[redacted 8 keystrokes]"), never in clear. Text is redacted when the first output after an
-    Enter (or Ctrl-C, Ctrl-U, ...) does not echo it, at `flush()`, and beyond `max_held` keys.
-    An echo counts only at the start of an output chunk (after escape sequences and a carriage
-    return), so unrelated output never releases a secret.
+    Fed the client's keys as they go to the target, and the target's output after the
+    tracker (whose screen it reads) has taken it, it releases the keys in order: typed text
+    once the target echoed it, as the bytes typed; control keys (arrows, Enter, Ctrl-C) as
+    they are; and text the target did not echo as a `Redacted` marker (a str such as
+    "[redacted 8 keystrokes]"), never in clear.
+
+    Echoed means that output after the key wrote exactly that character where the cursor
+    stood for it: at the start of the next output chunk (after escape sequences and CRs; the
+    common case, read from the bytes), or else in the screen cell where the cursor stood
+    before that chunk (the cell after the previous key's, for keys typed before any answer;
+    keys at the start of such a run that took no cell, such as vim's `i`, are looked past).
+    So a line typed in vim, or after a pager, is kept; a password is not, and unrelated output
+    holding the same text never releases it. A key is decided unechoed when a key typed after
+    it is echoed (programs read keys in order: vim's `i`, top's `q`), when the first output
+    after an Enter (or Ctrl-C, Ctrl-U, ...) typed after it has come and it is still not
+    echoed, after 64 KiB of output, at `flush()`, and beyond `max_held` keys.
     """
 
-    def __init__(self, max_held: int = 256) -> None:
+    def __init__(self, screen: CommandLineTracker, max_held: int = 256) -> None:
+        self._screen = screen
         self._keys = _KeyReader()
-        self._decoder = codecs.getincrementaldecoder("utf-8")("replace")
-        # (key, kind): kind is "text" (waits for its echo), "enter" (ends what was typed),
-        # "pasted-newline" (a newline inside a bracketed paste) or "key".
-        self._held: deque[tuple[str, str]] = deque()
+        self._held: deque[_HeldKey] = deque()
         self._chars = 0
         self._max_held = max_held
         self._in_paste = False
-        self._pasted_newline = False  # the last key released: its echo starts a new row
+        self._out_seq = 0
+        self._group = 0
+        self._group_seq = -1  # output chunks seen when the current run of text keys began
+        self._row_after = False  # the next text key is the first after a pasted newline
+        self._volume = 0  # output bytes since the keys held now were sent (reset when none are)
 
     def feed_input(self, data: bytes) -> list[bytes | str]:
-        """Keys from the client; returns what may be recorded now."""
-        for key in self._keys.feed(data):
-            if _is_text(key):
-                self._held.extend((ch, "text") for ch in key)
-                self._chars += len(key)
-                continue
-            if key == _PASTE_START:
-                self._in_paste = True
-            elif key == _PASTE_END:
-                self._in_paste = False
-            if key in ("\r", "\n") and self._in_paste:
-                self._held.append((key, "pasted-newline"))
-            else:
-                self._held.append((key, "enter" if key in _ENDING_KEYS else "key"))
+        """Keys the target is sent now; returns what may be recorded now."""
         out: list[bytes | str] = []
-        self._release_keys(out)
-        while self._chars > self._max_held:
-            self._redact_front(out)
-            self._release_keys(out)
+        for raw in self._keys.feed(data):
+            for key in _key_text(raw):
+                if _is_text(key) and len(key) > self._max_held:
+                    # More text than may wait for its echo: all before it, and its start,
+                    # are decided unechoed at once (no object per key of a pasted megabyte).
+                    for held in self._held:
+                        if held.echoed is None:
+                            held.echoed = False
+                    self._release(out)
+                    cut = len(key) - self._max_held
+                    out.append(Redacted(key[:cut]))
+                    key = key[cut:]
+                self._hold(key)
+        undecided = (h for h in self._held if h.kind == "text" and h.echoed is None)
+        for held in itertools.islice(undecided, max(0, self._chars - self._max_held)):
+            held.echoed = False
+        self._release(out)
         return _merged(out)
 
+    def _hold(self, key: str) -> None:
+        if _is_text(key):
+            if self._group_seq != self._out_seq or self._row_after:
+                self._group += 1
+                self._group_seq = self._out_seq
+            for ch in key:
+                self._held.append(_HeldKey(ch, "text", group=self._group,
+                                           row_after=self._row_after))
+                self._row_after = False
+                self._chars += 1
+            return
+        if key == _PASTE_START:
+            self._in_paste = True
+        elif key == _PASTE_END:
+            self._in_paste = False
+        self._group_seq = -1  # the next text key starts a run of its own
+        pasted_newline = key in ("\r", "\n") and self._in_paste
+        self._row_after = pasted_newline
+        kind = "key" if pasted_newline or key not in _ENDING_KEYS else "enter"
+        self._held.append(_HeldKey(key, kind, raw=key.encode()))
+
     def feed_output(self, data: bytes) -> list[bytes | str]:
-        """Output from the target; returns the keys it echoed (and any redactions it implies)."""
-        if not self._held and len(data) >= 4:
-            # Nothing awaits its echo (bulk output): keep only the decoder's state. An unfinished
-            # UTF-8 character at the end starts within the last 3 bytes of a chunk this long.
-            self._decoder.reset()
-            self._decoder.decode(data[-3:])
+        """Output the target sent (after the tracker took it); returns the keys now decided."""
+        self._out_seq += 1
+        if not self._held:
             return []
+        self._volume += len(data)
         out: list[bytes | str] = []
-        text = _OUTPUT_NOISE.sub("", self._decoder.decode(data))
+        if self._volume > _ECHO_WINDOW:
+            # That much output since the keys: an echo would have scrolled away by now, and
+            # reading the screen for each chunk would draw all bulk output. Unechoed.
+            for key in self._held:
+                if key.echoed is None:
+                    key.echoed = False
+            self._release(out)
+            return _merged(out)
+        visible = _visible_output(data)
+        held = list(self._held)
+        at_start = self._echo_at_start(held, visible)
+        pending = [k for k in held if k.kind == "text" and k.echoed is None]
+        if pending:
+            for key in pending:
+                key.shown = key.shown or key.key in visible
+            before = None
+            for run in self._runs(held):
+                if run[0].cell is None:
+                    before = before or self._screen.cursor_before_chunk()
+                    if before is None:
+                        continue
+                    row, col = before
+                    if run[0].row_after:
+                        row, col = row + 1, 0
+                    else:
+                        # Keys of its run echoed at the start of this chunk came first.
+                        for key in at_start:
+                            if key.group == run[0].group:
+                                row, col = self._place(row, col, key.key)
+                                col += max(wcwidth(key.key), 1)
+                    run[0].cell = (row, col)
+                self._match(run)
+        # Programs read keys in order: keys before one that was echoed never will be. This
+        # chunk is the first answer to the first Enter held: it decides the keys before it.
+        first_enter = next((i for i, key in enumerate(held) if key.kind == "enter"), len(held))
+        echoed_later = False
+        for i in range(len(held) - 1, -1, -1):
+            key = held[i]
+            if key.kind != "text":
+                continue
+            if key.echoed:
+                echoed_later = True
+            elif key.echoed is None and (echoed_later or i < first_enter < len(held)):
+                key.echoed = False
+        self._release(out)
+        return _merged(out)
+
+    @staticmethod
+    def _echo_at_start(held: list[_HeldKey], visible: str) -> list[_HeldKey]:
+        """The common case, from the bytes alone: the chunk starts with the keys' echo (a
+        pasted newline's echo is a row break). Returns the keys it found echoed."""
         pos = 0
-        fresh = True  # nothing of this chunk has been taken as the answer to an Enter yet
-        while True:
-            fresh = self._release_keys(out) and fresh
-            if not self._held:
-                break
-            while pos < len(text) and (text[pos] == "\r"
-                                       or (text[pos] == "\n" and self._pasted_newline)):
+        found: list[_HeldKey] = []
+        for key in held:
+            if key.kind != "text":
+                if key.kind == "enter":
+                    break
+                continue
+            if key.echoed is not None:
+                continue
+            while pos < len(visible) and (visible[pos] == "\n" and key.row_after):
                 pos += 1
-            if pos < len(text) and text[pos] == self._held[0][0]:
-                self._held.popleft()
-                self._chars -= 1
-                self._pasted_newline = False
-                out.append(text[pos].encode())
+            if pos < len(visible) and visible[pos] == key.key:
+                key.echoed = True
+                found.append(key)
                 pos += 1
-            elif fresh and any(kind == "enter" for _, kind in self._held):
-                self._redact_front(out)  # the answer to an Enter did not echo these keys
             else:
                 break
-        return _merged(out)
+        return found
+
+    def _place(self, row: int, col: int, ch: str) -> tuple[int, int]:
+        """The cell a character typed with the cursor at (row, col) lands in (it wraps)."""
+        if col + max(wcwidth(ch), 1) > self._screen.columns:
+            return row + 1, 0
+        return row, col
+
+    @staticmethod
+    def _runs(held: list[_HeldKey]) -> list[list[_HeldKey]]:
+        """Undecided text keys typed one after the other with no answer between them."""
+        runs: list[list[_HeldKey]] = []
+        for key in held:
+            if key.kind != "text" or key.echoed is not None:
+                continue
+            if runs and runs[-1][-1].group == key.group:
+                runs[-1].append(key)
+            else:
+                runs.append([key])
+        return runs
+
+    def _match(self, run: list[_HeldKey]) -> None:
+        """The longest part of `run` the screen shows from the run's first cell on: keys
+        before it (a command key such as vim's `i`) took no cell."""
+        for skip in range(min(len(run), _MAX_SKIPPED)):
+            row, col = run[0].cell
+            matched = 0
+            for key in run[skip:]:
+                row, col = self._place(row, col, key.key)
+                if not key.shown or self._screen.cell_text((row, col)) != key.key:
+                    break
+                matched += 1
+                col += max(wcwidth(key.key), 1)
+            if matched:
+                for key in run[skip:skip + matched]:
+                    key.echoed = True
+                # The rest of the run follows on from there, not from where it would have
+                # been had the keys looked past taken cells.
+                if skip + matched < len(run):
+                    run[skip + matched].cell = (row, col)
+                return
 
     def flush(self) -> list[bytes | str]:
         """At the end of the channel: everything held, unechoed text redacted."""
-        self._held.extend((key, "key") for key in self._keys.flush())
+        for raw in self._keys.flush():
+            key = raw.decode("utf-8", "replace")
+            self._held.append(_HeldKey(key, "key", raw=key.encode()))
+        for held in self._held:
+            if held.echoed is None:
+                held.echoed = False
         out: list[bytes | str] = []
-        while self._held:
-            self._release_keys(out)
-            self._redact_front(out)
+        self._release(out)
         return _merged(out)
 
-    def _release_keys(self, out: list[bytes | str]) -> bool:
-        """Release the keys at the front that need no echo; False if one was an Enter."""
-        fresh = True
-        while self._held and self._held[0][1] != "text":
-            key, kind = self._held.popleft()
-            out.append(key.encode())
-            fresh = fresh and kind != "enter"
-            self._pasted_newline = kind == "pasted-newline"
-        return fresh
-
-    def _redact_front(self, out: list[bytes | str]) -> None:
-        keys = []
-        while self._held and self._held[0][1] == "text":
-            keys.append(self._held.popleft()[0])
-        self._chars -= len(keys)
-        if keys:
-            out.append(Redacted("".join(keys)))
+    def _release(self, out: list[bytes | str]) -> None:
+        """Release the keys at the front that are decided (runs of unechoed text as one marker)."""
+        secret: list[str] = []
+        while self._held:
+            held = self._held[0]
+            if held.kind == "text":
+                if held.echoed is None:
+                    break
+                self._held.popleft()
+                self._chars -= 1
+                if held.echoed:
+                    if secret:
+                        out.append(Redacted("".join(secret)))
+                        secret = []
+                    out.append(held.key.encode())
+                else:
+                    secret.append(held.key)
+                continue
+            if secret:
+                out.append(Redacted("".join(secret)))
+                secret = []
+            self._held.popleft()
+            out.append(held.raw)
+        if secret:
+            out.append(Redacted("".join(secret)))
+        if not self._held:
+            self._volume = 0
 
 
 class Redacted(str):

@@ -38,6 +38,7 @@ from bastion.terminal import (
     CommandLineTracker,
     Forward,
     KeystrokeRedactor,
+    Pause,
     Reconstruction,
     Submit,
     naive_is_complete,
@@ -214,7 +215,9 @@ step = st.one_of(
     st.tuples(st.just("resize"), st.integers(1, 300), st.integers(1, 120)),
     st.tuples(st.just("resize"), st.integers(0, 10**6), st.integers(0, 10**6)),
 )
-CANCELS = {b"\x05\x15", b"\x03", b"\x1b[201~\x05\x15", b"\x1b[201~\x03"}
+# (the end of an open paste) (Ctrl-G: abort a prefix readline holds) Ctrl-E Ctrl-U or Ctrl-C
+CANCELS = {paste + abort + kill for paste in (b"", b"\x1b[201~") for abort in (b"", b"\x07")
+           for kill in (b"\x05\x15", b"\x03")}
 
 
 class Proxy:
@@ -240,16 +243,24 @@ class Proxy:
             self.settle()
         self.typed += data
         segments = self.tracker.feed_input(data)
-        submits = [s for s in segments if isinstance(s, Submit)]
-        assert len(submits) <= 1 and (not submits or segments[-1] is submits[0]), segments
+        stops = [s for s in segments if isinstance(s, (Submit, Pause))]
+        assert len(stops) <= 1 and (not stops or segments[-1] is stops[0]), segments
         forwarded = b"".join(s.data for s in segments if isinstance(s, Forward))
         # Every CR and LF is a submit key: none reaches the target unjudged.
         assert b"\r" not in forwarded and b"\n" not in forwarded
-        if not submits:
+        if not stops:
             assert forwarded == data
             return
-        submit = submits[0]
-        assert submit.key in (b"\r", b"\n", b"\x0f")
+        if isinstance(stops[0], Pause):
+            # The gate would wait for the target's answer; here the rest comes at once.
+            assert forwarded + stops[0].rest == data
+            if stops[0].rest:
+                self.typed = bytearray(self.typed[:-len(stops[0].rest)])
+                self.keys(stops[0].rest, allow)
+            return
+        submit = stops[0]
+        if submit.how == "accept":
+            assert submit.key in (b"\r", b"\n", b"\x0f")
         assert forwarded + submit.key + submit.rest == data
         self.held = (submit, allow)
 
@@ -352,7 +363,8 @@ redactor_step = st.one_of(
 
 
 def run_redactor(steps: list[tuple], max_held: int, hide: bytes = b"") -> tuple[bytes, list]:
-    redactor = KeystrokeRedactor(max_held=max_held)
+    tracker = CommandLineTracker()
+    redactor = KeystrokeRedactor(tracker, max_held=max_held)
     typed = bytearray()
     released: list[bytes | str] = []
     last_keys = b""
@@ -363,7 +375,9 @@ def run_redactor(steps: list[tuple], max_held: int, hide: bytes = b"") -> tuple[
             released += redactor.feed_input(data)
         else:
             out = b"".join(last_keys if t is ECHO else t for t in data)
-            released += redactor.feed_output(out.replace(hide, b"") if hide else out)
+            out = out.replace(hide, b"") if hide else out
+            tracker.feed_output(out)
+            released += redactor.feed_output(out)
     released += redactor.flush()
     return bytes(typed), released
 
@@ -399,7 +413,7 @@ def test_redactor_never_releases_unechoed_text(steps: list[tuple], max_held: int
                     max_size=600),
        max_held=st.integers(1, 256))
 def test_redactor_holds_at_most_max_held_keys(text: str, max_held: int) -> None:
-    redactor = KeystrokeRedactor(max_held=max_held)
+    redactor = KeystrokeRedactor(CommandLineTracker(), max_held=max_held)
     released = redactor.feed_input(text.encode())
     redacted = sum(int(REDACTED.fullmatch(m).group(1)) for m in released if isinstance(m, str))
     assert len(text) - redacted <= max_held
@@ -410,10 +424,10 @@ def test_an_escape_sequence_that_never_ends_is_not_held_forever() -> None:
     # rescan all it sent (quadratic time on the shared event loop): the keys come out.
     tracker = CommandLineTracker()
     tracker.feed_output(b"$ ")
-    redactor = KeystrokeRedactor()
+    redactor = KeystrokeRedactor(tracker)
     released: list[bytes | str] = []
     for chunk in [b"\x1b["] + [b"1" * 4096] * 64:
-        assert tracker.feed_input(chunk) == [Forward(chunk)]
+        assert tracker.feed_input(chunk)[0] == Forward(chunk)
         released += redactor.feed_input(chunk)
     released += redactor.flush()
     assert sum(len(item) if isinstance(item, bytes) else int(REDACTED.fullmatch(item).group(1))

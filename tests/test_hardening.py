@@ -646,7 +646,9 @@ def test_a_target_dying_mid_session_tells_the_user_and_closes_the_recording(worl
     row = world.session_row("tim")
     assert row["end_reason"] == "the connection to web01 was lost"
     _, events = recording.read_cast(recording_closed(world, row["recordings"][0]))
-    assert events[-1][1:] == ("m", "the connection to web01 was lost")
+    # The marker, then what the user read, as output: a replay shows it too.
+    assert [e[1:] for e in events[-2:]] == [("m", "the connection to web01 was lost"),
+                                            ("o", "\r\nbastion: the connection to web01 was lost\r\n")]
     assert_still_serving(world)
 
 
@@ -857,7 +859,10 @@ def test_recordings_folder_replaced_mid_session_ends_it_with_a_message(world):
     # The open recording followed its folder: it is complete, closed and matches its digest.
     cast = recording_closed(world, row["recordings"][0])
     _, events = recording.read_cast(cast)
-    assert events[-1][1:] == ("m", "session ended: the recordings folder is full or unwritable")
+    # The marker, then the words the user read, as output (a replay shows them too).
+    assert events[-2][1:] == ("m", "session ended: the recordings folder is full or unwritable")
+    assert events[-1][1:] == (
+        "o", "\r\nbastion: session ended: the recordings folder is full or unwritable\r\n")
     assert "recorded-42" in "".join(d for _, code, d in events if code == "o")
     stored = world.ctx.store.one("SELECT sha256 FROM recordings WHERE path LIKE ?",
                                  (f"%{cast.name}",))

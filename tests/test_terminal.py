@@ -16,7 +16,9 @@ from bastion.terminal import (
     CommandLineTracker,
     Forward,
     KeystrokeRedactor,
+    Pause,
     Reconstruction,
+    Redacted,
     Submit,
     naive_is_complete,
 )
@@ -50,12 +52,18 @@ class Shell:
         self.tracker.feed_output(data)
 
     def keys(self, data: bytes) -> Submit | None:
+        """Client bytes as one chunk. The rest after a key the model does not follow (a Pause)
+        is fed at once here, as if the target had not answered yet (the gate would wait)."""
         assert self.held is None, "the proxy holds client input while a submit waits"
-        for segment in self.tracker.feed_input(data):
-            if isinstance(segment, Forward):
-                self.forwarded += segment.data
-            else:
-                self.held = segment
+        while data:
+            segments, data = self.tracker.feed_input(data), b""
+            for segment in segments:
+                if isinstance(segment, Forward):
+                    self.forwarded += segment.data
+                elif isinstance(segment, Pause):
+                    data = segment.rest
+                else:
+                    self.held = segment
         return self.held
 
     def type(self, text: str) -> None:
@@ -185,6 +193,37 @@ def test_ctrl_o_is_a_submit_key():
     sh = Shell()
     sh.type("ls")
     assert seen(sh.submit(b"\x0f")) == command("ls")
+
+
+@pytest.mark.parametrize(("vi", "keys", "how"), [
+    (False, b"\r", "accept"), (False, b"\n", "accept"), (False, b"\x0f", "accept"),
+    (False, b"\x1b#", "comment"), (False, b"\x1b1\x1b#", "comment"),
+    (False, b"\x18\x05", "edit"), (False, b"\x1bv", "edit"), (False, b"\x1b\x05", "expand"),
+    (False, b"\x18e", "macro"), (False, b"\x18\x12", "rebind"), (False, b"#", None),
+    (False, b"v", None), (False, b"\x1bb", None),
+    (True, b"\r", "accept"), (True, b"\x0f", None), (True, b"\x1b#", "comment"),
+    (True, b"\x1b1#", "comment"), (True, b"\x1bv", "edit"), (True, b"\x1bhv", "edit"),
+    (True, b"\x1b@", "macro"), (True, b"\x1br#", None), (True, b"#", None), (True, b"v", None),
+])
+def test_readline_keys_that_run_a_line_or_code_are_submit_keys(vi, keys, how):
+    sh = Shell()
+    if vi:
+        assert seen(sh.run("set -o vi")) == command("set -o vi")
+    sh.type("ls")
+    while keys:
+        held = sh.keys(keys)
+        if held is not None:
+            break
+        keys = b""
+    assert (held.how if held else None) == how
+
+
+def test_a_cancel_aborts_a_prefix_readline_holds():
+    sh = Shell()
+    sh.type("ls")
+    held = sh.keys(b"\x18\x05")
+    assert held.how == "edit" and sh.forwarded.endswith(b"ls\x18")
+    assert sh.deny() == b"\x07\x05\x15"  # Ctrl-G first: Ctrl-E must not complete Ctrl-X
 
 
 def test_carriage_return_and_line_feed_are_two_submits():
@@ -881,7 +920,25 @@ def test_arbitrary_bytes_never_break_the_tracker(output, keys):
 
 # -- redaction ----------------------------------------------------------------------------------
 
-def released(redactor: KeystrokeRedactor, *steps: tuple[str, bytes]) -> list[bytes | str]:
+class Echo:
+    """A redactor reading the screen of a tracker fed the same output, as the proxy wires it."""
+
+    def __init__(self, max_held: int = 256) -> None:
+        self.tracker = CommandLineTracker(80, 24)
+        self.redactor = KeystrokeRedactor(self.tracker, max_held=max_held)
+
+    def feed_input(self, data: bytes) -> list[bytes | str]:
+        return self.redactor.feed_input(data)
+
+    def feed_output(self, data: bytes) -> list[bytes | str]:
+        self.tracker.feed_output(data)
+        return self.redactor.feed_output(data)
+
+    def flush(self) -> list[bytes | str]:
+        return self.redactor.flush()
+
+
+def released(redactor: Echo, *steps: tuple[str, bytes]) -> list[bytes | str]:
     """Everything the redactor let out, keys in clear joined together."""
     items: list[bytes | str] = []
     for kind, data in steps:
@@ -903,58 +960,119 @@ def test_sudo_password_is_redacted_and_the_command_kept():
     steps += [("in", b"\r"), ("out", ENTER + b"[sudo] password for bob: ")]
     steps += [("in", bytes([ch])) for ch in b"hunter2"]
     steps += [("in", b"\r"), ("out", b"\r\nalpha.txt  beta.txt\r\n" + PROMPT)]
-    items = released(KeystrokeRedactor(), *steps)
+    items = released(Echo(), *steps)
     assert items == [b"sudo ls\r", "[redacted 7 keystrokes]", b"\r"]
     assert all(b"hunter" not in item for item in items if isinstance(item, bytes))
+    assert [item.keys for item in items if isinstance(item, Redacted)] == ["hunter2"]
 
 
 def test_fast_typed_line_is_released_in_clear_once_echoed():
-    items = released(KeystrokeRedactor(), ("in", b"ls -la\r"), ("out", b"ls -la" + ENTER))
+    items = released(Echo(), ("out", PROMPT), ("in", b"ls -la\r"), ("out", b"ls -la" + ENTER))
     assert items == [b"ls -la\r"]
 
 
 def test_control_keys_are_released_as_they_are():
-    items = released(KeystrokeRedactor(),
+    items = released(Echo(), ("out", PROMPT),
                      ("in", b"ab"), ("out", b"ab"),
                      ("in", b"\x1b[D"), ("in", b"\x03"), ("out", CTRL_C_ANSWER))
     assert items == [b"ab\x1b[D\x03"]
 
 
 def test_keys_wait_for_their_echo_in_order():
-    r = KeystrokeRedactor()
+    r = Echo()
+    r.feed_output(PROMPT)
     assert r.feed_input(b"l") == []
     assert r.feed_input(b"\x1b[D") == []  # held behind the unechoed "l"
     assert r.feed_output(b"l") == [b"l\x1b[D"]
 
 
 def test_unrelated_output_does_not_release_held_keys():
-    r = KeystrokeRedactor()
+    r = Echo()
+    r.feed_output(PROMPT)
     r.feed_input(b"hunter2")
     assert r.feed_output(b"\r\nYou have new mail: hunter2 hunter2\r\n") == []
     assert r.feed_input(b"\r") == []
     assert r.feed_output(b"\r\n") == ["[redacted 7 keystrokes]", b"\r"]
 
 
-def test_keys_typed_ahead_wait_for_their_own_echo():
-    r = KeystrokeRedactor()
-    r.feed_input(b"ls\rpwd\r")
+def test_keys_sent_after_the_answer_wait_for_their_own_echo():
+    r = Echo()
+    r.feed_output(PROMPT)
+    r.feed_input(b"ls\r")
     assert r.feed_output(b"ls" + ENTER + b"a.txt\r\n" + PROMPT) == [b"ls\r"]
+    r.feed_input(b"pwd\r")
     assert r.feed_output(b"pwd") == [b"pwd\r"]
 
 
 def test_bracketed_paste_is_released_once_the_shell_shows_it():
-    r = KeystrokeRedactor()
+    r = Echo()
     assert r.feed_input(b"\x1b[200~echo one\recho two\r\x1b[201~") == [b"\x1b[200~"]
     out = r.feed_output(b"\x1b[7mecho one\x1b[27m\r\n\r\x1b[7mecho two\x1b[27m\r\n\r")
     assert out == [b"echo one\recho two\r\x1b[201~"]
 
 
 def test_unechoed_keys_are_redacted_at_the_end():
-    r = KeystrokeRedactor()
+    r = Echo()
     r.feed_input(b"dd")
     assert r.flush() == ["[redacted 2 keystrokes]"]
 
 
 def test_held_keys_are_bounded():
-    r = KeystrokeRedactor(max_held=4)
-    assert r.feed_input(b"abcdef") == ["[redacted 6 keystrokes]"]
+    r = Echo(max_held=4)
+    assert r.feed_input(b"abcdef") == ["[redacted 2 keystrokes]"]
+    assert r.flush() == ["[redacted 4 keystrokes]"]
+
+
+def test_a_fast_typed_line_that_wraps_is_kept():
+    r = Echo()
+    r.feed_output(PROMPT)
+    line = b"x" * 67 + b"yz"  # the prompt takes 13 columns: "y" begins the second row
+    # Readline writes the character that wrapped, goes back to the row's start, writes it again.
+    assert released(r, ("in", line), ("out", b"x" * 67 + b"y\ryz")) == [line]
+
+
+def test_keys_not_echoed_within_64_kib_of_output_are_redacted():
+    r = Echo()
+    r.feed_output(PROMPT + b"cat\r\n")
+    r.feed_input(b"secret")
+    released = [item for _ in range(20) for item in r.feed_output(b"x" * 4000 + b"\r\n")]
+    assert released == ["[redacted 6 keystrokes]"]
+
+
+def test_text_typed_in_vim_is_kept_and_only_its_commands_are_redacted():
+    r = Echo()
+    r.feed_output(PROMPT)
+    items = released(r, ("out", VIM_START), ("in", b"i"),
+                     ("out", b"\x1b[24;1H\x1b[1m-- INSERT --\x1b[m\x1b[1;1H"),
+                     *[(k, c) for ch in b"hello" for k, c in (("in", bytes([ch])),
+                                                               ("out", bytes([ch])))])
+    assert items == ["[redacted 1 keystroke]", b"hello"]
+
+
+def test_a_burst_typed_in_vim_is_kept_when_its_echo_comes_in_pieces():
+    r = Echo()
+    r.feed_output(PROMPT)
+    r.feed_output(VIM_START)
+    items = released(r, ("in", b"ihello world"),
+                     ("out", b"\x1b[24;1H\x1b[1m-- INSERT --\x1b[m\x1b[1;1H"),
+                     ("out", b"hello w"), ("out", b"orld"))
+    assert items == ["[redacted 1 keystroke]", b"hello world"]
+
+
+def test_text_typed_after_quitting_a_full_screen_program_is_kept():
+    r = Echo()
+    r.feed_output(PROMPT)
+    steps = [("out", VIM_START), ("in", b"q"),
+             ("out", b"\x1b[?1049l\x1b[?2004h" + REDRAWN_PROMPT)]
+    steps += [(k, c) for ch in b"echo hi" for k, c in (("in", bytes([ch])), ("out", bytes([ch])))]
+    items = released(r, *steps, ("in", b"\r"), ("out", ENTER + b"hi\r\n" + PROMPT))
+    assert items == ["[redacted 1 keystroke]", b"echo hi\r"]
+
+
+def test_keys_over_text_already_on_the_screen_count_only_if_output_wrote_them():
+    r = Echo()
+    r.feed_output(PROMPT + b"secret\r" + REDRAWN_PROMPT)  # "secret" still in the cells
+    r.feed_input(b"secret")
+    assert r.feed_output(b"\x1b[?25l") == []
+    r.feed_input(b"\r")
+    assert r.feed_output(b"\r\n") == ["[redacted 6 keystrokes]", b"\r"]
