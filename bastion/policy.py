@@ -140,6 +140,7 @@ shared (under a lock, so any thread may call in). Results for recent lines are c
 
 from __future__ import annotations
 
+import copy
 import fnmatch
 import functools
 import math
@@ -453,6 +454,9 @@ class _Site(NamedTuple):
     # Descriptors other than 0 that a redirection opened, as (fd, origin, here text): origins
     # as for stdin, so that `bash /dev/fd/3 3<&0` is known to read the line's own stdin.
     fds: tuple[tuple[int, str, str | None], ...] = ()
+    # The shell that reads the code: "any" (bash or POSIX sh: the login shell, `sh -c`), "bash"
+    # (`bash -c`), or "sh" (the code as sh reads it, in the second reading of `_sh_reading`).
+    grammar: str = "any"
 
 
 class _Streams:
@@ -505,6 +509,7 @@ class _Heredoc(NamedTuple):
     operator: tuple[int, int]  # `<<EOF` in the source
     body: tuple[int, int]  # the body, up to the delimiter line
     end: int  # just after the delimiter line
+    sure: bool = True  # bash and dash read the delimiter alike and end the body alike
 
     def text(self, src: str) -> str:
         body = src[self.body[0]: self.body[1]]
@@ -515,6 +520,9 @@ class _Scan(NamedTuple):
     open: bool  # the shell would wait for more input
     heredocs: tuple[_Heredoc, ...]  # finished here-documents, in order
     continuations: tuple[int, ...]  # offsets of backslash-newline pairs the shell removes
+    # Why what follows a point of the text cannot be read with confidence (a here-document
+    # word or end that the shells read differently), or None. The scan stops there.
+    unsure: str | None = None
 
 
 def _parse_tree(code: str) -> Node:
@@ -902,7 +910,7 @@ class _Collector:
         # The code being walked, and its here-documents turned into here-strings (see `parse`)
         # by the offset of the `<<<`.
         self._src = ""
-        self._heredocs: dict[int, tuple[_Heredoc, str]] = {}
+        self._heredocs: dict[int, tuple[_Heredoc, str, int | None]] = {}
         # The shell's own descriptors after an `exec 3<&0` on the line (0 included).
         self._line_fds: dict[int, tuple[str, str | None]] = {}
         # Redirections tree-sitter hung on a pipeline or list, for its last command (by range).
@@ -933,7 +941,7 @@ class _Collector:
             self._unknown(site._replace(text=code), (), "history expansion")
         elif site.depth > 0 and ("!" in code or "^" in code):
             self._codes.append((code, site))  # `bash -c 'set -H; ...; !!'`: see `finish`
-        if "$'" in code and _DASH_QUOTE.search(code):
+        if "$'" in code and site.grammar != "bash" and _DASH_QUOTE.search(code):
             # dash, and sh on many systems, has no $'...': `$'\' ; cmd ; # '` is one string to
             # bash and `cmd` to dash. The policy cannot tell which shell reads the line.
             self._unknown(site._replace(text=code), (), "a $'...' string holding \\', which sh "
@@ -964,26 +972,93 @@ class _Collector:
             retry, retry_root, retry_why = _trusted_tree(_TEST_BRACKET.sub(r"\1\\[", code))
             if retry_why is None:
                 code, root, why, scan = retry, retry_root, None, None
-        heredocs: dict[int, tuple[_Heredoc, str]] = {}
+        heredocs: dict[int, tuple[_Heredoc, str, int | None]] = {}
+        unsure = None
         if "<<" in code:
             # tree-sitter-bash misreads some here-documents (`cat <<EOF; rm x` hides `rm x` in
-            # the heredoc). When it disagrees with the scanner, parse the line again with every
-            # here-document replaced by a here-string and its body kept aside.
+            # the heredoc; it ends bodies and reads delimiters its own way). The scanner decides
+            # where each body is: the line is parsed again with every here-document replaced by
+            # a here-string and its body kept aside.
             scan = scan or _scan(code)
-            delimiters = tuple(h.delimiter for h in scan.heredocs)
-            if not scan.open and (why is not None or delimiters != _tree_heredocs(code, root)):
+            unsure = scan.unsure
+            if not scan.open and scan.heredocs:
                 code, heredocs = _flatten(code, scan.heredocs)
                 # Not repaired: `heredocs` holds offsets into this very text.
                 root = _parse_tree(code)
                 why = _distrust(code, root)
+        sh = None
+        if site.grammar != "bash" and _SH_MAY_DIFFER.search(code):
+            sh = _sh_reading(code, root, heredocs)
+            if sh is not None and site.grammar == "sh":
+                # Code the sh reading runs in its own shell (`eval '[[ x || cmd ]]'`): read as
+                # sh reads it alone, bash's reading being judged already.
+                code, heredocs = sh[0], sh[1]
+                root = _parse_tree(code)
+                why, sh = why or _distrust(code, root), None
+        self._walk(code, root, heredocs, site)
+        if why is not None:
+            self._unknown(site._replace(text=code), (), why)
+        if unsure is not None:
+            self._unknown(site._replace(text=code), (), unsure)
+        if sh is not None:
+            # The same code as POSIX sh (dash) reads it: what it runs there is judged too.
+            fork = self._fork()
+            sh_root = _parse_tree(sh[0])
+            fork._walk(sh[0], sh_root, sh[1], site._replace(grammar="sh"))
+            sh_why = _distrust(sh[0], sh_root)
+            if sh_why is not None:
+                fork._unknown(site._replace(text=code), (), f"{sh_why} (as sh reads it)")
+            self._merge(fork)
+
+    def _walk(self, code: str, root: Node, heredocs: dict[int, tuple[_Heredoc, str, int | None]],
+              site: _Site) -> None:
         saved = self._src, self._heredocs
         self._src, self._heredocs = code, heredocs
         try:
             self._statement(root, site, 0)
         finally:
             self._src, self._heredocs = saved
-        if why is not None:
-            self._unknown(site._replace(text=code), (), why)
+
+    def _fork(self) -> _Collector:
+        """A collector that goes on from this one's state without changing it."""
+        fork = copy.copy(self)
+        fork.commands = []
+        for name in ("_numbers", "_tainted", "_assoc", "_fresh", "_stale"):
+            setattr(fork, name, set(getattr(self, name)))
+        for name in ("_assumed", "_codes", "_fresh_used", "_dirs"):
+            setattr(fork, name, list(getattr(self, name)))
+        fork._stack = [list(level) for level in self._stack]
+        fork._values, fork._line_fds = dict(self._values), dict(self._line_fds)
+        fork._attached = dict(self._attached)
+        return fork
+
+    def _merge(self, fork: _Collector) -> None:
+        """Take in what a second reading of the same code (`fork`) found: its other commands,
+        and the state it left, as what either reading may have done (the directories of both,
+        a value the two set apart unknown, a number only if both keep it one)."""
+        seen = set(self.commands)
+        for command in fork.commands:
+            if command not in seen:
+                seen.add(command)
+                self.commands.append(command)
+        for name in ("_assumed", "_codes", "_fresh_used"):
+            mine = getattr(self, name)
+            mine.extend(getattr(fork, name)[len(mine):])
+        self._tainted |= fork._tainted
+        self._stale |= fork._stale
+        self._numbers &= fork._numbers
+        self._fresh &= fork._fresh
+        self._dirs.extend(d for d in fork._dirs if d not in self._dirs)
+        for name in set(self._values) | set(fork._values):
+            if self._values.get(name, "") != fork._values.get(name, ""):
+                self._values[name] = None
+        if fork._stack != self._stack:
+            self._stack.clear()  # directories pushed apart: `popd` goes somewhere unknown
+        for fd in set(self._line_fds) | set(fork._line_fds):
+            if self._line_fds.get(fd) != fork._line_fds.get(fd):
+                self._line_fds[fd] = ("unknown", None)
+        self._histexpand |= fork._histexpand
+        self._cdable_vars |= fork._cdable_vars
 
     # -- statements ----------------------------------------------------------------------
 
@@ -1033,6 +1108,11 @@ class _Collector:
             for child in node.named_children:
                 self._statement(child, site, level + 1)
         elif kind == "test_command":
+            if node.children and node.children[0].type == "[":
+                # `[` is a command, whatever tree-sitter-bash makes of it: `[ a || cmd ]` runs
+                # `[ a` then `cmd ]`, `[ -f x > f ]` writes f. Read again as one.
+                self.parse("\\" + self._text(node), site._replace(depth=site.depth + 1))
+                return
             self._test(node, site)
             self._nested(node, site, level)
         elif kind != "comment":
@@ -1295,7 +1375,13 @@ class _Collector:
         if kind == "herestring_redirect":
             flattened = self._heredocs.get(node.start_byte)
             if flattened is not None:
-                streams.set(fd or 0, "here", self._heredoc_value(*flattened, site))
+                heredoc, body, written = flattened
+                first = len(self.commands)
+                streams.set(written if written is not None else fd or 0, "here",
+                            self._heredoc_value(heredoc, body, site))
+                # Commands in the body run before the command, but are listed after it.
+                later.extend(self.commands[first:])
+                del self.commands[first:]
                 return
             inner = [c for c in node.named_children if c.type != "file_descriptor"]
             streams.set(fd or 0, "here", self._word(inner[-1]).value if inner else "")
@@ -1980,9 +2066,14 @@ class _Collector:
         foreign = _foreign(shell, value) if shell is not None else None
         if foreign is not None:
             self._unknown(site._replace(text=value), [], foreign)
+        # `bash -c` reads bash; eval, trap, alias and the hooks the shell that reads the line;
+        # any other program that takes code starts a shell that may be sh (dash).
+        grammar = "bash" if shell in ("bash", "rbash") else \
+            site.grammar if name in _SAME_SHELL else "any"
         self.parse(
             value,
-            site._replace(depth=site.depth + 1, wrappers=(*site.wrappers, name), here=None),
+            site._replace(depth=site.depth + 1, wrappers=(*site.wrappers, name), here=None,
+                          grammar=grammar),
         )
         return True
 
@@ -3009,17 +3100,6 @@ def _unescape_heredoc(raw: str) -> str:
     return re.sub(r"\\([$`\\\n])", lambda m: "" if m.group(1) == "\n" else m.group(1), raw)
 
 
-def _tree_heredocs(src: str, root: Node) -> tuple[str, ...]:
-    found = []
-    stack = [root]
-    while stack:
-        node = stack.pop()
-        if node.type == "heredoc_start":
-            found.append(re.sub(r"['\"\\]", "", _text(src, node)))
-        stack.extend(reversed(node.children))
-    return tuple(found)
-
-
 class _Options(NamedTuple):
     short: str = ""  # short options that take an argument
     long: frozenset[str] = frozenset()  # long options that take an argument
@@ -3344,6 +3424,9 @@ _HOOKS = {
     "BASH_ENV": "expanded", "ENV": "expanded", "MAIL": "expanded", "MAILPATH": "expanded",
     "BASH_CMDS": "unknown", "INPUTRC": "unknown", "histchars": "unknown",
 }  # fmt: skip
+# Code that the shell reading the line runs itself: its grammar carries over (`_code`).
+_SAME_SHELL = frozenset({"eval", "trap", "alias", "complete", "compgen", "bind", "mapfile",
+                         "readarray", *_HOOKS})
 _HOOK_UNKNOWN = {
     "BASH_CMDS": "makes a command name run another program",
     "INPUTRC": "names key bindings readline reads again (C-x C-r)",
@@ -4072,28 +4155,106 @@ _HANDLERS: dict[str, Any] = {
 
 def _flatten(
     code: str, heredocs: tuple[_Heredoc, ...]
-) -> tuple[str, dict[int, tuple[_Heredoc, str]]]:
+) -> tuple[str, dict[int, tuple[_Heredoc, str, int | None]]]:
     """`code` with each here-document operator replaced by `<<<''` and its body removed, and
-    the here-documents by the byte offset of their replacement."""
-    edits = sorted(
-        [(h.operator[0], h.operator[1], h) for h in heredocs]
-        + [(h.body[0], h.end, None) for h in heredocs],
-        key=lambda edit: edit[0],
-    )
+    the here-documents (with the descriptor written before the operator, `3<<EOF`, which is
+    dropped: tree-sitter-bash reads no descriptor before `<<<`) by the offset of their
+    replacement."""
+    edits: list[tuple[int, int, _Heredoc | None, int | None]] = []
+    for heredoc in heredocs:
+        start = digits = heredoc.operator[0]
+        while digits > 0 and code[digits - 1].isdigit():
+            digits -= 1
+        fd = None
+        if digits < start and (digits == 0 or code[digits - 1] in _SEPARATORS):
+            fd, start = int(code[digits:start]), digits
+        edits.append((start, heredoc.operator[1], heredoc, fd))
+        edits.append((heredoc.body[0], heredoc.end, None, None))
+    edits.sort(key=lambda edit: edit[0])
     pieces: list[str] = []
-    found: dict[int, tuple[_Heredoc, str]] = {}
+    found: dict[int, tuple[_Heredoc, str, int | None]] = {}
     position = size = 0  # size: length of the flattened code so far
-    for start, end, heredoc in edits:
+    for start, end, heredoc, fd in edits:
         kept = code[position:start]
         pieces.append(kept)
         size += len(kept)
         if heredoc is not None:
-            found[size] = (heredoc, heredoc.text(code))
+            found[size] = (heredoc, heredoc.text(code), fd)
             pieces.append("<<<''")
             size += 5
         position = end
     pieces.append(code[position:])
     return "".join(pieces), found
+
+
+# What POSIX sh (dash, Debian's /bin/sh) reads otherwise than bash, in ways that change what
+# runs: `[[` is a command there (`[[ x || cmd ]]` runs cmd, `[[ a > f ]]` writes f), `((` two
+# subshells (`((cmd))` runs cmd), `&>` a `&` then a `>` (`echo x &>f cmd` runs cmd in the
+# background). `for ((...))` is a syntax error there, and so is a `[[` or `((` whose inside
+# does not parse as plain commands (`[[ $x =~ (a|b) ]]`): sh runs nothing of that list.
+_SH_MAY_DIFFER = re.compile(r"\[\[|\(\(|&>")
+
+
+def _sh_reading(code: str, root: Node, heredocs: dict[int, tuple[_Heredoc, str, int | None]]
+                ) -> tuple[str, dict[int, tuple[_Heredoc, str, int | None]]] | None:
+    """`code` (parsed as `root`) rewritten so that bash's grammar reads it as sh does, with
+    the here-documents moved to their new offsets; None when sh reads it as bash does. A
+    here-document body is kept as bash read it (a `[[` inside `$(...)` in a body: unknown
+    there, see `_Collector._heredoc_value`)."""
+    edits: list[tuple[int, int, str]] = []
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        kind = node.type
+        children = node.children
+        if kind == "test_command" and children and children[0].type == "[[":
+            if _sh_syntax_error("\\[\\[" + _text(code, node)[2:]):
+                edits.append((node.start_byte, node.end_byte, ":"))
+                continue
+            edits.append((node.start_byte, children[0].end_byte, "\\[\\["))
+        elif kind == "compound_statement" and len(children) > 1 and children[0].type == "((" \
+                and children[-1].type == "))":
+            inner = code[children[0].end_byte: children[-1].start_byte]
+            if _sh_syntax_error(f"( ({inner}) )"):
+                edits.append((node.start_byte, node.end_byte, ":"))
+                continue
+            edits.append((children[0].start_byte, children[0].end_byte, "( ("))
+            edits.append((children[-1].start_byte, children[-1].end_byte, ") )"))
+        elif kind == "c_style_for_statement":
+            edits.append((node.start_byte, node.end_byte, ":"))
+            continue
+        elif kind == "file_redirect":
+            for child in children:
+                if child.type in ("&>", "&>>"):
+                    edits.append((child.start_byte, child.start_byte + 1, "& "))
+        stack.extend(children)
+    if not edits:
+        return None
+    edits.sort()
+    pieces: list[str] = []
+    moved: dict[int, tuple[_Heredoc, str, int | None]] = {}
+    keys = sorted(heredocs)
+    position = shift = 0
+    for start, end, text in edits:
+        while keys and keys[0] < start:
+            key = keys.pop(0)
+            moved[key + shift] = heredocs[key]
+        while keys and keys[0] < end:
+            keys.pop(0)  # inside a part sh does not run
+        pieces.append(code[position:start])
+        pieces.append(text)
+        shift += len(text) - (end - start)
+        position = end
+    pieces.append(code[position:])
+    for key in keys:
+        moved[key + shift] = heredocs[key]
+    return "".join(pieces), moved
+
+
+def _sh_syntax_error(snippet: str) -> bool:
+    """Whether sh rejects a `[[ ... ]]` or `(( ... ))` read as plain commands (`snippet`):
+    it then runs nothing of the line. A here-document inside makes it unknowable: no."""
+    return "<<" not in snippet and _parse_tree(snippet).has_error
 
 
 def _join_continuations(code: str, offsets: tuple[int, ...]) -> str:
@@ -4107,27 +4268,44 @@ def _join_continuations(code: str, offsets: tuple[int, ...]) -> str:
 
 # --------------------------------------------------------------------------------------------
 # A small scanner for what tree-sitter does not tell reliably: whether the shell would wait for
-# more input, where backslash-newline joins lines, and the here-document delimiters.
+# more input, where backslash-newline joins lines, and the here-documents. It reads as bash
+# does, or (`dash`) as POSIX sh (dash) does: no `$'...'`, `$"..."`, `$[...]`, `[[`, `((`,
+# `select`, `function`, `time`, `<<<`, `<(...)` or `|&` there.
 
 _SEPARATORS = frozenset(" \t\n;&|()<>")
 _PLAIN_RUN = re.compile(r"[^\s;&|()<>'\"`\\$]+")
 _OPERATORS = ("&&", "||", "|&", ";;&", ";;", ";&", "&", "|", ";")
 _OPENERS = {"if": "fi", "for": "done", "while": "done", "until": "done", "select": "done"}
+_SH_OPENERS = {"if": "fi", "for": "done", "while": "done", "until": "done"}
+_HEREDOC_WORD_UNSURE = "a here-document word that bash and sh (dash) read differently, or whose " \
+                       "extent this reader does not follow"
+_HEREDOC_END_UNSURE = "a here-document that bash and sh (dash) end at different lines"
 
 
-def _scan(src: str) -> _Scan:
+def _scan(src: str, dash: bool = False) -> _Scan:
     """Lex `src` just enough to know what is left open at its end (quotes, substitutions,
     brackets, keyword blocks, here-documents, a trailing operator or backslash), where the
-    here-documents are, and which backslash-newline pairs join lines."""
+    here-documents are, and which backslash-newline pairs join lines. Read as bash reads it, a
+    here-document ends at the first line where bash or dash would end it (`_heredoc_end`);
+    with `dash`, everything is read as dash reads it. Where the two readings part (a
+    here-document word or end they read differently), the scan stops: the text is taken as
+    complete and `unsure` says why."""
     stack: list[str] = []
     heredocs: list[_Heredoc] = []
-    pending: list[tuple[str, bool, bool, tuple[int, int]]] = []
+    pending: list[tuple[HeredocWord, bool, tuple[int, int]]] = []
     continuations: list[int] = []
     index, end = 0, len(src)
     command_position, dangling, function_name = True, False, False
+    openers = _SH_OPENERS if dash else _OPENERS
 
     def still_open() -> _Scan:
         return _Scan(True, tuple(heredocs), tuple(continuations))
+
+    def unsure(why: str) -> _Scan:
+        return _Scan(False, tuple(heredocs), tuple(continuations), why)
+
+    def done() -> _Scan:  # a syntax error to the shell: it waits for nothing
+        return _Scan(False, tuple(heredocs), tuple(continuations))
 
     while index < end:
         top = stack[-1] if stack else ""
@@ -4147,7 +4325,7 @@ def _scan(src: str) -> _Scan:
                 stack.append("`")
                 command_position = True
             elif char == "$":
-                index = _scan_dollar(src, index, stack, quoted=True)
+                index = _scan_dollar(src, index, stack, quoted=True, dash=dash)
                 command_position = stack[-1] == "$("
                 continue
             index += 1
@@ -4164,7 +4342,7 @@ def _scan(src: str) -> _Scan:
                 stack.append(char)
                 command_position = char == "`"
             elif char == "$":
-                index = _scan_dollar(src, index, stack, quoted=True)
+                index = _scan_dollar(src, index, stack, quoted=True, dash=dash)
                 command_position = stack[-1] == "$("
                 continue
             index += 1
@@ -4180,7 +4358,7 @@ def _scan(src: str) -> _Scan:
             elif char == "]" and top == "$[":
                 stack.pop()
             elif char == "$":
-                index = _scan_dollar(src, index, stack, quoted=True)
+                index = _scan_dollar(src, index, stack, quoted=True, dash=dash)
                 continue
             elif char == '"':
                 stack.append('"')
@@ -4191,24 +4369,21 @@ def _scan(src: str) -> _Scan:
         # Command context: top level, ( ), $( ), ` `, and the keyword blocks.
         if char == "\n":
             index += 1
-            if pending:
-                for delimiter, quoted, strip, operator in pending:
-                    body_start = index
-                    while True:
-                        newline = src.find("\n", index)
-                        line = src[index:newline if newline >= 0 else end]
-                        if (line.lstrip("\t") if strip else line) == delimiter:
-                            after = newline + 1 if newline >= 0 else end
-                            heredocs.append(
-                                _Heredoc(delimiter, quoted, strip, operator, (body_start, index),
-                                         after)
-                            )
-                            index = after
-                            break
-                        if newline < 0:
-                            return still_open()
-                        index = newline + 1
-                pending = []
+            for number, (word, strip, operator) in enumerate(pending):
+                found = _heredoc_end(src, index, word, strip, "$(" in stack, "`" in stack,
+                                     only_dash=dash)
+                if found is None:
+                    return still_open()
+                heredocs.append(_Heredoc(word.dash if dash else word.delimiter or "",
+                                         word.quoted, strip, operator,
+                                         (index, found.body_end), found.after, found.sure))
+                if not found.sure and not dash:
+                    return unsure(_HEREDOC_END_UNSURE)
+                if found.after != found.body_end and number + 1 < len(pending) \
+                        and src[found.after - 1: found.after] != "\n":
+                    return unsure(_HEREDOC_END_UNSURE)  # ended mid-line, with more to read
+                index = found.after
+            pending = []
             command_position = True
             continue
         if char in " \t\r":
@@ -4241,7 +4416,7 @@ def _scan(src: str) -> _Scan:
             dangling = False
             continue
         if char == "$":
-            index = _scan_dollar(src, index, stack)
+            index = _scan_dollar(src, index, stack, dash=dash)
             if index < 0:
                 return still_open()
             command_position = bool(stack) and stack[-1] == "$(" and src[index - 1] == "("
@@ -4249,15 +4424,23 @@ def _scan(src: str) -> _Scan:
             continue
         if char in "&|;":
             operator = next(op for op in _OPERATORS if src.startswith(op, index))
-            if operator == "&" and src.startswith("&>", index):
+            if operator == "&" and src.startswith("&>", index) and not dash:
                 index += 3 if src.startswith("&>>", index) else 2
                 continue
+            if dash and operator in ("|&", ";;&", ";&"):
+                return done()
             dangling = operator in ("&&", "||", "|", "|&")
             command_position = True
             index += len(operator)
             continue
         if char == "(":
-            if command_position and src.startswith("((", index):
+            if dash and not command_position:
+                if not src.startswith("()", index):
+                    return done()  # `x=(`, `=~ (`: a syntax error to dash (not `f()`)
+                index += 2
+                command_position = True
+                continue
+            if command_position and src.startswith("((", index) and not dash:
                 stack.append("((")
                 index += 2
             else:
@@ -4273,16 +4456,25 @@ def _scan(src: str) -> _Scan:
             continue
         if char in "<>":
             if src.startswith("<<<", index):
+                if dash:
+                    return done()
                 index += 3
             elif src.startswith("<<", index):
                 strip = src.startswith("<<-", index)
                 start = index
-                index, delimiter, quoted = _scan_delimiter(src, index + (3 if strip else 2))
-                if delimiter is None:
+                word = heredoc_word(src, index + (3 if strip else 2))
+                if not word.known:
+                    return unsure(_HEREDOC_WORD_UNSURE)
+                if (word.dash if dash else word.delimiter) is None:
                     return still_open()
-                if delimiter:
-                    pending.append((delimiter, quoted, strip, (start, index)))
+                if not word.sure and not dash:
+                    return unsure(_HEREDOC_WORD_UNSURE)
+                index = word.end
+                if word.delimiter or word.quoted:
+                    pending.append((word, strip, (start, index)))
             elif src.startswith(("<(", ">("), index):
+                if dash:
+                    return done()
                 stack.append("(")
                 index += 2
                 command_position = True
@@ -4293,16 +4485,16 @@ def _scan(src: str) -> _Scan:
         if match is None:  # a lone character the patterns above do not claim
             index += 1
             continue
-        word = match.group()
+        word_text = match.group()
         at_word_end = match.end() >= end or src[match.end()] in _SEPARATORS
         at_word_start = index == 0 or src[index - 1] in _SEPARATORS
         index = match.end()
         dangling = False
-        if top == "esac?" and word == "in":
+        if top == "esac?" and word_text == "in":
             stack[-1] = "esac"
             command_position = True
             continue
-        if top == "]]" and word == "]]":
+        if top == "]]" and word_text == "]]":
             stack.pop()
             command_position = False
             continue
@@ -4310,24 +4502,25 @@ def _scan(src: str) -> _Scan:
             command_position = function_name
             function_name = False
             continue
-        if word in _OPENERS:
-            stack.append(_OPENERS[word])
-            command_position = word in ("if", "while", "until")
-        elif word in ("then", "else", "elif", "do", "!", "time", "{"):
-            if word == "{":
+        if word_text in openers:
+            stack.append(openers[word_text])
+            command_position = word_text in ("if", "while", "until")
+        elif word_text in ("then", "else", "elif", "do", "!", "{") or (
+                word_text == "time" and not dash):
+            if word_text == "{":
                 stack.append("}")
             command_position = True
-        elif word in ("fi", "done", "esac", "}"):
-            if top == word:
+        elif word_text in ("fi", "done", "esac", "}"):
+            if top == word_text:
                 stack.pop()
             command_position = False
-        elif word == "case":
+        elif word_text == "case":
             stack.append("esac?")
             command_position = False
-        elif word == "[[":
+        elif word_text == "[[" and not dash:
             stack.append("]]")
             command_position = False
-        elif word == "function":
+        elif word_text == "function" and not dash:
             command_position, function_name = False, True
         else:
             command_position = function_name
@@ -4335,20 +4528,17 @@ def _scan(src: str) -> _Scan:
     return _Scan(bool(stack or pending or dangling), tuple(heredocs), tuple(continuations))
 
 
-def _scan_dollar(src: str, index: int, stack: list[str], quoted: bool = False) -> int:
+def _scan_dollar(src: str, index: int, stack: list[str], quoted: bool = False,
+                 dash: bool = False) -> int:
     """Step over a `$` construct, pushing what it opens; -1 for an unterminated $'...'.
-    Inside double quotes (`quoted`) `$'` and `$"` are not quotes."""
+    Inside double quotes (`quoted`) `$'` and `$"` are not quotes; to dash they never are, nor
+    is `$[`."""
     following = src[index + 1: index + 3]
+    if dash and following[:1] in ("'", '"', "["):
+        return index + 1
     if following.startswith("'") and not quoted:
-        position = index + 2
-        while position < len(src):
-            if src[position] == "\\":
-                position += 2
-                continue
-            if src[position] == "'":
-                return position + 1
-            position += 1
-        return -1
+        close = _ansi_c_end(src, index + 2)
+        return -1 if close < 0 else close + 1
     if following == "((":
         stack.append("$((")
         return index + 3
@@ -4359,31 +4549,185 @@ def _scan_dollar(src: str, index: int, stack: list[str], quoted: bool = False) -
     return index + 1
 
 
-def _scan_delimiter(src: str, index: int) -> tuple[int, str | None, bool]:
-    """The here-document delimiter after `<<`: (next index, delimiter, quoted). The delimiter is
-    "" when there is none and None when a quote in it is left open."""
-    while index < len(src) and src[index] in " \t":
+class HeredocWord(NamedTuple):
+    """The word after `<<` (or `<<-`), as the shells read it (`heredoc_word`).
+
+    `end` is the offset just after it. `delimiter` is bash's reading and `dash` the POSIX sh
+    (dash) reading: they differ for `$'EOF'` (bash decodes the string: EOF; dash reads `$` and
+    a quoted EOF: $EOF) and `$"EOF"`; either is None when a quote is left open (the shell
+    waits for it to close). `quoted` says some part is quoted, so the body is taken literally.
+    `known` is false when the word holds an expansion (`$(..)`, `${..}`, `$[..]`, a
+    backquote), a backslash-newline, or a `$'..'` that the two shells end at different quotes:
+    its extent is the shells' to find, not this reader's, and nothing after it can be read
+    with confidence. `sure`: known, and read alike by both.
+    """
+
+    end: int
+    delimiter: str | None
+    dash: str | None
+    quoted: bool
+    known: bool
+
+    @property
+    def sure(self) -> bool:
+        return self.known and self.delimiter == self.dash
+
+
+def heredoc_word(src: str, index: int) -> HeredocWord:
+    """The here-document word that starts at `index` (blanks before it are skipped), read as
+    bash and dash read it. See `HeredocWord`."""
+    size = len(src)
+    while index < size and src[index] in " \t":
         index += 1
-    delimiter: list[str] = []
+    bash: list[str] = []
+    dash: list[str] = []
     quoted = False
-    while index < len(src) and src[index] not in _SEPARATORS:
+    while index < size and src[index] not in _SEPARATORS:
         char = src[index]
-        if char in "'\"":
-            quoted = True
-            close = src.find(char, index + 1)
+        following = src[index + 1: index + 2]
+        if char == "'":
+            close = src.find("'", index + 1)
             if close < 0:
-                return index, None, True
-            delimiter.append(src[index + 1: close].replace("\\", "") if char == '"' else
-                             src[index + 1: close])
-            index = close + 1
+                return HeredocWord(size, None, None, True, True)
+            bash.append(src[index + 1: close])
+            dash.append(src[index + 1: close])
+            quoted, index = True, close + 1
+        elif char == '"' or (char == "$" and following == '"'):
+            close, text, plain = _heredoc_dq(src, index + (2 if char == "$" else 1))
+            if close < 0:
+                return HeredocWord(size, None, None, True, plain)
+            if not plain:
+                return HeredocWord(index, None, None, True, False)
+            bash.append(text)
+            dash.append(("$" if char == "$" else "") + text)
+            quoted, index = True, close + 1
+        elif char == "$" and following == "'":
+            close = _ansi_c_end(src, index + 2)
+            # dash has no $'...': `$`, then a single-quoted string up to the next quote.
+            plain = src.find("'", index + 2)
+            if close < 0 or plain != close:
+                return HeredocWord(size if close < 0 else index, None, None, True, False)
+            bash.append(_ansi_c(src[index + 2: close]))
+            dash.append("$" + src[index + 2: close])
+            quoted, index = True, close + 1
+        elif char == "`" or (char == "$" and following in ("(", "{", "[")):
+            # An expansion: the shells keep it as written, but its extent (quotes, blanks and
+            # parentheses inside) is theirs to find.
+            return HeredocWord(index, None, None, quoted, False)
         elif char == "\\":
-            quoted = True
-            delimiter.append(src[index + 1: index + 2])
-            index += 2
+            if following in ("\n", ""):
+                return HeredocWord(index, None, None, True, False)
+            bash.append(following)
+            dash.append(following)
+            quoted, index = True, index + 2
         else:
-            delimiter.append(char)
+            bash.append(char)
+            dash.append(char)
             index += 1
-    return index, "".join(delimiter), quoted
+    return HeredocWord(index, "".join(bash), "".join(dash), quoted, True)
+
+
+def _heredoc_dq(src: str, index: int) -> tuple[int, str, bool]:
+    """A double-quoted part of a here-document word from `index` (after the quote): (offset of
+    the closing quote or -1, its text after quote removal, whether it holds no expansion and
+    no backslash-newline)."""
+    out: list[str] = []
+    plain = True
+    size = len(src)
+    while index < size:
+        char = src[index]
+        if char == '"':
+            return index, "".join(out), plain
+        if char == "\\" and index + 1 < size:
+            following = src[index + 1]
+            if following == "\n":
+                plain = False
+            elif following in '$`"\\':
+                out.append(following)
+            else:
+                out.append(char + following)
+            index += 2
+            continue
+        if char == "`" or (char == "$" and src[index + 1: index + 2] in ("(", "{", "[")):
+            plain = False
+        out.append(char)
+        index += 1
+    return -1, "".join(out), plain
+
+
+def _ansi_c_end(src: str, index: int) -> int:
+    """The offset of the quote that closes a $'...' string whose text starts at `index`, or -1."""
+    size = len(src)
+    while index < size:
+        if src[index] == "\\":
+            index += 2
+            continue
+        if src[index] == "'":
+            return index
+        index += 1
+    return -1
+
+
+class _BodyEnd(NamedTuple):
+    body_end: int  # where the body stops: the start of the line that ends it, or mid-line
+    after: int  # where the code after the here-document resumes
+    sure: bool  # bash and dash end it at the same place
+
+
+def _heredoc_end(src: str, start: int, word: HeredocWord, strip: bool, comsub: bool,
+                 backquoted: bool, only_dash: bool = False) -> _BodyEnd | None:
+    """Where a here-document body that starts at `start` ends, or None when no line of `src`
+    ends it yet (the shell waits for more). The earliest end either shell would take:
+
+    - with an unquoted delimiter a backslash-newline joins a line to the next. bash compares
+      the logical line, its leading tabs removed for `<<-` (`EO\\<LF>F` and, with `<<-`,
+      `<TAB>\\<LF>EOF` end it); dash skips backslash-newlines where a logical line starts,
+      then its tabs, then compares the rest of that physical line (neither ends it);
+    - inside `$(...)`, bash also ends it at a line that starts with the delimiter followed by
+      `)`, which closes the substitution there; dash does not;
+    - inside backquotes the substitution's text ends at the first unescaped backquote, in both
+      shells, and the body with it.
+    `sure` is false where the two disagree. With `only_dash`, dash's end alone."""
+    bash, dash = word.delimiter, word.dash
+    index, size = start, len(src)
+    logical: str | None = None  # bash's logical line so far, when a backslash-newline joined
+    logical_start = start
+    dash_start = True  # dash would compare this line (a logical line starts here)
+    while True:
+        newline = src.find("\n", index)
+        line_end = newline if newline >= 0 else size
+        raw = src[index:line_end]
+        if logical is None:
+            logical_start = index
+        joined = raw if logical is None else logical + raw
+        continued = (not word.quoted and newline >= 0
+                     and (len(raw) - len(raw.rstrip("\\"))) % 2 == 1)
+        text = joined.lstrip("\t") if strip else joined
+        bash_ends = not only_dash and not continued and text == bash
+        dash_ends = dash_start and not continued and (raw.lstrip("\t") if strip else raw) == dash
+        if bash_ends or dash_ends:
+            return _BodyEnd(logical_start, newline + 1 if newline >= 0 else size,
+                            bash_ends and dash_ends)
+        if comsub and not only_dash and not continued and bash is not None and \
+                text.startswith(bash) and text[len(bash):].lstrip(" \t").startswith(")"):
+            cut = line_end - len(text) + len(bash) if logical is None else line_end
+            return _BodyEnd(logical_start, cut, False)
+        if backquoted:
+            tick = _unescaped(raw, "`", 0)
+            if tick >= 0:
+                before = raw[:tick].lstrip("\t") if strip else raw[:tick]
+                sure = logical is None and "\\`" not in raw[:tick]
+                if before == (dash if only_dash else bash) and sure:
+                    return _BodyEnd(index, index + tick, before == dash)
+                return _BodyEnd(index + tick, index + tick, sure)
+        if newline < 0:
+            return None
+        if continued:
+            logical = joined[:-1]
+            dash_start = dash_start and raw == "\\"  # dash skips it where a line starts
+        else:
+            logical, dash_start = None, True
+        index = newline + 1
 
 
 def is_complete(line: str) -> bool:
@@ -4394,11 +4738,18 @@ def is_complete(line: str) -> bool:
     here-document whose body is not finished. When in doubt it answers True, so that the line
     is judged now rather than passed on as a continuation; a line with a plain syntax error
     (`fi`, `echo )`) is complete, since the shell rejects it without waiting.
+
+    The shell may be bash or POSIX sh (dash, Debian's /bin/sh): a line either would run now is
+    complete. `rm x $[` waits in bash (an open `$[`) and runs in dash; so do `$'\\'`,
+    `select`, `[[ x &&`, and a here-document that one of them ends earlier (`_heredoc_end`).
+    A here-document whose word or end the two read differently makes the line complete at
+    once (`_Scan.unsure`): it is judged now, and the policy does not trust it.
     """
     try:
-        if not _parse_tree(line).has_error and not line.endswith("\\"):
+        # tree-sitter-bash ends here-documents its own way (`<<"E\\OF"` at a line EOF).
+        if "<<" not in line and not line.endswith("\\") and not _parse_tree(line).has_error:
             return True
-        return not _scan(line).open
+        return not _scan(line).open or not _scan(line, dash=True).open
     except (RecursionError, ValueError):
         return True
 

@@ -1250,8 +1250,9 @@ COMMAND_NAMES = [
     ("echo $(date)", ["echo", "date"]),
     ("echo `date`", ["echo", "date"]),
     ("diff <(ls a) <(ls b)", ["diff", "ls", "ls"]),
-    ("if [ -f x ]; then cat x; else touch x; fi", ["cat", "touch"]),
-    ("[[ -n $(id -u) ]]", ["id"]),
+    ("if [ -f x ]; then cat x; else touch x; fi", ["[", "cat", "touch"]),
+    # `[[` is a command to sh (dash): the line as sh reads it is judged too
+    ("[[ -n $(id -u) ]]", ["id", "[["]),
     ("while read l; do echo $l; done < f", ["read", "l=", "echo", "<"]),
     ("case $1 in start) run;; stop) halt;; esac", ["run", "halt"]),
     ("f() { ls; }; f", ["ls", "f"]),
@@ -1283,7 +1284,7 @@ COMMAND_NAMES = [
     ("bash < script.sh", ["bash", "<"]),
     ("bash <<< 'ls'", ["ls"]),
     ("cat <<EOF\nhello\nEOF", ["cat"]),
-    ("cat <<EOF > /tmp/x\n$(date)\nEOF", ["cat", ">", "date"]),
+    ("cat <<EOF > /tmp/x\n$(date)\nEOF", ["cat", "date", ">"]),
     ("trap 'echo bye' EXIT", ["trap", "echo"]),
     ("alias ll='ls -l'", ["alias", "ls"]),
     ("curl x | sh", ["curl", None, "|"]),
@@ -2011,18 +2012,33 @@ COMPLETENESS = [
     ("case x in", False), ("case x in a) ls;; esac", True), ("case x in (a) ls;; esac", True),
     ("case x in a) echo 'esac';;", False), ("for i in 1; do", False), ("for x in a b c", False),
     ("for i in 1; do ls; done", True), ("while true", False), ("until false; do", False),
-    ("select x in a; do", False), ("( ls", False), ("( ls )", True), ("{ ls", False),
+    ("select x in a; do", True), ("( ls", False), ("( ls )", True), ("{ ls", False),
     ("{ ls; }", True), ("{ echo }", False), ("f() {", False), ("f() { ls; }", True),
-    ("function f {", False), ("echo $(ls", False), ("echo $(ls)", True), ("echo ${x", False),
-    ("echo ${x}", True), ('echo ${x:-"a}"}', True), ("[[ -f x", False), ("[[ -f x ]]", True),
+    ("function f {", True), ("echo $(ls", False), ("echo $(ls)", True), ("echo ${x", False),
+    ("echo ${x}", True), ('echo ${x:-"a}"}', True), ("[[ -f x", True), ("[[ -f x ]]", True),
     ("echo $((1+", False), ("echo $(( (1+2) * 3 ))", True), ("((i++", False), ("((i++))", True),
-    ("x=(1 2", False), ("x=(1 2)", True), ('echo "$(echo ")"', False), ('echo "$(echo ")")"', True),
+    ("x=(1 2", True), ("x=(1 2)", True), ('echo "$(echo ")"', False), ('echo "$(echo ")")"', True),
     ("x=$(case a in a) echo;; esac)", True), ("x=$(case a in a) echo;;", False),
     ("cat <<EOF", False), ("cat <<EOF\nfoo", False), ("cat <<EOF\nfoo\nEOF", True),
     ("cat <<-EOF\n\tfoo\n\tEOF", True), ("cat <<'EOF'\n$(x\nEOF", True),
     ("cat <<EOF | sh\nls\nEOF", True), ("cat <<EOF; ls\nx", False), ("cat <<EOF; ls\nx\nEOF", True),
     ("if [ -f x ]\nthen\nls\nfi", True), ("if [ -f x ]\nthen", False), ("echo a &&\necho b", True),
     ("echo esac", True), ("echo done; for i in a", False), ("echo if", True), ("echo {", True),
+    # sh (dash) runs these at once, where bash waits for more (outside attack C, findings 4, 7):
+    # `select`, `function` and `[[` are plain words to dash (above), and so on
+    ("echo $[1+", True), ("echo $'\\'", True), ("echo $'\\' x", True), ("((i++", False),
+    ("cat <(ls", True), ("echo $\"a", False), ("time if true", True), ("ls |&", True),
+    # here-documents: the earliest line that ends one in either shell, or at once when the two
+    # read its word or its end differently
+    ("cat <<EOF\nEO\\\nF", True), ("cat <<EOF\nx\\\nEOF", False),
+    ("cat <<'EOF'\nEO\\\nF", False), ("cat <<-EOF\n\tEO\\\n\tF", False),
+    ("cat <<-EOF\n\tEO\\\nF", True), ("cat <<-EOF\nx\\\n\tEOF", False), ("cat <<$'EOF'", True),
+    ("cat <<$\"EOF\"", True),
+    ("cat <<$(x)", True), ("cat <<`x`", True), ("cat <<E\\\nOF", True),
+    ('cat <<"E\\OF"\nEOF', False), ('cat <<"E\\OF"\nE\\OF', True), ("cat <<E\\OF\nEOF", True),
+    ("cat <<\"E\\$F\"\nE$F", True), ("cat <<E'O'F\nEOF", True), ("cat <<EOF\nEOF \nx", False),
+    ("x=$(cat <<EOF\nhi\nEOF)", True), ("x=`cat <<EOF\nhi\nEOF`", True),
+    ("x=`cat <<EOF\nhi`", True), ("cat <<A <<B\nA\nx", False), ("cat <<A <<B\nA\nB", True),
 ]
 
 
