@@ -147,6 +147,7 @@ import math
 import re
 import shlex
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any, NamedTuple
 
@@ -850,12 +851,7 @@ def _descriptor_file(value: str) -> int | str | None:
     """The descriptor a file name opens (`/dev/fd/3` is 3, `/dev//stdin` 0, also through
     /proc/self/root), "unknown" for one that cannot be told (`/dev/fd/$n`, `/dev/fd/?`), None
     for a name that opens no descriptor."""
-    path = normalise_path(value)
-    for _ in range(8):  # /proc/self/root/proc/self/root/... is still /
-        stripped = _PROC_ROOT.sub(lambda m: "/" if m.group(1) else "", path, count=1)
-        if stripped == path:
-            break
-        path = normalise_path(stripped)
+    path = through_proc(value, descriptors=True)[1]
     match = _DESCRIPTOR_FILE.fullmatch(path)
     if match is None:
         return None
@@ -905,8 +901,10 @@ class _Collector:
         self._fresh_used: list[tuple[str, str]] = []
         self._stale: set[str] = set()
         # Directories an earlier `cd` on this line may have moved to: relative paths after it
-        # are judged in each of them as well as as written.
+        # are judged in each of them as well as as written. And the root directories a
+        # wrapper chose (`chroot DIR`): absolute paths are judged inside each too.
         self._dirs: list[PathArg] = []
+        self._roots: list[PathArg] = []
         # The code being walked, and its here-documents turned into here-strings (see `parse`)
         # by the offset of the `<<<`.
         self._src = ""
@@ -1025,7 +1023,7 @@ class _Collector:
         fork.commands = []
         for name in ("_numbers", "_tainted", "_assoc", "_fresh", "_stale"):
             setattr(fork, name, set(getattr(self, name)))
-        for name in ("_assumed", "_codes", "_fresh_used", "_dirs"):
+        for name in ("_assumed", "_codes", "_fresh_used", "_dirs", "_roots"):
             setattr(fork, name, list(getattr(self, name)))
         fork._stack = [list(level) for level in self._stack]
         fork._values, fork._line_fds = dict(self._values), dict(self._line_fds)
@@ -2003,12 +2001,21 @@ class _Collector:
         (a path relative to it), other directory-stack forms (`~-`, `~1`) are unknown."""
         if any(path.tilde for path in paths):
             paths = tuple(self._tilde(path) for path in paths)
+        if self._roots:
+            paths += tuple(_rooted(root, path) for path in paths if path.text.startswith("/")
+                           and path.kind != "unknown" for root in self._roots)
         if not self._dirs:
             return paths
         more: list[PathArg] = []
         for path in paths:
-            if path.kind == "unknown" or path.tilde or path.text.startswith("/"):
+            if path.kind == "unknown" or path.tilde:
                 continue
+            if path.text.startswith("/"):
+                # /proc/self/cwd/x is x in the working directory.
+                if "/proc/" not in path.text or (relative := through_proc(path.text))[0] != \
+                        "exact" or relative[1].startswith("/"):
+                    continue
+                path = path._replace(text=relative[1])
             for folder in self._dirs:
                 if folder.kind == "fresh" and ".." not in path.text.split("/"):
                     more.append(PathArg(f"{folder.text}/{path.text}", "fresh"))
@@ -2055,6 +2062,23 @@ class _Collector:
         )
         return True
 
+    def _elsewhere(self, folder: _Word | PathArg | list[PathArg] | None,
+                   judge: Callable[[], bool], root: _Word | PathArg | None = None) -> bool:
+        """`judge()` (a wrapper's command) with relative paths judged from `folder` too, as a
+        `cd` there would make them (`env -C DIR`, `sudo -D DIR`, `su -l`: the home; several:
+        `find -execdir`); None being a directory known only at run time. With `root`, the
+        command's root directory is that one (`chroot DIR`): absolute paths are judged inside
+        it too. The line's own directories are as they were afterwards."""
+        saved = self._dirs, self._roots
+        try:
+            if root is not None:
+                self._roots = list(self._in_dirs((_place(root),)))
+            places = tuple(folder) if isinstance(folder, list) else (_place(folder),)
+            self._dirs = list(self._in_dirs(places))
+            return judge()
+        finally:
+            self._dirs, self._roots = saved
+
     def _code(self, code: _Word | str | None, site: _Site, name: str) -> bool:
         """Judge a string the shell will parse again as code (`sh -c`, `eval`, `su -c`)."""
         value = code.value if isinstance(code, _Word) else code
@@ -2090,11 +2114,12 @@ class _Collector:
 
     def _wrapper(self, name: str, words: list[_Word], site: _Site) -> bool:
         spec = _WRAPPERS[name]
-        skipped = _skip_options(words, 1, spec)
-        if skipped is None:
+        scanned = _scan_options(words, 1, spec)
+        if scanned is None:
             self._unknown(site, words, f"options of {name} known only at run time")
             return True
-        index, seen = skipped
+        index, found = scanned
+        seen = {option for option, _ in found}
         if seen & spec.stop:
             return False
         if name == "sudo" and seen & {"-S", "--stdin"} and site.stdin in ("tty", "unknown",
@@ -2102,19 +2127,26 @@ class _Collector:
             # sudo -S reads the password from the line's stdin (see `stdin_reader`).
             self.commands.append(SimpleCommand(name, ("sudo", "-S"), site.text,
                                                wrappers=site.wrappers, reads_input=True))
+        operands = words[index: index + spec.operands]
         index += spec.operands
         if name in _ASSIGNMENTS_FIRST:
             index = self._leading_assignments(name, words, index, site)
-        if seen & spec.code or (name in _SHELL_WITHOUT_COMMAND and not words[index:]):
-            if not words[index:]:
-                return self._user_shell(name, words, site)
-            return self._joined_code(words[index:], site, name)
-        if name == "coproc":
-            # The shell talks to a coprocess through a pipe (`echo ls >&${COPROC[1]}`).
-            return self._inner(words[index:], site, name, stdin="pipe")
-        if name == "entr" and any("s" in o[1:] for o in seen if not o.startswith("--")):
-            return self._joined_code(words[index:], site, name)  # entr -s runs it in $SHELL
-        return self._inner(words[index:], site, name)
+        rest = words[index:]
+
+        def judge() -> bool:
+            if seen & spec.code or (name in _SHELL_WITHOUT_COMMAND and not rest):
+                if not rest:
+                    return self._user_shell(name, words, site)
+                return self._joined_code(rest, site, name)
+            if name == "coproc":
+                # The shell talks to a coprocess through a pipe (`echo ls >&${COPROC[1]}`).
+                return self._inner(rest, site, name, stdin="pipe")
+            if name == "entr" and any("s" in o[1:] for o in seen if not o.startswith("--")):
+                return self._joined_code(rest, site, name)  # entr -s runs it in $SHELL
+            return self._inner(rest, site, name)
+
+        moved = _wrapper_directory(name, found, operands)
+        return judge() if moved is None else self._elsewhere(moved[0], judge, moved[1])
 
     def _leading_assignments(self, name: str, words: list[_Word], index: int,
                              site: _Site) -> int:
@@ -2163,27 +2195,40 @@ class _Collector:
             self._assigned(variable, _Word(value, value), word.text, site)
         assigned = self.commands[first:]
         del self.commands[first:]
-        if split is not None:
+
+        def judge() -> bool:
+            if split is None:
+                return self._inner(words[index:], site, name)
             if split.value is None or any(w.value is None for w in words[index:]):
-                self._code(None, site, name)
-            else:
-                rest = " ".join(shlex.quote(w.value or "") for w in words[index:])
-                self._code(f"{split.value} {rest}", site, name)
+                return self._code(None, site, name)
+            rest = " ".join(shlex.quote(w.value or "") for w in words[index:])
+            return self._code(f"{split.value} {rest}", site, name)
+
+        chdir = _last_argument(found, {"-C", "--chdir"})  # `env -C DIR`: the command runs there
+        if chdir is None:
+            judge()
         else:
-            self._inner(words[index:], site, name)
+            self._elsewhere(chdir[1], judge)
         self.commands.extend(assigned)
         return True
 
     def _su(self, name: str, words: list[_Word], site: _Site) -> bool:
-        # su passes the words after the user to the login shell, so -c may come anywhere.
-        code = _code_option(words, "csgGw")
-        if code is not None:
-            return self._code(code, site, name)
-        if name == "runuser":
-            skipped = _skip_options(words, 1, _RUNUSER)
-            if skipped is not None and skipped[1] & {"-u", "--user"} and words[skipped[0]:]:
-                return self._inner(words[skipped[0]:], site, name)
-        return self._user_shell(name, words, site)
+        def judge() -> bool:
+            # su passes the words after the user to the login shell, so -c may come anywhere.
+            code = _code_option(words, "csgGw")
+            if code is not None:
+                return self._code(code, site, name)
+            if name == "runuser":
+                skipped = _skip_options(words, 1, _RUNUSER)
+                if skipped is not None and skipped[1] & {"-u", "--user"} and words[skipped[0]:]:
+                    return self._inner(words[skipped[0]:], site, name)
+            return self._user_shell(name, words, site)
+
+        login, user = _su_login(words)
+        if not login:
+            return judge()
+        # `su -`, `su -l USER`: a login shell, which starts in the user's home.
+        return self._elsewhere(None if user is None else PathArg(f"~{user}", tilde=True), judge)
 
     def _sg(self, name: str, words: list[_Word], site: _Site) -> bool:
         rest = words[1:]
@@ -2295,9 +2340,19 @@ class _Collector:
             self.commands.append(SimpleCommand(
                 "rm", ("rm", "-r", *(f.text for f in found)), site.text,
                 wrappers=(*site.wrappers, name), paths=self._in_dirs(found)))
-        for _, action in actions:
+        for option, action in actions:
             first = len(self.commands)
-            self._inner(action, site, name)
+            if option in ("-execdir", "-okdir"):
+                # Run in the directory of each file found: a start's parent, the start, or a
+                # folder below it.
+                folders = [PathArg(f"{start.rstrip('/') or '/'}/..") for start in starts or ["."]]
+                folders += [PathArg(start) for start in starts or ["."]]
+                folders += [PathArg(f"{start.rstrip('/')}/**", "pattern")
+                            for start in starts or ["."]]
+                self._elsewhere(folders,
+                                lambda action=action: self._inner(action, site, name))
+            else:
+                self._inner(action, site, name)
             # {} alone as an argument is each file found, which `_found_in` puts in its place;
             # inside a word, or as the command, it stays a text known only at run time.
             each = all(w.value is not None or w.text == "{}" for w in action[1:]) and bool(
@@ -2327,11 +2382,13 @@ class _Collector:
     def _parallel(self, name: str, words: list[_Word], site: _Site) -> bool:
         # GNU parallel joins the command words, puts each input (quoted) in place of {} or at
         # the end, and runs the result in a shell. Inputs follow `:::` or come from stdin.
-        skipped = _skip_options(words, 1, _PARALLEL)
-        if skipped is None:
-            self._unknown(site, words, "options of parallel known only at run time")
+        scanned = _scan_options(words, 1, _PARALLEL)
+        if scanned is None:
+            self._unknown(site, words, f"options of {name} known only at run time")
             return True
-        rest = words[skipped[0]:]
+        rest = words[scanned[0]:]
+        # --workdir DIR (--wd): the jobs run there; `...` and `.` are directories of its own.
+        workdir = _last_argument(scanned[1], {"--workdir", "--wd"})
         separators = [i for i, w in enumerate(rest) if w.value in (":::", "::::", ":::+")]
         command = rest[: separators[0]] if separators else rest
         if not command:
@@ -2339,17 +2396,81 @@ class _Collector:
         if any(w.value is None for w in command):
             self._unknown(site, words, "shell code known only at run time")
             return True
+        # sem (parallel --semaphore) runs the command as it is; parallel appends each input.
         inputs: list[str | None] = [None]
-        if separators and rest[separators[0]].value != "::::":
+        if name == "sem" or any(o == "--semaphore" for o, _ in scanned[1]):
+            inputs = [""]
+        elif separators and rest[separators[0]].value != "::::":
             listed = rest[separators[0] + 1:]
             if listed and all(w.value is not None for w in listed):
                 inputs = [w.value for w in listed]
         code = " ".join(w.value or "" for w in command)
-        for value in inputs:
-            argument = '"${PARALLEL_INPUT}"' if value is None else shlex.quote(value)
-            filled = code.replace("{}", argument) if "{}" in code else f"{code} {argument}"
-            self._code(filled, site, name)
-        return True
+
+        def judge() -> bool:
+            for value in inputs:
+                argument = '"${PARALLEL_INPUT}"' if value is None else shlex.quote(value)
+                filled = code if value == "" else code.replace("{}", argument) if "{}" in code \
+                    else f"{code} {argument}"
+                self._code(filled, site, name)
+            return True
+
+        if workdir is None:
+            return judge()
+        folder = workdir[1]
+        return self._elsewhere(None if folder is None or folder.value in ("...", ".") else folder,
+                               judge)
+
+    def _git(self, name: str, words: list[_Word], site: _Site) -> bool:
+        """git: `-C DIR` (each relative to the one before) runs it in DIR, where its paths are
+        judged from; `-c NAME=VALUE` sets a variable git may run as a shell command (`_GIT_CODE`:
+        `alias.x=!cmd`, core.sshCommand, core.pager...): its value is judged as code, and
+        core.hooksPath (hooks from a folder) is unknown. The same through --config-env, whose
+        value is an environment variable's: unknown."""
+        index, folder = 1, _KEEP
+        while index < len(words):
+            value = words[index].value
+            argument = _at(words, index + 1)
+            if value in ("-C", "-c") and argument is None:
+                break
+            if value == "-C":
+                assert argument is not None
+                if folder is _KEEP or (argument.value or "").startswith("/") or \
+                        argument.value is None or folder is None:
+                    folder = argument if argument.value is not None else None
+                else:
+                    folder = _Word(f"{folder.value}/{argument.value}", argument.text)
+                index += 2
+            elif value == "-c" or (value or "").startswith("--config-env="):
+                setting = argument if value == "-c" else words[index]
+                self._git_setting(setting, value != "-c", words, site)
+                index += 2 if value == "-c" else 1
+            elif value in ("--git-dir", "--work-tree", "--namespace", "--config-env"):
+                index += 2
+            elif value is not None and value.startswith("-"):
+                index += 1
+            else:
+                break
+        if folder is _KEEP:
+            return False
+        return self._elsewhere(folder, lambda: self._plain(name, words, site) or True)
+
+    def _git_setting(self, setting: _Word | None, from_environment: bool, words: list[_Word],
+                     site: _Site) -> None:
+        text = (setting.value or "") if setting is not None else ""
+        if from_environment:
+            text = text.partition("=")[2]
+        key, _, value = text.partition("=")
+        key = key.lower()
+        if setting is None or setting.value is None:
+            self._unknown(site, words, "a git setting known only at run time")
+        elif key == "core.hookspath":
+            self._unknown(site, words, "git hooks from a folder, whose scripts run unseen")
+        elif _GIT_CODE.fullmatch(key) and (value.startswith("!") or not key.startswith(
+                ("alias.", "credential."))):
+            if from_environment:
+                self._unknown(site, words, f"git runs {key} from an environment variable")
+            else:
+                self._code(value[1:] if value.startswith("!") else value, site, "git")
 
     def _busybox(self, name: str, words: list[_Word], site: _Site) -> bool:
         applet = _at(words, 1)
@@ -2817,8 +2938,9 @@ class _Collector:
         return self._inner(words[index:], site, name)
 
     def _bwrap(self, name: str, words: list[_Word], site: _Site) -> bool:
-        """bubblewrap: options take none, one or two arguments, then the command."""
-        index = 1
+        """bubblewrap: options take none, one or two arguments, then the command (run in
+        `--chdir DIR`)."""
+        index, folder = 1, _KEEP
         while index < len(words):
             value = words[index].value
             if value is None:
@@ -2829,8 +2951,12 @@ class _Collector:
                 break
             if not value.startswith("--"):
                 break
+            if value == "--chdir":
+                folder = _at(words, index + 1)
             index += 3 if value in _BWRAP_TWO else 2 if value in _BWRAP_ONE else 1
-        return self._inner(words[index:], site, name)
+        if folder is _KEEP:
+            return self._inner(words[index:], site, name)
+        return self._elsewhere(folder, lambda: self._inner(words[index:], site, name))
 
     def _start_stop_daemon(self, name: str, words: list[_Word], site: _Site) -> bool:
         """`start-stop-daemon --start --exec PATH -- ARGS` runs PATH (or --startas PATH)."""
@@ -2845,7 +2971,15 @@ class _Collector:
             found, {"-x", "--exec"})
         if program is None or program[1] is None:
             return False
-        return self._inner([program[1], *words[index:]], site, name)
+        command = program[1]
+        chdir = _last_argument(found, {"-d", "--chdir"})
+        chroot = _last_argument(found, {"-r", "--chroot"})
+        if chdir is None and chroot is None:
+            return self._inner([command, *words[index:]], site, name)
+        return self._elsewhere(
+            chdir[1] if chdir is not None else None if chroot is None else chroot[1],
+            lambda: self._inner([command, *words[index:]], site, name),
+            None if chroot is None else chroot[1])
 
     def _machinectl(self, name: str, words: list[_Word], site: _Site) -> bool:
         """`machinectl shell [[USER@]NAME [PATH [ARGS]]]` runs PATH (or the user's shell)."""
@@ -2905,12 +3039,22 @@ class _Collector:
         rest = command[scanned[0]:]
         if not rest:
             return
-        if len(rest) == 1 or verb in ("run-shell", "run", "pipe-pane", "pipep", "if-shell", "if"):
-            self._code(rest[0], site, "tmux")
-            if verb in ("if-shell", "if"):
-                self._unknown(site, words, "tmux if-shell runs tmux commands")
+        # -c DIR (display-popup -d DIR): the start directory.
+        start = _last_argument(scanned[1], {"-d" if verb in ("display-popup", "popup") else "-c"})
+
+        def judge() -> bool:
+            if len(rest) == 1 or verb in ("run-shell", "run", "pipe-pane", "pipep", "if-shell",
+                                          "if"):
+                self._code(rest[0], site, "tmux")
+                if verb in ("if-shell", "if"):
+                    self._unknown(site, words, "tmux if-shell runs tmux commands")
+                return True
+            return self._inner(rest, site, "tmux")
+
+        if start is None:
+            judge()
         else:
-            self._inner(rest, site, "tmux")
+            self._elsewhere(start[1], judge)
 
     def _screen(self, name: str, words: list[_Word], site: _Site) -> bool:
         """screen runs the command after its options (or the user's shell, in a terminal of
@@ -2950,12 +3094,67 @@ class _Collector:
         return False
 
     def _gdb(self, name: str, words: list[_Word], site: _Site) -> bool:
-        """`gdb --args PROGRAM ARGS` (with `-ex run`, or a `run` typed later) runs PROGRAM."""
-        for index, word in enumerate(words[1:], start=1):
-            if word.value == "--args":
-                self._plain(name, words[:index], site)
-                return self._inner(words[index + 1:], site, name) or True
-        return False
+        """`gdb --args PROGRAM ARGS` (with `-ex run`, or a `run` typed later) runs PROGRAM.
+        gdb commands given with -ex (and -iex, --eval-command...) run too: `shell CMD` and
+        `!CMD` are shell code, `run ARGS` hands ARGS to a shell with the program, those that
+        only show or stop (`_GDB_QUIET`) run nothing, and any other may call into a program
+        (`call system(...)`, `python ...`): unknown; so is a file of commands (-x)."""
+        program: str | None = None
+        inner: list[_Word] = []
+        commands: list[_Word | None] = []
+        index = 1
+        while index < len(words):
+            word = words[index]
+            value = word.value
+            if value == "--args":
+                inner = words[index + 1:]
+                break
+            if value is None:
+                index += 1
+                continue
+            option, has_value, attached = value.partition("=")
+            option = "-" + option.lstrip("-") if option.startswith("-") else option
+            if option in _GDB_COMMAND_OPTIONS:
+                commands.append(_Word(attached, attached) if has_value else _at(words, index + 1))
+                index += 1 if has_value else 2
+            elif option in _GDB_FILE_OPTIONS:
+                self._unknown(site, words, "gdb commands read from a file")
+                index += 1 if has_value else 2
+            elif option in _GDB_ARGUMENT_OPTIONS and not has_value:
+                index += 2
+            else:
+                if not value.startswith("-") and program is None:
+                    program = value
+                index += 1
+        if inner and inner[0].value is not None:
+            program = inner[0].value
+        if not inner and not commands:
+            return False
+        self._plain(name, words[:len(words) - len(inner)] if inner else words, site)
+        if inner:
+            self._inner(inner, site, name)
+        for command in commands:
+            self._gdb_command(command, program, words, site)
+        return True
+
+    def _gdb_command(self, command: _Word | None, program: str | None, words: list[_Word],
+                     site: _Site) -> None:
+        text = (command.value or "").strip() if command is not None else None
+        if text is None or command is None or command.value is None:
+            self._unknown(site, words, "gdb commands known only at run time")
+            return
+        verb = re.match(r"[\w-]*", text).group()  # type: ignore[union-attr]
+        rest = text[len(verb):].strip()
+        if text.startswith("!") or verb == "shell":
+            self._code(text[1:] if text.startswith("!") else rest, site, "gdb")
+        elif verb in ("run", "r", "start", "starti"):
+            if rest.strip():
+                shown = shlex.quote(program) if program is not None else "program"
+                self._code(f"exec {shown} {rest}", site, "gdb")
+        elif verb not in _GDB_QUIET or (verb == "set" and rest.split(" ", 1)[0] not in
+                                        _GDB_SETTINGS) or (verb == "thread" and not re.fullmatch(
+                                            r"apply\s+all\s+(bt|backtrace)(\s+full)?", rest)):
+            self._unknown(site, words, f"a gdb command that may run code: {_one_line(text, 40)}")
 
     def _perf(self, name: str, words: list[_Word], site: _Site) -> bool:
         """`perf stat|record|trace ... [--] COMMAND`: the command after the options."""
@@ -2994,6 +3193,56 @@ class _Collector:
         self._plain(name, words, site)
         if command:
             self._joined_code(command, site, name)
+        return True
+
+    def _detached(self, name: str, words: list[_Word], site: _Site) -> bool:
+        """`dtach -c SOCKET [options] COMMAND`, `abduco [options] -c NAME COMMAND` (also -n,
+        -A, -N): the command runs in a session of its own; -a (attach) runs none."""
+        takes = "er" if name == "dtach" else "e"
+        index, session = 1, False
+        while index < len(words):
+            value = words[index].value
+            if value is None:
+                self._unknown(site, words, f"options of {name} known only at run time")
+                return True
+            if value == "--":
+                index += 1
+                break
+            if not value.startswith("-") or len(value) == 1:
+                if not session:
+                    return False  # no command: attaches, or lists sessions
+                break
+            letters = value[1:]
+            if set(letters) & {"c", "n", "A", "N"}:
+                session = True
+                index += 2  # the socket or the session's name
+                continue
+            index += 2 if letters[-1:] in takes else 1
+        self._plain(name, words[:index], site)
+        return self._inner(words[index:], site, name) or True
+
+    def _pee(self, name: str, words: list[_Word], site: _Site) -> bool:
+        """moreutils' pee: each argument is a shell command, fed the same input."""
+        self._plain(name, words, site)
+        for word in words[1:]:
+            if word.value not in ("--ignore-sigpipe", "--no-ignore-sigpipe",
+                                  "--ignore-write-errors", "--no-ignore-write-errors"):
+                self._code(word, site._replace(stdin="pipe"), name)
+        return True
+
+    def _mosh_server(self, name: str, words: list[_Word], site: _Site) -> bool:
+        """`mosh-server new [options] -- COMMAND` runs COMMAND; without one, a login shell
+        that a client reaches over UDP, not through the bastion: unknown."""
+        if _at(words, 1) is None or words[1].value != "new":
+            return False
+        values = [w.value for w in words]
+        self._plain(name, words, site)
+        if "--" in values[2:]:
+            command = words[values.index("--", 2) + 1:]
+            if command:
+                return self._inner(command, site, name)
+        self._unknown(site, words, "mosh-server starts a shell that is reached over UDP, not "
+                                   "through the bastion")
         return True
 
     def _sched(self, name: str, words: list[_Word], site: _Site) -> bool:
@@ -3108,6 +3357,9 @@ class _Options(NamedTuple):
     code: frozenset[str] = frozenset()  # options after which the rest runs in a shell (sudo -s)
     attached: str = ""  # short options whose argument, if any, is attached only (xargs -i)
     lone_dash: bool = False  # "-" alone is an option (env), not the first operand
+    # Long options without an argument whose name starts another's (`--start`, `--startas`):
+    # an exact name is not taken for the longer one (`_long_option`).
+    flags: frozenset[str] = frozenset()
 
 
 def _scan_options(words: list[_Word], start: int, spec: _Options
@@ -3127,6 +3379,7 @@ def _scan_options(words: list[_Word], start: int, spec: _Options
             continue
         if value.startswith("--") and len(value) > 2:
             option, has_value, rest = value.partition("=")
+            option = _long_option(option, spec.long | spec.code | spec.stop | spec.flags)
             if has_value:
                 found.append((option, _Word(rest, rest)))
             elif option in spec.long:
@@ -3153,6 +3406,17 @@ def _scan_options(words: list[_Word], start: int, spec: _Options
     return index, found
 
 
+def _long_option(option: str, names: frozenset[str]) -> str:
+    """The long option `option` names among `names`: GNU getopt takes any start of a name that
+    no other name shares (`timeout --sig KILL`, `env --ch /etc`, `sudo --us root`, `sudo --sh`).
+    Only some of a program's options are known here: a start of one of them is taken for it
+    (were it also the start of another, the program would refuse the line and run nothing)."""
+    if option in names:
+        return option
+    matches = [name for name in names if name.startswith(option)]
+    return min(matches) if matches else option
+
+
 def _skip_options(words: list[_Word], start: int, spec: _Options) -> tuple[int, set[str]] | None:
     """Index of the first word after the options, and the options seen; None if one is dynamic."""
     scanned = _scan_options(words, start, spec)
@@ -3170,13 +3434,15 @@ def _last_argument(found: list[tuple[str, _Word | None]], names: set[str]
 
 def _code_option(words: list[_Word], takes_argument: str) -> _Word | None:
     """The argument of -c / --command (or su's --session-command) anywhere among the words:
-    GNU getopt permutes, and su hands the words after the user to the shell."""
+    GNU getopt permutes (and takes a start of a long name: `--comm`), and su hands the words
+    after the user to the shell."""
     for index, word in enumerate(words[1:], start=1):
         value = word.value
         if value is None or not value.startswith("-") or value == "--":
             continue
         option, has_value, attached = value.partition("=")
-        if option in ("--command", "--session-command"):
+        if (len(option) > 2 and "--command".startswith(option)) or (
+                len(option) > 3 and "--session-command".startswith(option)):
             if has_value:
                 return _Word(attached, word.text)
             return _at(words, index + 1) or _Word("", "")
@@ -3201,9 +3467,10 @@ def _options(
     code: tuple[str, ...] = (),
     attached: str = "",
     lone_dash: bool = False,
+    flags: tuple[str, ...] = (),
 ) -> _Options:
     return _Options(short, frozenset(long), operands, frozenset(stop), frozenset(code), attached,
-                    lone_dash)
+                    lone_dash, frozenset(flags))
 
 
 # Wrappers run the command that follows their own options. Option tables list only the options
@@ -3246,7 +3513,7 @@ _WRAPPERS: dict[str, _Options] = {
     "gosu": _options(operands=1),
     "su-exec": _options(operands=1),
     "setuidgid": _options(operands=1),
-    "nsenter": _options("tSG", ("--target", "--setuid", "--setgid")),
+    "nsenter": _options("tSG", ("--target", "--setuid", "--setgid"), attached="wr"),
     "unshare": _options("SGRw", ("--setuid", "--setgid", "--root", "--wd", "--map-user",
                                  "--map-group", "--propagation", "--setgroups")),
     "systemd-run": _options(
@@ -3321,7 +3588,156 @@ _WRAPPERS: dict[str, _Options] = {
                                        "--namespaces", "--uid", "--gid", "--context",
                                        "--set-var", "--logfile", "--logpriority", "--rcfile")),
     "entr": _options(),
+    # found after outside attack C (finding 12): more programs that run the command after them
+    "torify": _options(), "tsocks": _options(), "ifne": _options(),
+    "with-lock-ex": _options(operands=1),
+    "sandbox": _options("lHTIWwit"),
+    "systemd-nspawn": _options(
+        "DiMuSpEZLxb",
+        ("--directory", "--template", "--image", "--image-policy", "--oci-bundle", "--chdir",
+         "--pivot-root", "--user", "--machine", "--hostname", "--uuid", "--slice", "--property",
+         "--register", "--keep-unit", "--network-interface", "--network-macvlan",
+         "--network-ipvlan", "--network-veth-extra", "--network-bridge", "--network-zone",
+         "--network-namespace-path", "--port", "--bind", "--bind-ro", "--inaccessible",
+         "--tmpfs", "--overlay", "--overlay-ro", "--setenv", "--capability",
+         "--drop-capability", "--personality", "--selinux-context", "--selinux-apifs-context",
+         "--link-journal", "--resolv-conf", "--timezone", "--console", "--kill-signal",
+         "--notify-ready", "--root-hash", "--root-hash-sig", "--verity-data", "--private-users",
+         "--system-call-filter", "--rlimit", "--oom-score-adjust", "--cpu-affinity",
+         "--load-credential", "--set-credential", "--no-new-privileges", "--private-network",
+         "--bind-user", "--suppress-sync")),
 }  # fmt: skip
+# git settings (lower case) whose value git runs as a shell command (aliases and credential
+# helpers only when they start with "!").
+_GIT_CODE = re.compile(
+    r"alias\..+|credential\.(.+\.)?helper|core\.(sshcommand|pager|editor|askpass|fsmonitor"
+    r"|gitproxy)|sequence\.editor|diff\.external|diff\..+\.(command|textconv)|merge\..+\.driver"
+    r"|filter\..+\.(clean|smudge|process)|gpg\.(.+\.)?program|pager\..+|web\.browser"
+    r"|(difftool|mergetool|browser)\..+\.cmd|interactive\.difffilter|uploadpack\.packobjectshook"
+    r"|remote\..+\.(uploadpack|receivepack)|imap\.tunnel|ssh\.variant"
+)
+
+
+# gdb's options (one dash or two) that take a gdb command, a file of them, or another argument;
+# the commands that only show, wait or stop; the settings `set` may change in them.
+_GDB_COMMAND_OPTIONS = frozenset({"-ex", "-eval-command", "-iex", "-init-eval-command"})
+_GDB_FILE_OPTIONS = frozenset({"-x", "-command", "-ix", "-init-command"})
+_GDB_ARGUMENT_OPTIONS = frozenset({"-p", "-pid", "-c", "-core", "-cd", "-d", "-directory", "-s",
+                                   "-symbols", "-e", "-exec", "-se", "-tty", "-b", "-l", "-D",
+                                   "-data-directory"})
+_GDB_QUIET = frozenset({"bt", "backtrace", "where", "info", "i", "thread", "quit", "q", "set",
+                        "show", "continue", "c", "detach", "kill", "generate-core-file", "gcore",
+                        "frame", "f", "up", "down", "list", "l", "disassemble", "break", "b",
+                        "tbreak", "delete", "d", "handle", "echo", "run", "r", "start"})
+_GDB_SETTINGS = frozenset({"pagination", "confirm", "print", "height", "width", "logging",
+                           "style", "verbose", "debuginfod", "non-stop", "auto-load"})
+
+
+def _su_login(words: list[_Word]) -> tuple[bool, str | None]:
+    """Whether `su` (or `runuser`) starts a login shell (`-`, `-l`, `--login`), and the user
+    it runs as: the first operand, or runuser's `-u USER`; root unless named; None when known
+    only at run time."""
+    login, user, named = False, "root", False
+    index = 1
+    while index < len(words):
+        value = words[index].value
+        index += 1
+        if value is None:
+            user, named = (None, True) if not named else (user, named)
+        elif value == "-":
+            login = True
+        elif value.startswith("--"):
+            option = _long_option(value.partition("=")[0], _RUNUSER.long)
+            if len(option) > 2 and "--login".startswith(option):
+                login = True
+            elif option in _RUNUSER.long and "=" not in value:
+                argument = words[index].value if index < len(words) else None
+                if option == "--user" and not named:
+                    user, named = argument, True
+                index += 1
+        elif value.startswith("-") and len(value) > 1:
+            for offset, letter in enumerate(value[1:], start=2):
+                if letter == "l":
+                    login = True
+                elif letter in _RUNUSER.short:
+                    argument: str | None = value[offset:]
+                    if not argument:
+                        argument = words[index].value if index < len(words) else None
+                        index += 1
+                    if letter == "u" and not named:
+                        user, named = argument, True
+                    break
+        elif not named:
+            user, named = value, True
+    return login, user
+
+
+def _wrapper_directory(name: str, found: list[tuple[str, _Word | None]], operands: list[_Word]
+                       ) -> tuple[_Word | PathArg | None, _Word | PathArg | None] | None:
+    """(working directory, root directory) a wrapper runs its command in, None for either
+    being known only at run time; None when it keeps the line's (see `_Collector._elsewhere`).
+    `sudo -D DIR`, `sudo -R DIR`, `sudo -i` (the target user's home), `run0 -D`, `nsenter -w`
+    and `-r` (with no DIR: the target process's, unknown), `unshare -w` and `-R`, `chroot DIR`
+    (the root, and / in it), `systemd-run` (a service starts in /, or --working-directory,
+    `-p WorkingDirectory=`; `--scope` and `-d` keep it), `schroot -d`, `proot -w` and `-r`,
+    `daemonize -c`."""
+    options = {option: argument for option, argument in found}
+    folder = root = _KEEP
+    if name == "chroot":
+        if not operands:
+            return None
+        root = operands[0]
+        folder = _KEEP if "--skip-chdir" in options else root
+    elif name == "systemd-run":
+        if options.keys() & {"--scope", "-d", "--same-dir"}:
+            return None
+        folder = PathArg("/")
+        for option, argument in found:
+            if option in ("-p", "--property") and argument is not None and (
+                    argument.value or "").startswith("WorkingDirectory="):
+                value = (argument.value or "").partition("=")[2].lstrip("-!")
+                folder = _Word(value, value) if value != "~" else PathArg("~", tilde=True)
+            elif option == "--working-directory":
+                folder = argument if argument is not None else PathArg("/")
+    else:
+        for option, argument in found:
+            kind = _CHANGES_DIRECTORY.get((name, option))
+            if kind == "home":
+                user = options.get("-u", options.get("--user", _Word("root", "root")))
+                value = user.value if user is not None else None
+                folder = None if value is None else PathArg(f"~{value}", tilde=True)
+            elif kind == "cwd":
+                folder = argument
+            elif kind == "root":
+                root = argument
+    if folder is _KEEP and root is _KEEP:
+        return None
+    if folder is _KEEP:
+        folder = root  # `chroot`-like: the root, and / in it
+    return folder, (None if root is _KEEP else root)
+
+
+_KEEP: Any = object()  # the line's own directory, unchanged
+# (wrapper, option) -> what it changes: the working directory ("cwd", to the option's argument;
+# an optional argument missing: unknown), the root ("root"), or the working directory to the
+# target user's home ("home").
+_CHANGES_DIRECTORY = {
+    ("sudo", "-D"): "cwd", ("sudo", "--chdir"): "cwd", ("sudo", "-R"): "root",
+    ("sudo", "--chroot"): "root", ("sudo", "-i"): "home", ("sudo", "--login"): "home",
+    ("run0", "-D"): "cwd", ("run0", "--chdir"): "cwd",
+    ("nsenter", "-w"): "cwd", ("nsenter", "--wd"): "cwd", ("nsenter", "-r"): "root",
+    ("nsenter", "--root"): "root",
+    ("unshare", "-w"): "cwd", ("unshare", "--wd"): "cwd", ("unshare", "-R"): "root",
+    ("unshare", "--root"): "root",
+    ("schroot", "-d"): "cwd", ("schroot", "--directory"): "cwd",
+    ("proot", "-w"): "cwd", ("proot", "--cwd"): "cwd", ("proot", "--pwd"): "cwd",
+    ("proot", "-r"): "root", ("proot", "--rootfs"): "root",
+    ("daemonize", "-c"): "cwd",
+    ("systemd-nspawn", "--chdir"): "cwd", ("systemd-nspawn", "-D"): "root",
+    ("systemd-nspawn", "--directory"): "root",
+}  # fmt: skip
+
+
 # Wrappers before whose command bash (time, coproc) or the wrapper (sudo) takes NAME=VALUE
 # words as assignments, not as the command.
 _ASSIGNMENTS_FIRST = frozenset({"time", "coproc", "sudo"})
@@ -3345,6 +3761,7 @@ _START_STOP = _options(
     ("--exec", "--startas", "--pidfile", "--name", "--user", "--group", "--chuid", "--chroot",
      "--chdir", "--nicelevel", "--procsched", "--iosched", "--umask", "--retry", "--signal",
      "--output", "--ppid", "--notify-timeout"),
+    flags=("--start",),
 )  # fmt: skip
 _MACHINECTL = _options("MHpsEon", ("--machine", "--host", "--property", "--signal", "--uid",
                                    "--setenv", "--kill-whom", "--format", "--output", "--lines",
@@ -3370,9 +3787,10 @@ _WATCH = _options("nq", ("--interval", "--equexit"))
 _PARALLEL = _options(
     "jSaIdENnLC",
     ("--jobs", "--sshlogin", "--sshloginfile", "--arg-file", "--colsep", "--delimiter", "--delay",
-     "--timeout", "--tmpdir", "--results", "--joblog", "--basefile", "--env", "--workdir",
+     "--timeout", "--tmpdir", "--results", "--joblog", "--basefile", "--env", "--workdir", "--wd",
      "--tagstring", "--max-args", "--max-replace-args", "--max-lines", "--load", "--memfree",
-     "--retries", "--halt", "--nice"),
+     "--retries", "--halt", "--nice", "--id", "--semaphorename", "--semaphoretimeout", "--st"),
+    flags=("--tag", "--semaphore"),
 )  # fmt: skip
 _AT = _options("qfmMtF")
 _XARGS = _options(
@@ -4150,6 +4568,12 @@ _HANDLERS: dict[str, Any] = {
     "perf": _Collector._perf,
     "ip": _Collector._ip,
     "ssh": _Collector._ssh,
+    "git": _Collector._git,
+    "sem": _Collector._parallel,
+    "dtach": _Collector._detached,
+    "abduco": _Collector._detached,
+    "pee": _Collector._pee,
+    "mosh-server": _Collector._mosh_server,
 }
 
 
@@ -4839,6 +5263,21 @@ def _operand_paths(words: list[_Word]) -> tuple[PathArg, ...]:
     return tuple(found)
 
 
+def _place(folder: _Word | PathArg | None) -> PathArg:
+    """A directory a wrapper names, as a path (None: known only at run time)."""
+    if folder is None:
+        return PathArg("(a directory known only at run time)", "unknown")
+    return folder if isinstance(folder, PathArg) else _path_arg(folder)
+
+
+def _rooted(root: PathArg, path: PathArg) -> PathArg:
+    """The absolute `path` inside the root directory `root` (`chroot /mnt`: /mnt/etc/x)."""
+    if root.kind == "unknown":
+        return PathArg(f"{root.text}{path.text}", "unknown")
+    kind = "pattern" if "pattern" in (root.kind, path.kind) else path.kind
+    return PathArg(f"{root.text.rstrip('/')}{path.text}", kind, root.tilde)
+
+
 def _home(user: str, login: str | None) -> str:
     """The home directory `~user` names: root's is /root, another user's is taken to be
     /home/USER; `~` with no login given is some /home/* (a glob)."""
@@ -4868,9 +5307,66 @@ def normalise_path(path: str) -> str:
     return "/" + joined if absolute else (joined or ".")
 
 
-# /proc/self/root/etc/shadow is /etc/shadow (as seen by that process, which is the shell's root
-# unless it runs in a chroot); /proc/PID/cwd/x is x in that process's working directory.
-_PROC_ROOT = re.compile(r"^/proc/(?:self|thread-self|[0-9]+)/(?:(root)(?:/+|$)|(cwd)/+(?=.))")
+_PROCESS = re.compile(r"self|thread-self|[0-9]+")
+
+
+def through_proc(path: str, descriptors: bool = False) -> tuple[str, str]:
+    """(kind, path): `path` resolved lexically (as `normalise_path`) through the magic links
+    of /proc, which a lexical `..` would otherwise step over (`/proc/self/cwd/..` is the parent
+    of the working directory, not /proc/self). For /proc/PID and /proc/PID/task/TID (PID a
+    number, self or thread-self):
+
+    - `root` is the root directory: /proc/1/root/etc/shadow is /etc/shadow (the process's root,
+      taken to be the shell's: a chrooted process's root is not known);
+    - `cwd` of the process itself (self, thread-self) is the working directory: what follows is
+      a relative path (`/proc/self/cwd/x` is `x`, `/proc/self/cwd/../etc` is `../etc`); another
+      process's working directory is not known: "unknown";
+    - `fd/N`, `exe` and `map_files/...` are open files, which the policy cannot see: "unknown"
+      when the path goes on through them, and for fd/N itself but of the process itself;
+      /dev/fd/N and /dev/stdin (stdout, stderr) are /proc/self/fd/N: a path through them is
+      "unknown" too. With `descriptors` they are kept as they are (for `_descriptor_file`).
+
+    Any other path: ("exact", normalise_path(path))."""
+    if "/proc" not in path and "/dev" not in path:
+        return "exact", normalise_path(path)
+    relative = not path.startswith("/")
+    parts: list[str] = []
+    components = [c for c in path.split("/") if c not in ("", ".")]
+    for index, part in enumerate(components):
+        last = index == len(components) - 1
+        if part == "..":
+            if parts and parts[-1] != "..":
+                parts.pop()
+            elif relative:
+                parts.append(part)
+            continue
+        parts.append(part)
+        if relative:
+            continue
+        process = len(parts) >= 3 and parts[0] == "proc" and _PROCESS.fullmatch(parts[1]) and (
+            len(parts) == 3 or (len(parts) == 5 and parts[2] == "task" and parts[3].isdigit()))
+        if process:
+            own = parts[1] in ("self", "thread-self")
+            if part == "root":
+                parts = []
+            elif part == "cwd":
+                if not own:
+                    return "unknown", path
+                parts, relative = [], True
+            elif part in ("exe", "map_files") or (part == "fd" and not last and not descriptors
+                                                  and not (own and index == len(components) - 2)):
+                return "unknown", path
+        elif not descriptors and not last and (
+                (len(parts) == 4 and parts[0] == "proc" and parts[2] == "fd")
+                or (len(parts) == 6 and parts[0] == "proc" and parts[4] == "fd")
+                or (len(parts) == 3 and parts[:2] == ["dev", "fd"])
+                or (len(parts) == 2 and parts[0] == "dev" and parts[1] in _STDIO)):
+            return "unknown", path  # a path through an open file
+    joined = "/".join(parts)
+    return "exact", (joined or ".") if relative else "/" + joined
+
+
+_STDIO = frozenset({"stdin", "stdout", "stderr"})
 _BRACE_ONE = re.compile(r"\{([^{}]*,[^{}]*)\}")
 _BRACE_RANGE = re.compile(r"\{[^{}]*\.\.[^{}]*\}")
 
@@ -4912,12 +5408,26 @@ def _resolve_path(arg: PathArg, login: str | None) -> list[tuple[str, str]]:
         expanded = _expand_braces(text)
         if expanded is None:
             return [("unknown", arg.text)]
-        return [("pattern" if _GLOB_CHARS.search(t) else "exact", normalise_path(t))
-                for t in expanded]
-    text = _PROC_ROOT.sub(lambda m: "/" if m.group(1) else "", normalise_path(text), count=1)
-    if kind == "pattern" and not _GLOB_CHARS.search(text):
-        kind = "exact"  # the glob went with a `..`: /home/*/../../etc is /etc
-    return [(kind, text)]
+        found = [_through(t, "pattern" if _GLOB_CHARS.search(t) else "exact") for t in expanded]
+        return [("unknown", arg.text) if f is None else f for f in found]
+    resolved = _through(text, kind)
+    if resolved is None:
+        return [("unknown", arg.text)]
+    if resolved[0] == "pattern" and not _GLOB_CHARS.search(resolved[1]):
+        return [("exact", resolved[1])]  # the glob went with a `..`: /home/*/../../etc is /etc
+    return [resolved]
+
+
+def _through(text: str, kind: str) -> tuple[str, str] | None:
+    """(kind, normalised text), through /proc's magic links (`through_proc`); None when the
+    path goes through an open file or another process's directory, or out of the working
+    directory through /proc/self/cwd (that directory is not known here: `_in_dirs` adds the
+    directories a `cd` on the line chose)."""
+    magic, resolved = through_proc(text)
+    if magic == "unknown" or (text.startswith("/") and (resolved == ".." or
+                                                         resolved.startswith("../"))):
+        return None
+    return kind, resolved
 
 
 def _glob_regex(glob: str) -> str:
@@ -5265,7 +5775,9 @@ def judge_path(policy: Policy, op: str, paths: list[str] | tuple[str, ...], *, r
     text = " ".join(shlex.quote(part) for part in argv)
     args = [PathArg(p) for p in paths]
     if login is not None:
-        args += [PathArg(f"~{login}/{p}", tilde=True) for p in paths if not p.startswith("/")]
+        # Relative names, and those through /proc/self/cwd (the server's own directory).
+        relative = [p if not p.startswith("/") else through_proc(p)[1] for p in paths]
+        args += [PathArg(f"~{login}/{p}", tilde=True) for p in relative if not p.startswith("/")]
     command = SimpleCommand(op, argv, text, paths=tuple(args))
     return _verdict(policy, (command,), role, target, login)
 
