@@ -979,6 +979,11 @@ class _Collector:
             # a here-string and its body kept aside.
             scan = scan or _scan(code)
             unsure = scan.unsure
+            if scan.open and why is None:
+                # The shell would wait for more (and run what came before at the end of its
+                # input), where tree-sitter-bash read a whole line: it read something else.
+                why = "a line the shell would not finish: an open quote, substitution or " \
+                      "here-document"
             if not scan.open and scan.heredocs:
                 code, heredocs = _flatten(code, scan.heredocs)
                 # Not repaired: `heredocs` holds offsets into this very text.
@@ -4614,9 +4619,10 @@ def _flatten(
 # What POSIX sh (dash, Debian's /bin/sh) reads otherwise than bash, in ways that change what
 # runs: `[[` is a command there (`[[ x || cmd ]]` runs cmd, `[[ a > f ]]` writes f), `((` two
 # subshells (`((cmd))` runs cmd), `&>` a `&` then a `>` (`echo x &>f cmd` runs cmd in the
-# background). `for ((...))` is a syntax error there, and so is a `[[` or `((` whose inside
-# does not parse as plain commands (`[[ $x =~ (a|b) ]]`): sh runs nothing of that list.
-_SH_MAY_DIFFER = re.compile(r"\[\[|\(\(|&>")
+# background), `$[` a `$` and a `[` (`echo $[1 > f]` writes `f]`). `for ((...))` is a syntax
+# error there, and so is a `[[` or `((` whose inside does not parse as plain commands
+# (`[[ $x =~ (a|b) ]]`): sh runs nothing of that list.
+_SH_MAY_DIFFER = re.compile(r"\[\[|\(\(|&>|\$\[")
 
 
 def _sh_reading(code: str, root: Node, heredocs: dict[int, tuple[_Heredoc, str, int | None]]
@@ -4647,6 +4653,8 @@ def _sh_reading(code: str, root: Node, heredocs: dict[int, tuple[_Heredoc, str, 
         elif kind == "c_style_for_statement":
             edits.append((node.start_byte, node.end_byte, ":"))
             continue
+        elif kind == "arithmetic_expansion" and children and children[0].type == "$[":
+            edits.append((children[0].start_byte, children[0].end_byte, "\\$["))
         elif kind == "file_redirect":
             for child in children:
                 if child.type in ("&>", "&>>"):
@@ -4716,7 +4724,9 @@ def _scan(src: str, dash: bool = False) -> _Scan:
     complete and `unsure` says why."""
     stack: list[str] = []
     heredocs: list[_Heredoc] = []
-    pending: list[tuple[HeredocWord, bool, tuple[int, int]]] = []
+    # Here-documents announced on the current line: word, <<-, operator, and how deep in the
+    # stack they were (a substitution closed on the same line takes them along).
+    pending: list[tuple[HeredocWord, bool, tuple[int, int], int]] = []
     continuations: list[int] = []
     index, end = 0, len(src)
     command_position, dangling, function_name = True, False, False
@@ -4793,15 +4803,18 @@ def _scan(src: str, dash: bool = False) -> _Scan:
         # Command context: top level, ( ), $( ), ` `, and the keyword blocks.
         if char == "\n":
             index += 1
-            for number, (word, strip, operator) in enumerate(pending):
+            for number, (word, strip, operator, _) in enumerate(pending):
                 found = _heredoc_end(src, index, word, strip, "$(" in stack, "`" in stack,
                                      only_dash=dash)
                 if found is None:
                     return still_open()
                 heredocs.append(_Heredoc(word.dash if dash else word.delimiter or "",
                                          word.quoted, strip, operator,
-                                         (index, found.body_end), found.after, found.sure))
-                if not found.sure and not dash:
+                                         (index, found.body_end), found.after,
+                                         found.sure and word.sure))
+                if not dash and not word.sure:
+                    return unsure(_HEREDOC_WORD_UNSURE)  # ended where either would end it
+                if not dash and not found.sure:
                     return unsure(_HEREDOC_END_UNSURE)
                 if found.after != found.body_end and number + 1 < len(pending) \
                         and src[found.after - 1: found.after] != "\n":
@@ -4831,6 +4844,14 @@ def _scan(src: str, dash: bool = False) -> _Scan:
             continue
         if char == "`":
             if top == "`":
+                # A here-document announced inside backquotes closed on its line has an empty
+                # body (the substitution's text ends there) in both shells.
+                for word, strip, operator, depth in pending:
+                    if depth >= len(stack):
+                        heredocs.append(_Heredoc(word.dash if dash else word.delimiter or "",
+                                                 word.quoted, strip, operator, (index, index),
+                                                 index))
+                pending = [p for p in pending if p[3] < len(stack)]
                 stack.pop()
                 command_position = False
             else:
@@ -4873,6 +4894,11 @@ def _scan(src: str, dash: bool = False) -> _Scan:
             command_position = True
             continue
         if char == ")":
+            if top == "$(" and any(p[3] >= len(stack) for p in pending):
+                # `$(cat <<EOF)`: bash reads the body from the next lines, dash has none.
+                if not dash:
+                    return unsure(_HEREDOC_END_UNSURE)
+                pending = [p for p in pending if p[3] < len(stack)]
             if top in ("(", "$("):
                 stack.pop()
             index += 1
@@ -4886,16 +4912,14 @@ def _scan(src: str, dash: bool = False) -> _Scan:
             elif src.startswith("<<", index):
                 strip = src.startswith("<<-", index)
                 start = index
-                word = heredoc_word(src, index + (3 if strip else 2))
+                word = heredoc_word(src, index + (3 if strip else 2), "`" in stack)
                 if not word.known:
                     return unsure(_HEREDOC_WORD_UNSURE)
-                if (word.dash if dash else word.delimiter) is None:
+                if word.delimiter is None or word.dash is None:
                     return still_open()
-                if not word.sure and not dash:
-                    return unsure(_HEREDOC_WORD_UNSURE)
                 index = word.end
                 if word.delimiter or word.quoted:
-                    pending.append((word, strip, (start, index)))
+                    pending.append((word, strip, (start, index), len(stack)))
             elif src.startswith(("<(", ">("), index):
                 if dash:
                     return done()
@@ -4997,9 +5021,10 @@ class HeredocWord(NamedTuple):
         return self.known and self.delimiter == self.dash
 
 
-def heredoc_word(src: str, index: int) -> HeredocWord:
+def heredoc_word(src: str, index: int, backquoted: bool = False) -> HeredocWord:
     """The here-document word that starts at `index` (blanks before it are skipped), read as
-    bash and dash read it. See `HeredocWord`."""
+    bash and dash read it. See `HeredocWord`. `backquoted`: inside a backquoted substitution,
+    whose text ends at a backquote (x=`cat <<EOF`)."""
     size = len(src)
     while index < size and src[index] in " \t":
         index += 1
@@ -5008,6 +5033,8 @@ def heredoc_word(src: str, index: int) -> HeredocWord:
     quoted = False
     while index < size and src[index] not in _SEPARATORS:
         char = src[index]
+        if backquoted and char == "`":
+            break
         following = src[index + 1: index + 2]
         if char == "'":
             close = src.find("'", index + 1)

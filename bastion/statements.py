@@ -126,6 +126,7 @@ class ShellLexer:
     def __init__(self) -> None:
         self.stack: list[str] = []
         self.pending: list[_Heredoc] = []  # announced on this line, bodies start on the next
+        self.pending_depth: list[int] = []  # how deep in `stack` each was announced
         self.bodies: list[_Heredoc] = []  # bodies to read, in order; the first is being read
         self.body: _Body | None = None
         self.command_position = True
@@ -152,7 +153,7 @@ class ShellLexer:
         self.continued = False
         self._code_line(src)
         if src.endswith("\n") and self.pending and self._in_command_context():
-            self.bodies, self.pending = self.pending, []
+            self.bodies, self.pending, self.pending_depth = self.pending, [], []
         return None
 
     def _in_command_context(self) -> bool:
@@ -174,8 +175,21 @@ class ShellLexer:
         if not heredoc.quoted and not state.code and _BODY_CODE.search(src):
             state.code = True
         if "`" in self.stack and "`" in raw:
-            self._unsure_body()
-            return None
+            # The substitution's text, and the body with it, ends at the backquote: at the end
+            # of a delimiter line (x=`cat <<EOF ... EOF`) both shells agree; elsewhere, unsure.
+            before = raw[: raw.index("`")]
+            if state.joined or "\\" in before or (
+                    before.lstrip("\t") if heredoc.strip else before) != heredoc.delimiter:
+                self._unsure_body()
+                return None
+            self.bodies.pop(0)
+            self.body = None
+            self.command_position = True
+            rest = src[len(before):]
+            self._code_line(rest)
+            if rest.endswith("\n") and self.pending and self._in_command_context():
+                self.bodies, self.pending, self.pending_depth = self.pending, [], []
+            return BodySpan(state.start, offset, state.code)
         # bash joins backslash-newline (delimiter unquoted) and compares the logical line, its
         # leading tabs removed for <<-; dash skips backslash-newlines where a line starts,
         # then tabs, then compares the rest of that physical line.
@@ -333,6 +347,7 @@ class ShellLexer:
                 continue
             if char == "`":
                 if top == "`":
+                    self._close_substitution()
                     stack.pop()
                     self.command_position = False
                 else:
@@ -365,6 +380,8 @@ class ShellLexer:
                 self.command_position = True
                 continue
             if char == ")":
+                if top == "$(":
+                    self._close_substitution()
                 if top in ("(", "$("):
                     stack.pop()
                 index += 1
@@ -381,6 +398,18 @@ class ShellLexer:
             self._word(match.group(), top,
                        at_start=match.start() == 0 or src[match.start() - 1] in _SEPARATORS,
                        at_end=index >= end or src[index] in _SEPARATORS)
+
+    def _close_substitution(self) -> None:
+        """A `$(...)` or backquote closes on the line that announced here-documents inside it:
+        inside backquotes their bodies are empty in both shells; inside `$(...)` bash reads them
+        from the next lines and dash does not (`policy._scan`): the rest is one statement."""
+        inside = [i for i, depth in enumerate(self.pending_depth) if depth >= len(self.stack)]
+        if not inside:
+            return
+        if self.stack[-1] == "$(":
+            self.broken = True
+        self.pending = [h for i, h in enumerate(self.pending) if i not in inside]
+        self.pending_depth = [d for i, d in enumerate(self.pending_depth) if i not in inside]
 
     def _word(self, word: str, top: str, *, at_start: bool, at_end: bool) -> None:
         stack = self.stack
@@ -455,7 +484,7 @@ class ShellLexer:
             return index + 3
         if src.startswith("<<", index):
             strip = src.startswith("<<-", index)
-            word = heredoc_word(src, index + (3 if strip else 2))
+            word = heredoc_word(src, index + (3 if strip else 2), "`" in self.stack)
             if word.delimiter is None or not word.sure:
                 # An open quote (the shell waits on), or a word bash and dash read apart, or
                 # one whose extent is not followed here: nothing after it is read with
@@ -464,6 +493,7 @@ class ShellLexer:
                 return len(src)
             if word.delimiter or word.quoted:
                 self.pending.append(_Heredoc(word.delimiter, word.quoted, strip))
+                self.pending_depth.append(len(self.stack))
             return word.end
         if src.startswith(("<(", ">("), index):
             self.stack.append("(")
