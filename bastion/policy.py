@@ -25,13 +25,24 @@ may hide a command, so a parse error never passes as allow; the commands that co
 judged as well. More generally the policy judges no parse it cannot check (`_trusted_tree`
 lists each way tree-sitter-bash and bash disagree, and what is done): a newline glued into a
 word, digits against a redirection read as a command (`0<&- reboot`), a newline dropped from a
-double-quoted string; and `$'...'` holding `\\'`, which sh (dash) ends at that quote.
-tests/test_policy_bash.py runs a corpus of such lines in bash against a canary command.
+double-quoted string, `[ a || cmd ]` read as one test (`[` is a command: read again as one);
+where here-documents are (the scanner, `_scan`, decides: every here-document is cut out and its
+body judged apart, `_flatten`); a line the shell would not finish read as a whole one.
+tests/test_policy_bash.py runs a corpus of such lines in bash and in dash against a canary.
 
-The grammar is bash's. The policy cannot know the shell that runs a line: a target login's
-shell runs exec commands, and its stdin shell the stdin gate's statements. A login shell that is
-not bash or a POSIX shell (zsh, fish, csh) reads them otherwise (`repeat 1 cmd` runs cmd in
-zsh): SECURITY.md says so, and there is no per-target shell setting.
+Two grammars. The policy cannot know the shell that runs a line: a target login's shell runs
+exec commands, its stdin shell the stdin gate's statements, and on Debian that is /bin/sh,
+dash, for a login made with useradd's defaults. So a line (and the code of `sh -c`, `su -c`,
+`ssh`, `watch`...: anything but `bash -c`, `_Site.grammar`) is judged as bash reads it and as
+POSIX sh (dash) reads it, and the strictest verdict of both stands. Where the two part in a way
+that changes what runs, either the sh reading is judged too (`_sh_reading`: `[[` and `((` are
+commands to sh, `&>` a `&` and a `>`, `$[` no arithmetic, `for ((` a syntax error), or the
+line is unknown: a `$'...'` holding `\\'` (dash ends it at that quote), a here-document word or
+end the two read apart (`heredoc_word`, `_heredoc_end`: `<<$'EOF'` ends at EOF in bash and at
+$EOF in dash). `is_complete` answers for both: a line either shell would run now is complete.
+Code the line's own shell runs (`eval`, `trap`, an alias, a hook) keeps its grammar. A login
+shell that is neither (zsh, fish, csh) reads lines otherwise (`repeat 1 cmd` runs cmd in zsh):
+SECURITY.md says so, and there is no per-target shell setting.
 
 The stdin a line was given (`_Site.stdin`, and each descriptor in `_Site.fds`): a pipe, a
 here-document, a process substitution, a file, the line's own stdin (`tty`). Every name of a
@@ -91,7 +102,11 @@ is done with it (`judged`: the code is parsed and its commands judged like the l
   zsh's noglob and nocorrect: wrappers, the command behind them judged. So are the programs in
   _WRAPPERS and the handlers after `_setarch` (setarch, numactl, runcon, bwrap,
   start-stop-daemon, machinectl shell, tmux, screen, capsh, gdb --args, perf, ip netns exec,
-  ssh's remote command...); `time`, `coproc` and `sudo` take NAME=VALUE words before it.
+  ssh's remote command, sem, dtach, abduco, mosh-server, pee...); `time`, `coproc` and `sudo`
+  take NAME=VALUE words before it. Long options may be abbreviated as GNU getopt allows
+  (`timeout --sig KILL`, `sudo --sh`: `_long_option`). gdb's -ex commands (`shell`, `!`,
+  `run ARGS`) and git's -c settings that git runs (`alias.x=!cmd`, core.sshCommand...) are
+  code; other gdb commands that may call into a program, and git's core.hooksPath, unknown.
 - history: `histchars` (other history characters), `set -H` (history expansion in code read
   later on the line), an alias ending in a blank (the next word is an alias too): unknown.
 - set and shopt options, however spelled (`set +eo history`, `shopt -uo history`, `bash +o
@@ -100,10 +115,17 @@ is done with it (`judged`: the code is parsed and its commands judged like the l
 
 Paths: a rule's `paths` are globs over the files a command touches (`SimpleCommand.paths`),
 lexically normalised (`normalise_path`) with `~` and `~user` expanded (root's home is /root,
-another user's /home/USER; `~` without a login is some /home/*; a HOME the line sets). A
+another user's /home/USER; `~` without a login is some /home/*; a HOME the line sets), and
+through /proc's magic links (`through_proc`: /proc/PID/root is /, /proc/self/cwd the working
+directory; another process's cwd, an open file's fd/N, exe and map_files are unknown). A
 relative path is matched as written, the working directory being unknown, and in each directory
 a `cd`, `pushd` or `popd` earlier on the line may have chosen (CDPATH and cdable_vars set on the
-line followed; `~+` and `~0` are that directory, `~-` and `~1` unknown). A glob in the line or
+line followed; `~+` and `~0` are that directory, `~-` and `~1` unknown), or a wrapper runs its
+command in (`env -C DIR`, `sudo -D DIR`, `sudo -i` and `su -l` (the home), `chroot DIR` and
+`sudo -R`, `nsenter -w`/`-r`, `unshare --wd`/`--root`, `systemd-run` (/ unless `--scope`),
+`bwrap --chdir`, `start-stop-daemon --chdir`, `find -execdir`, `parallel --wd`, `tmux -c`,
+`git -C`: `_wrapper_directory`, `_Collector._elsewhere`); under a new root directory absolute
+paths are judged inside it as well as as written. A glob in the line or
 a path known only at run time that could match makes the rule's action no stricter than
 [defaults].unknown; a path mktemp made on the line (`"$tmp"`) matches nothing. deny,
 confirm and alert rules match when one path matches; allow rules only when all do. `find

@@ -15,6 +15,11 @@ byte is lexed once:
   confirms it (once, on the whole statement); when the two disagree the statement goes on, and the
   next confirmation waits until the statement has doubled, so confirmations cost at most twice
   the statement's length.
+- Here-document words and end lines are read as `bastion.policy.heredoc_word` reads them, as
+  bash and dash do (`<<"E\\OF"` ends at a line E\\OF). Where the two shells read a word apart
+  (`<<$'EOF'`: EOF to bash, $EOF to dash), or would end the body at different lines (a line a
+  backslash-newline joined; `EOF)` in `$(...)`), nothing after it is cut on a guess: the rest
+  of the input is one statement, judged whole at its end (or overflowing, below).
 - Here-document bodies are read a line at a time looking for their delimiter, with no cap. A body
   that cannot run code (a quoted delimiter, or no `$(`, `${`, `$[` or backquote in it) and is
   longer than INLINE_BODY is replaced, in the text the policy judges, by a placeholder line
