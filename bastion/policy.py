@@ -4660,7 +4660,12 @@ def _sh_reading(code: str, root: Node, heredocs: dict[int, tuple[_Heredoc, str, 
         kind = node.type
         children = node.children
         if kind == "test_command" and children and children[0].type == "[[":
-            if _sh_syntax_error("\\[\\[" + _text(code, node)[2:]):
+            text = _text(code, node)
+            if not _SH_OPERATOR.search(text):
+                # Only a command named `[[` to sh, with these arguments: nothing else runs
+                # (a substitution inside is the same to both, and judged in bash's reading).
+                continue
+            if _sh_syntax_error("\\[\\[" + text[2:]):
                 edits.append((node.start_byte, node.end_byte, ":"))
                 continue
             edits.append((node.start_byte, children[0].end_byte, "\\[\\["))
@@ -4705,10 +4710,14 @@ def _sh_reading(code: str, root: Node, heredocs: dict[int, tuple[_Heredoc, str, 
     return "".join(pieces), moved
 
 
+_SH_OPERATOR = re.compile(r"[;&|<>()\n]")
+
+
 def _sh_syntax_error(snippet: str) -> bool:
     """Whether sh rejects a `[[ ... ]]` or `(( ... ))` read as plain commands (`snippet`):
     it then runs nothing of the line. A here-document inside makes it unknowable: no."""
-    return "<<" not in snippet and _parse_tree(snippet).has_error
+    return "<<" not in snippet and ("(" in snippet[3:] or ")" in snippet[:-3]) and \
+        _parse_tree(snippet).has_error
 
 
 def _join_continuations(code: str, offsets: tuple[int, ...]) -> str:
