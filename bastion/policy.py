@@ -994,6 +994,7 @@ class _Collector:
                 code, root, why, scan = retry, retry_root, None, None
         heredocs: dict[int, tuple[_Heredoc, str, int | None]] = {}
         unsure = None
+        written = code  # as written, for the messages (the code walked may be flattened)
         if "<<" in code:
             # tree-sitter-bash misreads some here-documents (`cat <<EOF; rm x` hides `rm x` in
             # the heredoc; it ends bodies and reads delimiters its own way). The scanner decides
@@ -1024,7 +1025,7 @@ class _Collector:
         if why is not None:
             self._unknown(site._replace(text=code), (), why)
         if unsure is not None:
-            self._unknown(site._replace(text=code), (), unsure)
+            self._unknown(site._replace(text=written), (), unsure)
         if sh is not None:
             # The same code as POSIX sh (dash) reads it: what it runs there is judged too.
             fork = self._fork()
