@@ -25,13 +25,24 @@ may hide a command, so a parse error never passes as allow; the commands that co
 judged as well. More generally the policy judges no parse it cannot check (`_trusted_tree`
 lists each way tree-sitter-bash and bash disagree, and what is done): a newline glued into a
 word, digits against a redirection read as a command (`0<&- reboot`), a newline dropped from a
-double-quoted string; and `$'...'` holding `\\'`, which sh (dash) ends at that quote.
-tests/test_policy_bash.py runs a corpus of such lines in bash against a canary command.
+double-quoted string, `[ a || cmd ]` read as one test (`[` is a command: read again as one);
+where here-documents are (the scanner, `_scan`, decides: every here-document is cut out and its
+body judged apart, `_flatten`); a line the shell would not finish read as a whole one.
+tests/test_policy_bash.py runs a corpus of such lines in bash and in dash against a canary.
 
-The grammar is bash's. The policy cannot know the shell that runs a line: a target login's
-shell runs exec commands, and its stdin shell the stdin gate's statements. A login shell that is
-not bash or a POSIX shell (zsh, fish, csh) reads them otherwise (`repeat 1 cmd` runs cmd in
-zsh): SECURITY.md says so, and there is no per-target shell setting.
+Two grammars. The policy cannot know the shell that runs a line: a target login's shell runs
+exec commands, its stdin shell the stdin gate's statements, and on Debian that is /bin/sh,
+dash, for a login made with useradd's defaults. So a line (and the code of `sh -c`, `su -c`,
+`ssh`, `watch`...: anything but `bash -c`, `_Site.grammar`) is judged as bash reads it and as
+POSIX sh (dash) reads it, and the strictest verdict of both stands. Where the two part in a way
+that changes what runs, either the sh reading is judged too (`_sh_reading`: `[[` and `((` are
+commands to sh, `&>` a `&` and a `>`, `$[` no arithmetic, `for ((` a syntax error), or the
+line is unknown: a `$'...'` holding `\\'` (dash ends it at that quote), a here-document word or
+end the two read apart (`heredoc_word`, `_heredoc_end`: `<<$'EOF'` ends at EOF in bash and at
+$EOF in dash). `is_complete` answers for both: a line either shell would run now is complete.
+Code the line's own shell runs (`eval`, `trap`, an alias, a hook) keeps its grammar. A login
+shell that is neither (zsh, fish, csh) reads lines otherwise (`repeat 1 cmd` runs cmd in zsh):
+SECURITY.md says so, and there is no per-target shell setting.
 
 The stdin a line was given (`_Site.stdin`, and each descriptor in `_Site.fds`): a pipe, a
 here-document, a process substitution, a file, the line's own stdin (`tty`). Every name of a
@@ -91,7 +102,11 @@ is done with it (`judged`: the code is parsed and its commands judged like the l
   zsh's noglob and nocorrect: wrappers, the command behind them judged. So are the programs in
   _WRAPPERS and the handlers after `_setarch` (setarch, numactl, runcon, bwrap,
   start-stop-daemon, machinectl shell, tmux, screen, capsh, gdb --args, perf, ip netns exec,
-  ssh's remote command...); `time`, `coproc` and `sudo` take NAME=VALUE words before it.
+  ssh's remote command, sem, dtach, abduco, mosh-server, pee...); `time`, `coproc` and `sudo`
+  take NAME=VALUE words before it. Long options may be abbreviated as GNU getopt allows
+  (`timeout --sig KILL`, `sudo --sh`: `_long_option`). gdb's -ex commands (`shell`, `!`,
+  `run ARGS`) and git's -c settings that git runs (`alias.x=!cmd`, core.sshCommand...) are
+  code; other gdb commands that may call into a program, and git's core.hooksPath, unknown.
 - history: `histchars` (other history characters), `set -H` (history expansion in code read
   later on the line), an alias ending in a blank (the next word is an alias too): unknown.
 - set and shopt options, however spelled (`set +eo history`, `shopt -uo history`, `bash +o
@@ -100,10 +115,17 @@ is done with it (`judged`: the code is parsed and its commands judged like the l
 
 Paths: a rule's `paths` are globs over the files a command touches (`SimpleCommand.paths`),
 lexically normalised (`normalise_path`) with `~` and `~user` expanded (root's home is /root,
-another user's /home/USER; `~` without a login is some /home/*; a HOME the line sets). A
+another user's /home/USER; `~` without a login is some /home/*; a HOME the line sets), and
+through /proc's magic links (`through_proc`: /proc/PID/root is /, /proc/self/cwd the working
+directory; another process's cwd, an open file's fd/N, exe and map_files are unknown). A
 relative path is matched as written, the working directory being unknown, and in each directory
 a `cd`, `pushd` or `popd` earlier on the line may have chosen (CDPATH and cdable_vars set on the
-line followed; `~+` and `~0` are that directory, `~-` and `~1` unknown). A glob in the line or
+line followed; `~+` and `~0` are that directory, `~-` and `~1` unknown), or a wrapper runs its
+command in (`env -C DIR`, `sudo -D DIR`, `sudo -i` and `su -l` (the home), `chroot DIR` and
+`sudo -R`, `nsenter -w`/`-r`, `unshare --wd`/`--root`, `systemd-run` (/ unless `--scope`),
+`bwrap --chdir`, `start-stop-daemon --chdir`, `find -execdir`, `parallel --wd`, `tmux -c`,
+`git -C`: `_wrapper_directory`, `_Collector._elsewhere`); under a new root directory absolute
+paths are judged inside it as well as as written. A glob in the line or
 a path known only at run time that could match makes the rule's action no stricter than
 [defaults].unknown; a path mktemp made on the line (`"$tmp"`) matches nothing. deny,
 confirm and alert rules match when one path matches; allow rules only when all do. `find
@@ -140,12 +162,14 @@ shared (under a lock, so any thread may call in). Results for recent lines are c
 
 from __future__ import annotations
 
+import copy
 import fnmatch
 import functools
 import math
 import re
 import shlex
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any, NamedTuple
 
@@ -453,6 +477,9 @@ class _Site(NamedTuple):
     # Descriptors other than 0 that a redirection opened, as (fd, origin, here text): origins
     # as for stdin, so that `bash /dev/fd/3 3<&0` is known to read the line's own stdin.
     fds: tuple[tuple[int, str, str | None], ...] = ()
+    # The shell that reads the code: "any" (bash or POSIX sh: the login shell, `sh -c`), "bash"
+    # (`bash -c`), or "sh" (the code as sh reads it, in the second reading of `_sh_reading`).
+    grammar: str = "any"
 
 
 class _Streams:
@@ -505,6 +532,7 @@ class _Heredoc(NamedTuple):
     operator: tuple[int, int]  # `<<EOF` in the source
     body: tuple[int, int]  # the body, up to the delimiter line
     end: int  # just after the delimiter line
+    sure: bool = True  # bash and dash read the delimiter alike and end the body alike
 
     def text(self, src: str) -> str:
         body = src[self.body[0]: self.body[1]]
@@ -515,6 +543,9 @@ class _Scan(NamedTuple):
     open: bool  # the shell would wait for more input
     heredocs: tuple[_Heredoc, ...]  # finished here-documents, in order
     continuations: tuple[int, ...]  # offsets of backslash-newline pairs the shell removes
+    # Why what follows a point of the text cannot be read with confidence (a here-document
+    # word or end that the shells read differently), or None. The scan stops there.
+    unsure: str | None = None
 
 
 def _parse_tree(code: str) -> Node:
@@ -842,12 +873,7 @@ def _descriptor_file(value: str) -> int | str | None:
     """The descriptor a file name opens (`/dev/fd/3` is 3, `/dev//stdin` 0, also through
     /proc/self/root), "unknown" for one that cannot be told (`/dev/fd/$n`, `/dev/fd/?`), None
     for a name that opens no descriptor."""
-    path = normalise_path(value)
-    for _ in range(8):  # /proc/self/root/proc/self/root/... is still /
-        stripped = _PROC_ROOT.sub(lambda m: "/" if m.group(1) else "", path, count=1)
-        if stripped == path:
-            break
-        path = normalise_path(stripped)
+    path = through_proc(value, descriptors=True)[1]
     match = _DESCRIPTOR_FILE.fullmatch(path)
     if match is None:
         return None
@@ -897,12 +923,14 @@ class _Collector:
         self._fresh_used: list[tuple[str, str]] = []
         self._stale: set[str] = set()
         # Directories an earlier `cd` on this line may have moved to: relative paths after it
-        # are judged in each of them as well as as written.
+        # are judged in each of them as well as as written. And the root directories a
+        # wrapper chose (`chroot DIR`): absolute paths are judged inside each too.
         self._dirs: list[PathArg] = []
+        self._roots: list[PathArg] = []
         # The code being walked, and its here-documents turned into here-strings (see `parse`)
         # by the offset of the `<<<`.
         self._src = ""
-        self._heredocs: dict[int, tuple[_Heredoc, str]] = {}
+        self._heredocs: dict[int, tuple[_Heredoc, str, int | None]] = {}
         # The shell's own descriptors after an `exec 3<&0` on the line (0 included).
         self._line_fds: dict[int, tuple[str, str | None]] = {}
         # Redirections tree-sitter hung on a pipeline or list, for its last command (by range).
@@ -933,7 +961,7 @@ class _Collector:
             self._unknown(site._replace(text=code), (), "history expansion")
         elif site.depth > 0 and ("!" in code or "^" in code):
             self._codes.append((code, site))  # `bash -c 'set -H; ...; !!'`: see `finish`
-        if "$'" in code and _DASH_QUOTE.search(code):
+        if "$'" in code and site.grammar != "bash" and _DASH_QUOTE.search(code):
             # dash, and sh on many systems, has no $'...': `$'\' ; cmd ; # '` is one string to
             # bash and `cmd` to dash. The policy cannot tell which shell reads the line.
             self._unknown(site._replace(text=code), (), "a $'...' string holding \\', which sh "
@@ -964,26 +992,99 @@ class _Collector:
             retry, retry_root, retry_why = _trusted_tree(_TEST_BRACKET.sub(r"\1\\[", code))
             if retry_why is None:
                 code, root, why, scan = retry, retry_root, None, None
-        heredocs: dict[int, tuple[_Heredoc, str]] = {}
+        heredocs: dict[int, tuple[_Heredoc, str, int | None]] = {}
+        unsure = None
+        written = code  # as written, for the messages (the code walked may be flattened)
         if "<<" in code:
             # tree-sitter-bash misreads some here-documents (`cat <<EOF; rm x` hides `rm x` in
-            # the heredoc). When it disagrees with the scanner, parse the line again with every
-            # here-document replaced by a here-string and its body kept aside.
+            # the heredoc; it ends bodies and reads delimiters its own way). The scanner decides
+            # where each body is: the line is parsed again with every here-document replaced by
+            # a here-string and its body kept aside.
             scan = scan or _scan(code)
-            delimiters = tuple(h.delimiter for h in scan.heredocs)
-            if not scan.open and (why is not None or delimiters != _tree_heredocs(code, root)):
+            unsure = scan.unsure
+            if scan.open and why is None:
+                # The shell would wait for more (and run what came before at the end of its
+                # input), where tree-sitter-bash read a whole line: it read something else.
+                why = "a line the shell would not finish: an open quote, substitution or " \
+                      "here-document"
+            if not scan.open and scan.heredocs:
                 code, heredocs = _flatten(code, scan.heredocs)
                 # Not repaired: `heredocs` holds offsets into this very text.
                 root = _parse_tree(code)
                 why = _distrust(code, root)
+        sh = None
+        if site.grammar != "bash" and _SH_MAY_DIFFER.search(code):
+            sh = _sh_reading(code, root, heredocs)
+            if sh is not None and site.grammar == "sh":
+                # Code the sh reading runs in its own shell (`eval '[[ x || cmd ]]'`): read as
+                # sh reads it alone, bash's reading being judged already.
+                code, heredocs = sh[0], sh[1]
+                root = _parse_tree(code)
+                why, sh = why or _distrust(code, root), None
+        self._walk(code, root, heredocs, site)
+        if why is not None:
+            self._unknown(site._replace(text=code), (), why)
+        if unsure is not None:
+            self._unknown(site._replace(text=written), (), unsure)
+        if sh is not None:
+            # The same code as POSIX sh (dash) reads it: what it runs there is judged too.
+            fork = self._fork()
+            sh_root = _parse_tree(sh[0])
+            fork._walk(sh[0], sh_root, sh[1], site._replace(grammar="sh"))
+            sh_why = _distrust(sh[0], sh_root)
+            if sh_why is not None:
+                fork._unknown(site._replace(text=code), (), f"{sh_why} (as sh reads it)")
+            self._merge(fork)
+
+    def _walk(self, code: str, root: Node, heredocs: dict[int, tuple[_Heredoc, str, int | None]],
+              site: _Site) -> None:
         saved = self._src, self._heredocs
         self._src, self._heredocs = code, heredocs
         try:
             self._statement(root, site, 0)
         finally:
             self._src, self._heredocs = saved
-        if why is not None:
-            self._unknown(site._replace(text=code), (), why)
+
+    def _fork(self) -> _Collector:
+        """A collector that goes on from this one's state without changing it."""
+        fork = copy.copy(self)
+        fork.commands = []
+        for name in ("_numbers", "_tainted", "_assoc", "_fresh", "_stale"):
+            setattr(fork, name, set(getattr(self, name)))
+        for name in ("_assumed", "_codes", "_fresh_used", "_dirs", "_roots"):
+            setattr(fork, name, list(getattr(self, name)))
+        fork._stack = [list(level) for level in self._stack]
+        fork._values, fork._line_fds = dict(self._values), dict(self._line_fds)
+        fork._attached = dict(self._attached)
+        return fork
+
+    def _merge(self, fork: _Collector) -> None:
+        """Take in what a second reading of the same code (`fork`) found: its other commands,
+        and the state it left, as what either reading may have done (the directories of both,
+        a value the two set apart unknown, a number only if both keep it one)."""
+        seen = set(self.commands)
+        for command in fork.commands:
+            if command not in seen:
+                seen.add(command)
+                self.commands.append(command)
+        for name in ("_assumed", "_codes", "_fresh_used"):
+            mine = getattr(self, name)
+            mine.extend(getattr(fork, name)[len(mine):])
+        self._tainted |= fork._tainted
+        self._stale |= fork._stale
+        self._numbers &= fork._numbers
+        self._fresh &= fork._fresh
+        self._dirs.extend(d for d in fork._dirs if d not in self._dirs)
+        for name in set(self._values) | set(fork._values):
+            if self._values.get(name, "") != fork._values.get(name, ""):
+                self._values[name] = None
+        if fork._stack != self._stack:
+            self._stack.clear()  # directories pushed apart: `popd` goes somewhere unknown
+        for fd in set(self._line_fds) | set(fork._line_fds):
+            if self._line_fds.get(fd) != fork._line_fds.get(fd):
+                self._line_fds[fd] = ("unknown", None)
+        self._histexpand |= fork._histexpand
+        self._cdable_vars |= fork._cdable_vars
 
     # -- statements ----------------------------------------------------------------------
 
@@ -1033,6 +1134,11 @@ class _Collector:
             for child in node.named_children:
                 self._statement(child, site, level + 1)
         elif kind == "test_command":
+            if node.children and node.children[0].type == "[":
+                # `[` is a command, whatever tree-sitter-bash makes of it: `[ a || cmd ]` runs
+                # `[ a` then `cmd ]`, `[ -f x > f ]` writes f. Read again as one.
+                self.parse("\\" + self._text(node), site._replace(depth=site.depth + 1))
+                return
             self._test(node, site)
             self._nested(node, site, level)
         elif kind != "comment":
@@ -1295,7 +1401,13 @@ class _Collector:
         if kind == "herestring_redirect":
             flattened = self._heredocs.get(node.start_byte)
             if flattened is not None:
-                streams.set(fd or 0, "here", self._heredoc_value(*flattened, site))
+                heredoc, body, written = flattened
+                first = len(self.commands)
+                streams.set(written if written is not None else fd or 0, "here",
+                            self._heredoc_value(heredoc, body, site))
+                # Commands in the body run before the command, but are listed after it.
+                later.extend(self.commands[first:])
+                del self.commands[first:]
                 return
             inner = [c for c in node.named_children if c.type != "file_descriptor"]
             streams.set(fd or 0, "here", self._word(inner[-1]).value if inner else "")
@@ -1917,12 +2029,21 @@ class _Collector:
         (a path relative to it), other directory-stack forms (`~-`, `~1`) are unknown."""
         if any(path.tilde for path in paths):
             paths = tuple(self._tilde(path) for path in paths)
+        if self._roots:
+            paths += tuple(_rooted(root, path) for path in paths if path.text.startswith("/")
+                           and path.kind != "unknown" for root in self._roots)
         if not self._dirs:
             return paths
         more: list[PathArg] = []
         for path in paths:
-            if path.kind == "unknown" or path.tilde or path.text.startswith("/"):
+            if path.kind == "unknown" or path.tilde:
                 continue
+            if path.text.startswith("/"):
+                # /proc/self/cwd/x is x in the working directory.
+                if "/proc/" not in path.text or (relative := through_proc(path.text))[0] != \
+                        "exact" or relative[1].startswith("/"):
+                    continue
+                path = path._replace(text=relative[1])
             for folder in self._dirs:
                 if folder.kind == "fresh" and ".." not in path.text.split("/"):
                     more.append(PathArg(f"{folder.text}/{path.text}", "fresh"))
@@ -1969,6 +2090,23 @@ class _Collector:
         )
         return True
 
+    def _elsewhere(self, folder: _Word | PathArg | list[PathArg] | None,
+                   judge: Callable[[], bool], root: _Word | PathArg | None = None) -> bool:
+        """`judge()` (a wrapper's command) with relative paths judged from `folder` too, as a
+        `cd` there would make them (`env -C DIR`, `sudo -D DIR`, `su -l`: the home; several:
+        `find -execdir`); None being a directory known only at run time. With `root`, the
+        command's root directory is that one (`chroot DIR`): absolute paths are judged inside
+        it too. The line's own directories are as they were afterwards."""
+        saved = self._dirs, self._roots
+        try:
+            if root is not None:
+                self._roots = list(self._in_dirs((_place(root),)))
+            places = tuple(folder) if isinstance(folder, list) else (_place(folder),)
+            self._dirs = list(self._in_dirs(places))
+            return judge()
+        finally:
+            self._dirs, self._roots = saved
+
     def _code(self, code: _Word | str | None, site: _Site, name: str) -> bool:
         """Judge a string the shell will parse again as code (`sh -c`, `eval`, `su -c`)."""
         value = code.value if isinstance(code, _Word) else code
@@ -1980,9 +2118,14 @@ class _Collector:
         foreign = _foreign(shell, value) if shell is not None else None
         if foreign is not None:
             self._unknown(site._replace(text=value), [], foreign)
+        # `bash -c` reads bash; eval, trap, alias and the hooks the shell that reads the line;
+        # any other program that takes code starts a shell that may be sh (dash).
+        grammar = "bash" if shell in ("bash", "rbash") else \
+            site.grammar if name in _SAME_SHELL else "any"
         self.parse(
             value,
-            site._replace(depth=site.depth + 1, wrappers=(*site.wrappers, name), here=None),
+            site._replace(depth=site.depth + 1, wrappers=(*site.wrappers, name), here=None,
+                          grammar=grammar),
         )
         return True
 
@@ -1999,11 +2142,12 @@ class _Collector:
 
     def _wrapper(self, name: str, words: list[_Word], site: _Site) -> bool:
         spec = _WRAPPERS[name]
-        skipped = _skip_options(words, 1, spec)
-        if skipped is None:
+        scanned = _scan_options(words, 1, spec)
+        if scanned is None:
             self._unknown(site, words, f"options of {name} known only at run time")
             return True
-        index, seen = skipped
+        index, found = scanned
+        seen = {option for option, _ in found}
         if seen & spec.stop:
             return False
         if name == "sudo" and seen & {"-S", "--stdin"} and site.stdin in ("tty", "unknown",
@@ -2011,19 +2155,26 @@ class _Collector:
             # sudo -S reads the password from the line's stdin (see `stdin_reader`).
             self.commands.append(SimpleCommand(name, ("sudo", "-S"), site.text,
                                                wrappers=site.wrappers, reads_input=True))
+        operands = words[index: index + spec.operands]
         index += spec.operands
         if name in _ASSIGNMENTS_FIRST:
             index = self._leading_assignments(name, words, index, site)
-        if seen & spec.code or (name in _SHELL_WITHOUT_COMMAND and not words[index:]):
-            if not words[index:]:
-                return self._user_shell(name, words, site)
-            return self._joined_code(words[index:], site, name)
-        if name == "coproc":
-            # The shell talks to a coprocess through a pipe (`echo ls >&${COPROC[1]}`).
-            return self._inner(words[index:], site, name, stdin="pipe")
-        if name == "entr" and any("s" in o[1:] for o in seen if not o.startswith("--")):
-            return self._joined_code(words[index:], site, name)  # entr -s runs it in $SHELL
-        return self._inner(words[index:], site, name)
+        rest = words[index:]
+
+        def judge() -> bool:
+            if seen & spec.code or (name in _SHELL_WITHOUT_COMMAND and not rest):
+                if not rest:
+                    return self._user_shell(name, words, site)
+                return self._joined_code(rest, site, name)
+            if name == "coproc":
+                # The shell talks to a coprocess through a pipe (`echo ls >&${COPROC[1]}`).
+                return self._inner(rest, site, name, stdin="pipe")
+            if name == "entr" and any("s" in o[1:] for o in seen if not o.startswith("--")):
+                return self._joined_code(rest, site, name)  # entr -s runs it in $SHELL
+            return self._inner(rest, site, name)
+
+        moved = _wrapper_directory(name, found, operands)
+        return judge() if moved is None else self._elsewhere(moved[0], judge, moved[1])
 
     def _leading_assignments(self, name: str, words: list[_Word], index: int,
                              site: _Site) -> int:
@@ -2072,27 +2223,40 @@ class _Collector:
             self._assigned(variable, _Word(value, value), word.text, site)
         assigned = self.commands[first:]
         del self.commands[first:]
-        if split is not None:
+
+        def judge() -> bool:
+            if split is None:
+                return self._inner(words[index:], site, name)
             if split.value is None or any(w.value is None for w in words[index:]):
-                self._code(None, site, name)
-            else:
-                rest = " ".join(shlex.quote(w.value or "") for w in words[index:])
-                self._code(f"{split.value} {rest}", site, name)
+                return self._code(None, site, name)
+            rest = " ".join(shlex.quote(w.value or "") for w in words[index:])
+            return self._code(f"{split.value} {rest}", site, name)
+
+        chdir = _last_argument(found, {"-C", "--chdir"})  # `env -C DIR`: the command runs there
+        if chdir is None:
+            judge()
         else:
-            self._inner(words[index:], site, name)
+            self._elsewhere(chdir[1], judge)
         self.commands.extend(assigned)
         return True
 
     def _su(self, name: str, words: list[_Word], site: _Site) -> bool:
-        # su passes the words after the user to the login shell, so -c may come anywhere.
-        code = _code_option(words, "csgGw")
-        if code is not None:
-            return self._code(code, site, name)
-        if name == "runuser":
-            skipped = _skip_options(words, 1, _RUNUSER)
-            if skipped is not None and skipped[1] & {"-u", "--user"} and words[skipped[0]:]:
-                return self._inner(words[skipped[0]:], site, name)
-        return self._user_shell(name, words, site)
+        def judge() -> bool:
+            # su passes the words after the user to the login shell, so -c may come anywhere.
+            code = _code_option(words, "csgGw")
+            if code is not None:
+                return self._code(code, site, name)
+            if name == "runuser":
+                skipped = _skip_options(words, 1, _RUNUSER)
+                if skipped is not None and skipped[1] & {"-u", "--user"} and words[skipped[0]:]:
+                    return self._inner(words[skipped[0]:], site, name)
+            return self._user_shell(name, words, site)
+
+        login, user = _su_login(words)
+        if not login:
+            return judge()
+        # `su -`, `su -l USER`: a login shell, which starts in the user's home.
+        return self._elsewhere(None if user is None else PathArg(f"~{user}", tilde=True), judge)
 
     def _sg(self, name: str, words: list[_Word], site: _Site) -> bool:
         rest = words[1:]
@@ -2204,9 +2368,19 @@ class _Collector:
             self.commands.append(SimpleCommand(
                 "rm", ("rm", "-r", *(f.text for f in found)), site.text,
                 wrappers=(*site.wrappers, name), paths=self._in_dirs(found)))
-        for _, action in actions:
+        for option, action in actions:
             first = len(self.commands)
-            self._inner(action, site, name)
+            if option in ("-execdir", "-okdir"):
+                # Run in the directory of each file found: a start's parent, the start, or a
+                # folder below it.
+                folders = [PathArg(f"{start.rstrip('/') or '/'}/..") for start in starts or ["."]]
+                folders += [PathArg(start) for start in starts or ["."]]
+                folders += [PathArg(f"{start.rstrip('/')}/**", "pattern")
+                            for start in starts or ["."]]
+                self._elsewhere(folders,
+                                lambda action=action: self._inner(action, site, name))
+            else:
+                self._inner(action, site, name)
             # {} alone as an argument is each file found, which `_found_in` puts in its place;
             # inside a word, or as the command, it stays a text known only at run time.
             each = all(w.value is not None or w.text == "{}" for w in action[1:]) and bool(
@@ -2236,11 +2410,13 @@ class _Collector:
     def _parallel(self, name: str, words: list[_Word], site: _Site) -> bool:
         # GNU parallel joins the command words, puts each input (quoted) in place of {} or at
         # the end, and runs the result in a shell. Inputs follow `:::` or come from stdin.
-        skipped = _skip_options(words, 1, _PARALLEL)
-        if skipped is None:
-            self._unknown(site, words, "options of parallel known only at run time")
+        scanned = _scan_options(words, 1, _PARALLEL)
+        if scanned is None:
+            self._unknown(site, words, f"options of {name} known only at run time")
             return True
-        rest = words[skipped[0]:]
+        rest = words[scanned[0]:]
+        # --workdir DIR (--wd): the jobs run there; `...` and `.` are directories of its own.
+        workdir = _last_argument(scanned[1], {"--workdir", "--wd"})
         separators = [i for i, w in enumerate(rest) if w.value in (":::", "::::", ":::+")]
         command = rest[: separators[0]] if separators else rest
         if not command:
@@ -2248,17 +2424,81 @@ class _Collector:
         if any(w.value is None for w in command):
             self._unknown(site, words, "shell code known only at run time")
             return True
+        # sem (parallel --semaphore) runs the command as it is; parallel appends each input.
         inputs: list[str | None] = [None]
-        if separators and rest[separators[0]].value != "::::":
+        if name == "sem" or any(o == "--semaphore" for o, _ in scanned[1]):
+            inputs = [""]
+        elif separators and rest[separators[0]].value != "::::":
             listed = rest[separators[0] + 1:]
             if listed and all(w.value is not None for w in listed):
                 inputs = [w.value for w in listed]
         code = " ".join(w.value or "" for w in command)
-        for value in inputs:
-            argument = '"${PARALLEL_INPUT}"' if value is None else shlex.quote(value)
-            filled = code.replace("{}", argument) if "{}" in code else f"{code} {argument}"
-            self._code(filled, site, name)
-        return True
+
+        def judge() -> bool:
+            for value in inputs:
+                argument = '"${PARALLEL_INPUT}"' if value is None else shlex.quote(value)
+                filled = code if value == "" else code.replace("{}", argument) if "{}" in code \
+                    else f"{code} {argument}"
+                self._code(filled, site, name)
+            return True
+
+        if workdir is None:
+            return judge()
+        folder = workdir[1]
+        return self._elsewhere(None if folder is None or folder.value in ("...", ".") else folder,
+                               judge)
+
+    def _git(self, name: str, words: list[_Word], site: _Site) -> bool:
+        """git: `-C DIR` (each relative to the one before) runs it in DIR, where its paths are
+        judged from; `-c NAME=VALUE` sets a variable git may run as a shell command (`_GIT_CODE`:
+        `alias.x=!cmd`, core.sshCommand, core.pager...): its value is judged as code, and
+        core.hooksPath (hooks from a folder) is unknown. The same through --config-env, whose
+        value is an environment variable's: unknown."""
+        index, folder = 1, _KEEP
+        while index < len(words):
+            value = words[index].value
+            argument = _at(words, index + 1)
+            if value in ("-C", "-c") and argument is None:
+                break
+            if value == "-C":
+                assert argument is not None
+                if folder is _KEEP or (argument.value or "").startswith("/") or \
+                        argument.value is None or folder is None:
+                    folder = argument if argument.value is not None else None
+                else:
+                    folder = _Word(f"{folder.value}/{argument.value}", argument.text)
+                index += 2
+            elif value == "-c" or (value or "").startswith("--config-env="):
+                setting = argument if value == "-c" else words[index]
+                self._git_setting(setting, value != "-c", words, site)
+                index += 2 if value == "-c" else 1
+            elif value in ("--git-dir", "--work-tree", "--namespace", "--config-env"):
+                index += 2
+            elif value is not None and value.startswith("-"):
+                index += 1
+            else:
+                break
+        if folder is _KEEP:
+            return False
+        return self._elsewhere(folder, lambda: self._plain(name, words, site) or True)
+
+    def _git_setting(self, setting: _Word | None, from_environment: bool, words: list[_Word],
+                     site: _Site) -> None:
+        text = (setting.value or "") if setting is not None else ""
+        if from_environment:
+            text = text.partition("=")[2]
+        key, _, value = text.partition("=")
+        key = key.lower()
+        if setting is None or setting.value is None:
+            self._unknown(site, words, "a git setting known only at run time")
+        elif key == "core.hookspath":
+            self._unknown(site, words, "git hooks from a folder, whose scripts run unseen")
+        elif _GIT_CODE.fullmatch(key) and (value.startswith("!") or not key.startswith(
+                ("alias.", "credential."))):
+            if from_environment:
+                self._unknown(site, words, f"git runs {key} from an environment variable")
+            else:
+                self._code(value[1:] if value.startswith("!") else value, site, "git")
 
     def _busybox(self, name: str, words: list[_Word], site: _Site) -> bool:
         applet = _at(words, 1)
@@ -2726,8 +2966,9 @@ class _Collector:
         return self._inner(words[index:], site, name)
 
     def _bwrap(self, name: str, words: list[_Word], site: _Site) -> bool:
-        """bubblewrap: options take none, one or two arguments, then the command."""
-        index = 1
+        """bubblewrap: options take none, one or two arguments, then the command (run in
+        `--chdir DIR`)."""
+        index, folder = 1, _KEEP
         while index < len(words):
             value = words[index].value
             if value is None:
@@ -2738,8 +2979,12 @@ class _Collector:
                 break
             if not value.startswith("--"):
                 break
+            if value == "--chdir":
+                folder = _at(words, index + 1)
             index += 3 if value in _BWRAP_TWO else 2 if value in _BWRAP_ONE else 1
-        return self._inner(words[index:], site, name)
+        if folder is _KEEP:
+            return self._inner(words[index:], site, name)
+        return self._elsewhere(folder, lambda: self._inner(words[index:], site, name))
 
     def _start_stop_daemon(self, name: str, words: list[_Word], site: _Site) -> bool:
         """`start-stop-daemon --start --exec PATH -- ARGS` runs PATH (or --startas PATH)."""
@@ -2754,7 +2999,15 @@ class _Collector:
             found, {"-x", "--exec"})
         if program is None or program[1] is None:
             return False
-        return self._inner([program[1], *words[index:]], site, name)
+        command = program[1]
+        chdir = _last_argument(found, {"-d", "--chdir"})
+        chroot = _last_argument(found, {"-r", "--chroot"})
+        if chdir is None and chroot is None:
+            return self._inner([command, *words[index:]], site, name)
+        return self._elsewhere(
+            chdir[1] if chdir is not None else None if chroot is None else chroot[1],
+            lambda: self._inner([command, *words[index:]], site, name),
+            None if chroot is None else chroot[1])
 
     def _machinectl(self, name: str, words: list[_Word], site: _Site) -> bool:
         """`machinectl shell [[USER@]NAME [PATH [ARGS]]]` runs PATH (or the user's shell)."""
@@ -2814,12 +3067,22 @@ class _Collector:
         rest = command[scanned[0]:]
         if not rest:
             return
-        if len(rest) == 1 or verb in ("run-shell", "run", "pipe-pane", "pipep", "if-shell", "if"):
-            self._code(rest[0], site, "tmux")
-            if verb in ("if-shell", "if"):
-                self._unknown(site, words, "tmux if-shell runs tmux commands")
+        # -c DIR (display-popup -d DIR): the start directory.
+        start = _last_argument(scanned[1], {"-d" if verb in ("display-popup", "popup") else "-c"})
+
+        def judge() -> bool:
+            if len(rest) == 1 or verb in ("run-shell", "run", "pipe-pane", "pipep", "if-shell",
+                                          "if"):
+                self._code(rest[0], site, "tmux")
+                if verb in ("if-shell", "if"):
+                    self._unknown(site, words, "tmux if-shell runs tmux commands")
+                return True
+            return self._inner(rest, site, "tmux")
+
+        if start is None:
+            judge()
         else:
-            self._inner(rest, site, "tmux")
+            self._elsewhere(start[1], judge)
 
     def _screen(self, name: str, words: list[_Word], site: _Site) -> bool:
         """screen runs the command after its options (or the user's shell, in a terminal of
@@ -2859,12 +3122,67 @@ class _Collector:
         return False
 
     def _gdb(self, name: str, words: list[_Word], site: _Site) -> bool:
-        """`gdb --args PROGRAM ARGS` (with `-ex run`, or a `run` typed later) runs PROGRAM."""
-        for index, word in enumerate(words[1:], start=1):
-            if word.value == "--args":
-                self._plain(name, words[:index], site)
-                return self._inner(words[index + 1:], site, name) or True
-        return False
+        """`gdb --args PROGRAM ARGS` (with `-ex run`, or a `run` typed later) runs PROGRAM.
+        gdb commands given with -ex (and -iex, --eval-command...) run too: `shell CMD` and
+        `!CMD` are shell code, `run ARGS` hands ARGS to a shell with the program, those that
+        only show or stop (`_GDB_QUIET`) run nothing, and any other may call into a program
+        (`call system(...)`, `python ...`): unknown; so is a file of commands (-x)."""
+        program: str | None = None
+        inner: list[_Word] = []
+        commands: list[_Word | None] = []
+        index = 1
+        while index < len(words):
+            word = words[index]
+            value = word.value
+            if value == "--args":
+                inner = words[index + 1:]
+                break
+            if value is None:
+                index += 1
+                continue
+            option, has_value, attached = value.partition("=")
+            option = "-" + option.lstrip("-") if option.startswith("-") else option
+            if option in _GDB_COMMAND_OPTIONS:
+                commands.append(_Word(attached, attached) if has_value else _at(words, index + 1))
+                index += 1 if has_value else 2
+            elif option in _GDB_FILE_OPTIONS:
+                self._unknown(site, words, "gdb commands read from a file")
+                index += 1 if has_value else 2
+            elif option in _GDB_ARGUMENT_OPTIONS and not has_value:
+                index += 2
+            else:
+                if not value.startswith("-") and program is None:
+                    program = value
+                index += 1
+        if inner and inner[0].value is not None:
+            program = inner[0].value
+        if not inner and not commands:
+            return False
+        self._plain(name, words[:len(words) - len(inner)] if inner else words, site)
+        if inner:
+            self._inner(inner, site, name)
+        for command in commands:
+            self._gdb_command(command, program, words, site)
+        return True
+
+    def _gdb_command(self, command: _Word | None, program: str | None, words: list[_Word],
+                     site: _Site) -> None:
+        text = (command.value or "").strip() if command is not None else None
+        if text is None or command is None or command.value is None:
+            self._unknown(site, words, "gdb commands known only at run time")
+            return
+        verb = re.match(r"[\w-]*", text).group()  # type: ignore[union-attr]
+        rest = text[len(verb):].strip()
+        if text.startswith("!") or verb == "shell":
+            self._code(text[1:] if text.startswith("!") else rest, site, "gdb")
+        elif verb in ("run", "r", "start", "starti"):
+            if rest.strip():
+                shown = shlex.quote(program) if program is not None else "program"
+                self._code(f"exec {shown} {rest}", site, "gdb")
+        elif verb not in _GDB_QUIET or (verb == "set" and rest.split(" ", 1)[0] not in
+                                        _GDB_SETTINGS) or (verb == "thread" and not re.fullmatch(
+                                            r"apply\s+all\s+(bt|backtrace)(\s+full)?", rest)):
+            self._unknown(site, words, f"a gdb command that may run code: {_one_line(text, 40)}")
 
     def _perf(self, name: str, words: list[_Word], site: _Site) -> bool:
         """`perf stat|record|trace ... [--] COMMAND`: the command after the options."""
@@ -2903,6 +3221,56 @@ class _Collector:
         self._plain(name, words, site)
         if command:
             self._joined_code(command, site, name)
+        return True
+
+    def _detached(self, name: str, words: list[_Word], site: _Site) -> bool:
+        """`dtach -c SOCKET [options] COMMAND`, `abduco [options] -c NAME COMMAND` (also -n,
+        -A, -N): the command runs in a session of its own; -a (attach) runs none."""
+        takes = "er" if name == "dtach" else "e"
+        index, session = 1, False
+        while index < len(words):
+            value = words[index].value
+            if value is None:
+                self._unknown(site, words, f"options of {name} known only at run time")
+                return True
+            if value == "--":
+                index += 1
+                break
+            if not value.startswith("-") or len(value) == 1:
+                if not session:
+                    return False  # no command: attaches, or lists sessions
+                break
+            letters = value[1:]
+            if set(letters) & {"c", "n", "A", "N"}:
+                session = True
+                index += 2  # the socket or the session's name
+                continue
+            index += 2 if letters[-1:] in takes else 1
+        self._plain(name, words[:index], site)
+        return self._inner(words[index:], site, name) or True
+
+    def _pee(self, name: str, words: list[_Word], site: _Site) -> bool:
+        """moreutils' pee: each argument is a shell command, fed the same input."""
+        self._plain(name, words, site)
+        for word in words[1:]:
+            if word.value not in ("--ignore-sigpipe", "--no-ignore-sigpipe",
+                                  "--ignore-write-errors", "--no-ignore-write-errors"):
+                self._code(word, site._replace(stdin="pipe"), name)
+        return True
+
+    def _mosh_server(self, name: str, words: list[_Word], site: _Site) -> bool:
+        """`mosh-server new [options] -- COMMAND` runs COMMAND; without one, a login shell
+        that a client reaches over UDP, not through the bastion: unknown."""
+        if _at(words, 1) is None or words[1].value != "new":
+            return False
+        values = [w.value for w in words]
+        self._plain(name, words, site)
+        if "--" in values[2:]:
+            command = words[values.index("--", 2) + 1:]
+            if command:
+                return self._inner(command, site, name)
+        self._unknown(site, words, "mosh-server starts a shell that is reached over UDP, not "
+                                   "through the bastion")
         return True
 
     def _sched(self, name: str, words: list[_Word], site: _Site) -> bool:
@@ -3009,17 +3377,6 @@ def _unescape_heredoc(raw: str) -> str:
     return re.sub(r"\\([$`\\\n])", lambda m: "" if m.group(1) == "\n" else m.group(1), raw)
 
 
-def _tree_heredocs(src: str, root: Node) -> tuple[str, ...]:
-    found = []
-    stack = [root]
-    while stack:
-        node = stack.pop()
-        if node.type == "heredoc_start":
-            found.append(re.sub(r"['\"\\]", "", _text(src, node)))
-        stack.extend(reversed(node.children))
-    return tuple(found)
-
-
 class _Options(NamedTuple):
     short: str = ""  # short options that take an argument
     long: frozenset[str] = frozenset()  # long options that take an argument
@@ -3028,6 +3385,9 @@ class _Options(NamedTuple):
     code: frozenset[str] = frozenset()  # options after which the rest runs in a shell (sudo -s)
     attached: str = ""  # short options whose argument, if any, is attached only (xargs -i)
     lone_dash: bool = False  # "-" alone is an option (env), not the first operand
+    # Long options without an argument whose name starts another's (`--start`, `--startas`):
+    # an exact name is not taken for the longer one (`_long_option`).
+    flags: frozenset[str] = frozenset()
 
 
 def _scan_options(words: list[_Word], start: int, spec: _Options
@@ -3047,6 +3407,7 @@ def _scan_options(words: list[_Word], start: int, spec: _Options
             continue
         if value.startswith("--") and len(value) > 2:
             option, has_value, rest = value.partition("=")
+            option = _long_option(option, spec.long | spec.code | spec.stop | spec.flags)
             if has_value:
                 found.append((option, _Word(rest, rest)))
             elif option in spec.long:
@@ -3073,6 +3434,17 @@ def _scan_options(words: list[_Word], start: int, spec: _Options
     return index, found
 
 
+def _long_option(option: str, names: frozenset[str]) -> str:
+    """The long option `option` names among `names`: GNU getopt takes any start of a name that
+    no other name shares (`timeout --sig KILL`, `env --ch /etc`, `sudo --us root`, `sudo --sh`).
+    Only some of a program's options are known here: a start of one of them is taken for it
+    (were it also the start of another, the program would refuse the line and run nothing)."""
+    if option in names:
+        return option
+    matches = [name for name in names if name.startswith(option)]
+    return min(matches) if matches else option
+
+
 def _skip_options(words: list[_Word], start: int, spec: _Options) -> tuple[int, set[str]] | None:
     """Index of the first word after the options, and the options seen; None if one is dynamic."""
     scanned = _scan_options(words, start, spec)
@@ -3090,13 +3462,15 @@ def _last_argument(found: list[tuple[str, _Word | None]], names: set[str]
 
 def _code_option(words: list[_Word], takes_argument: str) -> _Word | None:
     """The argument of -c / --command (or su's --session-command) anywhere among the words:
-    GNU getopt permutes, and su hands the words after the user to the shell."""
+    GNU getopt permutes (and takes a start of a long name: `--comm`), and su hands the words
+    after the user to the shell."""
     for index, word in enumerate(words[1:], start=1):
         value = word.value
         if value is None or not value.startswith("-") or value == "--":
             continue
         option, has_value, attached = value.partition("=")
-        if option in ("--command", "--session-command"):
+        if (len(option) > 2 and "--command".startswith(option)) or (
+                len(option) > 3 and "--session-command".startswith(option)):
             if has_value:
                 return _Word(attached, word.text)
             return _at(words, index + 1) or _Word("", "")
@@ -3121,9 +3495,10 @@ def _options(
     code: tuple[str, ...] = (),
     attached: str = "",
     lone_dash: bool = False,
+    flags: tuple[str, ...] = (),
 ) -> _Options:
     return _Options(short, frozenset(long), operands, frozenset(stop), frozenset(code), attached,
-                    lone_dash)
+                    lone_dash, frozenset(flags))
 
 
 # Wrappers run the command that follows their own options. Option tables list only the options
@@ -3166,7 +3541,7 @@ _WRAPPERS: dict[str, _Options] = {
     "gosu": _options(operands=1),
     "su-exec": _options(operands=1),
     "setuidgid": _options(operands=1),
-    "nsenter": _options("tSG", ("--target", "--setuid", "--setgid")),
+    "nsenter": _options("tSG", ("--target", "--setuid", "--setgid"), attached="wr"),
     "unshare": _options("SGRw", ("--setuid", "--setgid", "--root", "--wd", "--map-user",
                                  "--map-group", "--propagation", "--setgroups")),
     "systemd-run": _options(
@@ -3241,7 +3616,156 @@ _WRAPPERS: dict[str, _Options] = {
                                        "--namespaces", "--uid", "--gid", "--context",
                                        "--set-var", "--logfile", "--logpriority", "--rcfile")),
     "entr": _options(),
+    # found after outside attack C (finding 12): more programs that run the command after them
+    "torify": _options(), "tsocks": _options(), "ifne": _options(),
+    "with-lock-ex": _options(operands=1),
+    "sandbox": _options("lHTIWwit"),
+    "systemd-nspawn": _options(
+        "DiMuSpEZLxb",
+        ("--directory", "--template", "--image", "--image-policy", "--oci-bundle", "--chdir",
+         "--pivot-root", "--user", "--machine", "--hostname", "--uuid", "--slice", "--property",
+         "--register", "--keep-unit", "--network-interface", "--network-macvlan",
+         "--network-ipvlan", "--network-veth-extra", "--network-bridge", "--network-zone",
+         "--network-namespace-path", "--port", "--bind", "--bind-ro", "--inaccessible",
+         "--tmpfs", "--overlay", "--overlay-ro", "--setenv", "--capability",
+         "--drop-capability", "--personality", "--selinux-context", "--selinux-apifs-context",
+         "--link-journal", "--resolv-conf", "--timezone", "--console", "--kill-signal",
+         "--notify-ready", "--root-hash", "--root-hash-sig", "--verity-data", "--private-users",
+         "--system-call-filter", "--rlimit", "--oom-score-adjust", "--cpu-affinity",
+         "--load-credential", "--set-credential", "--no-new-privileges", "--private-network",
+         "--bind-user", "--suppress-sync")),
 }  # fmt: skip
+# git settings (lower case) whose value git runs as a shell command (aliases and credential
+# helpers only when they start with "!").
+_GIT_CODE = re.compile(
+    r"alias\..+|credential\.(.+\.)?helper|core\.(sshcommand|pager|editor|askpass|fsmonitor"
+    r"|gitproxy)|sequence\.editor|diff\.external|diff\..+\.(command|textconv)|merge\..+\.driver"
+    r"|filter\..+\.(clean|smudge|process)|gpg\.(.+\.)?program|pager\..+|web\.browser"
+    r"|(difftool|mergetool|browser)\..+\.cmd|interactive\.difffilter|uploadpack\.packobjectshook"
+    r"|remote\..+\.(uploadpack|receivepack)|imap\.tunnel|ssh\.variant"
+)
+
+
+# gdb's options (one dash or two) that take a gdb command, a file of them, or another argument;
+# the commands that only show, wait or stop; the settings `set` may change in them.
+_GDB_COMMAND_OPTIONS = frozenset({"-ex", "-eval-command", "-iex", "-init-eval-command"})
+_GDB_FILE_OPTIONS = frozenset({"-x", "-command", "-ix", "-init-command"})
+_GDB_ARGUMENT_OPTIONS = frozenset({"-p", "-pid", "-c", "-core", "-cd", "-d", "-directory", "-s",
+                                   "-symbols", "-e", "-exec", "-se", "-tty", "-b", "-l", "-D",
+                                   "-data-directory"})
+_GDB_QUIET = frozenset({"bt", "backtrace", "where", "info", "i", "thread", "quit", "q", "set",
+                        "show", "continue", "c", "detach", "kill", "generate-core-file", "gcore",
+                        "frame", "f", "up", "down", "list", "l", "disassemble", "break", "b",
+                        "tbreak", "delete", "d", "handle", "echo", "run", "r", "start"})
+_GDB_SETTINGS = frozenset({"pagination", "confirm", "print", "height", "width", "logging",
+                           "style", "verbose", "debuginfod", "non-stop", "auto-load"})
+
+
+def _su_login(words: list[_Word]) -> tuple[bool, str | None]:
+    """Whether `su` (or `runuser`) starts a login shell (`-`, `-l`, `--login`), and the user
+    it runs as: the first operand, or runuser's `-u USER`; root unless named; None when known
+    only at run time."""
+    login, user, named = False, "root", False
+    index = 1
+    while index < len(words):
+        value = words[index].value
+        index += 1
+        if value is None:
+            user, named = (None, True) if not named else (user, named)
+        elif value == "-":
+            login = True
+        elif value.startswith("--"):
+            option = _long_option(value.partition("=")[0], _RUNUSER.long)
+            if len(option) > 2 and "--login".startswith(option):
+                login = True
+            elif option in _RUNUSER.long and "=" not in value:
+                argument = words[index].value if index < len(words) else None
+                if option == "--user" and not named:
+                    user, named = argument, True
+                index += 1
+        elif value.startswith("-") and len(value) > 1:
+            for offset, letter in enumerate(value[1:], start=2):
+                if letter == "l":
+                    login = True
+                elif letter in _RUNUSER.short:
+                    argument: str | None = value[offset:]
+                    if not argument:
+                        argument = words[index].value if index < len(words) else None
+                        index += 1
+                    if letter == "u" and not named:
+                        user, named = argument, True
+                    break
+        elif not named:
+            user, named = value, True
+    return login, user
+
+
+def _wrapper_directory(name: str, found: list[tuple[str, _Word | None]], operands: list[_Word]
+                       ) -> tuple[_Word | PathArg | None, _Word | PathArg | None] | None:
+    """(working directory, root directory) a wrapper runs its command in, None for either
+    being known only at run time; None when it keeps the line's (see `_Collector._elsewhere`).
+    `sudo -D DIR`, `sudo -R DIR`, `sudo -i` (the target user's home), `run0 -D`, `nsenter -w`
+    and `-r` (with no DIR: the target process's, unknown), `unshare -w` and `-R`, `chroot DIR`
+    (the root, and / in it), `systemd-run` (a service starts in /, or --working-directory,
+    `-p WorkingDirectory=`; `--scope` and `-d` keep it), `schroot -d`, `proot -w` and `-r`,
+    `daemonize -c`."""
+    options = {option: argument for option, argument in found}
+    folder = root = _KEEP
+    if name == "chroot":
+        if not operands:
+            return None
+        root = operands[0]
+        folder = _KEEP if "--skip-chdir" in options else root
+    elif name == "systemd-run":
+        if options.keys() & {"--scope", "-d", "--same-dir"}:
+            return None
+        folder = PathArg("/")
+        for option, argument in found:
+            if option in ("-p", "--property") and argument is not None and (
+                    argument.value or "").startswith("WorkingDirectory="):
+                value = (argument.value or "").partition("=")[2].lstrip("-!")
+                folder = _Word(value, value) if value != "~" else PathArg("~", tilde=True)
+            elif option == "--working-directory":
+                folder = argument if argument is not None else PathArg("/")
+    else:
+        for option, argument in found:
+            kind = _CHANGES_DIRECTORY.get((name, option))
+            if kind == "home":
+                user = options.get("-u", options.get("--user", _Word("root", "root")))
+                value = user.value if user is not None else None
+                folder = None if value is None else PathArg(f"~{value}", tilde=True)
+            elif kind == "cwd":
+                folder = argument
+            elif kind == "root":
+                root = argument
+    if folder is _KEEP and root is _KEEP:
+        return None
+    if folder is _KEEP:
+        folder = root  # `chroot`-like: the root, and / in it
+    return folder, (None if root is _KEEP else root)
+
+
+_KEEP: Any = object()  # the line's own directory, unchanged
+# (wrapper, option) -> what it changes: the working directory ("cwd", to the option's argument;
+# an optional argument missing: unknown), the root ("root"), or the working directory to the
+# target user's home ("home").
+_CHANGES_DIRECTORY = {
+    ("sudo", "-D"): "cwd", ("sudo", "--chdir"): "cwd", ("sudo", "-R"): "root",
+    ("sudo", "--chroot"): "root", ("sudo", "-i"): "home", ("sudo", "--login"): "home",
+    ("run0", "-D"): "cwd", ("run0", "--chdir"): "cwd",
+    ("nsenter", "-w"): "cwd", ("nsenter", "--wd"): "cwd", ("nsenter", "-r"): "root",
+    ("nsenter", "--root"): "root",
+    ("unshare", "-w"): "cwd", ("unshare", "--wd"): "cwd", ("unshare", "-R"): "root",
+    ("unshare", "--root"): "root",
+    ("schroot", "-d"): "cwd", ("schroot", "--directory"): "cwd",
+    ("proot", "-w"): "cwd", ("proot", "--cwd"): "cwd", ("proot", "--pwd"): "cwd",
+    ("proot", "-r"): "root", ("proot", "--rootfs"): "root",
+    ("daemonize", "-c"): "cwd",
+    ("systemd-nspawn", "--chdir"): "cwd", ("systemd-nspawn", "-D"): "root",
+    ("systemd-nspawn", "--directory"): "root",
+}  # fmt: skip
+
+
 # Wrappers before whose command bash (time, coproc) or the wrapper (sudo) takes NAME=VALUE
 # words as assignments, not as the command.
 _ASSIGNMENTS_FIRST = frozenset({"time", "coproc", "sudo"})
@@ -3265,6 +3789,7 @@ _START_STOP = _options(
     ("--exec", "--startas", "--pidfile", "--name", "--user", "--group", "--chuid", "--chroot",
      "--chdir", "--nicelevel", "--procsched", "--iosched", "--umask", "--retry", "--signal",
      "--output", "--ppid", "--notify-timeout"),
+    flags=("--start",),
 )  # fmt: skip
 _MACHINECTL = _options("MHpsEon", ("--machine", "--host", "--property", "--signal", "--uid",
                                    "--setenv", "--kill-whom", "--format", "--output", "--lines",
@@ -3290,9 +3815,10 @@ _WATCH = _options("nq", ("--interval", "--equexit"))
 _PARALLEL = _options(
     "jSaIdENnLC",
     ("--jobs", "--sshlogin", "--sshloginfile", "--arg-file", "--colsep", "--delimiter", "--delay",
-     "--timeout", "--tmpdir", "--results", "--joblog", "--basefile", "--env", "--workdir",
+     "--timeout", "--tmpdir", "--results", "--joblog", "--basefile", "--env", "--workdir", "--wd",
      "--tagstring", "--max-args", "--max-replace-args", "--max-lines", "--load", "--memfree",
-     "--retries", "--halt", "--nice"),
+     "--retries", "--halt", "--nice", "--id", "--semaphorename", "--semaphoretimeout", "--st"),
+    flags=("--tag", "--semaphore"),
 )  # fmt: skip
 _AT = _options("qfmMtF")
 _XARGS = _options(
@@ -3344,6 +3870,9 @@ _HOOKS = {
     "BASH_ENV": "expanded", "ENV": "expanded", "MAIL": "expanded", "MAILPATH": "expanded",
     "BASH_CMDS": "unknown", "INPUTRC": "unknown", "histchars": "unknown",
 }  # fmt: skip
+# Code that the shell reading the line runs itself: its grammar carries over (`_code`).
+_SAME_SHELL = frozenset({"eval", "trap", "alias", "complete", "compgen", "bind", "mapfile",
+                         "readarray", *_HOOKS})
 _HOOK_UNKNOWN = {
     "BASH_CMDS": "makes a command name run another program",
     "INPUTRC": "names key bindings readline reads again (C-x C-r)",
@@ -4067,33 +4596,129 @@ _HANDLERS: dict[str, Any] = {
     "perf": _Collector._perf,
     "ip": _Collector._ip,
     "ssh": _Collector._ssh,
+    "git": _Collector._git,
+    "sem": _Collector._parallel,
+    "dtach": _Collector._detached,
+    "abduco": _Collector._detached,
+    "pee": _Collector._pee,
+    "mosh-server": _Collector._mosh_server,
 }
 
 
 def _flatten(
     code: str, heredocs: tuple[_Heredoc, ...]
-) -> tuple[str, dict[int, tuple[_Heredoc, str]]]:
+) -> tuple[str, dict[int, tuple[_Heredoc, str, int | None]]]:
     """`code` with each here-document operator replaced by `<<<''` and its body removed, and
-    the here-documents by the byte offset of their replacement."""
-    edits = sorted(
-        [(h.operator[0], h.operator[1], h) for h in heredocs]
-        + [(h.body[0], h.end, None) for h in heredocs],
-        key=lambda edit: edit[0],
-    )
+    the here-documents (with the descriptor written before the operator, `3<<EOF`, which is
+    dropped: tree-sitter-bash reads no descriptor before `<<<`) by the offset of their
+    replacement."""
+    edits: list[tuple[int, int, _Heredoc | None, int | None]] = []
+    for heredoc in heredocs:
+        start = digits = heredoc.operator[0]
+        while digits > 0 and code[digits - 1].isdigit():
+            digits -= 1
+        fd = None
+        if digits < start and (digits == 0 or code[digits - 1] in _SEPARATORS):
+            fd, start = int(code[digits:start]), digits
+        edits.append((start, heredoc.operator[1], heredoc, fd))
+        edits.append((heredoc.body[0], heredoc.end, None, None))
+    edits.sort(key=lambda edit: edit[0])
     pieces: list[str] = []
-    found: dict[int, tuple[_Heredoc, str]] = {}
+    found: dict[int, tuple[_Heredoc, str, int | None]] = {}
     position = size = 0  # size: length of the flattened code so far
-    for start, end, heredoc in edits:
+    for start, end, heredoc, fd in edits:
         kept = code[position:start]
         pieces.append(kept)
         size += len(kept)
         if heredoc is not None:
-            found[size] = (heredoc, heredoc.text(code))
+            found[size] = (heredoc, heredoc.text(code), fd)
             pieces.append("<<<''")
             size += 5
         position = end
     pieces.append(code[position:])
     return "".join(pieces), found
+
+
+# What POSIX sh (dash, Debian's /bin/sh) reads otherwise than bash, in ways that change what
+# runs: `[[` is a command there (`[[ x || cmd ]]` runs cmd, `[[ a > f ]]` writes f), `((` two
+# subshells (`((cmd))` runs cmd), `&>` a `&` then a `>` (`echo x &>f cmd` runs cmd in the
+# background), `$[` a `$` and a `[` (`echo $[1 > f]` writes `f]`). `for ((...))` is a syntax
+# error there, and so is a `[[` or `((` whose inside does not parse as plain commands
+# (`[[ $x =~ (a|b) ]]`): sh runs nothing of that list.
+_SH_MAY_DIFFER = re.compile(r"\[\[|\(\(|&>|\$\[")
+
+
+def _sh_reading(code: str, root: Node, heredocs: dict[int, tuple[_Heredoc, str, int | None]]
+                ) -> tuple[str, dict[int, tuple[_Heredoc, str, int | None]]] | None:
+    """`code` (parsed as `root`) rewritten so that bash's grammar reads it as sh does, with
+    the here-documents moved to their new offsets; None when sh reads it as bash does. A
+    here-document body is kept as bash read it (a `[[` inside `$(...)` in a body: unknown
+    there, see `_Collector._heredoc_value`)."""
+    edits: list[tuple[int, int, str]] = []
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        kind = node.type
+        children = node.children
+        if kind == "test_command" and children and children[0].type == "[[":
+            text = _text(code, node)
+            if not _SH_OPERATOR.search(text):
+                # Only a command named `[[` to sh, with these arguments: nothing else runs
+                # (a substitution inside is the same to both, and judged in bash's reading).
+                continue
+            if _sh_syntax_error("\\[\\[" + text[2:]):
+                edits.append((node.start_byte, node.end_byte, ":"))
+                continue
+            edits.append((node.start_byte, children[0].end_byte, "\\[\\["))
+        elif kind == "compound_statement" and len(children) > 1 and children[0].type == "((" \
+                and children[-1].type == "))":
+            inner = code[children[0].end_byte: children[-1].start_byte]
+            if _sh_syntax_error(f"( ({inner}) )"):
+                edits.append((node.start_byte, node.end_byte, ":"))
+                continue
+            edits.append((children[0].start_byte, children[0].end_byte, "( ("))
+            edits.append((children[-1].start_byte, children[-1].end_byte, ") )"))
+        elif kind == "c_style_for_statement":
+            edits.append((node.start_byte, node.end_byte, ":"))
+            continue
+        elif kind == "arithmetic_expansion" and children and children[0].type == "$[":
+            edits.append((children[0].start_byte, children[0].end_byte, "\\$["))
+        elif kind == "file_redirect":
+            for child in children:
+                if child.type in ("&>", "&>>"):
+                    edits.append((child.start_byte, child.start_byte + 1, "& "))
+        stack.extend(children)
+    if not edits:
+        return None
+    edits.sort()
+    pieces: list[str] = []
+    moved: dict[int, tuple[_Heredoc, str, int | None]] = {}
+    keys = sorted(heredocs)
+    position = shift = 0
+    for start, end, text in edits:
+        while keys and keys[0] < start:
+            key = keys.pop(0)
+            moved[key + shift] = heredocs[key]
+        while keys and keys[0] < end:
+            keys.pop(0)  # inside a part sh does not run
+        pieces.append(code[position:start])
+        pieces.append(text)
+        shift += len(text) - (end - start)
+        position = end
+    pieces.append(code[position:])
+    for key in keys:
+        moved[key + shift] = heredocs[key]
+    return "".join(pieces), moved
+
+
+_SH_OPERATOR = re.compile(r"[;&|<>()\n]")
+
+
+def _sh_syntax_error(snippet: str) -> bool:
+    """Whether sh rejects a `[[ ... ]]` or `(( ... ))` read as plain commands (`snippet`):
+    it then runs nothing of the line. A here-document inside makes it unknowable: no."""
+    return "<<" not in snippet and ("(" in snippet[3:] or ")" in snippet[:-3]) and \
+        _parse_tree(snippet).has_error
 
 
 def _join_continuations(code: str, offsets: tuple[int, ...]) -> str:
@@ -4107,27 +4732,46 @@ def _join_continuations(code: str, offsets: tuple[int, ...]) -> str:
 
 # --------------------------------------------------------------------------------------------
 # A small scanner for what tree-sitter does not tell reliably: whether the shell would wait for
-# more input, where backslash-newline joins lines, and the here-document delimiters.
+# more input, where backslash-newline joins lines, and the here-documents. It reads as bash
+# does, or (`dash`) as POSIX sh (dash) does: no `$'...'`, `$"..."`, `$[...]`, `[[`, `((`,
+# `select`, `function`, `time`, `<<<`, `<(...)` or `|&` there.
 
 _SEPARATORS = frozenset(" \t\n;&|()<>")
 _PLAIN_RUN = re.compile(r"[^\s;&|()<>'\"`\\$]+")
 _OPERATORS = ("&&", "||", "|&", ";;&", ";;", ";&", "&", "|", ";")
 _OPENERS = {"if": "fi", "for": "done", "while": "done", "until": "done", "select": "done"}
+_SH_OPENERS = {"if": "fi", "for": "done", "while": "done", "until": "done"}
+_HEREDOC_WORD_UNSURE = "a here-document word that bash and sh (dash) read differently, or whose " \
+                       "extent this reader does not follow"
+_HEREDOC_END_UNSURE = "a here-document that bash and sh (dash) end at different lines"
 
 
-def _scan(src: str) -> _Scan:
+def _scan(src: str, dash: bool = False) -> _Scan:
     """Lex `src` just enough to know what is left open at its end (quotes, substitutions,
     brackets, keyword blocks, here-documents, a trailing operator or backslash), where the
-    here-documents are, and which backslash-newline pairs join lines."""
+    here-documents are, and which backslash-newline pairs join lines. Read as bash reads it, a
+    here-document ends at the first line where bash or dash would end it (`_heredoc_end`);
+    with `dash`, everything is read as dash reads it. Where the two readings part (a
+    here-document word or end they read differently), the scan stops: the text is taken as
+    complete and `unsure` says why."""
     stack: list[str] = []
     heredocs: list[_Heredoc] = []
-    pending: list[tuple[str, bool, bool, tuple[int, int]]] = []
+    # Here-documents announced on the current line: word, <<-, operator, and how deep in the
+    # stack they were (a substitution closed on the same line takes them along).
+    pending: list[tuple[HeredocWord, bool, tuple[int, int], int]] = []
     continuations: list[int] = []
     index, end = 0, len(src)
     command_position, dangling, function_name = True, False, False
+    openers = _SH_OPENERS if dash else _OPENERS
 
     def still_open() -> _Scan:
         return _Scan(True, tuple(heredocs), tuple(continuations))
+
+    def unsure(why: str) -> _Scan:
+        return _Scan(False, tuple(heredocs), tuple(continuations), why)
+
+    def done() -> _Scan:  # a syntax error to the shell: it waits for nothing
+        return _Scan(False, tuple(heredocs), tuple(continuations))
 
     while index < end:
         top = stack[-1] if stack else ""
@@ -4147,7 +4791,7 @@ def _scan(src: str) -> _Scan:
                 stack.append("`")
                 command_position = True
             elif char == "$":
-                index = _scan_dollar(src, index, stack, quoted=True)
+                index = _scan_dollar(src, index, stack, quoted=True, dash=dash)
                 command_position = stack[-1] == "$("
                 continue
             index += 1
@@ -4164,7 +4808,7 @@ def _scan(src: str) -> _Scan:
                 stack.append(char)
                 command_position = char == "`"
             elif char == "$":
-                index = _scan_dollar(src, index, stack, quoted=True)
+                index = _scan_dollar(src, index, stack, quoted=True, dash=dash)
                 command_position = stack[-1] == "$("
                 continue
             index += 1
@@ -4180,7 +4824,7 @@ def _scan(src: str) -> _Scan:
             elif char == "]" and top == "$[":
                 stack.pop()
             elif char == "$":
-                index = _scan_dollar(src, index, stack, quoted=True)
+                index = _scan_dollar(src, index, stack, quoted=True, dash=dash)
                 continue
             elif char == '"':
                 stack.append('"')
@@ -4191,24 +4835,24 @@ def _scan(src: str) -> _Scan:
         # Command context: top level, ( ), $( ), ` `, and the keyword blocks.
         if char == "\n":
             index += 1
-            if pending:
-                for delimiter, quoted, strip, operator in pending:
-                    body_start = index
-                    while True:
-                        newline = src.find("\n", index)
-                        line = src[index:newline if newline >= 0 else end]
-                        if (line.lstrip("\t") if strip else line) == delimiter:
-                            after = newline + 1 if newline >= 0 else end
-                            heredocs.append(
-                                _Heredoc(delimiter, quoted, strip, operator, (body_start, index),
-                                         after)
-                            )
-                            index = after
-                            break
-                        if newline < 0:
-                            return still_open()
-                        index = newline + 1
-                pending = []
+            for number, (word, strip, operator, _) in enumerate(pending):
+                found = _heredoc_end(src, index, word, strip, "$(" in stack, "`" in stack,
+                                     only_dash=dash)
+                if found is None:
+                    return still_open()
+                heredocs.append(_Heredoc(word.dash if dash else word.delimiter or "",
+                                         word.quoted, strip, operator,
+                                         (index, found.body_end), found.after,
+                                         found.sure and word.sure))
+                if not dash and not word.sure:
+                    return unsure(_HEREDOC_WORD_UNSURE)  # ended where either would end it
+                if not dash and not found.sure:
+                    return unsure(_HEREDOC_END_UNSURE)
+                if found.after != found.body_end and number + 1 < len(pending) \
+                        and src[found.after - 1: found.after] != "\n":
+                    return unsure(_HEREDOC_END_UNSURE)  # ended mid-line, with more to read
+                index = found.after
+            pending = []
             command_position = True
             continue
         if char in " \t\r":
@@ -4232,6 +4876,14 @@ def _scan(src: str) -> _Scan:
             continue
         if char == "`":
             if top == "`":
+                # A here-document announced inside backquotes closed on its line has an empty
+                # body (the substitution's text ends there) in both shells.
+                for word, strip, operator, depth in pending:
+                    if depth >= len(stack):
+                        heredocs.append(_Heredoc(word.dash if dash else word.delimiter or "",
+                                                 word.quoted, strip, operator, (index, index),
+                                                 index))
+                pending = [p for p in pending if p[3] < len(stack)]
                 stack.pop()
                 command_position = False
             else:
@@ -4241,7 +4893,7 @@ def _scan(src: str) -> _Scan:
             dangling = False
             continue
         if char == "$":
-            index = _scan_dollar(src, index, stack)
+            index = _scan_dollar(src, index, stack, dash=dash)
             if index < 0:
                 return still_open()
             command_position = bool(stack) and stack[-1] == "$(" and src[index - 1] == "("
@@ -4249,15 +4901,23 @@ def _scan(src: str) -> _Scan:
             continue
         if char in "&|;":
             operator = next(op for op in _OPERATORS if src.startswith(op, index))
-            if operator == "&" and src.startswith("&>", index):
+            if operator == "&" and src.startswith("&>", index) and not dash:
                 index += 3 if src.startswith("&>>", index) else 2
                 continue
+            if dash and operator in ("|&", ";;&", ";&"):
+                return done()
             dangling = operator in ("&&", "||", "|", "|&")
             command_position = True
             index += len(operator)
             continue
         if char == "(":
-            if command_position and src.startswith("((", index):
+            if dash and not command_position:
+                if not src.startswith("()", index):
+                    return done()  # `x=(`, `=~ (`: a syntax error to dash (not `f()`)
+                index += 2
+                command_position = True
+                continue
+            if command_position and src.startswith("((", index) and not dash:
                 stack.append("((")
                 index += 2
             else:
@@ -4266,6 +4926,11 @@ def _scan(src: str) -> _Scan:
             command_position = True
             continue
         if char == ")":
+            if top == "$(" and any(p[3] >= len(stack) for p in pending):
+                # `$(cat <<EOF)`: bash reads the body from the next lines, dash has none.
+                if not dash:
+                    return unsure(_HEREDOC_END_UNSURE)
+                pending = [p for p in pending if p[3] < len(stack)]
             if top in ("(", "$("):
                 stack.pop()
             index += 1
@@ -4273,16 +4938,23 @@ def _scan(src: str) -> _Scan:
             continue
         if char in "<>":
             if src.startswith("<<<", index):
+                if dash:
+                    return done()
                 index += 3
             elif src.startswith("<<", index):
                 strip = src.startswith("<<-", index)
                 start = index
-                index, delimiter, quoted = _scan_delimiter(src, index + (3 if strip else 2))
-                if delimiter is None:
+                word = heredoc_word(src, index + (3 if strip else 2), "`" in stack)
+                if not word.known:
+                    return unsure(_HEREDOC_WORD_UNSURE)
+                if word.delimiter is None or word.dash is None:
                     return still_open()
-                if delimiter:
-                    pending.append((delimiter, quoted, strip, (start, index)))
+                index = word.end
+                if word.delimiter or word.quoted:
+                    pending.append((word, strip, (start, index), len(stack)))
             elif src.startswith(("<(", ">("), index):
+                if dash:
+                    return done()
                 stack.append("(")
                 index += 2
                 command_position = True
@@ -4293,16 +4965,16 @@ def _scan(src: str) -> _Scan:
         if match is None:  # a lone character the patterns above do not claim
             index += 1
             continue
-        word = match.group()
+        word_text = match.group()
         at_word_end = match.end() >= end or src[match.end()] in _SEPARATORS
         at_word_start = index == 0 or src[index - 1] in _SEPARATORS
         index = match.end()
         dangling = False
-        if top == "esac?" and word == "in":
+        if top == "esac?" and word_text == "in":
             stack[-1] = "esac"
             command_position = True
             continue
-        if top == "]]" and word == "]]":
+        if top == "]]" and word_text == "]]":
             stack.pop()
             command_position = False
             continue
@@ -4310,24 +4982,25 @@ def _scan(src: str) -> _Scan:
             command_position = function_name
             function_name = False
             continue
-        if word in _OPENERS:
-            stack.append(_OPENERS[word])
-            command_position = word in ("if", "while", "until")
-        elif word in ("then", "else", "elif", "do", "!", "time", "{"):
-            if word == "{":
+        if word_text in openers:
+            stack.append(openers[word_text])
+            command_position = word_text in ("if", "while", "until")
+        elif word_text in ("then", "else", "elif", "do", "!", "{") or (
+                word_text == "time" and not dash):
+            if word_text == "{":
                 stack.append("}")
             command_position = True
-        elif word in ("fi", "done", "esac", "}"):
-            if top == word:
+        elif word_text in ("fi", "done", "esac", "}"):
+            if top == word_text:
                 stack.pop()
             command_position = False
-        elif word == "case":
+        elif word_text == "case":
             stack.append("esac?")
             command_position = False
-        elif word == "[[":
+        elif word_text == "[[" and not dash:
             stack.append("]]")
             command_position = False
-        elif word == "function":
+        elif word_text == "function" and not dash:
             command_position, function_name = False, True
         else:
             command_position = function_name
@@ -4335,20 +5008,17 @@ def _scan(src: str) -> _Scan:
     return _Scan(bool(stack or pending or dangling), tuple(heredocs), tuple(continuations))
 
 
-def _scan_dollar(src: str, index: int, stack: list[str], quoted: bool = False) -> int:
+def _scan_dollar(src: str, index: int, stack: list[str], quoted: bool = False,
+                 dash: bool = False) -> int:
     """Step over a `$` construct, pushing what it opens; -1 for an unterminated $'...'.
-    Inside double quotes (`quoted`) `$'` and `$"` are not quotes."""
+    Inside double quotes (`quoted`) `$'` and `$"` are not quotes; to dash they never are, nor
+    is `$[`."""
     following = src[index + 1: index + 3]
+    if dash and following[:1] in ("'", '"', "["):
+        return index + 1
     if following.startswith("'") and not quoted:
-        position = index + 2
-        while position < len(src):
-            if src[position] == "\\":
-                position += 2
-                continue
-            if src[position] == "'":
-                return position + 1
-            position += 1
-        return -1
+        close = _ansi_c_end(src, index + 2)
+        return -1 if close < 0 else close + 1
     if following == "((":
         stack.append("$((")
         return index + 3
@@ -4359,31 +5029,188 @@ def _scan_dollar(src: str, index: int, stack: list[str], quoted: bool = False) -
     return index + 1
 
 
-def _scan_delimiter(src: str, index: int) -> tuple[int, str | None, bool]:
-    """The here-document delimiter after `<<`: (next index, delimiter, quoted). The delimiter is
-    "" when there is none and None when a quote in it is left open."""
-    while index < len(src) and src[index] in " \t":
+class HeredocWord(NamedTuple):
+    """The word after `<<` (or `<<-`), as the shells read it (`heredoc_word`).
+
+    `end` is the offset just after it. `delimiter` is bash's reading and `dash` the POSIX sh
+    (dash) reading: they differ for `$'EOF'` (bash decodes the string: EOF; dash reads `$` and
+    a quoted EOF: $EOF) and `$"EOF"`; either is None when a quote is left open (the shell
+    waits for it to close). `quoted` says some part is quoted, so the body is taken literally.
+    `known` is false when the word holds an expansion (`$(..)`, `${..}`, `$[..]`, a
+    backquote), a backslash-newline, or a `$'..'` that the two shells end at different quotes:
+    its extent is the shells' to find, not this reader's, and nothing after it can be read
+    with confidence. `sure`: known, and read alike by both.
+    """
+
+    end: int
+    delimiter: str | None
+    dash: str | None
+    quoted: bool
+    known: bool
+
+    @property
+    def sure(self) -> bool:
+        return self.known and self.delimiter == self.dash
+
+
+def heredoc_word(src: str, index: int, backquoted: bool = False) -> HeredocWord:
+    """The here-document word that starts at `index` (blanks before it are skipped), read as
+    bash and dash read it. See `HeredocWord`. `backquoted`: inside a backquoted substitution,
+    whose text ends at a backquote (x=`cat <<EOF`)."""
+    size = len(src)
+    while index < size and src[index] in " \t":
         index += 1
-    delimiter: list[str] = []
+    bash: list[str] = []
+    dash: list[str] = []
     quoted = False
-    while index < len(src) and src[index] not in _SEPARATORS:
+    while index < size and src[index] not in _SEPARATORS:
         char = src[index]
-        if char in "'\"":
-            quoted = True
-            close = src.find(char, index + 1)
+        if backquoted and char == "`":
+            break
+        following = src[index + 1: index + 2]
+        if char == "'":
+            close = src.find("'", index + 1)
             if close < 0:
-                return index, None, True
-            delimiter.append(src[index + 1: close].replace("\\", "") if char == '"' else
-                             src[index + 1: close])
-            index = close + 1
+                return HeredocWord(size, None, None, True, True)
+            bash.append(src[index + 1: close])
+            dash.append(src[index + 1: close])
+            quoted, index = True, close + 1
+        elif char == '"' or (char == "$" and following == '"'):
+            close, text, plain = _heredoc_dq(src, index + (2 if char == "$" else 1))
+            if close < 0:
+                return HeredocWord(size, None, None, True, plain)
+            if not plain:
+                return HeredocWord(index, None, None, True, False)
+            bash.append(text)
+            dash.append(("$" if char == "$" else "") + text)
+            quoted, index = True, close + 1
+        elif char == "$" and following == "'":
+            close = _ansi_c_end(src, index + 2)
+            # dash has no $'...': `$`, then a single-quoted string up to the next quote.
+            plain = src.find("'", index + 2)
+            if close < 0 or plain != close:
+                return HeredocWord(size if close < 0 else index, None, None, True, False)
+            bash.append(_ansi_c(src[index + 2: close]))
+            dash.append("$" + src[index + 2: close])
+            quoted, index = True, close + 1
+        elif char == "`" or (char == "$" and following in ("(", "{", "[")):
+            # An expansion: the shells keep it as written, but its extent (quotes, blanks and
+            # parentheses inside) is theirs to find.
+            return HeredocWord(index, None, None, quoted, False)
         elif char == "\\":
-            quoted = True
-            delimiter.append(src[index + 1: index + 2])
-            index += 2
+            if following in ("\n", ""):
+                return HeredocWord(index, None, None, True, False)
+            bash.append(following)
+            dash.append(following)
+            quoted, index = True, index + 2
         else:
-            delimiter.append(char)
+            bash.append(char)
+            dash.append(char)
             index += 1
-    return index, "".join(delimiter), quoted
+    return HeredocWord(index, "".join(bash), "".join(dash), quoted, True)
+
+
+def _heredoc_dq(src: str, index: int) -> tuple[int, str, bool]:
+    """A double-quoted part of a here-document word from `index` (after the quote): (offset of
+    the closing quote or -1, its text after quote removal, whether it holds no expansion and
+    no backslash-newline)."""
+    out: list[str] = []
+    plain = True
+    size = len(src)
+    while index < size:
+        char = src[index]
+        if char == '"':
+            return index, "".join(out), plain
+        if char == "\\" and index + 1 < size:
+            following = src[index + 1]
+            if following == "\n":
+                plain = False
+            elif following in '$`"\\':
+                out.append(following)
+            else:
+                out.append(char + following)
+            index += 2
+            continue
+        if char == "`" or (char == "$" and src[index + 1: index + 2] in ("(", "{", "[")):
+            plain = False
+        out.append(char)
+        index += 1
+    return -1, "".join(out), plain
+
+
+def _ansi_c_end(src: str, index: int) -> int:
+    """The offset of the quote that closes a $'...' string whose text starts at `index`, or -1."""
+    size = len(src)
+    while index < size:
+        if src[index] == "\\":
+            index += 2
+            continue
+        if src[index] == "'":
+            return index
+        index += 1
+    return -1
+
+
+class _BodyEnd(NamedTuple):
+    body_end: int  # where the body stops: the start of the line that ends it, or mid-line
+    after: int  # where the code after the here-document resumes
+    sure: bool  # bash and dash end it at the same place
+
+
+def _heredoc_end(src: str, start: int, word: HeredocWord, strip: bool, comsub: bool,
+                 backquoted: bool, only_dash: bool = False) -> _BodyEnd | None:
+    """Where a here-document body that starts at `start` ends, or None when no line of `src`
+    ends it yet (the shell waits for more). The earliest end either shell would take:
+
+    - with an unquoted delimiter a backslash-newline joins a line to the next. bash compares
+      the logical line, its leading tabs removed for `<<-` (`EO\\<LF>F` and, with `<<-`,
+      `<TAB>\\<LF>EOF` end it); dash skips backslash-newlines where a logical line starts,
+      then its tabs, then compares the rest of that physical line (neither ends it);
+    - inside `$(...)`, bash also ends it at a line that starts with the delimiter followed by
+      `)`, which closes the substitution there; dash does not;
+    - inside backquotes the substitution's text ends at the first unescaped backquote, in both
+      shells, and the body with it.
+    `sure` is false where the two disagree. With `only_dash`, dash's end alone."""
+    bash, dash = word.delimiter, word.dash
+    index, size = start, len(src)
+    logical: str | None = None  # bash's logical line so far, when a backslash-newline joined
+    logical_start = start
+    dash_start = True  # dash would compare this line (a logical line starts here)
+    while True:
+        newline = src.find("\n", index)
+        line_end = newline if newline >= 0 else size
+        raw = src[index:line_end]
+        if logical is None:
+            logical_start = index
+        joined = raw if logical is None else logical + raw
+        continued = (not word.quoted and newline >= 0
+                     and (len(raw) - len(raw.rstrip("\\"))) % 2 == 1)
+        text = joined.lstrip("\t") if strip else joined
+        bash_ends = not only_dash and not continued and text == bash
+        dash_ends = dash_start and not continued and (raw.lstrip("\t") if strip else raw) == dash
+        if bash_ends or dash_ends:
+            return _BodyEnd(logical_start, newline + 1 if newline >= 0 else size,
+                            bash_ends and dash_ends)
+        if comsub and not only_dash and not continued and bash is not None and \
+                text.startswith(bash) and text[len(bash):].lstrip(" \t").startswith(")"):
+            cut = line_end - len(text) + len(bash) if logical is None else line_end
+            return _BodyEnd(logical_start, cut, False)
+        if backquoted:
+            tick = _unescaped(raw, "`", 0)
+            if tick >= 0:
+                before = raw[:tick].lstrip("\t") if strip else raw[:tick]
+                sure = logical is None and "\\`" not in raw[:tick]
+                if before == (dash if only_dash else bash) and sure:
+                    return _BodyEnd(index, index + tick, before == dash)
+                return _BodyEnd(index + tick, index + tick, sure)
+        if newline < 0:
+            return None
+        if continued:
+            logical = joined[:-1]
+            dash_start = dash_start and raw == "\\"  # dash skips it where a line starts
+        else:
+            logical, dash_start = None, True
+        index = newline + 1
 
 
 def is_complete(line: str) -> bool:
@@ -4394,11 +5221,18 @@ def is_complete(line: str) -> bool:
     here-document whose body is not finished. When in doubt it answers True, so that the line
     is judged now rather than passed on as a continuation; a line with a plain syntax error
     (`fi`, `echo )`) is complete, since the shell rejects it without waiting.
+
+    The shell may be bash or POSIX sh (dash, Debian's /bin/sh): a line either would run now is
+    complete. `rm x $[` waits in bash (an open `$[`) and runs in dash; so do `$'\\'`,
+    `select`, `[[ x &&`, and a here-document that one of them ends earlier (`_heredoc_end`).
+    A here-document whose word or end the two read differently makes the line complete at
+    once (`_Scan.unsure`): it is judged now, and the policy does not trust it.
     """
     try:
-        if not _parse_tree(line).has_error and not line.endswith("\\"):
+        # tree-sitter-bash ends here-documents its own way (`<<"E\\OF"` at a line EOF).
+        if "<<" not in line and not line.endswith("\\") and not _parse_tree(line).has_error:
             return True
-        return not _scan(line).open
+        return not _scan(line).open or not _scan(line, dash=True).open
     except (RecursionError, ValueError):
         return True
 
@@ -4488,6 +5322,21 @@ def _operand_paths(words: list[_Word]) -> tuple[PathArg, ...]:
     return tuple(found)
 
 
+def _place(folder: _Word | PathArg | None) -> PathArg:
+    """A directory a wrapper names, as a path (None: known only at run time)."""
+    if folder is None:
+        return PathArg("(a directory known only at run time)", "unknown")
+    return folder if isinstance(folder, PathArg) else _path_arg(folder)
+
+
+def _rooted(root: PathArg, path: PathArg) -> PathArg:
+    """The absolute `path` inside the root directory `root` (`chroot /mnt`: /mnt/etc/x)."""
+    if root.kind == "unknown":
+        return PathArg(f"{root.text}{path.text}", "unknown")
+    kind = "pattern" if "pattern" in (root.kind, path.kind) else path.kind
+    return PathArg(f"{root.text.rstrip('/')}{path.text}", kind, root.tilde)
+
+
 def _home(user: str, login: str | None) -> str:
     """The home directory `~user` names: root's is /root, another user's is taken to be
     /home/USER; `~` with no login given is some /home/* (a glob)."""
@@ -4517,9 +5366,66 @@ def normalise_path(path: str) -> str:
     return "/" + joined if absolute else (joined or ".")
 
 
-# /proc/self/root/etc/shadow is /etc/shadow (as seen by that process, which is the shell's root
-# unless it runs in a chroot); /proc/PID/cwd/x is x in that process's working directory.
-_PROC_ROOT = re.compile(r"^/proc/(?:self|thread-self|[0-9]+)/(?:(root)(?:/+|$)|(cwd)/+(?=.))")
+_PROCESS = re.compile(r"self|thread-self|[0-9]+")
+
+
+def through_proc(path: str, descriptors: bool = False) -> tuple[str, str]:
+    """(kind, path): `path` resolved lexically (as `normalise_path`) through the magic links
+    of /proc, which a lexical `..` would otherwise step over (`/proc/self/cwd/..` is the parent
+    of the working directory, not /proc/self). For /proc/PID and /proc/PID/task/TID (PID a
+    number, self or thread-self):
+
+    - `root` is the root directory: /proc/1/root/etc/shadow is /etc/shadow (the process's root,
+      taken to be the shell's: a chrooted process's root is not known);
+    - `cwd` of the process itself (self, thread-self) is the working directory: what follows is
+      a relative path (`/proc/self/cwd/x` is `x`, `/proc/self/cwd/../etc` is `../etc`); another
+      process's working directory is not known: "unknown";
+    - `fd/N`, `exe` and `map_files/...` are open files, which the policy cannot see: "unknown"
+      when the path goes on through them, and for fd/N itself but of the process itself;
+      /dev/fd/N and /dev/stdin (stdout, stderr) are /proc/self/fd/N: a path through them is
+      "unknown" too. With `descriptors` they are kept as they are (for `_descriptor_file`).
+
+    Any other path: ("exact", normalise_path(path))."""
+    if "/proc" not in path and "/dev" not in path:
+        return "exact", normalise_path(path)
+    relative = not path.startswith("/")
+    parts: list[str] = []
+    components = [c for c in path.split("/") if c not in ("", ".")]
+    for index, part in enumerate(components):
+        last = index == len(components) - 1
+        if part == "..":
+            if parts and parts[-1] != "..":
+                parts.pop()
+            elif relative:
+                parts.append(part)
+            continue
+        parts.append(part)
+        if relative:
+            continue
+        process = len(parts) >= 3 and parts[0] == "proc" and _PROCESS.fullmatch(parts[1]) and (
+            len(parts) == 3 or (len(parts) == 5 and parts[2] == "task" and parts[3].isdigit()))
+        if process:
+            own = parts[1] in ("self", "thread-self")
+            if part == "root":
+                parts = []
+            elif part == "cwd":
+                if not own:
+                    return "unknown", path
+                parts, relative = [], True
+            elif part in ("exe", "map_files") or (part == "fd" and not last and not descriptors
+                                                  and not (own and index == len(components) - 2)):
+                return "unknown", path
+        elif not descriptors and not last and (
+                (len(parts) == 4 and parts[0] == "proc" and parts[2] == "fd")
+                or (len(parts) == 6 and parts[0] == "proc" and parts[4] == "fd")
+                or (len(parts) == 3 and parts[:2] == ["dev", "fd"])
+                or (len(parts) == 2 and parts[0] == "dev" and parts[1] in _STDIO)):
+            return "unknown", path  # a path through an open file
+    joined = "/".join(parts)
+    return "exact", (joined or ".") if relative else "/" + joined
+
+
+_STDIO = frozenset({"stdin", "stdout", "stderr"})
 _BRACE_ONE = re.compile(r"\{([^{}]*,[^{}]*)\}")
 _BRACE_RANGE = re.compile(r"\{[^{}]*\.\.[^{}]*\}")
 
@@ -4561,12 +5467,26 @@ def _resolve_path(arg: PathArg, login: str | None) -> list[tuple[str, str]]:
         expanded = _expand_braces(text)
         if expanded is None:
             return [("unknown", arg.text)]
-        return [("pattern" if _GLOB_CHARS.search(t) else "exact", normalise_path(t))
-                for t in expanded]
-    text = _PROC_ROOT.sub(lambda m: "/" if m.group(1) else "", normalise_path(text), count=1)
-    if kind == "pattern" and not _GLOB_CHARS.search(text):
-        kind = "exact"  # the glob went with a `..`: /home/*/../../etc is /etc
-    return [(kind, text)]
+        found = [_through(t, "pattern" if _GLOB_CHARS.search(t) else "exact") for t in expanded]
+        return [("unknown", arg.text) if f is None else f for f in found]
+    resolved = _through(text, kind)
+    if resolved is None:
+        return [("unknown", arg.text)]
+    if resolved[0] == "pattern" and not _GLOB_CHARS.search(resolved[1]):
+        return [("exact", resolved[1])]  # the glob went with a `..`: /home/*/../../etc is /etc
+    return [resolved]
+
+
+def _through(text: str, kind: str) -> tuple[str, str] | None:
+    """(kind, normalised text), through /proc's magic links (`through_proc`); None when the
+    path goes through an open file or another process's directory, or out of the working
+    directory through /proc/self/cwd (that directory is not known here: `_in_dirs` adds the
+    directories a `cd` on the line chose)."""
+    magic, resolved = through_proc(text)
+    if magic == "unknown" or (text.startswith("/") and (resolved == ".." or
+                                                         resolved.startswith("../"))):
+        return None
+    return kind, resolved
 
 
 def _glob_regex(glob: str) -> str:
@@ -4914,7 +5834,9 @@ def judge_path(policy: Policy, op: str, paths: list[str] | tuple[str, ...], *, r
     text = " ".join(shlex.quote(part) for part in argv)
     args = [PathArg(p) for p in paths]
     if login is not None:
-        args += [PathArg(f"~{login}/{p}", tilde=True) for p in paths if not p.startswith("/")]
+        # Relative names, and those through /proc/self/cwd (the server's own directory).
+        relative = [p if not p.startswith("/") else through_proc(p)[1] for p in paths]
+        args += [PathArg(f"~{login}/{p}", tilde=True) for p in relative if not p.startswith("/")]
     command = SimpleCommand(op, argv, text, paths=tuple(args))
     return _verdict(policy, (command,), role, target, login)
 

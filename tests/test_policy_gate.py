@@ -7,6 +7,7 @@ that fails shows as a file that exists; the breadth of each class is in tests/te
 
 from __future__ import annotations
 
+import pwd
 import shutil
 import subprocess
 from pathlib import Path
@@ -186,3 +187,61 @@ def test_an_exec_command_that_reads_stdin_before_its_shell_does_is_held(world: W
                               "'read -r x; bash' ORDER BY id DESC LIMIT 1")
     assert row["verdict"] == "confirm"
     assert "read may read the stdin the shell reads its commands from" in row["message"]
+
+
+# Outside attack C, findings 4, 7, 8, 9, 12: the command filter's remaining gaps, end to end.
+
+def test_a_here_document_word_bash_and_dash_read_apart_lets_nothing_after_it_run(
+    world: World,
+) -> None:
+    # bash ends `<<$'EOF'` at a line EOF, dash at $EOF: the rest of the script is one statement,
+    # judged whole; the touch after bash's end is a command.
+    alice = world.person("alice")
+    canary = world.protected / "heredoc-word"
+    script = f"cat <<$'EOF'\nEOF\ntouch {canary}\n$'EOF'\necho after\n".encode()
+    r = alice.run(f"{LOGIN}@web01", "bash", input=script)
+    assert b"denied: the protected folder is not changed" in r.stderr, r.stderr
+    assert not canary.exists()
+    r = alice.run(f"{LOGIN}@web01", f"cat <<$'EOF'\nEOF\ntouch {canary}\n$'EOF'")
+    assert r.returncode == 126
+    assert not canary.exists()
+
+
+@pytest.mark.skipif(shutil.which("dash") is None, reason="needs dash")
+def test_lines_dash_reads_otherwise_than_bash_are_judged_as_dash_reads_them(world: World) -> None:
+    alice = world.person("alice")
+    canary = world.protected / "dash"
+    r = alice.run(f"{LOGIN}@web01", f"dash -c '[[ x || touch {canary} ]]'")
+    assert r.returncode == 126
+    assert b"denied: the protected folder is not changed" in r.stderr
+    r = alice.run(f"{LOGIN}@web01", "dash",
+                  input=f"echo x &>/dev/null touch {canary}\necho after\n".encode())
+    assert b"denied: the protected folder is not changed" in r.stderr, r.stderr
+    assert b"after" in r.stdout
+    assert not canary.exists()
+
+
+@pytest.mark.parametrize("command", [
+    "env -C {p} touch chdir", "env --ch={p} touch chdir", "timeout --sig KILL 5 touch {p}/x",
+    "echo x >> /proc/self/root{p}/proc-root",
+])
+def test_a_command_run_elsewhere_or_through_another_spelling_is_judged_where_it_writes(
+    world: World, command: str
+) -> None:
+    alice = world.person("alice")
+    r = alice.run(f"{LOGIN}@web01", command.format(p=world.protected))
+    assert r.returncode == 126, r.stderr
+    assert b"denied: the protected folder is not changed" in r.stderr
+    assert list(world.protected.iterdir()) == []
+
+
+def test_a_write_through_proc_self_cwd_is_judged_from_the_logins_home(world: World) -> None:
+    home = pwd.getpwnam(LOGIN).pw_dir
+    if home != ("/root" if LOGIN == "root" else f"/home/{LOGIN}"):
+        pytest.skip("the policy takes the login's home to be /root or /home/LOGIN")
+    alice = world.person("alice")
+    up = "../" * len(Path(home).parts[1:])
+    r = alice.run(f"{LOGIN}@web01", f"echo x >> /proc/self/cwd/{up}{str(world.protected)[1:]}/cwd")
+    assert r.returncode == 126, r.stderr
+    assert b"denied: the protected folder is not changed" in r.stderr
+    assert not (world.protected / "cwd").exists()

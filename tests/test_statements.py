@@ -53,6 +53,24 @@ def texts(data: bytes, chunk: int = 7) -> list[str]:
     (b"echo '#' x\n", ["echo '#' x\n"]),
     (b"echo unfinished", ["echo unfinished"]),
     (b"echo 'never closed\nmore\n", ["echo 'never closed\nmore\n"]),
+    # outside attack C, finding 4: each spelling of a here-document word as bash reads it, and
+    # the line bash ends the body at, where dash reads and ends it alike
+    (b"cat <<\"E\\OF\"\nEOF\nE\\OF\nnext\n", ["cat <<\"E\\OF\"\nEOF\nE\\OF\n", "next\n"]),
+    (b"cat <<E\\OF\nEOF\nnext\n", ["cat <<E\\OF\nEOF\n", "next\n"]),
+    (b"cat <<\"E\\$F\"\nE$F\nnext\n", ["cat <<\"E\\$F\"\nE$F\n", "next\n"]),
+    (b"cat <<E'O'\"F\"\nEOF\nnext\n", ["cat <<E'O'\"F\"\nEOF\n", "next\n"]),
+    (b"cat <<-EOF\nx\\\n\tEOF\nEOF\nnext\n", ["cat <<-EOF\nx\\\n\tEOF\nEOF\n", "next\n"]),
+    (b"cat <<-EOF\n\\\n\tEOF\nnext\n", ["cat <<-EOF\n\\\n\tEOF\n", "next\n"]),
+    (b"x=`cat <<EOF\nhi\nEOF`\nnext\n", ["x=`cat <<EOF\nhi\nEOF`\n", "next\n"]),
+    (b"x=`cat <<-EOF\nhi\n\tEOF` ; y\nnext\n", ["x=`cat <<-EOF\nhi\n\tEOF` ; y\n", "next\n"]),
+    # where bash and dash read the word or the end apart, the rest of the input is one
+    # statement: judged whole, nothing after it is cut on a guess
+    (b"cat <<$'EOF'\nEOF\ntouch x\n$EOF\nnext\n", ["cat <<$'EOF'\nEOF\ntouch x\n$EOF\nnext\n"]),
+    (b'cat <<$"EOF"\nEOF\nnext\n', ['cat <<$"EOF"\nEOF\nnext\n']),
+    (b"cat <<$(x)\nhi\n$(x)\nnext\n", ["cat <<$(x)\nhi\n$(x)\nnext\n"]),
+    (b"cat <<EOF\nEO\\\nF\ntouch x\nEOF\nnext\n", ["cat <<EOF\nEO\\\nF\ntouch x\nEOF\nnext\n"]),
+    (b"x=$(cat <<EOF\nhi\nEOF)\nnext\n", ["x=$(cat <<EOF\nhi\nEOF)\nnext\n"]),
+    (b"x=$(cat <<EOF)\nhi\nEOF\nnext\n", ["x=$(cat <<EOF)\nhi\nEOF\nnext\n"]),
 ])
 def test_statements_end_where_the_shell_would_run_them(script, expected):
     assert texts(script) == expected
