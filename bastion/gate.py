@@ -24,6 +24,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import re
 import shlex
 from collections import deque
 from collections.abc import Callable
@@ -384,6 +385,10 @@ class InputGate:
         live.end("killed", UNJUDGED)
 
 
+_INTERACTIVE_FLAG = re.compile(r"(?:^|\s)-[A-Za-z]*i|--interactive|-o\s*history|histexpand")
+_HISTORY_ON = re.compile(r"-[A-Za-z]*H|history|histexpand|histchars")
+
+
 class StdinGate:
     """The gate for a shell reading commands from stdin without a pty: statement by statement.
 
@@ -410,6 +415,9 @@ class StdinGate:
         # The shell reading the statements (a shell channel: the login shell, taken to read
         # bash's grammar as sh).
         self.shell = policy.stdin_shell(channel.command or "") or "sh"
+        # History expansion works in comments too: in a shell started with -i, or once a
+        # statement may have turned it on, comment lines are judged like any other.
+        self._history_maybe = bool(_INTERACTIVE_FLAG.search(channel.command or ""))
         self.splitter = statements.StatementSplitter(policy.is_complete)
         self.pieces: deque[statements.Piece] = deque()
         self.busy = False  # a statement is held for a supervisor
@@ -458,6 +466,8 @@ class StdinGate:
             self._end_of_input()
 
     def _piece(self, piece: statements.Piece) -> None:
+        if not isinstance(piece, statements.Statement):
+            self._history_maybe = True  # code of an unfinished statement passes unread
         if isinstance(piece, statements.Rest):
             if self.overflow == "pass":
                 self.ch.send_input(piece.data)
@@ -467,10 +477,19 @@ class StdinGate:
             self._overflowed(piece)
         else:
             text = piece.text.strip()
-            if text:
+            if text and not self._inert(text):
                 self._judge(text, piece.data)
             else:
                 self.ch.send_input(piece.data)
+
+    def _inert(self, text: str) -> bool:
+        """A statement of comment lines only (a script's `#!/bin/bash`) runs nothing in a shell
+        with no history expansion: one not started interactive (`-i`), before any statement
+        that may turn history on. Such a statement passes unjudged, as blank lines do."""
+        if self._history_maybe or any(line and not line.startswith("#")
+                                      for line in (x.lstrip() for x in text.splitlines())):
+            return False
+        return True
 
     def _overflowed(self, piece: statements.Overflow) -> None:
         v = policy.uncertain_verdict(self.judge.policy, piece.reason)
@@ -504,6 +523,8 @@ class StdinGate:
         return v
 
     def _judge(self, statement: str, chunk: bytes) -> None:
+        if _HISTORY_ON.search(statement):
+            self._history_maybe = True
         v = self.verdict(statement)
         try:
             self.judge.record(statement, v)

@@ -1008,10 +1008,16 @@ class _Collector:
                 why = "a line the shell would not finish: an open quote, substitution or " \
                       "here-document"
             if not scan.open and scan.heredocs:
-                code, heredocs = _flatten(code, scan.heredocs)
+                flat, flat_docs = _flatten(code, scan.heredocs)
                 # Not repaired: `heredocs` holds offsets into this very text.
-                root = _parse_tree(code)
-                why = _distrust(code, root)
+                flat_root = _parse_tree(flat)
+                flat_why = _distrust(flat, flat_root)
+                if not (flat_why is not None and why is None and unsure is None
+                        and _tree_reads_heredocs_as(code, root, scan.heredocs)):
+                    code, heredocs, root, why = flat, flat_docs, flat_root, flat_why
+                # else: tree-sitter-bash reads no here-string after a file redirection (`cat >
+                # f <<'EOF'` flattened is `cat > f <<<''`, an error to it), and here it read
+                # every here-document where the scanner did: its own tree is kept.
         sh = None
         if site.grammar != "bash" and _SH_MAY_DIFFER.search(code):
             sh = _sh_reading(code, root, heredocs)
@@ -4603,6 +4609,29 @@ _HANDLERS: dict[str, Any] = {
     "pee": _Collector._pee,
     "mosh-server": _Collector._mosh_server,
 }
+
+
+def _tree_reads_heredocs_as(code: str, root: Node, heredocs: tuple[_Heredoc, ...]) -> bool:
+    """True when tree-sitter-bash's tree has exactly the scanner's here-documents: each
+    operator, body and end line where the scanner found them (after the tabs `<<-` strips),
+    in the same order."""
+    found: list[tuple[int, int | None, int | None]] = []
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if node.type == "heredoc_redirect":
+            body = next((c.start_byte for c in node.children if c.type == "heredoc_body"), None)
+            end = next((c.start_byte for c in node.children if c.type == "heredoc_end"), None)
+            found.append((node.start_byte, body, end))
+        stack.extend(reversed(node.children))
+
+    def after_tabs(at: int, strip: bool) -> int:
+        while strip and at < len(code) and code[at] == "\t":
+            at += 1
+        return at
+
+    return found == [(h.operator[0], after_tabs(h.body[0], h.strip), after_tabs(h.body[1], h.strip))
+                     for h in heredocs]
 
 
 def _flatten(

@@ -66,6 +66,11 @@ def small_policy(*rules: dict, **defaults: object) -> Policy:
 # denied command) in bash; each must be denied.
 
 DENIED_BYPASSES = [
+    # here-documents after a file redirection: what follows them and their bodies still run
+    "cat > /tmp/x <<EOF\n$(rm -rf /)\nEOF",
+    "cat > /tmp/x <<'EOF' && rm -rf /\nbody\nEOF",
+    "cat > /tmp/x <<'EOF'\nbody\nEOF\nrm -rf /",
+    "cat > /tmp/x <<A; cat <<B\nA\n$(rm -rf /)\nB",
     # paths
     "/bin/rm -rf /",
     "./rm -rf /",
@@ -847,6 +852,10 @@ def test_commands_known_only_at_run_time_get_the_unknown_default(
 
 # Lines an operator types every day, including ones that mention denied words: all allowed.
 ALLOWED = [
+    # a here-document after a file redirection (tree-sitter-bash reads no here-string there)
+    "cat > /tmp/app.conf <<'EOF'\nkey = 'value' and $dollars\nEOF",
+    "cat >> ~/notes <<EOF\nhost $(hostname)\nEOF",
+    "tee /tmp/a.txt > /dev/null <<-EOF\n\tline\n\tEOF",
     # arithmetic that runs nothing: numbers set on the line, parameters bash keeps numbers,
     # associative arrays (their subscripts are strings)
     "count=0; (( count++ ))",
