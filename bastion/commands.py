@@ -12,7 +12,7 @@ import io
 import json
 import shlex
 import time
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import asyncssh
 
@@ -29,10 +29,28 @@ WAIT_POLL = 0.5
 MAX_COMMAND = 4096
 
 
+class _CommandParser(cli._Parser):
+    """argparse for the SSH command interface, which runs inside the server: no `-h` (argparse
+    prints help to the server's stdout and exits the process), and nothing may exit: whatever
+    argparse would exit on is a usage error for the one client who sent it."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs["add_help"] = False
+        super().__init__(*args, **kwargs)
+
+    def exit(self, status: int = 0, message: str | None = None) -> NoReturn:  # type: ignore[override]
+        raise cli.UsageError(f"{self.prog}: {(message or '').strip() or 'see the usage below'}")
+
+    def print_help(self, file: Any = None) -> None:
+        raise cli.UsageError(f"{self.prog}: see the usage below")
+
+    def print_usage(self, file: Any = None) -> None:
+        raise cli.UsageError(f"{self.prog}: see the usage below")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = cli._Parser(prog="bastion", add_help=False,
-                         description="Commands of the bastion's SSH interface.")
-    sub = parser.add_subparsers(dest="command", required=True, parser_class=cli._Parser)
+    parser = _CommandParser(prog="bastion", description="Commands of the bastion's SSH interface.")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_CommandParser)
     p = sub.add_parser("request", help="ask for access to a target")
     p.add_argument("--target", required=True)
     p.add_argument("--login", required=True)
@@ -171,6 +189,9 @@ class CommandSession(asyncssh.SSHServerSession):
             args = build_parser().parse_args(argv)
         except cli.UsageError as exc:
             err.write(f"{exc}\n{HELP}")
+            return 2
+        except SystemExit:  # never the server's: whatever else argparse exits on (fail closed)
+            err.write(f"bastion: cannot parse the command\n{HELP}")
             return 2
         try:
             return await self._dispatch(args, out)

@@ -200,6 +200,27 @@ def test_the_bastion_on_a_terminal_shows_status_and_help_with_crlf_then_exits(wo
         assert "usage: ssh NAME@bastion COMMAND" in text and "invalid choice" not in text
 
 
+def test_asking_a_command_for_its_help_is_a_usage_error_and_the_bastion_serves_on(world):
+    # argparse's -h prints to the server's stdout and exits the process: one enrolled user
+    # stopped the bastion for everyone (attack E, F9).
+    ivan = world.person("ivan")
+    world.grant(ivan)
+    live = ivan.terminal(f"{LOGIN}@web01")
+    at = live.prompt()
+    for command in (("status", "-h"), ("request", "--help"), ("cert", "-h"), ("kill", "-h"),
+                    ("approve", "-h"), ("status", "--version"), ("revoke", "-h")):
+        r = ivan.run("ivan", *command)
+        assert r.returncode == 2, (command, r.stdout, r.stderr)
+        assert b"usage: ssh NAME@bastion COMMAND" in r.stderr, r.stderr
+    assert world.bastion.proc.poll() is None
+    # The session that was open meanwhile goes on.
+    live.send(b"echo still-$((6*7))\n")
+    live.expect(rb"still-42", start=at)
+    live.send(b"exit\n")
+    assert live.wait() == 0
+    assert ivan.run("ivan", "status").returncode == 0
+
+
 def test_a_login_that_runs_out_of_time_is_told_why(world):
     hal = world.person("hal")
     world.grant(hal)
