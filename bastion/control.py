@@ -26,11 +26,13 @@ from bastion import audit, grants, recording, sessions, users
 from bastion.config import parse_duration
 from bastion.errors import BastionError
 from bastion.protocol import (
+    MAX_SERVER_LINE,
     OPERATIONS,
     SUBSYSTEM,
     VERSION,
     LineReader,
     ProtocolError,
+    bounded,
     decode,
     encode,
     require_unicode,
@@ -75,7 +77,10 @@ class ControlConnection:
     def send(self, message: dict[str, Any]) -> None:
         if not self.closed:
             try:
-                self._write(encode(message))
+                line = encode(message)
+                if len(line) > MAX_SERVER_LINE // 4:  # a reply holding a huge text: cut it
+                    line = encode(bounded(message))
+                self._write(line)
             except (OSError, BastionError, RuntimeError):
                 self.connection_lost()
 

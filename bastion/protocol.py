@@ -23,6 +23,10 @@ from bastion.text import visible
 
 VERSION = 1
 MAX_LINE = 64 * 1024
+# What a client reads of one line from the server: events cut their long texts (EVENT_TEXT),
+# so lines stay far below this; a longer one is skipped, never the end of the connection.
+MAX_SERVER_LINE = 16 * 1024 * 1024
+EVENT_TEXT = 64 * 1024  # characters of one text in an event (a command line, a held command)
 OPERATIONS = ("sessions", "watch", "unwatch", "kill", "revoke", "lock", "unlock", "requests",
               "approve", "deny", "held", "confirm", "reject", "audit", "recording")
 EVENTS = ("hello", "session_started", "session_ended", "output", "snapshot", "command",
@@ -43,6 +47,18 @@ def encode(message: dict[str, Any]) -> bytes:
         return text.encode() + b"\n"
     except UnicodeEncodeError:
         return json.dumps(message, separators=(",", ":"), default=str).encode() + b"\n"
+
+
+def bounded(value: Any) -> Any:
+    """`value` with every text longer than EVENT_TEXT cut, saying how long it was (the audit
+    keeps it whole): one user's 60 KB line must not make an event line no client reads."""
+    if isinstance(value, str) and len(value) > EVENT_TEXT:
+        return f"{value[:EVENT_TEXT]}…[{len(value)} chars]"
+    if isinstance(value, dict):
+        return {k: bounded(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [bounded(v) for v in value]
+    return value
 
 
 def decode(line: bytes) -> dict[str, Any]:
@@ -147,7 +163,7 @@ class ControlClient:
 
     @classmethod
     async def open_unix(cls, path: str, **kwargs: Any) -> ControlClient:
-        reader, writer = await asyncio.open_unix_connection(path, limit=MAX_LINE * 4)
+        reader, writer = await asyncio.open_unix_connection(path, limit=MAX_SERVER_LINE)
         client = cls(reader, writer, **kwargs)
         await client.start()
         return client
@@ -185,9 +201,16 @@ class ControlClient:
         self.hello = hello
         self._task = asyncio.get_running_loop().create_task(self._pump())
 
+    async def _readline(self) -> bytes:
+        while True:
+            try:
+                return await self._reader.readline()
+            except ValueError:  # longer than MAX_SERVER_LINE: asyncio dropped it; read on
+                continue
+
     async def _pump(self) -> None:
         try:
-            while line := await self._reader.readline():
+            while line := await self._readline():
                 message = json.loads(line)
                 if "id" in message and ("ok" in message):
                     if message["id"] is None and not message["ok"]:

@@ -34,6 +34,7 @@ from bastion import (
     grants,
     limits,
     mfa,
+    protocol,
     proxy,
     recording,
     rights,
@@ -136,7 +137,7 @@ class Bastion:
     # -- hooks for command control and the control API ---------------------------------
 
     def publish(self, event: str, **data: Any) -> None:
-        message = {"event": event, "at": round(time.time(), 3), **data}
+        message = {"event": event, "at": round(time.time(), 3), **protocol.bounded(data)}
         for subscriber in list(self.subscribers):
             subscriber(message)
 

@@ -183,3 +183,45 @@ def test_hostile_strings_and_numbers_get_plain_errors_and_the_connection_survive
     s.sendall(b'{"id": 4, "op": "sessions"}\n')
     reply = read_line(s)
     assert reply["id"] == 4 and reply["ok"] is True
+
+
+def test_a_huge_command_line_does_not_cut_the_supervisors_off(world):
+    # 60,000 control characters are 360 KB of JSON in a `verdict` event: the client's line limit
+    # closed the supervisor's connection, blinding the console before the next command (attack
+    # E, F5). Events cut their long texts, and the client skips a line it cannot take.
+    async def main():
+        events: list[dict] = []
+        got = asyncio.Event()
+
+        def on_event(message: dict) -> None:
+            if message.get("event") == "verdict" and "\x01" in message.get("line", ""):
+                events.append(message)
+                got.set()
+
+        client = await ControlClient.open_unix(str(world.home.control_socket), on_event=on_event)
+        try:
+            person = world.person("huge")
+            world.grant(person)
+            script = b"echo '" + b"\x01" * 60_000 + b"'\n"
+            loop = asyncio.get_running_loop()
+            r = await loop.run_in_executor(None, lambda: person.run(f"{LOGIN}@web01", "bash",
+                                                                    input=script))
+            assert r.returncode == 0, r.stderr[-300:]
+            await asyncio.wait_for(got.wait(), 20)
+            assert not client.closed.is_set()
+            assert (await client.request("sessions"))["ok"]
+        finally:
+            await client.close()
+        assert events[0]["line"] == script[:-1].decode()
+
+    asyncio.run(main())
+
+
+def test_event_texts_are_cut_past_a_bound_saying_how_long_they_were():
+    long = "\x01" * (protocol.EVENT_TEXT + 5)
+    cut = protocol.bounded({"line": long, "held": {"command": long}, "n": 3, "list": [long]})
+    suffix = f"…[{len(long)} chars]"
+    assert cut["line"] == long[:protocol.EVENT_TEXT] + suffix
+    assert cut["held"]["command"] == cut["line"] and cut["list"] == [cut["line"]]
+    assert cut["n"] == 3 and protocol.bounded({"line": "short"}) == {"line": "short"}
+    assert len(protocol.encode({"event": "verdict", **cut})) < protocol.MAX_SERVER_LINE
