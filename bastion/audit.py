@@ -149,6 +149,9 @@ _TYPES = [
     _t("session.env_dropped", "S1002",
        "locale variables naming a charset other than UTF-8 were not passed to the target "
        "(once per connection)", "session channel names"),
+    _t("channel.ended", "S1101",
+       "an open channel (a port forward) was ended because the role no longer allows it",
+       "session channel kind destination reason"),
     _t("file.protocol_error", "S501", "an scp or sftp stream broke its protocol; its channel was ended",
        "session channel reason"),
     # Commands

@@ -34,6 +34,7 @@ class ForwardChannel(asyncssh.SSHTCPSession):
     ending the session (revocation, kill, grant end) closes it too."""
 
     cast = None  # no terminal: nothing to mark or watch
+    forward = True  # what LiveSession.hold_to_role ends when the role loses `forwarding`
 
     def __init__(self, live: LiveSession, dest_host: str, dest_port: int) -> None:
         self.live = live

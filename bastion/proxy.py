@@ -344,6 +344,15 @@ class LiveSession:
             log.info("session %s of %s follows role %s as configured now",
                      self.id or "(no channel yet)", self.identity.user, role.name)
             self.identity.role = role
+        if not role.forwarding:
+            # Forwards already open end too, as open file transfers follow `sftp` (attack E, F7).
+            reason = "the role no longer allows port forwarding"
+            for ch in [c for c in self.channels if getattr(c, "forward", False) and not c.finished]:
+                audit.record_or_log(self.app.store, "channel.ended", self.identity.user,
+                                    session=self.id, channel=ch.number, kind="direct-tcpip",
+                                    destination=ch.destination, reason=reason)
+                ending.each([ch], lambda c: c.terminate(reason), f"ending a forward of {self.id}")
+                self.notice(f"port forward to {ch.destination} closed: {reason}")
 
     def notice(self, text: str) -> None:
         """Tell the user something in their terminal(s) without disturbing the byte stream."""

@@ -189,6 +189,33 @@ def test_a_role_without_forwarding_is_refused_after_a_reload(world, echo):
     assert b"stdio forwarding failed" in r.stderr
 
 
+def test_an_open_forward_ends_when_a_reload_takes_forwarding_away(world, echo):
+    # New forwards were refused after the reload, but the open one kept carrying data
+    # (attack E, F7), as open file transfers had before they followed `sftp`.
+    jan = world.person("jan")
+    world.grant(jan)
+    local = free_port()
+    proc = jan.popen(f"{LOGIN}@web01", extra=("-N", "-o", "ExitOnForwardFailure=yes",
+                                              "-L", f"127.0.0.1:{local}:127.0.0.1:{echo}"))
+    try:
+        world.bastion.output.wait_for(r"audit auth\.success jan ")
+        conn = _connect_when_listening(local, proc)
+        conn.sendall(b"before")
+        assert _recv_exactly(conn, 6) == b"before"
+        allow_forwarding(world, False)
+        conn.settimeout(30)
+        assert conn.recv(100) == b""  # the bastion closed the forward
+        conn.close()
+    finally:
+        allow_forwarding(world, True)
+        proc.kill()
+        proc.wait()
+    session = world.session_row("jan")["id"]
+    ended = events(world, "channel.ended", session)
+    assert [(e["data"]["kind"], e["data"]["destination"], e["data"]["reason"]) for e in ended] == [
+        ("direct-tcpip", f"127.0.0.1:{echo}", "the role no longer allows port forwarding")]
+
+
 def _connect_when_listening(port: int, proc) -> socket.socket:
     """The local end of `ssh -L`, once ssh listens (it does after authenticating)."""
     import time
