@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from bastion import audit, grants, recording, sessions, users
-from bastion.config import parse_duration
+from bastion.durations import parse_duration
 from bastion.errors import BastionError
 from bastion.protocol import (
     OPERATIONS,

@@ -18,7 +18,8 @@ import asyncssh
 
 import certs
 from bastion import audit, limits, reasons, rights, users
-from bastion.config import TARGET_NAME, Config, format_duration
+from bastion.config import TARGET_NAME, Config
+from bastion.durations import format_duration
 from bastion.errors import BastionError
 from bastion.store import Store, dumps, now
 from bastion.text import TextError, check_line
@@ -29,7 +30,6 @@ MAX_PENDING = 10  # pending requests per user; more are refused until some are d
 CERTS_PER_MINUTE = 10
 CERTS_PER_CONNECTION = 10
 REQUESTS_REFUSED = "requests refused"  # how a count of a user's refused requests is audited
-LOCAL_ACTOR_PREFIX = users.LOCAL_ACTOR_PREFIX
 
 
 class GrantError(BastionError):
@@ -160,7 +160,7 @@ def list_requests(store: Store, *, state: str | None = "pending",
 
 def can_supervise(store: Store, config: Config, actor: str) -> bool:
     """Local operators (who can read the home folder) and users whose role supervises."""
-    if actor.startswith(LOCAL_ACTOR_PREFIX):
+    if users.is_local(actor):
         return True
     person = users.get(store, actor)
     return person is not None and rights.Standing(

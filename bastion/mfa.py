@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import hmac
 import io
-import os
 import secrets
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,6 +22,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from bastion import audit
 from bastion.errors import BastionError
 from bastion.store import Store, now
+from certs.files import create_private_file
 
 STEP = 30
 DIGITS = 6
@@ -37,11 +37,10 @@ class SecretKeyError(BastionError):
 
 
 def load_or_create_secret_key(path: Path) -> bytes:
-    """The 256-bit key under the home folder, created 0600 on first use."""
+    """The 256-bit key under the home folder, created 0600 on first use; when two processes
+    create it at once, both use the one that landed first."""
     if not path.exists():
-        fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
-        with os.fdopen(fd, "wb") as f:
-            f.write(AESGCM.generate_key(bit_length=256))
+        create_private_file(path, AESGCM.generate_key(bit_length=256))
     data = path.read_bytes()
     if len(data) != 32:
         raise SecretKeyError(f"{path}: not a 32-byte key")

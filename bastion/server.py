@@ -29,6 +29,7 @@ from bastion import (
     commands,
     config,
     control,
+    durations,
     ending,
     forward,
     grants,
@@ -248,7 +249,7 @@ class Bastion:
                                     session=live.id, seconds_left=round(left))
             idle = time.monotonic() - live.last_activity
             if idle >= self.config.server.idle_timeout:
-                self.end_live(live, "ended", f"idle for {config.format_duration(idle)}")
+                self.end_live(live, "ended", f"idle for {durations.format_duration(idle)}")
 
     def end_session_row(self, session_id: str, state: str, reason: str, actor: str) -> None:
         """Mark a session row ended; while the store fails, keep trying from the enforcement
@@ -511,7 +512,7 @@ class BastionServer(auth.TwoFactorServer):
         self.login_timer = None
         if self.conn is None or self.authenticated:
             return
-        self._hang_up(f"login timeout ({config.format_duration(seconds)})")
+        self._hang_up(f"login timeout ({durations.format_duration(seconds)})")
 
     def _hang_up(self, reason: str) -> None:
         """Refuse before authentication, and tell the client why (the ssh client prints it),
@@ -867,7 +868,7 @@ def server_options(app: Bastion) -> dict[str, Any]:
         "keepalive_count_max": 3,
         # The server times logins itself (BastionServer._login_timed_out): audited, and reloaded
         # on SIGHUP. asyncssh's own timer stays as a backstop past the longest allowed value.
-        **auth.auth_options(login_timeout=config.MAX_DURATION + 60),
+        **auth.auth_options(login_timeout=durations.MAX_DURATION + 60),
     }
 
 

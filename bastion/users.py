@@ -11,12 +11,13 @@ from bastion import audit, reasons
 from bastion.errors import BastionError
 from bastion.store import Store, now
 
-USER_NAME = re.compile(r"^[a-z][a-z0-9_.-]{0,31}$")
+# \Z, not $: `$` also matches before a final newline, and "alice\n" is no user name.
+USER_NAME = re.compile(r"^[a-z][a-z0-9_.-]{0,31}\Z")
 LOCAL_ACTOR_PREFIX = "local:"  # an operator at the bastion's own shell, named by the OS
 # An OS account name as sudo puts it in SUDO_USER (POSIX portable names); anything else is not
 # taken as a claim.
 OS_NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,31}")
-_LOCAL_ACTOR = re.compile(r"local:([^()]+)(?:\(sudo:([^()]+)\))?")
+_LOCAL_ACTOR = re.compile(re.escape(LOCAL_ACTOR_PREFIX) + r"([^()]+)(?:\(sudo:([^()]+)\))?")
 
 
 class UserError(BastionError):
@@ -34,6 +35,11 @@ def local_actor_name(os_user: str, sudo_user: str | None) -> str:
     if sudo_user and sudo_user != os_user and OS_NAME.fullmatch(sudo_user):
         actor += f"(sudo:{sudo_user})"
     return actor
+
+
+def is_local(actor: str) -> bool:
+    """True for the actor name of an operator at the bastion's own shell (local_actor_name)."""
+    return actor.startswith(LOCAL_ACTOR_PREFIX)
 
 
 def people_of(actor: str) -> set[str]:
