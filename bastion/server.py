@@ -35,6 +35,7 @@ from bastion import (
     grants,
     limits,
     mfa,
+    protocol,
     proxy,
     recording,
     rights,
@@ -137,7 +138,8 @@ class Bastion:
     # -- hooks for command control and the control API ---------------------------------
 
     def publish(self, event: str, **data: Any) -> None:
-        message = {"event": event, "at": round(time.time(), 3), **data}
+        """Push `event` (one of protocol.EVENTS, else ValueError) to every control subscriber."""
+        message = {"event": protocol.check_event(event), "at": round(time.time(), 3), **data}
         for subscriber in list(self.subscribers):
             subscriber(message)
 

@@ -228,8 +228,6 @@ _VI_INSERT = frozenset("iaIAsSCcR")  # vi commands that leave command mode for t
 _VI_TAKES_CHAR = frozenset("rfFtT")  # vi commands whose next key is a character, not a command
 _VI_ON = re.compile(r"-o\s*vi\b|editing-mode[\s=]+vi\b")
 _VI_OFF = re.compile(r"-o\s*emacs\b|\+o\s*vi\b|editing-mode[\s=]+emacs\b")
-# What readline prints when a line it read is finished (accepted, or ended by EOF or a signal).
-_READLINE_END = b"\x1b[?2004l\r"
 _SEARCH_PROMPT = re.compile(r"\((?:failed )?(?:reverse-)?i-search\)`.*?': ")
 _ARG_PROMPT = re.compile(r"\(arg: -?\d+\) ")
 _READLINE_PROMPT = re.compile(f"{_SEARCH_PROMPT.pattern}|{_ARG_PROMPT.pattern}")
@@ -737,11 +735,6 @@ class CommandLineTracker:
     def alternate_screen(self) -> bool:
         """The target switched to the alternate screen (and has not switched back)."""
         return self._alt
-
-    @property
-    def bracketed_paste(self) -> bool:
-        """The target asked for bracketed paste (bash does while it reads a line)."""
-        return self._bracketed
 
     @property
     def columns(self) -> int:
