@@ -498,8 +498,8 @@ def cmd_recording(ctx: Context | None, args: argparse.Namespace, out: TextIO) ->
         ctx = open_home(home) if home.db.exists() else None
     else:
         ctx = open_home(home)
-        names = sessions.get(ctx.store, args.source)["recordings"]
-        paths = [home.recordings / name for name in names if name.endswith(".cast")]
+        sessions.get(ctx.store, args.source)  # SessionError when there is no such session
+        paths = [home.recordings / name for name in sessions.casts(ctx.store, args.source).values()]
         if not paths:
             raise BastionError(f"session {args.source} has no interactive recording")
     actor = local_actor()

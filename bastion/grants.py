@@ -158,6 +158,18 @@ def list_requests(store: Store, *, state: str | None = "pending",
     return store.all(sql + " ORDER BY created", tuple(params))
 
 
+def pending_requests(store: Store) -> dict[str, dict[str, Any]]:
+    """Requests waiting for a decision, by id, as they are stored (nothing expired here: the
+    server polls this twice a second and must not write)."""
+    return {r["id"]: r for r in store.all("SELECT * FROM requests WHERE state = 'pending'")}
+
+
+def request_decision(store: Store, request_id: str) -> tuple[str | None, str | None]:
+    """(state, decided_by) of a request; (None, None) when there is no such request."""
+    row = store.one("SELECT state, decided_by FROM requests WHERE id = ?", (request_id,))
+    return (row["state"], row["decided_by"]) if row else (None, None)
+
+
 def can_supervise(store: Store, config: Config, actor: str) -> bool:
     """Local operators (who can read the home folder) and users whose role supervises."""
     if users.is_local(actor):

@@ -93,6 +93,11 @@ def enrol(store: Store, box: SecretBox, user: str, hostname: str) -> Enrolment:
     return Enrolment(secret=secret, uri=uri)
 
 
+def is_enrolled(store: Store, user: str) -> bool:
+    """True when the user has a TOTP secret."""
+    return store.one("SELECT 1 FROM mfa WHERE user = ?", (user,)) is not None
+
+
 @dataclass(frozen=True)
 class TotpResult:
     ok: bool

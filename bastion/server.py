@@ -111,7 +111,7 @@ class Bastion:
         self.store = ctx.store
         # One event loop serves every session: a write waiting for a lock held by another process
         # stalls them all, so the server gives up sooner than the CLI does (fail closed).
-        self.store.execute(f"PRAGMA busy_timeout = {SERVER_BUSY_TIMEOUT_MS}")
+        self.store.set_lock_timeout(SERVER_BUSY_TIMEOUT_MS / 1000)
         self.user_ca = ctx.user_ca
         self.target_ca = ctx.target_ca
         self.policy = ctx.policy
@@ -167,15 +167,14 @@ class Bastion:
 
     def publish_store_changes(self) -> None:
         """Requests and held commands can change in other processes (the CLI): push the news."""
-        pending = {r["id"]: r for r in self.store.all("SELECT * FROM requests WHERE state = 'pending'")}
-        held = {r["id"]: r for r in self.store.all("SELECT * FROM held WHERE state = 'pending'")}
+        pending = grants.pending_requests(self.store)
+        held = {r["id"]: r for r in sessions.list_held(self.store)}
         if self.seen_requests is not None:
             for rid in pending.keys() - self.seen_requests:
                 self.publish("request_created", request=pending[rid])
             for rid in self.seen_requests - pending.keys():
-                row = self.store.one("SELECT state, decided_by FROM requests WHERE id = ?", (rid,))
-                self.publish("request_decided", request=rid, state=row["state"] if row else None,
-                             by=row["decided_by"] if row else None)
+                state, by = grants.request_decision(self.store, rid)
+                self.publish("request_decided", request=rid, state=state, by=by)
         if self.seen_held is not None:
             for hid in held.keys() - self.seen_held:
                 self.publish("command_held", held=held[hid])
@@ -634,7 +633,7 @@ class BastionServer(auth.TwoFactorServer):
         login = Login(username, person.name, identity,
                       consume=info.serial if row["single_use"] else None)
         if role.mfa_per_session or target.mfa_per_session:
-            if app.store.one("SELECT 1 FROM mfa WHERE user = ?", (person.name,)) is None:
+            if not mfa.is_enrolled(app.store, person.name):
                 return Decision.REFUSE("this session needs TOTP, but none is enrolled"), None
             return Decision.NEED_TOTP, login
         return self._finish_cert(login), login

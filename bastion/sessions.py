@@ -7,15 +7,15 @@ once, when it is running).
 
 from __future__ import annotations
 
-import json
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from bastion import audit, grants, reasons, users
 from bastion.config import Config
 from bastion.errors import BastionError
-from bastion.store import Store, dumps, now
+from bastion.store import Store, now
 
 END_STATES = ("ended", "killed", "interrupted", "failed")
 
@@ -62,13 +62,65 @@ def end(store: Store, session_id: str, state: str, reason: str, actor: str = "sy
 
 
 def add_recording(store: Store, session_id: str, path: Path, channel: int, kind: str) -> None:
+    """List a recording of the session (the `recordings` table is the one list of them); `kind`
+    is "cast" for an interactive channel's asciicast, else "exec", "subsystem" or "forward"."""
+    store.execute("INSERT INTO recordings(path, session_id, channel, kind, started) "
+                  "VALUES (?, ?, ?, ?, ?)", (str(path), session_id, channel, kind, now()))
+
+
+@dataclass(frozen=True)
+class Recording:
+    """One recording of a session: its file `name` in HOME/recordings, the channel it records,
+    and its kind (add_recording)."""
+
+    name: str
+    channel: int
+    kind: str
+
+
+_RECORDINGS_OF_ONE = ("SELECT session_id, path, channel, kind FROM recordings WHERE session_id = ? "
+                      "ORDER BY started, channel, path")
+_RECORDINGS_OF_LIVE = ("SELECT session_id, path, channel, kind FROM recordings WHERE session_id IN "
+                       "(SELECT id FROM sessions WHERE state = 'active') "
+                       "ORDER BY started, channel, path")
+_RECORDINGS_OF_ALL = "SELECT session_id, path, channel, kind FROM recordings ORDER BY started, channel, path"
+
+
+def recordings(store: Store, session_id: str) -> list[Recording]:
+    """The session's recordings, in the order they were opened."""
+    return _recordings(store, _RECORDINGS_OF_ONE, (session_id,)).get(session_id, [])
+
+
+def casts(store: Store, session_id: str) -> dict[int, str]:
+    """The session's asciicasts (interactive channels) by channel number: file names."""
+    return {r.channel: r.name for r in recordings(store, session_id) if r.kind == "cast"}
+
+
+def _recordings(store: Store, sql: str, params: tuple = ()) -> dict[str, list[Recording]]:
+    found: dict[str, list[Recording]] = {}
+    for row in store.all(sql, params):
+        found.setdefault(row["session_id"], []).append(
+            Recording(Path(row["path"]).name, row["channel"], row["kind"]))
+    return found
+
+
+def _with_recordings(rows: list[dict[str, Any]], listed: dict[str, list[Recording]]
+                     ) -> list[dict[str, Any]]:
+    """`rows` of sessions, each given "recordings": the file names of its recordings."""
+    for row in rows:
+        row["recordings"] = [r.name for r in listed.get(row["id"], [])]
+    return rows
+
+
+def record_verdict(store: Store, session_id: str, channel: int, user: str, line: str,
+                   action: str, rule: str | None, message: str | None) -> None:
+    """A command line judged on a channel: its row in `commands` and its audit event, together."""
     with store.transaction():
-        store.execute("INSERT INTO recordings(path, session_id, channel, kind, started) "
-                      "VALUES (?, ?, ?, ?, ?)", (str(path), session_id, channel, kind, now()))
-        row = store.one("SELECT recordings FROM sessions WHERE id = ?", (session_id,))
-        names = json.loads(row["recordings"]) if row else []
-        names.append(path.name)
-        store.execute("UPDATE sessions SET recordings = ? WHERE id = ?", (dumps(names), session_id))
+        store.execute(
+            "INSERT INTO commands(session_id, channel, at, line, verdict, rule, message) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?)", (session_id, channel, now(), line, action, rule, message))
+        audit.record(store, "command.verdict", user, session=session_id, channel=channel,
+                     line=line, verdict=action, rule=rule)
 
 
 def recording_progress(store: Store, path: Path, offset: int, digest: str) -> None:
@@ -97,21 +149,39 @@ def open_recordings(store: Store) -> list[dict[str, Any]]:
 
 
 def get(store: Store, session_id: str) -> dict[str, Any]:
+    """The session's row, with "recordings": the file names of its recordings; SessionError
+    when there is no such session."""
     row = store.one("SELECT * FROM sessions WHERE id = ?", (session_id,))
     if row is None:
         raise SessionError(f"no such session: {session_id}")
-    row["recordings"] = json.loads(row["recordings"])
-    return row
+    return _with_recordings([row], _recordings(store, _RECORDINGS_OF_ONE, (session_id,)))[0]
 
 
 def list_sessions(store: Store, *, include_ended: bool = False) -> list[dict[str, Any]]:
+    """Live sessions (with `include_ended`, every session) by start time, each as `get` gives it."""
     sql = "SELECT * FROM sessions"
     if not include_ended:
         sql += " WHERE state = 'active'"
     rows = store.all(sql + " ORDER BY started")
-    for row in rows:
-        row["recordings"] = json.loads(row["recordings"])
-    return rows
+    return _with_recordings(rows, _recordings(store, _RECORDINGS_OF_ALL if include_ended
+                                              else _RECORDINGS_OF_LIVE))
+
+
+def list_for_supervisors(store: Store, *, include_ended: bool = False) -> list[dict[str, Any]]:
+    """`list_sessions`, each row also holding its grant's end (`grant_ends`, None without one),
+    its last command line (`last_command`) and how many of its commands were not allowed
+    (`alerts`): what the console shows, read in one query whatever the number of sessions."""
+    sql = ("SELECT s.*, g.ends AS grant_ends, "
+           "(SELECT c.line FROM commands c WHERE c.session_id = s.id ORDER BY c.id DESC LIMIT 1)"
+           " AS last_command, "
+           "(SELECT count(*) FROM commands c WHERE c.session_id = s.id AND c.verdict != 'allow')"
+           " AS alerts "
+           "FROM sessions s LEFT JOIN grants g ON g.id = s.grant_id")
+    if not include_ended:
+        sql += " WHERE s.state = 'active'"
+    rows = store.all(sql + " ORDER BY s.started")
+    return _with_recordings(rows, _recordings(store, _RECORDINGS_OF_ALL if include_ended
+                                              else _RECORDINGS_OF_LIVE))
 
 
 def request_kill(store: Store, session_id: str, actor: str, reason: str) -> None:
@@ -222,13 +292,13 @@ def replay(ctx: Any, session_id: str, *, speed: float = 1.0) -> int:
     """`bastion replay ID`: play the session's interactive recordings in this terminal."""
     from bastion import recording
 
-    row = get(ctx.store, session_id)
-    casts = [ctx.home.recordings / name for name in row["recordings"] if name.endswith(".cast")]
-    if not casts:
+    get(ctx.store, session_id)  # SessionError when there is no such session
+    paths = [ctx.home.recordings / name for name in casts(ctx.store, session_id).values()]
+    if not paths:
         raise SessionError(f"session {session_id} has no interactive recording")
     if speed <= 0:
         raise SessionError("--speed must be positive")
-    for path in casts:
+    for path in paths:
         try:
             recording.replay(path, sys.stdout.buffer, speed=speed)
         except recording.RecordingError as exc:

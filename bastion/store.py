@@ -29,7 +29,7 @@ import sqlite_utils
 
 from bastion.errors import BastionError
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 BUSY_TIMEOUT_MS = 5000
 
 SCHEMA = """
@@ -132,9 +132,7 @@ CREATE TABLE IF NOT EXISTS sessions (
     ended REAL,
     end_reason TEXT,
     kill_requested REAL,
-    kill_reason TEXT,
-    recordings TEXT NOT NULL DEFAULT '[]'
-);
+    kill_reason TEXT);
 CREATE INDEX IF NOT EXISTS sessions_state ON sessions(state);
 CREATE TABLE IF NOT EXISTS recordings (
     path TEXT PRIMARY KEY,
@@ -201,6 +199,12 @@ _V3 = (
     "CREATE INDEX IF NOT EXISTS certificates_user ON certificates(user, issued)",
 )
 SCHEMA += "".join(f"{statement};\n" for statement in _V3)
+# Version 4: the `recordings` table is the one list of a session's recordings (sessions.recordings,
+# a JSON copy of its file names, is gone: `sessions` reads the table, by this index). The sessions
+# table above ends in "kill_reason TEXT)" because that is how SQLite leaves it after dropping the
+# column, and an upgraded database must have the same schema as a new one.
+_V4 = ("CREATE INDEX IF NOT EXISTS recordings_session ON recordings(session_id)",)
+SCHEMA += "".join(f"{statement};\n" for statement in _V4)
 
 # MIGRATIONS[n]: the statements that take a version n-1 database to version n.
 MIGRATIONS: dict[int, tuple[str, ...]] = {
@@ -223,6 +227,10 @@ MIGRATIONS: dict[int, tuple[str, ...]] = {
         " substr(rest, instr(rest, ',') + 1) FROM split WHERE rest != '')"
         " INSERT OR IGNORE INTO certificate_grants(serial, grant_id)"
         " SELECT serial, grant_id FROM split WHERE grant_id != ''"),
+    # Every name in sessions.recordings has its row in `recordings` (both were written in one
+    # transaction since the first release), except the recordings retention purged: their rows
+    # and files are gone, and only the stale copy of the name is dropped here.
+    4: ("ALTER TABLE sessions DROP COLUMN recordings", *_V4),
 }
 
 
@@ -347,6 +355,11 @@ class Store:
 
     def close(self) -> None:
         self.conn.close()
+
+    def set_lock_timeout(self, seconds: float) -> None:
+        """How long a statement waits for a lock another process holds before it fails with
+        StoreError (BUSY_TIMEOUT_MS until this is called)."""
+        self.execute(f"PRAGMA busy_timeout = {int(seconds * 1000)}")
 
     def after_commit(self, action: Callable[[], None]) -> None:
         """Run `action` once the current transaction commits (now, outside one); never on rollback."""
