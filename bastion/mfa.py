@@ -21,7 +21,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from bastion import audit
 from bastion.errors import BastionError
-from bastion.store import Store, now
+from bastion.store import Backend, now
 from certs.files import create_private_file
 
 STEP = 30
@@ -76,7 +76,7 @@ class Enrolment:
         return out.getvalue()
 
 
-def enrol(store: Store, box: SecretBox, user: str, hostname: str) -> Enrolment:
+def enrol(store: Backend, box: SecretBox, user: str, hostname: str) -> Enrolment:
     """Create (or replace) the user's TOTP secret; returns the secret and otpauth:// URI to show once."""
     secret = pyotp.random_base32(length=32)
     uri = pyotp.TOTP(secret, digits=DIGITS, interval=STEP).provisioning_uri(
@@ -93,7 +93,7 @@ def enrol(store: Store, box: SecretBox, user: str, hostname: str) -> Enrolment:
     return Enrolment(secret=secret, uri=uri)
 
 
-def is_enrolled(store: Store, user: str) -> bool:
+def is_enrolled(store: Backend, user: str) -> bool:
     """True when the user has a TOTP secret."""
     return store.one("SELECT 1 FROM mfa WHERE user = ?", (user,)) is not None
 
@@ -104,7 +104,7 @@ class TotpResult:
     reason: str = ""
 
 
-def verify(store: Store, box: SecretBox, user: str, code: str, *, actor_addr: str = "",
+def verify(store: Backend, box: SecretBox, user: str, code: str, *, actor_addr: str = "",
            at: float | None = None) -> TotpResult:
     """Check a code for a user; records the audit event and the failure count. Never raises for bad codes."""
     t = now() if at is None else at
@@ -145,7 +145,7 @@ def _matching_step(secret: str, code: str, t: float) -> int | None:
     return found
 
 
-def _failure(store: Store, user: str, reason: str, addr: str, t: float,
+def _failure(store: Backend, user: str, reason: str, addr: str, t: float,
              *, audit_it: bool = True) -> TotpResult:
     with store.transaction():
         store.execute("INSERT INTO mfa_failures(user, at) VALUES (?, ?)", (user, t))

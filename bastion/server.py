@@ -134,6 +134,7 @@ class Bastion:
         self.held_waiters: dict[str, asyncio.Event] = {}
         self.seen_requests: set[str] | None = None
         self.seen_held: set[str] | None = None
+        self.seen_changes: object = None  # the store's change token when they were last read
 
     # -- hooks for command control and the control API ---------------------------------
 
@@ -166,7 +167,11 @@ class Bastion:
             waiter.set()
 
     def publish_store_changes(self) -> None:
-        """Requests and held commands can change in other processes (the CLI): push the news."""
+        """Requests and held commands can change in other processes (the CLI): push the news.
+        Nothing is read while the store says nothing was committed since the last look."""
+        changes = self.store.changes()
+        if changes == self.seen_changes:
+            return
         pending = grants.pending_requests(self.store)
         held = {r["id"]: r for r in sessions.list_held(self.store)}
         if self.seen_requests is not None:
@@ -181,6 +186,7 @@ class Bastion:
             for hid in self.seen_held - held.keys():
                 self.held_decided(hid)
         self.seen_requests, self.seen_held = set(pending), set(held)
+        self.seen_changes = changes
 
     def check_can_record(self) -> None:
         """Refuse new sessions while recordings cannot be kept (fail closed)."""

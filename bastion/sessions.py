@@ -15,7 +15,7 @@ from typing import Any
 from bastion import audit, grants, reasons, users
 from bastion.config import Config
 from bastion.errors import BastionError
-from bastion.store import Store, now
+from bastion.store import Backend, now
 
 END_STATES = ("ended", "killed", "interrupted", "failed")
 
@@ -24,7 +24,7 @@ class SessionError(BastionError):
     """A session or held-command operation was refused."""
 
 
-def create(store: Store, *, user: str, target: str, login: str, ticket: str, grant_id: str | None,
+def create(store: Backend, *, user: str, target: str, login: str, ticket: str, grant_id: str | None,
            serial: int | None, client_addr: str) -> str:
     with store.transaction():
         sid = store.next_id("s")
@@ -37,7 +37,7 @@ def create(store: Store, *, user: str, target: str, login: str, ticket: str, gra
     return sid
 
 
-def end(store: Store, session_id: str, state: str, reason: str, actor: str = "system",
+def end(store: Backend, session_id: str, state: str, reason: str, actor: str = "system",
         at: float | None = None) -> bool:
     """Move an active session to an end state; False if it had already ended. `at`: when it
     ended, if that was before now (its row could not be written then)."""
@@ -61,7 +61,7 @@ def end(store: Store, session_id: str, state: str, reason: str, actor: str = "sy
     return bool(changed)
 
 
-def add_recording(store: Store, session_id: str, path: Path, channel: int, kind: str) -> None:
+def add_recording(store: Backend, session_id: str, path: Path, channel: int, kind: str) -> None:
     """List a recording of the session (the `recordings` table is the one list of them); `kind`
     is "cast" for an interactive channel's asciicast, else "exec", "subsystem" or "forward"."""
     store.execute("INSERT INTO recordings(path, session_id, channel, kind, started) "
@@ -86,17 +86,17 @@ _RECORDINGS_OF_LIVE = ("SELECT session_id, path, channel, kind FROM recordings W
 _RECORDINGS_OF_ALL = "SELECT session_id, path, channel, kind FROM recordings ORDER BY started, channel, path"
 
 
-def recordings(store: Store, session_id: str) -> list[Recording]:
+def recordings(store: Backend, session_id: str) -> list[Recording]:
     """The session's recordings, in the order they were opened."""
     return _recordings(store, _RECORDINGS_OF_ONE, (session_id,)).get(session_id, [])
 
 
-def casts(store: Store, session_id: str) -> dict[int, str]:
+def casts(store: Backend, session_id: str) -> dict[int, str]:
     """The session's asciicasts (interactive channels) by channel number: file names."""
     return {r.channel: r.name for r in recordings(store, session_id) if r.kind == "cast"}
 
 
-def _recordings(store: Store, sql: str, params: tuple = ()) -> dict[str, list[Recording]]:
+def _recordings(store: Backend, sql: str, params: tuple = ()) -> dict[str, list[Recording]]:
     found: dict[str, list[Recording]] = {}
     for row in store.all(sql, params):
         found.setdefault(row["session_id"], []).append(
@@ -112,7 +112,7 @@ def _with_recordings(rows: list[dict[str, Any]], listed: dict[str, list[Recordin
     return rows
 
 
-def record_verdict(store: Store, session_id: str, channel: int, user: str, line: str,
+def record_verdict(store: Backend, session_id: str, channel: int, user: str, line: str,
                    action: str, rule: str | None, message: str | None) -> None:
     """A command line judged on a channel: its row in `commands` and its audit event, together."""
     with store.transaction():
@@ -123,12 +123,12 @@ def record_verdict(store: Store, session_id: str, channel: int, user: str, line:
                      line=line, verdict=action, rule=rule)
 
 
-def recording_progress(store: Store, path: Path, offset: int, digest: str) -> None:
+def recording_progress(store: Backend, path: Path, offset: int, digest: str) -> None:
     store.execute("UPDATE recordings SET running_offset = ?, running_sha256 = ? WHERE path = ?",
                   (offset, digest, str(path)))
 
 
-def close_recording(store: Store, path: Path, digest: str, actor: str) -> None:
+def close_recording(store: Backend, path: Path, digest: str, actor: str) -> None:
     with store.transaction():
         store.execute("UPDATE recordings SET ended = ?, sha256 = ? WHERE path = ?",
                       (now(), digest, str(path)))
@@ -137,18 +137,18 @@ def close_recording(store: Store, path: Path, digest: str, actor: str) -> None:
                      session=row["session_id"] if row else None)
 
 
-def stored_digest(store: Store, path: Path) -> str | None:
+def stored_digest(store: Backend, path: Path) -> str | None:
     """The SHA-256 stored when the recording at `path` closed; None while it is open, unknown, or
     was left unreadable by a crash."""
     row = store.one("SELECT sha256 FROM recordings WHERE path = ?", (str(path),))
     return (row["sha256"] or None) if row else None
 
 
-def open_recordings(store: Store) -> list[dict[str, Any]]:
+def open_recordings(store: Backend) -> list[dict[str, Any]]:
     return store.all("SELECT * FROM recordings WHERE ended IS NULL")
 
 
-def get(store: Store, session_id: str) -> dict[str, Any]:
+def get(store: Backend, session_id: str) -> dict[str, Any]:
     """The session's row, with "recordings": the file names of its recordings; SessionError
     when there is no such session."""
     row = store.one("SELECT * FROM sessions WHERE id = ?", (session_id,))
@@ -157,7 +157,7 @@ def get(store: Store, session_id: str) -> dict[str, Any]:
     return _with_recordings([row], _recordings(store, _RECORDINGS_OF_ONE, (session_id,)))[0]
 
 
-def list_sessions(store: Store, *, include_ended: bool = False) -> list[dict[str, Any]]:
+def list_sessions(store: Backend, *, include_ended: bool = False) -> list[dict[str, Any]]:
     """Live sessions (with `include_ended`, every session) by start time, each as `get` gives it."""
     sql = "SELECT * FROM sessions"
     if not include_ended:
@@ -167,7 +167,7 @@ def list_sessions(store: Store, *, include_ended: bool = False) -> list[dict[str
                                               else _RECORDINGS_OF_LIVE))
 
 
-def list_for_supervisors(store: Store, *, include_ended: bool = False) -> list[dict[str, Any]]:
+def list_for_supervisors(store: Backend, *, include_ended: bool = False) -> list[dict[str, Any]]:
     """`list_sessions`, each row also holding its grant's end (`grant_ends`, None without one),
     its last command line (`last_command`) and how many of its commands were not allowed
     (`alerts`): what the console shows, read in one query whatever the number of sessions."""
@@ -184,7 +184,7 @@ def list_for_supervisors(store: Store, *, include_ended: bool = False) -> list[d
                                               else _RECORDINGS_OF_LIVE))
 
 
-def request_kill(store: Store, session_id: str, actor: str, reason: str) -> None:
+def request_kill(store: Backend, session_id: str, actor: str, reason: str) -> None:
     """Ask the server to end a live session; its user reads `reason` (see `reasons`)."""
     reason = reasons.accept(store, actor, reason)
     with store.transaction():
@@ -196,7 +196,7 @@ def request_kill(store: Store, session_id: str, actor: str, reason: str) -> None
         audit.record(store, "session.kill_requested", actor, session=session_id, reason=reason)
 
 
-def interrupted_on_start(store: Store) -> list[str]:
+def interrupted_on_start(store: Backend) -> list[str]:
     """Sessions a crashed server left active: mark them interrupted. Returns their ids."""
     ids = [r["id"] for r in store.all("SELECT id FROM sessions WHERE state = 'active'")]
     for sid in ids:
@@ -206,7 +206,7 @@ def interrupted_on_start(store: Store) -> list[str]:
 
 # ---------------------------------------------------------------- held commands
 
-def hold(store: Store, session_id: str, user: str, command: str, rule: str | None,
+def hold(store: Backend, session_id: str, user: str, command: str, rule: str | None,
          timeout: float) -> str:
     with store.transaction():
         hid = store.next_id("h")
@@ -220,15 +220,15 @@ def hold(store: Store, session_id: str, user: str, command: str, rule: str | Non
     return hid
 
 
-def held_state(store: Store, held_id: str) -> dict[str, Any] | None:
+def held_state(store: Backend, held_id: str) -> dict[str, Any] | None:
     return store.one("SELECT * FROM held WHERE id = ?", (held_id,))
 
 
-def list_held(store: Store) -> list[dict[str, Any]]:
+def list_held(store: Backend) -> list[dict[str, Any]]:
     return store.all("SELECT * FROM held WHERE state = 'pending' ORDER BY since")
 
 
-def decide_held(store: Store, config: Config, held_id: str, actor: str, *, confirm: bool,
+def decide_held(store: Backend, config: Config, held_id: str, actor: str, *, confirm: bool,
                 reason: str = "") -> None:
     """Confirm or reject a held command: by a supervisor who is not the one who typed it."""
     if not grants.can_supervise(store, config, actor):
@@ -250,7 +250,7 @@ def decide_held(store: Store, config: Config, held_id: str, actor: str, *, confi
                      held=held_id, session=row["session_id"], command=row["command"], reason=reason)
 
 
-def reject_held(store: Store, session_ids: list[str], reason: str) -> None:
+def reject_held(store: Backend, session_ids: list[str], reason: str) -> None:
     """The bastion rejects the commands held in these sessions (it is stopping): each one an
     audited `command.rejected` by "system"."""
     with store.transaction():
@@ -263,7 +263,7 @@ def reject_held(store: Store, session_ids: list[str], reason: str) -> None:
                              command=row["command"], reason=reason)
 
 
-def cancel_held(store: Store, held_id: str, actor: str) -> bool:
+def cancel_held(store: Backend, held_id: str, actor: str) -> bool:
     """The user withdrew a held command (Ctrl-C)."""
     with store.transaction():
         changed = store.execute(
@@ -276,7 +276,7 @@ def cancel_held(store: Store, held_id: str, actor: str) -> bool:
     return bool(changed)
 
 
-def expire_held(store: Store, held_id: str) -> bool:
+def expire_held(store: Backend, held_id: str) -> bool:
     with store.transaction():
         changed = store.execute(
             "UPDATE held SET state = 'expired', decided_at = ? WHERE id = ? AND state = 'pending'",

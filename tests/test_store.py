@@ -14,7 +14,7 @@ import pytest
 
 from bastion import audit, sessions
 from bastion.home import open_store
-from bastion.store import MIGRATIONS, SCHEMA_VERSION, Store, StoreError
+from bastion.store import MIGRATIONS, SCHEMA_VERSION, Backend, Store, StoreError
 
 REPO = Path(__file__).resolve().parents[1]
 LAST_RELEASE = "7c3e405"  # the last release: main at this commit (schema version 1)
@@ -226,3 +226,84 @@ def test_the_cli_on_a_newer_database_says_so_in_one_line(home):
                           capture_output=True, text=True, timeout=60)
     assert proc.returncode == 1
     assert proc.stderr.count("\n") == 1 and "newer than this bastion knows" in proc.stderr
+
+
+# ---------------------------------------------------------------- the backend seam
+
+def _store_attributes(path: Path) -> set[str]:
+    """Attributes read on anything called `store` (`store.x`, `app.store.x`) in a module."""
+    used = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.Attribute):
+            owner = node.value
+            name = owner.id if isinstance(owner, ast.Name) else getattr(owner, "attr", None)
+            if name == "store":
+                used.add(node.attr)
+    return used
+
+
+def test_the_sqlite_store_is_a_backend(tmp_path):
+    store = Store(tmp_path / "bastion.db", create=True)
+    try:
+        assert isinstance(store, Backend)
+    finally:
+        store.close()
+
+
+@pytest.mark.parametrize("module", sorted(p.name for p in (REPO / "bastion").glob("*.py")
+                                          if p.name != "store.py"))
+def test_the_server_and_domain_use_a_store_only_through_the_backend_protocol(module):
+    # Opening and upgrading a home is the SQLite store's own business (home.py, and the server's
+    # log line naming the backup it made).
+    opening = {"upgraded_from", "backup_path"} if module in ("home.py", "server.py") else set()
+    members = {name for name in dir(Backend) if not name.startswith("_")}
+    assert _store_attributes(REPO / "bastion" / module) - members - opening == set()
+
+
+def test_the_change_token_moves_on_every_commit_by_anyone_and_only_then(tmp_path):
+    path = tmp_path / "bastion.db"
+    store = Store(path, create=True)
+    other = Store(path)
+    try:
+        token = store.changes()
+        store.all("SELECT * FROM sessions")
+        assert store.changes() == token
+        store.next_id("s")  # this connection's own commit
+        assert store.changes() != token
+        token = store.changes()
+        other.next_id("s")  # another connection's (another process's) commit
+        assert store.changes() != token
+        token = store.changes()
+        with pytest.raises(RuntimeError):
+            with store.transaction():
+                store.execute("INSERT INTO counters(name, value) VALUES ('x', 1)")
+                raise RuntimeError("rolled back")
+        assert store.one("SELECT * FROM counters WHERE name = 'x'") is None
+    finally:
+        other.close()
+        store.close()
+
+
+def test_the_audit_head_is_locked_only_inside_a_transaction(tmp_path):
+    store = Store(tmp_path / "bastion.db", create=True)
+    try:
+        with pytest.raises(RuntimeError, match="outside a transaction"):
+            store.lock_audit_head()
+        with store.transaction():
+            store.lock_audit_head()
+    finally:
+        store.close()
+
+
+def test_the_lock_timeout_is_how_long_a_writer_waits_for_another(tmp_path):
+    path = tmp_path / "bastion.db"
+    store, other = Store(path, create=True), Store(path)
+    try:
+        store.set_lock_timeout(0)
+        with other.transaction():
+            with pytest.raises(StoreError, match="store unavailable"):
+                store.next_id("s")
+        assert store.next_id("s") == "s1"
+    finally:
+        other.close()
+        store.close()
