@@ -1,4 +1,5 @@
-"""`bastion`: the command line, a thin layer over the library (DESIGN.md section 11 is its contract).
+"""`bastion`: the command line, a thin layer over the library (its contract: README.md, "The flows"
+and "Reference").
 
 Exit codes: 0 success, 1 refused or failed (one line on stderr), 2 usage error. Listings take --json.
 """

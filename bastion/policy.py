@@ -207,7 +207,7 @@ class PolicyError(ValueError):
 
 @dataclass(frozen=True)
 class Rule:
-    """One `[[rules]]` table. See the module docstring and DESIGN.md section 11."""
+    """One `[[rules]]` table. See the module docstring and README.md, "Command control"."""
 
     name: str
     action: str

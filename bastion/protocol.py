@@ -25,8 +25,9 @@ VERSION = 1
 MAX_LINE = 64 * 1024
 OPERATIONS = ("sessions", "watch", "unwatch", "kill", "revoke", "lock", "unlock", "requests",
               "approve", "deny", "held", "confirm", "reject", "audit", "recording")
-# Every event the server pushes; publishing any other name is refused (check_event). DESIGN's
-# list, then resync and resize (watchers), and shutdown (README "Shutting down").
+# Every event the server pushes; publishing any other name is refused (check_event). The design's
+# list, then resync and resize (watchers, README "Reference"), and shutdown (README "Run it for
+# real").
 EVENTS = ("hello", "session_started", "session_ended", "output", "command", "verdict",
           "request_created", "request_decided", "command_held", "held_resolved", "revoked",
           "resync", "resize", "shutdown")

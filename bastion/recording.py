@@ -1,6 +1,6 @@
 """Session recordings: asciicast v2 files for interactive channels, JSON lines for the others.
 
-The cast format is a contract (DESIGN.md section 7): the first line is a JSON header with
+The cast format is a contract (README.md, "Recordings"): the first line is a JSON header with
 `version` 2, `width`, `height`, `timestamp`, `title` and `env`; every further line is one
 event `[seconds, code, data]`, seconds since the start with six decimals, code "o" (output),
 "i" (input), "r" (resize, data "COLSxROWS"), "m" (marker) or "s" (sealed keys, below). Data
