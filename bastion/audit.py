@@ -35,7 +35,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from bastion.config import default_node, split_host_port
-from bastion.store import Store, StoreError, dumps, now
+from bastion.store import Backend, StoreError, dumps, now
 
 if TYPE_CHECKING:
     from bastion.config import Config
@@ -303,7 +303,7 @@ def node_name() -> str:
     return _node or default_node()
 
 
-def _access(store: Store, session_id: Any) -> dict[str, Any] | None:
+def _access(store: Backend, session_id: Any) -> dict[str, Any] | None:
     # Copied into the event, inside the hashed row: a join with `sessions` at export time would
     # not be covered by the chain, and a rewritten session row would go unnoticed.
     row = store.one("SELECT user, target, login, ticket, client_addr FROM sessions WHERE id = ?",
@@ -314,7 +314,7 @@ def _access(store: Store, session_id: Any) -> dict[str, Any] | None:
             "ticket": row["ticket"], "client": row["client_addr"]}
 
 
-def record(store: Store, event: str, actor: str, **data: Any) -> int:
+def record(store: Backend, event: str, actor: str, **data: Any) -> int:
     """Append one event to the chain and return its sequence number.
 
     `actor` is who caused it ("alice", "local:root", "system"); `data` is JSON-able detail under
@@ -328,6 +328,7 @@ def record(store: Store, event: str, actor: str, **data: Any) -> int:
     if any(key in data for key in AUTOMATIC_FIELDS):
         raise ValueError(f"{event}: {', '.join(AUTOMATIC_FIELDS)} are written by record itself")
     with store.transaction():
+        store.lock_audit_head()
         data["node"] = node_name()
         if etype.session_scoped and data.get("session"):
             access = _access(store, data["session"])
@@ -358,7 +359,7 @@ def record(store: Store, event: str, actor: str, **data: Any) -> int:
     return row["seq"]
 
 
-def record_or_log(store: Store, event: str, actor: str, **data: Any) -> bool:
+def record_or_log(store: Backend, event: str, actor: str, **data: Any) -> bool:
     """`record`, for events that stand whether or not they are written down (a refusal, a
     channel that closed): when the store fails, the event goes to the log instead, whole, and
     False is returned. Decisions that let someone in use `record`, and fail closed."""
@@ -379,7 +380,7 @@ class Verification:
     bad_seq: int | None = None
 
 
-def verify(store: Store) -> Verification:
+def verify(store: Backend) -> Verification:
     """Walk the chain from the anchor (or genesis); report the first row that does not hold."""
     anchor = store.one("SELECT seq, hash FROM audit_anchor WHERE id = 1")
     expected_seq, prev = (anchor["seq"] + 1, anchor["hash"]) if anchor else (1, GENESIS)
@@ -402,7 +403,7 @@ def verify(store: Store) -> Verification:
     return Verification(True, count, prev)
 
 
-def export(store: Store, since: float | None = None) -> Iterator[dict[str, Any]]:
+def export(store: Backend, since: float | None = None) -> Iterator[dict[str, Any]]:
     """Events in chain order as `exported` dicts, optionally only those at or after `since`."""
     sql = "SELECT * FROM events"
     params: tuple = ()
@@ -469,7 +470,7 @@ def exported(row: dict[str, Any]) -> dict[str, Any]:
     return item
 
 
-def recent(store: Store, limit: int = 100, event_type: str | None = None) -> list[dict[str, Any]]:
+def recent(store: Backend, limit: int = 100, event_type: str | None = None) -> list[dict[str, Any]]:
     """The newest events first, optionally of one type (or type prefix ending in '.')."""
     sql, params = "SELECT * FROM events", []
     if event_type:
@@ -485,7 +486,7 @@ def recent(store: Store, limit: int = 100, event_type: str | None = None) -> lis
     return rows
 
 
-def purge(store: Store, older_than: float, actor: str) -> int:
+def purge(store: Backend, older_than: float, actor: str) -> int:
     """Delete events before `older_than` (epoch seconds), keeping the rest verifiable via the anchor.
 
     The chain must verify first: purging is never a way to hide a break. Returns rows deleted.
@@ -494,6 +495,7 @@ def purge(store: Store, older_than: float, actor: str) -> int:
     if not check.ok:
         raise ValueError(f"audit chain does not verify, nothing purged: {check.problem}")
     with store.transaction():
+        store.lock_audit_head()
         last = store.one(
             "SELECT seq, hash FROM events WHERE at < ? ORDER BY seq DESC LIMIT 1", (older_than,)
         )
@@ -702,7 +704,7 @@ class HeadCheck:
     line: int | None = None
 
 
-def check_heads(store: Store, lines: Iterable[str]) -> HeadCheck:
+def check_heads(store: Backend, lines: Iterable[str]) -> HeadCheck:
     """Compare the chain heads found in `lines` (syslog lines, as `configure_syslog` sends them)
     with the chain; report the first whose (seq, hash) the database does not hold.
 

@@ -52,7 +52,7 @@ from asyncssh import connection as _asyncssh_connection
 from asyncssh import public_key as _asyncssh_public_key
 from asyncssh.packet import Boolean, SSHPacket, String
 
-from bastion.text import visible
+from bastion.text import one_line
 
 __all__ = ["TOTP_PROMPT", "Decision", "Outcome", "Proof", "TwoFactorServer", "auth_options"]
 
@@ -486,7 +486,7 @@ class TwoFactorServer(asyncssh.SSHServer):
     def _refuse(self, state: _ConnectionState, username: str, client_addr: str,
                 reason: str, *, proven: bool) -> None:
         if proven:
-            state.conn.send_auth_banner(f"{_BANNER_PREFIX}{_one_line(reason)}\n")
+            state.conn.send_auth_banner(f"{_BANNER_PREFIX}{one_line(reason, _BANNER_MAX_REASON)}\n")
         try:
             self.refused(username, client_addr, reason, proven=proven)
         except Exception:
@@ -631,13 +631,3 @@ def _certificate_label(cert: asyncssh.SSHCertificate) -> str:
     serial = getattr(cert, "_serial", "?")
     key_id = getattr(cert, "_key_id", "?")
     return f"certificate serial {serial} key id {key_id!r}"
-
-
-def _one_line(text: str) -> str:
-    """Single-line, bounded, every hidden character spelled out (`visible`): the banner goes
-    straight to the user's terminal, and a reason may quote what someone else wrote (a lock or
-    revocation reason)."""
-    cleaned = visible(text.strip())
-    if len(cleaned) > _BANNER_MAX_REASON:
-        cleaned = cleaned[: _BANNER_MAX_REASON - 3] + "..."
-    return cleaned

@@ -1,4 +1,5 @@
-"""`bastion`: the command line, a thin layer over the library (DESIGN.md section 11 is its contract).
+"""`bastion`: the command line, a thin layer over the library (its contract: README.md, "The flows"
+and "Reference").
 
 Exit codes: 0 success, 1 refused or failed (one line on stderr), 2 usage error. Listings take --json.
 """
@@ -16,12 +17,13 @@ from pathlib import Path
 from typing import Any, TextIO
 
 import certs
-from bastion import audit, config, grants, mfa, users
+from bastion import audit, durations, grants, mfa, users
 from bastion.errors import BastionError
 from bastion.home import Context, Home, init, local_actor, open_home, require_private
 from bastion.protocol import ControlClient, ControlError
 from bastion.store import now
 from bastion.text import shown_command, visible
+from certs.files import create_private_file
 
 
 class UsageError(BastionError):
@@ -37,7 +39,7 @@ class _Parser(argparse.ArgumentParser):
 
 def _duration(text: str) -> float:
     try:
-        return config.parse_duration(text)
+        return durations.parse_duration(text)
     except ValueError as exc:
         raise argparse.ArgumentTypeError(str(exc)) from None
 
@@ -83,7 +85,7 @@ def _read_key(path: str) -> Any:
 def cmd_requests(ctx: Context, args: argparse.Namespace, actor: str, out: TextIO) -> int:
     rows = grants.list_requests(ctx.store, state=None if args.all else "pending")
     for row in rows:
-        row["duration"] = config.format_duration(row["duration"])
+        row["duration"] = durations.format_duration(row["duration"])
         row["created_at"] = _when(row["created"])
     _emit(out, args, rows, ("id", "user", "target", "login", "ticket", "duration", "state",
                             "created_at", "reason"))
@@ -384,7 +386,7 @@ def cmd_audit(ctx: Context, args: argparse.Namespace, out: TextIO) -> int:
         result = retention.purge(ctx.store, ctx.home.recordings, now() - older, local_actor())
         gone = f"; {result.missing} more were already gone" if result.missing else ""
         out.write(f"purged {result.events} events and {result.recordings} recordings "
-                  f"({_size(result.bytes)}{gone}) older than {config.format_duration(older)}\n")
+                  f"({_size(result.bytes)}{gone}) older than {durations.format_duration(older)}\n")
         if result.failed:
             more = f" (and {len(result.failed) - 1} more)" if len(result.failed) > 1 else ""
             raise BastionError(f"{len(result.failed)} recordings could not be deleted and are kept "
@@ -439,7 +441,7 @@ def cmd_replay(ctx: Context, args: argparse.Namespace, out: TextIO) -> int:
 def cmd_escrow(ctx: Context | None, args: argparse.Namespace, out: TextIO) -> int:
     """`bastion escrow keygen`: needs no home, so that it runs on the offline machine that keeps
     the private half."""
-    from bastion import escrow, recording
+    from bastion import escrow
 
     private, public = Path(args.out), Path(args.out + ".pub")
     for path in (private, public):
@@ -447,9 +449,8 @@ def cmd_escrow(ctx: Context | None, args: argparse.Namespace, out: TextIO) -> in
             raise BastionError(f"{path} already exists; refusing to overwrite it")
     pem, key = escrow.generate()
     try:
-        fd = recording.create_private_file(private)
-        with os.fdopen(fd, "wb") as f:
-            f.write(pem)
+        if not create_private_file(private, pem):
+            raise BastionError(f"{private} already exists; refusing to overwrite it")
         with open(public, "x", encoding="ascii") as f:
             f.write(key.text + "\n")
     except OSError as exc:
@@ -498,8 +499,8 @@ def cmd_recording(ctx: Context | None, args: argparse.Namespace, out: TextIO) ->
         ctx = open_home(home) if home.db.exists() else None
     else:
         ctx = open_home(home)
-        names = sessions.get(ctx.store, args.source)["recordings"]
-        paths = [home.recordings / name for name in names if name.endswith(".cast")]
+        sessions.get(ctx.store, args.source)  # SessionError when there is no such session
+        paths = [home.recordings / name for name in sessions.casts(ctx.store, args.source).values()]
         if not paths:
             raise BastionError(f"session {args.source} has no interactive recording")
     actor = local_actor()

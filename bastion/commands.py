@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 import asyncssh
 
 import certs
-from bastion import cli, config, control, ending, grants, rights, users
+from bastion import cli, control, durations, ending, grants, rights, users
 from bastion.errors import BastionError
 from bastion.protocol import SUBSYSTEM
 from bastion.text import visible
@@ -290,7 +290,7 @@ class CommandSession(asyncssh.SSHServerSession):
             for g in grants.active_grants(store, self.user, at=t)])
         _section(out, "pending requests", [
             f"{r['id']}  {r['login']}@{r['target']}  ticket {visible(r['ticket'])}  "
-            f"{config.format_duration(r['duration'])}  reason: {visible(r['reason'])}"
+            f"{durations.format_duration(r['duration'])}  reason: {visible(r['reason'])}"
             for r in grants.list_requests(store, state="pending", user=self.user)])
         _section(out, "certificates", [
             f"serial {c['serial']}  {', '.join(c['principals'])}  until "
@@ -335,7 +335,7 @@ def _print_request(out: io.StringIO, req: dict[str, Any], as_json: bool) -> None
                  f"{cli._when(req['grant_ends'])}")
     elif req["state"] == "pending":
         line += (f" ({visible(req['login'])}@{req['target']}, {visible(req['ticket'])}, "
-                 f"{config.format_duration(req['duration'])})")
+                 f"{durations.format_duration(req['duration'])})")
     elif req.get("decision_reason"):
         line += f": {visible(req['decision_reason'])}"
     out.write(line + "\n")

@@ -16,8 +16,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from bastion.durations import parse_duration
 from bastion.errors import BastionError
 from bastion.escrow import EscrowError, EscrowKey
+from bastion.text import visible
 
 if TYPE_CHECKING:
     from bastion import policy as policy_mod
@@ -30,33 +32,13 @@ DEFAULT_ROLES = ("engineer", "supervisor", "admin", "vendor")
 # symbolic links to config/ (where they are edited); a built wheel holds copies.
 DEFAULTS_DIR = Path(__file__).resolve().parent / "defaults"
 
-MAX_DURATION = 3650 * 86400.0  # ten years: beyond it, times overflow timers and the store
 MAX_INT = 10**9
-_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|m|h|d)?\s*$")
-_DURATION_UNITS = {None: 1, "s": 1, "m": 60, "h": 3600, "d": 86400}
 _SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(B|KB|MB|GB|TB)?\s*$", re.IGNORECASE)
 _SIZE_UNITS = {"": 1, "B": 1, "KB": 10**3, "MB": 10**6, "GB": 10**9, "TB": 10**12}
 
 
 class ConfigError(BastionError):
     """A configuration file is unusable; the message is one line for the operator."""
-
-
-def parse_duration(value: Any) -> float:
-    """Seconds in "90s", "30m", "4h", "2d" or a bare number; ValueError otherwise."""
-    if isinstance(value, bool):
-        raise ValueError("expected a duration like 30m")
-    if isinstance(value, int | float):
-        seconds = float(value)
-    elif isinstance(value, str) and (m := _DURATION.match(value)):
-        seconds = float(m.group(1)) * _DURATION_UNITS[m.group(2)]
-    else:
-        raise ValueError(f"expected a duration like 30m, got {value!r}")
-    if not 0 < seconds < math.inf:  # also refuses nan, which compares false with everything
-        raise ValueError("duration must be positive and finite")
-    if seconds > MAX_DURATION:
-        raise ValueError("duration must be at most 3650d")
-    return seconds
 
 
 def parse_size(value: Any) -> int:
@@ -68,15 +50,6 @@ def parse_size(value: Any) -> int:
         if size < math.inf:
             return int(size)
     raise ValueError(f"expected a size like 100MB, got {value!r}")
-
-
-def format_duration(seconds: float) -> str:
-    """The shortest exact spelling of a duration ("90s", "30m", "4h", "2d")."""
-    seconds = int(seconds)
-    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
-        if seconds >= size and seconds % size == 0:
-            return f"{seconds // size}{unit}"
-    return f"{seconds}s"
 
 
 @dataclass(frozen=True)
@@ -191,7 +164,7 @@ class _Reader:
     def fail(self, keypath: str, problem: str) -> ConfigError:
         line = self._line_of(keypath)
         where = f"{self.path}:{line}" if line else str(self.path)
-        return ConfigError(_one_line(f"{where}: {keypath}: {problem}"))
+        return ConfigError(visible(f"{where}: {keypath}: {problem}"))
 
     def _line_of(self, keypath: str) -> int | None:
         """Best effort: the line that sets the last key of keypath below its table header."""
@@ -232,15 +205,6 @@ class _Reader:
             return _convert(kind, value)
         except ValueError as exc:
             raise self.fail(full, str(exc)) from None
-
-
-def _one_line(text: str) -> str:
-    """`text` with the characters that would break a one-line message (a newline in a quoted
-    TOML key, an escape sequence) written as escapes."""
-    if text.isprintable():
-        return text
-    return "".join(ch if ch.isprintable() else ch.encode("unicode_escape").decode("ascii")
-                   for ch in text)
 
 
 def _convert(kind: str, value: Any) -> Any:
@@ -332,8 +296,8 @@ def _load_cluster(r: _Reader, data: Any) -> ClusterSettings:
     if node is None:
         node = default_node()
         if "BASTION_NODE" in os.environ and not NODE_NAME.match(node):
-            raise ConfigError(_one_line(f"BASTION_NODE: {node!r} is not a node name (letters, "
-                                        "digits, '.', '_', '-'; at most 64)"))
+            raise ConfigError(visible(f"BASTION_NODE: {node!r} is not a node name (letters, "
+                                      "digits, '.', '_', '-'; at most 64)"))
     elif not NODE_NAME.match(node):
         raise r.fail("cluster.node", "letters, digits, '.', '_' and '-', at most 64, "
                                      "starting with a letter or digit")

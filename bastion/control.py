@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from bastion import audit, grants, recording, sessions, users
-from bastion.config import parse_duration
+from bastion.durations import parse_duration
 from bastion.errors import BastionError
 from bastion.protocol import (
     MAX_SERVER_LINE,
@@ -210,19 +210,14 @@ class ControlConnection:
         audit.record(self.app.store, "control.action", self.actor, op=op, **data)
 
     def op_sessions(self, message: dict[str, Any]) -> dict[str, Any]:
-        rows = sessions.list_sessions(self.app.store, include_ended=self._flag(message, "all"))
+        rows = sessions.list_for_supervisors(self.app.store, include_ended=self._flag(message, "all"))
         t = time.time()
         for row in rows:
-            grant = self.app.store.one("SELECT ends FROM grants WHERE id = ?", (row["grant_id"],))
-            row["grant_ends"] = grant["ends"] if grant else None
-            row["time_left"] = max(0.0, grant["ends"] - t) if grant else None
-            last = self.app.store.one(
-                "SELECT line, verdict FROM commands WHERE session_id = ? ORDER BY id DESC LIMIT 1",
-                (row["id"],))
-            row["last_command"] = last["line"] if last else None
-            row["alerts"] = self.app.store.one(
-                "SELECT count(*) AS n FROM commands WHERE session_id = ? AND verdict != 'allow'",
-                (row["id"],))["n"]
+            ends, last, alerts = row.pop("grant_ends"), row.pop("last_command"), row.pop("alerts")
+            row["grant_ends"] = ends
+            row["time_left"] = max(0.0, ends - t) if ends is not None else None
+            row["last_command"] = last
+            row["alerts"] = alerts
         return {"sessions": rows}
 
     def op_watch(self, message: dict[str, Any]) -> dict[str, Any]:
@@ -321,9 +316,8 @@ class ControlConnection:
         offset = self._integer(message, "offset", 0, 0, MAX_SERIAL)
         asked = (self._integer(message, "channel", None, 0, MAX_SERIAL) if "channel" in message
                  else None)
-        row = sessions.get(self.app.store, session)
-        casts = {int(name.rsplit("-", 1)[1].split(".")[0]): name for name in row["recordings"]
-                 if name.endswith(".cast")}
+        sessions.get(self.app.store, session)  # SessionError when there is no such session
+        casts = sessions.casts(self.app.store, session)
         if not casts:
             raise BastionError(f"session {session} has no interactive recording")
         channel = min(casts) if asked is None else asked

@@ -140,7 +140,7 @@ def enrol_demo_users(home: Home, demo: Path) -> None:
                 key.write_public_key(f"{key_path}.pub")
             key = asyncssh.read_public_key(f"{key_path}.pub")
             if users.get(ctx.store, name) is None:
-                users.add(ctx.store, name, role, key, "local:demo")
+                users.add(ctx.store, name, role, key, users.local_actor_name("demo", None))
             enrolment = mfa.enrol(ctx.store, ctx.box, name, ctx.config.server.hostname)
             secret_file = demo / f"{name}.totp"
             secret_file.write_text(enrolment.secret + "\n")

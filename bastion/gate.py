@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING
 
 from bastion import audit, policy, scp, sessions, sftplog, statements
 from bastion.policy import reads_script_from_stdin, stricter  # one list of shells, the policy's
-from bastion.store import StoreError, now
+from bastion.store import StoreError
 from bastion.terminal import CommandLineTracker, Reconstruction
 from bastion.text import visible
 from bastion.typeahead import SETTLE_QUIET, Decide, End, Send, SendEof, TypeAhead, Wait
@@ -99,13 +99,8 @@ class Judge:
 
     def record(self, line: str, v: policy.Verdict) -> None:
         live = self.ch.live
-        store = self.app.store
-        store.execute(
-            "INSERT INTO commands(session_id, channel, at, line, verdict, rule, message) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (live.id, self.ch.number, now(), line, v.action, v.rule, v.message))
-        audit.record(store, "command.verdict", live.identity.user, session=live.id,
-                     channel=self.ch.number, line=line, verdict=v.action, rule=v.rule)
+        sessions.record_verdict(self.app.store, live.id, self.ch.number, live.identity.user, line,
+                                v.action, v.rule, v.message)
         if self.ch.cast is not None and v.action != "allow":
             self.ch.marker(f"{v.action}: {line}" + (f" ({v.rule})" if v.rule else ""))
         self.app.publish("verdict", session=live.id, channel=self.ch.number, line=line,

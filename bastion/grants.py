@@ -18,9 +18,10 @@ import asyncssh
 
 import certs
 from bastion import audit, limits, reasons, rights, users
-from bastion.config import TARGET_NAME, Config, format_duration
+from bastion.config import TARGET_NAME, Config
+from bastion.durations import format_duration
 from bastion.errors import BastionError
-from bastion.store import Store, dumps, now
+from bastion.store import Backend, dumps, now
 from bastion.text import TextError, check_line
 
 MAX_PENDING = 10  # pending requests per user; more are refused until some are decided
@@ -29,7 +30,6 @@ MAX_PENDING = 10  # pending requests per user; more are refused until some are d
 CERTS_PER_MINUTE = 10
 CERTS_PER_CONNECTION = 10
 REQUESTS_REFUSED = "requests refused"  # how a count of a user's refused requests is audited
-LOCAL_ACTOR_PREFIX = users.LOCAL_ACTOR_PREFIX
 
 
 class GrantError(BastionError):
@@ -80,7 +80,7 @@ def check_access(config: Config, role_name: str, target: str, login: str) -> Non
         raise GrantError(problem)
 
 
-def create_request(store: Store, config: Config, user: str, *, target: str, login: str,
+def create_request(store: Backend, config: Config, user: str, *, target: str, login: str,
                    ticket: str, duration: float, reason: str, client: str = "",
                    refusals: limits.RefusalLog | None = None) -> dict[str, Any]:
     """File an access request; auto-approved where the role says so. Returns the request row.
@@ -135,7 +135,7 @@ def create_request(store: Store, config: Config, user: str, *, target: str, logi
     return get_request(store, rid)
 
 
-def get_request(store: Store, request_id: str) -> dict[str, Any]:
+def get_request(store: Backend, request_id: str) -> dict[str, Any]:
     row = store.one("SELECT * FROM requests WHERE id = ?", (request_id,))
     if row is None:
         raise GrantError(f"no such request: {request_id}")
@@ -145,7 +145,7 @@ def get_request(store: Store, request_id: str) -> dict[str, Any]:
     return row
 
 
-def list_requests(store: Store, *, state: str | None = "pending",
+def list_requests(store: Backend, *, state: str | None = "pending",
                   user: str | None = None) -> list[dict[str, Any]]:
     expire_pending(store)
     sql, params = "SELECT * FROM requests WHERE 1 = 1", []
@@ -158,16 +158,28 @@ def list_requests(store: Store, *, state: str | None = "pending",
     return store.all(sql + " ORDER BY created", tuple(params))
 
 
-def can_supervise(store: Store, config: Config, actor: str) -> bool:
+def pending_requests(store: Backend) -> dict[str, dict[str, Any]]:
+    """Requests waiting for a decision, by id, as they are stored (nothing expired here: the
+    server polls this twice a second and must not write)."""
+    return {r["id"]: r for r in store.all("SELECT * FROM requests WHERE state = 'pending'")}
+
+
+def request_decision(store: Backend, request_id: str) -> tuple[str | None, str | None]:
+    """(state, decided_by) of a request; (None, None) when there is no such request."""
+    row = store.one("SELECT state, decided_by FROM requests WHERE id = ?", (request_id,))
+    return (row["state"], row["decided_by"]) if row else (None, None)
+
+
+def can_supervise(store: Backend, config: Config, actor: str) -> bool:
     """Local operators (who can read the home folder) and users whose role supervises."""
-    if actor.startswith(LOCAL_ACTOR_PREFIX):
+    if users.is_local(actor):
         return True
     person = users.get(store, actor)
     return person is not None and rights.Standing(
         person.name, person.role, person.locked, person.lock_reason).may_supervise(config)
 
 
-def _decidable(store: Store, config: Config, request_id: str, actor: str) -> dict[str, Any]:
+def _decidable(store: Backend, config: Config, request_id: str, actor: str) -> dict[str, Any]:
     expire_pending(store)
     req = get_request(store, request_id)
     if not can_supervise(store, config, actor):
@@ -179,7 +191,7 @@ def _decidable(store: Store, config: Config, request_id: str, actor: str) -> dic
     return req
 
 
-def approve(store: Store, config: Config, request_id: str, actor: str, *,
+def approve(store: Backend, config: Config, request_id: str, actor: str, *,
             duration: float | None = None, reason: str = "") -> Grant:
     """Approve a pending request (not one's own) and create its grant, starting now."""
     reason = reasons.accept(store, actor, reason)
@@ -192,7 +204,7 @@ def approve(store: Store, config: Config, request_id: str, actor: str, *,
         return _approve(store, request_id, actor, duration or req["duration"], reason)
 
 
-def _approve(store: Store, request_id: str, actor: str, duration: float, reason: str) -> Grant:
+def _approve(store: Backend, request_id: str, actor: str, duration: float, reason: str) -> Grant:
     t = now()
     updated = store.execute(
         "UPDATE requests SET state = 'approved', decided_by = ?, decided_at = ?, decision_reason = ? "
@@ -213,7 +225,7 @@ def _approve(store: Store, request_id: str, actor: str, duration: float, reason:
     return Grant.from_row(store.one("SELECT * FROM grants WHERE id = ?", (gid,)))
 
 
-def deny(store: Store, config: Config, request_id: str, actor: str, reason: str = "") -> None:
+def deny(store: Backend, config: Config, request_id: str, actor: str, reason: str = "") -> None:
     """Deny a pending request (not one's own); the requester reads `reason` (see `reasons`)."""
     reason = reasons.accept(store, actor, reason)
     with store.transaction():
@@ -225,7 +237,7 @@ def deny(store: Store, config: Config, request_id: str, actor: str, reason: str 
         audit.record(store, "request.denied", actor, request=request_id, reason=reason)
 
 
-def expire_pending(store: Store) -> int:
+def expire_pending(store: Backend) -> int:
     """Mark pending requests past their expiry as expired (each an audit event)."""
     t = now()
     expired = store.all("SELECT id FROM requests WHERE state = 'pending' AND expires <= ?", (t,))
@@ -237,7 +249,7 @@ def expire_pending(store: Store) -> int:
     return len(expired)
 
 
-def active_grants(store: Store, user: str, target: str | None = None, login: str | None = None,
+def active_grants(store: Backend, user: str, target: str | None = None, login: str | None = None,
                   *, at: float | None = None) -> list[Grant]:
     t = now() if at is None else at
     sql = "SELECT * FROM grants WHERE user = ? AND revoked = 0 AND starts <= ? AND ends > ?"
@@ -259,7 +271,7 @@ def select_grant(grants: list[Grant], ticket: str | None) -> Grant | None:
     return max(grants, key=lambda g: g.ends) if grants else None
 
 
-def grant_is_live(store: Store, grant_id: str, *, at: float | None = None) -> str | None:
+def grant_is_live(store: Backend, grant_id: str, *, at: float | None = None) -> str | None:
     """None when the grant is usable now, else why not (one line for the user)."""
     t = now() if at is None else at
     g = store.one("SELECT * FROM grants WHERE id = ?", (grant_id,))
@@ -279,7 +291,7 @@ def grant_is_live(store: Store, grant_id: str, *, at: float | None = None) -> st
     return None
 
 
-def record_certificate(store: Store, cert: asyncssh.SSHCertificate, kind: str, *,
+def record_certificate(store: Backend, cert: asyncssh.SSHCertificate, kind: str, *,
                        user: str | None = None, grant_ids: tuple[str, ...] = (),
                        ticket: str | None = None, session_id: str | None = None,
                        single_use: bool = False) -> certs.CertInfo:
@@ -300,7 +312,7 @@ def record_certificate(store: Store, cert: asyncssh.SSHCertificate, kind: str, *
     return info
 
 
-def mint_for_grants(store: Store, config: Config, ca: certs.CertificateAuthority, user: str,
+def mint_for_grants(store: Backend, config: Config, ca: certs.CertificateAuthority, user: str,
                     ticket_or_request: str, subject: asyncssh.SSHKey, *,
                     client_addr: str | None) -> asyncssh.SSHCertificate:
     """The `cert` SSH command: a user certificate covering the user's live grants for one ticket.
@@ -347,7 +359,7 @@ def mint_for_grants(store: Store, config: Config, ca: certs.CertificateAuthority
     return cert
 
 
-def issue_vendor(store: Store, config: Config, ca: certs.CertificateAuthority, *, name: str,
+def issue_vendor(store: Backend, config: Config, ca: certs.CertificateAuthority, *, name: str,
                  key: asyncssh.SSHKey, target: str, login: str, ticket: str, duration: float,
                  actor: str, source_address: list[str] | None = None
                  ) -> tuple[asyncssh.SSHCertificate, Grant]:
@@ -388,7 +400,7 @@ def issue_vendor(store: Store, config: Config, ca: certs.CertificateAuthority, *
     return cert, grant
 
 
-def certificate_problem(store: Store, serial: int, principal: str) -> tuple[dict | None, str | None]:
+def certificate_problem(store: Backend, serial: int, principal: str) -> tuple[dict | None, str | None]:
     """For a user cert presented at login: its row and None when usable, else why not."""
     row = store.one("SELECT * FROM certificates WHERE serial = ?", (serial,))
     if row is None or row["kind"] not in ("user", "vendor"):
@@ -402,7 +414,7 @@ def certificate_problem(store: Store, serial: int, principal: str) -> tuple[dict
     return row, None
 
 
-def consume_single_use(store: Store, serial: int, actor: str, client: str) -> bool:
+def consume_single_use(store: Backend, serial: int, actor: str, client: str) -> bool:
     """Atomically claim a single-use certificate's one connection; False if someone else did."""
     claimed = store.execute(
         "UPDATE certificates SET use_count = use_count + 1 "
@@ -413,7 +425,7 @@ def consume_single_use(store: Store, serial: int, actor: str, client: str) -> bo
     return claimed == 1
 
 
-def revoke(store: Store, *, actor: str, reason: str = "", serial: int | None = None,
+def revoke(store: Backend, *, actor: str, reason: str = "", serial: int | None = None,
            grant: str | None = None, user: str | None = None, ticket: str | None = None) -> int:
     """Revoke certificates and grants by exactly one selector; returns how many rows changed."""
     chosen = [k for k, v in (("serial", serial), ("grant", grant), ("user", user),
@@ -451,7 +463,7 @@ def revoke(store: Store, *, actor: str, reason: str = "", serial: int | None = N
     return changed
 
 
-def _revoke_certs(store: Store, where: str, params: tuple, t: float, reason: str) -> int:
+def _revoke_certs(store: Backend, where: str, params: tuple, t: float, reason: str) -> int:
     rows = store.all(f"SELECT serial FROM certificates WHERE {where} AND revoked = 0 "  # noqa: S608
                      "AND kind IN ('user', 'vendor')", params)
     for row in rows:
@@ -461,7 +473,7 @@ def _revoke_certs(store: Store, where: str, params: tuple, t: float, reason: str
     return len(rows)
 
 
-def live_certificates(store: Store, user: str, *, at: float | None = None) -> list[dict[str, Any]]:
+def live_certificates(store: Backend, user: str, *, at: float | None = None) -> list[dict[str, Any]]:
     """The user certificates issued to `user` that a client could still use now: not revoked,
     not past `valid_before`; oldest first, `principals` decoded."""
     t = now() if at is None else at
@@ -473,7 +485,7 @@ def live_certificates(store: Store, user: str, *, at: float | None = None) -> li
     return rows
 
 
-def revoked_serials(store: Store) -> list[int]:
+def revoked_serials(store: Backend) -> list[int]:
     return [r["serial"] for r in store.all(
         "SELECT serial FROM certificates WHERE revoked = 1 AND kind IN ('user', 'vendor') "
         "ORDER BY serial")]

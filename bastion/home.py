@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import pwd
 import shutil
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
@@ -96,7 +96,6 @@ class Context:
     home: Home
     config: config.Config
     store: Store
-    _cache: dict = field(default_factory=dict)
 
     @cached_property
     def box(self) -> mfa.SecretBox:

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import hmac
 import io
-import os
 import secrets
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,7 +21,8 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from bastion import audit
 from bastion.errors import BastionError
-from bastion.store import Store, now
+from bastion.store import Backend, now
+from certs.files import create_private_file
 
 STEP = 30
 DIGITS = 6
@@ -37,11 +37,10 @@ class SecretKeyError(BastionError):
 
 
 def load_or_create_secret_key(path: Path) -> bytes:
-    """The 256-bit key under the home folder, created 0600 on first use."""
+    """The 256-bit key under the home folder, created 0600 on first use; when two processes
+    create it at once, both use the one that landed first."""
     if not path.exists():
-        fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
-        with os.fdopen(fd, "wb") as f:
-            f.write(AESGCM.generate_key(bit_length=256))
+        create_private_file(path, AESGCM.generate_key(bit_length=256))
     data = path.read_bytes()
     if len(data) != 32:
         raise SecretKeyError(f"{path}: not a 32-byte key")
@@ -77,7 +76,7 @@ class Enrolment:
         return out.getvalue()
 
 
-def enrol(store: Store, box: SecretBox, user: str, hostname: str) -> Enrolment:
+def enrol(store: Backend, box: SecretBox, user: str, hostname: str) -> Enrolment:
     """Create (or replace) the user's TOTP secret; returns the secret and otpauth:// URI to show once."""
     secret = pyotp.random_base32(length=32)
     uri = pyotp.TOTP(secret, digits=DIGITS, interval=STEP).provisioning_uri(
@@ -94,13 +93,18 @@ def enrol(store: Store, box: SecretBox, user: str, hostname: str) -> Enrolment:
     return Enrolment(secret=secret, uri=uri)
 
 
+def is_enrolled(store: Backend, user: str) -> bool:
+    """True when the user has a TOTP secret."""
+    return store.one("SELECT 1 FROM mfa WHERE user = ?", (user,)) is not None
+
+
 @dataclass(frozen=True)
 class TotpResult:
     ok: bool
     reason: str = ""
 
 
-def verify(store: Store, box: SecretBox, user: str, code: str, *, actor_addr: str = "",
+def verify(store: Backend, box: SecretBox, user: str, code: str, *, actor_addr: str = "",
            at: float | None = None) -> TotpResult:
     """Check a code for a user; records the audit event and the failure count. Never raises for bad codes."""
     t = now() if at is None else at
@@ -141,7 +145,7 @@ def _matching_step(secret: str, code: str, t: float) -> int | None:
     return found
 
 
-def _failure(store: Store, user: str, reason: str, addr: str, t: float,
+def _failure(store: Backend, user: str, reason: str, addr: str, t: float,
              *, audit_it: bool = True) -> TotpResult:
     with store.transaction():
         store.execute("INSERT INTO mfa_failures(user, at) VALUES (?, ?)", (user, t))

@@ -165,7 +165,6 @@ from __future__ import annotations
 import copy
 import fnmatch
 import functools
-import math
 import re
 import shlex
 import threading
@@ -175,6 +174,9 @@ from typing import Any, NamedTuple
 
 import tree_sitter_bash
 from tree_sitter import Language, Node, Parser
+
+from bastion import durations
+from bastion.text import one_line
 
 ACTIONS = ("allow", "alert", "confirm", "deny")
 _RANK = {action: rank for rank, action in enumerate(ACTIONS)}
@@ -205,7 +207,7 @@ class PolicyError(ValueError):
 
 @dataclass(frozen=True)
 class Rule:
-    """One `[[rules]]` table. See the module docstring and DESIGN.md section 11."""
+    """One `[[rules]]` table. See the module docstring and README.md, "Command control"."""
 
     name: str
     action: str
@@ -256,28 +258,13 @@ class Policy:
 _TOP_KEYS = {"defaults", "rules"}
 _DEFAULT_KEYS = {"unmatched", "unknown", "uncertain", "confirm_timeout"}
 _RULE_KEYS = {"name", "action", "commands", "flags", "args", "paths", "roles", "targets", "message"}
-_DURATION = re.compile(r"(?:(\d+(?:\.\d+)?)(h|m|s))+|\d+(?:\.\d+)?")
-_DURATION_PART = re.compile(r"(\d+(?:\.\d+)?)(h|m|s)")
-_UNIT_SECONDS = {"h": 3600.0, "m": 60.0, "s": 1.0}
-
-
-def parse_duration(value: Any, key: str) -> float:
-    """Seconds from "120s", "2m", "1h30m", or a bare number of seconds; PolicyError otherwise."""
-    if isinstance(value, bool):
-        raise PolicyError(key, "must be a duration such as \"120s\" or \"2m\"")
-    if isinstance(value, int | float):
-        seconds = float(value)
-    elif isinstance(value, str) and _DURATION.fullmatch(value.strip()):
-        text = value.strip()
-        parts = _DURATION_PART.findall(text)
-        seconds = sum(float(n) * _UNIT_SECONDS[u] for n, u in parts) if parts else float(text)
-    else:
-        raise PolicyError(key, "must be a duration such as \"120s\", \"2m\" or a number of seconds")
-    if not seconds > 0:
-        raise PolicyError(key, "must be longer than zero")
-    if seconds == math.inf:
-        raise PolicyError(key, "must be finite")
-    return seconds
+def _duration(value: Any, key: str) -> float:
+    """Seconds in `value` (bastion.durations' grammar: "120s", "2m", "1h30m", or a number of
+    seconds); PolicyError naming `key` otherwise."""
+    try:
+        return durations.parse_duration(value)
+    except ValueError as exc:
+        raise PolicyError(key, str(exc)) from None
 
 
 def _action(value: Any, key: str) -> str:
@@ -315,7 +302,7 @@ def _defaults_from(data: Any) -> Defaults:
         if key in data
     }
     if "confirm_timeout" in data:
-        values["confirm_timeout"] = parse_duration(
+        values["confirm_timeout"] = _duration(
             data["confirm_timeout"], "defaults.confirm_timeout"
         )
     return Defaults(**values)
@@ -3188,7 +3175,7 @@ class _Collector:
         elif verb not in _GDB_QUIET or (verb == "set" and rest.split(" ", 1)[0] not in
                                         _GDB_SETTINGS) or (verb == "thread" and not re.fullmatch(
                                             r"apply\s+all\s+(bt|backtrace)(\s+full)?", rest)):
-            self._unknown(site, words, f"a gdb command that may run code: {_one_line(text, 40)}")
+            self._unknown(site, words, f"a gdb command that may run code: {one_line(text, 40)}")
 
     def _perf(self, name: str, words: list[_Word], site: _Site) -> bool:
         """`perf stat|record|trace ... [--] COMMAND`: the command after the options."""
@@ -4499,7 +4486,7 @@ def script_doubt(statement: str, shell: str = "bash") -> str | None:
     bash's lacks (zsh's glob qualifiers), which the policy does not read."""
     reader = stdin_reader(statement)
     if reader is not None:
-        return (f"{_one_line(reader.text, 60)} may read the script after it, which the shell "
+        return (f"{one_line(reader.text, 60)} may read the script after it, which the shell "
                 "would then not run as the bastion read it")
     return _foreign(shell, statement)
 
@@ -5722,11 +5709,6 @@ def _weaker(a: str, b: str) -> str:
     return a if _RANK[a] <= _RANK[b] else b
 
 
-def _one_line(text: str, limit: int = 80) -> str:
-    flat = " ".join(text.split())
-    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
-
-
 class _CompiledRule:
     __slots__ = ("action", "args", "flags", "literal", "message", "name", "paths", "pattern",
                  "roles", "targets")  # fmt: skip
@@ -5782,7 +5764,7 @@ class _CompiledPolicy:
             return (
                 defaults.unknown,
                 "defaults.unknown",
-                f"cannot tell what will run ({command.unknown}): {_one_line(command.text)}",
+                f"cannot tell what will run ({command.unknown}): {one_line(command.text, 80)}",
             )
         flags: frozenset[str] | None = None
         args = ""
@@ -5898,7 +5880,7 @@ def uncertain_verdict(policy: Policy, reason: str) -> Verdict:
     return Verdict(
         policy.defaults.uncertain,
         "defaults.uncertain",
-        f"the command line could not be read with confidence: {_one_line(reason)}",
+        f"the command line could not be read with confidence: {one_line(reason, 80)}",
         "",
         (),
     )

@@ -15,7 +15,6 @@ import logging
 import re
 import socket
 import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -1035,7 +1034,3 @@ class ProxyChannel(asyncssh.SSHServerSession):
                                 exit_signal=exit_signal)
         if self.gate is not None:
             self.gate.close()
-
-
-def make_channel_factory(live: LiveSession) -> Callable[[], ProxyChannel]:
-    return lambda: ProxyChannel(live)

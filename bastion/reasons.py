@@ -11,7 +11,7 @@ of at most MAX_REASON characters (see `bastion.text.check_line`). A refusal is a
 from __future__ import annotations
 
 from bastion import audit
-from bastion.store import Store
+from bastion.store import Backend
 from bastion.text import MAX_REASON, TextError, check_line, visible
 
 __all__ = ["MAX_REASON", "accept"]
@@ -19,7 +19,7 @@ __all__ = ["MAX_REASON", "accept"]
 _EVIDENCE = 2 * MAX_REASON  # characters of a refused text kept in the audit event
 
 
-def accept(store: Store, actor: str, value: str | None, what: str = "reason") -> str:
+def accept(store: Backend, actor: str, value: str | None, what: str = "reason") -> str:
     """`value` (None as "") stripped of surrounding whitespace, when `check_line` accepts it.
 
     Otherwise records `input.refused` (the actor, what, why, and the text itself spelled out

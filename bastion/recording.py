@@ -1,6 +1,6 @@
 """Session recordings: asciicast v2 files for interactive channels, JSON lines for the others.
 
-The cast format is a contract (DESIGN.md section 7): the first line is a JSON header with
+The cast format is a contract (README.md, "Recordings"): the first line is a JSON header with
 `version` 2, `width`, `height`, `timestamp`, `title` and `env`; every further line is one
 event `[seconds, code, data]`, seconds since the start with six decimals, code "o" (output),
 "i" (input), "r" (resize, data "COLSxROWS"), "m" (marker) or "s" (sealed keys, below). Data
@@ -77,8 +77,10 @@ def exec_record_path(recordings: Path, session_id: str, channel: int | str) -> P
     return recordings / f"{_file_name_part(session_id)}-{_file_name_part(channel)}.jsonl"
 
 
-def create_private_file(path: Path) -> int:
-    """Create `path` for writing with mode 0600 and return its descriptor.
+def open_private_file(path: Path) -> int:
+    """Create `path` empty, mode 0600, and return a descriptor to stream into it (a recording
+    is written as the session goes, so certs.files.create_private_file, which writes whole
+    contents at once, does not fit).
 
     Refuses (FileExistsError) when anything, a symlink included, is already there.
     """
@@ -216,7 +218,7 @@ class CastRecorder:
         command: str | None = None,
         clock: Callable[[], float] = time.monotonic,
         digest_interval: float = 5.0,
-        opener: Callable[[Path], int] = create_private_file,
+        opener: Callable[[Path], int] = open_private_file,
         sealer: Sealer | None = None,
     ) -> None:
         """`command`: the exec command of a channel with a pty (asciicast's `command` header
@@ -436,7 +438,7 @@ class ExecRecord:
         kind: str,
         command: str,
         clock: Callable[[], float] = time.time,
-        opener: Callable[[Path], int] = create_private_file,
+        opener: Callable[[Path], int] = open_private_file,
     ) -> None:
         """`kind` is "exec" (command is the command line), "subsystem" (its name) or "forward"
         (a forwarded connection, "direct-tcpip HOST:PORT"; stdin is what the client sent)."""

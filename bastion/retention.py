@@ -20,7 +20,7 @@ from pathlib import Path, PurePath
 
 from bastion import audit
 from bastion.errors import BastionError
-from bastion.store import Store
+from bastion.store import Backend
 
 RECORDING_SUFFIXES = (".cast", ".jsonl")
 
@@ -38,7 +38,7 @@ class Purged:
     failed: tuple[str, ...] = ()
 
 
-def purge(store: Store, recordings: Path, older_than: float, actor: str) -> Purged:
+def purge(store: Backend, recordings: Path, older_than: float, actor: str) -> Purged:
     """Delete events before `older_than` (epoch seconds) and the recordings of sessions that ended
     before it, from the folder `recordings` (HOME/recordings).
 

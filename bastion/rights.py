@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bastion.config import TARGET_NAME, Config, Role
-from bastion.store import Store
+from bastion.store import Backend
 
 # Names, session ids and serials per statement (names twice: their standing and their grants):
 # four times this plus two stays below SQLite's limit on bound parameters (32766), so one
@@ -201,7 +201,7 @@ _GRANTS = _select("'grant', g.id, g.user, NULL, NULL, NULL, NULL, NULL, NULL, g.
                   "AND g.user IN ({})")
 
 
-def read(store: Store, people: Iterable[str], sessions: Iterable[str],
+def read(store: Backend, people: Iterable[str], sessions: Iterable[str],
          logins: Iterable[Access] = (), *, at: float | None = None) -> Snapshot:
     """The rows of the still active `sessions` with their people's standing; the standing of
     `people` (those without a live session; naming others too is harmless); and for `logins`

@@ -51,7 +51,7 @@ from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 from bastion import policy
-from bastion.text import visible
+from bastion.text import one_line, visible
 
 # OpenSSH's scp reads a record (sink(): `char buf[2048]`) or an answer (response(): `char
 # rbuf[2048]`) until a newline or until 2,047 bytes are in; the rest is read as the next line.
@@ -444,7 +444,7 @@ class ScpStream:
             refusal = self.judge(f"chmod {octal.decode()}", paths, raw)
         if refusal is not None:
             entry.result, entry.message = "refused", refusal
-            line = _error_line(f"scp: {_one_line(paths[0])}: {_one_line(refusal)}")
+            line = _error_line(f"scp: {one_line(paths[0])}: {one_line(refusal)}")
             self._to_source(line)
             if not self._upload:
                 self._to_sink(line)  # the client's scp prints it, and exits 1 at the end
@@ -581,8 +581,3 @@ def _join(base: str, name: str) -> str:
 def _plainly_directory(path: str) -> bool:
     last = path.rstrip("/").rsplit("/", 1)[-1]
     return path.endswith("/") or last in ("", ".", "..") or _TILDE.fullmatch(last) is not None
-
-
-def _one_line(text: str) -> str:
-    """A message for scp's error line: one line, no control characters."""
-    return visible(" ".join(text.split()))

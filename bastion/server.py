@@ -29,6 +29,7 @@ from bastion import (
     commands,
     config,
     control,
+    durations,
     ending,
     forward,
     grants,
@@ -110,7 +111,7 @@ class Bastion:
         self.store = ctx.store
         # One event loop serves every session: a write waiting for a lock held by another process
         # stalls them all, so the server gives up sooner than the CLI does (fail closed).
-        self.store.execute(f"PRAGMA busy_timeout = {SERVER_BUSY_TIMEOUT_MS}")
+        self.store.set_lock_timeout(SERVER_BUSY_TIMEOUT_MS / 1000)
         self.user_ca = ctx.user_ca
         self.target_ca = ctx.target_ca
         self.policy = ctx.policy
@@ -133,11 +134,15 @@ class Bastion:
         self.held_waiters: dict[str, asyncio.Event] = {}
         self.seen_requests: set[str] | None = None
         self.seen_held: set[str] | None = None
+        self.seen_changes: object = None  # the store's change token when they were last read
 
     # -- hooks for command control and the control API ---------------------------------
 
     def publish(self, event: str, **data: Any) -> None:
-        message = {"event": event, "at": round(time.time(), 3), **protocol.bounded(data)}
+        """Push `event` (one of protocol.EVENTS, else ValueError) to every control subscriber;
+        texts longer than protocol.EVENT_TEXT are cut."""
+        message = {"event": protocol.check_event(event), "at": round(time.time(), 3),
+                   **protocol.bounded(data)}
         for subscriber in list(self.subscribers):
             subscriber(message)
 
@@ -164,22 +169,26 @@ class Bastion:
             waiter.set()
 
     def publish_store_changes(self) -> None:
-        """Requests and held commands can change in other processes (the CLI): push the news."""
-        pending = {r["id"]: r for r in self.store.all("SELECT * FROM requests WHERE state = 'pending'")}
-        held = {r["id"]: r for r in self.store.all("SELECT * FROM held WHERE state = 'pending'")}
+        """Requests and held commands can change in other processes (the CLI): push the news.
+        Nothing is read while the store says nothing was committed since the last look."""
+        changes = self.store.changes()
+        if changes == self.seen_changes:
+            return
+        pending = grants.pending_requests(self.store)
+        held = {r["id"]: r for r in sessions.list_held(self.store)}
         if self.seen_requests is not None:
             for rid in pending.keys() - self.seen_requests:
                 self.publish("request_created", request=pending[rid])
             for rid in self.seen_requests - pending.keys():
-                row = self.store.one("SELECT state, decided_by FROM requests WHERE id = ?", (rid,))
-                self.publish("request_decided", request=rid, state=row["state"] if row else None,
-                             by=row["decided_by"] if row else None)
+                state, by = grants.request_decision(self.store, rid)
+                self.publish("request_decided", request=rid, state=state, by=by)
         if self.seen_held is not None:
             for hid in held.keys() - self.seen_held:
                 self.publish("command_held", held=held[hid])
             for hid in self.seen_held - held.keys():
                 self.held_decided(hid)
         self.seen_requests, self.seen_held = set(pending), set(held)
+        self.seen_changes = changes
 
     def check_can_record(self) -> None:
         """Refuse new sessions while recordings cannot be kept (fail closed)."""
@@ -249,7 +258,7 @@ class Bastion:
                                     session=live.id, seconds_left=round(left))
             idle = time.monotonic() - live.last_activity
             if idle >= self.config.server.idle_timeout:
-                self.end_live(live, "ended", f"idle for {config.format_duration(idle)}")
+                self.end_live(live, "ended", f"idle for {durations.format_duration(idle)}")
 
     def end_session_row(self, session_id: str, state: str, reason: str, actor: str) -> None:
         """Mark a session row ended; while the store fails, keep trying from the enforcement
@@ -512,7 +521,7 @@ class BastionServer(auth.TwoFactorServer):
         self.login_timer = None
         if self.conn is None or self.authenticated:
             return
-        self._hang_up(f"login timeout ({config.format_duration(seconds)})")
+        self._hang_up(f"login timeout ({durations.format_duration(seconds)})")
 
     def _hang_up(self, reason: str) -> None:
         """Refuse before authentication, and tell the client why (the ssh client prints it),
@@ -632,7 +641,7 @@ class BastionServer(auth.TwoFactorServer):
         login = Login(username, person.name, identity,
                       consume=info.serial if row["single_use"] else None)
         if role.mfa_per_session or target.mfa_per_session:
-            if app.store.one("SELECT 1 FROM mfa WHERE user = ?", (person.name,)) is None:
+            if not mfa.is_enrolled(app.store, person.name):
                 return Decision.REFUSE("this session needs TOTP, but none is enrolled"), None
             return Decision.NEED_TOTP, login
         return self._finish_cert(login), login
@@ -868,7 +877,7 @@ def server_options(app: Bastion) -> dict[str, Any]:
         "keepalive_count_max": 3,
         # The server times logins itself (BastionServer._login_timed_out): audited, and reloaded
         # on SIGHUP. asyncssh's own timer stays as a backstop past the longest allowed value.
-        **auth.auth_options(login_timeout=config.MAX_DURATION + 60),
+        **auth.auth_options(login_timeout=durations.MAX_DURATION + 60),
     }
 
 

@@ -7,15 +7,15 @@ once, when it is running).
 
 from __future__ import annotations
 
-import json
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from bastion import audit, grants, reasons, users
 from bastion.config import Config
 from bastion.errors import BastionError
-from bastion.store import Store, dumps, now
+from bastion.store import Backend, now
 
 END_STATES = ("ended", "killed", "interrupted", "failed")
 
@@ -24,7 +24,7 @@ class SessionError(BastionError):
     """A session or held-command operation was refused."""
 
 
-def create(store: Store, *, user: str, target: str, login: str, ticket: str, grant_id: str | None,
+def create(store: Backend, *, user: str, target: str, login: str, ticket: str, grant_id: str | None,
            serial: int | None, client_addr: str) -> str:
     with store.transaction():
         sid = store.next_id("s")
@@ -37,7 +37,7 @@ def create(store: Store, *, user: str, target: str, login: str, ticket: str, gra
     return sid
 
 
-def end(store: Store, session_id: str, state: str, reason: str, actor: str = "system",
+def end(store: Backend, session_id: str, state: str, reason: str, actor: str = "system",
         at: float | None = None) -> bool:
     """Move an active session to an end state; False if it had already ended. `at`: when it
     ended, if that was before now (its row could not be written then)."""
@@ -61,22 +61,74 @@ def end(store: Store, session_id: str, state: str, reason: str, actor: str = "sy
     return bool(changed)
 
 
-def add_recording(store: Store, session_id: str, path: Path, channel: int, kind: str) -> None:
+def add_recording(store: Backend, session_id: str, path: Path, channel: int, kind: str) -> None:
+    """List a recording of the session (the `recordings` table is the one list of them); `kind`
+    is "cast" for an interactive channel's asciicast, else "exec", "subsystem" or "forward"."""
+    store.execute("INSERT INTO recordings(path, session_id, channel, kind, started) "
+                  "VALUES (?, ?, ?, ?, ?)", (str(path), session_id, channel, kind, now()))
+
+
+@dataclass(frozen=True)
+class Recording:
+    """One recording of a session: its file `name` in HOME/recordings, the channel it records,
+    and its kind (add_recording)."""
+
+    name: str
+    channel: int
+    kind: str
+
+
+_RECORDINGS_OF_ONE = ("SELECT session_id, path, channel, kind FROM recordings WHERE session_id = ? "
+                      "ORDER BY started, channel, path")
+_RECORDINGS_OF_LIVE = ("SELECT session_id, path, channel, kind FROM recordings WHERE session_id IN "
+                       "(SELECT id FROM sessions WHERE state = 'active') "
+                       "ORDER BY started, channel, path")
+_RECORDINGS_OF_ALL = "SELECT session_id, path, channel, kind FROM recordings ORDER BY started, channel, path"
+
+
+def recordings(store: Backend, session_id: str) -> list[Recording]:
+    """The session's recordings, in the order they were opened."""
+    return _recordings(store, _RECORDINGS_OF_ONE, (session_id,)).get(session_id, [])
+
+
+def casts(store: Backend, session_id: str) -> dict[int, str]:
+    """The session's asciicasts (interactive channels) by channel number: file names."""
+    return {r.channel: r.name for r in recordings(store, session_id) if r.kind == "cast"}
+
+
+def _recordings(store: Backend, sql: str, params: tuple = ()) -> dict[str, list[Recording]]:
+    found: dict[str, list[Recording]] = {}
+    for row in store.all(sql, params):
+        found.setdefault(row["session_id"], []).append(
+            Recording(Path(row["path"]).name, row["channel"], row["kind"]))
+    return found
+
+
+def _with_recordings(rows: list[dict[str, Any]], listed: dict[str, list[Recording]]
+                     ) -> list[dict[str, Any]]:
+    """`rows` of sessions, each given "recordings": the file names of its recordings."""
+    for row in rows:
+        row["recordings"] = [r.name for r in listed.get(row["id"], [])]
+    return rows
+
+
+def record_verdict(store: Backend, session_id: str, channel: int, user: str, line: str,
+                   action: str, rule: str | None, message: str | None) -> None:
+    """A command line judged on a channel: its row in `commands` and its audit event, together."""
     with store.transaction():
-        store.execute("INSERT INTO recordings(path, session_id, channel, kind, started) "
-                      "VALUES (?, ?, ?, ?, ?)", (str(path), session_id, channel, kind, now()))
-        row = store.one("SELECT recordings FROM sessions WHERE id = ?", (session_id,))
-        names = json.loads(row["recordings"]) if row else []
-        names.append(path.name)
-        store.execute("UPDATE sessions SET recordings = ? WHERE id = ?", (dumps(names), session_id))
+        store.execute(
+            "INSERT INTO commands(session_id, channel, at, line, verdict, rule, message) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?)", (session_id, channel, now(), line, action, rule, message))
+        audit.record(store, "command.verdict", user, session=session_id, channel=channel,
+                     line=line, verdict=action, rule=rule)
 
 
-def recording_progress(store: Store, path: Path, offset: int, digest: str) -> None:
+def recording_progress(store: Backend, path: Path, offset: int, digest: str) -> None:
     store.execute("UPDATE recordings SET running_offset = ?, running_sha256 = ? WHERE path = ?",
                   (offset, digest, str(path)))
 
 
-def close_recording(store: Store, path: Path, digest: str, actor: str) -> None:
+def close_recording(store: Backend, path: Path, digest: str, actor: str) -> None:
     with store.transaction():
         store.execute("UPDATE recordings SET ended = ?, sha256 = ? WHERE path = ?",
                       (now(), digest, str(path)))
@@ -85,36 +137,54 @@ def close_recording(store: Store, path: Path, digest: str, actor: str) -> None:
                      session=row["session_id"] if row else None)
 
 
-def stored_digest(store: Store, path: Path) -> str | None:
+def stored_digest(store: Backend, path: Path) -> str | None:
     """The SHA-256 stored when the recording at `path` closed; None while it is open, unknown, or
     was left unreadable by a crash."""
     row = store.one("SELECT sha256 FROM recordings WHERE path = ?", (str(path),))
     return (row["sha256"] or None) if row else None
 
 
-def open_recordings(store: Store) -> list[dict[str, Any]]:
+def open_recordings(store: Backend) -> list[dict[str, Any]]:
     return store.all("SELECT * FROM recordings WHERE ended IS NULL")
 
 
-def get(store: Store, session_id: str) -> dict[str, Any]:
+def get(store: Backend, session_id: str) -> dict[str, Any]:
+    """The session's row, with "recordings": the file names of its recordings; SessionError
+    when there is no such session."""
     row = store.one("SELECT * FROM sessions WHERE id = ?", (session_id,))
     if row is None:
         raise SessionError(f"no such session: {session_id}")
-    row["recordings"] = json.loads(row["recordings"])
-    return row
+    return _with_recordings([row], _recordings(store, _RECORDINGS_OF_ONE, (session_id,)))[0]
 
 
-def list_sessions(store: Store, *, include_ended: bool = False) -> list[dict[str, Any]]:
+def list_sessions(store: Backend, *, include_ended: bool = False) -> list[dict[str, Any]]:
+    """Live sessions (with `include_ended`, every session) by start time, each as `get` gives it."""
     sql = "SELECT * FROM sessions"
     if not include_ended:
         sql += " WHERE state = 'active'"
     rows = store.all(sql + " ORDER BY started")
-    for row in rows:
-        row["recordings"] = json.loads(row["recordings"])
-    return rows
+    return _with_recordings(rows, _recordings(store, _RECORDINGS_OF_ALL if include_ended
+                                              else _RECORDINGS_OF_LIVE))
 
 
-def request_kill(store: Store, session_id: str, actor: str, reason: str) -> None:
+def list_for_supervisors(store: Backend, *, include_ended: bool = False) -> list[dict[str, Any]]:
+    """`list_sessions`, each row also holding its grant's end (`grant_ends`, None without one),
+    its last command line (`last_command`) and how many of its commands were not allowed
+    (`alerts`): what the console shows, read in one query whatever the number of sessions."""
+    sql = ("SELECT s.*, g.ends AS grant_ends, "
+           "(SELECT c.line FROM commands c WHERE c.session_id = s.id ORDER BY c.id DESC LIMIT 1)"
+           " AS last_command, "
+           "(SELECT count(*) FROM commands c WHERE c.session_id = s.id AND c.verdict != 'allow')"
+           " AS alerts "
+           "FROM sessions s LEFT JOIN grants g ON g.id = s.grant_id")
+    if not include_ended:
+        sql += " WHERE s.state = 'active'"
+    rows = store.all(sql + " ORDER BY s.started")
+    return _with_recordings(rows, _recordings(store, _RECORDINGS_OF_ALL if include_ended
+                                              else _RECORDINGS_OF_LIVE))
+
+
+def request_kill(store: Backend, session_id: str, actor: str, reason: str) -> None:
     """Ask the server to end a live session; its user reads `reason` (see `reasons`)."""
     reason = reasons.accept(store, actor, reason)
     with store.transaction():
@@ -126,7 +196,7 @@ def request_kill(store: Store, session_id: str, actor: str, reason: str) -> None
         audit.record(store, "session.kill_requested", actor, session=session_id, reason=reason)
 
 
-def interrupted_on_start(store: Store) -> list[str]:
+def interrupted_on_start(store: Backend) -> list[str]:
     """Sessions a crashed server left active: mark them interrupted. Returns their ids."""
     ids = [r["id"] for r in store.all("SELECT id FROM sessions WHERE state = 'active'")]
     for sid in ids:
@@ -136,7 +206,7 @@ def interrupted_on_start(store: Store) -> list[str]:
 
 # ---------------------------------------------------------------- held commands
 
-def hold(store: Store, session_id: str, user: str, command: str, rule: str | None,
+def hold(store: Backend, session_id: str, user: str, command: str, rule: str | None,
          timeout: float) -> str:
     with store.transaction():
         hid = store.next_id("h")
@@ -150,15 +220,15 @@ def hold(store: Store, session_id: str, user: str, command: str, rule: str | Non
     return hid
 
 
-def held_state(store: Store, held_id: str) -> dict[str, Any] | None:
+def held_state(store: Backend, held_id: str) -> dict[str, Any] | None:
     return store.one("SELECT * FROM held WHERE id = ?", (held_id,))
 
 
-def list_held(store: Store) -> list[dict[str, Any]]:
+def list_held(store: Backend) -> list[dict[str, Any]]:
     return store.all("SELECT * FROM held WHERE state = 'pending' ORDER BY since")
 
 
-def decide_held(store: Store, config: Config, held_id: str, actor: str, *, confirm: bool,
+def decide_held(store: Backend, config: Config, held_id: str, actor: str, *, confirm: bool,
                 reason: str = "") -> None:
     """Confirm or reject a held command: by a supervisor who is not the one who typed it."""
     if not grants.can_supervise(store, config, actor):
@@ -180,7 +250,7 @@ def decide_held(store: Store, config: Config, held_id: str, actor: str, *, confi
                      held=held_id, session=row["session_id"], command=row["command"], reason=reason)
 
 
-def reject_held(store: Store, session_ids: list[str], reason: str) -> None:
+def reject_held(store: Backend, session_ids: list[str], reason: str) -> None:
     """The bastion rejects the commands held in these sessions (it is stopping): each one an
     audited `command.rejected` by "system"."""
     with store.transaction():
@@ -193,7 +263,7 @@ def reject_held(store: Store, session_ids: list[str], reason: str) -> None:
                              command=row["command"], reason=reason)
 
 
-def cancel_held(store: Store, held_id: str, actor: str) -> bool:
+def cancel_held(store: Backend, held_id: str, actor: str) -> bool:
     """The user withdrew a held command (Ctrl-C)."""
     with store.transaction():
         changed = store.execute(
@@ -206,7 +276,7 @@ def cancel_held(store: Store, held_id: str, actor: str) -> bool:
     return bool(changed)
 
 
-def expire_held(store: Store, held_id: str) -> bool:
+def expire_held(store: Backend, held_id: str) -> bool:
     with store.transaction():
         changed = store.execute(
             "UPDATE held SET state = 'expired', decided_at = ? WHERE id = ? AND state = 'pending'",
@@ -222,13 +292,13 @@ def replay(ctx: Any, session_id: str, *, speed: float = 1.0) -> int:
     """`bastion replay ID`: play the session's interactive recordings in this terminal."""
     from bastion import recording
 
-    row = get(ctx.store, session_id)
-    casts = [ctx.home.recordings / name for name in row["recordings"] if name.endswith(".cast")]
-    if not casts:
+    get(ctx.store, session_id)  # SessionError when there is no such session
+    paths = [ctx.home.recordings / name for name in casts(ctx.store, session_id).values()]
+    if not paths:
         raise SessionError(f"session {session_id} has no interactive recording")
     if speed <= 0:
         raise SessionError("--speed must be positive")
-    for path in casts:
+    for path in paths:
         try:
             recording.replay(path, sys.stdout.buffer, speed=speed)
         except recording.RecordingError as exc:

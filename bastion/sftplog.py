@@ -196,10 +196,6 @@ class _Reader:
     def string(self) -> bytes:
         return self._take(self.u32())
 
-    def skip_string(self) -> int:
-        """Skip a string and return its length (the data of READ replies and WRITEs)."""
-        return len(self.view())
-
     def view(self) -> memoryview:
         """A string's bytes without copying them (the data of READ replies and WRITEs)."""
         n = self.u32()

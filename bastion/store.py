@@ -8,9 +8,13 @@ than this code is refused rather than used. A change to `SCHEMA` therefore comes
 `SCHEMA_VERSION` and its step here (tests/test_store.py checks that an upgraded database and a
 new one have the same schema).
 
-Domain modules (grants, mfa, audit, sessions) run their queries through `Store`; every multi-step change
-goes through `Store.transaction()` (BEGIN IMMEDIATE), and every "only once" decision (a TOTP step, a
-single-use certificate, a serial) is one conditional statement whose row count is checked.
+The seam: `Backend` is everything the domain and audit modules use of a store (statements,
+transactions, counters, the audit-head lock, the lock timeout, change notification); `Store`, the
+SQLite database, implements it, and a PostgreSQL backend (the cluster: docs/ARCHITECTURE.md,
+"The store") is to implement it too. Domain modules (grants, mfa, audit, sessions, users) take a
+`Backend` and run their queries through it; every multi-step change goes through
+`transaction()`, and every "only once" decision (a TOTP step, a single-use certificate, a serial)
+is one conditional statement whose row count is checked.
 """
 
 from __future__ import annotations
@@ -23,13 +27,11 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
-
-import sqlite_utils
+from typing import Any, Protocol, runtime_checkable
 
 from bastion.errors import BastionError
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 BUSY_TIMEOUT_MS = 5000
 
 SCHEMA = """
@@ -132,9 +134,7 @@ CREATE TABLE IF NOT EXISTS sessions (
     ended REAL,
     end_reason TEXT,
     kill_requested REAL,
-    kill_reason TEXT,
-    recordings TEXT NOT NULL DEFAULT '[]'
-);
+    kill_reason TEXT);
 CREATE INDEX IF NOT EXISTS sessions_state ON sessions(state);
 CREATE TABLE IF NOT EXISTS recordings (
     path TEXT PRIMARY KEY,
@@ -201,6 +201,12 @@ _V3 = (
     "CREATE INDEX IF NOT EXISTS certificates_user ON certificates(user, issued)",
 )
 SCHEMA += "".join(f"{statement};\n" for statement in _V3)
+# Version 4: the `recordings` table is the one list of a session's recordings (sessions.recordings,
+# a JSON copy of its file names, is gone: `sessions` reads the table, by this index). The sessions
+# table above ends in "kill_reason TEXT)" because that is how SQLite leaves it after dropping the
+# column, and an upgraded database must have the same schema as a new one.
+_V4 = ("CREATE INDEX IF NOT EXISTS recordings_session ON recordings(session_id)",)
+SCHEMA += "".join(f"{statement};\n" for statement in _V4)
 
 # MIGRATIONS[n]: the statements that take a version n-1 database to version n.
 MIGRATIONS: dict[int, tuple[str, ...]] = {
@@ -223,6 +229,10 @@ MIGRATIONS: dict[int, tuple[str, ...]] = {
         " substr(rest, instr(rest, ',') + 1) FROM split WHERE rest != '')"
         " INSERT OR IGNORE INTO certificate_grants(serial, grant_id)"
         " SELECT serial, grant_id FROM split WHERE grant_id != ''"),
+    # Every name in sessions.recordings has its row in `recordings` (both were written in one
+    # transaction since the first release), except the recordings retention purged: their rows
+    # and files are gone, and only the stale copy of the name is dropped here.
+    4: ("ALTER TABLE sessions DROP COLUMN recordings", *_V4),
 }
 
 
@@ -233,8 +243,82 @@ class StoreError(BastionError):
     """The store cannot be used (missing, locked beyond the busy timeout, unwritable)."""
 
 
+class Rows(Protocol):
+    """What `Backend.execute` returns: the rows a statement read, and how many it changed."""
+
+    rowcount: int
+
+    def __iter__(self) -> Iterator[Any]: ...
+
+    def fetchone(self) -> Any: ...
+
+    def fetchall(self) -> list[Any]: ...
+
+
+@runtime_checkable
+class Backend(Protocol):
+    """A store as the domain and audit modules use it. Statements use `?` placeholders (or
+    `:name` with a dict) and the SQL that SQLite and PostgreSQL share; a backend translates what
+    it must. Any failure of the database is a StoreError, which callers fail closed on."""
+
+    def transaction(self) -> contextlib.AbstractContextManager[Any]:
+        """All statements inside are one atomic change, holding the write lock from the start
+        (no two writers interleave); nested calls join the outer one; an exception rolls back."""
+        ...
+
+    def after_commit(self, action: Callable[[], None]) -> None:
+        """Run `action` once the current transaction commits (at once outside one), never on
+        rollback."""
+        ...
+
+    def execute(self, sql: str, params: tuple | dict = ()) -> Rows:
+        """Run one statement."""
+        ...
+
+    def one(self, sql: str, params: tuple | dict = ()) -> dict[str, Any] | None:
+        """The first row a query reads, as a dict; None when there is none."""
+        ...
+
+    def all(self, sql: str, params: tuple | dict = ()) -> list[dict[str, Any]]:
+        """Every row a query reads, as dicts."""
+        ...
+
+    def next_value(self, name: str) -> int:
+        """Counters: the next value of the counter `name` (1, 2, 3...), never handed out twice,
+        by any process or node."""
+        ...
+
+    def next_id(self, prefix: str) -> str:
+        """Ids as users see them: `prefix` and the next value of its counter (r17, g3, s9, h2)."""
+        ...
+
+    def next_serial(self) -> int:
+        """A certificate serial, unique across every CA of this bastion, never 0."""
+        ...
+
+    def lock_audit_head(self) -> None:
+        """Inside a transaction: hold the head of the audit chain until it ends, so that no other
+        writer appends between reading the last row and writing the next (audit.record)."""
+        ...
+
+    def set_lock_timeout(self, seconds: float) -> None:
+        """How long a statement waits for a lock another writer holds before it fails with
+        StoreError."""
+        ...
+
+    def changes(self) -> object:
+        """Change notification: a token that compares unequal to an earlier one once anything
+        was committed since (by any process, this one included). Equal tokens: nothing changed."""
+        ...
+
+    def close(self) -> None:
+        """Release the connection."""
+        ...
+
+
 class Store:
-    """An open connection to HOME/bastion.db, at `SCHEMA_VERSION`. Not shared between threads."""
+    """An open connection to HOME/bastion.db, at `SCHEMA_VERSION`: the SQLite Backend. Not
+    shared between threads."""
 
     def __init__(self, path: Path, *, create: bool = False,
                  on_migrate: Callable[[Store, int, int], None] | None = None) -> None:
@@ -261,7 +345,6 @@ class Store:
         except sqlite3.Error as exc:
             raise StoreError(f"{self.path}: {exc}") from None
         self.conn.row_factory = sqlite3.Row
-        self.db = sqlite_utils.Database(self.conn)
         self._depth = 0
         self._after_commit: list[Callable[[], None]] = []
         self.upgraded_from: int | None = None  # the schema version this open upgraded, if any
@@ -347,6 +430,24 @@ class Store:
 
     def close(self) -> None:
         self.conn.close()
+
+    def set_lock_timeout(self, seconds: float) -> None:
+        """How long a statement waits for a lock another process holds before it fails with
+        StoreError (BUSY_TIMEOUT_MS until this is called)."""
+        self.execute(f"PRAGMA busy_timeout = {int(seconds * 1000)}")
+
+    def lock_audit_head(self) -> None:
+        """Nothing to take: SQLite's `transaction()` holds the database's one write lock from its
+        BEGIN IMMEDIATE, so the chain's head cannot move under it (and `prev_hash` is unique
+        besides)."""
+        if not self._depth:
+            raise RuntimeError("lock_audit_head outside a transaction")
+
+    def changes(self) -> tuple[int, int]:
+        """(`PRAGMA data_version`, which moves when another connection commits, and this
+        connection's own count of changed rows)."""
+        row = self.execute("PRAGMA data_version").fetchone()
+        return int(row[0]), self.conn.total_changes
 
     def after_commit(self, action: Callable[[], None]) -> None:
         """Run `action` once the current transaction commits (now, outside one); never on rollback."""

@@ -149,6 +149,8 @@ import pyte
 from pyte.screens import Char, StaticDefaultDict
 from wcwidth import wcwidth
 
+from bastion import policy
+
 Kind = Literal["command", "not-a-command", "blind"]
 
 _PASTE_START = "\x1b[200~"
@@ -226,8 +228,6 @@ _VI_INSERT = frozenset("iaIAsSCcR")  # vi commands that leave command mode for t
 _VI_TAKES_CHAR = frozenset("rfFtT")  # vi commands whose next key is a character, not a command
 _VI_ON = re.compile(r"-o\s*vi\b|editing-mode[\s=]+vi\b")
 _VI_OFF = re.compile(r"-o\s*emacs\b|\+o\s*vi\b|editing-mode[\s=]+emacs\b")
-# What readline prints when a line it read is finished (accepted, or ended by EOF or a signal).
-_READLINE_END = b"\x1b[?2004l\r"
 _SEARCH_PROMPT = re.compile(r"\((?:failed )?(?:reverse-)?i-search\)`.*?': ")
 _ARG_PROMPT = re.compile(r"\(arg: -?\d+\) ")
 _READLINE_PROMPT = re.compile(f"{_SEARCH_PROMPT.pattern}|{_ARG_PROMPT.pattern}")
@@ -280,40 +280,6 @@ class Reconstruction:
     reason: str
     kind: Kind
     unknown: str = ""
-
-
-def naive_is_complete(line: str) -> bool:
-    """A conservative stand-in for the policy's `is_complete`: False only for an open quote,
-    a trailing backslash, or a trailing `|`, `&&`, `||`, in lines without syntax it cannot
-    follow (substitutions, comments, here-documents), which it calls complete, so that they
-    are judged now rather than forwarded unjudged."""
-    if any(s in line for s in ("$(", "`", "#", "<<", "$'", "${", "<(", ">(")):
-        return True
-    quote = ""
-    escaped = False
-    tail: list[tuple[str, bool]] = []  # non-blank characters, and whether they were plain
-    for ch in line:
-        if escaped:
-            escaped = False
-            tail.append((ch, False))
-        elif quote == "'":
-            quote = "" if ch == "'" else quote
-        elif ch == "\\":
-            escaped = True
-        elif quote == '"':
-            quote = "" if ch == '"' else quote
-        elif ch in "'\"":
-            quote = ch
-            tail.append((ch, False))
-        elif not ch.isspace():
-            tail.append((ch, True))
-    if quote or escaped:
-        return False
-    last = [ch for ch, plain in tail[-2:]]
-    plain = [plain for _, plain in tail[-2:]]
-    if last[-1:] == ["|"] and plain[-1]:
-        return False
-    return not (last == ["&", "&"] and all(plain))
 
 
 # -- the screen model -------------------------------------------------------------------------
@@ -717,7 +683,7 @@ class CommandLineTracker:
     """Screen model + keystroke model of one interactive channel. See the module docstring."""
 
     def __init__(self, cols: int = 80, rows: int = 24, *,
-                 is_complete: Callable[[str], bool] = naive_is_complete) -> None:
+                 is_complete: Callable[[str], bool] = policy.is_complete) -> None:
         self._screen = _Screen(*_window(cols, rows))
         self._stream = pyte.Stream(self._screen)
         self._decoder = codecs.getincrementaldecoder("utf-8")("replace")
@@ -769,11 +735,6 @@ class CommandLineTracker:
     def alternate_screen(self) -> bool:
         """The target switched to the alternate screen (and has not switched back)."""
         return self._alt
-
-    @property
-    def bracketed_paste(self) -> bool:
-        """The target asked for bracketed paste (bash does while it reads a line)."""
-        return self._bracketed
 
     @property
     def columns(self) -> int:

@@ -25,7 +25,7 @@ from types import TracebackType
 from bastion.errors import BastionError
 
 __all__ = ["HIDDEN", "MAX_REASON", "TextError", "VisibleFormatter", "check_line", "has_hidden",
-           "shown_command", "visible"]
+           "one_line", "shown_command", "visible"]
 
 MAX_REASON = 500  # characters in a reason, on every door (CLI, SSH commands, control API)
 
@@ -81,6 +81,17 @@ def shown_command(text: str, width: int | None = None) -> str:
         return line
     mark = f"…[{len(text)} chars]"
     return line[: max(0, width - len(mark))] + mark
+
+
+def one_line(text: str, limit: int | None = None) -> str:
+    """`text` flattened for a one-line message (an scp error line, a login banner, a verdict's
+    reason): every run of whitespace, newlines and tabs included, made one space, the ends
+    trimmed, every other hidden character spelled out (`visible`), and, past `limit` characters,
+    cut to `limit` characters ending in "…". The result holds no newline."""
+    flat = visible(" ".join(text.split()))
+    if limit is None or len(flat) <= limit:
+        return flat
+    return flat[: limit - 1] + "…"
 
 
 def has_hidden(text: str) -> bool:

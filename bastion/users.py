@@ -9,14 +9,15 @@ import asyncssh
 
 from bastion import audit, reasons
 from bastion.errors import BastionError
-from bastion.store import Store, now
+from bastion.store import Backend, now
 
-USER_NAME = re.compile(r"^[a-z][a-z0-9_.-]{0,31}$")
+# \Z, not $: `$` also matches before a final newline, and "alice\n" is no user name.
+USER_NAME = re.compile(r"^[a-z][a-z0-9_.-]{0,31}\Z")
 LOCAL_ACTOR_PREFIX = "local:"  # an operator at the bastion's own shell, named by the OS
 # An OS account name as sudo puts it in SUDO_USER (POSIX portable names); anything else is not
 # taken as a claim.
 OS_NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,31}")
-_LOCAL_ACTOR = re.compile(r"local:([^()]+)(?:\(sudo:([^()]+)\))?")
+_LOCAL_ACTOR = re.compile(re.escape(LOCAL_ACTOR_PREFIX) + r"([^()]+)(?:\(sudo:([^()]+)\))?")
 
 
 class UserError(BastionError):
@@ -34,6 +35,11 @@ def local_actor_name(os_user: str, sudo_user: str | None) -> str:
     if sudo_user and sudo_user != os_user and OS_NAME.fullmatch(sudo_user):
         actor += f"(sudo:{sudo_user})"
     return actor
+
+
+def is_local(actor: str) -> bool:
+    """True for the actor name of an operator at the bastion's own shell (local_actor_name)."""
+    return actor.startswith(LOCAL_ACTOR_PREFIX)
 
 
 def people_of(actor: str) -> set[str]:
@@ -75,21 +81,21 @@ def fingerprint(key: asyncssh.SSHKey) -> str:
     return key.get_fingerprint("sha256")
 
 
-def get(store: Store, name: str) -> User | None:
+def get(store: Backend, name: str) -> User | None:
     row = store.one("SELECT * FROM users WHERE name = ? AND removed = 0", (name,))
     if row is None:
         return None
     return User(row["name"], row["role"], bool(row["locked"]), row["lock_reason"])
 
 
-def require(store: Store, name: str) -> User:
+def require(store: Backend, name: str) -> User:
     user = get(store, name)
     if user is None:
         raise UserError(f"no such user: {name}")
     return user
 
 
-def add(store: Store, name: str, role: str, key: asyncssh.SSHKey | None, actor: str) -> User:
+def add(store: Backend, name: str, role: str, key: asyncssh.SSHKey | None, actor: str) -> User:
     """Create a user (and register the key). A key may belong to one user only."""
     check_name(name)
     with store.transaction():
@@ -109,7 +115,7 @@ def add(store: Store, name: str, role: str, key: asyncssh.SSHKey | None, actor: 
     return require(store, name)
 
 
-def _add_key(store: Store, name: str, key: asyncssh.SSHKey) -> None:
+def _add_key(store: Backend, name: str, key: asyncssh.SSHKey) -> None:
     fp = fingerprint(key)
     owner = store.one("SELECT user FROM keys WHERE fingerprint = ?", (fp,))
     if owner is not None:
@@ -118,14 +124,14 @@ def _add_key(store: Store, name: str, key: asyncssh.SSHKey) -> None:
                   (fp, name, key.export_public_key().decode().strip(), now()))
 
 
-def add_key(store: Store, name: str, key: asyncssh.SSHKey, actor: str) -> None:
+def add_key(store: Backend, name: str, key: asyncssh.SSHKey, actor: str) -> None:
     with store.transaction():
         require(store, name)
         _add_key(store, name, key)
         audit.record(store, "user.key_added", actor, user=name, key=fingerprint(key))
 
 
-def remove(store: Store, name: str, actor: str) -> None:
+def remove(store: Backend, name: str, actor: str) -> None:
     """Remove a user: keys and TOTP deleted, grants revoked; history (sessions, events) kept."""
     with store.transaction():
         require(store, name)
@@ -141,7 +147,7 @@ def remove(store: Store, name: str, actor: str) -> None:
         audit.record(store, "user.removed", actor, user=name)
 
 
-def lock(store: Store, name: str, reason: str, actor: str) -> None:
+def lock(store: Backend, name: str, reason: str, actor: str) -> None:
     """Lock a user; their sessions end and they read `reason` (see `reasons`)."""
     reason = reasons.accept(store, actor, reason)
     with store.transaction():
@@ -150,7 +156,7 @@ def lock(store: Store, name: str, reason: str, actor: str) -> None:
         audit.record(store, "user.locked", actor, user=name, reason=reason)
 
 
-def unlock(store: Store, name: str, actor: str) -> None:
+def unlock(store: Backend, name: str, actor: str) -> None:
     """Unlock a user; nobody unlocks themselves (`people_of(actor)`, as for approvals)."""
     if name in people_of(actor):
         raise UserError(f"{actor} may not unlock themselves; another supervisor or admin must")
@@ -161,7 +167,7 @@ def unlock(store: Store, name: str, actor: str) -> None:
         audit.record(store, "user.unlocked", actor, user=name)
 
 
-def set_role(store: Store, name: str, role: str, actor: str) -> None:
+def set_role(store: Backend, name: str, role: str, actor: str) -> None:
     """Give a user another role (the caller checked it exists). Connections already open follow
     it within a second: what the new role does not allow ends (bastion.rights)."""
     with store.transaction():
@@ -170,7 +176,7 @@ def set_role(store: Store, name: str, role: str, actor: str) -> None:
         audit.record(store, "user.role_changed", actor, user=name, role=role, was=person.role)
 
 
-def list_users(store: Store) -> list[dict]:
+def list_users(store: Backend) -> list[dict]:
     rows = store.all(
         "SELECT u.name, u.role, u.locked, u.lock_reason, "
         "(SELECT count(*) FROM keys k WHERE k.user = u.name) AS keys, "
@@ -183,7 +189,7 @@ def list_users(store: Store) -> list[dict]:
     return rows
 
 
-def user_for_key(store: Store, key: asyncssh.SSHKey) -> str | None:
+def user_for_key(store: Backend, key: asyncssh.SSHKey) -> str | None:
     """The (not removed) user who owns this public key, if any."""
     row = store.one(
         "SELECT k.user FROM keys k JOIN users u ON u.name = k.user "

@@ -90,6 +90,7 @@ def test_a_key_belongs_to_one_user_only(home, tmp_path):
 
 @pytest.mark.parametrize(("args", "message"), [
     (["user", "add", "Bad Name", "--role", "engineer", "--key", "/dev/null"], "invalid user name"),
+    (["user", "add", "bob\n", "--role", "engineer", "--key", "/dev/null"], "invalid user name"),
     (["user", "add", "bob", "--role", "wizard", "--key", "/dev/null"], "role 'wizard'"),
     (["user", "add", "bob", "--role", "engineer", "--key", "/nonexistent"], "cannot read key"),
     (["user", "add", "bob", "--role", "engineer", "--key", "/etc/hostname"], "not an OpenSSH public key"),

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from bastion import config
+from bastion import config, durations
 from bastion.cli import main
 
 
@@ -78,13 +78,47 @@ def test_serve_refuses_malformed_config_without_traceback(home, capsys):
     assert "server.listen: must be a string" in captured.err
 
 
-@pytest.mark.parametrize(("text", "seconds"), [("90s", 90), ("30m", 1800), ("4h", 14400),
-                                               ("2d", 172800), (45, 45), ("1.5h", 5400)])
+# Every spelling either file documents (bastion.toml: "90s", "30m", "4h", "2d"; policy.toml:
+# "120s", "2m", "1m30s", a number of seconds) is read the same by the one parser, at each place
+# that takes a duration: a bastion.toml key and policy.toml's confirm_timeout.
+GOOD_DURATIONS = [("90s", 90), ("30m", 1800), ("4h", 14400), ("2d", 172800), (45, 45),
+                  ("1.5h", 5400), ("120s", 120), ("2m", 120), ("1m30s", 90), ("1h30m", 5400),
+                  ("1h 30m", 5400), ("90", 90), (" 10s ", 10), ("30 m", 1800), (1.5, 1.5)]
+BAD_DURATIONS = ["", "-5m", "5w", True, "m", 0, "0s", "3651d", 1e300, "9" * 400, "2 weeks",
+                 "1h-30m", "s30", float("nan"), float("inf"), "1e3s", "1h30", "h1"]
+
+
+@pytest.mark.parametrize(("text", "seconds"), GOOD_DURATIONS)
 def test_durations(text, seconds):
-    assert config.parse_duration(text) == seconds
+    assert durations.parse_duration(text) == seconds
 
 
-@pytest.mark.parametrize("bad", ["", "-5m", "5w", True, "m", 0, "3651d", 1e300, "9" * 400])
+@pytest.mark.parametrize("bad", BAD_DURATIONS)
 def test_bad_durations_are_refused(bad):
-    with pytest.raises(ValueError):
-        config.parse_duration(bad)
+    with pytest.raises(ValueError) as raised:
+        durations.parse_duration(bad)
+    assert "\n" not in str(raised.value) and "duration" in str(raised.value)
+
+
+@pytest.mark.parametrize(("text", "seconds"), GOOD_DURATIONS)
+def test_bastion_toml_and_policy_toml_read_a_duration_alike(tmp_path, text, seconds):
+    value = f'"{text}"' if isinstance(text, str) else repr(text)
+    cfg = config.load_config(write(tmp_path, f"[server]\nidle_timeout = {value}\n"))
+    pol = config.load_policy(write(tmp_path, f"[defaults]\nconfirm_timeout = {value}\n",
+                                   "policy.toml"))
+    assert cfg.server.idle_timeout == pol.defaults.confirm_timeout == seconds
+
+
+@pytest.mark.parametrize("bad", [b for b in BAD_DURATIONS if not isinstance(b, float)])
+def test_bastion_toml_and_policy_toml_refuse_a_bad_duration_alike(tmp_path, bad):
+    value = f'"{bad}"' if isinstance(bad, str) else str(bad).lower()
+    with pytest.raises(config.ConfigError, match=r"server\.idle_timeout: .*duration"):
+        config.load_config(write(tmp_path, f"[server]\nidle_timeout = {value}\n"))
+    with pytest.raises(config.ConfigError, match=r"defaults\.confirm_timeout: .*duration"):
+        config.load_policy(write(tmp_path, f"[defaults]\nconfirm_timeout = {value}\n",
+                                 "policy.toml"))
+
+
+@pytest.mark.parametrize("seconds", [1, 59, 90, 120, 3600, 5400, 86400, 172800, 3650 * 86400])
+def test_a_formatted_duration_reads_back_as_the_same_seconds(seconds):
+    assert durations.parse_duration(durations.format_duration(seconds)) == seconds

@@ -27,7 +27,7 @@ from hypothesis import strategies as st
 from rich.text import Text
 
 from bastion import audit, cli, commands, grants, recording, sessions, users
-from bastion.auth import _one_line
+from bastion.auth import _BANNER_MAX_REASON
 from bastion.escapes import ReplayFilter
 from bastion.home import open_home
 from bastion.protocol import ControlError
@@ -39,6 +39,7 @@ from bastion.text import (
     VisibleFormatter,
     check_line,
     has_hidden,
+    one_line,
     visible,
 )
 from tests.conftest import set_server_key
@@ -159,10 +160,24 @@ def test_check_line_trims_bounds_and_names_the_first_hidden_character(value, pro
 
 
 def test_auth_banner_reason_spells_out_what_a_lock_reason_holds():
-    line = _one_line("user alice is locked: \x1b]0;owned\x07\x1b[2J\r\nbastion: access granted")
+    # What auth.py puts in the banner: one_line(reason, _BANNER_MAX_REASON).
+    line = one_line("user alice is locked: \x1b]0;owned\x07\x1b[2J\r\nbastion: access granted",
+                    _BANNER_MAX_REASON)
     assert "\x1b" not in line and "\n" not in line and "\r" not in line
     assert line.startswith("user alice is locked: \\x1b]0;owned\\x07")
-    assert len(_one_line("x" * 1000)) == 200
+    assert len(one_line("x" * 1000, _BANNER_MAX_REASON)) == 200
+
+
+@pytest.mark.parametrize(("text", "limit", "shown"), [
+    ("scp: a\nb\tc", None, "scp: a b c"),
+    ("  padded  ", None, "padded"),
+    ("ls \x1b[2J\u202e", None, "ls \\x1b[2J\\u202e"),
+    ("x" * 10, 5, "xxxx…"),
+    ("x" * 5, 5, "xxxxx"),
+])
+def test_one_line_flattens_spells_out_and_cuts(text, limit, shown):
+    assert one_line(text, limit) == shown
+    assert "\n" not in one_line(text, limit) and not has_hidden(one_line(text, limit))
 
 
 def test_server_log_lines_spell_out_what_clients_sent_and_keep_tracebacks_readable():

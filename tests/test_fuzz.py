@@ -41,7 +41,6 @@ from bastion.terminal import (
     Pause,
     Reconstruction,
     Submit,
-    naive_is_complete,
 )
 
 FUZZ = settings(deadline=None, derandomize=True, database=None,
@@ -322,12 +321,6 @@ def test_tracker_text_never_holds_keys_the_target_did_not_echo(steps: list[tuple
     proxy = Proxy(CommandLineTracker(40, 10), hide=SECRET.encode())
     proxy.run(steps)
     assert not [r for r in proxy.readings if SECRET in r.text]
-
-
-@fuzz(300)
-@given(st.text(alphabet=ANY_CHAR, max_size=80))
-def test_naive_is_complete_never_raises(line: str) -> None:
-    assert isinstance(naive_is_complete(line), bool)
 
 
 REDACTED = re.compile(r"\[redacted (\d+) keystrokes?\]")

@@ -88,3 +88,12 @@ def test_codes_match_any_rfc6238_authenticator(ctx, enrol):
 def test_malformed_codes_are_failures_not_errors(ctx, enrol, junk):
     enrol("alice")
     assert not mfa.verify(ctx.store, ctx.box, "alice", junk, at=T0).ok
+
+
+def test_the_secret_key_is_made_once_private_and_kept(tmp_path):
+    path = tmp_path / "secret.key"
+    first = mfa.load_or_create_secret_key(path)
+    assert len(first) == 32 and path.stat().st_mode & 0o777 == 0o600
+    assert mfa.load_or_create_secret_key(path) == first
+    # No temporary file is left beside it (certs.files writes it whole, then links it in place).
+    assert [p.name for p in tmp_path.iterdir()] == ["secret.key"]

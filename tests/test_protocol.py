@@ -3,14 +3,18 @@ and every number is a number (JSON's true and false are not 1 and 0)."""
 
 from __future__ import annotations
 
+import ast
 import json
+from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
 
-from bastion import audit, grants
+from bastion import audit, grants, protocol
 from bastion.control import ControlConnection
 from bastion.protocol import ProtocolError, decode, encode, require_unicode
+from bastion.server import Bastion
 from tests.conftest import ControlApp
 
 LONE = "\ud800"
@@ -115,3 +119,46 @@ def test_serial_true_does_not_revoke_serial_1(ctx, enrol, tmp_path):
 
     assert [m["ok"] for m in sent] == [False, True]
     assert grants.revoked_serials(ctx.store) == [serial]
+
+
+# ---------------------------------------------------------------- the events the server pushes
+
+def _pushed_event_names() -> set[str]:
+    """Every event name the server code publishes (`.publish("name", ...)`) or sends as a literal
+    (`{"event": "name", ...}`), read from its source. protocol.py is the client's side: its
+    "closed" is the client telling its own reader that the connection ended, never sent."""
+    names: set[str] = set()
+    for path in (Path(__file__).resolve().parents[1] / "bastion").glob("*.py"):
+        if path.name == "protocol.py":
+            continue
+        for node in ast.walk(ast.parse(path.read_text())):
+            if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+                    and node.func.attr == "publish" and node.args
+                    and isinstance(node.args[0], ast.Constant)):
+                names.add(node.args[0].value)
+            elif isinstance(node, ast.Dict):
+                for key, value in zip(node.keys, node.values, strict=True):
+                    if (isinstance(key, ast.Constant) and key.value == "event"
+                            and isinstance(value, ast.Constant)):
+                        names.add(value.value)
+    return names
+
+
+def test_protocol_events_are_exactly_the_events_the_server_pushes():
+    assert _pushed_event_names() == set(protocol.EVENTS)
+
+
+def test_the_designs_events_are_all_in_the_protocol():
+    designed = {"session_started", "session_ended", "output", "command", "verdict",
+                "request_created", "request_decided", "command_held", "held_resolved", "revoked"}
+    assert designed <= set(protocol.EVENTS)
+
+
+def test_publishing_an_event_the_protocol_does_not_name_is_refused():
+    received: list[dict[str, Any]] = []
+    app = SimpleNamespace(subscribers=[received.append])
+    with pytest.raises(ValueError, match="not an event of the control protocol"):
+        Bastion.publish(app, "sesion_ended", session="s1")  # type: ignore[arg-type]
+    assert received == []
+    Bastion.publish(app, "session_ended", session="s1")  # type: ignore[arg-type]
+    assert [m["event"] for m in received] == ["session_ended"]

@@ -12,24 +12,27 @@ from pathlib import Path
 
 import pytest
 
-from bastion import audit
+from bastion import audit, sessions
 from bastion.home import open_store
-from bastion.store import MIGRATIONS, SCHEMA_VERSION, Store, StoreError
+from bastion.store import MIGRATIONS, SCHEMA_VERSION, Backend, Store, StoreError
 
 REPO = Path(__file__).resolve().parents[1]
 LAST_RELEASE = "7c3e405"  # the last release: main at this commit (schema version 1)
 
 
-def release_file(path: str) -> str:
-    """A file as the last release had it, from this repository's own history."""
-    shown = subprocess.run(["git", "-C", str(REPO), "show", f"{LAST_RELEASE}:{path}"],
+VERSION_3 = "a68d85d"  # main at this commit has schema version 3
+
+
+def release_file(path: str, commit: str = LAST_RELEASE) -> str:
+    """A file as the last release (or `commit`) had it, from this repository's own history."""
+    shown = subprocess.run(["git", "-C", str(REPO), "show", f"{commit}:{path}"],
                            capture_output=True, text=True)
     if shown.returncode != 0:
         shallow = subprocess.run(["git", "-C", str(REPO), "rev-parse", "--is-shallow-repository"],
                                  capture_output=True, text=True).stdout.strip()
         if shallow == "true":
-            pytest.skip(f"a shallow clone: the last release {LAST_RELEASE} is not in its history")
-        raise AssertionError(f"{LAST_RELEASE}:{path} not found: {shown.stderr.strip()}")
+            pytest.skip(f"a shallow clone: {commit} is not in its history")
+        raise AssertionError(f"{commit}:{path} not found: {shown.stderr.strip()}")
     return shown.stdout
 
 
@@ -52,6 +55,17 @@ def as_version_1(path) -> None:
     conn.execute("INSERT INTO meta(key, value) VALUES ('schema_version', '1')")
     conn.commit()
     conn.close()
+
+
+def as_version_3(path) -> None:
+    """A database as the code at VERSION_3 created it: that code's Store, run in a subprocess."""
+    source = path.parent / "v3-source"
+    (source / "bastion").mkdir(parents=True)
+    for name in ("__init__.py", "errors.py", "store.py"):
+        (source / "bastion" / name).write_text(release_file(f"bastion/{name}", VERSION_3))
+    subprocess.run([sys.executable, "-c", "import sys; from bastion.store import Store; "
+                    "assert Store(sys.argv[1], create=True).schema_version() == 3", str(path)],
+                   cwd=source, env={"PYTHONPATH": str(source)}, check=True)
 
 
 def test_every_version_up_to_the_current_one_has_its_step():
@@ -78,6 +92,39 @@ def test_a_version_1_database_is_upgraded_to_the_schema_a_new_one_has(tmp_path):
     assert again.upgraded_from is None
     again.close()
     assert calls == [(1, SCHEMA_VERSION)]
+
+
+def test_a_version_3_database_keeps_its_recordings_in_the_table_alone(tmp_path):
+    """Version 4 drops sessions.recordings (a JSON copy of the table's file names): every
+    reader gets the same names from the table, and a name the retention purged (its row and file
+    gone, the stale copy left in the JSON) is no longer listed."""
+    path = tmp_path / "bastion.db"
+    as_version_3(path)
+    folder = tmp_path / "recordings"
+    conn = sqlite3.connect(str(path))
+    conn.execute("INSERT INTO sessions(id, user, target, login, ticket, state, started, recordings) "
+                 "VALUES ('s1', 'alice', 'web01', 'root', 'INC-1', 'ended', 1, ?)",
+                 ('["s1-0.cast", "s1-1.jsonl", "s1-2.cast", "s1-3.cast"]',))
+    for path_name, channel, kind, started in (("s1-0.cast", 0, "cast", 10), ("s1-1.jsonl", 1, "exec", 11),
+                                              ("s1-3.cast", 3, "cast", 13)):  # s1-2.cast: purged
+        conn.execute("INSERT INTO recordings(path, session_id, channel, kind, started) "
+                     "VALUES (?, 's1', ?, ?, ?)", (str(folder / path_name), channel, kind, started))
+    conn.commit()
+    conn.close()
+
+    store = Store(path)
+    try:
+        assert store.upgraded_from == 3
+        assert "recordings" not in store.one("SELECT * FROM sessions WHERE id = 's1'")
+        assert sessions.get(store, "s1")["recordings"] == ["s1-0.cast", "s1-1.jsonl", "s1-3.cast"]
+        assert sessions.casts(store, "s1") == {0: "s1-0.cast", 3: "s1-3.cast"}
+        assert [r["recordings"] for r in sessions.list_sessions(store, include_ended=True)] == [
+            ["s1-0.cast", "s1-1.jsonl", "s1-3.cast"]]
+    finally:
+        store.close()
+    fresh = tmp_path / "fresh.db"
+    Store(fresh, create=True).close()
+    assert schema(path) == schema(fresh)
 
 
 def test_the_upgrade_records_every_grant_an_older_certificate_covers(tmp_path):
@@ -121,9 +168,11 @@ def test_an_upgrade_whose_audit_event_fails_is_not_made(tmp_path):
 
 
 def test_the_upgrade_is_an_audited_event_in_the_chain(home):
-    # The home's database, taken back to version 1 (versions 2 and 3 added indexes and a table).
+    # The home's database, taken back to version 1 (versions 2 and 3 added indexes and a table,
+    # version 4 an index, and it dropped a column).
     conn = sqlite3.connect(str(home.db))
-    for statement in reversed((*MIGRATIONS[2], *MIGRATIONS[3][:3])):  # indexes before tables
+    conn.execute("ALTER TABLE sessions ADD COLUMN recordings TEXT NOT NULL DEFAULT '[]'")
+    for statement in reversed((*MIGRATIONS[2], *MIGRATIONS[3][:3], *MIGRATIONS[4][1:])):
         kind = statement.split(" IF NOT EXISTS ")[0].split()[-1]
         conn.execute(f"DROP {kind} " + statement.split(" EXISTS ")[1].split()[0])
     conn.execute("UPDATE meta SET value = '1' WHERE key = 'schema_version'")
@@ -177,3 +226,84 @@ def test_the_cli_on_a_newer_database_says_so_in_one_line(home):
                           capture_output=True, text=True, timeout=60)
     assert proc.returncode == 1
     assert proc.stderr.count("\n") == 1 and "newer than this bastion knows" in proc.stderr
+
+
+# ---------------------------------------------------------------- the backend seam
+
+def _store_attributes(path: Path) -> set[str]:
+    """Attributes read on anything called `store` (`store.x`, `app.store.x`) in a module."""
+    used = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.Attribute):
+            owner = node.value
+            name = owner.id if isinstance(owner, ast.Name) else getattr(owner, "attr", None)
+            if name == "store":
+                used.add(node.attr)
+    return used
+
+
+def test_the_sqlite_store_is_a_backend(tmp_path):
+    store = Store(tmp_path / "bastion.db", create=True)
+    try:
+        assert isinstance(store, Backend)
+    finally:
+        store.close()
+
+
+@pytest.mark.parametrize("module", sorted(p.name for p in (REPO / "bastion").glob("*.py")
+                                          if p.name != "store.py"))
+def test_the_server_and_domain_use_a_store_only_through_the_backend_protocol(module):
+    # Opening and upgrading a home is the SQLite store's own business (home.py, and the server's
+    # log line naming the backup it made).
+    opening = {"upgraded_from", "backup_path"} if module in ("home.py", "server.py") else set()
+    members = {name for name in dir(Backend) if not name.startswith("_")}
+    assert _store_attributes(REPO / "bastion" / module) - members - opening == set()
+
+
+def test_the_change_token_moves_on_every_commit_by_anyone_and_only_then(tmp_path):
+    path = tmp_path / "bastion.db"
+    store = Store(path, create=True)
+    other = Store(path)
+    try:
+        token = store.changes()
+        store.all("SELECT * FROM sessions")
+        assert store.changes() == token
+        store.next_id("s")  # this connection's own commit
+        assert store.changes() != token
+        token = store.changes()
+        other.next_id("s")  # another connection's (another process's) commit
+        assert store.changes() != token
+        token = store.changes()
+        with pytest.raises(RuntimeError):
+            with store.transaction():
+                store.execute("INSERT INTO counters(name, value) VALUES ('x', 1)")
+                raise RuntimeError("rolled back")
+        assert store.one("SELECT * FROM counters WHERE name = 'x'") is None
+    finally:
+        other.close()
+        store.close()
+
+
+def test_the_audit_head_is_locked_only_inside_a_transaction(tmp_path):
+    store = Store(tmp_path / "bastion.db", create=True)
+    try:
+        with pytest.raises(RuntimeError, match="outside a transaction"):
+            store.lock_audit_head()
+        with store.transaction():
+            store.lock_audit_head()
+    finally:
+        store.close()
+
+
+def test_the_lock_timeout_is_how_long_a_writer_waits_for_another(tmp_path):
+    path = tmp_path / "bastion.db"
+    store, other = Store(path, create=True), Store(path)
+    try:
+        store.set_lock_timeout(0)
+        with other.transaction():
+            with pytest.raises(StoreError, match="store unavailable"):
+                store.next_id("s")
+        assert store.next_id("s") == "s1"
+    finally:
+        other.close()
+        store.close()

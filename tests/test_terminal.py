@@ -12,6 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from bastion.policy import is_complete
 from bastion.terminal import (
     CommandLineTracker,
     Forward,
@@ -20,7 +21,6 @@ from bastion.terminal import (
     Reconstruction,
     Redacted,
     Submit,
-    naive_is_complete,
 )
 
 PROMPT = b"\x1b[?2004hbob@web01:~$ "
@@ -39,7 +39,7 @@ VIM_EXIT = (b"\r\x1b[?25l\x1b[?2004l\"f.txt\" 1 line, 6 bytes written\r\r\n\x1b[
 class Shell:
     """A tracker with a bash on the other side, driven as the proxy drives it."""
 
-    def __init__(self, cols: int = 80, rows: int = 24, *, is_complete=naive_is_complete,
+    def __init__(self, cols: int = 80, rows: int = 24, *, is_complete=is_complete,
                  banner: bytes = b"Last login: Mon Nov 23 10:00:00 2026\r\n",
                  prompt: bytes = PROMPT, enter: bytes = ENTER) -> None:
         self.tracker = CommandLineTracker(cols, rows, is_complete=is_complete)
@@ -483,8 +483,9 @@ def test_ctrl_c_at_a_continuation_prompt_drops_the_earlier_lines():
     ("echo a # it's", True),  # a comment: the quote opens nothing
     ("echo \"$(echo \"'\")\"; rm -rf /x", True),  # nested quoting it cannot follow: complete
 ])
-def test_naive_is_complete_only_says_incomplete_when_sure(line, complete):
-    assert naive_is_complete(line) is complete
+def test_the_trackers_completeness_check_only_says_incomplete_when_sure(line, complete):
+    # The tracker is driven here, as in production, by the policy's own is_complete.
+    assert is_complete(line) is complete
 
 
 # -- pastes -------------------------------------------------------------------------------------

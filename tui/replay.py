@@ -129,8 +129,8 @@ class ReplayScreen(Screen[None]):
         Binding("space", "toggle", "pause/play"),
         Binding("plus,equals_sign", "faster", "faster", key_display="+"),
         Binding("minus", "slower", "slower", key_display="-"),
-        Binding("left", "seek(-5)", "-5s", key_display="←", priority=True),
-        Binding("right", "seek(5)", "+5s", key_display="→", priority=True),
+        Binding("left", f"seek({-SKIP:g})", f"-{SKIP:g}s", key_display="←", priority=True),
+        Binding("right", f"seek({SKIP:g})", f"+{SKIP:g}s", key_display="→", priority=True),
     ]
 
     def __init__(self, session: dict[str, Any]) -> None:

@@ -1,0 +1,310 @@
+"""bastion.gate, the glue between a channel and the pure parts (policy, tracker, statement
+splitter), driven without a network: a real store and policy, and a channel that stands in for
+ProxyChannel with a target that answers as bash at a prompt does.
+
+What is proved is what the target and the user observe: which bytes reach the target and when,
+what the user is told, and that every verdict is a `commands` row, an audit event and a pushed
+`verdict` event. Failing the store must keep a line from running (fail closed), and the session
+must go on once the store is back.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+import pytest
+
+from bastion import audit, config, sessions
+from bastion.gate import InputGate, StdinGate
+from bastion.policy import policy_from_dict
+from bastion.store import Store
+
+PROMPT = b"\x1b[?2004hbob@web01:~$ "
+ENTER = b"\r\n\x1b[?2004l\r"  # bash's answer to Enter: new line, "running a command"
+CTRL_C_ANSWER = b"^C\x1b[?2004l\r\x1b[?2004h\x1b[?2004l\r\r\n" + PROMPT
+WAIT = 10.0  # seconds: a bound on the awaits below, never reached when the gate works
+
+POLICY = policy_from_dict({"rules": [
+    {"name": "no-reboot", "action": "deny", "commands": ["reboot"],
+     "message": "no reboots \x1b]0;owned\x07here"},
+    {"name": "restarts", "action": "confirm", "commands": ["systemctl"]},
+    {"name": "downloads", "action": "alert", "commands": ["curl"]},
+]})
+
+
+class Bash:
+    """Enough of bash at a prompt: printable keys echo, Ctrl-E Ctrl-U clear the line, Enter
+    runs it (the newline, then the next prompt), Ctrl-C abandons it. What the shell ran is
+    `ran`; for a shell reading stdin (no pty), `stdin` is what reached it."""
+
+    def __init__(self) -> None:
+        self.line = ""
+        self.ran: list[str] = []
+        self.stdin = bytearray()
+        self.eof = False
+
+    def keys(self, data: bytes) -> bytes:
+        out = bytearray()
+        for byte in data:
+            key = bytes([byte])
+            if key == b"\r":
+                if self.line:
+                    self.ran.append(self.line)
+                self.line = ""
+                out += ENTER + PROMPT
+            elif key == b"\x03":
+                self.line = ""
+                out += CTRL_C_ANSWER
+            elif key == b"\x15":
+                out += b"\b" * len(self.line) + b"\x1b[K"
+                self.line = ""
+            elif key == b"\x05":
+                pass
+            elif key.isascii() and key.decode().isprintable():
+                self.line += key.decode()
+                out += key
+        return bytes(out)
+
+
+class Channel:
+    """What the gate asks of a ProxyChannel, with a Bash behind it. The target answers in a
+    later pass of the event loop, as a real one does."""
+
+    def __init__(self, live: Any, *, kind: str = "shell", pty: bool = True) -> None:
+        self.live = live
+        self.kind = kind
+        self.command: str | None = None
+        self.number = 1
+        self.cast = None
+        self.pty = pty
+        self.bash = Bash()
+        self.gate: Any = None
+        self.notices: list[str] = []
+        self.stderr = bytearray()
+        self.holds: set[str] = set()
+        self.changed = asyncio.Event()
+        self.chan = SimpleNamespace(write_stderr=self._write_stderr)
+        self.upstream_chan = SimpleNamespace(write_eof=self._write_eof)
+
+    def _write_stderr(self, data: bytes) -> None:
+        self.stderr += data
+        self.changed.set()
+
+    def _write_eof(self) -> None:
+        self.bash.eof = True
+        self.changed.set()
+
+    def send_input(self, data: bytes) -> None:
+        if not self.pty:
+            self.bash.stdin += data
+            self.changed.set()
+            return
+        self.write_upstream(data)
+
+    def write_upstream(self, data: bytes) -> None:
+        out = self.bash.keys(data)
+        self.changed.set()
+        if out:
+            asyncio.get_running_loop().call_soon(self.gate.target_output, out)
+
+    def send_eof(self) -> None:
+        self._write_eof()
+
+    def notice(self, text: str) -> None:
+        self.notices.append(text)
+        self.changed.set()
+
+    def marker(self, text: str) -> None:
+        raise AssertionError("a channel without a cast gets no marker")
+
+    def hold_client(self, why: str) -> None:
+        self.holds.add(why)
+
+    def release_client(self, why: str) -> None:
+        self.holds.discard(why)
+
+    async def until(self, condition: Callable[[], bool]) -> None:
+        """Until `condition()` holds: checked after each thing the channel sees."""
+        async def watch() -> None:
+            while not condition():
+                self.changed.clear()
+                await self.changed.wait()
+        await asyncio.wait_for(watch(), WAIT)
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Iterator[Store]:
+    s = Store(tmp_path / "bastion.db", create=True)
+    yield s
+    s.close()
+
+
+def make_app(store: Store) -> Any:
+    published: list[dict[str, Any]] = []
+    app = SimpleNamespace(
+        store=store, policy=POLICY, held_waiters={}, published=published,
+        config=config.load_config(config.DEFAULTS_DIR / "bastion.toml"),
+        publish=lambda event, **data: published.append({"event": event, **data}))
+    return app
+
+
+def make_live(store: Store, app: Any) -> Any:
+    sid = sessions.create(store, user="alice", target="web01", login="bob", ticket="INC-1",
+                          grant_id=None, serial=None, client_addr="127.0.0.1")
+    ended: list[tuple[str, str]] = []
+    identity = SimpleNamespace(user="alice", role=app.config.roles["engineer"], login="bob",
+                               target=SimpleNamespace(name="web01"))
+    return SimpleNamespace(id=sid, identity=identity, ended=ended,
+                           end=lambda state, reason, **kw: ended.append((state, reason)))
+
+
+def verdicts(store: Store, session_id: str) -> list[tuple[str, str]]:
+    return [(r["line"], r["verdict"]) for r in store.all(
+        "SELECT line, verdict FROM commands WHERE session_id = ? ORDER BY id", (session_id,))]
+
+
+def audited(store: Store, session_id: str) -> list[tuple[str, str]]:
+    return [(e["data"]["line"], e["data"]["verdict"]) for e in audit.export(store)
+            if e["type"] == "command.verdict" and e["data"]["session"] == session_id]
+
+
+# ---------------------------------------------------------------- a shell reading stdin
+
+async def stdin_gate(store: Store) -> tuple[StdinGate, Channel, Any]:
+    app = make_app(store)
+    live = make_live(store, app)
+    ch = Channel(live, pty=False)
+    gate = StdinGate(app, ch)  # type: ignore[arg-type]
+    ch.gate = gate
+    return gate, ch, app
+
+
+async def test_stdin_statements_reach_the_shell_once_judged_and_a_denied_one_never(store):
+    gate, ch, app = await stdin_gate(store)
+
+    gate.client_input(b"echo one\nreboot\ncurl -s example.org\n")
+    await ch.until(lambda: b"curl" in ch.bash.stdin)
+
+    assert bytes(ch.bash.stdin) == b"echo one\ncurl -s example.org\n"
+    judged = [("echo one", "allow"), ("reboot", "deny"), ("curl -s example.org", "alert")]
+    assert verdicts(store, ch.live.id) == judged == audited(store, ch.live.id)
+    assert [(m["line"], m["action"]) for m in app.published if m["event"] == "verdict"] == judged
+    # The rule's message is someone else's text: shown with its escape spelled out.
+    assert b"bastion: denied: no reboots \\x1b]0;owned\\x07here\n" in ch.stderr
+    assert b"\x1b" not in ch.stderr
+
+
+async def test_stdin_eof_reaches_the_shell_after_its_unfinished_last_statement_is_judged(store):
+    gate, ch, _ = await stdin_gate(store)
+
+    gate.client_input(b"echo a\necho b")
+    gate.eof()
+    await ch.until(lambda: ch.bash.eof)
+
+    assert bytes(ch.bash.stdin) == b"echo a\necho b"
+    assert verdicts(store, ch.live.id) == [("echo a", "allow"), ("echo b", "allow")]
+
+
+async def test_a_held_statement_keeps_what_follows_until_a_supervisor_confirms_it(store):
+    gate, ch, app = await stdin_gate(store)
+
+    gate.client_input(b"systemctl restart nginx\necho after\n")
+    await ch.until(lambda: bool(app.held_waiters))
+    assert bytes(ch.bash.stdin) == b""
+    (held,) = sessions.list_held(store)
+    assert held["command"] == "systemctl restart nginx"
+
+    sessions.decide_held(store, app.config, held["id"], "local:sam", confirm=True)
+    app.held_waiters[held["id"]].set()
+    await ch.until(lambda: b"after" in ch.bash.stdin)
+
+    assert bytes(ch.bash.stdin) == b"systemctl restart nginx\necho after\n"
+    assert [m["event"] for m in app.published if m["event"] != "verdict"] == [
+        "command_held", "held_resolved"]
+
+
+async def test_a_statement_whose_verdict_cannot_be_recorded_does_not_run(store, tmp_path):
+    gate, ch, _ = await stdin_gate(store)
+    store.set_lock_timeout(0)
+    other = Store(tmp_path / "bastion.db")
+    try:
+        with other.transaction():  # another process holds the write lock
+            gate.client_input(b"echo locked-out\n")
+            await ch.until(lambda: b"not run" in ch.stderr)
+        gate.client_input(b"echo back\n")
+        await ch.until(lambda: b"back" in ch.bash.stdin)
+    finally:
+        other.close()
+
+    assert bytes(ch.bash.stdin) == b"echo back\n"
+    assert b"bastion: not run: the bastion cannot record commands right now" in ch.stderr
+    assert verdicts(store, ch.live.id) == [("echo back", "allow")]
+
+
+# ---------------------------------------------------------------- an interactive shell
+
+async def input_gate(store: Store) -> tuple[InputGate, Channel, Any]:
+    app = make_app(store)
+    live = make_live(store, app)
+    ch = Channel(live)
+    gate = InputGate(app, ch, 80, 24)  # type: ignore[arg-type]
+    ch.gate = gate
+    gate.target_output(b"Last login: Mon Nov 23 10:00:00 2026\r\n" + PROMPT)
+    return gate, ch, app
+
+
+async def type_line(gate: InputGate, ch: Channel, text: str) -> None:
+    """Type `text` and Enter, a key at a time, each once the one before it showed."""
+    for key in text:
+        shown = len(ch.bash.line)
+        gate.client_input(key.encode())
+        await ch.until(lambda shown=shown: len(ch.bash.line) > shown)
+    gate.client_input(b"\r")
+
+
+async def test_an_allowed_line_runs_and_a_denied_one_never_reaches_the_shell(store):
+    gate, ch, app = await input_gate(store)
+    try:
+        await type_line(gate, ch, "ls -l")
+        await ch.until(lambda: ch.bash.ran == ["ls -l"])
+
+        await type_line(gate, ch, "reboot")
+        await ch.until(lambda: bool(ch.notices))
+        await ch.until(lambda: ch.bash.line == "")
+
+        await type_line(gate, ch, "echo still-here")
+        await ch.until(lambda: len(ch.bash.ran) == 2)
+    finally:
+        gate.close()
+
+    assert ch.bash.ran == ["ls -l", "echo still-here"]
+    assert ch.notices == ["denied: no reboots \x1b]0;owned\x07here"]  # ch.notice makes it visible
+    judged = [("ls -l", "allow"), ("reboot", "deny"), ("echo still-here", "allow")]
+    assert verdicts(store, ch.live.id) == judged == audited(store, ch.live.id)
+    assert [(m["line"], m["action"]) for m in app.published if m["event"] == "verdict"] == judged
+    assert ch.live.ended == []
+
+
+async def test_an_interactive_line_whose_verdict_cannot_be_recorded_does_not_run(store, tmp_path):
+    gate, ch, _ = await input_gate(store)
+    store.set_lock_timeout(0)
+    other = Store(tmp_path / "bastion.db")
+    try:
+        with other.transaction():  # another process holds the write lock
+            await type_line(gate, ch, "echo locked-out")
+            await ch.until(lambda: bool(ch.notices))
+        await ch.until(lambda: ch.bash.line == "")
+        await type_line(gate, ch, "echo back")
+        await ch.until(lambda: bool(ch.bash.ran))
+    finally:
+        other.close()
+        gate.close()
+
+    assert ch.bash.ran == ["echo back"]
+    assert ch.notices == ["not run: the bastion cannot record commands right now; try again in "
+                          "a moment"]
+    assert verdicts(store, ch.live.id) == [("echo back", "allow")]
