@@ -425,11 +425,13 @@ def command_tracking(rig: Rig) -> dict[str, Any]:
         channel = ProxyChannel(LiveSession(app=app, identity=identity, conn=None))
         channel.kind = "shell"
         channel.term = ("xterm", (80, 24, 0, 0), {})
+        channel.interactive = True
         if hasattr(app, "make_gate"):
             gate = app.make_gate(channel)
         else:
             how = "ProxyChannel._make_gate"
-            gate = channel._make_gate()
+            # It sets the channel's gate (it returned it before): either way, one is asked.
+            gate = channel._make_gate() or channel.gate
     except Exception as exc:  # the factory may need a live channel; then we cannot tell here
         return {"active": None, "how": f"{how} could not be asked: {exc!r}"}
     if gate is not None and hasattr(gate, "close"):

@@ -166,7 +166,7 @@ def rig(tmp_path):
 @pytest.mark.integration
 @pytest.mark.timeout(180)
 def test_every_figure_runs_along_every_path(rig):
-    assert command_tracking(rig)["active"] is not None
+    assert command_tracking(rig)["active"] is True  # the bastion judges a pty shell
     for path in PATHS:
         assert measure.exec_throughput(rig, path, 1_000_000) > 0
         assert measure.pty_bulk(rig, path, 100_000) > 0
