@@ -216,3 +216,23 @@ def test_the_recording_shows_the_bastions_words_and_text_typed_in_vim(world, tmp
     assert "\r\n[bastion] denied: canaries are not touched\r\n" in output  # what the user saw
     assert "hello from vim" in typed  # shown on the screen, so not secret
     assert "[redacted 1 keystroke]" in typed  # vim's `i`, which it did not echo
+
+
+def test_a_prompt_is_judged_as_a_string_and_the_code_in_it_as_code(world, tmp_path):
+    # Issue 13 item 11: `export PS1='A$((40+2))> '` was held as a parse error; a prompt is a
+    # string, and only what it runs is judged (here: a denied touch of the canary).
+    term = shell(world, tmp_path)
+    start = len(term.buffer)
+    term.send(b"export PS1='A$((40+2)) \\w> '\r")
+    at = term.expect(rb"\x1b\[\?2004hA42 \S+> ", start=start)
+    assert b"held" not in term.buffer[start:at] and b"denied" not in term.buffer[start:at]
+    for line in (b"PS1='$(touch canary)> '", b"PROMPT_COMMAND='touch canary'",
+                 b"PS0='\\044(touch canary)'"):
+        start = len(term.buffer)
+        term.send(line + b"\r")
+        term.expect(rb"denied: canaries are not touched", start=start)
+        term.expect(rb"\x1b\[\?2004hA42 \S+> ", start=start)
+    term.send(b"true\r")
+    term.send(b"exit\r")
+    assert term.wait() == 0
+    assert not (tmp_path / "canary").exists()
