@@ -184,6 +184,16 @@ _RANK = {action: rank for rank, action in enumerate(ACTIONS)}
 MAX_NESTING = 8
 # Syntax nesting (substitution in substitution ...) past which the rest of a line is unknown.
 _MAX_TREE_DEPTH = 100
+# Directories a line's `cd`s may have chosen that relative paths are judged in; past this many
+# the rest are one directory known only at run time. Each `cd a` adds one (`a` from wherever
+# the line was), and every later path is judged in each: without a bound, judging `cd a;` n
+# times cost n squared (attack E, finding 10).
+_MAX_DIRS = 16
+# The work one line may cost (syntax nodes walked, commands resolved, paths made, code parsed
+# again, state copied: `cost`); past it the rest of the line is not judged and the line is
+# unknown. Judging runs on the bastion's shared event loop: this bounds how long one exec
+# command may hold it (about a quarter of a second).
+MAX_WORK = 500_000
 
 _LANGUAGE = Language(tree_sitter_bash.language())
 _PARSER = Parser(_LANGUAGE)
@@ -900,6 +910,8 @@ class _Collector:
 
     def __init__(self) -> None:
         self.commands: list[SimpleCommand] = []
+        # Units of work spent on the line (`cost`), bounded by MAX_WORK (`_spend`).
+        self.work = 0
         # Variables this line set to a number: arithmetic on them runs nothing, provided the
         # line never sets them to anything else (a loop or a function may read them after):
         # the reads relied on (`_assumed`) are checked against `_tainted` at the end.
@@ -939,6 +951,13 @@ class _Collector:
     def _text(self, node: Node) -> str:
         return _text(self._src, node)
 
+    def _spend(self, units: int) -> None:
+        """Count work; past MAX_WORK judging stops (`_TooMuchWork`), the line is unknown."""
+        if self.work + units > MAX_WORK:
+            self.work = MAX_WORK + 1
+            raise _TooMuchWork
+        self.work += units
+
     def _word(self, node: Node) -> _Word:
         word = _word(self._src, node)
         if word.value is None and self._fresh and "$" in word.text:
@@ -955,6 +974,11 @@ class _Collector:
         if site.depth > MAX_NESTING:
             self._unknown(site._replace(text=code), (), "nested too deeply")
             return
+        # Parsed (and scanned) again at each level of nesting. tree-sitter-bash's own work grows
+        # with the here-documents a line leaves open times the text after them (16,000 `<<E`
+        # on one line took it 30 s): counted before it is asked.
+        self._spend(1 + len(code) // 8 + (_open_heredocs(code) * len(code) // 16
+                                          if "<<" in code else 0))
         if site.depth == 0 and ("!" in code or "^" in code) and _history_expansion(code):
             # Interactive bash replaces `!!`, `!-2`, `!rm`, `^a^b` with earlier input before
             # parsing: the line that runs is not the line we see.
@@ -1027,6 +1051,7 @@ class _Collector:
                 code, heredocs = sh[0], sh[1]
                 root = _parse_tree(code)
                 why, sh = why or _distrust(code, root), None
+        walked = len(self.commands)
         self._walk(code, root, heredocs, site)
         if why is not None:
             self._unknown(site._replace(text=code), (), why)
@@ -1040,7 +1065,7 @@ class _Collector:
             sh_why = _distrust(sh[0], sh_root)
             if sh_why is not None:
                 fork._unknown(site._replace(text=code), (), f"{sh_why} (as sh reads it)")
-            self._merge(fork)
+            self._merge(fork, walked)
 
     def _walk(self, code: str, root: Node, heredocs: dict[int, tuple[_Heredoc, str, int | None]],
               site: _Site) -> None:
@@ -1053,6 +1078,8 @@ class _Collector:
 
     def _fork(self) -> _Collector:
         """A collector that goes on from this one's state without changing it."""
+        self._spend(len(self._assumed) + len(self._codes) + len(self._numbers) + len(self._values)
+                    + len(self._fresh_used) + len(self._tainted) + len(self._stack) + 1)
         fork = copy.copy(self)
         fork.commands = []
         for name in ("_numbers", "_tainted", "_assoc", "_fresh", "_stale"):
@@ -1064,11 +1091,13 @@ class _Collector:
         fork._attached = dict(self._attached)
         return fork
 
-    def _merge(self, fork: _Collector) -> None:
-        """Take in what a second reading of the same code (`fork`) found: its other commands,
-        and the state it left, as what either reading may have done (the directories of both,
-        a value the two set apart unknown, a number only if both keep it one)."""
-        seen = set(self.commands)
+    def _merge(self, fork: _Collector, walked: int) -> None:
+        """Take in what a second reading of the same code (`fork`) found: its other commands
+        (those of the first reading are `self.commands[walked:]`), and the state it left, as
+        what either reading may have done (the directories of both, a value the two set apart
+        unknown, a number only if both keep it one)."""
+        self.work = fork.work
+        seen = set(self.commands[walked:])
         for command in fork.commands:
             if command not in seen:
                 seen.add(command)
@@ -1080,7 +1109,7 @@ class _Collector:
         self._stale |= fork._stale
         self._numbers &= fork._numbers
         self._fresh &= fork._fresh
-        self._dirs.extend(d for d in fork._dirs if d not in self._dirs)
+        self._dirs = _bounded(self._dirs + fork._dirs)
         for name in set(self._values) | set(fork._values):
             if self._values.get(name, "") != fork._values.get(name, ""):
                 self._values[name] = None
@@ -1095,6 +1124,7 @@ class _Collector:
     # -- statements ----------------------------------------------------------------------
 
     def _statement(self, node: Node, site: _Site, level: int) -> None:
+        self._spend(10)
         if level > _MAX_TREE_DEPTH:
             self._unknown(site._replace(text=self._text(node)), (), "nested too deeply")
             return
@@ -1261,6 +1291,7 @@ class _Collector:
         stack = [node]
         while stack:
             current = stack.pop()
+            self._spend(2)
             kind = current.type
             if kind in ("command_substitution", "process_substitution"):
                 text = self._text(current)
@@ -1402,6 +1433,7 @@ class _Collector:
     ) -> None:
         """What a redirection feeds the command, recorded in `streams`. Words it swallowed go
         back to `words`; an output redirection becomes a `>` pseudo-command in `later`."""
+        self._spend(10)
         kind = node.type
         fd = _descriptor(self._src, node, streams.glued)
         if kind == "herestring_redirect":
@@ -1568,6 +1600,7 @@ class _Collector:
             position = end + 1
 
     def _assignment(self, node: Node, site: _Site, integer: bool = False) -> None:
+        self._spend(20)
         name_node = node.child_by_field_name("name")
         value_node = node.child_by_field_name("value")
         text = self._text(node)
@@ -1915,6 +1948,7 @@ class _Collector:
     def _resolve(self, words: list[_Word], site: _Site) -> None:
         if any(word.brace for word in words):
             words = _expanded_braces(words)
+        self._spend(20 + 5 * len(words))
         first = words[0]
         if first.value is None:
             self._unknown(site, words, "command word known only at run time")
@@ -2026,8 +2060,7 @@ class _Collector:
                 if self._cdable_vars and _IDENTIFIER.fullmatch(value):
                     found = self._values.get(value)
                     candidates.append(unknown if found is None else PathArg(found))
-        placed = self._in_dirs(tuple(candidates))
-        self._dirs = list(placed)
+        self._dirs = _bounded(list(self._in_dirs(tuple(candidates))))
 
     def _in_dirs(self, paths: tuple[PathArg, ...]) -> tuple[PathArg, ...]:
         """`paths`, and each relative one also in each directory a `cd` may have chosen. A
@@ -2059,6 +2092,7 @@ class _Collector:
                     kind = "pattern" if "pattern" in (folder.kind, path.kind) else "exact"
                     more.append(PathArg(f"{folder.text.rstrip('/')}/{path.text}", kind,
                                         folder.tilde))
+        self._spend(2 * (len(paths) + len(more)))
         return paths + tuple(more)
 
     def _tilde(self, path: PathArg) -> PathArg:
@@ -2106,9 +2140,9 @@ class _Collector:
         saved = self._dirs, self._roots
         try:
             if root is not None:
-                self._roots = list(self._in_dirs((_place(root),)))
+                self._roots = _bounded(list(self._in_dirs((_place(root),))))
             places = tuple(folder) if isinstance(folder, list) else (_place(folder),)
-            self._dirs = list(self._in_dirs(places))
+            self._dirs = _bounded(list(self._in_dirs(places)))
             return judge()
         finally:
             self._dirs, self._roots = saved
@@ -5271,16 +5305,39 @@ def _parse_cached(line: str) -> tuple[SimpleCommand, ...]:
     return _parse(line)
 
 
-def _parse(line: str) -> tuple[SimpleCommand, ...]:
+def _open_heredocs(code: str) -> int:
+    """At most how many here-documents one line of `code` opens (`<<` not `<<<`)."""
+    return max(line.count("<<") - line.count("<<<") for line in code.split("\n"))
+
+
+class _TooMuchWork(Exception):
+    """Judging a line passed MAX_WORK."""
+
+
+def _collect(line: str) -> _Collector:
     collector = _Collector()
     try:
         collector.parse(line, _Site())
         collector.finish()
+    except _TooMuchWork:
+        collector._unknown(_Site(text=line), (), "too much to judge: the line would cost more "
+                                                 "work than one judgement may take")
     except RecursionError:
         collector._unknown(_Site(text=line), (), "nested too deeply")
     except Exception as exc:  # fail closed: a parser fault makes the line unknown
         collector._unknown(_Site(text=line), (), f"internal parser error: {type(exc).__name__}")
-    return tuple(collector.commands)
+    return collector
+
+
+def _parse(line: str) -> tuple[SimpleCommand, ...]:
+    return tuple(_collect(line).commands)
+
+
+def cost(line: str) -> int:
+    """The units of work judging `line` takes (syntax nodes walked, commands resolved, paths
+    made, code parsed again, state copied), at most MAX_WORK + 1: past MAX_WORK the line is
+    unknown. Callers (tests) may rely on it growing about linearly with the line."""
+    return _collect(line).work
 
 
 def parse_commands(line: str) -> list[SimpleCommand]:
@@ -5349,6 +5406,15 @@ def _operand_paths(words: list[_Word]) -> tuple[PathArg, ...]:
         found.append(PathArg(value, "pattern" if word.glob or word.brace else "exact",
                              value[:1] == "~" and word.text[:1] == "~"))
     return tuple(found)
+
+
+def _bounded(dirs: list[PathArg]) -> list[PathArg]:
+    """`dirs` without repeats, at most _MAX_DIRS of them: the rest one directory known only
+    at run time (relative paths in it are unknown, so rules that could match them hold)."""
+    unique = list(dict.fromkeys(dirs))
+    if len(unique) <= _MAX_DIRS:
+        return unique
+    return [*unique[: _MAX_DIRS - 1], PathArg("(a directory known only at run time)", "unknown")]
 
 
 def _place(folder: _Word | PathArg | None) -> PathArg:

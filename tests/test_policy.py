@@ -19,11 +19,13 @@ from bastion import gate
 from bastion.policy import (
     ACTIONS,
     FILE_OPERATIONS,
+    MAX_WORK,
     SHELLS,
     Defaults,
     Policy,
     PolicyError,
     Rule,
+    cost,
     evaluate,
     heredoc_word,
     is_complete,
@@ -2446,3 +2448,43 @@ def test_plain_lines_parse_the_same_with_or_without_a_trailing_comment(
     if not any(unknown == "parse error" for _, _, unknown, *_ in parsed):
         # (tree-sitter misreads a few plain lines, `- a=b`; the parser path then fails closed)
         assert seen(line) == parsed
+
+
+# Attack E, finding 10: judging `cd a;` n times cost n squared (8 s for 2,000, on the event
+# loop). Each construct that once grew with the square of its repeats, and some that might.
+REPEATED = {
+    "cd": "cd a; ", "cd-and": "cd a && ", "cd-subshell": "(cd a; true); ", "pushd": "pushd a; ",
+    "pushd-popd": "pushd a; popd; ", "cd-then-path": "cd a; rm x; ", "sh-reading": "bash -c '[[ a ]]'; ",
+    "eval-sh-reading": "eval '[[ a ]]'; ", "numbers": "x=1; echo $((x)); ", "heredoc": "cat <<E\nx\nE\n",
+    "exec-fd": "exec 3<&0; ", "mktemp": "t=$(mktemp); echo > \"$t\"; ", "alias": "alias a='ls'; ",
+    "redirections": "echo x >f <g; ", "substitutions": "echo $(true) `true`; ", "chroot": "chroot a true; ",
+    "env-C": "env -C /tmp true; ", "set-H": "set -H; bash -c 'echo !x'; ",
+}
+
+
+@pytest.mark.parametrize("piece", REPEATED.values(), ids=REPEATED.keys())
+def test_judging_costs_work_linear_in_the_repeats_of_a_construct(piece: str) -> None:
+    small, large = cost(piece * 100), cost(piece * 1000)
+    assert large <= 12 * small, (small, large)
+    assert large < MAX_WORK
+
+
+@pytest.mark.parametrize("line", [
+    "cd a;" * 30_000 + "true",                        # the attack's line, 15 times over
+    "cat <<E;" * 4_000 + "\n" + "x\nE\n" * 4_000,      # tree-sitter's own work is quadratic here
+    "(cd a; true); " * 20_000,
+], ids=["cd", "open-heredocs", "cd-subshell"])
+def test_a_line_past_the_work_bound_is_unknown_and_costs_no_more(default_policy: Policy,
+                                                                 line: str) -> None:
+    assert cost(line) == MAX_WORK + 1
+    verdict = evaluate(default_policy, line, role="engineer", target="web01")
+    assert verdict.action == "confirm" and verdict.rule == "defaults.unknown"
+    assert "too much to judge" in verdict.message
+
+
+def test_more_directories_than_followed_make_relative_paths_unknown(default_policy: Policy) -> None:
+    # 20 `cd`s: past 16 directories the rest is one known only at run time, so a relative
+    # path that could be a credential file is held, not passed.
+    line = "".join(f"cd d{i}; " for i in range(20)) + "cd /etc; " + "cd x; " * 20 + "rm sudoers"
+    assert action(default_policy, line) == "confirm"
+    assert action(default_policy, "cd /etc; rm sudoers") == "deny"
