@@ -947,6 +947,8 @@ class _Collector:
         self._line_fds: dict[int, tuple[str, str | None]] = {}
         # Redirections tree-sitter hung on a pipeline or list, for its last command (by range).
         self._attached: dict[tuple[int, int], list[Node]] = {}
+        # Code in which `<>` was read as `>|` (tree-sitter-bash lacks it): the offsets.
+        self._read_write: dict[str, frozenset[int]] = {}
 
     def _text(self, node: Node) -> str:
         return _text(self._src, node)
@@ -1010,6 +1012,14 @@ class _Collector:
         read, root, why = _trusted_tree(code)
         if read != code:
             code, scan = read, None
+        if why is not None and "<>" in code and "<<" not in code:
+            # tree-sitter-bash has no `<>` (open for reading and writing: `echo x 1<>f` writes
+            # f): read as `>|`, of the same length, and known by its offset (`_redirect`).
+            swapped = code.replace("<>", ">|")
+            swapped_read, swapped_root, swapped_why = _trusted_tree(swapped)
+            if swapped_why is None and swapped_read == swapped:
+                self._read_write[swapped] = frozenset(m.start() for m in re.finditer("<>", code))
+                code, root, why, scan = swapped, swapped_root, None, None
         if why is not None and "[" in code:
             # tree-sitter-bash reads `[ -d / ] && rm x` as arithmetic (`/` divides) and swallows
             # the rest; `\[` is the same command to bash and parses as a plain command.
@@ -1415,8 +1425,15 @@ class _Collector:
         del self.commands[first:]
         if words:
             self._resolve(words, here)
-            if len(words) == 1 and words[0].value == "exec":
+            if [w.value for w in words if w.value not in ("command", "builtin")] == ["exec"]:
                 # `exec 3<&0` changes the shell's own descriptors for the rest of the line.
+                before = _Streams(site, self._line_fds).origin(0)
+                if before[0] in ("tty", "unknown", "opaque") and (here.stdin, here.here) != before:
+                    # `exec 0<<<'cmd'`, `exec < <(echo cmd)`, `exec <<E`: a shell reading its
+                    # script from stdin reads on from there, code the gate never saw.
+                    self.commands.append(SimpleCommand(
+                        "exec", ("exec",), text,
+                        wrappers=site.wrappers, reads_input=True))
                 self._line_fds = {0: (here.stdin, here.here), **streams.fds}
         self.commands.extend(later)
         self.commands.extend(assigned)  # listed after the command, as written before it
@@ -1473,7 +1490,11 @@ class _Collector:
             streams.set(fd or 0, "here", body_text)
             return
         # file_redirect: the first operand is the file, any later word an argument of the command.
-        operator = next((c.type for c in node.children if not c.is_named), "")
+        token = next((c for c in node.children if not c.is_named), None)
+        operator = token.type if token is not None else ""
+        if operator == ">|" and token is not None and token.start_byte in self._read_write.get(
+                self._src, ()):
+            operator = "<>"
         operands = [c for c in node.named_children if c.type != "file_descriptor"]
         reads = operator.startswith("<")
         if fd is None:
@@ -1521,26 +1542,32 @@ class _Collector:
             if _PLAIN_NAME.fullmatch(tail) and not _DESCRIPTOR_NAME.fullmatch(tail):
                 return "file", None
             return ("opaque" if streams.carries_text() else "unknown"), None
-        fd = _descriptor_file(target.value)
-        if fd is None and not target.value.startswith("/"):
-            for folder in self._dirs:
-                if folder.kind == "unknown":
-                    # A directory known only at run time may be /dev/fd.
-                    fd = "unknown" if _DESCRIPTOR_NAME.fullmatch(
-                        normalise_path(target.value).rsplit("/", 1)[-1]) else None
-                else:
-                    base = folder.text
-                    if folder.tilde:  # `cd ~root/../../dev/fd`
-                        user, slash, rest = base[1:].partition("/")
-                        base = _home(user, None) + slash + rest
-                    fd = _descriptor_file(f"{base}/{target.value}")
-                if fd is not None:
-                    break
+        fd = self._descriptor_named(target.value)
         if fd is None:
             return "file", None
         if fd == "unknown":
             return ("opaque" if streams.carries_text() else "unknown"), None
         return streams.origin(fd)
+
+    def _descriptor_named(self, value: str) -> int | str | None:
+        """The descriptor a file name opens (`_descriptor_file`), also for a relative name in
+        a directory a `cd` on the line chose (`cd /dev/fd; cat 0`)."""
+        fd = _descriptor_file(value)
+        if fd is None and not value.startswith("/"):
+            for folder in self._dirs:
+                if folder.kind == "unknown":
+                    # A directory known only at run time may be /dev/fd.
+                    fd = "unknown" if _DESCRIPTOR_NAME.fullmatch(
+                        normalise_path(value).rsplit("/", 1)[-1]) else None
+                else:
+                    base = folder.text
+                    if folder.tilde:  # `cd ~root/../../dev/fd`
+                        user, slash, rest = base[1:].partition("/")
+                        base = _home(user, None) + slash + rest
+                    fd = _descriptor_file(f"{base}/{value}")
+                if fd is not None:
+                    break
+        return fd
 
     def _file_operation(self, op: str, target: _Word, text: str, site: _Site) -> SimpleCommand:
         """The pseudo-command `>` (a write) or `<` (a read) of one file."""
@@ -1981,9 +2008,7 @@ class _Collector:
         paths = _operand_paths(words)
         if site.dynamic:  # xargs appends words known only at run time
             paths += (PathArg("(appended at run time)", "unknown"),)
-        reads = site.stdin in ("tty", "unknown", "opaque") and (
-            reads_stdin == "interpreter" or (reads_stdin == "shell" and shell_name(name) not in
-                                             _BASH_GRAMMAR) or _reads_input(name, words))
+        reads = self._reads_line_stdin(name, words, site, reads_stdin)
         command = SimpleCommand(name, tuple(argv), site.text, "", dynamic, site.wrappers,
                                 self._in_dirs(paths), reads_stdin, reads_input=reads)
         self.commands.append(command)
@@ -1998,6 +2023,50 @@ class _Collector:
                     self._in_dirs(removed)))
         if name in ("cd", "pushd", "popd"):
             self._moved(name, words)
+
+    def _reads_line_stdin(self, name: str, words: list[_Word], site: _Site,
+                          reads_stdin: str) -> bool:
+        """Whether the command may read the line's own stdin (`stdin_reader`): its stdin, as
+        a reader of its stdin (`_reads_input`); the descriptor `read -u N` and `mapfile -u N`
+        read, followed to its origin (`read -u 3 x 3<&0`; a descriptor the line did not open
+        is known only at run time); or a name of a descriptor given as a file (`head -c 2
+        /dev/stdin`, `dd if=/dev/fd/0`, `sed 1q /proc/self/fd/0`, `0` after `cd /dev/fd`)."""
+        streams = _Streams(site, {})
+        mine = ("tty", "unknown", "opaque")
+        if name in ("read", "mapfile", "readarray"):
+            scanned = _scan_options(words, 1, _READ if name == "read" else _MAPFILE)
+            chosen = _last_argument(scanned[1], {"-u"}) if scanned is not None else ("-u", None)
+            if chosen is not None:
+                fd = chosen[1].value if chosen[1] is not None else None
+                if fd is None or not fd.isdigit():
+                    return True  # `read -u "$fd"`: perhaps 0
+                return streams.origin(int(fd))[0] in mine
+            if site.stdin in mine:
+                return True
+        elif site.stdin in mine and (
+                reads_stdin == "interpreter" or (reads_stdin == "shell" and shell_name(name) not in
+                                                 _BASH_GRAMMAR) or _reads_input(name, words)):
+            return True
+        return any(self._names_line_stdin(word, streams) for word in words[1:])
+
+    def _names_line_stdin(self, word: _Word, streams: _Streams) -> bool:
+        """Whether a word names a descriptor that reads the line's own stdin, as a file
+        operand, an option's value (`if=/dev/stdin`, `--file=/dev/fd/0`, `-f/dev/stdin`).
+        stdout and stderr (`tee /dev/stdout`) are taken to be written, not read."""
+        value = word.value
+        if value is None or not value:
+            return False
+        candidates = {value}
+        if "=" in value:
+            candidates.add(value.split("=", 1)[1])
+        if value.startswith("-") and "/" in value:
+            candidates.add(value[value.index("/"):])
+        for candidate in candidates:
+            fd = self._descriptor_named(candidate) if candidate else None
+            if fd == "unknown" or (isinstance(fd, int) and fd not in (1, 2) and
+                                   streams.origin(fd)[0] in ("tty", "unknown", "opaque")):
+                return True
+        return False
 
     def _writes(self, name: str, words: list[_Word], site: _Site) -> None:
         """The `>` pseudo-commands of a command that writes files (_WRITES)."""
@@ -4532,6 +4601,9 @@ def script_doubt(statement: str, shell: str = "bash") -> str | None:
     would go on from wherever it stopped; or it holds constructs of `shell`'s grammar that
     bash's lacks (zsh's glob qualifiers), which the policy does not read."""
     reader = stdin_reader(statement)
+    if reader is not None and reader.name == "exec" and len(reader.argv) == 1:
+        return (f"{_one_line(reader.text, 60)} gives the shell another stdin: what it runs next "
+                "is not the script the bastion reads")
     if reader is not None:
         return (f"{_one_line(reader.text, 60)} may read the script after it, which the shell "
                 "would then not run as the bastion read it")

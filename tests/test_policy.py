@@ -675,7 +675,6 @@ UNKNOWN_LINES = [
     ("!rm", "history expansion"),
     ("^ls^rm", "history expansion"),
     ("echo $(( 1 + ", "parse error"),
-    ("exec 3<>/dev/tcp/10.0.0.1/80", "parse error"),
     ("echo 'x'; - a=b", "parse error"),  # tree-sitter drops the `-`: an assignment?
     # history re-execution: what runs is an earlier line, edited
     ("fc -s xouch=touch", "history re-execution"),
@@ -2107,9 +2106,26 @@ STDIN_READERS = [
     ("sudo -S ls", "sudo"), ("python3 -c 'input()'", "python3"), ("perl -ne 'print'", "perl"),
     ("zsh", "zsh"), ("fish", "fish"), ("bash -c 'read x'", "read"), ("cat < \"$f\"", "cat"),
     ("x=$(head -1)", "head"),
+    # attack E, finding 6: the descriptor `read -u` reads followed; stdin named as a file
+    ("read -u 0 x", "read"), ("read -ru0 x", "read"), ("mapfile -u 0 -n 1 x", "mapfile"),
+    ("read -u 3 x 3<&0", "read"), ("exec 3<&0; read -u 3 x", "read"), ("read -u 3 x", "read"),
+    ("read -u \"$fd\" x", "read"), ("readarray -u0 x", "readarray"),
+    ("head -c 2 /dev/stdin", "head"), ("sed -u 1q /dev/stdin", "sed"),
+    ("dd bs=2 count=1 if=/dev/stdin", "dd"), ("dd if=/dev/fd/0 of=/tmp/x", "dd"),
+    ("cat /proc/self/fd/0", "cat"), ("cat /dev//stdin", "cat"), ("cat /proc/self/root/dev/stdin", "cat"),
+    ("cat /proc/$$/fd/0", "cat"), ("cd /dev/fd; cat 0", "cat"), ("sed -f/dev/stdin f", "sed"),
+    ("grep -f /dev/stdin f", "grep"), ("cp /dev/stdin /tmp/x", "cp"), ("wc /dev/fd/3 3<&0", "wc"),
+    ("awk 1 /dev/stdin", "awk"), ("python3 /dev/stdin", "python3"), ("base64 /dev/fd/$n", "base64"),
+    ("install /dev/stdin /tmp/x", "install"), ("tar -xf /dev/stdin", "tar"),
+    # attack E, finding 8: the shell's own stdin replaced by code on the line
+    ("exec 0<<<'touch x'", "exec"), ("exec < <(echo touch x)", "exec"),
+    ("exec <<'E'\ntouch x\nE", "exec"), ("exec 0</tmp/x", "exec"), ("exec <>/tmp/x", "exec"),
+    ("command exec </tmp/x", "exec"), ("{ exec 0<&3; }", "exec"), ("eval 'exec </tmp/x'", "exec"),
 ]
 NOT_STDIN_READERS = [
-    "read -u 3 x", "while read l; do :; done < f", "head -n 1 f", "cat f", "dd if=x of=y",
+    "read -u 3 x 3<f", "exec 3<&0", "exec >/dev/null 2>&1", "exec 2>/tmp/log", "exec </dev/stdin",
+    "cat /dev/stdin < f", "echo x | cat /dev/stdin", "tee /dev/stdout < f", "read x < /dev/tty",
+    "while read l; do :; done < f", "head -n 1 f", "cat f", "dd if=x of=y",
     "cat f | head", "echo hi", "apt-get install -y nginx", "apt-get -qy install x",
     "sed -n p f", "sed -e 1p f", "grep x f", "grep -r x", "awk -f p f", "jq .a f", "jq -n 1",
     "ssh -n host ls", "python3 x.py", "bash", "sh", "cat <<EOF\nx\nEOF", "cat <<< x",
@@ -2123,7 +2139,9 @@ NOT_STDIN_READERS = [
 def test_statements_that_may_read_the_scripts_own_stdin(line: str, reader: str) -> None:
     found = stdin_reader(line)
     assert found is not None and found.name == reader, parse_commands(line)
-    assert "may read the script after it" in (script_doubt(line) or "")
+    doubt = script_doubt(line) or ""
+    expected = "gives the shell another stdin" if reader == "exec" else "may read the script after it"
+    assert expected in doubt
 
 
 @pytest.mark.parametrize("line", NOT_STDIN_READERS)
