@@ -1993,8 +1993,18 @@ class _Collector:
                 handler = _Collector._shell
             elif INTERPRETERS.fullmatch(name):
                 handler = _Collector._interpreter
+        start = len(self.commands)
         if handler is None or not handler(self, name, words, site):
             self._plain(name, words, site)
+        if site.dynamic and handler is not None and name not in _DATA_PROGRAMS and not (
+                name == "git" and _git_subcommand(words)):
+            # `echo touch x | xargs env`: a program that runs a command (or code, or a script)
+            # given none on the line takes it from the words xargs appends.
+            depth = len(site.wrappers)
+            if not any(len(c.wrappers) > depth and c.wrappers[depth] == name
+                       for c in self.commands[start:]):
+                self._unknown(site, words, f"{name} runs a command or code that xargs appends "
+                                           "at run time")
 
     def _plain(self, name: str, words: list[_Word], site: _Site, reads_stdin: str = "") -> None:
         argv = [w.value for w in words]
@@ -2241,7 +2251,8 @@ class _Collector:
     def _joined_code(self, words: list[_Word], site: _Site, name: str) -> bool:
         if not words:
             return False
-        if any(w.value is None for w in words):
+        if any(w.value is None for w in words) or site.dynamic:
+            # (`xargs ssh host echo`: the words xargs appends are code too.)
             self._unknown(site, words, "shell code known only at run time")
             return True
         return self._code(" ".join(w.value or "" for w in words), site, name)
@@ -2351,6 +2362,17 @@ class _Collector:
 
     def _su(self, name: str, words: list[_Word], site: _Site) -> bool:
         def judge() -> bool:
+            shell = _su_shell(words)
+            if shell is not None:
+                program, arguments = shell
+                if program is None or program.value is None:
+                    self._unknown(site, words, f"the program {name} -s runs is known only at "
+                                               "run time")
+                    return True
+                if shell_name(program.value) is None:
+                    # `su -s /usr/bin/touch root F` runs `touch F`: the "shell" is any program,
+                    # given -c CODE (as two words) and the words after the user.
+                    return self._inner([program, *arguments], site, name)
             # su passes the words after the user to the login shell, so -c may come anywhere.
             code = _code_option(words, "csgGw")
             if code is not None:
@@ -3047,13 +3069,15 @@ class _Collector:
         """`setarch ARCH [options] [program [args]]`: options may come before and after ARCH;
         no program starts the user's shell."""
         index = 1
-        while index < len(words) and (words[index].value or "").startswith("-"):
-            if words[index].value in ("--list", "-h", "--help", "-V", "--version"):
-                return False
-            index += 1
-        index += 1  # ARCH
+        # util-linux takes ARCH only as the first word, and only if it is no option: `setarch
+        # -R CMD` runs CMD (attack E, finding 2). Options (none takes an argument) end at the
+        # first word that is none.
+        if index < len(words) and not (words[index].value or "-").startswith("-"):
+            index += 1  # ARCH
         while index < len(words) and (words[index].value or "").startswith("-") \
                 and words[index].value != "--":
+            if words[index].value in ("--list", "-h", "--help", "-V", "--version"):
+                return False
             index += 1
         if index < len(words) and words[index].value == "--":
             index += 1
@@ -3725,6 +3749,14 @@ _WRAPPERS: dict[str, _Options] = {
                                        "--namespaces", "--uid", "--gid", "--context",
                                        "--set-var", "--logfile", "--logpriority", "--rcfile")),
     "entr": _options(),
+    # found after outside attack E (finding 2): gpg-agent --daemon runs the command after it
+    "gpg-agent": _options(long=("--homedir", "--options", "--log-file", "--debug-level",
+                                "--debug", "--pinentry-program", "--scdaemon-program",
+                                "--default-cache-ttl", "--max-cache-ttl", "--extra-socket",
+                                "--browser-socket", "--min-passphrase-len", "--check-passphrase-pattern",
+                                "--max-passphrase-days", "--ssh-fingerprint-digest",
+                                "--pinentry-timeout", "--faked-system-time"),
+                          flags=("--daemon", "--server", "--supervised")),
     # found after outside attack C (finding 12): more programs that run the command after them
     "torify": _options(), "tsocks": _options(), "ifne": _options(),
     "with-lock-ex": _options(operands=1),
@@ -3744,6 +3776,32 @@ _WRAPPERS: dict[str, _Options] = {
          "--load-credential", "--set-credential", "--no-new-privileges", "--private-network",
          "--bind-user", "--suppress-sync")),
 }  # fmt: skip
+# Programs with a handler that run no command taken from their arguments: xargs may append
+# words to them (`xargs printf '%s\n'`, `xargs test -f`) without running anything it names.
+# The others, given no command on the line, run what xargs appends (`_resolve`).
+_DATA_PROGRAMS = frozenset({
+    "printf", "test", "[", "read", "mapfile", "readarray", "getopts", "wait", "let", "hash",
+    "set", "shopt", "bind", "bindkey", "complete", "compgen", "enable", "alias", "fc", "r",
+})  # fmt: skip
+
+
+def _git_subcommand(words: list[_Word]) -> bool:
+    """Whether git is given a subcommand on the line (words xargs appends to `git add` are its
+    operands; to a bare `git` they may be `-c alias.x=!cmd x`)."""
+    index = 1
+    while index < len(words):
+        value = words[index].value
+        if value is None:
+            return False
+        if value in ("-C", "-c", "--git-dir", "--work-tree", "--namespace", "--config-env"):
+            index += 2
+        elif value.startswith("-"):
+            index += 1
+        else:
+            return True
+    return False
+
+
 # git settings (lower case) whose value git runs as a shell command (aliases and credential
 # helpers only when they start with "!").
 _GIT_CODE = re.compile(
@@ -3768,6 +3826,69 @@ _GDB_QUIET = frozenset({"bt", "backtrace", "where", "info", "i", "thread", "quit
                         "tbreak", "delete", "d", "handle", "echo", "run", "r", "start"})
 _GDB_SETTINGS = frozenset({"pagination", "confirm", "print", "height", "width", "logging",
                            "style", "verbose", "debuginfod", "non-stop", "auto-load"})
+
+
+def _su_shell(words: list[_Word]) -> tuple[_Word | None, list[_Word]] | None:
+    """The program `su -s PROGRAM` / `--shell=PROGRAM` (also runuser's) runs, and the words it
+    is given: `-c CODE` if given, then the words after the user (GNU getopt permutes, so options
+    may follow the user until `--`). None without -s; (None, ...) when which program is not
+    known (`-s "$x"`, options known only at run time)."""
+    program: _Word | None = None
+    given = False
+    code: list[_Word] = []
+    operands: list[_Word] = []
+    user_option = False
+    index = 1
+    while index < len(words):
+        word = words[index]
+        value = word.value
+        index += 1
+        if value is None:
+            if given:
+                operands.append(word)
+                continue
+            return None if not any(w.value and w.value.startswith("-s") for w in words) else (
+                None, [])
+        if value == "--":
+            operands.extend(words[index:])
+            break
+        if value.startswith("--") and len(value) > 2:
+            option, has_value, attached = value.partition("=")
+            option = _long_option(option, _RUNUSER.long | {"--login", "--session-command",
+                                                           "--preserve-environment", "--pty",
+                                                           "--fast"})
+            argument = _Word(attached, word.text) if has_value else None
+            if option in _RUNUSER.long or option == "--session-command":
+                if argument is None:
+                    argument = _at(words, index)
+                    index += 1
+                if option == "--shell":
+                    program, given = argument, True
+                elif option in ("--command", "--session-command") and argument is not None:
+                    code = [_Word("-c", "-c"), argument]
+                elif option == "--user":
+                    user_option = True
+            continue
+        if value.startswith("-") and len(value) > 1:
+            for offset, letter in enumerate(value[1:], start=2):
+                if letter in _RUNUSER.short:
+                    attached = value[offset:]
+                    argument = _Word(attached, attached) if attached else _at(words, index)
+                    if not attached:
+                        index += 1
+                    if letter == "s":
+                        program, given = argument, True
+                    elif letter == "c" and argument is not None:
+                        code = [_Word("-c", "-c"), argument]
+                    elif letter == "u":
+                        user_option = True
+                    break
+            continue
+        operands.append(word)
+    if not given:
+        return None
+    # runuser -u USER takes no user operand: the words are the command's.
+    return program, code + (operands if user_option else operands[1:])
 
 
 def _su_login(words: list[_Word]) -> tuple[bool, str | None]:

@@ -594,6 +594,21 @@ DENIED_BYPASSES = [
     "gdb -batch -ex 'run; rm -rf /' /bin/true",
     "git -c alias.x='!rm -rf /' x",
     "git -c core.sshCommand='rm -rf /' fetch",
+    # outside attack E, finding 2: su -s PROGRAM runs any program; wrappers mis-parsed
+    "su -s /usr/bin/tee root -- -a /etc/sudoers",
+    "su -s /bin/rm root -- -rf /",
+    "su --shell=/usr/bin/env root -- rm -rf /",
+    "su --sh=/usr/bin/env root -- rm -rf /",
+    "su -ps /bin/rm root -rf /",
+    "runuser -s /usr/bin/env root -- rm -rf /",
+    "runuser -u root -s /usr/bin/env -- rm -rf /",
+    "su -s /bin/sh -c 'rm -rf /' root",
+    "setarch -R rm -rf /",
+    "setarch --addr-no-randomize rm -rf /",
+    "setarch -R -- rm -rf /",
+    "setarch x86_64 -R rm -rf /",
+    "gpg-agent --daemon rm -rf /",
+    "gpg-agent --homedir /tmp/g --daemon rm -rf /",
 ]
 
 
@@ -605,6 +620,31 @@ def test_bypass_attempts_are_denied(default_policy: Policy, line: str) -> None:
 # Lines whose command is only known when they run: no rule can name them, so they get
 # [defaults].unknown (confirm in the default policy), never allow.
 UNKNOWN_LINES = [
+    # outside attack E, finding 1: xargs gives a wrapper with no command its command
+    ("echo rm -rf / | xargs env", "env runs a command or code that xargs appends"),
+    ("echo reboot | xargs nice", "nice runs a command"),
+    ("xargs timeout 9", "timeout runs a command"),
+    ("xargs time", "time runs a command"),
+    ("xargs xargs", "xargs runs a command"),
+    ("xargs -a /tmp/list env", "env runs a command"),
+    ("xargs -n2 nice --", "nice runs a command"),
+    ("xargs ionice -c3", "ionice runs a command"),
+    ("xargs bash", "bash runs a command"),
+    ("xargs python3", "python3 runs a command"),
+    ("xargs ssh host", "ssh runs a command"),
+    ("xargs ssh host echo", "shell code known only at run time"),
+    ("xargs watch", "watch runs a command"),
+    ("xargs su -c", "su runs a command"),
+    ("xargs git", "git runs a command"),
+    ("xargs git -C /tmp", "git runs a command"),
+    ("xargs find . -name x", "find runs a command"),
+    ("xargs strace -f", "strace runs a command"),
+    ("xargs tmux new", "tmux runs a command"),
+    ("xargs sudo -s echo", "shell code known only at run time"),
+    ("xargs nohup", "nohup runs a command"),
+    ("xargs -I{} env {}", "options of env known only at run time"),
+    ("find / -exec env {} +", "options of env known only at run time"),
+    ("su -s \"$prog\" root", "the program su -s runs is known only at run time"),
     ("$c -rf /", "command word known only at run time"),
     ("${c} -rf /", "command word known only at run time"),
     ('"$c" -rf /', "command word known only at run time"),
@@ -853,6 +893,10 @@ def test_commands_known_only_at_run_time_get_the_unknown_default(
 
 # Lines an operator types every day, including ones that mention denied words: all allowed.
 ALLOWED = [
+    # xargs appending operands to a program that runs no command from them (attack E, F1)
+    "ls | xargs printf '%s\\n'", "ls | xargs git add", "ls | xargs -n1 basename", "ls | xargs test -f",
+    "ls | xargs -I{} echo {}", "ls | xargs grep -l x", "ls | xargs sh -c 'echo $1' sh",
+    "setarch x86_64 uname -m", "setarch -R ls", "su -s /bin/bash -c 'ls' bob",
     # a here-document after a file redirection (tree-sitter-bash reads no here-string there)
     "cat > /tmp/app.conf <<'EOF'\nkey = 'value' and $dollars\nEOF",
     "cat >> ~/notes <<EOF\nhost $(hostname)\nEOF",
