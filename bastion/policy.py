@@ -2079,13 +2079,17 @@ class _Collector:
         return False
 
     def _writes(self, name: str, words: list[_Word], site: _Site) -> None:
-        """The `>` pseudo-commands of a command that writes files (_WRITES)."""
+        """The `>` pseudo-commands of a command that writes files (_WRITES, `_more_writes`),
+        and the code some run (`sed 'e cmd'`, `strace -o '|cmd'`, `tar --to-command`)."""
         writes = _WRITES.get(name)
-        if writes is not None:
-            for path in _written(words, writes):
-                self.commands.append(SimpleCommand(
-                    ">", (">", path.text), site.text, "", path.kind == "unknown", site.wrappers,
-                    self._in_dirs((path,))))
+        paths = _written(words, writes) if writes is not None else []
+        more, codes = _more_writes(name, words)
+        for path in paths + more:
+            self.commands.append(SimpleCommand(
+                ">", (">", path.text), site.text, "", path.kind == "unknown", site.wrappers,
+                self._in_dirs((path,))))
+        for code in codes:
+            self._code(code, site, name)
 
     def _moved(self, name: str, words: list[_Word]) -> None:
         """`cd DIR`, `pushd DIR`, `popd`: the directories that relative paths after it are
@@ -2270,6 +2274,7 @@ class _Collector:
         seen = {option for option, _ in found}
         if seen & spec.stop:
             return False
+        self._writes(name, words, site)  # `strace -o FILE`, `time -o FILE`: its own files
         if name == "sudo" and seen & {"-S", "--stdin"} and site.stdin in ("tty", "unknown",
                                                                           "opaque"):
             # sudo -S reads the password from the line's stdin (see `stdin_reader`).
@@ -4383,7 +4388,8 @@ _WRITES: dict[str, _Options | str | frozenset[str] | _Operand] = {
     # The file after an output option: find -fprint FILE, sort -o FILE, curl -o FILE ...
     "find": frozenset({"-fprint", "-fprint0", "-fprintf", "-fls"}),
     "sort": frozenset({"-o", "--output"}),
-    "curl": frozenset({"-o", "--output"}),
+    "curl": frozenset({"-o", "--output", "-D", "--dump-header", "-c", "--cookie-jar", "--trace",
+                       "--trace-ascii", "--stderr", "--libcurl", "--etag-save"}),
     "wget": frozenset({"-O", "--output-document", "-o", "--output-file", "-a", "--append-output"}),
     "cp": _COPY,
     "mv": _COPY,
@@ -4392,7 +4398,17 @@ _WRITES: dict[str, _Options | str | frozenset[str] | _Operand] = {
     "sponge": "all",
     "shuf": frozenset({"-o", "--output"}),
     "iconv": frozenset({"-o", "--output"}),
-    "openssl": frozenset({"-out"}),
+    "openssl": frozenset({"-out", "-keyout"}),
+    # found after outside attack E (finding 3): more writers (also `_more_writes`)
+    "touch": "all",
+    "time": frozenset({"-o", "--output"}),
+    "ssh": frozenset({"-E"}),
+    "cpio": frozenset({"-O"}),
+    "gcc": frozenset({"-o"}), "cc": frozenset({"-o"}), "clang": frozenset({"-o"}),
+    "g++": frozenset({"-o"}), "c++": frozenset({"-o"}), "ld": frozenset({"-o"}),
+    "sdiff": frozenset({"-o", "--output"}),
+    "htpasswd": _Operand(0, _options("C")),
+    "zip": _Operand(0, _options("bnOtx", ("--temp-path", "--suffixes", "--output-file"))),
     "gpg": frozenset({"-o", "--output"}),
     "uniq": _Operand(1, _options("fsw", ("--skip-fields", "--skip-chars", "--check-chars",
                                          "--group", "--all-repeated"))),
@@ -4529,6 +4545,352 @@ def _written(words: list[_Word], spec: _Options | str | frozenset[str] | _Operan
             if recursive:
                 written.append(PathArg(f"{base}{joiner}{name}{tree}", kind, target.tilde))
     return written
+# found after outside attack E (finding 3): more writers, and code in their options. Each returns
+# (files written, code run: a string, or None for code known only at run time).
+_SED_OPTIONS = _options("efl", ("--expression", "--file", "--line-length"))
+_SED_ADDRESS = re.compile(r"[0-9$,+~ \t]+")
+
+
+def _sed_effects(script: str) -> tuple[list[str], list[str | None]]:
+    """What a sed script writes and runs: `w FILE`, `W FILE`, `s/../../w FILE`, `e CMD` (a bare
+    `e` or the `e` flag of `s` runs the pattern space: None). Text to a line's end after `a`,
+    `i`, `c`, `r`, labels and comments is skipped. GNU sed's grammar, read leniently."""
+    writes: list[str] = []
+    code: list[str | None] = []
+    index, size = 0, len(script)
+
+    def line_end(start: int) -> int:
+        end = script.find("\n", start)
+        return size if end < 0 else end
+
+    def delimited(start: int, delimiter: str) -> int:
+        # The index after the closing delimiter of a regex or replacement starting at `start`.
+        while start < size and script[start] != delimiter:
+            start += 2 if script[start] == "\\" else 1
+        return start + 1
+
+    while index < size:
+        char = script[index]
+        if char in " \t\n;{}!":
+            index += 1
+        elif char == "#":
+            index = line_end(index)
+        elif char in "0123456789$,+~":
+            index = _SED_ADDRESS.match(script, index).end()  # type: ignore[union-attr]
+        elif char in "/\\":
+            if char == "\\":
+                index += 1
+            delimiter = script[index] if index < size else "/"
+            index = delimited(index + 1, delimiter)
+            while index < size and script[index] in "IM":
+                index += 1
+        else:
+            index += 1
+            rest_end = line_end(index)
+            if char in "wW":
+                writes.append(script[index:rest_end].strip(" \t"))
+                index = rest_end
+            elif char == "e":
+                command = script[index:rest_end].strip(" \t")
+                code.append(command or None)
+                index = rest_end
+            elif char in "aicrR:":
+                index = rest_end
+            elif char in "btTqQlL":
+                while index < size and script[index] not in ";\n}":
+                    index += 1
+            elif char in "sy" and index < size:
+                delimiter = script[index]
+                index = delimited(delimited(index + 1, delimiter), delimiter)
+                if char == "s":
+                    while index < size and script[index] not in ";\n}":
+                        flag = script[index]
+                        if flag == "w":
+                            writes.append(script[index + 1:line_end(index)].strip(" \t"))
+                            index = line_end(index)
+                            break
+                        if flag == "e":
+                            code.append(None)
+                        index += 1
+    return writes, code
+
+
+def _sed_writes(words: list[_Word]) -> tuple[list[PathArg], list[str | None]]:
+    scanned = _scan_options(words, 1, _SED_OPTIONS)
+    if scanned is None:
+        return [PathArg("(sed options known only at run time)", "unknown")], [None]
+    index, found = scanned
+    scripts = [argument for option, argument in found if option in ("-e", "--expression")]
+    if not any(option in ("-e", "--expression", "-f", "--file") for option, _ in found):
+        scripts = words[index: index + 1]
+    paths: list[PathArg] = []
+    codes: list[str | None] = []
+    for script in scripts:
+        if script is None:
+            continue
+        if script.value is None:
+            return [PathArg(script.text, "unknown")], [None]
+        written, ran = _sed_effects(script.value)
+        paths += [PathArg(w, "exact", w.startswith("~")) if w else PathArg("(no file)", "unknown")
+                  for w in written if w not in ("/dev/stdout", "/dev/stderr")]
+        codes += ran
+    return paths, codes
+
+
+_TAR_ARGUMENTS = "fCTXbHgKLNVIF"
+_TAR = _options(_TAR_ARGUMENTS, ("--file", "--directory", "--files-from", "--exclude-from",
+                                 "--blocking-factor", "--to-command", "--checkpoint-action",
+                                 "--use-compress-program", "--info-script",
+                                 "--new-volume-script", "--rsh-command", "--index-file",
+                                 "--listed-incremental", "--volno-file"))
+_TAR_CODE = frozenset({"-I", "--use-compress-program", "--to-command", "-F", "--info-script",
+                       "--new-volume-script", "--rsh-command"})
+
+
+def _tar_writes(words: list[_Word]) -> tuple[list[PathArg], list[str | None]]:
+    """tar: the archive of -c, -r, -u, -A (also in the old bundled form `tar cf F`), the index
+    and incremental files; the code of -I, --to-command, --checkpoint-action=exec=, -F..."""
+    first = words[1].value if len(words) > 1 else None
+    bundled: list[tuple[str, _Word | None]] = []
+    start = 1
+    if first is not None and first and not first.startswith("-"):
+        start = 2  # `tar czf F ...`: the letters' arguments follow in order
+        for letter in first:
+            argument = None
+            if letter in _TAR_ARGUMENTS:
+                argument = _at(words, start)
+                start += 1
+            bundled.append((f"-{letter}", argument))
+    scanned = _scan_options(words, start, _TAR)
+    if scanned is None:
+        return [PathArg("(tar options known only at run time)", "unknown")], [None]
+    found = bundled + scanned[1]
+    seen = {option for option, _ in found}
+    paths: list[PathArg] = []
+    codes: list[str | None] = []
+    if seen & {"-c", "-r", "-u", "-A", "--create", "--append", "--update", "--catenate",
+               "--concatenate"}:
+        archive = _last_argument(found, {"-f", "--file"})
+        if archive is not None and archive[1] is not None and archive[1].value != "-":
+            paths.append(_path_arg(archive[1]))
+    for option, argument in found:
+        if option in ("--index-file", "--listed-incremental", "-g", "--volno-file") and \
+                argument is not None:
+            paths.append(_path_arg(argument))
+        elif option in _TAR_CODE or (option == "--checkpoint-action" and argument is not None
+                                     and (argument.value or "exec").startswith("exec")):
+            value = argument.value if argument is not None else ""
+            if option == "--checkpoint-action" and value is not None:
+                value = value.partition("=")[2]
+            codes.append(value)
+    return paths, codes
+
+
+_MKTEMP = _options("p", ("--tmpdir", "--suffix"))
+
+
+def _mktemp_writes(words: list[_Word]) -> list[PathArg]:
+    """mktemp makes a file (or with -d a directory) from TEMPLATE's X's, in -p DIR,
+    --tmpdir[=DIR] or, with -t or no template, $TMPDIR or /tmp; -u makes none."""
+    scanned = _scan_options(words, 1, _MKTEMP)
+    if scanned is None:
+        return [PathArg("(mktemp options known only at run time)", "unknown")]
+    index, found = scanned
+    if any(option in ("-u", "--dry-run") for option, _ in found):
+        return []
+    folder = _last_argument(found, {"-p", "--tmpdir"})
+    template = _at(words, index)
+    if template is not None and template.value is None:
+        return [PathArg(template.text, "unknown")]
+    name = re.sub(r"X{3,}$", "*", template.value) if template is not None and \
+        template.value is not None else "tmp.*"
+    if folder is None and template is not None and "-t" not in {o for o, _ in found}:
+        return [PathArg(name, "pattern", name.startswith("~"))]
+    if folder is not None and folder[1] is not None:
+        if folder[1].value is None:
+            return [PathArg(folder[1].text, "unknown")]
+        base = folder[1].value
+    else:
+        base = "/tmp"
+    return [PathArg(f"{base.rstrip('/') or '/'}/{name}", "pattern", base.startswith("~"))]
+
+
+_SQLITE_ARGUMENTS = frozenset({"-cmd", "-init", "-separator", "-newline", "-nullvalue", "-vfs",
+                               "-mmap", "-lookaside", "-pagecache", "-heap", "-maxsize",
+                               "-escape", "-A", "-zip", "-readonly"} - {"-readonly", "-zip"})
+_SQLITE_DOT = re.compile(r"(?m)^[ \t]*\.(shell|system|output|once|log|backup|save|excel)\b[ \t]*(.*)$")
+_SQLITE_SQL_FILE = re.compile(r"(?i)\b(?:attach(?:\s+database)?|vacuum(?:\s+\w+)?\s+into|writefile\s*\()"
+                              r"\s*(?:'([^']*)'|(\S))")
+
+
+def _sqlite_writes(words: list[_Word]) -> tuple[list[PathArg], list[str | None]]:
+    """sqlite3 DB: the database is written; `.output`/`.once`/`.log`/`.backup`/`.save` FILE
+    write FILE (`|cmd`: code), `.shell` and `.system` run code, ATTACH, VACUUM INTO and
+    writefile() write the file they name (one not written as a literal: unknown)."""
+    paths: list[PathArg] = []
+    codes: list[str | None] = []
+    texts: list[_Word] = []
+    database = None
+    index = 1
+    while index < len(words):
+        word = words[index]
+        value = word.value
+        if value is not None and value.startswith("-") and database is None:
+            if value.lstrip("-") in {a.lstrip("-") for a in _SQLITE_ARGUMENTS}:
+                following = _at(words, index + 1)
+                if value.lstrip("-") == "cmd" and following is not None:
+                    texts.append(following)
+                index += 2
+                continue
+            index += 1
+            continue
+        if database is None:
+            database = word
+            paths.append(_path_arg(word))
+        else:
+            texts.append(word)
+        index += 1
+    for text in texts:
+        if text.value is None:
+            codes.append(None)
+            continue
+        for command, argument in _SQLITE_DOT.findall(text.value):
+            argument = argument.strip().strip("'\"")
+            if command in ("shell", "system"):
+                codes.append(argument or None)
+            elif argument.startswith("|"):
+                codes.append(argument[1:])
+            elif argument and not argument.startswith("-"):
+                paths.append(PathArg(argument, "exact", argument.startswith("~")))
+            elif command == "excel":
+                codes.append(None)  # opens a spreadsheet program
+        for literal, other in _SQLITE_SQL_FILE.findall(text.value):
+            paths.append(PathArg(literal) if not other else PathArg("(a file SQL names)", "unknown"))
+        if re.search(r"(?i)\b(load_extension|edit)\s*\(", text.value):
+            codes.append(None)
+    return paths, codes
+
+
+def _ssh_keygen_writes(words: list[_Word]) -> list[PathArg]:
+    """ssh-keygen -f FILE writes FILE and FILE.pub, unless it only reads (-l, -y, -B, -F, -L,
+    -Q, -D)."""
+    values = {w.value for w in words[1:]}
+    if any(v is not None and v.startswith("-") and not v.startswith("--") and set(v[1:]) & set("lyBFLQD")
+           for v in values):
+        return []
+    found = _after_options(words, frozenset({"-f"}))
+    return found + [PathArg(f"{p.text}.pub", p.kind, p.tilde) for p in found if p.kind != "unknown"]
+
+
+def _git_config_writes(words: list[_Word]) -> list[PathArg]:
+    """`git config` writes its file (-f/--file FILE, --global ~/.gitconfig, --system
+    /etc/gitconfig) unless it only reads (--get..., -l, --list, get, list)."""
+    index = 1
+    while index < len(words):
+        value = words[index].value
+        if value in ("-C", "-c", "--git-dir", "--work-tree", "--namespace", "--config-env"):
+            index += 2
+        elif value is not None and value.startswith("-"):
+            index += 1
+        else:
+            break
+    if index >= len(words) or words[index].value != "config":
+        return []
+    rest = words[index:]
+    values = [w.value or "" for w in rest[1:]]
+    if any(v.startswith("--get") or v in ("-l", "--list", "get", "list", "--show-origin")
+           for v in values):
+        return []
+    found = _after_options(rest, frozenset({"-f", "--file"}))
+    if "--global" in values:
+        found.append(PathArg("~/.gitconfig", "exact", True))
+    if "--system" in values:
+        found.append(PathArg("/etc/gitconfig"))
+    return found
+
+
+_SPLIT = _options("abClnt", ("--suffix-length", "--additional-suffix", "--bytes",
+                             "--line-bytes", "--lines", "--number", "--separator", "--filter"))
+_CSPLIT = _options("bfn", ("--suffix-format", "--prefix", "--digits"))
+_COMPRESSORS = {"gzip": ".gz", "pigz": ".gz", "bzip2": ".bz2", "pbzip2": ".bz2", "xz": ".xz",
+                "lzma": ".lzma", "zstd": ".zst", "lz4": ".lz4", "lzip": ".lz", "compress": ".Z"}
+_DECOMPRESSORS = {"gunzip": ".gz", "bunzip2": ".bz2", "unxz": ".xz", "unlzma": ".lzma",
+                  "unzstd": ".zst", "uncompress": ".Z"}
+
+
+def _prefix_writes(words: list[_Word], spec: _Options, operand: int, option: str,
+                   default: str) -> list[PathArg]:
+    """split's and csplit's output files: PREFIX (operand `operand`, or -f) and a suffix; the
+    first is always written (PREFIXaa, PREFIX00 with numeric suffixes: exact), the rest any."""
+    scanned = _scan_options(words, 1, spec)
+    if scanned is None:
+        return [PathArg("(options known only at run time)", "unknown")]
+    index, found = scanned
+    given = _last_argument(found, {option, "--prefix"}) if option else None
+    prefix = given[1] if given is not None else _at(words, index + operand) if operand else None
+    seen = {o for o, _ in found}
+    numeric = bool(seen & {"-d", "-x", "--numeric-suffixes", "--hex-suffixes"})
+    first = ("0" if numeric or option == "-f" else "a") * 2
+    if seen & {"-a", "--suffix-length", "-b", "--suffix-format", "-n", "--digits",
+               "--additional-suffix"}:
+        first = ""  # another suffix: only the pattern is known
+    text = default if prefix is None else prefix.value
+    if text is None:
+        return [PathArg(prefix.text if prefix is not None else default, "unknown")]
+    tilde = text.startswith("~") and prefix is not None and prefix.text.startswith("~")
+    return ([PathArg(f"{text}{first}", "exact", tilde)] if first else []) + [
+        PathArg(f"{text}*", "pattern", tilde)]
+
+
+def _more_writes(name: str, words: list[_Word]) -> tuple[list[PathArg], list[str | None]]:
+    """Files written and code run by the writers not in _WRITES' simple forms."""
+    if name == "sed":
+        return _sed_writes(words)
+    if name == "tar":
+        return _tar_writes(words)
+    if name == "sqlite3":
+        return _sqlite_writes(words)
+    if name in ("strace", "ltrace"):
+        written = _after_options(words, frozenset({"-o", "--output"}))
+        codes: list[str | None] = [p.text[1:] for p in written if p.text[:1] in "|!"]
+        return [p for p in written if p.text[:1] not in "|!"], codes
+    if name == "mktemp":
+        return _mktemp_writes(words), []
+    if name == "ssh-keygen":
+        return _ssh_keygen_writes(words), []
+    if name == "git":
+        return _git_config_writes(words), []
+    if name == "split":
+        scanned = _scan_options(words, 1, _SPLIT)
+        codes = [a.value if a is not None else None for o, a in (scanned[1] if scanned else [])
+                 if o == "--filter"]
+        return _prefix_writes(words, _SPLIT, 1, "", "x"), codes
+    if name == "csplit":
+        return _prefix_writes(words, _CSPLIT, 0, "-f", "xx"), []
+    if name == "tcpdump":
+        return _after_options(words, frozenset({"-w"})), [
+            p.text for p in _after_options(words, frozenset({"-z"}))]
+    if name in _COMPRESSORS or name in _DECOMPRESSORS:
+        values = [w.value or "" for w in words[1:]]
+        if any(v in ("-c", "--stdout", "--to-stdout", "-t", "--test", "-l", "--list") or (
+                v.startswith("-") and not v.startswith("--") and set(v[1:]) & set("ctl"))
+               for v in values):
+            return [], []
+        decompress = name in _DECOMPRESSORS or any(
+            v in ("-d", "--decompress", "--uncompress") or (
+                v.startswith("-") and not v.startswith("--") and "d" in v) for v in values)
+        suffix = _DECOMPRESSORS.get(name) or _COMPRESSORS.get(name, "")
+        # A name known only at run time (`gzip "$f"` in a loop) is not counted: held, it
+        # would hold everyday log rotation (SECURITY.md, what remains).
+        paths = [p for p in _operand_paths(words) if p.text != "-" and p.kind != "unknown"]
+        # Each file is replaced: compressed, FILE goes and FILE.gz comes; decompressed, the
+        # other way round.
+        return paths + [p._replace(text=p.text[: -len(suffix)] if p.text.endswith(suffix) else
+                                   f"{p.text}*") if decompress else p._replace(text=p.text + suffix)
+                        for p in paths if p.kind != "unknown"], []
+    return [], []
+
+
 # Programs that read their standard input (see `stdin_reader`). "always"; "files": when no
 # file operand is given, or `-`; "program": as "files", the first operand being a program or
 # a pattern unless an option gives it; "prompt": unless an option says yes to every question.

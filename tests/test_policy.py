@@ -609,6 +609,33 @@ DENIED_BYPASSES = [
     "setarch x86_64 -R rm -rf /",
     "gpg-agent --daemon rm -rf /",
     "gpg-agent --homedir /tmp/g --daemon rm -rf /",
+    # outside attack E, finding 3: writers not counted as writes (more in WRITES)
+    "echo 'mallory ALL=(ALL) NOPASSWD:ALL' | sed -n 'w /etc/sudoers.d/m'",
+    "echo x | sed -n 's/^/y/w /etc/sudoers.d/m'",
+    "split -l1 /tmp/payload /etc/sudoers.d/m",
+    "split -d -l1 /tmp/payload /etc/sudoers.d/m",
+    "csplit -f /etc/sudoers.d/m /tmp/payload 1",
+    "strace -o /etc/sudoers.d/m true",
+    "tar -cf /etc/sudoers.d/m /etc/hostname",
+    "ssh-keygen -q -N '' -f /etc/sudoers.d/m",
+    "sqlite3 /etc/sudoers.d/m 'create table t(a)'",
+    "git -C /etc config -f sudoers.d/m k.v y",
+    "gzip /etc/shadow",
+    "echo x 1<>/etc/sudoers",
+    # outside attack E, finding 4 and the sed, strace, tar and sqlite3 members: code in options
+    "strace -o '|rm -rf /' true",
+    "strace -o'!rm -rf /' true",
+    "sed '1e rm -rf /' x",
+    "sed -n '1!e rm -rf /' x",
+    "tar --to-command='rm -rf /' -xf a.tar",
+    "tar -cf x --checkpoint=1 --checkpoint-action=exec='rm -rf /' y",
+    "tar -I 'rm -rf /' -cf a b",
+    "split --filter='rm -rf /' x",
+    "sqlite3 db '.shell rm -rf /'",
+    "sqlite3 db '.system rm -rf /'",
+    "sqlite3 db \".once '|rm -rf /'\"",
+    "sqlite3 -cmd '.shell rm -rf /' db",
+    "tcpdump -z 'rm -rf /' -w x",
 ]
 
 
@@ -1440,7 +1467,7 @@ COMMAND_NAMES = [
     ("echo $(date)", ["echo", "date"]),
     ("echo `date`", ["echo", "date"]),
     ("diff <(ls a) <(ls b)", ["diff", "ls", "ls"]),
-    ("if [ -f x ]; then cat x; else touch x; fi", ["[", "cat", "touch"]),
+    ("if [ -f x ]; then cat x; else touch x; fi", ["[", "cat", "touch", ">"]),
     # `[[` is a command to sh (dash): the line as sh reads it is judged too
     ("[[ -n $(id -u) ]]", ["id", "[["]),
     ("while read l; do echo $l; done < f", ["read", "l=", "echo", "<"]),
@@ -1935,7 +1962,51 @@ WRITES = [
     ("sort -uo /etc/sudoers x", ["/etc/sudoers"]),
     ("curl --output=/etc/sudoers http://x", ["/etc/sudoers"]),
     ("wget -q -O /etc/sudoers http://x", ["/etc/sudoers"]),
+    # outside attack E, finding 3: writers not counted as writes
+    ("sed -n 'w /etc/sudoers' x", ["/etc/sudoers"]),
+    ("sed -n 'W /etc/sudoers' x", ["/etc/sudoers"]),
+    ("sed -n 's/^/y/w /etc/sudoers' x", ["/etc/sudoers"]),
+    ("sed -e 's/a/b/' -e '/x/{w /etc/sudoers\n}' x", ["/etc/sudoers"]),
+    ("sed --expression='1w /etc/sudoers' x", ["/etc/sudoers"]),
+    ("sed -n '/root/!w /etc/sudoers' x", ["/etc/sudoers"]),
+    ("strace -o /etc/sudoers true", ["/etc/sudoers"]),
+    ("ltrace -o /etc/sudoers true", ["/etc/sudoers"]),
+    ("time -o /etc/sudoers true", ["/etc/sudoers"]),
+    ("tar -cf /etc/sudoers x", ["/etc/sudoers"]),
+    ("tar cf /etc/sudoers x", ["/etc/sudoers"]),
+    ("tar --create --file=/etc/sudoers x", ["/etc/sudoers"]),
+    ("tar -czf x.tgz -g /etc/sudoers y", ["/etc/sudoers"]),
+    ("ssh-keygen -q -N '' -f /etc/sudoers", ["/etc/sudoers"]),
+    ("sqlite3 /etc/sudoers 'create table t(a)'", ["/etc/sudoers"]),
+    ("sqlite3 db \".output /etc/sudoers\"", ["/etc/sudoers"]),
+    ("sqlite3 db \"attach database '/etc/sudoers' as s\"", ["/etc/sudoers"]),
+    ("sqlite3 db \"select writefile('/etc/sudoers', 'x')\"", ["/etc/sudoers"]),
+    ("sqlite3 db \"vacuum into '/etc/sudoers'\"", ["/etc/sudoers"]),
+    ("git -C /etc config -f sudoers k.v y", ["/etc/sudoers"]),
+    ("git config --file=/etc/sudoers k.v y", ["/etc/sudoers"]),
+    ("gzip /etc/sudoers", ["/etc/sudoers"]),
+    ("gunzip /etc/sudoers.gz", ["/etc/sudoers"]),
+    ("touch /etc/sudoers", ["/etc/sudoers"]),
+    ("curl -c /etc/sudoers https://x", ["/etc/sudoers"]),
+    ("curl --dump-header /etc/sudoers https://x", ["/etc/sudoers"]),
+    ("openssl req -new -keyout /etc/sudoers -out x", ["/etc/sudoers"]),
+    ("tcpdump -w /etc/sudoers", ["/etc/sudoers"]),
+    ("ssh -E /etc/sudoers host", ["/etc/sudoers"]),
+    ("zip /etc/sudoers f", ["/etc/sudoers"]),
+    ("htpasswd -c /etc/sudoers u", ["/etc/sudoers"]),
+    ("gcc -o /etc/sudoers x.c", ["/etc/sudoers"]),
+    ("cpio -o -O /etc/sudoers < list", ["/etc/sudoers"]),
 ]
+
+# What a writer that names a file only by a pattern may write: held, not passed.
+PATTERN_WRITES = ["mktemp -p /etc/sudoers.d", "mktemp /etc/sudoers.d/XXXXXX",
+                  "mktemp --tmpdir=/etc/sudoers.d", "split -a 3 x /etc/sudoers.d/m"]
+
+
+@pytest.mark.parametrize("line", PATTERN_WRITES)
+def test_files_a_writer_names_by_pattern_hold_the_line(default_policy: Policy, line: str) -> None:
+    verdict = evaluate(default_policy, line, role="engineer", target="web01")
+    assert (verdict.action, verdict.rule) == ("confirm", "no-credential-file-writes"), verdict
 
 
 @pytest.mark.parametrize(("line", "written"), WRITES)
