@@ -2614,6 +2614,17 @@ class _Collector:
                 index += 1
             else:
                 break
+        stored = _git_config_setting(words[index:])
+        if stored is not None:
+            # `git config alias.z '!cmd' && git z`: a setting git runs later, perhaps on this
+            # very line, is judged as `-c` judges it (attack E); an alias to a git command line
+            # as that line (`-c core.pager=cmd log` runs cmd).
+            key, _, value = (stored.value or "").partition("=")
+            if key.lower().startswith("alias.") and stored.value is not None and \
+                    not value.startswith("!"):
+                self._code(f"git {value}", site, name)
+            else:
+                self._git_setting(stored, False, words, site)
         if folder is _KEEP:
             return False
         return self._elsewhere(folder, lambda: self._plain(name, words, site) or True)
@@ -3296,12 +3307,18 @@ class _Collector:
             program = inner[0].value
         if not inner and not commands:
             return False
-        self._plain(name, words[:len(words) - len(inner)] if inner else words, site)
-        if inner:
-            self._inner(inner, site, name)
-        for command in commands:
-            self._gdb_command(command, program, words, site)
-        return True
+        folder = _gdb_directory(words[:len(words) - len(inner)] if inner else words)
+
+        def judge() -> bool:
+            self._plain(name, words[:len(words) - len(inner)] if inner else words, site)
+            if inner:
+                self._inner(inner, site, name)
+            for command in commands:
+                self._gdb_command(command, program, words, site)
+            return True
+
+        # `gdb --cd=DIR`: the program and the shell commands run in DIR (attack E, finding 4).
+        return judge() if folder is _KEEP else self._elsewhere(folder, judge)
 
     def _gdb_command(self, command: _Word | None, program: str | None, words: list[_Word],
                      site: _Site) -> None:
@@ -3351,6 +3368,8 @@ class _Collector:
         if scanned is None:
             self._unknown(site, words, "options of ssh known only at run time")
             return True
+        for code in _connection_code(name, words):
+            self._code(code, site, name)
         index, found = scanned
         command = words[index + 1:]
         if not command and index < len(words) and not {o for o, _ in found} & {
@@ -3831,6 +3850,80 @@ _GDB_QUIET = frozenset({"bt", "backtrace", "where", "info", "i", "thread", "quit
                         "tbreak", "delete", "d", "handle", "echo", "run", "r", "start"})
 _GDB_SETTINGS = frozenset({"pagination", "confirm", "print", "height", "width", "logging",
                            "style", "verbose", "debuginfod", "non-stop", "auto-load"})
+
+
+def _gdb_directory(words: list[_Word]) -> Any:
+    """The directory `gdb --cd=DIR` (`-cd DIR`, any number of dashes) runs in: a word, None
+    when known only at run time, _KEEP without one."""
+    folder: Any = _KEEP
+    for index, word in enumerate(words[1:], start=1):
+        value = word.value or ""
+        option, has_value, attached = value.partition("=")
+        if option.startswith("-") and option.lstrip("-") == "cd":
+            argument = _Word(attached, word.text) if has_value else _at(words, index + 1)
+            folder = argument if argument is not None and argument.value is not None else None
+    return folder
+
+
+# ssh's options whose value is a command: run locally by the user's shell (ProxyCommand,
+# LocalCommand, KnownHostsCommand) or by the remote one (RemoteCommand). `none` runs nothing.
+_SSH_CODE_OPTIONS = frozenset({"proxycommand", "localcommand", "remotecommand",
+                               "knownhostscommand"})
+_SSH_OPTION = re.compile(r"\s*([A-Za-z]+)\s*(?:=\s*|\s+)(.*)", re.S)
+
+
+def _connection_code(name: str, words: list[_Word]) -> list[str | None]:
+    """Code in the options of ssh, scp, sftp and rsync (attack E, finding 4): `-o
+    ProxyCommand=CMD` and its kin (also `-oKEY=VALUE`, `-o 'KEY VALUE'`); a configuration file
+    (-F FILE, other than /dev/null or none) may hold them: unknown; scp's and sftp's -S
+    PROGRAM (run in place of ssh) and sftp's -D SERVER (run locally); rsync's -e/--rsh command
+    and --rsync-path (run by the remote shell). None for code known only at run time."""
+    codes: list[str | None] = []
+    index = 1
+    while index < len(words):
+        value = words[index].value
+        index += 1
+        if value is None:
+            continue
+        if name == "rsync":
+            option, has_value, attached = value.partition("=")
+            if option in ("-e", "--rsh", "--rsync-path") or (value.startswith("-e") and
+                                                             not value.startswith("--")):
+                if has_value:
+                    codes.append(attached)
+                elif option in ("-e", "--rsh", "--rsync-path"):
+                    following = _at(words, index)
+                    codes.append(following.value if following is not None else None)
+                    index += 1
+                else:
+                    codes.append(value[2:])
+            continue
+        if not value.startswith("-") or value.startswith("--") or len(value) < 2:
+            continue
+        letter, attached = value[1], value[2:]
+        if letter not in "oFSD" or (letter == "D" and name != "sftp") or (
+                letter == "S" and name == "ssh"):
+            continue
+        argument: str | None
+        if attached:
+            argument = attached
+        else:
+            following = _at(words, index)
+            argument = following.value if following is not None else ""
+            index += 1
+        if argument is None:
+            codes.append(None)
+        elif letter == "o":
+            match = _SSH_OPTION.fullmatch(argument)
+            if match is not None and match.group(1).lower() in _SSH_CODE_OPTIONS and \
+                    match.group(2).strip().lower() != "none":
+                codes.append(match.group(2))
+        elif letter == "F":
+            if argument not in ("/dev/null", "none"):
+                codes.append(None)  # a configuration file the policy does not read
+        else:
+            codes.append(f'{shlex.quote(argument)} "$@"')
+    return codes
 
 
 def _su_shell(words: list[_Word]) -> tuple[_Word | None, list[_Word]] | None:
@@ -4782,6 +4875,42 @@ def _ssh_keygen_writes(words: list[_Word]) -> list[PathArg]:
     return found + [PathArg(f"{p.text}.pub", p.kind, p.tilde) for p in found if p.kind != "unknown"]
 
 
+def _git_config_setting(words: list[_Word]) -> _Word | None:
+    """`config [options] KEY VALUE` (git's words from the subcommand on; also `config set KEY
+    VALUE`, `--add`, `--replace-all`): KEY=VALUE as one word, for a key git may run
+    (`_GIT_CODE`, core.hooksPath); None otherwise. A key or value known only at run time:
+    a word whose value is None."""
+    if not words or words[0].value != "config":
+        return None
+    operands: list[_Word] = []
+    index = 1
+    while index < len(words):
+        word = words[index]
+        value = word.value
+        if value in ("-f", "--file", "--blob", "--type", "--default", "--comment"):
+            index += 2
+            continue
+        if value is not None and value.startswith("-") and not (
+                operands and operands[-1].value not in ("set",)):
+            index += 1  # an option, until the key: the value after it may start with `-`
+            continue
+        operands.append(word)
+        index += 1
+    if operands and operands[0].value in ("set", "--add"):
+        operands = operands[1:]
+    if len(operands) < 2:
+        return None
+    key, value = operands[0], operands[1]
+    if key.value is None:
+        return _Word(None, key.text)
+    lowered = key.value.lower()
+    if not (_GIT_CODE.fullmatch(lowered) or lowered == "core.hookspath"):
+        return None
+    if value.value is None:
+        return _Word(None, value.text)
+    return _Word(f"{key.value}={value.value}", f"{key.text} {value.text}")
+
+
 def _git_config_writes(words: list[_Word]) -> list[PathArg]:
     """`git config` writes its file (-f/--file FILE, --global ~/.gitconfig, --system
     /etc/gitconfig) unless it only reads (--get..., -l, --list, get, list)."""
@@ -4844,6 +4973,8 @@ def _prefix_writes(words: list[_Word], spec: _Options, operand: int, option: str
 
 def _more_writes(name: str, words: list[_Word]) -> tuple[list[PathArg], list[str | None]]:
     """Files written and code run by the writers not in _WRITES' simple forms."""
+    if name in ("scp", "sftp", "rsync"):
+        return [], _connection_code(name, words)
     if name == "sed":
         return _sed_writes(words)
     if name == "tar":
