@@ -2057,6 +2057,15 @@ class _Collector:
                 reads_stdin == "interpreter" or (reads_stdin == "shell" and shell_name(name) not in
                                                  _BASH_GRAMMAR) or _reads_input(name, words)):
             return True
+        elif name in _READS_FILES or name in _READS_PROGRAM or name in _READS_ALWAYS:
+            # A file named only by digits (`head -c 2 0`) is a descriptor where an earlier
+            # line's `cd /dev/fd` left the shell: a line on a shell's stdin cannot know.
+            scanned = _scan_options(words, 1, _options(_READ_OPTIONS.get(name, "")))
+            operands = [w.value or "" for w in words[scanned[0]:]] if scanned is not None else []
+            if name in _READS_PROGRAM:
+                operands = operands[1:]  # `jq -n 1`, `grep 1 f`: the program or pattern
+            if any(v.isdigit() or (v.startswith("if=") and v[3:].isdigit()) for v in operands):
+                return True
         return any(self._names_line_stdin(word, streams) for word in words[1:])
 
     def _names_line_stdin(self, word: _Word, streams: _Streams) -> bool:

@@ -601,7 +601,6 @@ DENIED_BYPASSES = [
     "su --sh=/usr/bin/env root -- rm -rf /",
     "su -ps /bin/rm root -rf /",
     "runuser -s /usr/bin/env root -- rm -rf /",
-    "runuser -u root -s /usr/bin/env -- rm -rf /",
     "su -s /bin/sh -c 'rm -rf /' root",
     "setarch -R rm -rf /",
     "setarch --addr-no-randomize rm -rf /",
@@ -1445,6 +1444,7 @@ DEFAULT_DECISIONS = [
     ("exec 3<>/dev/tcp/10.0.0.1/80", "alert", "alert-dev-tcp"),
     ("git config alias.z '!reboot' && git z", "confirm", "confirm-power"),
     ("git config --global alias.z '-c core.pager=reboot log'", "confirm", "confirm-power"),
+    ("git config --global alias.z '-c alias.y=!reboot y'", "confirm", "confirm-power"),
     ("git config core.hooksPath /tmp/h", "confirm", "defaults.unknown"),
     ("git config --global alias.st status", "allow", "defaults.unmatched"),
     ("sed '1e reboot' f", "confirm", "confirm-power"),
@@ -2290,6 +2290,7 @@ STDIN_READERS = [
     ("grep -f /dev/stdin f", "grep"), ("cp /dev/stdin /tmp/x", "cp"), ("wc /dev/fd/3 3<&0", "wc"),
     ("awk 1 /dev/stdin", "awk"), ("python3 /dev/stdin", "python3"), ("base64 /dev/fd/$n", "base64"),
     ("install /dev/stdin /tmp/x", "install"), ("tar -xf /dev/stdin", "tar"),
+    ("head -c 2 0", "head"), ("dd if=0 bs=1", "dd"),  # after `cd /dev/fd` on an earlier line
     # attack E, finding 8: the shell's own stdin replaced by code on the line
     ("exec 0<<<'touch x'", "exec"), ("exec < <(echo touch x)", "exec"),
     ("exec <<'E'\ntouch x\nE", "exec"), ("exec 0</tmp/x", "exec"), ("exec <>/tmp/x", "exec"),
@@ -2297,7 +2298,8 @@ STDIN_READERS = [
 ]
 NOT_STDIN_READERS = [
     "read -u 3 x 3<f", "exec 3<&0", "exec >/dev/null 2>&1", "exec 2>/tmp/log", "exec </dev/stdin",
-    "cat /dev/stdin < f", "echo x | cat /dev/stdin", "tee /dev/stdout < f", "read x < /dev/tty",
+    "cat /dev/stdin < f", "echo x | cat /dev/stdin", "grep 1 f", "sleep 5", "sort -k 2 f",
+    "seq 1 10", "tee /dev/stdout < f", "read x < /dev/tty",
     "while read l; do :; done < f", "head -n 1 f", "cat f", "dd if=x of=y",
     "cat f | head", "echo hi", "apt-get install -y nginx", "apt-get -qy install x",
     "sed -n p f", "sed -e 1p f", "grep x f", "grep -r x", "awk -f p f", "jq .a f", "jq -n 1",
