@@ -1299,9 +1299,10 @@ class _Collector:
     def _nested(self, node: Node, site: _Site, level: int) -> None:
         """Commands inside a node that is not itself a statement: substitutions, mostly."""
         stack = [node]
+        self._spend(2)
         while stack:
             current = stack.pop()
-            self._spend(2)
+            self.work += 2  # counted here, checked at the next `_spend`: this loop is hot
             kind = current.type
             if kind in ("command_substitution", "process_substitution"):
                 text = self._text(current)
@@ -2041,7 +2042,6 @@ class _Collector:
         read, followed to its origin (`read -u 3 x 3<&0`; a descriptor the line did not open
         is known only at run time); or a name of a descriptor given as a file (`head -c 2
         /dev/stdin`, `dd if=/dev/fd/0`, `sed 1q /proc/self/fd/0`, `0` after `cd /dev/fd`)."""
-        streams = _Streams(site, {})
         mine = ("tty", "unknown", "opaque")
         if name in ("read", "mapfile", "readarray"):
             scanned = _scan_options(words, 1, _READ if name == "read" else _MAPFILE)
@@ -2050,14 +2050,15 @@ class _Collector:
                 fd = chosen[1].value if chosen[1] is not None else None
                 if fd is None or not fd.isdigit():
                     return True  # `read -u "$fd"`: perhaps 0
-                return streams.origin(int(fd))[0] in mine
+                return _Streams(site, {}).origin(int(fd))[0] in mine
             if site.stdin in mine:
                 return True
         elif site.stdin in mine and (
                 reads_stdin == "interpreter" or (reads_stdin == "shell" and shell_name(name) not in
                                                  _BASH_GRAMMAR) or _reads_input(name, words)):
             return True
-        elif name in _READS_FILES or name in _READS_PROGRAM or name in _READS_ALWAYS:
+        elif (name in _READS_FILES or name in _READS_PROGRAM or name in _READS_ALWAYS) and any(
+                (w.value or "").isdigit() or (w.value or "").startswith("if=") for w in words):
             # A file named only by digits (`head -c 2 0`) is a descriptor where an earlier
             # line's `cd /dev/fd` left the shell: a line on a shell's stdin cannot know.
             scanned = _scan_options(words, 1, _options(_READ_OPTIONS.get(name, "")))
@@ -2066,15 +2067,18 @@ class _Collector:
                 operands = operands[1:]  # `jq -n 1`, `grep 1 f`: the program or pattern
             if any(v.isdigit() or (v.startswith("if=") and v[3:].isdigit()) for v in operands):
                 return True
-        return any(self._names_line_stdin(word, streams) for word in words[1:])
+        named = [w.value for w in words[1:] if w.value and (
+            self._dirs or "/dev" in w.value or "/proc" in w.value)]
+        # (Most words name no descriptor, and no `cd` on the line makes a relative one.)
+        if not named:
+            return False
+        streams = _Streams(site, {})
+        return any(self._names_line_stdin(value, streams) for value in named)
 
-    def _names_line_stdin(self, word: _Word, streams: _Streams) -> bool:
+    def _names_line_stdin(self, value: str, streams: _Streams) -> bool:
         """Whether a word names a descriptor that reads the line's own stdin, as a file
         operand, an option's value (`if=/dev/stdin`, `--file=/dev/fd/0`, `-f/dev/stdin`).
         stdout and stderr (`tee /dev/stdout`) are taken to be written, not read."""
-        value = word.value
-        if value is None or not value:
-            return False
         candidates = {value}
         if "=" in value:
             candidates.add(value.split("=", 1)[1])
@@ -4980,8 +4984,15 @@ def _prefix_writes(words: list[_Word], spec: _Options, operand: int, option: str
         PathArg(f"{text}*", "pattern", tilde)]
 
 
+_MORE_WRITERS = frozenset({"scp", "sftp", "rsync", "sed", "tar", "sqlite3", "strace", "ltrace",
+                           "mktemp", "ssh-keygen", "git", "split", "csplit", "tcpdump",
+                           *_COMPRESSORS, *_DECOMPRESSORS})
+
+
 def _more_writes(name: str, words: list[_Word]) -> tuple[list[PathArg], list[str | None]]:
     """Files written and code run by the writers not in _WRITES' simple forms."""
+    if name not in _MORE_WRITERS:
+        return [], []
     if name in ("scp", "sftp", "rsync"):
         return [], _connection_code(name, words)
     if name == "sed":
