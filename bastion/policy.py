@@ -52,7 +52,17 @@ descriptor is followed (`/dev/stdin`, `/dev/fd/3` after `3<&0` or `exec 3<&0`,
 that stdin: text piped in is `|` and unknown, the line's own stdin is `reads_stdin` (the stdin
 gate judges it), a name known only at run time is unknown when text is fed to the line. A
 command that may read the line's own stdin as data is `reads_input` (`stdin_reader`): the stdin
-gate holds such statements (`script_doubt`).
+gate holds such statements (`script_doubt`). Members found after outside attack E (finding 6):
+`read -u N` and `mapfile -u N` read descriptor N, followed to its origin (`read -u 3 x 3<&0`;
+one the line did not open may be a copy of stdin made by an earlier line: `exec 3<&0`); a name
+of a descriptor given to any program as a file or an option's value (`head -c 2 /dev/stdin`,
+`sed 1q /dev/fd/0`, `dd if=/proc/self/fd/0`, `-f/dev/stdin`; `0` after `cd /dev/fd`, and a
+file named only by digits given to a reader, which an earlier line's `cd /dev/fd` may make
+one); stdout and stderr (`tee /dev/stdout`) are taken to be written. And (finding 8) an `exec`
+with no command that gives the shell another stdin (`exec 0<<<'cmd'`, `exec < <(echo cmd)`,
+`exec <<E`, `exec 0</tmp/x`, also behind `command` and `builtin`): the shell reads on from
+there, so the stdin gate holds it (`script_doubt` says so). `<>` (open for reading and
+writing), which tree-sitter-bash lacks, is read as a read and a write (`echo x 1<>f` writes f).
 
 Code the shell runs later, or that changes what a name runs. Each member of the class and what
 is done with it (`judged`: the code is parsed and its commands judged like the line's own;
@@ -98,6 +108,28 @@ is done with it (`judged`: the code is parsed and its commands judged like the l
   assignments to RANDOM, SRANDOM, HISTCMD, OPTIND. An associative array declared on the line
   has string subscripts. Indirect expansion (`${!x}`) and prompt expansion (`${x@P}`):
   unknown.
+- Under xargs (`_Site.dynamic`: words appended at run time), a program that runs a command,
+  code or a script (a wrapper, a shell, an interpreter, su, ssh, git with no subcommand, find,
+  eval...: every handler but the data builtins, `_DATA_PROGRAMS`) and is given none on the line
+  takes it from the appended words (`echo rm -rf / | xargs env`, `xargs nice --`, `xargs -a F
+  env`, `xargs xargs`, `xargs bash`, `xargs ssh host`): unknown; appended words joined into code
+  (`xargs ssh host echo`, `xargs sudo -s cmd`) are code known only at run time (attack E,
+  finding 1).
+- `su -s PROGRAM` / `--shell=PROGRAM` (runuser too) runs PROGRAM with `-c CODE` and the words
+  after the user: a program that is no shell is judged as the command (`su -s /usr/bin/env root
+  -- rm -rf /`); setarch takes ARCH only as a first word that is no option (`setarch -R cmd`);
+  `gpg-agent --daemon cmd` (attack E, finding 2).
+- Code in options (attack E, finding 4): ssh's, scp's and sftp's `-o ProxyCommand=`,
+  LocalCommand, RemoteCommand, KnownHostsCommand (any spelling: `-oKey=v`, `-o 'Key v'`, `none`
+  runs nothing), scp's and sftp's `-S PROGRAM`, sftp's `-D SERVER`, rsync's `-e`/`--rsh` and
+  `--rsync-path`, strace's `-o '|cmd'`, sed's `e` command, tar's `-I`, `--to-command` and
+  `--checkpoint-action=exec=`, split's `--filter`, tcpdump's `-z`, sqlite3's `.shell`,
+  `.system` and `.once '|cmd'`: judged as code (`_connection_code`, `_more_writes`); ssh's `-F
+  FILE` (a file of options), sed's `s///e` and a bare `e`, sqlite3's load_extension() and
+  edit(): unknown. gdb `--cd=DIR` runs in DIR. `git config KEY VALUE` for a key git runs
+  (`alias.z '!cmd'`, core.pager...) is judged as `git -c` judges it: a stored alias used later
+  on the line (`&& git z`) was judged when it was stored; an alias to a git command line is
+  judged as `git VALUE`.
 - exec, command, builtin, coproc (its stdin is a pipe: `coproc bash` is a shell fed text),
   zsh's noglob and nocorrect: wrappers, the command behind them judged. So are the programs in
   _WRAPPERS and the handlers after `_setarch` (setarch, numactl, runcon, bwrap,
@@ -142,7 +174,16 @@ Things a caller may rely on:
   file is a command named `>` whose one argument is the file (an output redirection:
   `echo x >> /etc/sudoers` yields `echo` and `>` with argument `/etc/sudoers`; each file tee
   writes; dd's of=; the destination of cp, mv, install, ln and rsync, and DEST/NAME for each
-  source, DEST being perhaps a directory; `scp -t PATH`), a read is a command named `<` (an
+  source, DEST being perhaps a directory; `scp -t PATH`; and, found after outside attack E
+  (finding 3), sed's `w`, `W` and `s///w` files, split's and csplit's outputs (the first one
+  exact, PREFIXaa or PREFIX00, the rest a pattern), strace/ltrace/time `-o`, tar's archive when
+  it creates one (`-c`, `-r`, `-u`, `-A`, also `tar cf F`) and its `-g`/index files, mktemp's
+  file (a pattern), ssh-keygen `-f F` (F and F.pub, unless it only reads), sqlite3's database
+  and the files of `.output`, `.once`, `.log`, `.backup`, `.save`, ATTACH, VACUUM INTO and
+  writefile(), `git config -f F`/`--global`/`--system`, a compressor's file (replaced: `gzip
+  /etc/shadow` removes it; a name known only at run time is not counted), touch, curl's
+  `-c`/`-D`/`--trace`..., openssl `-keyout`, tcpdump `-w`, ssh `-E`, zip's archive, htpasswd's
+  file, a compiler's `-o`: `_WRITES`, `_more_writes`), a read is a command named `<` (an
   input redirection, `scp -f PATH`), and a variable assignment is a command named `NAME=` whose
   one argument is the value (`HISTSIZE=0` is `HISTSIZE=` with `0`), whether it stands alone,
   follows `export`/`declare`/`local`/`readonly`/`typeset`, prefixes a command, is given to
@@ -155,6 +196,13 @@ Things a caller may rely on:
   (`paths` is for files).
 - Each line is judged alone: state from earlier lines (a `cd`, a variable, a script written to
   disk) is not known.
+
+The work one line may cost is bounded (attack E, finding 10: judging `cd a;` 2,000 times took 8 s
+on the shared event loop): at most _MAX_DIRS directories a line's `cd`s chose are followed (the
+rest are one known only at run time), a second reading merges against its own commands, every
+step is counted (`cost`), here-documents left open on one line are counted before tree-sitter
+is asked (its own work grows with their square), and past MAX_WORK the rest of the line is not
+judged: it is unknown ("too much to judge").
 
 This module is pure: no I/O, no asyncio. The tree-sitter parser is built once at import and
 shared (under a lock, so any thread may call in). Results for recent lines are cached.
