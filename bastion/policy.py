@@ -4869,9 +4869,9 @@ def _mktemp_writes(words: list[_Word]) -> list[PathArg]:
     return [PathArg(f"{base.rstrip('/') or '/'}/{name}", "pattern", base.startswith("~"))]
 
 
-_SQLITE_ARGUMENTS = frozenset({"-cmd", "-init", "-separator", "-newline", "-nullvalue", "-vfs",
-                               "-mmap", "-lookaside", "-pagecache", "-heap", "-maxsize",
-                               "-escape", "-A", "-zip", "-readonly"} - {"-readonly", "-zip"})
+# sqlite3's options that take an argument (one dash or two).
+_SQLITE_ARGUMENTS = frozenset({"cmd", "init", "separator", "newline", "nullvalue", "vfs", "mmap",
+                               "lookaside", "pagecache", "heap", "maxsize", "escape"})
 _SQLITE_DOT = re.compile(r"(?m)^[ \t]*\.(shell|system|output|once|log|backup|save|excel)\b[ \t]*(.*)$")
 _SQLITE_SQL_FILE = re.compile(r"(?i)\b(?:attach(?:\s+database)?|vacuum(?:\s+\w+)?\s+into|writefile\s*\()"
                               r"\s*(?:'([^']*)'|(\S))")
@@ -4890,7 +4890,7 @@ def _sqlite_writes(words: list[_Word]) -> tuple[list[PathArg], list[str | None]]
         word = words[index]
         value = word.value
         if value is not None and value.startswith("-") and database is None:
-            if value.lstrip("-") in {a.lstrip("-") for a in _SQLITE_ARGUMENTS}:
+            if value.lstrip("-") in _SQLITE_ARGUMENTS:
                 following = _at(words, index + 1)
                 if value.lstrip("-") == "cmd" and following is not None:
                     texts.append(following)
