@@ -52,7 +52,17 @@ descriptor is followed (`/dev/stdin`, `/dev/fd/3` after `3<&0` or `exec 3<&0`,
 that stdin: text piped in is `|` and unknown, the line's own stdin is `reads_stdin` (the stdin
 gate judges it), a name known only at run time is unknown when text is fed to the line. A
 command that may read the line's own stdin as data is `reads_input` (`stdin_reader`): the stdin
-gate holds such statements (`script_doubt`).
+gate holds such statements (`script_doubt`). Members found after outside attack E (finding 6):
+`read -u N` and `mapfile -u N` read descriptor N, followed to its origin (`read -u 3 x 3<&0`;
+one the line did not open may be a copy of stdin made by an earlier line: `exec 3<&0`); a name
+of a descriptor given to any program as a file or an option's value (`head -c 2 /dev/stdin`,
+`sed 1q /dev/fd/0`, `dd if=/proc/self/fd/0`, `-f/dev/stdin`; `0` after `cd /dev/fd`, and a
+file named only by digits given to a reader, which an earlier line's `cd /dev/fd` may make
+one); stdout and stderr (`tee /dev/stdout`) are taken to be written. And (finding 8) an `exec`
+with no command that gives the shell another stdin (`exec 0<<<'cmd'`, `exec < <(echo cmd)`,
+`exec <<E`, `exec 0</tmp/x`, also behind `command` and `builtin`): the shell reads on from
+there, so the stdin gate holds it (`script_doubt` says so). `<>` (open for reading and
+writing), which tree-sitter-bash lacks, is read as a read and a write (`echo x 1<>f` writes f).
 
 Code the shell runs later, or that changes what a name runs. Each member of the class and what
 is done with it (`judged`: the code is parsed and its commands judged like the line's own;
@@ -98,6 +108,28 @@ is done with it (`judged`: the code is parsed and its commands judged like the l
   assignments to RANDOM, SRANDOM, HISTCMD, OPTIND. An associative array declared on the line
   has string subscripts. Indirect expansion (`${!x}`) and prompt expansion (`${x@P}`):
   unknown.
+- Under xargs (`_Site.dynamic`: words appended at run time), a program that runs a command,
+  code or a script (a wrapper, a shell, an interpreter, su, ssh, git with no subcommand, find,
+  eval...: every handler but the data builtins, `_DATA_PROGRAMS`) and is given none on the line
+  takes it from the appended words (`echo rm -rf / | xargs env`, `xargs nice --`, `xargs -a F
+  env`, `xargs xargs`, `xargs bash`, `xargs ssh host`): unknown; appended words joined into code
+  (`xargs ssh host echo`, `xargs sudo -s cmd`) are code known only at run time (attack E,
+  finding 1).
+- `su -s PROGRAM` / `--shell=PROGRAM` (runuser too) runs PROGRAM with `-c CODE` and the words
+  after the user: a program that is no shell is judged as the command (`su -s /usr/bin/env root
+  -- rm -rf /`); setarch takes ARCH only as a first word that is no option (`setarch -R cmd`);
+  `gpg-agent --daemon cmd` (attack E, finding 2).
+- Code in options (attack E, finding 4): ssh's, scp's and sftp's `-o ProxyCommand=`,
+  LocalCommand, RemoteCommand, KnownHostsCommand (any spelling: `-oKey=v`, `-o 'Key v'`, `none`
+  runs nothing), scp's and sftp's `-S PROGRAM`, sftp's `-D SERVER`, rsync's `-e`/`--rsh` and
+  `--rsync-path`, strace's `-o '|cmd'`, sed's `e` command, tar's `-I`, `--to-command` and
+  `--checkpoint-action=exec=`, split's `--filter`, tcpdump's `-z`, sqlite3's `.shell`,
+  `.system` and `.once '|cmd'`: judged as code (`_connection_code`, `_more_writes`); ssh's `-F
+  FILE` (a file of options), sed's `s///e` and a bare `e`, sqlite3's load_extension() and
+  edit(): unknown. gdb `--cd=DIR` runs in DIR. `git config KEY VALUE` for a key git runs
+  (`alias.z '!cmd'`, core.pager...) is judged as `git -c` judges it: a stored alias used later
+  on the line (`&& git z`) was judged when it was stored; an alias to a git command line is
+  judged as `git VALUE`.
 - exec, command, builtin, coproc (its stdin is a pipe: `coproc bash` is a shell fed text),
   zsh's noglob and nocorrect: wrappers, the command behind them judged. So are the programs in
   _WRAPPERS and the handlers after `_setarch` (setarch, numactl, runcon, bwrap,
@@ -142,7 +174,16 @@ Things a caller may rely on:
   file is a command named `>` whose one argument is the file (an output redirection:
   `echo x >> /etc/sudoers` yields `echo` and `>` with argument `/etc/sudoers`; each file tee
   writes; dd's of=; the destination of cp, mv, install, ln and rsync, and DEST/NAME for each
-  source, DEST being perhaps a directory; `scp -t PATH`), a read is a command named `<` (an
+  source, DEST being perhaps a directory; `scp -t PATH`; and, found after outside attack E
+  (finding 3), sed's `w`, `W` and `s///w` files, split's and csplit's outputs (the first one
+  exact, PREFIXaa or PREFIX00, the rest a pattern), strace/ltrace/time `-o`, tar's archive when
+  it creates one (`-c`, `-r`, `-u`, `-A`, also `tar cf F`) and its `-g`/index files, mktemp's
+  file (a pattern), ssh-keygen `-f F` (F and F.pub, unless it only reads), sqlite3's database
+  and the files of `.output`, `.once`, `.log`, `.backup`, `.save`, ATTACH, VACUUM INTO and
+  writefile(), `git config -f F`/`--global`/`--system`, a compressor's file (replaced: `gzip
+  /etc/shadow` removes it; a name known only at run time is not counted), touch, curl's
+  `-c`/`-D`/`--trace`..., openssl `-keyout`, tcpdump `-w`, ssh `-E`, zip's archive, htpasswd's
+  file, a compiler's `-o`: `_WRITES`, `_more_writes`), a read is a command named `<` (an
   input redirection, `scp -f PATH`), and a variable assignment is a command named `NAME=` whose
   one argument is the value (`HISTSIZE=0` is `HISTSIZE=` with `0`), whether it stands alone,
   follows `export`/`declare`/`local`/`readonly`/`typeset`, prefixes a command, is given to
@@ -155,6 +196,13 @@ Things a caller may rely on:
   (`paths` is for files).
 - Each line is judged alone: state from earlier lines (a `cd`, a variable, a script written to
   disk) is not known.
+
+The work one line may cost is bounded (attack E, finding 10: judging `cd a;` 2,000 times took 8 s
+on the shared event loop): at most _MAX_DIRS directories a line's `cd`s chose are followed (the
+rest are one known only at run time), a second reading merges against its own commands, every
+step is counted (`cost`), here-documents left open on one line are counted before tree-sitter
+is asked (its own work grows with their square), and past MAX_WORK the rest of the line is not
+judged: it is unknown ("too much to judge").
 
 This module is pure: no I/O, no asyncio. The tree-sitter parser is built once at import and
 shared (under a lock, so any thread may call in). Results for recent lines are cached.
@@ -186,6 +234,16 @@ _RANK = {action: rank for rank, action in enumerate(ACTIONS)}
 MAX_NESTING = 8
 # Syntax nesting (substitution in substitution ...) past which the rest of a line is unknown.
 _MAX_TREE_DEPTH = 100
+# Directories a line's `cd`s may have chosen that relative paths are judged in; past this many
+# the rest are one directory known only at run time. Each `cd a` adds one (`a` from wherever
+# the line was), and every later path is judged in each: without a bound, judging `cd a;` n
+# times cost n squared (attack E, finding 10).
+_MAX_DIRS = 16
+# The work one line may cost (syntax nodes walked, commands resolved, paths made, code parsed
+# again, state copied: `cost`); past it the rest of the line is not judged and the line is
+# unknown. Judging runs on the bastion's shared event loop: this bounds how long one exec
+# command may hold it (about a quarter of a second).
+MAX_WORK = 500_000
 
 _LANGUAGE = Language(tree_sitter_bash.language())
 _PARSER = Parser(_LANGUAGE)
@@ -887,6 +945,8 @@ class _Collector:
 
     def __init__(self) -> None:
         self.commands: list[SimpleCommand] = []
+        # Units of work spent on the line (`cost`), bounded by MAX_WORK (`_spend`).
+        self.work = 0
         # Variables this line set to a number: arithmetic on them runs nothing, provided the
         # line never sets them to anything else (a loop or a function may read them after):
         # the reads relied on (`_assumed`) are checked against `_tainted` at the end.
@@ -922,9 +982,18 @@ class _Collector:
         self._line_fds: dict[int, tuple[str, str | None]] = {}
         # Redirections tree-sitter hung on a pipeline or list, for its last command (by range).
         self._attached: dict[tuple[int, int], list[Node]] = {}
+        # Code in which `<>` was read as `>|` (tree-sitter-bash lacks it): the offsets.
+        self._read_write: dict[str, frozenset[int]] = {}
 
     def _text(self, node: Node) -> str:
         return _text(self._src, node)
+
+    def _spend(self, units: int) -> None:
+        """Count work; past MAX_WORK judging stops (`_TooMuchWork`), the line is unknown."""
+        if self.work + units > MAX_WORK:
+            self.work = MAX_WORK + 1
+            raise _TooMuchWork
+        self.work += units
 
     def _word(self, node: Node) -> _Word:
         word = _word(self._src, node)
@@ -942,6 +1011,11 @@ class _Collector:
         if site.depth > MAX_NESTING:
             self._unknown(site._replace(text=code), (), "nested too deeply")
             return
+        # Parsed (and scanned) again at each level of nesting. tree-sitter-bash's own work grows
+        # with the here-documents a line leaves open times the text after them (16,000 `<<E`
+        # on one line took it 30 s): counted before it is asked.
+        self._spend(1 + len(code) // 8 + (_open_heredocs(code) * len(code) // 16
+                                          if "<<" in code else 0))
         if site.depth == 0 and ("!" in code or "^" in code) and _history_expansion(code):
             # Interactive bash replaces `!!`, `!-2`, `!rm`, `^a^b` with earlier input before
             # parsing: the line that runs is not the line we see.
@@ -973,6 +1047,14 @@ class _Collector:
         read, root, why = _trusted_tree(code)
         if read != code:
             code, scan = read, None
+        if why is not None and "<>" in code and "<<" not in code:
+            # tree-sitter-bash has no `<>` (open for reading and writing: `echo x 1<>f` writes
+            # f): read as `>|`, of the same length, and known by its offset (`_redirect`).
+            swapped = code.replace("<>", ">|")
+            swapped_read, swapped_root, swapped_why = _trusted_tree(swapped)
+            if swapped_why is None and swapped_read == swapped:
+                self._read_write[swapped] = frozenset(m.start() for m in re.finditer("<>", code))
+                code, root, why, scan = swapped, swapped_root, None, None
         if why is not None and "[" in code:
             # tree-sitter-bash reads `[ -d / ] && rm x` as arithmetic (`/` divides) and swallows
             # the rest; `\[` is the same command to bash and parses as a plain command.
@@ -1014,6 +1096,7 @@ class _Collector:
                 code, heredocs = sh[0], sh[1]
                 root = _parse_tree(code)
                 why, sh = why or _distrust(code, root), None
+        walked = len(self.commands)
         self._walk(code, root, heredocs, site)
         if why is not None:
             self._unknown(site._replace(text=code), (), why)
@@ -1027,7 +1110,7 @@ class _Collector:
             sh_why = _distrust(sh[0], sh_root)
             if sh_why is not None:
                 fork._unknown(site._replace(text=code), (), f"{sh_why} (as sh reads it)")
-            self._merge(fork)
+            self._merge(fork, walked)
 
     def _walk(self, code: str, root: Node, heredocs: dict[int, tuple[_Heredoc, str, int | None]],
               site: _Site) -> None:
@@ -1040,6 +1123,8 @@ class _Collector:
 
     def _fork(self) -> _Collector:
         """A collector that goes on from this one's state without changing it."""
+        self._spend(len(self._assumed) + len(self._codes) + len(self._numbers) + len(self._values)
+                    + len(self._fresh_used) + len(self._tainted) + len(self._stack) + 1)
         fork = copy.copy(self)
         fork.commands = []
         for name in ("_numbers", "_tainted", "_assoc", "_fresh", "_stale"):
@@ -1051,11 +1136,13 @@ class _Collector:
         fork._attached = dict(self._attached)
         return fork
 
-    def _merge(self, fork: _Collector) -> None:
-        """Take in what a second reading of the same code (`fork`) found: its other commands,
-        and the state it left, as what either reading may have done (the directories of both,
-        a value the two set apart unknown, a number only if both keep it one)."""
-        seen = set(self.commands)
+    def _merge(self, fork: _Collector, walked: int) -> None:
+        """Take in what a second reading of the same code (`fork`) found: its other commands
+        (those of the first reading are `self.commands[walked:]`), and the state it left, as
+        what either reading may have done (the directories of both, a value the two set apart
+        unknown, a number only if both keep it one)."""
+        self.work = fork.work
+        seen = set(self.commands[walked:])
         for command in fork.commands:
             if command not in seen:
                 seen.add(command)
@@ -1067,7 +1154,7 @@ class _Collector:
         self._stale |= fork._stale
         self._numbers &= fork._numbers
         self._fresh &= fork._fresh
-        self._dirs.extend(d for d in fork._dirs if d not in self._dirs)
+        self._dirs = _bounded(self._dirs + fork._dirs)
         for name in set(self._values) | set(fork._values):
             if self._values.get(name, "") != fork._values.get(name, ""):
                 self._values[name] = None
@@ -1082,6 +1169,7 @@ class _Collector:
     # -- statements ----------------------------------------------------------------------
 
     def _statement(self, node: Node, site: _Site, level: int) -> None:
+        self._spend(10)
         if level > _MAX_TREE_DEPTH:
             self._unknown(site._replace(text=self._text(node)), (), "nested too deeply")
             return
@@ -1246,8 +1334,10 @@ class _Collector:
     def _nested(self, node: Node, site: _Site, level: int) -> None:
         """Commands inside a node that is not itself a statement: substitutions, mostly."""
         stack = [node]
+        self._spend(2)
         while stack:
             current = stack.pop()
+            self.work += 2  # counted here, checked at the next `_spend`: this loop is hot
             kind = current.type
             if kind in ("command_substitution", "process_substitution"):
                 text = self._text(current)
@@ -1371,8 +1461,15 @@ class _Collector:
         del self.commands[first:]
         if words:
             self._resolve(words, here)
-            if len(words) == 1 and words[0].value == "exec":
+            if [w.value for w in words if w.value not in ("command", "builtin")] == ["exec"]:
                 # `exec 3<&0` changes the shell's own descriptors for the rest of the line.
+                before = _Streams(site, self._line_fds).origin(0)
+                if before[0] in ("tty", "unknown", "opaque") and (here.stdin, here.here) != before:
+                    # `exec 0<<<'cmd'`, `exec < <(echo cmd)`, `exec <<E`: a shell reading its
+                    # script from stdin reads on from there, code the gate never saw.
+                    self.commands.append(SimpleCommand(
+                        "exec", ("exec",), text,
+                        wrappers=site.wrappers, reads_input=True))
                 self._line_fds = {0: (here.stdin, here.here), **streams.fds}
         self.commands.extend(later)
         self.commands.extend(assigned)  # listed after the command, as written before it
@@ -1389,6 +1486,7 @@ class _Collector:
     ) -> None:
         """What a redirection feeds the command, recorded in `streams`. Words it swallowed go
         back to `words`; an output redirection becomes a `>` pseudo-command in `later`."""
+        self._spend(10)
         kind = node.type
         fd = _descriptor(self._src, node, streams.glued)
         if kind == "herestring_redirect":
@@ -1428,7 +1526,11 @@ class _Collector:
             streams.set(fd or 0, "here", body_text)
             return
         # file_redirect: the first operand is the file, any later word an argument of the command.
-        operator = next((c.type for c in node.children if not c.is_named), "")
+        token = next((c for c in node.children if not c.is_named), None)
+        operator = token.type if token is not None else ""
+        if operator == ">|" and token is not None and token.start_byte in self._read_write.get(
+                self._src, ()):
+            operator = "<>"
         operands = [c for c in node.named_children if c.type != "file_descriptor"]
         reads = operator.startswith("<")
         if fd is None:
@@ -1476,26 +1578,32 @@ class _Collector:
             if _PLAIN_NAME.fullmatch(tail) and not _DESCRIPTOR_NAME.fullmatch(tail):
                 return "file", None
             return ("opaque" if streams.carries_text() else "unknown"), None
-        fd = _descriptor_file(target.value)
-        if fd is None and not target.value.startswith("/"):
-            for folder in self._dirs:
-                if folder.kind == "unknown":
-                    # A directory known only at run time may be /dev/fd.
-                    fd = "unknown" if _DESCRIPTOR_NAME.fullmatch(
-                        normalise_path(target.value).rsplit("/", 1)[-1]) else None
-                else:
-                    base = folder.text
-                    if folder.tilde:  # `cd ~root/../../dev/fd`
-                        user, slash, rest = base[1:].partition("/")
-                        base = _home(user, None) + slash + rest
-                    fd = _descriptor_file(f"{base}/{target.value}")
-                if fd is not None:
-                    break
+        fd = self._descriptor_named(target.value)
         if fd is None:
             return "file", None
         if fd == "unknown":
             return ("opaque" if streams.carries_text() else "unknown"), None
         return streams.origin(fd)
+
+    def _descriptor_named(self, value: str) -> int | str | None:
+        """The descriptor a file name opens (`_descriptor_file`), also for a relative name in
+        a directory a `cd` on the line chose (`cd /dev/fd; cat 0`)."""
+        fd = _descriptor_file(value)
+        if fd is None and not value.startswith("/"):
+            for folder in self._dirs:
+                if folder.kind == "unknown":
+                    # A directory known only at run time may be /dev/fd.
+                    fd = "unknown" if _DESCRIPTOR_NAME.fullmatch(
+                        normalise_path(value).rsplit("/", 1)[-1]) else None
+                else:
+                    base = folder.text
+                    if folder.tilde:  # `cd ~root/../../dev/fd`
+                        user, slash, rest = base[1:].partition("/")
+                        base = _home(user, None) + slash + rest
+                    fd = _descriptor_file(f"{base}/{value}")
+                if fd is not None:
+                    break
+        return fd
 
     def _file_operation(self, op: str, target: _Word, text: str, site: _Site) -> SimpleCommand:
         """The pseudo-command `>` (a write) or `<` (a read) of one file."""
@@ -1555,6 +1663,7 @@ class _Collector:
             position = end + 1
 
     def _assignment(self, node: Node, site: _Site, integer: bool = False) -> None:
+        self._spend(20)
         name_node = node.child_by_field_name("name")
         value_node = node.child_by_field_name("value")
         text = self._text(node)
@@ -1902,6 +2011,7 @@ class _Collector:
     def _resolve(self, words: list[_Word], site: _Site) -> None:
         if any(word.brace for word in words):
             words = _expanded_braces(words)
+        self._spend(20 + 5 * len(words))
         first = words[0]
         if first.value is None:
             self._unknown(site, words, "command word known only at run time")
@@ -1919,8 +2029,18 @@ class _Collector:
                 handler = _Collector._shell
             elif INTERPRETERS.fullmatch(name):
                 handler = _Collector._interpreter
+        start = len(self.commands)
         if handler is None or not handler(self, name, words, site):
             self._plain(name, words, site)
+        if site.dynamic and handler is not None and name not in _DATA_PROGRAMS and not (
+                name == "git" and _git_subcommand(words)):
+            # `echo touch x | xargs env`: a program that runs a command (or code, or a script)
+            # given none on the line takes it from the words xargs appends.
+            depth = len(site.wrappers)
+            if not any(len(c.wrappers) > depth and c.wrappers[depth] == name
+                       for c in self.commands[start:]):
+                self._unknown(site, words, f"{name} runs a command or code that xargs appends "
+                                           "at run time")
 
     def _plain(self, name: str, words: list[_Word], site: _Site, reads_stdin: str = "") -> None:
         argv = [w.value for w in words]
@@ -1934,9 +2054,7 @@ class _Collector:
         paths = _operand_paths(words)
         if site.dynamic:  # xargs appends words known only at run time
             paths += (PathArg("(appended at run time)", "unknown"),)
-        reads = site.stdin in ("tty", "unknown", "opaque") and (
-            reads_stdin == "interpreter" or (reads_stdin == "shell" and shell_name(name) not in
-                                             _BASH_GRAMMAR) or _reads_input(name, words))
+        reads = self._reads_line_stdin(name, words, site, reads_stdin)
         command = SimpleCommand(name, tuple(argv), site.text, "", dynamic, site.wrappers,
                                 self._in_dirs(paths), reads_stdin, reads_input=reads)
         self.commands.append(command)
@@ -1952,14 +2070,74 @@ class _Collector:
         if name in ("cd", "pushd", "popd"):
             self._moved(name, words)
 
+    def _reads_line_stdin(self, name: str, words: list[_Word], site: _Site,
+                          reads_stdin: str) -> bool:
+        """Whether the command may read the line's own stdin (`stdin_reader`): its stdin, as
+        a reader of its stdin (`_reads_input`); the descriptor `read -u N` and `mapfile -u N`
+        read, followed to its origin (`read -u 3 x 3<&0`; a descriptor the line did not open
+        is known only at run time); or a name of a descriptor given as a file (`head -c 2
+        /dev/stdin`, `dd if=/dev/fd/0`, `sed 1q /proc/self/fd/0`, `0` after `cd /dev/fd`)."""
+        mine = ("tty", "unknown", "opaque")
+        if name in ("read", "mapfile", "readarray"):
+            scanned = _scan_options(words, 1, _READ if name == "read" else _MAPFILE)
+            chosen = _last_argument(scanned[1], {"-u"}) if scanned is not None else ("-u", None)
+            if chosen is not None:
+                fd = chosen[1].value if chosen[1] is not None else None
+                if fd is None or not fd.isdigit():
+                    return True  # `read -u "$fd"`: perhaps 0
+                return _Streams(site, {}).origin(int(fd))[0] in mine
+            if site.stdin in mine:
+                return True
+        elif site.stdin in mine and (
+                reads_stdin == "interpreter" or (reads_stdin == "shell" and shell_name(name) not in
+                                                 _BASH_GRAMMAR) or _reads_input(name, words)):
+            return True
+        elif (name in _READS_FILES or name in _READS_PROGRAM or name in _READS_ALWAYS) and any(
+                (w.value or "").isdigit() or (w.value or "").startswith("if=") for w in words):
+            # A file named only by digits (`head -c 2 0`) is a descriptor where an earlier
+            # line's `cd /dev/fd` left the shell: a line on a shell's stdin cannot know.
+            scanned = _scan_options(words, 1, _options(_READ_OPTIONS.get(name, "")))
+            operands = [w.value or "" for w in words[scanned[0]:]] if scanned is not None else []
+            if name in _READS_PROGRAM:
+                operands = operands[1:]  # `jq -n 1`, `grep 1 f`: the program or pattern
+            if any(v.isdigit() or (v.startswith("if=") and v[3:].isdigit()) for v in operands):
+                return True
+        named = [w.value for w in words[1:] if w.value and (
+            self._dirs or "/dev" in w.value or "/proc" in w.value)]
+        # (Most words name no descriptor, and no `cd` on the line makes a relative one.)
+        if not named:
+            return False
+        streams = _Streams(site, {})
+        return any(self._names_line_stdin(value, streams) for value in named)
+
+    def _names_line_stdin(self, value: str, streams: _Streams) -> bool:
+        """Whether a word names a descriptor that reads the line's own stdin, as a file
+        operand, an option's value (`if=/dev/stdin`, `--file=/dev/fd/0`, `-f/dev/stdin`).
+        stdout and stderr (`tee /dev/stdout`) are taken to be written, not read."""
+        candidates = {value}
+        if "=" in value:
+            candidates.add(value.split("=", 1)[1])
+        if value.startswith("-") and "/" in value:
+            candidates.add(value[value.index("/"):])
+        for candidate in candidates:
+            fd = self._descriptor_named(candidate) if candidate else None
+            if fd == "unknown" or (isinstance(fd, int) and fd not in (1, 2) and
+                                   streams.origin(fd)[0] in ("tty", "unknown", "opaque")):
+                return True
+        return False
+
     def _writes(self, name: str, words: list[_Word], site: _Site) -> None:
-        """The `>` pseudo-commands of a command that writes files (_WRITES)."""
+        """The `>` pseudo-commands of a command that writes files (_WRITES, `_more_writes`),
+        and the code some run (`sed 'e cmd'`, `strace -o '|cmd'`, `tar --to-command`)."""
         writes = _WRITES.get(name)
-        if writes is not None:
-            for path in _written(words, writes):
-                self.commands.append(SimpleCommand(
-                    ">", (">", path.text), site.text, "", path.kind == "unknown", site.wrappers,
-                    self._in_dirs((path,))))
+        paths = _written(words, writes) if writes is not None else []
+        more, codes = _more_writes(name, words)
+        for path in paths + more:
+            self.commands.append(SimpleCommand(
+                ">", (">", path.text), site.text, "", path.kind == "unknown", site.wrappers,
+                self._in_dirs((path,))))
+        for code in codes:
+            self._code(code, site, name)
 
     def _moved(self, name: str, words: list[_Word]) -> None:
         """`cd DIR`, `pushd DIR`, `popd`: the directories that relative paths after it are
@@ -2013,8 +2191,7 @@ class _Collector:
                 if self._cdable_vars and _IDENTIFIER.fullmatch(value):
                     found = self._values.get(value)
                     candidates.append(unknown if found is None else PathArg(found))
-        placed = self._in_dirs(tuple(candidates))
-        self._dirs = list(placed)
+        self._dirs = _bounded(list(self._in_dirs(tuple(candidates))))
 
     def _in_dirs(self, paths: tuple[PathArg, ...]) -> tuple[PathArg, ...]:
         """`paths`, and each relative one also in each directory a `cd` may have chosen. A
@@ -2046,6 +2223,7 @@ class _Collector:
                     kind = "pattern" if "pattern" in (folder.kind, path.kind) else "exact"
                     more.append(PathArg(f"{folder.text.rstrip('/')}/{path.text}", kind,
                                         folder.tilde))
+        self._spend(2 * (len(paths) + len(more)))
         return paths + tuple(more)
 
     def _tilde(self, path: PathArg) -> PathArg:
@@ -2093,9 +2271,9 @@ class _Collector:
         saved = self._dirs, self._roots
         try:
             if root is not None:
-                self._roots = list(self._in_dirs((_place(root),)))
+                self._roots = _bounded(list(self._in_dirs((_place(root),))))
             places = tuple(folder) if isinstance(folder, list) else (_place(folder),)
-            self._dirs = list(self._in_dirs(places))
+            self._dirs = _bounded(list(self._in_dirs(places)))
             return judge()
         finally:
             self._dirs, self._roots = saved
@@ -2125,7 +2303,8 @@ class _Collector:
     def _joined_code(self, words: list[_Word], site: _Site, name: str) -> bool:
         if not words:
             return False
-        if any(w.value is None for w in words):
+        if any(w.value is None for w in words) or site.dynamic:
+            # (`xargs ssh host echo`: the words xargs appends are code too.)
             self._unknown(site, words, "shell code known only at run time")
             return True
         return self._code(" ".join(w.value or "" for w in words), site, name)
@@ -2143,6 +2322,7 @@ class _Collector:
         seen = {option for option, _ in found}
         if seen & spec.stop:
             return False
+        self._writes(name, words, site)  # `strace -o FILE`, `time -o FILE`: its own files
         if name == "sudo" and seen & {"-S", "--stdin"} and site.stdin in ("tty", "unknown",
                                                                           "opaque"):
             # sudo -S reads the password from the line's stdin (see `stdin_reader`).
@@ -2235,6 +2415,17 @@ class _Collector:
 
     def _su(self, name: str, words: list[_Word], site: _Site) -> bool:
         def judge() -> bool:
+            shell = _su_shell(words)
+            if shell is not None:
+                program, arguments = shell
+                if program is None or program.value is None:
+                    self._unknown(site, words, f"the program {name} -s runs is known only at "
+                                               "run time")
+                    return True
+                if shell_name(program.value) is None:
+                    # `su -s /usr/bin/touch root F` runs `touch F`: the "shell" is any program,
+                    # given -c CODE (as two words) and the words after the user.
+                    return self._inner([program, *arguments], site, name)
             # su passes the words after the user to the login shell, so -c may come anywhere.
             code = _code_option(words, "csgGw")
             if code is not None:
@@ -2471,6 +2662,17 @@ class _Collector:
                 index += 1
             else:
                 break
+        stored = _git_config_setting(words[index:])
+        if stored is not None:
+            # `git config alias.z '!cmd' && git z`: a setting git runs later, perhaps on this
+            # very line, is judged as `-c` judges it (attack E); an alias to a git command line
+            # as that line (`-c core.pager=cmd log` runs cmd).
+            key, _, value = (stored.value or "").partition("=")
+            if key.lower().startswith("alias.") and stored.value is not None and \
+                    not value.startswith("!"):
+                self._code(f"git {value}", site, name)
+            else:
+                self._git_setting(stored, False, words, site)
         if folder is _KEEP:
             return False
         return self._elsewhere(folder, lambda: self._plain(name, words, site) or True)
@@ -2931,13 +3133,15 @@ class _Collector:
         """`setarch ARCH [options] [program [args]]`: options may come before and after ARCH;
         no program starts the user's shell."""
         index = 1
-        while index < len(words) and (words[index].value or "").startswith("-"):
-            if words[index].value in ("--list", "-h", "--help", "-V", "--version"):
-                return False
-            index += 1
-        index += 1  # ARCH
+        # util-linux takes ARCH only as the first word, and only if it is no option: `setarch
+        # -R CMD` runs CMD (attack E, finding 2). Options (none takes an argument) end at the
+        # first word that is none.
+        if index < len(words) and not (words[index].value or "-").startswith("-"):
+            index += 1  # ARCH
         while index < len(words) and (words[index].value or "").startswith("-") \
                 and words[index].value != "--":
+            if words[index].value in ("--list", "-h", "--help", "-V", "--version"):
+                return False
             index += 1
         if index < len(words) and words[index].value == "--":
             index += 1
@@ -3151,12 +3355,18 @@ class _Collector:
             program = inner[0].value
         if not inner and not commands:
             return False
-        self._plain(name, words[:len(words) - len(inner)] if inner else words, site)
-        if inner:
-            self._inner(inner, site, name)
-        for command in commands:
-            self._gdb_command(command, program, words, site)
-        return True
+        folder = _gdb_directory(words[:len(words) - len(inner)] if inner else words)
+
+        def judge() -> bool:
+            self._plain(name, words[:len(words) - len(inner)] if inner else words, site)
+            if inner:
+                self._inner(inner, site, name)
+            for command in commands:
+                self._gdb_command(command, program, words, site)
+            return True
+
+        # `gdb --cd=DIR`: the program and the shell commands run in DIR (attack E, finding 4).
+        return judge() if folder is _KEEP else self._elsewhere(folder, judge)
 
     def _gdb_command(self, command: _Word | None, program: str | None, words: list[_Word],
                      site: _Site) -> None:
@@ -3206,6 +3416,8 @@ class _Collector:
         if scanned is None:
             self._unknown(site, words, "options of ssh known only at run time")
             return True
+        for code in _connection_code(name, words):
+            self._code(code, site, name)
         index, found = scanned
         command = words[index + 1:]
         if not command and index < len(words) and not {o for o, _ in found} & {
@@ -3609,6 +3821,14 @@ _WRAPPERS: dict[str, _Options] = {
                                        "--namespaces", "--uid", "--gid", "--context",
                                        "--set-var", "--logfile", "--logpriority", "--rcfile")),
     "entr": _options(),
+    # found after outside attack E (finding 2): gpg-agent --daemon runs the command after it
+    "gpg-agent": _options(long=("--homedir", "--options", "--log-file", "--debug-level",
+                                "--debug", "--pinentry-program", "--scdaemon-program",
+                                "--default-cache-ttl", "--max-cache-ttl", "--extra-socket",
+                                "--browser-socket", "--min-passphrase-len", "--check-passphrase-pattern",
+                                "--max-passphrase-days", "--ssh-fingerprint-digest",
+                                "--pinentry-timeout", "--faked-system-time"),
+                          flags=("--daemon", "--server", "--supervised")),
     # found after outside attack C (finding 12): more programs that run the command after them
     "torify": _options(), "tsocks": _options(), "ifne": _options(),
     "with-lock-ex": _options(operands=1),
@@ -3628,6 +3848,32 @@ _WRAPPERS: dict[str, _Options] = {
          "--load-credential", "--set-credential", "--no-new-privileges", "--private-network",
          "--bind-user", "--suppress-sync")),
 }  # fmt: skip
+# Programs with a handler that run no command taken from their arguments: xargs may append
+# words to them (`xargs printf '%s\n'`, `xargs test -f`) without running anything it names.
+# The others, given no command on the line, run what xargs appends (`_resolve`).
+_DATA_PROGRAMS = frozenset({
+    "printf", "test", "[", "read", "mapfile", "readarray", "getopts", "wait", "let", "hash",
+    "set", "shopt", "bind", "bindkey", "complete", "compgen", "enable", "alias", "fc", "r",
+})  # fmt: skip
+
+
+def _git_subcommand(words: list[_Word]) -> bool:
+    """Whether git is given a subcommand on the line (words xargs appends to `git add` are its
+    operands; to a bare `git` they may be `-c alias.x=!cmd x`)."""
+    index = 1
+    while index < len(words):
+        value = words[index].value
+        if value is None:
+            return False
+        if value in ("-C", "-c", "--git-dir", "--work-tree", "--namespace", "--config-env"):
+            index += 2
+        elif value.startswith("-"):
+            index += 1
+        else:
+            return True
+    return False
+
+
 # git settings (lower case) whose value git runs as a shell command (aliases and credential
 # helpers only when they start with "!").
 _GIT_CODE = re.compile(
@@ -3652,6 +3898,143 @@ _GDB_QUIET = frozenset({"bt", "backtrace", "where", "info", "i", "thread", "quit
                         "tbreak", "delete", "d", "handle", "echo", "run", "r", "start"})
 _GDB_SETTINGS = frozenset({"pagination", "confirm", "print", "height", "width", "logging",
                            "style", "verbose", "debuginfod", "non-stop", "auto-load"})
+
+
+def _gdb_directory(words: list[_Word]) -> Any:
+    """The directory `gdb --cd=DIR` (`-cd DIR`, any number of dashes) runs in: a word, None
+    when known only at run time, _KEEP without one."""
+    folder: Any = _KEEP
+    for index, word in enumerate(words[1:], start=1):
+        value = word.value or ""
+        option, has_value, attached = value.partition("=")
+        if option.startswith("-") and option.lstrip("-") == "cd":
+            argument = _Word(attached, word.text) if has_value else _at(words, index + 1)
+            folder = argument if argument is not None and argument.value is not None else None
+    return folder
+
+
+# ssh's options whose value is a command: run locally by the user's shell (ProxyCommand,
+# LocalCommand, KnownHostsCommand) or by the remote one (RemoteCommand). `none` runs nothing.
+_SSH_CODE_OPTIONS = frozenset({"proxycommand", "localcommand", "remotecommand",
+                               "knownhostscommand"})
+_SSH_OPTION = re.compile(r"\s*([A-Za-z]+)\s*(?:=\s*|\s+)(.*)", re.S)
+
+
+def _connection_code(name: str, words: list[_Word]) -> list[str | None]:
+    """Code in the options of ssh, scp, sftp and rsync (attack E, finding 4): `-o
+    ProxyCommand=CMD` and its kin (also `-oKEY=VALUE`, `-o 'KEY VALUE'`); a configuration file
+    (-F FILE, other than /dev/null or none) may hold them: unknown; scp's and sftp's -S
+    PROGRAM (run in place of ssh) and sftp's -D SERVER (run locally); rsync's -e/--rsh command
+    and --rsync-path (run by the remote shell). None for code known only at run time."""
+    codes: list[str | None] = []
+    index = 1
+    while index < len(words):
+        value = words[index].value
+        index += 1
+        if value is None:
+            continue
+        if name == "rsync":
+            option, has_value, attached = value.partition("=")
+            if option in ("-e", "--rsh", "--rsync-path") or (value.startswith("-e") and
+                                                             not value.startswith("--")):
+                if has_value:
+                    codes.append(attached)
+                elif option in ("-e", "--rsh", "--rsync-path"):
+                    following = _at(words, index)
+                    codes.append(following.value if following is not None else None)
+                    index += 1
+                else:
+                    codes.append(value[2:])
+            continue
+        if not value.startswith("-") or value.startswith("--") or len(value) < 2:
+            continue
+        letter, attached = value[1], value[2:]
+        if letter not in "oFSD" or (letter == "D" and name != "sftp") or (
+                letter == "S" and name == "ssh"):
+            continue
+        argument: str | None
+        if attached:
+            argument = attached
+        else:
+            following = _at(words, index)
+            argument = following.value if following is not None else ""
+            index += 1
+        if argument is None:
+            codes.append(None)
+        elif letter == "o":
+            match = _SSH_OPTION.fullmatch(argument)
+            if match is not None and match.group(1).lower() in _SSH_CODE_OPTIONS and \
+                    match.group(2).strip().lower() != "none":
+                codes.append(match.group(2))
+        elif letter == "F":
+            if argument not in ("/dev/null", "none"):
+                codes.append(None)  # a configuration file the policy does not read
+        else:
+            codes.append(f'{shlex.quote(argument)} "$@"')
+    return codes
+
+
+def _su_shell(words: list[_Word]) -> tuple[_Word | None, list[_Word]] | None:
+    """The program `su -s PROGRAM` / `--shell=PROGRAM` (also runuser's) runs, and the words it
+    is given: `-c CODE` if given, then the words after the user (GNU getopt permutes, so options
+    may follow the user until `--`). None without -s; (None, ...) when which program is not
+    known (`-s "$x"`, options known only at run time)."""
+    program: _Word | None = None
+    given = False
+    code: list[_Word] = []
+    operands: list[_Word] = []
+    user_option = False
+    index = 1
+    while index < len(words):
+        word = words[index]
+        value = word.value
+        index += 1
+        if value is None:
+            if given:
+                operands.append(word)
+                continue
+            return None if not any(w.value and w.value.startswith("-s") for w in words) else (
+                None, [])
+        if value == "--":
+            operands.extend(words[index:])
+            break
+        if value.startswith("--") and len(value) > 2:
+            option, has_value, attached = value.partition("=")
+            option = _long_option(option, _RUNUSER.long | {"--login", "--session-command",
+                                                           "--preserve-environment", "--pty",
+                                                           "--fast"})
+            argument = _Word(attached, word.text) if has_value else None
+            if option in _RUNUSER.long or option == "--session-command":
+                if argument is None:
+                    argument = _at(words, index)
+                    index += 1
+                if option == "--shell":
+                    program, given = argument, True
+                elif option in ("--command", "--session-command") and argument is not None:
+                    code = [_Word("-c", "-c"), argument]
+                elif option == "--user":
+                    user_option = True
+            continue
+        if value.startswith("-") and len(value) > 1:
+            for offset, letter in enumerate(value[1:], start=2):
+                if letter in _RUNUSER.short:
+                    attached = value[offset:]
+                    argument = _Word(attached, attached) if attached else _at(words, index)
+                    if not attached:
+                        index += 1
+                    if letter == "s":
+                        program, given = argument, True
+                    elif letter == "c" and argument is not None:
+                        code = [_Word("-c", "-c"), argument]
+                    elif letter == "u":
+                        user_option = True
+                    break
+            continue
+        operands.append(word)
+    if not given:
+        return None
+    # runuser -u USER takes no user operand: the words are the command's.
+    return program, code + (operands if user_option else operands[1:])
 
 
 def _su_login(words: list[_Word]) -> tuple[bool, str | None]:
@@ -4146,7 +4529,8 @@ _WRITES: dict[str, _Options | str | frozenset[str] | _Operand] = {
     # The file after an output option: find -fprint FILE, sort -o FILE, curl -o FILE ...
     "find": frozenset({"-fprint", "-fprint0", "-fprintf", "-fls"}),
     "sort": frozenset({"-o", "--output"}),
-    "curl": frozenset({"-o", "--output"}),
+    "curl": frozenset({"-o", "--output", "-D", "--dump-header", "-c", "--cookie-jar", "--trace",
+                       "--trace-ascii", "--stderr", "--libcurl", "--etag-save"}),
     "wget": frozenset({"-O", "--output-document", "-o", "--output-file", "-a", "--append-output"}),
     "cp": _COPY,
     "mv": _COPY,
@@ -4155,7 +4539,17 @@ _WRITES: dict[str, _Options | str | frozenset[str] | _Operand] = {
     "sponge": "all",
     "shuf": frozenset({"-o", "--output"}),
     "iconv": frozenset({"-o", "--output"}),
-    "openssl": frozenset({"-out"}),
+    "openssl": frozenset({"-out", "-keyout"}),
+    # found after outside attack E (finding 3): more writers (also `_more_writes`)
+    "touch": "all",
+    "time": frozenset({"-o", "--output"}),
+    "ssh": frozenset({"-E"}),
+    "cpio": frozenset({"-O"}),
+    "gcc": frozenset({"-o"}), "cc": frozenset({"-o"}), "clang": frozenset({"-o"}),
+    "g++": frozenset({"-o"}), "c++": frozenset({"-o"}), "ld": frozenset({"-o"}),
+    "sdiff": frozenset({"-o", "--output"}),
+    "htpasswd": _Operand(0, _options("C")),
+    "zip": _Operand(0, _options("bnOtx", ("--temp-path", "--suffixes", "--output-file"))),
     "gpg": frozenset({"-o", "--output"}),
     "uniq": _Operand(1, _options("fsw", ("--skip-fields", "--skip-chars", "--check-chars",
                                          "--group", "--all-repeated"))),
@@ -4292,6 +4686,397 @@ def _written(words: list[_Word], spec: _Options | str | frozenset[str] | _Operan
             if recursive:
                 written.append(PathArg(f"{base}{joiner}{name}{tree}", kind, target.tilde))
     return written
+# found after outside attack E (finding 3): more writers, and code in their options. Each returns
+# (files written, code run: a string, or None for code known only at run time).
+_SED_OPTIONS = _options("efl", ("--expression", "--file", "--line-length"))
+_SED_ADDRESS = re.compile(r"[0-9$,+~ \t]+")
+
+
+def _sed_effects(script: str) -> tuple[list[str], list[str | None]]:
+    """What a sed script writes and runs: `w FILE`, `W FILE`, `s/../../w FILE`, `e CMD` (a bare
+    `e` or the `e` flag of `s` runs the pattern space: None). Text to a line's end after `a`,
+    `i`, `c`, `r`, labels and comments is skipped. GNU sed's grammar, read leniently."""
+    writes: list[str] = []
+    code: list[str | None] = []
+    index, size = 0, len(script)
+
+    def line_end(start: int) -> int:
+        end = script.find("\n", start)
+        return size if end < 0 else end
+
+    def delimited(start: int, delimiter: str) -> int:
+        # The index after the closing delimiter of a regex or replacement starting at `start`.
+        while start < size and script[start] != delimiter:
+            start += 2 if script[start] == "\\" else 1
+        return start + 1
+
+    while index < size:
+        char = script[index]
+        if char in " \t\n;{}!":
+            index += 1
+        elif char == "#":
+            index = line_end(index)
+        elif char in "0123456789$,+~":
+            index = _SED_ADDRESS.match(script, index).end()  # type: ignore[union-attr]
+        elif char in "/\\":
+            if char == "\\":
+                index += 1
+            delimiter = script[index] if index < size else "/"
+            index = delimited(index + 1, delimiter)
+            while index < size and script[index] in "IM":
+                index += 1
+        else:
+            index += 1
+            rest_end = line_end(index)
+            if char in "wW":
+                writes.append(script[index:rest_end].strip(" \t"))
+                index = rest_end
+            elif char == "e":
+                command = script[index:rest_end].strip(" \t")
+                code.append(command or None)
+                index = rest_end
+            elif char in "aicrR:":
+                index = rest_end
+            elif char in "btTqQlL":
+                while index < size and script[index] not in ";\n}":
+                    index += 1
+            elif char in "sy" and index < size:
+                delimiter = script[index]
+                index = delimited(delimited(index + 1, delimiter), delimiter)
+                if char == "s":
+                    while index < size and script[index] not in ";\n}":
+                        flag = script[index]
+                        if flag == "w":
+                            writes.append(script[index + 1:line_end(index)].strip(" \t"))
+                            index = line_end(index)
+                            break
+                        if flag == "e":
+                            code.append(None)
+                        index += 1
+    return writes, code
+
+
+def _sed_writes(words: list[_Word]) -> tuple[list[PathArg], list[str | None]]:
+    scanned = _scan_options(words, 1, _SED_OPTIONS)
+    if scanned is None:
+        return [PathArg("(sed options known only at run time)", "unknown")], [None]
+    index, found = scanned
+    scripts = [argument for option, argument in found if option in ("-e", "--expression")]
+    if not any(option in ("-e", "--expression", "-f", "--file") for option, _ in found):
+        scripts = words[index: index + 1]
+    paths: list[PathArg] = []
+    codes: list[str | None] = []
+    for script in scripts:
+        if script is None:
+            continue
+        if script.value is None:
+            return [PathArg(script.text, "unknown")], [None]
+        written, ran = _sed_effects(script.value)
+        paths += [PathArg(w, "exact", w.startswith("~")) if w else PathArg("(no file)", "unknown")
+                  for w in written if w not in ("/dev/stdout", "/dev/stderr")]
+        codes += ran
+    return paths, codes
+
+
+_TAR_ARGUMENTS = "fCTXbHgKLNVIF"
+_TAR = _options(_TAR_ARGUMENTS, ("--file", "--directory", "--files-from", "--exclude-from",
+                                 "--blocking-factor", "--to-command", "--checkpoint-action",
+                                 "--use-compress-program", "--info-script",
+                                 "--new-volume-script", "--rsh-command", "--index-file",
+                                 "--listed-incremental", "--volno-file"))
+_TAR_CODE = frozenset({"-I", "--use-compress-program", "--to-command", "-F", "--info-script",
+                       "--new-volume-script", "--rsh-command"})
+
+
+def _tar_writes(words: list[_Word]) -> tuple[list[PathArg], list[str | None]]:
+    """tar: the archive of -c, -r, -u, -A (also in the old bundled form `tar cf F`), the index
+    and incremental files; the code of -I, --to-command, --checkpoint-action=exec=, -F..."""
+    first = words[1].value if len(words) > 1 else None
+    bundled: list[tuple[str, _Word | None]] = []
+    start = 1
+    if first is not None and first and not first.startswith("-"):
+        start = 2  # `tar czf F ...`: the letters' arguments follow in order
+        for letter in first:
+            argument = None
+            if letter in _TAR_ARGUMENTS:
+                argument = _at(words, start)
+                start += 1
+            bundled.append((f"-{letter}", argument))
+    scanned = _scan_options(words, start, _TAR)
+    if scanned is None:
+        return [PathArg("(tar options known only at run time)", "unknown")], [None]
+    found = bundled + scanned[1]
+    seen = {option for option, _ in found}
+    paths: list[PathArg] = []
+    codes: list[str | None] = []
+    if seen & {"-c", "-r", "-u", "-A", "--create", "--append", "--update", "--catenate",
+               "--concatenate"}:
+        archive = _last_argument(found, {"-f", "--file"})
+        if archive is not None and archive[1] is not None and archive[1].value != "-":
+            paths.append(_path_arg(archive[1]))
+    for option, argument in found:
+        if option in ("--index-file", "--listed-incremental", "-g", "--volno-file") and \
+                argument is not None:
+            paths.append(_path_arg(argument))
+        elif option in _TAR_CODE or (option == "--checkpoint-action" and argument is not None
+                                     and (argument.value or "exec").startswith("exec")):
+            value = argument.value if argument is not None else ""
+            if option == "--checkpoint-action" and value is not None:
+                value = value.partition("=")[2]
+            codes.append(value)
+    return paths, codes
+
+
+_MKTEMP = _options("p", ("--tmpdir", "--suffix"))
+
+
+def _mktemp_writes(words: list[_Word]) -> list[PathArg]:
+    """mktemp makes a file (or with -d a directory) from TEMPLATE's X's, in -p DIR,
+    --tmpdir[=DIR] or, with -t or no template, $TMPDIR or /tmp; -u makes none."""
+    scanned = _scan_options(words, 1, _MKTEMP)
+    if scanned is None:
+        return [PathArg("(mktemp options known only at run time)", "unknown")]
+    index, found = scanned
+    if any(option in ("-u", "--dry-run") for option, _ in found):
+        return []
+    folder = _last_argument(found, {"-p", "--tmpdir"})
+    template = _at(words, index)
+    if template is not None and template.value is None:
+        return [PathArg(template.text, "unknown")]
+    name = re.sub(r"X{3,}$", "*", template.value) if template is not None and \
+        template.value is not None else "tmp.*"
+    if folder is None and template is not None and "-t" not in {o for o, _ in found}:
+        return [PathArg(name, "pattern", name.startswith("~"))]
+    if folder is not None and folder[1] is not None:
+        if folder[1].value is None:
+            return [PathArg(folder[1].text, "unknown")]
+        base = folder[1].value
+    else:
+        base = "/tmp"
+    return [PathArg(f"{base.rstrip('/') or '/'}/{name}", "pattern", base.startswith("~"))]
+
+
+# sqlite3's options that take an argument (one dash or two).
+_SQLITE_ARGUMENTS = frozenset({"cmd", "init", "separator", "newline", "nullvalue", "vfs", "mmap",
+                               "lookaside", "pagecache", "heap", "maxsize", "escape"})
+_SQLITE_DOT = re.compile(r"(?m)^[ \t]*\.(shell|system|output|once|log|backup|save|excel)\b[ \t]*(.*)$")
+_SQLITE_SQL_FILE = re.compile(r"(?i)\b(?:attach(?:\s+database)?|vacuum(?:\s+\w+)?\s+into|writefile\s*\()"
+                              r"\s*(?:'([^']*)'|(\S))")
+
+
+def _sqlite_writes(words: list[_Word]) -> tuple[list[PathArg], list[str | None]]:
+    """sqlite3 DB: the database is written; `.output`/`.once`/`.log`/`.backup`/`.save` FILE
+    write FILE (`|cmd`: code), `.shell` and `.system` run code, ATTACH, VACUUM INTO and
+    writefile() write the file they name (one not written as a literal: unknown)."""
+    paths: list[PathArg] = []
+    codes: list[str | None] = []
+    texts: list[_Word] = []
+    database = None
+    index = 1
+    while index < len(words):
+        word = words[index]
+        value = word.value
+        if value is not None and value.startswith("-") and database is None:
+            if value.lstrip("-") in _SQLITE_ARGUMENTS:
+                following = _at(words, index + 1)
+                if value.lstrip("-") == "cmd" and following is not None:
+                    texts.append(following)
+                index += 2
+                continue
+            index += 1
+            continue
+        if database is None:
+            database = word
+            paths.append(_path_arg(word))
+        else:
+            texts.append(word)
+        index += 1
+    for text in texts:
+        if text.value is None:
+            codes.append(None)
+            continue
+        for command, argument in _SQLITE_DOT.findall(text.value):
+            argument = argument.strip().strip("'\"")
+            if command in ("shell", "system"):
+                codes.append(argument or None)
+            elif argument.startswith("|"):
+                codes.append(argument[1:])
+            elif argument and not argument.startswith("-"):
+                paths.append(PathArg(argument, "exact", argument.startswith("~")))
+            elif command == "excel":
+                codes.append(None)  # opens a spreadsheet program
+        for literal, other in _SQLITE_SQL_FILE.findall(text.value):
+            paths.append(PathArg(literal) if not other else PathArg("(a file SQL names)", "unknown"))
+        if re.search(r"(?i)\b(load_extension|edit)\s*\(", text.value):
+            codes.append(None)
+    return paths, codes
+
+
+def _ssh_keygen_writes(words: list[_Word]) -> list[PathArg]:
+    """ssh-keygen -f FILE writes FILE and FILE.pub, unless it only reads (-l, -y, -B, -F, -L,
+    -Q, -D)."""
+    values = {w.value for w in words[1:]}
+    if any(v is not None and v.startswith("-") and not v.startswith("--") and set(v[1:]) & set("lyBFLQD")
+           for v in values):
+        return []
+    found = _after_options(words, frozenset({"-f"}))
+    return found + [PathArg(f"{p.text}.pub", p.kind, p.tilde) for p in found if p.kind != "unknown"]
+
+
+def _git_config_setting(words: list[_Word]) -> _Word | None:
+    """`config [options] KEY VALUE` (git's words from the subcommand on; also `config set KEY
+    VALUE`, `--add`, `--replace-all`): KEY=VALUE as one word, for a key git may run
+    (`_GIT_CODE`, core.hooksPath); None otherwise. A key or value known only at run time:
+    a word whose value is None."""
+    if not words or words[0].value != "config":
+        return None
+    operands: list[_Word] = []
+    index = 1
+    while index < len(words):
+        word = words[index]
+        value = word.value
+        if value in ("-f", "--file", "--blob", "--type", "--default", "--comment"):
+            index += 2
+            continue
+        if value is not None and value.startswith("-") and not (
+                operands and operands[-1].value not in ("set",)):
+            index += 1  # an option, until the key: the value after it may start with `-`
+            continue
+        operands.append(word)
+        index += 1
+    if operands and operands[0].value in ("set", "--add"):
+        operands = operands[1:]
+    if len(operands) < 2:
+        return None
+    key, value = operands[0], operands[1]
+    if key.value is None:
+        return _Word(None, key.text)
+    lowered = key.value.lower()
+    if not (_GIT_CODE.fullmatch(lowered) or lowered == "core.hookspath"):
+        return None
+    if value.value is None:
+        return _Word(None, value.text)
+    return _Word(f"{key.value}={value.value}", f"{key.text} {value.text}")
+
+
+def _git_config_writes(words: list[_Word]) -> list[PathArg]:
+    """`git config` writes its file (-f/--file FILE, --global ~/.gitconfig, --system
+    /etc/gitconfig) unless it only reads (--get..., -l, --list, get, list)."""
+    index = 1
+    while index < len(words):
+        value = words[index].value
+        if value in ("-C", "-c", "--git-dir", "--work-tree", "--namespace", "--config-env"):
+            index += 2
+        elif value is not None and value.startswith("-"):
+            index += 1
+        else:
+            break
+    if index >= len(words) or words[index].value != "config":
+        return []
+    rest = words[index:]
+    values = [w.value or "" for w in rest[1:]]
+    if any(v.startswith("--get") or v in ("-l", "--list", "get", "list", "--show-origin")
+           for v in values):
+        return []
+    found = _after_options(rest, frozenset({"-f", "--file"}))
+    if "--global" in values:
+        found.append(PathArg("~/.gitconfig", "exact", True))
+    if "--system" in values:
+        found.append(PathArg("/etc/gitconfig"))
+    return found
+
+
+_SPLIT = _options("abClnt", ("--suffix-length", "--additional-suffix", "--bytes",
+                             "--line-bytes", "--lines", "--number", "--separator", "--filter"))
+_CSPLIT = _options("bfn", ("--suffix-format", "--prefix", "--digits"))
+_COMPRESSORS = {"gzip": ".gz", "pigz": ".gz", "bzip2": ".bz2", "pbzip2": ".bz2", "xz": ".xz",
+                "lzma": ".lzma", "zstd": ".zst", "lz4": ".lz4", "lzip": ".lz", "compress": ".Z"}
+_DECOMPRESSORS = {"gunzip": ".gz", "bunzip2": ".bz2", "unxz": ".xz", "unlzma": ".lzma",
+                  "unzstd": ".zst", "uncompress": ".Z"}
+
+
+def _prefix_writes(words: list[_Word], spec: _Options, operand: int, option: str,
+                   default: str) -> list[PathArg]:
+    """split's and csplit's output files: PREFIX (operand `operand`, or -f) and a suffix; the
+    first is always written (PREFIXaa, PREFIX00 with numeric suffixes: exact), the rest any."""
+    scanned = _scan_options(words, 1, spec)
+    if scanned is None:
+        return [PathArg("(options known only at run time)", "unknown")]
+    index, found = scanned
+    given = _last_argument(found, {option, "--prefix"}) if option else None
+    prefix = given[1] if given is not None else _at(words, index + operand) if operand else None
+    seen = {o for o, _ in found}
+    numeric = bool(seen & {"-d", "-x", "--numeric-suffixes", "--hex-suffixes"})
+    first = ("0" if numeric or option == "-f" else "a") * 2
+    if seen & {"-a", "--suffix-length", "-b", "--suffix-format", "-n", "--digits",
+               "--additional-suffix"}:
+        first = ""  # another suffix: only the pattern is known
+    text = default if prefix is None else prefix.value
+    if text is None:
+        return [PathArg(prefix.text if prefix is not None else default, "unknown")]
+    tilde = text.startswith("~") and prefix is not None and prefix.text.startswith("~")
+    return ([PathArg(f"{text}{first}", "exact", tilde)] if first else []) + [
+        PathArg(f"{text}*", "pattern", tilde)]
+
+
+_MORE_WRITERS = frozenset({"scp", "sftp", "rsync", "sed", "tar", "sqlite3", "strace", "ltrace",
+                           "mktemp", "ssh-keygen", "git", "split", "csplit", "tcpdump",
+                           *_COMPRESSORS, *_DECOMPRESSORS})
+
+
+def _more_writes(name: str, words: list[_Word]) -> tuple[list[PathArg], list[str | None]]:
+    """Files written and code run by the writers not in _WRITES' simple forms."""
+    if name not in _MORE_WRITERS:
+        return [], []
+    if name in ("scp", "sftp", "rsync"):
+        return [], _connection_code(name, words)
+    if name == "sed":
+        return _sed_writes(words)
+    if name == "tar":
+        return _tar_writes(words)
+    if name == "sqlite3":
+        return _sqlite_writes(words)
+    if name in ("strace", "ltrace"):
+        written = _after_options(words, frozenset({"-o", "--output"}))
+        codes: list[str | None] = [p.text[1:] for p in written if p.text[:1] in "|!"]
+        return [p for p in written if p.text[:1] not in "|!"], codes
+    if name == "mktemp":
+        return _mktemp_writes(words), []
+    if name == "ssh-keygen":
+        return _ssh_keygen_writes(words), []
+    if name == "git":
+        return _git_config_writes(words), []
+    if name == "split":
+        scanned = _scan_options(words, 1, _SPLIT)
+        codes = [a.value if a is not None else None for o, a in (scanned[1] if scanned else [])
+                 if o == "--filter"]
+        return _prefix_writes(words, _SPLIT, 1, "", "x"), codes
+    if name == "csplit":
+        return _prefix_writes(words, _CSPLIT, 0, "-f", "xx"), []
+    if name == "tcpdump":
+        return _after_options(words, frozenset({"-w"})), [
+            p.text for p in _after_options(words, frozenset({"-z"}))]
+    if name in _COMPRESSORS or name in _DECOMPRESSORS:
+        values = [w.value or "" for w in words[1:]]
+        if any(v in ("-c", "--stdout", "--to-stdout", "-t", "--test", "-l", "--list") or (
+                v.startswith("-") and not v.startswith("--") and set(v[1:]) & set("ctl"))
+               for v in values):
+            return [], []
+        decompress = name in _DECOMPRESSORS or any(
+            v in ("-d", "--decompress", "--uncompress") or (
+                v.startswith("-") and not v.startswith("--") and "d" in v) for v in values)
+        suffix = _DECOMPRESSORS.get(name) or _COMPRESSORS.get(name, "")
+        # A name known only at run time (`gzip "$f"` in a loop) is not counted: held, it
+        # would hold everyday log rotation (SECURITY.md, what remains).
+        paths = [p for p in _operand_paths(words) if p.text != "-" and p.kind != "unknown"]
+        # Each file is replaced: compressed, FILE goes and FILE.gz comes; decompressed, the
+        # other way round.
+        return paths + [p._replace(text=p.text[: -len(suffix)] if p.text.endswith(suffix) else
+                                   f"{p.text}*") if decompress else p._replace(text=p.text + suffix)
+                        for p in paths if p.kind != "unknown"], []
+    return [], []
+
+
 # Programs that read their standard input (see `stdin_reader`). "always"; "files": when no
 # file operand is given, or `-`; "program": as "files", the first operand being a program or
 # a pattern unless an option gives it; "prompt": unless an option says yes to every question.
@@ -4485,6 +5270,9 @@ def script_doubt(statement: str, shell: str = "bash") -> str | None:
     would go on from wherever it stopped; or it holds constructs of `shell`'s grammar that
     bash's lacks (zsh's glob qualifiers), which the policy does not read."""
     reader = stdin_reader(statement)
+    if reader is not None and reader.name == "exec" and len(reader.argv) == 1:
+        return (f"{_one_line(reader.text, 60)} gives the shell another stdin: what it runs next "
+                "is not the script the bastion reads")
     if reader is not None:
         return (f"{one_line(reader.text, 60)} may read the script after it, which the shell "
                 "would then not run as the bastion read it")
@@ -5258,16 +6046,39 @@ def _parse_cached(line: str) -> tuple[SimpleCommand, ...]:
     return _parse(line)
 
 
-def _parse(line: str) -> tuple[SimpleCommand, ...]:
+def _open_heredocs(code: str) -> int:
+    """At most how many here-documents one line of `code` opens (`<<` not `<<<`)."""
+    return max(line.count("<<") - line.count("<<<") for line in code.split("\n"))
+
+
+class _TooMuchWork(Exception):
+    """Judging a line passed MAX_WORK."""
+
+
+def _collect(line: str) -> _Collector:
     collector = _Collector()
     try:
         collector.parse(line, _Site())
         collector.finish()
+    except _TooMuchWork:
+        collector._unknown(_Site(text=line), (), "too much to judge: the line would cost more "
+                                                 "work than one judgement may take")
     except RecursionError:
         collector._unknown(_Site(text=line), (), "nested too deeply")
     except Exception as exc:  # fail closed: a parser fault makes the line unknown
         collector._unknown(_Site(text=line), (), f"internal parser error: {type(exc).__name__}")
-    return tuple(collector.commands)
+    return collector
+
+
+def _parse(line: str) -> tuple[SimpleCommand, ...]:
+    return tuple(_collect(line).commands)
+
+
+def cost(line: str) -> int:
+    """The units of work judging `line` takes (syntax nodes walked, commands resolved, paths
+    made, code parsed again, state copied), at most MAX_WORK + 1: past MAX_WORK the line is
+    unknown. Callers (tests) may rely on it growing about linearly with the line."""
+    return _collect(line).work
 
 
 def parse_commands(line: str) -> list[SimpleCommand]:
@@ -5336,6 +6147,15 @@ def _operand_paths(words: list[_Word]) -> tuple[PathArg, ...]:
         found.append(PathArg(value, "pattern" if word.glob or word.brace else "exact",
                              value[:1] == "~" and word.text[:1] == "~"))
     return tuple(found)
+
+
+def _bounded(dirs: list[PathArg]) -> list[PathArg]:
+    """`dirs` without repeats, at most _MAX_DIRS of them: the rest one directory known only
+    at run time (relative paths in it are unknown, so rules that could match them hold)."""
+    unique = list(dict.fromkeys(dirs))
+    if len(unique) <= _MAX_DIRS:
+        return unique
+    return [*unique[: _MAX_DIRS - 1], PathArg("(a directory known only at run time)", "unknown")]
 
 
 def _place(folder: _Word | PathArg | None) -> PathArg:

@@ -19,11 +19,13 @@ from bastion import gate
 from bastion.policy import (
     ACTIONS,
     FILE_OPERATIONS,
+    MAX_WORK,
     SHELLS,
     Defaults,
     Policy,
     PolicyError,
     Rule,
+    cost,
     evaluate,
     heredoc_word,
     is_complete,
@@ -592,6 +594,61 @@ DENIED_BYPASSES = [
     "gdb -batch -ex 'run; rm -rf /' /bin/true",
     "git -c alias.x='!rm -rf /' x",
     "git -c core.sshCommand='rm -rf /' fetch",
+    # outside attack E, finding 2: su -s PROGRAM runs any program; wrappers mis-parsed
+    "su -s /usr/bin/tee root -- -a /etc/sudoers",
+    "su -s /bin/rm root -- -rf /",
+    "su --shell=/usr/bin/env root -- rm -rf /",
+    "su --sh=/usr/bin/env root -- rm -rf /",
+    "su -ps /bin/rm root -rf /",
+    "runuser -s /usr/bin/env root -- rm -rf /",
+    "su -s /bin/sh -c 'rm -rf /' root",
+    "setarch -R rm -rf /",
+    "setarch --addr-no-randomize rm -rf /",
+    "setarch -R -- rm -rf /",
+    "setarch x86_64 -R rm -rf /",
+    "gpg-agent --daemon rm -rf /",
+    "gpg-agent --homedir /tmp/g --daemon rm -rf /",
+    # outside attack E, finding 3: writers not counted as writes (more in WRITES)
+    "echo 'mallory ALL=(ALL) NOPASSWD:ALL' | sed -n 'w /etc/sudoers.d/m'",
+    "echo x | sed -n 's/^/y/w /etc/sudoers.d/m'",
+    "split -l1 /tmp/payload /etc/sudoers.d/m",
+    "split -d -l1 /tmp/payload /etc/sudoers.d/m",
+    "csplit -f /etc/sudoers.d/m /tmp/payload 1",
+    "strace -o /etc/sudoers.d/m true",
+    "tar -cf /etc/sudoers.d/m /etc/hostname",
+    "ssh-keygen -q -N '' -f /etc/sudoers.d/m",
+    "sqlite3 /etc/sudoers.d/m 'create table t(a)'",
+    "git -C /etc config -f sudoers.d/m k.v y",
+    "gzip /etc/shadow",
+    "echo x 1<>/etc/sudoers",
+    # outside attack E, finding 4 and the sed, strace, tar and sqlite3 members: code in options
+    "strace -o '|rm -rf /' true",
+    "strace -o'!rm -rf /' true",
+    "sed '1e rm -rf /' x",
+    "sed -n '1!e rm -rf /' x",
+    "tar --to-command='rm -rf /' -xf a.tar",
+    "tar -cf x --checkpoint=1 --checkpoint-action=exec='rm -rf /' y",
+    "tar -I 'rm -rf /' -cf a b",
+    "split --filter='rm -rf /' x",
+    "sqlite3 db '.shell rm -rf /'",
+    "sqlite3 db '.system rm -rf /'",
+    "sqlite3 db \".once '|rm -rf /'\"",
+    "sqlite3 -cmd '.shell rm -rf /' db",
+    "tcpdump -z 'rm -rf /' -w x",
+    "ssh -o ProxyCommand='rm -rf /' -o ConnectTimeout=2 x",
+    "ssh -oProxyCommand='rm -rf /' x",
+    "ssh -o 'ProxyCommand rm -rf /' x",
+    "ssh -o ProxyUseFdpass=yes -o ProxyCommand='rm -rf /' x",
+    "ssh -o PermitLocalCommand=yes -o LocalCommand='rm -rf /' x",
+    "ssh -o RemoteCommand='rm -rf /' -t x",
+    "ssh -o KnownHostsCommand='rm -rf /' x",
+    "scp -o ProxyCommand='rm -rf /' /etc/hostname x:/tmp/y",
+    "sftp -o ProxyCommand='rm -rf /' x",
+    "rsync -e 'ssh -o ProxyCommand=\"rm -rf /\"' a x:b",
+    "rsync --rsh='rm -rf /' a x:b",
+    "rsync --rsync-path='rm -rf /' a x:b",
+    "gdb --cd=/etc -batch -ex 'shell rm sudoers'",
+    "gdb -cd /etc -batch -ex '!rm sudoers'",
 ]
 
 
@@ -603,6 +660,34 @@ def test_bypass_attempts_are_denied(default_policy: Policy, line: str) -> None:
 # Lines whose command is only known when they run: no rule can name them, so they get
 # [defaults].unknown (confirm in the default policy), never allow.
 UNKNOWN_LINES = [
+    # outside attack E, finding 1: xargs gives a wrapper with no command its command
+    ("echo rm -rf / | xargs env", "env runs a command or code that xargs appends"),
+    ("echo reboot | xargs nice", "nice runs a command"),
+    ("xargs timeout 9", "timeout runs a command"),
+    ("xargs time", "time runs a command"),
+    ("xargs xargs", "xargs runs a command"),
+    ("xargs -a /tmp/list env", "env runs a command"),
+    ("xargs -n2 nice --", "nice runs a command"),
+    ("xargs ionice -c3", "ionice runs a command"),
+    ("xargs bash", "bash runs a command"),
+    ("xargs python3", "python3 runs a command"),
+    ("xargs ssh host", "ssh runs a command"),
+    ("xargs ssh host echo", "shell code known only at run time"),
+    ("xargs watch", "watch runs a command"),
+    ("xargs su -c", "su runs a command"),
+    ("xargs git", "git runs a command"),
+    ("xargs git -C /tmp", "git runs a command"),
+    ("xargs find . -name x", "find runs a command"),
+    ("xargs strace -f", "strace runs a command"),
+    ("xargs tmux new", "tmux runs a command"),
+    ("xargs sudo -s echo", "shell code known only at run time"),
+    ("xargs nohup", "nohup runs a command"),
+    ("xargs -I{} env {}", "options of env known only at run time"),
+    ("find / -exec env {} +", "options of env known only at run time"),
+    ("su -s \"$prog\" root", "the program su -s runs is known only at run time"),
+    ("ssh -F /tmp/ssh_config x", "shell code known only at run time"),  # a file of options
+    ("sed 's/x/y/e' x", "shell code known only at run time"),
+    ("sed -n e x", "shell code known only at run time"),
     ("$c -rf /", "command word known only at run time"),
     ("${c} -rf /", "command word known only at run time"),
     ('"$c" -rf /', "command word known only at run time"),
@@ -673,7 +758,6 @@ UNKNOWN_LINES = [
     ("!rm", "history expansion"),
     ("^ls^rm", "history expansion"),
     ("echo $(( 1 + ", "parse error"),
-    ("exec 3<>/dev/tcp/10.0.0.1/80", "parse error"),
     ("echo 'x'; - a=b", "parse error"),  # tree-sitter drops the `-`: an assignment?
     # history re-execution: what runs is an earlier line, edited
     ("fc -s xouch=touch", "history re-execution"),
@@ -852,6 +936,14 @@ def test_commands_known_only_at_run_time_get_the_unknown_default(
 
 # Lines an operator types every day, including ones that mention denied words: all allowed.
 ALLOWED = [
+    # xargs appending operands to a program that runs no command from them (attack E, F1)
+    "ls | xargs printf '%s\\n'", "ls | xargs git add", "ls | xargs -n1 basename", "ls | xargs test -f",
+    "ls | xargs -I{} echo {}", "ls | xargs grep -l x", "ls | xargs sh -c 'echo $1' sh",
+    "setarch x86_64 uname -m", "setarch -R ls", "su -s /bin/bash -c 'ls' bob",
+    "sed -n 's/w/x/p' f", "sed '/^#/d; s/a/b/' f",
+    "tar -czf /tmp/backup.tgz /srv/app", "tar -xzf /tmp/backup.tgz -C /srv", "mktemp -d",
+    "git config --get user.name", "git config user.email me@example.com", "gzip -c x > x.gz",
+    "sqlite3 /srv/app.db 'select count(*) from t'", "strace -o /tmp/trace.txt -f ls",
     # a here-document after a file redirection (tree-sitter-bash reads no here-string there)
     "cat > /tmp/app.conf <<'EOF'\nkey = 'value' and $dollars\nEOF",
     "cat >> ~/notes <<EOF\nhost $(hostname)\nEOF",
@@ -1323,6 +1415,44 @@ DEFAULT_DECISIONS = [
     # the remote command is shell code, perhaps for this very host (ssh localhost ...)
     ("ssh host rm -rf /", "deny", "no-root-wipe"),
     ("ssh -p 22 root@127.0.0.1 'reboot'", "confirm", "confirm-power"),
+    # outside attack E, the low findings
+    ("invoke-rc.d auditd stop", "deny", "no-security-service-stop-sysv"),
+    ("invoke-rc.d --force rsyslog stop", "deny", "no-security-service-stop-sysv"),
+    ("invoke-rc.d nginx stop", "confirm", "confirm-service-stop-sysv"),
+    ("start-stop-daemon --stop --exec /sbin/auditd", "deny", "no-security-daemon-stop"),
+    ("start-stop-daemon -K -p /run/auditd.pid", "deny", "no-security-daemon-stop"),
+    ("start-stop-daemon --start --exec /usr/sbin/nginx", "allow", "defaults.unmatched"),
+    ("iptables --policy=INPUT ACCEPT", "confirm", "confirm-firewall-accept-all"),
+    ("iptables -PINPUT ACCEPT", "confirm", "confirm-firewall-accept-all"),
+    ("iptables --pol INPUT ACCEPT", "confirm", "confirm-firewall-accept-all"),
+    ("iptables -P INPUT DROP", "allow", "defaults.unmatched"),
+    ("nft -f /tmp/rules.nft", "confirm", "confirm-nft-file"),
+    ("nft --file=/tmp/rules.nft", "confirm", "confirm-nft-file"),
+    ("nft delete table inet filter", "deny", "no-nft-flush"),
+    ("nft flush chain inet filter input", "deny", "no-nft-flush"),
+    ("nft list ruleset", "allow", "defaults.unmatched"),
+    ("curl telnet://10.0.0.1:25", "alert", "alert-raw-connection-curl"),
+    ("curl -s dict://10.0.0.1:11211/stats", "alert", "alert-raw-connection-curl"),
+    ("useradd -o -u 0 -g 0 toor", "deny", "no-credential-useradd"),
+    ("useradd -ou 0 toor", "deny", "no-credential-useradd"),
+    ("useradd --uid=0 -o toor", "deny", "no-credential-useradd"),
+    ("useradd -p '$6$x' bob", "deny", "no-credential-useradd"),
+    ("useradd -m -s /bin/bash bob", "alert", "alert-new-user"),
+    ("usermod -aG sudo bob", "deny", "no-credential-tools"),
+    ("echo 'bob:pw' | chpasswd", "deny", "no-credential-tools"),
+    ("echo x 1<>/etc/sudoers", "deny", "no-credential-file-writes"),
+    ("exec 3<>/dev/tcp/10.0.0.1/80", "alert", "alert-dev-tcp"),
+    ("git config alias.z '!reboot' && git z", "confirm", "confirm-power"),
+    ("git config --global alias.z '-c core.pager=reboot log'", "confirm", "confirm-power"),
+    ("git config --global alias.z '-c alias.y=!reboot y'", "confirm", "confirm-power"),
+    ("git config core.hooksPath /tmp/h", "confirm", "defaults.unknown"),
+    ("git config --global alias.st status", "allow", "defaults.unmatched"),
+    ("sed '1e reboot' f", "confirm", "confirm-power"),
+    ("sqlite3 db '.shell reboot'", "confirm", "confirm-power"),
+    ("sqlite3 db '.system reboot'", "confirm", "confirm-power"),
+    ("sqlite3 db \"select load_extension('/tmp/x.so')\"", "confirm", "defaults.unknown"),
+    ("ssh -o ProxyCommand=none -o ConnectTimeout=2 host uptime", "alert", "alert-ssh-onward"),
+    ("rsync -av -e 'ssh -p 2222' src/ host:dst/", "alert", "alert-rsync-remote"),
 ]
 
 
@@ -1395,7 +1525,7 @@ COMMAND_NAMES = [
     ("echo $(date)", ["echo", "date"]),
     ("echo `date`", ["echo", "date"]),
     ("diff <(ls a) <(ls b)", ["diff", "ls", "ls"]),
-    ("if [ -f x ]; then cat x; else touch x; fi", ["[", "cat", "touch"]),
+    ("if [ -f x ]; then cat x; else touch x; fi", ["[", "cat", "touch", ">"]),
     # `[[` is a command to sh (dash): the line as sh reads it is judged too
     ("[[ -n $(id -u) ]]", ["id", "[["]),
     ("while read l; do echo $l; done < f", ["read", "l=", "echo", "<"]),
@@ -1890,7 +2020,51 @@ WRITES = [
     ("sort -uo /etc/sudoers x", ["/etc/sudoers"]),
     ("curl --output=/etc/sudoers http://x", ["/etc/sudoers"]),
     ("wget -q -O /etc/sudoers http://x", ["/etc/sudoers"]),
+    # outside attack E, finding 3: writers not counted as writes
+    ("sed -n 'w /etc/sudoers' x", ["/etc/sudoers"]),
+    ("sed -n 'W /etc/sudoers' x", ["/etc/sudoers"]),
+    ("sed -n 's/^/y/w /etc/sudoers' x", ["/etc/sudoers"]),
+    ("sed -e 's/a/b/' -e '/x/{w /etc/sudoers\n}' x", ["/etc/sudoers"]),
+    ("sed --expression='1w /etc/sudoers' x", ["/etc/sudoers"]),
+    ("sed -n '/root/!w /etc/sudoers' x", ["/etc/sudoers"]),
+    ("strace -o /etc/sudoers true", ["/etc/sudoers"]),
+    ("ltrace -o /etc/sudoers true", ["/etc/sudoers"]),
+    ("time -o /etc/sudoers true", ["/etc/sudoers"]),
+    ("tar -cf /etc/sudoers x", ["/etc/sudoers"]),
+    ("tar cf /etc/sudoers x", ["/etc/sudoers"]),
+    ("tar --create --file=/etc/sudoers x", ["/etc/sudoers"]),
+    ("tar -czf x.tgz -g /etc/sudoers y", ["/etc/sudoers"]),
+    ("ssh-keygen -q -N '' -f /etc/sudoers", ["/etc/sudoers"]),
+    ("sqlite3 /etc/sudoers 'create table t(a)'", ["/etc/sudoers"]),
+    ("sqlite3 db \".output /etc/sudoers\"", ["/etc/sudoers"]),
+    ("sqlite3 db \"attach database '/etc/sudoers' as s\"", ["/etc/sudoers"]),
+    ("sqlite3 db \"select writefile('/etc/sudoers', 'x')\"", ["/etc/sudoers"]),
+    ("sqlite3 db \"vacuum into '/etc/sudoers'\"", ["/etc/sudoers"]),
+    ("git -C /etc config -f sudoers k.v y", ["/etc/sudoers"]),
+    ("git config --file=/etc/sudoers k.v y", ["/etc/sudoers"]),
+    ("gzip /etc/sudoers", ["/etc/sudoers"]),
+    ("gunzip /etc/sudoers.gz", ["/etc/sudoers"]),
+    ("touch /etc/sudoers", ["/etc/sudoers"]),
+    ("curl -c /etc/sudoers https://x", ["/etc/sudoers"]),
+    ("curl --dump-header /etc/sudoers https://x", ["/etc/sudoers"]),
+    ("openssl req -new -keyout /etc/sudoers -out x", ["/etc/sudoers"]),
+    ("tcpdump -w /etc/sudoers", ["/etc/sudoers"]),
+    ("ssh -E /etc/sudoers host", ["/etc/sudoers"]),
+    ("zip /etc/sudoers f", ["/etc/sudoers"]),
+    ("htpasswd -c /etc/sudoers u", ["/etc/sudoers"]),
+    ("gcc -o /etc/sudoers x.c", ["/etc/sudoers"]),
+    ("cpio -o -O /etc/sudoers < list", ["/etc/sudoers"]),
 ]
+
+# What a writer that names a file only by a pattern may write: held, not passed.
+PATTERN_WRITES = ["mktemp -p /etc/sudoers.d", "mktemp /etc/sudoers.d/XXXXXX",
+                  "mktemp --tmpdir=/etc/sudoers.d", "split -a 3 x /etc/sudoers.d/m"]
+
+
+@pytest.mark.parametrize("line", PATTERN_WRITES)
+def test_files_a_writer_names_by_pattern_hold_the_line(default_policy: Policy, line: str) -> None:
+    verdict = evaluate(default_policy, line, role="engineer", target="web01")
+    assert (verdict.action, verdict.rule) == ("confirm", "no-credential-file-writes"), verdict
 
 
 @pytest.mark.parametrize(("line", "written"), WRITES)
@@ -2105,9 +2279,28 @@ STDIN_READERS = [
     ("sudo -S ls", "sudo"), ("python3 -c 'input()'", "python3"), ("perl -ne 'print'", "perl"),
     ("zsh", "zsh"), ("fish", "fish"), ("bash -c 'read x'", "read"), ("cat < \"$f\"", "cat"),
     ("x=$(head -1)", "head"),
+    # attack E, finding 6: the descriptor `read -u` reads followed; stdin named as a file
+    ("read -u 0 x", "read"), ("read -ru0 x", "read"), ("mapfile -u 0 -n 1 x", "mapfile"),
+    ("read -u 3 x 3<&0", "read"), ("exec 3<&0; read -u 3 x", "read"), ("read -u 3 x", "read"),
+    ("read -u \"$fd\" x", "read"), ("readarray -u0 x", "readarray"),
+    ("head -c 2 /dev/stdin", "head"), ("sed -u 1q /dev/stdin", "sed"),
+    ("dd bs=2 count=1 if=/dev/stdin", "dd"), ("dd if=/dev/fd/0 of=/tmp/x", "dd"),
+    ("cat /proc/self/fd/0", "cat"), ("cat /dev//stdin", "cat"), ("cat /proc/self/root/dev/stdin", "cat"),
+    ("cat /proc/$$/fd/0", "cat"), ("cd /dev/fd; cat 0", "cat"), ("sed -f/dev/stdin f", "sed"),
+    ("grep -f /dev/stdin f", "grep"), ("cp /dev/stdin /tmp/x", "cp"), ("wc /dev/fd/3 3<&0", "wc"),
+    ("awk 1 /dev/stdin", "awk"), ("python3 /dev/stdin", "python3"), ("base64 /dev/fd/$n", "base64"),
+    ("install /dev/stdin /tmp/x", "install"), ("tar -xf /dev/stdin", "tar"),
+    ("head -c 2 0", "head"), ("dd if=0 bs=1", "dd"),  # after `cd /dev/fd` on an earlier line
+    # attack E, finding 8: the shell's own stdin replaced by code on the line
+    ("exec 0<<<'touch x'", "exec"), ("exec < <(echo touch x)", "exec"),
+    ("exec <<'E'\ntouch x\nE", "exec"), ("exec 0</tmp/x", "exec"), ("exec <>/tmp/x", "exec"),
+    ("command exec </tmp/x", "exec"), ("{ exec 0<&3; }", "exec"), ("eval 'exec </tmp/x'", "exec"),
 ]
 NOT_STDIN_READERS = [
-    "read -u 3 x", "while read l; do :; done < f", "head -n 1 f", "cat f", "dd if=x of=y",
+    "read -u 3 x 3<f", "exec 3<&0", "exec >/dev/null 2>&1", "exec 2>/tmp/log", "exec </dev/stdin",
+    "cat /dev/stdin < f", "echo x | cat /dev/stdin", "grep 1 f", "sleep 5", "sort -k 2 f",
+    "seq 1 10", "tee /dev/stdout < f", "read x < /dev/tty",
+    "while read l; do :; done < f", "head -n 1 f", "cat f", "dd if=x of=y",
     "cat f | head", "echo hi", "apt-get install -y nginx", "apt-get -qy install x",
     "sed -n p f", "sed -e 1p f", "grep x f", "grep -r x", "awk -f p f", "jq .a f", "jq -n 1",
     "ssh -n host ls", "python3 x.py", "bash", "sh", "cat <<EOF\nx\nEOF", "cat <<< x",
@@ -2121,7 +2314,9 @@ NOT_STDIN_READERS = [
 def test_statements_that_may_read_the_scripts_own_stdin(line: str, reader: str) -> None:
     found = stdin_reader(line)
     assert found is not None and found.name == reader, parse_commands(line)
-    assert "may read the script after it" in (script_doubt(line) or "")
+    doubt = script_doubt(line) or ""
+    expected = "gives the shell another stdin" if reader == "exec" else "may read the script after it"
+    assert expected in doubt
 
 
 @pytest.mark.parametrize("line", NOT_STDIN_READERS)
@@ -2446,3 +2641,43 @@ def test_plain_lines_parse_the_same_with_or_without_a_trailing_comment(
     if not any(unknown == "parse error" for _, _, unknown, *_ in parsed):
         # (tree-sitter misreads a few plain lines, `- a=b`; the parser path then fails closed)
         assert seen(line) == parsed
+
+
+# Attack E, finding 10: judging `cd a;` n times cost n squared (8 s for 2,000, on the event
+# loop). Each construct that once grew with the square of its repeats, and some that might.
+REPEATED = {
+    "cd": "cd a; ", "cd-and": "cd a && ", "cd-subshell": "(cd a; true); ", "pushd": "pushd a; ",
+    "pushd-popd": "pushd a; popd; ", "cd-then-path": "cd a; rm x; ", "sh-reading": "bash -c '[[ a ]]'; ",
+    "eval-sh-reading": "eval '[[ a ]]'; ", "numbers": "x=1; echo $((x)); ", "heredoc": "cat <<E\nx\nE\n",
+    "exec-fd": "exec 3<&0; ", "mktemp": "t=$(mktemp); echo > \"$t\"; ", "alias": "alias a='ls'; ",
+    "redirections": "echo x >f <g; ", "substitutions": "echo $(true) `true`; ", "chroot": "chroot a true; ",
+    "env-C": "env -C /tmp true; ", "set-H": "set -H; bash -c 'echo !x'; ",
+}
+
+
+@pytest.mark.parametrize("piece", REPEATED.values(), ids=REPEATED.keys())
+def test_judging_costs_work_linear_in_the_repeats_of_a_construct(piece: str) -> None:
+    small, large = cost(piece * 100), cost(piece * 1000)
+    assert large <= 12 * small, (small, large)
+    assert large < MAX_WORK
+
+
+@pytest.mark.parametrize("line", [
+    "cd a;" * 30_000 + "true",                        # the attack's line, 15 times over
+    "cat <<E;" * 4_000 + "\n" + "x\nE\n" * 4_000,      # tree-sitter's own work is quadratic here
+    "(cd a; true); " * 20_000,
+], ids=["cd", "open-heredocs", "cd-subshell"])
+def test_a_line_past_the_work_bound_is_unknown_and_costs_no_more(default_policy: Policy,
+                                                                 line: str) -> None:
+    assert cost(line) == MAX_WORK + 1
+    verdict = evaluate(default_policy, line, role="engineer", target="web01")
+    assert verdict.action == "confirm" and verdict.rule == "defaults.unknown"
+    assert "too much to judge" in verdict.message
+
+
+def test_more_directories_than_followed_make_relative_paths_unknown(default_policy: Policy) -> None:
+    # 20 `cd`s: past 16 directories the rest is one known only at run time, so a relative
+    # path that could be a credential file is held, not passed.
+    line = "".join(f"cd d{i}; " for i in range(20)) + "cd /etc; " + "cd x; " * 20 + "rm sudoers"
+    assert action(default_policy, line) == "confirm"
+    assert action(default_policy, "cd /etc; rm sudoers") == "deny"

@@ -214,6 +214,44 @@ WRAPPED = [
 ATTACKS += [line for line in WRAPPED if shutil.which(line.split()[0]) is not None
             or line.startswith("time ")]
 
+# Outside attack E. Finding 1: xargs gives a wrapper with no command its command. 2: su -s
+# PROGRAM, wrappers mis-parsed. 3: writers not counted as writes. 4: code in options. Low: a
+# git alias stored and used on one line, `<>`. Lines whose program is not installed are left out.
+ATTACK_E = [
+    "echo canary | xargs env", "echo canary | xargs nice", "echo canary | xargs timeout 9",
+    "echo canary | xargs xargs", "echo canary x | xargs -n2 nice --",
+    "echo canary > l.$$; xargs -a l.$$ env", "echo -c canary | xargs bash",
+    "echo canary | xargs nohup", "echo canary | xargs setsid -w",
+    "su -s {c} root", "su --shell={c} root", "su -ps {c} root", "su --shell=/usr/bin/env root -- canary",
+    "runuser -s {c} root",
+    "setarch -R canary", "setarch --addr-no-randomize canary", "setarch -R -- canary",
+    "gpg-agent --homedir . --daemon canary",
+    "echo x | sed -n 'w {p}/x'", "echo x | sed -n 's/^/y/w {p}/x'", "echo x | sed -n 'W {p}/x'",
+    "echo x | sed -n '/x/{{w {p}/x\n}}'", "echo x > in.$$; split -l1 in.$$ {p}/x",
+    "echo x > in.$$; csplit -s -f {p}/x in.$$ 1", "strace -o {p}/x true",
+    "tar -cf {p}/x /etc/hostname", "tar cf {p}/x /etc/hostname", "mktemp -p {p}",
+    "mktemp {p}/XXXXXX", "ssh-keygen -q -N '' -f {p}/x", "sqlite3 {p}/x 'create table t(a)'",
+    "sqlite3 :memory: \"attach '{p}/x' as a; create table a.t(x)\"",
+    "git -C {p} config -f x k.v y", "gzip {p}/keep", "touch {p}/x", "echo x 1<>{p}/keep",
+    "echo x | sqlite3 :memory: \".once {p}/x\" 'select 1'",
+    "ssh -o ProxyCommand=canary -o ConnectTimeout=2 -o BatchMode=yes x",
+    "ssh -oProxyCommand=canary -o BatchMode=yes x", "ssh -o 'ProxyCommand canary' -o BatchMode=yes x",
+    "scp -o ProxyCommand=canary -o BatchMode=yes /etc/hostname x:/tmp/y",
+    "sftp -o ProxyCommand=canary -o BatchMode=yes x",
+    "strace -o '|canary' true", "strace -o'!canary' true", "sed '1e canary' /etc/hostname",
+    "sqlite3 :memory: '.shell canary'", "sqlite3 :memory: '.system canary'",
+    "sqlite3 -cmd '.shell canary' :memory: 'select 1'",
+    "tar -cf /dev/null --checkpoint=1 --checkpoint-action=exec=canary /etc/hostname",
+    "tar -I canary -cf x.$$ /etc/hostname", "split --filter=canary /etc/hostname",
+    "gdb --cd={p} -batch -ex 'shell touch f'", "gdb -cd {p} -batch -ex 'shell touch f'",
+    "git config --global alias.z '!canary' && git z",
+    "git config --global alias.z '-c alias.y=!canary y' && git z",
+]
+OPTIONAL = ("strace", "sqlite3", "gdb", "gpg-agent", "git", "ssh", "scp", "sftp", "setarch",
+            "runuser", "su", "csplit", "ssh-keygen")
+ATTACKS += [line for line in ATTACK_E if all(
+    shutil.which(tool) is not None for tool in OPTIONAL if tool in line.split())]
+
 # The same class through a variable: x holds an array reference whose subscript runs the canary,
 # and each of these evaluates x as arithmetic (set on the line, as on an earlier one).
 ARITHMETIC = [
@@ -248,6 +286,23 @@ STDIN_SCRIPTS = [
     b"{ true\n\\canary\n}\n",
     b"shopt -s expand_aliases\nalias e='echo ' H='; canary'\ne H\n",
     b"bash -c 'read x'\n'\ncanary\n'\n",
+    # outside attack E, finding 6: the script's stdin by descriptor or by name
+    b"read -u 0 x\n'\ncanary\n'\n",
+    b"read -ru0 x\n'\ncanary\n'\n",
+    b"mapfile -u 0 -n 1 x\n'\ncanary\n'\n",
+    b"read -u 3 x 3<&0\n'\ncanary\n'\n",
+    b"exec 3<&0\nread -u 3 x\n'\ncanary\n'\n",
+    b"head -c 2 /dev/stdin\n'\ncanary\n'\n",
+    b"sed -u 1q /dev/stdin\n'\ncanary\n'\n",
+    b"dd bs=2 count=1 if=/dev/stdin 2>/dev/null\n'\ncanary\n'\n",
+    b"head -c 2 /dev/fd/0\n'\ncanary\n'\n",
+    b"head -c 2 /proc/self/fd/0\n'\ncanary\n'\n",
+    b"cd /dev/fd\nhead -c 2 0\n'\ncanary\n'\n",
+    # finding 8: the shell's own stdin replaced by code on the line
+    b"exec 0<<<'canary'\n",
+    b"exec < <(echo canary)\n",
+    b"exec <<'E'\ncanary\nE\n",
+    b"command exec 0<<<'canary'\n",
 ]
 # Here-documents (outside attack C, finding 4) through the stdin gate's splitter; and what sh
 # (dash) reads otherwise, as a script fed to dash on its stdin.
@@ -256,6 +311,7 @@ SH_STDIN_SCRIPTS = [line.encode() + b"\n" for line in DASH if "{p}" not in line]
     b"cat <<$'EOF'\n$EOF\ncanary\nEOF\necho after\n",
     b"echo $'\\'\ncanary\n'\n",
     b"[[ a || canary ]]\n",
+    b"exec <<'E'\ncanary\nE\n",
 ]
 
 

@@ -245,3 +245,44 @@ def test_a_write_through_proc_self_cwd_is_judged_from_the_logins_home(world: Wor
     assert r.returncode == 126, r.stderr
     assert b"denied: the protected folder is not changed" in r.stderr
     assert not (world.protected / "cwd").exists()
+
+
+# Outside attack E, findings 6 and 8: the stdin gate, end to end.
+
+@pytest.mark.parametrize(("reader", "how"), [
+    ("read -u 0 x", "bash"), ("exec 3<&0\nread -u 3 x", "bash"),
+    ("head -c 2 /dev/stdin", "login shell"), ("dd bs=2 count=1 if=/proc/self/fd/0", "bash"),
+])
+def test_a_statement_reading_the_scripts_stdin_by_descriptor_or_name_is_held(
+    world: World, reader: str, how: str
+) -> None:
+    # As `read -r` above, but through `-u 0`, a copy of descriptor 0, or a name of stdin given
+    # as a file: bash would go on from wherever the reader stopped.
+    alice = world.person("alice")
+    canary = world.protected / f"reader-{abs(hash(reader))}"
+    script = f"{reader}\n'\ntouch {canary}\n'\necho after\n".encode()
+    if how == "bash":
+        r = alice.run(f"{LOGIN}@web01", "bash", input=script)
+    else:  # `ssh -T` with no command: the login shell reads the script
+        r = alice.run(f"{LOGIN}@web01", input=script, extra=("-T",))
+    assert b"may read the script after it" in r.stderr, r.stderr
+    assert b"expired" in r.stderr
+    assert not canary.exists()
+
+
+@pytest.mark.parametrize(("shell", "swap"), [
+    ("bash", "exec 0<<<'touch {c}'"), ("bash", "exec < <(echo touch {c})"),
+    ("dash", "exec <<'E'\ntouch {c}\nE"),
+])
+def test_a_script_that_gives_its_shell_another_stdin_is_held(
+    world: World, shell: str, swap: str
+) -> None:
+    if shutil.which(shell) is None:
+        pytest.skip(f"{shell} is not installed")
+    alice = world.person("alice")
+    canary = world.protected / f"swap-{abs(hash(swap))}"
+    r = alice.run(f"{LOGIN}@web01", shell,
+                  input=f"echo first\n{swap.format(c=canary)}\necho after\n".encode())
+    assert b"first" in r.stdout and b"after" in r.stdout, r.stderr
+    assert b"gives the shell another stdin" in r.stderr, r.stderr
+    assert not canary.exists()
