@@ -5271,7 +5271,7 @@ def script_doubt(statement: str, shell: str = "bash") -> str | None:
     bash's lacks (zsh's glob qualifiers), which the policy does not read."""
     reader = stdin_reader(statement)
     if reader is not None and reader.name == "exec" and len(reader.argv) == 1:
-        return (f"{_one_line(reader.text, 60)} gives the shell another stdin: what it runs next "
+        return (f"{one_line(reader.text, 60)} gives the shell another stdin: what it runs next "
                 "is not the script the bastion reads")
     if reader is not None:
         return (f"{one_line(reader.text, 60)} may read the script after it, which the shell "
