@@ -193,10 +193,28 @@ def test_interrupt_keys_go_at_once_and_empty_the_queue(key):
     drain(ta)
     ta.output(b"sleep 9")
     ta.allowed()
+    ta.output(ENTER)  # bash runs sleep: the keys go to the terminal driver
     assert ta.client(b"echo a\recho b\r" + key + b"echo c\r") is True
     assert drain(ta)[0] == Send(key)  # before anything held, and nothing held is sent
     ta.output(b"^C" + ENTER + PROMPT)
     assert sent(drain(ta)) == b"echo c"
+
+
+@pytest.mark.parametrize("key", [b"\x1a", b"\x1c"])
+def test_signal_keys_bash_ignores_at_its_prompt_neither_drop_nor_end_the_line(key):
+    # Attack D finding 3: bash ignores SIGTSTP and SIGQUIT while readline reads; the line stays.
+    ta = queue()
+    assert ta.client(b"touch can" + key + b"ary\r") is False
+    steps = drain(ta)
+    assert sent(steps) == b"touch can" + key + b"ary" and isinstance(steps[-1], Decide)
+    ta.output(b"touch canary")
+    rec = ta.tracker.reconstruct()
+    assert (rec.text, rec.certain) == ("touch canary", True)
+    ta.abandoned()
+    # A held line: the key is not an interrupt that would drop it either.
+    ta.client(b"mkdir held\r")
+    drain(ta)
+    assert ta.client(key) is False
 
 
 def test_keys_and_the_interrupt_typed_after_them_go_in_one_write():
