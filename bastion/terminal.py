@@ -1001,14 +1001,18 @@ class CommandLineTracker:
             self._credits -= 1
             if self._line.macro:
                 self._new_line()
+                self._epoch_seq -= 1
             return
         if self._maybe is not None:
             # The key readline might not have accepted was accepted after all (vi mode unseen,
             # a C locale's meta byte, a macro that ends with accept-line).
             self._pending, self._starts = self._maybe
             self._maybe = None
+            if self._keys.pending[:1] != b"\x1b":
+                self._keys.pending = b""  # a meta byte readline took as a key, not a character
             self._pending_placed, self._pending_seq = armed, self._out_seq
             self._new_line()
+            self._epoch_seq -= 1  # this chunk answered the key: keys after it are not typed ahead
             return
         if self._ahead and not self._keys_since_arm:
             self._ahead -= 1  # a line typed ahead, read by the shell's new prompt
@@ -1150,6 +1154,13 @@ class CommandLineTracker:
             if not followed:
                 self._keys.pending = b""
                 return [Forward(data[:end]), Pause(data[end:])]
+        tail = self._keys.pending
+        if tail and tail[0] != 0x1B:
+            # An unfinished character waits for its next bytes, but they have gone: a C locale's
+            # readline reads a lead byte such as 0xF6 (Esc v) at once.
+            meta = self._meta_point(tail, max(0, len(tail) - len(data)))
+            if meta is not None:
+                return self._meta_submit(data, tail, len(data) - len(tail), *meta)
         if self._keys.pending == b"\x1b" and not self._vi:
             self._esc_probe = (self._out_seq, self.cursor_position())
         return [Forward(data)] if data else []
@@ -1529,7 +1540,10 @@ class CommandLineTracker:
                 # (not followed) it uncomments a line starting with "#": both are judged.
                 lines = ([r.text[1:]] if r.text.startswith("#") else []) + ["#" + r.text]
             starts = self._statement_starts()
-            readings = [(s, "\n".join([*self._pending[s:], line])) for s in starts for line in lines]
+            tails = [[line] for line in lines]
+            if how == "eof" and not r.text:
+                tails = [[]]  # EOF on an empty line: the statement ends with the line before
+            readings = [(s, "\n".join([*self._pending[s:], *tail])) for s in starts for tail in tails]
             readings = [(s, st) for s, st in readings if st.strip()]
             if how == "eof":
                 readings = [(s, _close_heredocs(st, self._complete)) for s, st in readings]
