@@ -1132,7 +1132,15 @@ class CommandLineTracker:
         self._probe_vi()
         carried = len(self._keys.pending)  # bytes of the first key that came (and went) earlier
         end = -carried
-        for key in self._keys.feed(data):
+        keys = deque(self._keys.feed(data))
+        while keys:
+            key = keys.popleft()
+            if self._vi and len(key) > 1 and _is_text(key[:1].decode("latin-1")) \
+                    and self._vi_command_now():
+                # In vi's command mode each character is a command (`x`, then `v`): one at a time.
+                n = 1 if key[0] < 0x80 else _utf8_len(key[0])
+                keys.appendleft(key[n:])
+                key = key[:n]
             start, end = end, end + len(key)
             self._maybe = None  # a conditional credit explains only the line end right after it
             meta = self._meta_point(key, max(0, -start))

@@ -1029,6 +1029,15 @@ def test_vi_change_with_a_key_that_is_no_motion_stays_in_command_mode():
     assert held is not None and held.how == "edit"
 
 
+def test_vi_command_keys_sent_together_are_read_one_at_a_time():
+    sh = Shell()
+    sh.run("set -o vi")
+    sh.type("touch canary")
+    assert sh.keys(b"\x1b") is None
+    held = sh.keys(b"0v")  # `0`, then `v` (edit-and-execute) in one packet
+    assert held is not None and held.how == "edit"
+
+
 def test_vi_change_with_a_motion_inserts_and_v_is_text():
     sh = Shell()
     sh.run("set -o vi")
