@@ -789,6 +789,9 @@ class CommandLineTracker:
         self._bell_seq = -1  # output chunk of the last bell (readline's ding)
         self._vi_operator = ""  # vi's c, d or y waiting for its motion
         self._vi_change_at: int | None = None  # `c` took a motion: a bell since means it failed
+        # 8-bit text typed in vi's insert mode: a C locale's readline read it as Esc and vi
+        # commands (command mode) unless the screen shows the characters once it answered.
+        self._vi_meta_at: int | None = None
         self._submit: Submit | None = None
         self._submit_in_paste = False
         self._last: tuple[Reconstruction, str, list[int]] | None = None
@@ -1207,11 +1210,14 @@ class CommandLineTracker:
         line end only if nothing else is typed first (see `_maybe`)."""
         if how == "macro":
             return True  # no macro defined: readline rings the bell
+        if key == b"\x1bv":
+            return not self._vi  # vi's edit-and-execute; unbound in emacs mode
+        prev = self._last_prefix
         if self._vi:
-            return False
-        # Emacs mode: Esc or Ctrl-X before Enter or Ctrl-O makes an unbound key (M-C-m, C-x C-m):
-        # readline rings the bell. Esc v is vi's; in emacs mode it is unbound too.
-        return key == b"\x1bv" or (how == "accept" and bool(self._last_prefix))
+            return prev == "\x18"  # Esc is vi's command mode, not a prefix; C-x ... is unbound
+        # Emacs mode: after Esc or Ctrl-X only C-x C-e is bound among the keys that accept
+        # (M-C-m, M-C-j, M-C-o, C-x C-m, C-x M-# ring the bell).
+        return bool(prev) and not (prev == "\x18" and key == b"\x05")
 
     def _probe_vi(self) -> None:
         """An Esc sent alone moves the cursor one left in vi's insert mode (to the command
@@ -1251,8 +1257,9 @@ class CommandLineTracker:
             return "edit"
         if self._vi and len(key) == 2 and key[0] == "\x1b":
             return _VI_JUDGED.get(key[1])  # Esc, then a command key
-        if self._vi and self._vi_command_now() and not self._vi_argument and not self._vi_operator:
-            return _VI_JUDGED.get(key)
+        if (self._vi and (self._vi_command_now() or self._vi_meta_at is not None)
+                and not self._vi_argument and not self._vi_operator):
+            return _VI_JUDGED.get(key)  # (unanswered 8-bit text may have left insert mode)
         return None
 
     def _on_key(self, raw: bytes) -> bool:
@@ -1315,6 +1322,9 @@ class CommandLineTracker:
                 # While the model is lost (a search, a listing), every key waits its answer.
                 followed = (model.reliable and (key in _EDITS or _is_text(key))
                             and not vi_command and not eof)
+                if self._vi and not vi_command and _is_text(key) and max(key) >= "\x80":
+                    self._vi_meta_at = self._out_seq
+                    followed = False  # the answer shows which: wait for it
                 line.searched = line.searched or key in _SEARCH_KEYS
         line.last_key_seq = self._out_seq
         # A full-screen program takes text as text; a control key may end it (nano's Ctrl-X),
@@ -1347,6 +1357,10 @@ class CommandLineTracker:
     def _vi_command_now(self) -> bool:
         """Whether vi's command mode is on: a change (`c` and a motion) that readline answered
         with its bell failed and left it there."""
+        if self._vi_meta_at is not None and self._out_seq > self._vi_meta_at:
+            self._vi_meta_at = None
+            if not self._echo_shows_model():
+                self._vi_command = True
         if self._vi_change_at is not None:
             if self._bell_seq > self._vi_change_at:
                 self._vi_command = True
@@ -1355,13 +1369,27 @@ class CommandLineTracker:
                 self._vi_change_at = None  # answered without a bell: it inserts
         return self._vi_command
 
+    def _echo_shows_model(self) -> bool:
+        """The screen shows the line as the keystroke model holds it (and perhaps the echo of
+        a character whose bytes the model takes only with the next key)."""
+        model = self._line.model
+        if not model.reliable or not self._line.active:
+            return False
+        self._sync()
+        text, cursor = self._expected(model.text, model.cursor)
+        b = self._line.boundary
+        if b is None or not self._still_there(b):
+            return False
+        region = self._region(b.abs_row - self._screen.scrolled, b.col)
+        return region.text.startswith(text.rstrip()) and (region.cursor or 0) >= cursor
+
     def _track_vi(self, key: str) -> None:
         """Follow vi's command mode (after Esc, until a key that inserts), when in vi mode."""
         if not self._vi:
             return
         if key.startswith("\x1b"):
             self._vi_command, self._vi_argument, self._vi_operator = True, False, ""
-            self._vi_change_at = None
+            self._vi_change_at = self._vi_meta_at = None
             key = key[1:]
             if not key:
                 return
@@ -1466,7 +1494,7 @@ class CommandLineTracker:
         self._epoch_seq = self._out_seq
         self._running = False
         self._vi_command = self._vi_argument = False  # readline starts a line inserting
-        self._vi_operator, self._vi_change_at = "", None
+        self._vi_operator, self._vi_change_at, self._vi_meta_at = "", None, None
 
     def _resume_after_restart(self) -> None:
         """Readline began reading after keys of this line were typed (a pager's `q`, keys

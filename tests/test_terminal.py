@@ -1029,6 +1029,20 @@ def test_vi_change_with_a_key_that_is_no_motion_stays_in_command_mode():
     assert held is not None and held.how == "edit"
 
 
+@pytest.mark.parametrize(("echo", "how"), [
+    pytest.param("\u00e9".encode(), None, id="UTF-8 locale: shown, still inserting"),
+    pytest.param(b"\x08", "edit", id="C locale: Esc h, Esc )"),
+])
+def test_vi_mode_8bit_text_is_read_as_the_screen_shows_it(echo, how):
+    sh = Shell()
+    sh.run("set -o vi")
+    sh.type("touch canary ")
+    assert sh.keys("\u00e9".encode()) is None  # \xc3\xa9: Esc C, Esc ) in a C locale
+    sh.out(echo)
+    held = sh.keys(b"v")
+    assert (held.how if held else None) == how
+
+
 def test_vi_command_keys_sent_together_are_read_one_at_a_time():
     sh = Shell()
     sh.run("set -o vi")
