@@ -40,14 +40,21 @@ Rules the gate can rely on:
   READLINE_KEYS lists as one: CR, LF and (in emacs mode) Ctrl-O, also inside a bracketed
   paste (so each pasted line is gated in order, and the rest of the paste waits in
   `Submit.rest` for the verdict of the line before); Esc #, Ctrl-X Ctrl-E, Esc Ctrl-E,
-  Ctrl-X e, Ctrl-X Ctrl-R, Esc v; in vi's command mode `#`, `v` and `@`. `Submit.how` says what readline
-  does with the line, and `reconstruct()` gives what then runs. A CR followed by LF is two
-  submits: "ls \\" CR would otherwise let the LF run a statement nobody judged.
+  Ctrl-X e, Ctrl-X Ctrl-R, Esc v; in vi's command mode `#`, `v` and `@`; Ctrl-D on an empty
+  continuation line (`how="eof"`: bash ends the statement there, and runs a here-document); a
+  byte >= 0x80 whose meta key (Esc and the byte & 0x7f, as a C locale's readline reads it) is
+  one of these (`Submit.meta`: the line goes on afterwards, as the byte may be part of a UTF-8
+  character). A prefix (Ctrl-X, Esc) lasts until the next key, whatever output comes between.
+  `Submit.how` says what readline does with the line, and `reconstruct()` gives what then
+  runs. A CR followed by LF is two submits: "ls \\" CR would otherwise let the LF run a
+  statement nobody judged.
 - While a `Submit` awaits `resolve()`, do not call `feed_input` (it raises): queue client bytes.
 - `reconstruct()` may be called any number of times while a submit is held (a confirmation
   re-reads the line before sending the key). `Reconstruction.kind` is:
-  "command": judge `text` with the policy; when `certain` is False the policy's `uncertain`
-  action applies (fail closed), `reason` says why;
+  "command": judge `text` with the policy, and each statement in `also` (the shell may run one
+  of those instead: earlier lines of an unfinished statement it may have dropped), the
+  stricter verdict standing; when `certain` is False the policy's `uncertain` action applies
+  (fail closed), `reason` says why;
   "not-a-command": nothing is run by this submit (a password typed without echo, a full-screen
   program such as vim's `:` line, an empty line, or an unfinished statement such as an open
   quote or a trailing backslash: the shell waits for more lines, and the whole statement is
@@ -100,6 +107,20 @@ How the line is read (JumpServer and Warpgate style, with more checks):
   A Tab or an Esc echoed raw while a line is typed means the terminal driver, not a line
   editor, echoed the keys (the shell will complete or move where the screen shows blanks or
   "^["): such a line is never certain.
+- Unfinished statements: a line is the next of the pending statement only when readline read
+  the pending line and began again (bash's PS2) at a prompt that is not the primary one, or
+  both are in one paste. Otherwise (an answer to `read`, the primary prompt, no line editor)
+  each reading is judged: from each place the statement may begin, and this line alone.
+  Ctrl-C, EOF and a refused line drop the pending lines.
+- Signals: Ctrl-Z and Ctrl-\\ change nothing while readline reads (bash ignores SIGTSTP and
+  SIGQUIT at its prompt); only Ctrl-C resets the line there.
+- Without a line editor (no ?2004h: sh, dash, bash --noediting or on a dumb terminal) the
+  terminal driver edits the line: only text, the pty's VERASE (`erase`), Ctrl-U and Ctrl-W are
+  followed; a line holding any other control key (kept as data by the driver, acted on by a
+  line editor, and echoed raw it can move the cursor) is never certain.
+- Credits: a judged key readline may leave unaccepted (an unbound key after a prefix in emacs
+  mode, Esc v in emacs mode, a macro, a meta byte) explains only a line end shown before the
+  next key.
 - Bracketed paste (only when the target turned ?2004 on): the pasted text is literal. The shell
   shows nothing before the paste ends, so a pasted line is taken from the keystrokes, and is
   certain when the part of the line typed before the paste was verified on the screen and the
@@ -211,9 +232,14 @@ READLINE_KEYS: tuple[tuple[str, str, str, str], ...] = (
     ("shell-expand-line", "M-C-e (Esc C-e)", "emacs", "judged: expand (runs $( ) now)"),
     ("call-last-kbd-macro", "C-x e", "emacs", "judged: macro (unknown)"),
     ("posix-edit-macros", "@x (alias _x)", "vi command", "judged: macro (unknown)"),
-    ("vi-editing-mode", "M-C-j, M-C-m", "emacs (bash unbinds)", "judged: accept (the CR/LF)"),
+    ("vi-editing-mode", "M-C-j, M-C-m", "emacs (bash unbinds)",
+     "judged: accept, a conditional credit (unbound: readline rings its bell)"),
     ("delete-char / vi-eof-maybe", "C-d on an empty line", "emacs, vi",
-     "not judged: EOF, no line runs; the backstop expects readline's end"),
+     "not judged at the primary prompt: EOF, no line runs; the backstop expects its end"),
+    ("delete-char / vi-eof-maybe", "C-d on an empty continuation line", "emacs, vi",
+     "judged: eof (the statement as bash runs it at EOF)"),
+    ("convert-meta (C locale)", "a byte >= 0x80 read as Esc + (byte & 0x7f)", "emacs, vi",
+     "judged where that is a judge point (0x85, 0xA3, 0xF6; vi: 0xC0, 0x8D, 0x8A)"),
     ("re-read-init-file", "C-x C-r", "emacs", "judged: rebind (unknown: it loads bindings)"),
     ("history-expand-line, tilde-expand, glob-expand-word, spell-correct-word, "
      "alias-expand-line, magic-space (unbound)", "M-^, M-&, C-x *, C-x s", "emacs",
