@@ -801,7 +801,10 @@ class CommandLineTracker:
         # Where in _pending the shell's statement may begin: 0, and each line the bastion cannot
         # place (typed where no readline read it, or at what may be the primary prompt).
         self._starts: list[int] = []
-        self._pending_placed = False  # readline read the last pending line (bash's PS2 follows)
+        # The pending lines are bash's own: the first was typed at a known primary prompt and
+        # readline read it, and each later one was read as its continuation (bash's PS2 follows).
+        self._pending_placed = False
+        self._first_line = True  # nothing has been sent yet: the prompt is the shell's own
         self._pending_seq = -1  # output chunks when it was sent
         self._pending_paste = False  # ... inside a bracketed paste
         # A judged key readline may or may not accept (Esc CR in emacs mode, a macro, a meta
@@ -1039,7 +1042,7 @@ class CommandLineTracker:
             self._maybe = None
             if self._keys.pending[:1] != b"\x1b":
                 self._keys.pending = b""  # a meta byte readline took as a key, not a character
-            self._pending_placed, self._pending_seq = armed, self._out_seq
+            self._pending_placed, self._pending_seq = False, self._out_seq  # who read it: unknown
             self._new_line()
             self._epoch_seq -= 1  # this chunk answered the key: keys after it are not typed ahead
             return
@@ -1466,11 +1469,11 @@ class CommandLineTracker:
             self._ahead = 0
 
     def _eof_possible(self) -> bool:
-        """Ctrl-D may be EOF: the line is empty, or the model cannot say, and a shell reads it
-        (readline, or a terminal driver where no line editor was ever seen)."""
+        """Ctrl-D may be EOF for the shell: the line is empty (or the model cannot say), and
+        bash has not said a program reads the terminal (sh and dash say nothing either way)."""
         model = self._line.model
         empty = not self._line.active or not model.reliable or not model.text
-        return empty and (self.readline_reading or not self._readline_seen)
+        return empty and not self._running  # bash said a program reads the terminal: its EOF
 
     def _line_empty_for_eof(self) -> bool:
         model = self._line.model
@@ -2045,13 +2048,19 @@ class CommandLineTracker:
             line.model.apply("\x00" + how)
             line.model.anchor, line.model.relearn = None, False
             return
+        previous, continued = bool(self._pending), self._continues()
         if (how == "accept" and rec.kind == "command" and rec.certain and not self._pending
                 and line.boundary is not None and line.boundary.prompt.strip()
                 and not (self._alt and self._alt_evidence)
                 and line.boundary.prompt not in self._known_prompts):
             self._known_prompts.appendleft(line.boundary.prompt)
         self._pending, self._starts = after
-        self._pending_placed = self._armed and not line.while_running
+        # A line read at an unknown prompt may have gone to a program's readline (`read -e`).
+        at_primary = self._first_line or (line.boundary is not None
+                                           and line.boundary.prompt in self._known_prompts)
+        self._first_line = False
+        self._pending_placed = (self._armed and not line.while_running
+                                and (continued if previous else at_primary))
         self._pending_seq, self._pending_paste = self._out_seq, in_paste
         if not in_paste:
             self._paste_reading = self._paste_boundary = None

@@ -239,7 +239,8 @@ class TypeAhead:
             self._hold = None  # the shell shows a paste only once it ends: nothing to wait for
         else:
             # In a full-screen program no prompt follows a line: a short pause is enough.
-            short = submit.how in ("expand", "macro", "rebind") or full_screen
+            # A meta byte is mostly part of a character: its echo is the answer.
+            short = submit.how in ("expand", "macro", "rebind") or submit.meta or full_screen
             self._start_hold("answer" if short else "turn")
         return submit.key
 

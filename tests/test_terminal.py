@@ -889,6 +889,22 @@ def test_a_line_the_model_cannot_place_after_an_unfinished_one_is_judged_on_its_
     assert rec.kind == "command" and "touch canary" in (rec.text, *rec.also)
 
 
+def test_a_line_read_by_a_programs_readline_at_an_unknown_prompt_does_not_start_a_statement():
+    # `read -e` reads with readline too, and a prompt that changes (a clock in PS1) is never
+    # known: the next line may be bash's first, not a continuation of the answer.
+    sh = Shell()
+    sh.run("true")
+    sh.type("read -e -p 'x: ' c")
+    sh.submit()
+    sh.send(ENTER + b"\x1b[?2004hx: ")
+    sh.type("it's")
+    assert sh.submit().reason.startswith("unfinished statement")
+    sh.send(ENTER + b"\x1b[?2004h12:00:01> ")
+    sh.type("touch canary")
+    rec = sh.submit()
+    assert rec.kind == "command" and "touch canary" in (rec.text, *rec.also)
+
+
 def test_a_continuation_readline_reads_at_its_own_prompt_is_judged_whole_only():
     sh = Shell(is_complete=is_complete)
     sh.run("true")
