@@ -1105,6 +1105,16 @@ def test_without_a_line_editor_keys_are_read_as_the_terminal_driver_reads_them(e
     assert sh.submit().certain is certain
 
 
+def test_without_a_line_editor_ctrl_d_on_a_continuation_line_is_judged_too():
+    sh = Shell(prompt=DASH_PROMPT, enter=b"\r\n", banner=b"", is_complete=is_complete)
+    sh.type("touch canary <<EOF")
+    assert sh.submit().kind == "not-a-command"
+    sh.send(b"\r\n> ")
+    held = sh.keys(b"\x04")  # dash, too, runs the here-document at EOF
+    assert held is not None and held.how == "eof"
+    assert seen(sh.tracker.reconstruct()) == command("touch canary <<EOF\nEOF")
+
+
 def test_without_a_line_editor_backspaces_echoed_raw_do_not_hide_a_command():
     sh = Shell(prompt=DASH_PROMPT, enter=b"\r\n", banner=b"")
     hidden = "touch canary;#"
