@@ -1307,6 +1307,8 @@ DEFAULT_DECISIONS = [
     ("stty -echoctl", "confirm", "confirm-stty-line-keys"),
     ("stty erase ^H", "confirm", "confirm-stty-line-keys"),
     ("stty raw -echo", "confirm", "confirm-stty-line-keys"),
+    ("stty -echo", "allow", "defaults.unmatched"),
+    ("stty -echoe echoprt", "confirm", "confirm-stty-line-keys"),
     ("stty -F /dev/pts/1 -icanon", "confirm", "confirm-stty-line-keys"),
     ("stty -a", "allow", "defaults.unmatched"),
     ("stty sane", "allow", "defaults.unmatched"),
