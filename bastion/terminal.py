@@ -251,6 +251,9 @@ _INTERRUPTS = frozenset({"\x03", "\x1a", "\x1c"})  # Ctrl-C, Ctrl-Z, Ctrl-\\ (si
 # Ctrl-Z and Ctrl-\\ send SIGTSTP and SIGQUIT, which interactive bash ignores at its prompt:
 # readline keeps its line. Only Ctrl-C (readline's SIGINT handler) drops it there.
 _IGNORED_AT_PROMPT = frozenset({"\x1a", "\x1c"})
+# Keys the terminal driver may take before readline sees them: the ignored signals above, and
+# Ctrl-S / Ctrl-Q while flow control (IXON) is on. They never complete a prefix readline holds.
+_MAYBE_UNSEEN = frozenset({"\x1a", "\x1c", "\x13", "\x11"})
 # 8-bit meta: in a C/POSIX locale readline (convert-meta on) reads a byte >= 0x80 as Esc and
 # the byte & 0x7f. The bastion cannot know the target's locale, so each such byte whose meta
 # key is a judge point is judged before it is sent (in a UTF-8 locale it is part of a character:
@@ -1344,7 +1347,9 @@ class CommandLineTracker:
                 vi_command = self._vi and self._vi_command_now()
                 self._track_vi(key)
                 eof = key == "\x04" and self._ender == "eof"
-                prefix, self._prefix = self._prefix, ""
+                prefix = self._prefix
+                if key not in _MAYBE_UNSEEN:
+                    self._prefix = ""
                 # In vi's command mode every key is a command the model does not follow.
                 model.apply("\x00" + key if vi_command else prefix + key)
                 # Ctrl-D on an empty line ends the shell: what follows is for the next one.
@@ -1453,8 +1458,9 @@ class CommandLineTracker:
     def _note_key(self, key: str) -> None:
         """Backstop bookkeeping for a key going to the target (see `unjudged_line`)."""
         self._prev_key = key
-        self._last_prefix = (key if key in _PREFIXES and not self._last_prefix
-                             and not self.full_screen else "")
+        if key not in _MAYBE_UNSEEN:
+            self._last_prefix = (key if key in _PREFIXES and not self._last_prefix
+                                 and not self.full_screen else "")
         if key in _INTERRUPTS and not (key in _IGNORED_AT_PROMPT and self.readline_reading):
             self._ahead = 0  # the terminal driver drops what it had not passed on
             self._ender = "interrupt"

@@ -998,6 +998,16 @@ def test_a_prefix_key_is_kept_across_output_and_resizes(prefix, then, how, betwe
     assert sh.deny().startswith(b"\x07")  # Ctrl-G aborts the prefix readline still holds
 
 
+@pytest.mark.parametrize("unseen", [b"\x1a", b"\x1c", b"\x13", b"\x11"])
+def test_keys_the_terminal_driver_may_take_do_not_complete_a_prefix(unseen):
+    sh = Shell()
+    sh.type("touch canary")
+    sh.keys(b"\x18")
+    sh.keys(unseen)  # an ignored signal, or flow control: readline never sees it
+    held = sh.keys(b"\x05")
+    assert held is not None and held.how == "edit"
+
+
 def test_a_prefix_completed_by_a_prefix_key_is_no_prefix():
     sh = Shell()
     sh.type("ls")
