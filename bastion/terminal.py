@@ -807,7 +807,6 @@ class CommandLineTracker:
         # The pending lines are bash's own: the first was typed at a known primary prompt and
         # readline read it, and each later one was read as its continuation (bash's PS2 follows).
         self._pending_placed = False
-        self._first_line = True  # nothing has been sent yet: the prompt is the shell's own
         self._pending_seq = -1  # output chunks when it was sent
         self._pending_paste = False  # ... inside a bracketed paste
         # A judged key readline may or may not accept (Esc CR in emacs mode, a macro, a meta
@@ -2062,9 +2061,8 @@ class CommandLineTracker:
             self._known_prompts.appendleft(line.boundary.prompt)
         self._pending, self._starts = after
         # A line read at an unknown prompt may have gone to a program's readline (`read -e`).
-        at_primary = self._first_line or (line.boundary is not None
-                                           and line.boundary.prompt in self._known_prompts)
-        self._first_line = False
+        # (Not even the session's first prompt: a `read -e` in ~/.bashrc may show it.)
+        at_primary = line.boundary is not None and line.boundary.prompt in self._known_prompts
         self._pending_placed = (self._armed and not line.while_running
                                 and (continued if previous else at_primary))
         self._pending_seq, self._pending_paste = self._out_seq, in_paste
