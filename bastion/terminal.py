@@ -107,9 +107,9 @@ How the line is read (JumpServer and Warpgate style, with more checks):
   A Tab or an Esc echoed raw while a line is typed means the terminal driver, not a line
   editor, echoed the keys (the shell will complete or move where the screen shows blanks or
   "^["): such a line is never certain.
-- Unfinished statements: a line is the next of the pending statement only when readline read
-  the pending line and began again (bash's PS2) at a prompt that is not the primary one, or
-  both are in one paste. Otherwise (an answer to `read`, the primary prompt, no line editor)
+- Unfinished statements: a line is the next of the pending statement only when the statement
+  began at a known primary prompt, readline read the pending line and began again (bash's
+  PS2) at a prompt that is not the primary one, or both are in one paste. Otherwise (an answer to `read`, the primary prompt, no line editor)
   each reading is judged: from each place the statement may begin, and this line alone.
   Ctrl-C, EOF and a refused line drop the pending lines.
 - Signals: Ctrl-Z and Ctrl-\\ change nothing while readline reads (bash ignores SIGTSTP and
