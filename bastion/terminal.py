@@ -109,8 +109,9 @@ How the line is read (JumpServer and Warpgate style, with more checks):
   "^["): such a line is never certain.
 - Unfinished statements: a line is the next of the pending statement only when the statement
   began at a known primary prompt, readline read the pending line and began again (bash's
-  PS2) at a prompt that is not the primary one, or both are in one paste. Otherwise (an answer to `read`, the primary prompt, no line editor)
-  each reading is judged: from each place the statement may begin, and this line alone.
+  PS2) at a prompt that is not the primary one, or both are in one paste. Otherwise (an
+  answer to `read`, the primary prompt, no line editor) each reading is judged: from each
+  place the statement may begin, and this line alone.
   Ctrl-C, EOF and a refused line drop the pending lines.
 - Signals: Ctrl-Z and Ctrl-\\ change nothing while readline reads (bash ignores SIGTSTP and
   SIGQUIT at its prompt); only Ctrl-C resets the line there.
