@@ -147,11 +147,13 @@ class InputGate:
     queue (bastion.typeahead), judges each line at its submit key, and ends the session when
     the target shows a line that ran unjudged (see CommandLineTracker.take_unjudged)."""
 
-    def __init__(self, app: Bastion, channel: ProxyChannel, cols: int, rows: int) -> None:
+    def __init__(self, app: Bastion, channel: ProxyChannel, cols: int, rows: int,
+                 erase: int = 0x7F) -> None:
         self.app = app
         self.ch = channel
         self.judge = Judge(app, channel)
-        self.tracker = CommandLineTracker(cols or 80, rows or 24, is_complete=policy.is_complete)
+        self.tracker = CommandLineTracker(cols or 80, rows or 24, is_complete=policy.is_complete,
+                                          erase=erase)
         self.queue = TypeAhead(self.tracker)
         self.cancelled = asyncio.Event()  # an interrupt came while a line waited
         self.closed = False
@@ -341,6 +343,9 @@ class InputGate:
             self.judge.record("(line could not be read)", v)
             return v
         v = self.judge.verdict(rec.text, certain=rec.certain, reason=rec.reason)
+        for other in rec.also:
+            # Another statement the shell may run instead (earlier lines it may have dropped).
+            v = stricter(v, self.judge.verdict(other, certain=rec.certain, reason=rec.reason))
         if rec.unknown:
             v = stricter(v, policy.Verdict(self.judge.policy.defaults.unknown, "defaults.unknown",
                                            rec.unknown, rec.text, ()))

@@ -647,8 +647,10 @@ class ProxyChannel(asyncssh.SSHServerSession):
 
     def _make_gate(self) -> None:
         if self.interactive:
-            _, (cols, rows, _, _), _ = self.term
-            self.gate = gate.InputGate(self.app, self, cols, rows)
+            _, (cols, rows, _, _), modes = self.term
+            # The tty's erase key as the target's pty has it (passed_modes keeps only DEL or ^H).
+            self.gate = gate.InputGate(self.app, self, cols, rows,
+                                       erase=modes.get(asyncssh.PTY_VERASE, 0x7F))
         elif self.scp is not None:
             self.transfer = scp.ScpStream(self.scp, gate.TransferJudge(self.app, self, "scp"),
                                           self.send_input, self.to_client)

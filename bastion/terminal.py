@@ -40,14 +40,21 @@ Rules the gate can rely on:
   READLINE_KEYS lists as one: CR, LF and (in emacs mode) Ctrl-O, also inside a bracketed
   paste (so each pasted line is gated in order, and the rest of the paste waits in
   `Submit.rest` for the verdict of the line before); Esc #, Ctrl-X Ctrl-E, Esc Ctrl-E,
-  Ctrl-X e, Ctrl-X Ctrl-R, Esc v; in vi's command mode `#`, `v` and `@`. `Submit.how` says what readline
-  does with the line, and `reconstruct()` gives what then runs. A CR followed by LF is two
-  submits: "ls \\" CR would otherwise let the LF run a statement nobody judged.
+  Ctrl-X e, Ctrl-X Ctrl-R, Esc v; in vi's command mode `#`, `v` and `@`; Ctrl-D on an empty
+  continuation line (`how="eof"`: bash ends the statement there, and runs a here-document); a
+  byte >= 0x80 whose meta key (Esc and the byte & 0x7f, as a C locale's readline reads it) is
+  one of these (`Submit.meta`: the line goes on afterwards, as the byte may be part of a UTF-8
+  character). A prefix (Ctrl-X, Esc) lasts until the next key, whatever output comes between.
+  `Submit.how` says what readline does with the line, and `reconstruct()` gives what then
+  runs. A CR followed by LF is two submits: "ls \\" CR would otherwise let the LF run a
+  statement nobody judged.
 - While a `Submit` awaits `resolve()`, do not call `feed_input` (it raises): queue client bytes.
 - `reconstruct()` may be called any number of times while a submit is held (a confirmation
   re-reads the line before sending the key). `Reconstruction.kind` is:
-  "command": judge `text` with the policy; when `certain` is False the policy's `uncertain`
-  action applies (fail closed), `reason` says why;
+  "command": judge `text` with the policy, and each statement in `also` (the shell may run one
+  of those instead: earlier lines of an unfinished statement it may have dropped), the
+  stricter verdict standing; when `certain` is False the policy's `uncertain` action applies
+  (fail closed), `reason` says why;
   "not-a-command": nothing is run by this submit (a password typed without echo, a full-screen
   program such as vim's `:` line, an empty line, or an unfinished statement such as an open
   quote or a trailing backslash: the shell waits for more lines, and the whole statement is
@@ -100,6 +107,21 @@ How the line is read (JumpServer and Warpgate style, with more checks):
   A Tab or an Esc echoed raw while a line is typed means the terminal driver, not a line
   editor, echoed the keys (the shell will complete or move where the screen shows blanks or
   "^["): such a line is never certain.
+- Unfinished statements: a line is the next of the pending statement only when the statement
+  began at a known primary prompt, readline read the pending line and began again (bash's
+  PS2) at a prompt that is not the primary one, or both are in one paste. Otherwise (an
+  answer to `read`, the primary prompt, no line editor) each reading is judged: from each
+  place the statement may begin, and this line alone.
+  Ctrl-C, EOF and a refused line drop the pending lines.
+- Signals: Ctrl-Z and Ctrl-\\ change nothing while readline reads (bash ignores SIGTSTP and
+  SIGQUIT at its prompt); only Ctrl-C resets the line there.
+- Without a line editor (no ?2004h: sh, dash, bash --noediting or on a dumb terminal) the
+  terminal driver edits the line: only text, the pty's VERASE (`erase`), Ctrl-U and Ctrl-W are
+  followed; a line holding any other control key (kept as data by the driver, acted on by a
+  line editor, and echoed raw it can move the cursor) is never certain.
+- Credits: a judged key readline may leave unaccepted (an unbound key after a prefix in emacs
+  mode, Esc v in emacs mode, a macro, a meta byte) explains only a line end shown before the
+  next key.
 - Bracketed paste (only when the target turned ?2004 on): the pasted text is literal. The shell
   shows nothing before the paste ends, so a pasted line is taken from the keystrokes, and is
   certain when the part of the line typed before the paste was verified on the screen and the
@@ -164,6 +186,7 @@ _CANCEL_LINE = b"\x05\x15"  # Ctrl-E (end of line), Ctrl-U (kill to its start)
 # looked for only while the alternate screen waits for such evidence.
 _PRIVATE_MODE = re.compile(rb"\x1b\[\?([0-9;]*)([hl])")
 _RIS = b"\x1bc"
+_OSC = re.compile(rb"\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?")  # a title: its BEL is no bell
 _FULL_SCREEN = re.compile(rb"\x1b\[[0-9;]*[HfJ]")
 _PARTIAL_EVENT = re.compile(rb"\x1b(?:\[[0-9;?]*)?")
 _ALT_MODES = (b"1049", b"1047", b"47")
@@ -212,9 +235,14 @@ READLINE_KEYS: tuple[tuple[str, str, str, str], ...] = (
     ("shell-expand-line", "M-C-e (Esc C-e)", "emacs", "judged: expand (runs $( ) now)"),
     ("call-last-kbd-macro", "C-x e", "emacs", "judged: macro (unknown)"),
     ("posix-edit-macros", "@x (alias _x)", "vi command", "judged: macro (unknown)"),
-    ("vi-editing-mode", "M-C-j, M-C-m", "emacs (bash unbinds)", "judged: accept (the CR/LF)"),
+    ("vi-editing-mode", "M-C-j, M-C-m", "emacs (bash unbinds)",
+     "judged: accept, a conditional credit (unbound: readline rings its bell)"),
     ("delete-char / vi-eof-maybe", "C-d on an empty line", "emacs, vi",
-     "not judged: EOF, no line runs; the backstop expects readline's end"),
+     "not judged at the primary prompt: EOF, no line runs; the backstop expects its end"),
+    ("delete-char / vi-eof-maybe", "C-d on an empty continuation line", "emacs, vi",
+     "judged: eof (the statement as bash runs it at EOF)"),
+    ("convert-meta (C locale)", "a byte >= 0x80 read as Esc + (byte & 0x7f)", "emacs, vi",
+     "judged where that is a judge point (0x85, 0xA3, 0xF6; vi: 0xC0, 0x8D, 0x8A)"),
     ("re-read-init-file", "C-x C-r", "emacs", "judged: rebind (unknown: it loads bindings)"),
     ("history-expand-line, tilde-expand, glob-expand-word, spell-correct-word, "
      "alias-expand-line, magic-space (unbound)", "M-^, M-&, C-x *, C-x s", "emacs",
@@ -223,8 +251,35 @@ READLINE_KEYS: tuple[tuple[str, str, str, str], ...] = (
      "not judged: programmable completion may run code (complete -C/-F: the policy's)"),
 )
 _INTERRUPTS = frozenset({"\x03", "\x1a", "\x1c"})  # Ctrl-C, Ctrl-Z, Ctrl-\\ (signals from the tty)
+# Ctrl-Z and Ctrl-\\ send SIGTSTP and SIGQUIT, which interactive bash ignores at its prompt:
+# readline keeps its line. Only Ctrl-C (readline's SIGINT handler) drops it there.
+_IGNORED_AT_PROMPT = frozenset({"\x1a", "\x1c"})
+# Keys the terminal driver may take before readline sees them: the ignored signals above, and
+# Ctrl-S / Ctrl-Q while flow control (IXON) is on. They never complete a prefix readline holds.
+_MAYBE_UNSEEN = frozenset({"\x1a", "\x1c", "\x13", "\x11"})
+# 8-bit meta: in a C/POSIX locale readline (convert-meta on) reads a byte >= 0x80 as Esc and
+# the byte & 0x7f. The bastion cannot know the target's locale, so each such byte whose meta
+# key is a judge point is judged before it is sent (in a UTF-8 locale it is part of a character:
+# the line so far is judged, and the line goes on). Esc CR is accept-line in vi mode only
+# (bash unbinds M-C-m in emacs mode); 0xF6 (Esc v) and 0xC0 (Esc @) are never in UTF-8 text.
+_META_EMACS = {0x85: "expand", 0xA3: "comment", 0xF6: "edit"}
+_META_VI = {**_META_EMACS, 0xC0: "macro", 0x8D: "accept", 0x8A: "accept"}
+_META_EMACS_RE = re.compile(rb"[\x85\xa3\xf6]")
+_META_VI_RE = re.compile(rb"[\x85\xa3\xf6\xc0\x8d\x8a]")
+# What shell-expand-line can run code through: command and process substitution, and
+# arithmetic or parameter expansion (array subscripts); a line without them runs nothing.
+_EXPANDS_CODE = re.compile(r"[$`]|[<>]\(")
+_HEREDOC_WORD = re.compile(r"<<-?[ \t]*(['\"]?)([A-Za-z0-9_.-]+)\1")
+_MAX_STARTS = 16  # readings of an unfinished statement followed at once; beyond, uncertain
+# Keys the terminal driver (a shell without readline: sh, dash, bash --noediting or with
+# TERM=dumb, where no line editor announced itself) acts on; any other control key is data in
+# the line, which a raw echo (stty -echoctl) can hide: such a line is never certain.
+_TTY_DATA = "a control key the terminal driver keeps in the line as data (no line editor seen)"
+_TTY_SIGNAL = "Ctrl-Z or Ctrl-\\ may have dropped the line (no line editor seen)"
+_VI_MOTIONS = frozenset(" hl^$0ftFT;,%wbeWBE|")  # readline's vi motions (rl_vi_domove)
 _VI_JUDGED: dict[str, How] = {"#": "comment", "v": "edit", "@": "macro"}
-_VI_INSERT = frozenset("iaIAsSCcR")  # vi commands that leave command mode for text
+_VI_INSERT = frozenset("iaIAsSCR")  # vi commands that leave command mode for text
+_VI_OPERATORS = frozenset("cdy")  # vi commands that take a motion (`c` then inserts)
 _VI_TAKES_CHAR = frozenset("rfFtT")  # vi commands whose next key is a character, not a command
 _VI_ON = re.compile(r"-o\s*vi\b|editing-mode[\s=]+vi\b")
 _VI_OFF = re.compile(r"-o\s*emacs\b|\+o\s*vi\b|editing-mode[\s=]+emacs\b")
@@ -247,7 +302,7 @@ class Forward:
     data: bytes
 
 
-How = Literal["accept", "comment", "edit", "expand", "macro", "rebind"]
+How = Literal["accept", "comment", "edit", "expand", "macro", "rebind", "eof"]
 
 
 @dataclass(frozen=True)
@@ -259,6 +314,7 @@ class Submit:
     key: bytes
     rest: bytes
     how: How = "accept"
+    meta: bool = False  # an 8-bit byte read as its meta key (see _META_EMACS)
 
 
 @dataclass(frozen=True)
@@ -280,6 +336,10 @@ class Reconstruction:
     reason: str
     kind: Kind
     unknown: str = ""
+    # Other statements the shell may run instead of `text`, judged too (the stricter verdict
+    # stands): where the bastion cannot tell whether earlier lines of an unfinished statement
+    # are still waiting in the shell, the line is judged with them and without them.
+    also: tuple[str, ...] = ()
 
 
 # -- the screen model -------------------------------------------------------------------------
@@ -683,7 +743,7 @@ class CommandLineTracker:
     """Screen model + keystroke model of one interactive channel. See the module docstring."""
 
     def __init__(self, cols: int = 80, rows: int = 24, *,
-                 is_complete: Callable[[str], bool] = policy.is_complete) -> None:
+                 is_complete: Callable[[str], bool] = policy.is_complete, erase: int = 0x7F) -> None:
         self._screen = _Screen(*_window(cols, rows))
         self._stream = pyte.Stream(self._screen)
         self._decoder = codecs.getincrementaldecoder("utf-8")("replace")
@@ -708,14 +768,39 @@ class CommandLineTracker:
         self._paste_reading: _Reading | None = None  # the first pasted line's, for the next ones
         self._paste_boundary: _Boundary | None = None  # where the line holding the paste began
         self._pending: list[str] = []  # earlier lines of an unfinished statement
+        # Where in _pending the shell's statement may begin: 0, and each line the bastion cannot
+        # place (typed where no readline read it, or at what may be the primary prompt).
+        self._starts: list[int] = []
+        # The pending lines are bash's own: the first was typed at a known primary prompt and
+        # readline read it, and each later one was read as its continuation (bash's PS2 follows).
+        self._pending_placed = False
+        self._pending_seq = -1  # output chunks when it was sent
+        self._pending_paste = False  # ... inside a bracketed paste
+        # A judged key readline may or may not accept (Esc CR in emacs mode, a macro, a meta
+        # byte): a credit for the very next end of a line, if no other key comes first, and the
+        # unfinished statement's state if it did accept (pending, starts).
+        self._maybe: tuple[list[str], list[int]] | None = None
+        self._conditional = False  # the held submit is such a key
+        self._meta_carry = b""  # the held meta byte and the unfinished character before it
+        self._erase = chr(erase)  # the tty's VERASE as passed on the pty (DEL or ^H)
+        self._readline_seen = False  # a line editor announced itself (?2004h) in this session
+        self._bell_seq = -1  # output chunk of the last bell (readline's ding)
+        self._vi_operator = ""  # vi's c, d or y waiting for its motion
+        self._vi_change_at: int | None = None  # `c` took a motion: a bell since means it failed
+        # 8-bit text typed in vi's insert mode: a C locale's readline read it as Esc and vi
+        # commands (command mode) unless the screen shows the characters once it answered.
+        self._vi_meta_at: int | None = None
         self._submit: Submit | None = None
         self._submit_in_paste = False
-        self._last: tuple[Reconstruction, str] | None = None
+        self._last: tuple[Reconstruction, str, list[int]] | None = None
         self._known_prompts: deque[str] = deque(maxlen=8)
         self._cancelled: _Boundary | None = None
         self._cancel_seq = -1
-        self._prev_key, self._prev_seq = "", 0
-        self._prefix = ""  # a prefix key (Ctrl-X, Esc) the next key completes
+        self._prev_key = ""
+        # A prefix key (Ctrl-X, a lone Esc) readline holds until the next key, however much
+        # output or redrawing comes between (emacs mode: `_prefix`; any mode: `_last_prefix`).
+        self._prefix = ""
+        self._last_prefix = ""
         self._held_prefix = False  # the held submit key's first bytes were sent before it
         self._vi = False  # readline is believed to be in vi mode (`set -o vi` was run)
         self._esc_probe: tuple[int, tuple[int, int]] | None = None  # a lone Esc just sent
@@ -841,6 +926,8 @@ class CommandLineTracker:
             self._chunk_tail = None
         if self._ender is not None:
             self._ender_text = (self._ender_text + _visible_output(data[-256:]))[-16:]
+        if b"\x07" in data and b"\x07" in _OSC.sub(b"", data):
+            self._bell_seq = self._out_seq
 
     def _look_for_full_screen(self, data: bytes, start: int, end: int) -> None:
         if not self._alt or self._alt_evidence:
@@ -898,6 +985,8 @@ class CommandLineTracker:
             typed = len(model.text) if model.reliable and model.cursor == len(model.text) else None
             line.restart = (scr.cursor.y + scr.scrolled, min(scr.cursor.x, scr.columns), typed)
         self._armed = True
+        self._readline_seen = True
+        self._prefix = self._last_prefix = ""  # a new line starts in readline's base keymap
         self._credits = 0
         self._keys_since_arm = 0
 
@@ -908,6 +997,18 @@ class CommandLineTracker:
             self._credits -= 1
             if self._line.macro:
                 self._new_line()
+                self._epoch_seq -= 1
+            return
+        if self._maybe is not None:
+            # The key readline might not have accepted was accepted after all (vi mode unseen,
+            # a C locale's meta byte, a macro that ends with accept-line).
+            self._pending, self._starts = self._maybe
+            self._maybe = None
+            if self._keys.pending[:1] != b"\x1b":
+                self._keys.pending = b""  # a meta byte readline took as a key, not a character
+            self._pending_placed, self._pending_seq = False, self._out_seq  # who read it: unknown
+            self._new_line()
+            self._epoch_seq -= 1  # this chunk answered the key: keys after it are not typed ahead
             return
         if self._ahead and not self._keys_since_arm:
             self._ahead -= 1  # a line typed ahead, read by the shell's new prompt
@@ -1027,8 +1128,20 @@ class CommandLineTracker:
         self._probe_vi()
         carried = len(self._keys.pending)  # bytes of the first key that came (and went) earlier
         end = -carried
-        for key in self._keys.feed(data):
+        keys = deque(self._keys.feed(data))
+        while keys:
+            key = keys.popleft()
+            if self._vi and len(key) > 1 and _is_text(key[:1].decode("latin-1")) \
+                    and self._vi_command_now():
+                # In vi's command mode each character is a command (`x`, then `v`): one at a time.
+                n = 1 if key[0] < 0x80 else _utf8_len(key[0])
+                keys.appendleft(key[n:])
+                key = key[:n]
             start, end = end, end + len(key)
+            self._maybe = None  # a conditional credit explains only the line end right after it
+            meta = self._meta_point(key, max(0, -start))
+            if meta is not None:
+                return self._meta_submit(data, key, start, *meta)
             how = self._judge_point(key)
             if how is not None:
                 self._keys.pending = b""  # the rest is looked at again after the verdict
@@ -1037,6 +1150,7 @@ class CommandLineTracker:
                 held = max(start, 0)
                 self._held_prefix = start < 0  # the key's first bytes (an Esc) went already
                 self._submit = Submit(key=data[held:end], rest=data[end:], how=how)
+                self._conditional = self._is_conditional(key, how)
                 self._submit_in_paste = self._in_paste
                 self._last = None
                 return ([Forward(data[:held])] if held else []) + [self._submit]
@@ -1044,9 +1158,59 @@ class CommandLineTracker:
             if not followed:
                 self._keys.pending = b""
                 return [Forward(data[:end]), Pause(data[end:])]
+        tail = self._keys.pending
+        if tail and tail[0] != 0x1B:
+            # An unfinished character waits for its next bytes, but they have gone: a C locale's
+            # readline reads a lead byte such as 0xF6 (Esc v) at once.
+            meta = self._meta_point(tail, max(0, len(tail) - len(data)))
+            if meta is not None:
+                return self._meta_submit(data, tail, len(data) - len(tail), *meta)
         if self._keys.pending == b"\x1b" and not self._vi:
             self._esc_probe = (self._out_seq, self.cursor_position())
         return [Forward(data)] if data else []
+
+    def _meta_point(self, key: bytes, skip: int) -> tuple[int, How] | None:
+        """The first byte of a text key, from `skip` on, whose meta key is a judge point."""
+        if key[0] < 0x20 or key[0] == 0x7F or self._in_paste or (self._vi and self._vi_argument):
+            return None
+        m = (_META_VI_RE if self._vi else _META_EMACS_RE).search(key, skip)
+        if m is None:
+            return None
+        return m.start(), (_META_VI if self._vi else _META_EMACS)[key[m.start()]]
+
+    def _meta_submit(self, data: bytes, key: bytes, start: int, at: int,
+                     how: How) -> list[Forward | Submit | Pause]:
+        """Hold a meta byte for its verdict: the characters before it are typed (an unfinished
+        one waits, with the byte, for the bytes after it)."""
+        before = key[:at]
+        head = before[:_utf8_complete(before, 0)]
+        if head:
+            self._on_key(head)
+        if not self._line.active:
+            self._begin_line()
+        self._keys.pending = b""
+        self._meta_carry = before[len(head):] + key[at:at + 1]
+        cut = start + at  # >= 0: bytes carried from an earlier chunk were judged already
+        self._held_prefix = False
+        self._submit = Submit(key=data[cut:cut + 1], rest=data[cut + 1:], how=how, meta=True)
+        self._conditional = True
+        self._submit_in_paste = False
+        self._last = None
+        return ([Forward(data[:cut])] if cut else []) + [self._submit]
+
+    def _is_conditional(self, key: bytes, how: How) -> bool:
+        """A judged key that readline may leave unaccepted: it earns a credit for the next
+        line end only if nothing else is typed first (see `_maybe`)."""
+        if how == "macro":
+            return True  # no macro defined: readline rings the bell
+        if key == b"\x1bv":
+            return not self._vi  # vi's edit-and-execute; unbound in emacs mode
+        prev = self._last_prefix
+        if self._vi:
+            return prev == "\x18"  # Esc is vi's command mode, not a prefix; C-x ... is unbound
+        # Emacs mode: after Esc or Ctrl-X only C-x C-e is bound among the keys that accept
+        # (M-C-m, M-C-j, M-C-o, C-x C-m, C-x M-# ring the bell).
+        return bool(prev) and not (prev == "\x18" and key == b"\x05")
 
     def _probe_vi(self) -> None:
         """An Esc sent alone moves the cursor one left in vi's insert mode (to the command
@@ -1067,12 +1231,15 @@ class CommandLineTracker:
         key = raw.decode("utf-8", "replace")
         if self._in_paste:
             return "accept" if key in ("\r", "\n") else None
-        # A prefix (Esc, Ctrl-X) waits in readline silently: output since means it went elsewhere.
-        prev = self._prev_key if self._prev_seq == self._out_seq else ""
+        # A prefix (Esc, Ctrl-X) waits in readline until the next key, whatever output, redraw
+        # or resize comes between: only the next key, Ctrl-C or a new line ends it.
+        prev = self._last_prefix
         if key in ("\r", "\n"):
             return "accept"
+        if key == "\x04" and self._pending and self._eof_possible():
+            return "eof"  # EOF on a continuation line: bash runs (or drops) the statement
         if key == "\x0f":
-            return None if self._vi else "accept"  # vi's insert mode inserts a literal ^O
+            return None if self._vi and not prev else "accept"  # vi's insert mode inserts ^O
         if key == "\x05" and prev == "\x1b":
             return "expand"
         if prev == "\x18" and key in ("\x05", "e", "\x12"):
@@ -1083,8 +1250,9 @@ class CommandLineTracker:
             return "edit"
         if self._vi and len(key) == 2 and key[0] == "\x1b":
             return _VI_JUDGED.get(key[1])  # Esc, then a command key
-        if self._vi and self._vi_command and not self._vi_argument:
-            return _VI_JUDGED.get(key)
+        if (self._vi and (self._vi_command_now() or self._vi_meta_at is not None)
+                and not self._vi_argument and not self._vi_operator):
+            return _VI_JUDGED.get(key)  # (unanswered 8-bit text may have left insert mode)
         return None
 
     def _on_key(self, raw: bytes) -> bool:
@@ -1114,9 +1282,15 @@ class CommandLineTracker:
                 model.insert(key)
         elif key == _CTRL_C:
             self._pending.clear()
+            self._starts.clear()
             self._new_line()
             return True
+        elif key in _IGNORED_AT_PROMPT and self.readline_reading:
+            line.last_key_seq = self._out_seq
+            return True  # bash ignores the signal; readline never sees the key
         else:
+            if self._tty_rules() and self._tty_keeps(key, model):
+                model.suspect = _TTY_SIGNAL if key in _IGNORED_AT_PROMPT else _TTY_DATA
             if not model.reliable and self._out_seq > line.last_key_seq:
                 self._rebase()
                 model = line.model
@@ -1127,48 +1301,128 @@ class CommandLineTracker:
                 self._paste_boundary = line.boundary
                 if not model.reliable or model.cursor != len(model.text):
                     model.suspect = "the paste went into a line the bastion could not follow"
-            elif key in _PREFIXES and not self._vi and not self.full_screen:
+            elif key in _PREFIXES and not self._prefix and not self._vi and not self.full_screen:
                 # Readline waits for the next key silently: nothing to follow yet.
                 self._prefix = key
             else:
-                vi_command = self._vi and self._vi_command
+                vi_command = self._vi and self._vi_command_now()
                 self._track_vi(key)
                 eof = key == "\x04" and self._ender == "eof"
-                prefix, self._prefix = self._prefix, ""
+                prefix = self._prefix
+                if key not in _MAYBE_UNSEEN:
+                    self._prefix = ""
                 # In vi's command mode every key is a command the model does not follow.
                 model.apply("\x00" + key if vi_command else prefix + key)
                 # Ctrl-D on an empty line ends the shell: what follows is for the next one.
                 # While the model is lost (a search, a listing), every key waits its answer.
                 followed = (model.reliable and (key in _EDITS or _is_text(key))
                             and not vi_command and not eof)
+                if self._vi and not vi_command and _is_text(key) and max(key) >= "\x80":
+                    self._vi_meta_at = self._out_seq
+                    followed = False  # the answer shows which: wait for it
                 line.searched = line.searched or key in _SEARCH_KEYS
         line.last_key_seq = self._out_seq
         # A full-screen program takes text as text; a control key may end it (nano's Ctrl-X),
         # and what follows it in a burst may then be the shell's.
         return followed or (self.full_screen and _is_text(key))
 
+    @property
+    def readline_reading(self) -> bool:
+        """Readline reads a line at the shell's prompt (bash said so with ?2004h): Ctrl-Z and
+        Ctrl-\\ are signals bash ignores there, not interrupts."""
+        return self._bracketed and not self._alt
+
+    def _tty_rules(self) -> bool:
+        """No line editor announced itself: the terminal driver edits the line (sh, dash, bash
+        without readline), or one that does not say so (bash with TERM=dumb). Only the keys
+        both treat alike are followed."""
+        return not self._bracketed and not self._alt
+
+    def _tty_keeps(self, key: str, model: _LineModel) -> bool:
+        """A key the terminal driver may keep in the line as data while a line editor would act
+        on it (or the reverse): the line cannot be certain."""
+        if _is_text(key) or key in ("\r", "\n", "\x15", "\x17", self._erase):
+            return False  # text, Enter, VKILL, VWERASE and VERASE as the pty has them
+        if key in _IGNORED_AT_PROMPT or key == "\x04":
+            # The driver drops the line (Ctrl-Z, Ctrl-\\) or hands it over as it is (Ctrl-D);
+            # readline keeps it. Only with nothing typed is there nothing to tell apart.
+            return bool(model.text) or not model.reliable
+        return True
+
+    def _vi_command_now(self) -> bool:
+        """Whether vi's command mode is on: a change (`c` and a motion) that readline answered
+        with its bell failed and left it there."""
+        if self._vi_meta_at is not None and self._out_seq > self._vi_meta_at:
+            self._vi_meta_at = None
+            if not self._echo_shows_model():
+                self._vi_command = True
+        if self._vi_change_at is not None:
+            if self._bell_seq > self._vi_change_at:
+                self._vi_command = True
+                self._vi_change_at = None
+            elif self._out_seq > self._vi_change_at:
+                self._vi_change_at = None  # answered without a bell: it inserts
+        return self._vi_command
+
+    def _echo_shows_model(self) -> bool:
+        """The screen shows the line as the keystroke model holds it (and perhaps the echo of
+        a character whose bytes the model takes only with the next key)."""
+        model = self._line.model
+        if not model.reliable or not self._line.active:
+            return False
+        self._sync()
+        text, cursor = self._expected(model.text, model.cursor)
+        b = self._line.boundary
+        if b is None or not self._still_there(b):
+            return False
+        region = self._region(b.abs_row - self._screen.scrolled, b.col)
+        return region.text.startswith(text.rstrip()) and (region.cursor or 0) >= cursor
+
     def _track_vi(self, key: str) -> None:
         """Follow vi's command mode (after Esc, until a key that inserts), when in vi mode."""
         if not self._vi:
             return
         if key.startswith("\x1b"):
-            self._vi_command, self._vi_argument = True, False
+            self._vi_command, self._vi_argument, self._vi_operator = True, False, ""
+            self._vi_change_at = self._vi_meta_at = None
             key = key[1:]
             if not key:
                 return
-        elif not self._vi_command:
+        elif not self._vi_command_now():
             return
         if self._vi_argument:
             self._vi_argument = False  # the character after r, f, F, t, T
+            if self._vi_operator:
+                self._vi_motion_done(valid=True)
+        elif self._vi_operator:
+            if key.isdigit():
+                return  # a count before the motion
+            if key in "fFtT":
+                self._vi_argument = True
+                return
+            self._vi_motion_done(valid=key in _VI_MOTIONS or key == self._vi_operator)
         elif key in _VI_INSERT:
             self._vi_command = False
+        elif key in _VI_OPERATORS:
+            self._vi_operator = key
         elif key in _VI_TAKES_CHAR:
             self._vi_argument = True
 
+    def _vi_motion_done(self, valid: bool) -> None:
+        """An operator's motion came: `c` with a motion inserts, unless readline rings its bell
+        (a key that is no motion, or one that cannot move: it stays in command mode)."""
+        op, self._vi_operator = self._vi_operator, ""
+        if op == "c" and valid:
+            self._vi_command = False
+            self._vi_change_at = self._out_seq
+
     def _note_key(self, key: str) -> None:
         """Backstop bookkeeping for a key going to the target (see `unjudged_line`)."""
-        self._prev_key, self._prev_seq = key, self._out_seq
-        if key in _INTERRUPTS:
+        self._prev_key = key
+        if key not in _MAYBE_UNSEEN:
+            self._last_prefix = (key if key in _PREFIXES and not self._last_prefix
+                                 and not self.full_screen else "")
+        if key in _INTERRUPTS and not (key in _IGNORED_AT_PROMPT and self.readline_reading):
             self._ahead = 0  # the terminal driver drops what it had not passed on
             self._ender = "interrupt"
             self._ender_text = ""
@@ -1180,6 +1434,13 @@ class CommandLineTracker:
         if self._armed:
             self._keys_since_arm += 1
             self._ahead = 0
+
+    def _eof_possible(self) -> bool:
+        """Ctrl-D may be EOF for the shell: the line is empty (or the model cannot say), and
+        bash has not said a program reads the terminal (sh and dash say nothing either way)."""
+        model = self._line.model
+        empty = not self._line.active or not model.reliable or not model.text
+        return empty and not self._running  # bash said a program reads the terminal: its EOF
 
     def _line_empty_for_eof(self) -> bool:
         model = self._line.model
@@ -1223,12 +1484,13 @@ class CommandLineTracker:
         return ""
 
     def _new_line(self) -> None:
-        self._prefix = ""
+        self._prefix = self._last_prefix = ""
         self._held_prefix = False
         self._line = _Line()
         self._epoch_seq = self._out_seq
         self._running = False
         self._vi_command = self._vi_argument = False  # readline starts a line inserting
+        self._vi_operator, self._vi_change_at, self._vi_meta_at = "", None, None
 
     def _resume_after_restart(self) -> None:
         """Readline began reading after keys of this line were typed (a pager's `q`, keys
@@ -1300,30 +1562,71 @@ class CommandLineTracker:
         """The statement the pending submit (or, without one, an Enter now) would run."""
         how = self._submit.how if self._submit is not None else "accept"
         r = self._read()
+        open_starts: list[int] = []
         if r.kind != "command":
             rec = Reconstruction(r.text, r.certain, r.reason, r.kind)
-        elif how != "accept":
-            # Judged as it will run, complete or not: readline acts on the line now.
-            line = r.text
-            if how == "comment":
-                # insert-comment: with a numeric argument it uncomments a line starting with
-                # "#" and runs it; the argument is not followed, so that is assumed.
-                line = line[1:] if line.startswith("#") else "#" + line
-            statement = "\n".join([*self._pending, line])
-            rec = Reconstruction(statement, r.certain, r.reason, "command", _UNKNOWN_HOW.get(how, ""))
         else:
-            # Earlier lines were kept only when certain: the statement is as sure as this line.
-            statement = "\n".join([*self._pending, r.text])
+            lines = [r.text]
+            if how == "comment":
+                # insert-comment comments the line out and accepts it; with a numeric argument
+                # (not followed) it uncomments a line starting with "#": both are judged.
+                lines = ([r.text[1:]] if r.text.startswith("#") else []) + ["#" + r.text]
+            starts = self._statement_starts()
+            tails = [[line] for line in lines]
+            if how == "eof" and not r.text:
+                tails = [[]]  # EOF on an empty line: the statement ends with the line before
+            readings = [(s, "\n".join([*self._pending[s:], *tail])) for s in starts for tail in tails]
+            readings = [(s, st) for s, st in readings if st.strip()]
+            if how == "eof":
+                readings = [(s, _close_heredocs(st, self._complete)) for s, st in readings]
             certain, reason = r.certain, r.reason
-            kind: Kind = "command"
-            if certain and not statement.strip():
-                kind, reason = "not-a-command", EMPTY_LINE
-            elif certain and not self._complete(statement):
-                kind, reason = "not-a-command", _CONTINUATION
-            rec = Reconstruction(statement, certain, reason, kind)
+            if len(starts) > _MAX_STARTS:
+                certain, reason = False, "too many ways to read the unfinished statement"
+            done = [self._complete(st) for _, st in readings]
+            open_starts = sorted({s for (s, _), ok in zip(readings, done, strict=True) if not ok})
+            if how == "accept":
+                complete = [st for (_, st), ok in zip(readings, done, strict=True) if ok]
+                if certain and not readings:
+                    rec = Reconstruction("", True, EMPTY_LINE, "not-a-command")
+                elif certain and not complete:
+                    rec = Reconstruction(readings[0][1], True, _CONTINUATION, "not-a-command")
+                else:
+                    # Earlier lines were kept only when certain: as sure as this line.
+                    judged = complete if certain else [st for _, st in readings] or [r.text]
+                    rec = Reconstruction(judged[0], certain, reason, "command",
+                                         also=tuple(judged[1:]))
+            else:
+                # Judged as it will run, complete or not: readline acts on the line now.
+                judged = [st for _, st in readings] or [r.text]
+                if how == "expand" and certain and not any(map(_EXPANDS_CODE.search, judged)):
+                    rec = Reconstruction(judged[0], True, "shell-expand-line runs nothing here",
+                                         "not-a-command")
+                else:
+                    rec = Reconstruction(judged[0], certain, reason, "command",
+                                         _UNKNOWN_HOW.get(how, ""), also=tuple(judged[1:]))
         if self._submit is not None:
-            self._last = (rec, r.text)
+            self._last = (rec, r.text, open_starts)
         return rec
+
+    def _statement_starts(self) -> list[int]:
+        """Where in the pending lines (and this one) the statement the shell runs may begin."""
+        if not self._pending:
+            return [0]
+        starts = list(self._starts) or [0]
+        if not self._continues():
+            starts.append(len(self._pending))  # the shell may have dropped the earlier lines
+        return starts
+
+    def _continues(self) -> bool:
+        """The shell reads this line as the next of the pending statement: readline read the
+        last pending line and began again since (bash's PS2), at a prompt that is not the
+        primary one; or both lines are of one bracketed paste."""
+        line, b = self._line, self._line.boundary
+        if line.began_in_paste and self._pending_paste:
+            return True
+        return (self._pending_placed and self._readline_seq > self._pending_seq
+                and self.readline_reading and b is not None and bool(b.prompt.strip())
+                and b.prompt not in self._known_prompts and not line.while_running)
 
     def _complete(self, statement: str) -> bool:
         try:
@@ -1652,48 +1955,79 @@ class CommandLineTracker:
             raise RuntimeError("resolve() without a pending submit")
         if self._last is None:
             self.reconstruct()
-        rec, text = self._last
+        rec, text, open_starts = self._last
         line, in_paste = self._line, self._submit_in_paste
-        how = self._submit.how
-        self._submit, self._last = None, None
+        submit, self._submit, self._last = self._submit, None, None
+        how = submit.how
+        conditional, self._conditional = self._conditional, False
+        carry, self._meta_carry = self._meta_carry, b""
         if not sent:
             # After Ctrl-C (earlier lines waiting) the shell draws a new prompt: look there.
             # After a paste, the shell's line began where the paste did.
             self._cancelled = None if self._pending else (line.boundary or self._paste_boundary)
             self._cancel_seq = self._out_seq
             self._pending.clear()
+            self._starts.clear()
+            self._maybe = None
             self._in_paste = self._next_in_paste = False
             self._paste_reading = self._paste_boundary = None
             self._new_line()
             return
-        self._prev_key, self._prefix, self._held_prefix = "", "", False  # readline took them
-        # A line read as the shell's (judged, empty, or unfinished) may end readline's line; a
-        # line sorted as a password or a full-screen program's may not: if readline reads it
-        # after all (a fake prompt or screen), the backstop sees a line nobody judged.
-        if how not in ("expand", "rebind") and (rec.kind == "command"
-                                                 or rec.reason in (EMPTY_LINE, _CONTINUATION)):
-            self._credit()
-        if how in ("expand", "macro", "rebind"):
-            # The line stays, changed by readline as the screen will show (or, for a macro
-            # that accepted it, ended: readline's end of line then starts the next one).
-            line.model.apply("\x00" + how)
-            line.model.anchor, line.model.relearn = None, False
-            line.macro = line.macro or how == "macro"
+        self._prev_key, self._prefix, self._last_prefix = "", "", ""  # readline took them
+        self._held_prefix = False
+        if how == "eof":
+            # Bash ends the statement at EOF: it runs (a here-document) or is dropped (an open
+            # quote); either way the next line starts a new one. Readline's end is the EOF's.
+            self._pending.clear()
+            self._starts.clear()
+            self._new_line()
+            self._ender, self._ender_text = "eof", ""
             return
         if rec.kind == "command" and rec.certain:
             if _VI_ON.search(rec.text):
                 self._vi = True
             elif _VI_OFF.search(rec.text):
                 self._vi = False
-        if rec.kind == "not-a-command" and rec.reason == _CONTINUATION:
-            self._pending.append(text)
+        # A line read as the shell's (judged, empty, or unfinished) may end readline's line; a
+        # line sorted as a password or a full-screen program's may not: if readline reads it
+        # after all (a fake prompt or screen), the backstop sees a line nobody judged.
+        shells = rec.kind == "command" or rec.reason in (EMPTY_LINE, _CONTINUATION)
+        if rec.kind == "command" or rec.reason == _CONTINUATION:
+            after = ([*self._pending, text], open_starts) if open_starts else ([], [])
         else:
-            if (how == "accept" and rec.kind == "command" and rec.certain and not self._pending
-                    and line.boundary is not None and line.boundary.prompt.strip()
-                    and not (self._alt and self._alt_evidence)
-                    and line.boundary.prompt not in self._known_prompts):
-                self._known_prompts.appendleft(line.boundary.prompt)
-            self._pending.clear()
+            after = ([], [])
+        if submit.meta or conditional:
+            # Readline may take the key as no accept at all (a character of a UTF-8 locale, an
+            # unbound key): the line goes on. If it accepted after all, the end of line it
+            # shows next, before any other key, is explained (see _readline_ended).
+            if shells and self._armed and how not in ("expand", "rebind"):
+                self._maybe = after
+            if submit.meta:
+                self._keys.pending = carry  # read again with the bytes that follow it
+            elif how == "macro":
+                line.model.apply("\x00macro")
+                line.model.anchor, line.model.relearn = None, False
+            return
+        if shells and how not in ("expand", "rebind"):
+            self._credit()
+        if how in ("expand", "rebind"):
+            # The line stays, changed by readline as the screen will show.
+            line.model.apply("\x00" + how)
+            line.model.anchor, line.model.relearn = None, False
+            return
+        previous, continued = bool(self._pending), self._continues()
+        if (how == "accept" and rec.kind == "command" and rec.certain and not self._pending
+                and line.boundary is not None and line.boundary.prompt.strip()
+                and not (self._alt and self._alt_evidence)
+                and line.boundary.prompt not in self._known_prompts):
+            self._known_prompts.appendleft(line.boundary.prompt)
+        self._pending, self._starts = after
+        # A line read at an unknown prompt may have gone to a program's readline (`read -e`).
+        # (Not even the session's first prompt: a `read -e` in ~/.bashrc may show it.)
+        at_primary = line.boundary is not None and line.boundary.prompt in self._known_prompts
+        self._pending_placed = (self._armed and not line.while_running
+                                and (continued if previous else at_primary))
+        self._pending_seq, self._pending_paste = self._out_seq, in_paste
         if not in_paste:
             self._paste_reading = self._paste_boundary = None
         self._new_line()
@@ -1740,10 +2074,21 @@ class CommandLineTracker:
         """Forget the line, any unfinished statement and any held submit; keep the screen."""
         self._submit, self._last = None, None
         self._pending.clear()
+        self._starts.clear()
+        self._maybe = None
         self._in_paste = self._next_in_paste = False
         self._paste_reading = self._paste_boundary = None
         self._keys = _KeyReader()
         self._new_line()
+
+
+def _close_heredocs(statement: str, complete: Callable[[str], bool]) -> str:
+    """The statement as bash runs it at EOF: here-documents still open end there."""
+    words = [m.group(2) for m in _HEREDOC_WORD.finditer(statement)]
+    if not words or complete(statement):
+        return statement
+    closed = "\n".join([statement, *words])
+    return closed if complete(closed) else statement
 
 
 def _visible_output(data: bytes) -> str:

@@ -19,9 +19,10 @@ Keys flow at once while the target keeps up. They wait in the queue:
 So each queued line is released only when the screen has settled, and judged (or sorted as a
 password by the echo rule) before its submit key is sent, whatever program reads it. Ctrl-C,
 Ctrl-Z and Ctrl-\\ outside a bracketed paste go through at once and empty the queue (a line
-waiting for its verdict is dropped). After a refused line the queue is emptied, since what
-was typed behind it may depend on it, and the gate tells the user how many lines were
-dropped; a client that has already sent EOF (a script piped into `ssh -tt`) then gets exit
+waiting for its verdict is dropped); at bash's prompt (readline reading) only Ctrl-C does, since
+bash ignores the other two signals there and readline keeps its line. After a refused line the
+queue is emptied, since what was typed behind it may depend on it, and the gate tells the user
+how many lines were dropped; a client that has already sent EOF (a script piped into `ssh -tt`) then gets exit
 status 126. The client's EOF reaches the target only once the queue is empty: the gate never
 writes after it. The queue holds at most `MAX_QUEUED` bytes; past that the gate stops reading
 the client (SSH flow control) until it drains.
@@ -41,6 +42,9 @@ MAX_QUEUED = 1 << 20  # client bytes held; beyond this the client is paused
 EXIT_REFUSED = 126   # as a refused exec command exits
 
 _INTERRUPT = re.compile(rb"[\x03\x1a\x1c]")
+# At bash's prompt Ctrl-Z and Ctrl-\\ are signals bash ignores: readline keeps its line, so
+# they are keys like others there (dropping a held line for them would forget what it holds).
+_INTERRUPT_AT_PROMPT = re.compile(rb"\x03")
 _PASTE_MARK = re.compile(rb"\x1b\[20([01])~")
 _LINES = re.compile(rb"[^\r\n]*[\r\n]+|[^\r\n]+$")
 _TYPED = re.compile(rb"[^\x00-\x20\x7f]")
@@ -117,7 +121,7 @@ class TypeAhead:
         # (fewer than a marker's six, so they hold none whole: the state before them is the
         # state at the end).
         tail = self._tail
-        found, self._end_in_paste = _scan(tail + data, self._end_in_paste)
+        found, self._end_in_paste = _scan(tail + data, self._end_in_paste, self._interrupts())
         self._tail = (tail + data)[-5:]
         found = [start + at - len(tail) for at in found if at >= len(tail)]
         holding = self._judging is not None or (self._hold is not None and not self._settled())
@@ -177,13 +181,16 @@ class TypeAhead:
             return SendEof()
         return None
 
+    def _interrupts(self) -> re.Pattern[bytes]:
+        return _INTERRUPT_AT_PROMPT if self.tracker.readline_reading else _INTERRUPT
+
     def _settled(self) -> bool:
         return self._hold == "turn" and self.tracker.readline_ready_since(self._hold_from)
 
     def _feed(self) -> Step:
         """Give the tracker the front of the queue, up to the first interrupt (sent alone)."""
         chunk = bytes(self._inbox[:_CHUNK])
-        found, _ = _scan(chunk, self._front_in_paste)
+        found, _ = _scan(chunk, self._front_in_paste, self._interrupts())
         if found and found[0] == 0:
             return self._send_interrupt()
         if found:
@@ -232,7 +239,8 @@ class TypeAhead:
             self._hold = None  # the shell shows a paste only once it ends: nothing to wait for
         else:
             # In a full-screen program no prompt follows a line: a short pause is enough.
-            short = submit.how in ("expand", "macro", "rebind") or full_screen
+            # A meta byte is mostly part of a character: its echo is the answer.
+            short = submit.how in ("expand", "macro", "rebind") or submit.meta or full_screen
             self._start_hold("answer" if short else "turn")
         return submit.key
 
@@ -284,14 +292,15 @@ class TypeAhead:
 _CHUNK = 4096  # bytes given to the tracker at a time, so that each step's work is bounded
 
 
-def _scan(data: bytes, in_paste: bool) -> tuple[list[int], bool]:
+def _scan(data: bytes, in_paste: bool,
+          interrupts: re.Pattern[bytes] = _INTERRUPT) -> tuple[list[int], bool]:
     """Positions of interrupt keys outside bracketed pastes, and the paste state at the end."""
     found: list[int] = []
     pos = 0
     for m in _PASTE_MARK.finditer(data):
         if not in_paste:
-            found += [i.start() for i in _INTERRUPT.finditer(data, pos, m.start())]
+            found += [i.start() for i in interrupts.finditer(data, pos, m.start())]
         in_paste, pos = m.group(1) == b"0", m.end()
     if not in_paste:
-        found += [i.start() for i in _INTERRUPT.finditer(data, pos)]
+        found += [i.start() for i in interrupts.finditer(data, pos)]
     return found, in_paste

@@ -236,3 +236,164 @@ def test_a_prompt_is_judged_as_a_string_and_the_code_in_it_as_code(world, tmp_pa
     term.send(b"exit\r")
     assert term.wait() == 0
     assert not (tmp_path / "canary").exists()
+
+# -- attack D: the key and line model against what bash and the terminal driver really do -----
+
+PS2 = rb"\x1b\[\?2004h> "
+DENIED = rb"denied: canaries are not touched"
+
+
+def alive(term) -> None:
+    """The session goes on, and the line after is read as its own."""
+    out = run(term, b"echo alive-$((2+3))\r")
+    assert b"alive-5" in out and b"denied" not in out
+
+
+def test_lines_bash_ends_or_drops_are_not_joined_to_the_next_one(world, tmp_path):
+    term = shell(world, tmp_path)
+    # EOF on a continuation line: bash runs the here-document's command; judged first.
+    start = len(term.buffer)
+    term.send(b"touch canary <<EOF\r")
+    term.expect(PS2, start=start)
+    term.send(b"\x04")
+    term.expect(DENIED, start=start)
+    term.expect(PROMPT, start=term.expect(DENIED, start=start))
+    alive(term)
+    # An answer to `read` holding a quote is no unfinished statement of the shell's.
+    run(term, b"read -r -p 'Comment: ' c\r", rb"Comment: ")
+    run(term, b"it's fine\r")
+    start = len(term.buffer)
+    term.send(b"touch canary\r")
+    term.expect(PROMPT, start=term.expect(DENIED, start=start))
+    # A here-document ended by EOF, then a line on its own.
+    start = len(term.buffer)
+    term.send(b"cat <<EOF\r")
+    term.expect(PS2, start=start)
+    run(term, b"some notes\r", PS2)
+    run(term, b"\x04")
+    start = len(term.buffer)
+    term.send(b"touch canary\r")
+    term.expect(PROMPT, start=term.expect(DENIED, start=start))
+    assert not (tmp_path / "canary").exists()
+    verdicts = [(e["line"], e["verdict"]) for e in audit_events(world, "command.verdict")[-4:]]
+    assert ("cat <<EOF\nsome notes\nEOF", "allow") in verdicts
+    term.send(b"exit\r")
+    term.wait()
+
+
+def test_a_meta_byte_that_is_esc_ctrl_e_in_a_c_locale_is_judged_before_it_is_sent(world, tmp_path):
+    term = shell(world, tmp_path)  # the target's locale: C (the bastion passes only LANG=C)
+    start = len(term.buffer)
+    term.send(b"echo $(touch canary)")
+    term.expect(rb"canary\)", start=start)
+    term.send(b"\x85")  # convert-meta: Esc C-e, shell-expand-line runs $( ) at once
+    term.expect(DENIED, start=start)
+    term.expect(PROMPT, start=term.expect(DENIED, start=start))
+    alive(term)
+    assert not (tmp_path / "canary").exists()
+    term.send(b"exit\r")
+    term.wait()
+
+
+def test_a_signal_bash_ignores_at_its_prompt_does_not_split_a_line(world, tmp_path):
+    key = b"\x1a"  # Ctrl-Z; Ctrl-\\ (SIGQUIT, ignored alike) in the pure tests
+    term = shell(world, tmp_path)
+    run(term, b"(sleep 1; echo tick) &\r")
+    start = len(term.buffer)
+    term.send(b"touch can" + key)
+    term.expect(rb"tick", start=start)  # the background job writes over the line
+    term.send(b"ary\r")
+    end = term.expect(PROMPT, start=term.expect(rb"denied", start=start))
+    assert b"denied" in term.buffer[start:end]  # the line as bash holds it, or uncertain
+    alive(term)
+    assert not (tmp_path / "canary").exists()
+    term.send(b"exit\r")
+    term.wait()
+
+
+def test_a_prefix_key_split_from_its_second_key_by_a_resize_is_still_judged(world, tmp_path):
+    term = shell(world, tmp_path)
+    run(term, b"export EDITOR=true\r")
+    start = len(term.buffer)
+    term.send(b"touch canary")
+    term.expect(rb"touch canary", start=start)
+    term.send(b"\x18")
+    at = len(term.buffer)
+    term.resize(100, 30)  # readline redraws the line: output between Ctrl-X and Ctrl-E
+    term.expect(rb"touch canary", start=at)
+    term.send(b"\x05")
+    term.expect(DENIED, start=at)  # judged as edit-and-execute: the rule and `unknown`
+    term.expect(PROMPT, start=term.expect(DENIED, start=at))
+    alive(term)
+    assert not (tmp_path / "canary").exists()
+    term.send(b"exit\r")
+    term.wait()
+
+
+def test_vi_change_without_a_motion_then_v_is_judged(world, tmp_path):
+    term = shell(world, tmp_path)
+    run(term, b"export EDITOR=true; set -o vi\r")
+    start = len(term.buffer)
+    term.send(b"touch canary\x1bcqv")  # `c q`: no motion, readline stays in command mode
+    term.expect(PROMPT, start=term.expect(rb"denied", start=start))
+    assert not (tmp_path / "canary").exists()
+    term.send(b"exit\r")
+    term.wait()
+
+
+def test_esc_enter_readline_does_not_accept_explains_no_later_line(world, tmp_path):
+    term = shell(world, tmp_path)
+    start = len(term.buffer)
+    term.send(b"bind '\"\\C-t\": accept-line'\r")
+    term.expect(rb"held for a supervisor \(h\d+\)", start=start)
+    held_id = re.search(rb"\((h\d+)\)", term.buffer[start:]).group(1).decode()
+    confirm = subprocess.run([sys.executable, "-m", "bastion", "--home", str(world.home.path),
+                              "confirm", held_id], capture_output=True, text=True, timeout=30)
+    assert confirm.returncode == 0, confirm.stderr
+    term.expect(PROMPT, start=term.expect(rb"confirmed by local:", start=start))
+    start = len(term.buffer)
+    term.send(b"echo hi\x1b\r")  # judged; in emacs mode M-C-m is unbound: readline rings
+    term.expect(rb"\x07", start=start)
+    term.send(b"\x15touch canary-bound\x14")
+    term.expect(rb"session ended: a command line ran that the bastion did not judge", start=start)
+    assert audit_events(world, "command.unjudged")[-1]["line"] == "touch canary-bound"
+    term.wait()
+
+
+def test_sh_without_readline_reads_keys_as_the_terminal_driver_does(world, tmp_path):
+    term = shell(world, tmp_path)
+    dash = rb"[\r\n]\$ "
+    run(term, b"PS1='$ ' sh\r", dash)
+    run(term, b"stty -echoctl\r", dash)
+    out = run(term, b"echo onx\x7fe\r", dash)  # DEL is the tty's erase key: certain
+    assert b"one" in out and b"denied" not in out
+    start = len(term.buffer)
+    # Ctrl-H is data for the tty; echoed raw it moves the cursor over what it hides.
+    term.send(b"touch canary;#" + b"\x08" * 14 + b"echo safe line\r")
+    term.expect(rb"denied", start=start)
+    run(term, b"exit\r")
+    assert not (tmp_path / "canary").exists()
+    alive(term)
+    term.send(b"exit\r")
+    term.wait()
+
+
+def test_a_dumb_terminal_gets_only_keys_a_line_editor_and_the_tty_read_alike(world, tmp_path):
+    # Wide enough for the line that changes directory: readline scrolls a long line sideways
+    # on a dumb terminal, and such a line cannot be read (it is refused as uncertain).
+    term = world.person("ivy").terminal(f"{LOGIN}@web01", env={"TERM": "dumb"}, cols=250)
+    at = term.expect(rb"[#$] ")
+    dumb = rb"[\r\n]READY> "
+    term.send(f"cd {tmp_path}; PS1='READ''Y> '; export EDITOR=true\r".encode())
+    term.expect(dumb, start=at)
+    assert b"hi-2" in run(term, b"echo hi-$((1+1))\r", dumb)  # plain typing: certain
+    run(term, b"(sleep 1; echo tick) &\r", dumb)
+    start = len(term.buffer)
+    # No bracketed paste, so no backstop: Ctrl-X, output, Ctrl-E must be judged at once.
+    term.send(b"touch canary\x18")
+    term.expect(rb"tick", start=start)
+    term.send(b"\x05")
+    term.expect(rb"denied", start=start)
+    assert not (tmp_path / "canary").exists()
+    term.send(b"exit\r")
+    term.wait()

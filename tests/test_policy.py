@@ -1395,6 +1395,16 @@ DEFAULT_DECISIONS = [
     ("chown root:root /tmp/x", "alert", "alert-chown-root"),
     ("ssh host uptime", "alert", "alert-ssh-onward"),
     ("ex -sc '%s/a/b/|x' /etc/sudoers", "confirm", "confirm-credential-edit"),
+    # what keys do to the line (attack D): the gate reads them as the defaults have them
+    ("stty -echoctl", "confirm", "confirm-stty-line-keys"),
+    ("stty erase ^H", "confirm", "confirm-stty-line-keys"),
+    ("stty raw -echo", "confirm", "confirm-stty-line-keys"),
+    ("stty -echo", "allow", "defaults.unmatched"),
+    ("stty -echoe echoprt", "confirm", "confirm-stty-line-keys"),
+    ("stty -F /dev/pts/1 -icanon", "confirm", "confirm-stty-line-keys"),
+    ("stty -a", "allow", "defaults.unmatched"),
+    ("stty sane", "allow", "defaults.unmatched"),
+    ("stty cols 120 rows 40", "allow", "defaults.unmatched"),
     # moving the history file away clears it, as removing it does
     ("mv ~/.bash_history ~/.bash_history.old", "deny", "no-history-file-tampering"),
     # still held: paths known only at run time (issue 12: a path known only at run time is

@@ -41,8 +41,8 @@ class Shell:
 
     def __init__(self, cols: int = 80, rows: int = 24, *, is_complete=is_complete,
                  banner: bytes = b"Last login: Mon Nov 23 10:00:00 2026\r\n",
-                 prompt: bytes = PROMPT, enter: bytes = ENTER) -> None:
-        self.tracker = CommandLineTracker(cols, rows, is_complete=is_complete)
+                 prompt: bytes = PROMPT, enter: bytes = ENTER, erase: int = 0x7F) -> None:
+        self.tracker = CommandLineTracker(cols, rows, is_complete=is_complete, erase=erase)
         self.forwarded = bytearray()
         self.held: Submit | None = None
         self.prompt, self.enter = prompt, enter
@@ -811,6 +811,327 @@ def test_resize_without_a_redraw_is_not_certain():
     sh = Shell()
     sh.press(b"echo " + b"a" * 70, b"echo " + b"a" * 70)
     sh.tracker.resize(40, 24)
+    assert not sh.submit().certain
+
+
+# -- attack D: keys and lines as readline and the tty really read them --------------------------
+
+BELL = b"\x07"
+READ_PROMPT = b"\r\n\x1b[?2004l\rComment: "  # Enter on `read -r -p 'Comment: ' c`: no readline
+
+
+def test_ctrl_d_on_a_continuation_line_is_judged_as_bash_runs_the_statement_at_eof():
+    sh = Shell(is_complete=is_complete)
+    sh.type("touch canary <<EOF")
+    assert sh.submit().kind == "not-a-command"
+    sh.send(ENTER + PS2)
+    held = sh.keys(b"\x04")  # bash ends the here-document at EOF and runs the command
+    assert held is not None and held.how == "eof"
+    assert seen(sh.tracker.reconstruct()) == command("touch canary <<EOF\nEOF")
+
+
+def test_a_here_document_ended_by_ctrl_d_runs_and_the_next_line_stands_alone():
+    sh = Shell(is_complete=is_complete)
+    for line in ("cat <<EOF", "some notes"):
+        sh.type(line)
+        sh.submit()
+        sh.send(ENTER + PS2)
+    sh.keys(b"\x04")
+    assert seen(sh.tracker.reconstruct()) == command("cat <<EOF\nsome notes\nEOF")
+    sh.send(ENTER + b"some notes\r\n" + PROMPT)
+    sh.type("touch canary")
+    rec = sh.submit()
+    assert seen(rec) == command("touch canary") and rec.also == ()
+
+
+def test_ctrl_d_on_an_open_quote_is_judged_and_what_follows_stands_alone():
+    sh = Shell()
+    sh.type("echo 'abc")
+    sh.submit()
+    sh.send(ENTER + PS2)
+    assert sh.keys(b"\x04").how == "eof"
+    sh.send(b"\r\n\x1b[?2004l\rbash: unexpected EOF while looking for matching `''\r\n" + PROMPT)
+    sh.type("touch canary")
+    assert seen(sh.submit()) == command("touch canary")
+
+
+def test_ctrl_d_on_a_continuation_line_holding_text_deletes_and_is_no_submit():
+    sh = Shell()
+    sh.type("echo 'abc")
+    sh.submit()
+    sh.send(ENTER + PS2)
+    sh.type("x")
+    sh.press(b"\x01", b"\x08")
+    assert sh.keys(b"\x04") is None
+
+
+@pytest.mark.parametrize("between", [
+    pytest.param(READ_PROMPT, id="an answer to read (no readline)"),
+    pytest.param(ENTER + PROMPT, id="the primary prompt again"),
+])
+def test_a_line_the_model_cannot_place_after_an_unfinished_one_is_judged_on_its_own_too(between):
+    sh = Shell()
+    if between == READ_PROMPT:
+        sh.run("true")  # the primary prompt is known
+        sh.type("read -r -p 'Comment: ' c")
+        sh.submit()
+        sh.send(between)
+        sh.type("it's fine")  # the answer: an open quote, for all the model can tell
+        assert sh.submit().reason.startswith("unfinished statement")
+        sh.send(b"\r\n" + PROMPT)
+    else:
+        sh.run("true")
+        sh.type("echo 'x")
+        sh.submit()
+        sh.send(between)  # the shell dropped the statement (whatever the reason)
+    sh.type("touch canary")
+    rec = sh.submit()
+    assert rec.kind == "command" and "touch canary" in (rec.text, *rec.also)
+
+
+def test_a_line_read_by_a_programs_readline_at_an_unknown_prompt_does_not_start_a_statement():
+    # `read -e` reads with readline too, and a prompt that changes (a clock in PS1) is never
+    # known: the next line may be bash's first, not a continuation of the answer.
+    sh = Shell()
+    sh.run("true")
+    sh.type("read -e -p 'x: ' c")
+    sh.submit()
+    sh.send(ENTER + b"\x1b[?2004hx: ")
+    sh.type("it's")
+    assert sh.submit().reason.startswith("unfinished statement")
+    sh.send(ENTER + b"\x1b[?2004h12:00:01> ")
+    sh.type("touch canary")
+    rec = sh.submit()
+    assert rec.kind == "command" and "touch canary" in (rec.text, *rec.also)
+
+
+def test_a_continuation_readline_reads_at_its_own_prompt_is_judged_whole_only():
+    sh = Shell(is_complete=is_complete)
+    sh.run("true")
+    for line in ("cat > notes <<EOF", "rm -rf /"):
+        sh.type(line)
+        assert sh.submit().kind == "not-a-command"
+        sh.send(ENTER + PS2)
+    sh.type("EOF")
+    rec = sh.submit()
+    assert seen(rec) == command("cat > notes <<EOF\nrm -rf /\nEOF") and rec.also == ()
+
+
+@pytest.mark.parametrize(("vi", "keys", "how", "text"), [
+    (False, b"echo $(id)\x85", "expand", "echo $(id)"),        # Esc C-e
+    (False, b"#touch canary\xa3", "comment", "touch canary"),  # Esc #: uncommented, judged
+    (False, b"ls\xf6", "edit", "ls"),                          # Esc v, held as a lead byte
+    (False, b"ls \xc4\x8d", None, None),                       # \u010d: Esc C-m, unbound in emacs
+    (True, b"ls \xc4\x8d", "accept", "ls "),                   # vi: Esc C-m accepts
+    (True, b"ls\xc0", "macro", "ls"),                          # vi: Esc @
+    (False, b"\x1b[200~ls\xc2\x85\x1b[201~", None, None),      # pasted: text
+])
+def test_meta_bytes_whose_meta_key_runs_a_line_are_judged_before_they_are_sent(vi, keys, how, text):
+    sh = Shell()
+    if vi:
+        sh.run("set -o vi")
+    held = sh.keys(keys)
+    assert (held.how if held else None) == how
+    if held is not None:
+        assert held.meta and len(held.key) == 1 and held.key[0] >= 0x80
+        sh.out(keys[:keys.index(held.key)].rstrip(b"\xc2\xc4"))
+        rec = sh.tracker.reconstruct()
+        assert (rec.kind, rec.text, rec.certain) == ("command", text, True)
+
+
+def test_utf8_text_holding_meta_bytes_is_judged_at_them_and_then_read_on():
+    sh = Shell()
+    sh.type("echo 'price ")
+    held = sh.keys("\u00a35 \u0445 ok'".encode())  # \xc2\xa3: Esc # in a C locale
+    assert held.how == "comment" and held.key == b"\xa3"
+    assert seen(sh.tracker.reconstruct()) == command("#echo 'price ")
+    rest, sh.held = held.rest, None
+    sh.tracker.resolve(sent=True)
+    sh.out("\u00a3".encode())
+    held = sh.keys(rest)  # \xd1\x85: Esc C-e; nothing on the line can run code
+    assert held.how == "expand" and held.key == b"\x85"
+    sh.out(b"5 ")
+    assert sh.tracker.reconstruct().kind == "not-a-command"
+    rest, sh.held = held.rest, None
+    sh.tracker.resolve(sent=True)
+    sh.out("\u0445 ok'".encode())
+    sh.keys(rest)
+    assert seen(sh.submit()) == command("echo 'price \u00a35 \u0445 ok'")
+
+
+@pytest.mark.parametrize("key", [b"\x1a", b"\x1c"])
+def test_ctrl_z_and_ctrl_backslash_at_the_prompt_keep_the_line(key):
+    sh = Shell()
+    sh.type("touch can")
+    assert sh.keys(key) is None  # bash ignores the signal: nothing is echoed
+    sh.type("ary")
+    assert seen(sh.submit()) == command("touch canary")
+
+
+@pytest.mark.parametrize("key", [b"\x1a", b"\x1c"])
+def test_ctrl_z_then_output_between_the_halves_of_a_line_is_not_certain(key):
+    sh = Shell()
+    sh.type("touch can")
+    sh.keys(key)
+    sh.out(b"tick\r\n")  # a background job writes over the line
+    sh.type("ary")
+    rec = sh.submit()
+    assert not (rec.certain and "touch canary" not in rec.text)
+
+
+@pytest.mark.parametrize(("prefix", "then", "how"), [
+    (b"\x18", b"\x05", "edit"), (b"\x1b", b"\x05", "expand"), (b"\x18", b"e", "macro"),
+    (b"\x18", b"\x12", "rebind"),
+])
+@pytest.mark.parametrize("between", ["output", "resize"])
+def test_a_prefix_key_is_kept_across_output_and_resizes(prefix, then, how, between):
+    sh = Shell()
+    sh.type("touch canary")
+    assert sh.keys(prefix) is None
+    if between == "output":
+        sh.out(b"tick-tock\r\n")
+    else:
+        sh.tracker.resize(100, 30)
+        sh.out(b"\r\x1b[K" + REDRAWN_PROMPT + b"touch canary")
+    held = sh.keys(then)
+    assert held is not None and held.how == how
+    assert sh.deny().startswith(b"\x07")  # Ctrl-G aborts the prefix readline still holds
+
+
+@pytest.mark.parametrize("unseen", [b"\x1a", b"\x1c", b"\x13", b"\x11"])
+def test_keys_the_terminal_driver_may_take_do_not_complete_a_prefix(unseen):
+    sh = Shell()
+    sh.type("touch canary")
+    sh.keys(b"\x18")
+    sh.keys(unseen)  # an ignored signal, or flow control: readline never sees it
+    held = sh.keys(b"\x05")
+    assert held is not None and held.how == "edit"
+
+
+def test_a_prefix_completed_by_a_prefix_key_is_no_prefix():
+    sh = Shell()
+    sh.type("ls")
+    assert sh.keys(b"\x18\x18") is None  # C-x C-x: exchange-point-and-mark
+    assert sh.keys(b"\x05") is None
+
+
+@pytest.mark.parametrize(("vi", "keys"), [
+    (False, b"\x1b\r"), (False, b"\x18\r"), (False, b"\x1b\n"), (False, b"\x18e"),
+    (False, b"\x1bv"), (False, b"\xa3"),
+])
+def test_a_judged_key_readline_does_not_accept_leaves_no_credit_for_a_later_line(vi, keys):
+    sh = Shell()
+    sh.type("echo hi")
+    held = sh.keys(keys)
+    assert held is not None
+    sh.tracker.reconstruct()
+    sh.send(BELL)  # readline rings its bell: M-C-m, C-x C-m, C-x e unbound; no macro
+    sh.press(b"\x15", b"\r\x1b[K" + REDRAWN_PROMPT)
+    sh.type("touch canary")
+    sh.keys(b"\x14")  # bound to accept-line by the user: the bastion cannot see it
+    sh.out(ENTER)
+    assert sh.tracker.take_unjudged() == "touch canary"
+
+
+@pytest.mark.parametrize("keys", [b"\x1b\r", b"\xa3"])
+def test_a_judged_key_that_readline_did_accept_explains_its_line_end(keys):
+    sh = Shell()
+    sh.type("echo hi")
+    sh.keys(keys)
+    sh.send(ENTER + b"hi\r\n" + PROMPT)  # vi mode set in an inputrc, a C locale: accepted
+    assert sh.tracker.take_unjudged() is None
+    sh.type("ls")
+    assert seen(sh.submit()) == command("ls")
+
+
+def test_vi_change_with_a_key_that_is_no_motion_stays_in_command_mode():
+    sh = Shell()
+    sh.run("set -o vi")
+    sh.type("touch canary")
+    sh.press(b"\x1b", b"\x08")
+    sh.press(b"c", b"")
+    sh.press(b"q", BELL)  # not a motion: readline rings and stays in command mode
+    held = sh.keys(b"v")
+    assert held is not None and held.how == "edit"
+
+
+@pytest.mark.parametrize(("echo", "how"), [
+    pytest.param("\u00e9".encode(), None, id="UTF-8 locale: shown, still inserting"),
+    pytest.param(b"\x08", "edit", id="C locale: Esc h, Esc )"),
+])
+def test_vi_mode_8bit_text_is_read_as_the_screen_shows_it(echo, how):
+    sh = Shell()
+    sh.run("set -o vi")
+    sh.type("touch canary ")
+    assert sh.keys("\u00e9".encode()) is None  # \xc3\xa9: Esc C, Esc ) in a C locale
+    sh.out(echo)
+    held = sh.keys(b"v")
+    assert (held.how if held else None) == how
+
+
+def test_vi_command_keys_sent_together_are_read_one_at_a_time():
+    sh = Shell()
+    sh.run("set -o vi")
+    sh.type("touch canary")
+    assert sh.keys(b"\x1b") is None
+    held = sh.keys(b"0v")  # `0`, then `v` (edit-and-execute) in one packet
+    assert held is not None and held.how == "edit"
+
+
+def test_vi_change_with_a_motion_inserts_and_v_is_text():
+    sh = Shell()
+    sh.run("set -o vi")
+    sh.type("echo hi")
+    sh.press(b"\x1b", b"\x08")
+    sh.press(b"b", b"\x08")
+    sh.press(b"c", b"")
+    sh.press(b"w", b"\x1b[K")
+    assert sh.keys(b"v") is None
+    sh.out(b"v")
+    sh.type("alue")
+    assert seen(sh.submit()) == command("echo value")
+
+
+DASH_PROMPT = b"$ "
+
+
+@pytest.mark.parametrize(("erase", "key", "echo", "certain"), [
+    (0x7F, b"\x7f", b"\x08 \x08", True),     # VERASE
+    (0x7F, b"\x08", b"\x08", False),          # data for the tty; raw echo moves the cursor
+    (0x08, b"\x08", b"\x08 \x08", True),
+    (0x08, b"\x7f", b"", False),
+    (0x7F, b"\x1b[D", b"\x1b[D", False),      # an arrow: data, echoed raw it moves the cursor
+    (0x7F, b"\t", b"\t", False),
+    (0x7F, b"\x01", b"", False),
+    (0x7F, b"\x16", b"", False),               # VLNEXT: the next key is data
+    (0x7F, b"\x1a", b"", False),               # VSUSP: the tty drops the line, readline keeps it
+])
+def test_without_a_line_editor_keys_are_read_as_the_terminal_driver_reads_them(erase, key, echo,
+                                                                               certain):
+    sh = Shell(prompt=DASH_PROMPT, enter=b"\r\n", banner=b"", erase=erase)
+    sh.type("echo onx")
+    sh.press(key, echo)
+    sh.type("e")
+    assert sh.submit().certain is certain
+
+
+def test_without_a_line_editor_ctrl_d_on_a_continuation_line_is_judged_too():
+    sh = Shell(prompt=DASH_PROMPT, enter=b"\r\n", banner=b"", is_complete=is_complete)
+    sh.type("touch canary <<EOF")
+    assert sh.submit().kind == "not-a-command"
+    sh.send(b"\r\n> ")
+    held = sh.keys(b"\x04")  # dash, too, runs the here-document at EOF
+    assert held is not None and held.how == "eof"
+    assert seen(sh.tracker.reconstruct()) == command("touch canary <<EOF\nEOF")
+
+
+def test_without_a_line_editor_backspaces_echoed_raw_do_not_hide_a_command():
+    sh = Shell(prompt=DASH_PROMPT, enter=b"\r\n", banner=b"")
+    hidden = "touch canary;#"
+    sh.type(hidden)
+    for _ in hidden:
+        sh.press(b"\x08", b"\x08")  # stty -echoctl: the tty echoes ^H as it is
+    sh.type("echo safe line")
     assert not sh.submit().certain
 
 

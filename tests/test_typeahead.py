@@ -31,9 +31,13 @@ BYPASS_KEYS = {  # fixture: (what readline does with the key, the line it runs)
     "key_vi_comment": ("comment", "touch canary"),
     "key_shell_expand": ("expand", "echo $(touch canary)"),
     "key_operate": ("accept", "touch canary"),
+    "key_meta_expand": ("expand", "echo $(touch canary)"),  # attack D: byte 0x85 in a C locale
+    "key_vi_change_no_motion": ("edit", "xouch canary"),  # attack D: `c q` stays in command mode
 }
-UNJUDGED = {"bound_accept_line", "bound_macro", "key_vi_inputrc"}
-CORPUS = [name for name in fixture_names() if name not in BYPASS_KEYS and name not in UNJUDGED]
+UNJUDGED = {"bound_accept_line", "bound_macro", "key_vi_inputrc", "bound_after_esc_enter"}
+UNCERTAIN = {"tty_raw_backspace"}  # lines a gate must not be sure of (attack D)
+CORPUS = [name for name in fixture_names()
+          if name not in BYPASS_KEYS and name not in UNJUDGED and name not in UNCERTAIN]
 RUNS = [(name, speed) for name in CORPUS for speed in SPEEDS if replayable(load(name), speed)]
 
 
@@ -78,15 +82,18 @@ def test_readline_keys_that_run_a_line_are_judged_before_they_reach_the_shell(na
     seen = list(zip(result.hows, result.commands, strict=True))
     assert (how, line) in seen, seen
     judged = result.judged[result.commands.index(line)]
-    assert judged.certain
+    # After `c q` readline answers nothing: the line is then read as not answered (uncertain).
+    assert judged.certain or name == "key_vi_change_no_motion"
     # The editor, not the line, decides what edit-and-execute runs: the policy's `unknown`.
     assert bool(judged.unknown) == (how == "edit")
     assert result.unjudged == []
 
 
 @pytest.mark.parametrize("speed", SPEEDS)
-@pytest.mark.parametrize("name", ["bound_accept_line", "bound_macro"])
+@pytest.mark.parametrize("name", ["bound_accept_line", "bound_macro", "bound_after_esc_enter"])
 def test_a_line_run_by_a_key_the_user_bound_is_seen_after_the_fact(name, speed):
+    # bound_after_esc_enter: Esc Enter was judged first, but readline (emacs mode, M-C-m
+    # unbound) accepted nothing: that judgement explains no later line end (attack D).
     result = replay(load(name), speed, judge=lambda rec: "allow")
     assert result.unjudged == ["touch canary"]
 
@@ -101,6 +108,16 @@ def test_vi_mode_set_in_an_inputrc_is_followed_once_an_esc_shows_it(speed):
         assert result.unjudged == []
     else:
         assert result.hows == [] and len(result.unjudged) == 1
+
+
+@pytest.mark.parametrize("speed", SPEEDS)
+def test_a_line_the_tty_edits_otherwise_than_its_raw_echo_shows_is_never_certain(speed):
+    # sh with stty -echoctl: each Ctrl-H is data for the tty (its erase key is DEL), echoed raw
+    # it moves the cursor back; `echo safe line` covers `touch canary;#`, which sh runs.
+    result = replay(load("tty_raw_backspace"), speed, judge=lambda rec: "allow")
+    judged = dict(zip(result.commands, result.judged, strict=True))
+    assert judged["echo safe line"].certain is False
+    assert judged["stty -echoctl"].certain and judged["exit"].certain
 
 
 def test_bind_x_runs_a_command_without_ending_a_line_so_the_backstop_cannot_see_it():
@@ -193,10 +210,28 @@ def test_interrupt_keys_go_at_once_and_empty_the_queue(key):
     drain(ta)
     ta.output(b"sleep 9")
     ta.allowed()
+    ta.output(ENTER)  # bash runs sleep: the keys go to the terminal driver
     assert ta.client(b"echo a\recho b\r" + key + b"echo c\r") is True
     assert drain(ta)[0] == Send(key)  # before anything held, and nothing held is sent
     ta.output(b"^C" + ENTER + PROMPT)
     assert sent(drain(ta)) == b"echo c"
+
+
+@pytest.mark.parametrize("key", [b"\x1a", b"\x1c"])
+def test_signal_keys_bash_ignores_at_its_prompt_neither_drop_nor_end_the_line(key):
+    # Attack D finding 3: bash ignores SIGTSTP and SIGQUIT while readline reads; the line stays.
+    ta = queue()
+    assert ta.client(b"touch can" + key + b"ary\r") is False
+    steps = drain(ta)
+    assert sent(steps) == b"touch can" + key + b"ary" and isinstance(steps[-1], Decide)
+    ta.output(b"touch canary")
+    rec = ta.tracker.reconstruct()
+    assert (rec.text, rec.certain) == ("touch canary", True)
+    ta.abandoned()
+    # A held line: the key is not an interrupt that would drop it either.
+    ta.client(b"mkdir held\r")
+    drain(ta)
+    assert ta.client(key) is False
 
 
 def test_keys_and_the_interrupt_typed_after_them_go_in_one_write():
