@@ -53,6 +53,7 @@ NOT_RECORDED = f"not run: {NOT_RECORDED_WHY}"
 POLL_HELD = 1.0      # seconds between looks at the store for a decision made elsewhere
 MAX_QUEUED = 1 << 20  # client bytes kept while a line is held; beyond this the client is paused
 CTRL_C = b"\x03"
+BLIND_LINE = "(line typed without echo)"  # what the record says of keys it must not show
 SLICE = 0.005  # seconds of judging statements in one pass of the event loop; then others go
 FEED_BYTES = 64 * 1024  # client bytes cut into statements at a time
 CONFIRM_TRANSFER = "it needs a supervisor's confirmation, which file transfers cannot wait for"
@@ -332,11 +333,11 @@ class InputGate:
 
     def _judge(self, rec: Reconstruction) -> policy.Verdict | None:
         if rec.kind == "not-a-command":
-            return None
+            return self._judge_hidden(rec) if rec.hidden else None
         if rec.kind == "blind":
             v = policy.uncertain_verdict(self.judge.policy, rec.reason or
                                          "keys typed without echo at a shell prompt")
-            self.judge.record("(line typed without echo)", v)
+            self.judge.record(BLIND_LINE, v)
             return v
         if not rec.text.strip() and not rec.unknown:
             if rec.certain:
@@ -353,6 +354,26 @@ class InputGate:
         if v.action == "alert":
             self.app.publish("command", session=self.ch.live.id, line=rec.text, flagged=True)
         return v
+
+    def _judge_hidden(self, rec: Reconstruction) -> policy.Verdict | None:
+        """Keys typed without echo at a password prompt. The prompt may be a fake the shell
+        printed while its own echo went elsewhere (attack D, finding 5), so they are also read
+        as a command line: one a policy rule denies or holds is refused (a password would
+        hardly be one). Anything else goes on as a secret, never judged for the record, and
+        audited either way with the prompt and the number of keys, never the keys."""
+        live = self.ch.live
+        v = self.judge.verdict(rec.hidden)
+        refused = v.action in ("deny", "confirm") and not v.rule.startswith("defaults.")
+        audit.record(self.app.store, "command.typed_blind", live.identity.user, session=live.id,
+                     channel=self.ch.number, prompt=visible(rec.prompt),
+                     keystrokes=len(rec.hidden), verdict="deny" if refused else "allow",
+                     rule=v.rule if refused else "")
+        if not refused:
+            return None
+        refusal = policy.Verdict("deny", v.rule, "keys typed without echo read as a command that "
+                                 f"rule {v.rule} does not allow", BLIND_LINE, ())
+        self.judge.record(BLIND_LINE, refusal)
+        return refusal
 
     async def _refuse(self, message: str) -> None:
         """The line never runs: cancel it upstream, drop what was queued behind it, check the

@@ -54,7 +54,9 @@ Rules the gate can rely on:
   returned, and must be judged, at its last line);
   "blind": the keys were not echoed at a shell prompt: apply the fail-closed action.
   `text` holds what the screen showed, or a bracketed paste the shell is about to show; never
-  keys that a prompt did not echo.
+  keys that a prompt did not echo. At a password prompt `prompt` is its text and `hidden` the
+  keys typed without echo (left out of the repr), for the gate to judge as a command line as
+  well, since the prompt may be the shell's own fake; never to be shown, logged or stored.
 - `cancel_bytes()` is Ctrl-E Ctrl-U (end of line, kill it), preceded by the end of a bracketed
   paste if one is open and by Ctrl-G when readline holds a prefix (the Ctrl-X of Ctrl-X
   Ctrl-E: Ctrl-E would complete it); it is Ctrl-C when earlier lines of an unfinished
@@ -113,8 +115,10 @@ How the line is read (JumpServer and Warpgate style, with more checks):
   line. Anything else (vim's `:` line, which moves the cursor to the bottom row; text inserted
   in vim, whose first key chose the mode) is "not-a-command".
 - Password prompts: keys with no echo (or one mask character each) after a row matching
-  "password", "passphrase", "PIN", ... are "not-a-command", unless that text is a prompt at
-  which shell commands were typed before.
+  "password", "pass phrase", "PIN", "token", "secret", "OTP", "(will be hidden)"... are
+  "not-a-command", unless that text is a prompt at which shell commands were typed before, or
+  readline is reading the line (bash turned bracketed paste on): a shell prompt, whatever it
+  says.
 - A right-hand prompt (zsh's RPROMPT) seen on the row when the line began is left out.
 - Bounds, so that no client input costs unbounded work: window sizes are taken as at most
   2048x512 (and at least 1x1); a line is followed for 64 Ki characters, and a longer one is
@@ -187,8 +191,14 @@ FULL_SCREEN = "a full-screen program has the terminal"
 EMPTY_LINE = "empty line"
 _DRIVER_ECHO = "the terminal driver echoed the keys, not a line editor"
 
+# What a prompt for input typed without echo says (attack D, finding 11: openssl's "Enter PEM
+# pass phrase:", "Token (will be hidden): "), ending in ":" or "?".
 _PASSWORD = re.compile(
-    r"(?i)(pass(word|phrase|code)|\bpin\b|verification code|one-time|\botp\b)[^\n]*[:?]\s*$")
+    r"(?i)(pass\s?(word|phrase|code)|passwort|kennwort|mot de passe|contrase\u00f1a|\bpin\b"
+    r"|\btoken\b|\bsecret\b|\botp\b|one-time|verification code|security code"
+    r"|authentication code|\b2fa\b|will be hidden|will not (be )?(echo|shown)|no echo)"
+    r"[^\n]*[:?]\s*$")
+_TYPED_HIDDEN = "typed at a password prompt, not echoed"
 _PROMPT_LIKE = re.compile(r"[$#%>\u276f\u00bb]\s*$")
 _REDRAW_KEYS = frozenset({"\t", "\x0c", "\x1b?", "\x1b="})  # completion listings, clear-screen
 _SEARCH_KEYS = frozenset({"\x12", "\x13"})  # Ctrl-R, Ctrl-S
@@ -280,6 +290,10 @@ class Reconstruction:
     reason: str
     kind: Kind
     unknown: str = ""
+    # At a password prompt ("not-a-command"): the prompt's text, and the keys typed without
+    # echo, which the gate may judge as a command but must never show, log or store.
+    prompt: str = ""
+    hidden: str = field(default="", repr=False)
 
 
 def naive_is_complete(line: str) -> bool:
@@ -711,6 +725,8 @@ class _Reading:
     reason: str
     kind: Kind
     settled: bool
+    prompt: str = ""
+    hidden: str = field(default="", repr=False)
 
 
 class CommandLineTracker:
@@ -1340,7 +1356,8 @@ class CommandLineTracker:
         how = self._submit.how if self._submit is not None else "accept"
         r = self._read()
         if r.kind != "command":
-            rec = Reconstruction(r.text, r.certain, r.reason, r.kind)
+            rec = Reconstruction(r.text, r.certain, r.reason, r.kind, prompt=r.prompt,
+                                 hidden=r.hidden)
         elif how != "accept":
             # Judged as it will run, complete or not: readline acts on the line now.
             line = r.text
@@ -1407,9 +1424,10 @@ class CommandLineTracker:
             # Nothing typed since the last submit: nothing to wait for.
             return _Reading("", True, FULL_SCREEN, "not-a-command", answered or not line.keyed)
         if expected is not None and model.text.strip():
-            if self._at_password_prompt(model.text):
-                return _Reading("", True, "typed at a password prompt, not echoed",
-                                "not-a-command", True)
+            prompt = self._at_password_prompt(model.text)
+            if prompt is not None:
+                return _Reading("", True, _TYPED_HIDDEN, "not-a-command", True, prompt=prompt,
+                                hidden=model.text)
             if self._silent():
                 return _Reading("", False, "the typed keys were not echoed", "blind", False)
         if model.suspect == _TOO_LONG:
@@ -1453,25 +1471,33 @@ class CommandLineTracker:
             return False
         return region.text[:region.cursor].endswith("".join(after))
 
-    def _at_password_prompt(self, typed: str) -> bool:
-        """The cursor sits after a password prompt, and what was typed is not shown (or only
-        as one mask character per key)."""
+    def _at_password_prompt(self, typed: str) -> str | None:
+        """The password prompt the cursor sits after, with what was typed not shown (or only
+        as one mask character per key); None when this is no password prompt.
+
+        Never while readline reads the line (bash turned bracketed paste on and not off
+        since): that is a shell prompt, whatever it says, and keys it did not echo are blind
+        (attack D, finding 5: a "Password: " printed by PROMPT_COMMAND, echo hidden)."""
+        if self._bracketed and not self._alt:
+            return None
         scr = self._screen
         cy, cx = scr.cursor.y, min(scr.cursor.x, scr.columns)
         if scr.text(cy, cx).strip():
-            return False
+            return None
         left = scr.text(cy, 0, cx)
         unmasked = left.rstrip("*\u2022")
         masks = len(left) - len(unmasked)
         if masks not in (0, len(typed)):
-            return False
+            return None
         # The cursor moved by no more than the masks since the first key: a partial echo of
         # a line that mentions a password (typed fast) is not a password prompt.
         row, col = self._line.start
         if (cy + scr.scrolled, cx) != (row, col + masks):
-            return False
-        return (bool(_PASSWORD.search(unmasked)) and unmasked not in self._known_prompts
-                and not unmasked.rstrip().endswith(typed.strip()))
+            return None
+        if (_PASSWORD.search(unmasked) and unmasked not in self._known_prompts
+                and not unmasked.rstrip().endswith(typed.strip())):
+            return unmasked.strip()
+        return None
 
     def _silent(self) -> bool:
         """At a prompt, nothing changed on the line since its first key: no echo."""
