@@ -574,7 +574,7 @@ def _key_text(key: bytes) -> list[str]:
     """A key as the line model takes it: a run of text (split at C1 controls, which are keys of
     their own), a control character or an escape sequence."""
     text = key.decode("utf-8", "replace")
-    if key[0] < 0x80 or not _C1.search(text):
+    if (key[0] < 0x20 or key[0] == 0x7F) or not _C1.search(text):
         return [text]
     return [part for part in _C1.split(text) if part]
 
@@ -1840,6 +1840,7 @@ def _without_rprompt(region: _Region, b: _Boundary) -> _Region:
 _OUTPUT_NOISE = re.compile(
     r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x1b[()#%]?[ -~]?"
     r"|[\x00-\x09\x0b\x0c\x0e-\x1f\x7f]")
+_ECHO_LEAD = re.compile(rb"(?:\x1b\[[0-9;]*m)*")  # colours before an echo: they move nothing
 _MAX_SKIPPED = 16  # unechoed keys looked past at the start of a run (vim's `i`, a pager's `q`)
 _ECHO_WINDOW = 64 * 1024  # output after a key within which its echo is looked for
 _ENDING_KEYS = frozenset({"\r", "\n", "\x03", "\x04", "\x0f", "\x15", "\x1a", "\x1c"})
@@ -1853,6 +1854,7 @@ class _HeldKey:
     group: int = 0  # text keys typed one after the other with no output between share one
     row_after: bool = False  # text: the first after a pasted newline (its echo starts a row)
     cell: tuple[int, int] | None = None  # text: the screen cell (absolute row, column) of its echo
+    seq: int = 0  # output chunks seen when it was sent: its echo is in the next one or on screen
     shown: bool = False  # output since the key was sent held its character
     echoed: bool | None = None  # decided: True once echoed, False when it never will be
 
@@ -1920,7 +1922,7 @@ class KeystrokeRedactor:
                 self._group_seq = self._out_seq
             for ch in key:
                 self._held.append(_HeldKey(ch, "text", group=self._group,
-                                           row_after=self._row_after))
+                                           row_after=self._row_after, seq=self._out_seq))
                 self._row_after = False
                 self._chars += 1
             return
@@ -1951,7 +1953,7 @@ class KeystrokeRedactor:
             return _merged(out)
         visible = _visible_output(data)
         held = list(self._held)
-        at_start = self._echo_at_start(held, visible)
+        at_start = self._echo_at_start(held, data, self._out_seq - 1)
         pending = [k for k in held if k.kind == "text" and k.echoed is None]
         if pending:
             for key in pending:
@@ -1989,9 +1991,16 @@ class KeystrokeRedactor:
         return _merged(out)
 
     @staticmethod
-    def _echo_at_start(held: list[_HeldKey], visible: str) -> list[_HeldKey]:
-        """The common case, from the bytes alone: the chunk starts with the keys' echo (a
-        pasted newline's echo is a row break). Returns the keys it found echoed."""
+    def _echo_at_start(held: list[_HeldKey], data: bytes, seq: int) -> list[_HeldKey]:
+        """The common case, from the bytes alone: the first output after the keys starts with
+        their echo, written where the cursor stood (colours may come first, nothing that moves
+        the cursor). Only keys sent just before this chunk count: a later chunk that starts
+        with a held key's character is some other output (a log line, a background job),
+        which the screen cells decide (attack D, finding 10). Returns the keys found echoed."""
+        lead = _ECHO_LEAD.match(data).end()
+        if lead >= len(data) or data[lead] < 0x20 or data[lead] == 0x7F:
+            return []
+        visible = _visible_output(data[lead:])
         pos = 0
         found: list[_HeldKey] = []
         for key in held:
@@ -1999,10 +2008,8 @@ class KeystrokeRedactor:
                 if key.kind == "enter":
                     break
                 continue
-            if key.echoed is not None:
+            if key.echoed is not None or key.seq != seq:
                 continue
-            while pos < len(visible) and (visible[pos] == "\n" and key.row_after):
-                pos += 1
             if pos < len(visible) and visible[pos] == key.key:
                 key.echoed = True
                 found.append(key)

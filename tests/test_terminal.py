@@ -1038,6 +1038,36 @@ def test_unrelated_output_does_not_release_held_keys():
     assert r.feed_output(b"\r\n") == ["[redacted 7 keystrokes]", b"\r"]
 
 
+def test_a_later_chunk_that_starts_with_a_key_typed_blind_does_not_release_it():
+    # Attack D, finding 10: a background job writes short chunks while a password is typed
+    # blind. One that starts with the key's character is its echo only as the first answer to
+    # the key; later, the key's cell (taken by other output first) decides.
+    r = Echo()
+    r.feed_output(b"Password: ")
+    for ch in b"Zq9":
+        assert r.feed_input(bytes([ch])) == []
+        assert r.feed_output(b"#") == []
+        assert r.feed_output(bytes([ch]) + b"!") == []
+    assert r.feed_input(b"\r") == []
+    assert r.feed_output(b"\r\n") == ["[redacted 3 keystrokes]", b"\r"]
+
+
+def test_a_first_answer_that_writes_the_key_elsewhere_is_not_its_echo():
+    r = Echo()
+    r.feed_output(b"Password: ")
+    r.feed_input(b"Z")
+    assert r.feed_output(b"\x1b7\x1b[24;1HZ\x1b8") == []  # drawn on the bottom row
+    r.feed_input(b"\r")
+    assert r.feed_output(b"\r\n") == ["[redacted 1 keystroke]", b"\r"]
+
+
+def test_an_echo_after_colours_is_an_echo():
+    r = Echo()
+    r.feed_output(PROMPT)
+    r.feed_input(b"l")
+    assert r.feed_output(b"\x1b[1;32ml\x1b[0m") == [b"l"]
+
+
 def test_keys_sent_after_the_answer_wait_for_their_own_echo():
     r = Echo()
     r.feed_output(PROMPT)
