@@ -485,7 +485,7 @@ def cmd_recording(ctx: Context | None, args: argparse.Namespace, out: TextIO) ->
     hand (the one given, or the one whose recordings folder holds the file), the run is audited
     there, and refused when it cannot be (fail closed)."""
     from bastion import recording, sessions
-    from bastion.escrow import EscrowError
+    from bastion.escrow import EscrowError, shown_keys
     from bastion.text import visible
 
     keys = _escrow_keys(args.key)
@@ -532,7 +532,7 @@ def cmd_recording(ctx: Context | None, args: argparse.Namespace, out: TextIO) ->
                           f"{result.sealed} sealed event{'' if result.sealed == 1 else 's'} "
                           "opened\n")
             for line, at, code, text in result.events:
-                out.write(f"{line:>7} {at:>11.3f}  {code}  {visible(text)}\n")
+                out.write(f"{line:>7} {at:>11.3f}  {code}  {shown_keys(text)}\n")
     finally:
         if ctx is not None:
             ctx.close()

@@ -302,7 +302,7 @@ class CastRecorder:
             now = self._now()
             self._add_line(now, "i", text)
             if self._sealer is not None and isinstance(data, Redacted):
-                self._append(_event_line(now, SEALED, self._sealer.seal(data.keys)))
+                self._append(_event_line(now, SEALED, self._sealer.seal(data.raw)))
         self._maybe_flush()
 
     def resize(self, cols: int, rows: int) -> None:

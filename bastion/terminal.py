@@ -570,10 +570,11 @@ def _utf8_complete(buf: bytes, start: int) -> int:
     return n
 
 
-def _key_text(key: bytes) -> list[str]:
+def _key_text(key: bytes, errors: str = "replace") -> list[str]:
     """A key as the line model takes it: a run of text (split at C1 controls, which are keys of
-    their own), a control character or an escape sequence."""
-    text = key.decode("utf-8", "replace")
+    their own), a control character or an escape sequence. Bytes that are not UTF-8 are U+FFFD,
+    or with errors="surrogateescape" a lone surrogate each, from which the byte comes back."""
+    text = key.decode("utf-8", errors)
     if (key[0] < 0x20 or key[0] == 0x7F) or not _C1.search(text):
         return [text]
     return [part for part in _C1.split(text) if part]
@@ -1897,7 +1898,9 @@ class KeystrokeRedactor:
         """Keys the target is sent now; returns what may be recorded now."""
         out: list[bytes | str] = []
         for raw in self._keys.feed(data):
-            for key in _key_text(raw):
+            # Each byte typed is kept (a Latin-1 terminal's 'ä' is one byte, not UTF-8), for
+            # the sealed copy; the screen is compared with what the target would show for it.
+            for key in _key_text(raw, "surrogateescape"):
                 if _is_text(key) and len(key) > self._max_held:
                     # More text than may wait for its echo: all before it, and its start,
                     # are decided unechoed at once (no object per key of a pasted megabyte).
@@ -1921,7 +1924,7 @@ class KeystrokeRedactor:
                 self._group += 1
                 self._group_seq = self._out_seq
             for ch in key:
-                self._held.append(_HeldKey(ch, "text", group=self._group,
+                self._held.append(_HeldKey(ch, "text", raw=_typed_bytes(ch), group=self._group,
                                            row_after=self._row_after, seq=self._out_seq))
                 self._row_after = False
                 self._chars += 1
@@ -1934,7 +1937,7 @@ class KeystrokeRedactor:
         pasted_newline = key in ("\r", "\n") and self._in_paste
         self._row_after = pasted_newline
         kind = "key" if pasted_newline or key not in _ENDING_KEYS else "enter"
-        self._held.append(_HeldKey(key, kind, raw=key.encode()))
+        self._held.append(_HeldKey(key, kind, raw=_typed_bytes(key)))
 
     def feed_output(self, data: bytes) -> list[bytes | str]:
         """Output the target sent (after the tracker took it); returns the keys now decided."""
@@ -1957,7 +1960,7 @@ class KeystrokeRedactor:
         pending = [k for k in held if k.kind == "text" and k.echoed is None]
         if pending:
             for key in pending:
-                key.shown = key.shown or key.key in visible
+                key.shown = key.shown or _shown(key.key) in visible
             before = None
             for run in self._runs(held):
                 if run[0].cell is None:
@@ -2010,7 +2013,7 @@ class KeystrokeRedactor:
                 continue
             if key.echoed is not None or key.seq != seq:
                 continue
-            if pos < len(visible) and visible[pos] == key.key:
+            if pos < len(visible) and visible[pos] == _shown(key.key):
                 key.echoed = True
                 found.append(key)
                 pos += 1
@@ -2045,7 +2048,7 @@ class KeystrokeRedactor:
             matched = 0
             for key in run[skip:]:
                 row, col = self._place(row, col, key.key)
-                if not key.shown or self._screen.cell_text((row, col)) != key.key:
+                if not key.shown or self._screen.cell_text((row, col)) != _shown(key.key):
                     break
                 matched += 1
                 col += max(wcwidth(key.key), 1)
@@ -2061,8 +2064,7 @@ class KeystrokeRedactor:
     def flush(self) -> list[bytes | str]:
         """At the end of the channel: everything held, unechoed text redacted."""
         for raw in self._keys.flush():
-            key = raw.decode("utf-8", "replace")
-            self._held.append(_HeldKey(key, "key", raw=key.encode()))
+            self._held.append(_HeldKey(raw.decode("utf-8", "surrogateescape"), "key", raw=raw))
         for held in self._held:
             if held.echoed is None:
                 held.echoed = False
@@ -2084,7 +2086,7 @@ class KeystrokeRedactor:
                     if secret:
                         out.append(Redacted("".join(secret)))
                         secret = []
-                    out.append(held.key.encode())
+                    out.append(held.raw)
                 else:
                     secret.append(held.key)
                 continue
@@ -2103,8 +2105,9 @@ class Redacted(str):
     """Keys the target did not echo, as the redactor releases them.
 
     As a str it is the marker that recordings, the command log and watchers show, such as
-    "[redacted 8 keystrokes]"; `keys` holds what was typed, for a sealed copy (never to be
-    written in clear).
+    "[redacted 8 keystrokes]"; `keys` holds what was typed, one character a keystroke (a byte
+    that is not UTF-8 is a lone surrogate, Python's surrogateescape), and `raw` the bytes
+    typed, for a sealed copy (neither ever to be written in clear).
     """
 
     keys: str
@@ -2114,6 +2117,21 @@ class Redacted(str):
         marker = super().__new__(cls, f"[redacted {n} keystroke{'s' if n != 1 else ''}]")
         marker.keys = keys
         return marker
+
+    @property
+    def raw(self) -> bytes:
+        return _typed_bytes(self.keys)
+
+
+def _typed_bytes(keys: str) -> bytes:
+    """The bytes typed for keys decoded with surrogateescape."""
+    return keys.encode("utf-8", "surrogateescape")
+
+
+def _shown(key: str) -> str:
+    """What a screen decoding UTF-8 shows for a typed character: U+FFFD for a byte that was
+    not UTF-8."""
+    return "\ufffd" if "\udc80" <= key <= "\udcff" else key
 
 
 def _is_text(key: str) -> bool:

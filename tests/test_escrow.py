@@ -19,7 +19,7 @@ from bastion.cli import main
 from bastion.escrow import EscrowError, EscrowKey, Opener, Sealer
 from bastion.recording import CastRecorder, read_cast, replay, unseal_cast
 from bastion.store import STORE_BUSY, StoreError
-from bastion.terminal import Redacted
+from bastion.terminal import CommandLineTracker, KeystrokeRedactor, Redacted
 from tests.conftest import set_server_key
 
 
@@ -376,6 +376,38 @@ def test_unseal_of_a_file_offline_shows_hostile_keys_escaped(tmp_path, monkeypat
     assert code == 0, err
     assert json.loads(out.splitlines()[-1])["text"] == hostile
     assert "\x1b" not in out and "\u202e" not in out
+
+
+def test_keys_typed_that_are_not_utf8_are_sealed_byte_for_byte_and_shown_spelled_out(tmp_path):
+    # Attack D, finding 14: the keys were decoded with U+FFFD before sealing, so a Latin-1
+    # terminal's 'ä' (one byte) or an 8-bit meta key was lost from the escrow copy.
+    tracker = CommandLineTracker(80, 24)
+    redactor = KeystrokeRedactor(tracker)
+    for chunk in (b"Password: ",):
+        tracker.feed_output(chunk)
+        redactor.feed_output(chunk)
+    released = redactor.feed_input(b"p\xe4ss\xff\r")
+    tracker.feed_output(b"\r\n")
+    released += redactor.feed_output(b"\r\n")
+    marker = released[0]
+    assert (marker, marker.raw) == ("[redacted 5 keystrokes]", b"p\xe4ss\xff")
+    path = record(tmp_path / "s1-1.cast", b"read -s x\r", marker, b"\r")
+    opened = unseal_cast(path, {PUBLIC.fingerprint: PRIVATE})
+    keys = next(text for _, _, code, text in opened.events if code == "s")
+    assert keys.encode("utf-8", "surrogateescape") == b"p\xe4ss\xff"
+    code, out, err = run("--home", str(tmp_path / "no-home"), "recording", "unseal", str(path),
+                         "--key", str(_key_file(tmp_path, PRIVATE)))
+    assert code == 0, err
+    assert "  s  p\\xe4ss\\xff\n" in out
+
+
+def test_keys_sealed_as_utf8_text_before_raw_bytes_open_as_they_did():
+    # The plaintext was the keys as UTF-8 (bytes that were not UTF-8 already U+FFFD): valid
+    # UTF-8 is what raw bytes of UTF-8 typing are, so older recordings open unchanged.
+    sealer = Sealer(PUBLIC, "s1", 1)
+    opener = Opener(PRIVATE, sealer.header())
+    old = sealer.seal("p\ufffdss wörd")  # a str without lone surrogates: the same plaintext
+    assert opener.open(old) == "p\ufffdss wörd"
 
 
 def _session_with_cast(ctx, *items: bytes | str, key: EscrowKey = PUBLIC) -> tuple[str, Path]:
