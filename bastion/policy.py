@@ -2901,10 +2901,11 @@ class _Collector:
         return True
 
     def _stty(self, name: str, words: list[_Word], site: _Site) -> bool:
-        """stty that only shows the settings, resets them (`sane`) or sets the window size is
-        allowed; any other setting changes which keys the terminal driver edits, signals or
-        echoes (erase, kill, werase, lnext, eol, -echoctl, -icanon, -echo), which the tracker
-        reads by their defaults: unknown (attack D, finding 3)."""
+        """stty that only shows the settings, resets them (`sane`), sets the window size or turns
+        echo off and on (`_STTY_SHOWN`) is allowed; any other setting changes which keys the
+        terminal driver edits, signals or how it echoes them (erase, kill, werase, lnext, eol,
+        -echoctl, -icanon), which the tracker reads by their defaults: unknown (attack D,
+        finding 3)."""
         self._plain(name, words, site)
         index = 1
         while index < len(words):
@@ -3930,7 +3931,11 @@ _MOVES_STANDARD = re.compile(r"[<>]&\s*[0-2]-")
 _TERMINAL_AWAY = ("the shell's stdin or stderr no longer goes to the terminal: readline's "
                   "echo and line ends are out of the bastion's sight")
 _STTY_SIZE = frozenset({"cols", "columns", "rows"})
-_STTY_SHOWN = frozenset({"-a", "--all", "-g", "--save", "sane", "size", "speed"})
+# `echo`/`-echo` only: readline sets the terminal itself while it reads a line (and echoes it),
+# so -echo hides what programs read (`stty -echo; cat > key`), which is secret by the echo rule
+# and, at a prompt, read as a command line too (InputGate._judge_hidden). -echoctl (no `^C`,
+# which the backstop reads), -echoe, -icanon and the special characters stay unknown.
+_STTY_SHOWN = frozenset({"-a", "--all", "-g", "--save", "sane", "size", "speed", "echo", "-echo"})
 _EDITING_OFF = ("line editing off: the terminal driver edits the line, with keys the bastion "
                 "does not follow")
 # set's one-letter options by their long names (`set -e` is `set -o errexit`).

@@ -202,13 +202,14 @@ def test_blind_keys_are_written_as_the_marker_then_sealed_never_in_clear(tmp_pat
     header, events = read_cast(path)
     assert header["escrow"]["key"] == PUBLIC.fingerprint
     codes = [(code, data if code != "s" else "SEALED") for _, code, data in events if code != "o"]
-    assert codes == [("i", "sudo ls\r"), ("i", "[redacted 7 keystrokes]"), ("s", "SEALED"),
+    mark = ("m", "keys typed without echo: [redacted 7 keystrokes]")
+    assert codes == [("i", "sudo ls\r"), mark, ("i", "[redacted 7 keystrokes]"), ("s", "SEALED"),
                      ("i", "\r")]
     opened = unseal_cast(path, {PUBLIC.fingerprint: PRIVATE})
     assert (opened.key, opened.session, opened.channel) == (PUBLIC.fingerprint, "s1", 1)
     assert [(code, text) for _, _, code, text in opened.events] == [
-        ("i", "sudo ls\r"), ("i", "[redacted 7 keystrokes]"), ("s", "hunter2"), ("i", "\r")]
-    assert (opened.sealed, opened.redactions) == (1, 1)
+        ("i", "sudo ls\r"), mark, ("i", "[redacted 7 keystrokes]"), ("s", "hunter2"), ("i", "\r")]
+    assert (opened.sealed, opened.redactions, opened.flags) == (1, 1, {})
 
 
 def test_without_an_escrow_key_blind_keys_leave_only_the_marker(tmp_path):
@@ -218,9 +219,10 @@ def test_without_an_escrow_key_blind_keys_leave_only_the_marker(tmp_path):
     rec.close()
     header, events = read_cast(path)
     assert "escrow" not in header and b"hunter2" not in path.read_bytes()
-    assert [(c, d) for _, c, d in events] == [("i", "[redacted 7 keystrokes]")]
+    assert [(c, d) for _, c, d in events] == [
+        ("m", "keys typed without echo: [redacted 7 keystrokes]"), ("i", "[redacted 7 keystrokes]")]
     opened = unseal_cast(path, {PUBLIC.fingerprint: PRIVATE})
-    assert (opened.key, opened.sealed, opened.redactions) == (None, 0, 1)
+    assert (opened.key, opened.sealed, opened.redactions, opened.flags) == (None, 0, 1, {})
 
 
 def test_players_skip_the_sealed_event(tmp_path):
@@ -231,13 +233,46 @@ def test_players_skip_the_sealed_event(tmp_path):
     # asciinema 2 plays "o" only; asciinema 3 keeps a one-character code it does not know as
     # "other" and plays nothing for it.
     codes = {json.loads(raw)[1] for raw in path.read_text().splitlines()[1:]}
-    assert codes == {"o", "i", recording.SEALED} and len(recording.SEALED) == 1
+    assert codes == {"o", "i", "m", recording.SEALED} and len(recording.SEALED) == 1
 
 
 def test_text_that_merely_looks_like_a_marker_does_not_stop_the_unseal(tmp_path):
     path = record(tmp_path / "s1-1.cast", b"[redacted 3 keystrokes]", Redacted("abc"))
     opened = unseal_cast(path, {PUBLIC.fingerprint: PRIVATE})
     assert [t for _, _, c, t in opened.events if c == "s"] == ["abc"]
+
+
+@pytest.mark.parametrize("sealed", [True, False])
+def test_a_marker_typed_by_the_user_is_told_apart_from_a_real_redaction(tmp_path, sealed):
+    # Attack D, finding 15: `[redacted 12 keystrokes]` typed and echoed was an "i" event the
+    # same as a real marker, and unseal counted it. A real one follows its "m" event.
+    path = tmp_path / "s1-1.cast"
+    rec = CastRecorder(path, width=80, height=24, title="t", env={}, clock=lambda: 5.0,
+                       sealer=Sealer(PUBLIC, "s1", 1) if sealed else None)
+    rec.input(b"[redacted 12 keystrokes]")
+    rec.output(b"[redacted 12 keystrokes]")
+    rec.input(Redacted("hunter2"))
+    rec.close()
+    opened = unseal_cast(path, {PUBLIC.fingerprint: PRIVATE})
+    typed = next(line for line, _, code, text in opened.events
+                 if code == "i" and text == "[redacted 12 keystrokes]")
+    assert opened.redactions == 1
+    assert opened.flags == {typed: "typed text that reads like a redaction marker: the bastion "
+                                   "marked no redaction here"}
+    code, out, err = run("--home", str(tmp_path / "no-home"), "recording", "unseal", str(path),
+                         "--key", str(_key_file(tmp_path, PRIVATE)))
+    assert code == 0, err
+    assert "i  [redacted 12 keystrokes]   <- typed text that reads like a redaction marker" in out
+    assert "i  [redacted 7 keystrokes]\n" in out
+
+
+def test_a_real_marker_whose_sealed_event_was_removed_is_flagged(tmp_path):
+    path = record(tmp_path / "s1-1.cast", b"sudo ls\r", Redacted("hunter2"), b"\r")
+    _edit(path, lambda rows: [r for r in rows if r.split(",")[1:2] != [' "s"']])
+    opened = unseal_cast(path, {PUBLIC.fingerprint: PRIVATE})
+    assert (opened.sealed, opened.redactions) == (0, 0)
+    assert list(opened.flags.values()) == [
+        "a redaction whose sealed event is missing: it was removed from the recording"]
 
 
 def _edit(path: Path, change) -> Path:
