@@ -71,19 +71,21 @@ class Judge:
         return self.app.policy
 
     def verdict(self, line: str, *, certain: bool = True, reason: str = "",
-                stream: bool = False, from_home: bool = False) -> policy.Verdict:
+                stream: bool = False, from_home: bool = False,
+                interactive: bool = True) -> policy.Verdict:
         """The policy's verdict on `line`. A file-transfer server (scp in server mode, `scp -t`
         or `scp -f`, or an SFTP server such as sftp-server) reads and writes files named inside
         its stream: on a role without file transfers (`sftp = false`) it is denied, and anywhere
         but as the whole exec command of a channel without a pty (`stream`: the bastion follows
         that stream and judges every file it names) it gets the policy's `unknown` action, since
-        the files it names would pass unjudged."""
+        the files it names would pass unjudged. `interactive` False: no terminal is read line
+        by line (policy.evaluate)."""
         ident = self.ch.live.identity
         # `from_home`: the line runs in the login's home (an exec command, a file transfer's
         # request): relative paths are judged from there too (`../etc/sudoers` from /root).
         judged = f"cd ~{ident.login}; {line}" if from_home else line
         v = policy.evaluate(self.policy, judged, role=ident.role.name, target=ident.target.name,
-                            login=ident.login)
+                            login=ident.login, interactive=interactive)
         if not certain:
             v = stricter(v, policy.uncertain_verdict(self.policy, reason or "line not certain"))
         if ("scp" in line or "sftp" in line) and runs_file_server(line):
@@ -536,7 +538,7 @@ class StdinGate:
     def verdict(self, statement: str) -> policy.Verdict:
         """The policy's verdict on one statement, no weaker than `unknown` when it cannot be
         judged alone (`policy.script_doubt`)."""
-        v = self.judge.verdict(statement)
+        v = self.judge.verdict(statement, interactive=False)
         doubt = policy.script_doubt(statement, self.shell)
         if doubt is not None:
             v = stricter(v, policy.Verdict(self.judge.policy.defaults.unknown, "defaults.unknown",
@@ -627,7 +629,7 @@ class TransferJudge:
         file transfers passes nothing more once it does not (a role change, a reload)."""
         # An SFTP server takes a path as sent: `~root/x` is a folder named "~root" in the home.
         line = file_op_line(op, paths, raw=raw, literal=self.protocol == "sftp")
-        v = self.judge.verdict(line, from_home=True)
+        v = self.judge.verdict(line, from_home=True, interactive=False)
         role_name = self.judge.ch.live.identity.role.name
         role = self.judge.app.config.roles.get(role_name)
         if role is None or not role.sftp:
@@ -686,7 +688,8 @@ async def judge_exec(app: Bastion, channel: ProxyChannel) -> str | None:
     `channel.stream` says whether the bastion follows its file-transfer stream (Judge.verdict)."""
     judge = Judge(app, channel)
     command = channel.command or ""
-    v = judge.verdict(command, stream=channel.stream is not None, from_home=True)
+    v = judge.verdict(command, stream=channel.stream is not None, from_home=True,
+                      interactive=channel.interactive)
     reads = reads_script_from_stdin(command)
     if reads == "interpreter":
         v = stricter(v, policy.Verdict(app.policy.defaults.unknown, "defaults.unknown",

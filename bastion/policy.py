@@ -90,6 +90,9 @@ is done with it (`judged`: the code is parsed and its commands judged like the l
   INPUTRC, and an `exec` or an interactive shell whose stdin or stderr is not the terminal
   (`exec 2>/dev/null`, `exec 2>&-`, `exec 0<f`, `exec {fd}>&2-`, `bash 2>/dev/null`): unknown.
   `set -o vi`/`emacs` and `bind 'set editing-mode ...'` are followed by the tracker: allowed.
+  These unknowns are `terminal` ones: left out by `evaluate(interactive=False)` (an exec
+  command without a pty, a script on stdin), where no terminal is read. What ran or submitted
+  a line before (accept-line and macro bindings, `bind -f`, bracketed paste off) is not.
   zsh's `bindkey -s`: unknown.
 - set -k / set -o keyword (later words become assignments), interactive comments turned off
   (`#` stops hiding text): unknown. Other options (`set -euo pipefail`, `shopt -s extglob`)
@@ -440,6 +443,8 @@ class SimpleCommand:
     protocol (bastion.scp) still know what runs; else ().
     `reads_input` is true when the command may read the standard input the line was given
     (`read`, `head`, `cat` with no file, `dd` without if=...: see `stdin_reader`).
+    `terminal` is true for an unknown that matters only where the bastion reads a terminal
+    line by line (readline's keys and settings, the shell's stderr: `evaluate`'s `interactive`).
     """
 
     name: str | None
@@ -452,6 +457,7 @@ class SimpleCommand:
     reads_stdin: str = ""
     via: tuple[str, ...] = ()
     reads_input: bool = False
+    terminal: bool = False
 
 
 class _Word(NamedTuple):
@@ -1202,7 +1208,8 @@ class _Collector:
                 self._assoc.discard(name)
                 if name == "TERM":
                     self._unknown(site, [word], "without TERM readline takes a dumb terminal, "
-                                                "whose drawing the bastion does not follow")
+                                                "whose drawing the bastion does not follow",
+                                  terminal=True)
 
     def _test_builtin(self, name: str, words: list[_Word], site: _Site) -> bool:
         """`test -v NAME[SUB]` and `[ -v ... ]` evaluate SUB, as `[[ -v ]]` does."""
@@ -1415,7 +1422,7 @@ class _Collector:
         (attack D, finding 5). Unknown."""
         moved = any(_MOVES_STANDARD.search(text) for text in redirects)
         if moved or streams.origin(0)[0] != "tty" or streams.origin(2)[0] != "tty":
-            self._unknown(site, words, _TERMINAL_AWAY)
+            self._unknown(site, words, _TERMINAL_AWAY, terminal=True)
 
     def _redirect(
         self,
@@ -1718,7 +1725,7 @@ class _Collector:
         elif kind == "terminal":
             if code not in _TERMINALS:
                 self._unknown(site, [value], f"TERM={code} makes readline draw and read keys in "
-                                             "a way the bastion does not follow")
+                                             "a way the bastion does not follow", terminal=True)
         elif code.startswith("()"):  # BASH_FUNC_f%%='() { ...; }' defines f in a child bash
             self._code("_" + code, site, name)
 
@@ -2105,7 +2112,8 @@ class _Collector:
             return PathArg(home + slash + rest, path.kind)
         return path
 
-    def _unknown(self, site: _Site, words: list[_Word] | tuple[()], reason: str) -> None:
+    def _unknown(self, site: _Site, words: list[_Word] | tuple[()], reason: str,
+                 terminal: bool = False) -> None:
         self.commands.append(
             SimpleCommand(
                 name=None,
@@ -2113,6 +2121,7 @@ class _Collector:
                 text=site.text,
                 unknown=reason,
                 wrappers=site.wrappers,
+                terminal=terminal,
             )
         )
 
@@ -2564,7 +2573,7 @@ class _Collector:
                     scripts.append(argument)
                 noexec = noexec or option == "--no-execute"
                 if option == "--noediting":
-                    self._unknown(site, words, _EDITING_OFF)
+                    self._unknown(site, words, _EDITING_OFF, terminal=True)
                 takes = option in _SHELL_LONG_ARGUMENTS and not has_value
                 index += 2 if takes else 1
                 continue
@@ -2692,7 +2701,7 @@ class _Collector:
             if what == "a shell" and stderr != "tty":
                 # `bash 2>/dev/null`: an interactive shell drawing its line where nobody sees it
                 # (or, with no terminal on stderr, a shell reading typed lines as a script).
-                self._unknown(site, words, _TERMINAL_AWAY)
+                self._unknown(site, words, _TERMINAL_AWAY, terminal=True)
             if label is None:
                 self._plain(name, words, site, reads_stdin=reads)
             else:
@@ -2882,16 +2891,18 @@ class _Collector:
                     self._unknown(site, words, "a key binding known only at run time")
                 else:
                     self._code(_unquote(_binding(command)[1]), site, name)
-                self._unknown(site, words, "bind -x runs code on a key without finishing a line")
+                self._unknown(site, words, "bind -x runs code on a key without finishing a line",
+                              terminal=True)
             elif option == "-f":
                 self._unknown(site, words, "bind -f reads key bindings from a file")
             elif option in ("-r", "-u"):
                 self._unknown(site, words, f"bind {option} takes a key from the function "
-                                           "the bastion expects it to do")
+                                           "the bastion expects it to do", terminal=True)
         for word in words[index:]:
             why = _binding_changes(word.value)
             if why is not None:
-                self._unknown(site, [word], why)
+                # What ran or submitted a line before attack D's findings stays unknown anywhere.
+                self._unknown(site, [word], why, terminal=not _binding_runs(word.value))
         return True
 
     def _bindkey(self, name: str, words: list[_Word], site: _Site) -> bool:
@@ -2922,7 +2933,7 @@ class _Collector:
         if index < len(words):
             self._unknown(site, words[index:index + 1], "stty changes keys or echo the terminal "
                                                         "driver handles, which the bastion reads "
-                                                        "by their defaults")
+                                                        "by their defaults", terminal=True)
         return True
 
     def _hash(self, name: str, words: list[_Word], site: _Site) -> bool:
@@ -3004,7 +3015,7 @@ class _Collector:
             elif not on and option in ("interactive-comments", "interactive_comments"):
                 self._unknown(site, [], _COMMENTS_OFF)
             elif not on and kind == "set" and option in ("emacs", "vi"):
-                self._unknown(site, [], _EDITING_OFF)
+                self._unknown(site, [], _EDITING_OFF, terminal=True)
             elif on and kind == "set" and option == "histexpand":
                 self._histexpand = True  # `!` in code read later on the line (`finish`)
             elif on and kind == "shopt" and option == "cdable_vars":
@@ -4261,6 +4272,20 @@ def _binding_changes(text: str | None) -> str | None:
     if rhs in _BINDING_SAFE:
         return None
     return f"a key bound to {rhs or '(nothing)'} does what the bastion does not follow"
+
+
+def _binding_runs(text: str | None) -> bool:
+    """Whether a binding given to `bind` runs or submits a line, or hides that one was (unknown
+    wherever the line is judged; other bindings only where a terminal is read)."""
+    if text is None:
+        return True
+    stripped = text.strip()
+    if stripped.startswith("set ") or stripped == "set":
+        words = stripped.split()
+        return len(words) >= 2 and words[1].lower() == "enable-bracketed-paste" and (
+            len(words) < 3 or words[2].lower() != "on")
+    rhs = _binding(stripped)[1] if ":" in stripped else ""
+    return rhs[:1] in ("'", '"') or rhs in _BINDING_RUNS
 
 
 # Commands that write files the policy can name, so that they count as `>` on those files as a
@@ -5961,7 +5986,7 @@ def _flags(argv: tuple[str, ...]) -> frozenset[str]:
 
 
 def evaluate(policy: Policy, line: str, *, role: str, target: str,
-             login: str | None = None) -> Verdict:
+             login: str | None = None, interactive: bool = True) -> Verdict:
     """Judge `line` for `role` on `target`. Never raises.
 
     Each simple command gets the action of the first rule that matches it (in file order),
@@ -5969,8 +5994,13 @@ def evaluate(policy: Policy, line: str, *, role: str, target: str,
     at run time. The line gets the strictest of those; on a tie the first command decides.
     `login` is the account on the target, whose home `~` names in paths (root's is /root,
     another's is taken to be /home/LOGIN); without it `~` is some home directory.
+    `interactive` False (a line with no terminal: a script on a shell's stdin, an exec command
+    without a pty) leaves out the unknowns that matter only to a terminal read line by line
+    (`SimpleCommand.terminal`: `exec 2>/dev/null`, `stty erase`, `bind 'set ...'`).
     """
     commands = _parse_cached(line) if len(line) <= 2048 else _parse(line)
+    if not interactive:
+        commands = tuple(c for c in commands if not c.terminal)
     return _verdict(policy, commands, role, target, login)
 
 

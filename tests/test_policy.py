@@ -901,6 +901,27 @@ def test_commands_known_only_at_run_time_get_the_unknown_default(
     assert any(c.name is None and reason in c.unknown for c in verdict.commands), verdict.commands
 
 
+@pytest.mark.parametrize("line", [
+    "exec >/dev/null 2>&1; sleep 60", "bash 2>/dev/null", "stty erase ^H", "set +o emacs",
+    "bind 'set comment-begin \"echo \"'", "export TERM=dumb", "bash --noediting -c ls",
+])
+def test_terminal_state_matters_only_where_a_terminal_is_read(default_policy: Policy,
+                                                              line: str) -> None:
+    # Attack D, findings 3 and 5: readline and the shell's stderr are an interactive shell's;
+    # an exec command without a pty or a script on stdin changes nothing the bastion reads.
+    assert action(default_policy, line) == "confirm"
+    verdict = evaluate(default_policy, line, role="engineer", target="web01", interactive=False)
+    assert verdict.action in ("allow", "alert"), verdict
+
+
+@pytest.mark.parametrize("line", ["bind '\"\\C-t\": accept-line'", "bind -f /tmp/inputrc",
+                                  "bind 'set enable-bracketed-paste off'", "INPUTRC=/tmp/x"])
+def test_bindings_that_run_a_line_are_unknown_with_or_without_a_terminal(default_policy: Policy,
+                                                                         line: str) -> None:
+    verdict = evaluate(default_policy, line, role="engineer", target="web01", interactive=False)
+    assert verdict.action == "confirm"
+
+
 # Lines an operator types every day, including ones that mention denied words: all allowed.
 ALLOWED = [
     # a here-document after a file redirection (tree-sitter-bash reads no here-string there)
