@@ -1354,6 +1354,11 @@ DEFAULT_DECISIONS = [
     ("rm -rf \"$dir\"", "confirm", "no-root-wipe"),
     ("vim /etc//sudoers", "confirm", "confirm-credential-edit"),
     ("nano ~root/../etc/shadow", "confirm", "confirm-credential-edit"),
+    # attack D, finding 3: readline settings written for the next shell
+    ("echo 'set comment-begin \"echo \"' >> ~/.inputrc", "confirm", "confirm-readline-init-write"),
+    ("cp /tmp/rc /etc/inputrc", "confirm", "confirm-readline-init-write"),
+    ("vim ~/.inputrc", "confirm", "confirm-readline-init-write"),
+    ("cat ~/.inputrc", "allow", "defaults.unmatched"),
     ("echo x > /etc/sudoer?", "confirm", "no-credential-file-writes"),
     ("echo x > /etc/sudoers.d/*", "confirm", "no-credential-file-writes"),
     ("echo x > /etc/[sp]asswd", "confirm", "no-credential-file-writes"),
