@@ -130,7 +130,8 @@ with an unknown prompt, a fake "Password:" prompt with readline and echo switche
 ?2004h while typing ahead) they can make a line look different from what the shell runs; when
 readline then finishes it, the backstop sees a line nobody judged. `bind -x` and programmable
 completion run code without finishing a line. The keystroke log still holds every key.
-Policies may want `bind`, `complete`, `stty -echo` and `set +o emacs` on confirm.
+The policy holds what changes the keys and settings this module reads by their defaults
+(`bind`, `stty`, `set +o emacs`, TERM, a shell's stderr away from the terminal: policy.py).
 
 `KeystrokeRedactor` is the echo rule for the recorder, the command log and live watchers: it
 releases typed keys once echoed in the cell the cursor stood at (as bytes) and what was never
