@@ -486,7 +486,7 @@ def cmd_recording(ctx: Context | None, args: argparse.Namespace, out: TextIO) ->
     hand (the one given, or the one whose recordings folder holds the file), the run is audited
     there, and refused when it cannot be (fail closed)."""
     from bastion import recording, sessions
-    from bastion.escrow import EscrowError
+    from bastion.escrow import EscrowError, shown_keys
     from bastion.text import visible
 
     keys = _escrow_keys(args.key)
@@ -521,8 +521,10 @@ def cmd_recording(ctx: Context | None, args: argparse.Namespace, out: TextIO) ->
                              sealed=result.sealed)
             if args.json:
                 for line, at, code, text in result.events:
-                    out.write(json.dumps({"file": path.name, "line": line, "time": at, "code": code,
-                                          "text": text}) + "\n")
+                    row = {"file": path.name, "line": line, "time": at, "code": code, "text": text}
+                    if line in result.flags:
+                        row["flag"] = result.flags[line]
+                    out.write(json.dumps(row) + "\n")
                 continue
             if result.key is None:
                 out.write(f"{visible(path.name)}: recorded without an escrow key; its "
@@ -533,7 +535,8 @@ def cmd_recording(ctx: Context | None, args: argparse.Namespace, out: TextIO) ->
                           f"{result.sealed} sealed event{'' if result.sealed == 1 else 's'} "
                           "opened\n")
             for line, at, code, text in result.events:
-                out.write(f"{line:>7} {at:>11.3f}  {code}  {visible(text)}\n")
+                flag = f"   <- {result.flags[line]}" if line in result.flags else ""
+                out.write(f"{line:>7} {at:>11.3f}  {code}  {shown_keys(text)}{flag}\n")
     finally:
         if ctx is not None:
             ctx.close()

@@ -25,6 +25,7 @@ import base64
 import binascii
 import hashlib
 import json
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -39,7 +40,7 @@ from bastion.errors import BastionError
 from bastion.text import visible
 
 __all__ = ["SCHEME", "EscrowError", "EscrowKey", "Opener", "Sealer", "generate",
-           "load_private_key", "public_key_of"]
+           "load_private_key", "public_key_of", "shown_keys"]
 
 SCHEME = "x25519-hkdf-sha256-aes256gcm-v1"
 PUBLIC_PREFIX = "x25519:"
@@ -137,11 +138,14 @@ class Sealer:
                 "ephemeral": base64.b64encode(self._public).decode("ascii"),
                 "session": self._session, "channel": self._channel}
 
-    def seal(self, keys: str) -> str:
-        """The next sealed event's data: base64 of AES-GCM(keys as UTF-8) with its tag."""
+    def seal(self, keys: bytes | str) -> str:
+        """The next sealed event's data: base64 of AES-GCM(the bytes typed) with its tag. A str
+        is encoded as UTF-8, lone surrogates as the bytes they stand for (surrogateescape, as
+        `Redacted.keys` holds bytes that were not UTF-8)."""
         index = self._index
         self._index += 1
-        sealed = self._aead.encrypt(_nonce(index), keys.encode("utf-8", "replace"),
+        plain = keys if isinstance(keys, bytes) else keys.encode("utf-8", "surrogateescape")
+        sealed = self._aead.encrypt(_nonce(index), plain,
                                     _associated(self._session, self._channel, index))
         return base64.b64encode(sealed).decode("ascii")
 
@@ -179,8 +183,11 @@ class Opener:
         return self._index
 
     def open(self, data: str) -> str:
-        """The keys sealed in the next event. Raises EscrowError when it does not open: altered,
-        out of order, from another channel or session, or sealed to another key."""
+        """The keys sealed in the next event, one character a keystroke: a byte typed that is
+        not UTF-8 is a lone surrogate (surrogateescape: `.encode("utf-8", "surrogateescape")`
+        gives the bytes back; `shown_keys` spells it `\\xe4`). Raises EscrowError when it does
+        not open: altered, out of order, from another channel or session, or sealed to another
+        key."""
         index = self._index
         try:
             sealed = base64.b64decode(data, validate=True)
@@ -190,7 +197,15 @@ class Opener:
             raise EscrowError(f"sealed event {index + 1} does not open: it was altered, reordered, "
                               "or moved from another channel or session") from None
         self._index += 1
-        return plain.decode("utf-8", "replace")
+        return plain.decode("utf-8", "surrogateescape")
+
+
+_ESCAPED_BYTE = re.compile(r"\\udc([89a-f][0-9a-f])")
+
+
+def shown_keys(keys: str) -> str:
+    """Opened keys made safe to show (`visible`), a byte that was not UTF-8 spelled `\\xe4`."""
+    return _ESCAPED_BYTE.sub(r"\\x\1", visible(keys))
 
 
 def _derive(shared: bytes, ephemeral: bytes, escrow: bytes) -> bytes:

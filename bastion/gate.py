@@ -53,6 +53,7 @@ NOT_RECORDED = f"not run: {NOT_RECORDED_WHY}"
 POLL_HELD = 1.0      # seconds between looks at the store for a decision made elsewhere
 MAX_QUEUED = 1 << 20  # client bytes kept while a line is held; beyond this the client is paused
 CTRL_C = b"\x03"
+BLIND_LINE = "(line typed without echo)"  # what the record says of keys it must not show
 SLICE = 0.005  # seconds of judging statements in one pass of the event loop; then others go
 FEED_BYTES = 64 * 1024  # client bytes cut into statements at a time
 CONFIRM_TRANSFER = "it needs a supervisor's confirmation, which file transfers cannot wait for"
@@ -70,19 +71,21 @@ class Judge:
         return self.app.policy
 
     def verdict(self, line: str, *, certain: bool = True, reason: str = "",
-                stream: bool = False, from_home: bool = False) -> policy.Verdict:
+                stream: bool = False, from_home: bool = False,
+                interactive: bool = True) -> policy.Verdict:
         """The policy's verdict on `line`. A file-transfer server (scp in server mode, `scp -t`
         or `scp -f`, or an SFTP server such as sftp-server) reads and writes files named inside
         its stream: on a role without file transfers (`sftp = false`) it is denied, and anywhere
         but as the whole exec command of a channel without a pty (`stream`: the bastion follows
         that stream and judges every file it names) it gets the policy's `unknown` action, since
-        the files it names would pass unjudged."""
+        the files it names would pass unjudged. `interactive` False: no terminal is read line
+        by line (policy.evaluate)."""
         ident = self.ch.live.identity
         # `from_home`: the line runs in the login's home (an exec command, a file transfer's
         # request): relative paths are judged from there too (`../etc/sudoers` from /root).
         judged = f"cd ~{ident.login}; {line}" if from_home else line
         v = policy.evaluate(self.policy, judged, role=ident.role.name, target=ident.target.name,
-                            login=ident.login)
+                            login=ident.login, interactive=interactive)
         if not certain:
             v = stricter(v, policy.uncertain_verdict(self.policy, reason or "line not certain"))
         if ("scp" in line or "sftp" in line) and runs_file_server(line):
@@ -329,11 +332,11 @@ class InputGate:
 
     def _judge(self, rec: Reconstruction) -> policy.Verdict | None:
         if rec.kind == "not-a-command":
-            return None
+            return self._judge_hidden(rec) if rec.hidden else None
         if rec.kind == "blind":
             v = policy.uncertain_verdict(self.judge.policy, rec.reason or
                                          "keys typed without echo at a shell prompt")
-            self.judge.record("(line typed without echo)", v)
+            self.judge.record(BLIND_LINE, v)
             return v
         if not rec.text.strip() and not rec.unknown:
             if rec.certain:
@@ -353,6 +356,26 @@ class InputGate:
         if v.action == "alert":
             self.app.publish("command", session=self.ch.live.id, line=rec.text, flagged=True)
         return v
+
+    def _judge_hidden(self, rec: Reconstruction) -> policy.Verdict | None:
+        """Keys typed without echo at a password prompt. The prompt may be a fake the shell
+        printed while its own echo went elsewhere (attack D, finding 5), so they are also read
+        as a command line: one a policy rule denies or holds is refused (a password would
+        hardly be one). Anything else goes on as a secret, never judged for the record, and
+        audited either way with the prompt and the number of keys, never the keys."""
+        live = self.ch.live
+        v = self.judge.verdict(rec.hidden)
+        refused = v.action in ("deny", "confirm") and not v.rule.startswith("defaults.")
+        audit.record(self.app.store, "command.typed_blind", live.identity.user, session=live.id,
+                     channel=self.ch.number, prompt=visible(rec.prompt),
+                     keystrokes=len(rec.hidden), verdict="deny" if refused else "allow",
+                     rule=v.rule if refused else "")
+        if not refused:
+            return None
+        refusal = policy.Verdict("deny", v.rule, "keys typed without echo read as a command that "
+                                 f"rule {v.rule} does not allow", BLIND_LINE, ())
+        self.judge.record(BLIND_LINE, refusal)
+        return refusal
 
     async def _refuse(self, message: str) -> None:
         """The line never runs: cancel it upstream, drop what was queued behind it, check the
@@ -515,7 +538,7 @@ class StdinGate:
     def verdict(self, statement: str) -> policy.Verdict:
         """The policy's verdict on one statement, no weaker than `unknown` when it cannot be
         judged alone (`policy.script_doubt`)."""
-        v = self.judge.verdict(statement)
+        v = self.judge.verdict(statement, interactive=False)
         doubt = policy.script_doubt(statement, self.shell)
         if doubt is not None:
             v = stricter(v, policy.Verdict(self.judge.policy.defaults.unknown, "defaults.unknown",
@@ -606,7 +629,7 @@ class TransferJudge:
         file transfers passes nothing more once it does not (a role change, a reload)."""
         # An SFTP server takes a path as sent: `~root/x` is a folder named "~root" in the home.
         line = file_op_line(op, paths, raw=raw, literal=self.protocol == "sftp")
-        v = self.judge.verdict(line, from_home=True)
+        v = self.judge.verdict(line, from_home=True, interactive=False)
         role_name = self.judge.ch.live.identity.role.name
         role = self.judge.app.config.roles.get(role_name)
         if role is None or not role.sftp:
@@ -665,7 +688,8 @@ async def judge_exec(app: Bastion, channel: ProxyChannel) -> str | None:
     `channel.stream` says whether the bastion follows its file-transfer stream (Judge.verdict)."""
     judge = Judge(app, channel)
     command = channel.command or ""
-    v = judge.verdict(command, stream=channel.stream is not None, from_home=True)
+    v = judge.verdict(command, stream=channel.stream is not None, from_home=True,
+                      interactive=channel.interactive)
     reads = reads_script_from_stdin(command)
     if reads == "interpreter":
         v = stricter(v, policy.Verdict(app.policy.defaults.unknown, "defaults.unknown",

@@ -89,10 +89,21 @@ is done with it (`judged`: the code is parsed and its commands judged like the l
   (loads a shared object), INPUTRC (key bindings read again on C-x C-r), declare -i (later
   assignments become arithmetic): unknown. PATH itself is allowed: a program under an allowed name
   runs unjudged either way (README, what this does not stop).
-- bind: a key bound to a macro (typed text), to accept-line, operate-and-get-next,
-  edit-and-execute-command, shell-expand-line, insert-comment, call-last-kbd-macro or
-  re-read-init-file, `bind -f FILE`, bracketed paste turned off: unknown. Other bindings and
-  readline settings are allowed. zsh's `bindkey -s`: unknown.
+- What the interactive gate reads the line by (bastion/terminal.py follows readline's default
+  keys and settings, the terminal driver's default keys, and readline drawing on the shell's
+  stderr; attack D, findings 3 and 5): a key bound to anything but a function that moves,
+  lists or fetches text (`_BINDING_SAFE`: macros, accept-line, insert-comment, self-insert...),
+  `bind -x`, `bind -f FILE`, `bind -r`/`-u`, a readline variable not in `_READLINE_DISPLAY`
+  (`set comment-begin`, convert-meta, input-meta, keyseq-timeout..., bracketed paste off),
+  line editing off (`set +o emacs`, `set +o vi`, `bash --noediting`), `stty` setting anything
+  but the window size or `sane`, TERM set to a terminal type not in `_TERMINALS` or unset,
+  INPUTRC, and an `exec` or an interactive shell whose stdin or stderr is not the terminal
+  (`exec 2>/dev/null`, `exec 2>&-`, `exec 0<f`, `exec {fd}>&2-`, `bash 2>/dev/null`): unknown.
+  `set -o vi`/`emacs` and `bind 'set editing-mode ...'` are followed by the tracker: allowed.
+  These unknowns are `terminal` ones: left out by `evaluate(interactive=False)` (an exec
+  command without a pty, a script on stdin), where no terminal is read. What ran or submitted
+  a line before (accept-line and macro bindings, `bind -f`, bracketed paste off) is not.
+  zsh's `bindkey -s`: unknown.
 - set -k / set -o keyword (later words become assignments), interactive comments turned off
   (`#` stops hiding text): unknown. Other options (`set -euo pipefail`, `shopt -s extglob`)
   change no command that runs.
@@ -477,6 +488,8 @@ class SimpleCommand:
     protocol (bastion.scp) still know what runs; else ().
     `reads_input` is true when the command may read the standard input the line was given
     (`read`, `head`, `cat` with no file, `dd` without if=...: see `stdin_reader`).
+    `terminal` is true for an unknown that matters only where the bastion reads a terminal
+    line by line (readline's keys and settings, the shell's stderr: `evaluate`'s `interactive`).
     """
 
     name: str | None
@@ -489,6 +502,7 @@ class SimpleCommand:
     reads_stdin: str = ""
     via: tuple[str, ...] = ()
     reads_input: bool = False
+    terminal: bool = False
 
 
 class _Word(NamedTuple):
@@ -1267,6 +1281,10 @@ class _Collector:
                 self._subscript(name, subscript, site, site.text)
             else:
                 self._assoc.discard(name)
+                if name == "TERM":
+                    self._unknown(site, [word], "without TERM readline takes a dumb terminal, "
+                                                "whose drawing the bastion does not follow",
+                                  terminal=True)
 
     def _test_builtin(self, name: str, words: list[_Word], site: _Site) -> bool:
         """`test -v NAME[SUB]` and `[ -v ... ]` evaluate SUB, as `[[ -v ]]` does."""
@@ -1461,7 +1479,9 @@ class _Collector:
         del self.commands[first:]
         if words:
             self._resolve(words, here)
-            if [w.value for w in words if w.value not in ("command", "builtin")] == ["exec"]:
+            rest = [w for w in words if w.value not in ("command", "builtin")]
+            if rest and rest[0].value == "exec" and all(_FD_VARIABLE.fullmatch(w.text)
+                                                         for w in rest[1:]):
                 # `exec 3<&0` changes the shell's own descriptors for the rest of the line.
                 before = _Streams(site, self._line_fds).origin(0)
                 if before[0] in ("tty", "unknown", "opaque") and (here.stdin, here.here) != before:
@@ -1471,10 +1491,24 @@ class _Collector:
                         "exec", ("exec",), text,
                         wrappers=site.wrappers, reads_input=True))
                 self._line_fds = {0: (here.stdin, here.here), **streams.fds}
+                texts = [self._text(r) for r in redirects] + [
+                    self._text(c) for c in command.named_children if c.type in _REDIRECTS]
+                self._own_terminal(streams, texts, here, words)
         self.commands.extend(later)
         self.commands.extend(assigned)  # listed after the command, as written before it
         for child in expanding:
             self._nested(child, site, level + 1)
+
+    def _own_terminal(self, streams: _Streams, redirects: list[str], site: _Site,
+                      words: list[_Word]) -> None:
+        """`exec` that points the interactive shell's stdin or stderr away from the terminal
+        (`exec 2>/dev/null`, `exec 2>&-`, `exec 0<f`, `exec {fd}>&2-`): readline reads keys
+        from the one and draws the line, its echo and ?2004h/l on the other, so the bastion
+        would see no prompt, no echo and no line end, and take every line for a password
+        (attack D, finding 5). Unknown."""
+        moved = any(_MOVES_STANDARD.search(text) for text in redirects)
+        if moved or streams.origin(0)[0] != "tty" or streams.origin(2)[0] != "tty":
+            self._unknown(site, words, _TERMINAL_AWAY, terminal=True)
 
     def _redirect(
         self,
@@ -1786,6 +1820,10 @@ class _Collector:
                                      fed="bash" if name == "BASH_ENV" else "sh", label=f"{name}=")
         elif kind == "unknown":
             self._unknown(site, [value], f"{name} {_HOOK_UNKNOWN[name]}")
+        elif kind == "terminal":
+            if code not in _TERMINALS:
+                self._unknown(site, [value], f"TERM={code} makes readline draw and read keys in "
+                                             "a way the bastion does not follow", terminal=True)
         elif code.startswith("()"):  # BASH_FUNC_f%%='() { ...; }' defines f in a child bash
             self._code("_" + code, site, name)
 
@@ -2241,7 +2279,8 @@ class _Collector:
             return PathArg(home + slash + rest, path.kind)
         return path
 
-    def _unknown(self, site: _Site, words: list[_Word] | tuple[()], reason: str) -> None:
+    def _unknown(self, site: _Site, words: list[_Word] | tuple[()], reason: str,
+                 terminal: bool = False) -> None:
         self.commands.append(
             SimpleCommand(
                 name=None,
@@ -2249,6 +2288,7 @@ class _Collector:
                 text=site.text,
                 unknown=reason,
                 wrappers=site.wrappers,
+                terminal=terminal,
             )
         )
 
@@ -2723,6 +2763,8 @@ class _Collector:
                 elif option in ("--rcfile", "--init-file") and argument is not None:
                     scripts.append(argument)
                 noexec = noexec or option == "--no-execute"
+                if option == "--noediting":
+                    self._unknown(site, words, _EDITING_OFF, terminal=True)
                 takes = option in _SHELL_LONG_ARGUMENTS and not has_value
                 index += 2 if takes else 1
                 continue
@@ -2846,6 +2888,11 @@ class _Collector:
             return self._code(site.here, site, name)
         elif origin in ("tty", "unknown"):
             reads = "shell" if what == "a shell" else "interpreter"
+            stderr = next((o for fd, o, _ in site.fds if fd == 2), "tty")
+            if what == "a shell" and stderr != "tty":
+                # `bash 2>/dev/null`: an interactive shell drawing its line where nobody sees it
+                # (or, with no terminal on stderr, a shell reading typed lines as a script).
+                self._unknown(site, words, _TERMINAL_AWAY, terminal=True)
             if label is None:
                 self._plain(name, words, site, reads_stdin=reads)
             else:
@@ -3017,6 +3064,11 @@ class _Collector:
         return True
 
     def _bind(self, name: str, words: list[_Word], site: _Site) -> bool:
+        """The tracker follows readline's default keys and settings (bastion/terminal.py): a
+        binding or a readline variable that changes what a key does, or how a line is drawn or
+        read, is unknown (attack D, finding 3: `bind 'set comment-begin "echo "'` made
+        insert-comment run the line's rest). Listing options and the display-only variables of
+        `_READLINE_DISPLAY` are allowed."""
         self._plain(name, words, site)
         scanned = _scan_options(words, 1, _BIND)
         if scanned is None:
@@ -3030,18 +3082,49 @@ class _Collector:
                     self._unknown(site, words, "a key binding known only at run time")
                 else:
                     self._code(_unquote(_binding(command)[1]), site, name)
+                self._unknown(site, words, "bind -x runs code on a key without finishing a line",
+                              terminal=True)
             elif option == "-f":
                 self._unknown(site, words, "bind -f reads key bindings from a file")
+            elif option in ("-r", "-u"):
+                self._unknown(site, words, f"bind {option} takes a key from the function "
+                                           "the bastion expects it to do", terminal=True)
         for word in words[index:]:
-            why = _binding_runs(word.value)
+            why = _binding_changes(word.value)
             if why is not None:
-                self._unknown(site, [word], why)
+                # What ran or submitted a line before attack D's findings stays unknown anywhere.
+                self._unknown(site, [word], why, terminal=not _binding_runs(word.value))
         return True
 
     def _bindkey(self, name: str, words: list[_Word], site: _Site) -> bool:
         self._plain(name, words, site)
         if any(w.value is None or (w.value.startswith("-") and "s" in w.value) for w in words[1:]):
             self._unknown(site, words, "bindkey -s binds a key to typed text")
+        return True
+
+    def _stty(self, name: str, words: list[_Word], site: _Site) -> bool:
+        """stty that only shows the settings, resets them (`sane`), sets the window size or turns
+        echo off and on (`_STTY_SHOWN`) is allowed; any other setting changes which keys the
+        terminal driver edits, signals or how it echoes them (erase, kill, werase, lnext, eol,
+        -echoctl, -icanon), which the tracker reads by their defaults: unknown (attack D,
+        finding 3)."""
+        self._plain(name, words, site)
+        index = 1
+        while index < len(words):
+            value = words[index].value
+            if value in _STTY_SIZE:
+                size = _at(words, index + 1)
+                if size is None or size.value is None or not size.value.isdigit():
+                    break
+                index += 2
+            elif value is not None and (value in _STTY_SHOWN or value.isdigit()):
+                index += 1
+            else:
+                break
+        if index < len(words):
+            self._unknown(site, words[index:index + 1], "stty changes keys or echo the terminal "
+                                                        "driver handles, which the bastion reads "
+                                                        "by their defaults", terminal=True)
         return True
 
     def _hash(self, name: str, words: list[_Word], site: _Site) -> bool:
@@ -3122,6 +3205,8 @@ class _Collector:
                                         "keyword)")
             elif not on and option in ("interactive-comments", "interactive_comments"):
                 self._unknown(site, [], _COMMENTS_OFF)
+            elif not on and kind == "set" and option in ("emacs", "vi"):
+                self._unknown(site, [], _EDITING_OFF, terminal=True)
             elif on and kind == "set" and option == "histexpand":
                 self._histexpand = True  # `!` in code read later on the line (`finish`)
             elif on and kind == "shopt" and option == "cdable_vars":
@@ -4224,6 +4309,18 @@ _BIND = _options("mfqurx")
 _HASH = _options("pdt")
 _ENABLE = _options("f")
 _COMMENTS_OFF = "with interactive comments off, `#` no longer hides what follows it"
+_FD_VARIABLE = re.compile(r"\{[A-Za-z_][A-Za-z0-9_]*\}")
+_MOVES_STANDARD = re.compile(r"[<>]&\s*[0-2]-")
+_TERMINAL_AWAY = ("the shell's stdin or stderr no longer goes to the terminal: readline's "
+                  "echo and line ends are out of the bastion's sight")
+_STTY_SIZE = frozenset({"cols", "columns", "rows"})
+# `echo`/`-echo` only: readline sets the terminal itself while it reads a line (and echoes it),
+# so -echo hides what programs read (`stty -echo; cat > key`), which is secret by the echo rule
+# and, at a prompt, read as a command line too (InputGate._judge_hidden). -echoctl (no `^C`,
+# which the backstop reads), -echoe, -icanon and the special characters stay unknown.
+_STTY_SHOWN = frozenset({"-a", "--all", "-g", "--save", "sane", "size", "speed", "echo", "-echo"})
+_EDITING_OFF = ("line editing off: the terminal driver edits the line, with keys the bastion "
+                "does not follow")
 # set's one-letter options by their long names (`set -e` is `set -o errexit`).
 _SET_LETTERS = {
     "a": "allexport", "b": "notify", "e": "errexit", "f": "noglob", "h": "hashall",
@@ -4245,7 +4342,15 @@ _HOOKS = {
     "RPS1": "prompt", "RPS2": "prompt", "SPROMPT": "prompt",
     "BASH_ENV": "expanded", "ENV": "expanded", "MAIL": "expanded", "MAILPATH": "expanded",
     "BASH_CMDS": "unknown", "INPUTRC": "unknown", "histchars": "unknown",
+    "TERM": "terminal",
 }  # fmt: skip
+# Terminal types whose readline (bracketed paste, cursor keys, echo) the tracker reads. Another
+# TERM (`dumb`: no bracketed paste, horizontal scrolling) is unknown: bash re-reads TERM at once.
+_TERMINALS = frozenset({
+    "xterm", "xterm-256color", "xterm-color", "xterm-direct", "screen", "screen-256color",
+    "tmux", "tmux-256color", "vt100", "vt220", "linux", "rxvt", "rxvt-unicode",
+    "rxvt-unicode-256color", "alacritty", "xterm-kitty", "foot", "putty", "putty-256color",
+})  # fmt: skip
 # Code that the shell reading the line runs itself: its grammar carries over (`_code`).
 _SAME_SHELL = frozenset({"eval", "trap", "alias", "complete", "compgen", "bind", "mapfile",
                          "readarray", *_HOOKS})
@@ -4460,6 +4565,31 @@ def _compound(keyword: str, value: str | None) -> bool:
         and value.endswith(")")
 
 
+# Readline variables that change only how completions are listed or the bell sounds: the line,
+# the keys and the prompt are as the tracker expects. Every other variable (comment-begin,
+# convert-meta, input-meta, keyseq-timeout, horizontal-scroll-mode, echo-control-characters,
+# show-mode-in-prompt, mark-modified-lines, blink-matching-paren, expand-tilde...) is unknown.
+_READLINE_DISPLAY = frozenset({
+    "bell-style", "colored-completion-prefix", "colored-stats", "completion-display-width",
+    "completion-ignore-case", "completion-map-case", "completion-prefix-display-length",
+    "completion-query-items", "mark-directories", "mark-symlinked-directories",
+    "match-hidden-files", "menu-complete-display-prefix", "page-completions",
+    "print-completions-horizontally", "show-all-if-ambiguous", "show-all-if-unmodified",
+    "visible-stats", "history-size",
+})  # fmt: skip
+# Readline functions that only move the cursor, list or fetch text (history, completion): the
+# tracker reads the line from the screen after a key it does not follow, and a key it does
+# follow (Ctrl-A, Ctrl-U) bound to one shows otherwise than predicted: uncertain, never wrong.
+_BINDING_SAFE = frozenset({
+    "history-search-backward", "history-search-forward", "history-substring-search-backward",
+    "history-substring-search-forward", "previous-history", "next-history",
+    "beginning-of-history", "end-of-history", "reverse-search-history",
+    "forward-search-history", "beginning-of-line", "end-of-line", "forward-char",
+    "backward-char", "forward-word", "backward-word", "shell-forward-word",
+    "shell-backward-word", "complete", "menu-complete", "menu-complete-backward",
+    "possible-completions", "clear-screen", "redraw-current-line", "dynamic-complete-history",
+    "yank-last-arg", "yank-nth-arg",
+})  # fmt: skip
 _BINDING_RUNS = frozenset({
     "accept-line", "operate-and-get-next", "edit-and-execute-command",
     "vi-edit-and-execute-command", "shell-expand-line", "insert-comment", "call-last-kbd-macro",
@@ -4486,24 +4616,48 @@ def _unquote(text: str) -> str:
     return text
 
 
-def _binding_runs(text: str | None) -> str | None:
-    """Why a readline binding given to `bind` runs or submits a line, or None."""
+def _binding_changes(text: str | None) -> str | None:
+    """Why a readline binding or setting given to `bind` changes what a key does or how a line
+    is drawn, or None for a display-only setting (`_READLINE_DISPLAY`)."""
     if text is None:
         return "a key binding known only at run time"
     stripped = text.strip()
-    if stripped.startswith("set "):
+    if stripped.startswith("set ") or stripped == "set":
         words = stripped.split()
-        if len(words) >= 3 and words[1] == "enable-bracketed-paste" and words[2] != "on":
+        variable = words[1].lower() if len(words) >= 2 else ""
+        value = words[2].lower() if len(words) >= 3 else ""
+        if variable == "enable-bracketed-paste" and value != "on":
             return "turning bracketed paste off hides from the bastion when a line is accepted"
-        return None
+        if variable == "editing-mode" and value in ("emacs", "vi"):
+            return None  # followed by the tracker, as `set -o vi` is
+        if variable in _READLINE_DISPLAY or variable == "enable-bracketed-paste":
+            return None
+        return (f"the readline variable {variable or '(none)'} changes what keys do or how the "
+                "line is read")
     if ":" not in stripped:
-        return None
+        return "a key binding the bastion cannot read"
     rhs = _binding(stripped)[1]
     if rhs[:1] in ("'", '"'):
         return "a key bound to typed text (a macro) that the bastion sees as one key"
     if rhs in _BINDING_RUNS:
         return f"a key bound to {rhs}, which runs or submits the line"
-    return None
+    if rhs in _BINDING_SAFE:
+        return None
+    return f"a key bound to {rhs or '(nothing)'} does what the bastion does not follow"
+
+
+def _binding_runs(text: str | None) -> bool:
+    """Whether a binding given to `bind` runs or submits a line, or hides that one was (unknown
+    wherever the line is judged; other bindings only where a terminal is read)."""
+    if text is None:
+        return True
+    stripped = text.strip()
+    if stripped.startswith("set ") or stripped == "set":
+        words = stripped.split()
+        return len(words) >= 2 and words[1].lower() == "enable-bracketed-paste" and (
+            len(words) < 3 or words[2].lower() != "on")
+    rhs = _binding(stripped)[1] if ":" in stripped else ""
+    return rhs[:1] in ("'", '"') or rhs in _BINDING_RUNS
 
 
 # Commands that write files the policy can name, so that they count as `>` on those files as a
@@ -5359,6 +5513,7 @@ _HANDLERS: dict[str, Any] = {
     "compgen": _Collector._complete,
     "bind": _Collector._bind,
     "bindkey": _Collector._bindkey,
+    "stty": _Collector._stty,
     "hash": _Collector._hash,
     "enable": _Collector._enable,
     "set": _Collector._set,
@@ -6635,7 +6790,7 @@ def _flags(argv: tuple[str, ...]) -> frozenset[str]:
 
 
 def evaluate(policy: Policy, line: str, *, role: str, target: str,
-             login: str | None = None) -> Verdict:
+             login: str | None = None, interactive: bool = True) -> Verdict:
     """Judge `line` for `role` on `target`. Never raises.
 
     Each simple command gets the action of the first rule that matches it (in file order),
@@ -6643,8 +6798,13 @@ def evaluate(policy: Policy, line: str, *, role: str, target: str,
     at run time. The line gets the strictest of those; on a tie the first command decides.
     `login` is the account on the target, whose home `~` names in paths (root's is /root,
     another's is taken to be /home/LOGIN); without it `~` is some home directory.
+    `interactive` False (a line with no terminal: a script on a shell's stdin, an exec command
+    without a pty) leaves out the unknowns that matter only to a terminal read line by line
+    (`SimpleCommand.terminal`: `exec 2>/dev/null`, `stty erase`, `bind 'set ...'`).
     """
     commands = _parse_cached(line) if len(line) <= 2048 else _parse(line)
+    if not interactive:
+        commands = tuple(c for c in commands if not c.terminal)
     return _verdict(policy, commands, role, target, login)
 
 

@@ -60,6 +60,9 @@ COALESCE_MAX_CHARS = 64 * 1024
 SEALED = "s"  # the event code of sealed keys: one character, which asciinema's players skip
 _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
 _MARKER = re.compile(r"\[redacted (\d+) keystrokes?\]")
+# The "m" event written just before each real redaction marker: typed text can read like a
+# marker ("[redacted 12 keystrokes]" typed and echoed), but nobody can type a marker event.
+REDACTION_MARK = "keys typed without echo: "
 _INTERRUPTED = "session interrupted"
 
 
@@ -302,9 +305,11 @@ class CastRecorder:
             text = self._in_decoder.decode(data)
         if text:
             now = self._now()
+            if isinstance(data, Redacted):
+                self._add_line(now, "m", REDACTION_MARK + text)
             self._add_line(now, "i", text)
             if self._sealer is not None and isinstance(data, Redacted):
-                self._append(_event_line(now, SEALED, self._sealer.seal(data.keys)))
+                self._append(_event_line(now, SEALED, self._sealer.seal(data.raw)))
         self._maybe_flush()
 
     def resize(self, cols: int, rows: int) -> None:
@@ -632,7 +637,11 @@ class Unsealed:
     `events` are (line, seconds, code, text) for every "i", "m" and "s" event in file order; an
     "s" event's text is the keys it held. `key`, `session` and `channel` come from the header's
     "escrow" object (all None for a cast recorded without an escrow key); `sealed` counts the "s"
-    events and `redactions` the redaction markers.
+    events and `redactions` the redaction markers the bastion wrote: each follows its "m" event
+    (REDACTION_MARK) or, in a recording from before those, precedes its sealed event. `flags`
+    maps the line of every other "i" event that reads like a marker to why it is not one
+    (typed text), and, in a recording sealed to an escrow key, the line of a real marker with
+    no sealed event after it to that (the event was removed).
     """
 
     path: Path
@@ -642,6 +651,7 @@ class Unsealed:
     events: list[tuple[int, float, str, str]]
     sealed: int
     redactions: int
+    flags: dict[int, str]
 
 
 def unseal_cast(path: Path, keys: Mapping[str, X25519PrivateKey]) -> Unsealed:
@@ -670,10 +680,21 @@ def unseal_cast(path: Path, keys: Mapping[str, X25519PrivateKey]) -> Unsealed:
             raise EscrowError(f"{path}:1: {exc}") from None
     events: list[tuple[int, float, str, str]] = []
     redactions = 0
+    flags: dict[int, str] = {}
     previous: tuple[float, str, str] | None = None
+    waiting: tuple[int, bool] | None = None  # a marker's line, and whether its mark came first
     for line, (at, code, data) in enumerate(values, 2):
+        if waiting is not None:
+            flag = _unsealed_marker(code, *waiting, opener is not None)
+            if flag:
+                flags[waiting[0]] = flag
+            else:
+                redactions += 1
+            waiting = None
         if code == "i" and _MARKER.fullmatch(data):
-            redactions += 1
+            marked = previous is not None and previous[1] == "m" and \
+                previous[2] == REDACTION_MARK + data
+            waiting = (line, marked)
         if code == SEALED:
             if opener is None:
                 raise EscrowError(f"{path}:{line}: a sealed event, but the header names no escrow key")
@@ -691,9 +712,28 @@ def unseal_cast(path: Path, keys: Mapping[str, X25519PrivateKey]) -> Unsealed:
         if code in ("i", "m", SEALED):
             events.append((line, at, code, data))
         previous = (at, code, data)
+    if waiting is not None:
+        flag = _unsealed_marker("", *waiting, opener is not None)
+        if flag:
+            flags[waiting[0]] = flag
+        else:
+            redactions += 1
     return Unsealed(path, escrow["key"] if opener else None, opener.session if opener else None,
                     opener.channel if opener else None, events,
-                    opener.opened if opener else 0, redactions)
+                    opener.opened if opener else 0, redactions, flags)
+
+
+def _unsealed_marker(next_code: str, line: int, marked: bool, sealed: bool) -> str:
+    """Why the "i" event at `line` that reads like a redaction marker is not a whole one (the
+    event after it has code `next_code`), or "" when it is."""
+    if next_code == SEALED:
+        return ""
+    if not marked:
+        return ("typed text that reads like a redaction marker: the bastion marked no "
+                "redaction here")
+    if sealed:
+        return "a redaction whose sealed event is missing: it was removed from the recording"
+    return ""
 
 
 def interrupt_recording(path: Path) -> str:

@@ -61,7 +61,9 @@ Rules the gate can rely on:
   returned, and must be judged, at its last line);
   "blind": the keys were not echoed at a shell prompt: apply the fail-closed action.
   `text` holds what the screen showed, or a bracketed paste the shell is about to show; never
-  keys that a prompt did not echo.
+  keys that a prompt did not echo. At a password prompt `prompt` is its text and `hidden` the
+  keys typed without echo (left out of the repr), for the gate to judge as a command line as
+  well, since the prompt may be the shell's own fake; never to be shown, logged or stored.
 - `cancel_bytes()` is Ctrl-E Ctrl-U (end of line, kill it), preceded by the end of a bracketed
   paste if one is open and by Ctrl-G when readline holds a prefix (the Ctrl-X of Ctrl-X
   Ctrl-E: Ctrl-E would complete it); it is Ctrl-C when earlier lines of an unfinished
@@ -135,8 +137,10 @@ How the line is read (JumpServer and Warpgate style, with more checks):
   line. Anything else (vim's `:` line, which moves the cursor to the bottom row; text inserted
   in vim, whose first key chose the mode) is "not-a-command".
 - Password prompts: keys with no echo (or one mask character each) after a row matching
-  "password", "passphrase", "PIN", ... are "not-a-command", unless that text is a prompt at
-  which shell commands were typed before.
+  "password", "pass phrase", "PIN", "token", "secret", "OTP", "(will be hidden)"... are
+  "not-a-command", unless that text is a prompt at which shell commands were typed before, or
+  readline is reading the line (bash turned bracketed paste on): a shell prompt, whatever it
+  says.
 - A right-hand prompt (zsh's RPROMPT) seen on the row when the line began is left out.
 - Bounds, so that no client input costs unbounded work: window sizes are taken as at most
   2048x512 (and at least 1x1); a line is followed for 64 Ki characters, and a longer one is
@@ -148,7 +152,8 @@ with an unknown prompt, a fake "Password:" prompt with readline and echo switche
 ?2004h while typing ahead) they can make a line look different from what the shell runs; when
 readline then finishes it, the backstop sees a line nobody judged. `bind -x` and programmable
 completion run code without finishing a line. The keystroke log still holds every key.
-Policies may want `bind`, `complete`, `stty -echo` and `set +o emacs` on confirm.
+The policy holds what changes the keys and settings this module reads by their defaults
+(`bind`, `stty`, `set +o emacs`, TERM, a shell's stderr away from the terminal: policy.py).
 
 `KeystrokeRedactor` is the echo rule for the recorder, the command log and live watchers: it
 releases typed keys once echoed in the cell the cursor stood at (as bytes) and what was never
@@ -212,8 +217,14 @@ FULL_SCREEN = "a full-screen program has the terminal"
 EMPTY_LINE = "empty line"
 _DRIVER_ECHO = "the terminal driver echoed the keys, not a line editor"
 
+# What a prompt for input typed without echo says (attack D, finding 11: openssl's "Enter PEM
+# pass phrase:", "Token (will be hidden): "), ending in ":" or "?".
 _PASSWORD = re.compile(
-    r"(?i)(pass(word|phrase|code)|\bpin\b|verification code|one-time|\botp\b)[^\n]*[:?]\s*$")
+    r"(?i)(pass\s?(word|phrase|code)|passwort|kennwort|mot de passe|contrase\u00f1a|\bpin\b"
+    r"|\btoken\b|\bsecret\b|\botp\b|one-time|verification code|security code"
+    r"|authentication code|\b2fa\b|will be hidden|will not (be )?(echo|shown)|no echo)"
+    r"[^\n]*[:?]\s*$")
+_TYPED_HIDDEN = "typed at a password prompt, not echoed"
 _PROMPT_LIKE = re.compile(r"[$#%>\u276f\u00bb]\s*$")
 _REDRAW_KEYS = frozenset({"\t", "\x0c", "\x1b?", "\x1b="})  # completion listings, clear-screen
 _SEARCH_KEYS = frozenset({"\x12", "\x13"})  # Ctrl-R, Ctrl-S
@@ -340,6 +351,10 @@ class Reconstruction:
     # stands): where the bastion cannot tell whether earlier lines of an unfinished statement
     # are still waiting in the shell, the line is judged with them and without them.
     also: tuple[str, ...] = ()
+    # At a password prompt ("not-a-command"): the prompt's text, and the keys typed without
+    # echo, which the gate may judge as a command but must never show, log or store.
+    prompt: str = ""
+    hidden: str = field(default="", repr=False)
 
 
 # -- the screen model -------------------------------------------------------------------------
@@ -582,11 +597,12 @@ def _utf8_complete(buf: bytes, start: int) -> int:
     return n
 
 
-def _key_text(key: bytes) -> list[str]:
+def _key_text(key: bytes, errors: str = "replace") -> list[str]:
     """A key as the line model takes it: a run of text (split at C1 controls, which are keys of
-    their own), a control character or an escape sequence."""
-    text = key.decode("utf-8", "replace")
-    if key[0] < 0x80 or not _C1.search(text):
+    their own), a control character or an escape sequence. Bytes that are not UTF-8 are U+FFFD,
+    or with errors="surrogateescape" a lone surrogate each, from which the byte comes back."""
+    text = key.decode("utf-8", errors)
+    if (key[0] < 0x20 or key[0] == 0x7F) or not _C1.search(text):
         return [text]
     return [part for part in _C1.split(text) if part]
 
@@ -737,6 +753,8 @@ class _Reading:
     reason: str
     kind: Kind
     settled: bool
+    prompt: str = ""
+    hidden: str = field(default="", repr=False)
 
 
 class CommandLineTracker:
@@ -1564,7 +1582,8 @@ class CommandLineTracker:
         r = self._read()
         open_starts: list[int] = []
         if r.kind != "command":
-            rec = Reconstruction(r.text, r.certain, r.reason, r.kind)
+            rec = Reconstruction(r.text, r.certain, r.reason, r.kind, prompt=r.prompt,
+                                 hidden=r.hidden)
         else:
             lines = [r.text]
             if how == "comment":
@@ -1671,9 +1690,10 @@ class CommandLineTracker:
             # Nothing typed since the last submit: nothing to wait for.
             return _Reading("", True, FULL_SCREEN, "not-a-command", answered or not line.keyed)
         if expected is not None and model.text.strip():
-            if self._at_password_prompt(model.text):
-                return _Reading("", True, "typed at a password prompt, not echoed",
-                                "not-a-command", True)
+            prompt = self._at_password_prompt(model.text)
+            if prompt is not None:
+                return _Reading("", True, _TYPED_HIDDEN, "not-a-command", True, prompt=prompt,
+                                hidden=model.text)
             if self._silent():
                 return _Reading("", False, "the typed keys were not echoed", "blind", False)
         if model.suspect == _TOO_LONG:
@@ -1717,25 +1737,33 @@ class CommandLineTracker:
             return False
         return region.text[:region.cursor].endswith("".join(after))
 
-    def _at_password_prompt(self, typed: str) -> bool:
-        """The cursor sits after a password prompt, and what was typed is not shown (or only
-        as one mask character per key)."""
+    def _at_password_prompt(self, typed: str) -> str | None:
+        """The password prompt the cursor sits after, with what was typed not shown (or only
+        as one mask character per key); None when this is no password prompt.
+
+        Never while readline reads the line (bash turned bracketed paste on and not off
+        since): that is a shell prompt, whatever it says, and keys it did not echo are blind
+        (attack D, finding 5: a "Password: " printed by PROMPT_COMMAND, echo hidden)."""
+        if self._bracketed and not self._alt:
+            return None
         scr = self._screen
         cy, cx = scr.cursor.y, min(scr.cursor.x, scr.columns)
         if scr.text(cy, cx).strip():
-            return False
+            return None
         left = scr.text(cy, 0, cx)
         unmasked = left.rstrip("*\u2022")
         masks = len(left) - len(unmasked)
         if masks not in (0, len(typed)):
-            return False
+            return None
         # The cursor moved by no more than the masks since the first key: a partial echo of
         # a line that mentions a password (typed fast) is not a password prompt.
         row, col = self._line.start
         if (cy + scr.scrolled, cx) != (row, col + masks):
-            return False
-        return (bool(_PASSWORD.search(unmasked)) and unmasked not in self._known_prompts
-                and not unmasked.rstrip().endswith(typed.strip()))
+            return None
+        if (_PASSWORD.search(unmasked) and unmasked not in self._known_prompts
+                and not unmasked.rstrip().endswith(typed.strip())):
+            return unmasked.strip()
+        return None
 
     def _silent(self) -> bool:
         """At a prompt, nothing changed on the line since its first key: no echo."""
@@ -2120,6 +2148,7 @@ def _without_rprompt(region: _Region, b: _Boundary) -> _Region:
 _OUTPUT_NOISE = re.compile(
     r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x1b[()#%]?[ -~]?"
     r"|[\x00-\x09\x0b\x0c\x0e-\x1f\x7f]")
+_ECHO_LEAD = re.compile(rb"(?:\x1b\[[0-9;]*m)*")  # colours before an echo: they move nothing
 _MAX_SKIPPED = 16  # unechoed keys looked past at the start of a run (vim's `i`, a pager's `q`)
 _ECHO_WINDOW = 64 * 1024  # output after a key within which its echo is looked for
 _ENDING_KEYS = frozenset({"\r", "\n", "\x03", "\x04", "\x0f", "\x15", "\x1a", "\x1c"})
@@ -2133,6 +2162,7 @@ class _HeldKey:
     group: int = 0  # text keys typed one after the other with no output between share one
     row_after: bool = False  # text: the first after a pasted newline (its echo starts a row)
     cell: tuple[int, int] | None = None  # text: the screen cell (absolute row, column) of its echo
+    seq: int = 0  # output chunks seen when it was sent: its echo is in the next one or on screen
     shown: bool = False  # output since the key was sent held its character
     echoed: bool | None = None  # decided: True once echoed, False when it never will be
 
@@ -2175,7 +2205,9 @@ class KeystrokeRedactor:
         """Keys the target is sent now; returns what may be recorded now."""
         out: list[bytes | str] = []
         for raw in self._keys.feed(data):
-            for key in _key_text(raw):
+            # Each byte typed is kept (a Latin-1 terminal's 'ä' is one byte, not UTF-8), for
+            # the sealed copy; the screen is compared with what the target would show for it.
+            for key in _key_text(raw, "surrogateescape"):
                 if _is_text(key) and len(key) > self._max_held:
                     # More text than may wait for its echo: all before it, and its start,
                     # are decided unechoed at once (no object per key of a pasted megabyte).
@@ -2199,8 +2231,8 @@ class KeystrokeRedactor:
                 self._group += 1
                 self._group_seq = self._out_seq
             for ch in key:
-                self._held.append(_HeldKey(ch, "text", group=self._group,
-                                           row_after=self._row_after))
+                self._held.append(_HeldKey(ch, "text", raw=_typed_bytes(ch), group=self._group,
+                                           row_after=self._row_after, seq=self._out_seq))
                 self._row_after = False
                 self._chars += 1
             return
@@ -2212,7 +2244,7 @@ class KeystrokeRedactor:
         pasted_newline = key in ("\r", "\n") and self._in_paste
         self._row_after = pasted_newline
         kind = "key" if pasted_newline or key not in _ENDING_KEYS else "enter"
-        self._held.append(_HeldKey(key, kind, raw=key.encode()))
+        self._held.append(_HeldKey(key, kind, raw=_typed_bytes(key)))
 
     def feed_output(self, data: bytes) -> list[bytes | str]:
         """Output the target sent (after the tracker took it); returns the keys now decided."""
@@ -2231,11 +2263,11 @@ class KeystrokeRedactor:
             return _merged(out)
         visible = _visible_output(data)
         held = list(self._held)
-        at_start = self._echo_at_start(held, visible)
+        at_start = self._echo_at_start(held, data, self._out_seq - 1)
         pending = [k for k in held if k.kind == "text" and k.echoed is None]
         if pending:
             for key in pending:
-                key.shown = key.shown or key.key in visible
+                key.shown = key.shown or _shown(key.key) in visible
             before = None
             for run in self._runs(held):
                 if run[0].cell is None:
@@ -2269,9 +2301,16 @@ class KeystrokeRedactor:
         return _merged(out)
 
     @staticmethod
-    def _echo_at_start(held: list[_HeldKey], visible: str) -> list[_HeldKey]:
-        """The common case, from the bytes alone: the chunk starts with the keys' echo (a
-        pasted newline's echo is a row break). Returns the keys it found echoed."""
+    def _echo_at_start(held: list[_HeldKey], data: bytes, seq: int) -> list[_HeldKey]:
+        """The common case, from the bytes alone: the first output after the keys starts with
+        their echo, written where the cursor stood (colours may come first, nothing that moves
+        the cursor). Only keys sent just before this chunk count: a later chunk that starts
+        with a held key's character is some other output (a log line, a background job),
+        which the screen cells decide (attack D, finding 10). Returns the keys found echoed."""
+        lead = _ECHO_LEAD.match(data).end()
+        if lead >= len(data) or data[lead] < 0x20 or data[lead] == 0x7F:
+            return []
+        visible = _visible_output(data[lead:])
         pos = 0
         found: list[_HeldKey] = []
         for key in held:
@@ -2279,11 +2318,9 @@ class KeystrokeRedactor:
                 if key.kind == "enter":
                     break
                 continue
-            if key.echoed is not None:
+            if key.echoed is not None or key.seq != seq:
                 continue
-            while pos < len(visible) and (visible[pos] == "\n" and key.row_after):
-                pos += 1
-            if pos < len(visible) and visible[pos] == key.key:
+            if pos < len(visible) and visible[pos] == _shown(key.key):
                 key.echoed = True
                 found.append(key)
                 pos += 1
@@ -2318,7 +2355,7 @@ class KeystrokeRedactor:
             matched = 0
             for key in run[skip:]:
                 row, col = self._place(row, col, key.key)
-                if not key.shown or self._screen.cell_text((row, col)) != key.key:
+                if not key.shown or self._screen.cell_text((row, col)) != _shown(key.key):
                     break
                 matched += 1
                 col += max(wcwidth(key.key), 1)
@@ -2334,8 +2371,7 @@ class KeystrokeRedactor:
     def flush(self) -> list[bytes | str]:
         """At the end of the channel: everything held, unechoed text redacted."""
         for raw in self._keys.flush():
-            key = raw.decode("utf-8", "replace")
-            self._held.append(_HeldKey(key, "key", raw=key.encode()))
+            self._held.append(_HeldKey(raw.decode("utf-8", "surrogateescape"), "key", raw=raw))
         for held in self._held:
             if held.echoed is None:
                 held.echoed = False
@@ -2357,7 +2393,7 @@ class KeystrokeRedactor:
                     if secret:
                         out.append(Redacted("".join(secret)))
                         secret = []
-                    out.append(held.key.encode())
+                    out.append(held.raw)
                 else:
                     secret.append(held.key)
                 continue
@@ -2376,8 +2412,9 @@ class Redacted(str):
     """Keys the target did not echo, as the redactor releases them.
 
     As a str it is the marker that recordings, the command log and watchers show, such as
-    "[redacted 8 keystrokes]"; `keys` holds what was typed, for a sealed copy (never to be
-    written in clear).
+    "[redacted 8 keystrokes]"; `keys` holds what was typed, one character a keystroke (a byte
+    that is not UTF-8 is a lone surrogate, Python's surrogateescape), and `raw` the bytes
+    typed, for a sealed copy (neither ever to be written in clear).
     """
 
     keys: str
@@ -2387,6 +2424,21 @@ class Redacted(str):
         marker = super().__new__(cls, f"[redacted {n} keystroke{'s' if n != 1 else ''}]")
         marker.keys = keys
         return marker
+
+    @property
+    def raw(self) -> bytes:
+        return _typed_bytes(self.keys)
+
+
+def _typed_bytes(keys: str) -> bytes:
+    """The bytes typed for keys decoded with surrogateescape."""
+    return keys.encode("utf-8", "surrogateescape")
+
+
+def _shown(key: str) -> str:
+    """What a screen decoding UTF-8 shows for a typed character: U+FFFD for a byte that was
+    not UTF-8."""
+    return "\ufffd" if "\udc80" <= key <= "\udcff" else key
 
 
 def _is_text(key: str) -> bool:

@@ -19,7 +19,7 @@ from bastion.cli import main
 from bastion.escrow import EscrowError, EscrowKey, Opener, Sealer
 from bastion.recording import CastRecorder, read_cast, replay, unseal_cast
 from bastion.store import STORE_BUSY, StoreError
-from bastion.terminal import Redacted
+from bastion.terminal import CommandLineTracker, KeystrokeRedactor, Redacted
 from tests.conftest import set_server_key
 
 
@@ -202,13 +202,14 @@ def test_blind_keys_are_written_as_the_marker_then_sealed_never_in_clear(tmp_pat
     header, events = read_cast(path)
     assert header["escrow"]["key"] == PUBLIC.fingerprint
     codes = [(code, data if code != "s" else "SEALED") for _, code, data in events if code != "o"]
-    assert codes == [("i", "sudo ls\r"), ("i", "[redacted 7 keystrokes]"), ("s", "SEALED"),
+    mark = ("m", "keys typed without echo: [redacted 7 keystrokes]")
+    assert codes == [("i", "sudo ls\r"), mark, ("i", "[redacted 7 keystrokes]"), ("s", "SEALED"),
                      ("i", "\r")]
     opened = unseal_cast(path, {PUBLIC.fingerprint: PRIVATE})
     assert (opened.key, opened.session, opened.channel) == (PUBLIC.fingerprint, "s1", 1)
     assert [(code, text) for _, _, code, text in opened.events] == [
-        ("i", "sudo ls\r"), ("i", "[redacted 7 keystrokes]"), ("s", "hunter2"), ("i", "\r")]
-    assert (opened.sealed, opened.redactions) == (1, 1)
+        ("i", "sudo ls\r"), mark, ("i", "[redacted 7 keystrokes]"), ("s", "hunter2"), ("i", "\r")]
+    assert (opened.sealed, opened.redactions, opened.flags) == (1, 1, {})
 
 
 def test_without_an_escrow_key_blind_keys_leave_only_the_marker(tmp_path):
@@ -218,9 +219,10 @@ def test_without_an_escrow_key_blind_keys_leave_only_the_marker(tmp_path):
     rec.close()
     header, events = read_cast(path)
     assert "escrow" not in header and b"hunter2" not in path.read_bytes()
-    assert [(c, d) for _, c, d in events] == [("i", "[redacted 7 keystrokes]")]
+    assert [(c, d) for _, c, d in events] == [
+        ("m", "keys typed without echo: [redacted 7 keystrokes]"), ("i", "[redacted 7 keystrokes]")]
     opened = unseal_cast(path, {PUBLIC.fingerprint: PRIVATE})
-    assert (opened.key, opened.sealed, opened.redactions) == (None, 0, 1)
+    assert (opened.key, opened.sealed, opened.redactions, opened.flags) == (None, 0, 1, {})
 
 
 def test_players_skip_the_sealed_event(tmp_path):
@@ -231,13 +233,46 @@ def test_players_skip_the_sealed_event(tmp_path):
     # asciinema 2 plays "o" only; asciinema 3 keeps a one-character code it does not know as
     # "other" and plays nothing for it.
     codes = {json.loads(raw)[1] for raw in path.read_text().splitlines()[1:]}
-    assert codes == {"o", "i", recording.SEALED} and len(recording.SEALED) == 1
+    assert codes == {"o", "i", "m", recording.SEALED} and len(recording.SEALED) == 1
 
 
 def test_text_that_merely_looks_like_a_marker_does_not_stop_the_unseal(tmp_path):
     path = record(tmp_path / "s1-1.cast", b"[redacted 3 keystrokes]", Redacted("abc"))
     opened = unseal_cast(path, {PUBLIC.fingerprint: PRIVATE})
     assert [t for _, _, c, t in opened.events if c == "s"] == ["abc"]
+
+
+@pytest.mark.parametrize("sealed", [True, False])
+def test_a_marker_typed_by_the_user_is_told_apart_from_a_real_redaction(tmp_path, sealed):
+    # Attack D, finding 15: `[redacted 12 keystrokes]` typed and echoed was an "i" event the
+    # same as a real marker, and unseal counted it. A real one follows its "m" event.
+    path = tmp_path / "s1-1.cast"
+    rec = CastRecorder(path, width=80, height=24, title="t", env={}, clock=lambda: 5.0,
+                       sealer=Sealer(PUBLIC, "s1", 1) if sealed else None)
+    rec.input(b"[redacted 12 keystrokes]")
+    rec.output(b"[redacted 12 keystrokes]")
+    rec.input(Redacted("hunter2"))
+    rec.close()
+    opened = unseal_cast(path, {PUBLIC.fingerprint: PRIVATE})
+    typed = next(line for line, _, code, text in opened.events
+                 if code == "i" and text == "[redacted 12 keystrokes]")
+    assert opened.redactions == 1
+    assert opened.flags == {typed: "typed text that reads like a redaction marker: the bastion "
+                                   "marked no redaction here"}
+    code, out, err = run("--home", str(tmp_path / "no-home"), "recording", "unseal", str(path),
+                         "--key", str(_key_file(tmp_path, PRIVATE)))
+    assert code == 0, err
+    assert "i  [redacted 12 keystrokes]   <- typed text that reads like a redaction marker" in out
+    assert "i  [redacted 7 keystrokes]\n" in out
+
+
+def test_a_real_marker_whose_sealed_event_was_removed_is_flagged(tmp_path):
+    path = record(tmp_path / "s1-1.cast", b"sudo ls\r", Redacted("hunter2"), b"\r")
+    _edit(path, lambda rows: [r for r in rows if r.split(",")[1:2] != [' "s"']])
+    opened = unseal_cast(path, {PUBLIC.fingerprint: PRIVATE})
+    assert (opened.sealed, opened.redactions) == (0, 0)
+    assert list(opened.flags.values()) == [
+        "a redaction whose sealed event is missing: it was removed from the recording"]
 
 
 def _edit(path: Path, change) -> Path:
@@ -376,6 +411,38 @@ def test_unseal_of_a_file_offline_shows_hostile_keys_escaped(tmp_path, monkeypat
     assert code == 0, err
     assert json.loads(out.splitlines()[-1])["text"] == hostile
     assert "\x1b" not in out and "\u202e" not in out
+
+
+def test_keys_typed_that_are_not_utf8_are_sealed_byte_for_byte_and_shown_spelled_out(tmp_path):
+    # Attack D, finding 14: the keys were decoded with U+FFFD before sealing, so a Latin-1
+    # terminal's 'ä' (one byte) or an 8-bit meta key was lost from the escrow copy.
+    tracker = CommandLineTracker(80, 24)
+    redactor = KeystrokeRedactor(tracker)
+    for chunk in (b"Password: ",):
+        tracker.feed_output(chunk)
+        redactor.feed_output(chunk)
+    released = redactor.feed_input(b"p\xe4ss\xff\r")
+    tracker.feed_output(b"\r\n")
+    released += redactor.feed_output(b"\r\n")
+    marker = released[0]
+    assert (marker, marker.raw) == ("[redacted 5 keystrokes]", b"p\xe4ss\xff")
+    path = record(tmp_path / "s1-1.cast", b"read -s x\r", marker, b"\r")
+    opened = unseal_cast(path, {PUBLIC.fingerprint: PRIVATE})
+    keys = next(text for _, _, code, text in opened.events if code == "s")
+    assert keys.encode("utf-8", "surrogateescape") == b"p\xe4ss\xff"
+    code, out, err = run("--home", str(tmp_path / "no-home"), "recording", "unseal", str(path),
+                         "--key", str(_key_file(tmp_path, PRIVATE)))
+    assert code == 0, err
+    assert "  s  p\\xe4ss\\xff\n" in out
+
+
+def test_keys_sealed_as_utf8_text_before_raw_bytes_open_as_they_did():
+    # The plaintext was the keys as UTF-8 (bytes that were not UTF-8 already U+FFFD): valid
+    # UTF-8 is what raw bytes of UTF-8 typing are, so older recordings open unchanged.
+    sealer = Sealer(PUBLIC, "s1", 1)
+    opener = Opener(PRIVATE, sealer.header())
+    old = sealer.seal("p\ufffdss wörd")  # a str without lone surrogates: the same plaintext
+    assert opener.open(old) == "p\ufffdss wörd"
 
 
 def _session_with_cast(ctx, *items: bytes | str, key: EscrowKey = PUBLIC) -> tuple[str, Path]:

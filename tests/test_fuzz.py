@@ -331,13 +331,14 @@ def is_text_char(ch: str) -> bool:
 
 
 def check_release(typed: bytes, released: list[bytes | str]) -> None:
-    """Everything typed comes out once, in order: in clear, or as a marker standing for a run
-    of typed text (never for a control key)."""
-    keys = typed.decode("utf-8", "replace")
+    """Everything typed comes out once, in order: in clear, byte for byte, or as a marker
+    standing for a run of typed text (never for a control key), a byte that is not UTF-8 one
+    keystroke."""
+    keys = typed.decode("utf-8", "surrogateescape")
     pos = 0
     for item in released:
         if isinstance(item, bytes):
-            text = item.decode("utf-8")
+            text = item.decode("utf-8", "surrogateescape")
             assert keys[pos:pos + len(text)] == text, (keys, released)
             pos += len(text)
         else:

@@ -118,18 +118,23 @@ def test_insert_comment_with_an_argument_is_judged_as_the_uncommented_line(world
     term.wait()
 
 
-def test_a_line_run_by_a_key_the_user_bound_ends_the_session(world, tmp_path):
-    term = shell(world, tmp_path)
-    # The policy cannot tell what a binding will run: the line is held, and a supervisor lets
-    # it through. What the bound key then runs is out of the bastion's sight.
+def confirmed(world: World, term, line: bytes, prompt: bytes = PROMPT) -> None:
+    """Type `line`, which the policy holds, and have a supervisor confirm it (the CLI)."""
     start = len(term.buffer)
-    term.send(b"bind '\"\\C-t\": accept-line'\r")
+    term.send(line)
     term.expect(rb"held for a supervisor \(h\d+\)", start=start)
     held_id = re.search(rb"\((h\d+)\)", term.buffer[start:]).group(1).decode()
     confirm = subprocess.run([sys.executable, "-m", "bastion", "--home", str(world.home.path),
                               "confirm", held_id], capture_output=True, text=True, timeout=30)
     assert confirm.returncode == 0, confirm.stderr
-    term.expect(PROMPT, start=term.expect(rb"confirmed by local:", start=start))
+    term.expect(prompt, start=term.expect(rb"confirmed by local:", start=start))
+
+
+def test_a_line_run_by_a_key_the_user_bound_ends_the_session(world, tmp_path):
+    term = shell(world, tmp_path)
+    # The policy cannot tell what a binding will run: the line is held, and a supervisor lets
+    # it through. What the bound key then runs is out of the bastion's sight.
+    confirmed(world, term, b"bind '\"\\C-t\": accept-line'\r")
     start = len(term.buffer)
     term.send(b"touch canary-bound\x14")  # the bastion never sees an Enter
     term.expect(rb"session ended: a command line ran that the bastion did not judge", start=start)
@@ -168,7 +173,7 @@ def test_keys_typed_during_a_2mb_line_and_ctrl_c_are_read_once_the_shell_is_back
     term = shell(world, tmp_path)
     # Without readline (as in sh): bash's own redraw of a long line is quadratic.
     bare = rb"[\r\n]READY> "  # no line editor: no bracketed paste either
-    run(term, b"set +o emacs +o vi; PS1='READ''Y> '\r", bare)
+    confirmed(world, term, b"set +o emacs +o vi; PS1='READ''Y> '\r", bare)  # editing off: held
     start = len(term.buffer)
     term.send(b"x" * (2 << 20))
     term.send(b"\x03echo still-$((2+2))\r")
@@ -364,7 +369,7 @@ def test_sh_without_readline_reads_keys_as_the_terminal_driver_does(world, tmp_p
     term = shell(world, tmp_path)
     dash = rb"[\r\n]\$ "
     run(term, b"PS1='$ ' sh\r", dash)
-    run(term, b"stty -echoctl\r", dash)
+    confirmed(world, term, b"stty -echoctl\r", dash)  # the policy holds it; a supervisor lets it
     out = run(term, b"echo onx\x7fe\r", dash)  # DEL is the tty's erase key: certain
     assert b"one" in out and b"denied" not in out
     start = len(term.buffer)
@@ -395,5 +400,68 @@ def test_a_dumb_terminal_gets_only_keys_a_line_editor_and_the_tty_read_alike(wor
     term.send(b"\x05")
     term.expect(rb"denied", start=start)
     assert not (tmp_path / "canary").exists()
+
+def test_a_readline_variable_that_changes_what_insert_comment_runs_is_held(world, tmp_path):
+    # Attack D, finding 3: with comment-begin "echo ", Esc 1 Esc # strips "echo " from
+    # `echo touch canary` and runs `touch canary`, while the line judged is `#echo touch canary`.
+    term = shell(world, tmp_path)
+    start = len(term.buffer)
+    term.send(b"bind 'set comment-begin \"echo \"'\r")
+    term.expect(rb"held for a supervisor \(h\d+\).*comment-begin", start=start)
+    term.send(b"\x03")
+    term.expect(PROMPT, start=term.expect(rb"cancelled", start=start))
+    run(term, b"echo touch canary\x1b1\x1b#")
+    run(term, b"echo alive-$((2+3))\r")
+    assert not (tmp_path / "canary").exists()
+    assert audit_events(world, "command.verdict")[-2]["line"] == "#echo touch canary"
+    term.send(b"exit\r")
+    term.wait()
+
+
+def test_a_shell_whose_stderr_is_gone_is_held_and_a_denied_line_typed_blind_is_refused(world,
+                                                                                       tmp_path):
+    # Attack D, finding 5: readline draws on stderr. With it sent to /dev/null the screen shows
+    # only a "Password: " that PROMPT_COMMAND prints, and every line looks typed at a password
+    # prompt. The policy holds the `exec`; if a supervisor lets it through anyway, keys typed
+    # blind are still read as a command line, and one a rule denies does not run.
+    term = shell(world, tmp_path)
+    before = len(audit_events(world, "command.verdict"))
+    confirmed(world, term, b"exec 2>/dev/null; PROMPT_COMMAND='printf \"Pass\"\"word: \"'\r",
+              rb"Password: ")
+    start = len(term.buffer)
+    term.send(b"touch canary\r")
+    term.expect(rb"Password: ", start=term.expect(
+        rb"denied: keys typed without echo read as a command that rule no-canary does not "
+        rb"allow", start=start))
+    start = len(term.buffer)
+    term.send(b"echo alive-$((2+3))\r")  # not denied as a command: goes on as a secret
+    term.expect(rb"Password: ", start=term.expect(rb"alive-5", start=start))
+    assert not (tmp_path / "canary").exists()
+    blind = audit_events(world, "command.typed_blind")[-2:]
+    # (the bastion's Enter after the refusal drew a second prompt on the same row)
+    assert [(e["prompt"][-9:], e["keystrokes"], e["verdict"], e["rule"]) for e in blind] == [
+        ("Password:", 12, "deny", "no-canary"), ("Password:", 19, "allow", "")]
+    verdict = audit_events(world, "command.verdict")[-1]
+    assert (verdict["line"], verdict["verdict"]) == ("(line typed without echo)", "deny")
+    term.send(b"exit\r")
+    term.wait()
+    # What was typed blind is on no record in clear.
+    assert not any("canary" in e["line"] or "alive" in e["line"]
+                   for e in audit_events(world, "command.verdict")[before:])
+
+
+@pytest.mark.parametrize("prompt", ["Enter PEM pass phrase:", "Token (will be hidden): "])
+def test_a_hidden_input_prompt_that_does_not_say_password_takes_the_keys(world, tmp_path, prompt):
+    # Attack D, finding 11 (honest use): such prompts were taken for a shell prompt that did
+    # not echo, and the line was denied.
+    term = shell(world, tmp_path)
+    start = len(term.buffer)
+    term.send(f"read -rs -p '{prompt}' x; echo; echo got-${{#x}}-$x\r".encode())
+    term.expect(re.escape(prompt.encode()), start=start)
+    term.send(b"Zq9sekrit\r")
+    term.expect(PROMPT, start=term.expect(rb"got-9-Zq9sekrit", start=start))
+    assert b"denied" not in term.buffer[start:]
+    blind = audit_events(world, "command.typed_blind")[-1]
+    assert (blind["prompt"], blind["keystrokes"], blind["verdict"]) == (prompt.strip(), 9, "allow")
     term.send(b"exit\r")
     term.wait()

@@ -801,6 +801,57 @@ UNKNOWN_LINES = [
     ("bind -f /tmp/inputrc", "reads key bindings from a file"),
     ('bind -x "$binding"', "a key binding known only at run time"),
     ("bindkey -s '^T' 'touch /tmp/x\\n'", "bindkey -s binds a key to typed text"),
+    # attack D, finding 3: readline variables and bindings that change what default keys do,
+    # line editing off, terminal driver keys and echo, a terminal type readline draws otherwise
+    ("bind 'set comment-begin \"echo \"'", "the readline variable comment-begin"),
+    ("bind 'set convert-meta on'", "the readline variable convert-meta"),
+    ("bind 'set input-meta on'", "the readline variable input-meta"),
+    ("bind 'set keyseq-timeout 5000'", "the readline variable keyseq-timeout"),
+    ("bind 'set horizontal-scroll-mode on'", "the readline variable horizontal-scroll-mode"),
+    ("bind 'set echo-control-characters off'", "the readline variable echo-control-characters"),
+    ("bind 'set show-mode-in-prompt on'", "the readline variable show-mode-in-prompt"),
+    ("bind '\"\\C-e\": kill-whole-line'", "kill-whole-line does what the bastion does not"),
+    ("bind '\"\\C-u\": self-insert'", "self-insert does what the bastion does not"),
+    ("bind -r '\\C-u'", "bind -r takes a key"),
+    ("bind -u unix-line-discard", "bind -u takes a key"),
+    ("bind -x '\"\\C-t\": ls'", "bind -x runs code on a key"),
+    ("set +o emacs", "line editing off"),
+    ("set +o vi", "line editing off"),
+    ("set +o emacs +o vi", "line editing off"),
+    ("bash --noediting", "line editing off"),
+    ("bash +o emacs", "line editing off"),
+    ("stty erase ^H", "stty changes keys or echo"),
+    ("stty kill ^K", "stty changes keys or echo"),
+    ("stty werase ^X lnext ^V", "stty changes keys or echo"),
+    ("stty eol ^T", "stty changes keys or echo"),
+    ("stty -echoctl", "stty changes keys or echo"),
+    ("stty -icanon", "stty changes keys or echo"),
+    ("stty -echoe", "stty changes keys or echo"),
+    ("stty cols 80 intr ^T", "stty changes keys or echo"),
+    ("stty -F /dev/tty erase x", "stty changes keys or echo"),
+    ("TERM=dumb bash", "TERM=dumb makes readline"),
+    ("export TERM=dumb", "TERM=dumb makes readline"),
+    ("TERM=dumb", "TERM=dumb makes readline"),
+    ("env TERM=dumb bash", "TERM=dumb makes readline"),
+    ("unset TERM", "without TERM readline takes a dumb terminal"),
+    ("read -r TERM", "TERM set to a value known only"),
+    # attack D, finding 5: the shell's stdin or stderr away from the terminal
+    ("exec 2>/dev/null; PROMPT_COMMAND='printf \"Password: \"'", "stdin or stderr no longer"),
+    ("exec 2>/dev/null", "stdin or stderr no longer"),
+    ("exec 2>&-", "stdin or stderr no longer"),
+    ("exec 2>>/tmp/log", "stdin or stderr no longer"),
+    ("exec >/dev/null 2>&1", "stdin or stderr no longer"),
+    ("exec 2> >(cat >/dev/null)", "stdin or stderr no longer"),
+    ("exec 0</dev/null", "stdin or stderr no longer"),
+    ("exec </tmp/script", "stdin or stderr no longer"),
+    ("exec 3>&2-", "stdin or stderr no longer"),
+    ("exec {fd}>&2-", "stdin or stderr no longer"),
+    ("exec {fd}<&0-", "stdin or stderr no longer"),
+    ("bash 2>/dev/null", "stdin or stderr no longer"),
+    ("bash -i 2>/tmp/x", "stdin or stderr no longer"),
+    ("exec bash 2>/dev/null", "stdin or stderr no longer"),
+    ("sudo -s 2>/dev/null", "stdin or stderr no longer"),
+    ("PROMPT_COMMAND='exec 2>/dev/null'", "stdin or stderr no longer"),
     ("set -k", "set -k makes words after a command assignments"),
     ("set -o keyword", "set -o keyword"),
     ("set -eko pipefail", "set -k makes words"),
@@ -932,6 +983,27 @@ def test_commands_known_only_at_run_time_get_the_unknown_default(
         return
     assert verdict.rule == ("no-pipe-into-shell" if piped else "defaults.unknown")
     assert any(c.name is None and reason in c.unknown for c in verdict.commands), verdict.commands
+
+
+@pytest.mark.parametrize("line", [
+    "exec >/dev/null 2>&1; sleep 60", "bash 2>/dev/null", "stty erase ^H", "set +o emacs",
+    "bind 'set comment-begin \"echo \"'", "export TERM=dumb", "bash --noediting -c ls",
+])
+def test_terminal_state_matters_only_where_a_terminal_is_read(default_policy: Policy,
+                                                              line: str) -> None:
+    # Attack D, findings 3 and 5: readline and the shell's stderr are an interactive shell's;
+    # an exec command without a pty or a script on stdin changes nothing the bastion reads.
+    assert action(default_policy, line) == "confirm"
+    verdict = evaluate(default_policy, line, role="engineer", target="web01", interactive=False)
+    assert verdict.action in ("allow", "alert"), verdict
+
+
+@pytest.mark.parametrize("line", ["bind '\"\\C-t\": accept-line'", "bind -f /tmp/inputrc",
+                                  "bind 'set enable-bracketed-paste off'", "INPUTRC=/tmp/x"])
+def test_bindings_that_run_a_line_are_unknown_with_or_without_a_terminal(default_policy: Policy,
+                                                                         line: str) -> None:
+    verdict = evaluate(default_policy, line, role="engineer", target="web01", interactive=False)
+    assert verdict.action == "confirm"
 
 
 # Lines an operator types every day, including ones that mention denied words: all allowed.
@@ -1117,6 +1189,23 @@ ALLOWED = [
     "bind '\"\\e[A\": history-search-backward'",
     "bind 'set completion-ignore-case on'",
     "bind -p | grep accept",
+    "bind 'set show-all-if-ambiguous on'",
+    "bind 'set editing-mode vi'",
+    "bind '\"\\e[B\": history-search-forward'",
+    "bind -l",
+    "set -o emacs",
+    "stty sane",
+    "stty -a",
+    "stty size",
+    "stty cols 120 rows 40",
+    "stty -echo; cat > /tmp/key; stty echo",
+    "export TERM=xterm-256color",
+    "TERM=screen-256color tmux attach",
+    "exec 3<&0",
+    "exec 2>&1",
+    "ls 2>/dev/null",
+    "bash -c 'ls' 2>/dev/null",
+    "bash deploy.sh 2>/tmp/err",
     "set -o vi",
     "set -euo pipefail",
     "shopt -s histappend checkwinsize",
@@ -1357,6 +1446,11 @@ DEFAULT_DECISIONS = [
     ("rm -rf \"$dir\"", "confirm", "no-root-wipe"),
     ("vim /etc//sudoers", "confirm", "confirm-credential-edit"),
     ("nano ~root/../etc/shadow", "confirm", "confirm-credential-edit"),
+    # attack D, finding 3: readline settings written for the next shell
+    ("echo 'set comment-begin \"echo \"' >> ~/.inputrc", "confirm", "confirm-readline-init-write"),
+    ("cp /tmp/rc /etc/inputrc", "confirm", "confirm-readline-init-write"),
+    ("vim ~/.inputrc", "confirm", "confirm-readline-init-write"),
+    ("cat ~/.inputrc", "allow", "defaults.unmatched"),
     ("echo x > /etc/sudoer?", "confirm", "no-credential-file-writes"),
     ("echo x > /etc/sudoers.d/*", "confirm", "no-credential-file-writes"),
     ("echo x > /etc/[sp]asswd", "confirm", "no-credential-file-writes"),

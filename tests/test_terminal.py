@@ -755,6 +755,11 @@ def test_password_typed_without_echo_is_not_a_command_and_never_shown():
 @pytest.mark.parametrize("prompt", [
     b"Password: ", b"Enter passphrase for key '/home/bob/.ssh/id_ed25519': ", b"PIN: ",
     b"Verification code: ",
+    # attack D, finding 11: hidden-input prompts that do not say "password"
+    b"Enter PEM pass phrase:", b"Token (will be hidden): ", b"Enter token: ", b"Secret: ",
+    b"OTP: ", b"Enter your one-time code: ", b"Security code: ", b"2FA code: ",
+    b"Authentication code? ", b"Passcode: ", b"Enter secret (input will not be echoed): ",
+    b"Vault token (will be hidden): ", b"Passwort: ", b"Mot de passe : ",
 ])
 def test_password_prompts_are_recognised(prompt):
     sh = Shell()
@@ -784,6 +789,44 @@ def test_keys_not_echoed_at_a_shell_prompt_are_blind():
     assert not sh.tracker.echo_settled()
     rec = sh.tracker.reconstruct()
     assert (rec.kind, rec.text, rec.certain) == ("blind", "", False)
+
+
+@pytest.mark.parametrize("prompt", [b"Tokens left: 3 ", b"secretary$ ", b"pinned> ", b"Passing"])
+def test_text_that_only_resembles_a_password_prompt_is_not_one(prompt):
+    sh = Shell()
+    sh.type("./menu")
+    sh.submit()
+    sh.send(ENTER + prompt)
+    sh.keys(b"rm -rf /srv")
+    assert sh.submit().kind == "blind"
+
+
+def test_a_password_prompt_while_readline_reads_the_line_is_a_shell_prompt():
+    # Attack D, finding 5: PROMPT_COMMAND prints "Password: " and readline's echo goes
+    # nowhere (or a background job keeps the cursor in place): bash said it reads a line
+    # (?2004h), so what was typed there is a command the screen did not show, never a secret.
+    sh = Shell()
+    sh.type("true")
+    sh.submit()
+    sh.send(ENTER + b"Password: \x1b[?2004h")
+    sh.keys(b"touch canary")
+    rec = sh.submit()
+    assert (rec.kind, rec.hidden) == ("blind", "")
+
+
+def test_keys_typed_blind_at_a_program_prompt_are_handed_over_for_judging_never_shown():
+    # With stderr gone (`exec 2>/dev/null`), bash's ?2004h/l go nowhere: the screen is that of
+    # a program asking for a password. The keys are not a command for the record, but the
+    # gate may judge them (InputGate._judge_hidden).
+    sh = Shell()
+    sh.type("exec 2>/dev/null")
+    sh.submit()
+    sh.send(ENTER + b"Password: ")
+    sh.keys(b"touch canary")
+    rec = sh.submit()
+    assert (rec.kind, rec.text, rec.prompt, rec.hidden) == (
+        "not-a-command", "", "Password:", "touch canary")
+    assert "touch canary" not in repr(rec)
 
 
 def test_a_shell_prompt_that_says_password_is_still_blind():
@@ -1315,6 +1358,36 @@ def test_unrelated_output_does_not_release_held_keys():
     assert r.feed_output(b"\r\nYou have new mail: hunter2 hunter2\r\n") == []
     assert r.feed_input(b"\r") == []
     assert r.feed_output(b"\r\n") == ["[redacted 7 keystrokes]", b"\r"]
+
+
+def test_a_later_chunk_that_starts_with_a_key_typed_blind_does_not_release_it():
+    # Attack D, finding 10: a background job writes short chunks while a password is typed
+    # blind. One that starts with the key's character is its echo only as the first answer to
+    # the key; later, the key's cell (taken by other output first) decides.
+    r = Echo()
+    r.feed_output(b"Password: ")
+    for ch in b"Zq9":
+        assert r.feed_input(bytes([ch])) == []
+        assert r.feed_output(b"#") == []
+        assert r.feed_output(bytes([ch]) + b"!") == []
+    assert r.feed_input(b"\r") == []
+    assert r.feed_output(b"\r\n") == ["[redacted 3 keystrokes]", b"\r"]
+
+
+def test_a_first_answer_that_writes_the_key_elsewhere_is_not_its_echo():
+    r = Echo()
+    r.feed_output(b"Password: ")
+    r.feed_input(b"Z")
+    assert r.feed_output(b"\x1b7\x1b[24;1HZ\x1b8") == []  # drawn on the bottom row
+    r.feed_input(b"\r")
+    assert r.feed_output(b"\r\n") == ["[redacted 1 keystroke]", b"\r"]
+
+
+def test_an_echo_after_colours_is_an_echo():
+    r = Echo()
+    r.feed_output(PROMPT)
+    r.feed_input(b"l")
+    assert r.feed_output(b"\x1b[1;32ml\x1b[0m") == [b"l"]
 
 
 def test_keys_sent_after_the_answer_wait_for_their_own_echo():

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import pytest
 
+from bastion.policy import evaluate
 from bastion.terminal import CommandLineTracker, KeystrokeRedactor, Redacted
 from bastion.typeahead import (
     EXIT_REFUSED,
@@ -22,7 +23,15 @@ from bastion.typeahead import (
     TypeAhead,
     Wait,
 )
-from tests.terminal_replay import SPEEDS, Replay, fixture_names, load, replay, replayable
+from tests.terminal_replay import (
+    SPEEDS,
+    Replay,
+    default_policy,
+    fixture_names,
+    load,
+    replay,
+    replayable,
+)
 
 BYPASS_KEYS = {  # fixture: (what readline does with the key, the line it runs)
     "key_edit_and_execute": ("edit", "xouch canary"),
@@ -34,7 +43,9 @@ BYPASS_KEYS = {  # fixture: (what readline does with the key, the line it runs)
     "key_meta_expand": ("expand", "echo $(touch canary)"),  # attack D: byte 0x85 in a C locale
     "key_vi_change_no_motion": ("edit", "xouch canary"),  # attack D: `c q` stays in command mode
 }
-UNJUDGED = {"bound_accept_line", "bound_macro", "key_vi_inputrc", "bound_after_esc_enter"}
+# Attacks through keys the user binds: the backstop's (and the policy's, for the `bind` line).
+UNJUDGED = {"bound_accept_line", "bound_macro", "key_vi_inputrc", "bound_after_esc_enter",
+            "bound_command"}
 UNCERTAIN = {"tty_raw_backspace"}  # lines a gate must not be sure of (attack D)
 CORPUS = [name for name in fixture_names()
           if name not in BYPASS_KEYS and name not in UNJUDGED and name not in UNCERTAIN]
@@ -42,6 +53,10 @@ RUNS = [(name, speed) for name in CORPUS for speed in SPEEDS if replayable(load(
 
 
 _replays: dict[tuple[str, str], Replay] = {}
+
+
+def default_policy_action(line: str) -> str:
+    return evaluate(default_policy(), line, role="engineer", target="web01").action
 
 
 def replayed(name: str, speed: str) -> Replay:
@@ -121,9 +136,12 @@ def test_a_line_the_tty_edits_otherwise_than_its_raw_echo_shows_is_never_certain
 
 
 def test_bind_x_runs_a_command_without_ending_a_line_so_the_backstop_cannot_see_it():
-    # Documented in SECURITY.md: `bind -x` is the policy's business (the line that binds it).
+    # Documented in SECURITY.md: `bind -x` is the policy's business (the line that binds it,
+    # held as unknown: attack D, finding 3); the backstop sees nothing of it.
     for speed in SPEEDS:
-        assert replay(load("bound_command"), speed).unjudged == []
+        result = replay(load("bound_command"), speed, judge=lambda rec: "allow")
+        assert result.unjudged == []
+        assert default_policy_action(result.commands[0]) == "confirm"
 
 
 # -- the queue's rules ----------------------------------------------------------------------------
