@@ -73,12 +73,17 @@ def pip(python: Path, *args: object) -> None:
     assert proc.returncode == 0, proc.stdout + proc.stderr
 
 
-def locked_venv(path: Path) -> Path:
-    """A new venv holding exactly requirements.lock (hashes checked); returns its python."""
+# The last lock that still held sqlite-utils, which the last release imports (it was dropped
+# from the project later): the last release's venv is built from it, hashes checked.
+RELEASE_LOCK_COMMIT = "9c7dbbd167b1693e2ba0ba959da15072b7c03a1c"
+
+
+def locked_venv(path: Path, lock: Path = REPO / "requirements.lock") -> Path:
+    """A new venv holding exactly `lock` (hashes checked); returns its python."""
     proc = run([sys.executable, "-m", "venv", "--without-pip", path], env=clean_env())
     assert proc.returncode == 0, proc.stderr
     python = path / "bin" / "python"
-    pip(python, "install", "--no-compile", "--require-hashes", "-r", REPO / "requirements.lock")
+    pip(python, "install", "--no-compile", "--require-hashes", "-r", lock)
     return python
 
 
@@ -379,7 +384,11 @@ def last_release(dest: Path) -> None:
 def test_a_home_made_by_the_last_release_is_served_by_this_one(installed, tmp_path_factory):
     root = tmp_path_factory.mktemp("upgrade")
     last_release(root / "release")
-    old_python = locked_venv(root / "venv")
+    release_lock = root / "release.lock"
+    release_lock.write_bytes(subprocess.run(
+        ["git", "-C", str(REPO), "show", f"{RELEASE_LOCK_COMMIT}:requirements.lock"],
+        capture_output=True, check=True).stdout)
+    old_python = locked_venv(root / "venv", release_lock)
     # As the release was installed: from its checkout, with `pip install -e`.
     pip(old_python, "install", "--no-deps", "--no-build-isolation", "-e", root / "release")
     old = [root / "venv" / "bin" / "bastion", "--home", root / "home"]
