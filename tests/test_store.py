@@ -63,6 +63,10 @@ def as_version_3(path) -> None:
     (source / "bastion").mkdir(parents=True)
     for name in ("__init__.py", "errors.py", "store.py"):
         (source / "bastion" / name).write_text(release_file(f"bastion/{name}", VERSION_3))
+    # That code wrapped its connection in sqlite-utils (never read, and no longer installed):
+    # a stand-in that takes the connection and does nothing with it.
+    (source / "sqlite_utils.py").write_text("class Database:\n    def __init__(self, conn):\n"
+                                            "        self.conn = conn\n")
     subprocess.run([sys.executable, "-c", "import sys; from bastion.store import Store; "
                     "assert Store(sys.argv[1], create=True).schema_version() == 3", str(path)],
                    cwd=source, env={"PYTHONPATH": str(source)}, check=True)
