@@ -99,7 +99,9 @@ is done with it (`judged`: the code is parsed and its commands judged like the l
   but the window size or `sane`, TERM set to a terminal type not in `_TERMINALS` or unset,
   INPUTRC, and an `exec` or an interactive shell whose stdin or stderr is not the terminal
   (`exec 2>/dev/null`, `exec 2>&-`, `exec 0<f`, `exec {fd}>&2-`, `bash 2>/dev/null`): unknown.
-  `set -o vi`/`emacs` and `bind 'set editing-mode ...'` are followed by the tracker: allowed.
+  `set -o vi`/`emacs` and `bind 'set editing-mode ...'` alone on a line are followed by the
+  tracker: allowed; any other line that may switch the editing mode (`set -Co vi`, `shopt -os
+  vi`, `set -o vi -o emacs`, `ls; set -o vi`, `bash -o vi`: `editing_mode`) is unknown.
   These unknowns are `terminal` ones: left out by `evaluate(interactive=False)` (an exec
   command without a pty, a script on stdin), where no terminal is read. What ran or submitted
   a line before (accept-line and macro bindings, `bind -f`, bracketed paste off) is not.

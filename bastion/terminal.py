@@ -41,7 +41,8 @@ Rules the gate can rely on:
   paste (so each pasted line is gated in order, and the rest of the paste waits in
   `Submit.rest` for the verdict of the line before); Esc #, Ctrl-X Ctrl-E, Esc Ctrl-E,
   Ctrl-X e, Ctrl-X Ctrl-R, Esc v; in vi's command mode `#`, `v` and `@`; Ctrl-D on an empty
-  continuation line (`how="eof"`: bash ends the statement there, and runs a here-document); a
+  continuation line (`how="eof"`: bash ends the statement there, and runs a here-document);
+  without a line editor, Ctrl-D on a non-empty line (`how="flush"`, see below); a
   byte >= 0x80 whose meta key (Esc and the byte & 0x7f, as a C locale's readline reads it) is
   one of these (`Submit.meta`: the line goes on afterwards, as the byte may be part of a UTF-8
   character). A prefix (Ctrl-X, Esc) lasts until the next key, whatever output comes between.
@@ -119,8 +120,11 @@ How the line is read (JumpServer and Warpgate style, with more checks):
   SIGQUIT at its prompt); only Ctrl-C resets the line there.
 - Without a line editor (no ?2004h: sh, dash, bash --noediting or on a dumb terminal) the
   terminal driver edits the line: only text, the pty's VERASE (`erase`), Ctrl-U and Ctrl-W are
-  followed; a line holding any other control key (kept as data by the driver, acted on by a
-  line editor, and echoed raw it can move the cursor) is never certain.
+  followed (Ctrl-W as Linux's driver erases a word); a line holding any other control key
+  (kept as data by the driver, acted on by a line editor, and echoed raw it can move the
+  cursor) is never certain, nor a secret when typed blind. Ctrl-D on a non-empty line hands
+  it to the shell unended (`how="flush"`): judged, and the line is never certain after.
+  The editing mode follows only the lone switches the policy allows (`policy.editing_mode`).
 - Credits: a judged key readline may leave unaccepted (an unbound key after a prefix in emacs
   mode, Esc v in emacs mode, a macro, a meta byte) explains only a line end shown before the
   next key.

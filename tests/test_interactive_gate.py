@@ -483,11 +483,12 @@ def dash_at(world: World, tmp_path):
 def test_keys_typed_blind_in_sh_that_the_tty_keeps_as_data_are_refused(world, tmp_path, keys):
     # Attack F, finding 1: at a fake password prompt (`PS1='Password: '; stty -echo`) the keys
     # were read as readline edits them (`echo hi`) and passed as a secret; dash ran the canary.
-    term, dash = dash_at(world, tmp_path)
+    term, _ = dash_at(world, tmp_path)
     run(term, b"PS1='Password: '; stty -echo\r", rb"Password: ")
     start = len(term.buffer)
     term.send(keys)
-    term.expect(rb"Password: ", start=term.expect(rb"denied: the command line could not be read", start=start))
+    refused = term.expect(rb"denied: the command line could not be read", start=start)
+    term.expect(rb"Password: ", start=refused)
     start = len(term.buffer)
     term.send(b"stty echo; PS1='$ '\r")  # read by the tty's rules: taken as a secret, and runs
     term.expect(rb"\$ ", start=start)  # (after "Password: ": the Enter was not echoed)
