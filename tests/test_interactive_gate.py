@@ -337,7 +337,8 @@ def test_a_prefix_key_split_from_its_second_key_by_a_resize_is_still_judged(worl
 
 def test_vi_change_without_a_motion_then_v_is_judged(world, tmp_path):
     term = shell(world, tmp_path)
-    run(term, b"export EDITOR=true; set -o vi\r")
+    run(term, b"export EDITOR=true\r")
+    run(term, b"set -o vi\r")  # alone on its line: followed (with more on it, held)
     start = len(term.buffer)
     term.send(b"touch canary\x1bcqv")  # `c q`: no motion, readline stays in command mode
     term.expect(PROMPT, start=term.expect(rb"denied", start=start))
