@@ -6232,9 +6232,9 @@ def editing_mode(line: str) -> str | None:
 def _switches_mode(commands: list[SimpleCommand]) -> bool:
     """A command among `commands` may switch the editing mode: set, shopt or bind (or the
     options of a shell started, which the collector records as `set -o NAME`) naming vi or
-    emacs in any word."""
-    return any(c.name in ("set", "shopt", "bind") and any(_MODE_WORD.search(a or "") for a in c.argv)
-               for c in commands)
+    emacs in any word, or SHELLOPTS (a bash started later reads it) set to anything."""
+    return any((c.name in ("set", "shopt", "bind") and any(_MODE_WORD.search(a or "") for a in c.argv))
+               or c.name == "SHELLOPTS=" for c in commands)
 
 
 def _collect(line: str) -> _Collector:
