@@ -2052,10 +2052,13 @@ class CommandLineTracker:
             self._new_line()
             self._ender, self._ender_text = "eof", ""
             return
-        if how == "flush":
-            # The shell holds the line and reads on: what is typed next continues it, but the
-            # driver's erase keys no longer reach the part handed over. Never certain again.
-            line.model.suspect = _TTY_FLUSHED
+        if how == "flush" or (self._tty_rules() and not submit.meta
+                              and submit.key not in (b"\r", b"\n")):
+            # Without a line editor the driver hands the line over unended (Ctrl-D), or keeps
+            # the key as data (Ctrl-O, Esc #, Ctrl-X Ctrl-E in dash): the line goes on, and
+            # after a flush the driver's erase keys no longer reach the part handed over.
+            # Never certain again, nor a secret (a meta byte is text: read again, below).
+            line.model.suspect = _TTY_FLUSHED if how == "flush" else _TTY_DATA
             return
         if rec.kind == "command" and rec.certain:
             # Only the lone spellings the policy lets through unheld (policy.editing_mode).

@@ -1267,6 +1267,24 @@ def test_after_a_flush_the_line_the_shell_holds_is_never_read_as_certain(after):
     assert not sh.tracker.reconstruct().certain
 
 
+@pytest.mark.parametrize(("key", "first"), [
+    (b"\x0f", "touch cana"), (b"\x1b#", "touch cana"),
+    (b"\x18\x05", ""),  # the Ctrl-X before it is data for the tty: refused at once
+])
+def test_without_a_line_editor_a_judged_key_the_tty_keeps_leaves_the_line_uncertain(key, first):
+    # Ctrl-O, Esc #, Ctrl-X Ctrl-E are judged (readline may read a dumb terminal), but dash's
+    # tty keeps them as data and the line goes on: `touch cana` Ctrl-O (allowed), then DEL
+    # (the tty erases the ^O) and `ry` Enter would run `touch canary`.
+    sh = at_fake_password_prompt()
+    held = sh.keys(b"touch cana" + key)
+    assert held is not None
+    assert sh.tracker.reconstruct().hidden == first
+    sh.send()
+    sh.keys(b"\x7fry\r")
+    rec = sh.tracker.reconstruct()
+    assert rec.kind != "not-a-command" and not rec.certain and rec.hidden == ""
+
+
 def test_ctrl_d_on_an_empty_line_without_a_line_editor_is_eof_not_a_submit():
     sh = Shell(prompt=DASH_PROMPT, enter=b"\r\n", banner=b"")
     assert sh.keys(b"\x04") is None
