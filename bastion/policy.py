@@ -99,7 +99,9 @@ is done with it (`judged`: the code is parsed and its commands judged like the l
   but the window size or `sane`, TERM set to a terminal type not in `_TERMINALS` or unset,
   INPUTRC, and an `exec` or an interactive shell whose stdin or stderr is not the terminal
   (`exec 2>/dev/null`, `exec 2>&-`, `exec 0<f`, `exec {fd}>&2-`, `bash 2>/dev/null`): unknown.
-  `set -o vi`/`emacs` and `bind 'set editing-mode ...'` are followed by the tracker: allowed.
+  `set -o vi`/`emacs` and `bind 'set editing-mode ...'` alone on a line are followed by the
+  tracker: allowed; any other line that may switch the editing mode (`set -Co vi`, `shopt -os
+  vi`, `set -o vi -o emacs`, `ls; set -o vi`, `bash -o vi`: `editing_mode`) is unknown.
   These unknowns are `terminal` ones: left out by `evaluate(interactive=False)` (an exec
   command without a pty, a script on stdin), where no terminal is read. What ran or submitted
   a line before (accept-line and macro bindings, `bind -f`, bracketed paste off) is not.
@@ -6210,11 +6212,38 @@ class _TooMuchWork(Exception):
     """Judging a line passed MAX_WORK."""
 
 
+# The only spellings of an editing-mode switch the interactive gate follows (attack F, finding
+# 3): the whole line is one of them. Any other line that may switch the mode (`set -Co vi`,
+# `shopt -os vi`, `set -o vi -o emacs`, `bash -o vi`, `ls; set -o vi`) is a terminal unknown.
+_LONE_MODE = re.compile(r"\s*(?:set\s+-o\s+(vi|emacs)|bind\s+(['\"])set\s+editing-mode\s+(vi|emacs)\2)\s*")
+_MODE_WORD = re.compile(r"(?i)\b(vi|emacs)\b")
+_MODE_UNSEEN = ("the line may switch the line editor's mode in a way the bastion does not follow "
+                "(only a lone `set -o vi`/`set -o emacs` is)")
+
+
+def editing_mode(line: str) -> str | None:
+    """"vi" or "emacs" when `line` is exactly a lone editing-mode switch the gate follows
+    (`set -o vi`, `bind 'set editing-mode emacs'`); else None. `evaluate` holds (as unknown)
+    every other line that may switch the mode, so that the gate and the policy agree."""
+    m = _LONE_MODE.fullmatch(line)
+    return None if m is None else m.group(1) or m.group(3)
+
+
+def _switches_mode(commands: list[SimpleCommand]) -> bool:
+    """A command among `commands` may switch the editing mode: set, shopt or bind (or the
+    options of a shell started, which the collector records as `set -o NAME`) naming vi or
+    emacs in any word, or SHELLOPTS (a bash started later reads it) set to anything."""
+    return any((c.name in ("set", "shopt", "bind") and any(_MODE_WORD.search(a or "") for a in c.argv))
+               or c.name == "SHELLOPTS=" for c in commands)
+
+
 def _collect(line: str) -> _Collector:
     collector = _Collector()
     try:
         collector.parse(line, _Site())
         collector.finish()
+        if _switches_mode(collector.commands) and editing_mode(line) is None:
+            collector._unknown(_Site(text=line), (), _MODE_UNSEEN, terminal=True)
     except _TooMuchWork:
         collector._unknown(_Site(text=line), (), "too much to judge: the line would cost more "
                                                  "work than one judgement may take")

@@ -41,7 +41,8 @@ Rules the gate can rely on:
   paste (so each pasted line is gated in order, and the rest of the paste waits in
   `Submit.rest` for the verdict of the line before); Esc #, Ctrl-X Ctrl-E, Esc Ctrl-E,
   Ctrl-X e, Ctrl-X Ctrl-R, Esc v; in vi's command mode `#`, `v` and `@`; Ctrl-D on an empty
-  continuation line (`how="eof"`: bash ends the statement there, and runs a here-document); a
+  continuation line (`how="eof"`: bash ends the statement there, and runs a here-document);
+  without a line editor, Ctrl-D on a non-empty line (`how="flush"`, see below); a
   byte >= 0x80 whose meta key (Esc and the byte & 0x7f, as a C locale's readline reads it) is
   one of these (`Submit.meta`: the line goes on afterwards, as the byte may be part of a UTF-8
   character). A prefix (Ctrl-X, Esc) lasts until the next key, whatever output comes between.
@@ -119,8 +120,11 @@ How the line is read (JumpServer and Warpgate style, with more checks):
   SIGQUIT at its prompt); only Ctrl-C resets the line there.
 - Without a line editor (no ?2004h: sh, dash, bash --noediting or on a dumb terminal) the
   terminal driver edits the line: only text, the pty's VERASE (`erase`), Ctrl-U and Ctrl-W are
-  followed; a line holding any other control key (kept as data by the driver, acted on by a
-  line editor, and echoed raw it can move the cursor) is never certain.
+  followed (Ctrl-W as Linux's driver erases a word); a line holding any other control key
+  (kept as data by the driver, acted on by a line editor, and echoed raw it can move the
+  cursor) is never certain, nor a secret when typed blind. Ctrl-D on a non-empty line hands
+  it to the shell unended (`how="flush"`): judged, and the line is never certain after.
+  The editing mode follows only the lone switches the policy allows (`policy.editing_mode`).
 - Credits: a judged key readline may leave unaccepted (an unbound key after a prefix in emacs
   mode, Esc v in emacs mode, a macro, a meta byte) explains only a line end shown before the
   next key.
@@ -218,11 +222,13 @@ EMPTY_LINE = "empty line"
 _DRIVER_ECHO = "the terminal driver echoed the keys, not a line editor"
 
 # What a prompt for input typed without echo says (attack D, finding 11: openssl's "Enter PEM
-# pass phrase:", "Token (will be hidden): "), ending in ":" or "?".
+# pass phrase:", "Token (will be hidden): "; attack F, finding 4: "API key:", "Credentials:"),
+# ending in ":" or "?". The keys are judged as a command line all the same (InputGate).
 _PASSWORD = re.compile(
     r"(?i)(pass\s?(word|phrase|code)|passwort|kennwort|mot de passe|contrase\u00f1a|\bpin\b"
     r"|\btoken\b|\bsecret\b|\botp\b|one-time|verification code|security code"
-    r"|authentication code|\b2fa\b|will be hidden|will not (be )?(echo|shown)|no echo)"
+    r"|authentication code|\b2fa\b|will be hidden|will not (be )?(echo|shown)|no echo"
+    r"|\bkey\b|credentials?\b)"
     r"[^\n]*[:?]\s*$")
 _TYPED_HIDDEN = "typed at a password prompt, not echoed"
 _PROMPT_LIKE = re.compile(r"[$#%>\u276f\u00bb]\s*$")
@@ -252,6 +258,8 @@ READLINE_KEYS: tuple[tuple[str, str, str, str], ...] = (
      "not judged at the primary prompt: EOF, no line runs; the backstop expects its end"),
     ("delete-char / vi-eof-maybe", "C-d on an empty continuation line", "emacs, vi",
      "judged: eof (the statement as bash runs it at EOF)"),
+    ("(terminal driver VEOF, no line editor)", "C-d on a non-empty line", "sh, dash",
+     "judged: flush (the driver hands the line over unended; a second C-d is EOF and runs it)"),
     ("convert-meta (C locale)", "a byte >= 0x80 read as Esc + (byte & 0x7f)", "emacs, vi",
      "judged where that is a judge point (0x85, 0xA3, 0xF6; vi: 0xC0, 0x8D, 0x8A)"),
     ("re-read-init-file", "C-x C-r", "emacs", "judged: rebind (unknown: it loads bindings)"),
@@ -287,13 +295,14 @@ _MAX_STARTS = 16  # readings of an unfinished statement followed at once; beyond
 # the line, which a raw echo (stty -echoctl) can hide: such a line is never certain.
 _TTY_DATA = "a control key the terminal driver keeps in the line as data (no line editor seen)"
 _TTY_SIGNAL = "Ctrl-Z or Ctrl-\\ may have dropped the line (no line editor seen)"
+_TTY_FLUSHED = ("Ctrl-D handed the line to the shell unended (no line editor seen): the shell "
+                "holds it, and the keys typed next are edited apart from it")
+_TTY_WERASE = "Ctrl-W over a character the terminal driver may class otherwise (no line editor seen)"
 _VI_MOTIONS = frozenset(" hl^$0ftFT;,%wbeWBE|")  # readline's vi motions (rl_vi_domove)
 _VI_JUDGED: dict[str, How] = {"#": "comment", "v": "edit", "@": "macro"}
 _VI_INSERT = frozenset("iaIAsSCR")  # vi commands that leave command mode for text
 _VI_OPERATORS = frozenset("cdy")  # vi commands that take a motion (`c` then inserts)
 _VI_TAKES_CHAR = frozenset("rfFtT")  # vi commands whose next key is a character, not a command
-_VI_ON = re.compile(r"-o\s*vi\b|editing-mode[\s=]+vi\b")
-_VI_OFF = re.compile(r"-o\s*emacs\b|\+o\s*vi\b|editing-mode[\s=]+emacs\b")
 _SEARCH_PROMPT = re.compile(r"\((?:failed )?(?:reverse-)?i-search\)`.*?': ")
 _ARG_PROMPT = re.compile(r"\(arg: -?\d+\) ")
 _READLINE_PROMPT = re.compile(f"{_SEARCH_PROMPT.pattern}|{_ARG_PROMPT.pattern}")
@@ -313,7 +322,7 @@ class Forward:
     data: bytes
 
 
-How = Literal["accept", "comment", "edit", "expand", "macro", "rebind", "eof"]
+How = Literal["accept", "comment", "edit", "expand", "macro", "rebind", "eof", "flush"]
 
 
 @dataclass(frozen=True)
@@ -684,6 +693,26 @@ def _kill_to_start(m: _LineModel) -> None:
 
 def _kill_to_end(m: _LineModel) -> None:
     m.text = m.text[:m.cursor]
+
+
+def _tty_werase(m: _LineModel) -> None:
+    """VWERASE as Linux's terminal driver does it (BSD's ALTWERASE): it erases back over
+    anything until it has seen a letter, digit or `_`, then up to the next other character
+    (`rm /tmp/x` leaves `rm /tmp/`; readline's Ctrl-W would leave `rm `). Past a non-ASCII
+    character the driver's classing (Latin-1 ctype, UTF-8 or not) is unknown: suspect."""
+    i = m.cursor
+    seen = False
+    while i:
+        c = m.text[i - 1]
+        if not c.isascii():
+            m.suspect = _TTY_WERASE
+        if c.isalnum() or c == "_":
+            seen = True
+        elif seen:
+            break
+        i -= 1
+    m.text = m.text[:i] + m.text[m.cursor:]
+    m.cursor = i
 
 
 def _rubout_word(m: _LineModel) -> None:
@@ -1256,6 +1285,10 @@ class CommandLineTracker:
             return "accept"
         if key == "\x04" and self._pending and self._eof_possible():
             return "eof"  # EOF on a continuation line: bash runs (or drops) the statement
+        if key == "\x04" and self._tty_rules() and not self._line_empty_for_eof():
+            # The terminal driver's VEOF hands the partial line to the shell (attack F,
+            # finding 2): a second Ctrl-D, or the Enter of the next line, runs it.
+            return "flush"
         if key == "\x0f":
             return None if self._vi and not prev else "accept"  # vi's insert mode inserts ^O
         if key == "\x05" and prev == "\x1b":
@@ -1330,7 +1363,10 @@ class CommandLineTracker:
                 if key not in _MAYBE_UNSEEN:
                     self._prefix = ""
                 # In vi's command mode every key is a command the model does not follow.
-                model.apply("\x00" + key if vi_command else prefix + key)
+                if key == "\x17" and self._tty_rules() and model.reliable:
+                    _tty_werase(model)  # the driver's word erase, not readline's
+                else:
+                    model.apply("\x00" + key if vi_command else prefix + key)
                 # Ctrl-D on an empty line ends the shell: what follows is for the next one.
                 # While the model is lost (a search, a listing), every key waits its answer.
                 followed = (model.reliable and (key in _EDITS or _is_text(key))
@@ -1691,6 +1727,11 @@ class CommandLineTracker:
             return _Reading("", True, FULL_SCREEN, "not-a-command", answered or not line.keyed)
         if expected is not None and model.text.strip():
             prompt = self._at_password_prompt(model.text)
+            if prompt is not None and model.suspect:
+                # The keys hold one that the model may read otherwise than what edits them
+                # (the terminal driver keeps Ctrl-H or Ctrl-A as data: attack F, finding 1):
+                # what the program gets is unknown, so it cannot pass as a secret.
+                return _Reading("", False, f"{_TYPED_HIDDEN}: {model.suspect}", "blind", True)
             if prompt is not None:
                 return _Reading("", True, _TYPED_HIDDEN, "not-a-command", True, prompt=prompt,
                                 hidden=model.text)
@@ -2011,11 +2052,19 @@ class CommandLineTracker:
             self._new_line()
             self._ender, self._ender_text = "eof", ""
             return
+        if how == "flush" or (self._tty_rules() and not submit.meta
+                              and submit.key not in (b"\r", b"\n")):
+            # Without a line editor the driver hands the line over unended (Ctrl-D), or keeps
+            # the key as data (Ctrl-O, Esc #, Ctrl-X Ctrl-E in dash): the line goes on, and
+            # after a flush the driver's erase keys no longer reach the part handed over.
+            # Never certain again, nor a secret (a meta byte is text: read again, below).
+            line.model.suspect = _TTY_FLUSHED if how == "flush" else _TTY_DATA
+            return
         if rec.kind == "command" and rec.certain:
-            if _VI_ON.search(rec.text):
-                self._vi = True
-            elif _VI_OFF.search(rec.text):
-                self._vi = False
+            # Only the lone spellings the policy lets through unheld (policy.editing_mode).
+            mode = policy.editing_mode(rec.text)
+            if mode is not None:
+                self._vi = mode == "vi"
         # A line read as the shell's (judged, empty, or unfinished) may end readline's line; a
         # line sorted as a password or a full-screen program's may not: if readline reads it
         # after all (a fake prompt or screen), the backstop sees a line nobody judged.

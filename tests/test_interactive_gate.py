@@ -337,7 +337,8 @@ def test_a_prefix_key_split_from_its_second_key_by_a_resize_is_still_judged(worl
 
 def test_vi_change_without_a_motion_then_v_is_judged(world, tmp_path):
     term = shell(world, tmp_path)
-    run(term, b"export EDITOR=true; set -o vi\r")
+    run(term, b"export EDITOR=true\r")
+    run(term, b"set -o vi\r")  # alone on its line: followed (with more on it, held)
     start = len(term.buffer)
     term.send(b"touch canary\x1bcqv")  # `c q`: no motion, readline stays in command mode
     term.expect(PROMPT, start=term.expect(rb"denied", start=start))
@@ -450,7 +451,8 @@ def test_a_shell_whose_stderr_is_gone_is_held_and_a_denied_line_typed_blind_is_r
                    for e in audit_events(world, "command.verdict")[before:])
 
 
-@pytest.mark.parametrize("prompt", ["Enter PEM pass phrase:", "Token (will be hidden): "])
+@pytest.mark.parametrize("prompt", ["Enter PEM pass phrase:", "Token (will be hidden): ",
+                                    "API key: ", "Credentials: "])  # attack F, finding 4
 def test_a_hidden_input_prompt_that_does_not_say_password_takes_the_keys(world, tmp_path, prompt):
     # Attack D, finding 11 (honest use): such prompts were taken for a shell prompt that did
     # not echo, and the line was denied.
@@ -463,5 +465,78 @@ def test_a_hidden_input_prompt_that_does_not_say_password_takes_the_keys(world, 
     assert b"denied" not in term.buffer[start:]
     blind = audit_events(world, "command.typed_blind")[-1]
     assert (blind["prompt"], blind["keystrokes"], blind["verdict"]) == (prompt.strip(), 9, "allow")
+    term.send(b"exit\r")
+    term.wait()
+
+
+def dash_at(world: World, tmp_path):
+    """sh (dash: no line editor) through the bastion, at a `$ ` prompt, in tmp_path."""
+    term = shell(world, tmp_path)
+    dash = rb"[\r\n]\$ "
+    run(term, b"PS1='$ ' sh\r", dash)
+    return term, dash
+
+
+@pytest.mark.parametrize("keys", [
+    b"touch canary;#" + b"\x08" * 14 + b"echo hi\r",  # Ctrl-H: data for the tty
+    b"touch canary;#\x01echo \r",                      # Ctrl-A: data for the tty
+], ids=["ctrl-h", "ctrl-a"])
+def test_keys_typed_blind_in_sh_that_the_tty_keeps_as_data_are_refused(world, tmp_path, keys):
+    # Attack F, finding 1: at a fake password prompt (`PS1='Password: '; stty -echo`) the keys
+    # were read as readline edits them (`echo hi`) and passed as a secret; dash ran the canary.
+    term, _ = dash_at(world, tmp_path)
+    run(term, b"PS1='Password: '; stty -echo\r", rb"Password: ")
+    start = len(term.buffer)
+    term.send(keys)
+    refused = term.expect(rb"denied: the command line could not be read", start=start)
+    term.expect(rb"Password: ", start=refused)
+    start = len(term.buffer)
+    term.send(b"stty echo; PS1='$ '\r")  # read by the tty's rules: taken as a secret, and runs
+    term.expect(rb"\$ ", start=start)  # (after "Password: ": the Enter was not echoed)
+    run(term, b"exit\r")
+    assert not (tmp_path / "canary").exists()
+    blind = audit_events(world, "command.typed_blind")[-1]
+    assert (blind["prompt"], blind["verdict"]) == ("Password:", "allow")
+    alive(term)
+    term.send(b"exit\r")
+    term.wait()
+
+
+def test_ctrl_d_on_a_non_empty_line_in_sh_is_judged_before_the_tty_hands_it_over(world, tmp_path):
+    # Attack F, finding 2: the tty's VEOF hands `touch canary` to dash unended, and a second
+    # Ctrl-D (EOF) makes dash run it. It is judged as a submit.
+    term, dash = dash_at(world, tmp_path)
+    start = len(term.buffer)
+    term.send(b"touch canary\x04")
+    term.expect(dash, start=term.expect(rb"denied: canaries are not touched", start=start))
+    start = len(term.buffer)
+    term.send(b"\x04")  # on the empty line after the refusal: EOF, dash ends
+    term.expect(PROMPT, start=start)
+    assert not (tmp_path / "canary").exists()
+    alive(term)
+    term.send(b"exit\r")
+    term.wait()
+
+
+@pytest.mark.parametrize("switch", [b"set -Co vi", b"shopt -os vi", b"set -o vi -o emacs"])
+def test_an_editing_mode_switch_the_gate_does_not_follow_is_held(world, tmp_path, switch):
+    # Attack F, finding 3: vi mode switched on by a spelling the gate did not follow; vi's `v`
+    # then ran an editor's rewrite of the line unjudged. Only `set -o vi` alone is followed.
+    term = shell(world, tmp_path)
+    start = len(term.buffer)
+    term.send(switch + b"\r")
+    term.expect(rb"held for a supervisor \(h\d+\).*switch the line editor's mode", start=start)
+    term.send(b"\x03")
+    term.expect(PROMPT, start=term.expect(rb"cancelled", start=start))
+    run(term, b"set -o vi\r")  # followed: the same line, judged in vi's command mode
+    run(term, b"export EDITOR='sed -i s/xouch/touch/'\r")
+    start = len(term.buffer)
+    term.send(b"xouch canary\x1bhv")
+    term.expect(rb"held for a supervisor \(h\d+\)", start=start)  # edit-and-execute: unknown
+    term.send(b"\x03")
+    term.expect(PROMPT, start=term.expect(rb"cancelled", start=start))
+    run(term, b"set -o emacs\r")
+    assert not (tmp_path / "canary").exists()
+    alive(term)
     term.send(b"exit\r")
     term.wait()

@@ -26,6 +26,7 @@ from bastion.policy import (
     PolicyError,
     Rule,
     cost,
+    editing_mode,
     evaluate,
     heredoc_word,
     is_complete,
@@ -820,6 +821,20 @@ UNKNOWN_LINES = [
     ("set +o emacs +o vi", "line editing off"),
     ("bash --noediting", "line editing off"),
     ("bash +o emacs", "line editing off"),
+    # attack F, finding 3: editing-mode switches in spellings the interactive gate does not follow
+    ("set -Co vi", "switch the line editor's mode"),
+    ("shopt -os vi", "switch the line editor's mode"),
+    ("set -Co emacs", "switch the line editor's mode"),
+    ("shopt -os emacs", "switch the line editor's mode"),
+    ("set -o vi -o emacs", "switch the line editor's mode"),
+    ("set -o -o vi", "switch the line editor's mode"),
+    ("ls; set -o vi", "switch the line editor's mode"),
+    ("true && set -o emacs", "switch the line editor's mode"),
+    ("bash -o vi", "switch the line editor's mode"),
+    ("bind 'set editing-mode VI'", "switch the line editor's mode"),
+    ("SHELLOPTS=vi bash", "switch the line editor's mode"),
+    ("env SHELLOPTS=vi bash", "switch the line editor's mode"),
+    ('export SHELLOPTS="$opts"', "switch the line editor's mode"),
     ("stty erase ^H", "stty changes keys or echo"),
     ("stty kill ^K", "stty changes keys or echo"),
     ("stty werase ^X lnext ^V", "stty changes keys or echo"),
@@ -2788,3 +2803,22 @@ def test_more_directories_than_followed_make_relative_paths_unknown(default_poli
     line = "".join(f"cd d{i}; " for i in range(20)) + "cd /etc; " + "cd x; " * 20 + "rm sudoers"
     assert action(default_policy, line) == "confirm"
     assert action(default_policy, "cd /etc; rm sudoers") == "deny"
+
+
+@pytest.mark.parametrize(("line", "mode"), [
+    ("set -o vi", "vi"), ("set -o emacs", "emacs"), ("  set  -o  vi ", "vi"),
+    ("bind 'set editing-mode vi'", "vi"), ('bind "set editing-mode emacs"', "emacs"),
+    ("set -Co vi", None), ("shopt -os vi", None), ("set -o vi -o emacs", None),
+    ("ls; set -o vi", None), ("set -o vi # x", None),
+])
+def test_the_gate_follows_exactly_the_editing_mode_switches_the_policy_lets_through(
+    default_policy: Policy, line: str, mode: str | None
+) -> None:
+    # Attack F, finding 3: bastion.terminal switches its key model on `editing_mode`; every
+    # other line that may switch the mode is held, so the two never disagree.
+    assert editing_mode(line) == mode
+    verdict = evaluate(default_policy, line, role="engineer", target="web01")
+    held = any(c.name is None and "switch the line editor's mode" in c.unknown
+               for c in verdict.commands)
+    assert held is (mode is None)
+    assert (verdict.action == "confirm") is (mode is None)

@@ -760,6 +760,8 @@ def test_password_typed_without_echo_is_not_a_command_and_never_shown():
     b"OTP: ", b"Enter your one-time code: ", b"Security code: ", b"2FA code: ",
     b"Authentication code? ", b"Passcode: ", b"Enter secret (input will not be echoed): ",
     b"Vault token (will be hidden): ", b"Passwort: ", b"Mot de passe : ",
+    # attack F, finding 4
+    b"API key: ", b"Enter key: ", b"Access key: ", b"Credentials: ", b"Enter credential: ",
 ])
 def test_password_prompts_are_recognised(prompt):
     sh = Shell()
@@ -1176,6 +1178,138 @@ def test_without_a_line_editor_backspaces_echoed_raw_do_not_hide_a_command():
         sh.press(b"\x08", b"\x08")  # stty -echoctl: the tty echoes ^H as it is
     sh.type("echo safe line")
     assert not sh.submit().certain
+
+
+def at_fake_password_prompt() -> Shell:
+    """dash with `PS1='Password: '; stty -echo`: a shell prompt that looks like a program's."""
+    sh = Shell(prompt=DASH_PROMPT, enter=b"\r\n", banner=b"")
+    sh.type("PS1='Password: '; stty -echo")
+    sh.submit()
+    sh.send(b"\r\nPassword: ")
+    return sh
+
+
+@pytest.mark.parametrize("keys", [
+    b"touch canary;#" + b"\x08" * 14 + b"echo hi",  # Ctrl-H: readline erases, the tty keeps it
+    b"touch canary;#\x01echo ",                      # Ctrl-A: readline moves, the tty keeps it
+    b"touch canary;#\x16\x7f",                       # Ctrl-V: the erase after it is data
+    b"touch canary;#\x1b[Decho ",                    # an arrow: data for the tty
+], ids=["ctrl-h", "ctrl-a", "lnext", "arrow"])
+def test_keys_typed_blind_without_a_line_editor_holding_a_key_the_tty_keeps_are_uncertain(keys):
+    # Attack F, finding 1: the keys were read as readline edits them (`echo hi`) and passed as a
+    # secret, while the tty handed dash `touch canary;#^H...echo hi`.
+    sh = at_fake_password_prompt()
+    assert sh.keys(keys + b"\r") is not None
+    rec = sh.tracker.reconstruct()
+    assert rec.kind != "not-a-command" and not rec.certain and rec.hidden == ""
+
+
+def test_ctrl_d_typed_blind_without_a_line_editor_hands_the_keys_over_for_judging():
+    sh = at_fake_password_prompt()
+    held = sh.keys(b"touch canary\x04")
+    assert held is not None and held.how == "flush"
+    rec = sh.tracker.reconstruct()
+    assert (rec.kind, rec.hidden) == ("not-a-command", "touch canary")  # the gate judges it
+    sh.send()  # (had it been a secret) what follows is appended to what the program holds
+    sh.keys(b"\r")
+    rec = sh.tracker.reconstruct()
+    assert (rec.kind, rec.certain, rec.hidden) == ("blind", False, "")
+
+
+@pytest.mark.parametrize(("keys", "hidden"), [
+    (b"hunter2", "hunter2"),
+    (b"hunter3\x7f2", "hunter2"),              # VERASE
+    (b"junk\x15hunter2", "hunter2"),           # VKILL
+    (b"rm -rf /tmp/x\x17", "rm -rf /tmp/"),     # VWERASE, as Linux's tty: not readline's `rm `
+    (b"a b_c-d  \x17", "a b_c-"),
+])
+def test_keys_typed_blind_without_a_line_editor_are_read_as_the_tty_edits_them(keys, hidden):
+    sh = at_fake_password_prompt()
+    sh.keys(keys + b"\r")
+    rec = sh.tracker.reconstruct()
+    assert (rec.kind, rec.prompt, rec.hidden) == ("not-a-command", "Password:", hidden)
+
+
+@pytest.mark.parametrize(("typed", "erased", "line", "certain"), [
+    ("rm -rf /tmp/x", 1, "rm -rf /tmp/", True),
+    ("touch canary;#", 8, "touch ", True),
+    ("echo caf\u00e9", 4, "echo ", False),  # the driver's class of a non-ASCII byte is unknown
+])
+def test_without_a_line_editor_ctrl_w_erases_as_the_terminal_driver_does(typed, erased, line,
+                                                                        certain):
+    sh = Shell(prompt=DASH_PROMPT, enter=b"\r\n", banner=b"")
+    sh.type(typed)
+    sh.press(b"\x17", b"\x08 \x08" * erased)
+    assert seen(sh.submit()) == command(line, certain)
+
+
+def test_without_a_line_editor_ctrl_d_on_a_non_empty_line_is_judged_before_it_is_sent():
+    # Attack F, finding 2: the tty hands `touch canary` to dash unended; a second Ctrl-D is
+    # EOF, and dash runs it.
+    sh = Shell(prompt=DASH_PROMPT, enter=b"\r\n", banner=b"")
+    sh.type("touch canary")
+    held = sh.keys(b"\x04")
+    assert held is not None and held.how == "flush"
+    assert seen(sh.tracker.reconstruct()) == command("touch canary")
+    assert sh.deny() == b"\x05\x15"
+
+
+@pytest.mark.parametrize("after", [b"\x04", b"\x15\r", b"\x15echo hi\r"])
+def test_after_a_flush_the_line_the_shell_holds_is_never_read_as_certain(after):
+    # Let through (a rule allowed `echo hi`), the flushed text stays in the shell: Ctrl-U no
+    # longer reaches it, and what is typed next is appended to it.
+    sh = Shell(prompt=DASH_PROMPT, enter=b"\r\n", banner=b"")
+    sh.type("echo hi")
+    sh.keys(b"\x04")
+    sh.send()
+    held = sh.keys(after)
+    assert held is not None
+    assert not sh.tracker.reconstruct().certain
+
+
+@pytest.mark.parametrize(("key", "first"), [
+    (b"\x0f", "touch cana"), (b"\x1b#", "touch cana"),
+    (b"\x18\x05", ""),  # the Ctrl-X before it is data for the tty: refused at once
+])
+def test_without_a_line_editor_a_judged_key_the_tty_keeps_leaves_the_line_uncertain(key, first):
+    # Ctrl-O, Esc #, Ctrl-X Ctrl-E are judged (readline may read a dumb terminal), but dash's
+    # tty keeps them as data and the line goes on: `touch cana` Ctrl-O (allowed), then DEL
+    # (the tty erases the ^O) and `ry` Enter would run `touch canary`.
+    sh = at_fake_password_prompt()
+    held = sh.keys(b"touch cana" + key)
+    assert held is not None
+    assert sh.tracker.reconstruct().hidden == first
+    sh.send()
+    sh.keys(b"\x7fry\r")
+    rec = sh.tracker.reconstruct()
+    assert rec.kind != "not-a-command" and not rec.certain and rec.hidden == ""
+
+
+def test_ctrl_d_on_an_empty_line_without_a_line_editor_is_eof_not_a_submit():
+    sh = Shell(prompt=DASH_PROMPT, enter=b"\r\n", banner=b"")
+    assert sh.keys(b"\x04") is None
+
+
+def test_ctrl_d_on_a_non_empty_line_in_readline_deletes_a_character():
+    sh = Shell()
+    sh.type("echo onex")
+    sh.press(b"\x1b[D", b"\x08")
+    sh.press(b"\x04", b"\x1b[K")
+    assert seen(sh.submit()) == command("echo one")
+
+
+@pytest.mark.parametrize(("line", "vi"), [
+    ("set -o vi", True), ("bind 'set editing-mode vi'", True),
+    # Other spellings are held by the policy; let through anyway, the mode stays as it was.
+    ("set -Co vi", False), ("shopt -os vi", False), ("set -o emacs -o vi", False),
+    ("ls; set -o vi", False),
+])
+def test_the_tracker_follows_only_the_editing_mode_switches_the_policy_lets_through(line, vi):
+    sh = Shell()
+    sh.run(line)
+    sh.type("ls")
+    held = sh.keys(b"\x0f")  # operate-and-get-next in emacs mode; vi's insert mode inserts it
+    assert (held is None) is vi
 
 
 # -- after the verdict --------------------------------------------------------------------------
