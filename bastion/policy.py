@@ -221,13 +221,14 @@ shared (under a lock, so any thread may call in). Results for recent lines are c
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import fnmatch
 import functools
 import re
 import shlex
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from typing import Any, NamedTuple
 
@@ -1045,12 +1046,16 @@ class _Collector:
             code = _COPROC_COMPOUND.sub(_piped_compound, code)
         simple = _simple_commands(code)
         if simple is not None:
-            for words, piped, text in simple:
+            for words, piped, text, where in simple:
                 inner = site._replace(text=text, stdin="pipe", here=None) if piped else \
                     site._replace(text=text)
                 if self._line_fds:
                     inner = _Streams(inner, self._line_fds).site(inner)
-                self._resolve(words, inner)
+                if where is None:
+                    self._resolve(words, inner)
+                else:
+                    with self._apart(certain=where):
+                        self._resolve(words, inner)
             return
         scan = None
         if "\\\n" in code:
@@ -1180,6 +1185,46 @@ class _Collector:
         self._histexpand |= fork._histexpand
         self._cdable_vars |= fork._cdable_vars
 
+    @contextlib.contextmanager
+    def _apart(self, certain: bool = True) -> Iterator[None]:
+        """Code walked inside runs in a child of the shell (a subshell, a substitution, an
+        element of a pipeline, a `&` job, a program such as `bash -c` or `env`): the shell state
+        the line model carries (the directories a `cd` chose, the directory stack, the values
+        HOME and CDPATH take, numbers, associative arrays, mktemp paths, descriptors) is as it
+        was before it afterwards, whatever the child did. With `certain` False the code may run
+        in the shell itself or in a child (the last element of a pipeline under `shopt -s
+        lastpipe`, a function body that may run later or never): afterwards the state is what
+        either may have left (both directories, a value set apart unknown). Flags that only
+        widen what is judged (`_tainted`, `_stale`, `_histexpand`, `_cdable_vars`) and what
+        `finish` checks are kept from the child."""
+        self._spend(len(self._dirs) + len(self._values) + len(self._numbers) + len(self._assoc)
+                    + len(self._fresh) + len(self._line_fds) + len(self._stack) + 1)
+        saved = (list(self._dirs), list(self._roots), [list(level) for level in self._stack],
+                 dict(self._values), set(self._numbers), set(self._assoc), set(self._fresh),
+                 dict(self._line_fds))
+        try:
+            yield
+        finally:
+            dirs, roots, stack, values, numbers, assoc, fresh, fds = saved
+            if certain:
+                self._dirs, self._roots, self._stack = dirs, roots, stack
+                self._values, self._numbers, self._assoc = values, numbers, assoc
+                self._fresh, self._line_fds = fresh, fds
+            else:
+                self._dirs = _bounded(dirs + self._dirs)
+                self._roots = _bounded(roots + self._roots)
+                if stack != self._stack:
+                    self._stack = []  # pushed apart: `popd` goes somewhere unknown
+                for name in set(values) | set(self._values):
+                    if values.get(name, "") != self._values.get(name, ""):
+                        self._values[name] = None
+                self._numbers &= numbers
+                self._assoc &= assoc
+                self._fresh &= fresh
+                for fd in set(fds) | set(self._line_fds):
+                    if fds.get(fd) != self._line_fds.get(fd):
+                        self._line_fds[fd] = ("unknown", None)
+
     # -- statements ----------------------------------------------------------------------
 
     def _statement(self, node: Node, site: _Site, level: int) -> None:
@@ -1193,7 +1238,10 @@ class _Collector:
         elif kind == "redirected_statement":
             self._redirected(node, site, level)
         elif kind == "pipeline":
+            # Each element of a pipeline runs in a child, the last one perhaps in the shell
+            # itself (`shopt -s lastpipe`): `cd /tmp | true` moves nothing.
             piped = False
+            last = node.named_children[-1] if node.named_children else None
             for child in node.children:
                 if not child.is_named:
                     piped = piped or child.type in ("|", "|&")
@@ -1203,7 +1251,8 @@ class _Collector:
                     self._piped_list(child, site, level + 1)
                 else:
                     inner = site._replace(stdin="pipe") if piped else site
-                    self._statement(child, inner, level + 1)
+                    with self._apart(certain=child is not last):
+                        self._statement(child, inner, level + 1)
         elif kind in ("variable_assignment", "variable_assignments"):
             for child in ([node] if kind == "variable_assignment" else node.named_children):
                 if child.type == "variable_assignment":
@@ -1226,8 +1275,19 @@ class _Collector:
                         "tty", "unknown", "opaque"):
                     self.commands.append(SimpleCommand("select", ("select",), self._text(node),
                                                        wrappers=site.wrappers, reads_input=True))
+            if kind == "subshell" or kind == "function_definition":
+                # `( ... )` runs in a child; a function body runs later, any number of times,
+                # or never (its calls are not followed): either state may hold after it.
+                with self._apart(certain=kind == "subshell"):
+                    for child in node.named_children:
+                        self._statement(child, site, level + 1)
+                return
             for child in node.named_children:
-                self._statement(child, site, level + 1)
+                if _backgrounded(child):  # `cd /tmp & wait`: a `&` job is a child
+                    with self._apart():
+                        self._statement(child, site, level + 1)
+                else:
+                    self._statement(child, site, level + 1)
         elif kind == "test_command":
             if node.children and node.children[0].type == "[":
                 # `[` is a command, whatever tree-sitter-bash makes of it: `[ a || cmd ]` runs
@@ -1346,8 +1406,12 @@ class _Collector:
                 first = first and child.type not in ("&&", "||", ";", "&", "\n")
             elif first and child.type == "list":
                 self._piped_list(child, site, level + 1)
+            elif first or _backgrounded(child):
+                with self._apart(certain=not first or _backgrounded(child)):
+                    self._statement(child, site._replace(stdin="pipe") if first else site,
+                                    level + 1)
             else:
-                self._statement(child, site._replace(stdin="pipe") if first else site, level + 1)
+                self._statement(child, site, level + 1)
 
     def _nested(self, node: Node, site: _Site, level: int) -> None:
         """Commands inside a node that is not itself a statement: substitutions, mostly."""
@@ -1366,8 +1430,9 @@ class _Collector:
                 # `tee >(sh)` feeds the substitution from a pipe; `$(...)` inherits stdin.
                 writes = kind == "process_substitution" and text.startswith(">")
                 inner = site._replace(stdin="pipe") if writes else site
-                for child in current.named_children:
-                    self._statement(child, inner, level + 1)
+                with self._apart():  # a substitution runs in a child: `$(cd /tmp)`
+                    for child in current.named_children:
+                        self._statement(child, inner, level + 1)
             elif kind in _STATEMENTS and current is not node:
                 self._statement(current, site, level + 1)
             else:
@@ -1692,8 +1757,9 @@ class _Collector:
             if end < 0:
                 self._unknown(site._replace(text=body), [], "parse error")
                 return
-            self.parse(_unescape_heredoc(body[start + 1: end]),
-                       site._replace(depth=site.depth + 1, here=None))
+            with self._apart():
+                self.parse(_unescape_heredoc(body[start + 1: end]),
+                           site._replace(depth=site.depth + 1, here=None))
             position = end + 1
 
     def _assignment(self, node: Node, site: _Site, integer: bool = False) -> None:
@@ -2296,9 +2362,16 @@ class _Collector:
         """Judge the command a wrapper runs."""
         if not words:
             return False
-        self._resolve(
-            words, site._replace(depth=site.depth + 1, wrappers=(*site.wrappers, name), **changes)
-        )
+        # A program that runs a command runs it in a child (`env cd /tmp`, `xargs cd`); the
+        # shell's own `command`, `builtin` and `exec` in the shell itself; `time` is bash's
+        # keyword (the shell) or /usr/bin/time (a child).
+        with contextlib.ExitStack() as stack:
+            if name not in _IN_THE_SHELL:
+                stack.enter_context(self._apart(certain=name != "time"))
+            self._resolve(
+                words,
+                site._replace(depth=site.depth + 1, wrappers=(*site.wrappers, name), **changes)
+            )
         return True
 
     def _elsewhere(self, folder: _Word | PathArg | list[PathArg] | None,
@@ -2333,11 +2406,17 @@ class _Collector:
         # any other program that takes code starts a shell that may be sh (dash).
         grammar = "bash" if shell in ("bash", "rbash") else \
             site.grammar if name in _SAME_SHELL else "any"
-        self.parse(
-            value,
-            site._replace(depth=site.depth + 1, wrappers=(*site.wrappers, name), here=None,
-                          grammar=grammar),
-        )
+        # eval runs its code in the shell now; a trap, alias or hook in the shell later, any
+        # number of times, or never; any other program in a shell of its own (`bash -c 'cd
+        # /tmp'` moves nothing here).
+        with contextlib.ExitStack() as stack:
+            if name != "eval":
+                stack.enter_context(self._apart(certain=name not in _SAME_SHELL))
+            self.parse(
+                value,
+                site._replace(depth=site.depth + 1, wrappers=(*site.wrappers, name), here=None,
+                              grammar=grammar),
+            )
         return True
 
     def _joined_code(self, words: list[_Word], site: _Site, name: str) -> bool:
@@ -3583,8 +3662,11 @@ _RESERVED = frozenset({
 })  # fmt: skip
 
 
-def _simple_commands(code: str) -> list[tuple[list[_Word], bool, str]] | None:
-    """The commands of a line of plain words, or None when the line needs the parser."""
+def _simple_commands(code: str) -> list[tuple[list[_Word], bool, str, bool | None]] | None:
+    """The commands of a line of plain words, or None when the line needs the parser. Each
+    with whether it reads a pipe, its text, and where it runs: None in the shell itself, True
+    in a child (an element of a pipeline but the last, a `&` job), False perhaps in either
+    (the last element of a pipeline, in the shell under `shopt -s lastpipe`)."""
     if not _SIMPLE_LINE.fullmatch(code):
         return None
     if not any(operator in code for operator in ";&|"):
@@ -3593,8 +3675,9 @@ def _simple_commands(code: str) -> list[tuple[list[_Word], bool, str]] | None:
             return []
         if "=" in pieces[0] or pieces[0] in _RESERVED:
             return None
-        return [([_Word(piece, piece) for piece in pieces], False, code.strip(" \t"))]
+        return [([_Word(piece, piece) for piece in pieces], False, code.strip(" \t"), None)]
     commands: list[tuple[list[_Word], bool, str]] = []
+    after: list[str] = []  # the operator after each command
     words: list[_Word] = []
     start = end = 0
     piped = False  # the command being read follows a |
@@ -3605,6 +3688,7 @@ def _simple_commands(code: str) -> list[tuple[list[_Word], bool, str]] | None:
             if not words:
                 return None  # an operator with no command before it: let the parser report it
             commands.append((words, piped, code[start:end]))
+            after.append(piece)
             words, operator, piped = [], piece, piece == "|"
             continue
         if not words:
@@ -3615,9 +3699,19 @@ def _simple_commands(code: str) -> list[tuple[list[_Word], bool, str]] | None:
         words.append(_Word(piece, piece))
     if words:
         commands.append((words, piped, code[start:end]))
+        after.append(";")
     elif operator in ("&&", "||", "|"):
         return None  # unfinished
-    return commands
+    placed: list[tuple[list[_Word], bool, str, bool | None]] = []
+    job = False  # the and-or list being read ends in `&`
+    for index in range(len(commands) - 1, -1, -1):
+        if after[index] in (";", "&"):
+            job = after[index] == "&"
+        words, piped, text = commands[index]
+        where = True if job or after[index] == "|" else False if piped else None
+        placed.append((words, piped, text, where))
+    placed.reverse()
+    return placed
 
 
 # `coproc [NAME] { ...; }` and `coproc [NAME] ( ... )`: tree-sitter-bash reads the braces as
@@ -4352,6 +4446,8 @@ _TERMINALS = frozenset({
     "rxvt-unicode-256color", "alacritty", "xterm-kitty", "foot", "putty", "putty-256color",
 })  # fmt: skip
 # Code that the shell reading the line runs itself: its grammar carries over (`_code`).
+# Wrappers that run their command in the shell itself (`_Collector._inner`).
+_IN_THE_SHELL = frozenset({"command", "builtin", "exec"})
 _SAME_SHELL = frozenset({"eval", "trap", "alias", "complete", "compgen", "bind", "mapfile",
                          "readarray", *_HOOKS})
 _HOOK_UNKNOWN = {
@@ -6302,6 +6398,12 @@ def _operand_paths(words: list[_Word]) -> tuple[PathArg, ...]:
         found.append(PathArg(value, "pattern" if word.glob or word.brace else "exact",
                              value[:1] == "~" and word.text[:1] == "~"))
     return tuple(found)
+
+
+def _backgrounded(node: Node) -> bool:
+    """Whether a statement is run as a `&` job (in a child of the shell)."""
+    following = node.next_sibling
+    return following is not None and following.type == "&"
 
 
 def _bounded(dirs: list[PathArg]) -> list[PathArg]:
