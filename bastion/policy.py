@@ -975,6 +975,8 @@ class _Collector:
         self._histexpand = False
         self._codes: list[tuple[str, _Site]] = []
         self._cdable_vars = False
+        # Functions the line defined whose body moves the directory.
+        self._movers: set[str] = set()
         # Values the line assigned (None: known only at run time), for CDPATH, HOME and
         # cdable_vars; and the directories `pushd` saved.
         self._values: dict[str, str | None] = {}
@@ -1146,7 +1148,7 @@ class _Collector:
                     + len(self._fresh_used) + len(self._tainted) + len(self._stack) + 1)
         fork = copy.copy(self)
         fork.commands = []
-        for name in ("_numbers", "_tainted", "_assoc", "_fresh", "_stale"):
+        for name in ("_numbers", "_tainted", "_assoc", "_fresh", "_stale", "_movers"):
             setattr(fork, name, set(getattr(self, name)))
         for name in ("_assumed", "_codes", "_fresh_used", "_dirs", "_roots"):
             setattr(fork, name, list(getattr(self, name)))
@@ -1184,6 +1186,7 @@ class _Collector:
                 self._line_fds[fd] = ("unknown", None)
         self._histexpand |= fork._histexpand
         self._cdable_vars |= fork._cdable_vars
+        self._movers |= fork._movers
 
     @contextlib.contextmanager
     def _apart(self, certain: bool = True) -> Iterator[None]:
@@ -1197,33 +1200,66 @@ class _Collector:
         either may have left (both directories, a value set apart unknown). Flags that only
         widen what is judged (`_tainted`, `_stale`, `_histexpand`, `_cdable_vars`) and what
         `finish` checks are kept from the child."""
-        self._spend(len(self._dirs) + len(self._values) + len(self._numbers) + len(self._assoc)
-                    + len(self._fresh) + len(self._line_fds) + len(self._stack) + 1)
-        saved = (list(self._dirs), list(self._roots), [list(level) for level in self._stack],
-                 dict(self._values), set(self._numbers), set(self._assoc), set(self._fresh),
-                 dict(self._line_fds))
+        saved = self._snapshot()
         try:
             yield
         finally:
-            dirs, roots, stack, values, numbers, assoc, fresh, fds = saved
-            if certain:
-                self._dirs, self._roots, self._stack = dirs, roots, stack
-                self._values, self._numbers, self._assoc = values, numbers, assoc
-                self._fresh, self._line_fds = fresh, fds
-            else:
-                self._dirs = _bounded(dirs + self._dirs)
-                self._roots = _bounded(roots + self._roots)
-                if stack != self._stack:
-                    self._stack = []  # pushed apart: `popd` goes somewhere unknown
-                for name in set(values) | set(self._values):
-                    if values.get(name, "") != self._values.get(name, ""):
-                        self._values[name] = None
-                self._numbers &= numbers
-                self._assoc &= assoc
-                self._fresh &= fresh
-                for fd in set(fds) | set(self._line_fds):
-                    if fds.get(fd) != self._line_fds.get(fd):
-                        self._line_fds[fd] = ("unknown", None)
+            self._rejoin(saved, certain)
+
+    def _moves(self) -> tuple[Any, ...]:
+        """What a `cd` or `pushd` in code walked again would find changed: the directories,
+        the stack, HOME and CDPATH (every value, with `cdable_vars`)."""
+        values = self._values if self._cdable_vars else \
+            (self._values.get("HOME", ""), self._values.get("CDPATH", ""))
+        return tuple(self._dirs), str(self._stack), str(values)
+
+    def _again(self, walk: Callable[[], None]) -> None:
+        """Code that may run any number of times (a loop's body and condition): walked once;
+        if that pass moved the directories (or the stack, HOME, CDPATH), walked again from
+        what either the start or the end of a pass may be; a pass that still moves them
+        (`cd ..`) leaves a directory known only at run time among them."""
+        before, moves = self._snapshot(), self._moves()
+        walk()
+        if self._moves() == moves:
+            return
+        self._rejoin(before, certain=False)
+        widened, moves = self._snapshot(), self._moves()
+        walk()
+        if not set(self._dirs) <= set(widened[0]) or self._moves()[1] != moves[1]:
+            self._dirs = _bounded([*self._dirs, PathArg("(a directory known only at run time)",
+                                                        "unknown")])
+            self._stack = []
+        self._rejoin(widened, certain=False)
+
+    def _snapshot(self) -> tuple[Any, ...]:
+        """A copy of the shell state `_apart` keeps apart."""
+        self._spend(len(self._dirs) + len(self._values) + len(self._numbers) + len(self._assoc)
+                    + len(self._fresh) + len(self._line_fds) + len(self._stack) + 1)
+        return (list(self._dirs), list(self._roots), [list(level) for level in self._stack],
+                dict(self._values), set(self._numbers), set(self._assoc), set(self._fresh),
+                dict(self._line_fds))
+
+    def _rejoin(self, saved: tuple[Any, ...], certain: bool) -> None:
+        """The state `saved` again (`certain`), or what either it or the present may be."""
+        dirs, roots, stack, values, numbers, assoc, fresh, fds = saved
+        if certain:
+            self._dirs, self._roots, self._stack = dirs, roots, stack
+            self._values, self._numbers, self._assoc = values, numbers, assoc
+            self._fresh, self._line_fds = fresh, fds
+        else:
+            self._dirs = _bounded(dirs + self._dirs)
+            self._roots = _bounded(roots + self._roots)
+            if stack != self._stack:
+                self._stack = []  # pushed apart: `popd` goes somewhere unknown
+            for name in set(values) | set(self._values):
+                if values.get(name, "") != self._values.get(name, ""):
+                    self._values[name] = None
+            self._numbers &= numbers
+            self._assoc &= assoc
+            self._fresh &= fresh
+            for fd in set(fds) | set(self._line_fds):
+                if fds.get(fd) != self._line_fds.get(fd):
+                    self._line_fds[fd] = ("unknown", None)
 
     # -- statements ----------------------------------------------------------------------
 
@@ -1277,10 +1313,22 @@ class _Collector:
                                                        wrappers=site.wrappers, reads_input=True))
             if kind == "subshell" or kind == "function_definition":
                 # `( ... )` runs in a child; a function body runs later, any number of times,
-                # or never (its calls are not followed): either state may hold after it.
+                # or never: either state may hold after it, and after each call of a function
+                # whose body moves (`_resolve`) the directory is known only at run time.
+                moves = self._moves()
                 with self._apart(certain=kind == "subshell"):
                     for child in node.named_children:
                         self._statement(child, site, level + 1)
+                    moved = self._moves() != moves
+                name = node.child_by_field_name("name")
+                if kind == "function_definition" and moved and name is not None:
+                    self._movers.add(self._text(name))
+                return
+            if kind in ("for_statement", "while_statement", "c_style_for_statement"):
+                def walk() -> None:
+                    for child in node.named_children:
+                        self._statement(child, site, level + 1)
+                self._again(walk)
                 return
             for child in node.named_children:
                 if _backgrounded(child):  # `cd /tmp & wait`: a `&` job is a child
@@ -2123,6 +2171,10 @@ class _Collector:
         if first.glob or first.brace:
             self._unknown(site, words, "command word changed by pathname or brace expansion")
             return
+        if first.value in self._movers:
+            self._dirs = _bounded([*self._dirs, PathArg("(a directory known only at run time)",
+                                                        "unknown")])
+            self._stack = []
         if site.depth > MAX_NESTING:
             self._unknown(site, words, "wrappers nested too deeply")
             return

@@ -2915,3 +2915,32 @@ CHILD_TRANSITIONS = [
 def test_the_shell_state_after_a_child_is_the_parents(default_policy: Policy, line: str,
                                                       expected: str) -> None:
     assert action(default_policy, line) == expected, parse_commands(line)
+
+
+# Found while closing attack G, finding 1: the same state through control flow. A loop's body
+# runs again from where its last pass left the shell (or not at all); a function's body runs at
+# each call, in the shell unless it is a subshell.
+REPEATED_CODE = [
+    ("cd /tmp; for i in 1 2; do echo x >> sudoers; cd /etc; done", "deny"),
+    ("cd /tmp; while true; do echo x >> sudoers; cd /etc; done", "deny"),
+    ("cd /tmp; until false; do echo x >> sudoers; cd /etc; done", "deny"),
+    ("cd /tmp; for ((i=0;i<2;i++)); do echo x >> sudoers; cd /etc; done", "deny"),
+    ("cd /tmp; select x in a; do echo x >> sudoers; cd /etc; done", "deny"),
+    ("cd /tmp; for i in 1 2; do echo x >> sudoers; pushd /etc; done", "deny"),
+    ("HOME=/tmp; for i in 1 2; do echo x >> ~/sudoers; HOME=/etc; done", "confirm"),  # either
+    ("cd /etc; for i in 1 2; do cd /tmp; done; echo x >> sudoers", "deny"),  # no pass at all
+    ("cd /tmp; for i in a b; do cd x; done; echo x >> sudoers", "confirm"),  # each pass moves on
+    ("cd /tmp; for i in 1 2; do echo x >> sudoers; done", "allow"),
+    ("cd /tmp; for i in 1 2; do (cd /etc); echo x >> sudoers; done", "allow"),
+    ("f() { cd /etc; }; cd /tmp; f; echo x >> sudoers", "confirm"),  # where the call leaves it
+    ("function f { pushd /etc; }; cd /tmp; f; echo x >> sudoers", "confirm"),
+    ("f() { cd /etc; }; cd /tmp; echo x >> sudoers", "allow"),  # never called
+    ("f() ( cd /etc; ); cd /tmp; f; echo x >> sudoers", "allow"),  # a subshell body
+    ("f() { cd /etc; }; cd /tmp; f | true; echo x >> sudoers", "allow"),  # called in a child
+]
+
+
+@pytest.mark.parametrize(("line", "expected"), REPEATED_CODE)
+def test_a_loop_or_function_body_is_judged_from_every_directory_it_may_run_in(
+        default_policy: Policy, line: str, expected: str) -> None:
+    assert action(default_policy, line) == expected, parse_commands(line)

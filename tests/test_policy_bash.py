@@ -634,3 +634,22 @@ def test_a_change_in_a_child_of_the_shell_that_bash_or_dash_keeps_apart_is_not_a
     allowed = [(line, action) for line, action in zip(lines, verdicts(lines, folder), strict=True)
                if action in ("allow", "alert")]
     assert not allowed, allowed
+
+
+# A loop's second pass and a function's call, from where the line left the shell: each writes
+# into {p} in bash.
+REPEATED_LINES = [
+    "cd {p}/..; for i in 1 2; do touch x; cd {p}; done",
+    "cd {p}/..; n=0; while [ $n -lt 2 ]; do touch x; cd {p}; n=$((n+1)); done",
+    "f() { cd {p}; }; cd {p}/..; f; touch x",
+    "cd {p}/..; for ((i=0;i<2;i++)); do touch x; cd {p}; done",
+]
+
+
+def test_a_loops_second_pass_or_a_functions_call_is_not_allowed(folder: Path) -> None:
+    lines = [filled(line, folder) for line in REPEATED_LINES]
+    ran = run_in("bash", lines, folder)
+    assert set(range(len(lines))) == ran, [lines[i] for i in range(len(lines)) if i not in ran]
+    allowed = [(line, action) for line, action in zip(lines, verdicts(lines, folder), strict=True)
+               if action in ("allow", "alert")]
+    assert not allowed, allowed
