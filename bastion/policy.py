@@ -911,7 +911,7 @@ def _glued_descriptors(src: str, command: Node, redirects: list[Node] | tuple[()
         return {}
     return {c.end_byte: int(_text(src, c)) for c in children
             if c.end_byte in starts and c.type in ("command_name", "number", "word")
-            and _text(src, c).isdigit()}
+            and _text(src, c).isascii() and _text(src, c).isdigit()}  # not `¹`: bash's are ASCII
 
 
 def _descriptor(src: str, redirect: Node, glued: dict[int, int]) -> int | None:

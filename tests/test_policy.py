@@ -2944,3 +2944,8 @@ REPEATED_CODE = [
 def test_a_loop_or_function_body_is_judged_from_every_directory_it_may_run_in(
         default_policy: Policy, line: str, expected: str) -> None:
     assert action(default_policy, line) == expected, parse_commands(line)
+
+
+def test_a_digit_bash_does_not_read_as_one_before_a_redirection_is_a_word() -> None:
+    # Hypothesis found `¹<0` (str.isdigit, then int() raised): bash's descriptors are ASCII.
+    assert [c.name for c in parse_commands("¹<0")] == ["¹", "<"]
