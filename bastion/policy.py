@@ -975,8 +975,10 @@ class _Collector:
         self._histexpand = False
         self._codes: list[tuple[str, _Site]] = []
         self._cdable_vars = False
-        # Functions the line defined whose body moves the directory.
+        # Functions the line defined whose body moves the directory; and whether code the
+        # shell may run before any later command (`trap '...' DEBUG`) moves it.
         self._movers: set[str] = set()
+        self._hook_moves = False
         # Values the line assigned (None: known only at run time), for CDPATH, HOME and
         # cdable_vars; and the directories `pushd` saved.
         self._values: dict[str, str | None] = {}
@@ -1187,6 +1189,7 @@ class _Collector:
         self._histexpand |= fork._histexpand
         self._cdable_vars |= fork._cdable_vars
         self._movers |= fork._movers
+        self._hook_moves |= fork._hook_moves
 
     @contextlib.contextmanager
     def _apart(self, certain: bool = True) -> Iterator[None]:
@@ -2358,7 +2361,10 @@ class _Collector:
         if self._roots:
             paths += tuple(_rooted(root, path) for path in paths if path.text.startswith("/")
                            and path.kind != "unknown" for root in self._roots)
-        if not self._dirs:
+        dirs = self._dirs
+        if self._hook_moves:  # a trap may have moved the shell before this command
+            dirs = _bounded([*dirs, PathArg("(a directory known only at run time)", "unknown")])
+        if not dirs:
             return paths
         more: list[PathArg] = []
         for path in paths:
@@ -2370,7 +2376,7 @@ class _Collector:
                         "exact" or relative[1].startswith("/"):
                     continue
                 path = path._replace(text=relative[1])
-            for folder in self._dirs:
+            for folder in dirs:
                 if folder.kind == "fresh" and ".." not in path.text.split("/"):
                     more.append(PathArg(f"{folder.text}/{path.text}", "fresh"))
                 elif folder.kind in ("unknown", "fresh"):
@@ -2461,6 +2467,7 @@ class _Collector:
         # eval runs its code in the shell now; a trap, alias or hook in the shell later, any
         # number of times, or never; any other program in a shell of its own (`bash -c 'cd
         # /tmp'` moves nothing here).
+        moves = self._moves()
         with contextlib.ExitStack() as stack:
             if name != "eval":
                 stack.enter_context(self._apart(certain=name not in _SAME_SHELL))
@@ -2469,6 +2476,9 @@ class _Collector:
                 site._replace(depth=site.depth + 1, wrappers=(*site.wrappers, name), here=None,
                               grammar=grammar),
             )
+            # A trap or hook that moves may run before any later command (`trap 'cd /etc'
+            # DEBUG; cd /tmp; rm x` removes /etc/x): every later directory is unknown.
+            self._hook_moves |= name in _SAME_SHELL and name != "eval" and self._moves() != moves
         return True
 
     def _joined_code(self, words: list[_Word], site: _Site, name: str) -> bool:

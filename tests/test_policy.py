@@ -2919,7 +2919,7 @@ def test_the_shell_state_after_a_child_is_the_parents(default_policy: Policy, li
 
 # Found while closing attack G, finding 1: the same state through control flow. A loop's body
 # runs again from where its last pass left the shell (or not at all); a function's body runs at
-# each call, in the shell unless it is a subshell.
+# each call, in the shell unless it is a subshell; a trap's code before any later command.
 REPEATED_CODE = [
     ("cd /tmp; for i in 1 2; do echo x >> sudoers; cd /etc; done", "deny"),
     ("cd /tmp; while true; do echo x >> sudoers; cd /etc; done", "deny"),
@@ -2937,6 +2937,9 @@ REPEATED_CODE = [
     ("f() { cd /etc; }; cd /tmp; echo x >> sudoers", "allow"),  # never called
     ("f() ( cd /etc; ); cd /tmp; f; echo x >> sudoers", "allow"),  # a subshell body
     ("f() { cd /etc; }; cd /tmp; f | true; echo x >> sudoers", "allow"),  # called in a child
+    ("trap 'cd /etc' DEBUG; cd /tmp; echo x >> sudoers", "confirm"),  # runs before each command
+    ("trap 'cd /etc' RETURN; cd /tmp; echo x >> sudoers", "confirm"),
+    ("trap ': ' DEBUG; cd /tmp; echo x >> sudoers", "allow"),
 ]
 
 

@@ -636,13 +636,14 @@ def test_a_change_in_a_child_of_the_shell_that_bash_or_dash_keeps_apart_is_not_a
     assert not allowed, allowed
 
 
-# A loop's second pass and a function's call, from where the line left the shell: each writes
+# A loop's second pass, a function's call and a DEBUG trap, from where the line left the shell: each writes
 # into {p} in bash.
 REPEATED_LINES = [
     "cd {p}/..; for i in 1 2; do touch x; cd {p}; done",
     "cd {p}/..; n=0; while [ $n -lt 2 ]; do touch x; cd {p}; n=$((n+1)); done",
     "f() { cd {p}; }; cd {p}/..; f; touch x",
     "cd {p}/..; for ((i=0;i<2;i++)); do touch x; cd {p}; done",
+    "trap 'cd {p}' DEBUG; cd {p}/..; touch x",
 ]
 
 
