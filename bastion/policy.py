@@ -223,13 +223,14 @@ shared (under a lock, so any thread may call in). Results for recent lines are c
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import fnmatch
 import functools
 import re
 import shlex
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from typing import Any, NamedTuple
 
@@ -912,7 +913,7 @@ def _glued_descriptors(src: str, command: Node, redirects: list[Node] | tuple[()
         return {}
     return {c.end_byte: int(_text(src, c)) for c in children
             if c.end_byte in starts and c.type in ("command_name", "number", "word")
-            and _text(src, c).isdigit()}
+            and _text(src, c).isascii() and _text(src, c).isdigit()}  # not `¹`: bash's are ASCII
 
 
 def _descriptor(src: str, redirect: Node, glued: dict[int, int]) -> int | None:
@@ -976,6 +977,10 @@ class _Collector:
         self._histexpand = False
         self._codes: list[tuple[str, _Site]] = []
         self._cdable_vars = False
+        # Functions the line defined whose body moves the directory; and whether code the
+        # shell may run before any later command (`trap '...' DEBUG`) moves it.
+        self._movers: set[str] = set()
+        self._hook_moves = False
         # Values the line assigned (None: known only at run time), for CDPATH, HOME and
         # cdable_vars; and the directories `pushd` saved.
         self._values: dict[str, str | None] = {}
@@ -1047,12 +1052,16 @@ class _Collector:
             code = _COPROC_COMPOUND.sub(_piped_compound, code)
         simple = _simple_commands(code)
         if simple is not None:
-            for words, piped, text in simple:
+            for words, piped, text, where in simple:
                 inner = site._replace(text=text, stdin="pipe", here=None) if piped else \
                     site._replace(text=text)
                 if self._line_fds:
                     inner = _Streams(inner, self._line_fds).site(inner)
-                self._resolve(words, inner)
+                if where is None:
+                    self._resolve(words, inner)
+                else:
+                    with self._apart(certain=where):
+                        self._resolve(words, inner)
             return
         scan = None
         if "\\\n" in code:
@@ -1143,7 +1152,7 @@ class _Collector:
                     + len(self._fresh_used) + len(self._tainted) + len(self._stack) + 1)
         fork = copy.copy(self)
         fork.commands = []
-        for name in ("_numbers", "_tainted", "_assoc", "_fresh", "_stale"):
+        for name in ("_numbers", "_tainted", "_assoc", "_fresh", "_stale", "_movers"):
             setattr(fork, name, set(getattr(self, name)))
         for name in ("_assumed", "_codes", "_fresh_used", "_dirs", "_roots"):
             setattr(fork, name, list(getattr(self, name)))
@@ -1181,6 +1190,81 @@ class _Collector:
                 self._line_fds[fd] = ("unknown", None)
         self._histexpand |= fork._histexpand
         self._cdable_vars |= fork._cdable_vars
+        self._movers |= fork._movers
+        self._hook_moves |= fork._hook_moves
+
+    @contextlib.contextmanager
+    def _apart(self, certain: bool = True) -> Iterator[None]:
+        """Code walked inside runs in a child of the shell (a subshell, a substitution, an
+        element of a pipeline, a `&` job, a program such as `bash -c` or `env`): the shell state
+        the line model carries (the directories a `cd` chose, the directory stack, the values
+        HOME and CDPATH take, numbers, associative arrays, mktemp paths, descriptors) is as it
+        was before it afterwards, whatever the child did. With `certain` False the code may run
+        in the shell itself or in a child (the last element of a pipeline under `shopt -s
+        lastpipe`, a function body that may run later or never): afterwards the state is what
+        either may have left (both directories, a value set apart unknown). Flags that only
+        widen what is judged (`_tainted`, `_stale`, `_histexpand`, `_cdable_vars`) and what
+        `finish` checks are kept from the child."""
+        saved = self._snapshot()
+        try:
+            yield
+        finally:
+            self._rejoin(saved, certain)
+
+    def _moves(self) -> tuple[Any, ...]:
+        """What a `cd` or `pushd` in code walked again would find changed: the directories,
+        the stack, HOME and CDPATH (every value, with `cdable_vars`)."""
+        values = self._values if self._cdable_vars else \
+            (self._values.get("HOME", ""), self._values.get("CDPATH", ""))
+        return tuple(self._dirs), str(self._stack), str(values)
+
+    def _again(self, walk: Callable[[], None]) -> None:
+        """Code that may run any number of times (a loop's body and condition): walked once;
+        if that pass moved the directories (or the stack, HOME, CDPATH), walked again from
+        what either the start or the end of a pass may be; a pass that still moves them
+        (`cd ..`) leaves a directory known only at run time among them."""
+        before, moves = self._snapshot(), self._moves()
+        walk()
+        if self._moves() == moves:
+            return
+        self._rejoin(before, certain=False)
+        widened, moves = self._snapshot(), self._moves()
+        walk()
+        if not set(self._dirs) <= set(widened[0]) or self._moves()[1] != moves[1]:
+            self._dirs = _bounded([*self._dirs, PathArg("(a directory known only at run time)",
+                                                        "unknown")])
+            self._stack = []
+        self._rejoin(widened, certain=False)
+
+    def _snapshot(self) -> tuple[Any, ...]:
+        """A copy of the shell state `_apart` keeps apart."""
+        self._spend(len(self._dirs) + len(self._values) + len(self._numbers) + len(self._assoc)
+                    + len(self._fresh) + len(self._line_fds) + len(self._stack) + 1)
+        return (list(self._dirs), list(self._roots), [list(level) for level in self._stack],
+                dict(self._values), set(self._numbers), set(self._assoc), set(self._fresh),
+                dict(self._line_fds))
+
+    def _rejoin(self, saved: tuple[Any, ...], certain: bool) -> None:
+        """The state `saved` again (`certain`), or what either it or the present may be."""
+        dirs, roots, stack, values, numbers, assoc, fresh, fds = saved
+        if certain:
+            self._dirs, self._roots, self._stack = dirs, roots, stack
+            self._values, self._numbers, self._assoc = values, numbers, assoc
+            self._fresh, self._line_fds = fresh, fds
+        else:
+            self._dirs = _bounded(dirs + self._dirs)
+            self._roots = _bounded(roots + self._roots)
+            if stack != self._stack:
+                self._stack = []  # pushed apart: `popd` goes somewhere unknown
+            for name in set(values) | set(self._values):
+                if values.get(name, "") != self._values.get(name, ""):
+                    self._values[name] = None
+            self._numbers &= numbers
+            self._assoc &= assoc
+            self._fresh &= fresh
+            for fd in set(fds) | set(self._line_fds):
+                if fds.get(fd) != self._line_fds.get(fd):
+                    self._line_fds[fd] = ("unknown", None)
 
     # -- statements ----------------------------------------------------------------------
 
@@ -1195,7 +1279,10 @@ class _Collector:
         elif kind == "redirected_statement":
             self._redirected(node, site, level)
         elif kind == "pipeline":
+            # Each element of a pipeline runs in a child, the last one perhaps in the shell
+            # itself (`shopt -s lastpipe`): `cd /tmp | true` moves nothing.
             piped = False
+            last = node.named_children[-1] if node.named_children else None
             for child in node.children:
                 if not child.is_named:
                     piped = piped or child.type in ("|", "|&")
@@ -1205,7 +1292,8 @@ class _Collector:
                     self._piped_list(child, site, level + 1)
                 else:
                     inner = site._replace(stdin="pipe") if piped else site
-                    self._statement(child, inner, level + 1)
+                    with self._apart(certain=child is not last):
+                        self._statement(child, inner, level + 1)
         elif kind in ("variable_assignment", "variable_assignments"):
             for child in ([node] if kind == "variable_assignment" else node.named_children):
                 if child.type == "variable_assignment":
@@ -1228,8 +1316,31 @@ class _Collector:
                         "tty", "unknown", "opaque"):
                     self.commands.append(SimpleCommand("select", ("select",), self._text(node),
                                                        wrappers=site.wrappers, reads_input=True))
+            if kind == "subshell" or kind == "function_definition":
+                # `( ... )` runs in a child; a function body runs later, any number of times,
+                # or never: either state may hold after it, and after each call of a function
+                # whose body moves (`_resolve`) the directory is known only at run time.
+                moves = self._moves()
+                with self._apart(certain=kind == "subshell"):
+                    for child in node.named_children:
+                        self._statement(child, site, level + 1)
+                    moved = self._moves() != moves
+                name = node.child_by_field_name("name")
+                if kind == "function_definition" and moved and name is not None:
+                    self._movers.add(self._text(name))
+                return
+            if kind in ("for_statement", "while_statement", "c_style_for_statement"):
+                def walk() -> None:
+                    for child in node.named_children:
+                        self._statement(child, site, level + 1)
+                self._again(walk)
+                return
             for child in node.named_children:
-                self._statement(child, site, level + 1)
+                if _backgrounded(child):  # `cd /tmp & wait`: a `&` job is a child
+                    with self._apart():
+                        self._statement(child, site, level + 1)
+                else:
+                    self._statement(child, site, level + 1)
         elif kind == "test_command":
             if node.children and node.children[0].type == "[":
                 # `[` is a command, whatever tree-sitter-bash makes of it: `[ a || cmd ]` runs
@@ -1348,8 +1459,12 @@ class _Collector:
                 first = first and child.type not in ("&&", "||", ";", "&", "\n")
             elif first and child.type == "list":
                 self._piped_list(child, site, level + 1)
+            elif first or _backgrounded(child):
+                with self._apart(certain=not first or _backgrounded(child)):
+                    self._statement(child, site._replace(stdin="pipe") if first else site,
+                                    level + 1)
             else:
-                self._statement(child, site._replace(stdin="pipe") if first else site, level + 1)
+                self._statement(child, site, level + 1)
 
     def _nested(self, node: Node, site: _Site, level: int) -> None:
         """Commands inside a node that is not itself a statement: substitutions, mostly."""
@@ -1368,8 +1483,9 @@ class _Collector:
                 # `tee >(sh)` feeds the substitution from a pipe; `$(...)` inherits stdin.
                 writes = kind == "process_substitution" and text.startswith(">")
                 inner = site._replace(stdin="pipe") if writes else site
-                for child in current.named_children:
-                    self._statement(child, inner, level + 1)
+                with self._apart():  # a substitution runs in a child: `$(cd /tmp)`
+                    for child in current.named_children:
+                        self._statement(child, inner, level + 1)
             elif kind in _STATEMENTS and current is not node:
                 self._statement(current, site, level + 1)
             else:
@@ -1694,8 +1810,9 @@ class _Collector:
             if end < 0:
                 self._unknown(site._replace(text=body), [], "parse error")
                 return
-            self.parse(_unescape_heredoc(body[start + 1: end]),
-                       site._replace(depth=site.depth + 1, here=None))
+            with self._apart():
+                self.parse(_unescape_heredoc(body[start + 1: end]),
+                           site._replace(depth=site.depth + 1, here=None))
             position = end + 1
 
     def _assignment(self, node: Node, site: _Site, integer: bool = False) -> None:
@@ -2059,6 +2176,10 @@ class _Collector:
         if first.glob or first.brace:
             self._unknown(site, words, "command word changed by pathname or brace expansion")
             return
+        if first.value in self._movers:
+            self._dirs = _bounded([*self._dirs, PathArg("(a directory known only at run time)",
+                                                        "unknown")])
+            self._stack = []
         if site.depth > MAX_NESTING:
             self._unknown(site, words, "wrappers nested too deeply")
             return
@@ -2242,7 +2363,10 @@ class _Collector:
         if self._roots:
             paths += tuple(_rooted(root, path) for path in paths if path.text.startswith("/")
                            and path.kind != "unknown" for root in self._roots)
-        if not self._dirs:
+        dirs = self._dirs
+        if self._hook_moves:  # a trap may have moved the shell before this command
+            dirs = _bounded([*dirs, PathArg("(a directory known only at run time)", "unknown")])
+        if not dirs:
             return paths
         more: list[PathArg] = []
         for path in paths:
@@ -2254,7 +2378,7 @@ class _Collector:
                         "exact" or relative[1].startswith("/"):
                     continue
                 path = path._replace(text=relative[1])
-            for folder in self._dirs:
+            for folder in dirs:
                 if folder.kind == "fresh" and ".." not in path.text.split("/"):
                     more.append(PathArg(f"{folder.text}/{path.text}", "fresh"))
                 elif folder.kind in ("unknown", "fresh"):
@@ -2298,9 +2422,16 @@ class _Collector:
         """Judge the command a wrapper runs."""
         if not words:
             return False
-        self._resolve(
-            words, site._replace(depth=site.depth + 1, wrappers=(*site.wrappers, name), **changes)
-        )
+        # A program that runs a command runs it in a child (`env cd /tmp`, `xargs cd`); the
+        # shell's own `command`, `builtin` and `exec` in the shell itself; `time` is bash's
+        # keyword (the shell) or /usr/bin/time (a child).
+        with contextlib.ExitStack() as stack:
+            if name not in _IN_THE_SHELL:
+                stack.enter_context(self._apart(certain=name != "time"))
+            self._resolve(
+                words,
+                site._replace(depth=site.depth + 1, wrappers=(*site.wrappers, name), **changes)
+            )
         return True
 
     def _elsewhere(self, folder: _Word | PathArg | list[PathArg] | None,
@@ -2335,11 +2466,21 @@ class _Collector:
         # any other program that takes code starts a shell that may be sh (dash).
         grammar = "bash" if shell in ("bash", "rbash") else \
             site.grammar if name in _SAME_SHELL else "any"
-        self.parse(
-            value,
-            site._replace(depth=site.depth + 1, wrappers=(*site.wrappers, name), here=None,
-                          grammar=grammar),
-        )
+        # eval runs its code in the shell now; a trap, alias or hook in the shell later, any
+        # number of times, or never; any other program in a shell of its own (`bash -c 'cd
+        # /tmp'` moves nothing here).
+        moves = self._moves()
+        with contextlib.ExitStack() as stack:
+            if name != "eval":
+                stack.enter_context(self._apart(certain=name not in _SAME_SHELL))
+            self.parse(
+                value,
+                site._replace(depth=site.depth + 1, wrappers=(*site.wrappers, name), here=None,
+                              grammar=grammar),
+            )
+            # A trap or hook that moves may run before any later command (`trap 'cd /etc'
+            # DEBUG; cd /tmp; rm x` removes /etc/x): every later directory is unknown.
+            self._hook_moves |= name in _SAME_SHELL and name != "eval" and self._moves() != moves
         return True
 
     def _joined_code(self, words: list[_Word], site: _Site, name: str) -> bool:
@@ -3585,8 +3726,11 @@ _RESERVED = frozenset({
 })  # fmt: skip
 
 
-def _simple_commands(code: str) -> list[tuple[list[_Word], bool, str]] | None:
-    """The commands of a line of plain words, or None when the line needs the parser."""
+def _simple_commands(code: str) -> list[tuple[list[_Word], bool, str, bool | None]] | None:
+    """The commands of a line of plain words, or None when the line needs the parser. Each
+    with whether it reads a pipe, its text, and where it runs: None in the shell itself, True
+    in a child (an element of a pipeline but the last, a `&` job), False perhaps in either
+    (the last element of a pipeline, in the shell under `shopt -s lastpipe`)."""
     if not _SIMPLE_LINE.fullmatch(code):
         return None
     if not any(operator in code for operator in ";&|"):
@@ -3595,8 +3739,9 @@ def _simple_commands(code: str) -> list[tuple[list[_Word], bool, str]] | None:
             return []
         if "=" in pieces[0] or pieces[0] in _RESERVED:
             return None
-        return [([_Word(piece, piece) for piece in pieces], False, code.strip(" \t"))]
+        return [([_Word(piece, piece) for piece in pieces], False, code.strip(" \t"), None)]
     commands: list[tuple[list[_Word], bool, str]] = []
+    after: list[str] = []  # the operator after each command
     words: list[_Word] = []
     start = end = 0
     piped = False  # the command being read follows a |
@@ -3607,6 +3752,7 @@ def _simple_commands(code: str) -> list[tuple[list[_Word], bool, str]] | None:
             if not words:
                 return None  # an operator with no command before it: let the parser report it
             commands.append((words, piped, code[start:end]))
+            after.append(piece)
             words, operator, piped = [], piece, piece == "|"
             continue
         if not words:
@@ -3617,9 +3763,19 @@ def _simple_commands(code: str) -> list[tuple[list[_Word], bool, str]] | None:
         words.append(_Word(piece, piece))
     if words:
         commands.append((words, piped, code[start:end]))
+        after.append(";")
     elif operator in ("&&", "||", "|"):
         return None  # unfinished
-    return commands
+    placed: list[tuple[list[_Word], bool, str, bool | None]] = []
+    job = False  # the and-or list being read ends in `&`
+    for index in range(len(commands) - 1, -1, -1):
+        if after[index] in (";", "&"):
+            job = after[index] == "&"
+        words, piped, text = commands[index]
+        where = True if job or after[index] == "|" else False if piped else None
+        placed.append((words, piped, text, where))
+    placed.reverse()
+    return placed
 
 
 # `coproc [NAME] { ...; }` and `coproc [NAME] ( ... )`: tree-sitter-bash reads the braces as
@@ -4354,6 +4510,8 @@ _TERMINALS = frozenset({
     "rxvt-unicode-256color", "alacritty", "xterm-kitty", "foot", "putty", "putty-256color",
 })  # fmt: skip
 # Code that the shell reading the line runs itself: its grammar carries over (`_code`).
+# Wrappers that run their command in the shell itself (`_Collector._inner`).
+_IN_THE_SHELL = frozenset({"command", "builtin", "exec"})
 _SAME_SHELL = frozenset({"eval", "trap", "alias", "complete", "compgen", "bind", "mapfile",
                          "readarray", *_HOOKS})
 _HOOK_UNKNOWN = {
@@ -6331,6 +6489,12 @@ def _operand_paths(words: list[_Word]) -> tuple[PathArg, ...]:
         found.append(PathArg(value, "pattern" if word.glob or word.brace else "exact",
                              value[:1] == "~" and word.text[:1] == "~"))
     return tuple(found)
+
+
+def _backgrounded(node: Node) -> bool:
+    """Whether a statement is run as a `&` job (in a child of the shell)."""
+    following = node.next_sibling
+    return following is not None and following.type == "&"
 
 
 def _bounded(dirs: list[PathArg]) -> list[PathArg]:

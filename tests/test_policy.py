@@ -2822,3 +2822,166 @@ def test_the_gate_follows_exactly_the_editing_mode_switches_the_policy_lets_thro
                for c in verdict.commands)
     assert held is (mode is None)
     assert (verdict.action == "confirm") is (mode is None)
+
+# Attack G, finding 1: a child of the shell (a subshell, a substitution, an element of a
+# pipeline, a `&` job, a coprocess, a nested shell, a wrapper's program) changes nothing the line
+# is judged by afterwards: not the directory, the directory stack, HOME, nor a variable. {p} is a
+# protected folder; each line writes into it in bash (tests/test_policy_bash.py runs them).
+CHILD_SHELL_LINES = [
+    'cd {p}; (cd /tmp); touch x',
+    'cd {p}; (cd /tmp) ; touch x',
+    'cd {p}; echo $(cd /tmp) >/dev/null; touch x',
+    'cd {p}; x=$(cd /tmp); touch x',
+    'cd {p}; cd /tmp | true; touch x',
+    'cd {p}; true | cd /tmp; touch x',
+    'cd {p}; cd /tmp & wait; touch x',
+    'cd {p}; { cd /tmp; } | cat; touch x',
+    'cd {p}; (cd /tmp; true); touch x',
+    'cd {p}; : <(cd /tmp); touch x',
+    'cd {p}; f() ( cd /tmp; ); f; touch x',
+    "cd {p}; bash -c 'cd /tmp'; touch x",
+    "cd {p}; sh -c 'cd /tmp'; touch x",
+    'cd {p}; env -C /tmp true; touch x',
+    'cd {p}; sudo -D /tmp true; touch x',
+    'cd {p}; coproc cd /tmp; touch x',
+    'cd {p}; if (cd /tmp); then touch x; fi',
+    'cd {p}; while (cd /tmp); do touch x; break; done',
+    'cd {p}; (cd /tmp) && touch x',
+    'cd {p}; [[ $(cd /tmp) ]] ; touch x',
+    'cd {p}; `cd /tmp`; touch x',
+    "cd {p}; timeout 5 bash -c 'cd /tmp'; touch x",
+    'cd {p}; xargs -a /dev/null cd /tmp; touch x',
+    'cd {p}; find /tmp -maxdepth 0 -execdir true \\; ; touch x',
+    'cd {p}; git -C /tmp status >/dev/null 2>&1; touch x',
+    'cd {p}; nsenter --wd=/tmp true 2>/dev/null; touch x',
+    'f={p}/keep; (f=/tmp/a); echo x > $f',
+    'f={p}/keep; echo $(f=/tmp/a) >/dev/null; echo x > "$f"',
+    'f={p}/keep; f=/tmp/a | true; echo x > $f',
+    'f={p}/keep; f=/tmp/a & wait; echo x > $f',
+    "f={p}/keep; bash -c 'f=/tmp/a'; echo x > $f",
+    'HOME={p}; (HOME=/tmp); touch ~/x',
+    'HOME={p}; (cd; HOME=/tmp); touch ~/x',
+    'f={p}/keep; (export f=/tmp/a); echo x > $f',
+    'f={p}/keep; (declare f=/tmp/a); echo x > $f',
+    'f={p}/keep; (read f <<< /tmp/a); echo x > $f',
+    'f={p}/keep; (printf -v f /tmp/a); echo x > $f',
+    'f={p}/keep; (unset f); echo x > $f',
+    'f={p}/keep; for f in /tmp/a; do :; done | true; echo x > $f',
+    'c=canary; (c=true); $c',
+    'f() { cd /tmp; }; cd {p}; f | true; touch x',
+    'cd {p}; f() { cd /tmp; }; (f); touch x',
+    'cd {p}; pushd /tmp >/dev/null | true; touch x',
+    'pushd {p} >/dev/null; (popd >/dev/null); touch x',
+    "cd {p}; eval 'cd /tmp' | true; touch x",
+    'cd {p}; source /dev/null | cd /tmp; touch x',
+]
+
+
+def in_etc(line: str) -> str:
+    """A line of CHILD_SHELL_LINES aimed at /etc/sudoers, for the default policy."""
+    return line.replace("{p}/keep", "/etc/sudoers").replace("{p}", "/etc").replace(
+        "touch x", "touch sudoers").replace("~/x", "~/sudoers")
+
+
+@pytest.mark.parametrize("line", CHILD_SHELL_LINES)
+def test_a_change_in_a_child_of_the_shell_does_not_move_what_the_line_writes(
+        default_policy: Policy, line: str) -> None:
+    # Where the write lands is known (denied); a variable the child set is unknown (held).
+    verdict = action(default_policy, in_etc(line))
+    assert verdict == ("deny" if "touch" in line else "confirm"), parse_commands(in_etc(line))
+
+
+# Each way into a child of the shell, between `cd /etc` and a write to sudoers there (X is
+# where the child moves).
+CHILD_WAYS = [
+    "(cd X)", "echo $(cd X)", "x=$(cd X)", "`cd X`", "echo \"`cd X`\"", "cd X | true",
+    "true | cd X", "cd X |& cat", "cd X & wait", "cd X && true & wait", "coproc cd X",
+    "coproc { cd X; }", "coproc c (cd X)", ": <(cd X)", ": >(cd X)", "bash -c 'cd X'",
+    "sh -c 'cd X'", "timeout 5 bash -c 'cd X'", "nohup sh -c 'cd X'", "env bash -c 'cd X'",
+    "xargs -a /dev/null cd X", "eval 'cd X' | true", "f() ( cd X; ); f", "pushd X | true",
+    "{ cd X; } | cat", "[[ $(cd X) ]]", "cat <<E\n$(cd X)\nE", "(cd X; cd /; pushd X)",
+    "x=$(cd X) y=1", "(eval 'cd X')", "su -c 'cd X'", "sudo sh -c 'cd X'",
+]
+
+
+@pytest.mark.parametrize("way", CHILD_WAYS)
+def test_every_way_into_a_child_of_the_shell_leaves_the_directory_where_it_was(
+        default_policy: Policy, way: str) -> None:
+    line = f"cd /etc; {way.replace('X', '/tmp')}; echo 'x ALL=(ALL) NOPASSWD: ALL' >> sudoers"
+    assert action(default_policy, line) == "deny", parse_commands(line)
+
+
+# What the shell state is after a child: the parent's state before it, a change after it kept, a
+# place that may be the shell itself (the last element of a pipeline under lastpipe, a function
+# body that may run later, a trap) both; the state a child starts from is its parent's.
+CHILD_TRANSITIONS = [
+    ("(cd /tmp); cd /etc; echo x >> sudoers", "deny"),  # the parent's change after the child
+    ("cd /tmp; (cd /etc); echo x >> sudoers", "allow"),  # judged in /tmp, where bash is
+    ("(cd /etc); echo x >> sudoers", "allow"),
+    ("cd /etc; (echo x >> sudoers)", "deny"),  # a child starts where its parent is
+    ("cd /etc; echo $(echo x >> sudoers)", "deny"),
+    ("cd /etc; (cd /tmp; cd /etc; echo x >> sudoers)", "deny"),
+    ("cd /etc; (cd /tmp); (cd /tmp); echo x >> sudoers", "deny"),
+    ("true | cd /etc; echo x >> sudoers", "deny"),  # perhaps the shell itself (lastpipe)
+    ("true | { cd /etc; }; echo x >> sudoers", "deny"),
+    ("true | cd /etc && echo x >> sudoers", "deny"),
+    ("f() { cd /etc; }; f; echo x >> sudoers", "deny"),  # a function body may run later
+    ("eval 'cd /etc'; echo x >> sudoers", "deny"),  # eval, command, builtin: the shell itself
+    ("command cd /etc; echo x >> sudoers", "deny"),
+    ("builtin cd /etc; echo x >> sudoers", "deny"),
+    ("time cd /etc; echo x >> sudoers", "deny"),
+    ("trap 'cd /etc' DEBUG; echo x >> sudoers", "deny"),
+    ("pushd /etc; (popd); echo x >> sudoers", "deny"),  # the stack is the parent's
+    ("pushd /etc; (pushd /tmp); popd; echo x >> sudoers", "allow"),
+    ("pushd /etc; true | pushd /tmp; popd; echo x >> sudoers", "confirm"),  # pushed apart: unknown
+    ("HOME=/etc; (HOME=/tmp); echo x >> ~/sudoers", "deny"),
+    ("HOME=/etc; HOME=/tmp | true; echo x >> ~/sudoers", "deny"),
+    ("HOME=/etc; bash -c 'HOME=/tmp'; echo x >> ~/sudoers", "deny"),
+    ("HOME=/etc; true | HOME=/tmp; echo x >> ~/sudoers", "confirm"),  # either: one value unknown
+    ("(HOME=/etc); echo x >> ~/sudoers", "allow"),
+    ("CDPATH=/; (CDPATH=/tmp); cd etc; echo x >> sudoers", "deny"),
+    ("(CDPATH=/); cd etc; echo x >> sudoers", "allow"),
+]
+
+
+@pytest.mark.parametrize(("line", "expected"), CHILD_TRANSITIONS)
+def test_the_shell_state_after_a_child_is_the_parents(default_policy: Policy, line: str,
+                                                      expected: str) -> None:
+    assert action(default_policy, line) == expected, parse_commands(line)
+
+
+# Found while closing attack G, finding 1: the same state through control flow. A loop's body
+# runs again from where its last pass left the shell (or not at all); a function's body runs at
+# each call, in the shell unless it is a subshell; a trap's code before any later command.
+REPEATED_CODE = [
+    ("cd /tmp; for i in 1 2; do echo x >> sudoers; cd /etc; done", "deny"),
+    ("cd /tmp; while true; do echo x >> sudoers; cd /etc; done", "deny"),
+    ("cd /tmp; until false; do echo x >> sudoers; cd /etc; done", "deny"),
+    ("cd /tmp; for ((i=0;i<2;i++)); do echo x >> sudoers; cd /etc; done", "deny"),
+    ("cd /tmp; select x in a; do echo x >> sudoers; cd /etc; done", "deny"),
+    ("cd /tmp; for i in 1 2; do echo x >> sudoers; pushd /etc; done", "deny"),
+    ("HOME=/tmp; for i in 1 2; do echo x >> ~/sudoers; HOME=/etc; done", "confirm"),  # either
+    ("cd /etc; for i in 1 2; do cd /tmp; done; echo x >> sudoers", "deny"),  # no pass at all
+    ("cd /tmp; for i in a b; do cd x; done; echo x >> sudoers", "confirm"),  # each pass moves on
+    ("cd /tmp; for i in 1 2; do echo x >> sudoers; done", "allow"),
+    ("cd /tmp; for i in 1 2; do (cd /etc); echo x >> sudoers; done", "allow"),
+    ("f() { cd /etc; }; cd /tmp; f; echo x >> sudoers", "confirm"),  # where the call leaves it
+    ("function f { pushd /etc; }; cd /tmp; f; echo x >> sudoers", "confirm"),
+    ("f() { cd /etc; }; cd /tmp; echo x >> sudoers", "allow"),  # never called
+    ("f() ( cd /etc; ); cd /tmp; f; echo x >> sudoers", "allow"),  # a subshell body
+    ("f() { cd /etc; }; cd /tmp; f | true; echo x >> sudoers", "allow"),  # called in a child
+    ("trap 'cd /etc' DEBUG; cd /tmp; echo x >> sudoers", "confirm"),  # runs before each command
+    ("trap 'cd /etc' RETURN; cd /tmp; echo x >> sudoers", "confirm"),
+    ("trap ': ' DEBUG; cd /tmp; echo x >> sudoers", "allow"),
+]
+
+
+@pytest.mark.parametrize(("line", "expected"), REPEATED_CODE)
+def test_a_loop_or_function_body_is_judged_from_every_directory_it_may_run_in(
+        default_policy: Policy, line: str, expected: str) -> None:
+    assert action(default_policy, line) == expected, parse_commands(line)
+
+
+def test_a_digit_bash_does_not_read_as_one_before_a_redirection_is_a_word() -> None:
+    # Hypothesis found `¹<0` (str.isdigit, then int() raised): bash's descriptors are ASCII.
+    assert [c.name for c in parse_commands("¹<0")] == ["¹", "<"]

@@ -27,7 +27,7 @@ import pytest
 
 from bastion import policy, statements
 from bastion.policy import Policy, evaluate, is_complete, parse_commands, policy_from_dict
-from tests.test_policy import COMPLETENESS
+from tests.test_policy import CHILD_SHELL_LINES, COMPLETENESS
 
 pytestmark = pytest.mark.skipif(shutil.which("bash") is None, reason="needs bash")
 
@@ -615,3 +615,42 @@ def test_is_complete_says_complete_where_bash_or_dash_would_run_the_line(tmp_pat
         if is_complete(line) != either_runs and not (unsure and is_complete(line)):
             disagreements.append(line)
     assert disagreements == []
+
+
+# Lines of CHILD_SHELL_LINES that write into {p} in bash only: dash has no process substitution,
+# here-string or directory stack.
+BASH_ONLY_CHILDREN = {"cd {p}; : <(cd /tmp); touch x", "f={p}/keep; (read f <<< /tmp/a); echo x > $f",
+                      "pushd {p} >/dev/null; (popd >/dev/null); touch x"}
+
+
+@pytest.mark.parametrize("shell", ["bash", pytest.param("dash", marks=needs_dash)])
+def test_a_change_in_a_child_of_the_shell_that_bash_or_dash_keeps_apart_is_not_allowed(
+        folder: Path, shell: str) -> None:
+    """Attack G, finding 1: each line writes into {p} after a child moved elsewhere."""
+    lines = [filled(line, folder) for line in CHILD_SHELL_LINES
+             if shell == "bash" or line not in BASH_ONLY_CHILDREN]
+    ran = run_in(shell, lines, folder)
+    assert set(range(len(lines))) == ran, [lines[i] for i in range(len(lines)) if i not in ran]
+    allowed = [(line, action) for line, action in zip(lines, verdicts(lines, folder), strict=True)
+               if action in ("allow", "alert")]
+    assert not allowed, allowed
+
+
+# A loop's second pass, a function's call and a DEBUG trap, from where the line left the shell: each writes
+# into {p} in bash.
+REPEATED_LINES = [
+    "cd {p}/..; for i in 1 2; do touch x; cd {p}; done",
+    "cd {p}/..; n=0; while [ $n -lt 2 ]; do touch x; cd {p}; n=$((n+1)); done",
+    "f() { cd {p}; }; cd {p}/..; f; touch x",
+    "cd {p}/..; for ((i=0;i<2;i++)); do touch x; cd {p}; done",
+    "trap 'cd {p}' DEBUG; cd {p}/..; touch x",
+]
+
+
+def test_a_loops_second_pass_or_a_functions_call_is_not_allowed(folder: Path) -> None:
+    lines = [filled(line, folder) for line in REPEATED_LINES]
+    ran = run_in("bash", lines, folder)
+    assert set(range(len(lines))) == ran, [lines[i] for i in range(len(lines)) if i not in ran]
+    allowed = [(line, action) for line, action in zip(lines, verdicts(lines, folder), strict=True)
+               if action in ("allow", "alert")]
+    assert not allowed, allowed

@@ -286,3 +286,13 @@ def test_a_script_that_gives_its_shell_another_stdin_is_held(
     assert b"first" in r.stdout and b"after" in r.stdout, r.stderr
     assert b"gives the shell another stdin" in r.stderr, r.stderr
     assert not canary.exists()
+
+
+def test_a_cd_in_a_subshell_does_not_move_where_a_later_write_is_judged(world: World) -> None:
+    """Attack G, finding 1: `(cd /tmp)` moved the policy's directory, not bash's."""
+    alice = world.person("alice")
+    r = alice.run(f"{LOGIN}@web01", f"cd {world.protected}; (cd /tmp); echo x >> subshell; "
+                                    f"bash -c 'cd /tmp'; touch nested")
+    assert r.returncode == 126, r.stderr
+    assert b"denied: the protected folder is not changed" in r.stderr
+    assert list(world.protected.iterdir()) == []
