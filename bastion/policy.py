@@ -2092,6 +2092,8 @@ class _Collector:
         paths = _operand_paths(words)
         if site.dynamic:  # xargs appends words known only at run time
             paths += (PathArg("(appended at run time)", "unknown"),)
+        if not reads_stdin and name in _COMMAND_LANGUAGES and _reads_commands(name, words):
+            reads_stdin = self._commands_fed(name, words, site)
         reads = self._reads_line_stdin(name, words, site, reads_stdin)
         command = SimpleCommand(name, tuple(argv), site.text, "", dynamic, site.wrappers,
                                 self._in_dirs(paths), reads_stdin, reads_input=reads)
@@ -2107,6 +2109,50 @@ class _Collector:
                     self._in_dirs(removed)))
         if name in ("cd", "pushd", "popd"):
             self._moved(name, words)
+
+    def _commands_fed(self, name: str, words: list[_Word], site: _Site) -> str:
+        """A program of _COMMAND_LANGUAGES reading its commands from its stdin (attack G,
+        finding 2): on the line's own stdin it reads its program there ("interpreter": an exec
+        channel's stdin is held, a script's is read by it); text piped in is `|` (the program
+        fed) and unknown; a here-document or here-string is judged where the policy reads the
+        language (sqlite3's dot commands, gdb's commands, psql's and mysql's without a client
+        command), unknown otherwise."""
+        origin = site.stdin
+        if origin in ("tty", "unknown"):
+            return "interpreter"
+        if origin == "pipe":
+            self._unknown(site, words, f"text piped into {name}, which may run shell commands "
+                                       "from it")
+            self.commands.append(SimpleCommand(name="|", argv=("|", name), text=site.text,
+                                               wrappers=site.wrappers))
+        elif origin in ("procsub", "opaque"):
+            self._unknown(site, words, f"{name} reads commands from a file known only at run "
+                                       "time, which may be text fed to the line")
+        elif origin == "here":
+            self._commands_in(name, site.here, words, site)
+        return ""
+
+    def _commands_in(self, name: str, text: str | None, words: list[_Word], site: _Site) -> None:
+        """Commands of `name`'s language given as text (a here-document, -e, -c)."""
+        if text is None:
+            self._unknown(site, words, f"{name} commands known only at run time")
+        elif name == "sqlite3":
+            for line in text.splitlines():
+                written, codes, reads = _sqlite_dot(line)
+                for path in written:
+                    self.commands.append(SimpleCommand(">", (">", path.text), site.text, "", False,
+                                                       site.wrappers, self._in_dirs((path,))))
+                for code in codes + [None for r in reads if _descriptor_file(r) is not None]:
+                    self._code(code, site, name)
+        elif name == "gdb":
+            for line in text.splitlines():
+                if line.strip() and not line.lstrip().startswith("#"):
+                    self._gdb_command(_Word(line, line), None, words, site)
+        elif name in ("psql", "mysql", "mariadb") and not _CLIENT_COMMAND.search(text):
+            return
+        else:
+            self._unknown(site, words, f"{name} commands, which may run shell commands or "
+                                       "write files the policy does not read")
 
     def _reads_line_stdin(self, name: str, words: list[_Word], site: _Site,
                           reads_stdin: str) -> bool:
@@ -5013,56 +5059,117 @@ def _mktemp_writes(words: list[_Word]) -> list[PathArg]:
 # sqlite3's options that take an argument (one dash or two).
 _SQLITE_ARGUMENTS = frozenset({"cmd", "init", "separator", "newline", "nullvalue", "vfs", "mmap",
                                "lookaside", "pagecache", "heap", "maxsize", "escape"})
-_SQLITE_DOT = re.compile(r"(?m)^[ \t]*\.(shell|system|output|once|log|backup|save|excel)\b[ \t]*(.*)$")
+# found after outside attack G (finding 3): sqlite3 takes a dot command by any start of its name
+# (`.sh`, `.o`), so a word that starts one of these names is taken for each: those that run the
+# shell, write the file they name (`|cmd`: code), read commands or data from one (`|cmd`: code;
+# a descriptor: text fed to the line), or do what the policy does not follow.
+_SQLITE_CODE = ("shell", "system")
+_SQLITE_WRITES = ("output", "once", "log", "backup", "save", "clone", "trace", "iotrace", "open")
+_SQLITE_READS = ("read", "import")
+_SQLITE_OPAQUE = ("excel", "load", "cd", "archive", "ar", "www", "edit")
+_SQLITE_DOT_LINE = re.compile(r"(?m)^[ \t]*\.([A-Za-z_]\w*)(.*)$")
 _SQLITE_SQL_FILE = re.compile(r"(?i)\b(?:attach(?:\s+database)?|vacuum(?:\s+\w+)?\s+into|writefile\s*\()"
                               r"\s*(?:'([^']*)'|(\S))")
 
 
-def _sqlite_writes(words: list[_Word]) -> tuple[list[PathArg], list[str | None]]:
-    """sqlite3 DB: the database is written; `.output`/`.once`/`.log`/`.backup`/`.save` FILE
-    write FILE (`|cmd`: code), `.shell` and `.system` run code, ATTACH, VACUUM INTO and
-    writefile() write the file they name (one not written as a literal: unknown)."""
-    paths: list[PathArg] = []
-    codes: list[str | None] = []
+class _Sqlite(NamedTuple):
+    database: _Word | None
+    texts: list[_Word]  # SQL and dot commands given on the line (-cmd and operands)
+    init: list[_Word]  # -init FILE: commands read from FILE
+    archive: bool  # -A: an archive command, which may extract files
+    reads_stdin: bool  # no SQL operand: commands are read from stdin
+
+
+def _sqlite_words(words: list[_Word]) -> _Sqlite:
+    """sqlite3's words: `sqlite3 [OPTIONS] [DATABASE [SQL...]]` (options before the database)."""
     texts: list[_Word] = []
-    database = None
+    init: list[_Word] = []
+    operands: list[_Word] = []
+    archive = False
     index = 1
     while index < len(words):
         word = words[index]
         value = word.value
-        if value is not None and value.startswith("-") and database is None:
-            if value.lstrip("-") in _SQLITE_ARGUMENTS:
+        if value is not None and value.startswith("-") and not operands and value != "-":
+            option = value.lstrip("-")
+            if option in _SQLITE_ARGUMENTS:
                 following = _at(words, index + 1)
-                if value.lstrip("-") == "cmd" and following is not None:
+                if option == "cmd" and following is not None:
                     texts.append(following)
+                elif option == "init" and following is not None:
+                    init.append(following)
                 index += 2
                 continue
+            archive = archive or option.startswith("A") or option == "archive"
             index += 1
             continue
-        if database is None:
-            database = word
-            paths.append(_path_arg(word))
-        else:
-            texts.append(word)
+        operands.append(word)
         index += 1
-    for text in texts:
+    database = operands[0] if operands else None
+    return _Sqlite(database, texts + operands[1:], init, archive, len(operands) < 2)
+
+
+def _sqlite_dot(line: str) -> tuple[list[PathArg], list[str | None], list[str]]:
+    """What one dot command does: files written, code run (None: unknown), and files it reads
+    commands or data from."""
+    match = _SQLITE_DOT_LINE.match(line)
+    if match is None:
+        return [], [], []
+    command, rest = match.group(1), match.group(2)
+    try:
+        arguments = shlex.split(rest)
+    except ValueError:
+        return [], [None], []
+    paths: list[PathArg] = []
+    codes: list[str | None] = []
+    reads: list[str] = []
+    names = [n for n in (*_SQLITE_CODE, *_SQLITE_WRITES, *_SQLITE_READS, *_SQLITE_OPAQUE)
+             if n.startswith(command)]
+    operands = [a for a in arguments if not a.startswith("-")]
+    for name in names:
+        if name in _SQLITE_CODE:
+            # sqlite3 joins the arguments, quoting those with a blank, and hands them to sh.
+            codes.append(" ".join(f'"{a}"' if " " in a else a for a in arguments) or None)
+        elif name in _SQLITE_OPAQUE or (name in ("output", "once") and set(arguments) & {
+                "-e", "-x", "-w"}):
+            codes.append(None)  # a spreadsheet, an editor, an extension, another directory
+        elif operands and operands[0].startswith("|"):
+            codes.append(operands[0][1:])
+        elif name in _SQLITE_READS:
+            reads += operands[:1]
+        elif operands:
+            paths.append(PathArg(operands[-1], "exact", operands[-1].startswith("~")))
+    return paths, codes, reads
+
+
+def _sqlite_writes(words: list[_Word]) -> tuple[list[PathArg], list[str | None]]:
+    """sqlite3 DB: the database is written; dot commands by any start of their name: `.output`,
+    `.once`, `.log`, `.backup`, `.save`, `.clone`, `.trace`, `.open` FILE write FILE (`|cmd`:
+    code), `.shell` and `.system` run code, `.read` and `.import` `|cmd` run code, and commands
+    read from a descriptor (`.read /dev/stdin`, `-init /dev/stdin`) or from a file known only
+    at run time are unknown; ATTACH, VACUUM INTO and writefile() write the file they name (one
+    not written as a literal: unknown)."""
+    parts = _sqlite_words(words)
+    paths: list[PathArg] = [_path_arg(parts.database)] if parts.database is not None else []
+    codes: list[str | None] = [None] if parts.archive else []
+    reads: list[str | None] = [w.value for w in parts.init]
+    for text in parts.texts:
         if text.value is None:
             codes.append(None)
             continue
-        for command, argument in _SQLITE_DOT.findall(text.value):
-            argument = argument.strip().strip("'\"")
-            if command in ("shell", "system"):
-                codes.append(argument or None)
-            elif argument.startswith("|"):
-                codes.append(argument[1:])
-            elif argument and not argument.startswith("-"):
-                paths.append(PathArg(argument, "exact", argument.startswith("~")))
-            elif command == "excel":
-                codes.append(None)  # opens a spreadsheet program
+        for line in text.value.splitlines():
+            written, ran, read = _sqlite_dot(line)
+            paths += written
+            codes += ran
+            reads += read
         for literal, other in _SQLITE_SQL_FILE.findall(text.value):
             paths.append(PathArg(literal) if not other else PathArg("(a file SQL names)", "unknown"))
         if re.search(r"(?i)\b(load_extension|edit)\s*\(", text.value):
             codes.append(None)
+    # Commands read from a file: an ordinary one is a script file, any program's peer (README);
+    # a descriptor or a process substitution may be text fed to the line.
+    codes += [None for read in reads if read is None or _descriptor_file(read) is not None
+              or read.startswith("/proc/")]
     return paths, codes
 
 
@@ -5273,6 +5380,9 @@ _READ_OPTIONS = {
 }  # fmt: skip
 # Database clients read SQL from stdin unless an option gives it (or, for sqlite3, an
 # operand after the database).
+# The database clients' own commands (a backslash command; mysql's by name at a line's start):
+# `\!` and `system` run shell commands, `\o |cmd`, `tee`, `pager` write files or run programs.
+_CLIENT_COMMAND = re.compile(r"\\|^\s*(system|pager|tee|source|edit|nopager|notee)\b", re.I | re.M)
 _SQL_GIVEN = {"mysql": ("-e", "--execute"), "mariadb": ("-e", "--execute"),
               "psql": ("-c", "--command", "-f", "--file"), "mongo": ("--eval",),
               "mongosh": ("--eval",)}
@@ -5349,6 +5459,51 @@ def _reads_input(name: str, words: list[_Word]) -> bool:
     if name in _READS_FILES:
         return not operands or "-" in operands
     return name in _READS_ALWAYS
+
+
+# found after outside attack G (finding 2): programs with a command language that can run shell
+# commands (sqlite3's `.shell`, gdb's `shell`, ed's and vim's `!`, psql's `\!`, mysql's
+# `system`, ftp's `!`, dc's `!`) or write any file (ed's `w`), which read it from their stdin
+# unless an option or operand gives it: that stdin is code, as an interpreter's program is.
+_EDITORS = frozenset({"ed", "red", "ex", "vi", "vim", "view", "rvim", "rview", "vimdiff", "nvim",
+                      "vim.basic", "vim.tiny", "vim.nox", "vim.gtk3", "nvi", "nex", "elvis"})
+_COMMAND_LANGUAGES = _EDITORS | {
+    "sqlite3", "gdb", "dc", "ftp", "lftp", "sftp", "mysql", "mariadb", "psql", "mongo",
+    "mongosh", "gnuplot", "octave",
+}  # fmt: skip
+# Options that give the commands, so that none are read from stdin ("-": from stdin after all).
+_COMMANDS_GIVEN = {"mysql": ("-e", "--execute"), "mariadb": ("-e", "--execute"),
+                   "psql": ("-c", "--command", "-f", "--file", "-l", "--list"),
+                   "mongo": ("--eval",), "mongosh": ("--eval",), "lftp": ("-c", "-f"),
+                   "sftp": ("-b",), "dc": ("-e", "--expression", "-f", "--file"),
+                   "gdb": ("-batch", "--batch", "-batch-silent", "--batch-silent", "-version",
+                           "--version", "-help", "--help")}
+_ONLY_INFORMS = frozenset({"--version", "--help", "-h", "-V", "-version"})
+
+
+def _reads_commands(name: str, words: list[_Word]) -> bool:
+    """Whether a program of _COMMAND_LANGUAGES reads its commands from its standard input."""
+    values = [w.value for w in words[1:]]
+    if any(v is None for v in values):
+        return True
+    args = [v for v in values if v is not None]
+    if set(args) & _ONLY_INFORMS:
+        return False
+    if name == "sqlite3":
+        return _sqlite_words(words).reads_stdin
+    given = _COMMANDS_GIVEN.get(name, ())
+    for index, arg in enumerate(args):
+        option, has_value, value = arg.partition("=")
+        if option in given or (len(option) == 2 and not arg.startswith("--") and any(
+                arg.startswith(g) and len(g) == 2 for g in given)):
+            following = value if has_value else (arg[2:] if len(option) > 2 and not
+                                                 arg.startswith("--") else None)
+            if following is None and index + 1 < len(args) and not name == "gdb":
+                following = args[index + 1]
+            return following == "-"  # `psql -f -`, `sftp -b -`: the commands are stdin
+    if name in ("dc", "gnuplot", "octave"):
+        return not [a for a in args if not a.startswith("-")] or "-" in args
+    return True
 
 
 # The one list of shells and interpreters: the policy judges what they run, and the gate
