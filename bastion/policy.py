@@ -2742,7 +2742,12 @@ class _Collector:
                 setting = argument if value == "-c" else words[index]
                 self._git_setting(setting, value != "-c", words, site)
                 index += 2 if value == "-c" else 1
-            elif value in ("--git-dir", "--work-tree", "--namespace", "--config-env"):
+            elif value == "--config-env":
+                # `--config-env NAME=ENV` (attack G, finding 4): the space form of the above.
+                self._git_setting(None if argument is None or argument.value is None else _Word(
+                    f"--config-env={argument.value}", argument.text), True, words, site)
+                index += 2
+            elif value in ("--git-dir", "--work-tree", "--namespace"):
                 index += 2
             elif value is not None and value.startswith("-"):
                 index += 1
@@ -2760,8 +2765,80 @@ class _Collector:
             else:
                 self._git_setting(stored, False, words, site)
         if folder is _KEEP:
+            self._git_code(words[index:], words, site)
             return False
-        return self._elsewhere(folder, lambda: self._plain(name, words, site) or True)
+        return self._elsewhere(folder, lambda: self._git_code(words[index:], words, site)
+                               or self._plain(name, words, site) or True)
+
+    def _git_code(self, sub: list[_Word], words: list[_Word], site: _Site) -> None:
+        """Commands a git subcommand runs from its own words (attack G, finding 4): the
+        transport's program (`--upload-pack`, `--receive-pack`, `--exec`, `clone -u`), an
+        `ext::CMD` remote, `grep -O CMD`, `rebase -x CMD`, `difftool -x CMD`, `bisect run CMD`,
+        `submodule foreach CMD`, filter-branch's filters, send-email's commands, `clone -c`
+        settings. git takes any start of a long option's name (`--upload-p`)."""
+        if not sub:
+            return
+        verb = sub[0].value
+        for word in sub[1:]:
+            if word.value is not None and "ext::" in word.value and verb not in (
+                    "commit", "log", "grep", "show", "tag", "notes"):
+                self._git_ext(word.value, words, site)
+        if verb is None:
+            self._unknown(site, words, "a git subcommand known only at run time")
+            return
+        if verb == "remote-ext":
+            if not self._joined_code(sub[2:3], site, "git"):
+                self._unknown(site, words, "git remote-ext runs a command")
+            return
+        if verb == "bisect" and _at(sub, 1) is not None and sub[1].value == "run":
+            self._inner(sub[2:], site, "git")
+            return
+        if verb == "submodule":
+            rest = [w for w in sub[1:] if w.value not in ("--quiet", "-q")]
+            if rest and rest[0].value == "foreach":
+                code = [w for w in rest[1:] if w.value != "--recursive"]
+                if code:
+                    self._joined_code(code, site, "git")
+            return
+        options = _GIT_SUBCOMMAND_CODE.get(verb)
+        if options is None:
+            return
+        long_names, short_names, settings = options
+        index = 1
+        while index < len(sub):
+            value = sub[index].value
+            following = _at(sub, index + 1)
+            if value is None or value == "--":
+                break
+            head, has_value, attached = value.partition("=")
+            if head.startswith("--") and len(head) > 3 and any(n.startswith(head)
+                                                                 for n in long_names):
+                code = _Word(attached, attached) if has_value else following
+                self._code(code, site, "git")
+                index += 1 if has_value else 2
+                continue
+            if not head.startswith("--") and value[:2] in short_names:
+                if len(value) > 2:
+                    self._code(value[2:], site, "git")
+                elif value[:2] != "-O":  # grep -O alone: the configured pager
+                    self._code(following, site, "git")
+                    index += 1
+            elif settings and value in ("-c", "--config") and following is not None:
+                self._git_setting(following, False, words, site)
+                index += 1
+            elif settings and value.startswith("--template"):
+                self._unknown(site, words, "git hooks from a template folder")
+            elif settings and value.startswith("--config="):
+                self._git_setting(_Word(attached, attached), False, words, site)
+            index += 1
+
+    def _git_ext(self, value: str, words: list[_Word], site: _Site) -> None:
+        """`ext::CMD ARGS`: git runs CMD (`%` escapes aside) with protocol.ext.allow."""
+        command = value[value.index("ext::") + 5:]
+        if "%" in command.replace("% ", "").replace("%%", ""):
+            self._unknown(site, words, "a git ext:: remote with % escapes")
+        else:
+            self._code(command.replace("% ", " ").replace("%%", "%"), site, "git")
 
     def _git_setting(self, setting: _Word | None, from_environment: bool, words: list[_Word],
                      site: _Site) -> None:
@@ -2772,6 +2849,10 @@ class _Collector:
         key = key.lower()
         if setting is None or setting.value is None:
             self._unknown(site, words, "a git setting known only at run time")
+        elif "ext::" in key:
+            self._unknown(site, words, "a git url rewritten to an ext:: remote, which runs a command")
+        elif "ext::" in value and not from_environment:
+            self._git_ext(value, words, site)
         elif key == "core.hookspath":
             self._unknown(site, words, "git hooks from a folder, whose scripts run unseen")
         elif _GIT_CODE.fullmatch(key) and (value.startswith("!") or not key.startswith(
@@ -4016,6 +4097,26 @@ _GIT_CODE = re.compile(
 )
 
 
+# git subcommands' options whose value git runs (long names, short ones), and whether the
+# subcommand takes `-c NAME=VALUE` settings of its own (clone): attack G, finding 4.
+_GIT_TRANSPORT = ("--upload-pack", "--receive-pack", "--exec")
+_GIT_SUBCOMMAND_CODE: dict[str, tuple[tuple[str, ...], tuple[str, ...], bool]] = {
+    "clone": (_GIT_TRANSPORT, ("-u",), True), "ls-remote": (_GIT_TRANSPORT, ("-u",), False),
+    "fetch": (_GIT_TRANSPORT, (), False), "pull": (_GIT_TRANSPORT, (), False),
+    "push": (_GIT_TRANSPORT, (), False), "archive": (_GIT_TRANSPORT, (), False),
+    "fetch-pack": (_GIT_TRANSPORT, (), False), "send-pack": (_GIT_TRANSPORT, (), False),
+    "remote": (_GIT_TRANSPORT, (), False), "submodule": (_GIT_TRANSPORT, (), False),
+    "grep": (("--open-files-in-pager",), ("-O",), False),
+    "rebase": (("--exec",), ("-x",), False),
+    "difftool": (("--extcmd",), ("-x",), False),
+    "filter-branch": (("--env-filter", "--tree-filter", "--index-filter", "--parent-filter",
+                       "--msg-filter", "--commit-filter", "--tag-name-filter"), (), False),
+    "send-email": (("--sendmail-cmd", "--smtp-server", "--to-cmd", "--cc-cmd", "--header-cmd"),
+                   (), False),
+    "instaweb": (("--httpd", "--browser"), ("-d", "-b"), False),
+}  # fmt: skip
+
+
 # gdb's options (one dash or two) that take a gdb command, a file of them, or another argument;
 # the commands that only show, wait or stop; the settings `set` may change in them.
 _GDB_COMMAND_OPTIONS = frozenset({"-ex", "-eval-command", "-iex", "-init-eval-command"})
@@ -5213,7 +5314,8 @@ def _git_config_setting(words: list[_Word]) -> _Word | None:
     if key.value is None:
         return _Word(None, key.text)
     lowered = key.value.lower()
-    if not (_GIT_CODE.fullmatch(lowered) or lowered == "core.hookspath"):
+    if not (_GIT_CODE.fullmatch(lowered) or lowered == "core.hookspath" or "ext::" in lowered
+            or "ext::" in (value.value or "ext::")):
         return None
     if value.value is None:
         return _Word(None, value.text)
