@@ -2215,7 +2215,7 @@ class _Collector:
         and the code some run (`sed 'e cmd'`, `strace -o '|cmd'`, `tar --to-command`)."""
         writes = _WRITES.get(name)
         paths = _written(words, writes) if writes is not None else []
-        more, codes = _more_writes(name, words)
+        more, codes = _more_writes(name, words, self._values)
         for path in paths + more:
             self.commands.append(SimpleCommand(
                 ">", (">", path.text), site.text, "", path.kind == "unknown", site.wrappers,
@@ -2543,6 +2543,10 @@ class _Collector:
             self._unknown(site, words, "options of flock known only at run time")
             return True
         index = skipped[0] + 1  # the lock file or descriptor
+        lock = _at(words, index - 1)
+        if lock is not None and not (lock.value or "").isdigit():
+            # flock makes its lock file (attack G, finding 5).
+            self.commands.append(self._file_operation(">", lock, site.text, site))
         if index < len(words) and words[index].value in ("-c", "--command"):
             return self._code(_at(words, index + 1) or _Word("", ""), site, name)
         return self._inner(words[index:], site, name)
@@ -3871,6 +3875,29 @@ def _skip_options(words: list[_Word], start: int, spec: _Options) -> tuple[int, 
     return index, {option for option, _ in found}
 
 
+def _permuted(words: list[_Word], start: int, spec: _Options
+              ) -> tuple[list[tuple[str, _Word | None]], list[_Word]] | None:
+    """Options and operands as GNU getopt permutes them (options after operands too; all after
+    `--` are operands): `split IN -- PREFIX`, `sed s/a/b/ -i f`. None if an option is dynamic."""
+    found: list[tuple[str, _Word | None]] = []
+    operands: list[_Word] = []
+    index = start
+    while index < len(words):
+        scanned = _scan_options(words, index, spec)
+        if scanned is None:
+            return None
+        following, more = scanned
+        found += more
+        if following > index and words[following - 1].value == "--" and (
+                not more or more[-1][1] is not words[following - 1]):
+            operands += words[following:]
+            break
+        if following < len(words):
+            operands.append(words[following])
+        index = following + 1
+    return found, operands
+
+
 def _last_argument(found: list[tuple[str, _Word | None]], names: set[str]
                    ) -> tuple[str, _Word | None] | None:
     """The last of the options `names` in `found`, with its argument; None if none was given."""
@@ -4830,7 +4857,7 @@ _WRITES: dict[str, _Options | str | frozenset[str] | _Operand] = {
     # The file after an output option: find -fprint FILE, sort -o FILE, curl -o FILE ...
     "find": frozenset({"-fprint", "-fprint0", "-fprintf", "-fls"}),
     "sort": frozenset({"-o", "--output"}),
-    "curl": frozenset({"-o", "--output", "-D", "--dump-header", "-c", "--cookie-jar", "--trace",
+    "curl": frozenset({"-D", "--dump-header", "-c", "--cookie-jar", "--trace",
                        "--trace-ascii", "--stderr", "--libcurl", "--etag-save"}),
     "wget": frozenset({"-O", "--output-document", "-o", "--output-file", "-a", "--append-output"}),
     "cp": _COPY,
@@ -4857,7 +4884,14 @@ _WRITES: dict[str, _Options | str | frozenset[str] | _Operand] = {
     "xxd": _Operand(1, _options("cglosC", ("-cols", "-groupsize", "-len", "-offset", "-seek",
                                            "-name"))),
     "script": _Operand(0, _options("cEIOBTm", ("--command", "--echo", "--log-in", "--log-out",
-                                              "--log-io", "--log-timing", "--logging-format"))),
+                                              "--log-io", "--log-timing", "--logging-format")),
+                       frozenset({"-I", "--log-in", "-O", "--log-out", "-B", "--log-io", "-T",
+                                  "--log-timing"})),
+    # found after outside attack G (finding 5): what makes a file, a directory or a node
+    "mkdir": _Operand(-1, _options("m", ("--mode", "--context"))),
+    "mkfifo": _Operand(-1, _options("mZ", ("--mode", "--context"))),
+    "mknod": _Operand(0, _options("mZ", ("--mode", "--context"))),
+    "fallocate": _Operand(0, _options("olx", ("--offset", "--length", "--posix"))),
     "patch": _Operand(0, _options("pdoirBDFVYzg", ("--strip", "--directory", "--output",
                                                    "--input", "--reject-file", "--prefix",
                                                    "--ifdef", "--fuzz", "--version-control",
@@ -4912,6 +4946,10 @@ def _after_options(words: list[_Word], options: frozenset[str]) -> list[PathArg]
             continue
         head, has_value, rest = value.partition("=")
         following = _at(words, index + 1)
+        if head.startswith("--") and len(head) > 2 and head not in options:
+            # GNU getopt takes any start of a long name (`sort --out F`: attack G, finding 5).
+            head = _long_option(head, frozenset(o for o in options if o.startswith("--")))
+            value = head if not has_value else value
         if value in options or (not value.startswith("--") and value[-1] in short
                                 and value[1:].isalpha()):
             if following is not None:
@@ -4930,12 +4968,14 @@ def _written(words: list[_Word], spec: _Options | str | frozenset[str] | _Operan
     if isinstance(spec, frozenset):
         return _after_options(words, spec)
     if isinstance(spec, _Operand):
-        scanned = _scan_options(words, 1, spec.options)
-        if scanned is None:
+        permuted = _permuted(words, 1, spec.options)
+        if permuted is None:
             return [PathArg(words[0].text + " ...", "unknown")]
-        index, found = scanned
+        found, operands = permuted
         written = _after_options(words, spec.output) if spec.output else []
-        operand = _at(words, index + spec.index)
+        if spec.index < 0:
+            return written + [_path_arg(w) for w in operands]
+        operand = _at(operands, spec.index)
         if operand is not None:
             written.append(_path_arg(operand))
         elif spec.missing:
@@ -4953,6 +4993,9 @@ def _written(words: list[_Word], spec: _Options | str | frozenset[str] | _Operan
         return [PathArg(words[0].text + " ...", "unknown")]
     index, found = scanned
     operands = words[index:]
+    if words[0].value is not None and words[0].value.endswith("install") and any(
+            option in ("-d", "--directory") for option, _ in found):
+        return [_path_arg(w) for w in operands]  # `install -d DIR...` makes each DIR
     option = _last_argument(found, {"-t", "--target-directory"})
     if option is not None:
         if option[1] is None:
@@ -4989,7 +5032,8 @@ def _written(words: list[_Word], spec: _Options | str | frozenset[str] | _Operan
     return written
 # found after outside attack E (finding 3): more writers, and code in their options. Each returns
 # (files written, code run: a string, or None for code known only at run time).
-_SED_OPTIONS = _options("efl", ("--expression", "--file", "--line-length"))
+_SED_OPTIONS = _options("efl", ("--expression", "--file", "--line-length"), attached="i",
+                        flags=("--in-place",))
 _SED_ADDRESS = re.compile(r"[0-9$,+~ \t]+")
 
 
@@ -5059,13 +5103,18 @@ def _sed_effects(script: str) -> tuple[list[str], list[str | None]]:
 
 def _sed_writes(words: list[_Word]) -> tuple[list[PathArg], list[str | None]]:
     scanned = _scan_options(words, 1, _SED_OPTIONS)
-    if scanned is None:
+    permuted = _permuted(words, 1, _SED_OPTIONS)
+    if scanned is None or permuted is None:
         return [PathArg("(sed options known only at run time)", "unknown")], [None]
     index, found = scanned
     scripts = [argument for option, argument in found if option in ("-e", "--expression")]
-    if not any(option in ("-e", "--expression", "-f", "--file") for option, _ in found):
-        scripts = words[index: index + 1]
+    options, operands = permuted
+    if not any(option in ("-e", "--expression", "-f", "--file") for option, _ in options):
+        scripts, operands = words[index: index + 1], operands[1:]
     paths: list[PathArg] = []
+    # `sed -i` (`-ni`, `-i.bak`, `--in-place`, `--in-pl`: attack G, finding 5) rewrites each file.
+    if any(o == "--in-place" or (not o.startswith("--") and o == "-i") for o, _ in options):
+        paths += [_path_arg(w) for w in operands if w.value != "-"]
     codes: list[str | None] = []
     for script in scripts:
         if script is None:
@@ -5131,9 +5180,10 @@ def _tar_writes(words: list[_Word]) -> tuple[list[PathArg], list[str | None]]:
 _MKTEMP = _options("p", ("--tmpdir", "--suffix"))
 
 
-def _mktemp_writes(words: list[_Word]) -> list[PathArg]:
+def _mktemp_writes(words: list[_Word], tmpdir: str | None = "") -> list[PathArg]:
     """mktemp makes a file (or with -d a directory) from TEMPLATE's X's, in -p DIR,
-    --tmpdir[=DIR] or, with -t or no template, $TMPDIR or /tmp; -u makes none."""
+    --tmpdir[=DIR] or, with -t or no template, $TMPDIR (`tmpdir`, as the line set it: None
+    when known only at run time) or /tmp; -u makes none."""
     scanned = _scan_options(words, 1, _MKTEMP)
     if scanned is None:
         return [PathArg("(mktemp options known only at run time)", "unknown")]
@@ -5152,8 +5202,10 @@ def _mktemp_writes(words: list[_Word]) -> list[PathArg]:
         if folder[1].value is None:
             return [PathArg(folder[1].text, "unknown")]
         base = folder[1].value
+    elif tmpdir is None:
+        return [PathArg("$TMPDIR", "unknown")]
     else:
-        base = "/tmp"
+        base = tmpdir or "/tmp"
     return [PathArg(f"{base.rstrip('/') or '/'}/{name}", "pattern", base.startswith("~"))]
 
 
@@ -5362,12 +5414,12 @@ def _prefix_writes(words: list[_Word], spec: _Options, operand: int, option: str
                    default: str) -> list[PathArg]:
     """split's and csplit's output files: PREFIX (operand `operand`, or -f) and a suffix; the
     first is always written (PREFIXaa, PREFIX00 with numeric suffixes: exact), the rest any."""
-    scanned = _scan_options(words, 1, spec)
-    if scanned is None:
+    permuted = _permuted(words, 1, spec)
+    if permuted is None:
         return [PathArg("(options known only at run time)", "unknown")]
-    index, found = scanned
+    found, operands = permuted
     given = _last_argument(found, {option, "--prefix"}) if option else None
-    prefix = given[1] if given is not None else _at(words, index + operand) if operand else None
+    prefix = given[1] if given is not None else _at(operands, operand) if operand else None
     seen = {o for o, _ in found}
     numeric = bool(seen & {"-d", "-x", "--numeric-suffixes", "--hex-suffixes"})
     first = ("0" if numeric or option == "-f" else "a") * 2
@@ -5382,13 +5434,106 @@ def _prefix_writes(words: list[_Word], spec: _Options, operand: int, option: str
         PathArg(f"{text}*", "pattern", tilde)]
 
 
+# found after outside attack G (finding 5): curl's and wget's files in a directory an option names,
+# and what git subcommands write.
+_CURL_OUTPUT = frozenset({"-o", "--output"})
+_CURL_REMOTE_NAME = frozenset({"-O", "--remote-name", "--remote-name-all", "-J",
+                               "--remote-header-name"})
+
+
+def _url_name(word: _Word) -> str:
+    """The file name curl -O and wget give a download: the URL's last part, or any name."""
+    value = word.value
+    if value is None or "?" in value or "#" in value or _GLOB_CHARS.search(value):
+        return "*"
+    name = value.split("://", 1)[-1].rstrip("/").rsplit("/", 1)[-1]
+    return name if "/" in value.split("://", 1)[-1] and name not in ("", ".", "..") else "*"
+
+
+def _in_folder(folder: _Word | None, name: str) -> PathArg:
+    if folder is None:
+        return PathArg(name, "pattern" if "*" in name else "exact")
+    if folder.value is None:
+        return PathArg(folder.text, "unknown")
+    base = folder.value.rstrip("/") or "/"
+    joiner = "" if base.endswith("/") else "/"
+    return PathArg(f"{base}{joiner}{name}", "pattern" if "*" in name else "exact",
+                   base.startswith("~") and folder.text.startswith("~"))
+
+
+def _curl_writes(words: list[_Word]) -> list[PathArg]:
+    """curl -o FILE (in --output-dir DIR when FILE is relative), -O (the URL's name, in DIR)."""
+    found = _after_options(words, frozenset({"--output-dir"}))
+    folder = _Word(found[-1].text, found[-1].text) if found and found[-1].kind != "unknown" else (
+        _Word(None, found[-1].text) if found else None)
+    written = [p if folder is None or p.text.startswith(("/", "~")) or p.kind == "unknown" or
+               p.text == "-" else _in_folder(folder, p.text)
+               for p in _after_options(words, _CURL_OUTPUT)]
+    values = [w.value or "" for w in words[1:]]
+    if any(v in _CURL_REMOTE_NAME or (v.startswith("--remote-n") and "=" not in v) or (
+            v.startswith("-") and not v.startswith("--") and "O" in v[1:] and v[1:].isalpha())
+           for v in values):
+        urls = [w for w in words[1:] if w.value is None or "://" in w.value]
+        written += [_in_folder(folder, _url_name(url)) for url in urls or [_Word(None, "")]]
+    return [p for p in written if p.text != "-"]
+
+
+def _wget_writes(words: list[_Word]) -> list[PathArg]:
+    """wget -O/-o/-a FILE; without -O, each download's name in -P DIR (or here)."""
+    written = _after_options(words, frozenset({"-O", "--output-document", "-o", "--output-file",
+                                               "-a", "--append-output"}))
+    document = _after_options(words, frozenset({"-O", "--output-document"}))
+    if not document:
+        prefix = _after_options(words, frozenset({"-P", "--directory-prefix"}))
+        folder = None if not prefix else (_Word(prefix[-1].text, prefix[-1].text) if
+                                          prefix[-1].kind != "unknown" else _Word(None, prefix[-1].text))
+        if folder is not None:
+            written.append(_in_folder(folder, "**"))
+    return [p for p in written if p.text != "-"]
+
+
+def _git_writes(words: list[_Word]) -> list[PathArg]:
+    """`git archive -o F`, `bundle create F`, `format-patch -o DIR`, `worktree add DIR`, `init
+    DIR`, `clone URL DIR` (the tree they make: DIR/**)."""
+    index = 1
+    while index < len(words):
+        value = words[index].value
+        if value in ("-C", "-c", "--git-dir", "--work-tree", "--namespace", "--config-env"):
+            index += 2
+        elif value is not None and value.startswith("-"):
+            index += 1
+        else:
+            break
+    sub = words[index:]
+    verb = sub[0].value if sub else None
+    operands = [w for w in sub[1:] if w.value is None or not w.value.startswith("-")]
+    if verb == "archive":
+        return _after_options(sub, frozenset({"-o", "--output"}))
+    if verb == "format-patch":
+        return [_in_folder(_Word(p.text, p.text) if p.kind != "unknown" else _Word(None, p.text),
+                           "*") for p in _after_options(sub, frozenset({"-o", "--output-directory"}))]
+    if verb == "bundle" and operands[:1] and operands[0].value == "create" and len(operands) > 1:
+        return [_path_arg(operands[1])]
+    tree: list[_Word] = []
+    if verb == "worktree" and operands[:1] and operands[0].value == "add":
+        tree = operands[1:2]  # (-b NAME's value is an operand here: a name written too, at worst)
+    elif verb == "init":
+        tree = operands[:1]
+    elif verb == "clone" and len(operands) > 1:
+        tree = operands[1:2]
+    return [p for w in tree for p in (_path_arg(w), _in_folder(w, "**"))]
+
+
 _MORE_WRITERS = frozenset({"scp", "sftp", "rsync", "sed", "tar", "sqlite3", "strace", "ltrace",
+                           "curl", "wget",
                            "mktemp", "ssh-keygen", "git", "split", "csplit", "tcpdump",
                            *_COMPRESSORS, *_DECOMPRESSORS})
 
 
-def _more_writes(name: str, words: list[_Word]) -> tuple[list[PathArg], list[str | None]]:
-    """Files written and code run by the writers not in _WRITES' simple forms."""
+def _more_writes(name: str, words: list[_Word], values: dict[str, str | None] | None = None
+                 ) -> tuple[list[PathArg], list[str | None]]:
+    """Files written and code run by the writers not in _WRITES' simple forms (`values`: the
+    variables the line set)."""
     if name not in _MORE_WRITERS:
         return [], []
     if name in ("scp", "sftp", "rsync"):
@@ -5404,11 +5549,15 @@ def _more_writes(name: str, words: list[_Word]) -> tuple[list[PathArg], list[str
         codes: list[str | None] = [p.text[1:] for p in written if p.text[:1] in "|!"]
         return [p for p in written if p.text[:1] not in "|!"], codes
     if name == "mktemp":
-        return _mktemp_writes(words), []
+        return _mktemp_writes(words, (values or {}).get("TMPDIR", "")), []
+    if name == "curl":
+        return _curl_writes(words), []
+    if name == "wget":
+        return _wget_writes(words), []
     if name == "ssh-keygen":
         return _ssh_keygen_writes(words), []
     if name == "git":
-        return _git_config_writes(words), []
+        return _git_config_writes(words) + _git_writes(words), []
     if name == "split":
         scanned = _scan_options(words, 1, _SPLIT)
         codes = [a.value if a is not None else None for o, a in (scanned[1] if scanned else [])
