@@ -2100,6 +2100,8 @@ class _Collector:
         self.commands.append(command)
         if name != "script":  # judged by its handler, with or without a command
             self._writes(name, words, site)
+        if name in _CODE_IN_OPTIONS:
+            self._option_code(name, words, site)
         if name == "rsync":
             removed = _rsync_removes(words)
             if removed:
@@ -2131,6 +2133,84 @@ class _Collector:
         elif origin == "here":
             self._commands_in(name, site.here, words, site)
         return ""
+
+    def _option_code(self, name: str, words: list[_Word], site: _Site) -> None:
+        """Code in the options of common programs (attack G, finding 6): a program they run
+        (`sort --compress-program`, `dpkg --pre-invoke`, `man -P`, `zip -TT`), apt's hooks
+        set with `-o`, an editor's commands (`vim -c '!cmd'`, `less '+!cmd'`), a database
+        client's commands (`psql -c '\\! cmd'`)."""
+        values = [w.value for w in words]
+        for index, word in enumerate(words[1:], start=1):
+            value = word.value
+            if value is None:
+                continue
+            following = _at(words, index + 1)
+            head, has_value, attached = value.partition("=")
+            given = _Word(attached, attached) if has_value else following
+            if name in _OPTION_CODE:
+                longs, shorts = _OPTION_CODE[name]
+                if head.startswith("--") and len(head) > 3 and any(n.startswith(head) for n in longs):
+                    self._code(given, site, name)
+                elif value in shorts:
+                    self._code(following, site, name)
+                elif not value.startswith("--") and value[:2] in shorts and len(value) > 2:
+                    self._code(value[2:], site, name)
+            if name in ("apt", "apt-get", "aptitude") and (
+                    value in ("-o", "--option", "-c", "--config-file") or value.startswith(
+                        ("-o", "--option=", "-c", "--config-file="))):
+                setting = following if value in ("-o", "--option", "-c", "--config-file") else \
+                    _Word(attached if value.startswith("--") else value[2:], value)
+                self._apt_setting(value, setting, words, site)
+            if name in _EDITORS and (value in ("-c", "--cmd") or (
+                    value.startswith("+") and name != "less")):
+                command = following if value in ("-c", "--cmd") else _Word(value[1:], value)
+                self._editor_command(name, command, words, site)
+            if name in _COMMANDS_GIVEN and name not in ("gdb", "sftp") and (
+                    head in _COMMANDS_GIVEN[name] or (value[:2] in _COMMANDS_GIVEN[name] and
+                                                      not value.startswith("--"))):
+                text = given if head.startswith("--") or len(value) == 2 else _Word(value[2:], value)
+                if value[:2] in ("-f",) or head in ("--file",) or value in ("-l", "--list"):
+                    continue  # a file of commands: a script file, any program's peer (README)
+                self._commands_in(name, text.value if text is not None else None, words, site)
+        if name == "less":
+            for value in values[1:]:
+                if value is not None and value.startswith("+") and not _LESS_QUIET.fullmatch(
+                        value.lstrip("+")):
+                    self._unknown(site, words, f"a less command given on the line: "
+                                               f"{one_line(value, 40)}")
+
+    def _apt_setting(self, option: str, setting: _Word | None, words: list[_Word],
+                     site: _Site) -> None:
+        """apt's `-o NAME=VALUE`: hooks (`APT::Update::Pre-Invoke`, `DPkg::Post-Invoke`...) and
+        programs it runs, or dpkg's options (`Dpkg::Options::=--pre-invoke=CMD`), are code;
+        `-c FILE` reads settings from a file the policy does not read."""
+        text = setting.value if setting is not None else None
+        if text is None or option.startswith(("-c", "--config-file")):
+            self._unknown(site, words, "apt settings the policy does not read")
+            return
+        key, _, value = text.partition("=")
+        if re.fullmatch(r"(?i)dpkg::options:*", key.strip()):
+            if re.match(r"--(pre|post)-invoke|--status-logger", value):
+                self._code(value.partition("=")[2], site, "apt")
+            elif not re.fullmatch(r"--force-[\w-]+(=\S*)?", value):
+                self._unknown(site, words, f"a dpkg option set through apt: {one_line(value, 40)}")
+        elif not _APT_SAFE.fullmatch(key.strip()):
+            self._unknown(site, words, f"an apt setting that may run a program: {one_line(key, 40)}")
+
+    def _editor_command(self, name: str, command: _Word | None, words: list[_Word],
+                        site: _Site) -> None:
+        """An ex command given on the line (`vim -c CMD`, `vim +CMD`): `!cmd` is shell code, a
+        line number or a search runs nothing, anything else may (`:r !cmd`, `:w FILE`,
+        `:call system()`): unknown."""
+        text = command.value if command is not None else None
+        if text is None:
+            self._unknown(site, words, f"{name} commands known only at run time")
+            return
+        text = text.lstrip(": ")
+        if text.startswith("!"):
+            self._code(text[1:], site, name)
+        elif not re.fullmatch(r"[0-9]*|/[^|!]*|\?[^|!]*|(set|se)\s+[\w=]+|(syntax|syn)\s+\w+", text):
+            self._unknown(site, words, f"an {name} command given on the line: {one_line(text, 40)}")
 
     def _commands_in(self, name: str, text: str | None, words: list[_Word], site: _Site) -> None:
         """Commands of `name`'s language given as text (a here-document, -e, -c)."""
@@ -5631,6 +5711,23 @@ _READ_OPTIONS = {
 }  # fmt: skip
 # Database clients read SQL from stdin unless an option gives it (or, for sqlite3, an
 # operand after the database).
+# found after outside attack G (finding 6): options whose value a program runs (long names, any
+# start of one; short ones, attached or not).
+_OPTION_CODE = {
+    "sort": (("--compress-program",), ()),
+    "dpkg": (("--pre-invoke", "--post-invoke", "--status-logger"), ()),
+    "man": (("--pager", "--html"), ("-P", "-H")),
+    "zip": (("--unzip-command",), ("-TT",)),
+}
+# less's `+CMD` that only moves (a line, the end, a search): any other may run `!cmd` or save.
+_LESS_QUIET = re.compile(r"[0-9]*[gGFpP%]?|/[^!|]*|\?[^!|]*")
+# apt settings that name no program (timeouts, proxies, answers, what to install).
+_APT_SAFE = re.compile(
+    r"(?i)(apt::get::[\w-]+|apt::install-(recommends|suggests)|apt::color|apt::sandbox::user"
+    r"|acquire::[\w.:-]*(timeout|retries|languages|check-valid-until|forceipv[46]|proxy"
+    r"|queue-mode|pdiffs|gzipindexes|allowinsecurerepositories|allowdowngradetoinsecurerepositories)"
+    r"|debug::[\w:-]+|quiet|binary|apt::architecture|apt::default-release|dpkg::use-pty"
+    r"|dpkg::progress-fancy|apt::periodic::[\w-]+)")
 # The database clients' own commands (a backslash command; mysql's by name at a line's start):
 # `\!` and `system` run shell commands, `\o |cmd`, `tee`, `pager` write files or run programs.
 _CLIENT_COMMAND = re.compile(r"\\|^\s*(system|pager|tee|source|edit|nopager|notee)\b", re.I | re.M)
@@ -5729,6 +5826,8 @@ _COMMANDS_GIVEN = {"mysql": ("-e", "--execute"), "mariadb": ("-e", "--execute"),
                    "sftp": ("-b",), "dc": ("-e", "--expression", "-f", "--file"),
                    "gdb": ("-batch", "--batch", "-batch-silent", "--batch-silent", "-version",
                            "--version", "-help", "--help")}
+_CODE_IN_OPTIONS = frozenset({*_OPTION_CODE, *_EDITORS, *_COMMANDS_GIVEN, "less", "apt", "apt-get",
+                               "aptitude"})
 _ONLY_INFORMS = frozenset({"--version", "--help", "-h", "-V", "-version"})
 
 
