@@ -1806,6 +1806,9 @@ class _Collector:
             self._alias_value("", code, site, name)
         elif kind == "code":
             self._code(code, site, name)
+        elif kind == "program":
+            # A command another program runs later, not with the line's stdin.
+            self._code(code, site._replace(stdin="null"), name)
         elif kind == "prompt":
             self._expanded(_decode_prompt(code), site, name)
         elif kind == "expanded":
@@ -3097,6 +3100,11 @@ class _Collector:
                                        "be text fed to the line")
         elif origin == "here" and what == "a shell":
             return self._code(site.here, site, name)
+        elif origin == "here":
+            # `python3 <<< 'code'` (attack G, finding 2): text fed to an interpreter, as `|` is.
+            self._unknown(site, words, f"a here-document fed to {what} {name}")
+            self.commands.append(SimpleCommand(name="|", argv=("|", fed or name), text=site.text,
+                                               wrappers=site.wrappers))
         elif origin in ("tty", "unknown"):
             reads = "shell" if what == "a shell" else "interpreter"
             stderr = next((o for fd, o, _ in site.fds if fd == 2), "tty")
@@ -4587,7 +4595,8 @@ _SET_LETTERS = {
 # "code" is run as a command line, "prompt" is decoded (`\044` is `$`) then expanded as a
 # double-quoted word, "expanded" is expanded so ($(...) runs: BASH_ENV and ENV before naming
 # the file sourced, MAIL and MAILPATH when mail is checked), "unknown" is held whatever its
-# value (BASH_CMDS maps names to programs, INPUTRC names key bindings).
+# value (BASH_CMDS maps names to programs, INPUTRC names key bindings), "program" is a command
+# line another program runs later (GIT_SSH_COMMAND, PAGER, EDITOR), not with the line's stdin.
 # BASH_FUNC_NAME%% in a child's environment defines a function. zsh's prompts are here too.
 _HOOKS = {
     "PROMPT_COMMAND": "code", "BASH_ALIASES": "code",
@@ -4597,6 +4606,13 @@ _HOOKS = {
     "BASH_ENV": "expanded", "ENV": "expanded", "MAIL": "expanded", "MAILPATH": "expanded",
     "BASH_CMDS": "unknown", "INPUTRC": "unknown", "histchars": "unknown",
     "TERM": "terminal",
+    # found after outside attack G: programs git, man, less and their kin run from the environment
+    "GIT_SSH_COMMAND": "program", "GIT_SSH": "program", "GIT_PROXY_COMMAND": "program",
+    "GIT_EXTERNAL_DIFF": "program", "GIT_PAGER": "program", "GIT_EDITOR": "program",
+    "GIT_SEQUENCE_EDITOR": "program", "GIT_ASKPASS": "program", "SSH_ASKPASS": "program", "PAGER": "program",
+    "MANPAGER": "program", "EDITOR": "program", "VISUAL": "program",
+    "GIT_CONFIG_PARAMETERS": "unknown", "GIT_CONFIG_COUNT": "unknown", "GIT_CONFIG_GLOBAL": "unknown",
+    "GIT_CONFIG_SYSTEM": "unknown", "LESSOPEN": "unknown", "LESSCLOSE": "unknown",
 }  # fmt: skip
 # Terminal types whose readline (bracketed paste, cursor keys, echo) the tracker reads. Another
 # TERM (`dumb`: no bracketed paste, horizontal scrolling) is unknown: bash re-reads TERM at once.
@@ -4609,6 +4625,12 @@ _TERMINALS = frozenset({
 _SAME_SHELL = frozenset({"eval", "trap", "alias", "complete", "compgen", "bind", "mapfile",
                          "readarray", *_HOOKS})
 _HOOK_UNKNOWN = {
+    "GIT_CONFIG_PARAMETERS": "gives git settings, which may name commands it runs",
+    "GIT_CONFIG_COUNT": "gives git settings, which may name commands it runs",
+    "GIT_CONFIG_GLOBAL": "names a git settings file, which may name commands git runs",
+    "GIT_CONFIG_SYSTEM": "names a git settings file, which may name commands git runs",
+    "LESSOPEN": "names a command less runs on each file",
+    "LESSCLOSE": "names a command less runs on each file",
     "BASH_CMDS": "makes a command name run another program",
     "INPUTRC": "names key bindings readline reads again (C-x C-r)",
     "histchars": "changes the history characters: a later line may run an earlier one "
