@@ -202,7 +202,16 @@ Things a caller may rely on:
 - `judge_path` judges a file operation that did not come from a shell line (sftp, the records
   of an scp stream) exactly as `evaluate` judges the equivalent line (`: > PATH` for ">").
 - `reads_script_from_stdin` says whether an exec command feeds a shell or an interpreter from
-  its stdin, from the same list of shells (SHELLS) and interpreters (INTERPRETERS) as the rest.
+  its stdin, from the same list of shells (SHELLS) and interpreters (INTERPRETERS) as the rest;
+  found after outside attack G (finding 2), programs whose command language runs shell commands
+  or writes files (sqlite3, gdb, ed, vim, psql, mysql, ftp, sftp, dc: `_COMMAND_LANGUAGES`) read
+  their program from stdin unless an option or operand gives it (`_reads_commands`): an
+  "interpreter" there, a stdin reader in a script, `|` and unknown when text is piped in, their
+  here-documents judged where the policy reads the language. Members of findings 3 to 6 (sqlite3's
+  dot commands by any start of their name, git's subcommand code options and `ext::` remotes,
+  writers' long options by any start of their name, programs that make files, code options of
+  sort, dpkg, apt, man, zip, vim, less; programs run from GIT_SSH_COMMAND, PAGER, EDITOR...):
+  `_sqlite_dot`, `_GIT_SUBCOMMAND_CODE`, `_after_options`, `_OPTION_CODE`, `_HOOKS`.
 - `args` are matched as written after quote removal: globs and `~` are not expanded there
   (`paths` is for files).
 - Each line is judged alone: state from earlier lines (a `cd`, a variable, a script written to
