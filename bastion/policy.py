@@ -2177,11 +2177,14 @@ class _Collector:
                     value.startswith("+") and name != "less")):
                 command = following if value in ("-c", "--cmd") else _Word(value[1:], value)
                 self._editor_command(name, command, words, site)
-            if name in _COMMANDS_GIVEN and name not in ("gdb", "sftp") and (
-                    head in _COMMANDS_GIVEN[name] or (value[:2] in _COMMANDS_GIVEN[name] and
-                                                      not value.startswith("--"))):
-                text = given if head.startswith("--") or len(value) == 2 else _Word(value[2:], value)
-                if value[:2] in ("-f",) or head in ("--file",) or value in ("-l", "--list"):
+            if name in _COMMANDS_GIVEN and name not in ("gdb", "sftp"):
+                letter, rest = _cluster_letter(value, _COMMANDS_GIVEN[name],
+                                               _COMMAND_ARGUMENTS.get(name, ""))
+                if head.startswith("--") and head in _COMMANDS_GIVEN[name]:
+                    letter, text = head, given
+                else:
+                    text = _Word(rest, rest) if rest else following
+                if letter is None or letter in ("f", "l", "--file", "--list"):
                     continue  # a file of commands: a script file, any program's peer (README)
                 self._commands_in(name, text.value if text is not None else None, words, site)
         if name == "less":
@@ -5857,9 +5860,26 @@ _COMMANDS_GIVEN = {"mysql": ("-e", "--execute"), "mariadb": ("-e", "--execute"),
                    "sftp": ("-b",), "dc": ("-e", "--expression", "-f", "--file"),
                    "gdb": ("-batch", "--batch", "-batch-silent", "--batch-silent", "-version",
                            "--version", "-help", "--help")}
+# Their other short options that take an argument (so that `-Ufoo` is no `-f`).
+_COMMAND_ARGUMENTS = {"psql": "dhpUvoTFRPLW", "mysql": "uphPSDOhB", "mariadb": "uphPSDOhB",
+                      "lftp": "upe", "sftp": "BcDFiJlPRSoX", "dc": ""}
 _CODE_IN_OPTIONS = frozenset({*_OPTION_CODE, *_EDITORS, *_COMMANDS_GIVEN, "less", "apt", "apt-get",
                                "aptitude"})
 _ONLY_INFORMS = frozenset({"--version", "--help", "-h", "-V", "-version"})
+
+
+def _cluster_letter(arg: str, given: tuple[str, ...], takes: str) -> tuple[str | None, str]:
+    """The letter of `given` (short options, `-c`) in a cluster of short options (`-Atc`,
+    `-cSQL`) before any letter that takes an argument, and the rest of the word after it."""
+    if arg.startswith("--") or not arg.startswith("-"):
+        return None, ""
+    letters = {g[1] for g in given if len(g) == 2}
+    for offset, letter in enumerate(arg[1:], start=2):
+        if letter in letters:
+            return letter, arg[offset:]
+        if letter in takes:
+            break
+    return None, ""
 
 
 def _reads_commands(name: str, words: list[_Word]) -> bool:
@@ -5873,15 +5893,26 @@ def _reads_commands(name: str, words: list[_Word]) -> bool:
     if name == "sqlite3":
         return _sqlite_words(words).reads_stdin
     given = _COMMANDS_GIVEN.get(name, ())
+    takes = _COMMAND_ARGUMENTS.get(name, "")
     for index, arg in enumerate(args):
-        option, has_value, value = arg.partition("=")
-        if option in given or (len(option) == 2 and not arg.startswith("--") and any(
-                arg.startswith(g) and len(g) == 2 for g in given)):
-            following = value if has_value else (arg[2:] if len(option) > 2 and not
-                                                 arg.startswith("--") else None)
-            if following is None and index + 1 < len(args) and not name == "gdb":
-                following = args[index + 1]
-            return following == "-"  # `psql -f -`, `sftp -b -`: the commands are stdin
+        following: str | None = None
+        if arg.startswith("--"):
+            option, has_value, value = arg.partition("=")
+            if option not in given:
+                continue
+            following = value if has_value else None
+        elif arg in given:
+            following = None  # `gdb -batch`, or an option whose value is the next word
+        else:
+            # A cluster (`psql -Atc SQL`, `mysql -uroot -e SQL`): the option's argument is the
+            # rest of the word or the next one.
+            letter, rest = _cluster_letter(arg, given, takes)
+            if letter is None:
+                continue
+            following = rest or None
+        if following is None and index + 1 < len(args) and name != "gdb":
+            following = args[index + 1]
+        return following == "-"  # `psql -f -`, `sftp -b -`: the commands are stdin
     if name in ("dc", "gnuplot", "octave"):
         return not [a for a in args if not a.startswith("-")] or "-" in args
     return True

@@ -1019,6 +1019,8 @@ UNKNOWN_LINES = [
     ("psql <<'E'\n\\! reboot\nE", "psql commands, which may run shell commands"),
     ("mysql <<< 'system reboot'", "mysql commands, which may run shell commands"),
     ("psql -c '\\! reboot'", "psql commands"), ("mysql -e 'system reboot'", "mysql commands"),
+    ("psql -Atc '\\! reboot'", "psql commands"), ("psql -c'\\! reboot'", "psql commands"),
+    ("mysql -uroot -e 'system reboot'", "mysql commands"),
     ("sqlite3 -init /dev/stdin db 'select 1'", "shell code known only at run time"),
     ("sqlite3 db '.read /dev/stdin'", "shell code known only at run time"),
     ("sqlite3 -init <(echo .shell reboot) db", "shell code known only at run time"),
@@ -2463,6 +2465,8 @@ STDIN_PROGRAMS = [
     ("sqlite3 db 'select 1'", None), ("gdb -batch -ex bt -p 1", None), ("psql -c 'select 1'", None),
     ("mysql -e 'select 1'", None), ("sftp -b cmds host", None), ("sqlite3 db < dump.sql", None),
     ("gdb --version", None), ("dc -e '2 3 + p'", None), ("cat x | sqlite3 db", None),
+    ("psql -Atc 'select 1'", None), ("psql -Ufoo", "interpreter"), ("psql --file=-", "interpreter"),
+    ("mysql -uroot -e 'select 1'", None), ("mysql -uroot db", "interpreter"),
     ("cat x | bash", None), ("ls", None), ("", None),
 ]
 
