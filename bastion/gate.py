@@ -691,7 +691,9 @@ async def judge_exec(app: Bastion, channel: ProxyChannel) -> str | None:
     v = judge.verdict(command, stream=channel.stream is not None, from_home=True,
                       interactive=channel.interactive)
     reads = reads_script_from_stdin(command)
-    if reads == "interpreter":
+    if reads == "interpreter" and channel.interactive and policy.typed_at_a_terminal(command):
+        pass  # `ssh -t host vim f`: the keys go through the interactive gate, as at a prompt
+    elif reads == "interpreter":
         v = stricter(v, policy.Verdict(app.policy.defaults.unknown, "defaults.unknown",
                                        "an interpreter reading its program from stdin",
                                        command, ()))

@@ -6028,6 +6028,15 @@ _CODE_IN_OPTIONS = frozenset({*_OPTION_CODE, *_EDITORS, *_COMMANDS_GIVEN, "less"
 _ONLY_INFORMS = frozenset({"--version", "--help", "-h", "-V", "-version"})
 
 
+def typed_at_a_terminal(command: str) -> bool:
+    """True when every program of the exec command `command` that reads its program from stdin
+    is one whose command language a person types (an editor, a database client, gdb): with a
+    pty, its stdin is the user's keyboard through the interactive gate, as when the program is
+    typed at a shell prompt (`ssh -t host vim f`). Interpreters of scripts stay False."""
+    readers = [c for c in parse_commands(command) if c.reads_stdin == "interpreter"]
+    return bool(readers) and all((c.name or "") in _COMMAND_LANGUAGES for c in readers)
+
+
 def _cluster_letter(arg: str, given: tuple[str, ...], takes: str) -> tuple[str | None, str]:
     """The letter of `given` (short options, `-c`) in a cluster of short options (`-Atc`,
     `-cSQL`) before any letter that takes an argument, and the rest of the word after it."""

@@ -3096,3 +3096,15 @@ def test_a_loop_or_function_body_is_judged_from_every_directory_it_may_run_in(
 def test_a_digit_bash_does_not_read_as_one_before_a_redirection_is_a_word() -> None:
     # Hypothesis found `¹<0` (str.isdigit, then int() raised): bash's descriptors are ASCII.
     assert [c.name for c in parse_commands("¹<0")] == ["¹", "<"]
+
+
+@pytest.mark.parametrize(("command", "typed"), [
+    ("vim /etc/hosts", True), ("psql", True), ("sqlite3 app.db", True), ("gdb -p 1", True),
+    ("python3", False), ("perl", False), ("bash", False), ("ls", False), ("vim f; python3", False),
+])
+def test_programs_a_person_types_at_are_told_from_interpreters_of_scripts(command: str,
+                                                                         typed: bool) -> None:
+    # With a pty, an exec of an editor or database client is typed at through the interactive
+    # gate, as at a prompt (gate.judge_exec does not hold it); an interpreter stays held.
+    from bastion.policy import typed_at_a_terminal
+    assert typed_at_a_terminal(command) is typed
