@@ -109,8 +109,10 @@ REMOTE = f"{LOGIN}@web01@127.0.0.1"
 
 # -- a pty makes any channel interactive ---------------------------------------------------------
 
+# `bash -o emacs` (issue 12's example, an option read as a script file) is now held as an
+# editing-mode switch the gate does not follow (attack F); `-o posix` has the same shape.
 @pytest.mark.parametrize("command", [
-    "bash -o emacs", "bash", "bash -c bash", "script -qc bash /dev/null", "su",
+    "bash -o posix", "bash", "bash -c bash", "script -qc bash /dev/null", "su",
 ])
 def test_an_exec_channel_with_a_pty_is_gated_line_by_line_and_recorded(world, alice, tmp_path,
                                                                        command):

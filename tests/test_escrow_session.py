@@ -102,14 +102,12 @@ def test_keys_typed_blind_are_sealed_and_unsealed_by_the_cli(world, tmp_path, sh
     use_escrow_key(world, key)
     script, canary = short_dir / "x.sh", short_dir / "blind-canary"
     term, at = world.shell("erin", "ready")
-    term.send(f"stty -echo; echo blind-$((6*7)); cat > {script}; stty echo\r".encode())
-    at = term.expect(rb"blind-42", start=at)
-    # Ended by Ctrl-D twice (the first hands cat the line, the second ends it), not by Enter: on
-    # main the gate judges a line typed blind after a command's output as a blind line at a
-    # prompt, and denies it. For the same reason the session is closed from the client side and
-    # the script run by an exec channel (judged whole): the tracker still holds the blind keys.
-    term.send(f"touch {canary}".encode())
-    term.send(b"\x04\x04")
+    # Typed blind at a password prompt (read -s), kept by the shell in a script file: a line
+    # typed blind anywhere else is judged as a command and, unechoed, refused (fail closed).
+    term.send(f"echo blind-$((6*7)); read -rs -p 'Password: ' pw; "
+              f"printf '%s\\n' \"$pw\" > {script}\r".encode())
+    at = term.expect(rb"Password: ", start=term.expect(rb"blind-42", start=at))
+    term.send(f"touch {canary}\r".encode())
     term.prompt(start=at)
     term.proc.terminate()
     term.wait()
