@@ -4354,21 +4354,26 @@ _DATA_PROGRAMS = frozenset({
 })  # fmt: skip
 
 
-def _git_subcommand(words: list[_Word]) -> bool:
-    """Whether git is given a subcommand on the line (words xargs appends to `git add` are its
-    operands; to a bare `git` they may be `-c alias.x=!cmd x`)."""
+def _git_verb_index(words: list[_Word]) -> int:
+    """The index of git's first word after its global options (`-C DIR`, `-c K=V`, `--git-dir
+    D`...): the subcommand, or a word known only at run time; len(words) when there is none."""
     index = 1
     while index < len(words):
         value = words[index].value
-        if value is None:
-            return False
         if value in ("-C", "-c", "--git-dir", "--work-tree", "--namespace", "--config-env"):
             index += 2
-        elif value.startswith("-"):
+        elif value is not None and value.startswith("-"):
             index += 1
         else:
-            return True
-    return False
+            return index
+    return len(words)
+
+
+def _git_subcommand(words: list[_Word]) -> bool:
+    """Whether git is given a subcommand on the line (words xargs appends to `git add` are its
+    operands; to a bare `git` they may be `-c alias.x=!cmd x`)."""
+    index = _git_verb_index(words)
+    return index < len(words) and words[index].value is not None
 
 
 # git settings (lower case) whose value git runs as a shell command (aliases and credential
@@ -5652,15 +5657,7 @@ def _git_config_setting(words: list[_Word]) -> _Word | None:
 def _git_config_writes(words: list[_Word]) -> list[PathArg]:
     """`git config` writes its file (-f/--file FILE, --global ~/.gitconfig, --system
     /etc/gitconfig) unless it only reads (--get..., -l, --list, get, list)."""
-    index = 1
-    while index < len(words):
-        value = words[index].value
-        if value in ("-C", "-c", "--git-dir", "--work-tree", "--namespace", "--config-env"):
-            index += 2
-        elif value is not None and value.startswith("-"):
-            index += 1
-        else:
-            break
+    index = _git_verb_index(words)
     if index >= len(words) or words[index].value != "config":
         return []
     rest = words[index:]
@@ -5770,15 +5767,7 @@ def _wget_writes(words: list[_Word]) -> list[PathArg]:
 def _git_writes(words: list[_Word]) -> list[PathArg]:
     """`git archive -o F`, `bundle create F`, `format-patch -o DIR`, `worktree add DIR`, `init
     DIR`, `clone URL DIR` (the tree they make: DIR/**)."""
-    index = 1
-    while index < len(words):
-        value = words[index].value
-        if value in ("-C", "-c", "--git-dir", "--work-tree", "--namespace", "--config-env"):
-            index += 2
-        elif value is not None and value.startswith("-"):
-            index += 1
-        else:
-            break
+    index = _git_verb_index(words)
     sub = words[index:]
     verb = sub[0].value if sub else None
     operands = [w for w in sub[1:] if w.value is None or not w.value.startswith("-")]
