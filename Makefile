@@ -28,7 +28,7 @@ $(STAMP): pyproject.toml $(TEST_LOCK)
 venv: $(STAMP)
 
 run: $(STAMP)
-	$(PY) -m bastion.demo
+	$(PY) -m bastion.cli.demo
 
 # The install tests (the wheel in a new venv, the upgrade from the last release) run after the
 # rest, so that `pytest` alone stays quick while developing.

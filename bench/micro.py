@@ -12,7 +12,7 @@ from typing import Any
 import asyncssh
 
 import certs
-from bastion import config, policy
+from bastion.command_control import policy
 from bench.stats import median, percentile
 
 # Lines as engineers type them at a shell on a server; {n} makes every line new, so the policy's
@@ -59,9 +59,9 @@ COMMAND_LINES = (
 
 def policy_decision(policy_file: Path, seconds: float, *, role: str = "engineer",
                     target: str = "bench") -> dict[str, Any]:
-    """Microseconds per `bastion.policy.evaluate` call on new lines (`cold`: parse and judge) and
+    """Microseconds per `policy.evaluate` call on new lines (`cold`: parse and judge) and
     on lines seen before (`warm`: the parse cache answers), with the verdicts seen."""
-    loaded = config.load_policy(policy_file)
+    loaded = policy.load_policy(policy_file)
     cold: list[float] = []
     actions: dict[str, int] = {}
     deadline = time.perf_counter() + seconds

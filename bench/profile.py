@@ -27,8 +27,9 @@ TOP = 20
 SCAFFOLDING = 0.95
 PRODUCT = "bastion"
 # The product's frames that only start the process and its event loop.
-ENTRY_POINTS = ("<module> (bastion/__main__.py", "main (bastion/cli.py", "cmd_serve (bastion/cli.py",
-                "run (bastion/server.py")
+ENTRY_POINTS = ("<module> (bastion/__main__.py", "main (bastion/cli/__init__.py",
+                "cmd_serve (bastion/cli/__init__.py",
+                "run (bastion/ssh/server.py")
 SAMPLE_RATE = 250
 _STOP_TIMEOUT = 60
 

@@ -32,9 +32,9 @@ from typing import Any
 import asyncssh
 
 import certs
-from bastion import grants, users
-from bastion.demo import target_sshd_config
-from bastion.home import Context, Home, init, open_home
+from bastion.access import grants, users
+from bastion.cli.demo import target_sshd_config
+from bastion.runtime.home import Context, Home, init, open_home
 
 REPO = Path(__file__).resolve().parent.parent
 PATHS = ("direct", "proxyjump", "bastion")
@@ -409,10 +409,10 @@ async def _close_with(conn: asyncssh.SSHClientConnection, tunnel: asyncssh.SSHCl
 def command_tracking(rig: Rig) -> dict[str, Any]:
     """Whether the bastion judges the command lines of a pty shell: `active` is True when the
     server's gate factory returns a gate for one, None when it cannot be asked. The factory is
-    `bastion.server.Bastion.make_gate` where it exists, else `ProxyChannel._make_gate` (where
+    `bastion.ssh.server.Bastion.make_gate` where it exists, else `ProxyChannel._make_gate` (where
     the gate is made since command control landed). `recorded()` tells what a run showed."""
-    from bastion.proxy import Identity, LiveSession, ProxyChannel
-    from bastion.server import Bastion
+    from bastion.ssh.proxy import Identity, LiveSession, ProxyChannel
+    from bastion.ssh.server import Bastion
 
     ctx = rig.ctx
     assert ctx is not None

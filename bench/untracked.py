@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import sys
 
-from bastion import proxy
 from bastion.cli import main
+from bastion.ssh import proxy
 
 _make_gate = proxy.ProxyChannel._make_gate
 

@@ -9,9 +9,9 @@ from pathlib import Path
 import asyncssh
 import pytest
 
-from bastion import home as home_mod
-from bastion import mfa, users
-from bastion.home import Context, Home
+from bastion.access import mfa, users
+from bastion.runtime import home as home_mod
+from bastion.runtime.home import Context, Home
 
 
 def append_toml(home: Home, text: str) -> None:
@@ -100,7 +100,7 @@ def set_server_key(home: Home, key: str, value: str) -> None:
 
 
 class ControlApp:
-    """What bastion.control.ControlConnection needs of the running server, over a real store and
+    """What bastion.control.operations.ControlConnection needs of the running server, over a real store and
     configuration, for pure tests of the control operations."""
 
     def __init__(self, ctx: Context) -> None:

@@ -18,9 +18,9 @@ from pathlib import Path
 import asyncssh
 import pyotp
 
-from bastion import grants, mfa, sessions, users
-from bastion.demo import target_sshd_config
-from bastion.home import Home, init, open_home
+from bastion.access import grants, mfa, sessions, users
+from bastion.cli.demo import target_sshd_config
+from bastion.runtime.home import Home, init, open_home
 from bastion.store import Store
 
 SSHD = shutil.which("sshd") or "/usr/sbin/sshd"

@@ -30,7 +30,7 @@ caller closes it). A script that ends without success ends the connection (`refu
 
 This reaches into asyncssh's client internals (`try_next_auth`, `_auth`, `_session_id`,
 `_force_close`), which is fine for a test tool: the pinned asyncssh version is checked by
-bastion.auth at import.
+bastion.ssh.auth at import.
 """
 
 from __future__ import annotations

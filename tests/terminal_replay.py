@@ -1,5 +1,5 @@
 """Replay a recorded terminal session (tests/fixtures/terminal, see tests/terminal_record.py)
-through the type-ahead queue and the tracker, as bastion.gate.InputGate drives them, against a
+through the type-ahead queue and the tracker, as bastion.ssh.gate.InputGate drives them, against a
 simulated target that answers each key with what the real program answered.
 
 The gate lets a key reach the target only once the target has answered the keys it needs to
@@ -21,10 +21,11 @@ from collections import deque
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bastion import policy
-from bastion.config import DEFAULTS_DIR, load_policy
-from bastion.terminal import CommandLineTracker, Reconstruction
-from bastion.typeahead import Decide, End, Send, SendEof, TypeAhead, Wait
+from bastion.command_control import policy
+from bastion.command_control.policy import load_policy
+from bastion.command_control.terminal import CommandLineTracker, Reconstruction
+from bastion.command_control.typeahead import Decide, End, Send, SendEof, TypeAhead, Wait
+from bastion.config import DEFAULTS_DIR
 
 FIXTURES = Path(__file__).parent / "fixtures" / "terminal"
 SPEEDS = ("slow", "line", "script")

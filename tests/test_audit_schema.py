@@ -14,9 +14,10 @@ from pathlib import Path
 
 import pytest
 
-from bastion import audit, sessions
+from bastion import audit
+from bastion.access import sessions
 from bastion.cli import main
-from bastion.sftplog import FileTransfer
+from bastion.command_control.sftplog import FileTransfer
 from bastion.store import Store, dumps
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -210,7 +211,7 @@ def _event_names(node: ast.expr) -> list[str]:
 def recorded_calls() -> Iterator[tuple[str, int, str, set[str]]]:
     """(file, line, event, keyword names) for every call in bastion/ that records an event whose
     type is written in the call."""
-    for path in sorted((ROOT / "bastion").glob("*.py")):
+    for path in sorted((ROOT / "bastion").rglob("*.py")):
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if not isinstance(node, ast.Call):
                 continue
@@ -222,7 +223,7 @@ def recorded_calls() -> Iterator[tuple[str, int, str, set[str]]]:
             elif name == "note_refusal" and node.args:  # Bastion.note_refusal(event, user, kind)
                 for event in _event_names(node.args[0]):
                     yield path.name, node.lineno, event, keywords | {"kind", "repeated"}
-            elif name in RECORDERS and path.name in ("server.py", "control.py"):
+            elif name in RECORDERS and path.name in ("server.py", "operations.py"):
                 event, fixed = RECORDERS[name]
                 yield path.name, node.lineno, event, keywords | fixed
 

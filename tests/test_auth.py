@@ -17,8 +17,8 @@ import pytest
 import pytest_asyncio
 from asyncssh import auth as asyncssh_auth
 
-from bastion import auth
-from bastion.auth import TOTP_PROMPT, Decision, TwoFactorServer, auth_options
+from bastion.ssh import auth
+from bastion.ssh.auth import TOTP_PROMPT, Decision, TwoFactorServer, auth_options
 from tests.hostile import Step, attempt
 
 RIGHT_CODE = "424242"
@@ -622,7 +622,7 @@ async def test_bad_certificates_are_refused_generically_before_key_proven(
 @pytest.mark.parametrize("decision", [Decision.ACCEPT, Decision.NEED_TOTP])
 async def test_certificate_without_permit_pty_gets_no_pty(server, decision):
     # asyncssh enforces the certificate's permit-* extensions only when told about them;
-    # this fails if a new asyncssh stops honouring what bastion.auth hands over.
+    # this fails if a new asyncssh stops honouring what bastion.ssh.auth hands over.
     username = f"judy-{decision.outcome.value}"
     key = asyncssh.generate_private_key("ssh-ed25519")
     cert = issue(server.user_ca, key, principals=[username], permit_pty=False)
@@ -676,7 +676,7 @@ async def test_other_asyncssh_servers_in_the_process_authenticate_keys_normally(
 
 def test_publickey_handler_is_replaced_on_the_pinned_asyncssh():
     assert asyncssh.__version__.startswith("2.24."), (
-        f"asyncssh {asyncssh.__version__}: bastion.auth is written against 2.24's private "
+        f"asyncssh {asyncssh.__version__}: bastion.ssh.auth is written against 2.24's private "
         "auth handlers; re-check it before moving the pin")
     assert asyncssh_auth._server_auth_handlers[b"publickey"] is auth._TwoFactorPublicKeyAuth
     assert issubclass(auth._TwoFactorPublicKeyAuth, asyncssh_auth._ServerPublicKeyAuth)

@@ -107,18 +107,18 @@ def test_table_names_every_path_and_goal():
 
 def test_collapsed_stacks_give_own_and_inclusive_shares(tmp_path):
     raw = tmp_path / "raw"
-    raw.write_text("main (a.py:1);relay (bastion/proxy.py:2);encrypt (c.py:3) 6\n"
-                   "main (a.py:1);relay (bastion/proxy.py:2) 2\n"
-                   "main (a.py:1);run (bastion/server.py:9) 1\n"
+    raw.write_text("main (a.py:1);relay (bastion/ssh/proxy.py:2);encrypt (c.py:3) 6\n"
+                   "main (a.py:1);relay (bastion/ssh/proxy.py:2) 2\n"
+                   "main (a.py:1);run (bastion/ssh/server.py:9) 1\n"
                    "main (a.py:1) 1\n")
     top = profile.top_of_collapsed(raw)
     assert top["samples"] == 10
     assert top["self"][0] == ("encrypt (c.py:3)", 60.0)
     # main is in every sample: scaffolding, left out of the inclusive lists
-    assert dict(top["inclusive"]) == {"relay (bastion/proxy.py:2)": 80.0,
-                                      "encrypt (c.py:3)": 60.0, "run (bastion/server.py:9)": 10.0}
+    assert dict(top["inclusive"]) == {"relay (bastion/ssh/proxy.py:2)": 80.0,
+                                      "encrypt (c.py:3)": 60.0, "run (bastion/ssh/server.py:9)": 10.0}
     # the product's own code, without the frames that only start the server
-    assert top["inclusive_bastion_code"] == [("relay (bastion/proxy.py:2)", 80.0)]
+    assert top["inclusive_bastion_code"] == [("relay (bastion/ssh/proxy.py:2)", 80.0)]
 
 
 def test_policy_corpus_meets_the_default_policy_and_is_not_all_allowed():

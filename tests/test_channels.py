@@ -16,8 +16,9 @@ from pathlib import Path
 import asyncssh
 import pytest
 
-from bastion import audit, policy, recording
-from bastion.proxy import MAX_SESSION_CHANNELS
+from bastion import audit, recording
+from bastion.command_control import policy
+from bastion.ssh.proxy import MAX_SESSION_CHANNELS
 from tests.harness import LOGIN, Client, World
 from tests.test_hardening import logged_in, recording_closed
 

@@ -153,7 +153,7 @@ def test_krl_lists_revoked_certificates_for_ssh_keygen(home, tmp_path):
 
 
 def test_request_listing_and_decisions_from_the_cli(ctx, enrol, home, capsys):
-    from bastion import grants
+    from bastion.access import grants
 
     enrol("alice")
     req = grants.create_request(ctx.store, ctx.config, "alice", target="web01", login="deploy",

@@ -6,8 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from bastion import config, durations
+from bastion import config
 from bastion.cli import main
+from bastion.command_control import policy
+from bastion.config import durations
 
 
 def write(tmp_path: Path, text: str, name: str = "bastion.toml") -> Path:
@@ -23,7 +25,7 @@ def test_default_files_load_with_documented_defaults():
     assert set(cfg.roles) >= {"engineer", "supervisor", "admin", "vendor"}
     assert cfg.roles["engineer"].max_duration == 4 * 3600
     assert cfg.roles["supervisor"].supervise and not cfg.roles["engineer"].supervise
-    pol = config.load_policy(config.DEFAULTS_DIR / "policy.toml")
+    pol = policy.load_policy(config.DEFAULTS_DIR / "policy.toml")
     assert pol.rules, "the default policy has rules"
 
 
@@ -63,7 +65,7 @@ def test_malformed_policy_names_the_rule_and_key(tmp_path):
     path = write(tmp_path, "[[rules]]\nname = 'x'\naction = 'explode'\ncommands = ['rm']\n",
                  "policy.toml")
     with pytest.raises(config.ConfigError) as err:
-        config.load_policy(path)
+        policy.load_policy(path)
     assert "policy.toml" in str(err.value) and "action" in str(err.value)
     assert "\n" not in str(err.value)
 
@@ -104,7 +106,7 @@ def test_bad_durations_are_refused(bad):
 def test_bastion_toml_and_policy_toml_read_a_duration_alike(tmp_path, text, seconds):
     value = f'"{text}"' if isinstance(text, str) else repr(text)
     cfg = config.load_config(write(tmp_path, f"[server]\nidle_timeout = {value}\n"))
-    pol = config.load_policy(write(tmp_path, f"[defaults]\nconfirm_timeout = {value}\n",
+    pol = policy.load_policy(write(tmp_path, f"[defaults]\nconfirm_timeout = {value}\n",
                                    "policy.toml"))
     assert cfg.server.idle_timeout == pol.defaults.confirm_timeout == seconds
 
@@ -115,7 +117,7 @@ def test_bastion_toml_and_policy_toml_refuse_a_bad_duration_alike(tmp_path, bad)
     with pytest.raises(config.ConfigError, match=r"server\.idle_timeout: .*duration"):
         config.load_config(write(tmp_path, f"[server]\nidle_timeout = {value}\n"))
     with pytest.raises(config.ConfigError, match=r"defaults\.confirm_timeout: .*duration"):
-        config.load_policy(write(tmp_path, f"[defaults]\nconfirm_timeout = {value}\n",
+        policy.load_policy(write(tmp_path, f"[defaults]\nconfirm_timeout = {value}\n",
                                  "policy.toml"))
 
 

@@ -9,8 +9,10 @@ import socket
 import asyncssh
 import pytest
 
-from bastion import audit, grants, protocol
-from bastion.protocol import ControlClient, ControlError
+from bastion import audit
+from bastion.access import grants
+from bastion.control import protocol
+from bastion.control.protocol import ControlClient, ControlError
 from tests.harness import LOGIN, World
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(90)]

@@ -1,4 +1,4 @@
-"""`make run` as a person uses it: the real demo (`python -m bastion.demo`), its real OpenSSH target,
+"""`make run` as a person uses it: the real demo (`python -m bastion.cli.demo`), its real OpenSSH target,
 real ssh and sftp clients, and Ctrl-C as a terminal sends it (SIGINT to the foreground group)."""
 
 from __future__ import annotations
@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from bastion import grants, users
-from bastion.demo import write_demo_target
-from bastion.home import Home, init, open_home
+from bastion.access import grants, users
+from bastion.cli.demo import write_demo_target
+from bastion.runtime.home import Home, init, open_home
 from tests.conftest import set_server_key
 from tests.harness import LOGIN, Client, LineWaiter, free_port
 
@@ -25,7 +25,7 @@ class Demo:
 
     def __init__(self, workdir: Path, home: Home) -> None:
         env = dict(os.environ, PYTHONUNBUFFERED="1", BASTION_HOME=str(home.path))
-        self.proc = subprocess.Popen([sys.executable, "-m", "bastion.demo"], cwd=workdir, env=env,
+        self.proc = subprocess.Popen([sys.executable, "-m", "bastion.cli.demo"], cwd=workdir, env=env,
                                      stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                                      start_new_session=True)
         self.output = LineWaiter(self.proc.stdout)

@@ -26,12 +26,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from rich.text import Text
 
-from bastion import audit, cli, commands, grants, recording, sessions, users
-from bastion.auth import _BANNER_MAX_REASON
-from bastion.escapes import ReplayFilter
-from bastion.home import open_home
-from bastion.protocol import ControlError
+from bastion import audit, cli, recording
+from bastion.access import grants, sessions, users
+from bastion.control.commands import table
+from bastion.control.protocol import ControlError
 from bastion.recording import CastRecorder
+from bastion.recording.escapes import ReplayFilter
+from bastion.runtime.home import open_home
+from bastion.ssh import commands
+from bastion.ssh.auth import _BANNER_MAX_REASON
 from bastion.text import (
     HIDDEN,
     MAX_REASON,
@@ -286,7 +289,7 @@ def test_a_request_holding_hidden_characters_is_refused_whatever_the_ticket_patt
 
 def test_a_table_cell_cannot_fake_rows_or_act_on_the_terminal():
     out = io.StringIO()
-    cli._table(out, [{"id": "h1", "command": "ls\r\x1b[2K\nh2  bob  rm -rf /\x1b]0;t\x07"},
+    table(out, [{"id": "h1", "command": "ls\r\x1b[2K\nh2  bob  rm -rf /\x1b]0;t\x07"},
                      {"id": "h3", "command": None}], ("id", "command"))
     lines = out.getvalue().splitlines()
     assert len(lines) == 3 and lines[0].startswith("ID")

@@ -3,7 +3,7 @@ finishes whatever a channel raises, nothing opens on a connection that is ending
 with no session row yet is held to its certificate and grants, refusals and certificates are
 capped, and an open file transfer follows the role as configured now.
 
-Pure tests first (bastion.ending, the verdicts of bastion.rights, the refusal counts); then the
+Pure tests first (bastion.ssh.ending, the verdicts of bastion.access.rights, the refusal counts); then the
 attacks themselves against a real `bastion serve` and sshd, with asyncssh and OpenSSH clients
 and canary files for "did it run".
 """
@@ -23,9 +23,11 @@ from pathlib import Path
 import asyncssh
 import pytest
 
-from bastion import audit, ending, grants, rights, sessions, users
+from bastion import audit
+from bastion.access import grants, rights, sessions, users
 from bastion.config import Role
-from bastion.server import Bastion
+from bastion.ssh import ending
+from bastion.ssh.server import Bastion
 from tests.conftest import append_toml
 from tests.harness import LOGIN, Client, World
 
@@ -79,7 +81,7 @@ def test_one_ending_that_raises_does_not_keep_the_others_from_theirs(caplog):
             raise BrokenPipeError("Channel not open for sending")
         done.append(n)
 
-    with caplog.at_level(logging.ERROR, logger="bastion.ending"):
+    with caplog.at_level(logging.ERROR, logger="bastion.ssh.ending"):
         ending.each([1, 2, 3, 4], end, "ending a channel")
 
     assert done == [1, 3, 4]
@@ -87,7 +89,7 @@ def test_one_ending_that_raises_does_not_keep_the_others_from_theirs(caplog):
     assert "BrokenPipeError" in caplog.text
 
 
-# -- what a proxied connection stands on (bastion.rights), pure --------------------------------
+# -- what a proxied connection stands on (bastion.access.rights), pure --------------------------------
 
 NOW = 1_000_000.0
 
@@ -189,7 +191,7 @@ def certs_serial(cert: asyncssh.SSHCertificate) -> int:
 # -- refusals after login: one row at once, then one with the count ----------------------------
 
 def test_a_flood_of_refusals_is_one_row_then_one_row_with_the_count(home):
-    from bastion.home import open_home
+    from bastion.runtime.home import open_home
 
     ctx = open_home(home)
     try:
@@ -240,8 +242,8 @@ class Conn:
 @pytest.mark.parametrize("whose", ["connection", "session"])
 def test_a_connection_still_open_a_second_after_its_end_began_is_closed(home, ended_ago, closed,
                                                                         whose):
-    from bastion.home import open_home
-    from bastion.server import BastionServer
+    from bastion.runtime.home import open_home
+    from bastion.ssh.server import BastionServer
 
     ctx = open_home(home)
     try:

@@ -1,4 +1,4 @@
-"""Sealing keys typed without echo (bastion.escrow): the construction, its keys, and how sealed
+"""Sealing keys typed without echo (bastion.recording.escrow): the construction, its keys, and how sealed
 events sit in a cast. Pure: no server, no network."""
 
 from __future__ import annotations
@@ -14,12 +14,13 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from bastion import audit, config, escrow, recording, sessions
+from bastion import audit, config, recording
+from bastion.access import sessions
 from bastion.cli import main
-from bastion.escrow import EscrowError, EscrowKey, Opener, Sealer
-from bastion.recording import CastRecorder, read_cast, replay, unseal_cast
+from bastion.command_control.terminal import CommandLineTracker, KeystrokeRedactor, Redacted
+from bastion.recording import CastRecorder, escrow, read_cast, replay, unseal_cast
+from bastion.recording.escrow import EscrowError, EscrowKey, Opener, Sealer
 from bastion.store import STORE_BUSY, StoreError
-from bastion.terminal import CommandLineTracker, KeystrokeRedactor, Redacted
 from tests.conftest import set_server_key
 
 

@@ -15,8 +15,10 @@ from pathlib import Path
 
 import pytest
 
-from bastion import audit, escrow, recording, sessions
+from bastion import audit, recording
+from bastion.access import sessions
 from bastion.cli import main
+from bastion.recording import escrow
 from tests.conftest import set_server_key
 from tests.harness import LOGIN, BastionProcess, World
 

@@ -13,8 +13,9 @@ import threading
 
 import pytest
 
-from bastion import audit, grants, recording
-from bastion.forward import MAX_OPEN_FORWARDS
+from bastion import audit, recording
+from bastion.access import grants
+from bastion.ssh.forward import MAX_OPEN_FORWARDS
 from tests.harness import LOGIN, World, free_port
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(90)]

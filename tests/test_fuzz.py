@@ -28,13 +28,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bastion import config, policy, protocol, recording, sftplog
-from bastion.config import ConfigError
-from bastion.policy import ACTIONS, Policy, evaluate, is_complete, parse_commands
-from bastion.protocol import MAX_LINE, LineReader, ProtocolError
-from bastion.recording import RecordingError
-from bastion.sftplog import SftpLog
-from bastion.terminal import (
+from bastion import config, recording
+from bastion.command_control import policy, sftplog
+from bastion.command_control.policy import ACTIONS, Policy, evaluate, is_complete, parse_commands
+from bastion.command_control.sftplog import SftpLog
+from bastion.command_control.terminal import (
     CommandLineTracker,
     Forward,
     KeystrokeRedactor,
@@ -42,6 +40,10 @@ from bastion.terminal import (
     Reconstruction,
     Submit,
 )
+from bastion.config import ConfigError
+from bastion.control import protocol
+from bastion.control.protocol import MAX_LINE, LineReader, ProtocolError
+from bastion.recording import RecordingError
 
 FUZZ = settings(deadline=None, derandomize=True, database=None,
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
@@ -53,7 +55,7 @@ def fuzz(examples: int) -> settings:
 
 @pytest.fixture(scope="module")
 def default_policy() -> Policy:
-    return config.load_policy(config.DEFAULTS_DIR / "policy.toml")
+    return policy.load_policy(config.DEFAULTS_DIR / "policy.toml")
 
 
 @pytest.fixture(scope="module")
@@ -220,7 +222,7 @@ CANCELS = {paste + abort + kill for paste in (b"", b"\x1b[201~") for abort in (b
 
 
 class Proxy:
-    """Drives a tracker in the order its contract allows (as bastion.gate does) and checks every
+    """Drives a tracker in the order its contract allows (as bastion.ssh.gate does) and checks every
     answer it gets. `hide` is removed from every output chunk before the tracker sees it."""
 
     def __init__(self, tracker: CommandLineTracker, hide: bytes = b"") -> None:
@@ -835,7 +837,7 @@ def test_any_toml_like_text_is_loaded_or_refused_in_one_line(scratch: Path, text
     policy_path = scratch / "policy.toml"
     policy_path.write_text(text, encoding="utf-8", errors="surrogatepass")
     try:
-        config.load_policy(policy_path)
+        policy.load_policy(policy_path)
     except ConfigError as exc:
         assert one_line(str(exc)), str(exc)
 
@@ -868,7 +870,7 @@ def test_any_regex_in_a_pattern_key_is_compiled_or_refused_in_one_line(
     path.write_text(toml_document({"": {}}) + "[[rules]]\n" + toml_document(
         {"": {"name": "r", **VALID_RULE, "args": pattern}}), encoding="utf-8")
     try:
-        loaded = config.load_policy(path)
+        loaded = policy.load_policy(path)
     except ConfigError as exc:
         assert one_line(str(exc)), str(exc)
     else:
@@ -886,7 +888,7 @@ def test_policy_with_any_values_is_loaded_or_refused_in_one_line(
     path = scratch / "policy.toml"
     path.write_text(text, encoding="utf-8")
     try:
-        loaded = config.load_policy(path)
+        loaded = policy.load_policy(path)
     except ConfigError as exc:
         assert one_line(str(exc)), str(exc)
     else:

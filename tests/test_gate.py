@@ -1,4 +1,4 @@
-"""bastion.gate, the glue between a channel and the pure parts (policy, tracker, statement
+"""bastion.ssh.gate, the glue between a channel and the pure parts (policy, tracker, statement
 splitter), driven without a network: a real store and policy, and a channel that stands in for
 ProxyChannel with a target that answers as bash at a prompt does.
 
@@ -18,9 +18,10 @@ from typing import Any
 
 import pytest
 
-from bastion import audit, config, sessions
-from bastion.gate import InputGate, StdinGate
-from bastion.policy import policy_from_dict
+from bastion import audit, config
+from bastion.access import sessions
+from bastion.command_control.policy import policy_from_dict
+from bastion.ssh.gate import InputGate, StdinGate
 from bastion.store import Store
 
 PROMPT = b"\x1b[?2004hbob@web01:~$ "

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from bastion import audit, grants
+from bastion import audit
+from bastion.access import grants
 from bastion.config import load_config
 from tests.conftest import append_toml
 
@@ -165,7 +166,7 @@ def test_grant_selection_prefers_the_named_ticket_else_the_latest_end():
 
 
 def test_pending_requests_are_capped_per_user_and_a_flood_of_refusals_is_one_row(ctx, enrol):
-    from bastion import limits
+    from bastion.access import limits
 
     enrol("alice")
     enrol("bob")

@@ -31,8 +31,9 @@ import asyncssh
 import pytest
 
 import certs
-from bastion import audit, config, mfa, recording, sessions
-from bastion.proxy import MAX_TERM_COLS, MAX_TERM_ROWS
+from bastion import audit, config, recording
+from bastion.access import mfa, sessions
+from bastion.ssh.proxy import MAX_TERM_COLS, MAX_TERM_ROWS
 from tests.conftest import add_target, make_key, set_server_key
 from tests.harness import LOGIN, Client, World
 

@@ -9,7 +9,8 @@ import json
 
 import pytest
 
-from bastion import cli, sessions
+from bastion import cli
+from bastion.access import sessions
 from bastion.text import shown_command
 from tui.views import HELD_COLUMNS, SESSION_COLUMNS, held_notice
 

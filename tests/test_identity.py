@@ -13,9 +13,10 @@ import asyncssh
 import pytest
 
 import certs
-from bastion import audit, grants
-from bastion.auth import NAME_CHANGE_REASON
-from bastion.server import NAME_CHANGE_REFUSAL
+from bastion import audit
+from bastion.access import grants
+from bastion.ssh.auth import NAME_CHANGE_REASON
+from bastion.ssh.server import NAME_CHANGE_REFUSAL
 from tests.harness import LOGIN, World
 from tests.hostile import Outcome, Step, attempt
 

@@ -38,9 +38,9 @@ import pytest
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 
-from bastion import home as home_mod
-from bastion import mfa
-from bastion.home import Home
+from bastion.access import mfa
+from bastion.runtime import home as home_mod
+from bastion.runtime.home import Home
 from bastion.store import SCHEMA_VERSION
 from tests.conftest import add_target, make_key
 from tests.harness import LOGIN, BastionProcess, Client, Sshd, Terminal
@@ -196,7 +196,7 @@ def test_every_command_prints_only_the_bastions_words(tmp_path):
     # The demo's TOTP helper, with a demo secret where `make run` keeps it.
     (home / "demo").mkdir()
     (home / "demo" / "alice.totp").write_text(totp_secret(added.stdout))
-    code = run([sys.executable, "-m", "bastion.demo", "totp", "alice"],
+    code = run([sys.executable, "-m", "bastion.cli.demo", "totp", "alice"],
                env=clean_env(PYTHONPATH=str(REPO), BASTION_HOME=str(home)))
     assert_quiet_success(code)
     assert re.fullmatch(r"\d{6}\n", code.stdout)
@@ -221,7 +221,7 @@ def test_a_refusal_is_one_line_of_the_bastions_own(tmp_path_factory, argv, text)
 
 
 def test_the_demo_totp_helper_refuses_in_one_line(tmp_path):
-    proc = run([sys.executable, "-m", "bastion.demo", "totp", "alice"],
+    proc = run([sys.executable, "-m", "bastion.cli.demo", "totp", "alice"],
                env=clean_env(PYTHONPATH=str(REPO), BASTION_HOME=str(tmp_path)))
     assert_one_line_refusal(proc, "no demo TOTP secret for alice")
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bastion import limits
-from bastion.limits import MANY, ConnectionRate, RefusalLog
+from bastion.access import limits
+from bastion.access.limits import MANY, ConnectionRate, RefusalLog
 
 
 def test_a_burst_of_the_rate_is_allowed_then_one_a_refill():

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pyotp
 import pytest
 
-from bastion import audit, mfa, users
+from bastion import audit
+from bastion.access import mfa, users
 from bastion.cli import main
 
 T0 = 1_800_000_000.0  # a fixed instant, at a step boundary + 0

@@ -9,8 +9,8 @@ from pathlib import Path
 import asyncssh
 import pytest
 
-from bastion import policy
-from bastion.proxy import filtered_env, passed_modes
+from bastion.command_control import policy
+from bastion.ssh.proxy import filtered_env, passed_modes
 
 
 @pytest.mark.parametrize("value", [

@@ -15,8 +15,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bastion import gate
-from bastion.policy import (
+from bastion.command_control.policy import (
     ACTIONS,
     FILE_OPERATIONS,
     MAX_WORK,
@@ -42,6 +41,7 @@ from bastion.policy import (
     through_proc,
     uncertain_verdict,
 )
+from bastion.ssh import gate
 
 POLICY_FILE = Path(__file__).resolve().parents[1] / "config" / "policy.toml"
 
@@ -2586,7 +2586,7 @@ def test_the_gate_and_the_policy_share_one_list_of_shells() -> None:
 
 
 # ---------------------------------------------------------------------------------------------
-# Code the shell runs later: each member of the class (see bastion.policy's docstring), judged
+# Code the shell runs later: each member of the class (see bastion.command_control.policy's docstring), judged
 # with the same rules as the line itself, so `touch` shows up as a command.
 
 HOOKS_JUDGED = [
@@ -2927,7 +2927,7 @@ def test_more_directories_than_followed_make_relative_paths_unknown(default_poli
 def test_the_gate_follows_exactly_the_editing_mode_switches_the_policy_lets_through(
     default_policy: Policy, line: str, mode: str | None
 ) -> None:
-    # Attack F, finding 3: bastion.terminal switches its key model on `editing_mode`; every
+    # Attack F, finding 3: bastion.command_control.terminal switches its key model on `editing_mode`; every
     # other line that may switch the mode is held, so the two never disagree.
     assert editing_mode(line) == mode
     verdict = evaluate(default_policy, line, role="engineer", target="web01")
@@ -3108,5 +3108,5 @@ def test_programs_a_person_types_at_are_told_from_interpreters_of_scripts(comman
                                                                          typed: bool) -> None:
     # With a pty, an exec of an editor or database client is typed at through the interactive
     # gate, as at a prompt (gate.judge_exec does not hold it); an interpreter stays held.
-    from bastion.policy import typed_at_a_terminal
+    from bastion.command_control.policy import typed_at_a_terminal
     assert typed_at_a_terminal(command) is typed

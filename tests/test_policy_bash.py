@@ -25,8 +25,8 @@ from pathlib import Path
 
 import pytest
 
-from bastion import policy, statements
-from bastion.policy import Policy, evaluate, is_complete, parse_commands, policy_from_dict
+from bastion.command_control import policy, statements
+from bastion.command_control.policy import Policy, evaluate, is_complete, parse_commands, policy_from_dict
 from tests.test_policy import CHILD_SHELL_LINES, COMPLETENESS
 
 pytestmark = pytest.mark.skipif(shutil.which("bash") is None, reason="needs bash")

@@ -11,10 +11,12 @@ from typing import Any
 
 import pytest
 
-from bastion import audit, grants, protocol
-from bastion.control import ControlConnection
-from bastion.protocol import ProtocolError, decode, encode, require_unicode
-from bastion.server import Bastion
+from bastion import audit
+from bastion.access import grants
+from bastion.control import protocol
+from bastion.control.operations import ControlConnection
+from bastion.control.protocol import ProtocolError, decode, encode, require_unicode
+from bastion.ssh.server import Bastion
 from tests.conftest import ControlApp
 
 LONE = "\ud800"
@@ -128,7 +130,7 @@ def _pushed_event_names() -> set[str]:
     (`{"event": "name", ...}`), read from its source. protocol.py is the client's side: its
     "closed" is the client telling its own reader that the connection ended, never sent."""
     names: set[str] = set()
-    for path in (Path(__file__).resolve().parents[1] / "bastion").glob("*.py"):
+    for path in (Path(__file__).resolve().parents[1] / "bastion").rglob("*.py"):
         if path.name == "protocol.py":
             continue
         for node in ast.walk(ast.parse(path.read_text())):

@@ -13,9 +13,10 @@ from pathlib import Path
 
 import pytest
 
-from bastion import audit, config, retention, sessions
+from bastion import audit, config
+from bastion.access import retention, sessions
 from bastion.cli import main
-from bastion.home import Home
+from bastion.runtime.home import Home
 from bastion.store import Store, now
 
 DAY = 86400.0
@@ -324,7 +325,7 @@ def test_an_unreachable_udp_destination_does_not_break_recording(store):
     ("udp:logs.example.com:514", ("logs.example.com", 514)),
 ])
 def test_syslog_destinations(dest, address):
-    assert audit.syslog_address(dest) == address
+    assert config.syslog_address(dest) == address
 
 
 @pytest.mark.parametrize("dest", ["dev/log", "udp:", "udp:host", "udp:host:0", "udp:host:99999",

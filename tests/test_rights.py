@@ -1,5 +1,5 @@
 """Finding 7 of issue 12: a locked, removed or demoted person keeps nothing they no longer have
-the right to. Pure tests of the rules (bastion.rights), of every control operation and of the
+the right to. Pure tests of the rules (bastion.access.rights), of every control operation and of the
 enforcer's one query; then the attack against a real `bastion serve`: a supervisor's control
 door, a console attached through it, a command-interface connection, a proxied session and a
 connection that has not opened a channel yet, each ended when their person loses the right.
@@ -18,10 +18,11 @@ from typing import Any
 import asyncssh
 import pytest
 
-from bastion import audit, grants, rights, sessions, users
+from bastion import audit
+from bastion.access import grants, rights, sessions, users
 from bastion.config import Role
-from bastion.control import ControlConnection
-from bastion.protocol import OPERATIONS, ControlClient, ControlError
+from bastion.control.operations import ControlConnection
+from bastion.control.protocol import OPERATIONS, ControlClient, ControlError
 from tests.conftest import ControlApp, append_toml
 from tests.harness import LOGIN, World
 
@@ -478,7 +479,7 @@ def test_the_control_socket_names_a_peer_that_came_through_sudo(tmp_path, sudo_u
     import os
     import socket
 
-    from bastion import control
+    from bastion.control import operations as control
 
     path = tmp_path / "control.sock"
     listener = socket.socket(socket.AF_UNIX)

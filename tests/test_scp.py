@@ -9,8 +9,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bastion import gate, policy, scp, sftplog
-from bastion.scp import ScpStream, ServerMode
+from bastion.command_control import policy, scp, sftplog
+from bastion.command_control.scp import ScpStream, ServerMode
+from bastion.ssh import gate
 
 FUZZ = settings(deadline=None, derandomize=True, database=None, max_examples=100)
 C, T = "client", "target"

@@ -11,7 +11,8 @@ import asyncssh
 import pytest
 
 import certs
-from bastion import grants, recording
+from bastion import recording
+from bastion.access import grants
 from tests.conftest import make_key
 from tests.harness import LOGIN, Client, World, free_port
 

@@ -10,7 +10,8 @@ import sys
 
 import pytest
 
-from bastion import audit, grants, recording, sessions
+from bastion import audit, recording
+from bastion.access import grants, sessions
 from tests.conftest import set_server_key
 from tests.harness import LOGIN, BastionProcess, World
 

@@ -10,8 +10,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bastion import sftplog
-from bastion.sftplog import FileTransfer, SftpGate, SftpLog
+from bastion.command_control import sftplog
+from bastion.command_control.sftplog import FileTransfer, SftpGate, SftpLog
 
 READ, WRITE, APPEND, CREAT, TRUNC, EXCL = 0x01, 0x02, 0x04, 0x08, 0x10, 0x20
 OK, EOF, NO_SUCH_FILE, PERMISSION_DENIED, FAILURE = 0, 1, 2, 3, 4

@@ -10,7 +10,8 @@ import socket
 
 import pytest
 
-from bastion import audit, recording, sessions
+from bastion import audit, recording
+from bastion.access import sessions
 from tests.harness import BastionProcess, LineWaiter, World
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(90)]

@@ -6,8 +6,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bastion import policy, statements
-from bastion.statements import Overflow, Rest, Statement, StatementSplitter
+from bastion.command_control import policy, statements
+from bastion.command_control.statements import Overflow, Rest, Statement, StatementSplitter
 
 FUZZ = settings(deadline=None, derandomize=True, database=None, max_examples=150)
 

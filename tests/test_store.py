@@ -12,8 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from bastion import audit, sessions
-from bastion.home import open_store
+from bastion import audit
+from bastion.access import sessions
+from bastion.runtime.home import open_store
 from bastion.store import MIGRATIONS, SCHEMA_VERSION, Backend, Store, StoreError
 
 REPO = Path(__file__).resolve().parents[1]
@@ -254,12 +255,13 @@ def test_the_sqlite_store_is_a_backend(tmp_path):
         store.close()
 
 
-@pytest.mark.parametrize("module", sorted(p.name for p in (REPO / "bastion").glob("*.py")
-                                          if p.name != "store.py"))
+@pytest.mark.parametrize("module", sorted(str(p.relative_to(REPO / "bastion"))
+                                          for p in (REPO / "bastion").rglob("*.py")
+                                          if p.parent.name != "store"))
 def test_the_server_and_domain_use_a_store_only_through_the_backend_protocol(module):
     # Opening and upgrading a home is the SQLite store's own business (home.py, and the server's
     # log line naming the backup it made).
-    opening = {"upgraded_from", "backup_path"} if module in ("home.py", "server.py") else set()
+    opening = {"upgraded_from", "backup_path"} if module in ("runtime/home.py", "ssh/server.py") else set()
     members = {name for name in dir(Backend) if not name.startswith("_")}
     assert _store_attributes(REPO / "bastion" / module) - members - opening == set()
 

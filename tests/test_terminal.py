@@ -12,8 +12,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bastion.policy import is_complete
-from bastion.terminal import (
+from bastion.command_control.policy import is_complete
+from bastion.command_control.terminal import (
     CommandLineTracker,
     Forward,
     KeystrokeRedactor,

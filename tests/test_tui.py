@@ -18,8 +18,8 @@ import pyotp
 import pytest
 from rich.color import Color
 
-from bastion import grants, sessions
-from bastion.protocol import ControlError
+from bastion.access import grants, sessions
+from bastion.control.protocol import ControlError
 from tests.harness import LOGIN, World
 from tui import app as tui_app
 from tui.app import SupervisorApp

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import pytest
 
-from bastion.policy import evaluate
-from bastion.terminal import CommandLineTracker, KeystrokeRedactor, Redacted
-from bastion.typeahead import (
+from bastion.command_control.policy import evaluate
+from bastion.command_control.terminal import CommandLineTracker, KeystrokeRedactor, Redacted
+from bastion.command_control.typeahead import (
     EXIT_REFUSED,
     MAX_QUEUED,
     Decide,

@@ -27,7 +27,7 @@ from textual.notifications import Notification, Notify
 from textual.timer import Timer
 from textual.widgets import Footer, Static, TabbedContent, TabPane
 
-from bastion.protocol import ControlError
+from bastion.control.protocol import ControlError
 from bastion.text import visible
 from tui.connection import (
     Client,

@@ -1,6 +1,6 @@
 """How the console reaches a bastion: the local control socket, or the SSH door with key + TOTP.
 
-The console is a client of the control protocol only (`bastion.protocol`); it never opens the
+The console is a client of the control protocol only (`bastion.control.protocol`); it never opens the
 bastion's database or files. A connector is a coroutine function `(on_event, code) -> Client`:
 `code` is the TOTP code the console asked for (None for the local socket, which needs none).
 """
@@ -12,13 +12,13 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any, Protocol
 
-from bastion.protocol import ControlClient, ControlError
+from bastion.control.protocol import ControlClient, ControlError
 
 EventSink = Callable[[dict[str, Any]], None]
 
 
 class Client(Protocol):
-    """What the console uses of `bastion.protocol.ControlClient` (tests may pass a stand-in)."""
+    """What the console uses of `bastion.control.protocol.ControlClient` (tests may pass a stand-in)."""
 
     hello: dict[str, Any] | None
 

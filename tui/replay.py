@@ -17,7 +17,7 @@ from textual.containers import Container, ScrollableContainer
 from textual.screen import Screen
 from textual.widgets import Footer, RichLog, Static
 
-from bastion.protocol import ControlError
+from bastion.control.protocol import ControlError
 from bastion.text import visible
 from tui.tables import span
 from tui.terminal import SIDE_BY_SIDE, ScreenModel, TerminalView

@@ -13,7 +13,7 @@ from textual.geometry import Region
 from textual.screen import Screen
 from textual.widgets import Footer, RichLog, Static
 
-from bastion.protocol import ControlError, event_data
+from bastion.control.protocol import ControlError, event_data
 from bastion.text import visible
 from tui.tables import clock_time
 from tui.terminal import SIDE_LOG, ScreenModel, TerminalView

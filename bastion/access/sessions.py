@@ -1,0 +1,307 @@
+"""Sessions and held commands as the store knows them: the one place their state changes.
+
+The running server and the CLI meet here: `bastion kill` and `bastion confirm` write their decision
+to the store, and the server, which polls it, acts within a second (and over the control socket at
+once, when it is running).
+"""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from bastion import audit
+from bastion.access import grants, reasons, users
+from bastion.config import Config
+from bastion.errors import BastionError
+from bastion.store import Backend, now
+
+END_STATES = ("ended", "killed", "interrupted", "failed")
+
+
+class SessionError(BastionError):
+    """A session or held-command operation was refused."""
+
+
+def create(store: Backend, *, user: str, target: str, login: str, ticket: str, grant_id: str | None,
+           serial: int | None, client_addr: str) -> str:
+    with store.transaction():
+        sid = store.next_id("s")
+        store.execute(
+            "INSERT INTO sessions(id, user, target, login, ticket, grant_id, serial, client_addr, "
+            "state, started) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'active', ?)",
+            (sid, user, target, login, ticket, grant_id, serial, client_addr, now()))
+        audit.record(store, "session.started", user, session=sid, target=target, login=login,
+                     ticket=ticket, grant=grant_id, serial=serial, client=client_addr)
+    return sid
+
+
+def end(store: Backend, session_id: str, state: str, reason: str, actor: str = "system",
+        at: float | None = None) -> bool:
+    """Move an active session to an end state; False if it had already ended. `at`: when it
+    ended, if that was before now (its row could not be written then)."""
+    if state not in END_STATES:
+        raise ValueError(state)
+    with store.transaction():
+        changed = store.execute(
+            "UPDATE sessions SET state = ?, ended = ?, end_reason = ? WHERE id = ? AND state = 'active'",
+            (state, at if at is not None else now(), reason, session_id)).rowcount
+        if changed:
+            event = {"killed": "session.killed", "interrupted": "session.interrupted"}.get(
+                state, "session.ended")
+            audit.record(store, event, actor, session=session_id, state=state, reason=reason)
+            # A command still held dies with its session: each one audited, as any other end.
+            for row in store.all("SELECT id FROM held WHERE session_id = ? AND state = 'pending'",
+                                 (session_id,)):
+                store.execute("UPDATE held SET state = 'cancelled', decided_at = ?, "
+                              "reason = 'session ended' WHERE id = ?", (now(), row["id"]))
+                audit.record(store, "command.rejected", actor, held=row["id"], session=session_id,
+                             reason="session ended")
+    return bool(changed)
+
+
+def add_recording(store: Backend, session_id: str, path: Path, channel: int, kind: str) -> None:
+    """List a recording of the session (the `recordings` table is the one list of them); `kind`
+    is "cast" for an interactive channel's asciicast, else "exec", "subsystem" or "forward"."""
+    store.execute("INSERT INTO recordings(path, session_id, channel, kind, started) "
+                  "VALUES (?, ?, ?, ?, ?)", (str(path), session_id, channel, kind, now()))
+
+
+@dataclass(frozen=True)
+class Recording:
+    """One recording of a session: its file `name` in HOME/recordings, the channel it records,
+    and its kind (add_recording)."""
+
+    name: str
+    channel: int
+    kind: str
+
+
+_RECORDINGS_OF_ONE = ("SELECT session_id, path, channel, kind FROM recordings WHERE session_id = ? "
+                      "ORDER BY started, channel, path")
+_RECORDINGS_OF_LIVE = ("SELECT session_id, path, channel, kind FROM recordings WHERE session_id IN "
+                       "(SELECT id FROM sessions WHERE state = 'active') "
+                       "ORDER BY started, channel, path")
+_RECORDINGS_OF_ALL = "SELECT session_id, path, channel, kind FROM recordings ORDER BY started, channel, path"
+
+
+def recordings(store: Backend, session_id: str) -> list[Recording]:
+    """The session's recordings, in the order they were opened."""
+    return _recordings(store, _RECORDINGS_OF_ONE, (session_id,)).get(session_id, [])
+
+
+def casts(store: Backend, session_id: str) -> dict[int, str]:
+    """The session's asciicasts (interactive channels) by channel number: file names."""
+    return {r.channel: r.name for r in recordings(store, session_id) if r.kind == "cast"}
+
+
+def _recordings(store: Backend, sql: str, params: tuple = ()) -> dict[str, list[Recording]]:
+    found: dict[str, list[Recording]] = {}
+    for row in store.all(sql, params):
+        found.setdefault(row["session_id"], []).append(
+            Recording(Path(row["path"]).name, row["channel"], row["kind"]))
+    return found
+
+
+def _with_recordings(rows: list[dict[str, Any]], listed: dict[str, list[Recording]]
+                     ) -> list[dict[str, Any]]:
+    """`rows` of sessions, each given "recordings": the file names of its recordings."""
+    for row in rows:
+        row["recordings"] = [r.name for r in listed.get(row["id"], [])]
+    return rows
+
+
+def record_verdict(store: Backend, session_id: str, channel: int, user: str, line: str,
+                   action: str, rule: str | None, message: str | None) -> None:
+    """A command line judged on a channel: its row in `commands` and its audit event, together."""
+    with store.transaction():
+        store.execute(
+            "INSERT INTO commands(session_id, channel, at, line, verdict, rule, message) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?)", (session_id, channel, now(), line, action, rule, message))
+        audit.record(store, "command.verdict", user, session=session_id, channel=channel,
+                     line=line, verdict=action, rule=rule)
+
+
+def recording_progress(store: Backend, path: Path, offset: int, digest: str) -> None:
+    store.execute("UPDATE recordings SET running_offset = ?, running_sha256 = ? WHERE path = ?",
+                  (offset, digest, str(path)))
+
+
+def close_recording(store: Backend, path: Path, digest: str, actor: str) -> None:
+    with store.transaction():
+        store.execute("UPDATE recordings SET ended = ?, sha256 = ? WHERE path = ?",
+                      (now(), digest, str(path)))
+        row = store.one("SELECT session_id, channel FROM recordings WHERE path = ?", (str(path),))
+        audit.record(store, "recording.closed", actor, path=path.name, sha256=digest,
+                     session=row["session_id"] if row else None)
+
+
+def stored_digest(store: Backend, path: Path) -> str | None:
+    """The SHA-256 stored when the recording at `path` closed; None while it is open, unknown, or
+    was left unreadable by a crash."""
+    row = store.one("SELECT sha256 FROM recordings WHERE path = ?", (str(path),))
+    return (row["sha256"] or None) if row else None
+
+
+def open_recordings(store: Backend) -> list[dict[str, Any]]:
+    return store.all("SELECT * FROM recordings WHERE ended IS NULL")
+
+
+def get(store: Backend, session_id: str) -> dict[str, Any]:
+    """The session's row, with "recordings": the file names of its recordings; SessionError
+    when there is no such session."""
+    row = store.one("SELECT * FROM sessions WHERE id = ?", (session_id,))
+    if row is None:
+        raise SessionError(f"no such session: {session_id}")
+    return _with_recordings([row], _recordings(store, _RECORDINGS_OF_ONE, (session_id,)))[0]
+
+
+def list_sessions(store: Backend, *, include_ended: bool = False) -> list[dict[str, Any]]:
+    """Live sessions (with `include_ended`, every session) by start time, each as `get` gives it."""
+    sql = "SELECT * FROM sessions"
+    if not include_ended:
+        sql += " WHERE state = 'active'"
+    rows = store.all(sql + " ORDER BY started")
+    return _with_recordings(rows, _recordings(store, _RECORDINGS_OF_ALL if include_ended
+                                              else _RECORDINGS_OF_LIVE))
+
+
+def list_for_supervisors(store: Backend, *, include_ended: bool = False) -> list[dict[str, Any]]:
+    """`list_sessions`, each row also holding its grant's end (`grant_ends`, None without one),
+    its last command line (`last_command`) and how many of its commands were not allowed
+    (`alerts`): what the console shows, read in one query whatever the number of sessions."""
+    sql = ("SELECT s.*, g.ends AS grant_ends, "
+           "(SELECT c.line FROM commands c WHERE c.session_id = s.id ORDER BY c.id DESC LIMIT 1)"
+           " AS last_command, "
+           "(SELECT count(*) FROM commands c WHERE c.session_id = s.id AND c.verdict != 'allow')"
+           " AS alerts "
+           "FROM sessions s LEFT JOIN grants g ON g.id = s.grant_id")
+    if not include_ended:
+        sql += " WHERE s.state = 'active'"
+    rows = store.all(sql + " ORDER BY s.started")
+    return _with_recordings(rows, _recordings(store, _RECORDINGS_OF_ALL if include_ended
+                                              else _RECORDINGS_OF_LIVE))
+
+
+def request_kill(store: Backend, session_id: str, actor: str, reason: str) -> None:
+    """Ask the server to end a live session; its user reads `reason` (see `reasons`)."""
+    reason = reasons.accept(store, actor, reason)
+    with store.transaction():
+        row = get(store, session_id)
+        if row["state"] != "active":
+            raise SessionError(f"session {session_id} is {row['state']}, not active")
+        store.execute("UPDATE sessions SET kill_requested = ?, kill_reason = ? WHERE id = ?",
+                      (now(), reason or f"ended by {actor}", session_id))
+        audit.record(store, "session.kill_requested", actor, session=session_id, reason=reason)
+
+
+def interrupted_on_start(store: Backend) -> list[str]:
+    """Sessions a crashed server left active: mark them interrupted. Returns their ids."""
+    ids = [r["id"] for r in store.all("SELECT id FROM sessions WHERE state = 'active'")]
+    for sid in ids:
+        end(store, sid, "interrupted", "the bastion stopped without closing this session")
+    return ids
+
+
+# ---------------------------------------------------------------- held commands
+
+def hold(store: Backend, session_id: str, user: str, command: str, rule: str | None,
+         timeout: float) -> str:
+    with store.transaction():
+        hid = store.next_id("h")
+        t = now()
+        store.execute(
+            "INSERT INTO held(id, session_id, user, command, rule, since, deadline, state) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, 'pending')",
+            (hid, session_id, user, command, rule, t, t + timeout))
+        audit.record(store, "command.held", user, held=hid, session=session_id, command=command,
+                     rule=rule, timeout=timeout)
+    return hid
+
+
+def held_state(store: Backend, held_id: str) -> dict[str, Any] | None:
+    return store.one("SELECT * FROM held WHERE id = ?", (held_id,))
+
+
+def list_held(store: Backend) -> list[dict[str, Any]]:
+    return store.all("SELECT * FROM held WHERE state = 'pending' ORDER BY since")
+
+
+def decide_held(store: Backend, config: Config, held_id: str, actor: str, *, confirm: bool,
+                reason: str = "") -> None:
+    """Confirm or reject a held command: by a supervisor who is not the one who typed it."""
+    if not grants.can_supervise(store, config, actor):
+        raise SessionError(f"{actor} may not confirm or reject commands")
+    reason = reasons.accept(store, actor, reason)
+    with store.transaction():
+        row = held_state(store, held_id)
+        if row is None:
+            raise SessionError(f"no such held command: {held_id}")
+        if row["user"] in users.people_of(actor):
+            raise SessionError("nobody confirms or rejects their own command")
+        state = "confirmed" if confirm else "rejected"
+        changed = store.execute(
+            "UPDATE held SET state = ?, decided_by = ?, decided_at = ?, reason = ? "
+            "WHERE id = ? AND state = 'pending'", (state, actor, now(), reason, held_id)).rowcount
+        if not changed:
+            raise SessionError(f"held command {held_id} is {row['state']}, not pending")
+        audit.record(store, "command.confirmed" if confirm else "command.rejected", actor,
+                     held=held_id, session=row["session_id"], command=row["command"], reason=reason)
+
+
+def reject_held(store: Backend, session_ids: list[str], reason: str) -> None:
+    """The bastion rejects the commands held in these sessions (it is stopping): each one an
+    audited `command.rejected` by "system"."""
+    with store.transaction():
+        for sid in session_ids:
+            for row in store.all("SELECT id, command FROM held WHERE session_id = ? AND "
+                                 "state = 'pending'", (sid,)):
+                store.execute("UPDATE held SET state = 'rejected', decided_by = 'system', "
+                              "decided_at = ?, reason = ? WHERE id = ?", (now(), reason, row["id"]))
+                audit.record(store, "command.rejected", "system", held=row["id"], session=sid,
+                             command=row["command"], reason=reason)
+
+
+def cancel_held(store: Backend, held_id: str, actor: str) -> bool:
+    """The user withdrew a held command (Ctrl-C)."""
+    with store.transaction():
+        changed = store.execute(
+            "UPDATE held SET state = 'cancelled', decided_at = ?, reason = 'cancelled by the user' "
+            "WHERE id = ? AND state = 'pending'", (now(), held_id)).rowcount
+        if changed:
+            row = held_state(store, held_id)
+            audit.record(store, "command.rejected", actor, held=held_id, session=row["session_id"],
+                         command=row["command"], reason="cancelled by the user")
+    return bool(changed)
+
+
+def expire_held(store: Backend, held_id: str) -> bool:
+    with store.transaction():
+        changed = store.execute(
+            "UPDATE held SET state = 'expired', decided_at = ? WHERE id = ? AND state = 'pending'",
+            (now(), held_id)).rowcount
+        if changed:
+            row = held_state(store, held_id)
+            audit.record(store, "command.expired", "system", held=held_id,
+                         session=row["session_id"], command=row["command"])
+    return bool(changed)
+
+
+def replay(ctx: Any, session_id: str, *, speed: float = 1.0) -> int:
+    """`bastion replay ID`: play the session's interactive recordings in this terminal."""
+    from bastion import recording
+
+    get(ctx.store, session_id)  # SessionError when there is no such session
+    paths = [ctx.home.recordings / name for name in casts(ctx.store, session_id).values()]
+    if not paths:
+        raise SessionError(f"session {session_id} has no interactive recording")
+    if speed <= 0:
+        raise SessionError("--speed must be positive")
+    for path in paths:
+        try:
+            recording.replay(path, sys.stdout.buffer, speed=speed)
+        except recording.RecordingError as exc:
+            raise SessionError(str(exc)) from None
+    return 0

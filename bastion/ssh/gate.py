@@ -1,0 +1,724 @@
+"""The input gate: every command line is judged before its submit key reaches the target.
+
+Interactive shells (pty): the tracker (command_control.terminal) reconstructs the line at each submit key;
+the policy (bastion.command_control.policy) judges it. deny: the submit key is never sent, the typed line is
+cancelled upstream and the bastion checks the screen shows it gone, and the user reads why.
+confirm: the line is held for a supervisor; only Ctrl-C (cancel) is taken meanwhile, other input
+waits; on approval the screen line is read again and must be unchanged before the key is sent; a
+timeout rejects. alert: forwarded and flagged. Every verdict is a `commands` row, an audit event,
+a recording marker and a pushed event.
+
+Any shell or exec channel with a pty is interactive, whatever its command (`ssh -t host bash`,
+`su`, `script -qc bash /dev/null`): it gets this gate, and an exec command is also judged whole
+first.
+
+Non-interactive: an exec command is judged whole before anything is sent (a deny exits 126);
+the stdin of a shell without a pty, or of `bash -s`/`sh` reading its script, is judged statement
+by statement (StdinGate, with bastion.command_control.statements cutting it in linear time); an interpreter
+reading its program from stdin gets the policy's `unknown` action. The file operations of scp
+and sftp channels are judged by path (TransferJudge, for command_control.scp and .sftplog).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import re
+import shlex
+from collections import deque
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from bastion import audit
+from bastion.access import sessions
+from bastion.command_control import policy, scp, sftplog, statements
+from bastion.command_control.policy import (  # one list of shells, the policy's
+    reads_script_from_stdin,
+    stricter,
+)
+from bastion.command_control.terminal import CommandLineTracker, Reconstruction
+from bastion.command_control.typeahead import SETTLE_QUIET, Decide, End, Send, SendEof, TypeAhead, Wait
+from bastion.store import StoreError
+from bastion.text import visible
+
+if TYPE_CHECKING:
+    from bastion.ssh.proxy import ProxyChannel
+    from bastion.ssh.server import Bastion
+
+log = logging.getLogger("bastion.ssh.gate")
+
+ECHO_WAIT = 3.0      # seconds to wait for the echo of typed keys (only a line that never echoes waits it out)
+MAX_HOLD = 2.0       # seconds at most that keys wait for the screen to settle (output that never pauses)
+UNJUDGED = ("a command line ran that the bastion did not judge (a key bound to accept-line?); "
+            "the session is ended")
+CANCEL_WAIT = 1.0    # seconds to wait for the screen to show a cancelled line gone
+NOT_RECORDED_WHY = "the bastion cannot record commands right now; try again in a moment"
+NOT_RECORDED = f"not run: {NOT_RECORDED_WHY}"
+POLL_HELD = 1.0      # seconds between looks at the store for a decision made elsewhere
+MAX_QUEUED = 1 << 20  # client bytes kept while a line is held; beyond this the client is paused
+CTRL_C = b"\x03"
+BLIND_LINE = "(line typed without echo)"  # what the record says of keys it must not show
+SLICE = 0.005  # seconds of judging statements in one pass of the event loop; then others go
+FEED_BYTES = 64 * 1024  # client bytes cut into statements at a time
+CONFIRM_TRANSFER = "it needs a supervisor's confirmation, which file transfers cannot wait for"
+
+
+class Judge:
+    """Judges lines for one channel and records every verdict (row, audit, marker, event)."""
+
+    def __init__(self, app: Bastion, channel: ProxyChannel) -> None:
+        self.app = app
+        self.ch = channel
+
+    @property
+    def policy(self) -> policy.Policy:
+        return self.app.policy
+
+    def verdict(self, line: str, *, certain: bool = True, reason: str = "",
+                stream: bool = False, from_home: bool = False,
+                interactive: bool = True) -> policy.Verdict:
+        """The policy's verdict on `line`. A file-transfer server (scp in server mode, `scp -t`
+        or `scp -f`, or an SFTP server such as sftp-server) reads and writes files named inside
+        its stream: on a role without file transfers (`sftp = false`) it is denied, and anywhere
+        but as the whole exec command of a channel without a pty (`stream`: the bastion follows
+        that stream and judges every file it names) it gets the policy's `unknown` action, since
+        the files it names would pass unjudged. `interactive` False: no terminal is read line
+        by line (policy.evaluate)."""
+        ident = self.ch.live.identity
+        # `from_home`: the line runs in the login's home (an exec command, a file transfer's
+        # request): relative paths are judged from there too (`../etc/sudoers` from /root).
+        judged = f"cd ~{ident.login}; {line}" if from_home else line
+        v = policy.evaluate(self.policy, judged, role=ident.role.name, target=ident.target.name,
+                            login=ident.login, interactive=interactive)
+        if not certain:
+            v = stricter(v, policy.uncertain_verdict(self.policy, reason or "line not certain"))
+        if ("scp" in line or "sftp" in line) and runs_file_server(line):
+            role = self.app.config.roles.get(ident.role.name)
+            if role is None or not role.sftp:
+                v = stricter(v, policy.Verdict("deny", "role.sftp", "file transfers are not "
+                                               f"allowed for the role {ident.role.name}", line, ()))
+            elif not stream:
+                v = stricter(v, policy.Verdict(
+                    self.policy.defaults.unknown, "defaults.unknown",
+                    "a file-transfer server here would take file names the bastion cannot judge",
+                    line, ()))
+        return v
+
+    def record(self, line: str, v: policy.Verdict) -> None:
+        live = self.ch.live
+        sessions.record_verdict(self.app.store, live.id, self.ch.number, live.identity.user, line,
+                                v.action, v.rule, v.message)
+        if self.ch.cast is not None and v.action != "allow":
+            self.ch.marker(f"{v.action}: {line}" + (f" ({v.rule})" if v.rule else ""))
+        self.app.publish("verdict", session=live.id, channel=self.ch.number, line=line,
+                         action=v.action, rule=v.rule, message=v.message)
+
+    async def hold(self, line: str, v: policy.Verdict, cancelled: asyncio.Event) -> tuple[str, str]:
+        """Wait for a supervisor: returns (state, who-or-why). Ctrl-C sets `cancelled`."""
+        live, store = self.ch.live, self.app.store
+        timeout = self.policy.defaults.confirm_timeout
+        hid = sessions.hold(store, live.id, live.identity.user, line, v.rule, timeout)
+        decided = asyncio.Event()
+        self.app.held_waiters[hid] = decided
+        self.app.publish("command_held", held=sessions.held_state(store, hid))
+        self.ch.notice(f"held for a supervisor ({hid}): {v.message or 'needs confirmation'}"
+                       f" -- waiting up to {int(timeout)}s, Ctrl-C cancels")
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        try:
+            while True:
+                left = deadline - loop.time()
+                waiters = [asyncio.ensure_future(decided.wait()),
+                           asyncio.ensure_future(cancelled.wait())]
+                await asyncio.wait(waiters, timeout=max(0.0, min(POLL_HELD, left)),
+                                   return_when=asyncio.FIRST_COMPLETED)
+                for w in waiters:
+                    w.cancel()
+                decided.clear()
+                if cancelled.is_set():
+                    sessions.cancel_held(store, hid, live.identity.user)
+                    return "cancelled", "cancelled with Ctrl-C"
+                row = sessions.held_state(store, hid)
+                if row["state"] != "pending":
+                    return row["state"], row["decided_by"] or row["reason"] or ""
+                if loop.time() >= deadline:
+                    sessions.expire_held(store, hid)
+                    return "expired", f"no supervisor confirmed within {int(timeout)}s"
+        finally:
+            self.app.held_waiters.pop(hid, None)
+            self.app.publish("held_resolved", held=hid)
+
+
+class InputGate:
+    """The gate for an interactive (pty) channel: one task per channel runs the type-ahead
+    queue (bastion.command_control.typeahead), judges each line at its submit key, and ends the session when
+    the target shows a line that ran unjudged (see CommandLineTracker.take_unjudged)."""
+
+    def __init__(self, app: Bastion, channel: ProxyChannel, cols: int, rows: int,
+                 erase: int = 0x7F) -> None:
+        self.app = app
+        self.ch = channel
+        self.judge = Judge(app, channel)
+        self.tracker = CommandLineTracker(cols or 80, rows or 24, is_complete=policy.is_complete,
+                                          erase=erase)
+        self.queue = TypeAhead(self.tracker)
+        self.cancelled = asyncio.Event()  # an interrupt came while a line waited
+        self.closed = False
+        self._wake = asyncio.Event()
+        self._output = asyncio.Event()
+        self._paused = False
+        loop = asyncio.get_running_loop()
+        self._last_output = loop.time()
+        self._hold_started: float | None = None
+        self._deciding = False
+        self._task = loop.create_task(self._run())
+
+    # -- fed by the proxy ------------------------------------------------------------------
+
+    def client_input(self, data: bytes) -> None:
+        if self.closed:
+            return
+        if self.queue.client(data) and self._deciding:
+            self.cancelled.set()
+        if self.queue.full and not self._paused:
+            self._paused = True
+            self.ch.hold_client("queue")
+        self._wake.set()
+
+    def eof(self) -> None:
+        """The client sent EOF: it reaches the target once the queue is empty."""
+        self.queue.client_eof()
+        self._wake.set()
+
+    def target_output(self, data: bytes) -> None:
+        self.queue.output(data)
+        self._last_output = asyncio.get_running_loop().time()
+        self._output.set()
+        self._wake.set()
+        line = self.tracker.take_unjudged()
+        if line is not None and not self.closed:
+            self._unjudged(line)
+
+    def resize(self, cols: int, rows: int) -> None:
+        if cols and rows:
+            self.tracker.resize(cols, rows)
+
+    def close(self) -> None:
+        self.closed = True
+        self.cancelled.set()
+        self._wake.set()
+
+    # -- the loop --------------------------------------------------------------------------
+
+    async def _run(self) -> None:
+        try:
+            while not self.closed:
+                step = self.queue.next()
+                if not isinstance(step, Wait):
+                    self._hold_started = None
+                if isinstance(step, Send):
+                    self.ch.send_input(step.data)
+                    await asyncio.sleep(0)  # a queue of a megabyte must not hold the loop
+                elif isinstance(step, Decide):
+                    await self._decide()
+                elif isinstance(step, Wait):
+                    await self._wait(step.seconds)
+                elif isinstance(step, SendEof):
+                    self.ch.send_eof()
+                elif isinstance(step, End):
+                    self.ch.live.end("ended", "a line was refused after the input had ended",
+                                     status=step.status)
+                    return
+                else:
+                    self._wake.clear()
+                    if self._paused:
+                        self._paused = False
+                        # Resuming may hand over what the client sent meanwhile at once (it
+                        # sets _wake): cleared before, so that nothing is slept through.
+                        self.ch.release_client("queue")
+                    await self._wake.wait()
+        except Exception:
+            # Fail closed: a gate that cannot judge ends the session rather than let lines through.
+            log.exception("command gate failed")
+            self.ch.live.end("failed", "the command filter failed")
+
+    async def _wait(self, seconds: float) -> None:
+        """Until output comes, or `seconds` after the last output (IDLE from the hold's start
+        when none came), never longer than MAX_HOLD in all: then the screen has settled."""
+        loop = asyncio.get_running_loop()
+        now = loop.time()
+        if self._hold_started is None:
+            self._hold_started = now
+        deadline = min(max(self._last_output, self._hold_started) + seconds,
+                       self._hold_started + MAX_HOLD)
+        self._wake.clear()
+        if now < deadline:
+            try:
+                await asyncio.wait_for(self._wake.wait(), deadline - now)
+                return
+            except TimeoutError:
+                pass
+        self._hold_started = None
+        self.queue.timer()
+
+    async def _until(self, condition: Callable[[], bool], timeout: float) -> bool:
+        """Until `condition()` holds after some output, or an interrupt, or `timeout`."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while not condition():
+            left = deadline - loop.time()
+            if left <= 0 or self.closed or self.cancelled.is_set():
+                return condition()
+            self._output.clear()
+            try:
+                await asyncio.wait_for(self._output.wait(), left)
+            except TimeoutError:
+                return condition()
+        return True
+
+    async def _quiet(self, seconds: float) -> None:
+        """Until the target's output has paused for `seconds` (at most MAX_HOLD)."""
+        loop = asyncio.get_running_loop()
+        start = loop.time()
+        while not (self.closed or self.cancelled.is_set()):
+            left = min(self._last_output + seconds, start + MAX_HOLD) - loop.time()
+            if left <= 0:
+                return
+            self._output.clear()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._output.wait(), left)
+
+    # -- judging a line ----------------------------------------------------------------------
+
+    async def _decide(self) -> None:
+        self.cancelled.clear()
+        self._deciding = True
+        try:
+            await self._decide_line()
+        finally:
+            self._deciding = False
+
+    async def _decide_line(self) -> None:
+        try:
+            await self._until(self.tracker.echo_settled, ECHO_WAIT)
+            if self.tracker.needs_quiet():
+                await self._quiet(SETTLE_QUIET)
+            if self.closed:
+                return
+            if self.cancelled.is_set():
+                self.cancelled.clear()
+                self.queue.abandoned()  # the interrupt, sent next, clears the line
+                return
+            rec = self.tracker.reconstruct()
+            v = self._judge(rec)
+            log.debug("submit -> %s %r", rec, v.action if v else None)
+            if v is None or v.action in ("allow", "alert"):
+                self.ch.send_input(self.queue.allowed())
+                return
+            if v.action == "deny":
+                await self._refuse(f"denied: {v.message or 'not allowed by policy'}")
+                return
+            state, why = await self.judge.hold(rec.text, v, self.cancelled)
+            again = self.tracker.reconstruct() if state == "confirmed" else None
+            if again is not None and again.text == rec.text and again.kind == rec.kind:
+                self.ch.notice(f"confirmed by {why}")
+                self.ch.send_input(self.queue.allowed())
+                return
+            if again is not None:
+                state, why = "rejected", "the line changed while it was held"
+            self.cancelled.clear()
+            await self._refuse(f"{state}: {why}" if why else state)
+        except StoreError as exc:
+            # A verdict that cannot be recorded is not acted on: the line does not run, and the
+            # session goes on (past store_grace without a store, the server ends it).
+            log.error("command not run, its verdict cannot be recorded: %s", exc)
+            await self._refuse(NOT_RECORDED)
+
+    def _judge(self, rec: Reconstruction) -> policy.Verdict | None:
+        if rec.kind == "not-a-command":
+            return self._judge_hidden(rec) if rec.hidden else None
+        if rec.kind == "blind":
+            v = policy.uncertain_verdict(self.judge.policy, rec.reason or
+                                         "keys typed without echo at a shell prompt")
+            self.judge.record(BLIND_LINE, v)
+            return v
+        if not rec.text.strip() and not rec.unknown:
+            if rec.certain:
+                return None
+            # An empty reading that is not certain is not an empty line: fail closed.
+            v = policy.uncertain_verdict(self.judge.policy, rec.reason or "line not readable")
+            self.judge.record("(line could not be read)", v)
+            return v
+        v = self.judge.verdict(rec.text, certain=rec.certain, reason=rec.reason)
+        for other in rec.also:
+            # Another statement the shell may run instead (earlier lines it may have dropped).
+            v = stricter(v, self.judge.verdict(other, certain=rec.certain, reason=rec.reason))
+        if rec.unknown:
+            v = stricter(v, policy.Verdict(self.judge.policy.defaults.unknown, "defaults.unknown",
+                                           rec.unknown, rec.text, ()))
+        self.judge.record(rec.text or "(empty line)", v)
+        if v.action == "alert":
+            self.app.publish("command", session=self.ch.live.id, line=rec.text, flagged=True)
+        return v
+
+    def _judge_hidden(self, rec: Reconstruction) -> policy.Verdict | None:
+        """Keys typed without echo at a password prompt. The prompt may be a fake the shell
+        printed while its own echo went elsewhere (attack D, finding 5), so they are also read
+        as a command line: one a policy rule denies or holds is refused (a password would
+        hardly be one). Anything else goes on as a secret, never judged for the record, and
+        audited either way with the prompt and the number of keys, never the keys."""
+        live = self.ch.live
+        v = self.judge.verdict(rec.hidden)
+        refused = v.action in ("deny", "confirm") and not v.rule.startswith("defaults.")
+        audit.record(self.app.store, "command.typed_blind", live.identity.user, session=live.id,
+                     channel=self.ch.number, prompt=visible(rec.prompt),
+                     keystrokes=len(rec.hidden), verdict="deny" if refused else "allow",
+                     rule=v.rule if refused else "")
+        if not refused:
+            return None
+        refusal = policy.Verdict("deny", v.rule, "keys typed without echo read as a command that "
+                                 f"rule {v.rule} does not allow", BLIND_LINE, ())
+        self.judge.record(BLIND_LINE, refusal)
+        return refusal
+
+    async def _refuse(self, message: str) -> None:
+        """The line never runs: cancel it upstream, drop what was queued behind it, check the
+        line is gone, tell the user."""
+        cancel = self.tracker.cancel_bytes()
+        self.tracker.sent_by_bastion(cancel)
+        self.ch.write_upstream(cancel)
+        self.tracker.resolve(sent=False)
+        dropped = self.queue.refused()
+        if dropped:
+            audit.record_or_log(self.app.store, "command.dropped", self.ch.live.identity.user,
+                                session=self.ch.live.id, channel=self.ch.number, lines=dropped)
+            message += f" ({dropped} line{'s' if dropped != 1 else ''} typed ahead dropped)"
+        gone = await self._until(self.tracker.line_is_empty, CANCEL_WAIT)
+        log.debug("cancelled with %r; line gone: %s", cancel, gone)
+        self.ch.notice(message)
+        if not self.queue.ending:
+            # A fresh prompt below the notice: Enter on the (verified) empty line, else an interrupt.
+            key = b"\r" if gone else CTRL_C
+            self.tracker.sent_by_bastion(key)
+            self.ch.write_upstream(key)
+
+    def _unjudged(self, line: str) -> None:
+        """The target shows that readline finished a line the gate never judged: end it."""
+        live = self.ch.live
+        log.warning("session %s: a line ran unjudged: %r", live.id, line)
+        audit.record_or_log(self.app.store, "command.unjudged", live.identity.user,
+                            session=live.id, channel=self.ch.number, line=line)
+        self.closed = True
+        live.end("killed", UNJUDGED)
+
+
+_INTERACTIVE_FLAG = re.compile(r"(?:^|\s)-[A-Za-z]*i|--interactive|-o\s*history|histexpand")
+_HISTORY_ON = re.compile(r"-[A-Za-z]*H|history|histexpand|histchars")
+
+
+class StdinGate:
+    """The gate for a shell reading commands from stdin without a pty: statement by statement.
+
+    bastion.command_control.statements cuts the input into statements in linear time (NUL bytes dropped, as
+    bash drops them: what is judged is what is sent). Each is judged before any of it is sent
+    (a row and an audit event each, about a millisecond); after SLICE seconds of that in one
+    pass of the event loop the gate pauses the client and lets other sessions go first, so
+    that a client sending many short statements does not hold them up. An unfinished
+    statement past statements.MAX_CODE gets the policy's `uncertain` action: allow or alert
+    forward it and the rest of it as it comes; deny and confirm (which cannot hold a statement
+    that never ends) drop it, up to where it ends.
+
+    A statement that may read the shell's own stdin (`read`, `head`, `cat` with no file...)
+    gets at least the policy's `unknown` action (`policy.script_doubt`): it may consume the
+    statements after it, and the shell then goes on reading from wherever it stopped, which the
+    gate cannot know. So does one holding constructs of the shell's grammar that bash lacks,
+    when the shell is not bash.
+    """
+
+    def __init__(self, app: Bastion, channel: ProxyChannel) -> None:
+        self.app = app
+        self.ch = channel
+        self.judge = Judge(app, channel)
+        # The shell reading the statements (a shell channel: the login shell, taken to read
+        # bash's grammar as sh).
+        self.shell = policy.stdin_shell(channel.command or "") or "sh"
+        # History expansion works in comments too: in a shell started with -i, or once a
+        # statement may have turned it on, comment lines are judged like any other.
+        self._history_maybe = bool(_INTERACTIVE_FLAG.search(channel.command or ""))
+        self.splitter = statements.StatementSplitter(policy.is_complete)
+        self.pieces: deque[statements.Piece] = deque()
+        self.busy = False  # a statement is held for a supervisor
+        self.queue = bytearray()  # client bytes not fed to the splitter yet
+        self.overflow: str | None = None  # "pass" or "drop": the rest of an over-long statement
+        self.cancelled = asyncio.Event()
+        self.closed = False
+        self.eof_seen = False
+        self._input_done = False
+        self._eof_sent = False
+        self._scheduled = False
+
+    def client_input(self, data: bytes) -> None:
+        if self.closed:
+            return
+        self.queue += data
+        if self.busy or self.pieces or self._scheduled:
+            if len(self.queue) > MAX_QUEUED:
+                self.ch.hold_client("gate")
+            return
+        self._drain()
+
+    def _drain(self) -> None:
+        """Judge what is waiting, SLICE seconds at a time, then let the client go on."""
+        self._scheduled = False
+        loop = asyncio.get_running_loop()
+        until = loop.time() + SLICE
+        while not self.busy and not self.closed:
+            if not self.pieces:
+                if not self.queue:
+                    break
+                data = bytes(self.queue[:FEED_BYTES])
+                del self.queue[:FEED_BYTES]
+                self.pieces.extend(self.splitter.feed(data))
+                continue
+            if loop.time() > until:
+                self.ch.hold_client("gate")
+                self._scheduled = True
+                loop.call_soon(self._drain)
+                return
+            self._piece(self.pieces.popleft())
+        if self.busy or self.closed:
+            return
+        self.ch.release_client("gate")
+        if self.eof_seen:
+            self._end_of_input()
+
+    def _piece(self, piece: statements.Piece) -> None:
+        if not isinstance(piece, statements.Statement):
+            self._history_maybe = True  # code of an unfinished statement passes unread
+        if isinstance(piece, statements.Rest):
+            if self.overflow == "pass":
+                self.ch.send_input(piece.data)
+            if piece.last:
+                self.overflow = None
+        elif isinstance(piece, statements.Overflow):
+            self._overflowed(piece)
+        else:
+            text = piece.text.strip()
+            if text and not self._inert(text):
+                self._judge(text, piece.data)
+            else:
+                self.ch.send_input(piece.data)
+
+    def _inert(self, text: str) -> bool:
+        """A statement of comment lines only (a script's `#!/bin/bash`) runs nothing in a shell
+        with no history expansion: one not started interactive (`-i`), before any statement
+        that may turn history on. Such a statement passes unjudged, as blank lines do."""
+        if self._history_maybe or any(line and not line.startswith("#")
+                                      for line in (x.lstrip() for x in text.splitlines())):
+            return False
+        return True
+
+    def _overflowed(self, piece: statements.Overflow) -> None:
+        v = policy.uncertain_verdict(self.judge.policy, piece.reason)
+        line = f"{piece.text}… (unfinished, more than {len(piece.data)} bytes)"
+        try:
+            self.judge.record(line, v)
+        except StoreError as exc:
+            log.error("statement not run, its verdict cannot be recorded: %s", exc)
+            v = policy.Verdict("deny", v.rule, NOT_RECORDED_WHY, "", ())
+        if v.action in ("allow", "alert"):
+            self.overflow = "pass"
+            self.ch.send_input(piece.data)
+            return
+        self.overflow = "drop"
+        why = v.message if v.action == "deny" else (
+            f"{v.message} (an unfinished statement cannot be held for confirmation)")
+        self._tell(f"denied: {why}; it is dropped up to its end")
+
+    def _tell(self, message: str) -> None:
+        """One line to the client's stderr; what the user sent is shown, never interpreted."""
+        self.ch.chan.write_stderr(f"bastion: {visible(message)}\n".encode())
+
+    def verdict(self, statement: str) -> policy.Verdict:
+        """The policy's verdict on one statement, no weaker than `unknown` when it cannot be
+        judged alone (`policy.script_doubt`)."""
+        v = self.judge.verdict(statement, interactive=False)
+        doubt = policy.script_doubt(statement, self.shell)
+        if doubt is not None:
+            v = stricter(v, policy.Verdict(self.judge.policy.defaults.unknown, "defaults.unknown",
+                                           f"cannot tell what will run: {doubt}", statement, ()))
+        return v
+
+    def _judge(self, statement: str, chunk: bytes) -> None:
+        if _HISTORY_ON.search(statement):
+            self._history_maybe = True
+        v = self.verdict(statement)
+        try:
+            self.judge.record(statement, v)
+        except StoreError as exc:
+            log.error("statement not run, its verdict cannot be recorded: %s", exc)
+            self._tell(NOT_RECORDED)
+            return
+        if v.action in ("allow", "alert"):
+            self.ch.send_input(chunk)
+        elif v.action == "deny":
+            self._tell(f"denied: {v.message or statement}")
+        else:
+            if self.ch.kind != "shell":  # a shell channel's stderr has the hold notice already
+                self._tell(f"held for a supervisor: {v.message or 'needs confirmation'}")
+            self.busy = True
+            asyncio.get_running_loop().create_task(self._hold(statement, chunk, v))
+
+    async def _hold(self, statement: str, chunk: bytes, v: policy.Verdict) -> None:
+        try:
+            state, why = await self.judge.hold(statement, v, self.cancelled)
+        except StoreError as exc:
+            log.error("held statement not run, the store failed: %s", exc)
+            state, why = "not run", NOT_RECORDED_WHY
+        if self.closed:
+            return
+        if state == "confirmed":
+            self.ch.send_input(chunk)
+        else:
+            self._tell(f"{state}: {why}")
+        self.busy = False
+        self._drain()
+
+    def target_output(self, data: bytes) -> None:
+        pass
+
+    def resize(self, cols: int, rows: int) -> None:
+        pass
+
+    def eof(self) -> None:
+        """At EOF an unfinished last statement is judged as it is (the shell would run it),
+        and the EOF reaches the target once nothing is held any more."""
+        self.eof_seen = True
+        if not (self.busy or self.pieces or self.queue or self._scheduled):
+            self._end_of_input()
+
+    def _end_of_input(self) -> None:
+        if not self._input_done:
+            self._input_done = True
+            self.pieces.extend(self.splitter.finish())
+            self._drain()
+            return
+        if not self._eof_sent and not self.busy and not self.pieces and not self.closed:
+            self._eof_sent = True
+            if self.ch.upstream_chan is not None:
+                self.ch.upstream_chan.write_eof()
+
+    def close(self) -> None:
+        self.closed = True
+        self.cancelled.set()
+
+
+class TransferJudge:
+    """Judges the file operations of an scp or sftp channel (command_control.scp and .sftplog).
+
+    Each operation is judged as the shell command that would do the same (`file_op_line`), so the
+    policy's rules apply to file transfers as to command lines. A verdict other than allow is
+    recorded like a command line's (row, audit event, pushed event); allowed operations are in the
+    channel's record and its `file.transfer` events. Confirm cannot hold a request in a stream
+    that the client waits on, so it refuses, saying that a supervisor's confirmation is needed.
+    """
+
+    def __init__(self, app: Bastion, channel: ProxyChannel, protocol: str) -> None:
+        self.judge = Judge(app, channel)
+        self.protocol = protocol
+
+    def __call__(self, op: str, paths: tuple[str, ...], raw: bool) -> str | None:
+        """None to let the operation pass, else the one-line reason it is refused. Each operation
+        follows the person's role as configured now: a channel opened while the role allowed
+        file transfers passes nothing more once it does not (a role change, a reload)."""
+        # An SFTP server takes a path as sent: `~root/x` is a folder named "~root" in the home.
+        line = file_op_line(op, paths, raw=raw, literal=self.protocol == "sftp")
+        v = self.judge.verdict(line, from_home=True, interactive=False)
+        role_name = self.judge.ch.live.identity.role.name
+        role = self.judge.app.config.roles.get(role_name)
+        if role is None or not role.sftp:
+            v = stricter(v, policy.Verdict("deny", "role.sftp", "file transfers are not allowed "
+                                           f"for the role {role_name}", line, ()))
+        if raw:
+            v = stricter(v, policy.Verdict(
+                self.judge.policy.defaults.unknown, "defaults.unknown",
+                "a path known only on the target", "", ()))
+        if v.action == "allow":
+            return None
+        described = visible(f"{self.protocol} {op} {' '.join(paths)}")
+        try:
+            self.judge.record(described, v)
+        except StoreError as exc:
+            log.error("file operation refused, its verdict cannot be recorded: %s", exc)
+            return NOT_RECORDED_WHY
+        if v.action == "alert":
+            self.judge.app.publish("command", session=self.judge.ch.live.id, line=described,
+                                   flagged=True)
+            return None
+        if v.action == "deny":
+            return f"denied: {v.message or 'not allowed by policy'}"
+        return f"{v.message or 'held by policy'}: {CONFIRM_TRANSFER}"
+
+
+def runs_file_server(line: str) -> bool:
+    """True when a command of `line` is a file-transfer server: scp in server mode or an SFTP
+    server (command_control.scp and .sftplog)."""
+    return any(scp.mode_of(c) is not None or sftplog.is_server(c)
+               for c in policy.parse_commands(line))
+
+
+def file_op_line(op: str, paths: tuple[str, ...], *, raw: bool = False,
+                 literal: bool = False) -> str:
+    """The shell command that does what a file operation does, for the policy to judge.
+
+    `op` is ">" (write), "<" (read), "rm", "mv", "rmdir", "mkdir", "ln", "ln -s", or one with
+    its value: "chmod MODE", "chown UID:GID", "truncate SIZE", "touch MTIME". Paths are quoted
+    (a leading ~user stays open, the policy expands it, unless `literal`: the path is the name
+    as it stands); `raw` paths are kept as written.
+    """
+    name, *values = op.split(" ")
+    words = [shlex.quote(p) if literal else scp.shell_path(p, raw=raw) for p in paths]
+    if name in (">", "<"):
+        return "; ".join(f": {name} {word}" for word in words)
+    if name == "truncate":
+        return f"truncate -s {values[0]} -- {words[0]}"
+    if name == "touch":
+        return f"touch -m -d @{values[0]} -- {words[0]}"
+    return " ".join([name, *values, "--", *words])
+
+
+async def judge_exec(app: Bastion, channel: ProxyChannel) -> str | None:
+    """An exec command, judged whole before anything is sent: None to run it, else why not.
+    `channel.stream` says whether the bastion follows its file-transfer stream (Judge.verdict)."""
+    judge = Judge(app, channel)
+    command = channel.command or ""
+    v = judge.verdict(command, stream=channel.stream is not None, from_home=True,
+                      interactive=channel.interactive)
+    reads = reads_script_from_stdin(command)
+    if reads == "interpreter" and channel.interactive and policy.typed_at_a_terminal(command):
+        pass  # `ssh -t host vim f`: the keys go through the interactive gate, as at a prompt
+    elif reads == "interpreter":
+        v = stricter(v, policy.Verdict(app.policy.defaults.unknown, "defaults.unknown",
+                                       "an interpreter reading its program from stdin",
+                                       command, ()))
+    elif reads == "shell":
+        # `read x; bash`: what read takes from stdin the stdin gate judged as the shell's.
+        reader = policy.stdin_reader(command)
+        if reader is not None and not reader.reads_stdin:
+            v = stricter(v, policy.Verdict(
+                app.policy.defaults.unknown, "defaults.unknown",
+                f"{reader.name} may read the stdin the shell reads its commands from", command,
+                ()))
+    try:
+        judge.record(command, v)
+        if v.action == "deny":
+            return f"denied: {v.message or 'not allowed by policy'}"
+        if v.action == "confirm":
+            state, why = await judge.hold(command, v, asyncio.Event())
+            if state != "confirmed":
+                return f"{state}: {why}"
+    except StoreError as exc:
+        log.error("command not run, its verdict cannot be recorded: %s", exc)
+        return NOT_RECORDED
+    return None
