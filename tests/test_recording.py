@@ -642,3 +642,53 @@ def test_read_exec_record_rejects_what_exec_record_does_not_write(tmp_path, cont
     path.write_bytes(content)
     with pytest.raises(RecordingError, match=message):
         read_exec_record(path)
+
+
+def _cast_file(path: Path, events: list[tuple[float, str, str]], tail: bytes = b"") -> Path:
+    header = {"version": 2, "width": 80, "height": 24, "timestamp": 1, "title": "t", "env": {}}
+    lines = [json.dumps(header)] + [json.dumps(list(e)) for e in events]
+    path.write_bytes(("\n".join(lines) + "\n").encode() + tail)
+    return path
+
+
+def _pages(path: Path, budget: int, *, resume: bool) -> list[recording.CastPage]:
+    pages, offset, at = [], 0, None
+    while offset is not None:
+        page = recording.cast_page(path, offset, budget, resume=at if resume else None)
+        pages.append(page)
+        offset, at = page.following, page.resume
+    return pages
+
+
+@pytest.mark.parametrize("budget", [1, 40, 100, 10_000])
+@pytest.mark.parametrize("resume", [False, True])
+def test_pages_of_a_cast_hold_every_event_once_in_order(tmp_path, budget, resume):
+    events = [(i / 10, "o", "x" * (i % 7) + "é\n") for i in range(50)]
+    path = _cast_file(tmp_path / "c.cast", events)
+    pages = _pages(path, budget, resume=resume)
+    assert [tuple(e) for p in pages for e in p.events] == read_cast(path)[1]
+    assert all(p.header == read_cast(path)[0] for p in pages)
+    assert all(p.events for p in pages)  # each page holds at least one event
+    assert pages[-1].following is None
+
+
+def test_a_page_past_the_end_is_empty_and_a_cut_last_line_ends_the_cast(tmp_path):
+    path = _cast_file(tmp_path / "c.cast", [(0.0, "o", "a"), (0.1, "o", "b")], tail=b'[0.2, "o", "c')
+    assert recording.cast_page(path, 5, 100).events == []
+    assert recording.cast_page(path, 1, 100).events == [[0.1, "o", "b"]]
+    assert recording.cast_page(path, 1, 100).following is None
+
+
+def test_a_page_far_into_a_cast_parses_only_its_own_events(tmp_path, monkeypatch):
+    """The control `recording` operation pages through a long recording (attack I, finding 8):
+    the lines before the page are counted, never parsed, so page N costs page N's events."""
+    path = _cast_file(tmp_path / "c.cast", [(i / 1000, "o", "k") for i in range(20_000)])
+    parsed = []
+    real = recording._parse_cast_line
+    monkeypatch.setattr(recording, "_parse_cast_line", lambda p, n, raw: parsed.append(n) or real(p, n, raw))
+    page = recording.cast_page(path, 19_000, 170)
+    assert page.events[0] == [19.0, "o", "k"] and len(page.events) == 10
+    assert len(parsed) == 1 + 11  # the header, the page's events and the one that starts the next
+    parsed.clear()
+    assert recording.cast_page(path, page.following, 170, resume=page.resume).events[0] == [19.01, "o", "k"]
+    assert len(parsed) == 1 + 11

@@ -47,6 +47,7 @@ log = logging.getLogger("bastion.control.operations")
 WATCH_HIGH_WATER = 1 << 20   # bytes queued to a watcher before its output is dropped
 WATCH_LOW_WATER = 64 << 10   # bytes queued below which a dropped watcher gets a resync
 RECORDING_CHUNK = 32 * 1024  # characters of events per `recording` reply
+MAX_CURSORS = 16  # pages a connection may resume (`recording`): a replay or two at once
 MAX_SERIAL = 2**63 - 1  # the store's integers: anything larger cannot name a row
 
 
@@ -64,6 +65,7 @@ class ControlConnection:
         self._close = close
         self._end = end
         self.reader = LineReader()
+        self._cursors: dict[tuple[str, int], int] = {}
         self.watching: set[str] = set()
         self.dropped: set[str] = set()
         self.closed = False
@@ -324,19 +326,16 @@ class ControlConnection:
         channel = min(casts) if asked is None else asked
         if channel not in casts:
             raise ProtocolError(f"session {session} has no recording for channel {channel!r}")
-        header, events, size, following = None, [], 0, None
-        for index, item in enumerate(recording.iter_cast(self.app.home.recordings / casts[channel],
-                                                         allow_truncated=True)):
-            if index == 0:
-                header = item
-                continue
-            if index - 1 < offset:
-                continue
-            if size >= RECORDING_CHUNK:
-                following = index - 1
-                break
-            events.append(list(item))
-            size += len(str(item[2])) + 16
+        path = self.app.home.recordings / casts[channel]
+        # Where the page after each one this connection read starts, so that paging through a
+        # long recording reads each page once instead of everything before it every time.
+        key = (str(path), offset)
+        page = recording.cast_page(path, offset, RECORDING_CHUNK, resume=self._cursors.pop(key, None))
+        if page.following is not None and page.resume is not None:
+            self._cursors[(str(path), page.following)] = page.resume
+            while len(self._cursors) > MAX_CURSORS:
+                del self._cursors[next(iter(self._cursors))]
+        header, events, following = page.header, page.events, page.following
         if offset == 0:
             self._acted("recording", session=session, channel=channel)
         return {"session": session, "channel": channel, "channels": sorted(casts),

@@ -582,6 +582,78 @@ def read_cast(
     return header, list(values)
 
 
+@dataclass(frozen=True)
+class CastPage:
+    """One page of a cast (the control `recording` operation): its header, events from the
+    asked index on, and where the next page starts: `following` (an event index, None at the
+    end) and `resume` (the byte offset of that event's line, for `cast_page`)."""
+
+    header: dict[str, Any]
+    events: list[list[Any]]
+    following: int | None
+    resume: int | None
+
+
+def cast_page(path: Path, offset: int, budget: int, *, resume: int | None = None) -> CastPage:
+    """Events `offset`, `offset + 1`, ... of the cast at `path`, until their data holds about
+    `budget` characters (at least one event), validated as `iter_cast` validates them (a
+    truncated last line ends the cast).
+
+    The events before `offset` are not parsed: their lines are counted, a block at a time, or
+    skipped at once from `resume` (the byte offset the page before this one gave), so reading
+    page after page of a long recording costs each page's own events, not all the events
+    before it (a live cast grows only at its end, so an offset stays true)."""
+    path = Path(path)
+    try:
+        f = open(path, "rb")
+    except OSError as exc:
+        raise RecordingError(f"cannot read recording {path}: {exc.strerror}") from None
+    with f:
+        first = f.readline()
+        if not first:
+            raise RecordingError(f"{path}: empty file, no asciicast header")
+        header = _parse_cast_line(path, 1, first)
+        position = resume if resume is not None and resume >= len(first) else \
+            _skip_lines(f, len(first), offset)
+        f.seek(position)
+        events: list[list[Any]] = []
+        size, index = 0, offset
+        while raw := f.readline():
+            try:
+                value = _parse_cast_line(path, index + 2, raw)
+            except RecordingError:
+                if not raw.endswith(b"\n"):  # a crash cut the last line: the cast ends before it
+                    break
+                raise
+            if size >= budget:
+                return CastPage(header, events, index, position)
+            events.append(list(value))
+            size += len(value[2]) + 16
+            position += len(raw)
+            index += 1
+        return CastPage(header, events, None, None)
+
+
+def _skip_lines(f: IO[bytes], position: int, count: int) -> int:
+    """The byte offset after `count` more lines from `position`, counted a block at a time (the
+    end of the file when it has fewer)."""
+    f.seek(position)
+    while count:
+        block = f.read(1 << 20)
+        if not block:
+            break
+        found = block.count(b"\n")
+        if found < count:
+            count -= found
+            position += len(block)
+            continue
+        end = -1
+        for _ in range(count):
+            end = block.index(b"\n", end + 1)
+        return position + end + 1
+    return position
+
+
 def replay(
     path: Path,
     out: IO[bytes] | IO[str],
