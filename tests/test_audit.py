@@ -45,7 +45,7 @@ def test_altered_row_with_recomputed_hash_breaks_the_next_link(store):
                                  "WHERE seq = 4").fetchone(), strict=True))
         row["actor"] = "mallory"
         c.execute("UPDATE events SET actor = 'mallory', hash = ? WHERE seq = 4",
-                  (audit._row_hash(row),))
+                  (audit.chain._row_hash(row),))
     result = audit.verify(store)
     assert not result.ok and result.bad_seq == 5
 
@@ -98,7 +98,7 @@ def test_purge_keeps_the_rest_verifiable_from_the_anchor(store):
                 "SELECT seq, at, type, code, actor, data FROM events WHERE seq = ?", (seq,)
             ).fetchone(), strict=True))
             row["prev_hash"] = prev
-            h = audit._row_hash(row)
+            h = audit.chain._row_hash(row)
             c.execute("UPDATE events SET prev_hash = ?, hash = ? WHERE seq = ?", (prev, h, seq))
             prev = h
     assert audit.verify(store).ok

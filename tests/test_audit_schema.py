@@ -26,9 +26,9 @@ ROOT = Path(__file__).resolve().parent.parent
 @pytest.fixture(autouse=True)
 def configured() -> Iterator[None]:
     """The node name and syslog destination are per process: no test sees another's."""
-    audit._node = None
+    audit.chain._node = None
     yield
-    audit._node = None
+    audit.chain._node = None
     audit.configure_syslog("")
 
 
@@ -71,7 +71,7 @@ def test_session_scoped_events_carry_the_session_inside_the_hashed_row(store, mo
 
 
 def test_export_adds_ecs_fields_beside_the_rows_own(store):
-    audit._node = "bastion-a"
+    audit.chain._node = "bastion-a"
     sid = start_session(store)
     audit.record(store, "command.verdict", "alice", session=sid, channel=1, line="rm -rf /",
                  verdict="deny", rule="no-root-wipe")
@@ -110,7 +110,7 @@ def test_rows_written_before_the_change_still_verify_and_export(store, capsys):
             row = {"seq": seq, "at": 1_700_000_000.0 + seq, "type": kind,
                    "code": audit.EVENT_TYPES[kind].code, "actor": "alice", "data": dumps(data),
                    "prev_hash": prev}
-            row["hash"] = prev = audit._row_hash(row)
+            row["hash"] = prev = audit.chain._row_hash(row)
             store.execute("INSERT INTO events(seq, at, type, code, actor, data, prev_hash, hash) "
                           "VALUES (:seq, :at, :type, :code, :actor, :data, :prev_hash, :hash)", row)
     audit.record(store, "user.unlocked", "local:sam", user="u1")

@@ -97,7 +97,7 @@ def rechain(db: Path, edit: Callable[[dict], None] = lambda row: None) -> None:
             row = dict(found)
             edit(row)
             row["prev_hash"] = prev
-            row["hash"] = audit._row_hash(row)
+            row["hash"] = audit.chain._row_hash(row)
             c.execute("UPDATE events SET at = ?, actor = ?, data = ?, prev_hash = ?, hash = ? "
                       "WHERE seq = ?", (row["at"], row["actor"], row["data"], row["prev_hash"],
                                         row["hash"], row["seq"]))

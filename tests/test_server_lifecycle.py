@@ -183,7 +183,7 @@ def test_chain_heads_reach_syslog_and_a_rewritten_database_fails_against_them(wo
         for row in rows:
             row = dict(row, data=json.dumps({"rewritten": row["seq"]}, separators=(",", ":")),
                        prev_hash=prev)
-            row["hash"] = audit._row_hash(row)
+            row["hash"] = audit.chain._row_hash(row)
             store.execute("INSERT INTO events(seq, at, type, code, actor, data, prev_hash, hash) "
                           "VALUES (:seq, :at, :type, :code, :actor, :data, :prev_hash, :hash)", row)
             prev = row["hash"]

@@ -1,0 +1,193 @@
+"""The hash chain over `events`: appending (`record`), verifying, reading, and purging.
+
+Every row also names the node that wrote it and, for a session-scoped event, the session's
+user, target, login, ticket and client address (`record`), so that an exported event stands on
+its own, under the chain.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from bastion.audit.events import AUTOMATIC_FIELDS, EVENT_TYPES, UnknownEvent, log
+from bastion.audit.heads import _send_to_syslog, configure_syslog
+from bastion.config import default_node
+from bastion.store import Backend, StoreError, dumps, now
+
+if TYPE_CHECKING:
+    from bastion.config import Config
+
+GENESIS = "0" * 64
+
+
+def _row_hash(row: dict[str, Any]) -> str:
+    body = {k: row[k] for k in ("seq", "at", "type", "code", "actor", "data", "prev_hash")}
+    return hashlib.sha256(dumps(body).encode("utf-8")).hexdigest()
+
+
+_node: str | None = None
+
+
+def configure(cfg: Config) -> None:
+    """Per process, by whoever loads bastion.toml (`home.open_home`, `home.init`, the server on
+    reload): the node name written into every event, and the syslog destination."""
+    global _node
+    _node = cfg.cluster.node
+    configure_syslog(cfg.server.audit_syslog, events=cfg.server.audit_syslog_events)
+
+
+def node_name() -> str:
+    """The node name `record` writes: as configured, else $BASTION_NODE, else the host name."""
+    return _node or default_node()
+
+
+def _access(store: Backend, session_id: Any) -> dict[str, Any] | None:
+    # Copied into the event, inside the hashed row: a join with `sessions` at export time would
+    # not be covered by the chain, and a rewritten session row would go unnoticed.
+    row = store.one("SELECT user, target, login, ticket, client_addr FROM sessions WHERE id = ?",
+                    (session_id,))
+    if row is None:
+        return None
+    return {"user": row["user"], "target": row["target"], "login": row["login"],
+            "ticket": row["ticket"], "client": row["client_addr"]}
+
+
+def record(store: Backend, event: str, actor: str, **data: Any) -> int:
+    """Append one event to the chain and return its sequence number.
+
+    `actor` is who caused it ("alice", "local:root", "system"); `data` is JSON-able detail under
+    the keys its EventType lists. The stored data also holds `node` (this node's name) and, for
+    a session-scoped event whose session row exists, `access` (that session's user, target,
+    login, ticket and client address), all covered by the row's hash.
+    """
+    etype = EVENT_TYPES.get(event)
+    if etype is None:
+        raise UnknownEvent(event)
+    if any(key in data for key in AUTOMATIC_FIELDS):
+        raise ValueError(f"{event}: {', '.join(AUTOMATIC_FIELDS)} are written by record itself")
+    with store.transaction():
+        store.lock_audit_head()
+        data["node"] = node_name()
+        if etype.session_scoped and data.get("session"):
+            access = _access(store, data["session"])
+            if access is not None:
+                data["access"] = access
+        last = store.one("SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1")
+        if last is None:
+            anchor = store.one("SELECT seq, hash FROM audit_anchor WHERE id = 1")
+            last = anchor or {"seq": 0, "hash": GENESIS}
+        row = {
+            "seq": last["seq"] + 1,
+            "at": round(now(), 6),
+            "type": etype.name,
+            "code": etype.code,
+            "actor": actor,
+            "data": dumps(data),
+            "prev_hash": last["hash"],
+        }
+        row["hash"] = _row_hash(row)
+        store.execute(
+            "INSERT INTO events(seq, at, type, code, actor, data, prev_hash, hash) "
+            "VALUES (:seq, :at, :type, :code, :actor, :data, :prev_hash, :hash)",
+            row,
+        )
+        # Logged once durable: a reader of the log can rely on the row being in the store.
+        store.after_commit(lambda: log.info("audit %s %s %s", etype.name, actor, row["data"]))
+        store.after_commit(lambda: _send_to_syslog(row))
+    return row["seq"]
+
+
+def record_or_log(store: Backend, event: str, actor: str, **data: Any) -> bool:
+    """`record`, for events that stand whether or not they are written down (a refusal, a
+    channel that closed): when the store fails, the event goes to the log instead, whole, and
+    False is returned. Decisions that let someone in use `record`, and fail closed."""
+    try:
+        record(store, event, actor, **data)
+        return True
+    except StoreError as exc:
+        log.error("not audited (%s): %s %s %s", exc, event, actor, dumps(data))
+        return False
+
+
+@dataclass(frozen=True)
+class Verification:
+    ok: bool
+    rows: int
+    head: str
+    problem: str = ""
+    bad_seq: int | None = None
+
+
+def verify(store: Backend) -> Verification:
+    """Walk the chain from the anchor (or genesis); report the first row that does not hold."""
+    anchor = store.one("SELECT seq, hash FROM audit_anchor WHERE id = 1")
+    expected_seq, prev = (anchor["seq"] + 1, anchor["hash"]) if anchor else (1, GENESIS)
+    count = 0
+    for row in store.execute("SELECT * FROM events ORDER BY seq"):
+        row = dict(row)
+        seq = row["seq"]
+        if seq != expected_seq:
+            return Verification(False, count, prev, f"row {seq}: expected row {expected_seq} "
+                                f"(rows missing or inserted)", seq)
+        if row["prev_hash"] != prev:
+            return Verification(False, count, prev, f"row {seq}: previous hash does not match "
+                                f"row {seq - 1} (a row was changed, removed or inserted)", seq)
+        if _row_hash(row) != row["hash"]:
+            return Verification(False, count, prev, f"row {seq}: contents do not match its hash "
+                                f"(the row was altered)", seq)
+        prev = row["hash"]
+        expected_seq += 1
+        count += 1
+    return Verification(True, count, prev)
+
+
+def recent(store: Backend, limit: int = 100, event_type: str | None = None) -> list[dict[str, Any]]:
+    """The newest events first, optionally of one type (or type prefix ending in '.')."""
+    sql, params = "SELECT * FROM events", []
+    if event_type:
+        if event_type.endswith("."):
+            sql += " WHERE type LIKE ?"
+            params.append(event_type + "%")
+        else:
+            sql += " WHERE type = ?"
+            params.append(event_type)
+    rows = store.all(sql + " ORDER BY seq DESC LIMIT ?", (*params, limit))
+    for row in rows:
+        row["data"] = json.loads(row["data"])
+    return rows
+
+
+def purge(store: Backend, older_than: float, actor: str) -> int:
+    """Delete events before `older_than` (epoch seconds), keeping the rest verifiable via the anchor.
+
+    The chain must verify first: purging is never a way to hide a break. Returns rows deleted.
+    """
+    check = verify(store)
+    if not check.ok:
+        raise ValueError(f"audit chain does not verify, nothing purged: {check.problem}")
+    with store.transaction():
+        store.lock_audit_head()
+        last = store.one(
+            "SELECT seq, hash FROM events WHERE at < ? ORDER BY seq DESC LIMIT 1", (older_than,)
+        )
+        if last is None:
+            return 0
+        # Keep at least one row after the anchor so the head stays visible.
+        newest = store.one("SELECT seq FROM events ORDER BY seq DESC LIMIT 1")
+        if newest is not None and last["seq"] == newest["seq"]:
+            last = store.one("SELECT seq, hash FROM events WHERE seq = ?", (last["seq"] - 1,))
+            if last is None:
+                return 0
+        deleted = store.execute("DELETE FROM events WHERE seq <= ?", (last["seq"],)).rowcount
+        store.execute(
+            "INSERT INTO audit_anchor(id, seq, hash, purged_at) VALUES (1, ?, ?, ?) "
+            "ON CONFLICT(id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash, "
+            "purged_at = excluded.purged_at",
+            (last["seq"], last["hash"], now()),
+        )
+        record(store, "audit.purged", actor, rows=deleted, through_seq=last["seq"],
+               anchor_hash=last["hash"])
+    return deleted
