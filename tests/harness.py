@@ -229,6 +229,12 @@ class Client:
         return Terminal([*args, *command], self.env() | (env or {}), cols=cols, rows=rows)
 
 
+# The prompt the shell tests set with PS1='READ''Y> ' (quoted so that the echoed command does not
+# match it). bash (>= 5.1) switches bracketed paste on as it starts reading a line, unlike the
+# redraw of the same prompt when a line is cleared, so this matches a fresh prompt only.
+READY = rb"\x1b\[\?2004hREADY> "
+
+
 class Terminal:
     """An interactive ssh session on a real pseudo-terminal (80x24 unless told), as a person has:
     send keystrokes, wait for what the screen shows. stdout and stderr both land on the screen."""
@@ -287,6 +293,13 @@ class Terminal:
 
     def send(self, data: bytes) -> None:
         os.write(self.master, data)
+
+    def run_line(self, keys: bytes, until: bytes = READY) -> bytes:
+        """Send `keys`, wait for `until` (a regex; the READY prompt unless told) after them, and
+        return what the terminal printed in between."""
+        start = len(self.buffer)
+        self.send(keys)
+        return self.buffer[start:self.expect(until, start=start)]
 
     def resize(self, cols: int, rows: int) -> None:
         """The window changes size, as when its user drags it. The pty is not ssh's controlling

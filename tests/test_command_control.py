@@ -11,6 +11,7 @@ import sys
 import pytest
 
 from tests.harness import LOGIN, World
+from tests.harness import READY as PROMPT
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(120)]
 
@@ -70,18 +71,6 @@ def shell(world, tmp_path):
     term.wait()
 
 
-# A fresh prompt: bash (>= 5.1) switches bracketed paste on as it starts reading a line, unlike the
-# redraw of the same prompt when a line is cleared.
-PROMPT = rb"\x1b\[\?2004hREADY> "
-
-
-def run_line(term, keys: bytes, until: bytes = PROMPT) -> bytes:
-    start = len(term.buffer)
-    term.send(keys)
-    end = term.expect(until, start=start)
-    return term.buffer[start:end]
-
-
 @pytest.mark.parametrize("line", [
     "touch canary",
     "t'o'uch canary",
@@ -98,10 +87,10 @@ def run_line(term, keys: bytes, until: bytes = PROMPT) -> bytes:
     "(touch canary)",
 ])
 def test_denied_commands_never_run(shell, line):
-    out = run_line(shell, line.encode() + b"\r")
+    out = shell.run_line(line.encode() + b"\r")
     assert b"denied: canaries are not touched" in out
     assert not (shell.tmp / "canary").exists()
-    assert b"after" in run_line(shell, b"echo after\r")
+    assert b"after" in shell.run_line(b"echo after\r")
 
 
 def test_lines_typed_before_the_first_prompt_wait_for_it_and_are_judged(world, tmp_path):
@@ -116,7 +105,7 @@ def test_lines_typed_before_the_first_prompt_wait_for_it_and_are_judged(world, t
 
 
 def test_benign_lines_mentioning_denied_words_run(shell):
-    out = run_line(shell, b'echo "touch canary" > note.txt\r')
+    out = shell.run_line(b'echo "touch canary" > note.txt\r')
     assert b"denied" not in out
     assert (shell.tmp / "note.txt").read_text() == "touch canary\n"
     assert not (shell.tmp / "canary").exists()
@@ -129,17 +118,17 @@ def test_ctrl_c_then_a_denied_command_is_still_checked(shell):
     start = len(shell.buffer)
     shell.send(b"touch can")
     shell.expect(rb"touch can", start=start)
-    run_line(shell, b"\x03")
-    out = run_line(shell, b"touch canary\r")
+    shell.run_line(b"\x03")
+    out = shell.run_line(b"touch canary\r")
     assert b"denied" in out and not (shell.tmp / "canary").exists()
 
 
 def test_tab_completion_and_history_edits_are_read_from_the_screen(shell):
-    out = run_line(shell, b"tou\tcanary\r")
+    out = shell.run_line(b"tou\tcanary\r")
     assert b"denied" in out and not (shell.tmp / "canary").exists()
-    run_line(shell, b"echo canary\r")
+    shell.run_line(b"echo canary\r")
     # Up recalls "echo canary"; Ctrl-A goes home; four Ctrl-D delete "echo"; type "touch"
-    out = run_line(shell, b"\x1b[A\x01\x04\x04\x04\x04touch\r")
+    out = shell.run_line(b"\x1b[A\x01\x04\x04\x04\x04touch\r")
     assert b"denied" in out and not (shell.tmp / "canary").exists()
 
 
@@ -151,7 +140,7 @@ def test_multi_line_paste_is_gated_line_by_line(shell):
     out = shell.buffer[start:]
     assert b"one-1" in out
     assert not (shell.tmp / "canary").exists()
-    after = run_line(shell, b"echo alive\r")
+    after = shell.run_line(b"echo alive\r")
     assert b"three-3" not in after and b"alive" in after
 
 
@@ -202,7 +191,7 @@ def test_ctrl_c_cancels_a_held_command(shell):
 
 
 def test_alert_lines_run_and_are_flagged(world, shell):
-    out = run_line(shell, b"id -u\r")
+    out = shell.run_line(b"id -u\r")
     assert b"denied" not in out
     row = world.ctx.store.one("SELECT verdict, rule FROM commands WHERE line = 'id -u' "
                               "ORDER BY id DESC LIMIT 1")
@@ -230,7 +219,7 @@ def test_stdin_of_a_shell_without_pty_is_judged_statement_by_statement(world, tm
 
 
 def test_every_verdict_is_recorded_as_row_event_and_marker(world, shell):
-    run_line(shell, b"touch canary\r")
+    shell.run_line(b"touch canary\r")
     row = world.ctx.store.one("SELECT * FROM commands WHERE line = 'touch canary' "
                               "ORDER BY id DESC LIMIT 1")
     assert row["verdict"] == "deny" and row["rule"] == "no-canary"

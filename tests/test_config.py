@@ -124,3 +124,17 @@ def test_bastion_toml_and_policy_toml_refuse_a_bad_duration_alike(tmp_path, bad)
 @pytest.mark.parametrize("seconds", [1, 59, 90, 120, 3600, 5400, 86400, 172800, 3650 * 86400])
 def test_a_formatted_duration_reads_back_as_the_same_seconds(seconds):
     assert durations.parse_duration(durations.format_duration(seconds)) == seconds
+
+
+# The one spelling of a time span shown to people: the console's columns and countdowns keep the
+# seconds below an hour (its snapshots show "12m34s"), the SSH `status` command does not
+# (README: "(24m left)"); both round down and never go below zero.
+@pytest.mark.parametrize(("seconds", "console", "status"), [
+    (-5, "0s", "0s"), (0, "0s", "0s"), (59.9, "59s", "59s"), (60, "1m00s", "1m"),
+    (754, "12m34s", "12m"), (1450, "24m10s", "24m"), (3599, "59m59s", "59m"),
+    (3600, "1h00m", "1h00m"), (7500, "2h05m", "2h05m"), (86399, "23h59m", "23h59m"),
+    (86400, "1d00h", "1d00h"), (273600, "3d04h", "3d04h"),
+])
+def test_a_time_span_is_spelled_in_its_two_largest_units(seconds, console, status):
+    assert durations.format_span(seconds) == console
+    assert durations.format_span(seconds, seconds_below_an_hour=False) == status

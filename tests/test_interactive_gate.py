@@ -18,6 +18,7 @@ import pytest
 
 from bastion import recording
 from tests.harness import LOGIN, World
+from tests.harness import READY as PROMPT
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(120)]
 
@@ -56,16 +57,6 @@ def shell(world: World, tmp_path):
     return term
 
 
-PROMPT = rb"\x1b\[\?2004hREADY> "
-
-
-def run(term, keys: bytes, prompt: bytes = PROMPT) -> bytes:
-    start = len(term.buffer)
-    term.send(keys)
-    end = term.expect(prompt, start=start)
-    return term.buffer[start:end]
-
-
 def cast_of(world: World, who: str = "ivy") -> list:
     name = next(n for n in world.session_row(who)["recordings"] if n.endswith(".cast"))
     world.bastion.output.wait_for(rf"audit recording\.closed .*{re.escape(name)}")
@@ -96,7 +87,7 @@ def test_the_first_command_after_a_pager_is_read_and_runs(world, tmp_path):
 
 def test_edit_and_execute_is_judged_as_unknown_before_the_editor_runs(world, tmp_path):
     term = shell(world, tmp_path)
-    run(term, b"export EDITOR='sed -i s/xouch/touch/'\r")
+    term.run_line(b"export EDITOR='sed -i s/xouch/touch/'\r")
     start = len(term.buffer)
     term.send(b"xouch canary\x18\x05")  # C-x C-e: the editor decides what runs
     term.expect(rb"held for a supervisor \(h\d+\)", start=start)
@@ -111,7 +102,7 @@ def test_edit_and_execute_is_judged_as_unknown_before_the_editor_runs(world, tmp
 
 def test_insert_comment_with_an_argument_is_judged_as_the_uncommented_line(world, tmp_path):
     term = shell(world, tmp_path)
-    out = run(term, b"#touch canary\x1b1\x1b#")  # Esc 1 Esc #: uncomment, run
+    out = term.run_line(b"#touch canary\x1b1\x1b#")  # Esc 1 Esc #: uncomment, run
     assert b"denied: canaries are not touched" in out
     assert not (tmp_path / "canary").exists()
     term.send(b"exit\r")
@@ -193,7 +184,7 @@ def test_two_tabs_in_one_packet_behave_like_slow_typing(world, tmp_path):
     # and rings, the second lists; it waits for the first's answer.
     term.send(b"ls alpha-\t\t")
     term.expect(rb"alpha-one\s+alpha-two", start=start)
-    out = run(term, b"one\r")
+    out = term.run_line(b"one\r")
     assert b"denied" not in out and b"alpha-one\r\n" in out
     term.send(b"exit\r")
     term.wait()
@@ -204,7 +195,7 @@ def test_the_recording_shows_the_bastions_words_and_text_typed_in_vim(world, tmp
     ivy = world.person("ivy")
     world.grant(ivy, duration=3600)  # a session of its own, whose cast the test reads
     term = shell(world, tmp_path)
-    out = run(term, b"touch canary\r")
+    out = term.run_line(b"touch canary\r")
     assert b"[bastion] denied: canaries are not touched" in out
     start = len(term.buffer)
     term.send(b"vim -u NONE notes.txt\r")
@@ -250,7 +241,7 @@ DENIED = rb"denied: canaries are not touched"
 
 def alive(term) -> None:
     """The session goes on, and the line after is read as its own."""
-    out = run(term, b"echo alive-$((2+3))\r")
+    out = term.run_line(b"echo alive-$((2+3))\r")
     assert b"alive-5" in out and b"denied" not in out
 
 
@@ -265,8 +256,8 @@ def test_lines_bash_ends_or_drops_are_not_joined_to_the_next_one(world, tmp_path
     term.expect(PROMPT, start=term.expect(DENIED, start=start))
     alive(term)
     # An answer to `read` holding a quote is no unfinished statement of the shell's.
-    run(term, b"read -r -p 'Comment: ' c\r", rb"Comment: ")
-    run(term, b"it's fine\r")
+    term.run_line(b"read -r -p 'Comment: ' c\r", rb"Comment: ")
+    term.run_line(b"it's fine\r")
     start = len(term.buffer)
     term.send(b"touch canary\r")
     term.expect(PROMPT, start=term.expect(DENIED, start=start))
@@ -274,8 +265,8 @@ def test_lines_bash_ends_or_drops_are_not_joined_to_the_next_one(world, tmp_path
     start = len(term.buffer)
     term.send(b"cat <<EOF\r")
     term.expect(PS2, start=start)
-    run(term, b"some notes\r", PS2)
-    run(term, b"\x04")
+    term.run_line(b"some notes\r", PS2)
+    term.run_line(b"\x04")
     start = len(term.buffer)
     term.send(b"touch canary\r")
     term.expect(PROMPT, start=term.expect(DENIED, start=start))
@@ -303,7 +294,7 @@ def test_a_meta_byte_that_is_esc_ctrl_e_in_a_c_locale_is_judged_before_it_is_sen
 def test_a_signal_bash_ignores_at_its_prompt_does_not_split_a_line(world, tmp_path):
     key = b"\x1a"  # Ctrl-Z; Ctrl-\\ (SIGQUIT, ignored alike) in the pure tests
     term = shell(world, tmp_path)
-    run(term, b"(sleep 1; echo tick) &\r")
+    term.run_line(b"(sleep 1; echo tick) &\r")
     start = len(term.buffer)
     term.send(b"touch can" + key)
     term.expect(rb"tick", start=start)  # the background job writes over the line
@@ -318,7 +309,7 @@ def test_a_signal_bash_ignores_at_its_prompt_does_not_split_a_line(world, tmp_pa
 
 def test_a_prefix_key_split_from_its_second_key_by_a_resize_is_still_judged(world, tmp_path):
     term = shell(world, tmp_path)
-    run(term, b"export EDITOR=true\r")
+    term.run_line(b"export EDITOR=true\r")
     start = len(term.buffer)
     term.send(b"touch canary")
     term.expect(rb"touch canary", start=start)
@@ -337,8 +328,8 @@ def test_a_prefix_key_split_from_its_second_key_by_a_resize_is_still_judged(worl
 
 def test_vi_change_without_a_motion_then_v_is_judged(world, tmp_path):
     term = shell(world, tmp_path)
-    run(term, b"export EDITOR=true\r")
-    run(term, b"set -o vi\r")  # alone on its line: followed (with more on it, held)
+    term.run_line(b"export EDITOR=true\r")
+    term.run_line(b"set -o vi\r")  # alone on its line: followed (with more on it, held)
     start = len(term.buffer)
     term.send(b"touch canary\x1bcqv")  # `c q`: no motion, readline stays in command mode
     term.expect(PROMPT, start=term.expect(rb"denied", start=start))
@@ -369,15 +360,15 @@ def test_esc_enter_readline_does_not_accept_explains_no_later_line(world, tmp_pa
 def test_sh_without_readline_reads_keys_as_the_terminal_driver_does(world, tmp_path):
     term = shell(world, tmp_path)
     dash = rb"[\r\n]\$ "
-    run(term, b"PS1='$ ' sh\r", dash)
+    term.run_line(b"PS1='$ ' sh\r", dash)
     confirmed(world, term, b"stty -echoctl\r", dash)  # the policy holds it; a supervisor lets it
-    out = run(term, b"echo onx\x7fe\r", dash)  # DEL is the tty's erase key: certain
+    out = term.run_line(b"echo onx\x7fe\r", dash)  # DEL is the tty's erase key: certain
     assert b"one" in out and b"denied" not in out
     start = len(term.buffer)
     # Ctrl-H is data for the tty; echoed raw it moves the cursor over what it hides.
     term.send(b"touch canary;#" + b"\x08" * 14 + b"echo safe line\r")
     term.expect(rb"denied", start=start)
-    run(term, b"exit\r")
+    term.run_line(b"exit\r")
     assert not (tmp_path / "canary").exists()
     alive(term)
     term.send(b"exit\r")
@@ -392,8 +383,8 @@ def test_a_dumb_terminal_gets_only_keys_a_line_editor_and_the_tty_read_alike(wor
     dumb = rb"[\r\n]READY> "
     term.send(f"cd {tmp_path}; PS1='READ''Y> '; export EDITOR=true\r".encode())
     term.expect(dumb, start=at)
-    assert b"hi-2" in run(term, b"echo hi-$((1+1))\r", dumb)  # plain typing: certain
-    run(term, b"(sleep 1; echo tick) &\r", dumb)
+    assert b"hi-2" in term.run_line(b"echo hi-$((1+1))\r", dumb)  # plain typing: certain
+    term.run_line(b"(sleep 1; echo tick) &\r", dumb)
     start = len(term.buffer)
     # No bracketed paste, so no backstop: Ctrl-X, output, Ctrl-E must be judged at once.
     term.send(b"touch canary\x18")
@@ -411,8 +402,8 @@ def test_a_readline_variable_that_changes_what_insert_comment_runs_is_held(world
     term.expect(rb"held for a supervisor \(h\d+\).*comment-begin", start=start)
     term.send(b"\x03")
     term.expect(PROMPT, start=term.expect(rb"cancelled", start=start))
-    run(term, b"echo touch canary\x1b1\x1b#")
-    run(term, b"echo alive-$((2+3))\r")
+    term.run_line(b"echo touch canary\x1b1\x1b#")
+    term.run_line(b"echo alive-$((2+3))\r")
     assert not (tmp_path / "canary").exists()
     assert audit_events(world, "command.verdict")[-2]["line"] == "#echo touch canary"
     term.send(b"exit\r")
@@ -473,7 +464,7 @@ def dash_at(world: World, tmp_path):
     """sh (dash: no line editor) through the bastion, at a `$ ` prompt, in tmp_path."""
     term = shell(world, tmp_path)
     dash = rb"[\r\n]\$ "
-    run(term, b"PS1='$ ' sh\r", dash)
+    term.run_line(b"PS1='$ ' sh\r", dash)
     return term, dash
 
 
@@ -485,7 +476,7 @@ def test_keys_typed_blind_in_sh_that_the_tty_keeps_as_data_are_refused(world, tm
     # Attack F, finding 1: at a fake password prompt (`PS1='Password: '; stty -echo`) the keys
     # were read as readline edits them (`echo hi`) and passed as a secret; dash ran the canary.
     term, _ = dash_at(world, tmp_path)
-    run(term, b"PS1='Password: '; stty -echo\r", rb"Password: ")
+    term.run_line(b"PS1='Password: '; stty -echo\r", rb"Password: ")
     start = len(term.buffer)
     term.send(keys)
     refused = term.expect(rb"denied: the command line could not be read", start=start)
@@ -493,7 +484,7 @@ def test_keys_typed_blind_in_sh_that_the_tty_keeps_as_data_are_refused(world, tm
     start = len(term.buffer)
     term.send(b"stty echo; PS1='$ '\r")  # read by the tty's rules: taken as a secret, and runs
     term.expect(rb"\$ ", start=start)  # (after "Password: ": the Enter was not echoed)
-    run(term, b"exit\r")
+    term.run_line(b"exit\r")
     assert not (tmp_path / "canary").exists()
     blind = audit_events(world, "command.typed_blind")[-1]
     assert (blind["prompt"], blind["verdict"]) == ("Password:", "allow")
@@ -528,14 +519,14 @@ def test_an_editing_mode_switch_the_gate_does_not_follow_is_held(world, tmp_path
     term.expect(rb"held for a supervisor \(h\d+\).*switch the line editor's mode", start=start)
     term.send(b"\x03")
     term.expect(PROMPT, start=term.expect(rb"cancelled", start=start))
-    run(term, b"set -o vi\r")  # followed: the same line, judged in vi's command mode
-    run(term, b"export EDITOR='sed -i s/xouch/touch/'\r")
+    term.run_line(b"set -o vi\r")  # followed: the same line, judged in vi's command mode
+    term.run_line(b"export EDITOR='sed -i s/xouch/touch/'\r")
     start = len(term.buffer)
     term.send(b"xouch canary\x1bhv")
     term.expect(rb"held for a supervisor \(h\d+\)", start=start)  # edit-and-execute: unknown
     term.send(b"\x03")
     term.expect(PROMPT, start=term.expect(rb"cancelled", start=start))
-    run(term, b"set -o emacs\r")
+    term.run_line(b"set -o emacs\r")
     assert not (tmp_path / "canary").exists()
     alive(term)
     term.send(b"exit\r")

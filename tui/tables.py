@@ -19,6 +19,7 @@ from rich.text import Text
 from textual.coordinate import Coordinate
 from textual.widgets import DataTable
 
+from bastion.config.durations import format_span
 from bastion.text import visible
 
 Clock = Callable[[], float]
@@ -34,16 +35,7 @@ def clock_time(epoch: float | None) -> str:
 
 def span(seconds: float | None) -> str:
     """A duration in its two largest units: 42s, 3m05s, 1h02m, 2d03h; "-" when unknown."""
-    if seconds is None:
-        return "-"
-    s = max(0, int(seconds))
-    if s < 60:
-        return f"{s}s"
-    if s < 3600:
-        return f"{s // 60}m{s % 60:02d}s"
-    if s < 86400:
-        return f"{s // 3600}h{s % 3600 // 60:02d}m"
-    return f"{s // 86400}d{s % 86400 // 3600:02d}h"
+    return "-" if seconds is None else format_span(seconds)
 
 
 def countdown(deadline: float | None, now: float, *, warn_below: float) -> Text:

@@ -50,3 +50,19 @@ def format_duration(seconds: float) -> str:
         if seconds >= size and seconds % size == 0:
             return f"{seconds // size}{unit}"
     return f"{seconds}s"
+
+
+def format_span(seconds: float, *, seconds_below_an_hour: bool = True) -> str:
+    """A time span as people read it at a glance, in its two largest units: "45s", "3m05s",
+    "2h05m", "3d04h" (negative spans are "0s"). Unlike format_duration it rounds down, for
+    display only. With `seconds_below_an_hour` False, a span under an hour is whole minutes
+    ("24m"): the SSH `status` command's "(24m left)", read once, where the console's countdowns,
+    which tick, keep the seconds."""
+    s = max(0, int(seconds))
+    if s < 60:
+        return f"{s}s"
+    if s < 3600:
+        return f"{s // 60}m{s % 60:02d}s" if seconds_below_an_hour else f"{s // 60}m"
+    if s < 86400:
+        return f"{s // 3600}h{s % 3600 // 60:02d}m"
+    return f"{s // 86400}d{s % 86400 // 3600:02d}h"

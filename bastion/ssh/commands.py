@@ -290,7 +290,7 @@ class CommandSession(asyncssh.SSHServerSession):
                   f"{visible(self.app.config.server.hostname)}\n")
         _section(out, "grants", [
             f"{g.id}  {g.login}@{g.target}  ticket {visible(g.ticket)}  until {supervisor.when(g.ends)}"
-            f" ({time_left(g.ends - t)} left)"
+            f" ({durations.format_span(g.ends - t, seconds_below_an_hour=False)} left)"
             for g in grants.active_grants(store, self.user, at=t)])
         _section(out, "pending requests", [
             f"{r['id']}  {r['login']}@{r['target']}  ticket {visible(r['ticket'])}  "
@@ -298,7 +298,8 @@ class CommandSession(asyncssh.SSHServerSession):
             for r in grants.list_requests(store, state="pending", user=self.user)])
         _section(out, "certificates", [
             f"serial {c['serial']}  {', '.join(c['principals'])}  until "
-            f"{supervisor.when(c['valid_before'])} ({time_left(c['valid_before'] - t)} left)"
+            f"{supervisor.when(c['valid_before'])} "
+            f"({durations.format_span(c['valid_before'] - t, seconds_below_an_hour=False)} left)"
             for c in grants.live_certificates(store, self.user, at=t)])
         out.write("\n" + HELP)
 
@@ -307,18 +308,6 @@ def _section(out: io.StringIO, title: str, lines: list[str]) -> None:
     out.write(f"{title}:{'' if lines else ' none'}\n")
     for line in lines:
         out.write(f"  {line}\n")
-
-
-def time_left(seconds: float) -> str:
-    """A remaining time as people read it: "45s", "24m", "2h05m", "3d04h"."""
-    s = max(0, int(seconds))
-    if s < 60:
-        return f"{s}s"
-    if s < 3600:
-        return f"{s // 60}m"
-    if s < 86400:
-        return f"{s // 3600}h{s % 3600 // 60:02d}m"
-    return f"{s // 86400}d{s % 86400 // 3600:02d}h"
 
 
 def _shown(text: str, newline: str) -> str:
