@@ -299,7 +299,8 @@ class Terminal:
         return what the terminal printed in between."""
         start = len(self.buffer)
         self.send(keys)
-        return self.buffer[start:self.expect(until, start=start)]
+        end = self.expect(until, start=start)
+        return self.buffer[start:end]
 
     def resize(self, cols: int, rows: int) -> None:
         """The window changes size, as when its user drags it. The pty is not ssh's controlling

@@ -5,6 +5,7 @@ tests/test_install.py."""
 from __future__ import annotations
 
 import ast
+import re
 import sqlite3
 import subprocess
 import sys
@@ -264,6 +265,30 @@ def test_the_server_and_domain_use_a_store_only_through_the_backend_protocol(mod
     opening = {"upgraded_from", "backup_path"} if module in ("runtime/home.py", "ssh/server.py") else set()
     members = {name for name in dir(Backend) if not name.startswith("_")}
     assert _store_attributes(REPO / "bastion" / module) - members - opening == set()
+
+
+# A statement as the store runs it: the SQL keyword that starts it, in capitals, then a blank.
+SQL_STATEMENT = re.compile(r"\s*(SELECT|INSERT|UPDATE|DELETE|CREATE|ALTER|DROP|PRAGMA|BEGIN|WITH)\s")
+SQL_PACKAGES = ("store", "access", "audit")
+
+
+def _sql_outside_the_domain() -> list[str]:
+    """Every string that reads as an SQL statement in bastion/ outside store, access and audit,
+    and in tui/ (f-string parts included)."""
+    paths = [p for p in (REPO / "bastion").rglob("*.py")
+             if p.relative_to(REPO / "bastion").parts[0] not in SQL_PACKAGES]
+    paths += list((REPO / "tui").rglob("*.py"))
+    return [f"{p.relative_to(REPO)}:{node.lineno}: {node.value[:40]!r}" for p in sorted(paths)
+            for node in ast.walk(ast.parse(p.read_text()))
+            if isinstance(node, ast.Constant) and isinstance(node.value, str)
+            and SQL_STATEMENT.match(node.value)]
+
+
+def test_sql_is_written_only_in_the_store_and_the_domain_modules():
+    """docs/ARCHITECTURE.md, "Rules": server, proxy, gate, control and the CLI call named
+    functions of access/ and audit/, never a statement of their own."""
+    assert _sql_outside_the_domain() == []
+    assert SQL_STATEMENT.match("SELECT seq FROM events") and not SQL_STATEMENT.match("select a file")
 
 
 def test_the_change_token_moves_on_every_commit_by_anyone_and_only_then(tmp_path):
