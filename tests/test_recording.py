@@ -685,7 +685,8 @@ def test_a_page_far_into_a_cast_parses_only_its_own_events(tmp_path, monkeypatch
     path = _cast_file(tmp_path / "c.cast", [(i / 1000, "o", "k") for i in range(20_000)])
     parsed = []
     real = recording.cast._parse_cast_line
-    monkeypatch.setattr(recording.cast, "_parse_cast_line", lambda p, n, raw: parsed.append(n) or real(p, n, raw))
+    monkeypatch.setattr(recording.cast, "_parse_cast_line",
+                        lambda p, n, raw: parsed.append(n) or real(p, n, raw))
     page = recording.cast_page(path, 19_000, 170)
     assert page.events[0] == [19.0, "o", "k"] and len(page.events) == 10
     assert len(parsed) == 1 + 11  # the header, the page's events and the one that starts the next
