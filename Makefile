@@ -32,9 +32,11 @@ run: $(STAMP)
 
 # The install tests (the wheel in a new venv, the upgrade from the last release) run after the
 # rest, so that `pytest` alone stays quick while developing.
+# The suite runs on every core (pytest-xdist), a test file per worker so that a file's shared
+# World (a real sshd and bastion) starts once.
 test: $(STAMP)
 	$(PY) -m ruff check bastion certs tui tests bench
-	$(PY) -m pytest -q
+	$(PY) -m pytest -q -n auto --dist loadfile
 	$(PY) -m pytest -q -m install
 
 bench: $(STAMP)
