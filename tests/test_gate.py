@@ -72,15 +72,15 @@ class Bash:
 
 
 class Channel:
-    """What the gate asks of a ProxyChannel, with a Bash behind it. The target answers in a
-    later pass of the event loop, as a real one does."""
+    """What the gate asks of a channel (bastion.ssh.channel.GatedChannel), with a Bash behind
+    it. The target answers in a later pass of the event loop, as a real one does."""
 
     def __init__(self, live: Any, *, kind: str = "shell", pty: bool = True) -> None:
         self.live = live
         self.kind = kind
         self.command: str | None = None
         self.number = 1
-        self.cast = None
+        self.marks = False  # no cast: verdicts get no marker
         self.pty = pty
         self.bash = Bash()
         self.gate: Any = None
@@ -88,10 +88,19 @@ class Channel:
         self.stderr = bytearray()
         self.holds: set[str] = set()
         self.changed = asyncio.Event()
-        self.chan = SimpleNamespace(write_stderr=self._write_stderr)
-        self.upstream_chan = SimpleNamespace(write_eof=self._write_eof)
 
-    def _write_stderr(self, data: bytes) -> None:
+    @property
+    def identity(self) -> Any:
+        return self.live.identity
+
+    @property
+    def session_id(self) -> str:
+        return self.live.id
+
+    def end_session(self, state: str, reason: str, *, status: int = 1) -> None:
+        self.live.end(state, reason, status=status)
+
+    def write_stderr(self, data: bytes) -> None:
         self.stderr += data
         self.changed.set()
 
