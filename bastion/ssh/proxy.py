@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -17,11 +16,11 @@ from bastion import audit, recording
 from bastion.access import sessions
 from bastion.command_control import scp, sftplog
 from bastion.command_control.sftplog import SftpGate
-from bastion.command_control.terminal import KeystrokeRedactor
 from bastion.errors import BastionError
-from bastion.recording import escrow
-from bastion.ssh import ending, gate, judge
+from bastion.ssh import ending, gate, judge, recorders
 from bastion.ssh.channel import EXIT_KILLED, EXIT_UPSTREAM_FAILED
+from bastion.ssh.negotiation import bounded_size, filtered_env, passed_modes
+from bastion.ssh.upstream import UpstreamSide
 from bastion.store import STORE_BUSY, StoreError
 from bastion.text import visible
 
@@ -32,88 +31,6 @@ log = logging.getLogger("bastion.ssh.proxy")
 
 PRE_START_BUFFER = 1 << 20  # bytes a client may send before the upstream channel is open
 TAIL_BYTES = 64 * 1024
-# SSH allows window sizes up to 2**32-1. A client's window is cut to the screen model's bounds
-# (command_control.terminal's) before the recorder, the gate or the target see it, so the three agree and
-# no recording claims a size a player cannot draw.
-MAX_TERM_COLS = 2048
-MAX_TERM_ROWS = 512
-PASSED_ENV = ("LANG",)
-PASSED_ENV_PREFIXES = ("LC_",)
-# A locale whose charset can make a quote or a backslash the second byte of a character (GBK,
-# BIG5, SJIS, GB18030) makes bash split a line otherwise than the bastion judged it. Only C, POSIX
-# and an explicit UTF-8 codeset pass: a locale named without one takes its own (zh_TW is BIG5).
-_SAFE_LOCALE = re.compile(r"C|POSIX|[A-Za-z]+(?:_[A-Za-z0-9]+)?\.(?i:utf-?8)(?:@[A-Za-z0-9]+)?")
-# Terminal modes passed to the target's pty. The others (ISTRIP, IUCLC, IGNCR, INLCR, OLCUC, the
-# special characters such as VKILL or VEOL, ECHO, ICANON, ...) make the line discipline change
-# bytes between what the bastion judged and what a program reads or the screen shows; left out,
-# the pty keeps the kernel's defaults, which the terminal tracker reads. Kept: the erase key
-# (DEL or ^H, as the user's keyboard sends it), IUTF8 and the line speeds.
-_PASSED_MODES = frozenset({asyncssh.PTY_IUTF8, asyncssh.PTY_OP_ISPEED, asyncssh.PTY_OP_OSPEED})
-_ERASE_KEYS = frozenset({0x7F, 0x08})
-
-
-def filtered_env(env: dict[str, str]) -> tuple[dict[str, str], list[str]]:
-    """The client's environment as it reaches the target, and the names of the locale variables
-    left out. Only LANG and LC_* reach it, and only when empty or naming C, POSIX or a UTF-8
-    locale (`en_US.UTF-8`, `C.utf8`, `de_DE.UTF-8@euro`); anything else is dropped."""
-    passed: dict[str, str] = {}
-    dropped: list[str] = []
-    for name, value in env.items():
-        if name not in PASSED_ENV and not name.startswith(PASSED_ENV_PREFIXES):
-            continue
-        if value == "" or _SAFE_LOCALE.fullmatch(value):
-            passed[name] = value
-        else:
-            dropped.append(name)
-    return passed, dropped
-
-
-def passed_modes(modes: dict[int, int]) -> dict[int, int]:
-    """The client's terminal modes that reach the target's pty (see _PASSED_MODES)."""
-    kept = {mode: value for mode, value in modes.items() if mode in _PASSED_MODES}
-    if modes.get(asyncssh.PTY_VERASE) in _ERASE_KEYS:
-        kept[asyncssh.PTY_VERASE] = modes[asyncssh.PTY_VERASE]
-    return kept
-
-
-def bounded_size(cols: int, rows: int, pixwidth: int, pixheight: int
-                 ) -> tuple[int, int, int, int]:
-    """A client's terminal size with columns and rows cut to MAX_TERM_COLS x MAX_TERM_ROWS
-    (the pixel size is dropped when they are cut, so it cannot contradict them)."""
-    if cols <= MAX_TERM_COLS and rows <= MAX_TERM_ROWS:
-        return cols, rows, pixwidth, pixheight
-    return min(cols, MAX_TERM_COLS), min(rows, MAX_TERM_ROWS), 0, 0
-
-
-class UpstreamSide(asyncssh.SSHClientSession):
-    """The target end of one relayed channel: its output goes to the client."""
-
-    def __init__(self, proxy: ProxyChannel) -> None:
-        self.proxy = proxy
-        self.exit_status: int | None = None
-        self.exit_signal: tuple | None = None
-
-    def data_received(self, data: bytes, datatype: int | None) -> None:
-        self.proxy.from_target(data, datatype)
-
-    def eof_received(self) -> bool:
-        self.proxy.target_eof()
-        return True
-
-    def exit_status_received(self, status: int) -> None:
-        self.exit_status = status
-
-    def exit_signal_received(self, signal: str, core_dumped: bool, msg: str, lang: str) -> None:
-        self.exit_signal = (signal, core_dumped, msg, lang)
-
-    def pause_writing(self) -> None:
-        self.proxy.hold_client("target")
-
-    def resume_writing(self) -> None:
-        self.proxy.release_client("target")
-
-    def connection_lost(self, exc: Exception | None) -> None:
-        self.proxy.target_closed(self, exc)
 
 
 class ProxyChannel(asyncssh.SSHServerSession):
@@ -142,13 +59,13 @@ class ProxyChannel(asyncssh.SSHServerSession):
         self.pending: list[tuple[bytes, int | None]] = []
         self.pending_size = 0
         self.pending_eof = False
-        self.cast: recording.CastRecorder | None = None
-        self.record: recording.ExecRecord | None = None
+        # Chosen once, when the channel opens (recorders.open_recording); None before, and
+        # after it failed (the session is ending then).
+        self.recording: recorders.CastRecording | recorders.ExecRecording | None = None
         self.interactive = False
         self.stream: str | None = None  # "scp" or "sftp": a file transfer the bastion follows
         self.scp: scp.ServerMode | None = None  # an exec command that is scp's server side
         self.transfer: scp.ScpStream | SftpGate | None = None  # judges a file transfer stream
-        self.redactor: Any = None
         self.gate: gate.Gate | None = None  # the command gate, for shells and commands reading stdin
         self.finished = False
         self.started = False  # the shell, command or subsystem was asked for: the kind is fixed
@@ -172,7 +89,7 @@ class ProxyChannel(asyncssh.SSHServerSession):
 
     @property
     def marks(self) -> bool:
-        return self.cast is not None
+        return self.recording is not None and self.recording.terminal
 
     def write_stderr(self, data: bytes) -> None:
         self.chan.write_stderr(data)
@@ -181,18 +98,13 @@ class ProxyChannel(asyncssh.SSHServerSession):
         self.live.end(state, reason, status=status)
 
     def screen(self) -> tuple[int, int, bytes] | None:
-        if self.cast is None:
+        if not self.marks:
             return None
         width, height = (self.term[1][0], self.term[1][1]) if self.term else (80, 24)
         return width, height, bytes(self.tail)
 
     def recording_progress(self) -> tuple[Path, int, str] | None:
-        cast = self.cast
-        if cast is None or cast.closed:
-            return None
-        cast.flush()
-        offset, digest = cast.running_digest()
-        return cast.path, offset, digest
+        return self.recording.progress() if self.recording is not None else None
 
     async def wait_closed(self) -> None:
         if self.chan is not None:
@@ -270,9 +182,10 @@ class ProxyChannel(asyncssh.SSHServerSession):
                 self.refuse(refusal, 126)
                 return
             self._make_judges()
-            if self.cast is not None and isinstance(self.gate, gate.InputGate):
+            if isinstance(self.recording, recorders.CastRecording) and isinstance(
+                    self.gate, gate.InputGate):
                 # The echo rule reads the screen the gate's tracker keeps.
-                self.redactor = KeystrokeRedactor(self.gate.tracker)
+                self.recording.redact_with(self.gate.tracker)
             upstream = await live.upstream()
             kwargs: dict[str, Any] = {"env": passed_env, "encoding": None}
             if self.term is not None:
@@ -370,34 +283,13 @@ class ProxyChannel(asyncssh.SSHServerSession):
 
     def _start_recording(self) -> None:
         live = self.live
-        folder = self.app.home.recordings
         try:
-            if self.interactive:
-                term_type, (cols, rows, _, _), _ = self.term
-                path = recording.cast_path(folder, live.id, self.number)
-                # Read per channel: a key changed by a reload applies to the channels opened after it.
-                escrow_key = self.app.config.recordings.escrow_key
-                self.cast = recording.CastRecorder(
-                    path, width=cols or 80, height=rows or 24,
-                    title=f"{live.identity.user} {live.identity.login}@{live.identity.target.name}"
-                          f" {live.grant.ticket} {live.id}",
-                    env={"TERM": term_type, "SHELL": "/bin/sh"},
-                    command=self.command,
-                    sealer=escrow.Sealer(escrow_key, live.id, self.number) if escrow_key else None)
-                kind = "cast"
-                if self.command is not None:
-                    self.cast.marker(f"exec: {self.command}")
-            else:
-                path = recording.exec_record_path(folder, live.id, self.number)
-                kind = "subsystem" if self.subsystem else "exec"
-                self.record = recording.ExecRecord(
-                    path, session_id=live.id, channel=self.number, kind=kind,
-                    command=self.command or self.subsystem or "(shell without pty)")
+            self.recording, kind = recorders.open_recording(self)
         except (recording.RecordingError, OSError) as exc:
             audit.record_or_log(self.app.store, "recording.failed", live.identity.user,
                                 session=live.id, error=str(exc))
             raise BastionError("the session cannot be recorded, so it is refused") from None
-        sessions.add_recording(self.app.store, live.id, path, self.number, kind)
+        sessions.add_recording(self.app.store, live.id, self.recording.path, self.number, kind)
 
     # -- client -> target ------------------------------------------------------------------
 
@@ -425,22 +317,16 @@ class ProxyChannel(asyncssh.SSHServerSession):
 
     def send_input(self, data: bytes) -> None:
         """Forward client bytes to the target (after the gate let them through) and record them."""
-        if self.cast is not None:
-            if self.redactor is not None:
-                for item in self.redactor.feed_input(data):
-                    self.cast.input(item)
-            else:
-                self.cast.input(data)
-        elif self.record is not None:
-            self.record.stdin(data)
+        if self.recording is not None:
+            self.recording.typed(data)
         if self.upstream_chan is not None and not self.upstream_chan.is_closing():
             self.upstream_chan.write(data)
 
     def to_client(self, data: bytes) -> None:
         """Write bytes of a file transfer to the client (the target's, or the bastion's own
         answers) and account them."""
-        if self.record is not None:
-            self.record.stdout(data)
+        if self.recording is not None:
+            self.recording.answered(data)
         if self.chan is not None and not self.chan.is_closing():
             self.chan.write(data)
 
@@ -499,13 +385,14 @@ class ProxyChannel(asyncssh.SSHServerSession):
         width, height, pixwidth, pixheight = bounded_size(width, height, pixwidth, pixheight)
         if self.term is not None:
             self.term = (self.term[0], (width, height, pixwidth, pixheight), self.term[2])
-        if self.cast is not None and width and height:
+        if self.recording is not None and width and height:
             try:
-                self.cast.resize(width, height)
+                resized = self.recording.resize(width, height)
             except recording.RecordingError as exc:
                 self.recording_failed(exc)
                 return
-            self.app.broadcast_resize(self.live.id, self.number, width, height)
+            if resized:
+                self.app.broadcast_resize(self.live.id, self.number, width, height)
         if self.gate is not None:
             self.gate.resize(width, height)
         if self.upstream_chan is not None and self.term is not None:
@@ -542,34 +429,30 @@ class ProxyChannel(asyncssh.SSHServerSession):
 
     def from_target(self, data: bytes, datatype: int | None) -> None:
         self.live.touch()
+        stderr = datatype == asyncssh.EXTENDED_DATA_STDERR
+        rec = self.recording
         try:
-            if self.cast is not None:
-                self.cast.output(data)
+            if rec is not None:
+                rec.output(data, stderr=stderr)
+            if rec is not None and rec.terminal:
                 self.tail += data
                 if len(self.tail) > 2 * TAIL_BYTES:
                     del self.tail[:-TAIL_BYTES]
                 if self.gate is not None:
                     self.gate.target_output(data)
-                if self.redactor is not None:
-                    for item in self.redactor.feed_output(data):
-                        self.cast.input(item)
-            elif self.record is not None:
-                if datatype == asyncssh.EXTENDED_DATA_STDERR:
-                    self.record.stderr(data)
-                elif self.transfer is not None:
-                    self.transfer.from_target(data)  # written by to_client, between answers
-                else:
-                    self.record.stdout(data)
+                rec.output_read(data)  # after the gate's screen shows it
+            elif rec is not None and self.transfer is not None and not stderr:
+                self.transfer.from_target(data)  # accounted by to_client, between answers
         except recording.RecordingError as exc:
             self.recording_failed(exc)
             return
         self.app.broadcast_output(self.live.id, self.number, data)
-        if datatype == asyncssh.EXTENDED_DATA_STDERR:
+        if stderr:
             self.flush_output()
             self.chan.write_stderr(data)
         elif self.transfer is not None:
             self._check_transfer()
-        elif self.cast is not None:
+        elif rec is not None and rec.terminal:
             # A pty sends its output in small packets: relay what one loop pass brought as one
             # write (half the CPU per MB; bench/README.md). Flushed before anything else is written.
             self._outbox.append(data)
@@ -620,8 +503,7 @@ class ProxyChannel(asyncssh.SSHServerSession):
         else:
             if not self.live.ending:
                 reason = f"the connection to {self.live.identity.target.name} was lost"
-                if self.cast is not None:
-                    self.marker(reason)
+                self.marker(reason)
                 self._say(f"\r\nbastion: {reason}\r\n".encode(), stderr=True)
             chan.exit(EXIT_UPSTREAM_FAILED)
             status = EXIT_UPSTREAM_FAILED
@@ -644,7 +526,7 @@ class ProxyChannel(asyncssh.SSHServerSession):
             return
         text = visible(text)
         self.flush_output()
-        if self.cast is not None:
+        if self.marks:
             self.marker(text)
             # On a terminal, in the output stream itself: ordered with what the target prints.
             self._say(f"\r\n[bastion] {visible(text)}\r\n".encode())
@@ -653,18 +535,13 @@ class ProxyChannel(asyncssh.SSHServerSession):
 
     def _say(self, data: bytes, stderr: bool = False) -> None:
         """The bastion's own words on the user's terminal, recorded as output too."""
-        if self.cast is not None and not self.cast.closed:
-            try:
-                self.cast.output(data)
-            except recording.RecordingError as exc:
-                log.error("recording %s failed: %s", self.cast.path, exc)
+        if self.recording is not None:
+            self.recording.said(data)
         ending.last_word(self.chan, data, stderr=stderr)
 
     def marker(self, text: str) -> None:
-        try:
-            self.cast.marker(text)
-        except recording.RecordingError as exc:
-            log.error("recording %s failed: %s", self.cast.path, exc)
+        if self.recording is not None:
+            self.recording.marker(text)
 
     def terminate(self, reason: str, status: int = EXIT_KILLED) -> None:
         """End this channel now: the reason on the user's stderr (where the channel still takes
@@ -676,8 +553,7 @@ class ProxyChannel(asyncssh.SSHServerSession):
             self.flush_output()
             # A kill, lock or revocation reason was written by someone else: shown, never obeyed.
             reason = visible(reason)
-            if self.cast is not None:
-                self.marker(f"session ended: {reason}")
+            self.marker(f"session ended: {reason}")
             # Best effort: a channel whose target sent EOF takes no more words, yet still ends.
             self._say(f"\r\nbastion: session ended: {reason}\r\n".encode(), stderr=True)
             self.chan.exit(status)
@@ -691,16 +567,9 @@ class ProxyChannel(asyncssh.SSHServerSession):
         ident = self.live.identity
         audit.record_or_log(self.app.store, "recording.failed", ident.user, session=self.live.id,
                             error=str(exc))
-        cast, record = self.cast, self.record
-        if cast is not None:
-            def finish_cast() -> str:
-                cast.marker(f"session ended: the recording could not be written ({exc})")
-                return cast.close()
-            self.app.stall_recording(cast, finish_cast, ident.user)
-        elif record is not None:
-            self.app.stall_recording(record, lambda: record.close(exit_status=None), ident.user)
-        self.cast = None
-        self.record = None
+        if self.recording is not None:
+            self.app.stall_recording(*self.recording.stalled(exc), ident.user)
+        self.recording = None
         self.live.end("failed", "the recording could not be written")
 
     def finish(self, *, exit_status: int | None = None, exit_signal: str | None = None) -> None:
@@ -711,25 +580,17 @@ class ProxyChannel(asyncssh.SSHServerSession):
         self.live.channel_finished()
         store, user = self.app.store, self.live.identity.user
         rec: Any = None
+        recording_ = self.recording
         try:
-            if self.cast is not None and not self.cast.closed:
-                cast = self.cast
-                rec, closer = cast, cast.close  # together: the except below stalls both
-                if self.redactor is not None:
-                    for item in self.redactor.flush():
-                        cast.input(item)
-                sessions.close_recording(store, cast.path, closer(), user)
-            elif self.record is not None and not self.record.closed:
-                record = self.record
-                transfer = self.transfer
+            if recording_ is not None and not recording_.closed:
+                transfer, protocol = self.transfer, self.stream
                 summary = transfer.summary() if transfer is not None else None
-                protocol = self.stream
-
-                def close_record() -> str:
-                    return record.close(exit_status=exit_status, exit_signal=exit_signal,
-                                        **({protocol: summary} if summary is not None else {}))
-                rec, closer = record, close_record
-                sessions.close_recording(store, record.path, closer(), user)
+                # Together: the except below stalls the recorder with its closer.
+                rec, closer = recording_.closing(
+                    exit_status=exit_status, exit_signal=exit_signal,
+                    summary=(protocol, summary) if summary is not None else None)
+                recording_.flush()
+                sessions.close_recording(store, recording_.path, closer(), user)
                 for entry in summary.get("files", []) if summary is not None else ():
                     audit.record_or_log(store, "file.transfer", user, session=self.live.id,
                                         channel=self.number, protocol=protocol, **entry)

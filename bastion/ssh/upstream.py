@@ -1,4 +1,5 @@
-"""The upstream connection: the SSH connection from the bastion to a session's target.
+"""The upstream connection: the SSH connection from the bastion to a session's target, and the
+target end of each relayed channel on it (UpstreamSide).
 
 The TCP socket to the target is opened first, then an ephemeral Ed25519 key gets a target-CA
 certificate whose source-address is that socket's own local address (or the configured egress
@@ -24,6 +25,7 @@ from bastion.store import now
 if TYPE_CHECKING:
     from bastion.runtime.app import Runtime
     from bastion.ssh.live import Identity
+    from bastion.ssh.proxy import ProxyChannel
 
 CIPHERS = ("aes128-gcm@openssh.com", "aes256-gcm@openssh.com", "chacha20-poly1305@openssh.com",
            "aes128-ctr", "aes256-ctr")
@@ -116,3 +118,33 @@ async def connect(app: Runtime, ident: Identity, grant: grants.Grant, session_id
         raise UpstreamError(f"target {target.name}: SSH connection failed: "
                             f"{getattr(exc, 'reason', None) or exc}") from None
 
+
+class UpstreamSide(asyncssh.SSHClientSession):
+    """The target end of one relayed channel: its output goes to the client."""
+
+    def __init__(self, proxy: ProxyChannel) -> None:
+        self.proxy = proxy
+        self.exit_status: int | None = None
+        self.exit_signal: tuple | None = None
+
+    def data_received(self, data: bytes, datatype: int | None) -> None:
+        self.proxy.from_target(data, datatype)
+
+    def eof_received(self) -> bool:
+        self.proxy.target_eof()
+        return True
+
+    def exit_status_received(self, status: int) -> None:
+        self.exit_status = status
+
+    def exit_signal_received(self, signal: str, core_dumped: bool, msg: str, lang: str) -> None:
+        self.exit_signal = (signal, core_dumped, msg, lang)
+
+    def pause_writing(self) -> None:
+        self.proxy.hold_client("target")
+
+    def resume_writing(self) -> None:
+        self.proxy.release_client("target")
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self.proxy.target_closed(self, exc)
