@@ -1,6 +1,6 @@
 """The Channel interface: what every channel of a proxied session (shell, exec, sftp and forward)
 offers the gate, the live session, the runtime and the control API, so that none of them reaches
-inside a channel (docs/ARCHITECTURE.md, "The path of one keystroke").
+inside a channel (docs/ARCHITECTURE.md, "One keystroke, client to target and back").
 
 A channel is made by its live session (bastion.ssh.live.LiveSession.open_channel for session
 channels, bastion.ssh.forward.open_forward for forwards); what it records (an asciicast, an exec
