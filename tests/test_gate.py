@@ -21,8 +21,9 @@ import pytest
 from bastion import audit, config
 from bastion.access import sessions
 from bastion.command_control.policy import policy_from_dict
-from bastion.ssh.gate import InputGate, StdinGate
+from bastion.ssh.gate import InputGate, StdinGate, make_gate
 from bastion.store import Store
+from bench.untracked import untracked_gate
 
 PROMPT = b"\x1b[?2004hbob@web01:~$ "
 ENTER = b"\r\n\x1b[?2004l\r"  # bash's answer to Enter: new line, "running a command"
@@ -318,3 +319,33 @@ async def test_an_interactive_line_whose_verdict_cannot_be_recorded_does_not_run
     assert ch.notices == ["not run: the bastion cannot record commands right now; try again in "
                           "a moment"]
     assert verdicts(store, ch.live.id) == [("echo back", "allow")]
+
+
+# ---------------------------------------------------------------- which gate a channel gets
+
+PTY = ("xterm", (80, 24, 0, 0), {})
+
+
+@pytest.mark.parametrize(("kind", "pty", "command", "stream", "product", "untracked"), [
+    ("shell", True, None, None, "InputGate", None),
+    ("exec", True, "vim notes", None, "InputGate", "InputGate"),
+    ("shell", False, None, None, "StdinGate", "StdinGate"),
+    ("exec", False, "bash -s", None, "StdinGate", "StdinGate"),
+    ("exec", False, "uptime", None, None, None),
+    ("exec", False, "scp -t /tmp", "scp", None, None),
+    ("subsystem", False, None, "sftp", None, None),
+])
+async def test_the_gate_factory_gives_each_kind_of_channel_its_gate_and_the_bench_one_spares_pty_shells(
+        store, kind, pty, command, stream, product, untracked):
+    """The product's factory (the server's unless its owner gives another) and bench/untracked's,
+    asked through the channel interface only: a pty shell is the one channel they differ on."""
+    app = make_app(store)
+    made = []
+    for factory in (make_gate, untracked_gate):
+        ch = Channel(make_live(store, app), kind=kind, pty=pty)
+        ch.command, ch.stream, ch.interactive, ch.term = command, stream, pty, PTY if pty else None
+        made.append(factory(app, ch))  # type: ignore[arg-type]
+    assert [type(g).__name__ if g is not None else None for g in made] == [product, untracked]
+    for g in made:
+        if g is not None:
+            g.close()
