@@ -411,7 +411,8 @@ def command_tracking(rig: Rig) -> dict[str, Any]:
     server's gate factory returns a gate for one, None when it cannot be asked. The factory is
     `bastion.ssh.server.Bastion.make_gate` where it exists, else `ProxyChannel._make_gate` (where
     the gate is made since command control landed). `recorded()` tells what a run showed."""
-    from bastion.ssh.proxy import Identity, LiveSession, ProxyChannel
+    from bastion.ssh.live import Identity, LiveSession
+    from bastion.ssh.proxy import ProxyChannel
     from bastion.ssh.server import Bastion
 
     ctx = rig.ctx

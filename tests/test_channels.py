@@ -18,7 +18,7 @@ import pytest
 
 from bastion import audit, recording
 from bastion.command_control import policy
-from bastion.ssh.proxy import MAX_SESSION_CHANNELS
+from bastion.ssh.live import MAX_SESSION_CHANNELS
 from tests.harness import LOGIN, Client, World
 from tests.test_hardening import logged_in, recording_closed
 

@@ -26,6 +26,7 @@ import pytest
 from bastion import audit
 from bastion.access import grants, rights, sessions, users
 from bastion.config import Role
+from bastion.runtime import ending as runtime_ending
 from bastion.ssh import ending
 from bastion.ssh.server import Bastion
 from tests.conftest import append_toml
@@ -81,8 +82,8 @@ def test_one_ending_that_raises_does_not_keep_the_others_from_theirs(caplog):
             raise BrokenPipeError("Channel not open for sending")
         done.append(n)
 
-    with caplog.at_level(logging.ERROR, logger="bastion.ssh.ending"):
-        ending.each([1, 2, 3, 4], end, "ending a channel")
+    with caplog.at_level(logging.ERROR, logger="bastion.runtime.ending"):
+        runtime_ending.each([1, 2, 3, 4], end, "ending a channel")
 
     assert done == [1, 3, 4]
     assert "ending a channel failed; going on with the others" in caplog.text

@@ -21,8 +21,9 @@ import pytest
 from bastion import audit, config
 from bastion.access import sessions
 from bastion.command_control.policy import policy_from_dict
-from bastion.ssh.gate import InputGate, StdinGate
+from bastion.ssh.gate import InputGate, StdinGate, make_gate
 from bastion.store import Store
+from bench.untracked import untracked_gate
 
 PROMPT = b"\x1b[?2004hbob@web01:~$ "
 ENTER = b"\r\n\x1b[?2004l\r"  # bash's answer to Enter: new line, "running a command"
@@ -72,15 +73,15 @@ class Bash:
 
 
 class Channel:
-    """What the gate asks of a ProxyChannel, with a Bash behind it. The target answers in a
-    later pass of the event loop, as a real one does."""
+    """What the gate asks of a channel (bastion.ssh.channel.GatedChannel), with a Bash behind
+    it. The target answers in a later pass of the event loop, as a real one does."""
 
     def __init__(self, live: Any, *, kind: str = "shell", pty: bool = True) -> None:
         self.live = live
         self.kind = kind
         self.command: str | None = None
         self.number = 1
-        self.cast = None
+        self.marks = False  # no cast: verdicts get no marker
         self.pty = pty
         self.bash = Bash()
         self.gate: Any = None
@@ -88,10 +89,19 @@ class Channel:
         self.stderr = bytearray()
         self.holds: set[str] = set()
         self.changed = asyncio.Event()
-        self.chan = SimpleNamespace(write_stderr=self._write_stderr)
-        self.upstream_chan = SimpleNamespace(write_eof=self._write_eof)
 
-    def _write_stderr(self, data: bytes) -> None:
+    @property
+    def identity(self) -> Any:
+        return self.live.identity
+
+    @property
+    def session_id(self) -> str:
+        return self.live.id
+
+    def end_session(self, state: str, reason: str, *, status: int = 1) -> None:
+        self.live.end(state, reason, status=status)
+
+    def write_stderr(self, data: bytes) -> None:
         self.stderr += data
         self.changed.set()
 
@@ -309,3 +319,33 @@ async def test_an_interactive_line_whose_verdict_cannot_be_recorded_does_not_run
     assert ch.notices == ["not run: the bastion cannot record commands right now; try again in "
                           "a moment"]
     assert verdicts(store, ch.live.id) == [("echo back", "allow")]
+
+
+# ---------------------------------------------------------------- which gate a channel gets
+
+PTY = ("xterm", (80, 24, 0, 0), {})
+
+
+@pytest.mark.parametrize(("kind", "pty", "command", "stream", "product", "untracked"), [
+    ("shell", True, None, None, "InputGate", None),
+    ("exec", True, "vim notes", None, "InputGate", "InputGate"),
+    ("shell", False, None, None, "StdinGate", "StdinGate"),
+    ("exec", False, "bash -s", None, "StdinGate", "StdinGate"),
+    ("exec", False, "uptime", None, None, None),
+    ("exec", False, "scp -t /tmp", "scp", None, None),
+    ("subsystem", False, None, "sftp", None, None),
+])
+async def test_the_gate_factory_gives_each_kind_of_channel_its_gate_and_the_bench_one_spares_pty_shells(
+        store, kind, pty, command, stream, product, untracked):
+    """The product's factory (the server's unless its owner gives another) and bench/untracked's,
+    asked through the channel interface only: a pty shell is the one channel they differ on."""
+    app = make_app(store)
+    made = []
+    for factory in (make_gate, untracked_gate):
+        ch = Channel(make_live(store, app), kind=kind, pty=pty)
+        ch.command, ch.stream, ch.interactive, ch.term = command, stream, pty, PTY if pty else None
+        made.append(factory(app, ch))  # type: ignore[arg-type]
+    assert [type(g).__name__ if g is not None else None for g in made] == [product, untracked]
+    for g in made:
+        if g is not None:
+            g.close()

@@ -33,7 +33,7 @@ import pytest
 import certs
 from bastion import audit, config, recording
 from bastion.access import mfa, sessions
-from bastion.ssh.proxy import MAX_TERM_COLS, MAX_TERM_ROWS
+from bastion.ssh.negotiation import MAX_TERM_COLS, MAX_TERM_ROWS
 from tests.conftest import add_target, make_key, set_server_key
 from tests.harness import LOGIN, Client, World
 

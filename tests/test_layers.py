@@ -32,10 +32,6 @@ RANKS = {
 ALIASES = {"bastion.protocol": "control", "bastion.__main__": "cli", "bastion": "base"}
 # Pure packages: no event loop, no SSH (certs handles key and certificate types, its job).
 PURE = {"command_control": {"asyncio", "asyncssh"}, "certs": {"asyncio"}}
-# Edges still to remove (issue 14): the control operations name the SSH server's Bastion, whose
-# runtime part is moving to runtime/. Listed here so that the walk passes meanwhile; each must
-# still exist (a stale entry fails), and the list ends empty.
-NOT_YET = {("control", "ssh")}
 
 
 def package_of(module: str) -> str | None:
@@ -99,11 +95,8 @@ def test_no_import_goes_up_a_layer():
 
 def test_no_circle_between_packages():
     graph: dict[str, set[str]] = {}
-    found = edges()
-    assert NOT_YET <= set(found), f"no longer imported, drop from NOT_YET: {NOT_YET - set(found)}"
-    for a, b in found:
-        if (a, b) not in NOT_YET:
-            graph.setdefault(a, set()).add(b)
+    for a, b in edges():
+        graph.setdefault(a, set()).add(b)
     circles = []
 
     def visit(node: str, path: list[str]) -> None:

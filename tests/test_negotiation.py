@@ -10,7 +10,7 @@ import asyncssh
 import pytest
 
 from bastion.command_control import policy
-from bastion.ssh.proxy import filtered_env, passed_modes
+from bastion.ssh.negotiation import filtered_env, passed_modes
 
 
 @pytest.mark.parametrize("value", [

@@ -41,7 +41,7 @@ from bastion.command_control.policy import (
     through_proc,
     uncertain_verdict,
 )
-from bastion.ssh import gate
+from bastion.ssh import gate, judge
 
 POLICY_FILE = Path(__file__).resolve().parents[1] / "config" / "policy.toml"
 
@@ -2349,7 +2349,7 @@ def test_the_server_side_of_scp_behind_a_program_that_runs_it_is_seen(default_po
                                                                          wrapper: str) -> None:
     commands = parse_commands(f"{wrapper} scp -t /etc")
     assert any(c.via == ("scp", "-t", "/etc") for c in commands), commands
-    assert gate.runs_file_server(f"{wrapper} scp -t /etc")
+    assert judge.runs_file_server(f"{wrapper} scp -t /etc")
     assert action(default_policy, f"{wrapper} rm -rf /") == "deny"
 
 
@@ -3107,6 +3107,6 @@ def test_a_digit_bash_does_not_read_as_one_before_a_redirection_is_a_word() -> N
 def test_programs_a_person_types_at_are_told_from_interpreters_of_scripts(command: str,
                                                                          typed: bool) -> None:
     # With a pty, an exec of an editor or database client is typed at through the interactive
-    # gate, as at a prompt (gate.judge_exec does not hold it); an interpreter stays held.
+    # gate, as at a prompt (judge.judge_exec does not hold it); an interpreter stays held.
     from bastion.command_control.policy import typed_at_a_terminal
     assert typed_at_a_terminal(command) is typed

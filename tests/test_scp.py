@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from bastion.command_control import policy, scp, sftplog
 from bastion.command_control.scp import ScpStream, ServerMode
-from bastion.ssh import gate
+from bastion.ssh import judge
 
 FUZZ = settings(deadline=None, derandomize=True, database=None, max_examples=100)
 C, T = "client", "target"
@@ -286,7 +286,7 @@ def test_an_sftp_server_is_followed_only_in_the_logins_home(command, followed):
     ("bash -c 'scp -f /x'", True), ("echo scp -t x", False),
 ])
 def test_file_transfer_servers_are_found_in_any_line(line, runs):
-    assert gate.runs_file_server(line) is runs
+    assert judge.runs_file_server(line) is runs
 
 
 @pytest.mark.parametrize(("op", "paths", "raw", "line"), [
@@ -305,11 +305,11 @@ def test_file_transfer_servers_are_found_in_any_line(line, runs):
     (">", ("$HOME/x",), True, ": > $HOME/x"),
 ])
 def test_file_operations_are_judged_as_the_shell_command_that_does_the_same(op, paths, raw, line):
-    assert gate.file_op_line(op, paths, raw=raw) == line
+    assert judge.file_op_line(op, paths, raw=raw) == line
 
 
 def test_synthetic_lines_reach_the_policy_as_intended():
-    commands = policy.parse_commands(gate.file_op_line(">", ("/etc/sudoers",)))
+    commands = policy.parse_commands(judge.file_op_line(">", ("/etc/sudoers",)))
     assert [(c.name, c.argv) for c in commands] == [(":", (":",)), (">", (">", "/etc/sudoers"))]
 
 
@@ -391,6 +391,6 @@ def test_an_sftp_path_is_judged_as_the_literal_name_the_server_opens():
         "name": "keys", "action": "deny", "commands": [">"],
         "paths": ["/root/.ssh/authorized_keys"]}]})
     path = ("~root/../.ssh/authorized_keys",)
-    assert gate.file_op_line(">", path, literal=True) == ": > '~root/../.ssh/authorized_keys'"
-    line = "cd ~root; " + gate.file_op_line(">", path, literal=True)
+    assert judge.file_op_line(">", path, literal=True) == ": > '~root/../.ssh/authorized_keys'"
+    line = "cd ~root; " + judge.file_op_line(">", path, literal=True)
     assert policy.evaluate(rules, line, role="engineer", target="web01", login="root").action == "deny"

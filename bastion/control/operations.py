@@ -40,7 +40,7 @@ from bastion.control.protocol import (
 from bastion.errors import BastionError
 
 if TYPE_CHECKING:
-    from bastion.ssh.server import Bastion
+    from bastion.runtime.app import Runtime
 
 log = logging.getLogger("bastion.control.operations")
 
@@ -55,7 +55,7 @@ class ControlConnection:
     """One control client. `write` sends bytes, `buffered` tells how many wait unsent, `close`
     closes the door when the client is done, `end(reason)` when its actor lost the right."""
 
-    def __init__(self, app: Bastion, actor: str, write: Callable[[bytes], None],
+    def __init__(self, app: Runtime, actor: str, write: Callable[[bytes], None],
                  buffered: Callable[[], int], close: Callable[[], None],
                  end: Callable[[str], None]) -> None:
         self.app = app
@@ -143,13 +143,13 @@ class ControlConnection:
 
     def snapshot(self, session_id: str) -> dict[str, Any]:
         live = self.app.live.get(session_id)
-        channels = [ch for ch in live.channels if ch.cast is not None] if live else []
-        if not channels:
+        screens = [(ch.number, screen) for ch in live.channels
+                   if (screen := ch.screen()) is not None] if live else []
+        if not screens:
             return {"session": session_id, "channel": 0, "width": 80, "height": 24, "data": ""}
-        ch = channels[-1]
-        width, height = (ch.term[1][0], ch.term[1][1]) if ch.term else (80, 24)
-        return {"session": session_id, "channel": ch.number, "width": width, "height": height,
-                "data": base64.b64encode(bytes(ch.tail)).decode("ascii")}
+        number, (width, height, tail) = screens[-1]
+        return {"session": session_id, "channel": number, "width": width, "height": height,
+                "data": base64.b64encode(tail).decode("ascii")}
 
     # -- requests ------------------------------------------------------------------------------
 
@@ -383,7 +383,7 @@ def sudo_claim(pid: int, uid: int) -> str | None:
 
 
 class _SocketProtocol(asyncio.Protocol):
-    def __init__(self, app: Bastion) -> None:
+    def __init__(self, app: Runtime) -> None:
         self.app = app
         self.conn: ControlConnection | None = None
 
@@ -407,7 +407,7 @@ class _SocketProtocol(asyncio.Protocol):
             self.conn.connection_lost()
 
 
-async def start_socket(app: Bastion) -> asyncio.AbstractServer:
+async def start_socket(app: Runtime) -> asyncio.AbstractServer:
     """Listen on HOME/control.sock, mode 0600 from the start."""
     path = app.home.control_socket
     with contextlib.suppress(FileNotFoundError):
@@ -424,7 +424,7 @@ async def start_socket(app: Bastion) -> asyncio.AbstractServer:
 
 # ---------------------------------------------------------------- the SSH subsystem door
 
-def attach_subsystem(app: Bastion, session: Any) -> bool:
+def attach_subsystem(app: Runtime, session: Any) -> bool:
     """Called for `bastion-control` on the command interface: supervisors and admins only."""
     user = session.user
     if not grants.can_supervise(app.store, app.config, user):

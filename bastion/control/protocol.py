@@ -19,6 +19,10 @@ import json
 from collections.abc import AsyncIterator, Callable
 from typing import Any
 
+from bastion.runtime.events import EVENT_TEXT as EVENT_TEXT  # the events: the runtime publishes them
+from bastion.runtime.events import EVENTS as EVENTS
+from bastion.runtime.events import bounded as bounded
+from bastion.runtime.events import check_event as check_event
 from bastion.text import visible
 
 VERSION = 1
@@ -26,15 +30,8 @@ MAX_LINE = 64 * 1024
 # What a client reads of one line from the server: events cut their long texts (EVENT_TEXT),
 # so lines stay far below this; a longer one is skipped, never the end of the connection.
 MAX_SERVER_LINE = 16 * 1024 * 1024
-EVENT_TEXT = 64 * 1024  # characters of one text in an event (a command line, a held command)
 OPERATIONS = ("sessions", "watch", "unwatch", "kill", "revoke", "lock", "unlock", "requests",
               "approve", "deny", "held", "confirm", "reject", "audit", "recording")
-# Every event the server pushes; publishing any other name is refused (check_event). The design's
-# list, then resync and resize (watchers, README "Reference"), and shutdown (README "Run it for
-# real").
-EVENTS = ("hello", "session_started", "session_ended", "output", "command", "verdict",
-          "request_created", "request_decided", "command_held", "held_resolved", "revoked",
-          "resync", "resize", "shutdown")
 SUBSYSTEM = "bastion-control"
 
 
@@ -50,18 +47,6 @@ def encode(message: dict[str, Any]) -> bytes:
         return text.encode() + b"\n"
     except UnicodeEncodeError:
         return json.dumps(message, separators=(",", ":"), default=str).encode() + b"\n"
-
-
-def bounded(value: Any) -> Any:
-    """`value` with every text longer than EVENT_TEXT cut, saying how long it was (the audit
-    keeps it whole): one user's 60 KB line must not make an event line no client reads."""
-    if isinstance(value, str) and len(value) > EVENT_TEXT:
-        return f"{value[:EVENT_TEXT]}…[{len(value)} chars]"
-    if isinstance(value, dict):
-        return {k: bounded(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [bounded(v) for v in value]
-    return value
 
 
 def decode(line: bytes) -> dict[str, Any]:
@@ -98,14 +83,6 @@ def _valid_unicode(value: Any) -> bool:
     if isinstance(value, list):
         return all(_valid_unicode(item) for item in value)
     return True
-
-
-def check_event(name: str) -> str:
-    """`name` when it is one of EVENTS; ValueError otherwise (a server bug: an event no client
-    was told about)."""
-    if name not in EVENTS:
-        raise ValueError(f"{name!r} is not an event of the control protocol")
-    return name
 
 
 def event_data(message: dict[str, Any]) -> bytes:

@@ -34,6 +34,10 @@ What a client can rely on, for a `TwoFactorServer`:
 
 asyncssh 2.24 is required (the pin in pyproject.toml); importing this module with any other
 version, or one missing the private pieces used here, raises ImportError.
+
+It stays one module, past the size the other modules keep (about 600 lines): it is one
+workaround of asyncssh's private API, and the replaced handler, the per-request name check and
+the import-time check of the internals they use must be read, pinned and changed together.
 """
 
 from __future__ import annotations

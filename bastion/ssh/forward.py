@@ -19,11 +19,11 @@ import asyncssh
 from bastion import audit, recording
 from bastion.access import sessions
 from bastion.errors import BastionError
-from bastion.ssh.proxy import SESSION_ENDED
+from bastion.ssh.channel import SESSION_ENDED
 from bastion.store import STORE_BUSY, StoreError
 
 if TYPE_CHECKING:
-    from bastion.ssh.proxy import LiveSession
+    from bastion.ssh.live import Identity, LiveSession
 
 log = logging.getLogger("bastion.ssh.forward")
 
@@ -31,11 +31,11 @@ MAX_OPEN_FORWARDS = 100  # per session at once: each holds an upstream channel a
 
 
 class ForwardChannel(asyncssh.SSHTCPSession):
-    """The client end of one forwarded connection; lives in its session's `channels` so that
-    ending the session (revocation, kill, grant end) closes it too."""
+    """The client end of one forwarded connection (a bastion.ssh.channel.Channel); lives in its
+    session's `channels` so that ending the session (revocation, kill, grant end) closes it too.
+    It has no terminal: nothing to mark or watch."""
 
-    cast = None  # no terminal: nothing to mark or watch
-    forward = True  # what LiveSession.hold_to_role ends when the role loses `forwarding`
+    kind = "direct-tcpip"  # what LiveSession.hold_to_role ends when the role loses `forwarding`
 
     def __init__(self, live: LiveSession, dest_host: str, dest_port: int) -> None:
         self.live = live
@@ -99,7 +99,25 @@ class ForwardChannel(asyncssh.SSHTCPSession):
             self.chan.close()
         self.finish()
 
-    # -- what a session asks of its channels -------------------------------------------------
+    # -- what a session asks of its channels (bastion.ssh.channel.Channel) -------------------
+
+    @property
+    def identity(self) -> Identity:
+        return self.live.identity
+
+    @property
+    def session_id(self) -> str | None:
+        return self.live.id
+
+    def screen(self) -> None:
+        return None
+
+    def recording_progress(self) -> None:
+        return None  # an exec record has no running digest; it is summed up when it closes
+
+    async def wait_closed(self) -> None:
+        if self.chan is not None:
+            await self.chan.wait_closed()
 
     def notice(self, text: str) -> None:
         """A TCP stream has nowhere to show a notice; the session's terminals show it."""

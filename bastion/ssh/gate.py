@@ -16,7 +16,11 @@ Non-interactive: an exec command is judged whole before anything is sent (a deny
 the stdin of a shell without a pty, or of `bash -s`/`sh` reading its script, is judged statement
 by statement (StdinGate, with bastion.command_control.statements cutting it in linear time); an interpreter
 reading its program from stdin gets the policy's `unknown` action. The file operations of scp
-and sftp channels are judged by path (TransferJudge, for command_control.scp and .sftplog).
+and sftp channels are judged by path (bastion.ssh.judge.TransferJudge).
+
+Which gate a channel gets is the server's gate factory's choice (`make_gate`, the product's; the
+server takes another from its owner, as bench/untracked.py does). A gate sees its channel only
+through bastion.ssh.channel.GatedChannel.
 """
 
 from __future__ import annotations
@@ -25,26 +29,27 @@ import asyncio
 import contextlib
 import logging
 import re
-import shlex
 from collections import deque
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
+
+from asyncssh import PTY_VERASE
 
 from bastion import audit
-from bastion.access import sessions
-from bastion.command_control import policy, scp, sftplog, statements
+from bastion.command_control import policy, statements
 from bastion.command_control.policy import (  # one list of shells, the policy's
     reads_script_from_stdin,
     stricter,
 )
 from bastion.command_control.terminal import CommandLineTracker, Reconstruction
 from bastion.command_control.typeahead import SETTLE_QUIET, Decide, End, Send, SendEof, TypeAhead, Wait
+from bastion.ssh.judge import NOT_RECORDED, NOT_RECORDED_WHY, Judge
 from bastion.store import StoreError
 from bastion.text import visible
 
 if TYPE_CHECKING:
-    from bastion.ssh.proxy import ProxyChannel
-    from bastion.ssh.server import Bastion
+    from bastion.runtime.app import Runtime
+    from bastion.ssh.channel import GatedChannel
 
 log = logging.getLogger("bastion.ssh.gate")
 
@@ -53,101 +58,11 @@ MAX_HOLD = 2.0       # seconds at most that keys wait for the screen to settle (
 UNJUDGED = ("a command line ran that the bastion did not judge (a key bound to accept-line?); "
             "the session is ended")
 CANCEL_WAIT = 1.0    # seconds to wait for the screen to show a cancelled line gone
-NOT_RECORDED_WHY = "the bastion cannot record commands right now; try again in a moment"
-NOT_RECORDED = f"not run: {NOT_RECORDED_WHY}"
-POLL_HELD = 1.0      # seconds between looks at the store for a decision made elsewhere
 MAX_QUEUED = 1 << 20  # client bytes kept while a line is held; beyond this the client is paused
 CTRL_C = b"\x03"
 BLIND_LINE = "(line typed without echo)"  # what the record says of keys it must not show
 SLICE = 0.005  # seconds of judging statements in one pass of the event loop; then others go
 FEED_BYTES = 64 * 1024  # client bytes cut into statements at a time
-CONFIRM_TRANSFER = "it needs a supervisor's confirmation, which file transfers cannot wait for"
-
-
-class Judge:
-    """Judges lines for one channel and records every verdict (row, audit, marker, event)."""
-
-    def __init__(self, app: Bastion, channel: ProxyChannel) -> None:
-        self.app = app
-        self.ch = channel
-
-    @property
-    def policy(self) -> policy.Policy:
-        return self.app.policy
-
-    def verdict(self, line: str, *, certain: bool = True, reason: str = "",
-                stream: bool = False, from_home: bool = False,
-                interactive: bool = True) -> policy.Verdict:
-        """The policy's verdict on `line`. A file-transfer server (scp in server mode, `scp -t`
-        or `scp -f`, or an SFTP server such as sftp-server) reads and writes files named inside
-        its stream: on a role without file transfers (`sftp = false`) it is denied, and anywhere
-        but as the whole exec command of a channel without a pty (`stream`: the bastion follows
-        that stream and judges every file it names) it gets the policy's `unknown` action, since
-        the files it names would pass unjudged. `interactive` False: no terminal is read line
-        by line (policy.evaluate)."""
-        ident = self.ch.live.identity
-        # `from_home`: the line runs in the login's home (an exec command, a file transfer's
-        # request): relative paths are judged from there too (`../etc/sudoers` from /root).
-        judged = f"cd ~{ident.login}; {line}" if from_home else line
-        v = policy.evaluate(self.policy, judged, role=ident.role.name, target=ident.target.name,
-                            login=ident.login, interactive=interactive)
-        if not certain:
-            v = stricter(v, policy.uncertain_verdict(self.policy, reason or "line not certain"))
-        if ("scp" in line or "sftp" in line) and runs_file_server(line):
-            role = self.app.config.roles.get(ident.role.name)
-            if role is None or not role.sftp:
-                v = stricter(v, policy.Verdict("deny", "role.sftp", "file transfers are not "
-                                               f"allowed for the role {ident.role.name}", line, ()))
-            elif not stream:
-                v = stricter(v, policy.Verdict(
-                    self.policy.defaults.unknown, "defaults.unknown",
-                    "a file-transfer server here would take file names the bastion cannot judge",
-                    line, ()))
-        return v
-
-    def record(self, line: str, v: policy.Verdict) -> None:
-        live = self.ch.live
-        sessions.record_verdict(self.app.store, live.id, self.ch.number, live.identity.user, line,
-                                v.action, v.rule, v.message)
-        if self.ch.cast is not None and v.action != "allow":
-            self.ch.marker(f"{v.action}: {line}" + (f" ({v.rule})" if v.rule else ""))
-        self.app.publish("verdict", session=live.id, channel=self.ch.number, line=line,
-                         action=v.action, rule=v.rule, message=v.message)
-
-    async def hold(self, line: str, v: policy.Verdict, cancelled: asyncio.Event) -> tuple[str, str]:
-        """Wait for a supervisor: returns (state, who-or-why). Ctrl-C sets `cancelled`."""
-        live, store = self.ch.live, self.app.store
-        timeout = self.policy.defaults.confirm_timeout
-        hid = sessions.hold(store, live.id, live.identity.user, line, v.rule, timeout)
-        decided = asyncio.Event()
-        self.app.held_waiters[hid] = decided
-        self.app.publish("command_held", held=sessions.held_state(store, hid))
-        self.ch.notice(f"held for a supervisor ({hid}): {v.message or 'needs confirmation'}"
-                       f" -- waiting up to {int(timeout)}s, Ctrl-C cancels")
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + timeout
-        try:
-            while True:
-                left = deadline - loop.time()
-                waiters = [asyncio.ensure_future(decided.wait()),
-                           asyncio.ensure_future(cancelled.wait())]
-                await asyncio.wait(waiters, timeout=max(0.0, min(POLL_HELD, left)),
-                                   return_when=asyncio.FIRST_COMPLETED)
-                for w in waiters:
-                    w.cancel()
-                decided.clear()
-                if cancelled.is_set():
-                    sessions.cancel_held(store, hid, live.identity.user)
-                    return "cancelled", "cancelled with Ctrl-C"
-                row = sessions.held_state(store, hid)
-                if row["state"] != "pending":
-                    return row["state"], row["decided_by"] or row["reason"] or ""
-                if loop.time() >= deadline:
-                    sessions.expire_held(store, hid)
-                    return "expired", f"no supervisor confirmed within {int(timeout)}s"
-        finally:
-            self.app.held_waiters.pop(hid, None)
-            self.app.publish("held_resolved", held=hid)
 
 
 class InputGate:
@@ -155,7 +70,7 @@ class InputGate:
     queue (bastion.command_control.typeahead), judges each line at its submit key, and ends the session when
     the target shows a line that ran unjudged (see CommandLineTracker.take_unjudged)."""
 
-    def __init__(self, app: Bastion, channel: ProxyChannel, cols: int, rows: int,
+    def __init__(self, app: Runtime, channel: GatedChannel, cols: int, rows: int,
                  erase: int = 0x7F) -> None:
         self.app = app
         self.ch = channel
@@ -227,8 +142,8 @@ class InputGate:
                 elif isinstance(step, SendEof):
                     self.ch.send_eof()
                 elif isinstance(step, End):
-                    self.ch.live.end("ended", "a line was refused after the input had ended",
-                                     status=step.status)
+                    self.ch.end_session("ended", "a line was refused after the input had ended",
+                                        status=step.status)
                     return
                 else:
                     self._wake.clear()
@@ -241,7 +156,7 @@ class InputGate:
         except Exception:
             # Fail closed: a gate that cannot judge ends the session rather than let lines through.
             log.exception("command gate failed")
-            self.ch.live.end("failed", "the command filter failed")
+            self.ch.end_session("failed", "the command filter failed")
 
     async def _wait(self, seconds: float) -> None:
         """Until output comes, or `seconds` after the last output (IDLE from the hold's start
@@ -359,7 +274,7 @@ class InputGate:
                                            rec.unknown, rec.text, ()))
         self.judge.record(rec.text or "(empty line)", v)
         if v.action == "alert":
-            self.app.publish("command", session=self.ch.live.id, line=rec.text, flagged=True)
+            self.app.publish("command", session=self.ch.session_id, line=rec.text, flagged=True)
         return v
 
     def _judge_hidden(self, rec: Reconstruction) -> policy.Verdict | None:
@@ -368,10 +283,10 @@ class InputGate:
         as a command line: one a policy rule denies or holds is refused (a password would
         hardly be one). Anything else goes on as a secret, never judged for the record, and
         audited either way with the prompt and the number of keys, never the keys."""
-        live = self.ch.live
+        ch = self.ch
         v = self.judge.verdict(rec.hidden)
         refused = v.action in ("deny", "confirm") and not v.rule.startswith("defaults.")
-        audit.record(self.app.store, "command.typed_blind", live.identity.user, session=live.id,
+        audit.record(self.app.store, "command.typed_blind", ch.identity.user, session=ch.session_id,
                      channel=self.ch.number, prompt=visible(rec.prompt),
                      keystrokes=len(rec.hidden), verdict="deny" if refused else "allow",
                      rule=v.rule if refused else "")
@@ -391,8 +306,8 @@ class InputGate:
         self.tracker.resolve(sent=False)
         dropped = self.queue.refused()
         if dropped:
-            audit.record_or_log(self.app.store, "command.dropped", self.ch.live.identity.user,
-                                session=self.ch.live.id, channel=self.ch.number, lines=dropped)
+            audit.record_or_log(self.app.store, "command.dropped", self.ch.identity.user,
+                                session=self.ch.session_id, channel=self.ch.number, lines=dropped)
             message += f" ({dropped} line{'s' if dropped != 1 else ''} typed ahead dropped)"
         gone = await self._until(self.tracker.line_is_empty, CANCEL_WAIT)
         log.debug("cancelled with %r; line gone: %s", cancel, gone)
@@ -405,12 +320,12 @@ class InputGate:
 
     def _unjudged(self, line: str) -> None:
         """The target shows that readline finished a line the gate never judged: end it."""
-        live = self.ch.live
-        log.warning("session %s: a line ran unjudged: %r", live.id, line)
-        audit.record_or_log(self.app.store, "command.unjudged", live.identity.user,
-                            session=live.id, channel=self.ch.number, line=line)
+        ch = self.ch
+        log.warning("session %s: a line ran unjudged: %r", ch.session_id, line)
+        audit.record_or_log(self.app.store, "command.unjudged", ch.identity.user,
+                            session=ch.session_id, channel=ch.number, line=line)
         self.closed = True
-        live.end("killed", UNJUDGED)
+        ch.end_session("killed", UNJUDGED)
 
 
 _INTERACTIVE_FLAG = re.compile(r"(?:^|\s)-[A-Za-z]*i|--interactive|-o\s*history|histexpand")
@@ -436,7 +351,7 @@ class StdinGate:
     when the shell is not bash.
     """
 
-    def __init__(self, app: Bastion, channel: ProxyChannel) -> None:
+    def __init__(self, app: Runtime, channel: GatedChannel) -> None:
         self.app = app
         self.ch = channel
         self.judge = Judge(app, channel)
@@ -538,7 +453,7 @@ class StdinGate:
 
     def _tell(self, message: str) -> None:
         """One line to the client's stderr; what the user sent is shown, never interpreted."""
-        self.ch.chan.write_stderr(f"bastion: {visible(message)}\n".encode())
+        self.ch.write_stderr(f"bastion: {visible(message)}\n".encode())
 
     def verdict(self, statement: str) -> policy.Verdict:
         """The policy's verdict on one statement, no weaker than `unknown` when it cannot be
@@ -606,119 +521,38 @@ class StdinGate:
             return
         if not self._eof_sent and not self.busy and not self.pieces and not self.closed:
             self._eof_sent = True
-            if self.ch.upstream_chan is not None:
-                self.ch.upstream_chan.write_eof()
+            self.ch.send_eof()
 
     def close(self) -> None:
         self.closed = True
         self.cancelled.set()
 
 
-class TransferJudge:
-    """Judges the file operations of an scp or sftp channel (command_control.scp and .sftplog).
+class Gate(Protocol):
+    """What a channel asks of its command gate."""
 
-    Each operation is judged as the shell command that would do the same (`file_op_line`), so the
-    policy's rules apply to file transfers as to command lines. A verdict other than allow is
-    recorded like a command line's (row, audit event, pushed event); allowed operations are in the
-    channel's record and its `file.transfer` events. Confirm cannot hold a request in a stream
-    that the client waits on, so it refuses, saying that a supervisor's confirmation is needed.
-    """
-
-    def __init__(self, app: Bastion, channel: ProxyChannel, protocol: str) -> None:
-        self.judge = Judge(app, channel)
-        self.protocol = protocol
-
-    def __call__(self, op: str, paths: tuple[str, ...], raw: bool) -> str | None:
-        """None to let the operation pass, else the one-line reason it is refused. Each operation
-        follows the person's role as configured now: a channel opened while the role allowed
-        file transfers passes nothing more once it does not (a role change, a reload)."""
-        # An SFTP server takes a path as sent: `~root/x` is a folder named "~root" in the home.
-        line = file_op_line(op, paths, raw=raw, literal=self.protocol == "sftp")
-        v = self.judge.verdict(line, from_home=True, interactive=False)
-        role_name = self.judge.ch.live.identity.role.name
-        role = self.judge.app.config.roles.get(role_name)
-        if role is None or not role.sftp:
-            v = stricter(v, policy.Verdict("deny", "role.sftp", "file transfers are not allowed "
-                                           f"for the role {role_name}", line, ()))
-        if raw:
-            v = stricter(v, policy.Verdict(
-                self.judge.policy.defaults.unknown, "defaults.unknown",
-                "a path known only on the target", "", ()))
-        if v.action == "allow":
-            return None
-        described = visible(f"{self.protocol} {op} {' '.join(paths)}")
-        try:
-            self.judge.record(described, v)
-        except StoreError as exc:
-            log.error("file operation refused, its verdict cannot be recorded: %s", exc)
-            return NOT_RECORDED_WHY
-        if v.action == "alert":
-            self.judge.app.publish("command", session=self.judge.ch.live.id, line=described,
-                                   flagged=True)
-            return None
-        if v.action == "deny":
-            return f"denied: {v.message or 'not allowed by policy'}"
-        return f"{v.message or 'held by policy'}: {CONFIRM_TRANSFER}"
+    def client_input(self, data: bytes) -> None: ...
+    def eof(self) -> None: ...
+    def target_output(self, data: bytes) -> None: ...
+    def resize(self, cols: int, rows: int) -> None: ...
+    def close(self) -> None: ...
 
 
-def runs_file_server(line: str) -> bool:
-    """True when a command of `line` is a file-transfer server: scp in server mode or an SFTP
-    server (command_control.scp and .sftplog)."""
-    return any(scp.mode_of(c) is not None or sftplog.is_server(c)
-               for c in policy.parse_commands(line))
+GateFactory = Callable[["Runtime", "GatedChannel"], "Gate | None"]
 
 
-def file_op_line(op: str, paths: tuple[str, ...], *, raw: bool = False,
-                 literal: bool = False) -> str:
-    """The shell command that does what a file operation does, for the policy to judge.
-
-    `op` is ">" (write), "<" (read), "rm", "mv", "rmdir", "mkdir", "ln", "ln -s", or one with
-    its value: "chmod MODE", "chown UID:GID", "truncate SIZE", "touch MTIME". Paths are quoted
-    (a leading ~user stays open, the policy expands it, unless `literal`: the path is the name
-    as it stands); `raw` paths are kept as written.
-    """
-    name, *values = op.split(" ")
-    words = [shlex.quote(p) if literal else scp.shell_path(p, raw=raw) for p in paths]
-    if name in (">", "<"):
-        return "; ".join(f": {name} {word}" for word in words)
-    if name == "truncate":
-        return f"truncate -s {values[0]} -- {words[0]}"
-    if name == "touch":
-        return f"touch -m -d @{values[0]} -- {words[0]}"
-    return " ".join([name, *values, "--", *words])
-
-
-async def judge_exec(app: Bastion, channel: ProxyChannel) -> str | None:
-    """An exec command, judged whole before anything is sent: None to run it, else why not.
-    `channel.stream` says whether the bastion follows its file-transfer stream (Judge.verdict)."""
-    judge = Judge(app, channel)
-    command = channel.command or ""
-    v = judge.verdict(command, stream=channel.stream is not None, from_home=True,
-                      interactive=channel.interactive)
-    reads = reads_script_from_stdin(command)
-    if reads == "interpreter" and channel.interactive and policy.typed_at_a_terminal(command):
-        pass  # `ssh -t host vim f`: the keys go through the interactive gate, as at a prompt
-    elif reads == "interpreter":
-        v = stricter(v, policy.Verdict(app.policy.defaults.unknown, "defaults.unknown",
-                                       "an interpreter reading its program from stdin",
-                                       command, ()))
-    elif reads == "shell":
-        # `read x; bash`: what read takes from stdin the stdin gate judged as the shell's.
-        reader = policy.stdin_reader(command)
-        if reader is not None and not reader.reads_stdin:
-            v = stricter(v, policy.Verdict(
-                app.policy.defaults.unknown, "defaults.unknown",
-                f"{reader.name} may read the stdin the shell reads its commands from", command,
-                ()))
-    try:
-        judge.record(command, v)
-        if v.action == "deny":
-            return f"denied: {v.message or 'not allowed by policy'}"
-        if v.action == "confirm":
-            state, why = await judge.hold(command, v, asyncio.Event())
-            if state != "confirmed":
-                return f"{state}: {why}"
-    except StoreError as exc:
-        log.error("command not run, its verdict cannot be recorded: %s", exc)
-        return NOT_RECORDED
+def make_gate(app: Runtime, channel: GatedChannel) -> Gate | None:
+    """The product's gate factory: for a channel whose kind is chosen, InputGate when it is
+    interactive (a pty), StdinGate for a shell reading its commands from stdin (a shell channel
+    without a pty, `bash -s`, `sh`), else None (an exec command judged whole, a file transfer
+    judged by its stream)."""
+    if channel.interactive:
+        _, (cols, rows, _, _), modes = channel.term
+        # The tty's erase key as the target's pty has it (passed_modes keeps only DEL or ^H).
+        return InputGate(app, channel, cols, rows, erase=modes.get(PTY_VERASE, 0x7F))
+    if channel.stream is not None:
+        return None
+    if channel.kind == "shell" or (channel.kind == "exec" and
+                                   reads_script_from_stdin(channel.command or "") == "shell"):
+        return StdinGate(app, channel)
     return None

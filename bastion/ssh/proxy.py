@@ -1,451 +1,36 @@
-"""The session pipeline: one live session per client connection, its upstream SSH connection to the
-target, and a byte-exact relay per channel with back-pressure both ways.
-
-Upstream: the TCP socket to the target is opened first, then an ephemeral Ed25519 key gets a
-target-CA certificate whose source-address is that socket's own local address (or the configured
-egress addresses), valid a few minutes, principal the login or TARGET:LOGIN; SSH then runs over the
-socket. The target's host key must be one that is pinned or signed by a configured host CA.
+"""The relayed session channel (shell, exec, sftp): a byte-exact relay between the client and the
+target with back-pressure both ways, recorded as it passes and judged by its gate. It implements
+bastion.ssh.channel.GatedChannel; its live session is bastion.ssh.live.LiveSession.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
-import re
-import socket
-import time
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import asyncssh
 
-import certs
 from bastion import audit, recording
-from bastion.access import grants, rights, sessions
+from bastion.access import sessions
 from bastion.command_control import scp, sftplog
 from bastion.command_control.sftplog import SftpGate
-from bastion.command_control.terminal import KeystrokeRedactor
-from bastion.config import Role, Target
 from bastion.errors import BastionError
-from bastion.recording import escrow
-from bastion.ssh import ending, gate
-from bastion.store import STORE_BUSY, StoreError, now
+from bastion.ssh import ending, gate, judge, recorders
+from bastion.ssh.channel import EXIT_KILLED, EXIT_UPSTREAM_FAILED
+from bastion.ssh.negotiation import bounded_size, filtered_env, passed_modes
+from bastion.ssh.upstream import UpstreamSide
+from bastion.store import STORE_BUSY, StoreError
 from bastion.text import visible
 
 if TYPE_CHECKING:
-    from bastion.ssh.server import Bastion
+    from bastion.ssh.live import Identity, LiveSession
 
 log = logging.getLogger("bastion.ssh.proxy")
 
-CIPHERS = ("aes128-gcm@openssh.com", "aes256-gcm@openssh.com", "chacha20-poly1305@openssh.com",
-           "aes128-ctr", "aes256-ctr")
-CONNECT_TIMEOUT = 10.0
 PRE_START_BUFFER = 1 << 20  # bytes a client may send before the upstream channel is open
-EXIT_KILLED = 1
-EXIT_UPSTREAM_FAILED = 255
 TAIL_BYTES = 64 * 1024
-# SSH allows window sizes up to 2**32-1. A client's window is cut to the screen model's bounds
-# (command_control.terminal's) before the recorder, the gate or the target see it, so the three agree and
-# no recording claims a size a player cannot draw.
-MAX_TERM_COLS = 2048
-MAX_TERM_ROWS = 512
-PASSED_ENV = ("LANG",)
-PASSED_ENV_PREFIXES = ("LC_",)
-# A locale whose charset can make a quote or a backslash the second byte of a character (GBK,
-# BIG5, SJIS, GB18030) makes bash split a line otherwise than the bastion judged it. Only C, POSIX
-# and an explicit UTF-8 codeset pass: a locale named without one takes its own (zh_TW is BIG5).
-_SAFE_LOCALE = re.compile(r"C|POSIX|[A-Za-z]+(?:_[A-Za-z0-9]+)?\.(?i:utf-?8)(?:@[A-Za-z0-9]+)?")
-# Terminal modes passed to the target's pty. The others (ISTRIP, IUCLC, IGNCR, INLCR, OLCUC, the
-# special characters such as VKILL or VEOL, ECHO, ICANON, ...) make the line discipline change
-# bytes between what the bastion judged and what a program reads or the screen shows; left out,
-# the pty keeps the kernel's defaults, which the terminal tracker reads. Kept: the erase key
-# (DEL or ^H, as the user's keyboard sends it), IUTF8 and the line speeds.
-_PASSED_MODES = frozenset({asyncssh.PTY_IUTF8, asyncssh.PTY_OP_ISPEED, asyncssh.PTY_OP_OSPEED})
-_ERASE_KEYS = frozenset({0x7F, 0x08})
-# Session channels (shell, exec, sftp) open at once on one connection, as OpenSSH's MaxSessions:
-# each holds an upstream channel, a recording and a gate. Forwards have their own cap.
-MAX_SESSION_CHANNELS = 10
-# Seconds a client gets, once its session ended, to take its channels' last words (the reason,
-# the exit status) before its connection closes; the upstream connection closes at once.
-END_GRACE = 0.5
-SESSION_ENDED = "the session has ended"
-
-
-class UpstreamError(BastionError):
-    """The target could not be reached or could not be trusted."""
-
-
-def filtered_env(env: dict[str, str]) -> tuple[dict[str, str], list[str]]:
-    """The client's environment as it reaches the target, and the names of the locale variables
-    left out. Only LANG and LC_* reach it, and only when empty or naming C, POSIX or a UTF-8
-    locale (`en_US.UTF-8`, `C.utf8`, `de_DE.UTF-8@euro`); anything else is dropped."""
-    passed: dict[str, str] = {}
-    dropped: list[str] = []
-    for name, value in env.items():
-        if name not in PASSED_ENV and not name.startswith(PASSED_ENV_PREFIXES):
-            continue
-        if value == "" or _SAFE_LOCALE.fullmatch(value):
-            passed[name] = value
-        else:
-            dropped.append(name)
-    return passed, dropped
-
-
-def passed_modes(modes: dict[int, int]) -> dict[int, int]:
-    """The client's terminal modes that reach the target's pty (see _PASSED_MODES)."""
-    kept = {mode: value for mode, value in modes.items() if mode in _PASSED_MODES}
-    if modes.get(asyncssh.PTY_VERASE) in _ERASE_KEYS:
-        kept[asyncssh.PTY_VERASE] = modes[asyncssh.PTY_VERASE]
-    return kept
-
-
-def bounded_size(cols: int, rows: int, pixwidth: int, pixheight: int
-                 ) -> tuple[int, int, int, int]:
-    """A client's terminal size with columns and rows cut to MAX_TERM_COLS x MAX_TERM_ROWS
-    (the pixel size is dropped when they are cut, so it cannot contradict them)."""
-    if cols <= MAX_TERM_COLS and rows <= MAX_TERM_ROWS:
-        return cols, rows, pixwidth, pixheight
-    return min(cols, MAX_TERM_COLS), min(rows, MAX_TERM_ROWS), 0, 0
-
-
-def target_known_hosts(target: Target) -> tuple[list, list, list]:
-    """asyncssh's (trusted host keys, trusted host CAs, revoked) for one target. No TOFU."""
-    keys = [asyncssh.import_public_key(k) for k in target.host_keys]
-    if target.host_key_file:
-        try:
-            text = Path(target.host_key_file).read_text(encoding="utf-8")
-        except OSError as exc:
-            raise UpstreamError(f"target {target.name}: cannot read host_key_file: "
-                                f"{exc.strerror}") from None
-        keys += [asyncssh.import_public_key(line) for line in text.splitlines()
-                 if line.strip() and not line.startswith("#")]
-    cas = [asyncssh.import_public_key(k) for k in target.host_ca_keys]
-    return keys, cas, []
-
-
-@dataclass
-class Identity:
-    """Who authenticated and for what: filled by the server's auth decisions."""
-
-    user: str
-    role: Role
-    target: Target
-    login: str
-    client_addr: str
-    serial: int | None = None       # the user certificate that authenticated, if any
-    cert_ticket: str | None = None  # the ticket that certificate was minted for
-    cert_forwarding: bool = False   # whether that certificate permits port forwarding
-
-
-@dataclass
-class LiveSession:
-    """One client connection to LOGIN@TARGET: its grant, upstream connection and channels."""
-
-    app: Bastion
-    identity: Identity
-    conn: asyncssh.SSHServerConnection
-    id: str | None = None
-    grant: grants.Grant | None = None
-    channels: list[ProxyChannel] = field(default_factory=list)
-    last_activity: float = field(default_factory=time.monotonic)
-    warned: bool = False
-    ending: bool = False
-    ending_since: float | None = None  # when `end` began (time.monotonic)
-    opened: int = 0  # session channels that began to open, ever
-    session_channels: int = 0  # open at once (MAX_SESSION_CHANNELS)
-    refused_channels: int = 0
-    env_dropped: bool = False  # locale variables were left out (audited once per connection)
-    _upstream: asyncssh.SSHClientConnection | None = None
-    _upstream_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
-    _channel_numbers: int = 0
-    _closer: asyncio.Task | None = None
-
-    def access(self) -> rights.Access:
-        """What this connection stands on, for `rights.session_verdict`."""
-        ident = self.identity
-        return rights.Access(ident.user, ident.target.name, ident.login, session=self.id,
-                             serial=ident.serial, ticket=ident.cert_ticket)
-
-    def rights_verdict(self) -> tuple[str, str] | None:
-        """Whether the store lets this session (or login without a row yet) go on now: None,
-        else (end state, reason). One query; StoreError when the store cannot say."""
-        access = self.access()
-        snapshot = rights.read(self.app.store, (), [access.session] if access.session else [],
-                               [] if access.session else [access])
-        return rights.session_verdict(snapshot, self.app.config, access, time.time())
-
-    def admit(self, kind: str, **detail: Any) -> None:
-        """Let a new channel of `kind` open, or raise ChannelOpenError (which asyncssh sends to
-        the client): never while the session is ending, nor once the store says its person,
-        certificate, grant or row no longer allow it, which ends the session too. Each refusal
-        is audited (capped per person: Bastion.note_refusal)."""
-        reason = SESSION_ENDED if self.ending else None
-        if reason is None:
-            try:
-                verdict = self.rights_verdict()
-            except StoreError as exc:
-                log.error("channel of %s refused, its rights cannot be read: %s", self.id, exc)
-                reason = STORE_BUSY
-            else:
-                if verdict is not None:
-                    self.app.end_live(self, *verdict)
-                    reason = verdict[1]
-        if reason is not None:
-            self.app.note_refusal("channel.refused", self.identity.user, kind, session=self.id,
-                                  reason=reason, **detail)
-            raise asyncssh.ChannelOpenError(asyncssh.OPEN_ADMINISTRATIVELY_PROHIBITED, reason)
-
-    def start(self, env_ticket: str | None) -> None:
-        """Bind the session to its grant and create its row, at its first channel. Refused
-        (BastionError) once the session is ending, and at the first channel when the store no
-        longer allows it (which ends the session)."""
-        if self.ending:
-            raise BastionError(SESSION_ENDED)
-        if self.id is not None:
-            return
-        verdict = self.rights_verdict()
-        if verdict is not None:
-            self.app.end_live(self, *verdict)
-            raise BastionError(verdict[1])
-        ident = self.identity
-        live = grants.active_grants(self.app.store, ident.user, ident.target.name, ident.login)
-        grant = grants.select_grant(live, env_ticket or ident.cert_ticket)
-        if grant is None and env_ticket:
-            raise BastionError(f"no active grant for {ident.login}@{ident.target.name} "
-                               f"with ticket {env_ticket}")
-        if grant is None:
-            raise BastionError(f"no active grant for {ident.login}@{ident.target.name}")
-        self.app.check_can_record()
-        self.grant = grant
-        self.id = sessions.create(
-            self.app.store, user=ident.user, target=ident.target.name, login=ident.login,
-            ticket=grant.ticket, grant_id=grant.id, serial=ident.serial,
-            client_addr=ident.client_addr)
-        self.app.live[self.id] = self
-        self.app.publish("session_started", session=self.id, user=ident.user,
-                         target=ident.target.name, login=ident.login, ticket=grant.ticket)
-
-    def next_channel(self) -> int:
-        self._channel_numbers += 1
-        return self._channel_numbers
-
-    def open_channel(self) -> ProxyChannel:
-        """A new session channel, if `admit` lets it open; past MAX_SESSION_CHANNELS open at
-        once, ChannelOpenError (which asyncssh sends to the client), audited once a minute."""
-        self.admit("session")
-        if self.session_channels >= MAX_SESSION_CHANNELS:
-            self.refused_channels += 1
-            reason = f"too many session channels open at once (at most {MAX_SESSION_CHANNELS})"
-            ident = self.identity
-            self.app.note_refusal("channel.refused", ident.user, "session", session=self.id,
-                                  target=ident.target.name, login=ident.login, reason=reason)
-            raise asyncssh.ChannelOpenError(asyncssh.OPEN_RESOURCE_SHORTAGE, reason)
-        self.session_channels += 1
-        return ProxyChannel(self)
-
-    def channel_finished(self) -> None:
-        """A session channel ended (its upstream channel, recording and gate are done): its
-        place is free, though the client may not have closed it yet."""
-        self.session_channels -= 1
-
-    def channel_closed(self, channel: ProxyChannel) -> None:
-        """A session channel is closed both ways: the session forgets it."""
-        with contextlib.suppress(ValueError):
-            self.channels.remove(channel)
-
-    def touch(self) -> None:
-        self.last_activity = time.monotonic()
-
-    async def upstream(self) -> asyncssh.SSHClientConnection:
-        """The connection to the target, opened by the first channel that needs it; never once
-        the session is ending (BastionError), even when the end came while it was opening."""
-        async with self._upstream_lock:
-            if self.ending:
-                raise BastionError(SESSION_ENDED)
-            if self._upstream is None:
-                upstream = await self._connect()
-                if self.ending:
-                    upstream.close()
-                    raise BastionError(SESSION_ENDED)
-                self._upstream = upstream
-            return self._upstream
-
-    def close_upstream(self) -> None:
-        if self._upstream is not None:
-            self._upstream.close()
-
-    async def _connect(self) -> asyncssh.SSHClientConnection:
-        ident, app = self.identity, self.app
-        target = ident.target
-        loop = asyncio.get_running_loop()
-        try:
-            infos = await loop.getaddrinfo(target.host, target.port, type=socket.SOCK_STREAM)
-        except OSError as exc:
-            raise UpstreamError(f"target {target.name} ({target.host}) cannot be resolved: "
-                                f"{exc.strerror or exc}") from None
-        family, _, _, _, address = infos[0]
-        sock = socket.socket(family, socket.SOCK_STREAM)
-        sock.setblocking(False)
-        try:
-            await asyncio.wait_for(loop.sock_connect(sock, address), CONNECT_TIMEOUT)
-        except (OSError, TimeoutError) as exc:
-            sock.close()
-            why = "timed out" if isinstance(exc, TimeoutError) else (exc.strerror or str(exc))
-            raise UpstreamError(f"target {target.name} is not reachable "
-                                f"({target.host}:{target.port}: {why})") from None
-        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        source = list(app.config.server.egress_addresses) or [sock.getsockname()[0]]
-        key = certs.generate_ephemeral_key()
-        principal = f"{target.name}:{ident.login}" if target.principals == "scoped" else ident.login
-        valid_after, valid_before = certs.validity_window(
-            now(), app.config.server.target_cert_ttl, backdate=int(app.config.server.cert_backdate))
-        with app.store.transaction():
-            serial = app.store.next_serial()
-            key_id = certs.format_key_id(operator=ident.user, ticket=self.grant.ticket,
-                                         grant=self.grant.id, session=self.id)
-            cert = certs.mint_user_certificate(
-                app.target_ca, key.convert_to_public(), serial=serial, key_id=key_id,
-                principals=[principal], valid_after=valid_after, valid_before=valid_before,
-                permit_pty=True, permit_port_forwarding=ident.role.forwarding,
-                permit_agent_forwarding=False, permit_x11_forwarding=False, permit_user_rc=False,
-                source_address=source)
-            grants.record_certificate(app.store, cert, "target", user=ident.user,
-                                      grant_ids=(self.grant.id,), ticket=self.grant.ticket,
-                                      session_id=self.id)
-        try:
-            known_hosts = target_known_hosts(target)
-            return await asyncio.wait_for(asyncssh.connect(
-                target.host, target.port, sock=sock, username=ident.login,
-                client_keys=[(key, cert)], known_hosts=known_hosts, agent_path=None,
-                agent_forwarding=False, x11_forwarding=False, config=None,
-                preferred_auth="publickey", encryption_algs=CIPHERS,
-                keepalive_interval=30, keepalive_count_max=3,
-            ), CONNECT_TIMEOUT)
-        except asyncssh.HostKeyNotVerifiable:
-            sock.close()
-            raise UpstreamError(f"target {target.name} presented a host key that is not pinned "
-                                "or signed by a trusted host CA; refusing to connect") from None
-        except asyncssh.PermissionDenied:
-            sock.close()
-            raise UpstreamError(f"target {target.name} refused the bastion's certificate for "
-                                f"{ident.login} (is TrustedUserCAKeys set to the target CA?)") from None
-        except TimeoutError:
-            sock.close()
-            raise UpstreamError(f"target {target.name} did not complete the SSH handshake within "
-                                f"{CONNECT_TIMEOUT:g}s ({target.host}:{target.port})") from None
-        except (OSError, asyncssh.Error) as exc:
-            sock.close()
-            raise UpstreamError(f"target {target.name}: SSH connection failed: "
-                                f"{getattr(exc, 'reason', None) or exc}") from None
-
-    def hold_to_role(self, role: Role) -> None:
-        """The person's role as configured now (after a role change or a reload): channels,
-        forwards and verdicts from now on follow it, not the role they logged in with."""
-        if role != self.identity.role:
-            log.info("session %s of %s follows role %s as configured now",
-                     self.id or "(no channel yet)", self.identity.user, role.name)
-            self.identity.role = role
-        if not role.forwarding:
-            # Forwards already open end too, as open file transfers follow `sftp` (attack E, F7).
-            reason = "the role no longer allows port forwarding"
-            for ch in [c for c in self.channels if getattr(c, "forward", False) and not c.finished]:
-                audit.record_or_log(self.app.store, "channel.ended", self.identity.user,
-                                    session=self.id, channel=ch.number, kind="direct-tcpip",
-                                    destination=ch.destination, reason=reason)
-                ending.each([ch], lambda c: c.terminate(reason), f"ending a forward of {self.id}")
-                self.notice(f"port forward to {ch.destination} closed: {reason}")
-
-    def notice(self, text: str) -> None:
-        """Tell the user something in their terminal(s) without disturbing the byte stream."""
-        for ch in self.channels:
-            ch.notice(text)
-
-    def end(self, state: str, reason: str, actor: str = "system", status: int = EXIT_KILLED,
-            *, row: bool = True) -> None:
-        """End the session: each channel tells its user why (where it still takes words) and
-        exits with `status`, the upstream connection closes at once, the client connection within
-        END_GRACE. Whatever a channel raises, all of that happens (bastion.ssh.ending). The row says
-        `state` (without `row`, the enforcement loop writes it once the store is back); a login
-        with no channel yet has no row, and its end is audited as connection.ended."""
-        if self.ending:
-            return
-        self.ending = True
-        self.ending_since = time.monotonic()
-        try:
-            if self.id is None:
-                audit.record_or_log(self.app.store, "connection.ended", self.identity.user,
-                                    client=self.identity.client_addr, door="login", reason=reason)
-            elif row:
-                self.app.end_session_row(self.id, state, reason, actor)
-            else:
-                self.app.defer_session_row(self.id, state, reason, actor)
-            ending.each(self.channels, lambda ch: ch.terminate(reason, status),
-                        f"ending a channel of session {self.id}")
-        finally:
-            self.close_upstream()
-            self._closer = asyncio.get_running_loop().create_task(
-                self._close_after_channels(f"bastion: session ended: {visible(reason)}"))
-
-    async def _close_after_channels(self, farewell: str) -> None:
-        # The disconnect says why too: for a client whose channels could not take the reason (a
-        # target that sent EOF, a forward, a login with none), when it reads it (OpenSSH stops
-        # reading once its last session channel closed, so it may not).
-        try:
-            waits = [asyncio.ensure_future(ch.chan.wait_closed()) for ch in self.channels
-                     if ch.chan is not None]
-            if waits:
-                await asyncio.wait(waits, timeout=END_GRACE)
-            for wait in waits:
-                wait.cancel()
-        finally:
-            self.conn.disconnect(asyncssh.DISC_BY_APPLICATION, farewell)
-
-    def connection_lost(self) -> None:
-        """The client connection is gone: close upstream and the session row."""
-        if self.refused_channels > 1:
-            log.warning("session %s: %d session channels refused past the cap (audited once)",
-                        self.id, self.refused_channels)
-        ending.each(self.channels, lambda ch: ch.finish(), f"finishing a channel of {self.id}")
-        self.close_upstream()
-        if self.id is not None:
-            if not self.ending:
-                self.app.end_session_row(self.id, "ended", "client disconnected",
-                                         self.identity.user)
-            self.app.live.pop(self.id, None)
-            self.app.publish("session_ended", session=self.id)
-
-
-class UpstreamSide(asyncssh.SSHClientSession):
-    """The target end of one relayed channel: its output goes to the client."""
-
-    def __init__(self, proxy: ProxyChannel) -> None:
-        self.proxy = proxy
-        self.exit_status: int | None = None
-        self.exit_signal: tuple | None = None
-
-    def data_received(self, data: bytes, datatype: int | None) -> None:
-        self.proxy.from_target(data, datatype)
-
-    def eof_received(self) -> bool:
-        self.proxy.target_eof()
-        return True
-
-    def exit_status_received(self, status: int) -> None:
-        self.exit_status = status
-
-    def exit_signal_received(self, signal: str, core_dumped: bool, msg: str, lang: str) -> None:
-        self.exit_signal = (signal, core_dumped, msg, lang)
-
-    def pause_writing(self) -> None:
-        self.proxy.hold_client("target")
-
-    def resume_writing(self) -> None:
-        self.proxy.release_client("target")
-
-    def connection_lost(self, exc: Exception | None) -> None:
-        self.proxy.target_closed(self, exc)
 
 
 class ProxyChannel(asyncssh.SSHServerSession):
@@ -474,14 +59,14 @@ class ProxyChannel(asyncssh.SSHServerSession):
         self.pending: list[tuple[bytes, int | None]] = []
         self.pending_size = 0
         self.pending_eof = False
-        self.cast: recording.CastRecorder | None = None
-        self.record: recording.ExecRecord | None = None
+        # Chosen once, when the channel opens (recorders.open_recording); None before, and
+        # after it failed (the session is ending then).
+        self.recording: recorders.CastRecording | recorders.ExecRecording | None = None
         self.interactive = False
         self.stream: str | None = None  # "scp" or "sftp": a file transfer the bastion follows
         self.scp: scp.ServerMode | None = None  # an exec command that is scp's server side
         self.transfer: scp.ScpStream | SftpGate | None = None  # judges a file transfer stream
-        self.redactor: Any = None
-        self.gate: Any = None  # the command gate, for shells and commands reading stdin
+        self.gate: gate.Gate | None = None  # the command gate, for shells and commands reading stdin
         self.finished = False
         self.started = False  # the shell, command or subsystem was asked for: the kind is fixed
         self._pty_refused = False
@@ -489,6 +74,41 @@ class ProxyChannel(asyncssh.SSHServerSession):
         self._holds: set[str] = set()  # why the client's input is paused
         self.tail = bytearray()  # the latest output, for watchers' first screen
         self._outbox: list[bytes] = []
+
+    # -- the Channel interface (bastion.ssh.channel) -------------------------------------------
+
+    destination = None  # a forward's; a session channel has none
+
+    @property
+    def identity(self) -> Identity:
+        return self.live.identity
+
+    @property
+    def session_id(self) -> str | None:
+        return self.live.id
+
+    @property
+    def marks(self) -> bool:
+        return self.recording is not None and self.recording.terminal
+
+    def write_stderr(self, data: bytes) -> None:
+        self.chan.write_stderr(data)
+
+    def end_session(self, state: str, reason: str, *, status: int = EXIT_KILLED) -> None:
+        self.live.end(state, reason, status=status)
+
+    def screen(self) -> tuple[int, int, bytes] | None:
+        if not self.marks:
+            return None
+        width, height = (self.term[1][0], self.term[1][1]) if self.term else (80, 24)
+        return width, height, bytes(self.tail)
+
+    def recording_progress(self) -> tuple[Path, int, str] | None:
+        return self.recording.progress() if self.recording is not None else None
+
+    async def wait_closed(self) -> None:
+        if self.chan is not None:
+            await self.chan.wait_closed()
 
     # -- channel requests ------------------------------------------------------------------
 
@@ -557,14 +177,15 @@ class ProxyChannel(asyncssh.SSHServerSession):
                                     channel=self.number, names=sorted(dropped))
             self._choose()
             self._start_recording()
-            refusal = await gate.judge_exec(app, self) if self.kind == "exec" else None
+            refusal = await judge.judge_exec(app, self) if self.kind == "exec" else None
             if refusal is not None:
                 self.refuse(refusal, 126)
                 return
-            self._make_gate()
-            if self.cast is not None and isinstance(self.gate, gate.InputGate):
+            self._make_judges()
+            if isinstance(self.recording, recorders.CastRecording) and isinstance(
+                    self.gate, gate.InputGate):
                 # The echo rule reads the screen the gate's tracker keeps.
-                self.redactor = KeystrokeRedactor(self.gate.tracker)
+                self.recording.redact_with(self.gate.tracker)
             upstream = await live.upstream()
             kwargs: dict[str, Any] = {"env": passed_env, "encoding": None}
             if self.term is not None:
@@ -649,52 +270,26 @@ class ProxyChannel(asyncssh.SSHServerSession):
         elif self.subsystem == "sftp":
             self.stream = "sftp"
 
-    def _make_gate(self) -> None:
-        if self.interactive:
-            _, (cols, rows, _, _), modes = self.term
-            # The tty's erase key as the target's pty has it (passed_modes keeps only DEL or ^H).
-            self.gate = gate.InputGate(self.app, self, cols, rows,
-                                       erase=modes.get(asyncssh.PTY_VERASE, 0x7F))
-        elif self.scp is not None:
-            self.transfer = scp.ScpStream(self.scp, gate.TransferJudge(self.app, self, "scp"),
+    def _make_judges(self) -> None:
+        """A file-transfer stream's judge, or the command gate the server's factory gives."""
+        if self.scp is not None:
+            self.transfer = scp.ScpStream(self.scp, judge.TransferJudge(self.app, self, "scp"),
                                           self.send_input, self.to_client)
         elif self.stream == "sftp":
-            self.transfer = SftpGate(gate.TransferJudge(self.app, self, "sftp"), self.send_input,
+            self.transfer = SftpGate(judge.TransferJudge(self.app, self, "sftp"), self.send_input,
                                      self.to_client, slice=gate.SLICE)
-        elif self.kind == "shell" or (self.kind == "exec" and
-                                      gate.reads_script_from_stdin(self.command or "") == "shell"):
-            self.gate = gate.StdinGate(self.app, self)
+        else:
+            self.gate = self.app.make_gate(self)
 
     def _start_recording(self) -> None:
         live = self.live
-        folder = self.app.home.recordings
         try:
-            if self.interactive:
-                term_type, (cols, rows, _, _), _ = self.term
-                path = recording.cast_path(folder, live.id, self.number)
-                # Read per channel: a key changed by a reload applies to the channels opened after it.
-                escrow_key = self.app.config.recordings.escrow_key
-                self.cast = recording.CastRecorder(
-                    path, width=cols or 80, height=rows or 24,
-                    title=f"{live.identity.user} {live.identity.login}@{live.identity.target.name}"
-                          f" {live.grant.ticket} {live.id}",
-                    env={"TERM": term_type, "SHELL": "/bin/sh"},
-                    command=self.command,
-                    sealer=escrow.Sealer(escrow_key, live.id, self.number) if escrow_key else None)
-                kind = "cast"
-                if self.command is not None:
-                    self.cast.marker(f"exec: {self.command}")
-            else:
-                path = recording.exec_record_path(folder, live.id, self.number)
-                kind = "subsystem" if self.subsystem else "exec"
-                self.record = recording.ExecRecord(
-                    path, session_id=live.id, channel=self.number, kind=kind,
-                    command=self.command or self.subsystem or "(shell without pty)")
+            self.recording, kind = recorders.open_recording(self)
         except (recording.RecordingError, OSError) as exc:
             audit.record_or_log(self.app.store, "recording.failed", live.identity.user,
                                 session=live.id, error=str(exc))
             raise BastionError("the session cannot be recorded, so it is refused") from None
-        sessions.add_recording(self.app.store, live.id, path, self.number, kind)
+        sessions.add_recording(self.app.store, live.id, self.recording.path, self.number, kind)
 
     # -- client -> target ------------------------------------------------------------------
 
@@ -722,22 +317,16 @@ class ProxyChannel(asyncssh.SSHServerSession):
 
     def send_input(self, data: bytes) -> None:
         """Forward client bytes to the target (after the gate let them through) and record them."""
-        if self.cast is not None:
-            if self.redactor is not None:
-                for item in self.redactor.feed_input(data):
-                    self.cast.input(item)
-            else:
-                self.cast.input(data)
-        elif self.record is not None:
-            self.record.stdin(data)
+        if self.recording is not None:
+            self.recording.typed(data)
         if self.upstream_chan is not None and not self.upstream_chan.is_closing():
             self.upstream_chan.write(data)
 
     def to_client(self, data: bytes) -> None:
         """Write bytes of a file transfer to the client (the target's, or the bastion's own
         answers) and account them."""
-        if self.record is not None:
-            self.record.stdout(data)
+        if self.recording is not None:
+            self.recording.answered(data)
         if self.chan is not None and not self.chan.is_closing():
             self.chan.write(data)
 
@@ -796,13 +385,14 @@ class ProxyChannel(asyncssh.SSHServerSession):
         width, height, pixwidth, pixheight = bounded_size(width, height, pixwidth, pixheight)
         if self.term is not None:
             self.term = (self.term[0], (width, height, pixwidth, pixheight), self.term[2])
-        if self.cast is not None and width and height:
+        if self.recording is not None and width and height:
             try:
-                self.cast.resize(width, height)
+                resized = self.recording.resize(width, height)
             except recording.RecordingError as exc:
                 self.recording_failed(exc)
                 return
-            self.app.broadcast_resize(self.live.id, self.number, width, height)
+            if resized:
+                self.app.broadcast_resize(self.live.id, self.number, width, height)
         if self.gate is not None:
             self.gate.resize(width, height)
         if self.upstream_chan is not None and self.term is not None:
@@ -839,34 +429,30 @@ class ProxyChannel(asyncssh.SSHServerSession):
 
     def from_target(self, data: bytes, datatype: int | None) -> None:
         self.live.touch()
+        stderr = datatype == asyncssh.EXTENDED_DATA_STDERR
+        rec = self.recording
         try:
-            if self.cast is not None:
-                self.cast.output(data)
+            if rec is not None:
+                rec.output(data, stderr=stderr)
+            if rec is not None and rec.terminal:
                 self.tail += data
                 if len(self.tail) > 2 * TAIL_BYTES:
                     del self.tail[:-TAIL_BYTES]
                 if self.gate is not None:
                     self.gate.target_output(data)
-                if self.redactor is not None:
-                    for item in self.redactor.feed_output(data):
-                        self.cast.input(item)
-            elif self.record is not None:
-                if datatype == asyncssh.EXTENDED_DATA_STDERR:
-                    self.record.stderr(data)
-                elif self.transfer is not None:
-                    self.transfer.from_target(data)  # written by to_client, between answers
-                else:
-                    self.record.stdout(data)
+                rec.output_read(data)  # after the gate's screen shows it
+            elif rec is not None and self.transfer is not None and not stderr:
+                self.transfer.from_target(data)  # accounted by to_client, between answers
         except recording.RecordingError as exc:
             self.recording_failed(exc)
             return
         self.app.broadcast_output(self.live.id, self.number, data)
-        if datatype == asyncssh.EXTENDED_DATA_STDERR:
+        if stderr:
             self.flush_output()
             self.chan.write_stderr(data)
         elif self.transfer is not None:
             self._check_transfer()
-        elif self.cast is not None:
+        elif rec is not None and rec.terminal:
             # A pty sends its output in small packets: relay what one loop pass brought as one
             # write (half the CPU per MB; bench/README.md). Flushed before anything else is written.
             self._outbox.append(data)
@@ -917,8 +503,7 @@ class ProxyChannel(asyncssh.SSHServerSession):
         else:
             if not self.live.ending:
                 reason = f"the connection to {self.live.identity.target.name} was lost"
-                if self.cast is not None:
-                    self.marker(reason)
+                self.marker(reason)
                 self._say(f"\r\nbastion: {reason}\r\n".encode(), stderr=True)
             chan.exit(EXIT_UPSTREAM_FAILED)
             status = EXIT_UPSTREAM_FAILED
@@ -941,7 +526,7 @@ class ProxyChannel(asyncssh.SSHServerSession):
             return
         text = visible(text)
         self.flush_output()
-        if self.cast is not None:
+        if self.marks:
             self.marker(text)
             # On a terminal, in the output stream itself: ordered with what the target prints.
             self._say(f"\r\n[bastion] {visible(text)}\r\n".encode())
@@ -950,18 +535,13 @@ class ProxyChannel(asyncssh.SSHServerSession):
 
     def _say(self, data: bytes, stderr: bool = False) -> None:
         """The bastion's own words on the user's terminal, recorded as output too."""
-        if self.cast is not None and not self.cast.closed:
-            try:
-                self.cast.output(data)
-            except recording.RecordingError as exc:
-                log.error("recording %s failed: %s", self.cast.path, exc)
+        if self.recording is not None:
+            self.recording.said(data)
         ending.last_word(self.chan, data, stderr=stderr)
 
     def marker(self, text: str) -> None:
-        try:
-            self.cast.marker(text)
-        except recording.RecordingError as exc:
-            log.error("recording %s failed: %s", self.cast.path, exc)
+        if self.recording is not None:
+            self.recording.marker(text)
 
     def terminate(self, reason: str, status: int = EXIT_KILLED) -> None:
         """End this channel now: the reason on the user's stderr (where the channel still takes
@@ -973,8 +553,7 @@ class ProxyChannel(asyncssh.SSHServerSession):
             self.flush_output()
             # A kill, lock or revocation reason was written by someone else: shown, never obeyed.
             reason = visible(reason)
-            if self.cast is not None:
-                self.marker(f"session ended: {reason}")
+            self.marker(f"session ended: {reason}")
             # Best effort: a channel whose target sent EOF takes no more words, yet still ends.
             self._say(f"\r\nbastion: session ended: {reason}\r\n".encode(), stderr=True)
             self.chan.exit(status)
@@ -988,16 +567,9 @@ class ProxyChannel(asyncssh.SSHServerSession):
         ident = self.live.identity
         audit.record_or_log(self.app.store, "recording.failed", ident.user, session=self.live.id,
                             error=str(exc))
-        cast, record = self.cast, self.record
-        if cast is not None:
-            def finish_cast() -> str:
-                cast.marker(f"session ended: the recording could not be written ({exc})")
-                return cast.close()
-            self.app.stall_recording(cast, finish_cast, ident.user)
-        elif record is not None:
-            self.app.stall_recording(record, lambda: record.close(exit_status=None), ident.user)
-        self.cast = None
-        self.record = None
+        if self.recording is not None:
+            self.app.stall_recording(*self.recording.stalled(exc), ident.user)
+        self.recording = None
         self.live.end("failed", "the recording could not be written")
 
     def finish(self, *, exit_status: int | None = None, exit_signal: str | None = None) -> None:
@@ -1008,25 +580,17 @@ class ProxyChannel(asyncssh.SSHServerSession):
         self.live.channel_finished()
         store, user = self.app.store, self.live.identity.user
         rec: Any = None
+        recording_ = self.recording
         try:
-            if self.cast is not None and not self.cast.closed:
-                cast = self.cast
-                rec, closer = cast, cast.close  # together: the except below stalls both
-                if self.redactor is not None:
-                    for item in self.redactor.flush():
-                        cast.input(item)
-                sessions.close_recording(store, cast.path, closer(), user)
-            elif self.record is not None and not self.record.closed:
-                record = self.record
-                transfer = self.transfer
+            if recording_ is not None and not recording_.closed:
+                transfer, protocol = self.transfer, self.stream
                 summary = transfer.summary() if transfer is not None else None
-                protocol = self.stream
-
-                def close_record() -> str:
-                    return record.close(exit_status=exit_status, exit_signal=exit_signal,
-                                        **({protocol: summary} if summary is not None else {}))
-                rec, closer = record, close_record
-                sessions.close_recording(store, record.path, closer(), user)
+                # Together: the except below stalls the recorder with its closer.
+                rec, closer = recording_.closing(
+                    exit_status=exit_status, exit_signal=exit_signal,
+                    summary=(protocol, summary) if summary is not None else None)
+                recording_.flush()
+                sessions.close_recording(store, recording_.path, closer(), user)
                 for entry in summary.get("files", []) if summary is not None else ():
                     audit.record_or_log(store, "file.transfer", user, session=self.live.id,
                                         channel=self.number, protocol=protocol, **entry)

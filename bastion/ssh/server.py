@@ -11,9 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import math
 import os
-import shutil
 import signal
 import time
 from collections.abc import Callable
@@ -24,30 +22,26 @@ import asyncssh
 
 import certs
 from bastion import audit, config, recording
-from bastion.access import grants, limits, mfa, rights, sessions, users
-from bastion.command_control.policy import load_policy
+from bastion.access import grants, mfa, rights, sessions, users
 from bastion.config import LOGIN_NAME, TARGET_NAME, durations
 from bastion.control import operations as control
-from bastion.control import protocol
 from bastion.errors import BastionError
+from bastion.runtime.app import Runtime
+from bastion.runtime.ending import each
 from bastion.runtime.home import Context
-from bastion.ssh import auth, commands, ending, forward, proxy
+from bastion.runtime.refusals import audit_refusal
+from bastion.ssh import auth, commands, forward, gate
 from bastion.ssh.auth import Decision
-from bastion.ssh.proxy import Identity, LiveSession
+from bastion.ssh.channel import END_GRACE, GatedChannel
+from bastion.ssh.live import Identity, LiveSession
 from bastion.store import SCHEMA_VERSION, STORE_BUSY, StoreError
-from bastion.text import VisibleFormatter, visible
+from bastion.text import VisibleFormatter
 
 log = logging.getLogger("bastion.ssh.server")
 
 CLIENT_CIPHERS = ("aes128-gcm@openssh.com", "aes256-gcm@openssh.com", "aes128-ctr", "aes256-ctr")
 NAME_CHANGE_REFUSAL = "change of user name between authentication requests"
 SERVICE_REFUSAL = "authentication request for a service other than ssh-connection"
-SERVER_BUSY_TIMEOUT_MS = 1000  # the server's own waits for a locked store: short, it runs every session
-ENFORCE_INTERVAL = 0.5
-DIGEST_INTERVAL = 5.0
-RATE_SWEEP_INTERVAL = 10.0
-SHUTDOWN_GRACE = 5.0  # seconds for sessions to close once told; well within TimeoutStopSec
-STORE_LOST = "the bastion lost its database; revocation cannot be checked"
 # A connection whose end began this long ago and that is still open is closed at once, without
 # waiting for its client (the enforcement loop looks at every pass).
 END_DEADLINE = 1.0
@@ -87,382 +81,21 @@ def parse_username(username: str) -> Name:
     return Name("invalid")
 
 
-class Bastion:
-    """The running server's state: configuration, store, CAs, live sessions and subscribers."""
+class Bastion(Runtime):
+    """The running server: its runtime (bastion.runtime.app), the SSH and control listeners, and
+    the gate factory that gives each channel its command gate (`make_gate`, chosen by the
+    server's owner: bench/untracked.py gives one that leaves pty shells ungated)."""
 
-    def __init__(self, ctx: Context) -> None:
-        self.ctx = ctx
-        self.home = ctx.home
-        self.config: config.Config = ctx.config
-        audit.configure(self.config)
-        self.store = ctx.store
-        # One event loop serves every session: a write waiting for a lock held by another process
-        # stalls them all, so the server gives up sooner than the CLI does (fail closed).
-        self.store.set_lock_timeout(SERVER_BUSY_TIMEOUT_MS / 1000)
-        self.user_ca = ctx.user_ca
-        self.target_ca = ctx.target_ca
-        self.policy = ctx.policy
-        self.live: dict[str, LiveSession] = {}
-        self.connections: set[BastionServer] = set()
-        self.per_source: dict[str, int] = {}
-        self.rate = limits.ConnectionRate()
-        self.rate_swept = 0.0
-        self.refusals = limits.RefusalLog()
-        self.request_refusals = limits.RefusalLog()  # per user: a flood of refused requests
-        self.user_refusals = limits.RefusalLog()  # per person, event and kind (`note_refusal`)
-        self.rows_to_end: dict[str, tuple[str, str, str, float]] = {}
-        self.stalled_recordings: list[tuple[Any, Callable[[], str], str]] = []
-        self.subscribers: set[Callable[[dict[str, Any]], None]] = set()
-        self.store_failing_since: float | None = None
-        self.disk_ok = True
+    def __init__(self, ctx: Context, gate_factory: gate.GateFactory = gate.make_gate) -> None:
+        super().__init__(ctx)
+        self.gate_factory = gate_factory
         self.server: asyncssh.SSHAcceptor | None = None
         self.control_server: asyncio.AbstractServer | None = None
-        self.stopping = False
-        self.held_waiters: dict[str, asyncio.Event] = {}
-        self.seen_requests: set[str] | None = None
-        self.seen_held: set[str] | None = None
-        self.seen_changes: object = None  # the store's change token when they were last read
 
-    # -- hooks for command control and the control API ---------------------------------
-
-    def publish(self, event: str, **data: Any) -> None:
-        """Push `event` (one of protocol.EVENTS, else ValueError) to every control subscriber;
-        texts longer than protocol.EVENT_TEXT are cut."""
-        message = {"event": protocol.check_event(event), "at": round(time.time(), 3),
-                   **protocol.bounded(data)}
-        for subscriber in list(self.subscribers):
-            subscriber(message)
-
-    def broadcast_output(self, session_id: str | None, channel: int, data: bytes) -> None:
-        if self.subscribers:
-            message = {"event": "output", "session": session_id, "channel": channel, "data": data}
-            for subscriber in list(self.subscribers):
-                subscriber(message)
-
-    def broadcast_resize(self, session_id: str | None, channel: int, width: int, height: int
-                         ) -> None:
-        """The user's terminal changed size: watchers resize their copy of the screen, or its
-        rows and the cursor would no longer line up with the output."""
-        if self.subscribers:
-            message = {"event": "resize", "session": session_id, "channel": channel,
-                       "width": width, "height": height}
-            for subscriber in list(self.subscribers):
-                subscriber(message)
-
-    def held_decided(self, held_id: str) -> None:
-        """A supervisor decided a held command; the gate holding it acts now."""
-        waiter = self.held_waiters.get(held_id)
-        if waiter is not None:
-            waiter.set()
-
-    def publish_store_changes(self) -> None:
-        """Requests and held commands can change in other processes (the CLI): push the news.
-        Nothing is read while the store says nothing was committed since the last look."""
-        changes = self.store.changes()
-        if changes == self.seen_changes:
-            return
-        pending = grants.pending_requests(self.store)
-        held = {r["id"]: r for r in sessions.list_held(self.store)}
-        if self.seen_requests is not None:
-            for rid in pending.keys() - self.seen_requests:
-                self.publish("request_created", request=pending[rid])
-            for rid in self.seen_requests - pending.keys():
-                state, by = grants.request_decision(self.store, rid)
-                self.publish("request_decided", request=rid, state=state, by=by)
-        if self.seen_held is not None:
-            for hid in held.keys() - self.seen_held:
-                self.publish("command_held", held=held[hid])
-            for hid in self.seen_held - held.keys():
-                self.held_decided(hid)
-        self.seen_requests, self.seen_held = set(pending), set(held)
-        self.seen_changes = changes
-
-    def check_can_record(self) -> None:
-        """Refuse new sessions while recordings cannot be kept (fail closed)."""
-        if not self.recordings_usable():
-            raise BastionError("the bastion cannot record sessions right now (recordings "
-                               "folder full or unwritable); try again later")
-
-    # -- the enforcement loop --------------------------------------------------------------
-
-    async def enforce_forever(self) -> None:
-        last_digest = time.monotonic()
-        while not self.stopping:
-            await asyncio.sleep(ENFORCE_INTERVAL)
-            self.enforce()
-            if time.monotonic() - last_digest >= DIGEST_INTERVAL:
-                last_digest = time.monotonic()
-                try:
-                    self.save_running_digests()
-                except Exception:  # the loop that enforces revocation must never die
-                    log.exception("saving running digests failed")
-
-    def enforce(self) -> None:
-        """One pass: every authenticated connection against its person's standing now (lock,
-        removal, role), every proxied session against its row (kill, revocation, grant end, idle
-        time), and every login without a row yet against its certificate and grants. One store
-        query for all of them (rights.read). Never raises: a pass that fails is logged and the
-        next one runs; what asked for it (a kill, a revocation, a lock) stands in the store."""
-        try:
-            self._enforce()
-        except Exception:  # the loop that enforces revocation must never die
-            log.exception("enforcement pass failed")
-
-    def _enforce(self) -> None:
-        self.check_disk()
-        self.sweep_limits()
-        mono = time.monotonic()
-        ending.each(self.connections, lambda c: c.finish_ending(mono), "closing an ended connection")
-        open_ = [c for c in self.connections if c.user is not None and not c.is_ending()]
-        proxied = [c.live.access() for c in open_ if c.live is not None]
-        try:
-            snapshot = rights.read(
-                self.store, (c.user for c in open_ if c.live is None),
-                (a.session for a in proxied if a.session is not None),
-                (a for a in proxied if a.session is None))
-            self.publish_store_changes()
-            self.retry_ended_rows()
-            self.finish_stalled_recordings()
-            self.store_failing_since = None
-        except StoreError as exc:
-            self._store_trouble(exc)
-            return
-        t = time.time()
-        ending.each(open_, lambda c: c.hold_to(snapshot, self.config, t), "enforcing rights")
-        for conn in open_:
-            live = conn.live
-            if live is None or live.id is None or live.ending:
-                continue
-            row = snapshot.sessions.get(live.id)
-            if row is None:
-                continue
-            left = row["ends"] - t if row["ends"] else None
-            if left is not None and left <= self.config.server.grant_warning and not live.warned:
-                live.warned = True
-                minutes = max(1, round(left / 60))
-                live.notice(f"your access grant ends in {minutes} minute{'s' * (minutes != 1)}")
-                audit.record_or_log(self.store, "grant.warning", live.identity.user,
-                                    session=live.id, seconds_left=round(left))
-            idle = time.monotonic() - live.last_activity
-            if idle >= self.config.server.idle_timeout:
-                self.end_live(live, "ended", f"idle for {durations.format_duration(idle)}")
-
-    def end_session_row(self, session_id: str, state: str, reason: str, actor: str) -> None:
-        """Mark a session row ended; while the store fails, keep trying from the enforcement
-        loop (the session itself is already over: only its row waits)."""
-        at = time.time()  # when it ended: before the store's busy wait, before the log line
-        try:
-            sessions.end(self.store, session_id, state, reason, actor, at=at)
-        except StoreError as exc:
-            log.error("session %s ended (%s) but its row is not updated yet: %s", session_id,
-                      reason, exc)
-            self.rows_to_end[session_id] = (state, reason, actor, at)
-
-    def defer_session_row(self, session_id: str, state: str, reason: str, actor: str) -> None:
-        """A session ended now whose row the store cannot take now: `retry_ended_rows` writes it."""
-        self.rows_to_end[session_id] = (state, reason, actor, time.time())
-
-    def retry_ended_rows(self) -> None:
-        for session_id, (state, reason, actor, at) in list(self.rows_to_end.items()):
-            sessions.end(self.store, session_id, state, reason, actor, at=at)  # StoreError: next pass
-            del self.rows_to_end[session_id]
-            log.info("session %s row updated: %s", session_id, state)
-
-    def stall_recording(self, recorder: Any, closer: Callable[[], str], user: str) -> None:
-        """A recording that could not be written or closed (a full disk, a failed store):
-        kept, with what it still had to write, and finished by `finish_stalled_recordings`
-        once that works, so that nothing it held is lost."""
-        log.error("recording %s could not be finished; it will be once it can be written",
-                  recorder.path.name)
-        self.stalled_recordings.append((recorder, closer, user))
-
-    def finish_stalled_recordings(self) -> None:
-        for item in list(self.stalled_recordings):
-            recorder, closer, user = item
-            try:
-                if not recorder.resume():
-                    continue
-                digest = closer()
-                sessions.close_recording(self.store, recorder.path, digest, user)
-            except (recording.RecordingError, OSError, StoreError):
-                continue  # still failing: the next pass tries again
-            self.stalled_recordings.remove(item)
-            log.warning("recording %s finished after its fault", recorder.path.name)
-
-    def refuse_connection(self, source: str, reason: str, **detail: Any) -> None:
-        """Audit and log a refusal before authentication: the first of a source and reason in a
-        minute at once (with `detail`), the rest as one row with their count (`sweep_limits`),
-        so that a flood of refused connections is not also a flood of writes."""
-        if self.refusals.note(source, reason, time.monotonic()):
-            log.warning("%s; refusing %s", reason, source)
-            audit_refusal(self.store, "unknown", source, reason, proven=False, **detail)
-
-    def sweep_limits(self, now: float | None = None) -> None:
-        """Write the counts of refusals whose minute is over (all of them with `now` = inf)."""
-        now = time.monotonic() if now is None else now
-        # The rate buckets (up to limits.MAX_SOURCES) are swept every few seconds, not at every
-        # enforcement pass: a bucket only fills up again over a minute.
-        if now - self.rate_swept >= RATE_SWEEP_INTERVAL and now != math.inf:
-            self.rate_swept = now
-            self.rate.sweep(self.config.server.connection_rate_per_source, now)
-        for source, reason, more in self.refusals.due(now):
-            log.warning("%s: refused %d more connections from %s in the last minute", reason, more,
-                        source)
-            audit_refusal(self.store, "unknown", source, reason, proven=False, repeated=more)
-        for user, problem, more in self.request_refusals.due(now):
-            log.warning("refused %d more requests of %s in the last minute", more, visible(user))
-            audit.record_or_log(self.store, "request.refused", user, problem=problem,
-                                repeated=more)
-        for user, what, more in self.user_refusals.due(now):
-            event, kind = what.split(" ", 1)
-            log.warning("%s: %d more of %s (%s) in the last minute", event, more, visible(user),
-                        kind)
-            audit.record_or_log(self.store, event, user, kind=kind, repeated=more)
-
-    def note_refusal(self, event: str, user: str, kind: str, **data: Any) -> None:
-        """Audit a refusal to an authenticated person (a channel or forwarding request of `kind`,
-        the control door, a certificate): the first of its event and kind for that person in a
-        minute at once, with `data`; the rest counted, and written as one row with `repeated`
-        once the minute is over (or the server stops), so that a flood of refused requests is
-        not a flood of audit rows."""
-        if self.user_refusals.note(user, f"{event} {kind}", time.monotonic()):
-            audit.record_or_log(self.store, event, user, kind=kind, **data)
-
-    def end_live(self, live: LiveSession, state: str, reason: str, *, row: bool = True) -> None:
-        """End a live session now, telling its user and the watchers why (`LiveSession.end`)."""
-        log.info("ending session %s: %s", live.id or "(no channel yet)", reason)
-        live.end(state, reason, row=row)  # at once; its row follows when the store lets it
-        if live.id is not None:
-            self.publish("session_ended", session=live.id, reason=reason)
-
-    def _store_trouble(self, exc: Exception) -> None:
-        t = time.monotonic()
-        if self.store_failing_since is None:
-            self.store_failing_since = t
-            log.error("store unavailable: %s", exc)
-        if t - self.store_failing_since >= self.config.server.store_grace:
-            # Their rows wait for the store (rows_to_end): writing them now would wait out the
-            # busy timeout once per session, on the loop every session shares.
-            for live in list(self.live.values()):
-                if not live.ending:
-                    self.end_live(live, "failed", STORE_LOST, row=False)
-
-    def recordings_usable(self) -> bool:
-        folder = self.home.recordings
-        try:
-            free = shutil.disk_usage(folder).free
-        except OSError:
-            return False
-        return folder.is_dir() and os.access(folder, os.W_OK | os.X_OK) and (
-            free >= self.config.server.recordings_min_free)
-
-    def check_disk(self) -> None:
-        ok = self.recordings_usable()
-        if ok != self.disk_ok:
-            log.log(logging.WARNING if ok else logging.ERROR, "recordings folder %s",
-                    "usable again" if ok else
-                    "below recordings_min_free or unwritable: new sessions are refused")
-        self.disk_ok = ok
-        if not ok:
-            for live in list(self.live.values()):
-                if not live.ending:
-                    self.end_live(live, "failed", "the recordings folder is full or unwritable")
-
-    def save_running_digests(self) -> None:
-        for live in list(self.live.values()):
-            for ch in live.channels:
-                if ch.cast is not None and not ch.cast.closed:
-                    try:
-                        ch.cast.flush()
-                        offset, digest = ch.cast.running_digest()
-                        sessions.recording_progress(self.store, ch.cast.path, offset, digest)
-                    except StoreError as exc:
-                        # The recording is fine; the store is not: store_grace decides.
-                        self._store_trouble(exc)
-                    except Exception as exc:
-                        ch.recording_failed(exc)
-
-    # -- lifecycle -------------------------------------------------------------------------
-
-    def stats(self) -> dict[str, int]:
-        """What this process holds now; logged on SIGUSR1 (the soak in bench/ watches it)."""
-        try:
-            fds = len(os.listdir("/proc/self/fd"))
-            with open("/proc/self/statm", encoding="ascii") as f:
-                rss_kib = int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") // 1024
-        except OSError:
-            fds = rss_kib = -1
-        return {"connections": len(self.connections), "sessions": len(self.live),
-                "tasks": len(asyncio.all_tasks()), "fds": fds, "rss_kib": rss_kib,
-                "subscribers": len(self.subscribers), "held_waiters": len(self.held_waiters),
-                "rate_sources": len(self.rate), "refusal_windows": len(self.refusals),
-                "rows_to_end": len(self.rows_to_end),
-                "stalled_recordings": len(self.stalled_recordings)}
-
-    def log_stats(self) -> None:
-        log.info("stats: %s", " ".join(f"{k}={v}" for k, v in self.stats().items()))
-
-    def shutdown(self, reason: str) -> None:
-        """Graceful stop (SIGTERM): no new connections; held commands rejected and audited;
-        control clients sent a `shutdown` event and closed; live sessions told `reason` and
-        ended `interrupted`, their recordings closed. `drain` then waits for them to go."""
-        self.stopping = True
-        log.info("stopping: %s", reason)
-        if self.server is not None:
-            self.server.close()
-        if self.control_server is not None:
-            self.control_server.close()
-        try:
-            sessions.reject_held(self.store, list(self.live), reason)
-        except StoreError as exc:
-            log.error("held commands not marked rejected: %s", exc)
-        self.publish("shutdown", reason=reason, sessions=list(self.live))
-        ending.each(self.live.values(), lambda live: live.end("interrupted", reason),
-                    "ending a session at shutdown")
-        self.sweep_limits(math.inf)  # the refusals counted so far, written before the server goes
-
-    async def drain(self, reason: str, timeout: float = SHUTDOWN_GRACE) -> None:
-        """After `shutdown`: wait (at most `timeout`) for the live sessions' connections to
-        close, then disconnect every connection left (command users, logins) with `reason`."""
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + timeout
-        while self.live and loop.time() < deadline:
-            await asyncio.sleep(0.05)
-        for client in list(self.connections):
-            if client.conn is not None:
-                client.conn.disconnect(asyncssh.DISC_BY_APPLICATION, reason)
-
-    def reload(self) -> None:
-        try:
-            new = config.load_config(self.home.config_file)
-            new_policy = load_policy(self.home.policy_file)
-        except config.ConfigError as exc:
-            log.error("reload refused: %s", exc)
-            audit.record_or_log(self.store, "config.rejected", "system", error=str(exc))
-            return
-        old_escrow = self.config.recordings.escrow_key
-        self.config = self.ctx.config = new
-        self.policy = new_policy
-        audit.configure(new)
-        audit.record_or_log(self.store, "config.reloaded", "system")
-        log.info("configuration reloaded")
-        if new.recordings.escrow_key != old_escrow:
-            self.log_escrow()
-        # A role that lost a right loses it at once, on every connection already open.
-        try:
-            self.enforce()
-        except Exception:
-            log.exception("enforcement pass after a reload failed")
-
-    def log_escrow(self) -> None:
-        """Say in the log what becomes of keys typed without echo (at start, and when it changes)."""
-        key = self.config.recordings.escrow_key
-        if key is None:
-            log.warning("no [recordings] escrow_key: keys typed without echo are recorded as "
-                        "redaction markers only, and are lost")
-        else:
-            log.info("keys typed without echo are sealed to escrow key %s in channels opened from "
-                     "now on", key.fingerprint)
+    def make_gate(self, channel: GatedChannel) -> gate.Gate | None:
+        """The command gate for a session channel whose kind is chosen, or None (see
+        gate.make_gate, the product's factory)."""
+        return self.gate_factory(self, channel)
 
 
 class BastionServer(auth.TwoFactorServer):
@@ -710,6 +343,11 @@ class BastionServer(auth.TwoFactorServer):
         else:
             self.command_user = login.user
 
+    def disconnect(self, reason: str) -> None:
+        """Disconnect now, telling the client `reason` (the server's drain at shutdown)."""
+        if self.conn is not None:
+            self.conn.disconnect(asyncssh.DISC_BY_APPLICATION, reason)
+
     def _disconnect(self, reason: str) -> None:
         conn = self.conn
         asyncio.get_running_loop().call_soon(conn.disconnect, asyncssh.DISC_BY_APPLICATION, reason)
@@ -757,7 +395,7 @@ class BastionServer(auth.TwoFactorServer):
         doors = list(self.doors)
         try:
             self._audit_ended("connection", reason)
-            ending.each(doors, lambda door: door.end(f"connection ended: {reason}"),
+            each(doors, lambda door: door.end(f"connection ended: {reason}"),
                         f"ending a door of {self.user}")
         finally:
             self._closer = asyncio.get_running_loop().create_task(self._close_after(doors))
@@ -766,7 +404,7 @@ class BastionServer(auth.TwoFactorServer):
         try:
             waits = [asyncio.ensure_future(d.wait_closed()) for d in doors]
             if waits:
-                await asyncio.wait(waits, timeout=proxy.END_GRACE)
+                await asyncio.wait(waits, timeout=END_GRACE)
                 for wait in waits:
                     wait.cancel()
         finally:
@@ -839,13 +477,6 @@ class BastionServer(auth.TwoFactorServer):
                               session=self.live.id if self.live else None, reason=reason)
 
 
-def audit_refusal(store: Any, actor: str, client_addr: str, reason: str, *, proven: bool,
-                  **more: Any) -> None:
-    # The refusal stands whether or not the store takes its row (the log keeps it then).
-    audit.record_or_log(store, "auth.refused", actor, client=client_addr, reason=reason,
-                        proven=proven, **more)
-
-
 def server_options(app: Bastion) -> dict[str, Any]:
     home = app.home
     host_key = asyncssh.read_private_key(str(home.host_key))
@@ -888,6 +519,7 @@ async def start(app: Bastion, listen: str | None = None) -> asyncssh.SSHAcceptor
     app.server = await asyncssh.create_server(lambda: BastionServer(app), host, port,
                                               **server_options(app))
     app.control_server = await control.start_socket(app)
+    app.listeners += [app.server, app.control_server]
     app.enforcer = asyncio.get_running_loop().create_task(app.enforce_forever())
     bound = app.server.sockets[0].getsockname()
     audit.record(app.store, "bastion.started", "system", listen=f"{bound[0]}:{bound[1]}")
@@ -895,14 +527,16 @@ async def start(app: Bastion, listen: str | None = None) -> asyncssh.SSHAcceptor
     return app.server
 
 
-def run(ctx: Context, listen: str | None = None) -> int:
-    """`bastion serve`: run until SIGTERM or SIGINT; SIGHUP reloads the configuration."""
+def run(ctx: Context, listen: str | None = None,
+        gate_factory: gate.GateFactory = gate.make_gate) -> int:
+    """`bastion serve`: run until SIGTERM or SIGINT; SIGHUP reloads the configuration. Every
+    session channel gets its command gate from `gate_factory` (the product's: gate.make_gate)."""
     level = os.environ.get("BASTION_LOG_LEVEL", "INFO").upper()
     handler = logging.StreamHandler()
     handler.setFormatter(VisibleFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     logging.basicConfig(level=getattr(logging, level, logging.INFO), handlers=[handler])
     logging.getLogger("asyncssh").setLevel(logging.WARNING)
-    app = Bastion(ctx)
+    app = Bastion(ctx, gate_factory)
     try:
         config.split_host_port(listen or ctx.config.server.listen)
     except ValueError as exc:

@@ -1,0 +1,227 @@
+"""Judging for the gates: the policy's verdict on a line with what the bastion knows of the channel
+(Judge), a held command's wait for a supervisor, an exec command judged whole before anything is
+sent (judge_exec), and the file operations of scp and sftp streams judged by path (TransferJudge,
+for command_control.scp and .sftplog). Every verdict is a `commands` row, an audit event, a
+recording marker and a pushed event. The channel is seen only through its interface
+(bastion.ssh.channel.GatedChannel).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import shlex
+from typing import TYPE_CHECKING
+
+from bastion.access import sessions
+from bastion.command_control import policy, scp, sftplog
+from bastion.command_control.policy import reads_script_from_stdin, stricter
+from bastion.store import StoreError
+from bastion.text import visible
+
+if TYPE_CHECKING:
+    from bastion.runtime.app import Runtime
+    from bastion.ssh.channel import GatedChannel
+
+log = logging.getLogger("bastion.ssh.judge")
+
+NOT_RECORDED_WHY = "the bastion cannot record commands right now; try again in a moment"
+NOT_RECORDED = f"not run: {NOT_RECORDED_WHY}"
+POLL_HELD = 1.0      # seconds between looks at the store for a decision made elsewhere
+CONFIRM_TRANSFER = "it needs a supervisor's confirmation, which file transfers cannot wait for"
+
+
+class Judge:
+    """Judges lines for one channel and records every verdict (row, audit, marker, event)."""
+
+    def __init__(self, app: Runtime, channel: GatedChannel) -> None:
+        self.app = app
+        self.ch = channel
+
+    @property
+    def policy(self) -> policy.Policy:
+        return self.app.policy
+
+    def verdict(self, line: str, *, certain: bool = True, reason: str = "",
+                stream: bool = False, from_home: bool = False,
+                interactive: bool = True) -> policy.Verdict:
+        """The policy's verdict on `line`. A file-transfer server (scp in server mode, `scp -t`
+        or `scp -f`, or an SFTP server such as sftp-server) reads and writes files named inside
+        its stream: on a role without file transfers (`sftp = false`) it is denied, and anywhere
+        but as the whole exec command of a channel without a pty (`stream`: the bastion follows
+        that stream and judges every file it names) it gets the policy's `unknown` action, since
+        the files it names would pass unjudged. `interactive` False: no terminal is read line
+        by line (policy.evaluate)."""
+        ident = self.ch.identity
+        # `from_home`: the line runs in the login's home (an exec command, a file transfer's
+        # request): relative paths are judged from there too (`../etc/sudoers` from /root).
+        judged = f"cd ~{ident.login}; {line}" if from_home else line
+        v = policy.evaluate(self.policy, judged, role=ident.role.name, target=ident.target.name,
+                            login=ident.login, interactive=interactive)
+        if not certain:
+            v = stricter(v, policy.uncertain_verdict(self.policy, reason or "line not certain"))
+        if ("scp" in line or "sftp" in line) and runs_file_server(line):
+            role = self.app.config.roles.get(ident.role.name)
+            if role is None or not role.sftp:
+                v = stricter(v, policy.Verdict("deny", "role.sftp", "file transfers are not "
+                                               f"allowed for the role {ident.role.name}", line, ()))
+            elif not stream:
+                v = stricter(v, policy.Verdict(
+                    self.policy.defaults.unknown, "defaults.unknown",
+                    "a file-transfer server here would take file names the bastion cannot judge",
+                    line, ()))
+        return v
+
+    def record(self, line: str, v: policy.Verdict) -> None:
+        ch = self.ch
+        sessions.record_verdict(self.app.store, ch.session_id, ch.number, ch.identity.user, line,
+                                v.action, v.rule, v.message)
+        if self.ch.marks and v.action != "allow":
+            self.ch.marker(f"{v.action}: {line}" + (f" ({v.rule})" if v.rule else ""))
+        self.app.publish("verdict", session=ch.session_id, channel=ch.number, line=line,
+                         action=v.action, rule=v.rule, message=v.message)
+
+    async def hold(self, line: str, v: policy.Verdict, cancelled: asyncio.Event) -> tuple[str, str]:
+        """Wait for a supervisor: returns (state, who-or-why). Ctrl-C sets `cancelled`."""
+        ch, store = self.ch, self.app.store
+        timeout = self.policy.defaults.confirm_timeout
+        hid = sessions.hold(store, ch.session_id, ch.identity.user, line, v.rule, timeout)
+        decided = asyncio.Event()
+        self.app.held_waiters[hid] = decided
+        self.app.publish("command_held", held=sessions.held_state(store, hid))
+        self.ch.notice(f"held for a supervisor ({hid}): {v.message or 'needs confirmation'}"
+                       f" -- waiting up to {int(timeout)}s, Ctrl-C cancels")
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        try:
+            while True:
+                left = deadline - loop.time()
+                waiters = [asyncio.ensure_future(decided.wait()),
+                           asyncio.ensure_future(cancelled.wait())]
+                await asyncio.wait(waiters, timeout=max(0.0, min(POLL_HELD, left)),
+                                   return_when=asyncio.FIRST_COMPLETED)
+                for w in waiters:
+                    w.cancel()
+                decided.clear()
+                if cancelled.is_set():
+                    sessions.cancel_held(store, hid, ch.identity.user)
+                    return "cancelled", "cancelled with Ctrl-C"
+                row = sessions.held_state(store, hid)
+                if row["state"] != "pending":
+                    return row["state"], row["decided_by"] or row["reason"] or ""
+                if loop.time() >= deadline:
+                    sessions.expire_held(store, hid)
+                    return "expired", f"no supervisor confirmed within {int(timeout)}s"
+        finally:
+            self.app.held_waiters.pop(hid, None)
+            self.app.publish("held_resolved", held=hid)
+
+
+class TransferJudge:
+    """Judges the file operations of an scp or sftp channel (command_control.scp and .sftplog).
+
+    Each operation is judged as the shell command that would do the same (`file_op_line`), so the
+    policy's rules apply to file transfers as to command lines. A verdict other than allow is
+    recorded like a command line's (row, audit event, pushed event); allowed operations are in the
+    channel's record and its `file.transfer` events. Confirm cannot hold a request in a stream
+    that the client waits on, so it refuses, saying that a supervisor's confirmation is needed.
+    """
+
+    def __init__(self, app: Runtime, channel: GatedChannel, protocol: str) -> None:
+        self.judge = Judge(app, channel)
+        self.protocol = protocol
+
+    def __call__(self, op: str, paths: tuple[str, ...], raw: bool) -> str | None:
+        """None to let the operation pass, else the one-line reason it is refused. Each operation
+        follows the person's role as configured now: a channel opened while the role allowed
+        file transfers passes nothing more once it does not (a role change, a reload)."""
+        # An SFTP server takes a path as sent: `~root/x` is a folder named "~root" in the home.
+        line = file_op_line(op, paths, raw=raw, literal=self.protocol == "sftp")
+        v = self.judge.verdict(line, from_home=True, interactive=False)
+        role_name = self.judge.ch.identity.role.name
+        role = self.judge.app.config.roles.get(role_name)
+        if role is None or not role.sftp:
+            v = stricter(v, policy.Verdict("deny", "role.sftp", "file transfers are not allowed "
+                                           f"for the role {role_name}", line, ()))
+        if raw:
+            v = stricter(v, policy.Verdict(
+                self.judge.policy.defaults.unknown, "defaults.unknown",
+                "a path known only on the target", "", ()))
+        if v.action == "allow":
+            return None
+        described = visible(f"{self.protocol} {op} {' '.join(paths)}")
+        try:
+            self.judge.record(described, v)
+        except StoreError as exc:
+            log.error("file operation refused, its verdict cannot be recorded: %s", exc)
+            return NOT_RECORDED_WHY
+        if v.action == "alert":
+            self.judge.app.publish("command", session=self.judge.ch.session_id, line=described,
+                                   flagged=True)
+            return None
+        if v.action == "deny":
+            return f"denied: {v.message or 'not allowed by policy'}"
+        return f"{v.message or 'held by policy'}: {CONFIRM_TRANSFER}"
+
+
+def runs_file_server(line: str) -> bool:
+    """True when a command of `line` is a file-transfer server: scp in server mode or an SFTP
+    server (command_control.scp and .sftplog)."""
+    return any(scp.mode_of(c) is not None or sftplog.is_server(c)
+               for c in policy.parse_commands(line))
+
+
+def file_op_line(op: str, paths: tuple[str, ...], *, raw: bool = False,
+                 literal: bool = False) -> str:
+    """The shell command that does what a file operation does, for the policy to judge.
+
+    `op` is ">" (write), "<" (read), "rm", "mv", "rmdir", "mkdir", "ln", "ln -s", or one with
+    its value: "chmod MODE", "chown UID:GID", "truncate SIZE", "touch MTIME". Paths are quoted
+    (a leading ~user stays open, the policy expands it, unless `literal`: the path is the name
+    as it stands); `raw` paths are kept as written.
+    """
+    name, *values = op.split(" ")
+    words = [shlex.quote(p) if literal else scp.shell_path(p, raw=raw) for p in paths]
+    if name in (">", "<"):
+        return "; ".join(f": {name} {word}" for word in words)
+    if name == "truncate":
+        return f"truncate -s {values[0]} -- {words[0]}"
+    if name == "touch":
+        return f"touch -m -d @{values[0]} -- {words[0]}"
+    return " ".join([name, *values, "--", *words])
+
+
+async def judge_exec(app: Runtime, channel: GatedChannel) -> str | None:
+    """An exec command, judged whole before anything is sent: None to run it, else why not.
+    `channel.stream` says whether the bastion follows its file-transfer stream (Judge.verdict)."""
+    judge = Judge(app, channel)
+    command = channel.command or ""
+    v = judge.verdict(command, stream=channel.stream is not None, from_home=True,
+                      interactive=channel.interactive)
+    reads = reads_script_from_stdin(command)
+    if reads == "interpreter" and channel.interactive and policy.typed_at_a_terminal(command):
+        pass  # `ssh -t host vim f`: the keys go through the interactive gate, as at a prompt
+    elif reads == "interpreter":
+        v = stricter(v, policy.Verdict(app.policy.defaults.unknown, "defaults.unknown",
+                                       "an interpreter reading its program from stdin",
+                                       command, ()))
+    elif reads == "shell":
+        # `read x; bash`: what read takes from stdin the stdin gate judged as the shell's.
+        reader = policy.stdin_reader(command)
+        if reader is not None and not reader.reads_stdin:
+            v = stricter(v, policy.Verdict(
+                app.policy.defaults.unknown, "defaults.unknown",
+                f"{reader.name} may read the stdin the shell reads its commands from", command,
+                ()))
+    try:
+        judge.record(command, v)
+        if v.action == "deny":
+            return f"denied: {v.message or 'not allowed by policy'}"
+        if v.action == "confirm":
+            state, why = await judge.hold(command, v, asyncio.Event())
+            if state != "confirmed":
+                return f"{state}: {why}"
+    except StoreError as exc:
+        log.error("command not run, its verdict cannot be recorded: %s", exc)
+        return NOT_RECORDED
+    return None

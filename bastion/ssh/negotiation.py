@@ -1,0 +1,62 @@
+"""What of a client's channel requests reaches the target: the environment (locale variables
+only, and only safe ones), the terminal modes (those that change no byte the bastion judged) and
+the terminal size (cut to what the screen model and a player can draw).
+"""
+
+from __future__ import annotations
+
+import re
+
+import asyncssh
+
+# SSH allows window sizes up to 2**32-1. A client's window is cut to the screen model's bounds
+# (command_control.terminal's) before the recorder, the gate or the target see it, so the three agree and
+# no recording claims a size a player cannot draw.
+MAX_TERM_COLS = 2048
+MAX_TERM_ROWS = 512
+PASSED_ENV = ("LANG",)
+PASSED_ENV_PREFIXES = ("LC_",)
+# A locale whose charset can make a quote or a backslash the second byte of a character (GBK,
+# BIG5, SJIS, GB18030) makes bash split a line otherwise than the bastion judged it. Only C, POSIX
+# and an explicit UTF-8 codeset pass: a locale named without one takes its own (zh_TW is BIG5).
+_SAFE_LOCALE = re.compile(r"C|POSIX|[A-Za-z]+(?:_[A-Za-z0-9]+)?\.(?i:utf-?8)(?:@[A-Za-z0-9]+)?")
+# Terminal modes passed to the target's pty. The others (ISTRIP, IUCLC, IGNCR, INLCR, OLCUC, the
+# special characters such as VKILL or VEOL, ECHO, ICANON, ...) make the line discipline change
+# bytes between what the bastion judged and what a program reads or the screen shows; left out,
+# the pty keeps the kernel's defaults, which the terminal tracker reads. Kept: the erase key
+# (DEL or ^H, as the user's keyboard sends it), IUTF8 and the line speeds.
+_PASSED_MODES = frozenset({asyncssh.PTY_IUTF8, asyncssh.PTY_OP_ISPEED, asyncssh.PTY_OP_OSPEED})
+_ERASE_KEYS = frozenset({0x7F, 0x08})
+
+
+def filtered_env(env: dict[str, str]) -> tuple[dict[str, str], list[str]]:
+    """The client's environment as it reaches the target, and the names of the locale variables
+    left out. Only LANG and LC_* reach it, and only when empty or naming C, POSIX or a UTF-8
+    locale (`en_US.UTF-8`, `C.utf8`, `de_DE.UTF-8@euro`); anything else is dropped."""
+    passed: dict[str, str] = {}
+    dropped: list[str] = []
+    for name, value in env.items():
+        if name not in PASSED_ENV and not name.startswith(PASSED_ENV_PREFIXES):
+            continue
+        if value == "" or _SAFE_LOCALE.fullmatch(value):
+            passed[name] = value
+        else:
+            dropped.append(name)
+    return passed, dropped
+
+
+def passed_modes(modes: dict[int, int]) -> dict[int, int]:
+    """The client's terminal modes that reach the target's pty (see _PASSED_MODES)."""
+    kept = {mode: value for mode, value in modes.items() if mode in _PASSED_MODES}
+    if modes.get(asyncssh.PTY_VERASE) in _ERASE_KEYS:
+        kept[asyncssh.PTY_VERASE] = modes[asyncssh.PTY_VERASE]
+    return kept
+
+
+def bounded_size(cols: int, rows: int, pixwidth: int, pixheight: int
+                 ) -> tuple[int, int, int, int]:
+    """A client's terminal size with columns and rows cut to MAX_TERM_COLS x MAX_TERM_ROWS
+    (the pixel size is dropped when they are cut, so it cannot contradict them)."""
+    if cols <= MAX_TERM_COLS and rows <= MAX_TERM_ROWS:
+        return cols, rows, pixwidth, pixheight
+    return min(cols, MAX_TERM_COLS), min(rows, MAX_TERM_ROWS), 0, 0
