@@ -3217,29 +3217,75 @@ class _Collector:
 
     def _interpreter(self, name: str, words: list[_Word], site: _Site) -> bool:
         family = INTERPRETERS.fullmatch(name)
-        inline = _INLINE_CODE.get(family.lastgroup or "", "") if family else ""
-        takes = _TAKES_ARGUMENT.get(family.lastgroup or "", "") if family else ""
+        kind = family.lastgroup or "" if family else ""
+        inline = _INLINE_CODE.get(kind, "")
+        takes = _TAKES_ARGUMENT.get(kind, "")
+        if kind == "awk" and self._program_option(name, words, site):
+            return True  # `awk -f - FILE`, `gawk --file=/dev/stdin`
         skip = False
         for word in words[1:]:
             value = word.value
             if skip:
                 skip = False
                 continue
+            if value == "-":
+                break  # `python3 - ARGS`: the program is stdin, ARGS its arguments
             if value is None or not value.startswith("-") or _descriptor_file(value) is not None:
-                if value != "-":
-                    return self._program_file(name, word, words, site, "an interpreter")
-                break
+                return self._program_file(name, word, words, site, "an interpreter")
             if value.startswith("--"):
                 if value.split("=", 1)[0] in ("--eval", "--print", "--command"):
                     return False
+                if value in _INTERACTIVE_LONG.get(kind, ()):
+                    break  # `node --interactive`: a prompt on stdin
                 continue
+            prompts = tuple(f"-{c}" for c in _INTERACTIVE.get(kind, ""))
+            if _cluster_letter(value, prompts, takes + inline)[0] is not None:
+                # `python3 -i script`, `perl -de0`, `php -a`: after (or instead of) its
+                # program the interpreter reads more code from stdin (attack I, finding 3).
+                break
+            module = value[2:] or (_at(words, words.index(word) + 1) or _Word("", "")).value
+            if kind == "python" and value[1:2] == "m" and module in _REPL_MODULES:
+                break  # `python3 -m pdb script`, `python3 -m code`: a prompt on stdin
             if set(value[1:]) & set(inline):
                 return False  # code on the command line: a command named for the interpreter
-            if value == "-f" and family is not None and family.lastgroup == "awk":
-                continue  # awk -f PROGFILE: the program's file is the next word
             # `python3 -W ignore`: "ignore" is the option's, not a script file.
             skip = len(value) == 2 and value[1] in takes
         return self._stdin_code(name, words, site, "an interpreter")
+
+    def _program_option(self, name: str, words: list[_Word], site: _Site) -> bool:
+        """A program whose program (a sed or awk script, a makefile) an option names:
+        `sed -f -`, `sed -nf-`, `--file=/dev/stdin`, `make -f -`, `gawk -E /dev/fd/0` read it
+        from stdin (attack I, finding 3), judged as an interpreter reading its program there
+        (`_stdin_code`); the command itself is judged as well (`sed -i`'s files). False when
+        every program named is an ordinary file."""
+        shorts, longs, others = _PROGRAM_OPTIONS[_PROGRAM_FAMILY.get(name, name)]
+        for index, word in enumerate(words[1:], start=1):
+            value = word.value
+            if value is None or value == "--":
+                break  # a word known only at run time: judged as the command's (unknown)
+            following = _at(words, index + 1)
+            program: _Word | None = None
+            if value.startswith("--") and len(value) > 2:
+                head, has_value, rest = value.partition("=")
+                if _long_option(head, longs) in longs:
+                    program = _Word(rest, rest) if has_value else following
+            elif value.startswith("-") and len(value) > 1:
+                letter, rest = _cluster_letter(value, tuple(f"-{c}" for c in shorts), others)
+                if letter is not None:
+                    program = _Word(rest, rest) if rest else following
+            if program is None:
+                continue
+            if program.value == "-":
+                origin, here = site.stdin, site.here
+            else:
+                origin, here = self._file_origin(program, _Streams(site, {}))
+                if origin in ("file", "null"):
+                    continue
+            self._stdin_code(name, words, site._replace(stdin=origin, here=here), "an interpreter")
+            if origin not in ("tty", "unknown"):
+                self._plain(name, words, site)  # `| sed -f - -i /etc/shadow` writes shadow
+            return True
+        return False
 
     def _user_shell(self, name: str, words: list[_Word], site: _Site) -> bool:
         """`su`, `sudo -s`, `script`, `chroot DIR` with no command start the user's shell,
@@ -4362,6 +4408,9 @@ _WRAPPERS: dict[str, _Options] = {
 _DATA_PROGRAMS = frozenset({
     "printf", "test", "[", "read", "mapfile", "readarray", "getopts", "wait", "let", "hash",
     "set", "shopt", "bind", "bindkey", "complete", "compgen", "enable", "alias", "fc", "r",
+    # Their handler looks only for a program read from stdin, and xargs gives its commands
+    # /dev/null for stdin: judged under xargs as before they had one.
+    "sed", "make", "gmake", "bmake", "pmake",
 })  # fmt: skip
 
 
@@ -5127,7 +5176,10 @@ def _binding_runs(text: str | None) -> bool:
 # Commands that write files the policy can name, so that they count as `>` on those files as a
 # redirection does: "all" (each operand: tee), "of" (dd's of=), or the options of a copy whose
 # last operand (or -t DIR) is the destination.
-_COPY = _options("St", ("--suffix", "--target-directory", "--backup"))
+# found after outside attack I (finding 4): `--no-target-directory`, `--recursive` and
+# `--archive` are named so that any start of them is read as GNU getopt reads it (`--no-t`).
+_COPY = _options("St", ("--suffix", "--target-directory", "--backup"),
+                 flags=("--no-target-directory", "--recursive", "--archive", "--symbolic"))
 
 
 class _Operand(NamedTuple):
@@ -5190,17 +5242,21 @@ _WRITES: dict[str, _Options | str | frozenset[str] | _Operand] = {
                       frozenset({"-o", "--output", "-r", "--reject-file"}),
                       "(the files the patch names)"),
     "install": _options("gmoSt", ("--group", "--mode", "--owner", "--suffix", "--target-directory",
-                                  "--backup", "--context", "--strip-program")),
+                                  "--backup", "--context", "--strip-program"),
+                        flags=("--no-target-directory",)),
     "rsync": _options("eBfTM", ("--rsh", "--block-size", "--filter", "--temp-dir", "--rsync-path",
                                 "--exclude", "--include", "--exclude-from", "--include-from",
                                 "--files-from", "--log-file", "--partial-dir", "--compare-dest",
                                 "--copy-dest", "--link-dest", "--chmod", "--chown", "--usermap",
                                 "--groupmap", "--backup-dir", "--suffix", "--password-file",
-                                "--out-format", "--max-size", "--min-size", "--timeout")),
+                                "--out-format", "--max-size", "--min-size", "--timeout"),
+                      flags=("--recursive", "--archive")),
 }  # fmt: skip
 
 
 _RECURSIVE = frozenset({"-r", "-R", "-a", "--recursive", "--archive"})
+# A destination taken as the name itself, not a directory to copy into (cp, mv, ln, install).
+_NO_TARGET = frozenset({"-T", "--no-target-directory"})
 
 
 def _rsync_removes(words: list[_Word]) -> tuple[PathArg, ...]:
@@ -5279,19 +5335,45 @@ def _written(words: list[_Word], spec: _Options | str | frozenset[str] | _Operan
                 for w in words[1:] if w.value is not None and w.value.startswith("of=")] + [
             PathArg(w.text, "unknown") for w in words[1:] if w.value is None]
     assert isinstance(spec, _Options)
+    # GNU cp, mv, ln and install permute: `cp SRC DEST -rT` (attack I, finding 4). A word
+    # known only at run time past the first operand is taken as an operand, and may be `-rT`.
     scanned = _scan_options(words, 1, spec)
     if scanned is None:
         return [PathArg(words[0].text + " ...", "unknown")]
-    index, found = scanned
-    operands = words[index:]
-    if words[0].value is not None and words[0].value.endswith("install") and any(
-            option in ("-d", "--directory") for option, _ in found):
+    known = {id(w): w for w in words}
+    stand_in = [w if w.value is not None else w._replace(value="\0") for w in words]
+    known.update({id(s): w for s, w in zip(stand_in, words, strict=True)})
+    permuted = _permuted(stand_in, 1, spec)
+    assert permuted is not None  # every word is known now
+    found, operands = permuted[0], [known[id(w)] for w in permuted[1]]
+    unseen = any(w.value is None and not w.fresh for w in operands)
+    program = (words[0].value or "").rsplit("/", 1)[-1]
+    if program.endswith("install") and any(option in ("-d", "--directory") for option, _ in found):
         return [_path_arg(w) for w in operands]  # `install -d DIR...` makes each DIR
+    # A recursive copy also writes everything under what it creates (`cp -a etc /` may
+    # replace /etc/shadow): that is a glob, so a rule it could meet holds the line. A moved
+    # directory carries its tree, and a symbolic link to one makes its tree appear at the
+    # link's name (`mv d /etc/sudoers.d`, `ln -sT d /etc/sudoers.d`).
+    options = {option for option, _ in found}
+    recursive = bool(options & _RECURSIVE) or program == "mv" or (
+        program == "ln" and bool(options & {"-s", "--symbolic"}))
+    tree = "/**" if recursive else ""
+    if unseen and program != "rsync":
+        options |= _NO_TARGET  # the unknown word may be `-T`: DEST itself, and its tree
+        recursive = True
     option = _last_argument(found, {"-t", "--target-directory"})
     if option is not None:
         if option[1] is None:
             return []
         destination, sources = option[1], operands
+    elif program != "rsync" and options & _NO_TARGET and operands:
+        # `cp -rT SRC DEST`: SRC's contents land in DEST itself, DEST/** when recursive.
+        target = _path_arg(operands[-1])
+        if not recursive or target.kind == "unknown":
+            return [target]
+        base = target.text.rstrip("/") or "/"
+        return [target, PathArg(f"{base}{'' if base.endswith('/') else '/'}**", "pattern",
+                                 target.tilde)]
     elif len(operands) >= 2:
         destination, sources = operands[-1], operands[:-1]
     else:
@@ -5302,10 +5384,6 @@ def _written(words: list[_Word], spec: _Options | str | frozenset[str] | _Operan
         return written
     base = target.text.rstrip("/") or "/"
     joiner = "" if base.endswith("/") else "/"
-    # A recursive copy also writes everything under what it creates (`cp -a etc /` may
-    # replace /etc/shadow): that is a glob, so a rule it could meet holds the line.
-    recursive = any(option in _RECURSIVE for option, _ in found)
-    tree = "/**" if recursive else ""
     for source in sources:
         if source.value is None:
             # A name known only at run time lands in the directory: any one name in it.
@@ -6115,6 +6193,24 @@ _TAKES_ARGUMENT = {"python": "WXQ", "perl": "Ix", "ruby": "IrCEKT", "node": "rC"
                    "jshell": ""}  # fmt: skip
 
 
+# found after outside attack I (finding 3): options that make an interpreter read code from
+# stdin after (or instead of) its program: python's and lua's -i, perl's debugger (-d), node's
+# -i, php's interactive shell (-a); python modules that are a prompt.
+_INTERACTIVE = {"python": "i", "lua": "i", "perl": "d", "node": "i", "php": "a"}
+_INTERACTIVE_LONG = {"node": ("--interactive",)}
+_REPL_MODULES = frozenset({"pdb", "code", "IPython", "ptpython", "bpython", "idlelib"})
+# Programs whose program an option names (`_Collector._program_option`): the letters and long
+# names of those options, and the program's other short options that take an argument.
+_PROGRAM_OPTIONS = {
+    "sed": ("f", frozenset({"--file"}), "el"),
+    "awk": ("f", frozenset({"--file"}), "vF"),
+    "gawk": ("fEi", frozenset({"--file", "--exec", "--include"}), "vFl"),
+    "make": ("f", frozenset({"--file", "--makefile"}), "CEIjloOW"),
+}
+_PROGRAM_FAMILY = {"mawk": "awk", "nawk": "awk", "busybox-awk": "awk", "gmake": "make",
+                   "bmake": "make", "pmake": "make"}
+
+
 def shell_name(name: str) -> str | None:
     """The shell among SHELLS that a command named `name` runs (`bash` for
     /usr/local/bin/bash5.2), or None."""
@@ -6275,6 +6371,7 @@ _HANDLERS: dict[str, Any] = {
     "abduco": _Collector._detached,
     "pee": _Collector._pee,
     "mosh-server": _Collector._mosh_server,
+    **{name: _Collector._program_option for name in ("sed", "make", "gmake", "bmake", "pmake")},
 }
 
 
