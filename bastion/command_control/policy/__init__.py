@@ -1962,6 +1962,10 @@ class _Collector:
                                      fed="bash" if name == "BASH_ENV" else "sh", label=f"{name}=")
         elif kind == "unknown":
             self._unknown(site, [value], f"{name} {_HOOK_UNKNOWN[name]}")
+        elif kind == "options":
+            doubt = _env_options_doubt(name, code)
+            if doubt is not None:
+                self._unknown(site, [value], doubt)
         elif kind == "terminal":
             if code not in _TERMINALS:
                 self._unknown(site, [value], f"TERM={code} makes readline draw and read keys in "
@@ -4848,7 +4852,64 @@ _HOOKS = {
     "MANPAGER": "program", "EDITOR": "program", "VISUAL": "program",
     "GIT_CONFIG_PARAMETERS": "unknown", "GIT_CONFIG_COUNT": "unknown", "GIT_CONFIG_GLOBAL": "unknown",
     "GIT_CONFIG_SYSTEM": "unknown", "LESSOPEN": "unknown", "LESSCLOSE": "unknown",
+    # found after outside attack I (finding 5): programs' options read from the environment
+    # (`_ENV_OPTIONS`), and more programs and files run from it
+    **{name: "options" for name in (
+        "TAR_OPTIONS", "GZIP", "PIGZ", "BZIP2", "BZIP", "XZ_OPT", "XZ_DEFAULTS", "LESS",
+        "MAKEFLAGS", "MFLAGS", "GNUMAKEFLAGS", "PERL5OPT", "RUBYOPT", "NODE_OPTIONS")},
+    "RSYNC_RSH": "program", "RSYNC_CONNECT_PROG": "program",
+    "LESSKEY": "unknown", "LESSKEYIN": "unknown", "LESSKEY_SYSTEM": "unknown",
+    "LESSKEYIN_SYSTEM": "unknown", "LESSKEY_CONTENT": "unknown", "LESSEDIT": "unknown",
+    "LESSHISTFILE": "unknown", "PERL5DB": "unknown", "PYTHONINSPECT": "unknown",
 }  # fmt: skip
+# Per variable: the program that reads its options from it, the options known harmless (no
+# program, code or file they name, no operand: `XZ_OPT=/etc/shadow` compresses it), and those
+# whose value is the next word, a number. Any other word is unknown: the policy judges no
+# option list it does not read (attack I, finding 5: `TAR_OPTIONS='--to-command=CMD'`).
+# GREP_OPTIONS is not read by grep since 2.21 (2014); make takes SHELL from a makefile, never
+# from the environment.
+_COMPRESSION = r"-[1-9]|--best|--fast|-[qvk]+|--quiet|--verbose|--keep"
+_ENV_OPTIONS: dict[str, tuple[str, re.Pattern[str], frozenset[str]]] = {
+    "TAR_OPTIONS": ("tar", re.compile(
+        r"-v+|--verbose|--(no-)?same-(owner|permissions)|--numeric-owner|--warning=[\w-]+"
+        r"|--format=\w+|--sort=\w+|--(owner|group|mode|mtime)=[\w:.,+-]+|--exclude=[^/\s]*"
+        r"|--exclude-(vcs|vcs-ignores|backups|caches|caches-all|caches-under)"
+        r"|--(no-)?(wildcards|anchored|ignore-case|recursion|xattrs|acls|selinux)"
+        r"|--ignore-failed-read|--totals|--blocking-factor=\d+|-b\d+|--record-size=\d+\w?"
+        r"|--delay-directory-restore|--no-overwrite-dir|--skip-old-files|--keep-old-files|-k"
+        r"|--one-file-system|--checkpoint(=\d+)?|--full-time|--utc|--touch|-m|-p"
+        r"|--preserve-permissions|--quoting-style=[\w-]+|--atime-preserve(=\w+)?"), frozenset()),
+    "GZIP": ("gzip", re.compile(_COMPRESSION + r"|-[nN]+|--(no-)?name|--rsyncable|--synchronous"),
+             frozenset()),
+    "PIGZ": ("pigz", re.compile(_COMPRESSION + r"|-[nN]+|--(no-)?name|--rsyncable|-[pb]\d+"
+                                r"|--(processes|blocksize)=\d+"), frozenset({"-p", "-b"})),
+    "BZIP2": ("bzip2", re.compile(_COMPRESSION + r"|-s|--small"), frozenset()),
+    "XZ_OPT": ("xz", re.compile(_COMPRESSION + r"|-[0-9]e|-e|--extreme|-T\d+|--threads=\d+|-M\S+"
+                                r"|--memlimit(-compress|-decompress|-mt-decompress)?=\S+|-Q"
+                                r"|--no-warn|--no-adjust|--no-sparse|--check=\w+"
+                                r"|--block-size=\d+\w*"), frozenset({"-T", "-M"})),
+    # less: letters without a dash too (`LESS=FRX`); not -o/-O (a log file), -k (a lesskey
+    # file) or `+CMD` (a command run at start).
+    "LESS": ("less", re.compile(r"-{0,1}[A-NP-Za-jl-np-z~#0-9.]+|--(?!log|LOG|lesskey|tag)[\w-]+"
+                                r"(=[\w.,]*)?"), frozenset()),
+    "MAKEFLAGS": ("make", re.compile(
+        r"-?[kinsSwBqrRteL]+|-j\d*|-l[\d.]*|--jobs(=\d+)?|--load-average(=[\d.]+)?"
+        r"|--(no-)?print-directory|--silent|--quiet|--(no-)?keep-going|--output-sync(=\w+)?"
+        r"|-O\w*|--no-builtin-(rules|variables)|--warn-undefined-variables|--trace"
+        r"|--debug(=\w+)?|--environment-overrides"), frozenset({"-j", "-l"})),
+    "PERL5OPT": ("perl", re.compile(r"-[wWXtTU]+|-C\d*"), frozenset()),
+    "RUBYOPT": ("ruby", re.compile(r"-[wv]|-W[0-2]?|-W:[\w-]+|--(disable|enable)[-=][\w,-]+"
+                                   r"|--y?jit|-E[\w:-]+|--(external-)?encoding=[\w:-]+"), frozenset()),
+    "NODE_OPTIONS": ("node", re.compile(
+        r"--max-(old|semi)-space-size=\d+|--enable-source-maps|--no-(warnings|deprecation)"
+        r"|--trace-(warnings|deprecation|uncaught)|--unhandled-rejections=[\w-]+"
+        r"|--dns-result-order=[\w-]+|--openssl-legacy-provider|--use-(openssl|bundled)-ca"
+        r"|--max-http-header-size=\d+|--stack-trace-limit=\d+|--tls-(min|max)-v1\.[0-3]"),
+        frozenset()),
+}
+_ENV_OPTIONS["BZIP"] = _ENV_OPTIONS["BZIP2"]
+_ENV_OPTIONS["XZ_DEFAULTS"] = _ENV_OPTIONS["XZ_OPT"]
+_ENV_OPTIONS["MFLAGS"] = _ENV_OPTIONS["GNUMAKEFLAGS"] = _ENV_OPTIONS["MAKEFLAGS"]
 # Terminal types whose readline (bracketed paste, cursor keys, echo) the tracker reads. Another
 # TERM (`dumb`: no bracketed paste, horizontal scrolling) is unknown: bash re-reads TERM at once.
 _TERMINALS = frozenset({
@@ -4872,7 +4933,32 @@ _HOOK_UNKNOWN = {
     "INPUTRC": "names key bindings readline reads again (C-x C-r)",
     "histchars": "changes the history characters: a later line may run an earlier one "
                  "(`histchars=@`, then `@@`)",
+    **dict.fromkeys(("LESSKEY", "LESSKEYIN", "LESSKEY_SYSTEM", "LESSKEYIN_SYSTEM"),
+                    "names a file of less key bindings, which may run commands"),
+    "LESSKEY_CONTENT": "gives less key bindings, which may run commands",
+    "LESSEDIT": "names the editor command less runs",
+    "LESSHISTFILE": "names a file less writes its history to",
+    "PERL5DB": "gives the code perl's debugger runs",
+    "PYTHONINSPECT": "makes python read code from stdin after its script",
 }
+
+
+def _env_options_doubt(name: str, value: str) -> str | None:
+    """Why the options a program reads from the environment variable `name` (`_ENV_OPTIONS`)
+    cannot be judged harmless, or None: an option the table does not list, or a value that
+    does not split into words."""
+    program, harmless, takes = _ENV_OPTIONS[name]
+    try:
+        words = shlex.split(value)
+    except ValueError:
+        return f"{name} gives {program} options the policy cannot split"
+    previous = ""
+    for word in words:
+        if not (harmless.fullmatch(word) or word in takes or (previous in takes and word.isdigit())):
+            return (f"{name} gives {program} an option that may run a program or name a file: "
+                    f"{one_line(word, 40)}")
+        previous = word
+    return None
 
 
 def _aliased(alias: str, value: str) -> str:
