@@ -2240,6 +2240,9 @@ class _Collector:
             elif word.brace or word.expanded:
                 dynamic = True
         paths = _operand_paths(words)
+        if name in _TREE_CHANGERS and (name == "mount" or _recursive_change(words)):
+            paths += tuple(PathArg(f"{p.text.rstrip('/')}/**", "pattern", p.tilde)
+                           for p in paths if p.kind != "unknown")
         if site.dynamic:  # xargs appends words known only at run time
             paths += (PathArg("(appended at run time)", "unknown"),)
         if not reads_stdin and name in _COMMAND_LANGUAGES and _reads_commands(name, words):
@@ -5341,6 +5344,26 @@ _WRITES: dict[str, _Options | str | frozenset[str] | _Operand] = {
 
 
 _RECURSIVE = frozenset({"-r", "-R", "-a", "--recursive", "--archive"})
+# found after outside attack I (finding 6): programs that change a file's mode, owner, ACL,
+# attributes or what is seen at its name. With -R (and mount, which hides the tree under its
+# target) they change everything under each operand too: DIR/**, a pattern, so that a rule
+# protecting a file under it holds the line (`chmod -R o+w /etc`, `mount -t tmpfs x /etc`).
+_TREE_CHANGERS = frozenset({"chmod", "chown", "chgrp", "setfacl", "chattr", "chcon", "mount"})
+
+
+def _recursive_change(words: list[_Word]) -> bool:
+    """Whether chmod, chown, chgrp, setfacl, chattr or chcon is given -R (in a cluster too) or
+    --recursive (any start of it GNU getopt takes, `--rec`)."""
+    for word in words[1:]:
+        value = word.value
+        if value is None or value == "--":
+            return value is None  # an option known only at run time may be -R
+        if value.startswith("--"):
+            if len(value) > 4 and "--recursive".startswith(value):
+                return True
+        elif value.startswith("-") and "R" in value:
+            return True
+    return False
 # A destination taken as the name itself, not a directory to copy into (cp, mv, ln, install).
 _NO_TARGET = frozenset({"-T", "--no-target-directory"})
 
