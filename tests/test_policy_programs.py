@@ -295,3 +295,17 @@ def test_sftp_setstat_on_a_credential_file_is_denied(default_policy: Policy, op:
     line = gate.file_op_line(op, (path,), literal=True)
     assert judged(default_policy, line) == ("deny", "no-credential-file-writes"), line
     assert judged(default_policy, gate.file_op_line(op, ("/tmp/x",), literal=True))[0] == "allow"
+
+
+# ---------------------------------------------------------------------------------------------
+# Finding 7: Ansible with pipelining sends python code on stdin: held, as finding 3 holds it.
+
+@pytest.mark.parametrize(("command", "kind"), [
+    ("/bin/sh -c '/usr/bin/python3 && sleep 0'", "interpreter"),
+    ("/bin/sh -c 'sudo -H -S -n  -u root /bin/sh -c '\"'\"'echo BECOME-SUCCESS-abc ; "
+     "/usr/bin/python3'\"'\"' && sleep 0'", "interpreter"),
+    ("/bin/sh -c '/usr/bin/python3 /home/deploy/.ansible/tmp/ansible-tmp-1/AnsiballZ_ping.py "
+     "&& sleep 0'", None),
+])
+def test_ansible_pipelining_is_held_and_its_default_is_not(command: str, kind: str | None) -> None:
+    assert reads_script_from_stdin(command) == kind
