@@ -60,14 +60,18 @@ PROGRAM_ON_STDIN = [
     # interpreters with `-` as the script and arguments after it, and other names of stdin
     "python3 - x", "python3 - x y", "python3 -u - x", "perl - x", "perl -w - x", "ruby - x",
     "node - x", "php - x", "php -f - x", "lua - x", "tclsh - x", "expect -f - x", "Rscript - x",
-    "python3 /dev/stdin x", "python3 /dev/fd/0 x", "perl /proc/self/fd/0 x",
+    "python3 /dev/stdin x", "python3 /dev/fd/0 x", "perl /proc/self/fd/0 x", "perl -x - x",
+    "python3 -X dev - x", "python3 -- - x", "sed -f /dev/fd/3 f 3<&0", "cd /dev/fd; sed -f 0 f",
+    # a macro processor whose syscmd runs shell commands, reading stdin with no file or `-`
+    "m4", "m4 -", "m4 x.m4 -",
     # interpreters that read more code from stdin after their program
     "python3 -i script.py", "python3 -ic 'print(1)'", "python3 -m pdb script.py",
     "python3 -m code", "perl -de0", "perl -d script.pl", "php -a", "node --interactive",
     "node -i", "lua -i script.lua",
 ]
 WRAPPED = ["env {}", "sudo {}", "sh -c '{}'", "nice {}", "timeout 5 {}", "nohup {}",
-           "sudo -u www-data env LC_ALL=C {}", "bash -c 'cd /tmp && {}'"]
+           "sudo -u www-data env LC_ALL=C {}", "bash -c 'cd /tmp && {}'", "env -S '{}'",
+           "exec {}", "command {}", "time {}", "su -c '{}'", "sudo -u x -- {}", "ssh host {}"]
 
 
 @pytest.mark.parametrize("line", PROGRAM_ON_STDIN)
@@ -91,6 +95,7 @@ PROGRAM_IN_A_FILE = [
     "awk -f prog.awk /etc/hostname", "awk '{print $1}' /etc/hostname", "awk -v x=- '{print}' f",
     "make -f Makefile all", "make -C /tmp", "make", "python3 x.py -", "python3 -W ignore x.py",
     "perl -e 'print 1' -", "python3 -m http.server", "php -f index.php", "node app.js -",
+    "m4 x.m4", "perl -x script.pl -",
 ]
 
 

@@ -6200,6 +6200,7 @@ _EDITORS = frozenset({"ed", "red", "ex", "vi", "vim", "view", "rvim", "rview", "
 _COMMAND_LANGUAGES = _EDITORS | {
     "sqlite3", "gdb", "dc", "ftp", "lftp", "sftp", "mysql", "mariadb", "psql", "mongo",
     "mongosh", "gnuplot", "octave",
+    "m4",  # attack I, finding 3: syscmd and esyscmd run shell commands
 }  # fmt: skip
 # Options that give the commands, so that none are read from stdin ("-": from stdin after all).
 _COMMANDS_GIVEN = {"mysql": ("-e", "--execute"), "mariadb": ("-e", "--execute"),
@@ -6270,7 +6271,7 @@ def _reads_commands(name: str, words: list[_Word]) -> bool:
         if following is None and index + 1 < len(args) and name != "gdb":
             following = args[index + 1]
         return following == "-"  # `psql -f -`, `sftp -b -`: the commands are stdin
-    if name in ("dc", "gnuplot", "octave"):
+    if name in ("dc", "gnuplot", "octave", "m4"):
         return not [a for a in args if not a.startswith("-")] or "-" in args
     return True
 
@@ -6297,7 +6298,8 @@ INTERPRETERS = re.compile(
 _INLINE_CODE = {"python": "cm", "perl": "eE", "ruby": "e", "node": "ep", "php": "rRBE",
                 "lua": "e", "r": "e", "tcl": "c", "awk": "", "pwsh": "cC", "osa": "e",
                 "jshell": "e"}  # fmt: skip
-_TAKES_ARGUMENT = {"python": "WXQ", "perl": "Ix", "ruby": "IrCEKT", "node": "rC", "php": "cdz",
+# (perl's -x takes its directory attached only: `perl -x - ARGS` reads its program from stdin.)
+_TAKES_ARGUMENT = {"python": "WXQ", "perl": "I", "ruby": "IrCEKT", "node": "rC", "php": "cdz",
                    "lua": "l", "r": "", "tcl": "", "awk": "fvF", "pwsh": "fFo", "osa": "l",
                    "jshell": ""}  # fmt: skip
 
