@@ -213,7 +213,12 @@ Things a caller may rely on:
   dot commands by any start of their name, git's subcommand code options and `ext::` remotes,
   writers' long options by any start of their name, programs that make files, code options of
   sort, dpkg, apt, man, zip, vim, less; programs run from GIT_SSH_COMMAND, PAGER, EDITOR...):
-  `_sqlite_dot`, `_GIT_SUBCOMMAND_CODE`, `_after_options`, `_OPTION_CODE`, `_HOOKS`.
+  `_sqlite_dot`, `_GIT_SUBCOMMAND_CODE`, `_after_options`, `_OPTION_CODE`, `_HOOKS`. Found
+  after outside attack I (finding 3): a program reads its program from stdin whatever follows
+  it: an interpreter given `-` (`python3 - ARGS`), one that reads more code after its script
+  (`python3 -i`, `perl -d`), an option naming a sed or awk script or a makefile as stdin
+  (`sed -f -`, `make -f /dev/stdin`: `_program_option`), m4; (finding 5) options programs read
+  from the environment (`TAR_OPTIONS`...) are unknown unless known harmless (`_ENV_OPTIONS`).
 - `args` are matched as written after quote removal: globs and `~` are not expanded there
   (`paths` is for files).
 - Each line is judged alone: state from earlier lines (a `cd`, a variable, a script written to
