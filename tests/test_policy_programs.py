@@ -278,6 +278,8 @@ def test_a_recursive_change_or_a_mount_above_a_protected_file_is_held(default_po
 @pytest.mark.parametrize(("line", "expected"), [
     ("mount --bind /tmp/x ~/.inputrc", ("confirm", "confirm-readline-init-write")),
     ("mount --bind /tmp/cron /etc/cron.d", ("alert", "alert-cron-files")),
+    ("mount --bind /tmp/keys /root/.ssh/authorized_keys", ("alert", "alert-authorized-keys")),
+    ("setfacl -m u:nobody:rw /root/.ssh/authorized_keys", ("alert", "alert-authorized-keys")),
     ("chmod 600 /root/x", ("allow", "defaults.unmatched")),
     ("chmod -R 755 /var/www", ("allow", "defaults.unmatched")),
     ("chown -R www-data: /var/www", ("allow", "defaults.unmatched")),
