@@ -1569,7 +1569,9 @@ DEFAULT_DECISIONS = [
     ("rsync -a /tmp/evil/ /etc/", "confirm", "no-credential-file-writes"),
     ("cd \"$d\" && rm -rf etc", "confirm", "no-root-wipe"),
     ("tee /etc/\"$f\"", "confirm", "no-raw-disk-write"),  # any rule on ">" could match
-    ("cp x \"$dest\"", "confirm", "no-raw-disk-write"),
+    # cp itself may make a link to a credential file ("$dest" may be `-l`): the first command
+    # decides a tie
+    ("cp x \"$dest\"", "confirm", "no-credential-file-cp-links"),
     ("declare -n h=HISTFILE", "confirm", "no-history-off"),
     ("read HISTFILE", "confirm", "no-history-off"),
     ("scp -t /etc/sudoer?", "confirm", "no-credential-file-writes"),

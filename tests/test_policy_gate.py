@@ -336,3 +336,53 @@ def test_a_script_on_stdin_that_starts_gdb_holds_gdb_and_its_commands_run_nothin
     assert b"shell: command not found" in r.stderr
     assert b"after" in r.stdout
     assert not canary.exists()
+
+
+# Outside attack I, findings 3 and 4: a program reading its program from stdin whatever
+# arguments follow, and a recursive copy onto the target itself.
+
+@pytest.mark.parametrize(("command", "feed"), [
+    ("sed -n -f - /etc/hostname", "1e touch {canary}\n"),
+    ("python3 - x", "open('{canary}', 'w')\n"),
+])
+def test_an_exec_program_reading_its_program_from_stdin_before_its_operands_is_held(
+    world: World, command: str, feed: str,
+) -> None:
+    alice = world.person("alice")
+    canary = world.protected / f"program-{command.split()[0]}"
+    r = alice.run(f"{LOGIN}@web01", command, input=feed.format(canary=canary).encode())
+    assert r.returncode == 126, r.stderr
+    assert b"expired" in r.stderr
+    assert not canary.exists()
+    row = world.ctx.store.one("SELECT verdict, message FROM commands WHERE line = ? "
+                              "ORDER BY id DESC LIMIT 1", (command,))
+    assert row == {"verdict": "confirm", "message": "an interpreter reading its program from stdin"}
+
+
+def test_a_script_line_that_runs_sed_on_its_stdin_is_held_and_its_program_runs_nothing(
+    world: World,
+) -> None:
+    # sed would take the script's next line as its program (`1e CMD` runs CMD). Held and left
+    # to expire, sed never runs: bash reads that line itself, a command it does not have.
+    alice = world.person("alice")
+    canary = world.protected / "sed-script"
+    r = alice.run(f"{LOGIN}@web01", "bash",
+                  input=f"sed -n -f - /etc/hostname\n1e touch {canary}\necho after\n".encode())
+    assert b"may read the script after it" in r.stderr, r.stderr
+    assert b"expired" in r.stderr
+    assert b"1e: command not found" in r.stderr
+    assert b"after" in r.stdout
+    assert not canary.exists()
+
+
+@pytest.mark.parametrize("copy", ["cp -rT {src} {p}", "cp {src} {p} -aT"])
+def test_a_recursive_copy_onto_the_protected_folder_itself_is_refused(world: World,
+                                                                      copy: str) -> None:
+    src = world.protected.parent / "tree"
+    src.mkdir(exist_ok=True)
+    (src / "planted").write_text("x\n")
+    alice = world.person("alice")
+    r = alice.run(f"{LOGIN}@web01", copy.format(src=src, p=world.protected))
+    assert r.returncode == 126, r.stderr
+    assert b"denied: the protected folder is not changed" in r.stderr
+    assert list(world.protected.iterdir()) == []

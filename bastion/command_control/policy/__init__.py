@@ -213,7 +213,12 @@ Things a caller may rely on:
   dot commands by any start of their name, git's subcommand code options and `ext::` remotes,
   writers' long options by any start of their name, programs that make files, code options of
   sort, dpkg, apt, man, zip, vim, less; programs run from GIT_SSH_COMMAND, PAGER, EDITOR...):
-  `_sqlite_dot`, `_GIT_SUBCOMMAND_CODE`, `_after_options`, `_OPTION_CODE`, `_HOOKS`.
+  `_sqlite_dot`, `_GIT_SUBCOMMAND_CODE`, `_after_options`, `_OPTION_CODE`, `_HOOKS`. Found
+  after outside attack I (finding 3): a program reads its program from stdin whatever follows
+  it: an interpreter given `-` (`python3 - ARGS`), one that reads more code after its script
+  (`python3 -i`, `perl -d`), an option naming a sed or awk script or a makefile as stdin
+  (`sed -f -`, `make -f /dev/stdin`: `_program_option`), m4; (finding 5) options programs read
+  from the environment (`TAR_OPTIONS`...) are unknown unless known harmless (`_ENV_OPTIONS`).
 - `args` are matched as written after quote removal: globs and `~` are not expanded there
   (`paths` is for files).
 - Each line is judged alone: state from earlier lines (a `cd`, a variable, a script written to
@@ -1962,6 +1967,10 @@ class _Collector:
                                      fed="bash" if name == "BASH_ENV" else "sh", label=f"{name}=")
         elif kind == "unknown":
             self._unknown(site, [value], f"{name} {_HOOK_UNKNOWN[name]}")
+        elif kind == "options":
+            doubt = _env_options_doubt(name, code)
+            if doubt is not None:
+                self._unknown(site, [value], doubt)
         elif kind == "terminal":
             if code not in _TERMINALS:
                 self._unknown(site, [value], f"TERM={code} makes readline draw and read keys in "
@@ -2236,6 +2245,9 @@ class _Collector:
             elif word.brace or word.expanded:
                 dynamic = True
         paths = _operand_paths(words)
+        if name in _TREE_CHANGERS and (name == "mount" or _recursive_change(words)):
+            paths += tuple(PathArg(f"{p.text.rstrip('/')}/**", "pattern", p.tilde)
+                           for p in paths if p.kind != "unknown")
         if site.dynamic:  # xargs appends words known only at run time
             paths += (PathArg("(appended at run time)", "unknown"),)
         if not reads_stdin and name in _COMMAND_LANGUAGES and _reads_commands(name, words):
@@ -3217,29 +3229,75 @@ class _Collector:
 
     def _interpreter(self, name: str, words: list[_Word], site: _Site) -> bool:
         family = INTERPRETERS.fullmatch(name)
-        inline = _INLINE_CODE.get(family.lastgroup or "", "") if family else ""
-        takes = _TAKES_ARGUMENT.get(family.lastgroup or "", "") if family else ""
+        kind = family.lastgroup or "" if family else ""
+        inline = _INLINE_CODE.get(kind, "")
+        takes = _TAKES_ARGUMENT.get(kind, "")
+        if kind == "awk" and self._program_option(name, words, site):
+            return True  # `awk -f - FILE`, `gawk --file=/dev/stdin`
         skip = False
         for word in words[1:]:
             value = word.value
             if skip:
                 skip = False
                 continue
+            if value == "-":
+                break  # `python3 - ARGS`: the program is stdin, ARGS its arguments
             if value is None or not value.startswith("-") or _descriptor_file(value) is not None:
-                if value != "-":
-                    return self._program_file(name, word, words, site, "an interpreter")
-                break
+                return self._program_file(name, word, words, site, "an interpreter")
             if value.startswith("--"):
                 if value.split("=", 1)[0] in ("--eval", "--print", "--command"):
                     return False
+                if value in _INTERACTIVE_LONG.get(kind, ()):
+                    break  # `node --interactive`: a prompt on stdin
                 continue
+            prompts = tuple(f"-{c}" for c in _INTERACTIVE.get(kind, ""))
+            if _cluster_letter(value, prompts, takes + inline)[0] is not None:
+                # `python3 -i script`, `perl -de0`, `php -a`: after (or instead of) its
+                # program the interpreter reads more code from stdin (attack I, finding 3).
+                break
+            module = value[2:] or (_at(words, words.index(word) + 1) or _Word("", "")).value
+            if kind == "python" and value[1:2] == "m" and module in _REPL_MODULES:
+                break  # `python3 -m pdb script`, `python3 -m code`: a prompt on stdin
             if set(value[1:]) & set(inline):
                 return False  # code on the command line: a command named for the interpreter
-            if value == "-f" and family is not None and family.lastgroup == "awk":
-                continue  # awk -f PROGFILE: the program's file is the next word
             # `python3 -W ignore`: "ignore" is the option's, not a script file.
             skip = len(value) == 2 and value[1] in takes
         return self._stdin_code(name, words, site, "an interpreter")
+
+    def _program_option(self, name: str, words: list[_Word], site: _Site) -> bool:
+        """A program whose program (a sed or awk script, a makefile) an option names:
+        `sed -f -`, `sed -nf-`, `--file=/dev/stdin`, `make -f -`, `gawk -E /dev/fd/0` read it
+        from stdin (attack I, finding 3), judged as an interpreter reading its program there
+        (`_stdin_code`); the command itself is judged as well (`sed -i`'s files). False when
+        every program named is an ordinary file."""
+        shorts, longs, others = _PROGRAM_OPTIONS[_PROGRAM_FAMILY.get(name, name)]
+        for index, word in enumerate(words[1:], start=1):
+            value = word.value
+            if value is None or value == "--":
+                break  # a word known only at run time: judged as the command's (unknown)
+            following = _at(words, index + 1)
+            program: _Word | None = None
+            if value.startswith("--") and len(value) > 2:
+                head, has_value, rest = value.partition("=")
+                if _long_option(head, longs) in longs:
+                    program = _Word(rest, rest) if has_value else following
+            elif value.startswith("-") and len(value) > 1:
+                letter, rest = _cluster_letter(value, tuple(f"-{c}" for c in shorts), others)
+                if letter is not None:
+                    program = _Word(rest, rest) if rest else following
+            if program is None:
+                continue
+            if program.value == "-":
+                origin, here = site.stdin, site.here
+            else:
+                origin, here = self._file_origin(program, _Streams(site, {}))
+                if origin in ("file", "null"):
+                    continue
+            self._stdin_code(name, words, site._replace(stdin=origin, here=here), "an interpreter")
+            if origin not in ("tty", "unknown"):
+                self._plain(name, words, site)  # `| sed -f - -i /etc/shadow` writes shadow
+            return True
+        return False
 
     def _user_shell(self, name: str, words: list[_Word], site: _Site) -> bool:
         """`su`, `sudo -s`, `script`, `chroot DIR` with no command start the user's shell,
@@ -4362,6 +4420,9 @@ _WRAPPERS: dict[str, _Options] = {
 _DATA_PROGRAMS = frozenset({
     "printf", "test", "[", "read", "mapfile", "readarray", "getopts", "wait", "let", "hash",
     "set", "shopt", "bind", "bindkey", "complete", "compgen", "enable", "alias", "fc", "r",
+    # Their handler looks only for a program read from stdin, and xargs gives its commands
+    # /dev/null for stdin: judged under xargs as before they had one.
+    "sed", "make", "gmake", "bmake", "pmake",
 })  # fmt: skip
 
 
@@ -4799,7 +4860,64 @@ _HOOKS = {
     "MANPAGER": "program", "EDITOR": "program", "VISUAL": "program",
     "GIT_CONFIG_PARAMETERS": "unknown", "GIT_CONFIG_COUNT": "unknown", "GIT_CONFIG_GLOBAL": "unknown",
     "GIT_CONFIG_SYSTEM": "unknown", "LESSOPEN": "unknown", "LESSCLOSE": "unknown",
+    # found after outside attack I (finding 5): programs' options read from the environment
+    # (`_ENV_OPTIONS`), and more programs and files run from it
+    **{name: "options" for name in (
+        "TAR_OPTIONS", "GZIP", "PIGZ", "BZIP2", "BZIP", "XZ_OPT", "XZ_DEFAULTS", "LESS",
+        "MAKEFLAGS", "MFLAGS", "GNUMAKEFLAGS", "PERL5OPT", "RUBYOPT", "NODE_OPTIONS")},
+    "RSYNC_RSH": "program", "RSYNC_CONNECT_PROG": "program",
+    "LESSKEY": "unknown", "LESSKEYIN": "unknown", "LESSKEY_SYSTEM": "unknown",
+    "LESSKEYIN_SYSTEM": "unknown", "LESSKEY_CONTENT": "unknown", "LESSEDIT": "unknown",
+    "LESSHISTFILE": "unknown", "PERL5DB": "unknown", "PYTHONINSPECT": "unknown",
 }  # fmt: skip
+# Per variable: the program that reads its options from it, the options known harmless (no
+# program, code or file they name, no operand: `XZ_OPT=/etc/shadow` compresses it), and those
+# whose value is the next word, a number. Any other word is unknown: the policy judges no
+# option list it does not read (attack I, finding 5: `TAR_OPTIONS='--to-command=CMD'`).
+# GREP_OPTIONS is not read by grep since 2.21 (2014); make takes SHELL from a makefile, never
+# from the environment.
+_COMPRESSION = r"-[1-9]|--best|--fast|-[qvk]+|--quiet|--verbose|--keep"
+_ENV_OPTIONS: dict[str, tuple[str, re.Pattern[str], frozenset[str]]] = {
+    "TAR_OPTIONS": ("tar", re.compile(
+        r"-v+|--verbose|--(no-)?same-(owner|permissions)|--numeric-owner|--warning=[\w-]+"
+        r"|--format=\w+|--sort=\w+|--(owner|group|mode|mtime)=[\w:.,+-]+|--exclude=[^/\s]*"
+        r"|--exclude-(vcs|vcs-ignores|backups|caches|caches-all|caches-under)"
+        r"|--(no-)?(wildcards|anchored|ignore-case|recursion|xattrs|acls|selinux)"
+        r"|--ignore-failed-read|--totals|--blocking-factor=\d+|-b\d+|--record-size=\d+\w?"
+        r"|--delay-directory-restore|--no-overwrite-dir|--skip-old-files|--keep-old-files|-k"
+        r"|--one-file-system|--checkpoint(=\d+)?|--full-time|--utc|--touch|-m|-p"
+        r"|--preserve-permissions|--quoting-style=[\w-]+|--atime-preserve(=\w+)?"), frozenset()),
+    "GZIP": ("gzip", re.compile(_COMPRESSION + r"|-[nN]+|--(no-)?name|--rsyncable|--synchronous"),
+             frozenset()),
+    "PIGZ": ("pigz", re.compile(_COMPRESSION + r"|-[nN]+|--(no-)?name|--rsyncable|-[pb]\d+"
+                                r"|--(processes|blocksize)=\d+"), frozenset({"-p", "-b"})),
+    "BZIP2": ("bzip2", re.compile(_COMPRESSION + r"|-s|--small"), frozenset()),
+    "XZ_OPT": ("xz", re.compile(_COMPRESSION + r"|-[0-9]e|-e|--extreme|-T\d+|--threads=\d+|-M\S+"
+                                r"|--memlimit(-compress|-decompress|-mt-decompress)?=\S+|-Q"
+                                r"|--no-warn|--no-adjust|--no-sparse|--check=\w+"
+                                r"|--block-size=\d+\w*"), frozenset({"-T", "-M"})),
+    # less: letters without a dash too (`LESS=FRX`); not -o/-O (a log file), -k (a lesskey
+    # file) or `+CMD` (a command run at start).
+    "LESS": ("less", re.compile(r"-{0,1}[A-NP-Za-jl-np-z~#0-9.]+|--(?!log|LOG|lesskey|tag)[\w-]+"
+                                r"(=[\w.,]*)?"), frozenset()),
+    "MAKEFLAGS": ("make", re.compile(
+        r"-?[kinsSwBqrRteL]+|-j\d*|-l[\d.]*|--jobs(=\d+)?|--load-average(=[\d.]+)?"
+        r"|--(no-)?print-directory|--silent|--quiet|--(no-)?keep-going|--output-sync(=\w+)?"
+        r"|-O\w*|--no-builtin-(rules|variables)|--warn-undefined-variables|--trace"
+        r"|--debug(=\w+)?|--environment-overrides"), frozenset({"-j", "-l"})),
+    "PERL5OPT": ("perl", re.compile(r"-[wWXtTU]+|-C\d*"), frozenset()),
+    "RUBYOPT": ("ruby", re.compile(r"-[wv]|-W[0-2]?|-W:[\w-]+|--(disable|enable)[-=][\w,-]+"
+                                   r"|--y?jit|-E[\w:-]+|--(external-)?encoding=[\w:-]+"), frozenset()),
+    "NODE_OPTIONS": ("node", re.compile(
+        r"--max-(old|semi)-space-size=\d+|--enable-source-maps|--no-(warnings|deprecation)"
+        r"|--trace-(warnings|deprecation|uncaught)|--unhandled-rejections=[\w-]+"
+        r"|--dns-result-order=[\w-]+|--openssl-legacy-provider|--use-(openssl|bundled)-ca"
+        r"|--max-http-header-size=\d+|--stack-trace-limit=\d+|--tls-(min|max)-v1\.[0-3]"),
+        frozenset()),
+}
+_ENV_OPTIONS["BZIP"] = _ENV_OPTIONS["BZIP2"]
+_ENV_OPTIONS["XZ_DEFAULTS"] = _ENV_OPTIONS["XZ_OPT"]
+_ENV_OPTIONS["MFLAGS"] = _ENV_OPTIONS["GNUMAKEFLAGS"] = _ENV_OPTIONS["MAKEFLAGS"]
 # Terminal types whose readline (bracketed paste, cursor keys, echo) the tracker reads. Another
 # TERM (`dumb`: no bracketed paste, horizontal scrolling) is unknown: bash re-reads TERM at once.
 _TERMINALS = frozenset({
@@ -4823,7 +4941,32 @@ _HOOK_UNKNOWN = {
     "INPUTRC": "names key bindings readline reads again (C-x C-r)",
     "histchars": "changes the history characters: a later line may run an earlier one "
                  "(`histchars=@`, then `@@`)",
+    **dict.fromkeys(("LESSKEY", "LESSKEYIN", "LESSKEY_SYSTEM", "LESSKEYIN_SYSTEM"),
+                    "names a file of less key bindings, which may run commands"),
+    "LESSKEY_CONTENT": "gives less key bindings, which may run commands",
+    "LESSEDIT": "names the editor command less runs",
+    "LESSHISTFILE": "names a file less writes its history to",
+    "PERL5DB": "gives the code perl's debugger runs",
+    "PYTHONINSPECT": "makes python read code from stdin after its script",
 }
+
+
+def _env_options_doubt(name: str, value: str) -> str | None:
+    """Why the options a program reads from the environment variable `name` (`_ENV_OPTIONS`)
+    cannot be judged harmless, or None: an option the table does not list, or a value that
+    does not split into words."""
+    program, harmless, takes = _ENV_OPTIONS[name]
+    try:
+        words = shlex.split(value)
+    except ValueError:
+        return f"{name} gives {program} options the policy cannot split"
+    previous = ""
+    for word in words:
+        if not (harmless.fullmatch(word) or word in takes or (previous in takes and word.isdigit())):
+            return (f"{name} gives {program} an option that may run a program or name a file: "
+                    f"{one_line(word, 40)}")
+        previous = word
+    return None
 
 
 def _aliased(alias: str, value: str) -> str:
@@ -5127,7 +5270,10 @@ def _binding_runs(text: str | None) -> bool:
 # Commands that write files the policy can name, so that they count as `>` on those files as a
 # redirection does: "all" (each operand: tee), "of" (dd's of=), or the options of a copy whose
 # last operand (or -t DIR) is the destination.
-_COPY = _options("St", ("--suffix", "--target-directory", "--backup"))
+# found after outside attack I (finding 4): `--no-target-directory`, `--recursive` and
+# `--archive` are named so that any start of them is read as GNU getopt reads it (`--no-t`).
+_COPY = _options("St", ("--suffix", "--target-directory", "--backup"),
+                 flags=("--no-target-directory", "--recursive", "--archive", "--symbolic"))
 
 
 class _Operand(NamedTuple):
@@ -5190,17 +5336,41 @@ _WRITES: dict[str, _Options | str | frozenset[str] | _Operand] = {
                       frozenset({"-o", "--output", "-r", "--reject-file"}),
                       "(the files the patch names)"),
     "install": _options("gmoSt", ("--group", "--mode", "--owner", "--suffix", "--target-directory",
-                                  "--backup", "--context", "--strip-program")),
+                                  "--backup", "--context", "--strip-program"),
+                        flags=("--no-target-directory",)),
     "rsync": _options("eBfTM", ("--rsh", "--block-size", "--filter", "--temp-dir", "--rsync-path",
                                 "--exclude", "--include", "--exclude-from", "--include-from",
                                 "--files-from", "--log-file", "--partial-dir", "--compare-dest",
                                 "--copy-dest", "--link-dest", "--chmod", "--chown", "--usermap",
                                 "--groupmap", "--backup-dir", "--suffix", "--password-file",
-                                "--out-format", "--max-size", "--min-size", "--timeout")),
+                                "--out-format", "--max-size", "--min-size", "--timeout"),
+                      flags=("--recursive", "--archive")),
 }  # fmt: skip
 
 
 _RECURSIVE = frozenset({"-r", "-R", "-a", "--recursive", "--archive"})
+# found after outside attack I (finding 6): programs that change a file's mode, owner, ACL,
+# attributes or what is seen at its name. With -R (and mount, which hides the tree under its
+# target) they change everything under each operand too: DIR/**, a pattern, so that a rule
+# protecting a file under it holds the line (`chmod -R o+w /etc`, `mount -t tmpfs x /etc`).
+_TREE_CHANGERS = frozenset({"chmod", "chown", "chgrp", "setfacl", "chattr", "chcon", "mount"})
+
+
+def _recursive_change(words: list[_Word]) -> bool:
+    """Whether chmod, chown, chgrp, setfacl, chattr or chcon is given -R (in a cluster too) or
+    --recursive (any start of it GNU getopt takes, `--rec`)."""
+    for word in words[1:]:
+        value = word.value
+        if value is None or value == "--":
+            return value is None  # an option known only at run time may be -R
+        if value.startswith("--"):
+            if len(value) > 4 and "--recursive".startswith(value):
+                return True
+        elif value.startswith("-") and "R" in value:
+            return True
+    return False
+# A destination taken as the name itself, not a directory to copy into (cp, mv, ln, install).
+_NO_TARGET = frozenset({"-T", "--no-target-directory"})
 
 
 def _rsync_removes(words: list[_Word]) -> tuple[PathArg, ...]:
@@ -5279,19 +5449,45 @@ def _written(words: list[_Word], spec: _Options | str | frozenset[str] | _Operan
                 for w in words[1:] if w.value is not None and w.value.startswith("of=")] + [
             PathArg(w.text, "unknown") for w in words[1:] if w.value is None]
     assert isinstance(spec, _Options)
+    # GNU cp, mv, ln and install permute: `cp SRC DEST -rT` (attack I, finding 4). A word
+    # known only at run time past the first operand is taken as an operand, and may be `-rT`.
     scanned = _scan_options(words, 1, spec)
     if scanned is None:
         return [PathArg(words[0].text + " ...", "unknown")]
-    index, found = scanned
-    operands = words[index:]
-    if words[0].value is not None and words[0].value.endswith("install") and any(
-            option in ("-d", "--directory") for option, _ in found):
+    known = {id(w): w for w in words}
+    stand_in = [w if w.value is not None else w._replace(value="\0") for w in words]
+    known.update({id(s): w for s, w in zip(stand_in, words, strict=True)})
+    permuted = _permuted(stand_in, 1, spec)
+    assert permuted is not None  # every word is known now
+    found, operands = permuted[0], [known[id(w)] for w in permuted[1]]
+    unseen = any(w.value is None and not w.fresh for w in operands)
+    program = (words[0].value or "").rsplit("/", 1)[-1]
+    if program.endswith("install") and any(option in ("-d", "--directory") for option, _ in found):
         return [_path_arg(w) for w in operands]  # `install -d DIR...` makes each DIR
+    # A recursive copy also writes everything under what it creates (`cp -a etc /` may
+    # replace /etc/shadow): that is a glob, so a rule it could meet holds the line. A moved
+    # directory carries its tree, and a symbolic link to one makes its tree appear at the
+    # link's name (`mv d /etc/sudoers.d`, `ln -sT d /etc/sudoers.d`).
+    options = {option for option, _ in found}
+    recursive = bool(options & _RECURSIVE) or program == "mv" or (
+        program == "ln" and bool(options & {"-s", "--symbolic"}))
+    tree = "/**" if recursive else ""
+    if unseen and program != "rsync":
+        options |= _NO_TARGET  # the unknown word may be `-T`: DEST itself, and its tree
+        recursive = True
     option = _last_argument(found, {"-t", "--target-directory"})
     if option is not None:
         if option[1] is None:
             return []
         destination, sources = option[1], operands
+    elif program != "rsync" and options & _NO_TARGET and operands:
+        # `cp -rT SRC DEST`: SRC's contents land in DEST itself, DEST/** when recursive.
+        target = _path_arg(operands[-1])
+        if not recursive or target.kind == "unknown":
+            return [target]
+        base = target.text.rstrip("/") or "/"
+        return [target, PathArg(f"{base}{'' if base.endswith('/') else '/'}**", "pattern",
+                                 target.tilde)]
     elif len(operands) >= 2:
         destination, sources = operands[-1], operands[:-1]
     else:
@@ -5302,10 +5498,6 @@ def _written(words: list[_Word], spec: _Options | str | frozenset[str] | _Operan
         return written
     base = target.text.rstrip("/") or "/"
     joiner = "" if base.endswith("/") else "/"
-    # A recursive copy also writes everything under what it creates (`cp -a etc /` may
-    # replace /etc/shadow): that is a glob, so a rule it could meet holds the line.
-    recursive = any(option in _RECURSIVE for option, _ in found)
-    tree = "/**" if recursive else ""
     for source in sources:
         if source.value is None:
             # A name known only at run time lands in the directory: any one name in it.
@@ -6013,6 +6205,7 @@ _EDITORS = frozenset({"ed", "red", "ex", "vi", "vim", "view", "rvim", "rview", "
 _COMMAND_LANGUAGES = _EDITORS | {
     "sqlite3", "gdb", "dc", "ftp", "lftp", "sftp", "mysql", "mariadb", "psql", "mongo",
     "mongosh", "gnuplot", "octave",
+    "m4",  # attack I, finding 3: syscmd and esyscmd run shell commands
 }  # fmt: skip
 # Options that give the commands, so that none are read from stdin ("-": from stdin after all).
 _COMMANDS_GIVEN = {"mysql": ("-e", "--execute"), "mariadb": ("-e", "--execute"),
@@ -6083,7 +6276,7 @@ def _reads_commands(name: str, words: list[_Word]) -> bool:
         if following is None and index + 1 < len(args) and name != "gdb":
             following = args[index + 1]
         return following == "-"  # `psql -f -`, `sftp -b -`: the commands are stdin
-    if name in ("dc", "gnuplot", "octave"):
+    if name in ("dc", "gnuplot", "octave", "m4"):
         return not [a for a in args if not a.startswith("-")] or "-" in args
     return True
 
@@ -6110,9 +6303,28 @@ INTERPRETERS = re.compile(
 _INLINE_CODE = {"python": "cm", "perl": "eE", "ruby": "e", "node": "ep", "php": "rRBE",
                 "lua": "e", "r": "e", "tcl": "c", "awk": "", "pwsh": "cC", "osa": "e",
                 "jshell": "e"}  # fmt: skip
-_TAKES_ARGUMENT = {"python": "WXQ", "perl": "Ix", "ruby": "IrCEKT", "node": "rC", "php": "cdz",
+# (perl's -x takes its directory attached only: `perl -x - ARGS` reads its program from stdin.)
+_TAKES_ARGUMENT = {"python": "WXQ", "perl": "I", "ruby": "IrCEKT", "node": "rC", "php": "cdz",
                    "lua": "l", "r": "", "tcl": "", "awk": "fvF", "pwsh": "fFo", "osa": "l",
                    "jshell": ""}  # fmt: skip
+
+
+# found after outside attack I (finding 3): options that make an interpreter read code from
+# stdin after (or instead of) its program: python's and lua's -i, perl's debugger (-d), node's
+# -i, php's interactive shell (-a); python modules that are a prompt.
+_INTERACTIVE = {"python": "i", "lua": "i", "perl": "d", "node": "i", "php": "a"}
+_INTERACTIVE_LONG = {"node": ("--interactive",)}
+_REPL_MODULES = frozenset({"pdb", "code", "IPython", "ptpython", "bpython", "idlelib"})
+# Programs whose program an option names (`_Collector._program_option`): the letters and long
+# names of those options, and the program's other short options that take an argument.
+_PROGRAM_OPTIONS = {
+    "sed": ("f", frozenset({"--file"}), "el"),
+    "awk": ("f", frozenset({"--file"}), "vF"),
+    "gawk": ("fEi", frozenset({"--file", "--exec", "--include"}), "vFl"),
+    "make": ("f", frozenset({"--file", "--makefile"}), "CEIjloOW"),
+}
+_PROGRAM_FAMILY = {"mawk": "awk", "nawk": "awk", "busybox-awk": "awk", "gmake": "make",
+                   "bmake": "make", "pmake": "make"}
 
 
 def shell_name(name: str) -> str | None:
@@ -6275,6 +6487,7 @@ _HANDLERS: dict[str, Any] = {
     "abduco": _Collector._detached,
     "pee": _Collector._pee,
     "mosh-server": _Collector._mosh_server,
+    **{name: _Collector._program_option for name in ("sed", "make", "gmake", "bmake", "pmake")},
 }
 
 
