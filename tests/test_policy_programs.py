@@ -21,7 +21,7 @@ from bastion.command_control.policy import (
     script_doubt,
     stdin_reader,
 )
-from bastion.ssh import gate
+from bastion.ssh import judge
 
 POLICY_FILE = Path(__file__).resolve().parents[1] / "config" / "policy.toml"
 
@@ -299,9 +299,9 @@ def test_other_protected_paths_and_everyday_changes(default_policy: Policy, line
 def test_sftp_setstat_on_a_credential_file_is_denied(default_policy: Policy, op: str,
                                                      path: str) -> None:
     # TransferJudge judges an SFTP setstat as the line file_op_line makes of it.
-    line = gate.file_op_line(op, (path,), literal=True)
+    line = judge.file_op_line(op, (path,), literal=True)
     assert judged(default_policy, line) == ("deny", "no-credential-file-writes"), line
-    assert judged(default_policy, gate.file_op_line(op, ("/tmp/x",), literal=True))[0] == "allow"
+    assert judged(default_policy, judge.file_op_line(op, ("/tmp/x",), literal=True))[0] == "allow"
 
 
 # ---------------------------------------------------------------------------------------------
