@@ -2095,7 +2095,8 @@ PATH_CASES = [
     ("CDPATH=/; cd ./etc; cat sudoers", None, "allow"),  # ./ is not searched in CDPATH
     ("pushd /etc; pushd /tmp; popd; cat sudoers", None, "deny"),
     ("pushd /etc; pushd /tmp; pushd; cat sudoers", None, "deny"),
-    ("pushd /etc; cd /tmp; popd; cat sudoers", None, "allow"),  # back where it started
+    # Back where it started, or (attack I, finding 1: a popd may fail too) still in /etc.
+    ("pushd /etc; cd /tmp; popd; cat sudoers", None, "deny"),
     ("pushd /tmp; pushd +1; cat sudoers", None, "confirm"),
     ("popd; cat sudoers", None, "confirm"),
     ("pushd; cat sudoers", None, "confirm"),
@@ -3045,8 +3046,9 @@ CHILD_TRANSITIONS = [
     ("time cd /etc; echo x >> sudoers", "deny"),
     ("trap 'cd /etc' DEBUG; echo x >> sudoers", "deny"),
     ("pushd /etc; (popd); echo x >> sudoers", "deny"),  # the stack is the parent's
-    ("pushd /etc; (pushd /tmp); popd; echo x >> sudoers", "allow"),
-    ("pushd /etc; true | pushd /tmp; popd; echo x >> sudoers", "confirm"),  # pushed apart: unknown
+    ("pushd /etc; (pushd /tmp); popd; echo x >> sudoers", "deny"),  # the popd may fail
+    # Pushed apart: unknown, and still /etc if the popd fails.
+    ("pushd /etc; true | pushd /tmp; popd; echo x >> sudoers", "deny"),
     ("HOME=/etc; (HOME=/tmp); echo x >> ~/sudoers", "deny"),
     ("HOME=/etc; HOME=/tmp | true; echo x >> ~/sudoers", "deny"),
     ("HOME=/etc; bash -c 'HOME=/tmp'; echo x >> ~/sudoers", "deny"),
@@ -3078,13 +3080,13 @@ REPEATED_CODE = [
     ("cd /tmp; for i in a b; do cd x; done; echo x >> sudoers", "confirm"),  # each pass moves on
     ("cd /tmp; for i in 1 2; do echo x >> sudoers; done", "allow"),
     ("cd /tmp; for i in 1 2; do (cd /etc); echo x >> sudoers; done", "allow"),
-    ("f() { cd /etc; }; cd /tmp; f; echo x >> sudoers", "confirm"),  # where the call leaves it
-    ("function f { pushd /etc; }; cd /tmp; f; echo x >> sudoers", "confirm"),
+    ("f() { cd /etc; }; cd /tmp; f; echo x >> sudoers", "deny"),  # where the call leaves it
+    ("function f { pushd /etc; }; cd /tmp; f; echo x >> sudoers", "deny"),
     ("f() { cd /etc; }; cd /tmp; echo x >> sudoers", "allow"),  # never called
     ("f() ( cd /etc; ); cd /tmp; f; echo x >> sudoers", "allow"),  # a subshell body
     ("f() { cd /etc; }; cd /tmp; f | true; echo x >> sudoers", "allow"),  # called in a child
-    ("trap 'cd /etc' DEBUG; cd /tmp; echo x >> sudoers", "confirm"),  # runs before each command
-    ("trap 'cd /etc' RETURN; cd /tmp; echo x >> sudoers", "confirm"),
+    ("trap 'cd /etc' DEBUG; cd /tmp; echo x >> sudoers", "deny"),  # runs before each command
+    ("trap 'cd /etc' RETURN; cd /tmp; echo x >> sudoers", "deny"),
     ("trap ': ' DEBUG; cd /tmp; echo x >> sudoers", "allow"),
 ]
 
