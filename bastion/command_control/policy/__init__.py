@@ -1674,7 +1674,14 @@ class _Collector:
                     self.commands.append(SimpleCommand(
                         "exec", ("exec",), text,
                         wrappers=site.wrappers, reads_input=True))
-                self._line_fds = {0: (here.stdin, here.here), **streams.fds}
+                # A redirection may fail (`exec 0</nonexistent` in an interactive shell or
+                # bash -c goes on with stdin as it was; attack I, finding 1): a descriptor it
+                # points at a file holds what it held before, when that is judged more closely.
+                old = _Streams(site, self._line_fds)
+                new = {0: (here.stdin, here.here), **streams.fds}
+                self._line_fds = {fd: old.origin(fd) if origin[0] in _PLAIN_FILES
+                                  and old.origin(fd)[0] not in _PLAIN_FILES else origin
+                                  for fd, origin in new.items()}
                 texts = [self._text(r) for r in redirects] + [
                     self._text(c) for c in command.named_children if c.type in _REDIRECTS]
                 self._own_terminal(streams, texts, here, words)
@@ -2047,14 +2054,16 @@ class _Collector:
 
     def _expanded(self, text: str, site: _Site, name: str) -> None:
         """Judge `text` as the shell expands it in a double-quoted word ($(...), `...`,
-        $((...)), ${...}), with `"` a plain character: as the body of a here-document."""
+        $((...)), ${...}), with `"` a plain character: as the body of a here-document. A prompt
+        or hook is expanded later: walked again at the end of the line (`finish`)."""
         delimiter = "BASTION_EXPANDED"
         while delimiter in text:
             delimiter += "_"
-        self.parse(
-            f": <<{delimiter}\n{text}\n{delimiter}\n",
-            site._replace(depth=site.depth + 1, wrappers=(*site.wrappers, name), here=None),
-        )
+        code = f": <<{delimiter}\n{text}\n{delimiter}\n"
+        inner = site._replace(depth=site.depth + 1, wrappers=(*site.wrappers, name), here=None)
+        if (code, inner) not in self._deferred:
+            self._deferred.append((code, inner))
+        self.parse(code, inner)
 
     def _declaration(self, node: Node, site: _Site, level: int) -> None:
         keyword = next((c.type for c in node.children if not c.is_named), "declare")
@@ -4988,6 +4997,7 @@ _IN_THE_SHELL = frozenset({"command", "builtin", "exec"})
 # POSIX special builtins (and bash's `source`, a `.`): an assignment before one is kept in POSIX
 # mode and by sh (dash), not by bash otherwise.
 _SOURCE = frozenset({"source", "."})
+_PLAIN_FILES = frozenset({"file", "null"})  # origins of a descriptor that feed the line nothing
 _SPECIAL_BUILTINS = frozenset({"break", ":", ".", "source", "continue", "eval", "exec", "exit",
                                "export", "readonly", "return", "set", "shift", "times", "trap",
                                "unset"})
