@@ -336,3 +336,35 @@ def test_a_script_on_stdin_that_starts_gdb_holds_gdb_and_its_commands_run_nothin
     assert b"shell: command not found" in r.stderr
     assert b"after" in r.stdout
     assert not canary.exists()
+
+
+# Attack I: a `cd` that fails leaves bash where it was (finding 1); a function body runs where
+# the shell is at its call (finding 2). Breadth in tests/test_policy.py (STATE_BASH_KEEPS).
+@pytest.mark.parametrize("line", [
+    "cd {p}; cd /nonexistent; echo x >> sudoers-cd",
+    "cd /tmp; f() {{ echo x >> sudoers-f; }}; cd {p}; f",
+], ids=["failed-cd", "function-body"])
+def test_a_line_is_judged_where_bash_is_when_each_part_runs(world: World, line: str) -> None:
+    alice = world.person("alice")
+    before = sorted(p.name for p in world.protected.iterdir())
+    r = alice.run(f"{LOGIN}@web01", line.format(p=world.protected))
+    assert r.returncode == 126, r.stderr
+    assert b"denied: the protected folder is not changed" in r.stderr
+    assert sorted(p.name for p in world.protected.iterdir()) == before
+
+
+def test_a_failed_move_on_a_shells_stdin_and_a_failed_exec_redirection_are_judged(
+        world: World) -> None:
+    alice = world.person("alice")
+    # The same line through the stdin gate.
+    script = f"echo start\ncd {world.protected}; cd /nonexistent; touch stdin-cd\necho end\n"
+    r = alice.run(f"{LOGIN}@web01", "bash", input=script.encode())
+    assert b"start" in r.stdout and b"end" in r.stdout, r.stderr
+    assert b"denied: the protected folder is not changed" in r.stderr
+    assert not (world.protected / "stdin-cd").exists()
+    # `exec 0<` fails and bash reads on from the line's stdin: held (nobody confirms), where
+    # before the script ran ungated.
+    script = f"touch {world.protected}/exec-stdin\n"
+    r = alice.run(f"{LOGIN}@web01", "exec 0</nonexistent; bash", input=script.encode())
+    assert r.returncode == 126 and b"expired: no supervisor confirmed" in r.stderr, r.stderr
+    assert not (world.protected / "exec-stdin").exists()
