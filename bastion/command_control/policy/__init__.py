@@ -1012,7 +1012,7 @@ class _Collector:
         # `_calling`: functions being walked (a recursive call is not walked again);
         # `_in_function`: how deep in function bodies the walk is (`local` acts only there).
         self._functions: dict[str, list[tuple[str, Node, dict, _Site]]] = {}
-        self._deferred: list[tuple[str, _Site]] = []
+        self._deferred: dict[tuple[str, _Site], None] = {}  # in order, without repeats
         self._reached_dirs: list[PathArg] = []
         self._reached_values: dict[str, set[str | None]] = {}
         self._calling: set[str] = set()
@@ -2061,8 +2061,7 @@ class _Collector:
             delimiter += "_"
         code = f": <<{delimiter}\n{text}\n{delimiter}\n"
         inner = site._replace(depth=site.depth + 1, wrappers=(*site.wrappers, name), here=None)
-        if (code, inner) not in self._deferred:
-            self._deferred.append((code, inner))
+        self._deferred[code, inner] = None
         self.parse(code, inner)
 
     def _declaration(self, node: Node, site: _Site, level: int) -> None:
@@ -2807,9 +2806,8 @@ class _Collector:
         inner = site._replace(depth=site.depth + 1, wrappers=(*site.wrappers, name), here=None,
                               grammar=grammar)
         later = name in _SAME_SHELL and name != "eval"
-        if later and (value, inner) not in self._deferred:
-            # Walked again at the end of the line in every state it reaches (`finish`).
-            self._deferred.append((value, inner))
+        if later:  # walked again at the end of the line in every state it reaches (`finish`)
+            self._deferred[value, inner] = None
         with contextlib.ExitStack() as stack:
             if name != "eval":
                 stack.enter_context(self._apart(certain=not in_shell))
