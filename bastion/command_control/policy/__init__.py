@@ -1017,6 +1017,9 @@ class _Collector:
         self._reached_values: dict[str, set[str | None]] = {}
         self._calling: set[str] = set()
         self._in_function = 0
+        # The commands each walk of a function's body or of a stored string found, by function
+        # name or (code, site): a later walk adds only those it finds anew.
+        self._walked: dict[Any, set[SimpleCommand]] = {}
         # Values the line assigned (None: known only at run time), for CDPATH, HOME and
         # cdable_vars; and the directories `pushd` saved.
         self._values: dict[str, str | None] = {}
@@ -1378,6 +1381,7 @@ class _Collector:
                     self._functions.setdefault(function, []).append(
                         (self._src, node, self._heredocs, site))
                     self._in_function += 1
+                start = len(self.commands)
                 try:
                     with self._apart():
                         for child in node.named_children:
@@ -1386,6 +1390,7 @@ class _Collector:
                 finally:
                     if function is not None:
                         self._in_function -= 1
+                        self._walked.setdefault(function, set()).update(self.commands[start:])
                 if function is not None and moved:
                     self._movers.add(function)
                 return
@@ -2062,7 +2067,9 @@ class _Collector:
         code = f": <<{delimiter}\n{text}\n{delimiter}\n"
         inner = site._replace(depth=site.depth + 1, wrappers=(*site.wrappers, name), here=None)
         self._deferred[code, inner] = None
+        start = len(self.commands)
         self.parse(code, inner)
+        self._walked.setdefault((code, inner), set()).update(self.commands[start:])
 
     def _declaration(self, node: Node, site: _Site, level: int) -> None:
         keyword = next((c.type for c in node.children if not c.is_named), "declare")
@@ -2274,11 +2281,11 @@ class _Collector:
 
     def _later_pass(self) -> None:
         """One walk of every stored code and function body, from the present state."""
-        start = len(self.commands)
-        for value, site in list(self._deferred):
+        for key in list(self._deferred):
+            start = len(self.commands)
             with self._apart():
-                self.parse(value, site)
-        self._drop_repeats(start)
+                self.parse(*key)
+            self._drop_repeats(start, key)
         for function in list(self._functions):
             if function not in self._calling:
                 with self._apart():
@@ -2384,12 +2391,12 @@ class _Collector:
             self._src, self._heredocs = saved
             self._in_function -= 1
             self._calling.discard(function)
-            self._drop_repeats(start)
+            self._drop_repeats(start, function)
 
-    def _drop_repeats(self, start: int) -> None:
-        """Commands from `start` on that a walk of the same code found already: no new verdict."""
-        self._spend(len(self.commands))
-        seen = set(self.commands[:start])
+    def _drop_repeats(self, start: int, key: Any) -> None:
+        """Leave out the commands from `start` on that an earlier walk of the same code (`key`)
+        found: they are on the list already, and give no new verdict."""
+        seen = self._walked.setdefault(key, set())
         fresh = []
         for command in self.commands[start:]:
             if command not in seen:
@@ -2808,6 +2815,7 @@ class _Collector:
         later = name in _SAME_SHELL and name != "eval"
         if later:  # walked again at the end of the line in every state it reaches (`finish`)
             self._deferred[value, inner] = None
+        start = len(self.commands)
         with contextlib.ExitStack() as stack:
             if name != "eval":
                 stack.enter_context(self._apart(certain=not in_shell))
@@ -2815,6 +2823,8 @@ class _Collector:
             # A trap or hook that moves may run before any later command (`trap 'cd /etc'
             # DEBUG; cd /tmp; rm x` removes /etc/x): every later directory is unknown.
             self._hook_moves |= later and self._moves() != moves
+        if later:
+            self._walked.setdefault((value, inner), set()).update(self.commands[start:])
         return True
 
     def _joined_code(self, words: list[_Word], site: _Site, name: str) -> bool:
