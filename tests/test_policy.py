@@ -2097,7 +2097,8 @@ PATH_CASES = [
     ("CDPATH=/; cd ./etc; cat sudoers", None, "allow"),  # ./ is not searched in CDPATH
     ("pushd /etc; pushd /tmp; popd; cat sudoers", None, "deny"),
     ("pushd /etc; pushd /tmp; pushd; cat sudoers", None, "deny"),
-    ("pushd /etc; cd /tmp; popd; cat sudoers", None, "allow"),  # back where it started
+    # Back where it started, or (attack I, finding 1: a popd may fail too) still in /etc.
+    ("pushd /etc; cd /tmp; popd; cat sudoers", None, "deny"),
     ("pushd /tmp; pushd +1; cat sudoers", None, "confirm"),
     ("popd; cat sudoers", None, "confirm"),
     ("pushd; cat sudoers", None, "confirm"),
@@ -2487,6 +2488,9 @@ STDIN_PROGRAMS = [
     ("psql -Atc 'select 1'", None), ("psql -Ufoo", "interpreter"), ("psql --file=-", "interpreter"),
     ("mysql -uroot -e 'select 1'", None), ("mysql -uroot db", "interpreter"),
     ("cat x | bash", None), ("ls", None), ("", None),
+    # Attack I, finding 1: the redirection may fail, and the shell reads on from the line's stdin.
+    ("exec 0</nonexistent; bash", "shell"), ("exec </dev/null; python3", "interpreter"),
+    ("exec 3</nonexistent; bash /dev/fd/3 3<&0", "shell"),
 ]
 
 
@@ -3047,8 +3051,9 @@ CHILD_TRANSITIONS = [
     ("time cd /etc; echo x >> sudoers", "deny"),
     ("trap 'cd /etc' DEBUG; echo x >> sudoers", "deny"),
     ("pushd /etc; (popd); echo x >> sudoers", "deny"),  # the stack is the parent's
-    ("pushd /etc; (pushd /tmp); popd; echo x >> sudoers", "allow"),
-    ("pushd /etc; true | pushd /tmp; popd; echo x >> sudoers", "confirm"),  # pushed apart: unknown
+    ("pushd /etc; (pushd /tmp); popd; echo x >> sudoers", "deny"),  # the popd may fail
+    # Pushed apart: unknown, and still /etc if the popd fails.
+    ("pushd /etc; true | pushd /tmp; popd; echo x >> sudoers", "deny"),
     ("HOME=/etc; (HOME=/tmp); echo x >> ~/sudoers", "deny"),
     ("HOME=/etc; HOME=/tmp | true; echo x >> ~/sudoers", "deny"),
     ("HOME=/etc; bash -c 'HOME=/tmp'; echo x >> ~/sudoers", "deny"),
@@ -3080,13 +3085,13 @@ REPEATED_CODE = [
     ("cd /tmp; for i in a b; do cd x; done; echo x >> sudoers", "confirm"),  # each pass moves on
     ("cd /tmp; for i in 1 2; do echo x >> sudoers; done", "allow"),
     ("cd /tmp; for i in 1 2; do (cd /etc); echo x >> sudoers; done", "allow"),
-    ("f() { cd /etc; }; cd /tmp; f; echo x >> sudoers", "confirm"),  # where the call leaves it
-    ("function f { pushd /etc; }; cd /tmp; f; echo x >> sudoers", "confirm"),
+    ("f() { cd /etc; }; cd /tmp; f; echo x >> sudoers", "deny"),  # where the call leaves it
+    ("function f { pushd /etc; }; cd /tmp; f; echo x >> sudoers", "deny"),
     ("f() { cd /etc; }; cd /tmp; echo x >> sudoers", "allow"),  # never called
     ("f() ( cd /etc; ); cd /tmp; f; echo x >> sudoers", "allow"),  # a subshell body
     ("f() { cd /etc; }; cd /tmp; f | true; echo x >> sudoers", "allow"),  # called in a child
-    ("trap 'cd /etc' DEBUG; cd /tmp; echo x >> sudoers", "confirm"),  # runs before each command
-    ("trap 'cd /etc' RETURN; cd /tmp; echo x >> sudoers", "confirm"),
+    ("trap 'cd /etc' DEBUG; cd /tmp; echo x >> sudoers", "deny"),  # runs before each command
+    ("trap 'cd /etc' RETURN; cd /tmp; echo x >> sudoers", "deny"),
     ("trap ': ' DEBUG; cd /tmp; echo x >> sudoers", "allow"),
 ]
 
@@ -3094,6 +3099,105 @@ REPEATED_CODE = [
 @pytest.mark.parametrize(("line", "expected"), REPEATED_CODE)
 def test_a_loop_or_function_body_is_judged_from_every_directory_it_may_run_in(
         default_policy: Policy, line: str, expected: str) -> None:
+    assert action(default_policy, line) == expected, parse_commands(line)
+
+
+# Attack I, finding 1: shell state the line model changed but bash did not. A `cd`, `pushd` or
+# `popd` may fail or never run (and an assignment before a command that is not a special builtin
+# is not kept): relative paths after it are judged where the shell was before it too. Finding 2:
+# code stored for later (a trap on any signal, a function body, a prompt or hook) runs where the
+# shell is then, and a here-string or here-document `source`d runs in the shell itself. {p} is a
+# protected folder; each line writes into it in bash (tests/test_policy_bash.py runs them); with
+# {p} /etc, the shipped policy's verdict.
+STATE_BASH_KEEPS = [
+    ("cd {p}; cd /nonexistent; touch x", "deny"),
+    ("cd {p}; false && cd /tmp; touch x", "deny"),
+    ("cd {p}; true || cd /tmp; touch x", "deny"),
+    ("cd {p}; if false; then cd /tmp; fi; touch x", "deny"),
+    ("cd {p}; if true; then :; else cd /tmp; fi; touch x", "deny"),
+    ("cd {p}; case a in b) cd /tmp;; esac; touch x", "deny"),
+    ("cd {p}; [[ -n '' ]] && cd /tmp; touch x", "deny"),
+    ("cd {p}; ! cd /nonexistent; touch x", "deny"),
+    ("cd {p}; while false; do cd /tmp; done; touch x", "deny"),
+    ("cd {p}; cd -x /tmp; touch x", "deny"),
+    ("cd {p}; cd /tmp /var; touch x", "deny"),
+    ("cd {p}; cd {p}/keep; touch x", "deny"),  # not a directory
+    ("cd {p}; cd /tmp >/nonexistent/x; touch x", "deny"),  # its redirection fails: it never runs
+    ("cd {p}; pushd /nonexistent; touch x", "deny"),
+    ("cd {p}; popd; touch x", "deny"),  # nothing to pop
+    ("cd {p}; enable -n cd; cd /tmp; touch x", "deny"),  # /usr/bin/cd moves a child
+    ("cd {p}; cd() { :; }; cd /tmp; touch x", "deny"),
+    ("HOME={p}; HOME=/tmp true; touch ~/x", "deny"),
+    ("HOME={p}; HOME=/tmp /bin/true; touch ~/x", "deny"),
+    ("HOME={p}; HOME=/tmp echo; touch ~/x", "deny"),
+    ("HOME={p}; HOME=/tmp exec 2>&1; touch ~/x", "confirm"),  # kept by sh and POSIX mode
+    ("HOME={p}; local HOME=/tmp; touch ~/x", "deny"),  # outside a function: an error
+    ("HOME={p}; HOME=/tmp cd; touch ~/x", "deny"),  # HOME changed for cd only
+    ("cd /tmp; trap 'touch x' EXIT; cd {p}", "deny"),
+    ("cd /tmp; trap 'touch x' 0; cd {p}", "deny"),
+    ("cd /tmp; trap 'touch x' ERR; cd {p}; false", "deny"),
+    ("cd /tmp; trap 'touch x' DEBUG; cd {p}; :", "deny"),
+    ("cd /tmp; trap 'touch x' CHLD; cd {p}; /bin/true", "deny"),
+    ("cd /tmp; trap 'touch x' RETURN; cd {p}; . /dev/null", "deny"),
+    ("cd /tmp; trap -- 'touch x' EXIT; cd {p}", "deny"),
+    ("cd /tmp; (trap 'touch x' EXIT; cd {p})", "deny"),
+    ("bash -c 'cd /tmp; trap \"touch x\" EXIT; cd {p}'", "deny"),
+    ("HOME=/tmp; trap 'touch ~/x' EXIT; HOME={p}", "deny"),
+    ("cd /tmp; f() { touch x; }; cd {p}; f", "deny"),
+    ("cd /tmp; f() { touch x; }; trap f EXIT; cd {p}", "deny"),
+    ("f() { g; }; g() { touch x; }; cd /tmp; f; cd {p}; f", "deny"),
+    ("cd /tmp; eval 'f() { touch x; }'; cd {p}; f", "deny"),
+    ("HOME=/tmp; f() { touch ~/x; }; HOME={p}; f", "deny"),
+    ("f() { touch ~/x; }; HOME={p} f", "deny"),
+    ("cd /tmp; . /dev/stdin <<< 'cd {p}'; touch x", "deny"),
+    ("cd /tmp; source /dev/fd/0 <<'E'\ncd {p}\nE\ntouch x", "deny"),
+    ("cd /tmp; . /proc/self/fd/0 <<< 'cd {p}'; touch x", "deny"),
+]
+
+
+@pytest.mark.parametrize(("line", "expected"), STATE_BASH_KEEPS)
+def test_shell_state_a_failed_or_unrun_change_or_later_code_leaves_is_judged(
+        default_policy: Policy, line: str, expected: str) -> None:
+    assert action(default_policy, in_etc(line)) == expected, parse_commands(in_etc(line))
+
+
+# The outside tester's lines of attack I, findings 1 and 2, and members that run only in an
+# interactive shell (aliases, prompts, hooks, completion, key bindings), with the shipped policy.
+STATE_SHIPPED = [
+    ("cd /etc; cd /nonexistent; echo 'x ALL=(ALL) NOPASSWD: ALL' >> sudoers", "deny"),
+    ("cd /etc; false && cd /tmp; echo x >> sudoers", "deny"),
+    ("cd /etc; if false; then cd /tmp; fi; echo x >> sudoers", "deny"),
+    ("cd /etc; cd -x /tmp; echo x >> sudoers", "deny"),
+    ("cd /; cd /nonexistent; rm -rf etc", "deny"),
+    ("cd /; cd /nonexistent; rm -f etc/shadow", "deny"),
+    ("cd /etc/sudoers.d; cd /etc/sudoers; echo x >> README", "deny"),
+    ("cd /etc; cd() { :; }; cd /tmp; cp /tmp/mine sudoers", "deny"),
+    ("CDPATH=/; CDPATH=/tmp true; cd etc; echo x >> sudoers", "deny"),
+    ("cd /tmp; set -o posix; HOME=/etc :; cd; echo x >> sudoers", "confirm"),
+    ("cd /tmp; trap \"echo 'x ALL=(ALL) NOPASSWD: ALL' >> sudoers\" EXIT; cd /etc", "deny"),
+    ("cd /tmp; trap 'echo x >> sudoers' SIGINT; cd /etc", "deny"),
+    ("cd /tmp; f() { echo 'x ALL=(ALL) NOPASSWD: ALL' >> sudoers; }; cd /etc; f", "deny"),
+    ("cd /tmp; f() { rm -rf etc; }; cd /; f", "deny"),
+    ("cd /tmp; f() { echo x >> sudoers; }; cd /etc", "deny"),  # f may run on a later line
+    ("cd /tmp; alias z='echo x >> sudoers'; cd /etc", "deny"),
+    ("cd /tmp; PROMPT_COMMAND='echo x >> sudoers'; cd /etc", "deny"),
+    ("cd /tmp; PS0='$(echo x >> sudoers)'; cd /etc", "deny"),
+    ("cd /tmp; PS1='$(echo x >> sudoers)'; cd /etc", "deny"),
+    ("cd /tmp; complete -C 'echo x >> sudoers' ls; cd /etc", "deny"),
+    ("cd /tmp; bind -x '\"\\C-a\": echo x >> sudoers'; cd /etc", "deny"),
+    ("cd /tmp; . /dev/stdin <<< 'cd /etc'; echo 'x ALL=(ALL) NOPASSWD: ALL' >> sudoers", "deny"),
+    ("cd /tmp; trap 'cd /etc' DEBUG; trap 'echo x >> sudoers' EXIT", "deny"),  # moved by a trap
+    ("cd /tmp; trap 'cd x' DEBUG; trap 'echo x >> sudoers' EXIT", "confirm"),  # moves on and on
+    # Everyday forms keep their verdict.
+    ("cd /tmp; trap 'rm -f lock' EXIT; cd /var/tmp; touch lock", "allow"),
+    ("f() { ls -l; }; cd /var/log; f", "allow"),
+    ("cd /srv/app || exit 1; git pull", "allow"),
+]
+
+
+@pytest.mark.parametrize(("line", "expected"), STATE_SHIPPED)
+def test_the_shipped_policy_follows_failed_moves_and_later_code(default_policy: Policy, line: str,
+                                                                expected: str) -> None:
     assert action(default_policy, line) == expected, parse_commands(line)
 
 

@@ -27,7 +27,7 @@ import pytest
 
 from bastion.command_control import policy, statements
 from bastion.command_control.policy import Policy, evaluate, is_complete, parse_commands, policy_from_dict
-from tests.test_policy import CHILD_SHELL_LINES, COMPLETENESS
+from tests.test_policy import CHILD_SHELL_LINES, COMPLETENESS, STATE_BASH_KEEPS
 
 pytestmark = pytest.mark.skipif(shutil.which("bash") is None, reason="needs bash")
 
@@ -692,3 +692,42 @@ def test_a_loops_second_pass_or_a_functions_call_is_not_allowed(folder: Path) ->
     allowed = [(line, action) for line, action in zip(lines, verdicts(lines, folder), strict=True)
                if action in ("allow", "alert")]
     assert not allowed, allowed
+
+
+# Attack I, findings 1 and 2: a move that fails or never runs, an assignment bash does not keep,
+# code stored for later and a `source`d here-string, each writing into {p} in bash; and a value
+# bash restores after `x=1 true` that arithmetic evaluates.
+STATE_LINES = [line for line, _ in STATE_BASH_KEEPS] + ["x='a[$(canary)]'; x=1 true; echo $((x))"]
+
+
+def test_state_bash_keeps_or_code_run_later_is_not_allowed(folder: Path) -> None:
+    lines = [filled(line, folder) for line in STATE_LINES]
+    ran = run_in("bash", lines, folder)
+    assert set(range(len(lines))) == ran, [lines[i] for i in range(len(lines)) if i not in ran]
+    allowed = [(line, action) for line, action in zip(lines, verdicts(lines, folder), strict=True)
+               if action in ("allow", "alert")]
+    assert not allowed, allowed
+
+
+def wrote_from_stdin(script: bytes, folder: Path) -> bool:
+    """Whether bash, reading `script` on its stdin, changed the protected folder."""
+    protected = folder / "protected"
+    shutil.rmtree(protected, ignore_errors=True)
+    protected.mkdir()
+    (protected / "keep").write_text("")
+    env = {"PATH": f"{folder / 'bin'}:/usr/bin:/bin", "HOME": str(folder / "work"),
+           "CANARY_ID": "0"}
+    subprocess.run(["bash"], input=script, cwd=folder / "work", env=env, timeout=30,
+                   capture_output=True)
+    return sorted(p.name for p in protected.iterdir()) != ["keep"] or bool(
+        (protected / "keep").read_text())
+
+
+def test_the_same_lines_on_a_shells_stdin_write_nothing_through_the_gate(folder: Path) -> None:
+    # One statement each: a working directory an earlier statement chose is not followed
+    # (README, "What the command filter does not see").
+    run_in_bash([], folder)  # the canary and the folders
+    for line in (line for line in STATE_LINES[:-1] if "\n" not in line):
+        script = b"echo start\n" + filled(line, folder).encode() + b"\necho end\n"
+        assert wrote_from_stdin(script, folder), f"the attack did not run in bash: {script!r}"
+        assert not wrote_from_stdin(forwarded(script, folder), folder), script

@@ -386,3 +386,29 @@ def test_a_recursive_copy_onto_the_protected_folder_itself_is_refused(world: Wor
     assert r.returncode == 126, r.stderr
     assert b"denied: the protected folder is not changed" in r.stderr
     assert list(world.protected.iterdir()) == []
+
+
+# Attack I: a `cd` that fails leaves bash where it was (finding 1); a function body runs where
+# the shell is at its call (finding 2). Breadth in tests/test_policy.py (STATE_BASH_KEEPS).
+@pytest.mark.parametrize("line", [
+    "cd {p}; cd /nonexistent; echo x >> sudoers-cd",
+    "cd /tmp; f() {{ echo x >> sudoers-f; }}; cd {p}; f",
+], ids=["failed-cd", "function-body"])
+def test_a_line_is_judged_where_bash_is_when_each_part_runs(world: World, line: str) -> None:
+    alice = world.person("alice")
+    before = sorted(p.name for p in world.protected.iterdir())
+    r = alice.run(f"{LOGIN}@web01", line.format(p=world.protected))
+    assert r.returncode == 126, r.stderr
+    assert b"denied: the protected folder is not changed" in r.stderr
+    assert sorted(p.name for p in world.protected.iterdir()) == before
+
+
+def test_a_failed_move_on_a_shells_stdin_is_judged(world: World) -> None:
+    # The same line through the stdin gate. (`exec 0</nonexistent; bash`, whose shell reads on
+    # from the line's stdin, is held: test_which_exec_commands_read_their_program_from_stdin.)
+    alice = world.person("alice")
+    script = f"echo start\ncd {world.protected}; cd /nonexistent; touch stdin-cd\necho end\n"
+    r = alice.run(f"{LOGIN}@web01", "bash", input=script.encode())
+    assert b"start" in r.stdout and b"end" in r.stdout, r.stderr
+    assert b"denied: the protected folder is not changed" in r.stderr
+    assert not (world.protected / "stdin-cd").exists()

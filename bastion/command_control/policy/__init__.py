@@ -268,6 +268,10 @@ _MAX_TREE_DEPTH = 100
 # the line was), and every later path is judged in each: without a bound, judging `cd a;` n
 # times cost n squared (attack E, finding 10).
 _MAX_DIRS = 16
+# Walks of the code a line stores for later (`_Collector._later`): passes before the directories
+# it reaches are taken to be unknown, and values of HOME or CDPATH followed one by one.
+_LATER_PASSES = 3
+_LATER_VALUES = 4
 # The work one line may cost (syntax nodes walked, commands resolved, paths made, code parsed
 # again, state copied: `cost`); past it the rest of the line is not judged and the line is
 # unknown. Judging runs on the bastion's shared event loop: this bounds how long one exec
@@ -1006,6 +1010,21 @@ class _Collector:
         # shell may run before any later command (`trap '...' DEBUG`) moves it.
         self._movers: set[str] = set()
         self._hook_moves = False
+        # Code the shell stores to run later, judged where it may run (attack I, finding 2):
+        # each function's bodies by name (the code, its tree and here-documents, its site), walked
+        # again at each call and at the end; trap strings, aliases and hooks, at the end in
+        # every state the line reaches (`_reached_dirs`, `_reached_values`, shared with forks).
+        # `_calling`: functions being walked (a recursive call is not walked again);
+        # `_in_function`: how deep in function bodies the walk is (`local` acts only there).
+        self._functions: dict[str, list[tuple[str, Node, dict, _Site]]] = {}
+        self._deferred: dict[tuple[str, _Site], None] = {}  # in order, without repeats
+        self._reached_dirs: list[PathArg] = []
+        self._reached_values: dict[str, set[str | None]] = {}
+        self._calling: set[str] = set()
+        self._in_function = 0
+        # The commands each walk of a function's body or of a stored string found, by function
+        # name or (code, site): a later walk adds only those it finds anew.
+        self._walked: dict[Any, set[SimpleCommand]] = {}
         # Values the line assigned (None: known only at run time), for CDPATH, HOME and
         # cdable_vars; and the directories `pushd` saved.
         self._values: dict[str, str | None] = {}
@@ -1018,7 +1037,7 @@ class _Collector:
         # Directories an earlier `cd` on this line may have moved to: relative paths after it
         # are judged in each of them as well as as written. And the root directories a
         # wrapper chose (`chroot DIR`): absolute paths are judged inside each too.
-        self._dirs: list[PathArg] = []
+        self.__dirs: list[PathArg] = []
         self._roots: list[PathArg] = []
         # The code being walked, and its here-documents turned into here-strings (see `parse`)
         # by the offset of the `<<<`.
@@ -1030,6 +1049,18 @@ class _Collector:
         self._attached: dict[tuple[int, int], list[Node]] = {}
         # Code in which `<>` was read as `>|` (tree-sitter-bash lacks it): the offsets.
         self._read_write: dict[str, frozenset[int]] = {}
+
+    @property
+    def _dirs(self) -> list[PathArg]:
+        return self.__dirs
+
+    @_dirs.setter
+    def _dirs(self, dirs: list[PathArg]) -> None:
+        # Every directory the shell may be in at some point of the line, for the code it runs
+        # later (a trap on DEBUG, EXIT: `finish`).
+        self.__dirs = dirs
+        if not set(dirs) <= set(self._reached_dirs):
+            self._reached_dirs[:] = _bounded(self._reached_dirs + dirs)
 
     def _text(self, node: Node) -> str:
         return _text(self._src, node)
@@ -1346,13 +1377,27 @@ class _Collector:
                 # or never: either state may hold after it, and after each call of a function
                 # whose body moves (`_resolve`) the directory is known only at run time.
                 moves = self._moves()
-                with self._apart(certain=kind == "subshell"):
-                    for child in node.named_children:
-                        self._statement(child, site, level + 1)
-                    moved = self._moves() != moves
                 name = node.child_by_field_name("name")
-                if kind == "function_definition" and moved and name is not None:
-                    self._movers.add(self._text(name))
+                function = self._text(name) if kind == "function_definition" and name is not None \
+                    else None
+                if function is not None:
+                    # Its body runs at each call, from the state there, and is walked there
+                    # and at the end of the line (`_call`, `finish`); here it runs nothing.
+                    self._functions.setdefault(function, []).append(
+                        (self._src, node, self._heredocs, site))
+                    self._in_function += 1
+                start = len(self.commands)
+                try:
+                    with self._apart():
+                        for child in node.named_children:
+                            self._statement(child, site, level + 1)
+                        moved = self._moves() != moves
+                finally:
+                    if function is not None:
+                        self._in_function -= 1
+                        self._walked.setdefault(function, set()).update(self.commands[start:])
+                if function is not None and moved:
+                    self._movers.add(function)
                 return
             if kind in ("for_statement", "while_statement", "c_style_for_statement"):
                 def walk() -> None:
@@ -1615,6 +1660,7 @@ class _Collector:
         # the command's place (`BASH_ENV=/dev/stdin bash` reads what that command reads), and
         # first: the command runs with them (`HOME=/etc bash -c 'cd; ...'`).
         first = len(self.commands)
+        kept = self._kept(assignments) if words else None
         for assignment in assignments:
             if assignment.type == "variable_assignment":
                 self._assignment(assignment, here if words else site)
@@ -1622,6 +1668,11 @@ class _Collector:
         del self.commands[first:]
         if words:
             self._resolve(words, here)
+            # Bash keeps a prefix assignment only after a special builtin (in POSIX mode, as sh
+            # does) or a function (POSIX mode): `HOME=/tmp true` leaves HOME as it was.
+            name = words[0].value
+            self._restore(kept, certain=name not in _SPECIAL_BUILTINS
+                          and name not in self._functions)
             rest = [w for w in words if w.value not in ("command", "builtin")]
             if rest and rest[0].value == "exec" and all(_FD_VARIABLE.fullmatch(w.text)
                                                          for w in rest[1:]):
@@ -1633,7 +1684,14 @@ class _Collector:
                     self.commands.append(SimpleCommand(
                         "exec", ("exec",), text,
                         wrappers=site.wrappers, reads_input=True))
-                self._line_fds = {0: (here.stdin, here.here), **streams.fds}
+                # A redirection may fail (`exec 0</nonexistent` in an interactive shell or
+                # bash -c goes on with stdin as it was; attack I, finding 1): a descriptor it
+                # points at a file holds what it held before, when that is judged more closely.
+                old = _Streams(site, self._line_fds)
+                new = {0: (here.stdin, here.here), **streams.fds}
+                self._line_fds = {fd: old.origin(fd) if origin[0] in _PLAIN_FILES
+                                  and old.origin(fd)[0] not in _PLAIN_FILES else origin
+                                  for fd, origin in new.items()}
                 texts = [self._text(r) for r in redirects] + [
                     self._text(c) for c in command.named_children if c.type in _REDIRECTS]
                 self._own_terminal(streams, texts, here, words)
@@ -1641,6 +1699,34 @@ class _Collector:
         self.commands.extend(assigned)  # listed after the command, as written before it
         for child in expanding:
             self._nested(child, site, level + 1)
+
+    def _kept(self, nodes: list[Node]) -> tuple[dict[str, str | None], set[str], set[str], set[str]]:
+        """The state of the variables `nodes` (assignments) set, as `_restore` takes it."""
+        names = {self._text(n).split("=", 1)[0].split("[", 1)[0].rstrip("+") for n in nodes}
+        return ({n: self._values[n] for n in names if n in self._values}, names,
+                names & self._numbers, names & self._fresh)
+
+    def _restore(self, kept: tuple[dict[str, str | None], set[str], set[str], set[str]] | None,
+                 certain: bool) -> None:
+        """Assignments bash does not keep (attack I, finding 1): the variables `kept` saved
+        are as they were (`certain`), or either as they were or as set (a value set apart
+        unknown, a number or mktemp path only if both)."""
+        if kept is None:
+            return
+        values, names, numbers, fresh = kept
+        for name in names:
+            if certain:
+                if name in values:
+                    self._values[name] = values[name]
+                else:
+                    self._values.pop(name, None)
+                self._numbers = (self._numbers - {name}) | (numbers & {name})
+                self._fresh = (self._fresh - {name}) | (fresh & {name})
+            else:
+                if values.get(name, "") != self._values.get(name, ""):
+                    self._values[name] = None
+                self._numbers -= {name} - numbers
+                self._fresh -= {name} - fresh
 
     def _own_terminal(self, streams: _Streams, redirects: list[str], site: _Site,
                       words: list[_Word]) -> None:
@@ -1928,6 +2014,8 @@ class _Collector:
             else:
                 self._arithmetic_text(value.value, site, text)
         self._values[name] = None if append else value.value
+        if name in ("HOME", "CDPATH"):
+            self._reached_values.setdefault(name, set()).add(self._values[name])
         if numeric or (not append and value.value is not None and _INTEGER.fullmatch(value.value)):
             self._numbers.add(name)
         else:
@@ -1980,14 +2068,17 @@ class _Collector:
 
     def _expanded(self, text: str, site: _Site, name: str) -> None:
         """Judge `text` as the shell expands it in a double-quoted word ($(...), `...`,
-        $((...)), ${...}), with `"` a plain character: as the body of a here-document."""
+        $((...)), ${...}), with `"` a plain character: as the body of a here-document. A prompt
+        or hook is expanded later: walked again at the end of the line (`finish`)."""
         delimiter = "BASTION_EXPANDED"
         while delimiter in text:
             delimiter += "_"
-        self.parse(
-            f": <<{delimiter}\n{text}\n{delimiter}\n",
-            site._replace(depth=site.depth + 1, wrappers=(*site.wrappers, name), here=None),
-        )
+        code = f": <<{delimiter}\n{text}\n{delimiter}\n"
+        inner = site._replace(depth=site.depth + 1, wrappers=(*site.wrappers, name), here=None)
+        self._deferred[code, inner] = None
+        start = len(self.commands)
+        self.parse(code, inner)
+        self._walked.setdefault((code, inner), set()).update(self.commands[start:])
 
     def _declaration(self, node: Node, site: _Site, level: int) -> None:
         keyword = next((c.type for c in node.children if not c.is_named), "declare")
@@ -1995,6 +2086,9 @@ class _Collector:
         assignments = []
         attributes = ""
         shown = site._replace(text=self._text(node))
+        # `local` outside a function is an error that assigns nothing (attack I, finding 1).
+        outside = (dict(self._values), set(self._numbers), set(self._fresh)) \
+            if keyword == "local" and not self._in_function else None
         # Words written without a blank between them are one (tree-sitter-bash reads
         # `PS{4,}='x'` as `PS` and `{4,}='x'`).
         items: list[Node | list[Node]] = []
@@ -2051,6 +2145,8 @@ class _Collector:
                 if _compound(keyword, decoded):
                     # `declare -a b='($(cmd))'` assigns the elements, expanded, as `b=(...)`.
                     self.parse(f"{name}={decoded}", shown._replace(depth=site.depth + 1))
+        if outside is not None:
+            self._values, self._numbers, self._fresh = outside
         self._nested(node, site, level)
 
     def _declared(self, text: str, keyword: str, attributes: str, site: _Site) -> None:
@@ -2144,6 +2240,7 @@ class _Collector:
         unknown when the line also sets it to something else (`y=1; f() { : $((y)); }; y=$x;
         f` reads y after it changed); and once the line turns history expansion on, a `!` in
         any code string it runs is (`bash -c 'set -H; set -o history; ...; !!'`)."""
+        self._later()
         for name, shown in self._assumed:
             if name in self._tainted:
                 self._unknown(shown, [], f"arithmetic on {name}, which the line also sets to a "
@@ -2158,6 +2255,50 @@ class _Collector:
                 if _history_expansion(code):
                     self._unknown(site._replace(text=code), (), "history expansion, turned on "
                                                                  "by set -H")
+
+    def _later(self) -> None:
+        """Code stored to run later (trap strings for any signal or pseudo-signal, aliases,
+        hooks such as PROMPT_COMMAND, function bodies) judged in every state the line reaches
+        (attack I, finding 2): in each directory the shell may be in at any point of it, with
+        each value of HOME and CDPATH it may hold then (as inherited included), the stack
+        unknown. Code run later that moves the shell adds directories (`trap 'cd /etc' DEBUG`):
+        walked again until no more are reached, and past _LATER_PASSES, with a directory known
+        only at run time among them."""
+        if not self._deferred and not self._functions:
+            return
+        unknown = PathArg("(a directory known only at run time)", "unknown")
+        for attempt in range(_LATER_PASSES + 1):
+            reached = (list(self._reached_dirs), str(self._reached_values))
+            if attempt == _LATER_PASSES:
+                self._reached_dirs[:] = _bounded([*self._reached_dirs, unknown])
+            homes, cdpaths = ({"", *self._reached_values.get(name, ())} for name in
+                              ("HOME", "CDPATH"))
+            for home in homes if len(homes) <= _LATER_VALUES else {None}:
+                for cdpath in cdpaths if len(cdpaths) <= _LATER_VALUES else {None}:
+                    with self._apart():
+                        self._dirs, self._stack = list(self._reached_dirs), []
+                        for name, value in (("HOME", home), ("CDPATH", cdpath)):
+                            if value == "":
+                                self._values.pop(name, None)
+                            else:
+                                self._values[name] = value
+                        if self._cdable_vars:  # `cd NAME` may go to any value NAME took
+                            self._values = {k: None for k in self._values}
+                        self._later_pass()
+            if (list(self._reached_dirs), str(self._reached_values)) == reached:
+                return
+
+    def _later_pass(self) -> None:
+        """One walk of every stored code and function body, from the present state."""
+        for key in list(self._deferred):
+            start = len(self.commands)
+            with self._apart():
+                self.parse(*key)
+            self._drop_repeats(start, key)
+        for function in list(self._functions):
+            if function not in self._calling:
+                with self._apart():
+                    self._call(function, _Site(text=function))
 
     def _expansion(self, node: Node, site: _Site) -> None:
         """${...} forms that run code or set variables: indirection (`${!x}`), prompt
@@ -2208,6 +2349,8 @@ class _Collector:
         if first.glob or first.brace:
             self._unknown(site, words, "command word changed by pathname or brace expansion")
             return
+        if first.value in self._functions and first.value not in self._calling:
+            self._call(first.value, site)
         if first.value in self._movers:
             self._dirs = _bounded([*self._dirs, PathArg("(a directory known only at run time)",
                                                         "unknown")])
@@ -2234,6 +2377,41 @@ class _Collector:
                        for c in self.commands[start:]):
                 self._unknown(site, words, f"{name} runs a command or code that xargs appends "
                                            "at run time")
+
+    def _call(self, function: str, site: _Site) -> None:
+        """A call of a function the line defined: each body defined under that name so far is
+        walked again from the state at the call, in the shell itself (it may return early:
+        afterwards the state is what either may be), with the call's streams (attack I,
+        finding 2: `cd /tmp; f() { rm x; }; cd /etc; f` removes /etc/x). A recursive call is
+        not walked again (`_movers` covers a body that moves on each pass)."""
+        self._calling.add(function)
+        self._in_function += 1
+        saved = self._src, self._heredocs
+        start = len(self.commands)
+        try:
+            for src, node, heredocs, defined in list(self._functions[function]):
+                self._src, self._heredocs = src, heredocs
+                inner = defined._replace(stdin=site.stdin, here=site.here, fds=site.fds,
+                                         depth=max(defined.depth, site.depth))
+                with self._apart(certain=False):
+                    for child in node.named_children:
+                        self._statement(child, inner, 1)
+        finally:
+            self._src, self._heredocs = saved
+            self._in_function -= 1
+            self._calling.discard(function)
+            self._drop_repeats(start, function)
+
+    def _drop_repeats(self, start: int, key: Any) -> None:
+        """Leave out the commands from `start` on that an earlier walk of the same code (`key`)
+        found: they are on the list already, and give no new verdict."""
+        seen = self._walked.setdefault(key, set())
+        fresh = []
+        for command in self.commands[start:]:
+            if command not in seen:
+                seen.add(command)
+                fresh.append(command)
+        self.commands[start:] = fresh
 
     def _plain(self, name: str, words: list[_Word], site: _Site, reads_stdin: str = "") -> None:
         argv = [w.value for w in words]
@@ -2469,7 +2647,14 @@ class _Collector:
         judged in (`cd` alone: home; `cd -`, `pushd +1`, a `popd` or a bare `pushd` with
         nothing pushed on the line: a directory known only at run time). CDPATH and
         `shopt -s cdable_vars` set on the line are followed (`cd log` may be $CDPATH/log,
-        `cd e` may be $e); set on an earlier line they are not known (README)."""
+        `cd e` may be $e); set on an earlier line they are not known (README).
+
+        Added to the directories before it, never replacing them (attack I, finding 1): any
+        of them may fail and leave the shell where it was (no such directory, not one, too
+        many operands, a bad option, `enable -n cd`, a function named cd, a branch not taken),
+        and the line model cannot prove one ran and succeeded. Because the set only grows, a
+        level of the stack holds every level pushed before it: a `pushd` that failed (the
+        stack one shorter) makes a later `popd` go to a directory among those it pops."""
         unknown = PathArg("(a directory known only at run time)", "unknown")
         options, operands = [], []
         for word in words[1:]:
@@ -2485,11 +2670,12 @@ class _Collector:
                 self._stack.clear()  # the stack below the top changed: unknown from here
                 return
             if name == "popd" and target is None and self._stack:
-                self._dirs = self._stack.pop()
+                self._dirs = _bounded(self._dirs + self._stack.pop())
             elif name == "pushd" and target is None and self._stack:
-                self._dirs, self._stack[-1] = self._stack[-1], self._dirs
+                self._dirs = _bounded(self._dirs + self._stack[-1])
+                self._stack[-1] = list(self._dirs)
             else:
-                self._dirs = [unknown]
+                self._dirs = _bounded([*self._dirs, unknown])
                 self._stack.clear()
             return
         if name == "pushd":
@@ -2516,7 +2702,7 @@ class _Collector:
                 if self._cdable_vars and _IDENTIFIER.fullmatch(value):
                     found = self._values.get(value)
                     candidates.append(unknown if found is None else PathArg(found))
-        self._dirs = _bounded(list(self._in_dirs(tuple(candidates))))
+        self._dirs = _bounded(self._dirs + list(self._in_dirs(tuple(candidates))))
 
     def _in_dirs(self, paths: tuple[PathArg, ...]) -> tuple[PathArg, ...]:
         """`paths`, and each relative one also in each directory a `cd` may have chosen. A
@@ -2626,25 +2812,31 @@ class _Collector:
         foreign = _foreign(shell, value) if shell is not None else None
         if foreign is not None:
             self._unknown(site._replace(text=value), [], foreign)
-        # `bash -c` reads bash; eval, trap, alias and the hooks the shell that reads the line;
-        # any other program that takes code starts a shell that may be sh (dash).
+        # `bash -c` reads bash; eval, source, trap, alias and the hooks the shell that reads the
+        # line; any other program that takes code starts a shell that may be sh (dash).
+        in_shell = name in _SAME_SHELL or name in _SOURCE
         grammar = "bash" if shell in ("bash", "rbash") else \
-            site.grammar if name in _SAME_SHELL else "any"
+            site.grammar if in_shell else "any"
         # eval runs its code in the shell now; a trap, alias or hook in the shell later, any
         # number of times, or never; any other program in a shell of its own (`bash -c 'cd
         # /tmp'` moves nothing here).
+        # A sourced here-string runs in the shell now, as eval does, and may `return` early.
         moves = self._moves()
+        inner = site._replace(depth=site.depth + 1, wrappers=(*site.wrappers, name), here=None,
+                              grammar=grammar)
+        later = name in _SAME_SHELL and name != "eval"
+        if later:  # walked again at the end of the line in every state it reaches (`finish`)
+            self._deferred[value, inner] = None
+        start = len(self.commands)
         with contextlib.ExitStack() as stack:
             if name != "eval":
-                stack.enter_context(self._apart(certain=name not in _SAME_SHELL))
-            self.parse(
-                value,
-                site._replace(depth=site.depth + 1, wrappers=(*site.wrappers, name), here=None,
-                              grammar=grammar),
-            )
+                stack.enter_context(self._apart(certain=not in_shell))
+            self.parse(value, inner)
             # A trap or hook that moves may run before any later command (`trap 'cd /etc'
             # DEBUG; cd /tmp; rm x` removes /etc/x): every later directory is unknown.
-            self._hook_moves |= name in _SAME_SHELL and name != "eval" and self._moves() != moves
+            self._hook_moves |= later and self._moves() != moves
+        if later:
+            self._walked.setdefault((value, inner), set()).update(self.commands[start:])
         return True
 
     def _joined_code(self, words: list[_Word], site: _Site, name: str) -> bool:
@@ -4928,6 +5120,13 @@ _TERMINALS = frozenset({
 # Code that the shell reading the line runs itself: its grammar carries over (`_code`).
 # Wrappers that run their command in the shell itself (`_Collector._inner`).
 _IN_THE_SHELL = frozenset({"command", "builtin", "exec"})
+# POSIX special builtins (and bash's `source`, a `.`): an assignment before one is kept in POSIX
+# mode and by sh (dash), not by bash otherwise.
+_SOURCE = frozenset({"source", "."})
+_PLAIN_FILES = frozenset({"file", "null"})  # origins of a descriptor that feed the line nothing
+_SPECIAL_BUILTINS = frozenset({"break", ":", ".", "source", "continue", "eval", "exec", "exit",
+                               "export", "readonly", "return", "set", "shift", "times", "trap",
+                               "unset"})
 _SAME_SHELL = frozenset({"eval", "trap", "alias", "complete", "compgen", "bind", "mapfile",
                          "readarray", *_HOOKS})
 _HOOK_UNKNOWN = {
