@@ -226,7 +226,7 @@ _DRIVER_ECHO = "the terminal driver echoed the keys, not a line editor"
 # pass phrase:", "Token (will be hidden): "; attack F, finding 4: "API key:", "Credentials:"),
 # ending in ":" or "?". The keys are judged as a command line all the same (InputGate).
 _PASSWORD = re.compile(
-    r"(?i)(pass\s?(word|phrase|code)|passwort|kennwort|mot de passe|contrase\u00f1a|\bpin\b"
+    r"(?i)(pass\s?(word|phrase|code)|\bpass\b|passwort|kennwort|mot de passe|contrase\u00f1a|\bpin\b"
     r"|\btoken\b|\bsecret\b|\botp\b|one-time|verification code|security code"
     r"|authentication code|\b2fa\b|will be hidden|will not (be )?(echo|shown)|no echo"
     r"|\bkey\b|credentials?\b)"
@@ -1899,6 +1899,9 @@ class CommandLineTracker:
             return _Reading("", True, FULL_SCREEN, "not-a-command", answered or not line.keyed)
         if expected is not None and model.text.strip():
             prompt = self._at_password_prompt(model.text)
+            # At a prompt of other words the keys may just not be echoed yet: the line settles
+            # only when the gate's wait for the echo runs out.
+            settled = prompt is not None
             if prompt is None:
                 prompt = self._hidden_prompt()
             if prompt is not None and model.suspect:
@@ -1907,7 +1910,7 @@ class CommandLineTracker:
                 # what the program gets is unknown, so it cannot pass as a secret.
                 return _Reading("", False, f"{_TYPED_HIDDEN}: {model.suspect}", "blind", True)
             if prompt is not None:
-                return _Reading("", True, _TYPED_HIDDEN, "not-a-command", True, prompt=prompt,
+                return _Reading("", True, _TYPED_HIDDEN, "not-a-command", settled, prompt=prompt,
                                 hidden=model.text)
             if self._silent():
                 return _Reading("", False, "the typed keys were not echoed", "blind", False)
