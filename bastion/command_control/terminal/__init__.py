@@ -1818,16 +1818,16 @@ class CommandLineTracker:
                 st = "\n".join([*self._pending[start:], reading])
                 if reading != text and st.strip() and st not in known:
                     moved[st] = moved.get(st, True) and by_moved
-        statements = list(moved)
-        if not statements:
-            return rec
-        done = [st for st in statements if self._complete(st)]
+        done = [st for st in moved if self._complete(st)]
         # An unfinished statement in a reading of the usual settings waits in the shell for
         # lines judged without it: not certain. In a moved character's reading (an inline
-        # program's doing, as rare as it is contrived) it is judged as it stands, or an honest
-        # typo fixed inside quotes would be held (SECURITY.md).
+        # program's doing) the shell waits too, and nothing runs now: left out, or an honest
+        # typo fixed inside quotes (DEL read as a kill) would be held (SECURITY.md).
+        statements = [st for st in moved if st in done or not moved[st]]
+        if not statements:
+            return rec
         if rec.kind == "command":
-            if rec.certain and any(not moved[st] for st in statements if st not in done):
+            if rec.certain and len(done) < len(statements):
                 return Reconstruction(rec.text, False, _TTY_OPEN, "command", rec.unknown,
                                       rec.also + tuple(statements))
             return dataclasses.replace(rec, also=rec.also + tuple(statements))
