@@ -124,6 +124,9 @@ How the line is read (JumpServer and Warpgate style, with more checks):
   (kept as data by the driver, acted on by a line editor, and echoed raw it can move the
   cursor) is never certain, nor a secret when typed blind. Ctrl-D on a non-empty line hands
   it to the shell unended (`how="flush"`): judged, and the line is never certain after.
+  The tty's settings are not known (a nested pty, IUTF8, characters a program moved), so the
+  bytes typed are also read in every plausible setting (`_tty_readings`): each reading is in
+  `also` (or, at a hidden prompt, `hidden_also`) for the gate to judge, the strictest standing.
   The editing mode follows only the lone switches the policy allows (`policy.editing_mode`).
 - Credits: a judged key readline may leave unaccepted (an unbound key after a prefix in emacs
   mode, Esc v in emacs mode, a macro, a meta byte) explains only a line end shown before the
@@ -144,7 +147,8 @@ How the line is read (JumpServer and Warpgate style, with more checks):
   "password", "pass phrase", "PIN", "token", "secret", "OTP", "(will be hidden)"... are
   "not-a-command", unless that text is a prompt at which shell commands were typed before, or
   readline is reading the line (bash turned bracketed paste on): a shell prompt, whatever it
-  says.
+  says. Without a line editor, keys not echoed at any other prompt (or none) are taken so too,
+  once the gate's wait for their echo ran out (`_hidden_prompt`).
 - A right-hand prompt (zsh's RPROMPT) seen on the row when the line began is left out.
 - Bounds, so that no client input costs unbounded work: window sizes are taken as at most
   2048x512 (and at least 1x1); a line is followed for 64 Ki characters, and a longer one is
