@@ -62,6 +62,16 @@ def test_the_readings_are_each_setting_and_each_control_key_moved():
                              "touch hunter2"}
     assert not readings["touch canary;\x15hunter2"] and readings["touch canaryhunter2"]
     assert tty_readings([bytes(range(1, 12))], 0x7F) is None  # too many to read as moved
+    assert tty_readings([b"ab\x7f" * 1025], 0x7F) is None  # too many edits to follow in each
+
+
+def test_a_line_too_edited_to_read_in_every_setting_is_uncertain_or_blind():
+    sh = dash()
+    sh.keys(b"ab\x7f" * 1025 + b"\r")
+    assert not sh.tracker.reconstruct().certain
+    sh = hidden_prompt(b"Password: ")
+    sh.keys(b"ab\x7f" * 1025 + b"\r")
+    assert sh.tracker.reconstruct().kind == "blind"
 
 
 def verdict(rec: Reconstruction) -> str:

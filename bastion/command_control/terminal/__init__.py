@@ -735,7 +735,8 @@ _TTY_SIGNALS = b"\x03\x1a\x1c"  # VINTR, VSUSP, VQUIT: the driver flushes the li
 _TTY_OPEN = "in another reading of the tty's settings the statement is unfinished"
 _TTY_OTHER = "a statement in another reading of the tty's settings"
 _MAX_MOVED = 8  # distinct control characters read as moved special characters; beyond: unknown
-_TTY_MOVED = "too many control characters to read as the tty's special characters"
+_MAX_EDITS = 1024  # control keys in one line read in every setting (each costs a step in each)
+_TTY_MOVED = "too many control characters to read in every setting of the tty"
 
 
 @dataclass(frozen=True)
@@ -760,8 +761,14 @@ def _latin1_alnum(c: int) -> bool:
 def _tty_erase(buf: bytearray, iutf8: bool, kind: str) -> None:
     """n_tty.c's eraser(): one character ("erase"), a word ("werase") or all ("kill"). With
     IUTF8 a character is the continuation bytes at the end and the one byte before them,
-    whatever it is (`#` 0x80 DEL erases the `#`); a line holding only continuation bytes is
-    left alone. Without IUTF8 each byte is a character."""
+    whatever it is (`#` 0x80 DEL erases the `#`); continuation bytes at the very start of the
+    line are never erased. Without IUTF8 each byte is a character."""
+    if kind == "kill":
+        keep = 0
+        while iutf8 and keep < len(buf) and buf[keep] & 0xC0 == 0x80:
+            keep += 1
+        del buf[keep:]
+        return
     seen = False
     while buf:
         head = len(buf) - 1
@@ -780,31 +787,36 @@ def _tty_erase(buf: bytearray, iutf8: bool, kind: str) -> None:
             return
 
 
+@functools.lru_cache(maxsize=256)
+def _special_bytes(special: bytes) -> re.Pattern[bytes]:
+    return re.compile(b"[" + b"".join(b"\\x%02x" % c for c in special) + b"]")
+
+
 def _tty_line(parts: list[bytes], s: _TtySettings) -> bytes:
     """What the line discipline hands the shell for these keys (each part after the first
     follows a VEOF that handed the line over: no erase reaches back into it). With no special
-    character at all the VEOF is data too."""
+    character at all the VEOF is data too. Text between special characters is copied whole."""
+    special = s.erase + s.kill + s.werase + s.lnext + s.dropped + s.signals
     if not (s.erase or s.kill or s.werase or s.signals):
         return b"\x04".join(parts)
+    find = _special_bytes(special).search
     out = b""
     for part in parts:
         buf = bytearray()
-        literal = False
-        for c in part:
-            if literal:
-                buf.append(c)
-                literal = False
-            elif c in s.signals:
+        pos = 0
+        while (m := find(part, pos)) is not None:
+            at = m.start()
+            buf += part[pos:at]
+            c, pos = part[at], at + 1
+            if c in s.signals:
                 buf.clear()
-            elif c in s.dropped:
-                continue
             elif c in s.erase or c in s.kill or c in s.werase:
                 _tty_erase(buf, s.iutf8, "erase" if c in s.erase else "kill" if c in s.kill
                            else "werase")
             elif c in s.lnext:
-                literal = True
-            else:
-                buf.append(c)
+                buf += part[pos:pos + 1]
+                pos += 1
+        buf += part[pos:]
         out += bytes(buf)
     return out
 
@@ -819,8 +831,8 @@ def _tty_settings(erase: int, raw: bytes) -> list[_TtySettings] | None:
                              _TTY_DROPPED, _TTY_SIGNALS, iutf8)
                 for e in dict.fromkeys((erase, 0x7F, 0x08)) for iutf8 in (True, False)]
     readings.append(_TtySettings())
-    controls = sorted({c for c in raw if c < 0x20 or c == 0x7F})
-    if len(controls) > _MAX_MOVED:
+    controls = [c for c in range(0x20) if bytes([c]) in raw] + ([0x7F] if b"\x7f" in raw else [])
+    if len(controls) > _MAX_MOVED or sum(raw.count(c) for c in controls) > _MAX_EDITS:
         return None
     for c in controls:
         one = bytes([c])
