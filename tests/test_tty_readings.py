@@ -185,3 +185,15 @@ def test_a_hidden_line_while_readline_reads_stays_blind():
     sh = Shell()
     sh.keys(b"hunter2\r")
     assert sh.tracker.reconstruct().kind == "blind"
+
+
+def test_a_line_abandoned_with_ctrl_c_is_read_with_it_as_data_until_the_next_submit():
+    # VINTR moved or disabled by inline code: the tty keeps `touch canary;^Chunter2`
+    sh = hidden_prompt(b"Password: ")
+    sh.keys(WRITE.encode() + b";\x03")
+    sh.out(b"\r\nPassword: ")  # (as dash answers a real interrupt)
+    sh.keys(b"hunter2\r")
+    assert verdict(sh.tracker.reconstruct()) == "refused"
+    sh.send(b"\r\nPassword: ")
+    sh.keys(b"hunter2\r")  # the next line starts afresh
+    assert verdict(sh.tracker.reconstruct()) == "secret"

@@ -1453,10 +1453,17 @@ class CommandLineTracker:
         """Apply a key that is not a judge point; False when the model does not follow it and
         the target's answer must be awaited before the next key (see `Pause`)."""
         followed = True
+        tty = self._tty_rules() and not self._in_paste
+        before = self._line.raw
         for key in _key_text(raw):
             followed = self._apply_key(key) and followed
-        if self._tty_rules() and not self._in_paste and raw != b"\x03":
-            self._line.raw[-1] += raw  # (Ctrl-C began a new line; its own reading: SECURITY.md)
+        if tty and self._line.raw is not before:
+            # Ctrl-C began a new line, as VINTR does; where inline code moved or disabled it,
+            # the tty kept the line and the Ctrl-C as data: that reading goes on until a
+            # submit (the signal's own reading flushes the line, as the model did).
+            self._line.raw = [*before[:-1], before[-1] + raw]
+        elif tty:
+            self._line.raw[-1] += raw
         return followed
 
     def _apply_key(self, key: str) -> bool:
