@@ -65,6 +65,8 @@ Rules the gate can rely on:
   keys that a prompt did not echo. At a password prompt `prompt` is its text and `hidden` the
   keys typed without echo (left out of the repr), for the gate to judge as a command line as
   well, since the prompt may be the shell's own fake; never to be shown, logged or stored.
+  `hidden_also` holds the other lines the terminal driver may make of those keys (its settings
+  are unknown), to be judged and kept the same way.
 - `cancel_bytes()` is Ctrl-E Ctrl-U (end of line, kill it), preceded by the end of a bracketed
   paste if one is open and by Ctrl-G when readline holds a prefix (the Ctrl-X of Ctrl-X
   Ctrl-E: Ctrl-E would complete it); it is Ctrl-C when earlier lines of an unfinished
