@@ -169,16 +169,27 @@ def replay(fixture: dict, speed: str, *, judge=None) -> Replay:
     return result
 
 
+_ORDER = ("allow", "alert", "confirm", "deny")
+
+
 def _policy_judge(rec: Reconstruction) -> str:
-    if rec.kind == "not-a-command" or (rec.kind == "command" and not rec.text.strip()
-                                        and rec.certain and not rec.unknown):
+    """As bastion.ssh.gate.InputGate judges: every reading of the line (`also`), and keys typed
+    at a hidden prompt in every reading too, refused only by a rule."""
+    if rec.kind == "not-a-command":
+        for reading in (rec.hidden, *rec.hidden_also) if rec.hidden else ():
+            v = policy.evaluate(default_policy(), reading, role="engineer", target="web01")
+            if v.action in ("deny", "confirm") and not v.rule.startswith("defaults."):
+                return "deny"
+        return "allow"
+    if rec.kind == "command" and not rec.text.strip() and rec.certain and not rec.unknown:
         return "allow"
     if rec.kind == "blind" or not rec.certain:
         return default_policy().defaults.uncertain
-    v = policy.evaluate(default_policy(), rec.text, role="engineer", target="web01")
+    action = max((policy.evaluate(default_policy(), line, role="engineer", target="web01").action
+                  for line in (rec.text, *rec.also)), key=_ORDER.index)
     if rec.unknown:
-        return "confirm" if v.action != "deny" else "deny"
-    return v.action
+        return "confirm" if action != "deny" else "deny"
+    return action
 
 
 def _lines(keys: list[bytes]) -> list[bytes]:

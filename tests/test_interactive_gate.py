@@ -17,7 +17,7 @@ import sys
 import pytest
 
 from bastion import recording
-from tests.harness import LOGIN, World
+from tests.harness import LOGIN, Terminal, World
 from tests.harness import READY as PROMPT
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(120)]
@@ -528,6 +528,117 @@ def test_an_editing_mode_switch_the_gate_does_not_follow_is_held(world, tmp_path
     term.expect(PROMPT, start=term.expect(rb"cancelled", start=start))
     term.run_line(b"set -o emacs\r")
     assert not (tmp_path / "canary").exists()
+    alive(term)
+    term.send(b"exit\r")
+    term.wait()
+
+
+# -- attack H: the tty's own editing, whose settings the gate cannot see -----------------------
+
+HIDDEN_REFUSED = rb"denied: keys typed without echo read as a command that rule no-canary"
+
+
+def at_fake_prompt(term) -> None:
+    """In sh: a shell prompt that looks like a program's password prompt, echo off."""
+    term.run_line(b"PS1='Password: '; stty -echo\r", rb"Password: ")
+
+
+def back_to_dash(term, tmp_path) -> None:
+    """Keys at the fake prompt (a secret, judged as a command line) turn echo back on; the
+    shell ran nothing else: no canary."""
+    start = len(term.buffer)
+    term.send(b"stty echo; PS1='$ '\r")
+    term.expect(rb"\$ ", start=start)
+    term.run_line(b"exit\r")
+    assert not (tmp_path / "canary").exists()
+
+
+def test_a_kill_character_moved_outside_stty_does_not_hide_a_command_at_a_fake_prompt(world,
+                                                                                     tmp_path):
+    # Attack H, finding 1a: `tset -k ^B` (or inline termios code) made Ctrl-U data for the tty;
+    # the gate read it as a kill and passed `hunter2` as a secret; dash ran `touch canary`.
+    term, dash = dash_at(world, tmp_path)
+    start = len(term.buffer)
+    term.send(b"tset -I -Q -k ^B\r")
+    term.expect(rb"held for a supervisor \(h\d+\).*tset sets the tty's special characters",
+                start=start)
+    term.send(b"\x03")
+    term.expect(dash, start=term.expect(rb"cancelled", start=start))
+    term.run_line(b"python3 -c 'import termios as t;a=t.tcgetattr(0);a[6][t.VKILL]=2;"
+              b"t.tcsetattr(0,0,a)'\r", dash)
+    at_fake_prompt(term)
+    start = len(term.buffer)
+    term.send(b"touch canary;\x15hunter2\r")
+    term.expect(rb"Password: ", start=term.expect(HIDDEN_REFUSED, start=start))
+    back_to_dash(term, tmp_path)
+    blind = audit_events(world, "command.typed_blind")[-2]
+    assert (blind["prompt"], blind["verdict"], blind["rule"]) == ("Password:", "deny", "no-canary")
+    alive(term)
+    term.send(b"exit\r")
+    term.wait()
+
+
+def test_a_nested_ptys_erase_key_does_not_hide_a_command_at_a_fake_prompt(world, tmp_path):
+    # Attack H, finding 3: the client's erase is ^H; pty.spawn's pty has the kernel's DEL, so
+    # Ctrl-H is data there: the gate read `touch canary;#` + 14 Ctrl-H + `hunter2` as `hunter2`.
+    person = world.person("ivy")
+    args = person.ssh_args(f"{LOGIN}@web01", extra=("-t",))
+    term = Terminal(["sh", "-c", 'stty erase "^H"; exec "$@"', "-", *args], person.env() | XTERM)
+    at = term.prompt()
+    term.send(f"cd {tmp_path}; PS1='READ''Y> '\n".encode())
+    term.expect(PROMPT, start=at)
+    dash = rb"[\r\n][#$] "  # (root's sh: `# `)
+    term.run_line(b"python3 -c 'import pty; pty.spawn(\"/bin/sh\")'\r", dash)
+    at_fake_prompt(term)
+    start = len(term.buffer)
+    term.send(b"touch canary;#" + b"\x08" * 14 + b"hunter2\r")
+    term.expect(rb"Password: ", start=term.expect(HIDDEN_REFUSED, start=start))
+    back_to_dash(term, tmp_path)
+    alive(term)
+    term.send(b"exit\r")
+    term.wait()
+
+
+@pytest.mark.parametrize(("iutf8", "keys"), [
+    # IUTF8 on: the erase takes the continuation byte and the `#` before it
+    (b"iutf8", b"#\x80\x7ftouch canary\r"),
+    # IUTF8 off: one byte per DEL, `\b \b` each: the screen shows `echo hi`
+    (b"-iutf8", b"touch canary;" + "é".encode() * 14 + b"\x7f" * 27 + b"echo hi\r"),
+], ids=["iutf8", "no-iutf8"])
+def test_an_erase_read_with_or_without_iutf8_does_not_hide_a_command(world, tmp_path, iutf8, keys):
+    # Attack H, finding 2: the gate erased whole characters whatever the tty's IUTF8
+    person = world.person("ivy")
+    args = person.ssh_args(f"{LOGIN}@web01", extra=("-t",))
+    term = Terminal(["sh", "-c", f'stty {iutf8.decode()}; exec "$@"', "-", *args],
+                    person.env() | XTERM)
+    at = term.prompt()
+    term.send(f"cd {tmp_path}; PS1='READ''Y> '\n".encode())
+    term.expect(PROMPT, start=at)
+    dash = rb"[\r\n]\$ "
+    term.run_line(b"PS1='$ ' sh\r", dash)
+    start = len(term.buffer)
+    term.send(keys)
+    term.expect(dash, start=term.expect(rb"denied: canaries are not touched", start=start))
+    term.run_line(b"exit\r")
+    assert not (tmp_path / "canary").exists()
+    alive(term)
+    term.send(b"exit\r")
+    term.wait()
+
+
+def test_honest_secrets_at_hidden_prompts_reach_the_program(world, tmp_path):
+    # Attack H, finding 6: a prompt the vocabulary missed, one on the line before (as with none
+    # at all: tests/test_tty_readings.py has each prompt)
+    term = shell(world, tmp_path)
+    for ask in (b"read -s -p 'DB pass: ' x", b"echo 'Enter your password'; read -s x"):
+        start = len(term.buffer)
+        term.send(ask + b"; echo; echo got-${#x}-$((1+1))\r")
+        term.expect(rb"pass[^\r\n]*|\n", start=start + len(ask))
+        term.send(b"s3cr3t-Pw\r")
+        out = term.buffer[start:term.expect(PROMPT, start=term.expect(rb"got-9-2", start=start))]
+        assert b"denied" not in out and b"s3cr3t" not in out
+    blind = audit_events(world, "command.typed_blind")[-2:]
+    assert [(e["prompt"], e["verdict"]) for e in blind] == [("DB pass:", "allow"), ("", "allow")]
     alive(term)
     term.send(b"exit\r")
     term.wait()

@@ -793,14 +793,18 @@ def test_keys_not_echoed_at_a_shell_prompt_are_blind():
     assert (rec.kind, rec.text, rec.certain) == ("blind", "", False)
 
 
-@pytest.mark.parametrize("prompt", [b"Tokens left: 3 ", b"secretary$ ", b"pinned> ", b"Passing"])
-def test_text_that_only_resembles_a_password_prompt_is_not_one(prompt):
+@pytest.mark.parametrize("prompt", [b"Tokens left: 3 ", b"secretary$ ", b"pinned> ", b"Passing", b""])
+def test_keys_not_echoed_at_any_program_prompt_are_a_secret_judged_as_a_command(prompt):
+    # Attack H, finding 6: whatever the prompt says (a shell's fake one can say anything), keys
+    # a program reads without echo while no line editor reads are a secret, and the gate judges
+    # them as a command line in every reading of the tty's settings (InputGate._judge_hidden).
     sh = Shell()
     sh.type("./menu")
     sh.submit()
     sh.send(ENTER + prompt)
     sh.keys(b"rm -rf /srv")
-    assert sh.submit().kind == "blind"
+    rec = sh.submit()
+    assert (rec.kind, rec.prompt, rec.hidden) == ("not-a-command", prompt.decode().strip(), "rm -rf /srv")
 
 
 def test_a_password_prompt_while_readline_reads_the_line_is_a_shell_prompt():

@@ -140,7 +140,7 @@ _TYPES = [
     _t("command.dropped", "C402", "lines typed ahead of a refused line were dropped",
        "session channel lines"),
     _t("command.typed_blind", "C601",
-       "keys typed without echo at a password prompt went to the target unjudged as a secret, "
+       "keys typed without echo at a program's prompt went to the target unjudged as a secret, "
        "or were refused because a policy rule denies them read as a command line",
        "session channel prompt keystrokes verdict rule"),
     # Control
@@ -228,7 +228,8 @@ FIELDS: dict[str, str] = {
     "result": "what became of a file over scp: `ok`, `refused`, `error`, `incomplete`",
     "role": "the user's role",
     "rows": "audit rows purged",
-    "prompt": "the password prompt the keys were typed at, as the screen showed it",
+    "prompt": "the prompt the keys were typed at, as the screen showed it (any wording; empty when the "
+              "program showed none on that line)",
     "keystrokes": "how many keys were typed without echo (never the keys themselves)",
     "rule": "the policy rule that decided (`defaults.unmatched` when none matched)",
     "sealed": "how many sealed events were opened",

@@ -284,8 +284,13 @@ class InputGate:
         hardly be one). Anything else goes on as a secret, never judged for the record, and
         audited either way with the prompt and the number of keys, never the keys."""
         ch = self.ch
-        v = self.judge.verdict(rec.hidden)
-        refused = v.action in ("deny", "confirm") and not v.rule.startswith("defaults.")
+        # Each line the terminal driver may hand over for the keys (its settings are unknown:
+        # attack H): the first one a rule refuses decides.
+        for reading in (rec.hidden, *rec.hidden_also):
+            v = self.judge.verdict(reading)
+            refused = v.action in ("deny", "confirm") and not v.rule.startswith("defaults.")
+            if refused:
+                break
         audit.record(self.app.store, "command.typed_blind", ch.identity.user, session=ch.session_id,
                      channel=self.ch.number, prompt=visible(rec.prompt),
                      keystrokes=len(rec.hidden), verdict="deny" if refused else "allow",

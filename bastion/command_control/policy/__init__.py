@@ -3762,6 +3762,31 @@ class _Collector:
                                                         "by their defaults", terminal=True)
         return True
 
+    def _tset(self, name: str, words: list[_Word], site: _Site) -> bool:
+        """tset and reset (ncurses) with -e, -i or -k set the tty's erase, interrupt or kill
+        character to any key, as `stty erase` does: unknown (attack H, finding 1). Bare, they
+        reset the characters to the defaults and the erase to the terminal's backspace (DEL or
+        ^H): the tracker reads a line the driver edits with either erase (SECURITY.md)."""
+        self._plain(name, words, site)
+        index = 1
+        while index < len(words):
+            value = words[index].value
+            if value is None:
+                break
+            if value.startswith("-") and len(value) > 1:
+                letters = value[1:]
+                if any(c in _TSET_SETS for c in letters):
+                    break
+                taking = next((i for i, c in enumerate(letters) if c in _TSET_ARGUMENT), None)
+                index += 2 if taking is not None and taking == len(letters) - 1 else 1
+            else:
+                index += 1
+        if index < len(words):
+            self._unknown(site, words[index:index + 1], f"{name} sets the tty's special characters "
+                          "(erase, interrupt, kill), which the bastion reads by their defaults",
+                          terminal=True)
+        return True
+
     def _hash(self, name: str, words: list[_Word], site: _Site) -> bool:
         scanned = _scan_options(words, 1, _HASH)
         if scanned is None:
@@ -5015,6 +5040,8 @@ _MOVES_STANDARD = re.compile(r"[<>]&\s*[0-2]-")
 _TERMINAL_AWAY = ("the shell's stdin or stderr no longer goes to the terminal: readline's "
                   "echo and line ends are out of the bastion's sight")
 _STTY_SIZE = frozenset({"cols", "columns", "rows"})
+_TSET_SETS = frozenset("eik")  # tset's -e, -i, -k: the erase, interrupt and kill characters
+_TSET_ARGUMENT = frozenset("admp")  # its other options that take a value
 # `echo`/`-echo` only: readline sets the terminal itself while it reads a line (and echoes it),
 # so -echo hides what programs read (`stty -echo; cat > key`), which is secret by the echo rule
 # and, at a prompt, read as a command line too (InputGate._judge_hidden). -echoctl (no `^C`,
@@ -6662,6 +6689,8 @@ _HANDLERS: dict[str, Any] = {
     "bind": _Collector._bind,
     "bindkey": _Collector._bindkey,
     "stty": _Collector._stty,
+    "tset": _Collector._tset,
+    "reset": _Collector._tset,
     "hash": _Collector._hash,
     "enable": _Collector._enable,
     "set": _Collector._set,

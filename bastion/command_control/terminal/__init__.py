@@ -65,6 +65,8 @@ Rules the gate can rely on:
   keys that a prompt did not echo. At a password prompt `prompt` is its text and `hidden` the
   keys typed without echo (left out of the repr), for the gate to judge as a command line as
   well, since the prompt may be the shell's own fake; never to be shown, logged or stored.
+  `hidden_also` holds the other lines the terminal driver may make of those keys (its settings
+  are unknown), to be judged and kept the same way.
 - `cancel_bytes()` is Ctrl-E Ctrl-U (end of line, kill it), preceded by the end of a bracketed
   paste if one is open and by Ctrl-G when readline holds a prefix (the Ctrl-X of Ctrl-X
   Ctrl-E: Ctrl-E would complete it); it is Ctrl-C when earlier lines of an unfinished
@@ -124,6 +126,9 @@ How the line is read (JumpServer and Warpgate style, with more checks):
   (kept as data by the driver, acted on by a line editor, and echoed raw it can move the
   cursor) is never certain, nor a secret when typed blind. Ctrl-D on a non-empty line hands
   it to the shell unended (`how="flush"`): judged, and the line is never certain after.
+  The tty's settings are not known (a nested pty, IUTF8, characters a program moved), so the
+  bytes typed are also read in every plausible setting (`_tty_readings`): each reading is in
+  `also` (or, at a hidden prompt, `hidden_also`) for the gate to judge, the strictest standing.
   The editing mode follows only the lone switches the policy allows (`policy.editing_mode`).
 - Credits: a judged key readline may leave unaccepted (an unbound key after a prefix in emacs
   mode, Esc v in emacs mode, a macro, a meta byte) explains only a line end shown before the
@@ -144,7 +149,8 @@ How the line is read (JumpServer and Warpgate style, with more checks):
   "password", "pass phrase", "PIN", "token", "secret", "OTP", "(will be hidden)"... are
   "not-a-command", unless that text is a prompt at which shell commands were typed before, or
   readline is reading the line (bash turned bracketed paste on): a shell prompt, whatever it
-  says.
+  says. Without a line editor, keys not echoed at any other prompt (or none) are taken so too,
+  once the gate's wait for their echo ran out (`_hidden_prompt`).
 - A right-hand prompt (zsh's RPROMPT) seen on the row when the line began is left out.
 - Bounds, so that no client input costs unbounded work: window sizes are taken as at most
   2048x512 (and at least 1x1); a line is followed for 64 Ki characters, and a longer one is
@@ -168,6 +174,7 @@ from __future__ import annotations
 
 import codecs
 import copy
+import dataclasses
 import functools
 import itertools
 import re
@@ -225,7 +232,7 @@ _DRIVER_ECHO = "the terminal driver echoed the keys, not a line editor"
 # pass phrase:", "Token (will be hidden): "; attack F, finding 4: "API key:", "Credentials:"),
 # ending in ":" or "?". The keys are judged as a command line all the same (InputGate).
 _PASSWORD = re.compile(
-    r"(?i)(pass\s?(word|phrase|code)|passwort|kennwort|mot de passe|contrase\u00f1a|\bpin\b"
+    r"(?i)(pass\s?(word|phrase|code)|\bpass\b|passwort|kennwort|mot de passe|contrase\u00f1a|\bpin\b"
     r"|\btoken\b|\bsecret\b|\botp\b|one-time|verification code|security code"
     r"|authentication code|\b2fa\b|will be hidden|will not (be )?(echo|shown)|no echo"
     r"|\bkey\b|credentials?\b)"
@@ -364,6 +371,9 @@ class Reconstruction:
     # echo, which the gate may judge as a command but must never show, log or store.
     prompt: str = ""
     hidden: str = field(default="", repr=False)
+    # The other lines the terminal driver may hand over for those keys (its settings are
+    # unknown: _tty_readings), judged like `hidden` and as secret.
+    hidden_also: tuple[str, ...] = field(default=(), repr=False)
 
 
 # -- the screen model -------------------------------------------------------------------------
@@ -715,6 +725,138 @@ def _tty_werase(m: _LineModel) -> None:
     m.cursor = i
 
 
+# -- the terminal driver's line, in every reading (attack H) ---------------------------------
+# Without a line editor the tty's line discipline edits the line, with settings the bastion
+# cannot see: a nested pty (pty.spawn, docker exec -t, systemd-run -t) has the kernel's
+# defaults, the client's IUTF8 may be either, and a program may have moved or disabled the
+# special characters (inline termios code, which no policy can read). So the bytes typed are
+# read in each plausible setting, every reading is judged, and the strictest verdict stands.
+_CTRL_U, _CTRL_W, _CTRL_V = 0x15, 0x17, 0x16
+_TTY_DROPPED = b"\x11\x12\x13"  # VSTART, VREPRINT, VSTOP: the driver stores none of them
+_TTY_SIGNALS = b"\x03\x1a\x1c"  # VINTR, VSUSP, VQUIT: the driver flushes the line
+_TTY_OPEN = "in another reading of the tty's settings the statement is unfinished"
+_TTY_OTHER = "a statement in another reading of the tty's settings"
+_MAX_MOVED = 8  # distinct control characters read as moved special characters; beyond: unknown
+_MAX_EDITS = 1024  # control keys in one line read in every setting (each costs a step in each)
+_TTY_MOVED = "too many control characters to read in every setting of the tty"
+
+
+@dataclass(frozen=True)
+class _TtySettings:
+    """The special characters of one reading (empty: none), and IUTF8."""
+
+    erase: bytes = b""
+    kill: bytes = b""
+    werase: bytes = b""
+    lnext: bytes = b""
+    dropped: bytes = b""
+    signals: bytes = b""
+    iutf8: bool = False
+    moved: bool = False  # a special character moved to another key (by inline termios code)
+
+
+def _latin1_alnum(c: int) -> bool:
+    """isalnum() of the kernel's ctype (Latin-1), which VWERASE classes bytes by."""
+    return (c < 0x80 and (chr(c).isalnum() or c == 0x5F)) or (c >= 0xC0 and c not in (0xD7, 0xF7))
+
+
+def _tty_erase(buf: bytearray, iutf8: bool, kind: str) -> None:
+    """n_tty.c's eraser(): one character ("erase"), a word ("werase") or all ("kill"). With
+    IUTF8 a character is the continuation bytes at the end and the one byte before them,
+    whatever it is (`#` 0x80 DEL erases the `#`); continuation bytes at the very start of the
+    line are never erased. Without IUTF8 each byte is a character."""
+    if kind == "kill":
+        keep = 0
+        while iutf8 and keep < len(buf) and buf[keep] & 0xC0 == 0x80:
+            keep += 1
+        del buf[keep:]
+        return
+    seen = False
+    while buf:
+        head = len(buf) - 1
+        while head and iutf8 and buf[head] & 0xC0 == 0x80:
+            head -= 1
+        c = buf[head]
+        if iutf8 and c & 0xC0 == 0x80:
+            return
+        if kind == "werase":
+            if _latin1_alnum(c):
+                seen = True
+            elif seen:
+                return
+        del buf[head:]
+        if kind == "erase":
+            return
+
+
+@functools.lru_cache(maxsize=256)
+def _special_bytes(special: bytes) -> re.Pattern[bytes]:
+    return re.compile(b"[" + b"".join(b"\\x%02x" % c for c in special) + b"]")
+
+
+def _tty_line(parts: list[bytes], s: _TtySettings) -> bytes:
+    """What the line discipline hands the shell for these keys (each part after the first
+    follows a VEOF that handed the line over: no erase reaches back into it). With no special
+    character at all the VEOF is data too. Text between special characters is copied whole."""
+    special = s.erase + s.kill + s.werase + s.lnext + s.dropped + s.signals
+    if not (s.erase or s.kill or s.werase or s.signals):
+        return b"\x04".join(parts)
+    find = _special_bytes(special).search
+    out = b""
+    for part in parts:
+        buf = bytearray()
+        pos = 0
+        while (m := find(part, pos)) is not None:
+            at = m.start()
+            buf += part[pos:at]
+            c, pos = part[at], at + 1
+            if c in s.signals:
+                buf.clear()
+            elif c in s.erase or c in s.kill or c in s.werase:
+                _tty_erase(buf, s.iutf8, "erase" if c in s.erase else "kill" if c in s.kill
+                           else "werase")
+            elif c in s.lnext:
+                buf += part[pos:pos + 1]
+                pos += 1
+        buf += part[pos:]
+        out += bytes(buf)
+    return out
+
+
+def _tty_settings(erase: int, raw: bytes) -> list[_TtySettings] | None:
+    """The readings of a line typed with these bytes: the client's erase, DEL and ^H (a nested
+    pty, `reset` to the terminal's kbs), each with IUTF8 on and off, the kernel's other
+    defaults; every control character as data; and each control character typed as the only
+    erase, kill or word erase (moved by a program). None when too many control characters
+    were typed to read each as moved."""
+    readings = [_TtySettings(bytes([e]), bytes([_CTRL_U]), bytes([_CTRL_W]), bytes([_CTRL_V]),
+                             _TTY_DROPPED, _TTY_SIGNALS, iutf8)
+                for e in dict.fromkeys((erase, 0x7F, 0x08)) for iutf8 in (True, False)]
+    readings.append(_TtySettings())
+    controls = [c for c in range(0x20) if bytes([c]) in raw] + ([0x7F] if b"\x7f" in raw else [])
+    if len(controls) > _MAX_MOVED or sum(raw.count(c) for c in controls) > _MAX_EDITS:
+        return None
+    for c in controls:
+        one = bytes([c])
+        readings += [_TtySettings(erase=one, iutf8=True, moved=True),
+                     _TtySettings(erase=one, moved=True), _TtySettings(kill=one, moved=True),
+                     _TtySettings(werase=one, moved=True)]
+    return readings
+
+
+def _tty_readings(parts: list[bytes], erase: int) -> dict[str, bool] | None:
+    """The distinct lines the shell may get for these keys (see _tty_settings), as text, each
+    with whether only a moved special character reads it so."""
+    settings = _tty_settings(erase, b"".join(parts))
+    if settings is None:
+        return None
+    readings: dict[str, bool] = {}
+    for s in settings:
+        text = _tty_line(parts, s).decode("utf-8", "replace")
+        readings[text] = readings.get(text, True) and s.moved
+    return readings
+
+
 def _rubout_word(m: _LineModel) -> None:
     i = m.cursor
     while i and m.text[i - 1].isspace():
@@ -773,6 +915,9 @@ class _Line:
     restart: tuple[int, int, int | None] | None = None
     macro: bool = False  # a macro was let through: readline may have accepted the line
     keyed: bool = False  # a key other than the submit was typed in this line
+    # The bytes typed while no line editor read (the terminal driver edits them), split where
+    # a VEOF handed the line over: read in every reading of the tty's settings (_tty_readings).
+    raw: list[bytearray] = field(default_factory=lambda: [bytearray()])
 
 
 @dataclass
@@ -1310,8 +1455,17 @@ class CommandLineTracker:
         """Apply a key that is not a judge point; False when the model does not follow it and
         the target's answer must be awaited before the next key (see `Pause`)."""
         followed = True
+        tty = self._tty_rules() and not self._in_paste
+        before = self._line.raw
         for key in _key_text(raw):
             followed = self._apply_key(key) and followed
+        if tty and self._line.raw is not before:
+            # Ctrl-C began a new line, as VINTR does; where inline code moved or disabled it,
+            # the tty kept the line and the Ctrl-C as data: that reading goes on until a
+            # submit (the signal's own reading flushes the line, as the model did).
+            self._line.raw = [*before[:-1], before[-1] + raw]
+        elif tty:
+            self._line.raw[-1] += raw
         return followed
 
     def _apply_key(self, key: str) -> bool:
@@ -1529,6 +1683,7 @@ class CommandLineTracker:
                 line.boundary = _Boundary(y + scr.scrolled, _cells(known), known)
                 line.prompt = known
                 line.model = _LineModel(extra, len(extra))
+                line.raw = [bytearray(extra.encode())]
                 break
 
     def _rprompt(self, y: int, x: int) -> str:
@@ -1659,9 +1814,51 @@ class CommandLineTracker:
                 else:
                     rec = Reconstruction(judged[0], certain, reason, "command",
                                          _UNKNOWN_HOW.get(how, ""), also=tuple(judged[1:]))
+        if self._tty_rules() and self._line.active and any(self._line.raw):
+            rec = self._with_tty_readings(rec, r.text)
         if self._submit is not None:
             self._last = (rec, r.text, open_starts)
         return rec
+
+    def _with_tty_readings(self, rec: Reconstruction, text: str) -> Reconstruction:
+        """The line as the terminal driver may hand it over in each reading of its settings
+        (_tty_readings), added to what is judged: with the pending lines, as `also`; at a
+        hidden prompt, as `hidden_also`. An empty or unfinished line (as the model reads it)
+        that is a statement in another reading is judged as one."""
+        line = self._line
+        readings = _tty_readings([bytes(part) for part in line.raw], ord(self._erase))
+        if rec.hidden:
+            if readings is None:
+                return Reconstruction("", False, f"{_TYPED_HIDDEN}: {_TTY_MOVED}", "blind")
+            return dataclasses.replace(
+                rec, hidden_also=tuple(r for r in readings if r != rec.hidden))
+        if rec.kind == "blind":
+            return rec
+        if readings is None:
+            return Reconstruction(rec.text, False, _TTY_MOVED, "command", rec.unknown, rec.also)
+        known = {rec.text, *rec.also}
+        moved: dict[str, bool] = {}
+        for start in self._statement_starts():
+            for reading, by_moved in readings.items():
+                st = "\n".join([*self._pending[start:], reading])
+                if reading != text and st.strip() and st not in known:
+                    moved[st] = moved.get(st, True) and by_moved
+        done = [st for st in moved if self._complete(st)]
+        # An unfinished statement in a reading of the usual settings waits in the shell for
+        # lines judged without it: not certain. In a moved character's reading (an inline
+        # program's doing) the shell waits too, and nothing runs now: left out, or an honest
+        # typo fixed inside quotes (DEL read as a kill) would be held (SECURITY.md).
+        statements = [st for st in moved if st in done or not moved[st]]
+        if not statements:
+            return rec
+        if rec.kind == "command":
+            if rec.certain and len(done) < len(statements):
+                return Reconstruction(rec.text, False, _TTY_OPEN, "command", rec.unknown,
+                                      rec.also + tuple(statements))
+            return dataclasses.replace(rec, also=rec.also + tuple(statements))
+        if not done:
+            return rec  # nothing runs in any reading: the shell waits for more
+        return Reconstruction(done[0], rec.certain, _TTY_OTHER, "command", also=tuple(done[1:]))
 
     def _statement_starts(self) -> list[int]:
         """Where in the pending lines (and this one) the statement the shell runs may begin."""
@@ -1727,13 +1924,18 @@ class CommandLineTracker:
             return _Reading("", True, FULL_SCREEN, "not-a-command", answered or not line.keyed)
         if expected is not None and model.text.strip():
             prompt = self._at_password_prompt(model.text)
+            # At a prompt of other words the keys may just not be echoed yet: the line settles
+            # only when the gate's wait for the echo runs out.
+            settled = prompt is not None
+            if prompt is None:
+                prompt = self._hidden_prompt()
             if prompt is not None and model.suspect:
                 # The keys hold one that the model may read otherwise than what edits them
                 # (the terminal driver keeps Ctrl-H or Ctrl-A as data: attack F, finding 1):
                 # what the program gets is unknown, so it cannot pass as a secret.
                 return _Reading("", False, f"{_TYPED_HIDDEN}: {model.suspect}", "blind", True)
             if prompt is not None:
-                return _Reading("", True, _TYPED_HIDDEN, "not-a-command", True, prompt=prompt,
+                return _Reading("", True, _TYPED_HIDDEN, "not-a-command", settled, prompt=prompt,
                                 hidden=model.text)
             if self._silent():
                 return _Reading("", False, "the typed keys were not echoed", "blind", False)
@@ -1805,6 +2007,19 @@ class CommandLineTracker:
                 and not unmasked.rstrip().endswith(typed.strip())):
             return unmasked.strip()
         return None
+
+    def _hidden_prompt(self) -> str | None:
+        """The text before the cursor when keys were not echoed at whatever prompt a program
+        shows while no line editor reads (`read -s` with a prompt of any wording, one on the
+        line before, none at all: attack H, finding 6); None elsewhere, and at a prompt shell
+        commands were typed at before. Such keys are a secret: they are judged as a command line
+        in every reading of the tty's settings all the same (InputGate._judge_hidden), which is
+        what stops a shell's fake prompt; its wording never could (`PS1='Password: '`)."""
+        if not (self._tty_rules() and self._silent()):
+            return None
+        scr = self._screen
+        left = scr.text(scr.cursor.y, 0, min(scr.cursor.x, scr.columns))
+        return None if left in self._known_prompts else left.strip()
 
     def _silent(self) -> bool:
         """At a prompt, nothing changed on the line since its first key: no echo."""
@@ -2059,6 +2274,10 @@ class CommandLineTracker:
             # after a flush the driver's erase keys no longer reach the part handed over.
             # Never certain again, nor a secret (a meta byte is text: read again, below).
             line.model.suspect = _TTY_FLUSHED if how == "flush" else _TTY_DATA
+            if how == "flush":
+                line.raw.append(bytearray())
+            else:
+                line.raw[-1] += submit.key  # data to the driver
             return
         if rec.kind == "command" and rec.certain:
             # Only the lone spellings the policy lets through unheld (policy.editing_mode).
