@@ -1746,7 +1746,7 @@ COMMAND_NAMES = [
     ("case $1 in start) run;; stop) halt;; esac", ["run", "halt"]),
     ("f() { ls; }; f", ["ls", "f"]),
     ("sudo -u root nice -n 5 ls", ["ls"]),
-    ("env -i A=1 ls", ["ls", "A="]),
+    ("env -i A=1 ls", ["ls", "A=", None]),  # None: TERM taken away (attack H, finding 5)
     ("env A=1", ["env"]),
     ("env -- A=1 ls", ["ls", "A="]),
     ("timeout -k 5 10 ls", ["ls"]),
