@@ -914,6 +914,12 @@ UNKNOWN_LINES = [
     ("env -i vim", "without TERM readline takes a dumb terminal"),  # `:sh` starts one
     ("nohup env -i python3", "without TERM readline takes a dumb terminal"),
     ("env -i TERM=dumb bash", "TERM=dumb makes readline"),
+    # attack H, finding 4: zsh's editing modes and bindings, which the tracker does not follow
+    ("bindkey -v", "zsh's bindkey changes what keys do"),
+    ("bindkey -e", "zsh's bindkey changes what keys do"),
+    ("bindkey -A viins main", "zsh's bindkey changes what keys do"),
+    ("bindkey '^T' accept-line", "zsh's bindkey changes what keys do"),
+    ("bindkey -M vicmd v edit-command-line", "zsh's bindkey changes what keys do"),
     ("read -r TERM", "TERM set to a value known only"),
     # attack D, finding 5: the shell's stdin or stderr away from the terminal
     ("exec 2>/dev/null; PROMPT_COMMAND='printf \"Password: \"'", "stdin or stderr no longer"),
@@ -1117,12 +1123,13 @@ def test_terminal_state_matters_only_where_a_terminal_is_read(default_policy: Po
     "env -i TERM=xterm bash", "env -i PATH=/usr/bin TERM=xterm-256color bash -l",
     "env -u TERM TERM=screen bash", "env -u HOME bash", "env -i", "exec bash", "exec -l bash",
     "setsid bash", "systemd-run -t bash", "sudo -i", "sudo -s", "su -", "runuser -l bob",
-    "script -q /dev/null", "ssh db01",
+    "script -q /dev/null", "ssh db01", "bindkey", "bindkey -L", "bindkey -M vicmd -L", "bindkey '^O'",
 ])
 def test_programs_that_keep_term_are_not_held_for_it(default_policy: Policy, line: str) -> None:
     # Attack H, finding 5, what is not held: sudo's env_reset keeps TERM, and so do su's and
     # runuser's --login; systemd-run --pty passes the caller's; setsid, script, ssh and exec
     # without -c keep it; a TERM given back after env -i or -u is judged as an assignment.
+    # And (finding 4) zsh's bindkey that only lists bindings.
     verdict = evaluate(default_policy, line, role="engineer", target="web01")
     assert verdict.action in ("allow", "alert"), verdict
 

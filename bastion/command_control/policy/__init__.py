@@ -3491,9 +3491,17 @@ class _Collector:
         return True
 
     def _bindkey(self, name: str, words: list[_Word], site: _Site) -> bool:
+        """zsh's bindkey: `-s` binds a key to typed text (judged even without a terminal); any
+        other use but listing (`bindkey`, `-l`, `-L`, a key looked up) binds a key or selects
+        a keymap (`bindkey -v`: vi mode, `-A viins main`), which the tracker does not follow
+        (attack H, finding 4: an editing mode the gate does not know)."""
         self._plain(name, words, site)
         if any(w.value is None or (w.value.startswith("-") and "s" in w.value) for w in words[1:]):
             self._unknown(site, words, "bindkey -s binds a key to typed text")
+        elif not _bindkey_lists(words[1:]):
+            self._unknown(site, words, "zsh's bindkey changes what keys do or the editing mode "
+                                       "(vi, emacs), which the bastion does not follow",
+                          terminal=True)
         return True
 
     def _stty(self, name: str, words: list[_Word], site: _Site) -> bool:
@@ -4616,6 +4624,16 @@ def _su_login(words: list[_Word]) -> tuple[bool, str | None]:
         elif not named:
             user, named = value, True
     return login, user
+
+
+def _bindkey_lists(args: list[_Word]) -> bool:
+    """bindkey's arguments only list keymaps or bindings: none, `-l`, `-L` (with `-M MAP`),
+    or one key sequence looked up."""
+    values = [w.value or "" for w in args]
+    if values[:1] == ["-M"]:
+        values = values[2:]
+    options = [v for v in values if v.startswith("-")]
+    return all(v in ("-l", "-L", "-lL", "-Ll") for v in options) and len(values) - len(options) <= 1
 
 
 def _env_clears_term(found: list[tuple[str, _Word | None]], split: _Word | None) -> bool:
