@@ -1343,6 +1343,9 @@ ESC_PROBE_VI = (b"\x1b", b"\x08")  # a lone Esc moves the cursor left: vi mode, 
     (["set -o vi", "vim notes"], "accept", "edit"),                  # vim's :sh
     (["set -o vi", "$SHELL"], "accept", "edit"),                    # known only at run time
     (["set -o vi", "bash", "set -o emacs"], "accept", "edit"),      # the parent is still vi
+    (["set -Co vi"], "accept", "edit"),             # a switch not followed, held then confirmed
+    (["shopt -os vi"], "accept", "edit"),
+    (["bindkey -v"], "accept", "edit"),             # zsh's vi keymap
     (["set -o vi", "bash", "set -o vi"], "accept", "edit"),         # sticks for the channel
     (["bash", "set -o emacs"], "accept", "edit"),                   # a switch after a child
     (["bash", ESC_PROBE_VI], "accept", "edit"),                     # vi seen after a child

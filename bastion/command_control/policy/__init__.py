@@ -7028,6 +7028,17 @@ def changes_shell(line: str) -> bool:
                for c in parse_commands(line))
 
 
+def switches_mode(line: str) -> bool:
+    """Whether `line` may switch the editing mode of the shell reading it (or of one it
+    starts): what `evaluate` holds as unknown, a lone switch that `editing_mode` names, and
+    zsh's bindkey that selects a keymap or binds a key. Callers may rely on it being True
+    for every line `editing_mode` reads as a switch."""
+    commands = parse_commands(line)
+    return _switches_mode(commands) or any(
+        c.name == "bindkey" and not _bindkey_lists([_Word(a, a) for a in c.argv[1:]])
+        for c in commands)
+
+
 def _switches_mode(commands: list[SimpleCommand]) -> bool:
     """A command among `commands` may switch the editing mode: set, shopt or bind (or the
     options of a shell started, which the collector records as `set -o NAME`) naming vi or

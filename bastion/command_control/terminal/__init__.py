@@ -1306,12 +1306,19 @@ class CommandLineTracker:
 
     def _after_sent(self, submit: Submit, rec: Reconstruction) -> None:
         """Mode bookkeeping for a judged key that went to the target: a line that may start or
-        leave a shell (any line not read for certain may), and vi's command-mode Ctrl-E
-        (emacs-editing-mode: Esc Ctrl-E, a C locale's 0x85), which the tracker cannot tell
-        from vi's insert mode for certain, so either mode may read on."""
-        if rec.kind in ("command", "blind") and (not rec.certain or any(
-                policy.changes_shell(text) for text in (rec.text, *rec.also))):
+        leave a shell (any line not read for certain may), a mode switch not followed (held,
+        then confirmed), and Ctrl-E in vi mode: readline's vi command mode binds it to
+        emacs-editing-mode (Esc Ctrl-E, a C locale's 0x85; bash unbinds it, a readline program
+        started from the shell need not), and the tracker cannot tell vi's command mode from
+        its insert mode for certain, so either mode may read on."""
+        texts = (rec.text, *rec.also) if rec.kind in ("command", "blind") else ()
+        if texts and (not rec.certain or any(policy.changes_shell(text) for text in texts)):
             self._note_mode(nested=True)
+        if any(policy.switches_mode(text) and (not rec.certain or policy.editing_mode(text) is None)
+               for text in texts):
+            # A switch the tracker does not follow, let through (a supervisor confirmed it):
+            # the mode it left is unknown.
+            self._either_mode()
         if self._vi and (b"\x05" in submit.key or (submit.meta and submit.key == b"\x85")):
             self._either_mode()
 
