@@ -124,7 +124,12 @@ How the line is read (JumpServer and Warpgate style, with more checks):
   (kept as data by the driver, acted on by a line editor, and echoed raw it can move the
   cursor) is never certain, nor a secret when typed blind. Ctrl-D on a non-empty line hands
   it to the shell unended (`how="flush"`): judged, and the line is never certain after.
-  The editing mode follows only the lone switches the policy allows (`policy.editing_mode`).
+  The editing mode follows only the lone switches the policy allows (`policy.editing_mode`),
+  and only while one shell may be reading: once the mode was switched (or vi found) and a line
+  may have started or left a shell (`policy.changes_shell`, Ctrl-D on an empty line), or a
+  switch it does not follow was let through, the keys that accept a line or run code in
+  either mode are judged, for the rest of the channel, and a held line is cancelled with
+  Ctrl-C (attack H, finding 4).
 - Credits: a judged key readline may leave unaccepted (an unbound key after a prefix in emacs
   mode, Esc v in emacs mode, a macro, a meta byte) explains only a line end shown before the
   next key.
@@ -244,7 +249,8 @@ _UNKNOWN_HOW = {"edit": "the editor decides what runs (edit-and-execute-command)
 # (inputrc, `bind`) are out of sight: the backstop (`take_unjudged`) sees the lines they end.
 READLINE_KEYS: tuple[tuple[str, str, str, str], ...] = (
     ("accept-line", "C-m, C-j", "emacs, vi", "judged: accept"),
-    ("operate-and-get-next", "C-o", "emacs", "judged: accept (vi's insert mode inserts ^O)"),
+    ("operate-and-get-next", "C-o", "emacs",
+     "judged: accept (vi's insert mode inserts ^O: judged there too once either mode may read)"),
     ("insert-comment", "M-# (Esc #)", "emacs, vi", "judged: comment (as if uncommented)"),
     ("insert-comment", "#", "vi command", "judged: comment"),
     ("edit-and-execute-command", "C-x C-e", "emacs", "judged: edit (policy's unknown)"),
@@ -252,6 +258,8 @@ READLINE_KEYS: tuple[tuple[str, str, str, str], ...] = (
     ("shell-expand-line", "M-C-e (Esc C-e)", "emacs", "judged: expand (runs $( ) now)"),
     ("call-last-kbd-macro", "C-x e", "emacs", "judged: macro (unknown)"),
     ("posix-edit-macros", "@x (alias _x)", "vi command", "judged: macro (unknown)"),
+    ("emacs-editing-mode", "C-e", "vi command (bash unbinds)",
+     "sent: either mode may read on after it (attack H, finding 4)"),
     ("vi-editing-mode", "M-C-j, M-C-m", "emacs (bash unbinds)",
      "judged: accept, a conditional credit (unbound: readline rings its bell)"),
     ("delete-char / vi-eof-maybe", "C-d on an empty line", "emacs, vi",
