@@ -1346,6 +1346,7 @@ ESC_PROBE_VI = (b"\x1b", b"\x08")  # a lone Esc moves the cursor left: vi mode, 
     (["set -Co vi"], "accept", "edit"),             # a switch not followed, held then confirmed
     (["shopt -os vi"], "accept", "edit"),
     (["bindkey -v"], "accept", "edit"),             # zsh's vi keymap
+    ([(b"", b"\x1b[?1049h\x1b[H\x1b[2J" + PROMPT), "set -o vi"], "accept", "edit"),  # in tmux
     (["set -o vi", "bash", "set -o vi"], "accept", "edit"),         # sticks for the channel
     (["bash", "set -o emacs"], "accept", "edit"),                   # a switch after a child
     (["bash", ESC_PROBE_VI], "accept", "edit"),                     # vi seen after a child

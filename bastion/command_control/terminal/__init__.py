@@ -1033,6 +1033,9 @@ class CommandLineTracker:
             self._draw_up_to(data, start, m.end())
             if on:
                 self._screen.enter_alternate(restore_cursor=b"1049" in alt)
+                # A full-screen program may hold other shells (tmux and screen panes made by a
+                # key, vim's :terminal), also one the login shell started with no line seen.
+                self._note_mode(nested=True)
             else:
                 self._screen.leave_alternate()
             self._alt, self._alt_evidence, self._alt_rows = on, False, 0
