@@ -1348,7 +1348,8 @@ ESC_PROBE_VI = (b"\x1b", b"\x08")  # a lone Esc moves the cursor left: vi mode, 
     (["bindkey -v"], "accept", "edit"),             # zsh's vi keymap
     ([(b"", b"\x1b[?1049h\x1b[H\x1b[2J" + PROMPT), "set -o vi"], "accept", "edit"),  # in tmux
     (["set -o vi", "bash", "set -o vi"], "accept", "edit"),         # sticks for the channel
-    (["bash", "set -o emacs"], "accept", "edit"),                   # a switch after a child
+    (["bash", "set -o emacs"], "accept", None),                     # emacs to emacs: no switch
+    (["bash", "set -o vi", "set -o emacs"], "accept", "edit"),      # a switch after a child
     (["bash", ESC_PROBE_VI], "accept", "edit"),                     # vi seen after a child
     (["set -o vi", (b"\x1b", b"\x08"), (b"h", b"\x08"), (b"\x05", b"")],  # vi's C-e: emacs
      "accept", "edit"),

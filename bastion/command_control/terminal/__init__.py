@@ -1296,6 +1296,8 @@ class CommandLineTracker:
 
     def _switch_mode(self, mode: str) -> None:
         """Readline's editing mode was switched to `mode` ("vi" or "emacs"), or vi was found."""
+        if not self._switched and not self._vi and mode == "emacs":
+            return  # emacs while every shell so far is taken to be in emacs: no switch at all
         if not self._emacs_too:
             self._vi = mode == "vi"
         self._note_mode(switched=True)
