@@ -642,3 +642,45 @@ def test_honest_secrets_at_hidden_prompts_reach_the_program(world, tmp_path):
     alive(term)
     term.send(b"exit\r")
     term.wait()
+
+
+@pytest.mark.parametrize("steps", [
+    (b"set -o vi\r", b"bash\r", b"PS1='READ''Y> '\r"),             # a child in emacs mode
+    (b"bash\r", b"PS1='READ''Y> '\r", b"set -o vi\r", b"exit\r"),  # back to a parent in emacs
+], ids=["vi-parent-emacs-child", "vi-child-emacs-parent"])
+def test_operate_and_get_next_is_judged_when_another_shell_may_be_in_emacs_mode(world, tmp_path,
+                                                                                  steps):
+    # Attack H, finding 4: the tracker kept the vi mode of one shell while another shell, in
+    # emacs mode, read the keys: vi's insert mode takes Ctrl-O as text, emacs runs the line.
+    term = shell(world, tmp_path)
+    for keys in steps:
+        term.run_line(keys, rb"\x1b\[\?2004h[^\n]*# " if keys == b"bash\r" else PROMPT)  # its own PS1
+    start = len(term.buffer)
+    term.send(b"touch canary\x0f")
+    term.expect(PROMPT, start=term.expect(DENIED, start=start))
+    assert not (tmp_path / "canary").exists()
+    alive(term)
+    term.send(b"exit\r" * (2 if b"exit\r" not in steps else 1))
+    term.wait()
+
+
+def test_a_shell_started_without_term_is_held_like_unset_term(world, tmp_path):
+    # Attack H, finding 5: `env -i bash` reads keys on a dumb terminal (no bracketed paste, so
+    # no ?2004l backstop); with the tracker left in vi mode, emacs's Ctrl-O ran a line unseen.
+    term = shell(world, tmp_path)
+    term.run_line(b"set -o vi\r")
+    start = len(term.buffer)
+    term.send(b"env -i bash\r")
+    term.expect(rb"held for a supervisor \(h\d+\).*without TERM readline takes a dumb terminal",
+                start=start)
+    term.send(b"\x03")
+    term.expect(PROMPT, start=term.expect(rb"cancelled", start=start))
+    start = len(term.buffer)
+    term.send(b"touch canary\x0f")  # the same shell, still in vi mode: Ctrl-O is text
+    term.send(b"\x03")
+    term.expect(PROMPT, start=start)
+    assert not (tmp_path / "canary").exists()
+    held = audit_events(world, "command.verdict")[-1]
+    assert (held["line"], held["verdict"]) == ("env -i bash", "confirm")
+    term.send(b"exit\r")
+    term.wait()

@@ -903,6 +903,33 @@ UNKNOWN_LINES = [
     ("TERM=dumb", "TERM=dumb makes readline"),
     ("env TERM=dumb bash", "TERM=dumb makes readline"),
     ("unset TERM", "without TERM readline takes a dumb terminal"),
+    # attack H, finding 5: a program started with TERM taken away (a shell it is or starts
+    # reads keys on a dumb terminal: no bracketed paste, so no backstop)
+    ("env -i bash", "without TERM readline takes a dumb terminal"),
+    ("env - bash", "without TERM readline takes a dumb terminal"),
+    ("env --ignore-environment bash", "without TERM readline takes a dumb terminal"),
+    ("env --ig bash", "without TERM readline takes a dumb terminal"),
+    ("env -iu HOME bash", "without TERM readline takes a dumb terminal"),
+    ("env -u TERM bash", "without TERM readline takes a dumb terminal"),
+    ("env -uTERM bash", "without TERM readline takes a dumb terminal"),
+    ("env --unset=TERM bash", "without TERM readline takes a dumb terminal"),
+    ("env --uns TERM bash", "without TERM readline takes a dumb terminal"),
+    ('env -u "$v" bash', "without TERM readline takes a dumb terminal"),
+    ("env -S '-i bash'", "without TERM readline takes a dumb terminal"),
+    ("exec -c bash", "without TERM readline takes a dumb terminal"),
+    ("exec -cl bash", "without TERM readline takes a dumb terminal"),
+    ("exec -a sh -c bash", "without TERM readline takes a dumb terminal"),
+    ("sudo env -i bash", "without TERM readline takes a dumb terminal"),
+    ("sudo -u bob env -u TERM sh", "without TERM readline takes a dumb terminal"),
+    ("env -i vim", "without TERM readline takes a dumb terminal"),  # `:sh` starts one
+    ("nohup env -i python3", "without TERM readline takes a dumb terminal"),
+    ("env -i TERM=dumb bash", "TERM=dumb makes readline"),
+    # attack H, finding 4: zsh's editing modes and bindings, which the tracker does not follow
+    ("bindkey -v", "zsh's bindkey changes what keys do"),
+    ("bindkey -e", "zsh's bindkey changes what keys do"),
+    ("bindkey -A viins main", "zsh's bindkey changes what keys do"),
+    ("bindkey '^T' accept-line", "zsh's bindkey changes what keys do"),
+    ("bindkey -M vicmd v edit-command-line", "zsh's bindkey changes what keys do"),
     ("read -r TERM", "TERM set to a value known only"),
     # attack D, finding 5: the shell's stdin or stderr away from the terminal
     ("exec 2>/dev/null; PROMPT_COMMAND='printf \"Password: \"'", "stdin or stderr no longer"),
@@ -1091,6 +1118,7 @@ def test_commands_known_only_at_run_time_get_the_unknown_default(
 @pytest.mark.parametrize("line", [
     "exec >/dev/null 2>&1; sleep 60", "bash 2>/dev/null", "set +o emacs",
     "bind 'set comment-begin \"echo \"'", "export TERM=dumb", "bash --noediting -c ls",
+    "env -i /usr/local/bin/deploy.sh", "exec -c ls",
 ])
 def test_terminal_state_matters_only_where_a_terminal_is_read(default_policy: Policy,
                                                               line: str) -> None:
@@ -1098,6 +1126,21 @@ def test_terminal_state_matters_only_where_a_terminal_is_read(default_policy: Po
     # an exec command without a pty or a script on stdin changes nothing the bastion reads.
     assert action(default_policy, line) == "confirm"
     verdict = evaluate(default_policy, line, role="engineer", target="web01", interactive=False)
+    assert verdict.action in ("allow", "alert"), verdict
+
+
+@pytest.mark.parametrize("line", [
+    "env -i TERM=xterm bash", "env -i PATH=/usr/bin TERM=xterm-256color bash -l",
+    "env -u TERM TERM=screen bash", "env -u HOME bash", "env -i", "exec bash", "exec -l bash",
+    "setsid bash", "systemd-run -t bash", "sudo -i", "sudo -s", "su -", "runuser -l bob",
+    "script -q /dev/null", "ssh db01", "bindkey", "bindkey -L", "bindkey -M vicmd -L", "bindkey '^O'",
+])
+def test_programs_that_keep_term_are_not_held_for_it(default_policy: Policy, line: str) -> None:
+    # Attack H, finding 5, what is not held: sudo's env_reset keeps TERM, and so do su's and
+    # runuser's --login; systemd-run --pty passes the caller's; setsid, script, ssh and exec
+    # without -c keep it; a TERM given back after env -i or -u is judged as an assignment.
+    # And (finding 4) zsh's bindkey that only lists bindings.
+    verdict = evaluate(default_policy, line, role="engineer", target="web01")
     assert verdict.action in ("allow", "alert"), verdict
 
 
@@ -1766,7 +1809,7 @@ COMMAND_NAMES = [
     ("case $1 in start) run;; stop) halt;; esac", ["run", "halt"]),
     ("f() { ls; }; f", ["ls", "f"]),
     ("sudo -u root nice -n 5 ls", ["ls"]),
-    ("env -i A=1 ls", ["ls", "A="]),
+    ("env -i A=1 ls", ["ls", "A=", None]),  # None: TERM taken away (attack H, finding 5)
     ("env A=1", ["env"]),
     ("env -- A=1 ls", ["ls", "A="]),
     ("timeout -k 5 10 ls", ["ls"]),

@@ -1316,6 +1316,103 @@ def test_the_tracker_follows_only_the_editing_mode_switches_the_policy_lets_thro
     assert (held is None) is vi
 
 
+def _judged_in(sh: Shell, keys: bytes) -> str | None:
+    """How `keys`, typed after `ls`, are judged (None: not a judge point)."""
+    sh.type("ls")
+    held = sh.keys(keys)
+    return held.how if held is not None else None
+
+
+EOF_ANSWER = b"exit\r\n\x1b[?2004l\r" + PROMPT  # Ctrl-D on an empty line: the parent's prompt
+ESC_PROBE_VI = (b"\x1b", b"\x08")  # a lone Esc moves the cursor left: vi mode, from an inputrc
+
+
+# Attack H, finding 4: each shell has its own editing mode. Steps: a line run (judged and
+# sent), or keys with their echo. Then: what Ctrl-O (emacs: operate-and-get-next; vi insert:
+# text) and Esc h v (vi: edit-and-execute; emacs: Esc h, then text) are judged as.
+@pytest.mark.parametrize(("steps", "ctrl_o", "esc_h_v"), [
+    ([], "accept", None),                                           # emacs, as bash starts
+    (["bash", "su", "exit", "tmux"], "accept", None),               # no switch: emacs stays
+    (["set -o vi"], None, "edit"),                                  # followed: vi alone
+    (["set -o vi", "cd /tmp", "export A=1"], None, "edit"),         # builtins: the same shell
+    (["set -o vi", "set -o emacs"], "accept", None),                # back, the same shell
+    (["set -o vi", "bash"], "accept", "edit"),                      # a child in emacs
+    (["bash", "set -o vi", "exit"], "accept", "edit"),              # a parent in emacs
+    (["bash", "set -o vi", (b"\x04", EOF_ANSWER)], "accept", "edit"),  # Ctrl-D: the parent
+    (["set -o vi", "su"], "accept", "edit"),
+    (["set -o vi", "sudo -i"], "accept", "edit"),
+    (["set -o vi", "tmux new-window"], "accept", "edit"),
+    (["set -o vi", "ssh db01"], "accept", "edit"),
+    (["set -o vi", "exec bash"], "accept", "edit"),
+    (["set -o vi", "vim notes"], "accept", "edit"),                  # vim's :sh
+    (["set -o vi", "$SHELL"], "accept", "edit"),                    # known only at run time
+    (["set -o vi", "bash", "set -o emacs"], "accept", "edit"),      # the parent is still vi
+    (["set -Co vi"], "accept", "edit"),             # a switch not followed, held then confirmed
+    (["shopt -os vi"], "accept", "edit"),
+    (["bindkey -v"], "accept", "edit"),             # zsh's vi keymap
+    ([(b"", b"\x1b[?1049h\x1b[H\x1b[2J" + PROMPT), "set -o vi"], "accept", "edit"),  # in tmux
+    (["set -o vi", "bash", "set -o vi"], "accept", "edit"),         # sticks for the channel
+    (["bash", "set -o emacs"], "accept", None),                     # emacs to emacs: no switch
+    (["bash", "set -o vi", "set -o emacs"], "accept", "edit"),      # a switch after a child
+    (["bash", ESC_PROBE_VI], "accept", "edit"),                     # vi seen after a child
+    (["set -o vi", (b"\x1b", b"\x08"), (b"h", b"\x08"), (b"\x05", b"")],  # vi's C-e: emacs
+     "accept", "edit"),
+])
+def test_the_editing_mode_is_known_only_while_no_other_shell_may_read_the_keys(steps, ctrl_o,
+                                                                               esc_h_v):
+    def at_the_end(keys: bytes) -> str | None:
+        sh = Shell()
+        for step in steps:
+            if isinstance(step, str):
+                sh.run(step)
+            else:
+                sh.press(*step)
+        return _judged_in(sh, keys)
+
+    assert (at_the_end(b"\x0f"), at_the_end(b"\x1bhv")) == (ctrl_o, esc_h_v)
+
+
+@pytest.mark.parametrize("keys", [b"\x1b\x05", b"\x85"])
+def test_esc_ctrl_e_sent_in_vi_mode_leaves_either_mode_reading(keys):
+    # Judged as shell-expand-line (emacs), it is emacs-editing-mode in vi's command mode.
+    sh = Shell()
+    sh.run("set -o vi")
+    sh.type("ls")
+    assert sh.keys(keys).how == "expand"
+    sh.send()
+    sh.out(b"\x1b[C")
+    assert _judged_in(sh, b"\x0f") == "accept"
+
+
+@pytest.mark.parametrize(("vi", "expected"), [(False, b"\x05\x15"), (True, b"\x03")])
+def test_a_held_line_is_cancelled_with_ctrl_c_when_readline_may_be_in_vi_mode(vi, expected):
+    # Vi's command mode reads the Ctrl-E of Ctrl-E Ctrl-U as emacs-editing-mode: the cancel
+    # itself would leave readline in emacs mode. Emacs mode alone keeps Ctrl-E Ctrl-U.
+    sh = Shell()
+    if vi:
+        sh.run("set -o vi")
+    sh.type("touch canary")
+    held = sh.keys(b"\x1b#")
+    assert held is not None and held.how == "comment"
+    assert sh.deny() == expected
+
+
+def test_a_line_sent_in_either_mode_by_a_key_one_mode_leaves_unaccepted_earns_a_credit_once():
+    # Ctrl-O in either mode: emacs runs the line, vi's insert mode inserts ^O. Readline's end of
+    # line right after it is explained; one after another key is not (the backstop).
+    for accepted in (True, False):
+        sh = Shell()
+        sh.run("set -o vi")
+        sh.run("bash")
+        sh.type("ls")
+        assert sh.submit(b"\x0f").kind == "command"
+        sh.send()
+        if not accepted:
+            sh.type("x")
+        sh.out(ENTER + PROMPT)
+        assert (sh.tracker.take_unjudged() is None) is accepted
+
+
 # -- after the verdict --------------------------------------------------------------------------
 
 def test_denied_line_is_cancelled_and_seen_gone_then_the_next_line_is_checked():

@@ -1465,9 +1465,7 @@ class _Collector:
             else:
                 self._assoc.discard(name)
                 if name == "TERM":
-                    self._unknown(site, [word], "without TERM readline takes a dumb terminal, "
-                                                "whose drawing the bastion does not follow",
-                                  terminal=True)
+                    self._unknown(site, [word], _NO_TERM, terminal=True)
 
     def _test_builtin(self, name: str, words: list[_Word], site: _Site) -> bool:
         """`test -v NAME[SUB]` and `[ -v ... ]` evaluate SUB, as `[[ -v ]]` does."""
@@ -2867,6 +2865,8 @@ class _Collector:
             # sudo -S reads the password from the line's stdin (see `stdin_reader`).
             self.commands.append(SimpleCommand(name, ("sudo", "-S"), site.text,
                                                wrappers=site.wrappers, reads_input=True))
+        if name == "exec":
+            self._cleared_term("-c" in seen, [], site, words)  # exec -c: an empty environment
         operands = words[index: index + spec.operands]
         index += spec.operands
         if name in _ASSIGNMENTS_FIRST:
@@ -2950,7 +2950,16 @@ class _Collector:
         else:
             self._elsewhere(chdir[1], judge)
         self.commands.extend(assigned)
+        self._cleared_term(_env_clears_term(found, split), assignments, site, words)
         return True
+
+    def _cleared_term(self, cleared: bool, assignments: list[_Word], site: _Site,
+                      words: list[_Word]) -> None:
+        """A program started with TERM taken away (`env -i`, `env -u TERM`, `exec -c`) and not
+        given again: a shell it is, or starts, reads keys on a dumb terminal, as after `unset
+        TERM` (attack H, finding 5). A TERM given back is judged as an assignment."""
+        if cleared and not any((w.value or "").partition("=")[0] == "TERM" for w in assignments):
+            self._unknown(site, words, _NO_TERM, terminal=True)
 
     def _su(self, name: str, words: list[_Word], site: _Site) -> bool:
         def judge() -> bool:
@@ -3732,9 +3741,17 @@ class _Collector:
         return True
 
     def _bindkey(self, name: str, words: list[_Word], site: _Site) -> bool:
+        """zsh's bindkey: `-s` binds a key to typed text (judged even without a terminal); any
+        other use but listing (`bindkey`, `-l`, `-L`, a key looked up) binds a key or selects
+        a keymap (`bindkey -v`: vi mode, `-A viins main`), which the tracker does not follow
+        (attack H, finding 4: an editing mode the gate does not know)."""
         self._plain(name, words, site)
         if any(w.value is None or (w.value.startswith("-") and "s" in w.value) for w in words[1:]):
             self._unknown(site, words, "bindkey -s binds a key to typed text")
+        elif not _bindkey_lists(words[1:]):
+            self._unknown(site, words, "zsh's bindkey changes what keys do or the editing mode "
+                                       "(vi, emacs), which the bastion does not follow",
+                          terminal=True)
         return True
 
     def _stty(self, name: str, words: list[_Word], site: _Site) -> bool:
@@ -4887,6 +4904,28 @@ def _su_login(words: list[_Word]) -> tuple[bool, str | None]:
     return login, user
 
 
+def _bindkey_lists(args: list[_Word]) -> bool:
+    """bindkey's arguments only list keymaps or bindings: none, `-l`, `-L` (with `-M MAP`),
+    or one key sequence looked up."""
+    values = [w.value or "" for w in args]
+    if values[:1] == ["-M"]:
+        values = values[2:]
+    options = [v for v in values if v.startswith("-")]
+    return all(v in ("-l", "-L", "-lL", "-Ll") for v in options) and len(values) - len(options) <= 1
+
+
+def _env_clears_term(found: list[tuple[str, _Word | None]], split: _Word | None) -> bool:
+    """env's options take TERM away from the command: -i, `-`, --ignore-environment (any start
+    of it), -u/--unset TERM or a name known only at run time, or a -S string that may hold
+    options of its own."""
+    for option, argument in found:
+        if option in ("-i", "-", "--ignore-environment"):
+            return True
+        if option in ("-u", "--unset") and (argument is None or argument.value in (None, "TERM")):
+            return True
+    return split is not None and (split.value is None or split.value.lstrip().startswith("-"))
+
+
 def _wrapper_directory(name: str, found: list[tuple[str, _Word | None]], operands: list[_Word]
                        ) -> tuple[_Word | PathArg | None, _Word | PathArg | None] | None:
     """(working directory, root directory) a wrapper runs its command in, None for either
@@ -5014,7 +5053,10 @@ _XARGS = _options(
      "--process-slot-var"),
     attached="iel",  # optional arguments, attached only
 )  # fmt: skip
-_ENV = _options("uCSPa", ("--unset", "--chdir", "--split-string", "--argv0"), lone_dash=True)
+_ENV = _options("uCSPa", ("--unset", "--chdir", "--split-string", "--argv0"), lone_dash=True,
+               flags=("--ignore-environment",))
+_NO_TERM = ("without TERM readline takes a dumb terminal (no bracketed paste: no backstop), whose "
+            "drawing the bastion does not follow")
 
 # Short options of each shell that take an argument (`bash -o emacs`: "emacs" is no script),
 # and long ones (bash --rcfile FILE, fish --debug-output FILE, zsh --emulate sh).
@@ -7403,6 +7445,39 @@ def editing_mode(line: str) -> str | None:
     every other line that may switch the mode, so that the gate and the policy agree."""
     m = _LONE_MODE.fullmatch(line)
     return None if m is None else m.group(1) or m.group(3)
+
+
+# Builtins that start no program and leave the shell reading the terminal as it was: after
+# a line of only these (and assignments, redirections), the same shell reads the next keys.
+_KEEPS_SHELL = frozenset({
+    "cd", "pwd", "echo", "printf", "set", "shopt", "export", "unset", "declare", "typeset",
+    "local", "readonly", "alias", "unalias", "true", "false", ":", "type", "hash", "history",
+    "dirs", "pushd", "popd", "umask", "ulimit", "bind", "let", "test", "[", "[[", "jobs",
+    "help", "read", "shift", "return",
+})  # fmt: skip
+
+
+def changes_shell(line: str) -> bool:
+    """Whether, once `line` ran, a shell other than the one that read it may read the terminal
+    next: False only when every command of the line is a builtin that starts nothing
+    (`_KEEPS_SHELL`: cd, export, set...). Any program may start a shell (bash, su, sudo -i,
+    tmux, ssh, vim's :sh, a pager's !), and exit, logout and exec leave this one for its
+    parent or another; a name known only at run time may be either. The interactive gate's
+    tracker reads each shell's editing mode by this (attack H, finding 4)."""
+    return any(c.name is None or (c.name not in _KEEPS_SHELL and not c.name.endswith("=")
+                                  and c.name not in ("<", ">"))
+               for c in parse_commands(line))
+
+
+def switches_mode(line: str) -> bool:
+    """Whether `line` may switch the editing mode of the shell reading it (or of one it
+    starts): what `evaluate` holds as unknown, a lone switch that `editing_mode` names, and
+    zsh's bindkey that selects a keymap or binds a key. Callers may rely on it being True
+    for every line `editing_mode` reads as a switch."""
+    commands = parse_commands(line)
+    return _switches_mode(commands) or any(
+        c.name == "bindkey" and not _bindkey_lists([_Word(a, a) for a in c.argv[1:]])
+        for c in commands)
 
 
 def _switches_mode(commands: list[SimpleCommand]) -> bool:

@@ -129,7 +129,12 @@ How the line is read (JumpServer and Warpgate style, with more checks):
   The tty's settings are not known (a nested pty, IUTF8, characters a program moved), so the
   bytes typed are also read in every plausible setting (`_tty_readings`): each reading is in
   `also` (or, at a hidden prompt, `hidden_also`) for the gate to judge, the strictest standing.
-  The editing mode follows only the lone switches the policy allows (`policy.editing_mode`).
+  The editing mode follows only the lone switches the policy allows (`policy.editing_mode`),
+  and only while one shell may be reading: once the mode was switched (or vi found) and a line
+  may have started or left a shell (`policy.changes_shell`, Ctrl-D on an empty line), or a
+  switch it does not follow was let through, the keys that accept a line or run code in
+  either mode are judged, for the rest of the channel, and a held line is cancelled with
+  Ctrl-C (attack H, finding 4).
 - Credits: a judged key readline may leave unaccepted (an unbound key after a prefix in emacs
   mode, Esc v in emacs mode, a macro, a meta byte) explains only a line end shown before the
   next key.
@@ -251,7 +256,8 @@ _UNKNOWN_HOW = {"edit": "the editor decides what runs (edit-and-execute-command)
 # (inputrc, `bind`) are out of sight: the backstop (`take_unjudged`) sees the lines they end.
 READLINE_KEYS: tuple[tuple[str, str, str, str], ...] = (
     ("accept-line", "C-m, C-j", "emacs, vi", "judged: accept"),
-    ("operate-and-get-next", "C-o", "emacs", "judged: accept (vi's insert mode inserts ^O)"),
+    ("operate-and-get-next", "C-o", "emacs",
+     "judged: accept (vi's insert mode inserts ^O: judged there too once either mode may read)"),
     ("insert-comment", "M-# (Esc #)", "emacs, vi", "judged: comment (as if uncommented)"),
     ("insert-comment", "#", "vi command", "judged: comment"),
     ("edit-and-execute-command", "C-x C-e", "emacs", "judged: edit (policy's unknown)"),
@@ -259,6 +265,8 @@ READLINE_KEYS: tuple[tuple[str, str, str, str], ...] = (
     ("shell-expand-line", "M-C-e (Esc C-e)", "emacs", "judged: expand (runs $( ) now)"),
     ("call-last-kbd-macro", "C-x e", "emacs", "judged: macro (unknown)"),
     ("posix-edit-macros", "@x (alias _x)", "vi command", "judged: macro (unknown)"),
+    ("emacs-editing-mode", "C-e", "vi command (bash unbinds)",
+     "sent: either mode may read on after it (attack H, finding 4)"),
     ("vi-editing-mode", "M-C-j, M-C-m", "emacs (bash unbinds)",
      "judged: accept, a conditional credit (unbound: readline rings its bell)"),
     ("delete-char / vi-eof-maybe", "C-d on an empty line", "emacs, vi",
@@ -330,6 +338,10 @@ class Forward:
 
 
 How = Literal["accept", "comment", "edit", "expand", "macro", "rebind", "eof", "flush"]
+# From the mildest to the strictest: what a key read in two ways is taken for (None: no judge
+# point); code decided only at run time (an editor, a macro, new bindings) last.
+_HOW_STRICTNESS: tuple[How | None, ...] = (None, "accept", "flush", "eof", "comment", "expand",
+                                           "macro", "edit", "rebind")
 
 
 @dataclass(frozen=True)
@@ -995,6 +1007,10 @@ class CommandLineTracker:
         self._last_prefix = ""
         self._held_prefix = False  # the held submit key's first bytes were sent before it
         self._vi = False  # readline is believed to be in vi mode (`set -o vi` was run)
+        # ... or may be in either: the keys of both modes are judged (see `_note_mode`).
+        self._emacs_too = False
+        self._switched = False  # the editing mode was switched (or vi found) in this channel
+        self._nested = False  # a line may have started another shell or left this one
         self._esc_probe: tuple[int, tuple[int, int]] | None = None  # a lone Esc just sent
         self._vi_command = False  # ... and in its command mode
         self._vi_argument = False  # ... where the next key is a character argument
@@ -1162,6 +1178,9 @@ class CommandLineTracker:
             self._draw_up_to(data, start, m.end())
             if on:
                 self._screen.enter_alternate(restore_cursor=b"1049" in alt)
+                # A full-screen program may hold other shells (tmux and screen panes made by a
+                # key, vim's :terminal), also one the login shell started with no line seen.
+                self._note_mode(nested=True)
             else:
                 self._screen.leave_alternate()
             self._alt, self._alt_evidence, self._alt_rows = on, False, 0
@@ -1334,7 +1353,7 @@ class CommandLineTracker:
             meta = self._meta_point(key, max(0, -start))
             if meta is not None:
                 return self._meta_submit(data, key, start, *meta)
-            how = self._judge_point(key)
+            how = self._judge_point_either(key) if self._emacs_too else self._judge_point(key)
             if how is not None:
                 self._keys.pending = b""  # the rest is looked at again after the verdict
                 if not self._line.active:
@@ -1363,7 +1382,8 @@ class CommandLineTracker:
 
     def _meta_point(self, key: bytes, skip: int) -> tuple[int, How] | None:
         """The first byte of a text key, from `skip` on, whose meta key is a judge point."""
-        if key[0] < 0x20 or key[0] == 0x7F or self._in_paste or (self._vi and self._vi_argument):
+        if key[0] < 0x20 or key[0] == 0x7F or self._in_paste or (
+                self._vi and self._vi_argument and not self._emacs_too):
             return None
         m = (_META_VI_RE if self._vi else _META_EMACS_RE).search(key, skip)
         if m is None:
@@ -1395,6 +1415,10 @@ class CommandLineTracker:
         line end only if nothing else is typed first (see `_maybe`)."""
         if how == "macro":
             return True  # no macro defined: readline rings the bell
+        if self._emacs_too:
+            # Either mode may be reading: a key that accepts in one may be text or a bell in
+            # the other. Only a plain Enter accepts in both.
+            return key not in (b"\r", b"\n") or bool(self._last_prefix)
         if key == b"\x1bv":
             return not self._vi  # vi's edit-and-execute; unbound in emacs mode
         prev = self._last_prefix
@@ -1413,7 +1437,64 @@ class CommandLineTracker:
             return
         (row, col), now = probe[1], self.cursor_position()
         if col and now == (row, col - 1):
+            self._switch_mode("vi")
+
+    def _switch_mode(self, mode: str) -> None:
+        """Readline's editing mode was switched to `mode` ("vi" or "emacs"), or vi was found."""
+        if not self._switched and not self._vi and mode == "emacs":
+            return  # emacs while every shell so far is taken to be in emacs: no switch at all
+        if not self._emacs_too:
+            self._vi = mode == "vi"
+        self._note_mode(switched=True)
+
+    def _note_mode(self, *, switched: bool = False, nested: bool = False) -> None:
+        """What the editing mode is known by (attack H, finding 4). Each shell has its own,
+        and the tracker follows the channel: once the mode was switched (or vi found) and a
+        line may have started another shell or left one (`policy.changes_shell`, Ctrl-D), in
+        either order, a parent and a child may differ, and whichever reads the next keys is
+        unknown. From then on, for the rest of the channel, the keys of both modes are judged
+        (`_judge_point_either`): vi's command mode is followed, and emacs's keys count too."""
+        self._switched = self._switched or switched
+        self._nested = self._nested or nested
+        if self._switched and self._nested:
+            self._either_mode()
+
+    def _either_mode(self) -> None:
+        self._vi = self._emacs_too = True
+
+    def _after_sent(self, submit: Submit, rec: Reconstruction) -> None:
+        """Mode bookkeeping for a judged key that went to the target: a line that may start or
+        leave a shell (any line not read for certain may), a mode switch not followed (held,
+        then confirmed), and Ctrl-E in vi mode: readline's vi command mode binds it to
+        emacs-editing-mode (Esc Ctrl-E, a C locale's 0x85; bash unbinds it, a readline program
+        started from the shell need not), and the tracker cannot tell vi's command mode from
+        its insert mode for certain, so either mode may read on."""
+        texts = (rec.text, *rec.also) if rec.kind in ("command", "blind") else ()
+        if texts and (not rec.certain or any(policy.changes_shell(text) for text in texts)):
+            self._note_mode(nested=True)
+        if any(policy.switches_mode(text) and (not rec.certain or policy.editing_mode(text) is None)
+               for text in texts):
+            # A switch the tracker does not follow, let through (a supervisor confirmed it):
+            # the mode it left is unknown.
+            self._either_mode()
+        if self._vi and (b"\x05" in submit.key or (submit.meta and submit.key == b"\x85")):
+            self._either_mode()
+
+    def _judge_point_either(self, raw: bytes) -> How | None:
+        """`_judge_point` read in vi mode and in emacs mode; the stricter reading stands."""
+        in_vi = self._judge_point(raw)
+        self._vi = False
+        try:
+            in_emacs = self._judge_point(raw)
+        finally:
             self._vi = True
+        return max(in_vi, in_emacs, key=lambda how: _HOW_STRICTNESS.index(how))
+
+    def _cancels_by_interrupt(self) -> bool:
+        """The held line is dropped with Ctrl-C: earlier lines of an unfinished statement wait
+        in the shell, or readline may be in vi mode, where the Ctrl-E of Ctrl-E Ctrl-U is
+        emacs-editing-mode in command mode (the cancel itself would switch the mode)."""
+        return bool(self._pending) or self._vi
 
     def _judge_point(self, raw: bytes) -> How | None:
         """What readline does with this key if it may run something; None for other keys.
@@ -1627,6 +1708,8 @@ class CommandLineTracker:
     def _note_key(self, key: str) -> None:
         """Backstop bookkeeping for a key going to the target (see `unjudged_line`)."""
         self._prev_key = key
+        if self._vi and "\x05" in key:
+            self._either_mode()  # vi's command-mode Ctrl-E: emacs-editing-mode (_after_sent)
         if key not in _MAYBE_UNSEEN:
             self._last_prefix = (key if key in _PREFIXES and not self._last_prefix
                                  and not self.full_screen else "")
@@ -1637,6 +1720,7 @@ class CommandLineTracker:
         elif key == "\x04" and self._line_empty_for_eof():
             self._ender = "eof"
             self._ender_text = ""
+            self._note_mode(nested=True)  # EOF ends this shell: its parent reads on
         else:
             self._ender = None
         if self._armed:
@@ -2248,7 +2332,8 @@ class CommandLineTracker:
         if not sent:
             # After Ctrl-C (earlier lines waiting) the shell draws a new prompt: look there.
             # After a paste, the shell's line began where the paste did.
-            self._cancelled = None if self._pending else (line.boundary or self._paste_boundary)
+            self._cancelled = None if self._cancels_by_interrupt() else (
+                line.boundary or self._paste_boundary)
             self._cancel_seq = self._out_seq
             self._pending.clear()
             self._starts.clear()
@@ -2259,6 +2344,7 @@ class CommandLineTracker:
             return
         self._prev_key, self._prefix, self._last_prefix = "", "", ""  # readline took them
         self._held_prefix = False
+        self._after_sent(submit, rec)
         if how == "eof":
             # Bash ends the statement at EOF: it runs (a here-document) or is dropped (an open
             # quote); either way the next line starts a new one. Readline's end is the EOF's.
@@ -2283,7 +2369,7 @@ class CommandLineTracker:
             # Only the lone spellings the policy lets through unheld (policy.editing_mode).
             mode = policy.editing_mode(rec.text)
             if mode is not None:
-                self._vi = mode == "vi"
+                self._switch_mode(mode)
         # A line read as the shell's (judged, empty, or unfinished) may end readline's line; a
         # line sorted as a password or a full-screen program's may not: if readline reads it
         # after all (a fake prompt or screen), the backstop sees a line nobody judged.
@@ -2337,7 +2423,7 @@ class CommandLineTracker:
         prefix = _PASTE_END.encode() if self._in_paste else b""
         if self._prefix or self._held_prefix:
             prefix += b"\x07"
-        return prefix + (b"\x03" if self._pending else _CANCEL_LINE)
+        return prefix + (b"\x03" if self._cancels_by_interrupt() else _CANCEL_LINE)
 
     def line_is_empty(self) -> bool:
         """After a cancel: the target answered and the line on the screen holds nothing."""
