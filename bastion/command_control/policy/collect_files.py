@@ -1,0 +1,359 @@
+"""The collector's reading of files: redirections, here-document bodies and the files commands write.
+
+Methods of `_Collector` (collect.py): what a redirection feeds the command (`_redirect`), which
+descriptor or file a name opens, the `>` and `<` pseudo-commands, the text of a flattened
+here-document and its backtick substitutions, the writes of commands in `_WRITES` (`_writes`),
+and `cd`/`pushd`/`popd` with the directories relative paths are judged in (`_moved`,
+`_in_dirs`)."""
+
+from __future__ import annotations
+
+from tree_sitter import Node
+
+from bastion.command_control.policy.parse import _distrust, _parse_tree
+from bastion.command_control.policy.paths import (
+    _DESCRIPTOR_NAME,
+    _PLAIN_NAME,
+    PathArg,
+    _bounded,
+    _descriptor_file,
+    _home,
+    _operand_paths,
+    _path_arg,
+    _rooted,
+    normalise_path,
+    through_proc,
+)
+from bastion.command_control.policy.variables import _IDENTIFIER
+from bastion.command_control.policy.words import (
+    _HEREDOC_PARTS,
+    _REDIRECTS,
+    _STATEMENTS,
+    SimpleCommand,
+    _descriptor,
+    _Heredoc,
+    _Site,
+    _Streams,
+    _unescape_heredoc,
+    _unescaped,
+    _Word,
+)
+from bastion.command_control.policy.writes import _DIRSTACK, _WRITES, _more_writes, _written
+
+
+class _Files:
+    """Part of `_Collector` (collect.py): its reading of files: redirections, here-document bodies and
+    the files commands write."""
+
+    def _redirect(
+        self,
+        node: Node,
+        words: list[_Word],
+        later: list[SimpleCommand],
+        site: _Site,
+        streams: _Streams,
+    ) -> None:
+        """What a redirection feeds the command, recorded in `streams`. Words it swallowed go
+        back to `words`; an output redirection becomes a `>` pseudo-command in `later`."""
+        self._spend(10)
+        kind = node.type
+        fd = _descriptor(self._src, node, streams.glued)
+        if kind == "herestring_redirect":
+            flattened = self._heredocs.get(node.start_byte)
+            if flattened is not None:
+                heredoc, body, written = flattened
+                first = len(self.commands)
+                streams.set(written if written is not None else fd or 0, "here",
+                            self._heredoc_value(heredoc, body, site))
+                # Commands in the body run before the command, but are listed after it.
+                later.extend(self.commands[first:])
+                del self.commands[first:]
+                return
+            inner = [c for c in node.named_children if c.type != "file_descriptor"]
+            streams.set(fd or 0, "here", self._word(inner[-1]).value if inner else "")
+            return
+        if kind == "heredoc_redirect":
+            body_text: str | None = ""
+            quoted = False
+            for child in node.named_children:
+                if child.type == "heredoc_start":
+                    quoted = any(c in self._text(child) for c in "'\"\\")
+                elif child.type == "heredoc_body":
+                    raw = self._text(child)
+                    expands = any(c.type != "heredoc_content" for c in child.named_children)
+                    if not quoted and "`" in raw:
+                        expands = self._backticks(raw, site) or True
+                    if expands and not quoted:
+                        body_text = None
+                    else:
+                        body_text = raw if quoted else _unescape_heredoc(raw)
+                elif child.type not in _HEREDOC_PARTS and child.type not in _STATEMENTS:
+                    if child.type in _REDIRECTS:
+                        self._redirect(child, words, later, site, streams)
+                    elif child.type not in ("ERROR", "comment") and child.is_named:
+                        words.append(self._word(child))
+            streams.set(fd or 0, "here", body_text)
+            return
+        # file_redirect: the first operand is the file, any later word an argument of the command.
+        token = next((c for c in node.children if not c.is_named), None)
+        operator = token.type if token is not None else ""
+        if operator == ">|" and token is not None and token.start_byte in self._read_write.get(
+                self._src, ()):
+            operator = "<>"
+        operands = [c for c in node.named_children if c.type != "file_descriptor"]
+        reads = operator.startswith("<")
+        if fd is None:
+            fd = 0 if reads else 1
+        if operator in ("<&-", ">&-"):
+            # bash takes no word after these: what tree-sitter gives them is the command's.
+            words.extend(self._word(c) for c in operands)
+            streams.set(fd, "null")
+            return
+        if not operands:
+            return
+        target = self._word(operands[0])
+        words.extend(self._word(c) for c in operands[1:])
+        duplicates = operator in (">&", "<&") and (
+            operands[0].type == "number" or target.value == "-"
+        )
+        # `> >(sh)` writes to a pipe, not a file: the substitution is judged on its own.
+        if not duplicates and not target.procsub:
+            for pseudo in (("<",) if operator == "<" else (">",) if ">" in operator else ()) + (
+                ("<",) if operator == "<>" else ()
+            ):
+                later.append(self._file_operation(pseudo, target, self._text(node), site))
+        if duplicates:
+            # A copy of another descriptor, whichever way it points (`3>&0` reads stdin too).
+            value = target.value or ""
+            streams.set(fd, *(streams.origin(int(value)) if value.isdigit() else ("null", None)))
+        elif operator in (">&", "<&") and target.value is None:
+            streams.set(fd, "unknown")  # `<&$n`: a descriptor known only at run time
+        elif reads:
+            streams.set(fd, *self._file_origin(target, streams))
+        else:
+            streams.set(fd, "file")
+            if operator in ("&>", "&>>", ">&"):
+                streams.set(2, "file")
+
+    def _file_origin(self, target: _Word, streams: _Streams) -> tuple[str, str | None]:
+        """What reading the file `target` names reads: a descriptor's origin for the names of
+        descriptors (`/dev/stdin`, `/dev/fd/3`, `/proc/self/fd/0`, also from a directory a `cd`
+        chose), "procsub", "unknown" for a name known only at run time, else "file"."""
+        if target.procsub:
+            return "procsub", None
+        if target.value is None:
+            # `"$HOME/run.sh"` ends in a name, which no descriptor has; `$f`, `$d/0` may.
+            tail = target.text.rsplit("/", 1)[-1].strip("\"'") if "/" in target.text else ""
+            if _PLAIN_NAME.fullmatch(tail) and not _DESCRIPTOR_NAME.fullmatch(tail):
+                return "file", None
+            return ("opaque" if streams.carries_text() else "unknown"), None
+        fd = self._descriptor_named(target.value)
+        if fd is None:
+            return "file", None
+        if fd == "unknown":
+            return ("opaque" if streams.carries_text() else "unknown"), None
+        return streams.origin(fd)
+
+    def _descriptor_named(self, value: str) -> int | str | None:
+        """The descriptor a file name opens (`_descriptor_file`), also for a relative name in
+        a directory a `cd` on the line chose (`cd /dev/fd; cat 0`)."""
+        fd = _descriptor_file(value)
+        if fd is None and not value.startswith("/"):
+            for folder in self._dirs:
+                if folder.kind == "unknown":
+                    # A directory known only at run time may be /dev/fd.
+                    fd = "unknown" if _DESCRIPTOR_NAME.fullmatch(
+                        normalise_path(value).rsplit("/", 1)[-1]) else None
+                else:
+                    base = folder.text
+                    if folder.tilde:  # `cd ~root/../../dev/fd`
+                        user, slash, rest = base[1:].partition("/")
+                        base = _home(user, None) + slash + rest
+                    fd = _descriptor_file(f"{base}/{value}")
+                if fd is not None:
+                    break
+        return fd
+
+    def _file_operation(self, op: str, target: _Word, text: str, site: _Site) -> SimpleCommand:
+        """The pseudo-command `>` (a write) or `<` (a read) of one file."""
+        return SimpleCommand(
+            name=op,
+            argv=(op, target.value if target.value is not None else target.text),
+            text=text,
+            dynamic_args=target.value is None or target.brace or target.expanded,
+            wrappers=site.wrappers,
+            paths=self._in_dirs((_path_arg(target),)),
+        )
+
+    def _heredoc_value(self, heredoc: _Heredoc, body: str, site: _Site) -> str | None:
+        """The text a flattened here-document feeds; None when it has expansions. Commands in
+        its substitutions are collected."""
+        if heredoc.quoted:
+            return body
+        if not any(c in body for c in "$`"):
+            return _unescape_heredoc(body)
+        delimiter = "BASTION_HEREDOC"
+        while delimiter in body:
+            delimiter += "_"
+        synthetic = f": <<{delimiter}\n{body}\n{delimiter}\n"
+        root = _parse_tree(synthetic)
+        why = _distrust(synthetic, root)
+        if why is not None:
+            self._unknown(site._replace(text=body), [], why)
+        stack = [root]
+        while stack:
+            node = stack.pop()
+            if node.type == "heredoc_body":
+                saved, self._src = self._src, synthetic
+                try:
+                    self._nested(node, site, 0)
+                finally:
+                    self._src = saved
+                if "`" in body:
+                    self._backticks(body, site)
+                    return None
+                if any(c.type != "heredoc_content" for c in node.named_children):
+                    return None
+                return _unescape_heredoc(body)
+            stack.extend(node.children)
+        return None
+
+    def _backticks(self, body: str, site: _Site) -> None:
+        """The `...` substitutions of an unquoted here-document body, which tree-sitter-bash
+        leaves as text."""
+        position = 0
+        while (start := _unescaped(body, "`", position)) >= 0:
+            end = _unescaped(body, "`", start + 1)
+            if end < 0:
+                self._unknown(site._replace(text=body), [], "parse error")
+                return
+            with self._apart():
+                self.parse(_unescape_heredoc(body[start + 1: end]),
+                           site._replace(depth=site.depth + 1, here=None))
+            position = end + 1
+
+    def _writes(self, name: str, words: list[_Word], site: _Site) -> None:
+        """The `>` pseudo-commands of a command that writes files (_WRITES, `_more_writes`),
+        and the code some run (`sed 'e cmd'`, `strace -o '|cmd'`, `tar --to-command`)."""
+        writes = _WRITES.get(name)
+        paths = _written(words, writes) if writes is not None else []
+        more, codes = _more_writes(name, words, self._values)
+        for path in paths + more:
+            self.commands.append(SimpleCommand(
+                ">", (">", path.text), site.text, "", path.kind == "unknown", site.wrappers,
+                self._in_dirs((path,))))
+        for code in codes:
+            self._code(code, site, name)
+
+    def _moved(self, name: str, words: list[_Word]) -> None:
+        """`cd DIR`, `pushd DIR`, `popd`: the directories that relative paths after it are
+        judged in (`cd` alone: home; `cd -`, `pushd +1`, a `popd` or a bare `pushd` with
+        nothing pushed on the line: a directory known only at run time). CDPATH and
+        `shopt -s cdable_vars` set on the line are followed (`cd log` may be $CDPATH/log,
+        `cd e` may be $e); set on an earlier line they are not known (README).
+
+        Added to the directories before it, never replacing them (attack I, finding 1): any
+        of them may fail and leave the shell where it was (no such directory, not one, too
+        many operands, a bad option, `enable -n cd`, a function named cd, a branch not taken),
+        and the line model cannot prove one ran and succeeded. Because the set only grows, a
+        level of the stack holds every level pushed before it: a `pushd` that failed (the
+        stack one shorter) makes a later `popd` go to a directory among those it pops."""
+        unknown = PathArg("(a directory known only at run time)", "unknown")
+        options, operands = [], []
+        for word in words[1:]:
+            if not operands and word.value is not None and word.value.startswith("-") \
+                    and word.value not in ("-", "--") and not word.value[1:].isdigit():
+                options.append(word.value)
+            elif word.value != "--" or operands:
+                operands.append(word)
+        target = operands[0] if operands else None
+        if name == "popd" or (name == "pushd" and (target is None or _DIRSTACK.fullmatch(
+                target.value or ""))):
+            if "-n" in options:
+                self._stack.clear()  # the stack below the top changed: unknown from here
+                return
+            if name == "popd" and target is None and self._stack:
+                self._dirs = _bounded(self._dirs + self._stack.pop())
+            elif name == "pushd" and target is None and self._stack:
+                self._dirs = _bounded(self._dirs + self._stack[-1])
+                self._stack[-1] = list(self._dirs)
+            else:
+                self._dirs = _bounded([*self._dirs, unknown])
+                self._stack.clear()
+            return
+        if name == "pushd":
+            if "-n" in options:
+                self._stack.clear()
+                return
+            self._stack.append(list(self._dirs))
+        if target is None:
+            candidates = [PathArg("~", "exact", True)]
+        elif target.value == "-":
+            candidates = [PathArg("(the previous directory)", "unknown")]
+        else:
+            candidates = list(_operand_paths([words[0], target]))
+            value = target.value
+            if value is not None and not value.startswith("/") and not target.text.startswith(
+                    "~") and value.split("/", 1)[0] not in (".", ".."):
+                cdpath = self._values.get("CDPATH", "")
+                if cdpath is None:
+                    candidates.append(unknown)
+                else:
+                    candidates += [PathArg(f"{entry.rstrip('/') or '/'}/{value}", "exact",
+                                           entry.startswith("~")) for entry in cdpath.split(":")
+                                   if entry]
+                if self._cdable_vars and _IDENTIFIER.fullmatch(value):
+                    found = self._values.get(value)
+                    candidates.append(unknown if found is None else PathArg(found))
+        self._dirs = _bounded(self._dirs + list(self._in_dirs(tuple(candidates))))
+
+    def _in_dirs(self, paths: tuple[PathArg, ...]) -> tuple[PathArg, ...]:
+        """`paths`, and each relative one also in each directory a `cd` may have chosen. A
+        `~` is the HOME the line set, if it set one; `~+` and `~0` are the working directory
+        (a path relative to it), other directory-stack forms (`~-`, `~1`) are unknown."""
+        if any(path.tilde for path in paths):
+            paths = tuple(self._tilde(path) for path in paths)
+        if self._roots:
+            paths += tuple(_rooted(root, path) for path in paths if path.text.startswith("/")
+                           and path.kind != "unknown" for root in self._roots)
+        dirs = self._dirs
+        if self._hook_moves:  # a trap may have moved the shell before this command
+            dirs = _bounded([*dirs, PathArg("(a directory known only at run time)", "unknown")])
+        if not dirs:
+            return paths
+        more: list[PathArg] = []
+        for path in paths:
+            if path.kind == "unknown" or path.tilde:
+                continue
+            if path.text.startswith("/"):
+                # /proc/self/cwd/x is x in the working directory.
+                if "/proc/" not in path.text or (relative := through_proc(path.text))[0] != \
+                        "exact" or relative[1].startswith("/"):
+                    continue
+                path = path._replace(text=relative[1])
+            for folder in dirs:
+                if folder.kind == "fresh" and ".." not in path.text.split("/"):
+                    more.append(PathArg(f"{folder.text}/{path.text}", "fresh"))
+                elif folder.kind in ("unknown", "fresh"):
+                    more.append(PathArg(f"{folder.text}/{path.text}", "unknown"))
+                else:
+                    kind = "pattern" if "pattern" in (folder.kind, path.kind) else "exact"
+                    more.append(PathArg(f"{folder.text.rstrip('/')}/{path.text}", kind,
+                                        folder.tilde))
+        self._spend(2 * (len(paths) + len(more)))
+        return paths + tuple(more)
+
+    def _tilde(self, path: PathArg) -> PathArg:
+        if not path.tilde:
+            return path
+        user, slash, rest = path.text[1:].partition("/")
+        if user in ("+", "0", "+0"):
+            return PathArg(rest or ".", path.kind)
+        if user == "-" or _DIRSTACK.fullmatch(user):
+            return PathArg(path.text, "unknown")
+        if user == "" and "HOME" in self._values:
+            home = self._values["HOME"]
+            if home is None:
+                return PathArg(path.text, "unknown")
+            return PathArg(home + slash + rest, path.kind)
+        return path

@@ -1,0 +1,398 @@
+"""The collector's handlers for programs that run code: git, busybox, shells and interpreters.
+
+Methods of `_Collector` (collect.py): git (`-C`, `-c`, the commands its subcommands run, `ext::`
+transports), busybox, a shell started with its options, script or code (`_shell`), a program
+read from a file, `at`, interpreters, the user's shell started with no command, and a program
+read from standard input (`_stdin_code`)."""
+
+from __future__ import annotations
+
+from bastion.command_control.policy.builtins import _EDITING_OFF, _TERMINAL_AWAY
+from bastion.command_control.policy.options import _long_option, _skip_options
+from bastion.command_control.policy.paths import _descriptor_file
+from bastion.command_control.policy.program_writes import _git_config_setting
+from bastion.command_control.policy.programs import _GIT_CODE, _GIT_SUBCOMMAND_CODE
+from bastion.command_control.policy.readers import _cluster_letter
+from bastion.command_control.policy.shells import (
+    _BASH_GRAMMAR,
+    _INLINE_CODE,
+    _INTERACTIVE,
+    _INTERACTIVE_LONG,
+    _PROGRAM_FAMILY,
+    _PROGRAM_OPTIONS,
+    _REPL_MODULES,
+    _TAKES_ARGUMENT,
+    INTERPRETERS,
+    shell_name,
+)
+from bastion.command_control.policy.variables import _SET_LETTERS
+from bastion.command_control.policy.words import SimpleCommand, _at, _Site, _Streams, _Word
+from bastion.command_control.policy.wrappers import _AT, _KEEP, _SHELL_ARGUMENTS, _SHELL_LONG_ARGUMENTS
+
+
+class _Runners:
+    """Part of `_Collector` (collect.py): its handlers for programs that run code: git, busybox, shells
+    and interpreters."""
+
+    def _git(self, name: str, words: list[_Word], site: _Site) -> bool:
+        """git: `-C DIR` (each relative to the one before) runs it in DIR, where its paths are
+        judged from; `-c NAME=VALUE` sets a variable git may run as a shell command (`_GIT_CODE`:
+        `alias.x=!cmd`, core.sshCommand, core.pager...): its value is judged as code, and
+        core.hooksPath (hooks from a folder) is unknown. The same through --config-env, whose
+        value is an environment variable's: unknown."""
+        index, folder = 1, _KEEP
+        while index < len(words):
+            value = words[index].value
+            argument = _at(words, index + 1)
+            if value in ("-C", "-c") and argument is None:
+                break
+            if value == "-C":
+                assert argument is not None
+                if folder is _KEEP or (argument.value or "").startswith("/") or \
+                        argument.value is None or folder is None:
+                    folder = argument if argument.value is not None else None
+                else:
+                    folder = _Word(f"{folder.value}/{argument.value}", argument.text)
+                index += 2
+            elif value == "-c" or (value or "").startswith("--config-env="):
+                setting = argument if value == "-c" else words[index]
+                self._git_setting(setting, value != "-c", words, site)
+                index += 2 if value == "-c" else 1
+            elif value == "--config-env":
+                # `--config-env NAME=ENV` (attack G, finding 4): the space form of the above.
+                self._git_setting(None if argument is None or argument.value is None else _Word(
+                    f"--config-env={argument.value}", argument.text), True, words, site)
+                index += 2
+            elif value in ("--git-dir", "--work-tree", "--namespace"):
+                index += 2
+            elif value is not None and value.startswith("-"):
+                index += 1
+            else:
+                break
+        stored = _git_config_setting(words[index:])
+        if stored is not None:
+            # `git config alias.z '!cmd' && git z`: a setting git runs later, perhaps on this
+            # very line, is judged as `-c` judges it (attack E); an alias to a git command line
+            # as that line (`-c core.pager=cmd log` runs cmd).
+            key, _, value = (stored.value or "").partition("=")
+            if key.lower().startswith("alias.") and stored.value is not None and \
+                    not value.startswith("!"):
+                self._code(f"git {value}", site, name)
+            else:
+                self._git_setting(stored, False, words, site)
+        if folder is _KEEP:
+            self._git_code(words[index:], words, site)
+            return False
+        return self._elsewhere(folder, lambda: self._git_code(words[index:], words, site)
+                               or self._plain(name, words, site) or True)
+
+    def _git_code(self, sub: list[_Word], words: list[_Word], site: _Site) -> None:
+        """Commands a git subcommand runs from its own words (attack G, finding 4): the
+        transport's program (`--upload-pack`, `--receive-pack`, `--exec`, `clone -u`), an
+        `ext::CMD` remote, `grep -O CMD`, `rebase -x CMD`, `difftool -x CMD`, `bisect run CMD`,
+        `submodule foreach CMD`, filter-branch's filters, send-email's commands, `clone -c`
+        settings. git takes any start of a long option's name (`--upload-p`)."""
+        if not sub:
+            return
+        verb = sub[0].value
+        for word in sub[1:]:
+            if word.value is not None and "ext::" in word.value and verb not in (
+                    "commit", "log", "grep", "show", "tag", "notes"):
+                self._git_ext(word.value, words, site)
+        if verb is None:
+            self._unknown(site, words, "a git subcommand known only at run time")
+            return
+        if verb == "remote-ext":
+            if not self._joined_code(sub[2:3], site, "git"):
+                self._unknown(site, words, "git remote-ext runs a command")
+            return
+        if verb == "bisect" and _at(sub, 1) is not None and sub[1].value == "run":
+            self._inner(sub[2:], site, "git")
+            return
+        if verb == "submodule":
+            rest = [w for w in sub[1:] if w.value not in ("--quiet", "-q")]
+            if rest and rest[0].value == "foreach":
+                code = [w for w in rest[1:] if w.value != "--recursive"]
+                if code:
+                    self._joined_code(code, site, "git")
+            return
+        options = _GIT_SUBCOMMAND_CODE.get(verb)
+        if options is None:
+            return
+        long_names, short_names, settings = options
+        index = 1
+        while index < len(sub):
+            value = sub[index].value
+            following = _at(sub, index + 1)
+            if value is None or value == "--":
+                break
+            head, has_value, attached = value.partition("=")
+            if head.startswith("--") and len(head) > 3 and any(n.startswith(head)
+                                                                 for n in long_names):
+                code = _Word(attached, attached) if has_value else following
+                self._code(code, site, "git")
+                index += 1 if has_value else 2
+                continue
+            if not head.startswith("--") and value[:2] in short_names:
+                if len(value) > 2:
+                    self._code(value[2:], site, "git")
+                elif value[:2] != "-O":  # grep -O alone: the configured pager
+                    self._code(following, site, "git")
+                    index += 1
+            elif settings and value in ("-c", "--config") and following is not None:
+                self._git_setting(following, False, words, site)
+                index += 1
+            elif settings and value.startswith("--template"):
+                self._unknown(site, words, "git hooks from a template folder")
+            elif settings and value.startswith("--config="):
+                self._git_setting(_Word(attached, attached), False, words, site)
+            index += 1
+
+    def _git_ext(self, value: str, words: list[_Word], site: _Site) -> None:
+        """`ext::CMD ARGS`: git runs CMD (`%` escapes aside) with protocol.ext.allow."""
+        command = value[value.index("ext::") + 5:]
+        if "%" in command.replace("% ", "").replace("%%", ""):
+            self._unknown(site, words, "a git ext:: remote with % escapes")
+        else:
+            self._code(command.replace("% ", " ").replace("%%", "%"), site, "git")
+
+    def _git_setting(self, setting: _Word | None, from_environment: bool, words: list[_Word],
+                     site: _Site) -> None:
+        text = (setting.value or "") if setting is not None else ""
+        if from_environment:
+            text = text.partition("=")[2]
+        key, _, value = text.partition("=")
+        key = key.lower()
+        if setting is None or setting.value is None:
+            self._unknown(site, words, "a git setting known only at run time")
+        elif "ext::" in key:
+            self._unknown(site, words, "a git url rewritten to an ext:: remote, which runs a command")
+        elif "ext::" in value and not from_environment:
+            self._git_ext(value, words, site)
+        elif key == "core.hookspath":
+            self._unknown(site, words, "git hooks from a folder, whose scripts run unseen")
+        elif _GIT_CODE.fullmatch(key) and (value.startswith("!") or not key.startswith(
+                ("alias.", "credential."))):
+            if from_environment:
+                self._unknown(site, words, f"git runs {key} from an environment variable")
+            else:
+                self._code(value[1:] if value.startswith("!") else value, site, "git")
+
+    def _busybox(self, name: str, words: list[_Word], site: _Site) -> bool:
+        applet = _at(words, 1)
+        if applet is None or (applet.value or "").startswith("-"):
+            return False
+        return self._inner(words[1:], site, name)
+
+    def _shell(self, name: str, words: list[_Word], site: _Site) -> bool:
+        shell = shell_name(name) or name
+        index, code_flag, stdin_flag, noexec, interactive = 1, False, False, False, False
+        changes: list[tuple[str, bool, str]] = []
+        init: list[_Word] = []  # fish -C / --init-command: code run before anything else
+        scripts: list[_Word] = []  # --rcfile FILE: a file read as code before anything else
+        while index < len(words):
+            value = words[index].value
+            if value is None:
+                break
+            if value in ("-", "--"):
+                stdin_flag = stdin_flag or value == "-"
+                index += 1
+                break
+            if value.startswith("--"):
+                option, has_value, attached = value.partition("=")
+                argument = _Word(attached, attached) if has_value else _at(words, index + 1)
+                if option in ("--command", "--init-command") and argument is not None:
+                    init.append(argument)
+                elif option in ("--rcfile", "--init-file") and argument is not None:
+                    scripts.append(argument)
+                noexec = noexec or option == "--no-execute"
+                if option == "--noediting":
+                    self._unknown(site, words, _EDITING_OFF, terminal=True)
+                takes = option in _SHELL_LONG_ARGUMENTS and not has_value
+                index += 2 if takes else 1
+                continue
+            if len(value) > 1 and value[0] in "-+":
+                letters = value[1:]
+                on = value[0] == "-"
+                code_flag = code_flag or (on and "c" in letters and shell != "fish")
+                stdin_flag = stdin_flag or "s" in letters
+                takes = _SHELL_ARGUMENTS.get(shell, "oO")
+                if on:
+                    argument = _at(words, index + 1)
+                    noexec = noexec or "n" in letters or (
+                        "o" in letters and argument is not None and argument.value == "noexec")
+                    interactive = interactive or "i" in letters
+                if shell == "fish" and on and ("c" in letters or "C" in letters):
+                    if (argument := _at(words, index + 1)) is not None:
+                        init.append(argument)
+                taken = 0
+                for letter in letters:
+                    if letter in takes:
+                        taken += 1
+                        argument = _at(words, index + taken)
+                        if shell in _BASH_GRAMMAR and letter in "oO" and argument is not None \
+                                and argument.value is not None:
+                            changes.append(("set" if letter == "o" else "shopt", on,
+                                            argument.value))
+                    elif shell in _BASH_GRAMMAR and letter in _SET_LETTERS:
+                        changes.append(("set", on, _SET_LETTERS[letter]))
+                index += 1 + taken
+                continue
+            break
+        # `bash +o history`: the shell starts with the options set as `set` would set them.
+        self._options(changes, site)
+        rest = words[index:]
+        if noexec and not interactive and (code_flag or rest or site.stdin != "tty"):
+            # `bash -n` reads code and runs none of it (a syntax check); an interactive shell
+            # (-i, or a terminal on stdin with nothing else to read) ignores -n.
+            self._plain(name, words, site)
+            return True
+        for script in scripts:
+            self._program_file(name, script, words, site, "a shell")
+        for code in init:
+            self._code(code, site, name)
+        if code_flag:
+            if rest:
+                return self._code(rest[0], site, name)
+            return self._code(None, site, name) if site.dynamic else bool(scripts)
+        if init:
+            return True
+        if rest and not stdin_flag:
+            return self._program_file(name, rest[0], words, site, "a shell") or bool(scripts)
+        return self._stdin_code(name, words, site, "a shell")
+
+    def _program_file(self, name: str, script: _Word, words: list[_Word], site: _Site,
+                      what: str) -> bool:
+        """A program read from the file `script` names. An ordinary file is not judged (README:
+        scripts written then run): False. A file that is one of the line's descriptors
+        (`/dev/stdin`, `/dev/fd/3` after `3<&0`, `/proc/self/fd/0`, `/dev/fd/$n`: known only
+        at run time) is judged as what that descriptor reads (`_stdin_code`)."""
+        origin, here = self._file_origin(script, _Streams(site, {}))
+        if origin in ("file", "null"):
+            return False
+        return self._stdin_code(name, words, site._replace(stdin=origin, here=here), what)
+
+    def _at_job(self, name: str, words: list[_Word], site: _Site) -> bool:
+        skipped = _skip_options(words, 1, _AT)
+        if skipped is not None and skipped[1] & {"-f", "-l", "-r", "-d", "-c"}:
+            return False
+        return self._stdin_code(name, words, site, "a shell")
+
+    def _interpreter(self, name: str, words: list[_Word], site: _Site) -> bool:
+        family = INTERPRETERS.fullmatch(name)
+        kind = family.lastgroup or "" if family else ""
+        inline = _INLINE_CODE.get(kind, "")
+        takes = _TAKES_ARGUMENT.get(kind, "")
+        if kind == "awk" and self._program_option(name, words, site):
+            return True  # `awk -f - FILE`, `gawk --file=/dev/stdin`
+        skip = False
+        for word in words[1:]:
+            value = word.value
+            if skip:
+                skip = False
+                continue
+            if value == "-":
+                break  # `python3 - ARGS`: the program is stdin, ARGS its arguments
+            if value is None or not value.startswith("-") or _descriptor_file(value) is not None:
+                return self._program_file(name, word, words, site, "an interpreter")
+            if value.startswith("--"):
+                if value.split("=", 1)[0] in ("--eval", "--print", "--command"):
+                    return False
+                if value in _INTERACTIVE_LONG.get(kind, ()):
+                    break  # `node --interactive`: a prompt on stdin
+                continue
+            prompts = tuple(f"-{c}" for c in _INTERACTIVE.get(kind, ""))
+            if _cluster_letter(value, prompts, takes + inline)[0] is not None:
+                # `python3 -i script`, `perl -de0`, `php -a`: after (or instead of) its
+                # program the interpreter reads more code from stdin (attack I, finding 3).
+                break
+            module = value[2:] or (_at(words, words.index(word) + 1) or _Word("", "")).value
+            if kind == "python" and value[1:2] == "m" and module in _REPL_MODULES:
+                break  # `python3 -m pdb script`, `python3 -m code`: a prompt on stdin
+            if set(value[1:]) & set(inline):
+                return False  # code on the command line: a command named for the interpreter
+            # `python3 -W ignore`: "ignore" is the option's, not a script file.
+            skip = len(value) == 2 and value[1] in takes
+        return self._stdin_code(name, words, site, "an interpreter")
+
+    def _program_option(self, name: str, words: list[_Word], site: _Site) -> bool:
+        """A program whose program (a sed or awk script, a makefile) an option names:
+        `sed -f -`, `sed -nf-`, `--file=/dev/stdin`, `make -f -`, `gawk -E /dev/fd/0` read it
+        from stdin (attack I, finding 3), judged as an interpreter reading its program there
+        (`_stdin_code`); the command itself is judged as well (`sed -i`'s files). False when
+        every program named is an ordinary file."""
+        shorts, longs, others = _PROGRAM_OPTIONS[_PROGRAM_FAMILY.get(name, name)]
+        for index, word in enumerate(words[1:], start=1):
+            value = word.value
+            if value is None or value == "--":
+                break  # a word known only at run time: judged as the command's (unknown)
+            following = _at(words, index + 1)
+            program: _Word | None = None
+            if value.startswith("--") and len(value) > 2:
+                head, has_value, rest = value.partition("=")
+                if _long_option(head, longs) in longs:
+                    program = _Word(rest, rest) if has_value else following
+            elif value.startswith("-") and len(value) > 1:
+                letter, rest = _cluster_letter(value, tuple(f"-{c}" for c in shorts), others)
+                if letter is not None:
+                    program = _Word(rest, rest) if rest else following
+            if program is None:
+                continue
+            if program.value == "-":
+                origin, here = site.stdin, site.here
+            else:
+                origin, here = self._file_origin(program, _Streams(site, {}))
+                if origin in ("file", "null"):
+                    continue
+            self._stdin_code(name, words, site._replace(stdin=origin, here=here), "an interpreter")
+            if origin not in ("tty", "unknown"):
+                self._plain(name, words, site)  # `| sed -f - -i /etc/shadow` writes shadow
+            return True
+        return False
+
+    def _user_shell(self, name: str, words: list[_Word], site: _Site) -> bool:
+        """`su`, `sudo -s`, `script`, `chroot DIR` with no command start the user's shell,
+        which reads its commands from the line's stdin."""
+        return self._stdin_code(name, words, site, "a shell", fed="sh")
+
+    def _stdin_code(self, name: str, words: list[_Word], site: _Site, what: str,
+                    fed: str | None = None, label: str | None = None) -> bool:
+        """A shell or interpreter reading its program from standard input, whose origin is
+        `site.stdin`. On the line's own stdin the command is marked `reads_stdin` (named
+        `label` rather than `name` when given), so that an exec channel's stdin is gated."""
+        origin = site.stdin
+        if origin == "pipe":
+            self._unknown(site, words, f"piped into {what} {name}")
+            # The pseudo-command "|" (argument: the program fed) lets a rule name this case,
+            # a shell by its family (bash5.2 is "bash"; the user's shell started by su is "sh").
+            fed = fed or shell_name(name) or name
+            self.commands.append(SimpleCommand(name="|", argv=("|", fed), text=site.text,
+                                               wrappers=site.wrappers))
+        elif origin == "procsub":
+            self._unknown(site, words, f"{name} reads a process substitution")
+        elif origin == "opaque":
+            self._unknown(site, words, f"{name} reads a file known only at run time, which may "
+                                       "be text fed to the line")
+        elif origin == "here" and what == "a shell":
+            return self._code(site.here, site, name)
+        elif origin == "here":
+            # `python3 <<< 'code'` (attack G, finding 2): text fed to an interpreter, as `|` is.
+            self._unknown(site, words, f"a here-document fed to {what} {name}")
+            self.commands.append(SimpleCommand(name="|", argv=("|", fed or name), text=site.text,
+                                               wrappers=site.wrappers))
+        elif origin in ("tty", "unknown"):
+            reads = "shell" if what == "a shell" else "interpreter"
+            stderr = next((o for fd, o, _ in site.fds if fd == 2), "tty")
+            if what == "a shell" and stderr != "tty":
+                # `bash 2>/dev/null`: an interactive shell drawing its line where nobody sees it
+                # (or, with no terminal on stderr, a shell reading typed lines as a script).
+                self._unknown(site, words, _TERMINAL_AWAY, terminal=True)
+            if label is None:
+                self._plain(name, words, site, reads_stdin=reads)
+            else:
+                argv = tuple(w.value if w.value is not None else w.text for w in words)
+                self.commands.append(SimpleCommand(label, argv, site.text, wrappers=site.wrappers,
+                                                   reads_stdin=reads))
+        else:
+            return False
+        return True

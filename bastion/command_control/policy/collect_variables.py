@@ -1,0 +1,388 @@
+"""The collector's reading of variables: assignments, declarations, arithmetic and expansions.
+
+Methods of `_Collector` (collect.py): `NAME=` pseudo-commands and the code a variable stores for
+the shell to run later (`_assigned`, `_hook`), mktemp paths, `declare` and its kin, namerefs,
+arithmetic that may read a variable not known to hold a number (`_arithmetic`, `_subscript`),
+and the `${...}` forms that run code or set variables (`_expansion`)."""
+
+from __future__ import annotations
+
+from tree_sitter import Node
+
+from bastion.command_control.policy.paths import _path_arg
+from bastion.command_control.policy.variables import (
+    _ASSIGNED_TO,
+    _DECLARED,
+    _HOOK_UNKNOWN,
+    _IDENTIFIER,
+    _INTEGER,
+    _NUMBER_LITERALS,
+    _SAFE_ARITH,
+    _SAFE_INDIRECT,
+    _TERMINALS,
+    _arithmetic_reads,
+    _compound,
+    _decode_prompt,
+    _element_subscript,
+    _env_options_doubt,
+    _hook_kind,
+)
+from bastion.command_control.policy.words import (
+    SimpleCommand,
+    _expanded_braces,
+    _Site,
+    _Streams,
+    _text,
+    _Word,
+    _word,
+)
+
+
+class _Variables:
+    """Part of `_Collector` (collect.py): its reading of variables: assignments, declarations,
+    arithmetic and expansions."""
+
+    def _assignment(self, node: Node, site: _Site, integer: bool = False) -> None:
+        self._spend(20)
+        name_node = node.child_by_field_name("name")
+        value_node = node.child_by_field_name("value")
+        text = self._text(node)
+        name = self._text(name_node) if name_node is not None else text.split("=", 1)[0]
+        if name_node is not None and name_node.type == "subscript":
+            base = name_node.child_by_field_name("name")
+            name = self._text(base) if base is not None else name.split("[", 1)[0]
+            index = name_node.child_by_field_name("index")
+            if index is not None:
+                self._subscript(name, index, site, text)
+        hook = _hook_kind(name.rstrip("+"))
+        if value_node is None:
+            word = _Word("", "")
+        elif value_node.type == "array":
+            if hook in ("code", "prompt"):
+                # PROMPT_COMMAND=(a b): each element is run, or shown as a prompt.
+                for element in value_node.named_children:
+                    self._hook(name, self._word(element), site)
+            for element in value_node.named_children:
+                # `a=([x]=1)`: an indexed array's subscripts are arithmetic.
+                subscript = _element_subscript(self._text(element))
+                if subscript is not None:
+                    self._subscript(name.rstrip("+"), subscript, site, text)
+            word = _Word(None, self._text(value_node))
+        elif hook is not None:
+            # `PS1="$PS1> "`: the hook's own earlier value was judged when it was set.
+            itself = (name.rstrip("+"), ":" if hook == "code" else "")
+            word = _word(self._src, value_node, itself)
+        else:
+            word = self._word(value_node)
+        if integer and value_node is not None:
+            self._arithmetic(value_node, site, text=self._text(value_node))
+        # `n=$((n + 1))` holds the number the expression gave.
+        numeric = value_node is not None and (value_node.type == "arithmetic_expansion" or (
+            value_node.type == "string" and len(value_node.named_children) == 1
+            and value_node.named_children[0].type == "arithmetic_expansion"
+            and _text(self._src, value_node)[1:-1] == self._text(value_node.named_children[0])))
+        self._assigned(name, word, text, site, judged=value_node is not None
+                       and value_node.type == "array" and hook in ("code", "prompt"),
+                       numeric=numeric and not integer,
+                       fresh=value_node is not None and self._mktemp(value_node))
+
+    def _mktemp(self, node: Node) -> bool:
+        """Whether a value is the output of one mktemp (`$(mktemp)`, `"$(mktemp -d)"`): a path
+        it has just made, new, whatever its options."""
+        if node.type == "string" and len(node.named_children) == 1 and \
+                self._text(node)[1:-1] == self._text(node.named_children[0]):
+            node = node.named_children[0]
+        if node.type != "command_substitution" or not self._text(node).startswith("$("):
+            return False
+        inner = [c for c in node.named_children if c.type != "comment"]
+        if len(inner) != 1 or inner[0].type != "command":
+            return False
+        name = inner[0].child_by_field_name("name")
+        return name is not None and self._text(name).rsplit("/", 1)[-1] == "mktemp"
+
+    def _assigned(self, name: str, value: _Word, text: str, site: _Site,
+                  judged: bool = False, numeric: bool = False, fresh: bool = False) -> None:
+        """The `NAME=` pseudo-command for one variable assignment, and the code it stores."""
+        append = name.endswith("+")
+        name = name.rstrip("+")
+        if fresh and not append:
+            self._fresh.add(name)
+        else:
+            self._fresh.discard(name)
+            self._stale.add(name)
+        label = f"{name}="
+        self.commands.append(
+            SimpleCommand(
+                name=label,
+                argv=(label, value.value if value.value is not None else value.text),
+                text=text,
+                dynamic_args=value.value is None,
+                wrappers=site.wrappers,
+                # The value as a file (`HISTFILE=/dev//null`), for rules' paths.
+                paths=self._in_dirs((_path_arg(value),)),
+            )
+        )
+        if name in _SAFE_ARITH:
+            # What arithmetic later reads in RANDOM, OPTIND, SECONDS... (see _SAFE_ARITH).
+            if value.value is None:
+                self._unknown(site, [value], f"{name}, read as a number, set to a value known "
+                                             "only at run time")
+            else:
+                self._arithmetic_text(value.value, site, text)
+        self._values[name] = None if append else value.value
+        if name in ("HOME", "CDPATH"):
+            self._reached_values.setdefault(name, set()).add(self._values[name])
+        if numeric or (not append and value.value is not None and _INTEGER.fullmatch(value.value)):
+            self._numbers.add(name)
+        else:
+            self._numbers.discard(name)
+            self._tainted.add(name)
+        if not judged:
+            self._hook(name, value, site)
+
+    def _hook(self, name: str, value: _Word, site: _Site) -> None:
+        """Judge what the shell will later run from a variable it treats as code (see
+        _HOOKS)."""
+        kind = _hook_kind(name)
+        if kind is None:
+            return
+        code = value.value
+        if code is None:
+            self._unknown(site, [value], f"{name} set to a value known only at run time")
+        elif kind == "code" and name == "BASH_ALIASES":
+            # BASH_ALIASES[NAME]=VALUE is an alias (its NAME not at hand: taken to differ).
+            self._alias_value("", code, site, name)
+        elif kind == "code":
+            self._code(code, site, name)
+        elif kind == "program":
+            # A command another program runs later, not with the line's stdin.
+            self._code(code, site._replace(stdin="null"), name)
+        elif kind == "prompt":
+            self._expanded(_decode_prompt(code), site, name)
+        elif kind == "expanded":
+            self._expanded(code, site, name)
+            if name in ("BASH_ENV", "ENV"):
+                # The file a starting shell sources: `BASH_ENV=/dev/stdin bash -c :` runs its
+                # stdin as a script, as `bash /dev/stdin` does.
+                origin, here = self._file_origin(_Word(code, code), _Streams(site, {}))
+                if origin not in ("file", "null"):
+                    self._stdin_code(name, [_Word(f"{name}={code}", f"{name}={code}")],
+                                     site._replace(stdin=origin, here=here), "a shell",
+                                     fed="bash" if name == "BASH_ENV" else "sh", label=f"{name}=")
+        elif kind == "unknown":
+            self._unknown(site, [value], f"{name} {_HOOK_UNKNOWN[name]}")
+        elif kind == "options":
+            doubt = _env_options_doubt(name, code)
+            if doubt is not None:
+                self._unknown(site, [value], doubt)
+        elif kind == "terminal":
+            if code not in _TERMINALS:
+                self._unknown(site, [value], f"TERM={code} makes readline draw and read keys in "
+                                             "a way the bastion does not follow", terminal=True)
+        elif code.startswith("()"):  # BASH_FUNC_f%%='() { ...; }' defines f in a child bash
+            self._code("_" + code, site, name)
+
+    def _expanded(self, text: str, site: _Site, name: str) -> None:
+        """Judge `text` as the shell expands it in a double-quoted word ($(...), `...`,
+        $((...)), ${...}), with `"` a plain character: as the body of a here-document. A prompt
+        or hook is expanded later: walked again at the end of the line (`finish`)."""
+        delimiter = "BASTION_EXPANDED"
+        while delimiter in text:
+            delimiter += "_"
+        code = f": <<{delimiter}\n{text}\n{delimiter}\n"
+        inner = site._replace(depth=site.depth + 1, wrappers=(*site.wrappers, name), here=None)
+        self._deferred[code, inner] = None
+        start = len(self.commands)
+        self.parse(code, inner)
+        self._walked.setdefault((code, inner), set()).update(self.commands[start:])
+
+    def _declaration(self, node: Node, site: _Site, level: int) -> None:
+        keyword = next((c.type for c in node.children if not c.is_named), "declare")
+        words = [_Word(keyword, keyword)]
+        assignments = []
+        attributes = ""
+        shown = site._replace(text=self._text(node))
+        # `local` outside a function is an error that assigns nothing (attack I, finding 1).
+        outside = (dict(self._values), set(self._numbers), set(self._fresh)) \
+            if keyword == "local" and not self._in_function else None
+        # Words written without a blank between them are one (tree-sitter-bash reads
+        # `PS{4,}='x'` as `PS` and `{4,}='x'`).
+        items: list[Node | list[Node]] = []
+        for child in node.named_children:
+            if child.type == "variable_assignment" or child.type == "comment":
+                items.append(child)
+            elif items and isinstance(items[-1], list) and items[-1][-1].end_byte == \
+                    child.start_byte:
+                items[-1].append(child)
+            else:
+                items.append([child])
+        for item in items:
+            if not isinstance(item, list):
+                if item.type == "comment":
+                    continue
+                child = item
+                assignments.append(child)
+                value = child.child_by_field_name("value")
+                decoded = self._word(value).value if value is not None else ""
+                name = self._text(child).split("=", 1)[0]
+                value_text = None if decoded is None else f"{name}={decoded}"
+                words.append(_Word(value_text, self._text(child)))
+                continue
+            word = self._adjacent_words(item)[0]
+            words.append(word)
+            if word.value is None:
+                # `export $x` may assign anything, PROMPT_COMMAND included.
+                self._unknown(shown, [word], f"{keyword} of a name known only at run time")
+            elif word.value[:1] in ("-", "+") and len(word.value) > 1:
+                attributes += word.value[1:] if word.value[0] == "-" else ""
+            else:
+                # A quoted `'PS1=$(cmd)'` or `'a[$(cmd)]'` is still a name (and value) to declare,
+                # and `PS{4,}='$(cmd)'` declares PS4 (and PS).
+                for each in _expanded_braces([word]) if word.brace else [word]:
+                    if each.value is None:
+                        self._unknown(shown, [each], f"{keyword} of a name known only at run "
+                                                     "time")
+                    else:
+                        self._declared(each.value, keyword, attributes, shown)
+        self._plain(keyword, words, shown)
+        if "i" in attributes:
+            # The attribute stays: a later line's `x='a[$(cmd)]'` would run cmd.
+            self._unknown(shown, [], f"{keyword} -i: later assignments are evaluated as "
+                                     "arithmetic")
+        for child in assignments:
+            name = self._text(child).split("=", 1)[0].split("[", 1)[0].rstrip("+")
+            self._declared_name(name, attributes)
+            self._assignment(child, site, integer="i" in attributes)
+            value = child.child_by_field_name("value")
+            if "n" in attributes:
+                self._nameref(name, self._word(value) if value is not None else None, shown)
+            elif value is not None and value.type != "array":
+                decoded = self._word(value).value
+                if _compound(keyword, decoded):
+                    # `declare -a b='($(cmd))'` assigns the elements, expanded, as `b=(...)`.
+                    self.parse(f"{name}={decoded}", shown._replace(depth=site.depth + 1))
+        if outside is not None:
+            self._values, self._numbers, self._fresh = outside
+        self._nested(node, site, level)
+
+    def _declared(self, text: str, keyword: str, attributes: str, site: _Site) -> None:
+        """A NAME, NAME[SUB] or NAME=VALUE word given to declare and its kin as a string."""
+        match = _DECLARED.fullmatch(text)
+        if match is None:
+            return  # not a name: bash refuses it
+        name, subscript, assigned = match.group(1), match.group(2), match.group(3)
+        self._declared_name(name, attributes)
+        if subscript is not None:
+            self._subscript(name, subscript, site, site.text)
+        if assigned is not None:
+            word = _Word(assigned, assigned)
+            if "i" in attributes:
+                self._arithmetic_text(assigned, site, site.text)
+            if _compound(keyword, assigned):
+                # `declare -a 'b=($(cmd))'`: the elements are expanded as in `b=(...)`.
+                self.parse(f"{name}={assigned}", site._replace(depth=site.depth + 1))
+            else:
+                self._assigned(name, word, site.text, site)
+            if "n" in attributes:
+                self._nameref(name, word, site)
+        elif "n" in attributes:
+            # The next assignment to NAME chooses what it refers to (`r=PROMPT_COMMAND`).
+            self._unknown(site, [], f"a name reference {name} whose target a later line sets")
+
+    def _declared_name(self, name: str, attributes: str) -> None:
+        """What declaring NAME changes beyond its value: an associative array's subscripts
+        are strings."""
+        if "A" in attributes:
+            self._assoc.add(name)
+
+    def _nameref(self, name: str, target: _Word | None, site: _Site) -> None:
+        """`declare -n NAME=TARGET`: an assignment to NAME later sets TARGET, and expanding
+        NAME reads TARGET (its subscript evaluated then)."""
+        if target is not None and target.value is None:
+            self._unknown(site, [target], "a name reference to a name known only at run time")
+            return
+        match = _DECLARED.fullmatch(target.value) if target is not None and target.value else None
+        if match is not None and match.group(2) is not None:
+            self._subscript(match.group(1), match.group(2), site, target.value or "")
+        for variable in (name, match.group(1) if match is not None else None):
+            if variable is not None:
+                # Whatever is later assigned through the reference is known only then.
+                self._assigned(variable, _Word(None, f"(through the name reference {name})"),
+                               site.text, site)
+
+    # -- arithmetic: bash evaluates a variable's value as an expression, and an expression
+    # may index an array with a command substitution (`x='a[$(cmd)]'; echo $((x))` runs cmd).
+
+    def _arithmetic(self, node: Node, site: _Site, text: str | None = None) -> None:
+        """Fail closed on arithmetic that reads a variable not set to a number on this line, or
+        evaluates a command's output."""
+        unsafe, assumed, runs = _arithmetic_reads(self._src, node, self._numbers)
+        self._checked(unsafe, assumed, runs, site._replace(text=text or self._text(node)))
+
+    def _arithmetic_text(self, text: str, site: _Site, shown: str) -> None:
+        """`_arithmetic` for an expression given as a string (let, declare -i, a subscript)."""
+        assigned = _ASSIGNED_TO.match(text)
+        plain = _NUMBER_LITERALS.sub(" ", text[assigned.end():] if assigned else text)
+        names = [n for n in _IDENTIFIER.findall(plain) if n not in _SAFE_ARITH]
+        self._checked([n for n in names if n not in self._numbers],
+                      [n for n in names if n in self._numbers],
+                      "$(" in text or "`" in text, site._replace(text=shown))
+        if assigned is not None:
+            self._numbers.add(assigned.group(1))  # `let n=n+1`: a number, whatever n held
+
+    def _checked(self, unsafe: list[str], assumed: list[str], runs: bool, shown: _Site) -> None:
+        if runs:
+            self._unknown(shown, [], "arithmetic on a command's output, which is evaluated as code")
+        elif unsafe:
+            self._unknown(shown, [], f"arithmetic on {unsafe[0]}, whose value (set elsewhere) "
+                                     "is evaluated as code")
+        else:
+            self._assumed.extend((name, shown) for name in assumed)
+
+    def _subscript(self, array: str, index: Node | str, site: _Site, shown: str) -> None:
+        """An array subscript (a node, or text from a string): arithmetic for an indexed array;
+        for an associative one declared on the line a string, whose substitutions are judged
+        where they stand (or, in a string expanded later, make it unknown)."""
+        if array not in self._assoc:
+            if isinstance(index, str):
+                self._arithmetic_text(index, site, shown)
+            elif self._text(index) not in ("@", "*"):
+                self._arithmetic(index, site, text=shown)
+        elif isinstance(index, str) and ("$" in index or "`" in index):
+            self._unknown(site._replace(text=shown), [], "a subscript expanded when it is used")
+
+    def _expansion(self, node: Node, site: _Site) -> None:
+        """${...} forms that run code or set variables: indirection (`${!x}`), prompt
+        expansion (`${x@P}`), assignment (`${x:=v}`), subscripts and offsets (arithmetic)."""
+        text = self._text(node)
+        if text.startswith("${!") and not _SAFE_INDIRECT.fullmatch(text):
+            self._unknown(site._replace(text=text), [], "indirect expansion: a value names what "
+                                                        "is read, subscripts evaluated")
+            return
+        if text.endswith("@P}"):
+            self._unknown(site._replace(text=text), [], "prompt expansion of a value known only "
+                                                        "at run time")
+            return
+        children = node.children
+        for position, child in enumerate(children):
+            kind = child.type
+            if kind == "subscript":
+                index = child.child_by_field_name("index")
+                base = child.child_by_field_name("name")
+                if index is not None:
+                    self._subscript(self._text(base) if base is not None else "", index, site,
+                                    text)
+            elif kind in (":=", "=") and position >= 2 and children[position - 1].type == (
+                "variable_name"
+            ):
+                after = children[position + 1] if position + 1 < len(children) else None
+                value = (self._word(after) if after is not None and after.type != "}"
+                         else _Word("", ""))
+                self._assigned(self._text(children[position - 1]), value, text, site)
+            elif kind == ":" and position >= 2 and children[position - 1].type in (
+                "variable_name", "subscript", "special_variable_name"
+            ):
+                for operand in children[position + 1:]:
+                    if operand.is_named:
+                        self._arithmetic(operand, site)
+                break

@@ -1,0 +1,373 @@
+"""The collector's handlers for wrappers: programs that run the command after their options.
+
+Methods of `_Collector` (collect.py): the generic wrapper (`_wrapper`, `_WRAPPERS`) with its
+leading assignments, and the wrappers with their own grammar: env, su, sg, flock, script, watch,
+xargs, find (`-exec`, `-delete`) and parallel."""
+
+from __future__ import annotations
+
+import shlex
+from dataclasses import replace
+
+from bastion.command_control.policy.options import _code_option, _last_argument, _scan_options, _skip_options
+from bastion.command_control.policy.paths import PathArg
+from bastion.command_control.policy.programs import _env_clears_term, _su_login, _su_shell, _wrapper_directory
+from bastion.command_control.policy.shells import shell_name
+from bastion.command_control.policy.variables import _found
+from bastion.command_control.policy.words import SimpleCommand, _at, _dynamic, _Site, _Word
+from bastion.command_control.policy.wrappers import (
+    _ASSIGNMENT_WORD,
+    _ASSIGNMENTS_FIRST,
+    _ENV,
+    _FLOCK,
+    _NO_TERM,
+    _PARALLEL,
+    _RUNUSER,
+    _SHELL_WITHOUT_COMMAND,
+    _WATCH,
+    _WRAPPERS,
+    _XARGS,
+)
+
+
+class _Wrappers:
+    """Part of `_Collector` (collect.py): its handlers for wrappers: programs that run the command after
+    their options."""
+
+    # -- handlers: wrappers, shells, interpreters ----------------------------------------
+    # Each returns True when it judged the command, False to judge it as a plain command.
+
+    def _wrapper(self, name: str, words: list[_Word], site: _Site) -> bool:
+        spec = _WRAPPERS[name]
+        scanned = _scan_options(words, 1, spec)
+        if scanned is None:
+            self._unknown(site, words, f"options of {name} known only at run time")
+            return True
+        index, found = scanned
+        seen = {option for option, _ in found}
+        if seen & spec.stop:
+            return False
+        self._writes(name, words, site)  # `strace -o FILE`, `time -o FILE`: its own files
+        if name == "sudo" and seen & {"-S", "--stdin"} and site.stdin in ("tty", "unknown",
+                                                                          "opaque"):
+            # sudo -S reads the password from the line's stdin (see `stdin_reader`).
+            self.commands.append(SimpleCommand(name, ("sudo", "-S"), site.text,
+                                               wrappers=site.wrappers, reads_input=True))
+        if name == "exec":
+            self._cleared_term("-c" in seen, [], site, words)  # exec -c: an empty environment
+        operands = words[index: index + spec.operands]
+        index += spec.operands
+        if name in _ASSIGNMENTS_FIRST:
+            index = self._leading_assignments(name, words, index, site)
+        rest = words[index:]
+
+        def judge() -> bool:
+            if seen & spec.code or (name in _SHELL_WITHOUT_COMMAND and not rest):
+                if not rest:
+                    return self._user_shell(name, words, site)
+                return self._joined_code(rest, site, name)
+            if name == "coproc":
+                # The shell talks to a coprocess through a pipe (`echo ls >&${COPROC[1]}`).
+                return self._inner(rest, site, name, stdin="pipe")
+            if name == "entr" and any("s" in o[1:] for o in seen if not o.startswith("--")):
+                return self._joined_code(rest, site, name)  # entr -s runs it in $SHELL
+            return self._inner(rest, site, name)
+
+        moved = _wrapper_directory(name, found, operands)
+        return judge() if moved is None else self._elsewhere(moved[0], judge, moved[1])
+
+    def _leading_assignments(self, name: str, words: list[_Word], index: int,
+                             site: _Site) -> int:
+        """`time a=b rm`, `coproc a=b rm` (bash keywords: assignment words as written, before a
+        simple command) and `sudo A=b rm` (VAR=value arguments): the assignments are judged and
+        the command after them is the one run. The index of that command."""
+        while index < len(words):
+            word = words[index]
+            # For the keywords the word as written (`'a=b'` is a command name); for sudo
+            # the argument it receives.
+            written = word.text if name in ("time", "coproc") else (word.value or word.text)
+            match = _ASSIGNMENT_WORD.match(written)
+            if match is None:
+                break
+            variable = match.group(1)
+            value = word.value.split("=", 1)[1] if word.value is not None and "=" in word.value \
+                else None
+            self._assigned(variable + ("+" if match.group(0).endswith("+=") else ""),
+                           _Word(value, written[match.end():]), word.text, site)
+            index += 1
+        return index
+
+    def _env(self, name: str, words: list[_Word], site: _Site) -> bool:
+        index, found = 1, []
+        assignments: list[_Word] = []
+        while True:  # options and NAME=VALUE words, in any order; `--` ends only the options
+            scanned = _scan_options(words, index, _ENV)
+            if scanned is None:
+                self._unknown(site, words, "options of env known only at run time")
+                return True
+            index, found = scanned[0], found + scanned[1]
+            word = _at(words, index)
+            # env takes every word with "=" before the command as an assignment, whatever the
+            # name holds (BASH_FUNC_f%%=... defines a function in a child bash).
+            if word is None or not word.value or "=" not in word.value.lstrip("="):
+                break
+            assignments.append(word)
+            index += 1
+        last = _last_argument(found, {"-S", "--split-string"})
+        split = last[1] if last else None
+        if split is None and not words[index:]:
+            return False  # `env A=b` prints the environment
+        first = len(self.commands)
+        for word in assignments:  # first: the command runs with them
+            variable, _, value = (word.value or "").partition("=")
+            self._assigned(variable, _Word(value, value), word.text, site)
+        assigned = self.commands[first:]
+        del self.commands[first:]
+
+        def judge() -> bool:
+            if split is None:
+                return self._inner(words[index:], site, name)
+            if split.value is None or any(w.value is None for w in words[index:]):
+                return self._code(None, site, name)
+            rest = " ".join(shlex.quote(w.value or "") for w in words[index:])
+            return self._code(f"{split.value} {rest}", site, name)
+
+        chdir = _last_argument(found, {"-C", "--chdir"})  # `env -C DIR`: the command runs there
+        if chdir is None:
+            judge()
+        else:
+            self._elsewhere(chdir[1], judge)
+        self.commands.extend(assigned)
+        self._cleared_term(_env_clears_term(found, split), assignments, site, words)
+        return True
+
+    def _cleared_term(self, cleared: bool, assignments: list[_Word], site: _Site,
+                      words: list[_Word]) -> None:
+        """A program started with TERM taken away (`env -i`, `env -u TERM`, `exec -c`) and not
+        given again: a shell it is, or starts, reads keys on a dumb terminal, as after `unset
+        TERM` (attack H, finding 5). A TERM given back is judged as an assignment."""
+        if cleared and not any((w.value or "").partition("=")[0] == "TERM" for w in assignments):
+            self._unknown(site, words, _NO_TERM, terminal=True)
+
+    def _su(self, name: str, words: list[_Word], site: _Site) -> bool:
+        def judge() -> bool:
+            shell = _su_shell(words)
+            if shell is not None:
+                program, arguments = shell
+                if program is None or program.value is None:
+                    self._unknown(site, words, f"the program {name} -s runs is known only at "
+                                               "run time")
+                    return True
+                if shell_name(program.value) is None:
+                    # `su -s /usr/bin/touch root F` runs `touch F`: the "shell" is any program,
+                    # given -c CODE (as two words) and the words after the user.
+                    return self._inner([program, *arguments], site, name)
+            # su passes the words after the user to the login shell, so -c may come anywhere.
+            code = _code_option(words, "csgGw")
+            if code is not None:
+                return self._code(code, site, name)
+            if name == "runuser":
+                skipped = _skip_options(words, 1, _RUNUSER)
+                if skipped is not None and skipped[1] & {"-u", "--user"} and words[skipped[0]:]:
+                    return self._inner(words[skipped[0]:], site, name)
+            return self._user_shell(name, words, site)
+
+        login, user = _su_login(words)
+        if not login:
+            return judge()
+        # `su -`, `su -l USER`: a login shell, which starts in the user's home.
+        return self._elsewhere(None if user is None else PathArg(f"~{user}", tilde=True), judge)
+
+    def _sg(self, name: str, words: list[_Word], site: _Site) -> bool:
+        rest = words[1:]
+        if rest and rest[0].value == "-":
+            rest = rest[1:]
+        rest = rest[1:]  # the group
+        if rest and rest[0].value == "-c":
+            rest = rest[1:]
+        return self._joined_code(rest, site, name)
+
+    def _flock(self, name: str, words: list[_Word], site: _Site) -> bool:
+        skipped = _skip_options(words, 1, _FLOCK)
+        if skipped is None:
+            self._unknown(site, words, "options of flock known only at run time")
+            return True
+        index = skipped[0] + 1  # the lock file or descriptor
+        lock = _at(words, index - 1)
+        if lock is not None and not (lock.value or "").isdigit():
+            # flock makes its lock file (attack G, finding 5).
+            self.commands.append(self._file_operation(">", lock, site.text, site))
+        if index < len(words) and words[index].value in ("-c", "--command"):
+            return self._code(_at(words, index + 1) or _Word("", ""), site, name)
+        return self._inner(words[index:], site, name)
+
+    def _script(self, name: str, words: list[_Word], site: _Site) -> bool:
+        self._writes(name, words, site)  # its typescript file
+        code = _code_option(words, "cBEIOTmo")
+        return self._code(code, site, name) if code is not None else self._user_shell(
+            name, words, site)
+
+    def _watch(self, name: str, words: list[_Word], site: _Site) -> bool:
+        skipped = _skip_options(words, 1, _WATCH)
+        if skipped is None:
+            self._unknown(site, words, "options of watch known only at run time")
+            return True
+        index, seen = skipped
+        if seen & {"-x", "--exec"}:
+            return self._inner(words[index:], site, name)
+        return self._joined_code(words[index:], site, name)
+
+    def _xargs(self, name: str, words: list[_Word], site: _Site) -> bool:
+        scanned = _scan_options(words, 1, _XARGS)
+        if scanned is None:
+            self._unknown(site, words, "options of xargs known only at run time")
+            return True
+        index, found = scanned
+        replace = None
+        last = _last_argument(found, {"-I", "-i", "--replace"})
+        if last is not None:
+            option, argument = last
+            if option == "--replace" and argument is not None:
+                replace = argument.value  # --replace=R, even empty
+            else:
+                replace = (argument.value if argument else None) or "{}"
+        inner = words[index:]
+        if replace is not None:
+            inner = [_dynamic(w) if w.value and replace in w.value else w for w in inner]
+        if not inner:
+            return False  # `xargs` alone runs echo: judged as itself
+        if site.stdin in ("tty", "unknown", "opaque") and not any(
+                option in ("-a", "--arg-file") for option, _ in found):
+            # xargs reads its arguments from the line's stdin (see `stdin_reader`).
+            self.commands.append(SimpleCommand(
+                name, tuple(w.value if w.value is not None else w.text for w in words[:index]),
+                site.text, wrappers=site.wrappers, reads_input=True))
+        return self._inner(inner, site, name, stdin="null", dynamic=site.dynamic or not replace)
+
+    def _find(self, name: str, words: list[_Word], site: _Site) -> bool:
+        """find: its own words; `-delete`, an `rm` of every file found; `-exec` and its kin,
+        the command they run, `{}` being each file found (`_found`)."""
+        index = 1
+        while index < len(words) and (words[index].value in ("-H", "-L", "-P", "-D")
+                                      or (words[index].value or "").startswith("-O")):
+            index += 2 if words[index].value in ("-D", "-O") else 1
+        own: list[_Word] = list(words[:index])
+        starts: list[str] = []
+        actions: list[tuple[str, list[_Word]]] = []
+        tests: list[str | None] = []  # the expression's words, actions left out
+        delete = False
+        expression = False
+        while index < len(words):
+            word = words[index]
+            if word.splits:
+                # An unquoted expansion may add `-exec anything ;` to the expression.
+                self._unknown(site, words, "find expression known only at run time")
+                return True
+            expression = expression or word.value is None or word.value.startswith(
+                ("-", "(", "!", ","))
+            if word.value in ("-exec", "-execdir", "-ok", "-okdir"):
+                option, action = word.value, []
+                index += 1
+                while index < len(words) and words[index].value not in (";", "+"):
+                    argument = words[index]
+                    # {} alone is each file found (`_found_in`); inside a word, or as the
+                    # command, a text known only at run time.
+                    value = argument.value
+                    if value is not None and "{}" in value:
+                        argument = _Word(None, value)
+                    action.append(argument)
+                    index += 1
+                actions.append((option, action))
+            else:
+                own.append(word)
+                if not expression and word.value is not None:
+                    starts.append(word.value)
+                elif expression:
+                    tests.append(word.value)
+                    delete = delete or word.value == "-delete"
+            index += 1
+        self._plain(name, own, site)
+        found = _found(starts or ["."], tests)
+        if delete:
+            self.commands.append(SimpleCommand(
+                "rm", ("rm", "-r", *(f.text for f in found)), site.text,
+                wrappers=(*site.wrappers, name), paths=self._in_dirs(found)))
+        for option, action in actions:
+            first = len(self.commands)
+            if option in ("-execdir", "-okdir"):
+                # Run in the directory of each file found: a start's parent, the start, or a
+                # folder below it.
+                folders = [PathArg(f"{start.rstrip('/') or '/'}/..") for start in starts or ["."]]
+                folders += [PathArg(start) for start in starts or ["."]]
+                folders += [PathArg(f"{start.rstrip('/')}/**", "pattern")
+                            for start in starts or ["."]]
+                self._elsewhere(folders,
+                                lambda action=action: self._inner(action, site, name))
+            else:
+                self._inner(action, site, name)
+            # {} alone as an argument is each file found, which `_found_in` puts in its place;
+            # inside a word, or as the command, it stays a text known only at run time.
+            each = all(w.value is not None or w.text == "{}" for w in action[1:]) and bool(
+                action) and action[0].value is not None
+            self._found_in(first, found, known=each)
+        return True
+
+    def _found_in(self, first: int, found: tuple[PathArg, ...], known: bool) -> None:
+        """The commands of `find -exec` from `first` on, with `{}` made the files found:
+        `find / -exec rm -rf {} ;` also removes /, `find . -name '*.pyc' -exec rm {} +`
+        removes only such files. `known`: no other argument is known only at run time."""
+        for position in range(first, len(self.commands)):
+            command = self.commands[position]
+            if command.name is None or not any("{}" in arg for arg in command.argv[1:]):
+                continue
+            argv = [command.argv[0]]
+            for arg in command.argv[1:]:
+                argv.extend([arg.replace("{}", each.text) for each in found] if "{}" in arg
+                            else [arg])
+            paths: list[PathArg] = []
+            for path in command.paths:
+                paths.extend([PathArg(path.text.replace("{}", each.text), each.kind, each.tilde)
+                              for each in found] if "{}" in path.text else [path])
+            self.commands[position] = replace(command, argv=tuple(argv), paths=tuple(paths),
+                                              dynamic_args=command.dynamic_args and not known)
+
+    def _parallel(self, name: str, words: list[_Word], site: _Site) -> bool:
+        # GNU parallel joins the command words, puts each input (quoted) in place of {} or at
+        # the end, and runs the result in a shell. Inputs follow `:::` or come from stdin.
+        scanned = _scan_options(words, 1, _PARALLEL)
+        if scanned is None:
+            self._unknown(site, words, f"options of {name} known only at run time")
+            return True
+        rest = words[scanned[0]:]
+        # --workdir DIR (--wd): the jobs run there; `...` and `.` are directories of its own.
+        workdir = _last_argument(scanned[1], {"--workdir", "--wd"})
+        separators = [i for i, w in enumerate(rest) if w.value in (":::", "::::", ":::+")]
+        command = rest[: separators[0]] if separators else rest
+        if not command:
+            return False
+        if any(w.value is None for w in command):
+            self._unknown(site, words, "shell code known only at run time")
+            return True
+        # sem (parallel --semaphore) runs the command as it is; parallel appends each input.
+        inputs: list[str | None] = [None]
+        if name == "sem" or any(o == "--semaphore" for o, _ in scanned[1]):
+            inputs = [""]
+        elif separators and rest[separators[0]].value != "::::":
+            listed = rest[separators[0] + 1:]
+            if listed and all(w.value is not None for w in listed):
+                inputs = [w.value for w in listed]
+        code = " ".join(w.value or "" for w in command)
+
+        def judge() -> bool:
+            for value in inputs:
+                argument = '"${PARALLEL_INPUT}"' if value is None else shlex.quote(value)
+                filled = code if value == "" else code.replace("{}", argument) if "{}" in code \
+                    else f"{code} {argument}"
+                self._code(filled, site, name)
+            return True
+
+        if workdir is None:
+            return judge()
+        folder = workdir[1]
+        return self._elsewhere(None if folder is None or folder.value in ("...", ".") else folder,
+                               judge)

@@ -1,0 +1,183 @@
+"""A line's simple commands (`parse_commands`, cached) and the work judging it costs (`cost`),
+with the collector's faults made unknown commands (fail closed); the editing-mode switches the
+gate follows (`editing_mode`); and the questions the gate asks of a line besides its verdict:
+what reads its stdin or the terminal (`stdin_reader`, `stdin_shell`, `script_doubt`,
+`reads_script_from_stdin`, `typed_at_a_terminal`)."""
+
+from __future__ import annotations
+
+import functools
+import re
+
+from bastion.command_control.policy.collect import _Collector, _TooMuchWork
+from bastion.command_control.policy.programs import _bindkey_lists
+from bastion.command_control.policy.readers import _COMMAND_LANGUAGES
+from bastion.command_control.policy.shells import _foreign, shell_name
+from bastion.command_control.policy.words import SimpleCommand, _Site, _Word
+from bastion.text import one_line
+
+
+def typed_at_a_terminal(command: str) -> bool:
+    """True when every program of the exec command `command` that reads its program from stdin
+    is one whose command language a person types (an editor, a database client, gdb): with a
+    pty, its stdin is the user's keyboard through the interactive gate, as when the program is
+    typed at a shell prompt (`ssh -t host vim f`). Interpreters of scripts stay False."""
+    readers = [c for c in parse_commands(command) if c.reads_stdin == "interpreter"]
+    return bool(readers) and all((c.name or "") in _COMMAND_LANGUAGES for c in readers)
+
+
+def stdin_reader(line: str) -> SimpleCommand | None:
+    """The first command of `line` that may read the standard input the line itself was given,
+    or None. When a shell runs statements from its stdin (the stdin gate), such a command may
+    consume the statements after it, and bash then goes on from wherever it stopped, not where
+    the gate cut them: `read x` eats a line that opened a quote, and the gate's "one quoted
+    word" is three commands to bash.
+
+    Readers: read, mapfile and select on stdin; programs that read their stdin when given no
+    file or `-` (cat, head, tail, sort, wc, base64, the sums, the compressors, less, jq...),
+    and sed, grep and awk without a file after their program; those that always do (tee, tr,
+    xargs without -a, dd without if=, bc, sponge, ts, pv); those that forward it (ssh, nc,
+    socat, telnet, mail, sftp, the database clients); those that prompt on it (apt, yum, dnf,
+    zypper, pacman, pip without their yes option; rm, cp, mv, ln with -i; sudo -S); an
+    interpreter running code; a shell of another grammar reading its program. A reader with
+    its stdin redirected, piped or from a here-document reads no script. Any other program may
+    read its stdin too: what the policy cannot know (README)."""
+    return next((c for c in parse_commands(line) if c.reads_input), None)
+
+
+def stdin_shell(command: str) -> str | None:
+    """The shell (by its family in SHELLS: `bash` for bash5.2, `sh` for the user's shell that
+    su or sudo -s start) that reads its commands from the stdin of the exec command `command`,
+    or None."""
+    for each in parse_commands(command):
+        if each.reads_stdin == "shell":
+            label = each.name or ""
+            return shell_name(label) or ("bash" if label == "BASH_ENV=" else "sh")
+    return None
+
+
+def script_doubt(statement: str, shell: str = "bash") -> str | None:
+    """Why a statement that `shell` reads from the stdin the gate forwards cannot be judged
+    alone, or None: it may read its own stdin, the script after it (`stdin_reader`), so bash
+    would go on from wherever it stopped; or it holds constructs of `shell`'s grammar that
+    bash's lacks (zsh's glob qualifiers), which the policy does not read."""
+    reader = stdin_reader(statement)
+    if reader is not None and reader.name == "exec" and len(reader.argv) == 1:
+        return (f"{one_line(reader.text, 60)} gives the shell another stdin: what it runs next "
+                "is not the script the bastion reads")
+    if reader is not None:
+        return (f"{one_line(reader.text, 60)} may read the script after it, which the shell "
+                "would then not run as the bastion read it")
+    return _foreign(shell, statement)
+
+
+def reads_script_from_stdin(command: str) -> str | None:
+    """"shell" when a command line (an exec request) runs a shell that reads its commands from
+    the line's standard input (`bash`, `sh -s`, `bash -o emacs`, `sudo -u x zsh`,
+    `busybox sh`, `. /dev/stdin`), "interpreter" when an interpreter reads its program from
+    it (`python3`, `perl -`); "interpreter" wins when both do. None otherwise."""
+    kinds = {command.reads_stdin for command in parse_commands(command)}
+    if "interpreter" in kinds:
+        return "interpreter"
+    return "shell" if "shell" in kinds else None
+
+
+@functools.lru_cache(maxsize=1024)
+def _parse_cached(line: str) -> tuple[SimpleCommand, ...]:
+    return _parse(line)
+
+
+# The only spellings of an editing-mode switch the interactive gate follows (attack F, finding
+# 3): the whole line is one of them. Any other line that may switch the mode (`set -Co vi`,
+# `shopt -os vi`, `set -o vi -o emacs`, `bash -o vi`, `ls; set -o vi`) is a terminal unknown.
+_LONE_MODE = re.compile(r"\s*(?:set\s+-o\s+(vi|emacs)|bind\s+(['\"])set\s+editing-mode\s+(vi|emacs)\2)\s*")
+_MODE_WORD = re.compile(r"(?i)\b(vi|emacs)\b")
+_MODE_UNSEEN = ("the line may switch the line editor's mode in a way the bastion does not follow "
+                "(only a lone `set -o vi`/`set -o emacs` is)")
+
+
+def editing_mode(line: str) -> str | None:
+    """"vi" or "emacs" when `line` is exactly a lone editing-mode switch the gate follows
+    (`set -o vi`, `bind 'set editing-mode emacs'`); else None. `evaluate` holds (as unknown)
+    every other line that may switch the mode, so that the gate and the policy agree."""
+    m = _LONE_MODE.fullmatch(line)
+    return None if m is None else m.group(1) or m.group(3)
+
+
+# Builtins that start no program and leave the shell reading the terminal as it was: after
+# a line of only these (and assignments, redirections), the same shell reads the next keys.
+_KEEPS_SHELL = frozenset({
+    "cd", "pwd", "echo", "printf", "set", "shopt", "export", "unset", "declare", "typeset",
+    "local", "readonly", "alias", "unalias", "true", "false", ":", "type", "hash", "history",
+    "dirs", "pushd", "popd", "umask", "ulimit", "bind", "let", "test", "[", "[[", "jobs",
+    "help", "read", "shift", "return",
+})  # fmt: skip
+
+
+def changes_shell(line: str) -> bool:
+    """Whether, once `line` ran, a shell other than the one that read it may read the terminal
+    next: False only when every command of the line is a builtin that starts nothing
+    (`_KEEPS_SHELL`: cd, export, set...). Any program may start a shell (bash, su, sudo -i,
+    tmux, ssh, vim's :sh, a pager's !), and exit, logout and exec leave this one for its
+    parent or another; a name known only at run time may be either. The interactive gate's
+    tracker reads each shell's editing mode by this (attack H, finding 4)."""
+    return any(c.name is None or (c.name not in _KEEPS_SHELL and not c.name.endswith("=")
+                                  and c.name not in ("<", ">"))
+               for c in parse_commands(line))
+
+
+def switches_mode(line: str) -> bool:
+    """Whether `line` may switch the editing mode of the shell reading it (or of one it
+    starts): what `evaluate` holds as unknown, a lone switch that `editing_mode` names, and
+    zsh's bindkey that selects a keymap or binds a key. Callers may rely on it being True
+    for every line `editing_mode` reads as a switch."""
+    commands = parse_commands(line)
+    return _switches_mode(commands) or any(
+        c.name == "bindkey" and not _bindkey_lists([_Word(a, a) for a in c.argv[1:]])
+        for c in commands)
+
+
+def _switches_mode(commands: list[SimpleCommand]) -> bool:
+    """A command among `commands` may switch the editing mode: set, shopt or bind (or the
+    options of a shell started, which the collector records as `set -o NAME`) naming vi or
+    emacs in any word, or SHELLOPTS (a bash started later reads it) set to anything."""
+    return any((c.name in ("set", "shopt", "bind") and any(_MODE_WORD.search(a or "") for a in c.argv))
+               or c.name == "SHELLOPTS=" for c in commands)
+
+
+def _collect(line: str) -> _Collector:
+    collector = _Collector()
+    try:
+        collector.parse(line, _Site())
+        collector.finish()
+        if _switches_mode(collector.commands) and editing_mode(line) is None:
+            collector._unknown(_Site(text=line), (), _MODE_UNSEEN, terminal=True)
+    except _TooMuchWork:
+        collector._unknown(_Site(text=line), (), "too much to judge: the line would cost more "
+                                                 "work than one judgement may take")
+    except RecursionError:
+        collector._unknown(_Site(text=line), (), "nested too deeply")
+    except Exception as exc:  # fail closed: a parser fault makes the line unknown
+        collector._unknown(_Site(text=line), (), f"internal parser error: {type(exc).__name__}")
+    return collector
+
+
+def _parse(line: str) -> tuple[SimpleCommand, ...]:
+    return tuple(_collect(line).commands)
+
+
+def cost(line: str) -> int:
+    """The units of work judging `line` takes (syntax nodes walked, commands resolved, paths
+    made, code parsed again, state copied), at most MAX_WORK + 1: past MAX_WORK the line is
+    unknown. Callers (tests) may rely on it growing about linearly with the line."""
+    return _collect(line).work
+
+
+def parse_commands(line: str) -> list[SimpleCommand]:
+    """Every simple command `line` would run, in source order. Never raises.
+
+    A line that does not parse yields what could be read plus a command with name None and
+    `unknown == "parse error"`, so the caller fails closed. An empty line, or one with only
+    comments, yields no commands.
+    """
+    return list(_parse_cached(line) if len(line) <= 2048 else _parse(line))

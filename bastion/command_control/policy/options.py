@@ -1,0 +1,182 @@
+"""Reading a program's options the way getopt and its kin do: tables of the options that take
+an argument (`_Options`, `_options`), and where the operands start (`_scan_options`,
+`_skip_options`, `_after_options`), permuted or not, with code given in an option."""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+from bastion.command_control.policy.paths import PathArg, _path_arg
+from bastion.command_control.policy.words import _at, _Word
+
+
+class _Options(NamedTuple):
+    short: str = ""  # short options that take an argument
+    long: frozenset[str] = frozenset()  # long options that take an argument
+    operands: int = 0  # words between the options and the command (timeout's DURATION)
+    stop: frozenset[str] = frozenset()  # options after which nothing is run (sudo -l)
+    code: frozenset[str] = frozenset()  # options after which the rest runs in a shell (sudo -s)
+    attached: str = ""  # short options whose argument, if any, is attached only (xargs -i)
+    lone_dash: bool = False  # "-" alone is an option (env), not the first operand
+    # Long options without an argument whose name starts another's (`--start`, `--startas`):
+    # an exact name is not taken for the longer one (`_long_option`).
+    flags: frozenset[str] = frozenset()
+
+
+def _scan_options(words: list[_Word], start: int, spec: _Options
+                  ) -> tuple[int, list[tuple[str, _Word | None]]] | None:
+    """Index of the first word after the options, and each option in order with its argument
+    (None when it takes none, or its argument is missing); None if an option is dynamic."""
+    index, found = start, []
+    while index < len(words):
+        value = words[index].value
+        if value is None:
+            return None
+        if value == "--":
+            return index + 1, found
+        if value == "-" and spec.lone_dash:
+            found.append(("-", None))
+            index += 1
+            continue
+        if value.startswith("--") and len(value) > 2:
+            option, has_value, rest = value.partition("=")
+            option = _long_option(option, spec.long | spec.code | spec.stop | spec.flags)
+            if has_value:
+                found.append((option, _Word(rest, rest)))
+            elif option in spec.long:
+                found.append((option, _at(words, index + 1)))
+                index += 1
+            else:
+                found.append((option, None))
+            index += 1
+            continue
+        if value.startswith("-") and len(value) > 1:
+            for offset, letter in enumerate(value[1:], start=2):
+                attached = value[offset:]
+                argument = _Word(attached, attached) if attached else None
+                if letter in spec.short:
+                    found.append((f"-{letter}", argument or _at(words, index + 1)))
+                    index += 0 if attached else 1
+                    break
+                found.append((f"-{letter}", argument if letter in spec.attached else None))
+                if letter in spec.attached:
+                    break
+            index += 1
+            continue
+        return index, found
+    return index, found
+
+
+def _long_option(option: str, names: frozenset[str]) -> str:
+    """The long option `option` names among `names`: GNU getopt takes any start of a name that
+    no other name shares (`timeout --sig KILL`, `env --ch /etc`, `sudo --us root`, `sudo --sh`).
+    Only some of a program's options are known here: a start of one of them is taken for it
+    (were it also the start of another, the program would refuse the line and run nothing)."""
+    if option in names:
+        return option
+    matches = [name for name in names if name.startswith(option)]
+    return min(matches) if matches else option
+
+
+def _skip_options(words: list[_Word], start: int, spec: _Options) -> tuple[int, set[str]] | None:
+    """Index of the first word after the options, and the options seen; None if one is dynamic."""
+    scanned = _scan_options(words, start, spec)
+    if scanned is None:
+        return None
+    index, found = scanned
+    return index, {option for option, _ in found}
+
+
+def _permuted(words: list[_Word], start: int, spec: _Options
+              ) -> tuple[list[tuple[str, _Word | None]], list[_Word]] | None:
+    """Options and operands as GNU getopt permutes them (options after operands too; all after
+    `--` are operands): `split IN -- PREFIX`, `sed s/a/b/ -i f`. None if an option is dynamic."""
+    found: list[tuple[str, _Word | None]] = []
+    operands: list[_Word] = []
+    index = start
+    while index < len(words):
+        scanned = _scan_options(words, index, spec)
+        if scanned is None:
+            return None
+        following, more = scanned
+        found += more
+        if following > index and words[following - 1].value == "--" and (
+                not more or more[-1][1] is not words[following - 1]):
+            operands += words[following:]
+            break
+        if following < len(words):
+            operands.append(words[following])
+        index = following + 1
+    return found, operands
+
+
+def _last_argument(found: list[tuple[str, _Word | None]], names: set[str]
+                   ) -> tuple[str, _Word | None] | None:
+    """The last of the options `names` in `found`, with its argument; None if none was given."""
+    return next(((o, a) for o, a in reversed(found) if o in names), None)
+
+
+def _code_option(words: list[_Word], takes_argument: str) -> _Word | None:
+    """The argument of -c / --command (or su's --session-command) anywhere among the words:
+    GNU getopt permutes (and takes a start of a long name: `--comm`), and su hands the words
+    after the user to the shell."""
+    for index, word in enumerate(words[1:], start=1):
+        value = word.value
+        if value is None or not value.startswith("-") or value == "--":
+            continue
+        option, has_value, attached = value.partition("=")
+        if (len(option) > 2 and "--command".startswith(option)) or (
+                len(option) > 3 and "--session-command".startswith(option)):
+            if has_value:
+                return _Word(attached, word.text)
+            return _at(words, index + 1) or _Word("", "")
+        if value.startswith("--"):
+            continue
+        for offset, letter in enumerate(value[1:], start=2):
+            if letter in takes_argument:
+                if letter != "c":
+                    break
+                attached = value[offset:]
+                return _Word(attached, word.text) if attached else (
+                    _at(words, index + 1) or _Word("", "")
+                )
+    return None
+
+
+def _options(
+    short: str = "",
+    long: tuple[str, ...] = (),
+    operands: int = 0,
+    stop: tuple[str, ...] = (),
+    code: tuple[str, ...] = (),
+    attached: str = "",
+    lone_dash: bool = False,
+    flags: tuple[str, ...] = (),
+) -> _Options:
+    return _Options(short, frozenset(long), operands, frozenset(stop), frozenset(code), attached,
+                    lone_dash, frozenset(flags))
+
+
+def _after_options(words: list[_Word], options: frozenset[str]) -> list[PathArg]:
+    """The files named by `options` (`-o FILE`, `-oFILE`, `-uo FILE`, `--output=FILE`)."""
+    short = {option[1] for option in options if len(option) == 2}
+    found: list[PathArg] = []
+    for index, word in enumerate(words[1:], start=1):
+        value = word.value
+        if value is None or not value.startswith("-"):
+            continue
+        head, has_value, rest = value.partition("=")
+        following = _at(words, index + 1)
+        if head.startswith("--") and len(head) > 2 and head not in options:
+            # GNU getopt takes any start of a long name (`sort --out F`: attack G, finding 5).
+            head = _long_option(head, frozenset(o for o in options if o.startswith("--")))
+            value = head if not has_value else value
+        if value in options or (not value.startswith("--") and value[-1] in short
+                                and value[1:].isalpha()):
+            if following is not None:
+                found.append(_path_arg(following))
+        elif has_value and head in options:
+            found.append(_path_arg(word, rest, False))
+        elif not value.startswith("--") and len(value) > 2 and value[1] in short:
+            found.append(_path_arg(word, value[2:], False))
+    return found

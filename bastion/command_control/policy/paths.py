@@ -1,0 +1,254 @@
+"""Paths: what a command touches, as the lexically normalised absolute paths rules' `paths`
+name (`PathArg`, `normalise_path`), through /proc's magic links (`through_proc`), with the
+directories a line's `cd`s may have chosen bounded (`_MAX_DIRS`, `_bounded`), and the
+descriptors a file name such as /dev/fd/3 opens (`_descriptor_file`)."""
+
+from __future__ import annotations
+
+import re
+from typing import NamedTuple
+
+from tree_sitter import Node
+
+from bastion.command_control.policy.words import _GLOB_CHARS, _STDIO, _expand_braces, _Word
+
+# Directories a line's `cd`s may have chosen that relative paths are judged in; past this many
+# the rest are one directory known only at run time. Each `cd a` adds one (`a` from wherever
+# the line was), and every later path is judged in each: without a bound, judging `cd a;` n
+# times cost n squared (attack E, finding 10).
+_MAX_DIRS = 16
+# Walks of the code a line stores for later (`_Collector._later`): passes before the directories
+# it reaches are taken to be unknown, and values of HOME or CDPATH followed one by one.
+_LATER_PASSES = 3
+_LATER_VALUES = 4
+
+
+_DESCRIPTOR_FILE = re.compile(r"/dev/(?:std(in|out|err)|fd/(.*))|/proc/[^/]+/(?:task/[^/]+/)?fd/(.*)")
+_DESCRIPTOR_NAME = re.compile(r"[0-9]+|std(?:in|out|err)")
+_PLAIN_NAME = re.compile(r"[A-Za-z0-9._+,@%=:-]+")
+_STANDARD = {"in": 0, "out": 1, "err": 2}
+
+
+def _descriptor_file(value: str) -> int | str | None:
+    """The descriptor a file name opens (`/dev/fd/3` is 3, `/dev//stdin` 0, also through
+    /proc/self/root), "unknown" for one that cannot be told (`/dev/fd/$n`, `/dev/fd/?`), None
+    for a name that opens no descriptor."""
+    path = through_proc(value, descriptors=True)[1]
+    match = _DESCRIPTOR_FILE.fullmatch(path)
+    if match is None:
+        return None
+    standard, number = match.group(1), match.group(2) or match.group(3)
+    if standard is not None:
+        return _STANDARD[standard]
+    return int(number) if number.isdigit() else "unknown"
+
+
+class PathArg(NamedTuple):
+    """A file a command names, as the parser read it (resolved against the login when judged).
+
+    `kind` is "exact" (a literal path), "pattern" (an unquoted glob or brace the shell expands
+    first) or "unknown" (known only at run time: `"$f"`, `$(cmd)`). `tilde` is true when the
+    text starts with an unquoted `~` that the shell replaces with a home directory.
+    """
+
+    text: str
+    kind: str = "exact"
+    tilde: bool = False
+
+
+def _path_arg(word: _Word, text: str | None = None, tilde: bool | None = None) -> PathArg:
+    value = word.value if text is None else text
+    if value is None:
+        return PathArg(word.text, "fresh" if word.fresh else "unknown")
+    if tilde is None:
+        tilde = word.text.startswith("~")
+    return PathArg(value, "pattern" if word.glob or word.brace else "exact", tilde)
+
+
+_ASSIGNMENT_LIKE = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)=(.*)", re.S)
+
+
+def _operand_paths(words: list[_Word]) -> tuple[PathArg, ...]:
+    """Every word of a command that may name a file: operands, `--opt=VALUE` and `-oVALUE`
+    values that look like paths, and the VALUE of `NAME=VALUE` operands (dd's `of=`)."""
+    found: list[PathArg] = []
+    options = True
+    for word in words[1:]:
+        value = word.value
+        if value is None:
+            found.append(PathArg(word.text, "fresh" if word.fresh else "unknown"))
+            continue
+        if options and value == "--":
+            options = False
+            continue
+        if options and value.startswith("-") and len(value) > 1:
+            attached = value.partition("=")[2] if value.startswith("--") else value[2:]
+            if attached[:1] in ("/", "~"):
+                found.append(_path_arg(word, attached, False))
+            continue
+        if "=" in value:
+            assignment = _ASSIGNMENT_LIKE.fullmatch(value)
+            if assignment is not None:
+                found.append(_path_arg(word, assignment.group(2),
+                                       f"{assignment.group(1)}=~" in word.text))
+                continue
+        found.append(PathArg(value, "pattern" if word.glob or word.brace else "exact",
+                             value[:1] == "~" and word.text[:1] == "~"))
+    return tuple(found)
+
+
+def _backgrounded(node: Node) -> bool:
+    """Whether a statement is run as a `&` job (in a child of the shell)."""
+    following = node.next_sibling
+    return following is not None and following.type == "&"
+
+
+def _bounded(dirs: list[PathArg]) -> list[PathArg]:
+    """`dirs` without repeats, at most _MAX_DIRS of them: the rest one directory known only
+    at run time (relative paths in it are unknown, so rules that could match them hold)."""
+    unique = list(dict.fromkeys(dirs))
+    if len(unique) <= _MAX_DIRS:
+        return unique
+    return [*unique[: _MAX_DIRS - 1], PathArg("(a directory known only at run time)", "unknown")]
+
+
+def _place(folder: _Word | PathArg | None) -> PathArg:
+    """A directory a wrapper names, as a path (None: known only at run time)."""
+    if folder is None:
+        return PathArg("(a directory known only at run time)", "unknown")
+    return folder if isinstance(folder, PathArg) else _path_arg(folder)
+
+
+def _rooted(root: PathArg, path: PathArg) -> PathArg:
+    """The absolute `path` inside the root directory `root` (`chroot /mnt`: /mnt/etc/x)."""
+    if root.kind == "unknown":
+        return PathArg(f"{root.text}{path.text}", "unknown")
+    kind = "pattern" if "pattern" in (root.kind, path.kind) else path.kind
+    return PathArg(f"{root.text.rstrip('/')}{path.text}", kind, root.tilde)
+
+
+def _home(user: str, login: str | None) -> str:
+    """The home directory `~user` names: root's is /root, another user's is taken to be
+    /home/USER; `~` with no login given is some /home/* (a glob)."""
+    user = user or (login or "*")
+    return "/root" if user == "root" else f"/home/{user}"
+
+
+def normalise_path(path: str) -> str:
+    """`path` with `//`, `.` and `..` resolved lexically (`/etc/../etc//sudoers` is
+    `/etc/sudoers`, `/tmp/../` is `/`); a relative path stays relative. Symbolic links are not
+    followed: the bastion cannot see the target's file system."""
+    if not path:
+        return "."
+    absolute = path.startswith("/")
+    parts: list[str] = []
+    for part in path.split("/"):
+        if part in ("", "."):
+            continue
+        if part == "..":
+            if parts and parts[-1] != "..":
+                parts.pop()
+            elif not absolute:
+                parts.append(part)
+            continue
+        parts.append(part)
+    joined = "/".join(parts)
+    return "/" + joined if absolute else (joined or ".")
+
+
+_PROCESS = re.compile(r"self|thread-self|[0-9]+")
+
+
+def through_proc(path: str, descriptors: bool = False) -> tuple[str, str]:
+    """(kind, path): `path` resolved lexically (as `normalise_path`) through the magic links
+    of /proc, which a lexical `..` would otherwise step over (`/proc/self/cwd/..` is the parent
+    of the working directory, not /proc/self). For /proc/PID and /proc/PID/task/TID (PID a
+    number, self or thread-self):
+
+    - `root` is the root directory: /proc/1/root/etc/shadow is /etc/shadow (the process's root,
+      taken to be the shell's: a chrooted process's root is not known);
+    - `cwd` of the process itself (self, thread-self) is the working directory: what follows is
+      a relative path (`/proc/self/cwd/x` is `x`, `/proc/self/cwd/../etc` is `../etc`); another
+      process's working directory is not known: "unknown";
+    - `fd/N`, `exe` and `map_files/...` are open files, which the policy cannot see: "unknown"
+      when the path goes on through them, and for fd/N itself but of the process itself;
+      /dev/fd/N and /dev/stdin (stdout, stderr) are /proc/self/fd/N: a path through them is
+      "unknown" too. With `descriptors` they are kept as they are (for `_descriptor_file`).
+
+    Any other path: ("exact", normalise_path(path))."""
+    if "/proc" not in path and "/dev" not in path:
+        return "exact", normalise_path(path)
+    relative = not path.startswith("/")
+    parts: list[str] = []
+    components = [c for c in path.split("/") if c not in ("", ".")]
+    for index, part in enumerate(components):
+        last = index == len(components) - 1
+        if part == "..":
+            if parts and parts[-1] != "..":
+                parts.pop()
+            elif relative:
+                parts.append(part)
+            continue
+        parts.append(part)
+        if relative:
+            continue
+        process = len(parts) >= 3 and parts[0] == "proc" and _PROCESS.fullmatch(parts[1]) and (
+            len(parts) == 3 or (len(parts) == 5 and parts[2] == "task" and parts[3].isdigit()))
+        if process:
+            own = parts[1] in ("self", "thread-self")
+            if part == "root":
+                parts = []
+            elif part == "cwd":
+                if not own:
+                    return "unknown", path
+                parts, relative = [], True
+            elif part in ("exe", "map_files") or (part == "fd" and not last and not descriptors
+                                                  and not (own and index == len(components) - 2)):
+                return "unknown", path
+        elif not descriptors and not last and (
+                (len(parts) == 4 and parts[0] == "proc" and parts[2] == "fd")
+                or (len(parts) == 6 and parts[0] == "proc" and parts[4] == "fd")
+                or (len(parts) == 3 and parts[:2] == ["dev", "fd"])
+                or (len(parts) == 2 and parts[0] == "dev" and parts[1] in _STDIO)):
+            return "unknown", path  # a path through an open file
+    joined = "/".join(parts)
+    return "exact", (joined or ".") if relative else "/" + joined
+
+
+def _resolve_path(arg: PathArg, login: str | None) -> list[tuple[str, str]]:
+    """(kind, normalised text) for each path `arg` may become once `~` and braces expand."""
+    if arg.kind in ("unknown", "fresh"):
+        return [(arg.kind, arg.text)]
+    text, kind = arg.text, arg.kind
+    if arg.tilde:
+        user, slash, rest = text[1:].partition("/")
+        if user in ("+", "-") or _GLOB_CHARS.search(user):
+            return [("unknown", text)]  # ~+ and ~- are $PWD and $OLDPWD
+        home = _home(user, login)
+        text = home + slash + rest
+        if _GLOB_CHARS.search(home):
+            kind = "pattern"
+    if kind == "pattern" and "{" in text:
+        expanded = _expand_braces(text)
+        if expanded is None:
+            return [("unknown", arg.text)]
+        found = [_through(t, "pattern" if _GLOB_CHARS.search(t) else "exact") for t in expanded]
+        return [("unknown", arg.text) if f is None else f for f in found]
+    resolved = _through(text, kind)
+    if resolved is None:
+        return [("unknown", arg.text)]
+    if resolved[0] == "pattern" and not _GLOB_CHARS.search(resolved[1]):
+        return [("exact", resolved[1])]  # the glob went with a `..`: /home/*/../../etc is /etc
+    return [resolved]
+
+
+def _through(text: str, kind: str) -> tuple[str, str] | None:
+    """(kind, normalised text), through /proc's magic links (`through_proc`); None when the
+    path goes through an open file or another process's directory, or out of the working
+    directory through /proc/self/cwd (that directory is not known here: `_in_dirs` adds the
+    directories a `cd` on the line chose)."""
+    magic, resolved = through_proc(text)
+    if magic == "unknown" or (text.startswith("/") and (resolved == ".." or
+                                                         resolved.startswith("../"))):
+        return None
+    return kind, resolved

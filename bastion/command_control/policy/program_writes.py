@@ -1,0 +1,465 @@
+"""The files particular programs write, each read from its own words: sed (`w` and `-i`), tar,
+mktemp, sqlite3 (its dot-commands), ssh-keygen, git config, curl and wget (the file named from a
+URL), and git."""
+
+from __future__ import annotations
+
+import re
+import shlex
+from typing import NamedTuple
+
+from bastion.command_control.policy.options import (
+    _after_options,
+    _last_argument,
+    _options,
+    _permuted,
+    _scan_options,
+)
+from bastion.command_control.policy.paths import PathArg, _descriptor_file, _path_arg
+from bastion.command_control.policy.programs import _GIT_CODE
+from bastion.command_control.policy.words import _GLOB_CHARS, _at, _Word
+from bastion.command_control.policy.wrappers import _git_verb_index
+
+# found after outside attack E (finding 3): more writers, and code in their options. Each returns
+# (files written, code run: a string, or None for code known only at run time).
+_SED_OPTIONS = _options("efl", ("--expression", "--file", "--line-length"), attached="i",
+                        flags=("--in-place",))
+_SED_ADDRESS = re.compile(r"[0-9$,+~ \t]+")
+
+
+def _sed_effects(script: str) -> tuple[list[str], list[str | None]]:
+    """What a sed script writes and runs: `w FILE`, `W FILE`, `s/../../w FILE`, `e CMD` (a bare
+    `e` or the `e` flag of `s` runs the pattern space: None). Text to a line's end after `a`,
+    `i`, `c`, `r`, labels and comments is skipped. GNU sed's grammar, read leniently."""
+    writes: list[str] = []
+    code: list[str | None] = []
+    index, size = 0, len(script)
+
+    def line_end(start: int) -> int:
+        end = script.find("\n", start)
+        return size if end < 0 else end
+
+    def delimited(start: int, delimiter: str) -> int:
+        # The index after the closing delimiter of a regex or replacement starting at `start`.
+        while start < size and script[start] != delimiter:
+            start += 2 if script[start] == "\\" else 1
+        return start + 1
+
+    while index < size:
+        char = script[index]
+        if char in " \t\n;{}!":
+            index += 1
+        elif char == "#":
+            index = line_end(index)
+        elif char in "0123456789$,+~":
+            index = _SED_ADDRESS.match(script, index).end()  # type: ignore[union-attr]
+        elif char in "/\\":
+            if char == "\\":
+                index += 1
+            delimiter = script[index] if index < size else "/"
+            index = delimited(index + 1, delimiter)
+            while index < size and script[index] in "IM":
+                index += 1
+        else:
+            index += 1
+            rest_end = line_end(index)
+            if char in "wW":
+                writes.append(script[index:rest_end].strip(" \t"))
+                index = rest_end
+            elif char == "e":
+                command = script[index:rest_end].strip(" \t")
+                code.append(command or None)
+                index = rest_end
+            elif char in "aicrR:":
+                index = rest_end
+            elif char in "btTqQlL":
+                while index < size and script[index] not in ";\n}":
+                    index += 1
+            elif char in "sy" and index < size:
+                delimiter = script[index]
+                index = delimited(delimited(index + 1, delimiter), delimiter)
+                if char == "s":
+                    while index < size and script[index] not in ";\n}":
+                        flag = script[index]
+                        if flag == "w":
+                            writes.append(script[index + 1:line_end(index)].strip(" \t"))
+                            index = line_end(index)
+                            break
+                        if flag == "e":
+                            code.append(None)
+                        index += 1
+    return writes, code
+
+
+def _sed_writes(words: list[_Word]) -> tuple[list[PathArg], list[str | None]]:
+    scanned = _scan_options(words, 1, _SED_OPTIONS)
+    permuted = _permuted(words, 1, _SED_OPTIONS)
+    if scanned is None or permuted is None:
+        return [PathArg("(sed options known only at run time)", "unknown")], [None]
+    index, found = scanned
+    scripts = [argument for option, argument in found if option in ("-e", "--expression")]
+    options, operands = permuted
+    if not any(option in ("-e", "--expression", "-f", "--file") for option, _ in options):
+        scripts, operands = words[index: index + 1], operands[1:]
+    paths: list[PathArg] = []
+    # `sed -i` (`-ni`, `-i.bak`, `--in-place`, `--in-pl`: attack G, finding 5) rewrites each file.
+    if any(o == "--in-place" or (not o.startswith("--") and o == "-i") for o, _ in options):
+        paths += [_path_arg(w) for w in operands if w.value != "-"]
+    codes: list[str | None] = []
+    for script in scripts:
+        if script is None:
+            continue
+        if script.value is None:
+            return [PathArg(script.text, "unknown")], [None]
+        written, ran = _sed_effects(script.value)
+        paths += [PathArg(w, "exact", w.startswith("~")) if w else PathArg("(no file)", "unknown")
+                  for w in written if w not in ("/dev/stdout", "/dev/stderr")]
+        codes += ran
+    return paths, codes
+
+
+_TAR_ARGUMENTS = "fCTXbHgKLNVIF"
+_TAR = _options(_TAR_ARGUMENTS, ("--file", "--directory", "--files-from", "--exclude-from",
+                                 "--blocking-factor", "--to-command", "--checkpoint-action",
+                                 "--use-compress-program", "--info-script",
+                                 "--new-volume-script", "--rsh-command", "--index-file",
+                                 "--listed-incremental", "--volno-file"))
+_TAR_CODE = frozenset({"-I", "--use-compress-program", "--to-command", "-F", "--info-script",
+                       "--new-volume-script", "--rsh-command"})
+
+
+def _tar_writes(words: list[_Word]) -> tuple[list[PathArg], list[str | None]]:
+    """tar: the archive of -c, -r, -u, -A (also in the old bundled form `tar cf F`), the index
+    and incremental files; the code of -I, --to-command, --checkpoint-action=exec=, -F..."""
+    first = words[1].value if len(words) > 1 else None
+    bundled: list[tuple[str, _Word | None]] = []
+    start = 1
+    if first is not None and first and not first.startswith("-"):
+        start = 2  # `tar czf F ...`: the letters' arguments follow in order
+        for letter in first:
+            argument = None
+            if letter in _TAR_ARGUMENTS:
+                argument = _at(words, start)
+                start += 1
+            bundled.append((f"-{letter}", argument))
+    scanned = _scan_options(words, start, _TAR)
+    if scanned is None:
+        return [PathArg("(tar options known only at run time)", "unknown")], [None]
+    found = bundled + scanned[1]
+    seen = {option for option, _ in found}
+    paths: list[PathArg] = []
+    codes: list[str | None] = []
+    if seen & {"-c", "-r", "-u", "-A", "--create", "--append", "--update", "--catenate",
+               "--concatenate"}:
+        archive = _last_argument(found, {"-f", "--file"})
+        if archive is not None and archive[1] is not None and archive[1].value != "-":
+            paths.append(_path_arg(archive[1]))
+    for option, argument in found:
+        if option in ("--index-file", "--listed-incremental", "-g", "--volno-file") and \
+                argument is not None:
+            paths.append(_path_arg(argument))
+        elif option in _TAR_CODE or (option == "--checkpoint-action" and argument is not None
+                                     and (argument.value or "exec").startswith("exec")):
+            value = argument.value if argument is not None else ""
+            if option == "--checkpoint-action" and value is not None:
+                value = value.partition("=")[2]
+            codes.append(value)
+    return paths, codes
+
+
+_MKTEMP = _options("p", ("--tmpdir", "--suffix"))
+
+
+def _mktemp_writes(words: list[_Word], tmpdir: str | None = "") -> list[PathArg]:
+    """mktemp makes a file (or with -d a directory) from TEMPLATE's X's, in -p DIR,
+    --tmpdir[=DIR] or, with -t or no template, $TMPDIR (`tmpdir`, as the line set it: None
+    when known only at run time) or /tmp; -u makes none."""
+    scanned = _scan_options(words, 1, _MKTEMP)
+    if scanned is None:
+        return [PathArg("(mktemp options known only at run time)", "unknown")]
+    index, found = scanned
+    if any(option in ("-u", "--dry-run") for option, _ in found):
+        return []
+    folder = _last_argument(found, {"-p", "--tmpdir"})
+    template = _at(words, index)
+    if template is not None and template.value is None:
+        return [PathArg(template.text, "unknown")]
+    name = re.sub(r"X{3,}$", "*", template.value) if template is not None and \
+        template.value is not None else "tmp.*"
+    if folder is None and template is not None and "-t" not in {o for o, _ in found}:
+        return [PathArg(name, "pattern", name.startswith("~"))]
+    if folder is not None and folder[1] is not None:
+        if folder[1].value is None:
+            return [PathArg(folder[1].text, "unknown")]
+        base = folder[1].value
+    elif tmpdir is None:
+        return [PathArg("$TMPDIR", "unknown")]
+    else:
+        base = tmpdir or "/tmp"
+    return [PathArg(f"{base.rstrip('/') or '/'}/{name}", "pattern", base.startswith("~"))]
+
+
+# sqlite3's options that take an argument (one dash or two).
+_SQLITE_ARGUMENTS = frozenset({"cmd", "init", "separator", "newline", "nullvalue", "vfs", "mmap",
+                               "lookaside", "pagecache", "heap", "maxsize", "escape"})
+# found after outside attack G (finding 3): sqlite3 takes a dot command by any start of its name
+# (`.sh`, `.o`), so a word that starts one of these names is taken for each: those that run the
+# shell, write the file they name (`|cmd`: code), read commands or data from one (`|cmd`: code;
+# a descriptor: text fed to the line), or do what the policy does not follow.
+_SQLITE_CODE = ("shell", "system")
+_SQLITE_WRITES = ("output", "once", "log", "backup", "save", "clone", "trace", "iotrace", "open")
+_SQLITE_READS = ("read", "import")
+_SQLITE_OPAQUE = ("excel", "load", "cd", "archive", "ar", "www", "edit")
+_SQLITE_DOT_LINE = re.compile(r"(?m)^[ \t]*\.([A-Za-z_]\w*)(.*)$")
+_SQLITE_SQL_FILE = re.compile(r"(?i)\b(?:attach(?:\s+database)?|vacuum(?:\s+\w+)?\s+into|writefile\s*\()"
+                              r"\s*(?:'([^']*)'|(\S))")
+
+
+class _Sqlite(NamedTuple):
+    database: _Word | None
+    texts: list[_Word]  # SQL and dot commands given on the line (-cmd and operands)
+    init: list[_Word]  # -init FILE: commands read from FILE
+    archive: bool  # -A: an archive command, which may extract files
+    reads_stdin: bool  # no SQL operand: commands are read from stdin
+
+
+def _sqlite_words(words: list[_Word]) -> _Sqlite:
+    """sqlite3's words: `sqlite3 [OPTIONS] [DATABASE [SQL...]]` (options before the database)."""
+    texts: list[_Word] = []
+    init: list[_Word] = []
+    operands: list[_Word] = []
+    archive = False
+    index = 1
+    while index < len(words):
+        word = words[index]
+        value = word.value
+        if value is not None and value.startswith("-") and not operands and value != "-":
+            option = value.lstrip("-")
+            if option in _SQLITE_ARGUMENTS:
+                following = _at(words, index + 1)
+                if option == "cmd" and following is not None:
+                    texts.append(following)
+                elif option == "init" and following is not None:
+                    init.append(following)
+                index += 2
+                continue
+            archive = archive or option.startswith("A") or option == "archive"
+            index += 1
+            continue
+        operands.append(word)
+        index += 1
+    database = operands[0] if operands else None
+    return _Sqlite(database, texts + operands[1:], init, archive, len(operands) < 2)
+
+
+def _sqlite_dot(line: str) -> tuple[list[PathArg], list[str | None], list[str]]:
+    """What one dot command does: files written, code run (None: unknown), and files it reads
+    commands or data from."""
+    match = _SQLITE_DOT_LINE.match(line)
+    if match is None:
+        return [], [], []
+    command, rest = match.group(1), match.group(2)
+    try:
+        arguments = shlex.split(rest)
+    except ValueError:
+        return [], [None], []
+    paths: list[PathArg] = []
+    codes: list[str | None] = []
+    reads: list[str] = []
+    names = [n for n in (*_SQLITE_CODE, *_SQLITE_WRITES, *_SQLITE_READS, *_SQLITE_OPAQUE)
+             if n.startswith(command)]
+    operands = [a for a in arguments if not a.startswith("-")]
+    for name in names:
+        if name in _SQLITE_CODE:
+            # sqlite3 joins the arguments, quoting those with a blank, and hands them to sh.
+            codes.append(" ".join(f'"{a}"' if " " in a else a for a in arguments) or None)
+        elif name in _SQLITE_OPAQUE or (name in ("output", "once") and set(arguments) & {
+                "-e", "-x", "-w"}):
+            codes.append(None)  # a spreadsheet, an editor, an extension, another directory
+        elif operands and operands[0].startswith("|"):
+            codes.append(operands[0][1:])
+        elif name in _SQLITE_READS:
+            reads += operands[:1]
+        elif operands:
+            paths.append(PathArg(operands[-1], "exact", operands[-1].startswith("~")))
+    return paths, codes, reads
+
+
+def _sqlite_writes(words: list[_Word]) -> tuple[list[PathArg], list[str | None]]:
+    """sqlite3 DB: the database is written; dot commands by any start of their name: `.output`,
+    `.once`, `.log`, `.backup`, `.save`, `.clone`, `.trace`, `.open` FILE write FILE (`|cmd`:
+    code), `.shell` and `.system` run code, `.read` and `.import` `|cmd` run code, and commands
+    read from a descriptor (`.read /dev/stdin`, `-init /dev/stdin`) or from a file known only
+    at run time are unknown; ATTACH, VACUUM INTO and writefile() write the file they name (one
+    not written as a literal: unknown)."""
+    parts = _sqlite_words(words)
+    paths: list[PathArg] = [_path_arg(parts.database)] if parts.database is not None else []
+    codes: list[str | None] = [None] if parts.archive else []
+    reads: list[str | None] = [w.value for w in parts.init]
+    for text in parts.texts:
+        if text.value is None:
+            codes.append(None)
+            continue
+        for line in text.value.splitlines():
+            written, ran, read = _sqlite_dot(line)
+            paths += written
+            codes += ran
+            reads += read
+        for literal, other in _SQLITE_SQL_FILE.findall(text.value):
+            paths.append(PathArg(literal) if not other else PathArg("(a file SQL names)", "unknown"))
+        if re.search(r"(?i)\b(load_extension|edit)\s*\(", text.value):
+            codes.append(None)
+    # Commands read from a file: an ordinary one is a script file, any program's peer (README);
+    # a descriptor or a process substitution may be text fed to the line.
+    codes += [None for read in reads if read is None or _descriptor_file(read) is not None
+              or read.startswith("/proc/")]
+    return paths, codes
+
+
+def _ssh_keygen_writes(words: list[_Word]) -> list[PathArg]:
+    """ssh-keygen -f FILE writes FILE and FILE.pub, unless it only reads (-l, -y, -B, -F, -L,
+    -Q, -D)."""
+    values = {w.value for w in words[1:]}
+    if any(v is not None and v.startswith("-") and not v.startswith("--") and set(v[1:]) & set("lyBFLQD")
+           for v in values):
+        return []
+    found = _after_options(words, frozenset({"-f"}))
+    return found + [PathArg(f"{p.text}.pub", p.kind, p.tilde) for p in found if p.kind != "unknown"]
+
+
+def _git_config_setting(words: list[_Word]) -> _Word | None:
+    """`config [options] KEY VALUE` (git's words from the subcommand on; also `config set KEY
+    VALUE`, `--add`, `--replace-all`): KEY=VALUE as one word, for a key git may run
+    (`_GIT_CODE`, core.hooksPath); None otherwise. A key or value known only at run time:
+    a word whose value is None."""
+    if not words or words[0].value != "config":
+        return None
+    operands: list[_Word] = []
+    index = 1
+    while index < len(words):
+        word = words[index]
+        value = word.value
+        if value in ("-f", "--file", "--blob", "--type", "--default", "--comment"):
+            index += 2
+            continue
+        if value is not None and value.startswith("-") and not (
+                operands and operands[-1].value not in ("set",)):
+            index += 1  # an option, until the key: the value after it may start with `-`
+            continue
+        operands.append(word)
+        index += 1
+    if operands and operands[0].value in ("set", "--add"):
+        operands = operands[1:]
+    if len(operands) < 2:
+        return None
+    key, value = operands[0], operands[1]
+    if key.value is None:
+        return _Word(None, key.text)
+    lowered = key.value.lower()
+    if not (_GIT_CODE.fullmatch(lowered) or lowered == "core.hookspath" or "ext::" in lowered
+            or "ext::" in (value.value or "ext::")):
+        return None
+    if value.value is None:
+        return _Word(None, value.text)
+    return _Word(f"{key.value}={value.value}", f"{key.text} {value.text}")
+
+
+def _git_config_writes(words: list[_Word]) -> list[PathArg]:
+    """`git config` writes its file (-f/--file FILE, --global ~/.gitconfig, --system
+    /etc/gitconfig) unless it only reads (--get..., -l, --list, get, list)."""
+    index = _git_verb_index(words)
+    if index >= len(words) or words[index].value != "config":
+        return []
+    rest = words[index:]
+    values = [w.value or "" for w in rest[1:]]
+    if any(v.startswith("--get") or v in ("-l", "--list", "get", "list", "--show-origin")
+           for v in values):
+        return []
+    found = _after_options(rest, frozenset({"-f", "--file"}))
+    if "--global" in values:
+        found.append(PathArg("~/.gitconfig", "exact", True))
+    if "--system" in values:
+        found.append(PathArg("/etc/gitconfig"))
+    return found
+
+
+# found after outside attack G (finding 5): curl's and wget's files in a directory an option names,
+# and what git subcommands write.
+_CURL_OUTPUT = frozenset({"-o", "--output"})
+_CURL_REMOTE_NAME = frozenset({"-O", "--remote-name", "--remote-name-all", "-J",
+                               "--remote-header-name"})
+
+
+def _url_name(word: _Word) -> str:
+    """The file name curl -O and wget give a download: the URL's last part, or any name."""
+    value = word.value
+    if value is None or "?" in value or "#" in value or _GLOB_CHARS.search(value):
+        return "*"
+    name = value.split("://", 1)[-1].rstrip("/").rsplit("/", 1)[-1]
+    return name if "/" in value.split("://", 1)[-1] and name not in ("", ".", "..") else "*"
+
+
+def _in_folder(folder: _Word | None, name: str) -> PathArg:
+    if folder is None:
+        return PathArg(name, "pattern" if "*" in name else "exact")
+    if folder.value is None:
+        return PathArg(folder.text, "unknown")
+    base = folder.value.rstrip("/") or "/"
+    joiner = "" if base.endswith("/") else "/"
+    return PathArg(f"{base}{joiner}{name}", "pattern" if "*" in name else "exact",
+                   base.startswith("~") and folder.text.startswith("~"))
+
+
+def _curl_writes(words: list[_Word]) -> list[PathArg]:
+    """curl -o FILE (in --output-dir DIR when FILE is relative), -O (the URL's name, in DIR)."""
+    found = _after_options(words, frozenset({"--output-dir"}))
+    folder = _Word(found[-1].text, found[-1].text) if found and found[-1].kind != "unknown" else (
+        _Word(None, found[-1].text) if found else None)
+    written = [p if folder is None or p.text.startswith(("/", "~")) or p.kind == "unknown" or
+               p.text == "-" else _in_folder(folder, p.text)
+               for p in _after_options(words, _CURL_OUTPUT)]
+    values = [w.value or "" for w in words[1:]]
+    if any(v in _CURL_REMOTE_NAME or (v.startswith("--remote-n") and "=" not in v) or (
+            v.startswith("-") and not v.startswith("--") and "O" in v[1:] and v[1:].isalpha())
+           for v in values):
+        urls = [w for w in words[1:] if w.value is None or "://" in w.value]
+        written += [_in_folder(folder, _url_name(url)) for url in urls or [_Word(None, "")]]
+    return [p for p in written if p.text != "-"]
+
+
+def _wget_writes(words: list[_Word]) -> list[PathArg]:
+    """wget -O/-o/-a FILE; without -O, each download's name in -P DIR (or here)."""
+    written = _after_options(words, frozenset({"-O", "--output-document", "-o", "--output-file",
+                                               "-a", "--append-output"}))
+    document = _after_options(words, frozenset({"-O", "--output-document"}))
+    if not document:
+        prefix = _after_options(words, frozenset({"-P", "--directory-prefix"}))
+        folder = None if not prefix else (_Word(prefix[-1].text, prefix[-1].text) if
+                                          prefix[-1].kind != "unknown" else _Word(None, prefix[-1].text))
+        if folder is not None:
+            written.append(_in_folder(folder, "**"))
+    return [p for p in written if p.text != "-"]
+
+
+def _git_writes(words: list[_Word]) -> list[PathArg]:
+    """`git archive -o F`, `bundle create F`, `format-patch -o DIR`, `worktree add DIR`, `init
+    DIR`, `clone URL DIR` (the tree they make: DIR/**)."""
+    index = _git_verb_index(words)
+    sub = words[index:]
+    verb = sub[0].value if sub else None
+    operands = [w for w in sub[1:] if w.value is None or not w.value.startswith("-")]
+    if verb == "archive":
+        return _after_options(sub, frozenset({"-o", "--output"}))
+    if verb == "format-patch":
+        return [_in_folder(_Word(p.text, p.text) if p.kind != "unknown" else _Word(None, p.text),
+                           "*") for p in _after_options(sub, frozenset({"-o", "--output-directory"}))]
+    if verb == "bundle" and operands[:1] and operands[0].value == "create" and len(operands) > 1:
+        return [_path_arg(operands[1])]
+    tree: list[_Word] = []
+    if verb == "worktree" and operands[:1] and operands[0].value == "add":
+        tree = operands[1:2]  # (-b NAME's value is an operand here: a name written too, at worst)
+    elif verb == "init":
+        tree = operands[:1]
+    elif verb == "clone" and len(operands) > 1:
+        tree = operands[1:2]
+    return [p for w in tree for p in (_path_arg(w), _in_folder(w, "**"))]

@@ -1,0 +1,304 @@
+"""Programs that run code named in their own options or settings: git's settings and
+subcommand options whose value is a command (`_GIT_CODE`, `_GIT_SUBCOMMAND_CODE`), gdb's command
+options and settings, ssh's command options (`_connection_code`), su's shell and login
+(`_su_shell`, `_su_login`), and the directory a wrapper runs its command in
+(`_wrapper_directory`)."""
+
+from __future__ import annotations
+
+import re
+import shlex
+from typing import Any
+
+from bastion.command_control.policy.options import _long_option
+from bastion.command_control.policy.paths import PathArg
+from bastion.command_control.policy.words import _at, _Word
+from bastion.command_control.policy.wrappers import _CHANGES_DIRECTORY, _KEEP, _RUNUSER
+
+# git settings (lower case) whose value git runs as a shell command (aliases and credential
+# helpers only when they start with "!").
+_GIT_CODE = re.compile(
+    r"alias\..+|credential\.(.+\.)?helper|core\.(sshcommand|pager|editor|askpass|fsmonitor"
+    r"|gitproxy)|sequence\.editor|diff\.external|diff\..+\.(command|textconv)|merge\..+\.driver"
+    r"|filter\..+\.(clean|smudge|process)|gpg\.(.+\.)?program|pager\..+|web\.browser"
+    r"|(difftool|mergetool|browser)\..+\.cmd|interactive\.difffilter|uploadpack\.packobjectshook"
+    r"|remote\..+\.(uploadpack|receivepack)|imap\.tunnel|ssh\.variant"
+)
+
+
+# git subcommands' options whose value git runs (long names, short ones), and whether the
+# subcommand takes `-c NAME=VALUE` settings of its own (clone): attack G, finding 4.
+_GIT_TRANSPORT = ("--upload-pack", "--receive-pack", "--exec")
+_GIT_SUBCOMMAND_CODE: dict[str, tuple[tuple[str, ...], tuple[str, ...], bool]] = {
+    "clone": (_GIT_TRANSPORT, ("-u",), True), "ls-remote": (_GIT_TRANSPORT, ("-u",), False),
+    "fetch": (_GIT_TRANSPORT, (), False), "pull": (_GIT_TRANSPORT, (), False),
+    "push": (_GIT_TRANSPORT, (), False), "archive": (_GIT_TRANSPORT, (), False),
+    "fetch-pack": (_GIT_TRANSPORT, (), False), "send-pack": (_GIT_TRANSPORT, (), False),
+    "remote": (_GIT_TRANSPORT, (), False), "submodule": (_GIT_TRANSPORT, (), False),
+    "grep": (("--open-files-in-pager",), ("-O",), False),
+    "rebase": (("--exec",), ("-x",), False),
+    "difftool": (("--extcmd",), ("-x",), False),
+    "filter-branch": (("--env-filter", "--tree-filter", "--index-filter", "--parent-filter",
+                       "--msg-filter", "--commit-filter", "--tag-name-filter"), (), False),
+    "send-email": (("--sendmail-cmd", "--smtp-server", "--to-cmd", "--cc-cmd", "--header-cmd"),
+                   (), False),
+    "instaweb": (("--httpd", "--browser"), ("-d", "-b"), False),
+}  # fmt: skip
+
+
+# gdb's options (one dash or two) that take a gdb command, a file of them, or another argument;
+# the commands that only show, wait or stop; the settings `set` may change in them.
+_GDB_COMMAND_OPTIONS = frozenset({"-ex", "-eval-command", "-iex", "-init-eval-command"})
+_GDB_FILE_OPTIONS = frozenset({"-x", "-command", "-ix", "-init-command"})
+_GDB_ARGUMENT_OPTIONS = frozenset({"-p", "-pid", "-c", "-core", "-cd", "-d", "-directory", "-s",
+                                   "-symbols", "-e", "-exec", "-se", "-tty", "-b", "-l", "-D",
+                                   "-data-directory"})
+_GDB_QUIET = frozenset({"bt", "backtrace", "where", "info", "i", "thread", "quit", "q", "set",
+                        "show", "continue", "c", "detach", "kill", "generate-core-file", "gcore",
+                        "frame", "f", "up", "down", "list", "l", "disassemble", "break", "b",
+                        "tbreak", "delete", "d", "handle", "echo", "run", "r", "start"})
+_GDB_SETTINGS = frozenset({"pagination", "confirm", "print", "height", "width", "logging",
+                           "style", "verbose", "debuginfod", "non-stop", "auto-load"})
+
+
+def _gdb_directory(words: list[_Word]) -> Any:
+    """The directory `gdb --cd=DIR` (`-cd DIR`, any number of dashes) runs in: a word, None
+    when known only at run time, _KEEP without one."""
+    folder: Any = _KEEP
+    for index, word in enumerate(words[1:], start=1):
+        value = word.value or ""
+        option, has_value, attached = value.partition("=")
+        if option.startswith("-") and option.lstrip("-") == "cd":
+            argument = _Word(attached, word.text) if has_value else _at(words, index + 1)
+            folder = argument if argument is not None and argument.value is not None else None
+    return folder
+
+
+# ssh's options whose value is a command: run locally by the user's shell (ProxyCommand,
+# LocalCommand, KnownHostsCommand) or by the remote one (RemoteCommand). `none` runs nothing.
+_SSH_CODE_OPTIONS = frozenset({"proxycommand", "localcommand", "remotecommand",
+                               "knownhostscommand"})
+_SSH_OPTION = re.compile(r"\s*([A-Za-z]+)\s*(?:=\s*|\s+)(.*)", re.S)
+
+
+def _connection_code(name: str, words: list[_Word]) -> list[str | None]:
+    """Code in the options of ssh, scp, sftp and rsync (attack E, finding 4): `-o
+    ProxyCommand=CMD` and its kin (also `-oKEY=VALUE`, `-o 'KEY VALUE'`); a configuration file
+    (-F FILE, other than /dev/null or none) may hold them: unknown; scp's and sftp's -S
+    PROGRAM (run in place of ssh) and sftp's -D SERVER (run locally); rsync's -e/--rsh command
+    and --rsync-path (run by the remote shell). None for code known only at run time."""
+    codes: list[str | None] = []
+    index = 1
+    while index < len(words):
+        value = words[index].value
+        index += 1
+        if value is None:
+            continue
+        if name == "rsync":
+            option, has_value, attached = value.partition("=")
+            if option in ("-e", "--rsh", "--rsync-path") or (value.startswith("-e") and
+                                                             not value.startswith("--")):
+                if has_value:
+                    codes.append(attached)
+                elif option in ("-e", "--rsh", "--rsync-path"):
+                    following = _at(words, index)
+                    codes.append(following.value if following is not None else None)
+                    index += 1
+                else:
+                    codes.append(value[2:])
+            continue
+        if not value.startswith("-") or value.startswith("--") or len(value) < 2:
+            continue
+        letter, attached = value[1], value[2:]
+        if letter not in "oFSD" or (letter == "D" and name != "sftp") or (
+                letter == "S" and name == "ssh"):
+            continue
+        argument: str | None
+        if attached:
+            argument = attached
+        else:
+            following = _at(words, index)
+            argument = following.value if following is not None else ""
+            index += 1
+        if argument is None:
+            codes.append(None)
+        elif letter == "o":
+            match = _SSH_OPTION.fullmatch(argument)
+            if match is not None and match.group(1).lower() in _SSH_CODE_OPTIONS and \
+                    match.group(2).strip().lower() != "none":
+                codes.append(match.group(2))
+        elif letter == "F":
+            if argument not in ("/dev/null", "none"):
+                codes.append(None)  # a configuration file the policy does not read
+        else:
+            codes.append(f'{shlex.quote(argument)} "$@"')
+    return codes
+
+
+def _su_shell(words: list[_Word]) -> tuple[_Word | None, list[_Word]] | None:
+    """The program `su -s PROGRAM` / `--shell=PROGRAM` (also runuser's) runs, and the words it
+    is given: `-c CODE` if given, then the words after the user (GNU getopt permutes, so options
+    may follow the user until `--`). None without -s; (None, ...) when which program is not
+    known (`-s "$x"`, options known only at run time)."""
+    program: _Word | None = None
+    given = False
+    code: list[_Word] = []
+    operands: list[_Word] = []
+    user_option = False
+    index = 1
+    while index < len(words):
+        word = words[index]
+        value = word.value
+        index += 1
+        if value is None:
+            if given:
+                operands.append(word)
+                continue
+            return None if not any(w.value and w.value.startswith("-s") for w in words) else (
+                None, [])
+        if value == "--":
+            operands.extend(words[index:])
+            break
+        if value.startswith("--") and len(value) > 2:
+            option, has_value, attached = value.partition("=")
+            option = _long_option(option, _RUNUSER.long | {"--login", "--session-command",
+                                                           "--preserve-environment", "--pty",
+                                                           "--fast"})
+            argument = _Word(attached, word.text) if has_value else None
+            if option in _RUNUSER.long or option == "--session-command":
+                if argument is None:
+                    argument = _at(words, index)
+                    index += 1
+                if option == "--shell":
+                    program, given = argument, True
+                elif option in ("--command", "--session-command") and argument is not None:
+                    code = [_Word("-c", "-c"), argument]
+                elif option == "--user":
+                    user_option = True
+            continue
+        if value.startswith("-") and len(value) > 1:
+            for offset, letter in enumerate(value[1:], start=2):
+                if letter in _RUNUSER.short:
+                    attached = value[offset:]
+                    argument = _Word(attached, attached) if attached else _at(words, index)
+                    if not attached:
+                        index += 1
+                    if letter == "s":
+                        program, given = argument, True
+                    elif letter == "c" and argument is not None:
+                        code = [_Word("-c", "-c"), argument]
+                    elif letter == "u":
+                        user_option = True
+                    break
+            continue
+        operands.append(word)
+    if not given:
+        return None
+    # runuser -u USER takes no user operand: the words are the command's.
+    return program, code + (operands if user_option else operands[1:])
+
+
+def _su_login(words: list[_Word]) -> tuple[bool, str | None]:
+    """Whether `su` (or `runuser`) starts a login shell (`-`, `-l`, `--login`), and the user
+    it runs as: the first operand, or runuser's `-u USER`; root unless named; None when known
+    only at run time."""
+    login, user, named = False, "root", False
+    index = 1
+    while index < len(words):
+        value = words[index].value
+        index += 1
+        if value is None:
+            user, named = (None, True) if not named else (user, named)
+        elif value == "-":
+            login = True
+        elif value.startswith("--"):
+            option = _long_option(value.partition("=")[0], _RUNUSER.long)
+            if len(option) > 2 and "--login".startswith(option):
+                login = True
+            elif option in _RUNUSER.long and "=" not in value:
+                argument = words[index].value if index < len(words) else None
+                if option == "--user" and not named:
+                    user, named = argument, True
+                index += 1
+        elif value.startswith("-") and len(value) > 1:
+            for offset, letter in enumerate(value[1:], start=2):
+                if letter == "l":
+                    login = True
+                elif letter in _RUNUSER.short:
+                    argument: str | None = value[offset:]
+                    if not argument:
+                        argument = words[index].value if index < len(words) else None
+                        index += 1
+                    if letter == "u" and not named:
+                        user, named = argument, True
+                    break
+        elif not named:
+            user, named = value, True
+    return login, user
+
+
+def _bindkey_lists(args: list[_Word]) -> bool:
+    """bindkey's arguments only list keymaps or bindings: none, `-l`, `-L` (with `-M MAP`),
+    or one key sequence looked up."""
+    values = [w.value or "" for w in args]
+    if values[:1] == ["-M"]:
+        values = values[2:]
+    options = [v for v in values if v.startswith("-")]
+    return all(v in ("-l", "-L", "-lL", "-Ll") for v in options) and len(values) - len(options) <= 1
+
+
+def _env_clears_term(found: list[tuple[str, _Word | None]], split: _Word | None) -> bool:
+    """env's options take TERM away from the command: -i, `-`, --ignore-environment (any start
+    of it), -u/--unset TERM or a name known only at run time, or a -S string that may hold
+    options of its own."""
+    for option, argument in found:
+        if option in ("-i", "-", "--ignore-environment"):
+            return True
+        if option in ("-u", "--unset") and (argument is None or argument.value in (None, "TERM")):
+            return True
+    return split is not None and (split.value is None or split.value.lstrip().startswith("-"))
+
+
+def _wrapper_directory(name: str, found: list[tuple[str, _Word | None]], operands: list[_Word]
+                       ) -> tuple[_Word | PathArg | None, _Word | PathArg | None] | None:
+    """(working directory, root directory) a wrapper runs its command in, None for either
+    being known only at run time; None when it keeps the line's (see `_Collector._elsewhere`).
+    `sudo -D DIR`, `sudo -R DIR`, `sudo -i` (the target user's home), `run0 -D`, `nsenter -w`
+    and `-r` (with no DIR: the target process's, unknown), `unshare -w` and `-R`, `chroot DIR`
+    (the root, and / in it), `systemd-run` (a service starts in /, or --working-directory,
+    `-p WorkingDirectory=`; `--scope` and `-d` keep it), `schroot -d`, `proot -w` and `-r`,
+    `daemonize -c`."""
+    options = {option: argument for option, argument in found}
+    folder = root = _KEEP
+    if name == "chroot":
+        if not operands:
+            return None
+        root = operands[0]
+        folder = _KEEP if "--skip-chdir" in options else root
+    elif name == "systemd-run":
+        if options.keys() & {"--scope", "-d", "--same-dir"}:
+            return None
+        folder = PathArg("/")
+        for option, argument in found:
+            if option in ("-p", "--property") and argument is not None and (
+                    argument.value or "").startswith("WorkingDirectory="):
+                value = (argument.value or "").partition("=")[2].lstrip("-!")
+                folder = _Word(value, value) if value != "~" else PathArg("~", tilde=True)
+            elif option == "--working-directory":
+                folder = argument if argument is not None else PathArg("/")
+    else:
+        for option, argument in found:
+            kind = _CHANGES_DIRECTORY.get((name, option))
+            if kind == "home":
+                user = options.get("-u", options.get("--user", _Word("root", "root")))
+                value = user.value if user is not None else None
+                folder = None if value is None else PathArg(f"~{value}", tilde=True)
+            elif kind == "cwd":
+                folder = argument
+            elif kind == "root":
+                root = argument
+    if folder is _KEEP and root is _KEEP:
+        return None
+    if folder is _KEEP:
+        folder = root  # `chroot`-like: the root, and / in it
+    return folder, (None if root is _KEEP else root)

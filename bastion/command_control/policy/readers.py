@@ -1,0 +1,228 @@
+"""Programs that read their standard input (`_reads_input`: always, files, a program, a
+prompt), and programs with a command language that can run shell commands or write any file,
+reading it from their stdin unless an option or operand gives it (`_reads_commands`, `_EDITORS`,
+`_COMMAND_LANGUAGES`)."""
+
+from __future__ import annotations
+
+import re
+
+from bastion.command_control.policy.options import _last_argument, _options, _scan_options
+from bastion.command_control.policy.program_writes import _sqlite_words
+from bastion.command_control.policy.shells import _INLINE_CODE, INTERPRETERS
+from bastion.command_control.policy.words import _Word
+
+# Programs that read their standard input (see `stdin_reader`). "always"; "files": when no
+# file operand is given, or `-`; "program": as "files", the first operand being a program or
+# a pattern unless an option gives it; "prompt": unless an option says yes to every question.
+_READS_ALWAYS = frozenset({
+    "read", "mapfile", "readarray", "tee", "tr", "bc", "dc", "sponge", "ts", "pv", "cpio",
+    "ifne", "vipe", "mail", "mailx", "sendmail", "nc", "ncat", "netcat", "socat", "telnet",
+    "sftp", "ftp", "lftp", "mysql", "mariadb", "psql", "sqlite3", "mongo", "mongosh",
+    "redis-cli", "chpasswd", "chgpasswd", "newusers", "debconf-set-selections", "wall", "line",
+    "head", "cat", "dd", "xargs", "ssh", "logger", "systemd-cat", "crontab", "fsck",
+})  # fmt: skip
+_READS_FILES = frozenset({
+    "cat", "tac", "head", "tail", "nl", "wc", "sort", "uniq", "cut", "paste", "fold", "fmt",
+    "rev", "od", "xxd", "hexdump", "hd", "base64", "base32", "basenc", "md5sum", "sha1sum",
+    "sha224sum", "sha256sum", "sha384sum", "sha512sum", "b2sum", "cksum", "sum", "gzip",
+    "gunzip", "zcat", "bzip2", "bunzip2", "bzcat", "xz", "unxz", "xzcat", "lzma", "zstd",
+    "unzstd", "zstdcat", "lz4", "strings", "less", "more", "most", "column", "expand",
+    "unexpand", "join", "comm", "diff", "cmp", "iconv", "split", "csplit", "tsort", "pr",
+    "shuf", "yq", "look", "tar",
+})  # fmt: skip
+_READS_PROGRAM = {"sed": ("-e", "--expression", "-f", "--file"),
+                  "grep": ("-e", "--regexp", "-f", "--file", "-r", "-R", "--recursive"),
+                  "egrep": ("-e", "-f", "-r", "-R"), "fgrep": ("-e", "-f", "-r", "-R"),
+                  "awk": ("-f", "--file"), "gawk": ("-f", "--file"), "mawk": ("-f",),
+                  "nawk": ("-f",), "jq": ("-f", "--from-file", "-n", "--null-input")}
+_READS_PROMPT = {"apt": ("-y", "--yes", "--assume-yes"), "apt-get": ("-y", "--yes", "--assume-yes"),
+                 "aptitude": ("-y", "--assume-yes"), "yum": ("-y", "--assumeyes"),
+                 "dnf": ("-y", "--assumeyes"), "microdnf": ("-y", "--assumeyes"),
+                 "zypper": ("-n", "--non-interactive"), "pacman": ("--noconfirm",),
+                 "pip": ("-y", "--yes"), "pip3": ("-y", "--yes")}
+_ASKS = frozenset({"rm", "cp", "mv", "ln"})  # with -i, a question answered on stdin
+# Short options that take an argument, so that it is no file operand (`head -n 1`).
+_READ_OPTIONS = {
+    "head": "nc", "tail": "ncs", "sort": "ktoST", "cut": "dfcb", "uniq": "fsw", "od": "AtjNSw",
+    "split": "lbCna", "fold": "w", "fmt": "wpg", "nl": "bdfhilnsvw", "base64": "w",
+    "base32": "w", "basenc": "w", "column": "sclo", "xxd": "cglos", "iconv": "fto",
+    "join": "12joet", "pr": "hlwoNsSe", "shuf": "nio", "gzip": "S", "zstd": "o", "xz": "TM",
+    "tar": "fCTXbHgKLNV", "less": "bhjkoOpPtTxyz", "strings": "nt", "diff": "CUIFLSxX",
+    "sed": "ef", "grep": "efmABCd", "egrep": "efmABCd", "fgrep": "efmABCd", "awk": "fvF",
+    "gawk": "fvFiEl", "mawk": "fvF", "nawk": "fvF", "jq": "f",
+}  # fmt: skip
+# Database clients read SQL from stdin unless an option gives it (or, for sqlite3, an
+# operand after the database).
+# found after outside attack G (finding 6): options whose value a program runs (long names, any
+# start of one; short ones, attached or not).
+_OPTION_CODE = {
+    "sort": (("--compress-program",), ()),
+    "dpkg": (("--pre-invoke", "--post-invoke", "--status-logger"), ()),
+    "man": (("--pager", "--html"), ("-P", "-H")),
+    "zip": (("--unzip-command",), ("-TT",)),
+}
+# less's `+CMD` that only moves (a line, the end, a search): any other may run `!cmd` or save.
+_LESS_QUIET = re.compile(r"[0-9]*[gGFpP%]?|/[^!|]*|\?[^!|]*")
+# apt settings that name no program (timeouts, proxies, answers, what to install).
+_APT_SAFE = re.compile(
+    r"(?i)(apt::get::[\w-]+|apt::install-(recommends|suggests)|apt::color|apt::sandbox::user"
+    r"|acquire::[\w.:-]*(timeout|retries|languages|check-valid-until|forceipv[46]|proxy"
+    r"|queue-mode|pdiffs|gzipindexes|allowinsecurerepositories|allowdowngradetoinsecurerepositories)"
+    r"|debug::[\w:-]+|quiet|binary|apt::architecture|apt::default-release|dpkg::use-pty"
+    r"|dpkg::progress-fancy|apt::periodic::[\w-]+)")
+# The database clients' own commands (a backslash command; mysql's by name at a line's start):
+# `\!` and `system` run shell commands, `\o |cmd`, `tee`, `pager` write files or run programs.
+_CLIENT_COMMAND = re.compile(r"\\|^\s*(system|pager|tee|source|edit|nopager|notee)\b", re.I | re.M)
+_SQL_GIVEN = {"mysql": ("-e", "--execute"), "mariadb": ("-e", "--execute"),
+              "psql": ("-c", "--command", "-f", "--file"), "mongo": ("--eval",),
+              "mongosh": ("--eval",)}
+
+
+_READERS = _READS_ALWAYS | _READS_FILES | set(_READS_PROGRAM) | set(_READS_PROMPT) | _ASKS | {
+    "sudo", "passwd", "sqlite3", "tar", *_SQL_GIVEN}
+
+
+def _reads_input(name: str, words: list[_Word]) -> bool:
+    """Whether a command may read its standard input (`stdin_reader`'s table)."""
+    if name not in _READERS and INTERPRETERS.fullmatch(name) is None:
+        return False
+    values = [w.value for w in words[1:]]
+    if any(v is None for v in values) and (name in _READS_ALWAYS or name in _READS_FILES
+                                           or name in _READS_PROGRAM):
+        return True  # `cat $f`, `head $opts`: perhaps no file, perhaps `-`
+    args = [v for v in values if v is not None]
+    options = [a for a in args if a.startswith("-") and a != "-"]
+    if name in ("read", "mapfile", "readarray"):
+        # -u FD reads another descriptor (an approximation: any -u counts as another).
+        return not any(a.startswith("-") and "u" in a and not a.startswith("--") for a in args)
+    if name == "xargs":
+        return not any(a in ("-a", "--arg-file") or a.startswith(("-a", "--arg-file="))
+                       for a in options)
+    if name == "dd":
+        return not any(a.startswith("if=") for a in args)
+    if name == "ssh":
+        return not any(a.startswith("-") and not a.startswith("--") and ("n" in a or "f" in a)
+                       for a in options)
+    if name == "crontab":
+        return "-" in args or not ({"-l", "-r", "-e", "-i"} & set(options) or [
+            a for a in args[1 if args[:1] == ["-u"] else 0:] if not a.startswith("-")][1 if
+                                                                 "-u" in args else 0:])
+    if name in _SQL_GIVEN:
+        return not any(o.split("=", 1)[0] in _SQL_GIVEN[name] for o in options)
+    if name == "sqlite3":
+        return len([a for a in args if not a.startswith("-")]) < 2
+    if name == "redis-cli":
+        return not [a for a in args if not a.startswith("-")]
+    if name == "sudo":
+        return "-S" in options or "--stdin" in options
+    if name in ("passwd", "chpasswd") or name == "passwd":
+        return "--stdin" in options or name == "chpasswd"
+    if name in _ASKS:
+        return any(a.startswith("-") and not a.startswith("--") and "i" in a for a in options) \
+            or "--interactive" in options
+    if name in _READS_PROMPT:
+        return not any(a in _READS_PROMPT[name] or (a.startswith("-") and not a.startswith("--")
+                                                    and "y" in a and name != "zypper")
+                       for a in options)
+    if name == "tar":
+        scanned = _scan_options(words, 1, _options(_READ_OPTIONS["tar"], ("--file",)))
+        archive = _last_argument(scanned[1], {"-f", "--file"}) if scanned is not None else None
+        return archive is None or archive[1] is None or archive[1].value in (None, "-")
+    if INTERPRETERS.fullmatch(name) is not None and name not in _READS_PROGRAM:
+        family = INTERPRETERS.fullmatch(name)
+        inline = _INLINE_CODE.get(family.lastgroup or "", "") if family else ""
+        # Code on the command line (`python3 -c 'input()'`): a program the policy does not
+        # read. A script file is any program's peer (README).
+        return any(not o.startswith("--") and set(o[1:]) & set(inline) for o in options)
+    scanned = _scan_options(words, 1, _options(_READ_OPTIONS.get(name, ""), lone_dash=False))
+    operands = [w.value or "" for w in words[scanned[0]:]] if scanned is not None else [
+        a for a in args if not a.startswith("-") or a == "-"]
+    if name in _READS_PROGRAM:
+        if not any(o.split("=", 1)[0] in _READS_PROGRAM[name] or (
+                not o.startswith("--") and o[1:2] in "efrR" and o[:2] in _READS_PROGRAM[name])
+                for o in options):
+            operands = operands[1:]  # the program or pattern
+        elif name.endswith("grep") and any(o in ("-r", "-R", "--recursive") or (
+                not o.startswith("--") and ("r" in o or "R" in o)) for o in options):
+            return "-" in operands
+        return not operands or "-" in operands
+    if name in _READS_FILES:
+        return not operands or "-" in operands
+    return name in _READS_ALWAYS
+
+
+# found after outside attack G (finding 2): programs with a command language that can run shell
+# commands (sqlite3's `.shell`, gdb's `shell`, ed's and vim's `!`, psql's `\!`, mysql's
+# `system`, ftp's `!`, dc's `!`) or write any file (ed's `w`), which read it from their stdin
+# unless an option or operand gives it: that stdin is code, as an interpreter's program is.
+_EDITORS = frozenset({"ed", "red", "ex", "vi", "vim", "view", "rvim", "rview", "vimdiff", "nvim",
+                      "vim.basic", "vim.tiny", "vim.nox", "vim.gtk3", "nvi", "nex", "elvis"})
+_COMMAND_LANGUAGES = _EDITORS | {
+    "sqlite3", "gdb", "dc", "ftp", "lftp", "sftp", "mysql", "mariadb", "psql", "mongo",
+    "mongosh", "gnuplot", "octave",
+    "m4",  # attack I, finding 3: syscmd and esyscmd run shell commands
+}  # fmt: skip
+# Options that give the commands, so that none are read from stdin ("-": from stdin after all).
+_COMMANDS_GIVEN = {"mysql": ("-e", "--execute"), "mariadb": ("-e", "--execute"),
+                   "psql": ("-c", "--command", "-f", "--file", "-l", "--list"),
+                   "mongo": ("--eval",), "mongosh": ("--eval",), "lftp": ("-c", "-f"),
+                   "sftp": ("-b",), "dc": ("-e", "--expression", "-f", "--file"),
+                   "gdb": ("-batch", "--batch", "-batch-silent", "--batch-silent", "-version",
+                           "--version", "-help", "--help")}
+# Their other short options that take an argument (so that `-Ufoo` is no `-f`).
+_COMMAND_ARGUMENTS = {"psql": "dhpUvoTFRPLW", "mysql": "uphPSDOhB", "mariadb": "uphPSDOhB",
+                      "lftp": "upe", "sftp": "BcDFiJlPRSoX", "dc": ""}
+_CODE_IN_OPTIONS = frozenset({*_OPTION_CODE, *_EDITORS, *_COMMANDS_GIVEN, "less", "apt", "apt-get",
+                               "aptitude"})
+_ONLY_INFORMS = frozenset({"--version", "--help", "-h", "-V", "-version"})
+
+
+def _cluster_letter(arg: str, given: tuple[str, ...], takes: str) -> tuple[str | None, str]:
+    """The letter of `given` (short options, `-c`) in a cluster of short options (`-Atc`,
+    `-cSQL`) before any letter that takes an argument, and the rest of the word after it."""
+    if arg.startswith("--") or not arg.startswith("-"):
+        return None, ""
+    letters = {g[1] for g in given if len(g) == 2}
+    for offset, letter in enumerate(arg[1:], start=2):
+        if letter in letters:
+            return letter, arg[offset:]
+        if letter in takes:
+            break
+    return None, ""
+
+
+def _reads_commands(name: str, words: list[_Word]) -> bool:
+    """Whether a program of _COMMAND_LANGUAGES reads its commands from its standard input."""
+    values = [w.value for w in words[1:]]
+    if any(v is None for v in values):
+        return True
+    args = [v for v in values if v is not None]
+    if set(args) & _ONLY_INFORMS:
+        return False
+    if name == "sqlite3":
+        return _sqlite_words(words).reads_stdin
+    given = _COMMANDS_GIVEN.get(name, ())
+    takes = _COMMAND_ARGUMENTS.get(name, "")
+    for index, arg in enumerate(args):
+        following: str | None = None
+        if arg.startswith("--"):
+            option, has_value, value = arg.partition("=")
+            if option not in given:
+                continue
+            following = value if has_value else None
+        elif arg in given:
+            following = None  # `gdb -batch`, or an option whose value is the next word
+        else:
+            # A cluster (`psql -Atc SQL`, `mysql -uroot -e SQL`): the option's argument is the
+            # rest of the word or the next one.
+            letter, rest = _cluster_letter(arg, given, takes)
+            if letter is None:
+                continue
+            following = rest or None
+        if following is None and index + 1 < len(args) and name != "gdb":
+            following = args[index + 1]
+        return following == "-"  # `psql -f -`, `sftp -b -`: the commands are stdin
+    if name in ("dc", "gnuplot", "octave", "m4"):
+        return not [a for a in args if not a.startswith("-")] or "-" in args
+    return True

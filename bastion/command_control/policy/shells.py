@@ -1,0 +1,89 @@
+"""The one list of shells and interpreters (`SHELLS`, `INTERPRETERS`, `shell_name`), the
+options that give them inline code, and the constructs of other shells' grammars that bash's
+lacks (`_foreign`)."""
+
+from __future__ import annotations
+
+import re
+
+# The one list of shells and interpreters: the policy judges what they run, and the gate
+# (bastion.ssh.gate, through `reads_script_from_stdin`) judges what an exec channel feeds them.
+# A shell is named by any path ending in one of these, with a version or not (bash5.2, ksh93).
+SHELLS = frozenset({
+    "sh", "bash", "rbash", "dash", "ash", "zsh", "ksh", "mksh", "lksh", "pdksh", "oksh", "yash",
+    "posh", "fish", "csh", "tcsh",
+})  # fmt: skip
+# Shells whose code the policy reads with bash's grammar: bash, and POSIX shells whose syntax
+# is a subset of it. Code for the others is also checked for constructs bash does not have.
+_BASH_GRAMMAR = frozenset({"sh", "bash", "rbash", "dash", "ash", "posh", "yash"})
+_VERSIONED = re.compile(r"(.+?)[-_.]?[0-9][0-9.]*")
+INTERPRETERS = re.compile(
+    r"(?P<python>(?:python|pypy)[0-9.]*)|(?P<perl>perl[0-9.]*)|(?P<ruby>ruby[0-9.]*|jruby|irb)"
+    r"|(?P<node>node|nodejs|deno|bun)|(?P<php>php[0-9.]*)|(?P<lua>lua(?:jit)?[0-9.]*)"
+    r"|(?P<r>Rscript|R)|(?P<tcl>tclsh[0-9.]*|wish|expect)|(?P<awk>[gmn]?awk|busybox-awk)"
+    r"|(?P<pwsh>pwsh|powershell)|(?P<osa>osascript)|(?P<jshell>jshell|groovy|scala)"
+)
+# Per interpreter: letters of options that put code on the command line (so nothing is read
+# from stdin), and letters of options that take an argument (so it is not a script file).
+_INLINE_CODE = {"python": "cm", "perl": "eE", "ruby": "e", "node": "ep", "php": "rRBE",
+                "lua": "e", "r": "e", "tcl": "c", "awk": "", "pwsh": "cC", "osa": "e",
+                "jshell": "e"}  # fmt: skip
+# (perl's -x takes its directory attached only: `perl -x - ARGS` reads its program from stdin.)
+_TAKES_ARGUMENT = {"python": "WXQ", "perl": "I", "ruby": "IrCEKT", "node": "rC", "php": "cdz",
+                   "lua": "l", "r": "", "tcl": "", "awk": "fvF", "pwsh": "fFo", "osa": "l",
+                   "jshell": ""}  # fmt: skip
+
+
+# found after outside attack I (finding 3): options that make an interpreter read code from
+# stdin after (or instead of) its program: python's and lua's -i, perl's debugger (-d), node's
+# -i, php's interactive shell (-a); python modules that are a prompt.
+_INTERACTIVE = {"python": "i", "lua": "i", "perl": "d", "node": "i", "php": "a"}
+_INTERACTIVE_LONG = {"node": ("--interactive",)}
+_REPL_MODULES = frozenset({"pdb", "code", "IPython", "ptpython", "bpython", "idlelib"})
+# Programs whose program an option names (`_Collector._program_option`): the letters and long
+# names of those options, and the program's other short options that take an argument.
+_PROGRAM_OPTIONS = {
+    "sed": ("f", frozenset({"--file"}), "el"),
+    "awk": ("f", frozenset({"--file"}), "vF"),
+    "gawk": ("fEi", frozenset({"--file", "--exec", "--include"}), "vFl"),
+    "make": ("f", frozenset({"--file", "--makefile"}), "CEIjloOW"),
+}
+_PROGRAM_FAMILY = {"mawk": "awk", "nawk": "awk", "busybox-awk": "awk", "gmake": "make",
+                   "bmake": "make", "pmake": "make"}
+
+
+def shell_name(name: str) -> str | None:
+    """The shell among SHELLS that a command named `name` runs (`bash` for
+    /usr/local/bin/bash5.2), or None."""
+    base = name.rsplit("/", 1)[-1]
+    if base in SHELLS:
+        return base
+    versioned = _VERSIONED.fullmatch(base)
+    return versioned.group(1) if versioned and versioned.group(1) in SHELLS else None
+
+
+# Constructs of other shells' grammars that run code where bash would read a plain word.
+_FOREIGN = {
+    # zsh: glob qualifiers `*(e:'cmd':)` and `(+func)`, `=(cmd)` process substitution,
+    # parameter flags `${(e)x}` (e evaluates), `${~x}` `${=x}` `${^x}`, `$~x`, `=cmd`
+    # expansion, `repeat N cmd`, `foreach`, the `-` precommand modifier, `sched`.
+    "zsh": re.compile(
+        r"[^\s$<>;&|(]\((?!\))|=\(|\$\{[(~=^+]|\$[~=^]|(^|[\s;&|(])=[A-Za-z_/]"
+        r"|(^|[;&|(\n]\s*)(repeat|foreach|sched|-)(\s|$)"
+    ),
+    # ksh93 and mksh: `${ cmd;}` and `${|cmd;}` run commands in the current shell.
+    "ksh": re.compile(r"\$\{[\s|]"),
+}
+_FOREIGN["mksh"] = _FOREIGN["lksh"] = _FOREIGN["pdksh"] = _FOREIGN["oksh"] = _FOREIGN["ksh"]
+
+
+def _foreign(shell: str, code: str) -> str | None:
+    """Why code given to `shell` holds constructs outside bash's grammar, or None."""
+    if shell in _BASH_GRAMMAR:
+        return None
+    pattern = _FOREIGN.get(shell)
+    if pattern is None:
+        return f"code in {shell}'s grammar, which the policy does not read"
+    if pattern.search(code):
+        return f"{shell} syntax that bash does not have"
+    return None

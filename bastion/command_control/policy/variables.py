@@ -1,0 +1,364 @@
+"""Variables: those whose value the shell later runs, shows or uses to find commands
+(`_HOOKS`, `_hook_kind`, prompts decoded by `_decode_prompt`), set's letters by long name, and
+arithmetic: the variables it reads (`_arithmetic_reads`), those that always hold numbers, and
+the subscripts it evaluates."""
+
+from __future__ import annotations
+
+import re
+import shlex
+
+from tree_sitter import Node
+
+from bastion.command_control.policy.globs import _parts_meet
+from bastion.command_control.policy.paths import PathArg
+from bastion.command_control.policy.words import _GLOB_CHARS, _text, _Word
+from bastion.text import one_line
+
+# set's one-letter options by their long names (`set -e` is `set -o errexit`).
+_SET_LETTERS = {
+    "a": "allexport", "b": "notify", "e": "errexit", "f": "noglob", "h": "hashall",
+    "k": "keyword", "m": "monitor", "n": "noexec", "p": "privileged", "t": "onecmd",
+    "u": "nounset", "v": "verbose", "x": "xtrace", "B": "braceexpand", "C": "noclobber",
+    "E": "errtrace", "H": "histexpand", "P": "physical", "T": "functrace",
+}  # fmt: skip
+
+# Variables whose value the shell later runs, shows after expansion, or uses to find commands:
+# "code" is run as a command line, "prompt" is decoded (`\044` is `$`) then expanded as a
+# double-quoted word, "expanded" is expanded so ($(...) runs: BASH_ENV and ENV before naming
+# the file sourced, MAIL and MAILPATH when mail is checked), "unknown" is held whatever its
+# value (BASH_CMDS maps names to programs, INPUTRC names key bindings), "program" is a command
+# line another program runs later (GIT_SSH_COMMAND, PAGER, EDITOR), not with the line's stdin.
+# BASH_FUNC_NAME%% in a child's environment defines a function. zsh's prompts are here too.
+_HOOKS = {
+    "PROMPT_COMMAND": "code", "BASH_ALIASES": "code",
+    "PS0": "prompt", "PS1": "prompt", "PS2": "prompt", "PS4": "prompt", "PROMPT": "prompt",
+    "PROMPT2": "prompt", "PROMPT3": "prompt", "PROMPT4": "prompt", "RPROMPT": "prompt",
+    "RPS1": "prompt", "RPS2": "prompt", "SPROMPT": "prompt",
+    "BASH_ENV": "expanded", "ENV": "expanded", "MAIL": "expanded", "MAILPATH": "expanded",
+    "BASH_CMDS": "unknown", "INPUTRC": "unknown", "histchars": "unknown",
+    "TERM": "terminal",
+    # found after outside attack G: programs git, man, less and their kin run from the environment
+    "GIT_SSH_COMMAND": "program", "GIT_SSH": "program", "GIT_PROXY_COMMAND": "program",
+    "GIT_EXTERNAL_DIFF": "program", "GIT_PAGER": "program", "GIT_EDITOR": "program",
+    "GIT_SEQUENCE_EDITOR": "program", "GIT_ASKPASS": "program", "SSH_ASKPASS": "program", "PAGER": "program",
+    "MANPAGER": "program", "EDITOR": "program", "VISUAL": "program",
+    "GIT_CONFIG_PARAMETERS": "unknown", "GIT_CONFIG_COUNT": "unknown", "GIT_CONFIG_GLOBAL": "unknown",
+    "GIT_CONFIG_SYSTEM": "unknown", "LESSOPEN": "unknown", "LESSCLOSE": "unknown",
+    # found after outside attack I (finding 5): programs' options read from the environment
+    # (`_ENV_OPTIONS`), and more programs and files run from it
+    **{name: "options" for name in (
+        "TAR_OPTIONS", "GZIP", "PIGZ", "BZIP2", "BZIP", "XZ_OPT", "XZ_DEFAULTS", "LESS",
+        "MAKEFLAGS", "MFLAGS", "GNUMAKEFLAGS", "PERL5OPT", "RUBYOPT", "NODE_OPTIONS")},
+    "RSYNC_RSH": "program", "RSYNC_CONNECT_PROG": "program",
+    "LESSKEY": "unknown", "LESSKEYIN": "unknown", "LESSKEY_SYSTEM": "unknown",
+    "LESSKEYIN_SYSTEM": "unknown", "LESSKEY_CONTENT": "unknown", "LESSEDIT": "unknown",
+    "LESSHISTFILE": "unknown", "PERL5DB": "unknown", "PYTHONINSPECT": "unknown",
+}  # fmt: skip
+# Per variable: the program that reads its options from it, the options known harmless (no
+# program, code or file they name, no operand: `XZ_OPT=/etc/shadow` compresses it), and those
+# whose value is the next word, a number. Any other word is unknown: the policy judges no
+# option list it does not read (attack I, finding 5: `TAR_OPTIONS='--to-command=CMD'`).
+# GREP_OPTIONS is not read by grep since 2.21 (2014); make takes SHELL from a makefile, never
+# from the environment.
+_COMPRESSION = r"-[1-9]|--best|--fast|-[qvk]+|--quiet|--verbose|--keep"
+_ENV_OPTIONS: dict[str, tuple[str, re.Pattern[str], frozenset[str]]] = {
+    "TAR_OPTIONS": ("tar", re.compile(
+        r"-v+|--verbose|--(no-)?same-(owner|permissions)|--numeric-owner|--warning=[\w-]+"
+        r"|--format=\w+|--sort=\w+|--(owner|group|mode|mtime)=[\w:.,+-]+|--exclude=[^/\s]*"
+        r"|--exclude-(vcs|vcs-ignores|backups|caches|caches-all|caches-under)"
+        r"|--(no-)?(wildcards|anchored|ignore-case|recursion|xattrs|acls|selinux)"
+        r"|--ignore-failed-read|--totals|--blocking-factor=\d+|-b\d+|--record-size=\d+\w?"
+        r"|--delay-directory-restore|--no-overwrite-dir|--skip-old-files|--keep-old-files|-k"
+        r"|--one-file-system|--checkpoint(=\d+)?|--full-time|--utc|--touch|-m|-p"
+        r"|--preserve-permissions|--quoting-style=[\w-]+|--atime-preserve(=\w+)?"), frozenset()),
+    "GZIP": ("gzip", re.compile(_COMPRESSION + r"|-[nN]+|--(no-)?name|--rsyncable|--synchronous"),
+             frozenset()),
+    "PIGZ": ("pigz", re.compile(_COMPRESSION + r"|-[nN]+|--(no-)?name|--rsyncable|-[pb]\d+"
+                                r"|--(processes|blocksize)=\d+"), frozenset({"-p", "-b"})),
+    "BZIP2": ("bzip2", re.compile(_COMPRESSION + r"|-s|--small"), frozenset()),
+    "XZ_OPT": ("xz", re.compile(_COMPRESSION + r"|-[0-9]e|-e|--extreme|-T\d+|--threads=\d+|-M\S+"
+                                r"|--memlimit(-compress|-decompress|-mt-decompress)?=\S+|-Q"
+                                r"|--no-warn|--no-adjust|--no-sparse|--check=\w+"
+                                r"|--block-size=\d+\w*"), frozenset({"-T", "-M"})),
+    # less: letters without a dash too (`LESS=FRX`); not -o/-O (a log file), -k (a lesskey
+    # file) or `+CMD` (a command run at start).
+    "LESS": ("less", re.compile(r"-{0,1}[A-NP-Za-jl-np-z~#0-9.]+|--(?!log|LOG|lesskey|tag)[\w-]+"
+                                r"(=[\w.,]*)?"), frozenset()),
+    "MAKEFLAGS": ("make", re.compile(
+        r"-?[kinsSwBqrRteL]+|-j\d*|-l[\d.]*|--jobs(=\d+)?|--load-average(=[\d.]+)?"
+        r"|--(no-)?print-directory|--silent|--quiet|--(no-)?keep-going|--output-sync(=\w+)?"
+        r"|-O\w*|--no-builtin-(rules|variables)|--warn-undefined-variables|--trace"
+        r"|--debug(=\w+)?|--environment-overrides"), frozenset({"-j", "-l"})),
+    "PERL5OPT": ("perl", re.compile(r"-[wWXtTU]+|-C\d*"), frozenset()),
+    "RUBYOPT": ("ruby", re.compile(r"-[wv]|-W[0-2]?|-W:[\w-]+|--(disable|enable)[-=][\w,-]+"
+                                   r"|--y?jit|-E[\w:-]+|--(external-)?encoding=[\w:-]+"), frozenset()),
+    "NODE_OPTIONS": ("node", re.compile(
+        r"--max-(old|semi)-space-size=\d+|--enable-source-maps|--no-(warnings|deprecation)"
+        r"|--trace-(warnings|deprecation|uncaught)|--unhandled-rejections=[\w-]+"
+        r"|--dns-result-order=[\w-]+|--openssl-legacy-provider|--use-(openssl|bundled)-ca"
+        r"|--max-http-header-size=\d+|--stack-trace-limit=\d+|--tls-(min|max)-v1\.[0-3]"),
+        frozenset()),
+}
+_ENV_OPTIONS["BZIP"] = _ENV_OPTIONS["BZIP2"]
+_ENV_OPTIONS["XZ_DEFAULTS"] = _ENV_OPTIONS["XZ_OPT"]
+_ENV_OPTIONS["MFLAGS"] = _ENV_OPTIONS["GNUMAKEFLAGS"] = _ENV_OPTIONS["MAKEFLAGS"]
+# Terminal types whose readline (bracketed paste, cursor keys, echo) the tracker reads. Another
+# TERM (`dumb`: no bracketed paste, horizontal scrolling) is unknown: bash re-reads TERM at once.
+_TERMINALS = frozenset({
+    "xterm", "xterm-256color", "xterm-color", "xterm-direct", "screen", "screen-256color",
+    "tmux", "tmux-256color", "vt100", "vt220", "linux", "rxvt", "rxvt-unicode",
+    "rxvt-unicode-256color", "alacritty", "xterm-kitty", "foot", "putty", "putty-256color",
+})  # fmt: skip
+# Code that the shell reading the line runs itself: its grammar carries over (`_code`).
+# Wrappers that run their command in the shell itself (`_Collector._inner`).
+_IN_THE_SHELL = frozenset({"command", "builtin", "exec"})
+# POSIX special builtins (and bash's `source`, a `.`): an assignment before one is kept in POSIX
+# mode and by sh (dash), not by bash otherwise.
+_SOURCE = frozenset({"source", "."})
+_PLAIN_FILES = frozenset({"file", "null"})  # origins of a descriptor that feed the line nothing
+_SPECIAL_BUILTINS = frozenset({"break", ":", ".", "source", "continue", "eval", "exec", "exit",
+                               "export", "readonly", "return", "set", "shift", "times", "trap",
+                               "unset"})
+_SAME_SHELL = frozenset({"eval", "trap", "alias", "complete", "compgen", "bind", "mapfile",
+                         "readarray", *_HOOKS})
+_HOOK_UNKNOWN = {
+    "GIT_CONFIG_PARAMETERS": "gives git settings, which may name commands it runs",
+    "GIT_CONFIG_COUNT": "gives git settings, which may name commands it runs",
+    "GIT_CONFIG_GLOBAL": "names a git settings file, which may name commands git runs",
+    "GIT_CONFIG_SYSTEM": "names a git settings file, which may name commands git runs",
+    "LESSOPEN": "names a command less runs on each file",
+    "LESSCLOSE": "names a command less runs on each file",
+    "BASH_CMDS": "makes a command name run another program",
+    "INPUTRC": "names key bindings readline reads again (C-x C-r)",
+    "histchars": "changes the history characters: a later line may run an earlier one "
+                 "(`histchars=@`, then `@@`)",
+    **dict.fromkeys(("LESSKEY", "LESSKEYIN", "LESSKEY_SYSTEM", "LESSKEYIN_SYSTEM"),
+                    "names a file of less key bindings, which may run commands"),
+    "LESSKEY_CONTENT": "gives less key bindings, which may run commands",
+    "LESSEDIT": "names the editor command less runs",
+    "LESSHISTFILE": "names a file less writes its history to",
+    "PERL5DB": "gives the code perl's debugger runs",
+    "PYTHONINSPECT": "makes python read code from stdin after its script",
+}
+
+
+def _env_options_doubt(name: str, value: str) -> str | None:
+    """Why the options a program reads from the environment variable `name` (`_ENV_OPTIONS`)
+    cannot be judged harmless, or None: an option the table does not list, or a value that
+    does not split into words."""
+    program, harmless, takes = _ENV_OPTIONS[name]
+    try:
+        words = shlex.split(value)
+    except ValueError:
+        return f"{name} gives {program} options the policy cannot split"
+    previous = ""
+    for word in words:
+        if not (harmless.fullmatch(word) or word in takes or (previous in takes and word.isdigit())):
+            return (f"{name} gives {program} an option that may run a program or name a file: "
+                    f"{one_line(word, 40)}")
+        previous = word
+    return None
+
+
+def _aliased(alias: str, value: str) -> str:
+    """The code an alias stands for, with the words typed after it on a later line: known only
+    then (`alias x=eval`, then `x 'rm -rf /'`), unless the alias keeps its own name
+    (`alias rm='rm -i'`: later lines are judged as rm anyway) or ends its command."""
+    stripped = value.rstrip()
+    words = stripped.split()
+    if not words or words[0] == alias or stripped[-1] in ";&|" or words[-1] in _KEYWORD_ENDS:
+        return value
+    return f'{value} "$ALIAS_ARGUMENTS"'
+
+
+_KEYWORD_ENDS = frozenset({"then", "do", "else", "elif", "{", "(", "!", "in"})
+
+
+def _printed(words: list[_Word]) -> _Word:
+    """What printf prints for a format made only of text and %s, given as many plain
+    arguments; a value known only at run time otherwise."""
+    if words and all(w.value is not None for w in words):
+        form, arguments = words[0].value or "", [w.value or "" for w in words[1:]]
+        pieces = form.replace("%%", "\0").split("%s")
+        if "%" not in form.replace("%%", "").replace("%s", "") and "\\" not in form \
+                and len(pieces) - 1 == len(arguments):
+            text = pieces[0] + "".join(a + p for a, p in zip(arguments, pieces[1:], strict=True))
+            text = text.replace("\0", "%")
+            return _Word(text, text)
+    return _Word(None, "(printf output)")
+
+
+def _hook_kind(name: str) -> str | None:
+    return _HOOKS.get(name) or ("function" if name.startswith("BASH_FUNC_") else None)
+
+
+_PROMPT_ESCAPE = re.compile(r"\\(?:([0-7]{1,3})|D\{[^}]*\}|(.))", re.S)
+_PROMPT_CONTROL = {"a": "\a", "e": "\x1b", "n": "\n", "r": "\r"}
+
+
+def _decode_prompt(text: str) -> str:
+    r"""A prompt string after bash decodes its backslash escapes, as the expansion that follows
+    sees it: `\044` and the other octal escapes become the character itself (so `\044(cmd)`
+    runs cmd), `\\` and `\$` stay escaped, `\u`, `\w` and the like become a letter (bash
+    quotes their values), `\[` and `\]` vanish."""
+
+    def one(match: re.Match[str]) -> str:
+        octal, other = match.groups()
+        if octal is not None:
+            code = int(octal, 8) & 0xFF
+            return chr(code) if code else ""
+        if other is None:
+            return "D"  # \D{format}: a date
+        if other in "\\$":
+            return "\\" + other
+        if other in "[]":
+            return ""
+        if other in _PROMPT_CONTROL:
+            return _PROMPT_CONTROL[other]
+        if other in "uhHwWsvVtT@AdjlL!#":
+            return other
+        return "\\" + other
+
+    return _PROMPT_ESCAPE.sub(one, text)
+
+
+_INTEGER = re.compile(r"[+-]?(?:0[xX][0-9a-fA-F]+|[0-9]+)")
+_ASSIGNED_TO = re.compile(r"^\s*[A-Za-z_][A-Za-z0-9_]*\s*=(?!=)")  # `let y=x`: y is written
+_NUMBER_LITERALS = re.compile(r"\b[0-9]+#[0-9A-Za-z@_]+|\b0[xX][0-9a-fA-F]+|\b[0-9]+\b")
+_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+# NAME, NAME[SUBSCRIPT], NAME=VALUE, NAME+=VALUE, NAME[SUB]=VALUE as declare, printf -v and
+# read take them: group 2 is the subscript, group 3 the value.
+_DECLARED = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)(?:\[(.*)\])?(?:\+?=(.*))?", re.S)
+# Parameters that hold a number whatever earlier lines did: bash keeps them numbers, and
+# every assignment to the named ones is judged as arithmetic (`_assigned`), as bash itself
+# evaluates RANDOM=, SRANDOM=, HISTCMD= and OPTIND=. That holds also once a line made one an
+# ordinary variable (`unset SECONDS`, `local OPTIND`, `local -n RANDOM=x`), since then only an
+# assignment can give it another value. Not `$-`: it holds letters, which arithmetic reads as
+# a variable's name.
+_SAFE_ARITH = frozenset({
+    "?", "#", "$", "!", "RANDOM", "SRANDOM", "SECONDS", "LINENO", "BASHPID", "PPID", "UID",
+    "EUID", "EPOCHSECONDS", "EPOCHREALTIME", "BASH_SUBSHELL", "HISTCMD", "OPTIND",
+})  # fmt: skip
+_SAFE_INDIRECT = re.compile(r"\$\{!(?:[A-Za-z_][A-Za-z0-9_]*(?:[*@]|\[[*@]\])|#)\}")
+_ARITHMETIC_TESTS = frozenset({"-eq", "-ne", "-lt", "-le", "-gt", "-ge"})
+
+
+def _arithmetic_reads(src: str, node: Node, numbers: set[str]
+                      ) -> tuple[list[str], list[str], bool]:
+    """(variables read that the line had not made numbers, variables read that it had, whether
+    a command's output is evaluated), walking the expression in source order. `NAME = expr` (and
+    `+=` and the like) leaves a number in NAME once expr is read, so `for ((i=0; i<n; i++))`
+    reads a number in i; `numbers` is updated."""
+    unsafe: list[str] = []
+    assumed: list[str] = []
+    runs = False
+
+    def read(name: str) -> None:
+        if name not in _SAFE_ARITH:
+            (assumed if name in numbers else unsafe).append(name)
+
+    stack: list[Node | str] = [node]
+    while stack:
+        current = stack.pop()
+        if isinstance(current, str):  # an assignment, done once its value was read
+            numbers.add(current)
+            continue
+        kind = current.type
+        children = current.children
+        if kind in ("command_substitution", "process_substitution"):
+            runs = True
+        elif kind == "do_group" or (kind == "compound_statement" and current is not node
+                                    and children[:1] and children[0].type != "(("):
+            continue  # a loop's body is not arithmetic
+        elif kind in ("binary_expression", "variable_assignment") and len(children) == 3 \
+                and children[1].type in _ARITHMETIC_ASSIGN \
+                and _IDENTIFIER.fullmatch(_text(src, children[0])):
+            name = _text(src, children[0])
+            if children[1].type != "=":
+                read(name)  # `n += 1` reads n first
+            stack.append(name)
+            stack.append(children[2])
+        elif kind == "variable_name" or (kind == "word" and _IDENTIFIER.fullmatch(_text(src, current))):
+            read(_text(src, current))
+        elif kind in ("simple_expansion", "expansion"):
+            inner = [c for c in current.named_children
+                     if c.type in ("variable_name", "special_variable_name")]
+            if inner:
+                read(_text(src, inner[0]))
+            stack.extend(reversed([c for c in current.named_children if c not in inner]))
+        else:
+            stack.extend(reversed(children))
+    return unsafe, assumed, runs
+
+
+_ARITHMETIC_ASSIGN = frozenset({"=", "+=", "-=", "*=", "/=", "%=", "<<=", ">>=", "&=", "^=",
+                                "|="})
+
+
+def _element_subscript(text: str) -> str | None:
+    """The subscript of a compound assignment's element `[SUB]=VALUE` (as written), or None."""
+    if not text.startswith("["):
+        return None
+    depth = 0
+    for index, char in enumerate(text):
+        if char == "[":
+            depth += 1
+        elif char == "]":
+            depth -= 1
+            if depth == 0:
+                rest = text[index + 1:]
+                return text[1:index] if rest.startswith(("=", "+=")) else None
+    return None
+
+
+def _found(starts: list[str], tests: list[str | None]) -> tuple[PathArg, ...]:
+    """The files a find expression may match under its start points, as paths: each start
+    point (unless -mindepth 1 or a -name test leaves it out) and START/** (or START/**/NAME
+    with a -name test, and START/NAME, which it matches for certain when it exists). A -name
+    test narrows only an expression of tests joined by "and"; find's globs also match a
+    leading dot, so `*history` is also judged as `.*history`."""
+    plain = not any(t in (None, "-o", "-or", ",", "!", "-not", "(", ")") for t in tests)
+    names: list[str] = []
+    mindepth = maxdepth = None
+    for position, test in enumerate(tests):
+        following = tests[position + 1] if position + 1 < len(tests) else None
+        if test in ("-name", "-iname") and following is not None and plain:
+            names = [following]
+        elif test == "-mindepth" and following is not None and following.isdigit():
+            mindepth = int(following)
+        elif test == "-maxdepth" and following is not None and following.isdigit():
+            maxdepth = int(following)
+    if names and names[0][:1] in ("*", "?", "["):
+        glob = names[0]
+        names.append("." + (glob if glob[0] == "*" else glob[1:] if glob[0] == "?" else
+                            glob[glob.find("]") + 1:] if "]" in glob else glob))
+    found: list[PathArg] = []
+    for start in starts:
+        tilde = start.startswith("~")
+        base = start.rstrip("/") or "/"
+        joiner = "" if base.endswith("/") else "/"
+        last = base.rsplit("/", 1)[-1]
+        if not mindepth and (not names or any(_parts_meet(last, n) for n in names)):
+            found.append(PathArg(start, "pattern" if _GLOB_CHARS.search(start) else "exact",
+                                 tilde))
+        if maxdepth == 0:
+            continue
+        under = "*" if maxdepth == 1 else "**"
+        if not names:
+            found.append(PathArg(f"{base}{joiner}{under}", "pattern", tilde))
+        for each in names:
+            if maxdepth != 1:
+                found.append(PathArg(f"{base}{joiner}**/{each}", "pattern", tilde))
+            kind = "pattern" if _GLOB_CHARS.search(each) else "exact"
+            if (mindepth or 0) <= 1 and (kind == "exact" or maxdepth == 1):
+                found.append(PathArg(f"{base}{joiner}{each}", kind, tilde))
+    return tuple(found)
+
+
+def _compound(keyword: str, value: str | None) -> bool:
+    """Whether declare and its kin take the value `(...)` given as a string as the elements
+    of an array (`declare -a b='($(cmd))'` expands them; so does plain `declare` when b is an
+    array already, perhaps from an earlier line). export does not."""
+    return keyword != "export" and value is not None and value.startswith("(") \
+        and value.endswith(")")

@@ -1,0 +1,284 @@
+"""Wrappers: programs that run the command after their own options (sudo, env, nice, timeout,
+chroot...). `_WRAPPERS` is one table of data, one entry per wrapper (the options that take an
+argument); with it the smaller tables the collector's wrapper handlers read: which wrappers
+change the working directory or root (`_CHANGES_DIRECTORY`), take assignments first, or start
+the user's shell given no command, and the option tables of bwrap, tmux, xargs, parallel..."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from bastion.command_control.policy.options import _Options, _options
+from bastion.command_control.policy.words import _Word
+
+# Wrappers run the command that follows their own options. Option tables list only the options
+# that take an argument (so the argument is not mistaken for the command).
+_WRAPPERS: dict[str, _Options] = {
+    "sudo": _options(
+        "aCcDgpRrTtUu",
+        ("--auth-type", "--class", "--close-from", "--chdir", "--group", "--prompt", "--chroot",
+         "--role", "--command-timeout", "--type", "--other-user", "--user"),
+        stop=("-l", "--list", "-v", "--validate", "-K", "--remove-timestamp", "-V", "--version",
+              "-e", "--edit", "-h", "--help"),
+        code=("-i", "-s", "--login", "--shell"),
+    ),
+    "doas": _options("aCu", stop=("-L", "-C"), code=("-s",)),
+    "pkexec": _options(long=("--user",)),
+    "run0": _options("uDg", ("--user", "--group", "--chdir", "--unit", "--property",
+                             "--description", "--slice", "--nice", "--setenv")),
+    "command": _options(stop=("-v", "-V")),
+    "builtin": _options(),
+    "exec": _options("a"),
+    "nohup": _options(),
+    "nice": _options("n", ("--adjustment",)),
+    "ionice": _options("cnpPu", ("--class", "--classdata", "--pid", "--pgid", "--uid"),
+                       stop=("-p", "-P", "-u", "--pid", "--pgid", "--uid")),
+    "time": _options("fo", ("--format", "--output")),
+    "timeout": _options("sk", ("--signal", "--kill-after"), operands=1),
+    "stdbuf": _options("ioe", ("--input", "--output", "--error")),
+    "chrt": _options("TPD", ("--sched-runtime", "--sched-period", "--sched-deadline"),
+                     operands=1, stop=("-p", "--pid", "-m", "--max")),
+    "taskset": _options(operands=1, stop=("-p", "--pid")),
+    "setsid": _options(),
+    "unbuffer": _options(),
+    "coproc": _options(),
+    "noglob": _options(),
+    "nocorrect": _options(),
+    "eatmydata": _options(),
+    "nocache": _options(),
+    "catchsegv": _options(),
+    "chroot": _options(long=("--userspec", "--groups"), operands=1),
+    "gosu": _options(operands=1),
+    "su-exec": _options(operands=1),
+    "setuidgid": _options(operands=1),
+    "nsenter": _options("tSG", ("--target", "--setuid", "--setgid"), attached="wr"),
+    "unshare": _options("SGRw", ("--setuid", "--setgid", "--root", "--wd", "--map-user",
+                                 "--map-group", "--propagation", "--setgroups")),
+    "systemd-run": _options(
+        "upEMH",
+        ("--unit", "--property", "--setenv", "--machine", "--host", "--uid", "--gid", "--nice",
+         "--working-directory", "--description", "--slice", "--on-active", "--on-boot",
+         "--on-startup", "--on-unit-active", "--on-unit-inactive", "--on-calendar",
+         "--timer-property", "--path-property", "--socket-property", "--service-type"),
+    ),
+    "strace": _options("abeEIoOpPsSuUX", stop=()),
+    "ltrace": _options("aAeEFlnopsuwx"),
+    "fakeroot": _options("lsi", ("--lib", "--faked")),
+    "sshpass": _options("pfdP"),
+    "cgexec": _options("g"),
+    "proxychains": _options("f"),
+    "proxychains4": _options("f"),
+    "firejail": _options(),
+    "setpriv": _options(long=("--reuid", "--regid", "--ruid", "--rgid", "--euid", "--egid",
+                              "--groups", "--inh-caps", "--ambient-caps", "--bounding-set",
+                              "--securebits", "--pdeathsig", "--selinux-label",
+                              "--apparmor-profile")),
+    "prlimit": _options(long=("--pid", "--output"), stop=("-p", "--pid")),
+    # found after outside attack B (finding 14): programs that run the command after them
+    "linux32": _options(), "linux64": _options(), "i386": _options(), "x86_64": _options(),
+    "uname26": _options(),
+    "numactl": _options("ipmCNPwab", ("--interleave", "--preferred", "--membind",
+                                       "--physcpubind", "--cpunodebind", "--preferred-many",
+                                       "--weighted-interleave", "--all", "--balancing"),
+                        stop=("-s", "--show", "-H", "--hardware")),
+    "chpst": _options("uUbe/CnlLmdopfcrt"),
+    "rlwrap": _options("bCDefFgHlMOPqsStwz", ("--break-chars", "--command-name", "--history-no-dupes",
+                                              "--extra-char-after-completion", "--file",
+                                              "--history-format", "--forget-matching",
+                                              "--history-filename", "--logfile",
+                                              "--multi-line-ext", "--one-shot-rlwrap",
+                                              "--pre-given", "--quote-characters",
+                                              "--histsize", "--substitute-prompt",
+                                              "--set-term-name", "--polling-interval",
+                                              "--filter"),
+                       attached="ampW"),
+    "systemd-inhibit": _options(long=("--what", "--who", "--why", "--mode"), stop=("--list",)),
+    "cpulimit": _options("lpe", ("--limit", "--pid", "--exe"), stop=("-p", "-e", "--pid", "--exe")),
+    "trickle": _options("dutlwn"),
+    "torsocks": _options("upaP", ("--user", "--pass", "--address", "--port")),
+    "faketime": _options("p", operands=1),
+    "valgrind": _options(),
+    "dbus-launch": _options(long=("--config-file", "--autolaunch")),
+    "dbus-run-session": _options(long=("--config-file", "--dbus-daemon")),
+    "xvfb-run": _options("nsfepw", ("--server-num", "--server-args", "--auth-file", "--error-file",
+                                    "--xauth-protocol", "--wait")),
+    "daemonize": _options("ceEoplu"),
+    "chronic": _options(),
+    "lckdo": _options("W", operands=1),
+    "setlock": _options(operands=1),
+    "softlimit": _options("acdflmoprst"),
+    "envuidgid": _options(operands=1),
+    "envdir": _options(operands=1),
+    "pgrphack": _options(),
+    "ssh-agent": _options("aEtPO", stop=("-k", "-D", "-d", "-T")),
+    "systemd-cat": _options("tp", ("--identifier", "--priority", "--stderr-priority",
+                                   "--level-prefix")),
+    "logsave": _options(operands=1),
+    "aa-exec": _options("pn", ("--profile", "--namespace")),
+    "fakechroot": _options("eclsd", ("--environment", "--config-dir", "--lib", "--use-system-libs")),
+    "proot": _options("rbmwqkv", ("--rootfs", "--bind", "--mount", "--cwd", "--pwd", "--qemu",
+                                  "--kernel-release", "--verbose")),
+    "schroot": _options("cudnof", ("--chroot", "--user", "--directory", "--session-name",
+                                   "--option", "--shell"),
+                        stop=("-l", "--list", "-i", "--info", "--config", "--location", "-e",
+                              "--end-session")),
+    "lxc-attach": _options("nPesuvL", ("--name", "--lxcpath", "--arch", "--elevated-privileges",
+                                       "--namespaces", "--uid", "--gid", "--context",
+                                       "--set-var", "--logfile", "--logpriority", "--rcfile")),
+    "entr": _options(),
+    # found after outside attack E (finding 2): gpg-agent --daemon runs the command after it
+    "gpg-agent": _options(long=("--homedir", "--options", "--log-file", "--debug-level",
+                                "--debug", "--pinentry-program", "--scdaemon-program",
+                                "--default-cache-ttl", "--max-cache-ttl", "--extra-socket",
+                                "--browser-socket", "--min-passphrase-len", "--check-passphrase-pattern",
+                                "--max-passphrase-days", "--ssh-fingerprint-digest",
+                                "--pinentry-timeout", "--faked-system-time"),
+                          flags=("--daemon", "--server", "--supervised")),
+    # found after outside attack C (finding 12): more programs that run the command after them
+    "torify": _options(), "tsocks": _options(), "ifne": _options(),
+    "with-lock-ex": _options(operands=1),
+    "sandbox": _options("lHTIWwit"),
+    "systemd-nspawn": _options(
+        "DiMuSpEZLxb",
+        ("--directory", "--template", "--image", "--image-policy", "--oci-bundle", "--chdir",
+         "--pivot-root", "--user", "--machine", "--hostname", "--uuid", "--slice", "--property",
+         "--register", "--keep-unit", "--network-interface", "--network-macvlan",
+         "--network-ipvlan", "--network-veth-extra", "--network-bridge", "--network-zone",
+         "--network-namespace-path", "--port", "--bind", "--bind-ro", "--inaccessible",
+         "--tmpfs", "--overlay", "--overlay-ro", "--setenv", "--capability",
+         "--drop-capability", "--personality", "--selinux-context", "--selinux-apifs-context",
+         "--link-journal", "--resolv-conf", "--timezone", "--console", "--kill-signal",
+         "--notify-ready", "--root-hash", "--root-hash-sig", "--verity-data", "--private-users",
+         "--system-call-filter", "--rlimit", "--oom-score-adjust", "--cpu-affinity",
+         "--load-credential", "--set-credential", "--no-new-privileges", "--private-network",
+         "--bind-user", "--suppress-sync")),
+}  # fmt: skip
+# Programs with a handler that run no command taken from their arguments: xargs may append
+# words to them (`xargs printf '%s\n'`, `xargs test -f`) without running anything it names.
+# The others, given no command on the line, run what xargs appends (`_resolve`).
+_DATA_PROGRAMS = frozenset({
+    "printf", "test", "[", "read", "mapfile", "readarray", "getopts", "wait", "let", "hash",
+    "set", "shopt", "bind", "bindkey", "complete", "compgen", "enable", "alias", "fc", "r",
+    # Their handler looks only for a program read from stdin, and xargs gives its commands
+    # /dev/null for stdin: judged under xargs as before they had one.
+    "sed", "make", "gmake", "bmake", "pmake",
+})  # fmt: skip
+
+
+def _git_verb_index(words: list[_Word]) -> int:
+    """The index of git's first word after its global options (`-C DIR`, `-c K=V`, `--git-dir
+    D`...): the subcommand, or a word known only at run time; len(words) when there is none."""
+    index = 1
+    while index < len(words):
+        value = words[index].value
+        if value in ("-C", "-c", "--git-dir", "--work-tree", "--namespace", "--config-env"):
+            index += 2
+        elif value is not None and value.startswith("-"):
+            index += 1
+        else:
+            return index
+    return len(words)
+
+
+def _git_subcommand(words: list[_Word]) -> bool:
+    """Whether git is given a subcommand on the line (words xargs appends to `git add` are its
+    operands; to a bare `git` they may be `-c alias.x=!cmd x`)."""
+    index = _git_verb_index(words)
+    return index < len(words) and words[index].value is not None
+
+
+_KEEP: Any = object()  # the line's own directory, unchanged
+# (wrapper, option) -> what it changes: the working directory ("cwd", to the option's argument;
+# an optional argument missing: unknown), the root ("root"), or the working directory to the
+# target user's home ("home").
+_CHANGES_DIRECTORY = {
+    ("sudo", "-D"): "cwd", ("sudo", "--chdir"): "cwd", ("sudo", "-R"): "root",
+    ("sudo", "--chroot"): "root", ("sudo", "-i"): "home", ("sudo", "--login"): "home",
+    ("run0", "-D"): "cwd", ("run0", "--chdir"): "cwd",
+    ("nsenter", "-w"): "cwd", ("nsenter", "--wd"): "cwd", ("nsenter", "-r"): "root",
+    ("nsenter", "--root"): "root",
+    ("unshare", "-w"): "cwd", ("unshare", "--wd"): "cwd", ("unshare", "-R"): "root",
+    ("unshare", "--root"): "root",
+    ("schroot", "-d"): "cwd", ("schroot", "--directory"): "cwd",
+    ("proot", "-w"): "cwd", ("proot", "--cwd"): "cwd", ("proot", "--pwd"): "cwd",
+    ("proot", "-r"): "root", ("proot", "--rootfs"): "root",
+    ("daemonize", "-c"): "cwd",
+    ("systemd-nspawn", "--chdir"): "cwd", ("systemd-nspawn", "-D"): "root",
+    ("systemd-nspawn", "--directory"): "root",
+}  # fmt: skip
+
+
+# Wrappers before whose command bash (time, coproc) or the wrapper (sudo) takes NAME=VALUE
+# words as assignments, not as the command.
+_ASSIGNMENTS_FIRST = frozenset({"time", "coproc", "sudo"})
+_ASSIGNMENT_WORD = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)\+?=")
+# Wrappers that start the user's shell when no command follows them.
+_SHELL_WITHOUT_COMMAND = frozenset({"chroot", "nsenter", "unshare", "pkexec", "run0",
+                                    "schroot", "lxc-attach"})
+_BWRAP_TWO = frozenset({
+    "--bind", "--ro-bind", "--dev-bind", "--bind-try", "--ro-bind-try", "--dev-bind-try",
+    "--symlink", "--setenv", "--chmod", "--file", "--bind-data", "--ro-bind-data",
+})  # fmt: skip
+_BWRAP_ONE = frozenset({
+    "--dev", "--proc", "--tmpfs", "--mqueue", "--dir", "--remount-ro", "--chdir", "--unsetenv",
+    "--uid", "--gid", "--hostname", "--lock-file", "--sync-fd", "--info-fd", "--json-status-fd",
+    "--block-fd", "--userns-block-fd", "--userns", "--userns2", "--pidns", "--seccomp",
+    "--add-seccomp-fd", "--exec-label", "--file-label", "--cap-add", "--cap-drop", "--perms",
+    "--size", "--args", "--argv0", "--overlay-src", "--tmp-overlay", "--ro-overlay",
+})  # fmt: skip
+_START_STOP = _options(
+    "xapnugcrdNPIkRsO",
+    ("--exec", "--startas", "--pidfile", "--name", "--user", "--group", "--chuid", "--chroot",
+     "--chdir", "--nicelevel", "--procsched", "--iosched", "--umask", "--retry", "--signal",
+     "--output", "--ppid", "--notify-timeout"),
+    flags=("--start",),
+)  # fmt: skip
+_MACHINECTL = _options("MHpsEon", ("--machine", "--host", "--property", "--signal", "--uid",
+                                   "--setenv", "--kill-whom", "--format", "--output", "--lines",
+                                   "--max-addresses"))  # fmt: skip
+# tmux commands that take a shell command, and the letters of their options that take an
+# argument; and the commands that run what is known only later.
+_TMUX_SHELL_COMMANDS = {
+    "new-session": "cefFnstxy", "new": "cefFnstxy", "new-window": "cefFnt", "neww": "cefFnt",
+    "split-window": "cefFlpt", "splitw": "cefFlpt", "respawn-pane": "cet", "respawnp": "cet",
+    "respawn-window": "cet", "respawnw": "cet", "display-popup": "bcdehsStTwxy",
+    "popup": "bcdehsStTwxy", "run-shell": "cdt", "run": "cdt", "pipe-pane": "t",
+    "pipep": "t", "if-shell": "t", "if": "t",
+}  # fmt: skip
+_TMUX_UNKNOWN = frozenset({
+    "send-keys", "send", "bind-key", "bind", "set-hook", "source-file", "source",
+    "command-prompt", "confirm-before", "confirm", "paste-buffer", "pasteb", "set-buffer",
+    "setb", "load-buffer", "loadb",
+})  # fmt: skip
+_RUNUSER = _options("gGsuwc", ("--user", "--group", "--supp-group", "--shell",
+                               "--whitelist-environment", "--command"))  # fmt: skip
+_FLOCK = _options("wE", ("--wait", "--timeout", "--conflict-exit-code"))
+_WATCH = _options("nq", ("--interval", "--equexit"))
+_PARALLEL = _options(
+    "jSaIdENnLC",
+    ("--jobs", "--sshlogin", "--sshloginfile", "--arg-file", "--colsep", "--delimiter", "--delay",
+     "--timeout", "--tmpdir", "--results", "--joblog", "--basefile", "--env", "--workdir", "--wd",
+     "--tagstring", "--max-args", "--max-replace-args", "--max-lines", "--load", "--memfree",
+     "--retries", "--halt", "--nice", "--id", "--semaphorename", "--semaphoretimeout", "--st"),
+    flags=("--tag", "--semaphore"),
+)  # fmt: skip
+_AT = _options("qfmMtF")
+_XARGS = _options(
+    "IadELnPs",
+    ("--arg-file", "--delimiter", "--max-args", "--max-procs", "--max-chars",
+     "--process-slot-var"),
+    attached="iel",  # optional arguments, attached only
+)  # fmt: skip
+_ENV = _options("uCSPa", ("--unset", "--chdir", "--split-string", "--argv0"), lone_dash=True,
+               flags=("--ignore-environment",))
+_NO_TERM = ("without TERM readline takes a dumb terminal (no bracketed paste: no backstop), whose "
+            "drawing the bastion does not follow")
+
+# Short options of each shell that take an argument (`bash -o emacs`: "emacs" is no script),
+# and long ones (bash --rcfile FILE, fish --debug-output FILE, zsh --emulate sh).
+_SHELL_ARGUMENTS = {"bash": "oO", "rbash": "oO", "mksh": "oT", "lksh": "oT", "ksh": "oR",
+                    "fish": "Cdco", "csh": "", "tcsh": ""}  # fmt: skip
+_SHELL_LONG_ARGUMENTS = frozenset({"--rcfile", "--init-file", "--init-command", "--command",
+                                   "--debug", "--debug-output", "--profile", "--features",
+                                   "--emulate"})  # fmt: skip

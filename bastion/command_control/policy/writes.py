@@ -1,0 +1,351 @@
+"""Commands that write files the policy can name, so that they count as `>` on those files as a
+redirection does: one table (`_WRITES`: tee, dd's of=, the copies whose last operand is the
+destination...), and the programs with their own reader in program_writes (`_more_writes`)."""
+
+from __future__ import annotations
+
+import re
+from typing import NamedTuple
+
+from bastion.command_control.policy.options import (
+    _after_options,
+    _last_argument,
+    _Options,
+    _options,
+    _permuted,
+    _scan_options,
+)
+from bastion.command_control.policy.paths import PathArg, _operand_paths, _path_arg
+from bastion.command_control.policy.program_writes import (
+    _curl_writes,
+    _git_config_writes,
+    _git_writes,
+    _mktemp_writes,
+    _sed_writes,
+    _sqlite_writes,
+    _ssh_keygen_writes,
+    _tar_writes,
+    _wget_writes,
+)
+from bastion.command_control.policy.programs import _connection_code
+from bastion.command_control.policy.words import _at, _Word
+
+# Commands that write files the policy can name, so that they count as `>` on those files as a
+# redirection does: "all" (each operand: tee), "of" (dd's of=), or the options of a copy whose
+# last operand (or -t DIR) is the destination.
+# found after outside attack I (finding 4): `--no-target-directory`, `--recursive` and
+# `--archive` are named so that any start of them is read as GNU getopt reads it (`--no-t`).
+_COPY = _options("St", ("--suffix", "--target-directory", "--backup"),
+                 flags=("--no-target-directory", "--recursive", "--archive", "--symbolic"))
+
+
+class _Operand(NamedTuple):
+    """A writer whose output is its operand number `index` after `options` (uniq IN OUT),
+    and the value of each of `output` (patch -o FILE); `missing` names what it writes with
+    no such operand (patch: the files the patch names)."""
+
+    index: int
+    options: _Options
+    output: frozenset[str] = frozenset()
+    missing: str = ""
+
+
+_WRITES: dict[str, _Options | str | frozenset[str] | _Operand] = {
+    "tee": "all",
+    "dd": "of",
+    # The file after an output option: find -fprint FILE, sort -o FILE, curl -o FILE ...
+    "find": frozenset({"-fprint", "-fprint0", "-fprintf", "-fls"}),
+    "sort": frozenset({"-o", "--output"}),
+    "curl": frozenset({"-D", "--dump-header", "-c", "--cookie-jar", "--trace",
+                       "--trace-ascii", "--stderr", "--libcurl", "--etag-save"}),
+    "wget": frozenset({"-O", "--output-document", "-o", "--output-file", "-a", "--append-output"}),
+    "cp": _COPY,
+    "mv": _COPY,
+    "ln": _COPY,
+    # found after outside attack B: writers that were not counted as `>`
+    "sponge": "all",
+    "shuf": frozenset({"-o", "--output"}),
+    "iconv": frozenset({"-o", "--output"}),
+    "openssl": frozenset({"-out", "-keyout"}),
+    # found after outside attack E (finding 3): more writers (also `_more_writes`)
+    "touch": "all",
+    "time": frozenset({"-o", "--output"}),
+    "ssh": frozenset({"-E"}),
+    "cpio": frozenset({"-O"}),
+    "gcc": frozenset({"-o"}), "cc": frozenset({"-o"}), "clang": frozenset({"-o"}),
+    "g++": frozenset({"-o"}), "c++": frozenset({"-o"}), "ld": frozenset({"-o"}),
+    "sdiff": frozenset({"-o", "--output"}),
+    "htpasswd": _Operand(0, _options("C")),
+    "zip": _Operand(0, _options("bnOtx", ("--temp-path", "--suffixes", "--output-file"))),
+    "gpg": frozenset({"-o", "--output"}),
+    "uniq": _Operand(1, _options("fsw", ("--skip-fields", "--skip-chars", "--check-chars",
+                                         "--group", "--all-repeated"))),
+    "xxd": _Operand(1, _options("cglosC", ("-cols", "-groupsize", "-len", "-offset", "-seek",
+                                           "-name"))),
+    "script": _Operand(0, _options("cEIOBTm", ("--command", "--echo", "--log-in", "--log-out",
+                                              "--log-io", "--log-timing", "--logging-format")),
+                       frozenset({"-I", "--log-in", "-O", "--log-out", "-B", "--log-io", "-T",
+                                  "--log-timing"})),
+    # found after outside attack G (finding 5): what makes a file or a node. Not mkdir: an
+    # empty directory changes what no program reads, and a directory named only at run time
+    # (Ansible's `mkdir -p "`echo ~/.ansible/tmp`"`) would be held for every deny rule's paths.
+    "mkfifo": _Operand(-1, _options("mZ", ("--mode", "--context"))),
+    "mknod": _Operand(0, _options("mZ", ("--mode", "--context"))),
+    "fallocate": _Operand(0, _options("olx", ("--offset", "--length", "--posix"))),
+    "patch": _Operand(0, _options("pdoirBDFVYzg", ("--strip", "--directory", "--output",
+                                                   "--input", "--reject-file", "--prefix",
+                                                   "--ifdef", "--fuzz", "--version-control",
+                                                   "--basename-prefix", "--suffix", "--get")),
+                      frozenset({"-o", "--output", "-r", "--reject-file"}),
+                      "(the files the patch names)"),
+    "install": _options("gmoSt", ("--group", "--mode", "--owner", "--suffix", "--target-directory",
+                                  "--backup", "--context", "--strip-program"),
+                        flags=("--no-target-directory",)),
+    "rsync": _options("eBfTM", ("--rsh", "--block-size", "--filter", "--temp-dir", "--rsync-path",
+                                "--exclude", "--include", "--exclude-from", "--include-from",
+                                "--files-from", "--log-file", "--partial-dir", "--compare-dest",
+                                "--copy-dest", "--link-dest", "--chmod", "--chown", "--usermap",
+                                "--groupmap", "--backup-dir", "--suffix", "--password-file",
+                                "--out-format", "--max-size", "--min-size", "--timeout"),
+                      flags=("--recursive", "--archive")),
+}  # fmt: skip
+
+
+_RECURSIVE = frozenset({"-r", "-R", "-a", "--recursive", "--archive"})
+# found after outside attack I (finding 6): programs that change a file's mode, owner, ACL,
+# attributes or what is seen at its name. With -R (and mount, which hides the tree under its
+# target) they change everything under each operand too: DIR/**, a pattern, so that a rule
+# protecting a file under it holds the line (`chmod -R o+w /etc`, `mount -t tmpfs x /etc`).
+_TREE_CHANGERS = frozenset({"chmod", "chown", "chgrp", "setfacl", "chattr", "chcon", "mount"})
+
+
+def _recursive_change(words: list[_Word]) -> bool:
+    """Whether chmod, chown, chgrp, setfacl, chattr or chcon is given -R (in a cluster too) or
+    --recursive (any start of it GNU getopt takes, `--rec`)."""
+    for word in words[1:]:
+        value = word.value
+        if value is None or value == "--":
+            return value is None  # an option known only at run time may be -R
+        if value.startswith("--"):
+            if len(value) > 4 and "--recursive".startswith(value):
+                return True
+        elif value.startswith("-") and "R" in value:
+            return True
+    return False
+# A destination taken as the name itself, not a directory to copy into (cp, mv, ln, install).
+_NO_TARGET = frozenset({"-T", "--no-target-directory"})
+
+
+def _rsync_removes(words: list[_Word]) -> tuple[PathArg, ...]:
+    """What rsync removes, as an `rm`: with --delete (and its kin), whatever is in the
+    destination and not in the source (DEST/**); with --remove-source-files, the sources."""
+    spec = _WRITES["rsync"]
+    assert isinstance(spec, _Options)
+    scanned = _scan_options(words, 1, spec)
+    if scanned is None:
+        return ()
+    index, found = scanned
+    options = {option for option, _ in found}
+    operands = words[index:]
+    removed: list[PathArg] = []
+    if any(o.startswith("--delete") or o == "--del" for o in options) and operands:
+        target = _path_arg(operands[-1])
+        base = target.text.rstrip("/") or "/"
+        removed.append(target if target.kind == "unknown" else PathArg(
+            f"{base}{'' if base.endswith('/') else '/'}**", "pattern", target.tilde))
+    if "--remove-source-files" in options:
+        removed += [_path_arg(w) for w in operands[:-1]]
+    return tuple(removed)
+# `pushd +1`, `popd -2`, `~1`, `~-1`: entries of the directory stack.
+_DIRSTACK = re.compile(r"[+-]?[0-9]+")
+
+
+def _written(words: list[_Word], spec: _Options | str | frozenset[str] | _Operand
+             ) -> list[PathArg]:
+    """The files a writer among _WRITES writes. A copy to D writes D and, D being perhaps a
+    directory, D/NAME for each source NAME (`cp shadow /etc` writes /etc/shadow)."""
+    if isinstance(spec, frozenset):
+        return _after_options(words, spec)
+    if isinstance(spec, _Operand):
+        permuted = _permuted(words, 1, spec.options)
+        if permuted is None:
+            return [PathArg(words[0].text + " ...", "unknown")]
+        found, operands = permuted
+        written = _after_options(words, spec.output) if spec.output else []
+        if spec.index < 0:
+            return written + [_path_arg(w) for w in operands]
+        operand = _at(operands, spec.index)
+        if operand is not None:
+            written.append(_path_arg(operand))
+        elif spec.missing:
+            written.append(PathArg(spec.missing, "unknown"))
+        return written
+    if spec == "all":
+        return [p for p in _operand_paths(words) if p.text != "-"]
+    if spec == "of":
+        return [_path_arg(w, w.value[3:], w.text.startswith("of=~"))
+                for w in words[1:] if w.value is not None and w.value.startswith("of=")] + [
+            PathArg(w.text, "unknown") for w in words[1:] if w.value is None]
+    assert isinstance(spec, _Options)
+    # GNU cp, mv, ln and install permute: `cp SRC DEST -rT` (attack I, finding 4). A word
+    # known only at run time past the first operand is taken as an operand, and may be `-rT`.
+    scanned = _scan_options(words, 1, spec)
+    if scanned is None:
+        return [PathArg(words[0].text + " ...", "unknown")]
+    known = {id(w): w for w in words}
+    stand_in = [w if w.value is not None else w._replace(value="\0") for w in words]
+    known.update({id(s): w for s, w in zip(stand_in, words, strict=True)})
+    permuted = _permuted(stand_in, 1, spec)
+    assert permuted is not None  # every word is known now
+    found, operands = permuted[0], [known[id(w)] for w in permuted[1]]
+    unseen = any(w.value is None and not w.fresh for w in operands)
+    program = (words[0].value or "").rsplit("/", 1)[-1]
+    if program.endswith("install") and any(option in ("-d", "--directory") for option, _ in found):
+        return [_path_arg(w) for w in operands]  # `install -d DIR...` makes each DIR
+    # A recursive copy also writes everything under what it creates (`cp -a etc /` may
+    # replace /etc/shadow): that is a glob, so a rule it could meet holds the line. A moved
+    # directory carries its tree, and a symbolic link to one makes its tree appear at the
+    # link's name (`mv d /etc/sudoers.d`, `ln -sT d /etc/sudoers.d`).
+    options = {option for option, _ in found}
+    recursive = bool(options & _RECURSIVE) or program == "mv" or (
+        program == "ln" and bool(options & {"-s", "--symbolic"}))
+    tree = "/**" if recursive else ""
+    if unseen and program != "rsync":
+        options |= _NO_TARGET  # the unknown word may be `-T`: DEST itself, and its tree
+        recursive = True
+    option = _last_argument(found, {"-t", "--target-directory"})
+    if option is not None:
+        if option[1] is None:
+            return []
+        destination, sources = option[1], operands
+    elif program != "rsync" and options & _NO_TARGET and operands:
+        # `cp -rT SRC DEST`: SRC's contents land in DEST itself, DEST/** when recursive.
+        target = _path_arg(operands[-1])
+        if not recursive or target.kind == "unknown":
+            return [target]
+        base = target.text.rstrip("/") or "/"
+        return [target, PathArg(f"{base}{'' if base.endswith('/') else '/'}**", "pattern",
+                                 target.tilde)]
+    elif len(operands) >= 2:
+        destination, sources = operands[-1], operands[:-1]
+    else:
+        return []
+    target = _path_arg(destination)
+    written = [target]
+    if target.kind == "unknown":
+        return written
+    base = target.text.rstrip("/") or "/"
+    joiner = "" if base.endswith("/") else "/"
+    for source in sources:
+        if source.value is None:
+            # A name known only at run time lands in the directory: any one name in it.
+            written.append(PathArg(f"{base}{joiner}*{tree}", "pattern", target.tilde))
+            continue
+        name = source.value.rstrip("/").rsplit("/", 1)[-1]
+        if recursive and (name in ("", ".") or source.value.endswith("/")):
+            written.append(PathArg(f"{base}{joiner}**", "pattern", target.tilde))
+        elif name and name not in (".", ".."):
+            kind = "pattern" if target.kind == "pattern" or source.glob or recursive else "exact"
+            written.append(PathArg(f"{base}{joiner}{name}", "pattern" if source.glob or
+                                   target.kind == "pattern" else "exact", target.tilde))
+            if recursive:
+                written.append(PathArg(f"{base}{joiner}{name}{tree}", kind, target.tilde))
+    return written
+
+
+_SPLIT = _options("abClnt", ("--suffix-length", "--additional-suffix", "--bytes",
+                             "--line-bytes", "--lines", "--number", "--separator", "--filter"))
+_CSPLIT = _options("bfn", ("--suffix-format", "--prefix", "--digits"))
+_COMPRESSORS = {"gzip": ".gz", "pigz": ".gz", "bzip2": ".bz2", "pbzip2": ".bz2", "xz": ".xz",
+                "lzma": ".lzma", "zstd": ".zst", "lz4": ".lz4", "lzip": ".lz", "compress": ".Z"}
+_DECOMPRESSORS = {"gunzip": ".gz", "bunzip2": ".bz2", "unxz": ".xz", "unlzma": ".lzma",
+                  "unzstd": ".zst", "uncompress": ".Z"}
+
+
+def _prefix_writes(words: list[_Word], spec: _Options, operand: int, option: str,
+                   default: str) -> list[PathArg]:
+    """split's and csplit's output files: PREFIX (operand `operand`, or -f) and a suffix; the
+    first is always written (PREFIXaa, PREFIX00 with numeric suffixes: exact), the rest any."""
+    permuted = _permuted(words, 1, spec)
+    if permuted is None:
+        return [PathArg("(options known only at run time)", "unknown")]
+    found, operands = permuted
+    given = _last_argument(found, {option, "--prefix"}) if option else None
+    prefix = given[1] if given is not None else _at(operands, operand) if operand else None
+    seen = {o for o, _ in found}
+    numeric = bool(seen & {"-d", "-x", "--numeric-suffixes", "--hex-suffixes"})
+    first = ("0" if numeric or option == "-f" else "a") * 2
+    if seen & {"-a", "--suffix-length", "-b", "--suffix-format", "-n", "--digits",
+               "--additional-suffix"}:
+        first = ""  # another suffix: only the pattern is known
+    text = default if prefix is None else prefix.value
+    if text is None:
+        return [PathArg(prefix.text if prefix is not None else default, "unknown")]
+    tilde = text.startswith("~") and prefix is not None and prefix.text.startswith("~")
+    return ([PathArg(f"{text}{first}", "exact", tilde)] if first else []) + [
+        PathArg(f"{text}*", "pattern", tilde)]
+
+
+_MORE_WRITERS = frozenset({"scp", "sftp", "rsync", "sed", "tar", "sqlite3", "strace", "ltrace",
+                           "curl", "wget",
+                           "mktemp", "ssh-keygen", "git", "split", "csplit", "tcpdump",
+                           *_COMPRESSORS, *_DECOMPRESSORS})
+
+
+def _more_writes(name: str, words: list[_Word], values: dict[str, str | None] | None = None
+                 ) -> tuple[list[PathArg], list[str | None]]:
+    """Files written and code run by the writers not in _WRITES' simple forms (`values`: the
+    variables the line set)."""
+    if name not in _MORE_WRITERS:
+        return [], []
+    if name in ("scp", "sftp", "rsync"):
+        return [], _connection_code(name, words)
+    if name == "sed":
+        return _sed_writes(words)
+    if name == "tar":
+        return _tar_writes(words)
+    if name == "sqlite3":
+        return _sqlite_writes(words)
+    if name in ("strace", "ltrace"):
+        written = _after_options(words, frozenset({"-o", "--output"}))
+        codes: list[str | None] = [p.text[1:] for p in written if p.text[:1] in "|!"]
+        return [p for p in written if p.text[:1] not in "|!"], codes
+    if name == "mktemp":
+        return _mktemp_writes(words, (values or {}).get("TMPDIR", "")), []
+    if name == "curl":
+        return _curl_writes(words), []
+    if name == "wget":
+        return _wget_writes(words), []
+    if name == "ssh-keygen":
+        return _ssh_keygen_writes(words), []
+    if name == "git":
+        return _git_config_writes(words) + _git_writes(words), []
+    if name == "split":
+        scanned = _scan_options(words, 1, _SPLIT)
+        codes = [a.value if a is not None else None for o, a in (scanned[1] if scanned else [])
+                 if o == "--filter"]
+        return _prefix_writes(words, _SPLIT, 1, "", "x"), codes
+    if name == "csplit":
+        return _prefix_writes(words, _CSPLIT, 0, "-f", "xx"), []
+    if name == "tcpdump":
+        return _after_options(words, frozenset({"-w"})), [
+            p.text for p in _after_options(words, frozenset({"-z"}))]
+    if name in _COMPRESSORS or name in _DECOMPRESSORS:
+        values = [w.value or "" for w in words[1:]]
+        if any(v in ("-c", "--stdout", "--to-stdout", "-t", "--test", "-l", "--list") or (
+                v.startswith("-") and not v.startswith("--") and set(v[1:]) & set("ctl"))
+               for v in values):
+            return [], []
+        decompress = name in _DECOMPRESSORS or any(
+            v in ("-d", "--decompress", "--uncompress") or (
+                v.startswith("-") and not v.startswith("--") and "d" in v) for v in values)
+        suffix = _DECOMPRESSORS.get(name) or _COMPRESSORS.get(name, "")
+        # A name known only at run time (`gzip "$f"` in a loop) is not counted: held, it
+        # would hold everyday log rotation (SECURITY.md, what remains).
+        paths = [p for p in _operand_paths(words) if p.text != "-" and p.kind != "unknown"]
+        # Each file is replaced: compressed, FILE goes and FILE.gz comes; decompressed, the
+        # other way round.
+        return paths + [p._replace(text=p.text[: -len(suffix)] if p.text.endswith(suffix) else
+                                   f"{p.text}*") if decompress else p._replace(text=p.text + suffix)
+                        for p in paths if p.kind != "unknown"], []
+    return [], []
