@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from bastion.command_control import sftplog
 from bastion.command_control.sftplog import FileTransfer, SftpGate, SftpLog
+from bastion.command_control.sftplog import log as sftplog_log
 
 READ, WRITE, APPEND, CREAT, TRUNC, EXCL = 0x01, 0x02, 0x04, 0x08, 0x10, 0x20
 OK, EOF, NO_SUCH_FILE, PERMISSION_DENIED, FAILURE = 0, 1, 2, 3, 4
@@ -315,7 +316,7 @@ def test_malformed_packet_stops_parsing_without_raising(bad):
 
 
 def test_requests_left_unanswered_cannot_grow_the_log_without_bound(monkeypatch):
-    monkeypatch.setattr(sftplog, "MAX_PENDING", 4)
+    monkeypatch.setattr(sftplog_log, "MAX_PENDING", 4)
     log = run([(C, init()), (S, version())])
     for rid in range(4):
         log.client_data(read(rid, b"h", 0, 10))

@@ -14,9 +14,9 @@ import pytest
 
 from bastion.command_control.policy import evaluate
 from bastion.command_control.terminal import Reconstruction
-from bastion.command_control.terminal import _tty_line as tty_line
-from bastion.command_control.terminal import _tty_readings as tty_readings
-from bastion.command_control.terminal import _TtySettings as Tty
+from bastion.command_control.terminal.tty import _tty_line as tty_line
+from bastion.command_control.terminal.tty import _tty_readings as tty_readings
+from bastion.command_control.terminal.tty import _TtySettings as Tty
 from tests.terminal_replay import default_policy
 from tests.test_terminal import DASH_PROMPT, Shell
 

@@ -20,6 +20,7 @@ import certs
 from bastion import audit
 from bastion.access import grants, mfa, users
 from bastion.config import durations
+from bastion.config.sizes import format_size
 from bastion.control.commands import Parser, UsageError, add_supervisor_commands, duration_arg, emit, when
 from bastion.control.protocol import ControlClient, ControlError
 from bastion.errors import BastionError
@@ -207,7 +208,7 @@ def cmd_audit(ctx: Context, args: argparse.Namespace, out: TextIO) -> int:
         result = retention.purge(ctx.store, ctx.home.recordings, now() - older, local_actor())
         gone = f"; {result.missing} more were already gone" if result.missing else ""
         out.write(f"purged {result.events} events and {result.recordings} recordings "
-                  f"({_size(result.bytes)}{gone}) older than {durations.format_duration(older)}\n")
+                  f"({format_size(result.bytes)}{gone}) older than {durations.format_duration(older)}\n")
         if result.failed:
             more = f" (and {len(result.failed) - 1} more)" if len(result.failed) > 1 else ""
             raise BastionError(f"{len(result.failed)} recordings could not be deleted and are kept "
@@ -227,13 +228,6 @@ def _check_heads(ctx: Context, path: str) -> str:
         raise BastionError(f"audit chain does not match {path}: {result.problem}")
     purged = f", {result.before_anchor} older than the purge anchor" if result.before_anchor else ""
     return f"; {result.checked} heads in {path} match{purged}"
-
-
-def _size(count: int) -> str:
-    for unit, scale in (("GB", 10**9), ("MB", 10**6), ("KB", 10**3)):
-        if count >= scale:
-            return f"{count / scale:.1f} {unit}"
-    return f"{count} bytes"
 
 
 def cmd_krl(ctx: Context, args: argparse.Namespace, out: TextIO) -> int:

@@ -1,0 +1,571 @@
+"""The tracker's input side: each client key is a judge point (a `Submit`), a key the line
+model follows, or one it does not (a `Pause`); vi's command mode, prefixes, 8-bit meta
+bytes, the terminal driver's own editing, and where a line begins on the screen.
+
+A mixin of `CommandLineTracker` (tracker.py), which holds the state it reads. Pure.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+
+from bastion.command_control import policy
+from bastion.command_control.terminal.keys import (
+    _CTRL_C,
+    _IGNORED_AT_PROMPT,
+    _INTERRUPTS,
+    _MAYBE_UNSEEN,
+    _META_EMACS,
+    _META_EMACS_RE,
+    _META_VI,
+    _META_VI_RE,
+    _PASTE_END,
+    _PASTE_START,
+    _PREFIXES,
+    _SEARCH_KEYS,
+    _VI_INSERT,
+    _VI_JUDGED,
+    _VI_MOTIONS,
+    _VI_OPERATORS,
+    _VI_TAKES_CHAR,
+    Forward,
+    How,
+    Pause,
+    Submit,
+    _is_text,
+    _key_text,
+    _utf8_complete,
+    _utf8_len,
+)
+from bastion.command_control.terminal.line import (
+    _DRIVER_ECHO,
+    _EDITS,
+    _PROMPT_LIKE,
+    _SEARCH_PROMPT,
+    _TTY_DATA,
+    _TTY_SIGNAL,
+    _Boundary,
+    _Line,
+    _LineModel,
+    _tty_werase,
+)
+from bastion.command_control.terminal.reading import _HOW_STRICTNESS, Reconstruction
+from bastion.command_control.terminal.screen import _cells, _display
+
+
+class _FollowsInput:
+    """The client's keys: judge points, the line model, vi mode and where a line begins."""
+
+    def feed_input(self, data: bytes) -> list[Forward | Submit | Pause]:
+        """Take a chunk from the client: what to forward now, then at most one `Submit` (a key
+        to judge first) or `Pause` (forwarded up to a key the model does not follow), last."""
+        if self._submit is not None:
+            raise RuntimeError("feed_input() while a submit awaits resolve()")
+        self._probe_vi()
+        carried = len(self._keys.pending)  # bytes of the first key that came (and went) earlier
+        end = -carried
+        keys = deque(self._keys.feed(data))
+        while keys:
+            key = keys.popleft()
+            if self._vi and len(key) > 1 and _is_text(key[:1].decode("latin-1")) \
+                    and self._vi_command_now():
+                # In vi's command mode each character is a command (`x`, then `v`): one at a time.
+                n = 1 if key[0] < 0x80 else _utf8_len(key[0])
+                keys.appendleft(key[n:])
+                key = key[:n]
+            start, end = end, end + len(key)
+            self._maybe = None  # a conditional credit explains only the line end right after it
+            meta = self._meta_point(key, max(0, -start))
+            if meta is not None:
+                return self._meta_submit(data, key, start, *meta)
+            how = self._judge_point_either(key) if self._emacs_too else self._judge_point(key)
+            if how is not None:
+                self._keys.pending = b""  # the rest is looked at again after the verdict
+                if not self._line.active:
+                    self._begin_line()
+                held = max(start, 0)
+                self._held_prefix = start < 0  # the key's first bytes (an Esc) went already
+                self._submit = Submit(key=data[held:end], rest=data[end:], how=how)
+                self._conditional = self._is_conditional(key, how)
+                self._submit_in_paste = self._in_paste
+                self._last = None
+                return ([Forward(data[:held])] if held else []) + [self._submit]
+            followed = self._on_key(key)
+            if not followed:
+                self._keys.pending = b""
+                return [Forward(data[:end]), Pause(data[end:])]
+        tail = self._keys.pending
+        if tail and tail[0] != 0x1B:
+            # An unfinished character waits for its next bytes, but they have gone: a C locale's
+            # readline reads a lead byte such as 0xF6 (Esc v) at once.
+            meta = self._meta_point(tail, max(0, len(tail) - len(data)))
+            if meta is not None:
+                return self._meta_submit(data, tail, len(data) - len(tail), *meta)
+        if self._keys.pending == b"\x1b" and not self._vi:
+            self._esc_probe = (self._out_seq, self.cursor_position())
+        return [Forward(data)] if data else []
+
+    def _meta_point(self, key: bytes, skip: int) -> tuple[int, How] | None:
+        """The first byte of a text key, from `skip` on, whose meta key is a judge point."""
+        if key[0] < 0x20 or key[0] == 0x7F or self._in_paste or (
+                self._vi and self._vi_argument and not self._emacs_too):
+            return None
+        m = (_META_VI_RE if self._vi else _META_EMACS_RE).search(key, skip)
+        if m is None:
+            return None
+        return m.start(), (_META_VI if self._vi else _META_EMACS)[key[m.start()]]
+
+    def _meta_submit(self, data: bytes, key: bytes, start: int, at: int,
+                     how: How) -> list[Forward | Submit | Pause]:
+        """Hold a meta byte for its verdict: the characters before it are typed (an unfinished
+        one waits, with the byte, for the bytes after it)."""
+        before = key[:at]
+        head = before[:_utf8_complete(before, 0)]
+        if head:
+            self._on_key(head)
+        if not self._line.active:
+            self._begin_line()
+        self._keys.pending = b""
+        self._meta_carry = before[len(head):] + key[at:at + 1]
+        cut = start + at  # >= 0: bytes carried from an earlier chunk were judged already
+        self._held_prefix = False
+        self._submit = Submit(key=data[cut:cut + 1], rest=data[cut + 1:], how=how, meta=True)
+        self._conditional = True
+        self._submit_in_paste = False
+        self._last = None
+        return ([Forward(data[:cut])] if cut else []) + [self._submit]
+
+    def _is_conditional(self, key: bytes, how: How) -> bool:
+        """A judged key that readline may leave unaccepted: it earns a credit for the next
+        line end only if nothing else is typed first (see `_maybe`)."""
+        if how == "macro":
+            return True  # no macro defined: readline rings the bell
+        if self._emacs_too:
+            # Either mode may be reading: a key that accepts in one may be text or a bell in
+            # the other. Only a plain Enter accepts in both.
+            return key not in (b"\r", b"\n") or bool(self._last_prefix)
+        if key == b"\x1bv":
+            return not self._vi  # vi's edit-and-execute; unbound in emacs mode
+        prev = self._last_prefix
+        if self._vi:
+            return prev == "\x18"  # Esc is vi's command mode, not a prefix; C-x ... is unbound
+        # Emacs mode: after Esc or Ctrl-X only C-x C-e is bound among the keys that accept
+        # (M-C-m, M-C-j, M-C-o, C-x C-m, C-x M-# ring the bell).
+        return bool(prev) and not (prev == "\x18" and key == b"\x05")
+
+    def _probe_vi(self) -> None:
+        """An Esc sent alone moves the cursor one left in vi's insert mode (to the command
+        mode's place), and does nothing in emacs mode: the first such answer shows vi mode
+        set up outside the gate's sight (an inputrc)."""
+        probe, self._esc_probe = self._esc_probe, None
+        if probe is None or self._keys.pending != b"\x1b" or self._out_seq == probe[0]:
+            return
+        (row, col), now = probe[1], self.cursor_position()
+        if col and now == (row, col - 1):
+            self._switch_mode("vi")
+
+    def _switch_mode(self, mode: str) -> None:
+        """Readline's editing mode was switched to `mode` ("vi" or "emacs"), or vi was found."""
+        if not self._switched and not self._vi and mode == "emacs":
+            return  # emacs while every shell so far is taken to be in emacs: no switch at all
+        if not self._emacs_too:
+            self._vi = mode == "vi"
+        self._note_mode(switched=True)
+
+    def _note_mode(self, *, switched: bool = False, nested: bool = False) -> None:
+        """What the editing mode is known by (attack H, finding 4). Each shell has its own,
+        and the tracker follows the channel: once the mode was switched (or vi found) and a
+        line may have started another shell or left one (`policy.changes_shell`, Ctrl-D), in
+        either order, a parent and a child may differ, and whichever reads the next keys is
+        unknown. From then on, for the rest of the channel, the keys of both modes are judged
+        (`_judge_point_either`): vi's command mode is followed, and emacs's keys count too."""
+        self._switched = self._switched or switched
+        self._nested = self._nested or nested
+        if self._switched and self._nested:
+            self._either_mode()
+
+    def _either_mode(self) -> None:
+        self._vi = self._emacs_too = True
+
+    def _after_sent(self, submit: Submit, rec: Reconstruction) -> None:
+        """Mode bookkeeping for a judged key that went to the target: a line that may start or
+        leave a shell (any line not read for certain may), a mode switch not followed (held,
+        then confirmed), and Ctrl-E in vi mode: readline's vi command mode binds it to
+        emacs-editing-mode (Esc Ctrl-E, a C locale's 0x85; bash unbinds it, a readline program
+        started from the shell need not), and the tracker cannot tell vi's command mode from
+        its insert mode for certain, so either mode may read on."""
+        texts = (rec.text, *rec.also) if rec.kind in ("command", "blind") else ()
+        if texts and (not rec.certain or any(policy.changes_shell(text) for text in texts)):
+            self._note_mode(nested=True)
+        if any(policy.switches_mode(text) and (not rec.certain or policy.editing_mode(text) is None)
+               for text in texts):
+            # A switch the tracker does not follow, let through (a supervisor confirmed it):
+            # the mode it left is unknown.
+            self._either_mode()
+        if self._vi and (b"\x05" in submit.key or (submit.meta and submit.key == b"\x85")):
+            self._either_mode()
+
+    def _judge_point_either(self, raw: bytes) -> How | None:
+        """`_judge_point` read in vi mode and in emacs mode; the stricter reading stands."""
+        in_vi = self._judge_point(raw)
+        self._vi = False
+        try:
+            in_emacs = self._judge_point(raw)
+        finally:
+            self._vi = True
+        return max(in_vi, in_emacs, key=lambda how: _HOW_STRICTNESS.index(how))
+
+    def _cancels_by_interrupt(self) -> bool:
+        """The held line is dropped with Ctrl-C: earlier lines of an unfinished statement wait
+        in the shell, or readline may be in vi mode, where the Ctrl-E of Ctrl-E Ctrl-U is
+        emacs-editing-mode in command mode (the cancel itself would switch the mode)."""
+        return bool(self._pending) or self._vi
+
+    def _judge_point(self, raw: bytes) -> How | None:
+        """What readline does with this key if it may run something; None for other keys.
+
+        READLINE_KEYS lists the class. Keys in a bracketed paste are text, except line ends.
+        """
+        key = raw.decode("utf-8", "replace")
+        if self._in_paste:
+            return "accept" if key in ("\r", "\n") else None
+        # A prefix (Esc, Ctrl-X) waits in readline until the next key, whatever output, redraw
+        # or resize comes between: only the next key, Ctrl-C or a new line ends it.
+        prev = self._last_prefix
+        if key in ("\r", "\n"):
+            return "accept"
+        if key == "\x04" and self._pending and self._eof_possible():
+            return "eof"  # EOF on a continuation line: bash runs (or drops) the statement
+        if key == "\x04" and self._tty_rules() and not self._line_empty_for_eof():
+            # The terminal driver's VEOF hands the partial line to the shell (attack F,
+            # finding 2): a second Ctrl-D, or the Enter of the next line, runs it.
+            return "flush"
+        if key == "\x0f":
+            return None if self._vi and not prev else "accept"  # vi's insert mode inserts ^O
+        if key == "\x05" and prev == "\x1b":
+            return "expand"
+        if prev == "\x18" and key in ("\x05", "e", "\x12"):
+            return {"\x05": "edit", "e": "macro", "\x12": "rebind"}[key]
+        if key == "\x1b#":
+            return "comment"
+        if key == "\x1bv":
+            return "edit"
+        if self._vi and len(key) == 2 and key[0] == "\x1b":
+            return _VI_JUDGED.get(key[1])  # Esc, then a command key
+        if (self._vi and (self._vi_command_now() or self._vi_meta_at is not None)
+                and not self._vi_argument and not self._vi_operator):
+            return _VI_JUDGED.get(key)  # (unanswered 8-bit text may have left insert mode)
+        return None
+
+    def _on_key(self, raw: bytes) -> bool:
+        """Apply a key that is not a judge point; False when the model does not follow it and
+        the target's answer must be awaited before the next key (see `Pause`)."""
+        followed = True
+        tty = self._tty_rules() and not self._in_paste
+        before = self._line.raw
+        for key in _key_text(raw):
+            followed = self._apply_key(key) and followed
+        if tty and self._line.raw is not before:
+            # Ctrl-C began a new line, as VINTR does; where inline code moved or disabled it,
+            # the tty kept the line and the Ctrl-C as data: that reading goes on until a
+            # submit (the signal's own reading flushes the line, as the model did).
+            self._line.raw = [*before[:-1], before[-1] + raw]
+        elif tty:
+            self._line.raw[-1] += raw
+        return followed
+
+    def _apply_key(self, key: str) -> bool:
+        line = self._line
+        self._note_key(key)
+        if not line.active:
+            self._begin_line()
+        elif self._out_seq > line.last_key_seq:
+            self._resume_after_restart()
+        model = line.model
+        line.keyed = True
+        followed = True
+        if self._in_paste:
+            if key == _PASTE_END:
+                self._in_paste = False
+            else:
+                if not key.isprintable() and key != "\t":
+                    model.suspect = "the paste holds control characters"
+                model.insert(key)
+        elif key == _CTRL_C:
+            self._pending.clear()
+            self._starts.clear()
+            self._new_line()
+            return True
+        elif key in _IGNORED_AT_PROMPT and self.readline_reading:
+            line.last_key_seq = self._out_seq
+            return True  # bash ignores the signal; readline never sees the key
+        else:
+            if self._tty_rules() and self._tty_keeps(key, model):
+                model.suspect = _TTY_SIGNAL if key in _IGNORED_AT_PROMPT else _TTY_DATA
+            if not model.reliable and self._out_seq > line.last_key_seq:
+                self._rebase()
+                model = line.model
+                model.batch = []
+            if key == _PASTE_START and self._bracketed:
+                self._in_paste = True
+                line.paste_from = model.cursor
+                self._paste_boundary = line.boundary
+                if not model.reliable or model.cursor != len(model.text):
+                    model.suspect = "the paste went into a line the bastion could not follow"
+            elif key in _PREFIXES and not self._prefix and not self._vi and not self.full_screen:
+                # Readline waits for the next key silently: nothing to follow yet.
+                self._prefix = key
+            else:
+                vi_command = self._vi and self._vi_command_now()
+                self._track_vi(key)
+                eof = key == "\x04" and self._ender == "eof"
+                prefix = self._prefix
+                if key not in _MAYBE_UNSEEN:
+                    self._prefix = ""
+                # In vi's command mode every key is a command the model does not follow.
+                if key == "\x17" and self._tty_rules() and model.reliable:
+                    _tty_werase(model)  # the driver's word erase, not readline's
+                else:
+                    model.apply("\x00" + key if vi_command else prefix + key)
+                # Ctrl-D on an empty line ends the shell: what follows is for the next one.
+                # While the model is lost (a search, a listing), every key waits its answer.
+                followed = (model.reliable and (key in _EDITS or _is_text(key))
+                            and not vi_command and not eof)
+                if self._vi and not vi_command and _is_text(key) and max(key) >= "\x80":
+                    self._vi_meta_at = self._out_seq
+                    followed = False  # the answer shows which: wait for it
+                line.searched = line.searched or key in _SEARCH_KEYS
+        line.last_key_seq = self._out_seq
+        # A full-screen program takes text as text; a control key may end it (nano's Ctrl-X),
+        # and what follows it in a burst may then be the shell's.
+        return followed or (self.full_screen and _is_text(key))
+
+    @property
+    def readline_reading(self) -> bool:
+        """Readline reads a line at the shell's prompt (bash said so with ?2004h): Ctrl-Z and
+        Ctrl-\\ are signals bash ignores there, not interrupts."""
+        return self._bracketed and not self._alt
+
+    def _tty_rules(self) -> bool:
+        """No line editor announced itself: the terminal driver edits the line (sh, dash, bash
+        without readline), or one that does not say so (bash with TERM=dumb). Only the keys
+        both treat alike are followed."""
+        return not self._bracketed and not self._alt
+
+    def _tty_keeps(self, key: str, model: _LineModel) -> bool:
+        """A key the terminal driver may keep in the line as data while a line editor would act
+        on it (or the reverse): the line cannot be certain."""
+        if _is_text(key) or key in ("\r", "\n", "\x15", "\x17", self._erase):
+            return False  # text, Enter, VKILL, VWERASE and VERASE as the pty has them
+        if key in _IGNORED_AT_PROMPT or key == "\x04":
+            # The driver drops the line (Ctrl-Z, Ctrl-\\) or hands it over as it is (Ctrl-D);
+            # readline keeps it. Only with nothing typed is there nothing to tell apart.
+            return bool(model.text) or not model.reliable
+        return True
+
+    def _vi_command_now(self) -> bool:
+        """Whether vi's command mode is on: a change (`c` and a motion) that readline answered
+        with its bell failed and left it there."""
+        if self._vi_meta_at is not None and self._out_seq > self._vi_meta_at:
+            self._vi_meta_at = None
+            if not self._echo_shows_model():
+                self._vi_command = True
+        if self._vi_change_at is not None:
+            if self._bell_seq > self._vi_change_at:
+                self._vi_command = True
+                self._vi_change_at = None
+            elif self._out_seq > self._vi_change_at:
+                self._vi_change_at = None  # answered without a bell: it inserts
+        return self._vi_command
+
+    def _echo_shows_model(self) -> bool:
+        """The screen shows the line as the keystroke model holds it (and perhaps the echo of
+        a character whose bytes the model takes only with the next key)."""
+        model = self._line.model
+        if not model.reliable or not self._line.active:
+            return False
+        self._sync()
+        text, cursor = self._expected(model.text, model.cursor)
+        b = self._line.boundary
+        if b is None or not self._still_there(b):
+            return False
+        region = self._region(b.abs_row - self._screen.scrolled, b.col)
+        return region.text.startswith(text.rstrip()) and (region.cursor or 0) >= cursor
+
+    def _track_vi(self, key: str) -> None:
+        """Follow vi's command mode (after Esc, until a key that inserts), when in vi mode."""
+        if not self._vi:
+            return
+        if key.startswith("\x1b"):
+            self._vi_command, self._vi_argument, self._vi_operator = True, False, ""
+            self._vi_change_at = self._vi_meta_at = None
+            key = key[1:]
+            if not key:
+                return
+        elif not self._vi_command_now():
+            return
+        if self._vi_argument:
+            self._vi_argument = False  # the character after r, f, F, t, T
+            if self._vi_operator:
+                self._vi_motion_done(valid=True)
+        elif self._vi_operator:
+            if key.isdigit():
+                return  # a count before the motion
+            if key in "fFtT":
+                self._vi_argument = True
+                return
+            self._vi_motion_done(valid=key in _VI_MOTIONS or key == self._vi_operator)
+        elif key in _VI_INSERT:
+            self._vi_command = False
+        elif key in _VI_OPERATORS:
+            self._vi_operator = key
+        elif key in _VI_TAKES_CHAR:
+            self._vi_argument = True
+
+    def _vi_motion_done(self, valid: bool) -> None:
+        """An operator's motion came: `c` with a motion inserts, unless readline rings its bell
+        (a key that is no motion, or one that cannot move: it stays in command mode)."""
+        op, self._vi_operator = self._vi_operator, ""
+        if op == "c" and valid:
+            self._vi_command = False
+            self._vi_change_at = self._out_seq
+
+    def _note_key(self, key: str) -> None:
+        """Backstop bookkeeping for a key going to the target (see `unjudged_line`)."""
+        self._prev_key = key
+        if self._vi and "\x05" in key:
+            self._either_mode()  # vi's command-mode Ctrl-E: emacs-editing-mode (_after_sent)
+        if key not in _MAYBE_UNSEEN:
+            self._last_prefix = (key if key in _PREFIXES and not self._last_prefix
+                                 and not self.full_screen else "")
+        if key in _INTERRUPTS and not (key in _IGNORED_AT_PROMPT and self.readline_reading):
+            self._ahead = 0  # the terminal driver drops what it had not passed on
+            self._ender = "interrupt"
+            self._ender_text = ""
+        elif key == "\x04" and self._line_empty_for_eof():
+            self._ender = "eof"
+            self._ender_text = ""
+            self._note_mode(nested=True)  # EOF ends this shell: its parent reads on
+        else:
+            self._ender = None
+        if self._armed:
+            self._keys_since_arm += 1
+            self._ahead = 0
+
+    def _eof_possible(self) -> bool:
+        """Ctrl-D may be EOF for the shell: the line is empty (or the model cannot say), and
+        bash has not said a program reads the terminal (sh and dash say nothing either way)."""
+        model = self._line.model
+        empty = not self._line.active or not model.reliable or not model.text
+        return empty and not self._running  # bash said a program reads the terminal: its EOF
+
+    def _line_empty_for_eof(self) -> bool:
+        model = self._line.model
+        return not self._line.active or (model.reliable and not model.text)
+
+    def _begin_line(self) -> None:
+        """The first key of a line: learn where the line starts (the prompt boundary)."""
+        self._sync()
+        line = self._line
+        line.active = True
+        line.first_key_seq = line.last_key_seq = self._out_seq
+        self._cancelled = None
+        scr = self._screen
+        y, x = scr.cursor.y, min(scr.cursor.x, scr.columns)
+        line.start = (y + scr.scrolled, x)
+        if self._next_in_paste:
+            line.began_in_paste = True
+            self._next_in_paste = False
+            return
+        if self._out_seq == self._epoch_seq:
+            return  # typed ahead: nothing came back since the last submit
+        # While bash runs a command the keys go to it (a password, "[Y/n]") or wait for the
+        # shell, which shows them again after its prompt: both places are looked at.
+        line.while_running = self._running
+        prompt = line.prompt = scr.text(y, 0, x)
+        line.boundary = _Boundary(y + scr.scrolled, x, prompt, self._rprompt(y, x))
+        for known in self._known_prompts:
+            if prompt.startswith(known) and prompt[len(known):].strip():
+                # The line already holds text after a prompt seen before (zsh's `print -z`,
+                # a line left over): it is part of what the shell will run.
+                extra = prompt[len(known):]
+                line.boundary = _Boundary(y + scr.scrolled, _cells(known), known)
+                line.prompt = known
+                line.model = _LineModel(extra, len(extra))
+                line.raw = [bytearray(extra.encode())]
+                break
+
+    def _rprompt(self, y: int, x: int) -> str:
+        right = self._screen.text(y, x)
+        if right.strip() and x + len(right.rstrip()) >= self._screen.columns - 2:
+            return right.rstrip()
+        return ""
+
+    def _new_line(self) -> None:
+        self._prefix = self._last_prefix = ""
+        self._held_prefix = False
+        self._line = _Line()
+        self._epoch_seq = self._out_seq
+        self._running = False
+        self._vi_command = self._vi_argument = False  # readline starts a line inserting
+        self._vi_operator, self._vi_change_at, self._vi_meta_at = "", None, None
+
+    def _resume_after_restart(self) -> None:
+        """Readline began reading after keys of this line were typed (a pager's `q`, keys
+        typed while a command ran): those the program took are gone, and those left are shown
+        again after the new prompt. When the screen shows, after a prompt seen before (or one
+        that looks like a prompt), exactly the end of what was typed, with nothing typed since
+        readline began left out, the line is what the screen shows from that prompt on."""
+        line = self._line
+        if line.restart is None:
+            return
+        self._sync()
+        scr = self._screen
+        row, col, typed = line.restart
+        y = row - scr.scrolled
+        if not 0 <= y < scr.lines or scr.cursor.y < y:
+            line.restart = None
+            return
+        region = self._region(y, col)
+        if region.cursor is None or region.text[region.cursor:].strip():
+            return
+        shown = region.text[:region.cursor]
+        model = line.model
+        # Keys typed before readline began may be gone; later ones must all be shown.
+        ends = range(min(typed, 4096) + 1) if typed is not None else (len(model.text),)
+        for k in ends:
+            rest = model.text[k:]
+            display = _display(rest, 0, scr.columns)
+            if not shown.endswith(display):
+                continue
+            at = self._walk_back(len(display))
+            if at is None or at < (y, col):
+                continue
+            left = scr.text(at[0], 0, at[1])
+            if not left.strip() or not (left in self._known_prompts
+                                         or _PROMPT_LIKE.search(left)):
+                continue
+            line.boundary = _Boundary(at[0] + scr.scrolled, at[1], left, self._rprompt(*at))
+            line.prompt = left
+            # What made the keys suspect was the program's output, not this line's echo.
+            suspect = "" if model.suspect == _DRIVER_ECHO else model.suspect
+            line.model = _LineModel(rest, len(rest), suspect)
+            line.while_running = line.redrawn = False
+            line.restart = None
+            return
+
+    def _rebase(self) -> None:
+        """The target answered keys the model does not know: restart the model from the
+        screen, so that the keys after them are checked again."""
+        self._sync()
+        found = self._locate(None)
+        if found is None:
+            return
+        boundary, region = found
+        if (region.cursor is None or "\n" in region.text or region.below
+                or _SEARCH_PROMPT.match(boundary.prompt) or not self._batch_shown(region)):
+            return  # keys typed in a search edit the search, not the line
+        text = region.text.rstrip().ljust(region.cursor)
+        line = self._line
+        line.model = _LineModel(text, region.cursor, line.model.suspect)
+        line.boundary = boundary

@@ -1,0 +1,212 @@
+"""The line being typed: the keystroke model of readline's line (`_LineModel` and its edits),
+why a line cannot be certain (the `suspect` reasons), where the line sits on the screen
+(`_Boundary`, `_Region`, the prompt patterns) and the tracker's state for one line.
+
+Part of the terminal model (see the package docstring). Pure.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from bastion.command_control.terminal.keys import _is_text
+
+# Every edit copies the line: past this length the line model stops following it (the line is
+# then never certain), or a client could make each key cost more than the last.
+_MAX_MODEL_LINE = 64 * 1024
+_TOO_LONG = "the line is too long to follow"
+
+_DRIVER_ECHO = "the terminal driver echoed the keys, not a line editor"
+
+_PROMPT_LIKE = re.compile(r"[$#%>\u276f\u00bb]\s*$")
+_REDRAW_KEYS = frozenset({"\t", "\x0c", "\x1b?", "\x1b="})  # completion listings, clear-screen
+
+# Keys the terminal driver (a shell without readline: sh, dash, bash --noediting or with
+# TERM=dumb, where no line editor announced itself) acts on; any other control key is data in
+# the line, which a raw echo (stty -echoctl) can hide: such a line is never certain.
+_TTY_DATA = "a control key the terminal driver keeps in the line as data (no line editor seen)"
+_TTY_SIGNAL = "Ctrl-Z or Ctrl-\\ may have dropped the line (no line editor seen)"
+_TTY_FLUSHED = ("Ctrl-D handed the line to the shell unended (no line editor seen): the shell "
+                "holds it, and the keys typed next are edited apart from it")
+_TTY_WERASE = "Ctrl-W over a character the terminal driver may class otherwise (no line editor seen)"
+
+_SEARCH_PROMPT = re.compile(r"\((?:failed )?(?:reverse-)?i-search\)`.*?': ")
+_ARG_PROMPT = re.compile(r"\(arg: -?\d+\) ")
+_READLINE_PROMPT = re.compile(f"{_SEARCH_PROMPT.pattern}|{_ARG_PROMPT.pattern}")
+
+
+class _LineModel:
+    """The line as readline would hold it after the keys seen, while every key is understood."""
+
+    def __init__(self, text: str = "", cursor: int = 0, suspect: str = "") -> None:
+        self.text = text
+        self.cursor = cursor
+        self.reliable = True
+        self.anchor: str | None = None  # the text before the first key not understood
+        self.relearn = False  # that key may have redrawn the line elsewhere (listing, Ctrl-L)
+        self.suspect = suspect  # why the line cannot be certain even when the screen agrees
+        # Keys applied while not reliable since the target last answered: the screen shows
+        # the line only once it has answered all of them, not just the first.
+        self.batch: list[str] = []
+
+    def apply(self, key: str) -> None:
+        if len(self.text) > _MAX_MODEL_LINE:
+            self.suspect = _TOO_LONG
+            return
+        edit = _EDITS.get(key)
+        if self.reliable:
+            if edit is not None:
+                edit(self)
+            elif _is_text(key):
+                self.insert(key)
+            else:
+                self.reliable = False
+                self.anchor = self.text
+                self.relearn = key in _REDRAW_KEYS
+                self.batch = [key]
+            return
+        if edit is None and not _is_text(key):
+            # a second key not understood: what the line held before is unknown
+            self.anchor = None
+            self.relearn = False
+        self.batch.append(key)
+
+    def insert(self, text: str) -> None:
+        if len(self.text) > _MAX_MODEL_LINE:
+            self.suspect = _TOO_LONG
+            return
+        self.text = self.text[:self.cursor] + text + self.text[self.cursor:]
+        self.cursor += len(text)
+
+
+def _backspace(m: _LineModel) -> None:
+    if m.cursor:
+        m.text = m.text[:m.cursor - 1] + m.text[m.cursor:]
+        m.cursor -= 1
+
+
+def _delete(m: _LineModel) -> None:
+    m.text = m.text[:m.cursor] + m.text[m.cursor + 1:]
+
+
+def _home(m: _LineModel) -> None:
+    m.cursor = 0
+
+
+def _end(m: _LineModel) -> None:
+    m.cursor = len(m.text)
+
+
+def _left(m: _LineModel) -> None:
+    m.cursor = max(0, m.cursor - 1)
+
+
+def _right(m: _LineModel) -> None:
+    m.cursor = min(len(m.text), m.cursor + 1)
+
+
+def _kill_to_start(m: _LineModel) -> None:
+    m.text = m.text[m.cursor:]
+    m.cursor = 0
+
+
+def _kill_to_end(m: _LineModel) -> None:
+    m.text = m.text[:m.cursor]
+
+
+def _tty_werase(m: _LineModel) -> None:
+    """VWERASE as Linux's terminal driver does it (BSD's ALTWERASE): it erases back over
+    anything until it has seen a letter, digit or `_`, then up to the next other character
+    (`rm /tmp/x` leaves `rm /tmp/`; readline's Ctrl-W would leave `rm `). Past a non-ASCII
+    character the driver's classing (Latin-1 ctype, UTF-8 or not) is unknown: suspect."""
+    i = m.cursor
+    seen = False
+    while i:
+        c = m.text[i - 1]
+        if not c.isascii():
+            m.suspect = _TTY_WERASE
+        if c.isalnum() or c == "_":
+            seen = True
+        elif seen:
+            break
+        i -= 1
+    m.text = m.text[:i] + m.text[m.cursor:]
+    m.cursor = i
+
+
+def _rubout_word(m: _LineModel) -> None:
+    i = m.cursor
+    while i and m.text[i - 1].isspace():
+        i -= 1
+    while i and not m.text[i - 1].isspace():
+        i -= 1
+    m.text = m.text[:i] + m.text[m.cursor:]
+    m.cursor = i
+
+
+_EDITS: dict[str, Callable[[_LineModel], None]] = {
+    "\x7f": _backspace, "\x08": _backspace,
+    "\x04": _delete, "\x1b[3~": _delete,
+    "\x01": _home, "\x1b[H": _home, "\x1bOH": _home, "\x1b[1~": _home, "\x1b[7~": _home,
+    "\x05": _end, "\x1b[F": _end, "\x1bOF": _end, "\x1b[4~": _end, "\x1b[8~": _end,
+    "\x02": _left, "\x1b[D": _left, "\x1bOD": _left,
+    "\x06": _right, "\x1b[C": _right, "\x1bOC": _right,
+    "\x15": _kill_to_start, "\x0b": _kill_to_end, "\x17": _rubout_word,
+}
+
+
+@dataclass
+class _Boundary:
+    abs_row: int  # row + the screen's scroll count when learned
+    col: int
+    prompt: str  # the row's text left of the boundary
+    rprompt: str = ""  # the row's text right of it when that was a right-hand prompt (zsh)
+
+
+@dataclass
+class _Region:
+    text: str  # from the boundary: wrapped rows joined, rows broken by the shell as lines
+    cursor: int | None  # where the cursor sits in `text`; None when it is outside
+    chain_end: int  # the last row joined to the boundary's row by soft wraps
+    below: bool  # text on rows under the region
+
+
+@dataclass
+class _Line:
+    model: _LineModel = field(default_factory=_LineModel)
+    boundary: _Boundary | None = None
+    active: bool = False
+    first_key_seq: int = 0
+    last_key_seq: int = 0
+    began_in_paste: bool = False
+    paste_from: int | None = None  # where in the model an honoured paste began in this line
+    start: tuple[int, int] = (0, 0)  # the cursor at the first key (absolute row, column)
+    prompt: str | None = None  # the prompt the line began at
+    searched: bool = False  # Ctrl-R / Ctrl-S: readline shows a search prompt instead
+    while_running: bool = False  # begun while bash ran a command: the shell may read it later
+    redrawn: bool = False  # resized: the line must be found again
+    # Readline started reading (?2004h) after keys of this line: (absolute row, column where
+    # it began, how many model characters were typed before, None if the model lost them).
+    restart: tuple[int, int, int | None] | None = None
+    macro: bool = False  # a macro was let through: readline may have accepted the line
+    keyed: bool = False  # a key other than the submit was typed in this line
+    # The bytes typed while no line editor read (the terminal driver edits them), split where
+    # a VEOF handed the line over: read in every reading of the tty's settings (_tty_readings).
+    raw: list[bytearray] = field(default_factory=lambda: [bytearray()])
+
+
+def _same(region: _Region, text: str, cursor: int) -> bool:
+    return region.cursor == cursor and region.text.rstrip() == text.rstrip()
+
+
+def _without_rprompt(region: _Region, b: _Boundary) -> _Region:
+    """The region without the right-hand prompt seen when the line began, if it still sits
+    where it was, alone at the right of a one-row line (zsh's RPROMPT)."""
+    rprompt = b.rprompt
+    start = len(rprompt) - len(rprompt.lstrip())
+    if (not rprompt or "\n" in region.text or len(region.text) != len(rprompt)
+            or region.text[start:] != rprompt[start:] or (region.cursor or 0) > start):
+        return region
+    return _Region(region.text[:start], region.cursor, region.chain_end, region.below)

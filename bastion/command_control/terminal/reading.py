@@ -1,0 +1,573 @@
+"""The tracker's reading of the line at a submit: what the screen shows against what the keys
+predict (`Reconstruction`), password prompts, bracketed pastes, full-screen programs, and the
+statements an unfinished line may complete.
+
+A mixin of `CommandLineTracker` (tracker.py), which holds the state it reads. Pure.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Literal
+
+from bastion.command_control.terminal.keys import How, _is_text
+from bastion.command_control.terminal.line import (
+    _ARG_PROMPT,
+    _PROMPT_LIKE,
+    _READLINE_PROMPT,
+    _TOO_LONG,
+    _Boundary,
+    _Region,
+    _same,
+    _without_rprompt,
+)
+from bastion.command_control.terminal.screen import _cells, _display
+from bastion.command_control.terminal.tty import _TTY_MOVED, _TTY_OPEN, _TTY_OTHER, _tty_readings
+
+Kind = Literal["command", "not-a-command", "blind"]
+
+FULL_SCREEN = "a full-screen program has the terminal"
+EMPTY_LINE = "empty line"
+
+# What a prompt for input typed without echo says (attack D, finding 11: openssl's "Enter PEM
+# pass phrase:", "Token (will be hidden): "; attack F, finding 4: "API key:", "Credentials:"),
+# ending in ":" or "?". The keys are judged as a command line all the same (InputGate).
+_PASSWORD = re.compile(
+    r"(?i)(pass\s?(word|phrase|code)|\bpass\b|passwort|kennwort|mot de passe|contrase\u00f1a|\bpin\b"
+    r"|\btoken\b|\bsecret\b|\botp\b|one-time|verification code|security code"
+    r"|authentication code|\b2fa\b|will be hidden|will not (be )?(echo|shown)|no echo"
+    r"|\bkey\b|credentials?\b)"
+    r"[^\n]*[:?]\s*$")
+_TYPED_HIDDEN = "typed at a password prompt, not echoed"
+
+_UNKNOWN_HOW = {"edit": "the editor decides what runs (edit-and-execute-command)",
+                "macro": "a keyboard macro decides what runs",
+                "rebind": "re-reading the init file changes what keys do (re-read-init-file)"}
+
+# What shell-expand-line can run code through: command and process substitution, and
+# arithmetic or parameter expansion (array subscripts); a line without them runs nothing.
+_EXPANDS_CODE = re.compile(r"[$`]|[<>]\(")
+_HEREDOC_WORD = re.compile(r"<<-?[ \t]*(['\"]?)([A-Za-z0-9_.-]+)\1")
+_MAX_STARTS = 16  # readings of an unfinished statement followed at once; beyond, uncertain
+
+_CONTINUATION = ("unfinished statement: the shell waits for more lines; "
+                 "the whole statement is judged at its last line")
+
+# From the mildest to the strictest: what a key read in two ways is taken for (None: no judge
+# point); code decided only at run time (an editor, a macro, new bindings) last.
+_HOW_STRICTNESS: tuple[How | None, ...] = (None, "accept", "flush", "eof", "comment", "expand",
+                                           "macro", "edit", "rebind")
+
+
+@dataclass(frozen=True)
+class Reconstruction:
+    """The statement a submit would hand to the shell, and how sure the bastion is of it.
+    `unknown`, when set, says why what runs is decided only at run time (an editor, a macro):
+    the policy's `unknown` action applies on top of the verdict on `text`."""
+
+    text: str
+    certain: bool
+    reason: str
+    kind: Kind
+    unknown: str = ""
+    # Other statements the shell may run instead of `text`, judged too (the stricter verdict
+    # stands): where the bastion cannot tell whether earlier lines of an unfinished statement
+    # are still waiting in the shell, the line is judged with them and without them.
+    also: tuple[str, ...] = ()
+    # At a password prompt ("not-a-command"): the prompt's text, and the keys typed without
+    # echo, which the gate may judge as a command but must never show, log or store.
+    prompt: str = ""
+    hidden: str = field(default="", repr=False)
+    # The other lines the terminal driver may hand over for those keys (its settings are
+    # unknown: _tty_readings), judged like `hidden` and as secret.
+    hidden_also: tuple[str, ...] = field(default=(), repr=False)
+
+
+@dataclass
+class _Reading:
+    text: str
+    certain: bool
+    reason: str
+    kind: Kind
+    settled: bool
+    prompt: str = ""
+    hidden: str = field(default="", repr=False)
+
+
+def _close_heredocs(statement: str, complete: Callable[[str], bool]) -> str:
+    """The statement as bash runs it at EOF: here-documents still open end there."""
+    words = [m.group(2) for m in _HEREDOC_WORD.finditer(statement)]
+    if not words or complete(statement):
+        return statement
+    closed = "\n".join([statement, *words])
+    return closed if complete(closed) else statement
+
+
+class _ReadsLine:
+    """The line at a submit, read off the screen and checked against the keys."""
+
+    def echo_settled(self) -> bool:
+        """True when the screen has caught up with the keys typed since the prompt."""
+        return self._read().settled
+
+    def reconstruct(self) -> Reconstruction:
+        """The statement the pending submit (or, without one, an Enter now) would run."""
+        how = self._submit.how if self._submit is not None else "accept"
+        r = self._read()
+        open_starts: list[int] = []
+        if r.kind != "command":
+            rec = Reconstruction(r.text, r.certain, r.reason, r.kind, prompt=r.prompt,
+                                 hidden=r.hidden)
+        else:
+            lines = [r.text]
+            if how == "comment":
+                # insert-comment comments the line out and accepts it; with a numeric argument
+                # (not followed) it uncomments a line starting with "#": both are judged.
+                lines = ([r.text[1:]] if r.text.startswith("#") else []) + ["#" + r.text]
+            starts = self._statement_starts()
+            tails = [[line] for line in lines]
+            if how == "eof" and not r.text:
+                tails = [[]]  # EOF on an empty line: the statement ends with the line before
+            readings = [(s, "\n".join([*self._pending[s:], *tail])) for s in starts for tail in tails]
+            readings = [(s, st) for s, st in readings if st.strip()]
+            if how == "eof":
+                readings = [(s, _close_heredocs(st, self._complete)) for s, st in readings]
+            certain, reason = r.certain, r.reason
+            if len(starts) > _MAX_STARTS:
+                certain, reason = False, "too many ways to read the unfinished statement"
+            done = [self._complete(st) for _, st in readings]
+            open_starts = sorted({s for (s, _), ok in zip(readings, done, strict=True) if not ok})
+            if how == "accept":
+                complete = [st for (_, st), ok in zip(readings, done, strict=True) if ok]
+                if certain and not readings:
+                    rec = Reconstruction("", True, EMPTY_LINE, "not-a-command")
+                elif certain and not complete:
+                    rec = Reconstruction(readings[0][1], True, _CONTINUATION, "not-a-command")
+                else:
+                    # Earlier lines were kept only when certain: as sure as this line.
+                    judged = complete if certain else [st for _, st in readings] or [r.text]
+                    rec = Reconstruction(judged[0], certain, reason, "command",
+                                         also=tuple(judged[1:]))
+            else:
+                # Judged as it will run, complete or not: readline acts on the line now.
+                judged = [st for _, st in readings] or [r.text]
+                if how == "expand" and certain and not any(map(_EXPANDS_CODE.search, judged)):
+                    rec = Reconstruction(judged[0], True, "shell-expand-line runs nothing here",
+                                         "not-a-command")
+                else:
+                    rec = Reconstruction(judged[0], certain, reason, "command",
+                                         _UNKNOWN_HOW.get(how, ""), also=tuple(judged[1:]))
+        if self._tty_rules() and self._line.active and any(self._line.raw):
+            rec = self._with_tty_readings(rec, r.text)
+        if self._submit is not None:
+            self._last = (rec, r.text, open_starts)
+        return rec
+
+    def _with_tty_readings(self, rec: Reconstruction, text: str) -> Reconstruction:
+        """The line as the terminal driver may hand it over in each reading of its settings
+        (_tty_readings), added to what is judged: with the pending lines, as `also`; at a
+        hidden prompt, as `hidden_also`. An empty or unfinished line (as the model reads it)
+        that is a statement in another reading is judged as one."""
+        line = self._line
+        readings = _tty_readings([bytes(part) for part in line.raw], ord(self._erase))
+        if rec.hidden:
+            if readings is None:
+                return Reconstruction("", False, f"{_TYPED_HIDDEN}: {_TTY_MOVED}", "blind")
+            return dataclasses.replace(
+                rec, hidden_also=tuple(r for r in readings if r != rec.hidden))
+        if rec.kind == "blind":
+            return rec
+        if readings is None:
+            return Reconstruction(rec.text, False, _TTY_MOVED, "command", rec.unknown, rec.also)
+        known = {rec.text, *rec.also}
+        moved: dict[str, bool] = {}
+        for start in self._statement_starts():
+            for reading, by_moved in readings.items():
+                st = "\n".join([*self._pending[start:], reading])
+                if reading != text and st.strip() and st not in known:
+                    moved[st] = moved.get(st, True) and by_moved
+        done = [st for st in moved if self._complete(st)]
+        # An unfinished statement in a reading of the usual settings waits in the shell for
+        # lines judged without it: not certain. In a moved character's reading (an inline
+        # program's doing) the shell waits too, and nothing runs now: left out, or an honest
+        # typo fixed inside quotes (DEL read as a kill) would be held (SECURITY.md).
+        statements = [st for st in moved if st in done or not moved[st]]
+        if not statements:
+            return rec
+        if rec.kind == "command":
+            if rec.certain and len(done) < len(statements):
+                return Reconstruction(rec.text, False, _TTY_OPEN, "command", rec.unknown,
+                                      rec.also + tuple(statements))
+            return dataclasses.replace(rec, also=rec.also + tuple(statements))
+        if not done:
+            return rec  # nothing runs in any reading: the shell waits for more
+        return Reconstruction(done[0], rec.certain, _TTY_OTHER, "command", also=tuple(done[1:]))
+
+    def _statement_starts(self) -> list[int]:
+        """Where in the pending lines (and this one) the statement the shell runs may begin."""
+        if not self._pending:
+            return [0]
+        starts = list(self._starts) or [0]
+        if not self._continues():
+            starts.append(len(self._pending))  # the shell may have dropped the earlier lines
+        return starts
+
+    def _continues(self) -> bool:
+        """The shell reads this line as the next of the pending statement: readline read the
+        last pending line and began again since (bash's PS2), at a prompt that is not the
+        primary one; or both lines are of one bracketed paste."""
+        line, b = self._line, self._line.boundary
+        if line.began_in_paste and self._pending_paste:
+            return True
+        return (self._pending_placed and self._readline_seq > self._pending_seq
+                and self.readline_reading and b is not None and bool(b.prompt.strip())
+                and b.prompt not in self._known_prompts and not line.while_running)
+
+    def _complete(self, statement: str) -> bool:
+        try:
+            return bool(self._is_complete(statement))
+        except Exception:  # a faulty checker must not turn a statement into a continuation
+            return True
+
+    def _read(self) -> _Reading:
+        self._sync()
+        line = self._line
+        if line.restart is None:
+            return self._read_line()
+        # Keys typed before readline began may not all be shown yet: read as the screen is
+        # now, but decide only when the next key comes (see needs_quiet).
+        saved = (line.model, line.boundary, line.prompt, line.while_running, line.redrawn,
+                 line.restart)
+        try:
+            self._resume_after_restart()
+            return self._read_line()
+        finally:
+            (line.model, line.boundary, line.prompt, line.while_running, line.redrawn,
+             line.restart) = saved
+
+    def needs_quiet(self) -> bool:
+        """Read the pending line again once the target's output has paused: a full-screen
+        program's line (the keys before the submit may end the program), or one with keys
+        typed before readline began (the rest of them may still be on their way)."""
+        return self._line.restart is not None or self.full_screen
+
+    def _read_line(self) -> _Reading:
+        line, model = self._line, self._line.model
+        if not line.active:
+            return _Reading("", True, "nothing typed", "command", True)
+        if self._submit is not None and self._submit_in_paste:
+            return self._read_pasted()
+        answered = self._out_seq > line.last_key_seq
+        expected = self._expected(model.text, model.cursor) if model.reliable else None
+        found = self._locate(expected)
+        echoed = found is not None and (
+            expected is None or _same(_without_rprompt(found[1], found[0]), *expected))
+        if self._alt and self._alt_evidence and not self._shell_like(found, echoed):
+            # Nothing typed since the last submit: nothing to wait for.
+            return _Reading("", True, FULL_SCREEN, "not-a-command", answered or not line.keyed)
+        if expected is not None and model.text.strip():
+            prompt = self._at_password_prompt(model.text)
+            # At a prompt of other words the keys may just not be echoed yet: the line settles
+            # only when the gate's wait for the echo runs out.
+            settled = prompt is not None
+            if prompt is None:
+                prompt = self._hidden_prompt()
+            if prompt is not None and model.suspect:
+                # The keys hold one that the model may read otherwise than what edits them
+                # (the terminal driver keeps Ctrl-H or Ctrl-A as data: attack F, finding 1):
+                # what the program gets is unknown, so it cannot pass as a secret.
+                return _Reading("", False, f"{_TYPED_HIDDEN}: {model.suspect}", "blind", True)
+            if prompt is not None:
+                return _Reading("", True, _TYPED_HIDDEN, "not-a-command", settled, prompt=prompt,
+                                hidden=model.text)
+            if self._silent():
+                return _Reading("", False, "the typed keys were not echoed", "blind", False)
+        if model.suspect == _TOO_LONG:
+            return _Reading("", False, _TOO_LONG, "command", True)
+        if found is None:
+            if line.boundary is None and not line.began_in_paste:
+                why = "typed before the shell showed a prompt, and not shown after one"
+            else:
+                why = "the input line is no longer where it was on the screen"
+            return _Reading("", False, why, "command", False)
+        boundary, region = found
+        region = _without_rprompt(region, boundary)
+        text = region.text.strip()
+        if expected is not None:
+            if _same(region, *expected):
+                return _Reading(model.text, not model.suspect,
+                                model.suspect or "screen and keystrokes agree", "command", True)
+            return _Reading(text, False, "the screen does not show what was typed", "command",
+                            False)
+        if region.below:
+            return _Reading(text, False, "there is text under the input line", "command",
+                            answered)
+        if not self._batch_shown(region):
+            return _Reading(text, False, "keys were typed after one the bastion does not follow, "
+                            "and the screen does not show them all", "command", False)
+        if not answered:
+            return _Reading(text, False, "the target has not answered the last keys yet",
+                            "command", False)
+        return _Reading(text, not model.suspect,
+                        model.suspect or "read from the screen after keys the bastion does not "
+                        "follow (completion, history)", "command", True)
+
+    def _batch_shown(self, region: _Region) -> bool:
+        """Keys sent together after a key the model does not follow (Up then Ctrl-A ...) are
+        seen through only when they are plain text, shown just before the cursor; the first
+        answer from the target may cover only the first key."""
+        after = self._line.model.batch[1:]
+        if not after:
+            return True
+        if not all(_is_text(key) for key in after) or region.cursor is None:
+            return False
+        return region.text[:region.cursor].endswith("".join(after))
+
+    def _at_password_prompt(self, typed: str) -> str | None:
+        """The password prompt the cursor sits after, with what was typed not shown (or only
+        as one mask character per key); None when this is no password prompt.
+
+        Never while readline reads the line (bash turned bracketed paste on and not off
+        since): that is a shell prompt, whatever it says, and keys it did not echo are blind
+        (attack D, finding 5: a "Password: " printed by PROMPT_COMMAND, echo hidden)."""
+        if self._bracketed and not self._alt:
+            return None
+        scr = self._screen
+        cy, cx = scr.cursor.y, min(scr.cursor.x, scr.columns)
+        if scr.text(cy, cx).strip():
+            return None
+        left = scr.text(cy, 0, cx)
+        unmasked = left.rstrip("*\u2022")
+        masks = len(left) - len(unmasked)
+        if masks not in (0, len(typed)):
+            return None
+        # The cursor moved by no more than the masks since the first key: a partial echo of
+        # a line that mentions a password (typed fast) is not a password prompt.
+        row, col = self._line.start
+        if (cy + scr.scrolled, cx) != (row, col + masks):
+            return None
+        if (_PASSWORD.search(unmasked) and unmasked not in self._known_prompts
+                and not unmasked.rstrip().endswith(typed.strip())):
+            return unmasked.strip()
+        return None
+
+    def _hidden_prompt(self) -> str | None:
+        """The text before the cursor when keys were not echoed at whatever prompt a program
+        shows while no line editor reads (`read -s` with a prompt of any wording, one on the
+        line before, none at all: attack H, finding 6); None elsewhere, and at a prompt shell
+        commands were typed at before. Such keys are a secret: they are judged as a command line
+        in every reading of the tty's settings all the same (InputGate._judge_hidden), which is
+        what stops a shell's fake prompt; its wording never could (`PS1='Password: '`)."""
+        if not (self._tty_rules() and self._silent()):
+            return None
+        scr = self._screen
+        left = scr.text(scr.cursor.y, 0, min(scr.cursor.x, scr.columns))
+        return None if left in self._known_prompts else left.strip()
+
+    def _silent(self) -> bool:
+        """At a prompt, nothing changed on the line since its first key: no echo."""
+        if self._line.boundary is None:
+            return False  # typed ahead: nothing may have been read yet
+        scr = self._screen
+        row, col = self._line.start
+        row -= scr.scrolled
+        return ((scr.cursor.y, min(scr.cursor.x, scr.columns)) == (row, col)
+                and 0 <= row < scr.lines and not scr.text(row, col).strip())
+
+    def _read_pasted(self) -> _Reading:
+        """A submit inside a bracketed paste: the shell shows nothing before the paste ends, so
+        the pasted text is the line; the screen can only confirm what preceded the paste."""
+        line, model = self._line, self._line.model
+        if line.began_in_paste and self._paste_reading is not None:
+            first = self._paste_reading
+        else:
+            before = model.text[:line.paste_from or 0]
+            found = self._locate(self._expected(before, len(before)))
+            verified = found is not None and _same(found[1], *self._expected(before, len(before)))
+            if self._alt and self._alt_evidence and not self._shell_like(found, verified):
+                first = _Reading("", True, FULL_SCREEN,
+                                 "not-a-command", True)
+            elif verified:
+                first = _Reading("", True, "pasted text", "command", True)
+            else:
+                first = _Reading("", False, "the line before the paste is not on the screen",
+                                 "command", False)
+            self._paste_reading = first
+        if first.kind != "command":
+            return first
+        certain = first.certain and not model.suspect
+        return _Reading(model.text, certain, model.suspect or first.reason, "command",
+                        first.settled or line.began_in_paste)
+
+    def _expected(self, text: str, cursor: int) -> tuple[str, int]:
+        """The model's line and cursor as the screen would show them."""
+        b = self._line.boundary
+        col, cols = (b.col if b else 0), self._screen.columns
+        return _display(text, col, cols), len(_display(text[:cursor], col, cols))
+
+    def _shell_like(self, found: tuple[_Boundary, _Region] | None, echoed: bool) -> bool:
+        """In a full-screen program: is this line shell input? Yes after a prompt the shell
+        showed before; after text that merely ends like a prompt, only if the screen echoes
+        the keys as a line editor would (vim, inserting after a "# " in a file, does not: its
+        first key chose the mode)."""
+        if found is None:
+            return False
+        boundary, region = found
+        if boundary.prompt.strip() and boundary.prompt in self._known_prompts:
+            return True
+        return (echoed and bool(_PROMPT_LIKE.search(boundary.prompt))
+                and region.cursor is not None and self._screen.cursor.y <= region.chain_end)
+
+    def _locate(self, expected: tuple[str, int] | None) -> tuple[_Boundary, _Region] | None:
+        """Where the current line starts on the screen, and what it holds.
+
+        The learned boundary while it is still there; else the line is looked for again:
+        from the keystroke model (its text must end where the cursor is), or, after a redraw
+        key, below the old prompt (it must start with what the line held before the key).
+        """
+        line = self._line
+        b = line.boundary
+        if b is not None and not line.redrawn and self._still_there(b):
+            region = self._region(b.abs_row - self._screen.scrolled, b.col)
+            if not (line.while_running and expected is not None and not _same(region, *expected)):
+                return b, region
+        found = None
+        if expected is not None:
+            found = self._find_typed(*expected)
+        elif b is not None and line.model.relearn and line.model.anchor is not None:
+            found = self._find_prompt(b, line.model.anchor)
+        if found is not None:
+            line.boundary, line.redrawn = found[0], False
+        elif expected is None:
+            # Readline shows its own prompt during a search or a numeric argument: the line
+            # is what follows it (the shell's prompt comes back once it ends: the line is
+            # then what follows a prompt seen before, on the cursor's row).
+            found = self._find_search(arguments_only=not line.searched) or self._find_known()
+        return found
+
+    def _find_known(self) -> tuple[_Boundary, _Region] | None:
+        scr = self._screen
+        y = scr.cursor.y
+        while y > 0 and scr.wrapped(y - 1):
+            y -= 1
+        row = scr.text(y)
+        for known in self._known_prompts:
+            if known.strip() and row.startswith(known):
+                region = self._region(y, _cells(known))
+                if region.cursor is not None:
+                    return _Boundary(y + scr.scrolled, _cells(known), known), region
+        return None
+
+    def _still_there(self, b: _Boundary) -> bool:
+        scr = self._screen
+        row = b.abs_row - scr.scrolled
+        if not 0 <= row < scr.lines or scr.text(row, 0, b.col) != b.prompt:
+            return False
+        cy, cx = scr.cursor.y, min(scr.cursor.x, scr.columns)
+        if cy < row or (cy == row and cx < b.col):
+            return False
+        if b.prompt.strip():
+            for y in range(row + 1, cy + 1):
+                if not scr.wrapped(y - 1) and scr.text(y, 0, b.col) == b.prompt:
+                    return False  # the prompt was drawn again below: a listing, a redraw
+        return True
+
+    def _region(self, row: int, col: int) -> _Region:
+        scr = self._screen
+        cy, cx = scr.cursor.y, min(scr.cursor.x, scr.columns)
+        parts: list[str] = []
+        length = 0
+        cursor = None
+        y = row
+        while True:
+            start = col if y == row else 0
+            if y == cy and cx >= start:
+                cursor = length + len(scr.text(y, start, cx))
+            wrapped = scr.wrapped(y)
+            segment = scr.text(y, start)
+            if not wrapped:
+                segment = segment.rstrip()
+            parts.append(segment)
+            length += len(segment)
+            if y + 1 >= scr.lines or not (wrapped or y < cy):
+                break
+            if not wrapped:
+                parts.append("\n")
+                length += 1
+            y += 1
+        chain_end = row
+        while chain_end + 1 < scr.lines and scr.wrapped(chain_end):
+            chain_end += 1
+        below = any(scr.text(r).strip() for r in range(y + 1, scr.lines))
+        return _Region("".join(parts), cursor, chain_end, below)
+
+    def _find_typed(self, text: str, cursor: int) -> tuple[_Boundary, _Region] | None:
+        """The model's line ending where the cursor is, after a prompt that vouches for it."""
+        start = self._walk_back(cursor)
+        if start is None:
+            return None
+        row, col = start
+        region = self._region(row, col)
+        if not _same(region, text, cursor):
+            return None
+        scr = self._screen
+        left = scr.text(row, 0, col)
+        line = self._line
+        if line.boundary is not None and left in (line.boundary.prompt, line.prompt):
+            vouched = True  # the prompt, drawn again
+        elif line.began_in_paste:
+            vouched = col == 0  # readline shows the lines of a paste from the first column
+        elif line.boundary is None or line.while_running:
+            # typed ahead: after a prompt seen before, or a readline started after the keys
+            vouched = left in self._known_prompts or self._readline_seq > line.first_key_seq
+        else:
+            vouched = False
+        return (_Boundary(row + scr.scrolled, col, left), region) if vouched else None
+
+    def _walk_back(self, n: int) -> tuple[int, int] | None:
+        """The screen position `n` characters before the cursor, through soft wraps only."""
+        scr = self._screen
+        y, x = scr.cursor.y, min(scr.cursor.x, scr.columns)
+        while True:
+            row = scr.buffer.get(y)
+            starts = [c for c in range(x) if row is None or row[c].data != ""]
+            if n <= len(starts):
+                return (y, starts[len(starts) - n] if n else x)
+            n -= len(starts)
+            if y == 0 or not scr.wrapped(y - 1):
+                return None
+            y, x = y - 1, scr.columns
+
+    def _find_prompt(self, b: _Boundary, anchor: str) -> tuple[_Boundary, _Region] | None:
+        """After a listing or a clear-screen: the prompt drawn again nearest above the cursor,
+        followed by the line as it was before the key that redrew it."""
+        scr = self._screen
+        if not b.prompt.strip():
+            return None
+        before = _display(anchor, b.col, scr.columns).rstrip()
+        for y in range(scr.cursor.y, -1, -1):
+            if (y and scr.wrapped(y - 1)) or scr.text(y, 0, b.col) != b.prompt:
+                continue
+            region = self._region(y, b.col)
+            if region.cursor is not None and region.text.startswith(before):
+                return _Boundary(y + scr.scrolled, b.col, b.prompt), region
+            return None
+        return None
+
+    def _find_search(self, arguments_only: bool = False) -> tuple[_Boundary, _Region] | None:
+        """Readline's incremental search and numeric arguments show their own prompt; the
+        line is what follows it."""
+        scr = self._screen
+        y = scr.cursor.y
+        while y > 0 and scr.wrapped(y - 1):
+            y -= 1
+        m = (_ARG_PROMPT if arguments_only else _READLINE_PROMPT).match(scr.text(y))
+        if m is None:
+            return None
+        region = self._region(y, len(m.group()))
+        if region.cursor is None:
+            return None
+        return _Boundary(y + scr.scrolled, len(m.group()), m.group()), region

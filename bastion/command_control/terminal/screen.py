@@ -1,0 +1,192 @@
+"""The screen model: a pyte screen that keeps soft-wrap flags, a scroll count and the primary
+screen, bounded in size; how readline shows text; output without its escape sequences.
+
+Part of the terminal model (see the package docstring). Pure.
+"""
+
+from __future__ import annotations
+
+import copy
+import functools
+import re
+from collections.abc import Callable
+
+import pyte
+from pyte.screens import Char, StaticDefaultDict
+from wcwidth import wcwidth
+
+# Output scanning. Every byte goes past the DEC private mode pattern and a search for RIS
+# (ESC c); both start with a literal, which the regex engine finds fast even in output full of
+# colour codes. Absolute cursor moves and erases, the evidence of a full-screen program, are
+# looked for only while the alternate screen waits for such evidence.
+_PRIVATE_MODE = re.compile(rb"\x1b\[\?([0-9;]*)([hl])")
+
+# The client chooses the window size (any 32-bit number in SSH), and the screen model's work
+# grows with it: every linefeed moves each row. No real terminal is larger than this; a model
+# smaller than the terminal reads lines that do not match the keys, so they are uncertain.
+_MAX_COLS, _MAX_ROWS = 2048, 512
+
+# Marks a row whose last cell wrapped onto the next one. It rides on pyte's row object, so
+# scrolling and line insertion carry it, and erasing the row's end drops it.
+_WRAP = Char(" ")
+
+
+class _Screen(pyte.Screen):
+    """A pyte screen that also keeps soft-wrap flags, a scroll count and the primary screen."""
+
+    def __init__(self, columns: int, lines: int) -> None:
+        super().__init__(columns, lines)
+        self.scrolled = 0  # rows scrolled off the top so far, to keep positions across scrolls
+        self._drawing = False
+        self._primary: tuple[dict, pyte.screens.Cursor | None] | None = None
+
+    def draw(self, data: str) -> None:
+        self._drawing = True
+        try:
+            super().draw(data)
+        finally:
+            self._drawing = False
+
+    def linefeed(self) -> None:
+        if self._drawing:  # pyte wraps by calling carriage_return() and linefeed() from draw()
+            self.buffer[self.cursor.y][-1] = _WRAP
+        super().linefeed()
+
+    def index(self) -> None:
+        bottom = self.margins.bottom if self.margins else self.lines - 1
+        if self.cursor.y == bottom:
+            self.scrolled += 1
+        super().index()
+
+    def reverse_index(self) -> None:
+        top = self.margins.top if self.margins else 0
+        if self.cursor.y == top:
+            self.scrolled -= 1
+        super().reverse_index()
+
+    def erase_in_line(self, how: int = 0, private: bool = False) -> None:
+        super().erase_in_line(how, private)
+        if how in (0, 2):
+            self.buffer[self.cursor.y].pop(-1, None)
+
+    def scroll_out(self) -> None:
+        """What a screenful of CR LF does: every row scrolled away, the cursor at the start of
+        the bottom row (of the scroll region it is in)."""
+        top, bottom = self.margins or (0, self.lines - 1)
+        if not top <= self.cursor.y <= bottom:
+            top, bottom = 0, self.lines - 1
+        for y in range(top, bottom + 1):
+            self.buffer.pop(y, None)
+        self.cursor.x, self.cursor.y = 0, bottom
+        self.scrolled += self.lines
+
+    def wrapped(self, y: int) -> bool:
+        line = self.buffer.get(y)
+        return line is not None and dict.get(line, -1) is _WRAP
+
+    def forget_wraps(self) -> None:
+        for line in self.buffer.values():
+            if dict.get(line, -1) is _WRAP:
+                del line[-1]
+
+    def text(self, y: int, start: int = 0, end: int | None = None) -> str:
+        """The characters of row `y` in cells [start, end); blank cells are spaces."""
+        end = self.columns if end is None else min(end, self.columns)
+        line = self.buffer.get(y)
+        if line is None:
+            return " " * max(0, end - start)
+        return "".join(line[x].data for x in range(start, end))
+
+    def enter_alternate(self, restore_cursor: bool) -> None:
+        if self._primary is None:
+            rows = {y: _copy_row(line) for y, line in self.buffer.items()}
+            self._primary = (rows, copy.copy(self.cursor) if restore_cursor else None)
+        self.buffer.clear()
+
+    def leave_alternate(self) -> None:
+        if self._primary is None:
+            return
+        rows, cursor = self._primary
+        self._primary = None
+        self.buffer.clear()
+        self.buffer.update(rows)
+        if cursor is not None:
+            self.cursor = cursor
+
+    def forget_alternate(self) -> None:
+        self._primary = None
+
+
+def _lenient(handler: Callable[..., None]) -> Callable[..., None]:
+    """pyte hands a CSI sequence's parameters straight to its handler: one with too many
+    parameters, or a stray '?', raises inside pyte's parser. Output must never break the
+    model, so such a sequence is ignored."""
+    @functools.wraps(handler)
+    def call(self: _Screen, *params: int, private: bool = False) -> None:
+        try:
+            if private:
+                handler(self, *params, private=True)
+            else:
+                handler(self, *params)
+        except (TypeError, ValueError, IndexError, KeyError):
+            pass
+    return call
+
+
+for _event in set(pyte.Stream.csi.values()):
+    setattr(_Screen, _event, _lenient(getattr(_Screen, _event)))
+
+
+def _copy_row(line: StaticDefaultDict) -> StaticDefaultDict:
+    row = StaticDefaultDict(line.default)
+    row.update(line)
+    return row
+
+
+def _mode_replay(data: bytearray, end: int) -> str:
+    """The DEC private modes (autowrap, origin, ...) output up to `end` leaves set, as escape
+    sequences. Scroll margins and ANSI modes are not replayed: a screen model that misses
+    them reads a line that does not match the keystrokes, which is uncertain, not wrong."""
+    modes: dict[bytes, bytes] = {}
+    for m in _PRIVATE_MODE.finditer(data, 0, end):
+        params, final = m.groups()
+        for param in params.split(b";"):
+            modes[param] = final
+    return "".join(f"\x1b[?{param.decode()}{final.decode()}" for param, final in modes.items())
+
+
+def _display(text: str, col: int, cols: int) -> str:
+    """How readline shows `text` starting at screen column `col`."""
+    if text.isprintable():
+        return text
+    out = []
+    for ch in text:
+        if ch == "\t":
+            n = 8 - (col % cols) % 8
+            out.append(" " * n)
+            col += n
+        elif ch < " " or ch == "\x7f":
+            out.append("^" + chr(ord(ch) ^ 0x40))
+            col += 2
+        else:
+            out.append(ch)
+            col += max(wcwidth(ch), 1)
+    return "".join(out)
+
+
+def _cells(text: str) -> int:
+    return sum(max(wcwidth(ch), 0) for ch in text)
+
+
+def _visible_output(data: bytes) -> str:
+    """Printable output, without escape sequences, control characters or CRs."""
+    return _OUTPUT_NOISE.sub("", data.decode("utf-8", "replace")).replace("\r", "")
+
+
+def _window(cols: int, rows: int) -> tuple[int, int]:
+    return min(max(cols, 1), _MAX_COLS), min(max(rows, 1), _MAX_ROWS)
+
+
+_OUTPUT_NOISE = re.compile(
+    r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x1b[()#%]?[ -~]?"
+    r"|[\x00-\x09\x0b\x0c\x0e-\x1f\x7f]")

@@ -1,0 +1,293 @@
+"""`CommandLineTracker`: the screen model and the keystroke model of one interactive channel.
+
+This module holds its state and what follows a verdict (`resolve`, `cancel_bytes`,
+`line_is_empty`, `resize`, `reset`); the output side (output.py), the input side
+(input.py) and the reading of the line (reading.py) are its mixins. The contract for the
+gate is the package docstring. Pure.
+"""
+
+from __future__ import annotations
+
+import codecs
+from collections import deque
+from collections.abc import Callable
+
+import pyte
+
+from bastion.command_control import policy
+from bastion.command_control.terminal.input import _FollowsInput
+from bastion.command_control.terminal.keys import _CANCEL_LINE, _PASTE_END, Submit, _KeyReader
+from bastion.command_control.terminal.line import _PROMPT_LIKE, _TTY_DATA, _TTY_FLUSHED, _Boundary, _Line
+from bastion.command_control.terminal.output import _FollowsOutput
+from bastion.command_control.terminal.reading import (
+    _CONTINUATION,
+    EMPTY_LINE,
+    Reconstruction,
+    _Reading,
+    _ReadsLine,
+)
+from bastion.command_control.terminal.screen import _Screen, _window
+
+
+class CommandLineTracker(_FollowsOutput, _FollowsInput, _ReadsLine):
+    """Screen model + keystroke model of one interactive channel. See the package docstring."""
+
+    def __init__(self, cols: int = 80, rows: int = 24, *,
+                 is_complete: Callable[[str], bool] = policy.is_complete, erase: int = 0x7F) -> None:
+        self._screen = _Screen(*_window(cols, rows))
+        self._stream = pyte.Stream(self._screen)
+        self._decoder = codecs.getincrementaldecoder("utf-8")("replace")
+        self._backlog = bytearray()  # output not drawn yet
+        self._carry = b""  # an escape sequence cut by the end of a chunk
+        self._is_complete = is_complete
+        self._alt = False
+        self._alt_evidence = False
+        self._alt_rows = 0  # linefeeds written to the alternate screen, while without evidence
+        self._bracketed = False
+        self._out_seq = 0  # counts output chunks, to order output against keystrokes
+        self._epoch_seq = 0  # _out_seq when the current line's turn began (submit, Ctrl-C)
+        self._running = False  # bash said a command runs (?2004l) and has not read a line since
+        self._readline_seq = -1  # _out_seq of the last ?2004h
+        self._readline_followed = False  # output came after it (its prompt)
+        self._chunk_cursor: tuple[int, int] | None = None  # the cursor before the last chunk
+        self._chunk_tail: int | None = None  # that chunk's bytes at the end of the backlog
+        self._keys = _KeyReader()
+        self._line = _Line()
+        self._next_in_paste = False
+        self._in_paste = False  # the client is inside a bracketed paste the target honours
+        self._paste_reading: _Reading | None = None  # the first pasted line's, for the next ones
+        self._paste_boundary: _Boundary | None = None  # where the line holding the paste began
+        self._pending: list[str] = []  # earlier lines of an unfinished statement
+        # Where in _pending the shell's statement may begin: 0, and each line the bastion cannot
+        # place (typed where no readline read it, or at what may be the primary prompt).
+        self._starts: list[int] = []
+        # The pending lines are bash's own: the first was typed at a known primary prompt and
+        # readline read it, and each later one was read as its continuation (bash's PS2 follows).
+        self._pending_placed = False
+        self._pending_seq = -1  # output chunks when it was sent
+        self._pending_paste = False  # ... inside a bracketed paste
+        # A judged key readline may or may not accept (Esc CR in emacs mode, a macro, a meta
+        # byte): a credit for the very next end of a line, if no other key comes first, and the
+        # unfinished statement's state if it did accept (pending, starts).
+        self._maybe: tuple[list[str], list[int]] | None = None
+        self._conditional = False  # the held submit is such a key
+        self._meta_carry = b""  # the held meta byte and the unfinished character before it
+        self._erase = chr(erase)  # the tty's VERASE as passed on the pty (DEL or ^H)
+        self._readline_seen = False  # a line editor announced itself (?2004h) in this session
+        self._bell_seq = -1  # output chunk of the last bell (readline's ding)
+        self._vi_operator = ""  # vi's c, d or y waiting for its motion
+        self._vi_change_at: int | None = None  # `c` took a motion: a bell since means it failed
+        # 8-bit text typed in vi's insert mode: a C locale's readline read it as Esc and vi
+        # commands (command mode) unless the screen shows the characters once it answered.
+        self._vi_meta_at: int | None = None
+        self._submit: Submit | None = None
+        self._submit_in_paste = False
+        self._last: tuple[Reconstruction, str, list[int]] | None = None
+        self._known_prompts: deque[str] = deque(maxlen=8)
+        self._cancelled: _Boundary | None = None
+        self._cancel_seq = -1
+        self._prev_key = ""
+        # A prefix key (Ctrl-X, a lone Esc) readline holds until the next key, however much
+        # output or redrawing comes between (emacs mode: `_prefix`; any mode: `_last_prefix`).
+        self._prefix = ""
+        self._last_prefix = ""
+        self._held_prefix = False  # the held submit key's first bytes were sent before it
+        self._vi = False  # readline is believed to be in vi mode (`set -o vi` was run)
+        # ... or may be in either: the keys of both modes are judged (see `_note_mode`).
+        self._emacs_too = False
+        self._switched = False  # the editing mode was switched (or vi found) in this channel
+        self._nested = False  # a line may have started another shell or left this one
+        self._esc_probe: tuple[int, tuple[int, int]] | None = None  # a lone Esc just sent
+        self._vi_command = False  # ... and in its command mode
+        self._vi_argument = False  # ... where the next key is a character argument
+        # The backstop (see unjudged_line): readline is reading a line the bastion watches.
+        self._armed = False
+        self._credits = 0  # judged submits sent while readline read the current line
+        self._ahead = 0  # judged submits sent while nothing read (typed ahead of the shell)
+        self._keys_since_arm = 0
+        self._ender: str | None = None  # "interrupt" or "eof": a key that may end a line
+        self._ender_text = ""  # output since that key, escape sequences left out
+        self._end_check = False  # a chunk ended with ?2004l: is readline's CR next?
+        self._unjudged: str | None = None
+
+    @property
+    def alternate_screen(self) -> bool:
+        """The target switched to the alternate screen (and has not switched back)."""
+        return self._alt
+
+    @property
+    def columns(self) -> int:
+        return self._screen.columns
+
+    @property
+    def in_paste(self) -> bool:
+        """The client is inside a bracketed paste the target honours."""
+        return self._in_paste
+
+    @property
+    def full_screen(self) -> bool:
+        """A full-screen program (vim, less, top) has the terminal: the alternate screen, used
+        as one (cleared, addressed, or filled with a page)."""
+        return self._alt and self._alt_evidence
+
+    @property
+    def output_count(self) -> int:
+        """How many output chunks the tracker has taken (to tell whether the target answered)."""
+        return self._out_seq
+
+    def readline_ready_since(self, count: int) -> bool:
+        """Readline began a new line (?2004h) after output chunk `count`, and no line typed
+        ahead of it is still due: the shell waits for keys at a prompt."""
+        return (self._readline_seq > count and self._bracketed and not self._ahead
+                and self._readline_followed and not self._alt)  # vim turns it on too
+
+    def resolve(self, sent: bool) -> None:
+        """The pending submit was sent to the target, or cancelled (deny, reject, timeout).
+
+        After a send the next line starts; an unfinished statement keeps its lines so that
+        the next submit is judged on the whole. After a cancel everything typed is dropped:
+        the proxy has sent `cancel_bytes()`.
+        """
+        if self._submit is None:
+            raise RuntimeError("resolve() without a pending submit")
+        if self._last is None:
+            self.reconstruct()
+        rec, text, open_starts = self._last
+        line, in_paste = self._line, self._submit_in_paste
+        submit, self._submit, self._last = self._submit, None, None
+        how = submit.how
+        conditional, self._conditional = self._conditional, False
+        carry, self._meta_carry = self._meta_carry, b""
+        if not sent:
+            # After Ctrl-C (earlier lines waiting) the shell draws a new prompt: look there.
+            # After a paste, the shell's line began where the paste did.
+            self._cancelled = None if self._cancels_by_interrupt() else (
+                line.boundary or self._paste_boundary)
+            self._cancel_seq = self._out_seq
+            self._pending.clear()
+            self._starts.clear()
+            self._maybe = None
+            self._in_paste = self._next_in_paste = False
+            self._paste_reading = self._paste_boundary = None
+            self._new_line()
+            return
+        self._prev_key, self._prefix, self._last_prefix = "", "", ""  # readline took them
+        self._held_prefix = False
+        self._after_sent(submit, rec)
+        if how == "eof":
+            # Bash ends the statement at EOF: it runs (a here-document) or is dropped (an open
+            # quote); either way the next line starts a new one. Readline's end is the EOF's.
+            self._pending.clear()
+            self._starts.clear()
+            self._new_line()
+            self._ender, self._ender_text = "eof", ""
+            return
+        if how == "flush" or (self._tty_rules() and not submit.meta
+                              and submit.key not in (b"\r", b"\n")):
+            # Without a line editor the driver hands the line over unended (Ctrl-D), or keeps
+            # the key as data (Ctrl-O, Esc #, Ctrl-X Ctrl-E in dash): the line goes on, and
+            # after a flush the driver's erase keys no longer reach the part handed over.
+            # Never certain again, nor a secret (a meta byte is text: read again, below).
+            line.model.suspect = _TTY_FLUSHED if how == "flush" else _TTY_DATA
+            if how == "flush":
+                line.raw.append(bytearray())
+            else:
+                line.raw[-1] += submit.key  # data to the driver
+            return
+        if rec.kind == "command" and rec.certain:
+            # Only the lone spellings the policy lets through unheld (policy.editing_mode).
+            mode = policy.editing_mode(rec.text)
+            if mode is not None:
+                self._switch_mode(mode)
+        # A line read as the shell's (judged, empty, or unfinished) may end readline's line; a
+        # line sorted as a password or a full-screen program's may not: if readline reads it
+        # after all (a fake prompt or screen), the backstop sees a line nobody judged.
+        shells = rec.kind == "command" or rec.reason in (EMPTY_LINE, _CONTINUATION)
+        if rec.kind == "command" or rec.reason == _CONTINUATION:
+            after = ([*self._pending, text], open_starts) if open_starts else ([], [])
+        else:
+            after = ([], [])
+        if submit.meta or conditional:
+            # Readline may take the key as no accept at all (a character of a UTF-8 locale, an
+            # unbound key): the line goes on. If it accepted after all, the end of line it
+            # shows next, before any other key, is explained (see _readline_ended).
+            if shells and self._armed and how not in ("expand", "rebind"):
+                self._maybe = after
+            if submit.meta:
+                self._keys.pending = carry  # read again with the bytes that follow it
+            elif how == "macro":
+                line.model.apply("\x00macro")
+                line.model.anchor, line.model.relearn = None, False
+            return
+        if shells and how not in ("expand", "rebind"):
+            self._credit()
+        if how in ("expand", "rebind"):
+            # The line stays, changed by readline as the screen will show.
+            line.model.apply("\x00" + how)
+            line.model.anchor, line.model.relearn = None, False
+            return
+        previous, continued = bool(self._pending), self._continues()
+        if (how == "accept" and rec.kind == "command" and rec.certain and not self._pending
+                and line.boundary is not None and line.boundary.prompt.strip()
+                and not (self._alt and self._alt_evidence)
+                and line.boundary.prompt not in self._known_prompts):
+            self._known_prompts.appendleft(line.boundary.prompt)
+        self._pending, self._starts = after
+        # A line read at an unknown prompt may have gone to a program's readline (`read -e`).
+        # (Not even the session's first prompt: a `read -e` in ~/.bashrc may show it.)
+        at_primary = line.boundary is not None and line.boundary.prompt in self._known_prompts
+        self._pending_placed = (self._armed and not line.while_running
+                                and (continued if previous else at_primary))
+        self._pending_seq, self._pending_paste = self._out_seq, in_paste
+        if not in_paste:
+            self._paste_reading = self._paste_boundary = None
+        self._new_line()
+        self._next_in_paste = in_paste
+
+    def cancel_bytes(self) -> bytes:
+        """What to send upstream to drop the held line (before `resolve(sent=False)`).
+
+        A prefix key readline already has (the Ctrl-X of Ctrl-X Ctrl-E, the Esc of Esc #)
+        is aborted first with Ctrl-G: Ctrl-E would otherwise complete it."""
+        prefix = _PASTE_END.encode() if self._in_paste else b""
+        if self._prefix or self._held_prefix:
+            prefix += b"\x07"
+        return prefix + (b"\x03" if self._cancels_by_interrupt() else _CANCEL_LINE)
+
+    def line_is_empty(self) -> bool:
+        """After a cancel: the target answered and the line on the screen holds nothing."""
+        self._sync()
+        if self._out_seq == self._cancel_seq:
+            return False
+        scr = self._screen
+        b = self._cancelled or self._line.boundary
+        if b is not None and self._still_there(b):
+            return not self._region(b.abs_row - scr.scrolled, b.col).text.strip()
+        # A new prompt (after Ctrl-C), or a line whose start was never seen: the cursor must
+        # sit right after a prompt, with nothing after it.
+        cy, cx = scr.cursor.y, min(scr.cursor.x, scr.columns)
+        left = scr.text(cy, 0, cx)
+        return ((left in self._known_prompts or bool(_PROMPT_LIKE.search(left)))
+                and not self._region(cy, cx).text.strip())
+
+    def resize(self, cols: int, rows: int) -> None:
+        """The window changed: the shell redraws, and the line is looked for again."""
+        self._sync()
+        cols, rows = _window(cols, rows)
+        self._screen.resize(rows, cols)
+        self._screen.forget_wraps()
+        self._line.redrawn = self._line.active
+        model = self._line.model
+        if not model.reliable:
+            model.relearn = model.anchor is not None
+
+    def reset(self) -> None:
+        """Forget the line, any unfinished statement and any held submit; keep the screen."""
+        self._submit, self._last = None, None
+        self._pending.clear()
+        self._starts.clear()
+        self._maybe = None
+        self._in_paste = self._next_in_paste = False
+        self._paste_reading = self._paste_boundary = None
+        self._keys = _KeyReader()
+        self._new_line()
