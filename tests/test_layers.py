@@ -127,3 +127,17 @@ def test_the_walk_sees_an_import_against_the_flow(tmp_path):
     path.write_text(source)
     assert (2, "bastion.ssh.server") in imports(path)
     assert RANKS[package_of("bastion.ssh.server")] > RANKS[package_of("bastion.store")]
+
+
+# No module over about 600 lines unless its docstring says why (naming the size it is past).
+ABOUT_600 = 620
+
+
+def test_no_module_is_over_about_600_lines_unless_its_docstring_says_why():
+    long = []
+    for path in sources():
+        lines = path.read_text().count("\n")
+        doc = ast.get_docstring(ast.parse(path.read_text())) or ""
+        if lines > ABOUT_600 and "about 600 lines" not in doc:
+            long.append(f"{path.relative_to(ROOT)}: {lines} lines")
+    assert long == []
