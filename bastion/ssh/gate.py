@@ -42,7 +42,16 @@ from bastion.command_control.policy import (  # one list of shells, the policy's
     stricter,
 )
 from bastion.command_control.terminal import CommandLineTracker, Reconstruction
-from bastion.command_control.typeahead import SETTLE_QUIET, Decide, End, Send, SendEof, TypeAhead, Wait
+from bastion.command_control.typeahead import (
+    MAX_QUEUED,  # client bytes kept while a line is held; beyond this the client is paused
+    SETTLE_QUIET,
+    Decide,
+    End,
+    Send,
+    SendEof,
+    TypeAhead,
+    Wait,
+)
 from bastion.ssh.judge import NOT_RECORDED, NOT_RECORDED_WHY, Judge
 from bastion.store import StoreError
 from bastion.text import visible
@@ -58,7 +67,6 @@ MAX_HOLD = 2.0       # seconds at most that keys wait for the screen to settle (
 UNJUDGED = ("a command line ran that the bastion did not judge (a key bound to accept-line?); "
             "the session is ended")
 CANCEL_WAIT = 1.0    # seconds to wait for the screen to show a cancelled line gone
-MAX_QUEUED = 1 << 20  # client bytes kept while a line is held; beyond this the client is paused
 CTRL_C = b"\x03"
 BLIND_LINE = "(line typed without echo)"  # what the record says of keys it must not show
 SLICE = 0.005  # seconds of judging statements in one pass of the event loop; then others go
