@@ -5,8 +5,8 @@ kills, grant ends, idle time, store and disk health).
 The runtime knows the SSH side only by what its objects register: the connections in
 `connections` (the `Connection` protocol) and the live sessions in `live` (`LiveSession`),
 whose methods it calls to hold them to their rights or end them; the listeners it closes at
-shutdown. It imports nothing of bastion.ssh or bastion.control (docs/ARCHITECTURE.md, "The
-packages").
+shutdown. It imports nothing of bastion.ssh or bastion.control (docs/ARCHITECTURE.md,
+"Packages").
 """
 
 from __future__ import annotations
