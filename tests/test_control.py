@@ -169,6 +169,22 @@ async def test_recording_op_pages_through_an_ended_sessions_cast(world):
     finally:
         await client.close()
 
+    # Reading a recording is audited once per connection, whatever page it starts at (attack K:
+    # a read from offset 1 returned every event but the first, unaudited).
+    def reads() -> list[dict]:
+        return [e for e in audit.export(world.ctx.store) if e["type"] == "control.action"
+                and e["data"].get("op") == "recording" and e["data"].get("session") == sid]
+
+    before = len(reads())
+    client = await ControlClient.open_unix(str(world.home.control_socket))
+    try:
+        page = await client.request("recording", session=sid, offset=1)
+        assert "replayed-25" in "".join(e[2] for e in page["events"] if e[1] == "o")
+        await client.request("recording", session=sid, offset=2)
+    finally:
+        await client.close()
+    assert len(reads()) == before + 1
+
 
 def test_hostile_strings_and_numbers_get_plain_errors_and_the_connection_survives(world):
     s = raw_socket(world)

@@ -21,6 +21,7 @@ import pytest
 from bastion import audit, config
 from bastion.access import sessions
 from bastion.command_control.policy import policy_from_dict
+from bastion.runtime.judging import JudgingBudget
 from bastion.ssh.gate import InputGate, StdinGate, make_gate
 from bastion.store import Store
 from bench.untracked import untracked_gate
@@ -159,7 +160,8 @@ def make_app(store: Store) -> Any:
     app = SimpleNamespace(
         store=store, policy=POLICY, held_waiters={}, published=published,
         config=config.load_config(config.DEFAULTS_DIR / "bastion.toml"),
-        publish=lambda event, **data: published.append({"event": event, **data}))
+        publish=lambda event, **data: published.append({"event": event, **data}),
+        judging=JudgingBudget())
     return app
 
 
@@ -218,6 +220,21 @@ async def test_stdin_eof_reaches_the_shell_after_its_unfinished_last_statement_i
 
     assert bytes(ch.bash.stdin) == b"echo a\necho b"
     assert verdicts(store, ch.live.id) == [("echo a", "allow"), ("echo b", "allow")]
+
+
+async def test_a_person_past_their_share_of_judging_waits_paused_and_nothing_is_refused(store):
+    # Attack K, finding 4: costly statements from one person held every session; past their
+    # share of judging time (bastion.runtime.judging) their gate waits, their client paused.
+    gate, ch, app = await stdin_gate(store)
+    app.judging = JudgingBudget(person_rate=1.0, person_burst=0.0)
+    app.judging.spend("alice", 0.2)  # alice owes 0.2 s of judging
+
+    gate.client_input(b"echo one\necho two\n")
+    assert bytes(ch.bash.stdin) == b"" and verdicts(store, ch.live.id) == []
+    await ch.until(lambda: b"two" in ch.bash.stdin)
+    assert bytes(ch.bash.stdin) == b"echo one\necho two\n"
+    assert verdicts(store, ch.live.id) == [("echo one", "allow"), ("echo two", "allow")]
+    assert b"denied" not in ch.stderr and b"held" not in ch.stderr
 
 
 async def test_a_held_statement_keeps_what_follows_until_a_supervisor_confirms_it(store):

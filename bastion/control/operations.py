@@ -66,6 +66,7 @@ class ControlConnection:
         self._end = end
         self.reader = LineReader()
         self._cursors: dict[tuple[str, int], int] = {}
+        self._viewed: set[tuple[str, int]] = set()  # recordings read (`recording`, audited)
         self.watching: set[str] = set()
         self.dropped: set[str] = set()
         self.closed = False
@@ -336,7 +337,10 @@ class ControlConnection:
             while len(self._cursors) > MAX_CURSORS:
                 del self._cursors[next(iter(self._cursors))]
         header, events, following = page.header, page.events, page.following
-        if offset == 0:
+        # Audited once per recording a connection reads, whatever page it starts at (attack K:
+        # a read from offset 1 went unaudited).
+        if (session, channel) not in self._viewed:
+            self._viewed.add((session, channel))
             self._acted("recording", session=session, channel=channel)
         return {"session": session, "channel": channel, "channels": sorted(casts),
                 "header": header, "events": events, "next": following}

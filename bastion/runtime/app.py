@@ -26,6 +26,7 @@ from bastion.runtime.bus import EventBus
 from bastion.runtime.ending import each
 from bastion.runtime.health import Health
 from bastion.runtime.home import Context
+from bastion.runtime.judging import JudgingBudget
 from bastion.runtime.refusals import Refusals
 from bastion.store import StoreError
 
@@ -79,6 +80,7 @@ class Runtime(EventBus, Health, Refusals):
         self.listeners: list[Listener] = []  # closed at shutdown: no new connections
         self.enforcer: asyncio.Task | None = None
         self.stopping = False
+        self.judging = JudgingBudget()  # judging time shared fairly between people
 
     # -- the enforcement loop --------------------------------------------------------------
 

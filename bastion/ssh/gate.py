@@ -52,7 +52,7 @@ from bastion.command_control.typeahead import (
     TypeAhead,
     Wait,
 )
-from bastion.ssh.judge import NOT_RECORDED, NOT_RECORDED_WHY, Judge
+from bastion.ssh.judge import NOT_RECORDED, NOT_RECORDED_WHY, Judge, judging_turn
 from bastion.store import StoreError
 from bastion.text import visible
 
@@ -227,6 +227,7 @@ class InputGate:
             await self._until(self.tracker.echo_settled, ECHO_WAIT)
             if self.tracker.needs_quiet():
                 await self._quiet(SETTLE_QUIET)
+            await judging_turn(self.app, self.ch.identity.user)
             if self.closed:
                 return
             if self.cancelled.is_set():
@@ -413,6 +414,12 @@ class StdinGate:
                 self.ch.hold_client("gate")
                 self._scheduled = True
                 loop.call_soon(self._drain)
+                return
+            wait = self.app.judging.wait(self.ch.identity.user)
+            if wait > 0:  # this person judged their share for now (bastion.runtime.judging)
+                self.ch.hold_client("gate")
+                self._scheduled = True
+                loop.call_later(wait, self._drain)
                 return
             self._piece(self.pieces.popleft())
         if self.busy or self.closed:

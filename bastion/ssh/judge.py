@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import shlex
+import time
 from typing import TYPE_CHECKING
 
 from bastion.access import sessions
@@ -29,6 +30,13 @@ NOT_RECORDED_WHY = "the bastion cannot record commands right now; try again in a
 NOT_RECORDED = f"not run: {NOT_RECORDED_WHY}"
 POLL_HELD = 1.0      # seconds between looks at the store for a decision made elsewhere
 CONFIRM_TRANSFER = "it needs a supervisor's confirmation, which file transfers cannot wait for"
+
+
+async def judging_turn(app: Runtime, person: str) -> None:
+    """Wait until `person` may judge again: judging time is shared fairly between people
+    (bastion.runtime.judging), so one who sends costly lines waits instead of everyone."""
+    while (wait := app.judging.wait(person)) > 0:
+        await asyncio.sleep(wait)
 
 
 class Judge:
@@ -52,6 +60,16 @@ class Judge:
         that stream and judges every file it names) it gets the policy's `unknown` action, since
         the files it names would pass unjudged. `interactive` False: no terminal is read line
         by line (policy.evaluate)."""
+        ident = self.ch.identity
+        started = time.perf_counter()
+        try:
+            return self._verdict(line, certain=certain, reason=reason, stream=stream,
+                                 from_home=from_home, interactive=interactive)
+        finally:  # judging time is metered per person (bastion.runtime.judging)
+            self.app.judging.spend(ident.user, time.perf_counter() - started)
+
+    def _verdict(self, line: str, *, certain: bool, reason: str, stream: bool, from_home: bool,
+                 interactive: bool) -> policy.Verdict:
         ident = self.ch.identity
         # `from_home`: the line runs in the login's home (an exec command, a file transfer's
         # request): relative paths are judged from there too (`../etc/sudoers` from /root).
@@ -196,6 +214,7 @@ async def judge_exec(app: Runtime, channel: GatedChannel) -> str | None:
     `channel.stream` says whether the bastion follows its file-transfer stream (Judge.verdict)."""
     judge = Judge(app, channel)
     command = channel.command or ""
+    await judging_turn(app, channel.identity.user)
     v = judge.verdict(command, stream=channel.stream is not None, from_home=True,
                       interactive=channel.interactive)
     reads = reads_script_from_stdin(command)

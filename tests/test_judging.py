@@ -1,0 +1,73 @@
+"""Judging time shared fairly between people (bastion.runtime.judging; attack K, finding 4: one
+person piping costly statements on many channels held every session's keystrokes for seconds)."""
+
+from __future__ import annotations
+
+import pytest
+
+from bastion.runtime.judging import JudgingBudget
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 100.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@pytest.fixture
+def clock():
+    return Clock()
+
+
+def budget(clock, **kw):
+    return JudgingBudget(clock, person_rate=0.1, person_burst=1.0, total_rate=0.5,
+                         total_burst=2.0, **kw)
+
+
+def test_a_person_within_their_burst_never_waits(clock):
+    b = budget(clock)
+    for _ in range(9):
+        assert b.wait("mallory") == 0
+        b.spend("mallory", 0.1)
+    assert b.wait("mallory") == 0
+
+
+def test_a_person_past_their_burst_waits_until_it_refills_and_others_do_not(clock):
+    b = budget(clock)
+    b.spend("mallory", 1.3)  # one statement at the work bound, past the burst
+    assert b.wait("mallory") == pytest.approx(3.0)  # 0.3 s owed at 0.1 s per second
+    assert b.wait("alice") == 0
+    clock.now += 1.5
+    assert b.wait("mallory") == pytest.approx(1.5)
+    clock.now += 1.5
+    assert b.wait("mallory") == 0
+
+
+def test_everyone_together_is_held_to_the_total_share(clock):
+    b = budget(clock)
+    for person in ("a", "b", "c"):
+        b.spend(person, 0.9)  # each within their own burst, together past the total one
+    assert b.wait("d") == pytest.approx(0.7 / 0.5)
+    clock.now += 0.7 / 0.5
+    assert b.wait("d") == 0
+
+
+def test_buckets_refill_no_further_than_their_burst(clock):
+    b = budget(clock)
+    clock.now += 3600
+    b.spend("mallory", 1.1)
+    assert b.wait("mallory") == pytest.approx(1.0)
+
+
+def test_the_people_kept_are_bounded_and_full_buckets_go_first(clock, monkeypatch):
+    import bastion.runtime.judging as judging
+
+    monkeypatch.setattr(judging, "MAX_PEOPLE", 3)
+    b = budget(clock)
+    b.spend("owing", 2.0)
+    for person in ("x", "y", "z", "w"):
+        b.wait(person)
+    assert "owing" in b.people and len(b.people) <= 3
+    assert b.wait("owing") > 0  # what one owes is not forgotten by cycling through names
