@@ -6,15 +6,16 @@ holds one statement, not how many: a person who pipes costly statements into `ba
 channels, or several people at once, held the loop for seconds, and every other session's
 keystrokes waited (a quiet user's `ssh web01 echo busy` took 14 s instead of 0.4 s).
 
-So judging time is metered: each person has a bucket of `PERSON_BURST` seconds that refills at
-`PERSON_RATE` seconds per second, and all people together one of `TOTAL_BURST` refilled at
-`TOTAL_RATE`. A gate asks `wait(person)` before it judges and gives back what the judging took
-(`spend`); while either bucket is empty the gate waits (its client paused, nothing held and
-nothing refused), so judging takes at most about TOTAL_RATE of the loop however many people
-send, and one person at most PERSON_RATE while others judge too. Honest work stays within the
-bursts: an everyday statement costs about 0.1 ms, a script of thousands of them well under a
-second. What remains: one statement already being judged runs to its end (at most the work
-bound), so the loop may still stall for that long, once per bucket's refill.
+So judging time is metered per person: a bucket of `PERSON_BURST` seconds that refills at
+`PERSON_RATE` seconds per second. A gate asks `wait(person)` before it judges and gives back
+what the judging took (`spend`); while the person's bucket is empty their gates wait (the
+client paused, nothing held and nothing refused), so one person takes at most about
+PERSON_RATE of the loop for judging, however many channels they use. There is no shared
+bucket: one would make the quiet users wait for the loud ones. Honest work stays within the
+burst or close to it: an everyday statement costs about 0.1 ms, a script of thousands of them a
+fraction of a second. What remains: a statement already being judged runs to its end (at most
+the work bound, a few tenths of a second), and N people sending costly statements together
+take N times PERSON_RATE.
 Pure: the clock is passed in.
 """
 
@@ -24,9 +25,7 @@ import time
 from collections.abc import Callable
 
 PERSON_RATE = 0.1   # seconds of judging per second, for one person
-PERSON_BURST = 1.0  # seconds one person may judge at once before waiting
-TOTAL_RATE = 0.5    # seconds of judging per second, for everyone together
-TOTAL_BURST = 2.0
+PERSON_BURST = 0.25  # seconds one person may judge at once before waiting
 MAX_PEOPLE = 4096   # buckets kept; full ones are dropped first
 
 
@@ -46,12 +45,9 @@ class JudgingBudget:
     """The buckets of judging time; see the module docstring."""
 
     def __init__(self, clock: Callable[[], float] = time.monotonic, *,
-                 person_rate: float = PERSON_RATE, person_burst: float = PERSON_BURST,
-                 total_rate: float = TOTAL_RATE, total_burst: float = TOTAL_BURST) -> None:
+                 person_rate: float = PERSON_RATE, person_burst: float = PERSON_BURST) -> None:
         self.clock = clock
         self.person_rate, self.person_burst = person_rate, person_burst
-        self.total_rate, self.total_burst = total_rate, total_burst
-        self.total = _Bucket(total_burst, clock())
         self.people: dict[str, _Bucket] = {}
 
     def _person(self, person: str, now: float) -> _Bucket:
@@ -67,15 +63,9 @@ class JudgingBudget:
         return bucket
 
     def wait(self, person: str) -> float:
-        """Seconds `person` must wait before judging again: 0 when both buckets hold time."""
-        now = self.clock()
-        mine = self._person(person, now)
-        self.total.refill(now, self.total_rate, self.total_burst)
-        return max(0.0, -mine.level / self.person_rate, -self.total.level / self.total_rate)
+        """Seconds `person` must wait before judging again: 0 while their bucket holds time."""
+        return max(0.0, -self._person(person, self.clock()).level / self.person_rate)
 
     def spend(self, person: str, seconds: float) -> None:
         """`person`'s judging just took `seconds`."""
-        now = self.clock()
-        self._person(person, now).level -= seconds
-        self.total.refill(now, self.total_rate, self.total_burst)
-        self.total.level -= seconds
+        self._person(person, self.clock()).level -= seconds
