@@ -39,6 +39,10 @@ message = "canaries are not touched"
 XTERM = {"TERM": "xterm"}
 
 
+# Echo off by inline code (a program of one's own), which no policy reads.
+ECHO_OFF = b"python3 -c 'import termios as t;a=t.tcgetattr(0);a[3]&=~t.ECHO;t.tcsetattr(0,0,a)'"
+
+
 @pytest.fixture(scope="module")
 def world(tmp_path_factory):
     w = World(tmp_path_factory.mktemp("interactive"), policy=POLICY)
@@ -476,7 +480,7 @@ def test_keys_typed_blind_in_sh_that_the_tty_keeps_as_data_are_refused(world, tm
     # Attack F, finding 1: at a fake password prompt (`PS1='Password: '; stty -echo`) the keys
     # were read as readline edits them (`echo hi`) and passed as a secret; dash ran the canary.
     term, _ = dash_at(world, tmp_path)
-    term.run_line(b"PS1='Password: '; stty -echo\r", rb"Password: ")
+    term.run_line(b"PS1='Password: '; " + ECHO_OFF + b"\r", rb"Password: ")
     start = len(term.buffer)
     term.send(keys)
     refused = term.expect(rb"denied: the command line could not be read", start=start)
@@ -539,8 +543,10 @@ HIDDEN_REFUSED = rb"denied: keys typed without echo read as a command that rule 
 
 
 def at_fake_prompt(term) -> None:
-    """In sh: a shell prompt that looks like a program's password prompt, echo off."""
-    term.run_line(b"PS1='Password: '; stty -echo\r", rb"Password: ")
+    """In sh: a shell prompt that looks like a program's password prompt, echo off. `stty -echo`
+    typed at a terminal is held (attack J); inline code, which no policy reads, still turns echo
+    off, and the readings of the keys typed blind are what stands then."""
+    term.run_line(b"PS1='Password: '; " + ECHO_OFF + b"\r", rb"Password: ")
 
 
 def back_to_dash(term, tmp_path) -> None:
@@ -551,6 +557,24 @@ def back_to_dash(term, tmp_path) -> None:
     term.expect(rb"\$ ", start=start)
     term.run_line(b"exit\r")
     assert not (tmp_path / "canary").exists()
+
+
+def test_echo_turned_off_at_a_shell_prompt_is_held(world, tmp_path):
+    # Attack J, finding 1: `PS1='Password: '; stty -echo` made dash read its lines at a prompt
+    # that echoed nothing; keys typed blind there pass as a secret unless a rule refuses them,
+    # so a line only the `unknown` default would hold (`eval "$(printf ...)"`) ran unseen.
+    term, dash = dash_at(world, tmp_path)
+    start = len(term.buffer)
+    term.send(b"PS1='Password: '; stty -echo\r")
+    term.expect(rb"held for a supervisor \(h\d+\)", start=start)
+    term.send(b"\x03")
+    term.expect(dash, start=term.expect(rb"cancelled", start=start))
+    held = audit_events(world, "command.verdict")[-1]
+    assert (held["line"], held["verdict"]) == ("PS1='Password: '; stty -echo", "confirm")
+    term.run_line(b"exit\r")  # back to bash
+    alive(term)
+    term.send(b"exit\r")
+    term.wait()
 
 
 def test_a_kill_character_moved_outside_stty_does_not_hide_a_command_at_a_fake_prompt(world,

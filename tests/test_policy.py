@@ -1110,7 +1110,8 @@ def test_commands_known_only_at_run_time_get_the_unknown_default(
         return
     # The default policy also names stty's key changes in a rule of its own (confirm-stty-line-
     # keys, which applies with or without a terminal); the unknown stands behind it.
-    named = "confirm-stty-line-keys" if reason.startswith("stty") else "defaults.unknown"
+    named = "confirm-stty-line-keys" if reason.startswith("stty") else \
+        "confirm-terminal-multiplexer" if reason.startswith("tmux") else "defaults.unknown"
     assert verdict.rule == ("no-pipe-into-shell" if piped else named)
     assert any(c.name is None and reason in c.unknown for c in verdict.commands), verdict.commands
 
@@ -1352,9 +1353,7 @@ ALLOWED = [
     "setterm --reset",
     "stty size",
     "stty cols 120 rows 40",
-    "stty -echo; cat > /tmp/key; stty echo",
     "export TERM=xterm-256color",
-    "TERM=screen-256color tmux attach",
     "exec 3<&0",
     "exec 2>&1",
     "ls 2>/dev/null",
@@ -1666,7 +1665,7 @@ DEFAULT_DECISIONS = [
     ("stty -echoctl", "confirm", "confirm-stty-line-keys"),
     ("stty erase ^H", "confirm", "confirm-stty-line-keys"),
     ("stty raw -echo", "confirm", "confirm-stty-line-keys"),
-    ("stty -echo", "allow", "defaults.unmatched"),
+    ("stty -echo", "confirm", "defaults.unknown"),  # attack J: a shell reading unseen lines
     ("stty -echoe echoprt", "confirm", "confirm-stty-line-keys"),
     ("stty -F /dev/pts/1 -icanon", "confirm", "confirm-stty-line-keys"),
     ("stty -a", "allow", "defaults.unmatched"),
@@ -1685,9 +1684,9 @@ DEFAULT_DECISIONS = [
     ("tmux send-keys -t x 'ls' Enter", "confirm", "defaults.unknown"),
     ("screen -S x -X stuff 'ls'", "confirm", "defaults.unknown"),
     ("tmux ls", "allow", "defaults.unmatched"),
-    ("tmux attach -t x", "allow", "defaults.unmatched"),
+    ("tmux attach -t x", "confirm", "confirm-terminal-multiplexer"),
     ("screen -ls", "allow", "defaults.unmatched"),
-    ("screen -r", "allow", "defaults.unmatched"),
+    ("screen -r", "confirm", "confirm-terminal-multiplexer"),
     ("rsync -a --delete src/ /srv/app/", "allow", "defaults.unmatched"),
     # the remote command is shell code, perhaps for this very host (ssh localhost ...)
     ("ssh host rm -rf /", "deny", "no-root-wipe"),
@@ -3277,3 +3276,43 @@ def test_programs_a_person_types_at_are_told_from_interpreters_of_scripts(comman
     # gate, as at a prompt (judge.judge_exec does not hold it); an interpreter stays held.
     from bastion.command_control.policy import typed_at_a_terminal
     assert typed_at_a_terminal(command) is typed
+
+
+# Outside attack J: a shell reading lines at a prompt that echoes nothing (keys typed blind
+# pass as a secret unless a rule refuses them), TERM taken away by another spelling, arithmetic
+# in a quoted operand of [[ ]], and lines the gate cannot read inside a terminal multiplexer.
+ATTACK_J = [
+    ("stty -echo", True, "confirm", "defaults.unknown"),
+    ("stty -F /dev/tty -echo", True, "confirm", "defaults.unknown"),
+    ("stty -echo; cat > /tmp/key; stty echo", True, "confirm", "defaults.unknown"),
+    ("PS1='Password: '; stty -echo", True, "confirm", "defaults.unknown"),
+    ("stty -echo; read pw; stty echo", False, "allow", "defaults.unmatched"),  # a script's
+    ("stty echo", True, "allow", "defaults.unmatched"),
+    ("declare +x TERM; bash", True, "confirm", "defaults.unknown"),
+    ("typeset +x TERM", True, "confirm", "defaults.unknown"),
+    ("f() { declare +x TERM; }; f; bash", True, "confirm", "defaults.unknown"),
+    ("declare +x TERM=xterm; bash --rcfile rc", True, "confirm", "defaults.unknown"),
+    ("declare -x TERM=xterm", True, "allow", "defaults.unmatched"),
+    ("[[ 'a[$(touch canary)]' -eq 1 ]]", True, "confirm", "defaults.unknown"),
+    ("[[ 1 -lt 'a[$(echo x >> /etc/sudoers.d/x)]' ]]", False, "confirm", "defaults.unknown"),
+    ('[[ "a[`touch c`]" -ge 1 ]]', True, "confirm", "defaults.unknown"),
+    ("[[ '1' -eq 1 ]]", True, "allow", None),
+    ("tmux", True, "confirm", "confirm-terminal-multiplexer"),
+    ("TERM=screen-256color tmux attach", True, "confirm", "confirm-terminal-multiplexer"),
+    ("tmux -L s -f /dev/null new-session 'PS1=\"$ \" sh'", True, "confirm",
+     "confirm-terminal-multiplexer"),
+    ("sudo screen -r", True, "confirm", "confirm-terminal-multiplexer"),
+    ("byobu", True, "confirm", "confirm-terminal-multiplexer"),
+    ("zellij attach", True, "confirm", "confirm-terminal-multiplexer"),
+    ("tmux ls", True, "allow", "defaults.unmatched"),
+    ("screen -ls", True, "allow", "defaults.unmatched"),
+]
+
+
+@pytest.mark.parametrize(("line", "interactive", "action", "rule"), ATTACK_J)
+def test_attack_j_lines_get_the_verdict_their_class_needs(default_policy: Policy, line: str,
+                                                          interactive: bool, action: str,
+                                                          rule: str | None) -> None:
+    verdict = evaluate(default_policy, line, role="engineer", target="web01",
+                       interactive=interactive)
+    assert (verdict.action, verdict.rule) == (action, rule)

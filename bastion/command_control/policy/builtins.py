@@ -26,11 +26,14 @@ _TERMINAL_AWAY = ("the shell's stdin or stderr no longer goes to the terminal: r
 _STTY_SIZE = frozenset({"cols", "columns", "rows"})
 _TSET_SETS = frozenset("eik")  # tset's -e, -i, -k: the erase, interrupt and kill characters
 _TSET_ARGUMENT = frozenset("admp")  # its other options that take a value
-# `echo`/`-echo` only: readline sets the terminal itself while it reads a line (and echoes it),
-# so -echo hides what programs read (`stty -echo; cat > key`), which is secret by the echo rule
-# and, at a prompt, read as a command line too (InputGate._judge_hidden). -echoctl (no `^C`,
-# which the backstop reads), -echoe, -icanon and the special characters stay unknown.
-_STTY_SHOWN = frozenset({"-a", "--all", "-g", "--save", "sane", "size", "speed", "echo", "-echo"})
+# `echo` only: turning echo on hides nothing. `-echo` typed at a terminal is unknown (attack J):
+# a shell then reads its lines at a prompt that echoes nothing, and keys typed blind at a
+# program's prompt pass as a secret that only an explicit rule refuses (a line only the `unknown`
+# default would hold, `eval "$(printf ...)"`, ran unseen, and a statement split over two hidden
+# lines was judged a line at a time). Programs that turn echo off themselves (`read -s`, sudo,
+# ssh's passphrase prompt) are not affected. -echoctl (no `^C`, which the backstop reads),
+# -echoe, -icanon and the special characters stay unknown too.
+_STTY_SHOWN = frozenset({"-a", "--all", "-g", "--save", "sane", "size", "speed", "echo"})
 _EDITING_OFF = ("line editing off: the terminal driver edits the line, with keys the bastion "
                 "does not follow")
 

@@ -223,6 +223,11 @@ class _Statements:
                 for operand in current.named_children:
                     if operand.type != "test_operator":
                         self._arithmetic(operand, site, text=self._text(current))
+                        # Quoted, the operand is still an expression once its quotes are
+                        # removed: `[[ 'a[$(cmd)]' -eq 1 ]]` runs cmd (attack J).
+                        word = self._word(operand)
+                        if word.value is not None and word.value != self._text(operand):
+                            self._arithmetic_text(word.value, site, self._text(current))
             elif current.type == "unary_expression" and operators and (
                 self._text(operators[0]) in ("-v", "-R")
             ):

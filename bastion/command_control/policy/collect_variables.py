@@ -36,6 +36,7 @@ from bastion.command_control.policy.words import (
     _Word,
     _word,
 )
+from bastion.command_control.policy.wrappers import _NO_TERM
 
 
 class _Variables:
@@ -201,6 +202,7 @@ class _Variables:
         words = [_Word(keyword, keyword)]
         assignments = []
         attributes = ""
+        removed = ""  # attributes taken away (`declare +x TERM`)
         shown = site._replace(text=self._text(node))
         # `local` outside a function is an error that assigns nothing (attack I, finding 1).
         outside = (dict(self._values), set(self._numbers), set(self._fresh)) \
@@ -235,6 +237,7 @@ class _Variables:
                 self._unknown(shown, [word], f"{keyword} of a name known only at run time")
             elif word.value[:1] in ("-", "+") and len(word.value) > 1:
                 attributes += word.value[1:] if word.value[0] == "-" else ""
+                removed += word.value[1:] if word.value[0] == "+" else ""
             else:
                 # A quoted `'PS1=$(cmd)'` or `'a[$(cmd)]'` is still a name (and value) to declare,
                 # and `PS{4,}='$(cmd)'` declares PS4 (and PS).
@@ -245,6 +248,12 @@ class _Variables:
                     else:
                         self._declared(each.value, keyword, attributes, shown)
         self._plain(keyword, words, shown)
+        if "x" in removed and any(
+                (w.value or "").split("=", 1)[0].split("[", 1)[0].rstrip("+") == "TERM"
+                for w in words[1:] if not (w.value or "").startswith(("-", "+"))):
+            # `declare +x TERM` (typeset, local): TERM no longer reaches the programs the shell
+            # starts, as after `export -n TERM` (attack J).
+            self._unknown(shown, [], _NO_TERM, terminal=True)
         if "i" in attributes:
             # The attribute stays: a later line's `x='a[$(cmd)]'` would run cmd.
             self._unknown(shown, [], f"{keyword} -i: later assignments are evaluated as "
