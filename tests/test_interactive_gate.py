@@ -480,7 +480,7 @@ def test_keys_typed_blind_in_sh_that_the_tty_keeps_as_data_are_refused(world, tm
     # Attack F, finding 1: at a fake password prompt (`PS1='Password: '; stty -echo`) the keys
     # were read as readline edits them (`echo hi`) and passed as a secret; dash ran the canary.
     term, _ = dash_at(world, tmp_path)
-    term.run_line(b"PS1='Password: '; " + ECHO_OFF + b"\r", rb"Password: ")
+    term.run_line(b"PS1='Password: '; " + ECHO_OFF + b"\r", rb"\nPassword: ")
     start = len(term.buffer)
     term.send(keys)
     refused = term.expect(rb"denied: the command line could not be read", start=start)
@@ -546,7 +546,7 @@ def at_fake_prompt(term) -> None:
     """In sh: a shell prompt that looks like a program's password prompt, echo off. `stty -echo`
     typed at a terminal is held (attack J); inline code, which no policy reads, still turns echo
     off, and the readings of the keys typed blind are what stands then."""
-    term.run_line(b"PS1='Password: '; " + ECHO_OFF + b"\r", rb"Password: ")
+    term.run_line(b"PS1='Password: '; " + ECHO_OFF + b"\r", rb"\nPassword: ")
 
 
 def back_to_dash(term, tmp_path) -> None:
