@@ -3423,4 +3423,5 @@ def test_a_writer_under_xargs_writes_a_path_known_only_at_run_time() -> None:
     for line in ("xargs tee", "xargs install /tmp/evil", "xargs sponge", "xargs dd of=/dev/null"):
         verdict = evaluate(policy, line, role="r", target="t")
         assert verdict.action == "confirm", (line, verdict)
-        assert any(c.name == ">" and c.dynamic for c in verdict.commands), verdict.commands
+        assert any(c.name == ">" and c.dynamic_args and "(a path appended at run time)" in c.argv
+                   for c in verdict.commands), verdict.commands
