@@ -3329,6 +3329,8 @@ ATTACK_K_HELD = [
     ('GIT_WORK_TREE=/etc git checkout main', 'confirm', 'no-credential-file-writes'),
     ('git -C /etc reset --hard', 'confirm', 'no-credential-file-writes'),
     ('git -C /etc stash pop', 'confirm', 'no-credential-file-writes'),
+    ('git -C /etc stash', 'confirm', 'no-credential-file-writes'),
+    ('git -C /etc stash push -m x', 'confirm', 'no-credential-file-writes'),
     ('git -C /etc merge origin/main', 'confirm', 'no-credential-file-writes'),
     ('git -C /etc pull', 'confirm', 'no-credential-file-writes'),
     ('git -C /etc switch main', 'confirm', 'no-credential-file-writes'),
@@ -3401,7 +3403,8 @@ def test_attack_k_programs_that_read_their_program_from_stdin(command: str, read
 ATTACK_K_EVERYDAY = [
     "git status", "git log --oneline", "git diff", "git commit -am x", "git push",
     "cd /srv/app && git pull", "git -C /srv/app pull", "git pull", "git checkout main",
-    "git checkout -- README.md", "git stash", "git stash pop", "git reset --hard",
+    "git checkout -- README.md", "git stash", "git stash pop", "git reset --hard", "git stash list",
+    "git -C /etc stash list", "git -C /etc bisect log",
     "git reset HEAD~1", "git clone https://h/r /srv/app", "cd ~/app && git merge origin/main",
     "git apply --check x.patch", "ls | xargs git add", "find /var/log -name '*.log' | xargs gzip",
     "ls | xargs grep -l x", "ZIPOPT=-9 zip a.zip b", "UNZIP=-qo unzip a.zip",

@@ -450,7 +450,7 @@ _GIT_TREE_WRITERS = frozenset({
 })  # fmt: skip
 _GIT_PATCHES = frozenset({"apply", "am"})
 _GIT_READS_ONLY = {"apply": {"--check", "--stat", "--numstat", "--summary"},
-                   "stash": {"list", "show", "push", "save", "create", "store"},
+                   "stash": {"list", "show", "create", "store"},
                    "reset": set(), "bisect": {"log", "visualize", "view"},
                    "submodule": {"status", "summary", "foreach"}}
 
@@ -508,8 +508,10 @@ def _git_tree_writes(words: list[_Word], values: dict[str, str | None]) -> list[
     first = operands[0].value if operands else None
     if verb == "reset" and not options & {"--hard", "--merge", "--keep"}:
         return []
-    if verb in ("stash", "bisect", "submodule") and ((first is None and not operands) or
-                                                     first in _GIT_READS_ONLY[verb]):
+    # A bare `git stash` (push) puts the work tree back to HEAD: a write; bare bisect and
+    # submodule only show.
+    if (verb in ("bisect", "submodule") and not operands) or (
+            verb in ("stash", "bisect", "submodule") and first in _GIT_READS_ONLY[verb]):
         return []
     if verb == "apply" and options & _GIT_READS_ONLY["apply"] and "--apply" not in options:
         return []
