@@ -3316,3 +3316,154 @@ def test_attack_j_lines_get_the_verdict_their_class_needs(default_policy: Policy
     verdict = evaluate(default_policy, line, role="engineer", target="web01",
                        interactive=interactive)
     assert (verdict.action, verdict.rule) == (action, rule)
+
+
+# ---------------------------------------------------------------------------------------------
+# Outside attack K: each line of the report and the other members of its class, with the
+# verdict and rule of the shipped policy. On main before the fix each was allowed, except the
+# lines already held that stand beside them: `SRC/../`, `SRC//..//`, rsync's `SRC/`, `cp -rT`,
+# rules naming the program itself (xargs cp/sed/truncate/ln, parallel), git clone and worktree
+# add into the folder, a work tree known only at run time.
+
+ATTACK_K_HELD = [
+    # finding 1: a recursive copy's source whose last part is `..` (or `.`, a trailing slash, -T)
+    # writes DEST/**
+    ('cp -r /tmp/tree/sub/.. /etc', 'confirm', 'no-credential-file-writes'),
+    ('cd /tmp/tree/sub && cp -r .. /etc', 'confirm', 'no-credential-file-writes'),
+    ('cp -rt /etc /tmp/tree/sub/..', 'confirm', 'no-credential-file-writes'),
+    ('cp -R /tmp/tree/sub/.. /etc/', 'confirm', 'no-credential-file-writes'),
+    ('rsync -r /tmp/tree/sub/.. /etc', 'confirm', 'no-credential-file-writes'),
+    ('cp -r /tmp/.. /etc', 'confirm', 'no-credential-file-writes'),
+    ('cp -r /tmp/tree/sub/../ /etc', 'confirm', 'no-credential-file-writes'),
+    ('cp -a /tmp/tree/sub//..// /etc', 'confirm', 'no-credential-file-writes'),
+    ('cp -r -t /etc -- /tmp/tree/sub/..', 'confirm', 'no-credential-file-writes'),
+    ('rsync -a /tmp/tree/ /etc', 'confirm', 'no-credential-file-writes'),
+    ('cp -rT /tmp/tree /etc', 'confirm', 'no-credential-file-writes'),
+    ('mv /tmp/tree/sub/.. /etc', 'confirm', 'no-credential-file-writes'),
+    # finding 2: a path appended at run time reaches the writes the program makes
+    ('xargs tee', 'confirm', 'no-raw-disk-write'),
+    # finding 2: a path appended at run time reaches the writes the program makes
+    ('xargs tee -a', 'confirm', 'no-raw-disk-write'),
+    ('xargs install /tmp/evil', 'confirm', 'no-raw-disk-write'),
+    ('xargs sponge', 'confirm', 'no-raw-disk-write'),
+    ('xargs dd of=/dev/null', 'confirm', 'no-raw-disk-write'),
+    ('xargs dd', 'confirm', 'no-raw-disk-write'),
+    ('xargs cp -t /tmp', 'confirm', 'no-credential-file-cp-links'),
+    ('xargs sed -i s/a/b/', 'confirm', 'no-credential-file-sed'),
+    ('xargs touch', 'confirm', 'no-raw-disk-write'),
+    ('xargs truncate -s0', 'confirm', 'no-log-tampering'),
+    ('xargs ln -sf /tmp/x', 'confirm', 'no-log-tampering'),
+    ('xargs git checkout', 'confirm', 'no-raw-disk-write'),
+    ('xargs -n1 curl -sO', 'confirm', 'no-raw-disk-write'),
+    ('parallel tee ::: /etc/sudoers', 'deny', 'no-credential-file-writes'),
+    ('parallel install /tmp/evil', 'confirm', 'no-raw-disk-write'),
+    # finding 3: git subcommands that write the work tree (-C, --work-tree, GIT_WORK_TREE,
+    # core.worktree, the cwd); apply and am write the files the patch names
+    ('cd /etc && git apply', 'confirm', 'no-raw-disk-write'),
+    ('git -C /etc apply', 'confirm', 'no-raw-disk-write'),
+    ('git -C / -C etc apply', 'confirm', 'no-raw-disk-write'),
+    ('git --work-tree=/etc checkout HEAD -- sudoers', 'deny', 'no-credential-file-writes'),
+    ('git --work-tree /etc restore --source=HEAD -- sudoers.d/k', 'deny', 'no-credential-file-writes'),
+    ('git am', 'confirm', 'no-raw-disk-write'),
+    ('GIT_WORK_TREE=/etc git checkout main', 'confirm', 'no-credential-file-writes'),
+    ('git -C /etc reset --hard', 'confirm', 'no-credential-file-writes'),
+    ('git -C /etc stash pop', 'confirm', 'no-credential-file-writes'),
+    ('git -C /etc stash', 'confirm', 'no-credential-file-writes'),
+    ('git -C /etc stash push -m x', 'confirm', 'no-credential-file-writes'),
+    ('git -C /etc merge origin/main', 'confirm', 'no-credential-file-writes'),
+    ('git -C /etc pull', 'confirm', 'no-credential-file-writes'),
+    ('git -C /etc switch main', 'confirm', 'no-credential-file-writes'),
+    ('git -C /etc rebase main', 'confirm', 'no-credential-file-writes'),
+    ('git -C /etc cherry-pick abc', 'confirm', 'no-credential-file-writes'),
+    ('git clone https://h/r /etc/sudoers.d', 'deny', 'no-credential-file-writes'),
+    ('git -C /etc worktree add /etc/sudoers.d', 'deny', 'no-credential-file-writes'),
+    ('git -C /etc rm sudoers', 'deny', 'no-credential-file-writes'),
+    ('git -C /etc checkout-index -a -f', 'confirm', 'no-credential-file-writes'),
+    ('git -c core.worktree=/etc checkout main', 'confirm', 'defaults.unknown'),
+    ('git config core.worktree /etc', 'confirm', 'defaults.unknown'),
+    ('git --work-tree=$D checkout main', 'confirm', 'defaults.unknown'),
+    # finding 5: pagers, editors and options programs take from the environment
+    ('ZIPOPT=\'-TT "touch /etc/sudoers.d/x"\' zip -T a.zip b', 'confirm', 'defaults.unknown'),
+    ('ZIP=\'-TT "touch /etc/sudoers.d/x"\' zip -T a.zip b', 'confirm', 'defaults.unknown'),
+    ("SYSTEMD_PAGER='touch /etc/sudoers.d/x' systemctl status", 'deny', 'no-credential-file-writes'),
+    ("SYSTEMD_PAGER='touch /etc/sudoers.d/x' journalctl -u x", 'deny', 'no-credential-file-writes'),
+    ("SYSTEMD_EDITOR='touch /etc/sudoers.d/x' systemctl edit x", 'deny', 'no-credential-file-writes'),
+    ("UNZIP='-d /etc' unzip a.zip", 'confirm', 'defaults.unknown'),
+    ("UNZIPOPT='-d /etc' unzip a.zip", 'confirm', 'defaults.unknown'),
+    ("SYSTEMD_LESS='+!touch /etc/sudoers.d/x' journalctl", 'confirm', 'defaults.unknown'),
+    ("PSQL_PAGER='touch /etc/sudoers.d/x' psql -c 'select 1'", 'deny', 'no-credential-file-writes'),
+    ("PSQL_EDITOR='touch /etc/sudoers.d/x' psql", 'deny', 'no-credential-file-writes'),
+    ("PSQLRC=/tmp/rc psql -c 'select 1'", 'confirm', 'defaults.unknown'),
+    ("export FCEDIT='touch /etc/sudoers.d/x'", 'deny', 'no-credential-file-writes'),
+    ("SUDO_EDITOR='touch /etc/sudoers.d/x' sudoedit /tmp/f", 'deny', 'no-credential-file-writes'),
+    ("BROWSER='touch /etc/sudoers.d/x' xdg-open x", 'deny', 'no-credential-file-writes'),
+    ("echo 'touch /etc/x' | at -f /dev/stdin now", 'deny', 'no-pipe-into-shell'),
+    ("echo 'rm -rf /' | parallel", 'confirm', 'defaults.unknown'),
+    ("parallel ::: 'touch /etc/sudoers'", 'deny', 'no-credential-file-writes'),
+    ('echo x | rc', 'confirm', 'defaults.unknown'),
+    ('echo x | es', 'confirm', 'defaults.unknown'),
+    ('echo x | elvish', 'confirm', 'defaults.unknown'),
+    ('echo x | nu', 'confirm', 'defaults.unknown'),
+    ('echo x | xonsh', 'confirm', 'defaults.unknown'),
+    ('echo x | ipython', 'confirm', 'defaults.unknown'),
+    ("debugfs -w -R 'rm /etc/shadow' /dev/sda1", 'deny', 'no-raw-disk-write'),
+    ('debugfs /dev/sda1', 'deny', 'no-raw-disk-write'),
+    ("xfs_db -x -c 'write core.mode 0' /dev/sdb1", 'deny', 'no-raw-disk-write'),
+    ('debugfs -w $DEV', 'confirm', 'no-raw-disk-write'),
+]
+
+
+@pytest.mark.parametrize(("line", "verdict", "rule"), ATTACK_K_HELD)
+def test_attack_k_lines_are_held(default_policy: Policy, line: str, verdict: str, rule: str) -> None:
+    found = evaluate(default_policy, line, role="engineer", target="web01", login="root",
+                     interactive=False)
+    assert (found.action, found.rule) == (verdict, rule), found.commands
+
+
+# What an exec channel feeds these reads as a program: judged by the gate (finding 6, suspicions).
+ATTACK_K_STDIN = [
+    ("at -f /dev/stdin now", "shell"), ("at -f /dev/fd/0 now", "shell"), ("at -f - now", "shell"),
+    ("at -f/dev/stdin now", "shell"), ("batch -f /dev/stdin", "shell"),
+    ("at -q b -f /proc/self/fd/0 now", "shell"), ("parallel", "shell"), ("parallel -j4", "shell"),
+    ("rc", "shell"), ("es", "shell"), ("elvish", "shell"), ("nu", "shell"), ("xonsh", "shell"),
+    ("ipython", "interpreter"), ("ipython3", "interpreter"), ("at -f /tmp/job now", None),
+    ("parallel echo ::: a", None),
+]
+
+
+@pytest.mark.parametrize(("command", "reader"), ATTACK_K_STDIN)
+def test_attack_k_programs_that_read_their_program_from_stdin(command: str, reader: str | None) -> None:
+    assert reads_script_from_stdin(command) == reader
+
+
+# Everyday lines near attack K's classes: still allowed (git in a repo, xargs with readers and
+# compressors, harmless environment options, `at -f FILE`: a script file, not judged, as
+# `sh FILE` is not).
+ATTACK_K_EVERYDAY = [
+    "git status", "git log --oneline", "git diff", "git commit -am x", "git push",
+    "cd /srv/app && git pull", "git -C /srv/app pull", "git pull", "git checkout main",
+    "git checkout -- README.md", "git stash", "git stash pop", "git reset --hard", "git stash list",
+    "git -C /etc stash list", "git -C /etc bisect log",
+    "git reset HEAD~1", "git clone https://h/r /srv/app", "cd ~/app && git merge origin/main",
+    "git apply --check x.patch", "ls | xargs git add", "find /var/log -name '*.log' | xargs gzip",
+    "ls | xargs grep -l x", "ZIPOPT=-9 zip a.zip b", "UNZIP=-qo unzip a.zip",
+    "SYSTEMD_PAGER=cat systemctl status nginx", "SYSTEMD_LESS=FRXMK journalctl -u nginx",
+    "at -f /tmp/job now", "cp -r /srv/app/.. /srv/backup", "hdparm -I /dev/sda",
+    "parallel gzip ::: a b", "git config user.email me@example.com",
+]
+
+
+@pytest.mark.parametrize("line", ATTACK_K_EVERYDAY)
+def test_attack_k_everyday_lines_stay_allowed(default_policy: Policy, line: str) -> None:
+    assert action(default_policy, line) == "allow", parse_commands(line)
+
+
+def test_a_writer_under_xargs_writes_a_path_known_only_at_run_time() -> None:
+    # A rule naming only `>` (no program) sees the appended path (attack K, finding 2).
+    policy = small_policy({"name": "w", "action": "deny", "commands": [">"],
+                           "paths": ["/etc/sudoers"]})
+    for line in ("xargs tee", "xargs install /tmp/evil", "xargs sponge", "xargs dd of=/dev/null"):
+        verdict = evaluate(policy, line, role="r", target="t")
+        assert verdict.action == "confirm", (line, verdict)
+        assert any(c.name == ">" and c.dynamic_args and "(a path appended at run time)" in c.argv
+                   for c in verdict.commands), verdict.commands

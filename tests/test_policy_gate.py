@@ -412,3 +412,43 @@ def test_a_failed_move_on_a_shells_stdin_is_judged(world: World) -> None:
     assert b"start" in r.stdout and b"end" in r.stdout, r.stderr
     assert b"denied: the protected folder is not changed" in r.stderr
     assert not (world.protected / "stdin-cd").exists()
+
+
+# Attack K, finding 1: a source whose last part is `..` names the contents of the folder above,
+# as `SRC/.` does: copied into the folder that holds the protected one, a tree carrying
+# `protected/planted` lands in it. Finding 2: the path xargs appends reaches the writes of tee
+# and install. Breadth in tests/test_policy.py (ATTACK_K_HELD).
+@pytest.mark.parametrize("line", [
+    "cp -r {src}/sub/.. {d}", "cp -rt {d} {src}/sub//..//",
+], ids=["dotdot", "target-dotdot"])
+def test_a_recursive_copy_of_a_folders_contents_by_dotdot_is_refused(world: World, line: str) -> None:
+    src = world.protected.parent / "ktree"
+    (src / "sub").mkdir(parents=True, exist_ok=True)
+    (src / "protected").mkdir(exist_ok=True)
+    (src / "protected" / "planted-k").write_text("x\n")
+    alice = world.person("alice")
+    line = line.format(src=src, d=world.protected.parent)
+    r = alice.run(f"{LOGIN}@web01", line)
+    # DEST/** is a pattern that may meet the rule's paths: held, and it expires unconfirmed.
+    assert r.returncode == 126, r.stderr
+    assert b"expired" in r.stderr
+    assert not (world.protected / "planted-k").exists()
+    row = world.ctx.store.one("SELECT verdict, rule FROM commands WHERE line = ? ORDER BY id DESC "
+                              "LIMIT 1", (line,))
+    assert row == {"verdict": "confirm", "rule": "no-protected-writes"}
+
+
+@pytest.mark.parametrize("command", ["xargs tee", "xargs install {src}"], ids=["tee", "install"])
+def test_a_writer_given_its_file_by_xargs_is_held(world: World, command: str) -> None:
+    src = world.protected.parent / "kfile"
+    src.write_text("planted\n")
+    alice = world.person("alice")
+    target = world.protected / f"xargs-{command.split()[1]}"
+    line = command.format(src=src)
+    r = alice.run(f"{LOGIN}@web01", line, input=f"{target}\n".encode())
+    assert r.returncode == 126, r.stderr
+    assert b"expired" in r.stderr
+    assert not target.exists()
+    row = world.ctx.store.one("SELECT verdict FROM commands WHERE line = ? ORDER BY id DESC LIMIT 1",
+                              (line,))
+    assert row == {"verdict": "confirm"}

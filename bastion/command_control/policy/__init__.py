@@ -219,6 +219,10 @@ Things a caller may rely on:
   (`python3 -i`, `perl -d`), an option naming a sed or awk script or a makefile as stdin
   (`sed -f -`, `make -f /dev/stdin`: `_program_option`), m4; (finding 5) options programs read
   from the environment (`TAR_OPTIONS`...) are unknown unless known harmless (`_ENV_OPTIONS`).
+  Found after outside attack K: `at -f` naming stdin is a shell reading it (`_at_job`);
+  `parallel` with no command runs its inputs; a writer under xargs writes a path known only at
+  run time (`_appended_writes`); git's work-tree writers write under the work tree
+  (`_git_tree_writes`).
 - `args` are matched as written after quote removal: globs and `~` are not expanded there
   (`paths` is for files).
 - Each line is judged alone: state from earlier lines (a `cd`, a variable, a script written to

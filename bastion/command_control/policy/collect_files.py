@@ -38,7 +38,7 @@ from bastion.command_control.policy.words import (
     _unescaped,
     _Word,
 )
-from bastion.command_control.policy.writes import _DIRSTACK, _WRITES, _more_writes, _written
+from bastion.command_control.policy.writes import _DIRSTACK, _WRITES, _appended_writes, _more_writes, _written
 
 
 class _Files:
@@ -238,6 +238,11 @@ class _Files:
         writes = _WRITES.get(name)
         paths = _written(words, writes) if writes is not None else []
         more, codes = _more_writes(name, words, self._values)
+        if site.dynamic and _appended_writes(name, words):
+            # found after outside attack K (finding 2): a word xargs (parallel, find -exec +)
+            # appends may be the file written (`xargs tee`, `xargs install SRC`), an output
+            # option (`of=`, `-o`) or a target: a write of a path known only at run time.
+            more = [*more, PathArg("(a path appended at run time)", "unknown")]
         for path in paths + more:
             self.commands.append(SimpleCommand(
                 ">", (">", path.text), site.text, "", path.kind == "unknown", site.wrappers,

@@ -8,7 +8,7 @@ read from standard input (`_stdin_code`)."""
 from __future__ import annotations
 
 from bastion.command_control.policy.builtins import _EDITING_OFF, _TERMINAL_AWAY
-from bastion.command_control.policy.options import _long_option, _skip_options
+from bastion.command_control.policy.options import _long_option, _scan_options
 from bastion.command_control.policy.paths import _descriptor_file
 from bastion.command_control.policy.program_writes import _git_config_setting
 from bastion.command_control.policy.programs import _GIT_CODE, _GIT_SUBCOMMAND_CODE
@@ -169,6 +169,8 @@ class _Runners:
             self._unknown(site, words, "a git url rewritten to an ext:: remote, which runs a command")
         elif "ext::" in value and not from_environment:
             self._git_ext(value, words, site)
+        elif key == "core.worktree":
+            self._unknown(site, words, "a git work tree set elsewhere: later checkouts write there")
         elif key == "core.hookspath":
             self._unknown(site, words, "git hooks from a folder, whose scripts run unseen")
         elif _GIT_CODE.fullmatch(key) and (value.startswith("!") or not key.startswith(
@@ -273,8 +275,19 @@ class _Runners:
         return self._stdin_code(name, words, site._replace(stdin=origin, here=here), what)
 
     def _at_job(self, name: str, words: list[_Word], site: _Site) -> bool:
-        skipped = _skip_options(words, 1, _AT)
-        if skipped is not None and skipped[1] & {"-f", "-l", "-r", "-d", "-c"}:
+        scanned = _scan_options(words, 1, _AT)
+        found = {option: argument for option, argument in scanned[1]} if scanned is not None else {}
+        if "-f" in found:
+            # found after outside attack K (finding 6): `at -f /dev/stdin` (`/dev/fd/0`, `-`)
+            # reads the job from stdin as `at` alone does; `at -f FILE` reads a script from a
+            # file, not judged as `sh FILE` is not (README: scripts written then run).
+            script = found["-f"]
+            if script is None:
+                return self._stdin_code(name, words, site, "a shell")
+            if script.value == "-":
+                return self._stdin_code(name, words, site, "a shell")
+            return self._program_file(name, script, words, site, "a shell")
+        if found.keys() & {"-l", "-r", "-d", "-c"}:
             return False
         return self._stdin_code(name, words, site, "a shell")
 

@@ -344,7 +344,20 @@ class _Wrappers:
         separators = [i for i, w in enumerate(rest) if w.value in (":::", "::::", ":::+")]
         command = rest[: separators[0]] if separators else rest
         if not command:
-            return False
+            # found after outside attack K (suspicions): with no command each input is a
+            # command line: those after `:::` are judged, stdin's (or a `::::` file's) are
+            # read as a shell reads its script.
+            listed = rest[separators[0] + 1:] if separators else []
+            if separators and rest[separators[0]].value != "::::" and listed:
+                for word in listed:
+                    if word.value in (":::", "::::", ":::+", "::::+"):
+                        continue
+                    if word.value is None:
+                        self._unknown(site, words, "shell code known only at run time")
+                    else:
+                        self._code(word.value, site, name)
+                return True
+            return self._stdin_code(name, words, site, "a shell")
         if any(w.value is None for w in command):
             self._unknown(site, words, "shell code known only at run time")
             return True

@@ -356,8 +356,8 @@ def _git_config_setting(words: list[_Word]) -> _Word | None:
     if key.value is None:
         return _Word(None, key.text)
     lowered = key.value.lower()
-    if not (_GIT_CODE.fullmatch(lowered) or lowered == "core.hookspath" or "ext::" in lowered
-            or "ext::" in (value.value or "ext::")):
+    if not (_GIT_CODE.fullmatch(lowered) or lowered in ("core.hookspath", "core.worktree")
+            or "ext::" in lowered or "ext::" in (value.value or "ext::")):
         return None
     if value.value is None:
         return _Word(None, value.text)
@@ -441,13 +441,106 @@ def _wget_writes(words: list[_Word]) -> list[PathArg]:
     return [p for p in written if p.text != "-"]
 
 
-def _git_writes(words: list[_Word]) -> list[PathArg]:
+# found after outside attack K (finding 3): subcommands that write files of the work tree, and
+# those of them that take the files to write as pathspecs (after `--`, or any operand).
+_GIT_TREE_WRITERS = frozenset({
+    "apply", "am", "checkout", "restore", "reset", "stash", "merge", "pull", "switch", "rebase",
+    "cherry-pick", "revert", "read-tree", "checkout-index", "clean", "rm", "mv", "submodule",
+    "sparse-checkout", "bisect",
+})  # fmt: skip
+_GIT_PATCHES = frozenset({"apply", "am"})
+_GIT_READS_ONLY = {"apply": {"--check", "--stat", "--numstat", "--summary"},
+                   "stash": {"list", "show", "create", "store"},
+                   "reset": set(), "bisect": {"log", "visualize", "view"},
+                   "submodule": {"status", "summary", "foreach"}}
+
+
+def _git_work_tree(words: list[_Word], values: dict[str, str | None]) -> _Word | None:
+    """The work tree git writes in: `--work-tree=DIR`, GIT_WORK_TREE set on the line, `-C DIR`
+    (each relative to the one before), or None for the line's own directory. A value known
+    only at run time: a word whose value is None."""
+    tree: _Word | None = None
+    moved: str | None = ""
+    index = 1
+    end = _git_verb_index(words)
+    while index < end:
+        value = words[index].value
+        argument = _at(words, index + 1)
+        if value == "-C" and argument is not None:
+            if argument.value is None or moved is None:
+                moved = None
+            elif argument.value.startswith("/") or not moved:
+                moved = argument.value
+            else:
+                moved = f"{moved.rstrip('/')}/{argument.value}"
+        elif value == "--work-tree" and argument is not None:
+            tree = argument
+        elif value is not None and value.startswith("--work-tree="):
+            tree = _Word(value.partition("=")[2], words[index].text)
+        elif value == "-c" and argument is not None and (argument.value is None or (
+                argument.value.lower().startswith("core.worktree="))):
+            tree = _Word(argument.value and argument.value.partition("=")[2], argument.text)
+        elif value is None:
+            return _Word(None, words[index].text)
+        index += 2 if value in ("-C", "-c", "--git-dir", "--work-tree", "--namespace",
+                                "--config-env") else 1
+    if tree is None and "GIT_WORK_TREE" in values:
+        found = values["GIT_WORK_TREE"]
+        tree = _Word(found, found if found is not None else "$GIT_WORK_TREE")
+    if moved is None:
+        return _Word(None, "-C (a directory known only at run time)")
+    if tree is not None and tree.value is not None and moved and not tree.value.startswith(("/", "~")):
+        return _Word(f"{moved.rstrip('/')}/{tree.value}", tree.text)
+    return tree if tree is not None else (_Word(moved, moved) if moved else None)
+
+
+def _git_tree_writes(words: list[_Word], values: dict[str, str | None]) -> list[PathArg]:
+    """What a git subcommand among _GIT_TREE_WRITERS writes in the work tree: the files a
+    patch names (unknown), the pathspecs after `--` (`checkout HEAD -- sudoers`: TREE/sudoers),
+    `rm`'s and `mv`'s operands, or anything in it (TREE/**)."""
+    index = _git_verb_index(words)
+    sub = words[index:]
+    verb = sub[0].value if sub else None
+    if verb not in _GIT_TREE_WRITERS:
+        return []
+    options = {w.value for w in sub[1:] if w.value is not None}
+    operands = [w for w in sub[1:] if w.value is None or not w.value.startswith("-")]
+    first = operands[0].value if operands else None
+    if verb == "reset" and not options & {"--hard", "--merge", "--keep"}:
+        return []
+    # A bare `git stash` (push) puts the work tree back to HEAD: a write; bare bisect and
+    # submodule only show.
+    if (verb in ("bisect", "submodule") and not operands) or (
+            verb in ("stash", "bisect", "submodule") and first in _GIT_READS_ONLY[verb]):
+        return []
+    if verb == "apply" and options & _GIT_READS_ONLY["apply"] and "--apply" not in options:
+        return []
+    tree = _git_work_tree(words, values)
+    if tree is not None and tree.value is None:
+        return [PathArg(tree.text, "unknown")]
+    if verb in _GIT_PATCHES:
+        return [PathArg("(the files the patch names)", "unknown")]
+    named: list[_Word] = []
+    if "--" in options:
+        named = sub[[w.value for w in sub].index("--") + 1:]
+    elif verb in ("rm", "mv"):
+        named = operands
+    if named:
+        return [_in_folder(tree, w.value) if w.value is not None and not w.value.startswith(("/", "~"))
+                else _path_arg(w) for w in named]
+    return [_in_folder(tree, "**")]
+
+
+def _git_writes(words: list[_Word], values: dict[str, str | None] | None = None) -> list[PathArg]:
     """`git archive -o F`, `bundle create F`, `format-patch -o DIR`, `worktree add DIR`, `init
-    DIR`, `clone URL DIR` (the tree they make: DIR/**)."""
+    DIR`, `clone URL DIR` (the tree they make: DIR/**), and what the subcommands that write the
+    work tree write (`_git_tree_writes`)."""
     index = _git_verb_index(words)
     sub = words[index:]
     verb = sub[0].value if sub else None
     operands = [w for w in sub[1:] if w.value is None or not w.value.startswith("-")]
+    if verb in _GIT_TREE_WRITERS:
+        return _git_tree_writes(words, values or {})
     if verb == "archive":
         return _after_options(sub, frozenset({"-o", "--output"}))
     if verb == "format-patch":

@@ -12,13 +12,15 @@ import re
 SHELLS = frozenset({
     "sh", "bash", "rbash", "dash", "ash", "zsh", "ksh", "mksh", "lksh", "pdksh", "oksh", "yash",
     "posh", "fish", "csh", "tcsh",
+    # found after outside attack K (suspicions): shells that read a script from stdin too
+    "rc", "es", "elvish", "nu", "xonsh",
 })  # fmt: skip
 # Shells whose code the policy reads with bash's grammar: bash, and POSIX shells whose syntax
 # is a subset of it. Code for the others is also checked for constructs bash does not have.
 _BASH_GRAMMAR = frozenset({"sh", "bash", "rbash", "dash", "ash", "posh", "yash"})
 _VERSIONED = re.compile(r"(.+?)[-_.]?[0-9][0-9.]*")
 INTERPRETERS = re.compile(
-    r"(?P<python>(?:python|pypy)[0-9.]*)|(?P<perl>perl[0-9.]*)|(?P<ruby>ruby[0-9.]*|jruby|irb)"
+    r"(?P<python>(?:i?python|pypy)[0-9.]*)|(?P<perl>perl[0-9.]*)|(?P<ruby>ruby[0-9.]*|jruby|irb)"
     r"|(?P<node>node|nodejs|deno|bun)|(?P<php>php[0-9.]*)|(?P<lua>lua(?:jit)?[0-9.]*)"
     r"|(?P<r>Rscript|R)|(?P<tcl>tclsh[0-9.]*|wish|expect)|(?P<awk>[gmn]?awk|busybox-awk)"
     r"|(?P<pwsh>pwsh|powershell)|(?P<osa>osascript)|(?P<jshell>jshell|groovy|scala)"

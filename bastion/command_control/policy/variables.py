@@ -54,6 +54,15 @@ _HOOKS = {
     "LESSKEY": "unknown", "LESSKEYIN": "unknown", "LESSKEY_SYSTEM": "unknown",
     "LESSKEYIN_SYSTEM": "unknown", "LESSKEY_CONTENT": "unknown", "LESSEDIT": "unknown",
     "LESSHISTFILE": "unknown", "PERL5DB": "unknown", "PYTHONINSPECT": "unknown",
+    # found after outside attack K (finding 5): more programs' pagers, editors and options
+    # taken from the environment (systemctl, journalctl, psql, sudoedit, fc, zip, unzip...)
+    **{name: "program" for name in (
+        "SYSTEMD_PAGER", "SYSTEMD_EDITOR", "PSQL_PAGER", "PSQL_EDITOR", "BROWSER", "FCEDIT",
+        "SUDO_EDITOR", "SUDO_ASKPASS", "SVN_EDITOR", "KUBE_EDITOR", "GH_PAGER", "GH_EDITOR",
+        "AWS_PAGER", "SELECTED_EDITOR", "DIFFPROG", "MYSQL_PAGER")},
+    **{name: "options" for name in (
+        "SYSTEMD_LESS", "ZIPOPT", "ZIP", "UNZIP", "UNZIPOPT", "ZIPINFO", "ZIPINFOOPT")},
+    "PSQLRC": "unknown",
 }  # fmt: skip
 # Per variable: the program that reads its options from it, the options known harmless (no
 # program, code or file they name, no operand: `XZ_OPT=/etc/shadow` compresses it), and those
@@ -100,6 +109,16 @@ _ENV_OPTIONS: dict[str, tuple[str, re.Pattern[str], frozenset[str]]] = {
         r"|--max-http-header-size=\d+|--stack-trace-limit=\d+|--tls-(min|max)-v1\.[0-3]"),
         frozenset()),
 }
+# zip and unzip: quietness, verbosity, levels and ways of storing names; not -T/-TT (a test
+# command), -d (a folder), -O/-b (files), -x/-i (names), -@.
+_ENV_OPTIONS["ZIPOPT"] = ("zip", re.compile(r"-[0-9qvrDXyjJlk]+|--(quiet|verbose|recurse-paths)"),
+                          frozenset())
+_ENV_OPTIONS["ZIP"] = _ENV_OPTIONS["ZIPOPT"]
+_ENV_OPTIONS["UNZIP"] = ("unzip", re.compile(r"-[qonCLaXjV]+|-aa"), frozenset())
+_ENV_OPTIONS["UNZIPOPT"] = _ENV_OPTIONS["UNZIP"]
+_ENV_OPTIONS["ZIPINFO"] = ("zipinfo", re.compile(r"-[12smlvhMtTz]+"), frozenset())
+_ENV_OPTIONS["ZIPINFOOPT"] = _ENV_OPTIONS["ZIPINFO"]
+_ENV_OPTIONS["SYSTEMD_LESS"] = _ENV_OPTIONS["LESS"]
 _ENV_OPTIONS["BZIP"] = _ENV_OPTIONS["BZIP2"]
 _ENV_OPTIONS["XZ_DEFAULTS"] = _ENV_OPTIONS["XZ_OPT"]
 _ENV_OPTIONS["MFLAGS"] = _ENV_OPTIONS["GNUMAKEFLAGS"] = _ENV_OPTIONS["MAKEFLAGS"]
@@ -140,6 +159,7 @@ _HOOK_UNKNOWN = {
     "LESSHISTFILE": "names a file less writes its history to",
     "PERL5DB": "gives the code perl's debugger runs",
     "PYTHONINSPECT": "makes python read code from stdin after its script",
+    "PSQLRC": "names a file of commands psql runs at start (`\\!` runs a shell command)",
 }
 
 

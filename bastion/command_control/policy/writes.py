@@ -17,6 +17,7 @@ from bastion.command_control.policy.options import (
 )
 from bastion.command_control.policy.paths import PathArg, _operand_paths, _path_arg
 from bastion.command_control.policy.program_writes import (
+    _GIT_TREE_WRITERS,
     _curl_writes,
     _git_config_writes,
     _git_writes,
@@ -29,6 +30,7 @@ from bastion.command_control.policy.program_writes import (
 )
 from bastion.command_control.policy.programs import _connection_code
 from bastion.command_control.policy.words import _at, _Word
+from bastion.command_control.policy.wrappers import _git_verb_index
 
 # Commands that write files the policy can name, so that they count as `>` on those files as a
 # redirection does: "all" (each operand: tee), "of" (dd's of=), or the options of a copy whose
@@ -242,7 +244,9 @@ def _written(words: list[_Word], spec: _Options | str | frozenset[str] | _Operan
             written.append(PathArg(f"{base}{joiner}*{tree}", "pattern", target.tilde))
             continue
         name = source.value.rstrip("/").rsplit("/", 1)[-1]
-        if recursive and (name in ("", ".") or source.value.endswith("/")):
+        # found after outside attack K (finding 1): a source whose last part is `..` names a
+        # folder's contents as `.` does (`cp -r sub/.. /etc` fills /etc itself).
+        if recursive and (name in ("", ".", "..") or source.value.endswith("/")):
             written.append(PathArg(f"{base}{joiner}**", "pattern", target.tilde))
         elif name and name not in (".", ".."):
             kind = "pattern" if target.kind == "pattern" or source.glob or recursive else "exact"
@@ -319,7 +323,7 @@ def _more_writes(name: str, words: list[_Word], values: dict[str, str | None] | 
     if name == "ssh-keygen":
         return _ssh_keygen_writes(words), []
     if name == "git":
-        return _git_config_writes(words) + _git_writes(words), []
+        return _git_config_writes(words) + _git_writes(words, values), []
     if name == "split":
         scanned = _scan_options(words, 1, _SPLIT)
         codes = [a.value if a is not None else None for o, a in (scanned[1] if scanned else [])
@@ -349,3 +353,23 @@ def _more_writes(name: str, words: list[_Word], values: dict[str, str | None] | 
                                    f"{p.text}*") if decompress else p._replace(text=p.text + suffix)
                         for p in paths if p.kind != "unknown"], []
     return [], []
+
+
+# Writers that run a command: what xargs appends to them is held as that command already.
+_APPENDED_COMMAND = frozenset({"time", "strace", "ltrace", "ssh", "find", "script"})
+
+
+def _appended_writes(name: str, words: list[_Word]) -> bool:
+    """Whether words appended at run time (xargs, parallel, find -exec +) may name a file the
+    command `name` writes: each writer of _WRITES and _MORE_WRITERS, git only for subcommands
+    that write files. Not the writers that run a command (`_APPENDED_COMMAND`), nor the
+    compressors: a name known only at run time is not counted for them (`_more_writes`), so
+    that everyday log rotation is not held."""
+    if name in _COMPRESSORS or name in _DECOMPRESSORS or name in _APPENDED_COMMAND:
+        return False
+    if name == "git":
+        index = _git_verb_index(words)
+        verb = words[index].value if index < len(words) else None
+        return verb in _GIT_TREE_WRITERS or verb in ("config", "archive", "format-patch", "bundle",
+                                                     "worktree", "init", "clone")
+    return name in _WRITES or name in _MORE_WRITERS
