@@ -366,3 +366,25 @@ async def test_the_gate_factory_gives_each_kind_of_channel_its_gate_and_the_benc
     for g in made:
         if g is not None:
             g.close()
+
+
+async def test_the_readings_of_one_line_stop_at_their_time_and_the_line_is_uncertain(store,
+                                                                                     monkeypatch):
+    # Attack L, finding 4: forty readings of one line, each up to the policy's work bound, were
+    # judged back to back on the event loop (every session froze for 20 s). Past READINGS_TIME
+    # the rest are not judged and the line is uncertain (refused under this policy).
+    import bastion.ssh.gate as gate_module
+    from bastion.command_control.terminal import Reconstruction
+
+    gate, ch, _ = await input_gate(store)
+    judged: list[str] = []
+    real = gate.judge.verdict
+    gate.judge.verdict = lambda line, **kw: judged.append(line) or real(line, **kw)
+    now = iter(range(0, 10000))  # each look at the clock: 10 ms later
+    monkeypatch.setattr(gate_module.time, "perf_counter", lambda: next(now) / 100)
+    rec = Reconstruction("echo a", True, "", "command",
+                         also=tuple(f"echo {i}" for i in range(40)))
+    v = gate._judge(rec)
+    assert v.rule == "defaults.uncertain" and "too many readings" in v.message
+    assert 1 < len(judged) < 41
+    assert verdicts(store, ch.live.id) == [("echo a", v.action)]

@@ -1681,8 +1681,8 @@ DEFAULT_DECISIONS = [
     ("kill -9 $(pgrep -f myapp)", "confirm", "no-security-daemon-kill"),
     ("vim.tiny /etc/sudoers", "confirm", "confirm-credential-edit"),
     ("patch -p1 < fix.diff", "confirm", "no-raw-disk-write"),  # the files the patch names
-    ("tmux send-keys -t x 'ls' Enter", "confirm", "defaults.unknown"),
-    ("screen -S x -X stuff 'ls'", "confirm", "defaults.unknown"),
+    ("tmux send-keys -t x 'ls' Enter", "confirm", "confirm-terminal-multiplexer"),
+    ("screen -S x -X stuff 'ls'", "confirm", "confirm-terminal-multiplexer"),
     ("tmux ls", "allow", "defaults.unmatched"),
     ("tmux attach -t x", "confirm", "confirm-terminal-multiplexer"),
     ("screen -ls", "allow", "defaults.unmatched"),
@@ -3306,6 +3306,27 @@ ATTACK_J = [
     ("zellij attach", True, "confirm", "confirm-terminal-multiplexer"),
     ("tmux ls", True, "allow", "defaults.unmatched"),
     ("screen -ls", True, "allow", "defaults.unmatched"),
+    # attack L: a listing word elsewhere, tmux's verbose flag, multiplexers the list missed
+    ("tmux -v", True, "confirm", "confirm-terminal-multiplexer"),
+    ("tmux -L ls", True, "confirm", "confirm-terminal-multiplexer"),
+    ("tmux attach -t ls", True, "confirm", "confirm-terminal-multiplexer"),
+    ("tmux new -s ls", True, "confirm", "confirm-terminal-multiplexer"),
+    ("tmux new \\; list-keys", True, "confirm", "confirm-terminal-multiplexer"),
+    ("sudo -u nobody tmux -v", True, "confirm", "confirm-terminal-multiplexer"),
+    ("screen -S ls", True, "confirm", "confirm-terminal-multiplexer"),
+    ("mtm", True, "confirm", "confirm-terminal-multiplexer"),
+    ("splitvt", True, "confirm", "confirm-terminal-multiplexer"),
+    # attack L: arithmetic contexts read quoted operands as expressions
+    ("(( 'a[$(echo x >> /etc/sudoers.d/x)]' ))", True, "confirm", "defaults.unknown"),
+    ("a=(); a['$(echo x >> /etc/sudoers.d/x)']=1", False, "confirm", "defaults.unknown"),
+    ("echo ${a['$(rm -rf /)']}", True, "confirm", "defaults.unknown"),
+    ("[[ ! 'a[$(touch canary)]' -eq 1 ]]", True, "confirm", "defaults.unknown"),
+    ("echo $[ 'a[$(touch canary)]' ]", True, "confirm", "defaults.unknown"),
+    ("case 1 in $(( 'a[$(touch canary)]' ))) :;; esac", True, "confirm", "defaults.unknown"),
+    ('(( "a[\\$(touch canary)]" ))', True, "confirm", "defaults.unknown"),
+    ("(( 'a[`touch canary`]' ))", True, "confirm", "defaults.unknown"),
+    ("echo $(( 1 + 2 ))", True, "allow", "defaults.unmatched"),
+    ("n=4; (( n > 3 ))", True, "allow", "defaults.unmatched"),
 ]
 
 

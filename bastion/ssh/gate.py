@@ -29,6 +29,7 @@ import asyncio
 import contextlib
 import logging
 import re
+import time
 from collections import deque
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Protocol
@@ -72,6 +73,11 @@ BLIND_LINE = "(line typed without echo)"  # what the record says of keys it must
 SLICE = 0.005  # seconds of judging statements in one pass of the event loop; then others go
 FEED_BYTES = 64 * 1024  # client bytes cut into statements at a time
 
+
+# Time one line's other readings may take on the event loop before the rest are left unjudged
+# and the line is uncertain (each reading is bounded by policy.MAX_WORK on its own).
+READINGS_TIME = 0.25
+TOO_MANY_READINGS = "too many readings of the line to judge them all"
 
 class InputGate:
     """The gate for an interactive (pty) channel: one task per channel runs the type-ahead
@@ -274,9 +280,17 @@ class InputGate:
             v = policy.uncertain_verdict(self.judge.policy, rec.reason or "line not readable")
             self.judge.record("(line could not be read)", v)
             return v
+        started = time.perf_counter()
         v = self.judge.verdict(rec.text, certain=rec.certain, reason=rec.reason)
         for other in rec.also:
-            # Another statement the shell may run instead (earlier lines it may have dropped).
+            # Another statement the shell may run instead (earlier lines it may have dropped),
+            # or another reading of the tty's settings. Each may cost up to the policy's work
+            # bound, and they are judged on the one event loop: past READINGS_TIME the rest are
+            # not judged and the line is uncertain (attack L: forty readings of one line froze
+            # every session for 20 s).
+            if time.perf_counter() - started > READINGS_TIME:
+                v = stricter(v, policy.uncertain_verdict(self.judge.policy, TOO_MANY_READINGS))
+                break
             v = stricter(v, self.judge.verdict(other, certain=rec.certain, reason=rec.reason))
         if rec.unknown:
             v = stricter(v, policy.Verdict(self.judge.policy.defaults.unknown, "defaults.unknown",
@@ -295,7 +309,12 @@ class InputGate:
         ch = self.ch
         # Each line the terminal driver may hand over for the keys (its settings are unknown:
         # attack H): the first one a rule refuses decides.
+        started = time.perf_counter()
         for reading in (rec.hidden, *rec.hidden_also):
+            if time.perf_counter() - started > READINGS_TIME:  # as in `_judge`: refused
+                v = policy.Verdict("deny", "defaults.uncertain", TOO_MANY_READINGS, "", ())
+                refused = True
+                break
             v = self.judge.verdict(reading)
             refused = v.action in ("deny", "confirm") and not v.rule.startswith("defaults.")
             if refused:

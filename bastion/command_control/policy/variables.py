@@ -301,6 +301,15 @@ def _arithmetic_reads(src: str, node: Node, numbers: set[str]
             stack.append(children[2])
         elif kind == "variable_name" or (kind == "word" and _IDENTIFIER.fullmatch(_text(src, current))):
             read(_text(src, current))
+        elif kind in ("raw_string", "string", "ansi_c_string", "translated_string"):
+            # Quoted, an operand is still an expression once bash removes the quotes (attack
+            # L): `(( 'a[$(cmd)]' ))`, `a['$(cmd)']=1` run cmd. Escapes can spell `$(` too.
+            quoted = _text(src, current)
+            if any(s in quoted for s in ("$(", "`", "$[", "\\")):
+                runs = True
+            for name in _IDENTIFIER.findall(_NUMBER_LITERALS.sub(" ", quoted)):
+                read(name)
+            stack.extend(reversed(children))
         elif kind in ("simple_expansion", "expansion"):
             inner = [c for c in current.named_children
                      if c.type in ("variable_name", "special_variable_name")]
