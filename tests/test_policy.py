@@ -3488,3 +3488,36 @@ def test_a_writer_under_xargs_writes_a_path_known_only_at_run_time() -> None:
         assert verdict.action == "confirm", (line, verdict)
         assert any(c.name == ">" and c.dynamic_args and "(a path appended at run time)" in c.argv
                    for c in verdict.commands), verdict.commands
+
+
+# Outside attack M: writes through a builtin, git's diff options and variables that name a file,
+# and system configuration read from stdin.
+ATTACK_M = [
+    ("set -o history; history -s 'ALL ALL=(ALL) NOPASSWD: ALL'; history -w /etc/sudoers.d/x",
+     "deny", "no-credential-file-writes"),
+    ("history -a /etc/sudoers", "deny", "no-credential-file-writes"),
+    ("HISTFILE=/etc/sudoers.d/x bash -ic 'history -s x'", "deny", "no-credential-file-writes"),
+    ("git -C /srv/r log -1 --format='tformat:x' --output=/etc/sudoers.d/zz", "deny",
+     "no-credential-file-writes"),
+    ("git show --outp=/etc/sudoers.d/z", "deny", "no-credential-file-writes"),
+    ("git diff --output /etc/sudoers", "deny", "no-credential-file-writes"),
+    ("GIT_TRACE=/etc/sudoers git status", "deny", "no-credential-file-writes"),
+    ("SSLKEYLOGFILE=/etc/sudoers.d/k curl https://example.org", "deny",
+     "no-credential-file-writes"),
+    ("systemd-tmpfiles --create -", "confirm", "confirm-system-config-from-stdin"),
+    ("systemd-sysusers -", "confirm", "confirm-system-config-from-stdin"),
+    ("systemd-sysusers /dev/stdin", "confirm", "confirm-system-config-from-stdin"),
+    # everyday
+    ("git log --oneline -5", "allow", "defaults.unmatched"),
+    ("git diff --output-indicator-new=+", "allow", "defaults.unmatched"),
+    ("git log --output=/tmp/log.txt", "allow", "defaults.unmatched"),
+    ("history", "allow", "defaults.unmatched"),
+    ("systemd-tmpfiles --create", "allow", "defaults.unmatched"),
+]
+
+
+@pytest.mark.parametrize(("line", "action", "rule"), ATTACK_M)
+def test_attack_m_lines_get_the_verdict_their_class_needs(default_policy: Policy, line: str,
+                                                          action: str, rule: str) -> None:
+    verdict = evaluate(default_policy, line, role="engineer", target="web01", interactive=False)
+    assert (verdict.action, verdict.rule) == (action, rule)
