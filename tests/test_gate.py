@@ -380,8 +380,8 @@ async def test_the_readings_of_one_line_stop_at_their_time_and_the_line_is_uncer
     judged: list[str] = []
     real = gate.judge.verdict
     gate.judge.verdict = lambda line, **kw: judged.append(line) or real(line, **kw)
-    now = iter(range(0, 10000))  # each look at the clock: 10 ms later
-    monkeypatch.setattr(gate_module.time, "perf_counter", lambda: next(now) / 100)
+    now = iter(range(0, 10000))  # each look at the clock: 20 ms later
+    monkeypatch.setattr(gate_module.time, "perf_counter", lambda: next(now) / 50)
     rec = Reconstruction("echo a", True, "", "command",
                          also=tuple(f"echo {i}" for i in range(40)))
     v = gate._judge(rec)

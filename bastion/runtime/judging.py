@@ -10,7 +10,8 @@ So judging time is metered per person: a bucket of `PERSON_BURST` seconds that r
 `PERSON_RATE` seconds per second. A gate asks `wait(person)` before it judges and gives back
 what the judging took (`spend`); while the person's bucket is empty their gates wait (the
 client paused, nothing held and nothing refused), so one person takes at most about
-PERSON_RATE of the loop for judging, however many channels they use. There is no shared
+PERSON_RATE of the loop for judging, however many channels they use (a single costly line
+lets them wait at most MAX_WAIT, so one costly line per MAX_WAIT at worst). There is no shared
 bucket: one would make the quiet users wait for the loud ones. Honest work stays within the
 burst or close to it: an everyday statement costs about 0.1 ms, a script of thousands of them a
 fraction of a second. What remains: a statement already being judged runs to its end (at most
@@ -26,6 +27,7 @@ from collections.abc import Callable
 
 PERSON_RATE = 0.1   # seconds of judging per second, for one person
 PERSON_BURST = 0.25  # seconds one person may judge at once before waiting
+MAX_WAIT = 2.0      # the longest one person waits at once; what they owe beyond is forgiven
 MAX_PEOPLE = 4096   # buckets kept; full ones are dropped first
 
 
@@ -63,8 +65,13 @@ class JudgingBudget:
         return bucket
 
     def wait(self, person: str) -> float:
-        """Seconds `person` must wait before judging again: 0 while their bucket holds time."""
-        return max(0.0, -self._person(person, self.clock()).level / self.person_rate)
+        """Seconds `person` must wait before judging again: 0 while their bucket holds time, at
+        most MAX_WAIT (an honest line that was costly to judge, a 2 MB paste, is not followed
+        by a long silence; one person sending costly lines still takes at most about one line's
+        cost per MAX_WAIT)."""
+        bucket = self._person(person, self.clock())
+        bucket.level = max(bucket.level, -MAX_WAIT * self.person_rate)
+        return max(0.0, -bucket.level / self.person_rate)
 
     def spend(self, person: str, seconds: float) -> None:
         """`person`'s judging just took `seconds`."""

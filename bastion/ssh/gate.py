@@ -75,8 +75,9 @@ FEED_BYTES = 64 * 1024  # client bytes cut into statements at a time
 
 
 # Time one line's other readings may take on the event loop before the rest are left unjudged
-# and the line is uncertain (each reading is bounded by policy.MAX_WORK on its own).
-READINGS_TIME = 0.25
+# and the line is uncertain (each reading is bounded by policy.MAX_WORK on its own). The line
+# and its first other reading (after Ctrl-C: the abandoned keys as data) are always judged.
+READINGS_TIME = 0.5
 TOO_MANY_READINGS = "too many readings of the line to judge them all"
 
 class InputGate:
@@ -282,13 +283,13 @@ class InputGate:
             return v
         started = time.perf_counter()
         v = self.judge.verdict(rec.text, certain=rec.certain, reason=rec.reason)
-        for other in rec.also:
+        for index, other in enumerate(rec.also):
             # Another statement the shell may run instead (earlier lines it may have dropped),
             # or another reading of the tty's settings. Each may cost up to the policy's work
             # bound, and they are judged on the one event loop: past READINGS_TIME the rest are
             # not judged and the line is uncertain (attack L: forty readings of one line froze
             # every session for 20 s).
-            if time.perf_counter() - started > READINGS_TIME:
+            if index and time.perf_counter() - started > READINGS_TIME:
                 v = stricter(v, policy.uncertain_verdict(self.judge.policy, TOO_MANY_READINGS))
                 break
             v = stricter(v, self.judge.verdict(other, certain=rec.certain, reason=rec.reason))
