@@ -388,3 +388,19 @@ async def test_the_readings_of_one_line_stop_at_their_time_and_the_line_is_uncer
     assert v.rule == "defaults.uncertain" and "too many readings" in v.message
     assert 1 < len(judged) < 41
     assert verdicts(store, ch.live.id) == [("echo a", v.action)]
+
+
+async def test_a_file_operation_on_a_path_longer_than_path_max_is_refused_unjudged(store):
+    # Attack M, finding 12: 250 KB sftp paths took seconds each to judge, on the one event loop.
+    from bastion.ssh.judge import PATH_MAX, TransferJudge
+
+    app = make_app(store)
+    ch = Channel(make_live(store, app), pty=False)
+    judge = TransferJudge(app, ch, "sftp")  # type: ignore[arg-type]
+    judged: list[str] = []
+    real = judge.judge.verdict
+    judge.judge.verdict = lambda line, **kw: judged.append(line) or real(line, **kw)
+    assert judge("open-write", ("/tmp/" + "x" * PATH_MAX,), False) is not None
+    assert judged == []
+    assert judge("open-write", ("/tmp/ok",), False) is None
+    assert len(judged) == 1

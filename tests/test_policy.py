@@ -3521,3 +3521,18 @@ def test_attack_m_lines_get_the_verdict_their_class_needs(default_policy: Policy
                                                           action: str, rule: str) -> None:
     verdict = evaluate(default_policy, line, role="engineer", target="web01", interactive=False)
     assert (verdict.action, verdict.rule) == (action, rule)
+
+
+@pytest.mark.parametrize(("line", "reads"), [
+    ("python3 -m asyncio", "interpreter"),
+    ("ninja -f /dev/stdin", "interpreter"),
+    ("cmake -P /dev/stdin", "interpreter"),
+    ("busybox hush", "shell"),
+    ("ninja -f build.ninja", None),
+    ("cmake -P x.cmake", None),
+    ("cmake -S . -B build", None),
+])
+def test_attack_m_programs_that_read_their_program_from_stdin(line: str, reads: str | None) -> None:
+    from bastion.command_control.policy import reads_script_from_stdin
+
+    assert reads_script_from_stdin(line) == reads

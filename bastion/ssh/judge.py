@@ -29,6 +29,7 @@ log = logging.getLogger("bastion.ssh.judge")
 NOT_RECORDED_WHY = "the bastion cannot record commands right now; try again in a moment"
 NOT_RECORDED = f"not run: {NOT_RECORDED_WHY}"
 POLL_HELD = 1.0      # seconds between looks at the store for a decision made elsewhere
+PATH_MAX = 4096      # the longest path a file operation names (Linux's PATH_MAX)
 CONFIRM_TRANSFER = "it needs a supervisor's confirmation, which file transfers cannot wait for"
 
 
@@ -155,7 +156,13 @@ class TransferJudge:
         file transfers passes nothing more once it does not (a role change, a reload)."""
         # An SFTP server takes a path as sent: `~root/x` is a folder named "~root" in the home.
         line = file_op_line(op, paths, raw=raw, literal=self.protocol == "sftp")
-        v = self.judge.verdict(line, from_home=True, interactive=False)
+        if any(len(path) > PATH_MAX for path in paths):
+            # No file has such a name (Linux: PATH_MAX), and judging one costs time in
+            # proportion (attack M: 250 KB paths froze every session): refused unjudged.
+            v = policy.Verdict("deny", "defaults.uncertain", f"a path longer than {PATH_MAX} "
+                               "bytes", "", ())
+        else:
+            v = self.judge.verdict(line, from_home=True, interactive=False)
         role_name = self.judge.ch.identity.role.name
         role = self.judge.app.config.roles.get(role_name)
         if role is None or not role.sftp:

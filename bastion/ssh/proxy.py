@@ -337,7 +337,10 @@ class ProxyChannel(asyncssh.SSHServerSession):
         if failed is None and not self.finished and self.transfer.waiting:
             if "transfer" not in self._holds:
                 self.hold_client("transfer")
-                asyncio.get_running_loop().call_soon(self._resume_transfer)
+                # After other sessions had their turn, and once this person may judge again
+                # (bastion.runtime.judging; attack M: one sftp channel's costly requests).
+                wait = self.app.judging.wait(self.live.identity.user)
+                asyncio.get_running_loop().call_later(wait, self._resume_transfer)
             return
         if failed is None or self.finished:
             return

@@ -498,7 +498,8 @@ _HANDLERS: dict[str, Any] = {
     "abduco": _Collector._detached,
     "pee": _Collector._pee,
     "mosh-server": _Collector._mosh_server,
-    **{name: _Collector._program_option for name in ("sed", "make", "gmake", "bmake", "pmake")},
+    **{name: _Collector._program_option for name in ("sed", "make", "gmake", "bmake", "pmake",
+                                                     "ninja", "cmake")},
 }
 
 

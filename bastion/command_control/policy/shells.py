@@ -14,6 +14,7 @@ SHELLS = frozenset({
     "posh", "fish", "csh", "tcsh",
     # found after outside attack K (suspicions): shells that read a script from stdin too
     "rc", "es", "elvish", "nu", "xonsh",
+    "hush",  # busybox hush (attack M)
 })  # fmt: skip
 # Shells whose code the policy reads with bash's grammar: bash, and POSIX shells whose syntax
 # is a subset of it. Code for the others is also checked for constructs bash does not have.
@@ -41,7 +42,8 @@ _TAKES_ARGUMENT = {"python": "WXQ", "perl": "I", "ruby": "IrCEKT", "node": "rC",
 # -i, php's interactive shell (-a); python modules that are a prompt.
 _INTERACTIVE = {"python": "i", "lua": "i", "perl": "d", "node": "i", "php": "a"}
 _INTERACTIVE_LONG = {"node": ("--interactive",)}
-_REPL_MODULES = frozenset({"pdb", "code", "IPython", "ptpython", "bpython", "idlelib"})
+_REPL_MODULES = frozenset({"pdb", "code", "IPython", "ptpython", "bpython", "idlelib",
+                           "asyncio"})  # `python3 -m asyncio`: a REPL on stdin (attack M)
 # Programs whose program an option names (`_Collector._program_option`): the letters and long
 # names of those options, and the program's other short options that take an argument.
 _PROGRAM_OPTIONS = {
@@ -49,6 +51,9 @@ _PROGRAM_OPTIONS = {
     "awk": ("f", frozenset({"--file"}), "vF"),
     "gawk": ("fEi", frozenset({"--file", "--exec", "--include"}), "vFl"),
     "make": ("f", frozenset({"--file", "--makefile"}), "CEIjloOW"),
+    # found after outside attack M: build files and scripts read from the file an option names
+    "ninja": ("f", frozenset(), "CjklndtwE"),
+    "cmake": ("P", frozenset(), "CDUGTAS"),
 }
 _PROGRAM_FAMILY = {"mawk": "awk", "nawk": "awk", "busybox-awk": "awk", "gmake": "make",
                    "bmake": "make", "pmake": "make"}
