@@ -157,7 +157,7 @@ class Output:
         self.closed = True
         self._changed.set()
 
-    async def expect(self, pattern: bytes, start: int = 0, timeout: float = 20) -> int:
+    async def expect(self, pattern: bytes, start: int = 0, timeout: float = 45) -> int:
         """Wait until the output (from `start`) matches; returns the end offset of the match."""
         regex = re.compile(pattern)
         deadline = asyncio.get_running_loop().time() + timeout
