@@ -173,6 +173,9 @@ class _Runners:
             self._unknown(site, words, "a git work tree set elsewhere: later checkouts write there")
         elif key == "core.hookspath":
             self._unknown(site, words, "git hooks from a folder, whose scripts run unseen")
+        elif key == "include.path" or (key.startswith("includeif.") and key.endswith(".path")):
+            # More settings from a file, code among them (attack M, finding 10).
+            self._unknown(site, words, "git settings read from a file, which may set code")
         elif _GIT_CODE.fullmatch(key) and (value.startswith("!") or not key.startswith(
                 ("alias.", "credential."))):
             if from_environment:

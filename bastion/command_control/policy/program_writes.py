@@ -357,6 +357,8 @@ def _git_config_setting(words: list[_Word]) -> _Word | None:
         return _Word(None, key.text)
     lowered = key.value.lower()
     if not (_GIT_CODE.fullmatch(lowered) or lowered in ("core.hookspath", "core.worktree")
+            or lowered == "include.path" or (lowered.startswith("includeif.")
+                                             and lowered.endswith(".path"))
             or "ext::" in lowered or "ext::" in (value.value or "ext::")):
         return None
     if value.value is None:

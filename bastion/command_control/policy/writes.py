@@ -347,6 +347,13 @@ def _more_writes(name: str, words: list[_Word], values: dict[str, str | None] | 
         # A name known only at run time (`gzip "$f"` in a loop) is not counted: held, it
         # would hold everyday log rotation (SECURITY.md, what remains).
         paths = [p for p in _operand_paths(words) if p.text != "-" and p.kind != "unknown"]
+        # Another suffix (`-S .x`) or the name stored in the archive (`-N`): decompressed, a
+        # file may come under any name beside it (attack M, finding 8).
+        if decompress and any(v in ("-N", "--name") or v.startswith(("-S", "--suffix", "--suf"))
+                              or (v.startswith("-") and not v.startswith("--")
+                                  and set(v[1:]) & set("NS")) for v in values):
+            return paths + [p._replace(text=f"{p.text.rpartition('/')[0] or '.'}/*",
+                                       kind="pattern") for p in paths], []
         # Each file is replaced: compressed, FILE goes and FILE.gz comes; decompressed, the
         # other way round.
         return paths + [p._replace(text=p.text[: -len(suffix)] if p.text.endswith(suffix) else
