@@ -538,24 +538,6 @@ _GIT_DIFF_OUTPUT = frozenset({"log", "show", "diff", "whatchanged", "diff-files"
                               "diff-tree", "range-diff", "stash", "blame"})
 
 
-def _git_output(sub: list[_Word]) -> list[PathArg]:
-    """FILE of `--output=FILE` or `--output FILE` and any start of `--output` (git's diff
-    options take a unique start); `--output-indicator-*` sets a character, not a file."""
-    found: list[PathArg] = []
-    for index, word in enumerate(sub[1:], start=1):
-        value = word.value
-        if value is None:
-            continue
-        head, has_value, rest = value.partition("=")
-        if len(head) < 4 or not "--output".startswith(head) or head.startswith("--output-"):
-            continue
-        if has_value:
-            found.append(_path_arg(word, rest, False))
-        elif (following := _at(sub, index + 1)) is not None:
-            found.append(_path_arg(following))
-    return found
-
-
 def _git_writes(words: list[_Word], values: dict[str, str | None] | None = None) -> list[PathArg]:
     """`git archive -o F`, `bundle create F`, `format-patch -o DIR`, `worktree add DIR`, `init
     DIR`, `clone URL DIR` (the tree they make: DIR/**), and what the subcommands that write the
@@ -569,9 +551,9 @@ def _git_writes(words: list[_Word], values: dict[str, str | None] | None = None)
     if verb == "archive":
         return _after_options(sub, frozenset({"-o", "--output"}))
     if verb in _GIT_DIFF_OUTPUT:
-        # `git log --output=FILE` (diff options, any start of the name): the text written there
-        # is the format the line chose, a sudoers line as well (attack M).
-        return _git_output(sub)
+        # `git log --output=FILE` (diff options, any start of the name; `--output-indicator-*`
+        # sets a character): the text written there is the format the line chose (attack M).
+        return _after_options(sub, frozenset({"--output"}))
     if verb == "format-patch":
         return [_in_folder(_Word(p.text, p.text) if p.kind != "unknown" else _Word(None, p.text),
                            "*") for p in _after_options(sub, frozenset({"-o", "--output-directory"}))]
