@@ -55,6 +55,8 @@ class _Operand(NamedTuple):
 _WRITES: dict[str, _Options | str | frozenset[str] | _Operand] = {
     "tee": "all",
     "dd": "of",
+    # `history -w FILE`, `history -a FILE`: the history list, any text `history -s` put there
+    "history": frozenset({"-w", "-a"}),
     # The file after an output option: find -fprint FILE, sort -o FILE, curl -o FILE ...
     "find": frozenset({"-fprint", "-fprint0", "-fprintf", "-fls"}),
     "sort": frozenset({"-o", "--output"}),
