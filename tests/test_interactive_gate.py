@@ -577,6 +577,49 @@ def test_echo_turned_off_at_a_shell_prompt_is_held(world, tmp_path):
     term.wait()
 
 
+def test_echo_left_off_by_a_stock_program_killed_at_its_prompt_holds_what_unknown_holds(
+        world, tmp_path):
+    # Attack L, finding 3: a stock program killed at its password prompt leaves the echo off,
+    # and dash (no line editor, no terminal restored after a killed job) reads its lines at a
+    # fake "Password: " prompt. Keys typed there once passed as a secret unless a rule refused
+    # them: `eval "$(printf ...)"`, which only the `unknown` default holds, ran unseen.
+    term, dash = dash_at(world, tmp_path)
+    start = len(term.buffer)
+    term.send(b"PS1='Password: '; timeout -s KILL 1 bash -c 'read -s x'\r")
+    term.expect(rb"\nPassword: ", start=start)  # dash's, once the program was killed
+    start = len(term.buffer)
+    term.send(b"eval \"$(printf 'touch can%sary')\"\r")
+    term.expect(rb"held for a supervisor \(h\d+\).*keys typed without echo where a shell may be "
+                rb"reading", start=start)
+    term.send(b"\x03")
+    term.expect(rb"Password: ", start=term.expect(rb"cancelled", start=start))
+    blind = audit_events(world, "command.typed_blind")[-1]
+    assert (blind["prompt"], blind["verdict"], blind["rule"]) == ("Password:", "confirm",
+                                                                  "defaults.unknown")
+    back_to_dash(term, tmp_path)
+    alive(term)
+    term.send(b"exit\r")
+    term.wait()
+
+
+def test_a_password_for_a_program_that_asks_is_a_secret_in_sh_too(world, tmp_path):
+    # The honest half: in dash, one program asking for a password vouches for its prompt, and
+    # a password that reads as a line only `unknown` would hold goes to it as a secret.
+    term, dash = dash_at(world, tmp_path)
+    start = len(term.buffer)
+    term.send(b"openssl passwd -1 -salt ab\r")
+    term.expect(rb"\nPassword: ", start=start)
+    term.send(b"Pa$$w0rd!\r")
+    out = term.buffer[start:term.expect(dash, start=term.expect(rb"\$1\$ab\$", start=start))]
+    assert b"held" not in out and b"denied" not in out and b"Pa$$" not in out
+    blind = audit_events(world, "command.typed_blind")[-1]
+    assert (blind["prompt"], blind["verdict"]) == ("Password:", "allow")
+    term.run_line(b"exit\r")
+    alive(term)
+    term.send(b"exit\r")
+    term.wait()
+
+
 def test_a_kill_character_moved_outside_stty_does_not_hide_a_command_at_a_fake_prompt(world,
                                                                                      tmp_path):
     # Attack H, finding 1a: `tset -k ^B` (or inline termios code) made Ctrl-U data for the tty;

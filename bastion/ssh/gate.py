@@ -92,6 +92,8 @@ class InputGate:
         self.judge = Judge(app, channel)
         self.tracker = CommandLineTracker(cols or 80, rows or 24, is_complete=policy.is_complete,
                                           erase=erase)
+        if channel.command:
+            self.tracker.started_with(channel.command)
         self.queue = TypeAhead(self.tracker)
         self.cancelled = asyncio.Event()  # an interrupt came while a line waited
         self.closed = False
@@ -250,7 +252,7 @@ class InputGate:
             if v.action == "deny":
                 await self._refuse(f"denied: {v.message or 'not allowed by policy'}")
                 return
-            state, why = await self.judge.hold(rec.text, v, self.cancelled)
+            state, why = await self.judge.hold(rec.text or BLIND_LINE, v, self.cancelled)
             again = self.tracker.reconstruct() if state == "confirmed" else None
             if again is not None and again.text == rec.text and again.kind == rec.kind:
                 self.ch.notice(f"confirmed by {why}")
@@ -305,9 +307,13 @@ class InputGate:
         """Keys typed without echo at a password prompt. The prompt may be a fake the shell
         printed while its own echo went elsewhere (attack D, finding 5), so they are also read
         as a command line: one a policy rule denies or holds is refused (a password would
-        hardly be one). Anything else goes on as a secret, never judged for the record, and
-        audited either way with the prompt and the number of keys, never the keys."""
+        hardly be one). Where a shell without a line editor may be the one reading with its
+        echo left off (`CommandLineTracker.hidden_keys_may_run`: attack L, finding 3), the
+        policy's defaults count too: a line only `unknown` would hold is held. Anything else
+        goes on as a secret, never judged for the record, and audited either way with the
+        prompt and the number of keys, never the keys."""
         ch = self.ch
+        strict = self.tracker.hidden_keys_may_run(rec.prompt)
         # Each line the terminal driver may hand over for the keys (its settings are unknown:
         # attack H): the first one a rule refuses decides.
         started = time.perf_counter()
@@ -317,17 +323,18 @@ class InputGate:
                 refused = True
                 break
             v = self.judge.verdict(reading)
-            refused = v.action in ("deny", "confirm") and not v.rule.startswith("defaults.")
+            refused = v.action in ("deny", "confirm") and (strict or not v.rule.startswith("defaults."))
             if refused:
                 break
         audit.record(self.app.store, "command.typed_blind", ch.identity.user, session=ch.session_id,
                      channel=self.ch.number, prompt=visible(rec.prompt),
-                     keystrokes=len(rec.hidden), verdict="deny" if refused else "allow",
+                     keystrokes=len(rec.hidden), verdict=v.action if refused else "allow",
                      rule=v.rule if refused else "")
         if not refused:
             return None
-        refusal = policy.Verdict("deny", v.rule, "keys typed without echo read as a command that "
-                                 f"rule {v.rule} does not allow", BLIND_LINE, ())
+        where = " where a shell may be reading with its echo off" if v.rule.startswith("defaults.") else ""
+        refusal = policy.Verdict(v.action, v.rule, f"keys typed without echo{where} read as a "
+                                 f"command that rule {v.rule} does not allow", BLIND_LINE, ())
         self.judge.record(BLIND_LINE, refusal)
         return refusal
 

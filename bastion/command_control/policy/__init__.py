@@ -243,12 +243,15 @@ from __future__ import annotations
 
 from bastion.command_control.policy.collect import MAX_WORK
 from bastion.command_control.policy.commands import (
+    asks_secret_only,
     changes_shell,
     cost,
     editing_mode,
     parse_commands,
     reads_script_from_stdin,
     script_doubt,
+    sets_prompt,
+    starts_reader_after_another,
     stdin_reader,
     stdin_shell,
     switches_mode,
@@ -294,6 +297,7 @@ __all__ = [
     "Rule",
     "SimpleCommand",
     "Verdict",
+    "asks_secret_only",
     "changes_shell",
     "cost",
     "editing_mode",
@@ -307,7 +311,9 @@ __all__ = [
     "policy_from_dict",
     "reads_script_from_stdin",
     "script_doubt",
+    "sets_prompt",
     "shell_name",
+    "starts_reader_after_another",
     "stdin_reader",
     "stdin_shell",
     "stricter",

@@ -195,6 +195,8 @@ class _FollowsInput:
         started from the shell need not), and the tracker cannot tell vi's command mode from
         its insert mode for certain, so either mode may read on."""
         texts = (rec.text, *rec.also) if rec.kind in ("command", "blind") else ()
+        if texts:
+            self._note_reader(texts, certain=rec.certain)
         if texts and (not rec.certain or any(policy.changes_shell(text) for text in texts)):
             self._note_mode(nested=True)
         if any(policy.switches_mode(text) and (not rec.certain or policy.editing_mode(text) is None)
@@ -204,6 +206,31 @@ class _FollowsInput:
             self._either_mode()
         if self._vi and (b"\x05" in submit.key or (submit.meta and submit.key == b"\x85")):
             self._either_mode()
+
+    def _note_reader(self, texts: tuple[str, ...], *, certain: bool, editor: bool | None = None) -> None:
+        """Who may read the terminal once a command line went to the target (attack L, finding
+        3: a stock program killed at its password prompt leaves the echo off, and a shell
+        without a line editor then reads keys nothing shows). Readline says it reads (?2004h),
+        and bash restores the terminal after a job a signal ended; a line typed where no
+        line editor announced itself (dash, ash, bash without readline), one that may start a
+        shell after another program, one that switches the editing mode, or one not read for
+        certain leaves a reader that may be such a shell. Only one program that asks for a
+        secret (`sudo CMD`, `ssh HOST`, `su -`) vouches for the password prompt after it, not
+        on a line that sets a prompt, and not once any line may have set one that changes at
+        each showing (never a known one)."""
+        if editor is None:
+            editor = self._bracketed and not self._alt
+        self._blind_reader = (not editor or not certain or any(
+            policy.starts_reader_after_another(t) or policy.switches_mode(t) for t in texts))
+        prompts = {policy.sets_prompt(t) for t in texts}
+        self._asks_secret = (certain and prompts == {""}
+                             and all(policy.asks_secret_only(t) for t in texts))
+        self._prompt_changed = self._prompt_changed or not certain or "changing" in prompts
+
+    def started_with(self, command: str) -> None:
+        """The channel's exec command runs before anything is typed (`ssh -t HOST CMD`): it is
+        the first line, typed where no line editor reads."""
+        self._note_reader((command,), certain=True, editor=False)
 
     def _judge_point_either(self, raw: bytes) -> How | None:
         """`_judge_point` read in vi mode and in emacs mode; the stricter reading stands."""
@@ -446,6 +473,7 @@ class _FollowsInput:
             self._ender = "eof"
             self._ender_text = ""
             self._note_mode(nested=True)  # EOF ends this shell: its parent reads on
+            self._blind_reader = True  # ... with the echo this one's last program left
         else:
             self._ender = None
         if self._armed:

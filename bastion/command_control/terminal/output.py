@@ -154,6 +154,7 @@ class _FollowsOutput:
                 # A full-screen program may hold other shells (tmux and screen panes made by a
                 # key, vim's :terminal), also one the login shell started with no line seen.
                 self._note_mode(nested=True)
+                self._blind_reader = True  # vim's :sh restores the echo vim found
             else:
                 self._screen.leave_alternate()
             self._alt, self._alt_evidence, self._alt_rows = on, False, 0
