@@ -583,7 +583,7 @@ def test_echo_left_off_by_a_stock_program_killed_at_its_prompt_holds_what_unknow
     # and dash (no line editor, no terminal restored after a killed job) reads its lines at a
     # fake "Password: " prompt. Keys typed there once passed as a secret unless a rule refused
     # them: `eval "$(printf ...)"`, which only the `unknown` default holds, ran unseen.
-    term, dash = dash_at(world, tmp_path)
+    term, _ = dash_at(world, tmp_path)
     start = len(term.buffer)
     term.send(b"PS1='Password: '; timeout -s KILL 1 bash -c 'read -s x'\r")
     term.expect(rb"\nPassword: ", start=start)  # dash's, once the program was killed
