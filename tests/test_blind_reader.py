@@ -176,8 +176,14 @@ def test_a_password_that_is_no_command_is_a_secret_even_where_a_shell_may_read()
 
 # -- what resets the state, what carries it ---------------------------------------------------
 
-def test_a_line_at_bashs_readline_resets_the_reader_a_line_in_dash_sets_it():
+def test_a_line_at_bashs_readline_resets_the_reader_until_a_shell_without_one_read_a_line():
     sh = bash()
+    line(sh, "vim", b"\x1b[?1049h\x1b[H\x1b[2J")  # a full-screen program may host a shell
+    sh.out(b"\x1b[?1049l" + PROMPT)
+    assert sh.tracker.hidden_keys_may_run("Password:")
+    line(sh, "./ask", b"Password: ")  # typed at bash's readline: its prompt is the program's
+    assert not sh.tracker.hidden_keys_may_run("Password:")
+    sh.out(b"\r\n" + PROMPT)
     line(sh, "sh", DASH_PROMPT)  # a lone shell starts with the echo it was typed with
     assert not sh.tracker.hidden_keys_may_run("Password:")
     sh.prompt = DASH_PROMPT
@@ -186,8 +192,16 @@ def test_a_line_at_bashs_readline_resets_the_reader_a_line_in_dash_sets_it():
     sh.out(b"\r\n" + DASH_PROMPT)  # the program ended
     line(sh, "exit", PROMPT)
     sh.prompt = PROMPT
-    line(sh, "./ask", b"Password: ")  # typed at bash's readline again
-    assert not sh.tracker.hidden_keys_may_run("Password:")
+    line(sh, "./ask", b"Password: ")  # at bash's readline again, but dash could print ?2004h
+    assert sh.tracker.hidden_keys_may_run("Password:")
+
+
+def test_a_shell_without_a_line_editor_printing_bashs_marker_is_not_taken_for_readline():
+    sh = dash()
+    line(sh, "printf '\\033[?2004h'", b"\x1b[?2004h" + DASH_PROMPT)
+    sh.prompt = b"\x1b[?2004h" + DASH_PROMPT
+    line(sh, "PS1='Password: '; printf '\\033[?2004l'; openssl passwd", b"\x1b[?2004lPassword: ")
+    assert typed_blind(sh, ATTACK) == "confirm"
 
 
 def test_a_secret_typed_keeps_the_state_of_the_line_before_it():

@@ -217,11 +217,17 @@ class _FollowsInput:
         certain leaves a reader that may be such a shell. Only one program that asks for a
         secret (`sudo CMD`, `ssh HOST`, `su -`) vouches for the password prompt after it, not
         on a line that sets a prompt, and not once any line may have set one that changes at
-        each showing (never a known one)."""
+        each showing (never a known one). Once a shell without a line editor may have read a
+        line in the channel, readline's ?2004h is not taken as its word: that shell can print it
+        (`printf '\\e[?2004h'`), and the state stays for the rest of the channel."""
         if editor is None:
             editor = self._bracketed and not self._alt
-        self._blind_reader = (not editor or not certain or any(
-            policy.starts_reader_after_another(t) or policy.switches_mode(t) for t in texts))
+        after_another = any(policy.starts_reader_after_another(t) for t in texts)
+        self._blind_reader = (not editor or not certain or after_another
+                              or any(policy.switches_mode(t) for t in texts))
+        # A shell without a line editor may print bash's ?2004h itself (`printf`): once one may
+        # have read a line in this channel, bash's word is not taken for the rest of it.
+        self._editor_doubt = self._editor_doubt or not editor or after_another
         prompts = {policy.sets_prompt(t) for t in texts}
         self._asks_secret = (certain and prompts == {""}
                              and all(policy.asks_secret_only(t) for t in texts))

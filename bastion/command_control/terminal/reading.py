@@ -358,7 +358,7 @@ class _ReadsLine:
         """Whether keys typed without echo at `prompt` may be read by a shell, so that a line
         only the policy's `unknown` default would hold must not pass as a secret (see
         `_note_reader`)."""
-        if not self._blind_reader:
+        if not (self._blind_reader or self._editor_doubt):
             return False
         return self._prompt_changed or not self._asks_secret or not _PASSWORD.search(prompt)
 

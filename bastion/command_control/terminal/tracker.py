@@ -101,6 +101,7 @@ class CommandLineTracker(_FollowsOutput, _FollowsInput, _ReadsLine):
         # line editor may read them with its echo left off, unless the last line was one
         # program asking for a secret, and no line has changed a prompt since the channel began.
         self._blind_reader = False
+        self._editor_doubt = False
         self._asks_secret = False
         self._prompt_changed = False
         self._esc_probe: tuple[int, tuple[int, int]] | None = None  # a lone Esc just sent
