@@ -401,6 +401,8 @@ async def test_a_file_operation_on_a_path_longer_than_path_max_is_refused_unjudg
     real = judge.judge.verdict
     judge.judge.verdict = lambda line, **kw: judged.append(line) or real(line, **kw)
     assert judge("open-write", ("/tmp/" + "x" * PATH_MAX,), False) is not None
+    # bytes, not characters (attack O): 1,100 four-byte characters are 4,400 bytes
+    assert judge("open-write", ("/tmp/" + "\U0001f600" * 1100,), False) is not None
     assert judged == []
     assert judge("open-write", ("/tmp/ok",), False) is None
     assert len(judged) == 1
