@@ -156,7 +156,7 @@ class TransferJudge:
         file transfers passes nothing more once it does not (a role change, a reload)."""
         # An SFTP server takes a path as sent: `~root/x` is a folder named "~root" in the home.
         line = file_op_line(op, paths, raw=raw, literal=self.protocol == "sftp")
-        if any(len(path.encode("utf-8", "surrogateescape")) > PATH_MAX for path in paths):
+        if any(len(path.encode("utf-8", "surrogatepass")) > PATH_MAX for path in paths):
             # No file has such a name (Linux: PATH_MAX), and judging one costs time in
             # proportion (attack M: 250 KB paths froze every session): refused unjudged.
             v = policy.Verdict("deny", "defaults.uncertain", f"a path longer than {PATH_MAX} "
