@@ -18,12 +18,10 @@ from bastion.command_control.policy.options import (
 from bastion.command_control.policy.paths import PathArg, _operand_paths, _path_arg
 from bastion.command_control.policy.program_writes import (
     _GIT_TREE_WRITERS,
-    _RENAMERS,
     _curl_writes,
     _git_config_writes,
     _git_writes,
     _mktemp_writes,
-    _rename_writes,
     _sed_writes,
     _sqlite_writes,
     _ssh_keygen_writes,
@@ -31,6 +29,7 @@ from bastion.command_control.policy.program_writes import (
     _wget_writes,
 )
 from bastion.command_control.policy.programs import _connection_code
+from bastion.command_control.policy.renames import _RENAMERS, _rename_writes
 from bastion.command_control.policy.words import _at, _Word
 from bastion.command_control.policy.wrappers import _git_verb_index
 
