@@ -3591,6 +3591,12 @@ ATTACK_M_COPIES = [
     ("dd if=/src/x of=/etc/sudoers", "deny", "no-credential-file-writes"),
     ("sponge /etc/sudoers", "deny", "no-credential-file-writes"),
     ("git worktree add /etc/sudoers.d", "deny", "no-credential-file-writes"),
+    ("tar -xf a.tar -C /etc", "confirm", "no-credential-file-writes"),
+    ("cd /etc && tar xf a.tar", "confirm", "no-credential-file-writes"),
+    ("tar -xPf a.tar", "confirm", "no-raw-disk-write"),
+    ("unzip -o a.zip -d /etc/sudoers.d", "confirm", "no-credential-file-writes"),
+    ("cd /src && find . | cpio -p /etc", "confirm", "no-credential-file-writes"),
+    ("cpio -i -D /etc/sudoers.d < a.cpio", "confirm", "no-credential-file-writes"),
     # honest: nothing they can touch is protected
     ("cp -a /srv/app /srv/backup", "allow", "defaults.unmatched"),
     ("cp -r /etc/nginx /backup", "allow", "defaults.unmatched"),
@@ -3611,6 +3617,13 @@ ATTACK_M_COPIES = [
     ("rename 's/x/y/' /etc/x", "allow", "defaults.unmatched"),
     ("rename 's/\\.txt$/.md/' a.txt", "allow", "defaults.unmatched"),
     ("rename.ul -v foo bar /srv/app/foo.conf", "allow", "defaults.unmatched"),
+    ("tar xzf app.tgz -C /srv", "allow", "defaults.unmatched"),
+    ("tar xf a.tar", "allow", "defaults.unmatched"),
+    ("tar tf a.tar", "allow", "defaults.unmatched"),
+    ("tar czf /backup/a.tgz /etc", "allow", "defaults.unmatched"),
+    ("unzip -l a.zip", "allow", "defaults.unmatched"),
+    ("unzip a.zip -d /srv/app", "allow", "defaults.unmatched"),
+    ("find . | cpio -pdm /backup", "allow", "defaults.unmatched"),
 ]
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from typing import NamedTuple
 
+from bastion.command_control.policy.extracts import _EXTRACTORS, _extracted
 from bastion.command_control.policy.options import (
     _after_options,
     _last_argument,
@@ -391,7 +392,7 @@ def _prefix_writes(words: list[_Word], spec: _Options, operand: int, option: str
 _MORE_WRITERS = frozenset({"scp", "sftp", "rsync", "sed", "tar", "sqlite3", "strace", "ltrace",
                            "curl", "wget",
                            "mktemp", "ssh-keygen", "git", "split", "csplit", "tcpdump",
-                           *_COMPRESSORS, *_DECOMPRESSORS, *_RENAMERS})
+                           *_COMPRESSORS, *_DECOMPRESSORS, *_RENAMERS, *_EXTRACTORS})
 
 
 def _more_writes(name: str, words: list[_Word], values: dict[str, str | None] | None = None
@@ -410,6 +411,8 @@ def _more_writes(name: str, words: list[_Word], values: dict[str, str | None] | 
         return _sqlite_writes(words)
     if name in _RENAMERS:
         return _rename_writes(words), []
+    if name in _EXTRACTORS:
+        return _extracted(name, words), []
     if name in ("strace", "ltrace"):
         written = _after_options(words, frozenset({"-o", "--output"}))
         codes: list[str | None] = [p.text[1:] for p in written if p.text[:1] in "|!"]
