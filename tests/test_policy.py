@@ -3576,6 +3576,10 @@ ATTACK_M_COPIES = [
     ("cd / && mv etc /tmp/v", "deny", "no-credential-file-writes"),
     ("mv -t /tmp /etc/sudoers.d", "deny", "no-credential-file-writes"),
     ("ln /etc/sudoers /tmp/s", "deny", "no-credential-file-links"),
+    ("ln -s ../etc /tmp/e && echo x >> /tmp/e/sudoers.d/x", "deny", "no-credential-file-links"),
+    ("ln -s -t /tmp ../etc", "deny", "no-credential-file-links"),
+    ("ln -s ../../etc /srv/x", "deny", "no-credential-file-links"),
+    ("cp -r --sym /etc /tmp/e", "deny", "no-credential-file-cp-links"),
     ("mount --bind /tmp/x /etc", "confirm", "no-credential-file-writes"),
     # 9: computed names
     ("cp /src/x /etc/x && rename.ul x sudoers /etc/x", "deny", "no-credential-file-writes"),
@@ -3612,6 +3616,7 @@ ATTACK_M_COPIES = [
     ("mv /etc/nginx/a /etc/nginx/b", "allow", "defaults.unmatched"),
     ("mv x.conf /etc", "allow", "defaults.unmatched"),
     ("ln -s /etc/nginx/sites-available/a /etc/nginx/sites-enabled/", "allow", "defaults.unmatched"),
+    ("ln -s ../nginx/sites-available/a /etc/nginx/sites-enabled/a", "allow", "defaults.unmatched"),
     ("rm -rf /srv/app/tmp", "allow", "defaults.unmatched"),
     ("rm -r /etc/nginx", "allow", "defaults.unmatched"),
     ("rename 's/x/y/' /etc/x", "allow", "defaults.unmatched"),

@@ -160,11 +160,21 @@ def _whole_trees(name: str, words: list[_Word]) -> tuple[PathArg, ...]:
             return ()
         sources = operands
     else:
+        # (`--symbolic` is a start of cp's `--symbolic-link`, which GNU getopt takes.)
         if name == "cp" and not (options & _RECURSIVE and options & {
-                "-s", "-l", "--link", "--symbolic-link"}):
+                "-s", "-l", "--link", "--symbolic-link", "--symbolic"}):
             return ()
-        targeted = any(option in ("-t", "--target-directory") for option in options)
+        targeted = _last_argument(found, {"-t", "--target-directory"})
         sources = operands if targeted or len(operands) < 2 else operands[:-1]
+        # A relative symbolic link is read from the link's folder, not the working one
+        # (`ln -s ../etc /tmp/e` names /etc): DEST's folder, or DEST itself being one.
+        destination = targeted[1] if targeted else operands[-1] if len(operands) > 1 else None
+        folder = destination.value if destination is not None else None
+        if name == "ln" and options & {"-s", "--symbolic"} and folder and folder.startswith("/"):
+            folders = [folder] if targeted else [folder, folder.rstrip("/").rpartition("/")[0] or "/"]
+            sources = [*sources, *(_Word(f"{f.rstrip('/')}/{w.value}", w.text) for w in sources
+                                   if w.value is not None and not w.value.startswith(("/", "~"))
+                                   for f in folders)]
     trees: list[PathArg] = []
     for word in sources:
         path = _path_arg(word)
