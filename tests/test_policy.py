@@ -3580,6 +3580,8 @@ ATTACK_M_COPIES = [
     ("ln -s -t /tmp ../etc", "deny", "no-credential-file-links"),
     ("ln -s ../../etc /srv/x", "deny", "no-credential-file-links"),
     ("cp -r --sym /etc /tmp/e", "deny", "no-credential-file-cp-links"),
+    ("rsync -a --link-dest=/etc /src/ /tmp/x", "deny", "no-credential-file-writes"),
+    ("rsync -a --link-dest ../../etc /src/ /tmp/x", "deny", "no-credential-file-writes"),
     ("mount --bind /tmp/x /etc", "confirm", "no-credential-file-writes"),
     # 9: computed names
     ("cp /src/x /etc/x && rename.ul x sudoers /etc/x", "deny", "no-credential-file-writes"),
@@ -3609,6 +3611,7 @@ ATTACK_M_COPIES = [
     ("rsync -a /srv/app /backup", "allow", "defaults.unmatched"),
     ("rsync -aR /srv/./app /backup", "allow", "defaults.unmatched"),
     ("rsync -ab --backup-dir=old /srv/app /backup", "allow", "defaults.unmatched"),
+    ("rsync -a --link-dest=/backup/prev /srv/app /backup/new", "allow", "defaults.unmatched"),
     ("rsync -r --files-from=/tmp/list /srv /backup", "allow", "defaults.unmatched"),
     ("find . -name '*.tmp' -exec rm {} \\;", "allow", "defaults.unmatched"),
     ("find /srv -type d -exec cp /src/x {} \\;", "allow", "defaults.unmatched"),

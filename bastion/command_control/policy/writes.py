@@ -341,11 +341,13 @@ def _landing_name(source: str) -> str | None:
 def _rsync_writes(found: list[tuple[str, _Word | None]], target: PathArg) -> list[PathArg]:
     """What rsync writes besides its destination (attack M, finding 5): the batch files of
     --write-batch and --only-write-batch, its --log-file, and what --backup-dir, --partial-dir
-    and --temp-dir hold (DIR/**; relative to the destination for the first two)."""
+    and --temp-dir hold (DIR/**; relative to the destination for the first two), and the
+    folder --link-dest hard-links files of (a new name for each: a "tree" path)."""
     written: list[PathArg] = []
     for option, argument in found:
         if argument is None or option not in ("--write-batch", "--only-write-batch", "--log-file",
-                                             "--backup-dir", "--partial-dir", "--temp-dir", "-T"):
+                                             "--backup-dir", "--partial-dir", "--temp-dir", "-T",
+                                             "--link-dest"):
             continue
         path = _path_arg(argument)
         if path.kind == "unknown":
@@ -357,12 +359,18 @@ def _rsync_writes(found: list[tuple[str, _Word | None]], target: PathArg) -> lis
             written.append(path)
         else:
             folder = path.text.rstrip("/") or "/"
-            if option in ("--backup-dir", "--partial-dir") and not path.text.startswith(("/", "~")):
+            if option != "--temp-dir" and not path.text.startswith(("/", "~")):
                 if target.kind == "unknown":
                     written.append(target)
                     continue
                 folder = f"{target.text.rstrip('/')}/{folder}"
-            written.append(PathArg(f"{folder.rstrip('/')}/**", "pattern", path.tilde))
+            if option == "--link-dest":
+                if path.kind == "exact":
+                    written.append(PathArg(folder, "tree", path.tilde))
+                else:
+                    written.append(PathArg(f"{folder.rstrip('/')}/**", "pattern", path.tilde))
+            else:
+                written.append(PathArg(f"{folder.rstrip('/')}/**", "pattern", path.tilde))
     return written
 
 
