@@ -3586,6 +3586,7 @@ ATTACK_M_COPIES = [
     # 9: computed names
     ("cp /src/x /etc/x && rename.ul x sudoers /etc/x", "deny", "no-credential-file-writes"),
     ("rename 's/x$/sudoers/' /etc/x", "deny", "no-credential-file-writes"),
+    ("rename 's/\\.x$//' /etc/sudoers*.x", "confirm", "no-credential-file-writes"),
     ("prename 's/x/sudoers/' /etc/*", "confirm", "no-credential-file-writes"),
     ("perl-rename 's/\\/tmp/\\/etc/' /tmp/sudoers", "confirm", "no-raw-disk-write"),
     ("file-rename 's/^/sudoers/' etc/x", "confirm", "no-raw-disk-write"),
@@ -3624,6 +3625,8 @@ ATTACK_M_COPIES = [
     ("rm -r /etc/nginx", "allow", "defaults.unmatched"),
     ("rename 's/x/y/' /etc/x", "allow", "defaults.unmatched"),
     ("rename 's/\\.txt$/.md/' a.txt", "allow", "defaults.unmatched"),
+    ("rename 's/\\.txt$/.md/' /srv/app/*.txt", "allow", "defaults.unmatched"),
+    ("rename 's/x/y/g' /etc/sudoexrs", "allow", "defaults.unmatched"),
     ("rename.ul -v foo bar /srv/app/foo.conf", "allow", "defaults.unmatched"),
     ("tar xzf app.tgz -C /srv", "allow", "defaults.unmatched"),
     ("tar xf a.tar", "allow", "defaults.unmatched"),

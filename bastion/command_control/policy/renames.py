@@ -38,7 +38,9 @@ def _rename_writes(words: list[_Word]) -> list[PathArg]:
         plain = [_PLAIN_SUBSTITUTION.fullmatch(e.value or "") if e is not None else None
                  for e in expressions]
         pairs = [(m.group(1), m.group(2)) if m else None for m in plain]
+        every = any(m is not None and m.group(0).endswith("g") for m in plain)
     else:
+        every = False
         old, new = _at(operands, 0), _at(operands, 1)
         operands = operands[2:]
         pairs = [(old.value, new.value) if old is not None and new is not None and
@@ -61,7 +63,8 @@ def _rename_writes(words: list[_Word]) -> list[PathArg]:
             text = path.text
             for pair, plain_pair in zip(pairs, literal, strict=True):
                 assert pair is not None and plain_pair is not None
-                text = re.sub(pair[0], lambda _, new=pair[1]: new, text, count=1) if perl else \
+                count = 0 if every else 1
+                text = re.sub(pair[0], lambda _, new=pair[1]: new, text, count=count) if perl else \
                     f"{folder}/{base.replace(plain_pair[0], plain_pair[1], 1)}" if "/" in text \
                     else base.replace(plain_pair[0], plain_pair[1], 1)
             if text.rpartition("/")[0] != folder:
@@ -70,6 +73,17 @@ def _rename_writes(words: list[_Word]) -> list[PathArg]:
                 written.append(path._replace(text=text))
             continue
         prefix = f"{folder}/" if path.text.startswith("/") or folder else ""
+        tail = re.search(r"[^*?\]]*$", base).group()  # type: ignore[union-attr]
+        if perl and all(p is not None and p[0].endswith("$") and not p[0].startswith("^")
+                        and tail.endswith(q[0]) for p, q in zip(pairs, literal, strict=True)
+                        if q is not None):
+            # A suffix changed on a glob whose literal end holds it (`s/\.txt$/.md/` on
+            # `*.txt`): every name it expands to becomes the glob with that end (`*.md`).
+            for pair in pairs:
+                assert pair is not None
+                base = re.sub(pair[0], lambda _, new=pair[1]: new, base, count=1)
+            written.append(PathArg(f"{prefix}{base}", "pattern", path.tilde))
+            continue
         written.append(PathArg(f"{prefix}*", "pattern", path.tilde))
         # A new name may start with a dot only where the replacement starts one at the
         # name's start (a pattern starting with a dot matches there only in a dot file).
