@@ -140,6 +140,8 @@ def _recursive_change(words: list[_Word]) -> bool:
         elif value.startswith("-") and "R" in value:
             return True
     return False
+
+
 _RM = _options("", (), flags=("--recursive",))
 
 
