@@ -3545,3 +3545,108 @@ def test_attack_m_programs_that_read_their_program_from_stdin(line: str, reads: 
     from bastion.command_control.policy import reads_script_from_stdin
 
     assert reads_script_from_stdin(line) == reads
+
+
+# Outside attack M, findings 5, 6, 7 and 9: where a copy, link, move or rename lands. Each
+# attack's class is judged as what lands (DEST/NAME, DEST/**, a folder's whole tree), so the
+# honest half below stays allowed when nothing it can touch is protected.
+ATTACK_M_COPIES = [
+    # 5: names kept from the source, or read from a file
+    ("cd /src && cp --parents etc/sudoers /", "deny", "no-credential-file-writes"),
+    ("cp -r --parents etc/sudoers.d/evil /", "deny", "no-credential-file-writes"),
+    ("rsync -R /src/./etc/sudoers /", "deny", "no-credential-file-writes"),
+    ("rsync --relative /src/./etc/sudoers.d/x /", "deny", "no-credential-file-writes"),
+    ("rsync -b --backup-dir=/etc/sudoers.d /src/new /src/old", "confirm", "no-credential-file-writes"),
+    ("rsync --only-write-batch=/etc/sudoers.d/b /src/a /src/b", "deny", "no-credential-file-writes"),
+    ("rsync --write-batch /etc/sudoers /src/a /src/b", "deny", "no-credential-file-writes"),
+    ("rsync -r --files-from=/src/list /src /etc", "confirm", "no-credential-file-writes"),
+    # 6: a destination that find, xargs or parallel fill in
+    ("find /etc -maxdepth 0 -exec cp /src/etc/sudoers {} \\;", "deny", "no-credential-file-writes"),
+    ("find /etc -maxdepth 0 -exec cp -t {} /src/etc/sudoers \\;", "deny", "no-credential-file-writes"),
+    ("find /etc -maxdepth 0 -exec cp -r /src/etc/sudoers.d {} \\;", "deny", "no-credential-file-writes"),
+    ("find /etc/sudoers.d -exec cp /src/x {} \\;", "deny", "no-credential-file-writes"),
+    ("echo /etc | xargs -I{} cp /src/sudoers {}", "confirm", "no-credential-file-cp-links"),
+    ("echo /etc | xargs cp -t", "confirm", "defaults.unknown"),
+    ("parallel cp /src/x ::: /etc/sudoers", "deny", "no-credential-file-writes"),
+    # 7: a new name for, or a move of, a folder above the files
+    ("ln -sfn /etc /tmp/e && echo x >> /tmp/e/sudoers.d/x", "deny", "no-credential-file-links"),
+    ("cp -rs /etc /tmp/e", "deny", "no-credential-file-cp-links"),
+    ("cp -rl /etc /tmp/e", "deny", "no-credential-file-cp-links"),
+    ("mv /etc /tmp/v", "deny", "no-credential-file-writes"),
+    ("cd / && mv etc /tmp/v", "deny", "no-credential-file-writes"),
+    ("mv -t /tmp /etc/sudoers.d", "deny", "no-credential-file-writes"),
+    ("ln /etc/sudoers /tmp/s", "deny", "no-credential-file-links"),
+    ("ln -s ../etc /tmp/e && echo x >> /tmp/e/sudoers.d/x", "deny", "no-credential-file-links"),
+    ("ln -s -t /tmp ../etc", "deny", "no-credential-file-links"),
+    ("ln -s ../../etc /srv/x", "deny", "no-credential-file-links"),
+    ("cp -r --sym /etc /tmp/e", "deny", "no-credential-file-cp-links"),
+    ("rsync -a --link-dest=/etc /src/ /tmp/x", "deny", "no-credential-file-writes"),
+    ("rsync -a --link-dest ../../etc /src/ /tmp/x", "deny", "no-credential-file-writes"),
+    ("mount --bind /tmp/x /etc", "confirm", "no-credential-file-writes"),
+    # 9: computed names
+    ("cp /src/x /etc/x && rename.ul x sudoers /etc/x", "deny", "no-credential-file-writes"),
+    ("rename 's/x$/sudoers/' /etc/x", "deny", "no-credential-file-writes"),
+    ("rename 's/\\.x$//' /etc/sudoers*.x", "confirm", "no-credential-file-writes"),
+    ("prename 's/x/sudoers/' /etc/*", "confirm", "no-credential-file-writes"),
+    ("perl-rename 's/\\/tmp/\\/etc/' /tmp/sudoers", "confirm", "no-raw-disk-write"),
+    ("file-rename 's/^/sudoers/' etc/x", "confirm", "no-raw-disk-write"),
+    # the class's other members
+    ("install -D /src/x /etc/sudoers.d/x", "deny", "no-credential-file-writes"),
+    ("cp -t /etc /src/sudoers", "deny", "no-credential-file-writes"),
+    ("mv -t /etc/sudoers.d /src/x", "deny", "no-credential-file-writes"),
+    ("rsync --mkpath /src/x /etc/sudoers.d/x", "deny", "no-credential-file-writes"),
+    ("dd if=/src/x of=/etc/sudoers", "deny", "no-credential-file-writes"),
+    ("sponge /etc/sudoers", "deny", "no-credential-file-writes"),
+    ("git worktree add /etc/sudoers.d", "deny", "no-credential-file-writes"),
+    ("tar -xf a.tar -C /etc", "confirm", "no-credential-file-writes"),
+    ("cd /etc && tar xf a.tar", "confirm", "no-credential-file-writes"),
+    ("tar -xPf a.tar", "confirm", "no-raw-disk-write"),
+    ("unzip -o a.zip -d /etc/sudoers.d", "confirm", "no-credential-file-writes"),
+    ("cd /src && find . | cpio -p /etc", "confirm", "no-credential-file-writes"),
+    ("cpio -i -D /etc/sudoers.d < a.cpio", "confirm", "no-credential-file-writes"),
+    # honest: nothing they can touch is protected
+    ("cp -a /srv/app /srv/backup", "allow", "defaults.unmatched"),
+    ("cp -r /etc/nginx /backup", "allow", "defaults.unmatched"),
+    ("cp -a /etc /backup", "allow", "defaults.unmatched"),
+    ("cd /srv && cp --parents app/conf /backup", "allow", "defaults.unmatched"),
+    ("rsync -a /srv/app /backup", "allow", "defaults.unmatched"),
+    ("rsync -aR /srv/./app /backup", "allow", "defaults.unmatched"),
+    ("rsync -ab --backup-dir=old /srv/app /backup", "allow", "defaults.unmatched"),
+    ("rsync -a --link-dest=/backup/prev /srv/app /backup/new", "allow", "defaults.unmatched"),
+    ("rsync -r --files-from=/tmp/list /srv /backup", "allow", "defaults.unmatched"),
+    ("find . -name '*.tmp' -exec rm {} \\;", "allow", "defaults.unmatched"),
+    ("find /srv -type d -exec cp /src/x {} \\;", "allow", "defaults.unmatched"),
+    ("mv /srv/a /srv/b", "allow", "defaults.unmatched"),
+    ("mv /etc/nginx/a /etc/nginx/b", "allow", "defaults.unmatched"),
+    ("mv x.conf /etc", "allow", "defaults.unmatched"),
+    ("ln -s /etc/nginx/sites-available/a /etc/nginx/sites-enabled/", "allow", "defaults.unmatched"),
+    ("ln -s ../nginx/sites-available/a /etc/nginx/sites-enabled/a", "allow", "defaults.unmatched"),
+    ("rm -rf /srv/app/tmp", "allow", "defaults.unmatched"),
+    ("rm -r /etc/nginx", "allow", "defaults.unmatched"),
+    ("rename 's/x/y/' /etc/x", "allow", "defaults.unmatched"),
+    ("rename 's/\\.txt$/.md/' a.txt", "allow", "defaults.unmatched"),
+    ("rename 's/\\.txt$/.md/' /srv/app/*.txt", "allow", "defaults.unmatched"),
+    ("rename 's/x/y/g' /etc/sudoexrs", "allow", "defaults.unmatched"),
+    ("rename.ul -v foo bar /srv/app/foo.conf", "allow", "defaults.unmatched"),
+    ("tar xzf app.tgz -C /srv", "allow", "defaults.unmatched"),
+    ("tar xf a.tar", "allow", "defaults.unmatched"),
+    ("tar tf a.tar", "allow", "defaults.unmatched"),
+    ("tar czf /backup/a.tgz /etc", "allow", "defaults.unmatched"),
+    ("unzip -l a.zip", "allow", "defaults.unmatched"),
+    ("unzip a.zip -d /srv/app", "allow", "defaults.unmatched"),
+    ("find . | cpio -pdm /backup", "allow", "defaults.unmatched"),
+]
+
+
+@pytest.mark.parametrize(("line", "action", "rule"), ATTACK_M_COPIES)
+def test_attack_m_copies_links_moves_and_renames_are_judged_where_they_land(
+        default_policy: Policy, line: str, action: str, rule: str) -> None:
+    verdict = evaluate(default_policy, line, role="engineer", target="web01", interactive=False)
+    assert (verdict.action, verdict.rule) == (action, rule)
+
+
+def test_a_moved_folder_over_sftp_carries_its_files() -> None:
+    # sftp's rename of /etc is `mv /etc B`: the credential files go with it.
+    policy = small_policy(SUDOERS)
+    assert judge_path(policy, "mv", ["/etc", "/tmp/v"], role="r", target="t").action == "deny"
+    assert judge_path(policy, "mv", ["/srv", "/tmp/v"], role="r", target="t").action == "allow"

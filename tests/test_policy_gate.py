@@ -452,3 +452,27 @@ def test_a_writer_given_its_file_by_xargs_is_held(world: World, command: str) ->
     row = world.ctx.store.one("SELECT verdict FROM commands WHERE line = ? ORDER BY id DESC LIMIT 1",
                               (line,))
     assert row == {"verdict": "confirm"}
+
+
+def test_a_copy_that_keeps_its_path_or_unpacks_into_the_folder_is_stopped(world: World) -> None:
+    """Attack M, finding 5 and its class: `cp --parents` lands protected/x under the parent
+    named as the destination (refused), and `tar -x -C PROTECTED` lands names the line cannot
+    see (held, and it expires unconfirmed). Nothing lands either way."""
+    src = world.protected.parent / "mcopies"
+    (src / "protected").mkdir(parents=True, exist_ok=True)
+    (src / "protected" / "m-parents").write_text("planted\n")
+    (src / "m-untarred").write_text("planted\n")
+    subprocess.run(["tar", "-cf", str(src / "a.tar"), "-C", str(src), "m-untarred"], check=True)
+    alice = world.person("alice")
+    for line, landed, verdict in (
+            (f"cd {src} && cp --parents protected/m-parents {world.protected.parent}", "m-parents",
+             "deny"),
+            (f"tar -xf {src}/a.tar -C {world.protected}", "m-untarred", "confirm")):
+        r = alice.run(f"{LOGIN}@web01", line)
+        assert r.returncode != 0, line
+        message = b"denied: the protected folder is not changed" if verdict == "deny" else b"expired"
+        assert message in r.stderr, r.stderr
+        assert not (world.protected / landed).exists()
+        row = world.ctx.store.one("SELECT verdict, rule FROM commands WHERE line = ? ORDER BY id "
+                                  "DESC LIMIT 1", (line,))
+        assert row == {"verdict": verdict, "rule": "no-protected-writes"}

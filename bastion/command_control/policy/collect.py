@@ -58,7 +58,12 @@ from bastion.command_control.policy.words import (
     _word,
 )
 from bastion.command_control.policy.wrappers import _DATA_PROGRAMS, _WRAPPERS, _git_subcommand
-from bastion.command_control.policy.writes import _TREE_CHANGERS, _recursive_change, _rsync_removes
+from bastion.command_control.policy.writes import (
+    _TREE_CHANGERS,
+    _recursive_change,
+    _rsync_removes,
+    _whole_trees,
+)
 
 # Wrappers and nested shells are unwrapped at most this many levels deep; past that the command
 # is unknown (a chain that long is an evasion attempt, not operations work).
@@ -364,6 +369,7 @@ class _Collector(_Statements, _Files, _Variables, _Code, _Wrappers, _Runners, _B
         if name in _TREE_CHANGERS and (name == "mount" or _recursive_change(words)):
             paths += tuple(PathArg(f"{p.text.rstrip('/')}/**", "pattern", p.tilde)
                            for p in paths if p.kind != "unknown")
+        paths += _whole_trees(name, words)
         if site.dynamic:  # xargs appends words known only at run time
             paths += (PathArg("(appended at run time)", "unknown"),)
         if not reads_stdin and name in _COMMAND_LANGUAGES and _reads_commands(name, words):

@@ -342,7 +342,7 @@ class _Files:
                 elif folder.kind in ("unknown", "fresh"):
                     more.append(PathArg(f"{folder.text}/{path.text}", "unknown"))
                 else:
-                    kind = "pattern" if "pattern" in (folder.kind, path.kind) else "exact"
+                    kind = "pattern" if "pattern" in (folder.kind, path.kind) else path.kind
                     more.append(PathArg(f"{folder.text.rstrip('/')}/{path.text}", kind,
                                         folder.tilde))
         self._spend(2 * (len(paths) + len(more)))

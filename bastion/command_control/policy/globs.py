@@ -171,6 +171,16 @@ class _PathGlobs:
             elif kind == "exact":
                 if self.matches(text):
                     return "yes"
+            elif kind == "tree":
+                # A folder and all it holds (`mv /etc /tmp/v`, `ln -s /etc /tmp/e`): a rule's
+                # file under it is touched for certain (attack M, finding 7). Names alone are
+                # not followed into it, as for a copy's D/** (`meets`).
+                # (A literal name holding `*` or `?` is left to `matches`: `meets` reads globs.)
+                parts = tuple(p for p in text.split("/") if p)
+                if self.matches(text) or (text.startswith("/") and not _GLOB_CHARS.search(text)
+                                          and any(not g.basename and g.meets((*parts, "**"), True)
+                                                  for g in self.globs)):
+                    return "yes"
             elif state != "maybe":
                 last = text.rsplit("/", 1)[-1]
                 if self.base is not None and not _GLOB_CHARS.search(last) and \

@@ -68,6 +68,8 @@ def judge_path(policy: Policy, op: str, paths: list[str] | tuple[str, ...], *, r
     argv = (op, *paths)
     text = " ".join(shlex.quote(part) for part in argv)
     args = [PathArg(p) for p in paths]
+    if op == "mv" and paths:
+        args.append(PathArg(paths[0], "tree"))  # a moved folder carries its files (`_whole_trees`)
     if login is not None:
         # Relative names, and those through /proc/self/cwd (the server's own directory).
         relative = [p if not p.startswith("/") else through_proc(p)[1] for p in paths]

@@ -47,7 +47,9 @@ class PathArg(NamedTuple):
     """A file a command names, as the parser read it (resolved against the login when judged).
 
     `kind` is "exact" (a literal path), "pattern" (an unquoted glob or brace the shell expands
-    first) or "unknown" (known only at run time: `"$f"`, `$(cmd)`). `tilde` is true when the
+    first), "tree" (a literal folder and everything under it, all touched: the source of a
+    move or a link, what `rm -r` removes) or "unknown" (known only at run time: `"$f"`,
+    `$(cmd)`). `tilde` is true when the
     text starts with an unquoted `~` that the shell replaces with a home directory.
     """
 

@@ -130,7 +130,8 @@ _TAR_CODE = frozenset({"-I", "--use-compress-program", "--to-command", "-F", "--
 
 def _tar_writes(words: list[_Word]) -> tuple[list[PathArg], list[str | None]]:
     """tar: the archive of -c, -r, -u, -A (also in the old bundled form `tar cf F`), the index
-    and incremental files; the code of -I, --to-command, --checkpoint-action=exec=, -F..."""
+    and incremental files, what -x unpacks (DIR/** for each -C DIR, else ** here); the code of
+    -I, --to-command, --checkpoint-action=exec=, -F..."""
     first = words[1].value if len(words) > 1 else None
     bundled: list[tuple[str, _Word | None]] = []
     start = 1
@@ -154,6 +155,13 @@ def _tar_writes(words: list[_Word]) -> tuple[list[PathArg], list[str | None]]:
         archive = _last_argument(found, {"-f", "--file"})
         if archive is not None and archive[1] is not None and archive[1].value != "-":
             paths.append(_path_arg(archive[1]))
+    if seen & {"-x", "--extract", "--get"}:
+        # What an archive holds lands under -C DIR (or here), by names the line cannot see
+        # (attack M, finding 5's class); with -P anywhere.
+        if seen & {"-P", "--absolute-names"}:
+            paths.append(PathArg("(the names an archive holds)", "unknown"))
+        folders = [a for o, a in found if o in ("-C", "--directory") and a is not None]
+        paths += [_in_folder(f, "**") for f in folders] or [PathArg("**", "pattern")]
     for option, argument in found:
         if option in ("--index-file", "--listed-incremental", "-g", "--volno-file") and \
                 argument is not None:
@@ -567,3 +575,4 @@ def _git_writes(words: list[_Word], values: dict[str, str | None] | None = None)
     elif verb == "clone" and len(operands) > 1:
         tree = operands[1:2]
     return [p for w in tree for p in (_path_arg(w), _in_folder(w, "**"))]
+

@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from typing import NamedTuple
 
+from bastion.command_control.policy.extracts import _EXTRACTORS, _extracted
 from bastion.command_control.policy.options import (
     _after_options,
     _last_argument,
@@ -29,6 +30,7 @@ from bastion.command_control.policy.program_writes import (
     _wget_writes,
 )
 from bastion.command_control.policy.programs import _connection_code
+from bastion.command_control.policy.renames import _RENAMERS, _rename_writes
 from bastion.command_control.policy.words import _at, _Word
 from bastion.command_control.policy.wrappers import _git_verb_index
 
@@ -38,7 +40,8 @@ from bastion.command_control.policy.wrappers import _git_verb_index
 # found after outside attack I (finding 4): `--no-target-directory`, `--recursive` and
 # `--archive` are named so that any start of them is read as GNU getopt reads it (`--no-t`).
 _COPY = _options("St", ("--suffix", "--target-directory", "--backup"),
-                 flags=("--no-target-directory", "--recursive", "--archive", "--symbolic"))
+                 flags=("--no-target-directory", "--recursive", "--archive", "--symbolic", "--parents",
+                        "--link", "--symbolic-link"))
 
 
 class _Operand(NamedTuple):
@@ -110,8 +113,9 @@ _WRITES: dict[str, _Options | str | frozenset[str] | _Operand] = {
                                 "--files-from", "--log-file", "--partial-dir", "--compare-dest",
                                 "--copy-dest", "--link-dest", "--chmod", "--chown", "--usermap",
                                 "--groupmap", "--backup-dir", "--suffix", "--password-file",
-                                "--out-format", "--max-size", "--min-size", "--timeout"),
-                      flags=("--recursive", "--archive")),
+                                "--out-format", "--max-size", "--min-size", "--timeout",
+                                "--write-batch", "--only-write-batch", "--read-batch"),
+                      flags=("--recursive", "--archive", "--relative")),
 }  # fmt: skip
 
 
@@ -136,6 +140,53 @@ def _recursive_change(words: list[_Word]) -> bool:
         elif value.startswith("-") and "R" in value:
             return True
     return False
+
+
+_RM = _options("", (), flags=("--recursive",))
+
+
+def _whole_trees(name: str, words: list[_Word]) -> tuple[PathArg, ...]:
+    """The folders whose every file a command touches (found after outside attack M, finding
+    7): what mv moves and ln links to (`mv /etc /tmp/v`, `ln -sfn /etc /tmp/e`: a second name
+    for /etc/sudoers), what `cp -rs` and `cp -rl` link, what `rm -r` removes. A literal one is
+    a "tree" path (a rule's file under it matches for certain), a glob DIR/** (it may)."""
+    if name not in ("mv", "ln", "cp", "rm"):
+        return ()
+    permuted = _permuted(words, 1, _RM if name == "rm" else _COPY)
+    if permuted is None:
+        return ()
+    found, operands = permuted
+    options = {option for option, _ in found}
+    if name == "rm":
+        if not options & {"-r", "-R", "--recursive"}:
+            return ()
+        sources = operands
+    else:
+        # (`--symbolic` is a start of cp's `--symbolic-link`, which GNU getopt takes.)
+        if name == "cp" and not (options & _RECURSIVE and options & {
+                "-s", "-l", "--link", "--symbolic-link", "--symbolic"}):
+            return ()
+        targeted = _last_argument(found, {"-t", "--target-directory"})
+        sources = operands if targeted or len(operands) < 2 else operands[:-1]
+        # A relative symbolic link is read from the link's folder, not the working one
+        # (`ln -s ../etc /tmp/e` names /etc): DEST's folder, or DEST itself being one.
+        destination = targeted[1] if targeted else operands[-1] if len(operands) > 1 else None
+        folder = destination.value if destination is not None else None
+        if name == "ln" and options & {"-s", "--symbolic"} and folder and folder.startswith("/"):
+            folders = [folder] if targeted else [folder, folder.rstrip("/").rpartition("/")[0] or "/"]
+            sources = [*sources, *(_Word(f"{f.rstrip('/')}/{w.value}", w.text) for w in sources
+                                   if w.value is not None and not w.value.startswith(("/", "~"))
+                                   for f in folders)]
+    trees: list[PathArg] = []
+    for word in sources:
+        path = _path_arg(word)
+        if path.kind == "exact":
+            trees.append(path._replace(kind="tree"))
+        elif path.kind == "pattern":
+            trees.append(path._replace(text=f"{path.text.rstrip('/')}/**"))
+    return tuple(trees)
+
+
 # A destination taken as the name itself, not a directory to copy into (cp, mv, ln, install).
 _NO_TARGET = frozenset({"-T", "--no-target-directory"})
 
@@ -221,8 +272,9 @@ def _written(words: list[_Word], spec: _Options | str | frozenset[str] | _Operan
     if option is not None:
         if option[1] is None:
             return []
-        destination, sources = option[1], operands
-    elif program != "rsync" and options & _NO_TARGET and operands:
+        destination, sources = known.get(id(option[1]), option[1]), operands
+    elif program != "rsync" and options & _NO_TARGET and operands and not (
+            _path_arg(operands[-1]).kind == "unknown" and unseen and len(operands) >= 2):
         # `cp -rT SRC DEST`: SRC's contents land in DEST itself, DEST/** when recursive.
         target = _path_arg(operands[-1])
         if not recursive or target.kind == "unknown":
@@ -235,27 +287,92 @@ def _written(words: list[_Word], spec: _Options | str | frozenset[str] | _Operan
     else:
         return []
     target = _path_arg(destination)
-    written = [target]
-    if target.kind == "unknown":
-        return written
+    written = [target] + (_rsync_writes(found, target) if program == "rsync" else [])
     base = target.text.rstrip("/") or "/"
     joiner = "" if base.endswith("/") else "/"
+    if target.kind == "unknown" and options & _NO_TARGET:
+        # The destination itself, or a word that may be `-T`: DEST's tree, filled in as above.
+        written.append(PathArg(f"{base}{joiner}**", "unknown", target.tilde))
+    # found after outside attack M (finding 6): a destination known only at run time is still
+    # judged with each source's name under it, as a text known only at run time, so that
+    # what stands for it (`find /etc -exec cp sudoers {} ;`: each file found) fills it in.
+    unknown = target.kind == "unknown"
+    # found after outside attack M (finding 5): `cp --parents a/b D` writes D/a/b, `rsync -R
+    # s/./a/b D` D/a/b, and `rsync --files-from=LIST` whatever names LIST holds (D/**).
+    nested = (program == "cp" and "--parents" in options) or (
+        program == "rsync" and bool(options & {"-R", "--relative"}))
+    if program == "rsync" and "--files-from" in options:
+        written.append(PathArg(f"{base}{joiner}**", "unknown" if unknown else "pattern", target.tilde))
     for source in sources:
         if source.value is None:
             # A name known only at run time lands in the directory: any one name in it.
-            written.append(PathArg(f"{base}{joiner}*{tree}", "pattern", target.tilde))
+            written.append(PathArg(f"{base}{joiner}*{tree}", "unknown" if unknown else "pattern",
+                                   target.tilde))
             continue
-        name = source.value.rstrip("/").rsplit("/", 1)[-1]
+        name = _landing_name(source.value) if nested else source.value.rstrip("/").rsplit("/", 1)[-1]
+        if name is None:
+            written.append(PathArg(f"{base}{joiner}**", "unknown" if unknown else "pattern",
+                                   target.tilde))
+            continue
         # found after outside attack K (finding 1): a source whose last part is `..` names a
         # folder's contents as `.` does (`cp -r sub/.. /etc` fills /etc itself).
         if recursive and (name in ("", ".", "..") or source.value.endswith("/")):
-            written.append(PathArg(f"{base}{joiner}**", "pattern", target.tilde))
+            written.append(PathArg(f"{base}{joiner}**", "unknown" if unknown else "pattern",
+                                   target.tilde))
         elif name and name not in (".", ".."):
             kind = "pattern" if target.kind == "pattern" or source.glob or recursive else "exact"
-            written.append(PathArg(f"{base}{joiner}{name}", "pattern" if source.glob or
-                                   target.kind == "pattern" else "exact", target.tilde))
+            written.append(PathArg(f"{base}{joiner}{name}", "unknown" if unknown else "pattern"
+                                   if source.glob or target.kind == "pattern" else "exact", target.tilde))
             if recursive:
-                written.append(PathArg(f"{base}{joiner}{name}{tree}", kind, target.tilde))
+                written.append(PathArg(f"{base}{joiner}{name}{tree}", "unknown" if unknown else kind,
+                                       target.tilde))
+    return written
+
+
+def _landing_name(source: str) -> str | None:
+    """Where under the destination `cp --parents` and `rsync -R` put `source`: the whole path
+    (rsync's from a `/./` on), its leading `/` dropped; None when a `..` makes it unsure."""
+    marker = source.find("/./")
+    relative = source[marker + 3:] if marker >= 0 else source.removeprefix("./")
+    relative = relative.strip("/")
+    if ".." in relative.split("/"):
+        return None
+    return relative
+
+
+def _rsync_writes(found: list[tuple[str, _Word | None]], target: PathArg) -> list[PathArg]:
+    """What rsync writes besides its destination (attack M, finding 5): the batch files of
+    --write-batch and --only-write-batch, its --log-file, and what --backup-dir, --partial-dir
+    and --temp-dir hold (DIR/**; relative to the destination for the first two), and the
+    folder --link-dest hard-links files of (a new name for each: a "tree" path)."""
+    written: list[PathArg] = []
+    for option, argument in found:
+        if argument is None or option not in ("--write-batch", "--only-write-batch", "--log-file",
+                                             "--backup-dir", "--partial-dir", "--temp-dir", "-T",
+                                             "--link-dest"):
+            continue
+        path = _path_arg(argument)
+        if path.kind == "unknown":
+            written.append(path)
+            continue
+        if option == "--write-batch":
+            written += [path, path._replace(text=f"{path.text}.sh")]
+        elif option in ("--only-write-batch", "--log-file"):
+            written.append(path)
+        else:
+            folder = path.text.rstrip("/") or "/"
+            if option != "--temp-dir" and not path.text.startswith(("/", "~")):
+                if target.kind == "unknown":
+                    written.append(target)
+                    continue
+                folder = f"{target.text.rstrip('/')}/{folder}"
+            if option == "--link-dest":
+                if path.kind == "exact":
+                    written.append(PathArg(folder, "tree", path.tilde))
+                else:
+                    written.append(PathArg(f"{folder.rstrip('/')}/**", "pattern", path.tilde))
+            else:
+                written.append(PathArg(f"{folder.rstrip('/')}/**", "pattern", path.tilde))
     return written
 
 
@@ -295,7 +412,7 @@ def _prefix_writes(words: list[_Word], spec: _Options, operand: int, option: str
 _MORE_WRITERS = frozenset({"scp", "sftp", "rsync", "sed", "tar", "sqlite3", "strace", "ltrace",
                            "curl", "wget",
                            "mktemp", "ssh-keygen", "git", "split", "csplit", "tcpdump",
-                           *_COMPRESSORS, *_DECOMPRESSORS})
+                           *_COMPRESSORS, *_DECOMPRESSORS, *_RENAMERS, *_EXTRACTORS})
 
 
 def _more_writes(name: str, words: list[_Word], values: dict[str, str | None] | None = None
@@ -312,6 +429,10 @@ def _more_writes(name: str, words: list[_Word], values: dict[str, str | None] | 
         return _tar_writes(words)
     if name == "sqlite3":
         return _sqlite_writes(words)
+    if name in _RENAMERS:
+        return _rename_writes(words), []
+    if name in _EXTRACTORS:
+        return _extracted(name, words), []
     if name in ("strace", "ltrace"):
         written = _after_options(words, frozenset({"-o", "--output"}))
         codes: list[str | None] = [p.text[1:] for p in written if p.text[:1] in "|!"]

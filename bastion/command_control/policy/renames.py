@@ -1,0 +1,93 @@
+"""The renamers (perl's rename, prename, file-rename, perl-rename; util-linux's rename.ul):
+where the new names they compute land."""
+
+from __future__ import annotations
+
+import re
+
+from bastion.command_control.policy.options import _options, _permuted
+from bastion.command_control.policy.paths import PathArg, _path_arg
+from bastion.command_control.policy.words import _GLOB_CHARS, _at, _Word
+
+# found after outside attack M (finding 9): the renamers compute each new name from an
+# expression (perl's rename, prename, file-rename) or a FROM TO pair (util-linux's rename.ul).
+_RENAMERS = frozenset({"rename", "rename.ul", "prename", "perl-rename", "file-rename"})
+_RENAME = _options("eE", ("--expression",))
+_PERL_EXPRESSION = re.compile(r"(?:s|y|tr)\W")
+# `s/PATTERN/REPLACEMENT/` whose pattern is literal (an escaped dot, anchors) and whose
+# replacement is a plain name part: the only renames shown to stay in the file's folder.
+_PLAIN_SUBSTITUTION = re.compile(r"s/(\^?(?:[\w-]|\\\.)*\$?)/([\w.-]*)/g?")
+
+
+def _rename_writes(words: list[_Word]) -> list[PathArg]:
+    """What a renamer writes: for each file, any name beside it (DIR/*; DIR/.* too when the
+    new name may start with a dot) when the change provably stays in the name, else a name
+    known only at run time (a `/`, a regular expression, code: `s/x/y/e`)."""
+    permuted = _permuted(words, 1, _RENAME)
+    if permuted is None:
+        return [PathArg("(options of a renamer known only at run time)", "unknown")]
+    found, operands = permuted
+    expressions = [argument for option, argument in found if option in ("-e", "-E", "--expression")]
+    name = (words[0].value or "").rsplit("/", 1)[-1]
+    perl = name != "rename.ul" and (bool(expressions) or (bool(operands) and (
+        operands[0].value is None or _PERL_EXPRESSION.match(operands[0].value) is not None
+        or len(operands) < 3)))
+    if perl:
+        if not expressions:
+            expressions, operands = operands[:1], operands[1:]
+        plain = [_PLAIN_SUBSTITUTION.fullmatch(e.value or "") if e is not None else None
+                 for e in expressions]
+        pairs = [(m.group(1), m.group(2)) if m else None for m in plain]
+        every = any(m is not None and m.group(0).endswith("g") for m in plain)
+    else:
+        every = False
+        old, new = _at(operands, 0), _at(operands, 1)
+        operands = operands[2:]
+        pairs = [(old.value, new.value) if old is not None and new is not None and
+                 old.value is not None and new.value is not None else None]
+    written: list[PathArg] = []
+    for operand in operands:
+        path = _path_arg(operand)
+        folder, _, base = path.text.rpartition("/")
+        literal = [(p[0].strip("^$").replace("\\.", "."), p[1]) if perl and p else p for p in pairs]
+        confined = path.kind != "unknown" and not _GLOB_CHARS.search(folder) and all(
+            pair is not None and "/" not in pair[0] + pair[1] and pair[1] not in (".", "..")
+            and (not pair[0] or pair[0] not in folder) for pair in literal) and not (
+                folder and perl and any(p is not None and p[0].startswith("^") for p in pairs))
+        if not confined:
+            written.append(PathArg(f"(the new name {name} gives {path.text})", "unknown"))
+            continue
+        if path.kind == "exact":
+            # A literal name: the new one is known (perl's applies each expression to the path
+            # as given; util-linux's replaces the first FROM in the name).
+            text = path.text
+            for pair, plain_pair in zip(pairs, literal, strict=True):
+                assert pair is not None and plain_pair is not None
+                count = 0 if every else 1
+                text = re.sub(pair[0], lambda _, new=pair[1]: new, text, count=count) if perl else \
+                    f"{folder}/{base.replace(plain_pair[0], plain_pair[1], 1)}" if "/" in text \
+                    else base.replace(plain_pair[0], plain_pair[1], 1)
+            if text.rpartition("/")[0] != folder:
+                written.append(PathArg(f"(the new name {name} gives {path.text})", "unknown"))
+            else:
+                written.append(path._replace(text=text))
+            continue
+        prefix = f"{folder}/" if path.text.startswith("/") or folder else ""
+        tail = re.search(r"[^*?\]]*$", base).group()  # type: ignore[union-attr]
+        if perl and all(p is not None and p[0].endswith("$") and not p[0].startswith("^")
+                        and tail.endswith(q[0]) for p, q in zip(pairs, literal, strict=True)
+                        if q is not None):
+            # A suffix changed on a glob whose literal end holds it (`s/\.txt$/.md/` on
+            # `*.txt`): every name it expands to becomes the glob with that end (`*.md`).
+            for pair in pairs:
+                assert pair is not None
+                base = re.sub(pair[0], lambda _, new=pair[1]: new, base, count=1)
+            written.append(PathArg(f"{prefix}{base}", "pattern", path.tilde))
+            continue
+        written.append(PathArg(f"{prefix}*", "pattern", path.tilde))
+        # A new name may start with a dot only where the replacement starts one at the
+        # name's start (a pattern starting with a dot matches there only in a dot file).
+        if any(pair is not None and pair[1].startswith(".") and not pair[0].startswith(".")
+               for pair in literal):
+            written.append(PathArg(f"{prefix}.*", "pattern", path.tilde))
+    return written
