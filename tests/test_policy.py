@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import re
 import shlex
-import tomllib
 from pathlib import Path
 
 import pytest
@@ -44,12 +43,6 @@ from bastion.command_control.policy import (
 from bastion.ssh import gate, judge
 
 POLICY_FILE = Path(__file__).resolve().parents[1] / "config" / "policy.toml"
-
-
-@pytest.fixture(scope="module")
-def default_policy() -> Policy:
-    with POLICY_FILE.open("rb") as handle:
-        return policy_from_dict(tomllib.load(handle))
 
 
 def action(policy: Policy, line: str, role: str = "engineer", target: str = "web01") -> str:

@@ -7,7 +7,6 @@ line was allowed (or not held) before. End to end: tests/test_policy_gate.py.
 
 from __future__ import annotations
 
-import tomllib
 from pathlib import Path
 
 import pytest
@@ -24,12 +23,6 @@ from bastion.command_control.policy import (
 from bastion.ssh import judge
 
 POLICY_FILE = Path(__file__).resolve().parents[1] / "config" / "policy.toml"
-
-
-@pytest.fixture(scope="module")
-def default_policy() -> Policy:
-    with POLICY_FILE.open("rb") as handle:
-        return policy_from_dict(tomllib.load(handle))
 
 
 def judged(policy: Policy, line: str) -> tuple[str, str]:
