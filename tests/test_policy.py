@@ -3533,8 +3533,138 @@ def test_attack_m_lines_get_the_verdict_their_class_needs(default_policy: Policy
     ("ninja -f build.ninja", None),
     ("cmake -P x.cmake", None),
     ("cmake -S . -B build", None),
+    # finding 11, the class: debuggers, shells with other option grammars, REPLs, crontab
+    ("gdb", "interpreter"),
+    ("gdb -batch", "interpreter"),  # gdb 13 reads nothing so, but it runs nothing either
+    ("gdb -p 42", "interpreter"),
+    ("gdb -ex bt ./prog core", "interpreter"),  # not batch: a prompt after the commands
+    ("lldb", "interpreter"),
+    ("lldb -b", "interpreter"),
+    ("lldb -o bt ./prog", "interpreter"),
+    ("elvish -norc", "shell"),
+    ("elvish --norc -", "shell"),
+    ("elvish -rc /dev/stdin", "shell"),
+    ("nu -n", "shell"),
+    ("xonsh -D X=1", "shell"),
+    ("sbcl", "interpreter"),
+    ("sbcl --non-interactive --load /dev/stdin", "interpreter"),
+    ("sbcl --load x.lisp", "interpreter"),  # loads it, then a prompt
+    ("ghci x.hs", "interpreter"),
+    ("swipl x.pl", "interpreter"),
+    ("erl", "interpreter"),
+    ("iex", "interpreter"),
+    ("groovysh", "interpreter"),
+    ("kotlinc", "interpreter"),
+    ("julia", "interpreter"),
+    ("julia -i x.jl", "interpreter"),
+    ("julia /dev/fd/0", "interpreter"),
+    ("guile", "interpreter"),
+    ("guile -l x.scm", "interpreter"),
+    ("clisp", "interpreter"),
+    ("racket", "interpreter"),
+    ("ocaml -stdin", "interpreter"),
+    ("deno run -", "interpreter"),
+    ("deno repl", "interpreter"),
+    ("bun run /dev/stdin", "interpreter"),
+    ("bpython", "interpreter"),
+    ("pry", "interpreter"),
+    ("crontab", "interpreter"),
+    ("crontab -", "interpreter"),
+    ("crontab -u bob /proc/self/fd/0", "interpreter"),
+    ("psql -f /dev/stdin", "interpreter"),
+    ("sftp -b /dev/stdin host", "interpreter"),
+    ("dc -f -", "interpreter"),
+    ("vim -es", "interpreter"),
+    ("sqlite3 db", "interpreter"),
+    ("tclsh", "interpreter"),
+    ("expect", "interpreter"),
+    ("jshell -", "interpreter"),
+    ("Rscript /dev/stdin", "interpreter"),
+    ("perl -x - arg", "interpreter"),
+    ("sed -f /proc/self/fd/0 x", "interpreter"),
+    ("busybox ed", "interpreter"),
+    ("at -f /dev/stdin now", "shell"),
+    # their honest forms
+    ("gdb -batch -ex bt ./prog core", None),
+    ("gdb --batch --eval-command=bt -p 42", None),
+    ("gdb --version", None),
+    ("lldb -b -o bt -c core ./prog", None),
+    ("lldb --batch -o 'thread backtrace all' -p 42", None),
+    ("elvish x.elv", None),
+    ("elvish -compileonly x.elv", None),
+    ("nu x.nu", None),
+    ("sbcl --script x.lisp", None),
+    ("sbcl --version", None),
+    ("ghci -e 1+1", None),
+    ("erl -noshell -s init stop", None),
+    ("kotlinc -script x.kts", None),
+    ("julia x.jl", None),
+    ("julia -e 'println(1)'", None),
+    ("guile x.scm", None),
+    ("racket x.rkt", None),
+    ("ocaml x.ml", None),
+    ("deno run x.ts", None),
+    ("crontab -l", None),
+    ("crontab -u bob -l", None),
+    ("crontab jobs.txt", None),
+    ("sqlite3 db 'select 1'", None),
+    ("psql -c 'select 1'", None),
+    ("psql -f x.sql", None),
+    ("sftp -b batch.txt host", None),
+    ("bc", None),  # no way to run a program from bc's language
+    ("bc -l x.bc", None),
+    ("sudo -S true", None),  # reads a password: a reader of stdin, not of a program
 ])
 def test_attack_m_programs_that_read_their_program_from_stdin(line: str, reads: str | None) -> None:
     from bastion.command_control.policy import reads_script_from_stdin
 
     assert reads_script_from_stdin(line) == reads
+
+
+@pytest.mark.parametrize("line", [
+    "gdb -batch -x /dev/stdin",
+    "printf 'shell touch /tmp/canary\\n' | gdb -batch",
+    "gdb -batch <<< 'python import os'",
+    "echo 'platform shell id' | lldb -b",
+    "elvish -norc <<< 'touch /tmp/c'",
+    "echo '* * * * * touch /tmp/c' | crontab -",
+    "crontab - <<< '* * * * * touch /tmp/c'",
+    "echo '\\! id' | psql -f /dev/stdin",
+    "echo '!id' | sftp -b /dev/stdin host",
+    "lldb -b -o 'platform shell id' ./prog",
+    "lldb -b -o 'script import os' ./prog",
+    "lldb -b -s cmds.txt ./prog",
+    "nu --commands 'ls'",
+    "elvish -c 'ls'",
+    "gnuplot -e 'system(1)'",
+    "octave --eval 'system(1)'",
+])
+def test_attack_m_code_fed_to_programs_that_run_it_is_unknown(default_policy: Policy, line: str) -> None:
+    verdict = evaluate(default_policy, line, role="engineer", target="web01", interactive=False)
+    assert (verdict.action, verdict.rule) == ("confirm", "defaults.unknown"), verdict
+
+
+@pytest.mark.parametrize("line", [
+    *(f"echo x | {shell}" for shell in sorted(SHELLS)),
+    "echo 'touch /tmp/c' | elvish -norc",
+    "echo 'ls' | nu -n",
+    "echo '(run-program :sh)' | sbcl",
+    "echo 'x' | ghci x.hs",
+    "echo 'x' | julia",
+    "echo 'x' | guile -l x.scm",
+    "echo 'x' | deno run -",
+    "echo 'x' | erl",
+    "echo 'x' | kotlinc",
+    "echo 'x' | pry",
+])
+def test_text_piped_into_any_shell_or_interpreter_is_refused_by_the_shipped_rule(
+        default_policy: Policy, line: str) -> None:
+    # The shipped rule names the programs fed: it must keep up with SHELLS and INTERPRETERS.
+    verdict = evaluate(default_policy, line, role="engineer", target="web01", interactive=False)
+    assert (verdict.action, verdict.rule) == ("deny", "no-pipe-into-shell"), verdict
+
+
+def test_attack_m_shell_code_in_a_here_document_to_gdb_is_judged(default_policy: Policy) -> None:
+    verdict = evaluate(default_policy, "gdb -batch <<< 'shell rm -rf /etc'", role="engineer",
+                       target="web01", interactive=False)
+    assert verdict.action == "deny", verdict
