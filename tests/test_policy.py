@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import shlex
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -3414,12 +3415,12 @@ ATTACK_K_HELD = [
     ("echo 'touch /etc/x' | at -f /dev/stdin now", 'deny', 'no-pipe-into-shell'),
     ("echo 'rm -rf /' | parallel", 'confirm', 'defaults.unknown'),
     ("parallel ::: 'touch /etc/sudoers'", 'deny', 'no-credential-file-writes'),
-    ('echo x | rc', 'confirm', 'defaults.unknown'),
-    ('echo x | es', 'confirm', 'defaults.unknown'),
-    ('echo x | elvish', 'confirm', 'defaults.unknown'),
-    ('echo x | nu', 'confirm', 'defaults.unknown'),
-    ('echo x | xonsh', 'confirm', 'defaults.unknown'),
-    ('echo x | ipython', 'confirm', 'defaults.unknown'),
+    ('echo x | rc', 'deny', 'no-pipe-into-shell'),
+    ('echo x | es', 'deny', 'no-pipe-into-shell'),
+    ('echo x | elvish', 'deny', 'no-pipe-into-shell'),
+    ('echo x | nu', 'deny', 'no-pipe-into-shell'),
+    ('echo x | xonsh', 'deny', 'no-pipe-into-shell'),
+    ('echo x | ipython', 'deny', 'no-pipe-into-shell'),
     ("debugfs -w -R 'rm /etc/shadow' /dev/sda1", 'deny', 'no-raw-disk-write'),
     ('debugfs /dev/sda1', 'deny', 'no-raw-disk-write'),
     ("xfs_db -x -c 'write core.mode 0' /dev/sdb1", 'deny', 'no-raw-disk-write'),
@@ -3523,6 +3524,71 @@ def test_attack_m_lines_get_the_verdict_their_class_needs(default_policy: Policy
                                                           action: str, rule: str) -> None:
     verdict = evaluate(default_policy, line, role="engineer", target="web01", interactive=False)
     assert (verdict.action, verdict.rule) == (action, rule)
+
+
+# Variables naming a file a program writes are a write (`>`) of that file, however they are set,
+# so every rule naming `>` with paths sees them (not names listed in one shipped rule).
+WRITTEN_BY_A_VARIABLE = [
+    ("HISTFILE=/etc/sudoers.d/x bash -ic 'history -s x'", "/etc/sudoers.d/x"),
+    ("export HISTFILE=/etc/sudoers", "/etc/sudoers"),
+    ("HISTFILE=/etc/shadow", "/etc/shadow"),  # bash itself writes it at exit
+    ("declare -x PSQL_HISTORY=/etc/passwd; psql", "/etc/passwd"),
+    ("env MYSQL_HISTFILE=/etc/shadow mysql", "/etc/shadow"),
+    ("SQLITE_HISTORY=/etc/group sqlite3 db", "/etc/group"),
+    ("NODE_REPL_HISTORY=/etc/gshadow node", "/etc/gshadow"),
+    ("REDISCLI_HISTFILE=/etc/sudoers redis-cli", "/etc/sudoers"),
+    ("PYTHON_HISTORY=/etc/sudoers python3", "/etc/sudoers"),
+    ("LESSHISTFILE=/etc/sudoers less f", "/etc/sudoers"),
+    ("RANDFILE=/etc/shadow openssl rand 8", "/etc/shadow"),
+    ("SSLKEYLOGFILE=/etc/sudoers.d/k curl https://example.org", "/etc/sudoers.d/k"),
+    ("GIT_INDEX_FILE=/etc/passwd git add x", "/etc/passwd"),
+    ("GIT_TRACE=/etc/sudoers git status", "/etc/sudoers"),
+    ("GIT_TRACE_PACKET=/etc/shadow git fetch", "/etc/shadow"),
+    ("GIT_TRACE2_EVENT=/etc/sudoers git status", "/etc/sudoers"),
+    ("XAUTHORITY=/etc/shadow xauth add x . 00", "/etc/shadow"),
+    ("KRB5CCNAME=FILE:/etc/shadow kinit bob", "/etc/shadow"),
+    ("cd /etc && HISTFILE=shadow bash", "/etc/shadow"),
+]
+
+
+@pytest.mark.parametrize(("line", "path"), WRITTEN_BY_A_VARIABLE)
+def test_a_variable_naming_a_file_a_program_writes_is_a_write_of_it(default_policy: Policy, line: str,
+                                                                      path: str) -> None:
+    assert any(c.name == ">" and any(p.text == path for p in c.paths) for c in parse_commands(line))
+    verdict = evaluate(default_policy, line, role="engineer", target="web01", interactive=False)
+    assert (verdict.action, verdict.rule) == ("deny", "no-credential-file-writes"), verdict
+
+
+@pytest.mark.parametrize(("line", "action", "rule"), [
+    # any rule naming `>` with paths sees them: logs too
+    ("HISTFILE=/var/log/auth.log bash", "deny", "no-log-tampering"),
+    # a folder files are made in, and ld.so's FILE.PID: patterns that may meet the rule's paths
+    ("GNUPGHOME=/etc/sudoers.d gpg --list-keys", "confirm", "no-credential-file-writes"),
+    ("LD_DEBUG_OUTPUT=/etc/sudoers.d/x ls", "confirm", "no-credential-file-writes"),
+    ("HISTFILE=$f bash", "confirm", "no-history-off"),  # known only at run time
+    # no file: git's traces to stderr or a descriptor, a keyring, the file turned off
+    ("GIT_TRACE=1 git status", "allow", "defaults.unmatched"),
+    ("GIT_TRACE=true git status", "allow", "defaults.unmatched"),
+    ("GIT_TRACE=etc/sudoers git status", "allow", "defaults.unmatched"),  # git: absolute only
+    ("KRB5CCNAME=KEYRING:persistent:0 kinit bob", "allow", "defaults.unmatched"),
+    ("PSQL_HISTORY= psql", "allow", "defaults.unmatched"),
+    ("HISTFILE=~/.history.d/bash", "allow", "defaults.unmatched"),
+    ("GIT_TRACE=/tmp/trace git status", "allow", "defaults.unmatched"),
+])
+def test_variables_naming_files_elsewhere_or_none(default_policy: Policy, line: str, action: str,
+                                                  rule: str) -> None:
+    verdict = evaluate(default_policy, line, role="engineer", target="web01", interactive=False)
+    assert (verdict.action, verdict.rule) == (action, rule), verdict
+
+
+def test_the_shipped_rule_names_no_variables_the_writes_table_reads() -> None:
+    # One fact in one place: the variables are in the policy's table, not in a rule's commands.
+    from bastion.command_control.policy.variables import _WRITTEN_FILES
+
+    with POLICY_FILE.open("rb") as handle:
+        rules = tomllib.load(handle)["rules"]
+    named = {c for rule in rules if rule["name"] == "no-credential-file-writes" for c in rule["commands"]}
+    assert not named & {f"{name}=" for name in _WRITTEN_FILES}
 
 
 @pytest.mark.parametrize(("line", "reads"), [

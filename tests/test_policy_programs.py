@@ -171,7 +171,7 @@ ENV_OPTIONS = [
     "PERL5OPT=-d perl x", "RUBYOPT=-r/dev/stdin ruby x", "NODE_OPTIONS='-r /dev/stdin' node x",
     "NODE_OPTIONS=--require=/dev/stdin node x", "LESSKEY=/tmp/k less f",
     "LESSKEY_CONTENT='! shell' less f", "LESSEDIT='sh -c %f' less f",
-    "LESSHISTFILE=/etc/shadow less f", "PERL5DB='system(1)' perl -d x",
+    "LESSHISTFILE=/tmp/lesshst less f", "PERL5DB='system(1)' perl -d x",
     "PYTHONINSPECT=1 python3 x.py",
 ]
 
