@@ -9,7 +9,9 @@ from pathlib import Path
 import asyncssh
 import pytest
 
+from bastion import config
 from bastion.access import mfa, users
+from bastion.command_control.policy import Policy, load_policy
 from bastion.runtime import home as home_mod
 from bastion.runtime.home import Context, Home
 
@@ -116,3 +118,9 @@ class ControlApp:
 
     def held_decided(self, held_id: str) -> None:
         pass
+
+
+@pytest.fixture(scope="session")
+def default_policy() -> Policy:
+    """The shipped policy (config/policy.toml), loaded once: Policy is frozen, so tests share it."""
+    return load_policy(config.DEFAULTS_DIR / "policy.toml")

@@ -54,11 +54,6 @@ def fuzz(examples: int) -> settings:
 
 
 @pytest.fixture(scope="module")
-def default_policy() -> Policy:
-    return policy.load_policy(config.DEFAULTS_DIR / "policy.toml")
-
-
-@pytest.fixture(scope="module")
 def scratch(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """One folder for the files the config and recording fuzzers write (hypothesis does not
     take function-scoped fixtures such as tmp_path: all examples of a test would share one)."""

@@ -390,6 +390,27 @@ async def test_the_readings_of_one_line_stop_at_their_time_and_the_line_is_uncer
     assert verdicts(store, ch.live.id) == [("echo a", v.action)]
 
 
+async def test_the_readings_of_keys_typed_without_echo_stop_at_their_time_and_are_refused(
+        store, monkeypatch):
+    # The same bound on the hidden path (`_judge_hidden`): keys at a password prompt read in
+    # forty ways are not all judged, and past READINGS_TIME they are refused, never let through.
+    import bastion.ssh.gate as gate_module
+    from bastion.command_control.terminal import Reconstruction
+
+    gate, ch, _ = await input_gate(store)
+    judged: list[str] = []
+    real = gate.judge.verdict
+    gate.judge.verdict = lambda line, **kw: judged.append(line) or real(line, **kw)
+    now = iter(range(0, 10000))  # each look at the clock: 20 ms later
+    monkeypatch.setattr(gate_module.time, "perf_counter", lambda: next(now) / 50)
+    rec = Reconstruction("", True, "", "not-a-command", prompt="Password: ", hidden="hunter2",
+                         hidden_also=tuple(f"hunter{i}" for i in range(40)))
+    v = gate._judge(rec)
+    assert v is not None and v.action == "deny" and v.rule == "defaults.uncertain"
+    assert 1 <= len(judged) < 41 and judged[0] == "hunter2"
+    assert verdicts(store, ch.live.id) == [(gate_module.BLIND_LINE, "deny")]
+
+
 async def test_a_file_operation_on_a_path_longer_than_path_max_is_refused_unjudged(store):
     # Attack M, finding 12: 250 KB sftp paths took seconds each to judge, on the one event loop.
     from bastion.ssh.judge import PATH_MAX, TransferJudge

@@ -46,12 +46,6 @@ from bastion.ssh import gate, judge
 POLICY_FILE = Path(__file__).resolve().parents[1] / "config" / "policy.toml"
 
 
-@pytest.fixture(scope="module")
-def default_policy() -> Policy:
-    with POLICY_FILE.open("rb") as handle:
-        return policy_from_dict(tomllib.load(handle))
-
-
 def action(policy: Policy, line: str, role: str = "engineer", target: str = "web01") -> str:
     return evaluate(policy, line, role=role, target=target).action
 
@@ -3421,12 +3415,12 @@ ATTACK_K_HELD = [
     ("echo 'touch /etc/x' | at -f /dev/stdin now", 'deny', 'no-pipe-into-shell'),
     ("echo 'rm -rf /' | parallel", 'confirm', 'defaults.unknown'),
     ("parallel ::: 'touch /etc/sudoers'", 'deny', 'no-credential-file-writes'),
-    ('echo x | rc', 'confirm', 'defaults.unknown'),
-    ('echo x | es', 'confirm', 'defaults.unknown'),
-    ('echo x | elvish', 'confirm', 'defaults.unknown'),
-    ('echo x | nu', 'confirm', 'defaults.unknown'),
-    ('echo x | xonsh', 'confirm', 'defaults.unknown'),
-    ('echo x | ipython', 'confirm', 'defaults.unknown'),
+    ('echo x | rc', 'deny', 'no-pipe-into-shell'),
+    ('echo x | es', 'deny', 'no-pipe-into-shell'),
+    ('echo x | elvish', 'deny', 'no-pipe-into-shell'),
+    ('echo x | nu', 'deny', 'no-pipe-into-shell'),
+    ('echo x | xonsh', 'deny', 'no-pipe-into-shell'),
+    ('echo x | ipython', 'deny', 'no-pipe-into-shell'),
     ("debugfs -w -R 'rm /etc/shadow' /dev/sda1", 'deny', 'no-raw-disk-write'),
     ('debugfs /dev/sda1', 'deny', 'no-raw-disk-write'),
     ("xfs_db -x -c 'write core.mode 0' /dev/sdb1", 'deny', 'no-raw-disk-write'),
@@ -3532,6 +3526,71 @@ def test_attack_m_lines_get_the_verdict_their_class_needs(default_policy: Policy
     assert (verdict.action, verdict.rule) == (action, rule)
 
 
+# Variables naming a file a program writes are a write (`>`) of that file, however they are set,
+# so every rule naming `>` with paths sees them (not names listed in one shipped rule).
+WRITTEN_BY_A_VARIABLE = [
+    ("HISTFILE=/etc/sudoers.d/x bash -ic 'history -s x'", "/etc/sudoers.d/x"),
+    ("export HISTFILE=/etc/sudoers", "/etc/sudoers"),
+    ("HISTFILE=/etc/shadow", "/etc/shadow"),  # bash itself writes it at exit
+    ("declare -x PSQL_HISTORY=/etc/passwd; psql", "/etc/passwd"),
+    ("env MYSQL_HISTFILE=/etc/shadow mysql", "/etc/shadow"),
+    ("SQLITE_HISTORY=/etc/group sqlite3 db", "/etc/group"),
+    ("NODE_REPL_HISTORY=/etc/gshadow node", "/etc/gshadow"),
+    ("REDISCLI_HISTFILE=/etc/sudoers redis-cli", "/etc/sudoers"),
+    ("PYTHON_HISTORY=/etc/sudoers python3", "/etc/sudoers"),
+    ("LESSHISTFILE=/etc/sudoers less f", "/etc/sudoers"),
+    ("RANDFILE=/etc/shadow openssl rand 8", "/etc/shadow"),
+    ("SSLKEYLOGFILE=/etc/sudoers.d/k curl https://example.org", "/etc/sudoers.d/k"),
+    ("GIT_INDEX_FILE=/etc/passwd git add x", "/etc/passwd"),
+    ("GIT_TRACE=/etc/sudoers git status", "/etc/sudoers"),
+    ("GIT_TRACE_PACKET=/etc/shadow git fetch", "/etc/shadow"),
+    ("GIT_TRACE2_EVENT=/etc/sudoers git status", "/etc/sudoers"),
+    ("XAUTHORITY=/etc/shadow xauth add x . 00", "/etc/shadow"),
+    ("KRB5CCNAME=FILE:/etc/shadow kinit bob", "/etc/shadow"),
+    ("cd /etc && HISTFILE=shadow bash", "/etc/shadow"),
+]
+
+
+@pytest.mark.parametrize(("line", "path"), WRITTEN_BY_A_VARIABLE)
+def test_a_variable_naming_a_file_a_program_writes_is_a_write_of_it(default_policy: Policy, line: str,
+                                                                      path: str) -> None:
+    assert any(c.name == ">" and any(p.text == path for p in c.paths) for c in parse_commands(line))
+    verdict = evaluate(default_policy, line, role="engineer", target="web01", interactive=False)
+    assert (verdict.action, verdict.rule) == ("deny", "no-credential-file-writes"), verdict
+
+
+@pytest.mark.parametrize(("line", "action", "rule"), [
+    # any rule naming `>` with paths sees them: logs too
+    ("HISTFILE=/var/log/auth.log bash", "deny", "no-log-tampering"),
+    # a folder files are made in, and ld.so's FILE.PID: patterns that may meet the rule's paths
+    ("GNUPGHOME=/etc/sudoers.d gpg --list-keys", "confirm", "no-credential-file-writes"),
+    ("LD_DEBUG_OUTPUT=/etc/sudoers.d/x ls", "confirm", "no-credential-file-writes"),
+    ("HISTFILE=$f bash", "confirm", "no-history-off"),  # known only at run time
+    # no file: git's traces to stderr or a descriptor, a keyring, the file turned off
+    ("GIT_TRACE=1 git status", "allow", "defaults.unmatched"),
+    ("GIT_TRACE=true git status", "allow", "defaults.unmatched"),
+    ("GIT_TRACE=etc/sudoers git status", "allow", "defaults.unmatched"),  # git: absolute only
+    ("KRB5CCNAME=KEYRING:persistent:0 kinit bob", "allow", "defaults.unmatched"),
+    ("PSQL_HISTORY= psql", "allow", "defaults.unmatched"),
+    ("HISTFILE=~/.history.d/bash", "allow", "defaults.unmatched"),
+    ("GIT_TRACE=/tmp/trace git status", "allow", "defaults.unmatched"),
+])
+def test_variables_naming_files_elsewhere_or_none(default_policy: Policy, line: str, action: str,
+                                                  rule: str) -> None:
+    verdict = evaluate(default_policy, line, role="engineer", target="web01", interactive=False)
+    assert (verdict.action, verdict.rule) == (action, rule), verdict
+
+
+def test_the_shipped_rule_names_no_variables_the_writes_table_reads() -> None:
+    # One fact in one place: the variables are in the policy's table, not in a rule's commands.
+    from bastion.command_control.policy.variables import _WRITTEN_FILES
+
+    with POLICY_FILE.open("rb") as handle:
+        rules = tomllib.load(handle)["rules"]
+    named = {c for rule in rules if rule["name"] == "no-credential-file-writes" for c in rule["commands"]}
+    assert not named & {f"{name}=" for name in _WRITTEN_FILES}
+
+
 @pytest.mark.parametrize(("line", "reads"), [
     ("python3 -m asyncio", "interpreter"),
     ("ninja -f /dev/stdin", "interpreter"),
@@ -3540,6 +3599,87 @@ def test_attack_m_lines_get_the_verdict_their_class_needs(default_policy: Policy
     ("ninja -f build.ninja", None),
     ("cmake -P x.cmake", None),
     ("cmake -S . -B build", None),
+    # finding 11, the class: debuggers, shells with other option grammars, REPLs, crontab
+    ("gdb", "interpreter"),
+    ("gdb -batch", "interpreter"),  # gdb 13 reads nothing so, but it runs nothing either
+    ("gdb -p 42", "interpreter"),
+    ("gdb -ex bt ./prog core", "interpreter"),  # not batch: a prompt after the commands
+    ("lldb", "interpreter"),
+    ("lldb -b", "interpreter"),
+    ("lldb -o bt ./prog", "interpreter"),
+    ("elvish -norc", "shell"),
+    ("elvish --norc -", "shell"),
+    ("elvish -rc /dev/stdin", "shell"),
+    ("nu -n", "shell"),
+    ("xonsh -D X=1", "shell"),
+    ("sbcl", "interpreter"),
+    ("sbcl --non-interactive --load /dev/stdin", "interpreter"),
+    ("sbcl --load x.lisp", "interpreter"),  # loads it, then a prompt
+    ("ghci x.hs", "interpreter"),
+    ("swipl x.pl", "interpreter"),
+    ("erl", "interpreter"),
+    ("iex", "interpreter"),
+    ("groovysh", "interpreter"),
+    ("kotlinc", "interpreter"),
+    ("julia", "interpreter"),
+    ("julia -i x.jl", "interpreter"),
+    ("julia /dev/fd/0", "interpreter"),
+    ("guile", "interpreter"),
+    ("guile -l x.scm", "interpreter"),
+    ("clisp", "interpreter"),
+    ("racket", "interpreter"),
+    ("ocaml -stdin", "interpreter"),
+    ("deno run -", "interpreter"),
+    ("deno repl", "interpreter"),
+    ("bun run /dev/stdin", "interpreter"),
+    ("bpython", "interpreter"),
+    ("pry", "interpreter"),
+    ("crontab", "interpreter"),
+    ("crontab -", "interpreter"),
+    ("crontab -u bob /proc/self/fd/0", "interpreter"),
+    ("psql -f /dev/stdin", "interpreter"),
+    ("sftp -b /dev/stdin host", "interpreter"),
+    ("dc -f -", "interpreter"),
+    ("vim -es", "interpreter"),
+    ("sqlite3 db", "interpreter"),
+    ("tclsh", "interpreter"),
+    ("expect", "interpreter"),
+    ("jshell -", "interpreter"),
+    ("Rscript /dev/stdin", "interpreter"),
+    ("perl -x - arg", "interpreter"),
+    ("sed -f /proc/self/fd/0 x", "interpreter"),
+    ("busybox ed", "interpreter"),
+    ("at -f /dev/stdin now", "shell"),
+    # their honest forms
+    ("gdb -batch -ex bt ./prog core", None),
+    ("gdb --batch --eval-command=bt -p 42", None),
+    ("gdb --version", None),
+    ("lldb -b -o bt -c core ./prog", None),
+    ("lldb --batch -o 'thread backtrace all' -p 42", None),
+    ("elvish x.elv", None),
+    ("elvish -compileonly x.elv", None),
+    ("nu x.nu", None),
+    ("sbcl --script x.lisp", None),
+    ("sbcl --version", None),
+    ("ghci -e 1+1", None),
+    ("erl -noshell -s init stop", None),
+    ("kotlinc -script x.kts", None),
+    ("julia x.jl", None),
+    ("julia -e 'println(1)'", None),
+    ("guile x.scm", None),
+    ("racket x.rkt", None),
+    ("ocaml x.ml", None),
+    ("deno run x.ts", None),
+    ("crontab -l", None),
+    ("crontab -u bob -l", None),
+    ("crontab jobs.txt", None),
+    ("sqlite3 db 'select 1'", None),
+    ("psql -c 'select 1'", None),
+    ("psql -f x.sql", None),
+    ("sftp -b batch.txt host", None),
+    ("bc", None),  # no way to run a program from bc's language
+    ("bc -l x.bc", None),
+    ("sudo -S true", None),  # reads a password: a reader of stdin, not of a program
 ])
 def test_attack_m_programs_that_read_their_program_from_stdin(line: str, reads: str | None) -> None:
     from bastion.command_control.policy import reads_script_from_stdin
@@ -3650,3 +3790,51 @@ def test_a_moved_folder_over_sftp_carries_its_files() -> None:
     policy = small_policy(SUDOERS)
     assert judge_path(policy, "mv", ["/etc", "/tmp/v"], role="r", target="t").action == "deny"
     assert judge_path(policy, "mv", ["/srv", "/tmp/v"], role="r", target="t").action == "allow"
+
+@pytest.mark.parametrize("line", [
+    "gdb -batch -x /dev/stdin",
+    "printf 'shell touch /tmp/canary\\n' | gdb -batch",
+    "gdb -batch <<< 'python import os'",
+    "echo 'platform shell id' | lldb -b",
+    "elvish -norc <<< 'touch /tmp/c'",
+    "echo '* * * * * touch /tmp/c' | crontab -",
+    "crontab - <<< '* * * * * touch /tmp/c'",
+    "echo '\\! id' | psql -f /dev/stdin",
+    "echo '!id' | sftp -b /dev/stdin host",
+    "lldb -b -o 'platform shell id' ./prog",
+    "lldb -b -o 'script import os' ./prog",
+    "lldb -b -s cmds.txt ./prog",
+    "nu --commands 'ls'",
+    "elvish -c 'ls'",
+    "gnuplot -e 'system(1)'",
+    "octave --eval 'system(1)'",
+])
+def test_attack_m_code_fed_to_programs_that_run_it_is_unknown(default_policy: Policy, line: str) -> None:
+    verdict = evaluate(default_policy, line, role="engineer", target="web01", interactive=False)
+    assert (verdict.action, verdict.rule) == ("confirm", "defaults.unknown"), verdict
+
+
+@pytest.mark.parametrize("line", [
+    *(f"echo x | {shell}" for shell in sorted(SHELLS)),
+    "echo 'touch /tmp/c' | elvish -norc",
+    "echo 'ls' | nu -n",
+    "echo '(run-program :sh)' | sbcl",
+    "echo 'x' | ghci x.hs",
+    "echo 'x' | julia",
+    "echo 'x' | guile -l x.scm",
+    "echo 'x' | deno run -",
+    "echo 'x' | erl",
+    "echo 'x' | kotlinc",
+    "echo 'x' | pry",
+])
+def test_text_piped_into_any_shell_or_interpreter_is_refused_by_the_shipped_rule(
+        default_policy: Policy, line: str) -> None:
+    # The shipped rule names the programs fed: it must keep up with SHELLS and INTERPRETERS.
+    verdict = evaluate(default_policy, line, role="engineer", target="web01", interactive=False)
+    assert (verdict.action, verdict.rule) == ("deny", "no-pipe-into-shell"), verdict
+
+
+def test_attack_m_shell_code_in_a_here_document_to_gdb_is_judged(default_policy: Policy) -> None:
+    verdict = evaluate(default_policy, "gdb -batch <<< 'shell rm -rf /etc'", role="engineer",
+                       target="web01", interactive=False)
+    assert verdict.action == "deny", verdict

@@ -7,7 +7,6 @@ line was allowed (or not held) before. End to end: tests/test_policy_gate.py.
 
 from __future__ import annotations
 
-import tomllib
 from pathlib import Path
 
 import pytest
@@ -24,12 +23,6 @@ from bastion.command_control.policy import (
 from bastion.ssh import judge
 
 POLICY_FILE = Path(__file__).resolve().parents[1] / "config" / "policy.toml"
-
-
-@pytest.fixture(scope="module")
-def default_policy() -> Policy:
-    with POLICY_FILE.open("rb") as handle:
-        return policy_from_dict(tomllib.load(handle))
 
 
 def judged(policy: Policy, line: str) -> tuple[str, str]:
@@ -178,7 +171,7 @@ ENV_OPTIONS = [
     "PERL5OPT=-d perl x", "RUBYOPT=-r/dev/stdin ruby x", "NODE_OPTIONS='-r /dev/stdin' node x",
     "NODE_OPTIONS=--require=/dev/stdin node x", "LESSKEY=/tmp/k less f",
     "LESSKEY_CONTENT='! shell' less f", "LESSEDIT='sh -c %f' less f",
-    "LESSHISTFILE=/etc/shadow less f", "PERL5DB='system(1)' perl -d x",
+    "LESSHISTFILE=/tmp/lesshst less f", "PERL5DB='system(1)' perl -d x",
     "PYTHONINSPECT=1 python3 x.py",
 ]
 

@@ -31,7 +31,7 @@ import logging
 import re
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from typing import TYPE_CHECKING, Protocol
 
 from asyncssh import PTY_VERASE
@@ -79,6 +79,20 @@ FEED_BYTES = 64 * 1024  # client bytes cut into statements at a time
 # and its first other reading (after Ctrl-C: the abandoned keys as data) are always judged.
 READINGS_TIME = 0.5
 TOO_MANY_READINGS = "too many readings of the line to judge them all"
+
+
+def _in_time(readings: Iterable[str], always: int) -> Iterator[str | None]:
+    """The readings of one line in turn, the first `always` of them whatever the time. Each may
+    cost up to the policy's work bound on the one event loop (attack L: forty readings of one
+    line froze every session for 20 s): past READINGS_TIME since the first, one None stands
+    for the rest, which are not judged."""
+    started = time.perf_counter()
+    for index, reading in enumerate(readings):
+        if index >= always and time.perf_counter() - started > READINGS_TIME:
+            yield None
+            return
+        yield reading
+
 
 class InputGate:
     """The gate for an interactive (pty) channel: one task per channel runs the type-ahead
@@ -283,18 +297,16 @@ class InputGate:
             v = policy.uncertain_verdict(self.judge.policy, rec.reason or "line not readable")
             self.judge.record("(line could not be read)", v)
             return v
-        started = time.perf_counter()
+        # The line, then other statements the shell may run instead (earlier lines it may have
+        # dropped) or other readings of the tty's settings.
+        readings = _in_time((rec.text, *rec.also), always=2)
         v = self.judge.verdict(rec.text, certain=rec.certain, reason=rec.reason)
-        for index, other in enumerate(rec.also):
-            # Another statement the shell may run instead (earlier lines it may have dropped),
-            # or another reading of the tty's settings. Each may cost up to the policy's work
-            # bound, and they are judged on the one event loop: past READINGS_TIME the rest are
-            # not judged and the line is uncertain (attack L: forty readings of one line froze
-            # every session for 20 s).
-            if index and time.perf_counter() - started > READINGS_TIME:
+        next(readings)  # rec.text, judged
+        for reading in readings:
+            if reading is None:
                 v = stricter(v, policy.uncertain_verdict(self.judge.policy, TOO_MANY_READINGS))
                 break
-            v = stricter(v, self.judge.verdict(other, certain=rec.certain, reason=rec.reason))
+            v = stricter(v, self.judge.verdict(reading, certain=rec.certain, reason=rec.reason))
         if rec.unknown:
             v = stricter(v, policy.Verdict(self.judge.policy.defaults.unknown, "defaults.unknown",
                                            rec.unknown, rec.text, ()))
@@ -316,9 +328,8 @@ class InputGate:
         strict = self.tracker.hidden_keys_may_run(rec.prompt)
         # Each line the terminal driver may hand over for the keys (its settings are unknown:
         # attack H): the first one a rule refuses decides.
-        started = time.perf_counter()
-        for reading in (rec.hidden, *rec.hidden_also):
-            if time.perf_counter() - started > READINGS_TIME:  # as in `_judge`: refused
+        for reading in _in_time((rec.hidden, *rec.hidden_also), always=1):
+            if reading is None:  # refused, as `_judge` holds the line uncertain
                 v = policy.Verdict("deny", "defaults.uncertain", TOO_MANY_READINGS, "", ())
                 refused = True
                 break

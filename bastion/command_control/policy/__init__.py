@@ -206,8 +206,8 @@ Things a caller may rely on:
 - `reads_script_from_stdin` says whether an exec command feeds a shell or an interpreter from
   its stdin, from the same list of shells (SHELLS) and interpreters (INTERPRETERS) as the rest;
   found after outside attack G (finding 2), programs whose command language runs shell commands
-  or writes files (sqlite3, gdb, ed, vim, psql, mysql, ftp, sftp, dc: `_COMMAND_LANGUAGES`) read
-  their program from stdin unless an option or operand gives it (`_reads_commands`): an
+  or writes files (sqlite3, gdb, lldb, ed, vim, psql, mysql, ftp, sftp, dc: `_COMMAND_LANGUAGES`)
+  read their program from stdin unless an option or operand gives it (`_reads_commands`): an
   "interpreter" there, a stdin reader in a script, `|` and unknown when text is piped in, their
   here-documents judged where the policy reads the language. Members of findings 3 to 6 (sqlite3's
   dot commands by any start of their name, git's subcommand code options and `ext::` remotes,

@@ -1,7 +1,7 @@
 """The collector's handlers for other programs that run a command given in their words.
 
 Methods of `_Collector` (collect.py): setarch, runcon, bwrap, start-stop-daemon, machinectl,
-tmux, screen, capsh, gdb, perf, ip netns/vrf exec, ssh (its remote command is shell code),
+tmux, screen, capsh, gdb, lldb, perf, ip netns/vrf exec, ssh (its remote command is shell code),
 dtach and abduco, pee, mosh-server and sched."""
 
 from __future__ import annotations
@@ -16,6 +16,10 @@ from bastion.command_control.policy.programs import (
     _GDB_FILE_OPTIONS,
     _GDB_QUIET,
     _GDB_SETTINGS,
+    _LLDB_ARGUMENT_OPTIONS,
+    _LLDB_COMMAND_OPTIONS,
+    _LLDB_FILE_OPTIONS,
+    _LLDB_QUIET,
     _connection_code,
     _gdb_directory,
 )
@@ -295,6 +299,35 @@ class _Programs:
                                         _GDB_SETTINGS) or (verb == "thread" and not re.fullmatch(
                                             r"apply\s+all\s+(bt|backtrace)(\s+full)?", rest)):
             self._unknown(site, words, f"a gdb command that may run code: {one_line(text, 40)}")
+
+    def _lldb(self, name: str, words: list[_Word], site: _Site) -> bool:
+        """lldb's commands given on the line (-o, -O, -k and their long names) run as gdb's do:
+        `platform shell`, `script`, `command source`, `expression` may run code, so only those
+        that show, wait or stop (`_LLDB_QUIET`) are known; a file of commands (-s, -S, -K) is
+        unknown; the program after `--` (with its arguments) runs at `run`."""
+        commands: list[_Word | None] = []
+        index = 1
+        while index < len(words):
+            value = words[index].value
+            if value == "--":
+                if index + 1 < len(words):
+                    self._inner(words[index + 1:], site, name)
+                break
+            option, has_value, attached = (value or "").partition("=")
+            if option in _LLDB_COMMAND_OPTIONS:
+                commands.append(_Word(attached, attached) if has_value else _at(words, index + 1))
+            elif option in _LLDB_FILE_OPTIONS:
+                self._unknown(site, words, "lldb commands read from a file")
+            index += 2 if not has_value and option in (
+                _LLDB_COMMAND_OPTIONS | _LLDB_FILE_OPTIONS | _LLDB_ARGUMENT_OPTIONS) else 1
+        self._plain(name, words, site)
+        for command in commands:
+            text = (command.value or "").strip() if command is not None else None
+            if text is None:
+                self._unknown(site, words, "lldb commands known only at run time")
+            elif not _LLDB_QUIET.fullmatch(text):
+                self._unknown(site, words, f"an lldb command that may run code: {one_line(text, 40)}")
+        return True
 
     def _perf(self, name: str, words: list[_Word], site: _Site) -> bool:
         """`perf stat|record|trace ... [--] COMMAND`: the command after the options."""

@@ -7,20 +7,27 @@ read from standard input (`_stdin_code`)."""
 
 from __future__ import annotations
 
+import itertools
+
 from bastion.command_control.policy.builtins import _EDITING_OFF, _TERMINAL_AWAY
 from bastion.command_control.policy.options import _long_option, _scan_options
 from bastion.command_control.policy.paths import _descriptor_file
 from bastion.command_control.policy.program_writes import _git_config_setting
 from bastion.command_control.policy.programs import _GIT_CODE, _GIT_SUBCOMMAND_CODE
-from bastion.command_control.policy.readers import _cluster_letter
+from bastion.command_control.policy.readers import _cluster_letter, _reads_input
 from bastion.command_control.policy.shells import (
     _BASH_GRAMMAR,
+    _CODE_LETTERS,
+    _ELVISH_VALUES,
     _INLINE_CODE,
     _INTERACTIVE,
     _INTERACTIVE_LONG,
+    _NO_NOEXEC_LETTER,
     _PROGRAM_FAMILY,
     _PROGRAM_OPTIONS,
+    _REPL_ENDS,
     _REPL_MODULES,
+    _RUNNER_SUBCOMMANDS,
     _TAKES_ARGUMENT,
     INTERPRETERS,
     shell_name,
@@ -191,6 +198,8 @@ class _Runners:
 
     def _shell(self, name: str, words: list[_Word], site: _Site) -> bool:
         shell = shell_name(name) or name
+        if shell == "elvish":
+            return self._elvish(name, words, site)
         index, code_flag, stdin_flag, noexec, interactive = 1, False, False, False, False
         changes: list[tuple[str, bool, str]] = []
         init: list[_Word] = []  # fish -C / --init-command: code run before anything else
@@ -206,9 +215,11 @@ class _Runners:
             if value.startswith("--"):
                 option, has_value, attached = value.partition("=")
                 argument = _Word(attached, attached) if has_value else _at(words, index + 1)
-                if option in ("--command", "--init-command") and argument is not None:
+                if option in ("--command", "--init-command", "--commands", "--execute") and \
+                        argument is not None:
                     init.append(argument)
-                elif option in ("--rcfile", "--init-file") and argument is not None:
+                elif option in ("--rcfile", "--init-file", "--config", "--env-config", "--rc") \
+                        and argument is not None:
                     scripts.append(argument)
                 noexec = noexec or option == "--no-execute"
                 if option == "--noediting":
@@ -219,15 +230,15 @@ class _Runners:
             if len(value) > 1 and value[0] in "-+":
                 letters = value[1:]
                 on = value[0] == "-"
-                code_flag = code_flag or (on and "c" in letters and shell != "fish")
+                code_flag = code_flag or (on and "c" in letters and shell not in _CODE_LETTERS)
                 stdin_flag = stdin_flag or "s" in letters
                 takes = _SHELL_ARGUMENTS.get(shell, "oO")
                 if on:
                     argument = _at(words, index + 1)
-                    noexec = noexec or "n" in letters or (
+                    noexec = noexec or ("n" in letters and shell not in _NO_NOEXEC_LETTER) or (
                         "o" in letters and argument is not None and argument.value == "noexec")
                     interactive = interactive or "i" in letters
-                if shell == "fish" and on and ("c" in letters or "C" in letters):
+                if on and set(letters) & set(_CODE_LETTERS.get(shell, "")):
                     if (argument := _at(words, index + 1)) is not None:
                         init.append(argument)
                 taken = 0
@@ -266,6 +277,37 @@ class _Runners:
             return self._program_file(name, rest[0], words, site, "a shell") or bool(scripts)
         return self._stdin_code(name, words, site, "a shell")
 
+    def _elvish(self, name: str, words: list[_Word], site: _Site) -> bool:
+        """elvish's flags are Go's (attack M, finding 11: `elvish -norc` is one flag, not `-n`):
+        `-c` takes its first operand as code (not read: another grammar), `-compileonly` runs
+        nothing, `-rc FILE` is read as code; with no operand (or `-`) it reads its program from
+        stdin."""
+        code_flag = False
+        index = 1
+        while index < len(words):
+            value = words[index].value
+            if value is None or value == "-" or not value.startswith("-"):
+                break
+            index += 1
+            if value == "--":
+                break
+            flag, has_value, attached = value.lstrip("-").partition("=")
+            argument = _Word(attached, attached) if has_value else _at(words, index)
+            if flag in _ELVISH_VALUES and not has_value:
+                index += 1
+            if flag in ("compileonly", "version", "help", "buildinfo") and attached in ("", "true"):
+                self._plain(name, words, site)
+                return True
+            if flag == "rc" and argument is not None:
+                self._program_file(name, argument, words, site, "a shell")
+            code_flag = code_flag or (flag == "c" and attached in ("", "true"))
+        rest = words[index:]
+        if code_flag:
+            return self._code(rest[0] if rest else None, site, name)
+        if rest and rest[0].value != "-":
+            return self._program_file(name, rest[0], words, site, "a shell")
+        return self._stdin_code(name, words, site, "a shell")
+
     def _program_file(self, name: str, script: _Word, words: list[_Word], site: _Site,
                       what: str) -> bool:
         """A program read from the file `script` names. An ordinary file is not judged (README:
@@ -294,6 +336,19 @@ class _Runners:
             return False
         return self._stdin_code(name, words, site, "a shell")
 
+    def _crontab(self, name: str, words: list[_Word], site: _Site) -> bool:
+        """crontab installs the table it reads, whose jobs cron runs later, never judged: a
+        table read from stdin (`crontab -`, `crontab` with no file, `crontab /dev/stdin`) is a
+        program read from stdin (attack M, finding 11), as `at`'s job is; one from a file is a
+        script file (README)."""
+        if _reads_input(name, words):
+            return self._stdin_code(name, words, site, "an interpreter")
+        # The table's file: an operand (not the user of `-u USER`) that opens a descriptor.
+        table = [word for before, word in itertools.pairwise(words)
+                 if before.value != "-u" and (word.value is None or (
+                     not word.value.startswith("-") and _descriptor_file(word.value) is not None))]
+        return self._program_file(name, table[-1], words, site, "an interpreter") if table else False
+
     def _interpreter(self, name: str, words: list[_Word], site: _Site) -> bool:
         family = INTERPRETERS.fullmatch(name)
         kind = family.lastgroup or "" if family else ""
@@ -301,12 +356,21 @@ class _Runners:
         takes = _TAKES_ARGUMENT.get(kind, "")
         if kind == "awk" and self._program_option(name, words, site):
             return True  # `awk -f - FILE`, `gawk --file=/dev/stdin`
+        if kind == "repl":
+            return self._repl(name, words, site)
         skip = False
+        subcommand = name in ("deno", "bun")
         for word in words[1:]:
             value = word.value
             if skip:
                 skip = False
                 continue
+            if subcommand and value is not None and not value.startswith("-"):
+                subcommand = False
+                if _RUNNER_SUBCOMMANDS.get(value) == "stdin":
+                    break  # `deno repl`: a prompt on stdin
+                if _RUNNER_SUBCOMMANDS.get(value) == "file":
+                    continue  # `deno run -`, `bun run /dev/stdin`: the file after it
             if value == "-":
                 break  # `python3 - ARGS`: the program is stdin, ARGS its arguments
             if value is None or not value.startswith("-") or _descriptor_file(value) is not None:
@@ -329,6 +393,23 @@ class _Runners:
                 return False  # code on the command line: a command named for the interpreter
             # `python3 -W ignore`: "ignore" is the option's, not a script file.
             skip = len(value) == 2 and value[1] in takes
+        return self._stdin_code(name, words, site, "an interpreter")
+
+    def _repl(self, name: str, words: list[_Word], site: _Site) -> bool:
+        """A program that loads the files it is given, then reads more code from stdin (sbcl,
+        ghci, swipl, erl, iex, groovysh...: attack M, finding 11) unless an option of
+        `_REPL_ENDS` makes it stop first; a program file that is one of the line's descriptors
+        (`sbcl --script /dev/stdin`) is read from there either way."""
+        values = [w.value for w in words[1:]]
+        for word in words[1:]:
+            if word.value is None or word.value == "-" or _descriptor_file(word.value) is not None:
+                return self._program_file(name, word, words, site, "an interpreter") if \
+                    word.value != "-" else self._stdin_code(name, words, site, "an interpreter")
+        ends = _REPL_ENDS.get(name, ())
+        if any(v in ends or f"{v} {n}" in ends for v, n in itertools.pairwise([*values, None])):
+            return False  # files run and the program exits: script files (README)
+        if set(values) & {"--version", "--help", "-h", "-v", "-V", "-version"}:
+            return False
         return self._stdin_code(name, words, site, "an interpreter")
 
     def _program_option(self, name: str, words: list[_Word], site: _Site) -> bool:

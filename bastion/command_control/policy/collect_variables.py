@@ -26,6 +26,7 @@ from bastion.command_control.policy.variables import (
     _element_subscript,
     _env_options_doubt,
     _hook_kind,
+    _written_paths,
 )
 from bastion.command_control.policy.words import (
     SimpleCommand,
@@ -123,6 +124,13 @@ class _Variables:
                 paths=self._in_dirs((_path_arg(value),)),
             )
         )
+        written = _written_paths(name, value)
+        if written:
+            # `HISTFILE=/etc/sudoers.d/x`, `GIT_TRACE=/etc/sudoers git status`: a write of the
+            # file, for every rule naming `>`.
+            self.commands.append(SimpleCommand(">", (">", *(p.text for p in written)), text, "",
+                                               value.value is None, site.wrappers,
+                                               self._in_dirs(written)))
         if name in _SAFE_ARITH:
             # What arithmetic later reads in RANDOM, OPTIND, SECONDS... (see _SAFE_ARITH).
             if value.value is None:

@@ -60,6 +60,41 @@ _GDB_QUIET = frozenset({"bt", "backtrace", "where", "info", "i", "thread", "quit
 _GDB_SETTINGS = frozenset({"pagination", "confirm", "print", "height", "width", "logging",
                            "style", "verbose", "debuginfod", "non-stop", "auto-load"})
 
+# lldb's options (one dash or two) that take an lldb command or a file of them; its batch mode;
+# the commands that only show, wait or stop (lldb's `platform shell`, `script`, `command
+# source`, `expression` and the like may run code).
+_LLDB_COMMAND_OPTIONS = frozenset({"-o", "--one-line", "-O", "--one-line-before-file", "-k",
+                                   "--one-line-on-crash"})
+_LLDB_FILE_OPTIONS = frozenset({"-s", "--source", "-S", "--source-before-file", "-K",
+                                "--source-on-crash", "--source-quietly"})
+_LLDB_ARGUMENT_OPTIONS = frozenset({"-p", "--attach-pid", "-n", "--attach-name", "-c", "--core",
+                                    "-a", "--arch", "-l", "--script-language", "-f", "--file"})
+_LLDB_BATCH = frozenset({"-b", "--batch"})
+# (`breakpoint command add` and `target stop-hook add` attach commands, so neither is here.)
+_LLDB_QUIET = re.compile(r"(bt|quit|q|continue|c|detach|process detach|version|thread (backtrace|list)"
+                         r"|frame (variable|info)|register read|image list)(\s+[\w -]*)?")
+
+
+def _debugger_batch(name: str, words: list[_Word]) -> bool:
+    """Whether gdb or lldb runs in batch mode with commands given on the line (-ex, -x; -o, -s):
+    it runs them and exits, reading no commands from its stdin. gdb 13 in batch mode reads none
+    even with no commands given; that form runs nothing, so it counts as a reader (fail closed:
+    a gdb that read them would run `shell` commands from a pipe, attack M finding 11)."""
+    batch = commands = False
+    for word in words[1:]:
+        value = word.value or ""
+        if value == "--" or (name == "gdb" and value == "--args"):
+            break
+        option = value.partition("=")[0]
+        if name == "gdb":
+            option = "-" + option.lstrip("-") if option.startswith("-") else option
+            batch = batch or option in ("-batch", "-batch-silent")
+            commands = commands or option in _GDB_COMMAND_OPTIONS | _GDB_FILE_OPTIONS
+        else:
+            batch = batch or option in _LLDB_BATCH
+            commands = commands or option in _LLDB_COMMAND_OPTIONS | _LLDB_FILE_OPTIONS
+    return batch and commands
+
 
 def _gdb_directory(words: list[_Word]) -> Any:
     """The directory `gdb --cd=DIR` (`-cd DIR`, any number of dashes) runs in: a word, None

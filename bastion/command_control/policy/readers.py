@@ -8,7 +8,9 @@ from __future__ import annotations
 import re
 
 from bastion.command_control.policy.options import _last_argument, _options, _scan_options
+from bastion.command_control.policy.paths import _descriptor_file
 from bastion.command_control.policy.program_writes import _sqlite_words
+from bastion.command_control.policy.programs import _debugger_batch
 from bastion.command_control.policy.shells import _INLINE_CODE, INTERPRETERS
 from bastion.command_control.policy.words import _Word
 
@@ -159,7 +161,7 @@ def _reads_input(name: str, words: list[_Word]) -> bool:
 _EDITORS = frozenset({"ed", "red", "ex", "vi", "vim", "view", "rvim", "rview", "vimdiff", "nvim",
                       "vim.basic", "vim.tiny", "vim.nox", "vim.gtk3", "nvi", "nex", "elvis"})
 _COMMAND_LANGUAGES = _EDITORS | {
-    "sqlite3", "gdb", "dc", "ftp", "lftp", "sftp", "mysql", "mariadb", "psql", "mongo",
+    "sqlite3", "gdb", "lldb", "dc", "ftp", "lftp", "sftp", "mysql", "mariadb", "psql", "mongo",
     "mongosh", "gnuplot", "octave",
     "m4",  # attack I, finding 3: syscmd and esyscmd run shell commands
 }  # fmt: skip
@@ -168,8 +170,7 @@ _COMMANDS_GIVEN = {"mysql": ("-e", "--execute"), "mariadb": ("-e", "--execute"),
                    "psql": ("-c", "--command", "-f", "--file", "-l", "--list"),
                    "mongo": ("--eval",), "mongosh": ("--eval",), "lftp": ("-c", "-f"),
                    "sftp": ("-b",), "dc": ("-e", "--expression", "-f", "--file"),
-                   "gdb": ("-batch", "--batch", "-batch-silent", "--batch-silent", "-version",
-                           "--version", "-help", "--help")}
+                   "gnuplot": ("-e",), "octave": ("--eval",)}
 # Their other short options that take an argument (so that `-Ufoo` is no `-f`).
 _COMMAND_ARGUMENTS = {"psql": "dhpUvoTFRPLW", "mysql": "uphPSDOhB", "mariadb": "uphPSDOhB",
                       "lftp": "upe", "sftp": "BcDFiJlPRSoX", "dc": ""}
@@ -202,6 +203,8 @@ def _reads_commands(name: str, words: list[_Word]) -> bool:
         return False
     if name == "sqlite3":
         return _sqlite_words(words).reads_stdin
+    if name in ("gdb", "lldb"):
+        return not _debugger_batch(name, words)
     given = _COMMANDS_GIVEN.get(name, ())
     takes = _COMMAND_ARGUMENTS.get(name, "")
     for index, arg in enumerate(args):
@@ -220,9 +223,10 @@ def _reads_commands(name: str, words: list[_Word]) -> bool:
             if letter is None:
                 continue
             following = rest or None
-        if following is None and index + 1 < len(args) and name != "gdb":
+        if following is None and index + 1 < len(args):
             following = args[index + 1]
-        return following == "-"  # `psql -f -`, `sftp -b -`: the commands are stdin
+        # `psql -f -`, `sftp -b /dev/stdin`: the commands are stdin.
+        return following is not None and (following == "-" or _descriptor_file(following) is not None)
     if name in ("dc", "gnuplot", "octave", "m4"):
         return not [a for a in args if not a.startswith("-")] or "-" in args
     return True

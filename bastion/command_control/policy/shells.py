@@ -16,32 +16,57 @@ SHELLS = frozenset({
     "rc", "es", "elvish", "nu", "xonsh",
     "hush",  # busybox hush (attack M)
 })  # fmt: skip
+# Shells whose options are not single letters (`-n` is not "no execute" for them: attack M,
+# finding 11): nu's `-n` skips its config, xonsh has none, elvish's flags are Go's (`-norc`).
+_NO_NOEXEC_LETTER = frozenset({"nu", "xonsh", "elvish"})
+# Their letters whose argument is code (fish's -c and -C, nu's -c and -e).
+_CODE_LETTERS = {"fish": "cC", "nu": "ce"}
+# elvish's flags (Go's: one dash or two, one word each, `-flag=value`) that take a value.
+_ELVISH_VALUES = frozenset({"rc", "db", "sock", "log", "deprecation-level", "port"})
 # Shells whose code the policy reads with bash's grammar: bash, and POSIX shells whose syntax
 # is a subset of it. Code for the others is also checked for constructs bash does not have.
 _BASH_GRAMMAR = frozenset({"sh", "bash", "rbash", "dash", "ash", "posh", "yash"})
 _VERSIONED = re.compile(r"(.+?)[-_.]?[0-9][0-9.]*")
 INTERPRETERS = re.compile(
-    r"(?P<python>(?:i?python|pypy)[0-9.]*)|(?P<perl>perl[0-9.]*)|(?P<ruby>ruby[0-9.]*|jruby|irb)"
+    r"(?P<python>(?:i?python|pypy)[0-9.]*|bpython|ptpython)|(?P<perl>perl[0-9.]*)"
+    r"|(?P<ruby>ruby[0-9.]*|jruby|irb|pry)"
     r"|(?P<node>node|nodejs|deno|bun)|(?P<php>php[0-9.]*)|(?P<lua>lua(?:jit)?[0-9.]*)"
     r"|(?P<r>Rscript|R)|(?P<tcl>tclsh[0-9.]*|wish|expect)|(?P<awk>[gmn]?awk|busybox-awk)"
     r"|(?P<pwsh>pwsh|powershell)|(?P<osa>osascript)|(?P<jshell>jshell|groovy|scala)"
+    # found after outside attack M (finding 11): more programs that read their program from stdin
+    r"|(?P<julia>julia)|(?P<guile>guile[0-9.]*)|(?P<clisp>clisp)|(?P<racket>racket)"
+    r"|(?P<ocaml>ocaml)|(?P<repl>sbcl|ecl|swipl|erl|iex|ghci|gforth|groovysh|kotlinc?|clojure|clj"
+    r"|bb|csi|gosh|chez|scheme)"
 )
 # Per interpreter: letters of options that put code on the command line (so nothing is read
 # from stdin), and letters of options that take an argument (so it is not a script file).
 _INLINE_CODE = {"python": "cm", "perl": "eE", "ruby": "e", "node": "ep", "php": "rRBE",
                 "lua": "e", "r": "e", "tcl": "c", "awk": "", "pwsh": "cC", "osa": "e",
-                "jshell": "e"}  # fmt: skip
+                "jshell": "e", "julia": "eE", "guile": "c", "clisp": "x", "racket": "e",
+                "ocaml": "", "repl": ""}  # fmt: skip
 # (perl's -x takes its directory attached only: `perl -x - ARGS` reads its program from stdin.)
 _TAKES_ARGUMENT = {"python": "WXQ", "perl": "I", "ruby": "IrCEKT", "node": "rC", "php": "cdz",
                    "lua": "l", "r": "", "tcl": "", "awk": "fvF", "pwsh": "fFo", "osa": "l",
-                   "jshell": ""}  # fmt: skip
+                   "jshell": "", "julia": "CJLpt", "guile": "LClex", "clisp": "BKMmLNEpi",
+                   "racket": "tlfrkmSA", "ocaml": "I", "repl": ""}  # fmt: skip
 
 
 # found after outside attack I (finding 3): options that make an interpreter read code from
 # stdin after (or instead of) its program: python's and lua's -i, perl's debugger (-d), node's
 # -i, php's interactive shell (-a); python modules that are a prompt.
-_INTERACTIVE = {"python": "i", "lua": "i", "perl": "d", "node": "i", "php": "a"}
+_INTERACTIVE = {"python": "i", "lua": "i", "perl": "d", "node": "i", "php": "a", "julia": "i",
+                "racket": "i"}
 _INTERACTIVE_LONG = {"node": ("--interactive",)}
+# Programs that load their files, then read more code from stdin (a prompt), unless one of these
+# options makes them stop first (`sbcl --script FILE`, `erl -noshell`, `ghci -e EXPR`).
+_REPL_ENDS = {"sbcl": ("--script", "--non-interactive"), "ecl": ("--shell", "-shell"),
+              "swipl": ("-g halt", "-t halt", "--script"), "erl": ("-noshell", "-noinput"),
+              "ghci": ("-e",), "kotlinc": ("-script",), "kotlin": ("-script",), "clojure": ("-M",),
+              "clj": ("-M",), "bb": ("-e", "--eval", "-f", "--file"), "csi": ("-s", "-script", "-e"),
+              "gosh": ("-e",), "gforth": ("-e bye",), "iex": (), "groovysh": (), "chez": ("--script",),
+              "scheme": ("--script",)}
+# deno's and bun's subcommands that run a program file, and those that read one from stdin.
+_RUNNER_SUBCOMMANDS = {"run": "file", "repl": "stdin"}
 _REPL_MODULES = frozenset({"pdb", "code", "IPython", "ptpython", "bpython", "idlelib",
                            "asyncio"})  # `python3 -m asyncio`: a REPL on stdin (attack M)
 # Programs whose program an option names (`_Collector._program_option`): the letters and long

@@ -23,6 +23,56 @@ _SET_LETTERS = {
     "E": "errtrace", "H": "histexpand", "P": "physical", "T": "functrace",
 }  # fmt: skip
 
+# Variables naming a file that a program (or the shell itself, for HISTFILE) writes, read as a
+# write (`>`) of that file, as `history -w FILE` is, however they are set (alone, as a prefix,
+# through export, declare or env): attack M, finding 1. "file": the value is the file; "dir":
+# files are made in it (DIR/**); "trace": git's trace variables, a file only when the value is
+# an absolute path (1, 2, true and descriptor numbers go to stderr or a descriptor), which for
+# trace2 may be a folder git makes files in (DIR/*); "ccache": Kerberos' TYPE:PATH (FILE: and
+# WRFILE: are files); "pid": the file with `.PID` added (ld.so's debug output).
+_WRITTEN_FILES = {
+    "HISTFILE": "file", "LESSHISTFILE": "file", "PYTHON_HISTORY": "file",
+    "MYSQL_HISTFILE": "file", "PSQL_HISTORY": "file", "NODE_REPL_HISTORY": "file",
+    "REDISCLI_HISTFILE": "file", "SQLITE_HISTORY": "file", "RANDFILE": "file",
+    "SSLKEYLOGFILE": "file", "GIT_INDEX_FILE": "file", "XAUTHORITY": "file",
+    "ICEAUTHORITY": "file", "PIP_LOG": "file", "PIP_LOG_FILE": "file",
+    "LLVM_PROFILE_FILE": "file", "DEAD": "file", "MBOX": "file",
+    "GNUPGHOME": "dir", "GCOV_PREFIX": "dir",
+    "KRB5CCNAME": "ccache", "LD_DEBUG_OUTPUT": "pid",
+    **{f"GIT_TRACE{suffix}": "trace" for suffix in (
+        "", "_PACKET", "_PACKFILE", "_PERFORMANCE", "_SETUP", "_PACK_ACCESS", "_CURL",
+        "_SHALLOW", "_REFS", "_FSMONITOR", "2", "2_EVENT", "2_PERF")},
+}  # fmt: skip
+
+
+def _written_paths(name: str, word: _Word) -> tuple[PathArg, ...]:
+    """The files a program writes for `name=word` (see _WRITTEN_FILES): none for another
+    variable or an empty value (which turns the file off), one of kind "unknown" for a value
+    known only at run time. The value is not a pattern (an assignment does not glob)."""
+    kind = _WRITTEN_FILES.get(name)
+    value = word.value
+    if kind is None or value == "":
+        return ()
+    if value is None:
+        return (PathArg(word.text, "unknown"),)
+    tilde = word.text.startswith("~")
+    if kind == "trace":
+        if not value.startswith("/"):
+            return ()
+        folder = (PathArg(f"{value.rstrip('/')}/*", "pattern"),) if name.startswith("GIT_TRACE2") else ()
+        return (PathArg(value, "exact"), *folder)
+    if kind == "ccache":
+        store, colon, rest = value.partition(":")
+        if colon and store not in ("FILE", "WRFILE"):
+            return ()  # KEYRING:, KCM:, MEMORY:, DIR: (a collection: taken as no file)
+        value = rest if colon else value
+    if kind == "dir":
+        return (PathArg(f"{value.rstrip('/')}/**", "pattern", tilde),)
+    if kind == "pid":
+        return (PathArg(f"{value}.*", "pattern", tilde),)
+    return (PathArg(value, "exact", tilde),)
+
+
 # Variables whose value the shell later runs, shows after expansion, or uses to find commands:
 # "code" is run as a command line, "prompt" is decoded (`\044` is `$`) then expanded as a
 # double-quoted word, "expanded" is expanded so ($(...) runs: BASH_ENV and ENV before naming

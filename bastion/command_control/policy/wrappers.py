@@ -278,7 +278,13 @@ _NO_TERM = ("without TERM readline takes a dumb terminal (no bracketed paste: no
 # Short options of each shell that take an argument (`bash -o emacs`: "emacs" is no script),
 # and long ones (bash --rcfile FILE, fish --debug-output FILE, zsh --emulate sh).
 _SHELL_ARGUMENTS = {"bash": "oO", "rbash": "oO", "mksh": "oT", "lksh": "oT", "ksh": "oR",
-                    "fish": "Cdco", "csh": "", "tcsh": ""}  # fmt: skip
+                    "fish": "Cdco", "csh": "", "tcsh": "", "nu": "cetmI", "xonsh": "D"}  # fmt: skip
 _SHELL_LONG_ARGUMENTS = frozenset({"--rcfile", "--init-file", "--init-command", "--command",
                                    "--debug", "--debug-output", "--profile", "--features",
-                                   "--emulate"})  # fmt: skip
+                                   "--emulate",
+                                   # nu's (attack M, finding 11: `nu -n` reads no config, and
+                                   # runs what it reads)
+                                   "--commands", "--execute", "--threads", "--table-mode",
+                                   "--include-path", "--config", "--env-config", "--log-level",
+                                   "--log-target", "--plugins",
+                                   "--rc", "--shell-type"})  # xonsh's  # fmt: skip
