@@ -2129,7 +2129,7 @@ PATH_CASES = [
     ('cat "$f"', None, "confirm"),  # known only at run time
     ("cat /etc/$(echo sudoers)", None, "confirm"),
     ("cat etc/sudoers", None, "allow"),  # relative: judged as written
-    ("cat ../etc/sudoers", None, "allow"),
+    ("cat ../etc/sudoers", None, "confirm"),  # it climbs: /etc/sudoers from a shallow directory
     ("cat ~root/../etc/sudoers", None, "deny"),  # ~root is /root
     ("cat ~/../../etc/sudoers", "deploy", "deny"),  # ~ is /home/deploy
     ("cat ~/../etc/sudoers", "root", "deny"),  # ~ is /root
@@ -2184,7 +2184,7 @@ PATH_CASES = [
     ("sudo -D /etc cat sudoers", None, "deny"),
     ("sudo -s cat sudoers", None, "allow"),  # keeps the directory
     ("su -l -c 'cat ../etc/sudoers'", None, "deny"),
-    ("su -c 'cat ../etc/sudoers'", None, "allow"),
+    ("su -c 'cat ../etc/sudoers'", None, "confirm"),
     ("chroot /mnt cat /etc/sudoers", None, "deny"),  # as written, and /mnt/etc/sudoers
     ("chroot /proc/1/root cat etc/sudoers", None, "deny"),
     ("chroot --skip-chdir / cat sudoers", None, "allow"),
@@ -2376,8 +2376,11 @@ def test_judge_path_resolves_relative_sftp_paths_from_the_logins_home() -> None:
     policy = small_policy(SUDOERS)
     for login, path, expected in [("root", "../etc/sudoers", "deny"),
                                   ("deploy", "../../etc/sudoers", "deny"),
-                                  ("deploy", "../etc/sudoers", "allow"),
-                                  (None, "../../etc/sudoers", "allow")]:
+                                  # the home is taken to be /home/LOGIN; a climbing path is
+                                  # also its top path (a home of another depth), held
+                                  ("deploy", "../etc/sudoers", "confirm"),
+                                  (None, "../../etc/sudoers", "confirm"),
+                                  ("deploy", "../x/sudoers", "allow")]:
         verdict = judge_path(policy, ">", [path], role="r", target="t", login=login)
         assert verdict.action == expected, (login, path)
 
@@ -3838,3 +3841,23 @@ def test_attack_m_shell_code_in_a_here_document_to_gdb_is_judged(default_policy:
     verdict = evaluate(default_policy, "gdb -batch <<< 'shell rm -rf /etc'", role="engineer",
                        target="web01", interactive=False)
     assert verdict.action == "deny", verdict
+
+
+@pytest.mark.parametrize(("line", "expected"), [
+    # enough `..`s reach /etc from any home: the top path is held where a rule meets it
+    ("echo x >> ../../../../../../etc/sudoers", "confirm"),
+    ("echo x >> ../etc/sudoers", "confirm"),
+    ("mv ../../etc /tmp/v", "confirm"),
+    ("rm -rf ../../..", "confirm"),
+    ("cd ..; rm -rf *", "confirm"),  # from a home: every home
+    # honest climbing stays allowed where nothing protected is met
+    ("cp x ../backup.tar", "allow"),
+    ("rm -rf ../build", "allow"),
+    ("mv ../a ../b", "allow"),
+    ("tar xf ../a.tar", "allow"),
+    ("echo x > ../out.log", "allow"),
+    ("ln -s ../shared/config .", "allow"),
+    ("cd /etc; echo x >> ../etc/sudoers", "deny"),  # a directory known on the line: exact
+])
+def test_a_relative_path_that_climbs_is_also_the_path_from_the_top(default_policy, line, expected):
+    assert action(default_policy, line) == expected

@@ -235,13 +235,28 @@ def _resolve_path(arg: PathArg, login: str | None) -> list[tuple[str, str]]:
         if expanded is None:
             return [("unknown", arg.text)]
         found = [_through(t, "pattern" if _GLOB_CHARS.search(t) else "exact") for t in expanded]
-        return [("unknown", arg.text) if f is None else f for f in found]
+        return _above([("unknown", arg.text) if f is None else f for f in found])
     resolved = _through(text, kind)
     if resolved is None:
         return [("unknown", arg.text)]
     if resolved[0] == "pattern" and not _GLOB_CHARS.search(resolved[1]):
         return [("exact", resolved[1])]  # the glob went with a `..`: /home/*/../../etc is /etc
-    return [resolved]
+    return _above([resolved])
+
+
+def _above(found: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """`found`, and for each relative path that climbs (`../../etc/sudoers`) the path it is
+    from a working directory no deeper than its `..`s: `/etc/sudoers`, a path that may be
+    touched (as a glob: rules that meet it hold). Enough `..`s reach it from any home
+    directory, whatever the working directory is (attack M, the copies engineer's note); a
+    relative path that does not climb stays judged as written."""
+    more: list[tuple[str, str]] = []
+    for kind, text in found:
+        if kind in ("unknown", "fresh") or not (text == ".." or text.startswith("../")):
+            continue
+        top = "/" + "/".join(part for part in text.split("/") if part != "..")
+        more.append(("pattern", top.rstrip("/") + "/**" if kind == "tree" else top))
+    return found + more
 
 
 def _through(text: str, kind: str) -> tuple[str, str] | None:
