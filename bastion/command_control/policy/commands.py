@@ -10,6 +10,7 @@ import functools
 import re
 
 from bastion.command_control.policy.collect import _Collector, _TooMuchWork
+from bastion.command_control.policy.known import _ASSIGNING, KnownValues
 from bastion.command_control.policy.programs import _bindkey_lists
 from bastion.command_control.policy.readers import _COMMAND_LANGUAGES
 from bastion.command_control.policy.shells import _foreign, shell_name
@@ -87,6 +88,22 @@ def _parse_cached(line: str) -> tuple[SimpleCommand, ...]:
     return _parse(line)
 
 
+@functools.lru_cache(maxsize=1024)
+def _parse_known_cached(line: str, known: KnownValues) -> tuple[tuple[SimpleCommand, ...], KnownValues]:
+    return _parse_known(line, known)
+
+
+def _parse_known(line: str, known: KnownValues) -> tuple[tuple[SimpleCommand, ...], KnownValues]:
+    """The commands of `line` run by a shell whose variables `known` describes, and what is
+    known after it (policy/known.py). A line on which a loop forgot a value an earlier pass
+    may have read is walked again with nothing known."""
+    off = known.lost or bool(_ASSIGNING.search(line))
+    collector = _collect(line, known, off)
+    if collector._redo:
+        collector = _collect(line, known, True)
+    return tuple(collector.commands), collector._known_after(known)
+
+
 # The only spellings of an editing-mode switch the interactive gate follows (attack F, finding
 # 3): the whole line is one of them. Any other line that may switch the mode (`set -Co vi`,
 # `shopt -os vi`, `set -o vi -o emacs`, `bash -o vi`, `ls; set -o vi`) is a terminal unknown.
@@ -145,8 +162,9 @@ def _switches_mode(commands: list[SimpleCommand]) -> bool:
                or c.name == "SHELLOPTS=" for c in commands)
 
 
-def _collect(line: str) -> _Collector:
+def _collect(line: str, known: KnownValues | None = None, off: bool = True) -> _Collector:
     collector = _Collector()
+    collector._known_start(known or KnownValues(), off)
     try:
         collector.parse(line, _Site())
         collector.finish()
