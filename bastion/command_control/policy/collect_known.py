@@ -51,8 +51,8 @@ class _KnownState:
     def _known_command(self, name: str | None, argv: list[str | None]) -> None:
         """Before the simple command `name argv` runs: a builtin that may assign, or a call of
         a function, forgets every value; some lose them for good (see known.py)."""
-        if name is None or name in _LOSES:
-            self._lose()
+        if name is None or name in _LOSES or (name == "set" and not _keeps(name, argv)):
+            self._lose()  # `set -k`, `set -T`, `set -o posix` change how later lines run
         elif name in self._functions:
             self._forget_all()
         elif name in BUILTINS and not _keeps(name, argv):

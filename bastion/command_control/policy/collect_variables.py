@@ -85,8 +85,10 @@ class _Variables:
             value_node.type == "string" and len(value_node.named_children) == 1
             and value_node.named_children[0].type == "arithmetic_expansion"
             and _text(self._src, value_node)[1:-1] == self._text(value_node.named_children[0])))
+        # `i+=x` appends (tree-sitter-bash names it `i`, the `+=` apart).
         plain = statement and name_node is not None and name_node.type == "variable_name" \
-            and (value_node is None or value_node.type != "array") and not name.endswith("+")
+            and (value_node is None or value_node.type != "array") and not name.endswith("+") \
+            and text[name_node.end_byte - node.start_byte:].startswith("=")
         self._assigned(name, word, text, site, judged=value_node is not None
                        and value_node.type == "array" and hook in ("code", "prompt"),
                        numeric=numeric and not integer,
