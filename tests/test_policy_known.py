@@ -50,6 +50,7 @@ HONEST = [
     f'i=3\necho "$i" > "/srv/r/$i/log"\ncd /tmp\nset -e\nset -o pipefail -eu\n{CP}',
     f"i=3; printf %s x; true; :; [ -d x ]; test -f y; pwd; {CP}",
     f"i=3; ls /srv | grep x; {CP}",
+    f'i=3; for f in /srv/*; do grep -q x "$f" && echo "$f"; done >/dev/null; {CP}',
     f'i=3\nif [ ! -d "/srv/r/$i" ]; then mkdir -p "/srv/r/$i"; fi\n{CP}',
     # A child's assignments stay in the child.
     f"i=3; (i=../../etc); {CP}",
@@ -88,7 +89,8 @@ SOUND = [
     "if [ -d x ]; then i=../../etc; fi", "[ -d x ] || i=../../etc", "[ -d x ] && i=4",
     "case x in x) i=4;; esac", "true | i=../../etc",
     # builtins that assign
-    "read i", "command read i", "builtin read i", "mapfile i < x", "readarray i < x",
+    "read i", "command read i", "jobs -x read i", 'printf "$o" i ../../etc', "set $opts",
+    "builtin read i", "mapfile i < x", "readarray i < x",
     "printf -v i %s ../../etc", "getopts ab i", "wait -p i", "let i=7", "unset i",
     "export i", "local i=4", "declare -n r=i; r=../../etc", "typeset i=4", "readonly j",
     # expansions and redirections that assign

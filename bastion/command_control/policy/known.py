@@ -3,8 +3,8 @@
 A statement such as `cp -a f "/srv/app/releases/$i/f"` names a path known only at run time,
 unless an earlier statement of the same script, or an earlier part of the same line, ran
 `i=3`. The policy reads `$i` and `${i}` as that value only while nothing may have changed it
-since; anything that may is a reason to forget it (see docs/ARCHITECTURE.md, "Known values",
-and SECURITY.md). The rules, all conservative:
+since; anything that may is a reason to forget it (docs/ARCHITECTURE.md, "Where each thing
+lives"; SECURITY.md, issue 12, 13). The rules, all conservative:
 
 - set: a plain assignment statement `NAME=VALUE` in the shell itself (not before a command,
   not in `declare`, not in a condition, a loop or a function body), of a literal VALUE
@@ -50,7 +50,7 @@ _ASSIGNING = re.compile(r"\(\(|\$\[|\$\{[^}]*(?:=|\+\+|--)|\$\{[#!]?\w+\[|\{\w+\
 # stay. `printf` and `set` only with the arguments `_keeps` allows.
 _KEEPS = frozenset({
     ":", "[", "test", "true", "false", "echo", "printf", "pwd", "cd", "pushd", "popd", "dirs",
-    "exit", "return", "break", "continue", "shift", "times", "umask", "ulimit", "jobs", "kill",
+    "exit", "return", "break", "continue", "shift", "times", "umask", "ulimit", "kill",
     "bg", "fg", "disown", "type", "help", "hash", "history", "logout", "suspend", "caller",
     "set",
 })  # fmt: skip
@@ -65,7 +65,7 @@ _LOSES = frozenset({
 # program, in a child.
 BUILTINS = _KEEPS | _LOSES | frozenset({
     "read", "mapfile", "readarray", "getopts", "let", "wait", "unset", "export", "command",
-    "builtin", "exec", "chdir",
+    "builtin", "exec", "chdir", "jobs",  # `jobs -x CMD` runs CMD in the shell
 })  # fmt: skip
 # `set` options that change no variable and nothing the policy reads: set -e, -u, -x,
 # -o pipefail and the like.
@@ -109,12 +109,14 @@ def knowable(name: str, value: str) -> bool:
 def _keeps(name: str, argv: list[str | None]) -> bool:
     """Whether builtin `name` with arguments `argv` (None: known only at run time) leaves
     every variable not in _SHELL_SET as it was."""
-    if name not in _KEEPS or any(a is None for a in argv):
+    if name not in _KEEPS:
         return False
-    if name == "printf":  # `printf -v NAME`
-        return not argv or not (argv[0] or "").startswith("-") or argv[0] == "--"
+    if name == "printf":  # `printf -v NAME`; a first word known only at run time may be -v
+        return not argv or (argv[0] is not None and (not argv[0].startswith("-") or argv[0] == "--"))
     if name != "set":
         return True
+    if any(a is None for a in argv):
+        return False
     position = 0
     while position < len(argv):
         word = argv[position] or ""
