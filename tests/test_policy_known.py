@@ -119,7 +119,9 @@ def test_a_value_anything_may_change_is_forgotten_in_later_statements(change: st
 
 
 LOSES = ["trap 'i=../../etc' DEBUG", "f() { :; }", "alias cp=x", "eval :", ". ./x",
-         "declare -i n", "local x", "shopt -s expand_aliases", "set -T", "PS4=+", "$cmd"]
+         "declare -i n", "local x", "shopt -s expand_aliases", "set -T", "PS4=+", "$cmd",
+         # a shell that reads the script's next statements, without i unless exported
+         "bash", "exec sh", "sudo -u nobody bash"]
 
 
 @pytest.mark.parametrize("loss", LOSES)

@@ -75,9 +75,11 @@ class _KnownState:
 
     def _known_after(self, given: KnownValues) -> KnownValues:
         """The state the line leaves for the next statement of the script: lost when the line
-        holds a command the policy cannot read (it may define anything), nothing known when
-        it was walked without values, else what the walk left."""
-        if self._lost or any(c.unknown for c in self.commands):
+        holds a command the policy cannot read (it may define anything) or starts a shell or
+        interpreter that reads commands from its stdin (`bash`, `exec sh`: the script's next
+        statements run there, without the variables this shell did not export), nothing known
+        when it was walked without values, else what the walk left."""
+        if self._lost or any(c.unknown or c.reads_stdin for c in self.commands):
             return given.lose()
         if self._known_off or self._redo:
             return KnownValues((), False, False)
