@@ -175,6 +175,36 @@ def test_a_statement_that_reads_the_scripts_own_stdin_is_held_and_what_it_skips_
     assert row == {"verdict": "confirm", "rule": "defaults.unknown"}
 
 
+def test_a_script_on_stdin_writes_where_its_own_variables_say_until_a_trap_may_change_them(
+    world: World,
+) -> None:
+    # Issue 12, attack M13: `$d/$i` is the value the script set (policy/known.py); a statement
+    # denied is not sent, so `i` still holds 3; after a DEBUG trap (which runs before every
+    # command and sets i) nothing is known, and the touch it would aim is held, unconfirmed.
+    alice = world.person("alice")
+    releases = world.protected.parent / "releases"
+    releases.mkdir(exist_ok=True)
+    script = (f"d={releases}\n"
+              "i=3\n"
+              'touch "$d/$i.ok"\n'
+              'i=../protected; touch "$d/$i/denied"\n'
+              'touch "$d/$i.still"\n'
+              "trap 'i=../protected' DEBUG\n"
+              "i=4\n"
+              'touch "$d/$i/trapped"\n'
+              "echo after\n").encode()
+    r = alice.run(f"{LOGIN}@web01", "bash", input=script)
+    assert (releases / "3.ok").exists() and (releases / "3.still").exists(), r.stderr
+    assert b"denied: the protected folder is not changed" in r.stderr
+    assert b"expired" in r.stderr
+    assert b"after" in r.stdout
+    assert not (world.protected / "denied").exists()
+    assert not (world.protected / "trapped").exists()
+    row = world.ctx.store.one("SELECT verdict FROM commands WHERE line = "
+                              "'touch \"$d/$i/trapped\"' ORDER BY id DESC LIMIT 1")
+    assert row == {"verdict": "confirm"}
+
+
 def test_an_exec_command_that_reads_stdin_before_its_shell_does_is_held(world: World) -> None:
     alice = world.person("alice")
     canary = world.protected / "exec-read"

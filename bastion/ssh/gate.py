@@ -32,6 +32,7 @@ import re
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
+from dataclasses import replace
 from typing import TYPE_CHECKING, Protocol
 
 from asyncssh import PTY_VERASE
@@ -382,6 +383,10 @@ class InputGate:
 
 _INTERACTIVE_FLAG = re.compile(r"(?:^|\s)-[A-Za-z]*i|--interactive|-o\s*history|histexpand")
 _HISTORY_ON = re.compile(r"-[A-Za-z]*H|history|histexpand|histchars")
+# A shell channel's command that starts a shell with nothing set (no `export -f`, BASH_ENV,
+# SHELLOPTS before it): the script's own assignments are then all there is to know of its
+# variables (policy.KnownValues). A login shell (no command) reads only the host's own files.
+_FRESH_SHELL = re.compile(r"\s*(?:(?:/usr)?/bin/)?(?:bash|sh|dash)(?:\s+-[sexuv]+)*\s*")
 
 
 class StdinGate:
@@ -413,6 +418,10 @@ class StdinGate:
         # History expansion works in comments too: in a shell started with -i, or once a
         # statement may have turned it on, comment lines are judged like any other.
         self._history_maybe = bool(_INTERACTIVE_FLAG.search(channel.command or ""))
+        # What is known of the shell's variables after the statements sent so far.
+        command = channel.command or ""
+        self.known = policy.KnownValues() if not command or _FRESH_SHELL.fullmatch(command) \
+            else policy.KnownValues().lose()
         self.splitter = statements.StatementSplitter(policy.is_complete)
         self.pieces: deque[statements.Piece] = deque()
         self.busy = False  # a statement is held for a supervisor
@@ -471,6 +480,7 @@ class StdinGate:
             self._history_maybe = True  # code of an unfinished statement passes unread
         if isinstance(piece, statements.Rest):
             if self.overflow == "pass":
+                self.known = self.known.lose()
                 self.ch.send_input(piece.data)
             if piece.last:
                 self.overflow = None
@@ -502,6 +512,7 @@ class StdinGate:
             v = policy.Verdict("deny", v.rule, NOT_RECORDED_WHY, "", ())
         if v.action in ("allow", "alert"):
             self.overflow = "pass"
+            self.known = self.known.lose()
             self.ch.send_input(piece.data)
             return
         self.overflow = "drop"
@@ -515,13 +526,23 @@ class StdinGate:
 
     def verdict(self, statement: str) -> policy.Verdict:
         """The policy's verdict on one statement, no weaker than `unknown` when it cannot be
-        judged alone (`policy.script_doubt`)."""
-        v = self.judge.verdict(statement, interactive=False)
+        judged alone (`policy.script_doubt`), read with what the statements sent before it
+        made known (`self.known`); its `known` is what holds once it runs (`_send`)."""
+        v = self.judge.verdict(statement, interactive=False, known=self.known)
+        after = v.known or self.known.lose()
         doubt = policy.script_doubt(statement, self.shell)
         if doubt is not None:
+            # It may read the statements after it: the shell goes on from where the gate
+            # cannot tell.
+            after = self.known.lose()
             v = stricter(v, policy.Verdict(self.judge.policy.defaults.unknown, "defaults.unknown",
                                            f"cannot tell what will run: {doubt}", statement, ()))
-        return v
+        return replace(v, known=after)
+
+    def _send(self, chunk: bytes, v: policy.Verdict) -> None:
+        """Send a judged statement to the shell: what it makes known holds from now on."""
+        self.known = v.known or self.known.lose()
+        self.ch.send_input(chunk)
 
     def _judge(self, statement: str, chunk: bytes) -> None:
         if _HISTORY_ON.search(statement):
@@ -534,7 +555,7 @@ class StdinGate:
             self._tell(NOT_RECORDED)
             return
         if v.action in ("allow", "alert"):
-            self.ch.send_input(chunk)
+            self._send(chunk, v)
         elif v.action == "deny":
             self._tell(f"denied: {v.message or statement}")
         else:
@@ -552,7 +573,7 @@ class StdinGate:
         if self.closed:
             return
         if state == "confirmed":
-            self.ch.send_input(chunk)
+            self._send(chunk, v)
         else:
             self._tell(f"{state}: {why}")
         self.busy = False

@@ -53,30 +53,31 @@ class Judge:
 
     def verdict(self, line: str, *, certain: bool = True, reason: str = "",
                 stream: bool = False, from_home: bool = False,
-                interactive: bool = True) -> policy.Verdict:
+                interactive: bool = True, known: policy.KnownValues | None = None) -> policy.Verdict:
         """The policy's verdict on `line`. A file-transfer server (scp in server mode, `scp -t`
         or `scp -f`, or an SFTP server such as sftp-server) reads and writes files named inside
         its stream: on a role without file transfers (`sftp = false`) it is denied, and anywhere
         but as the whole exec command of a channel without a pty (`stream`: the bastion follows
         that stream and judges every file it names) it gets the policy's `unknown` action, since
         the files it names would pass unjudged. `interactive` False: no terminal is read line
-        by line (policy.evaluate)."""
+        by line (policy.evaluate). `known`: what is known of the shell's variables
+        (policy.evaluate); the verdict's `known` is what is known after the line, or None."""
         ident = self.ch.identity
         started = time.perf_counter()
         try:
             return self._verdict(line, certain=certain, reason=reason, stream=stream,
-                                 from_home=from_home, interactive=interactive)
+                                 from_home=from_home, interactive=interactive, known=known)
         finally:  # judging time is metered per person (bastion.runtime.judging)
             self.app.judging.spend(ident.user, time.perf_counter() - started)
 
     def _verdict(self, line: str, *, certain: bool, reason: str, stream: bool, from_home: bool,
-                 interactive: bool) -> policy.Verdict:
+                 interactive: bool, known: policy.KnownValues | None) -> policy.Verdict:
         ident = self.ch.identity
         # `from_home`: the line runs in the login's home (an exec command, a file transfer's
         # request): relative paths are judged from there too (`../etc/sudoers` from /root).
         judged = f"cd ~{ident.login}; {line}" if from_home else line
         v = policy.evaluate(self.policy, judged, role=ident.role.name, target=ident.target.name,
-                            login=ident.login, interactive=interactive)
+                            login=ident.login, interactive=interactive, known=known)
         if not certain:
             v = stricter(v, policy.uncertain_verdict(self.policy, reason or "line not certain"))
         if ("scp" in line or "sftp" in line) and runs_file_server(line):
@@ -222,8 +223,9 @@ async def judge_exec(app: Runtime, channel: GatedChannel) -> str | None:
     judge = Judge(app, channel)
     command = channel.command or ""
     await judging_turn(app, channel.identity.user)
+    # An exec command runs in a shell just started (`$SHELL -c COMMAND`): nothing set yet.
     v = judge.verdict(command, stream=channel.stream is not None, from_home=True,
-                      interactive=channel.interactive)
+                      interactive=channel.interactive, known=policy.KnownValues())
     reads = reads_script_from_stdin(command)
     if reads == "interpreter" and channel.interactive and policy.typed_at_a_terminal(command):
         pass  # `ssh -t host vim f`: the keys go through the interactive gate, as at a prompt

@@ -259,6 +259,7 @@ from bastion.command_control.policy.commands import (
 )
 from bastion.command_control.policy.complete import is_complete
 from bastion.command_control.policy.heredoc import heredoc_word
+from bastion.command_control.policy.known import KnownValues
 from bastion.command_control.policy.match import (
     FILE_OPERATIONS,
     Verdict,
@@ -292,6 +293,7 @@ __all__ = [
     "MAX_WORK",
     "SHELLS",
     "Defaults",
+    "KnownValues",
     "Policy",
     "PolicyError",
     "Rule",

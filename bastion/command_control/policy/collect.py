@@ -17,6 +17,7 @@ from tree_sitter import Node
 from bastion.command_control.policy.collect_builtins import _Builtins
 from bastion.command_control.policy.collect_code import _Code
 from bastion.command_control.policy.collect_files import _Files
+from bastion.command_control.policy.collect_known import _KnownState
 from bastion.command_control.policy.collect_programs import _Programs
 from bastion.command_control.policy.collect_runners import _Runners
 from bastion.command_control.policy.collect_state import _State
@@ -77,7 +78,8 @@ MAX_NESTING = 8
 MAX_WORK = 500_000
 
 
-class _Collector(_Statements, _Files, _Variables, _Code, _Wrappers, _Runners, _Builtins, _Programs, _State):
+class _Collector(_Statements, _Files, _Variables, _Code, _Wrappers, _Runners, _Builtins, _Programs, _State,
+                 _KnownState):
     """Walks one parse tree (and the code nested in it) and collects simple commands."""
 
     def __init__(self) -> None:
@@ -140,6 +142,18 @@ class _Collector(_Statements, _Files, _Variables, _Code, _Wrappers, _Runners, _B
         self._attached: dict[tuple[int, int], list[Node]] = {}
         # Code in which `<>` was read as `>|` (tree-sitter-bash lacks it): the offsets.
         self._read_write: dict[str, frozenset[int]] = {}
+        # Known values (collect_known.py): variables the script set to literal strings, read
+        # in place of `$NAME`. `_foreign`: how deep in code another process runs (`bash -c`);
+        # `_guarded`: in a branch or loop (nothing set there is certain); `_loop`: in a loop
+        # (a value forgotten there was perhaps read by an earlier pass: `_redo`).
+        self._known: dict[str, str] = {}
+        self._split_default = True
+        self._lost = False
+        self._known_off = True
+        self._foreign = 0
+        self._guarded = 0
+        self._loop = 0
+        self._redo = False
 
     @property
     def _dirs(self) -> list[PathArg]:
@@ -164,7 +178,7 @@ class _Collector(_Statements, _Files, _Variables, _Code, _Wrappers, _Runners, _B
         self.work += units
 
     def _word(self, node: Node) -> _Word:
-        word = _word(self._src, node)
+        word = _word(self._src, node, known=self._known_here())
         if word.value is None and self._fresh and "$" in word.text:
             match = _FRESH_WORD.fullmatch(word.text)
             name = match and (match.group(1) or match.group(2))
@@ -175,10 +189,20 @@ class _Collector(_Statements, _Files, _Variables, _Code, _Wrappers, _Runners, _B
 
     # -- entry points --------------------------------------------------------------------
 
-    def parse(self, code: str, site: _Site) -> None:
+    def parse(self, code: str, site: _Site, same_shell: bool = False) -> None:
+        """Walk `code`. Nested code (`site.depth` > 0) is taken to run in another process,
+        which has none of the shell's known values, unless `same_shell`."""
         if site.depth > MAX_NESTING:
             self._unknown(site._replace(text=code), (), "nested too deeply")
             return
+        foreign = site.depth > 0 and not same_shell
+        self._foreign += foreign
+        try:
+            self._parse(code, site)
+        finally:
+            self._foreign -= foreign
+
+    def _parse(self, code: str, site: _Site) -> None:
         # Parsed (and scanned) again at each level of nesting. tree-sitter-bash's own work grows
         # with the here-documents a line leaves open times the text after them (16,000 `<<E`
         # on one line took it 30 s): counted before it is asked.
@@ -321,6 +345,7 @@ class _Collector(_Statements, _Files, _Variables, _Code, _Wrappers, _Runners, _B
             words = _expanded_braces(words)
         self._spend(20 + 5 * len(words))
         first = words[0]
+        self._known_command(first.value, [w.value for w in words[1:]])
         if first.value is None:
             self._unknown(site, words, "command word known only at run time")
             return

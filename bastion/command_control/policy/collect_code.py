@@ -56,6 +56,7 @@ class _Code:
         only at run time among them."""
         if not self._deferred and not self._functions:
             return
+        self._lose()  # the stored code may run at any time, from any state
         unknown = PathArg("(a directory known only at run time)", "unknown")
         for attempt in range(_LATER_PASSES + 1):
             reached = (list(self._reached_dirs), str(self._reached_values))

@@ -229,7 +229,7 @@ class _Files:
                 return
             with self._apart():
                 self.parse(_unescape_heredoc(body[start + 1: end]),
-                           site._replace(depth=site.depth + 1, here=None))
+                           site._replace(depth=site.depth + 1, here=None), same_shell=True)
             position = end + 1
 
     def _writes(self, name: str, words: list[_Word], site: _Site) -> None:

@@ -35,6 +35,7 @@ class _State:
         fork._stack = [list(level) for level in self._stack]
         fork._values, fork._line_fds = dict(self._values), dict(self._line_fds)
         fork._attached = dict(self._attached)
+        fork._known = dict(self._known)
         return fork
 
     def _merge(self, fork: _Collector, walked: int) -> None:
@@ -64,6 +65,10 @@ class _State:
         for fd in set(self._line_fds) | set(fork._line_fds):
             if self._line_fds.get(fd) != fork._line_fds.get(fd):
                 self._line_fds[fd] = ("unknown", None)
+        self._known = {k: v for k, v in self._known.items() if fork._known.get(k) == v}
+        self._split_default &= fork._split_default
+        self._lost |= fork._lost
+        self._redo |= fork._redo
         self._histexpand |= fork._histexpand
         self._cdable_vars |= fork._cdable_vars
         self._movers |= fork._movers
@@ -118,16 +123,20 @@ class _State:
                     + len(self._fresh) + len(self._line_fds) + len(self._stack) + 1)
         return (list(self._dirs), list(self._roots), [list(level) for level in self._stack],
                 dict(self._values), set(self._numbers), set(self._assoc), set(self._fresh),
-                dict(self._line_fds))
+                dict(self._line_fds), dict(self._known), self._split_default)
 
     def _rejoin(self, saved: tuple[Any, ...], certain: bool) -> None:
         """The state `saved` again (`certain`), or what either it or the present may be."""
-        dirs, roots, stack, values, numbers, assoc, fresh, fds = saved
+        dirs, roots, stack, values, numbers, assoc, fresh, fds, known, split = saved
         if certain:
             self._dirs, self._roots, self._stack = dirs, roots, stack
             self._values, self._numbers, self._assoc = values, numbers, assoc
             self._fresh, self._line_fds = fresh, fds
+            self._known, self._split_default = known, split
         else:
+            # Known values either state may hold (a forgotten one stays forgotten).
+            self._known = {k: v for k, v in self._known.items() if known.get(k) == v}
+            self._split_default &= split
             self._dirs = _bounded(dirs + self._dirs)
             self._roots = _bounded(roots + self._roots)
             if stack != self._stack:

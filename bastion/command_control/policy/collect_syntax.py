@@ -71,11 +71,14 @@ class _Statements:
         elif kind in ("variable_assignment", "variable_assignments"):
             for child in ([node] if kind == "variable_assignment" else node.named_children):
                 if child.type == "variable_assignment":
-                    self._assignment(child, site)
+                    self._assignment(child, site, statement=True)
             self._nested(node, site, level)
         elif kind == "declaration_command":
+            keyword = next((c.type for c in node.children if not c.is_named), "declare")
+            self._known_command(keyword, [])
             self._declaration(node, site, level)
         elif kind == "unset_command":
+            self._forget_all()
             words = [_Word("unset", "unset"), *self._adjacent_words(node.named_children)]
             self._unset(words, site._replace(text=self._text(node)))
             self._nested(node, site, level)
@@ -99,6 +102,9 @@ class _Statements:
                 function = self._text(name) if kind == "function_definition" and name is not None \
                     else None
                 if function is not None:
+                    # A later statement of the script may call it by any name, a program's
+                    # included: nothing is known after a definition.
+                    self._lose()
                     # Its body runs at each call, from the state there, and is walked there
                     # and at the end of the line (`_call`, `finish`); here it runs nothing.
                     self._functions.setdefault(function, []).append(
@@ -121,24 +127,46 @@ class _Statements:
                 def walk() -> None:
                     for child in node.named_children:
                         self._statement(child, site, level + 1)
-                self._again(walk)
+                self._guarded += 1
+                self._loop += 1
+                try:
+                    self._again(walk)
+                finally:
+                    self._guarded -= 1
+                    self._loop -= 1
                 return
-            for child in node.named_children:
-                if _backgrounded(child):  # `cd /tmp & wait`: a `&` job is a child
-                    with self._apart():
-                        self._statement(child, site, level + 1)
-                else:
-                    self._statement(child, site, level + 1)
+            # Of `a && b` only `a` runs for certain; of an `if` or `case` no branch does.
+            guarded = kind in ("if_statement", "case_statement")
+            self._guarded += guarded
+            try:
+                self._transparent(node, site, level, kind)
+            finally:
+                self._guarded -= guarded
         elif kind == "test_command":
             if node.children and node.children[0].type == "[":
                 # `[` is a command, whatever tree-sitter-bash makes of it: `[ a || cmd ]` runs
                 # `[ a` then `cmd ]`, `[ -f x > f ]` writes f. Read again as one.
-                self.parse("\\" + self._text(node), site._replace(depth=site.depth + 1))
+                self.parse("\\" + self._text(node), site._replace(depth=site.depth + 1),
+                           same_shell=True)
                 return
             self._test(node, site)
             self._nested(node, site, level)
         elif kind != "comment":
             self._nested(node, site, level)
+
+    def _transparent(self, node: Node, site: _Site, level: int, kind: str) -> None:
+        """The statements of a list, a group, a branch: in order, a `&` job in a child."""
+        guarded = False
+        for child in node.named_children:
+            if _backgrounded(child):  # `cd /tmp & wait`: a `&` job is a child
+                with self._apart():
+                    self._statement(child, site, level + 1)
+            else:
+                self._statement(child, site, level + 1)
+            if kind == "list" and not guarded:
+                guarded = True
+                self._guarded += 1
+        self._guarded -= guarded
 
     def _adjacent_words(self, nodes: list[Node]) -> list[_Word]:
         """Words from nodes, those written without a blank between them joined into one

@@ -44,7 +44,10 @@ class _Variables:
     """Part of `_Collector` (collect.py): its reading of variables: assignments, declarations,
     arithmetic and expansions."""
 
-    def _assignment(self, node: Node, site: _Site, integer: bool = False) -> None:
+    def _assignment(self, node: Node, site: _Site, integer: bool = False,
+                    statement: bool = False) -> None:
+        """`NAME=VALUE` walked; `statement`: an assignment statement, not a prefix of a command
+        nor part of a declaration."""
         self._spend(20)
         name_node = node.child_by_field_name("name")
         value_node = node.child_by_field_name("value")
@@ -83,10 +86,14 @@ class _Variables:
             value_node.type == "string" and len(value_node.named_children) == 1
             and value_node.named_children[0].type == "arithmetic_expansion"
             and _text(self._src, value_node)[1:-1] == self._text(value_node.named_children[0])))
+        # `i+=x` appends (tree-sitter-bash names it `i`, the `+=` apart).
+        plain = statement and name_node is not None and name_node.type == "variable_name" \
+            and (value_node is None or value_node.type != "array") and not name.endswith("+") \
+            and text[name_node.end_byte - node.start_byte:].startswith("=")
         self._assigned(name, word, text, site, judged=value_node is not None
                        and value_node.type == "array" and hook in ("code", "prompt"),
                        numeric=numeric and not integer,
-                       fresh=value_node is not None and self._mktemp(value_node))
+                       fresh=value_node is not None and self._mktemp(value_node), plain=plain)
 
     def _mktemp(self, node: Node) -> bool:
         """Whether a value is the output of one mktemp (`$(mktemp)`, `"$(mktemp -d)"`): a path
@@ -102,11 +109,13 @@ class _Variables:
         name = inner[0].child_by_field_name("name")
         return name is not None and self._text(name).rsplit("/", 1)[-1] == "mktemp"
 
-    def _assigned(self, name: str, value: _Word, text: str, site: _Site,
-                  judged: bool = False, numeric: bool = False, fresh: bool = False) -> None:
-        """The `NAME=` pseudo-command for one variable assignment, and the code it stores."""
+    def _assigned(self, name: str, value: _Word, text: str, site: _Site, judged: bool = False,
+                  numeric: bool = False, fresh: bool = False, plain: bool = False) -> None:
+        """The `NAME=` pseudo-command for one variable assignment, and the code it stores;
+        `plain`: an assignment statement that may make NAME's value known (collect_known.py)."""
         append = name.endswith("+")
         name = name.rstrip("+")
+        self._known_assigned(name, value, plain)
         if fresh and not append:
             self._fresh.add(name)
         else:
@@ -348,6 +357,7 @@ class _Variables:
             self._numbers.add(assigned.group(1))  # `let n=n+1`: a number, whatever n held
 
     def _checked(self, unsafe: list[str], assumed: list[str], runs: bool, shown: _Site) -> None:
+        self._forget_all()  # arithmetic may assign any variable (`i=5`, `i++`)
         if runs:
             self._unknown(shown, [], "arithmetic on a command's output, which is evaluated as code")
         elif unsafe:

@@ -10,6 +10,7 @@ import functools
 import re
 
 from bastion.command_control.policy.collect import _Collector, _TooMuchWork
+from bastion.command_control.policy.known import _ASSIGNING, KnownValues
 from bastion.command_control.policy.programs import _bindkey_lists
 from bastion.command_control.policy.readers import _COMMAND_LANGUAGES
 from bastion.command_control.policy.shells import INTERPRETERS, _foreign, shell_name
@@ -85,6 +86,22 @@ def reads_script_from_stdin(command: str) -> str | None:
 @functools.lru_cache(maxsize=1024)
 def _parse_cached(line: str) -> tuple[SimpleCommand, ...]:
     return _parse(line)
+
+
+@functools.lru_cache(maxsize=1024)
+def _parse_known_cached(line: str, known: KnownValues) -> tuple[tuple[SimpleCommand, ...], KnownValues]:
+    return _parse_known(line, known)
+
+
+def _parse_known(line: str, known: KnownValues) -> tuple[tuple[SimpleCommand, ...], KnownValues]:
+    """The commands of `line` run by a shell whose variables `known` describes, and what is
+    known after it (policy/known.py). A line on which a loop forgot a value an earlier pass
+    may have read is walked again with nothing known."""
+    off = known.lost or bool(_ASSIGNING.search(line))
+    collector = _collect(line, known, off)
+    if collector._redo:
+        collector = _collect(line, known, True)
+    return tuple(collector.commands), collector._known_after(known)
 
 
 # The only spellings of an editing-mode switch the interactive gate follows (attack F, finding
@@ -231,8 +248,9 @@ _PROMPT_EXPANDS = re.compile(r"\$[\w{(@*#?$!-]|`|\\")
 _PROMPT_NAME = re.compile(r"\b(?:PS[1-4]|PROMPT_COMMAND|ENV|PROMPT|RPROMPT)\b")
 
 
-def _collect(line: str) -> _Collector:
+def _collect(line: str, known: KnownValues | None = None, off: bool = True) -> _Collector:
     collector = _Collector()
+    collector._known_start(known or KnownValues(), off)
     try:
         collector.parse(line, _Site())
         collector.finish()

@@ -5,9 +5,10 @@
 from __future__ import annotations
 
 import shlex
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
-from bastion.command_control.policy.commands import _parse, _parse_cached
+from bastion.command_control.policy.commands import _parse, _parse_cached, _parse_known, _parse_known_cached
+from bastion.command_control.policy.known import KnownValues
 from bastion.command_control.policy.model import _RANK, Policy
 from bastion.command_control.policy.paths import PathArg, through_proc
 from bastion.command_control.policy.words import SimpleCommand
@@ -31,10 +32,13 @@ class Verdict:
     message: str
     command: str
     commands: tuple[SimpleCommand, ...]
+    # What is known of the shell's variables once the line ran (given `known` to `evaluate`).
+    known: KnownValues | None = None
 
 
 def evaluate(policy: Policy, line: str, *, role: str, target: str,
-             login: str | None = None, interactive: bool = True) -> Verdict:
+             login: str | None = None, interactive: bool = True,
+             known: KnownValues | None = None) -> Verdict:
     """Judge `line` for `role` on `target`. Never raises.
 
     Each simple command gets the action of the first rule that matches it (in file order),
@@ -45,11 +49,22 @@ def evaluate(policy: Policy, line: str, *, role: str, target: str,
     `interactive` False (a line with no terminal: a script on a shell's stdin, an exec command
     without a pty) leaves out the unknowns that matter only to a terminal read line by line
     (`SimpleCommand.terminal`: `exec 2>/dev/null`, `stty erase`, `bind 'set ...'`).
+    `known`: what is known of the variables of the shell that runs the line, which it may
+    read `$NAME` as (`KnownValues()` for a shell just started, then each verdict's `known`
+    for the next line of the same shell); None: nothing, not even what the line sets itself
+    (a shell whose earlier lines were not followed may hold a DEBUG trap). The verdict's
+    `known` is then what is known once the line ran; the caller keeps it only if the line
+    is sent to the shell.
     """
-    commands = _parse_cached(line) if len(line) <= 2048 else _parse(line)
+    after = None
+    if known is None:
+        commands = _parse_cached(line) if len(line) <= 2048 else _parse(line)
+    else:
+        commands, after = _parse_known_cached(line, known) if len(line) <= 2048 else \
+            _parse_known(line, known)
     if not interactive:
         commands = tuple(c for c in commands if not c.terminal)
-    return _verdict(policy, commands, role, target, login)
+    return replace(_verdict(policy, commands, role, target, login), known=after)
 
 
 FILE_OPERATIONS = (">", "<", "rm", "mv", "chmod")

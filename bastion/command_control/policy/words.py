@@ -199,16 +199,37 @@ def _ansi_c(body: str) -> str:
     return _ANSI_ESCAPE.sub(decode, body).split("\0", 1)[0]
 
 
-def _decode(src: str, node: Node, itself: tuple[str, str] | None = None
-            ) -> tuple[str | None, str, bool]:
+class _Known(NamedTuple):
+    """Values `$NAME` and `${NAME}` read as (policy/known.py): made only of characters that
+    nothing splits or matches; unquoted only while IFS is the default (`bare`)."""
+
+    values: dict[str, str]
+    bare: bool
+
+
+def _known_value(src: str, node: Node, known: _Known, quoted: bool) -> str | None:
+    text = _text(src, node)
+    name = text[2:-1] if text.startswith("${") and text.endswith("}") else text[1:]
+    if not (quoted or known.bare) or text not in (f"${name}", f"${{{name}}}"):
+        return None
+    return known.values.get(name)
+
+
+def _decode(src: str, node: Node, itself: tuple[str, str] | None = None,
+            known: _Known | None = None) -> tuple[str | None, str, bool]:
     """(value or None, unquoted shape for glob/brace checks, contains an unquoted expansion).
     `itself` (NAME, TEXT): `$NAME` and `${NAME}` read as TEXT (a hook's own earlier value,
-    `PS1="$PS1> "`, which was judged when it was set)."""
+    `PS1="$PS1> "`, which was judged when it was set). `known`: `$NAME` and `${NAME}` read as
+    the values the script set (policy/known.py)."""
     kind = node.type
     if itself is not None and kind in ("simple_expansion", "expansion") and _text(src, node) in (
         f"${itself[0]}", f"${{{itself[0]}}}"
     ):
         return itself[1], "_", False
+    if known is not None and kind in ("simple_expansion", "expansion"):
+        value = _known_value(src, node, known, quoted=False)
+        if value is not None:
+            return value, "_", False
     if kind == "word":
         raw = _text(src, node)
         if "\\" not in raw:
@@ -233,8 +254,10 @@ def _decode(src: str, node: Node, itself: tuple[str, str] | None = None
         for child in node.named_children:
             if child.type == "string_content":
                 continue
-            if itself is not None and child.type in ("simple_expansion", "expansion"):
-                value, _, _ = _decode(src, child, itself)
+            if child.type in ("simple_expansion", "expansion") and (itself or known):
+                value = _decode(src, child, itself)[0] if itself is not None else None
+                if value is None and known is not None:
+                    value = _known_value(src, child, known, quoted=True)
                 if value is not None:
                     parts.append(_unescape_dq(src[position: child.start_byte]) + value)
                     position = child.end_byte
@@ -245,13 +268,13 @@ def _decode(src: str, node: Node, itself: tuple[str, str] | None = None
         return "".join(parts), "_", False
     if kind == "translated_string":
         inner = node.named_children
-        return _decode(src, inner[0]) if inner else ("", "_", False)
+        return _decode(src, inner[0], None, known) if inner else ("", "_", False)
     if kind == "concatenation":
         values: list[str] = []
         shapes: list[str] = []
         dynamic = splits = False
         for child in node.named_children:
-            value, shape, child_splits = _decode(src, child, itself)
+            value, shape, child_splits = _decode(src, child, itself, known)
             splits = splits or child_splits or child.type in _EXPANSIONS
             dynamic = dynamic or value is None
             values.append(value or "")
@@ -260,8 +283,9 @@ def _decode(src: str, node: Node, itself: tuple[str, str] | None = None
     return None, "_", kind in _EXPANSIONS
 
 
-def _word(src: str, node: Node, itself: tuple[str, str] | None = None) -> _Word:
-    value, shape, splits = _decode(src, node, itself)
+def _word(src: str, node: Node, itself: tuple[str, str] | None = None,
+          known: _Known | None = None) -> _Word:
+    value, shape, splits = _decode(src, node, itself, known)
     text = value if node.type == "word" and value == shape else _text(src, node)
     if not _PATTERN_CHARS.search(shape):
         return _Word(value, text, False, False, splits, node.type == "process_substitution")
