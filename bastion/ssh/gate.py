@@ -28,24 +28,20 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import re
 import time
-from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import replace
 from typing import TYPE_CHECKING, Protocol
 
 from asyncssh import PTY_VERASE
 
 from bastion import audit
-from bastion.command_control import policy, statements
+from bastion.command_control import policy
 from bastion.command_control.policy import (  # one list of shells, the policy's
     reads_script_from_stdin,
     stricter,
 )
 from bastion.command_control.terminal import CommandLineTracker, Reconstruction
 from bastion.command_control.typeahead import (
-    MAX_QUEUED,  # client bytes kept while a line is held; beyond this the client is paused
     SETTLE_QUIET,
     Decide,
     End,
@@ -54,7 +50,8 @@ from bastion.command_control.typeahead import (
     TypeAhead,
     Wait,
 )
-from bastion.ssh.judge import NOT_RECORDED, NOT_RECORDED_WHY, Judge, judging_turn
+from bastion.ssh.judge import NOT_RECORDED, Judge, judging_turn
+from bastion.ssh.stdin_gate import FEED_BYTES, SLICE, StdinGate  # noqa: F401 (gate.SLICE: the proxy)
 from bastion.store import StoreError
 from bastion.text import visible
 
@@ -71,8 +68,6 @@ UNJUDGED = ("a command line ran that the bastion did not judge (a key bound to a
 CANCEL_WAIT = 1.0    # seconds to wait for the screen to show a cancelled line gone
 CTRL_C = b"\x03"
 BLIND_LINE = "(line typed without echo)"  # what the record says of keys it must not show
-SLICE = 0.005  # seconds of judging statements in one pass of the event loop; then others go
-FEED_BYTES = 64 * 1024  # client bytes cut into statements at a time
 
 
 # Time one line's other readings may take on the event loop before the rest are left unjudged
@@ -379,232 +374,6 @@ class InputGate:
                             session=ch.session_id, channel=ch.number, line=line)
         self.closed = True
         ch.end_session("killed", UNJUDGED)
-
-
-_INTERACTIVE_FLAG = re.compile(r"(?:^|\s)-[A-Za-z]*i|--interactive|-o\s*history|histexpand")
-_HISTORY_ON = re.compile(r"-[A-Za-z]*H|history|histexpand|histchars")
-# A shell channel's command that starts a shell with nothing set (no `export -f`, BASH_ENV,
-# SHELLOPTS before it): the script's own assignments are then all there is to know of its
-# variables (policy.KnownValues). A login shell (no command) reads only the host's own files.
-_FRESH_SHELL = re.compile(r"\s*(?:(?:/usr)?/bin/)?(?:bash|sh|dash)(?:\s+-[sexuv]+)*\s*")
-
-
-class StdinGate:
-    """The gate for a shell reading commands from stdin without a pty: statement by statement.
-
-    bastion.command_control.statements cuts the input into statements in linear time (NUL bytes dropped, as
-    bash drops them: what is judged is what is sent). Each is judged before any of it is sent
-    (a row and an audit event each, about a millisecond); after SLICE seconds of that in one
-    pass of the event loop the gate pauses the client and lets other sessions go first, so
-    that a client sending many short statements does not hold them up. An unfinished
-    statement past statements.MAX_CODE gets the policy's `uncertain` action: allow or alert
-    forward it and the rest of it as it comes; deny and confirm (which cannot hold a statement
-    that never ends) drop it, up to where it ends.
-
-    A statement that may read the shell's own stdin (`read`, `head`, `cat` with no file...)
-    gets at least the policy's `unknown` action (`policy.script_doubt`): it may consume the
-    statements after it, and the shell then goes on reading from wherever it stopped, which the
-    gate cannot know. So does one holding constructs of the shell's grammar that bash lacks,
-    when the shell is not bash.
-    """
-
-    def __init__(self, app: Runtime, channel: GatedChannel) -> None:
-        self.app = app
-        self.ch = channel
-        self.judge = Judge(app, channel)
-        # The shell reading the statements (a shell channel: the login shell, taken to read
-        # bash's grammar as sh).
-        self.shell = policy.stdin_shell(channel.command or "") or "sh"
-        # History expansion works in comments too: in a shell started with -i, or once a
-        # statement may have turned it on, comment lines are judged like any other.
-        self._history_maybe = bool(_INTERACTIVE_FLAG.search(channel.command or ""))
-        # What is known of the shell's variables after the statements sent so far.
-        command = channel.command or ""
-        self.known = policy.KnownValues() if not command or _FRESH_SHELL.fullmatch(command) \
-            else policy.KnownValues().lose()
-        self.splitter = statements.StatementSplitter(policy.is_complete)
-        self.pieces: deque[statements.Piece] = deque()
-        self.busy = False  # a statement is held for a supervisor
-        self.queue = bytearray()  # client bytes not fed to the splitter yet
-        self.overflow: str | None = None  # "pass" or "drop": the rest of an over-long statement
-        self.cancelled = asyncio.Event()
-        self.closed = False
-        self.eof_seen = False
-        self._input_done = False
-        self._eof_sent = False
-        self._scheduled = False
-
-    def client_input(self, data: bytes) -> None:
-        if self.closed:
-            return
-        self.queue += data
-        if self.busy or self.pieces or self._scheduled:
-            if len(self.queue) > MAX_QUEUED:
-                self.ch.hold_client("gate")
-            return
-        self._drain()
-
-    def _drain(self) -> None:
-        """Judge what is waiting, SLICE seconds at a time, then let the client go on."""
-        self._scheduled = False
-        loop = asyncio.get_running_loop()
-        until = loop.time() + SLICE
-        while not self.busy and not self.closed:
-            if not self.pieces:
-                if not self.queue:
-                    break
-                data = bytes(self.queue[:FEED_BYTES])
-                del self.queue[:FEED_BYTES]
-                self.pieces.extend(self.splitter.feed(data))
-                continue
-            if loop.time() > until:
-                self.ch.hold_client("gate")
-                self._scheduled = True
-                loop.call_soon(self._drain)
-                return
-            wait = self.app.judging.wait(self.ch.identity.user)
-            if wait > 0:  # this person judged their share for now (bastion.runtime.judging)
-                self.ch.hold_client("gate")
-                self._scheduled = True
-                loop.call_later(wait, self._drain)
-                return
-            self._piece(self.pieces.popleft())
-        if self.busy or self.closed:
-            return
-        self.ch.release_client("gate")
-        if self.eof_seen:
-            self._end_of_input()
-
-    def _piece(self, piece: statements.Piece) -> None:
-        if not isinstance(piece, statements.Statement):
-            self._history_maybe = True  # code of an unfinished statement passes unread
-        if isinstance(piece, statements.Rest):
-            if self.overflow == "pass":
-                self.known = self.known.lose()
-                self.ch.send_input(piece.data)
-            if piece.last:
-                self.overflow = None
-        elif isinstance(piece, statements.Overflow):
-            self._overflowed(piece)
-        else:
-            text = piece.text.strip()
-            if text and not self._inert(text):
-                self._judge(text, piece.data)
-            else:
-                self.ch.send_input(piece.data)
-
-    def _inert(self, text: str) -> bool:
-        """A statement of comment lines only (a script's `#!/bin/bash`) runs nothing in a shell
-        with no history expansion: one not started interactive (`-i`), before any statement
-        that may turn history on. Such a statement passes unjudged, as blank lines do."""
-        if self._history_maybe or any(line and not line.startswith("#")
-                                      for line in (x.lstrip() for x in text.splitlines())):
-            return False
-        return True
-
-    def _overflowed(self, piece: statements.Overflow) -> None:
-        v = policy.uncertain_verdict(self.judge.policy, piece.reason)
-        line = f"{piece.text}… (unfinished, more than {len(piece.data)} bytes)"
-        try:
-            self.judge.record(line, v)
-        except StoreError as exc:
-            log.error("statement not run, its verdict cannot be recorded: %s", exc)
-            v = policy.Verdict("deny", v.rule, NOT_RECORDED_WHY, "", ())
-        if v.action in ("allow", "alert"):
-            self.overflow = "pass"
-            self.known = self.known.lose()
-            self.ch.send_input(piece.data)
-            return
-        self.overflow = "drop"
-        why = v.message if v.action == "deny" else (
-            f"{v.message} (an unfinished statement cannot be held for confirmation)")
-        self._tell(f"denied: {why}; it is dropped up to its end")
-
-    def _tell(self, message: str) -> None:
-        """One line to the client's stderr; what the user sent is shown, never interpreted."""
-        self.ch.write_stderr(f"bastion: {visible(message)}\n".encode())
-
-    def verdict(self, statement: str) -> policy.Verdict:
-        """The policy's verdict on one statement, no weaker than `unknown` when it cannot be
-        judged alone (`policy.script_doubt`), read with what the statements sent before it
-        made known (`self.known`); its `known` is what holds once it runs (`_send`)."""
-        v = self.judge.verdict(statement, interactive=False, known=self.known)
-        after = v.known or self.known.lose()
-        doubt = policy.script_doubt(statement, self.shell)
-        if doubt is not None:
-            # It may read the statements after it: the shell goes on from where the gate
-            # cannot tell.
-            after = self.known.lose()
-            v = stricter(v, policy.Verdict(self.judge.policy.defaults.unknown, "defaults.unknown",
-                                           f"cannot tell what will run: {doubt}", statement, ()))
-        return replace(v, known=after)
-
-    def _send(self, chunk: bytes, v: policy.Verdict) -> None:
-        """Send a judged statement to the shell: what it makes known holds from now on."""
-        self.known = v.known or self.known.lose()
-        self.ch.send_input(chunk)
-
-    def _judge(self, statement: str, chunk: bytes) -> None:
-        if _HISTORY_ON.search(statement):
-            self._history_maybe = True
-        v = self.verdict(statement)
-        try:
-            self.judge.record(statement, v)
-        except StoreError as exc:
-            log.error("statement not run, its verdict cannot be recorded: %s", exc)
-            self._tell(NOT_RECORDED)
-            return
-        if v.action in ("allow", "alert"):
-            self._send(chunk, v)
-        elif v.action == "deny":
-            self._tell(f"denied: {v.message or statement}")
-        else:
-            if self.ch.kind != "shell":  # a shell channel's stderr has the hold notice already
-                self._tell(f"held for a supervisor: {v.message or 'needs confirmation'}")
-            self.busy = True
-            asyncio.get_running_loop().create_task(self._hold(statement, chunk, v))
-
-    async def _hold(self, statement: str, chunk: bytes, v: policy.Verdict) -> None:
-        try:
-            state, why = await self.judge.hold(statement, v, self.cancelled)
-        except StoreError as exc:
-            log.error("held statement not run, the store failed: %s", exc)
-            state, why = "not run", NOT_RECORDED_WHY
-        if self.closed:
-            return
-        if state == "confirmed":
-            self._send(chunk, v)
-        else:
-            self._tell(f"{state}: {why}")
-        self.busy = False
-        self._drain()
-
-    def target_output(self, data: bytes) -> None:
-        pass
-
-    def resize(self, cols: int, rows: int) -> None:
-        pass
-
-    def eof(self) -> None:
-        """At EOF an unfinished last statement is judged as it is (the shell would run it),
-        and the EOF reaches the target once nothing is held any more."""
-        self.eof_seen = True
-        if not (self.busy or self.pieces or self.queue or self._scheduled):
-            self._end_of_input()
-
-    def _end_of_input(self) -> None:
-        if not self._input_done:
-            self._input_done = True
-            self.pieces.extend(self.splitter.finish())
-            self._drain()
-            return
-        if not self._eof_sent and not self.busy and not self.pieces and not self.closed:
-            self._eof_sent = True
-            self.ch.send_eof()
-
-    def close(self) -> None:
-        self.closed = True
-        self.cancelled.set()
 
 
 class Gate(Protocol):
