@@ -237,6 +237,33 @@ async def test_a_person_past_their_share_of_judging_waits_paused_and_nothing_is_
     assert b"denied" not in ch.stderr and b"held" not in ch.stderr
 
 
+async def test_recording_verdicts_is_charged_to_their_person_so_a_cheap_flood_waits(store,
+                                                                                    monkeypatch):
+    # Attack L, finding 5: `true` lines cost little to judge but each is a commands row and an
+    # audit event: a flood of them slowed another person's login from 0.4 s to 2 s. Recording is
+    # charged like judging: here only the store write moves the clock, 10 ms a verdict, so a
+    # 0.25 s burst records about 25 of 1000 before the gate waits, its client paused.
+    import bastion.ssh.judge as judge_module
+
+    gate, ch, app = await stdin_gate(store)
+    app.judging = JudgingBudget(person_rate=0.1, person_burst=0.25)
+    clock = [0.0]
+    monkeypatch.setattr(judge_module.time, "perf_counter", lambda: clock[0])
+    write = judge_module.sessions.record_verdict
+
+    def costly_write(*args: Any, **kw: Any) -> None:
+        clock[0] += 0.01
+        write(*args, **kw)
+
+    monkeypatch.setattr(judge_module.sessions, "record_verdict", costly_write)
+    gate.client_input(b"true\n" * 1000)
+    await ch.until(lambda: "gate" in ch.holds and app.judging.wait("alice") > 0)
+    assert 20 <= len(verdicts(store, ch.live.id)) <= 30
+    assert app.judging.wait("bob") == 0
+    assert b"denied" not in ch.stderr
+    gate.close()
+
+
 async def test_a_held_statement_keeps_what_follows_until_a_supervisor_confirms_it(store):
     gate, ch, app = await stdin_gate(store)
 

@@ -172,9 +172,13 @@ def test_keys_typed_during_a_2mb_line_and_ctrl_c_are_read_once_the_shell_is_back
     start = len(term.buffer)
     term.send(b"x" * (2 << 20))
     term.send(b"\x03echo still-$((2+2))\r")
-    end = term.expect(bare, start=term.expect(rb"still-4", start=start, timeout=90))
-    out = term.buffer[start:end]
-    assert b"denied" not in out
+    # Where the tty keeps Ctrl-C as data the 2 MB are still in that line: past 64 Ki bytes the
+    # bastion does not follow it, so the line is uncertain (refused), read once the shell is back.
+    at = term.expect(rb"the line is too long to follow", start=start, timeout=90)
+    assert b"still-4" not in term.buffer[start:at]
+    term.send(b"echo still-$((2+2))\r")
+    end = term.expect(bare, start=term.expect(rb"still-4", start=at))
+    assert b"denied" not in term.buffer[at:end]
     term.send(b"exit\r")
     assert term.wait() == 0
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import pytest
 
 from bastion.command_control.policy import evaluate
-from bastion.command_control.terminal import Reconstruction
+from bastion.command_control.terminal import Reconstruction, tty
 from bastion.command_control.terminal.tty import _tty_line as tty_line
 from bastion.command_control.terminal.tty import _tty_readings as tty_readings
 from bastion.command_control.terminal.tty import _TtySettings as Tty
@@ -197,3 +197,35 @@ def test_a_line_abandoned_with_ctrl_c_is_read_with_it_as_data_until_the_next_sub
     sh.send(b"\r\nPassword: ")
     sh.keys(b"hunter2\r")  # the next line starts afresh
     assert verdict(sh.tracker.reconstruct()) == "secret"
+
+
+def test_a_huge_line_abandoned_with_ctrl_c_costs_the_next_submit_no_reading_of_it(monkeypatch):
+    # The reading where Ctrl-C is data keeps the abandoned line until the next submit. Past
+    # 64 Ki characters (the line model's bound) it is counted, not kept: the next line is
+    # uncertain, and no reading of the tty goes through the 2 MB on the event loop.
+    read: list[int] = []
+    line_of = tty._tty_line
+    monkeypatch.setattr(tty, "_tty_line",
+                        lambda parts, s: read.append(sum(map(len, parts))) or line_of(parts, s))
+    sh = dash()
+    for _ in range(64):
+        sh.press(b"x" * 32768, b"x" * 32768)
+    sh.keys(b"\x03" * 1000)  # each Ctrl-C begins a line: none may copy the abandoned one
+    sh.out(b"^C\r\n" + DASH_PROMPT)
+    assert sum(map(len, sh.tracker._line.raw)) <= 64 * 1024 + 32768
+    sh.type("echo after")
+    rec = sh.submit()
+    assert (rec.certain, rec.reason) == (False, "the line is too long to follow")
+    assert read == []
+    sh.send(b"\r\n" + DASH_PROMPT)
+    sh.type("echo after")
+    assert verdict(sh.submit()) == "allow"  # the next line starts afresh
+    assert 0 < max(read) <= len("echo after")
+
+
+def test_a_line_within_the_bound_is_still_read_in_every_setting_after_ctrl_c():
+    sh = hidden_prompt(b"Password: ")
+    sh.keys(b"x" * 60000 + b";" + WRITE.encode() + b";\x03")
+    sh.out(b"\r\nPassword: ")
+    sh.keys(b"hunter2\r")
+    assert verdict(sh.tracker.reconstruct()) == "refused"

@@ -6,16 +6,19 @@ holds one statement, not how many: a person who pipes costly statements into `ba
 channels, or several people at once, held the loop for seconds, and every other session's
 keystrokes waited (a quiet user's `ssh web01 echo busy` took 14 s instead of 0.4 s).
 
-So judging time is metered per person: a bucket of `PERSON_BURST` seconds that refills at
-`PERSON_RATE` seconds per second. A gate asks `wait(person)` before it judges and gives back
-what the judging took (`spend`); while the person's bucket is empty their gates wait (the
-client paused, nothing held and nothing refused), so one person takes at most about
-PERSON_RATE of the loop for judging, however many channels they use (a single costly line
-lets them wait at most MAX_WAIT, so one costly line per MAX_WAIT at worst). There is no shared
-bucket: one would make the quiet users wait for the loud ones. Honest work stays within the
-burst or close to it: an everyday statement costs about 0.1 ms, a script of thousands of them a
-fraction of a second. What remains: a statement already being judged runs to its end (at most
-the work bound, a few tenths of a second), and N people sending costly statements together
+So judging time is metered per person, and with it the recording of each verdict (a `commands`
+row, an audit event: attack L, finding 5, thousands of `true` lines cheap to judge slowed
+everyone's logins) and the reading of a line off the terminal model (Judge.metered): a bucket
+of `PERSON_BURST` seconds that refills at `PERSON_RATE` seconds per second. A gate asks
+`wait(person)` before it judges and gives back what the judging took (`spend`); while the
+person's bucket is empty their gates wait (the client paused, nothing held and nothing
+refused), so one person takes at most about PERSON_RATE of the loop for judging, however many
+channels they use (a single costly line lets them wait at most MAX_WAIT, so one costly line per
+MAX_WAIT at worst). There is no shared bucket: one would make the quiet users wait for the loud
+ones. Honest work stays within the burst or close to it: an everyday statement costs about 0.1
+ms to judge and a few tenths of a millisecond to record, so a script of a thousand statements
+waits a few seconds at most. What remains: a statement already being judged runs to its end (at
+most the work bound, a few tenths of a second), and N people sending costly statements together
 take N times PERSON_RATE.
 Pure: the clock is passed in.
 """

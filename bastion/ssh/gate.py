@@ -253,7 +253,8 @@ class InputGate:
                 self.cancelled.clear()
                 self.queue.abandoned()  # the interrupt, sent next, clears the line
                 return
-            rec = self.tracker.reconstruct()
+            with self.judge.metered():
+                rec = self.tracker.reconstruct()
             v = self._judge(rec)
             log.debug("submit -> %s %r", rec, v.action if v else None)
             if v is None or v.action in ("allow", "alert"):

@@ -9,9 +9,11 @@ recording marker and a pushed event. The channel is seen only through its interf
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import shlex
 import time
+from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from bastion.access import sessions
@@ -62,13 +64,19 @@ class Judge:
         the files it names would pass unjudged. `interactive` False: no terminal is read line
         by line (policy.evaluate). `known`: what is known of the shell's variables
         (policy.evaluate); the verdict's `known` is what is known after the line, or None."""
-        ident = self.ch.identity
-        started = time.perf_counter()
-        try:
+        with self.metered():
             return self._verdict(line, certain=certain, reason=reason, stream=stream,
                                  from_home=from_home, interactive=interactive, known=known)
-        finally:  # judging time is metered per person (bastion.runtime.judging)
-            self.app.judging.spend(ident.user, time.perf_counter() - started)
+
+    @contextlib.contextmanager
+    def metered(self) -> Iterator[None]:
+        """The time spent inside is charged to the channel's person (bastion.runtime.judging):
+        judging a line, reading it off the terminal model, and recording the verdict."""
+        started = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.app.judging.spend(self.ch.identity.user, time.perf_counter() - started)
 
     def _verdict(self, line: str, *, certain: bool, reason: str, stream: bool, from_home: bool,
                  interactive: bool, known: policy.KnownValues | None) -> policy.Verdict:
@@ -93,6 +101,13 @@ class Judge:
         return v
 
     def record(self, line: str, v: policy.Verdict) -> None:
+        """The verdict's row, audit event, marker and pushed event. Charged to the person like
+        the judging (attack L, finding 5): a flood of lines cheap to judge but each a store write
+        and an audit event waits for its own budget, not everyone's turn on the event loop."""
+        with self.metered():
+            self._record(line, v)
+
+    def _record(self, line: str, v: policy.Verdict) -> None:
         ch = self.ch
         sessions.record_verdict(self.app.store, ch.session_id, ch.number, ch.identity.user, line,
                                 v.action, v.rule, v.message)

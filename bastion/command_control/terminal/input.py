@@ -295,16 +295,18 @@ class _FollowsInput:
         the target's answer must be awaited before the next key (see `Pause`)."""
         followed = True
         tty = self._tty_rules() and not self._in_paste
-        before = self._line.raw
+        before, before_size = self._line.raw, self._line.raw_size
         for key in _key_text(raw):
             followed = self._apply_key(key) and followed
         if tty and self._line.raw is not before:
             # Ctrl-C began a new line, as VINTR does; where inline code moved or disabled it,
             # the tty kept the line and the Ctrl-C as data: that reading goes on until a
-            # submit (the signal's own reading flushes the line, as the model did).
-            self._line.raw = [*before[:-1], before[-1] + raw]
-        elif tty:
-            self._line.raw[-1] += raw
+            # submit (the signal's own reading flushes the line, as the model did). The old
+            # line's bytes are taken over, not copied: a copy per Ctrl-C would cost each key
+            # the whole abandoned line.
+            self._line.raw, self._line.raw_size = before, before_size
+        if tty:
+            self._line.keep_raw(raw)
         return followed
 
     def _apply_key(self, key: str) -> bool:
@@ -526,7 +528,8 @@ class _FollowsInput:
                 line.boundary = _Boundary(y + scr.scrolled, _cells(known), known)
                 line.prompt = known
                 line.model = _LineModel(extra, len(extra))
-                line.raw = [bytearray(extra.encode())]
+                line.raw, line.raw_size = [bytearray()], 0
+                line.keep_raw(extra.encode())
                 break
 
     def _rprompt(self, y: int, x: int) -> str:

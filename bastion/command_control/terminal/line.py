@@ -195,6 +195,21 @@ class _Line:
     # The bytes typed while no line editor read (the terminal driver edits them), split where
     # a VEOF handed the line over: read in every reading of the tty's settings (_tty_readings).
     raw: list[bytearray] = field(default_factory=lambda: [bytearray()])
+    raw_size: int = 0  # bytes typed into `raw`, kept or not (see keep_raw)
+
+    def keep_raw(self, data: bytes) -> None:
+        """Add typed bytes to the tty's readings. Past _MAX_MODEL_LINE they are counted, not
+        kept: a line that long is never certain (raw_too_long), and each reading of it would
+        cost every later submit work in proportion to all that was ever typed (a 2 MB line
+        abandoned with Ctrl-C, which one reading keeps as data, stalled the event loop)."""
+        if self.raw_size <= _MAX_MODEL_LINE:
+            self.raw[-1] += data
+        self.raw_size += len(data)
+
+    @property
+    def raw_too_long(self) -> bool:
+        """More was typed than the tty's readings follow."""
+        return self.raw_size > _MAX_MODEL_LINE
 
 
 def _same(region: _Region, text: str, cursor: int) -> bool:

@@ -172,16 +172,18 @@ class _ReadsLine:
         hidden prompt, as `hidden_also`. An empty or unfinished line (as the model reads it)
         that is a statement in another reading is judged as one."""
         line = self._line
-        readings = _tty_readings([bytes(part) for part in line.raw], ord(self._erase))
+        readings = None if line.raw_too_long else _tty_readings([bytes(part) for part in line.raw],
+                                                                ord(self._erase))
+        why = _TOO_LONG if line.raw_too_long else _TTY_MOVED
         if rec.hidden:
             if readings is None:
-                return Reconstruction("", False, f"{_TYPED_HIDDEN}: {_TTY_MOVED}", "blind")
+                return Reconstruction("", False, f"{_TYPED_HIDDEN}: {why}", "blind")
             return dataclasses.replace(
                 rec, hidden_also=tuple(r for r in readings if r != rec.hidden))
         if rec.kind == "blind":
             return rec
         if readings is None:
-            return Reconstruction(rec.text, False, _TTY_MOVED, "command", rec.unknown, rec.also)
+            return Reconstruction(rec.text, False, why, "command", rec.unknown, rec.also)
         known = {rec.text, *rec.also}
         moved: dict[str, bool] = {}
         for start in self._statement_starts():

@@ -199,7 +199,7 @@ class CommandLineTracker(_FollowsOutput, _FollowsInput, _ReadsLine):
             if how == "flush":
                 line.raw.append(bytearray())
             else:
-                line.raw[-1] += submit.key  # data to the driver
+                line.keep_raw(submit.key)  # data to the driver
             return
         if rec.kind == "command" and rec.certain:
             # Only the lone spellings the policy lets through unheld (policy.editing_mode).

@@ -25,6 +25,7 @@ _TTY_OTHER = "a statement in another reading of the tty's settings"
 _MAX_MOVED = 8  # distinct control characters read as moved special characters; beyond: unknown
 _MAX_EDITS = 1024  # control keys in one line read in every setting (each costs a step in each)
 _TTY_MOVED = "too many control characters to read in every setting of the tty"
+_CONTINUATION = bytes(range(0x80, 0xC0))  # UTF-8's continuation bytes
 
 
 @dataclass(frozen=True)
@@ -59,9 +60,10 @@ def _tty_erase(buf: bytearray, iutf8: bool, kind: str) -> None:
         return
     seen = False
     while buf:
-        head = len(buf) - 1
-        while head and iutf8 and buf[head] & 0xC0 == 0x80:
-            head -= 1
+        # The character's continuation bytes are skipped at C speed: a line of nothing else
+        # would cost each erase a Python step per byte.
+        trail = len(buf) - len(buf.rstrip(_CONTINUATION)) if iutf8 else 0
+        head = max(len(buf) - 1 - trail, 0)
         c = buf[head]
         if iutf8 and c & 0xC0 == 0x80:
             return
