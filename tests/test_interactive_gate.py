@@ -624,6 +624,29 @@ def test_a_password_for_a_program_that_asks_is_a_secret_in_sh_too(world, tmp_pat
     term.wait()
 
 
+def test_a_line_longer_than_the_terminal_driver_keeps_is_refused_in_sh(world, tmp_path):
+    # Attack N, finding 1: Linux's tty keeps 4,095 bytes of a line; keys past that are echoed and
+    # dropped. `: AAAA…; tou\` (4,095 bytes) + `Z` was judged whole (allowed); dash got the
+    # first 4,095 bytes and waited for a continuation, and `ch canary` then ran `touch canary`.
+    term = world.person("ivy").terminal(f"{LOGIN}@web01", env=XTERM, cols=250, rows=50)
+    at = term.prompt()
+    term.send(f"cd {tmp_path}; PS1='READ''Y> '\n".encode())
+    term.expect(PROMPT, start=at)
+    dash = rb"[\r\n]\$ "
+    term.run_line(b"PS1='$ ' sh\r", dash)
+    line = b": " + b"A" * (4095 - 4 - 4) + b"; tou\\"
+    assert len(line) == 4095
+    start = len(term.buffer)
+    term.send(line + b"Z\r")
+    term.expect(dash, start=term.expect(rb"more was typed than the terminal driver keeps", start=start))
+    term.run_line(b"ch canary\r", dash)
+    assert not (tmp_path / "canary").exists()
+    term.run_line(b"exit\r")
+    alive(term)
+    term.send(b"exit\r")
+    term.wait()
+
+
 def test_a_kill_character_moved_outside_stty_does_not_hide_a_command_at_a_fake_prompt(world,
                                                                                      tmp_path):
     # Attack H, finding 1a: `tset -k ^B` (or inline termios code) made Ctrl-U data for the tty;

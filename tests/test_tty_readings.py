@@ -18,7 +18,7 @@ from bastion.command_control.terminal.tty import _tty_line as tty_line
 from bastion.command_control.terminal.tty import _tty_readings as tty_readings
 from bastion.command_control.terminal.tty import _TtySettings as Tty
 from tests.terminal_replay import default_policy
-from tests.test_terminal import DASH_PROMPT, Shell
+from tests.test_terminal import DASH_PROMPT, ENTER, Shell
 
 DEFAULTS = dict(kill=b"\x15", werase=b"\x17", lnext=b"\x16", dropped=b"\x11\x12\x13",
                 signals=b"\x03\x1a\x1c")
@@ -225,7 +225,59 @@ def test_a_huge_line_abandoned_with_ctrl_c_costs_the_next_submit_no_reading_of_i
 
 def test_a_line_within_the_bound_is_still_read_in_every_setting_after_ctrl_c():
     sh = hidden_prompt(b"Password: ")
-    sh.keys(b"x" * 60000 + b";" + WRITE.encode() + b";\x03")
+    sh.keys(b"x" * 3000 + b";" + WRITE.encode() + b";\x03")  # (within the driver's 4,095 bytes)
     sh.out(b"\r\nPassword: ")
     sh.keys(b"hunter2\r")
     assert verdict(sh.tracker.reconstruct()) == "refused"
+
+
+# -- attack N, finding 1: what the terminal driver keeps of a line ------------------------------
+
+def pad_to(tail: bytes, size: int = 4095) -> bytes:
+    return b": " + b"A" * (size - len(tail) - 4) + b"; " + tail
+
+
+def test_a_line_past_what_the_terminal_driver_keeps_is_never_certain():
+    # dash gets the first 4,095 bytes: `…; tou\` waits for a continuation (the Z was dropped),
+    # and `ch canary` next makes `touch canary`, while the gate judged `…; tou\Z` and `ch canary`
+    line = pad_to(b"tou\\")
+    assert len(line) == 4095
+    sh = Shell(250, 50, prompt=DASH_PROMPT, enter=b"\r\n", banner=b"")
+    sh.keys(line + b"Z")
+    sh.out(line + b"Z")
+    rec = sh.submit()
+    assert (rec.certain, rec.reason) == (False, "more was typed than the terminal driver keeps of "
+                                         "a line (4,095 bytes; no line editor seen): what the "
+                                         "program gets is not what was typed")
+
+
+def test_keys_past_what_the_terminal_driver_keeps_at_a_hidden_prompt_are_blind():
+    sh = hidden_prompt(b"Password: ")
+    sh.keys(b"x" * 4096 + b"\r")
+    assert sh.tracker.reconstruct().kind == "blind"
+
+
+def test_a_line_the_terminal_driver_keeps_whole_keeps_its_verdict():
+    line = pad_to(b"echo done")
+    sh = Shell(250, 50, prompt=DASH_PROMPT, enter=b"\r\n", banner=b"")  # the line on screen
+    sh.keys(line)
+    sh.out(line)
+    rec = sh.submit()
+    assert (rec.text, rec.certain, verdict(rec)) == (line.decode(), True, "allow")
+
+
+def test_an_unfinished_statement_past_the_line_models_bound_is_never_certain():
+    # each Enter joins and parses the earlier lines again: bounded, so no Enter costs more than
+    # the line model's bound (attack N, finding 3)
+    sh = Shell()
+    sh.type("echo '")
+    sh.submit()
+    sh.send(ENTER + b"> ")  # bash's continuation prompt
+    for count in range(1, 80):
+        sh.type("x" * 1000)
+        rec = sh.submit()
+        if not rec.certain:
+            break
+        sh.send(ENTER + b"> ")
+    # 66 earlier lines of 1,001 bytes are past 64 KiB: the 67th submit is not certain
+    assert (count, rec.reason) == (67, "the unfinished statement is too long to follow")

@@ -17,6 +17,13 @@ from bastion.command_control.terminal.keys import _is_text
 # then never certain), or a client could make each key cost more than the last.
 _MAX_MODEL_LINE = 64 * 1024
 _TOO_LONG = "the line is too long to follow"
+# What Linux's terminal driver keeps of a line in canonical mode (N_TTY_BUF_SIZE less the line
+# end): keys past it are echoed and dropped, so the screen and the keys show more than the
+# program gets (attack N, finding 1: `: AAAA…; tou\` + `Z`, then `ch canary`, ran `touch`).
+_TTY_LINE_MAX = 4095
+_TTY_FULL = ("more was typed than the terminal driver keeps of a line (4,095 bytes; no line "
+             "editor seen): what the program gets is not what was typed")
+_STATEMENT_TOO_LONG = "the unfinished statement is too long to follow"
 
 _DRIVER_ECHO = "the terminal driver echoed the keys, not a line editor"
 
@@ -210,6 +217,12 @@ class _Line:
     def raw_too_long(self) -> bool:
         """More was typed than the tty's readings follow."""
         return self.raw_size > _MAX_MODEL_LINE
+
+    @property
+    def past_tty_buffer(self) -> bool:
+        """More bytes were typed than the terminal driver keeps of a line (_TTY_LINE_MAX): it
+        may have dropped some (every typed byte counts, edits included: fail closed)."""
+        return self.raw_size > _TTY_LINE_MAX
 
 
 def _same(region: _Region, text: str, cursor: int) -> bool:

@@ -16,9 +16,12 @@ from typing import Literal
 from bastion.command_control.terminal.keys import How, _is_text
 from bastion.command_control.terminal.line import (
     _ARG_PROMPT,
+    _MAX_MODEL_LINE,
     _PROMPT_LIKE,
     _READLINE_PROMPT,
+    _STATEMENT_TOO_LONG,
     _TOO_LONG,
+    _TTY_FULL,
     _Boundary,
     _Region,
     _same,
@@ -121,6 +124,11 @@ class _ReadsLine:
         if r.kind != "command":
             rec = Reconstruction(r.text, r.certain, r.reason, r.kind, prompt=r.prompt,
                                  hidden=r.hidden)
+        elif sum(len(pending) + 1 for pending in self._pending) > _MAX_MODEL_LINE:
+            # Each submit joins and parses the earlier lines of an unfinished statement again:
+            # past the line model's bound it is never certain (the gate refuses it, and the
+            # statement is dropped), so that no client makes each Enter cost more than the last.
+            rec = Reconstruction(r.text, False, _STATEMENT_TOO_LONG, "command")
         else:
             lines = [r.text]
             if how == "comment":
@@ -172,9 +180,10 @@ class _ReadsLine:
         hidden prompt, as `hidden_also`. An empty or unfinished line (as the model reads it)
         that is a statement in another reading is judged as one."""
         line = self._line
-        readings = None if line.raw_too_long else _tty_readings([bytes(part) for part in line.raw],
-                                                                ord(self._erase))
-        why = _TOO_LONG if line.raw_too_long else _TTY_MOVED
+        readings = None if line.past_tty_buffer else _tty_readings(
+            [bytes(part) for part in line.raw], ord(self._erase))
+        why = (_TOO_LONG if line.raw_too_long else _TTY_FULL if line.past_tty_buffer
+               else _TTY_MOVED)
         if rec.hidden:
             if readings is None:
                 return Reconstruction("", False, f"{_TYPED_HIDDEN}: {why}", "blind")
