@@ -258,6 +258,8 @@ def test_a_fixed_prompt_set_on_the_line_of_a_lone_asker_is_no_password_prompt_of
     ("x; script -q /dev/null", True, False, ""),
     ("x; $SHELL", True, False, "changing"),
     ("make && sudo make install", False, False, ""),
+    ("docker exec -it c sh -c 'openssl passwd; dash'", False, False, ""),  # code not read
+    ("ssh -t h 'openssl passwd; dash'", True, False, ""),  # ssh's remote command is read
     ("cd /srv; sudo make install", False, True, ""),
     ("PS1='Password: ' sh", False, False, "fixed"),
     ("PS1='$ ' sh", False, False, "fixed"),
