@@ -346,10 +346,14 @@ def _more_writes(name: str, words: list[_Word], values: dict[str, str | None] | 
         return [p for p in written if p.text[:1] not in "|!"], codes
     if name == "mktemp":
         return _mktemp_writes(words, (values or {}).get("TMPDIR", "")), []
-    if name == "curl":
-        return _curl_writes(words), []
-    if name == "wget":
-        return _wget_writes(words)
+    if name in ("curl", "wget"):
+        written, codes = (_curl_writes(words), []) if name == "curl" else _wget_writes(words)
+        # A home the line chose holds a startup file an earlier line may have written
+        # (`HOME=/tmp/h wget URL`, /tmp/h/.wgetrc: `output_document = F`; attack O).
+        homes = ("HOME", "XDG_CONFIG_HOME") if name == "curl" else ("HOME",)
+        written += [PathArg(f"(the files a startup file in ${home} names)", "unknown")
+                    for home in homes if home in (values or {})]
+        return written, codes
     if name == "history":
         return _history_writes(words), []
     if name == "uudecode":
