@@ -3601,6 +3601,8 @@ ATTACK_O = [
         "/dev/../dev/stdin", "/dev/fd/3 3<&0", "/proc/self/fd/0", "/tmp/t.conf")],
     ("cd /dev && systemd-tmpfiles --create stdin", "confirm", "no-raw-disk-write"),
     ("systemd-tmpfiles --remove --prefix /var /tmp/t.conf", "confirm", "no-raw-disk-write"),
+    ("systemd-tmpfiles --create --graceful /tmp/t.conf", "confirm", "no-raw-disk-write"),
+    ("systemd-tmpfiles /tmp/t.conf --create", "confirm", "no-raw-disk-write"),
     ("systemd-sysusers /dev//stdin", "confirm", "no-raw-disk-write"),
     ("systemd-sysusers --inline 'u evil 0 - /root'", "confirm", "no-raw-disk-write"),
     ("systemd-sysctl /dev/./stdin", "confirm", "no-raw-disk-write"),

@@ -137,8 +137,9 @@ def _reformime_writes(words: list[_Word]) -> tuple[list[PathArg], list[str | Non
     return written, [None] if any(w.value == "-X" for w in words[1:]) else []
 
 
+# Only options certain to take a value: one listed wrongly would hide the configuration after it.
 _SYSTEMD_CONFIG = _options("", ("--prefix", "--exclude-prefix", "--root", "--image", "--replace",
-                                "--image-policy", "--graceful"))
+                                "--image-policy"))
 _SYSCTL = _options("r", ("--pattern",), attached="pf", flags=("--load",))
 # What a configuration each program is given writes: the bastion reads no such file (one on
 # stdin, /dev//stdin, /dev/fd/3, or one written by an earlier line), so any may name any file.
