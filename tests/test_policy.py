@@ -2325,6 +2325,50 @@ WRITES = [
     ("htpasswd -c /etc/sudoers u", ["/etc/sudoers"]),
     ("gcc -o /etc/sudoers x.c", ["/etc/sudoers"]),
     ("cpio -o -O /etc/sudoers < list", ["/etc/sudoers"]),
+    # outside attack O, finding 1: each form getopt reads (`--`, clusters, attached, prefixes)
+    ("history -w -- /etc/sudoers", ["/etc/sudoers"]),
+    ("history -a -- /etc/sudoers", ["/etc/sudoers"]),
+    ("history -cw /etc/sudoers", ["/etc/sudoers"]),
+    ("sort -uo/etc/sudoers x", ["/etc/sudoers"]),
+    ("sort -o/etc/sudoers x", ["/etc/sudoers"]),
+    ("sort --outp /etc/sudoers x", ["/etc/sudoers"]),
+    ("curl -sSLo/etc/sudoers http://x", ["/etc/sudoers"]),
+    ("wget -qO/etc/sudoers http://x", ["/etc/sudoers"]),
+    # finding 8: writers missing or spelled otherwise
+    ("openssl base64 -d -in x --out /etc/sudoers", ["/etc/sudoers"]),
+    ("openssl enc -d -a -in x --out=/etc/sudoers", ["/etc/sudoers"]),
+    ("openssl req -new -key k --keyout /etc/sudoers", ["/etc/sudoers"]),
+    ("openssl s_client -connect h:443 -keylogfile /etc/sudoers", ["/etc/sudoers"]),
+    ("openssl s_client -connect h:443 -sess_out=/etc/sudoers", ["/etc/sudoers"]),
+    ("openssl s_client -connect h:443 --msgfile /etc/sudoers", ["/etc/sudoers"]),
+    ("openssl x509 -req -in r -CA c -CAserial /etc/sudoers", ["/etc/sudoers"]),
+    ("openssl rand -writerand /etc/sudoers 8", ["/etc/sudoers"]),
+    ("openssl cms -verify -in m -certsout /etc/sudoers", ["/etc/sudoers"]),
+    ("curl -w '%output{/etc/sudoers}%{http_code}' http://x", ["/etc/sudoers"]),
+    ("curl -w '%output{>>/etc/sudoers}x' http://x", ["/etc/sudoers"]),
+    ("curl --hsts /etc/sudoers https://x", ["/etc/sudoers"]),
+    ("curl --alt-svc /etc/sudoers https://x", ["/etc/sudoers"]),
+    ("unlz4 x.lz4 /etc/sudoers", ["/etc/sudoers"]),
+    ("unlz4 -f x.lz4 /etc/sudoers", ["/etc/sudoers"]),
+    ("lz4 -l x /etc/sudoers", ["/etc/sudoers"]),
+    ("wget -e output_document=/etc/sudoers http://x", ["/etc/sudoers"]),
+    ("wget --execute=Output-Document=/etc/sudoers http://x", ["/etc/sudoers"]),
+    ("wget -e logfile=/etc/sudoers http://x", ["/etc/sudoers"]),
+    ("wget --save-cookies=/etc/sudoers http://x", ["/etc/sudoers"]),
+    ("wget --hsts-file /etc/sudoers http://x", ["/etc/sudoers"]),
+    ("cd /etc && wget http://x/sudoers", ["/etc/sudoers"]),
+    ("brotli -d x.br -o /etc/sudoers", ["/etc/sudoers"]),
+    ("brotli -d x.br --output=/etc/sudoers", ["/etc/sudoers"]),
+    ("uudecode -o /etc/sudoers x.uu", ["/etc/sudoers"]),
+    ("lzop -d x.lzo -o /etc/sudoers", ["/etc/sudoers"]),
+    ("makemime -o /etc/sudoers x", ["/etc/sudoers"]),
+    ("less -o /etc/sudoers x", ["/etc/sudoers"]),
+    ("less -O/etc/sudoers x", ["/etc/sudoers"]),
+    ("less --log-file=/etc/sudoers x", ["/etc/sudoers"]),
+    ("less --LOG-F /etc/sudoers x", ["/etc/sudoers"]),
+    ("lesskey -o /etc/sudoers x", ["/etc/sudoers"]),
+    ("gcc -MF /etc/sudoers -MD -c x.c", ["/etc/sudoers"]),
+    ("busybox uudecode -o /etc/sudoers x.uu", ["/etc/sudoers"]),
 ]
 
 # What a writer that names a file only by a pattern may write: held, not passed.
@@ -3501,9 +3545,10 @@ ATTACK_M = [
     ("GIT_TRACE=/etc/sudoers git status", "deny", "no-credential-file-writes"),
     ("SSLKEYLOGFILE=/etc/sudoers.d/k curl https://example.org", "deny",
      "no-credential-file-writes"),
-    ("systemd-tmpfiles --create -", "confirm", "confirm-system-config-from-stdin"),
-    ("systemd-sysusers -", "confirm", "confirm-system-config-from-stdin"),
-    ("systemd-sysusers /dev/stdin", "confirm", "confirm-system-config-from-stdin"),
+    # (held as writes of files known only at run time since attack O: ATTACK_O)
+    ("systemd-tmpfiles --create -", "confirm", "no-raw-disk-write"),
+    ("systemd-sysusers -", "confirm", "no-raw-disk-write"),
+    ("systemd-sysusers /dev/stdin", "confirm", "no-raw-disk-write"),
     ("gunzip -f -S .x /etc/sudoers.x", "confirm", "no-credential-file-writes"),
     ("gzip -dN /etc/a.gz", "confirm", "no-credential-file-writes"),
     ("cd /etc/sudoers.d && gunzip -N a.gz", "deny", "no-credential-file-writes"),
@@ -3861,3 +3906,98 @@ def test_attack_m_shell_code_in_a_here_document_to_gdb_is_judged(default_policy:
 ])
 def test_a_relative_path_that_climbs_is_also_the_path_from_the_top(default_policy, line, expected):
     assert action(default_policy, line) == expected
+
+# Outside attack O: writers whose file is known only at run time (a configuration, an encoded
+# name, a startup file), held by the shipped policy; then everyday lines near them, allowed.
+ATTACK_O = [
+    # finding 6: configuration the bastion cannot read, under any name
+    *[(f"systemd-tmpfiles --create {config}", "confirm", "no-raw-disk-write") for config in (
+        "-", "/dev/stdin", "/dev//stdin", "/dev/./stdin", "/dev/stdin/", "//dev/stdin",
+        "/dev/../dev/stdin", "/dev/fd/3 3<&0", "/proc/self/fd/0", "/tmp/t.conf")],
+    ("cd /dev && systemd-tmpfiles --create stdin", "confirm", "no-raw-disk-write"),
+    ("systemd-tmpfiles --remove --prefix /var /tmp/t.conf", "confirm", "no-raw-disk-write"),
+    ("systemd-tmpfiles --create --graceful /tmp/t.conf", "confirm", "no-raw-disk-write"),
+    ("systemd-tmpfiles /tmp/t.conf --create", "confirm", "no-raw-disk-write"),
+    ("systemd-sysusers /dev//stdin", "confirm", "no-raw-disk-write"),
+    ("systemd-sysusers --inline 'u evil 0 - /root'", "confirm", "no-raw-disk-write"),
+    ("systemd-sysctl /dev/./stdin", "confirm", "no-raw-disk-write"),
+    ("sysctl -p /tmp/s.conf", "confirm", "no-raw-disk-write"),
+    ("sysctl -p/dev/stdin", "confirm", "no-raw-disk-write"),
+    ("sysctl --load=/tmp/s.conf", "confirm", "no-raw-disk-write"),
+    ("sysctl -f - ", "confirm", "no-raw-disk-write"),
+    ("modprobe -C /tmp/m.conf dummy", "confirm", "defaults.unknown"),
+    # finding 8: a file named where the bastion cannot read it
+    ("curl -K - file:///tmp/a", "confirm", "no-raw-disk-write"),
+    ("echo 'output=/etc/sudoers.d/x' | curl -sK - file:///tmp/a", "confirm", "no-raw-disk-write"),
+    ("curl --config /tmp/cfg http://h/", "confirm", "no-raw-disk-write"),
+    ("curl --conf=/tmp/cfg http://h/", "confirm", "no-raw-disk-write"),
+    ("curl -w @/tmp/format http://h/", "confirm", "no-raw-disk-write"),
+    ("wget --config=/tmp/rc http://h/", "confirm", "no-raw-disk-write"),
+    ("wget -e unknown_command=1 http://h/", "confirm", "no-raw-disk-write"),
+    ("WGETRC=/tmp/rc wget http://h/", "confirm", "defaults.unknown"),
+    ("export WGETRC=/tmp/rc", "confirm", "defaults.unknown"),
+    ("CURL_HOME=/tmp/h curl http://h/", "confirm", "defaults.unknown"),
+    ("HOME=/tmp/h wget http://h/", "confirm", "no-raw-disk-write"),
+    ("export HOME=/tmp/h; curl -s http://h/", "confirm", "no-raw-disk-write"),
+    ("XDG_CONFIG_HOME=/tmp/h curl -s http://h/", "confirm", "no-raw-disk-write"),
+    ("uudecode /tmp/x.uu", "confirm", "no-raw-disk-write"),
+    ("reformime -x /etc/sudoers.d/ < /tmp/m", "confirm", "no-credential-file-writes"),
+    ("cd /etc/sudoers.d && lzop -dN a.lzo", "deny", "no-credential-file-writes"),
+    ("cd /etc/sudoers.d && unpigz -N a.gz", "deny", "no-credential-file-writes"),
+    # everyday
+    ("history", "allow", "defaults.unmatched"),
+    ("history -w", "allow", "defaults.unmatched"),
+    ("history -a", "allow", "defaults.unmatched"),
+    ("history 20", "allow", "defaults.unmatched"),
+    # bash reads no option after the first operand: -r reads /tmp/a, `-w ...` are operands
+    ("history -r /tmp/a -w /etc/sudoers.d/x", "allow", "defaults.unmatched"),
+    ("history -w /tmp/h /etc/sudoers.d/x", "allow", "defaults.unmatched"),
+    ("systemd-tmpfiles --clean", "allow", "defaults.unmatched"),
+    ("systemd-tmpfiles --create", "allow", "defaults.unmatched"),
+    ("systemd-tmpfiles --clean --prefix /var/tmp", "allow", "defaults.unmatched"),
+    ("systemd-tmpfiles --cat-config", "allow", "defaults.unmatched"),
+    ("systemd-sysusers", "allow", "defaults.unmatched"),
+    ("systemd-sysusers --dry-run /tmp/u.conf", "allow", "defaults.unmatched"),
+    ("sysctl -a", "allow", "defaults.unmatched"),
+    ("sysctl -p", "allow", "defaults.unmatched"),
+    ("sysctl --system", "allow", "defaults.unmatched"),
+    ("sysctl net.ipv4.ip_forward", "allow", "defaults.unmatched"),
+    ("sysctl -w net.ipv4.ip_forward=1", "allow", "defaults.unmatched"),
+    ("modprobe br_netfilter", "allow", "defaults.unmatched"),
+    ("openssl req -new -key k.pem -out req.csr", "allow", "defaults.unmatched"),
+    ("openssl x509 -in cert.pem -noout -text", "allow", "defaults.unmatched"),
+    ("openssl s_client -connect h:443 -servername h", "allow", "defaults.unmatched"),
+    ("curl -s -o /dev/null -w '%{http_code}' https://h/", "allow", "defaults.unmatched"),
+    ("curl -fsSLo /tmp/install.sh https://h/install.sh", "allow", "defaults.unmatched"),
+    ("wget -q https://h/release.tgz", "allow", "defaults.unmatched"),
+    ("wget http://h/", "allow", "defaults.unmatched"),
+    ("wget -e robots=off -r -np https://h/docs/", "allow", "defaults.unmatched"),
+    ("wget -qO- https://h/status", "allow", "defaults.unmatched"),
+    ("HOME=/tmp/h git status", "allow", "defaults.unmatched"),
+    ("less -R /var/log/syslog", "allow", "defaults.unmatched"),
+    ("gcc -fno-omit-frame-pointer -O2 -o app app.c", "allow", "defaults.unmatched"),
+    ("cd /srv && gcc -Wformat-overflow -c x.c", "allow", "defaults.unmatched"),
+    ("unlz4 backup.tar.lz4", "allow", "defaults.unmatched"),
+    ("zstd -d db.zst -o /srv/db", "allow", "defaults.unmatched"),
+    ("brotli -k asset.js", "allow", "defaults.unmatched"),
+    ("uudecode -o /tmp/x /tmp/x.uu", "allow", "defaults.unmatched"),
+]
+
+
+@pytest.mark.parametrize(("line", "action", "rule"), ATTACK_O)
+def test_attack_o_writers_get_the_verdict_their_class_needs(default_policy: Policy, line: str,
+                                                            action: str, rule: str) -> None:
+    verdict = evaluate(default_policy, line, role="engineer", target="web01", interactive=False)
+    assert (verdict.action, verdict.rule) == (action, rule), verdict.commands
+
+
+def test_sysctl_settings_are_writes_of_their_proc_sys_files() -> None:
+    # `sysctl KEY=VALUE` is `echo VALUE > /proc/sys/KEY`: one rule names both (attack O).
+    policy = small_policy({"name": "w", "action": "deny", "commands": [">"],
+                           "paths": ["/proc/sys/kernel/core_pattern"]})
+    for line in ("echo '|/tmp/x' > /proc/sys/kernel/core_pattern",
+                 "sysctl -w kernel.core_pattern='|/tmp/x'", "sysctl kernel/core_pattern=x",
+                 "sysctl -q -w kernel.core_pattern=x vm.swappiness=1"):
+        assert evaluate(policy, line, role="r", target="t").action == "deny", line
+    for line in ("sysctl kernel.core_pattern", "sysctl -w vm.swappiness=10"):
+        assert evaluate(policy, line, role="r", target="t").action == "allow", line

@@ -506,3 +506,27 @@ def test_a_copy_that_keeps_its_path_or_unpacks_into_the_folder_is_stopped(world:
         row = world.ctx.store.one("SELECT verdict, rule FROM commands WHERE line = ? ORDER BY id "
                                   "DESC LIMIT 1", (line,))
         assert row == {"verdict": verdict, "rule": "no-protected-writes"}
+
+# Attack O: a writer's file after `--` (finding 1), and a system configuration read from stdin
+# under another name (finding 6). Each, run, makes its canary.
+ATTACK_O_WRITERS = {
+    "history": ("set -o history; history -s 'ALL ALL=(ALL) NOPASSWD: ALL'; history -w -- {canary}",
+                None, b"denied: the protected folder is not changed"),
+    "tmpfiles": ("systemd-tmpfiles --create /dev//stdin", "f {canary} 0644 - - - planted\n",
+                 b"expired"),
+}
+
+
+@pytest.mark.parametrize("case", list(ATTACK_O_WRITERS))
+def test_a_writer_the_policy_read_otherwise_than_the_program_is_refused_or_held(world: World,
+                                                                                 case: str) -> None:
+    if case == "tmpfiles" and shutil.which("systemd-tmpfiles") is None:
+        pytest.skip("systemd-tmpfiles is not installed")
+    line, stdin, said = ATTACK_O_WRITERS[case]
+    canary = world.protected / f"attack-o-{case}"
+    line = line.format(canary=canary)
+    r = world.person("alice").run(f"{LOGIN}@web01", line,
+                                  input=stdin.format(canary=canary).encode() if stdin else None)
+    assert r.returncode == 126, r.stderr
+    assert said in r.stderr
+    assert not canary.exists()

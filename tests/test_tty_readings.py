@@ -273,7 +273,7 @@ def test_an_unfinished_statement_past_the_line_models_bound_is_never_certain():
     sh.type("echo '")
     sh.submit()
     sh.send(ENTER + b"> ")  # bash's continuation prompt
-    for count in range(1, 80):
+    for count in range(1, 80):  # noqa: B007 (read after the loop)
         sh.type("x" * 1000)
         rec = sh.submit()
         if not rec.certain:

@@ -158,12 +158,20 @@ def _options(
 
 
 def _after_options(words: list[_Word], options: frozenset[str]) -> list[PathArg]:
-    """The files named by `options` (`-o FILE`, `-oFILE`, `-uo FILE`, `--output=FILE`)."""
+    """The files named by `options`, in every form getopt reads: `-o FILE`, `-oFILE`, a
+    cluster (`-uo FILE`, `-uoFILE`), `--output FILE`, `--output=FILE` and any start of a long
+    name (`--out`). Every word is looked at, options after operands (GNU getopt permutes) and
+    after `--` too: a word taken for an option that is not one only adds a file.
+
+    Options of one dash and several letters among `options` (`-out`, `-fprint`, `-MF`) name
+    programs that read no clusters: for them a word is the option itself (`-out FILE`,
+    `-out=FILE`, `-oFILE`), never flags followed by one (gcc's `-fno-omit-frame-pointer`)."""
     short = {option[1] for option in options if len(option) == 2}
+    clusters = not any(len(o) > 2 and not o.startswith("--") for o in options)
     found: list[PathArg] = []
     for index, word in enumerate(words[1:], start=1):
         value = word.value
-        if value is None or not value.startswith("-"):
+        if value is None or not value.startswith("-") or len(value) < 2:
             continue
         head, has_value, rest = value.partition("=")
         following = _at(words, index + 1)
@@ -171,12 +179,22 @@ def _after_options(words: list[_Word], options: frozenset[str]) -> list[PathArg]
             # GNU getopt takes any start of a long name (`sort --out F`: attack G, finding 5).
             head = _long_option(head, frozenset(o for o in options if o.startswith("--")))
             value = head if not has_value else value
-        if value in options or (not value.startswith("--") and value[-1] in short
-                                and value[1:].isalpha()):
+        if value in options:
             if following is not None:
                 found.append(_path_arg(following))
         elif has_value and head in options:
             found.append(_path_arg(word, rest, False))
-        elif not value.startswith("--") and len(value) > 2 and value[1] in short:
-            found.append(_path_arg(word, value[2:], False))
+        elif not value.startswith("--"):
+            # `-uo F`, `-uoF`, `-oF`: the first letter that takes a value takes the rest of the
+            # word, or the next word (attack O, finding 1). Letters before it are taken for
+            # flags; were one of them an option with a value, the file is only one more.
+            letters = value[1:] if clusters else value[1]
+            letter = next((i for i, c in enumerate(letters, start=1) if c in short), None)
+            if letter is None or (letter > 1 and not value[1:letter].isalnum()):
+                continue
+            if letter == len(value) - 1:
+                if following is not None:
+                    found.append(_path_arg(following))
+            else:
+                found.append(_path_arg(word, value[letter + 1:], False))
     return found

@@ -1,6 +1,6 @@
 """The files particular programs write, each read from its own words: sed (`w` and `-i`), tar,
-mktemp, sqlite3 (its dot-commands), ssh-keygen, git config, curl and wget (the file named from a
-URL), and git."""
+mktemp, sqlite3 (its dot-commands), ssh-keygen, git config, git, and bash's history (curl,
+wget and the programs a configuration drives: configured_writes)."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from bastion.command_control.policy.options import (
 )
 from bastion.command_control.policy.paths import PathArg, _descriptor_file, _path_arg
 from bastion.command_control.policy.programs import _GIT_CODE
-from bastion.command_control.policy.words import _GLOB_CHARS, _at, _Word
+from bastion.command_control.policy.words import _at, _Word
 from bastion.command_control.policy.wrappers import _git_verb_index
 
 # found after outside attack E (finding 3): more writers, and code in their options. Each returns
@@ -393,22 +393,7 @@ def _git_config_writes(words: list[_Word]) -> list[PathArg]:
     return found
 
 
-# found after outside attack G (finding 5): curl's and wget's files in a directory an option names,
-# and what git subcommands write.
-_CURL_OUTPUT = frozenset({"-o", "--output"})
-_CURL_REMOTE_NAME = frozenset({"-O", "--remote-name", "--remote-name-all", "-J",
-                               "--remote-header-name"})
-
-
-def _url_name(word: _Word) -> str:
-    """The file name curl -O and wget give a download: the URL's last part, or any name."""
-    value = word.value
-    if value is None or "?" in value or "#" in value or _GLOB_CHARS.search(value):
-        return "*"
-    name = value.split("://", 1)[-1].rstrip("/").rsplit("/", 1)[-1]
-    return name if "/" in value.split("://", 1)[-1] and name not in ("", ".", "..") else "*"
-
-
+# found after outside attack G (finding 5): files in a directory an option names.
 def _in_folder(folder: _Word | None, name: str) -> PathArg:
     if folder is None:
         return PathArg(name, "pattern" if "*" in name else "exact")
@@ -418,37 +403,6 @@ def _in_folder(folder: _Word | None, name: str) -> PathArg:
     joiner = "" if base.endswith("/") else "/"
     return PathArg(f"{base}{joiner}{name}", "pattern" if "*" in name else "exact",
                    base.startswith("~") and folder.text.startswith("~"))
-
-
-def _curl_writes(words: list[_Word]) -> list[PathArg]:
-    """curl -o FILE (in --output-dir DIR when FILE is relative), -O (the URL's name, in DIR)."""
-    found = _after_options(words, frozenset({"--output-dir"}))
-    folder = _Word(found[-1].text, found[-1].text) if found and found[-1].kind != "unknown" else (
-        _Word(None, found[-1].text) if found else None)
-    written = [p if folder is None or p.text.startswith(("/", "~")) or p.kind == "unknown" or
-               p.text == "-" else _in_folder(folder, p.text)
-               for p in _after_options(words, _CURL_OUTPUT)]
-    values = [w.value or "" for w in words[1:]]
-    if any(v in _CURL_REMOTE_NAME or (v.startswith("--remote-n") and "=" not in v) or (
-            v.startswith("-") and not v.startswith("--") and "O" in v[1:] and v[1:].isalpha())
-           for v in values):
-        urls = [w for w in words[1:] if w.value is None or "://" in w.value]
-        written += [_in_folder(folder, _url_name(url)) for url in urls or [_Word(None, "")]]
-    return [p for p in written if p.text != "-"]
-
-
-def _wget_writes(words: list[_Word]) -> list[PathArg]:
-    """wget -O/-o/-a FILE; without -O, each download's name in -P DIR (or here)."""
-    written = _after_options(words, frozenset({"-O", "--output-document", "-o", "--output-file",
-                                               "-a", "--append-output"}))
-    document = _after_options(words, frozenset({"-O", "--output-document"}))
-    if not document:
-        prefix = _after_options(words, frozenset({"-P", "--directory-prefix"}))
-        folder = None if not prefix else (_Word(prefix[-1].text, prefix[-1].text) if
-                                          prefix[-1].kind != "unknown" else _Word(None, prefix[-1].text))
-        if folder is not None:
-            written.append(_in_folder(folder, "**"))
-    return [p for p in written if p.text != "-"]
 
 
 # found after outside attack K (finding 3): subcommands that write files of the work tree, and
@@ -576,3 +530,21 @@ def _git_writes(words: list[_Word], values: dict[str, str | None] | None = None)
         tree = operands[1:2]
     return [p for w in tree for p in (_path_arg(w), _in_folder(w, "**"))]
 
+
+# found after outside attack O (finding 1): bash's history builtin reads its options as getopt
+# does (`-wn` a cluster, `--` their end; only -d takes a value) and writes its first operand.
+_HISTORY = _options("d")
+
+
+def _history_writes(words: list[_Word]) -> list[PathArg]:
+    """`history -w FILE`, `history -a FILE` (also `-w -- FILE`, `-cw FILE`): FILE, the history
+    list with any text `history -s` put there. Without FILE it writes HISTFILE, which the
+    line's assignments name (rules on `HISTFILE=`)."""
+    scanned = _scan_options(words, 1, _HISTORY)
+    if scanned is None:
+        return [PathArg("(history options known only at run time)", "unknown")]
+    index, found = scanned
+    operand = _at(words, index)
+    if operand is None or not {option for option, _ in found} & {"-a", "-w"}:
+        return []
+    return [_path_arg(operand)]

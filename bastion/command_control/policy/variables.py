@@ -113,6 +113,9 @@ _HOOKS = {
     **{name: "options" for name in (
         "SYSTEMD_LESS", "ZIPOPT", "ZIP", "UNZIP", "UNZIPOPT", "ZIPINFO", "ZIPINFOOPT")},
     "PSQLRC": "unknown",
+    # found after outside attack O (finding 8): startup files of wget and curl, which may name
+    # the file a download is written to (`output_document = F`, `output = F`)
+    "WGETRC": "unknown", "CURL_HOME": "unknown",
 }  # fmt: skip
 # Per variable: the program that reads its options from it, the options known harmless (no
 # program, code or file they name, no operand: `XZ_OPT=/etc/shadow` compresses it), and those
@@ -210,6 +213,9 @@ _HOOK_UNKNOWN = {
     "PERL5DB": "gives the code perl's debugger runs",
     "PYTHONINSPECT": "makes python read code from stdin after its script",
     "PSQLRC": "names a file of commands psql runs at start (`\\!` runs a shell command)",
+    "WGETRC": "names wget's startup file, which may name any file a download is written to",
+    "CURL_HOME": "names the folder of curl's startup file, which may name any file a download "
+                 "is written to",
 }
 
 

@@ -7,6 +7,14 @@ from __future__ import annotations
 import re
 from typing import NamedTuple
 
+from bastion.command_control.policy.configured_writes import (
+    _CONFIG_WRITES,
+    _config_writes,
+    _curl_writes,
+    _reformime_writes,
+    _uudecode_writes,
+    _wget_writes,
+)
 from bastion.command_control.policy.extracts import _EXTRACTORS, _extracted
 from bastion.command_control.policy.options import (
     _after_options,
@@ -19,15 +27,14 @@ from bastion.command_control.policy.options import (
 from bastion.command_control.policy.paths import PathArg, _operand_paths, _path_arg
 from bastion.command_control.policy.program_writes import (
     _GIT_TREE_WRITERS,
-    _curl_writes,
     _git_config_writes,
     _git_writes,
+    _history_writes,
     _mktemp_writes,
     _sed_writes,
     _sqlite_writes,
     _ssh_keygen_writes,
     _tar_writes,
-    _wget_writes,
 )
 from bastion.command_control.policy.programs import _connection_code
 from bastion.command_control.policy.renames import _RENAMERS, _rename_writes
@@ -44,6 +51,15 @@ _COPY = _options("St", ("--suffix", "--target-directory", "--backup"),
                         "--link", "--symbolic-link"))
 
 
+# found after outside attack O (finding 8): every option of OpenSSL 3's commands that names a
+# file it writes (`openssl CMD -help` lists them as "outfile" or "dir", and a few as "val"), in
+# both spellings: OpenSSL 3 reads `--out` as `-out` (and `-out=F` as `-out F`).
+_OPENSSL_OUTPUTS = frozenset(f"{dashes}{name}" for dashes in ("-", "--") for name in (
+    "out", "keyout", "certsout", "keylogfile", "msgfile", "sess_out", "writerand", "outdir",
+    "certout", "chainout", "extracertsout", "cacertsout", "reqout", "rspout", "respout",
+    "signer", "CAserial"))
+
+
 class _Operand(NamedTuple):
     """A writer whose output is its operand number `index` after `options` (uniq IN OUT),
     and the value of each of `output` (patch -o FILE); `missing` names what it writes with
@@ -58,14 +74,13 @@ class _Operand(NamedTuple):
 _WRITES: dict[str, _Options | str | frozenset[str] | _Operand] = {
     "tee": "all",
     "dd": "of",
-    # `history -w FILE`, `history -a FILE`: the history list, any text `history -s` put there
-    "history": frozenset({"-w", "-a"}),
     # The file after an output option: find -fprint FILE, sort -o FILE, curl -o FILE ...
     "find": frozenset({"-fprint", "-fprint0", "-fprintf", "-fls"}),
     "sort": frozenset({"-o", "--output"}),
     "curl": frozenset({"-D", "--dump-header", "-c", "--cookie-jar", "--trace",
-                       "--trace-ascii", "--stderr", "--libcurl", "--etag-save"}),
-    "wget": frozenset({"-O", "--output-document", "-o", "--output-file", "-a", "--append-output"}),
+                       "--trace-ascii", "--stderr", "--libcurl", "--etag-save",
+                       # caches curl reads and writes back (attack O, finding 8)
+                       "--hsts", "--alt-svc", "--ssl-sessions"}),
     "cp": _COPY,
     "mv": _COPY,
     "ln": _COPY,
@@ -73,14 +88,14 @@ _WRITES: dict[str, _Options | str | frozenset[str] | _Operand] = {
     "sponge": "all",
     "shuf": frozenset({"-o", "--output"}),
     "iconv": frozenset({"-o", "--output"}),
-    "openssl": frozenset({"-out", "-keyout"}),
+    "openssl": _OPENSSL_OUTPUTS,
     # found after outside attack E (finding 3): more writers (also `_more_writes`)
     "touch": "all",
     "time": frozenset({"-o", "--output"}),
     "ssh": frozenset({"-E"}),
     "cpio": frozenset({"-O"}),
-    "gcc": frozenset({"-o"}), "cc": frozenset({"-o"}), "clang": frozenset({"-o"}),
-    "g++": frozenset({"-o"}), "c++": frozenset({"-o"}), "ld": frozenset({"-o"}),
+    **dict.fromkeys(("gcc", "cc", "clang", "g++", "c++"), frozenset({"-o", "-MF"})),
+    "ld": frozenset({"-o"}),
     "sdiff": frozenset({"-o", "--output"}),
     "htpasswd": _Operand(0, _options("C")),
     "zip": _Operand(0, _options("bnOtx", ("--temp-path", "--suffixes", "--output-file"))),
@@ -108,6 +123,10 @@ _WRITES: dict[str, _Options | str | frozenset[str] | _Operand] = {
     "install": _options("gmoSt", ("--group", "--mode", "--owner", "--suffix", "--target-directory",
                                   "--backup", "--context", "--strip-program"),
                         flags=("--no-target-directory",)),
+    # found after outside attack O (finding 8): writers missing from this table
+    "less": frozenset({"-o", "-O", "--log-file", "--LOG-FILE"}),
+    "lesskey": frozenset({"-o", "--output"}),
+    "makemime": frozenset({"-o"}),
     "rsync": _options("eBfTM", ("--rsh", "--block-size", "--filter", "--temp-dir", "--rsync-path",
                                 "--exclude", "--include", "--exclude-from", "--include-from",
                                 "--files-from", "--log-file", "--partial-dir", "--compare-dest",
@@ -380,9 +399,16 @@ _SPLIT = _options("abClnt", ("--suffix-length", "--additional-suffix", "--bytes"
                              "--line-bytes", "--lines", "--number", "--separator", "--filter"))
 _CSPLIT = _options("bfn", ("--suffix-format", "--prefix", "--digits"))
 _COMPRESSORS = {"gzip": ".gz", "pigz": ".gz", "bzip2": ".bz2", "pbzip2": ".bz2", "xz": ".xz",
-                "lzma": ".lzma", "zstd": ".zst", "lz4": ".lz4", "lzip": ".lz", "compress": ".Z"}
+                "lzma": ".lzma", "zstd": ".zst", "lz4": ".lz4", "lzip": ".lz", "compress": ".Z",
+                "plzip": ".lz", "lzop": ".lzo", "brotli": ".br"}
 _DECOMPRESSORS = {"gunzip": ".gz", "bunzip2": ".bz2", "unxz": ".xz", "unlzma": ".lzma",
-                  "unzstd": ".zst", "uncompress": ".Z"}
+                  "unzstd": ".zst", "uncompress": ".Z", "unpigz": ".gz", "unlz4": ".lz4"}
+# found after outside attack O (finding 8): the compressors' own output options (`brotli -o F`,
+# `lzop -o F`, `zstd -o F`; a folder: `lzop -p DIR`, `zstd --output-dir-flat DIR`), and the
+# letters that send the output to stdout, test or list (lz4's -l is its legacy format: a write).
+_COMPRESSOR_OUTPUT = frozenset({"-o", "--output"})
+_COMPRESSOR_FOLDER = frozenset({"--output-dir-flat", "--output-dir-mirror", "--path"})
+_NO_FILE_LETTERS = {"lz4": "ct", "unlz4": "ct"}
 
 
 def _prefix_writes(words: list[_Word], spec: _Options, operand: int, option: str,
@@ -412,7 +438,9 @@ def _prefix_writes(words: list[_Word], spec: _Options, operand: int, option: str
 _MORE_WRITERS = frozenset({"scp", "sftp", "rsync", "sed", "tar", "sqlite3", "strace", "ltrace",
                            "curl", "wget",
                            "mktemp", "ssh-keygen", "git", "split", "csplit", "tcpdump",
-                           *_COMPRESSORS, *_DECOMPRESSORS, *_RENAMERS, *_EXTRACTORS})
+                           *_COMPRESSORS, *_DECOMPRESSORS, *_RENAMERS, *_EXTRACTORS,
+                           # found after outside attack O (findings 1, 6 and 8)
+                           "history", "uudecode", "reformime", "modprobe", *_CONFIG_WRITES})
 
 
 def _more_writes(name: str, words: list[_Word], values: dict[str, str | None] | None = None
@@ -439,10 +467,25 @@ def _more_writes(name: str, words: list[_Word], values: dict[str, str | None] | 
         return [p for p in written if p.text[:1] not in "|!"], codes
     if name == "mktemp":
         return _mktemp_writes(words, (values or {}).get("TMPDIR", "")), []
-    if name == "curl":
-        return _curl_writes(words), []
-    if name == "wget":
-        return _wget_writes(words), []
+    if name in ("curl", "wget"):
+        written, codes = (_curl_writes(words), []) if name == "curl" else _wget_writes(words)
+        # A home the line chose holds a startup file an earlier line may have written
+        # (`HOME=/tmp/h wget URL`, /tmp/h/.wgetrc: `output_document = F`; attack O).
+        homes = ("HOME", "XDG_CONFIG_HOME") if name == "curl" else ("HOME",)
+        written += [PathArg(f"(the files a startup file in ${home} names)", "unknown")
+                    for home in homes if home in (values or {})]
+        return written, codes
+    if name == "history":
+        return _history_writes(words), []
+    if name == "uudecode":
+        return _uudecode_writes(words), []
+    if name == "reformime":
+        return _reformime_writes(words)
+    if name in _CONFIG_WRITES:
+        return _config_writes(name, words), []
+    if name == "modprobe":
+        # A configuration's `install MODULE COMMAND` runs COMMAND (attack O, finding 6).
+        return [], [None] if _after_options(words, frozenset({"-C", "--config"})) else []
     if name == "ssh-keygen":
         return _ssh_keygen_writes(words), []
     if name == "git":
@@ -458,11 +501,18 @@ def _more_writes(name: str, words: list[_Word], values: dict[str, str | None] | 
         return _after_options(words, frozenset({"-w"})), [
             p.text for p in _after_options(words, frozenset({"-z"}))]
     if name in _COMPRESSORS or name in _DECOMPRESSORS:
+        named = [p for p in _after_options(words, _COMPRESSOR_OUTPUT) if p.text != "-"]
+        folders = _after_options(words, _COMPRESSOR_FOLDER | (
+            {"-p"} if name == "lzop" else set()))
+        named += [p if p.kind == "unknown" else p._replace(
+            text=f"{p.text.rstrip('/')}/**", kind="pattern") for p in folders]
         values = [w.value or "" for w in words[1:]]
-        if any(v in ("-c", "--stdout", "--to-stdout", "-t", "--test", "-l", "--list") or (
-                v.startswith("-") and not v.startswith("--") and set(v[1:]) & set("ctl"))
+        letters = set(_NO_FILE_LETTERS.get(name, "ctl"))
+        if any(v in ("-c", "--stdout", "--to-stdout", "-t", "--test") or (
+                v in ("-l", "--list") and "l" in letters) or (
+                v.startswith("-") and not v.startswith("--") and set(v[1:]) & letters)
                for v in values):
-            return [], []
+            return named, []
         decompress = name in _DECOMPRESSORS or any(
             v in ("-d", "--decompress", "--uncompress") or (
                 v.startswith("-") and not v.startswith("--") and "d" in v) for v in values)
@@ -475,13 +525,14 @@ def _more_writes(name: str, words: list[_Word], values: dict[str, str | None] | 
         if decompress and any(v in ("-N", "--name") or v.startswith(("-S", "--suffix", "--suf"))
                               or (v.startswith("-") and not v.startswith("--")
                                   and set(v[1:]) & set("NS")) for v in values):
-            return paths + [p._replace(text=f"{p.text.rpartition('/')[0] or '.'}/*",
-                                       kind="pattern") for p in paths], []
+            return named + paths + [p._replace(text=f"{p.text.rpartition('/')[0] or '.'}/*",
+                                               kind="pattern") for p in paths], []
         # Each file is replaced: compressed, FILE goes and FILE.gz comes; decompressed, the
         # other way round.
-        return paths + [p._replace(text=p.text[: -len(suffix)] if p.text.endswith(suffix) else
-                                   f"{p.text}*") if decompress else p._replace(text=p.text + suffix)
-                        for p in paths if p.kind != "unknown"], []
+        return named + paths + [
+            p._replace(text=p.text[: -len(suffix)] if p.text.endswith(suffix) else f"{p.text}*")
+            if decompress else p._replace(text=p.text + suffix)
+            for p in paths if p.kind != "unknown"], []
     return [], []
 
 

