@@ -63,6 +63,11 @@ _HOOKS = {
     **{name: "options" for name in (
         "SYSTEMD_LESS", "ZIPOPT", "ZIP", "UNZIP", "UNZIPOPT", "ZIPINFO", "ZIPINFOOPT")},
     "PSQLRC": "unknown",
+    # found after outside attack O (finding 11): where git finds its repository (hooks and
+    # settings in it), settings, programs, templates (hooks again) and objects
+    **{name: "unknown" for name in (
+        "GIT_DIR", "GIT_COMMON_DIR", "GIT_EXEC_PATH", "GIT_TEMPLATE_DIR", "GIT_CONFIG",
+        "GIT_OBJECT_DIRECTORY", "GIT_ALTERNATE_OBJECT_DIRECTORIES")},
 }  # fmt: skip
 # Per variable: the program that reads its options from it, the options known harmless (no
 # program, code or file they name, no operand: `XZ_OPT=/etc/shadow` compresses it), and those
@@ -210,6 +215,8 @@ def _printed(words: list[_Word]) -> _Word:
 
 
 def _hook_kind(name: str) -> str | None:
+    if name.startswith(("GIT_CONFIG_KEY_", "GIT_CONFIG_VALUE_")):
+        return "unknown"  # git's settings from the environment, GIT_CONFIG_COUNT's kin
     return _HOOKS.get(name) or ("function" if name.startswith("BASH_FUNC_") else None)
 
 
