@@ -48,6 +48,9 @@ ATTACK_O_GIT = [
     ("git commit-graph write --object-dir=/etc/sudoers.d", DENY),
     ("git checkout-index -a --prefix=/etc/sudoers.d/", ("confirm", "no-credential-file-writes")),
     ("git pack-objects /etc/sudoers.d/x", ("confirm", "no-credential-file-writes")),
+    ("git index-pack -o /etc/sudoers.d/x p", DENY),
+    ("git daemon --pid-file=/etc/sudoers.d/x", DENY),
+    ("git credential-cache --socket=/etc/sudoers.d/x exit", DENY),
     ("git for-each-repo --config=maintenance.repo log", HOLD),
     # finding 3: an alias on the line is judged as what it expands to
     ("git -c alias.l='log -1 --format=x --output=/etc/sudoers.d/x' l", DENY),
