@@ -52,6 +52,10 @@ ATTACK_O_GIT = [
     ("git daemon --pid-file=/etc/sudoers.d/x", DENY),
     ("git credential-cache --socket=/etc/sudoers.d/x exit", DENY),
     ("git for-each-repo --config=maintenance.repo log", HOLD),
+    # git's own commands under their dashed names are git
+    ("/usr/lib/git-core/git-log --output=/etc/sudoers.d/x", DENY),
+    ("PATH=/usr/lib/git-core:$PATH git-reflog --output=/etc/sudoers.d/x", DENY),
+    ("/usr/lib/git-core/git-config core.pager 'tee /etc/sudoers.d/x'", DENY),
     # finding 3: an alias on the line is judged as what it expands to
     ("git -c alias.l='log -1 --format=x --output=/etc/sudoers.d/x' l", DENY),
     ("git --work-tree=/etc -c alias.co=checkout co HEAD -- sudoers.d/x", DENY),
@@ -86,6 +90,8 @@ ATTACK_O_GIT = [
     ("git -c credential.https://h.helper='store --file=/etc/sudoers.d/x' fetch", HOLD),
     ("git --config-env=credential.helper=E fetch", HOLD),
     ("git config man.x.cmd 'touch /tmp/c'", HOLD),
+    ("git config set man.x.cmd 'touch /tmp/c'", HOLD),
+    ("git config --add --global man.x.cmd 'touch /tmp/c'", HOLD),
     ("git clone -c sendemail.toCmd=x https://h/r", HOLD),
     ("git -c core.pager='tee /etc/sudoers.d/x' log", DENY),
     ("git -c credential.helper='!tee /etc/sudoers.d/x' fetch", DENY),
@@ -116,6 +122,7 @@ EVERYDAY_GIT = [
     "git -c safe.directory=/srv/app -C /srv/app status", "git -c init.defaultBranch=main init /tmp/r",
     "git config --global user.name x", "git config --global --add safe.directory /srv/app",
     "git config pull.rebase true", "git config --get core.editor", "git config -l",
+    "git config --get alias.x pattern", "git config --unset man.x.cmd",
     "git -c credential.helper=store push", "git -c credential.helper= fetch",
     "git log --format=%H --output-indicator-new=x", "git log -1 --output=/tmp/out",
     "git -c alias.co=checkout co main", "git -c alias.st=status st", "git config alias.co checkout",
@@ -123,6 +130,7 @@ EVERYDAY_GIT = [
     "git --no-pager log -3", "git submodule update --init --recursive", "git tag -a v1 -m v1",
     "git reset --hard origin/main", "GIT_PAGER=cat git log", "git merge-file -p a b c",
     "git checkout-index -a", "git bugreport", "git pack-objects --stdout",
+    "/usr/lib/git-core/git-status", "git-upload-pack /srv/r",
 ]
 
 

@@ -136,6 +136,11 @@ class _Runners:
         return self._elsewhere(folder, lambda: self._git_code(words[index:], words, site)
                                or self._plain(name, words, site) or True)
 
+    def _git_dashed(self, name: str, words: list[_Word], site: _Site) -> bool:
+        """`/usr/lib/git-core/git-log ARGS` is `git log ARGS` (attack O): judged as that."""
+        return self._inner([_Word("git", words[0].text), _Word(name[4:], name[4:]), *words[1:]],
+                           site, name)
+
     @staticmethod
     def _git_alias_set(aliases: dict[str, tuple[str | None, list[int]]], setting: _Word | None,
                        from_environment: bool, place: range) -> None:

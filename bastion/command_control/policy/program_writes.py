@@ -327,13 +327,18 @@ def _ssh_keygen_writes(words: list[_Word]) -> list[PathArg]:
     return found + [PathArg(f"{p.text}.pub", p.kind, p.tilde) for p in found if p.kind != "unknown"]
 
 
+_GIT_CONFIG_READS = frozenset({"-l", "--list", "get", "list", "unset"})
+
+
 def _git_config_setting(words: list[_Word]) -> _Word | None:
     """`config [options] KEY VALUE` (git's words from the subcommand on; also `config set KEY
     VALUE`, `--add`, `--replace-all`): KEY=VALUE as one word, for any key outside
     `_GIT_PLAIN_SETTINGS` (to be judged as `-c KEY=VALUE` is); None otherwise. A key or value
     known only at run time: a word whose value is None."""
-    if not words or words[0].value != "config":
-        return None
+    if not words or words[0].value != "config" or any(
+            (w.value or "").startswith(("--get", "--unset")) or w.value in _GIT_CONFIG_READS
+            for w in words[1:2] + [w for w in words[2:] if (w.value or "").startswith("-")]):
+        return None  # it reads or removes a setting (`--get alias.x PATTERN`)
     operands: list[_Word] = []
     index = 1
     while index < len(words):
