@@ -95,6 +95,10 @@ ATTACK_O_GIT = [
     ("git clone -c sendemail.toCmd=x https://h/r", HOLD),
     ("git -c core.pager='tee /etc/sudoers.d/x' log", DENY),
     ("git -c credential.helper='!tee /etc/sudoers.d/x' fetch", DENY),
+    # git runs the code of its settings and `!` aliases in the repository's top folder, some
+    # folder above the line's (etckeeper keeps /etc in git): relative paths there are unknown
+    ("cd /etc/ssh && git -c core.pager='tee sudoers.d/x' log", ("confirm", "no-raw-disk-write")),
+    ("cd /etc/ssh && git -c alias.x='!tee sudoers.d/x' x", ("confirm", "no-raw-disk-write")),
     # finding 11: variables and options that point git at other settings, hooks or programs
     ("XDG_CONFIG_HOME=/tmp/x git status", HOLD),
     ("HOME=/tmp/h git status", HOLD),
@@ -130,7 +134,8 @@ EVERYDAY_GIT = [
     "git --no-pager log -3", "git submodule update --init --recursive", "git tag -a v1 -m v1",
     "git reset --hard origin/main", "GIT_PAGER=cat git log", "git merge-file -p a b c",
     "git checkout-index -a", "git bugreport", "git pack-objects --stdout",
-    "/usr/lib/git-core/git-status", "git-upload-pack /srv/r",
+    "/usr/lib/git-core/git-status", "git-upload-pack /srv/r", "git -c core.pager='less -R' log",
+    "git -c alias.last='!git log -1 HEAD' last",
 ]
 
 

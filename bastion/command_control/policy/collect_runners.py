@@ -170,7 +170,8 @@ class _Runners:
         if value is None or any(w.value is None for w in rest):
             self._unknown(site, words, "a git alias known only at run time")
         elif value.startswith("!"):
-            self._code(" ".join([value[1:], *(shlex.quote(w.value or "") for w in rest)]), site, "git")
+            code = " ".join([value[1:], *(shlex.quote(w.value or "") for w in rest)])
+            self._elsewhere(None, lambda: self._code(code, site, "git"))  # (`_git_setting`)
         else:
             try:
                 expansion = [_Word(part, shlex.quote(part)) for part in shlex.split(value)]
@@ -275,7 +276,11 @@ class _Runners:
             if from_environment:
                 self._unknown(site, words, f"git runs {key} from an environment variable")
             else:
-                self._code(value[1:] if value.startswith("!") else value, site, "git")
+                # git runs it in the repository's top folder, some folder above the line's
+                # (`cd /etc/ssh && git -c core.pager='tee sudoers.d/x' log` in etckeeper's
+                # /etc writes /etc/sudoers.d/x): its relative paths are known only at run time.
+                self._elsewhere(None, lambda: self._code(value[1:] if value.startswith("!")
+                                                         else value, site, "git"))
         elif key.startswith("alias.") and key.count(".") == 1:
             pass  # a git command line, judged where it is used (`_git_alias`) or stored
         elif not _GIT_PLAIN_SETTINGS.fullmatch(key) and not _plain_credential(key, value,
