@@ -10,7 +10,7 @@ import tomllib
 
 import pytest
 
-from bastion.command_control.policy import Policy, evaluate, policy_from_dict
+from bastion.command_control.policy import Policy, evaluate, parse_commands, policy_from_dict
 from tests.test_policy import POLICY_FILE
 
 DENY = ("deny", "no-credential-file-writes")
@@ -99,6 +99,8 @@ ATTACK_O_GIT = [
     # folder above the line's (etckeeper keeps /etc in git): relative paths there are unknown
     ("cd /etc/ssh && git -c core.pager='tee sudoers.d/x' log", ("confirm", "no-raw-disk-write")),
     ("cd /etc/ssh && git -c alias.x='!tee sudoers.d/x' x", ("confirm", "no-raw-disk-write")),
+    ("cd /etc/ssh && GIT_PAGER='tee sudoers.d/x' git log", ("confirm", "no-raw-disk-write")),
+    ("cd /etc/ssh && EDITOR='tee sudoers.d/x' git commit", ("confirm", "no-raw-disk-write")),
     # finding 11: variables and options that point git at other settings, hooks or programs
     ("XDG_CONFIG_HOME=/tmp/x git status", HOLD),
     ("HOME=/tmp/h git status", HOLD),
@@ -135,7 +137,7 @@ EVERYDAY_GIT = [
     "git reset --hard origin/main", "GIT_PAGER=cat git log", "git merge-file -p a b c",
     "git checkout-index -a", "git bugreport", "git pack-objects --stdout",
     "/usr/lib/git-core/git-status", "git-upload-pack /srv/r", "git -c core.pager='less -R' log",
-    "git -c alias.last='!git log -1 HEAD' last",
+    "git -c alias.last='!git log -1 HEAD' last", "EDITOR=vim git commit",
 ]
 
 
@@ -150,3 +152,13 @@ def test_attack_o_git_lines_are_held_or_refused(shipped: Policy, line: str,
 def test_everyday_git_stays_allowed(shipped: Policy, line: str) -> None:
     found = evaluate(shipped, line, role="engineer", target="web01", interactive=False)
     assert (found.action, found.rule) == ALLOW, found.commands
+
+
+@pytest.mark.parametrize("name", ["GIT_DIR", "GIT_COMMON_DIR", "GIT_EXEC_PATH", "GIT_TEMPLATE_DIR",
+                                  "GIT_CONFIG", "GIT_OBJECT_DIRECTORY",
+                                  "GIT_ALTERNATE_OBJECT_DIRECTORIES", "GIT_CONFIG_KEY_3",
+                                  "GIT_CONFIG_VALUE_3"])
+def test_git_variables_that_point_it_elsewhere_are_unknown_with_their_own_reason(name: str) -> None:
+    reasons = [c.unknown for c in parse_commands(f"{name}=/tmp/x git status") if c.unknown]
+    assert len(reasons) == 1 and reasons[0].startswith(f"{name} "), reasons
+    assert "internal" not in reasons[0]

@@ -165,7 +165,21 @@ _HOOK_UNKNOWN = {
     "PERL5DB": "gives the code perl's debugger runs",
     "PYTHONINSPECT": "makes python read code from stdin after its script",
     "PSQLRC": "names a file of commands psql runs at start (`\\!` runs a shell command)",
+    "GIT_DIR": "names git's repository, whose hooks and settings may run commands",
+    "GIT_COMMON_DIR": "names git's repository, whose hooks and settings may run commands",
+    "GIT_EXEC_PATH": "names the folder git runs its own programs from",
+    "GIT_TEMPLATE_DIR": "names the folder a new git repository's hooks are copied from",
+    "GIT_CONFIG": "names the git settings file `git config` reads and writes",
+    **dict.fromkeys(("GIT_OBJECT_DIRECTORY", "GIT_ALTERNATE_OBJECT_DIRECTORIES"),
+                    "names a folder git writes or reads its objects in"),
 }
+
+
+def _unknown_hook_reason(name: str) -> str:
+    """Why the variable `name`, of the "unknown" kind, is unknown."""
+    if name.startswith(("GIT_CONFIG_KEY_", "GIT_CONFIG_VALUE_")):
+        return "gives git a setting, which may name a command it runs"
+    return _HOOK_UNKNOWN[name]
 
 
 def _env_options_doubt(name: str, value: str) -> str | None:
