@@ -1946,7 +1946,7 @@ def test_substrings_are_not_commands() -> None:
         {"name": "no-rm", "action": "deny", "commands": ["rm"]},
     )
     for line in ("curl -X GET http://x/settings", "vim init.py", "./init.sh", "cat /etc/init.d/x",
-                 "echo rm", "farm --rm", "git rm-branch", "reset"):
+                 "echo rm", "farm --rm", "git branch -d rm-branch", "reset"):
         assert evaluate(policy, line, role="r", target="t").action == "allow", line
     assert evaluate(policy, "set -x", role="r", target="t").action == "deny"
 
@@ -2311,8 +2311,8 @@ WRITES = [
     ("sqlite3 db \"attach database '/etc/sudoers' as s\"", ["/etc/sudoers"]),
     ("sqlite3 db \"select writefile('/etc/sudoers', 'x')\"", ["/etc/sudoers"]),
     ("sqlite3 db \"vacuum into '/etc/sudoers'\"", ["/etc/sudoers"]),
-    ("git -C /etc config -f sudoers k.v y", ["/etc/sudoers"]),
-    ("git config --file=/etc/sudoers k.v y", ["/etc/sudoers"]),
+    ("git -C /etc config -f sudoers user.name y", ["/etc/sudoers"]),
+    ("git config --file=/etc/sudoers user.name y", ["/etc/sudoers"]),
     ("gzip /etc/sudoers", ["/etc/sudoers"]),
     ("gunzip /etc/sudoers.gz", ["/etc/sudoers"]),
     ("touch /etc/sudoers", ["/etc/sudoers"]),

@@ -530,3 +530,24 @@ def test_a_writer_the_policy_read_otherwise_than_the_program_is_refused_or_held(
     assert r.returncode == 126, r.stderr
     assert said in r.stderr
     assert not canary.exists()
+
+def test_git_writes_hidden_by_output_or_an_alias_are_refused(world: World, tmp_path: Path) -> None:
+    # Attack O (issue 12), findings 2 and 3: `--output` on a subcommand outside the diff family,
+    # and an alias set on the line that hides it; the breadth is in tests/test_policy_git.py.
+    repo = tmp_path / "repo"
+    git = ["git", "-C", str(repo), "-c", "user.name=t", "-c", "user.email=t@t"]
+    subprocess.run(["git", "init", "-q", str(repo)], check=True)
+    subprocess.run([*git, "commit", "-q", "--allow-empty", "-m", "m"], check=True)
+    alice = world.person("alice")
+    alias = "git -C {r} -c alias.l='log -1 --format=tformat:ALL --output={d}/{n}' l"
+    # The control: the alias writes its file where nothing protects it, so git does what the
+    # refused lines would have done.
+    done = alice.run(f"{LOGIN}@web01", alias.format(r=repo, d=tmp_path, n="written"))
+    assert done.returncode == 0, done.stderr
+    assert (tmp_path / "written").read_text() == "ALL\n"
+    for line in (f"git -C {repo} reflog -1 --format=tformat:ALL --output={world.protected}/reflog",
+                 alias.format(r=repo, d=world.protected, n="alias")):
+        r = alice.run(f"{LOGIN}@web01", line)
+        assert r.returncode == 126, (line, r.stderr)
+        assert b"denied: the protected folder is not changed" in r.stderr
+    assert list(world.protected.iterdir()) == []

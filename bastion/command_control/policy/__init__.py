@@ -152,6 +152,12 @@ is done with it (`judged`: the code is parsed and its commands judged like the l
   (`timeout --sig KILL`, `sudo --sh`: `_long_option`). gdb's -ex commands (`shell`, `!`,
   `run ARGS`) and git's -c settings that git runs (`alias.x=!cmd`, core.sshCommand...) are
   code; other gdb commands that may call into a program, and git's core.hooksPath, unknown.
+- git (attack O): a setting (`-c`, --config-env, `clone -c`, `git config KEY VALUE`) whose key
+  is not in `_GIT_PLAIN_SETTINGS` nor judged as code is unknown; a command git does not ship
+  is an alias: one set on the line is judged as what it expands to (`_git_alias`), any other
+  is unknown; `--output` on any subcommand and `_git_named_writes` are writes; git's variables
+  that name its repository, settings, templates or programs, and HOME/XDG_CONFIG_HOME set on
+  the line, are unknown.
 - history: `histchars` (other history characters), `set -H` (history expansion in code read
   later on the line), an alias ending in a blank (the next word is an alias too): unknown.
 - set and shopt options, however spelled (`set +eo history`, `shopt -uo history`, `bash +o

@@ -41,6 +41,7 @@ from bastion.command_control.policy.parse import (
     _trusted_tree,
 )
 from bastion.command_control.policy.paths import PathArg, _bounded, _operand_paths, _place
+from bastion.command_control.policy.programs import _GIT_COMMANDS
 from bastion.command_control.policy.readers import _CODE_IN_OPTIONS, _COMMAND_LANGUAGES, _reads_commands
 from bastion.command_control.policy.shells import INTERPRETERS, SHELLS, shell_name
 from bastion.command_control.policy.variables import _IN_THE_SHELL
@@ -364,7 +365,9 @@ class _Collector(_Statements, _Files, _Variables, _Code, _Wrappers, _Runners, _B
         name = first.value.rsplit("/", 1)[-1] or first.value
         handler = _HANDLERS.get(name)
         if handler is None:
-            if shell_name(name) is not None:
+            if name.startswith("git-") and name[4:] in _GIT_COMMANDS:
+                handler = _Collector._git_dashed
+            elif shell_name(name) is not None:
                 handler = _Collector._shell
             elif INTERPRETERS.fullmatch(name):
                 handler = _Collector._interpreter

@@ -8,12 +8,19 @@ read from standard input (`_stdin_code`)."""
 from __future__ import annotations
 
 import itertools
+import re
+import shlex
 
 from bastion.command_control.policy.builtins import _EDITING_OFF, _TERMINAL_AWAY
 from bastion.command_control.policy.options import _long_option, _scan_options
 from bastion.command_control.policy.paths import _descriptor_file
 from bastion.command_control.policy.program_writes import _git_config_setting
-from bastion.command_control.policy.programs import _GIT_CODE, _GIT_SUBCOMMAND_CODE
+from bastion.command_control.policy.programs import (
+    _GIT_CODE,
+    _GIT_COMMANDS,
+    _GIT_PLAIN_SETTINGS,
+    _GIT_SUBCOMMAND_CODE,
+)
 from bastion.command_control.policy.readers import _cluster_letter, _reads_input
 from bastion.command_control.policy.shells import (
     _BASH_GRAMMAR,
@@ -36,6 +43,22 @@ from bastion.command_control.policy.variables import _SET_LETTERS
 from bastion.command_control.policy.words import SimpleCommand, _at, _Site, _Streams, _Word
 from bastion.command_control.policy.wrappers import _AT, _KEEP, _SHELL_ARGUMENTS, _SHELL_LONG_ARGUMENTS
 
+# Variables naming the folders git reads its user's settings from (GIT_CONFIG_GLOBAL and the
+# rest of git's own are unknown wherever they are set: `_HOOKS`).
+_GIT_HOMES = ("HOME", "XDG_CONFIG_HOME")
+# credential helpers git ships, run as git-credential-NAME: `store` writes ~/.git-credentials.
+_GIT_PLAIN_HELPER = re.compile(r"|store|cache|cache --timeout=\d+")
+
+
+def _plain_credential(key: str, value: str, from_environment: bool) -> bool:
+    """Whether a credential.* setting (lower case) names no program: anything but a helper, or
+    a helper git ships (`store --file=F` writes F, any other name runs a program)."""
+    if not key.startswith("credential."):
+        return False
+    if key != "credential.helper" and not key.endswith(".helper"):
+        return True
+    return not from_environment and _GIT_PLAIN_HELPER.fullmatch(value) is not None
+
 
 class _Runners:
     """Part of `_Collector` (collect.py): its handlers for programs that run code: git, busybox, shells
@@ -45,9 +68,12 @@ class _Runners:
         """git: `-C DIR` (each relative to the one before) runs it in DIR, where its paths are
         judged from; `-c NAME=VALUE` sets a variable git may run as a shell command (`_GIT_CODE`:
         `alias.x=!cmd`, core.sshCommand, core.pager...): its value is judged as code, and
-        core.hooksPath (hooks from a folder) is unknown. The same through --config-env, whose
-        value is an environment variable's: unknown."""
+        core.hooksPath (hooks from a folder) and any setting outside `_GIT_PLAIN_SETTINGS` are
+        unknown. The same through --config-env, whose value is an environment variable's:
+        unknown. A command git does not ship is an alias: one set on the line is judged as
+        what it expands to (`_git_alias`), any other is unknown."""
         index, folder = 1, _KEEP
+        aliases: dict[str, tuple[str | None, list[int]]] = {}
         while index < len(words):
             value = words[index].value
             argument = _at(words, index + 1)
@@ -64,18 +90,41 @@ class _Runners:
             elif value == "-c" or (value or "").startswith("--config-env="):
                 setting = argument if value == "-c" else words[index]
                 self._git_setting(setting, value != "-c", words, site)
-                index += 2 if value == "-c" else 1
+                width = 2 if value == "-c" else 1
+                self._git_alias_set(aliases, setting, value != "-c", range(index, index + width))
+                index += width
             elif value == "--config-env":
                 # `--config-env NAME=ENV` (attack G, finding 4): the space form of the above.
                 self._git_setting(None if argument is None or argument.value is None else _Word(
                     f"--config-env={argument.value}", argument.text), True, words, site)
+                self._git_alias_set(aliases, argument, True, range(index, index + 2))
                 index += 2
             elif value in ("--git-dir", "--work-tree", "--namespace"):
+                if value == "--git-dir":
+                    self._unknown(site, words, "a git repository named on the line: its hooks and "
+                                  "settings run unseen")
                 index += 2
+            elif value is not None and value.startswith(("--git-dir=", "--exec-path=")):
+                # GIT_DIR's and GIT_EXEC_PATH's option forms (attack O, finding 11): another
+                # repository's hooks and settings, or git's helper programs from a folder.
+                self._unknown(site, words, "git hooks, settings or programs from a folder")
+                index += 1
             elif value is not None and value.startswith("-"):
                 index += 1
             else:
                 break
+        moved = [v for v in _GIT_HOMES if v in self._values]
+        if moved:
+            # `HOME=/tmp/h git status` reads /tmp/h/.gitconfig: settings, code among them.
+            self._unknown(site, words, f"git settings read from a file under {moved[0]}")
+        verb = words[index].value if index < len(words) else None
+        if verb is not None and verb not in _GIT_COMMANDS:
+            # git runs a command it ships before an alias of that name (attack O, finding 3).
+            self._git_alias(aliases.get(verb.lower()), words, index, site)
+            return True
+        if verb == "for-each-repo":
+            # It runs `git ARGS` in each folder a setting lists: folders the line does not name.
+            self._unknown(site, words, "a git command run in folders a setting names")
         stored = _git_config_setting(words[index:])
         if stored is not None:
             # `git config alias.z '!cmd' && git z`: a setting git runs later, perhaps on this
@@ -84,7 +133,7 @@ class _Runners:
             key, _, value = (stored.value or "").partition("=")
             if key.lower().startswith("alias.") and stored.value is not None and \
                     not value.startswith("!"):
-                self._code(f"git {value}", site, name)
+                self._git_alias((value, []), words[:1], 1, site)
             else:
                 self._git_setting(stored, False, words, site)
         if folder is _KEEP:
@@ -92,6 +141,51 @@ class _Runners:
             return False
         return self._elsewhere(folder, lambda: self._git_code(words[index:], words, site)
                                or self._plain(name, words, site) or True)
+
+    def _git_dashed(self, name: str, words: list[_Word], site: _Site) -> bool:
+        """`/usr/lib/git-core/git-log ARGS` is `git log ARGS` (attack O): judged as that."""
+        return self._inner([_Word("git", words[0].text), _Word(name[4:], name[4:]), *words[1:]],
+                           site, name)
+
+    @staticmethod
+    def _git_alias_set(aliases: dict[str, tuple[str | None, list[int]]], setting: _Word | None,
+                       from_environment: bool, place: range) -> None:
+        """Note an alias `-c alias.NAME=VALUE` (or --config-env's, whose value is unknown) set
+        by the words at `place`: the last one given wins, as in git."""
+        if setting is None or setting.value is None:
+            return
+        text = setting.value.removeprefix("--config-env=")
+        key, _, value = text.partition("=")
+        section, _, alias = key.partition(".")
+        if section.lower() == "alias" and alias:
+            places = aliases.get(alias.lower(), (None, []))[1]
+            aliases[alias.lower()] = (None if from_environment else value, [*places, *place])
+
+    def _git_alias(self, alias: tuple[str | None, list[int]] | None, words: list[_Word], index: int,
+                   site: _Site) -> None:
+        """Judge `git [options] ALIAS ARGS` as what git runs for it: `!CMD` runs `CMD ARGS` in a
+        shell; any other value is split as git splits it and run as `git [options] VALUE ARGS`,
+        without that alias (git stops at a loop). No alias set on the line: unknown, since one
+        stored in a settings file the policy cannot read may be anything."""
+        if alias is None:
+            self._unknown(site, words, "a git command git does not ship: an alias stored elsewhere "
+                          "or a program on the PATH")
+            return
+        value, places = alias
+        rest = words[index + 1:]
+        if value is None or any(w.value is None for w in rest):
+            self._unknown(site, words, "a git alias known only at run time")
+        elif value.startswith("!"):
+            code = " ".join([value[1:], *(shlex.quote(w.value or "") for w in rest)])
+            self._elsewhere(None, lambda: self._code(code, site, "git"))  # (`_git_setting`)
+        else:
+            try:
+                expansion = [_Word(part, shlex.quote(part)) for part in shlex.split(value)]
+            except ValueError:
+                self._unknown(site, words, "a git alias git cannot split")
+                return
+            kept = [w for i, w in enumerate(words[:index]) if i not in places]
+            self._inner([*kept, *expansion, *rest], site, "git")
 
     def _git_code(self, sub: list[_Word], words: list[_Word], site: _Site) -> None:
         """Commands a git subcommand runs from its own words (attack G, finding 4): the
@@ -188,7 +282,16 @@ class _Runners:
             if from_environment:
                 self._unknown(site, words, f"git runs {key} from an environment variable")
             else:
-                self._code(value[1:] if value.startswith("!") else value, site, "git")
+                # git runs it in the repository's top folder, some folder above the line's
+                # (`cd /etc/ssh && git -c core.pager='tee sudoers.d/x' log` in etckeeper's
+                # /etc writes /etc/sudoers.d/x): its relative paths are known only at run time.
+                self._elsewhere(None, lambda: self._code(value[1:] if value.startswith("!")
+                                                         else value, site, "git"))
+        elif key.startswith("alias.") and key.count(".") == 1:
+            pass  # a git command line, judged where it is used (`_git_alias`) or stored
+        elif not _GIT_PLAIN_SETTINGS.fullmatch(key) and not _plain_credential(key, value,
+                                                                             from_environment):
+            self._unknown(site, words, "a git setting not known to be free of commands and files")
 
     def _busybox(self, name: str, words: list[_Word], site: _Site) -> bool:
         applet = _at(words, 1)

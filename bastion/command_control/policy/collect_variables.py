@@ -13,7 +13,6 @@ from bastion.command_control.policy.paths import _path_arg
 from bastion.command_control.policy.variables import (
     _ASSIGNED_TO,
     _DECLARED,
-    _HOOK_UNKNOWN,
     _IDENTIFIER,
     _INTEGER,
     _NUMBER_LITERALS,
@@ -26,6 +25,7 @@ from bastion.command_control.policy.variables import (
     _element_subscript,
     _env_options_doubt,
     _hook_kind,
+    _unknown_hook_reason,
     _written_paths,
 )
 from bastion.command_control.policy.words import (
@@ -172,6 +172,10 @@ class _Variables:
             self._alias_value("", code, site, name)
         elif kind == "code":
             self._code(code, site, name)
+        elif kind == "program" and (name.startswith("GIT_") or name in ("PAGER", "EDITOR", "VISUAL")):
+            # git runs it in the repository's top folder, some folder above the line's (attack
+            # O): its relative paths are known only at run time, as in `_git_setting`.
+            self._elsewhere(None, lambda: self._code(code, site._replace(stdin="null"), name))
         elif kind == "program":
             # A command another program runs later, not with the line's stdin.
             self._code(code, site._replace(stdin="null"), name)
@@ -188,7 +192,7 @@ class _Variables:
                                      site._replace(stdin=origin, here=here), "a shell",
                                      fed="bash" if name == "BASH_ENV" else "sh", label=f"{name}=")
         elif kind == "unknown":
-            self._unknown(site, [value], f"{name} {_HOOK_UNKNOWN[name]}")
+            self._unknown(site, [value], f"{name} {_unknown_hook_reason(name)}")
         elif kind == "options":
             doubt = _env_options_doubt(name, code)
             if doubt is not None:

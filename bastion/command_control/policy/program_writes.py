@@ -16,7 +16,7 @@ from bastion.command_control.policy.options import (
     _scan_options,
 )
 from bastion.command_control.policy.paths import PathArg, _descriptor_file, _path_arg
-from bastion.command_control.policy.programs import _GIT_CODE
+from bastion.command_control.policy.programs import _GIT_PLAIN_SETTINGS
 from bastion.command_control.policy.words import _at, _Word
 from bastion.command_control.policy.wrappers import _git_verb_index
 
@@ -335,13 +335,18 @@ def _ssh_keygen_writes(words: list[_Word]) -> list[PathArg]:
     return found + [PathArg(f"{p.text}.pub", p.kind, p.tilde) for p in found if p.kind != "unknown"]
 
 
+_GIT_CONFIG_READS = frozenset({"-l", "--list", "get", "list", "unset"})
+
+
 def _git_config_setting(words: list[_Word]) -> _Word | None:
     """`config [options] KEY VALUE` (git's words from the subcommand on; also `config set KEY
-    VALUE`, `--add`, `--replace-all`): KEY=VALUE as one word, for a key git may run
-    (`_GIT_CODE`, core.hooksPath); None otherwise. A key or value known only at run time:
-    a word whose value is None."""
-    if not words or words[0].value != "config":
-        return None
+    VALUE`, `--add`, `--replace-all`): KEY=VALUE as one word, for any key outside
+    `_GIT_PLAIN_SETTINGS` (to be judged as `-c KEY=VALUE` is); None otherwise. A key or value
+    known only at run time: a word whose value is None."""
+    if not words or words[0].value != "config" or any(
+            (w.value or "").startswith(("--get", "--unset")) or w.value in _GIT_CONFIG_READS
+            for w in words[1:2] + [w for w in words[2:] if (w.value or "").startswith("-")]):
+        return None  # it reads or removes a setting (`--get alias.x PATTERN`)
     operands: list[_Word] = []
     index = 1
     while index < len(words):
@@ -363,11 +368,7 @@ def _git_config_setting(words: list[_Word]) -> _Word | None:
     key, value = operands[0], operands[1]
     if key.value is None:
         return _Word(None, key.text)
-    lowered = key.value.lower()
-    if not (_GIT_CODE.fullmatch(lowered) or lowered in ("core.hookspath", "core.worktree")
-            or lowered == "include.path" or (lowered.startswith("includeif.")
-                                             and lowered.endswith(".path"))
-            or "ext::" in lowered or "ext::" in (value.value or "ext::")):
+    if _GIT_PLAIN_SETTINGS.fullmatch(key.value.lower()) and "ext::" not in (value.value or "ext::"):
         return None
     if value.value is None:
         return _Word(None, value.text)
@@ -495,32 +496,68 @@ def _git_tree_writes(words: list[_Word], values: dict[str, str | None]) -> list[
     return [_in_folder(tree, "**")]
 
 
-# git commands that take the diff options, `--output=FILE` among them.
-_GIT_DIFF_OUTPUT = frozenset({"log", "show", "diff", "whatchanged", "diff-files", "diff-index",
-                              "diff-tree", "range-diff", "stash", "blame"})
+# found after outside attack O (finding 2, its class): git subcommands' options that name a file
+# they write, or a folder they write in (and make).
+_GIT_FILE_OPTIONS = {
+    "fast-export": frozenset({"--export-marks"}), "index-pack": frozenset({"-o"}),
+    "fast-import": frozenset({"--export-marks", "--export-pack-edges"}),
+    "read-tree": frozenset({"--index-output"}), "apply": frozenset({"--build-fake-ancestor"}),
+    "credential-store": frozenset({"--file"}), "credential-cache": frozenset({"--socket"}),
+    "daemon": frozenset({"--pid-file"}),
+}  # fmt: skip
+_GIT_FOLDER_OPTIONS = {
+    "bugreport": frozenset({"-o", "--output-directory"}), "mailsplit": frozenset({"-o"}),
+    "diagnose": frozenset({"-o", "--output-directory"}), "init": frozenset({"--separate-git-dir"}),
+    "clone": frozenset({"--separate-git-dir"}), "commit-graph": frozenset({"--object-dir"}),
+    "multi-pack-index": frozenset({"--object-dir"}),
+}  # fmt: skip
+
+
+def _git_named_writes(verb: str | None, sub: list[_Word], operands: list[_Word]) -> list[PathArg]:
+    """The files `_GIT_FILE_OPTIONS` and `_GIT_FOLDER_OPTIONS` name, checkout-index's --prefix
+    (PREFIX then any name), mailinfo's MSG and PATCH, merge-file's current file (unless it
+    writes to stdout: -p), pack-objects' BASE-*."""
+    found = _after_options(sub, _GIT_FILE_OPTIONS.get(verb, frozenset()))
+    for folder in _after_options(sub, _GIT_FOLDER_OPTIONS.get(verb, frozenset())):
+        word = _Word(folder.text, folder.text) if folder.kind != "unknown" else _Word(None, folder.text)
+        found += [folder, _in_folder(word, "**")]
+    stdout = any(w.value in ("-p", "--stdout") for w in sub[1:])
+    if verb == "checkout-index":
+        found += [PathArg(p.text + "**", "pattern", p.tilde) if p.kind != "unknown" else p
+                  for p in _after_options(sub, frozenset({"--prefix"}))]
+    elif verb == "mailinfo":
+        found += [_path_arg(w) for w in operands[:2]]
+    elif verb == "merge-file" and not stdout:
+        found += [_path_arg(w) for w in operands[:1]]
+    elif verb == "pack-objects" and not stdout:
+        found += [PathArg(w.text, "unknown") if w.value is None else PathArg(
+            f"{w.value}-*", "pattern") for w in operands[:1]]
+    return found
 
 
 def _git_writes(words: list[_Word], values: dict[str, str | None] | None = None) -> list[PathArg]:
     """`git archive -o F`, `bundle create F`, `format-patch -o DIR`, `worktree add DIR`, `init
-    DIR`, `clone URL DIR` (the tree they make: DIR/**), and what the subcommands that write the
-    work tree write (`_git_tree_writes`)."""
+    DIR`, `clone URL DIR` (the tree they make: DIR/**), what the subcommands that write the
+    work tree write (`_git_tree_writes`), and `--output=F` (any start of the name) given to any
+    subcommand."""
     index = _git_verb_index(words)
     sub = words[index:]
     verb = sub[0].value if sub else None
     operands = [w for w in sub[1:] if w.value is None or not w.value.startswith("-")]
-    if verb in _GIT_TREE_WRITERS:
-        return _git_tree_writes(words, values or {})
     if verb == "archive":
         return _after_options(sub, frozenset({"-o", "--output"}))
-    if verb in _GIT_DIFF_OUTPUT:
-        # `git log --output=FILE` (diff options, any start of the name; `--output-indicator-*`
-        # sets a character): the text written there is the format the line chose (attack M).
-        return _after_options(sub, frozenset({"--output"}))
+    # `git log --output=F` writes F with the format the line chose (attack M); so do reflog,
+    # rev-list, shortlog, `stash show`... every command that takes the diff or log options,
+    # more of them with each release (attack O, finding 2): the option is a write of its file
+    # whatever the subcommand (`--output-indicator-*` sets a character).
+    written = _after_options(sub, frozenset({"--output"})) + _git_named_writes(verb, sub, operands)
+    if verb in _GIT_TREE_WRITERS:
+        return written + _git_tree_writes(words, values or {})
     if verb == "format-patch":
-        return [_in_folder(_Word(p.text, p.text) if p.kind != "unknown" else _Word(None, p.text),
-                           "*") for p in _after_options(sub, frozenset({"-o", "--output-directory"}))]
+        return written + [_in_folder(_Word(p.text, p.text) if p.kind != "unknown" else _Word(
+            None, p.text), "*") for p in _after_options(sub, frozenset({"-o", "--output-directory"}))]
     if verb == "bundle" and operands[:1] and operands[0].value == "create" and len(operands) > 1:
-        return [_path_arg(operands[1])]
+        return [*written, _path_arg(operands[1])]
     tree: list[_Word] = []
     if verb == "worktree" and operands[:1] and operands[0].value == "add":
         tree = operands[1:2]  # (-b NAME's value is an operand here: a name written too, at worst)
@@ -528,7 +565,7 @@ def _git_writes(words: list[_Word], values: dict[str, str | None] | None = None)
         tree = operands[:1]
     elif verb == "clone" and len(operands) > 1:
         tree = operands[1:2]
-    return [p for w in tree for p in (_path_arg(w), _in_folder(w, "**"))]
+    return written + [p for w in tree for p in (_path_arg(w), _in_folder(w, "**"))]
 
 
 # found after outside attack O (finding 1): bash's history builtin reads its options as getopt

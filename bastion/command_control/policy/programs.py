@@ -26,6 +26,56 @@ _GIT_CODE = re.compile(
 )
 
 
+# found after outside attack O (finding 4): the git settings a line may set (`-c`, --config-env,
+# `git config KEY VALUE`, `clone -c`) without being judged, lower case: each holds a name, a
+# colour, a number or a switch, never a command, a program, or a file git reads settings, hooks
+# or code from. Any other key is unknown; those in _GIT_CODE are judged as code. An allowlist:
+# git grows settings that run commands (`trailer.*.command`, `gpg.ssh.defaultKeyCommand`,
+# `core.alternateRefsCommand`, `man.*.cmd`...) faster than a list of them can follow.
+_GIT_PLAIN_SETTINGS = re.compile(
+    r"(user|author|committer)\.(name|email)|color\..+|advice\..+|init\.defaultbranch|safe\.directory"
+    r"|core\.(quotepath|autocrlf|safecrlf|eol|filemode|ignorecase|precomposeunicode|abbrev"
+    r"|untrackedcache|preloadindex|logallrefupdates|compression|loosecompression|bigfilethreshold"
+    r"|whitespace|checkstat|trustctime|symlinks|commentchar|sparsecheckout)"
+    r"|pull\.(rebase|ff)|push\.(default|autosetupremote|followtags)|fetch\.(prune|prunetags|parallel)"
+    r"|rebase\.(autostash|autosquash|updaterefs|stat)|merge\.(ff|conflictstyle|log|stat|renames)"
+    r"|diff\.(renames|algorithm|colormoved|noprefix|mnemonicprefix|relative|context|indentheuristic)"
+    r"|log\.(decorate|abbrevcommit|date|follow|showroot)|status\.(short|branch|showuntrackedfiles"
+    r"|showstash|relativepaths|aheadbehind|renames)|branch\.(autosetupmerge|autosetuprebase|sort)"
+    r"|tag\.sort|column\.(ui|branch|status|tag)|gc\.(auto|autodetach)|http\.(sslverify|postbuffer"
+    r"|version)|i18n\.(commitencoding|logoutputencoding)|feature\.(manyfiles|experimental)"
+    r"|protocol\.version|(transfer|fetch|receive)\.fsckobjects|index\.(version|threads)|pack\.threads"
+    r"|grep\.(linenumber|patterntype|extendedregexp|fullname|column)|blame\.date|commit\.(verbose"
+    r"|cleanup)"
+)
+
+# The commands git ships (`git --list-cmds=main,nohelpers` of 2.39, and those added since or
+# packaged apart): any other word where git expects one may be an alias stored in a settings
+# file the policy does not see (`git config --global alias.co checkout`), or a git-NAME program
+# on the PATH. git runs a command it ships before an alias of the same name.
+_GIT_COMMANDS = frozenset("""
+add am annotate apply archimport archive backfill bisect blame branch bugreport bundle cat-file
+check-attr check-ignore check-mailmap check-ref-format checkout checkout-index cherry cherry-pick
+citool clean clone column commit commit-graph commit-tree config count-objects credential
+credential-cache credential-store cvsexportcommit cvsimport cvsserver daemon describe diagnose diff
+diff-files diff-index diff-pairs diff-tree difftool fast-export fast-import fetch fetch-pack
+filter-branch fmt-merge-msg for-each-ref for-each-repo format-patch fsck fsck-objects
+fsmonitor--daemon gc get-tar-commit-id grep gui hash-object help hook http-backend http-fetch
+http-push imap-send index-pack init init-db instaweb interpret-trailers last-modified log ls-files
+ls-remote ls-tree mailinfo mailsplit maintenance merge merge-base merge-file merge-index
+merge-octopus merge-one-file merge-ours merge-recursive merge-recursive-ours merge-recursive-theirs
+merge-resolve merge-subtree merge-tree mergetool mktag mktree multi-pack-index mv name-rev notes
+p4 pack-objects pack-redundant pack-refs patch-id pickaxe prune prune-packed pull push
+quiltimport range-diff read-tree rebase receive-pack reflog refs remote remote-ext remote-fd
+remote-ftp remote-ftps remote-http remote-https repack replace replay repo request-pull rerere
+reset restore rev-list rev-parse revert rm send-email send-pack shell shortlog show show-branch
+show-index show-ref sparse-checkout stage stash status stripspace submodule subtree svn switch
+symbolic-ref tag unpack-file unpack-objects update-index update-ref update-server-info
+upload-archive upload-pack var verify-commit verify-pack verify-tag version whatchanged worktree
+write-tree
+""".split())
+
+
 # git subcommands' options whose value git runs (long names, short ones), and whether the
 # subcommand takes `-c NAME=VALUE` settings of its own (clone): attack G, finding 4.
 _GIT_TRANSPORT = ("--upload-pack", "--receive-pack", "--exec")

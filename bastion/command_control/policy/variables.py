@@ -116,6 +116,11 @@ _HOOKS = {
     # found after outside attack O (finding 8): startup files of wget and curl, which may name
     # the file a download is written to (`output_document = F`, `output = F`)
     "WGETRC": "unknown", "CURL_HOME": "unknown",
+    # found after outside attack O (finding 11): where git finds its repository (hooks and
+    # settings in it), settings, programs, templates (hooks again) and objects
+    **{name: "unknown" for name in (
+        "GIT_DIR", "GIT_COMMON_DIR", "GIT_EXEC_PATH", "GIT_TEMPLATE_DIR", "GIT_CONFIG",
+        "GIT_OBJECT_DIRECTORY", "GIT_ALTERNATE_OBJECT_DIRECTORIES")},
 }  # fmt: skip
 # Per variable: the program that reads its options from it, the options known harmless (no
 # program, code or file they name, no operand: `XZ_OPT=/etc/shadow` compresses it), and those
@@ -216,7 +221,21 @@ _HOOK_UNKNOWN = {
     "WGETRC": "names wget's startup file, which may name any file a download is written to",
     "CURL_HOME": "names the folder of curl's startup file, which may name any file a download "
                  "is written to",
+    "GIT_DIR": "names git's repository, whose hooks and settings may run commands",
+    "GIT_COMMON_DIR": "names git's repository, whose hooks and settings may run commands",
+    "GIT_EXEC_PATH": "names the folder git runs its own programs from",
+    "GIT_TEMPLATE_DIR": "names the folder a new git repository's hooks are copied from",
+    "GIT_CONFIG": "names the git settings file `git config` reads and writes",
+    **dict.fromkeys(("GIT_OBJECT_DIRECTORY", "GIT_ALTERNATE_OBJECT_DIRECTORIES"),
+                    "names a folder git writes or reads its objects in"),
 }
+
+
+def _unknown_hook_reason(name: str) -> str:
+    """Why the variable `name`, of the "unknown" kind, is unknown."""
+    if name.startswith(("GIT_CONFIG_KEY_", "GIT_CONFIG_VALUE_")):
+        return "gives git a setting, which may name a command it runs"
+    return _HOOK_UNKNOWN[name]
 
 
 def _env_options_doubt(name: str, value: str) -> str | None:
@@ -266,6 +285,8 @@ def _printed(words: list[_Word]) -> _Word:
 
 
 def _hook_kind(name: str) -> str | None:
+    if name.startswith(("GIT_CONFIG_KEY_", "GIT_CONFIG_VALUE_")):
+        return "unknown"  # git's settings from the environment, GIT_CONFIG_COUNT's kin
     return _HOOKS.get(name) or ("function" if name.startswith("BASH_FUNC_") else None)
 
 
