@@ -3973,7 +3973,7 @@ ATTACK_O = [
     ("wget http://h/", "allow", "defaults.unmatched"),
     ("wget -e robots=off -r -np https://h/docs/", "allow", "defaults.unmatched"),
     ("wget -qO- https://h/status", "allow", "defaults.unmatched"),
-    ("HOME=/tmp/h git status", "allow", "defaults.unmatched"),
+    ("HOME=/tmp/h git status", "confirm", "defaults.unknown"),  # git reads settings there (attack O, 11)
     ("less -R /var/log/syslog", "allow", "defaults.unmatched"),
     ("gcc -fno-omit-frame-pointer -O2 -o app app.c", "allow", "defaults.unmatched"),
     ("cd /srv && gcc -Wformat-overflow -c x.c", "allow", "defaults.unmatched"),
