@@ -395,20 +395,27 @@ async def test_the_gate_factory_gives_each_kind_of_channel_its_gate_and_the_benc
             g.close()
 
 
-async def test_the_readings_of_one_line_stop_at_their_time_and_the_line_is_uncertain(store,
-                                                                                     monkeypatch):
-    # Attack L, finding 4: forty readings of one line, each up to the policy's work bound, were
-    # judged back to back on the event loop (every session froze for 20 s). Past READINGS_TIME
-    # the rest are not judged and the line is uncertain (refused under this policy).
+async def judging_on_a_fast_clock(store, monkeypatch):
+    """An InputGate whose every look at the clock is 20 ms later, and the lines it judges."""
     import bastion.ssh.gate as gate_module
-    from bastion.command_control.terminal import Reconstruction
 
     gate, ch, _ = await input_gate(store)
     judged: list[str] = []
     real = gate.judge.verdict
     gate.judge.verdict = lambda line, **kw: judged.append(line) or real(line, **kw)
-    now = iter(range(0, 10000))  # each look at the clock: 20 ms later
+    now = iter(range(0, 10000))
     monkeypatch.setattr(gate_module.time, "perf_counter", lambda: next(now) / 50)
+    return gate, ch, judged
+
+
+async def test_the_readings_of_one_line_stop_at_their_time_and_the_line_is_uncertain(store,
+                                                                                     monkeypatch):
+    # Attack L, finding 4: forty readings of one line, each up to the policy's work bound, were
+    # judged back to back on the event loop (every session froze for 20 s). Past READINGS_TIME
+    # the rest are not judged and the line is uncertain (refused under this policy).
+    from bastion.command_control.terminal import Reconstruction
+
+    gate, ch, judged = await judging_on_a_fast_clock(store, monkeypatch)
     rec = Reconstruction("echo a", True, "", "command",
                          also=tuple(f"echo {i}" for i in range(40)))
     v = gate._judge(rec)
@@ -421,21 +428,15 @@ async def test_the_readings_of_keys_typed_without_echo_stop_at_their_time_and_ar
         store, monkeypatch):
     # The same bound on the hidden path (`_judge_hidden`): keys at a password prompt read in
     # forty ways are not all judged, and past READINGS_TIME they are refused, never let through.
-    import bastion.ssh.gate as gate_module
     from bastion.command_control.terminal import Reconstruction
 
-    gate, ch, _ = await input_gate(store)
-    judged: list[str] = []
-    real = gate.judge.verdict
-    gate.judge.verdict = lambda line, **kw: judged.append(line) or real(line, **kw)
-    now = iter(range(0, 10000))  # each look at the clock: 20 ms later
-    monkeypatch.setattr(gate_module.time, "perf_counter", lambda: next(now) / 50)
+    gate, ch, judged = await judging_on_a_fast_clock(store, monkeypatch)
     rec = Reconstruction("", True, "", "not-a-command", prompt="Password: ", hidden="hunter2",
                          hidden_also=tuple(f"hunter{i}" for i in range(40)))
     v = gate._judge(rec)
     assert v is not None and v.action == "deny" and v.rule == "defaults.uncertain"
     assert 1 <= len(judged) < 41 and judged[0] == "hunter2"
-    assert verdicts(store, ch.live.id) == [(gate_module.BLIND_LINE, "deny")]
+    assert verdicts(store, ch.live.id) == [("(line typed without echo)", "deny")]
 
 
 async def test_a_file_operation_on_a_path_longer_than_path_max_is_refused_unjudged(store):
