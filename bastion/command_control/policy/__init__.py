@@ -265,6 +265,7 @@ from bastion.command_control.policy.match import (
     Verdict,
     evaluate,
     judge_path,
+    refuses_secret,
     stricter,
     uncertain_verdict,
 )
@@ -312,6 +313,7 @@ __all__ = [
     "parse_commands",
     "policy_from_dict",
     "reads_script_from_stdin",
+    "refuses_secret",
     "script_doubt",
     "sets_prompt",
     "shell_name",
