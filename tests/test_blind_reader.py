@@ -15,7 +15,7 @@ from __future__ import annotations
 import pytest
 
 from bastion.command_control import policy
-from bastion.command_control.policy import evaluate
+from bastion.command_control.policy import evaluate, refuses_secret
 from bastion.command_control.terminal import Reconstruction
 from tests.terminal_replay import default_policy
 from tests.test_terminal import DASH_PROMPT, ENTER, PROMPT, Shell
@@ -32,7 +32,7 @@ def gate_verdict(sh: Shell, rec: Reconstruction) -> str:
     strict = sh.tracker.hidden_keys_may_run(rec.prompt)
     for reading in (rec.hidden, *rec.hidden_also):
         v = evaluate(default_policy(), reading, role="engineer", target="web01")
-        if v.action in ("deny", "confirm") and (strict or not v.rule.startswith("defaults.")):
+        if refuses_secret(v, strict):
             return v.action
     return "secret"
 
@@ -137,6 +137,52 @@ def test_rules_still_refuse_where_a_program_asks():
     sh = bash()
     line(sh, "sudo -k true", b"[sudo] password for bob: ")
     assert typed_blind(sh, b"echo '#x' >> /etc/sudoers.d/attack") == "deny"
+
+
+# -- attack N, finding 7: a passphrase a confirm rule would hold ------------------------------
+
+CONFIRMED = [b"halt and catch fire", b"reboot my life 2024", b"tmux is my friend"]
+DENIED = [b"mkfs is fun", b"rm -rf / forever"]
+
+
+@pytest.mark.parametrize("passphrase", CONFIRMED)
+def test_a_passphrase_a_confirm_rule_would_hold_is_a_secret_where_a_program_asks(passphrase):
+    for sh in (bash(), dash()):
+        line(sh, "sudo -k systemctl restart nginx", b"[sudo] password for bob: ")
+        assert typed_blind(sh, passphrase) == "secret"
+
+
+@pytest.mark.parametrize("passphrase", DENIED)
+def test_a_passphrase_a_deny_rule_refuses_is_refused_even_where_a_program_asks(passphrase):
+    # the honest cost SECURITY.md names: such a passphrase cannot be typed through the bastion
+    for sh in (bash(), dash()):
+        line(sh, "sudo -k systemctl restart nginx", b"[sudo] password for bob: ")
+        assert typed_blind(sh, passphrase) == "deny"
+
+
+@pytest.mark.parametrize("passphrase", CONFIRMED)
+def test_a_line_a_confirm_rule_holds_is_held_where_a_shell_may_read_it(passphrase):
+    sh = dash()
+    line(sh, "PS1='Password: '; timeout -s KILL 1 openssl passwd", b"Password: ")
+    assert typed_blind(sh, passphrase) == "confirm"
+
+
+@pytest.mark.parametrize(("action", "rule", "shell_may_read", "refused"), [
+    ("deny", "no-filesystem-wipe", False, True),
+    ("deny", "no-filesystem-wipe", True, True),
+    ("confirm", "confirm-power", False, False),
+    ("confirm", "confirm-power", True, True),
+    ("confirm", "defaults.unknown", False, False),
+    ("confirm", "defaults.unknown", True, True),
+    ("deny", "defaults.uncertain", False, False),
+    ("deny", "defaults.uncertain", True, True),
+    ("alert", "alert-interactive-shell", True, False),
+    ("allow", "defaults.unmatched", True, False),
+    ("allow", None, True, False),
+])
+def test_which_verdicts_refuse_keys_typed_at_a_password_prompt(action, rule, shell_may_read, refused):
+    verdict = policy.Verdict(action, rule, "", "", ())
+    assert refuses_secret(verdict, shell_may_read) is refused
 
 
 # -- honest work keeps its secrets ------------------------------------------------------------

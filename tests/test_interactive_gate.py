@@ -758,6 +758,28 @@ def test_operate_and_get_next_is_judged_when_another_shell_may_be_in_emacs_mode(
     term.wait()
 
 
+def test_term_unset_through_a_subscript_is_held_before_a_shell_starts_on_a_dumb_terminal(
+        world, tmp_path):
+    # Attack N, finding 2: `unset TERM[0]` unsets a scalar TERM; the bash started after it reads
+    # keys on a dumb terminal (no bracketed paste, no backstop), so a key its rc file binds to
+    # accept-line ran `touch canary` unjudged. The line is held; rejected, no such shell starts.
+    (tmp_path / "rc").write_text("bind '\"\\C-t\": accept-line'\nPS1='KID$ '\n")
+    term = shell(world, tmp_path)
+    start = len(term.buffer)
+    term.send(b"unset TERM[0]; bash --rcfile rc\r")
+    term.expect(rb"held for a supervisor \(h\d+\).*without TERM readline takes a dumb terminal",
+                start=start)
+    term.send(b"\x03")
+    term.expect(PROMPT, start=term.expect(rb"cancelled", start=start))
+    assert b"TERM=xterm\r\n" in term.run_line(b"echo TERM=$TERM\r")  # nothing of it ran
+    assert b"KID$" not in term.buffer
+    held = [e["verdict"] for e in audit_events(world, "command.verdict")
+            if e["line"] == "unset TERM[0]; bash --rcfile rc"]
+    assert held == ["confirm"]
+    term.send(b"exit\r")
+    term.wait()
+
+
 def test_a_shell_started_without_term_is_held_like_unset_term(world, tmp_path):
     # Attack H, finding 5: `env -i bash` reads keys on a dumb terminal (no bracketed paste, so
     # no ?2004l backstop); with the tracker left in vi mode, emacs's Ctrl-O ran a line unseen.

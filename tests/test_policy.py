@@ -925,6 +925,30 @@ UNKNOWN_LINES = [
     ("bindkey '^T' accept-line", "zsh's bindkey changes what keys do"),
     ("bindkey -M vicmd v edit-command-line", "zsh's bindkey changes what keys do"),
     ("read -r TERM", "TERM set to a value known only"),
+    # attack N, finding 2: TERM unset through a subscript, made an array (not exported), given
+    # a case attribute, or set to a terminal Debian's ncurses-base has no entry for
+    ("unset TERM[0]", "without TERM readline takes a dumb terminal"),
+    ("unset 'TERM[0]'", "without TERM readline takes a dumb terminal"),
+    ("unset -v 'TERM[@]'", "without TERM readline takes a dumb terminal"),
+    ("declare -a TERM", "TERM made an array"),
+    ("declare -A TERM", "TERM made an array"),
+    ("readonly -a TERM", "TERM made an array"),
+    ("declare -u TERM; TERM=xterm", "TERM made an array"),
+    ("typeset -c TERM", "TERM made an array"),
+    ("local -l TERM", "TERM made an array"),
+    ("declare -gux TERM=xterm", "TERM made an array"),
+    ("declare -x 'TERM[0]=xterm'", "TERM made an array"),
+    ("TERM[0]=xterm", "TERM made an array"),
+    ("TERM=(xterm)", "TERM made an array"),
+    ("export TERM[0]=xterm", "TERM made an array"),
+    ("export -n TERM", "without TERM readline takes a dumb terminal"),
+    ("TERM=xterm-kitty", "TERM=xterm-kitty makes readline"),
+    ("export TERM=foot", "TERM=foot makes readline"),
+    ("TERM=alacritty bash", "TERM=alacritty makes readline"),
+    ("env TERM=putty bash", "TERM=putty makes readline"),
+    # attack N, finding 4: run-parts runs whatever programs a directory holds
+    ("run-parts --regex '^tmux$' /usr/bin", "run-parts runs the programs a directory holds"),
+    ("run-parts /etc/cron.daily", "run-parts runs the programs a directory holds"),
     # attack D, finding 5: the shell's stdin or stderr away from the terminal
     ("exec 2>/dev/null; PROMPT_COMMAND='printf \"Password: \"'", "stdin or stderr no longer"),
     ("exec 2>/dev/null", "stdin or stderr no longer"),
@@ -1129,6 +1153,11 @@ def test_terminal_state_matters_only_where_a_terminal_is_read(default_policy: Po
     "env -u TERM TERM=screen bash", "env -u HOME bash", "env -i", "exec bash", "exec -l bash",
     "setsid bash", "systemd-run -t bash", "sudo -i", "sudo -s", "su -", "runuser -l bob",
     "script -q /dev/null", "ssh db01", "bindkey", "bindkey -L", "bindkey -M vicmd -L", "bindkey '^O'",
+    # attack N, finding 2, what is not held: a terminal every target has, attributes that keep
+    # TERM an exported scalar, a listing
+    "TERM=xterm", "export TERM=tmux-256color", "declare -x TERM=vt220", "declare -r TERM",
+    "declare -p TERM", "declare -- TERM=rxvt-unicode", "export TERM", "readonly TERM",
+    "run-parts --test /etc/cron.daily",
 ])
 def test_programs_that_keep_term_are_not_held_for_it(default_policy: Policy, line: str) -> None:
     # Attack H, finding 5, what is not held: sudo's env_reset keeps TERM, and so do su's and
@@ -1677,9 +1706,9 @@ DEFAULT_DECISIONS = [
     ("patch -p1 < fix.diff", "confirm", "no-raw-disk-write"),  # the files the patch names
     ("tmux send-keys -t x 'ls' Enter", "confirm", "confirm-terminal-multiplexer"),
     ("screen -S x -X stuff 'ls'", "confirm", "confirm-terminal-multiplexer"),
-    ("tmux ls", "allow", "defaults.unmatched"),
+    ("tmux ls", "allow", "allow-tmux-listing"),
     ("tmux attach -t x", "confirm", "confirm-terminal-multiplexer"),
-    ("screen -ls", "allow", "defaults.unmatched"),
+    ("screen -ls", "allow", "allow-screen-listing"),
     ("screen -r", "confirm", "confirm-terminal-multiplexer"),
     ("rsync -a --delete src/ /srv/app/", "allow", "defaults.unmatched"),
     # the remote command is shell code, perhaps for this very host (ssh localhost ...)
@@ -3345,8 +3374,8 @@ ATTACK_J = [
     ("sudo screen -r", True, "confirm", "confirm-terminal-multiplexer"),
     ("byobu", True, "confirm", "confirm-terminal-multiplexer"),
     ("zellij attach", True, "confirm", "confirm-terminal-multiplexer"),
-    ("tmux ls", True, "allow", "defaults.unmatched"),
-    ("screen -ls", True, "allow", "defaults.unmatched"),
+    ("tmux ls", True, "allow", "allow-tmux-listing"),
+    ("screen -ls", True, "allow", "allow-screen-listing"),
     # attack L: a listing word elsewhere, tmux's verbose flag, multiplexers the list missed
     ("tmux -v", True, "confirm", "confirm-terminal-multiplexer"),
     ("tmux -L ls", True, "confirm", "confirm-terminal-multiplexer"),
@@ -3357,6 +3386,20 @@ ATTACK_J = [
     ("screen -S ls", True, "confirm", "confirm-terminal-multiplexer"),
     ("mtm", True, "confirm", "confirm-terminal-multiplexer"),
     ("splitvt", True, "confirm", "confirm-terminal-multiplexer"),
+    # attack N, finding 4: launchers the list missed, and a listing word passed to programs
+    # other than tmux and screen, whose own listing alone passes (`mtm ls` starts mtm with a
+    # shell; `screen ls` runs ls in a window; zellij's and tmate's listings are held too)
+    *[(launcher, True, "confirm", "confirm-terminal-multiplexer") for launcher in [
+        "byobu-tmux", "byobu-screen", "byobu ls", "byobu-enable", "tmuxinator start x",
+        "tmuxp load x", "teamocil x", "smtx", "monomux", "wemux", "pymux", "screen-4.9.0",
+        "tmux-next", "dvtm-status", "mtm ls", "dvtm ls", "3mux ls", "neercs ls", "splitvt ls",
+        "twin ls", "zellij ls", "tmate ls", "abduco ls", "dtach ls", "screen ls", "screen -r ls",
+        "screen list-sessions", "tmux -ls", "tmux -list", "screen -V ls", "sudo wemux",
+    ]],
+    ("tmux list-sessions", True, "allow", "allow-tmux-listing"),
+    ("tmux -V", True, "allow", "allow-tmux-listing"),
+    ("screen -list", True, "allow", "allow-screen-listing"),
+    ("screen -v", True, "allow", "allow-screen-listing"),
     # attack L: arithmetic contexts read quoted operands as expressions
     ("(( 'a[$(echo x >> /etc/sudoers.d/x)]' ))", True, "confirm", "defaults.unknown"),
     ("a=(); a['$(echo x >> /etc/sudoers.d/x)']=1", False, "confirm", "defaults.unknown"),

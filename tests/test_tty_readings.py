@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import pytest
 
-from bastion.command_control.policy import evaluate
+from bastion.command_control.policy import evaluate, refuses_secret
 from bastion.command_control.terminal import Reconstruction, tty
 from bastion.command_control.terminal.tty import _tty_line as tty_line
 from bastion.command_control.terminal.tty import _tty_readings as tty_readings
@@ -76,13 +76,14 @@ def test_a_line_too_edited_to_read_in_every_setting_is_uncertain_or_blind():
 
 def verdict(rec: Reconstruction) -> str:
     """The gate's verdict on every reading (InputGate._judge, _judge_hidden): at a hidden
-    prompt only a rule refuses; on a command line the strictest action stands."""
+    prompt only a rule that denies refuses (where no shell may read); on a command line the
+    strictest action stands."""
     order = ["allow", "alert", "confirm", "deny"]
     policy = default_policy()
     if rec.kind == "not-a-command" and rec.hidden:
         for reading in (rec.hidden, *rec.hidden_also):
             v = evaluate(policy, reading, role="engineer", target="web01")
-            if v.action in ("deny", "confirm") and not v.rule.startswith("defaults."):
+            if refuses_secret(v, shell_may_read=False):
                 return "refused"
         return "secret"
     assert rec.kind == "command", rec

@@ -315,12 +315,12 @@ class InputGate:
     def _judge_hidden(self, rec: Reconstruction) -> policy.Verdict | None:
         """Keys typed without echo at a password prompt. The prompt may be a fake the shell
         printed while its own echo went elsewhere (attack D, finding 5), so they are also read
-        as a command line: one a policy rule denies or holds is refused (a password would
-        hardly be one). Where a shell without a line editor may be the one reading with its
-        echo left off (`CommandLineTracker.hidden_keys_may_run`: attack L, finding 3), the
-        policy's defaults count too: a line only `unknown` would hold is held. Anything else
-        goes on as a secret, never judged for the record, and audited either way with the
-        prompt and the number of keys, never the keys."""
+        as a command line: one a policy rule denies is refused (a password would hardly be
+        one). Where a shell without a line editor may be the one reading with its echo left off
+        (`CommandLineTracker.hidden_keys_may_run`: attack L, finding 3), whatever holds a typed
+        line holds them, the policy's defaults too (`policy.refuses_secret`). Anything else goes
+        on as a secret, never judged for the record, and audited either way with the prompt
+        and the number of keys, never the keys."""
         ch = self.ch
         strict = self.tracker.hidden_keys_may_run(rec.prompt)
         # Each line the terminal driver may hand over for the keys (its settings are unknown:
@@ -331,7 +331,7 @@ class InputGate:
                 refused = True
                 break
             v = self.judge.verdict(reading)
-            refused = v.action in ("deny", "confirm") and (strict or not v.rule.startswith("defaults."))
+            refused = policy.refuses_secret(v, strict)
             if refused:
                 break
         audit.record(self.app.store, "command.typed_blind", ch.identity.user, session=ch.session_id,

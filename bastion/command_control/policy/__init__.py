@@ -96,7 +96,8 @@ is done with it (`judged`: the code is parsed and its commands judged like the l
   `bind -x`, `bind -f FILE`, `bind -r`/`-u`, a readline variable not in `_READLINE_DISPLAY`
   (`set comment-begin`, convert-meta, input-meta, keyseq-timeout..., bracketed paste off),
   line editing off (`set +o emacs`, `set +o vi`, `bash --noediting`), `stty` setting anything
-  but the window size or `sane`, TERM set to a terminal type not in `_TERMINALS` or unset,
+  but the window size or `sane`, TERM set to a terminal type not in `_TERMINALS`, unset (also
+  `unset TERM[0]`), made an array or given an attribute not in `_TERM_ATTRIBUTES`,
   INPUTRC, and an `exec` or an interactive shell whose stdin or stderr is not the terminal
   (`exec 2>/dev/null`, `exec 2>&-`, `exec 0<f`, `exec {fd}>&2-`, `bash 2>/dev/null`): unknown.
   `set -o vi`/`emacs` and `bind 'set editing-mode ...'` alone on a line are followed by the
@@ -271,6 +272,7 @@ from bastion.command_control.policy.match import (
     Verdict,
     evaluate,
     judge_path,
+    refuses_secret,
     stricter,
     uncertain_verdict,
 )
@@ -318,6 +320,7 @@ __all__ = [
     "parse_commands",
     "policy_from_dict",
     "reads_script_from_stdin",
+    "refuses_secret",
     "script_doubt",
     "sets_prompt",
     "shell_name",

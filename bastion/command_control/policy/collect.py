@@ -481,6 +481,7 @@ _HANDLERS: dict[str, Any] = {
     "parallel": _Collector._parallel,
     "find": _Collector._find,
     "busybox": _Collector._busybox,
+    "run-parts": _Collector._run_parts,
     "toybox": _Collector._busybox,
     "at": _Collector._at_job,
     "crontab": _Collector._crontab,

@@ -293,6 +293,16 @@ class _Runners:
                                                                              from_environment):
             self._unknown(site, words, "a git setting not known to be free of commands and files")
 
+    def _run_parts(self, name: str, words: list[_Word], site: _Site) -> bool:
+        """run-parts runs every program in a directory whose name its --regex takes: what runs
+        is named by the directory's contents, not the line (`run-parts --regex '^tmux$'
+        /usr/bin`: attack N, finding 4). `--test` and `--list` only print the names."""
+        self._plain(name, words, site)
+        if not any(w.value in ("--test", "--list") for w in words[1:]):
+            self._unknown(site, words, f"{name} runs the programs a directory holds, named only "
+                                       "at run time")
+        return True
+
     def _busybox(self, name: str, words: list[_Word], site: _Site) -> bool:
         applet = _at(words, 1)
         if applet is None or (applet.value or "").startswith("-"):

@@ -206,12 +206,13 @@ class _Statements:
             if functions or match is None:
                 continue
             name, subscript = match.group(1), match.group(2)
+            if name == "TERM":
+                # `unset TERM[0]` unsets a scalar TERM as `unset TERM` does (attack N).
+                self._unknown(site, [word], _NO_TERM, terminal=True)
             if subscript is not None:
                 self._subscript(name, subscript, site, site.text)
             else:
                 self._assoc.discard(name)
-                if name == "TERM":
-                    self._unknown(site, [word], _NO_TERM, terminal=True)
 
     def _test_builtin(self, name: str, words: list[_Word], site: _Site) -> bool:
         """`test -v NAME[SUB]` and `[ -v ... ]` evaluate SUB, as `[[ -v ]]` does."""

@@ -18,6 +18,8 @@ from bastion.command_control.policy.variables import (
     _NUMBER_LITERALS,
     _SAFE_ARITH,
     _SAFE_INDIRECT,
+    _TERM_ATTRIBUTES,
+    _TERM_SHAPE,
     _TERMINALS,
     _arithmetic_reads,
     _compound,
@@ -60,6 +62,11 @@ class _Variables:
             if index is not None:
                 self._subscript(name, index, site, text)
         hook = _hook_kind(name.rstrip("+"))
+        if name.rstrip("+") == "TERM" and (
+                (name_node is not None and name_node.type == "subscript")
+                or (value_node is not None and value_node.type == "array")):
+            # `TERM[0]=xterm`, `TERM=(xterm)`: an array, which bash does not export.
+            self._unknown(site._replace(text=text), [], _TERM_SHAPE, terminal=True)
         if value_node is None:
             word = _Word("", "")
         elif value_node.type == "array":
@@ -269,12 +276,15 @@ class _Variables:
                     else:
                         self._declared(each.value, keyword, attributes, shown)
         self._plain(keyword, words, shown)
-        if "x" in removed and any(
-                (w.value or "").split("=", 1)[0].split("[", 1)[0].rstrip("+") == "TERM"
-                for w in words[1:] if not (w.value or "").startswith(("-", "+"))):
+        term = any((w.value or "").split("=", 1)[0].split("[", 1)[0].rstrip("+") == "TERM"
+                   for w in words[1:] if not (w.value or "").startswith(("-", "+")))
+        if term and ("x" in removed or (keyword == "export" and "n" in attributes)):
             # `declare +x TERM` (typeset, local): TERM no longer reaches the programs the shell
             # starts, as after `export -n TERM` (attack J).
             self._unknown(shown, [], _NO_TERM, terminal=True)
+        elif term and not set(attributes) <= _TERM_ATTRIBUTES:
+            # `declare -a TERM`, `declare -u TERM` (then `TERM=xterm` is XTERM): attack N.
+            self._unknown(shown, [], _TERM_SHAPE, terminal=True)
         if "i" in attributes:
             # The attribute stays: a later line's `x='a[$(cmd)]'` would run cmd.
             self._unknown(shown, [], f"{keyword} -i: later assignments are evaluated as "
@@ -301,6 +311,8 @@ class _Variables:
         if match is None:
             return  # not a name: bash refuses it
         name, subscript, assigned = match.group(1), match.group(2), match.group(3)
+        if name == "TERM" and (subscript is not None or (assigned or "").startswith("(")):
+            self._unknown(site, [], _TERM_SHAPE, terminal=True)
         self._declared_name(name, attributes)
         if subscript is not None:
             self._subscript(name, subscript, site, site.text)

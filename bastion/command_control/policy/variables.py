@@ -180,13 +180,20 @@ _ENV_OPTIONS["SYSTEMD_LESS"] = _ENV_OPTIONS["LESS"]
 _ENV_OPTIONS["BZIP"] = _ENV_OPTIONS["BZIP2"]
 _ENV_OPTIONS["XZ_DEFAULTS"] = _ENV_OPTIONS["XZ_OPT"]
 _ENV_OPTIONS["MFLAGS"] = _ENV_OPTIONS["GNUMAKEFLAGS"] = _ENV_OPTIONS["MAKEFLAGS"]
-# Terminal types whose readline (bracketed paste, cursor keys, echo) the tracker reads. Another
-# TERM (`dumb`: no bracketed paste, horizontal scrolling) is unknown: bash re-reads TERM at once.
+# Terminal types whose readline (bracketed paste, cursor keys, echo) the tracker reads, and that
+# every target knows: Debian's ncurses-base (/lib/terminfo) ships each of them. Another TERM is
+# unknown: `dumb`, or a name with no terminfo entry on the target (`xterm-kitty`, `foot`, `XTERM`
+# after `declare -u TERM`), makes bash's readline dumb at once (no bracketed paste, no backstop).
 _TERMINALS = frozenset({
-    "xterm", "xterm-256color", "xterm-color", "xterm-direct", "screen", "screen-256color",
-    "tmux", "tmux-256color", "vt100", "vt220", "linux", "rxvt", "rxvt-unicode",
-    "rxvt-unicode-256color", "alacritty", "xterm-kitty", "foot", "putty", "putty-256color",
+    "xterm", "xterm-256color", "xterm-color", "screen", "screen-256color", "tmux",
+    "tmux-256color", "vt100", "vt220", "linux", "rxvt", "rxvt-unicode", "rxvt-unicode-256color",
 })  # fmt: skip
+# declare/typeset/local/readonly attributes that leave TERM a scalar, exported, with the value
+# it is given: any other (`-a`, `-A`: not exported; `-u`, `-l`, `-c`: the next value changed
+# case; `-n`, `-i`) changes what programs the shell starts see (attack N, finding 2).
+_TERM_ATTRIBUTES = frozenset("xrgpfFtI-")
+_TERM_SHAPE = ("TERM made an array (not exported) or given an attribute that changes its later "
+               "values: programs started after it may see no terminal the bastion follows")
 # Code that the shell reading the line runs itself: its grammar carries over (`_code`).
 # Wrappers that run their command in the shell itself (`_Collector._inner`).
 _IN_THE_SHELL = frozenset({"command", "builtin", "exec"})
