@@ -2,8 +2,10 @@
 finding 3): a stock program killed at its password prompt leaves the terminal's echo off, and
 dash (or ash, or bash without readline) then reads lines nothing shows, at a prompt that may
 say anything (`PS1='Password: '`). Such keys are judged as a command line with the policy's
-defaults counting (a line only `unknown` would hold is held), while a password typed for one
-program that asks for it (`sudo CMD`, `ssh HOST`, `su -`) stays a secret.
+defaults counting (a line only `unknown` would hold is held). Nothing on the screen vouches for
+a program's prompt there (attack P: output left on the prompt's row, a program killed at its
+own prompt), so at bash's readline a password stays a secret, and in dash one that reads as a
+line only `unknown` would hold is held for a supervisor (the honest cost).
 
 Each test is a transition of the tracker's reader state (`CommandLineTracker._note_reader`):
 what sets it, what keeps it, what resets it. The tracker is driven as the proxy drives it,
@@ -71,9 +73,8 @@ def test_a_fake_password_prompt_of_dash_after_a_killed_program_holds_what_unknow
     assert typed_blind(sh, ATTACK) == "confirm"
 
 
-def test_a_prompt_set_earlier_then_a_lone_secret_asker_killed_from_elsewhere():
-    # the lone `openssl passwd` vouches for its prompt, but not once a line may have set a
-    # prompt that changes at each showing (never a known one)
+def test_a_lone_secret_asker_killed_from_elsewhere_vouches_for_no_prompt_in_dash():
+    # a prompt that changes at each showing is never a known one
     sh = dash()
     line(sh, "PS1='$(date +%N) Password: '", b"1234 Password: ")
     line(sh, "openssl passwd", b"Password: ")
@@ -123,7 +124,7 @@ def test_an_exec_channel_command_is_the_first_line_typed_where_no_line_editor_re
     sh = dash()
     sh.tracker.started_with("sudo systemctl restart nginx")
     sh.out(b"[sudo] password for bob: ")
-    assert typed_blind(sh, HONEST) == "secret"
+    assert typed_blind(sh, PLAIN) == "secret"
 
 
 def test_a_line_not_read_for_certain_may_be_anything():
@@ -147,9 +148,9 @@ DENIED = [b"mkfs is fun", b"rm -rf / forever"]
 
 @pytest.mark.parametrize("passphrase", CONFIRMED)
 def test_a_passphrase_a_confirm_rule_would_hold_is_a_secret_where_a_program_asks(passphrase):
-    for sh in (bash(), dash()):
-        line(sh, "sudo -k systemctl restart nginx", b"[sudo] password for bob: ")
-        assert typed_blind(sh, passphrase) == "secret"
+    sh = bash()  # (in dash no prompt is vouched for: see the attack P tests below)
+    line(sh, "sudo -k systemctl restart nginx", b"[sudo] password for bob: ")
+    assert typed_blind(sh, passphrase) == "secret"
 
 
 @pytest.mark.parametrize("passphrase", DENIED)
@@ -194,10 +195,15 @@ def test_which_verdicts_refuse_keys_typed_at_a_password_prompt(action, rule, she
     ("cd /srv/app; sudo make install", b"[sudo] password for bob: "),
     ("mysql -u root -p", b"Enter password: "),
 ])
-def test_a_password_for_one_program_that_asks_is_a_secret_in_any_shell(first, prompt):
-    for sh in (bash(), dash()):
-        line(sh, first, prompt)
-        assert typed_blind(sh, HONEST) == "secret"
+def test_a_password_for_a_program_that_asks_is_a_secret_at_bashs_readline(first, prompt):
+    sh = bash()
+    line(sh, first, prompt)
+    assert typed_blind(sh, HONEST) == "secret"
+    sh = dash()  # the honest cost in a shell without a line editor (SECURITY.md): held, unless
+    line(sh, first, prompt)  # it reads as no more than a command the policy lets through
+    assert typed_blind(sh, HONEST) == "confirm"
+    sh.send(b"\r\n" + prompt)
+    assert typed_blind(sh, PLAIN) == "secret"
 
 
 @pytest.mark.parametrize("first", [
@@ -251,72 +257,45 @@ def test_a_shell_without_a_line_editor_printing_bashs_marker_is_not_taken_for_re
 
 
 def test_a_secret_typed_keeps_the_state_of_the_line_before_it():
-    sh = dash()
+    sh = bash()
     line(sh, "sudo -k true", b"[sudo] password for bob: ")
     assert typed_blind(sh, HONEST) == "secret"
     sh.send(b"\r\nSorry, try again.\r\n[sudo] password for bob: ")
     assert typed_blind(sh, HONEST) == "secret"  # the retry: still sudo's
 
 
-def test_a_prompt_once_set_to_change_keeps_the_exception_off_for_the_channel():
-    sh = dash()
-    line(sh, "export PS1='x '", b"x ")
-    sh.prompt = b"x "
-    line(sh, "sudo -k true", b"[sudo] password for bob: ")
-    assert typed_blind(sh, HONEST) == "confirm"
-    sh = bash()
-    line(sh, "export PS1='x '", PROMPT)
-    line(sh, "sudo -k true", b"[sudo] password for bob: ")
-    assert typed_blind(sh, HONEST) == "secret"  # bash's readline vouches, whatever its prompt
+# -- attack P: nothing on the screen vouches for a prompt where a shell may read --------------
 
-
-def test_the_exception_needs_a_password_prompt():
-    sh = dash()
-    line(sh, "sudo -k true", b"go on: ")
-    sh.keys(HONEST + b"\r")
-    rec = sh.tracker.reconstruct()
-    if rec.kind == "not-a-command":
-        assert gate_verdict(sh, rec) == "confirm"
-    else:
-        assert rec.kind == "blind"
-
-
-def test_a_fixed_prompt_set_on_the_line_of_a_lone_asker_is_no_password_prompt_of_it():
-    # `PS1='Password: '; openssl passwd`, killed from another channel: dash's new prompt was
-    # never typed at, and looks like openssl's own
-    sh = dash()
-    line(sh, "PS1='Password: '; openssl passwd", b"Password: ")
-    assert typed_blind(sh, ATTACK) == "confirm"
-    sh.send(b"\r\nPassword: ")
-    # a fixed prompt set on an earlier line is typed at (known) before anything asks there:
-    # keys not echoed at a prompt commands were typed at are a shell's, never a secret
-    line(sh, "openssl passwd", b"\r\nPassword: ")
-    sh.keys(HONEST + b"\r")
-    assert sh.tracker.reconstruct().kind == "blind"
-
-
-@pytest.mark.parametrize(("text", "after_another", "asks", "sets"), [
-    ("sudo apt update", False, True, ""),
-    ("sudo -i", False, True, ""),
-    ("su -", False, True, ""),
-    ("timeout -s KILL 1 openssl passwd; sh", True, False, ""),
-    ("x; busybox sh", True, False, ""),
-    ("x; script -q /dev/null", True, False, ""),
-    ("x; $SHELL", True, False, "changing"),
-    ("make && sudo make install", False, False, ""),
-    ("docker exec -it c sh -c 'openssl passwd; dash'", False, False, ""),  # code not read
-    ("ssh -t h 'openssl passwd; dash'", True, False, ""),  # ssh's remote command is read
-    ("cd /srv; sudo make install", False, True, ""),
-    ("PS1='Password: ' sh", False, False, "fixed"),
-    ("PS1='$ ' sh", False, False, "fixed"),
-    ("PS1='$(date +%N) Password: '", False, False, "changing"),
-    ("PS1='\\t Password: '", False, False, "changing"),
-    ("PS1=\"$X\"", True, False, "changing"),  # (the policy reads it as code known at run time)
-    ("read -r PS1 <<< x", True, False, "changing"),
-    ("printf -v PROMPT_COMMAND x", False, False, "changing"),
-    ("ENV=/tmp/rc sh", False, False, "changing"),
-    ("eval \"$x\"", True, False, "changing"),
+@pytest.mark.parametrize(("first", "output"), [
+    # a fixed PS1, and another line's output left on the prompt's row
+    ("timeout -s KILL 1 openssl passwd; printf 'Password: '", b"Password: ok? "),
+    ("timeout -s KILL 1 openssl passwd; printf 'Password: '", b"Password: "),  # PS1=''
+    ("openssl passwd", b"Killed\r\nPassword: "),  # killed from elsewhere, a new prompt
+    ("sudo -k true", b"[sudo] password for bob: "),
+    ("ssh db01", b"bob@db01's password: "),
 ])
-def test_the_policys_reading_of_a_line_for_the_reader(text, after_another, asks, sets):
-    assert (policy.starts_reader_after_another(text), policy.asks_secret_only(text),
-            policy.sets_prompt(text)) == (after_another, asks, sets)
+def test_no_line_vouches_for_the_prompt_after_it_where_a_shell_may_read(first, output):
+    sh = dash()
+    line(sh, "PS1='ok? '", b"ok? ")
+    sh.prompt = b"ok? "
+    line(sh, first, output)
+    assert typed_blind(sh, ATTACK) == "confirm"
+
+
+@pytest.mark.parametrize(("text", "after_another"), [
+    ("sudo apt update", False),
+    ("sudo -i", False),
+    ("su -", False),
+    ("timeout -s KILL 1 openssl passwd; sh", True),
+    ("x; busybox sh", True),
+    ("x; script -q /dev/null", True),
+    ("x; $SHELL", True),
+    ("make && sudo make install", False),
+    ("ssh -t h 'openssl passwd; dash'", True),  # ssh's remote command is read
+    ("cd /srv; sudo make install", False),
+    ("PS1=\"$X\"", True),  # (the policy reads it as code known at run time)
+    ("read -r PS1 <<< x", True),
+    ("eval \"$x\"", True),
+])
+def test_the_policys_reading_of_a_line_for_the_reader(text, after_another):
+    assert policy.starts_reader_after_another(text) is after_another

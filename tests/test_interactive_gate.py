@@ -606,18 +606,28 @@ def test_echo_left_off_by_a_stock_program_killed_at_its_prompt_holds_what_unknow
     term.wait()
 
 
-def test_a_password_for_a_program_that_asks_is_a_secret_in_sh_too(world, tmp_path):
-    # The honest half: in dash, one program asking for a password vouches for its prompt, and
-    # a password that reads as a line only `unknown` would hold goes to it as a secret.
+def test_a_password_in_sh_is_a_secret_unless_it_reads_as_a_line_only_unknown_holds(world,
+                                                                                    tmp_path):
+    # The honest half, and its cost: in dash nothing vouches for a program's prompt (attack P),
+    # so a password that reads as a line only `unknown` would hold waits for a supervisor (here
+    # cancelled), and one that reads as no more than an allowed command goes to the program.
     term, dash = dash_at(world, tmp_path)
     start = len(term.buffer)
     term.send(b"openssl passwd -1 -salt ab\r")
     term.expect(rb"\nPassword: ", start=start)
     term.send(b"Pa$$w0rd!\r")
+    term.expect(rb"held for a supervisor \(h\d+\)", start=start)
+    term.send(b"\x03")
+    term.expect(dash, start=term.expect(rb"cancelled", start=start))
+    start = len(term.buffer)
+    term.send(b"openssl passwd -1 -salt ab\r")
+    term.expect(rb"\nPassword: ", start=start)
+    term.send(b"c0rrect-h0rse\r")
     out = term.buffer[start:term.expect(dash, start=term.expect(rb"\$1\$ab\$", start=start))]
-    assert b"held" not in out and b"denied" not in out and b"Pa$$" not in out
-    blind = audit_events(world, "command.typed_blind")[-1]
-    assert (blind["prompt"], blind["verdict"]) == ("Password:", "allow")
+    assert b"held" not in out and b"denied" not in out and b"c0rrect" not in out
+    blind = audit_events(world, "command.typed_blind")[-2:]
+    assert [(e["prompt"], e["verdict"]) for e in blind] == [("Password:", "confirm"),
+                                                           ("Password:", "allow")]
     term.run_line(b"exit\r")
     alive(term)
     term.send(b"exit\r")

@@ -250,14 +250,12 @@ from __future__ import annotations
 
 from bastion.command_control.policy.collect import MAX_WORK
 from bastion.command_control.policy.commands import (
-    asks_secret_only,
     changes_shell,
     cost,
     editing_mode,
     parse_commands,
     reads_script_from_stdin,
     script_doubt,
-    sets_prompt,
     starts_reader_after_another,
     stdin_reader,
     stdin_shell,
@@ -307,7 +305,6 @@ __all__ = [
     "Rule",
     "SimpleCommand",
     "Verdict",
-    "asks_secret_only",
     "changes_shell",
     "cost",
     "editing_mode",
@@ -322,7 +319,6 @@ __all__ = [
     "reads_script_from_stdin",
     "refuses_secret",
     "script_doubt",
-    "sets_prompt",
     "shell_name",
     "starts_reader_after_another",
     "stdin_reader",

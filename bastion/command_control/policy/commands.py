@@ -170,21 +170,6 @@ _STARTS_READER = frozenset({
     "nsenter", "unshare", "machinectl", "setsid", "tmux", "screen", "byobu", "zellij", "dtach",
     "abduco", "expect", "busybox", "toybox", "env", "exec", "nohup", "stdbuf", "xargs",
 })  # fmt: skip
-# Programs that ask for a secret at the terminal and start no shell after it (sudo with a
-# command, su -c, ssh to a host whose shell the tracker then reads with its own echo).
-_ASKS_SECRET = frozenset({
-    "sudo", "su", "doas", "ssh", "scp", "sftp", "passwd", "chsh", "chfn", "gpasswd", "mysql",
-    "mariadb", "psql", "mongosh", "redis-cli", "openssl", "gpg", "gpg2", "htpasswd", "git",
-    "ansible", "ansible-playbook", "ansible-vault", "kinit", "vault", "ldapsearch", "ldapmodify",
-    "smbclient", "ftp", "lftp", "keytool", "ssh-keygen", "ssh-add", "cryptsetup",
-    "systemd-ask-password", "pass", "age", "zip", "unzip", "7z", "rsync", "curl", "mysqldump",
-    "pg_dump", "helm", "aws", "az", "gcloud",
-})  # fmt: skip
-# (Not docker, podman or kubectl: `docker exec -it C sh -c '…'` runs code the policy does not
-# read, in a terminal of its own, and a shell there may read with its echo left off.)
-_PROMPT_VARIABLES = frozenset({"PS1=", "PS2=", "PS3=", "PS4=", "PROMPT_COMMAND=", "ENV=",
-                               "PROMPT=", "RPROMPT="})
-
 
 def _starts_reader(command: SimpleCommand) -> bool:
     name = command.name
@@ -208,46 +193,6 @@ def starts_reader_after_another(line: str) -> bool:
     echo the line was typed with."""
     programs = _programs(line)
     return any(c.name is None for c in programs) or any(_starts_reader(c) for c in programs[1:])
-
-
-def asks_secret_only(line: str) -> bool:
-    """Whether `line` is one program (behind wrappers such as sudo) that may ask for a secret at
-    the terminal: sudo, su, ssh, passwd, mysql, gpg... The interactive gate takes a password
-    prompt shown after it for that program's, where a shell without a line editor reads."""
-    programs = [c for c in _programs(line) if c.name not in _KEEPS_SHELL or c.wrappers]  # `cd D; sudo make`
-    if len(programs) != 1 or programs[0].name is None:
-        return False
-    command = programs[0]
-    return command.name in _ASKS_SECRET or any(w in _ASKS_SECRET for w in command.wrappers)
-
-
-def sets_prompt(line: str) -> str:
-    """Whether `line` may set a shell's prompt: "" when not, "fixed" when only PS1..PS4 are
-    assigned literal text (no `$`, backquote or backslash escape: the prompt reads the same at
-    each showing), "changing" for anything else (PROMPT_COMMAND or ENV, which run code; an
-    expansion; `export`, `declare`, `read`, `printf -v` of such a name; `eval`, `source`; a
-    name known only at run time). A prompt that changes at each showing is never a known one,
-    so it can pass for a program's password prompt (attack L, finding 3)."""
-    found = ""
-    for c in parse_commands(line):
-        if c.name is None or c.name in ("eval", "source", "."):
-            return "changing"
-        if c.name in _PROMPT_VARIABLES:
-            value = c.argv[1] if len(c.argv) > 1 else ""
-            if not c.name.startswith("PS") or c.dynamic_args or _PROMPT_EXPANDS.search(value):
-                return "changing"
-            found = "fixed"
-        elif c.name in ("export", "declare", "typeset", "local", "readonly", "read", "printf",
-                        "mapfile", "readarray", "set", "let") and any(
-                _PROMPT_NAME.search(a or "") for a in c.argv[1:]):
-            return "changing"
-    return found
-
-
-# What a shell expands in a prompt's text at each showing: a parameter, a command, an
-# arithmetic expansion, bash's backslash escapes (\t, \#, \!).
-_PROMPT_EXPANDS = re.compile(r"\$[\w{(@*#?$!-]|`|\\")
-_PROMPT_NAME = re.compile(r"\b(?:PS[1-4]|PROMPT_COMMAND|ENV|PROMPT|RPROMPT)\b")
 
 
 def _collect(line: str, known: KnownValues | None = None, off: bool = True) -> _Collector:

@@ -40,7 +40,7 @@ def refuses_secret(verdict: Verdict, shell_may_read: bool) -> bool:
     """Whether keys typed without echo at a password prompt, judged as a command line
     (`verdict`), are refused rather than passed on as a secret. Where a shell may be the reader
     (`shell_may_read`: CommandLineTracker.hidden_keys_may_run), whatever holds a typed line holds
-    them, the defaults too. At a prompt the tracker vouches for, only a rule that denies refuses:
+    them, the defaults too. Elsewhere (bash's readline read the line before), only a rule that denies refuses:
     there the `unknown` default does not count, so any command a confirm rule holds could pass
     spelled as an unknown line, and refusing it would stop honest passphrases (`reboot my life
     2024`), never an attacker (SECURITY.md, attack N, finding 7)."""

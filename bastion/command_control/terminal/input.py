@@ -214,10 +214,10 @@ class _FollowsInput:
         and bash restores the terminal after a job a signal ended; a line typed where no
         line editor announced itself (dash, ash, bash without readline), one that may start a
         shell after another program, one that switches the editing mode, or one not read for
-        certain leaves a reader that may be such a shell. Only one program that asks for a
-        secret (`sudo CMD`, `ssh HOST`, `su -`) vouches for the password prompt after it, not
-        on a line that sets a prompt, and not once any line may have set one that changes at
-        each showing (never a known one). Once a shell without a line editor may have read a
+        certain leaves a reader that may be such a shell. Nothing on the screen tells a
+        program's password prompt from such a shell's (attack P: a prompt drawn after output a
+        line left on the row, a program asking for a secret killed at its prompt), so no line
+        vouches for the prompt after it. Once a shell without a line editor may have read a
         line in the channel, readline's ?2004h is not taken as its word: that shell can print it
         (`printf '\\e[?2004h'`), and the state stays for the rest of the channel."""
         if editor is None:
@@ -228,10 +228,6 @@ class _FollowsInput:
         # A shell without a line editor may print bash's ?2004h itself (`printf`): once one may
         # have read a line in this channel, bash's word is not taken for the rest of it.
         self._editor_doubt = self._editor_doubt or not editor or after_another
-        prompts = {policy.sets_prompt(t) for t in texts}
-        self._asks_secret = (certain and prompts == {""}
-                             and all(policy.asks_secret_only(t) for t in texts))
-        self._prompt_changed = self._prompt_changed or not certain or "changing" in prompts
 
     def started_with(self, command: str) -> None:
         """The channel's exec command runs before anything is typed (`ssh -t HOST CMD`): it is

@@ -98,12 +98,9 @@ class CommandLineTracker(_FollowsOutput, _FollowsInput, _ReadsLine):
         self._switched = False  # the editing mode was switched (or vi found) in this channel
         self._nested = False  # a line may have started another shell or left this one
         # Keys not echoed at a prompt (see `hidden_keys_may_run`): a shell that announces no
-        # line editor may read them with its echo left off, unless the last line was one
-        # program asking for a secret, and no line has changed a prompt since the channel began.
+        # line editor may read them with its echo left off.
         self._blind_reader = False
         self._editor_doubt = False
-        self._asks_secret = False
-        self._prompt_changed = False
         self._esc_probe: tuple[int, tuple[int, int]] | None = None  # a lone Esc just sent
         self._vi_command = False  # ... and in its command mode
         self._vi_argument = False  # ... where the next key is a character argument
