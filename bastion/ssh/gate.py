@@ -53,7 +53,7 @@ from bastion.command_control.typeahead import (
     TypeAhead,
     Wait,
 )
-from bastion.ssh.judge import NOT_RECORDED, NOT_RECORDED_WHY, Judge, judging_turn
+from bastion.ssh.judge import NOT_RECORDED, NOT_RECORDED_WHY, Judge, judging_turn, metered
 from bastion.store import StoreError
 from bastion.text import visible
 
@@ -391,7 +391,8 @@ class StdinGate:
         self.judge = Judge(app, channel)
         # The shell reading the statements (a shell channel: the login shell, taken to read
         # bash's grammar as sh).
-        self.shell = policy.stdin_shell(channel.command or "") or "sh"
+        self.shell = metered(app, channel.identity.user,
+                             lambda: policy.stdin_shell(channel.command or "")) or "sh"
         # History expansion works in comments too: in a shell started with -i, or once a
         # statement may have turned it on, comment lines are judged like any other.
         self._history_maybe = bool(_INTERACTIVE_FLAG.search(channel.command or ""))
@@ -499,7 +500,7 @@ class StdinGate:
         """The policy's verdict on one statement, no weaker than `unknown` when it cannot be
         judged alone (`policy.script_doubt`)."""
         v = self.judge.verdict(statement, interactive=False)
-        doubt = policy.script_doubt(statement, self.shell)
+        doubt = self.judge.metered(lambda: policy.script_doubt(statement, self.shell))
         if doubt is not None:
             v = stricter(v, policy.Verdict(self.judge.policy.defaults.unknown, "defaults.unknown",
                                            f"cannot tell what will run: {doubt}", statement, ()))
@@ -592,7 +593,8 @@ def make_gate(app: Runtime, channel: GatedChannel) -> Gate | None:
         return InputGate(app, channel, cols, rows, erase=modes.get(PTY_VERASE, 0x7F))
     if channel.stream is not None:
         return None
-    if channel.kind == "shell" or (channel.kind == "exec" and
-                                   reads_script_from_stdin(channel.command or "") == "shell"):
+    if channel.kind == "shell" or (channel.kind == "exec" and metered(
+            app, channel.identity.user,
+            lambda: reads_script_from_stdin(channel.command or "")) == "shell"):
         return StdinGate(app, channel)
     return None

@@ -11,8 +11,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import shlex
-import time
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from typing import TYPE_CHECKING, TypeVar
 
 from bastion.access import sessions
 from bastion.command_control import policy, scp, sftplog
@@ -40,6 +40,21 @@ async def judging_turn(app: Runtime, person: str) -> None:
         await asyncio.sleep(wait)
 
 
+_T = TypeVar("_T")
+
+
+def metered(app: Runtime, person: str, work: Callable[[], _T]) -> _T:
+    """`work()`, its time (on the budget's clock) spent from `person`'s share of judging
+    (bastion.runtime.judging), even when it raises. Every reading of a line the gates do is
+    metered so: the verdict, and the looks at what it reads from stdin (attack O, finding 12:
+    `policy.script_doubt` cost as much as `evaluate`, outside the budget)."""
+    started = app.judging.clock()
+    try:
+        return work()
+    finally:
+        app.judging.spend(person, app.judging.clock() - started)
+
+
 class Judge:
     """Judges lines for one channel and records every verdict (row, audit, marker, event)."""
 
@@ -61,13 +76,13 @@ class Judge:
         that stream and judges every file it names) it gets the policy's `unknown` action, since
         the files it names would pass unjudged. `interactive` False: no terminal is read line
         by line (policy.evaluate)."""
-        ident = self.ch.identity
-        started = time.perf_counter()
-        try:
-            return self._verdict(line, certain=certain, reason=reason, stream=stream,
-                                 from_home=from_home, interactive=interactive)
-        finally:  # judging time is metered per person (bastion.runtime.judging)
-            self.app.judging.spend(ident.user, time.perf_counter() - started)
+        return self.metered(lambda: self._verdict(line, certain=certain, reason=reason,
+                                                  stream=stream, from_home=from_home,
+                                                  interactive=interactive))
+
+    def metered(self, work: Callable[[], _T]) -> _T:
+        """`work()`, metered as this channel's person's judging (`metered`)."""
+        return metered(self.app, self.ch.identity.user, work)
 
     def _verdict(self, line: str, *, certain: bool, reason: str, stream: bool, from_home: bool,
                  interactive: bool) -> policy.Verdict:
@@ -224,7 +239,7 @@ async def judge_exec(app: Runtime, channel: GatedChannel) -> str | None:
     await judging_turn(app, channel.identity.user)
     v = judge.verdict(command, stream=channel.stream is not None, from_home=True,
                       interactive=channel.interactive)
-    reads = reads_script_from_stdin(command)
+    reads = judge.metered(lambda: reads_script_from_stdin(command))
     if reads == "interpreter" and channel.interactive and policy.typed_at_a_terminal(command):
         pass  # `ssh -t host vim f`: the keys go through the interactive gate, as at a prompt
     elif reads == "interpreter":
@@ -233,7 +248,7 @@ async def judge_exec(app: Runtime, channel: GatedChannel) -> str | None:
                                        command, ()))
     elif reads == "shell":
         # `read x; bash`: what read takes from stdin the stdin gate judged as the shell's.
-        reader = policy.stdin_reader(command)
+        reader = judge.metered(lambda: policy.stdin_reader(command))
         if reader is not None and not reader.reads_stdin:
             v = stricter(v, policy.Verdict(
                 app.policy.defaults.unknown, "defaults.unknown",
