@@ -17,6 +17,7 @@ from tree_sitter import Node
 from bastion.command_control.policy.collect_builtins import _Builtins
 from bastion.command_control.policy.collect_code import _Code
 from bastion.command_control.policy.collect_files import _Files
+from bastion.command_control.policy.collect_launchers import _STRICT, _Launchers
 from bastion.command_control.policy.collect_programs import _Programs
 from bastion.command_control.policy.collect_runners import _Runners
 from bastion.command_control.policy.collect_state import _State
@@ -72,7 +73,8 @@ MAX_NESTING = 8
 MAX_WORK = 500_000
 
 
-class _Collector(_Statements, _Files, _Variables, _Code, _Wrappers, _Runners, _Builtins, _Programs, _State):
+class _Collector(_Statements, _Files, _Variables, _Code, _Wrappers, _Runners, _Builtins, _Programs,
+                 _Launchers, _State):
     """Walks one parse tree (and the code nested in it) and collects simple commands."""
 
     def __init__(self) -> None:
@@ -499,7 +501,18 @@ _HANDLERS: dict[str, Any] = {
     "pee": _Collector._pee,
     "mosh-server": _Collector._mosh_server,
     **{name: _Collector._program_option for name in ("sed", "make", "gmake", "bmake", "pmake",
-                                                     "ninja", "cmake")},
+                                                     "ninja")},
+    # found after outside attack O (findings 5 and 9): launchers with a grammar of their own
+    "cmake": _Collector._cmake,
+    **{name: _Collector._strict for name in _STRICT},
+    "pueue": _Collector._pueue,
+    "asciinema": _Collector._recorder,
+    "ttyrec": _Collector._recorder,
+    "mispipe": _Collector._mispipe,
+    "ansible": _Collector._ansible,
+    "socat": _Collector._socat,
+    **{name: _Collector._netcat for name in ("nc", "ncat", "netcat", "nc.traditional",
+                                             "nc.openbsd")},
 }
 
 
