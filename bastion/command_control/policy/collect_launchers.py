@@ -14,6 +14,7 @@ import re
 from typing import NamedTuple
 
 from bastion.command_control.policy.options import _last_argument, _options, _permuted, _scan_options
+from bastion.command_control.policy.readers import _cluster_letter
 from bastion.command_control.policy.words import _at, _Site, _Word
 
 
@@ -51,6 +52,14 @@ class _Strict(NamedTuple):
     writes: frozenset[str] = frozenset()
     two: frozenset[str] = frozenset()  # options that take two arguments (`-mca NAME VALUE`)
     locations: bool = False  # hwloc-bind: locations (`core:0`) before the command
+    verbs: frozenset[str] = frozenset()  # the subcommand that runs a command (`uv run`)
+    operands: int = 0  # words before the command (`aws-vault exec PROFILE`)
+    code: frozenset[str] = frozenset()  # options whose argument is shell code (`--wrap`)
+    command: frozenset[str] = frozenset()  # options the command follows (`nix develop -c`)
+    # Words that are not options are operands (a script, a package), not the command.
+    installables: bool = False
+    no_command: str = ""  # given no command: "shell" starts the user's, "stdin" reads one
+    joined: bool = False  # the command's words are joined and run by a shell (watchexec)
 
 
 _MPI = _Strict(
@@ -97,8 +106,98 @@ _HWLOC = _Strict(
                "--quiet", "--verbose", "--no-smt", "--nodeset"}),
     locations=True,
 )
-_STRICT = {"mpirun": _MPI, "mpiexec": _MPI, "mpiexec.hydra": _MPI, "orterun": _MPI,
-           "prun": _MPI, "srun": _SLURM, "salloc": _SLURM, "hwloc-bind": _HWLOC}
+_QUIET = frozenset({"--quiet", "--verbose", "--debug", "--help", "--silent"})
+
+
+def _runs(verbs: str, short: str = "", long: tuple[str, ...] = (), flags: str = "",
+          long_flags: tuple[str, ...] = (), **fields: object) -> _Strict:
+    """The table of a launcher that runs the command after `verbs` (space separated)."""
+    spec = _Strict(short, flags, frozenset(long), frozenset(long_flags) | _QUIET,
+                   verbs=frozenset(verbs.split()))
+    return spec._replace(**{k: frozenset(v) if isinstance(v, tuple) else v  # type: ignore[misc]
+                            for k, v in fields.items()})
+
+
+# found after outside attack O (finding 5): environment and tool managers, secret injectors,
+# sandboxes, watchers and batch systems that run the command after their own words.
+_NPX = _runs("", "pw", ("--package", "--workspace"), "y",
+             ("--yes", "--no", "--workspaces", "--include-workspace-root"), code=("-c", "--call"))
+_CONDA = _runs("run", "np", ("--name", "--prefix", "--cwd"), "v",
+               ("--no-capture-output", "--live-stream", "--dev"), chdir=("--cwd",))
+_SBATCH = _SLURM._replace(code=frozenset({"--wrap"}), installables=True, no_command="stdin")
+_STRICT = {
+    "mpirun": _MPI, "mpiexec": _MPI, "mpiexec.hydra": _MPI, "orterun": _MPI, "prun": _MPI,
+    "srun": _SLURM, "salloc": _SLURM._replace(no_command="shell"), "sbatch": _SBATCH,
+    "hwloc-bind": _HWLOC,
+    "uv": _runs("run", "pfw", ("--with", "--with-editable", "--with-requirements", "--python",
+                               "--directory", "--project", "--package", "--extra", "--group",
+                               "--only-group", "--no-group", "--env-file", "--index",
+                               "--index-url", "--default-index", "--extra-index-url",
+                               "--find-links", "--cache-dir", "--config-file", "--color"),
+                "qvnm", ("--no-sync", "--frozen", "--locked", "--isolated", "--no-project",
+                         "--all-extras", "--all-groups", "--no-dev", "--dev", "--script",
+                         "--offline", "--active", "--no-cache", "--exact", "--no-env-file",
+                         "--no-editable", "--module", "--no-config", "--all-packages"),
+                chdir=("--directory",)),
+    "poetry": _runs("run", "CP", ("--directory", "--project"), "qvn",
+                    ("--no-interaction", "--no-ansi", "--ansi", "--no-plugins", "--no-cache"),
+                    chdir=("-C", "--directory")),
+    "pipenv": _runs("run", "", ("--python", "--pypi-mirror"), "qv", ("--system", "--clear")),
+    "bundle": _runs("exec", "", ("--gemfile",), "", ("--keep-file-descriptors",)),
+    "conda": _CONDA, "mamba": _CONDA, "micromamba": _CONDA,
+    "pyenv": _runs("exec"), "rbenv": _runs("exec"), "nodenv": _runs("exec"),
+    "goenv": _runs("exec"), "asdf": _runs("exec"),
+    "mise": _runs("exec x", "Cj", ("--cd", "--jobs"), "", ("--raw",), chdir=("-C", "--cd"),
+                  code=("-c", "--command"), installables=True),
+    "npx": _NPX, "npm": _NPX._replace(verbs=frozenset({"exec", "x"})),
+    "pnpm": _NPX._replace(verbs=frozenset({"exec", "dlx"})),
+    "op": _runs("run", "", ("--env-file", "--account", "--config", "--cache", "--session",
+                            "--encoding"), "", ("--no-masking", "--no-color")),
+    "doppler": _runs("run", "pc", ("--project", "--config", "--token", "--scope", "--mount",
+                                   "--mount-format", "--mount-template", "--name-transformer",
+                                   "--fallback", "--api-host", "--dashboard-host"), "",
+                     ("--preserve-env", "--forward-signals", "--no-fallback",
+                      "--fallback-readonly", "--no-read-env", "--watch"), code=("--command",)),
+    "aws-vault": _runs("exec", "d", ("--duration", "--mfa-token", "--region", "--backend",
+                                     "--prompt", "--keychain", "--pass-dir", "--pass-cmd",
+                                     "--pass-prefix", "--file-dir"), "",
+                       ("--no-session", "--server", "--ec2-server", "--ecs-server", "--lazy",
+                        "--json", "--stdout"), operands=1),
+    "direnv": _runs("exec", operands=1),
+    "meson": _runs("devenv", "Cw", ("--workdir", "--dump", "--dump-format"),
+                   chdir=("-C", "-w", "--workdir")),
+    "toolbox": _runs("run", "cdr", ("--container", "--distro", "--release")),
+    "distrobox": _runs("enter", "ne", ("--name", "--additional-flags"), "rT",
+                       ("--root", "--no-tty", "--no-workdir", "--clean-path"),
+                       installables=True, command=("--",), no_command="shell"),
+    "flatpak-spawn": _runs("", "", ("--env", "--directory", "--forward-fd", "--sandbox-expose",
+                                    "--sandbox-expose-ro", "--sandbox-flag", "--unset-env"), "",
+                           ("--host", "--watch-bus", "--clear-env", "--latest-version",
+                            "--no-network", "--sandbox", "--expose-pids", "--share-pids"),
+                           chdir=("--directory",)),
+    "nix": _runs("develop shell", "fIk", ("--profile", "--file", "--expr", "--unset", "--keep",
+                                          "--phase", "--include", "--update-input"), "iLv",
+                 ("--impure", "--ignore-environment", "--build", "--configure", "--install",
+                  "--installcheck", "--unpack", "--print-build-logs", "--offline", "--refresh",
+                  "--no-write-lock-file"),
+                 two=("--arg", "--argstr", "--override-input", "--option", "--redirect"),
+                 command=("-c", "--command"), installables=True, no_command="shell"),
+    "nix-shell": _runs("", "IAkp", ("--attr", "--keep", "--include", "--packages"), "",
+                       ("--pure", "--impure"), two=("--arg", "--argstr", "--option"),
+                       code=("--run", "--command"), installables=True, no_command="shell"),
+    "watchexec": _runs("", "ewifsdEW", ("--exts", "--watch", "--ignore", "--filter", "--signal",
+                                        "--debounce", "--env", "--shell", "--on-busy-update",
+                                        "--delay-run", "--poll", "--project-origin",
+                                        "--workdir", "--emit-events-to", "--filter-file",
+                                        "--ignore-file", "--stop-signal", "--stop-timeout"),
+                       "rcnpNoq", ("--restart", "--clear", "--postpone", "--notify",
+                                   "--no-vcs-ignore", "--no-project-ignore",
+                                   "--no-global-ignore", "--no-default-ignore"),
+                       chdir=("--workdir",), joined=True),
+    # sandboxes whose options are many: the command after `--`, none without it (unknown)
+    "nsjail": _runs("", command=("--",), installables=True),
+    "minijail0": _runs("", command=("--",), installables=True),
+}  # fmt: skip
 # hwloc-bind's locations: `core:0`, `L2Cache:1`, `node:1.pu:2`, `os=eth0`, `0x3`, `all`,
 # `~pu:0`. Taken broadly: a word taken for a location that hwloc-bind runs as the command
 # leaves the words after it judged as a command all the same.
@@ -140,6 +239,19 @@ _NC_CODE_LONG = {"--sh-exec": "-c", "--exec": "-e", "--lua-exec": "--lua-exec",
                  "--output": "-o", "--hex-dump": "-x"}
 
 
+_VERBS = {**{name: spec.verbs for name, spec in _STRICT.items() if spec.verbs},
+          "pueue": frozenset({"add"}), "asciinema": frozenset({"rec", "record", "stream", "session"})}
+
+
+def _other_verb(name: str, words: list[_Word]) -> bool:
+    """Whether a launcher with subcommands is given, on the line, one that runs no command
+    (`xargs npm install`: the words xargs appends are its operands, not a command)."""
+    verbs = _VERBS.get(name)
+    verb = _at(words, 1)
+    return verbs is not None and verb is not None and verb.value is not None and \
+        not verb.value.startswith("-") and verb.value not in verbs
+
+
 class _Launchers:
     """Part of `_Collector` (collect.py): its handlers for launchers (module docstring)."""
 
@@ -177,13 +289,25 @@ class _Launchers:
         return True
 
     def _strict(self, name: str, words: list[_Word], site: _Site) -> bool:
-        """A launcher whose options `_STRICT` lists (mpirun, srun, hwloc-bind): the command after
-        them, run in the directory an option names, with the files options write; an option
+        """A launcher whose words `_STRICT` lists (mpirun, srun, uv run, nix develop...): the
+        command after its options (and its subcommand, operands, `--`), run in the directory
+        an option names, with the files options write and the code options give; an option
         not in its table (perhaps one whose argument would be taken for the command) makes the
         line unknown. mpirun's `:` starts another program with options of its own."""
         spec = _STRICT[name]
         index = 1
+        if spec.verbs:
+            if _at(words, 1) is None or words[1].value not in spec.verbs:
+                return False
+            index = 2
+        values = [w.value for w in words]
+        if "--" in spec.command and "--" in values[index:]:
+            at = values.index("--", index)  # sandboxes: whatever the options, the command
+            self._plain(name, words[:at], site)
+            return self._inner(words[at + 1:], site, name) or True
+        operands, installed, given = spec.operands, False, False
         moved, folder = False, None  # moved: in the directory `folder` (None: unknown)
+        codes: list[_Word | None] = []
         while index < len(words):
             value = words[index].value
             if value is None:
@@ -191,17 +315,27 @@ class _Launchers:
                 return True
             if value == "--":
                 index += 1
+                given = True
                 break
             if not value.startswith("-") or value == "-":
-                if spec.locations and _LOCATION.fullmatch(value):
+                if (spec.locations and _LOCATION.fullmatch(value)) or spec.installables or \
+                        operands:
+                    operands -= 0 if spec.installables or spec.locations else 1
+                    installed = True
                     index += 1
                     continue
+                given = True
                 break
             option, has_value, attached = value.partition("=")
+            if option in spec.command:
+                index += 1
+                given = True
+                break
             taken = 0
             if option in spec.two:
                 taken = 2
-            elif option in spec.long or (len(option) == 2 and option[1] in spec.short):
+            elif option in spec.long or option in spec.code or (
+                    len(option) == 2 and option[1] in spec.short):
                 taken = 0 if has_value else 1
             elif option in spec.long_flags or (not option.startswith("--")
                                                and set(option[1:]) <= set(spec.flags)):
@@ -221,22 +355,54 @@ class _Launchers:
                 folder = argument if argument is not None and argument.value is not None else None
             if option in spec.writes and argument is not None:
                 self.commands.append(self._file_operation(">", argument, site.text, site))
+            if option in spec.code:
+                codes.append(argument)
             index += 1 + taken
         self._plain(name, words[:index], site)
-        rest = words[index:]
+        rest = words[index:] if given else []
         colon = next((i for i, w in enumerate(rest) if w.value == ":"), None)
         command, more = (rest, []) if colon is None else (rest[:colon], rest[colon + 1:])
 
-        if not command and not more and name == "salloc":
-            return self._user_shell(name, words, site)  # salloc with no command: a shell
-
         def judge() -> bool:
-            self._inner(command, site, name)
+            for code in codes:
+                self._code(code, site, name)
+            if command and spec.joined:
+                self._joined_code(command, site, name)
+            elif command:
+                self._inner(command, site, name)
+            elif not codes and spec.no_command == "shell":
+                self._user_shell(name, words, site)  # `salloc`, `nix develop`: a shell
+            elif not codes and spec.no_command == "stdin" and not installed:
+                self._stdin_code(name, words, site, "a shell")  # `sbatch`: a script on stdin
             if more:
                 self._strict(name, [words[0], *more], site)
             return True
 
         return self._elsewhere(folder, judge) if moved else judge()
+
+    def _make(self, name: str, words: list[_Word], site: _Site) -> bool:
+        """make: `--eval=TEXT` (`-E TEXT`) is makefile text, whose `$(shell ...)` and recipes
+        run commands the policy does not read: unknown. Else as `_program_option`."""
+        for word in words[1:]:
+            value = word.value
+            if value is None or value == "--":
+                break
+            head = value.partition("=")[0]
+            if (len(head) >= 4 and "--eval".startswith(head)) or \
+                    _cluster_letter(value, ("-E",), "CfIoW")[0] is not None:
+                self._unknown(site, words, "make --eval: makefile text, whose $(shell) and "
+                                           "recipes run commands")
+                return True
+        return self._program_option(name, words, site)
+
+    def _ctest(self, name: str, words: list[_Word], site: _Site) -> bool:
+        """`ctest --build-and-test ... --test-command COMMAND ARGS`: the command after it."""
+        values = [w.value for w in words]
+        if "--test-command" not in values:
+            return False
+        at = values.index("--test-command")
+        self._plain(name, words[:at], site)
+        return self._inner(words[at + 1:], site, name) or True
 
     def _pueue(self, name: str, words: list[_Word], site: _Site) -> bool:
         """`pueue add [options] [--] COMMAND`: the words joined, run by a shell later, in the
