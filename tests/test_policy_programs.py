@@ -429,6 +429,8 @@ RUNNERS = [
     ("make -sE '$(shell rm -rf /etc)'", "defaults.unknown"),
     ("echo run rm -rf /etc | xargs uv", "defaults.unknown"),
     ("echo rm -rf /etc | xargs uv run", "defaults.unknown"),
+    ("uv $verb rm -rf /etc", "defaults.unknown"), ("cmake \"$e\" env rm -rf /etc", "defaults.unknown"),
+    ("pueue $x rm -rf /etc", "defaults.unknown"),
 ]
 RUNNERS_HONEST = [
     ("cmake -E echo hi", "allow"), ("cmake --build .", "allow"), ("cmake -E env FOO=1 make", "allow"),
@@ -447,6 +449,7 @@ RUNNERS_HONEST = [
     ("ctest -j4 --output-on-failure", "allow"), ("make -j4", "allow"), ("make -C build install", "allow"),
     # under xargs, a subcommand that runs nothing takes the appended words as operands
     ("echo x | xargs npm install", "allow"), ("echo x | xargs uv pip install", "allow"),
+    ("cmake \"$builddir\"", "allow"),
 ]
 
 

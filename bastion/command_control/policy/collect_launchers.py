@@ -255,11 +255,24 @@ def _other_verb(name: str, words: list[_Word]) -> bool:
 class _Launchers:
     """Part of `_Collector` (collect.py): its handlers for launchers (module docstring)."""
 
+    def _verb_unknown(self, name: str, words: list[_Word], site: _Site) -> bool:
+        """True (and the line unknown) when the word that chooses what a launcher does (its
+        subcommand, cmake's `-E`) is known only at run time: it may be the one that runs a
+        command (`uv $x rm -rf /`)."""
+        verb = _at(words, 1)
+        if verb is None or (verb.value is not None and not verb.splits) or (
+                not verb.splits and len(words) == 2):  # `cmake "$dir"`: nothing to run
+            return False
+        self._unknown(site, words, f"what {name} is asked to do is known only at run time")
+        return True
+
     def _cmake(self, name: str, words: list[_Word], site: _Site) -> bool:
         """`cmake -E COMMAND ARGS`: env, time and chdir run the command after them; copy,
         rename, touch, create_symlink, tar... are judged as cp, mv, touch, ln, tar are; a
         command the policy does not know is unknown. Anything else: a build (`_program_option`
         for `-P /dev/stdin`)."""
+        if self._verb_unknown(name, words, site):
+            return True
         if _at(words, 1) is None or words[1].value != "-E":
             return self._program_option(name, words, site)
         command = _at(words, 2)
@@ -297,6 +310,8 @@ class _Launchers:
         spec = _STRICT[name]
         index = 1
         if spec.verbs:
+            if self._verb_unknown(name, words, site):
+                return True
             if _at(words, 1) is None or words[1].value not in spec.verbs:
                 return False
             index = 2
@@ -407,6 +422,8 @@ class _Launchers:
     def _pueue(self, name: str, words: list[_Word], site: _Site) -> bool:
         """`pueue add [options] [--] COMMAND`: the words joined, run by a shell later, in the
         directory -w names (else this one)."""
+        if self._verb_unknown(name, words, site):
+            return True
         if _at(words, 1) is None or words[1].value != "add":
             return False
         scanned = _scan_options(words, 2, _PUEUE_ADD)
@@ -425,6 +442,8 @@ class _Launchers:
         CMD in a shell, or the user's shell given none, and write FILE."""
         start = 1
         if name == "asciinema":
+            if self._verb_unknown(name, words, site):
+                return True
             if _at(words, 1) is None or words[1].value not in ("rec", "record", "stream",
                                                                "session"):
                 return False
