@@ -246,9 +246,8 @@ async def test_recording_verdicts_is_charged_to_their_person_so_a_cheap_flood_wa
     import bastion.ssh.judge as judge_module
 
     gate, ch, app = await stdin_gate(store)
-    app.judging = JudgingBudget(person_rate=0.1, person_burst=0.25)
     clock = [0.0]
-    monkeypatch.setattr(judge_module.time, "perf_counter", lambda: clock[0])
+    app.judging = JudgingBudget(lambda: clock[0], person_rate=0.1, person_burst=0.25)
     write = judge_module.sessions.record_verdict
 
     def costly_write(*args: Any, **kw: Any) -> None:
@@ -455,3 +454,69 @@ async def test_a_file_operation_on_a_path_longer_than_path_max_is_refused_unjudg
     assert judged == []
     assert judge("open-write", ("/tmp/ok",), False) is None
     assert len(judged) == 1
+
+
+# ---------------------------------------------------------------- judging time metered
+
+class StepClock:
+    """The budget's clock: it moves only when a reading of the line costs (`costly`), one
+    second each time."""
+
+    def __init__(self) -> None:
+        self.now = 100.0
+
+    def __call__(self) -> float:
+        return self.now
+
+    def costly(self, result: Any) -> Callable[..., Any]:
+        def reading(*args: Any, **kwargs: Any) -> Any:
+            self.now += 1.0
+            return result
+        return reading
+
+
+class CountingBudget(JudgingBudget):
+    """A budget that keeps what each person was charged."""
+
+    def __init__(self, clock: StepClock) -> None:
+        super().__init__(clock)
+        self.charged: dict[str, float] = {}
+
+    def spend(self, person: str, seconds: float) -> None:
+        self.charged[person] = self.charged.get(person, 0.0) + seconds
+        super().spend(person, seconds)
+
+
+async def test_the_stdin_gates_look_at_what_a_statement_reads_is_metered_with_its_verdict(
+        store, monkeypatch):
+    # Attack O, finding 12: policy.script_doubt (a second reading of every statement, as
+    # costly as evaluate) ran outside the person's budget of judging time. One second of it is
+    # charged as one second of verdict is.
+    clock = StepClock()
+    gate, _, app = await stdin_gate(store)
+    app.judging = CountingBudget(clock)
+    monkeypatch.setattr("bastion.command_control.policy.script_doubt", clock.costly(None))
+
+    assert gate.verdict("echo a").action == "allow"
+    assert app.judging.charged == {"alice": 1.0}
+
+
+async def test_an_exec_commands_look_at_its_stdin_is_metered_with_its_verdict(store, monkeypatch):
+    # The same for an exec command: reads_script_from_stdin, in judge_exec and in the gate
+    # factory, reads the whole command again.
+    from bastion.ssh import judge
+
+    clock = StepClock()
+    app = make_app(store)
+    app.judging = CountingBudget(clock)
+    ch = Channel(make_live(store, app), kind="exec", pty=False)
+    ch.command = "echo a"
+    ch.stream = None  # type: ignore[attr-defined]
+    ch.interactive = False  # type: ignore[attr-defined]
+    monkeypatch.setattr(judge, "reads_script_from_stdin", clock.costly(None))
+    monkeypatch.setattr("bastion.ssh.gate.reads_script_from_stdin", clock.costly(None))
+
+    assert await judge.judge_exec(app, ch) is None  # type: ignore[arg-type]
+    assert app.judging.charged == {"alice": 1.0}
+    assert make_gate(app, ch) is None  # type: ignore[arg-type]
+    assert app.judging.charged == {"alice": 2.0}

@@ -551,3 +551,26 @@ def test_git_writes_hidden_by_output_or_an_alias_are_refused(world: World, tmp_p
         assert r.returncode == 126, (line, r.stderr)
         assert b"denied: the protected folder is not changed" in r.stderr
     assert list(world.protected.iterdir()) == []
+
+# Outside attack O, findings 5 and 7: a command cmake -E runs, and a python module named in a
+# cluster of options that reads its program from stdin.
+
+def test_a_command_cmake_runs_is_refused_and_python_Im_reading_stdin_is_held(world: World) -> None:
+    if shutil.which("cmake") is None:
+        pytest.skip("cmake is not installed")
+    alice = world.person("alice")
+    canary = world.protected / "cmake-env"
+    r = alice.run(f"{LOGIN}@web01", f"cmake -E env A=1 sh -c 'touch {canary}'")
+    assert r.returncode == 126
+    assert b"denied: the protected folder is not changed" in r.stderr
+    assert not canary.exists()
+
+    canary = world.protected / "python-Im"
+    r = alice.run(f"{LOGIN}@web01", "python3 -Im asyncio",
+                  input=f"open('{canary}', 'w').write('x')\n".encode())
+    assert r.returncode == 126
+    assert b"expired" in r.stderr
+    assert not canary.exists()
+    row = world.ctx.store.one("SELECT verdict, message FROM commands WHERE line = ? "
+                              "ORDER BY id DESC LIMIT 1", ("python3 -Im asyncio",))
+    assert row == {"verdict": "confirm", "message": "an interpreter reading its program from stdin"}

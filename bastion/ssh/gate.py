@@ -50,7 +50,7 @@ from bastion.command_control.typeahead import (
     TypeAhead,
     Wait,
 )
-from bastion.ssh.judge import NOT_RECORDED, Judge, judging_turn
+from bastion.ssh.judge import NOT_RECORDED, Judge, judging_turn, metered
 from bastion.ssh.stdin_gate import FEED_BYTES, SLICE, StdinGate  # noqa: F401 (gate.SLICE: the proxy)
 from bastion.store import StoreError
 from bastion.text import visible
@@ -401,7 +401,8 @@ def make_gate(app: Runtime, channel: GatedChannel) -> Gate | None:
         return InputGate(app, channel, cols, rows, erase=modes.get(PTY_VERASE, 0x7F))
     if channel.stream is not None:
         return None
-    if channel.kind == "shell" or (channel.kind == "exec" and
-                                   reads_script_from_stdin(channel.command or "") == "shell"):
+    if channel.kind == "shell" or (channel.kind == "exec" and metered(
+            app, channel.identity.user,
+            lambda: reads_script_from_stdin(channel.command or "")) == "shell"):
         return StdinGate(app, channel)
     return None

@@ -12,9 +12,8 @@ import asyncio
 import contextlib
 import logging
 import shlex
-import time
-from collections.abc import Iterator
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING, TypeVar
 
 from bastion.access import sessions
 from bastion.command_control import policy, scp, sftplog
@@ -40,6 +39,29 @@ async def judging_turn(app: Runtime, person: str) -> None:
     (bastion.runtime.judging), so one who sends costly lines waits instead of everyone."""
     while (wait := app.judging.wait(person)) > 0:
         await asyncio.sleep(wait)
+
+
+_T = TypeVar("_T")
+
+
+def metered(app: Runtime, person: str, work: Callable[[], _T]) -> _T:
+    """`work()`, its time spent from `person`'s share of judging (`metering`)."""
+    with metering(app, person):
+        return work()
+
+
+@contextlib.contextmanager
+def metering(app: Runtime, person: str) -> Iterator[None]:
+    """The time spent inside (on the budget's clock) is spent from `person`'s share of judging
+    (bastion.runtime.judging), even when it raises. Every reading of a line the gates do is
+    metered so: the verdict, the looks at what it reads from stdin (attack O, finding 12:
+    `policy.script_doubt` cost as much as `evaluate`, outside the budget), reading it off the
+    terminal model and recording it (attack L, finding 5)."""
+    started = app.judging.clock()
+    try:
+        yield
+    finally:
+        app.judging.spend(person, app.judging.clock() - started)
 
 
 class Judge:
@@ -70,13 +92,11 @@ class Judge:
 
     @contextlib.contextmanager
     def metered(self) -> Iterator[None]:
-        """The time spent inside is charged to the channel's person (bastion.runtime.judging):
-        judging a line, reading it off the terminal model, and recording the verdict."""
-        started = time.perf_counter()
-        try:
+        """The time spent inside is charged to the channel's person (`metering`): judging a
+        line, reading it off the terminal model, looking at what it reads, recording the
+        verdict."""
+        with metering(self.app, self.ch.identity.user):
             yield
-        finally:
-            self.app.judging.spend(self.ch.identity.user, time.perf_counter() - started)
 
     def _verdict(self, line: str, *, certain: bool, reason: str, stream: bool, from_home: bool,
                  interactive: bool, known: policy.KnownValues | None) -> policy.Verdict:
@@ -241,7 +261,8 @@ async def judge_exec(app: Runtime, channel: GatedChannel) -> str | None:
     # An exec command runs in a shell just started (`$SHELL -c COMMAND`): nothing set yet.
     v = judge.verdict(command, stream=channel.stream is not None, from_home=True,
                       interactive=channel.interactive, known=policy.KnownValues())
-    reads = reads_script_from_stdin(command)
+    with judge.metered():
+        reads = reads_script_from_stdin(command)
     if reads == "interpreter" and channel.interactive and policy.typed_at_a_terminal(command):
         pass  # `ssh -t host vim f`: the keys go through the interactive gate, as at a prompt
     elif reads == "interpreter":
@@ -250,7 +271,8 @@ async def judge_exec(app: Runtime, channel: GatedChannel) -> str | None:
                                        command, ()))
     elif reads == "shell":
         # `read x; bash`: what read takes from stdin the stdin gate judged as the shell's.
-        reader = policy.stdin_reader(command)
+        with judge.metered():
+            reader = policy.stdin_reader(command)
         if reader is not None and not reader.reads_stdin:
             v = stricter(v, policy.Verdict(
                 app.policy.defaults.unknown, "defaults.unknown",

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from bastion.command_control import policy, statements
 from bastion.command_control.policy import stricter
 from bastion.command_control.typeahead import MAX_QUEUED
-from bastion.ssh.judge import NOT_RECORDED, NOT_RECORDED_WHY, Judge
+from bastion.ssh.judge import NOT_RECORDED, NOT_RECORDED_WHY, Judge, metered
 from bastion.store import StoreError
 from bastion.text import visible
 
@@ -61,7 +61,8 @@ class StdinGate:
         self.judge = Judge(app, channel)
         # The shell reading the statements (a shell channel: the login shell, taken to read
         # bash's grammar as sh).
-        self.shell = policy.stdin_shell(channel.command or "") or "sh"
+        self.shell = metered(app, channel.identity.user,
+                             lambda: policy.stdin_shell(channel.command or "")) or "sh"
         # History expansion works in comments too: in a shell started with -i, or once a
         # statement may have turned it on, comment lines are judged like any other.
         self._history_maybe = bool(_INTERACTIVE_FLAG.search(channel.command or ""))
@@ -177,7 +178,8 @@ class StdinGate:
         made known (`self.known`); its `known` is what holds once it runs (`_send`)."""
         v = self.judge.verdict(statement, interactive=False, known=self.known)
         after = v.known or self.known.lose()
-        doubt = policy.script_doubt(statement, self.shell)
+        with self.judge.metered():
+            doubt = policy.script_doubt(statement, self.shell)
         if doubt is not None:
             # It may read the statements after it: the shell goes on from where the gate
             # cannot tell.

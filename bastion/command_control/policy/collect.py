@@ -18,6 +18,7 @@ from bastion.command_control.policy.collect_builtins import _Builtins
 from bastion.command_control.policy.collect_code import _Code
 from bastion.command_control.policy.collect_files import _Files
 from bastion.command_control.policy.collect_known import _KnownState
+from bastion.command_control.policy.collect_launchers import _STRICT, _Launchers, _other_verb
 from bastion.command_control.policy.collect_programs import _Programs
 from bastion.command_control.policy.collect_runners import _Runners
 from bastion.command_control.policy.collect_state import _State
@@ -79,8 +80,8 @@ MAX_NESTING = 8
 MAX_WORK = 500_000
 
 
-class _Collector(_Statements, _Files, _Variables, _Code, _Wrappers, _Runners, _Builtins, _Programs, _State,
-                 _KnownState):
+class _Collector(_Statements, _Files, _Variables, _Code, _Wrappers, _Runners, _Builtins, _Programs,
+                 _Launchers, _State, _KnownState):
     """Walks one parse tree (and the code nested in it) and collects simple commands."""
 
     def __init__(self) -> None:
@@ -375,7 +376,7 @@ class _Collector(_Statements, _Files, _Variables, _Code, _Wrappers, _Runners, _B
         if handler is None or not handler(self, name, words, site):
             self._plain(name, words, site)
         if site.dynamic and handler is not None and name not in _DATA_PROGRAMS and not (
-                name == "git" and _git_subcommand(words)):
+                name == "git" and _git_subcommand(words)) and not _other_verb(name, words):
             # `echo touch x | xargs env`: a program that runs a command (or code, or a script)
             # given none on the line takes it from the words xargs appends.
             depth = len(site.wrappers)
@@ -535,8 +536,20 @@ _HANDLERS: dict[str, Any] = {
     "abduco": _Collector._detached,
     "pee": _Collector._pee,
     "mosh-server": _Collector._mosh_server,
-    **{name: _Collector._program_option for name in ("sed", "make", "gmake", "bmake", "pmake",
-                                                     "ninja", "cmake")},
+    **{name: _Collector._program_option for name in ("sed", "ninja")},
+    **{name: _Collector._make for name in ("make", "gmake", "bmake", "pmake")},
+    # found after outside attack O (findings 5 and 9): launchers with a grammar of their own
+    "cmake": _Collector._cmake,
+    "ctest": _Collector._ctest,
+    **{name: _Collector._strict for name in _STRICT},
+    "pueue": _Collector._pueue,
+    "asciinema": _Collector._recorder,
+    "ttyrec": _Collector._recorder,
+    "mispipe": _Collector._mispipe,
+    "ansible": _Collector._ansible,
+    "socat": _Collector._socat,
+    **{name: _Collector._netcat for name in ("nc", "ncat", "netcat", "nc.traditional",
+                                             "nc.openbsd")},
 }
 
 

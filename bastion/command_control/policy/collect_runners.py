@@ -35,6 +35,7 @@ from bastion.command_control.policy.shells import (
     _REPL_ENDS,
     _REPL_MODULES,
     _RUNNER_SUBCOMMANDS,
+    _SCRIPT_MODULES,
     _TAKES_ARGUMENT,
     INTERPRETERS,
     shell_name,
@@ -499,9 +500,20 @@ class _Runners:
                 # `python3 -i script`, `perl -de0`, `php -a`: after (or instead of) its
                 # program the interpreter reads more code from stdin (attack I, finding 3).
                 break
-            module = value[2:] or (_at(words, words.index(word) + 1) or _Word("", "")).value
-            if kind == "python" and value[1:2] == "m" and module in _REPL_MODULES:
-                break  # `python3 -m pdb script`, `python3 -m code`: a prompt on stdin
+            letter, attached = _cluster_letter(value, ("-m",), takes + "c")
+            if kind == "python" and letter == "m":
+                # `-m MOD` ends python's options, clustered too (`-Im asyncio`: attack O).
+                position = words.index(word)
+                module = attached or (_at(words, position + 1) or _Word("", "")).value
+                if module in _REPL_MODULES:
+                    break  # `python3 -m pdb script`, `python3 -m code`: a prompt on stdin
+                if module in _SCRIPT_MODULES:
+                    # `python3 -m cProfile /dev/stdin`: the module runs the script a later
+                    # word names, read from stdin when it is a descriptor (attack O).
+                    for later in words[position + (1 if attached else 2):]:
+                        if later.value is None or _descriptor_file(later.value) is not None:
+                            return self._program_file(name, later, words, site, "an interpreter")
+                return False
             if set(value[1:]) & set(inline):
                 return False  # code on the command line: a command named for the interpreter
             # `python3 -W ignore`: "ignore" is the option's, not a script file.

@@ -227,6 +227,36 @@ def _reads_commands(name: str, words: list[_Word]) -> bool:
             following = args[index + 1]
         # `psql -f -`, `sftp -b /dev/stdin`: the commands are stdin.
         return following is not None and (following == "-" or _descriptor_file(following) is not None)
-    if name in ("dc", "gnuplot", "octave", "m4"):
+    if name == "m4":
+        # m4 reads stdin given no file, or `-`, or a file that is a descriptor (`/dev/stdin`:
+        # attack O); the word after -D, -I... is the option's, not a file.
+        files = _operands(args, _M4_ARGUMENT, _M4_LONG_ARGUMENT)
+        return not files or any(f == "-" or _descriptor_file(f) is not None for f in files)
+    if name in ("dc", "gnuplot", "octave"):
         return not [a for a in args if not a.startswith("-")] or "-" in args
     return True
+
+
+# m4's options that take an argument (as the next word when not attached).
+_M4_ARGUMENT = "DUIFRLlot"
+_M4_LONG_ARGUMENT = frozenset({"--define", "--undefine", "--include", "--freeze-state",
+                               "--reload-state", "--nesting-limit", "--arglength",
+                               "--error-output", "--trace", "--debugfile"})
+
+
+def _operands(args: list[str], short: str, long: frozenset[str]) -> list[str]:
+    """The operands among `args`: the words that are neither options nor their arguments."""
+    operands: list[str] = []
+    skip = False
+    for index, arg in enumerate(args):
+        if skip:
+            skip = False
+        elif arg == "--":
+            return operands + args[index + 1:]
+        elif arg.startswith("--"):
+            skip = arg in long
+        elif arg.startswith("-") and arg != "-":
+            skip = len(arg) == 2 and arg[1] in short
+        else:
+            operands.append(arg)
+    return operands

@@ -69,6 +69,9 @@ _REPL_ENDS = {"sbcl": ("--script", "--non-interactive"), "ecl": ("--shell", "-sh
 _RUNNER_SUBCOMMANDS = {"run": "file", "repl": "stdin"}
 _REPL_MODULES = frozenset({"pdb", "code", "IPython", "ptpython", "bpython", "idlelib",
                            "asyncio"})  # `python3 -m asyncio`: a REPL on stdin (attack M)
+# python modules that run the script a later word names (`-m cProfile /dev/stdin`: attack O),
+# doctest's examples and pickle's loads (which call what the pickle names) included.
+_SCRIPT_MODULES = frozenset({"cProfile", "profile", "trace", "runpy", "pdb", "doctest", "pickle"})
 # Programs whose program an option names (`_Collector._program_option`): the letters and long
 # names of those options, and the program's other short options that take an argument.
 _PROGRAM_OPTIONS = {

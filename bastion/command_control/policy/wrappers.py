@@ -153,6 +153,14 @@ _WRAPPERS: dict[str, _Options] = {
          "--system-call-filter", "--rlimit", "--oom-score-adjust", "--cpu-affinity",
          "--load-credential", "--set-credential", "--no-new-privileges", "--private-network",
          "--bind-user", "--suppress-sync")),
+    # found after outside attack O (finding 5): init shims and job queues that run the
+    # command after their options (tsp's listing and control options run none)
+    "tini": _options("pe"),
+    "dumb-init": _options("r", ("--rewrite",)),
+    "catatonit": _options(),
+    "nq": _options(),
+    "tsp": _options("LDNW", stop=("-K", "-C", "-l", "-S", "-t", "-c", "-p", "-o", "-i", "-s",
+                                  "-r", "-w", "-k", "-T", "-u", "-U", "-h", "-V", "-M")),
 }  # fmt: skip
 # Programs with a handler that run no command taken from their arguments: xargs may append
 # words to them (`xargs printf '%s\n'`, `xargs test -f`) without running anything it names.

@@ -92,6 +92,7 @@ _WRITES: dict[str, _Options | str | frozenset[str] | _Operand] = {
     # found after outside attack E (finding 3): more writers (also `_more_writes`)
     "touch": "all",
     "time": frozenset({"-o", "--output"}),
+    "valgrind": frozenset({"--log-file", "--xml-file"}),  # attack O
     "ssh": frozenset({"-E"}),
     "cpio": frozenset({"-O"}),
     **dict.fromkeys(("gcc", "cc", "clang", "g++", "c++"), frozenset({"-o", "-MF"})),
