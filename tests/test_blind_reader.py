@@ -272,3 +272,72 @@ def test_a_fixed_prompt_set_on_the_line_of_a_lone_asker_is_no_password_prompt_of
 def test_the_policys_reading_of_a_line_for_the_reader(text, after_another, asks, sets):
     assert (policy.starts_reader_after_another(text), policy.asks_secret_only(text),
             policy.sets_prompt(text)) == (after_another, asks, sets)
+
+
+# -- output withheld (attack N, finding 5) -----------------------------------------------------
+# The bastion stops reading the target while the client takes no output; the echo of keys typed
+# meanwhile is withheld, not missing. Each transition: withheld, flowing again, withheld again.
+
+def running_output(tail: bytes) -> Shell:
+    """dash running a command whose output stopped at `tail` (the client stopped reading)."""
+    sh = dash()
+    line(sh, "yes abcdefgh | head -c 20000000", b"abcdefgh\r\nabcdefgh\r\n" + tail)
+    return sh
+
+
+@pytest.mark.parametrize(("tail", "prompt"), [(b"ab", "ab"), (b"Password:", "Password:")],
+                         ids=["any-prompt", "password-prompt"])
+def test_keys_whose_echo_is_withheld_are_never_a_secret_until_the_output_flows(tail, prompt):
+    sh = running_output(tail)
+    sh.tracker.output_withheld(True)
+    sh.keys(ATTACK + b"\r")
+    rec = sh.tracker.reconstruct()
+    assert (rec.kind, rec.certain, rec.hidden) == ("blind", False, "")  # refused if read now
+    assert "withheld" in rec.reason and not sh.tracker.echo_settled()  # the gate waits
+    sh.tracker.output_withheld(False)  # flowing, and still no echo: keys typed without it
+    rec = sh.tracker.reconstruct()
+    assert (rec.kind, rec.prompt, rec.hidden) == ("not-a-command", prompt, ATTACK.decode())
+    sh.tracker.output_withheld(True)  # withheld again: the conclusion is withdrawn
+    assert sh.tracker.reconstruct().kind == "blind"
+
+
+def test_keys_whose_echo_comes_once_the_output_flows_are_read_as_the_screen_shows_them():
+    sh = running_output(b"ab")
+    sh.tracker.output_withheld(True)
+    sh.keys(ATTACK + b"\r")
+    sh.tracker.output_withheld(False)
+    sh.out(b"cdefgh\r\n" + ATTACK + b"abcdefgh\r\n")  # the echo, inside the rest of the output
+    rec = sh.tracker.reconstruct()
+    assert (rec.kind, rec.certain, rec.hidden) == ("command", False, "")
+
+
+def test_a_line_read_off_the_screen_after_history_is_uncertain_while_output_is_withheld():
+    # Keys the model does not follow (Up) are read from the screen once the target answered: an
+    # answer cut short by withheld output is not all of it.
+    sh = bash()
+    sh.run("echo one")
+    sh.keys(b"\x1b[A")
+    sh.tracker.output_withheld(True)
+    sh.out(b"echo o")  # the rest of readline's redraw is withheld
+    sh.keys(b"\r")
+    rec = sh.tracker.reconstruct()
+    assert (rec.text, rec.certain, "withheld" in rec.reason) == ("echo o", False, True)
+    sh.tracker.output_withheld(False)
+    sh.out(b"ne")
+    rec = sh.tracker.reconstruct()
+    assert (rec.kind, rec.text, rec.certain) == ("command", "echo one", True)
+
+
+@pytest.mark.parametrize("keys", [b"\x13" + ATTACK + b"\r", b"\x13\r"], ids=["same-line", "own-line"])
+def test_keys_after_the_clients_own_ctrl_s_are_never_a_secret(keys):
+    # Ctrl-S (IXON) stops the target's output at its terminal: the same withheld echo, by the
+    # client's own key. The line that holds it is not read with confidence, nor the next one.
+    sh = running_output(b"ab")
+    sh.keys(keys)
+    rec = sh.tracker.reconstruct()
+    assert (rec.kind, rec.certain, rec.hidden) == ("command", False, "")
+    if keys == b"\x13\r":
+        sh.send()
+        sh.keys(ATTACK + b"\r")
+        rec = sh.tracker.reconstruct()
+        assert (rec.certain, rec.hidden) == (False, "")
