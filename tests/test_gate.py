@@ -11,6 +11,7 @@ must go on once the store is back.
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from types import SimpleNamespace
@@ -362,6 +363,103 @@ async def test_an_interactive_line_whose_verdict_cannot_be_recorded_does_not_run
     assert ch.notices == ["not run: the bastion cannot record commands right now; try again in "
                           "a moment"]
     assert verdicts(store, ch.live.id) == [("echo back", "allow")]
+
+
+# ------------------------------------------------ output the client does not take (attack N, 5)
+
+class Withholding(Channel):
+    """A channel whose client stops taking output: the target's answers wait unread, as the
+    proxy stops reading the target, until the client takes output again."""
+
+    def __init__(self, live: Any) -> None:
+        super().__init__(live)
+        self.unread = bytearray()
+
+    def write_upstream(self, data: bytes) -> None:
+        out = self.bash.keys(data)
+        self.changed.set()
+        if self.gate._withheld:
+            self.unread += out
+        elif out:
+            asyncio.get_running_loop().call_soon(self.gate.target_output, out)
+
+    def take_output(self) -> None:
+        """As ProxyChannel.resume_writing: what was read is fed first, then the gate is told."""
+        data, self.unread = bytes(self.unread), bytearray()
+        if data:
+            self.gate.target_output(data)
+        self.gate.output_withheld(False)
+
+
+class Logged(logging.Handler):
+    """Sets `seen` when the gate logs a line containing `text`."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        self.text = text
+        self.seen = asyncio.Event()
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if self.text in record.getMessage():
+            self.seen.set()
+
+
+@pytest.fixture
+def waits_for_echo() -> Iterator[Logged]:
+    handler = Logged("a line waits for its echo")
+    logger = logging.getLogger("bastion.ssh.gate")
+    logger.addHandler(handler)
+    level = logger.level
+    logger.setLevel(logging.INFO)
+    yield handler
+    logger.removeHandler(handler)
+    logger.setLevel(level)
+
+
+async def withholding_gate(store: Store) -> tuple[InputGate, Withholding]:
+    app = make_app(store)
+    ch = Withholding(make_live(store, app))
+    gate = InputGate(app, ch, 80, 24)  # type: ignore[arg-type]
+    ch.gate = gate
+    gate.target_output(b"Last login: Mon Nov 23 10:00:00 2026\r\n" + PROMPT)
+    return gate, ch
+
+
+async def test_a_line_typed_while_the_client_takes_no_output_runs_once_its_echo_flows(
+        store, monkeypatch, waits_for_echo):
+    # A slow terminal scrolling a big output, then a line typed: it waits for output to flow,
+    # however long past the echo wait (here none at all), and runs once its echo is shown.
+    import bastion.ssh.gate as gate_module
+    monkeypatch.setattr(gate_module, "ECHO_WAIT", 0.0)
+    gate, ch = await withholding_gate(store)
+    try:
+        gate.output_withheld(True)
+        gate.client_input(b"ls -l\r")
+        await asyncio.wait_for(waits_for_echo.seen.wait(), WAIT)
+        assert (ch.bash.line, ch.bash.ran, ch.notices) == ("ls -l", [], [])  # keys sent, Enter held
+        ch.take_output()
+        await ch.until(lambda: ch.bash.ran == ["ls -l"])
+    finally:
+        gate.close()
+    assert verdicts(store, ch.live.id) == [("ls -l", "allow")]
+    assert ch.notices == []
+
+
+async def test_a_line_whose_echo_stays_withheld_past_the_bound_is_refused_as_unread(
+        store, monkeypatch):
+    import bastion.ssh.gate as gate_module
+    monkeypatch.setattr(gate_module, "WITHHELD_WAIT", 0.0)
+    gate, ch = await withholding_gate(store)
+    try:
+        gate.output_withheld(True)
+        gate.client_input(b"ls -l\r")
+        await ch.until(lambda: bool(ch.notices))
+    finally:
+        gate.close()
+    assert ch.bash.ran == []
+    assert ch.notices[0].startswith("denied: the command line could not be read")
+    assert "withheld" in ch.notices[0]
+    assert verdicts(store, ch.live.id) == [(gate_module.BLIND_LINE, "deny")]
 
 
 # ---------------------------------------------------------------- which gate a channel gets

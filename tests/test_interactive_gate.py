@@ -8,6 +8,7 @@ failure of the gate shows as a file that exists, never as damage.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
 import shutil
@@ -17,6 +18,7 @@ import sys
 import pytest
 
 from bastion import recording
+from bastion.ssh import gate
 from tests.harness import LOGIN, Terminal, World
 from tests.harness import READY as PROMPT
 
@@ -810,3 +812,44 @@ def test_a_shell_started_without_term_is_held_like_unset_term(world, tmp_path):
     assert (held["line"], held["verdict"]) == ("env -i bash", "confirm")
     term.send(b"exit\r")
     term.wait()
+
+
+async def test_keys_whose_echo_the_client_withholds_are_never_taken_for_a_secret(world, tmp_path):
+    # Attack N, finding 5: a client that stops taking output (no window) makes the bastion stop
+    # reading the target, so the echo of the next keys never reached the tracker; past the echo
+    # wait, dash's keys were read as typed without echo at a "prompt" (`ab`, the output's tail)
+    # and judged as a secret by rules only, and dash ran the canary once the client read on.
+    from tests.test_ending import Watched, connect
+
+    conn = await connect(world, world.person("ivy"), f"{LOGIN}@web01")
+    chan, seen = await conn.create_session(Watched, term_type="xterm", term_size=(80, 24),
+                                           encoding=None)
+    try:
+        chan.write(f"cd {tmp_path}; PS1='$ ' exec sh\r".encode())
+        chan.write(b"echo ready-$((6*7))\r")
+        await asyncio.wait_for(seen.shows(b"ready-42\r\n$ "), 20)
+        mark = world.bastion.output.mark()
+        chan.pause_reading()  # no more window for the bastion
+        chan.write(b"yes abcdefgh | head -c 8000000\r")  # more than every buffer on the way holds
+        await asyncio.to_thread(world.bastion.output.wait_for, "the client stopped taking output",
+                                start=mark)
+        start = len(seen.data)
+        chan.write(b"eval \"$(printf 'touch can%s' ary)\"\r")
+        await asyncio.to_thread(world.bastion.output.wait_for, "a line waits for its echo",
+                                start=mark)
+        await asyncio.sleep(gate.ECHO_WAIT + 1)  # the attack: let the echo wait run out
+        chan.resume_reading()
+        # Read once the output flowed: the echo came inside the rest of it, so the line is not
+        # where it was typed; uncertain, refused (a line that is plain to read would be judged).
+        refused = b"denied: the command line could not be read"
+        await asyncio.wait_for(seen.shows(refused), 60)
+        chan.write(b"echo back-$((6*7))\r")
+        await asyncio.wait_for(seen.shows(b"back-42\r\n$ "), 20)
+    finally:
+        conn.close()
+    assert refused in seen.data[start:]
+    assert not (tmp_path / "canary").exists()
+    refusal = audit_events(world, "command.verdict")[-2]
+    assert (refusal["rule"], refusal["verdict"]) == ("defaults.uncertain", "deny")
+    assert not [e for e in audit_events(world, "command.typed_blind")
+                if e["session"] == refusal["session"]]

@@ -62,6 +62,10 @@ if TYPE_CHECKING:
 log = logging.getLogger("bastion.ssh.gate")
 
 ECHO_WAIT = 3.0      # seconds to wait for the echo of typed keys (only a line that never echoes waits it out)
+# Seconds at most a line waits for its echo while the target's output is withheld (the client
+# is not taking it): then it is read as it stands, and keys the screen does not show are
+# uncertain, never a secret typed without echo (attack N, finding 5).
+WITHHELD_WAIT = 30.0
 MAX_HOLD = 2.0       # seconds at most that keys wait for the screen to settle (output that never pauses)
 UNJUDGED = ("a command line ran that the bastion did not judge (a key bound to accept-line?); "
             "the session is ended")
@@ -110,7 +114,10 @@ class InputGate:
         self._wake = asyncio.Event()
         self._output = asyncio.Event()
         self._paused = False
+        self._withheld = False
+        self._was_withheld = False
         loop = asyncio.get_running_loop()
+        self._flowing_since = loop.time()  # output last began to flow again (see output_withheld)
         self._last_output = loop.time()
         self._hold_started: float | None = None
         self._deciding = False
@@ -141,6 +148,19 @@ class InputGate:
         line = self.tracker.take_unjudged()
         if line is not None and not self.closed:
             self._unjudged(line)
+
+    def output_withheld(self, withheld: bool) -> None:
+        """The channel stopped (True) or resumed (False) reading the target's output; False only
+        once all it read was fed to `target_output`. A line's echo is waited for meanwhile."""
+        if withheld and not self._was_withheld:
+            self._was_withheld = True  # once a channel: a client on a slow link pauses often
+            log.info("session %s channel %d: the client stopped taking output; the target's is "
+                     "not read until it does", self.ch.session_id, self.ch.number)
+        self._withheld = withheld
+        self.tracker.output_withheld(withheld)
+        if not withheld:
+            self._flowing_since = asyncio.get_running_loop().time()
+        self._output.set()
 
     def resize(self, cols: int, rows: int) -> None:
         if cols and rows:
@@ -219,6 +239,28 @@ class InputGate:
                 return condition()
         return True
 
+    async def _echo(self) -> None:
+        """Until the screen shows the keys' echo, or needs none (a password prompt), or an
+        interrupt: at most ECHO_WAIT of output flowing, counted again each time the output
+        resumes after being withheld, and WITHHELD_WAIT in all."""
+        loop = asyncio.get_running_loop()
+        start = loop.time()
+        told = False
+        while not self.tracker.echo_settled():
+            deadline = start + WITHHELD_WAIT
+            if self._withheld and not told:
+                told = True
+                log.info("session %s channel %d: a line waits for its echo, which the client "
+                         "withholds by not taking output", self.ch.session_id, self.ch.number)
+            if not self._withheld:
+                deadline = min(deadline, max(start, self._flowing_since) + ECHO_WAIT)
+            left = deadline - loop.time()
+            if left <= 0 or self.closed or self.cancelled.is_set():
+                return
+            self._output.clear()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._output.wait(), left)
+
     async def _quiet(self, seconds: float) -> None:
         """Until the target's output has paused for `seconds` (at most MAX_HOLD)."""
         loop = asyncio.get_running_loop()
@@ -243,7 +285,7 @@ class InputGate:
 
     async def _decide_line(self) -> None:
         try:
-            await self._until(self.tracker.echo_settled, ECHO_WAIT)
+            await self._echo()
             if self.tracker.needs_quiet():
                 await self._quiet(SETTLE_QUIET)
             await judging_turn(self.app, self.ch.identity.user)
@@ -383,6 +425,7 @@ class Gate(Protocol):
     def client_input(self, data: bytes) -> None: ...
     def eof(self) -> None: ...
     def target_output(self, data: bytes) -> None: ...
+    def output_withheld(self, withheld: bool) -> None: ...
     def resize(self, cols: int, rows: int) -> None: ...
     def close(self) -> None: ...
 

@@ -72,6 +72,7 @@ class ProxyChannel(asyncssh.SSHServerSession):
         self._pty_refused = False
         self._closed = False
         self._holds: set[str] = set()  # why the client's input is paused
+        self._output_paused = False  # the client is not taking output: the target's is not read
         self.tail = bytearray()  # the latest output, for watchers' first screen
         self._outbox: list[bytes] = []
 
@@ -412,13 +413,20 @@ class ProxyChannel(asyncssh.SSHServerSession):
         return False
 
     def pause_writing(self) -> None:
-        # The client is not reading: stop reading from the target until it does.
+        # The client is not reading: stop reading from the target until it does. What the
+        # target sends meanwhile (the echo of keys typed since) is withheld from the gate too.
+        self._output_paused = True
         if self.upstream_chan is not None:
             self.upstream_chan.pause_reading()
+        if self.gate is not None:
+            self.gate.output_withheld(True)
 
     def resume_writing(self) -> None:
+        self._output_paused = False
         if self.upstream_chan is not None:
-            self.upstream_chan.resume_reading()
+            self.upstream_chan.resume_reading()  # hands over what it buffered, at once
+        if self.gate is not None and not self._output_paused:
+            self.gate.output_withheld(False)
 
     def connection_lost(self, exc: Exception | None) -> None:
         if self.upstream_chan is not None:

@@ -231,6 +231,9 @@ class StdinGate:
     def target_output(self, data: bytes) -> None:
         pass
 
+    def output_withheld(self, withheld: bool) -> None:
+        pass  # judged from its input alone: no echo to wait for
+
     def resize(self, cols: int, rows: int) -> None:
         pass
 

@@ -113,6 +113,7 @@ class CommandLineTracker(_FollowsOutput, _FollowsInput, _ReadsLine):
         self._ender_text = ""  # output since that key, escape sequences left out
         self._end_check = False  # a chunk ended with ?2004l: is readline's CR next?
         self._unjudged: str | None = None
+        self._withheld = False  # the target's output is not being read on (see output_withheld)
 
     @property
     def alternate_screen(self) -> bool:
@@ -138,6 +139,14 @@ class CommandLineTracker(_FollowsOutput, _FollowsInput, _ReadsLine):
     def output_count(self) -> int:
         """How many output chunks the tracker has taken (to tell whether the target answered)."""
         return self._out_seq
+
+    def output_withheld(self, withheld: bool) -> None:
+        """Whether output the target sent (or would send) may be kept from the tracker: its
+        reading is paused (the client is not taking output), or read but not fed yet. Meanwhile
+        keys the screen does not show are never taken as typed without echo: the line does not
+        settle, and read anyway it is "blind" (uncertain). Call with False only once everything
+        read has been fed."""
+        self._withheld = withheld
 
     def readline_ready_since(self, count: int) -> bool:
         """Readline began a new line (?2004h) after output chunk `count`, and no line typed
