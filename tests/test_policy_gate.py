@@ -551,3 +551,20 @@ def test_git_writes_hidden_by_output_or_an_alias_are_refused(world: World, tmp_p
         assert r.returncode == 126, (line, r.stderr)
         assert b"denied: the protected folder is not changed" in r.stderr
     assert list(world.protected.iterdir()) == []
+
+
+def test_a_declaration_builtin_behind_command_is_held_and_its_arithmetic_runs_nothing(
+    world: World,
+) -> None:
+    # Attack Q: `command declare -i` is bash's declaration builtin, whose arithmetic on
+    # `a[$(...)]` runs the command; it is judged as `declare -i` is (held, then expires).
+    alice = world.person("alice")
+    canary = world.protected.parent / "declare-canary"
+    line = f"command declare -i 'i=a[$(touch {canary})]'"
+    r = alice.run(f"{LOGIN}@web01", line)
+    assert r.returncode == 126, r.stderr
+    assert b"expired" in r.stderr
+    assert not canary.exists()
+    row = world.ctx.store.one("SELECT verdict, rule FROM commands WHERE line = ? "
+                              "ORDER BY id DESC LIMIT 1", (line,))
+    assert row == {"verdict": "confirm", "rule": "defaults.unknown"}
