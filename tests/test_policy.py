@@ -1168,6 +1168,57 @@ def test_programs_that_keep_term_are_not_held_for_it(default_policy: Policy, lin
     assert verdict.action in ("allow", "alert"), verdict
 
 
+# Attack Q (issue 12): bash runs the same declaration builtin however its name is spelled, yet
+# tree-sitter reads a `declaration_command` (or `unset_command`) only in the canonical spelling.
+# Each spelling x each effect gets the verdict the canonical spelling gets.
+DECLARATION_SPELLINGS = ["{k}", "command {k}", "builtin {k}", "command command {k}", "\\{k}",
+                         "'{k}'", '"{k}"', "{k0}\\{k1}", "exec {k}"]
+DECLARATION_EFFECTS = [
+    # (keywords, arguments, action, rule): arithmetic that runs a command, a variable naming a
+    # file the shell writes, a name reference to a hook, history turned off.
+    (("declare", "typeset"), "-i 'i=a[$(touch /tmp/canary)]'", "confirm", "defaults.unknown"),
+    (("declare", "typeset", "export", "readonly"), "HISTFILE=/etc/sudoers.d/x", "deny",
+     "no-credential-file-writes"),
+    (("declare", "typeset"), "-n r=PROMPT_COMMAND", "confirm", "defaults.unknown"),
+    (("declare", "typeset", "export", "readonly"), "HISTSIZE=0", "deny", "no-history-size-zero"),
+]
+
+
+@pytest.mark.parametrize(("line", "expected", "rule"), [
+    (spelling.format(k=keyword, k0=keyword[:2], k1=keyword[2:]) + " " + arguments, expected, rule)
+    for keywords, arguments, expected, rule in DECLARATION_EFFECTS
+    for keyword in keywords for spelling in DECLARATION_SPELLINGS
+] + [
+    # `local` acts only in a function; `$d` holding the name is in test_policy_known.py.
+    (f"f() {{ {spelling} -i 'i=a[$(touch /tmp/canary)]'; }}; f", "confirm", "defaults.unknown")
+    for spelling in ("local", "command local", "\\local", "builtin 'local'")
+])
+def test_declaration_builtins_are_judged_in_every_spelling(default_policy: Policy, line: str,
+                                                           expected: str, rule: str) -> None:
+    verdict = evaluate(default_policy, line, role="engineer", target="web01")
+    assert (verdict.action, verdict.rule) == (expected, rule), verdict.commands
+
+
+@pytest.mark.parametrize("line", [
+    "\\unset 'a[$(touch /tmp/canary)]'", "command unset 'a[$(touch /tmp/canary)]'",
+    "builtin unset -v 'a[$(touch /tmp/canary)]'",
+    "jobs -x touch /tmp/canary", "command jobs -x touch /tmp/canary",
+    'command declare -i "$v"', "command export $v", "command declare x=*",
+])
+def test_other_spellings_of_shell_syntax_builtins_are_held(default_policy: Policy,
+                                                           line: str) -> None:
+    assert action(default_policy, line) == "confirm"
+
+
+@pytest.mark.parametrize("line", [
+    "command -v declare", "type export", "builtin echo x", "command ls", "command -V typeset",
+    "command export EDITOR=vim", "builtin declare -p PATH", "\\export LANG=C.UTF-8",
+    "command unset OLDVAR", "jobs -l", "jobs",
+])
+def test_honest_spellings_of_builtins_stay_allowed(default_policy: Policy, line: str) -> None:
+    assert action(default_policy, line) == "allow"
+
+
 @pytest.mark.parametrize("line", ["bind '\"\\C-t\": accept-line'", "bind -f /tmp/inputrc",
                                   "bind 'set enable-bracketed-paste off'", "INPUTRC=/tmp/x"])
 def test_bindings_that_run_a_line_are_unknown_with_or_without_a_terminal(default_policy: Policy,

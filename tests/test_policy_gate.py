@@ -574,3 +574,20 @@ def test_a_command_cmake_runs_is_refused_and_python_Im_reading_stdin_is_held(wor
     row = world.ctx.store.one("SELECT verdict, message FROM commands WHERE line = ? "
                               "ORDER BY id DESC LIMIT 1", ("python3 -Im asyncio",))
     assert row == {"verdict": "confirm", "message": "an interpreter reading its program from stdin"}
+
+
+def test_a_declaration_builtin_behind_command_is_held_and_its_arithmetic_runs_nothing(
+    world: World,
+) -> None:
+    # Attack Q: `command declare -i` is bash's declaration builtin, whose arithmetic on
+    # `a[$(...)]` runs the command; it is judged as `declare -i` is (held, then expires).
+    alice = world.person("alice")
+    canary = world.protected.parent / "declare-canary"
+    line = f"command declare -i 'i=a[$(touch {canary})]'"
+    r = alice.run(f"{LOGIN}@web01", line)
+    assert r.returncode == 126, r.stderr
+    assert b"expired" in r.stderr
+    assert not canary.exists()
+    row = world.ctx.store.one("SELECT verdict, rule FROM commands WHERE line = ? "
+                              "ORDER BY id DESC LIMIT 1", (line,))
+    assert row == {"verdict": "confirm", "rule": "defaults.unknown"}

@@ -173,3 +173,21 @@ def test_variables_the_shell_sets_or_reads_itself_are_never_known(name: str) -> 
 def test_each_transition_sets_keeps_or_forgets(transition: str, after: dict[str, str]) -> None:
     _, known = run(transition)
     assert dict(known.values) == after and not known.lost
+
+
+@pytest.mark.parametrize("script", [
+    "d=declare\n$d -i 'i=a[$(touch /tmp/canary)]'",
+    "d=typeset; $d -i 'i=a[$(touch /tmp/canary)]'",
+    "d=declare\n$d -n r=PROMPT_COMMAND",
+    "d=unset\n$d 'a[$(touch /tmp/canary)]'",
+    "b=builtin; d=declare\n$b $d -i 'i=a[$(touch /tmp/canary)]'",
+])
+def test_a_declaration_builtin_named_by_a_known_value_is_judged_as_one(script: str) -> None:
+    # Attack Q: `$d` read as `declare` reaches bash's declaration builtin, not a program.
+    assert run(script)[0][-1] == "confirm"
+
+
+@pytest.mark.parametrize("declaration", ["command declare x=1", "\\typeset x", "$d x=1"])
+def test_a_declaration_in_any_spelling_loses_the_known_values(declaration: str) -> None:
+    # `command declare -n i=j` or `declare -i` change what later reads of i mean.
+    assert run(f"d=declare; i=3\n{declaration}\n{CP}")[0] == ["allow", "allow", "confirm"]

@@ -487,6 +487,11 @@ _HANDLERS: dict[str, Any] = {
     "at": _Collector._at_job,
     "crontab": _Collector._crontab,
     "batch": _Collector._at_job,
+    # Builtins tree-sitter reads as their own syntax only in the canonical spelling: reached
+    # as a plain command (`command declare`, `\\unset`, `$d`) they are judged the same way.
+    **{name: _Collector._declaration_builtin for name in ("declare", "typeset", "local", "export",
+                                                          "readonly")},
+    "unset": _Collector._unset_builtin,
     "eval": _Collector._eval,
     "source": _Collector._source,
     ".": _Collector._source,
@@ -501,6 +506,7 @@ _HANDLERS: dict[str, Any] = {
     "readarray": _Collector._mapfile,
     "getopts": _Collector._getopts,
     "wait": _Collector._wait,
+    "jobs": _Collector._jobs,
     "let": _Collector._let,
     "test": _Collector._test_builtin,
     "[": _Collector._test_builtin,

@@ -165,6 +165,14 @@ class _Builtins:
         self._set_by(_at(words, 2), _Word(None, "(an option letter)"), site)
         return True
 
+    def _jobs(self, name: str, words: list[_Word], site: _Site) -> bool:
+        """`jobs -x CMD ARGS` runs CMD (job specs in ARGS replaced by process groups)."""
+        self._plain(name, words, site)
+        if any(w.value is None or (w.value.startswith("-") and "x" in w.value and w.value != "--")
+               for w in words[1:2]):
+            self._unknown(site, words, "jobs -x runs a command")
+        return True
+
     def _wait(self, name: str, words: list[_Word], site: _Site) -> bool:
         self._plain(name, words, site)
         scanned = _scan_options(words, 1, _WAIT)

@@ -214,6 +214,13 @@ class _Statements:
             else:
                 self._assoc.discard(name)
 
+    def _unset_builtin(self, name: str, words: list[_Word], site: _Site) -> bool:
+        """`command unset`, `\\unset`: bash's same builtin as the `unset_command` tree-sitter
+        reads only in the canonical spelling (attack Q)."""
+        self._forget_all()
+        self._unset(words, site)
+        return True
+
     def _test_builtin(self, name: str, words: list[_Word], site: _Site) -> bool:
         """`test -v NAME[SUB]` and `[ -v ... ]` evaluate SUB, as `[[ -v ]]` does."""
         self._plain(name, words, site)

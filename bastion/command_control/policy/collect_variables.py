@@ -7,6 +7,8 @@ and the `${...}` forms that run code or set variables (`_expansion`)."""
 
 from __future__ import annotations
 
+import shlex
+
 from tree_sitter import Node
 
 from bastion.command_control.policy.paths import _path_arg
@@ -304,6 +306,22 @@ class _Variables:
         if outside is not None:
             self._values, self._numbers, self._fresh = outside
         self._nested(node, site, level)
+
+    def _declaration_builtin(self, name: str, words: list[_Word], site: _Site) -> bool:
+        """`declare` and its kin reached as a plain command: `command declare`, `builtin
+        typeset`, `\\export`, `'local'`, `$d` holding `declare`. tree-sitter reads a
+        `declaration_command` only in the canonical spelling, yet bash runs the same builtin:
+        the words are judged as that spelling with each word quoted (attack Q). A word known
+        only at run time, or that the shell may split or glob, is unknown."""
+        quoted = []
+        for word in words[1:]:
+            if word.value is None or word.glob or word.splits:
+                self._unknown(site, [word], f"{name} of a word known only at run time")
+            else:
+                quoted.append(shlex.quote(word.value))
+        # Same shell: what the builtin declares holds for the rest of the line.
+        self.parse(" ".join([name, *quoted]), site._replace(depth=site.depth + 1), same_shell=True)
+        return True
 
     def _declared(self, text: str, keyword: str, attributes: str, site: _Site) -> None:
         """A NAME, NAME[SUB] or NAME=VALUE word given to declare and its kin as a string."""
