@@ -24,10 +24,12 @@ def _word(value: str) -> _Word:
 
 # `cmake -E COMMAND`: the commands that write files, as the program that does the same (judged
 # as that program, under the wrapper cmake), and those that only read or print.
+# found after outside attack S (finding 6): copy_directory copies each SRC's contents into DEST
+# itself, as `cp -rT` does (DEST/**), not SRC into DEST (DEST/SRC/**).
 _CMAKE_AS = {
     "copy": ("cp",), "copy_if_different": ("cp",), "copy_if_newer": ("cp",),
-    "copy_directory": ("cp", "-r"), "copy_directory_if_different": ("cp", "-r"),
-    "copy_directory_if_newer": ("cp", "-r"), "rename": ("mv",), "rm": ("rm",),
+    "copy_directory": ("cp", "-rT"), "copy_directory_if_different": ("cp", "-rT"),
+    "copy_directory_if_newer": ("cp", "-rT"), "rename": ("mv",), "rm": ("rm",),
     "remove": ("rm",), "remove_directory": ("rm", "-r"), "make_directory": ("mkdir", "-p"),
     "touch": ("touch",), "touch_nocreate": ("touch", "-c"), "create_symlink": ("ln", "-s"),
     "create_hardlink": ("ln",), "tar": ("tar",), "cat": ("cat",),

@@ -5,6 +5,7 @@ systemd-tmpfiles, systemd-sysusers, systemd-sysctl and sysctl."""
 
 from __future__ import annotations
 
+import itertools
 import re
 
 from bastion.command_control.policy.options import _after_options, _options, _permuted
@@ -56,7 +57,36 @@ def _curl_writes(words: list[_Word]) -> list[PathArg]:
             written.append(PathArg("(the files a -w format read at run time names)", "unknown"))
         else:
             written += [PathArg(name) for name in _CURL_FORMAT_OUTPUT.findall(form.text)]
-    return [p for p in written if p.text != "-"]
+    return [p for p in written if p.text != "-"] + _curl_file_uploads(words)
+
+
+# found after outside attack S (finding 10): an upload to a file:// URL writes that file (`curl
+# -T /tmp/x file:///etc/sudoers.d/x`); file:// is the one scheme curl writes here.
+_CURL_FILE_URL = re.compile(r"(?i)file://[^/]*(/.*)")
+
+
+def _curl_file_uploads(words: list[_Word]) -> list[PathArg]:
+    """With -T/--upload-file (any start of it, in a cluster too), each file:// URL's path (a
+    URL ending in `/` gets the uploaded file's name: any name there), and a URL known only at
+    run time (it may be one)."""
+    values = [w.value or "" for w in words[1:]]
+    if not any(v == "-T" or (v.startswith("--up") and "--upload-file".startswith(v.partition("=")[0]))
+               or (v.startswith("-") and not v.startswith("--") and "T" in v[1:]) for v in values):
+        return []
+    written: list[PathArg] = []
+    for before, word in itertools.pairwise(words):
+        if before.value in ("-T", "--upload-file"):
+            continue  # the file uploaded
+        if word.value is None:
+            written.append(PathArg(word.text, "unknown"))
+            continue
+        match = _CURL_FILE_URL.match(word.value)
+        if match is None:
+            continue
+        path = match.group(1)
+        path = f"{path}*" if path.endswith("/") else path
+        written.append(PathArg(path, "pattern" if _GLOB_CHARS.search(path) else "exact"))
+    return written
 
 
 # found after outside attack O (finding 8): wget's startup-file commands given with -e (any

@@ -24,6 +24,15 @@ from bastion.command_control.policy.options import (
     _permuted,
     _scan_options,
 )
+from bastion.command_control.policy.other_writes import (
+    _DOS2UNIX,
+    _FOLDER_WRITES,
+    _dos2unix_writes,
+    _folder_writes,
+    _rsync_writes,
+    _yq_in_place,
+    _yq_writes,
+)
 from bastion.command_control.policy.paths import PathArg, _operand_paths, _path_arg
 from bastion.command_control.policy.program_writes import (
     _GIT_TREE_WRITERS,
@@ -136,8 +145,18 @@ _WRITES: dict[str, _Options | str | frozenset[str] | _Operand] = {
                                 "--out-format", "--max-size", "--min-size", "--timeout",
                                 "--write-batch", "--only-write-batch", "--read-batch"),
                       flags=("--recursive", "--archive", "--relative")),
+    # found after outside attack S (finding 15): writers missing from this table, and their kin
+    # (gettext's tools, Wireshark's capture tools); aria2c's and tic's folders, dos2unix and yq:
+    # other_writes.
+    **dict.fromkeys(("msgfmt", "msgmerge", "msgcat", "msgconv", "msguniq", "msginit", "xgettext"),
+                    frozenset({"-o", "--output-file"})),
+    "pandoc": frozenset({"-o", "--output", "--log"}),
+    **dict.fromkeys(("tshark", "dumpcap", "mergecap"), frozenset({"-w"})),
+    "editcap": _Operand(1, _options("ABcCDEFiIsST", ())),
+    "logrotate": frozenset({"-s", "--state", "-l", "--log"}),
+    "aria2c": frozenset({"-o", "--out", "-l", "--log", "--save-session", "--save-cookies",
+                         "--dht-file-path", "--dht-file-path6", "--server-stat-of"}),
 }  # fmt: skip
-
 
 _RECURSIVE = frozenset({"-r", "-R", "-a", "--recursive", "--archive"})
 # found after outside attack I (finding 6): programs that change a file's mode, owner, ACL,
@@ -288,7 +307,13 @@ def _written(words: list[_Word], spec: _Options | str | frozenset[str] | _Operan
     if unseen and program != "rsync":
         options |= _NO_TARGET  # the unknown word may be `-T`: DEST itself, and its tree
         recursive = True
-    option = _last_argument(found, {"-t", "--target-directory"})
+    if program == "rsync" and options >= {"--server", "--sender"}:
+        # The remote end of a pull sends the files its operands name (rsync refuses --sender
+        # without --server); only its own files are written (`--log-file`).
+        return _rsync_writes(found, PathArg("(the folder of a pull's sender)", "unknown"))
+    # found after outside attack S (finding 1): rsync's `-t` is `--times` and it has no
+    # target-directory option; read as cp's, `rsync -a -t SRC /etc/x` wrote nothing.
+    option = None if program == "rsync" else _last_argument(found, {"-t", "--target-directory"})
     if option is not None:
         if option[1] is None:
             return []
@@ -302,7 +327,7 @@ def _written(words: list[_Word], spec: _Options | str | frozenset[str] | _Operan
         base = target.text.rstrip("/") or "/"
         return [target, PathArg(f"{base}{'' if base.endswith('/') else '/'}**", "pattern",
                                  target.tilde)]
-    elif len(operands) >= 2:
+    elif len(operands) >= 2 or (operands and program == "rsync" and "--read-batch" in options):
         destination, sources = operands[-1], operands[:-1]
     else:
         return []
@@ -321,7 +346,9 @@ def _written(words: list[_Word], spec: _Options | str | frozenset[str] | _Operan
     # s/./a/b D` D/a/b, and `rsync --files-from=LIST` whatever names LIST holds (D/**).
     nested = (program == "cp" and "--parents" in options) or (
         program == "rsync" and bool(options & {"-R", "--relative"}))
-    if program == "rsync" and "--files-from" in options:
+    # `--files-from=LIST` writes whatever names LIST holds, `--read-batch=F` whatever the
+    # batch holds (attack S, finding 2): anything under D.
+    if program == "rsync" and options & {"--files-from", "--read-batch"}:
         written.append(PathArg(f"{base}{joiner}**", "unknown" if unknown else "pattern", target.tilde))
     for source in sources:
         if source.value is None:
@@ -358,42 +385,6 @@ def _landing_name(source: str) -> str | None:
     if ".." in relative.split("/"):
         return None
     return relative
-
-
-def _rsync_writes(found: list[tuple[str, _Word | None]], target: PathArg) -> list[PathArg]:
-    """What rsync writes besides its destination (attack M, finding 5): the batch files of
-    --write-batch and --only-write-batch, its --log-file, and what --backup-dir, --partial-dir
-    and --temp-dir hold (DIR/**; relative to the destination for the first two), and the
-    folder --link-dest hard-links files of (a new name for each: a "tree" path)."""
-    written: list[PathArg] = []
-    for option, argument in found:
-        if argument is None or option not in ("--write-batch", "--only-write-batch", "--log-file",
-                                             "--backup-dir", "--partial-dir", "--temp-dir", "-T",
-                                             "--link-dest"):
-            continue
-        path = _path_arg(argument)
-        if path.kind == "unknown":
-            written.append(path)
-            continue
-        if option == "--write-batch":
-            written += [path, path._replace(text=f"{path.text}.sh")]
-        elif option in ("--only-write-batch", "--log-file"):
-            written.append(path)
-        else:
-            folder = path.text.rstrip("/") or "/"
-            if option != "--temp-dir" and not path.text.startswith(("/", "~")):
-                if target.kind == "unknown":
-                    written.append(target)
-                    continue
-                folder = f"{target.text.rstrip('/')}/{folder}"
-            if option == "--link-dest":
-                if path.kind == "exact":
-                    written.append(PathArg(folder, "tree", path.tilde))
-                else:
-                    written.append(PathArg(f"{folder.rstrip('/')}/**", "pattern", path.tilde))
-            else:
-                written.append(PathArg(f"{folder.rstrip('/')}/**", "pattern", path.tilde))
-    return written
 
 
 _SPLIT = _options("abClnt", ("--suffix-length", "--additional-suffix", "--bytes",
@@ -436,12 +427,44 @@ def _prefix_writes(words: list[_Word], spec: _Options, operand: int, option: str
         PathArg(f"{text}*", "pattern", tilde)]
 
 
+# OpenSSH scp's options that take an argument.
+_SCP = _options("cDFiJloPSX")
+# scp's colon(): `[user@]host:path` (`[v6]:path`) or an scp:// URI names a remote file; a `/`
+# before any `:` makes the word a local path.
+_SCP_REMOTE = re.compile(r"scp://|(?:[^/:\[]*@)?(?:\[[^\]/]*\]|[^/:\[]+):")
+
+
+def _scp_writes(words: list[_Word]) -> list[PathArg]:
+    """What scp writes here (found after outside attack S, finding 11): a local destination,
+    as cp writes it (-r as cp -r), whether the sources are local (scp then runs cp) or remote
+    (a download: a remote source's name is its path's last part). Only -r is carried over:
+    scp's other letters mean other things to cp (`-T`, `-p`...)."""
+    scanned = _permuted(words, 1, _SCP)
+    if scanned is None:
+        return [PathArg("(scp options known only at run time)", "unknown")]
+    found, operands = scanned
+    if len(operands) < 2:
+        return []
+    destination = operands[-1]
+    if destination.value is None:
+        return [PathArg(destination.text, "unknown")]
+    if _SCP_REMOTE.match(destination.value):
+        return []
+    sources = [w if w.value is None or not _SCP_REMOTE.match(w.value) else
+               _Word(_SCP_REMOTE.sub("", w.value, count=1) or None, w.text, w.glob)
+               for w in operands[:-1]]
+    recursive = [_Word("-r", "-r")] if any(o == "-r" for o, _ in found) else []
+    return _written([_Word("cp", "cp"), *recursive, _Word("--", "--"), *sources, destination], _COPY)
+
+
 _MORE_WRITERS = frozenset({"scp", "sftp", "rsync", "sed", "tar", "sqlite3", "strace", "ltrace",
                            "curl", "wget",
                            "mktemp", "ssh-keygen", "git", "split", "csplit", "tcpdump",
                            *_COMPRESSORS, *_DECOMPRESSORS, *_RENAMERS, *_EXTRACTORS,
                            # found after outside attack O (findings 1, 6 and 8)
-                           "history", "uudecode", "reformime", "modprobe", *_CONFIG_WRITES})
+                           "history", "uudecode", "reformime", "modprobe", *_CONFIG_WRITES,
+                           # found after outside attack S (finding 15)
+                           *_FOLDER_WRITES, *_DOS2UNIX, "yq"})
 
 
 def _more_writes(name: str, words: list[_Word], values: dict[str, str | None] | None = None
@@ -450,7 +473,15 @@ def _more_writes(name: str, words: list[_Word], values: dict[str, str | None] | 
     variables the line set)."""
     if name not in _MORE_WRITERS:
         return [], []
-    if name in ("scp", "sftp", "rsync"):
+    if name == "scp":
+        return _scp_writes(words), _connection_code(name, words)
+    if name in _FOLDER_WRITES:
+        return _folder_writes(name, words), []
+    if name in _DOS2UNIX:
+        return _dos2unix_writes(words), []
+    if name == "yq":
+        return _yq_writes(words), []
+    if name in ("sftp", "rsync"):
         return [], _connection_code(name, words)
     if name == "sed":
         return _sed_writes(words)
@@ -549,6 +580,8 @@ def _appended_writes(name: str, words: list[_Word]) -> bool:
     that everyday log rotation is not held."""
     if name in _COMPRESSORS or name in _DECOMPRESSORS or name in _APPENDED_COMMAND:
         return False
+    if name == "yq":
+        return _yq_in_place(words)
     if name == "git":
         index = _git_verb_index(words)
         verb = words[index].value if index < len(words) else None
