@@ -299,3 +299,58 @@ def test_no_line_vouches_for_the_prompt_after_it_where_a_shell_may_read(first, o
 ])
 def test_the_policys_reading_of_a_line_for_the_reader(text, after_another):
     assert policy.starts_reader_after_another(text) is after_another
+
+
+# -- attack R: bash's ?2004h printed by a shell without a line editor before its first line ------
+
+def test_ctrl_d_at_the_end_of_a_line_is_judged_once_a_line_may_have_started_a_shell():
+    # `PS1=$'\e[?2004hD$ ' sh`: dash prints readline's marker in its prompt, so the keys seem
+    # readline's, where Ctrl-D at the end of a line deletes nothing; the terminal driver hands
+    # the line to dash, and a second Ctrl-D runs it
+    sh = bash()
+    line(sh, "PS1=$'\\e[?2004hD$ ' sh", b"\x1b[?2004hD$ ")
+    sh.type("echo '#x' >> /etc/sudoers.d/attack")
+    held = sh.keys(b"\x04")
+    assert held is not None and held.how == "flush"
+    assert verdict_of_line(sh) == "deny"
+
+
+def test_ctrl_d_inside_a_line_stays_readlines_delete_char():
+    sh = bash()
+    line(sh, "sudo -i", PROMPT)
+    sh.type("echo hi")
+    sh.press(b"\x1b[D", b"\x08")
+    assert sh.keys(b"\x04") is None  # delete-char: not a judge point
+    sh.out(b"\x1b[K")
+
+
+def test_a_lone_line_that_starts_no_shell_keeps_bashs_ctrl_d():
+    sh = bash()
+    line(sh, "ls -l", PROMPT)
+    sh.type("echo hi")
+    assert sh.keys(b"\x04") is None
+
+
+def test_the_password_a_line_that_starts_a_shell_asks_for_first_stays_a_secret():
+    # `su -`: the doubt counts for keys typed without echo only from the next command line on
+    sh = bash()
+    line(sh, "su -", b"Password: ")
+    assert typed_blind(sh, HONEST) == "secret"
+    sh.send(b"\r\n" + PROMPT)
+    line(sh, "id", PROMPT)  # typed in the new shell, which may have printed ?2004h itself
+    line(sh, "./ask", b"Password: ")
+    assert typed_blind(sh, HONEST) == "confirm"
+
+
+@pytest.mark.parametrize(("text", "reader"), [
+    ("sh", True), ("PS1=x dash", True), ("sudo -i", True), ("su -", True), ("ssh h", True),
+    ("docker exec -it c sh", True), ("python3", True), ("tmux", True), ("$x", True),
+    ("ls -l", False), ("sudo apt update", False), ("vim f", False), ("git log", False),
+])
+def test_lines_that_may_start_a_reader(text, reader):
+    assert policy.starts_reader(text) is reader
+
+
+def verdict_of_line(sh: Shell) -> str:
+    rec = sh.tracker.reconstruct()
+    return evaluate(default_policy(), rec.text, role="engineer", target="web01").action

@@ -659,6 +659,25 @@ def test_a_line_longer_than_the_terminal_driver_keeps_is_refused_in_sh(world, tm
     term.wait()
 
 
+def test_ctrl_d_in_a_shell_that_prints_bashs_marker_itself_is_judged(world, tmp_path):
+    # Attack R, finding 1: dash's own prompt printed readline's ?2004h before dash read a line,
+    # so the keys seemed readline's, whose Ctrl-D at the end of a line deletes nothing; the
+    # terminal driver handed `touch canary` to dash and a second Ctrl-D ran it, unjudged.
+    term = shell(world, tmp_path)
+    term.run_line(rb"PS1=$'\e[?2004hD$ ' sh" + b"\r", rb"D\$ ")
+    start = len(term.buffer)
+    term.send(b"touch canary")
+    term.expect(b"canary", start=start)
+    term.send(b"\x04")
+    term.expect(rb"D\$ ", start=term.expect(DENIED, start=start))
+    term.send(b"\x04")  # on the line the refusal left empty: EOF, dash ends
+    term.expect(PROMPT, start=start)
+    assert not (tmp_path / "canary").exists()
+    alive(term)
+    term.send(b"exit\r")
+    term.wait()
+
+
 def test_a_kill_character_moved_outside_stty_does_not_hide_a_command_at_a_fake_prompt(world,
                                                                                      tmp_path):
     # Attack H, finding 1a: `tset -k ^B` (or inline termios code) made Ctrl-U data for the tty;

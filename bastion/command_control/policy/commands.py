@@ -183,6 +183,21 @@ def _programs(line: str) -> list[SimpleCommand]:
             if c.name is None or (not c.name.endswith("=") and c.name not in ("<", ">"))]
 
 
+# Programs that start a shell elsewhere whose prompt this terminal shows (a remote host's, a
+# container's): it may announce no line editor, or print bash's ?2004h itself.
+_REMOTE_READERS = frozenset({
+    "ssh", "mosh", "telnet", "rsh", "rlogin", "docker", "podman", "kubectl", "lxc", "incus",
+    "virsh", "machinectl", "systemd-nspawn", "toolbox", "distrobox", "vagrant", "multipass",
+})  # fmt: skip
+
+
+def starts_reader(line: str) -> bool:
+    """Whether `line` may start a shell, an interpreter's prompt or a program that hosts one
+    (`sh`, `sudo -i`, `ssh HOST`, `python3`, `tmux`), or holds a name known only at run time:
+    what reads the terminal next may be one that announces no line editor (attack R)."""
+    return any(_starts_reader(c) or c.name in _REMOTE_READERS for c in _programs(line))
+
+
 def starts_reader_after_another(line: str) -> bool:
     """Whether `line` may start a shell (or an interpreter's prompt, or any program that hosts
     one) after another of its programs ran, or holds a name known only at run time. The one

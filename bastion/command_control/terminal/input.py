@@ -225,9 +225,16 @@ class _FollowsInput:
         after_another = any(policy.starts_reader_after_another(t) for t in texts)
         self._blind_reader = (not editor or not certain or after_another
                               or any(policy.switches_mode(t) for t in texts))
-        # A shell without a line editor may print bash's ?2004h itself (`printf`): once one may
-        # have read a line in this channel, bash's word is not taken for the rest of it.
-        self._editor_doubt = self._editor_doubt or not editor or after_another
+        # A shell without a line editor may print bash's ?2004h itself (`printf`, its PS1, a
+        # job in the background): once one may have read a line in this channel, or a line
+        # may have started one (attack R: before its first line), bash's word is not taken for
+        # the rest of it.
+        # A line that starts one makes the doubt pending: it counts for Ctrl-D at once, and for
+        # keys typed without echo from the next command line on (the password `su -` or
+        # `ssh HOST` asks for first is the program's).
+        self._editor_doubt = (self._editor_doubt or not editor or not certain or after_another
+                              or self._doubt_pending)
+        self._doubt_pending = any(policy.starts_reader(t) for t in texts)
 
     def started_with(self, command: str) -> None:
         """The channel's exec command runs before anything is typed (`ssh -t HOST CMD`): it is
@@ -265,9 +272,13 @@ class _FollowsInput:
             return "accept"
         if key == "\x04" and self._pending and self._eof_possible():
             return "eof"  # EOF on a continuation line: bash runs (or drops) the statement
-        if key == "\x04" and self._tty_rules() and not self._line_empty_for_eof():
+        if (key == "\x04" and (self._tty_rules() or self._driver_may_read())
+                and not self._line_empty_for_eof()):
             # The terminal driver's VEOF hands the partial line to the shell (attack F,
-            # finding 2): a second Ctrl-D, or the Enter of the next line, runs it.
+            # finding 2): a second Ctrl-D, or the Enter of the next line, runs it. Also where
+            # readline seems to read, once a shell without a line editor may be the reader: it
+            # can print bash's ?2004h itself (attack R: `PS1=$'\e[?2004h$ ' sh`, then
+            # `touch canary` Ctrl-D Ctrl-D ran unjudged).
             return "flush"
         if key == "\x0f":
             return None if self._vi and not prev else "accept"  # vi's insert mode inserts ^O
@@ -490,6 +501,16 @@ class _FollowsInput:
         model = self._line.model
         empty = not self._line.active or not model.reliable or not model.text
         return empty and not self._running  # bash said a program reads the terminal: its EOF
+
+    def _driver_may_read(self) -> bool:
+        """Readline seems to read, but a shell without a line editor may be the reader (it can
+        print ?2004h itself): at the end of the line, where readline's Ctrl-D deletes nothing,
+        the terminal driver's VEOF would hand the line over. Ctrl-D inside the line stays
+        readline's delete-char (the driver has no cursor to move: keys that moved it were data,
+        which the screen shows and the model does not)."""
+        model = self._line.model
+        return ((self._editor_doubt or self._doubt_pending) and not self._alt
+                and (not model.reliable or model.cursor >= len(model.text)))
 
     def _line_empty_for_eof(self) -> bool:
         model = self._line.model

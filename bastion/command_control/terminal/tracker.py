@@ -101,6 +101,7 @@ class CommandLineTracker(_FollowsOutput, _FollowsInput, _ReadsLine):
         # line editor may read them with its echo left off.
         self._blind_reader = False
         self._editor_doubt = False
+        self._doubt_pending = False  # a line may have started a shell: doubt from its next line
         self._esc_probe: tuple[int, tuple[int, int]] | None = None  # a lone Esc just sent
         self._vi_command = False  # ... and in its command mode
         self._vi_argument = False  # ... where the next key is a character argument
