@@ -130,6 +130,8 @@ GDB_HELD = [
     "gdb -batch -ex 'set width $_shell(\"id\")'", "gdb -batch -p 1 -ex 'info symbol system(\"id\")'",
     "gdb -batch -p 1 -ex 'frame function x(1)'", "gdb -batch -p 1 -ex 'gcore /etc/x'",
     "lldb -b -o 'settings set target.output-path /etc/x' -p 1",
+    "gdb -batch -data-directory /tmp/d -ex bt -p 1", "gdb --data-directory=/tmp/d -batch -ex bt -p 1",
+    "gdb -D /tmp/d -batch -ex bt -p 1",
 ]
 GDB_HONEST = [
     "gdb -batch -ex 'set pagination off' -ex bt -p 1",

@@ -259,6 +259,10 @@ class _Programs:
             elif option in _GDB_FILE_OPTIONS:
                 self._unknown(site, words, "gdb commands read from a file")
                 index += 1 if has_value else 2
+            elif option in ("-D", "-data-directory"):
+                # gdb runs the python it finds there at start (attack S, finding 3's class).
+                self._unknown(site, words, "gdb's own python code read from a folder the line names")
+                index += 1 if has_value else 2
             elif option in _GDB_ARGUMENT_OPTIONS and not has_value:
                 index += 2
             else:
