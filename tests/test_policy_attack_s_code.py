@@ -90,6 +90,7 @@ NAMES_UNKNOWN = [
     "echo /etc/xsudoers | rename s/xsudoers/sudoers/", "rename s/xsudoers/sudoers/ < list",
     "prename 's/x/y/'", "file-rename -e s/x/y/", "perl-rename s/x/y/", "mmv",
     "mmv '/tmp/x /etc/sudoers.d/x'", "mcp", "mmv '*.txt' '#1.md'", "mmv a b c",
+    "rename --stdin s/a/b/ f", "rename -stdin s/a/b/ f", "rename --std s/a/b/ f",
 ]
 CREDENTIAL_WRITES = ["mmv /tmp/x /etc/sudoers.d/x", "mcp /tmp/x /etc/sudoers.d/x",
                      "mad /tmp/x /etc/shadow", "mln /tmp/x /etc/sudoers.d/x",

@@ -47,7 +47,12 @@ def _rename_writes(words: list[_Word]) -> list[PathArg]:
         pairs = [(old.value, new.value) if old is not None and new is not None and
                  old.value is not None and new.value is not None else None]
     written: list[PathArg] = []
-    if perl and not operands:
+    # File::Rename's `--stdin` (any start of it, `-stdin`) reads names from stdin whatever the
+    # operands (attack S, finding 14).
+    stdin = any(w.value == "-stdin" or (w.value is not None and len(w.value) > 2 and
+                                         w.value.startswith("--") and "stdin".startswith(w.value[2:]))
+                for w in words[1:])
+    if perl and (not operands or stdin):
         # found after outside attack S (finding 14): with no file perl's rename reads the names
         # from stdin (`echo /etc/xsudoers | rename s/xsudoers/sudoers/`): known only at run time.
         written.append(PathArg(f"(the names {name} {_FROM_STDIN})", "unknown"))

@@ -53,7 +53,7 @@ _TAKES_ARGUMENT = {"python": "WXQ", "perl": "I", "ruby": "IrCEKT", "node": "rC",
 # word (`perl -MData::Dumper`, `-i.bak`, `ruby -x`), never the next word, and letters whose
 # value is only the characters of a pattern at the start of that rest (`perl -lne`: -l's octal
 # digits, then -n and -e), so that an option's value is never read as more letters.
-_ATTACHED_VALUE = {"perl": "Mmix", "ruby": "xiFT", "python": "", "php": ""}
+_ATTACHED_VALUE = {"perl": "MmixFV", "ruby": "xiFT", "python": "", "php": ""}
 _VALUE_PATTERN = {"perl": {"0": r"x[0-9a-fA-F]*|[0-7]*", "l": r"[0-7]*", "C": r"[IOEioASDLa0-9]*"},
                   "ruby": {"0": r"[0-7]*", "K": r"\w?"}}
 # Options of one dash and several letters that are one option, with whether the next word is
