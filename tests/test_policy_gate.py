@@ -374,6 +374,8 @@ def test_a_script_on_stdin_that_starts_gdb_holds_gdb_and_its_commands_run_nothin
 @pytest.mark.parametrize(("command", "feed"), [
     ("sed -n -f - /etc/hostname", "1e touch {canary}\n"),
     ("python3 - x", "open('{canary}', 'w')\n"),
+    # outside attack S, finding 8: a module name holding an `e` was taken for `perl -e`
+    ("perl -MData::Dumper", "open(my $f, '>', '{canary}');\n"),
 ])
 def test_an_exec_program_reading_its_program_from_stdin_before_its_operands_is_held(
     world: World, command: str, feed: str,

@@ -17,6 +17,7 @@ from tree_sitter import Node
 from bastion.command_control.policy.collect_builtins import _Builtins
 from bastion.command_control.policy.collect_code import _Code
 from bastion.command_control.policy.collect_files import _Files
+from bastion.command_control.policy.collect_interpreters import _Interpreters
 from bastion.command_control.policy.collect_known import _KnownState
 from bastion.command_control.policy.collect_launchers import _STRICT, _Launchers, _other_verb
 from bastion.command_control.policy.collect_programs import _Programs
@@ -80,8 +81,8 @@ MAX_NESTING = 8
 MAX_WORK = 500_000
 
 
-class _Collector(_Statements, _Files, _Variables, _Code, _Wrappers, _Runners, _Builtins, _Programs,
-                 _Launchers, _State, _KnownState):
+class _Collector(_Statements, _Files, _Variables, _Code, _Wrappers, _Runners, _Interpreters, _Builtins,
+                 _Programs, _Launchers, _State, _KnownState):
     """Walks one parse tree (and the code nested in it) and collects simple commands."""
 
     def __init__(self) -> None:

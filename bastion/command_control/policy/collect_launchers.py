@@ -14,6 +14,7 @@ import re
 from typing import NamedTuple
 
 from bastion.command_control.policy.options import _last_argument, _options, _permuted, _scan_options
+from bastion.command_control.policy.paths import _descriptor_file
 from bastion.command_control.policy.readers import _cluster_letter
 from bastion.command_control.policy.words import _at, _Site, _Word
 
@@ -108,6 +109,9 @@ _HWLOC = _Strict(
                "--quiet", "--verbose", "--no-smt", "--nodeset"}),
     locations=True,
 )
+# Launchers whose command may be a script they run with an interpreter (`uv run x.py`), and so
+# `-` or a descriptor a program read from stdin.
+_SCRIPT_RUNNERS = frozenset({"uv"})
 _QUIET = frozenset({"--quiet", "--verbose", "--debug", "--help", "--silent"})
 
 
@@ -385,6 +389,14 @@ class _Launchers:
                 self._code(code, site, name)
             if command and spec.joined:
                 self._joined_code(command, site, name)
+            elif command and name in _SCRIPT_RUNNERS and command[0].value is not None and (
+                    command[0].value == "-" or _descriptor_file(command[0].value) is not None):
+                # `uv run -`, `uv run --script /dev/stdin`: a python program read from stdin
+                # (attack S, finding 9), not a command named `-`.
+                if command[0].value == "-":
+                    self._stdin_code(name, words, site, "an interpreter")
+                else:
+                    self._program_file(name, command[0], words, site, "an interpreter")
             elif command:
                 self._inner(command, site, name)
             elif not codes and spec.no_command == "shell":

@@ -14,6 +14,7 @@ from bastion.command_control.policy.programs import (
     _GDB_ARGUMENT_OPTIONS,
     _GDB_COMMAND_OPTIONS,
     _GDB_FILE_OPTIONS,
+    _GDB_FILE_WRITERS,
     _GDB_QUIET,
     _GDB_SETTINGS,
     _LLDB_ARGUMENT_OPTIONS,
@@ -258,6 +259,10 @@ class _Programs:
             elif option in _GDB_FILE_OPTIONS:
                 self._unknown(site, words, "gdb commands read from a file")
                 index += 1 if has_value else 2
+            elif option in ("-D", "-data-directory"):
+                # gdb runs the python it finds there at start (attack S, finding 3's class).
+                self._unknown(site, words, "gdb's own python code read from a folder the line names")
+                index += 1 if has_value else 2
             elif option in _GDB_ARGUMENT_OPTIONS and not has_value:
                 index += 2
             else:
@@ -297,7 +302,10 @@ class _Programs:
                 self._code(f"exec {shown} {rest}", site, "gdb")
         elif verb not in _GDB_QUIET or (verb == "set" and rest.split(" ", 1)[0] not in
                                         _GDB_SETTINGS) or (verb == "thread" and not re.fullmatch(
-                                            r"apply\s+all\s+(bt|backtrace)(\s+full)?", rest)):
+                                            r"apply\s+all\s+(bt|backtrace)(\s+full)?", rest)) or (
+                # An expression in a quiet command's arguments may call a function (`set width
+                # $_shell("id")`, `info symbol system("id")` in an attached process: attack S).
+                verb != "echo" and "(" in rest) or (verb in _GDB_FILE_WRITERS and rest):
             self._unknown(site, words, f"a gdb command that may run code: {one_line(text, 40)}")
 
     def _lldb(self, name: str, words: list[_Word], site: _Site) -> bool:

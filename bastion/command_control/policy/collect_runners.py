@@ -2,8 +2,9 @@
 
 Methods of `_Collector` (collect.py): git (`-C`, `-c`, the commands its subcommands run, `ext::`
 transports), busybox, a shell started with its options, script or code (`_shell`), a program
-read from a file, `at`, interpreters, the user's shell started with no command, and a program
-read from standard input (`_stdin_code`)."""
+read from a file, `at`, a program an option names (`_program_option`), the user's shell started
+with no command, and a program read from standard input (`_stdin_code`); interpreters are
+collect_interpreters.py's."""
 
 from __future__ import annotations
 
@@ -26,18 +27,9 @@ from bastion.command_control.policy.shells import (
     _BASH_GRAMMAR,
     _CODE_LETTERS,
     _ELVISH_VALUES,
-    _INLINE_CODE,
-    _INTERACTIVE,
-    _INTERACTIVE_LONG,
     _NO_NOEXEC_LETTER,
     _PROGRAM_FAMILY,
     _PROGRAM_OPTIONS,
-    _REPL_ENDS,
-    _REPL_MODULES,
-    _RUNNER_SUBCOMMANDS,
-    _SCRIPT_MODULES,
-    _TAKES_ARGUMENT,
-    INTERPRETERS,
     shell_name,
 )
 from bastion.command_control.policy.variables import _SET_LETTERS
@@ -462,80 +454,6 @@ class _Runners:
                  if before.value != "-u" and (word.value is None or (
                      not word.value.startswith("-") and _descriptor_file(word.value) is not None))]
         return self._program_file(name, table[-1], words, site, "an interpreter") if table else False
-
-    def _interpreter(self, name: str, words: list[_Word], site: _Site) -> bool:
-        family = INTERPRETERS.fullmatch(name)
-        kind = family.lastgroup or "" if family else ""
-        inline = _INLINE_CODE.get(kind, "")
-        takes = _TAKES_ARGUMENT.get(kind, "")
-        if kind == "awk" and self._program_option(name, words, site):
-            return True  # `awk -f - FILE`, `gawk --file=/dev/stdin`
-        if kind == "repl":
-            return self._repl(name, words, site)
-        skip = False
-        subcommand = name in ("deno", "bun")
-        for word in words[1:]:
-            value = word.value
-            if skip:
-                skip = False
-                continue
-            if subcommand and value is not None and not value.startswith("-"):
-                subcommand = False
-                if _RUNNER_SUBCOMMANDS.get(value) == "stdin":
-                    break  # `deno repl`: a prompt on stdin
-                if _RUNNER_SUBCOMMANDS.get(value) == "file":
-                    continue  # `deno run -`, `bun run /dev/stdin`: the file after it
-            if value == "-":
-                break  # `python3 - ARGS`: the program is stdin, ARGS its arguments
-            if value is None or not value.startswith("-") or _descriptor_file(value) is not None:
-                return self._program_file(name, word, words, site, "an interpreter")
-            if value.startswith("--"):
-                if value.split("=", 1)[0] in ("--eval", "--print", "--command"):
-                    return False
-                if value in _INTERACTIVE_LONG.get(kind, ()):
-                    break  # `node --interactive`: a prompt on stdin
-                continue
-            prompts = tuple(f"-{c}" for c in _INTERACTIVE.get(kind, ""))
-            if _cluster_letter(value, prompts, takes + inline)[0] is not None:
-                # `python3 -i script`, `perl -de0`, `php -a`: after (or instead of) its
-                # program the interpreter reads more code from stdin (attack I, finding 3).
-                break
-            letter, attached = _cluster_letter(value, ("-m",), takes + "c")
-            if kind == "python" and letter == "m":
-                # `-m MOD` ends python's options, clustered too (`-Im asyncio`: attack O).
-                position = words.index(word)
-                module = attached or (_at(words, position + 1) or _Word("", "")).value
-                if module in _REPL_MODULES:
-                    break  # `python3 -m pdb script`, `python3 -m code`: a prompt on stdin
-                if module in _SCRIPT_MODULES:
-                    # `python3 -m cProfile /dev/stdin`: the module runs the script a later
-                    # word names, read from stdin when it is a descriptor (attack O).
-                    for later in words[position + (1 if attached else 2):]:
-                        if later.value is None or _descriptor_file(later.value) is not None:
-                            return self._program_file(name, later, words, site, "an interpreter")
-                return False
-            if set(value[1:]) & set(inline):
-                return False  # code on the command line: a command named for the interpreter
-            # `python3 -W ignore`: "ignore" is the option's, not a script file.
-            skip = len(value) == 2 and value[1] in takes
-        return self._stdin_code(name, words, site, "an interpreter")
-
-    def _repl(self, name: str, words: list[_Word], site: _Site) -> bool:
-        """A program that loads the files it is given, then reads more code from stdin (sbcl,
-        ghci, swipl, erl, iex, groovysh...: attack M, finding 11) unless an option of
-        `_REPL_ENDS` makes it stop first; a program file that is one of the line's descriptors
-        (`sbcl --script /dev/stdin`) is read from there either way."""
-        values = [w.value for w in words[1:]]
-        for word in words[1:]:
-            if word.value is None or word.value == "-" or _descriptor_file(word.value) is not None:
-                return self._program_file(name, word, words, site, "an interpreter") if \
-                    word.value != "-" else self._stdin_code(name, words, site, "an interpreter")
-        ends = _REPL_ENDS.get(name, ())
-        if any(v in ends or f"{v} {n}" in ends for v, n in itertools.pairwise([*values, None])):
-            return False  # files run and the program exits: script files (README)
-        if set(values) & {"--version", "--help", "-h", "-v", "-V", "-version"}:
-            return False
-        return self._stdin_code(name, words, site, "an interpreter")
 
     def _program_option(self, name: str, words: list[_Word], site: _Site) -> bool:
         """A program whose program (a sed or awk script, a makefile) an option names:

@@ -107,8 +107,14 @@ _GDB_QUIET = frozenset({"bt", "backtrace", "where", "info", "i", "thread", "quit
                         "show", "continue", "c", "detach", "kill", "generate-core-file", "gcore",
                         "frame", "f", "up", "down", "list", "l", "disassemble", "break", "b",
                         "tbreak", "delete", "d", "handle", "echo", "run", "r", "start"})
-_GDB_SETTINGS = frozenset({"pagination", "confirm", "print", "height", "width", "logging",
-                           "style", "verbose", "debuginfod", "non-stop", "auto-load"})
+# found after outside attack S (finding 3): no setting that names a file gdb writes (`logging`,
+# `history filename`, `trace-file`) or that turns on code (`auto-load`, `python`,
+# `extension-language`, `debug-file-directory`, `data-directory`, `debuginfod` which fetches
+# files): those are unknown. The settings kept only change what gdb shows and when it asks.
+_GDB_SETTINGS = frozenset({"pagination", "confirm", "print", "height", "width", "style",
+                           "verbose", "non-stop"})
+# The quiet commands that write the file their argument names (a core dump: `gcore FILE`).
+_GDB_FILE_WRITERS = frozenset({"generate-core-file", "gcore"})
 
 # lldb's options (one dash or two) that take an lldb command or a file of them; its batch mode;
 # the commands that only show, wait or stop (lldb's `platform shell`, `script`, `command

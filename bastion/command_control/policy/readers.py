@@ -11,6 +11,7 @@ from bastion.command_control.policy.options import _last_argument, _options, _sc
 from bastion.command_control.policy.paths import _descriptor_file
 from bastion.command_control.policy.program_writes import _sqlite_words
 from bastion.command_control.policy.programs import _debugger_batch
+from bastion.command_control.policy.renames import _MMV, _RENAMERS, reads_names
 from bastion.command_control.policy.shells import _INLINE_CODE, INTERPRETERS
 from bastion.command_control.policy.words import _Word
 
@@ -82,7 +83,7 @@ _SQL_GIVEN = {"mysql": ("-e", "--execute"), "mariadb": ("-e", "--execute"),
 
 
 _READERS = _READS_ALWAYS | _READS_FILES | set(_READS_PROGRAM) | set(_READS_PROMPT) | _ASKS | {
-    "sudo", "passwd", "sqlite3", "tar", *_SQL_GIVEN}
+    "sudo", "passwd", "sqlite3", "tar", *_SQL_GIVEN, *_RENAMERS, *_MMV}
 
 
 def _reads_input(name: str, words: list[_Word]) -> bool:
@@ -120,6 +121,8 @@ def _reads_input(name: str, words: list[_Word]) -> bool:
         return "-S" in options or "--stdin" in options
     if name in ("passwd", "chpasswd") or name == "passwd":
         return "--stdin" in options or name == "chpasswd"
+    if name in _RENAMERS or name in _MMV:
+        return reads_names(name, words)
     if name in _ASKS:
         return any(a.startswith("-") and not a.startswith("--") and "i" in a for a in options) \
             or "--interactive" in options

@@ -13,6 +13,7 @@ from bastion.command_control.policy.words import _GLOB_CHARS, _at, _Word
 # expression (perl's rename, prename, file-rename) or a FROM TO pair (util-linux's rename.ul).
 _RENAMERS = frozenset({"rename", "rename.ul", "prename", "perl-rename", "file-rename"})
 _RENAME = _options("eE", ("--expression",))
+_FROM_STDIN = "reads from stdin"
 _PERL_EXPRESSION = re.compile(r"(?:s|y|tr)\W")
 # `s/PATTERN/REPLACEMENT/` whose pattern is literal (an escaped dot, anchors) and whose
 # replacement is a plain name part: the only renames shown to stay in the file's folder.
@@ -46,6 +47,15 @@ def _rename_writes(words: list[_Word]) -> list[PathArg]:
         pairs = [(old.value, new.value) if old is not None and new is not None and
                  old.value is not None and new.value is not None else None]
     written: list[PathArg] = []
+    # File::Rename's `--stdin` (any start of it, `-stdin`) reads names from stdin whatever the
+    # operands (attack S, finding 14).
+    stdin = any(w.value == "-stdin" or (w.value is not None and len(w.value) > 2 and
+                                         w.value.startswith("--") and "stdin".startswith(w.value[2:]))
+                for w in words[1:])
+    if perl and (not operands or stdin):
+        # found after outside attack S (finding 14): with no file perl's rename reads the names
+        # from stdin (`echo /etc/xsudoers | rename s/xsudoers/sudoers/`): known only at run time.
+        written.append(PathArg(f"(the names {name} {_FROM_STDIN})", "unknown"))
     for operand in operands:
         path = _path_arg(operand)
         folder, _, base = path.text.rpartition("/")
@@ -91,3 +101,38 @@ def _rename_writes(words: list[_Word]) -> list[PathArg]:
                for pair in literal):
             written.append(PathArg(f"{prefix}.*", "pattern", path.tilde))
     return written
+
+
+# found after outside attack S (findings 9, 14): mmv and its links (Debian's mcp copies, mad
+# appends, mln links) move FROM to TO; with no operand they read FROM TO pairs from stdin, and a
+# single word may hold a pair (`mmv "/tmp/x /etc/sudoers.d/x"`).
+_MMV = frozenset({"mmv", "mcp", "mad", "mln"})
+
+
+def _mmv_operands(words: list[_Word]) -> list[_Word]:
+    """mmv's operands: the words after its options (single letters, none taking a value)."""
+    for index, word in enumerate(words[1:], start=1):
+        if word.value == "--":
+            return words[index + 1:]
+        if word.value is None or not word.value.startswith("-") or word.value == "-":
+            return words[index:]
+    return []
+
+
+def reads_names(name: str, words: list[_Word]) -> bool:
+    """Whether a renamer or mmv reads the names it changes from stdin (a renamer given no file,
+    mmv no operand)."""
+    written = _mmv_writes(words) if name in _MMV else _rename_writes(words)
+    return any(p.text.endswith(f"{_FROM_STDIN})") for p in written)
+
+
+def _mmv_writes(words: list[_Word]) -> list[PathArg]:
+    """What mmv writes: TO when the line gives one FROM TO pair whose TO names one file (no
+    `#N` naming a part of FROM), else names known only at run time."""
+    name = (words[0].value or "").rsplit("/", 1)[-1]
+    operands = _mmv_operands(words)
+    if not operands:
+        return [PathArg(f"(the names {name} {_FROM_STDIN})", "unknown")]
+    if len(operands) != 2 or any(w.value is None for w in operands) or "#" in (operands[1].value or ""):
+        return [PathArg(f"(the names {name} gives: {' '.join(w.text for w in operands)})", "unknown")]
+    return [_path_arg(operands[1])]

@@ -49,6 +49,67 @@ _TAKES_ARGUMENT = {"python": "WXQ", "perl": "I", "ruby": "IrCEKT", "node": "rC",
                    "lua": "l", "r": "", "tcl": "", "awk": "fvF", "pwsh": "fFo", "osa": "l",
                    "jshell": "", "julia": "CJLpt", "guile": "LClex", "clisp": "BKMmLNEpi",
                    "racket": "tlfrkmSA", "ocaml": "I", "repl": ""}  # fmt: skip
+# found after outside attack S (finding 8): letters whose value is only the rest of their own
+# word (`perl -MData::Dumper`, `-i.bak`, `ruby -x`), never the next word, and letters whose
+# value is only the characters of a pattern at the start of that rest (`perl -lne`: -l's octal
+# digits, then -n and -e), so that an option's value is never read as more letters.
+_ATTACHED_VALUE = {"perl": "MmixFV", "ruby": "xiFT", "python": "", "php": ""}
+_VALUE_PATTERN = {"perl": {"0": r"x[0-9a-fA-F]*|[0-7]*", "l": r"[0-7]*", "C": r"[IOEioASDLa0-9]*"},
+                  "ruby": {"0": r"[0-7]*", "K": r"\w?"}}
+# Options of one dash and several letters that are one option, with whether the next word is
+# their value (tclsh's `-encoding utf-8`, wish's `-name x`: attack S, finding 8).
+_WORD_OPTIONS = {"tcl": {"-encoding": True, "-name": True, "-display": True, "-geometry": True,
+                         "-class": True, "-colormap": True, "-visual": True, "-use": True,
+                         "-sync": False}}
+# Long options whose value is a file of code loaded before the program (`node --require
+# /dev/stdin`, `julia --load=/dev/stdin`), each taking the next word unless given `=VALUE`.
+_LONG_LOADS = {"node": frozenset({"--require", "--import", "--loader", "--experimental-loader"}),
+               "julia": frozenset({"--load"}), "ruby": frozenset()}
+
+# found after outside attack S (finding 9): pwsh's parameters (any start of the name, any case,
+# matched in this order as pwsh does: `-c` is -Command): what each is, and whether the next
+# word is its value. `-Command -` and `-File -` read the program from stdin.
+_PWSH_PARAMETERS = (
+    ("command", "code"), ("file", "file"), ("encodedcommand", "inline"), ("ec", "inline"),
+    ("executionpolicy", "value"), ("ep", "value"), ("workingdirectory", "value"), ("wd", "value"),
+    ("inputformat", "value"), ("if", "value"), ("outputformat", "value"), ("of", "value"),
+    ("configurationname", "value"), ("configurationfile", "value"), ("custompipename", "value"),
+    ("settingsfile", "value"), ("windowstyle", "value"), ("noexit", "prompt"),
+    ("interactive", "prompt"), ("login", "flag"), ("nologo", "flag"), ("noprofile", "flag"),
+    ("noninteractive", "flag"), ("sta", "flag"), ("mta", "flag"), ("version", "flag"),
+    ("help", "flag"),
+)
+
+
+def pwsh_parameter(word: str) -> str | None:
+    """What a pwsh parameter word is ("code", "file", "inline", "value", "prompt", "flag"), or
+    None for a word pwsh would not take for one of `_PWSH_PARAMETERS`."""
+    name = word.lstrip("-").lower()
+    if not word.startswith("-") or not name:
+        return None
+    return next((kind for full, kind in _PWSH_PARAMETERS if full.startswith(name)), None)
+
+
+def interpreter_cluster(kind: str, word: str) -> tuple[str, str | None, str]:
+    """A cluster of an interpreter's short options read as its getopt does: the letters that
+    are options (up to and including the first that takes a value: one of `_INLINE_CODE` or
+    `_TAKES_ARGUMENT`), that letter (None when none takes one) and its attached value ("" when
+    the value, if it takes the next word, is that word). Letters of `_VALUE_PATTERN` take only
+    the characters their pattern matches, then the cluster goes on."""
+    letters = ""
+    takes = _INLINE_CODE.get(kind, "") + _TAKES_ARGUMENT.get(kind, "") + _ATTACHED_VALUE.get(kind, "")
+    patterns = _VALUE_PATTERN.get(kind, {})
+    index = 1
+    while index < len(word):
+        letter = word[index]
+        letters += letter
+        index += 1
+        if letter in patterns:
+            index += len(re.match(patterns[letter], word[index:]).group())  # type: ignore[union-attr]
+            continue
+        if letter in takes:
+            return letters, letter, word[index:]
+    return letters, None, ""
 
 
 # found after outside attack I (finding 3): options that make an interpreter read code from
@@ -65,6 +126,9 @@ _REPL_ENDS = {"sbcl": ("--script", "--non-interactive"), "ecl": ("--shell", "-sh
               "clj": ("-M",), "bb": ("-e", "--eval", "-f", "--file"), "csi": ("-s", "-script", "-e"),
               "gosh": ("-e",), "gforth": ("-e bye",), "iex": (), "groovysh": (), "chez": ("--script",),
               "scheme": ("--script",)}
+# The options of `_REPL_ENDS` whose value is the script file: given last, with no file after
+# them, the script is read from stdin (`sbcl --script`: attack S, finding 9).
+_SCRIPT_OPTIONS = frozenset({"--script", "-script", "--shell", "-shell", "-s"})
 # deno's and bun's subcommands that run a program file, and those that read one from stdin.
 _RUNNER_SUBCOMMANDS = {"run": "file", "repl": "stdin"}
 _REPL_MODULES = frozenset({"pdb", "code", "IPython", "ptpython", "bpython", "idlelib",

@@ -46,7 +46,7 @@ from bastion.command_control.policy.program_writes import (
     _tar_writes,
 )
 from bastion.command_control.policy.programs import _connection_code
-from bastion.command_control.policy.renames import _RENAMERS, _rename_writes
+from bastion.command_control.policy.renames import _MMV, _RENAMERS, _mmv_writes, _rename_writes
 from bastion.command_control.policy.words import _at, _Word
 from bastion.command_control.policy.wrappers import _git_verb_index
 
@@ -460,7 +460,7 @@ def _scp_writes(words: list[_Word]) -> list[PathArg]:
 _MORE_WRITERS = frozenset({"scp", "sftp", "rsync", "sed", "tar", "sqlite3", "strace", "ltrace",
                            "curl", "wget",
                            "mktemp", "ssh-keygen", "git", "split", "csplit", "tcpdump",
-                           *_COMPRESSORS, *_DECOMPRESSORS, *_RENAMERS, *_EXTRACTORS,
+                           *_COMPRESSORS, *_DECOMPRESSORS, *_RENAMERS, *_MMV, *_EXTRACTORS,
                            # found after outside attack O (findings 1, 6 and 8)
                            "history", "uudecode", "reformime", "modprobe", *_CONFIG_WRITES,
                            # found after outside attack S (finding 15)
@@ -491,6 +491,8 @@ def _more_writes(name: str, words: list[_Word], values: dict[str, str | None] | 
         return _sqlite_writes(words)
     if name in _RENAMERS:
         return _rename_writes(words), []
+    if name in _MMV:
+        return _mmv_writes(words), []
     if name in _EXTRACTORS:
         return _extracted(name, words), []
     if name in ("strace", "ltrace"):

@@ -1,0 +1,194 @@
+"""The collector's handlers for interpreters: the options that say where their program is (a
+file, the line, stdin), read as each interpreter's own parser reads them.
+
+Methods of `_Collector` (collect.py): interpreters (`_interpreter`), pwsh's parameters, the
+programs that load files then read a prompt (`_repl`)."""
+
+from __future__ import annotations
+
+import itertools
+
+from bastion.command_control.policy.paths import _descriptor_file
+from bastion.command_control.policy.shells import (
+    _ATTACHED_VALUE,
+    _INLINE_CODE,
+    _INTERACTIVE,
+    _INTERACTIVE_LONG,
+    _LONG_LOADS,
+    _REPL_ENDS,
+    _REPL_MODULES,
+    _RUNNER_SUBCOMMANDS,
+    _SCRIPT_MODULES,
+    _SCRIPT_OPTIONS,
+    _WORD_OPTIONS,
+    INTERPRETERS,
+    interpreter_cluster,
+    pwsh_parameter,
+)
+from bastion.command_control.policy.words import _at, _Site, _Word
+
+
+class _Interpreters:
+    """Part of `_Collector` (collect.py): its handlers for interpreters (`_program_file`,
+    `_program_option` and `_stdin_code` are `_Runners`')."""
+
+    def _interpreter(self, name: str, words: list[_Word], site: _Site) -> bool:
+        family = INTERPRETERS.fullmatch(name)
+        kind = family.lastgroup or "" if family else ""
+        inline = _INLINE_CODE.get(kind, "")
+        if kind == "awk" and self._program_option(name, words, site):
+            return True  # `awk -f - FILE`, `gawk --file=/dev/stdin`
+        if kind == "repl":
+            return self._repl(name, words, site)
+        if kind == "pwsh":
+            return self._pwsh(name, words, site)
+        skip = False
+        inline_seen = False
+        subcommand = name in ("deno", "bun")
+        for position, word in enumerate(words[1:], start=1):
+            value = word.value
+            if skip:
+                skip = False
+                continue
+            if subcommand and value is not None and not value.startswith("-"):
+                subcommand = False
+                if _RUNNER_SUBCOMMANDS.get(value) == "stdin":
+                    break  # `deno repl`: a prompt on stdin
+                if _RUNNER_SUBCOMMANDS.get(value) == "file":
+                    continue  # `deno run -`, `bun run /dev/stdin`: the file after it
+            if inline_seen and (value is None or value == "-" or not value.startswith("-")):
+                return False  # the arguments of the code given on the line
+            if value == "-":
+                break  # `python3 - ARGS`: the program is stdin, ARGS its arguments
+            if value == "--":
+                # The options end: the next word is the program, or an argument of the code.
+                program = _at(words, position + 1)
+                if inline_seen:
+                    return False
+                if program is None or program.value == "-":
+                    break
+                return self._program_file(name, program, words, site, "an interpreter")
+            if value is None or not value.startswith("-") or _descriptor_file(value) is not None:
+                return self._program_file(name, word, words, site, "an interpreter")
+            if value.startswith("--"):
+                head, has_value, given = value.partition("=")
+                if head in ("--eval", "--print", "--command"):
+                    if kind == "python" or has_value:
+                        return False
+                    inline_seen, skip = True, True
+                    continue
+                if value in _INTERACTIVE_LONG.get(kind, ()):
+                    break  # `node --interactive`: a prompt on stdin
+                if head in _LONG_LOADS.get(kind, ()):
+                    # `node --require /dev/stdin`: a file of code loaded first (attack S).
+                    loaded = _Word(given, given) if has_value else _at(words, position + 1)
+                    if loaded is not None and self._loads_descriptor(name, loaded, words, site):
+                        return True
+                    skip = not has_value
+                continue
+            if value in _WORD_OPTIONS.get(kind, {}):
+                skip = _WORD_OPTIONS[kind][value]  # `tclsh -encoding utf-8`
+                continue
+            letters, taker, attached = interpreter_cluster(kind, value)
+            prompts = _INTERACTIVE.get(kind, "")
+            if set(letters) & set(prompts):
+                # `python3 -i script`, `perl -de0`, `php -a`, `julia -e 1 -i`: after (or
+                # instead of) its program the interpreter reads more code from stdin (attack I,
+                # finding 3; attack S, finding 8).
+                break
+            if kind == "python" and taker == "m":
+                # `-m MOD` ends python's options, clustered too (`-Im asyncio`: attack O).
+                module = attached or (_at(words, position + 1) or _Word("", "")).value
+                if module in _REPL_MODULES:
+                    break  # `python3 -m pdb script`, `python3 -m code`: a prompt on stdin
+                if module in _SCRIPT_MODULES:
+                    # `python3 -m cProfile /dev/stdin`: the module runs the script a later
+                    # word names, read from stdin when it is a descriptor (attack O).
+                    for later in words[position + (1 if attached else 2):]:
+                        if later.value is None or _descriptor_file(later.value) is not None:
+                            return self._program_file(name, later, words, site, "an interpreter")
+                return False
+            following = taker is not None and not attached and taker not in _ATTACHED_VALUE.get(kind, "")
+            if taker is not None and taker in inline:
+                # Code on the command line: a command named for the interpreter. python's
+                # options end there; the others' go on (`julia -e 1 -i`, `perl -e 1 -d`).
+                if kind == "python":
+                    return False
+                inline_seen, skip = True, following
+                continue
+            if taker is not None:
+                # An option's value: a file of code it loads (`julia -L /dev/stdin`, `ruby
+                # -r/dev/stdin`, `php -d auto_prepend_file=/dev/stdin`) is a program read there.
+                loaded = _Word(attached, attached) if attached else _at(words, position + 1) \
+                    if following else None
+                if loaded is not None and self._loads_descriptor(name, loaded, words, site):
+                    return True
+            # `python3 -W ignore`: "ignore" is the option's, not a script file.
+            skip = following
+        else:
+            if inline_seen:
+                return False  # no prompt after the code given on the line
+        return self._stdin_code(name, words, site, "an interpreter")
+
+    def _pwsh(self, name: str, words: list[_Word], site: _Site) -> bool:
+        """pwsh: `-Command CODE` and `-EncodedCommand` are code on the line, `-Command -` and
+        `-File -` (or a descriptor) a program read from stdin (attack S, finding 9), a first
+        word that is no parameter a script file; -NoExit, no program, or a parameter the policy
+        does not read leaves it reading stdin."""
+        index, inline = 1, False
+        while index < len(words):
+            value = words[index].value
+            following = _at(words, index + 1)
+            parameter = pwsh_parameter(value) if value is not None else "unknown"
+            if value is not None and not value.startswith("-"):
+                return inline or self._program_file(name, words[index], words, site, "an interpreter")
+            if parameter in ("code", "file"):
+                if following is None or following.value == "-":
+                    break
+                if parameter == "file":
+                    return self._program_file(name, following, words, site, "an interpreter")
+                inline, index = True, index + 2
+                if following.value is None:
+                    break  # code known only at run time: perhaps `-`
+                continue
+            if parameter == "inline":
+                inline, index = True, index + 2
+                continue
+            if parameter in (None, "unknown", "prompt"):
+                break
+            index += 2 if parameter == "value" else 1
+        else:
+            if inline:
+                return False
+        return self._stdin_code(name, words, site, "an interpreter")
+
+    def _loads_descriptor(self, name: str, value: _Word, words: list[_Word], site: _Site) -> bool:
+        """Whether an option's value (or its part after `=`) names one of the line's descriptors,
+        judged as the program read from there; a value known only at run time is not judged
+        (README: script files)."""
+        if value.value is None:
+            return False
+        text = value.value.rsplit("=", 1)[-1]
+        if _descriptor_file(text) is None:
+            return False
+        return self._program_file(name, _Word(text, text), words, site, "an interpreter")
+
+    def _repl(self, name: str, words: list[_Word], site: _Site) -> bool:
+        """A program that loads the files it is given, then reads more code from stdin (sbcl,
+        ghci, swipl, erl, iex, groovysh...: attack M, finding 11) unless an option of
+        `_REPL_ENDS` makes it stop first; a program file that is one of the line's descriptors
+        (`sbcl --script /dev/stdin`) is read from there either way."""
+        values = [w.value for w in words[1:]]
+        for word in words[1:]:
+            if word.value is None or word.value == "-" or _descriptor_file(word.value) is not None:
+                return self._program_file(name, word, words, site, "an interpreter") if \
+                    word.value != "-" else self._stdin_code(name, words, site, "an interpreter")
+        ends = _REPL_ENDS.get(name, ())
+        if values and values[-1] in ends and values[-1] in _SCRIPT_OPTIONS:
+            # `sbcl --script` with no file after it reads the script from stdin (attack S).
+            return self._stdin_code(name, words, site, "an interpreter")
+        if any(v in ends or f"{v} {n}" in ends for v, n in itertools.pairwise([*values, None])):
+            return False  # files run and the program exits: script files (README)
+        if set(values) & {"--version", "--help", "-h", "-v", "-V", "-version"}:
+            return False
+        return self._stdin_code(name, words, site, "an interpreter")
