@@ -593,3 +593,24 @@ def test_a_declaration_builtin_behind_command_is_held_and_its_arithmetic_runs_no
     row = world.ctx.store.one("SELECT verdict, rule FROM commands WHERE line = ? "
                               "ORDER BY id DESC LIMIT 1", (line,))
     assert row == {"verdict": "confirm", "rule": "defaults.unknown"}
+
+
+def test_find_fills_in_braces_inside_a_word_where_they_land(world: World) -> None:
+    """Attack S, finding 4: GNU find replaces `{}` inside any word, so `of={}/x` and `-o{}/x`
+    write under each file found: refused where that is the protected folder, run elsewhere."""
+    src = world.protected.parent / "s3-src"
+    src.write_text("planted\n")
+    other = world.protected.parent / "s3-open"
+    other.mkdir(exist_ok=True)
+    alice = world.person("alice")
+    parent = world.protected.parent
+    for line in (f"find {parent} -maxdepth 1 -name protected -exec dd if={src} of={{}}/s3-dd \\;",
+                 f"find {parent} -maxdepth 1 -name protected -exec sort -o{{}}/s3-sort {src} \\;"):
+        r = alice.run(f"{LOGIN}@web01", line)
+        assert r.returncode == 126, (line, r.stderr)
+        assert b"denied: the protected folder is not changed" in r.stderr
+    assert not (world.protected / "s3-dd").exists() and not (world.protected / "s3-sort").exists()
+    r = alice.run(f"{LOGIN}@web01", f"find {parent} -maxdepth 1 -name s3-open -exec sort "
+                                    f"-o{{}}/s3-sort {src} \\;")
+    assert r.returncode == 0, r.stderr
+    assert (other / "s3-sort").read_text() == "planted\n"

@@ -6,7 +6,8 @@ touch... write files), launchers whose options the policy reads only from a tabl
 as unknown past it (mpirun, srun, hwloc-bind: `_STRICT`), pueue's queue, terminal recorders
 (asciinema, ttyrec), mispipe, ansible's ad-hoc modules, socat's addresses and netcat's -e/-c.
 A launcher that runs a command is judged as that command; one whose words the policy cannot
-read is unknown."""
+read is unknown. Over about 600 lines: the launchers' option tables are data, one
+launcher a few lines, and splitting them from their one reader would scatter the grammar."""
 
 from __future__ import annotations
 
@@ -156,7 +157,8 @@ _STRICT = {
     "mise": _runs("exec x", "Cj", ("--cd", "--jobs"), "", ("--raw",), chdir=("-C", "--cd"),
                   code=("-c", "--command"), installables=True),
     "npx": _NPX, "npm": _NPX._replace(verbs=frozenset({"exec", "x"})),
-    "pnpm": _NPX._replace(verbs=frozenset({"exec", "dlx"})),
+    "pnpm": _NPX._replace(verbs=frozenset({"exec", "dlx"}), short="pwC",
+                          long=_NPX.long | {"--dir"}, chdir=frozenset({"-C", "--dir"})),
     "op": _runs("run", "", ("--env-file", "--account", "--config", "--cache", "--session",
                             "--encoding"), "", ("--no-masking", "--no-color")),
     "doppler": _runs("run", "pc", ("--project", "--config", "--token", "--scope", "--mount",
@@ -182,7 +184,8 @@ _STRICT = {
                             "--no-network", "--sandbox", "--expose-pids", "--share-pids"),
                            chdir=("--directory",)),
     "nix": _runs("develop shell", "fIk", ("--profile", "--file", "--expr", "--unset", "--keep",
-                                          "--phase", "--include", "--update-input"), "iLv",
+                                          "--phase", "--include", "--update-input",
+                                          "--extra-experimental-features"), "iLv",
                  ("--impure", "--ignore-environment", "--build", "--configure", "--install",
                   "--installcheck", "--unpack", "--print-build-logs", "--offline", "--refresh",
                   "--no-write-lock-file"),
@@ -211,6 +214,8 @@ _LOCATION = re.compile(r"[~x^]?(all|root|0x[0-9a-fA-F,]+|[A-Za-z0-9_]*[:=].*|[0-
 
 _PUEUE_ADD = _options("wdgaol", ("--working-directory", "--delay", "--group", "--after",
                                  "--priority", "--label"))  # fmt: skip
+_PUEUE_GLOBAL_ARGUMENT = frozenset({"-c", "--config", "-p", "--profile", "--color"})
+_PUEUE_GLOBAL = _PUEUE_GLOBAL_ARGUMENT | {"-v", "-vv", "-vvv", "--verbose"}
 _ASCIINEMA = _options("ctieyf", ("--command", "--title", "--idle-time-limit", "--env",
                                  "--cols", "--rows", "--format", "--window-size",
                                  "--output-format", "--capture-env", "--log-file"))  # fmt: skip
@@ -233,7 +238,10 @@ _ANSIBLE = _options("maiuecflMtTBP", ("--module-name", "--args", "--inventory", 
 _SOCAT_ARGUMENT = frozenset({"-b", "-t", "-T", "-L", "-W", "-lf", "-lp", "-r", "-R", "-S"})
 _SOCAT_WRITES = frozenset({"-lf", "-r", "-R", "-L", "-W"})
 _SOCAT_CODE = frozenset({"EXEC", "SYSTEM", "SHELL"})
-_SOCAT_FILES = frozenset({"OPEN", "CREATE", "CREAT", "GOPEN", "PIPE", "UNIX-LISTEN", "UNIX-L",
+# found after outside attack S (finding 12): FILE is OPEN, FIFO is PIPE, UNIX and LOCAL
+# are UNIX-CLIENT.
+_SOCAT_FILES = frozenset({"OPEN", "FILE", "CREATE", "CREAT", "GOPEN", "PIPE", "FIFO", "UNIX",
+                          "LOCAL", "UNIX-LISTEN", "UNIX-L",
                           "UNIX-CONNECT", "UNIX-SENDTO", "UNIX-RECVFROM", "UNIX-RECV",
                           "UNIX-CLIENT", "ABSTRACT-LISTEN"})
 _SOCAT_STDIN = frozenset({"-", "STDIO", "STDIN", "FD:0"})
@@ -315,7 +323,14 @@ class _Launchers:
         line unknown. mpirun's `:` starts another program with options of its own."""
         spec = _STRICT[name]
         index = 1
-        if spec.verbs:
+        # found after outside attack S (finding 7): options before the subcommand (`uv -q run`,
+        # `poetry -C /etc run`) are read with the same table as those after it; one it does not
+        # hold makes the line unknown when the subcommand may follow.
+        pending = bool(spec.verbs) and (_at(words, 1) is not None and words[1].value is not None
+                                        and words[1].value.startswith("-") and words[1].value != "--")
+        if pending and not any(w.value is None or w.value in spec.verbs for w in words[2:]):
+            return False  # no subcommand that runs a command
+        if spec.verbs and not pending:
             if self._verb_unknown(name, words, site):
                 return True
             if _at(words, 1) is None or words[1].value not in spec.verbs:
@@ -334,10 +349,20 @@ class _Launchers:
             if value is None:
                 self._unknown(site, words, f"options of {name} known only at run time")
                 return True
+            if value == "--" and pending:
+                self._unknown(site, words, f"{name} given `--` before its subcommand")
+                return True
             if value == "--":
                 index += 1
                 given = True
                 break
+            if pending and (not value.startswith("-") or value == "-"):
+                if value not in spec.verbs:
+                    self._plain(name, words, site)
+                    return True  # another subcommand: it runs no command
+                pending = False
+                index += 1
+                continue
             if not value.startswith("-") or value == "-":
                 if (spec.locations and _LOCATION.fullmatch(value)) or spec.installables or \
                         operands:
@@ -438,9 +463,18 @@ class _Launchers:
         directory -w names (else this one)."""
         if self._verb_unknown(name, words, site):
             return True
-        if _at(words, 1) is None or words[1].value != "add":
+        # found after outside attack S (finding 7): its global options before `add`.
+        start = 1
+        while start < len(words) and words[start].value in _PUEUE_GLOBAL:
+            start += 1 + (words[start].value in _PUEUE_GLOBAL_ARGUMENT)
+        if start < len(words) and words[start].value is not None and \
+                words[start].value.startswith("-") and words[start].value != "--":
+            self._unknown(site, words, f"pueue's option {words[start].value}, which the policy "
+                                       "does not read, may take the word after it")
+            return True
+        if _at(words, start) is None or words[start].value != "add":
             return False
-        scanned = _scan_options(words, 2, _PUEUE_ADD)
+        scanned = _scan_options(words, start + 1, _PUEUE_ADD)
         if scanned is None:
             self._unknown(site, words, "options of pueue known only at run time")
             return True
@@ -525,7 +559,15 @@ class _Launchers:
                 return True
             if not value.startswith("-") or value == "-":
                 break
-            if value in _SOCAT_ARGUMENT:
+            # found after outside attack S (finding 12): the argument attached (`-lf/x`,
+            # `-L/x`, `-W/x`), the longest option first.
+            attached = next((o for o in sorted(_SOCAT_ARGUMENT, key=len, reverse=True)
+                             if value.startswith(o) and value != o), None)
+            if attached is not None:
+                if attached in _SOCAT_WRITES:
+                    self.commands.append(self._file_operation(
+                        ">", _word(value[len(attached):]), site.text, site))
+            elif value in _SOCAT_ARGUMENT:
                 argument = _at(words, index + 1)
                 if value in _SOCAT_WRITES and argument is not None:
                     self.commands.append(self._file_operation(">", argument, site.text, site))
@@ -588,7 +630,15 @@ class _Launchers:
             option, argument = "", None
             if value.startswith("--"):
                 head, has_value, attached = value.partition("=")
+                # found after outside attack S (finding 12): ncat (getopt_long) takes any
+                # start of a long option; one that starts several is taken for each of ours.
                 option = _NC_CODE_LONG.get(head, "")
+                starts = {o for long, o in _NC_CODE_LONG.items() if long.startswith(head)}
+                if not option and len(head) > 2 and starts:
+                    if len(starts) > 1:
+                        self._unknown(site, words, f"{name}'s option {head} may be any of several")
+                        return True
+                    option = starts.pop()
                 argument = _Word(attached, attached) if has_value else _at(words, index + 1)
                 index += 0 if has_value or not option else 1
             elif value.startswith("-"):

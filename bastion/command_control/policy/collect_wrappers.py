@@ -6,6 +6,7 @@ xargs, find (`-exec`, `-delete`) and parallel."""
 
 from __future__ import annotations
 
+import re
 import shlex
 from dataclasses import replace
 
@@ -28,6 +29,39 @@ from bastion.command_control.policy.wrappers import (
     _WRAPPERS,
     _XARGS,
 )
+
+# GNU parallel's replacement strings ({}, {.}, {/}, {//}, {/.}, {#}, {%}, {1}, {2/}...), and
+# the options that name others or change what an input is (`-I`, `--colsep`, `-N`, `-X`).
+_PARALLEL_REPLACEMENT = re.compile(r"\{[0-9]*(?:[./#%]|//|/\.|\.\.)?\}")
+_PARALLEL_RESHAPE = frozenset({"-I", "--colsep", "-C", "-N", "--max-args", "-n",
+                               "--max-replace-args", "-L", "--max-lines", "-X", "-m",
+                               "--xargs", "--rpl", "--plus", "--extensionreplace", "--er",
+                               "--basenamereplace", "--bnr", "--dirnamereplace", "--dnr",
+                               "--basenameextensionreplace", "--bner", "--seqreplace",
+                               "--slotreplace", "-E", "-d", "--delimiter"})
+
+# A word of `find -exec` naming a path with {} in it: an option's or `key=`'s value.
+_FOUND_PATH = re.compile(r"(?:-{1,2}[A-Za-z][\w-]*=?|[A-Za-z_]\w*=)?\{\}[^{}'\"\s;|&$`<>()*?\[]+"
+                         r"|(?:-{1,2}[A-Za-z][\w-]*=?|[A-Za-z_]\w*=)\{\}")
+
+
+def _filled(path: PathArg, each: PathArg) -> list[PathArg]:
+    """`path` (a file a command under `find -exec` names, with `{}` in it) for one file found.
+    found after outside attack S (finding 5): the stronger kind of the two is kept, so the
+    `{}/**` a recursive copy derives stays a pattern under an exact start point; a tree
+    under a pattern is the pattern and everything below what it matches."""
+    text = path.text.replace("{}", each.text)
+    own = path.kind
+    if own == "unknown":
+        # {} itself is what made `path` unknown; what a command derived from it (`{}/**`,
+        # recursive copies) is a pattern.
+        own = "pattern" if re.search(r"[*?\[]", path.text.replace("{}", "")) else "exact"
+    kinds = {own, each.kind}
+    if kinds == {"tree", "pattern"}:
+        return [PathArg(text, "pattern", each.tilde), PathArg(f"{text.rstrip('/')}/**", "pattern",
+                                                              each.tilde)]
+    kind = next((k for k in ("pattern", "tree") if k in kinds), "exact")
+    return [PathArg(text, kind, each.tilde)]
 
 
 class _Wrappers:
@@ -270,10 +304,15 @@ class _Wrappers:
                 index += 1
                 while index < len(words) and words[index].value not in (";", "+"):
                     argument = words[index]
-                    # {} alone is each file found (`_found_in`); inside a word, or as the
-                    # command, a text known only at run time.
+                    # {} alone is each file found (`_found_in`). found after outside attack S
+                    # (finding 4): GNU find fills it in inside a word too, so a path there
+                    # (`of={}/x`, `-t{}`, `--output={}/x`) is each file found as well. Any
+                    # other word with {} (shell code: `sh -c 'echo {}'`, a `..` climbing out
+                    # of a pattern), or the command, is a text known only at run time.
                     value = argument.value
-                    if value is not None and "{}" in value:
+                    if value is not None and "{}" in value and (
+                            not action or not _FOUND_PATH.fullmatch(value)
+                            or ".." in value.partition("{}")[2]):
                         argument = _Word(None, value)
                     action.append(argument)
                     index += 1
@@ -305,8 +344,8 @@ class _Wrappers:
                                 lambda action=action: self._inner(action, site, name))
             else:
                 self._inner(action, site, name)
-            # {} alone as an argument is each file found, which `_found_in` puts in its place;
-            # inside a word, or as the command, it stays a text known only at run time.
+            # {} in an argument is each file found, which `_found_in` puts in its place; as the
+            # command it stays a text known only at run time.
             each = all(w.value is not None or w.text == "{}" for w in action[1:]) and bool(
                 action) and action[0].value is not None
             self._found_in(first, found, known=each)
@@ -326,8 +365,8 @@ class _Wrappers:
                             else [arg])
             paths: list[PathArg] = []
             for path in command.paths:
-                paths.extend([PathArg(path.text.replace("{}", each.text), each.kind, each.tilde)
-                              for each in found] if "{}" in path.text else [path])
+                paths.extend([filled for each in found for filled in _filled(path, each)]
+                             if "{}" in path.text else [path])
             self.commands[position] = replace(command, argv=tuple(argv), paths=tuple(paths),
                                               dynamic_args=command.dynamic_args and not known)
 
@@ -362,18 +401,35 @@ class _Wrappers:
             self._unknown(site, words, "shell code known only at run time")
             return True
         # sem (parallel --semaphore) runs the command as it is; parallel appends each input.
+        code = " ".join(w.value or "" for w in command)
+        # found after outside attack S (finding 13): `{= perl =}` is code the policy does not
+        # read; every other replacement string (`{.}`, `{//}`, `{1}`, `{2/}`, `{#}`), and
+        # options that change them or split inputs into several, give values known only at
+        # run time; so do several input sources, whose values are all appended.
+        if "{=" in code:
+            self._unknown(site, words, f"{name}'s perl replacement string {{= =}}: code")
+            return True
         inputs: list[str | None] = [None]
+        appended = max(1, len(separators))
+        reshaped = any(o in _PARALLEL_RESHAPE for o, _ in scanned[1])
         if name == "sem" or any(o == "--semaphore" for o, _ in scanned[1]):
             inputs = [""]
-        elif separators and rest[separators[0]].value != "::::":
+        elif len(separators) == 1 and rest[separators[0]].value == ":::" and not reshaped:
             listed = rest[separators[0] + 1:]
             if listed and all(w.value is not None for w in listed):
                 inputs = [w.value for w in listed]
-        code = " ".join(w.value or "" for w in command)
+        runtime = '"${PARALLEL_INPUT}"'
+        if reshaped or _PARALLEL_REPLACEMENT.search(code.replace("{}", "")):
+            before = code
+            code = _PARALLEL_REPLACEMENT.sub(runtime, code)
+            for option, argument in scanned[1]:
+                if option in ("-I", "--replace") and argument is not None and argument.value:
+                    code = code.replace(argument.value, runtime)
+            inputs = [""] if code != before else [None]
 
         def judge() -> bool:
             for value in inputs:
-                argument = '"${PARALLEL_INPUT}"' if value is None else shlex.quote(value)
+                argument = " ".join([runtime] * appended) if value is None else shlex.quote(value)
                 filled = code if value == "" else code.replace("{}", argument) if "{}" in code \
                     else f"{code} {argument}"
                 self._code(filled, site, name)
