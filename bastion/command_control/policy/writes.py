@@ -15,7 +15,7 @@ from bastion.command_control.policy.configured_writes import (
     _uudecode_writes,
     _wget_writes,
 )
-from bastion.command_control.policy.extracts import _EXTRACTORS, _extracted
+from bastion.command_control.policy.extracts import _extracted, _extractor
 from bastion.command_control.policy.options import (
     _after_options,
     _last_argument,
@@ -438,7 +438,7 @@ def _prefix_writes(words: list[_Word], spec: _Options, operand: int, option: str
 _MORE_WRITERS = frozenset({"scp", "sftp", "rsync", "sed", "tar", "sqlite3", "strace", "ltrace",
                            "curl", "wget",
                            "mktemp", "ssh-keygen", "git", "split", "csplit", "tcpdump",
-                           *_COMPRESSORS, *_DECOMPRESSORS, *_RENAMERS, *_EXTRACTORS,
+                           *_COMPRESSORS, *_DECOMPRESSORS, *_RENAMERS,
                            # found after outside attack O (findings 1, 6 and 8)
                            "history", "uudecode", "reformime", "modprobe", *_CONFIG_WRITES})
 
@@ -447,6 +447,8 @@ def _more_writes(name: str, words: list[_Word], values: dict[str, str | None] | 
                  ) -> tuple[list[PathArg], list[str | None]]:
     """Files written and code run by the writers not in _WRITES' simple forms (`values`: the
     variables the line set)."""
+    if _extractor(name):
+        return _extracted(name, words), []
     if name not in _MORE_WRITERS:
         return [], []
     if name in ("scp", "sftp", "rsync"):
@@ -459,8 +461,6 @@ def _more_writes(name: str, words: list[_Word], values: dict[str, str | None] | 
         return _sqlite_writes(words)
     if name in _RENAMERS:
         return _rename_writes(words), []
-    if name in _EXTRACTORS:
-        return _extracted(name, words), []
     if name in ("strace", "ltrace"):
         written = _after_options(words, frozenset({"-o", "--output"}))
         codes: list[str | None] = [p.text[1:] for p in written if p.text[:1] in "|!"]
@@ -548,6 +548,10 @@ def _appended_writes(name: str, words: list[_Word]) -> bool:
     that everyday log rotation is not held."""
     if name in _COMPRESSORS or name in _DECOMPRESSORS or name in _APPENDED_COMMAND:
         return False
+    if _extractor(name):
+        # An unpacker that writes with the words it has (`xargs unzip`, not `xargs ar t`):
+        # appended words may name its folder.
+        return bool(_extracted(name, words))
     if name == "git":
         index = _git_verb_index(words)
         verb = words[index].value if index < len(words) else None
