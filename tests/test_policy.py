@@ -3888,6 +3888,17 @@ ATTACK_M_COPIES = [
     ("cd /etc && busybox rpm2cpio a.rpm | busybox cpio -idm", "confirm", "no-credential-file-writes"),
     ("cd /etc && p7zip -d a.7z", "confirm", "no-credential-file-writes"),
     ("ls *.zip | xargs -n1 unzip", "confirm", "no-raw-disk-write"),
+    # what GNU cpio (2.13, run here), unzip `-:` and Python's tarfile keep: absolute names and
+    # `../` from the archive, or from the names cpio -p reads: anywhere
+    ("cpio -i -D /srv/x < a.cpio", "confirm", "no-raw-disk-write"),
+    ("rpm2cpio a.rpm | cpio -idm", "confirm", "no-raw-disk-write"),
+    ("cpio -i --no-absolute-filenames --absolute-filenames < a.cpio", "confirm", "no-raw-disk-write"),
+    ("cpio -idr --no-absolute-filenames < a.cpio", "confirm", "no-raw-disk-write"),
+    ("find . | cpio -pdm /backup", "confirm", "no-raw-disk-write"),
+    ("echo ../etc/sudoers.d/x | cpio -p /srv", "confirm", "no-raw-disk-write"),
+    ("unzip -: a.zip -d /srv", "confirm", "no-raw-disk-write"),
+    ("python3 -m tarfile -e a.tar /srv/app", "confirm", "no-raw-disk-write"),
+    ("python3 -m tarfile --filter fully_trusted -e a.tar /srv", "confirm", "no-raw-disk-write"),
     # honest: nothing they can touch is protected
     ("cp -a /srv/app /srv/backup", "allow", "defaults.unmatched"),
     ("cp -r /etc/nginx /backup", "allow", "defaults.unmatched"),
@@ -3918,7 +3929,10 @@ ATTACK_M_COPIES = [
     ("tar czf /backup/a.tgz /etc", "allow", "defaults.unmatched"),
     ("unzip -l a.zip", "allow", "defaults.unmatched"),
     ("unzip a.zip -d /srv/app", "allow", "defaults.unmatched"),
-    ("find . | cpio -pdm /backup", "allow", "defaults.unmatched"),
+    ("cpio -idm --no-absolute-filenames -D /srv/app < a.cpio", "allow", "defaults.unmatched"),
+    ("rpm2cpio a.rpm | cpio -idm --no-abs", "allow", "defaults.unmatched"),
+    ("cpio -t < a.cpio", "allow", "defaults.unmatched"),
+    ("python3 -m tarfile --filter data -e a.tar /srv/app", "allow", "defaults.unmatched"),
     ("ar t lib.a", "allow", "defaults.unmatched"),
     ("ar p lib.a x.o", "allow", "defaults.unmatched"),
     ("cd /srv/build && ar x lib.a", "allow", "defaults.unmatched"),
@@ -3943,7 +3957,7 @@ ATTACK_M_COPIES = [
     ("lha l a.lzh", "allow", "defaults.unmatched"),
     ("gem list", "allow", "defaults.unmatched"),
     ("python3 -m zipfile -l a.zip", "allow", "defaults.unmatched"),
-    ("python3 -m tarfile -e a.tar /srv/app", "allow", "defaults.unmatched"),
+    ("python3 -m zipfile -e a.zip /srv/app", "allow", "defaults.unmatched"),
     ("tar -xf a.tar -C /srv/app conf/", "allow", "defaults.unmatched"),
 ]
 

@@ -14,8 +14,10 @@ from bastion.command_control.policy.shells import INTERPRETERS
 from bastion.command_control.policy.words import _at, _Word
 
 _CPIO = _options("DEFHIMORs", ("--directory", "--file", "--format", "--pattern-file", "--message",
-                              "--owner", "--rsh-command", "--to-command", "--block-size", "--io-size"),
-                 flags=("--extract", "--pass-through", "--create", "--absolute-filenames"))
+                              "--owner", "--rsh-command", "--to-command", "--block-size", "--io-size",
+                              "--rename-batch-file"),
+                 flags=("--extract", "--pass-through", "--create", "--absolute-filenames",
+                        "--no-absolute-filenames", "--rename"))
 _ANYWHERE = PathArg("(the names an archive holds)", "unknown")
 _HERE = PathArg("**", "pattern")
 
@@ -55,6 +57,8 @@ def _unzip(words: list[_Word]) -> list[PathArg]:
             folder = _Word(value[2:], value[2:])
         elif value.startswith("-") and not value.startswith("--") and set(value[1:]) & set("lptvcZz"):
             return []
+        elif value.startswith("-") and not value.startswith("--") and ":" in value:
+            return [_ANYWHERE]  # `-:` keeps `../` in the names an archive holds
     return [_under(folder)]
 
 
@@ -64,14 +68,20 @@ def _cpio(words: list[_Word]) -> list[PathArg]:
         return [PathArg("(cpio options known only at run time)", "unknown")]
     found, operands = permuted
     options = {option for option, _ in found}
-    written: list[PathArg] = []
-    if options & {"--absolute-filenames"}:
-        written.append(_ANYWHERE)
     if options & {"-p", "--pass-through"}:
-        written += [_under(w) for w in operands[:1]]
-    elif options & {"-i", "--extract"} and not options & {"-t", "--list"}:
-        folders = [a for o, a in found if o in ("-D", "--directory")]
-        written.append(_under(folders[-1] if folders else None))
+        # DIR/NAME for each name read from stdin, and GNU cpio keeps a name's `../` there
+        # (`echo ../etc/x | cpio -p DIR` writes DIR/../etc/x): anywhere.
+        return [*(_under(w) for w in operands[:1]), _ANYWHERE]
+    if not options & {"-i", "--extract"} or options & {"-t", "--list"}:
+        return []
+    folders = [a for o, a in found if o in ("-D", "--directory")]
+    written = [_under(folders[-1] if folders else None)]
+    # GNU cpio keeps the absolute names and the `../` an archive holds unless told not to (the
+    # last of --absolute-filenames and --no-absolute-filenames wins); a renamed member may be
+    # named anything.
+    absolute = [o for o, _ in found if o in ("--absolute-filenames", "--no-absolute-filenames")]
+    if absolute[-1:] != ["--no-absolute-filenames"] or options & {"-r", "--rename", "--rename-batch-file"}:
+        written.append(_ANYWHERE)
     return written
 
 
@@ -368,7 +378,12 @@ def _python_module(words: list[_Word]) -> list[PathArg]:
     values = [w.value or "" for w in rest]
     operands = [w for w in rest if not (w.value or "").startswith("-")]
     if {"-e", "--extract"} & set(values):
-        return [_under(_at(operands, 1))]
+        # tarfile before Python 3.14 keeps an archive's absolute names and `../` unless a
+        # filter (`--filter data`, `--filter tar`) says otherwise: anywhere.
+        filters = [v.partition("=")[2] for v in values if v.startswith("--filter=")] + [
+            (_at(rest, i + 1) or _Word("", "")).value or "" for i, v in enumerate(values) if v == "--filter"]
+        safe = module.value == "zipfile" or filters[-1:] in (["data"], ["tar"])
+        return [_under(_at(operands, 1))] + ([] if safe else [_ANYWHERE])
     if {"-c", "--create"} & set(values) and operands:
         return [_path_arg(operands[0])]
     return []
