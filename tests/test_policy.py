@@ -3888,6 +3888,17 @@ ATTACK_M_COPIES = [
     ("cd /etc && busybox rpm2cpio a.rpm | busybox cpio -idm", "confirm", "no-credential-file-writes"),
     ("cd /etc && p7zip -d a.7z", "confirm", "no-credential-file-writes"),
     ("ls *.zip | xargs -n1 unzip", "confirm", "no-raw-disk-write"),
+    # the same programs under other names
+    ("cd /etc/sudoers.d && x86_64-linux-gnu-ar x a.ar", "confirm", "no-credential-file-writes"),
+    ("cd /etc/sudoers.d && llvm-ar-15 x a.ar", "confirm", "no-credential-file-writes"),
+    ("cd /etc/sudoers.d && gcc-ar x a.ar", "confirm", "no-credential-file-writes"),
+    ("gtar -xf a.tar -C /etc", "confirm", "no-credential-file-writes"),
+    ("cd /etc && gnutar xf a.tar", "confirm", "no-credential-file-writes"),
+    ("cd /etc/sudoers.d && star -x f=a.tar", "confirm", "no-credential-file-writes"),
+    ("star -x -/ f=a.tar", "confirm", "no-raw-disk-write"),
+    ("aunpack -X /etc a.zip", "confirm", "no-credential-file-writes"),
+    ("cd /etc/sudoers.d && dtrx a.zip", "confirm", "no-credential-file-writes"),
+    ("unshar a.shar", "confirm", "no-raw-disk-write"),
     # what GNU cpio (2.13, run here), unzip `-:` and Python's tarfile keep: absolute names and
     # `../` from the archive, or from the names cpio -p reads: anywhere
     ("cpio -i -D /srv/x < a.cpio", "confirm", "no-raw-disk-write"),
@@ -3897,6 +3908,8 @@ ATTACK_M_COPIES = [
     ("find . | cpio -pdm /backup", "confirm", "no-raw-disk-write"),
     ("echo ../etc/sudoers.d/x | cpio -p /srv", "confirm", "no-raw-disk-write"),
     ("unzip -: a.zip -d /srv", "confirm", "no-raw-disk-write"),
+    ("unzip -od /etc/sudoers.d a.zip", "confirm", "no-credential-file-writes"),
+    ("unzip -qd/etc a.zip", "confirm", "no-credential-file-writes"),
     ("python3 -m tarfile -e a.tar /srv/app", "confirm", "no-raw-disk-write"),
     ("python3 -m tarfile --filter fully_trusted -e a.tar /srv", "confirm", "no-raw-disk-write"),
     # honest: nothing they can touch is protected
@@ -3959,6 +3972,9 @@ ATTACK_M_COPIES = [
     ("python3 -m zipfile -l a.zip", "allow", "defaults.unmatched"),
     ("python3 -m zipfile -e a.zip /srv/app", "allow", "defaults.unmatched"),
     ("tar -xf a.tar -C /srv/app conf/", "allow", "defaults.unmatched"),
+    ("cd /srv && aunpack a.zip", "allow", "defaults.unmatched"),
+    ("gtar czf /backup/a.tgz /etc", "allow", "defaults.unmatched"),
+    ("unzip -o a.zip -d /srv/app", "allow", "defaults.unmatched"),
 ]
 
 

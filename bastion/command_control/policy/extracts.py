@@ -1,11 +1,14 @@
 """Where the unpackers put what an archive holds: names the line cannot see, so a folder's whole
-tree (DIR/**; `**` in the working directory). unzip, cpio, ar, dpkg-deb (and dpkg's front-end
-to it), jar, bsdtar, pax, 7z, unsquashfs, unrar, unar, unace, arj, cabextract, lha, gem unpack,
-rpm2archive and `python3 -m zipfile` / `-m tarfile` (attack M, finding 5's class; attack Q,
-finding 2). GNU tar's -x is read with its other options (program_writes); busybox's applets are
-these programs once the wrapper is unwrapped."""
+tree (DIR/**; `**` in the working directory), or anywhere where the program keeps an archive's
+absolute names and `../`. unzip, cpio, ar, dpkg-deb (and dpkg's front-end to it), jar, bsdtar,
+star, pax, 7z, unsquashfs, unrar, unar, unace, arj, cabextract, lha, aunpack, dtrx, unshar, gem
+unpack, rpm2archive and `python3 -m zipfile` / `-m tarfile` (attack M, finding 5's class; attack
+Q, finding 2). GNU tar's -x is read with its other options (program_writes); busybox's applets
+are these programs once the wrapper is unwrapped."""
 
 from __future__ import annotations
+
+import re
 
 from bastion.command_control.policy.options import _after_options, _long_option, _options, _permuted
 from bastion.command_control.policy.paths import PathArg, _path_arg
@@ -35,8 +38,8 @@ def _under(folder: _Word | None) -> PathArg:
 
 
 def _dynamic(words: list[_Word]) -> list[PathArg] | None:
-    """An unknown verdict when an option word is known only at run time, or names a file of
-    more options (`@FILE`: ar, jar, 7z, unrar read their arguments from it)."""
+    """An unknown verdict when a word is known only at run time (it may be an option that
+    names the folder), or names a file of more options (`@FILE`: ar, jar, 7z, unrar)."""
     for word in words[1:]:
         if word.value is None:
             return [PathArg(word.text, "unknown")]
@@ -46,19 +49,22 @@ def _dynamic(words: list[_Word]) -> list[PathArg] | None:
 
 
 def _unzip(words: list[_Word]) -> list[PathArg]:
+    """unzip: DIR/** of -d DIR (in a cluster too: `-od DIR`, `-qd/etc`), else `**` here;
+    `-:` keeps the `../` an archive holds: anywhere; listings, tests and pipes write nothing."""
     folder: _Word | None = None
     for index, word in enumerate(words[1:], start=1):
         value = word.value
         if value is None:
             return [PathArg(word.text, "unknown")]
-        if value == "-d":
-            folder = _at(words, index + 1)
-        elif value.startswith("-d"):
-            folder = _Word(value[2:], value[2:])
-        elif value.startswith("-") and not value.startswith("--") and set(value[1:]) & set("lptvcZz"):
+        if not value.startswith("-") or value.startswith("--"):
+            continue
+        letters, has_folder, attached = value[1:].partition("d")
+        if set(letters) & set("lptvcZz"):
             return []
-        elif value.startswith("-") and not value.startswith("--") and ":" in value:
-            return [_ANYWHERE]  # `-:` keeps `../` in the names an archive holds
+        if ":" in letters:
+            return [_ANYWHERE]
+        if has_folder:
+            folder = _Word(attached, attached) if attached else _at(words, index + 1)
     return [_under(folder)]
 
 
@@ -215,9 +221,9 @@ def _jar(words: list[_Word]) -> list[PathArg]:
 
 
 def _bsdtar(words: list[_Word]) -> list[PathArg]:
-    """bsdtar -x (`x` as a key too): DIR/** of each -C, --cd or --directory DIR, and `**` here;
-    -P (--absolute-paths) and --insecure: anywhere. The archive it creates is GNU tar's
-    reading (program_writes)."""
+    """bsdtar and star -x (`x` as a key too): DIR/** of each -C, --cd or --directory DIR, and
+    `**` here; -P (--absolute-paths), --insecure and star's `-/` and `-..`: anywhere. The
+    archive it creates is GNU tar's reading (program_writes)."""
     dynamic = _dynamic(words)
     keyed = _keyed(words, "fCTXbs")
     if dynamic or keyed is None:
@@ -226,7 +232,7 @@ def _bsdtar(words: list[_Word]) -> list[PathArg]:
     written, _ = _tar_writes(words)
     if "x" not in keyed[0] and "--extract" not in values:
         return written
-    if "P" in keyed[0] or {"--absolute-paths", "--insecure"} & set(values):
+    if "P" in keyed[0] or {"--absolute-paths", "--insecure", "-/", "-.."} & set(values):
         written.append(_ANYWHERE)
     folders = [_at(words, i + 1) for i, w in enumerate(words) if w.value in ("-C", "--cd", "--directory")]
     folders += [_Word(v.partition("=")[2], v) for v in values if v.startswith(("--cd=", "--directory="))]
@@ -389,7 +395,13 @@ def _python_module(words: list[_Word]) -> list[PathArg]:
     return []
 
 
+def _anywhere(words: list[_Word]) -> list[PathArg]:
+    """unshar: a shell archive is a script that names its own files."""
+    return [_ANYWHERE] if len(words) > 1 else []
+
+
 _CABEXTRACT = frozenset({"-d", "--directory"})
+_AUNPACK = frozenset({"-X", "--extract-to"})
 _UNAR = frozenset({"-o", "-output-directory", "--output-directory"})
 _BY_NAME = {
     "unzip": _unzip, "bsdunzip": _unzip, "cpio": _cpio, "bsdcpio": _cpio, "ar": _ar,
@@ -400,14 +412,20 @@ _BY_NAME = {
     "unar": lambda words: _named_folder(words, _UNAR, frozenset()),
     "cabextract": lambda words: _named_folder(words, _CABEXTRACT, frozenset(
         {"--list", "--test", "--pipe"}), "ltp"),
-    "rpm2archive": _rpm2archive,
+    "rpm2archive": _rpm2archive, "star": _bsdtar, "unshar": _anywhere,
+    "aunpack": lambda words: _named_folder(words, _AUNPACK, frozenset()),
+    "dtrx": lambda words: _named_folder(words, frozenset(), frozenset({"-l", "--list", "-t", "--table"})),
 }  # fmt: skip
+# binutils' ar under a target triplet's name, and its LLVM and GCC wrappers (x86_64-linux-gnu-ar,
+# llvm-ar-15, gcc-ar-12).
+_AR_NAMES = re.compile(r"(?:[\w.-]+-)?ar(?:-[0-9.]+)?")
 
 
 def _extractor(name: str) -> bool:
     """Whether `name` is a program `_extracted` reads."""
     family = INTERPRETERS.fullmatch(name)
-    return name in _BY_NAME or (family is not None and family.lastgroup == "python")
+    return name in _BY_NAME or _AR_NAMES.fullmatch(name) is not None or (
+        family is not None and family.lastgroup == "python")
 
 
 def _extracted(name: str, words: list[_Word]) -> list[PathArg]:
@@ -416,4 +434,6 @@ def _extracted(name: str, words: list[_Word]) -> list[PathArg]:
     unknown path when a word that decides is known only at run time or the names an archive
     holds may be absolute; nothing when it only lists, tests or prints."""
     reader = _BY_NAME.get(name)
+    if reader is None and _AR_NAMES.fullmatch(name):
+        reader = _ar
     return reader(words) if reader is not None else _python_module(words)

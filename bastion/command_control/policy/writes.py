@@ -435,8 +435,8 @@ def _prefix_writes(words: list[_Word], spec: _Options, operand: int, option: str
         PathArg(f"{text}*", "pattern", tilde)]
 
 
-_MORE_WRITERS = frozenset({"scp", "sftp", "rsync", "sed", "tar", "sqlite3", "strace", "ltrace",
-                           "curl", "wget",
+_MORE_WRITERS = frozenset({"scp", "sftp", "rsync", "sed", "tar", "gtar", "gnutar", "sqlite3",
+                           "strace", "ltrace", "curl", "wget",
                            "mktemp", "ssh-keygen", "git", "split", "csplit", "tcpdump",
                            *_COMPRESSORS, *_DECOMPRESSORS, *_RENAMERS,
                            # found after outside attack O (findings 1, 6 and 8)
@@ -455,7 +455,7 @@ def _more_writes(name: str, words: list[_Word], values: dict[str, str | None] | 
         return [], _connection_code(name, words)
     if name == "sed":
         return _sed_writes(words)
-    if name == "tar":
+    if name in ("tar", "gtar", "gnutar"):
         return _tar_writes(words)
     if name == "sqlite3":
         return _sqlite_writes(words)
