@@ -3888,6 +3888,11 @@ ATTACK_M_COPIES = [
     ("cd /etc && busybox rpm2cpio a.rpm | busybox cpio -idm", "confirm", "no-credential-file-writes"),
     ("cd /etc && p7zip -d a.7z", "confirm", "no-credential-file-writes"),
     ("ls *.zip | xargs -n1 unzip", "confirm", "no-raw-disk-write"),
+    # code an unpacker runs
+    ("cpio -i --no-absolute-filenames --to-command='rm -rf /' < a.cpio", "deny", "no-root-wipe"),
+    ("bsdtar -xf a.tar --use-compress-program='rm -rf /'", "deny", "no-root-wipe"),
+    ("ar --plugin /tmp/x.so t lib.a", "confirm", "defaults.unknown"),
+    ("jar -J-javaagent:/tmp/a.jar tf a.jar", "confirm", "defaults.unknown"),
     # the same programs under other names
     ("cd /etc/sudoers.d && x86_64-linux-gnu-ar x a.ar", "confirm", "no-credential-file-writes"),
     ("cd /etc/sudoers.d && llvm-ar-15 x a.ar", "confirm", "no-credential-file-writes"),

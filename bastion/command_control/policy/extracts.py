@@ -200,7 +200,7 @@ def _keyed(words: list[_Word], arguments: str) -> tuple[str, list[_Word | None],
 
 def _jar(words: list[_Word]) -> list[PathArg]:
     """jar and fastjar: `x` unpacks here and in each -C / --dir DIR (JDK 21 reads them for
-    -x; older ones do not: both are counted); `c`, `u`, `i` write the archive of `f`."""
+    -x; JDK 17 refuses the line: both are counted); `c`, `u`, `i` write the archive of `f`."""
     keyed = _keyed(words, "fmeC")
     dynamic = _dynamic(words)
     if keyed is None or dynamic:
@@ -437,3 +437,23 @@ def _extracted(name: str, words: list[_Word]) -> list[PathArg]:
     if reader is None and _AR_NAMES.fullmatch(name):
         reader = _ar
     return reader(words) if reader is not None else _python_module(words)
+
+
+def _unpacker_code(name: str, words: list[_Word]) -> list[str | None]:
+    """The code an unpacker runs (None: code known only at run time): cpio's --to-command and
+    --rsh-command, bsdtar's and star's as GNU tar's (-I, --use-compress-program...), the
+    shared object of ar's --plugin, the JVM options of jar's -J (`-J-javaagent:F`)."""
+    if name in ("cpio", "bsdcpio"):
+        permuted = _permuted(words, 1, _CPIO)
+        if permuted is None:
+            return [None]
+        return [a.value if a is not None else None for o, a in permuted[0]
+                if o in ("--to-command", "--rsh-command")]
+    if name in ("bsdtar", "star"):
+        return _tar_writes(words)[1]
+    values = [w.value for w in words[1:]]
+    if _AR_NAMES.fullmatch(name):
+        return [None] if any(v is None or v.startswith("--pl") for v in values) else []
+    if name in ("jar", "fastjar"):
+        return [None] if any(v is None or v.startswith("-J") for v in values) else []
+    return []

@@ -15,7 +15,7 @@ from bastion.command_control.policy.configured_writes import (
     _uudecode_writes,
     _wget_writes,
 )
-from bastion.command_control.policy.extracts import _extracted, _extractor
+from bastion.command_control.policy.extracts import _extracted, _extractor, _unpacker_code
 from bastion.command_control.policy.options import (
     _after_options,
     _last_argument,
@@ -448,7 +448,7 @@ def _more_writes(name: str, words: list[_Word], values: dict[str, str | None] | 
     """Files written and code run by the writers not in _WRITES' simple forms (`values`: the
     variables the line set)."""
     if _extractor(name):
-        return _extracted(name, words), []
+        return _extracted(name, words), _unpacker_code(name, words)
     if name not in _MORE_WRITERS:
         return [], []
     if name in ("scp", "sftp", "rsync"):
