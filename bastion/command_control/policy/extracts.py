@@ -229,8 +229,16 @@ def _bsdtar(words: list[_Word]) -> list[PathArg]:
     if dynamic or keyed is None:
         return dynamic or [PathArg("(bsdtar options known only at run time)", "unknown")]
     values = [w.value or "" for w in words[1:]]
-    written, _ = _tar_writes(words)
-    if "x" not in keyed[0] and "--extract" not in values:
+    if words[0].value == "star":
+        # star names its archive `f=A`; -c, -r and -u write it.
+        written = [_path_arg(_Word(v[2:], v[2:])) for v in values if v.startswith("f=")] if {
+            "-c", "-r", "-u"} & set(values) else []
+    else:
+        written = _tar_writes(words)[0]
+    # star's `f=A` before its options is read as a key here; any one-dash word with an `x`
+    # (star's -xdir, -xmeta too) is taken for extracting.
+    if "x" not in keyed[0] and "--extract" not in values and not any(
+            v.startswith("-") and not v.startswith("--") and "x" in v for v in values):
         return written
     if "P" in keyed[0] or {"--absolute-paths", "--insecure", "-/", "-.."} & set(values):
         written.append(_ANYWHERE)
@@ -274,7 +282,8 @@ def _seven_zip(words: list[_Word]) -> list[PathArg]:
     if command in ("x", "e"):
         if any(v.lower().startswith("-spf") for v in values):
             return [_ANYWHERE]
-        folders = [_Word(v[2:], v[2:]) for v in values if v.lower().startswith("-o") and len(v) > 2]
+        folders = [_Word(v[2:], v[2:]) if len(v) > 2 else _at(words, i + 2)
+                   for i, v in enumerate(values) if v.lower().startswith("-o")]
         return [_under(folders[-1] if folders else None)]
     if command in ("a", "u", "d", "rn") and len(operands) > 1:
         return [_path_arg(operands[1])]
@@ -441,16 +450,19 @@ def _extracted(name: str, words: list[_Word]) -> list[PathArg]:
 
 def _unpacker_code(name: str, words: list[_Word]) -> list[str | None]:
     """The code an unpacker runs (None: code known only at run time): cpio's --to-command and
-    --rsh-command, bsdtar's and star's as GNU tar's (-I, --use-compress-program...), the
-    shared object of ar's --plugin, the JVM options of jar's -J (`-J-javaagent:F`)."""
+    --rsh-command, bsdtar's as GNU tar's (-I, --use-compress-program...), star's
+    compress-program=, the shared object of ar's --plugin, the JVM options of jar's -J
+    (`-J-javaagent:F`)."""
     if name in ("cpio", "bsdcpio"):
         permuted = _permuted(words, 1, _CPIO)
         if permuted is None:
             return [None]
         return [a.value if a is not None else None for o, a in permuted[0]
                 if o in ("--to-command", "--rsh-command")]
-    if name in ("bsdtar", "star"):
+    if name == "bsdtar":
         return _tar_writes(words)[1]
+    if name == "star":
+        return [None] if any("compress-program" in (w.value or "compress-program") for w in words[1:]) else []
     values = [w.value for w in words[1:]]
     if _AR_NAMES.fullmatch(name):
         return [None] if any(v is None or v.startswith("--pl") for v in values) else []
