@@ -521,10 +521,13 @@ def test_an_archive_unpacked_into_the_folder_by_ar_or_dpkg_deb_is_held_and_lands
     (src / "pkg" / "q-deb").write_text("ALL ALL=(ALL) NOPASSWD: ALL\n")
     (src / "pkg" / "DEBIAN" / "control").write_text(
         "Package: q\nVersion: 1\nArchitecture: all\nMaintainer: q <q@q>\nDescription: q\n")
-    subprocess.run(["dpkg-deb", "--root-owner-group", "-b", str(src / "pkg"), str(src / "a.deb")],
-                   check=True, capture_output=True)
-    for folder in (src, elsewhere):
-        folder.chmod(0o777)
+    # dpkg-deb wants DEBIAN between 0755 and 0775, whatever umask an earlier test left.
+    for made, mode in ((src / "pkg" / "DEBIAN", 0o755), (src / "pkg", 0o755), (src, 0o777),
+                       (elsewhere, 0o777), (src / "a.ar", 0o644)):
+        made.chmod(mode)
+    built = subprocess.run(["dpkg-deb", "--root-owner-group", "-b", str(src / "pkg"), str(src / "a.deb")],
+                           capture_output=True)
+    assert built.returncode == 0, built.stderr
     alice = world.person("alice")
     for unpack, landed in (("cd {d} && ar x " + f"{src}/a.ar", "q-ar"),
                            (f"dpkg-deb -x {src}/a.deb " + "{d}", "q-deb")):
