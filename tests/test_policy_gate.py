@@ -509,6 +509,43 @@ def test_a_copy_that_keeps_its_path_or_unpacks_into_the_folder_is_stopped(world:
                                   "DESC LIMIT 1", (line,))
         assert row == {"verdict": verdict, "rule": "no-protected-writes"}
 
+def test_an_archive_unpacked_into_the_folder_by_ar_or_dpkg_deb_is_held_and_lands_nowhere(
+        world: World) -> None:
+    """Attack Q, finding 2: `cd PROTECTED && ar x A` and `dpkg-deb -x A PROTECTED` unpack names
+    the line cannot see into the folder: held, and they expire unconfirmed. The same archives
+    unpacked elsewhere are allowed and land, so the archives are real."""
+    src = world.protected.parent / "qarchives"
+    elsewhere = world.protected.parent / "qelsewhere"
+    (src / "pkg" / "DEBIAN").mkdir(parents=True, exist_ok=True)
+    elsewhere.mkdir(exist_ok=True)
+    (src / "q-ar").write_text("ALL ALL=(ALL) NOPASSWD: ALL\n")
+    subprocess.run(["ar", "rc", str(src / "a.ar"), "q-ar"], cwd=src, check=True)
+    (src / "pkg" / "q-deb").write_text("ALL ALL=(ALL) NOPASSWD: ALL\n")
+    (src / "pkg" / "DEBIAN" / "control").write_text(
+        "Package: q\nVersion: 1\nArchitecture: all\nMaintainer: q <q@q>\nDescription: q\n")
+    # dpkg-deb wants DEBIAN between 0755 and 0775, whatever umask an earlier test left.
+    for made, mode in ((src / "pkg" / "DEBIAN", 0o755), (src / "pkg", 0o755), (src, 0o777),
+                       (elsewhere, 0o777), (src / "a.ar", 0o644)):
+        made.chmod(mode)
+    built = subprocess.run(["dpkg-deb", "--root-owner-group", "-b", str(src / "pkg"), str(src / "a.deb")],
+                           capture_output=True)
+    assert built.returncode == 0, built.stderr
+    alice = world.person("alice")
+    for unpack, landed in (("cd {d} && ar x " + f"{src}/a.ar", "q-ar"),
+                           (f"dpkg-deb -x {src}/a.deb " + "{d}", "q-deb")):
+        honest = alice.run(f"{LOGIN}@web01", unpack.format(d=elsewhere))
+        assert honest.returncode == 0, honest.stderr
+        assert (elsewhere / landed).exists()
+        line = unpack.format(d=world.protected)
+        r = alice.run(f"{LOGIN}@web01", line)
+        assert r.returncode != 0, line
+        assert b"expired" in r.stderr, r.stderr
+        assert not (world.protected / landed).exists()
+        row = world.ctx.store.one("SELECT verdict, rule FROM commands WHERE line = ? ORDER BY id "
+                                  "DESC LIMIT 1", (line,))
+        assert row == {"verdict": "confirm", "rule": "no-protected-writes"}
+
+
 # Attack O: a writer's file after `--` (finding 1), and a system configuration read from stdin
 # under another name (finding 6). Each, run, makes its canary.
 ATTACK_O_WRITERS = {

@@ -160,8 +160,13 @@ def _tar_writes(words: list[_Word]) -> tuple[list[PathArg], list[str | None]]:
         # (attack M, finding 5's class); with -P anywhere.
         if seen & {"-P", "--absolute-names"}:
             paths.append(PathArg("(the names an archive holds)", "unknown"))
-        folders = [a for o, a in found if o in ("-C", "--directory") and a is not None]
-        paths += [_in_folder(f, "**") for f in folders] or [PathArg("**", "pattern")]
+        # GNU tar reads -C among the member names too (`tar -xf A m1 -C DIR m2`: m2 in DIR).
+        permuted = _permuted(words, start, _TAR)
+        everywhere, members = permuted if permuted is not None else (scanned[1], [])
+        folders = [a for o, a in bundled + everywhere if o in ("-C", "--directory") and a is not None]
+        paths += [_in_folder(f, "**") for f in folders]
+        if not folders or members:
+            paths.append(PathArg("**", "pattern"))
     for option, argument in found:
         if option in ("--index-file", "--listed-incremental", "-g", "--volno-file") and \
                 argument is not None:

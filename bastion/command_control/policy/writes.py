@@ -15,7 +15,7 @@ from bastion.command_control.policy.configured_writes import (
     _uudecode_writes,
     _wget_writes,
 )
-from bastion.command_control.policy.extracts import _EXTRACTORS, _extracted
+from bastion.command_control.policy.extracts import _extracted, _extractor, _unpacker_code
 from bastion.command_control.policy.options import (
     _after_options,
     _last_argument,
@@ -457,10 +457,10 @@ def _scp_writes(words: list[_Word]) -> list[PathArg]:
     return _written([_Word("cp", "cp"), *recursive, _Word("--", "--"), *sources, destination], _COPY)
 
 
-_MORE_WRITERS = frozenset({"scp", "sftp", "rsync", "sed", "tar", "sqlite3", "strace", "ltrace",
-                           "curl", "wget",
+_MORE_WRITERS = frozenset({"scp", "sftp", "rsync", "sed", "tar", "gtar", "gnutar", "sqlite3",
+                           "strace", "ltrace", "curl", "wget",
                            "mktemp", "ssh-keygen", "git", "split", "csplit", "tcpdump",
-                           *_COMPRESSORS, *_DECOMPRESSORS, *_RENAMERS, *_MMV, *_EXTRACTORS,
+                           *_COMPRESSORS, *_DECOMPRESSORS, *_RENAMERS, *_MMV,
                            # found after outside attack O (findings 1, 6 and 8)
                            "history", "uudecode", "reformime", "modprobe", *_CONFIG_WRITES,
                            # found after outside attack S (finding 15)
@@ -471,6 +471,8 @@ def _more_writes(name: str, words: list[_Word], values: dict[str, str | None] | 
                  ) -> tuple[list[PathArg], list[str | None]]:
     """Files written and code run by the writers not in _WRITES' simple forms (`values`: the
     variables the line set)."""
+    if _extractor(name):
+        return _extracted(name, words), _unpacker_code(name, words)
     if name not in _MORE_WRITERS:
         return [], []
     if name == "scp":
@@ -485,7 +487,7 @@ def _more_writes(name: str, words: list[_Word], values: dict[str, str | None] | 
         return [], _connection_code(name, words)
     if name == "sed":
         return _sed_writes(words)
-    if name == "tar":
+    if name in ("tar", "gtar", "gnutar"):
         return _tar_writes(words)
     if name == "sqlite3":
         return _sqlite_writes(words)
@@ -493,8 +495,6 @@ def _more_writes(name: str, words: list[_Word], values: dict[str, str | None] | 
         return _rename_writes(words), []
     if name in _MMV:
         return _mmv_writes(words), []
-    if name in _EXTRACTORS:
-        return _extracted(name, words), []
     if name in ("strace", "ltrace"):
         written = _after_options(words, frozenset({"-o", "--output"}))
         codes: list[str | None] = [p.text[1:] for p in written if p.text[:1] in "|!"]
@@ -584,6 +584,10 @@ def _appended_writes(name: str, words: list[_Word]) -> bool:
         return False
     if name == "yq":
         return _yq_in_place(words)
+    if _extractor(name):
+        # An unpacker that writes with the words it has (`xargs unzip`, not `xargs ar t`):
+        # appended words may name its folder.
+        return bool(_extracted(name, words))
     if name == "git":
         index = _git_verb_index(words)
         verb = words[index].value if index < len(words) else None
