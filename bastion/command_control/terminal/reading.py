@@ -374,12 +374,6 @@ class _ReadsLine:
             return unmasked.strip()
         return None
 
-    def hidden_keys_may_run(self, prompt: str) -> bool:
-        """Whether keys typed without echo at `prompt` may be read by a shell, so that a line
-        only the policy's `unknown` default would hold must not pass as a secret (see
-        `_note_reader`). The prompt's words never decide: a shell draws whatever it likes."""
-        return self._blind_reader or self._editor_doubt
-
     def _hidden_prompt(self) -> str | None:
         """The text before the cursor when keys were not echoed at whatever prompt a program
         shows while no line editor reads (`read -s` with a prompt of any wording, one on the

@@ -19,6 +19,7 @@ from bastion.command_control.terminal.input import _FollowsInput
 from bastion.command_control.terminal.keys import _CANCEL_LINE, _PASTE_END, Submit, _KeyReader
 from bastion.command_control.terminal.line import _PROMPT_LIKE, _TTY_DATA, _TTY_FLUSHED, _Boundary, _Line
 from bastion.command_control.terminal.output import _FollowsOutput
+from bastion.command_control.terminal.reader import _FollowsReader
 from bastion.command_control.terminal.reading import (
     _CONTINUATION,
     EMPTY_LINE,
@@ -29,7 +30,7 @@ from bastion.command_control.terminal.reading import (
 from bastion.command_control.terminal.screen import _Screen, _window
 
 
-class CommandLineTracker(_FollowsOutput, _FollowsInput, _ReadsLine):
+class CommandLineTracker(_FollowsOutput, _FollowsInput, _ReadsLine, _FollowsReader):
     """Screen model + keystroke model of one interactive channel. See the package docstring."""
 
     def __init__(self, cols: int = 80, rows: int = 24, *,

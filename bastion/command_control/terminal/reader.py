@@ -1,0 +1,70 @@
+"""Who may read the terminal: a mixin of CommandLineTracker (tracker.py).
+
+After each command line the tracker notes whether a shell that announces no line editor (dash,
+ash, bash without readline) may read the next keys, with the echo a killed program left off
+(attack L, finding 3), and whether bash's ?2004h can still be taken as readline's word (a shell
+without a line editor can print it: attacks P and R). The gate asks `hidden_keys_may_run`
+before it lets keys typed without echo pass as a secret, and the key reader asks
+`_driver_may_read` before it takes Ctrl-D for readline's delete-char.
+"""
+
+from __future__ import annotations
+
+from bastion.command_control import policy
+
+
+class _FollowsReader:
+    """The reader state: `_blind_reader`, `_editor_doubt`, `_doubt_pending` (tracker.py)."""
+
+    def _note_reader(self, texts: tuple[str, ...], *, certain: bool, editor: bool | None = None) -> None:
+        """Who may read the terminal once a command line went to the target (attack L, finding
+        3: a stock program killed at its password prompt leaves the echo off, and a shell
+        without a line editor then reads keys nothing shows). Readline says it reads (?2004h),
+        and bash restores the terminal after a job a signal ended; a line typed where no
+        line editor announced itself (dash, ash, bash without readline), one that may start a
+        shell after another program, one that switches the editing mode, or one not read for
+        certain leaves a reader that may be such a shell. Nothing on the screen tells a
+        program's password prompt from such a shell's (attack P: a prompt drawn after output a
+        line left on the row, a program asking for a secret killed at its prompt), so no line
+        vouches for the prompt after it. Once a shell without a line editor may have read a
+        line in the channel, readline's ?2004h is not taken as its word: that shell can print it
+        (`printf '\\e[?2004h'`), and the state stays for the rest of the channel."""
+        if editor is None:
+            editor = self._bracketed and not self._alt
+        after_another = any(policy.starts_reader_after_another(t) for t in texts)
+        self._blind_reader = (not editor or not certain or after_another
+                              or any(policy.switches_mode(t) for t in texts))
+        # A shell without a line editor may print bash's ?2004h itself (`printf`, its PS1, a
+        # job in the background): once one may have read a line in this channel, or a line
+        # may have started one (attack R: before its first line), bash's word is not taken for
+        # the rest of it.
+        # A line that starts one makes the doubt pending: it counts for Ctrl-D at once, and for
+        # keys typed without echo from the next command line on (the password `su -` or
+        # `ssh HOST` asks for first is the program's).
+        self._editor_doubt = (self._editor_doubt or not editor or not certain or after_another
+                              or self._doubt_pending)
+        self._doubt_pending = any(policy.starts_reader(t) for t in texts)
+
+
+    def started_with(self, command: str) -> None:
+        """The channel's exec command runs before anything is typed (`ssh -t HOST CMD`): it is
+        the first line, typed where no line editor reads."""
+        self._note_reader((command,), certain=True, editor=False)
+
+
+    def hidden_keys_may_run(self, prompt: str) -> bool:
+        """Whether keys typed without echo at `prompt` may be read by a shell, so that a line
+        only the policy's `unknown` default would hold must not pass as a secret (see
+        `_note_reader`). The prompt's words never decide: a shell draws whatever it likes."""
+        return self._blind_reader or self._editor_doubt
+
+
+    def _driver_may_read(self) -> bool:
+        """Readline seems to read, but a shell without a line editor may be the reader (it can
+        print ?2004h itself): at the end of the line, where readline's Ctrl-D deletes nothing,
+        the terminal driver's VEOF would hand the line over. Ctrl-D inside the line stays
+        readline's delete-char (the driver has no cursor to move: keys that moved it were data,
+        which the screen shows and the model does not)."""
+        model = self._line.model
+        return ((self._editor_doubt or self._doubt_pending) and not self._alt
+                and (not model.reliable or model.cursor >= len(model.text)))
