@@ -439,6 +439,8 @@ def _scp_writes(words: list[_Word]) -> list[PathArg]:
     as cp writes it (-r as cp -r), whether the sources are local (scp then runs cp) or remote
     (a download: a remote source's name is its path's last part). Only -r is carried over:
     scp's other letters mean other things to cp (`-T`, `-p`...)."""
+    if any(w.value in ("-t", "-f") for w in words[1:]):
+        return []  # the remote end of a legacy scp: its stream is judged (`_scp`, scp.server_mode)
     scanned = _permuted(words, 1, _SCP)
     if scanned is None:
         return [PathArg("(scp options known only at run time)", "unknown")]
