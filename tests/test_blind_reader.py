@@ -315,13 +315,16 @@ def test_ctrl_d_at_the_end_of_a_line_is_judged_once_a_line_may_have_started_a_sh
     assert verdict_of_line(sh) == "deny"
 
 
-def test_ctrl_d_inside_a_line_stays_readlines_delete_char():
+@pytest.mark.parametrize("move", [b"\x1b[D", b"\x01", b"\x02"])
+def test_ctrl_d_inside_a_line_is_judged_too_once_a_shell_may_have_started(move):
+    # Attack T: Left, Ctrl-A or Ctrl-B moved readline's cursor in the model; to the terminal
+    # driver they were data, and Ctrl-D handed the whole line over all the same
     sh = bash()
-    line(sh, "sudo -i", PROMPT)
-    sh.type("echo hi")
-    sh.press(b"\x1b[D", b"\x08")
-    assert sh.keys(b"\x04") is None  # delete-char: not a judge point
-    sh.out(b"\x1b[K")
+    line(sh, "PS1=$'\\e[?2004hD$ ' sh", b"\x1b[?2004hD$ ")
+    sh.type("echo '#x' >> /etc/sudoers.d/attack;#ab")
+    sh.press(move, b"\x08")
+    held = sh.keys(b"\x04")
+    assert held is not None and held.how == "flush"
 
 
 def test_a_lone_line_that_starts_no_shell_keeps_bashs_ctrl_d():

@@ -4212,3 +4212,22 @@ def test_sysctl_settings_are_writes_of_their_proc_sys_files() -> None:
         assert evaluate(policy, line, role="r", target="t").action == "deny", line
     for line in ("sysctl kernel.core_pattern", "sysctl -w vm.swappiness=10"):
         assert evaluate(policy, line, role="r", target="t").action == "allow", line
+
+
+@pytest.mark.parametrize(("line", "expected"), [
+    # attack T: another program than its name says: a process's exe, an open descriptor, the
+    # dynamic loader (each ran `touch canary` or anything, unjudged)
+    ("/proc/self/exe -c 'rm -rf /'", "confirm"),
+    ("/proc/thread-self/exe -c x", "confirm"),
+    ("/dev/fd/../exe -c x", "confirm"),
+    ("/lib64/ld-linux-x86-64.so.2 /bin/sh", "confirm"),
+    ("/lib/ld-musl-x86_64.so.1 /bin/rm -rf /", "confirm"),
+    ("PS1=x /lib64/ld-linux-x86-64.so.2 /bin/sh", "confirm"),
+    # honest paths stay allowed
+    ("/usr/bin/ls -l", "allow"),
+    ("./deploy.sh", "allow"),
+    ("/opt/app/bin/run --fd 3", "allow"),
+])
+def test_a_program_named_through_proc_a_descriptor_or_the_loader_is_unknown(default_policy, line,
+                                                                           expected):
+    assert action(default_policy, line) == expected

@@ -300,7 +300,9 @@ class InputGate:
             v = self._judge(rec)
             log.debug("submit -> %s %r", rec, v.action if v else None)
             if v is None or v.action in ("allow", "alert"):
-                self.ch.send_input(self.queue.allowed())
+                with self.judge.metered():  # the tracker reads the line again once sent (attack T)
+                    allowed = self.queue.allowed()
+                self.ch.send_input(allowed)
                 return
             if v.action == "deny":
                 await self._refuse(f"denied: {v.message or 'not allowed by policy'}")
@@ -309,7 +311,9 @@ class InputGate:
             again = self.tracker.reconstruct() if state == "confirmed" else None
             if again is not None and again.text == rec.text and again.kind == rec.kind:
                 self.ch.notice(f"confirmed by {why}")
-                self.ch.send_input(self.queue.allowed())
+                with self.judge.metered():
+                    allowed = self.queue.allowed()
+                self.ch.send_input(allowed)
                 return
             if again is not None:
                 state, why = "rejected", "the line changed while it was held"

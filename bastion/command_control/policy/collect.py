@@ -81,6 +81,13 @@ MAX_NESTING = 8
 MAX_WORK = 500_000
 
 
+# A command path that names another program than its name says: through /proc (a process's
+# exe, root or fd links) or an open descriptor, or the dynamic loader, which runs the program
+# given after it (found after outside attack T).
+_PROGRAM_OF_ANOTHER = re.compile(r"(?:^|/)proc/|(?:^|/)dev/(?:fd|std(?:in|out|err))(?:/|$)"
+                                 r"|(?:^|/)ld-(?:linux|musl)[^/]*\.so[^/]*$|(?:^|/)ld\.so(?:\.[0-9]+)?$")
+
+
 class _Collector(_Statements, _Files, _Variables, _Code, _Wrappers, _Runners, _Interpreters, _Builtins,
                  _Programs, _Launchers, _State, _KnownState):
     """Walks one parse tree (and the code nested in it) and collects simple commands."""
@@ -363,6 +370,13 @@ class _Collector(_Statements, _Files, _Variables, _Code, _Wrappers, _Runners, _I
             self._stack = []
         if site.depth > MAX_NESTING:
             self._unknown(site, words, "wrappers nested too deeply")
+            return
+        if "/" in first.value and _PROGRAM_OF_ANOTHER.search(first.value):
+            # found after outside attack T: `/proc/self/exe -c CODE` is the shell itself (any
+            # process's exe, an open file's link: not the name it shows), and the dynamic
+            # loader runs whatever program it is given (`/lib64/ld-linux-x86-64.so.2 /bin/sh`)
+            self._unknown(site, words, "a program named by a link to another (/proc/*/exe, "
+                                       "/dev/fd/N) or run through the dynamic loader")
             return
         name = first.value.rsplit("/", 1)[-1] or first.value
         handler = _HANDLERS.get(name)

@@ -61,10 +61,8 @@ class _FollowsReader:
 
     def _driver_may_read(self) -> bool:
         """Readline seems to read, but a shell without a line editor may be the reader (it can
-        print ?2004h itself): at the end of the line, where readline's Ctrl-D deletes nothing,
-        the terminal driver's VEOF would hand the line over. Ctrl-D inside the line stays
-        readline's delete-char (the driver has no cursor to move: keys that moved it were data,
-        which the screen shows and the model does not)."""
-        model = self._line.model
-        return ((self._editor_doubt or self._doubt_pending) and not self._alt
-                and (not model.reliable or model.cursor >= len(model.text)))
+        print ?2004h itself): Ctrl-D on a non-empty line may be the terminal driver's VEOF,
+        which hands the line over, wherever readline's cursor seems to be (attack T: the keys
+        that moved it, Left or Ctrl-A, are data to the driver, which has no cursor). Honest
+        cost: readline's delete-char inside a line makes the line uncertain there."""
+        return (self._editor_doubt or self._doubt_pending) and not self._alt
