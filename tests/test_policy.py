@@ -4231,3 +4231,20 @@ def test_sysctl_settings_are_writes_of_their_proc_sys_files() -> None:
 def test_a_program_named_through_proc_a_descriptor_or_the_loader_is_unknown(default_policy, line,
                                                                            expected):
     assert action(default_policy, line) == expected
+
+
+@pytest.mark.parametrize(("line", "expected"), [
+    # attack T: TERM assigned by arithmetic (a number names no terminal: readline goes dumb)
+    (": $((TERM=1))", "confirm"),
+    ("a=$((TERM=7)) bash --rcfile rc", "confirm"),
+    ("(( TERM = 1 ))", "confirm"),
+    ("x[TERM=1]=2", "confirm"),
+    ("let TERM=1", "confirm"),
+    # arithmetic on other names keeps its verdict; `let x=1` makes x a number (it failed closed
+    # on a regular expression without its group)
+    ("let x=1", "allow"),
+    ("echo $((2+3))", "allow"),
+    ("i=0; (( i++ ))", "allow"),
+])
+def test_term_assigned_by_arithmetic_is_held(default_policy, line, expected):
+    assert action(default_policy, line) == expected

@@ -7,6 +7,7 @@ and the `${...}` forms that run code or set variables (`_expansion`)."""
 
 from __future__ import annotations
 
+import re
 import shlex
 
 from tree_sitter import Node
@@ -42,6 +43,8 @@ from bastion.command_control.policy.words import (
     _word,
 )
 from bastion.command_control.policy.wrappers import _NO_TERM
+
+_TERM_WORD = re.compile(r"\bTERM\b")  # TERM named in an arithmetic expression
 
 
 class _Variables:
@@ -377,10 +380,20 @@ class _Variables:
         """Fail closed on arithmetic that reads a variable not set to a number on this line, or
         evaluates a command's output."""
         unsafe, assumed, runs = _arithmetic_reads(self._src, node, self._numbers)
-        self._checked(unsafe, assumed, runs, site._replace(text=text or self._text(node)))
+        shown = site._replace(text=text or self._text(node))
+        self._term_in_arithmetic(self._text(node), shown)
+        self._checked(unsafe, assumed, runs, shown)
+
+    def _term_in_arithmetic(self, text: str, shown: _Site) -> None:
+        """Arithmetic may assign TERM (`$((TERM=7))`, `(( TERM = 1 ))`, `x[TERM=1]=2`): a
+        number names no terminal, and readline then reads keys on a dumb one (attack T, as
+        attack N's TERM spellings): held as TERM taken away."""
+        if _TERM_WORD.search(text):
+            self._unknown(shown, [], _NO_TERM, terminal=True)
 
     def _arithmetic_text(self, text: str, site: _Site, shown: str) -> None:
         """`_arithmetic` for an expression given as a string (let, declare -i, a subscript)."""
+        self._term_in_arithmetic(text, site._replace(text=shown))
         assigned = _ASSIGNED_TO.match(text)
         plain = _NUMBER_LITERALS.sub(" ", text[assigned.end():] if assigned else text)
         names = [n for n in _IDENTIFIER.findall(plain) if n not in _SAFE_ARITH]
