@@ -4248,3 +4248,19 @@ def test_a_program_named_through_proc_a_descriptor_or_the_loader_is_unknown(defa
 ])
 def test_term_assigned_by_arithmetic_is_held(default_policy, line, expected):
     assert action(default_policy, line) == expected
+
+
+@pytest.mark.parametrize(("line", "expected"), [
+    # attack U: rsync's -e at the end of a cluster (popt reads the rest, or the next word, as the
+    # command), its options that take a value after the destination, a shell the list lacked
+    ("rsync -avze 'sh -c \"cp /tmp/x /etc/sudoers.d/x\"' /tmp/a h:/tmp/b", "deny"),
+    ("rsync -ae'sh -c \"cp /tmp/x /etc/sudoers.d/x\"' /tmp/a h:/tmp/b", "deny"),
+    ("rsync /tmp/x /etc/sudoers.d/x --bwlimit 100", "deny"),
+    ("rsync /tmp/x /etc/sudoers.d/x --info progress2", "deny"),
+    ("echo x | sash", "deny"),  # no-pipe-into-shell names every shell of the list
+    # honest rsync stays as it was
+    ("rsync -avze ssh /srv/app/ web02:/srv/app/", "alert"),
+    ("rsync -a --delete --bwlimit 100 /srv/a/ /srv/b/", "allow"),
+])
+def test_attack_u_rsync_clusters_and_values(default_policy, line, expected):
+    assert action(default_policy, line) == expected

@@ -172,6 +172,11 @@ _SSH_CODE_OPTIONS = frozenset({"proxycommand", "localcommand", "remotecommand",
 _SSH_OPTION = re.compile(r"\s*([A-Za-z]+)\s*(?:=\s*|\s+)(.*)", re.S)
 
 
+# rsync's short options that take a value: a letter after one of them in a cluster is part of
+# that value, not an option.
+_RSYNC_VALUE_LETTERS = "eBfTM@"
+
+
 def _connection_code(name: str, words: list[_Word]) -> list[str | None]:
     """Code in the options of ssh, scp, sftp and rsync (attack E, finding 4): `-o
     ProxyCommand=CMD` and its kin (also `-oKEY=VALUE`, `-o 'KEY VALUE'`); a configuration file
@@ -186,6 +191,18 @@ def _connection_code(name: str, words: list[_Word]) -> list[str | None]:
         if value is None:
             continue
         if name == "rsync":
+            if (value.startswith("-") and not value.startswith(("--", "-e")) and "e" in value
+                    and not set(value[1:value.index("e")]) & set(_RSYNC_VALUE_LETTERS)):
+                # a cluster that ends its flags with -e (`-avze ssh`, `-ae'CMD'`): popt reads
+                # the rest of the word, or the next word, as the command (attack U)
+                rest = value[value.index("e") + 1:]
+                if rest:
+                    codes.append(rest[1:] if rest.startswith("=") else rest)
+                else:
+                    following = _at(words, index)
+                    codes.append(following.value if following is not None else None)
+                    index += 1
+                continue
             option, has_value, attached = value.partition("=")
             if option in ("-e", "--rsh", "--rsync-path") or (value.startswith("-e") and
                                                              not value.startswith("--")):

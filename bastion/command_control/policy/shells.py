@@ -15,6 +15,7 @@ SHELLS = frozenset({
     # found after outside attack K (suspicions): shells that read a script from stdin too
     "rc", "es", "elvish", "nu", "xonsh",
     "hush",  # busybox hush (attack M)
+    "sash", "loksh", "osh", "ysh", "oil", "ion",  # found after outside attack U
 })  # fmt: skip
 # Shells whose options are not single letters (`-n` is not "no execute" for them: attack M,
 # finding 11): nu's `-n` skips its config, xonsh has none, elvish's flags are Go's (`-norc`).
