@@ -285,6 +285,8 @@ class _Wrappers:
         while index < len(words) and (words[index].value in ("-H", "-L", "-P", "-D")
                                       or (words[index].value or "").startswith("-O")):
             index += 2 if words[index].value in ("-D", "-O") else 1
+        if index < len(words) and words[index].value == "--":
+            index += 1  # GNU find's end of options: the start points follow (attack U)
         own: list[_Word] = list(words[:index])
         starts: list[str] = []
         actions: list[tuple[str, list[_Word]]] = []

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import itertools
 import re
+import urllib.parse
 
 from bastion.command_control.policy.options import _after_options, _options, _permuted
 from bastion.command_control.policy.paths import PathArg
@@ -62,7 +63,9 @@ def _curl_writes(words: list[_Word]) -> list[PathArg]:
 
 # found after outside attack S (finding 10): an upload to a file:// URL writes that file (`curl
 # -T /tmp/x file:///etc/sudoers.d/x`); file:// is the one scheme curl writes here.
-_CURL_FILE_URL = re.compile(r"(?i)file://[^/]*(/.*)")
+# curl also takes `file:/x` (one slash) and percent-encoded paths (attack U): the path is read
+# after the scheme's slashes (and a host), then unquoted.
+_CURL_FILE_URL = re.compile(r"(?i)file:(?://[^/]*)?(/.*)")
 
 
 def _curl_file_uploads(words: list[_Word]) -> list[PathArg]:
@@ -83,9 +86,12 @@ def _curl_file_uploads(words: list[_Word]) -> list[PathArg]:
         match = _CURL_FILE_URL.match(word.value)
         if match is None:
             continue
-        path = match.group(1)
-        path = f"{path}*" if path.endswith("/") else path
-        written.append(PathArg(path, "pattern" if _GLOB_CHARS.search(path) else "exact"))
+        raw = match.group(1)
+        # with and without a query or fragment: which curl keeps is not read here
+        for path in dict.fromkeys(urllib.parse.unquote(p) for p in
+                                  (raw, raw.split("?", 1)[0].split("#", 1)[0])):
+            path = f"{path}*" if path.endswith("/") else path
+            written.append(PathArg(path, "pattern" if _GLOB_CHARS.search(path) else "exact"))
     return written
 
 

@@ -318,7 +318,9 @@ def _written(words: list[_Word], spec: _Options | str | frozenset[str] | _Operan
     if program == "rsync" and options >= {"--server", "--sender"}:
         # The remote end of a pull sends the files its operands name (rsync refuses --sender
         # without --server); only its own files are written (`--log-file`).
-        return _rsync_writes(found, PathArg("(the folder of a pull's sender)", "unknown"))
+        removed = [_path_arg(w) for w in operands[1:]] if options & {
+            "--remove-source-files", "--remove-sent-files"} else []  # attack U: it deletes them
+        return removed + _rsync_writes(found, PathArg("(the folder of a pull's sender)", "unknown"))
     # found after outside attack S (finding 1): rsync's `-t` is `--times` and it has no
     # target-directory option; read as cp's, `rsync -a -t SRC /etc/x` wrote nothing.
     option = None if program == "rsync" else _last_argument(found, {"-t", "--target-directory"})
