@@ -4275,7 +4275,11 @@ def test_attack_u_rsync_clusters_and_values(default_policy, line, expected):
     ("curl -T /tmp/x file:///etc/%73udoers", "deny"),
     ("find -- /etc/sudoers -delete", "deny"),
     ("find -P -- /etc -name sudoers -exec rm {} \\;", "deny"),
+    ("cd /etc/sudoers.d && ar -v x /tmp/a.ar", "confirm"),  # the operation after a modifier
+    ("cd /etc/sudoers.d && ar v x /tmp/a.ar", "confirm"),
     # honest halves
+    ("ar -v t /tmp/a.ar", "allow"),
+    ("cd /srv/build && ar -v x lib.a", "allow"),
     ("rsync --server --sender -logDtpre.iLsfxCIvu . /etc/sudoers", "allow"),  # a pull reads
     ("rsync --server --sender -logDtpre.iLsfxCIvu --remove-source-files . /srv/out/x", "allow"),
     ("find -- /srv -name '*.tmp' -delete", "allow"),

@@ -116,8 +116,8 @@ def _ar(words: list[_Word]) -> list[PathArg]:
             folder = argument if option == "--output" else folder
         elif value.startswith("-") and not operands:
             letters += value[1:]
-        elif not letters:
-            letters = value
+        elif not set(letters) & set("dmpqrstx") and not operands:
+            letters += value  # the operation may follow modifiers (`ar -v x`: attack U)
         else:
             operands.append(word)
     if "M" in letters:
