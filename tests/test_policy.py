@@ -4277,7 +4277,12 @@ def test_attack_u_rsync_clusters_and_values(default_policy, line, expected):
     ("find -P -- /etc -name sudoers -exec rm {} \\;", "deny"),
     ("cd /etc/sudoers.d && ar -v x /tmp/a.ar", "confirm"),  # the operation after a modifier
     ("cd /etc/sudoers.d && ar v x /tmp/a.ar", "confirm"),
+    # gdb reads options with getopt_long_only: any start of -eval-command or -command is one
+    ("gdb -batch -nx -ex echo -ev 'shell cp /tmp/x /etc/sudoers.d/x'", "confirm"),
+    ("gdb -batch -nx -eval='shell id'", "confirm"),
+    ("gdb -batch -comm=/tmp/f", "confirm"),
     # honest halves
+    ("gdb -batch -ex bt ./prog core", "allow"),
     ("ar -v t /tmp/a.ar", "allow"),
     ("cd /srv/build && ar -v x lib.a", "allow"),
     ("rsync --server --sender -logDtpre.iLsfxCIvu . /etc/sudoers", "allow"),  # a pull reads

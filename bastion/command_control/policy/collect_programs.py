@@ -265,6 +265,13 @@ class _Programs:
                 index += 1 if has_value else 2
             elif option in _GDB_ARGUMENT_OPTIONS and not has_value:
                 index += 2
+            elif len(option) > 1 and option.startswith("-") and any(
+                    known.startswith(option) for known in _GDB_COMMAND_OPTIONS | _GDB_FILE_OPTIONS):
+                # gdb reads its options with getopt_long_only: any unambiguous start of a long
+                # option is that option (`-ev`, `-eval=`, `-init-e`, `-comm=F`: attack U)
+                self._unknown(site, words, f"gdb's {option} may be a shortened -eval-command or "
+                                           "-command")
+                index += 1
             else:
                 if not value.startswith("-") and program is None:
                     program = value
