@@ -129,7 +129,7 @@ def test_an_exec_channel_command_is_the_first_line_typed_where_no_line_editor_re
 
 def test_a_line_not_read_for_certain_may_be_anything():
     sh = dash()
-    sh.tracker._note_reader(("sudo true",), certain=False)
+    sh.tracker._note_reader([policy.line_facts("sudo true")], certain=False)
     sh.out(b"Password: ")
     assert typed_blind(sh, ATTACK) == "confirm"
 
@@ -357,3 +357,11 @@ def test_lines_that_may_start_a_reader(text, reader):
 def verdict_of_line(sh: Shell) -> str:
     rec = sh.tracker.reconstruct()
     return evaluate(default_policy(), rec.text, role="engineer", target="web01").action
+
+
+@pytest.mark.parametrize("text", ["sh", "sudo -i", "x; busybox sh", "set -o vi", "cd /tmp", "$x",
+                                  "bindkey -v", "timeout 1 openssl passwd; exec dash"])
+def test_a_lines_facts_from_one_parse_are_each_functions_reading(text):
+    assert policy.line_facts(text) == (policy.changes_shell(text), policy.switches_mode(text),
+                                       policy.starts_reader(text),
+                                       policy.starts_reader_after_another(text))

@@ -250,9 +250,11 @@ from __future__ import annotations
 
 from bastion.command_control.policy.collect import MAX_WORK
 from bastion.command_control.policy.commands import (
+    LineFacts,
     changes_shell,
     cost,
     editing_mode,
+    line_facts,
     parse_commands,
     reads_script_from_stdin,
     script_doubt,
@@ -301,6 +303,7 @@ __all__ = [
     "SHELLS",
     "Defaults",
     "KnownValues",
+    "LineFacts",
     "Policy",
     "PolicyError",
     "Rule",
@@ -313,6 +316,7 @@ __all__ = [
     "heredoc_word",
     "is_complete",
     "judge_path",
+    "line_facts",
     "load_policy",
     "normalise_path",
     "parse_commands",

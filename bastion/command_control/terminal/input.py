@@ -195,12 +195,13 @@ class _FollowsInput:
         started from the shell need not), and the tracker cannot tell vi's command mode from
         its insert mode for certain, so either mode may read on."""
         texts = (rec.text, *rec.also) if rec.kind in ("command", "blind") else ()
+        facts = [policy.line_facts(text) for text in texts]  # one parse of each
         if texts:
-            self._note_reader(texts, certain=rec.certain)
-        if texts and (not rec.certain or any(policy.changes_shell(text) for text in texts)):
+            self._note_reader(facts, certain=rec.certain)
+        if texts and (not rec.certain or any(f.changes_shell for f in facts)):
             self._note_mode(nested=True)
-        if any(policy.switches_mode(text) and (not rec.certain or policy.editing_mode(text) is None)
-               for text in texts):
+        if any(f.switches_mode and (not rec.certain or policy.editing_mode(text) is None)
+               for text, f in zip(texts, facts, strict=True)):
             # A switch the tracker does not follow, let through (a supervisor confirmed it):
             # the mode it left is unknown.
             self._either_mode()

@@ -16,7 +16,8 @@ from bastion.command_control import policy
 class _FollowsReader:
     """The reader state: `_blind_reader`, `_editor_doubt`, `_doubt_pending` (tracker.py)."""
 
-    def _note_reader(self, texts: tuple[str, ...], *, certain: bool, editor: bool | None = None) -> None:
+    def _note_reader(self, facts: list[policy.LineFacts], *, certain: bool,
+                     editor: bool | None = None) -> None:
         """Who may read the terminal once a command line went to the target (attack L, finding
         3: a stock program killed at its password prompt leaves the echo off, and a shell
         without a line editor then reads keys nothing shows). Readline says it reads (?2004h),
@@ -31,9 +32,9 @@ class _FollowsReader:
         (`printf '\\e[?2004h'`), and the state stays for the rest of the channel."""
         if editor is None:
             editor = self._bracketed and not self._alt
-        after_another = any(policy.starts_reader_after_another(t) for t in texts)
+        after_another = any(f.starts_reader_after_another for f in facts)
         self._blind_reader = (not editor or not certain or after_another
-                              or any(policy.switches_mode(t) for t in texts))
+                              or any(f.switches_mode for f in facts))
         # A shell without a line editor may print bash's ?2004h itself (`printf`, its PS1, a
         # job in the background): once one may have read a line in this channel, or a line
         # may have started one (attack R: before its first line), bash's word is not taken for
@@ -43,13 +44,13 @@ class _FollowsReader:
         # `ssh HOST` asks for first is the program's).
         self._editor_doubt = (self._editor_doubt or not editor or not certain or after_another
                               or self._doubt_pending)
-        self._doubt_pending = any(policy.starts_reader(t) for t in texts)
+        self._doubt_pending = any(f.starts_reader for f in facts)
 
 
     def started_with(self, command: str) -> None:
         """The channel's exec command runs before anything is typed (`ssh -t HOST CMD`): it is
         the first line, typed where no line editor reads."""
-        self._note_reader((command,), certain=True, editor=False)
+        self._note_reader([policy.line_facts(command)], certain=True, editor=False)
 
 
     def hidden_keys_may_run(self, prompt: str) -> bool:
