@@ -229,3 +229,20 @@ def test_every_verdict_is_recorded_as_row_event_and_marker(world, shell):
     assert row["verdict"] == "deny" and row["rule"] == "no-canary"
     events = world.ctx.store.all("SELECT data FROM events WHERE type = 'command.verdict'")
     assert any('"line":"touch canary"' in e["data"] for e in events)
+
+
+@pytest.mark.parametrize("how", ["typed", "pasted"])
+def test_a_line_taller_than_the_window_is_read_from_the_rows_scrolled_away(shell, how):
+    # 2,000 characters at 80x24 is 26 rows: the prompt has scrolled off when Enter comes.
+    filler = "a" * 2000
+    for line, ran in ((f"echo {filler} end$((1+1))", rb"end2\r\n"), (f"touch canary {filler}", None)):
+        keys = line.encode()
+        if how == "pasted":
+            keys = b"\x1b[200~" + keys + b"\x1b[201~"
+        out = shell.run_line(keys + b"\r", until=ran or rb"denied[^\n]*\n")
+        if ran:
+            assert b"denied" not in out
+        else:
+            assert b"canaries are not touched" in out
+    assert not (shell.tmp / "canary").exists()
+

@@ -402,6 +402,36 @@ def test_a_line_wrapping_at_the_bottom_row_scrolls_and_is_still_read():
     assert seen(sh.submit()) == command("echo aaaaaaaaaaaaaaaaaaaaaaaaaaaa bbbb")
 
 
+TALL = "echo " + "a" * 120 + " touch canary"  # 7 rows at 20 columns, on a 4-row window
+
+
+def test_a_line_taller_than_the_window_is_read_from_the_rows_scrolled_off_the_top():
+    # Attack R, finding 2 (honest use): the prompt had scrolled away, and the line was refused.
+    sh = Shell(cols=20, rows=4)
+    type_wrapping(sh, TALL, col=13, cols=20)
+    assert seen(sh.submit()) == command(TALL)
+
+
+def test_rows_scrolled_off_are_forgotten_once_a_full_screen_program_came_and_went():
+    # A terminal's alternate screen neither keeps nor restores the scrollback's rows: what the
+    # model kept before could differ from what the terminal shows.
+    sh = Shell(cols=20, rows=4)
+    type_wrapping(sh, TALL[:-1], col=13, cols=20)
+    sh.out(b"\x1b[?1049h\x1b[?1049l")
+    sh.press(b"y", b"y")
+    assert not sh.submit().certain
+
+
+def test_rows_scrolled_off_only_confirm_keys_the_model_follows():
+    # After a key the model does not follow (a completion), the line is read from the screen
+    # alone: the rows above it are not read for that.
+    sh = Shell(cols=20, rows=4)
+    type_wrapping(sh, TALL, col=13, cols=20)
+    sh.keys(b"\t")
+    sh.out(b"\x07")
+    assert not sh.submit().certain
+
+
 def test_backspace_across_a_wrap_and_redraw_keeps_the_line():
     # bash's bytes for: typing to the edge of 40 columns, three rubouts, one more character.
     sh = Shell(cols=40, rows=10)

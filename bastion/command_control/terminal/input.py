@@ -396,7 +396,7 @@ class _FollowsInput:
         self._sync()
         text, cursor = self._expected(model.text, model.cursor)
         b = self._line.boundary
-        if b is None or not self._still_there(b):
+        if b is None or not self._still_there(b, kept=True):
             return False
         region = self._region(b.abs_row - self._screen.scrolled, b.col)
         return region.text.startswith(text.rstrip()) and (region.cursor or 0) >= cursor

@@ -450,7 +450,8 @@ class _ReadsLine:
         """
         line = self._line
         b = line.boundary
-        if b is not None and not line.redrawn and self._still_there(b):
+        # Rows scrolled away are read only to confirm the keystroke model (screen.py).
+        if b is not None and not line.redrawn and self._still_there(b, kept=expected is not None):
             region = self._region(b.abs_row - self._screen.scrolled, b.col)
             if not (line.while_running and expected is not None and not _same(region, *expected)):
                 return b, region
@@ -481,10 +482,13 @@ class _ReadsLine:
                     return _Boundary(y + scr.scrolled, _cells(known), known), region
         return None
 
-    def _still_there(self, b: _Boundary) -> bool:
+    def _still_there(self, b: _Boundary, kept: bool = False) -> bool:
+        """The line's prompt is where it was learned, with nothing drawn again below it; on
+        the screen, or (`kept`) in the rows scrolled off it."""
         scr = self._screen
         row = b.abs_row - scr.scrolled
-        if not 0 <= row < scr.lines or scr.text(row, 0, b.col) != b.prompt:
+        shown = scr.has_row(row) if kept else 0 <= row < scr.lines
+        if not shown or scr.text(row, 0, b.col) != b.prompt:
             return False
         cy, cx = scr.cursor.y, min(scr.cursor.x, scr.columns)
         if cy < row or (cy == row and cx < b.col):

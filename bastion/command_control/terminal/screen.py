@@ -26,6 +26,13 @@ _PRIVATE_MODE = re.compile(rb"\x1b\[\?([0-9;]*)([hl])")
 # smaller than the terminal reads lines that do not match the keys, so they are uncertain.
 _MAX_COLS, _MAX_ROWS = 2048, 512
 
+# Rows scrolled off the top are kept, as text, so that a line taller than the window can still
+# be read from its prompt on: 128 rows (a 10,000-character line at 80 columns), fewer on a wide
+# window, at most 32,768 cells. A row that left a real terminal can no longer change, so a kept
+# row is as good a witness as one on the screen; kept rows only confirm what the keystroke model
+# holds (reading.py), never stand alone as the account of a line.
+_HISTORY_ROWS, _HISTORY_CELLS = 128, 32768
+
 # Marks a row whose last cell wrapped onto the next one. It rides on pyte's row object, so
 # scrolling and line insertion carry it, and erasing the row's end drops it.
 _WRAP = Char(" ")
@@ -35,6 +42,9 @@ class _Screen(pyte.Screen):
     """A pyte screen that also keeps soft-wrap flags, a scroll count and the primary screen."""
 
     def __init__(self, columns: int, lines: int) -> None:
+        # Rows above the screen by absolute row (scrolled at the time): their cells' text and
+        # whether the row wrapped onto the next.
+        self.history: dict[int, tuple[str | tuple[str, ...], bool]] = {}
         super().__init__(columns, lines)
         self.scrolled = 0  # rows scrolled off the top so far, to keep positions across scrolls
         self._drawing = False
@@ -55,6 +65,10 @@ class _Screen(pyte.Screen):
     def index(self) -> None:
         bottom = self.margins.bottom if self.margins else self.lines - 1
         if self.cursor.y == bottom:
+            if self._whole_screen_scrolls():
+                self._keep(0)
+            else:
+                self.history.clear()
             self.scrolled += 1
         super().index()
 
@@ -62,7 +76,45 @@ class _Screen(pyte.Screen):
         top = self.margins.top if self.margins else 0
         if self.cursor.y == top:
             self.scrolled -= 1
+            # The rows that come back are blank: what scrolled away never returns.
+            self.history = {y: row for y, row in self.history.items() if y < self.scrolled}
         super().reverse_index()
+
+    def _whole_screen_scrolls(self) -> bool:
+        """Rows leave the top as they do from a terminal into its scrollback: the whole screen
+        scrolls, on the primary screen."""
+        margins = self.margins
+        whole = margins is None or (margins.top == 0 and margins.bottom == self.lines - 1)
+        return whole and self._primary is None
+
+    def _keep(self, y: int) -> None:
+        line = self.buffer.get(y)
+        cells: str | tuple[str, ...]
+        if line is None:
+            cells = " " * self.columns
+        else:
+            data = tuple(line[x].data for x in range(self.columns))
+            cells = "".join(data) if all(len(d) == 1 for d in data) else data
+        self.history[self.scrolled + y] = (cells, self.wrapped(y))
+        keep = min(_HISTORY_ROWS, _HISTORY_CELLS // max(self.columns, 1))
+        self.history.pop(self.scrolled + y - keep, None)
+
+    def has_row(self, y: int) -> bool:
+        """Row `y` (negative: above the screen) is on the screen or kept."""
+        return 0 <= y < self.lines or (y < 0 and self.scrolled + y in self.history)
+
+    def resize(self, lines: int | None = None, columns: int | None = None) -> None:
+        self.history.clear()  # pyte drops rows from the top without scrolling them
+        super().resize(lines, columns)
+
+    def reset(self) -> None:
+        self.history.clear()
+        super().reset()
+
+    def erase_in_display(self, how: int = 0, *args: object, **kwargs: object) -> None:
+        if how == 3:  # xterm's "erase saved lines" (clear(1) sends it)
+            self.history.clear()
+        super().erase_in_display(how, *args, **kwargs)
 
     def erase_in_line(self, how: int = 0, private: bool = False) -> None:
         super().erase_in_line(how, private)
@@ -75,12 +127,20 @@ class _Screen(pyte.Screen):
         top, bottom = self.margins or (0, self.lines - 1)
         if not top <= self.cursor.y <= bottom:
             top, bottom = 0, self.lines - 1
+        if (top, bottom) == (0, self.lines - 1) and self._primary is None:
+            for y in range(top, bottom + 1):
+                self._keep(y)
+        else:
+            self.history.clear()
         for y in range(top, bottom + 1):
             self.buffer.pop(y, None)
         self.cursor.x, self.cursor.y = 0, bottom
         self.scrolled += self.lines
 
     def wrapped(self, y: int) -> bool:
+        if y < 0:
+            kept = self.history.get(self.scrolled + y)
+            return kept is not None and kept[1]
         line = self.buffer.get(y)
         return line is not None and dict.get(line, -1) is _WRAP
 
@@ -92,12 +152,18 @@ class _Screen(pyte.Screen):
     def text(self, y: int, start: int = 0, end: int | None = None) -> str:
         """The characters of row `y` in cells [start, end); blank cells are spaces."""
         end = self.columns if end is None else min(end, self.columns)
+        if y < 0:
+            kept = self.history.get(self.scrolled + y)
+            if kept is None:
+                return " " * max(0, end - start)
+            return "".join(kept[0][start:end])
         line = self.buffer.get(y)
         if line is None:
             return " " * max(0, end - start)
         return "".join(line[x].data for x in range(start, end))
 
     def enter_alternate(self, restore_cursor: bool) -> None:
+        self.history.clear()
         if self._primary is None:
             rows = {y: _copy_row(line) for y, line in self.buffer.items()}
             self._primary = (rows, copy.copy(self.cursor) if restore_cursor else None)
@@ -108,6 +174,7 @@ class _Screen(pyte.Screen):
             return
         rows, cursor = self._primary
         self._primary = None
+        self.history.clear()
         self.buffer.clear()
         self.buffer.update(rows)
         if cursor is not None:
