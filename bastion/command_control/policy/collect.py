@@ -46,6 +46,7 @@ from bastion.command_control.policy.paths import PathArg, _bounded, _operand_pat
 from bastion.command_control.policy.programs import _GIT_COMMANDS
 from bastion.command_control.policy.readers import _CODE_IN_OPTIONS, _COMMAND_LANGUAGES, _reads_commands
 from bastion.command_control.policy.shells import INTERPRETERS, SHELLS, shell_name
+from bastion.command_control.policy.unread import is_read
 from bastion.command_control.policy.variables import _IN_THE_SHELL
 from bastion.command_control.policy.words import (
     _DASH_QUOTE,
@@ -390,6 +391,8 @@ class _Collector(_Statements, _Files, _Variables, _Code, _Wrappers, _Runners, _I
         start = len(self.commands)
         if handler is None or not handler(self, name, words, site):
             self._plain(name, words, site)
+        if handler is None and not is_read(name, words, _HANDLED):
+            self._unread(start, words)
         if site.dynamic and handler is not None and name not in _DATA_PROGRAMS and not (
                 name == "git" and _git_subcommand(words)) and not _other_verb(name, words):
             # `echo touch x | xargs env`: a program that runs a command (or code, or a script)
@@ -572,6 +575,9 @@ _HANDLERS: dict[str, Any] = {
     **{name: _Collector._netcat for name in ("nc", "ncat", "netcat", "nc.traditional",
                                              "nc.openbsd")},
 }
+
+
+_HANDLED = frozenset(_HANDLERS)
 
 
 def _open_heredocs(code: str) -> int:

@@ -8,6 +8,8 @@ and `cd`/`pushd`/`popd` with the directories relative paths are judged in (`_mov
 
 from __future__ import annotations
 
+import dataclasses
+
 from tree_sitter import Node
 
 from bastion.command_control.policy.parse import _distrust, _parse_tree
@@ -24,6 +26,7 @@ from bastion.command_control.policy.paths import (
     normalise_path,
     through_proc,
 )
+from bastion.command_control.policy.unread import unread_paths
 from bastion.command_control.policy.variables import _IDENTIFIER
 from bastion.command_control.policy.words import (
     _HEREDOC_PARTS,
@@ -249,6 +252,14 @@ class _Files:
                 self._in_dirs((path,))))
         for code in codes:
             self._code(code, site, name)
+
+    def _unread(self, start: int, words: list[_Word]) -> None:
+        """The files a program the policy does not read names, on its command (the first one
+        collected from `start`), as writes it may make (policy/unread.py)."""
+        paths = unread_paths(words)
+        if paths and start < len(self.commands) and self.commands[start].name is not None:
+            self.commands[start] = dataclasses.replace(self.commands[start],
+                                                       unread=self._in_dirs(paths))
 
     def _moved(self, name: str, words: list[_Word]) -> None:
         """`cd DIR`, `pushd DIR`, `popd`: the directories that relative paths after it are

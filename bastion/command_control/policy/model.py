@@ -290,6 +290,19 @@ class _CompiledPolicy:
     def judge(self, command: SimpleCommand, role: str, target: str,
               login: str | None = None) -> tuple[str, str, str]:
         """(action, deciding rule, message) for one simple command."""
+        decided = self._judge(command, role, target, login)
+        if command.unread:
+            # The files a program the policy does not read names (policy/unread.py): each a
+            # write it may make, or not.
+            written = SimpleCommand(">", (">", *(p.text for p in command.unread)), command.text,
+                                    wrappers=command.wrappers, paths=command.unread)
+            maybe = self._judge(written, role, target, login, unread=command.name or "")
+            if _RANK[maybe[0]] > _RANK[decided[0]]:
+                return maybe
+        return decided
+
+    def _judge(self, command: SimpleCommand, role: str, target: str, login: str | None,
+               unread: str = "") -> tuple[str, str, str]:
         defaults = self.defaults
         if command.name is None:
             return (
@@ -317,6 +330,15 @@ class _CompiledPolicy:
                     if paths is None:
                         paths = [p for arg in command.paths for p in _resolve_path(arg, login)]
                     state = rule.paths.state(paths, every=rule.action == "allow")
+                if unread and matched and state == "yes" and rule.action != "allow":
+                    # A program the policy does not read names a file this rule protects: it
+                    # may write it, or not (policy/unread.py).
+                    action = _weaker(rule.action, defaults.unknown)
+                    if possible is None or _RANK[action] > _RANK[possible[0]]:
+                        possible = (action, rule.name,
+                                    f"{rule.message} ({unread}, a program the policy does "
+                                    "not read, names a file this rule protects)")
+                    continue
                 if not matched or state != "yes" or blind:
                     could = (matched or command.dynamic_args) and state != "no"
                     if could and rule.action != "allow":

@@ -38,6 +38,9 @@ class SimpleCommand:
     (`read`, `head`, `cat` with no file, `dd` without if=...: see `stdin_reader`).
     `terminal` is true for an unknown that matters only where the bastion reads a terminal
     line by line (readline's keys and settings, the shell's stderr: `evaluate`'s `interactive`).
+    `unread` holds, for a program the policy does not read, the files it names (policy/
+    unread.py): each is judged as a write it may make, which a rule on `>` that protects the
+    file holds for a supervisor instead of deciding.
     """
 
     name: str | None
@@ -51,6 +54,7 @@ class SimpleCommand:
     via: tuple[str, ...] = ()
     reads_input: bool = False
     terminal: bool = False
+    unread: tuple[PathArg, ...] = ()
 
 
 class _Word(NamedTuple):

@@ -1,0 +1,134 @@
+"""Programs the policy does not read, and the files they name.
+
+Every outside attack on the command filter (K to U) found programs the tables read with the
+wrong grammar or not at all: a partitioner writing a disk, a renamer taking names from an
+editor, a tool with an output option no table knows. No list reaches the end of that class, so
+the policy does not trust what it cannot read: a program outside every table may write any file
+it names. `unread_paths` gives those names (operands, option values, and paths inside words,
+`OUT:/etc/x`, `file:///etc/x`), and the collector judges them as a write that is not certain
+(`SimpleCommand.unread`): a rule that protects one of them holds the line for a supervisor (its
+action weakened to `[defaults].unknown`) where an unread program would otherwise pass.
+
+What counts as read: a program with a handler in the collector, in a table of readers,
+writers, unpackers, shells, interpreters or wrappers, a shell builtin, or one of the programs
+below that only inspect what they are given (with the options that would make them write left
+out). See docs/ARCHITECTURE.md, "Where each thing lives".
+"""
+
+from __future__ import annotations
+
+import re
+
+from bastion.command_control.policy.extracts import _extractor
+from bastion.command_control.policy.paths import PathArg, _operand_paths, _path_arg
+from bastion.command_control.policy.readers import _CODE_IN_OPTIONS, _COMMAND_LANGUAGES, _READERS
+from bastion.command_control.policy.shells import INTERPRETERS, shell_name
+from bastion.command_control.policy.words import _Word
+from bastion.command_control.policy.wrappers import _DATA_PROGRAMS, _WRAPPERS
+from bastion.command_control.policy.writes import _MORE_WRITERS, _TREE_CHANGERS, _WRITES
+
+# bash's builtins and keywords that take words (the collector reads those that run or change
+# anything; the rest print, test or set the shell's own state).
+_BUILTINS = frozenset({
+    ":", ".", "[", "[[", "alias", "bg", "bind", "break", "builtin", "caller", "cd", "command",
+    "compgen", "complete", "compopt", "continue", "declare", "dirs", "disown", "echo", "enable",
+    "eval", "exec", "exit", "export", "false", "fc", "fg", "getopts", "hash", "help", "history",
+    "jobs", "kill", "let", "local", "logout", "mapfile", "popd", "printf", "pushd", "pwd", "read",
+    "readarray", "readonly", "return", "set", "shift", "shopt", "source", "suspend", "test",
+    "time", "times", "trap", "true", "type", "typeset", "ulimit", "umask", "unalias", "unset",
+    "wait", "coproc",
+})  # fmt: skip
+
+# Programs that only inspect the files they are given, whatever their options.
+_INSPECTORS = frozenset({
+    "ls", "dir", "vdir", "stat", "lsattr", "getfacl", "namei", "realpath", "readlink",
+    "dirname", "basename", "du", "df", "lsblk", "findmnt", "last", "lastb", "id",
+    "getent", "groups", "dumpe2fs", "xfs_info", "lsof", "fuser", "zgrep", "zegrep", "zfgrep",
+    "zless", "zmore", "bzgrep", "xzgrep", "zstdgrep", "lzgrep", "zdiff", "zcmp", "bzless",
+    "xzless", "sha1sum", "sha256sum", "sha512sum", "md5sum", "wc", "file", "which", "whereis",
+    "whatis", "apropos", "pinky", "who", "w", "finger",
+})  # fmt: skip
+
+# Programs that inspect what they are given unless one of these options (or, for a short one,
+# its letter in a cluster) makes them write, act, or run something.
+_INSPECTORS_UNLESS: dict[str, frozenset[str]] = {
+    "blkid": frozenset({"-c", "--cache-file"}),
+    "smartctl": frozenset({"-s", "--smart", "-t", "--test", "-o", "--offlineauto", "-S",
+                           "--saveauto", "--set", "-X", "--abort"}),
+    "utmpdump": frozenset({"-o", "--output", "-r", "--reverse"}),
+    "journalctl": frozenset({"--vacuum-size", "--vacuum-time", "--vacuum-files", "--rotate",
+                             "--flush", "--sync", "--relinquish-var", "--smart-relinquish-var",
+                             "--setup-keys", "--update-catalog", "--cursor-file"}),
+    "ausearch": frozenset({"--checkpoint"}),
+    "lastlog": frozenset({"-C", "--clear", "-S", "--set"}),
+    "aureport": frozenset(),
+}
+
+# Programs whose listing options only read: they are read when every option is one of these.
+_LISTING_ONLY: dict[str, frozenset[str]] = {
+    "fdisk": frozenset({"-l", "--list", "-x", "--list-details"}),
+    "sfdisk": frozenset({"-l", "--list", "-d", "--dump", "-J", "--json", "-s", "--show-size",
+                         "-V", "--verify"}),
+    "gdisk": frozenset({"-l"}),
+    "tune2fs": frozenset({"-l"}),
+    "parted": frozenset({"-l", "--list", "-m", "--machine", "-s", "--script"}),
+    "hdparm": frozenset({"-I", "-i", "-g", "-C"}),
+    "cryptsetup": frozenset(),
+}
+_PARTED_READS = frozenset({"print", "p", "unit"})
+_CRYPTSETUP_READS = frozenset({"status", "luksDump", "isLuks", "tcryptDump", "bitlkDump"})
+
+# A path inside a word: after `=`, `:` or `,` (an option's value, a URL, socat's address).
+_INNER_PATH = re.compile(r"[=:,]+(/[^,]*)")
+
+
+def is_read(name: str, words: list[_Word], handled: frozenset[str]) -> bool:
+    """Whether the policy reads what `name` (with these words) does: a program with a handler
+    (`handled`) or in one of the policy's tables, a builtin, or an inspector used to inspect."""
+    if name in handled or name in _BUILTINS or name in _INSPECTORS or name in _READ_TABLES:
+        return True
+    if name in _READERS or name in _WRITES or name in _MORE_WRITERS or name in _WRAPPERS:
+        return True
+    if shell_name(name) is not None or INTERPRETERS.fullmatch(name) or _extractor(name):
+        return True
+    options = [w.value for w in words[1:] if w.value is None or w.value.startswith("-")]
+    if None in options:
+        return False
+    if name in _INSPECTORS_UNLESS:
+        return not any(_names(option, _INSPECTORS_UNLESS[name]) for option in options if option)
+    if name in _LISTING_ONLY:
+        allowed = _LISTING_ONLY[name]
+        if name == "parted":
+            verbs = [w.value for w in words[1:] if w.value and not w.value.startswith(("-", "/"))]
+            return all(o in allowed for o in options) and all(v in _PARTED_READS for v in verbs)
+        if name == "cryptsetup":
+            verb = next((w.value for w in words[1:] if w.value and not w.value.startswith("-")), "")
+            return verb in _CRYPTSETUP_READS
+        return bool(options) and all(o in allowed for o in options)
+    return False
+
+
+def _names(option: str, given: frozenset[str]) -> bool:
+    """`option` is one of `given`: a long one with or without `=VALUE`, a short one alone or
+    as a letter of a cluster."""
+    if option.startswith("--"):
+        return option.partition("=")[0] in given
+    return any(f"-{letter}" in given for letter in option[1:])
+
+
+def unread_paths(words: list[_Word]) -> tuple[PathArg, ...]:
+    """The literal files a program the policy does not read names: its operands and option
+    values (`_operand_paths`), and absolute paths inside words (`OUT:/x`, `file:///x`,
+    `--a=b,c=/x`). Paths known only at run time are left out: that an unread program gets one
+    is no sign it writes anything a rule protects."""
+    found = [p for p in _operand_paths(words) if p.kind not in ("unknown", "fresh")]
+    for word in words[1:]:
+        if word.value is None:
+            continue
+        for match in _INNER_PATH.finditer(word.value):
+            found.append(_path_arg(word, match.group(1), False))
+    return tuple(dict.fromkeys(found))
+
+
+# Programs named in the policy's other tables that the collector reads by name.
+_READ_TABLES = frozenset({*_COMMAND_LANGUAGES, *_CODE_IN_OPTIONS, *_DATA_PROGRAMS, *_TREE_CHANGERS})
