@@ -365,3 +365,106 @@ def test_a_lines_facts_from_one_parse_are_each_functions_reading(text):
     assert policy.line_facts(text) == (policy.changes_shell(text), policy.switches_mode(text),
                                        policy.starts_reader(text),
                                        policy.starts_reader_after_another(text))
+
+
+# -- attack V: a full-screen program killed where no line editor reads; keys a refusal left ----
+
+VIM_SCREEN = b"\x1b[?1049h\x1b[H\x1b[2J" + b"".join(b"\x1b[%d;1H~" % r for r in range(2, 24)) + b"\x1b[1;1H"
+CANARY = b"touch canary #"  # a deny rule refuses it (the shipped policy's no-credential rules
+DENIED_LINE = b"echo x >> /etc/sudoers #"  # do the same for this one)
+
+
+def test_keys_a_killed_full_screen_program_did_not_show_are_judged_where_no_line_editor_reads():
+    # Attack V, finding 1: `timeout -s KILL 2 vim` typed in dash; vim dies with the alternate
+    # screen on and the echo off, and dash reads the keys nothing shows.
+    sh = dash()
+    line(sh, "timeout -s KILL 2 vim", VIM_SCREEN)
+    sh.keys(DENIED_LINE + b"\n")
+    assert gate_verdict(sh, sh.tracker.reconstruct()) == "deny"
+
+
+def test_keys_a_live_full_screen_program_shows_are_its_own():
+    # The honest halves: text vim shows as it is typed, and vim started at bash's readline
+    # (which restores the terminal after a killed job) are a full-screen program's keys.
+    sh = dash()
+    line(sh, "vim notes.txt", VIM_SCREEN)
+    sh.keys(b"i" + DENIED_LINE)
+    sh.out(DENIED_LINE)
+    sh.keys(b"\r")
+    assert sh.tracker.reconstruct().kind == "not-a-command" and not sh.tracker.reconstruct().hidden
+    sh = bash()
+    line(sh, "timeout -s KILL 2 vim", VIM_SCREEN)
+    sh.keys(DENIED_LINE + b"\n")
+    rec = sh.tracker.reconstruct()
+    assert rec.kind == "not-a-command" and not rec.hidden
+
+
+def refuse(sh: Shell) -> None:
+    """The gate refused the held line: the cancel keys, and a Ctrl-C where the screen cannot
+    show the line gone (InputGate._refuse)."""
+    cancel = sh.deny()
+    sh.tracker.sent_by_bastion(cancel)
+    assert not sh.tracker.line_is_empty()
+    sh.tracker.sent_by_bastion(b"\x03")
+
+
+def left_over_verdicts(rec: Reconstruction) -> set[str]:
+    """What InputGate._judge_left_over makes of the readings: the actions rules take."""
+    found = set()
+    for reading in rec.left_over:
+        v = evaluate(default_policy(), reading, role="engineer", target="web01")
+        if not v.rule.startswith("defaults."):
+            found.add(v.action)
+    return found
+
+
+def test_a_refused_line_no_screen_showed_is_judged_again_in_front_of_the_next_line():
+    # Attack V, finding 2: echo and the kill key turned off by inline code in dash; the
+    # bastion's cancel keys stay in the line as data, and the next Enter (or the bastion's own)
+    # would hand it over.
+    sh = dash()
+    line(sh, "python3 -c 'import termios'")
+    sh.keys(DENIED_LINE + b"\r")
+    assert gate_verdict(sh, sh.tracker.reconstruct()) == "deny"
+    refuse(sh)
+    sh.keys(b"\r")  # an empty Enter
+    assert "deny" in left_over_verdicts(sh.tracker.reconstruct())
+    refuse(sh)  # refused again: what it left stays in front
+    sh.type("ls")
+    sh.keys(b"\r")
+    assert "deny" in left_over_verdicts(sh.tracker.reconstruct())
+
+
+def test_a_line_sent_ends_what_refused_lines_left_and_a_shown_refusal_leaves_nothing():
+    sh = dash()
+    line(sh, "python3 -c 'import termios'")
+    sh.keys(DENIED_LINE + b"\r")
+    sh.tracker.reconstruct()
+    refuse(sh)
+    sh.keys(b"\r")
+    sh.tracker.reconstruct()
+    sh.send(b"\r\n" + DASH_PROMPT)  # a supervisor let it through: the shell took it all
+    sh.type("ls")
+    assert sh.submit().left_over == ()
+    # A refused line the screen showed: the screen shows it gone, nothing is carried.
+    sh = bash()
+    sh.type(DENIED_LINE.decode())
+    sh.submit()
+    sh.deny()
+    sh.out(b"\r\n" + PROMPT)
+    sh.type("ls")
+    assert sh.submit().left_over == ()
+
+
+def test_a_refused_password_only_the_defaults_held_holds_no_line_after_it():
+    # The honest half: a password that reads as a line only `unknown` would hold, cancelled in
+    # dash; what it may have left is judged by the rules alone.
+    sh = dash()
+    line(sh, "openssl passwd", b"Password: ")
+    sh.keys(HONEST + b"\r")
+    assert gate_verdict(sh, sh.tracker.reconstruct()) == "confirm"
+    refuse(sh)
+    sh.out(b"^C\r\n" + DASH_PROMPT)
+    sh.type("ls -l")
+    rec = sh.submit()
+    assert rec.left_over and left_over_verdicts(rec) <= {"allow", "alert"}

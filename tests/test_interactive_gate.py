@@ -435,18 +435,18 @@ def test_a_shell_whose_stderr_is_gone_is_held_and_a_denied_line_typed_blind_is_r
     term.expect(rb"Password: ", start=term.expect(
         rb"denied: keys typed without echo read as a command that rule no-canary does not "
         rb"allow", start=start))
+    # Nothing on the screen shows the refused line gone (readline draws nowhere): the next line
+    # may hand it over, so it is refused and the session ends (attack V, finding 2).
     start = len(term.buffer)
-    term.send(b"echo alive-$((2+3))\r")  # not denied as a command: goes on as a secret
-    term.expect(rb"Password: ", start=term.expect(rb"alive-5", start=start))
-    assert not (tmp_path / "canary").exists()
-    blind = audit_events(world, "command.typed_blind")[-2:]
-    # (the bastion's Enter after the refusal drew a second prompt on the same row)
-    assert [(e["prompt"][-9:], e["keystrokes"], e["verdict"], e["rule"]) for e in blind] == [
-        ("Password:", 12, "deny", "no-canary"), ("Password:", 19, "allow", "")]
-    verdict = audit_events(world, "command.verdict")[-1]
-    assert (verdict["line"], verdict["verdict"]) == ("(line typed without echo)", "deny")
-    term.send(b"exit\r")
+    term.send(b"echo alive-$((2+3))\r")
+    term.expect(rb"the session is ended", start=start)
     term.wait()
+    assert not (tmp_path / "canary").exists()
+    blind = audit_events(world, "command.typed_blind")[-1]
+    assert (blind["prompt"][-9:], blind["keystrokes"], blind["verdict"], blind["rule"]) == (
+        "Password:", 12, "deny", "no-canary")
+    verdicts = audit_events(world, "command.verdict")[-2:]
+    assert [(v["line"], v["verdict"]) for v in verdicts] == [("(line typed without echo)", "deny")] * 2
     # What was typed blind is on no record in clear.
     assert not any("canary" in e["line"] or "alive" in e["line"]
                    for e in audit_events(world, "command.verdict")[before:])
@@ -491,16 +491,7 @@ def test_keys_typed_blind_in_sh_that_the_tty_keeps_as_data_are_refused(world, tm
     term.send(keys)
     refused = term.expect(rb"denied: the command line could not be read", start=start)
     term.expect(rb"Password: ", start=refused)
-    start = len(term.buffer)
-    term.send(b"stty echo; PS1='$ '\r")  # read by the tty's rules: taken as a secret, and runs
-    term.expect(rb"\$ ", start=start)  # (after "Password: ": the Enter was not echoed)
-    term.run_line(b"exit\r")
-    assert not (tmp_path / "canary").exists()
-    blind = audit_events(world, "command.typed_blind")[-1]
-    assert (blind["prompt"], blind["verdict"]) == ("Password:", "allow")
-    alive(term)
-    term.send(b"exit\r")
-    term.wait()
+    ends_at_the_next_line(term, tmp_path)
 
 
 def test_ctrl_d_on_a_non_empty_line_in_sh_is_judged_before_the_tty_hands_it_over(world, tmp_path):
@@ -553,6 +544,18 @@ def at_fake_prompt(term) -> None:
     typed at a terminal is held (attack J); inline code, which no policy reads, still turns echo
     off, and the readings of the keys typed blind are what stands then."""
     term.run_line(b"PS1='Password: '; " + ECHO_OFF + b"\r", rb"\nPassword: ")
+
+
+def ends_at_the_next_line(term, tmp_path) -> None:
+    """After a refused line no screen showed, one a rule refuses, the shell may still hold it in
+    front of what comes next (attack V, finding 2): the next line is refused and the session
+    ends. Nothing ran: no canary."""
+    start = len(term.buffer)
+    term.send(b"stty echo; PS1='$ '\r")
+    term.expect(rb"shell may still hold it in front of what is typed next; the session is ended",
+                start=term.expect(rb"denied: keys a refused line may have left", start=start))
+    term.wait()
+    assert not (tmp_path / "canary").exists()
 
 
 def back_to_dash(term, tmp_path) -> None:
@@ -695,12 +698,9 @@ def test_a_kill_character_moved_outside_stty_does_not_hide_a_command_at_a_fake_p
     start = len(term.buffer)
     term.send(b"touch canary;\x15hunter2\r")
     term.expect(rb"Password: ", start=term.expect(HIDDEN_REFUSED, start=start))
-    back_to_dash(term, tmp_path)
-    blind = audit_events(world, "command.typed_blind")[-2]
+    blind = audit_events(world, "command.typed_blind")[-1]
     assert (blind["prompt"], blind["verdict"], blind["rule"]) == ("Password:", "deny", "no-canary")
-    alive(term)
-    term.send(b"exit\r")
-    term.wait()
+    ends_at_the_next_line(term, tmp_path)
 
 
 def test_a_nested_ptys_erase_key_does_not_hide_a_command_at_a_fake_prompt(world, tmp_path):
@@ -718,10 +718,7 @@ def test_a_nested_ptys_erase_key_does_not_hide_a_command_at_a_fake_prompt(world,
     start = len(term.buffer)
     term.send(b"touch canary;#" + b"\x08" * 14 + b"hunter2\r")
     term.expect(rb"Password: ", start=term.expect(HIDDEN_REFUSED, start=start))
-    back_to_dash(term, tmp_path)
-    alive(term)
-    term.send(b"exit\r")
-    term.wait()
+    ends_at_the_next_line(term, tmp_path)
 
 
 @pytest.mark.parametrize(("iutf8", "keys"), [
@@ -872,3 +869,52 @@ async def test_keys_whose_echo_the_client_withholds_are_never_taken_for_a_secret
     assert (refusal["rule"], refusal["verdict"]) == ("defaults.uncertain", "deny")
     assert not [e for e in audit_events(world, "command.typed_blind")
                 if e["session"] == refusal["session"]]
+
+
+# A stand-in for vim killed by SIGKILL: the alternate screen on, the terminal raw, no restore.
+KILLED_FULL_SCREEN = (b"python3 -c 'import os,sys,tty;sys.stdout.write(\"\\033[?1049h\\033[H\\033[2J"
+                      b"FULL-SCREEN\");sys.stdout.flush();tty.setraw(0);os.kill(os.getpid(),9)'")
+
+
+def test_keys_behind_a_killed_full_screen_program_are_judged_in_dash(world, tmp_path):
+    # Attack V, finding 1: the program died with the alternate screen on and the echo off, and
+    # dash read `touch canary #` Ctrl-J: the keys were taken for the program's, never judged.
+    term = shell(world, tmp_path)
+    term.run_line(b"PS1='D$ ' sh\r", rb"D\$ ")
+    start = len(term.buffer)
+    term.send(KILLED_FULL_SCREEN + b"\r")
+    term.expect(rb"D\$ ", start=term.expect(b"FULL-SCREEN", start=start))
+    start = len(term.buffer)
+    term.send(b"touch canary #\n")  # Ctrl-J: the raw terminal has no CR to NL
+    term.expect(rb"denied: keys typed without echo[^\n]*no-canary", start=start)
+    start = len(term.buffer)
+    term.send(b"\n")  # what the refusal may have left in dash's input is judged in front
+    term.expect(rb"denied: keys a refused line may have left[^\n]*no-canary", start=start)
+    assert not (tmp_path / "canary").exists()
+    term.proc.terminate()
+    term.wait()
+
+
+# Inline code turning the echo and the kill key off, as attack V did.
+NO_ECHO_NO_KILL = (b"python3 -c 'import termios as t;a=t.tcgetattr(0);a[3]&=~t.ECHO;"
+                   b"a[6][t.VKILL]=bytes(1);t.tcsetattr(0,0,a)'")
+
+
+def test_a_refused_line_no_screen_showed_is_never_handed_over_by_the_bastions_own_keys(
+        world, tmp_path):
+    # Attack V, finding 2: the cancel keys (Ctrl-E Ctrl-U) stayed in dash's line as data, and
+    # the screen, showing nothing either way, seemed to show the line gone: the bastion's own
+    # Enter ran `touch canary #^E^U`.
+    term = shell(world, tmp_path)
+    term.run_line(b"PS1='D$ ' sh\r", rb"D\$ ")
+    # Harmless output in the background: the screen answers after the cancel keys.
+    term.run_line(b"(for i in $(seq 50); do printf '\\033[m'; sleep 0.2; done) &\r", rb"D\$ ")
+    term.run_line(NO_ECHO_NO_KILL + b"\r", rb"D\$ ")
+    start = len(term.buffer)
+    term.send(b"touch canary #\r")
+    # Not shown gone: the bastion interrupts instead of pressing Enter, and dash, whose
+    # interrupt key still works, drops the line and draws its prompt again.
+    term.expect(rb"D\$ ", start=term.expect(rb"\[bastion\] denied", start=start))
+    assert not (tmp_path / "canary").exists()
+    term.proc.terminate()
+    term.wait()

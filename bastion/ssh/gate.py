@@ -69,6 +69,9 @@ WITHHELD_WAIT = 30.0
 MAX_HOLD = 2.0       # seconds at most that keys wait for the screen to settle (output that never pauses)
 UNJUDGED = ("a command line ran that the bastion did not judge (a key bound to accept-line?); "
             "the session is ended")
+LEFT_OVER_LINE = "(keys a refused line may have left)"  # the record's text for such a refusal
+LEFT_OVER_END = ("a line typed without echo was refused, and the shell may still hold it in front "
+                 "of what is typed next; the session is ended")
 CANCEL_WAIT = 1.0    # seconds to wait for the screen to show a cancelled line gone
 CTRL_C = b"\x03"
 BLIND_LINE = "(line typed without echo)"  # what the record says of keys it must not show
@@ -299,6 +302,10 @@ class InputGate:
                 rec = self.tracker.reconstruct()
             v = self._judge(rec)
             log.debug("submit -> %s %r", rec, v.action if v else None)
+            if v is not None and v.command == LEFT_OVER_LINE:
+                await self._refuse(f"denied: {v.message}")
+                self._left_over_end()
+                return
             if v is None or v.action in ("allow", "alert"):
                 with self.judge.metered():  # the tracker reads the line again once sent (attack T)
                     allowed = self.queue.allowed()
@@ -326,6 +333,10 @@ class InputGate:
             await self._refuse(NOT_RECORDED)
 
     def _judge(self, rec: Reconstruction) -> policy.Verdict | None:
+        if rec.left_over:
+            carried = self._judge_left_over(rec)
+            if carried is not None:
+                return carried
         if rec.kind == "not-a-command":
             return self._judge_hidden(rec) if rec.hidden else None
         if rec.kind == "blind":
@@ -391,6 +402,35 @@ class InputGate:
                                  f"command that rule {v.rule} does not allow", BLIND_LINE, ())
         self.judge.record(BLIND_LINE, refusal)
         return refusal
+
+    def _judge_left_over(self, rec: Reconstruction) -> policy.Verdict | None:
+        """A refused line no screen showed may still be in the shell's input, with the cancel
+        keys read as data where an inline program changed the tty's settings (attack V,
+        finding 2): the shell would get it in front of this line. Each such reading that a
+        policy rule refuses or holds refuses this line (and the session ends: `_left_over_end`);
+        the defaults do not count (a password the
+        `unknown` default held, cancelled, would otherwise hold every line after it). Kept
+        secret, as the keys were typed without echo."""
+        for reading in _in_time(rec.left_over, always=1):
+            if reading is None:
+                v = policy.Verdict("deny", "defaults.uncertain", TOO_MANY_READINGS, "", ())
+            else:
+                v = self.judge.verdict(reading)
+                if v.action not in ("deny", "confirm") or v.rule.startswith("defaults."):
+                    continue
+            refusal = policy.Verdict("deny", v.rule, "keys a refused line may have left in the "
+                                     f"shell's input read as a command that rule {v.rule} does "
+                                     "not allow", LEFT_OVER_LINE, ())
+            self.judge.record(BLIND_LINE, refusal)
+            return refusal
+        return None
+
+    def _left_over_end(self) -> None:
+        """A line was refused because a refused line no screen showed may still be in the
+        shell's input: nothing typed can be told apart from it any more, so the session ends
+        rather than refuse every line after it (or let one run it)."""
+        self.closed = True  # the refusal is on record; the session's end says why
+        self.ch.end_session("killed", LEFT_OVER_END)
 
     async def _refuse(self, message: str) -> None:
         """The line never runs: cancel it upstream, drop what was queued behind it, check the

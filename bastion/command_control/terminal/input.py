@@ -268,7 +268,10 @@ class _FollowsInput:
         """Apply a key that is not a judge point; False when the model does not follow it and
         the target's answer must be awaited before the next key (see `Pause`)."""
         followed = True
-        tty = self._tty_rules() and not self._in_paste
+        # The bytes are kept where the terminal driver may hand them to a shell as they are:
+        # no line editor reads, or a full-screen program started where none did may be dead
+        # (attack V, finding 1).
+        tty = (self._tty_rules() or (self._alt and self._alt_blind)) and not self._in_paste
         before, before_size = self._line.raw, self._line.raw_size
         for key in _key_text(raw):
             followed = self._apply_key(key) and followed

@@ -154,6 +154,9 @@ class _FollowsOutput:
                 # A full-screen program may hold other shells (tmux and screen panes made by a
                 # key, vim's :terminal), also one the login shell started with no line seen.
                 self._note_mode(nested=True)
+                # Started where no line editor reads, the program may die and leave the shell
+                # reading behind the alternate screen with the echo off (attack V, finding 1).
+                self._alt_blind = self._blind_reader
                 self._blind_reader = True  # vim's :sh restores the echo vim found
             else:
                 self._screen.leave_alternate()
@@ -231,6 +234,8 @@ class _FollowsOutput:
     def sent_by_bastion(self, data: bytes) -> None:
         """The bastion itself sent these keys (an Enter on an emptied line, a Ctrl-C after a
         cancel): the line ends they cause are expected."""
+        if self._left_over:
+            self._left_over.append(data)
         for byte in data:
             if byte == 0x0D:
                 self._credit()

@@ -27,12 +27,14 @@ from bastion.command_control.terminal.line import (
     _same,
     _without_rprompt,
 )
-from bastion.command_control.terminal.screen import _cells, _display
+from bastion.command_control.terminal.screen import _cells, _display, _shown_at_cursor
 from bastion.command_control.terminal.tty import _TTY_MOVED, _TTY_OPEN, _TTY_OTHER, _tty_readings
 
 Kind = Literal["command", "not-a-command", "blind"]
 
 FULL_SCREEN = "a full-screen program has the terminal"
+_UNSHOWN_FULL_SCREEN = ("keys a full-screen program did not show, where a shell without a line "
+                        "editor may read")
 EMPTY_LINE = "empty line"
 
 # What a prompt for input typed without echo says (attack D, finding 11: openssl's "Enter PEM
@@ -89,6 +91,10 @@ class Reconstruction:
     # The other lines the terminal driver may hand over for those keys (its settings are
     # unknown: _tty_readings), judged like `hidden` and as secret.
     hidden_also: tuple[str, ...] = field(default=(), repr=False)
+    # After a refused line no screen showed: the lines the shell may get with what it may have
+    # left in the shell's input in front (see `_left_over_readings`), judged by the rules and
+    # as secret as `hidden`.
+    left_over: tuple[str, ...] = field(default=(), repr=False)
 
 
 @dataclass
@@ -170,8 +176,11 @@ class _ReadsLine:
                 else:
                     rec = Reconstruction(judged[0], certain, reason, "command",
                                          _UNKNOWN_HOW.get(how, ""), also=tuple(judged[1:]))
-        if self._tty_rules() and self._line.active and any(self._line.raw):
+        if (self._tty_rules() and self._line.active and any(self._line.raw)) or \
+                r.reason == _UNSHOWN_FULL_SCREEN:
             rec = self._with_tty_readings(rec, r.text)
+        if self._left_over:
+            rec = dataclasses.replace(rec, left_over=self._left_over_readings())
         if self._submit is not None:
             self._last = (rec, r.text, open_starts)
         return rec
@@ -279,6 +288,14 @@ class _ReadsLine:
         echoed = found is not None and (
             expected is None or _same(_without_rprompt(found[1], found[0]), *expected))
         if self._alt and self._alt_evidence and not self._shell_like(found, echoed):
+            if self._alt_blind and any(line.raw) and not _shown_at_cursor(self._screen, model.text):
+                # Attack V, finding 1: a full-screen program started where no line editor
+                # reads, killed (SIGKILL, the OOM killer), leaves the alternate screen on and
+                # the echo off while the shell reads: keys nothing showed are judged as keys
+                # typed without echo are (the policy's defaults count).
+                typed = model.text or b"".join(line.raw).decode("utf-8", "replace")
+                return _Reading("", True, _UNSHOWN_FULL_SCREEN, "not-a-command", True,
+                                prompt="", hidden=typed)
             # Nothing typed since the last submit: nothing to wait for.
             return _Reading("", True, FULL_SCREEN, "not-a-command", answered or not line.keyed)
         if expected is not None and model.text.strip():

@@ -241,6 +241,15 @@ def _display(text: str, col: int, cols: int) -> str:
     return "".join(out)
 
 
+def _shown_at_cursor(scr: _Screen, typed: str) -> bool:
+    """The last keys typed show just before the cursor, as a program that echoes them shows
+    them (vim inserting text)."""
+    tail = typed.rstrip()[-8:]
+    if not tail or not tail.isprintable():
+        return False
+    return scr.text(scr.cursor.y, 0, min(scr.cursor.x, scr.columns)).rstrip().endswith(tail)
+
+
 def _cells(text: str) -> int:
     return sum(max(wcwidth(ch), 0) for ch in text)
 
