@@ -6,6 +6,7 @@ xargs, find (`-exec`, `-delete`) and parallel."""
 
 from __future__ import annotations
 
+import itertools
 import re
 import shlex
 from dataclasses import replace
@@ -15,7 +16,7 @@ from bastion.command_control.policy.paths import PathArg
 from bastion.command_control.policy.programs import _env_clears_term, _su_login, _su_shell, _wrapper_directory
 from bastion.command_control.policy.shells import shell_name
 from bastion.command_control.policy.variables import _found
-from bastion.command_control.policy.words import SimpleCommand, _at, _dynamic, _Site, _Word
+from bastion.command_control.policy.words import _GLOB_CHARS, SimpleCommand, _at, _dynamic, _Site, _Word
 from bastion.command_control.policy.wrappers import (
     _ASSIGNMENT_WORD,
     _ASSIGNMENTS_FIRST,
@@ -62,6 +63,68 @@ def _filled(path: PathArg, each: PathArg) -> list[PathArg]:
                                                               each.tilde)]
     kind = next((k for k in ("pattern", "tree") if k in kinds), "exact")
     return [PathArg(text, kind, each.tilde)]
+
+
+def _in_its_folder(each: PathArg) -> PathArg:
+    """What `find -execdir` puts for {}: `./NAME`, the found file's name in its folder."""
+    name = each.text.rstrip("/").rsplit("/", 1)[-1] or "/"
+    if each.tilde and "/" not in each.text.rstrip("/"):
+        name = "*"  # the home's own name, known only at run time
+    name = "*" if name == "**" else name
+    if name == "/":
+        return PathArg("/", "exact")
+    return PathArg(f"./{name}", "pattern" if _GLOB_CHARS.search(name) else "exact")
+
+
+def _stand_in(value: str, each: PathArg) -> _Word:
+    """The word `value` (with {} in it) as find runs it for the file (or files) `each`."""
+    text = value.replace("{}", each.text)
+    shown = text if each.tilde or not text.startswith("~") else f"'{text}'"
+    return _Word(text, shown, glob=each.kind != "exact")
+
+
+def _filled_actions(raw: list[_Word], action: list[_Word], found: tuple[PathArg, ...],
+                    option: str, batch: bool) -> list[list[_Word]] | None:
+    """The commands `find -exec` runs, {} filled in where it stands in an operand (`{}`,
+    `.{}`, `{}.bak`, `file://{}`, `/backup/{}`): one command for each of `found` (a path, or
+    a pattern of paths), or with `-exec ... {} +` one with every one of them in place of {}
+    (the last may be a destination). `-execdir` and `-okdir` fill in `./NAME`. Words that start
+    with `-` are as `action` has them. None when no operand holds {}, or one cannot be filled
+    in (a glob or a brace around it, a `..` after it, {} elsewhere than last with `+`)."""
+    positions = []
+    for position, word in enumerate(raw[1:], start=1):
+        value = word.value if word.value is not None else "{}" if word.text == "{}" else None
+        if value is None or "{}" not in value or value.startswith("-"):
+            continue
+        if word.glob or word.brace or word.splits or ".." in value.partition("{}")[2]:
+            return None
+        positions.append((position, value))
+    if not positions:
+        return None
+    each_file = [_in_its_folder(each) if option in ("-execdir", "-okdir") else each
+                 for each in found]
+    if batch:
+        # GNU find takes `+` as the end only after a lone {}, and refuses {} anywhere else.
+        if positions != [(len(raw) - 1, "{}")]:
+            return None
+        return [[*action[:-1], *(_stand_in("{}", each) for each in each_file)]]
+    filled = dict(positions)
+    return [[_stand_in(filled[p], each) if p in filled else word for p, word in enumerate(action)]
+            for each in each_file]
+
+
+def _merged(same: list[SimpleCommand]) -> SimpleCommand:
+    """One command standing for `same` (one program run once for each file find found): the
+    first's words with every other run's words where they differ, every run's paths."""
+    argv: list[str] = []
+    for position, words in enumerate(itertools.zip_longest(*(c.argv for c in same))):
+        argv.extend(dict.fromkeys(w for w in words if w is not None) if position else words[:1])
+    return replace(same[0], argv=tuple(argv),
+                   paths=tuple(dict.fromkeys(p for c in same for p in c.paths)),
+                   dynamic_args=any(c.dynamic_args for c in same),
+                   unknown=next((c.unknown for c in same if c.unknown), ""),
+                   reads_stdin=next((c.reads_stdin for c in same if c.reads_stdin), ""),
+                   reads_input=any(c.reads_input for c in same))
 
 
 class _Wrappers:
@@ -289,7 +352,7 @@ class _Wrappers:
             index += 1  # GNU find's end of options: the start points follow (attack U)
         own: list[_Word] = list(words[:index])
         starts: list[str] = []
-        actions: list[tuple[str, list[_Word]]] = []
+        actions: list[tuple[str, list[_Word], list[_Word], bool]] = []
         tests: list[str | None] = []  # the expression's words, actions left out
         delete = False
         expression = False
@@ -302,10 +365,11 @@ class _Wrappers:
             expression = expression or word.value is None or word.value.startswith(
                 ("-", "(", "!", ","))
             if word.value in ("-exec", "-execdir", "-ok", "-okdir"):
-                option, action = word.value, []
+                option, action, raw = word.value, [], []
                 index += 1
                 while index < len(words) and words[index].value not in (";", "+"):
                     argument = words[index]
+                    raw.append(argument)
                     # {} alone is each file found (`_found_in`). found after outside attack S
                     # (finding 4): GNU find fills it in inside a word too, so a path there
                     # (`of={}/x`, `-t{}`, `--output={}/x`) is each file found as well. Any
@@ -318,7 +382,8 @@ class _Wrappers:
                         argument = _Word(None, value)
                     action.append(argument)
                     index += 1
-                actions.append((option, action))
+                actions.append((option, action, raw,
+                                index < len(words) and words[index].value == "+"))
             else:
                 own.append(word)
                 if not expression and word.value is not None:
@@ -333,8 +398,14 @@ class _Wrappers:
             self.commands.append(SimpleCommand(
                 "rm", ("rm", "-r", *(f.text for f in found)), site.text,
                 wrappers=(*site.wrappers, name), paths=self._in_dirs(found)))
-        for option, action in actions:
+        for option, action, raw, batch in actions:
             first = len(self.commands)
+            # attack U: a program that reads its operands only as files gets the files found
+            # in the words themselves (`.{}`, `file://{}`, `{}.bak`, `cp {} /backup/`), so
+            # that its own grammar reads them; any other keeps {} known only at run time.
+            filled = _filled_actions(raw, action, found, option, batch) \
+                if self._reads_operands_as_files(raw[0].value if raw else None) else None
+            runs = filled or [action]
             if option in ("-execdir", "-okdir"):
                 # Run in the directory of each file found: a start's parent, the start, or a
                 # folder below it.
@@ -342,15 +413,30 @@ class _Wrappers:
                 folders += [PathArg(start) for start in starts or ["."]]
                 folders += [PathArg(f"{start.rstrip('/')}/**", "pattern")
                             for start in starts or ["."]]
-                self._elsewhere(folders,
-                                lambda action=action: self._inner(action, site, name))
+                self._elsewhere(folders, lambda runs=runs: self._inner_all(runs, site, name))
             else:
-                self._inner(action, site, name)
+                self._inner_all(runs, site, name)
             # {} in an argument is each file found, which `_found_in` puts in its place; as the
             # command it stays a text known only at run time.
-            each = all(w.value is not None or w.text == "{}" for w in action[1:]) and bool(
+            each = all(w.value is not None or w.text == "{}" for w in runs[0][1:]) and bool(
                 action) and action[0].value is not None
             self._found_in(first, found, known=each)
+        return True
+
+    def _inner_all(self, runs: list[list[_Word]], site: _Site, name: str) -> bool:
+        """Each command of `runs` as the one a wrapper runs (`_inner`). Runs that gave the same
+        commands (the same program for each file found) are kept as one command each, with
+        every run's words and paths, as `_found_in` keeps a command of find's."""
+        first = len(self.commands)
+        ends = []
+        for words in runs:
+            self._inner(words, site, name)
+            ends.append(len(self.commands))
+        starts = [first, *ends[:-1]]
+        made = [self.commands[start:end] for start, end in zip(starts, ends, strict=True)]
+        if len(made) > 1 and all([c.name for c in each] == [c.name for c in made[0]]
+                                 for each in made):
+            self.commands[first:] = [_merged(list(same)) for same in zip(*made, strict=True)]
         return True
 
     def _found_in(self, first: int, found: tuple[PathArg, ...], known: bool) -> None:
