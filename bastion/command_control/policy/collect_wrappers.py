@@ -12,6 +12,7 @@ import shlex
 from dataclasses import replace
 
 from bastion.command_control.policy.options import _code_option, _last_argument, _scan_options, _skip_options
+from bastion.command_control.policy.parallel import CODE, RESHAPE, STOP, UNKNOWN, read_options, written
 from bastion.command_control.policy.paths import PathArg
 from bastion.command_control.policy.programs import _env_clears_term, _su_login, _su_shell, _wrapper_directory
 from bastion.command_control.policy.shells import shell_name
@@ -23,7 +24,6 @@ from bastion.command_control.policy.wrappers import (
     _ENV,
     _FLOCK,
     _NO_TERM,
-    _PARALLEL,
     _RUNUSER,
     _SHELL_WITHOUT_COMMAND,
     _WATCH,
@@ -31,15 +31,8 @@ from bastion.command_control.policy.wrappers import (
     _XARGS,
 )
 
-# GNU parallel's replacement strings ({}, {.}, {/}, {//}, {/.}, {#}, {%}, {1}, {2/}...), and
-# the options that name others or change what an input is (`-I`, `--colsep`, `-N`, `-X`).
+# GNU parallel's replacement strings ({}, {.}, {/}, {//}, {/.}, {#}, {%}, {1}, {2/}...).
 _PARALLEL_REPLACEMENT = re.compile(r"\{[0-9]*(?:[./#%]|//|/\.|\.\.)?\}")
-_PARALLEL_RESHAPE = frozenset({"-I", "--colsep", "-C", "-N", "--max-args", "-n",
-                               "--max-replace-args", "-L", "--max-lines", "-X", "-m",
-                               "--xargs", "--rpl", "--plus", "--extensionreplace", "--er",
-                               "--basenamereplace", "--bnr", "--dirnamereplace", "--dnr",
-                               "--basenameextensionreplace", "--bner", "--seqreplace",
-                               "--slotreplace", "-E", "-d", "--delimiter"})
 
 # A word of `find -exec` naming a path with {} in it: an option's or `key=`'s value.
 _FOUND_PATH = re.compile(r"(?:-{1,2}[A-Za-z][\w-]*=?|[A-Za-z_]\w*=)?\{\}[^{}'\"\s;|&$`<>()*?\[]+"
@@ -461,23 +454,54 @@ class _Wrappers:
     def _parallel(self, name: str, words: list[_Word], site: _Site) -> bool:
         # GNU parallel joins the command words, puts each input (quoted) in place of {} or at
         # the end, and runs the result in a shell. Inputs follow `:::` or come from stdin.
-        scanned = _scan_options(words, 1, _PARALLEL)
-        if scanned is None:
-            self._unknown(site, words, f"options of {name} known only at run time")
+        # attack U: its options are read from the table of all it knows (`parallel.py`).
+        options = read_options(words)
+        if options.unknown:
+            self._unknown(site, words, f"{name}: {options.unknown}")
             return True
-        rest = words[scanned[0]:]
+        found = options.found
+        given = {option for option, _ in found}
+        if given & STOP:
+            return True
+        if given & UNKNOWN or any(a is not None and a.value is not None and "{=" in a.value
+                                  for _, a in found):
+            self._unknown(site, words, f"{name}'s options hold Perl code or options read "
+                                       "from a file")
+            return True
+        for option, argument in found:
+            if option in CODE:
+                self._code(argument, site, name)
+            elif option == "sshlogin" and argument is not None and (
+                    argument.value is None or re.search(r"\s", argument.value)):
+                # `-S 'CMD host'`: the sshlogin names the command that logs in
+                self._unknown(site, words, f"{name}'s --sshlogin with its own command")
+        for path in written(found):
+            self.commands.append(SimpleCommand(
+                ">", (">", path.text), site.text, "", path.kind == "unknown",
+                (*site.wrappers, name), self._in_dirs((path,))))
+        rest = words[options.index:]
         # --workdir DIR (--wd): the jobs run there; `...` and `.` are directories of its own.
-        workdir = _last_argument(scanned[1], {"--workdir", "--wd"})
-        separators = [i for i, w in enumerate(rest) if w.value in (":::", "::::", ":::+")]
+        workdir = _last_argument(found, {"work-dir"})
+        # --arg-sep and --arg-file-sep replace `:::` and `::::` (and their `+` forms).
+        arg_sep = _last_argument(found, {"arg-sep"})
+        file_sep = _last_argument(found, {"arg-file-sep"})
+        if (arg_sep and (arg_sep[1] is None or arg_sep[1].value is None)) or (
+                file_sep and (file_sep[1] is None or file_sep[1].value is None)):
+            self._unknown(site, words, f"{name}'s input separators known only at run time")
+            return True
+        inline = arg_sep[1].value if arg_sep and arg_sep[1] else ":::"
+        from_file = file_sep[1].value if file_sep and file_sep[1] else "::::"
+        marks = (inline, f"{inline}+", from_file, f"{from_file}+")
+        separators = [i for i, w in enumerate(rest) if w.value in marks]
         command = rest[: separators[0]] if separators else rest
         if not command:
             # found after outside attack K (suspicions): with no command each input is a
             # command line: those after `:::` are judged, stdin's (or a `::::` file's) are
             # read as a shell reads its script.
             listed = rest[separators[0] + 1:] if separators else []
-            if separators and rest[separators[0]].value != "::::" and listed:
+            if separators and rest[separators[0]].value in (inline, f"{inline}+") and listed:
                 for word in listed:
-                    if word.value in (":::", "::::", ":::+", "::::+"):
+                    if word.value in marks:
                         continue
                     if word.value is None:
                         self._unknown(site, words, "shell code known only at run time")
@@ -489,7 +513,11 @@ class _Wrappers:
             self._unknown(site, words, "shell code known only at run time")
             return True
         # sem (parallel --semaphore) runs the command as it is; parallel appends each input.
-        code = " ".join(w.value or "" for w in command)
+        # With -q (--quote) each word is passed as it is, not read again by the shell.
+        if "quote" in given:
+            code = " ".join(shlex.quote(w.value or "") for w in command)
+        else:
+            code = " ".join(w.value or "" for w in command)
         # found after outside attack S (finding 13): `{= perl =}` is code the policy does not
         # read; every other replacement string (`{.}`, `{//}`, `{1}`, `{2/}`, `{#}`), and
         # options that change them or split inputs into several, give values known only at
@@ -499,10 +527,10 @@ class _Wrappers:
             return True
         inputs: list[str | None] = [None]
         appended = max(1, len(separators))
-        reshaped = any(o in _PARALLEL_RESHAPE for o, _ in scanned[1])
-        if name == "sem" or any(o == "--semaphore" for o, _ in scanned[1]):
+        reshaped = bool(given & RESHAPE)
+        if name == "sem" or "semaphore" in given:
             inputs = [""]
-        elif len(separators) == 1 and rest[separators[0]].value == ":::" and not reshaped:
+        elif len(separators) == 1 and rest[separators[0]].value == inline and not reshaped:
             listed = rest[separators[0] + 1:]
             if listed and all(w.value is not None for w in listed):
                 inputs = [w.value for w in listed]
@@ -510,9 +538,11 @@ class _Wrappers:
         if reshaped or _PARALLEL_REPLACEMENT.search(code.replace("{}", "")):
             before = code
             code = _PARALLEL_REPLACEMENT.sub(runtime, code)
-            for option, argument in scanned[1]:
-                if option in ("-I", "--replace") and argument is not None and argument.value:
+            for option, argument in found:
+                if option in ("I", "replace") and argument is not None and argument.value:
                     code = code.replace(argument.value, runtime)
+            if "replace" in given and not any(o == "replace" and a for o, a in found):
+                code = code.replace("{}", runtime)
             inputs = [""] if code != before else [None]
 
         def judge() -> bool:
