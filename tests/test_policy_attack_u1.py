@@ -110,3 +110,39 @@ def test_honest_copies_and_moves_under_find_run(default_policy, line):
 ])
 def test_attack_u_parallel_options_are_read_from_its_whole_table(default_policy, line, expected):
     assert action(default_policy, line) == expected
+
+
+@pytest.mark.parametrize(("line", "expected"), [
+    # GNU tar permutes: its options are read anywhere before `--`
+    ("tar -x a.tar -f x -P", "confirm"),
+    ("tar -xf a.tar --transform 's,^,/etc/sudoers.d/,' -P", "confirm"),
+    ("tar xf a.tar --one-top-level=/etc/sudoers.d", "confirm"),
+    ("tar -xf a.tar --one-top=/etc/sudoers.d", "confirm"),
+    ("cd /etc && tar -xf /tmp/a.tar --one-top-level=sudoers.d", "confirm"),
+    ("tar x a.tar --file x -C /etc/sudoers.d", "confirm"),
+    ("tar -c -f a.tar x --index-file=/etc/sudoers.d/x", "deny"),
+    ("tar -c -f a.tar x --volno-file=/etc/sudoers.d/x", "deny"),
+    ("tar -c -f a.tar x -g /etc/sudoers.d/x", "deny"),
+    ("tar -c -f a.tar x --listed-incremental=/etc/sudoers.d/x", "deny"),
+    ("tar -c x -f /etc/sudoers.d/x", "deny"),
+    ("tar c x -f /etc/sudoers.d/x", "deny"),
+    ("tar --delete -f /etc/sudoers.d/x.tar y", "deny"),
+    ("tar -c -f /tmp/a.tar /etc/sudoers --remove-files", "deny"),  # it removes what it archived
+    ("tar xf a.tar --to-command 'cp /tmp/x /etc/sudoers.d/x'", "deny"),
+    ("tar -xf a.tar --to-c='cp /tmp/x /etc/sudoers.d/x'", "deny"),
+    ("tar -x -f a.tar --new-volume-script='cp /tmp/x /etc/sudoers.d/x'", "deny"),
+    ("tar -xf a.tar --rsh-command='cp /tmp/x /etc/sudoers.d/x' -f h:a.tar", "deny"),
+    ("tar -cf h:/tmp/a.tar x", "confirm"),  # a remote archive: tar runs a remote shell
+    # honest halves
+    ("tar xzf app.tar.gz -C /srv/app", "allow"),
+    ("tar czf /tmp/b.tgz /srv/app", "allow"),
+    ("tar -xf a.tar --strip-components=1 -C /srv/app", "allow"),
+    ("tar -C /srv -xf a.tar --one-top-level=app", "allow"),
+    ("tar -cvf /tmp/backup.tar --exclude '*.log' /srv/app", "allow"),
+    ("tar -cf /tmp/b.tar --checkpoint -C /srv app", "allow"),
+    ("tar -czf /tmp/a.tgz /srv/old --remove-files", "allow"),
+    ("tar -x -f a.tar -- -P", "allow"),  # after `--`, a member's name
+    ("tar xf /tmp/a.tar --force-local -f x:y", "allow"),
+])
+def test_attack_u_tar_options_after_its_operands(default_policy, line, expected):
+    assert action(default_policy, line) == expected
