@@ -44,6 +44,10 @@ HELD = ("confirm", "deny")
     r"find . -exec sed s/x/{} /tmp/f \;",
     r"find . -name x -exec sh -c {} \;",
     r"find /etc -name 'sudo*' -exec cp /tmp/x {}* \;",
+    # a quoted expansion that is no test's value: a start point, or an action (`-delete`)
+    r'find "$d" -name sudoers -exec cp /tmp/x {} \;',
+    r'find "$d" -delete',
+    r'find /srv "$x"',
 ])
 def test_attack_u_find_fills_in_braces_inside_any_word(default_policy, line):
     assert action(default_policy, line) in HELD
@@ -59,6 +63,8 @@ def test_attack_u_find_fills_in_braces_inside_any_word(default_policy, line):
     r"find . -type f -exec chmod 644 {} \;",
     r"find . -name '*.txt' -ok rm {} \;",
     r"find /tmp -exec sort -o{}.s {} \;",
+    r'find . -name "$p" -exec cp {} /backup/ \;',  # a test's value known only at run time
+    r'find /srv/logs -mtime +"$n" -delete',
 ])
 def test_honest_copies_and_moves_under_find_run(default_policy, line):
     assert action(default_policy, line) == "allow"

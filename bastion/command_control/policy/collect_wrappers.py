@@ -34,6 +34,14 @@ from bastion.command_control.policy.wrappers import (
 # GNU parallel's replacement strings ({}, {.}, {/}, {//}, {/.}, {#}, {%}, {1}, {2/}...).
 _PARALLEL_REPLACEMENT = re.compile(r"\{[0-9]*(?:[./#%]|//|/\.|\.\.)?\}")
 
+# GNU find's tests and options that take a value (the word after them is no start point and no
+# action, whatever it holds).
+_FIND_VALUE = re.compile(
+    r"-(?:amin|anewer|atime|cmin|cnewer|context|ctime|fls|fprint0?|fprintf|gid|group|ilname|iname"
+    r"|inum|ipath|iregex|iwholename|links|lname|maxdepth|mindepth|mmin|mtime|name|newer|path|perm"
+    r"|printf|regex|regextype|samefile|size|type|uid|used|user|wholename|xtype|files0-from"
+    r"|newer[aBcm][aBcmt])")
+
 # A word of `find -exec` naming a path with {} in it: an option's or `key=`'s value.
 _FOUND_PATH = re.compile(r"(?:-{1,2}[A-Za-z][\w-]*=?|[A-Za-z_]\w*=)?\{\}[^{}'\"\s;|&$`<>()*?\[]+"
                          r"|(?:-{1,2}[A-Za-z][\w-]*=?|[A-Za-z_]\w*=)\{\}")
@@ -354,6 +362,12 @@ class _Wrappers:
             if word.splits:
                 # An unquoted expansion may add `-exec anything ;` to the expression.
                 self._unknown(site, words, "find expression known only at run time")
+                return True
+            if word.value is None and not _FIND_VALUE.fullmatch(words[index - 1].value or "") \
+                    and (index < 2 or words[index - 2].value != "-fprintf"):
+                # attack U: a quoted expansion that is no test's value may be a start point
+                # (`find "$d" -delete`) or an action (`find /srv "$x"`, x=-delete)
+                self._unknown(site, words, "find start point or action known only at run time")
                 return True
             expression = expression or word.value is None or word.value.startswith(
                 ("-", "(", "!", ","))
