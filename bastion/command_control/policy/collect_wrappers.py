@@ -555,8 +555,6 @@ class _Wrappers:
             for option, argument in found:
                 if option in ("I", "replace") and argument is not None and argument.value:
                     code = code.replace(argument.value, runtime)
-            if "replace" in given and not any(o == "replace" and a for o, a in found):
-                code = code.replace("{}", runtime)
             inputs = [""] if code != before else [None]
 
         def judge() -> bool:
