@@ -64,6 +64,7 @@ from bastion.command_control.policy.words import (
 )
 from bastion.command_control.policy.wrappers import _DATA_PROGRAMS, _WRAPPERS, _git_subcommand
 from bastion.command_control.policy.writes import (
+    _MORE_WRITERS,
     _TREE_CHANGERS,
     _recursive_change,
     _rsync_removes,
@@ -438,6 +439,19 @@ class _Collector(_Statements, _Files, _Variables, _Code, _Wrappers, _Runners, _I
                     self._in_dirs(removed)))
         if name in ("cd", "pushd", "popd"):
             self._moved(name, words)
+
+    def _reads_operands_as_files(self, program: str | None) -> bool:
+        """Whether `program` is judged by `_plain` alone, with no grammar of its own that may
+        take an operand for code or a command: no handler (wrappers, launchers...), shell,
+        interpreter, command language or code in an option, no reader of its own writes but
+        curl's and wget's (sed's script, tar's bundled `-I`), no function of the line."""
+        if program is None:
+            return False
+        name = program.rsplit("/", 1)[-1] or program
+        return (name not in _HANDLERS and name not in self._functions and shell_name(name) is None
+                and not INTERPRETERS.fullmatch(name) and not name.startswith("git-")
+                and name not in _COMMAND_LANGUAGES and name not in _CODE_IN_OPTIONS
+                and (name not in _MORE_WRITERS or name in ("curl", "wget")))
 
     def _unknown(self, site: _Site, words: list[_Word] | tuple[()], reason: str,
                  terminal: bool = False) -> None:

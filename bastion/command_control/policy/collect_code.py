@@ -314,6 +314,11 @@ class _Code:
             shown = [code] if isinstance(code, _Word) else []
             self._unknown(site, shown, "shell code known only at run time")
             return True
+        if "{}" in value and "find" in site.wrappers:
+            # attack U: find fills {} in anywhere (`tar --to-command={}`, `sort
+            # --compress-program={}`): code holding a file's name is known only at run time.
+            self._unknown(site._replace(text=value), [], "shell code holding a file find names")
+            return True
         shell = shell_name(name)
         foreign = _foreign(shell, value) if shell is not None else None
         if foreign is not None:

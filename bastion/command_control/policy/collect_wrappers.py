@@ -6,23 +6,24 @@ xargs, find (`-exec`, `-delete`) and parallel."""
 
 from __future__ import annotations
 
+import itertools
 import re
 import shlex
 from dataclasses import replace
 
 from bastion.command_control.policy.options import _code_option, _last_argument, _scan_options, _skip_options
+from bastion.command_control.policy.parallel import CODE, RESHAPE, STOP, UNKNOWN, read_options, written
 from bastion.command_control.policy.paths import PathArg
 from bastion.command_control.policy.programs import _env_clears_term, _su_login, _su_shell, _wrapper_directory
 from bastion.command_control.policy.shells import shell_name
 from bastion.command_control.policy.variables import _found
-from bastion.command_control.policy.words import SimpleCommand, _at, _dynamic, _Site, _Word
+from bastion.command_control.policy.words import _GLOB_CHARS, SimpleCommand, _at, _dynamic, _Site, _Word
 from bastion.command_control.policy.wrappers import (
     _ASSIGNMENT_WORD,
     _ASSIGNMENTS_FIRST,
     _ENV,
     _FLOCK,
     _NO_TERM,
-    _PARALLEL,
     _RUNUSER,
     _SHELL_WITHOUT_COMMAND,
     _WATCH,
@@ -30,15 +31,16 @@ from bastion.command_control.policy.wrappers import (
     _XARGS,
 )
 
-# GNU parallel's replacement strings ({}, {.}, {/}, {//}, {/.}, {#}, {%}, {1}, {2/}...), and
-# the options that name others or change what an input is (`-I`, `--colsep`, `-N`, `-X`).
+# GNU parallel's replacement strings ({}, {.}, {/}, {//}, {/.}, {#}, {%}, {1}, {2/}...).
 _PARALLEL_REPLACEMENT = re.compile(r"\{[0-9]*(?:[./#%]|//|/\.|\.\.)?\}")
-_PARALLEL_RESHAPE = frozenset({"-I", "--colsep", "-C", "-N", "--max-args", "-n",
-                               "--max-replace-args", "-L", "--max-lines", "-X", "-m",
-                               "--xargs", "--rpl", "--plus", "--extensionreplace", "--er",
-                               "--basenamereplace", "--bnr", "--dirnamereplace", "--dnr",
-                               "--basenameextensionreplace", "--bner", "--seqreplace",
-                               "--slotreplace", "-E", "-d", "--delimiter"})
+
+# GNU find's tests and options that take a value (the word after them is no start point and no
+# action, whatever it holds).
+_FIND_VALUE = re.compile(
+    r"-(?:amin|anewer|atime|cmin|cnewer|context|ctime|fls|fprint0?|fprintf|gid|group|ilname|iname"
+    r"|inum|ipath|iregex|iwholename|links|lname|maxdepth|mindepth|mmin|mtime|name|newer|path|perm"
+    r"|printf|regex|regextype|samefile|size|type|uid|used|user|wholename|xtype|files0-from"
+    r"|newer[aBcm][aBcmt])")
 
 # A word of `find -exec` naming a path with {} in it: an option's or `key=`'s value.
 _FOUND_PATH = re.compile(r"(?:-{1,2}[A-Za-z][\w-]*=?|[A-Za-z_]\w*=)?\{\}[^{}'\"\s;|&$`<>()*?\[]+"
@@ -62,6 +64,68 @@ def _filled(path: PathArg, each: PathArg) -> list[PathArg]:
                                                               each.tilde)]
     kind = next((k for k in ("pattern", "tree") if k in kinds), "exact")
     return [PathArg(text, kind, each.tilde)]
+
+
+def _in_its_folder(each: PathArg) -> PathArg:
+    """What `find -execdir` puts for {}: `./NAME`, the found file's name in its folder."""
+    name = each.text.rstrip("/").rsplit("/", 1)[-1] or "/"
+    if each.tilde and "/" not in each.text.rstrip("/"):
+        name = "*"  # the home's own name, known only at run time
+    name = "*" if name == "**" else name
+    if name == "/":
+        return PathArg("/", "exact")
+    return PathArg(f"./{name}", "pattern" if _GLOB_CHARS.search(name) else "exact")
+
+
+def _stand_in(value: str, each: PathArg) -> _Word:
+    """The word `value` (with {} in it) as find runs it for the file (or files) `each`."""
+    text = value.replace("{}", each.text)
+    shown = text if each.tilde or not text.startswith("~") else f"'{text}'"
+    return _Word(text, shown, glob=each.kind != "exact")
+
+
+def _filled_actions(raw: list[_Word], action: list[_Word], found: tuple[PathArg, ...],
+                    option: str, batch: bool) -> list[list[_Word]] | None:
+    """The commands `find -exec` runs, {} filled in where it stands in an operand (`{}`,
+    `.{}`, `{}.bak`, `file://{}`, `/backup/{}`): one command for each of `found` (a path, or
+    a pattern of paths), or with `-exec ... {} +` one with every one of them in place of {}
+    (the last may be a destination). `-execdir` and `-okdir` fill in `./NAME`. Words that start
+    with `-` are as `action` has them. None when no operand holds {}, or one cannot be filled
+    in (a glob or a brace around it, a `..` after it, {} elsewhere than last with `+`)."""
+    positions = []
+    for position, word in enumerate(raw[1:], start=1):
+        value = word.value if word.value is not None else "{}" if word.text == "{}" else None
+        if value is None or "{}" not in value or value.startswith("-"):
+            continue
+        if word.glob or word.brace or word.splits or ".." in value.partition("{}")[2]:
+            return None
+        positions.append((position, value))
+    if not positions:
+        return None
+    each_file = [_in_its_folder(each) if option in ("-execdir", "-okdir") else each
+                 for each in found]
+    if batch:
+        # GNU find takes `+` as the end only after a lone {}, and refuses {} anywhere else.
+        if positions != [(len(raw) - 1, "{}")]:
+            return None
+        return [[*action[:-1], *(_stand_in("{}", each) for each in each_file)]]
+    filled = dict(positions)
+    return [[_stand_in(filled[p], each) if p in filled else word for p, word in enumerate(action)]
+            for each in each_file]
+
+
+def _merged(same: list[SimpleCommand]) -> SimpleCommand:
+    """One command standing for `same` (one program run once for each file find found): the
+    first's words with every other run's words where they differ, every run's paths."""
+    argv: list[str] = []
+    for position, words in enumerate(itertools.zip_longest(*(c.argv for c in same))):
+        argv.extend(dict.fromkeys(w for w in words if w is not None) if position else words[:1])
+    return replace(same[0], argv=tuple(argv),
+                   paths=tuple(dict.fromkeys(p for c in same for p in c.paths)),
+                   dynamic_args=any(c.dynamic_args for c in same),
+                   unknown=next((c.unknown for c in same if c.unknown), ""),
+                   reads_stdin=next((c.reads_stdin for c in same if c.reads_stdin), ""),
+                   reads_input=any(c.reads_input for c in same))
 
 
 class _Wrappers:
@@ -289,7 +353,7 @@ class _Wrappers:
             index += 1  # GNU find's end of options: the start points follow (attack U)
         own: list[_Word] = list(words[:index])
         starts: list[str] = []
-        actions: list[tuple[str, list[_Word]]] = []
+        actions: list[tuple[str, list[_Word], list[_Word], bool]] = []
         tests: list[str | None] = []  # the expression's words, actions left out
         delete = False
         expression = False
@@ -299,13 +363,20 @@ class _Wrappers:
                 # An unquoted expansion may add `-exec anything ;` to the expression.
                 self._unknown(site, words, "find expression known only at run time")
                 return True
+            if word.value is None and not _FIND_VALUE.fullmatch(words[index - 1].value or "") \
+                    and (index < 2 or words[index - 2].value != "-fprintf"):
+                # attack U: a quoted expansion that is no test's value may be a start point
+                # (`find "$d" -delete`) or an action (`find /srv "$x"`, x=-delete)
+                self._unknown(site, words, "find start point or action known only at run time")
+                return True
             expression = expression or word.value is None or word.value.startswith(
                 ("-", "(", "!", ","))
             if word.value in ("-exec", "-execdir", "-ok", "-okdir"):
-                option, action = word.value, []
+                option, action, raw = word.value, [], []
                 index += 1
                 while index < len(words) and words[index].value not in (";", "+"):
                     argument = words[index]
+                    raw.append(argument)
                     # {} alone is each file found (`_found_in`). found after outside attack S
                     # (finding 4): GNU find fills it in inside a word too, so a path there
                     # (`of={}/x`, `-t{}`, `--output={}/x`) is each file found as well. Any
@@ -318,7 +389,8 @@ class _Wrappers:
                         argument = _Word(None, value)
                     action.append(argument)
                     index += 1
-                actions.append((option, action))
+                actions.append((option, action, raw,
+                                index < len(words) and words[index].value == "+"))
             else:
                 own.append(word)
                 if not expression and word.value is not None:
@@ -333,8 +405,14 @@ class _Wrappers:
             self.commands.append(SimpleCommand(
                 "rm", ("rm", "-r", *(f.text for f in found)), site.text,
                 wrappers=(*site.wrappers, name), paths=self._in_dirs(found)))
-        for option, action in actions:
+        for option, action, raw, batch in actions:
             first = len(self.commands)
+            # attack U: a program that reads its operands only as files gets the files found
+            # in the words themselves (`.{}`, `file://{}`, `{}.bak`, `cp {} /backup/`), so
+            # that its own grammar reads them; any other keeps {} known only at run time.
+            filled = _filled_actions(raw, action, found, option, batch) \
+                if self._reads_operands_as_files(raw[0].value if raw else None) else None
+            runs = filled or [action]
             if option in ("-execdir", "-okdir"):
                 # Run in the directory of each file found: a start's parent, the start, or a
                 # folder below it.
@@ -342,15 +420,30 @@ class _Wrappers:
                 folders += [PathArg(start) for start in starts or ["."]]
                 folders += [PathArg(f"{start.rstrip('/')}/**", "pattern")
                             for start in starts or ["."]]
-                self._elsewhere(folders,
-                                lambda action=action: self._inner(action, site, name))
+                self._elsewhere(folders, lambda runs=runs: self._inner_all(runs, site, name))
             else:
-                self._inner(action, site, name)
+                self._inner_all(runs, site, name)
             # {} in an argument is each file found, which `_found_in` puts in its place; as the
             # command it stays a text known only at run time.
-            each = all(w.value is not None or w.text == "{}" for w in action[1:]) and bool(
+            each = all(w.value is not None or w.text == "{}" for w in runs[0][1:]) and bool(
                 action) and action[0].value is not None
             self._found_in(first, found, known=each)
+        return True
+
+    def _inner_all(self, runs: list[list[_Word]], site: _Site, name: str) -> bool:
+        """Each command of `runs` as the one a wrapper runs (`_inner`). Runs that gave the same
+        commands (the same program for each file found) are kept as one command each, with
+        every run's words and paths, as `_found_in` keeps a command of find's."""
+        first = len(self.commands)
+        ends = []
+        for words in runs:
+            self._inner(words, site, name)
+            ends.append(len(self.commands))
+        starts = [first, *ends[:-1]]
+        made = [self.commands[start:end] for start, end in zip(starts, ends, strict=True)]
+        if len(made) > 1 and all([c.name for c in each] == [c.name for c in made[0]]
+                                 for each in made):
+            self.commands[first:] = [_merged(list(same)) for same in zip(*made, strict=True)]
         return True
 
     def _found_in(self, first: int, found: tuple[PathArg, ...], known: bool) -> None:
@@ -375,23 +468,54 @@ class _Wrappers:
     def _parallel(self, name: str, words: list[_Word], site: _Site) -> bool:
         # GNU parallel joins the command words, puts each input (quoted) in place of {} or at
         # the end, and runs the result in a shell. Inputs follow `:::` or come from stdin.
-        scanned = _scan_options(words, 1, _PARALLEL)
-        if scanned is None:
-            self._unknown(site, words, f"options of {name} known only at run time")
+        # attack U: its options are read from the table of all it knows (`parallel.py`).
+        options = read_options(words)
+        if options.unknown:
+            self._unknown(site, words, f"{name}: {options.unknown}")
             return True
-        rest = words[scanned[0]:]
+        found = options.found
+        given = {option for option, _ in found}
+        if given & STOP:
+            return True
+        if given & UNKNOWN or any(a is not None and a.value is not None and "{=" in a.value
+                                  for _, a in found):
+            self._unknown(site, words, f"{name}'s options hold Perl code or options read "
+                                       "from a file")
+            return True
+        for option, argument in found:
+            if option in CODE:
+                self._code(argument, site, name)
+            elif option == "sshlogin" and argument is not None and (
+                    argument.value is None or re.search(r"\s", argument.value)):
+                # `-S 'CMD host'`: the sshlogin names the command that logs in
+                self._unknown(site, words, f"{name}'s --sshlogin with its own command")
+        for path in written(found):
+            self.commands.append(SimpleCommand(
+                ">", (">", path.text), site.text, "", path.kind == "unknown",
+                (*site.wrappers, name), self._in_dirs((path,))))
+        rest = words[options.index:]
         # --workdir DIR (--wd): the jobs run there; `...` and `.` are directories of its own.
-        workdir = _last_argument(scanned[1], {"--workdir", "--wd"})
-        separators = [i for i, w in enumerate(rest) if w.value in (":::", "::::", ":::+")]
+        workdir = _last_argument(found, {"work-dir"})
+        # --arg-sep and --arg-file-sep replace `:::` and `::::` (and their `+` forms).
+        arg_sep = _last_argument(found, {"arg-sep"})
+        file_sep = _last_argument(found, {"arg-file-sep"})
+        if (arg_sep and (arg_sep[1] is None or arg_sep[1].value is None)) or (
+                file_sep and (file_sep[1] is None or file_sep[1].value is None)):
+            self._unknown(site, words, f"{name}'s input separators known only at run time")
+            return True
+        inline = arg_sep[1].value if arg_sep and arg_sep[1] else ":::"
+        from_file = file_sep[1].value if file_sep and file_sep[1] else "::::"
+        marks = (inline, f"{inline}+", from_file, f"{from_file}+")
+        separators = [i for i, w in enumerate(rest) if w.value in marks]
         command = rest[: separators[0]] if separators else rest
         if not command:
             # found after outside attack K (suspicions): with no command each input is a
             # command line: those after `:::` are judged, stdin's (or a `::::` file's) are
             # read as a shell reads its script.
             listed = rest[separators[0] + 1:] if separators else []
-            if separators and rest[separators[0]].value != "::::" and listed:
+            if separators and rest[separators[0]].value in (inline, f"{inline}+") and listed:
                 for word in listed:
-                    if word.value in (":::", "::::", ":::+", "::::+"):
+                    if word.value in marks:
                         continue
                     if word.value is None:
                         self._unknown(site, words, "shell code known only at run time")
@@ -403,7 +527,11 @@ class _Wrappers:
             self._unknown(site, words, "shell code known only at run time")
             return True
         # sem (parallel --semaphore) runs the command as it is; parallel appends each input.
-        code = " ".join(w.value or "" for w in command)
+        # With -q (--quote) each word is passed as it is, not read again by the shell.
+        if "quote" in given:
+            code = " ".join(shlex.quote(w.value or "") for w in command)
+        else:
+            code = " ".join(w.value or "" for w in command)
         # found after outside attack S (finding 13): `{= perl =}` is code the policy does not
         # read; every other replacement string (`{.}`, `{//}`, `{1}`, `{2/}`, `{#}`), and
         # options that change them or split inputs into several, give values known only at
@@ -413,10 +541,10 @@ class _Wrappers:
             return True
         inputs: list[str | None] = [None]
         appended = max(1, len(separators))
-        reshaped = any(o in _PARALLEL_RESHAPE for o, _ in scanned[1])
-        if name == "sem" or any(o == "--semaphore" for o, _ in scanned[1]):
+        reshaped = bool(given & RESHAPE)
+        if name == "sem" or "semaphore" in given:
             inputs = [""]
-        elif len(separators) == 1 and rest[separators[0]].value == ":::" and not reshaped:
+        elif len(separators) == 1 and rest[separators[0]].value == inline and not reshaped:
             listed = rest[separators[0] + 1:]
             if listed and all(w.value is not None for w in listed):
                 inputs = [w.value for w in listed]
@@ -424,8 +552,8 @@ class _Wrappers:
         if reshaped or _PARALLEL_REPLACEMENT.search(code.replace("{}", "")):
             before = code
             code = _PARALLEL_REPLACEMENT.sub(runtime, code)
-            for option, argument in scanned[1]:
-                if option in ("-I", "--replace") and argument is not None and argument.value:
+            for option, argument in found:
+                if option in ("I", "replace") and argument is not None and argument.value:
                     code = code.replace(argument.value, runtime)
             inputs = [""] if code != before else [None]
 

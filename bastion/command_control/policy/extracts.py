@@ -12,8 +12,8 @@ import re
 
 from bastion.command_control.policy.options import _after_options, _long_option, _options, _permuted
 from bastion.command_control.policy.paths import PathArg, _path_arg
-from bastion.command_control.policy.program_writes import _tar_writes
 from bastion.command_control.policy.shells import INTERPRETERS
+from bastion.command_control.policy.tar import _tar_writes
 from bastion.command_control.policy.words import _at, _Word
 
 _CPIO = _options("DEFHIMORs", ("--directory", "--file", "--format", "--pattern-file", "--message",

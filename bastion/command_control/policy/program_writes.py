@@ -118,68 +118,6 @@ def _sed_writes(words: list[_Word]) -> tuple[list[PathArg], list[str | None]]:
     return paths, codes
 
 
-_TAR_ARGUMENTS = "fCTXbHgKLNVIF"
-_TAR = _options(_TAR_ARGUMENTS, ("--file", "--directory", "--files-from", "--exclude-from",
-                                 "--blocking-factor", "--to-command", "--checkpoint-action",
-                                 "--use-compress-program", "--info-script",
-                                 "--new-volume-script", "--rsh-command", "--index-file",
-                                 "--listed-incremental", "--volno-file"))
-_TAR_CODE = frozenset({"-I", "--use-compress-program", "--to-command", "-F", "--info-script",
-                       "--new-volume-script", "--rsh-command"})
-
-
-def _tar_writes(words: list[_Word]) -> tuple[list[PathArg], list[str | None]]:
-    """tar: the archive of -c, -r, -u, -A (also in the old bundled form `tar cf F`), the index
-    and incremental files, what -x unpacks (DIR/** for each -C DIR, else ** here); the code of
-    -I, --to-command, --checkpoint-action=exec=, -F..."""
-    first = words[1].value if len(words) > 1 else None
-    bundled: list[tuple[str, _Word | None]] = []
-    start = 1
-    if first is not None and first and not first.startswith("-"):
-        start = 2  # `tar czf F ...`: the letters' arguments follow in order
-        for letter in first:
-            argument = None
-            if letter in _TAR_ARGUMENTS:
-                argument = _at(words, start)
-                start += 1
-            bundled.append((f"-{letter}", argument))
-    scanned = _scan_options(words, start, _TAR)
-    if scanned is None:
-        return [PathArg("(tar options known only at run time)", "unknown")], [None]
-    found = bundled + scanned[1]
-    seen = {option for option, _ in found}
-    paths: list[PathArg] = []
-    codes: list[str | None] = []
-    if seen & {"-c", "-r", "-u", "-A", "--create", "--append", "--update", "--catenate",
-               "--concatenate"}:
-        archive = _last_argument(found, {"-f", "--file"})
-        if archive is not None and archive[1] is not None and archive[1].value != "-":
-            paths.append(_path_arg(archive[1]))
-    if seen & {"-x", "--extract", "--get"}:
-        # What an archive holds lands under -C DIR (or here), by names the line cannot see
-        # (attack M, finding 5's class); with -P anywhere.
-        if seen & {"-P", "--absolute-names"}:
-            paths.append(PathArg("(the names an archive holds)", "unknown"))
-        # GNU tar reads -C among the member names too (`tar -xf A m1 -C DIR m2`: m2 in DIR).
-        permuted = _permuted(words, start, _TAR)
-        everywhere, members = permuted if permuted is not None else (scanned[1], [])
-        folders = [a for o, a in bundled + everywhere if o in ("-C", "--directory") and a is not None]
-        paths += [_in_folder(f, "**") for f in folders]
-        if not folders or members:
-            paths.append(PathArg("**", "pattern"))
-    for option, argument in found:
-        if option in ("--index-file", "--listed-incremental", "-g", "--volno-file") and \
-                argument is not None:
-            paths.append(_path_arg(argument))
-        elif option in _TAR_CODE or (option == "--checkpoint-action" and argument is not None
-                                     and (argument.value or "exec").startswith("exec")):
-            value = argument.value if argument is not None else ""
-            if option == "--checkpoint-action" and value is not None:
-                value = value.partition("=")[2]
-            codes.append(value)
-    return paths, codes
-
-
 _MKTEMP = _options("p", ("--tmpdir", "--suffix"))
 
 

@@ -263,14 +263,6 @@ _RUNUSER = _options("gGsuwc", ("--user", "--group", "--supp-group", "--shell",
                                "--whitelist-environment", "--command"))  # fmt: skip
 _FLOCK = _options("wE", ("--wait", "--timeout", "--conflict-exit-code"))
 _WATCH = _options("nq", ("--interval", "--equexit"))
-_PARALLEL = _options(
-    "jSaIdENnLC",
-    ("--jobs", "--sshlogin", "--sshloginfile", "--arg-file", "--colsep", "--delimiter", "--delay",
-     "--timeout", "--tmpdir", "--results", "--joblog", "--basefile", "--env", "--workdir", "--wd",
-     "--tagstring", "--max-args", "--max-replace-args", "--max-lines", "--load", "--memfree",
-     "--retries", "--halt", "--nice", "--id", "--semaphorename", "--semaphoretimeout", "--st"),
-    flags=("--tag", "--semaphore"),
-)  # fmt: skip
 _AT = _options("qfmMtF")
 _XARGS = _options(
     "IadELnPs",

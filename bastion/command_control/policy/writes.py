@@ -43,10 +43,10 @@ from bastion.command_control.policy.program_writes import (
     _sed_writes,
     _sqlite_writes,
     _ssh_keygen_writes,
-    _tar_writes,
 )
 from bastion.command_control.policy.programs import _connection_code
 from bastion.command_control.policy.renames import _MMV, _RENAMERS, _mmv_writes, _rename_writes
+from bastion.command_control.policy.tar import _tar_writes
 from bastion.command_control.policy.words import _at, _Word
 from bastion.command_control.policy.wrappers import _git_verb_index
 
