@@ -20,7 +20,9 @@ from bastion.command_control.policy.collect_files import _Files
 from bastion.command_control.policy.collect_interpreters import _Interpreters
 from bastion.command_control.policy.collect_known import _KnownState
 from bastion.command_control.policy.collect_launchers import _STRICT, _Launchers, _other_verb
+from bastion.command_control.policy.collect_modules import _PIPS, _Modules
 from bastion.command_control.policy.collect_programs import _Programs
+from bastion.command_control.policy.collect_respelled import RESPELLED_HANDLERS, _Respelled
 from bastion.command_control.policy.collect_runners import _Runners
 from bastion.command_control.policy.collect_state import _State
 from bastion.command_control.policy.collect_syntax import _Statements
@@ -89,7 +91,8 @@ _PROGRAM_OF_ANOTHER = re.compile(r"(?:^|/)proc/|(?:^|/)dev/(?:fd|std(?:in|out|er
 
 
 class _Collector(_Statements, _Files, _Variables, _Code, _Wrappers, _Runners, _Interpreters, _Builtins,
-                 _Programs, _Launchers, _State, _KnownState):
+                 _Programs, _Launchers, _Respelled, _Modules, _State,
+                 _KnownState):
     """Walks one parse tree (and the code nested in it) and collects simple commands."""
 
     def __init__(self) -> None:
@@ -571,6 +574,9 @@ _HANDLERS: dict[str, Any] = {
     "socat": _Collector._socat,
     **{name: _Collector._netcat for name in ("nc", "ncat", "netcat", "nc.traditional",
                                              "nc.openbsd")},
+    # found after outside attack U: launchers spelled otherwise, renamers an editor drives
+    **RESPELLED_HANDLERS,
+    **{name: _Collector._pip for name in _PIPS},
 }
 
 
