@@ -100,6 +100,23 @@ LAUNCHERS_HELD = [
     "guix shell -- touch /etc/sudoers.d/F",
     "guix shell coreutils -- touch /etc/sudoers.d/F",
     "zrun touch /etc/sudoers.d/F",
+    # the class: version managers, other language tools, sandboxed applications
+    "rvm 2.7 do touch /etc/sudoers.d/F",
+    "rvm in /etc do touch x",
+    "rustup run stable touch /etc/sudoers.d/F",
+    "nvm exec 18 touch /etc/sudoers.d/F",
+    "fnm exec --using=18 touch /etc/sudoers.d/F",
+    "volta run touch /etc/sudoers.d/F",
+    "jenv exec touch /etc/sudoers.d/F",
+    "chruby-exec 3.1 -- touch /etc/sudoers.d/F",
+    "opam exec -- touch /etc/sudoers.d/F",
+    "stack exec touch /etc/sudoers.d/F",
+    "cabal exec touch /etc/sudoers.d/F",
+    "hatch env run -- touch /etc/sudoers.d/F",
+    "rtx x -- touch /etc/sudoers.d/F",
+    "flatpak run --command=sh org.example.App",
+    "yarn node -e 'require(\"fs\").writeFileSync(\"/etc/sudoers.d/F\", \"\")'",
+    "yarn workspace a exec touch /etc/sudoers.d/F",
     # moreutils' parallel: the command before `--`, each argument appended (or in {} with -i)
     "parallel sh -c -- 'touch /etc/sudoers.d/F'",
     "parallel -j2 -i sh -c 'cp {} /etc/sudoers.d/' -- /tmp/a",
@@ -128,6 +145,9 @@ LAUNCHERS_HONEST = [
     "parallel -j2 -- 'gzip a' 'gzip b'",
     "ts '%F %T'",  # moreutils' ts stamps stdin's lines: its word is a format, not a command
     "chronic make",
+    "rvm all do rake test",
+    "rustup run stable cargo build",
+    "stack build",
 ]
 
 # Item 3: python's -m modules that write, and pip's folders.

@@ -80,7 +80,8 @@ class _Respelled:
             return True
         for verbs, spec, what in entries if index is not None else ():
             given = [w.value for w in words[index:index + len(verbs)]]
-            if given != list(verbs):
+            if len(given) < len(verbs) or any(g is None or (v != "*" and g != v)
+                                               for g, v in zip(given, verbs, strict=False)):
                 continue
             rest = words[index + len(verbs):]
             before = [] if name in GLOBALS else words[1:index]

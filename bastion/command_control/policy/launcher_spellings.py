@@ -1,11 +1,12 @@
 """Launchers spelled otherwise (attack U): the subcommands, aliases and two-word verbs that run
 a command (`npm exe`, `bundler exec`, `yarn dlx`, `uv tool run`, `bun x`, `uvx`, `pdm run`,
-`dotenv --`, `sops exec-env FILE CMD`...), each read with a `_Strict` table of its own.
+`dotenv --`, `sops exec-env FILE CMD`, `rvm VERSION do CMD`...), each read with a `_Strict`
+table of its own.
 
 `RESPELLED[name]` lists `(verb words, table, what)`: after the program's options (read with
-`GLOBALS[name]`, else the first entry's table) come the verb words, then the words `_strict`
-reads with that table; `what` is "command" (judged as typed), "shell" (the user's shell starts,
-reading stdin), "unknown" (runs a program the policy cannot name: `nix run PACKAGE`) or "plain"
+`GLOBALS[name]`, else the first entry's table) come the verb words (`*`: any word), then the
+words `_strict` reads with that table; `what` is "command" (judged as typed), "shell" (the
+user's shell starts, reading stdin), "unknown" (runs a program the policy cannot name: `nix run PACKAGE`) or "plain"
 (a subcommand that runs nothing). A verb the table does not list leaves the program as it was
 judged before: its `_STRICT` entry, its interpreter reading, or a plain program."""
 
@@ -74,6 +75,13 @@ _GUIX = _runs("", "mfrSEL", ("--manifest", "--file", "--root", "--symlink", "--p
                "--emulate-fhs", "--no-cwd", "--nesting", "--link-profile", "--rebuild-cache"),
               installables=True, no_command="shell")
 _ZRUN = _runs("")
+# Version managers that run a command with a version chosen first: `rustup run TOOLCHAIN CMD`,
+# `nvm exec VERSION CMD`, `rvm VERSION do CMD`, `chruby-exec RUBY -- CMD`, `fnm exec -- CMD`.
+_VERSION_FIRST = _runs("", operands=1)
+_CHRUBY = _runs("", installables=True)
+_FNM = _runs("", "", ("--using",), "", ("--log-level",))
+_STACK = _runs("", "", ("--cwd", "--package", "--stack-yaml", "--resolver"), "",
+               ("--rts-options", "--no-ghc-package-path", "--silent"), chdir=("--cwd",))
 _SHELL = _runs("")
 _PLAIN = _runs("")
 
@@ -81,10 +89,10 @@ RESPELLED: dict[str, tuple[tuple[tuple[str, ...], _Strict, str], ...]] = {
     "npm": ((("exe",), _bare("npm"), "command"),),
     "pnpx": (((), _NPX, "command"),),
     "yarn": ((("exec",), _YARN, "command"), (("dlx",), _YARN, "command"),
-             (("run",), _YARN, "command")),
+             (("run",), _YARN, "command"), (("node",), _PLAIN, "unknown"),
+             (("workspace",), _PLAIN, "unknown"), (("workspaces",), _PLAIN, "unknown")),
     "bundler": ((("exec",), _bare("bundle"), "command"),),
     "pdm": ((("run",), _PDM, "command"),),
-    "hatch": ((("run",), _HATCH, "command"), (("shell",), _SHELL, "shell")),
     "rye": ((("run",), _RYE, "command"), (("shell",), _SHELL, "shell")),
     "pixi": ((("run",), _PIXI, "command"), (("exec",), _PIXI, "command"),
              (("shell",), _SHELL, "shell")),
@@ -107,6 +115,27 @@ RESPELLED: dict[str, tuple[tuple[tuple[str, ...], _Strict, str], ...]] = {
     "nix": ((("run",), _PLAIN, "unknown"),),
     "guix": ((("shell",), _GUIX, "command"), (("environment",), _GUIX, "command")),
     "zrun": (((), _ZRUN, "command"),),
+    "rtx": ((("exec",), _bare("mise"), "command"), (("x",), _bare("mise"), "command")),
+    "rustup": ((("run",), _VERSION_FIRST, "command"),),
+    "nvm": ((("exec",), _VERSION_FIRST, "command"), (("run",), _PLAIN, "unknown")),
+    "fnm": ((("exec",), _FNM, "command"),),
+    "volta": ((("run",), _runs("", "", ("--node", "--npm", "--yarn", "--pnpm", "--env"), "",
+                                ("--bundled-npm", "--no-yarn", "--no-pnpm", "--verbose", "--quiet")),
+               "command"),),
+    "jenv": ((("exec",), _ZRUN, "command"),),
+    "rvm": ((("*", "do"), _ZRUN, "command"), (("in",), _PLAIN, "unknown")),
+    "plenv": ((("exec",), _ZRUN, "command"),),
+    "chruby-exec": (((), _CHRUBY, "command"),),
+    "opam": ((("exec",), _runs("", "", ("--switch", "--root"), "", ("--set-switch", "--set-root")),
+              "command"),),
+    "stack": ((("exec",), _STACK, "command"),),
+    "cabal": ((("exec",), _runs("", "", ("--project-file", "--builddir"), "v", ("--verbose",)),
+               "command"),),
+    "hatch": ((("run",), _HATCH, "command"), (("env", "run"), _HATCH, "command"),
+              (("shell",), _SHELL, "shell")),
+    # an application whose program the policy cannot name (`--command=sh`), and yarn's own
+    # node (`yarn node -e CODE`) or another workspace's commands
+    "flatpak": ((("run",), _PLAIN, "unknown"),),
 }  # fmt: skip
 # Options before the verb, where the verb's table does not read them.
 GLOBALS = {"dotenv": _DOTENV_GLOBALS, "sops": _runs("", "", ("--config",), "", ("--verbose",)),
