@@ -6,9 +6,10 @@ table of its own.
 `RESPELLED[name]` lists `(verb words, table, what)`: after the program's options (read with
 `GLOBALS[name]`, else the first entry's table) come the verb words (`*`: any word), then the
 words `_strict` reads with that table; `what` is "command" (judged as typed), "shell" (the
-user's shell starts, reading stdin), "unknown" (runs a program the policy cannot name: `nix run PACKAGE`) or "plain"
-(a subcommand that runs nothing). A verb the table does not list leaves the program as it was
-judged before: its `_STRICT` entry, its interpreter reading, or a plain program."""
+user's shell starts, reading stdin), "unknown" (runs a program the policy cannot name: `nix run
+PACKAGE`) or "plain" (a subcommand that runs nothing). A verb the table does not list leaves
+the program as it was judged before: its `_STRICT` entry, its interpreter reading, or a plain
+program."""
 
 from __future__ import annotations
 
