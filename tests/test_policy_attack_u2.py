@@ -82,6 +82,9 @@ LAUNCHERS_HELD = [
     "uvx --from x touch /etc/sudoers.d/F",
     "uv tool run touch /etc/sudoers.d/F",
     "uv -q tool run touch /etc/sudoers.d/F",
+    "uv tool -q run touch /etc/sudoers.d/F",  # options between the subcommand's words
+    "uv tool --unheard-of run touch /etc/sudoers.d/F",
+    "hatch env -v run -- touch /etc/sudoers.d/F",
     "uv --directory /etc tool run touch sudoers.d/F",
     "pipx run touch /etc/sudoers.d/F",
     "dotenv -- touch /etc/sudoers.d/F",
@@ -103,6 +106,7 @@ LAUNCHERS_HELD = [
     # the class: version managers, other language tools, sandboxed applications
     "rvm 2.7 do touch /etc/sudoers.d/F",
     "rvm in /etc do touch x",
+    "rvm --unheard-of 2.7 do touch /etc/sudoers.d/F",
     "rustup run stable touch /etc/sudoers.d/F",
     "nvm exec 18 touch /etc/sudoers.d/F",
     "fnm exec --using=18 touch /etc/sudoers.d/F",

@@ -46,6 +46,23 @@ def _skip_options(spec: _Strict, words: list[_Word], start: int) -> int | None:
     return index
 
 
+def _after_verbs(verbs: tuple[str, ...], words: list[_Word], index: int, spec: _Strict) -> int | None:
+    """Where the words after `verbs` (`*`: any word) start, from `index`; options may come
+    between them (`uv tool -q run`). None: not these verbs; -1: an option `spec` does not read
+    between them, where the next verb word follows."""
+    at: int | None = index
+    for position, verb in enumerate(verbs):
+        if position:
+            at = _skip_options(spec, words, at)
+            if at is None:
+                return -1 if any(w.value == verb for w in words[index:]) else None
+        word = _at(words, at)
+        if word is None or word.value is None or (verb != "*" and word.value != verb):
+            return None
+        at += 1
+    return at
+
+
 # renameutils (qmv, qcp: an editor; imv, icp: a prompt; deurlname: decoded %XX), moreutils'
 # vidir (an editor), and the bulk renamers rnm, f2 and zsh's zmv/zcp/zln.
 _EDITED = frozenset({"qmv", "qcp", "vidir"})
@@ -59,7 +76,6 @@ _RENAMEUTILS_FLAGS = frozenset({"-a", "-A", "-R", "--recursive", "-d", "--dummy"
 # `vi FILE`. Any other program given as the editor computes the new names itself.
 _TERMINAL_EDITORS = frozenset({"vi", "vim", "nvim", "nano", "emacs", "mg", "joe", "micro",
                                "ne", "jed", "mcedit", "ed", "vim.basic", "vim.tiny", "nvi"})
-_RUNTIME = "(a new name known only at run time)"
 # moreutils' parallel: `parallel [-j N] [-l N] [-n N] [-i] [-u] [CMD] -- ARGS`.
 _MORE_PARALLEL_VALUE = frozenset("jln")
 _MORE_PARALLEL_FLAGS = frozenset("iu")
@@ -73,17 +89,21 @@ class _Respelled:
         entries = RESPELLED[name]
         globals_ = GLOBALS.get(name, entries[0][1])
         index = _skip_options(globals_, words, 1)
+        verbs_named = {v for e in entries for v in e[0]} - {"*"}
         if index is None and (any(not e[0] for e in entries) or any(
-                w.value is None or w.value in {e[0][0] for e in entries if e[0]} for w in words[1:])):
+                w.value is None or w.value in verbs_named for w in words[1:])):
             self._unknown(site, words, f"options of {name} that the policy does not read, before "
                                        "a subcommand that runs a command")
             return True
         for verbs, spec, what in entries if index is not None else ():
-            given = [w.value for w in words[index:index + len(verbs)]]
-            if len(given) < len(verbs) or any(g is None or (v != "*" and g != v)
-                                               for g, v in zip(given, verbs, strict=False)):
+            after = _after_verbs(verbs, words, index, globals_)
+            if after is None:
                 continue
-            rest = words[index + len(verbs):]
+            if after < 0:
+                self._unknown(site, words, f"options of {name} that the policy does not read, "
+                                           "between the words of a subcommand that runs a command")
+                return True
+            rest = words[after:]
             before = [] if name in GLOBALS else words[1:index]
             if what == "unknown":
                 self._unknown(site, words, f"{name} {' '.join(verbs)} runs a program the policy "
