@@ -184,6 +184,10 @@ MODULES_HELD = [
     "pip wheel -w /etc/sudoers.d x",
     "pip install --log /etc/sudoers.d/x x",
     "pip install --report /etc/sudoers.d/x x",
+    "uv pip install --target /etc/sudoers.d x",
+    "uv -q pip install --prefix=/etc x",
+    "uv venv /etc/sudoers.d",
+    "virtualenv /etc/sudoers.d",
 ]
 MODULES_HONEST = [
     "python3 -m venv /srv/app/.venv",
@@ -199,6 +203,8 @@ MODULES_HONEST = [
     "pip install --target /srv/app/lib x",
     "pip download -d /srv/wheels x",
     "pip install --report - x",
+    "uv pip install -r requirements.txt",
+    "virtualenv /srv/app/.venv",
 ]
 
 

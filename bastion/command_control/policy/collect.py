@@ -577,6 +577,8 @@ _HANDLERS: dict[str, Any] = {
     # found after outside attack U: launchers spelled otherwise, renamers an editor drives
     **RESPELLED_HANDLERS,
     **{name: _Collector._pip for name in _PIPS},
+    "virtualenv": _Collector._virtualenv,
+    "pyvenv": _Collector._virtualenv,
 }
 
 

@@ -142,6 +142,10 @@ class _Modules:
         self._touched("<", read, site)
         return True
 
+    def _virtualenv(self, name: str, words: list[_Word], site: _Site) -> bool:
+        """virtualenv (and pyvenv) DIR: as `python3 -m venv DIR`, DIR/**."""
+        return self._python_module(name, "venv", words[1:], words, site)
+
     def _pip(self, name: str, words: list[_Word], site: _Site) -> bool:
         """pip: the folders and files its options name (`--target DIR`: DIR/**; `--log F`), and
         `pip config edit`'s editor (code)."""

@@ -111,6 +111,10 @@ class _Respelled:
                 return True
             if what == "plain":
                 return False
+            if what.startswith("as "):
+                # `uv pip install --target DIR`, `uv venv DIR`: judged as pip, virtualenv
+                self._plain(name, words[:after], site)
+                return self._inner([_word(what[3:]), *rest], site, name)
             if what == "shell":
                 self._plain(name, words, site)
                 return self._user_shell(name, words, site)
@@ -274,3 +278,4 @@ RESPELLED_HANDLERS = {
                                                    "zmv", "zcp", "zln")},
     "parallel": _Respelled._moreutils_parallel,
 }
+

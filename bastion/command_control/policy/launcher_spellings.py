@@ -7,9 +7,9 @@ table of its own.
 `GLOBALS[name]`, else the first entry's table) come the verb words (`*`: any word), then the
 words `_strict` reads with that table; `what` is "command" (judged as typed), "shell" (the
 user's shell starts, reading stdin), "unknown" (runs a program the policy cannot name: `nix run
-PACKAGE`) or "plain" (a subcommand that runs nothing). A verb the table does not list leaves
-the program as it was judged before: its `_STRICT` entry, its interpreter reading, or a plain
-program."""
+PACKAGE`), "plain" (a subcommand that runs nothing) or "as PROGRAM" (the words after it are
+PROGRAM's: `uv pip` is pip). A verb the table does not list leaves the program as it was
+judged before: its `_STRICT` entry, its interpreter reading, or a plain program."""
 
 from __future__ import annotations
 
@@ -101,7 +101,8 @@ RESPELLED: dict[str, tuple[tuple[tuple[str, ...], _Strict, str], ...]] = {
     "bunx": (((), _BUNX, "command"),),
     "bun": ((("x",), _BUNX, "command"),),
     "uvx": (((), _UVX, "command"),),
-    "uv": ((("tool", "run"), _UVX, "command"),),
+    "uv": ((("tool", "run"), _UVX, "command"), (("pip",), _PLAIN, "as pip"),
+           (("venv",), _PLAIN, "as virtualenv")),
     "pipx": ((("run",), _PIPX, "command"),),
     "poetry": ((("shell",), _SHELL, "shell"),),
     "pipenv": ((("shell",), _SHELL, "shell"),),
