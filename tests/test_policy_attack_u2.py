@@ -261,6 +261,10 @@ def test_attack_u_integer_declarations(default_policy, line, expected):
     ("pip install -r requirements.txt", True),
     ("pip install --no-input -r /dev/stdin", True),
     ("pip install --no-input -r -", True),
+    # the next line would be the new name (`/etc/sudoers.d/x`), or an editor's keys (`:!cmd`)
+    ("imv /tmp/payload", True),
+    ("qmv /srv/app", True),
+    ("vidir /srv/app", True),
 ])
-def test_attack_u_pip_in_a_stdin_script_reads_the_script_only_when_it_may_prompt(statement, doubt):
+def test_attack_u_programs_in_a_stdin_script_that_read_the_script_after_them(statement, doubt):
     assert (script_doubt(statement) is not None) is doubt

@@ -24,6 +24,9 @@ _READS_ALWAYS = frozenset({
     "sftp", "ftp", "lftp", "mysql", "mariadb", "psql", "sqlite3", "mongo", "mongosh",
     "redis-cli", "chpasswd", "chgpasswd", "newusers", "debconf-set-selections", "wall", "line",
     "head", "cat", "dd", "xargs", "ssh", "logger", "systemd-cat", "crontab", "fsck",
+    # found after outside attack U: a prompt for each new name (imv, icp), an editor started
+    # on the same stdin, which takes a script's next lines for keys (`:!cmd`)
+    "imv", "icp", "qmv", "qcp", "vidir",
 })  # fmt: skip
 _READS_FILES = frozenset({
     "cat", "tac", "head", "tail", "nl", "wc", "sort", "uniq", "cut", "paste", "fold", "fmt",
