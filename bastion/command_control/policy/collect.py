@@ -20,7 +20,7 @@ from bastion.command_control.policy.collect_files import _Files
 from bastion.command_control.policy.collect_interpreters import _Interpreters
 from bastion.command_control.policy.collect_known import _KnownState
 from bastion.command_control.policy.collect_launchers import _STRICT, _Launchers, _other_verb
-from bastion.command_control.policy.collect_modules import _PIPS, _Modules
+from bastion.command_control.policy.collect_modules import _Modules
 from bastion.command_control.policy.collect_programs import _Programs
 from bastion.command_control.policy.collect_respelled import RESPELLED_HANDLERS, _Respelled
 from bastion.command_control.policy.collect_runners import _Runners
@@ -63,7 +63,7 @@ from bastion.command_control.policy.words import (
     _Word,
     _word,
 )
-from bastion.command_control.policy.wrappers import _DATA_PROGRAMS, _WRAPPERS, _git_subcommand
+from bastion.command_control.policy.wrappers import _DATA_PROGRAMS, _WRAPPERS, PIPS, _git_subcommand
 from bastion.command_control.policy.writes import (
     _TREE_CHANGERS,
     _recursive_change,
@@ -576,7 +576,7 @@ _HANDLERS: dict[str, Any] = {
                                              "nc.openbsd")},
     # found after outside attack U: launchers spelled otherwise, renamers an editor drives
     **RESPELLED_HANDLERS,
-    **{name: _Collector._pip for name in _PIPS},
+    **{name: _Collector._pip for name in PIPS},
     "virtualenv": _Collector._virtualenv,
     "pyvenv": _Collector._virtualenv,
 }

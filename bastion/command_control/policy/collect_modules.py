@@ -38,7 +38,6 @@ _PIP_OTHERS = frozenset({"--pre", "--root-user-action", "--progress-bar", "--pre
                          "--retries", "--resume-retries"})
 _PIP_SHORT_FOLDERS = {"t": "--target", "d": "--dest", "w": "--wheel-dir", "b": "--build"}
 _PIP_SHORT_VALUED = frozenset("rceifC")
-_PIPS = frozenset({"pip", "pip2", "pip3", *(f"pip3.{n}" for n in range(6, 16))})
 
 
 def _operands(words: list[_Word]) -> list[_Word] | None:
@@ -136,6 +135,8 @@ class _Modules:
             self._unknown(site, words, f"python's module {module} given words known only at run time")
             return True
         written, read = _MODULE_WRITES[module](values, operands)
+        if site.dynamic:  # `xargs virtualenv`: the folder is a word xargs appends
+            written = [*written, PathArg("(a path appended at run time)", "unknown")]
         if "--cgi" in values:
             self._unknown(site, words, "http.server --cgi runs the scripts it serves")
         self._touched(">", written, site)
