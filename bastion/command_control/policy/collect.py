@@ -20,7 +20,9 @@ from bastion.command_control.policy.collect_files import _Files
 from bastion.command_control.policy.collect_interpreters import _Interpreters
 from bastion.command_control.policy.collect_known import _KnownState
 from bastion.command_control.policy.collect_launchers import _STRICT, _Launchers, _other_verb
+from bastion.command_control.policy.collect_modules import _Modules
 from bastion.command_control.policy.collect_programs import _Programs
+from bastion.command_control.policy.collect_respelled import RESPELLED_HANDLERS, _Respelled
 from bastion.command_control.policy.collect_runners import _Runners
 from bastion.command_control.policy.collect_state import _State
 from bastion.command_control.policy.collect_syntax import _Statements
@@ -62,7 +64,7 @@ from bastion.command_control.policy.words import (
     _Word,
     _word,
 )
-from bastion.command_control.policy.wrappers import _DATA_PROGRAMS, _WRAPPERS, _git_subcommand
+from bastion.command_control.policy.wrappers import _DATA_PROGRAMS, _WRAPPERS, PIPS, _git_subcommand
 from bastion.command_control.policy.writes import (
     _MORE_WRITERS,
     _TREE_CHANGERS,
@@ -91,7 +93,8 @@ _PROGRAM_OF_ANOTHER = re.compile(r"(?:^|/)proc/|(?:^|/)dev/(?:fd|std(?:in|out|er
 
 
 class _Collector(_Statements, _Files, _Variables, _Code, _Wrappers, _Runners, _Interpreters, _Builtins,
-                 _Programs, _Launchers, _State, _KnownState):
+                 _Programs, _Launchers, _Respelled, _Modules, _State,
+                 _KnownState):
     """Walks one parse tree (and the code nested in it) and collects simple commands."""
 
     def __init__(self) -> None:
@@ -588,6 +591,11 @@ _HANDLERS: dict[str, Any] = {
     "socat": _Collector._socat,
     **{name: _Collector._netcat for name in ("nc", "ncat", "netcat", "nc.traditional",
                                              "nc.openbsd")},
+    # found after outside attack U: launchers spelled otherwise, renamers an editor drives
+    **RESPELLED_HANDLERS,
+    **{name: _Collector._pip for name in PIPS},
+    "virtualenv": _Collector._virtualenv,
+    "pyvenv": _Collector._virtualenv,
 }
 
 

@@ -107,7 +107,9 @@ class _Interpreters:
                     for later in words[position + (1 if attached else 2):]:
                         if later.value is None or _descriptor_file(later.value) is not None:
                             return self._program_file(name, later, words, site, "an interpreter")
-                return False
+                # found after outside attack U: modules that write, serve or copy a program.
+                return module is not None and self._python_module(
+                    name, module, words[position + (1 if attached else 2):], words, site)
             following = taker is not None and not attached and taker not in _ATTACHED_VALUE.get(kind, "")
             if taker is not None and taker in inline:
                 # Code on the command line: a command named for the interpreter. python's

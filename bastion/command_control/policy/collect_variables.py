@@ -251,11 +251,13 @@ class _Variables:
                 items[-1].append(child)
             else:
                 items.append([child])
+        named = late = False  # a name declared; an option after one (bash takes it for a name)
         for item in items:
             if not isinstance(item, list):
                 if item.type == "comment":
                     continue
                 child = item
+                named = True
                 assignments.append(child)
                 value = child.child_by_field_name("value")
                 decoded = self._word(value).value if value is not None else ""
@@ -269,9 +271,11 @@ class _Variables:
                 # `export $x` may assign anything, PROMPT_COMMAND included.
                 self._unknown(shown, [word], f"{keyword} of a name known only at run time")
             elif word.value[:1] in ("-", "+") and len(word.value) > 1:
+                late = late or named
                 attributes += word.value[1:] if word.value[0] == "-" else ""
                 removed += word.value[1:] if word.value[0] == "+" else ""
             else:
+                named = True
                 # A quoted `'PS1=$(cmd)'` or `'a[$(cmd)]'` is still a name (and value) to declare,
                 # and `PS{4,}='$(cmd)'` declares PS4 (and PS).
                 for each in _expanded_braces([word]) if word.brace else [word]:
@@ -290,8 +294,10 @@ class _Variables:
         elif term and not set(attributes) <= _TERM_ATTRIBUTES:
             # `declare -a TERM`, `declare -u TERM` (then `TERM=xterm` is XTERM): attack N.
             self._unknown(shown, [], _TERM_SHAPE, terminal=True)
-        if "i" in attributes:
-            # The attribute stays: a later line's `x='a[$(cmd)]'` would run cmd.
+        if "i" in attributes and not ("r" in attributes and not late):
+            # The attribute stays: a later line's `x='a[$(cmd)]'` would run cmd. Not once the
+            # names are readonly too (`declare -ir n=5`: attack U): no later line assigns them,
+            # and this line's values are judged as arithmetic below.
             self._unknown(shown, [], f"{keyword} -i: later assignments are evaluated as "
                                      "arithmetic")
         for child in assignments:

@@ -24,6 +24,9 @@ _READS_ALWAYS = frozenset({
     "sftp", "ftp", "lftp", "mysql", "mariadb", "psql", "sqlite3", "mongo", "mongosh",
     "redis-cli", "chpasswd", "chgpasswd", "newusers", "debconf-set-selections", "wall", "line",
     "head", "cat", "dd", "xargs", "ssh", "logger", "systemd-cat", "crontab", "fsck",
+    # found after outside attack U: a prompt for each new name (imv, icp), an editor started
+    # on the same stdin, which takes a script's next lines for keys (`:!cmd`)
+    "imv", "icp", "qmv", "qcp", "vidir",
 })  # fmt: skip
 _READS_FILES = frozenset({
     "cat", "tac", "head", "tail", "nl", "wc", "sort", "uniq", "cut", "paste", "fold", "fmt",
@@ -43,7 +46,9 @@ _READS_PROMPT = {"apt": ("-y", "--yes", "--assume-yes"), "apt-get": ("-y", "--ye
                  "aptitude": ("-y", "--assume-yes"), "yum": ("-y", "--assumeyes"),
                  "dnf": ("-y", "--assumeyes"), "microdnf": ("-y", "--assumeyes"),
                  "zypper": ("-n", "--non-interactive"), "pacman": ("--noconfirm",),
-                 "pip": ("-y", "--yes"), "pip3": ("-y", "--yes")}
+                 # found after outside attack U: pip asks for an index's password on stdin
+                 # (through a buffer: the script after it) unless --no-input.
+                 "pip": ("-y", "--yes", "--no-input"), "pip3": ("-y", "--yes", "--no-input")}
 _ASKS = frozenset({"rm", "cp", "mv", "ln"})  # with -i, a question answered on stdin
 # Short options that take an argument, so that it is no file operand (`head -n 1`).
 _READ_OPTIONS = {
@@ -126,6 +131,8 @@ def _reads_input(name: str, words: list[_Word]) -> bool:
     if name in _ASKS:
         return any(a.startswith("-") and not a.startswith("--") and "i" in a for a in options) \
             or "--interactive" in options
+    if name in ("pip", "pip3") and any(a == "-" or _descriptor_file(a) is not None for a in args):
+        return True  # `pip install -r /dev/stdin`: the requirements are the script after it
     if name in _READS_PROMPT:
         return not any(a in _READS_PROMPT[name] or (a.startswith("-") and not a.startswith("--")
                                                     and "y" in a and name != "zypper")

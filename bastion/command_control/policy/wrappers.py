@@ -172,6 +172,10 @@ _DATA_PROGRAMS = frozenset({
     # /dev/null for stdin: judged under xargs as before they had one.
     "sed", "make", "gmake", "bmake", "pmake",
 })  # fmt: skip
+# pip and its versioned names: a handler (the folders its options fill) that runs nothing
+# (attack U).
+PIPS = frozenset({"pip", "pip2", "pip3", *(f"pip3.{n}" for n in range(6, 16))})
+_DATA_PROGRAMS |= PIPS | {"virtualenv", "pyvenv"}
 
 
 def _git_verb_index(words: list[_Word]) -> int:
