@@ -570,7 +570,9 @@ _HANDLERS: dict[str, Any] = {
     "ansible": _Collector._ansible,
     "socat": _Collector._socat,
     **{name: _Collector._netcat for name in ("nc", "ncat", "netcat", "nc.traditional",
-                                             "nc.openbsd")},
+                                             "nc.openbsd", "netcat.traditional",
+                                             "netcat.openbsd", "nc6", "netcat6", "cryptcat",
+                                             "pnetcat")},
 }
 
 
