@@ -91,3 +91,54 @@ def test_attack_u_git_trust_and_environment_spellings(default_policy: Policy, li
 def test_attack_u_socat_options_and_every_netcat(default_policy: Policy, line: str,
                                                  expected: str) -> None:
     assert action(default_policy, line) == expected
+
+
+@pytest.mark.parametrize(("line", "expected"), [
+    # archivers and image makers writing the file an option or an operand names
+    ("cpio -o --file=/etc/sudoers.d/x < /tmp/list", "deny"),
+    ("cpio -o -F /etc/sudoers.d/x < /tmp/list", "deny"),
+    ("cpio -oF/etc/sudoers.d/x < /tmp/list", "deny"),
+    ("cpio --create -F /etc/sudoers.d/x < /tmp/list", "deny"),
+    ("cpio -o -O /etc/sudoers.d/x < /tmp/list", "deny"),
+    ("dpkg-split -o /etc/sudoers.d/x -j /tmp/a", "deny"),
+    ("dpkg-split --output /etc/sudoers.d/x -j /tmp/a", "deny"),
+    ("dpkg-split -j /tmp/a.1 /tmp/a.2", "confirm"),  # named by the parts' contents
+    ("genisoimage -o /etc/sudoers.d/x /tmp", "deny"),
+    ("mkisofs -o /etc/sudoers.d/x /tmp", "deny"),
+    ("xorrisofs -o /etc/sudoers.d/x /tmp", "deny"),
+    ("xorriso -as mkisofs -o /etc/sudoers.d/x /tmp", "deny"),
+    ("xorriso -outdev /etc/sudoers.d/x -add /tmp", "deny"),
+    ("xorriso -dev /etc/sudoers.d/x -add /tmp", "deny"),
+    ("xorriso -osirrox on -indev /tmp/a.iso -extract /x /etc/sudoers.d/x", "confirm"),
+    ("xorriso -osirrox on -indev /tmp/a.iso -cpx /x /etc/sudoers.d", "confirm"),
+    ("mksquashfs /tmp /etc/sudoers.d/x", "deny"),
+    ("mksquashfs /tmp /srv /etc/sudoers.d/x -comp xz", "deny"),
+    ("zip -O /etc/sudoers.d/x /tmp/a.zip /tmp/y", "deny"),
+    ("zip --output-file=/etc/sudoers.d/x /tmp/a.zip", "deny"),
+    ("rar x /tmp/a.rar /etc/sudoers.d/", "confirm"),
+    ("rar a /etc/sudoers.d/x /tmp/y", "deny"),
+    # those already read: each stays refused or held
+    ("cpio -i -D /etc/sudoers.d < /tmp/a.cpio", "confirm"),
+    ("jar --extract --dir /etc/sudoers.d --file /tmp/a.jar", "confirm"),
+    ("7z x -o/etc/sudoers.d /tmp/a.7z", "confirm"),
+    ("unrar x /tmp/a.rar /etc/sudoers.d/", "confirm"),
+    ("lha xw=/etc/sudoers.d /tmp/a.lzh", "confirm"),
+    ("arj x /tmp/a.arj /etc/sudoers.d/", "confirm"),
+    ("zstd -d /tmp/y.zst -o /etc/sudoers.d/x", "deny"),
+    ("split --additional-suffix=x /tmp/y /etc/sudoers.d/", "confirm"),
+    ("csplit -f /etc/sudoers.d/x /tmp/y 1", "deny"),
+    ("tee -a /etc/sudoers.d/x", "deny"),
+    # honest halves
+    ("cpio -o --file=/tmp/a.cpio < /tmp/list", "allow"),
+    ("cpio -i -F /etc/sudoers.d/x -t", "allow"),  # copy-in reads the archive -F names
+    ("dpkg-split -o /tmp/p.deb -j /tmp/a.1 /tmp/a.2", "allow"),
+    ("genisoimage -o /tmp/a.iso /srv/app", "allow"),
+    ("xorriso -indev /tmp/a.iso -ls /", "allow"),
+    ("mksquashfs /srv /tmp/a.sq -comp xz", "allow"),
+    ("zip -r /tmp/a.zip /srv/app", "allow"),
+    ("rar a /tmp/a.rar /srv/app", "allow"),
+    ("rar l /tmp/a.rar", "allow"),
+])
+def test_attack_u_archivers_write_where_their_options_say(default_policy: Policy, line: str,
+                                                          expected: str) -> None:
+    assert action(default_policy, line) == expected
