@@ -180,3 +180,50 @@ def test_attack_u_archivers_write_where_their_options_say(default_policy: Policy
 def test_attack_u_versioned_and_alternative_names_are_their_program(default_policy: Policy, line: str,
                                                                     expected: str) -> None:
     assert action(default_policy, line) == expected
+
+
+@pytest.mark.parametrize(("line", "expected"), [
+    # a link through a process's own view names what the process using it sees, then
+    ("ln -s /proc/self/cwd /tmp/L", "confirm"),
+    ("ln -s /proc/thread-self/cwd/ /tmp/L", "confirm"),
+    ("ln -s /proc/./self/cwd /tmp/L", "confirm"),
+    ("ln -s ../proc/self/cwd /tmp/L", "confirm"),  # read from the link's folder: /proc/self/cwd
+    ("ln -s /dev/fd/3 /tmp/L", "confirm"),
+    ("ln -sf /proc/1/root /tmp/L", "deny"),  # the root: every protected file, for certain
+    ("cp -rs /proc/self/cwd /tmp/L", "confirm"),
+    # paths through a process's view, written now
+    ("echo x > /proc/self/root/etc/sudoers", "deny"),
+    ("cp /tmp/x /proc/thread-self/root/etc/sudoers.d/x", "deny"),
+    ("cd /etc/sudoers.d && cp /tmp/x /proc/self/cwd/x", "deny"),
+    ("cp /tmp/x /proc/1/cwd/x", "confirm"),  # another process's working directory
+    ("exec 3>/etc/sudoers.d/x; cp /tmp/x /dev/fd/3", "deny"),
+    # a folder given a new name: bindfs as mount --bind; bwrap's and proot's binds elsewhere
+    ("bindfs /etc /tmp/e", "confirm"),
+    ("bindfs /etc/sudoers.d /tmp/e", "deny"),
+    ("mount --rbind /etc /tmp/e", "confirm"),
+    ("bwrap --bind /etc /tmp/e cp /tmp/x /tmp/e/sudoers", "confirm"),
+    ("bwrap --dev-bind /etc /tmp/e cp /tmp/x /tmp/e/sudoers", "confirm"),
+    ("bwrap --bind / / --symlink /etc /tmp/e cp /tmp/x /tmp/e/sudoers", "confirm"),
+    ("bwrap --bind / / --file 3 /etc/sudoers.d/x true", "confirm"),
+    ("bwrap --bind / / --chmod 0777 /etc/sudoers true", "confirm"),
+    ("bwrap --overlay /tmp/rw /tmp/w /etc id", "confirm"),  # an option read with 3 arguments
+    ("bwrap --bind / / cp /tmp/x /etc/sudoers.d/x", "deny"),
+    ("proot -b /etc:/tmp/e cp /tmp/x /tmp/e/sudoers", "confirm"),
+    ("proot --bind=/etc:/tmp/e cp /tmp/x /tmp/e/sudoers", "confirm"),
+    ("proot -m /etc:/tmp/e cp /tmp/x /tmp/e/sudoers", "confirm"),
+    ("proot -r /tmp/r cp /tmp/x /etc/sudoers.d/x", "deny"),
+    ("chroot /mnt/sysroot cp /tmp/x /etc/sudoers.d/x", "deny"),
+    ("nsenter -t 1 -m cp /tmp/x /etc/sudoers.d/x", "deny"),
+    ("unshare -m sh -c 'mount --bind /tmp/y /etc/sudoers.d; cp /tmp/x /etc/sudoers.d/x'", "deny"),
+    # honest halves
+    ("ln -s /srv/app/releases/3 /srv/app/current", "allow"),
+    ("readlink /proc/self/cwd", "allow"),
+    ("cd /srv && cp /tmp/x /proc/self/cwd/x", "allow"),
+    ("bwrap --ro-bind / / --unshare-net --die-with-parent ls /srv", "allow"),
+    ("bwrap --bind /srv /srv --chdir /srv cp a b", "allow"),
+    ("proot -b /srv:/srv make", "allow"),
+    ("proot -b /etc cp /tmp/x /srv/y", "allow"),
+])
+def test_attack_u_paths_through_a_process_view_and_folders_bound_elsewhere(
+        default_policy: Policy, line: str, expected: str) -> None:
+    assert action(default_policy, line) == expected

@@ -411,7 +411,7 @@ class _Collector(_Statements, _Files, _Variables, _Code, _Wrappers, _Runners, _I
             elif word.brace or word.expanded:
                 dynamic = True
         paths = _operand_paths(words)
-        if name in _TREE_CHANGERS and (name == "mount" or _recursive_change(words)):
+        if name in _TREE_CHANGERS and (name in ("mount", "bindfs") or _recursive_change(words)):
             paths += tuple(PathArg(f"{p.text.rstrip('/')}/**", "pattern", p.tilde)
                            for p in paths if p.kind != "unknown")
         paths += _whole_trees(name, words)
