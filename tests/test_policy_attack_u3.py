@@ -227,3 +227,41 @@ def test_attack_u_versioned_and_alternative_names_are_their_program(default_poli
 def test_attack_u_paths_through_a_process_view_and_folders_bound_elsewhere(
         default_policy: Policy, line: str, expected: str) -> None:
     assert action(default_policy, line) == expected
+
+
+@pytest.mark.parametrize(("line", "expected"), [
+    # where a build writes, as far as its line says: the build folder, an install's destination
+    ("cmake -B /etc/sudoers.d -S /tmp/src", "confirm"),
+    ("cmake -S /tmp/src -B/etc/sudoers.d", "confirm"),
+    ("cmake --build /etc/sudoers.d", "confirm"),
+    ("cmake --install /tmp/build --prefix /etc", "confirm"),
+    ("cmake --install build --prefix=/etc/sudoers.d", "confirm"),
+    ("cmake -DCMAKE_INSTALL_PREFIX=/etc /tmp/src", "confirm"),
+    ("cmake -DCMAKE_INSTALL_PREFIX:PATH=/etc /tmp/src", "confirm"),
+    ("cd /etc && cmake /tmp/src", "confirm"),  # configured here
+    ("cmake -B\"$b\" -S src", "confirm"),  # an option's folder known only at run time
+    ("make -C /etc/sudoers.d", "confirm"),
+    ("make --directory=/etc/sudoers.d", "confirm"),
+    ("make -C /tmp/src install DESTDIR=/etc", "confirm"),
+    ("make sysconfdir=/etc install", "confirm"),
+    ("meson setup /etc/sudoers.d", "confirm"),
+    ("meson install -C /tmp/build --destdir /etc", "confirm"),
+    ("ninja -C /etc/sudoers.d", "confirm"),
+    ("cmake -E copy /tmp/x /etc/sudoers.d/x", "deny"),
+    # honest halves: builds in a build folder, installs into a staging folder, job counts
+    ("cmake -S . -B build", "allow"),
+    ("cmake ..", "allow"),
+    ("cmake --build build -j$(nproc)", "allow"),
+    ("cmake --install build", "allow"),  # where the project's files say (not read)
+    ("cmake \"$builddir\"", "allow"),
+    ("make -j$(nproc)", "allow"),
+    ("make install", "allow"),
+    ("make install DESTDIR=/tmp/pkg", "allow"),
+    ("make prefix=/etc", "allow"),  # no install target: a build's variable
+    ("meson setup build", "allow"),
+    ("meson install -C build --destdir /tmp/pkg", "allow"),
+    ("ninja -C build", "allow"),
+])
+def test_attack_u_builds_write_their_folders_and_install_destinations(
+        default_policy: Policy, line: str, expected: str) -> None:
+    assert action(default_policy, line) == expected

@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from typing import NamedTuple
 
+from bastion.command_control.policy.build_writes import BUILD_WRITERS
 from bastion.command_control.policy.configured_writes import (
     _CONFIG_WRITES,
     _config_writes,
@@ -488,6 +489,8 @@ def _more_writes(name: str, words: list[_Word], values: dict[str, str | None] | 
     variables the line set)."""
     if _extractor(name):
         return _extracted(name, words), _unpacker_code(name, words)
+    if name in BUILD_WRITERS:
+        return BUILD_WRITERS[name](words), []
     if name not in _MORE_WRITERS:
         return [], []
     if name == "scp":
