@@ -229,7 +229,9 @@ Things a caller may rely on:
   Found after outside attack K: `at -f` naming stdin is a shell reading it (`_at_job`);
   `parallel` with no command runs its inputs; a writer under xargs writes a path known only at
   run time (`_appended_writes`); git's work-tree writers write under the work tree
-  (`_git_tree_writes`).
+  (`_git_tree_writes`). Found after outside attack U: archivers' and image makers' outputs
+  (`archive_writes.py`), the folders a build's line names (`build_writes.py`), and a program
+  under another of its names (a version, a Debian alternative, GNU's `g`: `names.py`).
 - `args` are matched as written after quote removal: globs and `~` are not expanded there
   (`paths` is for files).
 - Each line is judged alone: state from earlier lines (a `cd`, a variable, a script written to

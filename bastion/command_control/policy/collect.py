@@ -36,6 +36,7 @@ from bastion.command_control.policy.heredoc import (
     _sh_reading,
     _tree_reads_heredocs_as,
 )
+from bastion.command_control.policy.names import program_name
 from bastion.command_control.policy.parse import (
     _COPROC_COMPOUND,
     _distrust,
@@ -383,7 +384,7 @@ class _Collector(_Statements, _Files, _Variables, _Code, _Wrappers, _Runners, _I
             self._unknown(site, words, "a program named by a link to another (/proc/*/exe, "
                                        "/dev/fd/N) or run through the dynamic loader")
             return
-        name = first.value.rsplit("/", 1)[-1] or first.value
+        name = program_name(first.value.rsplit("/", 1)[-1] or first.value, _HANDLERS)
         handler = _HANDLERS.get(name)
         if handler is None:
             if name.startswith("git-") and name[4:] in _GIT_COMMANDS:
@@ -417,7 +418,7 @@ class _Collector(_Statements, _Files, _Variables, _Code, _Wrappers, _Runners, _I
             elif word.brace or word.expanded:
                 dynamic = True
         paths = _operand_paths(words)
-        if name in _TREE_CHANGERS and (name == "mount" or _recursive_change(words)):
+        if name in _TREE_CHANGERS and (name in ("mount", "bindfs") or _recursive_change(words)):
             paths += tuple(PathArg(f"{p.text.rstrip('/')}/**", "pattern", p.tilde)
                            for p in paths if p.kind != "unknown")
         paths += _whole_trees(name, words)
@@ -590,7 +591,9 @@ _HANDLERS: dict[str, Any] = {
     "ansible": _Collector._ansible,
     "socat": _Collector._socat,
     **{name: _Collector._netcat for name in ("nc", "ncat", "netcat", "nc.traditional",
-                                             "nc.openbsd")},
+                                             "nc.openbsd", "netcat.traditional",
+                                             "netcat.openbsd", "nc6", "netcat6", "cryptcat",
+                                             "pnetcat")},
     # found after outside attack U: launchers spelled otherwise, renamers an editor drives
     **RESPELLED_HANDLERS,
     **{name: _Collector._pip for name in PIPS},

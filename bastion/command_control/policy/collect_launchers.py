@@ -243,7 +243,15 @@ _SOCAT_CODE = frozenset({"EXEC", "SYSTEM", "SHELL"})
 _SOCAT_FILES = frozenset({"OPEN", "FILE", "CREATE", "CREAT", "GOPEN", "PIPE", "FIFO", "UNIX",
                           "LOCAL", "UNIX-LISTEN", "UNIX-L",
                           "UNIX-CONNECT", "UNIX-SENDTO", "UNIX-RECVFROM", "UNIX-RECV",
-                          "UNIX-CLIENT", "ABSTRACT-LISTEN"})
+                          "UNIX-CLIENT", "ABSTRACT-LISTEN", "NAMEDPIPE"})
+# found after outside attack U: address options naming a file socat writes (readline's history,
+# a lock file, a symbolic link to a pty), and those running the address's command as another
+# user or under another root, where its paths name other files: unknown.
+_SOCAT_OPTION_WRITES = frozenset({"link", "symbolic-link", "history", "history-file", "lockfile",
+                                  "waitlock"})
+_SOCAT_OPTION_ELSEWHERE = frozenset({"chroot", "chroot-early", "su", "su-d", "substuser",
+                                     "substuser-delayed", "substuser-early", "setuid",
+                                     "setuid-early", "setgid", "setgid-early"})
 _SOCAT_STDIN = frozenset({"-", "STDIO", "STDIN", "FD:0"})
 # netcat's options (any of nc's flavours, ncat) that take an argument; those that run code
 # (`-c CMD`, `--sh-exec`: a shell's; `-e PROG ARGS`: a program run with its words split); those
@@ -611,8 +619,10 @@ class _Launchers:
         for option in rest.split(",") if kind in _SOCAT_CODE | _SOCAT_FILES else \
                 address.split(",")[1:]:
             key, equals, value = option.partition("=")
-            if key.strip().lower() in ("link", "symbolic-link") and equals:
+            if key.strip().lower() in _SOCAT_OPTION_WRITES and equals:
                 self.commands.append(self._file_operation(">", _word(value), site.text, site))
+            elif key.strip().lower() in _SOCAT_OPTION_ELSEWHERE:
+                self._unknown(site, words, f"a socat address run as another user or root ({key})")
 
     def _netcat(self, name: str, words: list[_Word], site: _Site) -> bool:
         """netcat: `-c CMD` (`--sh-exec`) runs CMD in a shell, `-e PROG` (`--exec`) runs PROG

@@ -10,6 +10,7 @@ import re
 import shlex
 
 from bastion.command_control.policy.options import _last_argument, _options, _scan_options
+from bastion.command_control.policy.paths import PathArg
 from bastion.command_control.policy.programs import (
     _GDB_ARGUMENT_OPTIONS,
     _GDB_COMMAND_OPTIONS,
@@ -35,6 +36,18 @@ from bastion.command_control.policy.wrappers import (
     _TMUX_UNKNOWN,
 )
 from bastion.text import one_line
+
+# bwrap's options that give a folder a second name (when source and destination differ),
+# those whose effect the policy does not read (arguments from a descriptor, a file written or a
+# mode changed inside the sandbox), and those that take no argument.
+_BWRAP_RENAMES = frozenset({"--bind", "--bind-try", "--dev-bind", "--dev-bind-try", "--symlink"})
+_BWRAP_UNREAD = frozenset({"--args", "--file", "--chmod"})
+_BWRAP_FLAGS = frozenset({
+    "--unshare-all", "--share-net", "--unshare-user", "--unshare-user-try", "--unshare-ipc",
+    "--unshare-pid", "--unshare-net", "--unshare-uts", "--unshare-cgroup", "--unshare-cgroup-try",
+    "--clearenv", "--new-session", "--die-with-parent", "--as-pid-1", "--disable-userns",
+    "--assert-userns-disabled", "--level-prefix", "--help", "--version",
+})  # fmt: skip
 
 
 class _Programs:
@@ -79,7 +92,7 @@ class _Programs:
     def _bwrap(self, name: str, words: list[_Word], site: _Site) -> bool:
         """bubblewrap: options take none, one or two arguments, then the command (run in
         `--chdir DIR`)."""
-        index, folder = 1, _KEEP
+        index, folder, root = 1, _KEEP, None
         while index < len(words):
             value = words[index].value
             if value is None:
@@ -92,10 +105,20 @@ class _Programs:
                 break
             if value == "--chdir":
                 folder = _at(words, index + 1)
+            pair = [w.value for w in words[index + 1:index + 3]]
+            # found after outside attack U: a file written or changed inside the sandbox (maybe
+            # in a host folder bound there), an option whose count of arguments is not known
+            # here; a folder given another name (`--bind /etc /tmp/e`): the command's paths.
+            if value in _BWRAP_UNREAD or value not in _BWRAP_TWO | _BWRAP_ONE | _BWRAP_FLAGS:
+                self._unknown(site, words, f"bwrap's option {value}, which the policy does not read")
+                return True
+            if value in _BWRAP_RENAMES and (None in pair or len(set(pair)) > 1):
+                root = PathArg("(a folder bwrap shows under another name)", "unknown")
             index += 3 if value in _BWRAP_TWO else 2 if value in _BWRAP_ONE else 1
-        if folder is _KEEP:
+        if folder is _KEEP and root is None:
             return self._inner(words[index:], site, name)
-        return self._elsewhere(folder, lambda: self._inner(words[index:], site, name))
+        return self._elsewhere(root if folder is _KEEP else folder,
+                               lambda: self._inner(words[index:], site, name), root)
 
     def _start_stop_daemon(self, name: str, words: list[_Word], site: _Site) -> bool:
         """`start-stop-daemon --start --exec PATH -- ARGS` runs PATH (or --startas PATH)."""

@@ -265,6 +265,10 @@ class _Runners:
             self._git_ext(value, words, site)
         elif key == "core.worktree":
             self._unknown(site, words, "a git work tree set elsewhere: later checkouts write there")
+        elif key == "safe.directory" and (from_environment or "*" in value):
+            # found after outside attack U: trusting every owner's repositories (`*`, `/srv/*`)
+            # re-opens settings another user wrote there, whose hooks and fsmonitor run code.
+            self._unknown(site, words, "git told to trust repositories whatever their owner")
         elif key == "core.hookspath":
             self._unknown(site, words, "git hooks from a folder, whose scripts run unseen")
         elif key == "include.path" or (key.startswith("includeif.") and key.endswith(".path")):

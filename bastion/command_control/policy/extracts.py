@@ -10,17 +10,13 @@ from __future__ import annotations
 
 import re
 
+from bastion.command_control.policy.archive_writes import _CPIO, ARCHIVE_WRITERS, archive_writes
 from bastion.command_control.policy.options import _after_options, _long_option, _options, _permuted
 from bastion.command_control.policy.paths import PathArg, _path_arg
 from bastion.command_control.policy.shells import INTERPRETERS
 from bastion.command_control.policy.tar import _tar_writes
 from bastion.command_control.policy.words import _at, _Word
 
-_CPIO = _options("DEFHIMORs", ("--directory", "--file", "--format", "--pattern-file", "--message",
-                              "--owner", "--rsh-command", "--to-command", "--block-size", "--io-size",
-                              "--rename-batch-file"),
-                 flags=("--extract", "--pass-through", "--create", "--absolute-filenames",
-                        "--no-absolute-filenames", "--rename"))
 _ANYWHERE = PathArg("(the names an archive holds)", "unknown")
 _HERE = PathArg("**", "pattern")
 
@@ -417,7 +413,7 @@ _BY_NAME = {
     "dpkg-deb": lambda words: _dpkg_deb(words, False), "dpkg": lambda words: _dpkg_deb(words, True),
     "jar": _jar, "fastjar": _jar, "bsdtar": _bsdtar, "pax": _pax, "unsquashfs": _unsquashfs,
     "7z": _seven_zip, "7za": _seven_zip, "7zr": _seven_zip, "7zz": _seven_zip, "p7zip": _seven_zip,
-    "unrar": _unrar, "unace": _unrar, "arj": _unrar, "lha": _lha, "lhasa": _lha, "gem": _gem,
+    "unrar": _unrar, "rar": _unrar, "unace": _unrar, "arj": _unrar, "lha": _lha, "lhasa": _lha, "gem": _gem,
     "unar": lambda words: _named_folder(words, _UNAR, frozenset()),
     "cabextract": lambda words: _named_folder(words, _CABEXTRACT, frozenset(
         {"--list", "--test", "--pipe"}), "ltp"),
@@ -433,7 +429,7 @@ _AR_NAMES = re.compile(r"(?:[\w.-]+-)?ar(?:-[0-9.]+)?")
 def _extractor(name: str) -> bool:
     """Whether `name` is a program `_extracted` reads."""
     family = INTERPRETERS.fullmatch(name)
-    return name in _BY_NAME or _AR_NAMES.fullmatch(name) is not None or (
+    return name in _BY_NAME or name in ARCHIVE_WRITERS or _AR_NAMES.fullmatch(name) is not None or (
         family is not None and family.lastgroup == "python")
 
 
@@ -445,7 +441,9 @@ def _extracted(name: str, words: list[_Word]) -> list[PathArg]:
     reader = _BY_NAME.get(name)
     if reader is None and _AR_NAMES.fullmatch(name):
         reader = _ar
-    return reader(words) if reader is not None else _python_module(words)
+    if reader is None and name in ARCHIVE_WRITERS:
+        return archive_writes(name, words)
+    return (reader(words) if reader is not None else _python_module(words)) + archive_writes(name, words)
 
 
 def _unpacker_code(name: str, words: list[_Word]) -> list[str | None]:

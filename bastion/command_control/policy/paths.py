@@ -269,3 +269,16 @@ def _through(text: str, kind: str) -> tuple[str, str] | None:
                                                          resolved.startswith("../"))):
         return None
     return kind, resolved
+
+
+# found after outside attack U: a link's target is read when the link is used, by the process
+# using it: through a process's own view (its working directory, root or open files) it names
+# whatever that process sees then, not what the line's shell sees now.
+_VIEW_OF_ITS_USER = re.compile(r"/proc/[^/]+/(?:task/[^/]+/)?(?:cwd|root|fd|map_files)(?:/.*)?"
+                               r"|/dev/(?:fd|stdin|stdout|stderr)(?:/.*)?")
+
+
+def names_at_use(target: str) -> bool:
+    """Whether a symbolic link to `target` (absolute) names a file known only when it is used:
+    a path through /proc/PID/{cwd,root,fd}, /dev/fd or /dev/std*."""
+    return _VIEW_OF_ITS_USER.fullmatch(normalise_path(target)) is not None

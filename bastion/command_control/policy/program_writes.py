@@ -311,7 +311,8 @@ def _git_config_setting(words: list[_Word]) -> _Word | None:
     key, value = operands[0], operands[1]
     if key.value is None:
         return _Word(None, key.text)
-    if _GIT_PLAIN_SETTINGS.fullmatch(key.value.lower()) and "ext::" not in (value.value or "ext::"):
+    if _GIT_PLAIN_SETTINGS.fullmatch(key.value.lower()) and "ext::" not in (value.value or "ext::") \
+            and not (key.value.lower() == "safe.directory" and "*" in (value.value or "*")):
         return None
     if value.value is None:
         return _Word(None, value.text)

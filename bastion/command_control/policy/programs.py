@@ -375,7 +375,8 @@ def _wrapper_directory(name: str, found: list[tuple[str, _Word | None]], operand
     and `-r` (with no DIR: the target process's, unknown), `unshare -w` and `-R`, `chroot DIR`
     (the root, and / in it), `systemd-run` (a service starts in /, or --working-directory,
     `-p WorkingDirectory=`; `--scope` and `-d` keep it), `schroot -d`, `proot -w` and `-r`,
-    `daemonize -c`."""
+    `daemonize -c`; a folder `proot -b HOST:GUEST` shows elsewhere: a root known only at run
+    time."""
     options = {option: argument for option, argument in found}
     folder = root = _KEEP
     if name == "chroot":
@@ -405,6 +406,9 @@ def _wrapper_directory(name: str, found: list[tuple[str, _Word | None]], operand
                 folder = argument
             elif kind == "root":
                 root = argument
+            elif kind == "bind" and (argument is None or argument.value is None or len(
+                    set(argument.value.split(":", 1))) > 1):
+                root = PathArg("(a folder bound at another path)", "unknown")
     if folder is _KEEP and root is _KEEP:
         return None
     if folder is _KEEP:

@@ -202,8 +202,8 @@ def _git_subcommand(words: list[_Word]) -> bool:
 
 _KEEP: Any = object()  # the line's own directory, unchanged
 # (wrapper, option) -> what it changes: the working directory ("cwd", to the option's argument;
-# an optional argument missing: unknown), the root ("root"), or the working directory to the
-# target user's home ("home").
+# an optional argument missing: unknown), the root ("root"), the working directory to the
+# target user's home ("home"), or a folder bound at another path ("bind": HOST:GUEST).
 _CHANGES_DIRECTORY = {
     ("sudo", "-D"): "cwd", ("sudo", "--chdir"): "cwd", ("sudo", "-R"): "root",
     ("sudo", "--chroot"): "root", ("sudo", "-i"): "home", ("sudo", "--login"): "home",
@@ -215,6 +215,9 @@ _CHANGES_DIRECTORY = {
     ("schroot", "-d"): "cwd", ("schroot", "--directory"): "cwd",
     ("proot", "-w"): "cwd", ("proot", "--cwd"): "cwd", ("proot", "--pwd"): "cwd",
     ("proot", "-r"): "root", ("proot", "--rootfs"): "root",
+    # found after outside attack U: a host folder shown at another path (`-b /etc:/tmp/e`)
+    ("proot", "-b"): "bind", ("proot", "--bind"): "bind", ("proot", "-m"): "bind",
+    ("proot", "--mount"): "bind",
     ("daemonize", "-c"): "cwd",
     ("systemd-nspawn", "--chdir"): "cwd", ("systemd-nspawn", "-D"): "root",
     ("systemd-nspawn", "--directory"): "root",

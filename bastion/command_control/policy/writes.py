@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from typing import NamedTuple
 
+from bastion.command_control.policy.build_writes import BUILD_WRITERS
 from bastion.command_control.policy.configured_writes import (
     _CONFIG_WRITES,
     _config_writes,
@@ -33,7 +34,7 @@ from bastion.command_control.policy.other_writes import (
     _yq_in_place,
     _yq_writes,
 )
-from bastion.command_control.policy.paths import PathArg, _operand_paths, _path_arg
+from bastion.command_control.policy.paths import PathArg, _operand_paths, _path_arg, names_at_use
 from bastion.command_control.policy.program_writes import (
     _GIT_TREE_WRITERS,
     _git_config_writes,
@@ -171,7 +172,7 @@ _RECURSIVE = frozenset({"-r", "-R", "-a", "--recursive", "--archive"})
 # attributes or what is seen at its name. With -R (and mount, which hides the tree under its
 # target) they change everything under each operand too: DIR/**, a pattern, so that a rule
 # protecting a file under it holds the line (`chmod -R o+w /etc`, `mount -t tmpfs x /etc`).
-_TREE_CHANGERS = frozenset({"chmod", "chown", "chgrp", "setfacl", "chattr", "chcon", "mount"})
+_TREE_CHANGERS = frozenset({"chmod", "chown", "chgrp", "setfacl", "chattr", "chcon", "mount", "bindfs"})
 
 
 def _recursive_change(words: list[_Word]) -> bool:
@@ -226,6 +227,9 @@ def _whole_trees(name: str, words: list[_Word]) -> tuple[PathArg, ...]:
                                    for f in folders)]
     trees: list[PathArg] = []
     for word in sources:
+        if name != "rm" and options & {"-s", "--symbolic", "--symbolic-link"} and \
+                names_at_use(word.value or ""):
+            trees.append(PathArg(f"(what {word.value} names when the link is used)", "unknown"))
         path = _path_arg(word)
         if path.kind == "exact":
             trees.append(path._replace(kind="tree"))
@@ -485,6 +489,8 @@ def _more_writes(name: str, words: list[_Word], values: dict[str, str | None] | 
     variables the line set)."""
     if _extractor(name):
         return _extracted(name, words), _unpacker_code(name, words)
+    if name in BUILD_WRITERS:
+        return BUILD_WRITERS[name](words), []
     if name not in _MORE_WRITERS:
         return [], []
     if name == "scp":
