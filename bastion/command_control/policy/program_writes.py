@@ -1,6 +1,6 @@
-"""The files particular programs write, each read from its own words: sed (`w` and `-i`), tar,
+"""The files particular programs write, each read from its own words: tar,
 mktemp, sqlite3 (its dot-commands), ssh-keygen, git config, git, and bash's history (curl,
-wget and the programs a configuration drives: configured_writes)."""
+wget and the programs a configuration drives: configured_writes; sed, gawk and m4: scripts)."""
 
 from __future__ import annotations
 
@@ -19,104 +19,6 @@ from bastion.command_control.policy.paths import PathArg, _descriptor_file, _pat
 from bastion.command_control.policy.programs import _GIT_PLAIN_SETTINGS
 from bastion.command_control.policy.words import _at, _Word
 from bastion.command_control.policy.wrappers import _git_verb_index
-
-# found after outside attack E (finding 3): more writers, and code in their options. Each returns
-# (files written, code run: a string, or None for code known only at run time).
-_SED_OPTIONS = _options("efl", ("--expression", "--file", "--line-length"), attached="i",
-                        flags=("--in-place",))
-_SED_ADDRESS = re.compile(r"[0-9$,+~ \t]+")
-
-
-def _sed_effects(script: str) -> tuple[list[str], list[str | None]]:
-    """What a sed script writes and runs: `w FILE`, `W FILE`, `s/../../w FILE`, `e CMD` (a bare
-    `e` or the `e` flag of `s` runs the pattern space: None). Text to a line's end after `a`,
-    `i`, `c`, `r`, labels and comments is skipped. GNU sed's grammar, read leniently."""
-    writes: list[str] = []
-    code: list[str | None] = []
-    index, size = 0, len(script)
-
-    def line_end(start: int) -> int:
-        end = script.find("\n", start)
-        return size if end < 0 else end
-
-    def delimited(start: int, delimiter: str) -> int:
-        # The index after the closing delimiter of a regex or replacement starting at `start`.
-        while start < size and script[start] != delimiter:
-            start += 2 if script[start] == "\\" else 1
-        return start + 1
-
-    while index < size:
-        char = script[index]
-        if char in " \t\n;{}!":
-            index += 1
-        elif char == "#":
-            index = line_end(index)
-        elif char in "0123456789$,+~":
-            index = _SED_ADDRESS.match(script, index).end()  # type: ignore[union-attr]
-        elif char in "/\\":
-            if char == "\\":
-                index += 1
-            delimiter = script[index] if index < size else "/"
-            index = delimited(index + 1, delimiter)
-            while index < size and script[index] in "IM":
-                index += 1
-        else:
-            index += 1
-            rest_end = line_end(index)
-            if char in "wW":
-                writes.append(script[index:rest_end].strip(" \t"))
-                index = rest_end
-            elif char == "e":
-                command = script[index:rest_end].strip(" \t")
-                code.append(command or None)
-                index = rest_end
-            elif char in "aicrR:":
-                index = rest_end
-            elif char in "btTqQlL":
-                while index < size and script[index] not in ";\n}":
-                    index += 1
-            elif char in "sy" and index < size:
-                delimiter = script[index]
-                index = delimited(delimited(index + 1, delimiter), delimiter)
-                if char == "s":
-                    while index < size and script[index] not in ";\n}":
-                        flag = script[index]
-                        if flag == "w":
-                            writes.append(script[index + 1:line_end(index)].strip(" \t"))
-                            index = line_end(index)
-                            break
-                        if flag == "e":
-                            code.append(None)
-                        index += 1
-    return writes, code
-
-
-def _sed_writes(words: list[_Word]) -> tuple[list[PathArg], list[str | None]]:
-    scanned = _scan_options(words, 1, _SED_OPTIONS)
-    permuted = _permuted(words, 1, _SED_OPTIONS)
-    if scanned is None or permuted is None:
-        return [PathArg("(sed options known only at run time)", "unknown")], [None]
-    index, found = scanned
-    scripts = [argument for option, argument in found if option in ("-e", "--expression")]
-    options, operands = permuted
-    if not any(option in ("-e", "--expression", "-f", "--file") for option, _ in options):
-        scripts, operands = words[index: index + 1], operands[1:]
-    paths: list[PathArg] = []
-    # `sed -i` (`-ni`, `-i.bak`, `--in-place`, `--in-pl`: attack G, finding 5) rewrites each file.
-    if any(o == "--in-place" or (not o.startswith("--") and o == "-i") for o, _ in options):
-        paths += [_path_arg(w) for w in operands if w.value != "-"]
-    codes: list[str | None] = []
-    for script in scripts:
-        if script is None:
-            continue
-        if script.value is None:
-            return [PathArg(script.text, "unknown")], [None]
-        written, ran = _sed_effects(script.value)
-        paths += [PathArg(w, "exact", w.startswith("~")) if w else PathArg("(no file)", "unknown")
-                  for w in written if w not in ("/dev/stdout", "/dev/stderr")]
-        codes += ran
-    return paths, codes
-
 
 _TAR_ARGUMENTS = "fCTXbHgKLNVIF"
 _TAR = _options(_TAR_ARGUMENTS, ("--file", "--directory", "--files-from", "--exclude-from",
