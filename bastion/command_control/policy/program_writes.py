@@ -5,8 +5,8 @@ wget and the programs a configuration drives: configured_writes; sed, gawk and m
 from __future__ import annotations
 
 import re
-import shlex
 from typing import NamedTuple
+from urllib.parse import unquote
 
 from bastion.command_control.policy.options import (
     _after_options,
@@ -114,9 +114,11 @@ def _mktemp_writes(words: list[_Word], tmpdir: str | None = "") -> list[PathArg]
     return [PathArg(f"{base.rstrip('/') or '/'}/{name}", "pattern", base.startswith("~"))]
 
 
-# sqlite3's options that take an argument (one dash or two).
-_SQLITE_ARGUMENTS = frozenset({"cmd", "init", "separator", "newline", "nullvalue", "vfs", "mmap",
-                               "lookaside", "pagecache", "heap", "maxsize", "escape"})
+# sqlite3's options (one dash or two) and how many words each takes: -lookaside and -pagecache
+# take two (`-lookaside SIZE N`), so that the database is the word after both.
+_SQLITE_ARGUMENTS = {**dict.fromkeys(("cmd", "init", "separator", "newline", "nullvalue", "vfs", "mmap",
+                                      "heap", "maxsize", "escape", "threadsafe", "sorterref", "nonce"), 1),
+                     "lookaside": 2, "pagecache": 2}
 # found after outside attack G (finding 3): sqlite3 takes a dot command by any start of its name
 # (`.sh`, `.o`), so a word that starts one of these names is taken for each: those that run the
 # shell, write the file they name (`|cmd`: code), read commands or data from one (`|cmd`: code;
@@ -139,7 +141,9 @@ class _Sqlite(NamedTuple):
 
 
 def _sqlite_words(words: list[_Word]) -> _Sqlite:
-    """sqlite3's words: `sqlite3 [OPTIONS] [DATABASE [SQL...]]` (options before the database)."""
+    """sqlite3's words: `sqlite3 [OPTIONS] [DATABASE [SQL...]]`. sqlite3 reads an option
+    anywhere (found after outside attack W, finding 7: `sqlite3 DB SQL -cmd '.shell x'`, `DB -A
+    -x`), and `-A` takes every word after it as an archive command."""
     texts: list[_Word] = []
     init: list[_Word] = []
     operands: list[_Word] = []
@@ -148,23 +152,63 @@ def _sqlite_words(words: list[_Word]) -> _Sqlite:
     while index < len(words):
         word = words[index]
         value = word.value
-        if value is not None and value.startswith("-") and not operands and value != "-":
-            option = value.lstrip("-")
-            if option in _SQLITE_ARGUMENTS:
-                following = _at(words, index + 1)
-                if option == "cmd" and following is not None:
-                    texts.append(following)
-                elif option == "init" and following is not None:
-                    init.append(following)
-                index += 2
-                continue
-            archive = archive or option.startswith("A") or option == "archive"
-            index += 1
-            continue
-        operands.append(word)
         index += 1
+        if value is None or not value.startswith("-") or value == "-":
+            operands.append(word)
+            continue
+        option = value[2:] if value.startswith("--") else value[1:]
+        if option.startswith("A") or option == "archive":
+            archive = True
+            break
+        taken = words[index: index + _SQLITE_ARGUMENTS.get(option, 0)]
+        index += len(taken)
+        if option == "cmd":
+            texts += taken
+        elif option == "init":
+            init += taken
     database = operands[0] if operands else None
     return _Sqlite(database, texts + operands[1:], init, archive, len(operands) < 2)
+
+
+def _sqlite_arguments(text: str) -> list[str]:
+    """A dot command's arguments split as sqlite3's shell splits them (3.40): on blanks; a word
+    that opens with `'` or `"` runs to the same quote (or the line's end) and ends there, a
+    backslash escaping the quote in a double-quoted one; a bare word ends at a blank."""
+    arguments: list[str] = []
+    index, size = 0, len(text)
+    while index < size:
+        while index < size and text[index].isspace():
+            index += 1
+        if index >= size:
+            break
+        quote = text[index] if text[index] in "'\"" else ""
+        start = index + 1 if quote else index
+        index = start
+        while index < size and (text[index] != quote if quote else not text[index].isspace()):
+            index += 2 if text[index] == "\\" and quote == '"' and index + 1 < size else 1
+        word = text[start:index]
+        index += 1 if quote and index < size else 0
+        arguments.append(word if quote == "'" else re.sub(r"\\(.)", r"\1", word))
+    return arguments
+
+
+def _sqlite_file(name: str) -> PathArg | None:
+    """The file a database name opens, None for none: sqlite3 opens names as URIs (`file:PATH`
+    with an empty or `localhost` authority, percent escapes, `?mode=...`), `:memory:` and
+    `mode=memory` make no file."""
+    if not name.startswith("file:"):
+        return None if name in ("", ":memory:") else PathArg(name, "exact", name.startswith("~"))
+    rest, _, query = name[5:].partition("?")
+    rest = rest.partition("#")[0]
+    if rest.startswith("//"):
+        authority, _, path = rest[2:].partition("/")
+        if authority not in ("", "localhost"):
+            return PathArg(f"(a database URI sqlite3 refuses: {name})", "unknown")
+        rest = f"/{path}"
+    path = unquote(rest)
+    if path in ("", ":memory:") or "mode=memory" in query.split("&"):
+        return None
+    return PathArg(path)
 
 
 def _sqlite_dot(line: str) -> tuple[list[PathArg], list[str | None], list[str]]:
@@ -174,10 +218,7 @@ def _sqlite_dot(line: str) -> tuple[list[PathArg], list[str | None], list[str]]:
     if match is None:
         return [], [], []
     command, rest = match.group(1), match.group(2)
-    try:
-        arguments = shlex.split(rest)
-    except ValueError:
-        return [], [None], []
+    arguments = _sqlite_arguments(rest)
     paths: list[PathArg] = []
     codes: list[str | None] = []
     reads: list[str] = []
@@ -192,11 +233,17 @@ def _sqlite_dot(line: str) -> tuple[list[PathArg], list[str | None], list[str]]:
                 "-e", "-x", "-w"}):
             codes.append(None)  # a spreadsheet, an editor, an extension, another directory
         elif operands and operands[0].startswith("|"):
-            codes.append(operands[0][1:])
+            # `.once |cmd a b`: sqlite3 joins the words after the pipe's with blanks, their
+            # quotes gone, and hands them to sh (attack W, finding 7); .read and .import run
+            # their one word.
+            piped = arguments[arguments.index(operands[0]):]
+            codes.append(" ".join([piped[0][1:], *piped[1:]]) if name in ("output", "once")
+                         else piped[0][1:])
         elif name in _SQLITE_READS:
             reads += operands[:1]
         elif operands:
-            paths.append(PathArg(operands[-1], "exact", operands[-1].startswith("~")))
+            written = _sqlite_file(operands[-1])
+            paths += [written] if written is not None else []
     return paths, codes, reads
 
 
@@ -208,7 +255,9 @@ def _sqlite_writes(words: list[_Word]) -> tuple[list[PathArg], list[str | None]]
     at run time are unknown; ATTACH, VACUUM INTO and writefile() write the file they name (one
     not written as a literal: unknown)."""
     parts = _sqlite_words(words)
-    paths: list[PathArg] = [_path_arg(parts.database)] if parts.database is not None else []
+    database = parts.database
+    paths = [] if database is None else [_path_arg(database)] if database.value is None or not \
+        database.value.startswith("file:") else [p for p in [_sqlite_file(database.value)] if p]
     codes: list[str | None] = [None] if parts.archive else []
     reads: list[str | None] = [w.value for w in parts.init]
     for text in parts.texts:
@@ -221,7 +270,8 @@ def _sqlite_writes(words: list[_Word]) -> tuple[list[PathArg], list[str | None]]
             codes += ran
             reads += read
         for literal, other in _SQLITE_SQL_FILE.findall(text.value):
-            paths.append(PathArg(literal) if not other else PathArg("(a file SQL names)", "unknown"))
+            named = _sqlite_file(literal) if not other else PathArg("(a file SQL names)", "unknown")
+            paths += [named] if named is not None else []
         if re.search(r"(?i)\b(load_extension|edit)\s*\(", text.value):
             codes.append(None)
     # Commands read from a file: an ordinary one is a script file, any program's peer (README);
