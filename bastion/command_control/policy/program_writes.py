@@ -8,6 +8,7 @@ import re
 from typing import NamedTuple
 from urllib.parse import unquote
 
+from bastion.command_control.policy.git_options import _git_operands
 from bastion.command_control.policy.options import (
     _after_options,
     _last_argument,
@@ -516,12 +517,15 @@ def _git_writes(words: list[_Word], values: dict[str, str | None] | None = None)
     if verb == "bundle" and operands[:1] and operands[0].value == "create" and len(operands) > 1:
         return [*written, _path_arg(operands[1])]
     tree: list[_Word] = []
-    if verb == "worktree" and operands[:1] and operands[0].value == "add":
-        tree = operands[1:2]  # (-b NAME's value is an operand here: a name written too, at worst)
-    elif verb == "init":
-        tree = operands[:1]
-    elif verb == "clone" and len(operands) > 1:
-        tree = operands[1:2]
+    if verb in ("clone", "init") or (verb == "worktree" and operands[:1] and operands[0].value == "add"):
+        # Options that take a value skipped as git skips them (`clone -b B SRC DEST`: attack W,
+        # finding 8); one the table does not know may take one: the folder is unknown.
+        key = "worktree add" if verb == "worktree" else str(verb)
+        read = _git_operands(key, sub)
+        if read is None:
+            return [*written, PathArg(f"(the folder git {key} makes, after an option the policy "
+                                      "does not read)", "unknown")]
+        tree = read[1:2] if verb == "clone" else read[:1]
     return written + [p for w in tree for p in (_path_arg(w), _in_folder(w, "**"))]
 
 
