@@ -292,3 +292,10 @@ def test_git_options_are_read_as_parse_options_reads_them(default_policy, line, 
 def test_git_operands(verb, words, operands):
     found = _git_operands(verb, [_Word(w, w) for w in words])
     assert (None if found is None else [w.value for w in found]) == operands
+
+
+def test_a_dot_command_given_on_the_line_runs_across_its_newlines(default_policy):
+    # sqlite3 runs a word given on its line as one dot command, its newlines blanks: `.once |tee`
+    # with the file on the next line tees to that file (checked with sqlite3 3.40).
+    line = f"sqlite3 /tmp/t.db $'.once |tee\\n{S}' 'select 1;'"
+    assert action(default_policy, line) == "deny"

@@ -265,7 +265,12 @@ def _sqlite_writes(words: list[_Word]) -> tuple[list[PathArg], list[str | None]]
         if text.value is None:
             codes.append(None)
             continue
-        for line in text.value.splitlines():
+        lines = text.value.splitlines()
+        if len(lines) > 1 and text.value.startswith("."):
+            # sqlite3 runs a word given on its line as one dot command, its newlines blanks
+            # (`$'.once |tee F\nx'` runs `tee F x`); read line by line as well.
+            lines.append(" ".join(lines))
+        for line in lines:
             written, ran, read = _sqlite_dot(line)
             paths += written
             codes += ran
