@@ -246,6 +246,9 @@ def test_sqlite3_is_read_as_sqlite3_reads_it(default_policy, line, expected):
     (f"git filter-branch -f --set='touch {S}' HEAD", "deny"),
     (f"git daemon --access-hook='touch {S}'", "deny"),
     (f"git daemon --access-hook 'touch {S}'", "deny"),
+    (f"git send-email --to-cmd='touch {S}' a.patch", "deny"),
+    (f"git send-email --cc-cmd 'touch {S}' a.patch", "deny"),
+    (f"git send-email --smtp-server='/usr/bin/tee {S}' a.patch", "deny"),
     # value options before the operands shifted the folder written
     *[(f"git clone {o} /tmp/r {S}", "deny") for o in (
         "-q -b master", "-qb master", "-bmaster", "-o up", "--origin up", "--depth 1",
@@ -275,6 +278,8 @@ def test_sqlite3_is_read_as_sqlite3_reads_it(default_policy, line, expected):
     ("git grep -e foo -O", "allow"),
     ("git difftool -y HEAD~1", "allow"),
     ("git difftool -t meld HEAD~1", "allow"),
+    ("git send-email --smtp-server=smtp.example.com a.patch", "allow"),
+    ("git daemon --base-path=/srv/git --export-all", "allow"),
 ])
 def test_git_options_are_read_as_parse_options_reads_them(default_policy, line, expected):
     assert action(default_policy, line) == expected
