@@ -261,7 +261,11 @@ def test_sqlite3_is_read_as_sqlite3_reads_it(default_policy, line, expected):
     *[(f"git init {o} {S}", "deny") for o in ("-b main", "-qb main", "--template /tmp/t",
                                               "--object-format sha256", "--initial-branch main",
                                               "--separate-git-dir /tmp/g", "--shared=group")],
+    *[(f"git bundle create {o} {S} --all", "deny") for o in ("--version 2", "-q", "--progress")],
+    ("git bundle create --frob 2 /tmp/r.bundle --all", "confirm"),
     # honest halves
+    ("git bundle create /tmp/r.bundle --all", "allow"),
+    ("git bundle create --version=3 /tmp/r.bundle main --since=10.days", "allow"),
     ("git clone https://example.com/r.git", "allow"),
     ("git clone -b main --depth 1 https://example.com/r.git /tmp/r", "allow"),
     ("git clone --recurse-submodules https://example.com/r.git /tmp/r", "allow"),

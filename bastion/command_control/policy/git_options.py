@@ -48,6 +48,9 @@ _GIT_OPTIONS = {
         frozenset({"--template", "--separate-git-dir", "--initial-branch", "--object-format",
                    "--ref-format"}),
         frozenset({"--shared"}), frozenset({"--bare", "--quiet"})),
+    "bundle create": _GitOptions(
+        "", "", "q", frozenset({"--version"}), frozenset(),
+        frozenset({"--quiet", "--progress", "--all-progress", "--all-progress-implied"})),
     "worktree add": _GitOptions(
         "bB", "", "fdq", frozenset({"--reason"}), frozenset(),
         frozenset({"--force", "--detach", "--checkout", "--lock", "--quiet", "--track",
@@ -100,17 +103,20 @@ def _git_long(head: str, options: _GitOptions) -> str | None:
 
 
 def _git_operands(verb: str, sub: list[_Word]) -> list[_Word] | None:
-    """The operands of `sub` (the words from the subcommand on, `worktree add` as one verb
-    taking `sub[2:]`), the options and their values skipped as git skips them; None when an
-    option is one the table does not know (a value it may take would shift the operands)."""
+    """The operands of `sub` (the words from the subcommand on, `worktree add` and `bundle
+    create` as one verb taking `sub[2:]`), the options and their values skipped as git skips
+    them; None when an option is one the table does not know (a value it may take would shift
+    the operands). `bundle create` stops at its file: rev-list's options follow it."""
     options = _GIT_OPTIONS[verb]
     operands: list[_Word] = []
-    index = 2 if verb == "worktree add" else 1
+    index = 2 if " " in verb else 1
     while index < len(sub):
         value = sub[index].value
         index += 1
         if value is None or value == "-" or not value.startswith("-"):
             operands.append(sub[index - 1])
+            if verb == "bundle create":
+                return operands + sub[index:]
             continue
         if value == "--":
             return operands + sub[index:]

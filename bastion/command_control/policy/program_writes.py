@@ -519,17 +519,18 @@ def _git_writes(words: list[_Word], values: dict[str, str | None] | None = None)
     if verb == "format-patch":
         return written + [_in_folder(_Word(p.text, p.text) if p.kind != "unknown" else _Word(
             None, p.text), "*") for p in _after_options(sub, frozenset({"-o", "--output-directory"}))]
-    if verb == "bundle" and operands[:1] and operands[0].value == "create" and len(operands) > 1:
-        return [*written, _path_arg(operands[1])]
     tree: list[_Word] = []
-    if verb in ("clone", "init") or (verb == "worktree" and operands[:1] and operands[0].value == "add"):
+    pair = f"{verb} {sub[1].value}" if verb in ("worktree", "bundle") and len(sub) > 1 else ""
+    if verb in ("clone", "init") or pair in ("worktree add", "bundle create"):
         # Options that take a value skipped as git skips them (`clone -b B SRC DEST`: attack W,
         # finding 8); one the table does not know may take one: the folder is unknown.
-        key = "worktree add" if verb == "worktree" else str(verb)
+        key = pair or str(verb)
         read = _git_operands(key, sub)
         if read is None:
-            return [*written, PathArg(f"(the folder git {key} makes, after an option the policy "
+            return [*written, PathArg(f"(what git {key} writes, after an option the policy "
                                       "does not read)", "unknown")]
+        if pair == "bundle create":
+            return [*written, *(_path_arg(w) for w in read[:1])]
         tree = read[1:2] if verb == "clone" else read[:1]
     return written + [p for w in tree for p in (_path_arg(w), _in_folder(w, "**"))]
 
