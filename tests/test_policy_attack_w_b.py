@@ -66,6 +66,7 @@ def test_sed_script_is_read_as_gnu_sed_compiles_it(script, writes, runs):
     ("gawk --include=inplace '{print}' /etc/shadow", "deny"),
     ("gawk --incl inplace '{print}' /etc/shadow", "deny"),
     ("gawk -e '{print}' -i inplace /etc/shadow", "deny"),
+    ("awk --include=inplace '{print}' /etc/shadow", "deny"),  # awk may be gawk
     (f"gawk -o{S} 'BEGIN{{}}'", "deny"),
     (f"gawk --pretty-print={S} 'BEGIN{{}}'", "deny"),
     (f"gawk -p{S} 'BEGIN{{}}'", "deny"),
@@ -85,6 +86,8 @@ def test_sed_script_is_read_as_gnu_sed_compiles_it(script, writes, runs):
     ("sed -n -e '/^root:/p' /etc/passwd", "allow"),
     ("sed -i 's/a/b/' /srv/app/config", "allow"),
     ("gawk -F: '{print $1}' /etc/passwd", "allow"),
+    ("awk '{print $1}' /etc/passwd", "allow"),
+    ("awk -F, -v OFS=, 'NR>1{print $2}' /srv/data.csv", "allow"),
     ("gawk -v x=1 -f /tmp/p.awk /etc/passwd", "allow"),
     ("gawk -i inplace '{print}' /srv/app/config", "allow"),
     ("m4 --debugfile /etc/hostname", "allow"),  # its value is attached only: a file read

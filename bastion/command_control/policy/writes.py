@@ -476,7 +476,7 @@ _MORE_WRITERS = frozenset({"scp", "sftp", "rsync", "sed", "tar", "gtar", "gnutar
                            # found after outside attack O (findings 1, 6 and 8)
                            "history", "uudecode", "reformime", "modprobe", *_CONFIG_WRITES,
                            # found after outside attack S (finding 15)
-                           *_FOLDER_WRITES, *_DOS2UNIX, "yq", "gawk", "m4"})
+                           *_FOLDER_WRITES, *_DOS2UNIX, "yq", "gawk", "awk", "m4"})
 
 
 def _more_writes(name: str, words: list[_Word], values: dict[str, str | None] | None = None
@@ -499,8 +499,8 @@ def _more_writes(name: str, words: list[_Word], values: dict[str, str | None] | 
         return [], _connection_code(name, words)
     if name == "sed":
         return _sed_writes(words)
-    if name in ("gawk", "m4"):
-        return _gawk_writes(words) if name == "gawk" else _m4_writes(words), []
+    if name in ("gawk", "awk", "m4"):  # awk is gawk where gawk is installed (Debian's alternatives)
+        return _gawk_writes(words) if name != "m4" else _m4_writes(words), []
     if name in ("tar", "gtar", "gnutar"):
         return _tar_writes(words)
     if name == "sqlite3":
