@@ -12,6 +12,7 @@ import re
 from typing import Any
 
 from bastion.command_control.policy.builtins import _MAPFILE, _READ
+from bastion.command_control.policy.editors import _VIM_LIKE, _vim_parts
 from bastion.command_control.policy.options import _last_argument, _options, _scan_options
 from bastion.command_control.policy.paths import (
     _LATER_PASSES,
@@ -19,6 +20,7 @@ from bastion.command_control.policy.paths import (
     PathArg,
     _bounded,
     _descriptor_file,
+    _path_arg,
 )
 from bastion.command_control.policy.program_writes import _sqlite_dot
 from bastion.command_control.policy.readers import (
@@ -29,6 +31,7 @@ from bastion.command_control.policy.readers import (
     _EDITORS,
     _LESS_QUIET,
     _OPTION_CODE,
+    _PAGERS,
     _READ_OPTIONS,
     _READS_ALWAYS,
     _READS_FILES,
@@ -175,7 +178,7 @@ class _Code:
                 setting = following if value in ("-o", "--option", "-c", "--config-file") else \
                     _Word(attached if value.startswith("--") else value[2:], value)
                 self._apt_setting(value, setting, words, site)
-            if name in _EDITORS and (value in ("-c", "--cmd") or (
+            if name in _EDITORS and name not in _VIM_LIKE and (value in ("-c", "--cmd") or (
                     value.startswith("+") and name != "less")):
                 command = following if value in ("-c", "--cmd") else _Word(value[1:], value)
                 self._editor_command(name, command, words, site)
@@ -189,12 +192,32 @@ class _Code:
                 if letter is None or letter in ("f", "l", "--file", "--list"):
                     continue  # a file of commands: a script file, any program's peer (README)
                 self._commands_in(name, text.value if text is not None else None, words, site)
-        if name == "less":
+        if name in _VIM_LIKE:
+            self._vim_options(name, words, site)
+        if name in _PAGERS:
             for value in values[1:]:
                 if value is not None and value.startswith("+") and not _LESS_QUIET.fullmatch(
                         value.lstrip("+")):
-                    self._unknown(site, words, f"a less command given on the line: "
+                    self._unknown(site, words, f"a {name} command given on the line: "
                                                f"{one_line(value, 40)}")
+
+    def _vim_options(self, name: str, words: list[_Word], site: _Site) -> None:
+        """vim's command line (`_vim_parts`): its ex commands judged (`_editor_command`), the
+        files its options write counted as `>`, a file of commands or keys it sources that may
+        be text fed to the line, or an option the policy does not read: unknown."""
+        for part in _vim_parts(words):
+            if part.kind == "command":
+                self._editor_command(name, part.word, words, site)
+            elif part.kind == "unknown":
+                self._unknown(site, words, part.reason)
+            elif part.word is None or part.word.value is None or (
+                    part.kind == "source" and _descriptor_file(part.word.value) is not None):
+                self._unknown(site, words, f"a file {name} reads commands from or writes, known "
+                                           "only at run time")
+            elif part.kind == "write":
+                path = _path_arg(part.word)
+                self.commands.append(SimpleCommand(">", (">", path.text), site.text, "", False,
+                                                   site.wrappers, self._in_dirs((path,))))
 
     def _apt_setting(self, option: str, setting: _Word | None, words: list[_Word],
                      site: _Site) -> None:

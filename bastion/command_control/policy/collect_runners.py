@@ -13,6 +13,7 @@ import re
 import shlex
 
 from bastion.command_control.policy.builtins import _EDITING_OFF, _TERMINAL_AWAY
+from bastion.command_control.policy.git_options import _git_short_code
 from bastion.command_control.policy.options import _long_option, _scan_options
 from bastion.command_control.policy.paths import _descriptor_file
 from bastion.command_control.policy.program_writes import _git_config_setting
@@ -227,19 +228,27 @@ class _Runners:
                 self._code(code, site, "git")
                 index += 1 if has_value else 2
                 continue
+            found = _git_short_code(verb, value, following)
+            if found is not None:  # `rebase -qx CMD`, `clone -qc KEY=VALUE` (attack W)
+                kind, given, taken = found
+                if kind == "code":
+                    self._code(given, site, "git")
+                else:
+                    self._git_setting(given, False, words, site)
+                index += 1 + taken
+                continue
             if not head.startswith("--") and value[:2] in short_names:
                 if len(value) > 2:
                     self._code(value[2:], site, "git")
                 elif value[:2] != "-O":  # grep -O alone: the configured pager
                     self._code(following, site, "git")
                     index += 1
-            elif settings and value in ("-c", "--config") and following is not None:
-                self._git_setting(following, False, words, site)
-                index += 1
-            elif settings and value.startswith("--template"):
+            elif settings and len(head) > 4 and "--config".startswith(head):
+                self._git_setting(_Word(attached, attached) if has_value else following, False,
+                                  words, site)
+                index += 0 if has_value else 1
+            elif settings and len(head) > 3 and "--template".startswith(head):
                 self._unknown(site, words, "git hooks from a template folder")
-            elif settings and value.startswith("--config="):
-                self._git_setting(_Word(attached, attached), False, words, site)
             index += 1
 
     def _git_ext(self, value: str, words: list[_Word], site: _Site) -> None:

@@ -1,122 +1,24 @@
-"""The files particular programs write, each read from its own words: sed (`w` and `-i`), tar,
+"""The files particular programs write, each read from its own words: tar,
 mktemp, sqlite3 (its dot-commands), ssh-keygen, git config, git, and bash's history (curl,
-wget and the programs a configuration drives: configured_writes)."""
+wget and the programs a configuration drives: configured_writes; sed, gawk and m4: scripts)."""
 
 from __future__ import annotations
 
 import re
-import shlex
 from typing import NamedTuple
+from urllib.parse import unquote
 
+from bastion.command_control.policy.git_options import _git_operands
 from bastion.command_control.policy.options import (
     _after_options,
     _last_argument,
     _options,
-    _permuted,
     _scan_options,
 )
 from bastion.command_control.policy.paths import PathArg, _descriptor_file, _path_arg
 from bastion.command_control.policy.programs import _GIT_PLAIN_SETTINGS
 from bastion.command_control.policy.words import _at, _Word
 from bastion.command_control.policy.wrappers import _git_verb_index
-
-# found after outside attack E (finding 3): more writers, and code in their options. Each returns
-# (files written, code run: a string, or None for code known only at run time).
-_SED_OPTIONS = _options("efl", ("--expression", "--file", "--line-length"), attached="i",
-                        flags=("--in-place",))
-_SED_ADDRESS = re.compile(r"[0-9$,+~ \t]+")
-
-
-def _sed_effects(script: str) -> tuple[list[str], list[str | None]]:
-    """What a sed script writes and runs: `w FILE`, `W FILE`, `s/../../w FILE`, `e CMD` (a bare
-    `e` or the `e` flag of `s` runs the pattern space: None). Text to a line's end after `a`,
-    `i`, `c`, `r`, labels and comments is skipped. GNU sed's grammar, read leniently."""
-    writes: list[str] = []
-    code: list[str | None] = []
-    index, size = 0, len(script)
-
-    def line_end(start: int) -> int:
-        end = script.find("\n", start)
-        return size if end < 0 else end
-
-    def delimited(start: int, delimiter: str) -> int:
-        # The index after the closing delimiter of a regex or replacement starting at `start`.
-        while start < size and script[start] != delimiter:
-            start += 2 if script[start] == "\\" else 1
-        return start + 1
-
-    while index < size:
-        char = script[index]
-        if char in " \t\n;{}!":
-            index += 1
-        elif char == "#":
-            index = line_end(index)
-        elif char in "0123456789$,+~":
-            index = _SED_ADDRESS.match(script, index).end()  # type: ignore[union-attr]
-        elif char in "/\\":
-            if char == "\\":
-                index += 1
-            delimiter = script[index] if index < size else "/"
-            index = delimited(index + 1, delimiter)
-            while index < size and script[index] in "IM":
-                index += 1
-        else:
-            index += 1
-            rest_end = line_end(index)
-            if char in "wW":
-                writes.append(script[index:rest_end].strip(" \t"))
-                index = rest_end
-            elif char == "e":
-                command = script[index:rest_end].strip(" \t")
-                code.append(command or None)
-                index = rest_end
-            elif char in "aicrR:":
-                index = rest_end
-            elif char in "btTqQlL":
-                while index < size and script[index] not in ";\n}":
-                    index += 1
-            elif char in "sy" and index < size:
-                delimiter = script[index]
-                index = delimited(delimited(index + 1, delimiter), delimiter)
-                if char == "s":
-                    while index < size and script[index] not in ";\n}":
-                        flag = script[index]
-                        if flag == "w":
-                            writes.append(script[index + 1:line_end(index)].strip(" \t"))
-                            index = line_end(index)
-                            break
-                        if flag == "e":
-                            code.append(None)
-                        index += 1
-    return writes, code
-
-
-def _sed_writes(words: list[_Word]) -> tuple[list[PathArg], list[str | None]]:
-    scanned = _scan_options(words, 1, _SED_OPTIONS)
-    permuted = _permuted(words, 1, _SED_OPTIONS)
-    if scanned is None or permuted is None:
-        return [PathArg("(sed options known only at run time)", "unknown")], [None]
-    index, found = scanned
-    scripts = [argument for option, argument in found if option in ("-e", "--expression")]
-    options, operands = permuted
-    if not any(option in ("-e", "--expression", "-f", "--file") for option, _ in options):
-        scripts, operands = words[index: index + 1], operands[1:]
-    paths: list[PathArg] = []
-    # `sed -i` (`-ni`, `-i.bak`, `--in-place`, `--in-pl`: attack G, finding 5) rewrites each file.
-    if any(o == "--in-place" or (not o.startswith("--") and o == "-i") for o, _ in options):
-        paths += [_path_arg(w) for w in operands if w.value != "-"]
-    codes: list[str | None] = []
-    for script in scripts:
-        if script is None:
-            continue
-        if script.value is None:
-            return [PathArg(script.text, "unknown")], [None]
-        written, ran = _sed_effects(script.value)
-        paths += [PathArg(w, "exact", w.startswith("~")) if w else PathArg("(no file)", "unknown")
-                  for w in written if w not in ("/dev/stdout", "/dev/stderr")]
-        codes += ran
-    return paths, codes
-
 
 _MKTEMP = _options("p", ("--tmpdir", "--suffix"))
 
@@ -150,9 +52,11 @@ def _mktemp_writes(words: list[_Word], tmpdir: str | None = "") -> list[PathArg]
     return [PathArg(f"{base.rstrip('/') or '/'}/{name}", "pattern", base.startswith("~"))]
 
 
-# sqlite3's options that take an argument (one dash or two).
-_SQLITE_ARGUMENTS = frozenset({"cmd", "init", "separator", "newline", "nullvalue", "vfs", "mmap",
-                               "lookaside", "pagecache", "heap", "maxsize", "escape"})
+# sqlite3's options (one dash or two) and how many words each takes: -lookaside and -pagecache
+# take two (`-lookaside SIZE N`), so that the database is the word after both.
+_SQLITE_ARGUMENTS = {**dict.fromkeys(("cmd", "init", "separator", "newline", "nullvalue", "vfs", "mmap",
+                                      "heap", "maxsize", "escape", "threadsafe", "sorterref", "nonce"), 1),
+                     "lookaside": 2, "pagecache": 2}
 # found after outside attack G (finding 3): sqlite3 takes a dot command by any start of its name
 # (`.sh`, `.o`), so a word that starts one of these names is taken for each: those that run the
 # shell, write the file they name (`|cmd`: code), read commands or data from one (`|cmd`: code;
@@ -175,7 +79,9 @@ class _Sqlite(NamedTuple):
 
 
 def _sqlite_words(words: list[_Word]) -> _Sqlite:
-    """sqlite3's words: `sqlite3 [OPTIONS] [DATABASE [SQL...]]` (options before the database)."""
+    """sqlite3's words: `sqlite3 [OPTIONS] [DATABASE [SQL...]]`. sqlite3 reads an option
+    anywhere (found after outside attack W, finding 7: `sqlite3 DB SQL -cmd '.shell x'`, `DB -A
+    -x`), and `-A` takes every word after it as an archive command."""
     texts: list[_Word] = []
     init: list[_Word] = []
     operands: list[_Word] = []
@@ -184,23 +90,63 @@ def _sqlite_words(words: list[_Word]) -> _Sqlite:
     while index < len(words):
         word = words[index]
         value = word.value
-        if value is not None and value.startswith("-") and not operands and value != "-":
-            option = value.lstrip("-")
-            if option in _SQLITE_ARGUMENTS:
-                following = _at(words, index + 1)
-                if option == "cmd" and following is not None:
-                    texts.append(following)
-                elif option == "init" and following is not None:
-                    init.append(following)
-                index += 2
-                continue
-            archive = archive or option.startswith("A") or option == "archive"
-            index += 1
-            continue
-        operands.append(word)
         index += 1
+        if value is None or not value.startswith("-") or value == "-":
+            operands.append(word)
+            continue
+        option = value[2:] if value.startswith("--") else value[1:]
+        if option.startswith("A") or option == "archive":
+            archive = True
+            break
+        taken = words[index: index + _SQLITE_ARGUMENTS.get(option, 0)]
+        index += len(taken)
+        if option == "cmd":
+            texts += taken
+        elif option == "init":
+            init += taken
     database = operands[0] if operands else None
     return _Sqlite(database, texts + operands[1:], init, archive, len(operands) < 2)
+
+
+def _sqlite_arguments(text: str) -> list[str]:
+    """A dot command's arguments split as sqlite3's shell splits them (3.40): on blanks; a word
+    that opens with `'` or `"` runs to the same quote (or the line's end) and ends there, a
+    backslash escaping the quote in a double-quoted one; a bare word ends at a blank."""
+    arguments: list[str] = []
+    index, size = 0, len(text)
+    while index < size:
+        while index < size and text[index].isspace():
+            index += 1
+        if index >= size:
+            break
+        quote = text[index] if text[index] in "'\"" else ""
+        start = index + 1 if quote else index
+        index = start
+        while index < size and (text[index] != quote if quote else not text[index].isspace()):
+            index += 2 if text[index] == "\\" and quote == '"' and index + 1 < size else 1
+        word = text[start:index]
+        index += 1 if quote and index < size else 0
+        arguments.append(word if quote == "'" else re.sub(r"\\(.)", r"\1", word))
+    return arguments
+
+
+def _sqlite_file(name: str) -> PathArg | None:
+    """The file a database name opens, None for none: sqlite3 opens names as URIs (`file:PATH`
+    with an empty or `localhost` authority, percent escapes, `?mode=...`), `:memory:` and
+    `mode=memory` make no file."""
+    if not name.startswith("file:"):
+        return None if name in ("", ":memory:") else PathArg(name, "exact", name.startswith("~"))
+    rest, _, query = name[5:].partition("?")
+    rest = rest.partition("#")[0]
+    if rest.startswith("//"):
+        authority, _, path = rest[2:].partition("/")
+        if authority not in ("", "localhost"):
+            return PathArg(f"(a database URI sqlite3 refuses: {name})", "unknown")
+        rest = f"/{path}"
+    path = unquote(rest)
+    if path in ("", ":memory:") or "mode=memory" in query.split("&"):
+        return None
+    return PathArg(path)
 
 
 def _sqlite_dot(line: str) -> tuple[list[PathArg], list[str | None], list[str]]:
@@ -210,10 +156,7 @@ def _sqlite_dot(line: str) -> tuple[list[PathArg], list[str | None], list[str]]:
     if match is None:
         return [], [], []
     command, rest = match.group(1), match.group(2)
-    try:
-        arguments = shlex.split(rest)
-    except ValueError:
-        return [], [None], []
+    arguments = _sqlite_arguments(rest)
     paths: list[PathArg] = []
     codes: list[str | None] = []
     reads: list[str] = []
@@ -228,11 +171,17 @@ def _sqlite_dot(line: str) -> tuple[list[PathArg], list[str | None], list[str]]:
                 "-e", "-x", "-w"}):
             codes.append(None)  # a spreadsheet, an editor, an extension, another directory
         elif operands and operands[0].startswith("|"):
-            codes.append(operands[0][1:])
+            # `.once |cmd a b`: sqlite3 joins the words after the pipe's with blanks, their
+            # quotes gone, and hands them to sh (attack W, finding 7); .read and .import run
+            # their one word.
+            piped = arguments[arguments.index(operands[0]):]
+            codes.append(" ".join([piped[0][1:], *piped[1:]]) if name in ("output", "once")
+                         else piped[0][1:])
         elif name in _SQLITE_READS:
             reads += operands[:1]
         elif operands:
-            paths.append(PathArg(operands[-1], "exact", operands[-1].startswith("~")))
+            written = _sqlite_file(operands[-1])
+            paths += [written] if written is not None else []
     return paths, codes, reads
 
 
@@ -244,20 +193,28 @@ def _sqlite_writes(words: list[_Word]) -> tuple[list[PathArg], list[str | None]]
     at run time are unknown; ATTACH, VACUUM INTO and writefile() write the file they name (one
     not written as a literal: unknown)."""
     parts = _sqlite_words(words)
-    paths: list[PathArg] = [_path_arg(parts.database)] if parts.database is not None else []
+    database = parts.database
+    paths = [] if database is None else [_path_arg(database)] if database.value is None or not \
+        database.value.startswith("file:") else [p for p in [_sqlite_file(database.value)] if p]
     codes: list[str | None] = [None] if parts.archive else []
     reads: list[str | None] = [w.value for w in parts.init]
     for text in parts.texts:
         if text.value is None:
             codes.append(None)
             continue
-        for line in text.value.splitlines():
+        lines = text.value.splitlines()
+        if len(lines) > 1 and text.value.startswith("."):
+            # sqlite3 runs a word given on its line as one dot command, its newlines blanks
+            # (`$'.once |tee F\nx'` runs `tee F x`); read line by line as well.
+            lines.append(" ".join(lines))
+        for line in lines:
             written, ran, read = _sqlite_dot(line)
             paths += written
             codes += ran
             reads += read
         for literal, other in _SQLITE_SQL_FILE.findall(text.value):
-            paths.append(PathArg(literal) if not other else PathArg("(a file SQL names)", "unknown"))
+            named = _sqlite_file(literal) if not other else PathArg("(a file SQL names)", "unknown")
+            paths += [named] if named is not None else []
         if re.search(r"(?i)\b(load_extension|edit)\s*\(", text.value):
             codes.append(None)
     # Commands read from a file: an ordinary one is a script file, any program's peer (README);
@@ -500,15 +457,19 @@ def _git_writes(words: list[_Word], values: dict[str, str | None] | None = None)
     if verb == "format-patch":
         return written + [_in_folder(_Word(p.text, p.text) if p.kind != "unknown" else _Word(
             None, p.text), "*") for p in _after_options(sub, frozenset({"-o", "--output-directory"}))]
-    if verb == "bundle" and operands[:1] and operands[0].value == "create" and len(operands) > 1:
-        return [*written, _path_arg(operands[1])]
     tree: list[_Word] = []
-    if verb == "worktree" and operands[:1] and operands[0].value == "add":
-        tree = operands[1:2]  # (-b NAME's value is an operand here: a name written too, at worst)
-    elif verb == "init":
-        tree = operands[:1]
-    elif verb == "clone" and len(operands) > 1:
-        tree = operands[1:2]
+    pair = f"{verb} {sub[1].value}" if verb in ("worktree", "bundle") and len(sub) > 1 else ""
+    if verb in ("clone", "init") or pair in ("worktree add", "bundle create"):
+        # Options that take a value skipped as git skips them (`clone -b B SRC DEST`: attack W,
+        # finding 8); one the table does not know may take one: the folder is unknown.
+        key = pair or str(verb)
+        read = _git_operands(key, sub)
+        if read is None:
+            return [*written, PathArg(f"(what git {key} writes, after an option the policy "
+                                      "does not read)", "unknown")]
+        if pair == "bundle create":
+            return [*written, *(_path_arg(w) for w in read[:1])]
+        tree = read[1:2] if verb == "clone" else read[:1]
     return written + [p for w in tree for p in (_path_arg(w), _in_folder(w, "**"))]
 
 

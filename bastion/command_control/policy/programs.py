@@ -88,11 +88,12 @@ _GIT_SUBCOMMAND_CODE: dict[str, tuple[tuple[str, ...], tuple[str, ...], bool]] =
     "grep": (("--open-files-in-pager",), ("-O",), False),
     "rebase": (("--exec",), ("-x",), False),
     "difftool": (("--extcmd",), ("-x",), False),
-    "filter-branch": (("--env-filter", "--tree-filter", "--index-filter", "--parent-filter",
+    "filter-branch": (("--setup", "--env-filter", "--tree-filter", "--index-filter", "--parent-filter",
                        "--msg-filter", "--commit-filter", "--tag-name-filter"), (), False),
     "send-email": (("--sendmail-cmd", "--smtp-server", "--to-cmd", "--cc-cmd", "--header-cmd"),
                    (), False),
     "instaweb": (("--httpd", "--browser"), ("-d", "-b"), False),
+    "daemon": (("--access-hook",), (), False),  # attack W, finding 8
 }  # fmt: skip
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 
+from bastion.command_control.policy.editors import _VIM_LIKE
 from bastion.command_control.policy.options import _last_argument, _options, _scan_options
 from bastion.command_control.policy.paths import _descriptor_file
 from bastion.command_control.policy.program_writes import _sqlite_words
@@ -168,8 +169,9 @@ def _reads_input(name: str, words: list[_Word]) -> bool:
 # commands (sqlite3's `.shell`, gdb's `shell`, ed's and vim's `!`, psql's `\!`, mysql's
 # `system`, ftp's `!`, dc's `!`) or write any file (ed's `w`), which read it from their stdin
 # unless an option or operand gives it: that stdin is code, as an interpreter's program is.
-_EDITORS = frozenset({"ed", "red", "ex", "vi", "vim", "view", "rvim", "rview", "vimdiff", "nvim",
-                      "vim.basic", "vim.tiny", "vim.nox", "vim.gtk3", "nvi", "nex", "elvis"})
+# found after outside attack W (finding 6): every name vim goes by (gvim, evim, rgview...), and
+# `editor`, `sensible-editor`, which start one (editors.py reads their command line).
+_EDITORS = frozenset({"ed", "red", *_VIM_LIKE})
 _COMMAND_LANGUAGES = _EDITORS | {
     "sqlite3", "gdb", "lldb", "dc", "ftp", "lftp", "sftp", "mysql", "mariadb", "psql", "mongo",
     "mongosh", "gnuplot", "octave",
@@ -184,7 +186,9 @@ _COMMANDS_GIVEN = {"mysql": ("-e", "--execute"), "mariadb": ("-e", "--execute"),
 # Their other short options that take an argument (so that `-Ufoo` is no `-f`).
 _COMMAND_ARGUMENTS = {"psql": "dhpUvoTFRPLW", "mysql": "uphPSDOhB", "mariadb": "uphPSDOhB",
                       "lftp": "upe", "sftp": "BcDFiJlPRSoX", "dc": ""}
-_CODE_IN_OPTIONS = frozenset({*_OPTION_CODE, *_EDITORS, *_COMMANDS_GIVEN, "less", "apt", "apt-get",
+# Pagers that take a command as `+CMD` (less's `+!cmd` runs it; `pager` is often less).
+_PAGERS = frozenset({"less", "pager", "more", "most"})
+_CODE_IN_OPTIONS = frozenset({*_OPTION_CODE, *_EDITORS, *_COMMANDS_GIVEN, *_PAGERS, "apt", "apt-get",
                                "aptitude"})
 _ONLY_INFORMS = frozenset({"--version", "--help", "-h", "-V", "-version"})
 

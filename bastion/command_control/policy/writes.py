@@ -41,12 +41,12 @@ from bastion.command_control.policy.program_writes import (
     _git_writes,
     _history_writes,
     _mktemp_writes,
-    _sed_writes,
     _sqlite_writes,
     _ssh_keygen_writes,
 )
 from bastion.command_control.policy.programs import _connection_code
 from bastion.command_control.policy.renames import _MMV, _RENAMERS, _mmv_writes, _rename_writes
+from bastion.command_control.policy.scripts import _gawk_writes, _m4_writes, _sed_writes
 from bastion.command_control.policy.tar import _tar_writes
 from bastion.command_control.policy.words import _at, _Word
 from bastion.command_control.policy.wrappers import _git_verb_index
@@ -480,7 +480,7 @@ _MORE_WRITERS = frozenset({"scp", "sftp", "rsync", "sed", "tar", "gtar", "gnutar
                            # found after outside attack O (findings 1, 6 and 8)
                            "history", "uudecode", "reformime", "modprobe", *_CONFIG_WRITES,
                            # found after outside attack S (finding 15)
-                           *_FOLDER_WRITES, *_DOS2UNIX, "yq"})
+                           *_FOLDER_WRITES, *_DOS2UNIX, "yq", "gawk", "awk", "m4"})
 
 
 def _more_writes(name: str, words: list[_Word], values: dict[str, str | None] | None = None
@@ -505,6 +505,8 @@ def _more_writes(name: str, words: list[_Word], values: dict[str, str | None] | 
         return [], _connection_code(name, words)
     if name == "sed":
         return _sed_writes(words)
+    if name in ("gawk", "awk", "m4"):  # awk is gawk where gawk is installed (Debian's alternatives)
+        return _gawk_writes(words) if name != "m4" else _m4_writes(words), []
     if name in ("tar", "gtar", "gnutar"):
         return _tar_writes(words)
     if name == "sqlite3":
