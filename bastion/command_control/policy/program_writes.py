@@ -1,6 +1,6 @@
-"""The files particular programs write, each read from its own words: tar,
+"""The files particular programs write, each read from its own words:
 mktemp, sqlite3 (its dot-commands), ssh-keygen, git config, git, and bash's history (curl,
-wget and the programs a configuration drives: configured_writes; sed, gawk and m4: scripts)."""
+wget and the programs a configuration drives: configured_writes; sed, gawk and m4: scripts; tar: tar)."""
 
 from __future__ import annotations
 
