@@ -66,3 +66,17 @@ def test_the_hold_names_the_program_and_the_rule(default_policy):
     assert "fdisk, a program the policy does not read, names a file this rule protects" in \
         verdict.message
     assert [c.name for c in parse_commands("fdisk /dev/sda")] == ["fdisk"]
+
+
+@pytest.mark.parametrize(("line", "expected"), [
+    # attack W, finding 12: a rule on a program applies under its versioned names (Debian ships
+    # perl5.36.0 as a hard link of perl)
+    ("perl5.36.0 -pi -e 's/^x$/y/' /etc/sudoers", "deny"),
+    ("perl5 -pi -e 's/^x$/y/' /etc/sudoers", "deny"),
+    ("gawk-5.2 -i inplace '{print}' /etc/passwd", "deny"),
+    # honest halves
+    ("perl5.36.0 -ne 'print' /srv/app/log", "allow"),
+    ("base64 /srv/app/blob", "allow"),
+])
+def test_a_rule_on_a_program_applies_under_its_versioned_names(default_policy, line, expected):
+    assert action(default_policy, line) == expected

@@ -236,6 +236,22 @@ _PAST = {"allow": "allowed", "alert": "flagged", "confirm": "held for confirmati
          "deny": "denied"}  # fmt: skip
 
 
+_VERSION_PART = re.compile(r"(.+?)[-_.][0-9]+")
+_VERSION = re.compile(r"(.+?[A-Za-z])[-_.]?[0-9][0-9.]*")
+
+
+def _versionless(name: str) -> tuple[str, ...]:
+    """`name` and the names it has without its version, one part at a time, then without all
+    of it: `perl5.36.0`, `perl5.36`, `perl5`, `perl`; `python3.11`, `python3`, `python`."""
+    names = [name]
+    while (m := _VERSION_PART.fullmatch(names[-1])) is not None and len(names) < 8:
+        names.append(m.group(1))
+    whole = _VERSION.fullmatch(name)
+    if whole is not None and whole.group(1) not in names:
+        names.append(whole.group(1))
+    return tuple(names)
+
+
 def _weaker(a: str, b: str) -> str:
     return a if _RANK[a] <= _RANK[b] else b
 
@@ -264,7 +280,12 @@ class _CompiledRule:
         )
 
     def applies(self, name: str, role: str, target: str) -> bool:
-        if name not in self.literal and (self.pattern is None or not self.pattern.match(name)):
+        # A rule that refuses, holds or flags a program does so under its versioned names too
+        # (attack W, finding 12: `perl5.36.0 -pi`, a hard link Debian ships, passed a rule on
+        # perl); an allow rule names exactly what it allows.
+        names = (name,) if self.action == "allow" else _versionless(name)
+        if not any(n in self.literal or (self.pattern is not None and self.pattern.match(n))
+                   for n in names):
             return False
         if self.roles is not None and role not in self.roles:
             return False
