@@ -22,6 +22,7 @@ from bastion.command_control.policy.collect_known import _KnownState
 from bastion.command_control.policy.collect_launchers import _STRICT, _Launchers, _other_verb
 from bastion.command_control.policy.collect_programs import _Programs
 from bastion.command_control.policy.collect_runners import _Runners
+from bastion.command_control.policy.collect_starters import _STARTERS, _Starters
 from bastion.command_control.policy.collect_state import _State
 from bastion.command_control.policy.collect_syntax import _Statements
 from bastion.command_control.policy.collect_variables import _Variables
@@ -62,6 +63,7 @@ from bastion.command_control.policy.words import (
     _Word,
     _word,
 )
+from bastion.command_control.policy.wrapper_flags import OTHER_NAMES
 from bastion.command_control.policy.wrappers import _DATA_PROGRAMS, _WRAPPERS, _git_subcommand
 from bastion.command_control.policy.writes import (
     _TREE_CHANGERS,
@@ -90,7 +92,7 @@ _PROGRAM_OF_ANOTHER = re.compile(r"(?:^|/)proc/|(?:^|/)dev/(?:fd|std(?:in|out|er
 
 
 class _Collector(_Statements, _Files, _Variables, _Code, _Wrappers, _Runners, _Interpreters, _Builtins,
-                 _Programs, _Launchers, _State, _KnownState):
+                 _Programs, _Launchers, _Starters, _State, _KnownState):
     """Walks one parse tree (and the code nested in it) and collects simple commands."""
 
     def __init__(self) -> None:
@@ -380,6 +382,7 @@ class _Collector(_Statements, _Files, _Variables, _Code, _Wrappers, _Runners, _I
                                        "/dev/fd/N) or run through the dynamic loader")
             return
         name = first.value.rsplit("/", 1)[-1] or first.value
+        name = OTHER_NAMES.get(name, name)
         handler = _HANDLERS.get(name)
         if handler is None:
             if name.startswith("git-") and name[4:] in _GIT_COMMANDS:
@@ -574,6 +577,16 @@ _HANDLERS: dict[str, Any] = {
     "socat": _Collector._socat,
     **{name: _Collector._netcat for name in ("nc", "ncat", "netcat", "nc.traditional",
                                              "nc.openbsd")},
+    # found after outside attack W (finding 2): more launchers (collect_starters.py)
+    **{name: _Collector._starter for name in _STARTERS},
+    **{name: _Collector._fd for name in ("fd", "fdfind")},
+    "rg": _Collector._rg,
+    "hyperfine": _Collector._hyperfine,
+    "scl": _Collector._scl,
+    "asdf": _Collector._asdf,
+    **{name: _Collector._cross_env for name in ("cross-env", "cross-env-shell")},
+    "nodemon": _Collector._nodemon,
+    "cargo": _Collector._cargo,
 }
 
 
