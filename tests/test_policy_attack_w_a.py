@@ -23,9 +23,10 @@ C = "/etc/sudoers.d/w"  # a credential file: writing it is denied
     (f"strace --trace-path /etc --columns 40 tee {C}", "deny"),
     (f"strace --attach 1 --status failed --fault open --kvm vcpu tee {C}", "deny"),
     (f"strace --signals SIGINT --trace-fds 1 --detach execve tee {C}", "deny"),  # aliases
-    # a start of two names, one taking an argument (--output, --output-separately): held
-    (f"strace --out {C} true", "confirm"),
+    # a start of two names, one taking an argument (--summary-columns, --summary): held; the
+    # file a start of --output may name is judged first
     ("strace --summ ls", "confirm"),
+    (f"strace --out {C} true", "deny"),
     (f"strace --summary tee {C}", "deny"),  # an exact flag is no start of --summary-columns
     ("nsenter --wd=/etc -t 1 tee -a sudoers", "deny"),  # nor --wd one of --wdns
     (f"ltrace -D 1 tee {C}", "deny"),
@@ -49,6 +50,7 @@ C = "/etc/sudoers.d/w"  # a credential file: writing it is denied
     ("nsenter -X 1 ls", "confirm"),
     ("setpriv --landlock-access fs ls", "confirm"),
     ("strace --no-such-option x ls", "confirm"),
+    (f"strace --no-such-option x -o {C} ls", "deny"),  # its own files are judged all the same
     ("unshare --no-such-option x ls", "confirm"),
     ("numactl -X ls", "confirm"),
     ("faketime --date-prog /tmp/date x ls", "confirm"),  # --date-prog runs a program

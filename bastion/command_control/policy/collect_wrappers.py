@@ -82,13 +82,13 @@ class _Wrappers:
         seen = {option for option, _ in found}
         if seen & spec.stop:
             return False
+        self._writes(name, words, site)  # `strace -o FILE`, `time -o FILE`: its own files
         unread = _unread_option(name, spec, found, words[1:index])
         if unread is not None:
             self._unknown(site, words, f"{name}'s option {unread}, which the policy does not "
                                        "read, may take the word after it: what it runs cannot "
                                        "be told")
             return True
-        self._writes(name, words, site)  # `strace -o FILE`, `time -o FILE`: its own files
         if name == "sudo" and seen & {"-S", "--stdin"} and site.stdin in ("tty", "unknown",
                                                                           "opaque"):
             # sudo -S reads the password from the line's stdin (see `stdin_reader`).
