@@ -111,7 +111,13 @@ def test_a_wrappers_options_are_read_from_a_complete_table(default_policy: Polic
     ("scl enable x -- rm -rf /etc", "deny"),
     ("asdf env node rm -rf /etc", "deny"),
     ("env-cmd rm -rf /etc", "deny"),
-    ("env-cmd -f .env node app.js", "confirm"),  # variables from a file the policy cannot read
+    ("env-cmd --use-shell 'rm -rf /etc'", "confirm"),  # not in its table
+    ("gdbserver :1234 rm -rf /etc", "deny"),  # the class: a debugger's server
+    ("gdbserver :1234 ./prog '$(rm -rf /etc)'", "deny"),  # its words go through /bin/sh
+    ("gdbserver --wrapper env -- :1 ./prog", "confirm"),
+    ("infisical run -- rm -rf /etc", "deny"),  # the class: secret injectors
+    ("chamber exec svc -- rm -rf /etc", "deny"),
+    ("envchain aws rm -rf /etc", "deny"),
     ("cross-env X=1 rm -rf /etc", "deny"),
     ("cross-env-shell X=1 'rm -rf /etc'", "deny"),
     ("cross-env LANG=zh_TW.BIG5 ls", "deny"),  # its assignments are judged
@@ -157,6 +163,13 @@ def test_a_wrappers_options_are_read_from_a_complete_table(default_policy: Polic
     ("openvt -c 3 -- ls", "allow"),
     ("cargo --config net.retry=3 build", "allow"),
     ("cargo build --release", "allow"),
+    ("env-cmd -f .env node app.js", "allow"),
+    ("gdbserver --once :1234 ./prog arg", "allow"),
+    ("gdbserver --multi :1234", "allow"),
+    ("infisical run --env prod -- npm start", "allow"),
+    ("chamber exec svc -- ./app", "allow"),
+    ("envchain aws aws s3 ls", "allow"),
+    ("envchain --set aws AWS_KEY", "allow"),
 ])
 def test_launchers_run_the_command_in_their_words(default_policy: Policy, line: str,
                                                   expected: str) -> None:

@@ -4,10 +4,10 @@ judged as plain programs, so that the command ran unjudged (`niceload tee F`, `f
 
 Methods of `_Collector` (collect.py): launchers read from a `_Strict` table (collect_launchers.py:
 an option the table does not hold makes the line unknown): niceload, env-cmd, reflex,
-saml2aws, rr record; and launchers with a grammar of their own: fd's `-x`/`-X` (the command
-run for each file found), rg's `--pre` and `--hostname-bin`, hyperfine's commands, `scl
-enable`, `asdf env`, cross-env, nodemon's `--exec`, and cargo's `--config` settings that name
-a program."""
+saml2aws, rr record, gdbserver, infisical run, chamber exec, envchain; and launchers with a
+grammar of their own: fd's `-x`/`-X` (the command run for each file found), rg's `--pre` and
+`--hostname-bin`, hyperfine's commands, `scl enable`, `asdf env`, cross-env, nodemon's
+`--exec`, and cargo's `--config` settings that name a program."""
 
 from __future__ import annotations
 
@@ -55,6 +55,19 @@ _STARTERS: dict[str, _Strict] = {
                 ("--no-syscall-buffer", "--no-read-cloning", "--no-file-cloning",
                  "--wait", "--asan", "--tsan", "--disable-avx-512", "--nested", "--ignore-nested",
                  "--stdio-marks", "--setuid-sudo", "--quiet")),
+    # the class: a debugger's server starts PROGRAM ARGS through /bin/sh (its default
+    # --startup-with-shell), so the words are shell code; --wrapper (a program) is unknown
+    "gdbserver": _runs("", "", (), "", ("--once", "--multi", "--debug", "--remote-debug",
+                                         "--disable-randomization", "--no-disable-randomization",
+                                         "--startup-with-shell", "--no-startup-with-shell"),
+                       operands=1, joined=True),
+    # secret injectors, as op run and doppler run: the command after their words
+    "infisical": _runs("run", "", ("--env", "--path", "--projectId", "--token", "--domain",
+                                   "--tags"), "", ("--expand", "--include-imports",
+                                                   "--silent", "--recursive"), command=("--",)),
+    "chamber": _runs("exec", "", ("--backend", "--kms-key-alias", "--retries", "--region"), "",
+                     ("--pristine", "--strict"), operands=1, command=("--",)),
+    "envchain": _runs("", "", (), "", (), operands=1),
 }  # fmt: skip
 # rr's subcommands that run no new program (replay only replays a trace, under gdb).
 _RR_OTHER = frozenset({"replay", "rerun", "ps", "dump", "sources", "traceinfo", "buildid",
@@ -96,10 +109,8 @@ class _Starters:
             if verb is not None and verb.value != "record" and not (verb.value or "-").startswith("-"):
                 # `rr PROGRAM`: rr records PROGRAM, as `rr record PROGRAM` does.
                 words = [words[0], _Word("record", "record"), *words[1:]]
-        if name == "env-cmd":
-            # The variables it sets come from a file the policy does not read (LD_PRELOAD,
-            # BASH_ENV... change what the command runs).
-            self._unknown(site, words, "env-cmd sets variables read from a file")
+        if name == "envchain" and _at(words, 1) is not None and (words[1].value or "").startswith("-"):
+            return False  # `envchain --set NS VAR`, `--list`: it runs nothing
         return self._strict(name, words, site, _STARTERS[name])  # type: ignore[attr-defined]
 
     def _fd(self, name: str, words: list[_Word], site: _Site) -> bool:
