@@ -140,8 +140,34 @@ def test_a_wrappers_options_are_read_from_a_complete_table(default_policy: Polic
     ("cargo --config 'target.x86_64-unknown-linux-gnu.runner=\"/tmp/x\"' run", "confirm"),
     ("cargo run --config 'build.rustc-wrapper=\"/tmp/x\"'", "confirm"),
     ("cargo --config=/tmp/cfg.toml build", "confirm"),  # a file of settings
+    ("concurrently 'rm -rf /etc' ls", "deny"),  # the class: each operand is shell code
+    (f"concurrently -k -- 'touch {C}'", "deny"),
+    ("concurrently --no-such x ls", "confirm"),
+    ("sops exec-env secrets.yaml 'rm -rf /etc'", "deny"),
+    ("bpftrace -c 'rm -rf /etc' -e 'tracepoint:x {}'", "deny"),
+    (f"bpftrace -qc'touch {C}' x.bt", "deny"),
+    ("bpftrace --unsafe -e 'BEGIN { system(\"id\") }'", "confirm"),
+    (f"hyperfine --output {C} ls", "deny"),
+    # what they do when they run no command is judged as before they were read: the files
+    # they name may be written (policy/unread.py)
+    (f"saml2aws login --credentials-file {C}", "confirm"),
+    (f"saml2aws exec --credentials-file {C} -- ls", "deny"),
+    ("cargo build --target-dir /etc/sudoers.d", "confirm"),
+    (f"sops -i {C}", "confirm"),
+    (f"sops --output {C} -d s.yaml", "confirm"),
+    (f"bpftrace -o {C} -e 'BEGIN{{}}'", "confirm"),
+    ("rr pack /etc/sudoers.d", "confirm"),
     # honest halves
     ("niceload -n 10 make", "allow"),
+    ("concurrently -n a,b 'npm run watch' 'npm run serve'", "allow"),
+    ("sops exec-env --same-process s.yaml ./app", "allow"),
+    ("sops -d s.yaml", "allow"),
+    ("bpftrace -e 'kprobe:do_nanosleep { printf(\"x\"); }'", "allow"),
+    ("bpftrace -o /tmp/out -c ./prog x.bt", "allow"),
+    ("hyperfine --output null ls", "allow"),
+    ("saml2aws login", "allow"),
+    ("fd . /etc/sudoers.d", "allow"),  # fd and rg only read
+    ("rg root /etc/shadow", "allow"),
     ("fd -e py -x wc -l", "allow"),
     ("fd -t f foo", "allow"),
     ("rg -n foo /etc", "allow"),

@@ -587,6 +587,9 @@ _HANDLERS: dict[str, Any] = {
     **{name: _Collector._cross_env for name in ("cross-env", "cross-env-shell")},
     "nodemon": _Collector._nodemon,
     "cargo": _Collector._cargo,
+    "concurrently": _Collector._concurrently,
+    "sops": _Collector._sops,
+    "bpftrace": _Collector._bpftrace,
 }
 
 

@@ -6,8 +6,9 @@ Methods of `_Collector` (collect.py): launchers read from a `_Strict` table (col
 an option the table does not hold makes the line unknown): niceload, env-cmd, reflex,
 saml2aws, rr record, gdbserver, infisical run, chamber exec, envchain; and launchers with a
 grammar of their own: fd's `-x`/`-X` (the command run for each file found), rg's `--pre` and
-`--hostname-bin`, hyperfine's commands, `scl enable`, `asdf env`, cross-env, nodemon's
-`--exec`, and cargo's `--config` settings that name a program."""
+`--hostname-bin`, hyperfine's and concurrently's commands, `scl enable`, `asdf env`,
+cross-env, nodemon's `--exec`, `sops exec-env`, `bpftrace -c`, and cargo's `--config` settings
+that name a program."""
 
 from __future__ import annotations
 
@@ -47,14 +48,14 @@ _STARTERS: dict[str, _Strict] = {
                                      "--region", "--config", "--exec-profile",
                                      "--credentials-file", "--cache-file"),
                       "s", ("--skip-verify", "--disable-keychain", "--cache-saml", "--skip-prompt"),
-                      command=("--",)),
+                      writes=("--credentials-file",)),
     "rr": _runs("record", "bchnpuvw", ("--bind-to-cpu", "--chaos", "--num-cpu-ticks",
                                          "--env", "--output-trace-dir", "--print-trace-dir",
                                          "--syscall-buffer-size", "--syscall-buffer-sig",
                                          "--tracee-dir"), "MnhqSi",
                 ("--no-syscall-buffer", "--no-read-cloning", "--no-file-cloning",
                  "--wait", "--asan", "--tsan", "--disable-avx-512", "--nested", "--ignore-nested",
-                 "--stdio-marks", "--setuid-sudo", "--quiet")),
+                 "--stdio-marks", "--setuid-sudo", "--quiet"), writes=("--output-trace-dir",)),
     # the class: a debugger's server starts PROGRAM ARGS through /bin/sh (its default
     # --startup-with-shell), so the words are shell code; --wrapper (a program) is unknown
     "gdbserver": _runs("", "", (), "", ("--once", "--multi", "--debug", "--remote-debug",
@@ -64,9 +65,9 @@ _STARTERS: dict[str, _Strict] = {
     # secret injectors, as op run and doppler run: the command after their words
     "infisical": _runs("run", "", ("--env", "--path", "--projectId", "--token", "--domain",
                                    "--tags"), "", ("--expand", "--include-imports",
-                                                   "--silent", "--recursive"), command=("--",)),
+                                                   "--silent", "--recursive")),
     "chamber": _runs("exec", "", ("--backend", "--kms-key-alias", "--retries", "--region"), "",
-                     ("--pristine", "--strict"), operands=1, command=("--",)),
+                     ("--pristine", "--strict"), operands=1),
     "envchain": _runs("", "", (), "", (), operands=1),
 }  # fmt: skip
 # rr's subcommands that run no new program (replay only replays a trace, under gdb).
@@ -88,6 +89,23 @@ _HYPERFINE_VALUE = frozenset({"-w", "--warmup", "-m", "--min-runs", "-M", "--max
                               "-n", "--command-name"}) | _HYPERFINE_CODE | _HYPERFINE_WRITES
 _HYPERFINE_FLAGS = frozenset({"-i", "--ignore-failure", "-N", "--show-output", "-h", "--help",
                               "-V", "--version"})
+# concurrently's options that take a value, and its flags: every operand is shell code.
+_CONCURRENTLY_VALUE = frozenset({
+    "-n", "--names", "--name-separator", "-s", "--success", "-c", "--prefix-colors", "-p",
+    "--prefix", "-l", "--prefix-length", "-t", "--timestamp-format", "--restart-tries",
+    "--restart-after", "--default-input-target", "-m", "--max-processes", "--hide",
+    "--kill-signal", "--teardown", "--cwd"})
+_CONCURRENTLY_FLAGS = frozenset({
+    "-r", "--raw", "--no-color", "-k", "--kill-others", "--kill-others-on-fail", "-i",
+    "--handle-input", "--group", "--pad-prefix", "--timings", "-P", "--passthrough-arguments",
+    "-h", "--help", "-v", "-V", "--version"})
+# sops exec-env/exec-file: options that take a value, and flags; then FILE and COMMAND (code).
+_SOPS_VALUE = frozenset({"--user", "--filename", "--input-type", "--output-type", "--config"})
+_SOPS_FLAGS = frozenset({"--background", "--no-fifo", "--same-process", "--pristine",
+                         "--ignore-mac", "--verbose"})
+# bpftrace: letters of its options that take a value, and whether -c (a command it runs) or
+# --unsafe (its program may call system()) is given.
+_BPFTRACE_VALUE = "BfoepIckK"
 # cargo settings whose value is a program cargo runs (the runner of built programs, compiler
 # wrappers, linkers, credential providers, the browser of `cargo doc --open`).
 _CARGO_PROGRAM = re.compile(
@@ -105,13 +123,29 @@ class _Starters:
         if name == "rr":
             verb = _at(words, 1)
             if verb is not None and verb.value in _RR_OTHER:
-                return False
+                return self._as_unread(name, words, site)
             if verb is not None and verb.value != "record" and not (verb.value or "-").startswith("-"):
                 # `rr PROGRAM`: rr records PROGRAM, as `rr record PROGRAM` does.
                 words = [words[0], _Word("record", "record"), *words[1:]]
         if name == "envchain" and _at(words, 1) is not None and (words[1].value or "").startswith("-"):
             return False  # `envchain --set NS VAR`, `--list`: it runs nothing
-        return self._strict(name, words, site, _STARTERS[name])  # type: ignore[attr-defined]
+        start = len(self.commands)  # type: ignore[attr-defined]
+        if self._strict(name, words, site, _STARTERS[name]):  # type: ignore[attr-defined]
+            return True
+        return self._as_unread(name, words, site, start)
+
+    def _as_unread(self, name: str, words: list[_Word], site: _Site, start: int | None = None
+                   ) -> bool:
+        """Judge what a launcher does when it runs no command (`saml2aws login
+        --credentials-file F`, `cargo build --target-dir D`, `sops -i F`) as a program the
+        policy does not read (policy/unread.py): the files it names are writes it may make, as
+        before it had a handler. The commands collected from `start` are dropped first."""
+        if start is not None:
+            del self.commands[start:]  # type: ignore[attr-defined]
+        first = len(self.commands)  # type: ignore[attr-defined]
+        self._plain(name, words, site)  # type: ignore[attr-defined]
+        self._unread(first, words)  # type: ignore[attr-defined]
+        return True
 
     def _fd(self, name: str, words: list[_Word], site: _Site) -> bool:
         """`fd PATTERN PATH -x CMD ARGS` (`--exec`, `-X`, `--exec-batch`): CMD runs for each
@@ -199,7 +233,9 @@ class _Starters:
                     option = option[:2]
                 if option in _HYPERFINE_CODE:
                     codes.append(taken)
-                if option in _HYPERFINE_WRITES and taken is not None:
+                if (option in _HYPERFINE_WRITES or (option == "--output" and (
+                        taken is None or taken.value not in ("null", "pipe", "inherit")))) \
+                        and taken is not None:
                     self.commands.append(self._file_operation(  # type: ignore[attr-defined]
                         ">", taken, site.text, site))
                 index += 1 if has_value else 2
@@ -296,4 +332,82 @@ class _Starters:
                 self._unknown(site, words, "cargo --config: a setting (or a file of them) that "
                                            "may name a program cargo runs")
                 return True
-        return False
+        return self._as_unread(name, words, site)
+
+    def _concurrently(self, name: str, words: list[_Word], site: _Site) -> bool:
+        """`concurrently [options] 'CMD' 'CMD'...`: each operand is shell code; an option not in
+        its table is unknown."""
+        codes: list[_Word] = []
+        index = 1
+        while index < len(words):
+            word = words[index]
+            value = word.value
+            option = (value or "").partition("=")[0]
+            if value is None or (value.startswith("-") and option not in _CONCURRENTLY_VALUE
+                                 and option not in _CONCURRENTLY_FLAGS and value != "--"):
+                self._unknown(site, words, f"{name}'s word {word.text}, which the policy does "
+                                           "not read, may take the word after it")
+                return True
+            if value == "--":
+                codes += words[index + 1:]
+                break
+            if option in _CONCURRENTLY_VALUE and "=" not in value:
+                index += 2
+                continue
+            if not value.startswith("-"):
+                codes.append(word)
+            index += 1
+        self._plain(name, words, site)  # type: ignore[attr-defined]
+        for code in codes:
+            self._code(code, site, name)  # type: ignore[attr-defined]
+        return True
+
+    def _sops(self, name: str, words: list[_Word], site: _Site) -> bool:
+        """`sops exec-env FILE 'CMD'` (`exec-file`): CMD is shell code, run with the secrets."""
+        verb = _at(words, 1)
+        if verb is None or verb.value not in ("exec-env", "exec-file"):
+            return self._as_unread(name, words, site)  # `sops -i F`, `--output F`: writes
+        operands: list[_Word] = []
+        index = 2
+        while index < len(words):
+            value = words[index].value
+            option = (value or "").partition("=")[0]
+            if value is not None and value.startswith("-") and value != "-":
+                if option in _SOPS_VALUE:
+                    index += 1 if "=" in value else 2
+                    continue
+                if option not in _SOPS_FLAGS:
+                    self._unknown(site, words, f"sops's option {value}, which the policy does "
+                                               "not read, may take the word after it")
+                    return True
+                index += 1
+                continue
+            operands.append(words[index])
+            index += 1
+        self._plain(name, words, site)  # type: ignore[attr-defined]
+        if len(operands) >= 2:
+            self._code(operands[1], site, name)  # type: ignore[attr-defined]
+        return True
+
+    def _bpftrace(self, name: str, words: list[_Word], site: _Site) -> bool:
+        """`bpftrace -c 'CMD'` runs CMD (its words split); with `--unsafe` the program may call
+        system(): unknown."""
+        commands: list[_Word | None] = []
+        for index, word in enumerate(words[1:], start=1):
+            value = word.value
+            if value is None or value == "--":
+                break
+            if value.partition("=")[0] == "--unsafe":
+                self._unknown(site, words, "bpftrace --unsafe: its program may run commands")
+                return True
+            if value.startswith("-") and not value.startswith("--"):
+                for offset, letter in enumerate(value[1:], start=2):
+                    if letter in _BPFTRACE_VALUE:
+                        if letter == "c":
+                            rest = value[offset:]
+                            commands.append(_Word(rest, rest) if rest else _at(words, index + 1))
+                        break
+        self._as_unread(name, words, site)  # `-o FILE`: its output
+        for command in commands:
+            self._code(command, site, name)  # type: ignore[attr-defined]
+        return True
