@@ -315,14 +315,15 @@ class _Launchers:
                                        "read, may run a command or write files")
         return True
 
-    def _strict(self, name: str, words: list[_Word], site: _Site, spec: _Strict | None = None
+    def _strict(self, name: str, words: list[_Word], site: _Site, table: _Strict | None = None
                 ) -> bool:
         """A launcher whose words `_STRICT` lists (mpirun, srun, uv run, nix develop...): the
         command after its options (and its subcommand, operands, `--`), run in the directory
         an option names, with the files options write and the code options give; an option
         not in its table (perhaps one whose argument would be taken for the command) makes the
-        line unknown. mpirun's `:` starts another program with options of its own."""
-        spec = spec or _STRICT[name]
+        line unknown. mpirun's `:` starts another program with options of its own. `table`
+        replaces the program's own (a launcher whose table is another module's)."""
+        spec = table or _STRICT[name]
         index = 1
         # found after outside attack S (finding 7): options before the subcommand (`uv -q run`,
         # `poetry -C /etc run`) are read with the same table as those after it; one it does not
@@ -430,7 +431,7 @@ class _Launchers:
             elif not codes and spec.no_command == "stdin" and not installed:
                 self._stdin_code(name, words, site, "a shell")  # `sbatch`: a script on stdin
             if more:
-                self._strict(name, [words[0], *more], site, spec)
+                self._strict(name, [words[0], *more], site, table)
             return True
 
         return self._elsewhere(folder, judge) if moved else judge()
