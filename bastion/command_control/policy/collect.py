@@ -24,6 +24,7 @@ from bastion.command_control.policy.collect_modules import _Modules
 from bastion.command_control.policy.collect_programs import _Programs
 from bastion.command_control.policy.collect_respelled import RESPELLED_HANDLERS, _Respelled
 from bastion.command_control.policy.collect_runners import _Runners
+from bastion.command_control.policy.collect_starters import _STARTERS, _Starters
 from bastion.command_control.policy.collect_state import _State
 from bastion.command_control.policy.collect_syntax import _Statements
 from bastion.command_control.policy.collect_variables import _Variables
@@ -65,6 +66,7 @@ from bastion.command_control.policy.words import (
     _Word,
     _word,
 )
+from bastion.command_control.policy.wrapper_flags import OTHER_NAMES
 from bastion.command_control.policy.wrappers import _DATA_PROGRAMS, _WRAPPERS, PIPS, _git_subcommand
 from bastion.command_control.policy.writes import (
     _MORE_WRITERS,
@@ -94,7 +96,7 @@ _PROGRAM_OF_ANOTHER = re.compile(r"(?:^|/)proc/|(?:^|/)dev/(?:fd|std(?:in|out|er
 
 
 class _Collector(_Statements, _Files, _Variables, _Code, _Wrappers, _Runners, _Interpreters, _Builtins,
-                 _Programs, _Launchers, _Respelled, _Modules, _State,
+                 _Programs, _Launchers, _Respelled, _Modules, _Starters, _State,
                  _KnownState):
     """Walks one parse tree (and the code nested in it) and collects simple commands."""
 
@@ -384,7 +386,8 @@ class _Collector(_Statements, _Files, _Variables, _Code, _Wrappers, _Runners, _I
             self._unknown(site, words, "a program named by a link to another (/proc/*/exe, "
                                        "/dev/fd/N) or run through the dynamic loader")
             return
-        name = program_name(first.value.rsplit("/", 1)[-1] or first.value, _HANDLERS)
+        name = first.value.rsplit("/", 1)[-1] or first.value
+        name = program_name(OTHER_NAMES.get(name, name), _HANDLERS)
         handler = _HANDLERS.get(name)
         if handler is None:
             if name.startswith("git-") and name[4:] in _GIT_COMMANDS:
@@ -599,6 +602,19 @@ _HANDLERS: dict[str, Any] = {
     **{name: _Collector._pip for name in PIPS},
     "virtualenv": _Collector._virtualenv,
     "pyvenv": _Collector._virtualenv,
+    # found after outside attack W (finding 2): more launchers (collect_starters.py)
+    **{name: _Collector._starter for name in _STARTERS},
+    **{name: _Collector._fd for name in ("fd", "fdfind")},
+    "rg": _Collector._rg,
+    "hyperfine": _Collector._hyperfine,
+    "scl": _Collector._scl,
+    "asdf": _Collector._asdf,
+    **{name: _Collector._cross_env for name in ("cross-env", "cross-env-shell")},
+    "nodemon": _Collector._nodemon,
+    "cargo": _Collector._cargo,
+    "concurrently": _Collector._concurrently,
+    "sops": _Collector._sops,
+    "bpftrace": _Collector._bpftrace,
 }
 
 

@@ -161,6 +161,9 @@ class _Files:
         """The descriptor a file name opens (`_descriptor_file`), also for a relative name in
         a directory a `cd` on the line chose (`cd /dev/fd; cat 0`)."""
         fd = _descriptor_file(value)
+        if value.startswith("/"):
+            # `/proc/self/cwd/stdin` after `cd /dev` (attack W, finding 3): relative to it.
+            value = through_proc(value, descriptors=True)[1]
         if fd is None and not value.startswith("/"):
             for folder in self._dirs:
                 if folder.kind == "unknown":

@@ -325,7 +325,13 @@ class _Programs:
         verb = re.match(r"[\w-]*", text).group()  # type: ignore[union-attr]
         rest = text[len(verb):].strip()
         if text.startswith("!") or verb == "shell":
-            self._code(text[1:] if text.startswith("!") else rest, site, "gdb")
+            code = text[1:] if text.startswith("!") else rest
+            if not code.strip():
+                # `-ex shell`, `-ex '!'`: an interactive shell on gdb's stdin, the line's
+                # (attack W, finding 3).
+                self._user_shell("gdb", words, site)
+                return
+            self._code(code, site, "gdb")
         elif verb in ("run", "r", "start", "starti"):
             if rest.strip():
                 shown = shlex.quote(program) if program is not None else "program"

@@ -18,6 +18,7 @@ from bastion.command_control.policy.programs import _env_clears_term, _su_login,
 from bastion.command_control.policy.shells import shell_name
 from bastion.command_control.policy.variables import _found
 from bastion.command_control.policy.words import _GLOB_CHARS, SimpleCommand, _at, _dynamic, _Site, _Word
+from bastion.command_control.policy.wrapper_flags import _unread_option
 from bastion.command_control.policy.wrappers import (
     _ASSIGNMENT_WORD,
     _ASSIGNMENTS_FIRST,
@@ -146,6 +147,12 @@ class _Wrappers:
         if seen & spec.stop:
             return False
         self._writes(name, words, site)  # `strace -o FILE`, `time -o FILE`: its own files
+        unread = _unread_option(name, spec, found, words[1:index])
+        if unread is not None:
+            self._unknown(site, words, f"{name}'s option {unread}, which the policy does not "
+                                       "read, may take the word after it: what it runs cannot "
+                                       "be told")
+            return True
         if name == "sudo" and seen & {"-S", "--stdin"} and site.stdin in ("tty", "unknown",
                                                                           "opaque"):
             # sudo -S reads the password from the line's stdin (see `stdin_reader`).
@@ -283,6 +290,10 @@ class _Wrappers:
         rest = rest[1:]  # the group
         if rest and rest[0].value == "-c":
             rest = rest[1:]
+        if not rest:
+            # `sg GROUP` starts the user's shell, which reads the line's stdin (attack W,
+            # finding 3).
+            return self._user_shell(name, words, site)
         return self._joined_code(rest, site, name)
 
     def _flock(self, name: str, words: list[_Word], site: _Site) -> bool:

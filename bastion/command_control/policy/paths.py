@@ -32,8 +32,22 @@ _STANDARD = {"in": 0, "out": 1, "err": 2}
 def _descriptor_file(value: str) -> int | str | None:
     """The descriptor a file name opens (`/dev/fd/3` is 3, `/dev//stdin` 0, also through
     /proc/self/root), "unknown" for one that cannot be told (`/dev/fd/$n`, `/dev/fd/?`), None
-    for a name that opens no descriptor."""
-    path = through_proc(value, descriptors=True)[1]
+    for a name that opens no descriptor.
+
+    found after outside attack W (findings 3, 4): a path that climbs out of the working
+    directory (`../dev/stdin`, `/proc/self/cwd/../../dev/fd/0`) reaches / from a directory no
+    deeper than its `..`s, and the session starts in the login's home, which is not known
+    here: it is taken to open the descriptor it names from /; so is a path through another
+    process's working directory (`/proc/1/cwd/dev/stdin`: PID 1's is /), which /dev/stdin then
+    resolves in the process that opens it, and a path from a home directory (`~root/../dev/stdin`)."""
+    if value.startswith("~"):
+        # A home directory, not known here (`~root/../dev/stdin` is /dev/stdin): as above.
+        value = "../" + value.partition("/")[2]
+    magic, path = through_proc(value, descriptors=True)
+    if magic == "unknown" and "/cwd/" in value:
+        path = "../" + normalise_path(value.rpartition("/cwd/")[2])
+    if path == ".." or path.startswith("../"):
+        path = "/" + "/".join(part for part in path.split("/") if part != "..")
     match = _DESCRIPTOR_FILE.fullmatch(path)
     if match is None:
         return None

@@ -37,7 +37,9 @@ INTERPRETERS = re.compile(
     # found after outside attack M (finding 11): more programs that read their program from stdin
     r"|(?P<julia>julia)|(?P<guile>guile[0-9.]*)|(?P<clisp>clisp)|(?P<racket>racket)"
     r"|(?P<ocaml>ocaml)|(?P<repl>sbcl|ecl|swipl|erl|iex|ghci|gforth|groovysh|kotlinc?|clojure|clj"
-    r"|bb|csi|gosh|chez|scheme)"
+    r"|bb|csi|gosh|chez|scheme"
+    # found after outside attack W (finding 3): more prompts that read code from stdin
+    r"|jrunscript|jjs|rhino|qjs|gst|maxima|gp|gprolog|sml|poly|mit-scheme|hugs)"
 )
 # Per interpreter: letters of options that put code on the command line (so nothing is read
 # from stdin), and letters of options that take an argument (so it is not a script file).
@@ -126,7 +128,7 @@ _REPL_ENDS = {"sbcl": ("--script", "--non-interactive"), "ecl": ("--shell", "-sh
               "ghci": ("-e",), "kotlinc": ("-script",), "kotlin": ("-script",), "clojure": ("-M",),
               "clj": ("-M",), "bb": ("-e", "--eval", "-f", "--file"), "csi": ("-s", "-script", "-e"),
               "gosh": ("-e",), "gforth": ("-e bye",), "iex": (), "groovysh": (), "chez": ("--script",),
-              "scheme": ("--script",)}
+              "scheme": ("--script",), "jrunscript": ("-e", "-f")}
 # The options of `_REPL_ENDS` whose value is the script file: given last, with no file after
 # them, the script is read from stdin (`sbcl --script`: attack S, finding 9).
 _SCRIPT_OPTIONS = frozenset({"--script", "-script", "--shell", "-shell", "-s"})

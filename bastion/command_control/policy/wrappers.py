@@ -11,6 +11,7 @@ from typing import Any
 
 from bastion.command_control.policy.options import _Options, _options
 from bastion.command_control.policy.words import _Word
+from bastion.command_control.policy.wrapper_flags import _FLAGS
 
 # Wrappers run the command that follows their own options. Option tables list only the options
 # that take an argument (so the argument is not mistaken for the command).
@@ -26,7 +27,9 @@ _WRAPPERS: dict[str, _Options] = {
     "doas": _options("aCu", stop=("-L", "-C"), code=("-s",)),
     "pkexec": _options(long=("--user",)),
     "run0": _options("uDg", ("--user", "--group", "--chdir", "--unit", "--property",
-                             "--description", "--slice", "--nice", "--setenv")),
+                             "--description", "--slice", "--nice", "--setenv", "--machine",
+                             "--background", "--shell-prompt-prefix", "--lightweight",
+                             "--area")),
     "command": _options(stop=("-v", "-V")),
     "builtin": _options(),
     "exec": _options("a"),
@@ -52,9 +55,12 @@ _WRAPPERS: dict[str, _Options] = {
     "gosu": _options(operands=1),
     "su-exec": _options(operands=1),
     "setuidgid": _options(operands=1),
-    "nsenter": _options("tSG", ("--target", "--setuid", "--setgid"), attached="wr"),
+    # (-m, -u... take a file attached only; -W/--wdns a folder: attack W, finding 1's class)
+    "nsenter": _options("tSGW", ("--target", "--setuid", "--setgid", "--wdns"),
+                        attached="wrmuinpCUT"),
     "unshare": _options("SGRw", ("--setuid", "--setgid", "--root", "--wd", "--map-user",
-                                 "--map-group", "--propagation", "--setgroups")),
+                                 "--map-group", "--map-users", "--map-groups", "--propagation",
+                                 "--setgroups", "--monotonic", "--boottime")),
     "systemd-run": _options(
         "upEMH",
         ("--unit", "--property", "--setenv", "--machine", "--host", "--uid", "--gid", "--nice",
@@ -62,9 +68,18 @@ _WRAPPERS: dict[str, _Options] = {
          "--on-startup", "--on-unit-active", "--on-unit-inactive", "--on-calendar",
          "--timer-property", "--path-property", "--socket-property", "--service-type"),
     ),
-    "strace": _options("abeEIoOpPsSuUX", stop=()),
-    "ltrace": _options("aAeEFlnopsuwx"),
-    "fakeroot": _options("lsi", ("--lib", "--faked")),
+    # found after outside attack W (finding 1): strace's and ltrace's long options, aliases
+    # included; every option of the wrappers in `_FLAGS` (wrapper_flags.py) is known.
+    "strace": _options("abeEIoOpPsSuUX", (
+        "--abbrev", "--argv0", "--attach", "--columns", "--const-print-style", "--decode-pid",
+        "--decode-pids", "--detach", "--detach-on", "--env", "--fault", "--inject",
+        "--interruptible", "--kvm", "--output", "--raw", "--read", "--signal", "--signals",
+        "--stack-trace-frame-limit", "--status", "--string-limit", "--summary-columns",
+        "--summary-sort-by", "--summary-syscall-overhead", "--syscall-limit", "--trace",
+        "--trace-fd", "--trace-fds", "--trace-path", "--user", "--verbose", "--write")),
+    "ltrace": _options("aADeFlnopsuwx", ("--align", "--debug", "--config", "--library",
+                                           "--indent", "--output", "--where")),
+    "fakeroot": _options("lfisb", ("--lib", "--faked", "--fd-base")),
     "sshpass": _options("pfdP"),
     "cgexec": _options("g"),
     "proxychains": _options("f"),
@@ -74,13 +89,17 @@ _WRAPPERS: dict[str, _Options] = {
                               "--groups", "--inh-caps", "--ambient-caps", "--bounding-set",
                               "--securebits", "--pdeathsig", "--selinux-label",
                               "--apparmor-profile")),
-    "prlimit": _options(long=("--pid", "--output"), stop=("-p", "--pid")),
+    # prlimit's resources (-n, --nofile...) take a limit attached only (`-n1024`).
+    "prlimit": _options("op", ("--pid", "--output"), stop=("-p", "--pid"),
+                        attached="cdefilmnqrstuvxy"),
     # found after outside attack B (finding 14): programs that run the command after them
     "linux32": _options(), "linux64": _options(), "i386": _options(), "x86_64": _options(),
     "uname26": _options(),
-    "numactl": _options("ipmCNPwab", ("--interleave", "--preferred", "--membind",
-                                       "--physcpubind", "--cpunodebind", "--preferred-many",
-                                       "--weighted-interleave", "--all", "--balancing"),
+    "numactl": _options("ipmCNPwcSfoLMI", ("--interleave", "--preferred", "--membind",
+                                            "--physcpubind", "--cpunodebind", "--cpubind",
+                                            "--preferred-many", "--weighted-interleave",
+                                            "--shm", "--file", "--offset", "--length",
+                                            "--shmmode", "--shmid"),
                         stop=("-s", "--show", "-H", "--hardware")),
     "chpst": _options("uUbe/CnlLmdopfcrt"),
     "rlwrap": _options("bCDefFgHlMOPqsStwz", ("--break-chars", "--command-name", "--history-no-dupes",
@@ -97,6 +116,7 @@ _WRAPPERS: dict[str, _Options] = {
     "cpulimit": _options("lpe", ("--limit", "--pid", "--exe"), stop=("-p", "-e", "--pid", "--exe")),
     "trickle": _options("dutlwn"),
     "torsocks": _options("upaP", ("--user", "--pass", "--address", "--port")),
+    # (faketime's --date-prog PROGRAM runs PROGRAM: not in its tables, so unknown.)
     "faketime": _options("p", operands=1),
     "valgrind": _options(),
     "dbus-launch": _options(long=("--config-file", "--autolaunch")),
@@ -159,9 +179,21 @@ _WRAPPERS: dict[str, _Options] = {
     "dumb-init": _options("r", ("--rewrite",)),
     "catatonit": _options(),
     "nq": _options(),
+    # found after outside attack W (finding 2): more programs that run the command after
+    # their options (moreutils' zrun, run-one's family, timelimit, openvt)
+    "zrun": _options(), "run-one": _options(), "run-this-one": _options(),
+    "keep-one-running": _options(), "run-one-constantly": _options(),
+    "run-one-until-success": _options(), "run-one-until-failure": _options(),
+    "timelimit": _options("SsTt"),
+    "openvt": _options("c", ("--console",)),
     "tsp": _options("LDNW", stop=("-K", "-C", "-l", "-S", "-t", "-c", "-p", "-o", "-i", "-s",
                                   "-r", "-w", "-k", "-T", "-u", "-U", "-h", "-V", "-M")),
 }  # fmt: skip
+# The long flags of the wrappers whose every option is known, among the names their options are
+# read with, so that an exact name is not taken for a longer one that takes an argument
+# (`strace --summary CMD` is no `--summary-columns`, `nsenter --wd=DIR` no `--wdns`).
+_WRAPPERS.update({name: _WRAPPERS[name]._replace(flags=_WRAPPERS[name].flags | long_flags)
+                  for name, (_, long_flags) in _FLAGS.items()})
 # Programs with a handler that run no command taken from their arguments: xargs may append
 # words to them (`xargs printf '%s\n'`, `xargs test -f`) without running anything it names.
 # The others, given no command on the line, run what xargs appends (`_resolve`).
@@ -230,7 +262,11 @@ _ASSIGNMENTS_FIRST = frozenset({"time", "coproc", "sudo"})
 _ASSIGNMENT_WORD = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)\+?=")
 # Wrappers that start the user's shell when no command follows them.
 _SHELL_WITHOUT_COMMAND = frozenset({"chroot", "nsenter", "unshare", "pkexec", "run0",
-                                    "schroot", "lxc-attach"})
+                                    "schroot", "lxc-attach",
+                                    # found after outside attack W (finding 3): /bin/sh or
+                                    # the user's shell, reading the line's stdin
+                                    "linux32", "linux64", "i386", "x86_64", "uname26",
+                                    "fakeroot", "firejail", "proot", "fakechroot"})
 _BWRAP_TWO = frozenset({
     "--bind", "--ro-bind", "--dev-bind", "--bind-try", "--ro-bind-try", "--dev-bind-try",
     "--symlink", "--setenv", "--chmod", "--file", "--bind-data", "--ro-bind-data",
