@@ -24,7 +24,7 @@ from bastion.command_control.policy.collect_modules import _Modules
 from bastion.command_control.policy.collect_programs import _Programs
 from bastion.command_control.policy.collect_respelled import RESPELLED_HANDLERS, _Respelled
 from bastion.command_control.policy.collect_runners import _Runners
-from bastion.command_control.policy.collect_starters import _STARTERS, _Starters
+from bastion.command_control.policy.collect_starters import _STARTERS, STARTER_METHODS, _Starters
 from bastion.command_control.policy.collect_state import _State
 from bastion.command_control.policy.collect_syntax import _Statements
 from bastion.command_control.policy.collect_variables import _Variables
@@ -604,17 +604,7 @@ _HANDLERS: dict[str, Any] = {
     "pyvenv": _Collector._virtualenv,
     # found after outside attack W (finding 2): more launchers (collect_starters.py)
     **{name: _Collector._starter for name in _STARTERS},
-    **{name: _Collector._fd for name in ("fd", "fdfind")},
-    "rg": _Collector._rg,
-    "hyperfine": _Collector._hyperfine,
-    "scl": _Collector._scl,
-    "asdf": _Collector._asdf,
-    **{name: _Collector._cross_env for name in ("cross-env", "cross-env-shell")},
-    "nodemon": _Collector._nodemon,
-    "cargo": _Collector._cargo,
-    "concurrently": _Collector._concurrently,
-    "sops": _Collector._sops,
-    "bpftrace": _Collector._bpftrace,
+    **{name: getattr(_Collector, method) for name, method in STARTER_METHODS.items()},
 }
 
 

@@ -18,6 +18,13 @@ from bastion.command_control.policy.collect_launchers import _runs, _Strict
 from bastion.command_control.policy.words import _at, _dynamic, _Site, _Word
 
 # Launchers whose every option the policy reads (`_strict`): the command follows the options.
+# The launchers with a handler of their own here, by the collector method that reads each.
+STARTER_METHODS = {
+    "fd": "_fd", "fdfind": "_fd", "rg": "_rg", "hyperfine": "_hyperfine", "scl": "_scl",
+    "asdf": "_asdf", "cross-env": "_cross_env", "cross-env-shell": "_cross_env",
+    "nodemon": "_nodemon", "cargo": "_cargo", "concurrently": "_concurrently", "sops": "_sops",
+    "bpftrace": "_bpftrace",
+}
 _STARTERS: dict[str, _Strict] = {
     # GNU parallel's niceload (Getopt::Long with bundling and require_order); --sensor is shell
     # code, -p/--pid names a running process (then nothing is run).
