@@ -184,16 +184,8 @@ class _Starters:
     def _rg(self, name: str, words: list[_Word], site: _Site) -> bool:
         """`rg --pre PROGRAM`: PROGRAM (a program, not shell code) runs for each file searched,
         given its path; `--hostname-bin PROGRAM` runs once."""
-        programs: list[_Word | None] = []
-        for index, word in enumerate(words[1:], start=1):
-            value = word.value
-            if value == "--":
-                break
-            if value is None:
-                continue
-            option, has_value, attached = value.partition("=")
-            if option in _RG_PROGRAM:  # (rg takes no shortened long names)
-                programs.append(_Word(attached, attached) if has_value else _at(words, index + 1))
+        # (rg takes no shortened long names)
+        programs = [v for option, v in _long_values(words) if option in _RG_PROGRAM]
         if not programs:
             return False
         self._plain(name, words, site)  # type: ignore[attr-defined]
@@ -324,16 +316,9 @@ class _Starters:
     def _cargo(self, name: str, words: list[_Word], site: _Site) -> bool:
         """cargo's `--config KEY=VALUE` (anywhere among its words) naming a program cargo runs
         (`target.*.runner`, `build.rustc-wrapper`, linkers...), or a file of settings: unknown."""
-        for index, word in enumerate(words[1:], start=1):
-            value = word.value
-            if value == "--":
-                break
-            if value is None:
-                continue
-            option, has_value, attached = value.partition("=")
+        for option, setting in _long_values(words):
             if option != "--config":
                 continue
-            setting = _Word(attached, attached) if has_value else _at(words, index + 1)
             text = setting.value if setting is not None else None
             if text is None or "=" not in text or _CARGO_PROGRAM.match(text):
                 self._unknown(site, words, "cargo --config: a setting (or a file of them) that "
@@ -418,3 +403,18 @@ class _Starters:
         for command in commands:
             self._code(command, site, name)  # type: ignore[attr-defined]
         return True
+
+
+def _long_values(words: list[_Word]) -> list[tuple[str, _Word | None]]:
+    """Each word before `--` read as a long option with its value: attached after `=`, else
+    the next word (None past the end); words known only at run time are skipped."""
+    found: list[tuple[str, _Word | None]] = []
+    for index, word in enumerate(words[1:], start=1):
+        value = word.value
+        if value == "--":
+            break
+        if value is None:
+            continue
+        option, has_value, attached = value.partition("=")
+        found.append((option, _Word(attached, attached) if has_value else _at(words, index + 1)))
+    return found
