@@ -47,6 +47,7 @@ from bastion.command_control.policy.program_writes import (
 )
 from bastion.command_control.policy.programs import _connection_code
 from bastion.command_control.policy.renames import _MMV, _RENAMERS, _mmv_writes, _rename_writes
+from bastion.command_control.policy.toolchains import toolchain, toolchain_writes
 from bastion.command_control.policy.words import _at, _Word
 from bastion.command_control.policy.wrappers import _git_verb_index
 
@@ -104,8 +105,6 @@ _WRITES: dict[str, _Options | str | frozenset[str] | _Operand] = {
     "valgrind": frozenset({"--log-file", "--xml-file"}),  # attack O
     "ssh": frozenset({"-E"}),
     "cpio": frozenset({"-O"}),
-    **dict.fromkeys(("gcc", "cc", "clang", "g++", "c++"), frozenset({"-o", "-MF"})),
-    "ld": frozenset({"-o"}),
     "sdiff": frozenset({"-o", "--output"}),
     "htpasswd": _Operand(0, _options("C")),
     "zip": _Operand(0, _options("bnOtx", ("--temp-path", "--suffixes", "--output-file"))),
@@ -485,6 +484,8 @@ def _more_writes(name: str, words: list[_Word], values: dict[str, str | None] | 
     variables the line set)."""
     if _extractor(name):
         return _extracted(name, words), _unpacker_code(name, words)
+    if toolchain(name) is not None:  # compilers and binary tools (attack W, finding 9)
+        return toolchain_writes(name, words, values)
     if name not in _MORE_WRITERS:
         return [], []
     if name == "scp":
@@ -605,4 +606,4 @@ def _appended_writes(name: str, words: list[_Word]) -> bool:
         verb = words[index].value if index < len(words) else None
         return verb in _GIT_TREE_WRITERS or verb in ("config", "archive", "format-patch", "bundle",
                                                      "worktree", "init", "clone")
-    return name in _WRITES or name in _MORE_WRITERS
+    return name in _WRITES or name in _MORE_WRITERS or toolchain(name) is not None
