@@ -46,6 +46,7 @@ from bastion.command_control.policy.paths import PathArg, _bounded, _operand_pat
 from bastion.command_control.policy.programs import _GIT_COMMANDS
 from bastion.command_control.policy.readers import _CODE_IN_OPTIONS, _COMMAND_LANGUAGES, _reads_commands
 from bastion.command_control.policy.shells import INTERPRETERS, SHELLS, shell_name
+from bastion.command_control.policy.transfers import transfer_removals
 from bastion.command_control.policy.unread import is_read
 from bastion.command_control.policy.variables import _IN_THE_SHELL
 from bastion.command_control.policy.words import (
@@ -436,6 +437,12 @@ class _Collector(_Statements, _Files, _Variables, _Code, _Wrappers, _Runners, _I
                     "rm", ("rm", "-r", *(p.text for p in removed)), site.text, "",
                     any(p.kind == "unknown" for p in removed), (*site.wrappers, name),
                     self._in_dirs(removed)))
+        removed_too = tuple(transfer_removals(name, words))
+        if removed_too:  # `zip -m`, `tar --remove-files`, `gio remove` (attack W, finding 11)
+            self.commands.append(SimpleCommand(
+                "rm", ("rm", "-r", *(p.text for p in removed_too)), site.text, "",
+                any(p.kind == "unknown" for p in removed_too), (*site.wrappers, name),
+                self._in_dirs(removed_too)))
         if name in ("cd", "pushd", "popd"):
             self._moved(name, words)
 

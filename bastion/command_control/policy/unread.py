@@ -24,6 +24,7 @@ from bastion.command_control.policy.paths import PathArg, _operand_paths, _path_
 from bastion.command_control.policy.readers import _CODE_IN_OPTIONS, _COMMAND_LANGUAGES, _READERS
 from bastion.command_control.policy.shells import INTERPRETERS, shell_name
 from bastion.command_control.policy.toolchains import toolchain
+from bastion.command_control.policy.transfers import TRANSFERS
 from bastion.command_control.policy.words import _Word
 from bastion.command_control.policy.wrappers import _DATA_PROGRAMS, _WRAPPERS
 from bastion.command_control.policy.writes import _MORE_WRITERS, _TREE_CHANGERS, _WRITES
@@ -88,7 +89,8 @@ def is_read(name: str, words: list[_Word], handled: frozenset[str]) -> bool:
     (`handled`) or in one of the policy's tables, a builtin, or an inspector used to inspect."""
     if name in handled or name in _BUILTINS or name in _INSPECTORS or name in _READ_TABLES:
         return True
-    if name in _READERS or name in _WRITES or name in _MORE_WRITERS or name in _WRAPPERS:
+    if name in _READERS or name in _WRITES or name in _MORE_WRITERS or name in _WRAPPERS or \
+            name in TRANSFERS:
         return True
     if shell_name(name) is not None or INTERPRETERS.fullmatch(name) or _extractor(name) or \
             toolchain(name) is not None:

@@ -25,11 +25,15 @@ from bastion.command_control.policy.options import (
     _scan_options,
 )
 from bastion.command_control.policy.other_writes import (
+    _CSPLIT,
     _DOS2UNIX,
     _FOLDER_WRITES,
+    _SPLIT,
     _dos2unix_writes,
     _folder_writes,
+    _prefix_writes,
     _rsync_writes,
+    _xxd_writes,
     _yq_in_place,
     _yq_writes,
 )
@@ -48,6 +52,7 @@ from bastion.command_control.policy.program_writes import (
 from bastion.command_control.policy.programs import _connection_code
 from bastion.command_control.policy.renames import _MMV, _RENAMERS, _mmv_writes, _rename_writes
 from bastion.command_control.policy.toolchains import toolchain, toolchain_writes
+from bastion.command_control.policy.transfers import TRANSFERS, transfer_copies, transfer_writes
 from bastion.command_control.policy.words import _at, _Word
 from bastion.command_control.policy.wrappers import _git_verb_index
 
@@ -56,9 +61,11 @@ from bastion.command_control.policy.wrappers import _git_verb_index
 # last operand (or -t DIR) is the destination.
 # found after outside attack I (finding 4): `--no-target-directory`, `--recursive` and
 # `--archive` are named so that any start of them is read as GNU getopt reads it (`--no-t`).
-_COPY = _options("St", ("--suffix", "--target-directory", "--backup"),
+# found after outside attack W (finding 10's class): `--backup` takes a value only after `=`
+# (`cp --backup SRC /etc/x` wrote /etc/x unjudged).
+_COPY = _options("St", ("--suffix", "--target-directory"),
                  flags=("--no-target-directory", "--recursive", "--archive", "--symbolic", "--parents",
-                        "--link", "--symbolic-link"))
+                        "--link", "--symbolic-link", "--backup"))
 
 
 # found after outside attack O (finding 8): every option of OpenSSL 3's commands that names a
@@ -106,23 +113,32 @@ _WRITES: dict[str, _Options | str | frozenset[str] | _Operand] = {
     "ssh": frozenset({"-E"}),
     "cpio": frozenset({"-O"}),
     "sdiff": frozenset({"-o", "--output"}),
-    "htpasswd": _Operand(0, _options("C")),
-    "zip": _Operand(0, _options("bnOtx", ("--temp-path", "--suffixes", "--output-file"))),
+    "htpasswd": _Operand(0, _options("Cr")),
     "gpg": frozenset({"-o", "--output"}),
-    "uniq": _Operand(1, _options("fsw", ("--skip-fields", "--skip-chars", "--check-chars",
-                                         "--group", "--all-repeated"))),
-    "xxd": _Operand(1, _options("cglosC", ("-cols", "-groupsize", "-len", "-offset", "-seek",
-                                           "-name"))),
-    "script": _Operand(0, _options("cEIOBTm", ("--command", "--echo", "--log-in", "--log-out",
-                                              "--log-io", "--log-timing", "--logging-format")),
+    # found after outside attack W (finding 10): --group and --all-repeated take a value only
+    # attached with `=`; script's -o (--output-limit) takes one and -t[FILE] writes FILE; xxd:
+    # other_writes.
+    "uniq": _Operand(1, _options("fsw", ("--skip-fields", "--skip-chars", "--check-chars"),
+                                 flags=("--group", "--all-repeated", "--ignore-case", "--count",
+                                        "--repeated", "--unique", "--zero-terminated"))),
+    "script": _Operand(0, _options("cEIOBTmo", ("--command", "--echo", "--log-in", "--log-out",
+                                               "--log-io", "--log-timing", "--logging-format",
+                                               "--output-limit"),
+                                   attached="t", flags=("--timing", "--append", "--return", "--flush",
+                                                        "--force", "--quiet")),
                        frozenset({"-I", "--log-in", "-O", "--log-out", "-B", "--log-io", "-T",
-                                  "--log-timing"})),
+                                  "--log-timing", "-t", "--timing"})),
     # found after outside attack G (finding 5): what makes a file or a node. Not mkdir: an
     # empty directory changes what no program reads, and a directory named only at run time
     # (Ansible's `mkdir -p "`echo ~/.ansible/tmp`"`) would be held for every deny rule's paths.
-    "mkfifo": _Operand(-1, _options("mZ", ("--mode", "--context"))),
-    "mknod": _Operand(0, _options("mZ", ("--mode", "--context"))),
-    "fallocate": _Operand(0, _options("olx", ("--offset", "--length", "--posix"))),
+    # (attack W, finding 10: -Z is a flag and --context takes a value only after `=`; fallocate's
+    # -x is --posix, a flag)
+    "mkfifo": _Operand(-1, _options("m", ("--mode",), flags=("--context",))),
+    "mknod": _Operand(0, _options("m", ("--mode",), flags=("--context",))),
+    "fallocate": _Operand(0, _options("lo", ("--offset", "--length"),
+                                      flags=("--posix", "--collapse-range", "--dig-holes",
+                                             "--insert-range", "--keep-size", "--punch-hole",
+                                             "--zero-range", "--verbose"))),
     "patch": _Operand(0, _options("pdoirBDFVYzg", ("--strip", "--directory", "--output",
                                                    "--input", "--reject-file", "--prefix",
                                                    "--ifdef", "--fuzz", "--version-control",
@@ -130,8 +146,8 @@ _WRITES: dict[str, _Options | str | frozenset[str] | _Operand] = {
                       frozenset({"-o", "--output", "-r", "--reject-file"}),
                       "(the files the patch names)"),
     "install": _options("gmoSt", ("--group", "--mode", "--owner", "--suffix", "--target-directory",
-                                  "--backup", "--context", "--strip-program"),
-                        flags=("--no-target-directory",)),
+                                  "--strip-program"),
+                        flags=("--no-target-directory", "--context", "--backup")),
     # found after outside attack O (finding 8): writers missing from this table
     "less": frozenset({"-o", "-O", "--log-file", "--LOG-FILE"}),
     "lesskey": frozenset({"-o", "--output"}),
@@ -159,7 +175,12 @@ _WRITES: dict[str, _Options | str | frozenset[str] | _Operand] = {
                     frozenset({"-o", "--output-file"})),
     "pandoc": frozenset({"-o", "--output", "--log"}),
     **dict.fromkeys(("tshark", "dumpcap", "mergecap"), frozenset({"-w"})),
-    "editcap": _Operand(1, _options("ABcCDEFiIsST", ())),
+    "editcap": _Operand(1, _options("aABcCDEFiIostSTw", ("--inject-secrets", "--capture-comment",
+                                                          "--seed", "--compress", "--log-level",
+                                                          "--log-domains", "--log-file",
+                                                          "--log-fatal-domains", "--log-debug",
+                                                          "--log-noisy")),
+                        frozenset({"--log-file"})),
     "logrotate": frozenset({"-s", "--state", "-l", "--log"}),
     "aria2c": frozenset({"-o", "--out", "-l", "--log", "--save-session", "--save-cookies",
                          "--dht-file-path", "--dht-file-path6", "--server-stat-of"}),
@@ -396,9 +417,6 @@ def _landing_name(source: str) -> str | None:
     return relative
 
 
-_SPLIT = _options("abClnt", ("--suffix-length", "--additional-suffix", "--bytes",
-                             "--line-bytes", "--lines", "--number", "--separator", "--filter"))
-_CSPLIT = _options("bfn", ("--suffix-format", "--prefix", "--digits"))
 _COMPRESSORS = {"gzip": ".gz", "pigz": ".gz", "bzip2": ".bz2", "pbzip2": ".bz2", "xz": ".xz",
                 "lzma": ".lzma", "zstd": ".zst", "lz4": ".lz4", "lzip": ".lz", "compress": ".Z",
                 "plzip": ".lz", "lzop": ".lzo", "brotli": ".br"}
@@ -410,30 +428,6 @@ _DECOMPRESSORS = {"gunzip": ".gz", "bunzip2": ".bz2", "unxz": ".xz", "unlzma": "
 _COMPRESSOR_OUTPUT = frozenset({"-o", "--output"})
 _COMPRESSOR_FOLDER = frozenset({"--output-dir-flat", "--output-dir-mirror", "--path"})
 _NO_FILE_LETTERS = {"lz4": "ct", "unlz4": "ct"}
-
-
-def _prefix_writes(words: list[_Word], spec: _Options, operand: int, option: str,
-                   default: str) -> list[PathArg]:
-    """split's and csplit's output files: PREFIX (operand `operand`, or -f) and a suffix; the
-    first is always written (PREFIXaa, PREFIX00 with numeric suffixes: exact), the rest any."""
-    permuted = _permuted(words, 1, spec)
-    if permuted is None:
-        return [PathArg("(options known only at run time)", "unknown")]
-    found, operands = permuted
-    given = _last_argument(found, {option, "--prefix"}) if option else None
-    prefix = given[1] if given is not None else _at(operands, operand) if operand else None
-    seen = {o for o, _ in found}
-    numeric = bool(seen & {"-d", "-x", "--numeric-suffixes", "--hex-suffixes"})
-    first = ("0" if numeric or option == "-f" else "a") * 2
-    if seen & {"-a", "--suffix-length", "-b", "--suffix-format", "-n", "--digits",
-               "--additional-suffix"}:
-        first = ""  # another suffix: only the pattern is known
-    text = default if prefix is None else prefix.value
-    if text is None:
-        return [PathArg(prefix.text if prefix is not None else default, "unknown")]
-    tilde = text.startswith("~") and prefix is not None and prefix.text.startswith("~")
-    return ([PathArg(f"{text}{first}", "exact", tilde)] if first else []) + [
-        PathArg(f"{text}*", "pattern", tilde)]
 
 
 # OpenSSH scp's options that take an argument.
@@ -475,7 +469,7 @@ _MORE_WRITERS = frozenset({"scp", "sftp", "rsync", "sed", "tar", "gtar", "gnutar
                            # found after outside attack O (findings 1, 6 and 8)
                            "history", "uudecode", "reformime", "modprobe", *_CONFIG_WRITES,
                            # found after outside attack S (finding 15)
-                           *_FOLDER_WRITES, *_DOS2UNIX, "yq"})
+                           *_FOLDER_WRITES, *_DOS2UNIX, "yq", "xxd"})
 
 
 def _more_writes(name: str, words: list[_Word], values: dict[str, str | None] | None = None
@@ -486,6 +480,12 @@ def _more_writes(name: str, words: list[_Word], values: dict[str, str | None] | 
         return _extracted(name, words), _unpacker_code(name, words)
     if toolchain(name) is not None:  # compilers and binary tools (attack W, finding 9)
         return toolchain_writes(name, words, values)
+    if name in TRANSFERS:  # downloaders, copiers, gio, zip (attack W, findings 10, 11, 14)
+        written, codes = transfer_writes(name, words)
+        for copy in transfer_copies(name, words):
+            written += _written([_Word(copy.program, copy.program), *(_Word(o, o) for o in copy.options),
+                                 _Word("--", "--"), *copy.sources, copy.destination], _COPY)
+        return written, codes
     if name not in _MORE_WRITERS:
         return [], []
     if name == "scp":
@@ -496,6 +496,8 @@ def _more_writes(name: str, words: list[_Word], values: dict[str, str | None] | 
         return _dos2unix_writes(words), []
     if name == "yq":
         return _yq_writes(words), []
+    if name == "xxd":
+        return _xxd_writes(words), []
     if name in ("sftp", "rsync"):
         return [], _connection_code(name, words)
     if name == "sed":
@@ -606,4 +608,4 @@ def _appended_writes(name: str, words: list[_Word]) -> bool:
         verb = words[index].value if index < len(words) else None
         return verb in _GIT_TREE_WRITERS or verb in ("config", "archive", "format-patch", "bundle",
                                                      "worktree", "init", "clone")
-    return name in _WRITES or name in _MORE_WRITERS or toolchain(name) is not None
+    return name in _WRITES or name in _MORE_WRITERS or name in TRANSFERS or toolchain(name) is not None
