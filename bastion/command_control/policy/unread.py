@@ -76,6 +76,9 @@ _LISTING_ONLY: dict[str, frozenset[str]] = {
     "parted": frozenset({"-l", "--list", "-m", "--machine", "-s", "--script"}),
     "hdparm": frozenset({"-I", "-i", "-g", "-C"}),
     "cryptsetup": frozenset(),
+    # (attack W, finding 13: pwck and grpck rewrite the account files unless -r)
+    "pwck": frozenset({"-r", "--read-only", "-q", "--quiet", "-qr", "-rq"}),
+    "grpck": frozenset({"-r", "--read-only", "-q", "--quiet", "-qr", "-rq"}),
 }
 _PARTED_READS = frozenset({"print", "p", "unit"})
 _CRYPTSETUP_READS = frozenset({"status", "luksDump", "isLuks", "tcryptDump", "bitlkDump"})
