@@ -101,16 +101,23 @@ def _file(word: _Word | None, text: str | None = None) -> PathArg:
     return _path_arg(word, text, False if text is not None else None)
 
 
-def _beside(output: PathArg | None) -> PathArg:
-    """Any file in the folder of `output` (the working folder without one): where -save-temps,
-    -MD and the dumps put files named from the output or the input."""
-    if output is None:
-        return PathArg("*", "pattern")
-    if output.kind == "unknown":
-        return output
-    folder = output.text.rpartition("/")[0] if "/" in output.text else ""
-    return PathArg(f"{folder or ('/' if output.text.startswith('/') else '.')}/*".replace("//", "/"),
-                   "pattern", output.tilde)
+def _beside(output: PathArg | None, inputs: list[_Word]) -> list[PathArg]:
+    """Where -save-temps, -MD and the dumps put files: named from the output (`x.o`: `x*`) and
+    from each input's stem (`d/a.c`: `a*`), in the output's folder (else the working one)."""
+    if output is not None and output.kind == "unknown":
+        return [output]
+    folder = ""
+    found: list[PathArg] = []
+    if output is not None:
+        folder = output.text.rpartition("/")[0] + "/" if "/" in output.text else ""
+        found.append(PathArg(f"{output.text.rpartition('.')[0] or output.text}*", "pattern", output.tilde))
+    for word in inputs:
+        if word.value is None:
+            found.append(PathArg(word.text, "unknown"))
+            continue
+        stem = word.value.rstrip("/").rsplit("/", 1)[-1].rpartition(".")[0] or word.value
+        found.append(PathArg(f"{folder}{stem}*", "pattern", output is not None and output.tilde))
+    return found
 
 
 def _driver_writes(name: str, kind: str, words: list[_Word], values: dict[str, str | None]
@@ -202,7 +209,7 @@ def _driver_writes(name: str, kind: str, words: list[_Word], values: dict[str, s
             if joined == "-o":
                 output = path
     if beside:
-        written.append(_beside(output))
+        written += _beside(output, operands)
     if kind == "cpp":
         # cpp IN OUT: every operand after the first is its output (were an option unknown
         # here to take a value, the input would be second and the output third).

@@ -5,7 +5,8 @@ Each program here is read by its own grammar: `transfer_writes` gives the files 
 and the code it runs; `transfer_copies` the copies that land here as cp's would (a container's
 or a bucket's file copied to a local folder: `docker cp c:/x /etc`, `aws s3 cp s3://b/k /etc/`);
 `transfer_removals` what it removes (`zip -m`, `tar --remove-files`, `gio remove`, `aws s3 mv`
-of a local file, `rclone move`, `rclone sync`'s destination), judged as `rm` is. A program
+of a local file, `rclone move`, `rclone sync`'s destination, `journalctl --vacuum-time`),
+judged as `rm -r` is. A program
 whose verb is not known here is held (a write known only at run time), never allowed."""
 
 from __future__ import annotations
@@ -418,6 +419,20 @@ def _tar_removals(words: list[_Word]) -> list[PathArg]:
     return removed
 
 
+def _journal_removals(words: list[_Word]) -> list[PathArg]:
+    """`journalctl --vacuum-size/--vacuum-time/--vacuum-files` (any start of them) and
+    `--rotate` remove archived journal files: those of -D DIR (--directory), else the system's."""
+    values = [w.value for w in words[1:]]
+    if not any(v is None or (len(v) > 4 and v.startswith("--") and any(
+            name.startswith(v.partition("=")[0]) for name in ("--vacuum-size", "--vacuum-time",
+                                                              "--vacuum-files", "--rotate")))
+               for v in values):
+        return []
+    folders = _after_options(words, frozenset({"-D", "--directory"}))
+    return [p._replace(kind="tree") if p.kind == "exact" else p for p in folders] or [
+        PathArg("/var/log/journal", "tree"), PathArg("/run/log/journal", "tree")]
+
+
 # --- the three readings ----------------------------------------------------------------------------
 def transfer_writes(name: str, words: list[_Word]) -> tuple[list[PathArg], list[str | None]]:
     """The files a program of TRANSFERS writes here (not counting `transfer_copies`), and the
@@ -450,6 +465,8 @@ def transfer_removals(name: str, words: list[_Word]) -> list[PathArg]:
         return _zip(words)[1]
     if name in ("tar", "gtar", "gnutar"):
         return _tar_removals(words)
+    if name == "journalctl":
+        return _journal_removals(words)
     if name in _CONTAINER_COPIERS or name in ("aws", "rclone"):
         return _copies(name, words)[2]
     return []
