@@ -109,6 +109,9 @@ def test_compilers_and_binary_tools_write_their_output_and_their_code_options_ar
     (f"uniq --group /tmp/in {C}", "deny"),
     (f"uniq --all-repeated /tmp/in {C}", "deny"),
     (f"xxd -r -p -n foo /tmp/hex {C}", "deny"),
+    (f"zstdmt -qd /tmp/x.zst -o {C}", "deny"),
+    (f"pzstd -d /tmp/x.zst -o {C}", "deny"),
+    ("pixz -d /tmp/x.tpxz /etc/sudoers.d/x", "deny"),
     (f"script -q -o 100000 {C} -c true", "deny"),
     (f"fallocate -x -l 10 {C}", "deny"),
     (f"zip --out {C} /tmp/y.zip", "deny"),
@@ -153,6 +156,7 @@ def test_compilers_and_binary_tools_write_their_output_and_their_code_options_ar
     ("zip -r /tmp/x.zip /etc", "allow"),
     ("zip --out /tmp/y.zip /tmp/x.zip", "allow"),
     ("mkfifo -Z /tmp/fifo", "allow"),
+    ("zstdmt -q /tmp/big.log", "allow"),
 ])
 def test_writers_option_tables_read_each_option_as_the_program_does(default_policy, line, expected):
     assert action(default_policy, line) == expected
@@ -316,6 +320,11 @@ def test_creating_ordinary_users_and_checking_the_account_files_stay_as_they_wer
     ("coredumpctl dump --output=/etc/sudoers.d/x", "deny"),
     ("ssh -p 22 localhost -- touch /etc/sudoers.d/x", "deny"),
     ("ssh localhost -t -- touch /etc/sudoers.d/x", "deny"),
+    # their other verbs stay judged as an unread program's files
+    ("docker build -f /etc/sudoers.d/x .", "confirm"),
+    ("kubectl apply -f /etc/sudoers.d/x", "confirm"),
+    ("aws configure set x /etc/sudoers.d/x", "confirm"),
+    ("rclone config file /etc/sudoers.d/x", "confirm"),
     # honest halves
     ("aws s3 cp /etc/hosts s3://b/k", "allow"),
     ("aws s3 cp s3://b/k /tmp/x", "allow"),

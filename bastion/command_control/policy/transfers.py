@@ -35,6 +35,10 @@ _CONTAINER_COPIERS = frozenset({"docker", "podman", "nerdctl", "kubectl", "oc"})
 _HTTP_CLIENTS = frozenset({"http", "https", "xh", "xhs"})
 TRANSFERS = frozenset({"gio", "zip", "aws", "rclone", "wget2", "axel", "ddrescue", "dcfldd", "dc3dd",
                        "coredumpctl", *_CONTAINER_COPIERS, *_HTTP_CLIENTS})
+# Those read whole here (a verb or option not known is judged here): the rest have verbs and
+# options no table reads (`docker build -f F`, `kubectl apply -f F`), whose files stay judged
+# as an unread program's (policy/unread.py).
+READ_WHOLE = frozenset({"gio", "zip", "wget2", "dcfldd", "dc3dd", "ddrescue"})
 _UNKNOWN = PathArg("(files a verb the policy does not read writes)", "unknown")
 
 # A container's (`c:/x`, `ns/pod:/x`), a remote's (`remote:path`, `:s3:b/k`) or a bucket's
@@ -221,7 +225,7 @@ def _gio(words: list[_Word]) -> tuple[list[Copy], list[PathArg], list[PathArg], 
     verb, index = _verb(words, frozenset())
     operands, options = _operands(words, index, _GIO_VALUES)
     here = [w for w in (_gio_word(o) for o in operands) if w is not None]
-    if verb in _GIO_READS:
+    if verb in _GIO_READS or (verb is None and not operands):
         return [], [], [], []
     if verb in ("open", "launch"):
         return [], [], [], [None]

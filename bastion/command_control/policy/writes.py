@@ -419,7 +419,8 @@ def _landing_name(source: str) -> str | None:
 
 _COMPRESSORS = {"gzip": ".gz", "pigz": ".gz", "bzip2": ".bz2", "pbzip2": ".bz2", "xz": ".xz",
                 "lzma": ".lzma", "zstd": ".zst", "lz4": ".lz4", "lzip": ".lz", "compress": ".Z",
-                "plzip": ".lz", "lzop": ".lzo", "brotli": ".br"}
+                "plzip": ".lz", "lzop": ".lzo", "brotli": ".br", "zstdmt": ".zst", "pzstd": ".zst",
+                "pixz": ".xz", "pxz": ".xz", "lbzip2": ".bz2", "lz4c": ".lz4"}  # (attack W: zstdmt...)
 _DECOMPRESSORS = {"gunzip": ".gz", "bunzip2": ".bz2", "unxz": ".xz", "unlzma": ".lzma",
                   "unzstd": ".zst", "uncompress": ".Z", "unpigz": ".gz", "unlz4": ".lz4"}
 # found after outside attack O (finding 8): the compressors' own output options (`brotli -o F`,
@@ -427,7 +428,7 @@ _DECOMPRESSORS = {"gunzip": ".gz", "bunzip2": ".bz2", "unxz": ".xz", "unlzma": "
 # letters that send the output to stdout, test or list (lz4's -l is its legacy format: a write).
 _COMPRESSOR_OUTPUT = frozenset({"-o", "--output"})
 _COMPRESSOR_FOLDER = frozenset({"--output-dir-flat", "--output-dir-mirror", "--path"})
-_NO_FILE_LETTERS = {"lz4": "ct", "unlz4": "ct"}
+_NO_FILE_LETTERS = {"lz4": "ct", "unlz4": "ct", "lz4c": "ct"}
 
 
 # OpenSSH scp's options that take an argument.
