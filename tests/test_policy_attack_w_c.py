@@ -191,6 +191,7 @@ def test_writers_option_tables_read_each_option_as_the_program_does(default_poli
     ("tar -C /var/log -cf /tmp/x.tar --remove-files btmp.1", "deny"),
     (f"zip --move x.zip {LOG}", "deny"),
     (f"zip -rm x.zip {LOG}", "deny"),
+    ("ls /var/log/btmp* | zip -m x.zip -@", "confirm"),  # names from stdin, removed
     ("journalctl --vac=1s", "deny"),
     ("journalctl --rotate", "deny"),
     ("journalctl -D /var/log/journal/abc --vacuum-size=1", "deny"),
@@ -202,6 +203,7 @@ def test_writers_option_tables_read_each_option_as_the_program_does(default_poli
     ("tar -cf /tmp/x.tar --remove-files /tmp/a", "allow"),
     (f"tar -cf /tmp/x.tar {LOG}", "allow"),
     ("zip -qm /tmp/x.zip /tmp/a", "allow"),
+    ("ls /tmp/a* | zip /tmp/x.zip -@", "allow"),
     (f"zip -q /tmp/x.zip {LOG}", "allow"),
     ("journalctl -u ssh --since today", "allow"),
     ("journalctl -D /tmp/j --vacuum-time=1s", "allow"),
@@ -305,6 +307,7 @@ def test_creating_ordinary_users_and_checking_the_account_files_stay_as_they_wer
     ("podman cp c:/x /etc/sudoers.d/x", "deny"),
     ("nerdctl cp c:/x /etc/sudoers.d/x", "deny"),
     ("kubectl -n ns cp pod:/x /etc/sudoers.d/x -c ctr", "deny"),
+    ("kubectl cp pod:/x /etc/sudoers.d/x -n ns", "deny"),
     ("oc cp pod:/x /etc/sudoers.d/x", "deny"),
     ("cd /etc/sudoers.d && http -d http://h/y", "confirm"),  # a name the server chooses
     ("xh --output=/etc/sudoers.d/x http://h/x", "deny"),

@@ -169,7 +169,7 @@ def _copies(name: str, words: list[_Word]) -> tuple[list[Copy], list[PathArg], l
         index += after - 1
     if verb != "cp":
         return [], [], []
-    operands = _operands(words, index, frozenset({"-c", "--container", "--retries"}),
+    operands = _operands(words, index, frozenset({"-c", "--container", "--retries", "-n", "--namespace"}),
                          frozenset({"--archive", "--follow-link", "--quiet", "--no-preserve",
                                     "--overwrite"}))[0]
     return _landed("cp", True, operands, [w for w in operands if _local(w)]), [], []
@@ -335,8 +335,8 @@ _ZIP_SINGLE = "bntxiOPZs"
 _ZIP_LONG = frozenset({"--temp-path", "--suffixes", "--from-date", "--before-date", "--exclude",
                        "--include", "--output-file", "--password", "--compression-method",
                        "--split-size", "--dot-size", "--logfile-path", "--unzip-command", "--unicode"})
-_ZIP_FLAGS = frozenset({"--move", "--recurse-paths", "--recurse-patterns", "--test", "--quiet",
-                        "--verbose", "--update", "--freshen", "--delete", "--copy-entries",
+_ZIP_FLAGS = frozenset({"--move", "--names-stdin", "--recurse-paths", "--recurse-patterns", "--test",
+                        "--quiet", "--verbose", "--update", "--freshen", "--delete", "--copy-entries",
                         "--junk-paths", "--encrypt", "--symlinks", "--grow", "--filesync"})
 
 
@@ -393,7 +393,11 @@ def _zip(words: list[_Word]) -> tuple[list[PathArg], list[PathArg], list[str | N
             listed = True  # a list of names to the next option: the archive may be any operand
     archive = operands if listed else operands[:1]
     written += output or [_path_arg(w) for w in archive if w.value != "-"]
-    removed = [_tree(w) for w in operands[1:]] if options & {"-m", "--move"} else []
+    removed: list[PathArg] = []
+    if options & {"-m", "--move"}:
+        removed = [_tree(w) for w in operands[1:]]
+        if options & {"-@", "--names-stdin"}:  # names read from stdin, removed too
+            removed.append(PathArg("(the names zip reads from stdin)", "unknown"))
     return written, removed, codes
 
 
