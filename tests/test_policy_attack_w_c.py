@@ -144,6 +144,9 @@ def test_compilers_and_binary_tools_write_their_output_and_their_code_options_ar
     (f"editcap -t 1 /tmp/a.pcap {C}", "deny"),
     (f"editcap --log-file {C} /tmp/a.pcap /tmp/b.pcap", "deny"),
     (f"htpasswd -r 1000 -c {C} u", "deny"),
+    (f"patch -x 1 {C} /tmp/p.diff", "deny"),
+    (f"patch --quoting-style literal {C} /tmp/p.diff", "deny"),
+    (f"rsync --log-format %n /tmp/x {C}", "deny"),
     # honest halves
     ("uniq --group /etc/passwd /tmp/out", "allow"),
     ("uniq -c /tmp/in", "allow"),
