@@ -13,6 +13,7 @@ The rest: as, ld (ld.bfd, ld.gold, lld, mold), objcopy, strip, rustc, javac."""
 
 from __future__ import annotations
 
+import functools
 import re
 import shlex
 
@@ -57,6 +58,7 @@ _RUNS = re.compile(r"-(B.*|specs=.*|-specs=.*|fplugin=.*|fpass-plugin=.*|-ld-pat
 _CLANG = re.compile(_CROSS + r"clang(\+\+|-cpp)?" + _VERSION)
 
 
+@functools.lru_cache(maxsize=1024)  # asked of every command a line runs
 def toolchain(name: str) -> str | None:
     """The kind of compiler or binary tool `name` is ("driver", "cpp", or the tool's plain
     name: "ld", "as", "objcopy", "strip", "rustc", "javac"), None for any other program."""
