@@ -34,7 +34,7 @@ from tests.test_policy import action
     ("qmv /etc/sudoers.d", "confirm"),
     ("frob /etc/sudo*", "confirm"),
     ("blkid -c /etc/sudoers", "confirm"),  # an inspector's option that writes
-    ("journalctl --vacuum-size=1 -D /var/log/journal", "confirm"),
+    ("journalctl --vacuum-size=1 -D /var/log/journal", "deny"),  # removes logs (attack W)
     ("frob ~/.ssh/authorized_keys", "alert"),  # an alert rule stays an alert
     ("frob /etc/sudoers; touch /etc/sudoers", "deny"),  # a certain write still decides
     # honest halves: inspectors, listings, builtins, paths no rule protects

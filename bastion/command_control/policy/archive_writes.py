@@ -1,7 +1,7 @@
 """Archivers and image makers that write the file or folder an option or an operand names
 (found after outside attack U): cpio's archive in copy-out mode (`-o -F F`, `--file=F`),
 dpkg-split's output, genisoimage's and mksquashfs's images, rar's archive, xorriso's output drives and what
-it extracts, zip's `-O` copy, rar's folder. Read with the unpackers (extracts.py), whose
+it extracts, rar's folder. Read with the unpackers (extracts.py), whose
 writes these add to; a word that decides, known only at run time, is an unknown path."""
 
 from __future__ import annotations
@@ -99,13 +99,6 @@ def _mksquashfs(words: list[_Word]) -> list[PathArg]:
     return [_path_arg(operands[-1])] if len(operands) > 1 else []
 
 
-def _zip_copy(words: list[_Word]) -> list[PathArg]:
-    """zip's `-O F`/`--output-file F`: the archive written there instead of over the input."""
-    if not _known(words):
-        return [_RUN_TIME]
-    return _after_options(words, frozenset({"-O", "--output-file", "--out"}))
-
-
 # rar's commands that only list, test, print or extract (extracts.py reads x and e).
 _RAR_READS = frozenset({"l", "lt", "lta", "lb", "v", "vt", "vta", "vb", "t", "p", "i", "x", "e"})
 
@@ -123,7 +116,7 @@ def _rar_archive(words: list[_Word]) -> list[PathArg]:
 ARCHIVE_WRITERS: dict[str, Callable[[list[_Word]], list[PathArg]]] = {
     "cpio": _cpio_archive, "bsdcpio": _cpio_archive, "dpkg-split": _dpkg_split,
     "genisoimage": _iso_image, "mkisofs": _iso_image, "xorrisofs": _iso_image,
-    "xorriso": _xorriso, "mksquashfs": _mksquashfs, "zip": _zip_copy, "rar": _rar_archive,
+    "xorriso": _xorriso, "mksquashfs": _mksquashfs, "rar": _rar_archive,  # zip: transfers.py
 }  # fmt: skip
 
 

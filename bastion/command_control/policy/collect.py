@@ -3,7 +3,8 @@ the simple commands it would run. Its methods are grouped by concern into the mi
 collect_* modules; this module holds its state (`__init__`), the walk's core (parse, the tree
 walk, forks and merges of shell state for subshells and loops, resolving one simple command,
 `finish`), the work bound (`MAX_WORK`, `_spend`) and the table of per-program handlers
-(`_HANDLERS`)."""
+(`_HANDLERS`). Over about 600 lines: the handler table names a method of every mixin, and
+the walk's core is one piece; the mixins hold the rest."""
 
 from __future__ import annotations
 
@@ -50,6 +51,7 @@ from bastion.command_control.policy.paths import PathArg, _bounded, _operand_pat
 from bastion.command_control.policy.programs import _GIT_COMMANDS
 from bastion.command_control.policy.readers import _CODE_IN_OPTIONS, _COMMAND_LANGUAGES, _reads_commands
 from bastion.command_control.policy.shells import INTERPRETERS, SHELLS, shell_name
+from bastion.command_control.policy.transfers import transfer_removals
 from bastion.command_control.policy.unread import is_read
 from bastion.command_control.policy.variables import _IN_THE_SHELL
 from bastion.command_control.policy.words import (
@@ -437,13 +439,13 @@ class _Collector(_Statements, _Files, _Variables, _Code, _Wrappers, _Runners, _I
             self._writes(name, words, site)
         if name in _CODE_IN_OPTIONS:
             self._option_code(name, words, site)
-        if name == "rsync":
-            removed = _rsync_removes(words)
-            if removed:
-                self.commands.append(SimpleCommand(
-                    "rm", ("rm", "-r", *(p.text for p in removed)), site.text, "",
-                    any(p.kind == "unknown" for p in removed), (*site.wrappers, name),
-                    self._in_dirs(removed)))
+        # What it removes as it sends, archives or moves (rsync, `zip -m`, `gio remove`...): rm -r.
+        removed = (*(_rsync_removes(words) if name == "rsync" else ()), *transfer_removals(name, words))
+        if removed:
+            self.commands.append(SimpleCommand(
+                "rm", ("rm", "-r", *(p.text for p in removed)), site.text, "",
+                any(p.kind == "unknown" for p in removed), (*site.wrappers, name),
+                self._in_dirs(removed)))
         if name in ("cd", "pushd", "popd"):
             self._moved(name, words)
 

@@ -398,14 +398,22 @@ class _Programs:
         """ssh: the remote command is shell code, run by the remote login shell (perhaps this
         very host: `ssh localhost rm -rf /`); with none (and no -N, -W, -O) the remote shell
         reads the line's stdin."""
-        scanned = _scan_options(words, 1, _options("BbcDEeFIiJLlmOoPpQRSWw"))
+        spec = _options("BbcDEeFIiJLlmOoPpQRSWw")
+        scanned = _scan_options(words, 1, spec)
         if scanned is None:
             self._unknown(site, words, "options of ssh known only at run time")
             return True
         for code in _connection_code(name, words):
             self._code(code, site, name)
         index, found = scanned
-        command = words[index + 1:]
+        # found after outside attack W (finding 14): OpenSSH reads options after the
+        # destination too, up to a `--` (`ssh host -p 22 -- CMD` runs CMD).
+        after = _scan_options(words, index + 1, spec) if index < len(words) else None
+        rest = index + 1
+        if after is not None:
+            rest, more = after
+            found = [*found, *more]
+        command = words[rest:]
         if not command and index < len(words) and not {o for o, _ in found} & {
                 "-N", "-W", "-O", "-Q", "-G", "-V", "-s", "-n", "-f"}:
             return self._stdin_code(name, words, site, "a shell", fed="sh")

@@ -1,14 +1,20 @@
 """Writers whose files their own words name, each read by its own grammar: rsync's own files
 (its batches, log, backup and partial folders), and, found after outside attack S (finding 15),
 aria2c's, tic's and pandoc's folders, dos2unix and its kin (in place, or the second file of
-each -n pair), yq -i (the files after the expression). The rest of the writers: writes.py,
-program_writes.py, configured_writes.py."""
+each -n pair), yq -i (the files after the expression); split's and csplit's pieces, and xxd's
+output (attack W). The rest of the writers: writes.py, program_writes.py, configured_writes.py."""
 
 from __future__ import annotations
 
-from bastion.command_control.policy.options import _after_options
+from bastion.command_control.policy.options import (
+    _after_options,
+    _last_argument,
+    _Options,
+    _options,
+    _permuted,
+)
 from bastion.command_control.policy.paths import PathArg, _path_arg
-from bastion.command_control.policy.words import _Word
+from bastion.command_control.policy.words import _at, _Word
 
 # Options that name a folder a program writes in, by names the line does not give: DIR/**
 # (`aria2c -d DIR -o NAME`, `tic -o DIR`, `pandoc --extract-media DIR`; attack S, finding 15).
@@ -118,3 +124,61 @@ def _rsync_writes(found: list[tuple[str, _Word | None]], target: PathArg) -> lis
             else:
                 written.append(PathArg(f"{folder.rstrip('/')}/**", "pattern", path.tilde))
     return written
+
+
+# xxd's options that take a value, and the long spelling each may have (`-cols 8`, `-name N`):
+# the value is the rest of the word unless the word is that spelling, then the next word.
+_XXD_VALUES = {"c": "ols", "g": "roupsize", "l": "en", "n": "ame", "o": "ffset", "s": "eek", "R": ""}
+
+
+def _xxd_writes(words: list[_Word]) -> list[PathArg]:
+    """xxd's output, its second operand (found after outside attack W, finding 10). xxd reads
+    options by their first letter until a word not starting with `-` (`--x` is `-x`), each in a
+    word of its own: `-n NAME`, `-nNAME`, `-name NAME`, `-c8`, `-cols 8`; `-` and `--` end them."""
+    index = 1
+    while index < len(words):
+        value = words[index].value
+        if value is None:
+            return [PathArg(words[index].text, "unknown")]
+        option = value[1:] if value.startswith("--") and len(value) > 2 else value
+        if option == "--":
+            index += 1
+            break
+        if not option.startswith("-") or option == "-":
+            break
+        letter, rest = option[1:2], option[2:]
+        index += 1
+        if letter in _XXD_VALUES and (not rest or (_XXD_VALUES[letter] and rest.startswith(
+                _XXD_VALUES[letter]))):
+            index += 1
+    output = words[index + 1] if index + 1 < len(words) else None
+    return [_path_arg(output)] if output is not None and output.value != "-" else []
+
+
+_SPLIT = _options("abClnt", ("--suffix-length", "--additional-suffix", "--bytes",
+                             "--line-bytes", "--lines", "--number", "--separator", "--filter"))
+_CSPLIT = _options("bfn", ("--suffix-format", "--prefix", "--digits"))
+
+
+def _prefix_writes(words: list[_Word], spec: _Options, operand: int, option: str,
+                   default: str) -> list[PathArg]:
+    """split's and csplit's output files: PREFIX (operand `operand`, or -f) and a suffix; the
+    first is always written (PREFIXaa, PREFIX00 with numeric suffixes: exact), the rest any."""
+    permuted = _permuted(words, 1, spec)
+    if permuted is None:
+        return [PathArg("(options known only at run time)", "unknown")]
+    found, operands = permuted
+    given = _last_argument(found, {option, "--prefix"}) if option else None
+    prefix = given[1] if given is not None else _at(operands, operand) if operand else None
+    seen = {o for o, _ in found}
+    numeric = bool(seen & {"-d", "-x", "--numeric-suffixes", "--hex-suffixes"})
+    first = ("0" if numeric or option == "-f" else "a") * 2
+    if seen & {"-a", "--suffix-length", "-b", "--suffix-format", "-n", "--digits",
+               "--additional-suffix"}:
+        first = ""  # another suffix: only the pattern is known
+    text = default if prefix is None else prefix.value
+    if text is None:
+        return [PathArg(prefix.text if prefix is not None else default, "unknown")]
+    tilde = text.startswith("~") and prefix is not None and prefix.text.startswith("~")
+    return ([PathArg(f"{text}{first}", "exact", tilde)] if first else []) + [
+        PathArg(f"{text}*", "pattern", tilde)]

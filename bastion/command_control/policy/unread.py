@@ -23,6 +23,8 @@ from bastion.command_control.policy.extracts import _extractor
 from bastion.command_control.policy.paths import PathArg, _operand_paths, _path_arg
 from bastion.command_control.policy.readers import _CODE_IN_OPTIONS, _COMMAND_LANGUAGES, _READERS
 from bastion.command_control.policy.shells import INTERPRETERS, shell_name
+from bastion.command_control.policy.toolchains import toolchain
+from bastion.command_control.policy.transfers import READ_WHOLE
 from bastion.command_control.policy.words import _Word
 from bastion.command_control.policy.wrappers import _DATA_PROGRAMS, _WRAPPERS
 from bastion.command_control.policy.writes import _MORE_WRITERS, _TREE_CHANGERS, _WRITES
@@ -74,6 +76,9 @@ _LISTING_ONLY: dict[str, frozenset[str]] = {
     "parted": frozenset({"-l", "--list", "-m", "--machine", "-s", "--script"}),
     "hdparm": frozenset({"-I", "-i", "-g", "-C"}),
     "cryptsetup": frozenset(),
+    # (attack W, finding 13: pwck and grpck rewrite the account files unless -r)
+    "pwck": frozenset({"-r", "--read-only", "-q", "--quiet", "-qr", "-rq"}),
+    "grpck": frozenset({"-r", "--read-only", "-q", "--quiet", "-qr", "-rq"}),
 }
 _PARTED_READS = frozenset({"print", "p", "unit"})
 _CRYPTSETUP_READS = frozenset({"status", "luksDump", "isLuks", "tcryptDump", "bitlkDump"})
@@ -87,9 +92,12 @@ def is_read(name: str, words: list[_Word], handled: frozenset[str]) -> bool:
     (`handled`) or in one of the policy's tables, a builtin, or an inspector used to inspect."""
     if name in handled or name in _BUILTINS or name in _INSPECTORS or name in _READ_TABLES:
         return True
-    if name in _READERS or name in _WRITES or name in _MORE_WRITERS or name in _WRAPPERS:
+    if name in _READERS or name in _WRITES or name in _MORE_WRITERS or name in _WRAPPERS or \
+            name in READ_WHOLE:
         return True
-    if shell_name(name) is not None or INTERPRETERS.fullmatch(name) or _extractor(name):
+    # A compiler driver's options are read whole (as gcc's were); a binary tool's only in part.
+    if shell_name(name) is not None or INTERPRETERS.fullmatch(name) or _extractor(name) or \
+            toolchain(name) in ("driver", "cpp"):
         return True
     options = [w.value for w in words[1:] if w.value is None or w.value.startswith("-")]
     if None in options:

@@ -1,6 +1,9 @@
 """Commands that write files the policy can name, so that they count as `>` on those files as a
 redirection does: one table (`_WRITES`: tee, dd's of=, the copies whose last operand is the
-destination...), and the programs with their own reader in program_writes (`_more_writes`)."""
+destination...), and the programs with their own reader in program_writes (`_more_writes`).
+Over about 600 lines: `_WRITES` and `_more_writes` are the one dispatch every writer's reader
+hangs from (the readers themselves live in their own modules); splitting the dispatch would
+give each writer two places to look."""
 
 from __future__ import annotations
 
@@ -26,11 +29,15 @@ from bastion.command_control.policy.options import (
     _scan_options,
 )
 from bastion.command_control.policy.other_writes import (
+    _CSPLIT,
     _DOS2UNIX,
     _FOLDER_WRITES,
+    _SPLIT,
     _dos2unix_writes,
     _folder_writes,
+    _prefix_writes,
     _rsync_writes,
+    _xxd_writes,
     _yq_in_place,
     _yq_writes,
 )
@@ -48,6 +55,8 @@ from bastion.command_control.policy.programs import _connection_code
 from bastion.command_control.policy.renames import _MMV, _RENAMERS, _mmv_writes, _rename_writes
 from bastion.command_control.policy.scripts import _gawk_writes, _m4_writes, _sed_writes
 from bastion.command_control.policy.tar import _tar_writes
+from bastion.command_control.policy.toolchains import toolchain, toolchain_writes
+from bastion.command_control.policy.transfers import TRANSFERS, transfer_copies, transfer_writes
 from bastion.command_control.policy.words import _at, _Word
 from bastion.command_control.policy.wrappers import _git_verb_index
 
@@ -56,9 +65,11 @@ from bastion.command_control.policy.wrappers import _git_verb_index
 # last operand (or -t DIR) is the destination.
 # found after outside attack I (finding 4): `--no-target-directory`, `--recursive` and
 # `--archive` are named so that any start of them is read as GNU getopt reads it (`--no-t`).
-_COPY = _options("St", ("--suffix", "--target-directory", "--backup"),
+# found after outside attack W (finding 10's class): `--backup` takes a value only after `=`
+# (`cp --backup SRC /etc/x` wrote /etc/x unjudged).
+_COPY = _options("St", ("--suffix", "--target-directory"),
                  flags=("--no-target-directory", "--recursive", "--archive", "--symbolic", "--parents",
-                        "--link", "--symbolic-link"))
+                        "--link", "--symbolic-link", "--backup"))
 
 
 # found after outside attack O (finding 8): every option of OpenSSL 3's commands that names a
@@ -105,35 +116,45 @@ _WRITES: dict[str, _Options | str | frozenset[str] | _Operand] = {
     "valgrind": frozenset({"--log-file", "--xml-file"}),  # attack O
     "ssh": frozenset({"-E"}),
     "cpio": frozenset({"-O"}),
-    **dict.fromkeys(("gcc", "cc", "clang", "g++", "c++"), frozenset({"-o", "-MF"})),
-    "ld": frozenset({"-o"}),
     "sdiff": frozenset({"-o", "--output"}),
-    "htpasswd": _Operand(0, _options("C")),
-    "zip": _Operand(0, _options("bnOtx", ("--temp-path", "--suffixes", "--output-file"))),
+    "htpasswd": _Operand(0, _options("Cr")),
     "gpg": frozenset({"-o", "--output"}),
-    "uniq": _Operand(1, _options("fsw", ("--skip-fields", "--skip-chars", "--check-chars",
-                                         "--group", "--all-repeated"))),
-    "xxd": _Operand(1, _options("cglosC", ("-cols", "-groupsize", "-len", "-offset", "-seek",
-                                           "-name"))),
-    "script": _Operand(0, _options("cEIOBTm", ("--command", "--echo", "--log-in", "--log-out",
-                                              "--log-io", "--log-timing", "--logging-format")),
+    # found after outside attack W (finding 10): --group and --all-repeated take a value only
+    # attached with `=`; script's -o (--output-limit) takes one and -t[FILE] writes FILE; xxd:
+    # other_writes.
+    "uniq": _Operand(1, _options("fsw", ("--skip-fields", "--skip-chars", "--check-chars"),
+                                 flags=("--group", "--all-repeated", "--ignore-case", "--count",
+                                        "--repeated", "--unique", "--zero-terminated"))),
+    "script": _Operand(0, _options("cEIOBTmo", ("--command", "--echo", "--log-in", "--log-out",
+                                               "--log-io", "--log-timing", "--logging-format",
+                                               "--output-limit"),
+                                   attached="t", flags=("--timing", "--append", "--return", "--flush",
+                                                        "--force", "--quiet")),
                        frozenset({"-I", "--log-in", "-O", "--log-out", "-B", "--log-io", "-T",
-                                  "--log-timing"})),
+                                  "--log-timing", "-t", "--timing"})),
     # found after outside attack G (finding 5): what makes a file or a node. Not mkdir: an
     # empty directory changes what no program reads, and a directory named only at run time
     # (Ansible's `mkdir -p "`echo ~/.ansible/tmp`"`) would be held for every deny rule's paths.
-    "mkfifo": _Operand(-1, _options("mZ", ("--mode", "--context"))),
-    "mknod": _Operand(0, _options("mZ", ("--mode", "--context"))),
-    "fallocate": _Operand(0, _options("olx", ("--offset", "--length", "--posix"))),
-    "patch": _Operand(0, _options("pdoirBDFVYzg", ("--strip", "--directory", "--output",
-                                                   "--input", "--reject-file", "--prefix",
-                                                   "--ifdef", "--fuzz", "--version-control",
-                                                   "--basename-prefix", "--suffix", "--get")),
+    # (attack W, finding 10: -Z is a flag and --context takes a value only after `=`; fallocate's
+    # -x is --posix, a flag)
+    "mkfifo": _Operand(-1, _options("m", ("--mode",), flags=("--context",))),
+    "mknod": _Operand(0, _options("m", ("--mode",), flags=("--context",))),
+    "fallocate": _Operand(0, _options("lo", ("--offset", "--length"),
+                                      flags=("--posix", "--collapse-range", "--dig-holes",
+                                             "--insert-range", "--keep-size", "--punch-hole",
+                                             "--zero-range", "--verbose"))),
+    "patch": _Operand(0, _options("pdoirBDFVYzgx", ("--strip", "--directory", "--output",
+                                                    "--input", "--reject-file", "--prefix",
+                                                    "--ifdef", "--fuzz", "--version-control",
+                                                    "--basename-prefix", "--suffix", "--get",
+                                                    "--debug", "--quoting-style", "--reject-format",
+                                                    "--read-only"),
+                                  flags=("--merge", "--backup", "--backup-if-mismatch")),
                       frozenset({"-o", "--output", "-r", "--reject-file"}),
                       "(the files the patch names)"),
     "install": _options("gmoSt", ("--group", "--mode", "--owner", "--suffix", "--target-directory",
-                                  "--backup", "--context", "--strip-program"),
-                        flags=("--no-target-directory",)),
+                                  "--strip-program"),
+                        flags=("--no-target-directory", "--context", "--backup")),
     # found after outside attack O (finding 8): writers missing from this table
     "less": frozenset({"-o", "-O", "--log-file", "--LOG-FILE"}),
     "lesskey": frozenset({"-o", "--output"}),
@@ -146,7 +167,7 @@ _WRITES: dict[str, _Options | str | frozenset[str] | _Operand] = {
                                 "--zc", "--compress-level", "--zl", "--skip-compress", "--outbuf",
                                 "--stop-after", "--stop-at", "--early-input", "--log-file-format",
                                 "--sockopts", "--max-alloc", "--copy-as", "--checksum-seed",
-                                "--remote-option",
+                                "--remote-option", "--log-format", "--config", "--dparam", "--stderr",
                                 "--exclude", "--include", "--exclude-from", "--include-from",
                                 "--files-from", "--log-file", "--partial-dir", "--compare-dest",
                                 "--copy-dest", "--link-dest", "--chmod", "--chown", "--usermap",
@@ -161,7 +182,12 @@ _WRITES: dict[str, _Options | str | frozenset[str] | _Operand] = {
                     frozenset({"-o", "--output-file"})),
     "pandoc": frozenset({"-o", "--output", "--log"}),
     **dict.fromkeys(("tshark", "dumpcap", "mergecap"), frozenset({"-w"})),
-    "editcap": _Operand(1, _options("ABcCDEFiIsST", ())),
+    "editcap": _Operand(1, _options("aABcCDEFiIostSTw", ("--inject-secrets", "--capture-comment",
+                                                          "--seed", "--compress", "--log-level",
+                                                          "--log-domains", "--log-file",
+                                                          "--log-fatal-domains", "--log-debug",
+                                                          "--log-noisy")),
+                        frozenset({"--log-file"})),
     "logrotate": frozenset({"-s", "--state", "-l", "--log"}),
     "aria2c": frozenset({"-o", "--out", "-l", "--log", "--save-session", "--save-cookies",
                          "--dht-file-path", "--dht-file-path6", "--server-stat-of"}),
@@ -401,12 +427,10 @@ def _landing_name(source: str) -> str | None:
     return relative
 
 
-_SPLIT = _options("abClnt", ("--suffix-length", "--additional-suffix", "--bytes",
-                             "--line-bytes", "--lines", "--number", "--separator", "--filter"))
-_CSPLIT = _options("bfn", ("--suffix-format", "--prefix", "--digits"))
 _COMPRESSORS = {"gzip": ".gz", "pigz": ".gz", "bzip2": ".bz2", "pbzip2": ".bz2", "xz": ".xz",
                 "lzma": ".lzma", "zstd": ".zst", "lz4": ".lz4", "lzip": ".lz", "compress": ".Z",
-                "plzip": ".lz", "lzop": ".lzo", "brotli": ".br"}
+                "plzip": ".lz", "lzop": ".lzo", "brotli": ".br", "zstdmt": ".zst", "pzstd": ".zst",
+                "pixz": ".xz", "pxz": ".xz", "lbzip2": ".bz2", "lz4c": ".lz4"}  # (attack W: zstdmt...)
 _DECOMPRESSORS = {"gunzip": ".gz", "bunzip2": ".bz2", "unxz": ".xz", "unlzma": ".lzma",
                   "unzstd": ".zst", "uncompress": ".Z", "unpigz": ".gz", "unlz4": ".lz4"}
 # found after outside attack O (finding 8): the compressors' own output options (`brotli -o F`,
@@ -414,31 +438,7 @@ _DECOMPRESSORS = {"gunzip": ".gz", "bunzip2": ".bz2", "unxz": ".xz", "unlzma": "
 # letters that send the output to stdout, test or list (lz4's -l is its legacy format: a write).
 _COMPRESSOR_OUTPUT = frozenset({"-o", "--output"})
 _COMPRESSOR_FOLDER = frozenset({"--output-dir-flat", "--output-dir-mirror", "--path"})
-_NO_FILE_LETTERS = {"lz4": "ct", "unlz4": "ct"}
-
-
-def _prefix_writes(words: list[_Word], spec: _Options, operand: int, option: str,
-                   default: str) -> list[PathArg]:
-    """split's and csplit's output files: PREFIX (operand `operand`, or -f) and a suffix; the
-    first is always written (PREFIXaa, PREFIX00 with numeric suffixes: exact), the rest any."""
-    permuted = _permuted(words, 1, spec)
-    if permuted is None:
-        return [PathArg("(options known only at run time)", "unknown")]
-    found, operands = permuted
-    given = _last_argument(found, {option, "--prefix"}) if option else None
-    prefix = given[1] if given is not None else _at(operands, operand) if operand else None
-    seen = {o for o, _ in found}
-    numeric = bool(seen & {"-d", "-x", "--numeric-suffixes", "--hex-suffixes"})
-    first = ("0" if numeric or option == "-f" else "a") * 2
-    if seen & {"-a", "--suffix-length", "-b", "--suffix-format", "-n", "--digits",
-               "--additional-suffix"}:
-        first = ""  # another suffix: only the pattern is known
-    text = default if prefix is None else prefix.value
-    if text is None:
-        return [PathArg(prefix.text if prefix is not None else default, "unknown")]
-    tilde = text.startswith("~") and prefix is not None and prefix.text.startswith("~")
-    return ([PathArg(f"{text}{first}", "exact", tilde)] if first else []) + [
-        PathArg(f"{text}*", "pattern", tilde)]
+_NO_FILE_LETTERS = {"lz4": "ct", "unlz4": "ct", "lz4c": "ct"}
 
 
 # OpenSSH scp's options that take an argument.
@@ -480,7 +480,7 @@ _MORE_WRITERS = frozenset({"scp", "sftp", "rsync", "sed", "tar", "gtar", "gnutar
                            # found after outside attack O (findings 1, 6 and 8)
                            "history", "uudecode", "reformime", "modprobe", *_CONFIG_WRITES,
                            # found after outside attack S (finding 15)
-                           *_FOLDER_WRITES, *_DOS2UNIX, "yq", "gawk", "awk", "m4"})
+                           *_FOLDER_WRITES, *_DOS2UNIX, "yq", "gawk", "awk", "m4", "xxd"})
 
 
 def _more_writes(name: str, words: list[_Word], values: dict[str, str | None] | None = None
@@ -491,6 +491,14 @@ def _more_writes(name: str, words: list[_Word], values: dict[str, str | None] | 
         return _extracted(name, words), _unpacker_code(name, words)
     if name in BUILD_WRITERS:
         return BUILD_WRITERS[name](words), []
+    if toolchain(name) is not None:  # compilers and binary tools (attack W, finding 9)
+        return toolchain_writes(name, words, values)
+    if name in TRANSFERS:  # downloaders, copiers, gio, zip (attack W, findings 10, 11, 14)
+        written, codes = transfer_writes(name, words)
+        for copy in transfer_copies(name, words):
+            written += _written([_Word(copy.program, copy.program), *(_Word(o, o) for o in copy.options),
+                                 _Word("--", "--"), *copy.sources, copy.destination], _COPY)
+        return written, codes
     if name not in _MORE_WRITERS:
         return [], []
     if name == "scp":
@@ -501,6 +509,8 @@ def _more_writes(name: str, words: list[_Word], values: dict[str, str | None] | 
         return _dos2unix_writes(words), []
     if name == "yq":
         return _yq_writes(words), []
+    if name == "xxd":
+        return _xxd_writes(words), []
     if name in ("sftp", "rsync"):
         return [], _connection_code(name, words)
     if name == "sed":
@@ -613,4 +623,4 @@ def _appended_writes(name: str, words: list[_Word]) -> bool:
         verb = words[index].value if index < len(words) else None
         return verb in _GIT_TREE_WRITERS or verb in ("config", "archive", "format-patch", "bundle",
                                                      "worktree", "init", "clone")
-    return name in _WRITES or name in _MORE_WRITERS
+    return name in _WRITES or name in _MORE_WRITERS or name in TRANSFERS or toolchain(name) is not None
