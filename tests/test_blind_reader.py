@@ -383,20 +383,41 @@ def test_keys_a_killed_full_screen_program_did_not_show_are_judged_where_no_line
     assert gate_verdict(sh, sh.tracker.reconstruct()) == "deny"
 
 
-def test_keys_a_live_full_screen_program_shows_are_its_own():
-    # The honest halves: text vim shows as it is typed, and vim started at bash's readline
-    # (which restores the terminal after a killed job) are a full-screen program's keys.
+def test_keys_shown_on_the_alternate_screen_are_judged_too_where_no_line_editor_read():
+    # Attack Y, findings 3 to 5: with the echo on, the terminal shows the keys as a live
+    # program would (`tput smcup` alone, or a program killed without turning the echo off), and
+    # a tail of the keys can match what the shell printed: shown or not, they are judged.
+    # Honest cost: a full-screen program started in dash has its key lines judged too (a deny
+    # rule or the `unknown` default refuses `eval "$x"` typed into vim there).
     sh = dash()
-    line(sh, "vim notes.txt", VIM_SCREEN)
-    sh.keys(b"i" + DENIED_LINE)
+    line(sh, "tput smcup; clear", VIM_SCREEN)
+    sh.keys(DENIED_LINE)
     sh.out(DENIED_LINE)
     sh.keys(b"\r")
-    assert sh.tracker.reconstruct().kind == "not-a-command" and not sh.tracker.reconstruct().hidden
+    assert gate_verdict(sh, sh.tracker.reconstruct()) == "deny"
+    # The honest half: a full-screen program started at bash's readline (which restores the
+    # terminal after a killed job, and draws its prompt again) keeps its keys.
     sh = bash()
     line(sh, "timeout -s KILL 2 vim", VIM_SCREEN)
     sh.keys(DENIED_LINE + b"\n")
     rec = sh.tracker.reconstruct()
     assert rec.kind == "not-a-command" and not rec.hidden
+
+
+def test_text_a_full_screen_program_shows_is_judged_by_the_rules_alone():
+    # The honest half of the cost above: text typed into vim in dash and shown as typed (a
+    # closing brace, a variable as a command word) meets the rules, not the `unknown` default;
+    # keys nothing showed meet the defaults too.
+    sh = dash()
+    line(sh, "vi notes.sh", VIM_SCREEN)
+    for text in (b"}", b'"$cmd" --now'):
+        sh.keys(text)
+        sh.out(text)
+        sh.keys(b"\r")
+        assert gate_verdict(sh, sh.tracker.reconstruct()) == "secret"
+        sh.send(b"\r\n")
+    sh.keys(ATTACK + b"\r")
+    assert gate_verdict(sh, sh.tracker.reconstruct()) == "confirm"
 
 
 def refuse(sh: Shell) -> None:

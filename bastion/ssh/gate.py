@@ -40,7 +40,7 @@ from bastion.command_control.policy import (  # one list of shells, the policy's
     reads_script_from_stdin,
     stricter,
 )
-from bastion.command_control.terminal import CommandLineTracker, Reconstruction
+from bastion.command_control.terminal import LEFT_OVER_UNREAD, CommandLineTracker, Reconstruction
 from bastion.command_control.typeahead import (
     SETTLE_QUIET,
     Decide,
@@ -412,7 +412,7 @@ class InputGate:
         `unknown` default held, cancelled, would otherwise hold every line after it). Kept
         secret, as the keys were typed without echo."""
         for reading in _in_time(rec.left_over, always=1):
-            if reading is None:
+            if reading is None or reading == LEFT_OVER_UNREAD:
                 v = policy.Verdict("deny", "defaults.uncertain", TOO_MANY_READINGS, "", ())
             else:
                 v = self.judge.verdict(reading)
@@ -449,7 +449,7 @@ class InputGate:
         self.ch.notice(message)
         if not self.queue.ending:
             # A fresh prompt below the notice: Enter on the (verified) empty line, else an interrupt.
-            key = b"\r" if gone else CTRL_C
+            key = b"\r" if gone and self.tracker.enter_after_cancel() else CTRL_C
             self.tracker.sent_by_bastion(key)
             self.ch.write_upstream(key)
 

@@ -185,7 +185,7 @@ from __future__ import annotations
 from bastion.command_control.terminal.keys import Forward, Pause, Submit
 from bastion.command_control.terminal.reading import Reconstruction
 from bastion.command_control.terminal.redact import KeystrokeRedactor, Redacted
-from bastion.command_control.terminal.tracker import CommandLineTracker
+from bastion.command_control.terminal.tracker import LEFT_OVER_UNREAD, CommandLineTracker
 
-__all__ = ["CommandLineTracker", "Forward", "KeystrokeRedactor", "Pause", "Reconstruction", "Redacted",
-           "Submit"]
+__all__ = ["LEFT_OVER_UNREAD", "CommandLineTracker", "Forward", "KeystrokeRedactor", "Pause",
+           "Reconstruction", "Redacted", "Submit"]

@@ -239,13 +239,14 @@ class _FollowsInput:
             return "accept"
         if key == "\x04" and self._pending and self._eof_possible():
             return "eof"  # EOF on a continuation line: bash runs (or drops) the statement
-        if (key == "\x04" and (self._tty_rules() or self._driver_may_read())
-                and not self._line_empty_for_eof()):
+        if key == "\x04" and (self._left_over or (
+                (self._tty_rules() or self._driver_may_read()) and not self._line_empty_for_eof())):
             # The terminal driver's VEOF hands the partial line to the shell (attack F,
             # finding 2): a second Ctrl-D, or the Enter of the next line, runs it. Also where
             # readline seems to read, once a shell without a line editor may be the reader: it
             # can print bash's ?2004h itself (attack R: `PS1=$'\e[?2004h$ ' sh`, then
-            # `touch canary` Ctrl-D Ctrl-D ran unjudged).
+            # `touch canary` Ctrl-D Ctrl-D ran unjudged). And on any line while a refused line
+            # may still be in the shell's input: VEOF would hand that over (attack Y, finding 8).
             return "flush"
         if key == "\x0f":
             return None if self._vi and not prev else "accept"  # vi's insert mode inserts ^O

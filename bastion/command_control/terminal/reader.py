@@ -11,6 +11,7 @@ before it lets keys typed without echo pass as a secret, and the key reader asks
 from __future__ import annotations
 
 from bastion.command_control import policy
+from bastion.command_control.terminal.reading import SHOWN_FULL_SCREEN
 
 
 class _FollowsReader:
@@ -57,6 +58,8 @@ class _FollowsReader:
         """Whether keys typed without echo at `prompt` may be read by a shell, so that a line
         only the policy's `unknown` default would hold must not pass as a secret (see
         `_note_reader`). The prompt's words never decide: a shell draws whatever it likes."""
+        if prompt == SHOWN_FULL_SCREEN:
+            return False  # rules only: see reading.py (attack Y, findings 3 to 5)
         return self._blind_reader or self._editor_doubt
 
 

@@ -33,6 +33,8 @@ from bastion.command_control.terminal.tty import _TTY_MOVED, _TTY_OPEN, _TTY_OTH
 Kind = Literal["command", "not-a-command", "blind"]
 
 FULL_SCREEN = "a full-screen program has the terminal"
+# The prompt of keys a full-screen program showed as typed (see _read_line): judged by rules.
+SHOWN_FULL_SCREEN = "(the alternate screen showed the keys as typed)"
 _UNSHOWN_FULL_SCREEN = ("keys a full-screen program did not show, where a shell without a line "
                         "editor may read")
 EMPTY_LINE = "empty line"
@@ -288,14 +290,18 @@ class _ReadsLine:
         echoed = found is not None and (
             expected is None or _same(_without_rprompt(found[1], found[0]), *expected))
         if self._alt and self._alt_evidence and not self._shell_like(found, echoed):
-            if self._alt_blind and any(line.raw) and not _shown_at_cursor(self._screen, model.text):
+            if self._alt_blind and any(line.raw):
                 # Attack V, finding 1: a full-screen program started where no line editor
-                # reads, killed (SIGKILL, the OOM killer), leaves the alternate screen on and
-                # the echo off while the shell reads: keys nothing showed are judged as keys
-                # typed without echo are (the policy's defaults count).
+                # reads, killed (SIGKILL, the OOM killer), leaves the alternate screen on while
+                # the shell reads; with the echo on, the terminal shows the keys as a live
+                # program would (attack Y, findings 3 to 5: `tput smcup` alone does it). Every
+                # line typed there is judged as keys typed without echo are: by the policy's
+                # rules, and where nothing showed them by its defaults too (keys a live
+                # program shows, text typed into vim, are often no command at all: `}`).
                 typed = model.text or b"".join(line.raw).decode("utf-8", "replace")
+                shown = _shown_at_cursor(self._screen, model.text)
                 return _Reading("", True, _UNSHOWN_FULL_SCREEN, "not-a-command", True,
-                                prompt="", hidden=typed)
+                                prompt=SHOWN_FULL_SCREEN if shown else "", hidden=typed)
             # Nothing typed since the last submit: nothing to wait for.
             return _Reading("", True, FULL_SCREEN, "not-a-command", answered or not line.keyed)
         if expected is not None and model.text.strip():

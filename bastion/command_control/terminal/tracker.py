@@ -37,6 +37,10 @@ from bastion.command_control.terminal.reading import (
 from bastion.command_control.terminal.screen import _Screen, _window
 from bastion.command_control.terminal.tty import _tty_readings
 
+# The left-over reading when the keys cannot be read in every way (see _left_over_readings):
+# the gate refuses it as a rule would.
+LEFT_OVER_UNREAD = "\x00(keys a refused line may have left, past what can be read)"
+
 
 class CommandLineTracker(_FollowsOutput, _FollowsInput, _ReadsLine, _FollowsReader):
     """Screen model + keystroke model of one interactive channel. See the package docstring."""
@@ -290,13 +294,23 @@ class CommandLineTracker(_FollowsOutput, _FollowsInput, _ReadsLine, _FollowsRead
         """The lines the shell may get if refused keys no screen showed are still in its input
         (attack V, finding 2: the bastion's own cancel keys read by settings an inline program
         changed), followed by this line's keys: in every reading of the tty's settings, or, past
-        what the driver keeps, the keys as they are."""
+        what the driver keeps (or with too many edits to read each way), LEFT_OVER_UNREAD."""
         parts = [*self._left_over, *map(bytes, self._line.raw)]
         size = sum(map(len, parts))
         readings = None if size > _TTY_LINE_MAX else _tty_readings(parts, ord(self._erase))
         if readings is None:
-            return (b"".join(parts)[:_TTY_LINE_MAX].decode("utf-8", "replace"),)
+            # Past what the driver keeps, or too many edits to read each way: nothing typed
+            # can be told apart from what may be left (attack Y, finding 9).
+            return (LEFT_OVER_UNREAD,)
         return tuple(readings)
+
+    def enter_after_cancel(self) -> bool:
+        """Whether an Enter may follow a cancel the screen shows done. Not where the terminal
+        driver edits the line: its kill key may have been moved by inline code, and a job in
+        the background can draw the emptied prompt the bastion looks for (attack Y, finding
+        2); an interrupt ends the line there as the driver's VINTR (its turning off is the
+        inline-code residual, SECURITY.md)."""
+        return not self._tty_rules()
 
     def line_is_empty(self) -> bool:
         """After a cancel: the target answered and the line on the screen holds nothing."""
