@@ -12,6 +12,7 @@ import dataclasses
 
 from tree_sitter import Node
 
+from bastion.command_control.policy.kills import killed_daemons
 from bastion.command_control.policy.parse import _distrust, _parse_tree
 from bastion.command_control.policy.paths import (
     _DESCRIPTOR_NAME,
@@ -255,6 +256,9 @@ class _Files:
                 self._in_dirs((path,))))
         for code in codes:
             self._code(code, site, name)
+        for daemon in killed_daemons(name, words):  # a kill by pattern or of every process
+            self.commands.append(SimpleCommand("pkill", ("pkill", daemon), site.text, "", False,
+                                               (*site.wrappers, name)))
 
     def _unread(self, start: int, words: list[_Word]) -> None:
         """The files a program the policy does not read names, on its command (the first one

@@ -45,7 +45,7 @@ _BUILTINS = frozenset({
 _INSPECTORS = frozenset({
     "ls", "dir", "vdir", "stat", "lsattr", "getfacl", "namei", "realpath", "readlink",
     "dirname", "basename", "du", "df", "lsblk", "findmnt", "last", "lastb", "id",
-    "getent", "groups", "dumpe2fs", "xfs_info", "lsof", "fuser", "zgrep", "zegrep", "zfgrep",
+    "getent", "groups", "dumpe2fs", "xfs_info", "lsof", "zgrep", "zegrep", "zfgrep",
     "zless", "zmore", "bzgrep", "xzgrep", "zstdgrep", "lzgrep", "zdiff", "zcmp", "bzless",
     "xzless", "sha1sum", "sha256sum", "sha512sum", "md5sum", "wc", "file", "which", "whereis",
     "whatis", "apropos", "pinky", "who", "w", "finger",
@@ -62,6 +62,7 @@ _INSPECTORS_UNLESS: dict[str, frozenset[str]] = {
                              "--flush", "--sync", "--relinquish-var", "--smart-relinquish-var",
                              "--setup-keys", "--update-catalog", "--cursor-file"}),
     "ausearch": frozenset({"--checkpoint"}),
+    "fuser": frozenset({"-k", "--kill"}),  # what it kills: kills.py
     "lastlog": frozenset({"-C", "--clear", "-S", "--set"}),
     "aureport": frozenset(),
 }
@@ -80,7 +81,14 @@ _LISTING_ONLY: dict[str, frozenset[str]] = {
     "pwck": frozenset({"-r", "--read-only", "-q", "--quiet", "-qr", "-rq"}),
     "grpck": frozenset({"-r", "--read-only", "-q", "--quiet", "-qr", "-rq"}),
 }
-_PARTED_READS = frozenset({"print", "p", "unit"})
+_PARTED_READS = frozenset({"print", "p"})
+_CRYPTSETUP_PLAIN = frozenset({"-v", "--verbose", "--debug", "-q", "--batch-mode"})
+# Programs in the reader tables (they read stdin, or a prompt's answer) that also write what
+# their options or operands name: fsck repairs the device (`fsck -y /dev/sda1`), the database
+# clients write query output (`psql -o F`, `redis-cli --rdb F`), the file-transfer clients
+# fetch files (attack X, findings 11 and 12).
+_WRITE_UNREAD = frozenset({"fsck", "psql", "mysql", "mariadb", "redis-cli", "mongo", "mongosh",
+                           "ftp", "lftp", "telnet"})
 _CRYPTSETUP_READS = frozenset({"status", "luksDump", "isLuks", "tcryptDump", "bitlkDump"})
 
 # A path inside a word: after `=`, `:` or `,` (an option's value, a URL, socat's address).
@@ -90,6 +98,8 @@ _INNER_PATH = re.compile(r"[=:,]+(/[^,]*)")
 def is_read(name: str, words: list[_Word], handled: frozenset[str]) -> bool:
     """Whether the policy reads what `name` (with these words) does: a program with a handler
     (`handled`) or in one of the policy's tables, a builtin, or an inspector used to inspect."""
+    if name in _WRITE_UNREAD:
+        return False
     if name in handled or name in _BUILTINS or name in _INSPECTORS or name in _READ_TABLES:
         return True
     if name in _READERS or name in _WRITES or name in _MORE_WRITERS or name in _WRAPPERS or \
@@ -107,11 +117,18 @@ def is_read(name: str, words: list[_Word], handled: frozenset[str]) -> bool:
     if name in _LISTING_ONLY:
         allowed = _LISTING_ONLY[name]
         if name == "parted":
+            # With no command on the line parted reads its commands from stdin (attack X,
+            # finding 11: `printf 'mklabel gpt\nYes\n' | parted /dev/sda`).
             verbs = [w.value for w in words[1:] if w.value and not w.value.startswith(("-", "/"))]
-            return all(o in allowed for o in options) and all(v in _PARTED_READS for v in verbs)
+            listed = bool(set(options) & {"-l", "--list"})
+            return all(o in allowed for o in options) and (listed or bool(verbs)) and all(
+                v in _PARTED_READS for v in verbs)
         if name == "cryptsetup":
-            verb = next((w.value for w in words[1:] if w.value and not w.value.startswith("-")), "")
-            return verb in _CRYPTSETUP_READS
+            # Only plain options: one taking a value could hide the action (`-d status
+            # luksFormat`), and the key dumps write a key file.
+            verbs = [w.value for w in words[1:] if w.value and not w.value.startswith(("-", "/"))]
+            return (all(o in _CRYPTSETUP_PLAIN for o in options) and len(verbs) == 1
+                    and verbs[0] in _CRYPTSETUP_READS)
         return bool(options) and all(o in allowed for o in options)
     return False
 

@@ -1,0 +1,110 @@
+"""The daemons a kill by pattern, by user or of everything may reach (found after outside
+attack X, finding 9): `pkill 'audit'` kills auditd, as `pkill auditd` (denied) does; so do
+`killall -r audit`, `kill -9 -1` and `killall5`. The collector adds, for each well-known
+system daemon such a command may reach, the plain `pkill NAME` it amounts to, so that the
+policy's rules on killing a daemon by name (the shipped `no-security-daemon-kill`) apply.
+"""
+
+from __future__ import annotations
+
+import re
+
+from bastion.command_control.policy.options import _Options, _options, _permuted
+from bastion.command_control.policy.words import _Word
+
+# System daemons a kill may reach, as the process name (pgrep's default) and as the command
+# line `pkill -f` matches. The policy decides which of them matter.
+_DAEMONS = {
+    "auditd": "/sbin/auditd", "rsyslogd": "/usr/sbin/rsyslogd -n -iNONE",
+    "syslog-ng": "/usr/sbin/syslog-ng -F", "systemd-journald": "/lib/systemd/systemd-journald",
+    "sshd": "/usr/sbin/sshd -D", "cron": "/usr/sbin/cron -f", "crond": "/usr/sbin/crond -n",
+    "firewalld": "/usr/bin/python3 /usr/sbin/firewalld --nofork",
+    "fail2ban-server": "/usr/bin/python3 /usr/bin/fail2ban-server -xf start",
+}  # fmt: skip
+
+_PGREP = _options("dgGPstuUFq", ("--delimiter", "--pgroup", "--group", "--parent", "--session",
+                                 "--terminal", "--euid", "--uid", "--pidfile", "--signal",
+                                 "--ns", "--nslist", "--runstates", "--cgroup", "--env", "-q",
+                                 "--queue"))
+_USERS = frozenset({"-u", "-U", "--euid", "--uid", "--user"})
+_TERMINALS = frozenset({"-t", "--terminal"})
+_KILLALL = _options("sunoyO", ("--signal", "--user", "--older-than", "--younger-than",
+                               "--context", "--ns"))
+
+
+def killed_daemons(name: str, words: list[_Word]) -> list[str]:
+    """The daemons of _DAEMONS the command may kill, for pkill, killall -r, kill of every
+    process (`-1`) and killall5; [] for others and for kills that name no daemon."""
+    if name == "killall5":
+        return list(_DAEMONS)
+    if name == "kill":
+        operands = [w.value for w in words[1:] if w.value is not None and not (
+            w.value.startswith("-") and w.value[1:].isalnum() and not w.value[1:].isdigit())]
+        return list(_DAEMONS) if "-1" in operands else []
+    if name == "pkill":
+        return _matching(words, _PGREP, regex=True)
+    if name == "killall":
+        return _matching(words, _KILLALL, regex=False)
+    if name == "fuser":
+        return _fuser(words)
+    return []
+
+
+def _fuser(words: list[_Word]) -> list[str]:
+    """`fuser -k FILE`: the processes using FILE. A daemon's program, a folder holding one or
+    the logs, or `-m` (everything on that filesystem) reach the daemons; a port does not."""
+    values = [w.value for w in words[1:]]
+    options = [v for v in values if v is not None and v.startswith("-") and v != "-"]
+    if not any(o == "--kill" or (not o.startswith("--") and "k" in o) for o in options):
+        return []
+    if None in values or any(o == "--mount" or (not o.startswith("--") and "m" in o)
+                             for o in options):
+        return list(_DAEMONS)
+    for value in values:
+        if value is None or value.startswith("-") or "/" not in value or value.endswith(("/tcp", "/udp")):
+            continue
+        path = value.rstrip("/") or "/"
+        if any(line.split()[0] == path or line.startswith(path + "/") or
+               path.rsplit("/", 1)[-1] in line.split()[0].rsplit("/", 1)[-1:] for line in
+               _DAEMONS.values()) or path.startswith(("/var/log", "/run", "/dev/log", "/var/run")):
+            return list(_DAEMONS)
+    return []
+
+
+def _matching(words: list[_Word], table: _Options, regex: bool) -> list[str]:
+    # A signal given as `-9` or `-KILL` is an option of its own (not a cluster of letters).
+    plain = [w for w in words if not (w.value or "").lstrip("-").isdigit()
+             and not re.fullmatch(r"-[A-Z]+[0-9]*", w.value or "")]
+    scanned = _permuted(plain, 1, table)
+    if scanned is None:
+        return list(_DAEMONS)  # an option known only at run time: anything
+    found, operands = scanned
+    seen = {option for option, _ in found}
+    full = bool(seen & {"-f", "--full"})
+    exact = bool(seen & {"-x", "--exact", "-e"}) and not regex
+    if not regex:
+        regex = bool(seen & {"-r", "--regexp"})
+        exact = not regex
+    if not operands:
+        # Chosen by user, group, session, terminal or parent: any, unless only users other
+        # than root (the daemons' own) or terminals (they have none) choose.
+        users = [a.value for o, a in found if o in _USERS and a is not None]
+        if (users and all(u not in ("root", "0") and u is not None and "," not in u
+                          for u in users)) or seen & _TERMINALS:
+            return []
+        return list(_DAEMONS) if regex or seen else []
+    reached = []
+    for operand in operands:
+        if operand.value is None:
+            return list(_DAEMONS)
+        try:
+            pattern = re.compile(operand.value)
+        except re.error:
+            return list(_DAEMONS)
+        for daemon, line in _DAEMONS.items():
+            subject = line if full else daemon
+            hit = pattern.fullmatch(subject) if exact or seen & {"-x", "--exact"} else \
+                pattern.search(subject)
+            if hit and daemon not in reached:
+                reached.append(daemon)
+    return reached

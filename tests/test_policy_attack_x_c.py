@@ -1,0 +1,98 @@
+"""Attack X, findings 9 to 11 (the eighth round on the command filter): daemons killed by a
+pattern, by user or all at once; audit, firewall and journal switched off in other spellings;
+programs the tables took for readers that write a disk. The shipped policy; attack halves
+refused or held, honest halves allowed."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.test_policy import action
+
+
+@pytest.mark.parametrize(("line", "expected"), [
+    # 9: a kill reaches every daemon its pattern (pgrep's, unanchored) or its selection matches
+    ("pkill 'audit'", "deny"),
+    ("pkill syslog", "deny"),
+    ("pkill journald", "deny"),
+    ("pkill 'auditd$'", "deny"),
+    ("pkill -f rsyslog", "deny"),
+    ("pkill -u root", "deny"),
+    ("killall -r audit", "deny"),
+    ("kill -9 -1", "deny"),
+    ("kill -TERM -1", "deny"),
+    ("killall5 -9", "deny"),
+    ("sudo pkill audit", "deny"),
+    ("fuser -k /usr/sbin/rsyslogd", "deny"),
+    ("fuser -km /", "deny"),
+    ("fuser -k /var/log/audit/audit.log", "deny"),
+    # honest halves
+    ("pkill nginx", "allow"),
+    ("pkill -u bob", "allow"),
+    ("pkill -f 'python3 app.py'", "allow"),
+    ("pkill -x audit", "allow"),
+    ("kill 1234", "allow"),
+    ("killall -HUP nginx", "allow"),
+    ("fuser -k 8080/tcp", "allow"),
+    ("fuser -v /var/log/auth.log", "allow"),
+    ("fuser -k /srv/app/data.db", "allow"),
+])
+def test_attack_x_a_kill_reaches_the_daemons_its_pattern_matches(default_policy, line, expected):
+    assert action(default_policy, line) == expected
+
+
+@pytest.mark.parametrize(("line", "expected"), [
+    # 10: the same switches in other spellings
+    ("auditctl -e 00", "deny"),
+    ("auditctl -e0", "deny"),
+    ("auditctl --signal stop", "deny"),
+    ("auditctl -a never,exit -F arch=b64 -S all", "deny"),
+    ("auditctl -A exit,never -S all", "deny"),
+    ("nft 'flush ruleset;'", "deny"),
+    ("nft 'list ruleset;flush ruleset'", "deny"),
+    ("iptables --fl", "deny"),
+    ("iptables --flus", "deny"),
+    ("xtables-nft-multi iptables -F", "deny"),
+    ("xtables-nft-multi iptables-restore", "confirm"),
+    ("iptables-restore <<< x", "confirm"),
+    ("iptables-nft-restore < rules.v4", "confirm"),
+    ("iptables -I INPUT 1 -j ACCEPT", "confirm"),
+    ("iptables -A INPUT -j ACCEPT", "confirm"),
+    ("ufw default allow", "deny"),
+    ("ufw default allow incoming", "deny"),
+    ("journalctl --vacuum-time=1s", "deny"),
+    # honest halves
+    ("auditctl -l", "allow"),
+    ("auditctl -a always,exit -F arch=b64 -S execve", "allow"),
+    ("auditctl --signal reload", "allow"),
+    ("nft list ruleset", "allow"),
+    ("iptables -L -n", "allow"),
+    ("iptables -A INPUT -p tcp --dport 22 -j ACCEPT", "allow"),
+    ("iptables -I INPUT -s 10.0.0.0/8 -j ACCEPT", "allow"),
+    ("ufw default allow outgoing", "allow"),
+    ("ufw allow 22/tcp", "allow"),
+])
+def test_attack_x_audit_firewall_and_journal_switches_in_other_spellings(default_policy, line,
+                                                                         expected):
+    assert action(default_policy, line) == expected
+
+
+@pytest.mark.parametrize(("line", "expected"), [
+    # 11: tables that made a writer look like a reader
+    ("printf 'mklabel gpt\\nYes\\n' | parted /dev/sda", "confirm"),
+    ("cryptsetup -q -d status luksFormat /dev/sda", "confirm"),
+    ("cryptsetup luksDump --dump-volume-key --volume-key-file=/etc/shadow /dev/sda", "confirm"),
+    ("fsck -y /dev/sda1", "confirm"),
+    ("fsck.ext4 -y /dev/sda1", "confirm"),
+    ("psql -o /etc/sudoers.d/x -c 'select 1'", "confirm"),
+    ("redis-cli --rdb /etc/shadow", "confirm"),
+    # honest halves
+    ("parted /dev/sda print", "allow"),
+    ("parted -l", "allow"),
+    ("cryptsetup luksDump /dev/sda", "allow"),
+    ("psql -c 'select 1'", "allow"),
+    ("fsck -N /srv/disk.img", "allow"),
+])
+def test_attack_x_programs_the_tables_took_for_readers_write_what_they_name(default_policy, line,
+                                                                            expected):
+    assert action(default_policy, line) == expected
