@@ -68,7 +68,7 @@ _SQLITE_OPAQUE = ("excel", "load", "cd", "archive", "ar", "www", "edit")
 _SQLITE_DOT_LINE = re.compile(r"(?m)^[ \t]*\.(.*)$")
 # sqlite3's resolve_backslashes (3.40): `\a \b \t \n \v \f \r`, up to three octal digits
 # (modulo 256), and any other character stands for itself, the backslash gone.
-_SQLITE_ESCAPES = {ord(k): ord(v) for k, v in zip("abtnvfr", "\a\b\t\n\v\f\r")}
+_SQLITE_ESCAPES = {ord(k): ord(v) for k, v in zip("abtnvfr", "\a\b\t\n\v\f\r", strict=True)}
 _SQLITE_MAX_WORDS = 51  # azArg[52]: the words after the 51st are dropped
 _SQLITE_SQL_FILE = re.compile(r"(?i)\b(?:attach(?:\s+database)?|vacuum(?:\s+\w+)?\s+into|writefile\s*\()"
                               r"\s*(?:'([^']*)'|(\S))")
