@@ -9,6 +9,8 @@ from __future__ import annotations
 import itertools
 
 from bastion.command_control.policy.paths import _descriptor_file
+from bastion.command_control.policy.python_runners import RUNNERS as _RUNNERS
+from bastion.command_control.policy.python_runners import module_chain
 from bastion.command_control.policy.shells import (
     _ATTACHED_VALUE,
     _INLINE_CODE,
@@ -99,17 +101,31 @@ class _Interpreters:
             if kind == "python" and taker == "m":
                 # `-m MOD` ends python's options, clustered too (`-Im asyncio`: attack O).
                 module = attached or (_at(words, position + 1) or _Word("", "")).value
+                rest = words[position + (1 if attached else 2):]
+                for _ in range(2):
+                    if module in _SCRIPT_MODULES:
+                        # `python3 -m cProfile /dev/stdin`: the module runs the script a later
+                        # word names, read from stdin when it is a descriptor (attack O).
+                        for later in rest:
+                            if later.value is None or _descriptor_file(later.value) is not None:
+                                return self._program_file(name, later, words, site, "an interpreter")
+                    if module not in _RUNNERS:
+                        break
+                    # `-m cProfile -o F -m code`: the module a runner runs, as if given to -m
+                    # (outside attack X, findings 3 and 4); the files its options write.
+                    module, rest, written, unreadable = module_chain(module, rest)
+                    if written or unreadable:
+                        self._plain(name, words, site)
+                        self._touched(">", written, site)
+                    if unreadable:
+                        self._unknown(site, words, unreadable)
+                        return True
+                    if module is None:
+                        return bool(written)  # a script file, a program's peer (README)
                 if module in _REPL_MODULES:
                     break  # `python3 -m pdb script`, `python3 -m code`: a prompt on stdin
-                if module in _SCRIPT_MODULES:
-                    # `python3 -m cProfile /dev/stdin`: the module runs the script a later
-                    # word names, read from stdin when it is a descriptor (attack O).
-                    for later in words[position + (1 if attached else 2):]:
-                        if later.value is None or _descriptor_file(later.value) is not None:
-                            return self._program_file(name, later, words, site, "an interpreter")
                 # found after outside attack U: modules that write, serve or copy a program.
-                return module is not None and self._python_module(
-                    name, module, words[position + (1 if attached else 2):], words, site)
+                return module is not None and self._python_module(name, module, rest, words, site)
             following = taker is not None and not attached and taker not in _ATTACHED_VALUE.get(kind, "")
             if taker is not None and taker in inline:
                 # Code on the command line: a command named for the interpreter. python's

@@ -11,6 +11,7 @@ import shlex
 
 from bastion.command_control.policy.options import _last_argument, _options, _scan_options
 from bastion.command_control.policy.paths import PathArg
+from bastion.command_control.policy.perf import perf_words
 from bastion.command_control.policy.programs import (
     _GDB_ARGUMENT_OPTIONS,
     _GDB_COMMAND_OPTIONS,
@@ -374,16 +375,20 @@ class _Programs:
         return True
 
     def _perf(self, name: str, words: list[_Word], site: _Site) -> bool:
-        """`perf stat|record|trace ... [--] COMMAND`: the command after the options."""
-        if _at(words, 1) is None or words[1].value not in ("stat", "record", "trace", "mem",
-                                                           "c2c", "lock", "sched", "kvm"):
-            return False
-        scanned = _scan_options(words, 2, _options("eptoCGxIrFcmujdDLMSTz"))
-        if scanned is None:
-            self._unknown(site, words, "options of perf known only at run time")
+        """perf (policy/perf.py): the command it runs, the shell code of its hooks (`stat
+        --pre`) and of the programs it runs (`--objdump=CMD`), the files it writes (`-o F`)."""
+        found = perf_words(words)
+        end = found.command if found.command is not None else len(words)
+        self._plain(name, words[:end], site)
+        if found.unknown is not None:
+            self._unknown(site, words, found.unknown)
             return True
-        self._plain(name, words[:scanned[0]], site)
-        return self._inner(words[scanned[0]:], site, name) or True
+        for code in found.codes:
+            self._code(code, site, name)
+        self._touched(">", found.writes, site)
+        if found.command is not None:
+            self._inner(words[found.command:], site, name)
+        return True
 
     def _ip(self, name: str, words: list[_Word], site: _Site) -> bool:
         """`ip [-n NS] netns exec NAME COMMAND`, `ip vrf exec NAME COMMAND`."""

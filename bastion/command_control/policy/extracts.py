@@ -13,6 +13,7 @@ import re
 from bastion.command_control.policy.archive_writes import _CPIO, ARCHIVE_WRITERS, archive_writes
 from bastion.command_control.policy.options import _after_options, _long_option, _options, _permuted
 from bastion.command_control.policy.paths import PathArg, _path_arg
+from bastion.command_control.policy.python_runners import module_chain, python_module
 from bastion.command_control.policy.shells import INTERPRETERS
 from bastion.command_control.policy.tar import _tar_writes
 from bastion.command_control.policy.words import _at, _Word
@@ -375,14 +376,19 @@ _PYTHON_ARCHIVES = {"zipfile": ("-e", "--extract", "-c", "--create"),
 def _python_module(words: list[_Word]) -> list[PathArg]:
     """`python3 -m zipfile -e ARCHIVE DIR` and `-m tarfile -e ARCHIVE [DIR]` unpack into DIR
     (tarfile: here without one); `-c ARCHIVE ...` writes the archive."""
-    index = next((i for i, w in enumerate(words) if (w.value or "").startswith("-m")), None)
-    if index is None:
+    # found after outside attack X (finding 3): -m clustered (`-Im`, `-OOm`) and the module a
+    # runner module runs (`-m cProfile -m zipfile`, `-m runpy tarfile`) read as python reads them.
+    found = python_module(words)
+    if found is None:
         return []
-    attached = words[index].value[2:]  # type: ignore[index]
-    module = _Word(attached, attached) if attached else _at(words, index + 1)
-    if module is None or module.value not in _PYTHON_ARCHIVES:
-        return [] if module is None or module.value is not None else [PathArg(module.text, "unknown")]
-    rest = words[index + (1 if attached else 2):]
+    if found[0].value is None:
+        return [PathArg(found[0].text, "unknown")]
+    name, rest, _, unreadable = module_chain(found[0].value, found[1])
+    if unreadable is not None:
+        return [PathArg(f"({unreadable})", "unknown")]
+    if name not in _PYTHON_ARCHIVES:
+        return []
+    module = _Word(name, name)
     dynamic = _dynamic([words[0], *rest])
     if dynamic:
         return dynamic

@@ -65,7 +65,11 @@ _SQLITE_CODE = ("shell", "system")
 _SQLITE_WRITES = ("output", "once", "log", "backup", "save", "clone", "trace", "iotrace", "open")
 _SQLITE_READS = ("read", "import")
 _SQLITE_OPAQUE = ("excel", "load", "cd", "archive", "ar", "www", "edit")
-_SQLITE_DOT_LINE = re.compile(r"(?m)^[ \t]*\.([A-Za-z_]\w*)(.*)$")
+_SQLITE_DOT_LINE = re.compile(r"(?m)^[ \t]*\.(.*)$")
+# sqlite3's resolve_backslashes (3.40): `\a \b \t \n \v \f \r`, up to three octal digits
+# (modulo 256), and any other character stands for itself, the backslash gone.
+_SQLITE_ESCAPES = {ord(k): ord(v) for k, v in zip("abtnvfr", "\a\b\t\n\v\f\r", strict=True)}
+_SQLITE_MAX_WORDS = 51  # azArg[52]: the words after the 51st are dropped
 _SQLITE_SQL_FILE = re.compile(r"(?i)\b(?:attach(?:\s+database)?|vacuum(?:\s+\w+)?\s+into|writefile\s*\()"
                               r"\s*(?:'([^']*)'|(\S))")
 
@@ -108,13 +112,41 @@ def _sqlite_words(words: list[_Word]) -> _Sqlite:
     return _Sqlite(database, texts + operands[1:], init, archive, len(operands) < 2)
 
 
+def _sqlite_unescape(word: str) -> str:
+    """A word as sqlite3's resolve_backslashes leaves it (found after outside attack X, finding
+    1: `"/etc/\\163udoers"` is /etc/sudoers): C escapes and octal bytes decoded, the word cut at
+    a NUL byte as C cuts it; bytes that are not UTF-8 read as U+FFFD."""
+    raw = word.encode("utf-8", "surrogateescape")
+    decoded = bytearray()
+    index = 0
+    while index < len(raw):
+        byte = raw[index]
+        if byte == 0x5C and index + 1 < len(raw):
+            index += 1
+            byte = _SQLITE_ESCAPES.get(raw[index], raw[index])
+            if 0x30 <= raw[index] <= 0x37:
+                value = raw[index] - 0x30
+                for _ in range(2):
+                    if index + 1 < len(raw) and 0x30 <= raw[index + 1] <= 0x37:
+                        index += 1
+                        value = value * 8 + raw[index] - 0x30
+                byte = value & 0xFF
+        if byte == 0:
+            break
+        decoded.append(byte)
+        index += 1
+    return decoded.decode("utf-8", "replace")
+
+
 def _sqlite_arguments(text: str) -> list[str]:
-    """A dot command's arguments split as sqlite3's shell splits them (3.40): on blanks; a word
-    that opens with `'` or `"` runs to the same quote (or the line's end) and ends there, a
-    backslash escaping the quote in a double-quoted one; a bare word ends at a blank."""
+    """A dot command's words split and decoded as sqlite3's shell does (3.40; the command's
+    name is the first): on blanks; a word that opens with `'` or `"` runs to the same quote (or
+    the line's end) and ends there, a backslash escaping the quote in a double-quoted one; a
+    bare word ends at a blank. Double-quoted and bare words are unescaped (_sqlite_unescape),
+    single-quoted ones kept; words after the 51st are dropped as sqlite3 drops them."""
     arguments: list[str] = []
     index, size = 0, len(text)
-    while index < size:
+    while index < size and len(arguments) < _SQLITE_MAX_WORDS:
         while index < size and text[index].isspace():
             index += 1
         if index >= size:
@@ -126,7 +158,7 @@ def _sqlite_arguments(text: str) -> list[str]:
             index += 2 if text[index] == "\\" and quote == '"' and index + 1 < size else 1
         word = text[start:index]
         index += 1 if quote and index < size else 0
-        arguments.append(word if quote == "'" else re.sub(r"\\(.)", r"\1", word))
+        arguments.append(word if quote == "'" else _sqlite_unescape(word))
     return arguments
 
 
@@ -155,8 +187,8 @@ def _sqlite_dot(line: str) -> tuple[list[PathArg], list[str | None], list[str]]:
     match = _SQLITE_DOT_LINE.match(line)
     if match is None:
         return [], [], []
-    command, rest = match.group(1), match.group(2)
-    arguments = _sqlite_arguments(rest)
+    # The name is a word like the others: `. shell`, `."shell"`, `.\\163hell` all run .shell.
+    command, *arguments = _sqlite_arguments(match.group(1)) or [""]
     paths: list[PathArg] = []
     codes: list[str | None] = []
     reads: list[str] = []
