@@ -53,6 +53,17 @@ from tests.test_policy import action
     ("frob /srv/app/config.yml --out=/tmp/x", "allow"),
     ('frob "$f"', "allow"),  # a path known only at run time is no sign of a protected write
     ("ps aux", "allow"),
+    # storage tools that probe or list (honest), and their options that write
+    ("umount /dev/sda1", "allow"),
+    ("partprobe /dev/sda", "allow"),
+    ("udevadm info /dev/sda", "allow"),
+    ("badblocks -sv /dev/sda", "allow"),
+    ("pvs /dev/sda", "allow"),
+    ("mdadm --detail /dev/md0", "allow"),
+    ("blockdev --getsize64 /dev/sda", "allow"),
+    ("badblocks -w /dev/sda", "confirm"),
+    ("mdadm --zero-superblock /dev/sda1", "confirm"),
+    ("blockdev --setrw /dev/sda", "confirm"),
 ])
 def test_a_program_the_policy_does_not_read_is_held_where_it_names_a_protected_file(
         default_policy, line, expected):

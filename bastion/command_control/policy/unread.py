@@ -49,6 +49,9 @@ _INSPECTORS = frozenset({
     "zless", "zmore", "bzgrep", "xzgrep", "zstdgrep", "lzgrep", "zdiff", "zcmp", "bzless",
     "xzless", "sha1sum", "sha256sum", "sha512sum", "md5sum", "wc", "file", "which", "whereis",
     "whatis", "apropos", "pinky", "who", "w", "finger",
+    # storage: unmounting, probing and listing write no block of a device
+    "umount", "swapoff", "partprobe", "pvs", "vgs", "lvs", "pvdisplay", "vgdisplay",
+    "lvdisplay", "findfs", "iostat", "udevadm",
 })  # fmt: skip
 
 # Programs that inspect what they are given unless one of these options (or, for a short one,
@@ -63,6 +66,9 @@ _INSPECTORS_UNLESS: dict[str, frozenset[str]] = {
                              "--setup-keys", "--update-catalog", "--cursor-file"}),
     "ausearch": frozenset({"--checkpoint"}),
     "fuser": frozenset({"-k", "--kill"}),  # what it kills: kills.py
+    "badblocks": frozenset({"-w", "-n", "-o", "--output-file"}),
+    "blockdev": frozenset({"--setro", "--setrw", "--setbsz", "--setfra", "--setra", "--flushbufs",
+                           "--rereadpt"}),
     "lastlog": frozenset({"-C", "--clear", "-S", "--set"}),
     "aureport": frozenset(),
 }
@@ -77,6 +83,8 @@ _LISTING_ONLY: dict[str, frozenset[str]] = {
     "parted": frozenset({"-l", "--list", "-m", "--machine", "-s", "--script"}),
     "hdparm": frozenset({"-I", "-i", "-g", "-C"}),
     "cryptsetup": frozenset(),
+    "mdadm": frozenset({"-D", "--detail", "-E", "--examine", "-Q", "--query", "-s", "--scan",
+                        "-b", "--brief", "-v", "--verbose", "--detail-platform"}),
     # (attack W, finding 13: pwck and grpck rewrite the account files unless -r)
     "pwck": frozenset({"-r", "--read-only", "-q", "--quiet", "-qr", "-rq"}),
     "grpck": frozenset({"-r", "--read-only", "-q", "--quiet", "-qr", "-rq"}),
