@@ -120,6 +120,13 @@ def test_patch_writes_its_backups_where_their_names_say(default_policy, line, ex
     (f"ssh -S {C} -M h true", "deny"),
     ("ssh -o ControlPath=/etc/sudoers.d/%h -M h true", "confirm"),
     (f"ssh -o UserKnownHostsFile={C} h", "deny"),  # no command: the shell on stdin
+    # clusters: the first letter that takes a value, after flags (code options too)
+    (f"ssh -vo UserKnownHostsFile={C} h true", "deny"),
+    (f"ssh -MS {C} h true", "deny"),
+    (f"ssh -vo ProxyCommand='touch {C}' h true", "deny"),
+    (f"scp -qo ProxyCommand='touch {C}' /tmp/a h:b", "deny"),
+    (f"sftp -vo ProxyCommand='touch {C}' h", "deny"),
+    ("ssh -p22 -vF /tmp/ssh_config h true", "confirm"),
     (f"psql -At -o {C} -c 'select 1'", "deny"),
     (f"psql -Ao{C} -c 'select 1'", "deny"),
     (f"psql -L {C} -c 'select 1'", "deny"),
@@ -151,6 +158,8 @@ def test_patch_writes_its_backups_where_their_names_say(default_policy, line, ex
     ("gpg --homedir /tmp/gh --list-keys", "allow"),
     ("ssh -o UserKnownHostsFile=/dev/null -o StrictHostKeyChecking=no h true", "alert"),
     ("ssh -o ControlPath=~/.ssh/cm-%r@%h:%p -o ControlMaster=auto h true", "alert"),
+    ("ssh -vp 2222 h true", "alert"),
+    ("ssh -vF /dev/null h true", "alert"),
     ("psql -At -o /tmp/out.txt -c 'select 1'", "allow"),
     ("psql -c 'select 1'", "allow"),
     ("redis-cli --rdb /tmp/dump.rdb", "allow"),

@@ -46,6 +46,7 @@ _OWN_PROGRAMS: dict[str, frozenset[str]] = {
 # those naming a program it runs or a library it loads.
 _SSH_FILES = frozenset({"userknownhostsfile", "globalknownhostsfile", "controlpath"})
 _SSH_PROGRAMS = frozenset({"xauthlocation", "pkcs11provider", "securitykeyprovider"})
+_SSH_VALUES = "BbcDEeFIiJLlmOoPpQRSWw"  # ssh's short options that take a value
 _SSH_OPTION = re.compile(r"\s*([A-Za-z0-9]+)\s*(?:=\s*|\s+)(.*)", re.S)
 # ssh's and valgrind's %-tokens (%h, %p, %q{VAR}...): any text at run time.
 _TOKEN = re.compile(r"%(?:q\{[^}]*\}|.)")
@@ -97,14 +98,16 @@ def _ssh_writes(words: list[_Word]) -> tuple[list[PathArg], list[str | None]]:
         value = word.value
         if value is None or not value.startswith("-") or value.startswith("--") or len(value) < 2:
             continue
-        if value[1] not in "oS":
+        # The first letter that takes a value, after any flags (`-vo KEY=VALUE`, `-MS F`).
+        position = next((i for i, c in enumerate(value[1:], start=1) if c in _SSH_VALUES), 0)
+        if not position or value[position] not in "oS":
             continue
-        argument = words[index + 1] if len(value) == 2 and index + 1 < len(words) else _Word(
-            value[2:], value[2:])
+        argument = words[index + 1] if position == len(value) - 1 and index + 1 < len(words) \
+            else _Word(value[position + 1:], value[position + 1:])
         if argument.value is None:
             written.append(PathArg(argument.text, "unknown"))
             continue
-        if value[1] == "S":
+        if value[position] == "S":
             written.append(_tokens(_path_arg(argument)))
             continue
         match = _SSH_OPTION.fullmatch(argument.value)
