@@ -186,6 +186,8 @@ def _in(folder: PathArg, path: PathArg) -> PathArg:
     return PathArg(f"{folder.text.rstrip('/')}/{path.text}", kind, folder.tilde)
 
 
+# Each program's reader: the files it writes (as `>`) and the code its options run (None: a
+# program known only at run time), read from the command's words.
 OWN_WRITERS: dict[str, Callable[[list[_Word]], tuple[list[PathArg], list[str | None]]]] = {
     **{name: (lambda words, name=name: _options_writes(name, words))
        for name in (*_OWN_FILES, *_OWN_FOLDERS)},
