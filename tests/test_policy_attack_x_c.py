@@ -84,14 +84,15 @@ def test_attack_x_audit_firewall_and_journal_switches_in_other_spellings(default
     ("cryptsetup luksDump --dump-volume-key --volume-key-file=/etc/shadow /dev/sda", "confirm"),
     ("fsck -y /dev/sda1", "confirm"),
     ("fsck.ext4 -y /dev/sda1", "confirm"),
-    ("psql -o /etc/sudoers.d/x -c 'select 1'", "confirm"),
-    ("redis-cli --rdb /etc/shadow", "confirm"),
+    ("psql -o /etc/sudoers.d/x -c 'select 1'", "deny"),
+    ("redis-cli --rdb /etc/shadow", "deny"),
     # honest halves
     ("parted /dev/sda print", "allow"),
     ("parted -l", "allow"),
     ("cryptsetup luksDump /dev/sda", "allow"),
     ("psql -c 'select 1'", "allow"),
     ("fsck -N /srv/disk.img", "allow"),
+    ("fsck -n /dev/sda1", "allow"),
 ])
 def test_attack_x_programs_the_tables_took_for_readers_write_what_they_name(default_policy, line,
                                                                             expected):

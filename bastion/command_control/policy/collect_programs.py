@@ -135,6 +135,7 @@ class _Programs:
         if program is None or program[1] is None:
             return False
         command = program[1]
+        self._writes(name, words, site)  # its pidfile and output file (attack X, finding 12)
         chdir = _last_argument(found, {"-d", "--chdir"})
         chroot = _last_argument(found, {"-r", "--chroot"})
         if chdir is None and chroot is None:

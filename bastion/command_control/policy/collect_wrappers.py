@@ -410,6 +410,12 @@ class _Wrappers:
                     tests.append(word.value)
                     delete = delete or word.value == "-delete"
             index += 1
+        if "-files0-from" in tests and (actions or delete):
+            # found after outside attack X (finding 2): the start points are the names a file
+            # (or stdin) holds at run time, so {} and -delete may be any file, as with a start
+            # point known only at run time (`find "$d" -delete`). Listing them only reads; the
+            # known parts are still judged (a deny among them stays one).
+            self._unknown(site, words, "find start points read at run time (-files0-from)")
         self._plain(name, own, site)
         found = _found(starts or ["."], tests)
         if delete:

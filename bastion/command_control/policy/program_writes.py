@@ -17,7 +17,7 @@ from bastion.command_control.policy.options import (
 )
 from bastion.command_control.policy.paths import PathArg, _descriptor_file, _path_arg
 from bastion.command_control.policy.programs import _GIT_PLAIN_SETTINGS
-from bastion.command_control.policy.words import _at, _Word
+from bastion.command_control.policy.words import _GLOB_CHARS, _at, _Word
 from bastion.command_control.policy.wrappers import _git_verb_index
 
 _MKTEMP = _options("p", ("--tmpdir", "--suffix"))
@@ -502,7 +502,25 @@ def _git_writes(words: list[_Word], values: dict[str, str | None] | None = None)
         if pair == "bundle create":
             return [*written, *(_path_arg(w) for w in read[:1])]
         tree = read[1:2] if verb == "clone" else read[:1]
+        if not tree and pair != "worktree add":
+            # found after outside attack X (finding 12): with no folder named, init makes .git
+            # in the working directory (`git -C /etc/sudoers.d init`), clone a folder named
+            # after the URL there (NAME, or NAME.git with --bare).
+            names = [".git"] if verb == "init" else _clone_names(read[0] if read else None)
+            return [*written, *(p for n in names for p in (
+                PathArg(n, "pattern" if "*" in n else "exact"), PathArg(f"{n}/**", "pattern")))]
     return written + [p for w in tree for p in (_path_arg(w), _in_folder(w, "**"))]
+
+
+def _clone_names(source: _Word | None) -> list[str]:
+    """The folder `git clone SOURCE` makes when it is given none: SOURCE's last part without
+    `.git` (and with it, for --bare), or any name when SOURCE is known only at run time."""
+    value = (source.value or "") if source is not None else ""
+    value = value.rstrip("/").removesuffix("/.git")
+    name = re.split(r"[/:]", value)[-1].removesuffix(".git")
+    if not name or name in (".", "..") or _GLOB_CHARS.search(name):
+        return ["*"]
+    return [name, f"{name}.git"]
 
 
 # found after outside attack O (finding 1): bash's history builtin reads its options as getopt

@@ -173,6 +173,10 @@ _SSH_CODE_OPTIONS = frozenset({"proxycommand", "localcommand", "remotecommand",
 _SSH_OPTION = re.compile(r"\s*([A-Za-z]+)\s*(?:=\s*|\s+)(.*)", re.S)
 
 
+# The short options of ssh, scp and sftp that take a value (OpenSSH 9).
+_CONNECTION_VALUES = {"ssh": "BbcDEeFIiJLlmOoPpQRSWw", "scp": "cDFiJloPSX", "sftp": "BbcDFiJloPRSX"}
+
+
 # rsync's short options that take a value: a letter after one of them in a cluster is part of
 # that value, not an option.
 _RSYNC_VALUE_LETTERS = "eBfTM@"
@@ -218,7 +222,11 @@ def _connection_code(name: str, words: list[_Word]) -> list[str | None]:
             continue
         if not value.startswith("-") or value.startswith("--") or len(value) < 2:
             continue
-        letter, attached = value[1], value[2:]
+        # found after fix-xb (attack X's class): getopt reads clusters, so the option is the
+        # first letter that takes a value, after any flags (`ssh -vo ProxyCommand=CMD h`).
+        takes = _CONNECTION_VALUES.get(name, "oFSD")
+        position = next((i for i, c in enumerate(value[1:], start=1) if c in takes), 1)
+        letter, attached = value[position], value[position + 1:]
         if letter not in "oFSD" or (letter == "D" and name != "sftp") or (
                 letter == "S" and name == "ssh"):
             continue

@@ -18,14 +18,16 @@ out). See docs/ARCHITECTURE.md, "Where each thing lives".
 from __future__ import annotations
 
 import re
+import urllib.parse
 
+from bastion.command_control.policy.configured_writes import _CURL_FILE_URL as _FILE_URL
 from bastion.command_control.policy.extracts import _extractor
 from bastion.command_control.policy.paths import PathArg, _operand_paths, _path_arg
 from bastion.command_control.policy.readers import _CODE_IN_OPTIONS, _COMMAND_LANGUAGES, _READERS
 from bastion.command_control.policy.shells import INTERPRETERS, shell_name
 from bastion.command_control.policy.toolchains import toolchain
 from bastion.command_control.policy.transfers import READ_WHOLE
-from bastion.command_control.policy.words import _Word
+from bastion.command_control.policy.words import _GLOB_CHARS, _Word
 from bastion.command_control.policy.wrappers import _DATA_PROGRAMS, _WRAPPERS
 from bastion.command_control.policy.writes import _MORE_WRITERS, _TREE_CHANGERS, _WRITES
 
@@ -92,10 +94,10 @@ _LISTING_ONLY: dict[str, frozenset[str]] = {
 _PARTED_READS = frozenset({"print", "p"})
 _CRYPTSETUP_PLAIN = frozenset({"-v", "--verbose", "--debug", "-q", "--batch-mode"})
 # Programs in the reader tables (they read stdin, or a prompt's answer) that also write what
-# their options or operands name: fsck repairs the device (`fsck -y /dev/sda1`), the database
+# their options or operands name (fsck repairs the device, `fsck -y /dev/sda1`: below), the database
 # clients write query output (`psql -o F`, `redis-cli --rdb F`), the file-transfer clients
 # fetch files (attack X, findings 11 and 12).
-_WRITE_UNREAD = frozenset({"fsck", "psql", "mysql", "mariadb", "redis-cli", "mongo", "mongosh",
+_WRITE_UNREAD = frozenset({"psql", "mysql", "mariadb", "redis-cli", "mongo", "mongosh",
                            "ftp", "lftp", "telnet"})
 _CRYPTSETUP_READS = frozenset({"status", "luksDump", "isLuks", "tcryptDump", "bitlkDump"})
 
@@ -108,6 +110,10 @@ def is_read(name: str, words: list[_Word], handled: frozenset[str]) -> bool:
     (`handled`) or in one of the policy's tables, a builtin, or an inspector used to inspect."""
     if name in _WRITE_UNREAD:
         return False
+    if name == "fsck":  # only `-n` (`-N`: show what would run) leaves the filesystem alone
+        given = [w.value for w in words[1:] if w.value is None or w.value.startswith("-")]
+        return None not in given and bool({"-n", "-N"} & set(given)) and not (
+            {"-y", "-a", "-p", "-r"} & set(given))
     if name in handled or name in _BUILTINS or name in _INSPECTORS or name in _READ_TABLES:
         return True
     if name in _READERS or name in _WRITES or name in _MORE_WRITERS or name in _WRAPPERS or \
@@ -160,7 +166,53 @@ def unread_paths(words: list[_Word]) -> tuple[PathArg, ...]:
             continue
         for match in _INNER_PATH.finditer(word.value):
             found.append(_path_arg(word, match.group(1), False))
-    return tuple(dict.fromkeys(found))
+        found += _other_spellings(word)
+    return tuple(dict.fromkeys([*found, *_under_folders(words)]))
+
+
+# found after outside attack X (finding 13): a home inside a word (`out:~root/../etc/x`) and
+# a file URL with a host or %-escapes (`file://localhost/etc/x`, `file:///etc/%73udoers`).
+_INNER_HOME = re.compile(r"[=:,]+(~[^/,]*/[^,]*)")
+# At most this many folders and relative words are paired (`_under_folders`); past it, a
+# path known only at run time.
+_MOST_PAIRS = 64
+
+
+def _other_spellings(word: _Word) -> list[PathArg]:
+    """Paths in `word` other than an absolute one after `=`, `:` or `,`: a relative path as an
+    option's value (`--out=../etc/x`, `-o../etc/x`, judged in the working directory), a home
+    inside the word, and a file URL's path read as curl reads it."""
+    value = word.value or ""
+    found: list[PathArg] = []
+    if (value.startswith("-") and not value.startswith("--")) or "=" in value.partition("/")[0]:
+        attached = value.partition("=")[2] if value.startswith("--") or not value.startswith("-") \
+            else value[2:]
+        if "/" in attached and not attached.startswith(("/", "~")) and "://" not in attached:
+            found.append(_path_arg(word, attached, False))
+    found += [_path_arg(word, m.group(1), True) for m in _INNER_HOME.finditer(value)]
+    for match in _FILE_URL.finditer(value):
+        found.append(_path_arg(word, urllib.parse.unquote(match.group(1)), False))
+    return found
+
+
+def _under_folders(words: list[_Word]) -> list[PathArg]:
+    """Each relative word under each absolute one (an option's value or an operand): a folder
+    option may make the others relative to it (`-C /etc sudoers`, `--dir=/etc sudoers.d/x`)."""
+    folders, relative = [], []
+    for word in words[1:]:
+        value = word.value
+        if value is None or "://" in value:
+            continue
+        attached = value.partition("=")[2] if value.startswith("--") else value[2:] \
+            if value.startswith("-") else value
+        if attached.startswith("/"):
+            folders.append(attached.rstrip("/") or "/")
+        elif not value.startswith("-") and value not in ("", ".", "..") and "=" not in value:
+            relative.append(value)
+    if len(folders) * len(relative) > _MOST_PAIRS:
+        return [PathArg("(a file under a folder the words name)", "unknown")]
+    return [PathArg(f"{folder.rstrip('/')}/{name}", "pattern" if _GLOB_CHARS.search(name) else "exact")
+            for folder in dict.fromkeys(folders) for name in dict.fromkeys(relative)]
 
 
 # Programs named in the policy's other tables that the collector reads by name.

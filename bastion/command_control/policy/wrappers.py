@@ -242,6 +242,9 @@ _CHANGES_DIRECTORY = {
     ("run0", "-D"): "cwd", ("run0", "--chdir"): "cwd",
     ("nsenter", "-w"): "cwd", ("nsenter", "--wd"): "cwd", ("nsenter", "-r"): "root",
     ("nsenter", "--root"): "root",
+    # found after outside attack X (finding 6): -W/--wdns sets the directory after entering
+    # the mount namespace (`nsenter -W /etc cp /tmp/x sudoers`).
+    ("nsenter", "-W"): "cwd", ("nsenter", "--wdns"): "cwd",
     ("unshare", "-w"): "cwd", ("unshare", "--wd"): "cwd", ("unshare", "-R"): "root",
     ("unshare", "--root"): "root",
     ("schroot", "-d"): "cwd", ("schroot", "--directory"): "cwd",

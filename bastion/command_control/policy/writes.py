@@ -41,6 +41,7 @@ from bastion.command_control.policy.other_writes import (
     _yq_in_place,
     _yq_writes,
 )
+from bastion.command_control.policy.own_writes import OWN_WRITERS, PATCH
 from bastion.command_control.policy.paths import PathArg, _operand_paths, _path_arg, names_at_use
 from bastion.command_control.policy.program_writes import (
     _GIT_TREE_WRITERS,
@@ -143,14 +144,7 @@ _WRITES: dict[str, _Options | str | frozenset[str] | _Operand] = {
                                       flags=("--posix", "--collapse-range", "--dig-holes",
                                              "--insert-range", "--keep-size", "--punch-hole",
                                              "--zero-range", "--verbose"))),
-    "patch": _Operand(0, _options("pdoirBDFVYzgx", ("--strip", "--directory", "--output",
-                                                    "--input", "--reject-file", "--prefix",
-                                                    "--ifdef", "--fuzz", "--version-control",
-                                                    "--basename-prefix", "--suffix", "--get",
-                                                    "--debug", "--quoting-style", "--reject-format",
-                                                    "--read-only"),
-                                  flags=("--merge", "--backup", "--backup-if-mismatch")),
-                      frozenset({"-o", "--output", "-r", "--reject-file"}),
+    "patch": _Operand(0, PATCH, frozenset({"-o", "--output", "-r", "--reject-file"}),
                       "(the files the patch names)"),
     "install": _options("gmoSt", ("--group", "--mode", "--owner", "--suffix", "--target-directory",
                                   "--strip-program"),
@@ -499,6 +493,8 @@ def _more_writes(name: str, words: list[_Word], values: dict[str, str | None] | 
             written += _written([_Word(copy.program, copy.program), *(_Word(o, o) for o in copy.options),
                                  _Word("--", "--"), *copy.sources, copy.destination], _COPY)
         return written, codes
+    if name in OWN_WRITERS:  # read programs' own files, patch's backups (attack X)
+        return OWN_WRITERS[name](words)
     if name not in _MORE_WRITERS:
         return [], []
     if name == "scp":
