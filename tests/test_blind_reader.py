@@ -489,3 +489,46 @@ def test_a_refused_password_only_the_defaults_held_holds_no_line_after_it():
     sh.type("ls -l")
     rec = sh.submit()
     assert rec.left_over and left_over_verdicts(rec) <= {"allow", "alert"}
+
+
+# -- attack Z: the alternate screen's reader kept up to date ---------------------------------
+
+ALT = b"\x1b[?1049h\x1b[H\x1b[2J"
+
+
+def test_a_shell_started_on_the_alternate_screen_has_its_lines_judged():
+    # Attack Z, finding 1: the alternate screen opened while bash's readline read, then
+    # `PS1=z exec sh` there: dash's lines were taken for a full-screen program's, unjudged.
+    sh = bash()
+    line(sh, "printf '\\033[?1049h'", ALT + PROMPT)
+    line(sh, "PS1=z exec sh", b"z")
+    sh.keys(DENIED_LINE + b"\r")
+    assert gate_verdict(sh, sh.tracker.reconstruct()) == "deny"
+
+
+def test_keys_on_an_alternate_screen_opened_before_any_line_are_judged():
+    # A login script may open it and start any shell: who reads is not known yet.
+    sh = dash()
+    sh.out(ALT + b"z")
+    sh.keys(DENIED_LINE + b"\r")
+    assert gate_verdict(sh, sh.tracker.reconstruct()) == "deny"
+
+
+def test_a_continuation_on_the_alternate_screen_is_judged_with_its_earlier_lines():
+    # Attack Z, finding 2: `echo x >> /etc/sudo\` at dash's prompt, then `ers` at its `> `.
+    sh = dash()
+    line(sh, "tput smcup; clear", ALT + DASH_PROMPT)
+    sh.type("echo x >> /etc/sudo\\")
+    assert sh.submit().kind == "not-a-command"  # unfinished: it waits for the rest
+    sh.send(b"\r\n> ")
+    sh.keys(b"ers\r")
+    assert gate_verdict(sh, sh.tracker.reconstruct()) == "deny"
+
+
+def test_a_refused_line_on_the_alternate_screen_a_shell_may_read_is_never_ended_by_an_enter():
+    # Attack Z, finding 3: the Y2 fix left out the alternate screen.
+    sh = dash()
+    assert not sh.tracker.enter_after_cancel()
+    line(sh, "tput smcup; clear", ALT + DASH_PROMPT)
+    assert not sh.tracker.enter_after_cancel()
+    assert bash().tracker.enter_after_cancel()

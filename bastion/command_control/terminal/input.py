@@ -460,6 +460,7 @@ class _FollowsInput:
             self._ender_text = ""
             self._note_mode(nested=True)  # EOF ends this shell: its parent reads on
             self._blind_reader = True  # ... with the echo this one's last program left
+            self._alt_blind = self._alt_blind or self._alt  # ... on the screen it left on
         else:
             self._ender = None
         if self._armed:

@@ -46,6 +46,11 @@ class _FollowsReader:
         self._editor_doubt = (self._editor_doubt or not editor or not certain or after_another
                               or self._doubt_pending)
         self._doubt_pending = any(f.starts_reader for f in facts)
+        self._any_line = True
+        if self._alt and self._blind_reader:
+            # A line sent on the alternate screen may start a shell without a line editor
+            # there (`exec sh`): its lines are judged from now on (attack Z, finding 1).
+            self._alt_blind = True
 
 
     def started_with(self, command: str) -> None:

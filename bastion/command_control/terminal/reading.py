@@ -291,14 +291,13 @@ class _ReadsLine:
             expected is None or _same(_without_rprompt(found[1], found[0]), *expected))
         if self._alt and self._alt_evidence and not self._shell_like(found, echoed):
             if self._alt_blind and any(line.raw):
-                # Attack V, finding 1: a full-screen program started where no line editor
-                # reads, killed (SIGKILL, the OOM killer), leaves the alternate screen on while
-                # the shell reads; with the echo on, the terminal shows the keys as a live
-                # program would (attack Y, findings 3 to 5: `tput smcup` alone does it). Every
-                # line typed there is judged as keys typed without echo are: by the policy's
-                # rules, and where nothing showed them by its defaults too (keys a live
-                # program shows, text typed into vim, are often no command at all: `}`).
+                # Attack V, finding 1: a full-screen program started where no line editor reads,
+                # killed, leaves the alternate screen on while the shell reads; with the echo on
+                # the terminal shows the keys as a live program would (attack Y: `tput smcup`).
+                # Every line is judged as keys typed without echo are: by the rules, and where
+                # nothing showed them by the defaults too (text typed into vim: `}`).
                 typed = model.text or b"".join(line.raw).decode("utf-8", "replace")
+                typed = "\n".join([*self._pending, typed])  # an unfinished statement's (Z2)
                 shown = _shown_at_cursor(self._screen, model.text)
                 return _Reading("", True, _UNSHOWN_FULL_SCREEN, "not-a-command", True,
                                 prompt=SHOWN_FULL_SCREEN if shown else "", hidden=typed)

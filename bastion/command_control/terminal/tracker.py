@@ -120,6 +120,7 @@ class CommandLineTracker(_FollowsOutput, _FollowsInput, _ReadsLine, _FollowsRead
         # V, finding 2), so the next line is judged with them in front, until a line is sent.
         self._left_over: list[bytes] = []
         self._alt_blind = False  # the full-screen program began where no line editor read
+        self._any_line = False  # a command line went to the target in this channel
         self._esc_probe: tuple[int, tuple[int, int]] | None = None  # a lone Esc just sent
         self._vi_command = False  # ... and in its command mode
         self._vi_argument = False  # ... where the next key is a character argument
@@ -309,8 +310,9 @@ class CommandLineTracker(_FollowsOutput, _FollowsInput, _ReadsLine, _FollowsRead
         driver edits the line: its kill key may have been moved by inline code, and a job in
         the background can draw the emptied prompt the bastion looks for (attack Y, finding
         2); an interrupt ends the line there as the driver's VINTR (its turning off is the
-        inline-code residual, SECURITY.md)."""
-        return not self._tty_rules()
+        inline-code residual, SECURITY.md). Nor on an alternate screen such a shell may read
+        (attack Z, finding 3)."""
+        return not self._tty_rules() and not (self._alt and self._alt_blind)
 
     def line_is_empty(self) -> bool:
         """After a cancel: the target answered and the line on the screen holds nothing."""
