@@ -97,3 +97,46 @@ def test_attack_x_audit_firewall_and_journal_switches_in_other_spellings(default
 def test_attack_x_programs_the_tables_took_for_readers_write_what_they_name(default_policy, line,
                                                                             expected):
     assert action(default_policy, line) == expected
+
+
+@pytest.mark.parametrize(("line", "expected"), [
+    # attack Z (filter), a short ninth round on the eighth's fixes
+    ("pkill -i -x AUDITD", "deny"),  # 1: case-insensitive, inverse, POSIX regex
+    ("pkill --ignore-case AUDITD", "deny"),
+    ("killall -I RSYSLOGD", "deny"),
+    ("pkill '\\<auditd'", "deny"),
+    ("pkill 'au[[:alpha:]]itd'", "deny"),
+    ("pkill -v -x xyz", "deny"),
+    ("gio copy /tmp/x file:/etc/shadow", "deny"),  # 3: every spelling of a file: URI
+    ("gio copy /tmp/x FILE:///etc/shadow", "deny"),
+    ("gio copy /tmp/x file:///etc/sha%64ow", "deny"),
+    ("gio remove FILE:///var/log/wtmp", "deny"),
+    ("utmpdump --outp=/etc/shadow /var/log/wtmp", "confirm"),  # 4: getopt_long's abbreviations
+    ("blkid --cache=/etc/shadow /dev/sda1", "confirm"),
+    ("journalctl --cursor-f=/etc/shadow", "confirm"),
+    ("lastlog -C -u root", "deny"),  # 5: records it names none of
+    ("lastlog --clear --user root", "deny"),
+    ("dc3dd wipe=/dev/sda", "deny"),  # 6
+    ("nft --fil /tmp/r", "confirm"),  # 8
+    ("""nft -j '{"nftables":[{"flush":{"ruleset":null}}]}'""", "confirm"),
+    ("iptables -vP INPUT ACCEPT", "confirm"),  # 9: clusters and trailing options
+    ("iptables -vA INPUT -j ACCEPT", "confirm"),
+    ("iptables -A INPUT -j ACCEPT -w", "confirm"),
+    ("iptables -R INPUT 1 -j ACCEPT", "confirm"),
+    ("iptables -A INPUT -s 0/0 -j ACCEPT", "confirm"),
+    ("auditctl -R /tmp/rules", "confirm"),  # 10
+    ("auditctl -d always,exit -F arch=b64 -S execve", "confirm"),
+    ("fsck -n /dev/sda1 -- -z /etc/sudoers.d/zz", "confirm"),  # 11
+    # honest halves
+    ("pkill -x nginx", "allow"),
+    ("killall -HUP nginx", "allow"),
+    ("gio copy /tmp/x sftp://h/srv/x", "allow"),
+    ("journalctl -u nginx --since today", "allow"),
+    ("lastlog -u root", "allow"),
+    ("nft -j list ruleset", "allow"),
+    ("iptables -vL", "allow"),
+    ("auditctl -l", "allow"),
+    ("auditctl -w /etc/passwd -p wa -k passwd", "allow"),
+])
+def test_attack_z_filter_findings(default_policy, line, expected):
+    assert action(default_policy, line) == expected

@@ -74,13 +74,16 @@ def _fuser(words: list[_Word]) -> list[str]:
 def _matching(words: list[_Word], table: _Options, regex: bool) -> list[str]:
     # A signal given as `-9` or `-KILL` is an option of its own (not a cluster of letters).
     plain = [w for w in words if not (w.value or "").lstrip("-").isdigit()
-             and not re.fullmatch(r"-[A-Z]+[0-9]*", w.value or "")]
+             and not re.fullmatch(r"-[A-Z]{2,}[0-9]*", w.value or "")]
     scanned = _permuted(plain, 1, table)
     if scanned is None:
         return list(_DAEMONS)  # an option known only at run time: anything
     found, operands = scanned
     seen = {option for option, _ in found}
+    if seen & {"-v", "--inverse"}:
+        return list(_DAEMONS)  # every process but those named
     full = bool(seen & {"-f", "--full"})
+    flags = re.IGNORECASE if seen & {"-i", "-I", "--ignore-case"} else 0
     exact = bool(seen & {"-x", "--exact", "-e"}) and not regex
     if not regex:
         regex = bool(seen & {"-r", "--regexp"})
@@ -97,8 +100,10 @@ def _matching(words: list[_Word], table: _Options, regex: bool) -> list[str]:
     for operand in operands:
         if operand.value is None:
             return list(_DAEMONS)
+        if "\\" in operand.value or "[[" in operand.value:
+            return list(_DAEMONS)  # POSIX escapes and classes Python's re reads otherwise
         try:
-            pattern = re.compile(operand.value)
+            pattern = re.compile(operand.value, flags)
         except re.error:
             return list(_DAEMONS)
         for daemon, line in _DAEMONS.items():

@@ -12,6 +12,7 @@ whose verb is not known here is held (a write known only at run time), never all
 from __future__ import annotations
 
 import re
+import urllib.parse
 from typing import NamedTuple
 
 from bastion.command_control.policy.configured_writes import _url_name, _wget_writes
@@ -46,7 +47,8 @@ _UNKNOWN = PathArg("(files a verb the policy does not read writes)", "unknown")
 # (`s3://b/k`) file: not one here.
 _ELSEWHERE = re.compile(r"[A-Za-z0-9][\w.-]*(/[\w.-]+)?:|:[\w-]+:|[a-z][a-z0-9+.-]*://")
 # GIO's URIs that name a file here: file:// (also on localhost) and admin:// (as root).
-_GIO_LOCAL = re.compile(r"(?:file://(?:localhost)?|admin://)(/.*)", re.S)
+# GLib takes `file:/x`, `FILE:///x`, a host and %-escapes (attack Z, filter finding 3).
+_GIO_LOCAL = re.compile(r"(?i)(?:file:(?://[^/]*)?|admin://)(/.*)", re.S)
 
 
 def _local(word: _Word) -> bool:
@@ -215,8 +217,9 @@ def _gio_word(word: _Word) -> _Word | None:
         return word
     local = _GIO_LOCAL.fullmatch(word.value)
     if local is not None:
-        return _Word(local.group(1), local.group(1))
-    return None if re.match(r"[a-z][a-z0-9+.-]*:", word.value) else word
+        path = urllib.parse.unquote(local.group(1))
+        return _Word(path, path)
+    return None if re.match(r"(?i)[a-z][a-z0-9+.-]*:", word.value) else word
 
 
 def _gio(words: list[_Word]) -> tuple[list[Copy], list[PathArg], list[PathArg], list[str | None]]:
@@ -267,7 +270,7 @@ def _landing_name(word: _Word) -> str:
 
 
 # --- downloaders and disk copiers ---------------------------------------------------------------
-_DD_FILES = re.compile(r"(of|hof|ofs|hofs|log|hlog|mlog|errlog|hashlog|md5log|sha1log|sha256log|"
+_DD_FILES = re.compile(r"(of|hof|ofs|hofs|wipe|hwipe|log|hlog|mlog|errlog|hashlog|md5log|sha1log|sha256log|"
                        r"sha384log|sha512log)(:?)=(.*)", re.S)
 _DDRESCUE_VALUES = frozenset("abceiKmosTxZ")
 

@@ -54,6 +54,7 @@ _INSPECTORS = frozenset({
     # storage: unmounting, probing and listing write no block of a device
     "umount", "swapoff", "partprobe", "pvs", "vgs", "lvs", "pvdisplay", "vgdisplay",
     "lvdisplay", "findfs", "iostat", "udevadm",
+    "auditctl",  # its watches name files it does not write; its rules meet the audit rules
 })  # fmt: skip
 
 # Programs that inspect what they are given unless one of these options (or, for a short one,
@@ -113,7 +114,7 @@ def is_read(name: str, words: list[_Word], handled: frozenset[str]) -> bool:
     if name == "fsck":  # only `-n` (`-N`: show what would run) leaves the filesystem alone
         given = [w.value for w in words[1:] if w.value is None or w.value.startswith("-")]
         return None not in given and bool({"-n", "-N"} & set(given)) and not (
-            {"-y", "-a", "-p", "-r"} & set(given))
+            {"-y", "-a", "-p", "-r", "--"} & set(given))  # `--`: the checker's own options
     if name in handled or name in _BUILTINS or name in _INSPECTORS or name in _READ_TABLES:
         return True
     if name in _READERS or name in _WRITES or name in _MORE_WRITERS or name in _WRAPPERS or \
@@ -151,7 +152,9 @@ def _names(option: str, given: frozenset[str]) -> bool:
     """`option` is one of `given`: a long one with or without `=VALUE`, a short one alone or
     as a letter of a cluster."""
     if option.startswith("--"):
-        return option.partition("=")[0] in given
+        # getopt_long takes any start of a long option (attack Z: `utmpdump --outp=F`)
+        name = option.partition("=")[0]
+        return len(name) > 2 and any(g.startswith(name) for g in given if g.startswith("--"))
     return any(f"-{letter}" in given for letter in option[1:])
 
 
