@@ -127,7 +127,17 @@ def test_attack_x_programs_the_tables_took_for_readers_write_what_they_name(defa
     ("auditctl -R /tmp/rules", "confirm"),  # 10
     ("auditctl -d always,exit -F arch=b64 -S execve", "confirm"),
     ("fsck -n /dev/sda1 -- -z /etc/sudoers.d/zz", "confirm"),  # 11
+    ("start-stop-daemon -K -u root", "deny"),  # 2: stops by user, parent, attached cluster
+    ("start-stop-daemon -K --ppid 1", "deny"),
+    ("start-stop-daemon -Kx/sbin/auditd", "deny"),
+    ("""ssh -o 'UserKnownHostsFile=/etc/sha"dow"' h""", "deny"),  # 7: ssh removes the quotes
+    ("ffmpeg -i in.mp4 -f tee 'x.mkv|/etc/shadow'", "confirm"),  # paths inside other words
+    ("ffmpeg -i in -f tee '[f=data]/etc/shadow'", "confirm"),
+    ("convert in.png '/etc/shadow[0]'", "confirm"),
     # honest halves
+    ("start-stop-daemon -K -x /usr/sbin/nginx", "allow"),
+    ("start-stop-daemon -K -p /run/nginx.pid -u www-data", "allow"),
+    ("convert in.png out.png", "allow"),
     ("pkill -x nginx", "allow"),
     ("killall -HUP nginx", "allow"),
     ("gio copy /tmp/x sftp://h/srv/x", "allow"),

@@ -47,7 +47,36 @@ def killed_daemons(name: str, words: list[_Word]) -> list[str]:
         return _matching(words, _KILLALL, regex=False)
     if name == "fuser":
         return _fuser(words)
+    if name == "start-stop-daemon":
+        return _stopped(words)
     return []
+
+
+# start-stop-daemon's options that take a value, and those that choose what it stops.
+_SSD = _options("pxnugsRadrNPkcICOm", ("--pidfile", "--exec", "--name", "--user", "--group",
+                                     "--signal", "--retry", "--startas", "--chroot", "--chdir",
+                                     "--nicelevel", "--procsched", "--iosched", "--umask",
+                                     "--chuid", "--ppid", "--output", "--notify-timeout"))
+
+
+def _stopped(words: list[_Word]) -> list[str]:
+    """`start-stop-daemon --stop` (-K, in any cluster): the daemons its matching options reach:
+    by program, name or pid file (a daemon's name in the value), by user (root: any), or by
+    parent (any); none of them: any (attack Z, filter finding 2)."""
+    scanned = _permuted(words, 1, _SSD)
+    if scanned is None:
+        return list(_DAEMONS)
+    found = scanned[0]
+    if not any(o in ("-K", "--stop") for o, _ in found):
+        return []
+    if any(a is not None and a.value is None for _, a in found):
+        return list(_DAEMONS)  # a value known only at run time
+    values = {o: a.value for o, a in found if a is not None}
+    chosen = [values[o] for o in ("-x", "--exec", "-n", "--name", "-p", "--pidfile") if o in values]
+    users = [values[o] for o in ("-u", "--user") if o in values]
+    if "--ppid" in values or any(u in ("root", "0") for u in users) or not (chosen or users):
+        return list(_DAEMONS)
+    return [d for d in _DAEMONS if any(d in (v or "").rsplit("/", 1)[-1] for v in chosen)]
 
 
 def _fuser(words: list[_Word]) -> list[str]:

@@ -8,6 +8,7 @@ writes.py, program_writes.py, other_writes.py, configured_writes.py."""
 from __future__ import annotations
 
 import re
+import shlex
 from collections.abc import Callable
 
 from bastion.command_control.policy.options import _after_options, _last_argument, _options, _permuted
@@ -115,7 +116,13 @@ def _ssh_writes(words: list[_Word]) -> tuple[list[PathArg], list[str | None]]:
             continue
         key, setting = match.group(1).lower(), match.group(2).strip()
         if key in _SSH_FILES and setting.lower() != "none":
-            written += [_tokens(PathArg(part, "exact", part.startswith("~"))) for part in setting.split()]
+            # ssh splits the value as its config file does: quotes group and are removed
+            # (`UserKnownHostsFile=/etc/sha"dow"` is /etc/shadow: attack Z, filter finding 7).
+            try:
+                parts = shlex.split(setting)
+            except ValueError:
+                parts = [setting.replace('"', "")]
+            written += [_tokens(PathArg(part, "exact", part.startswith("~"))) for part in parts]
         elif key in _SSH_PROGRAMS and setting.lower() not in ("none", "internal", ""):
             codes.append(setting)
     return [p for p in written if p.text != "/dev/null"], codes

@@ -103,7 +103,7 @@ _WRITE_UNREAD = frozenset({"psql", "mysql", "mariadb", "redis-cli", "mongo", "mo
 _CRYPTSETUP_READS = frozenset({"status", "luksDump", "isLuks", "tcryptDump", "bitlkDump"})
 
 # A path inside a word: after `=`, `:` or `,` (an option's value, a URL, socat's address).
-_INNER_PATH = re.compile(r"[=:,]+(/[^,]*)")
+_INNER_PATH = re.compile(r"[=:,|@;\]]+(/[^,|;]*)")  # also `tee:a|/x`, `[f=data]/x`, `@/x`
 
 
 def is_read(name: str, words: list[_Word], handled: frozenset[str]) -> bool:
@@ -175,7 +175,7 @@ def unread_paths(words: list[_Word]) -> tuple[PathArg, ...]:
 
 # found after outside attack X (finding 13): a home inside a word (`out:~root/../etc/x`) and
 # a file URL with a host or %-escapes (`file://localhost/etc/x`, `file:///etc/%73udoers`).
-_INNER_HOME = re.compile(r"[=:,]+(~[^/,]*/[^,]*)")
+_INNER_HOME = re.compile(r"[=:,|@;\]]+(~[^/,|;]*/[^,|;]*)")
 # At most this many folders and relative words are paired (`_under_folders`); past it, a
 # path known only at run time.
 _MOST_PAIRS = 64
@@ -195,6 +195,8 @@ def _other_spellings(word: _Word) -> list[PathArg]:
     found += [_path_arg(word, m.group(1), True) for m in _INNER_HOME.finditer(value)]
     for match in _FILE_URL.finditer(value):
         found.append(_path_arg(word, urllib.parse.unquote(match.group(1)), False))
+    if value.endswith("]") and "[" in value:  # ImageMagick's `FILE[0]` (a frame of FILE)
+        found.append(_path_arg(word, value[:value.rindex("[")], False))
     return found
 
 
