@@ -22,6 +22,10 @@ _DAEMONS = {
     "fail2ban-server": "/usr/bin/python3 /usr/bin/fail2ban-server -xf start",
 }  # fmt: skip
 
+# The daemons' programs (a command line's first word), and the files they hold open.
+_PROGRAMS = frozenset(line.split()[0] for line in _DAEMONS.values())
+_DAEMON_FILES = ("/var/log", "/run", "/dev/log", "/var/run")
+
 _PGREP = _options("dgGPstuUFq", ("--delimiter", "--pgroup", "--group", "--parent", "--session",
                                  "--terminal", "--euid", "--uid", "--pidfile", "--signal",
                                  "--ns", "--nslist", "--runstates", "--cgroup", "--env", "-q",
@@ -93,9 +97,10 @@ def _fuser(words: list[_Word]) -> list[str]:
         if value is None or value.startswith("-") or "/" not in value or value.endswith(("/tcp", "/udp")):
             continue
         path = value.rstrip("/") or "/"
-        if any(line.split()[0] == path or line.startswith(path + "/") or
-               path.rsplit("/", 1)[-1] in line.split()[0].rsplit("/", 1)[-1:] for line in
-               _DAEMONS.values()) or path.startswith(("/var/log", "/run", "/dev/log", "/var/run")):
+        base = path.rsplit("/", 1)[-1]
+        if path.startswith(_DAEMON_FILES) or any(
+                program == path or program.startswith(path + "/") or program.endswith("/" + base)
+                for program in _PROGRAMS):
             return list(_DAEMONS)
     return []
 
@@ -113,10 +118,9 @@ def _matching(words: list[_Word], table: _Options, regex: bool) -> list[str]:
         return list(_DAEMONS)  # every process but those named
     full = bool(seen & {"-f", "--full"})
     flags = re.IGNORECASE if seen & {"-i", "-I", "--ignore-case"} else 0
-    exact = bool(seen & {"-x", "--exact", "-e"}) and not regex
-    if not regex:
+    if not regex:  # killall: a name, or with -r a pattern
         regex = bool(seen & {"-r", "--regexp"})
-        exact = not regex
+    whole = not regex or bool(seen & {"-x", "--exact"})  # pgrep's pattern matches anywhere
     if not operands:
         # Chosen by user, group, session, terminal or parent: any, unless only users other
         # than root (the daemons' own) or terminals (they have none) choose.
@@ -137,8 +141,7 @@ def _matching(words: list[_Word], table: _Options, regex: bool) -> list[str]:
             return list(_DAEMONS)
         for daemon, line in _DAEMONS.items():
             subject = line if full else daemon
-            hit = pattern.fullmatch(subject) if exact or seen & {"-x", "--exact"} else \
-                pattern.search(subject)
+            hit = pattern.fullmatch(subject) if whole else pattern.search(subject)
             if hit and daemon not in reached:
                 reached.append(daemon)
     return reached

@@ -21,15 +21,12 @@ import re
 import urllib.parse
 
 from bastion.command_control.policy.configured_writes import _CURL_FILE_URL as _FILE_URL
-from bastion.command_control.policy.extracts import _extractor
+from bastion.command_control.policy.names import _known
 from bastion.command_control.policy.paths import PathArg, _operand_paths, _path_arg
-from bastion.command_control.policy.readers import _CODE_IN_OPTIONS, _COMMAND_LANGUAGES, _READERS
-from bastion.command_control.policy.shells import INTERPRETERS, shell_name
 from bastion.command_control.policy.toolchains import toolchain
 from bastion.command_control.policy.transfers import READ_WHOLE
 from bastion.command_control.policy.words import _GLOB_CHARS, _Word
 from bastion.command_control.policy.wrappers import _DATA_PROGRAMS, _WRAPPERS
-from bastion.command_control.policy.writes import _MORE_WRITERS, _TREE_CHANGERS, _WRITES
 
 # bash's builtins and keywords that take words (the collector reads those that run or change
 # anything; the rest print, test or set the shell's own state).
@@ -115,13 +112,10 @@ def is_read(name: str, words: list[_Word], handled: frozenset[str]) -> bool:
         given = [w.value for w in words[1:] if w.value is None or w.value.startswith("-")]
         return None not in given and bool({"-n", "-N"} & set(given)) and not (
             {"-y", "-a", "-p", "-r", "--"} & set(given))  # `--`: the checker's own options
-    if name in handled or name in _BUILTINS or name in _INSPECTORS or name in _READ_TABLES:
-        return True
-    if name in _READERS or name in _WRITES or name in _MORE_WRITERS or name in _WRAPPERS or \
-            name in READ_WHOLE:
-        return True
-    # A compiler driver's options are read whole (as gcc's were); a binary tool's only in part.
-    if shell_name(name) is not None or INTERPRETERS.fullmatch(name) or _extractor(name) or \
+    # Known to a table (the one test names.py reads other names by), a builtin, an inspector;
+    # a compiler driver's options are read whole (as gcc's were), a binary tool's only in part.
+    if _known(name, handled) or name in _BUILTINS or name in _INSPECTORS or \
+            name in _DATA_PROGRAMS or name in _WRAPPERS or name in READ_WHOLE or \
             toolchain(name) in ("driver", "cpp"):
         return True
     options = [w.value for w in words[1:] if w.value is None or w.value.startswith("-")]
@@ -218,7 +212,3 @@ def _under_folders(words: list[_Word]) -> list[PathArg]:
         return [PathArg("(a file under a folder the words name)", "unknown")]
     return [PathArg(f"{folder.rstrip('/')}/{name}", "pattern" if _GLOB_CHARS.search(name) else "exact")
             for folder in dict.fromkeys(folders) for name in dict.fromkeys(relative)]
-
-
-# Programs named in the policy's other tables that the collector reads by name.
-_READ_TABLES = frozenset({*_COMMAND_LANGUAGES, *_CODE_IN_OPTIONS, *_DATA_PROGRAMS, *_TREE_CHANGERS})
