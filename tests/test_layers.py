@@ -11,6 +11,7 @@ every import, including those inside functions and under TYPE_CHECKING: a type i
 from __future__ import annotations
 
 import ast
+import functools
 from pathlib import Path
 
 import pytest
@@ -57,11 +58,18 @@ def sources() -> list[Path]:
     return sorted(p for top in ("bastion", "certs", "tui") for p in (ROOT / top).rglob("*.py"))
 
 
+@functools.cache
+def parsed(path: Path) -> ast.Module:
+    """Each source parsed once for the whole file's checks (parsing every module is most of their cost)."""
+    return ast.parse(path.read_text(), str(path))
+
+
+@functools.cache
 def imports(path: Path) -> list[tuple[int, str]]:
     """Every module `path` imports (line, dotted name), `from X import y` read as X.y as well,
     so that `from bastion import audit` names the package audit."""
     found = []
-    for node in ast.walk(ast.parse(path.read_text(), str(path))):
+    for node in ast.walk(parsed(path)):
         if isinstance(node, ast.Import):
             found += [(node.lineno, a.name) for a in node.names]
         elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
@@ -70,6 +78,7 @@ def imports(path: Path) -> list[tuple[int, str]]:
     return found
 
 
+@functools.cache
 def edges() -> dict[tuple[str, str], list[str]]:
     """(importing package, imported package) -> where, for every import between packages."""
     out: dict[tuple[str, str], list[str]] = {}
@@ -137,7 +146,7 @@ def test_no_module_is_over_about_600_lines_unless_its_docstring_says_why():
     long = []
     for path in sources():
         lines = path.read_text().count("\n")
-        doc = ast.get_docstring(ast.parse(path.read_text())) or ""
+        doc = ast.get_docstring(parsed(path)) or ""
         if lines > ABOUT_600 and "about 600 lines" not in doc:
             long.append(f"{path.relative_to(ROOT)}: {lines} lines")
     assert long == []
