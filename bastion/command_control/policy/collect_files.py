@@ -260,8 +260,8 @@ class _Files:
         for daemon in killed_daemons(name, words):  # a kill by pattern or of every process
             self.commands.append(SimpleCommand("pkill", ("pkill", daemon), site.text, "", False,
                                                (*site.wrappers, name)))
-        for first, second in stopped_units(name, words):  # a unit glob, an isolate
-            self.commands.append(SimpleCommand(name, (name, first, second), site.text, "", False,
+        for argv in stopped_units(name, words):  # a unit glob, an isolate, `init 1`
+            self.commands.append(SimpleCommand(argv[0], argv, site.text, "", False,
                                                (*site.wrappers, name)))
 
     def _unread(self, start: int, words: list[_Word]) -> None:
