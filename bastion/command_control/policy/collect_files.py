@@ -27,6 +27,7 @@ from bastion.command_control.policy.paths import (
     normalise_path,
     through_proc,
 )
+from bastion.command_control.policy.units import stopped_units
 from bastion.command_control.policy.unread import unread_paths
 from bastion.command_control.policy.variables import _IDENTIFIER
 from bastion.command_control.policy.words import (
@@ -258,6 +259,9 @@ class _Files:
             self._code(code, site, name)
         for daemon in killed_daemons(name, words):  # a kill by pattern or of every process
             self.commands.append(SimpleCommand("pkill", ("pkill", daemon), site.text, "", False,
+                                               (*site.wrappers, name)))
+        for argv in stopped_units(name, words):  # a unit glob, an isolate, `init 1`
+            self.commands.append(SimpleCommand(argv[0], argv, site.text, "", False,
                                                (*site.wrappers, name)))
 
     def _unread(self, start: int, words: list[_Word]) -> None:

@@ -50,7 +50,7 @@ _INSPECTORS = frozenset({
     "whatis", "apropos", "pinky", "who", "w", "finger",
     # storage: unmounting, probing and listing write no block of a device
     "umount", "swapoff", "partprobe", "pvs", "vgs", "lvs", "pvdisplay", "vgdisplay",
-    "lvdisplay", "findfs", "iostat", "udevadm",
+    "lvdisplay", "findfs", "iostat",
     "auditctl",  # its watches name files it does not write; its rules meet the audit rules
 })  # fmt: skip
 
@@ -98,9 +98,17 @@ _CRYPTSETUP_PLAIN = frozenset({"-v", "--verbose", "--debug", "-q", "--batch-mode
 _WRITE_UNREAD = frozenset({"psql", "mysql", "mariadb", "redis-cli", "mongo", "mongosh",
                            "ftp", "lftp", "telnet"})
 _CRYPTSETUP_READS = frozenset({"status", "luksDump", "isLuks", "tcryptDump", "bitlkDump"})
+# udevadm(8)'s commands that only read (attack Z, filter): `control`, `trigger`, `hwdb`, `lock`
+# (runs a command), `test` and `test-builtin` (run the rules' programs) change state; so does
+# `info --cleanup-db`.
+_UDEVADM_READS = frozenset({"info", "monitor", "settle", "verify", "cat", "wait"})
+_UDEVADM_WRITES = frozenset({"-c", "--cleanup-db"})
 
 # A path inside a word: after `=`, `:` or `,` (an option's value, a URL, socat's address).
-_INNER_PATH = re.compile(r"[=:,|@;\]]+(/[^,|;]*)")  # also `tee:a|/x`, `[f=data]/x`, `@/x`
+# Also after a shell's or a template's punctuation (attack Z, filter: `'x>/etc/x'`, `(/etc/x)`,
+# `"/etc/x"` inside a word): such a path is also read up to the punctuation that may close it.
+_INNER_PATH = re.compile(r"[=:,|@;\]<>(){}'\"`&!+]+(/[^,|;]*)")  # also `tee:a|/x`, `@/x`
+_CLOSED = re.compile(r"[)}'\"`<>&]")
 
 
 def is_read(name: str, words: list[_Word], handled: frozenset[str]) -> bool:
@@ -121,6 +129,10 @@ def is_read(name: str, words: list[_Word], handled: frozenset[str]) -> bool:
     options = [w.value for w in words[1:] if w.value is None or w.value.startswith("-")]
     if None in options:
         return False
+    if name == "udevadm":
+        verbs = [w.value for w in words[1:] if w.value and not w.value.startswith("-")]
+        return bool(verbs) and verbs[0] in _UDEVADM_READS and not any(
+            _names(option, _UDEVADM_WRITES) for option in options if option)
     if name in _INSPECTORS_UNLESS:
         return not any(_names(option, _INSPECTORS_UNLESS[name]) for option in options if option)
     if name in _LISTING_ONLY:
@@ -157,22 +169,33 @@ def unread_paths(words: list[_Word]) -> tuple[PathArg, ...]:
     values (`_operand_paths`), and absolute paths inside words (`OUT:/x`, `file:///x`,
     `--a=b,c=/x`). Paths known only at run time are left out: that an unread program gets one
     is no sign it writes anything a rule protects."""
+    words = [*words, *_pieces(words[1:])]
     found = [p for p in _operand_paths(words) if p.kind not in ("unknown", "fresh")]
     for word in words[1:]:
         if word.value is None:
             continue
         for match in _INNER_PATH.finditer(word.value):
             found.append(_path_arg(word, match.group(1), False))
+            found.append(_path_arg(word, _CLOSED.split(match.group(1))[0], False))
         found += _other_spellings(word)
     return tuple(dict.fromkeys([*found, *_under_folders(words)]))
 
 
 # found after outside attack X (finding 13): a home inside a word (`out:~root/../etc/x`) and
 # a file URL with a host or %-escapes (`file://localhost/etc/x`, `file:///etc/%73udoers`).
-_INNER_HOME = re.compile(r"[=:,|@;\]]+(~[^/,|;]*/[^,|;]*)")
+_INNER_HOME = re.compile(r"[=:,|@;\]<>(){}'\"`&!+]+(~[^/,|;]*/[^,|;]*)")
 # At most this many folders and relative words are paired (`_under_folders`); past it, a
 # path known only at run time.
 _MOST_PAIRS = 64
+
+
+def _pieces(words: list[_Word]) -> list[_Word]:
+    """The white-space separated pieces of each word that has several (attack Z, filter): a
+    program may split a word itself (`prog 'x /etc/sudoers'`, `--opt='a /etc/shadow'`, `"-o
+    /etc/x"`), so each piece may name a file as a word would. A piece `--` is left out: it
+    would end the options of the words after it."""
+    return [word._replace(value=piece, text=piece) for word in words if word.value is not None
+            and len(pieces := word.value.split()) > 1 for piece in pieces if piece != "--"]
 
 
 def _other_spellings(word: _Word) -> list[PathArg]:

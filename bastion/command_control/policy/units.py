@@ -1,0 +1,76 @@
+"""The security units a command may stop without naming them (attack Z, filter): a unit glob
+(`systemctl stop 'audit*'`, `audit\\*`, `'*.service'`: systemctl matches it against every
+loaded unit) or a unit known only at run time (`systemctl stop "$u"`, as `pkill "$x"` is
+read); an isolate of a target other than the everyday ones (`isolate rescue.target` stops
+every unit it does not want), `init 1`, and a start of shutdown.target (every unit conflicts
+with it; the host stays up). The collector adds, for each well-known unit such a command may
+reach, the plain command naming it (`systemctl stop auditd`), so that the policy's rules on
+stopping that unit by name (the shipped `no-security-service-stop`) apply.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import re
+
+from bastion.command_control.policy.words import _Word
+
+# Units that keep audit, logging and firewalling running, as systemd names them. The policy
+# decides which of them matter.
+_UNITS = ("auditd", "audit-rules", "rsyslog", "syslog", "syslog-ng", "systemd-journald",
+          "systemd-journald-audit", "systemd-journald-dev-log", "firewalld", "ufw", "nftables",
+          "iptables", "ip6tables", "netfilter-persistent", "apparmor", "fail2ban")
+_SUFFIXES = ("", ".service", ".socket")
+# systemctl's verbs that stop, or keep from starting, the units they name.
+_STOPS = frozenset({"stop", "kill", "disable", "mask", "freeze", "clean"})
+_ISOLATES = frozenset({"isolate", "rescue", "emergency"})
+_STARTS = frozenset({"start", "restart", "try-restart", "reload-or-restart",
+                     "try-reload-or-restart", "enable"})
+_EVERYDAY = frozenset({"multi-user", "graphical", "default", "runlevel2", "runlevel3",
+                       "runlevel4", "runlevel5"})
+_STOP_ALL = frozenset({"shutdown", "final"})  # targets every unit conflicts with
+_SINGLE_USER = frozenset({"1", "s", "S", "single"})  # init(8)'s runlevels that isolate rescue
+_GLOB = re.compile(r"[*?\[]")
+# A bracket expression matches one character; a backslash quotes the next one (fnmatch(3)).
+_BRACKET = re.compile(r"\[!?\]?(?:\[:\w+:\]|[^\]])*\]")  # `[[:alpha:]]` too
+_ESCAPE = re.compile(r"\\(.)")
+
+
+def stopped_units(name: str, words: list[_Word]) -> list[tuple[str, ...]]:
+    """The plain commands (`systemctl stop auditd`, `service auditd stop`) that stand for what
+    `name` with these words may stop among the well-known units without naming them; [] for
+    other commands and for plain unit names (the policy's rules read those)."""
+    operands = [w.value for w in words[1:] if w.value is None or not w.value.startswith("-")]
+    every = [("systemctl", "stop", unit) for unit in _UNITS]
+    if name in ("init", "telinit"):
+        return every if operands[:1] and operands[0] in _SINGLE_USER else []
+    if name == "systemctl":
+        for at, verb in enumerate(operands):
+            if verb in _ISOLATES:
+                targets = operands[at + 1:] if verb == "isolate" else [verb]
+                return every if not targets or any(
+                    t is None or t.removesuffix(".target") not in _EVERYDAY for t in targets) else []
+            if verb in _STARTS:
+                return every if any(t is not None and t.removesuffix(".target") in _STOP_ALL
+                                    for t in operands[at + 1:]) else []
+            if verb in _STOPS:
+                return [("systemctl", verb, unit) for glob in operands[at + 1:]
+                        for unit in _reached(glob)]
+        return []
+    if name in ("service", "invoke-rc.d") and len(operands) >= 2 and operands[1] is not None:
+        # service(8) hands `NAME ACTION` to systemctl as NAME.service, a glob included.
+        return [(name, unit, operands[1]) for unit in _reached(operands[0])]
+    return []
+
+
+def _reached(glob: str | None) -> list[str]:
+    """The units of _UNITS a unit name may match: all of them for one known only at run time;
+    for a glob, read generously (each bracket expression as any one character, a backslash
+    as quoting nothing)."""
+    if glob is None:
+        return list(_UNITS)
+    if not _GLOB.search(glob):
+        return []
+    pattern = _ESCAPE.sub(r"\1", _BRACKET.sub("?", glob))
+    return [unit for unit in _UNITS
+            if any(fnmatch.fnmatchcase(unit + suffix, pattern) for suffix in _SUFFIXES)]
