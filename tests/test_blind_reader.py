@@ -532,3 +532,82 @@ def test_a_refused_line_on_the_alternate_screen_a_shell_may_read_is_never_ended_
     line(sh, "tput smcup; clear", ALT + DASH_PROMPT)
     assert not sh.tracker.enter_after_cancel()
     assert bash().tracker.enter_after_cancel()
+
+
+# -- attack Y, finding 7: a full-screen program started under a faked readline marker ---------
+
+FAKE_MARKER = b"\x1b[?2004hD$ "  # dash's PS1 printing bash's marker: readline seems to read
+
+
+def faked_dash() -> Shell:
+    """Bash, then `PS1=$'\\e[?2004hD$ ' sh`: dash's prompts carry readline's marker."""
+    sh = bash()
+    line(sh, "PS1=$'\\e[?2004hD$ ' sh", FAKE_MARKER)
+    sh.prompt = FAKE_MARKER
+    return sh
+
+
+def test_keys_behind_a_program_killed_under_a_faked_readline_marker_are_judged():
+    # `timeout -s KILL 2 vim` at the faked prompt: the marker made the line look read by
+    # readline, and the keys after the kill were taken for vim's, never judged.
+    sh = faked_dash()
+    line(sh, "timeout -s KILL 2 vim", VIM_SCREEN)
+    sh.keys(DENIED_LINE + b"\n")
+    assert gate_verdict(sh, sh.tracker.reconstruct()) == "deny"
+    sh = faked_dash()
+    line(sh, "timeout -s KILL 2 vim", VIM_SCREEN)
+    sh.keys(ATTACK + b"\n")  # nothing shows it: the defaults count
+    assert gate_verdict(sh, sh.tracker.reconstruct()) == "confirm"
+
+
+def test_the_marker_stays_doubted_after_honest_looking_lines_and_an_accept_it_printed():
+    # Lines the faked prompt read, each answered as bash answers an accept (?2004l CR, which
+    # anything may print too), do not make the marker readline's word again.
+    sh = faked_dash()
+    sh.enter = ENTER
+    for text in ("ls", "printf '\\033[?2004l\\r'"):
+        sh.type(text)
+        sh.submit()
+        sh.send(ENTER + sh.prompt)
+    line(sh, "vim", VIM_SCREEN)
+    sh.keys(DENIED_LINE + b"\n")
+    assert gate_verdict(sh, sh.tracker.reconstruct()) == "deny"
+
+
+def test_a_full_screen_program_on_the_line_that_may_start_a_shell_is_judged():
+    # The doubt is pending on that very line (`ssh -t HOST vim`: the far side may be any shell).
+    sh = bash()
+    line(sh, "ssh -t web02 vim", VIM_SCREEN)
+    sh.keys(DENIED_LINE + b"\n")
+    assert gate_verdict(sh, sh.tracker.reconstruct()) == "deny"
+
+
+def test_each_alternate_screen_under_the_doubt_is_judged_and_text_shown_meets_the_rules_alone():
+    # Leaving the screen and opening another keeps the doubt; the honest cost stays the one
+    # dash has: text a live program shows as typed meets the rules alone.
+    sh = faked_dash()
+    line(sh, "vi notes.sh", VIM_SCREEN)
+    sh.keys(b"}")
+    sh.out(b"}")
+    sh.keys(b"\r")
+    assert gate_verdict(sh, sh.tracker.reconstruct()) == "secret"
+    sh.send(b"\r\n")
+    sh.keys(b":q")
+    sh.out(b"\x1b[24;1H:q")
+    sh.keys(b"\r")
+    sh.tracker.reconstruct()
+    sh.send(b"\x1b[?1049l" + FAKE_MARKER)
+    line(sh, "less notes.sh", VIM_SCREEN)
+    sh.keys(DENIED_LINE + b"\n")
+    assert gate_verdict(sh, sh.tracker.reconstruct()) == "deny"
+
+
+def test_a_full_screen_program_at_bashs_readline_keeps_its_keys_without_the_doubt():
+    # The honest half: no shell without a line editor read a line, none may have been started
+    # (a line that starts no shell, then vim): its keys are vim's (the backstop watches bash).
+    sh = bash()
+    line(sh, "cd /etc", PROMPT)
+    line(sh, "timeout -s KILL 2 vim", VIM_SCREEN)
+    sh.keys(DENIED_LINE + b"\n")
+    rec = sh.tracker.reconstruct()
+    assert rec.kind == "not-a-command" and not rec.hidden

@@ -74,4 +74,12 @@ class _FollowsReader:
         which hands the line over, wherever readline's cursor seems to be (attack T: the keys
         that moved it, Left or Ctrl-A, are data to the driver, which has no cursor). Honest
         cost: readline's delete-char inside a line makes the line uncertain there."""
-        return (self._editor_doubt or self._doubt_pending) and not self._alt
+        return self._marker_doubted() and not self._alt
+
+    def _marker_doubted(self) -> bool:
+        """Bash's ?2004h is not readline's word: a shell without a line editor may have read a
+        line in this channel (it can print the marker itself, and so can anything it runs), or
+        the last line may have started one. The marker is printed by the target, so no output
+        can take the doubt back (the ?2004l of an accept is as easy to print); it stays for the
+        rest of the channel."""
+        return self._editor_doubt or self._doubt_pending
