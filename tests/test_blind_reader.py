@@ -31,7 +31,7 @@ def gate_verdict(sh: Shell, rec: Reconstruction) -> str:
     """What InputGate._judge_hidden makes of the keys: "secret" (they go through unjudged for the
     record), or the action that refuses or holds them."""
     assert rec.kind == "not-a-command" and rec.hidden, rec
-    strict = sh.tracker.hidden_keys_may_run(rec.prompt)
+    strict = not rec.rules_only and sh.tracker.hidden_keys_may_run()
     for reading in (rec.hidden, *rec.hidden_also):
         v = evaluate(default_policy(), reading, role="engineer", target="web01")
         if refuses_secret(v, strict):
@@ -232,20 +232,20 @@ def test_a_line_at_bashs_readline_resets_the_reader_until_a_shell_without_one_re
     sh = bash()
     line(sh, "vim", b"\x1b[?1049h\x1b[H\x1b[2J")  # a full-screen program may host a shell
     sh.out(b"\x1b[?1049l" + PROMPT)
-    assert sh.tracker.hidden_keys_may_run("Password:")
+    assert sh.tracker.hidden_keys_may_run()
     line(sh, "./ask", b"Password: ")  # typed at bash's readline: its prompt is the program's
-    assert not sh.tracker.hidden_keys_may_run("Password:")
+    assert not sh.tracker.hidden_keys_may_run()
     sh.out(b"\r\n" + PROMPT)
     line(sh, "sh", DASH_PROMPT)  # a lone shell starts with the echo it was typed with
-    assert not sh.tracker.hidden_keys_may_run("Password:")
+    assert not sh.tracker.hidden_keys_may_run()
     sh.prompt = DASH_PROMPT
     line(sh, "./ask", b"Password: ")  # typed in dash: no line editor said it reads
-    assert sh.tracker.hidden_keys_may_run("Password:")
+    assert sh.tracker.hidden_keys_may_run()
     sh.out(b"\r\n" + DASH_PROMPT)  # the program ended
     line(sh, "exit", PROMPT)
     sh.prompt = PROMPT
     line(sh, "./ask", b"Password: ")  # at bash's readline again, but dash could print ?2004h
-    assert sh.tracker.hidden_keys_may_run("Password:")
+    assert sh.tracker.hidden_keys_may_run()
 
 
 def test_a_shell_without_a_line_editor_printing_bashs_marker_is_not_taken_for_readline():
