@@ -602,18 +602,6 @@ def test_each_alternate_screen_under_the_doubt_is_judged_and_text_shown_meets_th
     assert gate_verdict(sh, sh.tracker.reconstruct()) == "deny"
 
 
-def test_the_bastions_own_enter_after_a_cancel_never_follows_a_doubted_marker():
-    # Y2 under the faked marker: dash's driver edits the line (its kill key may be moved), so a
-    # refused line is ended with an interrupt there too; bash without the doubt keeps its Enter.
-    sh = faked_dash()
-    assert not sh.tracker.enter_after_cancel()
-    sh = bash()
-    line(sh, "cd /etc", PROMPT)
-    assert sh.tracker.enter_after_cancel()
-    line(sh, "sudo -i", PROMPT)  # a line that may start a shell: from then on
-    assert not sh.tracker.enter_after_cancel()
-
-
 def test_a_full_screen_program_at_bashs_readline_keeps_its_keys_without_the_doubt():
     # The honest half: no shell without a line editor read a line, none may have been started
     # (a line that starts no shell, then vim): its keys are vim's (the backstop watches bash).

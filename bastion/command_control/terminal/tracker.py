@@ -319,10 +319,8 @@ class CommandLineTracker(_FollowsOutput, _FollowsInput, _ReadsLine, _FollowsRead
         the background can draw the emptied prompt the bastion looks for (attack Y, finding
         2); an interrupt ends the line there as the driver's VINTR (its turning off is the
         inline-code residual, SECURITY.md). Nor on an alternate screen such a shell may read
-        (attack Z, finding 3), nor where bash's ?2004h may be such a shell's own (attack Y,
-        finding 7: its driver edits the line while readline seems to)."""
-        return (not self._tty_rules() and not self._marker_doubted()
-                and not (self._alt and self._alt_blind))
+        (attack Z, finding 3)."""
+        return not self._tty_rules() and not (self._alt and self._alt_blind)
 
     def line_is_empty(self) -> bool:
         """After a cancel: the target answered and the line on the screen holds nothing."""
