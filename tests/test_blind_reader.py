@@ -31,7 +31,7 @@ def gate_verdict(sh: Shell, rec: Reconstruction) -> str:
     """What InputGate._judge_hidden makes of the keys: "secret" (they go through unjudged for the
     record), or the action that refuses or holds them."""
     assert rec.kind == "not-a-command" and rec.hidden, rec
-    strict = sh.tracker.hidden_keys_may_run(rec.prompt)
+    strict = not rec.rules_only and sh.tracker.hidden_keys_may_run()
     for reading in (rec.hidden, *rec.hidden_also):
         v = evaluate(default_policy(), reading, role="engineer", target="web01")
         if refuses_secret(v, strict):
@@ -232,20 +232,20 @@ def test_a_line_at_bashs_readline_resets_the_reader_until_a_shell_without_one_re
     sh = bash()
     line(sh, "vim", b"\x1b[?1049h\x1b[H\x1b[2J")  # a full-screen program may host a shell
     sh.out(b"\x1b[?1049l" + PROMPT)
-    assert sh.tracker.hidden_keys_may_run("Password:")
+    assert sh.tracker.hidden_keys_may_run()
     line(sh, "./ask", b"Password: ")  # typed at bash's readline: its prompt is the program's
-    assert not sh.tracker.hidden_keys_may_run("Password:")
+    assert not sh.tracker.hidden_keys_may_run()
     sh.out(b"\r\n" + PROMPT)
     line(sh, "sh", DASH_PROMPT)  # a lone shell starts with the echo it was typed with
-    assert not sh.tracker.hidden_keys_may_run("Password:")
+    assert not sh.tracker.hidden_keys_may_run()
     sh.prompt = DASH_PROMPT
     line(sh, "./ask", b"Password: ")  # typed in dash: no line editor said it reads
-    assert sh.tracker.hidden_keys_may_run("Password:")
+    assert sh.tracker.hidden_keys_may_run()
     sh.out(b"\r\n" + DASH_PROMPT)  # the program ended
     line(sh, "exit", PROMPT)
     sh.prompt = PROMPT
     line(sh, "./ask", b"Password: ")  # at bash's readline again, but dash could print ?2004h
-    assert sh.tracker.hidden_keys_may_run("Password:")
+    assert sh.tracker.hidden_keys_may_run()
 
 
 def test_a_shell_without_a_line_editor_printing_bashs_marker_is_not_taken_for_readline():
@@ -532,3 +532,82 @@ def test_a_refused_line_on_the_alternate_screen_a_shell_may_read_is_never_ended_
     line(sh, "tput smcup; clear", ALT + DASH_PROMPT)
     assert not sh.tracker.enter_after_cancel()
     assert bash().tracker.enter_after_cancel()
+
+
+# -- attack Y, finding 7: a full-screen program started under a faked readline marker ---------
+
+FAKE_MARKER = b"\x1b[?2004hD$ "  # dash's PS1 printing bash's marker: readline seems to read
+
+
+def faked_dash() -> Shell:
+    """Bash, then `PS1=$'\\e[?2004hD$ ' sh`: dash's prompts carry readline's marker."""
+    sh = bash()
+    line(sh, "PS1=$'\\e[?2004hD$ ' sh", FAKE_MARKER)
+    sh.prompt = FAKE_MARKER
+    return sh
+
+
+def test_keys_behind_a_program_killed_under_a_faked_readline_marker_are_judged():
+    # `timeout -s KILL 2 vim` at the faked prompt: the marker made the line look read by
+    # readline, and the keys after the kill were taken for vim's, never judged.
+    sh = faked_dash()
+    line(sh, "timeout -s KILL 2 vim", VIM_SCREEN)
+    sh.keys(DENIED_LINE + b"\n")
+    assert gate_verdict(sh, sh.tracker.reconstruct()) == "deny"
+    sh = faked_dash()
+    line(sh, "timeout -s KILL 2 vim", VIM_SCREEN)
+    sh.keys(ATTACK + b"\n")  # nothing shows it: the defaults count
+    assert gate_verdict(sh, sh.tracker.reconstruct()) == "confirm"
+
+
+def test_the_marker_stays_doubted_after_honest_looking_lines_and_an_accept_it_printed():
+    # Lines the faked prompt read, each answered as bash answers an accept (?2004l CR, which
+    # anything may print too), do not make the marker readline's word again.
+    sh = faked_dash()
+    sh.enter = ENTER
+    for text in ("ls", "printf '\\033[?2004l\\r'"):
+        sh.type(text)
+        sh.submit()
+        sh.send(ENTER + sh.prompt)
+    line(sh, "vim", VIM_SCREEN)
+    sh.keys(DENIED_LINE + b"\n")
+    assert gate_verdict(sh, sh.tracker.reconstruct()) == "deny"
+
+
+def test_a_full_screen_program_on_the_line_that_may_start_a_shell_is_judged():
+    # The doubt is pending on that very line (`ssh -t HOST vim`: the far side may be any shell).
+    sh = bash()
+    line(sh, "ssh -t web02 vim", VIM_SCREEN)
+    sh.keys(DENIED_LINE + b"\n")
+    assert gate_verdict(sh, sh.tracker.reconstruct()) == "deny"
+
+
+def test_each_alternate_screen_under_the_doubt_is_judged_and_text_shown_meets_the_rules_alone():
+    # Leaving the screen and opening another keeps the doubt; the honest cost stays the one
+    # dash has: text a live program shows as typed meets the rules alone.
+    sh = faked_dash()
+    line(sh, "vi notes.sh", VIM_SCREEN)
+    sh.keys(b"}")
+    sh.out(b"}")
+    sh.keys(b"\r")
+    assert gate_verdict(sh, sh.tracker.reconstruct()) == "secret"
+    sh.send(b"\r\n")
+    sh.keys(b":q")
+    sh.out(b"\x1b[24;1H:q")
+    sh.keys(b"\r")
+    sh.tracker.reconstruct()
+    sh.send(b"\x1b[?1049l" + FAKE_MARKER)
+    line(sh, "less notes.sh", VIM_SCREEN)
+    sh.keys(DENIED_LINE + b"\n")
+    assert gate_verdict(sh, sh.tracker.reconstruct()) == "deny"
+
+
+def test_a_full_screen_program_at_bashs_readline_keeps_its_keys_without_the_doubt():
+    # The honest half: no shell without a line editor read a line, none may have been started
+    # (a line that starts no shell, then vim): its keys are vim's (the backstop watches bash).
+    sh = bash()
+    line(sh, "cd /etc", PROMPT)
+    line(sh, "timeout -s KILL 2 vim", VIM_SCREEN)
+    sh.keys(DENIED_LINE + b"\n")
+    rec = sh.tracker.reconstruct()
+    assert rec.kind == "not-a-command" and not rec.hidden

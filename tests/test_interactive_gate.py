@@ -876,11 +876,14 @@ KILLED_FULL_SCREEN = (b"python3 -c 'import os,sys,tty;sys.stdout.write(\"\\033[?
                       b"FULL-SCREEN\");sys.stdout.flush();tty.setraw(0);os.kill(os.getpid(),9)'")
 
 
-def test_keys_behind_a_killed_full_screen_program_are_judged_in_dash(world, tmp_path):
+@pytest.mark.parametrize("ps1", [b"'D$ '", b"$'\\e[?2004hD$ '"], ids=["dash", "dash-faking-readline"])
+def test_keys_behind_a_killed_full_screen_program_are_judged_in_dash(world, tmp_path, ps1):
     # Attack V, finding 1: the program died with the alternate screen on and the echo off, and
     # dash read `touch canary #` Ctrl-J: the keys were taken for the program's, never judged.
+    # Attack Y, finding 7: the same where dash's prompt prints bash's readline marker (?2004h),
+    # which made the program's line look read by readline.
     term = shell(world, tmp_path)
-    term.run_line(b"PS1='D$ ' sh\r", rb"D\$ ")
+    term.run_line(b"PS1=" + ps1 + b" sh\r", rb"D\$ ")
     start = len(term.buffer)
     term.send(KILLED_FULL_SCREEN + b"\r")
     term.expect(rb"D\$ ", start=term.expect(b"FULL-SCREEN", start=start))

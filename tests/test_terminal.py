@@ -412,6 +412,38 @@ def test_a_line_taller_than_the_window_is_read_from_the_rows_scrolled_off_the_to
     assert seen(sh.submit()) == command(TALL)
 
 
+def test_rows_are_kept_only_while_a_line_with_a_prompt_is_typed():
+    # Issue 12 (cost): output that scrolls while nothing is typed is not copied into the kept
+    # rows; each transition of "a line is being typed" starts or ends the keeping.
+    sh = Shell(cols=20, rows=4)
+    kept = sh.tracker._screen.history
+    sh.out(b"".join(b"output %d\r\n" % i for i in range(50)) + PROMPT)
+    assert kept == {}  # no line: nothing kept
+    type_wrapping(sh, TALL, col=13, cols=20)
+    assert seen(sh.submit()) == command(TALL)
+    assert kept  # the line's rows, from its prompt on
+    sh.send(ENTER + b"".join(b"output %d\r\n" % i for i in range(50)) + PROMPT)
+    assert kept == {}  # sent: the next output is a command's
+    type_wrapping(sh, TALL, col=13, cols=20)  # a second tall line, kept from its own prompt
+    assert seen(sh.submit()) == command(TALL)
+    sh.deny()
+    sh.out(b"^C\r\n" + b"".join(b"output %d\r\n" % i for i in range(50)) + PROMPT)
+    assert kept == {}  # cancelled: the same
+    type_wrapping(sh, TALL, col=13, cols=20)
+    assert seen(sh.submit()) == command(TALL)
+
+
+def test_a_tall_line_after_an_interrupt_keeps_the_rows_from_its_own_prompt():
+    # The user's Ctrl-C drops the line (no verdict, no resolve): the next line's first key
+    # starts the keeping again from its own prompt.
+    sh = Shell(cols=20, rows=4)
+    type_wrapping(sh, TALL[:30], col=13, cols=20)
+    sh.keys(b"\x03")  # an interrupt, typed by the user: the line is dropped
+    sh.out(b"^C\r\n" + b"x\r\n" * 6 + PROMPT)
+    type_wrapping(sh, TALL, col=13, cols=20)
+    assert seen(sh.submit()) == command(TALL)
+
+
 def test_rows_scrolled_off_are_forgotten_once_a_full_screen_program_came_and_went():
     # A terminal's alternate screen neither keeps nor restores the scrollback's rows: what the
     # model kept before could differ from what the terminal shows.

@@ -379,7 +379,7 @@ class InputGate:
         on as a secret, never judged for the record, and audited either way with the prompt
         and the number of keys, never the keys."""
         ch = self.ch
-        strict = self.tracker.hidden_keys_may_run(rec.prompt)
+        strict = not rec.rules_only and self.tracker.hidden_keys_may_run()
         # Each line the terminal driver may hand over for the keys (its settings are unknown:
         # attack H): the first one a rule refuses decides.
         for reading in _in_time((rec.hidden, *rec.hidden_also), always=1):

@@ -66,7 +66,9 @@ Rules the gate can rely on:
   keys typed without echo (left out of the repr), for the gate to judge as a command line as
   well, since the prompt may be the shell's own fake; never to be shown, logged or stored.
   `hidden_also` holds the other lines the terminal driver may make of those keys (its settings
-  are unknown), to be judged and kept the same way.
+  are unknown), to be judged and kept the same way. `rules_only` says the policy's rules alone
+  judge them (a full-screen program showed them as typed); otherwise the policy's defaults
+  count too wherever `hidden_keys_may_run()` says a shell may read them.
 - `cancel_bytes()` is Ctrl-E Ctrl-U (end of line, kill it), preceded by the end of a bracketed
   paste if one is open and by Ctrl-G when readline holds a prefix (the Ctrl-X of Ctrl-X
   Ctrl-E: Ctrl-E would complete it); it is Ctrl-C when earlier lines of an unfinished
@@ -149,7 +151,10 @@ How the line is read (JumpServer and Warpgate style, with more checks):
   boundary is a prompt seen earlier in the primary screen, or it ends like a prompt ($ # % >),
   the screen echoes the keys as a line editor would, and the cursor stayed on the boundary's
   line. Anything else (vim's `:` line, which moves the cursor to the bottom row; text inserted
-  in vim, whose first key chose the mode) is "not-a-command".
+  in vim, whose first key chose the mode) is "not-a-command": a full-screen program's, unless
+  the program began where a shell without a line editor may read once it dies (a line no line
+  editor read, or bash's ?2004h doubted: any shell can print it), where its keys are judged as
+  keys typed without echo are (`hidden`).
 - Password prompts: keys with no echo (or one mask character each) after a row matching
   "password", "pass phrase", "PIN", "token", "secret", "OTP", "(will be hidden)"... are
   "not-a-command", unless that text is a prompt at which shell commands were typed before, or

@@ -156,8 +156,10 @@ class _FollowsOutput:
                 self._note_mode(nested=True)
                 # Started where no line editor reads, the program may die and leave the shell
                 # reading behind the alternate screen with the echo off (attack V, finding 1).
-                # Before any line (a login script's doing), who reads is not known either.
-                self._alt_blind = self._blind_reader or not self._any_line
+                # Before any line (a login script's doing), who reads is not known either; nor
+                # where readline's ?2004h is all that says it read the program's line and a
+                # shell without a line editor may have printed it (attack Y, finding 7).
+                self._alt_blind = self._blind_reader or self._marker_doubted() or not self._any_line
                 self._blind_reader = True  # vim's :sh restores the echo vim found
             else:
                 self._screen.leave_alternate()

@@ -11,7 +11,6 @@ before it lets keys typed without echo pass as a secret, and the key reader asks
 from __future__ import annotations
 
 from bastion.command_control import policy
-from bastion.command_control.terminal.reading import SHOWN_FULL_SCREEN
 
 
 class _FollowsReader:
@@ -59,12 +58,11 @@ class _FollowsReader:
         self._note_reader([policy.line_facts(command)], certain=True, editor=False)
 
 
-    def hidden_keys_may_run(self, prompt: str) -> bool:
-        """Whether keys typed without echo at `prompt` may be read by a shell, so that a line
-        only the policy's `unknown` default would hold must not pass as a secret (see
-        `_note_reader`). The prompt's words never decide: a shell draws whatever it likes."""
-        if prompt == SHOWN_FULL_SCREEN:
-            return False  # rules only: see reading.py (attack Y, findings 3 to 5)
+    def hidden_keys_may_run(self) -> bool:
+        """Whether keys typed without echo may be read by a shell, so that a line only the
+        policy's `unknown` default would hold must not pass as a secret (see `_note_reader`),
+        unless the reading says the rules alone judge them (`Reconstruction.rules_only`). No
+        prompt's words decide: a shell draws whatever it likes."""
         return self._blind_reader or self._editor_doubt
 
 
@@ -74,4 +72,12 @@ class _FollowsReader:
         which hands the line over, wherever readline's cursor seems to be (attack T: the keys
         that moved it, Left or Ctrl-A, are data to the driver, which has no cursor). Honest
         cost: readline's delete-char inside a line makes the line uncertain there."""
-        return (self._editor_doubt or self._doubt_pending) and not self._alt
+        return self._marker_doubted() and not self._alt
+
+    def _marker_doubted(self) -> bool:
+        """Bash's ?2004h is not readline's word: a shell without a line editor may have read a
+        line in this channel (it can print the marker itself, and so can anything it runs), or
+        the last line may have started one. The marker is printed by the target, so no output
+        can take the doubt back (the ?2004l of an accept is as easy to print); it stays for the
+        rest of the channel."""
+        return self._editor_doubt or self._doubt_pending

@@ -33,10 +33,8 @@ from bastion.command_control.terminal.tty import _TTY_MOVED, _TTY_OPEN, _TTY_OTH
 Kind = Literal["command", "not-a-command", "blind"]
 
 FULL_SCREEN = "a full-screen program has the terminal"
-# The prompt of keys a full-screen program showed as typed (see _read_line): judged by rules.
-SHOWN_FULL_SCREEN = "(the alternate screen showed the keys as typed)"
-_UNSHOWN_FULL_SCREEN = ("keys a full-screen program did not show, where a shell without a line "
-                        "editor may read")
+_SHOWN_FULL_SCREEN = "(the alternate screen showed the keys as typed)"
+_UNSHOWN_FULL_SCREEN = "keys a full-screen program did not show, where a shell without a line editor may read"
 EMPTY_LINE = "empty line"
 
 # What a prompt for input typed without echo says (attack D, finding 11: openssl's "Enter PEM
@@ -93,6 +91,8 @@ class Reconstruction:
     # The other lines the terminal driver may hand over for those keys (its settings are
     # unknown: _tty_readings), judged like `hidden` and as secret.
     hidden_also: tuple[str, ...] = field(default=(), repr=False)
+    # The hidden keys are judged by the rules alone: a full-screen program showed them typed.
+    rules_only: bool = False
     # After a refused line no screen showed: the lines the shell may get with what it may have
     # left in the shell's input in front (see `_left_over_readings`), judged by the rules and
     # as secret as `hidden`.
@@ -108,6 +108,7 @@ class _Reading:
     settled: bool
     prompt: str = ""
     hidden: str = field(default="", repr=False)
+    rules_only: bool = False
 
 
 def _close_heredocs(statement: str, complete: Callable[[str], bool]) -> str:
@@ -133,7 +134,7 @@ class _ReadsLine:
         open_starts: list[int] = []
         if r.kind != "command":
             rec = Reconstruction(r.text, r.certain, r.reason, r.kind, prompt=r.prompt,
-                                 hidden=r.hidden)
+                                 hidden=r.hidden, rules_only=r.rules_only)
         elif sum(len(pending) + 1 for pending in self._pending) > _MAX_MODEL_LINE:
             # Each submit joins and parses the earlier lines of an unfinished statement again:
             # past the line model's bound it is never certain (the gate refuses it, and the
@@ -291,16 +292,16 @@ class _ReadsLine:
             expected is None or _same(_without_rprompt(found[1], found[0]), *expected))
         if self._alt and self._alt_evidence and not self._shell_like(found, echoed):
             if self._alt_blind and any(line.raw):
-                # Attack V, finding 1: a full-screen program started where no line editor reads,
-                # killed, leaves the alternate screen on while the shell reads; with the echo on
-                # the terminal shows the keys as a live program would (attack Y: `tput smcup`).
-                # Every line is judged as keys typed without echo are: by the rules, and where
-                # nothing showed them by the defaults too (text typed into vim: `}`).
+                # Attack V, finding 1: a full-screen program started where no line editor reads
+                # (or where its marker may be faked: Y7), killed, leaves the alternate screen on
+                # while the shell reads; with the echo on the terminal shows the keys as a live
+                # program would (attack Y: `tput smcup`). Every line is judged as keys typed
+                # without echo are: where nothing showed them the defaults count (`}` in vim).
                 typed = model.text or b"".join(line.raw).decode("utf-8", "replace")
                 typed = "\n".join([*self._pending, typed])  # an unfinished statement's (Z2)
                 shown = _shown_at_cursor(self._screen, model.text)
-                return _Reading("", True, _UNSHOWN_FULL_SCREEN, "not-a-command", True,
-                                prompt=SHOWN_FULL_SCREEN if shown else "", hidden=typed)
+                return _Reading("", True, _UNSHOWN_FULL_SCREEN, "not-a-command", True, hidden=typed,
+                                prompt=_SHOWN_FULL_SCREEN if shown else "", rules_only=shown)
             # Nothing typed since the last submit: nothing to wait for.
             return _Reading("", True, FULL_SCREEN, "not-a-command", answered or not line.keyed)
         if expected is not None and model.text.strip():

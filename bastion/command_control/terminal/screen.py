@@ -30,7 +30,9 @@ _MAX_COLS, _MAX_ROWS = 2048, 512
 # be read from its prompt on: 128 rows (a 10,000-character line at 80 columns), fewer on a wide
 # window, at most 32,768 cells. A row that left a real terminal can no longer change, so a kept
 # row is as good a witness as one on the screen; kept rows only confirm what the keystroke model
-# holds (reading.py), never stand alone as the account of a line.
+# holds (reading.py), never stand alone as the account of a line. Only rows from where the line
+# being typed starts are read (`_Screen.keep_from`): the rest are not kept at all, so that output
+# that scrolls while nothing is typed (a command's, mostly) costs no copying (issue 12).
 _HISTORY_ROWS, _HISTORY_CELLS = 128, 32768
 
 # Marks a row whose last cell wrapped onto the next one. It rides on pyte's row object, so
@@ -45,6 +47,9 @@ class _Screen(pyte.Screen):
         # Rows above the screen by absolute row (scrolled at the time): their cells' text and
         # whether the row wrapped onto the next.
         self.history: dict[int, tuple[str | tuple[str, ...], bool]] = {}
+        # The first absolute row a reading may look for above the screen (the line being typed
+        # starts there), or None: no row is kept. The tracker sets it (CommandLineTracker).
+        self.keep_from: Callable[[], int | None] = _nothing_kept
         super().__init__(columns, lines)
         self.scrolled = 0  # rows scrolled off the top so far, to keep positions across scrolls
         self._drawing = False
@@ -88,6 +93,12 @@ class _Screen(pyte.Screen):
         return whole and self._primary is None
 
     def _keep(self, y: int) -> None:
+        start = self.keep_from()
+        if start is None or self.scrolled + y < start:
+            # Every row kept so far is older still: none is read again.
+            if self.history:
+                self.history.clear()
+            return
         line = self.buffer.get(y)
         cells: str | tuple[str, ...]
         if line is None:
@@ -182,6 +193,10 @@ class _Screen(pyte.Screen):
 
     def forget_alternate(self) -> None:
         self._primary = None
+
+
+def _nothing_kept() -> int | None:
+    return None
 
 
 def _lenient(handler: Callable[..., None]) -> Callable[..., None]:

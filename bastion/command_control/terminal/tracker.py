@@ -48,6 +48,7 @@ class CommandLineTracker(_FollowsOutput, _FollowsInput, _ReadsLine, _FollowsRead
     def __init__(self, cols: int = 80, rows: int = 24, *,
                  is_complete: Callable[[str], bool] = policy.is_complete, erase: int = 0x7F) -> None:
         self._screen = _Screen(*_window(cols, rows))
+        self._screen.keep_from = self._keep_from
         self._stream = pyte.Stream(self._screen)
         self._decoder = codecs.getincrementaldecoder("utf-8")("replace")
         self._backlog = bytearray()  # output not drawn yet
@@ -173,6 +174,13 @@ class CommandLineTracker(_FollowsOutput, _FollowsInput, _ReadsLine, _FollowsRead
         ahead of it is still due: the shell waits for keys at a prompt."""
         return (self._readline_seq > count and self._bracketed and not self._ahead
                 and self._readline_followed and not self._alt)  # vim turns it on too
+
+    def _keep_from(self) -> int | None:
+        """The first absolute row a reading may look for above the screen: the prompt of the
+        line being typed (`_locate` reads kept rows from there on, and nothing else reads
+        them); None while no line has one (screen.py keeps nothing)."""
+        b = self._line.boundary
+        return None if b is None else b.abs_row
 
     def resolve(self, sent: bool) -> None:
         """The pending submit was sent to the target, or cancelled (deny, reject, timeout).
