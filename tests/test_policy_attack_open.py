@@ -1,0 +1,58 @@
+"""Issue 12's "Open" members (fix-open): the wrappers' complete option tables, git's merge
+strategies run from PATH, third-party Python runners, pm2/gdbserver/rr, gpg's implicit outputs
+and the command languages read with a simpler decoder. The shipped policy; attack halves held
+or refused, honest halves allowed."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.test_policy import action
+
+_X = "tee /etc/sudoers.d/x"
+
+
+@pytest.mark.parametrize(("line", "expected"), [
+    # an option a wrapper's tables do not hold is unknown, never a flag before the command
+    (f"sudo --bogus {_X}", "confirm"),
+    (f"sudo -X {_X}", "confirm"),
+    (f"doas -x {_X}", "confirm"),
+    (f"chpst -Z x {_X}", "confirm"),
+    (f"rlwrap -X x {_X}", "confirm"),
+    (f"systemd-run --foo 1 {_X}", "confirm"),
+    ("systemd-run -S", "confirm"),  # --shell: $SHELL on the line's stdin
+    (f"linux64 --bogus x {_X}", "confirm"),
+    (f"nohup -x {_X}", "confirm"),
+    (f"valgrind -Z {_X}", "confirm"),
+    (f"dbus-run-session --dbus-daemon=/tmp/x {_X}", "confirm"),  # runs BINARY
+    (f"gpg-agent --daemon --pinentry-program /tmp/x {_X}", "confirm"),
+    # options that take a value, which the tables had for flags (the value was the command)
+    (f"nocache -n 2 {_X}", "deny"),
+    (f"fakechroot -s {_X}", "deny"),  # -s is a flag, it took the command for its value
+    (f"proot -i 0:0 {_X}", "deny"),
+    (f"lxc-attach -n c -o /tmp/log {_X}", "deny"),
+    (f"lxc-attach -n c -e {_X}", "deny"),  # -e's value is attached only
+    (f"systemd-nspawn -x {_X}", "deny"),
+    (f"systemd-nspawn -b {_X}", "deny"),
+    (f"lckdo -E 5 /tmp/l {_X}", "deny"),
+    (f"cpulimit -c 2 -l 50 {_X}", "deny"),
+    (f"gpg-agent --daemon --ttyname /dev/tty1 {_X}", "deny"),
+    (f"rlwrap --only-cook x {_X}", "deny"),
+    # honest halves
+    ("sudo -u root ls /tmp", "allow"),
+    ("sudo -n -E -H ls /tmp", "allow"),
+    ("doas -n ls /tmp", "allow"),
+    ("nocache ls /tmp", "allow"),
+    ("systemd-run --scope ls /tmp", "allow"),
+    ("chpst -v ls /tmp", "allow"),
+    ("rlwrap -A ls /tmp", "allow"),
+    ("valgrind --log-file=/tmp/v ls /tmp", "allow"),
+    ("firejail --private ls /tmp", "allow"),
+    ("gpg-agent --daemon --enable-ssh-support ls /tmp", "allow"),
+    ("nohup ls /tmp", "allow"),
+    ("time -p ls /tmp", "allow"),
+    ("linux64 -R ls /tmp", "allow"),
+    ("command -v ls", "allow"),
+])
+def test_every_wrapper_reads_its_options_from_a_complete_table(default_policy, line, expected):
+    assert action(default_policy, line) == expected
