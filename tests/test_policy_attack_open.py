@@ -14,17 +14,18 @@ _X = "tee /etc/sudoers.d/x"
 
 @pytest.mark.parametrize(("line", "expected"), [
     # an option a wrapper's tables do not hold is unknown, never a flag before the command
-    (f"sudo --bogus {_X}", "confirm"),
-    (f"sudo -X {_X}", "confirm"),
-    (f"doas -x {_X}", "confirm"),
+    ("sudo --bogus ls /tmp", "confirm"),
+    ("sudo -X ls /tmp", "confirm"),
+    (f"sudo -X {_X}", "deny"),  # the words still judged as if it took none
+    ("doas -x ls /tmp", "confirm"),
     (f"chpst -Z x {_X}", "confirm"),
     (f"rlwrap -X x {_X}", "confirm"),
     (f"systemd-run --foo 1 {_X}", "confirm"),
     ("systemd-run -S", "confirm"),  # --shell: $SHELL on the line's stdin
     (f"linux64 --bogus x {_X}", "confirm"),
-    (f"nohup -x {_X}", "confirm"),
-    (f"valgrind -Z {_X}", "confirm"),
-    (f"dbus-run-session --dbus-daemon=/tmp/x {_X}", "confirm"),  # runs BINARY
+    ("nohup -x ls /tmp", "confirm"),
+    ("valgrind -Z ls /tmp", "confirm"),
+    ("dbus-run-session --dbus-daemon=/tmp/x ls /tmp", "confirm"),  # runs BINARY
     (f"gpg-agent --daemon --pinentry-program /tmp/x {_X}", "confirm"),
     # options that take a value, which the tables had for flags (the value was the command)
     (f"nocache -n 2 {_X}", "deny"),
