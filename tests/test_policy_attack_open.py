@@ -57,3 +57,33 @@ _X = "tee /etc/sudoers.d/x"
 ])
 def test_every_wrapper_reads_its_options_from_a_complete_table(default_policy, line, expected):
     assert action(default_policy, line) == expected
+
+
+@pytest.mark.parametrize(("line", "expected"), [
+    # a strategy that is none of git's built-ins is the program git-merge-NAME from PATH
+    ("git merge -s evil main", "confirm"),
+    ("git merge --strategy=evil main", "confirm"),
+    ("git merge --strategy evil main", "confirm"),
+    ("git merge -qsevil main", "confirm"),
+    ("git rebase -s evil main", "confirm"),
+    ("git pull -s evil origin main", "confirm"),
+    ("git pull -r -s evil", "confirm"),
+    ("git cherry-pick --strategy evil abc", "confirm"),
+    ("git revert --strategy=evil abc", "confirm"),
+    ('git merge -s "$S" main', "confirm"),
+    ("git -c pull.twohead=evil pull", "confirm"),  # the setting's spelling: already unknown
+    # honest halves: the built-ins, -X (an option of the strategy), cherry-pick's -s (signoff)
+    ("git merge -s ort main", "allow"),
+    ("git merge -sresolve main", "allow"),
+    ("git merge -s ours -X theirs main", "allow"),
+    ("git rebase -s recursive -X patience main", "allow"),
+    ("git rebase -X ours main", "allow"),
+    ("git pull -s octopus origin a b", "allow"),
+    ("git merge -s subtree lib", "allow"),
+    ('git merge -m "-s evil" main', "allow"),
+    ("git cherry-pick -s abc", "allow"),
+    ("git revert -s abc", "allow"),
+    ("git merge --squash main", "allow"),
+])
+def test_git_merge_strategies_that_are_not_built_in_are_programs(default_policy, line, expected):
+    assert action(default_policy, line) == expected
