@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import pytest
 
+from bastion.command_control.policy import reads_script_from_stdin
 from tests.test_policy import action
 
 _X = "tee /etc/sudoers.d/x"
@@ -87,3 +88,58 @@ def test_every_wrapper_reads_its_options_from_a_complete_table(default_policy, l
 ])
 def test_git_merge_strategies_that_are_not_built_in_are_programs(default_policy, line, expected):
     assert action(default_policy, line) == expected
+
+
+@pytest.mark.parametrize(("line", "expected"), [
+    # a runner's output options are writes; what it runs is judged as python3 runs it
+    ("coverage run --data-file=/etc/sudoers.d/x x.py", "deny"),
+    ("coverage run --data /etc/sudoers.d/x x.py", "deny"),  # optparse's abbreviations
+    ("coverage run -m zipfile -e a.zip /etc/sudoers.d", "confirm"),  # as python3 -m zipfile
+    ("coverage run --bogus x x.py", "confirm"),
+    ('coverage run "$S"', "confirm"),
+    ("coverage html -d /etc/sudoers.d", "confirm"),  # other verbs: the catch-all, as before
+    ("pyinstrument -o /etc/sudoers.d/x x.py", "deny"),
+    ("pyinstrument -m zipfile -e a.zip /etc/sudoers.d", "confirm"),
+    ("pyinstrument -r evil.Renderer x.py", "confirm"),  # a class it imports
+    ("pyinstrument --load-prev 3 -o /etc/sudoers.d/x", "deny"),
+    ("scalene --outfile /etc/sudoers.d/x x.py", "deny"),
+    ("memray run -o /etc/sudoers.d/x x.py", "deny"),
+    ("py-spy record -o /tmp/p.svg -- tee /etc/sudoers.d/x", "deny"),
+    ("py-spy record -o /etc/sudoers.d/x -- python3 x.py", "deny"),
+    ("py-spy record --pid 1 -o /etc/sudoers.d/x", "deny"),
+    ("py-spy top -- bash -c 'rm -rf /etc'", "deny"),
+    ("austin tee /etc/sudoers.d/x", "deny"),
+    ("austin -o /etc/sudoers.d/x python3 x.py", "deny"),
+    ("austin -p 1 -o /etc/sudoers.d/x", "deny"),
+    ("viztracer -o /etc/sudoers.d/x x.py", "deny"),
+    ("viztracer --include_files a b x.py", "confirm"),  # takes any number of words
+    # honest halves
+    ("coverage run x.py", "allow"),
+    ("coverage run -m pytest -q", "allow"),
+    ("coverage report", "allow"),
+    ("pyinstrument -r html x.py", "allow"),
+    ("pyinstrument x.py", "allow"),
+    ("scalene x.py --- -v", "allow"),
+    ("memray run x.py", "allow"),
+    ("py-spy record -o /tmp/p.svg -- python3 x.py", "allow"),
+    ("py-spy dump --pid 1234", "allow"),
+    ("austin -i 100 python3 x.py", "allow"),
+    ("viztracer x.py", "allow"),
+])
+def test_python_runners_run_what_python3_would_and_write_their_outputs(default_policy, line,
+                                                                       expected):
+    assert action(default_policy, line) == expected
+
+
+@pytest.mark.parametrize(("command", "kind"), [
+    ("coverage run -m code", "interpreter"),
+    ("coverage run -", "interpreter"),
+    ("pyinstrument -m asyncio", "interpreter"),
+    ("memray run -m pdb x.py", "interpreter"),
+    ("austin bash", "shell"),
+    ("py-spy record -- sh", "shell"),
+    ("coverage run x.py", None),
+    ("scalene x.py", None),
+])
+def test_python_runners_reading_the_exec_channels_stdin(command, kind):
+    assert reads_script_from_stdin(command) == kind

@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 
 from bastion.command_control.policy.collect_launchers import _runs, _Strict
+from bastion.command_control.policy.python_tools import PY_TOOLS, read_py_tool
 from bastion.command_control.policy.words import _at, _dynamic, _Site, _Word
 
 # Launchers whose every option the policy reads (`_strict`): the command follows the options.
@@ -24,6 +25,7 @@ STARTER_METHODS = {
     "asdf": "_asdf", "cross-env": "_cross_env", "cross-env-shell": "_cross_env",
     "nodemon": "_nodemon", "cargo": "_cargo", "concurrently": "_concurrently", "sops": "_sops",
     "bpftrace": "_bpftrace",
+    **dict.fromkeys(PY_TOOLS, "_py_tool"),
 }
 _STARTERS: dict[str, _Strict] = {
     # GNU parallel's niceload (Getopt::Long with bundling and require_order); --sensor is shell
@@ -140,6 +142,52 @@ class _Starters:
         if self._strict(name, words, site, _STARTERS[name]):  # type: ignore[attr-defined]
             return True
         return self._as_unread(name, words, site, start)
+
+    def _py_tool(self, name: str, words: list[_Word], site: _Site) -> bool:
+        """A Python runner or profiler (policy/python_tools.py): what it runs is judged as
+        `python3 [-m] X` (or as the command it is given), its output options as writes; an
+        option its table does not hold is unknown. Its other subcommands are read as an unread
+        program's (`coverage html -d DIR`)."""
+        tool = PY_TOOLS[name]
+        index = 1
+        if tool.verbs:
+            verb = _at(words, 1)
+            if verb is not None and verb.value is None:
+                self._unknown(site, words, f"a {name} subcommand known only at run time")
+                return True
+            if verb is None or verb.value not in tool.verbs:
+                return self._as_unread(name, words, site)
+            index = 2
+        run = read_py_tool(tool, words, index)
+        if run.unread:
+            self._unknown(site, words, f"{name}'s option {run.unread}, which the policy does not "
+                                       "read, may take the word after it: what it runs cannot "
+                                       "be told" if run.unread != "?" else
+                                       f"options of {name} known only at run time")
+            return True
+        self._plain(name, words[:run.start], site)  # type: ignore[attr-defined]
+        for option, given in run.found:
+            if option in tool.writes and given is not None:
+                self.commands.append(self._file_operation(  # type: ignore[attr-defined]
+                    ">", given, site.text, site))
+            allowed = tool.choices.get(option)
+            if allowed is not None and (given is None or given.value not in allowed):
+                self._unknown(site, words, f"{name}'s {option} may name a class it imports "
+                                           "(Python code)")
+        rest = words[run.start:]
+        if tool.separator:
+            rest = [w for w in rest if w.value != tool.separator]
+        if run.mode == "none":
+            return True
+        if run.mode == "command":
+            return self._inner(rest, site, name) or True  # type: ignore[attr-defined]
+        python = [_Word("python3", "python3")]
+        if run.mode in ("module", "code"):
+            flag = "-m" if run.mode == "module" else "-c"
+            python += [_Word(flag, flag), *([run.value] if run.value is not None else [])]
+        if len(python) == 1 and not rest:
+            return True
+        return self._inner([*python, *rest], site, name) or True  # type: ignore[attr-defined]
 
     def _as_unread(self, name: str, words: list[_Word], site: _Site, start: int | None = None
                    ) -> bool:
