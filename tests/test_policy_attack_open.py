@@ -143,3 +143,41 @@ def test_python_runners_run_what_python3_would_and_write_their_outputs(default_p
 ])
 def test_python_runners_reading_the_exec_channels_stdin(command, kind):
     assert reads_script_from_stdin(command) == kind
+
+
+@pytest.mark.parametrize(("line", "expected"), [
+    ("pm2 start tee -- /etc/sudoers.d/x", "deny"),  # PROGRAM -- ARGS
+    ('pm2 start "rm -rf /etc"', "deny"),  # a command line
+    ("pm2 start app.js -o /etc/sudoers.d/x", "deny"),  # its log files
+    ("pm2 start ecosystem.config.js", "confirm"),  # the apps a file lists
+    ("pm2 start app.js --interpreter /tmp/evil", "confirm"),
+    ("pm2 start app.js --cwd /etc", "confirm"),
+    ("pm2 startup", "confirm"),  # writes an init unit
+    ("pm2 install pm2-logrotate", "confirm"),
+    ("gdbserver :1234 tee /etc/sudoers.d/x", "deny"),
+    ("gdbserver --attach :1234 1", "confirm"),
+    ("rr replay -o -ex", "confirm"),  # an option given to gdb
+    ("rr replay -x /tmp/cmds", "confirm"),  # a gdb script
+    ("rr replay -s 1234", "confirm"),  # a debugger from the network
+    # honest halves
+    ("pm2 start app.js", "allow"),
+    ("pm2 start x.py -- -v", "allow"),
+    ("pm2 start ./server --name web", "allow"),
+    ("pm2 list", "allow"),
+    ("pm2 restart app", "allow"),
+    ("gdbserver --once :1234 ./app", "allow"),
+    ("rr replay -a", "allow"),
+    ("rr replay -d gdb", "allow"),
+])
+def test_process_managers_and_debugger_servers_run_what_their_words_name(default_policy, line,
+                                                                         expected):
+    assert action(default_policy, line) == expected
+
+
+@pytest.mark.parametrize(("command", "kind"), [
+    ("rr replay", "interpreter"),  # gdb reads its commands from the exec channel's stdin
+    ("rr replay -d bash", "shell"),
+    ("rr replay -a", None),
+])
+def test_rr_replay_starts_its_debugger_on_stdin(command, kind):
+    assert reads_script_from_stdin(command) == kind
