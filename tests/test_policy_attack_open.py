@@ -181,3 +181,33 @@ def test_process_managers_and_debugger_servers_run_what_their_words_name(default
 ])
 def test_rr_replay_starts_its_debugger_on_stdin(command, kind):
     assert reads_script_from_stdin(command) == kind
+
+
+@pytest.mark.parametrize(("line", "expected"), [
+    # gpg writes beside each operand when no -o names its output (checked with GnuPG 2.2)
+    ("gpg -c /etc/sudoers.d/x", "deny"),  # x.gpg
+    ("gpg -ca /etc/sudoers.d/x", "deny"),  # x.asc
+    ("gpg -e -r bob /etc/sudoers.d/x", "deny"),
+    ("gpg --encrypt --recipient bob /etc/sudoers.d/x", "deny"),  # no --encrypt-to
+    ("gpg --symm /etc/sudoers.d/x", "deny"),  # a start of a command's name
+    ("gpg -sb /etc/sudoers.d/x", "deny"),  # x.sig
+    ("gpg --detach-sign --armor /etc/sudoers.d/x", "deny"),
+    ("gpg --clear-sign /etc/sudoers.d/x", "deny"),
+    ("gpg --dearmor /etc/sudoers.d/x", "deny"),
+    ("gpg /etc/sudoers.d/x.gpg", "deny"),  # no command: decrypts to x
+    ("gpg --batch --yes /etc/sudoers.d/x.gpg", "deny"),
+    ("gpg --decrypt-files /etc/sudoers.d/x.gpg", "deny"),
+    ("gpg --multifile -d /etc/sudoers.d/a.gpg /etc/sudoers.d/b.gpg", "deny"),
+    # honest halves: -d writes stdout, -o names the output, reads and key commands
+    ("gpg -d /etc/sudoers.d/x.gpg", "allow"),
+    ("gpg -o /tmp/x.gpg -c /etc/sudoers.d/x", "allow"),
+    ("gpg --verify /etc/sudoers.d/x.sig", "allow"),
+    ("gpg -c /tmp/notes.txt", "allow"),
+    ("gpg -d /tmp/x.gpg", "allow"),
+    ("gpg --import key.asc", "allow"),
+    ("gpg --list-keys", "allow"),
+    ("gpg --dearmor -o /usr/share/keyrings/x.gpg key.asc", "allow"),
+    ("gpg --trust-model always -e -r bob /tmp/f", "allow"),
+])
+def test_gpg_writes_beside_its_operands(default_policy, line, expected):
+    assert action(default_policy, line) == expected
