@@ -211,3 +211,37 @@ def test_rr_replay_starts_its_debugger_on_stdin(command, kind):
 ])
 def test_gpg_writes_beside_its_operands(default_policy, line, expected):
     assert action(default_policy, line) == expected
+
+
+@pytest.mark.parametrize(("line", "expected"), [
+    # lftp's -e commands (`!` runs a shell): unknown, as -c's are
+    ("lftp -e '!touch /etc/sudoers.d/x' host", "confirm"),
+    ("lftp -e 'mirror -R /tmp/x /srv' host", "confirm"),
+    # mysql's other doors: the pager it runs, client plugins (libraries), named commands
+    ("mysql --pager='touch /etc/sudoers.d/x' -e 'select 1'", "deny"),
+    ("mysql --plugin-dir=/tmp --default-auth=evil -e 'select 1'", "confirm"),
+    ("mysql --plugin=/tmp -e 'select 1'", "confirm"),  # my_getopt's abbreviations
+    ("mysql -e 'select 1\n  SYSTEM touch /etc/sudoers.d/x'", "confirm"),  # at a line's start
+    ("mysql -e 'ssl_session_data_print /etc/sudoers.d/x'", "confirm"),  # writes its file
+    ("mysql -e '\\! touch /etc/sudoers.d/x'", "confirm"),
+    # psql: backslash commands, and a prompt that runs a shell command
+    ("psql -c '\\! touch /etc/sudoers.d/x'", "confirm"),
+    ("psql -v 'PROMPT1=%`touch /etc/sudoers.d/x`'", "confirm"),
+    # gdb's abbreviations and pipes are no `shell` the decoder reads: unknown
+    ("gdb -batch -ex 'she touch /etc/sudoers.d/x'", "confirm"),
+    ("gdb -batch -ex '| print 1 | touch /etc/sudoers.d/x'", "confirm"),
+    ("gdb -batch -ex 'shell touch /etc/sudoers.d/x'", "deny"),
+    # sqlite3's dot-commands by any start of two letters or more (checked with sqlite3 here)
+    ("sqlite3 :memory: '.sh touch /etc/sudoers.d/x'", "deny"),
+    ("sqlite3 :memory: '.sy touch /etc/sudoers.d/x'", "deny"),
+    ("ftp host <<'E'\n!touch /etc/sudoers.d/x\nE", "confirm"),
+    # honest halves
+    ("mysql --pager=less -e 'select 1'", "allow"),
+    ("mysql -e 'select 1; select 2'", "allow"),
+    ("psql -c 'select 1'", "allow"),
+    ("psql -v ON_ERROR_STOP=1 -c 'select 1'", "allow"),
+    ("gdb -batch -ex bt ./app", "allow"),
+    ("sqlite3 db.sqlite '.tables'", "allow"),
+])
+def test_command_languages_read_as_their_programs_read_them(default_policy, line, expected):
+    assert action(default_policy, line) == expected
