@@ -36,6 +36,7 @@ from bastion.command_control.policy.readers import (
     _READS_ALWAYS,
     _READS_FILES,
     _READS_PROGRAM,
+    MYSQL_PLUGINS,
     _cluster_letter,
     _reads_input,
 )
@@ -172,6 +173,12 @@ class _Code:
                     self._code(following, site, name)
                 elif not value.startswith("--") and value[:2] in shorts and len(value) > 2:
                     self._code(value[2:], site, name)
+            if name == "psql" and "%`" in value:
+                # a prompt's %`CMD` runs CMD each time psql prompts (`-v PROMPT1=...`)
+                self._unknown(site, words, "a psql prompt that runs a shell command")
+            if name in ("mysql", "mariadb") and len(head) > 4 and any(
+                    n.startswith(head) for n in MYSQL_PLUGINS):
+                self._unknown(site, words, f"{name} loads a client plugin (a library)")
             if name in ("apt", "apt-get", "aptitude") and (
                     value in ("-o", "--option", "-c", "--config-file") or value.startswith(
                         ("-o", "--option=", "-c", "--config-file="))):

@@ -13,7 +13,7 @@ import re
 import shlex
 
 from bastion.command_control.policy.builtins import _EDITING_OFF, _TERMINAL_AWAY
-from bastion.command_control.policy.git_options import _git_short_code
+from bastion.command_control.policy.git_options import _git_short_code, git_strategy
 from bastion.command_control.policy.options import _long_option, _scan_options
 from bastion.command_control.policy.paths import _descriptor_file
 from bastion.command_control.policy.program_writes import _git_config_setting
@@ -211,6 +211,11 @@ class _Runners:
                 if code:
                     self._joined_code(code, site, "git")
             return
+        strategy = git_strategy(sub)
+        if strategy is not None:
+            self._unknown(site, words, f"git {verb}'s merge strategy "
+                                       f"{strategy!r} (a program unless a built-in) may be the "
+                                       "program git-merge-NAME from PATH")
         options = _GIT_SUBCOMMAND_CODE.get(verb)
         if options is None:
             return

@@ -15,6 +15,8 @@ from __future__ import annotations
 import re
 
 from bastion.command_control.policy.collect_launchers import _runs, _Strict
+from bastion.command_control.policy.process_managers import Plan, pm2_plan, rr_replay_plan
+from bastion.command_control.policy.python_tools import PY_TOOLS, read_py_tool
 from bastion.command_control.policy.words import _at, _dynamic, _Site, _Word
 
 # Launchers whose every option the policy reads (`_strict`): the command follows the options.
@@ -24,6 +26,7 @@ STARTER_METHODS = {
     "asdf": "_asdf", "cross-env": "_cross_env", "cross-env-shell": "_cross_env",
     "nodemon": "_nodemon", "cargo": "_cargo", "concurrently": "_concurrently", "sops": "_sops",
     "bpftrace": "_bpftrace",
+    **dict.fromkeys(PY_TOOLS, "_py_tool"), "pm2": "_pm2",
 }
 _STARTERS: dict[str, _Strict] = {
     # GNU parallel's niceload (Getopt::Long with bundling and require_order); --sensor is shell
@@ -64,7 +67,8 @@ _STARTERS: dict[str, _Strict] = {
                  "--wait", "--asan", "--tsan", "--disable-avx-512", "--nested", "--ignore-nested",
                  "--stdio-marks", "--setuid-sudo", "--quiet"), writes=("--output-trace-dir",)),
     # the class: a debugger's server starts PROGRAM ARGS through /bin/sh (its default
-    # --startup-with-shell), so the words are shell code; --wrapper (a program) is unknown
+    # --startup-with-shell), so the words are shell code; --wrapper (a program) and --attach
+    # PID (a running process given to whoever connects) are unknown
     "gdbserver": _runs("", "", (), "", ("--once", "--multi", "--debug", "--remote-debug",
                                          "--disable-randomization", "--no-disable-randomization",
                                          "--startup-with-shell", "--no-startup-with-shell"),
@@ -129,6 +133,8 @@ class _Starters:
     def _starter(self, name: str, words: list[_Word], site: _Site) -> bool:
         if name == "rr":
             verb = _at(words, 1)
+            if verb is not None and verb.value == "replay":
+                return self._planned(name, words, site, rr_replay_plan(words))
             if verb is not None and verb.value in _RR_OTHER:
                 return self._as_unread(name, words, site)
             if verb is not None and verb.value != "record" and not (verb.value or "-").startswith("-"):
@@ -140,6 +146,73 @@ class _Starters:
         if self._strict(name, words, site, _STARTERS[name]):  # type: ignore[attr-defined]
             return True
         return self._as_unread(name, words, site, start)
+
+    def _pm2(self, name: str, words: list[_Word], site: _Site) -> bool:
+        """pm2 (policy/process_managers.py): `pm2 start`'s app judged as the command it runs;
+        the verbs that write, install or run what the line does not show are unknown; the
+        others are read as an unread program's."""
+        plan = pm2_plan(words)
+        if plan is None:
+            return self._as_unread(name, words, site)
+        return self._planned(name, words, site, plan)
+
+    def _planned(self, name: str, words: list[_Word], site: _Site, plan: Plan) -> bool:
+        """Judge a reader's plan: the program's own words, its writes, what it runs."""
+        self._plain(name, words, site)  # type: ignore[attr-defined]
+        for written in plan.writes:
+            self.commands.append(self._file_operation(  # type: ignore[attr-defined]
+                ">", written, site.text, site))
+        if plan.unknown:
+            self._unknown(site, words, plan.unknown)  # type: ignore[attr-defined]
+        elif plan.command is not None:
+            self._inner(plan.command, site, name)  # type: ignore[attr-defined]
+        return True
+
+    def _py_tool(self, name: str, words: list[_Word], site: _Site) -> bool:
+        """A Python runner or profiler (policy/python_tools.py): what it runs is judged as
+        `python3 [-m] X` (or as the command it is given), its output options as writes; an
+        option its table does not hold is unknown. Its other subcommands are read as an unread
+        program's (`coverage html -d DIR`)."""
+        tool = PY_TOOLS[name]
+        index = 1
+        if tool.verbs:
+            verb = _at(words, 1)
+            if verb is not None and verb.value is None:
+                self._unknown(site, words, f"a {name} subcommand known only at run time")
+                return True
+            if verb is None or verb.value not in tool.verbs:
+                return self._as_unread(name, words, site)
+            index = 2
+        run = read_py_tool(tool, words, index)
+        if run.unread:
+            self._unknown(site, words, f"{name}'s option {run.unread}, which the policy does not "
+                                       "read, may take the word after it: what it runs cannot "
+                                       "be told" if run.unread != "?" else
+                                       f"options of {name} known only at run time")
+            return True
+        self._plain(name, words[:run.start], site)  # type: ignore[attr-defined]
+        for option, given in run.found:
+            if option in tool.writes and given is not None:
+                self.commands.append(self._file_operation(  # type: ignore[attr-defined]
+                    ">", given, site.text, site))
+            allowed = tool.choices.get(option)
+            if allowed is not None and (given is None or given.value not in allowed):
+                self._unknown(site, words, f"{name}'s {option} may name a class it imports "
+                                           "(Python code)")
+        rest = words[run.start:]
+        if tool.separator:
+            rest = [w for w in rest if w.value != tool.separator]
+        if run.mode == "none":
+            return True
+        if run.mode == "command":
+            return self._inner(rest, site, name) or True  # type: ignore[attr-defined]
+        python = [_Word("python3", "python3")]
+        if run.mode in ("module", "code"):
+            flag = "-m" if run.mode == "module" else "-c"
+            python += [_Word(flag, flag), *([run.value] if run.value is not None else [])]
+        if len(python) == 1 and not rest:
+            return True
+        return self._inner([*python, *rest], site, name) or True  # type: ignore[attr-defined]
 
     def _as_unread(self, name: str, words: list[_Word], site: _Site, start: int | None = None
                    ) -> bool:

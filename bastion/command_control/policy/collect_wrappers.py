@@ -149,10 +149,11 @@ class _Wrappers:
         self._writes(name, words, site)  # `strace -o FILE`, `time -o FILE`: its own files
         unread = _unread_option(name, spec, found, words[1:index])
         if unread is not None:
+            # Held; the words are still judged as if it took none, so that a refusal among
+            # them stays one (`sudo -X tee /etc/sudoers.d/x`).
             self._unknown(site, words, f"{name}'s option {unread}, which the policy does not "
                                        "read, may take the word after it: what it runs cannot "
                                        "be told")
-            return True
         if name == "sudo" and seen & {"-S", "--stdin"} and site.stdin in ("tty", "unknown",
                                                                           "opaque"):
             # sudo -S reads the password from the line's stdin (see `stdin_reader`).

@@ -137,3 +137,49 @@ def _git_operands(verb: str, sub: list[_Word]) -> list[_Word] | None:
             if letter not in options.flags:
                 return None
     return operands
+
+
+# Issue 12 (fix-open): `-s NAME`/`--strategy NAME` runs git's built-in strategy, or any other
+# name as the program `git-merge-NAME` found on PATH (`git merge -s evil` runs git-merge-evil).
+_GIT_STRATEGIES = frozenset({"ort", "recursive", "resolve", "octopus", "ours", "subtree"})
+# subcommand -> its short letters that take a value, those that take one attached only (so a
+# cluster's strategy letter after them is none), and its strategy letter (cherry-pick's and
+# revert's `-s` is --signoff): git 2.39's `git CMD -h`.
+_STRATEGY_VERBS = {"merge": ("mFsX", "S", "s"), "pull": ("sX", "Srj", "s"),
+                   "rebase": ("CsXx", "Sr", "s"), "cherry-pick": ("mX", "S", ""),
+                   "revert": ("mX", "S", "")}
+
+
+def git_strategy(sub: list[_Word]) -> str | None:
+    """The first merge strategy `sub` (the subcommand and its words) names that is not one of
+    git's built-ins, as written, "" for one known only at run time; None when it names none
+    or only built-ins (or the subcommand takes no strategy). Words after `--` are operands."""
+    verbs = _STRATEGY_VERBS.get(sub[0].value or "") if sub else None
+    if verbs is None:
+        return None
+    values, optional, letter_s = verbs
+    index = 1
+    while index < len(sub):
+        value, following = sub[index].value, (sub[index + 1] if index + 1 < len(sub) else None)
+        index += 1
+        named: _Word | bool | None = False
+        if value is None or value == "--":
+            break
+        if value == "--strategy" or value.startswith("--strategy="):
+            named = _Word(value[11:], value[11:]) if "=" in value else following
+        elif value.startswith("-") and not value.startswith("--"):
+            for offset, letter in enumerate(value[1:], start=2):
+                rest = value[offset:]
+                if letter == letter_s:
+                    named = _Word(rest, rest) if rest else following
+                    break
+                if letter in values or letter in optional:
+                    index += 0 if rest or letter in optional else 1
+                    break
+        if named is False:
+            continue
+        if named is None or named.value is None:
+            return "" if named is not None else None
+        if named.value not in _GIT_STRATEGIES:
+            return named.value
+    return None

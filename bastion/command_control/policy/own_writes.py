@@ -11,6 +11,7 @@ import re
 import shlex
 from collections.abc import Callable
 
+from bastion.command_control.policy.gpg_writes import gpg_implicit_writes
 from bastion.command_control.policy.options import _after_options, _last_argument, _options, _permuted
 from bastion.command_control.policy.paths import PathArg, _path_arg
 from bastion.command_control.policy.words import _Word
@@ -198,6 +199,9 @@ def _in(folder: PathArg, path: PathArg) -> PathArg:
 OWN_WRITERS: dict[str, Callable[[list[_Word]], tuple[list[PathArg], list[str | None]]]] = {
     **{name: (lambda words, name=name: _options_writes(name, words))
        for name in (*_OWN_FILES, *_OWN_FOLDERS)},
+    # gpg's files beside its operands (issue 12: gpg_writes.py) with its options' files
+    "gpg": lambda words: (lambda own: (own[0] + gpg_implicit_writes(words), own[1]))(
+        _options_writes("gpg", words)),
     "logsave": _logsave_writes,
     "ssh": _ssh_writes,
     "patch": _patch_writes,

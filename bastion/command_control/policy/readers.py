@@ -70,7 +70,11 @@ _OPTION_CODE = {
     "dpkg": (("--pre-invoke", "--post-invoke", "--status-logger"), ()),
     "man": (("--pager", "--html"), ("-P", "-H")),
     "zip": (("--unzip-command",), ("-TT",)),
+    # the program mysql pipes its output through (issue 12: a command language's other door)
+    "mysql": (("--pager",), ()), "mariadb": (("--pager",), ()),
 }
+# mysql's options that load a client plugin (a library: code) from a folder or by name.
+MYSQL_PLUGINS = ("--plugin-dir", "--default-auth", "--plugin-load")
 # less's `+CMD` that only moves (a line, the end, a search): any other may run `!cmd` or save.
 _LESS_QUIET = re.compile(r"[0-9]*[gGFpP%]?|/[^!|]*|\?[^!|]*")
 # apt settings that name no program (timeouts, proxies, answers, what to install).
@@ -82,7 +86,8 @@ _APT_SAFE = re.compile(
     r"|dpkg::progress-fancy|apt::periodic::[\w-]+)")
 # The database clients' own commands (a backslash command; mysql's by name at a line's start):
 # `\!` and `system` run shell commands, `\o |cmd`, `tee`, `pager` write files or run programs.
-_CLIENT_COMMAND = re.compile(r"\\|^\s*(system|pager|tee|source|edit|nopager|notee)\b", re.I | re.M)
+_CLIENT_COMMAND = re.compile(r"\\|^\s*(system|pager|tee|source|edit|nopager|notee"
+                             r"|ssl_session_data_print)\b", re.I | re.M)
 _SQL_GIVEN = {"mysql": ("-e", "--execute"), "mariadb": ("-e", "--execute"),
               "psql": ("-c", "--command", "-f", "--file"), "mongo": ("--eval",),
               "mongosh": ("--eval",)}
@@ -180,12 +185,14 @@ _COMMAND_LANGUAGES = _EDITORS | {
 # Options that give the commands, so that none are read from stdin ("-": from stdin after all).
 _COMMANDS_GIVEN = {"mysql": ("-e", "--execute"), "mariadb": ("-e", "--execute"),
                    "psql": ("-c", "--command", "-f", "--file", "-l", "--list"),
-                   "mongo": ("--eval",), "mongosh": ("--eval",), "lftp": ("-c", "-f"),
+                   "mongo": ("--eval",), "mongosh": ("--eval",),
+                   # lftp's -e commands (its `!` runs a shell): issue 12
+                   "lftp": ("-c", "-f", "-e"),
                    "sftp": ("-b",), "dc": ("-e", "--expression", "-f", "--file"),
                    "gnuplot": ("-e",), "octave": ("--eval",)}
 # Their other short options that take an argument (so that `-Ufoo` is no `-f`).
 _COMMAND_ARGUMENTS = {"psql": "dhpUvoTFRPLW", "mysql": "uphPSDOhB", "mariadb": "uphPSDOhB",
-                      "lftp": "upe", "sftp": "BcDFiJlPRSoX", "dc": ""}
+                      "lftp": "up", "sftp": "BcDFiJlPRSoX", "dc": ""}
 # Pagers that take a command as `+CMD` (less's `+!cmd` runs it; `pager` is often less).
 _PAGERS = frozenset({"less", "pager", "more", "most"})
 _CODE_IN_OPTIONS = frozenset({*_OPTION_CODE, *_EDITORS, *_COMMANDS_GIVEN, *_PAGERS, "apt", "apt-get",

@@ -17,6 +17,11 @@ def _long(*names: str) -> frozenset[str]:
     return frozenset(f"--{name}" for name in names)
 
 
+# setarch's flags, for its per-architecture names (linux32, linux64, i386, x86_64, uname26)
+_SETARCH = ("BFILRSTXZ3vhV", _long(
+    "32bit", "fdpic-funcptrs", "short-inode", "addr-compat-layout", "addr-no-randomize",
+    "whole-seconds", "sticky-timeouts", "read-implies-exec", "mmap-page-zero", "3gb", "4gb",
+    "uname-2.6", "verbose", "list", "help", "version"))
 # wrapper -> (short options that take no argument, long options that take none or only an
 # attached `=VALUE`). strace's from strace 6.x's own table, aliases included (`--detach`,
 # `--trace-fds`, `--signals`, `--silent` are undocumented spellings strace reads).
@@ -67,7 +72,108 @@ _FLAGS: dict[str, tuple[str, frozenset[str]]] = {
                              "init-groups", "reset-env", "help", "version")),
     "openvt": ("sulvwfeVh", _long("switch", "user", "login", "verbose", "wait", "force",
                                   "exec", "version", "help")),
+    # Issue 12 (fix-open): every other wrapper of `_WRAPPERS`, from its --help or man page
+    # (Debian 12's where installed here); options a later version added are held.
+    "sudo": ("ABbEHiKklNnPSsVvhe", _long(
+        "askpass", "background", "bell", "preserve-env", "edit", "set-home", "help", "host",
+        "login", "remove-timestamp", "reset-timestamp", "list", "no-update", "non-interactive",
+        "preserve-groups", "stdin", "shell", "version", "validate")),
+    "doas": ("nLs", frozenset()),
+    "pkexec": ("", _long("disable-internal-agent", "keep-cwd", "help", "version")),
+    "command": ("pvV", frozenset()),
+    "builtin": ("", frozenset()),
+    "exec": ("cl", frozenset()),
+    "nohup": ("", _long("help", "version")),
+    # bash's keyword (-p) and GNU time
+    "time": ("apqvV", _long("append", "portability", "quiet", "verbose", "help", "version")),
+    "unbuffer": ("p", frozenset()),
+    "coproc": ("", frozenset()), "noglob": ("", frozenset()), "nocorrect": ("", frozenset()),
+    "eatmydata": ("", _long("help", "version")),
+    "nocache": ("", frozenset()),
+    "catchsegv": ("", _long("help", "version")),
+    "gosu": ("", _long("help", "version")), "su-exec": ("", frozenset()),
+    "setuidgid": ("", frozenset()),
+    "systemd-run": ("hrdtPqG", _long(
+        "help", "version", "no-ask-password", "user", "system", "scope", "slice-inherit",
+        "no-block", "remain-after-exit", "wait", "send-sighup", "same-dir", "pty", "pipe", "quiet",
+        "collect", "on-timezone-change", "on-clock-change")),
+    "sshpass": ("vhV", frozenset()),
+    "cgexec": ("h", _long("sticky", "help")),
+    "proxychains": ("q", frozenset()), "proxychains4": ("q", frozenset()),
+    "linux32": _SETARCH, "linux64": _SETARCH, "i386": _SETARCH, "x86_64": _SETARCH,
+    "uname26": _SETARCH,
+    "chpst": ("vP012", frozenset()),
+    "rlwrap": ("AcEhiInNorRUv", _long(
+        "always-readline", "ansi-colour-aware", "complete-filenames", "always-echo", "help",
+        "case-insensitive", "pass-sigint-as-sigterm", "multi-line", "no-warnings", "no-children",
+        "one-shot", "prompt-colour", "remember", "renice", "mirror-arguments", "version",
+        "polling")),
+    "systemd-inhibit": ("h", _long("help", "version", "no-pager", "no-legend")),
+    "cpulimit": ("bqkrzivhm", _long("background", "quiet", "kill", "restore", "lazy",
+                                    "include-children", "verbose", "help", "monitor-forks")),
+    "trickle": ("hvVs", frozenset()),
+    "torsocks": ("idqh", _long("isolate", "debug", "quiet", "version", "help")),
+    "dbus-launch": ("", _long("sh-syntax", "csh-syntax", "auto-syntax", "binary-syntax",
+                              "close-stderr", "exit-with-session", "exit-with-x11", "version",
+                              "help")),
+    "dbus-run-session": ("", _long("help", "version")),
+    "xvfb-run": ("adhl", _long("auto-servernum", "auto-display", "help", "listen-tcp")),
+    "daemonize": ("av", frozenset()),
+    "chronic": ("ev", frozenset()),
+    "lckdo": ("wenqsxt", frozenset()),
+    "setlock": ("nNxX", frozenset()),
+    "softlimit": ("", frozenset()),
+    "envuidgid": ("", frozenset()), "envdir": ("", frozenset()), "pgrphack": ("", frozenset()),
+    "ssh-agent": ("cs", frozenset()),
+    "systemd-cat": ("h", _long("help", "version")),
+    "logsave": ("asv", frozenset()),
+    "aa-exec": ("ivdh", _long("immediate", "verbose", "debug", "help")),
+    "fakechroot": ("hvs", _long("help", "version", "use-system-libs")),
+    "proot": ("0Vhl", _long("root-id", "kill-on-exit", "help", "version", "link2symlink")),
+    "schroot": ("hVlibrepqva", _long(
+        "help", "version", "list", "info", "config", "location", "begin-session",
+        "run-session", "end-session", "recover-session", "preserve-environment", "quiet",
+        "verbose", "all", "all-chroots", "all-sessions", "all-source-chroots",
+        "automatic-session", "exclude-aliases", "force")),
+    "lxc-attach": ("Rqh", _long("remount-sys-proc", "clear-env", "keep-env", "quiet", "help",
+                                "version", "elevated-privileges")),
+    "entr": ("acdnprsxz", frozenset()),
+    # gpg-agent's flags (`gpg-agent --dump-options`); --pinentry-program, --scdaemon-program
+    # (programs it runs) and the obsolete --write-env-file are in neither table: unknown.
+    "gpg-agent": ("scvq", _long(
+        "gpgconf-list", "gpgconf-test", "use-standard-socket-p", "daemon", "server",
+        "supervised", "no-detach", "sh", "csh", "steal-socket", "no-options", "verbose",
+        "quiet", "debug-all", "debug-quick-random", "debug-pinentry", "disable-scdaemon",
+        "disable-check-own-socket", "keep-tty", "keep-display", "enable-ssh-support",
+        "enable-putty-support", "disable-extended-key-format", "enable-extended-key-format",
+        "auto-expand-secmem", "ignore-cache-for-signing", "no-allow-external-cache",
+        "no-allow-mark-trusted", "allow-mark-trusted", "no-user-trustlist",
+        "allow-preset-passphrase", "enforce-passphrase-constraints", "enable-passphrase-history",
+        "batch", "no-allow-loopback-pinentry", "allow-loopback-pinentry", "grab", "no-grab",
+        "pinentry-formatted-passphrase", "allow-emacs-pinentry", "use-standard-socket",
+        "no-use-standard-socket", "help", "version", "warranty", "dump-option-table",
+        "dump-options")),
+    "torify": ("", frozenset()), "tsocks": ("", frozenset()),
+    "ifne": ("n", frozenset()),
+    "with-lock-ex": ("wqf", frozenset()),
+    "sandbox": ("CcsMXSVh", frozenset()),
+    "systemd-nspawn": ("abhnqxPUV", _long(
+        "help", "version", "quiet", "boot", "as-pid2", "ephemeral", "read-only",
+        "private-network", "network-veth", "keep-unit", "pipe", "private-users-chown",
+        "volatile", "no-pager")),
+    "tini": ("hsvwgl", _long("version")),
+    "dumb-init": ("cvVh", _long("single-child", "verbose", "version", "help")),
+    "catatonit": ("ghLPV", frozenset()),
+    "nq": ("cqtw", frozenset()),
+    "zrun": ("", frozenset()), "run-one": ("", frozenset()), "run-this-one": ("", frozenset()),
+    "keep-one-running": ("", frozenset()), "run-one-constantly": ("", frozenset()),
+    "run-one-until-success": ("", frozenset()), "run-one-until-failure": ("", frozenset()),
+    "tsp": ("nEgfmBdz", frozenset()),
 }  # fmt: skip
+# Wrappers that read a long option's value only attached (`--log-file=F`, never the next word):
+# any long option leaves the command where it is, so only their short options are checked.
+_ATTACHED_ONLY = frozenset({"valgrind", "firejail"})
+_FLAGS.update({"valgrind": ("hvqd", frozenset()), "firejail": ("c?", frozenset())})
 
 
 # found after outside attack W (finding 12): other names of a program the policy judges, as
@@ -94,6 +200,8 @@ def _unread_option(name: str, spec: _Options, found: list[tuple[str, _Word | Non
     for word in words:
         written = (word.value or "").partition("=")[0]
         if id(word) in arguments or not written.startswith("--") or written == "--":
+            continue
+        if name in _ATTACHED_ONLY:
             continue
         if written in takes or written in long_flags:
             continue
