@@ -115,6 +115,7 @@ def test_a_wrappers_options_are_read_from_a_complete_table(default_policy: Polic
     ("gdbserver :1234 rm -rf /etc", "deny"),  # the class: a debugger's server
     ("gdbserver :1234 ./prog '$(rm -rf /etc)'", "deny"),  # its words go through /bin/sh
     ("gdbserver --wrapper env -- :1 ./prog", "confirm"),
+    ("gdbserver --multi :1234", "confirm"),  # whoever connects runs any program, unjudged
     ("infisical run -- rm -rf /etc", "deny"),  # the class: secret injectors
     ("chamber exec svc -- rm -rf /etc", "deny"),
     ("envchain aws rm -rf /etc", "deny"),
@@ -191,7 +192,6 @@ def test_a_wrappers_options_are_read_from_a_complete_table(default_policy: Polic
     ("cargo build --release", "allow"),
     ("env-cmd -f .env node app.js", "allow"),
     ("gdbserver --once :1234 ./prog arg", "allow"),
-    ("gdbserver --multi :1234", "allow"),
     ("infisical run --env prod -- npm start", "allow"),
     ("chamber exec svc -- ./app", "allow"),
     ("envchain aws aws s3 ls", "allow"),

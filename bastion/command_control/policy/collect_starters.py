@@ -67,9 +67,10 @@ _STARTERS: dict[str, _Strict] = {
                  "--wait", "--asan", "--tsan", "--disable-avx-512", "--nested", "--ignore-nested",
                  "--stdio-marks", "--setuid-sudo", "--quiet"), writes=("--output-trace-dir",)),
     # the class: a debugger's server starts PROGRAM ARGS through /bin/sh (its default
-    # --startup-with-shell), so the words are shell code; --wrapper (a program) and --attach
-    # PID (a running process given to whoever connects) are unknown
-    "gdbserver": _runs("", "", (), "", ("--once", "--multi", "--debug", "--remote-debug",
+    # --startup-with-shell), so the words are shell code; --wrapper (a program), --attach
+    # PID (a running process given to whoever connects) and --multi (whoever connects runs
+    # any program) are unknown
+    "gdbserver": _runs("", "", (), "", ("--once", "--debug", "--remote-debug",
                                          "--disable-randomization", "--no-disable-randomization",
                                          "--startup-with-shell", "--no-startup-with-shell"),
                        operands=1, joined=True),
