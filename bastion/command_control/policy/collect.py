@@ -94,7 +94,7 @@ MAX_WORK = 500_000
 # exe, root or fd links) or an open descriptor, or the dynamic loader, which runs the program
 # given after it (found after outside attack T).
 _PROGRAM_OF_ANOTHER = re.compile(r"(?:^|/)proc/|(?:^|/)dev/(?:fd|std(?:in|out|err))(?:/|$)"
-                                 r"|(?:^|/)ld-(?:linux|musl)[^/]*\.so[^/]*$|(?:^|/)ld\.so(?:\.[0-9]+)?$")
+                                 r"|(?:^|/)ld(?:64)?(?:-[^/]*)?\.so(?:\.[0-9.]+)?$")
 
 
 class _Collector(_Statements, _Files, _Variables, _Code, _Wrappers, _Runners, _Interpreters, _Builtins,
@@ -119,7 +119,7 @@ class _Collector(_Statements, _Files, _Variables, _Code, _Wrappers, _Runners, _I
         self._histexpand = False
         self._codes: list[tuple[str, _Site]] = []
         self._cdable_vars = False
-        self._launched: set[int] = set()  # first words of an unread launcher's commands (_unread)
+        self._launched: dict[int, Any] = {}  # first words of unread launchers' commands (_unread)
         # Functions the line defined whose body moves the directory; and whether code the
         # shell may run before any later command (`trap '...' DEBUG`) moves it.
         self._movers: set[str] = set()

@@ -279,7 +279,7 @@ class _Files:
             self._unknown(site, words, f"{name}, a program the policy does not read, may run "
                                        f"a command, and {doubt}")
         for command in commands:
-            self._launched.add(id(command[0]))
+            self._launched[id(command[0])] = command[0]  # kept: its id is not reused
             self._elsewhere([*self._dirs, PathArg("/")],
                             lambda command=command: self._inner(command, site, name))
         for code in codes:

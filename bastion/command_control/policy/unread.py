@@ -221,6 +221,9 @@ def _under_folders(words: list[_Word]) -> list[PathArg]:
 # where its words allow it: from each word that names a program a table knows (`rm`, a shell,
 # a wrapper), or that follows `--`, and each word that is shell code beginning with one.
 _CODE_START = re.compile(r"\s*([^\s;&|()<>]+)[\s;&|]")
+# At most this many commands and code strings are judged for one launcher: each is judged to
+# the end of the line, so more would cost the square of the line's length; past it, unknown.
+_MOST_LAUNCHED = 8
 
 
 def launched(words: list[_Word], handled: frozenset[str]) -> tuple[list[list[_Word]], list[str], str]:
@@ -247,6 +250,8 @@ def launched(words: list[_Word], handled: frozenset[str]) -> tuple[list[list[_Wo
         start = _CODE_START.match(value.partition("=")[2] if value.startswith("-") else value)
         if start and _names_program(start.group(1), handled):
             codes.append(value.partition("=")[2] if value.startswith("-") else value)
+    if len(commands) + len(codes) > _MOST_LAUNCHED:
+        return [], [], f"more than {_MOST_LAUNCHED} words that may start a command"
     if not commands:
         return [], codes, ""
     for word in words[1:last]:
