@@ -46,6 +46,9 @@ def exec_action(policy, line: str, login: str = "root") -> str:
     ("some-launcher --exec=sh -c 'rm -rf /'", "deny"),  # an option's value names the program
     ("pee 'rm -rf /' cat", "deny"),  # a word that is shell code
     ("mytool -x sudo rm -rf /", "deny"),
+    ("mytool /usr/bin/rm -rf /", "deny"),  # a path to a program in a folder of programs
+    ("mytool --exec=/bin/sh -c 'rm -rf /'", "deny"),
+    ("viewer /etc/passwd", "confirm"),  # a file it names (as before), not the program passwd
     ("mytool -- ./x; mytool -- sh -c 'echo x >> etc/sudoers'", "deny"),  # from / too
     # a word before the command that may be a folder, root or mount: held
     ("docker run -v /etc:/x alpine sh -c 'echo x >> /x/sudoers'", "confirm"),

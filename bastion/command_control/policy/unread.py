@@ -220,6 +220,7 @@ def _under_folders(words: list[_Word]) -> list[PathArg]:
 # No list of launchers is complete, so a program the policy does not read is judged as one too
 # where its words allow it: from each word that names a program a table knows (`rm`, a shell,
 # a wrapper), or that follows `--`, and each word that is shell code beginning with one.
+_PROGRAM_WORD = re.compile(r"(?:(?:.*/)?(?:s?bin|libexec)/)?([A-Za-z0-9_][A-Za-z0-9._+-]*)")
 _CODE_START = re.compile(r"\s*([^\s;&|()<>]+)[\s;&|]")
 # At most this many commands and code strings are judged for one launcher: each is judged to
 # the end of the line, so more would cost the square of the line's length; past it, unknown.
@@ -264,9 +265,12 @@ def launched(words: list[_Word], handled: frozenset[str]) -> tuple[list[list[_Wo
 
 
 def _names_program(value: str, handled: frozenset[str]) -> bool:
-    """Whether `value` (a word, a path's last part) names a program a table knows."""
-    base = value.rsplit("/", 1)[-1]
-    if not base or base.startswith("-"):
+    """Whether `value` names a program a table knows: a name, or a path to one in a folder of
+    programs (`/usr/bin/rm`, `~/bin/sh`; not `/etc/passwd`, a file a launcher is more likely
+    to be given to read)."""
+    match = _PROGRAM_WORD.fullmatch(value)
+    if match is None:
         return False
+    base = match.group(1)
     name = program_name(OTHER_NAMES.get(base, base), handled)
     return _known(name, handled) or name in _WRAPPERS
