@@ -259,8 +259,8 @@ def launched(words: list[_Word], handled: frozenset[str]) -> tuple[list[list[_Wo
         if word.value is None:
             return commands, codes, "a word known only at run time before the command it may run"
         if word.value != "--" and ("/" in word.value or word.value.startswith("~")):
-            return commands, codes, f"{word.value!r}, which it may take for a folder, root or " \
-                                    "mount of the command it runs"
+            return commands, codes, "a word before that command names a place it may take for " \
+                                    "the command's folder, root or mount"
     return commands, codes, ""
 
 
