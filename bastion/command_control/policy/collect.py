@@ -94,7 +94,7 @@ MAX_WORK = 500_000
 # exe, root or fd links) or an open descriptor, or the dynamic loader, which runs the program
 # given after it (found after outside attack T).
 _PROGRAM_OF_ANOTHER = re.compile(r"(?:^|/)proc/|(?:^|/)dev/(?:fd|std(?:in|out|err))(?:/|$)"
-                                 r"|(?:^|/)ld-(?:linux|musl)[^/]*\.so[^/]*$|(?:^|/)ld\.so(?:\.[0-9]+)?$")
+                                 r"|(?:^|/)ld(?:64)?(?:-[^/]*)?\.so(?:\.[0-9.]+)?$")
 
 
 class _Collector(_Statements, _Files, _Variables, _Code, _Wrappers, _Runners, _Interpreters, _Builtins,
@@ -119,6 +119,7 @@ class _Collector(_Statements, _Files, _Variables, _Code, _Wrappers, _Runners, _I
         self._histexpand = False
         self._codes: list[tuple[str, _Site]] = []
         self._cdable_vars = False
+        self._launched: dict[int, Any] = {}  # first words of unread launchers' commands (_unread)
         # Functions the line defined whose body moves the directory; and whether code the
         # shell may run before any later command (`trap '...' DEBUG`) moves it.
         self._movers: set[str] = set()
@@ -381,7 +382,7 @@ class _Collector(_Statements, _Files, _Variables, _Code, _Wrappers, _Runners, _I
         if site.depth > MAX_NESTING:
             self._unknown(site, words, "wrappers nested too deeply")
             return
-        if "/" in first.value and _PROGRAM_OF_ANOTHER.search(first.value):
+        if _PROGRAM_OF_ANOTHER.search(first.value):  # (a10f: also `ld.so` run by its name)
             # found after outside attack T: `/proc/self/exe -c CODE` is the shell itself (any
             # process's exe, an open file's link: not the name it shows), and the dynamic
             # loader runs whatever program it is given (`/lib64/ld-linux-x86-64.so.2 /bin/sh`)
@@ -402,7 +403,7 @@ class _Collector(_Statements, _Files, _Variables, _Code, _Wrappers, _Runners, _I
         if handler is None or not handler(self, name, words, site):
             self._plain(name, words, site)
         if handler is None and not is_read(name, words, _HANDLED):
-            self._unread(start, words)
+            self._unread(start, words, site, _HANDLED)
         if site.dynamic and handler is not None and name not in _DATA_PROGRAMS and not (
                 name == "git" and _git_subcommand(words)) and not _other_verb(name, words):
             # `echo touch x | xargs env`: a program that runs a command (or code, or a script)

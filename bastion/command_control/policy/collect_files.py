@@ -28,7 +28,7 @@ from bastion.command_control.policy.paths import (
     through_proc,
 )
 from bastion.command_control.policy.units import stopped_units
-from bastion.command_control.policy.unread import unread_paths
+from bastion.command_control.policy.unread import launched, unread_paths
 from bastion.command_control.policy.variables import _IDENTIFIER
 from bastion.command_control.policy.words import (
     _HEREDOC_PARTS,
@@ -264,13 +264,30 @@ class _Files:
             self.commands.append(SimpleCommand(argv[0], argv, site.text, "", False,
                                                (*site.wrappers, name)))
 
-    def _unread(self, start: int, words: list[_Word]) -> None:
+    def _unread(self, start: int, words: list[_Word], site: _Site | None = None,
+                handled: frozenset[str] = frozenset()) -> None:
         """The files a program the policy does not read names, on its command (the first one
-        collected from `start`), as writes it may make (policy/unread.py)."""
+        collected from `start`), as writes it may make (policy/unread.py). Given its `site`,
+        also what it may run as a launcher (`unread.launched`): each command judged as run by
+        it (relative paths from / too: a launcher may change directory), unknown where a word
+        before one may change what it does."""
         paths = unread_paths(words)
         if paths and start < len(self.commands) and self.commands[start].name is not None:
             self.commands[start] = dataclasses.replace(self.commands[start],
                                                        unread=self._in_dirs(paths))
+        if site is None or id(words[0]) in self._launched:
+            return  # a command from a word of a launcher: its own were judged with it
+        commands, codes, doubt = launched(words, handled)
+        name = words[0].value or ""
+        if doubt:
+            self._unknown(site, words, f"{name}, a program the policy does not read, may run "
+                                       f"a command, and {doubt}")
+        for command in commands:
+            self._launched[id(command[0])] = command[0]  # kept: its id is not reused
+            self._elsewhere([*self._dirs, PathArg("/")],
+                            lambda command=command: self._inner(command, site, name))
+        for code in codes:
+            self._code(code, site._replace(wrappers=(*site.wrappers, name)), name)
 
     def _moved(self, name: str, words: list[_Word]) -> None:
         """`cd DIR`, `pushd DIR`, `popd`: the directories that relative paths after it are

@@ -10,6 +10,7 @@ from typing import NamedTuple
 
 from tree_sitter import Node
 
+from bastion.command_control.policy.stock_links import home_readings, link_readings
 from bastion.command_control.policy.words import _GLOB_CHARS, _STDIO, _expand_braces, _Word
 
 # Directories a line's `cd`s may have chosen that relative paths are judged in; past this many
@@ -235,15 +236,27 @@ def _resolve_path(arg: PathArg, login: str | None) -> list[tuple[str, str]]:
     """(kind, normalised text) for each path `arg` may become once `~` and braces expand."""
     if arg.kind in ("unknown", "fresh"):
         return [(arg.kind, arg.text)]
-    text, kind = arg.text, arg.kind
+    texts = [(arg.text, arg.kind)]
     if arg.tilde:
-        user, slash, rest = text[1:].partition("/")
+        user, slash, rest = arg.text[1:].partition("/")
         if user in ("+", "-") or _GLOB_CHARS.search(user):
-            return [("unknown", text)]  # ~+ and ~- are $PWD and $OLDPWD
-        home = _home(user, login)
-        text = home + slash + rest
-        if _GLOB_CHARS.search(home):
-            kind = "pattern"
+            return [("unknown", arg.text)]  # ~+ and ~- are $PWD and $OLDPWD
+        # a system account's home is its own (`~sys` is /dev: stock_links.py)
+        homes = home_readings(user, login) if user else (_home(user, login),)
+        texts = [(home + slash + rest, "pattern" if _GLOB_CHARS.search(home) else arg.kind)
+                 for home in homes]
+    found: list[tuple[str, str]] = []
+    for text, kind in texts:
+        readings = link_readings(text)  # a stock link before a `..` (stock_links.py)
+        if readings is None:
+            return [("unknown", arg.text)]
+        for reading in readings:
+            found += _resolve_one(arg, reading, kind)
+    return list(dict.fromkeys(found))
+
+
+def _resolve_one(arg: PathArg, text: str, kind: str) -> list[tuple[str, str]]:
+    """(kind, normalised text) for `text`: `arg` with `~` expanded and stock links followed."""
     if kind == "pattern" and "{" in text:
         expanded = _expand_braces(text)
         if expanded is None:

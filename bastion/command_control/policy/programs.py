@@ -11,7 +11,7 @@ import shlex
 from typing import Any
 
 from bastion.command_control.policy.options import _long_option
-from bastion.command_control.policy.paths import PathArg
+from bastion.command_control.policy.paths import PathArg, _place
 from bastion.command_control.policy.words import _at, _Word
 from bastion.command_control.policy.wrappers import _CHANGES_DIRECTORY, _KEEP, _RUNUSER
 
@@ -377,13 +377,14 @@ def _env_clears_term(found: list[tuple[str, _Word | None]], split: _Word | None)
 
 
 def _wrapper_directory(name: str, found: list[tuple[str, _Word | None]], operands: list[_Word]
-                       ) -> tuple[_Word | PathArg | None, _Word | PathArg | None] | None:
+                       ) -> tuple[_Word | PathArg | list[PathArg] | None, _Word | PathArg | None] | None:
     """(working directory, root directory) a wrapper runs its command in, None for either
     being known only at run time; None when it keeps the line's (see `_Collector._elsewhere`).
     `sudo -D DIR`, `sudo -R DIR`, `sudo -i` (the target user's home), `run0 -D`, `nsenter -w`
     and `-r` (with no DIR: the target process's, unknown), `unshare -w` and `-R`, `chroot DIR`
     (the root, and / in it), `systemd-run` (a service starts in /, or --working-directory,
-    `-p WorkingDirectory=`; `--scope` and `-d` keep it), `schroot -d`, `proot -w` and `-r`,
+    `-p WorkingDirectory=`; `--scope` and `-d` keep it, or that: several), `firejail
+    --private-cwd[=DIR]`, `--chroot=DIR`, `--bind=`, `schroot -d`, `proot -w` and `-r`,
     `daemonize -c`; a folder `proot -b HOST:GUEST` shows elsewhere: a root known only at run
     time."""
     options = {option: argument for option, argument in found}
@@ -394,16 +395,22 @@ def _wrapper_directory(name: str, found: list[tuple[str, _Word | None]], operand
         root = operands[0]
         folder = _KEEP if "--skip-chdir" in options else root
     elif name == "systemd-run":
-        if options.keys() & {"--scope", "-d", "--same-dir"}:
-            return None
-        folder = PathArg("/")
+        places: list[PathArg] = []
         for option, argument in found:
             if option in ("-p", "--property") and argument is not None and (
                     argument.value or "").startswith("WorkingDirectory="):
                 value = (argument.value or "").partition("=")[2].lstrip("-!")
-                folder = _Word(value, value) if value != "~" else PathArg("~", tilde=True)
+                places.append(_place(_Word(value, value)) if value != "~" else PathArg("~", tilde=True))
             elif option == "--working-directory":
-                folder = argument if argument is not None else PathArg("/")
+                places.append(_place(argument) if argument is not None else PathArg("/"))
+        if options.keys() & {"--scope", "-d", "--same-dir"}:
+            # (attack a10f: the last of -d and --working-directory wins; either may be last)
+            if not places:
+                return None
+            places.append(PathArg("."))
+        return (places or [PathArg("/")]), None
+    elif name == "firejail":
+        return _firejail_directory(found)
     else:
         for option, argument in found:
             kind = _CHANGES_DIRECTORY.get((name, option))
@@ -423,3 +430,25 @@ def _wrapper_directory(name: str, found: list[tuple[str, _Word | None]], operand
     if folder is _KEEP:
         folder = root  # `chroot`-like: the root, and / in it
     return folder, (None if root is _KEEP else root)
+
+
+def _firejail_directory(found: list[tuple[str, _Word | None]]
+                        ) -> tuple[list[PathArg], PathArg | None] | None:
+    """(working directories, root) of `firejail` (found after outside attack a10f):
+    `--private-cwd=DIR` is DIR, `--private-cwd` the home (`--private=DIR` makes DIR the home),
+    failing that /; `--chroot=DIR` a root; `--bind=A,B` shows A at B: a root known only at
+    run time. None when it keeps the line's."""
+    places: list[PathArg] = []
+    root: PathArg | None = None
+    homes = [_place(a) for o, a in found if o == "--private" and a is not None] or \
+        [PathArg("~", tilde=True)]
+    for option, argument in found:
+        if option == "--private-cwd":
+            places += [_place(argument)] if argument is not None else [*homes, PathArg("/")]
+        elif option == "--chroot":
+            root = _place(argument)
+        elif option == "--bind":
+            root = PathArg("(a folder bound at another path)", "unknown")
+    if not places and root is None:
+        return None
+    return (places or [root or PathArg("/")]), root

@@ -21,11 +21,12 @@ import re
 import urllib.parse
 
 from bastion.command_control.policy.configured_writes import _CURL_FILE_URL as _FILE_URL
-from bastion.command_control.policy.names import _known
+from bastion.command_control.policy.names import _known, program_name
 from bastion.command_control.policy.paths import PathArg, _operand_paths, _path_arg
 from bastion.command_control.policy.toolchains import toolchain
 from bastion.command_control.policy.transfers import READ_WHOLE
 from bastion.command_control.policy.words import _GLOB_CHARS, _Word
+from bastion.command_control.policy.wrapper_flags import OTHER_NAMES
 from bastion.command_control.policy.wrappers import _DATA_PROGRAMS, _WRAPPERS
 
 # bash's builtins and keywords that take words (the collector reads those that run or change
@@ -235,3 +236,64 @@ def _under_folders(words: list[_Word]) -> list[PathArg]:
         return [PathArg("(a file under a folder the words name)", "unknown")]
     return [PathArg(f"{folder.rstrip('/')}/{name}", "pattern" if _GLOB_CHARS.search(name) else "exact")
             for folder in dict.fromkeys(folders) for name in dict.fromkeys(relative)]
+
+
+# found after outside attack a10f (finding 2): a program no table reads may be a launcher that
+# runs the command after its options (choom, memusage, sotruss, uclampset, pg_virtualenv...).
+# No list of launchers is complete, so a program the policy does not read is judged as one too
+# where its words allow it: from each word that names a program a table knows (`rm`, a shell,
+# a wrapper), or that follows `--`, and each word that is shell code beginning with one.
+_PROGRAM_WORD = re.compile(r"(?:(?:.*/)?(?:s?bin|libexec)/)?([A-Za-z0-9_][A-Za-z0-9._+-]*)")
+_CODE_START = re.compile(r"\s*([^\s;&|()<>]+)[\s;&|]")
+# At most this many commands and code strings are judged for one launcher: each is judged to
+# the end of the line, so more would cost the square of the line's length; past it, unknown.
+_MOST_LAUNCHED = 8
+
+
+def launched(words: list[_Word], handled: frozenset[str]) -> tuple[list[list[_Word]], list[str], str]:
+    """What a program the policy does not read (`words`, its name first) may run if it is a
+    launcher: the commands (each from a word naming a known program, an option's attached
+    value naming one, or the word after `--`, to the end), the shell code strings (a word whose
+    first word names one), and a reason the launcher may change what they do ("" if none): a
+    word before the last command that names a place (`-v /etc:/x`, `--chdir=DIR`) or is known
+    only at run time, which the launcher may read as a folder, a root or a mount."""
+    commands: list[list[_Word]] = []
+    codes: list[str] = []
+    last = 0
+    for index, word in enumerate(words[1:], 1):
+        value = word.value
+        if value is None:
+            continue
+        if words[index - 1].value == "--" or _names_program(value, handled):
+            commands.append(words[index:])
+            last = index
+        elif value.startswith("--") and _names_program(value.partition("=")[2], handled):
+            attached = value.partition("=")[2]
+            commands.append([word._replace(value=attached, text=attached), *words[index + 1:]])
+            last = index
+        start = _CODE_START.match(value.partition("=")[2] if value.startswith("-") else value)
+        if start and _names_program(start.group(1), handled):
+            codes.append(value.partition("=")[2] if value.startswith("-") else value)
+    if len(commands) + len(codes) > _MOST_LAUNCHED:
+        return [], [], f"more than {_MOST_LAUNCHED} words that may start a command"
+    if not commands:
+        return [], codes, ""
+    for word in words[1:last]:
+        if word.value is None:
+            return commands, codes, "a word known only at run time before the command it may run"
+        if word.value != "--" and ("/" in word.value or word.value.startswith("~")):
+            return commands, codes, "a word before that command names a place it may take for " \
+                                    "the command's folder, root or mount"
+    return commands, codes, ""
+
+
+def _names_program(value: str, handled: frozenset[str]) -> bool:
+    """Whether `value` names a program a table knows: a name, or a path to one in a folder of
+    programs (`/usr/bin/rm`, `~/bin/sh`; not `/etc/passwd`, a file a launcher is more likely
+    to be given to read)."""
+    match = _PROGRAM_WORD.fullmatch(value)
+    if match is None:
+        return False
+    base = match.group(1)
+    name = program_name(OTHER_NAMES.get(base, base), handled)
+    return _known(name, handled) or name in _WRAPPERS

@@ -49,6 +49,11 @@ _FLAGS: dict[str, tuple[str, frozenset[str]]] = {
         "all", "balancing", "show", "localalloc", "hardware", "strict", "dump", "dump-nodes",
         "huge", "touch", "verify")),
     "fakeroot": ("uvh", _long("unknown-is-real", "version", "help")),
+    "choom": ("hV", _long("help", "version")),
+    "uclampset": ("aRvhVps", _long("all-tasks", "reset-on-fork", "verbose", "help", "version",
+                                   "pid", "system")),
+    "systemd-socket-activate": ("ad", _long("accept", "datagram", "seqpacket", "inetd", "now",
+                                            "help", "version")),
     # faketime reads its words one by one: no clusters, no shortened names.
     "faketime": ("mfhv", _long("exclude-monotonic", "disable-shm", "help", "version")),
     "run0": ("hV", _long("no-ask-password", "slice-inherit", "pty", "pipe", "help",
@@ -180,7 +185,11 @@ _FLAGS.update({"valgrind": ("hvqd", frozenset()), "firejail": ("c?", frozenset()
 # Debian installs them (the alternatives rsh, rlogin and rcp are OpenSSH's ssh, slogin and
 # scp), judged (and matched by rules) as that program.
 OTHER_NAMES = {"slogin": "ssh", "rsh": "ssh", "rlogin": "ssh", "rcp": "scp",
-               "gdb-multiarch": "gdb"}
+               "gdb-multiarch": "gdb",
+               # (attack a10f, finding 2: Debian's fakeroot alternatives, GNU parallel's
+               # env_parallel, gdb's text-interface name)
+               "fakeroot-sysv": "fakeroot", "fakeroot-tcp": "fakeroot",
+               "env_parallel": "parallel", "gdbtui": "gdb"}
 
 
 def _unread_option(name: str, spec: _Options, found: list[tuple[str, _Word | None]],

@@ -102,6 +102,11 @@ _WRAPPERS: dict[str, _Options] = {
                                             "--shmmode", "--shmid"),
                         stop=("-s", "--show", "-H", "--hardware")),
     "chpst": _options("uUbe/CnlLmdopfcrt"),
+    # found after outside attack a10f (finding 2): util-linux's and systemd's launchers (the
+    # ones writing files, memusage, sotruss, heaptrack, are read as unread launchers: unread.py)
+    "choom": _options("np", ("--adjust", "--pid"), stop=("-p", "--pid")),
+    "uclampset": _options("mM", stop=("-p", "--pid", "-s", "--system")),
+    "systemd-socket-activate": _options("lE", ("--listen", "--setenv", "--fdname")),
     "rlwrap": _options("bCDefFgHlMOPqsStwz", ("--break-chars", "--command-name", "--history-no-dupes",
                                               "--extra-char-after-completion", "--file",
                                               "--history-format", "--forget-matching",
