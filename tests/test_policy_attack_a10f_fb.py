@@ -23,7 +23,7 @@ def exec_action(policy, line: str, login: str = "root") -> str:
     ("choom -n 0 -- rm -rf /", "deny"),
     ("choom -n 0 -- sh -c 'rm -rf /etc'", "deny"),
     ("choom --adjust=0 rm -rf /", "deny"),
-    ("choom --bogus x rm -rf /", "confirm"),  # an option no table holds: the command is unknown
+    ("choom --bogus x rm -rf /", "deny"),  # an option no table holds: the command is unknown
     ("uclampset -m 0 -M 512 rm -rf /", "deny"),
     ("systemd-socket-activate -l 80 rm -rf /", "deny"),
     ("fakeroot-sysv rm -rf /", "deny"),

@@ -19,15 +19,15 @@ _X = "tee /etc/sudoers.d/x"
     ("sudo -X ls /tmp", "confirm"),
     (f"sudo -X {_X}", "deny"),  # the words still judged as if it took none
     ("doas -x ls /tmp", "confirm"),
-    (f"chpst -Z x {_X}", "confirm"),
-    (f"rlwrap -X x {_X}", "confirm"),
-    (f"systemd-run --foo 1 {_X}", "confirm"),
+    (f"chpst -Z x {_X}", "deny"),
+    (f"rlwrap -X x {_X}", "deny"),
+    (f"systemd-run --foo 1 {_X}", "deny"),
     ("systemd-run -S", "confirm"),  # --shell: $SHELL on the line's stdin
-    (f"linux64 --bogus x {_X}", "confirm"),
+    (f"linux64 --bogus x {_X}", "deny"),
     ("nohup -x ls /tmp", "confirm"),
     ("valgrind -Z ls /tmp", "confirm"),
     ("dbus-run-session --dbus-daemon=/tmp/x ls /tmp", "confirm"),  # runs BINARY
-    (f"gpg-agent --daemon --pinentry-program /tmp/x {_X}", "confirm"),
+    (f"gpg-agent --daemon --pinentry-program /tmp/x {_X}", "deny"),
     # options that take a value, which the tables had for flags (the value was the command)
     (f"nocache -n 2 {_X}", "deny"),
     (f"fakechroot -s {_X}", "deny"),  # -s is a flag, it took the command for its value

@@ -222,7 +222,7 @@ def test_attack_z_filter_findings(default_policy, line, expected):
     ("udevadm test /sys/class/net/eth0", "confirm"),
     ("udevadm hwdb --update", "confirm"),
     ("udevadm info --cleanup-db", "confirm"),
-    ("udevadm lock -d /dev/sda touch /etc/shadow", "confirm"),
+    ("udevadm lock -d /dev/sda touch /etc/shadow", "deny"),
     # honest halves
     ("nft add rule inet filter input tcp dport 22 accept", "allow"),
     ("nft add rule inet filter input ct state established,related accept", "allow"),
