@@ -48,6 +48,7 @@ WATCH_HIGH_WATER = 1 << 20   # bytes queued to a watcher before its output is dr
 WATCH_LOW_WATER = 64 << 10   # bytes queued below which a dropped watcher gets a resync
 RECORDING_CHUNK = 32 * 1024  # characters of events per `recording` reply
 MAX_CURSORS = 16  # pages a connection may resume (`recording`): a replay or two at once
+MAX_REQUESTS_LISTED = 500  # the newest requests a listing holds: it runs on the one loop
 MAX_SERIAL = 2**63 - 1  # the store's integers: anything larger cannot name a row
 
 
@@ -276,7 +277,8 @@ class ControlConnection:
 
     def op_requests(self, message: dict[str, Any]) -> dict[str, Any]:
         return {"requests": grants.list_requests(
-            self.app.store, state=None if self._flag(message, "all") else "pending")}
+            self.app.store, state=None if self._flag(message, "all") else "pending",
+            newest=MAX_REQUESTS_LISTED)}
 
     def op_approve(self, message: dict[str, Any]) -> dict[str, Any]:
         request = self._field(message, "request")
@@ -350,9 +352,10 @@ class ControlConnection:
         kind = message.get("type")
         if kind is not None and not isinstance(kind, str):
             raise ProtocolError("type must be a string")
-        check = audit.verify(self.app.store)
+        check = self.app.verify_audit()
         return {"events": audit.recent(self.app.store, limit, kind),
-                "verify": {"ok": check.ok, "rows": check.rows, "problem": check.problem}}
+                "verify": {"ok": check.ok, "rows": check.rows, "problem": check.problem,
+                           "complete": check.complete}}
 
 
 # ---------------------------------------------------------------- the Unix socket door
