@@ -157,6 +157,11 @@ class CountingStore:
         self.rows += row is not None
         return row
 
+    def all(self, sql: str, params: tuple = ()) -> list[dict]:
+        rows = self.store.all(sql, params)
+        self.rows += len(rows)
+        return rows
+
 
 def test_checking_on_reads_only_the_rows_added_since_and_at_most_the_limit(store):
     counting = CountingStore(store)
@@ -210,3 +215,17 @@ def test_the_server_keeps_its_place_only_while_the_chain_holds(store):
         c.execute("UPDATE events SET hash = 'x' WHERE seq = 10")
     assert not Runtime.verify_audit(server).ok and server.audit_checked.seq == 10
     assert not Runtime.verify_audit(server).ok
+
+
+def test_the_newest_events_of_a_type_or_prefix_are_read_without_the_rest(store):
+    audit.record(store, "user.locked", "local:test", user="u1", reason="r")
+    for i in range(200):
+        audit.record(store, "control.action", "local:test", op="kill", session=f"s{i}")
+    counting = CountingStore(store)
+    assert [e["seq"] for e in audit.recent(counting, 5, "user.locked")] == [11]
+    assert counting.rows == 1
+    user_types = [name for name in audit.EVENT_TYPES if name.startswith("user.")]
+    counting.rows = 0
+    shown = audit.recent(counting, 5, "user.")
+    assert [e["seq"] for e in shown] == [11, 10, 9, 8, 7] and counting.rows <= 5 * len(user_types)
+    assert [e["seq"] for e in audit.recent(store, 3)] == [211, 210, 209]

@@ -188,8 +188,11 @@ _V4 = ("CREATE INDEX IF NOT EXISTS recordings_session ON recordings(session_id)"
 SCHEMA += "".join(f"{statement};\n" for statement in _V4)
 # The console's session list reads each live session's last command and its count of alerts at
 # every refresh: without this index each read scanned every command ever recorded (attack a10o).
+# The console's audit view asks for the newest events of a type (audit.recent): without
+# `events_type`, a rare type was looked for through every event.
 _V5 = ("CREATE INDEX IF NOT EXISTS commands_session ON commands(session_id)",
-       "CREATE INDEX IF NOT EXISTS commands_verdicts ON commands(session_id, verdict)")
+       "CREATE INDEX IF NOT EXISTS commands_verdicts ON commands(session_id, verdict)",
+       "CREATE INDEX IF NOT EXISTS events_type ON events(type, seq)")
 SCHEMA += "".join(f"{statement};\n" for statement in _V5)
 
 # MIGRATIONS[n]: the statements that take a version n-1 database to version n.
