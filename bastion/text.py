@@ -9,40 +9,73 @@ spells each of them out (`\\x1b`, `\\u202e`), so that what is shown is what was 
 an instruction to the viewer's terminal. `check_line` refuses them in the text people give
 (reasons, tickets), with the one length limit for reasons.
 
-The class is Unicode's own: categories Cc (C0, DEL, C1), Cf (format: bidi marks, embeddings,
-overrides and isolates, zero-width characters, the byte-order mark, tag characters, soft
-hyphen), Zl and Zp (line and paragraph separators), Cs (lone surrogates), spaces other than
-U+0020, variation selectors and the invisible fillers (Hangul fillers, the combining grapheme
-joiner). tests/test_display.py checks the set against the running Python's Unicode database.
+The class is Unicode's own, read from the running Python's database: categories Cc (C0, DEL,
+C1), Cf (format: bidi marks, embeddings, overrides and isolates, zero-width characters, the
+byte-order mark, tag characters, soft hyphen), Cn (unassigned), Co (private use), Zl and Zp
+(line and paragraph separators), Cs (lone surrogates), spaces other than U+0020, the other
+default-ignorable code points (variation selectors, Hangul fillers, the combining grapheme
+joiner, Khmer inherent vowels) and the braille blank U+2800. A run of four or more of one such
+character (or of spaces) is counted rather than repeated in a table cell (`shown_command`).
 """
 
 from __future__ import annotations
 
 import logging
 import re
+import unicodedata
+from collections.abc import Callable
 from types import TracebackType
 
 from bastion.errors import BastionError
 
 __all__ = ["HIDDEN", "MAX_REASON", "TextError", "VisibleFormatter", "check_line", "has_hidden",
-           "one_line", "shown_command", "visible"]
+           "is_hidden", "one_line", "shown_command", "visible"]
 
 MAX_REASON = 500  # characters in a reason, on every door (CLI, SSH commands, control API)
 
-HIDDEN = re.compile(
-    "["
-    "\x00-\x1f\x7f-\x9f"                       # Cc: C0 (tab and newline too), DEL, C1
-    "\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000"   # spaces that look like U+0020 but are not
-    "\u00ad\u0600-\u0605\u061c\u06dd\u070f\u0890\u0891\u08e2\u180e"   # Cf
-    "\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb"   # Cf
-    "\U000110bd\U000110cd\U00013430-\U0001343f\U0001bca0-\U0001bca3\U0001d173-\U0001d17a"  # Cf
-    "\U000e0001\U000e0020-\U000e007f"          # Cf: language tag and tag characters
-    "\u2028\u2029"                             # Zl, Zp
-    "\ud800-\udfff"                            # Cs: lone surrogates
-    "\u034f\u115f\u1160\u3164\uffa0"           # combining grapheme joiner, Hangul fillers
-    "\u180b-\u180d\u180f\ufe00-\ufe0f\U000e0100-\U000e01ef"   # variation selectors
-    "]"
-)
+# Unicode's categories of what draws nothing or acts: controls (Cc), format characters (Cf:
+# bidi, zero-width, tags), unassigned code points (Cn: whatever a later Unicode or a terminal
+# makes of them, U+2065, U+FFF0-FFF8, U+E0080-E0FFF), private use (Co: a font's choice), lone
+# surrogates (Cs), line and paragraph separators, and every space but U+0020 (Zs).
+_HIDDEN_CATEGORIES = frozenset({"Cc", "Cf", "Cn", "Co", "Cs", "Zl", "Zp", "Zs"})
+# Default-ignorable code points of other categories (the combining grapheme joiner, Hangul
+# fillers, Khmer inherent vowels, variation selectors), and U+2800, the braille blank, which
+# draws as a space without being one (attack a10o F4).
+_INVISIBLE = frozenset(
+    "\u034f\u115f\u1160\u17b4\u17b5\u180b\u180c\u180d\u180f\u2800\u3164\uffa0"
+    + "".join(map(chr, range(0xFE00, 0xFE10))) + "".join(map(chr, range(0xE0100, 0xE01F0))))
+_CANDIDATE = re.compile(r"[^\x20-\x7e]")
+
+
+def is_hidden(char: str) -> bool:
+    """True for one character that `visible` spells out (see the module docstring)."""
+    return char in _INVISIBLE or unicodedata.category(char) in _HIDDEN_CATEGORIES
+
+
+class _Hidden:
+    """The hidden characters as a pattern (`search`, `match`, `sub`, like a compiled regex's),
+    decided by Unicode properties rather than a list that drifts from Python's database."""
+
+    def search(self, text: str, pos: int = 0) -> re.Match[str] | None:
+        for m in _CANDIDATE.finditer(text, pos):
+            if is_hidden(m.group()):
+                return m
+        return None
+
+    def match(self, text: str, pos: int = 0) -> re.Match[str] | None:
+        m = _CANDIDATE.match(text, pos)
+        return m if m is not None and is_hidden(m.group()) else None
+
+    def sub(self, repl: str | Callable[[re.Match[str]], str], text: str) -> str:
+        """`text` with each hidden character replaced by `repl` (taken as is) or `repl(match)`."""
+        def each(m: re.Match[str]) -> str:
+            if not is_hidden(m.group()):
+                return m.group()
+            return repl if isinstance(repl, str) else repl(m)
+        return _CANDIDATE.sub(each, text)
+
+
+HIDDEN = _Hidden()
 
 
 _ExcInfo = tuple[type[BaseException], BaseException, TracebackType | None] | tuple[None, None, None]
@@ -66,17 +99,45 @@ def visible(text: str) -> str:
     return HIDDEN.sub(_spell, text)
 
 
-# Spaces in a row that a table cell or a notice spells out: padding would push the rest of a
-# command (`systemctl restart nginx<1500 spaces>; reboot`) out of sight.
-_SPACE_RUN = re.compile(" {4,}")
+# Runs of blank or hidden characters that a table cell or a notice counts: padding would push
+# the rest of a command (`systemctl restart nginx<1500 spaces>; reboot`, or 400 braille blanks,
+# or both mixed) out of sight.
+_BLANKS = re.compile(r"[^\x21-\x7e]{4,}")
+_RUN_LISTS = 8  # distinct characters a counted run names
+
+
+def _blank(char: str) -> bool:
+    return char == " " or is_hidden(char)
+
+
+def _count_runs(m: re.Match[str]) -> str:
+    text, out, i = m.group(), [], 0
+    while i < len(text):
+        j = i
+        while j < len(text) and _blank(text[j]):
+            j += 1
+        if j - i >= 4:
+            run = text[i:j]
+            if run == " " * len(run):
+                out.append(f" [{len(run)} spaces] ")
+            else:
+                kinds = sorted(set(run))
+                named = visible("".join(kinds[:_RUN_LISTS]).replace(" ", "\\x20"))
+                out.append(f" [{len(run)} blank or hidden: {named}{'…' * (len(kinds) > _RUN_LISTS)}] ")
+        else:
+            out.append(text[i:j + 1])
+            j += 1
+        i = j
+    return "".join(out)
 
 
 def shown_command(text: str, width: int | None = None) -> str:
     """A user's command as one line for a table cell or a notice: `visible`, every run of four or
-    more spaces spelled out (" [1500 spaces] "), and, past `width` characters, cut with a mark
+    more spaces or of one hidden character counted (" [1500 spaces] ",
+    " [400 blank or hidden: \\u2800] "), and, past `width` characters, cut with a mark
     that says so and how long the command is ("…[1531 chars]"). What is shown is never more
     than `width` characters unless the mark alone is wider."""
-    line = _SPACE_RUN.sub(lambda m: f" [{len(m.group())} spaces] ", visible(text))
+    line = visible(_BLANKS.sub(_count_runs, text))
     if width is None or len(line) <= width:
         return line
     mark = f"…[{len(text)} chars]"

@@ -139,3 +139,93 @@ def test_a_full_database_refuses_the_event_whole_and_the_chain_still_verifies(st
     store.execute(f"PRAGMA max_page_count = {pages + 1000}")   # space again: writes go on
     audit.record(store, "user.added", "local:test", user="after")
     assert audit.verify(store).rows == written + 1
+
+
+class CountingStore:
+    """The store, counting the rows each read hands back (the work a check does)."""
+
+    def __init__(self, store: Store) -> None:
+        self.store, self.rows = store, 0
+
+    def execute(self, sql: str, params: tuple = ()) -> list:
+        rows = list(self.store.execute(sql, params))
+        self.rows += len(rows)
+        return rows
+
+    def one(self, sql: str, params: tuple = ()) -> dict | None:
+        row = self.store.one(sql, params)
+        self.rows += row is not None
+        return row
+
+    def all(self, sql: str, params: tuple = ()) -> list[dict]:
+        rows = self.store.all(sql, params)
+        self.rows += len(rows)
+        return rows
+
+
+def test_checking_on_reads_only_the_rows_added_since_and_at_most_the_limit(store):
+    counting = CountingStore(store)
+    check, looks = None, 0
+    while check is None or not check.complete:
+        counting.rows = 0
+        check = audit.verify(counting, since=check, limit=4)
+        assert check.ok and counting.rows <= 4 + 2  # the anchor and the last checked row
+        looks += 1
+    assert looks == 3 and check.rows == 10 and check.head == audit.verify(store).head
+    for i in range(3):
+        audit.record(store, "user.added", "local:test", user=f"v{i}")
+    counting.rows = 0
+    check = audit.verify(counting, since=check, limit=4)
+    assert check.ok and check.complete and check.rows == 13 and counting.rows <= 3 + 2
+
+
+@pytest.mark.parametrize("tamper, bad", [
+    ("UPDATE events SET actor = 'mallory' WHERE seq = 8", 8),     # a row added since the last look
+    ("DELETE FROM events WHERE seq = 9", 10),
+    ("UPDATE events SET hash = 'x' WHERE seq = 6", 6),            # the row the last look ended on
+    ("DELETE FROM events WHERE seq = 6", 6),
+])
+def test_checking_on_catches_what_changed_after_and_at_the_last_look(store, tamper, bad):
+    first = audit.verify(store, limit=6)
+    assert first.ok and first.seq == 6 and not first.complete
+    with raw(store) as c:
+        c.execute(tamper)
+    check = audit.verify(store, since=first, limit=100)
+    assert not check.ok and check.bad_seq == bad
+    assert not audit.verify(store, since=first, limit=100).ok  # still reported on the next look
+
+
+def test_a_purge_past_the_last_look_restarts_from_the_anchor(store):
+    first = audit.verify(store, limit=3)
+    assert audit.purge(store, older_than=audit.chain.now() + 1, actor="local:test") == 9
+    check = audit.verify(store, since=first, limit=100)
+    assert check.ok and check.complete and check.rows == 2  # the kept row and audit.purged
+    with raw(store) as c:
+        c.execute("UPDATE events SET actor = 'mallory' WHERE seq = 11")
+    assert audit.verify(store, since=first, limit=100).bad_seq == 11
+
+
+def test_the_server_keeps_its_place_only_while_the_chain_holds(store):
+    from types import SimpleNamespace
+
+    from bastion.runtime.app import Runtime
+    server = SimpleNamespace(store=store, audit_checked=None)
+    assert Runtime.verify_audit(server).ok and server.audit_checked.seq == 10
+    with raw(store) as c:
+        c.execute("UPDATE events SET hash = 'x' WHERE seq = 10")
+    assert not Runtime.verify_audit(server).ok and server.audit_checked.seq == 10
+    assert not Runtime.verify_audit(server).ok
+
+
+def test_the_newest_events_of_a_type_or_prefix_are_read_without_the_rest(store):
+    audit.record(store, "user.locked", "local:test", user="u1", reason="r")
+    for i in range(200):
+        audit.record(store, "control.action", "local:test", op="kill", session=f"s{i}")
+    counting = CountingStore(store)
+    assert [e["seq"] for e in audit.recent(counting, 5, "user.locked")] == [11]
+    assert counting.rows == 1
+    user_types = [name for name in audit.EVENT_TYPES if name.startswith("user.")]
+    counting.rows = 0
+    shown = audit.recent(counting, 5, "user.")
+    assert [e["seq"] for e in shown] == [11, 10, 9, 8, 7] and counting.rows <= 5 * len(user_types)
+    assert [e["seq"] for e in audit.recent(store, 3)] == [211, 210, 209]

@@ -4,6 +4,7 @@ a hostile asyncssh client. Canary files tell whether something ran or landed."""
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import hashlib
 import os
@@ -20,7 +21,7 @@ from bastion import audit, recording
 from bastion.command_control import policy
 from bastion.ssh.live import MAX_SESSION_CHANNELS
 from tests.harness import LOGIN, Client, World
-from tests.test_hardening import logged_in, recording_closed
+from tests.test_hardening import attempt, logged_in, recording_closed, user_key
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(120)]
 
@@ -310,6 +311,36 @@ async def test_session_channels_are_capped_at_ten_and_the_refusal_is_audited_onc
     assert len(refusals) == 1 and "at most 10" in refusals[0]["data"]["reason"]
     recordings = world.session_row("alice")["recordings"]
     assert len(recordings) == MAX_SESSION_CHANNELS + 1
+
+
+async def idle_channel(conn: asyncssh.SSHClientConnection) -> asyncssh.SSHClientChannel:
+    """A session channel opened and never asked for anything (what asyncssh's create_session
+    does before its first request; asyncssh has no public call for it)."""
+    chan = asyncssh.SSHClientChannel(conn, asyncio.get_running_loop(), "strict", None, "strict",
+                                     1 << 20, 32768)
+    await chan._open(b"session")
+    return chan
+
+
+async def test_command_interface_channels_are_capped_at_ten_and_the_refusal_is_audited_once(world):
+    # Someone of their own: refusals are audited once a minute per person and kind, and the
+    # login cap's test refuses alice's session channels too.
+    carol = world.person("carol")
+    conn, _ = await attempt(world, "carol", user_key(carol), code=carol.next_code())
+    assert not isinstance(conn, Exception), conn
+    async with conn:
+        held = [await idle_channel(conn) for _ in range(MAX_SESSION_CHANNELS)]
+        for _ in range(20):
+            with pytest.raises(asyncssh.ChannelOpenError) as refused:
+                await idle_channel(conn)
+            assert refused.value.code == asyncssh.OPEN_RESOURCE_SHORTAGE
+        held[0].close()
+        await held[0].wait_closed()
+        result = await conn.run("status")  # the place the closed one held is free again
+        assert result.exit_status == 0
+    refusals = [e for e in events(world, "channel.refused")
+                if e["actor"] == "carol"]
+    assert len(refusals) == 1 and "at most 10" in refusals[0]["data"]["reason"]
 
 
 @pytest.mark.parametrize(("records", "why"), [

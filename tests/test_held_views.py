@@ -21,12 +21,13 @@ PADDED = "systemctl restart nginx" + " " * 1500 + "; reboot"
     (PADDED, 48, "systemctl restart nginx [1500 spaces] ; reboot"),
     (PADDED, None, "systemctl restart nginx [1500 spaces] ; reboot"),
     ("ls  -l   /tmp", 48, "ls  -l   /tmp"),  # a few spaces are shown as they are
-    ("a\t" * 3 + "\u3000" * 9 + "b", None, "a\\x09a\\x09a\\x09" + "\\u3000" * 9 + "b"),
+    ("a\t" * 3 + "\u3000" * 9 + "b", None, "a\\x09a\\x09a [10 blank or hidden: \\x09\\u3000] b"),
+    ("a\t\t\tb", None, "a\\x09\\x09\\x09b"),  # three are shown as they are
     ("x" * 200, 48, "x" * 36 + "…[200 chars]"),
     ("echo " + " " * 40 + "x" * 100, 30, "echo [41 spaces] x…[145 chars]"),
     ("y" * 48, 48, "y" * 48),
-], ids=["padded-cell", "padded-whole", "few-spaces", "hidden-whitespace", "long", "padded-and-long",
-        "exactly-the-width"])
+], ids=["padded-cell", "padded-whole", "few-spaces", "hidden-whitespace", "few-tabs", "long",
+        "padded-and-long", "exactly-the-width"])
 def test_a_command_is_shown_whole_or_cut_with_its_length(text, width, shown):
     assert shown_command(text, width) == shown
     assert width is None or len(shown) <= width

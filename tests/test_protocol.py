@@ -14,7 +14,7 @@ import pytest
 from bastion import audit
 from bastion.access import grants
 from bastion.control import protocol
-from bastion.control.operations import ControlConnection
+from bastion.control.operations import MAX_UNSENT, ControlConnection
 from bastion.control.protocol import ProtocolError, decode, encode, require_unicode
 from bastion.ssh.server import Bastion
 from tests.conftest import ControlApp
@@ -164,3 +164,38 @@ def test_publishing_an_event_the_protocol_does_not_name_is_refused():
     assert received == []
     Bastion.publish(app, "session_ended", session="s1")  # type: ignore[arg-type]
     assert [m["event"] for m in received] == ["session_ended"]
+
+
+class Unread:
+    """A transport whose client reads nothing (or, with `reads`, everything) of what is sent."""
+
+    def __init__(self, reads: bool = False) -> None:
+        self.reads, self.unsent, self.aborted, self.writes = reads, 0, 0, 0
+
+    def write(self, data: bytes) -> None:
+        self.writes += 1
+        self.unsent += 0 if self.reads else len(data)
+
+    def abort(self) -> None:
+        self.aborted += 1
+        self.unsent = 0
+
+
+@pytest.mark.parametrize("reads", [False, True])
+def test_a_control_client_that_stops_reading_is_dropped_once_and_audited(ctx, reads):
+    transport = Unread(reads)
+    connection = ControlConnection(ControlApp(ctx), "local:sam", transport.write,
+                                   lambda: transport.unsent, lambda: None, lambda reason: None,
+                                   transport.abort)
+    event = {"event": "request_created", "request": {"id": "r1", "reason": "x" * 60_000}}
+    for _ in range(MAX_UNSENT // 60_000 + 50):
+        connection.on_event(event)  # not `output`: queued whatever the buffer held, before
+    dropped = [e for e in audit.export(ctx.store) if e["type"] == "control.dropped"]
+    if reads:
+        assert transport.aborted == 0 and not connection.closed and dropped == []
+        return
+    assert transport.aborted == 1 and connection.closed
+    assert transport.writes <= MAX_UNSENT // 60_000 + 1
+    assert [(e["actor"], e["data"]["unsent"] > MAX_UNSENT) for e in dropped] == [("local:sam", True)]
+    connection.on_event(event)
+    assert transport.writes <= MAX_UNSENT // 60_000 + 1 and transport.aborted == 1

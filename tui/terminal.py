@@ -16,6 +16,9 @@ from rich.style import Style
 from rich.text import Text
 from textual.widget import Widget
 
+from bastion.command_control.terminal.cells import draw_whole
+from bastion.text import HIDDEN
+
 SIDE_LOG = 32  # console columns a side log takes beside a terminal (30, its border, a scrollbar)
 SIDE_BY_SIDE = 80 + SIDE_LOG  # console columns from which a log fits beside an 80-column terminal
 
@@ -44,6 +47,10 @@ def pyte_colour(name: str) -> Color | None:
         return None
     return Color.from_ansi(number + 8 * bright)
 
+
+# How a cell followed by a hidden character (U+200B, a bidi control) is shown: the character
+# itself is never drawn, and the mark is one that output seldom uses.
+HIDDEN_MARK = Style(underline=True, bgcolor="magenta")
 
 ALTERNATE_MODES = (1049, 1047, 47)  # DEC private modes that switch to the alternate screen
 
@@ -82,6 +89,9 @@ class _Screen(pyte.Screen):
     def reset(self) -> None:
         self._primary = None
         super().reset()
+
+    def draw(self, data: str) -> None:
+        draw_whole(self, data, super().draw)  # nothing after a zero-width character is lost
 
 
 class ScreenModel:
@@ -129,14 +139,18 @@ class ScreenModel:
                 char = row[x]
                 if not char.data:
                     continue  # the second cell of a wide character
-                style = self._style(char)
+                style, data = self._style(char), char.data
+                if len(data) > 1 and HIDDEN.search(data):
+                    # A zero-width, bidi or control character the user's output held: never sent
+                    # to the supervisor's terminal, but the cell it follows is marked.
+                    data, style = HIDDEN.sub("", data) or " ", style + HIDDEN_MARK
                 if show_cursor and x == self.screen.cursor.x and y == self.screen.cursor.y:
                     style = style + Style(reverse=not char.reverse)
                 if style is not run_style and run:
                     line.append("".join(run), run_style)
                     run = []
                 run_style = style
-                run.append(char.data)
+                run.append(data)
             if run:
                 line.append("".join(run), run_style)
             rows.append(line)

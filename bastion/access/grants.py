@@ -146,8 +146,10 @@ def get_request(store: Backend, request_id: str) -> dict[str, Any]:
     return row
 
 
-def list_requests(store: Backend, *, state: str | None = "pending",
-                  user: str | None = None) -> list[dict[str, Any]]:
+def list_requests(store: Backend, *, state: str | None = "pending", user: str | None = None,
+                  newest: int | None = None) -> list[dict[str, Any]]:
+    """Requests by creation time, optionally only one state's, one user's, or the `newest` few
+    (what a listing on the server's loop asks for, so that it does not grow with the history)."""
     expire_pending(store)
     sql, params = "SELECT * FROM requests WHERE 1 = 1", []
     if state:
@@ -156,7 +158,10 @@ def list_requests(store: Backend, *, state: str | None = "pending",
     if user:
         sql += " AND user = ?"
         params.append(user)
-    return store.all(sql + " ORDER BY created", tuple(params))
+    if newest is None:
+        return store.all(sql + " ORDER BY created", tuple(params))
+    rows = store.all(sql + " ORDER BY created DESC LIMIT ?", (*params, newest))
+    return rows[::-1]
 
 
 def pending_requests(store: Backend) -> dict[str, dict[str, Any]]:

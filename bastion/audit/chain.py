@@ -114,47 +114,71 @@ def record_or_log(store: Backend, event: str, actor: str, **data: Any) -> bool:
 
 @dataclass(frozen=True)
 class Verification:
+    """What a walk of the chain found. `rows` counts rows verified after the anchor, `head` and
+    `seq` name the last of them (the anchor's when there are none); `complete` is False when the
+    walk stopped at its `limit` with rows still to check: pass the result back as `since` to go on."""
+
     ok: bool
     rows: int
     head: str
     problem: str = ""
     bad_seq: int | None = None
+    seq: int = 0
+    complete: bool = True
 
 
-def verify(store: Backend) -> Verification:
-    """Walk the chain from the anchor (or genesis); report the first row that does not hold."""
+def verify(store: Backend, *, since: Verification | None = None,
+           limit: int | None = None) -> Verification:
+    """Walk the chain from the anchor (or genesis); report the first row that does not hold.
+
+    With `since` (an earlier good, possibly incomplete result) the walk starts after the row it
+    ended on, once that row is found unchanged: rows before it are not read again, so a server
+    can check what was added since its last look in work bounded by `limit` rows (the CLI's
+    `bastion audit verify` walks everything). A purge since then restarts from the new anchor."""
     anchor = store.one("SELECT seq, hash FROM audit_anchor WHERE id = 1")
-    expected_seq, prev = (anchor["seq"] + 1, anchor["hash"]) if anchor else (1, GENESIS)
+    seq, prev = (anchor["seq"], anchor["hash"]) if anchor else (0, GENESIS)
     count = 0
-    for row in store.execute("SELECT * FROM events ORDER BY seq"):
+    if since is not None and since.ok and since.seq > seq:
+        row = store.one("SELECT hash FROM events WHERE seq = ?", (since.seq,))
+        if row is None or row["hash"] != since.head:
+            return Verification(False, 0, prev, f"row {since.seq}: changed or removed since it was "
+                                f"verified", since.seq, seq)
+        seq, prev, count = since.seq, since.head, since.rows
+    sql, params = "SELECT * FROM events WHERE seq > ? ORDER BY seq", [seq]
+    if limit is not None:
+        sql += " LIMIT ?"
+        params.append(limit)
+    walked = 0
+    for row in store.execute(sql, tuple(params)):
         row = dict(row)
-        seq = row["seq"]
-        if seq != expected_seq:
-            return Verification(False, count, prev, f"row {seq}: expected row {expected_seq} "
-                                f"(rows missing or inserted)", seq)
+        walked += 1
+        if row["seq"] != seq + 1:
+            return Verification(False, count, prev, f"row {row['seq']}: expected row {seq + 1} "
+                                f"(rows missing or inserted)", row["seq"], seq)
         if row["prev_hash"] != prev:
-            return Verification(False, count, prev, f"row {seq}: previous hash does not match "
-                                f"row {seq - 1} (a row was changed, removed or inserted)", seq)
+            return Verification(False, count, prev, f"row {row['seq']}: previous hash does not match "
+                                f"row {seq} (a row was changed, removed or inserted)", row["seq"], seq)
         if _row_hash(row) != row["hash"]:
-            return Verification(False, count, prev, f"row {seq}: contents do not match its hash "
-                                f"(the row was altered)", seq)
+            return Verification(False, count, prev, f"row {row['seq']}: contents do not match its hash "
+                                f"(the row was altered)", row["seq"], seq)
         prev = row["hash"]
-        expected_seq += 1
+        seq += 1
         count += 1
-    return Verification(True, count, prev)
+    return Verification(True, count, prev, seq=seq, complete=limit is None or walked < limit)
 
 
 def recent(store: Backend, limit: int = 100, event_type: str | None = None) -> list[dict[str, Any]]:
-    """The newest events first, optionally of one type (or type prefix ending in '.')."""
-    sql, params = "SELECT * FROM events", []
-    if event_type:
-        if event_type.endswith("."):
-            sql += " WHERE type LIKE ?"
-            params.append(event_type + "%")
-        else:
-            sql += " WHERE type = ?"
-            params.append(event_type)
-    rows = store.all(sql + " ORDER BY seq DESC LIMIT ?", (*params, limit))
+    """The newest events first, optionally of one type, or of the registered types under a prefix
+    ending in '.'. Each type is read through the (type, seq) index, at most `limit` rows of it,
+    so the work is bounded whatever the table holds (the console asks every few seconds)."""
+    if not event_type:
+        rows = store.all("SELECT * FROM events ORDER BY seq DESC LIMIT ?", (limit,))
+    else:
+        names = ([name for name in EVENT_TYPES if name.startswith(event_type)]
+                 if event_type.endswith(".") else [event_type])
+        rows = [row for name in names for row in store.all(
+            "SELECT * FROM events WHERE type = ? ORDER BY seq DESC LIMIT ?", (name, limit))]
+        rows = sorted(rows, key=lambda row: row["seq"], reverse=True)[:limit]
     for row in rows:
         row["data"] = json.loads(row["data"])
     return rows

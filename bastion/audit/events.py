@@ -147,6 +147,8 @@ _TYPES = [
     _t("control.refused", "X001", "a control client was refused", "client op reason kind repeated"),
     _t("control.action", "X002", "a supervisor acted through the control API",
        "op session channel request grant held serial user ticket reason changed"),
+    _t("control.dropped", "Q100", "a control client that stopped reading was disconnected",
+       "unsent reason"),
     _t("audit.purged", "X003", "old audit events were purged", "rows through_seq anchor_hash"),
     # Text people give
     _t("input.refused", "X701", "a reason or ticket with hidden characters, or too long, was refused",
@@ -248,6 +250,7 @@ FIELDS: dict[str, str] = {
     "through_seq": "the last purged sequence number",
     "ticket": "ticket id",
     "timeout": "seconds a held command waits before it is rejected",
+    "unsent": "bytes that waited unsent to the client when it was dropped",
     "user": "a user name: the one acted on (user.*, revocations, approvals)",
     "valid_before": "when the certificate expires (epoch seconds)",
     "value": "the refused input, spelled out (`visible`), cut at 1,000 characters",

@@ -46,8 +46,10 @@ log = logging.getLogger("bastion.control.operations")
 
 WATCH_HIGH_WATER = 1 << 20   # bytes queued to a watcher before its output is dropped
 WATCH_LOW_WATER = 64 << 10   # bytes queued below which a dropped watcher gets a resync
+MAX_UNSENT = 8 << 20  # bytes queued to a control client (replies, events) before it is dropped
 RECORDING_CHUNK = 32 * 1024  # characters of events per `recording` reply
 MAX_CURSORS = 16  # pages a connection may resume (`recording`): a replay or two at once
+MAX_REQUESTS_LISTED = 500  # the newest requests a listing holds: it runs on the one loop
 MAX_SERIAL = 2**63 - 1  # the store's integers: anything larger cannot name a row
 
 
@@ -57,13 +59,14 @@ class ControlConnection:
 
     def __init__(self, app: Runtime, actor: str, write: Callable[[bytes], None],
                  buffered: Callable[[], int], close: Callable[[], None],
-                 end: Callable[[str], None]) -> None:
+                 end: Callable[[str], None], abort: Callable[[], None] | None = None) -> None:
         self.app = app
         self.actor = actor
         self._write = write
         self._buffered = buffered
         self._close = close
         self._end = end
+        self._abort = abort or close  # drops what waits unsent (a client that stopped reading)
         self.reader = LineReader()
         self._cursors: dict[tuple[str, int], int] = {}
         self._viewed: set[tuple[str, int]] = set()  # recordings read (`recording`, audited)
@@ -79,6 +82,8 @@ class ControlConnection:
     # -- transport ---------------------------------------------------------------------------
 
     def send(self, message: dict[str, Any]) -> None:
+        if not self.closed and self._buffered() > MAX_UNSENT:
+            self._drop()
         if not self.closed:
             try:
                 line = encode(message)
@@ -94,6 +99,15 @@ class ControlConnection:
                 self.send({"id": None, "ok": False, "error": str(item)})
                 continue
             self.handle_line(item)
+
+    def _drop(self) -> None:
+        """The client stopped reading: every event but `output` was still queued for it, without
+        bound (attack a10o). Disconnected, what waited unsent discarded, and audited."""
+        unsent = self._buffered()
+        self.connection_lost()
+        audit.record_or_log(self.app.store, "control.dropped", self.actor, unsent=unsent,
+                            reason=f"more than {MAX_UNSENT} bytes waited unsent")
+        self._abort()
 
     def eof_received(self) -> None:
         self.connection_lost()
@@ -276,7 +290,8 @@ class ControlConnection:
 
     def op_requests(self, message: dict[str, Any]) -> dict[str, Any]:
         return {"requests": grants.list_requests(
-            self.app.store, state=None if self._flag(message, "all") else "pending")}
+            self.app.store, state=None if self._flag(message, "all") else "pending",
+            newest=MAX_REQUESTS_LISTED)}
 
     def op_approve(self, message: dict[str, Any]) -> dict[str, Any]:
         request = self._field(message, "request")
@@ -350,9 +365,10 @@ class ControlConnection:
         kind = message.get("type")
         if kind is not None and not isinstance(kind, str):
             raise ProtocolError("type must be a string")
-        check = audit.verify(self.app.store)
+        check = self.app.verify_audit()
         return {"events": audit.recent(self.app.store, limit, kind),
-                "verify": {"ok": check.ok, "rows": check.rows, "problem": check.problem}}
+                "verify": {"ok": check.ok, "rows": check.rows, "problem": check.problem,
+                           "complete": check.complete}}
 
 
 # ---------------------------------------------------------------- the Unix socket door
@@ -396,7 +412,7 @@ class _SocketProtocol(asyncio.Protocol):
         actor = peer_actor(sock)
         self.conn = ControlConnection(self.app, actor, transport.write,
                                       transport.get_write_buffer_size, transport.close,
-                                      lambda _reason: transport.close())
+                                      lambda _reason: transport.close(), transport.abort)
         self.conn.start()
 
     def data_received(self, data: bytes) -> None:
@@ -437,5 +453,5 @@ def attach_subsystem(app: Runtime, session: Any) -> bool:
         return False
     chan = session.chan
     session.control = ControlConnection(
-        app, user, chan.write, chan.get_write_buffer_size, chan.close, session.end)
+        app, user, chan.write, chan.get_write_buffer_size, chan.close, session.end, chan.abort)
     return True

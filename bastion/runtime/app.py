@@ -35,6 +35,7 @@ log = logging.getLogger("bastion.runtime.app")
 SERVER_BUSY_TIMEOUT_MS = 1000  # the server's own waits for a locked store: short, it runs every session
 ENFORCE_INTERVAL = 0.5
 DIGEST_INTERVAL = 5.0
+AUDIT_VERIFY_BATCH = 2000  # audit rows checked per console look (about 20 ms of the one loop)
 SHUTDOWN_GRACE = 5.0  # seconds for sessions to close once told; well within TimeoutStopSec
 STORE_LOST = "the bastion lost its database; revocation cannot be checked"
 
@@ -81,6 +82,17 @@ class Runtime(EventBus, Health, Refusals):
         self.enforcer: asyncio.Task | None = None
         self.stopping = False
         self.judging = JudgingBudget()  # judging time shared fairly between people
+        self.audit_checked: audit.Verification | None = None  # how far `verify_audit` got
+
+    def verify_audit(self) -> audit.Verification:
+        """The audit chain checked on from where the last call stopped, at most
+        AUDIT_VERIFY_BATCH rows per call: the whole chain at every console refresh held the
+        one event loop for seconds (attack a10o F1). A break stays reported; the full walk is
+        `bastion audit verify`."""
+        check = audit.verify(self.store, since=self.audit_checked, limit=AUDIT_VERIFY_BATCH)
+        if check.ok:
+            self.audit_checked = check
+        return check
 
     # -- the enforcement loop --------------------------------------------------------------
 

@@ -267,7 +267,7 @@ class CommandSession(asyncssh.SSHServerSession):
                 raise BastionError(f"no such request: {args.request_id}")
             _print_request(out, req, args.json)
             return 0
-        reqs = grants.list_requests(store, state=None, user=self.user)[-20:]
+        reqs = grants.list_requests(store, state=None, user=self.user, newest=20)
         live = grants.active_grants(store, self.user)
         if args.json:
             out.write(json.dumps({"requests": reqs, "grants": [g.__dict__ for g in live]}) + "\n")

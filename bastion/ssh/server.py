@@ -33,7 +33,7 @@ from bastion.runtime.refusals import audit_refusal
 from bastion.ssh import auth, commands, forward, gate
 from bastion.ssh.auth import Decision
 from bastion.ssh.channel import END_GRACE, GatedChannel
-from bastion.ssh.live import Identity, LiveSession
+from bastion.ssh.live import MAX_SESSION_CHANNELS, Identity, LiveSession
 from bastion.store import SCHEMA_VERSION, STORE_BUSY, StoreError
 from bastion.text import VisibleFormatter
 
@@ -439,6 +439,12 @@ class BastionServer(auth.TwoFactorServer):
             self.app.note_refusal("channel.refused", self.command_user, "session",
                                   reason="the connection has ended")
             return False
+        if len(self.doors) >= MAX_SESSION_CHANNELS:
+            # As on a login connection (live.open_channel): each door holds buffers and, for
+            # `control`, a subscriber; 3,000 idle ones opened unrefused (attack a10o).
+            reason = f"too many session channels open at once (at most {MAX_SESSION_CHANNELS})"
+            self.app.note_refusal("channel.refused", self.command_user, "session", reason=reason)
+            raise asyncssh.ChannelOpenError(asyncssh.OPEN_RESOURCE_SHORTAGE, reason)
         door = commands.CommandSession(self.app, self.command_user, self)
         self.doors.add(door)
         return door

@@ -11,7 +11,7 @@ and a new one have the same schema).
 
 from __future__ import annotations
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (
@@ -186,6 +186,14 @@ SCHEMA += "".join(f"{statement};\n" for statement in _V3)
 # column, and an upgraded database must have the same schema as a new one.
 _V4 = ("CREATE INDEX IF NOT EXISTS recordings_session ON recordings(session_id)",)
 SCHEMA += "".join(f"{statement};\n" for statement in _V4)
+# The console's session list reads each live session's last command and its count of alerts at
+# every refresh: without this index each read scanned every command ever recorded (attack a10o).
+# The console's audit view asks for the newest events of a type (audit.recent): without
+# `events_type`, a rare type was looked for through every event.
+_V5 = ("CREATE INDEX IF NOT EXISTS commands_session ON commands(session_id)",
+       "CREATE INDEX IF NOT EXISTS commands_verdicts ON commands(session_id, verdict)",
+       "CREATE INDEX IF NOT EXISTS events_type ON events(type, seq)")
+SCHEMA += "".join(f"{statement};\n" for statement in _V5)
 
 # MIGRATIONS[n]: the statements that take a version n-1 database to version n.
 MIGRATIONS: dict[int, tuple[str, ...]] = {
@@ -212,4 +220,5 @@ MIGRATIONS: dict[int, tuple[str, ...]] = {
     # transaction since the first release), except the recordings retention purged: their rows
     # and files are gone, and only the stale copy of the name is dropped here.
     4: ("ALTER TABLE sessions DROP COLUMN recordings", *_V4),
+    5: _V5,
 }

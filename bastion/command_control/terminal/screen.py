@@ -15,6 +15,8 @@ import pyte
 from pyte.screens import Char, StaticDefaultDict
 from wcwidth import wcwidth
 
+from bastion.command_control.terminal.cells import draw_whole
+
 # Output scanning. Every byte goes past the DEC private mode pattern and a search for RIS
 # (ESC c); both start with a literal, which the regex engine finds fast even in output full of
 # colour codes. Absolute cursor moves and erases, the evidence of a full-screen program, are
@@ -58,7 +60,7 @@ class _Screen(pyte.Screen):
     def draw(self, data: str) -> None:
         self._drawing = True
         try:
-            super().draw(data)
+            draw_whole(self, data, super().draw)
         finally:
             self._drawing = False
 
