@@ -21,13 +21,15 @@ import re
 from bastion.command_control.policy.words import _Word
 
 # Pager wrappers (shell scripts that exec less or more with "$@" after setting LESSOPEN) and
-# Debian's pager alternatives, read with the grammar of the pager they start. `pager` and
+# Debian's pager alternatives, read with the grammar of the pager they start; shells under a
+# name of their own. `pager` and
 # `sensible-pager` may be any pager: read as less, whose commands (`+!cmd`, `-o FILE`) are the
 # widest of the common ones.
-_PAGER_NAMES = {
+_OTHER_NAMES = {
     **{f"{z}less": "less" for z in ("z", "bz", "xz", "lz", "zstd", "lzma", "br", "lz4")},
     **{f"{z}more": "more" for z in ("z", "bz", "xz", "lz", "zstd", "lzma", "br", "lz4")},
     "pager": "less", "sensible-pager": "less", "less.real": "less",
+    "jsh": "sh",  # the Heirloom Bourne shell (heirloom-sh) with job control
 }
 # Affixes Debian and others put on a program built another way (static, for debugging, with
 # another threaded engine, from another project) that leave its grammar as it was.
@@ -39,8 +41,8 @@ _PREFIXES = ("bsd-", "heirloom-", "chicken-", "mono-", "gnu-", "busybox-", "toyb
 def packaged_name(name: str, known: object) -> str | None:
     """The program `name` runs under another packaged name, as a name `known` (a predicate on
     names: a table reads it) accepts, or None when `name` is no such spelling."""
-    if name in _PAGER_NAMES:
-        return _PAGER_NAMES[name]
+    if name in _OTHER_NAMES:
+        return _OTHER_NAMES[name]
     candidates = [name[: -len(s)] for s in _SUFFIXES if name.endswith(s)]
     candidates += [name[len(p):] for p in _PREFIXES if name.startswith(p)]
     for candidate in candidates:
