@@ -192,3 +192,15 @@ def test_attack_a10f_unread_program_at_a_prompt_is_typed_at_the_terminal(default
     judged key by key there, not held as a script fed on stdin."""
     verdict = evaluate(default_policy, "lli", role="engineer", target="web01", interactive=True)
     assert verdict.action == "allow"
+
+
+@pytest.mark.parametrize(("line", "expected"), [
+    # a word known only at run time may be an option (`-C`, `-i`) only where the line shows one
+    ("file \"-$x\" -m /tmp/magic", "confirm"),
+    ("perl -ne 1 \"$x\" /var/log/wtmp", "confirm"),
+    # honest halves: it is the operand
+    ("file \"$f\"", "allow"),
+    ("ruby -ne 'print' \"$f\"", "allow"),
+])
+def test_attack_a10f_run_time_words_before_files(default_policy, line, expected):
+    assert action(default_policy, line) == expected

@@ -49,7 +49,7 @@ class _Fed:
         elif name == "scriptlive":
             self._unknown(site, words, "scriptlive runs a shell and types into it the input a log "
                                        "recorded, which the line does not show")
-        elif name == "file" and any(_letter("C", "--compile", w.value) for w in words[1:]):
+        elif name == "file" and any(_letter("C", "--compile", w) for w in words[1:]):
             self._unknown(site, words, "file -C writes a compiled magic file (NAME.mgc) in the "
                                        "working folder")
         family = INTERPRETERS.fullmatch(name)
@@ -60,7 +60,6 @@ class _Fed:
                                            "files in place (-i)")
             for word in files or ():
                 self.commands.append(self._file_operation(">", word, site.text, site))
-
 
     def _fed_stdin(self, name: str, words: list[_Word], site: _Site) -> None:
         """`name`, already collected, reads its program from its stdin: on the line's own stdin
@@ -76,11 +75,12 @@ class _Fed:
                 return
 
 
-def _letter(letter: str, long: str, value: str | None) -> bool:
-    """`value` is the short option `letter` (alone or in a cluster) or the long one, or is known
-    only at run time."""
+def _letter(letter: str, long: str, word: _Word) -> bool:
+    """`word` is the short option `letter` (alone or in a cluster) or the long one, or an
+    option known only at run time (`"-$x"`)."""
+    value = word.value
     if value is None:
-        return True
+        return word.text.lstrip("'\"").startswith("-")
     if value.startswith("--"):
         return len(value) > 3 and long.startswith(value.partition("=")[0])
     return value.startswith("-") and letter in value[1:]
@@ -89,13 +89,15 @@ def _letter(letter: str, long: str, value: str | None) -> bool:
 def in_place_files(kind: str, words: list[_Word]) -> list[_Word] | None:
     """The files perl or ruby (`kind`) rewrites in place: with -i (`-pi -e CODE F`, `-i.bak`,
     `-pi`), the operands after the program (the words after a `-e` code, else after the script
-    file). [] without -i; None when an option is known only at run time."""
+    file). [] without -i; None when a word known only at run time, perhaps -i, comes before a
+    file the line names."""
     inline, attached_only = _INLINE_CODE[kind], _ATTACHED_VALUE[kind]
     index, in_place, code = 1, False, False
     while index < len(words):
         value = words[index].value
         if value is None:
-            return None
+            # perhaps -i (`"$opt"`): unknown when files the line names follow it
+            return None if any(w.value is not None for w in words[index + 1:]) else []
         index += 1
         if value == "--":
             break
