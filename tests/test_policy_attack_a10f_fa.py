@@ -102,6 +102,7 @@ def test_attack_a10f_cd_guessing_options(default_policy, line, expected):
     ("ps -ef", None),
     ("dmesg -T", None),
     ("sudo reboot", None),
+    ("/usr/lib/openssh/sftp-server", None),
     ("./deploy.sh", None),
     ("uv run x.py", None),
     ("f() { ls; }; f", None),

@@ -72,6 +72,8 @@ _NO_PROGRAM_ON_STDIN = frozenset({
     # filters that read data, not a program, from stdin (`diff -u a b | colordiff`)
     "bat", "batcat", "delta", "colordiff", "ccze", "numfmt", "mbuffer", "xmllint", "tidy",
     "envsubst", "expr", "factor",
+    # SFTP servers: their stdin is the SFTP stream, judged packet by packet (sftplog)
+    "sftp-server", "gesftpserver", "internal-sftp",
 })  # fmt: skip
 # A script named by its file (`deploy.sh`, `uv run x.py`): its program is that file.
 _SCRIPT = re.compile(r".+\.(sh|bash|zsh|ksh|py|pl|rb|js|mjs|php|lua|tcl|R|awk|sed|exp|ps1)")
