@@ -8,7 +8,6 @@ import re
 
 from bastion.command_control.policy.options import _options
 
-_FC = _options("e")
 _SCP = _options("cDFiJloPSX")
 _PRINTF = _options("v")
 _READ = _options("adinNptu")

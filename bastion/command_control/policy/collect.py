@@ -17,6 +17,7 @@ from tree_sitter import Node
 
 from bastion.command_control.policy.collect_builtins import _Builtins
 from bastion.command_control.policy.collect_code import _Code
+from bastion.command_control.policy.collect_fed import _Fed
 from bastion.command_control.policy.collect_files import _Files
 from bastion.command_control.policy.collect_interpreters import _Interpreters
 from bastion.command_control.policy.collect_known import _KnownState
@@ -99,7 +100,7 @@ _PROGRAM_OF_ANOTHER = re.compile(r"(?:^|/)proc/|(?:^|/)dev/(?:fd|std(?:in|out|er
 
 class _Collector(_Statements, _Files, _Variables, _Code, _Wrappers, _Runners, _Interpreters, _Builtins,
                  _Programs, _Launchers, _Respelled, _Modules, _Starters, _State,
-                 _KnownState):
+                 _KnownState, _Fed):
     """Walks one parse tree (and the code nested in it) and collects simple commands."""
 
     def __init__(self) -> None:
@@ -402,8 +403,10 @@ class _Collector(_Statements, _Files, _Variables, _Code, _Wrappers, _Runners, _I
         start = len(self.commands)
         if handler is None or not handler(self, name, words, site):
             self._plain(name, words, site)
-        if handler is None and not is_read(name, words, _HANDLED):
+        read = handler is not None or is_read(name, words, _HANDLED)
+        if not read:
             self._unread(start, words, site, _HANDLED)
+        self._fed(name, words, site, read, start)
         if site.dynamic and handler is not None and name not in _DATA_PROGRAMS and not (
                 name == "git" and _git_subcommand(words)) and not _other_verb(name, words):
             # `echo touch x | xargs env`: a program that runs a command (or code, or a script)
@@ -541,6 +544,8 @@ _HANDLERS: dict[str, Any] = {
     "alias": _Collector._alias,
     "scp": _Collector._scp,
     "fc": _Collector._fc,
+    "history": _Collector._history,
+    "setopt": _Collector._setopt, "unsetopt": _Collector._setopt,
     "r": _Collector._rerun,
     "printf": _Collector._printf,
     "read": _Collector._read,

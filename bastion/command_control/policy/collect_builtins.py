@@ -14,7 +14,6 @@ from bastion.command_control.policy.builtins import (
     _COMPLETE,
     _EDITING_OFF,
     _ENABLE,
-    _FC,
     _HASH,
     _MAPFILE,
     _PRINTF,
@@ -32,6 +31,7 @@ from bastion.command_control.policy.builtins import (
 )
 from bastion.command_control.policy.options import _last_argument, _scan_options
 from bastion.command_control.policy.programs import _bindkey_lists
+from bastion.command_control.policy.reruns import CD_GUESSES, fc_lists, history_fills, option_name
 from bastion.command_control.policy.variables import _DECLARED, _SET_LETTERS, _aliased, _printed
 from bastion.command_control.policy.words import SimpleCommand, _at, _Site, _Word
 
@@ -95,11 +95,30 @@ class _Builtins:
     # -- builtins that run earlier lines, or store code the shell runs later (_HOOKS) -----
 
     def _fc(self, name: str, words: list[_Word], site: _Site) -> bool:
-        scanned = _scan_options(words, 1, _FC)
-        if scanned is not None and any(option == "-l" for option, _ in scanned[1]):
-            return False  # fc -l lists history; it runs nothing
+        if fc_lists(words):
+            return False  # fc -l lists history; it runs nothing (unless -s or -e: attack a10f)
         self._unknown(site, words, "history re-execution: fc runs an earlier line, edited")
         return True
+
+    def _setopt(self, name: str, words: list[_Word], site: _Site) -> bool:
+        """zsh's setopt and unsetopt: an option under which cd goes where the line does not say
+        (`setopt auto_cd`, `unsetopt NO_CORRECT`) is unknown (attack a10f, finding 5)."""
+        for word in words[1:]:
+            if word.value is None:
+                self._unknown(site, [word], f"options of {name} known only at run time")
+                return False
+            spelled = word.value.lower().replace("_", "")
+            negated = spelled.startswith("no") and spelled[2:] in CD_GUESSES
+            if option_name(word.value) in CD_GUESSES and (name == "setopt") != negated:
+                self._unknown(site, [word], f"{name} {word.value}: cd (or a directory's bare name) "
+                                            "may go to a directory other than the one the line names")
+        return False
+
+    def _history(self, name: str, words: list[_Word], site: _Site) -> bool:
+        if history_fills(words):
+            self._unknown(site, words, "history -s puts a line the bastion did not judge into the "
+                                       "history that fc or r runs")
+        return False  # judged as well as a command (`history -w FILE` writes FILE)
 
     def _rerun(self, name: str, words: list[_Word], site: _Site) -> bool:
         self._unknown(site, words, "history re-execution: r (ksh, zsh) runs an earlier line")
@@ -389,3 +408,6 @@ class _Builtins:
                 self._histexpand = True  # `!` in code read later on the line (`finish`)
             elif on and kind == "shopt" and option == "cdable_vars":
                 self._cdable_vars = True
+            elif on and option_name(option) in CD_GUESSES:
+                self._unknown(site, [], f"{kind} {flag} {option}: cd (or a directory's bare name) "
+                                        "may go to a directory other than the one the line names")

@@ -1,7 +1,8 @@
 """Other names of the programs the policy reads (found after outside attack U): a program
 installed under its version (`tclsh8.6`, `node18`, `gpg2`, `bash-5.2`), under a Debian
 alternative's name (`vim.basic`, `nc.openbsd`, `netcat.traditional`) or with GNU's `g`
-prefix (`gsed`, `gcp`, `gtouch`, as Homebrew installs them) is read with its base program's
+prefix (`gsed`, `gcp`, `gtouch`, as Homebrew installs them), or under a packaged name
+(`bash-static`, `bsd-csh`, `zless`: packaged.py, attack a10f) is read with its base program's
 grammar and tables, under the base program's name. A name no table knows, however it is
 spelled, stays as it was: unmatched by the tables, judged by the policy's defaults."""
 
@@ -11,6 +12,7 @@ import re
 from collections.abc import Collection
 
 from bastion.command_control.policy.extracts import _extractor
+from bastion.command_control.policy.packaged import packaged_name
 from bastion.command_control.policy.readers import _CODE_IN_OPTIONS, _COMMAND_LANGUAGES, _READERS
 from bastion.command_control.policy.shells import INTERPRETERS, shell_name
 from bastion.command_control.policy.writes import _MORE_WRITERS, _TREE_CHANGERS, _WRITES
@@ -33,6 +35,9 @@ def program_name(name: str, handled: Collection[str]) -> str:
     `handled`: the names the collector has a handler for."""
     if _known(name, handled):
         return name
+    packaged = packaged_name(name, lambda candidate: _known(candidate, handled))
+    if packaged is not None:  # `bash-static`, `zless` (attack a10f, findings 6 and 7)
+        return packaged
     versioned = _VERSIONED.fullmatch(name)
     candidates = [versioned.group(1) if versioned else "", name.split(".", 1)[0],
                   name[1:] if name.startswith("g") else ""]

@@ -41,13 +41,14 @@ _BUILTINS = frozenset({
     "wait", "coproc",
 })  # fmt: skip
 
-# Programs that only inspect the files they are given, whatever their options.
+# Programs that only inspect the files they are given, whatever their options (the pager
+# wrappers, zless and kin, are read as the pager they exec: packaged.py; file's `-C`: collect_fed.py).
 _INSPECTORS = frozenset({
     "ls", "dir", "vdir", "stat", "lsattr", "getfacl", "namei", "realpath", "readlink",
     "dirname", "basename", "du", "df", "lsblk", "findmnt", "last", "lastb", "id",
     "getent", "groups", "dumpe2fs", "xfs_info", "lsof", "zgrep", "zegrep", "zfgrep",
-    "zless", "zmore", "bzgrep", "xzgrep", "zstdgrep", "lzgrep", "zdiff", "zcmp", "bzless",
-    "xzless", "sha1sum", "sha256sum", "sha512sum", "md5sum", "wc", "file", "which", "whereis",
+    "bzgrep", "xzgrep", "zstdgrep", "lzgrep", "zdiff", "zcmp", "sha1sum", "sha256sum",
+    "sha512sum", "md5sum", "wc", "file", "which", "whereis",
     "whatis", "apropos", "pinky", "who", "w", "finger",
     # storage: unmounting, probing and listing write no block of a device
     "umount", "swapoff", "partprobe", "pvs", "vgs", "lvs", "pvdisplay", "vgdisplay",

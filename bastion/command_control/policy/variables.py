@@ -87,6 +87,7 @@ _HOOKS = {
     "RPS1": "prompt", "RPS2": "prompt", "SPROMPT": "prompt",
     "BASH_ENV": "expanded", "ENV": "expanded", "MAIL": "expanded", "MAILPATH": "expanded",
     "BASH_CMDS": "unknown", "INPUTRC": "unknown", "histchars": "unknown",
+    "BASHOPTS": "unknown",  # a bash started with it sets shopt options (attack a10f: cdspell)
     "TERM": "terminal",
     # found after outside attack G: programs git, man, less and their kin run from the environment
     "GIT_SSH_COMMAND": "program", "GIT_SSH": "program", "GIT_PROXY_COMMAND": "program",
@@ -207,6 +208,8 @@ _SPECIAL_BUILTINS = frozenset({"break", ":", ".", "source", "continue", "eval", 
 _SAME_SHELL = frozenset({"eval", "trap", "alias", "complete", "compgen", "bind", "mapfile",
                          "readarray", *_HOOKS})
 _HOOK_UNKNOWN = {
+    "BASHOPTS": "sets the shopt options of a bash started with it (autocd, cdspell: cd goes "
+                "elsewhere)",
     "GIT_CONFIG_PARAMETERS": "gives git settings, which may name commands it runs",
     "GIT_CONFIG_COUNT": "gives git settings, which may name commands it runs",
     "GIT_CONFIG_GLOBAL": "names a git settings file, which may name commands git runs",

@@ -1,0 +1,124 @@
+"""The collector's reading of programs fed a program the policy does not see (found after
+outside attack a10f, findings 10 and 11, and its suspicions): a program no table reads that
+takes its program from stdin (`lli`, `php-cgi`, `jimsh`: packaged.py, `feeds_program`), tcc's
+`-run -`, the database clients' options that run a command or load code (`mysql --pager=CMD`),
+scriptlive (a shell fed a log's input); and what such programs write that no table names:
+perl's and ruby's `-i` (the files after the program rewritten in place), `file -C` (NAME.mgc).
+Methods of `_Collector` (collect.py)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from bastion.command_control.policy.names import _known
+from bastion.command_control.policy.packaged import CLIENTS, STDIN_NAMES, client_option_code, feeds_program
+from bastion.command_control.policy.shells import (
+    _ATTACHED_VALUE,
+    _INLINE_CODE,
+    INTERPRETERS,
+    interpreter_cluster,
+)
+from bastion.command_control.policy.toolchains import toolchain
+from bastion.command_control.policy.words import _Site, _Word
+
+
+class _Fed:
+    """Part of `_Collector` (collect.py): programs whose program comes from where the line does
+    not show it."""
+
+    def _fed(self, name: str, words: list[_Word], site: _Site, read: bool, start: int) -> None:
+        """Judge what `name` (collected from `start` on) runs that no handler judged: `read`
+        says whether a handler or a table reads the program (`unread.is_read`); the files an
+        unread program names were put on its commands (`_unread`) before."""
+        if name in CLIENTS:
+            for kind, word in client_option_code(name, words):
+                if kind == "program":
+                    # as MYSQL_PAGER is judged: a command line it runs later, not on this stdin
+                    self._code(word.value, site._replace(stdin="null"), name)
+                else:
+                    self._unknown(site, [word], f"{name} {word.text}: a pager known only at run "
+                                                "time, or a plugin or option file (which may name "
+                                                "one) the line does not show")
+        if not read and not _known(name, ()) and words[0].value not in self._functions \
+                and feeds_program(name, words):
+            self._fed_stdin(name, words, site)
+        elif toolchain(name) == "driver" and name.rsplit("-", 1)[0].endswith("tcc") and _runs_stdin(words):
+            self._fed_stdin(name, words, site)
+        elif name == "scriptlive":
+            self._unknown(site, words, "scriptlive runs a shell and types into it the input a log "
+                                       "recorded, which the line does not show")
+        elif name == "file" and any(_letter("C", "--compile", w) for w in words[1:]):
+            self._unknown(site, words, "file -C writes a compiled magic file (NAME.mgc) in the "
+                                       "working folder")
+        family = INTERPRETERS.fullmatch(name)
+        if family is not None and family.lastgroup in ("perl", "ruby"):
+            files = in_place_files(family.lastgroup, words)
+            if files is None:
+                self._unknown(site, words, f"options of {name} known only at run time may edit "
+                                           "files in place (-i)")
+            for word in files or ():
+                self.commands.append(self._file_operation(">", word, site.text, site))
+
+    def _fed_stdin(self, name: str, words: list[_Word], site: _Site) -> None:
+        """`name`, already collected, reads its program from its stdin: on the line's own stdin
+        its command is marked as an interpreter's (`reads_stdin`), so the gate holds an exec
+        channel's; piped or fed text is unknown (`_stdin_code`)."""
+        if site.stdin not in ("tty", "unknown"):
+            self._stdin_code(name, words, site, "an interpreter")
+            return
+        for index in range(len(self.commands) - 1, -1, -1):
+            command = self.commands[index]
+            if command.name == name and command.text == site.text and not command.reads_stdin:
+                self.commands[index] = replace(command, reads_stdin="interpreter", reads_input=True)
+                return
+
+
+def _letter(letter: str, long: str, word: _Word) -> bool:
+    """`word` is the short option `letter` (alone or in a cluster) or the long one, or an
+    option known only at run time (`"-$x"`)."""
+    value = word.value
+    if value is None:
+        return word.text.lstrip("'\"").startswith("-")
+    if value.startswith("--"):
+        return len(value) > 3 and long.startswith(value.partition("=")[0])
+    return value.startswith("-") and letter in value[1:]
+
+
+def in_place_files(kind: str, words: list[_Word]) -> list[_Word] | None:
+    """The files perl or ruby (`kind`) rewrites in place: with -i (`-pi -e CODE F`, `-i.bak`,
+    `-pi`), the operands after the program (the words after a `-e` code, else after the script
+    file). [] without -i; None when a word known only at run time, perhaps -i, comes before a
+    file the line names."""
+    inline, attached_only = _INLINE_CODE[kind], _ATTACHED_VALUE[kind]
+    index, in_place, code = 1, False, False
+    while index < len(words):
+        value = words[index].value
+        if value is None:
+            # perhaps -i (`"$opt"`): unknown when files the line names follow it
+            return None if any(w.value is not None for w in words[index + 1:]) else []
+        index += 1
+        if value == "--":
+            break
+        if not value.startswith("-") or value == "-":
+            index -= 1
+            break
+        if value.startswith("--"):
+            continue  # ruby's long options take `=VALUE`
+        letters, taker, rest = interpreter_cluster(kind, value)
+        in_place = in_place or "i" in letters
+        code = code or (taker is not None and taker in inline)
+        if taker is not None and not rest and taker not in attached_only:
+            index += 1  # its value is the next word
+    if not in_place:
+        return []
+    return words[index:] if code else words[index + 1:]
+
+
+def _runs_stdin(words: list[_Word]) -> bool:
+    """tcc's `-run` with its program file read from stdin (`tcc -run -`, `tcc -run
+    /dev/stdin`), or with no file named (a word known only at run time may be `-`)."""
+    values = [w.value for w in words[1:]]
+    if "-run" not in values:
+        return False
+    after = [v for v in values[values.index("-run") + 1:] if v is None or not v.startswith("-") or v == "-"]
+    return not after or after[0] is None or after[0] in STDIN_NAMES

@@ -1,0 +1,147 @@
+"""Programs under the names packages install them as, and programs no table reads that take
+their program from standard input (found after outside attack a10f, findings 6, 7, 10, 11).
+
+- `packaged_name`: a shell or interpreter built another way keeps its grammar under another
+  name (`bash-static`, `bsd-csh`, `python3-dbg`, `gforth-fast`, `chicken-csi`); a pager
+  wrapper execs less or more with the words it was given (`zless '+!cmd' F` is `less '+!cmd'
+  F`). Each is read (and matched by rules) as the program it runs.
+- `feeds_program`: a program no table reads, given no operand (or `-`, or a name of its stdin),
+  reads its input from stdin, which for an interpreter the policy does not know (`lli`,
+  `php-cgi`, `jimsh`, `tcc -run -`) is its program. Everyday programs known to read no program
+  there are listed (`_NO_PROGRAM_ON_STDIN`); every other such program is judged as an
+  interpreter reading its program from stdin.
+- `client_option_code`: clients' options that run a command (`mysql --pager=CMD`, as
+  MYSQL_PAGER does; `bat --pager CMD`) or load code or settings the line does not show.
+"""
+
+from __future__ import annotations
+
+import re
+
+from bastion.command_control.policy.words import _Word
+
+# Pager wrappers (shell scripts that exec less or more with "$@" after setting LESSOPEN) and
+# Debian's pager alternatives, read with the grammar of the pager they start; shells under a
+# name of their own. `pager` and
+# `sensible-pager` may be any pager: read as less, whose commands (`+!cmd`, `-o FILE`) are the
+# widest of the common ones.
+_OTHER_NAMES = {
+    **{f"{z}less": "less" for z in ("z", "bz", "xz", "lz", "zstd", "lzma", "br", "lz4")},
+    **{f"{z}more": "more" for z in ("z", "bz", "xz", "lz", "zstd", "lzma", "br", "lz4")},
+    "pager": "less", "sensible-pager": "less", "less.real": "less",
+    "jsh": "sh",  # the Heirloom Bourne shell (heirloom-sh) with job control
+}
+# Affixes Debian and others put on a program built another way (static, for debugging, with
+# another threaded engine, from another project) that leave its grammar as it was.
+_SUFFIXES = ("-static", ".static", "_static", "-dbg", "-debug", "-fast", "-itc", "-ditc",
+             "-beta")
+_PREFIXES = ("bsd-", "heirloom-", "chicken-", "mono-", "gnu-", "busybox-", "toybox-")
+
+
+def packaged_name(name: str, known: object) -> str | None:
+    """The program `name` runs under another packaged name, as a name `known` (a predicate on
+    names: a table reads it) accepts, or None when `name` is no such spelling."""
+    if name in _OTHER_NAMES:
+        return _OTHER_NAMES[name]
+    candidates = [name[: -len(s)] for s in _SUFFIXES if name.endswith(s)]
+    candidates += [name[len(p):] for p in _PREFIXES if name.startswith(p)]
+    for candidate in candidates:
+        if len(candidate) > 1 and known(candidate):  # type: ignore[operator]
+            return candidate
+        inner = packaged_name(candidate, known) if len(candidate) > 1 else None
+        if inner is not None:  # `chicken-csi-static`
+            return inner
+    return None
+
+
+# Everyday programs no table reads that take no program from stdin (they print the state of
+# the host, or ignore stdin): given no operand they are not taken for an interpreter. Programs
+# that read commands from stdin without a terminal (top, htop, iotop read keys that kill or
+# renice) are not here.
+_NO_PROGRAM_ON_STDIN = frozenset({
+    "uptime", "free", "dmesg", "ps", "date", "hostname", "hostnamectl", "whoami", "logname",
+    "uname", "arch", "nproc", "printenv", "tty", "locale", "timedatectl", "loginctl", "users",
+    "runlevel", "ss", "netstat", "nstat", "ifconfig", "route", "arp", "ethtool", "ping",
+    "ping6", "dig", "nslookup", "host", "lscpu", "lsmod", "lspci", "lsusb", "lshw", "lsns",
+    "lsipc", "lslocks", "lslogins", "lsmem", "lsinitramfs", "vmstat", "mpstat", "sar", "pidstat",
+    "pstree", "pgrep", "pidof", "sleep", "yes", "seq", "getenforce", "sestatus", "systemctl",
+    "systemd-detect-virt", "systemd-analyze", "docker", "podman", "kubectl", "crictl", "tput",
+    "clear", "reset", "iptables", "ip6tables", "iptables-save", "ip6tables-save", "nft",
+    "ipvsadm", "conntrack", "sensors", "numastat", "slabtop", "chronyc", "ntpq", "reboot",
+    "poweroff", "halt", "shutdown",
+    # filters that read data, not a program, from stdin (`diff -u a b | colordiff`)
+    "bat", "batcat", "delta", "colordiff", "ccze", "numfmt", "mbuffer", "xmllint", "tidy",
+    "envsubst", "expr", "factor",
+    # SFTP servers: their stdin is the SFTP stream, judged packet by packet (sftplog)
+    "sftp-server", "gesftpserver", "internal-sftp",
+})  # fmt: skip
+# A script named by its file (`deploy.sh`, `uv run x.py`): its program is that file.
+_SCRIPT = re.compile(r".+\.(sh|bash|zsh|ksh|py|pl|rb|js|mjs|php|lua|tcl|R|awk|sed|exp|ps1)")
+# Names of a program's own stdin given as its file (`tcc -run -`, `lli /dev/stdin`).
+STDIN_NAMES = frozenset({"-", "/dev/stdin", "/dev/fd/0", "/proc/self/fd/0"})
+
+
+def feeds_program(name: str, words: list[_Word]) -> bool:
+    """Whether a program no table reads (`name`, its words) may take its program from stdin:
+    it is not one of the everyday programs that take none nor a script named by its file
+    (`deploy.sh`), and every word after its name is an
+    option (so no file names its program) or names its stdin. A word known only at run time may
+    be a file: not taken as such a program (it names no stdin the line can see)."""
+    if name in _NO_PROGRAM_ON_STDIN or _SCRIPT.fullmatch(name):
+        return False
+    values = [w.value for w in words[1:]]
+    if None in values:
+        return False
+    return all(v in STDIN_NAMES or (v.startswith("-") and v != "--") for v in values if v is not None)
+
+
+# Per client: long options whose value is a command it runs (`mysql --pager=CMD`, as
+# MYSQL_PAGER does; `bat --pager CMD`), and whether that value may be the next word (mysql's
+# is optional, so only attached); and long options that load code or settings the line does
+# not show (a plugin, an option file that may set `pager=CMD`). Any unambiguous start of a
+# name is taken, as getopt_long takes it.
+_CLIENT_PROGRAMS: dict[str, tuple[frozenset[str], bool]] = {
+    "mysql": (frozenset({"--pager"}), False), "mariadb": (frozenset({"--pager"}), False),
+    "bat": (frozenset({"--pager"}), True), "batcat": (frozenset({"--pager"}), True),
+    "delta": (frozenset({"--pager"}), True), "mycli": (frozenset({"--pager"}), True),
+    "pgcli": (frozenset({"--pager"}), True), "litecli": (frozenset({"--pager"}), True),
+}
+_MYSQL_UNREAD = frozenset({"--defaults-file", "--defaults-extra-file", "--plugin-dir", "--default-auth",
+                           "--defaults-group-suffix", "--plugin-load"})
+_CLIENT_UNREAD = {"mysql": _MYSQL_UNREAD, "mariadb": _MYSQL_UNREAD, "mycli": frozenset({"--myclirc"}),
+                  "pgcli": frozenset({"--pgclirc"}), "litecli": frozenset({"--liteclirc"})}
+CLIENTS = frozenset(_CLIENT_PROGRAMS)
+
+
+def client_option_code(name: str, words: list[_Word]) -> list[tuple[str, _Word]]:
+    """What a client's options run: ("program", the command `--pager=CMD` names) and
+    ("unknown", the option) for one that loads a plugin or an option file, or whose value is
+    known only at run time. `mysql --pager` with no value is the pager $PAGER names (judged
+    where PAGER is set)."""
+    found: list[tuple[str, _Word]] = []
+    programs, next_word = _CLIENT_PROGRAMS[name]
+    for index, word in enumerate(words[1:], start=1):
+        value = word.value
+        if value == "--":
+            break
+        if value is None and word.text.startswith("--"):
+            option = word.text.partition("=")[0]
+            if len(option) > 3 and any(full.startswith(option) for full in programs | _CLIENT_UNREAD.get(
+                    name, frozenset())):
+                found.append(("unknown", word))  # `--pager="$CMD"`
+            continue
+        if value is None or not value.startswith("--"):
+            continue
+        option, equals, rest = value.partition("=")
+        if len(option) < 4:
+            continue
+        if any(full.startswith(option) for full in programs):
+            command = _Word(rest, rest) if equals else words[index + 1] if next_word and \
+                index + 1 < len(words) else None
+            if command is not None and command.value is None:
+                found.append(("unknown", command))
+            elif command is not None:
+                found.append(("program", command))
+        elif any(full.startswith(option) for full in _CLIENT_UNREAD.get(name, ())):
+            found.append(("unknown", word))
+    return found
