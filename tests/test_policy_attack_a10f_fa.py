@@ -96,6 +96,10 @@ def test_attack_a10f_cd_guessing_options(default_policy, line, expected):
     ("mono-csi", "interpreter"),
     ("kawa", "interpreter"),
     ("sudo -u app kawa", "interpreter"),
+    # a program no table reads that only may: its first data is held (bastion.ssh.fed_gate)
+    ("mytool -v", "program"),
+    ("./healthcheck", "program"),
+    ("sudo /opt/app/bin/migrate --dry-run", "program"),
     # honest halves: programs that read no program from stdin, scripts, functions, files
     ("uptime", None),
     ("free -m", None),

@@ -370,6 +370,26 @@ def test_a_script_on_stdin_that_starts_gdb_holds_gdb_and_its_commands_run_nothin
     assert not canary.exists()
 
 
+# Outside attack a10f, finding 10: a program no table reads, given no operand, may take its
+# program from stdin (an interpreter no table knows). Its first data is held; with none it runs.
+
+def test_an_unread_program_given_no_operand_runs_and_its_first_data_is_held(world: World) -> None:
+    runner = world.protected.parent / "runner"  # what a site's own interpreter looks like
+    runner.write_text("#!/bin/sh\necho started\nexec sh\n")
+    runner.chmod(0o755)
+    alice = world.person("alice")
+    honest = alice.run(f"{LOGIN}@web01", str(runner))
+    assert honest.returncode == 0 and honest.stdout == b"started\n", honest.stderr
+    canary = world.protected.parent / "fed-runner"
+    r = alice.run(f"{LOGIN}@web01", str(runner), input=f"touch {canary}\n".encode())
+    assert b"it may take the data sent to it as its program" in r.stderr, r.stderr
+    assert b"expired" in r.stderr
+    assert not canary.exists()
+    row = world.ctx.store.one("SELECT verdict FROM commands WHERE line = ? ORDER BY id DESC LIMIT 1",
+                              (f"{runner} (given data on its standard input)",))
+    assert row == {"verdict": "confirm"}
+
+
 # Outside attack I, findings 3 and 4: a program reading its program from stdin whatever
 # arguments follow, and a recursive copy onto the target itself.
 

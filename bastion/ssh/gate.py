@@ -15,7 +15,8 @@ first.
 Non-interactive: an exec command is judged whole before anything is sent (a deny exits 126);
 the stdin of a shell without a pty, or of `bash -s`/`sh` reading its script, is judged statement
 by statement (StdinGate, with bastion.command_control.statements cutting it in linear time); an interpreter
-reading its program from stdin gets the policy's `unknown` action. The file operations of scp
+reading its program from stdin gets the policy's `unknown` action, and a program no table reads
+that only may (no operand) has its first data held so (FedGate). The file operations of scp
 and sftp channels are judged by path (bastion.ssh.judge.TransferJudge).
 
 Which gate a channel gets is the server's gate factory's choice (`make_gate`, the product's; the
@@ -50,6 +51,7 @@ from bastion.command_control.typeahead import (
     TypeAhead,
     Wait,
 )
+from bastion.ssh.fed_gate import FedGate
 from bastion.ssh.judge import NOT_RECORDED, Judge, judging_turn, metered
 from bastion.ssh.stdin_gate import FEED_BYTES, SLICE, StdinGate  # noqa: F401 (gate.SLICE: the proxy)
 from bastion.store import StoreError
@@ -480,7 +482,8 @@ GateFactory = Callable[["Runtime", "GatedChannel"], "Gate | None"]
 def make_gate(app: Runtime, channel: GatedChannel) -> Gate | None:
     """The product's gate factory: for a channel whose kind is chosen, InputGate when it is
     interactive (a pty), StdinGate for a shell reading its commands from stdin (a shell channel
-    without a pty, `bash -s`, `sh`), else None (an exec command judged whole, a file transfer
+    without a pty, `bash -s`, `sh`), FedGate for a program no table reads that may take its
+    program from stdin (its first data held), else None (an exec command judged whole, a file transfer
     judged by its stream)."""
     if channel.interactive:
         _, (cols, rows, _, _), modes = channel.term
@@ -488,8 +491,13 @@ def make_gate(app: Runtime, channel: GatedChannel) -> Gate | None:
         return InputGate(app, channel, cols, rows, erase=modes.get(PTY_VERASE, 0x7F))
     if channel.stream is not None:
         return None
-    if channel.kind == "shell" or (channel.kind == "exec" and metered(
-            app, channel.identity.user,
-            lambda: reads_script_from_stdin(channel.command or "")) == "shell"):
+    if channel.kind == "shell":
         return StdinGate(app, channel)
+    if channel.kind == "exec":
+        reads = metered(app, channel.identity.user,
+                        lambda: reads_script_from_stdin(channel.command or ""))
+        if reads == "shell":
+            return StdinGate(app, channel)
+        if reads == "program":  # `mytool` with no operand: its first data is held (fed_gate)
+            return FedGate(app, channel)
     return None

@@ -11,7 +11,13 @@ from __future__ import annotations
 from dataclasses import replace
 
 from bastion.command_control.policy.names import _known
-from bastion.command_control.policy.packaged import CLIENTS, STDIN_NAMES, client_option_code, feeds_program
+from bastion.command_control.policy.packaged import (
+    CLIENTS,
+    STDIN_INTERPRETERS,
+    STDIN_NAMES,
+    client_option_code,
+    feeds_program,
+)
 from bastion.command_control.policy.shells import (
     _ATTACHED_VALUE,
     _INLINE_CODE,
@@ -66,11 +72,20 @@ class _Fed:
         if site.stdin not in ("tty", "unknown"):
             self._stdin_code(name, words, site, "an interpreter")
             return
+        known = name in STDIN_INTERPRETERS or _stdin_interpreter_named(words)
         for index in range(len(self.commands) - 1, -1, -1):
             command = self.commands[index]
             if command.name == name and command.text == site.text and not command.reads_stdin:
-                self.commands[index] = replace(command, reads_stdin="interpreter", reads_input=True)
+                # a known interpreter's program is the channel's data (held up front); any other
+                # program only may read one there ("program": its first data is held)
+                self.commands[index] = replace(command, reads_stdin="interpreter" if known else "program",
+                                               reads_input=known or command.reads_input)
                 return
+
+
+def _stdin_interpreter_named(words: list[_Word]) -> bool:
+    """`tcc -run -` and the like: a driver whose program is named as stdin (`-`, /dev/stdin)."""
+    return any(w.value in STDIN_NAMES for w in words[1:])
 
 
 def _letter(letter: str, long: str, word: _Word) -> bool:

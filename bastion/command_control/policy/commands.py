@@ -77,11 +77,14 @@ def reads_script_from_stdin(command: str) -> str | None:
     """"shell" when a command line (an exec request) runs a shell that reads its commands from
     the line's standard input (`bash`, `sh -s`, `bash -o emacs`, `sudo -u x zsh`,
     `busybox sh`, `. /dev/stdin`), "interpreter" when an interpreter reads its program from
-    it (`python3`, `perl -`); "interpreter" wins when both do. None otherwise."""
+    it (`python3`, `perl -`); "interpreter" wins when both do. "program" when the only
+    reader is a program no table reads, given no operand, that may take its program from there
+    (`lli` is an interpreter; `./healthcheck` only may): its first data is held. None otherwise."""
     kinds = {command.reads_stdin for command in parse_commands(command)}
-    if "interpreter" in kinds:
-        return "interpreter"
-    return "shell" if "shell" in kinds else None
+    for kind in ("interpreter", "shell", "program"):
+        if kind in kinds:
+            return kind
+    return None
 
 
 @functools.lru_cache(maxsize=1024)

@@ -79,6 +79,18 @@ _NO_PROGRAM_ON_STDIN = frozenset({
 _SCRIPT = re.compile(r".+\.(sh|bash|zsh|ksh|py|pl|rb|js|mjs|php|lua|tcl|R|awk|sed|exp|ps1)")
 # Names of a program's own stdin given as its file (`tcc -run -`, `lli /dev/stdin`).
 STDIN_NAMES = frozenset({"-", "/dev/stdin", "/dev/fd/0", "/proc/self/fd/0"})
+# Interpreters no other table reads that take their program from stdin when given none: an
+# exec channel's data is then their program, held before it runs as `python3`'s is. Any other
+# program no table reads, given no operand, only may (`./healthcheck`, `mytool -v` usually read
+# nothing): its channel's first byte of data is held instead (bastion.ssh.fed_gate).
+STDIN_INTERPRETERS = frozenset({
+    "lli", "php-cgi", "phpdbg", "jimsh", "tclsh8.6", "picolisp", "pil", "newlisp", "pike",
+    "csharp", "csi", "kawa", "gforth", "guile", "gosh", "racket", "sbcl", "clisp", "ecl", "gcl",
+    "ocaml", "runghc", "runhaskell", "ghci", "scala", "groovy", "groovysh", "jshell", "jrunscript",
+    "rhino", "qjs", "d8", "deno", "bun", "elixir", "iex", "erl", "escript", "julia", "octave",
+    "R", "Rscript", "swipl", "gprolog", "fish", "xonsh", "elvish", "nu",
+    "rc", "es", "yash", "posh", "osh", "oksh", "loksh", "sash", "ysh", "ion",
+})
 
 
 def feeds_program(name: str, words: list[_Word]) -> bool:

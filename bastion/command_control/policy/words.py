@@ -30,7 +30,8 @@ class SimpleCommand:
     string for `sh -c` and the like). `paths` are the words that may name files (operands,
     option values that look like paths, a redirection's target), for rules' `paths`.
     `reads_stdin` is "shell" or "interpreter" when the command reads its program from the
-    standard input the line itself was given (`bash`, `sh -s`, `python3 -`), else "".
+    standard input the line itself was given (`bash`, `sh -s`, `python3 -`), "program" when a
+    program no table reads may (`mytool` with no operand), else "".
     `via` is, for a file operation that stands for a whole command (`>` for `scp -t PATH`),
     that command's argv (wrappers removed), so that callers who follow the command's own
     protocol (bastion.command_control.scp) still know what runs; else ().
