@@ -223,6 +223,10 @@ def test_no_enter_after_a_cancel_where_a_faked_marker_may_hide_the_driver():
     sh.out(MARKER + b"\r\n" + DASH_PROMPT)  # the background job's marker and fake prompt
     assert not sh.tracker.enter_after_cancel()
     assert bash().tracker.enter_after_cancel()  # readline's word, not doubted
+    sh = bash()  # ... until a line may have started a shell, on any screen
+    line(sh, "sudo -i", PROMPT)
+    line(sh, "vim notes", ALT)
+    assert not sh.tracker.enter_after_cancel()
 
 
 # -- the honest cost, measured on bash ------------------------------------------------------------

@@ -228,7 +228,8 @@ class _FollowsInput:
     def _judge_point(self, raw: bytes) -> How | None:
         """What readline does with this key if it may run something; None for other keys.
 
-        READLINE_KEYS lists the class. Keys in a bracketed paste are text, except line ends.
+        READLINE_KEYS lists the class. Keys in a bracketed paste are text, except line ends,
+        and Ctrl-D where the terminal driver may read (to it the paste start is data).
         """
         key = raw.decode("utf-8", "replace")
         if key in ("\r", "\n"):

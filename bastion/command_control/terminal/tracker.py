@@ -330,8 +330,9 @@ class CommandLineTracker(_FollowsOutput, _FollowsInput, _ReadsLine, _FollowsRead
         inline-code residual, SECURITY.md). Nor on an alternate screen such a shell may read
         (attack Z, finding 3). Nor where such a shell may have printed readline's marker
         (attack a10i, finding 6: a background job's ?2004h and fake prompt): the screen's
-        modes never vouch for the reader (`_driver_may_read`)."""
-        return not self._driver_may_read()
+        modes never vouch for the reader (`_driver_may_read`, and the channel's doubt on an
+        alternate screen too)."""
+        return not (self._driver_may_read() or self._editor_doubt or self._doubt_pending)
 
     def line_is_empty(self) -> bool:
         """After a cancel: the target answered and the line on the screen holds nothing."""
