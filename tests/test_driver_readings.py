@@ -247,3 +247,19 @@ def test_an_attack_string_only_the_unknown_default_holds_is_held_in_every_readin
     rec = wiped(sh, ATTACK + b"\x01\x0b", "echo hi")
     assert (rec.text, rec.certain) == ("echo hi", True)
     assert verdict(sh) == "confirm"
+
+
+def test_a_judged_ctrl_d_readline_takes_for_eof_is_no_unjudged_line():
+    # In bash after `sudo -i`, Ctrl-C then Ctrl-D: judged as the driver's flush, and readline
+    # ends its line at EOF (`exit`): the backstop must not take that for a line run unjudged
+    sh = bash()
+    line(sh, "sudo -i", PROMPT)
+    sh.type("ls")
+    sh.keys(b"\x03")
+    sh.out(b"^C\r\n" + PROMPT)
+    sh.press(b"x", b"x")
+    sh.press(b"\x7f", b"\b \b")
+    assert sh.keys(b"\x04") is not None
+    assert verdict(sh) == "allow"
+    sh.send(b"\x1b[?2004l\rexit\r\n")
+    assert sh.tracker.take_unjudged() is None

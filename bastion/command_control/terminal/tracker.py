@@ -228,8 +228,10 @@ class CommandLineTracker(_FollowsOutput, _FollowsInput, _ReadsLine, _FollowsRead
             model = line.model
             if how == "flush" and model.reliable and not model.text:
                 # Only another reading holds text (attack a10i, finding 1): the model's empty
-                # line may be EOF for the shell, as `_note_key` takes it; the readings keep
-                # the part handed over in front of the next keys.
+                # line may be EOF for the shell, as `_note_key` takes it (readline's end of
+                # line after it is explained); the readings keep the part handed over in front
+                # of the next keys.
+                self._ender, self._ender_text = "eof", ""
                 self._note_mode(nested=True)
                 self._blind_reader = True
                 self._alt_blind = self._alt_blind or self._alt
