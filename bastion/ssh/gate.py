@@ -452,6 +452,10 @@ class InputGate:
         if not self.queue.ending:
             # A fresh prompt below the notice: Enter on the (verified) empty line, else an interrupt.
             key = b"\r" if gone and self.tracker.enter_after_cancel() else CTRL_C
+            if key == CTRL_C:
+                # bash 5.2 can leave its new prompt undrawn when an interrupt lands within a
+                # moment of the keys before it (the cancel's): its answer to them settles first.
+                await self._quiet(SETTLE_QUIET)
             self.tracker.sent_by_bastion(key)
             self.ch.write_upstream(key)
 
