@@ -510,6 +510,25 @@ def test_ctrl_d_on_a_non_empty_line_in_sh_is_judged_before_the_tty_hands_it_over
     term.wait()
 
 
+def test_ctrl_d_on_a_line_only_the_model_reads_empty_or_on_the_alternate_screen_is_judged(
+        world, tmp_path):
+    # Attack a10i, findings 1 and 2: Ctrl-V Ctrl-C left `touch canary;#^C` in dash's line while
+    # the keystroke model took the interrupt and read an empty line, and on an alternate screen
+    # dash opened (the target's output) Ctrl-D was never judged: VEOF handed the line over.
+    term, dash = dash_at(world, tmp_path)
+    term.run_line(b"touch canary;#", rb"canary;#")
+    term.run_line(b"\x16\x03", rb"\^C")  # the driver's echo of a literal ^C (no interrupt)
+    start = len(term.buffer)
+    term.send(b"\x04")
+    term.expect(dash, start=term.expect(rb"denied: canaries are not touched", start=start))
+    term.run_line(b"printf '\\033[?1049h\\033[H\\033[2J'; PS1='E$ '\r", rb"E\$ ")
+    start = len(term.buffer)
+    term.send(b"touch canary\x04")
+    # Read there as keys typed without echo (attack Y): refused, and the next line ends it.
+    term.expect(rb"E\$ ", start=term.expect(rb"denied: .* rule no-canary", start=start))
+    ends_at_the_next_line(term, tmp_path)
+
+
 @pytest.mark.parametrize("switch", [b"set -Co vi", b"shopt -os vi", b"set -o vi -o emacs"])
 def test_an_editing_mode_switch_the_gate_does_not_follow_is_held(world, tmp_path, switch):
     # Attack F, finding 3: vi mode switched on by a spelling the gate did not follow; vi's `v`

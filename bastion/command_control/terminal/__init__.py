@@ -131,6 +131,13 @@ How the line is read (JumpServer and Warpgate style, with more checks):
   The tty's settings are not known (a nested pty, IUTF8, characters a program moved), so the
   bytes typed are also read in every plausible setting (`_tty_readings`): each reading is in
   `also` (or, at a hidden prompt, `hidden_also`) for the gate to judge, the strictest standing.
+  The same holds wherever the driver may be the reader (attack a10i): on an alternate screen
+  opened where no line editor read, and where readline seems to read but a shell without one
+  may have printed its ?2004h (`_driver_may_read`). The target's output (the alternate screen,
+  ?2004h, a paste start) may add doubt, never turn these readings off: the driver's readings
+  are judged in addition to the model's, a line any reading holds text in is not empty (Ctrl-D
+  there is a judged flush, inside a paste too), and a judged key the driver keeps as data
+  (Ctrl-O) stays in the next line's readings.
   The editing mode follows only the lone switches the policy allows (`policy.editing_mode`),
   and only while one shell may be reading: once the mode was switched (or vi found) and a line
   may have started or left a shell (`policy.changes_shell`, Ctrl-D on an empty line), or a

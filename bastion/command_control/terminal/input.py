@@ -51,6 +51,7 @@ from bastion.command_control.terminal.line import (
 )
 from bastion.command_control.terminal.reading import _HOW_STRICTNESS, Reconstruction
 from bastion.command_control.terminal.screen import _cells, _display
+from bastion.command_control.terminal.tty import _tty_readings
 
 
 class _FollowsInput:
@@ -227,27 +228,29 @@ class _FollowsInput:
     def _judge_point(self, raw: bytes) -> How | None:
         """What readline does with this key if it may run something; None for other keys.
 
-        READLINE_KEYS lists the class. Keys in a bracketed paste are text, except line ends.
+        READLINE_KEYS lists the class. Keys in a bracketed paste are text, except line ends,
+        and Ctrl-D where the terminal driver may read (to it the paste start is data).
         """
         key = raw.decode("utf-8", "replace")
-        if self._in_paste:
-            return "accept" if key in ("\r", "\n") else None
-        # A prefix (Esc, Ctrl-X) waits in readline until the next key, whatever output, redraw
-        # or resize comes between: only the next key, Ctrl-C or a new line ends it.
-        prev = self._last_prefix
         if key in ("\r", "\n"):
             return "accept"
-        if key == "\x04" and self._pending and self._eof_possible():
-            return "eof"  # EOF on a continuation line: bash runs (or drops) the statement
         if key == "\x04" and (self._left_over or (
-                (self._tty_rules() or self._driver_may_read()) and not self._line_empty_for_eof())):
+                self._driver_may_read() and not self._line_empty_for_eof())):
             # The terminal driver's VEOF hands the partial line to the shell (attack F,
             # finding 2): a second Ctrl-D, or the Enter of the next line, runs it. Also where
             # readline seems to read, once a shell without a line editor may be the reader: it
             # can print bash's ?2004h itself (attack R: `PS1=$'\e[?2004h$ ' sh`, then
-            # `touch canary` Ctrl-D Ctrl-D ran unjudged). And on any line while a refused line
+            # `touch canary` Ctrl-D Ctrl-D ran unjudged), and the paste start it "honours" is
+            # data to the driver (attack a10i, finding 5). And on any line while a refused line
             # may still be in the shell's input: VEOF would hand that over (attack Y, finding 8).
-            return "flush"
+            return "eof" if self._pending and self._eof_possible() else "flush"
+        if self._in_paste:
+            return None  # text to readline, line ends aside
+        # A prefix (Esc, Ctrl-X) waits in readline until the next key, whatever output, redraw
+        # or resize comes between: only the next key, Ctrl-C or a new line ends it.
+        prev = self._last_prefix
+        if key == "\x04" and self._pending and self._eof_possible():
+            return "eof"  # EOF on a continuation line: bash runs (or drops) the statement
         if key == "\x0f":
             return None if self._vi and not prev else "accept"  # vi's insert mode inserts ^O
         if key == "\x05" and prev == "\x1b":
@@ -270,9 +273,10 @@ class _FollowsInput:
         the target's answer must be awaited before the next key (see `Pause`)."""
         followed = True
         # The bytes are kept where the terminal driver may hand them to a shell as they are:
-        # no line editor reads, or a full-screen program started where none did may be dead
-        # (attack V, finding 1).
-        tty = (self._tty_rules() or (self._alt and self._alt_blind)) and not self._in_paste
+        # no line editor reads, or a shell without one may have faked its marker, or a
+        # full-screen program started where none did may be dead (attack V, finding 1); inside
+        # a paste too, whose start such a shell does not honour (attack a10i, finding 5).
+        tty = self._driver_may_read()
         before, before_size = self._line.raw, self._line.raw_size
         for key in _key_text(raw):
             followed = self._apply_key(key) and followed
@@ -313,7 +317,7 @@ class _FollowsInput:
             line.last_key_seq = self._out_seq
             return True  # bash ignores the signal; readline never sees the key
         else:
-            if self._tty_rules() and self._tty_keeps(key, model):
+            if self._no_editor() and self._tty_keeps(key, model):
                 model.suspect = _TTY_SIGNAL if key in _IGNORED_AT_PROMPT else _TTY_DATA
             if not model.reliable and self._out_seq > line.last_key_seq:
                 self._rebase()
@@ -336,7 +340,7 @@ class _FollowsInput:
                 if key not in _MAYBE_UNSEEN:
                     self._prefix = ""
                 # In vi's command mode every key is a command the model does not follow.
-                if key == "\x17" and self._tty_rules() and model.reliable:
+                if key == "\x17" and self._no_editor() and model.reliable:
                     _tty_werase(model)  # the driver's word erase, not readline's
                 else:
                     model.apply("\x00" + key if vi_command else prefix + key)
@@ -364,6 +368,13 @@ class _FollowsInput:
         without readline), or one that does not say so (bash with TERM=dumb). Only the keys
         both treat alike are followed."""
         return not self._bracketed and not self._alt
+
+    def _no_editor(self) -> bool:
+        """No line editor claims the line: the driver edits it, and the keystroke model follows
+        the driver (`_tty_rules`), on the primary screen or on an alternate screen opened where
+        no line editor read (attack a10i, finding 3: the screen's mode is the target's output,
+        which never turns the driver's rules off)."""
+        return self._tty_rules() or (self._alt and self._alt_blind)
 
     def _tty_keeps(self, key: str, model: _LineModel) -> bool:
         """A key the terminal driver may keep in the line as data while a line editor would act
@@ -475,8 +486,19 @@ class _FollowsInput:
         return empty and not self._running  # bash said a program reads the terminal: its EOF
 
     def _line_empty_for_eof(self) -> bool:
-        model = self._line.model
-        return not self._line.active or (model.reliable and not model.text)
+        """Ctrl-D meets an empty line: EOF, not a hand-over. Every reading must agree (attack
+        a10i, finding 1): the keystroke model, and, where the terminal driver may edit the line,
+        each of its readings of the bytes typed (Ctrl-V Ctrl-C, a byte-wise erase over UTF-8,
+        a nested pty's erase key leave text the model dropped); past what they can read, not
+        empty."""
+        line, model = self._line, self._line.model
+        if line.active and (not model.reliable or model.text):
+            return False
+        if not self._driver_may_read() or not any(line.raw):
+            return True
+        readings = None if line.past_tty_buffer else _tty_readings(
+            [bytes(part) for part in line.raw], ord(self._erase))
+        return readings is not None and not any(readings)
 
     def _begin_line(self) -> None:
         """The first key of a line: learn where the line starts (the prompt boundary)."""

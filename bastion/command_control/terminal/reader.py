@@ -4,8 +4,8 @@ After each command line the tracker notes whether a shell that announces no line
 ash, bash without readline) may read the next keys, with the echo a killed program left off
 (attack L, finding 3), and whether bash's ?2004h can still be taken as readline's word (a shell
 without a line editor can print it: attacks P and R). The gate asks `hidden_keys_may_run`
-before it lets keys typed without echo pass as a secret, and the key reader asks
-`_driver_may_read` before it takes Ctrl-D for readline's delete-char.
+before it lets keys typed without echo pass as a secret, and the key reader and the reading of
+the line ask `_driver_may_read` whether the terminal driver's own editing applies too.
 """
 
 from __future__ import annotations
@@ -67,12 +67,20 @@ class _FollowsReader:
 
 
     def _driver_may_read(self) -> bool:
-        """Readline seems to read, but a shell without a line editor may be the reader (it can
-        print ?2004h itself): Ctrl-D on a non-empty line may be the terminal driver's VEOF,
-        which hands the line over, wherever readline's cursor seems to be (attack T: the keys
-        that moved it, Left or Ctrl-A, are data to the driver, which has no cursor). Honest
-        cost: readline's delete-char inside a line makes the line uncertain there."""
-        return self._marker_doubted() and not self._alt
+        """The terminal driver may be the one editing the line (attack a10i): no line editor
+        announced itself on the primary screen, or one did but a shell without a line editor
+        may have printed the announcement (`_editor_doubt`: attacks R and T), or the alternate
+        screen opened where such a shell read (`_alt_blind`). Output the target prints may add
+        this doubt, never take it away: the alternate screen and a ?2004h only ever show what
+        the screen looks like. Where it holds, the driver's readings of the keys (raw bytes,
+        `_tty_readings`) are judged in addition to the keystroke model's, a line any reading
+        holds text in is not empty (Ctrl-D on it is the driver's VEOF), and the bastion never
+        ends a refused line with an Enter. Honest cost (SECURITY.md, attack a10i): in bash
+        after a line that may have started a shell, keys readline acts on are judged as the
+        driver would keep them too."""
+        if self._alt:
+            return self._alt_blind
+        return not self._bracketed or self._marker_doubted()
 
     def _marker_doubted(self) -> bool:
         """Bash's ?2004h is not readline's word: a shell without a line editor may have read a

@@ -179,8 +179,9 @@ class _ReadsLine:
                 else:
                     rec = Reconstruction(judged[0], certain, reason, "command",
                                          _UNKNOWN_HOW.get(how, ""), also=tuple(judged[1:]))
-        if (self._tty_rules() and self._line.active and any(self._line.raw)) or \
-                r.reason == _UNSHOWN_FULL_SCREEN:
+        # Wherever the terminal driver may edit the line, its readings count as well as the
+        # model's (attack a10i: an alternate screen or a faked ?2004h turned them off).
+        if (self._driver_may_read() and any(self._line.raw)) or r.reason == _UNSHOWN_FULL_SCREEN:
             rec = self._with_tty_readings(rec, r.text)
         if self._left_over:
             rec = dataclasses.replace(rec, left_over=self._left_over_readings())

@@ -227,18 +227,35 @@ class CommandLineTracker(_FollowsOutput, _FollowsInput, _ReadsLine, _FollowsRead
             self._new_line()
             self._ender, self._ender_text = "eof", ""
             return
-        if how == "flush" or (self._tty_rules() and not submit.meta
-                              and submit.key not in (b"\r", b"\n")):
+        data_key = not submit.meta and submit.key not in (b"\r", b"\n")
+        if how == "flush" or (self._no_editor() and data_key):
             # Without a line editor the driver hands the line over unended (Ctrl-D), or keeps
             # the key as data (Ctrl-O, Esc #, Ctrl-X Ctrl-E in dash): the line goes on, and
             # after a flush the driver's erase keys no longer reach the part handed over.
             # Never certain again, nor a secret (a meta byte is text: read again, below).
-            line.model.suspect = _TTY_FLUSHED if how == "flush" else _TTY_DATA
+            model = line.model
+            if how == "flush" and model.reliable and not model.text:
+                # Only another reading holds text (attack a10i, finding 1): the model's empty
+                # line may be EOF for the shell, as `_note_key` takes it (readline's end of
+                # line after it is explained); the readings keep the part handed over in front
+                # of the next keys.
+                self._ender, self._ender_text = "eof", ""
+                self._note_mode(nested=True)
+                self._blind_reader = True
+                self._alt_blind = self._alt_blind or self._alt
+            else:
+                model.suspect = _TTY_FLUSHED if how == "flush" else _TTY_DATA
             if how == "flush":
                 line.raw.append(bytearray())
             else:
                 line.keep_raw(submit.key)  # data to the driver
             return
+        # Readline seems to read, but a shell without a line editor may (its marker faked):
+        # the driver keeps the key (Ctrl-O, Esc #) as data in the line it holds, which the
+        # next keys edit (attack a10i, finding 3): its bytes go on into the next line's readings.
+        carry_raw = data_key and self._driver_may_read() and how != "eof"
+        if carry_raw:
+            line.keep_raw(submit.key)
         if rec.kind == "command" and rec.certain:
             # Only the lone spellings the policy lets through unheld (policy.editing_mode).
             mode = policy.editing_mode(rec.text)
@@ -287,6 +304,8 @@ class CommandLineTracker(_FollowsOutput, _FollowsInput, _ReadsLine, _FollowsRead
         if not in_paste:
             self._paste_reading = self._paste_boundary = None
         self._new_line()
+        if carry_raw:
+            self._line.raw, self._line.raw_size = line.raw, line.raw_size
         self._next_in_paste = in_paste
 
     def cancel_bytes(self) -> bytes:
@@ -319,8 +338,11 @@ class CommandLineTracker(_FollowsOutput, _FollowsInput, _ReadsLine, _FollowsRead
         the background can draw the emptied prompt the bastion looks for (attack Y, finding
         2); an interrupt ends the line there as the driver's VINTR (its turning off is the
         inline-code residual, SECURITY.md). Nor on an alternate screen such a shell may read
-        (attack Z, finding 3)."""
-        return not self._tty_rules() and not (self._alt and self._alt_blind)
+        (attack Z, finding 3). Nor where such a shell may have printed readline's marker
+        (attack a10i, finding 6: a background job's ?2004h and fake prompt): the screen's
+        modes never vouch for the reader (`_driver_may_read`, and the channel's doubt on an
+        alternate screen too)."""
+        return not (self._driver_may_read() or self._editor_doubt or self._doubt_pending)
 
     def line_is_empty(self) -> bool:
         """After a cancel: the target answered and the line on the screen holds nothing."""
