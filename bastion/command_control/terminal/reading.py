@@ -179,8 +179,7 @@ class _ReadsLine:
                 else:
                     rec = Reconstruction(judged[0], certain, reason, "command",
                                          _UNKNOWN_HOW.get(how, ""), also=tuple(judged[1:]))
-        # Wherever the terminal driver may edit the line, its readings count as well as the
-        # model's (attack a10i: an alternate screen or a faked ?2004h turned them off).
+        # Where the driver may edit the line, its readings count too (attack a10i).
         if (self._driver_may_read() and any(self._line.raw)) or r.reason == _UNSHOWN_FULL_SCREEN:
             rec = self._with_tty_readings(rec, r.text)
         if self._left_over:
