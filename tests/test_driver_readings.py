@@ -240,6 +240,23 @@ def test_bash_before_any_doubt_keeps_readlines_keys():
     assert not sh.tracker._line.raw_size  # no driver reading is kept
 
 
+@pytest.mark.parametrize(("keys", "shown"), [
+    (b"\x1b[A", b"ls -l"),  # Up: history, which the driver would keep as ESC [ A
+    (b"\x1bOA", b"ls -l"),  # Up in the application cursor mode
+    (b"\x1b[200~ls -l\x1b[201~", b"ls -l"),  # a bracketed paste
+])
+def test_history_and_pastes_after_a_line_that_may_start_a_shell_are_not_held(keys, shown):
+    # The driver's reading keeps the escape bytes (`ESC[Als -l`): a `[` no `]` closes is no
+    # pattern to bash, so that reading is a command not found, not one pathname expansion may
+    # change (which the unknown default held: every Up and every paste after `sudo -i`)
+    sh = bash()
+    line(sh, "sudo -i", PROMPT)
+    line(sh, "ls -l", PROMPT)
+    sh.keys(keys)
+    sh.out(shown)
+    assert verdict(sh) == "allow"
+
+
 def test_an_attack_string_only_the_unknown_default_holds_is_held_in_every_reading():
     sh = faked_marker()
     rec = wiped(sh, ATTACK + b"\x01\x0b", "echo hi")

@@ -168,6 +168,9 @@ _ANSI_SIMPLE = {
     "t": "\t", "v": "\v", "\\": "\\", "'": "'", '"': '"', "?": "?",
 }  # fmt: skip
 _GLOB_CHARS = re.compile(r"[*?\[]")
+# A word pathname expansion may change: `*`, `?`, or a `[` a later `]` closes (a `[` with none is
+# itself, as bash reads it: the driver's reading of an arrow key, `ESC[A`, is no pattern).
+_GLOB_SHAPE = re.compile(r"[*?]|\[.+\]", re.S)
 _PATTERN_CHARS = re.compile(r"[*?\[{]")
 _BRACE = re.compile(r"\{[^{}\s]*(?:,|\.\.)[^{}\s]*\}")
 _ESCAPED_PAIR = re.compile(r"\\.", re.S)
@@ -295,7 +298,7 @@ def _word(src: str, node: Node, itself: tuple[str, str] | None = None,
     if not _PATTERN_CHARS.search(shape):
         return _Word(value, text, False, False, splits, node.type == "process_substitution")
     brace = bool(_BRACE.search(shape))
-    return _Word(value, text, bool(_GLOB_CHARS.search(shape)), brace, splits, False,
+    return _Word(value, text, bool(_GLOB_SHAPE.search(shape)), brace, splits, False,
                  _braced(src, node) if brace and value is not None else None)
 
 

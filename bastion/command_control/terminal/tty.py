@@ -121,7 +121,12 @@ def _tty_settings(erase: int, raw: bytes) -> list[_TtySettings] | None:
                              _TTY_DROPPED, _TTY_SIGNALS, iutf8)
                 for e in dict.fromkeys((erase, 0x7F, 0x08)) for iutf8 in (True, False)]
     readings.append(_TtySettings())
-    controls = [c for c in range(0x20) if bytes([c]) in raw] + ([0x7F] if b"\x7f" in raw else [])
+    # ESC is not read as moved: every arrow key and paste starts with it, and a driver whose
+    # erase or kill is ESC (`[A` left of an Up) was set by a line the model follows (stty) or
+    # by inline code (the documented residual); else every Up or paste where the driver may
+    # read would be held as a parse error
+    controls = [c for c in range(0x20) if c != 0x1B and bytes([c]) in raw] + (
+        [0x7F] if b"\x7f" in raw else [])
     if len(controls) > _MAX_MOVED or sum(raw.count(c) for c in controls) > _MAX_EDITS:
         return None
     for c in controls:
