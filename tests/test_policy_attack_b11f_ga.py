@@ -1,0 +1,56 @@
+"""Attack b11f, findings 1, 2, 3, 8, 9, 10 and 14 (the eleventh round on the command filter):
+a program no table reads, judged as the launcher it may be, now launches what any rule names,
+in any path spelling, and runs any shell code; and the decoders, debuggers, unpackers,
+wrappers and service invokers those findings named. The shipped policy; attack halves refused
+or held, honest halves allowed."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.test_policy import action
+
+
+@pytest.mark.parametrize(("line", "expected"), [
+    # 1: a program only a rule names (no table), launched by a program no table reads
+    ("memusage systemctl stop auditd", "deny"),
+    ("memusage iptables -F", "deny"),
+    ("memusage auditctl -D", "deny"),
+    ("memusage userdel root", "deny"),
+    ("memusage usermod -aG sudo bob", "deny"),
+    ("memusage reboot", "confirm"),
+    ("memusage kill -9 -1", "deny"),
+    ("sudo memusage userdel root", "deny"),
+    ("mytool --run=userdel root", "deny"),  # an option's attached value names it
+    ("mytool -- /usr/sbin/userdel root", "deny"),
+    ("memusage mkfs.ext4 /dev/sda1", "deny"),  # a rule's glob (`mkfs.*`)
+    # 2: a program's path in any spelling
+    ("memusage /bin//bash -c 'systemctl stop auditd'", "deny"),
+    ("memusage /usr/bin/./bash -c 'systemctl stop auditd'", "deny"),
+    ("memusage /usr/lib/../bin/bash -c 'systemctl stop auditd'", "deny"),
+    ("memusage //usr//sbin//userdel root", "deny"),
+    # 3: shell code whatever it starts with
+    ("dpkg-buildpackage -d --hook-init='true; rm -rf /etc'", "deny"),
+    ("dpkg-buildpackage -d --hook-init='systemctl stop auditd'", "deny"),
+    ("foo 'true && rm -rf /etc'", "deny"),
+    ("foo '(rm -rf /etc)'", "deny"),
+    ("foo '{ rm -rf /etc; }'", "deny"),
+    ("foo 'if true; then rm -rf /etc; fi'", "deny"),
+    ("foo 'x=1; rm -rf /etc'", "deny"),
+    ("foo 'cd / && rm -rf etc'", "deny"),
+    ("foo 'echo x >> /etc/sudoers'", "deny"),
+    ("foo -e'ls; rm -rf /etc'", "deny"),  # a short option's attached value
+    ("foo $'true\\nrm -rf /etc'", "deny"),
+    ("foo 'true\nit'\"'\"'s rm'", "confirm"),  # several lines, one a shell cannot parse: held
+    ("foo '{rm,-rf,/etc}'", "confirm"),  # a brace expansion making the command: held
+    # honest halves: words that are not code, or code that does nothing the rules name
+    ("docker ps --format '{{.Names}}'", "allow"),
+    ("mytool --note \"it's fine\"", "allow"),
+    ("mytool --message 'deploy the web tier'", "allow"),
+    ("mytool 'select 1; select 2'", "allow"),  # not shell: a shell would refuse it whole
+    ("mytool -- ' -1'", "allow"),
+    ("docker exec web1 systemctl status nginx", "allow"),
+    ("viewer /etc/passwd", "confirm"),  # a file it names, as before
+])
+def test_b11f_launchers(default_policy, line, expected):
+    assert action(default_policy, line) == expected
