@@ -54,3 +54,32 @@ from tests.test_policy import action
 ])
 def test_b11f_launchers(default_policy, line, expected):
     assert action(default_policy, line) == expected
+
+
+@pytest.mark.parametrize(("line", "expected"), [
+    # 8: a pipe as the output file runs its command
+    ("psql -o '|systemctl stop auditd' -c 'select 1'", "deny"),
+    ("psql --output='|systemctl stop auditd' -c 'select 1'", "deny"),
+    ("psql --out='|reboot' -c 'select 1'", "confirm"),  # a getopt_long prefix
+    ("psql -o'|reboot' -c 'select 1'", "confirm"),
+    ("psql --comm='\\! systemctl stop auditd'", "deny"),
+    # 14: a wrapper's chdir and chroot, Debian's systemctl front ends, pm2's other starters
+    ("chpst -C /etc rm -f sudoers", "deny"),
+    ("chpst -/ /mnt rm -f /etc/sudoers", "deny"),
+    ("deb-systemd-invoke stop auditd.service", "deny"),
+    ("deb-systemd-helper mask auditd.service", "deny"),
+    ("pm2 startOrRestart ecosystem.config.js", "confirm"),
+    ("pm2 startOrReload ecosystem.config.js", "confirm"),
+    ("pm2 restart ecosystem.config.js", "confirm"),
+    ("pm2 send 0 'rm -rf /etc'", "confirm"),
+    # honest halves
+    ("psql -o out.txt -c 'select 1'", "allow"),
+    ("psql -o '|cat' -c 'select 1'", "allow"),
+    ("chpst -u www-data ls", "allow"),
+    ("deb-systemd-invoke restart nginx.service", "allow"),
+    ("pm2 restart web", "allow"),
+    ("pm2 reload all", "allow"),
+    ("pm2 list", "allow"),
+])
+def test_b11f_outputs_wrappers_invokers(default_policy, line, expected):
+    assert action(default_policy, line) == expected

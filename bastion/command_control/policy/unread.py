@@ -284,6 +284,10 @@ def launched(words: list[_Word], handled: frozenset[str], programs: frozenset[st
             commands.append([word._replace(value=attached, text=attached), *words[index + 1:]])
             last = index
         codes += [code for code in _code_parts(value) if _is_code(code)]
+        # found after outside attack b11f (finding 8): `|CMD` as a file's name is a pipe into
+        # CMD to many programs (`psql -o '|cmd'`, `--output=|cmd`, `--out=|cmd`, `-o|cmd`)
+        codes += [code.lstrip("|") for code in _code_parts(value)
+                  if code.startswith("|") and code.lstrip("|").strip()]
     if len(commands) + len(codes) > _MOST_LAUNCHED:
         return [], [], f"more than {_MOST_LAUNCHED} words that may start a command"
     if not commands:
@@ -300,7 +304,7 @@ def launched(words: list[_Word], handled: frozenset[str], programs: frozenset[st
 def _code_parts(value: str) -> list[str]:
     """The strings of one word a launcher may run as code: the word, or an option's attached
     value (`--hook-init=CODE`, `-eCODE`)."""
-    if not value.startswith("-"):
+    if not value.startswith("-") or value.startswith("-|"):
         return [value]
     parts = [value.partition("=")[2]] if "=" in value else []
     return parts + ([value[2:]] if not value.startswith("--") else [])
