@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import pytest
 
+from bastion.command_control.policy import reads_script_from_stdin
 from tests.test_policy import action
 
 
@@ -82,4 +83,64 @@ def test_b11f_launchers(default_policy, line, expected):
     ("pm2 list", "allow"),
 ])
 def test_b11f_outputs_wrappers_invokers(default_policy, line, expected):
+    assert action(default_policy, line) == expected
+
+
+@pytest.mark.parametrize(("line", "expected"), [
+    # 10: gpgtar and the other unpackers no table read
+    ("gpgtar -x -C /etc x.gpg", "confirm"),  # held, as `tar -x -C /etc` is
+    ("gpgtar --decrypt --directory=/ x.gpg", "confirm"),
+    ("gpgtar --extract --skip-crypto --directory /var/log F.tar", "confirm"),
+    ("gpgtar --ext --dir=/etc x.gpg", "confirm"),  # getopt_long prefixes
+    ("gpgtar -dC /etc x.gpg", "confirm"),  # a cluster
+    ("cd /etc && gpgtar -d x.gpg", "confirm"),  # here
+    ("gpgtar --gpg /tmp/evil -d x.gpg", "confirm"),  # a program of its own: unknown
+    ("gpg-zip --decrypt --tar-args '-C /etc' x.gpg", "confirm"),
+    ("gpgtar --create -o /etc/sudoers.d/x dir", "deny"),
+    ("cd /etc && ptar -xf a.tar", "confirm"),
+    ("unzipsfx -d /etc", "confirm"),
+    ("gzexe /etc/sudoers", "deny"),  # rewrites the file in place
+    # honest halves
+    ("gpgtar -t x.gpg", "allow"),
+    ("gpgtar -d x.gpg", "allow"),
+    ("gpgtar --create -o /tmp/a.gpg dir", "allow"),
+    ("ptar -x -f a.tar", "allow"),
+    ("gzexe ./mytool", "allow"),
+])
+def test_b11f_unpackers(default_policy, line, expected):
+    assert action(default_policy, line) == expected
+
+
+@pytest.mark.parametrize(("line", "reads"), [
+    # 9: the program a debugger runs reads the line's stdin (gdb's), with arguments or none
+    ("gdb -batch -ex run /bin/bash", "shell"),
+    ("gdb -q -batch -ex r /bin/sh", "shell"),
+    ("gdb -batch -ex ru /bin/bash", "shell"),
+    ("gdb -batch -ex starti /bin/bash", "shell"),
+    ("gdb -batch -ex start /bin/bash", "shell"),
+    ("gdb -batch -ex run python3", "interpreter"),
+    ("gdb -batch -ex 'run -s' /bin/bash", "shell"),  # as before
+    ("gdb -batch -ex run --args /bin/bash -s", "shell"),
+    ("lldb -b -o run -- /bin/bash", "shell"),
+    ("strace -f -o /tmp/x /bin/bash", "shell"),
+    ("ltrace -c bash", "shell"),
+    ("valgrind -q bash", "shell"),
+    ("rr record bash", "shell"),
+    ("perf stat -- bash", "shell"),
+    ("gdbserver :1234 /bin/bash", "shell"),
+    ("uftrace record bash", "shell"),
+    # honest halves: a program that is no shell
+    ("gdb -q -batch -ex run -ex bt ./myapp", None),
+    ("gdb -batch -ex bt ./myapp core", None),
+])
+def test_b11f_debuggers_run_a_reader_of_stdin(line, reads):
+    assert reads_script_from_stdin(line) == reads
+
+
+@pytest.mark.parametrize(("line", "expected"), [
+    ("gdb -batch -ex run /usr/sbin/userdel", "deny"),  # the program judged as run
+    ("gdb -batch -ex run /bin/bash", "alert"),  # as `bash` is: the gate reads the script
+    ("gdb -q -batch -ex run -ex bt ./myapp", "allow"),
+])
+def test_b11f_debuggers_judged(default_policy, line, expected):
     assert action(default_policy, line) == expected
