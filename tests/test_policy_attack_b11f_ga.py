@@ -144,3 +144,42 @@ def test_b11f_debuggers_run_a_reader_of_stdin(line, reads):
 ])
 def test_b11f_debuggers_judged(default_policy, line, expected):
     assert action(default_policy, line) == expected
+
+
+@pytest.mark.parametrize(("line", "expected"), [
+    # 8's class: any start of the long option a decoder reads (getopt_long, my_getopt)
+    ("psql --comm='\\o /etc/sudoers.d/x'", "confirm"),
+    ("mysql --exec='system reboot'", "confirm"),
+    ("mysql --exe='\\! reboot'", "confirm"),
+    ("mariadb --execu='system reboot'", "confirm"),
+    # 14's class: the other init systems' service tools, the verb and the daemon in any order
+    ("sv stop auditd", "deny"),
+    ("sv d auditd", "deny"),
+    ("sv down /etc/service/rsyslog", "deny"),
+    ("initctl stop auditd", "deny"),
+    ("stop auditd", "deny"),
+    ("memusage stop auditd", "deny"),
+    ("update-rc.d auditd disable", "deny"),
+    ("update-rc.d -f auditd remove", "deny"),
+    ("chkconfig auditd off", "deny"),
+    ("chkconfig --del auditd", "deny"),
+    ("rc-update del auditd default", "deny"),
+    ("s6-svc -d /run/service/auditd", "deny"),
+    # honest halves
+    ("psql --comm='select 1'", "allow"),
+    ("mysql --exec='select 1'", "allow"),
+    ("sv status auditd", "allow"),
+    ("sv restart nginx", "allow"),
+    ("sv stop nginx", "allow"),
+    ("stop nginx", "allow"),
+    ("initctl list", "allow"),
+    ("chkconfig --list auditd", "allow"),
+    ("update-rc.d nginx defaults", "allow"),
+    ("s6-svc -u /run/service/auditd", "allow"),
+    ("rc-update add auditd default", "allow"),
+    ("docker stop web1", "allow"),
+    ("terraform init", "allow"),
+    ("mytool --label 'kill switch'", "allow"),
+])
+def test_b11f_decoder_prefixes_and_service_tools(default_policy, line, expected):
+    assert action(default_policy, line) == expected
