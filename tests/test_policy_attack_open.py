@@ -221,12 +221,12 @@ def test_gpg_writes_beside_its_operands(default_policy, line, expected):
     ("mysql --pager='touch /etc/sudoers.d/x' -e 'select 1'", "deny"),
     ("mysql --plugin-dir=/tmp --default-auth=evil -e 'select 1'", "confirm"),
     ("mysql --plugin=/tmp -e 'select 1'", "confirm"),  # my_getopt's abbreviations
-    ("mysql -e 'select 1\n  SYSTEM touch /etc/sudoers.d/x'", "confirm"),  # at a line's start
+    ("mysql -e 'select 1\n  SYSTEM touch /etc/sudoers.d/x'", "deny"),  # also shell code (b11f)
     ("mysql -e 'ssl_session_data_print /etc/sudoers.d/x'", "confirm"),  # writes its file
-    ("mysql -e '\\! touch /etc/sudoers.d/x'", "confirm"),
+    ("mysql -e '\\! touch /etc/sudoers.d/x'", "deny"),  # its words are shell code too (b11f, finding 3)
     # psql: backslash commands, and a prompt that runs a shell command
-    ("psql -c '\\! touch /etc/sudoers.d/x'", "confirm"),
-    ("psql -v 'PROMPT1=%`touch /etc/sudoers.d/x`'", "confirm"),
+    ("psql -c '\\! touch /etc/sudoers.d/x'", "deny"),  # (b11f, finding 3)
+    ("psql -v 'PROMPT1=%`touch /etc/sudoers.d/x`'", "deny"),  # (b11f, finding 3)
     # gdb's abbreviations and pipes are no `shell` the decoder reads: unknown
     ("gdb -batch -ex 'she touch /etc/sudoers.d/x'", "confirm"),
     ("gdb -batch -ex '| print 1 | touch /etc/sudoers.d/x'", "confirm"),

@@ -210,7 +210,7 @@ def test_attack_z_filter_findings(default_policy, line, expected):
     ("prog --opt='a /etc/shadow'", "confirm"),
     ("prog \"-o /etc/shadow\"", "confirm"),
     ("prog \"-o\t/etc/shadow\"", "confirm"),
-    ("prog 'x>/etc/shadow'", "confirm"),
+    ("prog 'x>/etc/shadow'", "deny"),  # the word is shell code writing the file (b11f, finding 3)
     ("prog '(/etc/shadow)'", "confirm"),
     ("prog 'a -- b' -o/etc/shadow", "confirm"),
     ("prog \"x ~root/.ssh/authorized_keys\"", "alert"),

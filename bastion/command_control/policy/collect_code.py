@@ -13,7 +13,7 @@ from typing import Any
 
 from bastion.command_control.policy.builtins import _MAPFILE, _READ
 from bastion.command_control.policy.editors import _VIM_LIKE, _vim_parts
-from bastion.command_control.policy.options import _last_argument, _options, _scan_options
+from bastion.command_control.policy.options import _last_argument, _long_option, _options, _scan_options
 from bastion.command_control.policy.paths import (
     _LATER_PASSES,
     _LATER_VALUES,
@@ -192,8 +192,11 @@ class _Code:
             if name in _COMMANDS_GIVEN and name not in ("gdb", "sftp"):
                 letter, rest = _cluster_letter(value, _COMMANDS_GIVEN[name],
                                                _COMMAND_ARGUMENTS.get(name, ""))
-                if head.startswith("--") and head in _COMMANDS_GIVEN[name]:
-                    letter, text = head, given
+                longs = frozenset(o for o in _COMMANDS_GIVEN[name] if o.startswith("--"))
+                if head.startswith("--") and len(head) > 3 and _long_option(head, longs) in longs:
+                    # any start of the name (getopt_long, my_getopt): `--comm`, `--exec`
+                    # (attack b11f, finding 8)
+                    letter, text = _long_option(head, longs), given
                 else:
                     text = _Word(rest, rest) if rest else following
                 if letter is None or letter in ("f", "l", "--file", "--list"):

@@ -50,6 +50,9 @@ class _Files:
     """Part of `_Collector` (collect.py): its reading of files: redirections, here-document bodies and
     the files commands write."""
 
+    # The command patterns of the loaded policy's rules (commands.py `_collect`).
+    _rule_programs: frozenset[str] = frozenset()
+
     def _redirect(
         self,
         node: Node,
@@ -277,7 +280,7 @@ class _Files:
                                                        unread=self._in_dirs(paths))
         if site is None or id(words[0]) in self._launched:
             return  # a command from a word of a launcher: its own were judged with it
-        commands, codes, doubt = launched(words, handled)
+        commands, codes, doubt = launched(words, handled, self._rule_programs)
         name = words[0].value or ""
         if doubt:
             self._unknown(site, words, f"{name}, a program the policy does not read, may run "

@@ -334,10 +334,12 @@ class _Programs:
                 self._user_shell("gdb", words, site)
                 return
             self._code(code, site, "gdb")
-        elif verb in ("run", "r", "start", "starti"):
-            if rest.strip():
+        elif verb in ("run", "r", "ru", "start", "star", "starti"):
+            # Without arguments too (attack b11f, finding 9): the program runs with gdb's
+            # stdin, the line's, so `gdb -batch -ex run /bin/bash` is a shell reading it.
+            if rest.strip() or program is not None:
                 shown = shlex.quote(program) if program is not None else "program"
-                self._code(f"exec {shown} {rest}", site, "gdb")
+                self._code(f"exec {shown} {rest}".rstrip(), site, "gdb")
         elif verb not in _GDB_QUIET or (verb == "set" and rest.split(" ", 1)[0] not in
                                         _GDB_SETTINGS) or (verb == "thread" and not re.fullmatch(
                                             r"apply\s+all\s+(bt|backtrace)(\s+full)?", rest)) or (

@@ -88,23 +88,25 @@ def reads_script_from_stdin(command: str) -> str | None:
 
 
 @functools.lru_cache(maxsize=1024)
-def _parse_cached(line: str) -> tuple[SimpleCommand, ...]:
-    return _parse(line)
+def _parse_cached(line: str, programs: frozenset[str] = frozenset()) -> tuple[SimpleCommand, ...]:
+    return _parse(line, programs)
 
 
 @functools.lru_cache(maxsize=1024)
-def _parse_known_cached(line: str, known: KnownValues) -> tuple[tuple[SimpleCommand, ...], KnownValues]:
-    return _parse_known(line, known)
+def _parse_known_cached(line: str, known: KnownValues, programs: frozenset[str] = frozenset()
+                        ) -> tuple[tuple[SimpleCommand, ...], KnownValues]:
+    return _parse_known(line, known, programs)
 
 
-def _parse_known(line: str, known: KnownValues) -> tuple[tuple[SimpleCommand, ...], KnownValues]:
+def _parse_known(line: str, known: KnownValues, programs: frozenset[str] = frozenset()
+                 ) -> tuple[tuple[SimpleCommand, ...], KnownValues]:
     """The commands of `line` run by a shell whose variables `known` describes, and what is
     known after it (policy/known.py). A line on which a loop forgot a value an earlier pass
     may have read is walked again with nothing known."""
     off = known.lost or bool(_ASSIGNING.search(line))
-    collector = _collect(line, known, off)
+    collector = _collect(line, known, off, programs)
     if collector._redo:
-        collector = _collect(line, known, True)
+        collector = _collect(line, known, True, programs)
     return tuple(collector.commands), collector._known_after(known)
 
 
@@ -248,8 +250,12 @@ def line_facts(line: str) -> LineFacts:
                      _starts_any_reader(programs), _after_another(programs))
 
 
-def _collect(line: str, known: KnownValues | None = None, off: bool = True) -> _Collector:
+def _collect(line: str, known: KnownValues | None = None, off: bool = True,
+             programs: frozenset[str] = frozenset()) -> _Collector:
+    """The collector of `line`'s commands. `programs`: the command patterns of the loaded
+    policy's rules, which a program the policy does not read may launch (`unread.launched`)."""
     collector = _Collector()
+    collector._rule_programs = programs
     collector._known_start(known or KnownValues(), off)
     try:
         collector.parse(line, _Site())
@@ -266,8 +272,8 @@ def _collect(line: str, known: KnownValues | None = None, off: bool = True) -> _
     return collector
 
 
-def _parse(line: str) -> tuple[SimpleCommand, ...]:
-    return tuple(_collect(line).commands)
+def _parse(line: str, programs: frozenset[str] = frozenset()) -> tuple[SimpleCommand, ...]:
+    return tuple(_collect(line, programs=programs).commands)
 
 
 def cost(line: str) -> int:

@@ -411,6 +411,62 @@ def _anywhere(words: list[_Word]) -> list[PathArg]:
     return [_ANYWHERE] if len(words) > 1 else []
 
 
+# found after outside attack b11f (finding 10): gpgtar unpacks (`--extract`, `--decrypt`,
+# `-x`, `-d`, any start of the long names) under -C/--directory, else here; gpg-zip (its
+# deprecated script) runs tar -x here. Their --gpg, --tar and --*-args name a program or
+# its arguments (`--tar-args '-C /etc'`): unknown (`_unpacker_code`).
+_GPGTAR_LONG = frozenset({
+    "--create", "--extract", "--encrypt", "--decrypt", "--sign", "--list-archive", "--symmetric",
+    "--recipient", "--local-user", "--output", "--verbose", "--quiet", "--skip-crypto",
+    "--dry-run", "--directory", "--files-from", "--null", "--gpg", "--gpg-args", "--tar-args",
+    "--tar", "--utf8-strings", "--openpgp", "--cms", "--batch", "--yes", "--status-fd",
+    "--with-log", "--set-filename", "--help", "--version",
+})  # fmt: skip
+_GPGTAR_UNPACKS = frozenset({"--extract", "--decrypt"})
+_GPGTAR_PROGRAMS = frozenset({"--gpg", "--gpg-args", "--tar", "--tar-args"})
+_GPGTAR_TAKES = "ruoCT"
+
+
+def _gpgtar(words: list[_Word]) -> list[PathArg]:
+    """gpgtar and gpg-zip: DIR/** of -C/--directory DIR (here without one) when they unpack,
+    and the archive -o/--output names."""
+    dynamic = _dynamic(words)
+    if dynamic:
+        return dynamic
+    unpacks = False
+    for word in words[1:]:
+        value = word.value or ""
+        if value.startswith("--"):
+            unpacks |= _long_option(value.partition("=")[0], _GPGTAR_LONG) in _GPGTAR_UNPACKS
+        elif value.startswith("-"):
+            letters = re.split(f"[{_GPGTAR_TAKES}]", value[1:], maxsplit=1)[0]
+            unpacks |= bool(set(letters) & {"x", "d"})
+    folders = [_tree(f) for f in _after_options(words, frozenset({"-C", "--directory"}))]
+    output = _after_options(words, frozenset({"-o", "--output"}))
+    return ((folders or [_HERE]) if unpacks else []) + output
+
+
+def _ptar(words: list[_Word]) -> list[PathArg]:
+    """ptar (Perl's Archive::Tar, which keeps no absolute name or `../`): `-x` unpacks here;
+    `-c` writes the archive of -f."""
+    dynamic = _dynamic(words)
+    if dynamic:
+        return dynamic
+    letters = "".join((w.value or "")[1:] for w in words[1:] if (w.value or "").startswith("-"))
+    return ([_HERE] if "x" in letters else []) + _after_options(words, frozenset({"-f"}))
+
+
+def _in_place(words: list[_Word]) -> list[PathArg]:
+    """gzexe and bzexe rewrite each program named in place (a script that unpacks it), and
+    keep the old one as NAME~."""
+    dynamic = _dynamic(words)
+    if dynamic:
+        return dynamic
+    operands = [w for w in words[1:] if not (w.value or "").startswith("-")]
+    return [p for w in operands for p in (_path_arg(w), _path_arg(w._replace(
+        value=f"{w.value}~", text=f"{w.text}~")))]
+
+
 _CABEXTRACT = frozenset({"-d", "--directory"})
 _AUNPACK = frozenset({"-X", "--extract-to"})
 _UNAR = frozenset({"-o", "-output-directory", "--output-directory"})
@@ -426,6 +482,8 @@ _BY_NAME = {
     "rpm2archive": _rpm2archive, "star": _bsdtar, "unshar": _anywhere,
     "aunpack": lambda words: _named_folder(words, _AUNPACK, frozenset()),
     "dtrx": lambda words: _named_folder(words, frozenset(), frozenset({"-l", "--list", "-t", "--table"})),
+    "gpgtar": _gpgtar, "gpg-zip": _gpgtar, "ptar": _ptar, "unzipsfx": _unzip,
+    "gzexe": _in_place, "bzexe": _in_place,
 }  # fmt: skip
 # binutils' ar under a target triplet's name, and its LLVM and GCC wrappers (x86_64-linux-gnu-ar,
 # llvm-ar-15, gcc-ar-12).
@@ -472,4 +530,7 @@ def _unpacker_code(name: str, words: list[_Word]) -> list[str | None]:
         return [None] if any(v is None or v.startswith("--pl") for v in values) else []
     if name in ("jar", "fastjar"):
         return [None] if any(v is None or v.startswith("-J") for v in values) else []
+    if name in ("gpgtar", "gpg-zip"):
+        return [None] if any(v is None or (v.startswith("--") and _long_option(
+            v.partition("=")[0], _GPGTAR_LONG) in _GPGTAR_PROGRAMS) for v in values) else []
     return []

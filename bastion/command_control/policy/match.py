@@ -70,11 +70,12 @@ def evaluate(policy: Policy, line: str, *, role: str, target: str,
     is sent to the shell.
     """
     after = None
+    programs = policy._compiled.programs
     if known is None:
-        commands = _parse_cached(line) if len(line) <= 2048 else _parse(line)
+        commands = _parse_cached(line, programs) if len(line) <= 2048 else _parse(line, programs)
     else:
-        commands, after = _parse_known_cached(line, known) if len(line) <= 2048 else \
-            _parse_known(line, known)
+        commands, after = _parse_known_cached(line, known, programs) if len(line) <= 2048 else \
+            _parse_known(line, known, programs)
     if not interactive:
         commands = tuple(c for c in commands if not c.terminal)
     return replace(_verdict(policy, commands, role, target, login), known=after)

@@ -296,6 +296,10 @@ class _CompiledPolicy:
     def __init__(self, policy: Policy) -> None:
         self.defaults = policy.defaults
         self.rules = tuple(_CompiledRule(rule) for rule in policy.rules)
+        # found after outside attack b11f (finding 1): the programs the rules name, which a
+        # program the policy does not read may launch (`unread.launched`), not only those a
+        # table of the collector knows (`memusage userdel root`).
+        self.programs = frozenset(p for rule in policy.rules for p in rule.commands)
         self._candidates: dict[tuple[str, str, str], tuple[_CompiledRule, ...]] = {}
 
     def candidates(self, name: str, role: str, target: str) -> tuple[_CompiledRule, ...]:

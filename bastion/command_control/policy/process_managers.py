@@ -38,7 +38,15 @@ _PM2_FLAGS = frozenset({"-f", "--force", "--no-autorestart", "--time", "--merge-
 _PM2_WRITES = frozenset({"-l", "--log", "-o", "--output", "-e", "--error", "-p", "--pid"})
 _PM2_UNKNOWN_VERBS = frozenset({"startup", "unstartup", "install", "module:install", "deploy",
                                 "set", "conf", "config", "link", "plus", "serve", "expose",
-                                "resurrect", "update", "updatePM2", "trigger", "sendSignal"})
+                                "resurrect", "update", "updatePM2", "trigger", "sendSignal",
+                                # found after outside attack b11f (finding 14): the verbs that
+                                # start a file's apps as start does, and `send`, which types a
+                                # line into an app's stdin (`pm2 start bash -- -s`)
+                                "startOrRestart", "startOrReload", "startOrGracefulReload",
+                                "send", "attach"})
+# Verbs that start a file's apps when given one (`pm2 restart ecosystem.config.js`); given an
+# app's name or id they restart what already runs.
+_PM2_FILE_VERBS = frozenset({"restart", "reload", "gracefulReload"})
 _ECOSYSTEM = (".json", ".config.js", ".config.cjs", ".config.mjs", ".yml", ".yaml")
 _NODE_SCRIPTS = (".js", ".mjs", ".cjs", ".ts", ".coffee")
 
@@ -51,6 +59,9 @@ def pm2_plan(words: list[_Word]) -> Plan | None:
         return Plan(unknown="a pm2 subcommand known only at run time")
     if verb in _PM2_UNKNOWN_VERBS:
         return Plan(unknown=f"pm2 {verb} writes, installs or runs what the line does not show")
+    if verb in _PM2_FILE_VERBS and any(w.value is None or w.value.endswith(_ECOSYSTEM)
+                                       for w in words[2:]):
+        return Plan(unknown=f"pm2 {verb} starts the apps a file lists, which the line does not show")
     if verb != "start":
         return None
     program: _Word | None = None

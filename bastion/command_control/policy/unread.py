@@ -17,11 +17,15 @@ out). See docs/ARCHITECTURE.md, "Where each thing lives".
 
 from __future__ import annotations
 
+import fnmatch
+import functools
+import posixpath
 import re
 import urllib.parse
 
 from bastion.command_control.policy.configured_writes import _CURL_FILE_URL as _FILE_URL
 from bastion.command_control.policy.names import _known, program_name
+from bastion.command_control.policy.parse import _parse_tree
 from bastion.command_control.policy.paths import PathArg, _operand_paths, _path_arg
 from bastion.command_control.policy.toolchains import toolchain
 from bastion.command_control.policy.transfers import READ_WHOLE
@@ -243,21 +247,29 @@ def _under_folders(words: list[_Word]) -> list[PathArg]:
 # runs the command after its options (choom, memusage, sotruss, uclampset, pg_virtualenv...).
 # No list of launchers is complete, so a program the policy does not read is judged as one too
 # where its words allow it: from each word that names a program a table knows (`rm`, a shell,
-# a wrapper), or that follows `--`, and each word that is shell code beginning with one.
+# a wrapper) or a rule of the loaded policy names (attack b11f, finding 1: `memusage userdel
+# root`), or that follows `--`, and each word that is shell code (`_is_code`).
 _PROGRAM_WORD = re.compile(r"(?:(?:.*/)?(?:s?bin|libexec)/)?([A-Za-z0-9_][A-Za-z0-9._+-]*)")
-_CODE_START = re.compile(r"\s*([^\s;&|()<>]+)[\s;&|]")
+# What may make a word shell code rather than one word: an operator, a subshell, a
+# substitution, a brace expansion that makes words (`{rm,-rf,/etc}`), a line break, or a blank
+# between words (a brace group has blanks).
+_CODE_SIGNS = re.compile(r"[;&|()<>`\n]|\$\(|\{[^{}\s]*,[^{}\s]*\}")
+_BRACE_WORDS = re.compile(r"\{[^{}\s]*,[^{}\s]*\}")  # which the parser does not read: code
 # At most this many commands and code strings are judged for one launcher: each is judged to
 # the end of the line, so more would cost the square of the line's length; past it, unknown.
 _MOST_LAUNCHED = 8
 
 
-def launched(words: list[_Word], handled: frozenset[str]) -> tuple[list[list[_Word]], list[str], str]:
+def launched(words: list[_Word], handled: frozenset[str], programs: frozenset[str] = frozenset()
+             ) -> tuple[list[list[_Word]], list[str], str]:
     """What a program the policy does not read (`words`, its name first) may run if it is a
-    launcher: the commands (each from a word naming a known program, an option's attached
-    value naming one, or the word after `--`, to the end), the shell code strings (a word whose
-    first word names one), and a reason the launcher may change what they do ("" if none): a
-    word before the last command that names a place (`-v /etc:/x`, `--chdir=DIR`) or is known
-    only at run time, which the launcher may read as a folder, a root or a mount."""
+    launcher: the commands (each from a word naming a program a table knows or one of the
+    rules' command patterns `programs` matches, an option's attached value naming one, or the
+    word after `--`, to the end), the shell code strings (a word, or an option's attached
+    value, that is shell code: `_is_code`), and a reason the launcher may change what they do
+    ("" if none): a word before the last command that names a place (`-v /etc:/x`,
+    `--chdir=DIR`) or is known only at run time, which the launcher may read as a folder, a
+    root or a mount."""
     commands: list[list[_Word]] = []
     codes: list[str] = []
     last = 0
@@ -265,16 +277,18 @@ def launched(words: list[_Word], handled: frozenset[str]) -> tuple[list[list[_Wo
         value = word.value
         if value is None:
             continue
-        if words[index - 1].value == "--" or _names_program(value, handled):
+        if words[index - 1].value == "--" or _names_program(value, handled, programs):
             commands.append(words[index:])
             last = index
-        elif value.startswith("--") and _names_program(value.partition("=")[2], handled):
+        elif value.startswith("--") and _names_program(value.partition("=")[2], handled, programs):
             attached = value.partition("=")[2]
             commands.append([word._replace(value=attached, text=attached), *words[index + 1:]])
             last = index
-        start = _CODE_START.match(value.partition("=")[2] if value.startswith("-") else value)
-        if start and _names_program(start.group(1), handled):
-            codes.append(value.partition("=")[2] if value.startswith("-") else value)
+        codes += [code for code in _code_parts(value) if _is_code(code)]
+        # found after outside attack b11f (finding 8): `|CMD` as a file's name is a pipe into
+        # CMD to many programs (`psql -o '|cmd'`, `--output=|cmd`, `--out=|cmd`, `-o|cmd`)
+        codes += [code.lstrip("|") for code in _code_parts(value)
+                  if code.startswith("|") and code.lstrip("|").strip()]
     if len(commands) + len(codes) > _MOST_LAUNCHED:
         return [], [], f"more than {_MOST_LAUNCHED} words that may start a command"
     if not commands:
@@ -288,13 +302,48 @@ def launched(words: list[_Word], handled: frozenset[str]) -> tuple[list[list[_Wo
     return commands, codes, ""
 
 
-def _names_program(value: str, handled: frozenset[str]) -> bool:
-    """Whether `value` names a program a table knows: a name, or a path to one in a folder of
-    programs (`/usr/bin/rm`, `~/bin/sh`; not `/etc/passwd`, a file a launcher is more likely
+def _code_parts(value: str) -> list[str]:
+    """The strings of one word a launcher may run as code: the word, or an option's attached
+    value (`--hook-init=CODE`, `-eCODE`)."""
+    if not value.startswith("-") or value.startswith("-|"):
+        return [value]
+    parts = [value.partition("=")[2]] if "=" in value else []
+    return parts + ([value[2:]] if not value.startswith("--") else [])
+
+
+def _is_code(value: str) -> bool:
+    """Whether a launcher's word is shell code, whatever it starts with (attack b11f, finding
+    3: `'true && rm -rf /etc'`, `'(rm -rf /etc)'`, `--hook-init='x=1; systemctl stop auditd'`):
+    it parses as shell and holds an operator, a subshell, a substitution, a brace expansion,
+    or more than one word. Text a shell cannot parse on one line (`it's done`, SQL's `select
+    1; select 2`) is not: a shell refuses the line whole and runs nothing; on several lines it
+    still counts (a shell runs the lines before the one it cannot parse)."""
+    if _CODE_SIGNS.search(value) is None and len(value.split()) < 2:
+        return False
+    return "\n" in value or _BRACE_WORDS.search(value) is not None or not _parse_tree(value).has_error
+
+
+@functools.lru_cache(maxsize=16)
+def _rule_pattern(programs: frozenset[str]) -> re.Pattern[str] | None:
+    """One pattern matching every name the rules' command patterns (fnmatch globs) name."""
+    named = [fnmatch.translate(p) for p in sorted(programs) if _PROGRAM_WORD.fullmatch(p.replace("*", "x"))]
+    return re.compile("|".join(named)) if named else None
+
+
+def _names_program(value: str, handled: frozenset[str], programs: frozenset[str] = frozenset()
+                   ) -> bool:
+    """Whether `value` names a program a table knows or a rule names (`programs`): a name,
+    or a path to one in a folder of programs in any spelling (`/usr/bin/rm`, `~/bin/sh`,
+    `/bin//bash`, `/usr/bin/./bash`; not `/etc/passwd`, a file a launcher is more likely
     to be given to read)."""
+    if "/" in value:  # found after outside attack b11f (finding 2): `//`, `/./`, `..`
+        value = posixpath.normpath(re.sub(r"/+", "/", value))
     match = _PROGRAM_WORD.fullmatch(value)
     if match is None:
         return False
     base = match.group(1)
     name = program_name(OTHER_NAMES.get(base, base), handled)
-    return _known(name, handled) or name in _WRAPPERS
+    if _known(name, handled) or name in _WRAPPERS:
+        return True
+    pattern = _rule_pattern(programs)
+    return pattern is not None and any(pattern.fullmatch(n) for n in (base, name))

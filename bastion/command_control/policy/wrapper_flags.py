@@ -189,7 +189,10 @@ OTHER_NAMES = {"slogin": "ssh", "rsh": "ssh", "rlogin": "ssh", "rcp": "scp",
                # (attack a10f, finding 2: Debian's fakeroot alternatives, GNU parallel's
                # env_parallel, gdb's text-interface name)
                "fakeroot-sysv": "fakeroot", "fakeroot-tcp": "fakeroot",
-               "env_parallel": "parallel", "gdbtui": "gdb"}
+               "env_parallel": "parallel", "gdbtui": "gdb",
+               # (attack b11f, finding 14: Debian's maintainer-script front ends hand their
+               # verb and units to systemctl in its own order)
+               "deb-systemd-invoke": "systemctl", "deb-systemd-helper": "systemctl"}
 
 
 def _unread_option(name: str, spec: _Options, found: list[tuple[str, _Word | None]],

@@ -270,6 +270,9 @@ _CHANGES_DIRECTORY = {
     ("proot", "-b"): "bind", ("proot", "--bind"): "bind", ("proot", "-m"): "bind",
     ("proot", "--mount"): "bind",
     ("daemonize", "-c"): "cwd",
+    # found after outside attack b11f (finding 14): runit's chpst -C DIR is its chdir, -/ DIR
+    # its chroot (`chpst -C /etc rm -f sudoers`)
+    ("chpst", "-C"): "cwd", ("chpst", "-/"): "root",
     ("systemd-nspawn", "--chdir"): "cwd", ("systemd-nspawn", "-D"): "root",
     ("systemd-nspawn", "--directory"): "root",
 }  # fmt: skip
