@@ -27,6 +27,7 @@ from bastion.command_control.policy.paths import (
     normalise_path,
     through_proc,
 )
+from bastion.command_control.policy.respoken import respoken
 from bastion.command_control.policy.units import stopped_units
 from bastion.command_control.policy.unread import launched, unread_paths
 from bastion.command_control.policy.variables import _IDENTIFIER
@@ -260,7 +261,8 @@ class _Files:
         for daemon in killed_daemons(name, words):  # a kill by pattern or of every process
             self.commands.append(SimpleCommand("pkill", ("pkill", daemon), site.text, "", False,
                                                (*site.wrappers, name)))
-        for argv in stopped_units(name, words):  # a unit glob, an isolate, `init 1`
+        # a unit glob, an isolate, `init 1`; a command said otherwise (`auditctl -Di`)
+        for argv in [*stopped_units(name, words), *respoken(name, words)]:
             self.commands.append(SimpleCommand(argv[0], argv, site.text, "", False,
                                                (*site.wrappers, name)))
 
