@@ -21,6 +21,8 @@ _DAEMONS = {
     "sshd": "/usr/sbin/sshd -D", "cron": "/usr/sbin/cron -f", "crond": "/usr/sbin/crond -n",
     "firewalld": "/usr/bin/python3 /usr/sbin/firewalld --nofork",
     "fail2ban-server": "/usr/bin/python3 /usr/bin/fail2ban-server -xf start",
+    # PID 1: a signal reboots, powers off or isolates rescue (attack b11f, finding 6)
+    "systemd": "/sbin/init splash",
 }  # fmt: skip
 
 # The daemons' programs (a command line's first word), and the files they hold open.
