@@ -27,6 +27,8 @@ from bastion.command_control.policy.paths import (
     normalise_path,
     through_proc,
 )
+from bastion.command_control.policy.respoken import respoken
+from bastion.command_control.policy.unit_properties import unit_properties
 from bastion.command_control.policy.units import stopped_units
 from bastion.command_control.policy.unread import launched, unread_paths
 from bastion.command_control.policy.variables import _IDENTIFIER
@@ -263,9 +265,27 @@ class _Files:
         for daemon in killed_daemons(name, words):  # a kill by pattern or of every process
             self.commands.append(SimpleCommand("pkill", ("pkill", daemon), site.text, "", False,
                                                (*site.wrappers, name)))
-        for argv in stopped_units(name, words):  # a unit glob, an isolate, `init 1`
+        # a unit glob, an isolate, `init 1`; a command said otherwise (`auditctl -Di`)
+        for argv in [*stopped_units(name, words), *respoken(name, words)]:
             self.commands.append(SimpleCommand(argv[0], argv, site.text, "", False,
                                                (*site.wrappers, name)))
+        self._unit_properties(name, words, site)
+
+    def _unit_properties(self, name: str, words: list[_Word], site: _Site) -> None:
+        """`systemd-run -p ExecStartPre=CMD`, `-p StandardOutput=file:PATH`: the commands the
+        unit runs, the files it writes, its environment; unknown for a property not read."""
+        found = unit_properties(name, words)
+        inner = site._replace(wrappers=(*site.wrappers, name))
+        for path in found.writes:
+            self.commands.append(SimpleCommand(">", (">", path), site.text, "", False, inner.wrappers,
+                                               self._in_dirs((PathArg(path),))))
+        for setting in found.environment:
+            variable, _, value = setting.partition("=")
+            self._assigned(variable, _Word(value, value), setting, inner)
+        for code in found.codes:
+            self._code(code, inner, name)
+        if found.doubt:
+            self._unknown(site, words, f"{name} sets {found.doubt}")
 
     def _unread(self, start: int, words: list[_Word], site: _Site | None = None,
                 handled: frozenset[str] = frozenset()) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 
 from bastion.command_control.policy.options import _Options, _options, _permuted
+from bastion.command_control.policy.respoken import kill_operands
 from bastion.command_control.policy.words import _Word
 
 # System daemons a kill may reach, as the process name (pgrep's default) and as the command
@@ -20,6 +21,8 @@ _DAEMONS = {
     "sshd": "/usr/sbin/sshd -D", "cron": "/usr/sbin/cron -f", "crond": "/usr/sbin/crond -n",
     "firewalld": "/usr/bin/python3 /usr/sbin/firewalld --nofork",
     "fail2ban-server": "/usr/bin/python3 /usr/bin/fail2ban-server -xf start",
+    # PID 1: a signal reboots, powers off or isolates rescue (attack b11f, finding 6)
+    "systemd": "/sbin/init splash",
 }  # fmt: skip
 
 # The daemons' programs (a command line's first word), and the files they hold open.
@@ -42,9 +45,11 @@ def killed_daemons(name: str, words: list[_Word]) -> list[str]:
     if name == "killall5":
         return list(_DAEMONS)
     if name == "kill":
-        operands = [w.value for w in words[1:] if w.value is not None and not (
-            w.value.startswith("-") and w.value[1:].isalnum() and not w.value[1:].isdigit())]
-        return list(_DAEMONS) if "-1" in operands else []
+        # -1 as the kill builtin and procps read a pid (attack b11f, finding 7: `-01`, `' -1'`,
+        # `-- -001`), and as a lone signal `kill -1 PID` (held as before: it may be a pid)
+        read = kill_operands([w.value for w in words[1:] if w.value is not None])
+        minus_one = read is not None and -1 in read[1]
+        return list(_DAEMONS) if minus_one or any(w.value == "-1" for w in words[1:]) else []
     if name == "pkill":
         return _matching(words, _PGREP, regex=True)
     if name == "killall":

@@ -45,12 +45,29 @@ _LINKS: dict[str, tuple[str, ...]] = {
     "/home": ("/var/home",), "/root": ("/var/roothome",), "/opt": ("/var/opt",),
     "/srv": ("/var/srv",), "/mnt": ("/var/mnt",), "/media": ("/run/media",),
     "/usr/local": ("/var/usrlocal",),
+    # links whose target is shallower or elsewhere than their lexical parent's child (attack
+    # b11f, finding 4; from `find / -xtype d -type l` on Debian 12, Ubuntu and RHEL 9): the
+    # systemd package's, x11-common's, man-db's, appstream's, RHEL httpd's
+    "/etc/xdg/systemd/user": ("/etc/systemd/user",), "/usr/bin/X11": ("/usr/bin",),
+    "/usr/local/man": ("/usr/local/share/man",), "/var/lib/app-info": ("/var/lib/swcatalog",),
+    "/etc/httpd/logs": ("/var/log/httpd",), "/etc/httpd/run": ("/run/httpd",),
+    "/etc/httpd/state": ("/var/lib/httpd",), "/etc/httpd/modules": ("/usr/lib64/httpd/modules",),
+    "/usr/lib/debug/bin": ("/usr/lib/debug/usr/bin",), "/usr/lib/debug/sbin": ("/usr/lib/debug/usr/sbin",),
+    "/usr/lib/debug/lib": ("/usr/lib/debug/usr/lib",), "/usr/lib/debug/lib64": ("/usr/lib/debug/usr/lib64",),
+    "/etc/pki/tls/certs": ("/etc/pki/tls/certs", "/etc/pki/ca-trust/extracted/pem"),
+    "/etc/nginx/logs": ("/var/log/nginx",), "/usr/share/nginx/logs": ("/var/log/nginx",),
+    "/etc/ssl/private": ("/etc/ssl/private", "/etc/pki/tls/private"),
 }  # fmt: skip
 
 # Links whose targets no table knows: a `..` after one is unknown.
 _UNKNOWN_TARGETS = re.compile(
     r"/etc/alternatives/[^/]+|/etc/static|/var/service|/run/current-system|/usr/lib/jvm/[^/]+"
     r"|/(?:usr/)?lib/modules/[^/]+/(?:build|source)|/usr/src/linux"
+    # packages' link farms (b11f, finding 4's class): llvm's build/Release -> .., kernel headers,
+    # runit's service folders, the supervise folders runit keeps in /run
+    r"|/usr/lib/llvm-[^/]+/.+|/usr/src/[^/]+/.+|/usr/lib/debug/usr/lib/jvm/[^/]+"
+    r"|/etc/runit/runsvdir/[^/]+(?:/[^/]+)?|/etc/service/[^/]+|/etc/sv/[^/]+/supervise"
+    r"|/usr/local/cuda[^/]*/.+"
     r"|/sys/(?:class/[^/]+/[^/]+|block/[^/]+|bus/[^/]+/(?:devices|drivers)/[^/]+|dev/[^/]+/[^/]+"
     r"|devices/.+/(?:subsystem|driver|device|firmware_node|port))"
     r"|/dev/(?:disk/[^/]+/[^/]+|mapper/[^/]+|block/[^/]+|char/[^/]+|[^/]+/[^/]+)"
@@ -118,10 +135,10 @@ _HOMES: dict[str, tuple[str, ...]] = {
     "systemd-timesync": ("/run/systemd", "/"), "systemd-coredump": ("/",),
     "syslog": ("/home/syslog", "/nonexistent"), "uuidd": ("/run/uuidd",), "tss": ("/var/lib/tpm",
     "/dev/null"),
-    "tcpdump": ("/nonexistent",), "landscape": ("/var/lib/landscape",),
+    "landscape": ("/var/lib/landscape",),
     "pollinate": ("/var/cache/pollinate",),
-    "dnsmasq": ("/var/lib/misc", "/var/lib/dnsmasq"), "chrony": ("/var/lib/chrony",),
-    "_chrony": ("/var/lib/chrony",), "ntp": ("/nonexistent", "/var/empty"), "statd": ("/var/lib/nfs",),
+    "chrony": ("/var/lib/chrony",),
+    "_chrony": ("/var/lib/chrony",), "statd": ("/var/lib/nfs",),
     "rpc": ("/var/lib/rpcbind",), "rpcuser": ("/var/lib/nfs",), "postfix": ("/var/spool/postfix",),
     "Debian-exim": ("/var/spool/exim4",), "bind": ("/var/cache/bind",), "named": ("/var/named",),
     "unbound": ("/etc/unbound", "/var/lib/unbound"), "avahi": ("/run/avahi-daemon", "/var/run/avahi-daemon"),
@@ -138,6 +155,30 @@ _HOMES: dict[str, tuple[str, ...]] = {
     "jenkins": ("/var/lib/jenkins",), "tomcat": ("/var/lib/tomcat", "/usr/share/tomcat"),
     "guest": ("/dev/null",), "fwupd-refresh": ("/run/systemd", "/var/lib/fwupd"),
     "_rpc": ("/run/rpcbind",), "sddm": ("/var/lib/sddm",),
+    # RHEL's and Ubuntu's daemons' accounts (attack b11f's suspicion: tcpdump's home is / on
+    # RHEL, kernoops' on Ubuntu)
+    "abrt": ("/etc/abrt",), "openvpn": ("/etc/openvpn", "/nonexistent"), "kernoops": ("/",),
+    "nm-openvpn": ("/var/lib/openvpn/chroot", "/"), "nm-openconnect": ("/",),
+    "systemd-oom": ("/",), "pipewire": ("/var/run/pipewire", "/run/pipewire"),
+    "nfsnobody": ("/var/lib/nfs",), "setroubleshoot": ("/var/lib/setroubleshoot",),
+    "cockpit-ws": ("/nonexisting", "/"), "cockpit-wsinstance": ("/nonexisting", "/"),
+    "clevis": ("/var/cache/clevis",), "libstoragemgmt": ("/var/run/lsm", "/run/lsm"),
+    "radvd": ("/",), "pcp": ("/var/lib/pcp",), "gluster": ("/run/gluster", "/var/run/gluster"),
+    "dovecot": ("/usr/libexec/dovecot",), "dovenull": ("/usr/libexec/dovecot",),
+    "mailnull": ("/var/spool/mqueue",), "ldap": ("/var/lib/ldap",), "openldap": ("/var/lib/ldap",),
+    "saslauth": ("/run/saslauthd", "/var/empty/saslauth"), "nscd": ("/", "/var/run/nscd"),
+    "usbmuxd": ("/",), "speech-dispatcher": ("/run/speech-dispatcher", "/var/run/speech-dispatcher"),
+    "hplip": ("/run/hplip", "/var/run/hplip"), "whoopsie": ("/nonexistent",),
+    "cups-pk-helper": ("/home/cups-pk-helper", "/nonexistent"), "gopher": ("/var/gopher",),
+    "avahi-autoipd": ("/var/lib/avahi-autoipd",), "Debian-snmp": ("/var/lib/snmp",),
+    "snmp": ("/var/lib/net-snmp", "/var/lib/snmp"), "stunnel4": ("/var/run/stunnel4",),
+    "clamav": ("/var/lib/clamav",), "amavis": ("/var/lib/amavis",), "opendkim": ("/run/opendkim",),
+    "prometheus": ("/var/lib/prometheus",), "grafana": ("/usr/share/grafana",),
+    "elasticsearch": ("/nonexistent", "/usr/share/elasticsearch"), "systemd-bus-proxy": ("/",),
+    "tcpdump": ("/nonexistent", "/"), "ntp": ("/nonexistent", "/var/empty", "/etc/ntp"),
+    "dnsmasq": ("/var/lib/misc", "/var/lib/dnsmasq", "/"), "_flatpak": ("/nonexistent",),
+    "nvidia-persistenced": ("/nonexistent",), "rngd": ("/var/lib/rngd",),
+    "pesign": ("/run/pesign", "/var/run/pesign"),
 }  # fmt: skip
 
 

@@ -1,0 +1,334 @@
+"""Commands said another way (outside attack b11f, findings 6, 11, 12, 13 and 15): the policy's
+rules read one spelling of a dangerous command, and a program takes others that do the same.
+`respoken` gives, for a command, the plain spelling each of its other spellings stands for, so
+that the rules on the plain one apply: `auditctl -Di` is `auditctl -D -i`, `systemctl condstop
+auditd` is `systemctl stop auditd`, `systemctl start reboot.target` is `systemctl reboot`,
+`telinit --no-wall 6` is `telinit 6`, a signal to PID 1 (`kill -RTMIN+5 1`: systemd reboots) is
+`kill -s SIG 1`, `iptables -I INPUT -t filter -4 -j ACCEPT` is `iptables -A INPUT -j ACCEPT`,
+`nft rule ...` is `nft add rule ...`, `firewall-cmd --direct --passthrough ipv4 -F` is
+`iptables -F`, `systemd-hwdb update` is `udevadm hwdb --update`, `augenrules --load` is
+`auditctl -R`. The collector adds each as a command the original runs (wrappers: the original).
+"""
+
+from __future__ import annotations
+
+import re
+
+from bastion.command_control.policy.units import stopped_units
+from bastion.command_control.policy.words import _Word
+
+
+def respoken(name: str, words: list[_Word]) -> list[tuple[str, ...]]:
+    """The plain commands `name` with these words amounts to, where it is spelled otherwise
+    than the policy's rules read; [] for a command spelled plainly and for other programs.
+    A word known only at run time gives nothing here (the rules that read the original hold
+    it or not as before)."""
+    values = [w.value for w in words[1:]]
+    if any(v is None for v in values) or name not in _READERS:
+        return []
+    said = [argv for argv in _READERS[name]([v for v in values if v is not None])
+            if list(argv[1:]) != values or argv[0] != name]
+    # an isolate, or `telinit 1`, stops the security units as their plain spelling does
+    return [*said, *(s for argv in said for s in stopped_units(argv[0], [_Word(v, v) for v in argv]))]
+
+
+# --- kill: a signal to PID 1 -----------------------------------------------------------------
+
+_KILL_VALUE = frozenset({"-s", "-n", "--signal", "-q", "--queue"})
+_KILL_LIST = frozenset({"-l", "-L", "--list", "--table"})
+# The kill builtin and procps read a pid as strtoimax does: blanks around it, a sign, zeros.
+_NUMBER = re.compile(r"\s*([+-]?)0*(\d+)\s*")
+
+
+def kill_operands(values: list[str]) -> tuple[str, list[int | None]] | None:
+    """The signal (as written, "TERM" when none) and the pids a kill sends it to, each as the
+    number the kill builtin and procps read (None: no number, such as `%1` or a name); None
+    for a listing (`kill -l`)."""
+    signal, pids, index, saw = "TERM", [], 0, False
+    while index < len(values):
+        value = values[index]
+        if value in _KILL_LIST:
+            return None
+        if value == "--":
+            index += 1
+            break
+        if value in _KILL_VALUE or value.startswith("--signal="):
+            signal = value.split("=", 1)[1] if "=" in value else (
+                values[index + 1] if index + 1 < len(values) else "")
+            index, saw = index + (1 if "=" in value else 2), True
+            continue
+        if value.startswith("-") and len(value) > 1 and not saw:
+            signal, index, saw = value[1:], index + 1, True  # `-9`, `-KILL`, `-RTMIN+5`
+            continue
+        break
+    for value in values[index:]:
+        match = _NUMBER.fullmatch(value)
+        pids.append(int(match.group(1) + match.group(2)) if match else None)
+    return signal, pids
+
+
+def _kill(values: list[str]) -> list[tuple[str, ...]]:
+    read = kill_operands(values)
+    if read is None:
+        return []
+    signal, pids = read
+    zero = re.fullmatch(r"\s*0+\s*", signal) is not None  # `kill -0 1` only asks whether it runs
+    return [("kill", "-s", signal, "1")] if 1 in pids and not zero else []
+
+
+# --- auditctl: getopt's clusters and long prefixes -------------------------------------------
+
+_AUDITCTL_FLAGS = frozenset("hicslDvt")
+_AUDITCTL_VALUE = frozenset("CefrbaAdSFmRwWkpq")
+_AUDITCTL_LONG = ("--signal", "--backlog_wait_time", "--reset-lost", "--loginuid-immutable",
+                  "--reset")
+
+
+def _auditctl(values: list[str]) -> list[tuple[str, ...]]:
+    """Each option on its own, long ones whole (`-Di` is `-D -i`, `-ie0` `-i -e 0`, `--sig
+    term` `--signal TERM`): an option getopt cannot read leaves the rest as written."""
+    out: list[str] = []
+    index = 0
+    while index < len(values):
+        value = values[index]
+        index += 1
+        if value.startswith("--") and len(value) > 2:
+            option, equals, argument = value.partition("=")
+            whole = [o for o in _AUDITCTL_LONG if o == option] or [
+                o for o in _AUDITCTL_LONG if o.startswith(option)]
+            option = whole[0] if len(whole) == 1 else option
+            if option == "--signal" and not equals and index < len(values):
+                argument, equals, index = values[index], "=", index + 1
+            out += [option, argument.upper()] if option == "--signal" and equals else (
+                [option + equals + argument] if equals else [option])
+            continue
+        if not value.startswith("-") or len(value) < 2:
+            out.append(value)
+            continue
+        for at, letter in enumerate(value[1:], start=2):
+            if letter in _AUDITCTL_VALUE:
+                rest = value[at:]
+                if not rest and index < len(values):
+                    rest, index = values[index], index + 1
+                out += [f"-{letter}", rest]
+                break
+            out.append(f"-{letter}")
+    return [("auditctl", *out)]
+
+
+# --- systemctl: legacy verbs, isolate as a job mode, the power targets -----------------------
+
+_ALIASES = {"condstop": "stop", "condrestart": "try-restart", "condreload": "reload",
+            "force-reload": "try-reload-or-restart", "reload-or-try-restart": "try-reload-or-restart"}
+_STARTS = frozenset({"start", "restart", "try-restart", "reload-or-restart", "try-reload-or-restart",
+                     "condrestart", "force-reload", "reload-or-try-restart", "enable",
+                     "set-default", "add-wants", "add-requires"})
+# A target or service that stops or halts the host, as the verb that asks for the same.
+_POWER_UNITS = {
+    **{u: "reboot" for u in ("reboot", "ctrl-alt-del", "runlevel6", "systemd-reboot")},
+    **{u: "poweroff" for u in ("poweroff", "runlevel0", "systemd-poweroff", "exit", "systemd-exit")},
+    "halt": "halt", "systemd-halt": "halt", "kexec": "kexec", "systemd-kexec": "kexec",
+    "soft-reboot": "soft-reboot", "systemd-soft-reboot": "soft-reboot",
+    **{u: "suspend" for u in ("suspend", "sleep", "systemd-suspend", "hibernate",
+                              "systemd-hibernate", "hybrid-sleep", "systemd-hybrid-sleep",
+                              "suspend-then-hibernate", "systemd-suspend-then-hibernate")},
+    **{u: "rescue" for u in ("rescue", "runlevel1", "single")},
+    **{u: "emergency" for u in ("emergency",)},
+    **{u: "isolate" for u in ("initrd-switch-root", "initrd-switch-root.service", "switch-root")},
+}  # fmt: skip
+_SYSTEMCTL_VALUE = frozenset({"-t", "--type", "-s", "--signal", "-p", "--property", "-H", "--host",
+                              "-M", "--machine", "-n", "--lines", "-o", "--output", "--job-mode",
+                              "--kill-whom", "--kill-value", "--root", "--state", "--what",
+                              "--preset-mode", "--boot-loader-entry", "--boot-loader-menu",
+                              "--reboot-argument", "--timestamp", "--message", "--image",
+                              "--when", "--drop-in", "--image-policy", "--check-inhibitors"})
+
+
+def _systemctl(values: list[str]) -> list[tuple[str, ...]]:
+    operands, isolate, index = [], False, 0
+    while index < len(values):
+        value = values[index]
+        index += 1
+        option, equals, argument = value.partition("=")
+        if value.startswith("--j") and "--job-mode".startswith(option):
+            if not equals and index < len(values):
+                argument, index = values[index], index + 1
+            isolate = isolate or argument == "isolate"
+        elif option in _SYSTEMCTL_VALUE and not equals and not (len(option) == 2 and value != option):
+            index += 1
+        elif not value.startswith("-"):
+            operands.append(value)
+    if not operands:
+        return []
+    verb, units = operands[0], operands[1:]
+    said: list[tuple[str, ...]] = []
+    if verb in _ALIASES:
+        said.append(("systemctl", _ALIASES[verb], *units))
+    if verb in _STARTS:
+        if isolate:
+            said.append(("systemctl", "isolate", *units))
+        for unit in units:
+            base = re.sub(r"\.(target|service)$", "", unit)
+            if base in _POWER_UNITS:
+                said.append(("systemctl", _POWER_UNITS[base], unit))
+    return said
+
+
+# --- init and telinit: options before the runlevel -------------------------------------------
+
+def _telinit(values: list[str]) -> list[tuple[str, ...]]:
+    return [("telinit", v) for v in values if not v.startswith("-")][:1]
+
+
+# --- iptables: a rule accepting everything, options anywhere ---------------------------------
+
+_IPT_NEUTRAL_FLAGS = frozenset({"-4", "-6", "-v", "-n", "-x", "--verbose", "--numeric", "--exact",
+                                "--line-numbers", "--ipv4", "--ipv6", "-w", "--wait"})
+_IPT_NEUTRAL_VALUE = frozenset({"-W", "--wait-interval", "--modprobe"})
+_IPT_CHAIN = frozenset({"-A", "--append", "-I", "--insert", "-R", "--replace"})
+_IPT_TAKES = _IPT_CHAIN | _IPT_NEUTRAL_VALUE | frozenset({
+    "-j", "--jump", "-g", "--goto", "-t", "--table", "-s", "--source", "--src", "-d",
+    "--destination", "--dst", "-p", "--protocol", "-i", "--in-interface", "-o", "--out-interface",
+    "-m", "--match", "-c", "--set-counters"})
+# Targets that never let a packet in: any other (ACCEPT, a chain of the user's) may.
+_IPT_CLOSED = frozenset({"DROP", "REJECT", "LOG", "NFLOG", "ULOG", "TRACE", "AUDIT", "MARK",
+                         "CONNMARK", "RETURN", "TARPIT", "CT", "NOTRACK", "CHECKSUM", "SET",
+                         "TCPMSS", "TOS", "DSCP", "CLASSIFY", "LED", "IDLETIMER", "SECMARK",
+                         "CONNSECMARK", "NFQUEUE", "QUEUE", "TEE", "HMARK", "RATEEST", "SYNPROXY"})
+# A value that matches every packet: an address range of fewer than 8 bits, every port.
+_EVERY_PORT = re.compile(r"[01]?:(65535)?|0-65535|1-65535")
+_EVERY_RANGE = re.compile(r"0?\d{0,2}\.\d+\.\d+\.\d+-25[45]\.\d+\.\d+\.\d+|::?-[fF:]+")
+
+
+def _broad_address(value: str) -> bool:
+    """Whether an address list (`-s a,b`) holds one of fewer than 8 leading bits (0/0,
+    0.0.0.0/0.0.0.0, 0.0.0.0/1, ::/0)."""
+    for address in value.split(","):
+        _, slash, mask = address.partition("/")
+        if not slash:
+            continue
+        if mask.isdigit() and int(mask) < 8:
+            return True
+        if re.fullmatch(r"\d+\.\d+\.\d+\.\d+", mask) and sum(
+                bin(int(octet) & 255).count("1") for octet in mask.split(".")) < 8:
+            return True
+    return False
+
+
+def _iptables(values: list[str]) -> list[tuple[str, ...]]:
+    """A rule appended, inserted or replaced on INPUT or FORWARD of the filter table whose
+    every match matches every packet and whose target may accept (options in any order)."""
+    chain, target, table, narrow, negated = None, None, "filter", False, False
+    words = list(values)
+    while words:
+        value = words.pop(0)
+        option, equals, argument = value.partition("=")
+        if not equals and option in _IPT_TAKES and words:
+            argument = words.pop(0)
+        elif not equals and re.fullmatch(r"-[AIRjgtspiodm]\S+", value):
+            option, argument = value[:2], value[2:]  # getopt's attached argument
+        if value == "!":
+            negated = True
+            continue
+        if option in _IPT_CHAIN:
+            chain = argument
+            if words and words[0].isdigit():
+                words.pop(0)
+        elif option in ("-j", "--jump", "-g", "--goto"):
+            target = argument
+        elif option in ("-t", "--table"):
+            table = argument
+        elif option in _IPT_NEUTRAL_FLAGS or re.fullmatch(r"-w\d*|--wait=\d+", value):
+            pass
+        elif option in _IPT_NEUTRAL_VALUE:
+            pass
+        elif option in ("-c", "--set-counters"):
+            words = words[1:]
+        elif option in ("-s", "--source", "--src", "-d", "--destination", "--dst"):
+            narrow = narrow or not (negated or _broad_address(argument))
+        elif option in ("-p", "--protocol"):
+            narrow = narrow or not (negated or argument in ("all", "0"))
+        elif option in ("-i", "--in-interface", "-o", "--out-interface"):
+            narrow = narrow or not (negated or argument == "+")
+        elif option in ("-m", "--match"):
+            if argument == "comment" and words and words[0].startswith("--comment"):
+                words = words[1 if "=" in words[0] else 2:]
+        elif option.startswith("-"):
+            # a match's own option: narrow unless its value spans every address or port
+            if not equals and words and not words[0].startswith("-"):
+                argument = words.pop(0)
+            narrow = narrow or not (negated or _EVERY_PORT.fullmatch(argument) or
+                                    _EVERY_RANGE.fullmatch(argument) or _broad_address(argument))
+        else:
+            narrow = True  # a word no option above takes
+        negated = False
+    if chain in ("INPUT", "FORWARD") and table == "filter" and not narrow and target is not None \
+            and target not in _IPT_CLOSED:
+        return [("iptables", "-A", chain, "-j", "ACCEPT")]
+    return []
+
+
+# --- nft: `add` left out, sets and verdict maps covering everything --------------------------
+
+_NFT_OPTIONS = re.compile(r"(-[a-zA-Z]+|--[a-z-]+)(\s+|$)")
+_NFT_COMMAND = re.compile(r"(^|[;\n])(\s*)(rule|element|chain|table|set|map)(?=\s)")
+_NFT_BROAD = re.compile(
+    r"(^|[\s,{])(\d+\.\d+\.\d+\.\d+/[0-7]|[0-9a-fA-F:]*:[0-9a-fA-F:]*/[0-9])(?![0-9])"
+    r"|(^|[\s,{])0?\d?\d?\.\d+\.\d+\.\d+\s*-\s*25[45]\.\d+\.\d+\.\d+|(^|[\s,{])::\s*-\s*[fF]")
+_NFT_VMAP = re.compile(r"\b(nfproto|ip\s+version|ip6\s+version|meta\s+protocol|ether\s+type)\s+vmap\b"
+                       r"|\bct\s+state\s+vmap\s*\{[^}]*\bnew\s*:\s*accept")
+
+
+def _nft(values: list[str]) -> list[tuple[str, ...]]:
+    text = " ".join(values)
+    body = text
+    while (match := _NFT_OPTIONS.match(body)) is not None:
+        body = body[match.end():]
+    said: list[tuple[str, ...]] = []
+    added = _NFT_COMMAND.sub(r"\1\2add \3", body)
+    if added != body:
+        said.append(("nft", added))
+    if re.search(r"\b(element|elements)\b", text) and _NFT_BROAD.search(text):
+        said.append(("nft", "add element (a set covering every address) 0.0.0.0/0"))
+    if re.search(r"\bvmap\b", text) and (_NFT_VMAP.search(text) or _NFT_BROAD.search(text)) \
+            and re.search(r":\s*accept\b", text):
+        said.append(("nft", "add rule inet filter input accept"))
+    return said
+
+
+# --- firewalld, hwdb, augenrules: programs that run another's change -------------------------
+
+def _firewall_cmd(values: list[str]) -> list[tuple[str, ...]]:
+    """`--direct --passthrough ipv4 ARGS` is iptables ARGS; `--direct --add-rule ipv4 TABLE
+    CHAIN PRIORITY ARGS` is iptables -t TABLE -A CHAIN ARGS."""
+    for at, value in enumerate(values):
+        family = values[at + 1] if at + 1 < len(values) else ""
+        program = {"ipv4": "iptables", "ipv6": "ip6tables", "eb": "ebtables"}.get(family)
+        if program is None:
+            continue
+        if value.startswith("--pas"):
+            return [(program, *values[at + 2:])]
+        if value.startswith("--add-ru") and len(values) >= at + 5:
+            return [(program, "-t", values[at + 2], "-A", values[at + 3], *values[at + 5:])]
+    return []
+
+
+def _systemd_hwdb(values: list[str]) -> list[tuple[str, ...]]:
+    operands = [v for v in values if not v.startswith("-")]
+    return [("udevadm", "hwdb", "--update")] if operands[:1] == ["update"] else []
+
+
+def _augenrules(values: list[str]) -> list[tuple[str, ...]]:
+    # without --check it writes /etc/audit/audit.rules, loaded at the next start of auditd
+    if any(v in ("--check", "--help", "-h") for v in values):
+        return []
+    return [("auditctl", "-R", "/etc/audit/audit.rules")]
+
+
+_READERS = {
+    "kill": _kill, "auditctl": _auditctl, "systemctl": _systemctl, "telinit": _telinit,
+    "init": _telinit, "iptables": _iptables, "ip6tables": _iptables, "iptables-nft": _iptables,
+    "iptables-legacy": _iptables, "ip6tables-nft": _iptables, "ip6tables-legacy": _iptables,
+    "nft": _nft, "firewall-cmd": _firewall_cmd, "firewall-offline-cmd": _firewall_cmd,
+    "systemd-hwdb": _systemd_hwdb, "augenrules": _augenrules,
+}
