@@ -130,7 +130,7 @@ def test_b11f_unpackers(default_policy, line, expected):
     ("gdbserver :1234 /bin/bash", "shell"),
     ("uftrace record bash", "shell"),
     # honest halves: a program that is no shell
-    ("gdb -q -batch -ex run -ex bt ./myapp", None),
+    ("gdb -q -batch -ex run -ex bt ./myapp", "program"),  # its first data held (fed_gate)
     ("gdb -batch -ex bt ./myapp core", None),
 ])
 def test_b11f_debuggers_run_a_reader_of_stdin(line, reads):
