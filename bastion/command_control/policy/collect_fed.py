@@ -8,6 +8,7 @@ Methods of `_Collector` (collect.py)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 
 from bastion.command_control.policy.names import _known
@@ -46,9 +47,10 @@ class _Fed:
                                                 "time, or a plugin or option file (which may name "
                                                 "one) the line does not show")
         if not read and not _known(name, ()) and words[0].value not in self._functions \
-                and feeds_program(name, words):
+                and feeds_program(name, words, self._names_stdin):
             self._fed_stdin(name, words, site)
-        elif toolchain(name) == "driver" and name.rsplit("-", 1)[0].endswith("tcc") and _runs_stdin(words):
+        elif toolchain(name) == "driver" and name.rsplit("-", 1)[0].endswith("tcc") and _runs_stdin(
+                words, self._names_stdin):
             self._fed_stdin(name, words, site)
         elif name == "scriptlive":
             self._unknown(site, words, "scriptlive runs a shell and types into it the input a log "
@@ -65,6 +67,11 @@ class _Fed:
             for word in files or ():
                 self.commands.append(self._file_operation(">", word, site.text, site))
 
+    def _names_stdin(self, value: str) -> bool:
+        """`value` names the line's stdin in any spelling (`-`, `/dev/./stdin`,
+        `/proc/thread-self/fd/0`: `_descriptor_named`), or a descriptor known only at run time."""
+        return value in STDIN_NAMES or self._descriptor_named(value) in (0, "unknown")
+
     def _fed_stdin(self, name: str, words: list[_Word], site: _Site) -> None:
         """`name`, already collected, reads its program from its stdin: on the line's own stdin
         its command is marked as an interpreter's (`reads_stdin`), so the gate holds an exec
@@ -72,7 +79,8 @@ class _Fed:
         if site.stdin not in ("tty", "unknown"):
             self._stdin_code(name, words, site, "an interpreter")
             return
-        known = name in STDIN_INTERPRETERS or _stdin_interpreter_named(words)
+        known = name in STDIN_INTERPRETERS or any(
+            w.value is not None and self._names_stdin(w.value) for w in words[1:])
         for index in range(len(self.commands) - 1, -1, -1):
             command = self.commands[index]
             if command.name == name and command.text == site.text and not command.reads_stdin:
@@ -81,11 +89,6 @@ class _Fed:
                 self.commands[index] = replace(command, reads_stdin="interpreter" if known else "program",
                                                reads_input=known or command.reads_input)
                 return
-
-
-def _stdin_interpreter_named(words: list[_Word]) -> bool:
-    """`tcc -run -` and the like: a driver whose program is named as stdin (`-`, /dev/stdin)."""
-    return any(w.value in STDIN_NAMES for w in words[1:])
 
 
 def _letter(letter: str, long: str, word: _Word) -> bool:
@@ -129,11 +132,11 @@ def in_place_files(kind: str, words: list[_Word]) -> list[_Word] | None:
     return words[index:] if code else words[index + 1:]
 
 
-def _runs_stdin(words: list[_Word]) -> bool:
+def _runs_stdin(words: list[_Word], names_stdin: Callable[[str], bool]) -> bool:
     """tcc's `-run` with its program file read from stdin (`tcc -run -`, `tcc -run
     /dev/stdin`), or with no file named (a word known only at run time may be `-`)."""
     values = [w.value for w in words[1:]]
     if "-run" not in values:
         return False
     after = [v for v in values[values.index("-run") + 1:] if v is None or not v.startswith("-") or v == "-"]
-    return not after or after[0] is None or after[0] in STDIN_NAMES
+    return not after or after[0] is None or names_stdin(after[0])

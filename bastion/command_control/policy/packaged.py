@@ -17,6 +17,7 @@ their program from standard input (found after outside attack a10f, findings 6, 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from bastion.command_control.policy.words import _Word
 
@@ -93,18 +94,27 @@ STDIN_INTERPRETERS = frozenset({
 })
 
 
-def feeds_program(name: str, words: list[_Word]) -> bool:
+def feeds_program(name: str, words: list[_Word],
+                  names_stdin: Callable[[str], bool] = STDIN_NAMES.__contains__) -> bool:
     """Whether a program no table reads (`name`, its words) may take its program from stdin:
     it is not one of the everyday programs that take none nor a script named by its file
-    (`deploy.sh`), and every word after its name is an
-    option (so no file names its program) or names its stdin. A word known only at run time may
-    be a file: not taken as such a program (it names no stdin the line can see)."""
+    (`deploy.sh`), and every word after its name is an option (so no file names its program),
+    the end of options (`--`), or names its stdin (`names_stdin`: `-`, `/dev/stdin` in any
+    spelling, attack c12f). A word known only at run time may be a file: not taken as such a
+    program (it names no stdin the line can see)."""
     if name in _NO_PROGRAM_ON_STDIN or _SCRIPT.fullmatch(name):
         return False
     values = [w.value for w in words[1:]]
     if None in values:
         return False
-    return all(v in STDIN_NAMES or (v.startswith("-") and v != "--") for v in values if v is not None)
+    ended = False
+    for value in values:
+        assert value is not None
+        if value == "--" and not ended:
+            ended = True
+        elif not names_stdin(value) and (ended or not value.startswith("-")):
+            return False
+    return True
 
 
 # Per client: long options whose value is a command it runs (`mysql --pager=CMD`, as
