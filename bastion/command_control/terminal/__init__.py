@@ -102,7 +102,10 @@ How the line is read (JumpServer and Warpgate style, with more checks):
   command ran) may have gone to the program: the line is then what the screen shows after the
   new prompt, if that is exactly the end of what was typed. Each finished line must be
   explained by a key the bastion judged and sent, an interrupt (whose `^C` shows first), or
-  Ctrl-D on an empty line; one that is not ran unjudged (`take_unjudged`).
+  Ctrl-D on an empty line; one that is not ran unjudged (`take_unjudged`). A ?2004l with no
+  such key since the ?2004h is not readline's (attack b11i, finding 2: a job prints it and a
+  fake `PIN: `): bash still reads, keys the screen does not show are blind, never a secret,
+  and the backstop stays armed.
 - The boundary is found again after a redraw: a completion listing or Ctrl-L (the line is
   looked up below the old prompt, and must start with what it held before), a resize.
 - Type-ahead: keys typed before anything came back since the last submit have no boundary.

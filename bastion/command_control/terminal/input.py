@@ -474,6 +474,7 @@ class _FollowsInput:
             self._alt_blind = self._alt_blind or self._alt  # ... on the screen it left on
         else:
             self._ender = None
+        self._end_key = self._end_key or self._ender is not None
         if self._armed:
             self._keys_since_arm += 1
             self._ahead = 0

@@ -26,7 +26,10 @@ _TTY_FULL = ("more was typed than the terminal driver keeps of a line (4,095 byt
 _STATEMENT_TOO_LONG = "the unfinished statement is too long to follow"
 
 _DRIVER_ECHO = "the terminal driver echoed the keys, not a line editor"
+_FORGED_END = ("the typed keys were not echoed, and readline's end of line (?2004l) came with no "
+               "key that ends a line: a shell prompt still reads them")
 
+_HEREDOC_WORD = re.compile(r"<<-?[ \t]*(['\"]?)([A-Za-z0-9_.-]+)\1")
 _PROMPT_LIKE = re.compile(r"[$#%>\u276f\u00bb]\s*$")
 _REDRAW_KEYS = frozenset({"\t", "\x0c", "\x1b?", "\x1b="})  # completion listings, clear-screen
 
@@ -238,3 +241,12 @@ def _without_rprompt(region: _Region, b: _Boundary) -> _Region:
             or region.text[start:] != rprompt[start:] or (region.cursor or 0) > start):
         return region
     return _Region(region.text[:start], region.cursor, region.chain_end, region.below)
+
+
+def _close_heredocs(statement: str, complete: Callable[[str], bool]) -> str:
+    """The statement as bash runs it at EOF: here-documents still open end there."""
+    words = [m.group(2) for m in _HEREDOC_WORD.finditer(statement)]
+    if not words or complete(statement):
+        return statement
+    closed = "\n".join([statement, *words])
+    return closed if complete(closed) else statement
