@@ -18,6 +18,8 @@ from __future__ import annotations
 
 import pytest
 
+from bastion.command_control.policy import evaluate
+from tests.terminal_replay import default_policy
 from tests.test_blind_reader import ATTACK
 from tests.test_driver_readings import verdict
 from tests.test_terminal import CTRL_C_ANSWER, ENTER, PROMPT, Shell
@@ -122,3 +124,122 @@ def test_a_judged_line_sent_explains_its_end_after_a_forged_one():
     sh.submit()
     sh.send(ENTER + b"f.txt\r\n" + PROMPT)
     assert sh.tracker.take_unjudged() is None
+
+
+# -- finding 1: a line drawn over the typed one, after a key the model does not follow -------
+
+DENIED = "echo x >> /etc/sudoers"  # a deny rule of the shipped policy refuses it
+REDRAWN = b"\rbob@web01:~$ "  # a job's "\rREADY> echo harmless\e[K", with this Shell's prompt
+
+
+def judged(sh: Shell) -> str:
+    """InputGate._judge's verdict: the line and its readings, then the keys' own line
+    (`Reconstruction.typed`), which only a rule refuses."""
+    action = verdict(sh)
+    for typed in sh.tracker.reconstruct().typed:
+        v = evaluate(default_policy(), typed, role="engineer", target="web01")
+        if v.action != "allow" and not v.rule.startswith("defaults."):
+            action = "deny" if "deny" in (action, v.action) else v.action
+    return action
+
+
+def unfollowed(keys: bytes, answer: bytes, drawn: str, *, vi: bool = False) -> Shell:
+    """DENIED typed and echoed, then `keys` the model does not follow (bash answers `answer`),
+    then another writer draws `drawn` as the line."""
+    sh = Shell()
+    if vi:
+        sh.run("set -o vi")
+    sh.type(DENIED)
+    sh.keys(keys)
+    sh.out(answer)
+    sh.out(REDRAWN + drawn.encode() + b"\x1b[K")
+    return sh
+
+
+@pytest.mark.parametrize(("name", "keys", "answer", "vi"), [
+    ("meta-b", b"\x1bb", b"\x08" * 8, False),
+    ("meta-f", b"\x1bb\x1bf", b"\x08" * 8 + b"/etc/sudoers", False),
+    ("ctrl-t-twice", b"\x14\x14", b"\x08\x08sr\x08sr", False),
+    ("vi-esc-b", b"\x1bb", b"\x08" * 9, True),
+    ("tab", b"\t", b"\x07", False),
+    ("up-down", b"\x1b[A\x1b[B", b"\r\x1b[Kbob@web01:~$ ls\r\x1b[Kbob@web01:~$ " + DENIED.encode(), False),
+])
+def test_a_line_drawn_over_the_typed_one_is_never_taken_for_it(name, keys, answer, vi):
+    sh = unfollowed(keys, answer, "echo harmless", vi=vi)
+    sh.keys(b"\r")
+    assert judged(sh) != "allow", name
+
+
+def test_an_empty_line_drawn_over_the_typed_one_is_not_an_empty_line():
+    sh = unfollowed(b"\x1bb", b"\x08" * 8, "")
+    sh.keys(b"\r")
+    rec = sh.tracker.reconstruct()
+    assert rec.kind == "command" and not rec.certain and "empty" in rec.reason
+    assert judged(sh) != "allow"
+
+
+def test_a_line_drawn_over_the_typed_one_stays_suspect_after_the_model_restarts_from_it():
+    # A key after the drawing (Ctrl-E) restarts the model from the screen: it still holds
+    # characters no key typed.
+    sh = unfollowed(b"\x1bb", b"\x08" * 8, "echo harmless")
+    sh.keys(b"\x05")
+    sh.keys(b"\r")
+    assert not sh.tracker.reconstruct().certain
+    assert judged(sh) != "allow"
+
+
+def test_keys_reordered_into_another_line_are_judged_in_typed_order():
+    # Only characters typed, drawn in another order: the keys' own line is judged by the rules.
+    sh = unfollowed(b"\x1bb", b"\x08" * 8, "echo /etc/sudoers >> x")
+    sh.keys(b"\r")
+    rec = sh.tracker.reconstruct()
+    assert rec.typed == (DENIED,)
+    assert judged(sh) == "deny"
+
+
+# -- honest use after keys the model does not follow: still certain, still allowed -----------
+
+def test_meta_b_then_an_edit_is_certain():
+    sh = Shell()
+    sh.type("ls /tmp")
+    sh.keys(b"\x1bb")
+    sh.out(b"\x08\x08\x08")
+    sh.keys(b"\x1bb")
+    sh.out(b"\x08\x08\x08\x08")
+    for ch in b"sudo ":  # readline redraws the rest of the line after each insert
+        sh.press(bytes([ch]), bytes([ch]) + b"ls /tmp" + b"\x08" * 7)
+    sh.keys(b"\r")
+    rec = sh.tracker.reconstruct()
+    assert (rec.text, rec.certain) == ("sudo ls /tmp", True)
+    assert rec.typed == ("ls /tmpsudo ",) and judged(sh) == "allow"
+
+
+def test_completion_and_history_stay_certain():
+    sh = Shell()
+    sh.type("ech")
+    sh.keys(b"\t")
+    sh.out(b"o ")
+    sh.type("hi")
+    assert sh.submit().certain and judged(sh) == "allow"
+    sh.send(ENTER + b"hi\r\n" + PROMPT)
+    sh.keys(b"\x1b[A")
+    sh.out(b"echo hi")
+    rec = sh.submit()
+    assert (rec.text, rec.certain, rec.typed) == ("echo hi", True, ())
+
+
+def test_vi_mode_motions_then_an_insert_are_certain():
+    sh = Shell()
+    sh.run("set -o vi")
+    sh.type("ls")
+    sh.keys(b"\x1b")
+    sh.out(b"\x08")
+    sh.keys(b"0")
+    sh.out(b"\x08")
+    sh.keys(b"i")
+    for ch in b"sudo ":
+        sh.press(bytes([ch]), bytes([ch]) + b"ls\x08\x08")
+    sh.keys(b"\r")
+    rec = sh.tracker.reconstruct()
+    assert (rec.text, rec.certain) == ("sudo ls", True)
+    assert judged(sh) == "allow"

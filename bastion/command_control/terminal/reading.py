@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Literal
 
-from bastion.command_control.terminal.keys import How, _is_text
+from bastion.command_control.terminal.keys import _is_text
 from bastion.command_control.terminal.line import (
     _ARG_PROMPT,
     _FORGED_END,
@@ -63,11 +63,6 @@ _MAX_STARTS = 16  # readings of an unfinished statement followed at once; beyond
 _CONTINUATION = ("unfinished statement: the shell waits for more lines; "
                  "the whole statement is judged at its last line")
 
-# From the mildest to the strictest: what a key read in two ways is taken for (None: no judge
-# point); code decided only at run time (an editor, a macro, new bindings) last.
-_HOW_STRICTNESS: tuple[How | None, ...] = (None, "accept", "flush", "eof", "comment", "expand",
-                                           "macro", "edit", "rebind")
-
 
 @dataclass(frozen=True)
 class Reconstruction:
@@ -97,6 +92,9 @@ class Reconstruction:
     # left in the shell's input in front (see `_left_over_readings`), judged by the rules and
     # as secret as `hidden`.
     left_over: tuple[str, ...] = field(default=(), repr=False)
+    # After keys the model does not follow, the line as the keys alone make it, in typed order
+    # (those keys taken as doing nothing): judged by the policy's rules alone (attack b11i).
+    typed: tuple[str, ...] = ()
 
 
 @dataclass
@@ -175,6 +173,9 @@ class _ReadsLine:
             rec = self._with_tty_readings(rec, r.text)
         if self._left_over:
             rec = dataclasses.replace(rec, left_over=self._left_over_readings())
+        shadow = self._line.shadow.text
+        if self._line.unfollowed and rec.kind == "command" and shadow.strip() and shadow != r.text:
+            rec = dataclasses.replace(rec, typed=("\n".join([*self._pending, shadow]),))
         if self._submit is not None:
             self._last = (rec, r.text, open_starts)
         return rec
@@ -249,6 +250,11 @@ class _ReadsLine:
             return True
 
     def _read(self) -> _Reading:
+        r = self._read_placed()
+        beyond = self._line.beyond_keys(r.text) if r.kind == "command" and r.certain else ""
+        return dataclasses.replace(r, certain=False, reason=beyond) if beyond else r
+
+    def _read_placed(self) -> _Reading:
         self._sync()
         line = self._line
         if line.restart is None:
