@@ -69,6 +69,9 @@ Rules the gate can rely on:
   are unknown), to be judged and kept the same way. `rules_only` says the policy's rules alone
   judge them (a full-screen program showed them as typed); otherwise the policy's defaults
   count too wherever `hidden_keys_may_run()` says a shell may read them.
+  `typed` (after keys the model does not follow) holds the line as the keys alone make it, in
+  typed order: judge it by the policy's rules alone, a rule's refusal or hold standing (a
+  writer to the pty may draw another line: attack b11i).
 - `cancel_bytes()` is Ctrl-E Ctrl-U (end of line, kill it), preceded by the end of a bracketed
   paste if one is open and by Ctrl-G when readline holds a prefix (the Ctrl-X of Ctrl-X
   Ctrl-E: Ctrl-E would complete it); it is Ctrl-C when earlier lines of an unfinished
