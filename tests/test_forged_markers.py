@@ -243,3 +243,12 @@ def test_vi_mode_motions_then_an_insert_are_certain():
     rec = sh.tracker.reconstruct()
     assert (rec.text, rec.certain) == ("sudo ls", True)
     assert judged(sh) == "allow"
+
+
+def test_past_the_models_bound_the_keys_no_longer_bound_the_line():
+    # The characters typed are kept only up to the model's bound; past it the screen is the
+    # witness again (the line is past what the model follows: never certain anyway).
+    sh = Shell()
+    sh.keys(b"x" * (64 * 1024 + 1))
+    line = sh.tracker._line
+    assert line.typed == [] and line.foreign

@@ -309,7 +309,7 @@ class _FollowsInput:
                 if not key.isprintable() and key != "\t":
                     model.suspect = "the paste holds control characters"
                 model.insert(key)
-                line.typed.append(key)
+                line.add_typed(key)
                 line.shadow.insert(key)
         elif key == _CTRL_C:
             self._pending.clear()

@@ -233,6 +233,7 @@ class _Line:
     # the rules: `Reconstruction.typed`); whether such a key came, one that may bring text no
     # key typed (`foreign`), one that may erase after it (`erased`).
     typed: list[str] = field(default_factory=list)
+    typed_size: int = 0
     shadow: _LineModel = field(default_factory=_LineModel)
     unfollowed: bool = False
     foreign: bool = False
@@ -244,11 +245,11 @@ class _Line:
         if not key:
             return
         if _is_text(key):
-            self.typed.append(key)
+            self.add_typed(key)
             self.shadow.insert(key)
             return
         if command and key[1:] and _is_text(key[1:]):
-            self.typed.append(key[1:])  # an argument (r, f) may be inserted: still a bound
+            self.add_typed(key[1:])  # an argument (r, f) may be inserted: still a bound
         if key in _EDITS:
             self.shadow.apply(key)
             self.erased = self.erased or (self.unfollowed and key not in _MOVES)
@@ -257,6 +258,15 @@ class _Line:
         self.foreign = self.foreign or not (key in _REORDERS or key in _VI_REORDERS
                                             or key in _ERASES)
         self.erased = self.erased or not (key in _REORDERS or key in _VI_REORDERS or key in _BRINGS)
+
+    def add_typed(self, text: str) -> None:
+        """Characters a key inserted. Past the model's bound they are not kept (a client could
+        make the line cost memory without end): the bound on the line is then lost."""
+        self.typed_size += len(text)
+        if self.typed_size > _MAX_MODEL_LINE:
+            self.foreign, self.typed = True, []
+        else:
+            self.typed.append(text)
 
     def beyond_keys(self, shown: str) -> str:
         """Why a line the screen shows cannot be the one the keys made ("" when it can): after
