@@ -365,6 +365,12 @@ class InputGate:
                 v = stricter(v, policy.uncertain_verdict(self.judge.policy, TOO_MANY_READINGS))
                 break
             v = stricter(v, self.judge.verdict(reading, certain=rec.certain, reason=rec.reason))
+        for typed in rec.typed:
+            # The keys' own line after keys the model does not follow (a forged screen may show
+            # another): a rule that refuses or holds it counts, the defaults do not (attack b11i).
+            w = self.judge.verdict(typed)
+            if w.action != "allow" and not w.rule.startswith("defaults."):
+                v = stricter(v, w)
         if rec.unknown:
             v = stricter(v, policy.Verdict(self.judge.policy.defaults.unknown, "defaults.unknown",
                                            rec.unknown, rec.text, ()))

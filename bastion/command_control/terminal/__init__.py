@@ -69,6 +69,9 @@ Rules the gate can rely on:
   are unknown), to be judged and kept the same way. `rules_only` says the policy's rules alone
   judge them (a full-screen program showed them as typed); otherwise the policy's defaults
   count too wherever `hidden_keys_may_run()` says a shell may read them.
+  `typed` (after keys the model does not follow) holds the line as the keys alone make it, in
+  typed order: judge it by the policy's rules alone, a rule's refusal or hold standing (a
+  writer to the pty may draw another line: attack b11i).
 - `cancel_bytes()` is Ctrl-E Ctrl-U (end of line, kill it), preceded by the end of a bracketed
   paste if one is open and by Ctrl-G when readline holds a prefix (the Ctrl-X of Ctrl-X
   Ctrl-E: Ctrl-E would complete it); it is Ctrl-C when earlier lines of an unfinished
@@ -102,7 +105,10 @@ How the line is read (JumpServer and Warpgate style, with more checks):
   command ran) may have gone to the program: the line is then what the screen shows after the
   new prompt, if that is exactly the end of what was typed. Each finished line must be
   explained by a key the bastion judged and sent, an interrupt (whose `^C` shows first), or
-  Ctrl-D on an empty line; one that is not ran unjudged (`take_unjudged`).
+  Ctrl-D on an empty line; one that is not ran unjudged (`take_unjudged`). A ?2004l with no
+  such key since the ?2004h is not readline's (attack b11i, finding 2: a job prints it and a
+  fake `PIN: `): bash still reads, keys the screen does not show are blind, never a secret,
+  and the backstop stays armed.
 - The boundary is found again after a redraw: a completion listing or Ctrl-L (the line is
   looked up below the old prompt, and must start with what it held before), a resize.
 - Type-ahead: keys typed before anything came back since the last submit have no boundary.

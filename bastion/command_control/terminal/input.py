@@ -12,6 +12,7 @@ from collections import deque
 from bastion.command_control import policy
 from bastion.command_control.terminal.keys import (
     _CTRL_C,
+    _HOW_STRICTNESS,
     _IGNORED_AT_PROMPT,
     _INTERRUPTS,
     _MAYBE_UNSEEN,
@@ -49,7 +50,7 @@ from bastion.command_control.terminal.line import (
     _LineModel,
     _tty_werase,
 )
-from bastion.command_control.terminal.reading import _HOW_STRICTNESS, Reconstruction
+from bastion.command_control.terminal.reading import Reconstruction
 from bastion.command_control.terminal.screen import _cells, _display
 from bastion.command_control.terminal.tty import _tty_readings
 
@@ -308,6 +309,8 @@ class _FollowsInput:
                 if not key.isprintable() and key != "\t":
                     model.suspect = "the paste holds control characters"
                 model.insert(key)
+                line.add_typed(key)
+                line.shadow.insert(key)
         elif key == _CTRL_C:
             self._pending.clear()
             self._starts.clear()
@@ -340,10 +343,12 @@ class _FollowsInput:
                 if key not in _MAYBE_UNSEEN:
                     self._prefix = ""
                 # In vi's command mode every key is a command the model does not follow.
+                taken = "\x00" + key if vi_command else prefix + key
                 if key == "\x17" and self._no_editor() and model.reliable:
                     _tty_werase(model)  # the driver's word erase, not readline's
                 else:
-                    model.apply("\x00" + key if vi_command else prefix + key)
+                    model.apply(taken)
+                line.note_key(taken)
                 # Ctrl-D on an empty line ends the shell: what follows is for the next one.
                 # While the model is lost (a search, a listing), every key waits its answer.
                 followed = (model.reliable and (key in _EDITS or _is_text(key))
@@ -474,6 +479,7 @@ class _FollowsInput:
             self._alt_blind = self._alt_blind or self._alt  # ... on the screen it left on
         else:
             self._ender = None
+        self._end_key = self._end_key or self._ender is not None
         if self._armed:
             self._keys_since_arm += 1
             self._ahead = 0
@@ -529,6 +535,7 @@ class _FollowsInput:
                 line.boundary = _Boundary(y + scr.scrolled, _cells(known), known)
                 line.prompt = known
                 line.model = _LineModel(extra, len(extra))
+                line.note_key(extra)
                 line.raw, line.raw_size = [bytearray()], 0
                 line.keep_raw(extra.encode())
                 break

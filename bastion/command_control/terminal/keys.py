@@ -89,6 +89,10 @@ class Forward:
 
 
 How = Literal["accept", "comment", "edit", "expand", "macro", "rebind", "eof", "flush"]
+# From the mildest to the strictest: what a key read in two ways is taken for (None: no judge
+# point); code decided only at run time (an editor, a macro, new bindings) last.
+_HOW_STRICTNESS: tuple[How | None, ...] = (None, "accept", "flush", "eof", "comment", "expand",
+                                           "macro", "edit", "rebind")
 
 
 @dataclass(frozen=True)

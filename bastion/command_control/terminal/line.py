@@ -8,6 +8,7 @@ Part of the terminal model (see the package docstring). Pure.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -26,6 +27,29 @@ _TTY_FULL = ("more was typed than the terminal driver keeps of a line (4,095 byt
 _STATEMENT_TOO_LONG = "the unfinished statement is too long to follow"
 
 _DRIVER_ECHO = "the terminal driver echoed the keys, not a line editor"
+_FORGED_END = ("the typed keys were not echoed, and readline's end of line (?2004l) came with no "
+               "key that ends a line: a shell prompt still reads them")
+
+_HEREDOC_WORD = re.compile(r"<<-?[ \t]*(['\"]?)([A-Za-z0-9_.-]+)\1")
+# What the keys alone say of a line read from the screen after a key the model does not follow
+# (attack b11i, finding 1: a job draws a harmless line over it). Keys that only move, reorder or
+# re-case what the line holds (M-b, M-f, Ctrl-T, M-t, M-u, M-l, M-c, word moves; vi's motions,
+# `~` and the keys that start inserting) add no character: the line holds only typed ones.
+_REORDERS = frozenset({"\x1b", "\x1bb", "\x1bf", "\x14", "\x1bt", "\x1bu", "\x1bl", "\x1bc",
+                       "\x1b[1;5C", "\x1b[1;5D", "\x1b[1;3C", "\x1b[1;3D"})
+_VI_REORDERS = frozenset("\x00" + key for key in "hlwbeWBE0123456789^$|;,~fFtTiIaA ")
+# Keys that may bring text no key typed (completion, history), but never empty the line.
+_BRINGS = frozenset({"\t", "\x1b[A", "\x1b[B", "\x1bOA", "\x1bOB", "\x10", "\x0e",
+                     "\x00j", "\x00k", "\x00+", "\x00-"})
+# Keys that remove or replace with typed characters only (emacs kills and undo, vi's x, d, c, r).
+_ERASES = frozenset({"\x1bd", "\x1b\x7f", "\x1b\x08", "\x1b\\", "\x1f", "\x18\x15", "\x1br",
+                     *("\x00" + key for key in "xXdDcCsSrRyu")})
+_MOVES = frozenset({"\x01", "\x05", "\x02", "\x06", "\x1b[D", "\x1b[C", "\x1bOD", "\x1bOC",
+                    "\x1b[H", "\x1bOH", "\x1b[1~", "\x1b[7~", "\x1b[F", "\x1bOF", "\x1b[4~", "\x1b[8~"})
+_NOT_TYPED = ("the screen shows characters no key typed, after keys that only move or reorder "
+              "what the line holds: something else drew the line")
+_EMPTIED = ("the screen shows an empty line where keys that never erase left text: something "
+            "else drew the line")
 
 _PROMPT_LIKE = re.compile(r"[$#%>\u276f\u00bb]\s*$")
 _REDRAW_KEYS = frozenset({"\t", "\x0c", "\x1b?", "\x1b="})  # completion listings, clear-screen
@@ -203,6 +227,59 @@ class _Line:
     # a VEOF handed the line over: read in every reading of the tty's settings (_tty_readings).
     raw: list[bytearray] = field(default_factory=lambda: [bytearray()])
     raw_size: int = 0  # bytes typed into `raw`, kept or not (see keep_raw)
+    # What the keys alone say of the line (attack b11i, finding 1), apart from the model, which
+    # restarts from the screen after a key it does not follow: every character a key inserted
+    # (a bound on what the line holds); the line if such keys did nothing (`shadow`, judged by
+    # the rules: `Reconstruction.typed`); whether such a key came, one that may bring text no
+    # key typed (`foreign`), one that may erase after it (`erased`).
+    typed: list[str] = field(default_factory=list)
+    typed_size: int = 0
+    shadow: _LineModel = field(default_factory=_LineModel)
+    unfollowed: bool = False
+    foreign: bool = False
+    erased: bool = False
+
+    def note_key(self, key: str) -> None:
+        """A key as the model took it (vi's command-mode keys with a NUL in front)."""
+        command = key.startswith("\x00")
+        if not key:
+            return
+        if _is_text(key):
+            self.add_typed(key)
+            self.shadow.insert(key)
+            return
+        if command and key[1:] and _is_text(key[1:]):
+            self.add_typed(key[1:])  # an argument (r, f) may be inserted: still a bound
+        if key in _EDITS:
+            self.shadow.apply(key)
+            self.erased = self.erased or (self.unfollowed and key not in _MOVES)
+            return
+        self.unfollowed = True
+        self.foreign = self.foreign or not (key in _REORDERS or key in _VI_REORDERS
+                                            or key in _ERASES)
+        self.erased = self.erased or not (key in _REORDERS or key in _VI_REORDERS or key in _BRINGS)
+
+    def add_typed(self, text: str) -> None:
+        """Characters a key inserted. Past the model's bound they are not kept (a client could
+        make the line cost memory without end): the bound on the line is then lost."""
+        self.typed_size += len(text)
+        if self.typed_size > _MAX_MODEL_LINE:
+            self.foreign, self.typed = True, []
+        else:
+            self.typed.append(text)
+
+    def beyond_keys(self, shown: str) -> str:
+        """Why a line the screen shows cannot be the one the keys made ("" when it can): after
+        keys that add nothing, a character none typed; an empty line where none erased."""
+        if not self.unfollowed:
+            return ""
+        if not shown.strip():
+            return _EMPTIED if self.shadow.text.strip() and not self.erased else ""
+        if self.foreign:
+            return ""
+        have = Counter("".join(self.typed).casefold())
+        need = Counter("".join(shown.split()).casefold())
+        return _NOT_TYPED if need - have else ""
 
     def keep_raw(self, data: bytes) -> None:
         """Add typed bytes to the tty's readings. Past _MAX_MODEL_LINE they are counted, not
@@ -238,3 +315,12 @@ def _without_rprompt(region: _Region, b: _Boundary) -> _Region:
             or region.text[start:] != rprompt[start:] or (region.cursor or 0) > start):
         return region
     return _Region(region.text[:start], region.cursor, region.chain_end, region.below)
+
+
+def _close_heredocs(statement: str, complete: Callable[[str], bool]) -> str:
+    """The statement as bash runs it at EOF: here-documents still open end there."""
+    words = [m.group(2) for m in _HEREDOC_WORD.finditer(statement)]
+    if not words or complete(statement):
+        return statement
+    closed = "\n".join([statement, *words])
+    return closed if complete(closed) else statement

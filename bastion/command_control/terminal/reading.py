@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Literal
 
-from bastion.command_control.terminal.keys import How, _is_text
+from bastion.command_control.terminal.keys import _is_text
 from bastion.command_control.terminal.line import (
     _ARG_PROMPT,
+    _FORGED_END,
     _MAX_MODEL_LINE,
     _PROMPT_LIKE,
     _READLINE_PROMPT,
@@ -23,6 +23,7 @@ from bastion.command_control.terminal.line import (
     _TOO_LONG,
     _TTY_FULL,
     _Boundary,
+    _close_heredocs,
     _Region,
     _same,
     _without_rprompt,
@@ -57,16 +58,10 @@ _UNKNOWN_HOW = {"edit": "the editor decides what runs (edit-and-execute-command)
 # What shell-expand-line can run code through: command and process substitution, and
 # arithmetic or parameter expansion (array subscripts); a line without them runs nothing.
 _EXPANDS_CODE = re.compile(r"[$`]|[<>]\(")
-_HEREDOC_WORD = re.compile(r"<<-?[ \t]*(['\"]?)([A-Za-z0-9_.-]+)\1")
 _MAX_STARTS = 16  # readings of an unfinished statement followed at once; beyond, uncertain
 
 _CONTINUATION = ("unfinished statement: the shell waits for more lines; "
                  "the whole statement is judged at its last line")
-
-# From the mildest to the strictest: what a key read in two ways is taken for (None: no judge
-# point); code decided only at run time (an editor, a macro, new bindings) last.
-_HOW_STRICTNESS: tuple[How | None, ...] = (None, "accept", "flush", "eof", "comment", "expand",
-                                           "macro", "edit", "rebind")
 
 
 @dataclass(frozen=True)
@@ -97,6 +92,9 @@ class Reconstruction:
     # left in the shell's input in front (see `_left_over_readings`), judged by the rules and
     # as secret as `hidden`.
     left_over: tuple[str, ...] = field(default=(), repr=False)
+    # After keys the model does not follow, the line as the keys alone make it, in typed order
+    # (those keys taken as doing nothing): judged by the policy's rules alone (attack b11i).
+    typed: tuple[str, ...] = ()
 
 
 @dataclass
@@ -109,15 +107,6 @@ class _Reading:
     prompt: str = ""
     hidden: str = field(default="", repr=False)
     rules_only: bool = False
-
-
-def _close_heredocs(statement: str, complete: Callable[[str], bool]) -> str:
-    """The statement as bash runs it at EOF: here-documents still open end there."""
-    words = [m.group(2) for m in _HEREDOC_WORD.finditer(statement)]
-    if not words or complete(statement):
-        return statement
-    closed = "\n".join([statement, *words])
-    return closed if complete(closed) else statement
 
 
 class _ReadsLine:
@@ -184,6 +173,9 @@ class _ReadsLine:
             rec = self._with_tty_readings(rec, r.text)
         if self._left_over:
             rec = dataclasses.replace(rec, left_over=self._left_over_readings())
+        shadow = self._line.shadow.text
+        if self._line.unfollowed and rec.kind == "command" and shadow.strip() and shadow != r.text:
+            rec = dataclasses.replace(rec, typed=("\n".join([*self._pending, shadow]),))
         if self._submit is not None:
             self._last = (rec, r.text, open_starts)
         return rec
@@ -258,6 +250,11 @@ class _ReadsLine:
             return True
 
     def _read(self) -> _Reading:
+        r = self._read_placed()
+        beyond = self._line.beyond_keys(r.text) if r.kind == "command" and r.certain else ""
+        return dataclasses.replace(r, certain=False, reason=beyond) if beyond else r
+
+    def _read_placed(self) -> _Reading:
         self._sync()
         line = self._line
         if line.restart is None:
@@ -324,7 +321,8 @@ class _ReadsLine:
                 return _Reading("", True, _TYPED_HIDDEN, "not-a-command", settled, prompt=prompt,
                                 hidden=model.text)
             if self._silent():
-                return _Reading("", False, "the typed keys were not echoed", "blind", False)
+                return _Reading("", False, _FORGED_END if self._forged_end and not self._alt
+                                else "the typed keys were not echoed", "blind", False)
         if model.suspect == _TOO_LONG:
             return _Reading("", False, _TOO_LONG, "command", True)
         if found is None:
@@ -376,7 +374,7 @@ class _ReadsLine:
         Never while readline reads the line (bash turned bracketed paste on and not off
         since): that is a shell prompt, whatever it says, and keys it did not echo are blind
         (attack D, finding 5: a "Password: " printed by PROMPT_COMMAND, echo hidden)."""
-        if self._bracketed and not self._alt:
+        if (self._bracketed or self._forged_end) and not self._alt:
             return None
         scr = self._screen
         cy, cx = scr.cursor.y, min(scr.cursor.x, scr.columns)
@@ -404,7 +402,7 @@ class _ReadsLine:
         commands were typed at before. Such keys are a secret: they are judged as a command line
         in every reading of the tty's settings all the same (InputGate._judge_hidden), which is
         what stops a shell's fake prompt; its wording never could (`PS1='Password: '`)."""
-        if not (self._tty_rules() and self._silent()):
+        if not (self._tty_rules() and self._silent()) or self._forged_end:
             return None
         scr = self._screen
         left = scr.text(scr.cursor.y, 0, min(scr.cursor.x, scr.columns))

@@ -133,6 +133,11 @@ class CommandLineTracker(_FollowsOutput, _FollowsInput, _ReadsLine, _FollowsRead
         self._ender: str | None = None  # "interrupt" or "eof": a key that may end a line
         self._ender_text = ""  # output since that key, escape sequences left out
         self._end_check = False  # a chunk ended with ?2004l: is readline's CR next?
+        # A key that may end readline's line went to the target since its ?2004h: a judged
+        # submit sent, an interrupt, EOF on an empty line. A ?2004l without one is not
+        # readline's (attack b11i, finding 2): `_forged_end` says one came.
+        self._end_key = False
+        self._forged_end = False
         self._unjudged: str | None = None
         self._withheld = False  # the target's output is not being read on (see output_withheld)
 
@@ -216,6 +221,7 @@ class CommandLineTracker(_FollowsOutput, _FollowsInput, _ReadsLine, _FollowsRead
             self._new_line()
             return
         self._prev_key, self._prefix, self._last_prefix = "", "", ""  # readline took them
+        self._end_key = True
         self._held_prefix = False
         self._left_over = []  # judged in front of this line, and ended with it
         self._after_sent(submit, rec)
