@@ -1,0 +1,34 @@
+"""Attack c12f (the twelfth round on the command filter), findings 2 and 4 to 8: procps' skill
+and snice, systemd dependencies on the power targets, other power programs, iptables spellings,
+firewalld's protocol and source-port openings, zsh's one-letter options for cd guessing. The
+shipped policy; attack halves refused or held, honest halves allowed."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.test_policy import action
+
+
+@pytest.mark.parametrize(("line", "expected"), [
+    # 2: skill sends a signal, snice a new priority, to what its expression selects
+    ("skill -KILL auditd", "deny"),
+    ("skill -int auditd", "deny"),
+    ("skill -c systemd-journald", "deny"),
+    ("skill -u root", "deny"),
+    ("skill root", "deny"),
+    ("skill $X", "deny"),
+    ("snice +20 -c auditd", "deny"),
+    ("snice -n 5 auditd", "deny"),
+    ("skill -RTMIN+5 -p 1", "confirm"),
+    ("skill -9 -p 001", "confirm"),
+    ("skill 1", "confirm"),
+    # honest halves
+    ("skill -KILL -u bob", "allow"),
+    ("skill -c myapp", "allow"),
+    ("snice +5 -p 4242", "allow"),
+    ("skill -l", "allow"),
+    ("kill -0 1", "allow"),
+])
+def test_attack_c12f_2_skill_and_snice_are_kills(default_policy, line, expected):
+    assert action(default_policy, line) == expected
