@@ -32,3 +32,23 @@ from tests.test_policy import action
 ])
 def test_attack_c12f_2_skill_and_snice_are_kills(default_policy, line, expected):
     assert action(default_policy, line) == expected
+
+
+@pytest.mark.parametrize(("line", "expected"), [
+    # 5: a dependency starts another unit; PIDFile= hands the unit another process
+    ("systemd-run -p Wants=reboot.target true", "confirm"),
+    ("systemd-run -p Requires=poweroff.target true", "confirm"),
+    ("systemd-run -p BindsTo=rescue.target true", "confirm"),
+    ("systemd-run -p Upholds=halt.target true", "confirm"),
+    ("systemd-run -p Wants=nginx.service true", "confirm"),
+    ("systemd-run -p Type=forking -p PIDFile=/run/auditd.pid true", "confirm"),
+    ("systemctl start umount.target", "deny"),
+    ("systemctl restart umount", "deny"),
+    # honest halves
+    ("systemd-run -p After=network.target true", "allow"),
+    ("systemd-run -p PartOf=nginx.service sleep 10", "allow"),
+    ("systemd-run --unit=job -p MemoryMax=1G ./job", "allow"),
+    ("systemctl start nginx", "allow"),
+])
+def test_attack_c12f_5_unit_dependencies_and_stop_all_targets(default_policy, line, expected):
+    assert action(default_policy, line) == expected
