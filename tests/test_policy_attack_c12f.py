@@ -52,3 +52,40 @@ def test_attack_c12f_2_skill_and_snice_are_kills(default_policy, line, expected)
 ])
 def test_attack_c12f_5_unit_dependencies_and_stop_all_targets(default_policy, line, expected):
     assert action(default_policy, line) == expected
+
+
+@pytest.mark.parametrize(("line", "expected"), [
+    # 4: other programs that power off, reboot or suspend the host
+    ("loginctl suspend", "confirm"),
+    ("loginctl hibernate", "confirm"),
+    ("loginctl hybrid-sleep", "confirm"),
+    ("loginctl suspend-then-hibernate", "confirm"),
+    ("loginctl -H db1 poweroff", "confirm"),
+    ("loginctl halt", "confirm"),
+    ("sudo loginctl reboot", "confirm"),
+    ("rtcwake -m off -s 60", "confirm"),
+    ("rtcwake -s 60", "confirm"),  # the default mode, standby, suspends
+    ("rtcwake -mmem -s 60", "confirm"),
+    ("rtcwake --mode=disk -s 60", "confirm"),
+    ("rtcwake --mo freeze", "confirm"),
+    ("rtcwake -m no -s 60 -m standby", "confirm"),
+    ("rtcwake -dm no", "confirm"),  # -d takes "m": no mode, standby
+    ("pm-suspend", "confirm"),
+    ("pm-hibernate", "confirm"),
+    ("pm-suspend-hybrid", "confirm"),
+    ("openrc-shutdown -r now", "confirm"),
+    ("ipmitool chassis power off", "confirm"),
+    ("ipmitool chassis power cycle", "confirm"),
+    ("ipmitool power reset", "confirm"),
+    ("ipmitool -I lanplus -H bmc chassis power soft", "confirm"),
+    ("ipmitool raw 0x00 0x02 0x00", "confirm"),
+    # honest halves
+    ("loginctl list-sessions", "allow"),
+    ("loginctl show-session 3", "allow"),
+    ("rtcwake -m no -s 60", "allow"),
+    ("rtcwake -m show", "allow"),
+    ("ipmitool chassis power status", "allow"),
+    ("ipmitool sensor list", "allow"),
+])
+def test_attack_c12f_4_other_power_programs_are_confirmed(default_policy, line, expected):
+    assert action(default_policy, line) == expected
