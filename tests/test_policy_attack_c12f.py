@@ -89,3 +89,20 @@ def test_attack_c12f_5_unit_dependencies_and_stop_all_targets(default_policy, li
 ])
 def test_attack_c12f_4_other_power_programs_are_confirmed(default_policy, line, expected):
     assert action(default_policy, line) == expected
+
+
+@pytest.mark.parametrize(("line", "expected"), [
+    # 7: firewalld opened to a whole protocol, or to any source port (which the sender picks)
+    ("firewall-cmd --zone=public --add-protocol=tcp", "confirm"),
+    ("firewall-cmd --add-pr udp", "confirm"),
+    ("firewall-offline-cmd --add-protocol=icmp", "confirm"),
+    ("firewall-cmd --zone=public --add-source-port=0-65535/tcp", "confirm"),
+    ("firewall-cmd --add-source-p=53/udp", "confirm"),
+    ("firewall-cmd --permanent --add-source-port 1024-65535/tcp", "confirm"),
+    # honest halves
+    ("firewall-cmd --add-port=443/tcp", "allow"),
+    ("firewall-cmd --list-protocols", "allow"),
+    ("firewall-cmd --remove-protocol=tcp", "allow"),
+])
+def test_attack_c12f_7_firewalld_protocol_and_source_port(default_policy, line, expected):
+    assert action(default_policy, line) == expected
