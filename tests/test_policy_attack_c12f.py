@@ -106,3 +106,31 @@ def test_attack_c12f_4_other_power_programs_are_confirmed(default_policy, line, 
 ])
 def test_attack_c12f_7_firewalld_protocol_and_source_port(default_policy, line, expected):
     assert action(default_policy, line) == expected
+
+
+@pytest.mark.parametrize(("line", "expected"), [
+    # 8: zsh's one-letter spellings of auto_cd (-J), correct (-0) and correct_all (-O)
+    ("set -J", "confirm"),
+    ("set -0", "confirm"),
+    ("set -O", "confirm"),
+    ("setopt -J", "confirm"),
+    ("unsetopt +J", "confirm"),
+    ("setopt -m 'auto*'", "confirm"),
+    ("zsh -J -c '/etc; rm -f sudoers'", "confirm"),
+    ("zsh -O -c ls", "confirm"),
+    ("zsh -0 -c ls", "confirm"),
+    ("zsh -o autocd -c '/etc; rm -f sudoers'", "confirm"),
+    ("zsh --auto-cd -c ls", "confirm"),
+    ("zsh -o $X -c ls", "confirm"),
+    ("emulate zsh -o autocd", "confirm"),
+    ("emulate zsh -J", "confirm"),
+    # honest halves
+    ("set +J", "allow"),
+    ("set -e", "allow"),
+    ("setopt extendedglob", "allow"),
+    ("zsh -o extendedglob -c ls", "allow"),
+    ("zsh --login -c ls", "allow"),
+    ("bash -O extglob -c ls", "allow"),
+])
+def test_attack_c12f_8_zsh_letters_for_cd_guessing(default_policy, line, expected):
+    assert action(default_policy, line) == expected
