@@ -134,3 +134,36 @@ def test_attack_c12f_7_firewalld_protocol_and_source_port(default_policy, line, 
 ])
 def test_attack_c12f_8_zsh_letters_for_cd_guessing(default_policy, line, expected):
     assert action(default_policy, line) == expected
+
+
+@pytest.mark.parametrize(("line", "expected"), [
+    # 6: iptables' accept-all in getopt_long's prefixes, other spellings of protocol 0 and of a
+    # zero mask, a trailing `--`, and a queue that lets packets through when nobody listens
+    ("iptables --ap INPUT -j ACCEPT", "confirm"),
+    ("iptables -A INPUT --ju=ACCEPT", "confirm"),
+    ("iptables -A INPUT --proto all -j ACCEPT", "confirm"),
+    ("iptables -A INPUT -p ALL -j ACCEPT", "confirm"),
+    ("iptables -A INPUT -p 00 -j ACCEPT", "confirm"),
+    ("iptables -A INPUT -p 0x0 -j ACCEPT", "confirm"),
+    ("iptables -A INPUT -p ip -j ACCEPT", "confirm"),
+    ("iptables -A INPUT -j ACCEPT --", "confirm"),
+    ("iptables -A INPUT -j ACCEPT --verb", "confirm"),
+    ("iptables -A INPUT -j ACCEPT --set-c 0 0", "confirm"),
+    ("iptables -A INPUT -s 0/0x0 -j ACCEPT", "confirm"),
+    ("iptables -A INPUT -s 0/00 -j ACCEPT", "confirm"),
+    ("iptables -A INPUT -s 0.0.0.0/0x0.0.0.0 -j ACCEPT", "confirm"),
+    ("iptables -I INPUT -j NFQUEUE --queue-bypass", "confirm"),
+    ("iptables -I INPUT -j NFQUEUE --queue-num 3 --queue-by", "confirm"),
+    ("nft add rule inet filter input queue flags bypass", "confirm"),
+    ("nft add rule inet filter input queue num 1 bypass", "confirm"),
+    ("nft 'add rule inet filter input queue flags bypass to 1-3'", "confirm"),
+    # honest halves
+    ("iptables -A INPUT -p tcp --dport 22 -j ACCEPT", "allow"),
+    ("iptables -A INPUT -p 6 -j ACCEPT", "allow"),
+    ("iptables -A INPUT -s 10.0.0.0/0x8 -j ACCEPT", "allow"),
+    ("iptables -I INPUT -j NFQUEUE --queue-num 3", "allow"),
+    ("nft add rule inet filter input tcp dport 22 queue num 1", "allow"),
+    ("iptables -L -n -v", "allow"),
+])
+def test_attack_c12f_6_iptables_accept_all_spellings(default_policy, line, expected):
+    assert action(default_policy, line) == expected
