@@ -31,7 +31,13 @@ from bastion.command_control.policy.builtins import (
 )
 from bastion.command_control.policy.options import _last_argument, _scan_options
 from bastion.command_control.policy.programs import _bindkey_lists
-from bastion.command_control.policy.reruns import CD_GUESSES, fc_lists, history_fills, option_name
+from bastion.command_control.policy.reruns import (
+    CD_GUESSES,
+    ZSH_CD_LETTERS,
+    fc_lists,
+    history_fills,
+    option_name,
+)
 from bastion.command_control.policy.variables import _DECLARED, _SET_LETTERS, _aliased, _printed
 from bastion.command_control.policy.words import SimpleCommand, _at, _Site, _Word
 
@@ -107,6 +113,12 @@ class _Builtins:
             if word.value is None:
                 self._unknown(site, [word], f"options of {name} known only at run time")
                 return False
+            if word.value[:1] in ("-", "+") and (set(word.value[1:]) & set(ZSH_CD_LETTERS) or
+                                                 "m" in word.value[1:]):
+                # by letter (`setopt -J`), either sense, or every option a pattern matches (-m)
+                self._unknown(site, [word], f"{name} {word.value}: cd (or a directory's bare name) "
+                                            "may go to a directory other than the one the line names")
+                continue
             spelled = word.value.lower().replace("_", "")
             negated = spelled.startswith("no") and spelled[2:] in CD_GUESSES
             if option_name(word.value) in CD_GUESSES and (name == "setopt") != negated:
@@ -376,6 +388,8 @@ class _Builtins:
                     if letter != "o":
                         if letter in _SET_LETTERS:
                             changes.append(("set", value[0] == "-", _SET_LETTERS[letter]))
+                        elif letter in ZSH_CD_LETTERS:  # zsh's set
+                            changes.append(("set", value[0] == "-", ZSH_CD_LETTERS[letter]))
                         continue
                     argument = _at(words, index)
                     if argument is None:

@@ -24,6 +24,7 @@ from bastion.command_control.policy.programs import (
     _GIT_SUBCOMMAND_CODE,
 )
 from bastion.command_control.policy.readers import _cluster_letter, _reads_input
+from bastion.command_control.policy.reruns import CD_GUESSES, ZSH_CD_LETTERS, option_name
 from bastion.command_control.policy.shells import (
     _BASH_GRAMMAR,
     _CODE_LETTERS,
@@ -346,6 +347,9 @@ class _Runners:
                         and argument is not None:
                     scripts.append(argument)
                 noexec = noexec or option == "--no-execute"
+                if shell == "zsh" and option_name(option[2:].replace("-", "")) in CD_GUESSES:
+                    # `zsh --auto-cd` (attack c12f, finding 8)
+                    changes.append(("set", True, option_name(option[2:].replace("-", ""))))
                 if option == "--noediting":
                     self._unknown(site, words, _EDITING_OFF, terminal=True)
                 takes = option in _SHELL_LONG_ARGUMENTS and not has_value
@@ -374,8 +378,13 @@ class _Runners:
                                 and argument.value is not None:
                             changes.append(("set" if letter == "o" else "shopt", on,
                                             argument.value))
+                        elif shell == "zsh" and letter == "o" and argument is not None and (
+                                argument.value is None or option_name(argument.value) in CD_GUESSES):
+                            changes.append(("set", on, argument.value or "autocd"))
                     elif shell in _BASH_GRAMMAR and letter in _SET_LETTERS:
                         changes.append(("set", on, _SET_LETTERS[letter]))
+                    elif shell == "zsh" and letter in ZSH_CD_LETTERS:  # `zsh -J` (c12f, finding 8)
+                        changes.append(("set", on, ZSH_CD_LETTERS[letter]))
                 index += 1 + taken
                 continue
             break

@@ -58,7 +58,61 @@ def killed_daemons(name: str, words: list[_Word]) -> list[str]:
         return _fuser(words)
     if name == "start-stop-daemon":
         return _stopped(words)
+    if name in ("skill", "snice"):
+        return _skilled(words)
     return []
+
+
+# procps skill(1) and snice(1): `skill [SIGNAL] [OPTIONS] EXPRESSION`, `snice [PRIORITY] ...`.
+_SKILL = _options("cptu", ("--command", "--pid", "--tty", "--user"),
+                  flags=("--fast", "--interactive", "--list", "--table", "--no-action", "--verbose",
+                         "--warnings", "--help", "--version"))
+_PID = re.compile(r"\s*([+-]?)0*(\d+)\s*")  # as procps reads a pid: blanks, a sign, zeros
+_SKILL_LISTS = frozenset({"-l", "-L", "--list", "--table", "-h", "--help", "-V", "--version"})
+
+
+def _skilled(words: list[_Word]) -> list[str]:
+    """The daemons `skill` (a signal) or `snice` (a new priority: `+20` starves the daemon) may
+    reach (attack c12f, finding 2): by command name, by pid (1: PID 1, read as `systemd`), or
+    by user root (any). The first word is read both as a signal or priority and as options,
+    whichever skill takes it for, so that neither reading hides a daemon."""
+    values = [w.value for w in words[1:]]
+    if None in values:
+        return list(_DAEMONS)
+    first = values[0] if values else ""
+    readings = [words[1:]]
+    if first[:1] in ("-", "+") and len(first) > 1:
+        readings.append(words[2:])
+    reached: list[str] = []
+    for reading in readings:
+        for daemon in _skill_reading([_Word("skill", "skill"), *reading]):
+            if daemon not in reached:
+                reached.append(daemon)
+    return reached
+
+
+def _skill_reading(words: list[_Word]) -> list[str]:
+    scanned = _permuted(words, 1, _SKILL)
+    if scanned is None:
+        return list(_DAEMONS)
+    found, operands = scanned
+    if any(option in _SKILL_LISTS for option, _ in found):
+        return []  # lists the signals, or prints help, and exits
+    names = [a.value or "" for o, a in found if o in ("-c", "--command") and a is not None]
+    users = [a.value or "" for o, a in found if o in ("-u", "--user") and a is not None]
+    pids = [a.value or "" for o, a in found if o in ("-p", "--pid") and a is not None]
+    # An operand is guessed: a tty, a user, a pid or a command; read it as each of the last three.
+    for operand in operands:
+        value = operand.value or ""
+        names.append(value)
+        users.append(value)
+        pids.append(value)
+    if any(u in ("root", "0") for u in users):
+        return list(_DAEMONS)
+    # the kernel's process name is cut at 15 characters (`systemd-journal`)
+    reached = [d for d in _DAEMONS if any(n and n[:15] == d[:15] for n in names)]
+    init = any((m := _PID.fullmatch(p)) and int(m.group(1) + m.group(2)) == 1 for p in pids)
+    return [*reached, "systemd"] if init and "systemd" not in reached else reached
 
 
 # start-stop-daemon's options that take a value, and those that choose what it stops.

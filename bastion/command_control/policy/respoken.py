@@ -190,7 +190,20 @@ _IPT_TAKES = _IPT_CHAIN | _IPT_NEUTRAL_VALUE | frozenset({
     "-j", "--jump", "-g", "--goto", "-t", "--table", "-s", "--source", "--src", "-d",
     "--destination", "--dst", "-p", "--protocol", "-i", "--in-interface", "-o", "--out-interface",
     "-m", "--match", "-c", "--set-counters"})
-# Targets that never let a packet in: any other (ACCEPT, a chain of the user's) may.
+# iptables' own long options and NFQUEUE's, which getopt_long takes by any unambiguous start
+# (`--ap`, `--ju=ACCEPT`, `--proto`: attack c12f, finding 6).
+_IPT_LONG = ("--append", "--check", "--delete", "--insert", "--replace", "--list", "--list-rules",
+             "--flush", "--zero", "--new-chain", "--delete-chain", "--policy", "--rename-chain",
+             "--protocol", "--source", "--src", "--destination", "--dst", "--jump", "--goto",
+             "--in-interface", "--out-interface", "--fragment", "--match", "--numeric", "--table",
+             "--verbose", "--wait", "--wait-interval", "--exact", "--line-numbers", "--modprobe",
+             "--set-counters", "--ipv4", "--ipv6", "--queue-num", "--queue-balance",
+             "--queue-bypass", "--queue-cpu-fanout")
+_IPT_QUEUE_VALUE = frozenset({"--queue-num", "--queue-balance"})
+# Protocol 0 is every protocol: `all` in any case, its /etc/protocols names, 0 in any base.
+_IPT_EVERY_PROTOCOL = re.compile(r"(?i)all|ip|hopopt")
+# Targets that never let a packet in: any other (ACCEPT, a chain of the user's) may. NFQUEUE
+# with --queue-bypass accepts every packet while no program listens on the queue.
 _IPT_CLOSED = frozenset({"DROP", "REJECT", "LOG", "NFLOG", "ULOG", "TRACE", "AUDIT", "MARK",
                          "CONNMARK", "RETURN", "TARPIT", "CT", "NOTRACK", "CHECKSUM", "SET",
                          "TCPMSS", "TOS", "DSCP", "CLASSIFY", "LED", "IDLETIMER", "SECMARK",
@@ -207,23 +220,46 @@ def _broad_address(value: str) -> bool:
         _, slash, mask = address.partition("/")
         if not slash:
             continue
-        if mask.isdigit() and int(mask) < 8:
+        bits = _c_number(mask)
+        if bits is not None and bits < 8:
             return True
-        if re.fullmatch(r"\d+\.\d+\.\d+\.\d+", mask) and sum(
-                bin(int(octet) & 255).count("1") for octet in mask.split(".")) < 8:
+        octets = [_c_number(octet) for octet in mask.split(".")]
+        if len(octets) == 4 and None not in octets and sum(
+                bin((octet or 0) & 255).count("1") for octet in octets) < 8:
             return True
     return False
+
+
+def _c_number(text: str) -> int | None:
+    """A number as strtoul with base 0 reads it, as iptables reads a mask's bits (`0x0`, `00`,
+    octal after a leading 0: attack c12f, finding 6); None if it is none."""
+    if re.fullmatch(r"0[xX][0-9a-fA-F]+", text):
+        return int(text, 16)
+    if re.fullmatch(r"0[0-7]*", text):
+        return int(text, 8)
+    return int(text) if re.fullmatch(r"[1-9][0-9]*", text) else None
+
+
+def _ipt_long(option: str) -> str:
+    """A long option as getopt_long reads it: an unambiguous start of a name is that name."""
+    if not option.startswith("--") or option in _IPT_LONG:
+        return option
+    names = [name for name in _IPT_LONG if name.startswith(option)]
+    return names[0] if len(names) == 1 else option
 
 
 def _iptables(values: list[str]) -> list[tuple[str, ...]]:
     """A rule appended, inserted or replaced on INPUT or FORWARD of the filter table whose
     every match matches every packet and whose target may accept (options in any order)."""
-    chain, target, table, narrow, negated = None, None, "filter", False, False
+    chain, target, table, narrow, negated, bypass = None, None, "filter", False, False, False
     words = list(values)
     while words:
         value = words.pop(0)
+        if value == "--":
+            continue  # the end of the options; iptables refuses any word after it
         option, equals, argument = value.partition("=")
-        if not equals and option in _IPT_TAKES and words:
+        option = _ipt_long(option)
+        if not equals and option in _IPT_TAKES | _IPT_QUEUE_VALUE and words:
             argument = words.pop(0)
         elif not equals and re.fullmatch(r"-[AIRjgtspiodm]\S+", value):
             option, argument = value[:2], value[2:]  # getopt's attached argument
@@ -247,7 +283,12 @@ def _iptables(values: list[str]) -> list[tuple[str, ...]]:
         elif option in ("-s", "--source", "--src", "-d", "--destination", "--dst"):
             narrow = narrow or not (negated or _broad_address(argument))
         elif option in ("-p", "--protocol"):
-            narrow = narrow or not (negated or argument in ("all", "0"))
+            narrow = narrow or not (negated or _IPT_EVERY_PROTOCOL.fullmatch(argument)
+                                    or _c_number(argument) == 0)
+        elif option == "--queue-bypass":
+            bypass = True
+        elif option in _IPT_QUEUE_VALUE or option == "--queue-cpu-fanout":
+            pass
         elif option in ("-i", "--in-interface", "-o", "--out-interface"):
             narrow = narrow or not (negated or argument == "+")
         elif option in ("-m", "--match"):
@@ -262,8 +303,8 @@ def _iptables(values: list[str]) -> list[tuple[str, ...]]:
         else:
             narrow = True  # a word no option above takes
         negated = False
-    if chain in ("INPUT", "FORWARD") and table == "filter" and not narrow and target is not None \
-            and target not in _IPT_CLOSED:
+    accepts = target is not None and (target not in _IPT_CLOSED or (target == "NFQUEUE" and bypass))
+    if chain in ("INPUT", "FORWARD") and table == "filter" and not narrow and accepts:
         return [("iptables", "-A", chain, "-j", "ACCEPT")]
     return []
 
@@ -290,6 +331,11 @@ def _nft(values: list[str]) -> list[tuple[str, ...]]:
         said.append(("nft", added))
     if re.search(r"\b(element|elements)\b", text) and _NFT_BROAD.search(text):
         said.append(("nft", "add element (a set covering every address) 0.0.0.0/0"))
+    if added != body or re.search(r"(^|[\s;])(add|insert|replace|create)\s+rule\b", body):
+        # a queue that lets packets through while no program listens (attack c12f, finding 6)
+        bypassed = re.sub(r"\bqueue\b[^;}\n]*\bbypass\b[^;}\n]*", "accept", added)
+        if bypassed != added:
+            said.append(("nft", bypassed))
     if re.search(r"\bvmap\b", text) and (_NFT_VMAP.search(text) or _NFT_BROAD.search(text)) \
             and re.search(r":\s*accept\b", text):
         said.append(("nft", "add rule inet filter input accept"))

@@ -25,6 +25,9 @@ _OUTPUT_KINDS = ("file:", "append:", "truncate:")
 _DIRECTORIES = {"RuntimeDirectory": "/run", "StateDirectory": "/var/lib", "CacheDirectory":
                 "/var/cache", "LogsDirectory": "/var/log", "ConfigurationDirectory": "/etc"}
 # Properties that only limit, describe or order the unit, or name what it reads: harmless.
+# Not Wants=, Requires=, BindsTo=, Upholds= (they start another unit: `Wants=reboot.target`
+# reboots) nor PIDFile= (the unit then owns, and stops, whatever process the file names):
+# attack c12f, finding 5.
 _HARMLESS = frozenset({
     "Description", "Documentation", "Type", "RemainAfterExit", "Restart", "RestartSec",
     "TimeoutSec", "TimeoutStartSec", "TimeoutStopSec", "RuntimeMaxSec", "RuntimeRandomizedExtraSec",
@@ -39,11 +42,11 @@ _HARMLESS = frozenset({
     "ProtectKernelModules", "ProtectKernelLogs", "ProtectControlGroups", "ProtectClock",
     "ProtectHostname", "ReadOnlyPaths", "InaccessiblePaths", "SyslogIdentifier",
     "SyslogFacility", "SyslogLevel", "Delegate", "CollectMode", "UMask", "After", "Before",
-    "Wants", "Requires", "BindsTo", "PartOf", "SuccessExitStatus", "RestartPreventExitStatus",
+    "PartOf", "SuccessExitStatus", "RestartPreventExitStatus",
     "StartLimitIntervalSec", "StartLimitBurst", "AccuracySec", "RandomizedDelaySec",
     "Persistent", "WakeSystem", "RestrictRealtime", "RestrictSUIDSGID", "LockPersonality",
     "MemoryDenyWriteExecute", "SystemCallArchitectures", "TTYPath", "StandardInput",
-    "IgnoreSIGPIPE", "TimerSlackNSec", "NotifyAccess", "PIDFile", "MemoryAccounting",
+    "IgnoreSIGPIPE", "TimerSlackNSec", "NotifyAccess", "MemoryAccounting",
     "CPUAccounting", "IOAccounting", "TasksAccounting", "IPAccounting", "Slice",
     *(f"Limit{name}" for name in ("CPU", "FSIZE", "DATA", "STACK", "CORE", "RSS", "NOFILE", "AS",
                                   "NPROC", "MEMLOCK", "LOCKS", "SIGPENDING", "MSGQUEUE", "NICE",

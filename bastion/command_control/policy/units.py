@@ -2,8 +2,8 @@
 (`systemctl stop 'audit*'`, `audit\\*`, `'*.service'`: systemctl matches it against every
 loaded unit) or a unit known only at run time (`systemctl stop "$u"`, as `pkill "$x"` is
 read); an isolate of a target other than the everyday ones (`isolate rescue.target` stops
-every unit it does not want), `init 1`, and a start of shutdown.target (every unit conflicts
-with it; the host stays up). The collector adds, for each well-known unit such a command may
+every unit it does not want), `init 1`, and a start of shutdown.target or umount.target (every
+unit conflicts with them; the host stays up). The collector adds, for each well-known unit such a command may
 reach, the plain command naming it (`systemctl stop auditd`), so that the policy's rules on
 stopping that unit by name (the shipped `no-security-service-stop`) apply.
 """
@@ -28,7 +28,8 @@ _STARTS = frozenset({"start", "restart", "try-restart", "reload-or-restart",
                      "try-reload-or-restart", "enable"})
 _EVERYDAY = frozenset({"multi-user", "graphical", "default", "runlevel2", "runlevel3",
                        "runlevel4", "runlevel5"})
-_STOP_ALL = frozenset({"shutdown", "final"})  # targets every unit conflicts with
+# targets every unit conflicts with (umount.target: every mount; attack c12f, finding 5)
+_STOP_ALL = frozenset({"shutdown", "final", "umount"})
 _SINGLE_USER = frozenset({"1", "s", "S", "single"})  # init(8)'s runlevels that isolate rescue
 _GLOB = re.compile(r"[*?\[]")
 # A bracket expression matches one character; a backslash quotes the next one (fnmatch(3)).

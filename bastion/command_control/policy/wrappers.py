@@ -342,7 +342,8 @@ _NO_TERM = ("without TERM readline takes a dumb terminal (no bracketed paste: no
 
 # Short options of each shell that take an argument (`bash -o emacs`: "emacs" is no script),
 # and long ones (bash --rcfile FILE, fish --debug-output FILE, zsh --emulate sh).
-_SHELL_ARGUMENTS = {"bash": "oO", "rbash": "oO", "mksh": "oT", "lksh": "oT", "ksh": "oR",
+# zsh's -O is correct_all, no argument (attack c12f, finding 8).
+_SHELL_ARGUMENTS = {"bash": "oO", "rbash": "oO", "mksh": "oT", "lksh": "oT", "ksh": "oR", "zsh": "o",
                     "fish": "Cdco", "csh": "", "tcsh": "", "nu": "cetmI", "xonsh": "D"}  # fmt: skip
 _SHELL_LONG_ARGUMENTS = frozenset({"--rcfile", "--init-file", "--init-command", "--command",
                                    "--debug", "--debug-output", "--profile", "--features",
