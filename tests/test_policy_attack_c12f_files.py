@@ -39,3 +39,51 @@ from tests.test_policy import action
 ])
 def test_attack_c12f_kernel_controls_and_audit_configuration(default_policy, line, expected):
     assert action(default_policy, line) == expected
+
+
+@pytest.mark.parametrize(("line", "expected"), [
+    # attack d13f, finding 2: procps looks for skill's signal in every word
+    ("skill -c auditd -KILL", "deny"),
+    ("skill auditd -KILL", "deny"),
+    ("skill -n -KILL auditd", "deny"),
+    ("skill -c auditd -kill", "deny"),
+    ("skill -u root -KILL", "deny"),
+    ("skill -p 1 -KILL", "confirm"),
+    ("skill -KILL -u bob", "allow"),
+    ("skill -l", "allow"),
+    # 4: BMC power in other spellings and tools
+    ("ipmitool raw 0 2 0", "confirm"),
+    ("ipmitool raw 0X00 0X02 0x01", "confirm"),
+    ("ipmitool shell", "confirm"),
+    ("ipmipower --off -h bmc", "confirm"),
+    ("ipmipower -u admin -p secret -h bmc -f", "confirm"),
+    ("ipmi-chassis --chassis-control=POWER-DOWN", "confirm"),
+    ("racadm serveraction powercycle", "confirm"),
+    ("ipmitool sdr list", "allow"),
+    ("ipmipower -u admin -p secret -h bmc --stat", "allow"),
+    ("racadm getsysinfo", "allow"),
+    # 5: the kernel's filesystems mounted anew, limits that starve or kill a daemon
+    ("mount -t proc none /mnt", "confirm"),
+    ("mount -tsysfs none /mnt", "confirm"),
+    ("mount --types cgroup2 none /mnt", "confirm"),
+    ("echo 0 > /sys/fs/cgroup/system.slice/auditd.service/memory.max", "confirm"),
+    ("echo '1000 1000000' > /sys/fs/cgroup/system.slice/auditd.service/cpu.max", "confirm"),
+    ("echo 1 > /sys/fs/cgroup/freezer/x/tasks", "confirm"),
+    ("echo '|/tmp/x' > /proc/sys/kernel/core_pattern", "confirm"),
+    ("echo 0 > /sys/fs/selinux/enforce", "confirm"),
+    ("mount /dev/sdb1 /mnt", "allow"),
+    ("cat /sys/fs/cgroup/system.slice/memory.max", "allow"),
+    # 6: audit and logging configuration under other paths
+    ("echo Storage=none > /usr/local/lib/systemd/journald.conf.d/x.conf", "confirm"),
+    ("cp o.conf /etc/systemd/system/auditd.service.d/override.conf", "confirm"),
+    ("echo 'rotate 0' > /etc/logrotate.d/x", "confirm"),
+    ("chcon -t etc_t /etc/audit/auditd.conf", "confirm"),
+    ("cat /etc/logrotate.d/nginx", "allow"),
+    # 7: zsh's cdable_vars (`cd x` goes to ~x)
+    ("zsh -c 'setopt cdablevars; x=/etc; cd x && rm -f sudoers'", "confirm"),
+    ("zsh --cdablevars -c 'cd x'", "confirm"),
+    ("setopt -T", "confirm"),
+    ("shopt -s cdable_vars", "allow"),  # bash's: followed by the collector
+])
+def test_attack_d13f_findings(default_policy, line, expected):
+    assert action(default_policy, line) == expected

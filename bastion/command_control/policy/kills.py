@@ -69,6 +69,9 @@ _SKILL = _options("cptu", ("--command", "--pid", "--tty", "--user"),
                          "--warnings", "--help", "--version"))
 _PID = re.compile(r"\s*([+-]?)0*(\d+)\s*")  # as procps reads a pid: blanks, a sign, zeros
 _SKILL_LISTS = frozenset({"-l", "-L", "--list", "--table", "-h", "--help", "-V", "--version"})
+# A word skill or snice may take for the signal or priority: `-KILL`, `-sigterm`, `-9`,
+# `-RTMIN+5`, `+20` (a one-letter option is none).
+_SIGNAL_WORD = re.compile(r"[-+](?:SIG)?(?:[A-Za-z]{2,}(?:[+-]?\d+)?|\d+)", re.I)
 
 
 def _skilled(words: list[_Word]) -> list[str]:
@@ -83,6 +86,9 @@ def _skilled(words: list[_Word]) -> list[str]:
     readings = [words[1:]]
     if first[:1] in ("-", "+") and len(first) > 1:
         readings.append(words[2:])
+    # procps looks for the signal in every word, not only the first (`skill -c auditd -KILL`:
+    # read as options, -KILL held an L, "list the signals", attack d13f): also without them
+    readings.append([w for w in words[1:] if not _SIGNAL_WORD.fullmatch(w.value or "")])
     reached: list[str] = []
     for reading in readings:
         for daemon in _skill_reading([_Word("skill", "skill"), *reading]):

@@ -9,16 +9,18 @@ the one the line shows (found after outside attack a10f, findings 1 and 5).
   read are held themselves.
 - `CD_GUESSES`: shell options under which cd (or a directory's bare name) goes to a directory
   the line does not name: bash's autocd, cdspell, dirspell; zsh's auto_cd, correct, correct_all
-  (cdable_vars is followed by the collector). zsh also sets them by letter (`set -J`,
-  `setopt -J`, `zsh -J`: auto_cd; `-0`: correct; `-O`: correct_all; attack c12f, finding 8).
+  (bash's `shopt -s cdable_vars` is followed by the collector; zsh's cdable_vars, which makes
+  `cd x` go to `~x`, is held: attack d13f). zsh also sets them by letter (`set -J`, `setopt
+  -J`, `zsh -J`: auto_cd; `-0`: correct; `-O`: correct_all; `-T`: cdable_vars; attack c12f,
+  finding 8).
 """
 
 from __future__ import annotations
 
 from bastion.command_control.policy.words import _Word
 
-CD_GUESSES = frozenset({"autocd", "cdspell", "dirspell", "correct", "correctall"})
-ZSH_CD_LETTERS = {"J": "autocd", "0": "correct", "O": "correctall"}
+CD_GUESSES = frozenset({"autocd", "cdspell", "dirspell", "correct", "correctall", "cdablevars"})
+ZSH_CD_LETTERS = {"J": "autocd", "0": "correct", "O": "correctall", "T": "cdablevars"}
 
 
 def option_name(word: str) -> str:
