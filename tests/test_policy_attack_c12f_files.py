@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 
+from bastion.command_control.policy import reads_script_from_stdin
 from tests.test_policy import action
 
 
@@ -87,3 +88,25 @@ def test_attack_c12f_kernel_controls_and_audit_configuration(default_policy, lin
 ])
 def test_attack_d13f_findings(default_policy, line, expected):
     assert action(default_policy, line) == expected
+
+
+@pytest.mark.parametrize(("line", "reads"), [
+    # attack d13f, finding 1: a long option's value taken for the script file
+    ("python3 --check-hash-based-pycs default", "interpreter"),
+    ("node --title x", "interpreter"),
+    ("node --input-type module", "interpreter"),
+    ("ruby --encoding utf-8", "interpreter"),
+    ("php --define x=1", "interpreter"),
+    ("julia --threads 4", "interpreter"),
+    ("R --no-save --args x", "interpreter"),
+    ("node --some-new-option x", "interpreter"),  # unknown: it may take x
+    # honest halves: a flag, an attached value, or a script after the value
+    ("node --inspect app.js", None),
+    ("node --title x app.js", None),
+    ("node --max-old-space-size=4096 app.js", None),
+    ("node --experimental-vm-modules app.mjs", None),
+    ("Rscript --vanilla s.R", None),
+    ("ruby --disable-gems x.rb", None),
+])
+def test_attack_d13f_interpreter_long_options(line, reads):
+    assert reads_script_from_stdin(line) == reads

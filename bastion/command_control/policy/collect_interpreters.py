@@ -25,6 +25,7 @@ from bastion.command_control.policy.shells import (
     _WORD_OPTIONS,
     INTERPRETERS,
     interpreter_cluster,
+    long_option_kind,
     pwsh_parameter,
 )
 from bastion.command_control.policy.words import _at, _Site, _Word
@@ -87,6 +88,17 @@ class _Interpreters:
                     if loaded is not None and self._loads_descriptor(name, loaded, words, site):
                         return True
                     skip = not has_value
+                    continue
+                if not has_value:
+                    taken = long_option_kind(kind, head)
+                    after = [w for w in words[position + 2:] if w.value is None or w.value == "-"
+                             or not w.value.startswith("-")]
+                    nxt = _at(words, position + 1)
+                    if taken == "value" or (taken == "unknown" and nxt is not None and (
+                            nxt.value is None or not nxt.value.startswith("-")) and not after):
+                        # its value is the next word: no script file follows, the program is
+                        # stdin (an unknown option that may take it: the stricter reading)
+                        skip = True
                 continue
             if value in _WORD_OPTIONS.get(kind, {}):
                 skip = _WORD_OPTIONS[kind][value]  # `tclsh -encoding utf-8`

@@ -121,6 +121,53 @@ def interpreter_cluster(kind: str, word: str) -> tuple[str, str | None, str]:
 _INTERACTIVE = {"python": "i", "lua": "i", "perl": "d", "node": "i", "php": "a", "julia": "i",
                 "racket": "i"}
 _INTERACTIVE_LONG = {"node": ("--interactive",)}
+# Interpreters' long options that take the next word as their value, and those known to be
+# flags (a prefix ending in `-` stands for every option it starts). A long option in neither,
+# given without `=`, may take the next word: that word is then no script file, and the program
+# may be read from stdin (outside attack d13f, finding 1: `python3 --check-hash-based-pycs
+# default` read `default` as the script, and the program on stdin ran unjudged).
+_LONG_VALUES = {
+    "python": frozenset({"--check-hash-based-pycs"}),
+    "node": frozenset({"--title", "--input-type", "--conditions", "--env-file", "--inspect-port",
+                       "--max-old-space-size", "--stack-size", "--unhandled-rejections",
+                       "--redirect-warnings", "--icu-data-dir", "--openssl-config",
+                       "--diagnostic-dir", "--report-dir", "--report-filename", "--watch-path",
+                       "--test-reporter", "--test-reporter-destination", "--test-name-pattern",
+                       "--disable-proto", "--cpu-prof-dir", "--heap-prof-dir"}),
+    "ruby": frozenset({"--encoding", "--external-encoding", "--internal-encoding", "--dump",
+                       "--backtrace-limit", "--crash-report", "--parser"}),
+    "php": frozenset({"--define", "--php-ini", "--zend-extension", "--rf", "--rc", "--re",
+                      "--ri", "--rz"}),
+    "julia": frozenset({"--threads", "--project", "--sysimage", "--home", "--startup-file",
+                        "--history-file", "--banner", "--color", "--optimize", "--check-bounds",
+                        "--procs", "--machine-file", "--cpu-target", "--heap-size-hint"}),
+}
+_LONG_FLAGS = {
+    "python": ("--version", "--help", "--help-env", "--help-xoptions", "--help-all"),
+    "node": ("--inspect", "--inspect-brk", "--inspect-wait", "--enable-source-maps",
+             "--no-", "--trace-", "--expose-gc", "--abort-on-uncaught-exception",
+             "--preserve-symlinks", "--throw-deprecation", "--pending-deprecation", "--prof",
+             "--watch", "--test", "--check", "--experimental-", "--harmony", "--use-strict",
+             "--frozen-intrinsics", "--zero-fill-buffers", "--cpu-prof", "--heap-prof",
+             "--jitless", "--v8-options", "--help", "--version"),
+    "ruby": ("--verbose", "--version", "--copyright", "--yjit", "--rjit", "--jit",
+             "--disable-", "--enable-", "--debug", "--help"),
+    "php": ("--no-php-ini", "--syntax-check", "--info", "--modules", "--version", "--help",
+            "--no-header", "--hide-args", "--strip", "--syntax-highlight", "--ini"),
+    "julia": ("--version", "--help", "--quiet", "--lisp", "--help-hidden"),
+    "r": ("--vanilla", "--no-save", "--save", "--no-restore", "--restore", "--no-environ",
+          "--no-site-file", "--no-init-file", "--quiet", "--silent", "--slave", "--no-echo",
+          "--verbose", "--version", "--help", "--no-readline", "--interactive"),
+}
+
+
+def long_option_kind(kind: str, head: str) -> str:
+    """"value" (takes the next word), "flag", or "unknown" for an interpreter's long option."""
+    if head in _LONG_VALUES.get(kind, ()):
+        return "value"
+    if any(head == f or (f.endswith("-") and head.startswith(f)) for f in _LONG_FLAGS.get(kind, ())):
+        return "flag"
+    return "unknown"
 # Programs that load their files, then read more code from stdin (a prompt), unless one of these
 # options makes them stop first (`sbcl --script FILE`, `erl -noshell`, `ghci -e EXPR`).
 _REPL_ENDS = {"sbcl": ("--script", "--non-interactive"), "ecl": ("--shell", "-shell"),
