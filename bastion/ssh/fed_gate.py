@@ -16,9 +16,9 @@ import logging
 from typing import TYPE_CHECKING
 
 from bastion.command_control import policy
-from bastion.ssh.judge import NOT_RECORDED, NOT_RECORDED_WHY, Judge
+from bastion.ssh.judge import NOT_RECORDED, Judge
+from bastion.ssh.stdin_gate import tell
 from bastion.store import StoreError
-from bastion.text import visible
 
 if TYPE_CHECKING:
     from bastion.runtime.app import Runtime
@@ -75,11 +75,7 @@ class FedGate:
             asyncio.get_running_loop().create_task(self._hold(line, v))
 
     async def _hold(self, line: str, v: policy.Verdict) -> None:
-        try:
-            state, why = await self.judge.hold(line, v, self.cancelled)
-        except StoreError as exc:
-            log.error("held stdin not passed, the store failed: %s", exc)
-            state, why = "not run", NOT_RECORDED_WHY
+        state, why = await self.judge.hold_unless_store_fails(line, v, self.cancelled)
         if self.closed:
             return
         if state == "confirmed":
@@ -104,8 +100,7 @@ class FedGate:
         self.ch.release_client("gate")  # what the client sends from now on is dropped
 
     def _tell(self, message: str) -> None:
-        """One line to the client's stderr; what the user sent is shown, never interpreted."""
-        self.ch.write_stderr(f"bastion: {visible(message)}\n".encode())
+        tell(self.ch, message)
 
     def eof(self) -> None:
         self.eof_seen = True

@@ -136,6 +136,16 @@ class Judge:
         self.app.publish("verdict", session=ch.session_id, channel=ch.number, line=line,
                          action=v.action, rule=v.rule, message=v.message)
 
+    async def hold_unless_store_fails(self, line: str, v: policy.Verdict,
+                                      cancelled: asyncio.Event) -> tuple[str, str]:
+        """`hold`, where a store that fails mid-wait reads as ("not run", why): fail closed, the
+        held input never passes (the stdin gates' holds)."""
+        try:
+            return await self.hold(line, v, cancelled)
+        except StoreError as exc:
+            log.error("held input not passed, the store failed: %s", exc)
+            return "not run", NOT_RECORDED_WHY
+
     async def hold(self, line: str, v: policy.Verdict, cancelled: asyncio.Event) -> tuple[str, str]:
         """Wait for a supervisor: returns (state, who-or-why). Ctrl-C sets `cancelled`."""
         ch, store = self.ch, self.app.store

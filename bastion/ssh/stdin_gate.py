@@ -36,6 +36,11 @@ _HISTORY_ON = re.compile(r"-[A-Za-z]*H|history|histexpand|histchars")
 _FRESH_SHELL = re.compile(r"\s*(?:(?:/usr)?/bin/)?(?:bash|sh|dash)(?:\s+-[sexuv]+)*\s*")
 
 
+def tell(channel: GatedChannel, message: str) -> None:
+    """One line to the client's stderr; what the user sent is shown, never interpreted."""
+    channel.write_stderr(f"bastion: {visible(message)}\n".encode())
+
+
 class StdinGate:
     """The gate for a shell reading commands from stdin without a pty: statement by statement.
 
@@ -169,8 +174,7 @@ class StdinGate:
         self._tell(f"denied: {why}; it is dropped up to its end")
 
     def _tell(self, message: str) -> None:
-        """One line to the client's stderr; what the user sent is shown, never interpreted."""
-        self.ch.write_stderr(f"bastion: {visible(message)}\n".encode())
+        tell(self.ch, message)
 
     def verdict(self, statement: str) -> policy.Verdict:
         """The policy's verdict on one statement, no weaker than `unknown` when it cannot be
@@ -214,11 +218,7 @@ class StdinGate:
             asyncio.get_running_loop().create_task(self._hold(statement, chunk, v))
 
     async def _hold(self, statement: str, chunk: bytes, v: policy.Verdict) -> None:
-        try:
-            state, why = await self.judge.hold(statement, v, self.cancelled)
-        except StoreError as exc:
-            log.error("held statement not run, the store failed: %s", exc)
-            state, why = "not run", NOT_RECORDED_WHY
+        state, why = await self.judge.hold_unless_store_fails(statement, v, self.cancelled)
         if self.closed:
             return
         if state == "confirmed":
