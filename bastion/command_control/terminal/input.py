@@ -40,7 +40,6 @@ from bastion.command_control.terminal.keys import (
 )
 from bastion.command_control.terminal.line import (
     _DRIVER_ECHO,
-    _EDITS,
     _PROMPT_LIKE,
     _SEARCH_PROMPT,
     _TTY_DATA,
@@ -305,6 +304,7 @@ class _FollowsInput:
         if self._in_paste:
             if key == _PASTE_END:
                 self._in_paste = False
+                model.end_paste()
             else:
                 if not key.isprintable() and key != "\t":
                     model.suspect = "the paste holds control characters"
@@ -328,6 +328,7 @@ class _FollowsInput:
                 model.batch = []
             if key == _PASTE_START and self._bracketed:
                 self._in_paste = True
+                model.begin_paste()
                 line.paste_from = model.cursor
                 self._paste_boundary = line.boundary
                 if not model.reliable or model.cursor != len(model.text):
@@ -344,15 +345,16 @@ class _FollowsInput:
                     self._prefix = ""
                 # In vi's command mode every key is a command the model does not follow.
                 taken = "\x00" + key if vi_command else prefix + key
+                emacs = not self._vi
                 if key == "\x17" and self._no_editor() and model.reliable:
                     _tty_werase(model)  # the driver's word erase, not readline's
                 else:
-                    model.apply(taken)
-                line.note_key(taken)
+                    model.apply(taken, emacs)
+                line.note_key(taken, emacs)
                 # Ctrl-D on an empty line ends the shell: what follows is for the next one.
                 # While the model is lost (a search, a listing), every key waits its answer.
-                followed = (model.reliable and (key in _EDITS or _is_text(key))
-                            and not vi_command and not eof)
+                followed = (model.reliable and not vi_command and not eof
+                            and (_is_text(key) or model.edit_for(taken, emacs) is not None))
                 if self._vi and not vi_command and _is_text(key) and max(key) >= "\x80":
                     self._vi_meta_at = self._out_seq
                     followed = False  # the answer shows which: wait for it

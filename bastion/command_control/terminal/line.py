@@ -12,6 +12,14 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from bastion.command_control.terminal.edits import (
+    MOVES,
+    UNDO_KEYS,
+    _Undo,
+    delete_text,
+    edit_for,
+    insert_text,
+)
 from bastion.command_control.terminal.keys import _is_text
 
 # Every edit copies the line: past this length the line model stops following it (the line is
@@ -44,8 +52,6 @@ _BRINGS = frozenset({"\t", "\x1b[A", "\x1b[B", "\x1bOA", "\x1bOB", "\x10", "\x0e
 # Keys that remove or replace with typed characters only (emacs kills and undo, vi's x, d, c, r).
 _ERASES = frozenset({"\x1bd", "\x1b\x7f", "\x1b\x08", "\x1b\\", "\x1f", "\x18\x15", "\x1br",
                      *("\x00" + key for key in "xXdDcCsSrRyu")})
-_MOVES = frozenset({"\x01", "\x05", "\x02", "\x06", "\x1b[D", "\x1b[C", "\x1bOD", "\x1bOC",
-                    "\x1b[H", "\x1bOH", "\x1b[1~", "\x1b[7~", "\x1b[F", "\x1bOF", "\x1b[4~", "\x1b[8~"})
 _NOT_TYPED = ("the screen shows characters no key typed, after keys that only move or reorder "
               "what the line holds: something else drew the line")
 _EMPTIED = ("the screen shows an empty line where keys that never erase left text: something "
@@ -81,12 +87,25 @@ class _LineModel:
         # Keys applied while not reliable since the target last answered: the screen shows
         # the line only once it has answered all of them, not just the first.
         self.batch: list[str] = []
+        # Readline's undo list for the line (edits.py), while every edit of it was followed.
+        self.undo: list[_Undo] | None = None if text else []
+        self.undoing = False
+        self.pasted_from: tuple[int, list[_Undo] | None] | None = None
 
-    def apply(self, key: str) -> None:
+    def edit_for(self, key: str, emacs: bool) -> Callable[[_LineModel], None] | None:
+        """The edit `key` makes, if the model follows it (undo only while the list is known)."""
+        if key in UNDO_KEYS and self.undo is None:
+            return None
+        return edit_for(key, emacs)
+
+    def apply(self, key: str, emacs: bool = True) -> None:
+        """`key` as readline in emacs mode (or vi's insert mode: `emacs` False) takes it."""
         if len(self.text) > _MAX_MODEL_LINE:
             self.suspect = _TOO_LONG
             return
-        edit = _EDITS.get(key)
+        if not emacs:
+            self.undo = None  # vi's undo groups a whole insert: not followed
+        edit = self.edit_for(key, emacs)
         if self.reliable:
             if edit is not None:
                 edit(self)
@@ -108,43 +127,23 @@ class _LineModel:
         if len(self.text) > _MAX_MODEL_LINE:
             self.suspect = _TOO_LONG
             return
-        self.text = self.text[:self.cursor] + text + self.text[self.cursor:]
-        self.cursor += len(text)
+        insert_text(self, text)
 
+    def begin_paste(self) -> None:
+        """A bracketed paste: readline inserts it whole, as one undo entry (end_paste)."""
+        self.pasted_from, self.undo = (self.cursor, self.undo), None
 
-def _backspace(m: _LineModel) -> None:
-    if m.cursor:
-        m.text = m.text[:m.cursor - 1] + m.text[m.cursor:]
-        m.cursor -= 1
-
-
-def _delete(m: _LineModel) -> None:
-    m.text = m.text[:m.cursor] + m.text[m.cursor + 1:]
-
-
-def _home(m: _LineModel) -> None:
-    m.cursor = 0
-
-
-def _end(m: _LineModel) -> None:
-    m.cursor = len(m.text)
-
-
-def _left(m: _LineModel) -> None:
-    m.cursor = max(0, m.cursor - 1)
-
-
-def _right(m: _LineModel) -> None:
-    m.cursor = min(len(m.text), m.cursor + 1)
-
-
-def _kill_to_start(m: _LineModel) -> None:
-    m.text = m.text[m.cursor:]
-    m.cursor = 0
-
-
-def _kill_to_end(m: _LineModel) -> None:
-    m.text = m.text[:m.cursor]
+    def end_paste(self) -> None:
+        if self.pasted_from is None:
+            return
+        (start, self.undo), self.pasted_from = self.pasted_from, None
+        if self.undo is not None and self.reliable and start <= self.cursor <= len(self.text):
+            pasted = self.text[start:self.cursor]
+            self.text = self.text[:start] + self.text[self.cursor:]
+            self.cursor = start
+            insert_text(self, pasted)
+        else:
+            self.undo = None
 
 
 def _tty_werase(m: _LineModel) -> None:
@@ -163,29 +162,8 @@ def _tty_werase(m: _LineModel) -> None:
         elif seen:
             break
         i -= 1
-    m.text = m.text[:i] + m.text[m.cursor:]
+    delete_text(m, i, m.cursor)
     m.cursor = i
-
-
-def _rubout_word(m: _LineModel) -> None:
-    i = m.cursor
-    while i and m.text[i - 1].isspace():
-        i -= 1
-    while i and not m.text[i - 1].isspace():
-        i -= 1
-    m.text = m.text[:i] + m.text[m.cursor:]
-    m.cursor = i
-
-
-_EDITS: dict[str, Callable[[_LineModel], None]] = {
-    "\x7f": _backspace, "\x08": _backspace,
-    "\x04": _delete, "\x1b[3~": _delete,
-    "\x01": _home, "\x1b[H": _home, "\x1bOH": _home, "\x1b[1~": _home, "\x1b[7~": _home,
-    "\x05": _end, "\x1b[F": _end, "\x1bOF": _end, "\x1b[4~": _end, "\x1b[8~": _end,
-    "\x02": _left, "\x1b[D": _left, "\x1bOD": _left,
-    "\x06": _right, "\x1b[C": _right, "\x1bOC": _right,
-    "\x15": _kill_to_start, "\x0b": _kill_to_end, "\x17": _rubout_word,
-}
 
 
 @dataclass
@@ -239,7 +217,7 @@ class _Line:
     foreign: bool = False
     erased: bool = False
 
-    def note_key(self, key: str) -> None:
+    def note_key(self, key: str, emacs: bool = True) -> None:
         """A key as the model took it (vi's command-mode keys with a NUL in front)."""
         command = key.startswith("\x00")
         if not key:
@@ -250,9 +228,10 @@ class _Line:
             return
         if command and key[1:] and _is_text(key[1:]):
             self.add_typed(key[1:])  # an argument (r, f) may be inserted: still a bound
-        if key in _EDITS:
-            self.shadow.apply(key)
-            self.erased = self.erased or (self.unfollowed and key not in _MOVES)
+        if self.shadow.edit_for(key, emacs) is not None and not (
+                key in UNDO_KEYS and self.model.undo is None):
+            self.shadow.apply(key, emacs)
+            self.erased = self.erased or (self.unfollowed and key not in MOVES)
             return
         self.unfollowed = True
         self.foreign = self.foreign or not (key in _REORDERS or key in _VI_REORDERS
