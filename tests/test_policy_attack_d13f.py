@@ -9,6 +9,7 @@ from __future__ import annotations
 import pytest
 
 from bastion.command_control.policy import reads_script_from_stdin
+from tests.test_policy import action
 
 
 @pytest.mark.parametrize(("line", "expected"), [
@@ -59,3 +60,41 @@ from bastion.command_control.policy import reads_script_from_stdin
 ])
 def test_attack_d13f_program_read_from_stdin(line, expected):
     assert reads_script_from_stdin(line) == expected
+
+
+@pytest.mark.parametrize(("line", "expected"), [
+    # 2: getopt's clusters around -j, -A, -p; masks as strtoul reads them; matches of every packet
+    ("iptables -A INPUT -vj ACCEPT", "confirm"),
+    ("iptables -A INPUT -vjACCEPT", "confirm"),
+    ("iptables -vA INPUT -p ip -j ACCEPT", "confirm"),
+    ("iptables -nvA INPUT -j ACCEPT", "confirm"),
+    ("iptables -vA INPUT -p 0x0 -j ACCEPT", "confirm"),
+    ("iptables -A INPUT -vp ip -j ACCEPT", "confirm"),
+    ("iptables -A INPUT -vpip -j ACCEPT", "confirm"),
+    ("iptables -vA INPUT -s 0.0.0.0/0x0 -j ACCEPT", "confirm"),
+    ("iptables -A INPUT -s 0.0.0.0/+0 -j ACCEPT", "confirm"),
+    ("iptables -A INPUT -s 0.0.0.0/' 0' -j ACCEPT", "confirm"),
+    ("iptables -A INPUT -s 0.0.0.0/-0 -j ACCEPT", "confirm"),
+    ("iptables -A INPUT -m conntrack --ctstate NEW,ESTABLISHED,RELATED,INVALID,UNTRACKED -j ACCEPT",
+     "confirm"),
+    ("iptables -A INPUT -m conntrack --ctstate new,established,related,invalid -j ACCEPT", "confirm"),
+    ("iptables -A INPUT -m state --state INVALID,NEW,RELATED,ESTABLISHED -j ACCEPT", "confirm"),
+    ("iptables -A INPUT -m statistic --mode random --probability 1 -j ACCEPT", "confirm"),
+    ("iptables -A INPUT -m statistic --mode random --probability 1.0 -j ACCEPT", "confirm"),
+    ("iptables -A INPUT -m statistic --mode nth --every 1 --packet 0 -j ACCEPT", "confirm"),
+    ("iptables -A INPUT -m addrtype --src-type UNSPEC,UNICAST,LOCAL,BROADCAST,ANYCAST,MULTICAST,"
+     "BLACKHOLE,UNREACHABLE,PROHIBIT,THROW,NAT,XRESOLVE -j ACCEPT", "confirm"),
+    ("iptables -A INPUT -m ttl --ttl-gt 0 -j ACCEPT", "confirm"),
+    ("iptables -A INPUT -m mark --mark 0/0 -j ACCEPT", "confirm"),
+    # honest halves
+    ("iptables -A INPUT -p tcp --dport 22 -j ACCEPT", "allow"),
+    ("iptables -vA INPUT -p tcp --dport 22 -j ACCEPT", "allow"),
+    ("iptables -A INPUT -m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT", "allow"),
+    ("iptables -A INPUT -m statistic --mode random --probability 0.5 -j ACCEPT", "allow"),
+    ("iptables -A INPUT -s 10.0.0.0/+8 -j ACCEPT", "allow"),
+    ("iptables -A INPUT -vj DROP", "allow"),
+    ("iptables -vL", "allow"),
+    ("iptables -nvL INPUT", "allow"),
+])
+def test_attack_d13f_iptables_accept_all(default_policy, line, expected):
+    assert action(default_policy, line) == expected
