@@ -121,3 +121,24 @@ def test_attack_d13f_iptables_accept_all(default_policy, line, expected):
 ])
 def test_attack_d13f_slice_limits(default_policy, line, expected):
     assert action(default_policy, line) == expected
+
+
+@pytest.mark.parametrize(("line", "expected"), [
+    # 4: zsh's `options` array is its options; auto_cd, correct, cdable_vars set through it
+    ("options+=(autocd on)", "confirm"),
+    ("options[autocd]=on", "confirm"),
+    ("typeset -A options; options[autocd]=on", "confirm"),
+    ("options[AUTO_CD]=on", "confirm"),
+    ("options=(autocd on)", "confirm"),
+    ("options+=(cdable_vars on)", "confirm"),
+    ("options+=(correct on)", "confirm"),
+    ("options[$opt]=on", "confirm"),
+    ("declare options[autocd]=on", "confirm"),
+    ("set -A options autocd on", "confirm"),
+    # honest halves: another array, reading an option
+    ("arr=(autocd on)", "allow"),
+    ("set -A arr autocd on", "allow"),
+    ("options_file=/tmp/x", "allow"),
+])
+def test_attack_d13f_zsh_options_array(default_policy, line, expected):
+    assert action(default_policy, line) == expected
