@@ -384,6 +384,13 @@ class _Builtins:
                 if value in ("--", "-") or value[:1] not in ("-", "+") or len(value) < 2:
                     break
                 index += 1
+                array = _at(words, index)
+                if "A" in value[1:] and array is not None and array.value in (None, "options") and any(
+                        w.value is None or option_name(w.value) in CD_GUESSES for w in words[index + 1:]):
+                    # zsh's `set -A options autocd on` fills its options array (attack d13f)
+                    self._unknown(site, words, "set -A options: cd (or a directory's bare name) may go "
+                                               "to a directory other than the one the line names")
+                    return True
                 for letter in value[1:]:
                     if letter != "o":
                         if letter in _SET_LETTERS:

@@ -18,6 +18,7 @@ from bastion.command_control.policy.packaged import (
     STDIN_NAMES,
     client_option_code,
     feeds_program,
+    option_operand,
 )
 from bastion.command_control.policy.shells import (
     _ATTACHED_VALUE,
@@ -46,9 +47,15 @@ class _Fed:
                     self._unknown(site, [word], f"{name} {word.text}: a pager known only at run "
                                                 "time, or a plugin or option file (which may name "
                                                 "one) the line does not show")
-        if not read and not _known(name, ()) and words[0].value not in self._functions \
-                and feeds_program(name, words, self._names_stdin):
+        unread = not read and not _known(name, ()) and words[0].value not in self._functions
+        operand = option_operand(name, words) if unread else None
+        if unread and feeds_program(name, words, self._names_stdin):
             self._fed_stdin(name, words, site)
+        elif operand is not None:
+            # `lli -O 3`: the lone word is the option's value, the program stdin (attack d13f,
+            # finding 1); after an option no table reads it only may be ("program": the
+            # channel's first data is held).
+            self._fed_stdin(name, words, site, known=operand == "value")
         elif toolchain(name) == "driver" and name.rsplit("-", 1)[0].endswith("tcc") and _runs_stdin(
                 words, self._names_stdin):
             self._fed_stdin(name, words, site)
@@ -72,15 +79,19 @@ class _Fed:
         `/proc/thread-self/fd/0`: `_descriptor_named`), or a descriptor known only at run time."""
         return value in STDIN_NAMES or self._descriptor_named(value) in (0, "unknown")
 
-    def _fed_stdin(self, name: str, words: list[_Word], site: _Site) -> None:
-        """`name`, already collected, reads its program from its stdin: on the line's own stdin
-        its command is marked as an interpreter's (`reads_stdin`), so the gate holds an exec
-        channel's; piped or fed text is unknown (`_stdin_code`)."""
+    def _fed_stdin(self, name: str, words: list[_Word], site: _Site, known: bool | None = None) -> None:
+        """`name`, already collected, reads its program from its stdin (`known` True), or only
+        may (False; None: a known interpreter's, or one naming stdin, is): on the line's own
+        stdin its command is marked as an interpreter's (`reads_stdin`), so the gate holds an
+        exec channel's, or "program" (its first data held); piped or fed text is unknown
+        (`_stdin_code`)."""
         if site.stdin not in ("tty", "unknown"):
-            self._stdin_code(name, words, site, "an interpreter")
+            if known is not False:  # a piped file may well be data for a program file
+                self._stdin_code(name, words, site, "an interpreter")
             return
-        known = name in STDIN_INTERPRETERS or any(
-            w.value is not None and self._names_stdin(w.value) for w in words[1:])
+        if known is None:
+            known = name in STDIN_INTERPRETERS or any(
+                w.value is not None and self._names_stdin(w.value) for w in words[1:])
         for index in range(len(self.commands) - 1, -1, -1):
             command = self.commands[index]
             if command.name == name and command.text == site.text and not command.reads_stdin:

@@ -24,8 +24,10 @@ from bastion.command_control.policy.shells import (
     _SCRIPT_OPTIONS,
     _WORD_OPTIONS,
     INTERPRETERS,
+    WORD_STYLE,
     interpreter_cluster,
     long_option_kind,
+    may_take_next,
     pwsh_parameter,
 )
 from bastion.command_control.policy.words import _at, _Site, _Word
@@ -73,7 +75,7 @@ class _Interpreters:
                 return self._program_file(name, program, words, site, "an interpreter")
             if value is None or not value.startswith("-") or _descriptor_file(value) is not None:
                 return self._program_file(name, word, words, site, "an interpreter")
-            if value.startswith("--"):
+            if value.startswith("--") or (kind in WORD_STYLE and len(value) > 2 and value != "-e"):
                 head, has_value, given = value.partition("=")
                 if head in ("--eval", "--print", "--command"):
                     if kind == "python" or has_value:
@@ -90,15 +92,7 @@ class _Interpreters:
                     skip = not has_value
                     continue
                 if not has_value:
-                    taken = long_option_kind(kind, head)
-                    after = [w for w in words[position + 2:] if w.value is None or w.value == "-"
-                             or not w.value.startswith("-")]
-                    nxt = _at(words, position + 1)
-                    if taken == "value" or (taken == "unknown" and nxt is not None and (
-                            nxt.value is None or not nxt.value.startswith("-")) and not after):
-                        # its value is the next word: no script file follows, the program is
-                        # stdin (an unknown option that may take it: the stricter reading)
-                        skip = True
+                    skip = _takes_next(long_option_kind(kind, head), words, position)
                 continue
             if value in _WORD_OPTIONS.get(kind, {}):
                 skip = _WORD_OPTIONS[kind][value]  # `tclsh -encoding utf-8`
@@ -153,8 +147,10 @@ class _Interpreters:
                     if following else None
                 if loaded is not None and self._loads_descriptor(name, loaded, words, site):
                     return True
-            # `python3 -W ignore`: "ignore" is the option's, not a script file.
-            skip = following
+            # `python3 -W ignore`: "ignore" is the option's, not a script file; `julia -O 3`:
+            # a letter no table knows may take "3" too (attack d13f, finding 1).
+            skip = following or (taker is None and may_take_next(kind, letters)
+                                 and _takes_next("unknown", words, position))
         else:
             if inline_seen:
                 return False  # no prompt after the code given on the line
@@ -222,3 +218,16 @@ class _Interpreters:
         if set(values) & {"--version", "--help", "-h", "-v", "-V", "-version"}:
             return False
         return self._stdin_code(name, words, site, "an interpreter")
+
+
+def _takes_next(taken: str, words: list[_Word], position: int) -> bool:
+    """Whether the option at `position`, "value" or "unknown" (may take a value) or "flag"
+    (`long_option_kind`), takes the next word as its value: then no script file follows, and
+    the program is read from stdin. An unknown one takes it when it is no option and no script
+    file could follow it (the stricter reading: attack d13f, finding 1)."""
+    if taken != "unknown":
+        return taken == "value"
+    nxt = _at(words, position + 1)
+    after = [w for w in words[position + 2:] if w.value is None or w.value == "-"
+             or not w.value.startswith("-")]
+    return nxt is not None and (nxt.value is None or not nxt.value.startswith("-")) and not after

@@ -13,6 +13,7 @@ import shlex
 from tree_sitter import Node
 
 from bastion.command_control.policy.paths import _path_arg
+from bastion.command_control.policy.reruns import CD_GUESSES, option_name
 from bastion.command_control.policy.variables import (
     _ASSIGNED_TO,
     _DECLARED,
@@ -66,6 +67,12 @@ class _Variables:
             index = name_node.child_by_field_name("index")
             if index is not None:
                 self._subscript(name, index, site, text)
+        if name.rstrip("+") == "options" and _names_cd_guess(text.split("options", 1)[-1]):
+            # zsh's `options` array is its options: `options[autocd]=on`, `options+=(autocd
+            # on)` set auto_cd as setopt does (outside attack d13f, finding 4).
+            self._unknown(site._replace(text=text), [], f"{text}: cd (or a directory's bare "
+                                                        "name) may go to a directory other than "
+                                                        "the one the line names")
         hook = _hook_kind(name.rstrip("+"))
         if name.rstrip("+") == "TERM" and (
                 (name_node is not None and name_node.type == "subscript")
@@ -466,3 +473,10 @@ class _Variables:
                     if operand.is_named:
                         self._arithmetic(operand, site)
                 break
+
+
+def _names_cd_guess(text: str) -> bool:
+    """Whether an assignment to zsh's `options` (its subscript and value, as written) may name
+    an option of CD_GUESSES: by name in any spelling, or through an expansion."""
+    return "$" in text or "`" in text or any(
+        option_name(token) in CD_GUESSES for token in re.findall(r"\w+", text))

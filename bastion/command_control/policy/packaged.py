@@ -94,6 +94,39 @@ STDIN_INTERPRETERS = frozenset({
 })
 
 
+# found after outside attack d13f (finding 1): the options of STDIN_INTERPRETERS whose value is
+# the next word (`lli -O 3`, `php-cgi -d x=1`, `newlisp -m 10`, `pike -M DIR`): a lone word
+# after one is its value, not a program file (`option_operand`).
+_STDIN_VALUE_OPTIONS = {
+    "lli": frozenset({"-O", "-load", "-entry-function", "-extra-module", "-extra-object",
+                      "-extra-archive", "-mtriple", "-march", "-mcpu", "-relocation-model",
+                      "-code-model", "-fake-argv0", "-jit-kind"}),
+    "php-cgi": frozenset({"-c", "-d", "-z", "-b", "-T"}),
+    "phpdbg": frozenset({"-c", "-d", "-z", "-b", "-O", "-I", "-S", "-l", "-a"}),
+    "newlisp": frozenset({"-m", "-s", "-d", "-w", "-p", "-t", "-l", "-L"}),
+    "pike": frozenset({"-M", "-I", "-P", "-m", "-V", "-s"}),
+    "octave": frozenset({"-p", "--path", "--exec-path", "--image-path", "--info-file",
+                         "--info-program", "--doc-cache-file", "--texi-macros-file"}),
+}
+
+
+def option_operand(name: str, words: list[_Word]) -> str | None:
+    """For one of STDIN_INTERPRETERS whose only operand is its last word, right after an option
+    with no `=` (`lli -O 3`, `newlisp -z x`): "value" when that option takes the next word
+    (`_STDIN_VALUE_OPTIONS`), so the program is read from stdin; "maybe" when the option is
+    not known to (the word may be its value or the program file); None otherwise."""
+    values = [w.value for w in words[1:]]
+    if name not in STDIN_INTERPRETERS or len(values) < 2 or None in values:
+        return None
+    option, last = values[-2], values[-1]
+    assert option is not None and last is not None
+    operands = [v for v in values if v is not None and not v.startswith("-")]
+    if operands != [last] or last.startswith("-") or "--" in values or not option.startswith("-") \
+            or "=" in option:
+        return None
+    return "value" if option in _STDIN_VALUE_OPTIONS.get(name, ()) else "maybe"
+
+
 def feeds_program(name: str, words: list[_Word],
                   names_stdin: Callable[[str], bool] = STDIN_NAMES.__contains__) -> bool:
     """Whether a program no table reads (`name`, its words) may take its program from stdin:

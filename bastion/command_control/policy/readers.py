@@ -181,6 +181,9 @@ _COMMAND_LANGUAGES = _EDITORS | {
     "sqlite3", "gdb", "lldb", "dc", "ftp", "lftp", "sftp", "mysql", "mariadb", "psql", "mongo",
     "mongosh", "gnuplot", "octave",
     "m4",  # attack I, finding 3: syscmd and esyscmd run shell commands
+    # found after outside attack d13f (finding 1): given no command, each reads its commands
+    # from stdin (redis-cli's CONFIG SET dir, MODULE LOAD; virsh's destroy; ipmitool's shell)
+    "redis-cli", "virsh", "ipmitool",
 }  # fmt: skip
 # Options that give the commands, so that none are read from stdin ("-": from stdin after all).
 _COMMANDS_GIVEN = {"mysql": ("-e", "--execute"), "mariadb": ("-e", "--execute"),
@@ -198,6 +201,22 @@ _PAGERS = frozenset({"less", "pager", "more", "most"})
 _CODE_IN_OPTIONS = frozenset({*_OPTION_CODE, *_EDITORS, *_COMMANDS_GIVEN, *_PAGERS, "apt", "apt-get",
                                "aptitude"})
 _ONLY_INFORMS = frozenset({"--version", "--help", "-h", "-V", "-version"})
+# Clients whose -h names the host, not help (`mysql -h db1` reads SQL from stdin: d13f).
+_H_IS_HOST = frozenset({"mysql", "mariadb", "psql", "redis-cli", "mongo"})
+# Per program that takes its command as its operands: the short options (letters) and long
+# ones whose value is the next word, so that value is no command (`virsh -c URI`, d13f).
+_OPERAND_COMMANDS = {
+    "redis-cli": ("hpsaunridDt", frozenset({"--user", "--pass", "--sni", "--cacert", "--cacertdir",
+                                            "--cert", "--key", "--tls-ciphers", "--tls-ciphersuites",
+                                            "--rdb", "--functions-rdb", "--pipe-timeout", "--pattern",
+                                            "--count", "--quoted-pattern", "--memkeys-samples",
+                                            "--intrinsic-latency", "--eval", "--cluster"})),
+    "virsh": ("cdekKl", frozenset({"--connect", "--debug", "--escape", "--keepalive-interval",
+                                   "--keepalive-count", "--log"})),
+    "ipmitool": ("IHpUfkyPLAtbTBmlRNCoOeSz", frozenset()),
+    "octave": ("p", frozenset({"--path", "--exec-path", "--image-path", "--info-file",
+                               "--info-program", "--doc-cache-file", "--texi-macros-file"})),
+}
 
 
 def _cluster_letter(arg: str, given: tuple[str, ...], takes: str) -> tuple[str | None, str]:
@@ -220,8 +239,18 @@ def _reads_commands(name: str, words: list[_Word]) -> bool:
     if any(v is None for v in values):
         return True
     args = [v for v in values if v is not None]
-    if set(args) & _ONLY_INFORMS:
+    if set(args) & (_ONLY_INFORMS - {"-h"} if name in _H_IS_HOST else _ONLY_INFORMS):
         return False
+    if name in _OPERAND_COMMANDS:
+        # redis-cli and virsh run the command their operands give; ipmitool reads commands
+        # from stdin in its `shell` (and `exec -`); octave's operand is its script file.
+        operands = _operands(args, *_OPERAND_COMMANDS[name])
+        if name == "redis-cli" and "--pipe" in args:
+            return True  # the commands are stdin, in Redis's protocol
+        if name == "ipmitool":
+            return operands[:1] == ["shell"] or (operands[:1] == ["exec"] and (
+                len(operands) < 2 or operands[1] == "-" or _descriptor_file(operands[1]) is not None))
+        return not operands or "-" in operands
     if name == "sqlite3":
         return _sqlite_words(words).reads_stdin
     if name in ("gdb", "lldb"):
@@ -253,7 +282,7 @@ def _reads_commands(name: str, words: list[_Word]) -> bool:
         # attack O); the word after -D, -I... is the option's, not a file.
         files = _operands(args, _M4_ARGUMENT, _M4_LONG_ARGUMENT)
         return not files or any(f == "-" or _descriptor_file(f) is not None for f in files)
-    if name in ("dc", "gnuplot", "octave"):
+    if name in ("dc", "gnuplot"):
         return not [a for a in args if not a.startswith("-")] or "-" in args
     return True
 

@@ -213,6 +213,49 @@ _EVERY_PORT = re.compile(r"[01]?:(65535)?|0-65535|1-65535")
 _EVERY_RANGE = re.compile(r"0?\d{0,2}\.\d+\.\d+\.\d+-25[45]\.\d+\.\d+\.\d+|::?-[fF:]+")
 
 
+# found after outside attack d13f (finding 2): iptables' letters that take a value (`-vjACCEPT`
+# is -v, then -j with ACCEPT), and a match's values that match every packet: each conntrack
+# state of a packet tracked (UNTRACKED only after a raw-table NOTRACK), each address type, a
+# probability of 1, every first packet, a TTL above 0.
+_IPT_VALUE_LETTERS = "AIRCDjgtspiodmcWNXPE"
+_IPT_CLUSTER = re.compile(r"-[A-Za-z0-9]{2,}")
+_EVERY_STATE = frozenset({"NEW", "ESTABLISHED", "RELATED", "INVALID"})
+_EVERY_ADDRTYPE = frozenset({"UNSPEC", "UNICAST", "LOCAL", "BROADCAST", "ANYCAST", "MULTICAST",
+                             "BLACKHOLE", "UNREACHABLE", "PROHIBIT", "THROW", "NAT", "XRESOLVE"})
+_IPT_MATCH_NEUTRAL = frozenset({"--mode", "--packet"})
+
+
+def _ipt_cluster(value: str) -> list[str]:
+    """A cluster of iptables' short options as getopt reads it: each letter an option, up to
+    the first that takes a value, whose value is the rest of the word (or the next word)."""
+    if not _IPT_CLUSTER.fullmatch(value) or re.fullmatch(r"-w\d+", value):
+        return [value]
+    pieces = []
+    for index, letter in enumerate(value[1:], start=2):
+        pieces.append("-" + letter)
+        if letter in _IPT_VALUE_LETTERS:
+            return pieces + ([value[index:]] if value[index:] else [])
+    return pieces
+
+
+def _every_packet(option: str, value: str) -> bool:
+    """Whether a match's option with `value` matches every packet (`--ctstate` naming each
+    state, `--probability 1`, `--dport 0:65535`, `-s 0/0`...)."""
+    names = {name.strip().upper() for name in value.split(",")}
+    if option in ("--ctstate", "--state"):
+        return _EVERY_STATE <= names
+    if option in ("--src-type", "--dst-type"):
+        return _EVERY_ADDRTYPE <= names
+    if option == "--probability":
+        return re.fullmatch(r"\s*\+?(1(\.0*)?|[1-9]\d*(\.\d*)?)\s*", value) is not None
+    if option == "--every":
+        return _c_number(value) == 1
+    if option in ("--ttl-gt", "--hl-gt"):
+        return _c_number(value) == 0
+    return option in _IPT_MATCH_NEUTRAL or bool(
+        _EVERY_PORT.fullmatch(value) or _EVERY_RANGE.fullmatch(value) or _broad_address(value))
+
+
 def _broad_address(value: str) -> bool:
     """Whether an address list (`-s a,b`) holds one of fewer than 8 leading bits (0/0,
     0.0.0.0/0.0.0.0, 0.0.0.0/1, ::/0)."""
@@ -232,7 +275,11 @@ def _broad_address(value: str) -> bool:
 
 def _c_number(text: str) -> int | None:
     """A number as strtoul with base 0 reads it, as iptables reads a mask's bits (`0x0`, `00`,
-    octal after a leading 0: attack c12f, finding 6); None if it is none."""
+    octal after a leading 0: attack c12f, finding 6), after blanks and a sign (`+0`: attack
+    d13f, finding 2; `-0` is 0, any other negative wraps past every bound); None if it is none."""
+    sign, text = re.fullmatch(r"\s*([+-]?)(.*)", text, re.S).groups()  # type: ignore[union-attr]
+    if sign == "-":
+        return 0 if _c_number(text) == 0 else None
     if re.fullmatch(r"0[xX][0-9a-fA-F]+", text):
         return int(text, 16)
     if re.fullmatch(r"0[0-7]*", text):
@@ -257,6 +304,8 @@ def _iptables(values: list[str]) -> list[tuple[str, ...]]:
         value = words.pop(0)
         if value == "--":
             continue  # the end of the options; iptables refuses any word after it
+        cluster = _ipt_cluster(value)
+        value, words = cluster[0], cluster[1:] + words
         option, equals, argument = value.partition("=")
         option = _ipt_long(option)
         if not equals and option in _IPT_TAKES | _IPT_QUEUE_VALUE and words:
@@ -298,8 +347,7 @@ def _iptables(values: list[str]) -> list[tuple[str, ...]]:
             # a match's own option: narrow unless its value spans every address or port
             if not equals and words and not words[0].startswith("-"):
                 argument = words.pop(0)
-            narrow = narrow or not (negated or _EVERY_PORT.fullmatch(argument) or
-                                    _EVERY_RANGE.fullmatch(argument) or _broad_address(argument))
+            narrow = narrow or not (negated or _every_packet(option, argument))
         else:
             narrow = True  # a word no option above takes
         negated = False

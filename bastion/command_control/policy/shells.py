@@ -48,15 +48,27 @@ _INLINE_CODE = {"python": "cm", "perl": "eE", "ruby": "e", "node": "ep", "php": 
                 "jshell": "e", "julia": "eE", "guile": "c", "clisp": "x", "racket": "e",
                 "ocaml": "", "repl": ""}  # fmt: skip
 # (perl's -x takes its directory attached only: `perl -x - ARGS` reads its program from stdin.)
-_TAKES_ARGUMENT = {"python": "WXQ", "perl": "I", "ruby": "IrCEKT", "node": "rC", "php": "cdz",
-                   "lua": "l", "r": "", "tcl": "", "awk": "fvF", "pwsh": "fFo", "osa": "l",
-                   "jshell": "", "julia": "CJLpt", "guile": "LClex", "clisp": "BKMmLNEpi",
-                   "racket": "tlfrkmSA", "ocaml": "I", "repl": ""}  # fmt: skip
+_TAKES_ARGUMENT = {"python": "WXQ", "perl": "I", "ruby": "IrCEKT", "node": "rC", "php": "cdzSt",
+                   "lua": "l", "r": "dg", "tcl": "D", "awk": "fvF", "pwsh": "fFo", "osa": "ls",
+                   "jshell": "", "julia": "CJLptHOgm", "guile": "LClex", "clisp": "BKMmLNEpi",
+                   "racket": "tlfrkmSAIXGNWLOYu", "ocaml": "I", "repl": ""}  # fmt: skip
+# found after outside attack d13f (finding 1): letters known to be flags (they take no value).
+# Any other letter may take the next word (`julia -O 3`, `racket -I racket/base`): when no
+# script follows that word, it is the option's value and the program is read from stdin.
+# A letter that names the script file next (`php -f F`, `guile -s F`, `R -f F`) is a flag here.
+_SHORT_FLAGS = {"python": "bBdEhiIOPqsSuvVxR", "perl": "acfhnpsStTuUvwWX",
+                "ruby": "acdhlnpsSvwyU", "node": "vhci", "php": "abnhilmsvwHeqfFC",
+                "lua": "ivEW", "r": "qsvf", "tcl": "inNvfb", "osa": "i", "julia": "vhqi",
+                "guile": "shvq", "racket": "iqvncdbjzyM", "clisp": "hvqIwc", "ocaml": "",
+                "jshell": "qsvnpdh"}  # fmt: skip
+# Interpreters whose options of one dash and several letters are one option each, read as long
+# ones (`long_option_kind`): Java's (`scala -cp DIR`, `groovy -classpath DIR`).
+WORD_STYLE = frozenset({"jshell"})
 # found after outside attack S (finding 8): letters whose value is only the rest of their own
 # word (`perl -MData::Dumper`, `-i.bak`, `ruby -x`), never the next word, and letters whose
 # value is only the characters of a pattern at the start of that rest (`perl -lne`: -l's octal
 # digits, then -n and -e), so that an option's value is never read as more letters.
-_ATTACHED_VALUE = {"perl": "MmixFV", "ruby": "xiFT", "python": "", "php": ""}
+_ATTACHED_VALUE = {"perl": "MmixFVdD", "ruby": "xiFTW", "python": "", "php": ""}
 _VALUE_PATTERN = {"perl": {"0": r"x[0-9a-fA-F]*|[0-7]*", "l": r"[0-7]*", "C": r"[IOEioASDLa0-9]*"},
                   "ruby": {"0": r"[0-7]*", "K": r"\w?"}}
 # Options of one dash and several letters that are one option, with whether the next word is
@@ -119,7 +131,7 @@ def interpreter_cluster(kind: str, word: str) -> tuple[str, str | None, str]:
 # stdin after (or instead of) its program: python's and lua's -i, perl's debugger (-d), node's
 # -i, php's interactive shell (-a); python modules that are a prompt.
 _INTERACTIVE = {"python": "i", "lua": "i", "perl": "d", "node": "i", "php": "a", "julia": "i",
-                "racket": "i"}
+                "racket": "i", "tcl": "i", "osa": "i"}
 _INTERACTIVE_LONG = {"node": ("--interactive",)}
 # Interpreters' long options that take the next word as their value, and those known to be
 # flags (a prefix ending in `-` stands for every option it starts). A long option in neither,
@@ -138,6 +150,10 @@ _LONG_VALUES = {
                        "--backtrace-limit", "--crash-report", "--parser"}),
     "php": frozenset({"--define", "--php-ini", "--zend-extension", "--rf", "--rc", "--re",
                       "--ri", "--rz"}),
+    "jshell": frozenset({"--class-path", "--module-path", "--add-modules", "--add-exports",
+                         "--startup", "--feedback", "--execution", "--classpath", "--encoding",
+                         "--configscript", "-cp", "-classpath", "-howtorun", "-encoding",
+                         "-configscript"}),
     "julia": frozenset({"--threads", "--project", "--sysimage", "--home", "--startup-file",
                         "--history-file", "--banner", "--color", "--optimize", "--check-bounds",
                         "--procs", "--machine-file", "--cpu-target", "--heap-size-hint"}),
@@ -155,17 +171,29 @@ _LONG_FLAGS = {
     "php": ("--no-php-ini", "--syntax-check", "--info", "--modules", "--version", "--help",
             "--no-header", "--hide-args", "--strip", "--syntax-highlight", "--ini"),
     "julia": ("--version", "--help", "--quiet", "--lisp", "--help-hidden"),
+    "jshell": ("--no-startup", "--enable-preview", "--help", "--version", "--show-version",
+               "--help-extra", "--quiet", "--verbose", "--compile-static", "-nc", "-save",
+               "-version", "-help", "-J", "-R", "-C", "-D"),
     "r": ("--vanilla", "--no-save", "--save", "--no-restore", "--restore", "--no-environ",
           "--no-site-file", "--no-init-file", "--quiet", "--silent", "--slave", "--no-echo",
           "--verbose", "--version", "--help", "--no-readline", "--interactive"),
 }
 
 
+def may_take_next(kind: str, letters: str) -> bool:
+    """Whether the last of a cluster's `letters` (none of which took a value by the tables of
+    `interpreter_cluster`) may take the next word: it is not one of `_SHORT_FLAGS` (awk's
+    program is its first operand: never)."""
+    return kind != "awk" and bool(letters) and letters[-1] not in _SHORT_FLAGS.get(kind, "")
+
+
 def long_option_kind(kind: str, head: str) -> str:
     """"value" (takes the next word), "flag", or "unknown" for an interpreter's long option."""
     if head in _LONG_VALUES.get(kind, ()):
         return "value"
-    if any(head == f or (f.endswith("-") and head.startswith(f)) for f in _LONG_FLAGS.get(kind, ())):
+    # `--no-` stands for every option it starts; `-J` (one letter) for its value attached
+    if any(head == f or ((f.endswith("-") or len(f) == 2) and head.startswith(f))
+           for f in _LONG_FLAGS.get(kind, ())):
         return "flag"
     return "unknown"
 # Programs that load their files, then read more code from stdin (a prompt), unless one of these
