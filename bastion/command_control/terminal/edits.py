@@ -11,9 +11,12 @@ certain. Undo follows readline's list exactly (a run of typed characters is one 
 to 20 bytes; a kill, a delete, a transpose or a case change is one), and only while every edit
 of the line was followed; otherwise the key is one the model does not follow, as before.
 
-The word edits are readline's: a word is a run of letters and digits (`rl_alphabetic`); the
-vi mode's and zsh's own editors differ and are not followed by them (docs/ARCHITECTURE.md,
-"The terminal model"). Part of the terminal model (see the package docstring). Pure.
+The word edits are readline's: a word is a run of letters and digits (`rl_alphabetic`). The
+meta keys are followed in emacs mode only (in vi's insert mode Esc starts the command mode,
+whose keys the model does not follow: line.py `_VI_KEEPS`). zsh's editor moves by other words
+(WORDCHARS): there the screen differs from the model and the line is uncertain. Where this sits
+in a keystroke's way: docs/ARCHITECTURE.md, "One keystroke, client to target and back". Part of
+the terminal model (see the package docstring). Pure.
 """
 
 from __future__ import annotations

@@ -52,6 +52,17 @@ _BRINGS = frozenset({"\t", "\x1b[A", "\x1b[B", "\x1bOA", "\x1bOB", "\x10", "\x0e
 # Keys that remove or replace with typed characters only (emacs kills and undo, vi's x, d, c, r).
 _ERASES = frozenset({"\x1bd", "\x1b\x7f", "\x1b\x08", "\x1b\\", "\x1f", "\x18\x15", "\x1br",
                      *("\x00" + key for key in "xXdDcCsSrRyu")})
+# vi's command-mode keys that change no character of the line (motions, counts, the keys that
+# start inserting, history and search, yank, marks); the character after f, F, t, T, m, ` and '
+# is their argument. Any other command-mode key changes the line in a way the model does not
+# follow, and the screen, its only witness, may be drawn by anything writing to the terminal
+# (attack d13i: `~`): such a line is decided only with the `unknown` action (_VI_CHANGED).
+_VI_KEEPS = frozenset(" hl^$0123456789;,%wbeWBE|iaIAjk+-/?nNy\x7f\x08fFtTm`'\x1b\r\n")
+_VI_TAKES_ARGUMENT = frozenset("fFtTm`'")
+_VI_CHANGED = ("vi's command mode changed the line (a key such as x, d, c, r, ~, u or p): the "
+               "bastion does not follow those keys, and the screen that shows the result may be "
+               "drawn by anything writing to the terminal")
+
 _NOT_TYPED = ("the screen shows characters no key typed, after keys that only move or reorder "
               "what the line holds: something else drew the line")
 _EMPTIED = ("the screen shows an empty line where keys that never erase left text: something "
@@ -216,6 +227,8 @@ class _Line:
     unfollowed: bool = False
     foreign: bool = False
     erased: bool = False
+    vi_changed: str = ""  # why: a vi command-mode key changed the line (_VI_KEEPS)
+    vi_argument: bool = False  # the next vi command-mode key is an argument (f, t, m ...)
 
     def note_key(self, key: str, emacs: bool = True) -> None:
         """A key as the model took it (vi's command-mode keys with a NUL in front)."""
@@ -226,6 +239,8 @@ class _Line:
             self.add_typed(key)
             self.shadow.insert(key)
             return
+        if command:
+            self.note_vi_command(key[1:])
         if command and key[1:] and _is_text(key[1:]):
             self.add_typed(key[1:])  # an argument (r, f) may be inserted: still a bound
         if self.shadow.edit_for(key, emacs) is not None and not (
@@ -237,6 +252,15 @@ class _Line:
         self.foreign = self.foreign or not (key in _REORDERS or key in _VI_REORDERS
                                             or key in _ERASES)
         self.erased = self.erased or not (key in _REORDERS or key in _VI_REORDERS or key in _BRINGS)
+
+    def note_vi_command(self, key: str) -> None:
+        """A key of vi's command mode: whether it changes the line (`vi_changed`)."""
+        if self.vi_argument:
+            self.vi_argument = False
+        elif key in _VI_TAKES_ARGUMENT:
+            self.vi_argument = True
+        elif key not in _VI_KEEPS and key not in MOVES and key not in _BRINGS:
+            self.vi_changed = _VI_CHANGED
 
     def add_typed(self, text: str) -> None:
         """Characters a key inserted. Past the model's bound they are not kept (a client could

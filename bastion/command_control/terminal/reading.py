@@ -173,8 +173,10 @@ class _ReadsLine:
             rec = self._with_tty_readings(rec, r.text)
         if self._left_over:
             rec = dataclasses.replace(rec, left_over=self._left_over_readings())
-        shadow = self._line.shadow.text
-        if self._line.unfollowed and rec.kind == "command" and shadow.strip() and shadow != r.text:
+        line, shadow = self._line, self._line.shadow.text
+        if line.vi_changed and rec.kind == "command" and not rec.unknown:
+            rec = dataclasses.replace(rec, unknown=line.vi_changed)
+        if line.unfollowed and rec.kind == "command" and shadow.strip() and shadow != r.text:
             rec = dataclasses.replace(rec, typed=("\n".join([*self._pending, shadow]),))
         if self._submit is not None:
             self._last = (rec, r.text, open_starts)

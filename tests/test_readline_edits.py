@@ -1,0 +1,190 @@
+"""The keystroke model follows readline's word moves and kills, transposes, case changes and
+undo (edits.py), so that a line drawn over them by another writer is not read as the line
+(attack d13i).
+
+Before, the model read the line off the screen after any of those keys, and checked the screen
+only against the characters typed, in any order and case: a job in the background drew
+`tocuh canary` while Ctrl-T had made bash's line `touch canary`, and bash ran it. Now the model
+holds readline's line, compared key for key with 300 rows recorded from bash 5.2
+(tests/readline_rows.py), and a screen showing anything else leaves the line uncertain.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from bastion.command_control.terminal.line import _LineModel
+from tests.test_forged_markers import DENIED, REDRAWN, judged
+from tests.test_terminal import PROMPT, Shell
+
+ROWS = json.loads((Path(__file__).parent / "fixtures" / "readline_edits.json").read_text())
+P = PROMPT[len(b"\x1b[?2004h"):]  # the prompt as readline redraws it
+
+
+def keys_of(seq: str) -> list[str]:
+    """Split a recorded sequence into keys as the tracker takes them."""
+    out, i = [], 0
+    for key in ("\x1b[D", "\x1b[C", "\x18\x15"):
+        seq = seq.replace(key, "\0" + str(len(out)))
+        out.append(key)
+    keys = []
+    while i < len(seq):
+        c = seq[i]
+        if c == "\0":
+            keys.append(out[int(seq[i + 1])])
+            i += 2
+        elif c == "\x1b":
+            keys.append(seq[i:i + 2])
+            i += 2
+        else:
+            keys.append(c)
+            i += 1
+    return keys
+
+
+def test_the_model_edits_the_line_as_bash_does():
+    wrong = []
+    for seq, line, point in ROWS["rows"]:
+        m = _LineModel()
+        for key in keys_of(seq):
+            if len(key) == 1 and key.isprintable():
+                m.insert(key)
+            else:
+                m.apply(key)
+        if (m.text, m.cursor, m.reliable) != (line, point, True):
+            wrong.append((seq, line, point, m.text, m.cursor))
+    assert len(ROWS["rows"]) >= 300 and wrong == []
+
+
+@pytest.mark.parametrize(("typed", "keys", "line"), [
+    ("ab", "\x1f", ""),                       # a run of typed characters is one undo entry
+    ("a" * 25, "\x1f", "a" * 20),             # ... of at most 20 bytes
+    ("ab\x7fc", "\x1f", "a"),                 # a delete breaks the run
+    ("echo one", "\x15\x1f", "echo one"),     # a kill is undone whole
+    ("echo one", "\x14\x1f", "echo one"),     # so is a transpose (a group)
+    ("echo one", "\x1bb\x1bu\x1f", "echo one"),
+    ("echo one", "\x15x\x1br", ""),           # M-r undoes everything
+])
+def test_undo_follows_readlines_own_list(typed, keys, line):
+    m = _LineModel()
+    for ch in typed:
+        m.insert(ch) if ch.isprintable() else m.apply(ch)
+    for key in keys_of(keys):
+        m.apply(key)
+    assert (m.text, m.reliable) == (line, True)
+
+
+def test_undo_is_not_followed_once_an_edit_was_not():
+    m = _LineModel("echo from history", 17)  # the line came off the screen (Up, Tab)
+    m.apply("\x1f")
+    assert not m.reliable
+    vi = _LineModel()
+    vi.insert("x")
+    vi.apply("\x14", emacs=False)  # vi's undo groups a whole insert
+    assert vi.undo is None and vi.edit_for("\x1f", True) is None
+
+
+def test_a_paste_is_one_undo_entry():
+    m = _LineModel()
+    m.insert("ls ")
+    m.begin_paste()
+    for ch in "/etc/hosts":
+        m.insert(ch)
+    m.end_paste()
+    m.apply("\x1f")
+    assert m.text == "ls "
+
+
+# -- attack d13i, the tester's own lines: a job draws the typed characters over bash's line ---
+
+def forge(sh: Shell, drawn: str) -> None:
+    sh.out(REDRAWN + drawn.encode() + b"\x1b[K")
+
+
+def test_ctrl_t_cannot_turn_a_drawn_typo_into_the_line():
+    sh = Shell()
+    sh.type("echo x >> /etc/sduoers")
+    for _ in range(5):
+        sh.press(b"\x1b[D", b"\x08")
+    sh.press(b"\x14", b"\x08ud")
+    assert sh.tracker.reconstruct().text == DENIED
+    forge(sh, "echo x >> /etc/sduoers")
+    sh.keys(b"\r")
+    assert judged(sh) == "deny"
+
+
+def test_meta_l_cannot_hide_a_recased_line():
+    sh = Shell()
+    sh.type("echo x >> /ETC/SUDOERS")
+    sh.press(b"\x01", b"\r" + P)
+    for done in ["echo", "echo x", "echo x >> /etc", "echo x >> /etc/sudoers"]:
+        rest = DENIED[len(done):].upper()
+        sh.press(b"\x1bl", b"\r" + P + (done + rest).encode() + b"\x08" * len(rest))
+    forge(sh, "echo x >> /ETC/SUDOERS")
+    sh.keys(b"\r")
+    assert judged(sh) == "deny"
+
+
+def test_undo_cannot_bring_back_a_killed_line_under_a_drawn_one():
+    sh = Shell()
+    sh.type(DENIED)
+    sh.press(b"\x15", b"\r" + P + b"\x1b[K")
+    sh.type("ls")
+    sh.press(b"\x1f", b"\r" + P + b"\x1b[K")  # the run "ls" is one entry
+    sh.press(b"\x1f", b"\r" + P + DENIED.encode())
+    assert sh.tracker.reconstruct().text == DENIED
+    forge(sh, "ls")
+    sh.keys(b"\r")
+    assert judged(sh) == "deny"
+
+
+def test_meta_t_cannot_hide_swapped_words():
+    sh = Shell()
+    sh.type("echo /etc/sudoers >> x")
+    sh.press(b"\x1bb", b"\x08")
+    sh.press(b"\x1bb", b"\x08" * 8)
+    sh.press(b"\x1bt", b"\x08" * 5 + b"sudoers/etc/ >> x" + b"\x08" * 5)
+    forge(sh, "echo /etc/sudoers >> x")
+    sh.keys(b"\r")
+    assert judged(sh) != "allow"
+
+
+def test_meta_d_cannot_uncomment_a_line_under_a_drawn_one():
+    sh = Shell()
+    sh.type("#z " + DENIED)
+    sh.press(b"\x01", b"\r" + P)
+    sh.press(b"\x1bd", b"\r" + P + b" " + DENIED.encode() + b"\x1b[K\r" + P)
+    assert sh.tracker.reconstruct().text == " " + DENIED
+    forge(sh, "#z " + DENIED)
+    sh.keys(b"\r")
+    assert judged(sh) == "deny"
+
+
+def test_a_line_vis_command_mode_changed_is_decided_with_the_unknown_action():
+    sh = Shell()
+    sh.run("set -o vi")
+    sh.type("echo x >> /ETC/SUDOERS")
+    sh.press(b"\x1b", b"\x08")
+    sh.press(b"0", b"\r" + P)
+    for _ in range(3):
+        sh.press(b"~", b"")
+    forge(sh, "echo x >> /ETC/SUDOERS")
+    sh.keys(b"\r")
+    rec = sh.tracker.reconstruct()
+    assert "vi's command mode" in rec.unknown
+
+
+@pytest.mark.parametrize("keys", [b"0w", b"0fx", b"0tx", b"$b", b"0ll", b"0ma"])
+def test_vi_motions_alone_change_nothing(keys):
+    sh = Shell()
+    sh.run("set -o vi")
+    sh.type("echo xyz")
+    sh.press(b"\x1b", b"\x08")
+    for key in keys:
+        sh.press(bytes([key]), b"")
+    sh.press(b"A", b"")
+    sh.keys(b"\r")
+    assert sh.tracker.reconstruct().unknown == ""
