@@ -171,7 +171,7 @@ def test_a_line_drawn_over_the_typed_one_is_never_taken_for_it(name, keys, answe
 
 
 def test_an_empty_line_drawn_over_the_typed_one_is_not_an_empty_line():
-    sh = unfollowed(b"\x1b[1;5D", b"\x08" * 7, "")
+    sh = unfollowed(b"\t", b"\x07", "")  # Tab: completion that found nothing
     sh.keys(b"\r")
     rec = sh.tracker.reconstruct()
     assert rec.kind == "command" and not rec.certain and "empty" in rec.reason
@@ -181,7 +181,7 @@ def test_an_empty_line_drawn_over_the_typed_one_is_not_an_empty_line():
 def test_a_line_drawn_over_the_typed_one_stays_suspect_after_the_model_restarts_from_it():
     # A key after the drawing (Ctrl-E) restarts the model from the screen: it still holds
     # characters no key typed.
-    sh = unfollowed(b"\x1b[1;5D", b"\x08" * 7, "echo harmless")  # Ctrl-Left (an inputrc's)
+    sh = unfollowed(b"\x1b[1;5D", b"\x08" * 7, "echo harmless")  # Ctrl-Left: followed
     sh.keys(b"\x05")
     sh.keys(b"\r")
     assert not sh.tracker.reconstruct().certain
@@ -190,7 +190,7 @@ def test_a_line_drawn_over_the_typed_one_stays_suspect_after_the_model_restarts_
 
 def test_keys_reordered_into_another_line_are_judged_in_typed_order():
     # Only characters typed, drawn in another order: the keys' own line is judged by the rules.
-    sh = unfollowed(b"\x1b[1;5D", b"\x08" * 7, "echo /etc/sudoers >> x")
+    sh = unfollowed(b"\t", b"\x07", "echo /etc/sudoers >> x")
     sh.keys(b"\r")
     rec = sh.tracker.reconstruct()
     assert rec.typed == (DENIED,)

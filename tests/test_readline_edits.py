@@ -188,3 +188,89 @@ def test_vi_motions_alone_change_nothing(keys):
     sh.press(b"A", b"")
     sh.keys(b"\r")
     assert sh.tracker.reconstruct().unknown == ""
+
+
+# -- attack e14ia: keys the model got wrong or did not follow ---------------------------------
+
+def test_vi_ctrl_d_on_a_line_that_is_not_empty_is_judged_as_enter():
+    sh = Shell()
+    sh.run("set -o vi")
+    sh.type("touch canary")
+    held = sh.keys(b"\x04")  # vi-eof-maybe: readline accepts the line (F0)
+    assert held is not None and held.how == "accept"
+    assert sh.tracker.reconstruct().text == "touch canary"
+
+
+def test_an_edit_over_a_zero_width_character_is_never_certain():
+    sh = Shell()
+    sh.press("#\u0301".encode(), "#\u0301".encode())
+    sh.press(b"\x7f", b"\x08\x1b[K")  # readline deletes `#` with its mark (F1)
+    sh.type("touch canary")
+    forge(sh, "#touch canary")  # what the model holds, drawn by a job
+    sh.keys(b"\r")
+    rec = sh.tracker.reconstruct()
+    assert not rec.certain and "zero-width" in rec.reason
+
+
+def test_a_case_change_over_a_letter_outside_ascii_is_never_certain():
+    m = _LineModel()
+    m.insert("h\u0130story -c")
+    m.apply("\x01")
+    m.apply("\x1bl")  # glibc lowers U+0130 to `i`, Python to two characters (F8)
+    assert m.suspect
+
+
+@pytest.mark.parametrize("key", ["\x01", "\x05", "\x02", "\x06", "\x0b"])
+def test_vi_insert_mode_inserts_emacs_control_keys_as_text(key):
+    m = _LineModel()
+    m.insert("touch canary;")
+    m.apply(key, emacs=False)  # vi's insert keymap binds none of them (F2)
+    assert m.text == "touch canary;" + key and m.suspect
+
+
+def test_vi_insert_ctrl_w_stops_at_punctuation():
+    m = _LineModel()
+    m.insert("touch canary;#x")
+    m.apply("\x17", emacs=False)
+    assert m.text == "touch canary;#"
+
+
+def test_undo_takes_keys_typed_together_one_by_one():
+    m = _LineModel()
+    m.insert("touch canary;#aaaaaaaaaaa")  # one run from the key reader, 25 bytes (F3)
+    m.apply("\x1f")
+    assert m.text == "touch canary;#aaaaaa"  # readline's first entry holds 20 bytes
+
+
+@pytest.mark.parametrize("key", [b"\x1b2\x04", b"\x1b[2~", b"\x1d#", b"\x1b[7~", b"\x1b[1~",
+                                 b"\x1b[15~"])
+def test_a_key_the_model_does_not_follow_leaves_the_line_to_the_unknown_action(key):
+    sh = Shell()
+    sh.type("#touch canary")
+    sh.press(b"\x01", b"\r" + P)
+    sh.keys(key)  # numeric argument, overwrite, character search, keys only an inputrc binds
+    sh.out(b"")
+    sh.keys(b"\r")
+    rec = sh.tracker.reconstruct()
+    assert "does not follow" in rec.unknown  # F4, F7
+
+
+def test_meta_backslash_and_ctrl_arrows_are_followed():
+    m = _LineModel()
+    m.insert("touc h canary")
+    m.apply("\x1b[1;5D")
+    m.apply("\x1b[1;5D")
+    m.apply("\x1b[D")
+    m.apply("\x1b\\")  # delete-horizontal-space (F4)
+    assert (m.text, m.reliable) == ("touch canary", True)
+
+
+def test_vi_insert_mode_arrows_keep_inserting():
+    sh = Shell()
+    sh.run("set -o vi")
+    sh.type("touch c")
+    sh.press(b"\x1b[D", b"\x08")
+    sh.press(b"a", b"ac\x08")  # readline's vi-insert binds the arrows: `a` is text (F6)
+    sh.keys(b"\r")
+    rec = sh.tracker.reconstruct()
+    assert (rec.text, rec.certain, rec.unknown) == ("touch ac", True, "")

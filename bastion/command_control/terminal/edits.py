@@ -58,24 +58,33 @@ def _add_undo(m: _Edited, entry: _Undo) -> None:
     m.undo.append(entry)
 
 
-def insert_text(m: _Edited, text: str) -> None:
-    """rl_insert_text: `text` at the cursor, the cursor after it, and its undo entry (a single
-    byte extends the run of typed characters just before the cursor)."""
+def insert_text(m: _Edited, text: str, *, whole: bool = False) -> None:
+    """`text` at the cursor, the cursor after it, and its undo entries: `whole` as one
+    rl_insert_text (a yank, a paste, a transposed word), else as typed, a character at a time
+    (_rl_insert_char: a one-byte character extends the run of typed characters just before
+    the cursor while it holds fewer than 20 bytes; a longer one starts an entry of its own).
+    Keys typed together arrive as one run, and readline still takes them one by one
+    (attack e14ia, F3)."""
     at = m.cursor
     m.text = m.text[:at] + text + m.text[at:]
     m.cursor = at + len(text)
     if m.undo is None or m.undoing:
         return
-    size = len(text.encode("utf-8", "surrogatepass"))
-    last = m.undo[-1] if m.undo else None
-    if (size == 1 and last is not None and last.kind == "insert" and last.end == at
-            and last.size < _UNDO_RUN):
-        last.end += 1
-        last.size += 1
-        return
-    entry = _Undo("insert", at, at + len(text))
-    entry.size = size
-    _add_undo(m, entry)
+    for i, char in enumerate((text,) if whole else text):
+        size = len(char.encode("utf-8", "surrogatepass"))
+        last = m.undo[-1] if m.undo else None
+        if (size == 1 and last is not None and last.kind == "insert" and last.end == at + i
+                and last.size < _UNDO_RUN):
+            last.end += 1
+            last.size += 1
+            continue
+        entry = _Undo("insert", at + i, at + i + len(char))
+        entry.size = size
+        _add_undo(m, entry)
+        if m.undo is None:
+            return
+        if whole:
+            break
 
 
 def delete_text(m: _Edited, start: int, end: int) -> None:
@@ -212,7 +221,7 @@ def _transpose_chars(m: _Edited) -> None:
     m.cursor = at - 1
     delete_text(m, at - 1, at)
     m.cursor = at
-    insert_text(m, moved)
+    insert_text(m, moved, whole=True)
     _group(m, "end")
 
 
@@ -230,10 +239,10 @@ def _transpose_words(m: _Edited) -> None:
     _group(m, "begin")
     m.cursor = w2_beg
     delete_text(m, w2_beg, w2_end)
-    insert_text(m, word1)
+    insert_text(m, word1, whole=True)
     m.cursor = w1_beg
     delete_text(m, w1_beg, w1_end)
-    insert_text(m, word2)
+    insert_text(m, word2, whole=True)
     _group(m, "end")
     m.cursor = w2_end
 
@@ -304,36 +313,94 @@ def follows_undo(m: _Edited) -> bool:
     return m.undo is not None
 
 
-# Keys readline binds alike in emacs mode and vi's insert mode (bash's defaults).
+def _delete_horizontal_space(m: _Edited) -> None:
+    """rl_delete_horizontal_space (M-\\): the blanks around the cursor."""
+    start = m.cursor
+    while start and m.text[start - 1] in " \t":
+        start -= 1
+    end = m.cursor
+    while end < len(m.text) and m.text[end] in " \t":
+        end += 1
+    if start != end:
+        delete_text(m, start, end)
+    m.cursor = start
+
+
+def _vi_unix_word_rubout(m: _Edited) -> None:
+    """rl_vi_unix_word_rubout (Ctrl-W in vi's insert mode): back to a blank or punctuation."""
+    def boundary(c: str) -> bool:
+        return c in " \t" or (c.isascii() and not c.isalnum() and c.isprintable())
+    if not m.cursor:
+        return
+    i, text = m.cursor, m.text
+    if i == len(text) and text[i - 1] in " \t":
+        i -= 1
+        while i > 0 and text[i] in " \t":
+            i -= 1
+    here = text[i] if i < len(text) else "\0"  # the line's end reads as NUL: no boundary
+    if i > 0 and not boundary(here) and boundary(text[i - 1]):
+        i -= 1
+    here = text[i] if i < len(text) else "\0"
+    if i > 0 and boundary(here):
+        while i and boundary(text[i - 1]):
+            i -= 1
+    elif i > 0:
+        while i > 0 and not boundary(text[i - 1]):
+            i -= 1
+    if i != m.cursor:
+        delete_text(m, i, m.cursor)
+        m.cursor = i
+
+
+# Keys bash binds alike in emacs mode and in vi's insert mode, whatever the inputrc (checked with
+# `bind -p` and `bind -m vi-insert -p`, with no inputrc and with Debian's: bash 5.2, TERM=xterm).
+# Home and End keys other terminals send (\e[1~, \e[4~, \e[7~, \e[8~) are bound only by some
+# inputrc files (bash inserts `~` where none does: attack e14ia, F7): not followed.
 EDITS: dict[str, Callable[[_Edited], None]] = {
-    "\x7f": _backspace, "\x08": _backspace,
-    "\x04": _delete, "\x1b[3~": _delete,
-    "\x01": _home, "\x1b[H": _home, "\x1bOH": _home, "\x1b[1~": _home, "\x1b[7~": _home,
-    "\x05": _end, "\x1b[F": _end, "\x1bOF": _end, "\x1b[4~": _end, "\x1b[8~": _end,
-    "\x02": _left, "\x1b[D": _left, "\x1bOD": _left,
-    "\x06": _right, "\x1b[C": _right, "\x1bOC": _right,
-    "\x15": _kill_to_start, "\x0b": _kill_to_end, "\x17": _rubout_word,
-    "\x14": _transpose_chars,
+    "\x7f": _backspace, "\x08": _backspace, "\x1b[3~": _delete,
+    "\x1b[H": _home, "\x1bOH": _home, "\x1b[F": _end, "\x1bOF": _end,
+    "\x1b[D": _left, "\x1bOD": _left, "\x1b[C": _right, "\x1bOC": _right,
+    "\x15": _kill_to_start, "\x14": _transpose_chars,
+    "\x1b[1;5D": _backward_word, "\x1b[1;3D": _backward_word,
+    "\x1b[1;5C": _forward_word, "\x1b[1;3C": _forward_word,
 }
-# Keys only emacs mode binds so (in vi's insert mode Esc starts the command mode; vi's undo
-# groups a whole insert).
+# Keys only emacs mode binds so: vi's insert mode inserts Ctrl-A, Ctrl-E, Ctrl-B, Ctrl-F, Ctrl-K
+# as text (attack e14ia, F2), Esc starts its command mode, and its undo groups a whole insert.
 EMACS_EDITS: dict[str, Callable[[_Edited], None]] = {
+    "\x04": _delete, "\x01": _home, "\x05": _end, "\x02": _left, "\x06": _right,
+    "\x0b": _kill_to_end, "\x17": _rubout_word,
     "\x1bb": _backward_word, "\x1bf": _forward_word,
     "\x1bd": _kill_word, "\x1b\x7f": _backward_kill_word, "\x1b\x08": _backward_kill_word,
-    "\x1bt": _transpose_words,
+    "\x1bt": _transpose_words, "\x1b\\": _delete_horizontal_space,
     "\x1bu": _recase("u"), "\x1bl": _recase("l"), "\x1bc": _recase("c"),
     "\x1f": _undo, "\x18\x15": _undo, "\x1br": _revert_line,
 }
+VI_INSERT_EDITS: dict[str, Callable[[_Edited], None]] = {"\x17": _vi_unix_word_rubout}
 UNDO_KEYS = frozenset({"\x1f", "\x18\x15", "\x1br"})
 MOVES = frozenset({"\x01", "\x05", "\x02", "\x06", "\x1b[D", "\x1b[C", "\x1bOD", "\x1bOC",
-                   "\x1b[H", "\x1bOH", "\x1b[1~", "\x1b[7~", "\x1b[F", "\x1bOF", "\x1b[4~",
-                   "\x1b[8~", "\x1bb", "\x1bf"})
+                   "\x1b[H", "\x1bOH", "\x1b[F", "\x1bOF", "\x1bb", "\x1bf", "\x1b[1;5D",
+                   "\x1b[1;3D", "\x1b[1;5C", "\x1b[1;3C"})
+# Edits that move or delete by the character or the word: readline's character is a base with
+# the zero-width characters after it, and its words and cases are glibc's (attack e14ia, F1 and
+# F8); on a line holding such characters the model cannot be sure of them.
+BY_CHARACTER = frozenset({"\x7f", "\x08", "\x1b[3~", "\x04", "\x1b[D", "\x1bOD", "\x1b[C",
+                          "\x1bOC", "\x02", "\x06", "\x14", "\x17"})
+BY_WORD = frozenset({"\x1bb", "\x1bf", "\x1bd", "\x1b\x7f", "\x1b\x08", "\x1bt", "\x1bu",
+                     "\x1bl", "\x1bc", "\x1b[1;5D", "\x1b[1;3D", "\x1b[1;5C", "\x1b[1;3C"})
+
+
+# The terminal's keys bash binds in vi's insert keymap (and its command keymap): readline reads
+# each whole, as a key, not as Esc and a command (`bind -m vi-insert -p`, bash 5.2).
+VI_TERMINAL_KEYS = frozenset({
+    "\x1b[A", "\x1b[B", "\x1b[C", "\x1b[D", "\x1bOA", "\x1bOB", "\x1bOC", "\x1bOD", "\x1b[H",
+    "\x1b[F", "\x1bOH", "\x1bOF", "\x1b[3~", "\x1b[2~", "\x1b[5~", "\x1b[6~", "\x1b[1;3C",
+    "\x1b[1;3D", "\x1b[1;5C", "\x1b[1;5D", "\x1b[3;5~", "\x1b[200~", "\x1b[201~"})
 
 
 def edit_for(key: str, emacs: bool) -> Callable[[_Edited], None] | None:
     """The edit readline makes for `key` (vi's command-mode keys come with a NUL in front and
     have none here), or None for a key the model does not follow."""
     edit = EDITS.get(key)
-    if edit is None and emacs:
-        edit = EMACS_EDITS.get(key)
+    if edit is None:
+        edit = (EMACS_EDITS if emacs else VI_INSERT_EDITS).get(key)
     return edit

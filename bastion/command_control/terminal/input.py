@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections import deque
 
 from bastion.command_control import policy
+from bastion.command_control.terminal.edits import VI_TERMINAL_KEYS
 from bastion.command_control.terminal.keys import (
     _CTRL_C,
     _HOW_STRICTNESS,
@@ -251,6 +252,8 @@ class _FollowsInput:
         prev = self._last_prefix
         if key == "\x04" and self._pending and self._eof_possible():
             return "eof"  # EOF on a continuation line: bash runs (or drops) the statement
+        if key == "\x04" and self._vi and not self._line_empty_for_eof():
+            return "accept"  # vi-eof-maybe accepts a line that is not empty (attack e14ia, F0)
         if key == "\x0f":
             return None if self._vi and not prev else "accept"  # vi's insert mode inserts ^O
         if key == "\x05" and prev == "\x1b":
@@ -344,13 +347,12 @@ class _FollowsInput:
                 if key not in _MAYBE_UNSEEN:
                     self._prefix = ""
                 # In vi's command mode every key is a command the model does not follow.
-                taken = "\x00" + key if vi_command else prefix + key
-                emacs = not self._vi
+                taken, emacs = ("\x00" + key if vi_command else prefix + key), not self._vi
                 if key == "\x17" and self._no_editor() and model.reliable:
                     _tty_werase(model)  # the driver's word erase, not readline's
                 else:
                     model.apply(taken, emacs)
-                line.note_key(taken, emacs)
+                line.note_key(taken, emacs, self.readline_reading)
                 # Ctrl-D on an empty line ends the shell: what follows is for the next one.
                 # While the model is lost (a search, a listing), every key waits its answer.
                 followed = (model.reliable and not vi_command and not eof
@@ -395,8 +397,7 @@ class _FollowsInput:
         return True
 
     def _vi_command_now(self) -> bool:
-        """Whether vi's command mode is on: a change (`c` and a motion) that readline answered
-        with its bell failed and left it there."""
+        """Whether vi's command mode is on (a `c` and motion readline rang its bell at left it)."""
         if self._vi_meta_at is not None and self._out_seq > self._vi_meta_at:
             self._vi_meta_at = None
             if not self._echo_shows_model():
@@ -410,8 +411,7 @@ class _FollowsInput:
         return self._vi_command
 
     def _echo_shows_model(self) -> bool:
-        """The screen shows the line as the keystroke model holds it (and perhaps the echo of
-        a character whose bytes the model takes only with the next key)."""
+        """The screen shows the model's line (and perhaps a character it takes with the next key)."""
         model = self._line.model
         if not model.reliable or not self._line.active:
             return False
@@ -427,6 +427,8 @@ class _FollowsInput:
         """Follow vi's command mode (after Esc, until a key that inserts), when in vi mode."""
         if not self._vi:
             return
+        if key in VI_TERMINAL_KEYS:
+            return  # arrows and the like: bound in both vi keymaps, no Esc (attack e14ia, F6)
         if key.startswith("\x1b"):
             self._vi_command, self._vi_argument, self._vi_operator = True, False, ""
             self._vi_change_at = self._vi_meta_at = None

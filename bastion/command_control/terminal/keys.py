@@ -40,6 +40,8 @@ READLINE_KEYS: tuple[tuple[str, str, str, str], ...] = (
      "sent: either mode may read on after it (attack H, finding 4)"),
     ("vi-editing-mode", "M-C-j, M-C-m", "emacs (bash unbinds)",
      "judged: accept, a conditional credit (unbound: readline rings its bell)"),
+    ("vi-eof-maybe", "C-d on a line that is not empty", "vi insert, vi command",
+     "judged: accept (readline's rl_newline: the line runs; attack e14ia, F0)"),
     ("delete-char / vi-eof-maybe", "C-d on an empty line", "emacs, vi",
      "not judged at the primary prompt: EOF, no line runs; the backstop expects its end"),
     ("delete-char / vi-eof-maybe", "C-d on an empty continuation line", "emacs, vi",

@@ -8,11 +8,14 @@ Part of the terminal model (see the package docstring). Pure.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from bastion.command_control.terminal.edits import (
+    BY_CHARACTER,
+    BY_WORD,
     MOVES,
     UNDO_KEYS,
     _Undo,
@@ -46,9 +49,29 @@ _HEREDOC_WORD = re.compile(r"<<-?[ \t]*(['\"]?)([A-Za-z0-9_.-]+)\1")
 _REORDERS = frozenset({"\x1b", "\x1bb", "\x1bf", "\x14", "\x1bt", "\x1bu", "\x1bl", "\x1bc",
                        "\x1b[1;5C", "\x1b[1;5D", "\x1b[1;3C", "\x1b[1;3D"})
 _VI_REORDERS = frozenset("\x00" + key for key in "hlwbeWBE0123456789^$|;,~fFtTiIaA ")
-# Keys that may bring text no key typed (completion, history), but never empty the line.
+# Keys that may bring text no key typed (completion, history, yanks, searches), but never
+# empty the line: after them the screen stays the line's only witness (SECURITY.md, Open).
 _BRINGS = frozenset({"\t", "\x1b[A", "\x1b[B", "\x1bOA", "\x1bOB", "\x10", "\x0e",
-                     "\x00j", "\x00k", "\x00+", "\x00-"})
+                     "\x00j", "\x00k", "\x00+", "\x00-", "\x00G", "\x00/", "\x00?", "\x00n",
+                     "\x00N", "\x00\t", "\x19", "\x1by", "\x1b.", "\x1b_", "\x1b\x19", "\x12",
+                     "\x13", "\x1b<", "\x1b>", "\x1bp", "\x1bn", "\x1b\x1b", "\x1b*", "\x1b/",
+                     "\x1b!", "\x1b$", "\x1b@", "\x1b~", "\x1b{", "\x1b[5~", "\x1b[6~"})
+# Keys that change nothing in the line (a redraw, a listing, the bell).
+_CHANGES_NOTHING = frozenset({"\x0c", "\x07", "\x1b?", "\x1b=", "\x1b", "\x1b\x07"})
+# Any other key the model does not follow may change the line in ways the keys cannot bound (a
+# numeric argument, overwrite mode, a character search, a key only an inputrc binds, an unbound
+# escape sequence whose tail readline inserts: attack e14ia, F4 and F7): such a line is decided
+# with the `unknown` action, as one vi's command mode changed.
+_UNSEEN_CHANGE = ("a key the bastion does not follow changed the line (a numeric argument, "
+                  "overwrite mode, a character search, a key only an inputrc binds): the screen "
+                  "that shows the result may be drawn by anything writing to the terminal")
+_ARGUMENTS = frozenset({"\x1b-", *("\x1b" + digit for digit in "0123456789")})
+# Control keys vi's insert mode inserts as text (its keymap binds none of them): the line then
+# holds a control character (attack e14ia, F2).
+_VI_INSERTED = frozenset("\x00\x01\x02\x05\x06\x07\x0b\x0c\x0f\x11\x18\x1d\x1e")
+_VI_CONTROL_TEXT = "vi's insert mode put a control character into the line"
+_OTHER_CHARACTERS = ("the line holds characters readline edits otherwise (zero-width or "
+                     "combining characters, or letters outside ASCII for a word edit)")
 # Keys that remove or replace with typed characters only (emacs kills and undo, vi's x, d, c, r).
 _ERASES = frozenset({"\x1bd", "\x1b\x7f", "\x1b\x08", "\x1b\\", "\x1f", "\x18\x15", "\x1br",
                      *("\x00" + key for key in "xXdDcCsSrRyu")})
@@ -102,6 +125,7 @@ class _LineModel:
         self.undo: list[_Undo] | None = None if text else []
         self.undoing = False
         self.pasted_from: tuple[int, list[_Undo] | None] | None = None
+        self.zero_width = any(map(_zero_width, text))
 
     def edit_for(self, key: str, emacs: bool) -> Callable[[_LineModel], None] | None:
         """The edit `key` makes, if the model follows it (undo only while the list is known)."""
@@ -116,7 +140,17 @@ class _LineModel:
             return
         if not emacs:
             self.undo = None  # vi's undo groups a whole insert: not followed
+            if key in _VI_INSERTED:
+                self.suspect = _VI_CONTROL_TEXT
+                if self.reliable:
+                    self.insert(key)
+                else:
+                    self.batch.append(key)
+                return
         edit = self.edit_for(key, emacs)
+        if edit is not None and ((key in BY_CHARACTER and self.zero_width) or (
+                key in BY_WORD and not self.text.isascii())):
+            self.suspect = _OTHER_CHARACTERS
         if self.reliable:
             if edit is not None:
                 edit(self)
@@ -139,6 +173,7 @@ class _LineModel:
             self.suspect = _TOO_LONG
             return
         insert_text(self, text)
+        self.zero_width = self.zero_width or any(map(_zero_width, text))
 
     def begin_paste(self) -> None:
         """A bracketed paste: readline inserts it whole, as one undo entry (end_paste)."""
@@ -152,9 +187,16 @@ class _LineModel:
             pasted = self.text[start:self.cursor]
             self.text = self.text[:start] + self.text[self.cursor:]
             self.cursor = start
-            insert_text(self, pasted)
+            insert_text(self, pasted, whole=True)
         else:
             self.undo = None
+
+
+def _zero_width(c: str) -> bool:
+    """A character readline keeps with the one before it (wcwidth 0): marks, format characters,
+    Hangul's medial and final jamo."""
+    return (c >= "\u0300" and (unicodedata.category(c) in ("Mn", "Me", "Mc", "Cf")
+                                or "\u1160" <= c <= "\u11ff" or "\ud7b0" <= c <= "\ud7ff"))
 
 
 def _tty_werase(m: _LineModel) -> None:
@@ -227,24 +269,44 @@ class _Line:
     unfollowed: bool = False
     foreign: bool = False
     erased: bool = False
-    vi_changed: str = ""  # why: a vi command-mode key changed the line (_VI_KEEPS)
+    # Why the line is decided with the `unknown` action: a key changed it that the model does not
+    # follow (vi's command mode: _VI_KEEPS; any other key but those that bring text: _BRINGS).
+    changed_unseen: str = ""
+    argument: bool = False  # a numeric argument (M-0 ... M-9, M--) waits for its key
     vi_argument: bool = False  # the next vi command-mode key is an argument (f, t, m ...)
 
-    def note_key(self, key: str, emacs: bool = True) -> None:
-        """A key as the model took it (vi's command-mode keys with a NUL in front)."""
+    def note_key(self, key: str, emacs: bool = True, readline: bool = True) -> None:
+        """A key as the model took it (vi's command-mode keys with a NUL in front); `readline`:
+        whether readline reads it now (not a full-screen program, not a command running)."""
         command = key.startswith("\x00")
         if not key:
             return
+        if self.argument and key not in _ARGUMENTS:
+            # A numeric argument repeats or turns the key after it; one before a judged key
+            # (Esc 1 Esc #) is judged with it and never comes here.
+            self.argument = False
+            self.changed_unseen = self.changed_unseen or _UNSEEN_CHANGE
         if _is_text(key):
             self.add_typed(key)
             self.shadow.insert(key)
             return
-        if command:
+        if not emacs and key in _VI_INSERTED:
+            self.add_typed(key)
+            self.shadow.insert(key)
+            return
+        followed = self.shadow.edit_for(key, emacs) is not None and not (
+            key in UNDO_KEYS and self.model.undo is None)
+        if command and readline:
             self.note_vi_command(key[1:])
+        elif not emacs and readline and len(key) == 2 and key[0] == "\x1b":
+            self.note_vi_command(key[1])  # Esc, then a command key
+        elif emacs and readline and key in _ARGUMENTS:
+            self.argument = True
+        elif not followed and readline and key not in _BRINGS and key not in _CHANGES_NOTHING:
+            self.changed_unseen = self.changed_unseen or _UNSEEN_CHANGE
         if command and key[1:] and _is_text(key[1:]):
             self.add_typed(key[1:])  # an argument (r, f) may be inserted: still a bound
-        if self.shadow.edit_for(key, emacs) is not None and not (
-                key in UNDO_KEYS and self.model.undo is None):
+        if followed:
             self.shadow.apply(key, emacs)
             self.erased = self.erased or (self.unfollowed and key not in MOVES)
             return
@@ -254,13 +316,13 @@ class _Line:
         self.erased = self.erased or not (key in _REORDERS or key in _VI_REORDERS or key in _BRINGS)
 
     def note_vi_command(self, key: str) -> None:
-        """A key of vi's command mode: whether it changes the line (`vi_changed`)."""
+        """A key of vi's command mode: whether it changes the line (`changed_unseen`)."""
         if self.vi_argument:
             self.vi_argument = False
         elif key in _VI_TAKES_ARGUMENT:
             self.vi_argument = True
         elif key not in _VI_KEEPS and key not in MOVES and key not in _BRINGS:
-            self.vi_changed = _VI_CHANGED
+            self.changed_unseen = self.changed_unseen or _VI_CHANGED
 
     def add_typed(self, text: str) -> None:
         """Characters a key inserted. Past the model's bound they are not kept (a client could

@@ -174,8 +174,8 @@ class _ReadsLine:
         if self._left_over:
             rec = dataclasses.replace(rec, left_over=self._left_over_readings())
         line, shadow = self._line, self._line.shadow.text
-        if line.vi_changed and rec.kind == "command" and not rec.unknown:
-            rec = dataclasses.replace(rec, unknown=line.vi_changed)
+        if line.changed_unseen and rec.kind == "command" and not rec.unknown:
+            rec = dataclasses.replace(rec, unknown=line.changed_unseen)
         if line.unfollowed and rec.kind == "command" and shadow.strip() and shadow != r.text:
             rec = dataclasses.replace(rec, typed=("\n".join([*self._pending, shadow]),))
         if self._submit is not None:
