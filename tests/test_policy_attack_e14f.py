@@ -1,0 +1,40 @@
+"""Attack e14f, the fourteenth round's filter findings: words read as the script file while the
+program reads stdin (a shell's lone `+`, tclsh's options, option values of node, R, jshell and
+others), informational words given as an option's value to a command language, iptables'
+matches of every packet in other spellings, systemd drop-ins and aliases reaching the protected
+daemons, zsh's option spellings. The shipped policy; attack halves held or refused, honest halves
+allowed."""
+
+from __future__ import annotations
+
+import pytest
+
+from bastion.command_control.policy import reads_script_from_stdin
+from tests.test_policy import action
+
+
+@pytest.mark.parametrize(("line", "expected"), [
+    # F1: a lone `+` is an empty option word to bash and dash, which then read stdin
+    ("bash +", "shell"),
+    ("sh +", "shell"),
+    ("dash +", "shell"),
+    ("bash + -", "shell"),
+    ("bash + --", "shell"),
+    ("sudo sh +", "shell"),
+    # honest halves: a script file after it, code on the line
+    ("bash + x.sh", None),
+    ("bash script.sh", None),
+    ("bash -c 'ls'", None),
+])
+def test_attack_e14f_shell_reads_stdin(line, expected):
+    assert reads_script_from_stdin(line) == expected
+
+
+@pytest.mark.parametrize(("line", "expected"), [
+    ("echo 'rm -rf /' | bash +", "deny"),
+    ("echo 'rm -rf /' | sudo sh +", "deny"),
+    ("echo 'touch /tmp/x' | sh + -", "deny"),
+    ("bash script.sh", "allow"),
+])
+def test_attack_e14f_piped_into_a_shell(default_policy, line, expected):
+    assert action(default_policy, line) == expected
