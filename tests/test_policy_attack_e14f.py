@@ -21,7 +21,22 @@ from tests.test_policy import action
     ("bash + -", "shell"),
     ("bash + --", "shell"),
     ("sudo sh +", "shell"),
+    # F2: tclsh and wish take their first word as the script only when it is no option
+    ("tclsh -n x.tcl", "interpreter"),
+    ("tclsh -- x.tcl", "interpreter"),
+    ("tclsh -x a b", "interpreter"),
+    ("tclsh8.6 -n x.tcl", "interpreter"),
+    ("tclsh -encoding utf-8", "interpreter"),
+    ("tclsh -encoding utf-8 -x", "interpreter"),
+    ("wish -- x.tcl", "interpreter"),
+    ("wish -name x", "interpreter"),
     # honest halves: a script file after it, code on the line
+    ("tclsh script.tcl", None),
+    ("tclsh x.tcl -n", None),
+    ("tclsh -encoding utf-8 x.tcl", None),
+    ("wish x.tcl", None),
+    ("wish -f x.tcl", None),
+    ("expect -f x.exp", None),
     ("bash + x.sh", None),
     ("bash script.sh", None),
     ("bash -c 'ls'", None),
@@ -34,7 +49,10 @@ def test_attack_e14f_shell_reads_stdin(line, expected):
     ("echo 'rm -rf /' | bash +", "deny"),
     ("echo 'rm -rf /' | sudo sh +", "deny"),
     ("echo 'touch /tmp/x' | sh + -", "deny"),
+    ("echo 'exec rm -rf /' | tclsh -n x.tcl", "deny"),
+    ("echo 'exec rm -rf /' | tclsh -- x.tcl", "deny"),
     ("bash script.sh", "allow"),
+    ("tclsh script.tcl", "allow"),
 ])
 def test_attack_e14f_piped_into_a_shell(default_policy, line, expected):
     assert action(default_policy, line) == expected

@@ -47,6 +47,8 @@ class _Interpreters:
             return self._repl(name, words, site)
         if kind == "pwsh":
             return self._pwsh(name, words, site)
+        if kind == "tcl" and name.startswith(("tclsh", "wish")):
+            return self._tclsh(name, words, site)
         skip = False
         inline_seen = False
         subcommand = name in ("deno", "bun")
@@ -154,6 +156,22 @@ class _Interpreters:
         else:
             if inline_seen:
                 return False  # no prompt after the code given on the line
+        return self._stdin_code(name, words, site, "an interpreter")
+
+    def _tclsh(self, name: str, words: list[_Word], site: _Site) -> bool:
+        """tclsh and wish (Tcl_Main, Tk_MainEx) take their first word as the script only when
+        it does not start with `-`, or the third after `-encoding NAME` (wish: the second after
+        `-file` or a start of it); any other line reads the program from stdin (attack e14f,
+        finding 2: `tclsh -n x.tcl`, `tclsh -- x.tcl`, `wish -- x`)."""
+        values = [w.value for w in words]
+        script: _Word | None = _at(words, 1)
+        if len(words) > 3 and values[1] == "-encoding":
+            script = words[3]
+        elif len(words) > 2 and name.startswith("wish") and values[1] is not None and \
+                len(values[1]) > 1 and "-file".startswith(values[1]):
+            script = words[2]
+        if script is not None and (script.value is None or not script.value.startswith("-")):
+            return self._program_file(name, script, words, site, "an interpreter")
         return self._stdin_code(name, words, site, "an interpreter")
 
     def _pwsh(self, name: str, words: list[_Word], site: _Site) -> bool:
