@@ -30,7 +30,25 @@ from tests.test_policy import action
     ("tclsh -encoding utf-8 -x", "interpreter"),
     ("wish -- x.tcl", "interpreter"),
     ("wish -name x", "interpreter"),
+    # F3: node's value options, its `_` spelling, an unknown option before `-`
+    ("node --trace-event-categories v8", "interpreter"),
+    ("node --inspect_port 9229 --title x", "interpreter"),
+    ("node --dns-result-order ipv4first -", "interpreter"),
+    ("node --experimental-policy p.json", "interpreter"),
+    ("node --experimental_default_type module", "interpreter"),
+    ("node --title_ x", "interpreter"),
+    ("node --new-option x -", "interpreter"),
+    ("node --new-option /dev/stdin app.js", "interpreter"),
+    ("julia --compile yes --threads 4", "interpreter"),
+    ("julia --new-option yes -O 3", "interpreter"),
     # honest halves: a script file after it, code on the line
+    ("node --inspect app.js", None),
+    ("node --inspect_brk app.js", None),
+    ("node --trace-warnings app.js", None),
+    ("node --title x app.js", None),
+    ("node --trace-event-categories v8 app.js", None),
+    ("node --new-option x app.js", None),
+    ("julia --threads 4 x.jl", None),
     ("tclsh script.tcl", None),
     ("tclsh x.tcl -n", None),
     ("tclsh -encoding utf-8 x.tcl", None),
@@ -51,8 +69,11 @@ def test_attack_e14f_shell_reads_stdin(line, expected):
     ("echo 'touch /tmp/x' | sh + -", "deny"),
     ("echo 'exec rm -rf /' | tclsh -n x.tcl", "deny"),
     ("echo 'exec rm -rf /' | tclsh -- x.tcl", "deny"),
+    ("echo 'require(\"child_process\").execSync(\"id\")' | node --inspect_port 9229 --title x",
+     "deny"),
     ("bash script.sh", "allow"),
     ("tclsh script.tcl", "allow"),
+    ("node --inspect app.js", "allow"),
 ])
 def test_attack_e14f_piped_into_a_shell(default_policy, line, expected):
     assert action(default_policy, line) == expected

@@ -79,6 +79,8 @@ class _Interpreters:
                 return self._program_file(name, word, words, site, "an interpreter")
             if value.startswith("--") or (kind in WORD_STYLE and len(value) > 2 and value != "-e"):
                 head, has_value, given = value.partition("=")
+                if kind == "node":
+                    head = "--" + head[2:].replace("_", "-")  # `--inspect_port` (e14f, finding 3)
                 if head in ("--eval", "--print", "--command"):
                     if kind == "python" or has_value:
                         return False
@@ -94,7 +96,11 @@ class _Interpreters:
                     skip = not has_value
                     continue
                 if not has_value:
-                    skip = _takes_next(long_option_kind(kind, head), words, position)
+                    taken = long_option_kind(kind, head)
+                    skip = _takes_next(taken, words, position)
+                    if skip and taken == "unknown" and self._unknown_value_is_program(
+                            name, words, site, position):
+                        return True
                 continue
             if value in _WORD_OPTIONS.get(kind, {}):
                 skip = _WORD_OPTIONS[kind][value]  # `tclsh -encoding utf-8`
@@ -153,6 +159,9 @@ class _Interpreters:
             # a letter no table knows may take "3" too (attack d13f, finding 1).
             skip = following or (taker is None and may_take_next(kind, letters)
                                  and _takes_next("unknown", words, position))
+            if skip and not following and self._unknown_value_is_program(
+                    name, words, site, position):
+                return True
         else:
             if inline_seen:
                 return False  # no prompt after the code given on the line
@@ -206,6 +215,16 @@ class _Interpreters:
                 return False
         return self._stdin_code(name, words, site, "an interpreter")
 
+    def _unknown_value_is_program(self, name: str, words: list[_Word], site: _Site,
+                                  position: int) -> bool:
+        """The other reading of an unknown option taken to own the next word: that word as
+        the script. True (judged) when it is one of the line's descriptors or known only at
+        run time, where the script would be read from stdin."""
+        nxt = words[position + 1]
+        if nxt.value is not None and _descriptor_file(nxt.value) is None:
+            return False
+        return self._program_file(name, nxt, words, site, "an interpreter")
+
     def _loads_descriptor(self, name: str, value: _Word, words: list[_Word], site: _Site) -> bool:
         """Whether an option's value (or its part after `=`) names one of the line's descriptors,
         judged as the program read from there; a value known only at run time is not judged
@@ -241,11 +260,12 @@ class _Interpreters:
 def _takes_next(taken: str, words: list[_Word], position: int) -> bool:
     """Whether the option at `position`, "value" or "unknown" (may take a value) or "flag"
     (`long_option_kind`), takes the next word as its value: then no script file follows, and
-    the program is read from stdin. An unknown one takes it when it is no option and no script
-    file could follow it (the stricter reading: attack d13f, finding 1)."""
+    the program is read from stdin unless a later word names it. An unknown one is read as
+    taking any next word that is no option (the stricter reading: attack d13f, finding 1), even
+    when a later word could be a script: that word may be `-` or another option's value
+    (attack e14f, finding 3: `node --dns-result-order ipv4first -`); the other reading, the next
+    word as the script, is judged by `_unknown_value_is_program`."""
     if taken != "unknown":
         return taken == "value"
     nxt = _at(words, position + 1)
-    after = [w for w in words[position + 2:] if w.value is None or w.value == "-"
-             or not w.value.startswith("-")]
-    return nxt is not None and (nxt.value is None or not nxt.value.startswith("-")) and not after
+    return nxt is not None and (nxt.value is None or not nxt.value.startswith("-"))
