@@ -41,7 +41,24 @@ from tests.test_policy import action
     ("node --new-option /dev/stdin app.js", "interpreter"),
     ("julia --compile yes --threads 4", "interpreter"),
     ("julia --new-option yes -O 3", "interpreter"),
+    # F4: jshell runs its load files, then reads stdin (a prompt)
+    ("jshell PRINTING", "interpreter"),
+    ("jshell x.jsh", "interpreter"),
+    ("jshell --startup DEFAULT x.jsh", "interpreter"),
+    # F5: R takes its script only through -f/--file; an operand is ignored, stdin read
+    ("R x.R", "interpreter"),
+    ("R --vanilla x.R", "interpreter"),
+    ("R -f -", "interpreter"),
+    ("R -d gdb -f x.R", "interpreter"),
+    ("R --args -f x.R", "interpreter"),
     # honest halves: a script file after it, code on the line
+    ("jshell --version", None),
+    ("R -f x.R", None),
+    ("R --vanilla --file=x.R", None),
+    ("R -e 'print(1)'", None),
+    ("R CMD build pkg", None),
+    ("R --vanilla < x.R", None),
+    ("Rscript x.R", None),
     ("node --inspect app.js", None),
     ("node --inspect_brk app.js", None),
     ("node --trace-warnings app.js", None),
@@ -71,8 +88,11 @@ def test_attack_e14f_shell_reads_stdin(line, expected):
     ("echo 'exec rm -rf /' | tclsh -- x.tcl", "deny"),
     ("echo 'require(\"child_process\").execSync(\"id\")' | node --inspect_port 9229 --title x",
      "deny"),
+    ("echo 'Runtime.getRuntime().exec(\"id\")' | jshell PRINTING", "confirm"),
+    ("echo 'system(\"id\")' | R --vanilla x.R", "deny"),
     ("bash script.sh", "allow"),
     ("tclsh script.tcl", "allow"),
+    ("R -f x.R", "allow"),
     ("node --inspect app.js", "allow"),
 ])
 def test_attack_e14f_piped_into_a_shell(default_policy, line, expected):

@@ -49,6 +49,14 @@ class _Interpreters:
             return self._pwsh(name, words, site)
         if kind == "tcl" and name.startswith(("tclsh", "wish")):
             return self._tclsh(name, words, site)
+        if name == "jshell":
+            # A prompt: it runs its load files (`jshell x.jsh`, `jshell PRINTING`), then reads
+            # more code from stdin (attack e14f, finding 4), as groovysh does.
+            if len(words) == 2 and words[1].value in _INFO_ONLY:
+                return False
+            return self._stdin_code(name, words, site, "an interpreter")
+        if name == "R":
+            return self._r_front(name, words, site)
         skip = False
         inline_seen = False
         subcommand = name in ("deno", "bun")
@@ -183,6 +191,29 @@ class _Interpreters:
             return self._program_file(name, script, words, site, "an interpreter")
         return self._stdin_code(name, words, site, "an interpreter")
 
+    def _r_front(self, name: str, words: list[_Word], site: _Site) -> bool:
+        """R (not Rscript) reads its program from a file only through `-f FILE`/`--file=FILE`;
+        any other operand is ignored and the program is read from stdin (attack e14f, finding
+        5: `R --vanilla x.R`). `-e EXPR` is code on the line, `R CMD TOOL` runs a tool; a
+        debugger (`-d gdb`) reads its own prompt from stdin."""
+        if _at(words, 1) is not None and words[1].value == "CMD":
+            return False
+        index = 1
+        while index < len(words):
+            value = words[index].value
+            if value is None or value == "--args" or value.startswith(("-d", "--debugger")):
+                break  # a word known only at run time may be anything
+            head, has_value, attached = value.partition("=")
+            if head in ("-f", "--file"):
+                script = _Word(attached, attached) if has_value else _at(words, index + 1)
+                if script is None or script.value == "-":
+                    break
+                return self._program_file(name, script, words, site, "an interpreter")
+            if value in ("-e", "--help", "-h", "--version"):
+                return False
+            index += 2 if value in ("-g", "--gui") else 1
+        return self._stdin_code(name, words, site, "an interpreter")
+
     def _pwsh(self, name: str, words: list[_Word], site: _Site) -> bool:
         """pwsh: `-Command CODE` and `-EncodedCommand` are code on the line, `-Command -` and
         `-File -` (or a descriptor) a program read from stdin (attack S, finding 9), a first
@@ -255,6 +286,10 @@ class _Interpreters:
         if set(values) & {"--version", "--help", "-h", "-v", "-V", "-version"}:
             return False
         return self._stdin_code(name, words, site, "an interpreter")
+
+
+# Words that make a prompt print and exit, given alone.
+_INFO_ONLY = frozenset({"--help", "-h", "--version", "-version", "-help", "--help-extra", "-X"})
 
 
 def _takes_next(taken: str, words: list[_Word], position: int) -> bool:
