@@ -141,3 +141,36 @@ def test_attack_e14f_shell_reads_stdin(line, expected):
 ])
 def test_attack_e14f_piped_into_a_shell(default_policy, line, expected):
     assert action(default_policy, line) == expected
+
+
+@pytest.mark.parametrize(("line", "expected"), [
+    # F9: drop-ins read for every unit of a type, prefix drop-ins, every folder units are read
+    # from, the protected daemons' own unit files, their D-Bus aliases
+    ("printf '[Service]\\nMemoryMax=1\\n' > /etc/systemd/system/service.d/x.conf", "confirm"),
+    ("echo MemoryMax=1 > /run/systemd/system/service.d/x.conf", "confirm"),
+    ("echo MemoryMax=1 > /usr/local/lib/systemd/system/service.d/x.conf", "confirm"),
+    ("echo MemoryMax=1 > /etc/systemd/system/systemd-.service.d/x.conf", "confirm"),
+    ("echo MemoryMax=1 > /usr/local/lib/systemd/system/system.slice.d/x.conf", "confirm"),
+    ("echo MemoryMax=1 > /usr/local/lib/systemd/system/-.slice.d/x.conf", "confirm"),
+    ("echo MemoryMax=1 > /run/systemd/system/ssh.service.d/x.conf", "confirm"),
+    ("echo MemoryMax=1 > /usr/local/lib/systemd/system/ssh.service.d/x.conf", "confirm"),
+    ("echo MemoryMax=1 > /lib/systemd/system/dbus.service.d/x.conf", "confirm"),
+    ("echo MemoryMax=1 > /etc/systemd/system/scope.d/x.conf", "confirm"),
+    ("echo x > /run/systemd/transient/service.d/x.conf", "confirm"),
+    ("echo x > /etc/systemd/system/ssh.service", "confirm"),
+    ("echo x > /usr/local/lib/systemd/system/systemd-journald.service.d/x.conf", "confirm"),
+    ("echo x > /etc/systemd/system/dbus-org.freedesktop.login1.service.d/x.conf", "confirm"),
+    ("mkdir -p /etc/systemd/system/service.d && cp x.conf /etc/systemd/system/service.d/", "confirm"),
+    ("mv /tmp/d /etc/systemd/system/service.d", "confirm"),
+    ("systemctl set-property dbus-org.freedesktop.login1.service MemoryMax=1", "confirm"),
+    ("systemctl set-property dbus-org.freedesktop.network1 MemoryMax=1", "confirm"),
+    ("systemctl edit dbus-org.freedesktop.resolve1.service", "confirm"),
+    # honest halves: one ordinary service's limits and drop-ins, reading them
+    ("systemctl set-property nginx.service MemoryMax=1G", "allow"),
+    ("systemctl edit nginx", "allow"),
+    ("echo MemoryMax=1G > /etc/systemd/system/nginx.service.d/x.conf", "allow"),
+    ("cat /etc/systemd/system/service.d/x.conf", "allow"),
+    ("systemctl status dbus-org.freedesktop.login1.service", "allow"),
+])
+def test_attack_e14f_unit_dropins(default_policy, line, expected):
+    assert action(default_policy, line) == expected
