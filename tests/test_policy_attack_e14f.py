@@ -192,3 +192,39 @@ def test_attack_e14f_piped_into_a_shell(default_policy, line, expected):
 ])
 def test_attack_e14f_unit_dropins(default_policy, line, expected):
     assert action(default_policy, line) == expected
+
+
+@pytest.mark.parametrize(("line", "expected"), [
+    # F8: clusters with `/` and `+` values, match options by any unambiguous start, strtod's
+    # spellings of a probability of 1, a length range covering every packet
+    ("iptables -A INPUT -vs0/0 -j ACCEPT", "confirm"),
+    ("iptables -A INPUT -vd0/0 -j ACCEPT", "confirm"),
+    ("iptables -A INPUT -vi+ -j ACCEPT", "confirm"),
+    ("iptables -A INPUT -vo+ -j ACCEPT", "confirm"),
+    ("iptables -A INPUT -m state --st NEW,ESTABLISHED,RELATED,INVALID -j ACCEPT", "confirm"),
+    ("iptables -A INPUT -m statistic --mode random --prob 1 -j ACCEPT", "confirm"),
+    ("iptables -A INPUT -m statistic --mode random --probability 1e0 -j ACCEPT", "confirm"),
+    ("iptables -A INPUT -m statistic --mode random --probability 0x1 -j ACCEPT", "confirm"),
+    ("iptables -A INPUT -m statistic --mode random --probability 0.9999999999 -j ACCEPT", "confirm"),
+    ("iptables -A INPUT -m statistic --mode nth --ev 1 -j ACCEPT", "confirm"),
+    ("iptables -A INPUT -m ttl --ttl-g 0 -j ACCEPT", "confirm"),
+    ("iptables -A INPUT -m addrtype --src-t UNSPEC,UNICAST,LOCAL,BROADCAST,ANYCAST,MULTICAST,"
+     "BLACKHOLE,UNREACHABLE,PROHIBIT,THROW,NAT,XRESOLVE -j ACCEPT", "confirm"),
+    ("iptables -A INPUT -m comment --comm x -j ACCEPT", "confirm"),
+    ("iptables -A INPUT -m length --length 20:65535 -j ACCEPT", "confirm"),
+    ("iptables -A INPUT -m length --length 0:0xffff -j ACCEPT", "confirm"),
+    ("iptables -A INPUT -m length --length 0: -j ACCEPT", "confirm"),
+    # honest halves
+    ("iptables -A INPUT -s 10.0.0.0/8 -j ACCEPT", "allow"),
+    ("iptables -A INPUT -vs10.0.0.0/8 -j ACCEPT", "allow"),
+    ("iptables -A INPUT -vi eth0 -j ACCEPT", "allow"),
+    ("iptables -A INPUT -m state --st ESTABLISHED,RELATED -j ACCEPT", "allow"),
+    ("iptables -A INPUT -m statistic --mode random --probability 0.5 -j ACCEPT", "allow"),
+    ("iptables -A INPUT -m statistic --mode random --probability 0.9999999 -j ACCEPT", "allow"),
+    ("iptables -A INPUT -m length --length 100:65535 -j ACCEPT", "allow"),
+    ("iptables -A INPUT -m comment --comm x -p tcp --dp 22 -j ACCEPT", "allow"),
+    # ambiguous (--ctstate, --ctstatus): iptables refuses the line
+    ("iptables -A INPUT -m conntrack --ctst NEW,ESTABLISHED,RELATED,INVALID -j ACCEPT", "allow"),
+])
+def test_attack_e14f_iptables_accept_all(default_policy, line, expected):
+    assert action(default_policy, line) == expected
