@@ -228,3 +228,25 @@ def test_attack_e14f_unit_dropins(default_policy, line, expected):
 ])
 def test_attack_e14f_iptables_accept_all(default_policy, line, expected):
     assert action(default_policy, line) == expected
+
+
+@pytest.mark.parametrize(("line", "expected"), [
+    # F10: zsh's set -T (cdable_vars), and its builtins that assign the options array
+    ("set -T", "confirm"),
+    ("print -v 'options[autocd]' on", "confirm"),
+    ("print -nv 'options[autocd]' on", "confirm"),
+    ("zstyle -s x y 'options[autocd]'", "confirm"),
+    ("read -A options <<< 'autocd on'", "confirm"),
+    ("strftime -s options 1", "confirm"),
+    ("sysread options", "confirm"),
+    ("zparseopts -A options a", "confirm"),
+    ("printf -v 'options[autocd]' on", "confirm"),
+    # honest halves
+    ("set -e", "allow"),
+    ("print options", "allow"),
+    ("print -v x hi", "allow"),
+    ("read -A arr <<< 'a b'", "allow"),
+    ("zstyle ':completion:*' menu select", "allow"),
+])
+def test_attack_e14f_zsh_options(default_policy, line, expected):
+    assert action(default_policy, line) == expected
