@@ -15,7 +15,7 @@ from typing import Any
 
 from tree_sitter import Node
 
-from bastion.command_control.policy.collect_builtins import _Builtins
+from bastion.command_control.policy.collect_builtins import ZSH_ASSIGNERS, _Builtins
 from bastion.command_control.policy.collect_code import _Code
 from bastion.command_control.policy.collect_fed import _Fed
 from bastion.command_control.policy.collect_files import _Files
@@ -403,6 +403,8 @@ class _Collector(_Statements, _Files, _Variables, _Code, _Wrappers, _Runners, _I
         start = len(self.commands)
         if handler is None or not handler(self, name, words, site):
             self._plain(name, words, site)
+        if name in ZSH_ASSIGNERS:
+            self._zsh_assigner(name, words, site)
         read = handler is not None or is_read(name, words, _HANDLED)
         if not read:
             self._unread(start, words, site, _HANDLED)

@@ -41,6 +41,12 @@ from bastion.command_control.policy.reruns import (
 from bastion.command_control.policy.variables import _DECLARED, _SET_LETTERS, _aliased, _printed
 from bastion.command_control.policy.words import SimpleCommand, _at, _Site, _Word
 
+# zsh's builtins that assign a variable named on the line, read by `_zsh_assigner` after the
+# command is collected (attack e14f, finding 10).
+ZSH_ASSIGNERS = frozenset({"print", "zstyle", "strftime", "sysread", "zparseopts", "vared",
+                           "zstat", "zselect", "zsystem", "pcre_match", "zformat", "zregexparse",
+                           "sysopen"})
+
 
 class _Builtins:
     """Part of `_Collector` (collect.py): its handlers for the shell's builtins that run code or change
@@ -152,6 +158,8 @@ class _Builtins:
 
     def _printf(self, name: str, words: list[_Word], site: _Site) -> bool:
         self._plain(name, words, site)
+        if self._zsh_assigner(name, words, site):
+            return True
         scanned = _scan_options(words, 1, _PRINTF)
         if scanned is None:
             self._unknown(site, words, "options of printf known only at run time")
@@ -162,8 +170,26 @@ class _Builtins:
             self._set_by(target[1], _printed(words[index:]), site)
         return True
 
+    def _zsh_assigner(self, name: str, words: list[_Word], site: _Site) -> bool:
+        """zsh's builtins that assign a variable they are given the name of (`print -v`,
+        `read -A`, `zstyle -s`, `strftime -s`, `sysread`...): given zsh's `options` array, they
+        set its options, auto_cd among them, as `setopt` does (attack e14f, finding 10). Which
+        option they set is known only at run time: unknown."""
+        if name in ("print", "printf") and not any(
+                w.value is not None and w.value[:1] == "-" and "v" in w.value for w in words[1:]):
+            return False  # `print options` prints the word
+        for word in words[1:]:
+            if word.value is not None and (word.value == "options" or word.value.startswith("options[")):
+                self._unknown(site, [word], f"{name} assigns zsh's options array: cd (or a "
+                                            "directory's bare name) may go to a directory other "
+                                            "than the one the line names")
+                return True
+        return False
+
     def _read(self, name: str, words: list[_Word], site: _Site) -> bool:
         self._plain(name, words, site)
+        if self._zsh_assigner(name, words, site):
+            return True
         scanned = _scan_options(words, 1, _READ)
         if scanned is None:
             self._unknown(site, words, "options of read known only at run time")
@@ -395,7 +421,9 @@ class _Builtins:
                     if letter != "o":
                         if letter in _SET_LETTERS:
                             changes.append(("set", value[0] == "-", _SET_LETTERS[letter]))
-                        elif letter in ZSH_CD_LETTERS:  # zsh's set
+                        if letter in ZSH_CD_LETTERS:
+                            # zsh's set, whichever shell reads the line: `set -T` is bash's
+                            # functrace and zsh's cdable_vars (attack e14f, finding 10)
                             changes.append(("set", value[0] == "-", ZSH_CD_LETTERS[letter]))
                         continue
                     argument = _at(words, index)

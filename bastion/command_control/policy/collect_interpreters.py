@@ -47,6 +47,16 @@ class _Interpreters:
             return self._repl(name, words, site)
         if kind == "pwsh":
             return self._pwsh(name, words, site)
+        if kind == "tcl" and name.startswith(("tclsh", "wish")):
+            return self._tclsh(name, words, site)
+        if name == "jshell":
+            # A prompt: it runs its load files (`jshell x.jsh`, `jshell PRINTING`), then reads
+            # more code from stdin (attack e14f, finding 4), as groovysh does.
+            if len(words) == 2 and words[1].value in _INFO_ONLY:
+                return False
+            return self._stdin_code(name, words, site, "an interpreter")
+        if name == "R":
+            return self._r_front(name, words, site)
         skip = False
         inline_seen = False
         subcommand = name in ("deno", "bun")
@@ -77,6 +87,8 @@ class _Interpreters:
                 return self._program_file(name, word, words, site, "an interpreter")
             if value.startswith("--") or (kind in WORD_STYLE and len(value) > 2 and value != "-e"):
                 head, has_value, given = value.partition("=")
+                if kind == "node":
+                    head = "--" + head[2:].replace("_", "-")  # `--inspect_port` (e14f, finding 3)
                 if head in ("--eval", "--print", "--command"):
                     if kind == "python" or has_value:
                         return False
@@ -92,7 +104,11 @@ class _Interpreters:
                     skip = not has_value
                     continue
                 if not has_value:
-                    skip = _takes_next(long_option_kind(kind, head), words, position)
+                    taken = long_option_kind(kind, head)
+                    skip = _takes_next(taken, words, position)
+                    if skip and taken == "unknown" and self._unknown_value_is_program(
+                            name, words, site, position):
+                        return True
                 continue
             if value in _WORD_OPTIONS.get(kind, {}):
                 skip = _WORD_OPTIONS[kind][value]  # `tclsh -encoding utf-8`
@@ -151,9 +167,51 @@ class _Interpreters:
             # a letter no table knows may take "3" too (attack d13f, finding 1).
             skip = following or (taker is None and may_take_next(kind, letters)
                                  and _takes_next("unknown", words, position))
+            if skip and not following and self._unknown_value_is_program(
+                    name, words, site, position):
+                return True
         else:
             if inline_seen:
                 return False  # no prompt after the code given on the line
+        return self._stdin_code(name, words, site, "an interpreter")
+
+    def _tclsh(self, name: str, words: list[_Word], site: _Site) -> bool:
+        """tclsh and wish (Tcl_Main, Tk_MainEx) take their first word as the script only when
+        it does not start with `-`, or the third after `-encoding NAME` (wish: the second after
+        `-file` or a start of it); any other line reads the program from stdin (attack e14f,
+        finding 2: `tclsh -n x.tcl`, `tclsh -- x.tcl`, `wish -- x`)."""
+        values = [w.value for w in words]
+        script: _Word | None = _at(words, 1)
+        if len(words) > 3 and values[1] == "-encoding":
+            script = words[3]
+        elif len(words) > 2 and name.startswith("wish") and values[1] is not None and \
+                len(values[1]) > 1 and "-file".startswith(values[1]):
+            script = words[2]
+        if script is not None and (script.value is None or not script.value.startswith("-")):
+            return self._program_file(name, script, words, site, "an interpreter")
+        return self._stdin_code(name, words, site, "an interpreter")
+
+    def _r_front(self, name: str, words: list[_Word], site: _Site) -> bool:
+        """R (not Rscript) reads its program from a file only through `-f FILE`/`--file=FILE`;
+        any other operand is ignored and the program is read from stdin (attack e14f, finding
+        5: `R --vanilla x.R`). `-e EXPR` is code on the line, `R CMD TOOL` runs a tool; a
+        debugger (`-d gdb`) reads its own prompt from stdin."""
+        if _at(words, 1) is not None and words[1].value == "CMD":
+            return False
+        index = 1
+        while index < len(words):
+            value = words[index].value
+            if value is None or value == "--args" or value.startswith(("-d", "--debugger")):
+                break  # a word known only at run time may be anything
+            head, has_value, attached = value.partition("=")
+            if head in ("-f", "--file"):
+                script = _Word(attached, attached) if has_value else _at(words, index + 1)
+                if script is None or script.value == "-":
+                    break
+                return self._program_file(name, script, words, site, "an interpreter")
+            if value in ("-e", "--help", "-h", "--version"):
+                return False
+            index += 2 if value in ("-g", "--gui") else 1
         return self._stdin_code(name, words, site, "an interpreter")
 
     def _pwsh(self, name: str, words: list[_Word], site: _Site) -> bool:
@@ -188,6 +246,16 @@ class _Interpreters:
                 return False
         return self._stdin_code(name, words, site, "an interpreter")
 
+    def _unknown_value_is_program(self, name: str, words: list[_Word], site: _Site,
+                                  position: int) -> bool:
+        """The other reading of an unknown option taken to own the next word: that word as
+        the script. True (judged) when it is one of the line's descriptors or known only at
+        run time, where the script would be read from stdin."""
+        nxt = words[position + 1]
+        if nxt.value is not None and _descriptor_file(nxt.value) is None:
+            return False
+        return self._program_file(name, nxt, words, site, "an interpreter")
+
     def _loads_descriptor(self, name: str, value: _Word, words: list[_Word], site: _Site) -> bool:
         """Whether an option's value (or its part after `=`) names one of the line's descriptors,
         judged as the program read from there; a value known only at run time is not judged
@@ -220,14 +288,19 @@ class _Interpreters:
         return self._stdin_code(name, words, site, "an interpreter")
 
 
+# Words that make a prompt print and exit, given alone.
+_INFO_ONLY = frozenset({"--help", "-h", "--version", "-version", "-help", "--help-extra", "-X"})
+
+
 def _takes_next(taken: str, words: list[_Word], position: int) -> bool:
     """Whether the option at `position`, "value" or "unknown" (may take a value) or "flag"
     (`long_option_kind`), takes the next word as its value: then no script file follows, and
-    the program is read from stdin. An unknown one takes it when it is no option and no script
-    file could follow it (the stricter reading: attack d13f, finding 1)."""
+    the program is read from stdin unless a later word names it. An unknown one is read as
+    taking any next word that is no option (the stricter reading: attack d13f, finding 1), even
+    when a later word could be a script: that word may be `-` or another option's value
+    (attack e14f, finding 3: `node --dns-result-order ipv4first -`); the other reading, the next
+    word as the script, is judged by `_unknown_value_is_program`."""
     if taken != "unknown":
         return taken == "value"
     nxt = _at(words, position + 1)
-    after = [w for w in words[position + 2:] if w.value is None or w.value == "-"
-             or not w.value.startswith("-")]
-    return nxt is not None and (nxt.value is None or not nxt.value.startswith("-")) and not after
+    return nxt is not None and (nxt.value is None or not nxt.value.startswith("-"))

@@ -355,7 +355,9 @@ class _Runners:
                 takes = option in _SHELL_LONG_ARGUMENTS and not has_value
                 index += 2 if takes else 1
                 continue
-            if len(value) > 1 and value[0] in "-+":
+            if value[:1] in ("-", "+"):
+                # A lone `+` is an empty option word, not the script file: bash and dash read
+                # stdin after it (`bash +`, `sh + -`: attack e14f, finding 1).
                 letters = value[1:]
                 on = value[0] == "-"
                 code_flag = code_flag or (on and "c" in letters and shell not in _CODE_LETTERS)

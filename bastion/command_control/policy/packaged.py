@@ -91,6 +91,8 @@ STDIN_INTERPRETERS = frozenset({
     "rhino", "qjs", "d8", "deno", "bun", "elixir", "iex", "erl", "escript", "julia", "octave",
     "R", "Rscript", "swipl", "gprolog", "fish", "xonsh", "elvish", "nu",
     "rc", "es", "yash", "posh", "osh", "oksh", "loksh", "sash", "ysh", "ion",
+    # found after outside attack e14f (finding 7)
+    "raku", "rakudo", "perl6", "ts-node", "ts-node-esm", "tsx",
 })
 
 
@@ -107,24 +109,55 @@ _STDIN_VALUE_OPTIONS = {
     "pike": frozenset({"-M", "-I", "-P", "-m", "-V", "-s"}),
     "octave": frozenset({"-p", "--path", "--exec-path", "--image-path", "--info-file",
                          "--info-program", "--doc-cache-file", "--texi-macros-file"}),
+    "raku": frozenset({"-I", "-M", "--target", "--ll-exception", "--rakudo-home",
+                       "--repl-mode", "--profile-filename", "--optimize", "--encoding",
+                       "--stagestats"}),
+    "ts-node": frozenset({"-r", "--require", "-P", "--project", "-C", "--compiler", "-O",
+                          "--compilerOptions", "-D", "--ignoreDiagnostics", "-I", "--ignore",
+                          "--cwd", "--dir", "--scope-dir", "--transpiler"}),
 }
+_STDIN_VALUE_OPTIONS["rakudo"] = _STDIN_VALUE_OPTIONS["perl6"] = _STDIN_VALUE_OPTIONS["raku"]
+_STDIN_VALUE_OPTIONS["ts-node-esm"] = _STDIN_VALUE_OPTIONS["ts-node"]
+# Their options that give the program on the line (`raku -e CODE`): no program is read.
+_STDIN_CODE_OPTIONS = {"raku": frozenset({"-e"}), "rakudo": frozenset({"-e"}), "perl6": frozenset({"-e"}),
+                       "ts-node": frozenset({"-e", "--eval", "-p", "--print"}),
+                       "ts-node-esm": frozenset({"-e", "--eval", "-p", "--print"}),
+                       "tsx": frozenset({"-e", "--eval", "-p", "--print"}),
+                       "octave": frozenset({"--eval"})}
 
 
 def option_operand(name: str, words: list[_Word]) -> str | None:
-    """For one of STDIN_INTERPRETERS whose only operand is its last word, right after an option
-    with no `=` (`lli -O 3`, `newlisp -z x`): "value" when that option takes the next word
-    (`_STDIN_VALUE_OPTIONS`), so the program is read from stdin; "maybe" when the option is
-    not known to (the word may be its value or the program file); None otherwise."""
+    """For one of STDIN_INTERPRETERS whose words are options (and their values) only, read as
+    getopt does: "value" when every word not an option is the value of an option that takes
+    the next word (`_STDIN_VALUE_OPTIONS`: `lli -O 3`, `lli -fake-argv0 x -O 3`), or the line
+    names stdin (`-`), so the program is read from stdin; "maybe" when a word after an option
+    not known to take one may be its value or the program file (`newlisp -n x`); None when a
+    word is certainly the program file, or code is given on the line (attack e14f, finding 7:
+    options before the lone operand in any number)."""
     values = [w.value for w in words[1:]]
     if name not in STDIN_INTERPRETERS or len(values) < 2 or None in values:
         return None
-    option, last = values[-2], values[-1]
-    assert option is not None and last is not None
-    operands = [v for v in values if v is not None and not v.startswith("-")]
-    if operands != [last] or last.startswith("-") or "--" in values or not option.startswith("-") \
-            or "=" in option:
-        return None
-    return "value" if option in _STDIN_VALUE_OPTIONS.get(name, ()) else "maybe"
+    certain = True
+    index = 0
+    while index < len(values):
+        value = values[index]
+        assert value is not None
+        if value == "-":
+            return "value"
+        if value == "--" or not value.startswith("-") or value.partition("=")[0] in \
+                _STDIN_CODE_OPTIONS.get(name, ()):
+            return None
+        following = values[index + 1] if index + 1 < len(values) else None
+        if "=" not in value and following is not None:
+            if value in _STDIN_VALUE_OPTIONS.get(name, ()):
+                index += 2
+                continue
+            if not following.startswith("-"):
+                certain = False  # its value, or the program file
+                index += 2
+                continue
+        index += 1
+    return "value" if certain else "maybe"
 
 
 def feeds_program(name: str, words: list[_Word],

@@ -193,9 +193,62 @@ _COMMANDS_GIVEN = {"mysql": ("-e", "--execute"), "mariadb": ("-e", "--execute"),
                    "lftp": ("-c", "-f", "-e"),
                    "sftp": ("-b",), "dc": ("-e", "--expression", "-f", "--file"),
                    "gnuplot": ("-e",), "octave": ("--eval",)}
-# Their other short options that take an argument (so that `-Ufoo` is no `-f`).
-_COMMAND_ARGUMENTS = {"psql": "dhpUvoTFRPLW", "mysql": "uphPSDOhB", "mariadb": "uphPSDOhB",
+# Their other short options that take an argument (so that `-Ufoo` is no `-f`), and those
+# whose argument is only the rest of their own word (mysql's `-pSECRET`; `-p` alone prompts).
+_COMMAND_ARGUMENTS = {"psql": "dhpUvoTFRPL", "mysql": "uphPSDO", "mariadb": "uphPSDO",
                       "lftp": "up", "sftp": "BcDFiJlPRSoX", "dc": ""}
+_ATTACHED_ONLY = {"mysql": "p", "mariadb": "p"}
+# found after outside attack e14f (finding 6): the database clients' long options known to be
+# flags; any other, given without `=`, may take the next word as its value.
+_MYSQL_LONG_FLAGS = frozenset({
+    "--auto-rehash", "--no-auto-rehash", "--skip-auto-rehash", "--batch", "--binary-mode",
+    "--column-names", "--skip-column-names", "--column-type-info", "--comments",
+    "--skip-comments", "--compress", "--debug-check", "--debug-info", "--force", "--html",
+    "--ignore-spaces", "--line-numbers", "--skip-line-numbers", "--named-commands",
+    "--skip-named-commands", "--no-beep", "--no-defaults", "--one-database", "--quick", "--raw",
+    "--reconnect", "--skip-reconnect", "--safe-updates", "--i-am-a-dummy", "--secure-auth",
+    "--show-warnings", "--sigint-ignore", "--silent", "--table", "--unbuffered", "--verbose",
+    "--version", "--vertical", "--wait", "--xml", "--help", "--ssl", "--skip-ssl",
+    "--print-defaults", "--no-tee", "--no-pager", "--password", "--binary-as-hex",
+    "--enable-cleartext-plugin", "--skip-pager", "--tee-stdout", "--progress-reports"})
+_CLIENT_LONG_FLAGS = {
+    "psql": frozenset({"--echo-all", "--echo-errors", "--echo-queries", "--echo-hidden",
+                       "--no-readline", "--single-transaction", "--help", "--version", "--list",
+                       "--quiet", "--single-step", "--single-line", "--no-align", "--csv",
+                       "--html", "--tuples-only", "--expanded", "--field-separator-zero",
+                       "--record-separator-zero", "--no-password", "--password",
+                       "--no-psqlrc"}),
+    "mysql": _MYSQL_LONG_FLAGS, "mariadb": _MYSQL_LONG_FLAGS,
+}
+
+
+def _cluster_takes_next(arg: str, takes: str, attached_only: str = "") -> int:
+    """1 when a cluster of short options (no `--`) ends in a letter whose argument is the
+    next word (getopt: the first letter of `takes` in the cluster takes the rest of the word,
+    or the next word when it is last), else 0."""
+    if arg.startswith("--") or not arg.startswith("-") or arg == "-":
+        return 0
+    for offset, letter in enumerate(arg[1:], start=2):
+        if letter in takes:
+            return int(offset == len(arg) and letter not in attached_only)
+    return 0
+
+
+def _only_informs(name: str, args: list[str]) -> bool:
+    """Whether a command-language client is only asked for its help or version: such a word
+    counts as the first argument, or after an operand or an option with its value attached
+    (`psql -h db1 --help`), never where it may be an option's value (`ed -p --version`,
+    `sqlite3 -cmd -version`, `psql -U --help`: attack e14f, finding 6)."""
+    informs = _ONLY_INFORMS - {"-h"} if name in _H_IS_HOST else _ONLY_INFORMS
+    for index, arg in enumerate(args):
+        if arg == "--":
+            return False
+        if arg in informs:
+            before = args[index - 1] if index else None
+            if before is None or before in informs or not before.startswith("-") or before == "-" \
+                    or (before.startswith("--") and "=" in before):
+                return True
+    return False
 # Pagers that take a command as `+CMD` (less's `+!cmd` runs it; `pager` is often less).
 _PAGERS = frozenset({"less", "pager", "more", "most"})
 _CODE_IN_OPTIONS = frozenset({*_OPTION_CODE, *_EDITORS, *_COMMANDS_GIVEN, *_PAGERS, "apt", "apt-get",
@@ -206,11 +259,13 @@ _H_IS_HOST = frozenset({"mysql", "mariadb", "psql", "redis-cli", "mongo"})
 # Per program that takes its command as its operands: the short options (letters) and long
 # ones whose value is the next word, so that value is no command (`virsh -c URI`, d13f).
 _OPERAND_COMMANDS = {
-    "redis-cli": ("hpsaunridDt", frozenset({"--user", "--pass", "--sni", "--cacert", "--cacertdir",
+    "redis-cli": ("hpsaunridDtX", frozenset({"--user", "--pass", "--sni", "--cacert", "--cacertdir",
                                             "--cert", "--key", "--tls-ciphers", "--tls-ciphersuites",
                                             "--rdb", "--functions-rdb", "--pipe-timeout", "--pattern",
                                             "--count", "--quoted-pattern", "--memkeys-samples",
-                                            "--intrinsic-latency", "--eval", "--cluster"})),
+                                            "--intrinsic-latency", "--eval", "--cluster",
+                                            "--show-pushes", "--lru-test", "--keystats-samples",
+                                            "--top"})),
     "virsh": ("cdekKl", frozenset({"--connect", "--debug", "--escape", "--keepalive-interval",
                                    "--keepalive-count", "--log"})),
     "ipmitool": ("IHpUfkyPLAtbTBmlRNCoOeSz", frozenset()),
@@ -239,12 +294,12 @@ def _reads_commands(name: str, words: list[_Word]) -> bool:
     if any(v is None for v in values):
         return True
     args = [v for v in values if v is not None]
-    if set(args) & (_ONLY_INFORMS - {"-h"} if name in _H_IS_HOST else _ONLY_INFORMS):
+    if _only_informs(name, args):
         return False
     if name in _OPERAND_COMMANDS:
         # redis-cli and virsh run the command their operands give; ipmitool reads commands
         # from stdin in its `shell` (and `exec -`); octave's operand is its script file.
-        operands = _operands(args, *_OPERAND_COMMANDS[name])
+        operands = _operands(args, *_OPERAND_COMMANDS[name], _OPERAND_LONG_FLAGS.get(name))
         if name == "redis-cli" and "--pipe" in args:
             return True  # the commands are stdin, in Redis's protocol
         if name == "ipmitool":
@@ -257,11 +312,22 @@ def _reads_commands(name: str, words: list[_Word]) -> bool:
         return not _debugger_batch(name, words)
     given = _COMMANDS_GIVEN.get(name, ())
     takes = _COMMAND_ARGUMENTS.get(name, "")
-    for index, arg in enumerate(args):
+    index = 0
+    while index < len(args):
+        arg = args[index]
+        index += 1
         following: str | None = None
+        if arg == "--":
+            break
         if arg.startswith("--"):
             option, has_value, value = arg.partition("=")
             if option not in given:
+                # getopt's reading: another option's value is no option (`psql -F -c db`,
+                # `mysql --tee -e db`: attack e14f, finding 6); one not known to be a flag may
+                # take the next word (then a command given after it is not seen: held).
+                if not has_value and name in _CLIENT_LONG_FLAGS and \
+                        option not in _CLIENT_LONG_FLAGS[name]:
+                    index += 1
                 continue
             following = value if has_value else None
         elif arg in given:
@@ -271,10 +337,11 @@ def _reads_commands(name: str, words: list[_Word]) -> bool:
             # rest of the word or the next one.
             letter, rest = _cluster_letter(arg, given, takes)
             if letter is None:
+                index += _cluster_takes_next(arg, takes, _ATTACHED_ONLY.get(name, ""))
                 continue
             following = rest or None
-        if following is None and index + 1 < len(args):
-            following = args[index + 1]
+        if following is None and index < len(args):
+            following = args[index]
         # `psql -f -`, `sftp -b /dev/stdin`: the commands are stdin.
         return following is not None and (following == "-" or _descriptor_file(following) is not None)
     if name == "m4":
@@ -294,8 +361,18 @@ _M4_LONG_ARGUMENT = frozenset({"--define", "--undefine", "--include", "--freeze-
                                "--error-output", "--trace", "--debugfile"})
 
 
-def _operands(args: list[str], short: str, long: frozenset[str]) -> list[str]:
-    """The operands among `args`: the words that are neither options nor their arguments."""
+# found after outside attack e14f (finding 11): virsh's long options known to be flags (any
+# start of a name, as getopt_long reads it); any other may take the next word.
+_OPERAND_LONG_FLAGS = {"virsh": frozenset({"--help", "--quiet", "--readonly", "--timing",
+                                           "--version", "--no-pkttyagent"})}
+
+
+def _operands(args: list[str], short: str, long: frozenset[str], flags: frozenset[str] | None = None
+              ) -> list[str]:
+    """The operands among `args`: the words that are neither options nor their arguments,
+    read as getopt does: a cluster's letter of `short` takes the rest of its word or, last, the
+    next word (`virsh -qc URI`). Given `flags` (getopt_long), a long option is any unambiguous
+    start of a name, and one that is neither a flag nor in `long` may take the next word."""
     operands: list[str] = []
     skip = False
     for index, arg in enumerate(args):
@@ -304,9 +381,15 @@ def _operands(args: list[str], short: str, long: frozenset[str]) -> list[str]:
         elif arg == "--":
             return operands + args[index + 1:]
         elif arg.startswith("--"):
-            skip = arg in long
+            option = arg.partition("=")[0]
+            if flags is not None:
+                names = [n for n in long | flags if n.startswith(option)]
+                option = option if option in long | flags else names[0] if len(names) == 1 else option
+                skip = "=" not in arg and option not in flags
+            else:
+                skip = arg in long
         elif arg.startswith("-") and arg != "-":
-            skip = len(arg) == 2 and arg[1] in short
+            skip = bool(_cluster_takes_next(arg, short))
         else:
             operands.append(arg)
     return operands

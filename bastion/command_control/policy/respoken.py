@@ -12,6 +12,7 @@ auditd` is `systemctl stop auditd`, `systemctl start reboot.target` is `systemct
 
 from __future__ import annotations
 
+import math
 import re
 
 from bastion.command_control.policy.units import stopped_units
@@ -218,7 +219,26 @@ _EVERY_RANGE = re.compile(r"0?\d{0,2}\.\d+\.\d+\.\d+-25[45]\.\d+\.\d+\.\d+|::?-[
 # state of a packet tracked (UNTRACKED only after a raw-table NOTRACK), each address type, a
 # probability of 1, every first packet, a TTL above 0.
 _IPT_VALUE_LETTERS = "AIRCDjgtspiodmcWNXPE"
-_IPT_CLUSTER = re.compile(r"-[A-Za-z0-9]{2,}")
+# Any word of one dash and two characters or more (`-vs0/0`, `-vi+`: attack e14f, finding 8).
+_IPT_CLUSTER = re.compile(r"-[A-Za-z0-9]\S+")
+# found after outside attack e14f (finding 8): the long options of the matches the policy reads
+# (and of the protocol matches `-p` loads), which getopt_long takes by any unambiguous start
+# among the options of the matches loaded so far (`-m state --st NEW,...`, `--prob 1`).
+_IPT_MATCH_LONG = {
+    "state": ("--state",), "conntrack": ("--ctstate", "--ctproto", "--ctorigsrc", "--ctorigdst",
+                                         "--ctreplsrc", "--ctrepldst", "--ctorigsrcport",
+                                         "--ctorigdstport", "--ctreplsrcport", "--ctrepldstport",
+                                         "--ctstatus", "--ctexpire", "--ctdir"),
+    "statistic": ("--mode", "--probability", "--every", "--packet"),
+    "ttl": ("--ttl-eq", "--ttl-gt", "--ttl-lt"), "hl": ("--hl-eq", "--hl-gt", "--hl-lt"),
+    "addrtype": ("--src-type", "--dst-type", "--limit-iface-in", "--limit-iface-out"),
+    "comment": ("--comment",), "length": ("--length",), "mark": ("--mark",),
+    "tcp": ("--source-port", "--sport", "--destination-port", "--dport", "--tcp-flags", "--syn",
+            "--tcp-option"),
+    "udp": ("--source-port", "--sport", "--destination-port", "--dport"),
+    "multiport": ("--source-ports", "--sports", "--destination-ports", "--dports", "--ports"),
+    "iprange": ("--src-range", "--dst-range"),
+}
 _EVERY_STATE = frozenset({"NEW", "ESTABLISHED", "RELATED", "INVALID"})
 _EVERY_ADDRTYPE = frozenset({"UNSPEC", "UNICAST", "LOCAL", "BROADCAST", "ANYCAST", "MULTICAST",
                              "BLACKHOLE", "UNREACHABLE", "PROHIBIT", "THROW", "NAT", "XRESOLVE"})
@@ -247,13 +267,34 @@ def _every_packet(option: str, value: str) -> bool:
     if option in ("--src-type", "--dst-type"):
         return _EVERY_ADDRTYPE <= names
     if option == "--probability":
-        return re.fullmatch(r"\s*\+?(1(\.0*)?|[1-9]\d*(\.\d*)?)\s*", value) is not None
+        return _every_probability(value)
+    if option == "--length":
+        low, _, high = value.partition(":")
+        low_value, high_value = _c_number(low or "0"), _c_number(high) if high else 65535
+        return low_value is not None and high_value is not None and low_value <= 20 \
+            and high_value >= 65535
     if option == "--every":
         return _c_number(value) == 1
     if option in ("--ttl-gt", "--hl-gt"):
         return _c_number(value) == 0
     return option in _IPT_MATCH_NEUTRAL or bool(
         _EVERY_PORT.fullmatch(value) or _EVERY_RANGE.fullmatch(value) or _broad_address(value))
+
+
+_STRTOD = re.compile(r"\s*[+-]?(0[xX][0-9a-fA-F]*\.?[0-9a-fA-F]*([pP][+-]?\d+)?|\d*\.?\d*([eE][+-]?\d+)?"
+                     r"|(?i:inf(inity)?|nan))")
+
+
+def _every_probability(value: str) -> bool:
+    """Whether statistic's `--probability` matches every packet: the kernel compares a random
+    31-bit number with lround(2^31 * p), read by strtod (`1e0`, `0x1`, `0.9999999999` rounds
+    to 2^31: attack e14f, finding 8)."""
+    text = _STRTOD.match(value).group().strip()  # type: ignore[union-attr]
+    try:
+        number = float.fromhex(text) if "x" in text.lower() else float(text)
+    except ValueError:
+        return False
+    return number >= 1 or math.floor(number * 2 ** 31 + 0.5) >= 2 ** 31  # above 1: refused, or wraps
 
 
 def _broad_address(value: str) -> bool:
@@ -287,12 +328,14 @@ def _c_number(text: str) -> int | None:
     return int(text) if re.fullmatch(r"[1-9][0-9]*", text) else None
 
 
-def _ipt_long(option: str) -> str:
-    """A long option as getopt_long reads it: an unambiguous start of a name is that name."""
-    if not option.startswith("--") or option in _IPT_LONG:
+def _ipt_long(option: str, matches: tuple[str, ...] = ()) -> str:
+    """A long option as getopt_long reads it: an unambiguous start of a name (among
+    iptables' own and those of the `matches` loaded) is that name."""
+    known = (*_IPT_LONG, *matches)
+    if not option.startswith("--") or option in known:
         return option
-    names = [name for name in _IPT_LONG if name.startswith(option)]
-    return names[0] if len(names) == 1 else option
+    names = {name for name in known if name.startswith(option)}
+    return names.pop() if len(names) == 1 else option
 
 
 def _iptables(values: list[str]) -> list[tuple[str, ...]]:
@@ -300,6 +343,7 @@ def _iptables(values: list[str]) -> list[tuple[str, ...]]:
     every match matches every packet and whose target may accept (options in any order)."""
     chain, target, table, narrow, negated, bypass = None, None, "filter", False, False, False
     words = list(values)
+    loaded: list[str] = []  # the long options of the matches loaded so far
     while words:
         value = words.pop(0)
         if value == "--":
@@ -332,6 +376,7 @@ def _iptables(values: list[str]) -> list[tuple[str, ...]]:
         elif option in ("-s", "--source", "--src", "-d", "--destination", "--dst"):
             narrow = narrow or not (negated or _broad_address(argument))
         elif option in ("-p", "--protocol"):
+            loaded += _IPT_MATCH_LONG.get(argument.lower(), ())
             narrow = narrow or not (negated or _IPT_EVERY_PROTOCOL.fullmatch(argument)
                                     or _c_number(argument) == 0)
         elif option == "--queue-bypass":
@@ -341,13 +386,14 @@ def _iptables(values: list[str]) -> list[tuple[str, ...]]:
         elif option in ("-i", "--in-interface", "-o", "--out-interface"):
             narrow = narrow or not (negated or argument == "+")
         elif option in ("-m", "--match"):
-            if argument == "comment" and words and words[0].startswith("--comment"):
-                words = words[1 if "=" in words[0] else 2:]
+            loaded += _IPT_MATCH_LONG.get(argument, ())
         elif option.startswith("-"):
             # a match's own option: narrow unless its value spans every address or port
+            option = _ipt_long(option, tuple(loaded))
             if not equals and words and not words[0].startswith("-"):
                 argument = words.pop(0)
-            narrow = narrow or not (negated or _every_packet(option, argument))
+            if option != "--comment":
+                narrow = narrow or not (negated or _every_packet(option, argument))
         else:
             narrow = True  # a word no option above takes
         negated = False
