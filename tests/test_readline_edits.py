@@ -274,3 +274,53 @@ def test_vi_insert_mode_arrows_keep_inserting():
     sh.keys(b"\r")
     rec = sh.tracker.reconstruct()
     assert (rec.text, rec.certain, rec.unknown) == ("touch ac", True, "")
+
+
+# -- attack e14ia, finding 5: a target in a C locale reads typed bytes outside ASCII as meta keys
+
+def test_a_character_whose_bytes_kill_a_word_in_a_c_locale_is_judged_as_that_too():
+    sh = Shell()
+    sh.type("true  #x; " + DENIED)
+    sh.press(b"\x01", b"\r" + P)
+    for _ in range(5):
+        sh.press(b"\x1b[C", b"\x1b[C")
+    sh.press("\u4800".encode(), "\u4800".encode() + b" #x; " + DENIED.encode())
+    forge(sh, "true \u4800 #x; " + DENIED)  # what the model holds, drawn by a job
+    sh.keys(b"\r")
+    rec = sh.tracker.reconstruct()
+    assert "true ; " + DENIED in rec.also  # E4 A0 80: M-d, M-SPC, M-C-@
+    assert judged(sh) == "deny"
+
+
+def test_honest_text_outside_ascii_gets_a_second_reading_that_changes_nothing_it_judges():
+    sh = Shell()
+    sh.type("echo caf\u00e9")  # C3 A9: M-C at the line's end, M-) bound to nothing
+    sh.keys(b"\r")
+    rec = sh.tracker.reconstruct()
+    assert (rec.text, rec.certain, rec.unknown, rec.also) == (
+        "echo caf\u00e9", True, "", ("echo caf",))
+    assert judged(sh) == "allow"
+
+
+def test_text_whose_bytes_are_meta_keys_the_model_does_not_follow_is_left_to_unknown():
+    sh = Shell()
+    sh.type("echo \u00dd")  # C3 9D: M-C-] searches backward for a character in a C locale
+    sh.keys(b"\r")
+    assert "C or POSIX locale" in sh.tracker.reconstruct().unknown
+
+
+def test_text_whose_bytes_recall_history_in_a_c_locale_loses_the_second_reading():
+    sh = Shell()
+    sh.type("echo \u00fcber")  # C3 BC: M-< recalls history (as after Up: SECURITY.md, Open)
+    sh.keys(b"\r")
+    rec = sh.tracker.reconstruct()
+    assert (rec.unknown, rec.also) == ("", ())
+
+
+def test_a_pasted_line_outside_ascii_needs_no_second_reading():
+    sh = Shell()
+    sh.keys(b"\x1b[200~echo \xc3\xbcber\x1b[201~")
+    sh.out("echo \u00fcber".encode())
+    sh.keys(b"\r")
+    rec = sh.tracker.reconstruct()
+    assert (rec.text, rec.unknown, rec.also) == ("echo \u00fcber", "", ())

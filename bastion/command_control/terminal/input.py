@@ -312,8 +312,7 @@ class _FollowsInput:
                 if not key.isprintable() and key != "\t":
                     model.suspect = "the paste holds control characters"
                 model.insert(key)
-                line.add_typed(key)
-                line.shadow.insert(key)
+                line.pasted(key)
         elif key == _CTRL_C:
             self._pending.clear()
             self._starts.clear()

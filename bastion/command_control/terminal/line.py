@@ -13,6 +13,7 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from bastion.command_control.terminal.c_locale import CLocaleReading
 from bastion.command_control.terminal.edits import (
     BY_CHARACTER,
     BY_WORD,
@@ -273,6 +274,8 @@ class _Line:
     # follow (vi's command mode: _VI_KEEPS; any other key but those that bring text: _BRINGS).
     changed_unseen: str = ""
     argument: bool = False  # a numeric argument (M-0 ... M-9, M--) waits for its key
+    # The line in a C locale, from the first key outside ASCII typed at readline's prompt on.
+    c_locale: CLocaleReading | None = None
     vi_argument: bool = False  # the next vi command-mode key is an argument (f, t, m ...)
 
     def note_key(self, key: str, emacs: bool = True, readline: bool = True) -> None:
@@ -286,6 +289,9 @@ class _Line:
             # (Esc 1 Esc #) is judged with it and never comes here.
             self.argument = False
             self.changed_unseen = self.changed_unseen or _UNSEEN_CHANGE
+        if emacs and readline and (self.c_locale is not None or (
+                _is_text(key) and not key.isascii())):
+            self._c_locale_key(key)
         if _is_text(key):
             self.add_typed(key)
             self.shadow.insert(key)
@@ -314,6 +320,24 @@ class _Line:
         self.foreign = self.foreign or not (key in _REORDERS or key in _VI_REORDERS
                                             or key in _ERASES)
         self.erased = self.erased or not (key in _REORDERS or key in _VI_REORDERS or key in _BRINGS)
+
+    def _c_locale_key(self, key: str) -> None:
+        if self.c_locale is None:
+            m, n = self.model, len(key)
+            typed = m.reliable and m.text[m.cursor - n:m.cursor] == key
+            self.c_locale = CLocaleReading(
+                (m.text[:m.cursor - n] + m.text[m.cursor:], m.cursor - n) if typed else None)
+        if _is_text(key):
+            self.c_locale.typed(key)
+        else:
+            self.c_locale.key(key)
+
+    def pasted(self, text: str) -> None:
+        """Text a bracketed paste inserted."""
+        self.add_typed(text)
+        self.shadow.insert(text)
+        if self.c_locale is not None:
+            self.c_locale.pasted(text)
 
     def note_vi_command(self, key: str) -> None:
         """A key of vi's command mode: whether it changes the line (`changed_unseen`)."""

@@ -176,6 +176,8 @@ class _ReadsLine:
         line, shadow = self._line, self._line.shadow.text
         if line.changed_unseen and rec.kind == "command" and not rec.unknown:
             rec = dataclasses.replace(rec, unknown=line.changed_unseen)
+        if line.c_locale is not None and rec.kind == "command":
+            rec = line.c_locale.judged(rec, self._pending)
         if line.unfollowed and rec.kind == "command" and shadow.strip() and shadow != r.text:
             rec = dataclasses.replace(rec, typed=("\n".join([*self._pending, shadow]),))
         if self._submit is not None:
@@ -235,9 +237,8 @@ class _ReadsLine:
         return starts
 
     def _continues(self) -> bool:
-        """The shell reads this line as the next of the pending statement: readline read the
-        last pending line and began again since (bash's PS2), at a prompt that is not the
-        primary one; or both lines are of one bracketed paste."""
+        """The shell reads this line as the next of the pending statement: readline began
+        again (PS2) after the last pending line, at another prompt; or one paste holds both."""
         line, b = self._line, self._line.boundary
         if line.began_in_paste and self._pending_paste:
             return True
@@ -273,9 +274,8 @@ class _ReadsLine:
              line.restart) = saved
 
     def needs_quiet(self) -> bool:
-        """Read the pending line again once the target's output has paused: a full-screen
-        program's line (the keys before the submit may end the program), or one with keys
-        typed before readline began (the rest of them may still be on their way)."""
+        """Read the pending line again once output paused: in a full-screen program (the keys
+        may end it), or with keys typed before readline began (more may be on their way)."""
         return self._line.restart is not None or self.full_screen
 
     def _read_line(self) -> _Reading:
