@@ -510,6 +510,21 @@ def test_ctrl_d_on_a_non_empty_line_in_sh_is_judged_before_the_tty_hands_it_over
     term.wait()
 
 
+def test_enter_after_esc_and_a_lead_byte_sent_apart_is_judged_in_sh(world, tmp_path):
+    # Attack e14ib, finding 1: the key reader took `Esc 0xC3` and the Enter after it (a packet
+    # later) for one "Alt + character" key: dash ran the line with no verdict.
+    term, dash = dash_at(world, tmp_path)
+    start = len(term.buffer)
+    term.send(b"touch canary #")
+    term.expect(rb"canary #", start=start)
+    term.send(b"\x1b\xc3")
+    term.expect(rb"#\^\[", start=start)  # the driver's echo: the two bytes went on their own
+    term.send(b"\r")
+    term.expect(dash, start=term.expect(DENIED, start=start))
+    assert not (tmp_path / "canary").exists()
+    assert b"alive-5" in term.run_line(b"echo alive-$((2+3))\r", dash)  # read as its own line
+
+
 def test_ctrl_d_on_a_line_only_the_model_reads_empty_or_on_the_alternate_screen_is_judged(
         world, tmp_path):
     # Attack a10i, findings 1 and 2: Ctrl-V Ctrl-C left `touch canary;#^C` in dash's line while

@@ -16,6 +16,7 @@ from bastion.command_control.policy.programs import _bindkey_lists
 from bastion.command_control.policy.readers import _COMMAND_LANGUAGES
 from bastion.command_control.policy.shells import INTERPRETERS, _foreign, shell_name
 from bastion.command_control.policy.words import SimpleCommand, _Site, _Word
+from bastion.command_control.policy.wrappers import _SHELL_WITHOUT_COMMAND
 from bastion.text import one_line
 
 
@@ -182,12 +183,27 @@ _STARTS_READER = frozenset({
     "su", "sudo", "doas", "pkexec", "runuser", "login", "newgrp", "sg", "script", "chroot",
     "nsenter", "unshare", "machinectl", "setsid", "tmux", "screen", "byobu", "zellij", "dtach",
     "abduco", "expect", "busybox", "toybox", "env", "exec", "nohup", "stdbuf", "xargs",
+    # Launchers that start $SHELL (or /bin/sh) when given no command, besides the wrappers'
+    # `_SHELL_WITHOUT_COMMAND` (attack e14ib, finding 2)
+    "fakeroot-sysv", "fakeroot-tcp", "systemd-run", "flatpak-spawn", "capsh", "nix-shell",
+    "guix", "pipenv", "poetry", "devbox", "mc",
+})  # fmt: skip
+
+# Programs read line by line that start a shell at a word typed to them (`!`, `\!`, `shell`,
+# `.shell`, `:sh`): that shell reads this terminal, and its prompt may print bash's ?2004h
+# (attack e14ib, finding 2). Full-screen ones (vim, less, man) are the alternate screen's
+# business (`_FollowsOutput`): it opens while a line runs.
+_SHELL_ESCAPES = frozenset({
+    "gdb", "lldb", "ftp", "lftp", "sftp", "smbclient", "ed", "ex", "mail", "mailx", "s-nail",
+    "mysql", "mariadb", "psql", "sqlite3", "sqlplus", "mycli", "pgcli", "more", "gnuplot", "dc",
+    "ghci", "julia", "cscope", "nmap", "irb",
 })  # fmt: skip
 
 def _starts_reader(command: SimpleCommand) -> bool:
     name = command.name
     return (name is None or shell_name(name) is not None or bool(INTERPRETERS.fullmatch(name))
-            or name in _STARTS_READER)  # behind `sudo CMD`, CMD is what runs
+            or name in _STARTS_READER or name in _SHELL_WITHOUT_COMMAND
+            or name in _SHELL_ESCAPES)  # behind `sudo CMD`, CMD is what runs
 
 
 def _programs(commands: list[SimpleCommand]) -> list[SimpleCommand]:
@@ -201,6 +217,8 @@ def _programs(commands: list[SimpleCommand]) -> list[SimpleCommand]:
 _REMOTE_READERS = frozenset({
     "ssh", "mosh", "telnet", "rsh", "rlogin", "docker", "podman", "kubectl", "lxc", "incus",
     "virsh", "machinectl", "systemd-nspawn", "toolbox", "distrobox", "vagrant", "multipass",
+    "autossh", "dbclient", "et", "lxc-console", "lxc-execute", "pct", "vzctl",
+    "nerdctl", "crictl", "oc", "minicom", "picocom", "cu", "tio", "ipmitool", "gcloud", "tsh",
 })  # fmt: skip
 
 

@@ -179,8 +179,7 @@ class _KeyReader:
         if nxt < 0x20 or nxt == 0x7F:
             return pos + 1  # a lone Esc
         if nxt >= 0xC0:  # Alt + a character of several bytes
-            end = pos + 1 + _utf8_len(nxt)
-            return None if end > n else end
+            return _utf8_end(buf, pos + 1)
         return pos + 2  # Alt + key
 
     def flush(self) -> list[bytes]:
@@ -191,6 +190,19 @@ class _KeyReader:
 
 def _utf8_len(lead: int) -> int:
     return 4 if lead >= 0xF0 else 3 if lead >= 0xE0 else 2 if lead >= 0xC0 else 1
+
+
+def _utf8_end(buf: bytes, lead: int) -> int | None:
+    """Where the character whose lead byte is buf[lead] ends: at the first byte that is not a
+    continuation byte (0x80-0xBF), which is a key of its own (attack e14ib: `Esc 0xC3 CR` must
+    not take the Enter into the character), or None while the chunk ends before it does."""
+    end = lead + _utf8_len(buf[lead])
+    for at in range(lead + 1, end):
+        if at == len(buf):
+            return None
+        if not 0x80 <= buf[at] <= 0xBF:
+            return at
+    return end
 
 
 def _utf8_complete(buf: bytes, start: int) -> int:

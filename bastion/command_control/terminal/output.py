@@ -166,6 +166,11 @@ class _FollowsOutput:
                 # shell without a line editor may have printed it (attack Y, finding 7).
                 self._alt_blind = self._blind_reader or self._marker_doubted() or not self._any_line
                 self._blind_reader = True  # vim's :sh restores the echo vim found
+                # A full-screen program a line started may start a shell at a key (vim's :sh,
+                # less's !sh, man's pager, mc): it runs on the primary screen, and its prompt
+                # may print bash's ?2004h. The marker is doubted from now on, as after `sudo -i`
+                # (attack e14ib, finding 2); no program's name tells which have such a key.
+                self._doubt_pending = True
             else:
                 self._screen.leave_alternate()
             self._alt, self._alt_evidence, self._alt_rows = on, False, 0
