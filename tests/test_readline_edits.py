@@ -163,7 +163,7 @@ def test_meta_d_cannot_uncomment_a_line_under_a_drawn_one():
     assert judged(sh) == "deny"
 
 
-def test_a_line_vis_command_mode_changed_is_decided_with_the_unknown_action():
+def test_vis_tilde_is_followed_and_a_line_drawn_over_it_is_not_taken():
     sh = Shell()
     sh.run("set -o vi")
     sh.type("echo x >> /ETC/SUDOERS")
@@ -171,10 +171,23 @@ def test_a_line_vis_command_mode_changed_is_decided_with_the_unknown_action():
     sh.press(b"0", b"\r" + P)
     for _ in range(3):
         sh.press(b"~", b"")
+    assert sh.tracker._line.model.text == "ECHo x >> /ETC/SUDOERS"  # vi_edits.py follows `~`
     forge(sh, "echo x >> /ETC/SUDOERS")
     sh.keys(b"\r")
-    rec = sh.tracker.reconstruct()
-    assert "vi's command mode" in rec.unknown
+    assert not sh.tracker.reconstruct().certain and judged(sh) != "allow"
+
+
+@pytest.mark.parametrize("keys", [b"u", b"p", b".", b"3x", b"R"])
+def test_a_line_vis_command_mode_changed_unfollowed_is_decided_with_the_unknown_action(keys):
+    sh = Shell()
+    sh.run("set -o vi")
+    sh.type("echo x >> /ETC/SUDOERS")
+    sh.press(b"\x1b", b"\x08")
+    for key in keys:
+        sh.press(bytes([key]), b"")
+    forge(sh, "echo x >> /ETC/SUDOERS")
+    sh.keys(b"\r")
+    assert sh.tracker.reconstruct().unknown  # vi's command mode (or a count) did it
 
 
 @pytest.mark.parametrize("keys", [b"0w", b"0fx", b"0tx", b"$b", b"0ll", b"0ma"])
@@ -324,3 +337,80 @@ def test_a_pasted_line_outside_ascii_needs_no_second_reading():
     sh.keys(b"\r")
     rec = sh.tracker.reconstruct()
     assert (rec.text, rec.unknown, rec.also) == ("echo \u00fcber", "", ())
+
+
+# -- attack f15i: the tester's offline rows, turned around ------------------------------------
+
+REFUSED = "unset HISTFILE"  # no-history-unset (deny)
+
+
+def test_vi_motions_are_followed_so_a_line_drawn_after_them_is_not_taken():
+    sh = Shell()
+    sh.run("set -o vi")
+    sh.type("HISTFILE")
+    sh.press(b"\x1b", b"\x08")
+    sh.press(b"0", b"\r" + P)  # followed (vi_edits.py): no screen reading after it (F2)
+    sh.press(b"i", b"")
+    forge(sh, "")
+    for ch in b"unset ":
+        sh.press(bytes([ch]), bytes([ch]) + b"HISTFILE" + b"\x08" * 8)
+    forge(sh, "unset ")
+    sh.keys(b"\r")
+    assert sh.tracker._line.model.text == REFUSED
+    assert judged(sh) == "deny"
+
+
+def test_unfinished_utf8_bytes_leave_the_line_uncertain():
+    sh = Shell()
+    sh.press(b"#", b"#")
+    sh.press(b"\xe4\xb8", b"")  # readline holds them apart from the line (F1)
+    sh.press(b"\x7f", b"\x08\x1b[K")
+    sh.type(REFUSED)
+    forge(sh, "#" + REFUSED)
+    sh.keys(b"\r")
+    rec = sh.tracker.reconstruct()
+    assert not rec.certain and "UTF-8" in rec.reason
+
+
+@pytest.mark.parametrize("keys", [b"ma", b"`a", b"d`a", b"y`a", b"\x16i"])
+def test_a_vi_commands_argument_is_no_command(keys):
+    sh = Shell()
+    sh.run("set -o vi")
+    sh.type(REFUSED)
+    sh.press(b"\x1b", b"\x08")
+    for key in keys:
+        sh.press(bytes([key]), b"")  # a mark's name, a quoted key: not `a`ppend, not `i`nsert (F3)
+    held = sh.keys(b"v")  # vi-edit-and-execute-command
+    assert held is not None and held.how == "edit"
+
+
+def test_a_quote_is_no_vi_command_and_the_key_after_it_counts():
+    sh = Shell()
+    sh.run("set -o vi")
+    sh.type("#" + REFUSED)
+    sh.press(b"\x1b", b"")
+    sh.press(b"0", b"\x08\r" + P)
+    sh.press(b"'", b"\x07")  # bound to nothing in bash 5.2 (F4)
+    sh.press(b"x", b"\x1b[1P")
+    forge(sh, "#" + REFUSED)
+    sh.keys(b"\r")
+    assert judged(sh) == "deny"
+
+
+def test_honest_word_edits_next_to_letters_outside_ascii_stay_certain():
+    sh = Shell()
+    sh.type("echo f\u00fcr alle")
+    sh.press(b"\x1b[1;5D", b"\x08" * 4)  # over `alle` only (F5)
+    sh.press(b"x", b"xalle" + b"\x08" * 4)
+    sh.keys(b"\r")
+    rec = sh.tracker.reconstruct()
+    assert (rec.text, rec.certain, rec.unknown) == ("echo f\u00fcr xalle", True, "")
+
+
+def test_ctrl_delete_and_shifted_meta_keys_are_followed():
+    m = _LineModel()
+    m.insert("ls -la /tmp")
+    m.apply("\x1b[1;5D")
+    m.apply("\x1b[3;5~")  # kill-word
+    m.apply("\x1bB")  # M-B: do-lowercase-version
+    assert (m.text, m.cursor, m.reliable) == ("ls -la /", 4, True)

@@ -133,7 +133,8 @@ def test_a_continuation_byte_erased_with_its_lead_is_judged_as_iutf8_erases():
     sh = dash()
     rec = echoed(sh, [(b"#", b"#"), (b"\x80", b"\x80"), (b"\x7f", UTF8_DEL),
                       *[(c.encode(), c.encode()) for c in WRITE]])
-    assert verdict(rec) == "deny"
+    # (a lone 0x80 is no UTF-8 character: the line is uncertain too, attack f15i F1)
+    assert verdict(rec) in ("deny", "uncertain deny")
 
 
 def test_bytes_erased_one_by_one_without_iutf8_are_judged_too():

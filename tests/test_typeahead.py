@@ -47,12 +47,8 @@ BYPASS_KEYS = {  # fixture: (what readline does with the key, the line it runs)
 UNJUDGED = {"bound_accept_line", "bound_macro", "key_vi_inputrc", "bound_after_esc_enter",
             "bound_command"}
 UNCERTAIN = {"tty_raw_backspace"}  # lines a gate must not be sure of (attack D)
-# Lines vi's command mode changed (`cw`): read right, but decided with the `unknown` action, as
-# the model does not follow those keys and the screen alone may be drawn (attack d13i).
-VI_CHANGED = {"vi_change"}
 CORPUS = [name for name in fixture_names()
-          if name not in BYPASS_KEYS and name not in UNJUDGED and name not in UNCERTAIN
-          and name not in VI_CHANGED]
+          if name not in BYPASS_KEYS and name not in UNJUDGED and name not in UNCERTAIN]
 RUNS = [(name, speed) for name in CORPUS for speed in SPEEDS if replayable(load(name), speed)]
 
 
@@ -91,19 +87,6 @@ def test_corpus_size_and_false_positive_rate():
         denied += sum(v not in ("allow", "alert") for v in result.verdicts)
     assert len(CORPUS) >= 25 and lines >= 200
     assert denied == 0, f"{denied} of {lines} lines denied"
-
-
-@pytest.mark.parametrize("speed", SPEEDS)
-@pytest.mark.parametrize("name", sorted(VI_CHANGED))
-def test_a_line_vi_command_mode_changed_is_read_and_held_for_confirmation(name, speed):
-    fixture = load(name)
-    result = replay(fixture, speed, judge=lambda rec: "allow")
-    assert [line for line in result.commands if line is not None] == [
-        line for line in fixture["judged"] if line is not None]
-    changed = [rec for rec in result.judged if rec.unknown]
-    assert [rec.text for rec in changed] == [fixture["judged"][-1]]
-    assert all(rec.certain and "vi's command mode" in rec.unknown for rec in changed)
-    assert default_policy().defaults.unknown == "confirm"
 
 
 @pytest.mark.parametrize("speed", SPEEDS)

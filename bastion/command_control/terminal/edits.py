@@ -362,7 +362,7 @@ EDITS: dict[str, Callable[[_Edited], None]] = {
     "\x1b[D": _left, "\x1bOD": _left, "\x1b[C": _right, "\x1bOC": _right,
     "\x15": _kill_to_start, "\x14": _transpose_chars,
     "\x1b[1;5D": _backward_word, "\x1b[1;3D": _backward_word,
-    "\x1b[1;5C": _forward_word, "\x1b[1;3C": _forward_word,
+    "\x1b[1;5C": _forward_word, "\x1b[1;3C": _forward_word, "\x1b[3;5~": _kill_word,
 }
 # Keys only emacs mode binds so: vi's insert mode inserts Ctrl-A, Ctrl-E, Ctrl-B, Ctrl-F, Ctrl-K
 # as text (attack e14ia, F2), Esc starts its command mode, and its undo groups a whole insert.
@@ -375,6 +375,8 @@ EMACS_EDITS: dict[str, Callable[[_Edited], None]] = {
     "\x1bu": _recase("u"), "\x1bl": _recase("l"), "\x1bc": _recase("c"),
     "\x1f": _undo, "\x18\x15": _undo, "\x1br": _revert_line,
 }
+# Meta with a capital letter is the small letter's (do-lowercase-version): Shift or Caps Lock.
+EMACS_EDITS.update({"\x1b" + k.upper(): EMACS_EDITS["\x1b" + k] for k in "bfdtulcr"})
 VI_INSERT_EDITS: dict[str, Callable[[_Edited], None]] = {"\x17": _vi_unix_word_rubout}
 UNDO_KEYS = frozenset({"\x1f", "\x18\x15", "\x1br"})
 MOVES = frozenset({"\x01", "\x05", "\x02", "\x06", "\x1b[D", "\x1b[C", "\x1bOD", "\x1bOC",
@@ -386,7 +388,8 @@ MOVES = frozenset({"\x01", "\x05", "\x02", "\x06", "\x1b[D", "\x1b[C", "\x1bOD",
 BY_CHARACTER = frozenset({"\x7f", "\x08", "\x1b[3~", "\x04", "\x1b[D", "\x1bOD", "\x1b[C",
                           "\x1bOC", "\x02", "\x06", "\x14", "\x17"})
 BY_WORD = frozenset({"\x1bb", "\x1bf", "\x1bd", "\x1b\x7f", "\x1b\x08", "\x1bt", "\x1bu",
-                     "\x1bl", "\x1bc", "\x1b[1;5D", "\x1b[1;3D", "\x1b[1;5C", "\x1b[1;3C"})
+                     "\x1bl", "\x1bc", "\x1b[1;5D", "\x1b[1;3D", "\x1b[1;5C", "\x1b[1;3C",
+                     "\x1b[3;5~", *("\x1b" + k for k in "BFDTULC")})
 
 
 # The terminal's keys bash binds in vi's insert keymap (and its command keymap): readline reads

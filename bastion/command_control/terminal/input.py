@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections import deque
 
 from bastion.command_control import policy
-from bastion.command_control.terminal.edits import VI_TERMINAL_KEYS
 from bastion.command_control.terminal.keys import (
     _CTRL_C,
     _HOW_STRICTNESS,
@@ -25,11 +24,7 @@ from bastion.command_control.terminal.keys import (
     _PASTE_START,
     _PREFIXES,
     _SEARCH_KEYS,
-    _VI_INSERT,
     _VI_JUDGED,
-    _VI_MOTIONS,
-    _VI_OPERATORS,
-    _VI_TAKES_CHAR,
     Forward,
     How,
     Pause,
@@ -40,6 +35,7 @@ from bastion.command_control.terminal.keys import (
     _utf8_len,
 )
 from bastion.command_control.terminal.line import (
+    _BROKEN_TEXT,
     _DRIVER_ECHO,
     _PROMPT_LIKE,
     _SEARCH_PROMPT,
@@ -275,14 +271,15 @@ class _FollowsInput:
         """Apply a key that is not a judge point; False when the model does not follow it and
         the target's answer must be awaited before the next key (see `Pause`)."""
         followed = True
-        # The bytes are kept where the terminal driver may hand them to a shell as they are:
-        # no line editor reads, or a shell without one may have faked its marker, or a
-        # full-screen program started where none did may be dead (attack V, finding 1); inside
-        # a paste too, whose start such a shell does not honour (attack a10i, finding 5).
+        # The bytes are kept where the terminal driver may hand them to a shell as they are: no
+        # line editor reads, or a shell without one may have faked its marker, or a full-screen
+        # program started where none did may be dead (attack V, F1); in a paste too (a10i, F5).
         tty = self._driver_may_read()
         before, before_size = self._line.raw, self._line.raw_size
         for key in _key_text(raw):
             followed = self._apply_key(key) and followed
+        if raw.decode("utf-8", "replace").encode() != raw:  # readline keeps an unfinished
+            self._line.model.suspect = _BROKEN_TEXT          # character apart (f15i, F1)
         if tty and self._line.raw is not before:
             # Ctrl-C began a new line, as VINTR does; where inline code moved or disabled it,
             # the tty kept the line and the Ctrl-C as data: that reading goes on until a
@@ -351,6 +348,8 @@ class _FollowsInput:
                     _tty_werase(model)  # the driver's word erase, not readline's
                 else:
                     model.apply(taken, emacs)
+                if model.vi_result and (model.vi_result == "insert") == self._vi_command:
+                    line.vi_mode_lost()  # the model's vi mode is not the tracker's
                 line.note_key(taken, emacs, self.readline_reading)
                 # Ctrl-D on an empty line ends the shell: what follows is for the next one.
                 # While the model is lost (a search, a listing), every key waits its answer.
@@ -395,73 +394,6 @@ class _FollowsInput:
             return bool(model.text) or not model.reliable
         return True
 
-    def _vi_command_now(self) -> bool:
-        """Whether vi's command mode is on (a `c` and motion readline rang its bell at left it)."""
-        if self._vi_meta_at is not None and self._out_seq > self._vi_meta_at:
-            self._vi_meta_at = None
-            if not self._echo_shows_model():
-                self._vi_command = True
-        if self._vi_change_at is not None:
-            if self._bell_seq > self._vi_change_at:
-                self._vi_command = True
-                self._vi_change_at = None
-            elif self._out_seq > self._vi_change_at:
-                self._vi_change_at = None  # answered without a bell: it inserts
-        return self._vi_command
-
-    def _echo_shows_model(self) -> bool:
-        """The screen shows the model's line (and perhaps a character it takes with the next key)."""
-        model = self._line.model
-        if not model.reliable or not self._line.active:
-            return False
-        self._sync()
-        text, cursor = self._expected(model.text, model.cursor)
-        b = self._line.boundary
-        if b is None or not self._still_there(b, kept=True):
-            return False
-        region = self._region(b.abs_row - self._screen.scrolled, b.col)
-        return region.text.startswith(text.rstrip()) and (region.cursor or 0) >= cursor
-
-    def _track_vi(self, key: str) -> None:
-        """Follow vi's command mode (after Esc, until a key that inserts), when in vi mode."""
-        if not self._vi:
-            return
-        if key in VI_TERMINAL_KEYS:
-            return  # arrows and the like: bound in both vi keymaps, no Esc (attack e14ia, F6)
-        if key.startswith("\x1b"):
-            self._vi_command, self._vi_argument, self._vi_operator = True, False, ""
-            self._vi_change_at = self._vi_meta_at = None
-            key = key[1:]
-            if not key:
-                return
-        elif not self._vi_command_now():
-            return
-        if self._vi_argument:
-            self._vi_argument = False  # the character after r, f, F, t, T
-            if self._vi_operator:
-                self._vi_motion_done(valid=True)
-        elif self._vi_operator:
-            if key.isdigit():
-                return  # a count before the motion
-            if key in "fFtT":
-                self._vi_argument = True
-                return
-            self._vi_motion_done(valid=key in _VI_MOTIONS or key == self._vi_operator)
-        elif key in _VI_INSERT:
-            self._vi_command = False
-        elif key in _VI_OPERATORS:
-            self._vi_operator = key
-        elif key in _VI_TAKES_CHAR:
-            self._vi_argument = True
-
-    def _vi_motion_done(self, valid: bool) -> None:
-        """An operator's motion came: `c` with a motion inserts, unless readline rings its bell
-        (a key that is no motion, or one that cannot move: it stays in command mode)."""
-        op, self._vi_operator = self._vi_operator, ""
-        if op == "c" and valid:
-            self._vi_command = False
-            self._vi_change_at = self._out_seq
-
     def _note_key(self, key: str) -> None:
         """Backstop bookkeeping for a key going to the target (see `unjudged_line`)."""
         self._prev_key = key
@@ -490,8 +422,7 @@ class _FollowsInput:
     def _eof_possible(self) -> bool:
         """Ctrl-D may be EOF for the shell: the line is empty (or the model cannot say), and
         bash has not said a program reads the terminal (sh and dash say nothing either way)."""
-        model = self._line.model
-        empty = not self._line.active or not model.reliable or not model.text
+        empty = not self._line.active or not self._line.model.reliable or not self._line.model.text
         return empty and not self._running  # bash said a program reads the terminal: its EOF
 
     def _line_empty_for_eof(self) -> bool:

@@ -74,11 +74,13 @@ _META_VI = {**_META_EMACS, 0xC0: "macro", 0x8D: "accept", 0x8A: "accept"}
 _META_EMACS_RE = re.compile(rb"[\x85\xa3\xf6]")
 _META_VI_RE = re.compile(rb"[\x85\xa3\xf6\xc0\x8d\x8a]")
 
-_VI_MOTIONS = frozenset(" hl^$0ftFT;,%wbeWBE|")  # readline's vi motions (rl_vi_domove)
+_VI_MOTIONS = frozenset(" hl^$0ftFT;,%wbeWBE|`")  # readline's vi motions (rl_vi_domove)
 _VI_JUDGED: dict[str, How] = {"#": "comment", "v": "edit", "@": "macro"}
 _VI_INSERT = frozenset("iaIAsSCR")  # vi commands that leave command mode for text
 _VI_OPERATORS = frozenset("cdy")  # vi commands that take a motion (`c` then inserts)
-_VI_TAKES_CHAR = frozenset("rfFtT")  # vi commands whose next key is a character, not a command
+# vi commands whose next key is their argument, not a command (bash 5.2's vi-command keymap:
+# vi-change-char, vi-char-search, vi-set-mark, vi-goto-mark, quoted-insert).
+_VI_TAKES_CHAR = frozenset("rfFtTm`\x16\x11")
 
 _PREFIXES = frozenset({"\x18", "\x1b"})  # Ctrl-X and a lone Esc (emacs): the next key completes them
 

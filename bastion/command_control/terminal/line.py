@@ -13,6 +13,7 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from bastion.command_control.terminal import vi_edits
 from bastion.command_control.terminal.c_locale import CLocaleReading
 from bastion.command_control.terminal.edits import (
     BY_CHARACTER,
@@ -38,6 +39,7 @@ _TTY_FULL = ("more was typed than the terminal driver keeps of a line (4,095 byt
              "editor seen): what the program gets is not what was typed")
 _STATEMENT_TOO_LONG = "the unfinished statement is too long to follow"
 
+_BROKEN_TEXT = "bytes that are no complete UTF-8 character were typed: readline holds them apart"
 _DRIVER_ECHO = "the terminal driver echoed the keys, not a line editor"
 _FORGED_END = ("the typed keys were not echoed, and readline's end of line (?2004l) came with no "
                "key that ends a line: a shell prompt still reads them")
@@ -76,13 +78,13 @@ _OTHER_CHARACTERS = ("the line holds characters readline edits otherwise (zero-w
 # Keys that remove or replace with typed characters only (emacs kills and undo, vi's x, d, c, r).
 _ERASES = frozenset({"\x1bd", "\x1b\x7f", "\x1b\x08", "\x1b\\", "\x1f", "\x18\x15", "\x1br",
                      *("\x00" + key for key in "xXdDcCsSrRyu")})
-# vi's command-mode keys that change no character of the line (motions, counts, the keys that
-# start inserting, history and search, yank, marks); the character after f, F, t, T, m, ` and '
-# is their argument. Any other command-mode key changes the line in a way the model does not
-# follow, and the screen, its only witness, may be drawn by anything writing to the terminal
-# (attack d13i: `~`): such a line is decided only with the `unknown` action (_VI_CHANGED).
-_VI_KEEPS = frozenset(" hl^$0123456789;,%wbeWBE|iaIAjk+-/?nNy\x7f\x08fFtTm`'\x1b\r\n")
-_VI_TAKES_ARGUMENT = frozenset("fFtTm`'")
+# vi's command-mode keys that change no character of the line (motions, the keys that start
+# inserting, history and search, yank, marks); the character after f, F, t, T, m and ` is their
+# argument. Any other command-mode key the model does not follow (vi_edits.py) changes the line
+# or moves its cursor in a way only the screen shows, and anything writing to the terminal may
+# draw that (attacks d13i: `~`; f15i: a count): such a line is decided with the `unknown` action.
+_VI_KEEPS = frozenset(" hl^$0;,%wbeWBE|iaIAjk+-/?nNy\x7f\x08fFtTm`'\x1b\r\n\x0c\x07")
+_VI_TAKES_ARGUMENT = frozenset("fFtTm`")  # `'` is bound to nothing in bash 5.2 (attack f15i, F4)
 _VI_CHANGED = ("vi's command mode changed the line (a key such as x, d, c, r, ~, u or p): the "
                "bastion does not follow those keys, and the screen that shows the result may be "
                "drawn by anything writing to the terminal")
@@ -127,6 +129,8 @@ class _LineModel:
         self.undoing = False
         self.pasted_from: tuple[int, list[_Undo] | None] | None = None
         self.zero_width = any(map(_zero_width, text))
+        self.vi_pending = ""  # the keys of a vi command not complete yet (vi_edits.py)
+        self.vi_result = ""  # what the last vi command key did, "" if the model did not follow it
 
     def edit_for(self, key: str, emacs: bool) -> Callable[[_LineModel], None] | None:
         """The edit `key` makes, if the model follows it (undo only while the list is known)."""
@@ -139,6 +143,19 @@ class _LineModel:
         if len(self.text) > _MAX_MODEL_LINE:
             self.suspect = _TOO_LONG
             return
+        self.vi_result = ""
+        if not emacs and self.reliable and self.text.isascii() and (
+                key == "\x1b" or (len(key) == 2 and key[0] in "\x00\x1b" and key[1].isprintable())):
+            if key[0] == "\x1b":  # Esc from the insert mode, perhaps with a command key
+                vi_edits.escape(self)
+                self.vi_pending, self.vi_result = "", vi_edits.DONE
+                key = "\x00" + key[1:] if key[1:] else ""
+            if key:
+                self.vi_result, self.vi_pending = vi_edits.command_key(
+                    self, self.vi_pending, key[1:])
+            if self.vi_result != vi_edits.UNKNOWN:
+                return
+            self.vi_result = self.vi_pending = ""
         if not emacs:
             self.undo = None  # vi's undo groups a whole insert: not followed
             if key in _VI_INSERTED:
@@ -149,12 +166,15 @@ class _LineModel:
                     self.batch.append(key)
                 return
         edit = self.edit_for(key, emacs)
-        if edit is not None and ((key in BY_CHARACTER and self.zero_width) or (
-                key in BY_WORD and not self.text.isascii())):
+        if edit is not None and key in BY_CHARACTER and self.zero_width:
             self.suspect = _OTHER_CHARACTERS
         if self.reliable:
             if edit is not None:
+                before, at = self.text, self.cursor
                 edit(self)
+                if key in BY_WORD and not before.isascii() and not _ascii_around(
+                        before, self.text, at, self.cursor):
+                    self.suspect = _OTHER_CHARACTERS
             elif _is_text(key):
                 self.insert(key)
             else:
@@ -176,6 +196,11 @@ class _LineModel:
         insert_text(self, text)
         self.zero_width = self.zero_width or any(map(_zero_width, text))
 
+    def lose(self) -> None:
+        """What the keys did is no longer known (as after a key the model does not follow)."""
+        self.reliable, self.anchor, self.relearn, self.batch = False, None, False, []
+        self.vi_pending = self.vi_result = ""
+
     def begin_paste(self) -> None:
         """A bracketed paste: readline inserts it whole, as one undo entry (end_paste)."""
         self.pasted_from, self.undo = (self.cursor, self.undo), None
@@ -191,6 +216,21 @@ class _LineModel:
             insert_text(self, pasted, whole=True)
         else:
             self.undo = None
+
+
+def _ascii_around(before: str, after: str, at: int, now: int) -> bool:
+    """Whether a word edit read only ASCII characters: those it moved over or changed, and one
+    on each side (where it stopped). Python's and glibc's letters differ outside ASCII."""
+    same = 0
+    while same < min(len(before), len(after)) and before[same] == after[same]:
+        same += 1
+    tail = 0
+    while (tail < min(len(before), len(after)) - same
+           and before[len(before) - 1 - tail] == after[len(after) - 1 - tail]):
+        tail += 1
+    start = min(at, now, same) - 1
+    end = max(at, now, len(before) - tail) + 1
+    return before[max(0, start):end].isascii()
 
 
 def _zero_width(c: str) -> bool:
@@ -276,7 +316,7 @@ class _Line:
     argument: bool = False  # a numeric argument (M-0 ... M-9, M--) waits for its key
     # The line in a C locale, from the first key outside ASCII typed at readline's prompt on.
     c_locale: CLocaleReading | None = None
-    vi_argument: bool = False  # the next vi command-mode key is an argument (f, t, m ...)
+    vi_argument: bool | str = False  # the next vi command key is an argument (f, t, m; "/": a search)
 
     def note_key(self, key: str, emacs: bool = True, readline: bool = True) -> None:
         """A key as the model took it (vi's command-mode keys with a NUL in front); `readline`:
@@ -284,7 +324,7 @@ class _Line:
         command = key.startswith("\x00")
         if not key:
             return
-        if self.argument and key not in _ARGUMENTS:
+        if self.argument and key not in _ARGUMENTS and not (command and key[1:].isdigit()):
             # A numeric argument repeats or turns the key after it; one before a judged key
             # (Esc 1 Esc #) is judged with it and never comes here.
             self.argument = False
@@ -299,6 +339,10 @@ class _Line:
         if not emacs and key in _VI_INSERTED:
             self.add_typed(key)
             self.shadow.insert(key)
+            return
+        if self.model.vi_result:  # a vi key the model followed: so does the keys' own line
+            if not self.unfollowed:
+                self.shadow.text, self.shadow.cursor = self.model.text, self.model.cursor
             return
         followed = self.shadow.edit_for(key, emacs) is not None and not (
             key in UNDO_KEYS and self.model.undo is None)
@@ -321,6 +365,12 @@ class _Line:
                                             or key in _ERASES)
         self.erased = self.erased or not (key in _REORDERS or key in _VI_REORDERS or key in _BRINGS)
 
+    def vi_mode_lost(self) -> None:
+        """The tracker's idea of vi's mode and the model's parted (a `c` readline rang its bell
+        at, 8-bit text): what the keys did is unknown, and so is the line's change."""
+        self.model.lose()
+        self.changed_unseen = self.changed_unseen or _VI_CHANGED
+
     def _c_locale_key(self, key: str) -> None:
         if self.c_locale is None:
             m, n = self.model, len(key)
@@ -341,10 +391,16 @@ class _Line:
 
     def note_vi_command(self, key: str) -> None:
         """A key of vi's command mode: whether it changes the line (`changed_unseen`)."""
+        if self.vi_argument == "/" and key != "\x1b":
+            return  # a search's text: the search brings a history line (_BRINGS)
         if self.vi_argument:
             self.vi_argument = False
+        elif key in "123456789" or (key == "0" and self.argument):
+            self.argument = True  # a count, as a numeric argument: it counts with the next key
         elif key in _VI_TAKES_ARGUMENT:
             self.vi_argument = True
+        elif key in "/?":
+            self.vi_argument = "/"
         elif key not in _VI_KEEPS and key not in MOVES and key not in _BRINGS:
             self.changed_unseen = self.changed_unseen or _VI_CHANGED
 

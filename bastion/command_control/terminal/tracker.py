@@ -36,13 +36,14 @@ from bastion.command_control.terminal.reading import (
 )
 from bastion.command_control.terminal.screen import _Screen, _window
 from bastion.command_control.terminal.tty import _tty_readings
+from bastion.command_control.terminal.vi_mode import _FollowsVi
 
 # The left-over reading when the keys cannot be read in every way (see _left_over_readings):
 # the gate refuses it as a rule would.
 LEFT_OVER_UNREAD = "\x00(keys a refused line may have left, past what can be read)"
 
 
-class CommandLineTracker(_FollowsOutput, _FollowsInput, _ReadsLine, _FollowsReader):
+class CommandLineTracker(_FollowsOutput, _FollowsInput, _FollowsVi, _ReadsLine, _FollowsReader):
     """Screen model + keystroke model of one interactive channel. See the package docstring."""
 
     def __init__(self, cols: int = 80, rows: int = 24, *,
@@ -124,7 +125,7 @@ class CommandLineTracker(_FollowsOutput, _FollowsInput, _ReadsLine, _FollowsRead
         self._any_line = False  # a command line went to the target in this channel
         self._esc_probe: tuple[int, tuple[int, int]] | None = None  # a lone Esc just sent
         self._vi_command = False  # ... and in its command mode
-        self._vi_argument = False  # ... where the next key is a character argument
+        self._vi_argument: bool | str = False  # ... where the next key is an argument ("/": a search)
         # The backstop (see unjudged_line): readline is reading a line the bastion watches.
         self._armed = False
         self._credits = 0  # judged submits sent while readline read the current line

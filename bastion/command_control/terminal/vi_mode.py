@@ -1,0 +1,93 @@
+"""The tracker's following of vi's editing mode: command mode (after Esc) or inserting, and
+which command-mode keys take the next key as their argument (a character to find or replace,
+a mark, a quoted key, a search's text).
+
+A mixin of `CommandLineTracker` (tracker.py), which holds the state it reads. Pure.
+"""
+
+from __future__ import annotations
+
+from bastion.command_control.terminal.edits import VI_TERMINAL_KEYS
+from bastion.command_control.terminal.keys import (
+    _VI_INSERT,
+    _VI_MOTIONS,
+    _VI_OPERATORS,
+    _VI_TAKES_CHAR,
+)
+
+
+class _FollowsVi:
+    """vi's command mode as readline's keymaps (bash 5.2, `bind -m vi-command -p`) make it."""
+
+    def _vi_command_now(self) -> bool:
+        """Whether vi's command mode is on (a `c` and motion readline rang its bell at left it)."""
+        if self._vi_meta_at is not None and self._out_seq > self._vi_meta_at:
+            self._vi_meta_at = None
+            if not self._echo_shows_model():
+                self._vi_command = True
+                self._line.vi_mode_lost()
+        if self._vi_change_at is not None:
+            if self._bell_seq > self._vi_change_at:
+                self._vi_command = True
+                self._vi_change_at = None
+                self._line.vi_mode_lost()
+            elif self._out_seq > self._vi_change_at:
+                self._vi_change_at = None  # answered without a bell: it inserts
+        return self._vi_command
+
+    def _echo_shows_model(self) -> bool:
+        """The screen shows the model's line (and perhaps a character it takes with the next key)."""
+        model = self._line.model
+        if not model.reliable or not self._line.active:
+            return False
+        self._sync()
+        text, cursor = self._expected(model.text, model.cursor)
+        b = self._line.boundary
+        if b is None or not self._still_there(b, kept=True):
+            return False
+        region = self._region(b.abs_row - self._screen.scrolled, b.col)
+        return region.text.startswith(text.rstrip()) and (region.cursor or 0) >= cursor
+
+    def _track_vi(self, key: str) -> None:
+        """Follow vi's command mode (after Esc, until a key that inserts), when in vi mode."""
+        if not self._vi:
+            return
+        if key in VI_TERMINAL_KEYS:
+            return  # arrows and the like: bound in both vi keymaps, no Esc (attack e14ia, F6)
+        if key.startswith("\x1b"):
+            self._vi_command, self._vi_argument, self._vi_operator = True, False, ""
+            self._vi_change_at = self._vi_meta_at = None
+            key = key[1:]
+            if not key:
+                return
+        elif not self._vi_command_now():
+            return
+        if self._vi_argument == "/":
+            return  # a search's text (`/`, `?`), until Enter, Esc or Ctrl-C
+        if self._vi_argument:
+            self._vi_argument = False  # the key after r, f, F, t, T, m, `, Ctrl-V, Ctrl-Q
+            if self._vi_operator:
+                self._vi_motion_done(valid=True)
+        elif self._vi_operator:
+            if key.isdigit():
+                return  # a count before the motion
+            if key in "fFtT`":
+                self._vi_argument = True
+                return
+            self._vi_motion_done(valid=key in _VI_MOTIONS or key == self._vi_operator)
+        elif key in _VI_INSERT:
+            self._vi_command = False
+        elif key in _VI_OPERATORS:
+            self._vi_operator = key
+        elif key in _VI_TAKES_CHAR:
+            self._vi_argument = True  # a mark's name is no command (attack f15i, F3)
+        elif key in "/?":
+            self._vi_argument = "/"
+
+    def _vi_motion_done(self, valid: bool) -> None:
+        """An operator's motion came: `c` with a motion inserts, unless readline rings its bell
+        (a key that is no motion, or one that cannot move: it stays in command mode)."""
+        op, self._vi_operator = self._vi_operator, ""
+        if op == "c" and valid:
+            self._vi_command = False
+            self._vi_change_at = self._out_seq
