@@ -774,7 +774,9 @@ def test_an_erase_read_with_or_without_iutf8_does_not_hide_a_command(world, tmp_
     term.run_line(b"PS1='$ ' sh\r", dash)
     start = len(term.buffer)
     term.send(keys)
-    term.expect(dash, start=term.expect(rb"denied: canaries are not touched", start=start))
+    # (a lone 0x80 is no UTF-8 character: the line is also uncertain, attack f15i F1)
+    term.expect(dash, start=term.expect(
+        rb"denied: (canaries are not touched|the command line could not be read)", start=start))
     term.run_line(b"exit\r")
     assert not (tmp_path / "canary").exists()
     alive(term)
