@@ -414,3 +414,59 @@ def test_ctrl_delete_and_shifted_meta_keys_are_followed():
     m.apply("\x1b[3;5~")  # kill-word
     m.apply("\x1bB")  # M-B: do-lowercase-version
     assert (m.text, m.cursor, m.reliable) == ("ls -la /", 4, True)
+
+
+# -- attack g16i: vi's mode as readline holds it ------------------------------------------------
+
+@pytest.mark.parametrize("pending", [b"d", b"m", b"r", b"f"])
+def test_a_terminal_key_after_a_vi_command_waiting_for_its_key_leaves_hash_judged(pending):
+    sh = Shell()
+    sh.run("set -o vi")
+    sh.type("#" + REFUSED)
+    sh.press(b"\x1b", b"\x08")
+    sh.press(pending, b"")
+    sh.press(b"\x1b[D", b"")  # the command takes the Esc and is cancelled (F1)
+    held = sh.keys(b"#")
+    assert held is not None and held.how == "comment"
+
+
+def test_a_stray_paste_end_leaves_vi_in_its_command_mode():
+    sh = Shell()
+    sh.run("set -o vi")
+    sh.type("#" + REFUSED)
+    sh.press(b"\x1b[201~", b"")  # bound in no vi keymap outside a paste: Esc, then commands (F2)
+    held = sh.keys(b"#")
+    assert held is not None and held.how == "comment"
+
+
+def test_an_esc_sent_alone_before_the_rest_of_a_key_starts_vis_command_mode():
+    sh = Shell()
+    sh.run("set -o vi")
+    sh.type("#" + REFUSED)
+    sh.keys(b"\x1b")  # alone in its packet: readline's keyseq-timeout may run it (F3)
+    sh.out(b"\x08")
+    sh.keys(b"[D")
+    sh.out(b"")
+    held = sh.keys(b"#")
+    assert held is not None and held.how == "comment"
+
+
+def test_enter_ending_a_vi_search_leaves_the_command_mode_and_its_line_to_the_screen():
+    sh = Shell()
+    sh.run("set -o vi")
+    sh.press(b"\x1b", b"")
+    sh.press(b"/", b"\r\x1b[K/")
+    sh.type("tou")
+    held = sh.keys(b"\r")  # judged all the same (F4)
+    assert held is not None
+    sh.send(b"\r" + P + b"#" + REFUSED.encode())  # readline shows the line it found
+    held = sh.keys(b"#")  # still vi's command mode: insert-comment
+    assert held is not None and held.how == "comment"
+
+
+@pytest.mark.parametrize("text", ["echo \"\u0c2d\"", "\u0d6dx"])
+def test_digit_arguments_in_a_c_locale_reading_never_fail(text):
+    sh = Shell()
+    sh.type(text)  # bytes read as M-` M-0 M-- ... in a C locale (F5)
+    sh.keys(b"\r")
+    assert sh.tracker.reconstruct().kind == "command"

@@ -91,7 +91,7 @@ class CLocaleReading:
     def _insert(self, text: str) -> None:
         if self.count is not None:
             times, self.count = self.count, None
-            if times in ("", "-") or int(times) > 64:
+            if not times.isdigit() or int(times) > 64:
                 self.unknown = True
                 return
             text = text[0] * int(times) + text[1:]
@@ -105,10 +105,13 @@ class CLocaleReading:
             return
         if key.isupper():
             key = key.lower()  # do-lowercase-version
-        if self.count is not None and (key.isdigit() or key == "-"):
-            self.count += key
-        elif key.isdigit() or key == "-":
-            self.count = key if key != "-" else "-"
+        if key.isdigit() or key == "-":
+            if self.count is None:
+                self.count = key
+            elif key.isdigit():
+                self.count += key
+            else:
+                self.unknown = True  # M-- after digits (attack g16i, F5)
         elif self.count is not None:
             self.unknown = True
         elif key in _FOLLOWED:

@@ -397,7 +397,7 @@ BY_WORD = frozenset({"\x1bb", "\x1bf", "\x1bd", "\x1b\x7f", "\x1b\x08", "\x1bt",
 VI_TERMINAL_KEYS = frozenset({
     "\x1b[A", "\x1b[B", "\x1b[C", "\x1b[D", "\x1bOA", "\x1bOB", "\x1bOC", "\x1bOD", "\x1b[H",
     "\x1b[F", "\x1bOH", "\x1bOF", "\x1b[3~", "\x1b[2~", "\x1b[5~", "\x1b[6~", "\x1b[1;3C",
-    "\x1b[1;3D", "\x1b[1;5C", "\x1b[1;5D", "\x1b[3;5~", "\x1b[200~", "\x1b[201~"})
+    "\x1b[1;3D", "\x1b[1;5C", "\x1b[1;5D", "\x1b[3;5~", "\x1b[200~"})
 
 
 def edit_for(key: str, emacs: bool) -> Callable[[_Edited], None] | None:

@@ -65,6 +65,12 @@ class _FollowsInput:
         keys = deque(self._keys.feed(data))
         while keys:
             key = keys.popleft()
+            if (end == -carried and carried and key[:1] == b"\x1b" and key[1:2] in (b"[", b"O")
+                    and len(key) > 2 and self._vi and not self._vi_command_now()):
+                # An Esc that came alone: readline's keyseq-timeout may have run it as vi's
+                # command mode before the rest came (attack g16i, F3). Taken so: `#`, `v` judged.
+                keys.appendleft(key[1:])
+                key = key[:1]
             if self._vi and len(key) > 1 and _is_text(key[:1].decode("latin-1")) \
                     and self._vi_command_now():
                 # In vi's command mode each character is a command (`x`, then `v`): one at a time.
@@ -535,7 +541,9 @@ class _FollowsInput:
 
     def _rebase(self) -> None:
         """The target answered keys the model does not know: restart the model from the
-        screen, so that the keys after them are checked again."""
+        screen, so that the keys after them are checked again (not in vi's `/` search)."""
+        if self._vi_argument == "/":
+            return
         self._sync()
         found = self._locate(None)
         if found is None:

@@ -392,6 +392,8 @@ class _Line:
     def note_vi_command(self, key: str) -> None:
         """A key of vi's command mode: whether it changes the line (`changed_unseen`)."""
         if self.vi_argument == "/" and key != "\x1b":
+            if key in "\r\n":
+                self.vi_argument = False
             return  # a search's text: the search brings a history line (_BRINGS)
         if self.vi_argument:
             self.vi_argument = False

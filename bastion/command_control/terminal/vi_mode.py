@@ -53,6 +53,11 @@ class _FollowsVi:
         if not self._vi:
             return
         if key in VI_TERMINAL_KEYS:
+            if self._vi_command and (self._vi_argument or self._vi_operator):
+                # A command waiting for its key reads the arrow's Esc and is cancelled, and the
+                # rest are commands (attack g16i, F1): what they did is not followed.
+                self._vi_argument, self._vi_operator = False, ""
+                self._line.vi_mode_lost()
             return  # arrows and the like: bound in both vi keymaps, no Esc (attack e14ia, F6)
         if key.startswith("\x1b"):
             self._vi_command, self._vi_argument, self._vi_operator = True, False, ""
@@ -63,6 +68,8 @@ class _FollowsVi:
         elif not self._vi_command_now():
             return
         if self._vi_argument == "/":
+            if key in ("\r", "\n"):  # ends the search (not the line): a history line comes
+                self._vi_argument = False
             return  # a search's text (`/`, `?`), until Enter, Esc or Ctrl-C
         if self._vi_argument:
             self._vi_argument = False  # the key after r, f, F, t, T, m, `, Ctrl-V, Ctrl-Q
