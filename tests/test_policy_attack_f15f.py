@@ -113,3 +113,20 @@ def test_attack_f15f_reads_stdin(line, expected):
 ])
 def test_attack_f15f_actions(default_policy, line, expected):
     assert action(default_policy, line) == expected
+
+
+@pytest.mark.parametrize(("line", "expected"), [
+    # F6: the rule number as strtoul (base 0) reads it
+    ("iptables -I INPUT +1 -j ACCEPT", "confirm"),
+    ("iptables -I INPUT 0x1 -j ACCEPT", "confirm"),
+    ("iptables -R INPUT 0x1 -j ACCEPT", "confirm"),
+    ("iptables -I INPUT 01 -j ACCEPT", "confirm"),
+    ("iptables -I FORWARD 0X2 -j ACCEPT", "confirm"),
+    ("iptables -I INPUT 1 -j ACCEPT", "confirm"),
+    # honest halves: a narrow rule at a position
+    ("iptables -I INPUT 1 -p tcp --dport 22 -j ACCEPT", "allow"),
+    ("iptables -I INPUT 0x1 -p tcp --dport 22 -j ACCEPT", "allow"),
+    ("iptables -R INPUT 2 -s 10.0.0.0/8 -j ACCEPT", "allow"),
+])
+def test_attack_f15f_iptables_rule_numbers(default_policy, line, expected):
+    assert action(default_policy, line) == expected
