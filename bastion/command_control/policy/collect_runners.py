@@ -28,12 +28,12 @@ from bastion.command_control.policy.reruns import CD_GUESSES, ZSH_CD_LETTERS, op
 from bastion.command_control.policy.shells import (
     _BASH_GRAMMAR,
     _BASH_LONG_SHELLS,
-    BASH_LONG_OPTIONS,
     _CODE_LETTERS,
     _ELVISH_VALUES,
     _NO_NOEXEC_LETTER,
     _PROGRAM_FAMILY,
     _PROGRAM_OPTIONS,
+    BASH_LONG_OPTIONS,
     shell_name,
 )
 from bastion.command_control.policy.variables import _SET_LETTERS
