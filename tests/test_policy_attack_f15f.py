@@ -130,3 +130,41 @@ def test_attack_f15f_actions(default_policy, line, expected):
 ])
 def test_attack_f15f_iptables_rule_numbers(default_policy, line, expected):
     assert action(default_policy, line) == expected
+
+
+@pytest.mark.parametrize(("line", "expected"), [
+    # F7: the service manager's defaults, in every folder and spelling of a write
+    ("printf '[Manager]\\nDefaultTasksMax=1\\n' > /etc/systemd/system.conf.d/x.conf", "confirm"),
+    ("printf '[Manager]\\nDefaultTasksMax=1\\n' > /run/systemd/system.conf.d/x.conf", "confirm"),
+    ("printf '[Manager]\\nDefaultTasksMax=1\\n' > /etc/systemd/system.conf", "confirm"),
+    ("echo x > /usr/lib/systemd/user.conf.d/x.conf", "confirm"),
+    ("echo x > /usr/local/lib/systemd/system.conf.d/x.conf", "confirm"),
+    ("echo x > /etc/systemd/user.conf", "confirm"),
+    ("cp x.conf /etc/systemd/system.conf.d/", "confirm"),
+    ("sed -i s/a/b/ /etc/systemd/system.conf", "confirm"),
+    ("echo x | tee /etc/systemd/system.conf.d/x.conf", "confirm"),
+    # cgset and cgclassify write cgroup files; every cgroup file write is confirmed, the audit
+    # and logging daemons' freeze and kill refused
+    ("cgset -r memory.max=1 system.slice", "confirm"),
+    ("cgset -r cgroup.freeze=1 system.slice/auditd.service", "deny"),
+    ("cgset -rcgroup.freeze=1 /system.slice/auditd.service", "deny"),
+    ("cgset --rule=cgroup.kill=1 system.slice/systemd-journald.service", "deny"),
+    ("cgset --copy-from frozen system.slice/auditd.service", "confirm"),
+    ("cgset -R -r memory.max=1 system.slice", "confirm"),
+    ("cgset -r cpu.weight=100 myapp.slice", "confirm"),
+    ("cgclassify -g freezer:frozen 123", "confirm"),
+    ("cgclassify 123", "confirm"),
+    ("echo 1 > /sys/fs/cgroup/system.slice/auditd.service/cgroup.freeze", "deny"),
+    ("echo 1 > /sys/fs/cgroup/system.slice/rsyslog.service/cgroup.kill", "deny"),
+    ("echo 1 > /sys/fs/cgroup/system.slice/memory.oom.group", "confirm"),
+    ("echo 1 > /sys/fs/cgroup/cgroup.max.descendants", "confirm"),
+    ("systemctl freeze auditd", "deny"),
+    # honest halves: reading them, reloading the manager
+    ("cat /etc/systemd/system.conf", "allow"),
+    ("systemctl daemon-reload", "allow"),
+    ("cat /sys/fs/cgroup/system.slice/memory.max", "allow"),
+    ("cgget -r memory.max system.slice", "allow"),
+    ("cgset -h", "allow"),
+])
+def test_attack_f15f_manager_defaults_and_cgroups(default_policy, line, expected):
+    assert action(default_policy, line) == expected
