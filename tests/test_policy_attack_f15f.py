@@ -168,3 +168,26 @@ def test_attack_f15f_iptables_rule_numbers(default_policy, line, expected):
 ])
 def test_attack_f15f_manager_defaults_and_cgroups(default_policy, line, expected):
     assert action(default_policy, line) == expected
+
+
+@pytest.mark.parametrize(("line", "expected"), [
+    # F8: zsh's `no` spellings turned off are the option turned on; an attached options array
+    ("set +o noautocd", "confirm"),
+    ("set +o nocdablevars", "confirm"),
+    ("set +o NO_AUTO_CD", "confirm"),
+    ("set +o nocorrect", "confirm"),
+    ("zsh +o noautocd", "confirm"),
+    ("print -voptions[autocd] on", "confirm"),
+    ("print -nvoptions[autocd] on", "confirm"),
+    ("read -Aoptions", "confirm"),
+    ("set -o autocd", "confirm"),
+    ("unsetopt noautocd", "confirm"),
+    # honest halves: the options turned off
+    ("set -o noautocd", "allow"),
+    ("set +o autocd", "allow"),
+    ("setopt noautocd", "allow"),
+    ("set +o notify", "allow"),
+    ("print -v x hi", "allow"),
+])
+def test_attack_f15f_zsh_negated_options(default_policy, line, expected):
+    assert action(default_policy, line) == expected
