@@ -7,7 +7,6 @@ complete, bind and bindkey, stty, hash, enable, and set/shopt options (`_options
 from __future__ import annotations
 
 import re
-
 from dataclasses import replace
 
 from bastion.command_control.policy.builtins import (
