@@ -54,7 +54,18 @@ from tests.test_policy import action
     ("export POSIXLY_CORRECT=1; gdb -q /bin/true --version", "interpreter"),
     ("export POSIXLY\\_CORRECT=1; gdb -q /bin/true --version", "interpreter"),
     ("env POSIXLY_CORRECT=1 psql db1 --help", "interpreter"),
+    # suspicions: julia's --lisp prompt, R's --file with a space, clojure -M alone, gosh -e
+    ("julia --lisp x.jl", "interpreter"),
+    ("R --file x.R", "interpreter"),
+    ("clojure -M", "interpreter"),
+    ("clj -M", "interpreter"),
+    ("clojure -M:dev", "interpreter"),
+    ("gosh -e '(display 1)'", "interpreter"),
     # honest halves: a script or code given, help asked for
+    ("julia x.jl", None),
+    ("R --file=x.R", None),
+    ("clojure -M -m myapp", None),
+    ("clojure -M x.clj", None),
     ("psql -h db -c 'select 1'", None),
     ("psql -c 'select 1' -c 'select 2'", None),
     ("psql -f x.sql", None),

@@ -237,7 +237,7 @@ _REPL_ENDS = {"sbcl": ("--script", "--non-interactive"), "ecl": ("--shell", "-sh
               "swipl": ("-g halt", "-t halt", "--script"), "erl": ("-noshell", "-noinput"),
               "ghci": ("-e",), "kotlinc": ("-script",), "kotlin": ("-script",), "clojure": ("-M",),
               "clj": ("-M",), "bb": ("-e", "--eval", "-f", "--file"), "csi": ("-s", "-script", "-e"),
-              "gosh": ("-e",), "gforth": ("-e bye",), "iex": (), "groovysh": (), "chez": ("--script",),
+              "gosh": (), "gforth": ("-e bye",), "iex": (), "groovysh": (), "chez": ("--script",),
               "scheme": ("--script",), "jrunscript": ("-e", "-f")}
 # The options of `_REPL_ENDS` whose value is the script file: given last, with no file after
 # them, the script is read from stdin (`sbcl --script`: attack S, finding 9).
