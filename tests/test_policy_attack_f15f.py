@@ -118,6 +118,9 @@ def test_attack_f15f_reads_stdin(line, expected):
     ("export POSIXLY_CORRECT=1; echo 'shell rm -rf /' | gdb -q /bin/true --version", "confirm"),
     ("psql -h db -c 'select 1'", "allow"),
     ("vim -V1 file", "allow"),  # an editor on a terminal, as `vim file`
+    ("bash -norc", "alert"),  # a nested interactive shell, in either spelling
+    ("bash --norc", "alert"),
+    ("sh -noprofile -login", "alert"),
     ("bash -norc script.sh", "allow"),
     ("bash --norc -c 'ls'", "allow"),
     ("bash -norc -c 'ls'", "allow"),
