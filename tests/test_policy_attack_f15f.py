@@ -49,6 +49,8 @@ from tests.test_policy import action
     ("nvim -V", "interpreter"),
     ("TERM=xterm vim -V", "interpreter"),
     ("octave -V", "interpreter"),
+    ("ghci -v", "interpreter"),  # verbosity: ghci's prompt reads stdin
+    ("erl -version", "interpreter"),  # prints its version, then starts the shell
     # F5: POSIXLY_CORRECT ends options at the first operand
     ("POSIXLY_CORRECT=1 gdb -q /bin/true --version", "interpreter"),
     ("export POSIXLY_CORRECT=1; gdb -q /bin/true --version", "interpreter"),
@@ -76,6 +78,9 @@ from tests.test_policy import action
     ("vim -h", None),
     ("octave -v", None),
     ("octave --version", None),
+    ("ghci --version", None),
+    ("swipl -v", None),
+    ("gosh -V", None),
     ("sqlite3 -version", None),
     ("ed -V", None),
     ("gdb -q /bin/true --version", None),
@@ -114,6 +119,7 @@ def test_attack_f15f_reads_stdin(line, expected):
     ("printf ':!rm -rf /\\n' | ex -V", "confirm"),
     ("printf ':!rm -rf /\\n' | nvim -V", "confirm"),
     ("echo 'system(\"rm -rf /\")' | octave -V", "confirm"),
+    ("echo ':! rm -rf /' | ghci -v", "deny"),
     ("echo 'shell rm -rf /' | POSIXLY_CORRECT=1 gdb -q /bin/true --version", "confirm"),
     ("export POSIXLY_CORRECT=1; echo 'shell rm -rf /' | gdb -q /bin/true --version", "confirm"),
     ("psql -h db -c 'select 1'", "allow"),

@@ -294,11 +294,22 @@ class _Interpreters:
             return self._stdin_code(name, words, site, "an interpreter")
         if any(v in ends or f"{v} {n}" in ends for v, n in itertools.pairwise([*values, None])):
             return False  # files run and the program exits: script files (README)
-        if set(values) & {"--version", "--help", "-h", "-v", "-V", "-version"}:
+        if set(values) & (_REPL_INFORMS.get(name, frozenset({"--version", "--help"}))):
             return False
         return self._stdin_code(name, words, site, "an interpreter")
 
 
+# Each prompt's own words that print and exit (`--version` and `--help` for the others): `-v`
+# is ghci's verbosity and `erl -version` prints and starts the shell (found after outside attack
+# f15f, finding 4: `-V` is not help everywhere).
+_REPL_INFORMS = {
+    "swipl": frozenset({"--version", "--help", "-v", "-h"}),
+    "iex": frozenset({"--version", "--help", "-v", "-h"}),
+    "clojure": frozenset({"--version", "--help", "-h"}), "clj": frozenset({"--version", "--help", "-h"}),
+    "bb": frozenset({"--version", "--help", "-h"}), "csi": frozenset({"-version", "-help", "-h"}),
+    "gosh": frozenset({"-V", "-h"}), "groovysh": frozenset({"--version", "--help", "-V", "-h"}),
+    "erl": frozenset(),
+}
 # Words that make a prompt print and exit, given alone.
 _INFO_ONLY = frozenset({"--help", "-h", "--version", "-version", "-help", "--help-extra", "-X"})
 
