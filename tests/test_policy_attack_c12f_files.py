@@ -15,8 +15,9 @@ from tests.test_policy import action
     ("echo b > /proc/sysrq-trigger", "confirm"),
     ("echo o | tee /proc/sysrq-trigger", "confirm"),
     ("echo 1 > /proc/sys/kernel/sysrq", "confirm"),
-    ("echo 1 > /sys/fs/cgroup/system.slice/auditd.service/cgroup.kill", "confirm"),
-    ("echo 1 > /sys/fs/cgroup/system.slice/auditd.service/cgroup.freeze", "confirm"),
+    # the audit daemon's kill and freeze files are refused since attack f15f, finding 7
+    ("echo 1 > /sys/fs/cgroup/system.slice/auditd.service/cgroup.kill", "deny"),
+    ("echo 1 > /sys/fs/cgroup/system.slice/auditd.service/cgroup.freeze", "deny"),
     ("echo FROZEN > /sys/fs/cgroup/freezer/x/freezer.state", "confirm"),
     ("echo 1234 > /sys/fs/cgroup/system.slice/cgroup.procs", "confirm"),
     ("echo mem > /sys/power/state", "confirm"),

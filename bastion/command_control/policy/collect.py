@@ -120,6 +120,9 @@ class _Collector(_Statements, _Files, _Variables, _Code, _Wrappers, _Runners, _I
         self._histexpand = False
         self._codes: list[tuple[str, _Site]] = []
         self._cdable_vars = False
+        # The line names POSIXLY_CORRECT (any quoting): getopt may end options at the first
+        # operand (attack f15f, finding 5). Set by commands._collect.
+        self._posixly = False
         self._launched: dict[int, Any] = {}  # first words of unread launchers' commands (_unread)
         # Functions the line defined whose body moves the directory; and whether code the
         # shell may run before any later command (`trap '...' DEBUG`) moves it.
@@ -435,7 +438,7 @@ class _Collector(_Statements, _Files, _Variables, _Code, _Wrappers, _Runners, _I
         paths += _whole_trees(name, words)
         if site.dynamic:  # xargs appends words known only at run time
             paths += (PathArg("(appended at run time)", "unknown"),)
-        if not reads_stdin and name in _COMMAND_LANGUAGES and _reads_commands(name, words):
+        if not reads_stdin and name in _COMMAND_LANGUAGES and _reads_commands(name, words, self._posixly):
             reads_stdin = self._commands_fed(name, words, site)
         reads = self._reads_line_stdin(name, words, site, reads_stdin)
         command = SimpleCommand(name, tuple(argv), site.text, "", dynamic, site.wrappers,

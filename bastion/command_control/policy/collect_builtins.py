@@ -6,6 +6,7 @@ complete, bind and bindkey, stty, hash, enable, and set/shopt options (`_options
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 
 from bastion.command_control.policy.builtins import (
@@ -125,9 +126,7 @@ class _Builtins:
                 self._unknown(site, [word], f"{name} {word.value}: cd (or a directory's bare name) "
                                             "may go to a directory other than the one the line names")
                 continue
-            spelled = word.value.lower().replace("_", "")
-            negated = spelled.startswith("no") and spelled[2:] in CD_GUESSES
-            if option_name(word.value) in CD_GUESSES and (name == "setopt") != negated:
+            if option_name(word.value) in CD_GUESSES and (name == "setopt") != _negated(word.value):
                 self._unknown(site, [word], f"{name} {word.value}: cd (or a directory's bare name) "
                                             "may go to a directory other than the one the line names")
         return False
@@ -174,12 +173,13 @@ class _Builtins:
         """zsh's builtins that assign a variable they are given the name of (`print -v`,
         `read -A`, `zstyle -s`, `strftime -s`, `sysread`...): given zsh's `options` array, they
         set its options, auto_cd among them, as `setopt` does (attack e14f, finding 10). Which
-        option they set is known only at run time: unknown."""
+        option they set is known only at run time: unknown. The name may be attached to its
+        option (`print -voptions[autocd] on`: attack f15f, finding 8)."""
         if name in ("print", "printf") and not any(
                 w.value is not None and w.value[:1] == "-" and "v" in w.value for w in words[1:]):
             return False  # `print options` prints the word
         for word in words[1:]:
-            if word.value is not None and (word.value == "options" or word.value.startswith("options[")):
+            if word.value is not None and _OPTIONS_ARRAY.fullmatch(word.value):
                 self._unknown(site, [word], f"{name} assigns zsh's options array: cd (or a "
                                             "directory's bare name) may go to a directory other "
                                             "than the one the line names")
@@ -457,6 +457,17 @@ class _Builtins:
                 self._histexpand = True  # `!` in code read later on the line (`finish`)
             elif on and kind == "shopt" and option == "cdable_vars":
                 self._cdable_vars = True
-            elif on and option_name(option) in CD_GUESSES:
+            elif on != _negated(option) and option_name(option) in CD_GUESSES:
                 self._unknown(site, [], f"{kind} {flag} {option}: cd (or a directory's bare name) "
                                         "may go to a directory other than the one the line names")
+
+
+# zsh's options array named as a builtin's operand, or attached to its option (`-voptions`).
+_OPTIONS_ARRAY = re.compile(r"(-[A-Za-z]*)?options(\[.*)?", re.S)
+
+
+def _negated(option: str) -> bool:
+    """zsh's `no` spelling of an option turns it off when set and on when unset
+    (`set +o noautocd` is `set -o autocd`: attack f15f, finding 8)."""
+    name = option.lower().replace("_", "")
+    return name.startswith("no") and name[2:] in CD_GUESSES

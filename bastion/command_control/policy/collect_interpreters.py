@@ -57,6 +57,10 @@ class _Interpreters:
             return self._stdin_code(name, words, site, "an interpreter")
         if name == "R":
             return self._r_front(name, words, site)
+        if kind == "julia" and len(words) > 1 and words[1].value in ("--lisp", None):
+            # julia's first word `--lisp` starts the flisp prompt on stdin, whatever follows
+            # (attack f15f, suspicion)
+            return self._stdin_code(name, words, site, "an interpreter")
         skip = False
         inline_seen = False
         subcommand = name in ("deno", "bun")
@@ -204,6 +208,9 @@ class _Interpreters:
             if value is None or value == "--args" or value.startswith(("-d", "--debugger")):
                 break  # a word known only at run time may be anything
             head, has_value, attached = value.partition("=")
+            if head == "--file" and not has_value:
+                index += 1  # R takes --file only as `--file=F`: an unknown option, ignored
+                continue
             if head in ("-f", "--file"):
                 script = _Word(attached, attached) if has_value else _at(words, index + 1)
                 if script is None or script.value == "-":
@@ -278,16 +285,31 @@ class _Interpreters:
                 return self._program_file(name, word, words, site, "an interpreter") if \
                     word.value != "-" else self._stdin_code(name, words, site, "an interpreter")
         ends = _REPL_ENDS.get(name, ())
+        if name in ("clojure", "clj") and values and (values[-1] or "").startswith("-M"):
+            # `clojure -M` with nothing after it (or an alias's `-M:dev`, whose main options
+            # the line does not show) is clojure.main's prompt on stdin (attack f15f, suspicion)
+            return self._stdin_code(name, words, site, "an interpreter")
         if values and values[-1] in ends and values[-1] in _SCRIPT_OPTIONS:
             # `sbcl --script` with no file after it reads the script from stdin (attack S).
             return self._stdin_code(name, words, site, "an interpreter")
         if any(v in ends or f"{v} {n}" in ends for v, n in itertools.pairwise([*values, None])):
             return False  # files run and the program exits: script files (README)
-        if set(values) & {"--version", "--help", "-h", "-v", "-V", "-version"}:
+        if set(values) & (_REPL_INFORMS.get(name, frozenset({"--version", "--help"}))):
             return False
         return self._stdin_code(name, words, site, "an interpreter")
 
 
+# Each prompt's own words that print and exit (`--version` and `--help` for the others): `-v`
+# is ghci's verbosity and `erl -version` prints and starts the shell (found after outside attack
+# f15f, finding 4: `-V` is not help everywhere).
+_REPL_INFORMS = {
+    "swipl": frozenset({"--version", "--help", "-v", "-h"}),
+    "iex": frozenset({"--version", "--help", "-v", "-h"}),
+    "clojure": frozenset({"--version", "--help", "-h"}), "clj": frozenset({"--version", "--help", "-h"}),
+    "bb": frozenset({"--version", "--help", "-h"}), "csi": frozenset({"-version", "-help", "-h"}),
+    "gosh": frozenset({"-V", "-h"}), "groovysh": frozenset({"--version", "--help", "-V", "-h"}),
+    "erl": frozenset(),
+}
 # Words that make a prompt print and exit, given alone.
 _INFO_ONLY = frozenset({"--help", "-h", "--version", "-version", "-help", "--help-extra", "-X"})
 

@@ -27,11 +27,13 @@ from bastion.command_control.policy.readers import _cluster_letter, _reads_input
 from bastion.command_control.policy.reruns import CD_GUESSES, ZSH_CD_LETTERS, option_name
 from bastion.command_control.policy.shells import (
     _BASH_GRAMMAR,
+    _BASH_LONG_SHELLS,
     _CODE_LETTERS,
     _ELVISH_VALUES,
     _NO_NOEXEC_LETTER,
     _PROGRAM_FAMILY,
     _PROGRAM_OPTIONS,
+    BASH_LONG_OPTIONS,
     shell_name,
 )
 from bastion.command_control.policy.variables import _SET_LETTERS
@@ -329,6 +331,7 @@ class _Runners:
         changes: list[tuple[str, bool, str]] = []
         init: list[_Word] = []  # fish -C / --init-command: code run before anything else
         scripts: list[_Word] = []  # --rcfile FILE: a file read as code before anything else
+        short_seen = False
         while index < len(words):
             value = words[index].value
             if value is None:
@@ -337,6 +340,12 @@ class _Runners:
                 stdin_flag = stdin_flag or value == "-"
                 index += 1
                 break
+            if shell in _BASH_LONG_SHELLS and not short_seen and value[1:] in BASH_LONG_OPTIONS \
+                    and value[:1] == "-":
+                # bash takes each of its long options with one dash too (`bash -norc`, read as
+                # `-n -o rc...` it looked like a syntax check: attack f15f, finding 1), but only
+                # before its first short option; sh may be bash.
+                value = "-" + value
             if value.startswith("--"):
                 option, has_value, attached = value.partition("=")
                 argument = _Word(attached, attached) if has_value else _at(words, index + 1)
@@ -352,10 +361,13 @@ class _Runners:
                     changes.append(("set", True, option_name(option[2:].replace("-", ""))))
                 if option == "--noediting":
                     self._unknown(site, words, _EDITING_OFF, terminal=True)
+                if shell in _BASH_LONG_SHELLS and option == "--wordexp":
+                    code_flag = True  # the operand is expanded: its command substitutions run
                 takes = option in _SHELL_LONG_ARGUMENTS and not has_value
                 index += 2 if takes else 1
                 continue
             if value[:1] in ("-", "+"):
+                short_seen = True
                 # A lone `+` is an empty option word, not the script file: bash and dash read
                 # stdin after it (`bash +`, `sh + -`: attack e14f, finding 1).
                 letters = value[1:]

@@ -274,6 +274,7 @@ def _collect(line: str, known: KnownValues | None = None, off: bool = True,
     policy's rules, which a program the policy does not read may launch (`unread.launched`)."""
     collector = _Collector()
     collector._rule_programs = programs
+    collector._posixly = "POSIXLY_CORRECT" in re.sub(r"[\\'\"]", "", line)
     collector._known_start(known or KnownValues(), off)
     try:
         collector.parse(line, _Site())

@@ -1,7 +1,8 @@
 """Files a program writes where something the bastion does not read names them: curl's and
 wget's downloads (a URL's name, a config file, wget's `-e` commands, curl's `-w` format), the
 name stored in a uuencoded file, reformime's attachments, and the configuration operands of
-systemd-tmpfiles, systemd-sysusers, systemd-sysctl and sysctl."""
+systemd-tmpfiles, systemd-sysusers, systemd-sysctl and sysctl, and the cgroup files libcgroup's
+cgset and cgclassify write."""
 
 from __future__ import annotations
 
@@ -216,4 +217,68 @@ def _config_writes(name: str, words: list[_Word]) -> list[PathArg]:
             key = operand.value.partition("=")[0].strip()
             key = key if "/" in key else key.replace(".", "/")
             written.append(PathArg(f"/proc/sys/{key.lstrip('/')}"))
+    return written
+
+
+# found after outside attack f15f (finding 7): libcgroup's tools write a cgroup's files as `>`
+# would (`cgset -r cgroup.freeze=1 system.slice/auditd.service`); the long options by any start.
+_CGROUP_ROOT = "/sys/fs/cgroup"
+_CG_UNKNOWN = PathArg("(a cgroup's files, named only at run time)", "unknown")
+
+
+def _cgroup_file(group: str | None, name: str | None) -> PathArg:
+    if group is None or name is None or "/" in name or name in ("", ".", ".."):
+        return _CG_UNKNOWN
+    return PathArg(f"{_CGROUP_ROOT}/{group.strip('/')}/{name}".replace("//", "/"))
+
+
+def cgroup_writes(name: str, words: list[_Word]) -> list[PathArg]:
+    """The cgroup files `cgset` (`-r NAME=VALUE` in each cgroup operand; `--copy-from SRC`:
+    every file of each) and `cgclassify` (`-g CONTROLLERS:PATH`: its cgroup.procs; without
+    -g the group a rules file names) write; an option not known here leaves them unknown."""
+    settings: list[str | None] = []
+    targets: list[str | None] = []  # cgclassify's -g groups
+    operands: list[str] = []  # cgset's cgroups (cgclassify's are process ids)
+    copies = False
+    index, ended = 1, False
+    while index < len(words):
+        value = words[index].value
+        index += 1
+        if value is None:
+            return [_CG_UNKNOWN]
+        if ended or not value.startswith("-") or value == "-":
+            operands.append(value)
+            continue
+        if value == "--":
+            ended = True
+            continue
+        option, equals, attached = value.partition("=")
+        long = option.startswith("--")
+        letter = "" if long else option[1:2]
+        if name == "cgset":
+            rule = letter == "r" or (long and len(option) > 2 and "--rule".startswith(option))
+            copy = long and len(option) > 3 and "--copy-from".startswith(option)
+        else:
+            rule, copy = letter == "g", False
+        if not (rule or copy):
+            if option in ("-h", "--help"):
+                return []
+            if long or set(option[1:]) - set("b1"):
+                return [_CG_UNKNOWN]  # `--sticky`, `-R`: not read here
+            continue
+        argument = attached if equals and long else (value[2:] if not long and len(value) > 2 else None)
+        if argument is None:
+            argument = words[index].value if index < len(words) else None
+            index += 1
+        if name == "cgclassify":
+            targets.append(None if argument is None else argument.partition(":")[2] or None)
+        elif rule:
+            settings.append(None if argument is None else argument.partition("=")[0])
+        else:
+            copies = True
+    if name == "cgclassify":
+        return [_cgroup_file(t, "cgroup.procs") for t in targets] or [_CG_UNKNOWN]
+    written = [_cgroup_file(group, setting) for group in operands for setting in settings]
+    if copies:
+        written += [PathArg(f"{_CGROUP_ROOT}/{group.strip('/')}/*", "pattern") for group in operands]
     return written

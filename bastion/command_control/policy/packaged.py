@@ -133,15 +133,19 @@ def option_operand(name: str, words: list[_Word]) -> str | None:
     names stdin (`-`), so the program is read from stdin; "maybe" when a word after an option
     not known to take one may be its value or the program file (`newlisp -n x`); None when a
     word is certainly the program file, or code is given on the line (attack e14f, finding 7:
-    options before the lone operand in any number)."""
+    options before the lone operand in any number). A word known only at run time may be an
+    option taking the next word, or no word at all: "maybe" (attack f15f, finding 2)."""
     values = [w.value for w in words[1:]]
-    if name not in STDIN_INTERPRETERS or len(values) < 2 or None in values:
+    if name not in STDIN_INTERPRETERS or len(values) < 2:
         return None
     certain = True
     index = 0
     while index < len(values):
         value = values[index]
-        assert value is not None
+        if value is None:
+            certain = False
+            index += 2
+            continue
         if value == "-":
             return "value"
         if value == "--" or not value.startswith("-") or value.partition("=")[0] in \
@@ -166,16 +170,14 @@ def feeds_program(name: str, words: list[_Word],
     it is not one of the everyday programs that take none nor a script named by its file
     (`deploy.sh`), and every word after its name is an option (so no file names its program),
     the end of options (`--`), or names its stdin (`names_stdin`: `-`, `/dev/stdin` in any
-    spelling, attack c12f). A word known only at run time may be a file: not taken as such a
-    program (it names no stdin the line can see)."""
+    spelling, attack c12f). A word known only at run time may be an option, or no word at all
+    (`lli $(true)`, attack f15f, finding 2): it leaves the answer to the words the line shows."""
     if name in _NO_PROGRAM_ON_STDIN or _SCRIPT.fullmatch(name):
         return False
-    values = [w.value for w in words[1:]]
-    if None in values:
-        return False
     ended = False
-    for value in values:
-        assert value is not None
+    for value in (w.value for w in words[1:]):
+        if value is None:
+            continue
         if value == "--" and not ended:
             ended = True
         elif not names_stdin(value) and (ended or not value.startswith("-")):

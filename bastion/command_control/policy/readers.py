@@ -234,18 +234,21 @@ def _cluster_takes_next(arg: str, takes: str, attached_only: str = "") -> int:
     return 0
 
 
-def _only_informs(name: str, args: list[str]) -> bool:
+def _only_informs(name: str, args: list[str], posix: bool = False) -> bool:
     """Whether a command-language client is only asked for its help or version: such a word
     counts as the first argument, or after an operand or an option with its value attached
     (`psql -h db1 --help`), never where it may be an option's value (`ed -p --version`,
-    `sqlite3 -cmd -version`, `psql -U --help`: attack e14f, finding 6)."""
-    informs = _ONLY_INFORMS - {"-h"} if name in _H_IS_HOST else _ONLY_INFORMS
+    `sqlite3 -cmd -version`, `psql -U --help`: attack e14f, finding 6). With `posix` (the
+    statement names POSIXLY_CORRECT, which ends getopt's options at the first operand) a word
+    after an operand-like word does not count (`gdb -q prog --version`: attack f15f, finding 5)."""
+    informs = _ONLY_INFORMS | _INFORMS.get(name, frozenset())
     for index, arg in enumerate(args):
         if arg == "--":
             return False
         if arg in informs:
             before = args[index - 1] if index else None
-            if before is None or before in informs or not before.startswith("-") or before == "-" \
+            if before is None or before in informs or (not posix and (
+                    not before.startswith("-") or before == "-")) \
                     or (before.startswith("--") and "=" in before):
                 return True
     return False
@@ -253,9 +256,19 @@ def _only_informs(name: str, args: list[str]) -> bool:
 _PAGERS = frozenset({"less", "pager", "more", "most"})
 _CODE_IN_OPTIONS = frozenset({*_OPTION_CODE, *_EDITORS, *_COMMANDS_GIVEN, *_PAGERS, "apt", "apt-get",
                                "aptitude"})
-_ONLY_INFORMS = frozenset({"--version", "--help", "-h", "-V", "-version"})
-# Clients whose -h names the host, not help (`mysql -h db1` reads SQL from stdin: d13f).
-_H_IS_HOST = frozenset({"mysql", "mariadb", "psql", "redis-cli", "mongo"})
+_ONLY_INFORMS = frozenset({"--version", "--help"})
+# Each program's own short (or one-dash) help and version words, as its manual names them: a
+# letter is no help word elsewhere (found after outside attack f15f, findings 3 and 4: `-V` is
+# verbose to vim and octave, `psql -version` is `-v ersion`; mysql's -h names the host: d13f).
+_INFORMS: dict[str, frozenset[str]] = {
+    **dict.fromkeys(_VIM_LIKE, frozenset({"-h"})),
+    "ed": frozenset({"-h", "-V"}), "red": frozenset({"-h", "-V"}),
+    "sqlite3": frozenset({"-version", "-help"}), "gdb": frozenset({"-version", "-help", "-h"}),
+    "lldb": frozenset({"-h", "-v"}), "dc": frozenset({"-h", "-V"}), "lftp": frozenset({"-h", "-v"}),
+    "mysql": frozenset({"-V", "-?"}), "mariadb": frozenset({"-V", "-?"}), "psql": frozenset({"-V", "-?"}),
+    "gnuplot": frozenset({"-h", "-V"}), "octave": frozenset({"-h", "-v"}), "redis-cli": frozenset({"-v"}),
+    "virsh": frozenset({"-h", "-v", "-V"}), "ipmitool": frozenset({"-h", "-V"}),
+}
 # Per program that takes its command as its operands: the short options (letters) and long
 # ones whose value is the next word, so that value is no command (`virsh -c URI`, d13f).
 _OPERAND_COMMANDS = {
@@ -288,13 +301,14 @@ def _cluster_letter(arg: str, given: tuple[str, ...], takes: str) -> tuple[str |
     return None, ""
 
 
-def _reads_commands(name: str, words: list[_Word]) -> bool:
-    """Whether a program of _COMMAND_LANGUAGES reads its commands from its standard input."""
+def _reads_commands(name: str, words: list[_Word], posix: bool = False) -> bool:
+    """Whether a program of _COMMAND_LANGUAGES reads its commands from its standard input;
+    `posix`: the statement may set POSIXLY_CORRECT (`_only_informs`)."""
     values = [w.value for w in words[1:]]
     if any(v is None for v in values):
         return True
     args = [v for v in values if v is not None]
-    if _only_informs(name, args):
+    if _only_informs(name, args, posix):
         return False
     if name in _OPERAND_COMMANDS:
         # redis-cli and virsh run the command their operands give; ipmitool reads commands
@@ -313,6 +327,7 @@ def _reads_commands(name: str, words: list[_Word]) -> bool:
     given = _COMMANDS_GIVEN.get(name, ())
     takes = _COMMAND_ARGUMENTS.get(name, "")
     index = 0
+    commands_given = False
     while index < len(args):
         arg = args[index]
         index += 1
@@ -342,8 +357,16 @@ def _reads_commands(name: str, words: list[_Word]) -> bool:
             following = rest or None
         if following is None and index < len(args):
             following = args[index]
-        # `psql -f -`, `sftp -b /dev/stdin`: the commands are stdin.
-        return following is not None and (following == "-" or _descriptor_file(following) is not None)
+            index += 1
+        # `psql -f -`, `sftp -b /dev/stdin`: the commands are stdin. psql and dc run every
+        # command option in order, so one naming stdin after another still reads it
+        # (`psql -c 'select 1' -f -`: attack f15f, finding 3).
+        if following is not None and (following == "-" or _descriptor_file(following) is not None):
+            return True
+        commands_given = True
+    if commands_given:
+        # dc reads its file operands after its -e/-f commands (`dc -f x.dc -`); gnuplot too
+        return name in ("dc", "gnuplot") and "-" in args
     if name == "m4":
         # m4 reads stdin given no file, or `-`, or a file that is a descriptor (`/dev/stdin`:
         # attack O); the word after -D, -I... is the option's, not a file.

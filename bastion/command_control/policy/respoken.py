@@ -361,7 +361,9 @@ def _iptables(values: list[str]) -> list[tuple[str, ...]]:
             continue
         if option in _IPT_CHAIN:
             chain = argument
-            if words and words[0].isdigit():
+            if words and words[0][:1] not in ("-", "!"):
+                # iptables takes any such word as the rule number, read by strtoul with base 0
+                # (`+1`, `0x1`, `01`: attack f15f, finding 6); one it cannot read fails the line
                 words.pop(0)
         elif option in ("-j", "--jump", "-g", "--goto"):
             target = argument

@@ -27,6 +27,13 @@ _ELVISH_VALUES = frozenset({"rc", "db", "sock", "log", "deprecation-level", "por
 # Shells whose code the policy reads with bash's grammar: bash, and POSIX shells whose syntax
 # is a subset of it. Code for the others is also checked for constructs bash does not have.
 _BASH_GRAMMAR = frozenset({"sh", "bash", "rbash", "dash", "ash", "posh", "yash"})
+# bash's long_args table (shell.c): each name is taken after `--` or a single `-`, while no
+# short option came before it. sh may be bash.
+BASH_LONG_OPTIONS = frozenset({
+    "debug", "debugger", "dump-po-strings", "dump-strings", "help", "init-file", "login",
+    "noediting", "noprofile", "norc", "posix", "pretty-print", "protected", "rcfile",
+    "restricted", "verbose", "version", "wordexp"})
+_BASH_LONG_SHELLS = frozenset({"sh", "bash", "rbash"})
 _VERSIONED = re.compile(r"(.+?)[-_.]?[0-9][0-9.]*")
 INTERPRETERS = re.compile(
     r"(?P<python>(?:i?python|pypy)[0-9.]*|bpython|ptpython)|(?P<perl>perl[0-9.]*)"
@@ -230,7 +237,7 @@ _REPL_ENDS = {"sbcl": ("--script", "--non-interactive"), "ecl": ("--shell", "-sh
               "swipl": ("-g halt", "-t halt", "--script"), "erl": ("-noshell", "-noinput"),
               "ghci": ("-e",), "kotlinc": ("-script",), "kotlin": ("-script",), "clojure": ("-M",),
               "clj": ("-M",), "bb": ("-e", "--eval", "-f", "--file"), "csi": ("-s", "-script", "-e"),
-              "gosh": ("-e",), "gforth": ("-e bye",), "iex": (), "groovysh": (), "chez": ("--script",),
+              "gosh": (), "gforth": ("-e bye",), "iex": (), "groovysh": (), "chez": ("--script",),
               "scheme": ("--script",), "jrunscript": ("-e", "-f")}
 # The options of `_REPL_ENDS` whose value is the script file: given last, with no file after
 # them, the script is read from stdin (`sbcl --script`: attack S, finding 9).

@@ -18,6 +18,7 @@ from bastion.command_control.policy.configured_writes import (
     _reformime_writes,
     _uudecode_writes,
     _wget_writes,
+    cgroup_writes,
 )
 from bastion.command_control.policy.extracts import _extracted, _extractor, _unpacker_code
 from bastion.command_control.policy.options import (
@@ -474,7 +475,8 @@ _MORE_WRITERS = frozenset({"scp", "sftp", "rsync", "sed", "tar", "gtar", "gnutar
                            # found after outside attack O (findings 1, 6 and 8)
                            "history", "uudecode", "reformime", "modprobe", *_CONFIG_WRITES,
                            # found after outside attack S (finding 15)
-                           *_FOLDER_WRITES, *_DOS2UNIX, "yq", "gawk", "awk", "m4", "xxd"})
+                           *_FOLDER_WRITES, *_DOS2UNIX, "yq", "gawk", "awk", "m4", "xxd",
+                           "cgset", "cgclassify"})  # attack f15f, finding 7
 
 
 def _more_writes(name: str, words: list[_Word], values: dict[str, str | None] | None = None
@@ -543,6 +545,8 @@ def _more_writes(name: str, words: list[_Word], values: dict[str, str | None] | 
         return _reformime_writes(words)
     if name in _CONFIG_WRITES:
         return _config_writes(name, words), []
+    if name in ("cgset", "cgclassify"):
+        return cgroup_writes(name, words), []
     if name == "modprobe":
         # A configuration's `install MODULE COMMAND` runs COMMAND (attack O, finding 6).
         return [], [None] if _after_options(words, frozenset({"-C", "--config"})) else []
