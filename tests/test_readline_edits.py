@@ -470,3 +470,31 @@ def test_digit_arguments_in_a_c_locale_reading_never_fail(text):
     sh.type(text)  # bytes read as M-` M-0 M-- ... in a C locale (F5)
     sh.keys(b"\r")
     assert sh.tracker.reconstruct().kind == "command"
+
+
+# -- attack h17i: more of readline's vi states ------------------------------------------------
+
+@pytest.mark.parametrize("op", [b"y0", b"d0", b"d10l"])
+def test_an_operator_with_a_first_zero_is_a_complete_command(op):
+    sh = Shell()
+    sh.run("set -o vi")
+    sh.type("#" + REFUSED)
+    sh.press(b"\x1b", b"\x08")
+    for key in op:
+        sh.press(bytes([key]), b"")  # `0` right after the operator is a motion (F1)
+    held = sh.keys(b"#")
+    assert held is not None and held.how == "comment"
+
+
+@pytest.mark.parametrize(("search", "out"), [(b"/", b"\x07"), (b"?", b"\x7f"), (b"/", b"\x08"),
+                                             (b"/", b"\x1bi\x7f\x7f\x7f"), (b"\x12", b"i\x07"),
+                                             (b"\x12", b"i\x01")])
+def test_every_way_out_of_a_vi_search_leaves_hash_judged(search, out):
+    sh = Shell()
+    sh.run("set -o vi")
+    sh.type("#" + REFUSED)
+    sh.press(b"\x1b", b"\x08")
+    for key in search + out:
+        sh.press(bytes([key]), b"")  # Ctrl-G, an erase of nothing, Esc as text (F2, F3)
+    held = sh.keys(b"#")
+    assert held is not None and held.how == "comment"

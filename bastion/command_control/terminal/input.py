@@ -542,7 +542,7 @@ class _FollowsInput:
     def _rebase(self) -> None:
         """The target answered keys the model does not know: restart the model from the
         screen, so that the keys after them are checked again (not in vi's `/` search)."""
-        if self._vi_argument == "/":
+        if str(self._vi_argument).startswith("/"):
             return
         self._sync()
         found = self._locate(None)

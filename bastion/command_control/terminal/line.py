@@ -391,10 +391,19 @@ class _Line:
 
     def note_vi_command(self, key: str) -> None:
         """A key of vi's command mode: whether it changes the line (`changed_unseen`)."""
-        if self.vi_argument == "/" and key != "\x1b":
-            if key in "\r\n":
+        search = self.vi_argument
+        if isinstance(search, str):  # a search's text: it brings a history line (_BRINGS)
+            if key in "\r\n\x07" or (key in "\x7f\x08" and search in ("/", "\x12")):
+                self.vi_argument = False  # the search ends, or is aborted (vi_mode.py)
+            elif search == "\x12" and not (len(key) == 1 and key.isprintable()):
                 self.vi_argument = False
-            return  # a search's text: the search brings a history line (_BRINGS)
+                if key == "\x1b":
+                    return
+            else:
+                self.vi_argument = search[:-1] if key in "\x7f\x08" else search + key
+                return
+            if key in "\r\n\x07\x7f\x08":
+                return
         if self.vi_argument:
             self.vi_argument = False
         elif key in "123456789" or (key == "0" and self.argument):
@@ -403,6 +412,8 @@ class _Line:
             self.vi_argument = True
         elif key in "/?":
             self.vi_argument = "/"
+        elif key in "\x12\x13":
+            self.vi_argument = "\x12"
         elif key not in _VI_KEEPS and key not in MOVES and key not in _BRINGS:
             self.changed_unseen = self.changed_unseen or _VI_CHANGED
 

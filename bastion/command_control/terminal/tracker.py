@@ -226,7 +226,7 @@ class CommandLineTracker(_FollowsOutput, _FollowsInput, _FollowsVi, _ReadsLine, 
         self._held_prefix = False
         self._left_over = []  # judged in front of this line, and ended with it
         self._after_sent(submit, rec)
-        if self._vi and self._vi_argument == "/" and submit.key in (b"\r", b"\n"):
+        if self._vi and str(self._vi_argument).startswith("/") and submit.key in (b"\r", b"\n"):
             # Enter ended vi's `/` search (judged as a line all the same), not the line: readline
             # holds a history line in command mode (attack g16i, F4), read off the screen.
             self._vi_argument, self._vi_command, line.vi_argument = False, True, False

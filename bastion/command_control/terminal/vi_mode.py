@@ -52,6 +52,9 @@ class _FollowsVi:
         """Follow vi's command mode (after Esc, until a key that inserts), when in vi mode."""
         if not self._vi:
             return
+        if isinstance(self._vi_argument, str) and self._vi_command:
+            if self._in_vi_search(key):
+                return
         if key in VI_TERMINAL_KEYS:
             if self._vi_command and (self._vi_argument or self._vi_operator):
                 # A command waiting for its key reads the arrow's Esc and is cancelled, and the
@@ -67,21 +70,18 @@ class _FollowsVi:
                 return
         elif not self._vi_command_now():
             return
-        if self._vi_argument == "/":
-            if key in ("\r", "\n"):  # ends the search (not the line): a history line comes
-                self._vi_argument = False
-            return  # a search's text (`/`, `?`), until Enter, Esc or Ctrl-C
         if self._vi_argument:
             self._vi_argument = False  # the key after r, f, F, t, T, m, `, Ctrl-V, Ctrl-Q
             if self._vi_operator:
                 self._vi_motion_done(valid=True)
         elif self._vi_operator:
-            if key.isdigit():
-                return  # a count before the motion
+            if key.isdigit() and (key != "0" or len(self._vi_operator) > 1):
+                self._vi_operator += key  # a count before the motion (a first 0 is a motion)
+                return
             if key in "fFtT`":
                 self._vi_argument = True
                 return
-            self._vi_motion_done(valid=key in _VI_MOTIONS or key == self._vi_operator)
+            self._vi_motion_done(valid=key in _VI_MOTIONS or key == self._vi_operator[0])
         elif key in _VI_INSERT:
             self._vi_command = False
         elif key in _VI_OPERATORS:
@@ -90,11 +90,33 @@ class _FollowsVi:
             self._vi_argument = True  # a mark's name is no command (attack f15i, F3)
         elif key in "/?":
             self._vi_argument = "/"
+        elif key in "\x12\x13":
+            self._vi_argument = "\x12"
+
+    def _in_vi_search(self, key: str) -> bool:
+        """A key of a search begun in vi's command mode (readline 8.2's _rl_nsearch_dispatch
+        for `/` and `?`, rl_isearch for Ctrl-R and Ctrl-S, attack h17i F2 and F3): whether it
+        is the search's own. Esc is search text to `/`; Ctrl-G aborts, and so does an erase of
+        an empty search; any key but text ends Ctrl-R's search. Command mode goes on after."""
+        search = self._vi_argument
+        assert isinstance(search, str)
+        if search == "\x12":
+            if len(key) == 1 and key.isprintable():
+                return True
+            self._vi_argument = False
+            return key != "\x1b"  # the key that ended the search is readline's, not a command
+        if key == "\x07" or (key in ("\x7f", "\x08") and search == "/"):
+            self._vi_argument = False
+        elif key in ("\x7f", "\x08"):
+            self._vi_argument = search[:-1]
+        else:
+            self._vi_argument = search + key
+        return True
 
     def _vi_motion_done(self, valid: bool) -> None:
         """An operator's motion came: `c` with a motion inserts, unless readline rings its bell
         (a key that is no motion, or one that cannot move: it stays in command mode)."""
-        op, self._vi_operator = self._vi_operator, ""
+        op, self._vi_operator = self._vi_operator[:1], ""
         if op == "c" and valid:
             self._vi_command = False
             self._vi_change_at = self._out_seq
