@@ -69,6 +69,10 @@ def test_h17f_wrapped_as_unwrapped(default_policy):
     "runuser -u root -- ls -c",
     "bash -c 'ls'",
     "psql -h db -c 'select 1'",
+    "bash script.sh *.log",  # a pattern after the script is the script's argument
+    "python3 tool.py *.csv",
+    "ls -?",  # ls reads no code: any option a file's name makes is only a listing's
+    "psql -?",  # on a terminal: an interactive client in any case
 ])
 def test_h17f_honest_allowed(default_policy, line):
     assert action(default_policy, line) == "allow"
