@@ -73,6 +73,8 @@ def test_h17f_wrapped_as_unwrapped(default_policy):
     "python3 tool.py *.csv",
     "ls -?",  # ls reads no code: any option a file's name makes is only a listing's
     "psql -?",  # on a terminal: an interactive client in any case
+    "cat data | lli prog.ll",  # piped data for a program file the line names
+    "cat data | lli-14 -O 3 prog.ll",
 ])
 def test_h17f_honest_allowed(default_policy, line):
     assert action(default_policy, line) == "allow"
