@@ -75,6 +75,17 @@ def test_h17f_wrapped_as_unwrapped(default_policy):
     "psql -?",  # on a terminal: an interactive client in any case
     "cat data | lli prog.ll",  # piped data for a program file the line names
     "cat data | lli-14 -O 3 prog.ll",
+    "cgget -r memory.max system.slice",  # cgroup readers
+    "lscgroup",
 ])
 def test_h17f_honest_allowed(default_policy, line):
     assert action(default_policy, line) == "allow"
+
+
+@pytest.mark.parametrize("line", [
+    "cgxset -r cgroup.freeze=1 system.slice/auditd.service",
+    "cgxset -2 -r cgroup.kill=1 system.slice/systemd-journald.service",
+])
+def test_h17f_cgxset_freeze_refused_as_cgset(default_policy, line):
+    assert action(default_policy, line) == action(default_policy, line.replace("cgxset -2", "cgset").replace(
+        "cgxset", "cgset")) == "deny"
