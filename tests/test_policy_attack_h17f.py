@@ -77,6 +77,10 @@ def test_h17f_wrapped_as_unwrapped(default_policy):
     "cat data | lli-14 -O 3 prog.ll",
     "cgget -r memory.max system.slice",  # cgroup readers
     "lscgroup",
+    "setopt -o noautocd",  # zsh options turned the safe way, in each sense and spelling
+    "unsetopt -o autocd",
+    "setopt +o autocd",
+    "setopt -oextendedglob",
 ])
 def test_h17f_honest_allowed(default_policy, line):
     assert action(default_policy, line) == "allow"
