@@ -22,6 +22,11 @@ HELD = ("deny", "confirm")
     "su root -- --rcfile -c -c 'rm -rf /'",
     "su root -- -init-file -c -c 'rm -rf /'",
     "echo 'rm -rf /' | su root -- -norc",
+    # F1's class: an option's value `--` ends no options (script's and su's long options too)
+    "script --log-out -- -c 'rm -rf /'",
+    "su --group -- root -c 'rm -rf /'",
+    "su -s -- root -c 'rm -rf /'",
+    "su - root -- -norc -c 'rm -rf /'",
     # F2 glob words that pathname expansion turns into options
     "touch ./-c; bash -? 'rm -rf /'",
     "touch ./-s; echo 'rm -rf /' | bash -? x",

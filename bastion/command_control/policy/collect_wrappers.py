@@ -130,6 +130,9 @@ def _merged(same: list[SimpleCommand]) -> SimpleCommand:
 
 # su's long options that take the next word (its -c is read apart).
 _SU_ARGUMENTS = tuple(sorted(_RUNUSER.long - {"--command"}))
+# script's (util-linux) long options that take the next word, even `--`.
+_SCRIPT_ARGUMENTS = ("--echo", "--log-in", "--log-io", "--log-out", "--log-timing", "--logging-format",
+                     "--output-limit")
 
 
 class _Wrappers:
@@ -325,7 +328,7 @@ class _Wrappers:
 
     def _script(self, name: str, words: list[_Word], site: _Site) -> bool:
         self._writes(name, words, site)  # its typescript file
-        code = _code_option(words, "cBEIOTmo")
+        code = _code_option(words, "cBEIOTmo", _SCRIPT_ARGUMENTS)
         return self._code(code, site, name) if code is not None else self._user_shell(
             name, words, site)
 
