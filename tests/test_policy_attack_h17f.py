@@ -41,6 +41,7 @@ HELD = ("deny", "confirm")
     "echo x | php-cgi $(echo -) x",
     "echo x | raku $(echo -) x",
     "echo x | ts-node $(echo -) x",
+    "touch ./-; cat /tmp/evil.ll | lli -* x",  # F2's class in F3's reading
     # F4 cgroup writers left out
     "cgxset -r cgroup.freeze=1 system.slice/auditd.service",
     "cgxset -2 -r cgroup.kill=1 system.slice/systemd-journald.service",

@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from bastion.command_control.policy.words import _Word
+from bastion.command_control.policy.words import _Word, may_be_option
 
 # Pager wrappers (shell scripts that exec less or more with "$@" after setting LESSOPEN) and
 # Debian's pager alternatives, read with the grammar of the pager they start; shells under a
@@ -149,8 +149,8 @@ def option_operand(name: str, words: list[_Word]) -> str | None:
     index = 0
     while index < len(values):
         value = values[index]
-        if value is None:
-            return "value"
+        if value is None or may_be_option(words[index + 1]):
+            return "value"  # a pattern too may be an option (`lli -* x`: h17f, finding 2)
         if value == "-":
             return "value"
         if value == "--" or not value.startswith("-") or value.partition("=")[0] in \
