@@ -115,19 +115,37 @@ class _Builtins:
 
     def _setopt(self, name: str, words: list[_Word], site: _Site) -> bool:
         """zsh's setopt and unsetopt: an option under which cd goes where the line does not say
-        (`setopt auto_cd`, `unsetopt NO_CORRECT`) is unknown (attack a10f, finding 5)."""
-        for word in words[1:]:
-            if word.value is None:
+        (`setopt auto_cd`, `unsetopt NO_CORRECT`) is unknown (attack a10f, finding 5). A flag
+        word sets in its sign's sense, turned round by unsetopt (`setopt +o noautocd` sets
+        autocd), and `-o` takes its name attached or as the next word (attack h17f, finding 5)."""
+        index = 1
+        while index < len(words):
+            word = words[index]
+            index += 1
+            value = word.value
+            if value is None:
                 self._unknown(site, [word], f"options of {name} known only at run time")
                 return False
-            if word.value[:1] in ("-", "+") and (set(word.value[1:]) & set(ZSH_CD_LETTERS) or
-                                                 "m" in word.value[1:]):
-                # by letter (`setopt -J`), either sense, or every option a pattern matches (-m)
-                self._unknown(site, [word], f"{name} {word.value}: cd (or a directory's bare name) "
-                                            "may go to a directory other than the one the line names")
+            if value[:1] in ("-", "+") and len(value) > 1 and value != "--":
+                on = (value[0] == "-") != (name == "unsetopt")
+                option: str | None = None
+                for position, letter in enumerate(value[1:], start=2):
+                    if letter == "o":
+                        option = value[position:] or (words[index].value if index < len(words) else "")
+                        index += 0 if value[position:] else 1
+                        break
+                    if letter in ZSH_CD_LETTERS or letter == "m":
+                        # by letter (`setopt -J`), either sense, or every option a pattern matches
+                        option = None
+                        break
+                else:
+                    continue
+                if option is None or (option_name(option) in CD_GUESSES and on != _negated(option)):
+                    self._unknown(site, [word], f"{name} {value}: cd (or a directory's bare name) "
+                                                "may go to a directory other than the one the line names")
                 continue
-            if option_name(word.value) in CD_GUESSES and (name == "setopt") != _negated(word.value):
-                self._unknown(site, [word], f"{name} {word.value}: cd (or a directory's bare name) "
+            if option_name(value) in CD_GUESSES and (name == "setopt") != _negated(value):
+                self._unknown(site, [word], f"{name} {value}: cd (or a directory's bare name) "
                                             "may go to a directory other than the one the line names")
         return False
 
@@ -417,7 +435,11 @@ class _Builtins:
                     self._unknown(site, words, "set -A options: cd (or a directory's bare name) may go "
                                                "to a directory other than the one the line names")
                     return True
-                for letter in value[1:]:
+                for position, letter in enumerate(value[1:], start=2):
+                    if letter == "o" and value[position:]:
+                        # zsh takes the name attached (`set -oautocd`: attack h17f, finding 5)
+                        changes.append(("set", value[0] == "-", value[position:]))
+                        break
                     if letter != "o":
                         if letter in _SET_LETTERS:
                             changes.append(("set", value[0] == "-", _SET_LETTERS[letter]))

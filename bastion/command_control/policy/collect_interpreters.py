@@ -30,7 +30,7 @@ from bastion.command_control.policy.shells import (
     may_take_next,
     pwsh_parameter,
 )
-from bastion.command_control.policy.words import _at, _Site, _Word
+from bastion.command_control.policy.words import _at, _Site, _Word, may_be_option
 
 
 class _Interpreters:
@@ -69,6 +69,10 @@ class _Interpreters:
             if skip:
                 skip = False
                 continue
+            if not inline_seen and may_be_option(word):
+                self._unknown(site, words, "a pattern where an option may stand: pathname "
+                                           "expansion may make it one")
+                return True
             if subcommand and value is not None and not value.startswith("-"):
                 subcommand = False
                 if _RUNNER_SUBCOMMANDS.get(value) == "stdin":

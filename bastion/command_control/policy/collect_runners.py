@@ -37,12 +37,13 @@ from bastion.command_control.policy.shells import (
     shell_name,
 )
 from bastion.command_control.policy.variables import _SET_LETTERS
-from bastion.command_control.policy.words import SimpleCommand, _at, _Site, _Streams, _Word
+from bastion.command_control.policy.words import SimpleCommand, _at, _Site, _Streams, _Word, may_be_option
 from bastion.command_control.policy.wrappers import _AT, _KEEP, _SHELL_ARGUMENTS, _SHELL_LONG_ARGUMENTS
 
 # Variables naming the folders git reads its user's settings from (GIT_CONFIG_GLOBAL and the
 # rest of git's own are unknown wherever they are set: `_HOOKS`).
 _GIT_HOMES = ("HOME", "XDG_CONFIG_HOME")
+_PATTERN_OPTION = "a pattern where an option may stand: pathname expansion may make it one"
 # credential helpers git ships, run as git-credential-NAME: `store` writes ~/.git-credentials.
 _GIT_PLAIN_HELPER = re.compile(r"|store|cache|cache --timeout=\d+")
 
@@ -334,6 +335,9 @@ class _Runners:
         short_seen = False
         while index < len(words):
             value = words[index].value
+            if may_be_option(words[index]):
+                self._unknown(site, words, _PATTERN_OPTION)
+                return True
             if value is None:
                 break
             if value in ("-", "--"):

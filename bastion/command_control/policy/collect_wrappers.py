@@ -128,6 +128,12 @@ def _merged(same: list[SimpleCommand]) -> SimpleCommand:
                    reads_stdin=next((c.reads_stdin for c in same if c.reads_stdin), ""),
                    reads_input=any(c.reads_input for c in same))
 
+# su's long options that take the next word (its -c is read apart).
+_SU_ARGUMENTS = tuple(sorted(_RUNUSER.long - {"--command"}))
+# script's (util-linux) long options that take the next word, even `--`.
+_SCRIPT_ARGUMENTS = ("--echo", "--log-in", "--log-io", "--log-out", "--log-timing", "--logging-format",
+                     "--output-limit")
+
 
 class _Wrappers:
     """Part of `_Collector` (collect.py): its handlers for wrappers: programs that run the command after
@@ -268,14 +274,23 @@ class _Wrappers:
                     # `su -s /usr/bin/touch root F` runs `touch F`: the "shell" is any program,
                     # given -c CODE (as two words) and the words after the user.
                     return self._inner([program, *arguments], site, name)
-            # su passes the words after the user to the login shell, so -c may come anywhere.
-            code = _code_option(words, "csgGw")
+            # GNU getopt permutes: -c may follow the user, but not `--`.
+            code = _code_option(words, "csgGwu", _SU_ARGUMENTS)
             if code is not None:
                 return self._code(code, site, name)
             if name == "runuser":
                 skipped = _skip_options(words, 1, _RUNUSER)
-                if skipped is not None and skipped[1] & {"-u", "--user"} and words[skipped[0]:]:
-                    return self._inner(words[skipped[0]:], site, name)
+                if skipped is not None and skipped[1] & {"-u", "--user"}:
+                    return self._inner(words[skipped[0]:], site, name) if words[skipped[0]:] \
+                        else self._user_shell(name, words, site)
+            # su hands the words after the user to the shell, which reads them as its own
+            # arguments (`su root -- -norc -c CODE`: attack h17f, finding 1). The user's login
+            # shell is read as sh (which may be bash) unless -s names one.
+            program, arguments = _su_shell([words[0], _Word("-s", "-s"), _Word("sh", "sh"), *words[1:]]) \
+                or (None, [])
+            if program is not None and program.value is not None and arguments:
+                return self._shell(program.value, [program, *arguments],
+                                   site._replace(depth=site.depth + 1, wrappers=(*site.wrappers, name)))
             return self._user_shell(name, words, site)
 
         login, user = _su_login(words)
@@ -313,7 +328,7 @@ class _Wrappers:
 
     def _script(self, name: str, words: list[_Word], site: _Site) -> bool:
         self._writes(name, words, site)  # its typescript file
-        code = _code_option(words, "cBEIOTmo")
+        code = _code_option(words, "cBEIOTmo", _SCRIPT_ARGUMENTS)
         return self._code(code, site, name) if code is not None else self._user_shell(
             name, words, site)
 

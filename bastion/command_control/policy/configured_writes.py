@@ -232,10 +232,45 @@ def _cgroup_file(group: str | None, name: str | None) -> PathArg:
     return PathArg(f"{_CGROUP_ROOT}/{group.strip('/')}/{name}".replace("//", "/"))
 
 
+# found after outside attack h17f (finding 4): the other libcgroup tools that change cgroups:
+# cgxset is cgset (cgroup v1 or v2 names: -1, -2, -i); cgcreate, cgdelete and cgexec make,
+# remove or move a process into the groups of `-g CONTROLLERS:PATH`; cgconfigparser makes the
+# groups a file (`-l FILE`) names.
+CGROUP_WRITERS = frozenset({"cgset", "cgxset", "cgclassify", "cgcreate", "cgdelete", "cgexec",
+                            "cgconfigparser"})
+_CG_GROUPS = frozenset({"cgcreate", "cgdelete", "cgexec"})
+
+
+def _cgroup_groups(words: list[_Word]) -> list[PathArg]:
+    """The cgroups the `-g CONTROLLERS:PATH` options of cgcreate, cgdelete and cgexec name (as
+    their cgroup.procs); unknown without one, or with a value known only at run time."""
+    groups: list[PathArg] = []
+    for index, word in enumerate(words[1:], start=1):
+        value = word.value
+        if value is None:
+            return [_CG_UNKNOWN]
+        if value == "--" or not value.startswith("-"):
+            break  # cgexec's command, cgdelete's and cgcreate's `CONTROLLERS:PATH` operands
+        if value.startswith("-g"):
+            argument = value[2:] or (words[index + 1].value if index + 1 < len(words) else None)
+            groups.append(_cgroup_file(None if argument is None else argument.partition(":")[2] or None,
+                                       "cgroup.procs"))
+    operands = [w.value for w in words[1:] if w.value is not None and ":" in w.value
+                and not w.value.startswith("-")]
+    groups += [_cgroup_file(o.partition(":")[2] or None, "cgroup.procs") for o in operands]
+    return groups or [_CG_UNKNOWN]
+
+
 def cgroup_writes(name: str, words: list[_Word]) -> list[PathArg]:
-    """The cgroup files `cgset` (`-r NAME=VALUE` in each cgroup operand; `--copy-from SRC`:
-    every file of each) and `cgclassify` (`-g CONTROLLERS:PATH`: its cgroup.procs; without
-    -g the group a rules file names) write; an option not known here leaves them unknown."""
+    """The cgroup files `cgset` and `cgxset` (`-r NAME=VALUE` in each cgroup operand;
+    `--copy-from SRC`: every file of each) and `cgclassify` (`-g CONTROLLERS:PATH`: its
+    cgroup.procs; without -g the group a rules file names) write; cgcreate, cgdelete and cgexec
+    the groups they name (`_cgroup_groups`), cgconfigparser unknown ones; an option not known
+    here leaves them unknown."""
+    if name in _CG_GROUPS:
+        return _cgroup_groups(words)
+    if name == "cgconfigparser":
+        return [_CG_UNKNOWN]
     settings: list[str | None] = []
     targets: list[str | None] = []  # cgclassify's -g groups
     operands: list[str] = []  # cgset's cgroups (cgclassify's are process ids)
@@ -255,7 +290,7 @@ def cgroup_writes(name: str, words: list[_Word]) -> list[PathArg]:
         option, equals, attached = value.partition("=")
         long = option.startswith("--")
         letter = "" if long else option[1:2]
-        if name == "cgset":
+        if name in ("cgset", "cgxset"):
             rule = letter == "r" or (long and len(option) > 2 and "--rule".startswith(option))
             copy = long and len(option) > 3 and "--copy-from".startswith(option)
         else:
@@ -263,7 +298,7 @@ def cgroup_writes(name: str, words: list[_Word]) -> list[PathArg]:
         if not (rule or copy):
             if option in ("-h", "--help"):
                 return []
-            if long or set(option[1:]) - set("b1"):
+            if long or set(option[1:]) - set("b1" if name != "cgxset" else "b12i"):
                 return [_CG_UNKNOWN]  # `--sticky`, `-R`: not read here
             continue
         argument = attached if equals and long else (value[2:] if not long and len(value) > 2 else None)

@@ -116,30 +116,40 @@ def _last_argument(found: list[tuple[str, _Word | None]], names: set[str]
     return next(((o, a) for o, a in reversed(found) if o in names), None)
 
 
-def _code_option(words: list[_Word], takes_argument: str) -> _Word | None:
-    """The argument of -c / --command (or su's --session-command) anywhere among the words:
-    GNU getopt permutes (and takes a start of a long name: `--comm`), and su hands the words
-    after the user to the shell."""
-    for index, word in enumerate(words[1:], start=1):
-        value = word.value
-        if value is None or not value.startswith("-") or value == "--":
+def _code_option(words: list[_Word], takes_argument: str,
+                 long_arguments: tuple[str, ...] = ()) -> _Word | None:
+    """The argument of -c / --command (or su's --session-command) among the options: GNU getopt
+    permutes (and takes a start of a long name: `--comm`), so options may follow operands, but
+    none follow `--` (attack h17f, finding 1: `runuser -u root -- systemctl stop auditd -- -c`
+    is no `-c`). Letters of `takes_argument` and the long options `long_arguments` take the
+    next word when nothing is attached, so an argument `--` ends nothing."""
+    index = 1
+    while index < len(words):
+        value = words[index].value
+        index += 1
+        if value == "--":
+            return None
+        if value is None or not value.startswith("-") or len(value) < 2:
             continue
         option, has_value, attached = value.partition("=")
         if (len(option) > 2 and "--command".startswith(option)) or (
                 len(option) > 3 and "--session-command".startswith(option)):
             if has_value:
-                return _Word(attached, word.text)
-            return _at(words, index + 1) or _Word("", "")
+                return _Word(attached, words[index - 1].text)
+            return _at(words, index) or _Word("", "")
         if value.startswith("--"):
+            if not has_value and _long_option(option, frozenset(long_arguments)) in long_arguments:
+                index += 1
             continue
         for offset, letter in enumerate(value[1:], start=2):
             if letter in takes_argument:
-                if letter != "c":
-                    break
                 attached = value[offset:]
-                return _Word(attached, word.text) if attached else (
-                    _at(words, index + 1) or _Word("", "")
-                )
+                if letter == "c":
+                    return _Word(attached, words[index - 1].text) if attached else (
+                        _at(words, index) or _Word("", ""))
+                if not attached:
+                    index += 1
+                break
     return None
 
 

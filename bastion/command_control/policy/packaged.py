@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from bastion.command_control.policy.words import _Word
+from bastion.command_control.policy.words import _Word, may_be_option
 
 # Pager wrappers (shell scripts that exec less or more with "$@" after setting LESSOPEN) and
 # Debian's pager alternatives, read with the grammar of the pager they start; shells under a
@@ -124,6 +124,10 @@ _STDIN_CODE_OPTIONS = {"raku": frozenset({"-e"}), "rakudo": frozenset({"-e"}), "
                        "ts-node-esm": frozenset({"-e", "--eval", "-p", "--print"}),
                        "tsx": frozenset({"-e", "--eval", "-p", "--print"}),
                        "octave": frozenset({"--eval"})}
+# LLVM's tools read options of one dash whose value is `=VALUE` or the next word, whichever
+# the option is: an option no table lists may take the word after it (attack h17f, finding 3).
+_ANY_OPTION_TAKES_VALUE = frozenset({"lli"})
+_VERSION = re.compile(r"-[0-9][0-9.]*")
 
 
 def option_operand(name: str, words: list[_Word]) -> str | None:
@@ -133,19 +137,20 @@ def option_operand(name: str, words: list[_Word]) -> str | None:
     names stdin (`-`), so the program is read from stdin; "maybe" when a word after an option
     not known to take one may be its value or the program file (`newlisp -n x`); None when a
     word is certainly the program file, or code is given on the line (attack e14f, finding 7:
-    options before the lone operand in any number). A word known only at run time may be an
-    option taking the next word, or no word at all: "maybe" (attack f15f, finding 2)."""
+    options before the lone operand in any number; `lli-14` is lli). A word known only at run
+    time may be `-`, naming stdin: "value" (attack h17f, finding 3; f15f, finding 2)."""
     values = [w.value for w in words[1:]]
+    versioned = _VERSION.fullmatch(name, name.rfind("-")) if "-" in name else None
+    if versioned is not None and name[:versioned.start()] in STDIN_INTERPRETERS:
+        name = name[:versioned.start()]
     if name not in STDIN_INTERPRETERS or len(values) < 2:
         return None
     certain = True
     index = 0
     while index < len(values):
         value = values[index]
-        if value is None:
-            certain = False
-            index += 2
-            continue
+        if value is None or may_be_option(words[index + 1]):
+            return "value"  # a pattern too may be an option (`lli -* x`: h17f, finding 2)
         if value == "-":
             return "value"
         if value == "--" or not value.startswith("-") or value.partition("=")[0] in \
@@ -153,7 +158,8 @@ def option_operand(name: str, words: list[_Word]) -> str | None:
             return None
         following = values[index + 1] if index + 1 < len(values) else None
         if "=" not in value and following is not None:
-            if value in _STDIN_VALUE_OPTIONS.get(name, ()):
+            if value in _STDIN_VALUE_OPTIONS.get(name, ()) or (
+                    name in _ANY_OPTION_TAKES_VALUE and not following.startswith("-")):
                 index += 2
                 continue
             if not following.startswith("-"):

@@ -311,6 +311,8 @@ def _su_shell(words: list[_Word]) -> tuple[_Word | None, list[_Word]] | None:
         operands.append(word)
     if not given:
         return None
+    if operands and operands[0].value == "-":
+        operands = operands[1:]  # `su - USER`: a login shell, not the user
     # runuser -u USER takes no user operand: the words are the command's.
     return program, code + (operands if user_option else operands[1:])
 

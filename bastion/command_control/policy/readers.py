@@ -14,7 +14,7 @@ from bastion.command_control.policy.program_writes import _sqlite_words
 from bastion.command_control.policy.programs import _debugger_batch
 from bastion.command_control.policy.renames import _MMV, _RENAMERS, reads_names
 from bastion.command_control.policy.shells import _INLINE_CODE, INTERPRETERS
-from bastion.command_control.policy.words import _Word
+from bastion.command_control.policy.words import _Word, may_be_option
 
 # Programs that read their standard input (see `stdin_reader`). "always"; "files": when no
 # file operand is given, or `-`; "program": as "files", the first operand being a program or
@@ -305,8 +305,8 @@ def _reads_commands(name: str, words: list[_Word], posix: bool = False) -> bool:
     """Whether a program of _COMMAND_LANGUAGES reads its commands from its standard input;
     `posix`: the statement may set POSIXLY_CORRECT (`_only_informs`)."""
     values = [w.value for w in words[1:]]
-    if any(v is None for v in values):
-        return True
+    if any(v is None for v in values) or any(may_be_option(w) for w in words[1:]):
+        return True  # a pattern may be an option (`psql -?` after `touch ./-q`), never a help word
     args = [v for v in values if v is not None]
     if _only_informs(name, args, posix):
         return False

@@ -324,6 +324,13 @@ def _dynamic(word: _Word) -> _Word:
     return word._replace(value=None)
 
 
+def may_be_option(word: _Word) -> bool:
+    """Whether pathname expansion may make the word an option: an unquoted pattern that may
+    match a name starting with `-` or `+` (`-?`, `-*`, `-[f]`, `*`: after `touch ./-c`; attack
+    h17f, finding 2). Where options are read, such a word is known only at run time."""
+    return word.glob and word.value is not None and word.value[:1] in "-+*?["
+
+
 def _expanded_braces(words: list[_Word]) -> list[_Word]:
     """Words after brace expansion (`{rm,-rf,/}` is `rm -rf /`, `PS{4,}=x` is `PS4=x PS=x`).
     A word quoted in part, or with a sequence (`{1..9}`), is left whole, as a pattern; one

@@ -13,6 +13,7 @@ from typing import NamedTuple
 from bastion.command_control.policy.build_writes import BUILD_WRITERS
 from bastion.command_control.policy.configured_writes import (
     _CONFIG_WRITES,
+    CGROUP_WRITERS,
     _config_writes,
     _curl_writes,
     _reformime_writes,
@@ -476,7 +477,7 @@ _MORE_WRITERS = frozenset({"scp", "sftp", "rsync", "sed", "tar", "gtar", "gnutar
                            "history", "uudecode", "reformime", "modprobe", *_CONFIG_WRITES,
                            # found after outside attack S (finding 15)
                            *_FOLDER_WRITES, *_DOS2UNIX, "yq", "gawk", "awk", "m4", "xxd",
-                           "cgset", "cgclassify"})  # attack f15f, finding 7
+                           *CGROUP_WRITERS})  # attacks f15f (finding 7) and h17f (finding 4)
 
 
 def _more_writes(name: str, words: list[_Word], values: dict[str, str | None] | None = None
@@ -545,7 +546,7 @@ def _more_writes(name: str, words: list[_Word], values: dict[str, str | None] | 
         return _reformime_writes(words)
     if name in _CONFIG_WRITES:
         return _config_writes(name, words), []
-    if name in ("cgset", "cgclassify"):
+    if name in CGROUP_WRITERS:
         return cgroup_writes(name, words), []
     if name == "modprobe":
         # A configuration's `install MODULE COMMAND` runs COMMAND (attack O, finding 6).
