@@ -376,7 +376,8 @@ class _Runners:
                 # stdin after it (`bash +`, `sh + -`: attack e14f, finding 1).
                 letters = value[1:]
                 on = value[0] == "-"
-                code_flag = code_flag or (on and "c" in letters and shell not in _CODE_LETTERS)
+                # bash and dash take `c` in either sign (`bash +c CODE`: attack i18f, finding 2)
+                code_flag = code_flag or ("c" in letters and shell not in _CODE_LETTERS)
                 stdin_flag = stdin_flag or "s" in letters
                 takes = _SHELL_ARGUMENTS.get(shell, "oO")
                 if on:

@@ -123,20 +123,23 @@ def _code_option(words: list[_Word], takes_argument: str,
     none follow `--` (attack h17f, finding 1: `runuser -u root -- systemctl stop auditd -- -c`
     is no `-c`). Letters of `takes_argument` and the long options `long_arguments` take the
     next word when nothing is attached, so an argument `--` ends nothing."""
-    index = 1
+    index, found = 1, None
     while index < len(words):
         value = words[index].value
         index += 1
         if value == "--":
-            return None
+            return found
         if value is None or not value.startswith("-") or len(value) < 2:
             continue
         option, has_value, attached = value.partition("=")
         if (len(option) > 2 and "--command".startswith(option)) or (
                 len(option) > 3 and "--session-command".startswith(option)):
+            # getopt keeps the last one given (attack i18f, finding 1: `su root -c ls -c CMD`)
             if has_value:
-                return _Word(attached, words[index - 1].text)
-            return _at(words, index) or _Word("", "")
+                found = _Word(attached, words[index - 1].text)
+            else:
+                found, index = _at(words, index) or _Word("", ""), index + 1
+            continue
         if value.startswith("--"):
             if not has_value and _long_option(option, frozenset(long_arguments)) in long_arguments:
                 index += 1
@@ -144,13 +147,14 @@ def _code_option(words: list[_Word], takes_argument: str,
         for offset, letter in enumerate(value[1:], start=2):
             if letter in takes_argument:
                 attached = value[offset:]
-                if letter == "c":
-                    return _Word(attached, words[index - 1].text) if attached else (
-                        _at(words, index) or _Word("", ""))
+                if letter == "c" and attached:
+                    found = _Word(attached, words[index - 1].text)
+                elif letter == "c":
+                    found = _at(words, index) or _Word("", "")
                 if not attached:
                     index += 1
                 break
-    return None
+    return found
 
 
 def _options(

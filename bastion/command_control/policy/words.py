@@ -346,6 +346,8 @@ def _expanded_braces(words: list[_Word]) -> list[_Word]:
             continue
         for choice in choices:
             value = choice.translate(_BRACE_SHOWN)
+            if not value:
+                continue  # bash drops an empty word an unquoted expansion makes (i18f, F3)
             # Whether a glob in it is quoted is not kept: taken as a pattern (stricter).
             expanded.append(_Word(value, value, bool(_GLOB_CHARS.search(value)), expanded=True))
     return expanded
