@@ -498,3 +498,19 @@ def test_every_way_out_of_a_vi_search_leaves_hash_judged(search, out):
         sh.press(bytes([key]), b"")  # Ctrl-G, an erase of nothing, Esc as text (F2, F3)
     held = sh.keys(b"#")
     assert held is not None and held.how == "comment"
+
+
+# -- attack i18i: keys that change a vi search's text in ways the tracker does not count ----------
+
+@pytest.mark.parametrize("keys", [b"/\x15\x7f", b"/a\x15\x7f", b"/\x17\x7f", b"?\x15\x08",
+                                  b"/e\xcc\x81\x7f\x7f", b"/\x11\x7f", b"\x12\x12i\x07",
+                                  b"\x12\x17i\x07", b"\x12\x19i\x07", b"\x12\x11i\x07"])
+def test_hash_is_judged_after_keys_a_vi_search_takes_otherwise(keys):
+    sh = Shell()
+    sh.run("set -o vi")
+    sh.type("#" + REFUSED)
+    sh.press(b"\x1b", b"\x08")
+    for key in [keys[i:i + 1] for i in range(len(keys))]:
+        sh.press(key, b"")
+    held = sh.keys(b"#")
+    assert held is not None and held.how == "comment"

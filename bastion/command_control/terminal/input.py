@@ -271,6 +271,8 @@ class _FollowsInput:
         if (self._vi and (self._vi_command_now() or self._vi_meta_at is not None)
                 and not self._vi_argument and not self._vi_operator):
             return _VI_JUDGED.get(key)  # (unanswered 8-bit text may have left insert mode)
+        if self._vi and self._vi_search_doubt:
+            return _VI_JUDGED.get(key)  # where a search ended is unknown (attack i18i)
         return None
 
     def _on_key(self, raw: bytes) -> bool:
@@ -332,6 +334,8 @@ class _FollowsInput:
                 model = line.model
                 model.batch = []
             if key == _PASTE_START and self._bracketed:
+                # (a paste into vi's search goes into its text: how long it is, unknown)
+                self._vi_search_doubt = self._vi_search_doubt or isinstance(self._vi_argument, str)
                 self._in_paste = True
                 model.begin_paste()
                 line.paste_from = model.cursor
@@ -492,7 +496,7 @@ class _FollowsInput:
         self._line = _Line()
         self._epoch_seq = self._out_seq
         self._running = False
-        self._vi_command = self._vi_argument = False  # readline starts a line inserting
+        self._vi_command = self._vi_argument = self._vi_search_doubt = False  # a line inserts
         self._vi_operator, self._vi_change_at, self._vi_meta_at = "", None, None
 
     def _resume_after_restart(self) -> None:

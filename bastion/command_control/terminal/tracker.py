@@ -110,6 +110,10 @@ class CommandLineTracker(_FollowsOutput, _FollowsInput, _FollowsVi, _ReadsLine, 
         self._vi = False  # readline is believed to be in vi mode (`set -o vi` was run)
         # ... or may be in either: the keys of both modes are judged (see `_note_mode`).
         self._emacs_too = False
+        # A key in a vi search whose effect on it the tracker does not follow (Ctrl-U, Ctrl-W, a
+        # combining mark, a paste, Ctrl-R again): until the line ends, `#`, `v` and `@` are
+        # judged whatever the mode (attack i18i).
+        self._vi_search_doubt = False
         self._switched = False  # the editing mode was switched (or vi found) in this channel
         self._nested = False  # a line may have started another shell or left this one
         # Keys not echoed at a prompt (see `hidden_keys_may_run`): a shell that announces no

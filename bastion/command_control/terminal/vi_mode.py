@@ -14,6 +14,10 @@ from bastion.command_control.terminal.keys import (
     _VI_OPERATORS,
     _VI_TAKES_CHAR,
 )
+from bastion.command_control.terminal.line import _zero_width
+
+# Keys that end Ctrl-R's search in vi's command mode (checked against bash 5.2 by attack i18i).
+_ISEARCH_ENDS = frozenset("\x15\x16\x08\t\n\x01\x05\x02\x06\x14\x0c\x07\r")
 
 
 class _FollowsVi:
@@ -100,9 +104,12 @@ class _FollowsVi:
         an empty search; any key but text ends Ctrl-R's search. Command mode goes on after."""
         search = self._vi_argument
         assert isinstance(search, str)
+        plain = len(key) == 1 and key.isprintable() and not _zero_width(key)
         if search == "\x12":
-            if len(key) == 1 and key.isprintable():
+            if plain:
                 return True
+            if key not in _ISEARCH_ENDS and not key.startswith("\x1b"):
+                self._vi_search_doubt = True  # Ctrl-R, Ctrl-W, Ctrl-Y, Ctrl-Q... (attack i18i)
             self._vi_argument = False
             return key != "\x1b"  # the key that ended the search is readline's, not a command
         if key == "\x07" or (key in ("\x7f", "\x08") and search == "/"):
@@ -110,6 +117,8 @@ class _FollowsVi:
         elif key in ("\x7f", "\x08"):
             self._vi_argument = search[:-1]
         else:
+            if not plain and not key.startswith("\x1b"):
+                self._vi_search_doubt = True  # Ctrl-U, Ctrl-W, a mark... (attack i18i)
             self._vi_argument = search + key
         return True
 
