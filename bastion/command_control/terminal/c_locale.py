@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import dataclasses
 
-from bastion.command_control.terminal.edits import _Undo, edit_for
+from bastion.command_control.terminal.edits import _Undo, edit_for, insert_text
 
 # Meta keys bash binds with no inputrc (`bind -p`, bash 5.2), as the byte less 0x80 reads:
 # those the model follows, those that change nothing, and the digit arguments. Any other bound
@@ -95,9 +95,7 @@ class CLocaleReading:
                 self.unknown = True
                 return
             text = text[0] * int(times) + text[1:]
-        line = self.line
-        line.text = line.text[:line.cursor] + text + line.text[line.cursor:]
-        line.cursor += len(text)
+        insert_text(self.line, text)
 
     def _meta(self, key: str) -> None:
         if key in "O[":
