@@ -78,7 +78,6 @@ def test_h17f_wrapped_as_unwrapped(default_policy):
     "bash script.sh *.log",  # a pattern after the script is the script's argument
     "python3 tool.py *.csv",
     "ls -?",  # ls reads no code: any option a file's name makes is only a listing's
-    "psql -?",  # on a terminal: an interactive client in any case
     "cat data | lli prog.ll",  # piped data for a program file the line names
     "cat data | lli-14 -O 3 prog.ll",
     "cgget -r memory.max system.slice",  # cgroup readers

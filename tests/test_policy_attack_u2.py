@@ -232,7 +232,8 @@ def test_attack_u_honest_renames_run(default_policy, line):
     # a new name beside an ordinary file may still be authorized_keys (the shipped alert)
     ("qmv /srv/app", "alert"),
     ("deurlname /srv/app/x%20y", "allow"),  # the decoded name is known: no authorized_keys
-    ("hatch shell", "allow"),  # the user's shell, as `nix develop` starts it
+    # the user's shell, as `nix develop` starts it: a nested shell, as `bash` is (i18f)
+    ("hatch shell", "alert"),
     ("nix run nixpkgs#hello", "confirm"),
 ])
 def test_attack_u_launcher_and_renamer_edges(default_policy, line, expected):

@@ -25,7 +25,7 @@ from bastion.command_control.policy.collect_launchers import _STRICT, _Launchers
 from bastion.command_control.policy.collect_modules import _Modules
 from bastion.command_control.policy.collect_programs import _Programs
 from bastion.command_control.policy.collect_respelled import RESPELLED_HANDLERS, _Respelled
-from bastion.command_control.policy.collect_runners import _Runners
+from bastion.command_control.policy.collect_runners import _PATTERN_OPTION, _Runners
 from bastion.command_control.policy.collect_starters import _STARTERS, STARTER_METHODS, _Starters
 from bastion.command_control.policy.collect_state import _State
 from bastion.command_control.policy.collect_syntax import _Statements
@@ -40,6 +40,7 @@ from bastion.command_control.policy.heredoc import (
     _tree_reads_heredocs_as,
 )
 from bastion.command_control.policy.names import program_name
+from bastion.command_control.policy.options import PATTERN_HANDLED, pattern_option
 from bastion.command_control.policy.parse import (
     _COPROC_COMPOUND,
     _distrust,
@@ -403,6 +404,11 @@ class _Collector(_Statements, _Files, _Variables, _Code, _Wrappers, _Runners, _I
                 handler = _Collector._shell
             elif INTERPRETERS.fullmatch(name):
                 handler = _Collector._interpreter
+        if (handler is None or name in PATTERN_HANDLED) and (
+                pattern := pattern_option(name, words)) is not None:
+            self._unknown(site, words, f"{_PATTERN_OPTION} ({name} {pattern.text}; write ./"
+                                       f"{pattern.text} or put -- before it)")
+            return
         start = len(self.commands)
         if handler is None or not handler(self, name, words, site):
             self._plain(name, words, site)

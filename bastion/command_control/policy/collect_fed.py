@@ -73,6 +73,10 @@ class _Fed:
                                            "files in place (-i)")
             for word in files or ():
                 self.commands.append(self._file_operation(">", word, site.text, site))
+            if family.lastgroup == "perl" and magic_opens(words):
+                self._unknown(site, words, f"{name} -n or -p opens a file named by a pattern or "
+                                           "at run time, or holding | < >, with the two-argument "
+                                           "open, which runs a name ending in |")
 
     def _names_stdin(self, value: str) -> bool:
         """`value` names the line's stdin in any spelling (`-`, `/dev/./stdin`,
@@ -118,13 +122,39 @@ def in_place_files(kind: str, words: list[_Word]) -> list[_Word] | None:
     `-pi`), the operands after the program (the words after a `-e` code, else after the script
     file). [] without -i; None when a word known only at run time, perhaps -i, comes before a
     file the line names."""
+    read = _program_operands(kind, words)
+    if read is None:
+        return None
+    letters, operands = read
+    return operands if "i" in letters else []
+
+
+def magic_opens(words: list[_Word]) -> bool:
+    """Whether `perl -n` or `-p` (without -i) may open an operand the way perl's two-argument
+    open does, where a name ending in `|` runs a command: an operand that is a pattern (`perl
+    -ne print *` after a file `touch x|`), known only at run time, or holding `|`, `<` or `>`
+    (attack i18f, checked with perl 5.36)."""
+    read = _program_operands("perl", words)
+    if read is None:
+        return True
+    letters, operands = read
+    if not letters & {"n", "p"} or "i" in letters:
+        return False
+    return any(w.glob or w.value is None or "|" in w.value or w.value.lstrip()[:1] in ("<", ">", "+")
+               for w in operands)
+
+
+def _program_operands(kind: str, words: list[_Word]) -> tuple[set[str], list[_Word]] | None:
+    """The option letters perl or ruby (`kind`) is given, and the operands after its program (the
+    words after a `-e` code, else after the script file); None when a word known only at run
+    time, perhaps an option, comes before a word the line names."""
     inline, attached_only = _INLINE_CODE[kind], _ATTACHED_VALUE[kind]
-    index, in_place, code = 1, False, False
+    index, code = 1, False
+    seen: set[str] = set()
     while index < len(words):
         value = words[index].value
         if value is None:
-            # perhaps -i (`"$opt"`): unknown when files the line names follow it
-            return None if any(w.value is not None for w in words[index + 1:]) else []
+            return None if any(w.value is not None for w in words[index + 1:]) else (seen, [])
         index += 1
         if value == "--":
             break
@@ -134,13 +164,11 @@ def in_place_files(kind: str, words: list[_Word]) -> list[_Word] | None:
         if value.startswith("--"):
             continue  # ruby's long options take `=VALUE`
         letters, taker, rest = interpreter_cluster(kind, value)
-        in_place = in_place or "i" in letters
+        seen |= set(letters)
         code = code or (taker is not None and taker in inline)
         if taker is not None and not rest and taker not in attached_only:
             index += 1  # its value is the next word
-    if not in_place:
-        return []
-    return words[index:] if code else words[index + 1:]
+    return seen, words[index:] if code else words[index + 1:]
 
 
 def _runs_stdin(words: list[_Word], names_stdin: Callable[[str], bool]) -> bool:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import itertools
 
+from bastion.command_control.policy.packaged import code_stream
 from bastion.command_control.policy.paths import _descriptor_file
 from bastion.command_control.policy.python_runners import RUNNERS as _RUNNERS
 from bastion.command_control.policy.python_runners import module_chain
@@ -274,6 +275,12 @@ class _Interpreters:
         if value.value is None:
             return False
         text = value.value.rsplit("=", 1)[-1]
+        if _descriptor_file(text) is None and code_stream(value.value):
+            # `php -d auto_prepend_file=php://stdin x.php`, `...=data:,<?php ...` (attack i18f,
+            # finding 5): code from a stream the line does not show
+            self._unknown(site, words, "an option's value loads code from a stream (php://, "
+                                       "data:)")
+            return True
         if _descriptor_file(text) is None:
             return False
         return self._program_file(name, _Word(text, text), words, site, "an interpreter")

@@ -484,7 +484,7 @@ class _Launchers:
             return True
         if _at(words, start) is None or words[start].value != "add":
             return False
-        scanned = _scan_options(words, start + 1, _PUEUE_ADD)
+        scanned = _scan_options(words, start + 1, _PUEUE_ADD, patterns=True)
         if scanned is None:
             self._unknown(site, words, "options of pueue known only at run time")
             return True

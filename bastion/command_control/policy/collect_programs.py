@@ -81,7 +81,7 @@ class _Programs:
     def _runcon(self, name: str, words: list[_Word], site: _Site) -> bool:
         """`runcon CONTEXT COMMAND`, or `runcon [-c] [-u U] [-r R] [-t T] [-l L] COMMAND`."""
         scanned = _scan_options(words, 1, _options("urtl", ("--user", "--role", "--type",
-                                                            "--range")))
+                                                            "--range")), patterns=True)
         if scanned is None:
             self._unknown(site, words, "options of runcon known only at run time")
             return True
@@ -123,7 +123,7 @@ class _Programs:
 
     def _start_stop_daemon(self, name: str, words: list[_Word], site: _Site) -> bool:
         """`start-stop-daemon --start --exec PATH -- ARGS` runs PATH (or --startas PATH)."""
-        scanned = _scan_options(words, 1, _START_STOP)
+        scanned = _scan_options(words, 1, _START_STOP, patterns=True)
         if scanned is None:
             self._unknown(site, words, "options of start-stop-daemon known only at run time")
             return True
@@ -147,7 +147,7 @@ class _Programs:
 
     def _machinectl(self, name: str, words: list[_Word], site: _Site) -> bool:
         """`machinectl shell [[USER@]NAME [PATH [ARGS]]]` runs PATH (or the user's shell)."""
-        scanned = _scan_options(words, 1, _MACHINECTL)
+        scanned = _scan_options(words, 1, _MACHINECTL, patterns=True)
         if scanned is None:
             self._unknown(site, words, "options of machinectl known only at run time")
             return True
@@ -196,7 +196,7 @@ class _Programs:
         takes = _TMUX_SHELL_COMMANDS.get(verb)
         if takes is None:
             return
-        scanned = _scan_options(command, 1, _options(takes))
+        scanned = _scan_options(command, 1, _options(takes), patterns=True)
         if scanned is None:
             self._unknown(site, words, "options of tmux known only at run time")
             return
@@ -227,7 +227,7 @@ class _Programs:
         if any(w.value in ("-ls", "-list", "-wipe", "-v", "-version", "-help", "-r", "-x", "-R",
                            "-RR") for w in words[1:2]):
             return True  # lists or attaches: runs no command of its own
-        scanned = _scan_options(words, 1, _options("cehpsStTX", ("-Logfile",)))
+        scanned = _scan_options(words, 1, _options("cehpsStTX", ("-Logfile",)), patterns=True)
         if scanned is None:
             self._unknown(site, words, "options of screen known only at run time")
             return True
@@ -407,7 +407,7 @@ class _Programs:
         very host: `ssh localhost rm -rf /`); with none (and no -N, -W, -O) the remote shell
         reads the line's stdin."""
         spec = _options("BbcDEeFIiJLlmOoPpQRSWw")
-        scanned = _scan_options(words, 1, spec)
+        scanned = _scan_options(words, 1, spec, patterns=True)
         if scanned is None:
             self._unknown(site, words, "options of ssh known only at run time")
             return True
@@ -416,7 +416,7 @@ class _Programs:
         index, found = scanned
         # found after outside attack W (finding 14): OpenSSH reads options after the
         # destination too, up to a `--` (`ssh host -p 22 -- CMD` runs CMD).
-        after = _scan_options(words, index + 1, spec) if index < len(words) else None
+        after = _scan_options(words, index + 1, spec, patterns=True) if index < len(words) else None
         rest = index + 1
         if after is not None:
             rest, more = after

@@ -43,6 +43,9 @@ from bastion.command_control.policy.wrappers import _AT, _KEEP, _SHELL_ARGUMENTS
 # Variables naming the folders git reads its user's settings from (GIT_CONFIG_GLOBAL and the
 # rest of git's own are unknown wherever they are set: `_HOOKS`).
 _GIT_HOMES = ("HOME", "XDG_CONFIG_HOME")
+# Programs the shipped policy alerts on by name when they start a shell (alert-su,
+# alert-sudo-shell...): the nested shell is theirs to name.
+_OWN_SHELL_RULES = frozenset({"su", "runuser", "sudo", "doas", "pkexec", "sg", "newgrp"})
 _PATTERN_OPTION = "a pattern where an option may stand: pathname expansion may make it one"
 # credential helpers git ships, run as git-credential-NAME: `store` writes ~/.git-credentials.
 _GIT_PLAIN_HELPER = re.compile(r"|store|cache|cache --timeout=\d+")
@@ -472,7 +475,7 @@ class _Runners:
         return self._stdin_code(name, words, site._replace(stdin=origin, here=here), what)
 
     def _at_job(self, name: str, words: list[_Word], site: _Site) -> bool:
-        scanned = _scan_options(words, 1, _AT)
+        scanned = _scan_options(words, 1, _AT, patterns=True)
         found = {option: argument for option, argument in scanned[1]} if scanned is not None else {}
         if "-f" in found:
             # found after outside attack K (finding 6): `at -f /dev/stdin` (`/dev/fd/0`, `-`)
@@ -538,7 +541,11 @@ class _Runners:
 
     def _user_shell(self, name: str, words: list[_Word], site: _Site) -> bool:
         """`su`, `sudo -s`, `script`, `chroot DIR` with no command start the user's shell,
-        which reads its commands from the line's stdin."""
+        which reads its commands from the line's stdin. On a terminal it is a nested shell, as
+        `bash` is (`chroot /` with no alert: attack i18f): judged as `sh` too."""
+        if site.stdin in ("tty", "unknown") and name not in _OWN_SHELL_RULES:
+            self.commands.append(SimpleCommand("sh", ("sh",), site.text,
+                                               wrappers=(*site.wrappers, name)))
         return self._stdin_code(name, words, site, "a shell", fed="sh")
 
     def _stdin_code(self, name: str, words: list[_Word], site: _Site, what: str,

@@ -144,7 +144,7 @@ class _Wrappers:
 
     def _wrapper(self, name: str, words: list[_Word], site: _Site) -> bool:
         spec = _WRAPPERS[name]
-        scanned = _scan_options(words, 1, spec)
+        scanned = _scan_options(words, 1, spec, patterns=True)
         if scanned is None:
             self._unknown(site, words, f"options of {name} known only at run time")
             return True
@@ -213,7 +213,7 @@ class _Wrappers:
         index, found = 1, []
         assignments: list[_Word] = []
         while True:  # options and NAME=VALUE words, in any order; `--` ends only the options
-            scanned = _scan_options(words, index, _ENV)
+            scanned = _scan_options(words, index, _ENV, patterns=True)
             if scanned is None:
                 self._unknown(site, words, "options of env known only at run time")
                 return True
@@ -279,7 +279,7 @@ class _Wrappers:
             if code is not None:
                 return self._code(code, site, name)
             if name == "runuser":
-                skipped = _skip_options(words, 1, _RUNUSER)
+                skipped = _skip_options(words, 1, _RUNUSER, patterns=True)
                 if skipped is not None and skipped[1] & {"-u", "--user"}:
                     return self._inner(words[skipped[0]:], site, name) if words[skipped[0]:] \
                         else self._user_shell(name, words, site)
@@ -313,7 +313,7 @@ class _Wrappers:
         return self._joined_code(rest, site, name)
 
     def _flock(self, name: str, words: list[_Word], site: _Site) -> bool:
-        skipped = _skip_options(words, 1, _FLOCK)
+        skipped = _skip_options(words, 1, _FLOCK, patterns=True)
         if skipped is None:
             self._unknown(site, words, "options of flock known only at run time")
             return True
@@ -333,7 +333,7 @@ class _Wrappers:
             name, words, site)
 
     def _watch(self, name: str, words: list[_Word], site: _Site) -> bool:
-        skipped = _skip_options(words, 1, _WATCH)
+        skipped = _skip_options(words, 1, _WATCH, patterns=True)
         if skipped is None:
             self._unknown(site, words, "options of watch known only at run time")
             return True
@@ -343,7 +343,7 @@ class _Wrappers:
         return self._joined_code(words[index:], site, name)
 
     def _xargs(self, name: str, words: list[_Word], site: _Site) -> bool:
-        scanned = _scan_options(words, 1, _XARGS)
+        scanned = _scan_options(words, 1, _XARGS, patterns=True)
         if scanned is None:
             self._unknown(site, words, "options of xargs known only at run time")
             return True

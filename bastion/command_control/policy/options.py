@@ -7,7 +7,30 @@ from __future__ import annotations
 from typing import NamedTuple
 
 from bastion.command_control.policy.paths import PathArg, _path_arg
-from bastion.command_control.policy.words import _at, _Word
+from bastion.command_control.policy.words import _at, _Word, may_be_option
+
+# Programs whose options, whatever a pattern expands to, run nothing, write nothing but their
+# operands and change nothing a rule reads: a pattern may stand among their options (`ls *`,
+# `du -sh *`, `grep -r x *`, `rm *.log`, `chmod 644 *`). Any other program given a pattern
+# before `--` has options known only at run time (`pattern_option`).
+PATTERN_SAFE = frozenset({
+    "ls", "dir", "vdir", "du", "df", "wc", "cat", "tac", "nl", "head", "tail", "grep", "egrep",
+    "fgrep", "file", "stat", "md5sum", "sha1sum", "sha224sum", "sha256sum", "sha384sum",
+    "sha512sum", "b2sum", "cksum", "sum", "cmp", "echo", "basename", "dirname", "realpath",
+    "readlink", "touch", "mkdir", "rmdir", "rm", "unlink", "chmod", "chown", "chgrp", "test",
+    "[", "true", "false", "printf", "tree", "strings", "od", "xxd", "hexdump", "uniq",
+    "cut", "paste", "fold", "fmt", "expand", "unexpand", "comm", "join", "shred", "cp", "mv",
+    "ln",
+})
+# Programs the collector has a handler for that run no command from their operands: their own
+# options are read for all words, as a plain program's are (`find * -name x`, `git grep x *`).
+PATTERN_HANDLED = frozenset({
+    "find", "make", "gmake", "bmake", "pmake", "ninja", "ip", "gdb", "lldb", "at", "batch",
+    "cmake", "ctest", "sed", "crontab", "git", "pip", "pip3", "perf",
+})
+# git's commands whose options run nothing and write only where their operands say.
+_GIT_PATTERN_SAFE = frozenset({"add", "rm", "mv", "status", "diff", "log", "show", "restore",
+                               "checkout", "blame", "ls-files", "commit", "stash", "reset"})
 
 
 class _Options(NamedTuple):
@@ -23,14 +46,16 @@ class _Options(NamedTuple):
     flags: frozenset[str] = frozenset()
 
 
-def _scan_options(words: list[_Word], start: int, spec: _Options
+def _scan_options(words: list[_Word], start: int, spec: _Options, patterns: bool = False
                   ) -> tuple[int, list[tuple[str, _Word | None]]] | None:
     """Index of the first word after the options, and each option in order with its argument
-    (None when it takes none, or its argument is missing); None if an option is dynamic."""
+    (None when it takes none, or its argument is missing); None if an option is dynamic, or
+    with `patterns` (a program that runs a command after its options) may be a pattern that
+    expands to one (`touch ./-S; env -* CMD`: attack i18f, finding 4)."""
     index, found = start, []
     while index < len(words):
         value = words[index].value
-        if value is None:
+        if value is None or (patterns and may_be_option(words[index])):
             return None
         if value == "--":
             return index + 1, found
@@ -78,9 +103,11 @@ def _long_option(option: str, names: frozenset[str]) -> str:
     return min(matches) if matches else option
 
 
-def _skip_options(words: list[_Word], start: int, spec: _Options) -> tuple[int, set[str]] | None:
-    """Index of the first word after the options, and the options seen; None if one is dynamic."""
-    scanned = _scan_options(words, start, spec)
+def _skip_options(words: list[_Word], start: int, spec: _Options, patterns: bool = False
+                  ) -> tuple[int, set[str]] | None:
+    """Index of the first word after the options, and the options seen; None if one is dynamic
+    (or, with `patterns`, may be a pattern that expands to one)."""
+    scanned = _scan_options(words, start, spec, patterns)
     if scanned is None:
         return None
     index, found = scanned
@@ -129,7 +156,11 @@ def _code_option(words: list[_Word], takes_argument: str,
         index += 1
         if value == "--":
             return found
-        if value is None or not value.startswith("-") or len(value) < 2:
+        if value is None or may_be_option(words[index - 1]):
+            # a word known only at run time, or a pattern, may be -c itself (`touch ./-c; su
+            # root -* CMD`: attack i18f, finding 4): the code is known only at run time
+            return _Word(None, words[index - 1].text)
+        if not value.startswith("-") or len(value) < 2:
             continue
         option, has_value, attached = value.partition("=")
         if (len(option) > 2 and "--command".startswith(option)) or (
@@ -155,6 +186,27 @@ def _code_option(words: list[_Word], takes_argument: str,
                     index += 1
                 break
     return found
+
+
+def pattern_option(name: str, words: list[_Word]) -> _Word | None:
+    """The first word after the program's name and before `--` that pathname expansion may make
+    an option: GNU getopt permutes, so any of them may be one (after `touch ./-o`, `sort *
+    /etc/sudoers` writes the file; after a file `--checkpoint-action=exec=sh x`, `tar cf a.tar *`
+    runs `sh x`; attack i18f, finding 4). None when there is none, or `name` (the program) is
+    one of `PATTERN_SAFE`."""
+    if name in PATTERN_SAFE:
+        return None
+    if name == "git":
+        verb = next((w.value for w in words[1:] if not (w.value or "-").startswith("-")), None)
+        if verb in _GIT_PATTERN_SAFE and not any(may_be_option(w) for w in words[1:words.index(
+                next(w for w in words[1:] if w.value == verb))]):
+            return None
+    for word in words[1:]:
+        if word.value == "--":
+            return None
+        if may_be_option(word):
+            return word
+    return None
 
 
 def _options(

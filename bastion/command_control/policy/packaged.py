@@ -19,6 +19,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
+from bastion.command_control.policy.paths import _descriptor_file
 from bastion.command_control.policy.words import _Word, may_be_option
 
 # Pager wrappers (shell scripts that exec less or more with "$@" after setting LESSOPEN) and
@@ -128,6 +129,24 @@ _STDIN_CODE_OPTIONS = {"raku": frozenset({"-e"}), "rakudo": frozenset({"-e"}), "
 # the option is: an option no table lists may take the word after it (attack h17f, finding 3).
 _ANY_OPTION_TAKES_VALUE = frozenset({"lli"})
 _VERSION = re.compile(r"-[0-9][0-9.]*")
+_DATA_URL = re.compile(r"(?:^|=)data:(?!:)")
+
+
+def loads_stream(value: str) -> bool:
+    """Whether an option's value (or its part after `=`) names the program's stdin or another
+    descriptor (`/dev/stdin`, `/dev/fd/0`), or is a stream of code (`code_stream`)."""
+    if code_stream(value):
+        return True
+    text = value.rsplit("=", 1)[-1]
+    return text in STDIN_NAMES or _descriptor_file(text) is not None
+
+
+def code_stream(value: str) -> bool:
+    """Whether an option's value names a stream rather than a file: `php://stdin`, `php://fd/0`,
+    `php://filter/resource=php://input`, `data:text/plain,<?php ...` (php's `-d
+    auto_prepend_file=`: attack i18f, finding 5). `Data::Dumper` is a module, not a data: URL."""
+    lower = value.lower()
+    return "://" in lower or _DATA_URL.search(lower) is not None
 
 
 def option_operand(name: str, words: list[_Word]) -> str | None:
@@ -151,7 +170,10 @@ def option_operand(name: str, words: list[_Word]) -> str | None:
         value = values[index]
         if value is None or may_be_option(words[index + 1]):
             return "value"  # a pattern too may be an option (`lli -* x`: h17f, finding 2)
-        if value == "-":
+        if value == "-" or loads_stream(value.partition("=")[2]) or (
+                index + 1 < len(values) and loads_stream(values[index + 1] or "")):
+            # an option's value naming stdin or a stream (`lli -extra-module=/dev/stdin x.ll`,
+            # `php-cgi -d auto_prepend_file=php://stdin x.php`: attack i18f, finding 5)
             return "value"
         if value == "--" or not value.startswith("-") or value.partition("=")[0] in \
                 _STDIN_CODE_OPTIONS.get(name, ()):

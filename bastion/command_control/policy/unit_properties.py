@@ -74,7 +74,7 @@ def unit_properties(name: str, words: list[_Word]) -> Properties:
     """The properties `systemd-run` (or `systemctl set-property UNIT ...`) sets, read."""
     found = Properties([], [], [], "")
     if name == "systemd-run":
-        scanned = _scan_options(words, 1, _WRAPPERS["systemd-run"])
+        scanned = _scan_options(words, 1, _WRAPPERS["systemd-run"], patterns=True)
         if scanned is None:
             return found  # held by the wrapper as options known only at run time
         values = [(o, a) for o, a in scanned[1] if o in _PROPERTY_OPTIONS or o in ("-E", "--setenv")]
