@@ -75,6 +75,13 @@ ROWS = [
     "make *",
     "pip install *",
     "install * /usr/local/bin",  # --strip-program=CMD
+    "sleep *",  # any program outside PATTERN_SAFE: its options are not read
+    # a word whose start is known only at run time, where a program reads options for code or
+    # writes (`x=-PCMD`, `x=-o/etc/sudoers`)
+    'man "$x" ls',
+    'sort "$x" /etc/sudoers',
+    "sort $(cat f) x",
+    'tee "$f"',
     # F5 an option's value naming stdin or a stream of code
     "cat evil.ll | lli -extra-module=/dev/stdin x.ll",
     "cat evil.ll | lli -extra-object=/dev/fd/0 x.ll",
@@ -115,6 +122,9 @@ def test_attack_i18f_lines_are_held_or_refused(default_policy, line):
     # perl -n with the files named, -i's in-place edit, and code alone
     "perl -ne print a.txt", "perl -pi -e s/a/b/ *.txt", "perl -e 'print 1'",
     "perl -MData::Dumper -e 'print Dumper(1)'",
+    # a word known only at run time after an option (its value, perhaps), or starting with text
+    "make -j$(nproc)", 'mkdir -p "$d"', 'sleep "$n"',
+    'for f in *.log; do gzip "$f"; done',
     # php with a setting that loads nothing
     "php -d memory_limit=1G x.php",
 ])

@@ -75,6 +75,7 @@ from bastion.command_control.policy.wrappers import _DATA_PROGRAMS, _WRAPPERS, P
 from bastion.command_control.policy.writes import (
     _MORE_WRITERS,
     _TREE_CHANGERS,
+    _WRITES,
     _recursive_change,
     _rsync_removes,
     _whole_trees,
@@ -404,14 +405,21 @@ class _Collector(_Statements, _Files, _Variables, _Code, _Wrappers, _Runners, _I
                 handler = _Collector._shell
             elif INTERPRETERS.fullmatch(name):
                 handler = _Collector._interpreter
-        if (handler is None or name in PATTERN_HANDLED) and (
-                pattern := pattern_option(name, words)) is not None:
-            self._unknown(site, words, f"{_PATTERN_OPTION} ({name} {pattern.text}; write ./"
-                                       f"{pattern.text} or put -- before it)")
-            return
+        # A pattern where an option may stand leaves the options known only at run time
+        # (attack i18f, finding 4: `iptables -*` after `touch ./-F`); so does a word whose start
+        # is known only at run time, for a program whose options the policy reads for code or
+        # writes (`man "$x" ls`, `sort "$x" /etc/sudoers`). Names find's {} fills start with
+        # the start point, never `-`.
+        options_read = handler is None and (not self._reads_operands_as_files(name) or name in _WRITES)
+        pattern = pattern_option(name, words, dynamic=options_read) if (
+            handler is None or name in PATTERN_HANDLED) and "find" not in site.wrappers else None
         start = len(self.commands)
         if handler is None or not handler(self, name, words, site):
             self._plain(name, words, site)
+        if pattern is not None:  # after the command's own verdicts, which name their rules
+            shown = "a word known only at run time" if pattern.value is None else \
+                f"write ./{pattern.text} or put -- before it"
+            self._unknown(site, words, f"{_PATTERN_OPTION} ({name} {pattern.text}: {shown})")
         if name in ZSH_ASSIGNERS:
             self._zsh_assigner(name, words, site)
         read = handler is not None or is_read(name, words, _HANDLED)

@@ -4,6 +4,7 @@ an argument (`_Options`, `_options`), and where the operands start (`_scan_optio
 
 from __future__ import annotations
 
+import itertools
 from typing import NamedTuple
 
 from bastion.command_control.policy.paths import PathArg, _path_arg
@@ -20,7 +21,7 @@ PATTERN_SAFE = frozenset({
     "readlink", "touch", "mkdir", "rmdir", "rm", "unlink", "chmod", "chown", "chgrp", "test",
     "[", "true", "false", "printf", "tree", "strings", "od", "xxd", "hexdump", "uniq",
     "cut", "paste", "fold", "fmt", "expand", "unexpand", "comm", "join", "shred", "cp", "mv",
-    "ln",
+    "ln", "gzip", "gunzip", "zcat", "bzip2", "bunzip2", "bzcat", "xz", "unxz", "xzcat",
 })
 # Programs the collector has a handler for that run no command from their operands: their own
 # options are read for all words, as a plain program's are (`find * -name x`, `git grep x *`).
@@ -188,12 +189,13 @@ def _code_option(words: list[_Word], takes_argument: str,
     return found
 
 
-def pattern_option(name: str, words: list[_Word]) -> _Word | None:
+def pattern_option(name: str, words: list[_Word], dynamic: bool = False) -> _Word | None:
     """The first word after the program's name and before `--` that pathname expansion may make
     an option: GNU getopt permutes, so any of them may be one (after `touch ./-o`, `sort *
     /etc/sudoers` writes the file; after a file `--checkpoint-action=exec=sh x`, `tar cf a.tar *`
-    runs `sh x`; attack i18f, finding 4). None when there is none, or `name` (the program) is
-    one of `PATTERN_SAFE`."""
+    runs `sh x`; attack i18f, finding 4); with `dynamic`, a word known only at run time too
+    (`man "$x" ls` is `man -P CMD ls` when x is `-PCMD`). None when there is none, or `name` (the
+    program) is one of `PATTERN_SAFE`."""
     if name in PATTERN_SAFE:
         return None
     if name == "git":
@@ -201,12 +203,29 @@ def pattern_option(name: str, words: list[_Word]) -> _Word | None:
         if verb in _GIT_PATTERN_SAFE and not any(may_be_option(w) for w in words[1:words.index(
                 next(w for w in words[1:] if w.value == verb))]):
             return None
-    for word in words[1:]:
+    for before, word in itertools.pairwise(words):
         if word.value == "--":
             return None
         if may_be_option(word):
             return word
+        if dynamic and word.value is None and _opens_unknown(word.text) and not _takes_it(before):
+            return word
     return None
+
+
+def _takes_it(before: _Word) -> bool:
+    """Whether the word before one known only at run time is an option that may take it as its
+    value (`curl -T "$F"`): no table says which options take one, so any may (SECURITY.md: a
+    flag that takes none, `sort -r "$x"`, is the residual)."""
+    value = before.value or ""
+    return value.startswith("-") and value != "--" and "=" not in value and len(value) > 1
+
+
+def _opens_unknown(text: str) -> bool:
+    """Whether a word known only at run time may start with `-` or `+`: its first character
+    comes from an expansion (`$x`, `"$x"`, `$(cmd)`, a backquote), not from the line
+    (`-j$(nproc)` is an option whatever follows; `<(cmd)` is a /dev/fd name)."""
+    return text.lstrip('"')[:1] in ("$", "`") and not text.startswith("$'")
 
 
 def _options(
