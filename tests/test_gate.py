@@ -20,7 +20,7 @@ from typing import Any
 import pytest
 
 from bastion import audit, config
-from bastion.access import sessions
+from bastion.access import sessions, users
 from bastion.command_control.policy import policy_from_dict
 from bastion.runtime.judging import JudgingBudget
 from bastion.ssh.gate import InputGate, StdinGate, make_gate
@@ -167,6 +167,9 @@ def make_app(store: Store) -> Any:
 
 
 def make_live(store: Store, app: Any) -> Any:
+    # The person who types: a held command of someone removed or locked is never confirmed.
+    if store.one("SELECT 1 FROM users WHERE name = 'alice'") is None:
+        users.add(store, "alice", "engineer", None, "local:test")
     sid = sessions.create(store, user="alice", target="web01", login="bob", ticket="INC-1",
                           grant_id=None, serial=None, client_addr="127.0.0.1")
     ended: list[tuple[str, str]] = []

@@ -447,9 +447,12 @@ def test_nobody_decides_their_own_request_command_or_lock_through_sudo(ctx, enro
     with pytest.raises(users.UserError, match="may not unlock themselves"):
         users.unlock(ctx.store, "alice", as_alice)
 
+    # A locked person's request and command wait for the unlock (attack j19o).
+    with pytest.raises(grants.GrantError, match="alice is locked"):
+        grants.approve(ctx.store, ctx.config, req["id"], as_sam)
+    users.unlock(ctx.store, "alice", as_sam)
     grants.approve(ctx.store, ctx.config, req["id"], as_sam)
     sessions.decide_held(ctx.store, ctx.config, held, as_sam, confirm=True)
-    users.unlock(ctx.store, "alice", as_sam)
 
 
 @pytest.mark.parametrize(("sudo_user", "refused"), [("alice", True), ("sam", False)])

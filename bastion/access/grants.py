@@ -26,6 +26,10 @@ from bastion.store import Backend, dumps, now
 from bastion.text import TextError, check_line
 
 MAX_PENDING = 10  # pending requests per user; more are refused until some are decided
+# Requests filed a minute per user, whatever became of them (an auto-approved one is never
+# pending, so MAX_PENDING alone does not bound them): each is rows, audit events and a grant.
+REQUESTS_PER_MINUTE = 20
+MAX_SERIAL = 2**63 - 1  # the store's integers: anything larger cannot name a row
 # User certificates (`cert`): at most this many a minute per person, all connections together,
 # and per connection; each is a store row and an audit event, and one is enough per ticket.
 CERTS_PER_MINUTE = 10
@@ -86,8 +90,9 @@ def create_request(store: Backend, config: Config, user: str, *, target: str, lo
                    refusals: limits.RefusalLog | None = None) -> dict[str, Any]:
     """File an access request; auto-approved where the role says so. Returns the request row.
 
-    Refused (GrantError, audited as request.refused) when invalid, or when the user already has
-    MAX_PENDING requests pending. With `refusals`, only a user's first refusal in a minute is
+    Refused (GrantError, audited as request.refused) when invalid, when the user already has
+    MAX_PENDING requests pending, or filed REQUESTS_PER_MINUTE in the last minute (approved
+    automatically or not). With `refusals`, only a user's first refusal in a minute is
     written at once, whatever its problem (the server writes the count of the rest), so that a
     flood of refused requests is not a flood of audit rows.
     """
@@ -117,6 +122,11 @@ def create_request(store: Backend, config: Config, user: str, *, target: str, lo
             if pending >= MAX_PENDING:
                 raise GrantError(f"you already have {MAX_PENDING} pending requests; wait until "
                                  "they are decided or expire")
+            filed = store.one("SELECT count(*) AS n FROM requests WHERE user = ? AND created > ?",
+                              (user, t - 60))["n"]
+            if filed >= REQUESTS_PER_MINUTE:
+                raise GrantError(f"you filed {filed} requests in the last minute (at most "
+                                 f"{REQUESTS_PER_MINUTE}); wait a minute")
             rid = store.next_id("r")
             store.execute(
                 "INSERT INTO requests(id, user, target, login, ticket, reason, duration, state, "
@@ -194,6 +204,13 @@ def _decidable(store: Backend, config: Config, request_id: str, actor: str) -> d
         raise GrantError("nobody approves or denies their own request")
     if req["state"] != "pending":
         raise GrantError(f"request {request_id} is {req['state']}, not pending")
+    # The requester as they stand now: a removed person's request is closed at removal, and a
+    # locked one's waits (decided after the unlock, or it expires).
+    person = users.get(store, req["user"])
+    if person is None:
+        raise GrantError(f"user {req['user']} was removed; request {request_id} cannot be decided")
+    if person.locked:
+        raise GrantError(f"user {req['user']} is locked; request {request_id} cannot be decided")
     return req
 
 
@@ -203,11 +220,17 @@ def approve(store: Backend, config: Config, request_id: str, actor: str, *,
     reason = reasons.accept(store, actor, reason)
     with store.transaction():
         req = _decidable(store, config, request_id, actor)
+        # Judged again by the requester's role now (a demotion or a reload since the request):
+        # a target or login it no longer allows is refused, a length past its maximum cut.
+        role_name = users.require(store, req["user"]).role
+        check_access(config, role_name, req["target"], req["login"])
+        role = config.role(role_name)
         if duration is not None:
-            role = config.role(users.require(store, req["user"]).role)
             if duration <= 0 or duration > role.max_duration:
                 raise GrantError(f"duration exceeds max_duration {format_duration(role.max_duration)}")
-        return _approve(store, request_id, actor, duration or req["duration"], reason)
+        else:
+            duration = min(req["duration"], role.max_duration)
+        return _approve(store, request_id, actor, duration, reason)
 
 
 def _approve(store: Backend, request_id: str, actor: str, duration: float, reason: str) -> Grant:
@@ -438,6 +461,8 @@ def revoke(store: Backend, *, actor: str, reason: str = "", serial: int | None =
                              ("ticket", ticket)) if v is not None]
     if len(chosen) != 1:
         raise GrantError("revoke needs exactly one of --serial, --grant, --user, --ticket")
+    if serial is not None and (isinstance(serial, bool) or not 1 <= serial <= MAX_SERIAL):
+        raise GrantError(f"serial must be a whole number from 1 to {MAX_SERIAL}")
     reason = reasons.accept(store, actor, reason)
     t = now()
     changed = 0

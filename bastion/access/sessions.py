@@ -256,6 +256,11 @@ def decide_held(store: Backend, config: Config, held_id: str, actor: str, *, con
             raise SessionError(f"no such held command: {held_id}")
         if row["user"] in users.people_of(actor):
             raise SessionError("nobody confirms or rejects their own command")
+        person = users.get(store, row["user"])
+        if confirm and (person is None or person.locked):
+            # A removed or locked person's command never runs (removal rejects it at once).
+            raise SessionError(f"user {row['user']} was removed or is locked; "
+                               f"held command {held_id} cannot be confirmed")
         state = "confirmed" if confirm else "rejected"
         changed = store.execute(
             "UPDATE held SET state = ?, decided_by = ?, decided_at = ?, reason = ? "

@@ -104,6 +104,11 @@ def add(store: Backend, name: str, role: str, key: asyncssh.SSHKey | None, actor
         if existing is not None and not existing["removed"]:
             raise UserError(f"user {name} already exists")
         if existing is not None:
+            # A name enrolled again is a new person: nothing the earlier one left (a grant, a
+            # request, a held command, a certificate, counted TOTP failures) is theirs. Removal
+            # closed all of it; closed again here in case any row was made since.
+            _close_rights(store, name, actor, "the name was enrolled again")
+            store.execute("DELETE FROM mfa_failures WHERE user = ?", (name,))
             store.execute("UPDATE users SET role = ?, removed = 0, locked = 0, lock_reason = NULL, "
                           "created = ? WHERE name = ?", (role, now(), name))
         else:
@@ -139,13 +144,30 @@ def remove(store: Backend, name: str, actor: str) -> None:
         store.execute("UPDATE users SET removed = 1 WHERE name = ?", (name,))
         store.execute("DELETE FROM keys WHERE user = ?", (name,))
         store.execute("DELETE FROM mfa WHERE user = ?", (name,))
-        store.execute("UPDATE grants SET revoked = 1, revoked_at = ?, revoked_by = ?, "
-                      "revoked_reason = 'user removed' WHERE user = ? AND revoked = 0",
-                      (now(), actor, name))
-        store.execute("UPDATE certificates SET revoked = 1, revoked_at = ?, "
-                      "revoked_reason = 'user removed' WHERE user = ? AND revoked = 0",
-                      (now(), name))
+        _close_rights(store, name, actor, "user removed")
         audit.record(store, "user.removed", actor, user=name)
+
+
+def _close_rights(store: Backend, name: str, actor: str, why: str) -> None:
+    """Close everything that gives `name` rights or waits to: grants and certificates (vendor
+    ones too) revoked, pending access requests denied and held commands rejected, each request
+    and command audited (sessions end at the enforcer's next look)."""
+    t = now()
+    store.execute("UPDATE grants SET revoked = 1, revoked_at = ?, revoked_by = ?, "
+                  "revoked_reason = ? WHERE user = ? AND revoked = 0", (t, actor, why, name))
+    store.execute("UPDATE certificates SET revoked = 1, revoked_at = ?, revoked_reason = ? "
+                  "WHERE user = ? AND revoked = 0", (t, why, name))
+    for row in store.all("SELECT id FROM requests WHERE user = ? AND state = 'pending'", (name,)):
+        store.execute("UPDATE requests SET state = 'denied', decided_by = ?, decided_at = ?, "
+                      "decision_reason = ? WHERE id = ? AND state = 'pending'",
+                      (actor, t, why, row["id"]))
+        audit.record(store, "request.denied", actor, request=row["id"], reason=why)
+    for row in store.all("SELECT id, session_id, command FROM held WHERE user = ? AND "
+                         "state = 'pending'", (name,)):
+        store.execute("UPDATE held SET state = 'rejected', decided_by = ?, decided_at = ?, "
+                      "reason = ? WHERE id = ? AND state = 'pending'", (actor, t, why, row["id"]))
+        audit.record(store, "command.rejected", actor, held=row["id"], session=row["session_id"],
+                     command=row["command"], reason=why)
 
 
 def lock(store: Backend, name: str, reason: str, actor: str) -> None:

@@ -21,7 +21,15 @@ from bastion import audit
 from bastion.access import grants, mfa, users
 from bastion.config import durations
 from bastion.config.sizes import format_size
-from bastion.control.commands import Parser, UsageError, add_supervisor_commands, duration_arg, emit, when
+from bastion.control.commands import (
+    Parser,
+    UsageError,
+    add_supervisor_commands,
+    duration_arg,
+    emit,
+    number_arg,
+    when,
+)
 from bastion.control.protocol import ControlClient, ControlError
 from bastion.errors import BastionError
 from bastion.runtime.home import Context, Home, init, local_actor, open_home, require_private
@@ -440,7 +448,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("replay", help="play a session's recording in this terminal")
     p.add_argument("session_id")
-    p.add_argument("--speed", type=float, default=1.0)
+    p.add_argument("--speed", type=number_arg(0.001, 1000), default=1.0)
     p.set_defaults(local=cmd_replay)
 
     p = sub.add_parser("recording", help="read recordings")
@@ -479,7 +487,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("tui", help="the supervisor console")
     p.add_argument("--connect", metavar="USER@HOST")
-    p.add_argument("--port", type=int, default=2222)
+    p.add_argument("--port", type=number_arg(1, 65535, whole=True), default=2222)
     p.add_argument("--identity", metavar="KEY")
     p.add_argument("--known-hosts", metavar="FILE",
                    help="known_hosts with the bastion's @cert-authority line (default ~/.ssh/known_hosts)")
@@ -496,8 +504,17 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None,
     # Everything the bastion writes (keys, database, its -wal and -shm files, recordings) is private.
     os.umask(0o077)
     parser = build_parser()
+    words = list(sys.argv[1:] if argv is None else argv)
+    for i, word in enumerate(words, 1):
+        # Python keeps bytes that are not UTF-8 as lone surrogates, which no store row, audit
+        # event or terminal takes: bad input, refused as such (the control door's rule too).
+        try:
+            word.encode("utf-8")
+        except UnicodeEncodeError:
+            err.write(f"bastion: argument {i} is not valid UTF-8 text\n")
+            return 2
     try:
-        args = parser.parse_args(argv)
+        args = parser.parse_args(words)
     except UsageError as exc:
         err.write(f"{visible(str(exc))}\n{parser.format_usage()}")
         return 2

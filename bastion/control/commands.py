@@ -35,6 +35,31 @@ def duration_arg(text: str) -> float:
         raise argparse.ArgumentTypeError(str(exc)) from None
 
 
+def serial_arg(text: str) -> int:
+    """A certificate serial as the store can hold it (the control protocol's bound too)."""
+    try:
+        value = int(text, 10)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"invalid serial {text[:40]!r}") from None
+    if not 1 <= value <= grants.MAX_SERIAL:
+        raise argparse.ArgumentTypeError(f"serial must be a whole number from 1 to "
+                                         f"{grants.MAX_SERIAL}")
+    return value
+
+
+def number_arg(low: float, high: float, *, whole: bool = False):
+    """An argparse type for a finite number from `low` to `high` (a whole one if `whole`)."""
+    def parse(text: str) -> float:
+        try:
+            value = int(text, 10) if whole else float(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"invalid number {text[:40]!r}") from None
+        if not low <= value <= high:  # NaN too: it compares false
+            raise argparse.ArgumentTypeError(f"must be a number from {low:g} to {high:g}")
+        return value
+    return parse
+
+
 def when(ts: float | None) -> str:
     if ts is None:
         return "-"
@@ -181,7 +206,7 @@ def add_supervisor_commands(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=cmd_kill)
     p = sub.add_parser("revoke", help="revoke certificates and grants; live sessions end")
     g = p.add_mutually_exclusive_group(required=True)
-    g.add_argument("--serial", type=int)
+    g.add_argument("--serial", type=serial_arg)
     g.add_argument("--grant")
     g.add_argument("--user")
     g.add_argument("--ticket")

@@ -50,7 +50,7 @@ MAX_UNSENT = 8 << 20  # bytes queued to a control client (replies, events) befor
 RECORDING_CHUNK = 32 * 1024  # characters of events per `recording` reply
 MAX_CURSORS = 16  # pages a connection may resume (`recording`): a replay or two at once
 MAX_REQUESTS_LISTED = 500  # the newest requests a listing holds: it runs on the one loop
-MAX_SERIAL = 2**63 - 1  # the store's integers: anything larger cannot name a row
+MAX_SERIAL = grants.MAX_SERIAL  # the store's integers: anything larger cannot name a row
 
 
 class ControlConnection:

@@ -10,6 +10,7 @@ import argparse
 import asyncio
 import io
 import json
+import logging
 import shlex
 import time
 from typing import TYPE_CHECKING, Any, NoReturn
@@ -29,6 +30,7 @@ from bastion.text import visible
 if TYPE_CHECKING:
     from bastion.ssh.server import Bastion, BastionServer
 
+log = logging.getLogger("bastion.ssh.commands")
 WAIT_POLL = 0.5
 MAX_COMMAND = 4096
 
@@ -85,6 +87,16 @@ a session: ssh LOGIN@TARGET@bastion
 HELP_WORDS = ("help", "--help", "-h")
 
 
+def _is_unicode(text: str) -> bool:
+    """False for text holding a lone surrogate (undecodable bytes kept by surrogateescape),
+    which no store or terminal can take."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 class CommandSession(asyncssh.SSHServerSession):
     """One command of the SSH interface: run it, print its output, exit with its code."""
 
@@ -136,6 +148,10 @@ class CommandSession(asyncssh.SSHServerSession):
         return (subsystem == SUBSYSTEM and not self.server.is_ending()
                 and control.attach_subsystem(self.app, self))
 
+    def env_refused(self, reason: str) -> None:
+        """An `env` request refused (bastion.ssh.channel_requests): audited, capped."""
+        self.app.note_refusal("channel.refused", self.user, "env", reason=reason)
+
     def session_started(self) -> None:
         if self.server.is_ending():
             self.end("the connection has ended")
@@ -176,7 +192,23 @@ class CommandSession(asyncssh.SSHServerSession):
     async def execute(self, command: str | None, out: io.StringIO, err: io.StringIO) -> int:
         """Run one command line; what it prints goes to `out` and `err` with bare line feeds.
         No command, or `help`, prints the user's status and the help (exit 0); a usage error
-        prints the reason and the help on `err` (exit 2)."""
+        prints the reason and the help on `err` (exit 2). Every command gets an answer: an
+        error that is not the bastion's own is one line and exit 1 for the client, and its
+        traceback goes once to the server's log (as the control door's `handle_line` does)."""
+        try:
+            return await self._execute(command, out, err)
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:
+            log.exception("command %r of %s failed", (command or "")[:200], self.user)
+            err.write(f"bastion: the command failed ({type(exc).__name__}); it is in the "
+                      "server's log\n")
+            return 1
+
+    async def _execute(self, command: str | None, out: io.StringIO, err: io.StringIO) -> int:
+        if command is not None and not _is_unicode(command):
+            err.write("bastion: the command is not valid UTF-8 text\n")
+            return 2
         words = (command or "").split()
         if not words or (len(words) == 1 and words[0] in HELP_WORDS):
             self._face(out)

@@ -1,7 +1,6 @@
 """The relayed session channel (shell, exec, sftp): a byte-exact relay between the client and the
 target with back-pressure both ways, recorded as it passes and judged by its gate. It implements
-bastion.ssh.channel.GatedChannel; its live session is bastion.ssh.live.LiveSession.
-"""
+bastion.ssh.channel.GatedChannel; its live session is bastion.ssh.live.LiveSession."""
 
 from __future__ import annotations
 
@@ -115,6 +114,10 @@ class ProxyChannel(asyncssh.SSHServerSession):
 
     def connection_made(self, chan: asyncssh.SSHServerChannel) -> None:
         self.chan = chan
+
+    def env_refused(self, reason: str) -> None:  # bastion.ssh.channel_requests
+        self.app.note_refusal("channel.refused", self.live.identity.user, "env", session=self.live.id,
+                              reason=reason)
 
     def pty_requested(self, term_type: str, term_size: tuple[int, int, int, int],
                       term_modes: dict) -> bool:

@@ -30,7 +30,7 @@ from bastion.runtime.app import Runtime
 from bastion.runtime.ending import each
 from bastion.runtime.home import Context
 from bastion.runtime.refusals import audit_refusal
-from bastion.ssh import auth, commands, forward, gate
+from bastion.ssh import auth, channel_requests, commands, forward, gate
 from bastion.ssh.auth import Decision
 from bastion.ssh.channel import END_GRACE, GatedChannel
 from bastion.ssh.live import MAX_SESSION_CHANNELS, Identity, LiveSession
@@ -38,6 +38,7 @@ from bastion.store import SCHEMA_VERSION, STORE_BUSY, StoreError
 from bastion.text import VisibleFormatter
 
 log = logging.getLogger("bastion.ssh.server")
+channel_requests.install()  # env requests bounded on every session channel (attack j19o)
 
 CLIENT_CIPHERS = ("aes128-gcm@openssh.com", "aes256-gcm@openssh.com", "aes128-ctr", "aes256-ctr")
 NAME_CHANGE_REFUSAL = "change of user name between authentication requests"
