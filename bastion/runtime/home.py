@@ -185,7 +185,16 @@ class InitResult:
 
 
 def init(home: Home, hostname: str | None = None) -> InitResult:
-    """Create what is missing under the home folder; never overwrites what exists (idempotent)."""
+    """Create what is missing under the home folder; never overwrites what exists (idempotent).
+    Everything it creates is private whatever the caller's umask (the CLI sets 077 itself)."""
+    old = os.umask(0o077)
+    try:
+        return _init(home, hostname)
+    finally:
+        os.umask(old)
+
+
+def _init(home: Home, hostname: str | None) -> InitResult:
     created: list[str] = []
     home.path.mkdir(mode=0o700, parents=True, exist_ok=True)
     home.ca_dir.mkdir(mode=0o700, exist_ok=True)
