@@ -378,7 +378,10 @@ EMACS_EDITS: dict[str, Callable[[_Edited], None]] = {
 # Meta with a capital letter is the small letter's (do-lowercase-version): Shift or Caps Lock.
 EMACS_EDITS.update({"\x1b" + k.upper(): EMACS_EDITS["\x1b" + k] for k in "bfdtulcr"})
 VI_INSERT_EDITS: dict[str, Callable[[_Edited], None]] = {"\x17": _vi_unix_word_rubout}
-UNDO_KEYS = frozenset({"\x1f", "\x18\x15", "\x1br"})
+# Keys that walk the undo list, with every alias bound to the same command (M-R is M-r:
+# attack j19i, finding 1), so that each is followed only while the list is known.
+UNDO_KEYS = frozenset(key for key, edit in EMACS_EDITS.items()
+                      if edit in {EMACS_EDITS[k] for k in ("\x1f", "\x18\x15", "\x1br")})
 MOVES = frozenset({"\x01", "\x05", "\x02", "\x06", "\x1b[D", "\x1b[C", "\x1bOD", "\x1bOC",
                    "\x1b[H", "\x1bOH", "\x1b[F", "\x1bOF", "\x1bb", "\x1bf", "\x1b[1;5D",
                    "\x1b[1;3D", "\x1b[1;5C", "\x1b[1;3C"})

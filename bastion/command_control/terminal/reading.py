@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Literal
 
+from bastion.command_control.terminal.expand_line import as_expanded
 from bastion.command_control.terminal.keys import _is_text
 from bastion.command_control.terminal.line import (
     _ARG_PROMPT,
@@ -55,9 +56,6 @@ _UNKNOWN_HOW = {"edit": "the editor decides what runs (edit-and-execute-command)
                 "macro": "a keyboard macro decides what runs",
                 "rebind": "re-reading the init file changes what keys do (re-read-init-file)"}
 
-# What shell-expand-line can run code through: command and process substitution, and
-# arithmetic or parameter expansion (array subscripts); a line without them runs nothing.
-_EXPANDS_CODE = re.compile(r"[$`]|[<>]\(")
 _MAX_STARTS = 16  # readings of an unfinished statement followed at once; beyond, uncertain
 
 _CONTINUATION = ("unfinished statement: the shell waits for more lines; "
@@ -161,13 +159,15 @@ class _ReadsLine:
                                          also=tuple(judged[1:]))
             else:
                 # Judged as it will run, complete or not: readline acts on the line now.
-                judged = [st for _, st in readings] or [r.text]
-                if how == "expand" and certain and not any(map(_EXPANDS_CODE.search, judged)):
+                judged, unknown = [st for _, st in readings] or [r.text], _UNKNOWN_HOW.get(how, "")
+                expanded = as_expanded(judged) if how == "expand" else (judged, unknown)
+                if expanded is None and certain:
                     rec = Reconstruction(judged[0], True, "shell-expand-line runs nothing here",
                                          "not-a-command")
                 else:
-                    rec = Reconstruction(judged[0], certain, reason, "command",
-                                         _UNKNOWN_HOW.get(how, ""), also=tuple(judged[1:]))
+                    judged, unknown = expanded or (judged, unknown)
+                    rec = Reconstruction(judged[0], certain, reason, "command", unknown,
+                                         also=tuple(judged[1:]))
         # Where the driver may edit the line, its readings count too (attack a10i).
         if (self._driver_may_read() and any(self._line.raw)) or r.reason == _UNSHOWN_FULL_SCREEN:
             rec = self._with_tty_readings(rec, r.text)

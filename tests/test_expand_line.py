@@ -1,0 +1,81 @@
+"""shell-expand-line (Esc Ctrl-E; 0x85 in a C locale) judged as bash runs it (attack j19i,
+findings 2 and 3), and M-R, revert-line's capital alias, followed only while the undo list is
+known (finding 1). The tester's rows, turned around: bash 5.2 history-expands the line first
+(`!!:gs/'//` brings back `echo $(touch ...)` with its quotes gone), then expands the whole line
+as one word, where a `#` is a plain character and the `$( )` after it runs."""
+import pytest
+
+from bastion.command_control.terminal.expand_line import HISTORY_FIRST, as_expanded
+from tests.test_driver_readings import verdict
+from tests.test_terminal import Shell
+
+ESC_CTRL_E = b"\x1b\x05"
+
+
+@pytest.mark.parametrize(("line", "expected"), [
+    ("ls -la", None),  # nothing expansion runs
+    ("echo hi # $(id)", (["echo hi \\# $(id)"], "")),
+    ("#$(id)", (["\\#$(id)"], "")),
+    ("ls #`id`", (["ls \\#`id`"], "")),
+    ("echo a;#$(id)", (["echo a;\\#$(id)"], "")),
+    ("# <(id)", (["\\# <(id)"], "")),
+    ("echo ${#x} $((16#ff)) $#", (["echo ${#x} $((16#ff)) $#"], "")),  # no word starts with #
+    ("!!:gs/'//", (["!!:gs/'//"], HISTORY_FIRST)),
+    ("^'^", (["^'^"], HISTORY_FIRST)),
+    ("echo hi!", (["echo hi!"], HISTORY_FIRST)),
+])
+def test_a_line_is_read_as_shell_expand_line_reads_it(line, expected):
+    assert as_expanded([line]) == expected
+
+
+@pytest.mark.parametrize("line", ["#$(touch /etc/sudoers)", "echo hi # $(touch /etc/sudoers)",
+                                  "ls #`touch /etc/sudoers`", "# <(systemctl stop auditd)",
+                                  "#$(rm -rf /)", "echo a;#$(touch /etc/sudoers)"])
+@pytest.mark.parametrize("key", [ESC_CTRL_E, b"\x85"])
+def test_a_substitution_after_a_hash_is_judged_at_shell_expand_line(line, key):
+    sh = Shell()
+    sh.type(line)
+    assert sh.keys(key).how == "expand"
+    assert verdict(sh) == "deny"
+
+
+@pytest.mark.parametrize("line", ["!!:gs/'//", "^'^", "!-1:gs/'//", "!ec:gs/'//",
+                                  "!?sudo?:gs/'//"])
+@pytest.mark.parametrize("key", [ESC_CTRL_E, b"\x85"])
+def test_a_history_expansion_at_shell_expand_line_waits_for_a_supervisor(line, key):
+    # After `echo '$(touch /etc/sudoers)'` (allowed: a quoted string) these bring the line back
+    # with its quotes gone, and shell-expand-line runs the substitution at once.
+    sh = Shell()
+    sh.run("echo '$(touch /etc/sudoers)'")
+    sh.type(line)
+    assert sh.keys(key).how == "expand"
+    assert sh.tracker.reconstruct().unknown == HISTORY_FIRST
+    assert verdict(sh) == "confirm"
+
+
+@pytest.mark.parametrize("line", ["ls -la", "cd /srv/app"])
+def test_shell_expand_line_on_a_line_with_nothing_to_run_is_sent(line):
+    sh = Shell()
+    sh.type(line)
+    assert sh.keys(ESC_CTRL_E).how == "expand"
+    assert sh.tracker.reconstruct().kind == "not-a-command"
+
+
+# Keys and what bash 5.2 (--norc, INPUTRC=/dev/null, C.UTF-8) echoed to each, recorded by the
+# tester: a key the model does not follow (End, unbound: bell and `~`; M-SPC, set-mark), then the
+# screen lets the model re-learn the line, whose undo list is then unknown, then M-R.
+M_R_ROWS = {
+    "after End": [("-", "-"), ("a", "a"), ("a", "a"), (";", ";"), ("\x1b[4~", "\x07~"),
+                  ("\x08", "\x08\x1b[K"), ("\x08", "\x08\x1b[K"), ("\x1bR", "\x08\x08\x08\x1b[K")],
+    "after set-mark": [("Y", "Y"), ("\x1b ", ""), (";", ";"), ("\x1b[1;3D", "\x08\x08"),
+                       ("\x1bOH", ""), ("\x1bR", "\x1b[K")],
+}
+
+
+@pytest.mark.parametrize("keys", list(M_R_ROWS.values()), ids=list(M_R_ROWS))
+@pytest.mark.parametrize("revert", ["\x1bR", "\x1br"])
+def test_revert_line_in_either_case_reads_the_line_bash_shows(keys, revert):
+    sh = Shell()
+    for key, echo in [*keys[:-1], (revert, keys[-1][1])]:
+        sh.press(key.encode("latin1"), echo.encode("latin1"))
+    assert sh.tracker.reconstruct().text == ""  # bash reverted the line to nothing
