@@ -234,7 +234,7 @@ class _Runners:
             if value is None or value == "--":
                 break
             head, has_value, attached = value.partition("=")
-            if head.startswith("--") and len(head) > 3 and any(n.startswith(head)
+            if head.startswith("--") and len(head) > 2 and any(n.startswith(head)
                                                                  for n in long_names):
                 code = _Word(attached, attached) if has_value else following
                 self._code(code, site, "git")
@@ -255,11 +255,11 @@ class _Runners:
                 elif value[:2] != "-O":  # grep -O alone: the configured pager
                     self._code(following, site, "git")
                     index += 1
-            elif settings and len(head) > 4 and "--config".startswith(head):
+            elif settings and len(head) > 2 and "--config".startswith(head):
                 self._git_setting(_Word(attached, attached) if has_value else following, False,
                                   words, site)
                 index += 0 if has_value else 1
-            elif settings and len(head) > 3 and "--template".startswith(head):
+            elif settings and len(head) > 2 and "--template".startswith(head):
                 self._unknown(site, words, "git hooks from a template folder")
             index += 1
 
