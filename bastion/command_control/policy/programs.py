@@ -170,7 +170,43 @@ def _gdb_directory(words: list[_Word]) -> Any:
 # LocalCommand, KnownHostsCommand) or by the remote one (RemoteCommand). `none` runs nothing.
 _SSH_CODE_OPTIONS = frozenset({"proxycommand", "localcommand", "remotecommand",
                                "knownhostscommand"})
-_SSH_OPTION = re.compile(r"\s*([A-Za-z]+)\s*(?:=\s*|\s+)(.*)", re.S)
+_SSH_WHITESPACE = " \t\r\n"
+
+
+def _ssh_delim(text: str) -> tuple[str, str] | None:
+    """OpenSSH's `strdelim` (misc.c): the next word of a configuration line and the rest. The
+    word ends at whitespace, a quote or `=`; a double quote there is removed and the word runs
+    to the next one (`"ProxyCommand"`, `Proxy"Command"`); one `=` and the whitespace around it
+    are skipped. None where ssh finds no matching quote."""
+    end = next((i for i, c in enumerate(text) if c in _SSH_WHITESPACE + '"='), None)
+    if end is None:
+        return text, ""
+    if text[end] == '"':
+        text = text[:end] + text[end + 1:]
+        close = text.find('"', end)
+        if close < 0:
+            return None
+        rest = text[close + 1:]
+        return text[:close], rest.lstrip(_SSH_WHITESPACE)
+    word, equals, rest = text[:end], text[end] == "=", text[end + 1:].lstrip(_SSH_WHITESPACE)
+    if not equals and rest.startswith("="):
+        rest = rest[1:].lstrip(_SSH_WHITESPACE)
+    return word, rest
+
+
+def ssh_setting(text: str) -> tuple[str, str] | None:
+    """The keyword (lower case) and value of a `-o` value read as OpenSSH reads a configuration
+    line (readconf.c `process_config_line`: an empty first word, a leading separator, is
+    skipped; a command's value starts after any whitespace and `=`): `"ProxyCommand" CMD`,
+    `ProxyCommand=CMD`, ` =proxycommand  = CMD` (attack j19f, finding 4). None where ssh
+    reads no keyword (it then ignores the line or refuses it)."""
+    first = _ssh_delim(text)
+    if first is not None and first[0] == "":
+        first = _ssh_delim(first[1])
+    if first is None or not first[0] or first[0].startswith("#"):
+        return None
+    keyword, rest = first
+    return keyword.lower(), rest.lstrip(_SSH_WHITESPACE + "=")
 
 
 # The short options of ssh, scp and sftp that take a value (OpenSSH 9).
@@ -240,10 +276,10 @@ def _connection_code(name: str, words: list[_Word]) -> list[str | None]:
         if argument is None:
             codes.append(None)
         elif letter == "o":
-            match = _SSH_OPTION.fullmatch(argument)
-            if match is not None and match.group(1).lower() in _SSH_CODE_OPTIONS and \
-                    match.group(2).strip().lower() != "none":
-                codes.append(match.group(2))
+            setting = ssh_setting(argument)
+            if setting is not None and setting[0] in _SSH_CODE_OPTIONS and \
+                    setting[1].strip().lower() != "none":
+                codes.append(setting[1])
         elif letter == "F":
             if argument not in ("/dev/null", "none"):
                 codes.append(None)  # a configuration file the policy does not read
