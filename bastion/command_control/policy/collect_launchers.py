@@ -457,6 +457,7 @@ class _Launchers:
                 self._unknown(site, words, "make --eval: makefile text, whose $(shell) and "
                                            "recipes run commands")
                 return True
+        self._make_variables(name, words, site)  # type: ignore[attr-defined]
         return self._program_option(name, words, site)
 
     def _ctest(self, name: str, words: list[_Word], site: _Site) -> bool:

@@ -13,11 +13,13 @@ that name a program."""
 from __future__ import annotations
 
 import re
+import shlex
 
 from bastion.command_control.policy.collect_launchers import _runs, _Strict
 from bastion.command_control.policy.process_managers import Plan, pm2_plan, rr_replay_plan
 from bastion.command_control.policy.python_tools import PY_TOOLS, read_py_tool
 from bastion.command_control.policy.words import _at, _dynamic, _Site, _Word
+from bastion.text import one_line
 
 # Launchers whose every option the policy reads (`_strict`): the command follows the options.
 # The launchers with a handler of their own here, by the collector method that reads each.
@@ -275,6 +277,7 @@ class _Starters:
         of --setup, --prepare, --cleanup, --conclude and --reference; --export-* write files.
         An option it does not know makes the line unknown."""
         codes: list[_Word | None] = []
+        shell: _Word | None = None
         index = 1
         given = False
         while index < len(words):
@@ -306,6 +309,8 @@ class _Starters:
                     option = option[:2]
                 if option in _HYPERFINE_CODE:
                     codes.append(taken)
+                if option in ("-S", "--shell"):
+                    shell = taken  # the program each command runs through (attack j19f, 10)
                 if (option in _HYPERFINE_WRITES or (option == "--output" and (
                         taken is None or taken.value not in ("null", "pipe", "inherit")))) \
                         and taken is not None:
@@ -322,7 +327,51 @@ class _Starters:
         self._plain(name, words, site)  # type: ignore[attr-defined]
         for code in codes:
             self._code(code, site, name)  # type: ignore[attr-defined]
+        if shell is not None:
+            self._shell_program(shell, ["", *(c.value if c is not None else None for c in codes)],
+                                words, site, name)
         return True
+
+    def _shell_program(self, shell: _Word | None, commands: list[str | None],
+                       words: list[_Word], site: _Site, name: str) -> None:
+        """A runner's "shell", a command line it splits into words and runs as `WORDS -c
+        COMMAND` for each command (hyperfine -S/--shell, also with an empty command to time the
+        shell's start; make's SHELL=): each judged as the command it is (attack j19f, finding
+        10). `none` runs no shell; one the policy cannot split: unknown."""
+        if shell is not None and shell.value == "none" and name == "hyperfine":
+            return
+        try:
+            parts = shlex.split(shell.value) if shell is not None and shell.value else None
+        except ValueError:
+            parts = None
+        if not parts or any(c is None for c in commands):
+            self._unknown(site, words, f"the shell {name} runs commands through is known only "  # type: ignore[attr-defined]
+                                       "at run time")
+            return
+        for command in commands:
+            self._code(shlex.join([*parts, "-c", command or ""]), site, name)  # type: ignore[attr-defined]
+
+    def _make_variables(self, name: str, words: list[_Word], site: _Site) -> None:
+        """make's variables given on its line, which it reads as makefile text (attack j19f,
+        finding 10's class, checked with GNU make 4.3): `X!=CMD` runs CMD through the shell
+        when read, `$(shell CMD)` (any `$(`/`${` function) when expanded: unknown;
+        `SHELL=WORDS` is the command line each recipe runs through (`_shell_program`);
+        `.SHELLFLAGS=` the words before each recipe: unknown."""
+        for word in words[1:]:
+            value = word.value
+            if value is None or value.startswith("-") or "=" not in value:
+                continue
+            head = value.partition("=")[0]
+            variable = head.rstrip(":?+!").strip()
+            if head.endswith("!"):
+                self._code(value.partition("=")[2], site, name)  # type: ignore[attr-defined]
+            if "$(" in value or "${" in value or variable == ".SHELLFLAGS":
+                self._unknown(site, words, f"a {name} variable whose value runs commands "  # type: ignore[attr-defined]
+                                           f"({one_line(variable, 30)})")
+            elif variable == "SHELL":
+                given = value.partition("=")[2]
+                given = f"/bin/sh {given}" if head.endswith("+") else given
+                self._shell_program(_Word(given, value), [""], words, site, name)
 
     def _scl(self, name: str, words: list[_Word], site: _Site) -> bool:
         """`scl enable COLLECTION... 'COMMAND'` (also `run`, and the old `scl COLLECTION...
