@@ -12,6 +12,7 @@ from typing import Any
 
 from bastion.command_control.policy.options import _long_option
 from bastion.command_control.policy.paths import PathArg, _place
+from bastion.command_control.policy.splitters import posix_words, rsync_words, split_reading
 from bastion.command_control.policy.words import _at, _Word
 from bastion.command_control.policy.wrappers import _CHANGES_DIRECTORY, _KEEP, _RUNUSER
 
@@ -218,6 +219,16 @@ _CONNECTION_VALUES = {"ssh": "BbcDEeFIiJLlmOoPpQRSWw", "scp": "cDFiJloPSX", "sft
 _RSYNC_VALUE_LETTERS = "eBfTM@"
 
 
+def _rsync_shell(code: str | None) -> list[str | None]:
+    """rsync's remote shell (`-e CMD`), which rsync splits into words itself (no shell: `#` is
+    no comment; attack j19f, finding 7): the text as shell code and, where they differ, the
+    words rsync runs (None, unknown, where it cannot split them)."""
+    if code is None:
+        return [None]
+    reading = split_reading(code, rsync_words)
+    return [code] if reading == code else [code, reading]
+
+
 def _connection_code(name: str, words: list[_Word]) -> list[str | None]:
     """Code in the options of ssh, scp, sftp and rsync (attack E, finding 4): `-o
     ProxyCommand=CMD` and its kin (also `-oKEY=VALUE`, `-o 'KEY VALUE'`); a configuration file
@@ -238,23 +249,25 @@ def _connection_code(name: str, words: list[_Word]) -> list[str | None]:
                 # the rest of the word, or the next word, as the command (attack U)
                 rest = value[value.index("e") + 1:]
                 if rest:
-                    codes.append(rest[1:] if rest.startswith("=") else rest)
+                    codes += _rsync_shell(rest[1:] if rest.startswith("=") else rest)
                 else:
                     following = _at(words, index)
-                    codes.append(following.value if following is not None else None)
+                    codes += _rsync_shell(following.value if following is not None else None)
                     index += 1
                 continue
             option, has_value, attached = value.partition("=")
             if option in ("-e", "--rsh", "--rsync-path") or (value.startswith("-e") and
                                                              not value.startswith("--")):
+                # the remote shell rsync splits itself; --rsync-path the remote shell reads
+                shell = _rsync_shell if option != "--rsync-path" else (lambda code: [code])
                 if has_value:
-                    codes.append(attached)
+                    codes += shell(attached)
                 elif option in ("-e", "--rsh", "--rsync-path"):
                     following = _at(words, index)
-                    codes.append(following.value if following is not None else None)
+                    codes += shell(following.value if following is not None else None)
                     index += 1
                 else:
-                    codes.append(value[2:])
+                    codes += shell(value[2:])
             continue
         if not value.startswith("-") or value.startswith("--") or len(value) < 2:
             continue
@@ -280,6 +293,18 @@ def _connection_code(name: str, words: list[_Word]) -> list[str | None]:
             if setting is not None and setting[0] in _SSH_CODE_OPTIONS and \
                     setting[1].strip().lower() != "none":
                 codes.append(setting[1])
+                if setting[0] == "knownhostscommand":
+                    # run with no shell, its words split by argv_split (`#` no comment):
+                    # also those words (attack j19f, finding 7)
+                    codes.append(split_reading(setting[1], posix_words))
+        elif letter == "D":
+            # sftp -D SERVER: OpenSSH splits it (argv_split, `#` a comment) and runs the words
+            # with no shell (attack j19f, finding 7's class); one word before OpenSSH 8.7
+            try:
+                server = shlex.split(argument, comments=True)
+            except ValueError:
+                server = None
+            codes += [f'{shlex.quote(argument)} "$@"', shlex.join(server) if server else None]
         elif letter == "F":
             if argument not in ("/dev/null", "none"):
                 codes.append(None)  # a configuration file the policy does not read

@@ -368,9 +368,10 @@ _ENV_NAME = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 def env_split(text: str) -> list[str] | None:
     """The words `env -S TEXT` gives, as GNU env splits them (coreutils env.c `build_argv`),
     each spelt as a bash word (`${NAME}`, expanded by env from its environment without
-    splitting, a word only if set, as `${NAME+"${NAME}"}`): whitespace or `\\_` outside double quotes separate, `\\_`
-    inside them is a space, `\\c` and a `#` starting a word end the text, quotes group (in
-    single ones only `\\\\` and `\\'` are escapes), `\\t \\n \\v \\f \\r \\" \\' \\$ \\# \\\\`.
+    splitting, a word only if set, as `${NAME+"${NAME}"}`): whitespace or `\\_` outside
+    double quotes separate, `\\_` inside them is a space, `\\c` and a `#` starting a word
+    end the text, quotes group (in single ones
+    only `\\\\` and `\\'` are escapes), `\\t \\n \\v \\f \\r \\" \\' \\$ \\# \\\\`.
     None where env refuses the text (it then runs nothing; attack j19f, finding 5)."""
     words: list[list[str]] = []
     single = double = False
