@@ -34,6 +34,9 @@ ROWS = [
     "apt-get -qyo 'APT::Update::Pre-Invoke::=rm -rf /' update",
     "apt -yo 'DPkg::Pre-Invoke::=rm -rf /' install x",
     "apt-get -yc /tmp/evil.conf update",
+    "git instaweb -ld 'rm -rf /'",
+    "git grep -iO'rm -rf /' foo",
+    "perf script -Ds /tmp/x.py",
     # F4 ssh's keyword reader: quotes in or around the keyword, `=`, leading separators, case
     "ssh -o '\"ProxyCommand\" rm -rf /' h",
     "ssh -o '\"ProxyCommand\"=rm -rf /' h",
@@ -130,7 +133,8 @@ def test_attack_j19f_lines_are_held_or_refused(default_policy, line):
     "env -vS'ls\\_-l'", "env -S 'python3 -u' /tmp/s.py",
     "ansible localhost -a uptime", "ansible all -m shell -a 'df -h'",
     "tar -I 'zstd -19' -cf a.tar b",
-    "git ls-remote origin", "git clone --depth 1 /tmp/r /tmp/r2",
+    "git ls-remote origin", "git clone --depth 1 /tmp/r /tmp/r2", "git instaweb -p8080 -l",
+    "git grep -O foo", "perf script -F ip,sym", "perf record -a -g true",
     "hyperfine -N true", "hyperfine -S bash 'sleep 0.1'", "hyperfine -S 'bash --norc' ls",
     "make -j4 CC=clang all", "make SHELL=/bin/bash", "make 'CFLAGS=-O2 -g' all",
 ])
