@@ -58,6 +58,12 @@ ROWS = [
     "rsync -e \"ssh -o '\\\"ProxyCommand\\\" rm -rf /'\" a h:b",
     "git -c core.sshCommand=\"ssh -o '\\\"ProxyCommand\\\" rm -rf /'\" fetch h:x",
     "GIT_SSH_COMMAND=\"ssh -o '\\\"ProxyCommand\\\" rm -rf /'\" git fetch h:x",
+    # the class: sshfs runs ssh_command's words, passes ssh's own options, mounts over a folder
+    "sshfs -o ssh_command='rm -rf /etc' h: /mnt",
+    "sshfs -o 'reconnect,ssh_command=rm -rf /etc' h: /mnt",
+    "sshfs -oProxyCommand='rm -rf /etc' h: /mnt",
+    "sshfs -F /tmp/cfg h: /mnt",
+    "sshfs h: /etc",
     # F5 env -S split as env splits it, then read again as env's own line
     "env -S 'rm\\_-rf\\_/'",
     "env -S 'rm -rf\\_/'",
@@ -136,6 +142,7 @@ def test_attack_j19f_lines_are_held_or_refused(default_policy, line):
     "git ls-remote origin", "git clone --depth 1 /tmp/r /tmp/r2", "git instaweb -p8080 -l",
     "git grep -O foo", "perf script -F ip,sym", "perf record -a -g true",
     "hyperfine -N true", "hyperfine -S bash 'sleep 0.1'", "hyperfine -S 'bash --norc' ls",
+    "sshfs h:/srv /mnt/x", "sshfs -o reconnect,ServerAliveInterval=15 -p 2222 h:/srv /mnt",
     "make -j4 CC=clang all", "make SHELL=/bin/bash", "make 'CFLAGS=-O2 -g' all",
 ])
 def test_attack_j19f_honest_lines_run(default_policy, line):

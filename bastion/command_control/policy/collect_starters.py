@@ -17,7 +17,9 @@ import shlex
 
 from bastion.command_control.policy.collect_launchers import _runs, _Strict
 from bastion.command_control.policy.process_managers import Plan, pm2_plan, rr_replay_plan
+from bastion.command_control.policy.programs import _SSH_CODE_OPTIONS, ssh_setting
 from bastion.command_control.policy.python_tools import PY_TOOLS, read_py_tool
+from bastion.command_control.policy.splitters import fuse_options, sshfs_words
 from bastion.command_control.policy.words import _at, _dynamic, _Site, _Word
 from bastion.text import one_line
 
@@ -27,7 +29,7 @@ STARTER_METHODS = {
     "fd": "_fd", "fdfind": "_fd", "rg": "_rg", "hyperfine": "_hyperfine", "scl": "_scl",
     "asdf": "_asdf", "cross-env": "_cross_env", "cross-env-shell": "_cross_env",
     "nodemon": "_nodemon", "cargo": "_cargo", "concurrently": "_concurrently", "sops": "_sops",
-    "bpftrace": "_bpftrace",
+    "bpftrace": "_bpftrace", "sshfs": "_sshfs",
     **dict.fromkeys(PY_TOOLS, "_py_tool"), "pm2": "_pm2",
 }
 _STARTERS: dict[str, _Strict] = {
@@ -350,6 +352,47 @@ class _Starters:
             return
         for command in commands:
             self._code(shlex.join([*parts, "-c", command or ""]), site, name)  # type: ignore[attr-defined]
+
+    def _sshfs(self, name: str, words: list[_Word], site: _Site) -> bool:
+        """`sshfs [-o OPTS] HOST:DIR MOUNTPOINT`: `-o ssh_command=CMD` runs CMD's words (split by
+        sshfs) in place of ssh, ssh's own command options pass through (ProxyCommand...), `-F`
+        names an ssh configuration; the mount over MOUNTPOINT is judged as `mount` (attack
+        j19f, findings 4 and 10's class)."""
+        operands: list[_Word] = []
+        index = 1
+        while index < len(words):
+            value = words[index].value
+            following = _at(words, index + 1)
+            if value is None or (value in ("-o", "-F") and (following is None
+                                                            or following.value is None)):
+                self._unknown(site, words, f"options of {name} known only at run time")  # type: ignore[attr-defined]
+                return True
+            if value.startswith("-o"):
+                text = value[2:] or following.value  # type: ignore[union-attr]
+                index += 1 if value[2:] else 2
+                for option in fuse_options(text):
+                    key, _, setting = option.partition("=")
+                    read = ssh_setting(option)
+                    if key == "ssh_command":
+                        self._code(shlex.join(sshfs_words(setting)), site, name)  # type: ignore[attr-defined]
+                    elif read is not None and read[0] in _SSH_CODE_OPTIONS:
+                        self._code(read[1], site, name)  # type: ignore[attr-defined]
+                continue
+            if value == "-F" and following is not None and following.value != "/dev/null":
+                self._unknown(site, words, "an ssh configuration file the policy does not read")  # type: ignore[attr-defined]
+            if value == "--":
+                operands += words[index + 1:]
+                break
+            if value in ("-p", "-F"):
+                index += 1
+            elif not value.startswith("-"):
+                operands.append(words[index])
+            index += 1
+        self._plain(name, words, site)  # type: ignore[attr-defined]
+        if len(operands) >= 2:
+            self._inner([_Word("mount", "mount"), _Word("-t", "-t"),
+                         _Word("fuse.sshfs", "fuse.sshfs"), *operands[-2:]], site, name)  # type: ignore[attr-defined]
+        return True
 
     def _make_variables(self, name: str, words: list[_Word], site: _Site) -> None:
         """make's variables given on its line, which it reads as makefile text (attack j19f,

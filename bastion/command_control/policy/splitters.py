@@ -67,3 +67,36 @@ def split_reading(text: str, splitter: Callable[[str], list[str] | None]) -> str
     split the text."""
     words = splitter(text)
     return None if words is None else shlex.join(words)
+
+
+def sshfs_words(text: str) -> list[str]:
+    """sshfs's `ssh_command=` (`set_ssh_command`): spaces separate, a backslash keeps the next
+    character, quotes are plain characters."""
+    words, word, index = [], [], 0
+    while index < len(text):
+        char = text[index]
+        if char == " ":
+            words.append("".join(word))
+            word = []
+        else:
+            if char == "\\" and index + 1 < len(text):
+                index += 1
+            word.append(text[index])
+        index += 1
+    return [w for w in [*words, "".join(word)] if w]
+
+
+def fuse_options(text: str) -> list[str]:
+    """A FUSE `-o` list (fuse_opt_parse): commas separate, a backslash keeps the next character."""
+    options, option, index = [], [], 0
+    while index < len(text):
+        char = text[index]
+        if char == ",":
+            options.append("".join(option))
+            option = []
+        else:
+            if char == "\\" and index + 1 < len(text):
+                index += 1
+            option.append(text[index])
+        index += 1
+    return [*options, "".join(option)]
