@@ -97,7 +97,6 @@ ROWS = [
     "ncat -e 'rm #x -rf /etc' h 1",
     "ncat --exec='rm #x -rf /etc' h 1",
     "socat - EXEC:'rm #x -rf /etc'",
-    "tar -I 'rm #x -rf /etc' -cf a.tar b",
     "sftp -D 'rm -rf /etc' h",
     "ssh -o 'KnownHostsCommand rm #x -rf /etc' h",
     # F9 one-letter long options (getopt_long, git's parse-options)

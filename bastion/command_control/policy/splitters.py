@@ -1,9 +1,9 @@
 """Command lines a program splits into words itself, without a shell (attack j19f, finding 7).
 
 man-db's pager (`man -P`, MANPAGER, PAGER: libpipeline's argstr), rsync's remote shell (`-e`,
-RSYNC_RSH), ansible's `command` module (Python's shlex), GNU tar's compressor (`-I`: wordsplit),
-ncat's `-e`/`--exec` and socat's EXEC address run the words they split with no shell: no `#`
-comment, no operators, no globs. Bash's grammar reads `rm #x -rf /etc` as `rm`; these programs
+RSYNC_RSH), ansible's `command` module (Python's shlex), ncat's `-e`/`--exec`, socat's EXEC
+address, ssh's KnownHostsCommand and sftp's -D run the words they split with no shell: no `#`
+comment (sftp -D aside), no operators, no globs. Bash's grammar reads `rm #x -rf /etc` as `rm`; these programs
 run `rm '#x' -rf /etc`. `split_reading` spells their words as bash words (`shlex.join`), so the
 filter judges the command the program runs as well as the shell's reading (the union: stricter
 where they differ); None where the program's split is not known here (then unknown).

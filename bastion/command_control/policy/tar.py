@@ -10,7 +10,6 @@ import re
 from bastion.command_control.policy.options import _last_argument, _options, _permuted
 from bastion.command_control.policy.paths import PathArg, _path_arg
 from bastion.command_control.policy.program_writes import _in_folder
-from bastion.command_control.policy.splitters import posix_words, split_reading
 from bastion.command_control.policy.words import _at, _Word
 
 _TAR_ARGUMENTS = "fCTXbHgKLNVIF"
@@ -104,10 +103,4 @@ def _tar_writes(words: list[_Word]) -> tuple[list[PathArg], list[str | None]]:
             if option == "--checkpoint-action" and value is not None:
                 value = value.partition("=")[2]
             codes.append(value)
-            if option in ("-I", "--use-compress-program") and value is not None:
-                # GNU tar splits the compressor itself (wordsplit: quotes, no comments, no
-                # shell): also the words it runs (attack j19f, finding 7)
-                reading = split_reading(value, posix_words)
-                if reading != value:
-                    codes.append(reading)
     return paths, codes
