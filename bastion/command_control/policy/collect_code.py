@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import re
+from collections.abc import Callable
 from typing import Any
 
 from bastion.command_control.policy.builtins import _MAPFILE, _READ
@@ -30,6 +31,7 @@ from bastion.command_control.policy.readers import (
     _COMMANDS_GIVEN,
     _EDITORS,
     _LESS_QUIET,
+    _OPTION_ARGUMENTS,
     _OPTION_CODE,
     _PAGERS,
     _READ_OPTIONS,
@@ -38,9 +40,11 @@ from bastion.command_control.policy.readers import (
     _READS_PROGRAM,
     MYSQL_PLUGINS,
     _cluster_letter,
+    _code_in_cluster,
     _reads_input,
 )
 from bastion.command_control.policy.shells import _BASH_GRAMMAR, _foreign, shell_name
+from bastion.command_control.policy.splitters import posix_words, split_reading
 from bastion.command_control.policy.variables import _SAME_SHELL, _SOURCE
 from bastion.command_control.policy.words import SimpleCommand, _at, _Site, _Streams, _Word
 from bastion.text import one_line
@@ -167,23 +171,33 @@ class _Code:
             given = _Word(attached, attached) if has_value else following
             if name in _OPTION_CODE:
                 longs, shorts = _OPTION_CODE[name]
-                if head.startswith("--") and len(head) > 3 and any(n.startswith(head) for n in longs):
-                    self._code(given, site, name)
-                elif value in shorts:
-                    self._code(following, site, name)
-                elif not value.startswith("--") and value[:2] in shorts and len(value) > 2:
-                    self._code(value[2:], site, name)
+                if head.startswith("--") and len(head) > 2 and any(n.startswith(head) for n in longs):
+                    # any start, one letter too (attack j19f, finding 9): an ambiguous one
+                    # makes the program refuse the line, so reading it costs nothing
+                    self._option_command(name, given, words, site)
+                elif (found := _code_in_cluster(value, shorts, _OPTION_ARGUMENTS.get(name, ""))) \
+                        is not None:
+                    # the option anywhere in a cluster of flags (`man -aP CMD`, `zip -qTT CMD`:
+                    # attack j19f, finding 1), its value the rest of the word or the next one
+                    self._option_command(name, _Word(found, found) if found else following,
+                                         words, site)
             if name == "psql" and "%`" in value:
                 # a prompt's %`CMD` runs CMD each time psql prompts (`-v PROMPT1=...`)
                 self._unknown(site, words, "a psql prompt that runs a shell command")
-            if name in ("mysql", "mariadb") and len(head) > 4 and any(
+            if name in ("mysql", "mariadb") and len(head) > 2 and any(
                     n.startswith(head) for n in MYSQL_PLUGINS):
                 self._unknown(site, words, f"{name} loads a client plugin (a library)")
-            if name in ("apt", "apt-get", "aptitude") and (
-                    value in ("-o", "--option", "-c", "--config-file") or value.startswith(
-                        ("-o", "--option=", "-c", "--config-file="))):
-                setting = following if value in ("-o", "--option", "-c", "--config-file") else \
-                    _Word(attached if value.startswith("--") else value[2:], value)
+            # apt reads clusters (`-yo KEY=VALUE`, `-qyc FILE`: attack j19f, finding 1's class)
+            letter, rest = _cluster_letter(value, ("-o", "-c"), "ta") if name in (
+                "apt", "apt-get", "aptitude") else (None, "")
+            if letter is not None:
+                self._apt_setting(f"-{letter}", _Word(rest, rest) if rest else following, words,
+                                  site)
+            elif name in ("apt", "apt-get", "aptitude") and (
+                    value in ("--option", "--config-file") or value.startswith(
+                        ("--option=", "--config-file="))):
+                setting = following if value in ("--option", "--config-file") else \
+                    _Word(attached, value)
                 self._apt_setting(value, setting, words, site)
             if name in _EDITORS and name not in _VIM_LIKE and (value in ("-c", "--cmd") or (
                     value.startswith("+") and name != "less")):
@@ -193,7 +207,7 @@ class _Code:
                 letter, rest = _cluster_letter(value, _COMMANDS_GIVEN[name],
                                                _COMMAND_ARGUMENTS.get(name, ""))
                 longs = frozenset(o for o in _COMMANDS_GIVEN[name] if o.startswith("--"))
-                if head.startswith("--") and len(head) > 3 and _long_option(head, longs) in longs:
+                if head.startswith("--") and len(head) > 2 and _long_option(head, longs) in longs:
                     # any start of the name (getopt_long, my_getopt): `--comm`, `--exec`
                     # (attack b11f, finding 8)
                     letter, text = _long_option(head, longs), given
@@ -210,6 +224,25 @@ class _Code:
                         value.lstrip("+")):
                     self._unknown(site, words, f"a {name} command given on the line: "
                                                f"{one_line(value, 40)}")
+
+    def _option_command(self, name: str, command: _Word | None, words: list[_Word],
+                        site: _Site) -> None:
+        """A command an option gives: read as shell code and, for man (man-db splits its
+        pager itself, `#` no comment: attack j19f, finding 7), as the words it splits."""
+        self._code(command, site, name)
+        if name == "man" and command is not None and command.value is not None:
+            self._split_code(command.value, posix_words, words, site, name)
+
+    def _split_code(self, text: str, splitter: Callable[[str], list[str] | None],
+                    words: list[_Word], site: _Site, name: str) -> None:
+        """Judge `text` as the words a program splits it into without a shell (`splitters`),
+        unless that is how bash reads it too; unknown where the split is not known."""
+        reading = split_reading(text, splitter)
+        if reading is None:
+            self._unknown(site, words, f"a command line {name} splits into words itself, "
+                                       "which the policy cannot split")
+        elif reading != text:
+            self._code(reading, site, name)
 
     def _vim_options(self, name: str, words: list[_Word], site: _Site) -> None:
         """vim's command line (`_vim_parts`): its ex commands judged (`_editor_command`), the

@@ -113,7 +113,7 @@ def _letter(letter: str, long: str, word: _Word) -> bool:
     if value is None:
         return word.text.lstrip("'\"").startswith("-")
     if value.startswith("--"):
-        return len(value) > 3 and long.startswith(value.partition("=")[0])
+        return len(value) > 2 and long.startswith(value.partition("=")[0])
     return value.startswith("-") and letter in value[1:]
 
 

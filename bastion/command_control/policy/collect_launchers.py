@@ -17,6 +17,7 @@ from typing import NamedTuple
 from bastion.command_control.policy.options import _last_argument, _options, _permuted, _scan_options
 from bastion.command_control.policy.paths import _descriptor_file
 from bastion.command_control.policy.readers import _cluster_letter
+from bastion.command_control.policy.splitters import posix_words, space_words
 from bastion.command_control.policy.words import _at, _Site, _Word
 
 
@@ -457,6 +458,7 @@ class _Launchers:
                 self._unknown(site, words, "make --eval: makefile text, whose $(shell) and "
                                            "recipes run commands")
                 return True
+        self._make_variables(name, words, site)  # type: ignore[attr-defined]
         return self._program_option(name, words, site)
 
     def _ctest(self, name: str, words: list[_Word], site: _Site) -> bool:
@@ -551,6 +553,18 @@ class _Launchers:
             return True
         arguments = _last_argument(found, {"-a", "--args"})
         if chosen in _ANSIBLE_CODE and arguments is not None:
+            text = arguments[1].value if arguments[1] is not None else None
+            if text is not None and (re.search(r"\{\{|\{%|^\s*\{", text) or re.search(
+                    r"(^|\s)(chdir|creates|removes|executable|stdin|argv|cmd|expand_argument_vars"
+                    r"|strip_empty_ends|stdin_add_newline|warn)=", text)):
+                # ansible templates the text (jinja2) and takes its own key=value words out of
+                # it (`chdir=/ rm -rf etc`): what runs is not the text (attack j19f, 7)
+                self._unknown(site, words, "ansible's module arguments with templates or its "
+                                           "own parameters")
+                return True
+            if text is not None and chosen == "command":
+                # the command module splits the text with shlex, no shell (`#` no comment)
+                self._split_code(text, posix_words, words, site, name)  # type: ignore[attr-defined]
             return self._code(arguments[1], site, name)
         self._unknown(site, words, f"ansible's module {chosen or '(known only at run time)'} "
                                    "acts on the hosts in ways the policy does not read")
@@ -612,6 +626,8 @@ class _Launchers:
                 self._unknown(site, words, "a socat command address with quotes or escapes")
                 return
             self._code(rest.split(",", 1)[0], fed, "socat")
+            if kind == "EXEC":  # its words split on whitespace, no shell (attack j19f, 7)
+                self._split_code(rest.split(",", 1)[0], space_words, words, fed, "socat")  # type: ignore[attr-defined]
             rest = rest.partition(",")[2]
         elif kind in _SOCAT_FILES:
             path, _, rest = rest.partition(",")
@@ -668,6 +684,8 @@ class _Launchers:
                 self._code(argument, fed, name)
             elif option == "-e":
                 self._code(argument, fed, name)
+                if argument.value is not None:  # ncat splits it on whitespace (j19f, 7)
+                    self._split_code(argument.value, space_words, words, fed, name)  # type: ignore[attr-defined]
                 if words[index:]:
                     self._inner([argument, *words[index:]], fed, name)
             elif option == "--lua-exec":

@@ -77,7 +77,7 @@ def _pip_writes(words: list[_Word]) -> list[PathArg]:
             if head in _PIP_OTHERS:
                 continue
             starts = [o for o in (*_PIP_FOLDERS, *_PIP_FILES) if o == head or (
-                len(head) > 3 and o.startswith(head))]
+                len(head) > 2 and o.startswith(head))]
             if not starts:
                 continue
             option = starts[0] if len(starts) == 1 else "--target"

@@ -23,7 +23,7 @@ from bastion.command_control.policy.programs import (
     _GIT_PLAIN_SETTINGS,
     _GIT_SUBCOMMAND_CODE,
 )
-from bastion.command_control.policy.readers import _cluster_letter, _reads_input
+from bastion.command_control.policy.readers import _cluster_letter, _code_in_cluster, _reads_input
 from bastion.command_control.policy.reruns import CD_GUESSES, ZSH_CD_LETTERS, option_name
 from bastion.command_control.policy.shells import (
     _BASH_GRAMMAR,
@@ -234,7 +234,7 @@ class _Runners:
             if value is None or value == "--":
                 break
             head, has_value, attached = value.partition("=")
-            if head.startswith("--") and len(head) > 3 and any(n.startswith(head)
+            if head.startswith("--") and len(head) > 2 and any(n.startswith(head)
                                                                  for n in long_names):
                 code = _Word(attached, attached) if has_value else following
                 self._code(code, site, "git")
@@ -249,17 +249,19 @@ class _Runners:
                     self._git_setting(given, False, words, site)
                 index += 1 + taken
                 continue
-            if not head.startswith("--") and value[:2] in short_names:
-                if len(value) > 2:
-                    self._code(value[2:], site, "git")
-                elif value[:2] != "-O":  # grep -O alone: the configured pager
+            # a code letter anywhere in a cluster (`instaweb -ld CMD`: attack j19f, F1's class)
+            in_cluster = _code_in_cluster(value, short_names, "pmo") if short_names else None
+            if in_cluster is not None:
+                if in_cluster:
+                    self._code(in_cluster, site, "git")
+                elif not value.endswith("O"):  # grep -O alone: the configured pager
                     self._code(following, site, "git")
                     index += 1
-            elif settings and len(head) > 4 and "--config".startswith(head):
+            elif settings and len(head) > 2 and "--config".startswith(head):
                 self._git_setting(_Word(attached, attached) if has_value else following, False,
                                   words, site)
                 index += 0 if has_value else 1
-            elif settings and len(head) > 3 and "--template".startswith(head):
+            elif settings and len(head) > 2 and "--template".startswith(head):
                 self._unknown(site, words, "git hooks from a template folder")
             index += 1
 

@@ -13,11 +13,15 @@ that name a program."""
 from __future__ import annotations
 
 import re
+import shlex
 
 from bastion.command_control.policy.collect_launchers import _runs, _Strict
 from bastion.command_control.policy.process_managers import Plan, pm2_plan, rr_replay_plan
+from bastion.command_control.policy.programs import _SSH_CODE_OPTIONS, ssh_setting
 from bastion.command_control.policy.python_tools import PY_TOOLS, read_py_tool
+from bastion.command_control.policy.splitters import fuse_options, sshfs_words
 from bastion.command_control.policy.words import _at, _dynamic, _Site, _Word
+from bastion.text import one_line
 
 # Launchers whose every option the policy reads (`_strict`): the command follows the options.
 # The launchers with a handler of their own here, by the collector method that reads each.
@@ -25,7 +29,7 @@ STARTER_METHODS = {
     "fd": "_fd", "fdfind": "_fd", "rg": "_rg", "hyperfine": "_hyperfine", "scl": "_scl",
     "asdf": "_asdf", "cross-env": "_cross_env", "cross-env-shell": "_cross_env",
     "nodemon": "_nodemon", "cargo": "_cargo", "concurrently": "_concurrently", "sops": "_sops",
-    "bpftrace": "_bpftrace",
+    "bpftrace": "_bpftrace", "sshfs": "_sshfs",
     **dict.fromkeys(PY_TOOLS, "_py_tool"), "pm2": "_pm2",
 }
 _STARTERS: dict[str, _Strict] = {
@@ -275,6 +279,7 @@ class _Starters:
         of --setup, --prepare, --cleanup, --conclude and --reference; --export-* write files.
         An option it does not know makes the line unknown."""
         codes: list[_Word | None] = []
+        shell: _Word | None = None
         index = 1
         given = False
         while index < len(words):
@@ -306,6 +311,8 @@ class _Starters:
                     option = option[:2]
                 if option in _HYPERFINE_CODE:
                     codes.append(taken)
+                if option in ("-S", "--shell"):
+                    shell = taken  # the program each command runs through (attack j19f, 10)
                 if (option in _HYPERFINE_WRITES or (option == "--output" and (
                         taken is None or taken.value not in ("null", "pipe", "inherit")))) \
                         and taken is not None:
@@ -322,7 +329,92 @@ class _Starters:
         self._plain(name, words, site)  # type: ignore[attr-defined]
         for code in codes:
             self._code(code, site, name)  # type: ignore[attr-defined]
+        if shell is not None:
+            self._shell_program(shell, ["", *(c.value if c is not None else None for c in codes)],
+                                words, site, name)
         return True
+
+    def _shell_program(self, shell: _Word | None, commands: list[str | None],
+                       words: list[_Word], site: _Site, name: str) -> None:
+        """A runner's "shell", a command line it splits into words and runs as `WORDS -c
+        COMMAND` for each command (hyperfine -S/--shell, also with an empty command to time the
+        shell's start; make's SHELL=): each judged as the command it is (attack j19f, finding
+        10). `none` runs no shell; one the policy cannot split: unknown."""
+        if shell is not None and shell.value == "none" and name == "hyperfine":
+            return
+        try:
+            parts = shlex.split(shell.value) if shell is not None and shell.value else None
+        except ValueError:
+            parts = None
+        if not parts or any(c is None for c in commands):
+            self._unknown(site, words, f"the shell {name} runs commands through is known only "  # type: ignore[attr-defined]
+                                       "at run time")
+            return
+        for command in commands:
+            self._code(shlex.join([*parts, "-c", command or ""]), site, name)  # type: ignore[attr-defined]
+
+    def _sshfs(self, name: str, words: list[_Word], site: _Site) -> bool:
+        """`sshfs [-o OPTS] HOST:DIR MOUNTPOINT`: `-o ssh_command=CMD` runs CMD's words (split by
+        sshfs) in place of ssh, ssh's own command options pass through (ProxyCommand...), `-F`
+        names an ssh configuration; the mount over MOUNTPOINT is judged as `mount` (attack
+        j19f, findings 4 and 10's class)."""
+        operands: list[_Word] = []
+        index = 1
+        while index < len(words):
+            value = words[index].value
+            following = _at(words, index + 1)
+            if value is None or (value in ("-o", "-F") and (following is None
+                                                            or following.value is None)):
+                self._unknown(site, words, f"options of {name} known only at run time")  # type: ignore[attr-defined]
+                return True
+            if value.startswith("-o"):
+                text = value[2:] or following.value  # type: ignore[union-attr]
+                index += 1 if value[2:] else 2
+                for option in fuse_options(text):
+                    key, _, setting = option.partition("=")
+                    read = ssh_setting(option)
+                    if key == "ssh_command":
+                        self._code(shlex.join(sshfs_words(setting)), site, name)  # type: ignore[attr-defined]
+                    elif read is not None and read[0] in _SSH_CODE_OPTIONS:
+                        self._code(read[1], site, name)  # type: ignore[attr-defined]
+                continue
+            if value == "-F" and following is not None and following.value != "/dev/null":
+                self._unknown(site, words, "an ssh configuration file the policy does not read")  # type: ignore[attr-defined]
+            if value == "--":
+                operands += words[index + 1:]
+                break
+            if value in ("-p", "-F"):
+                index += 1
+            elif not value.startswith("-"):
+                operands.append(words[index])
+            index += 1
+        self._plain(name, words, site)  # type: ignore[attr-defined]
+        if len(operands) >= 2:
+            self._inner([_Word("mount", "mount"), _Word("-t", "-t"),
+                         _Word("fuse.sshfs", "fuse.sshfs"), *operands[-2:]], site, name)  # type: ignore[attr-defined]
+        return True
+
+    def _make_variables(self, name: str, words: list[_Word], site: _Site) -> None:
+        """make's variables given on its line, which it reads as makefile text (attack j19f,
+        finding 10's class, checked with GNU make 4.3): `X!=CMD` runs CMD through the shell
+        when read, `$(shell CMD)` (any `$(`/`${` function) when expanded: unknown;
+        `SHELL=WORDS` is the command line each recipe runs through (`_shell_program`);
+        `.SHELLFLAGS=` the words before each recipe: unknown."""
+        for word in words[1:]:
+            value = word.value
+            if value is None or value.startswith("-") or "=" not in value:
+                continue
+            head = value.partition("=")[0]
+            variable = head.rstrip(":?+!").strip()
+            if head.endswith("!"):
+                self._code(value.partition("=")[2], site, name)  # type: ignore[attr-defined]
+            if "$(" in value or "${" in value or variable == ".SHELLFLAGS":
+                self._unknown(site, words, f"a {name} variable whose value runs commands "  # type: ignore[attr-defined]
+                                           f"({one_line(variable, 30)})")
+            elif variable == "SHELL":
+                given = value.partition("=")[2]
+                given = f"/bin/sh {given}" if head.endswith("+") else given
+                self._shell_program(_Word(given, value), [""], words, site, name)
 
     def _scl(self, name: str, words: list[_Word], site: _Site) -> bool:
         """`scl enable COLLECTION... 'COMMAND'` (also `run`, and the old `scl COLLECTION...

@@ -14,6 +14,7 @@ from tree_sitter import Node
 
 from bastion.command_control.policy.paths import _path_arg
 from bastion.command_control.policy.reruns import CD_GUESSES, option_name
+from bastion.command_control.policy.splitters import posix_words, rsync_words
 from bastion.command_control.policy.variables import (
     _ASSIGNED_TO,
     _DECLARED,
@@ -47,6 +48,9 @@ from bastion.command_control.policy.wrappers import _NO_TERM
 
 _TERM_WORD = re.compile(r"\bTERM\b")  # TERM named in an arithmetic expression
 
+
+# Variables holding a command line a program splits into words itself (attack j19f, finding 7).
+_SPLIT_VARIABLES = {"MANPAGER": posix_words, "PAGER": posix_words, "RSYNC_RSH": rsync_words}
 
 class _Variables:
     """Part of `_Collector` (collect.py): its reading of variables: assignments, declarations,
@@ -184,6 +188,11 @@ class _Variables:
         if kind is None:
             return
         code = value.value
+        if kind == "program" and code is not None and name in _SPLIT_VARIABLES:
+            # man-db splits MANPAGER and PAGER itself, rsync RSYNC_RSH: no shell, `#` no
+            # comment (attack j19f, finding 7): also the words they run
+            self._split_code(code, _SPLIT_VARIABLES[name], [value],  # type: ignore[attr-defined]
+                             site._replace(stdin="null"), name)
         if code is None:
             self._unknown(site, [value], f"{name} set to a value known only at run time")
         elif kind == "code" and name == "BASH_ALIASES":

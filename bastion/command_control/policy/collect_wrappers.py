@@ -23,6 +23,7 @@ from bastion.command_control.policy.wrappers import (
     _ASSIGNMENT_WORD,
     _ASSIGNMENTS_FIRST,
     _ENV,
+    _ENV_SPLIT_WORD,
     _FLOCK,
     _NO_TERM,
     _RUNUSER,
@@ -30,6 +31,7 @@ from bastion.command_control.policy.wrappers import (
     _WATCH,
     _WRAPPERS,
     _XARGS,
+    env_split,
 )
 
 # GNU parallel's replacement strings ({}, {.}, {/}, {//}, {/.}, {#}, {%}, {1}, {2/}...).
@@ -241,8 +243,15 @@ class _Wrappers:
                 return self._inner(words[index:], site, name)
             if split.value is None or any(w.value is None for w in words[index:]):
                 return self._code(None, site, name)
-            rest = " ".join(shlex.quote(w.value or "") for w in words[index:])
-            return self._code(f"{split.value} {rest}", site, name)
+            # env splits the text itself (not as bash: `\_`, `\c`...) and reads the words it
+            # gives, then the words after the option, as its own line again (attack j19f, 5)
+            split_words = env_split(split.value)
+            if split_words is None or sum(o in ("-S", "--split-string") for o, _ in found) > 1:
+                return self._code(None, site, name)
+            after = next((i + 1 for i in range(index - 1, 0, -1) if words[i] is split
+                          or _ENV_SPLIT_WORD.match(words[i].value or "")), index)
+            rest = " ".join(shlex.quote(w.value or "") for w in words[after:])
+            return self._code(" ".join(["env", *split_words, rest]), site, name)
 
         chdir = _last_argument(found, {"-C", "--chdir"})  # `env -C DIR`: the command runs there
         if chdir is None:

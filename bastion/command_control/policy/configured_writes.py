@@ -292,7 +292,7 @@ def cgroup_writes(name: str, words: list[_Word]) -> list[PathArg]:
         letter = "" if long else option[1:2]
         if name in ("cgset", "cgxset"):
             rule = letter == "r" or (long and len(option) > 2 and "--rule".startswith(option))
-            copy = long and len(option) > 3 and "--copy-from".startswith(option)
+            copy = long and len(option) > 2 and "--copy-from".startswith(option)
         else:
             rule, copy = letter == "g", False
         if not (rule or copy):

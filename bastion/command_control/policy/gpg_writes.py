@@ -83,7 +83,7 @@ def gpg_implicit_writes(words: list[_Word]) -> list[PathArg]:
             named = [c for c in _COMMANDS if c == head[2:]] or [
                 c for c in _COMMANDS if c.startswith(head[2:])]
             takes = head in _VALUES or (not named and any(v.startswith(head) for v in _VALUES))
-            output = output or (len(head) > 4 and "--output".startswith(head))
+            output = output or (len(head) > 2 and "--output".startswith(head))
             if takes:
                 index += 0 if has_value else 1
             elif "--armor".startswith(head) and len(head) > 3:

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from bastion.command_control.policy.gpg_writes import gpg_implicit_writes
 from bastion.command_control.policy.options import _after_options, _last_argument, _options, _permuted
 from bastion.command_control.policy.paths import PathArg, _path_arg
+from bastion.command_control.policy.programs import ssh_setting
 from bastion.command_control.policy.words import _Word
 
 # patch's grammar (GNU patch 2.7): the options that take a value, and the flags whose names
@@ -49,7 +50,6 @@ _OWN_PROGRAMS: dict[str, frozenset[str]] = {
 _SSH_FILES = frozenset({"userknownhostsfile", "globalknownhostsfile", "controlpath"})
 _SSH_PROGRAMS = frozenset({"xauthlocation", "pkcs11provider", "securitykeyprovider"})
 _SSH_VALUES = "BbcDEeFIiJLlmOoPpQRSWw"  # ssh's short options that take a value
-_SSH_OPTION = re.compile(r"\s*([A-Za-z0-9]+)\s*(?:=\s*|\s+)(.*)", re.S)
 # ssh's and valgrind's %-tokens (%h, %p, %q{VAR}...): any text at run time.
 _TOKEN = re.compile(r"%(?:q\{[^}]*\}|.)")
 
@@ -112,10 +112,10 @@ def _ssh_writes(words: list[_Word]) -> tuple[list[PathArg], list[str | None]]:
         if value[position] == "S":
             written.append(_tokens(_path_arg(argument)))
             continue
-        match = _SSH_OPTION.fullmatch(argument.value)
-        if match is None:
+        read = ssh_setting(argument.value)  # the keyword as ssh reads it (attack j19f, 4)
+        if read is None:
             continue
-        key, setting = match.group(1).lower(), match.group(2).strip()
+        key, setting = read[0], read[1].strip()
         if key in _SSH_FILES and setting.lower() != "none":
             # ssh splits the value as its config file does: quotes group and are removed
             # (`UserKnownHostsFile=/etc/sha"dow"` is /etc/shadow: attack Z, filter finding 7).

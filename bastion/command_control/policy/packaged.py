@@ -244,7 +244,7 @@ def client_option_code(name: str, words: list[_Word]) -> list[tuple[str, _Word]]
             break
         if value is None and word.text.startswith("--"):
             option = word.text.partition("=")[0]
-            if len(option) > 3 and any(full.startswith(option) for full in programs | _CLIENT_UNREAD.get(
+            if len(option) > 2 and any(full.startswith(option) for full in programs | _CLIENT_UNREAD.get(
                     name, frozenset())):
                 found.append(("unknown", word))  # `--pager="$CMD"`
             continue

@@ -13,6 +13,7 @@ from __future__ import annotations
 from typing import NamedTuple
 
 from bastion.command_control.policy.paths import PathArg, _path_arg
+from bastion.command_control.policy.readers import _code_in_cluster
 from bastion.command_control.policy.words import _at, _Word
 
 
@@ -200,10 +201,13 @@ def perf_words(words: list[_Word]) -> Perf:
         if value is None:
             return found._replace(unknown="a word of perf known only at run time")
         if not value.startswith("--"):
-            if sub.value == "script" and value[:2] in ("-s", "-g"):
+            # in a cluster too (`-Ds x.py`, `-ao F`: attack j19f, finding 1's class)
+            if sub.value == "script" and _code_in_cluster(value, ("-s", "-g"), "ikFSCc") \
+                    is not None:
                 return found._replace(unknown=f"a script perf script runs or writes: {value}")
-            if value.startswith("-o") and sub.value in _WRITERS:
-                argument = _Word(value[2:], value[2:]) if value[2:] else _at(words, position + 1)
+            written = _code_in_cluster(value, ("-o",), "") if sub.value in _WRITERS else None
+            if written is not None:
+                argument = _Word(written, written) if written else _at(words, position + 1)
                 if argument is None:
                     continue
                 found.writes.append(_path_arg(argument))

@@ -12,6 +12,7 @@ from typing import Any
 
 from bastion.command_control.policy.options import _long_option
 from bastion.command_control.policy.paths import PathArg, _place
+from bastion.command_control.policy.splitters import posix_words, rsync_words, split_reading
 from bastion.command_control.policy.words import _at, _Word
 from bastion.command_control.policy.wrappers import _CHANGES_DIRECTORY, _KEEP, _RUNUSER
 
@@ -170,7 +171,43 @@ def _gdb_directory(words: list[_Word]) -> Any:
 # LocalCommand, KnownHostsCommand) or by the remote one (RemoteCommand). `none` runs nothing.
 _SSH_CODE_OPTIONS = frozenset({"proxycommand", "localcommand", "remotecommand",
                                "knownhostscommand"})
-_SSH_OPTION = re.compile(r"\s*([A-Za-z]+)\s*(?:=\s*|\s+)(.*)", re.S)
+_SSH_WHITESPACE = " \t\r\n"
+
+
+def _ssh_delim(text: str) -> tuple[str, str] | None:
+    """OpenSSH's `strdelim` (misc.c): the next word of a configuration line and the rest. The
+    word ends at whitespace, a quote or `=`; a double quote there is removed and the word runs
+    to the next one (`"ProxyCommand"`, `Proxy"Command"`); one `=` and the whitespace around it
+    are skipped. None where ssh finds no matching quote."""
+    end = next((i for i, c in enumerate(text) if c in _SSH_WHITESPACE + '"='), None)
+    if end is None:
+        return text, ""
+    if text[end] == '"':
+        text = text[:end] + text[end + 1:]
+        close = text.find('"', end)
+        if close < 0:
+            return None
+        rest = text[close + 1:]
+        return text[:close], rest.lstrip(_SSH_WHITESPACE)
+    word, equals, rest = text[:end], text[end] == "=", text[end + 1:].lstrip(_SSH_WHITESPACE)
+    if not equals and rest.startswith("="):
+        rest = rest[1:].lstrip(_SSH_WHITESPACE)
+    return word, rest
+
+
+def ssh_setting(text: str) -> tuple[str, str] | None:
+    """The keyword (lower case) and value of a `-o` value read as OpenSSH reads a configuration
+    line (readconf.c `process_config_line`: an empty first word, a leading separator, is
+    skipped; a command's value starts after any whitespace and `=`): `"ProxyCommand" CMD`,
+    `ProxyCommand=CMD`, ` =proxycommand  = CMD` (attack j19f, finding 4). None where ssh
+    reads no keyword (it then ignores the line or refuses it)."""
+    first = _ssh_delim(text)
+    if first is not None and first[0] == "":
+        first = _ssh_delim(first[1])
+    if first is None or not first[0] or first[0].startswith("#"):
+        return None
+    keyword, rest = first
+    return keyword.lower(), rest.lstrip(_SSH_WHITESPACE + "=")
 
 
 # The short options of ssh, scp and sftp that take a value (OpenSSH 9).
@@ -180,6 +217,16 @@ _CONNECTION_VALUES = {"ssh": "BbcDEeFIiJLlmOoPpQRSWw", "scp": "cDFiJloPSX", "sft
 # rsync's short options that take a value: a letter after one of them in a cluster is part of
 # that value, not an option.
 _RSYNC_VALUE_LETTERS = "eBfTM@"
+
+
+def _rsync_shell(code: str | None) -> list[str | None]:
+    """rsync's remote shell (`-e CMD`), which rsync splits into words itself (no shell: `#` is
+    no comment; attack j19f, finding 7): the text as shell code and, where they differ, the
+    words rsync runs (None, unknown, where it cannot split them)."""
+    if code is None:
+        return [None]
+    reading = split_reading(code, rsync_words)
+    return [code] if reading == code else [code, reading]
 
 
 def _connection_code(name: str, words: list[_Word]) -> list[str | None]:
@@ -202,23 +249,25 @@ def _connection_code(name: str, words: list[_Word]) -> list[str | None]:
                 # the rest of the word, or the next word, as the command (attack U)
                 rest = value[value.index("e") + 1:]
                 if rest:
-                    codes.append(rest[1:] if rest.startswith("=") else rest)
+                    codes += _rsync_shell(rest[1:] if rest.startswith("=") else rest)
                 else:
                     following = _at(words, index)
-                    codes.append(following.value if following is not None else None)
+                    codes += _rsync_shell(following.value if following is not None else None)
                     index += 1
                 continue
             option, has_value, attached = value.partition("=")
             if option in ("-e", "--rsh", "--rsync-path") or (value.startswith("-e") and
                                                              not value.startswith("--")):
+                # the remote shell rsync splits itself; --rsync-path the remote shell reads
+                shell = _rsync_shell if option != "--rsync-path" else (lambda code: [code])
                 if has_value:
-                    codes.append(attached)
+                    codes += shell(attached)
                 elif option in ("-e", "--rsh", "--rsync-path"):
                     following = _at(words, index)
-                    codes.append(following.value if following is not None else None)
+                    codes += shell(following.value if following is not None else None)
                     index += 1
                 else:
-                    codes.append(value[2:])
+                    codes += shell(value[2:])
             continue
         if not value.startswith("-") or value.startswith("--") or len(value) < 2:
             continue
@@ -240,10 +289,22 @@ def _connection_code(name: str, words: list[_Word]) -> list[str | None]:
         if argument is None:
             codes.append(None)
         elif letter == "o":
-            match = _SSH_OPTION.fullmatch(argument)
-            if match is not None and match.group(1).lower() in _SSH_CODE_OPTIONS and \
-                    match.group(2).strip().lower() != "none":
-                codes.append(match.group(2))
+            setting = ssh_setting(argument)
+            if setting is not None and setting[0] in _SSH_CODE_OPTIONS and \
+                    setting[1].strip().lower() != "none":
+                codes.append(setting[1])
+                if setting[0] == "knownhostscommand":
+                    # run with no shell, its words split by argv_split (`#` no comment):
+                    # also those words (attack j19f, finding 7)
+                    codes.append(split_reading(setting[1], posix_words))
+        elif letter == "D":
+            # sftp -D SERVER: OpenSSH splits it (argv_split, `#` a comment) and runs the words
+            # with no shell (attack j19f, finding 7's class); one word before OpenSSH 8.7
+            try:
+                server = shlex.split(argument, comments=True)
+            except ValueError:
+                server = None
+            codes += [f'{shlex.quote(argument)} "$@"', shlex.join(server) if server else None]
         elif letter == "F":
             if argument not in ("/dev/null", "none"):
                 codes.append(None)  # a configuration file the policy does not read

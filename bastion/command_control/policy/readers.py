@@ -73,6 +73,11 @@ _OPTION_CODE = {
     # the program mysql pipes its output through (issue 12: a command language's other door)
     "mysql": (("--pager",), ()), "mariadb": (("--pager",), ()),
 }
+# found after outside attack j19f (finding 1): their other short options that take a value
+# (required, or optional and then only the rest of the word: man's -T, -X), so that a code
+# letter after one of them in a cluster is that value; any other letter is read as a flag
+# (man-db 2.11's argp table; zip's parser: none listed, so `TT` anywhere in a cluster counts).
+_OPTION_ARGUMENTS = {"man": "CLmMSseREprTX"}
 # mysql's options that load a client plugin (a library: code) from a folder or by name.
 MYSQL_PLUGINS = ("--plugin-dir", "--default-auth", "--plugin-load")
 # less's `+CMD` that only moves (a line, the end, a search): any other may run `!cmd` or save.
@@ -299,6 +304,23 @@ def _cluster_letter(arg: str, given: tuple[str, ...], takes: str) -> tuple[str |
         if letter in takes:
             break
     return None, ""
+
+
+def _code_in_cluster(arg: str, shorts: tuple[str, ...], takes: str) -> str | None:
+    """The value of a code option of `shorts` (`-P`, zip's two-letter `-TT`) anywhere in a
+    cluster of short options (`-P`, `-Pcmd`, `-aP`, `-qTT`) before any letter that takes a
+    value: the rest of the word ("" when the value is the next word); None if it is not there."""
+    if arg.startswith("--") or not arg.startswith("-") or len(arg) < 2:
+        return None
+    offset = 1
+    while offset < len(arg):
+        for short in shorts:
+            if arg.startswith(short[1:], offset):
+                return arg[offset + len(short) - 1:]
+        if arg[offset] in takes:
+            return None
+        offset += 1
+    return None
 
 
 def _reads_commands(name: str, words: list[_Word], posix: bool = False) -> bool:

@@ -150,7 +150,7 @@ def _driver_writes(name: str, kind: str, words: list[_Word], values: dict[str, s
         if not value.startswith("-") or value == "-":
             operands.append(word)
             continue
-        if value.startswith("--") and len(value) > 4 and "--output".startswith(value.partition("=")[0]):
+        if value.startswith("--") and len(value) > 2 and "--output".startswith(value.partition("=")[0]):
             _, has_value, rest = value.partition("=")
             output = _file(word, rest) if has_value else _file(following)
             written.append(output)

@@ -7,6 +7,7 @@ the user's shell given no command, and the option tables of bwrap, tmux, xargs, 
 from __future__ import annotations
 
 import re
+import shlex
 from typing import Any
 
 from bastion.command_control.policy.options import _Options, _options
@@ -354,3 +355,71 @@ _SHELL_LONG_ARGUMENTS = frozenset({"--rcfile", "--init-file", "--init-command", 
                                    "--include-path", "--config", "--env-config", "--log-level",
                                    "--log-target", "--plugins",
                                    "--rc", "--shell-type"})  # xonsh's  # fmt: skip
+
+
+_ENV_SPACE = " \t\n\v\f\r"
+# a word of env's options holding -S's text (`-S`, `-iSTEXT`, `--split-string=`, `--sp`)
+_ENV_SPLIT_WORD = re.compile(r"-[i0v]*S|--s")
+_ENV_ESCAPES = {'"': '"', "#": "#", "$": "$", "'": "'", "\\": "\\", "f": "\f", "n": "\n",
+                "r": "\r", "t": "\t", "v": "\v"}
+_ENV_NAME = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
+
+
+def env_split(text: str) -> list[str] | None:
+    """The words `env -S TEXT` gives, as GNU env splits them (coreutils env.c `build_argv`),
+    each spelt as a bash word (`${NAME}`, expanded by env from its environment without
+    splitting, a word only if set, as `${NAME+"${NAME}"}`): whitespace or `\\_` outside
+    double quotes separate, `\\_` inside them is a space, `\\c` and a `#` starting a word
+    end the text, quotes group (in single ones
+    only `\\\\` and `\\'` are escapes), `\\t \\n \\v \\f \\r \\" \\' \\$ \\# \\\\`.
+    None where env refuses the text (it then runs nothing; attack j19f, finding 5)."""
+    words: list[list[str]] = []
+    single = double = False
+    separate = True
+    index = 0
+
+    def add(part: str) -> None:
+        nonlocal separate
+        if separate:
+            words.append([])
+            separate = False
+        words[-1].append(part)
+
+    while index < len(text):
+        char = text[index]
+        if char == "'" and not double:
+            single = not single
+            add("''")
+        elif char == '"' and not single:
+            double = not double
+            add("''")
+        elif char in _ENV_SPACE and not (single or double):
+            separate = True
+        elif char == "#" and separate and not (single or double):
+            break
+        elif char == "\\" and not (single and text[index + 1:index + 2] not in ("\\", "'")):
+            index += 1
+            escaped = text[index:index + 1]
+            if escaped == "_" and not double:
+                separate = True
+            elif escaped == "_":
+                add(shlex.quote(" "))
+            elif escaped == "c" and not double:
+                break
+            elif escaped in _ENV_ESCAPES:
+                add(shlex.quote(_ENV_ESCAPES[escaped]))
+            else:
+                return None  # `\c` in double quotes, an unknown escape, a lone `\` at the end
+        elif char == "$" and not single:
+            name = _ENV_NAME.match(text, index)
+            if name is None:
+                return None  # only ${NAME} is expanded; env refuses any other `$`
+            add(f'${{{name.group(1)}+"${{{name.group(1)}}}"}}')  # unset: no word at all
+            index = name.end()
+            continue
+        else:
+            add(shlex.quote(char))
+        index += 1
+    if single or double:
+        return None
+    return ["".join(parts) for parts in words]

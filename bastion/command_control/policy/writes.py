@@ -205,7 +205,7 @@ def _recursive_change(words: list[_Word]) -> bool:
         if value is None or value == "--":
             return value is None  # an option known only at run time may be -R
         if value.startswith("--"):
-            if len(value) > 4 and "--recursive".startswith(value):
+            if len(value) > 2 and "--recursive".startswith(value):
                 return True
         elif value.startswith("-") and "R" in value:
             return True
