@@ -20,6 +20,7 @@ from bastion.command_control.policy.variables import (
     _IDENTIFIER,
     _INTEGER,
     _NUMBER_LITERALS,
+    _ARITH_ASSIGNED,
     _SAFE_ARITH,
     _SAFE_INDIRECT,
     _TERM_ATTRIBUTES,
@@ -159,8 +160,9 @@ class _Variables:
             self.commands.append(SimpleCommand(">", (">", *(p.text for p in written)), text, "",
                                                value.value is None, site.wrappers,
                                                self._in_dirs(written)))
-        if name in _SAFE_ARITH:
-            # What arithmetic later reads in RANDOM, OPTIND, SECONDS... (see _SAFE_ARITH).
+        if name in _ARITH_ASSIGNED:
+            # What arithmetic later reads in RANDOM, OPTIND, SECONDS..., and MAILCHECK's
+            # assignments, arithmetic in an interactive bash (see _ARITH_ASSIGNED).
             if value.value is None:
                 self._unknown(site, [value], f"{name}, read as a number, set to a value known "
                                              "only at run time")

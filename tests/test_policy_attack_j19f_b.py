@@ -1,0 +1,64 @@
+"""Attack j19f (the nineteenth round on the command filter), findings 2, 3, 6, 8, 11 to 14: an
+assignment bash evaluates as arithmetic (MAILCHECK, `declare -i` in every interactive bash), a
+gdb command that runs another command (`frame apply all -q shell CMD` and its kin), systemd's
+own expansions in systemd-run's command line and Exec*= properties, vim's `%`/`#` file names in
+`:!` commands, `mv` of a system folder (its removal from where the system needs it), history
+patterns that match every line, firewall openings spelled otherwise (RETURN in INPUT,
+ebtables, arptables, ipset), and writes to the targets' own trust anchors (sshd's CA file,
+configuration, principals). The tester's lines and their siblings, each held or refused now,
+and the honest lines beside them that still run (or alert, as before)."""
+import pytest
+
+from bastion.command_control.policy.match import evaluate
+from tests.test_policy import action
+
+HELD = ("deny", "confirm")
+CMDS = ("rm -rf /", "systemctl stop auditd", "echo x >> /etc/sudoers")
+
+# F2: MAILCHECK is `declare -i` in an interactive bash: every assignment form is arithmetic.
+MAILCHECK_FORMS = [
+    "MAILCHECK='a[$(@@)]'",
+    "MAILCHECK+='a[$(@@)]'",
+    "export MAILCHECK='a[$(@@)]'",
+    "declare MAILCHECK='a[$(@@)]'",
+    "typeset MAILCHECK='a[$(@@)]'",
+    "declare -x MAILCHECK='a[$(@@)]'",
+    "read MAILCHECK <<< 'a[$(@@)]'",
+    "read -r MAILCHECK < /tmp/x",
+    "printf -v MAILCHECK 'a[$(@@)]'",
+    "for MAILCHECK in 'a[$(@@)]'; do :; done",
+    "mapfile -t MAILCHECK <<< 'a[$(@@)]'",
+    "x='a[$(@@)]'; MAILCHECK=x",
+    "MAILCHECK=\"$x\"",
+    "MAILCHECK='a[$(@@)]' ls",
+    # the other variables bash 5.2 evaluates on assignment (checked with a canary each)
+    "OPTIND='a[$(@@)]'",
+    "HISTCMD='a[$(@@)]'",
+    "RANDOM='a[$(@@)]'",
+    "SRANDOM='a[$(@@)]'",
+]
+F2 = [form.replace("@@", cmd) for form in MAILCHECK_FORMS for cmd in CMDS]
+F2_EXEC = ["bash -ic \"MAILCHECK='a[\\$(rm -rf /)]'\"", "bash -i -c \"MAILCHECK='a[\\$(id)]'\""]
+
+ROWS = F2 + F2_EXEC
+HONEST = [
+    # F2
+    "MAILCHECK=60", "export MAILCHECK=0", "echo $MAILCHECK", "OPTIND=1",
+]
+
+
+@pytest.mark.parametrize("line", ROWS)
+def test_attack_j19f_b_lines_are_held_or_refused(default_policy, line):
+    assert action(default_policy, line) in HELD
+
+
+@pytest.mark.parametrize("line", ROWS)
+def test_attack_j19f_b_lines_are_held_as_exec_commands(default_policy, line):
+    verdict = evaluate(default_policy, line, role="engineer", target="web01", login="root",
+                       interactive=False)
+    assert verdict.action in HELD
+
+
+@pytest.mark.parametrize("line", HONEST)
+def test_attack_j19f_b_honest_lines_run(default_policy, line):
+    assert action(default_policy, line) == "allow"
