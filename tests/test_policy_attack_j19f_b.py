@@ -41,9 +41,47 @@ F2 = [form.replace("@@", cmd) for form in MAILCHECK_FORMS for cmd in CMDS]
 F2_EXEC = ["bash -ic \"MAILCHECK='a[\\$(rm -rf /)]'\"", "bash -i -c \"MAILCHECK='a[\\$(id)]'\""]
 
 ROWS = F2 + F2_EXEC
+
+# F3: a gdb (lldb) command that takes another command runs it: judged, never quiet.
+ROWS += [
+    "gdb -nx -batch -ex starti -ex 'frame apply all -q shell rm -rf /' /bin/true",
+    "gdb -nx -batch -ex starti -ex 'f apply all -q shell systemctl stop auditd' /bin/true",
+    "gdb -nx -batch -ex starti -ex 'frame apply all -q shell echo x >> /etc/sudoers' /bin/true",
+    "gdb -nx -batch -ex starti -ex 'frame apply all -q pipe bt | rm -rf /' /bin/true",
+    "gdb -p 1 -batch -ex 'frame apply all -q shell rm -rf /'",
+    "gdb -batch -ex 'frame a all -q shell rm -rf /' -p 1",
+    "gdb -batch -ex 'frame apply 1 shell rm -rf /' -p 1",
+    "gdb -batch -ex 'frame apply level 0 shell rm -rf /' -p 1",
+    "gdb -batch -ex 'frame level 0 shell rm -rf /' -p 1",
+    "gdb -batch -eval-command='frame apply all shell rm -rf /' -p 1",
+    "gdb -batch -ex 'thread apply 1 shell rm -rf /' -p 1",
+    "gdb -batch -ex 'thread apply all -q shell rm -rf /' -p 1",
+    "gdb -batch -ex 'taas shell rm -rf /' -p 1",
+    "gdb -batch -ex 'tfaas shell rm -rf /' -p 1",
+    "gdb -batch -ex 'faas shell rm -rf /' -p 1",
+    "gdb -batch -ex 'with print pretty -- shell rm -rf /' -p 1",
+    "gdb -batch -ex 'pipe bt | rm -rf /' -p 1",
+    "gdb -batch -ex '| bt | rm -rf /' -p 1",
+    "gdb -batch -ex 'define x' -p 1",
+    "gdb -batch -ex 'python import os' -p 1",
+    "gdb -batch -ex 'guile (system \"id\")' -p 1",
+    "gdb -batch -ex 'source /tmp/x.gdb' -p 1",
+    "gdb -batch -ex 'eval \"shell %s\", \"id\"' -p 1",
+    "gdb -batch -ex 'alias bt2 = shell' -ex 'bt2 rm -rf /' -p 1",
+    "gdb -batch -ex 'commands 1' -p 1",
+    "lldb -b -o 'platform shell rm -rf /' -p 1",
+    "lldb -b -o 'script import os' -p 1",
+    "lldb -b -o 'command source /tmp/x' -p 1",
+    "lldb -b -o 'command alias x platform shell' -p 1",
+    "lldb -b -o 'breakpoint command add -o \"platform shell id\" 1' -p 1",
+]
 HONEST = [
     # F2
     "MAILCHECK=60", "export MAILCHECK=0", "echo $MAILCHECK", "OPTIND=1",
+    # F3
+    "gdb -batch -ex 'frame 1' -ex bt -p 1", "gdb -batch -ex 'f 0' -ex 'info frame' -p 1",
+    "gdb -batch -ex frame -p 1", "gdb -batch -ex 'frame level 1' -ex 'frame function main' -p 1",
+    "gdb -batch -ex 'thread apply all bt' -p 1", "lldb -b -o 'thread backtrace all' -p 1",
 ]
 
 
