@@ -75,6 +75,18 @@ ROWS += [
     "lldb -b -o 'command alias x platform shell' -p 1",
     "lldb -b -o 'breakpoint command add -o \"platform shell id\" 1' -p 1",
 ]
+# F11: mv (and the renamers, mmv) takes its sources away: an rm -r of them, as gio move is.
+ROWS += [
+    "mv /bin /tmp/x", "mv /sbin /tmp/x", "mv /boot /tmp/x", "mv /root /tmp/x",
+    "mv /home/alice /tmp/x", "mv /opt /tmp/x", "mv /srv /tmp/x", "mv /etc /etc.old",
+    "mv /usr /x", "mv /var /x", "mv /lib /x", "mv /home /tmp/x", "mv ~ /tmp/x",
+    "mv -t /tmp /bin /sbin /boot", "sudo mv /bin /bin.old", "mv --target-directory=/tmp /boot",
+    "find / -maxdepth 1 -name sbin -exec mv {} /tmp/x \\;", "mv -T /bin /tmp/x", "mv /bin/ /tmp/x",
+    "mv //bin /tmp/x", "mv /./bin /tmp/x", "mv /b* /tmp/x", "mv /e?c /tmp/x", "mv /home/* /tmp/x",
+    "mv --exchange /tmp/e /bin", "busybox mv /bin /x", "cd / && mv bin x", "cd /usr && mv ../bin x",
+    "rename.ul bin old /bin", "rename 's/bin/old/' /bin", "rename -e 's/bin/old/' /bin",
+    "mmv /bin /x", "mmv '/b*' '/x#1'", "gio rename /bin old", "gio move /bin /tmp/x",
+]
 HONEST = [
     # F2
     "MAILCHECK=60", "export MAILCHECK=0", "echo $MAILCHECK", "OPTIND=1",
@@ -82,6 +94,11 @@ HONEST = [
     "gdb -batch -ex 'frame 1' -ex bt -p 1", "gdb -batch -ex 'f 0' -ex 'info frame' -p 1",
     "gdb -batch -ex frame -p 1", "gdb -batch -ex 'frame level 1' -ex 'frame function main' -p 1",
     "gdb -batch -ex 'thread apply all bt' -p 1", "lldb -b -o 'thread backtrace all' -p 1",
+    # F11
+    "mv /tmp/a /tmp/b", "mv *.log old/", "mv x.conf /etc/nginx/", "mv /home/alice/x.txt /tmp/",
+    "mv /opt/app/old /opt/app/new", "mv -t /tmp a b", "mv /tmp/x /opt/", "mv a b",
+    "mv -v ./build ./build.old", "mv --exchange a b", "rename.ul .txt .bak a.txt b.txt",
+    "rename s/a/b/ /tmp/a", "mcp /bin /x",
 ]
 
 

@@ -15,12 +15,12 @@ from tree_sitter import Node
 from bastion.command_control.policy.paths import _path_arg
 from bastion.command_control.policy.reruns import CD_GUESSES, option_name
 from bastion.command_control.policy.variables import (
+    _ARITH_ASSIGNED,
     _ASSIGNED_TO,
     _DECLARED,
     _IDENTIFIER,
     _INTEGER,
     _NUMBER_LITERALS,
-    _ARITH_ASSIGNED,
     _SAFE_ARITH,
     _SAFE_INDIRECT,
     _TERM_ATTRIBUTES,
