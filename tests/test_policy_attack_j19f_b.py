@@ -87,6 +87,15 @@ ROWS += [
     "rename.ul bin old /bin", "rename 's/bin/old/' /bin", "rename -e 's/bin/old/' /bin",
     "mmv /bin /x", "mmv '/b*' '/x#1'", "gio rename /bin old", "gio move /bin /tmp/x",
 ]
+# F12: history patterns that match every line, and a history file bash cannot write.
+ROWS += [
+    "HISTIGNORE='[ -~]*'", "HISTIGNORE='[[:print:]]*'", "export HISTIGNORE='[ -~]*'",
+    "declare -x HISTIGNORE='[[:graph:][:space:]]*'", "HISTIGNORE='*[a-z]*'", "HISTIGNORE='ls:[ -~]*'",
+    "HISTIGNORE='[!x]*'", "HISTIGNORE='[^x]*'", "HISTIGNORE='[]a-z]*'", "HISTIGNORE='@(*)'",
+    "HISTIGNORE='!(x)'", "HISTIGNORE='*(?)'", "printf -v HISTIGNORE '[ -~]*'", "HISTIGNORE='?*'",
+    "HISTIGNORE=\"$x\"", "HISTFILE=/", "HISTFILE=/tmp", "HISTFILE=/tmp/", "HISTFILE=/root",
+    "HISTFILE=.", "HISTFILE=~", "export HISTFILE=/var/tmp", "HISTFILE=/etc/", "HISTFILE=..",
+]
 HONEST = [
     # F2
     "MAILCHECK=60", "export MAILCHECK=0", "echo $MAILCHECK", "OPTIND=1",
@@ -99,6 +108,10 @@ HONEST = [
     "mv /opt/app/old /opt/app/new", "mv -t /tmp a b", "mv /tmp/x /opt/", "mv a b",
     "mv -v ./build ./build.old", "mv --exchange a b", "rename.ul .txt .bak a.txt b.txt",
     "rename s/a/b/ /tmp/a", "mcp /bin /x",
+    # F12
+    "HISTIGNORE='ls:bg:fg:history'", "HISTIGNORE='&:ls:[bf]g:exit'", "HISTIGNORE=' *'",
+    "HISTIGNORE='ls *:[bf]g'", "HISTCONTROL=ignoreboth", "HISTFILE=~/.bash_history_proj",
+    "HISTFILE=/tmp/myhist", "export HISTFILE=/home/alice/.hist",
 ]
 
 
