@@ -96,6 +96,23 @@ ROWS += [
     "HISTIGNORE=\"$x\"", "HISTFILE=/", "HISTFILE=/tmp", "HISTFILE=/tmp/", "HISTFILE=/root",
     "HISTFILE=.", "HISTFILE=~", "export HISTFILE=/var/tmp", "HISTFILE=/etc/", "HISTFILE=..",
 ]
+# F13: firewall openings spelled otherwise.
+ROWS += [
+    "iptables -I INPUT -j RETURN", "iptables -I INPUT 1 -j RETURN", "ip6tables -A INPUT -j RETURN",
+    "iptables -I FORWARD -j RETURN", "iptables -t filter -A INPUT -j RETURN",
+    "iptables -A INPUT -jRETURN", "iptables-nft -I INPUT -j RETURN",
+    "iptables --insert INPUT --jump RETURN", "iptables -D INPUT -j DROP", "iptables -D INPUT 5",
+    "iptables -DINPUT 5", "iptables --delete INPUT -j REJECT",
+    "ebtables -F", "ebtables --flush", "ebtables -t nat -F", "ebtables --init-table",
+    "ebtables -P INPUT ACCEPT", "ebtables -P FORWARD ACCEPT", "ebtables -A INPUT -j ACCEPT",
+    "ebtables-restore < /tmp/x", "ebtables --atomic-commit --atomic-file /tmp/x", "arptables -F",
+    "arptables -P INPUT ACCEPT", "arptables-nft -F", "ebtables-nft -F", "arptables-restore < x",
+    "ipset flush", "ipset flush f2b-sshd", "ipset -F", "ipset destroy", "ipset x f2b-sshd",
+    "ipset -X", "ipset del f2b-sshd 1.2.3.4", "ipset swap a b", "ipset restore < /tmp/x",
+    "ipset -! restore < /tmp/x", "ipset -", "nft flush set inet f2b addr-set-sshd",
+    "nft delete set inet f2b addr-set-sshd", "nft delete element inet f2b s '{ 1.2.3.4 }'",
+    "nft insert rule inet filter input return", "nft add rule inet filter input counter return",
+]
 HONEST = [
     # F2
     "MAILCHECK=60", "export MAILCHECK=0", "echo $MAILCHECK", "OPTIND=1",
@@ -112,6 +129,13 @@ HONEST = [
     "HISTIGNORE='ls:bg:fg:history'", "HISTIGNORE='&:ls:[bf]g:exit'", "HISTIGNORE=' *'",
     "HISTIGNORE='ls *:[bf]g'", "HISTCONTROL=ignoreboth", "HISTFILE=~/.bash_history_proj",
     "HISTFILE=/tmp/myhist", "export HISTFILE=/home/alice/.hist",
+    # F13
+    "iptables -A INPUT -p tcp --dport 22 -j RETURN", "iptables -A INPUT -s 10.0.0.0/8 -j RETURN",
+    "iptables -D INPUT -s 1.2.3.4 -j DROP", "iptables -D INPUT -p tcp --dport 80 -j ACCEPT",
+    "iptables -A mychain -j RETURN", "iptables -D mychain 1", "iptables -L INPUT", "ebtables -L",
+    "arptables -L", "ipset list", "ipset add f2b-sshd 1.2.3.4", "ipset create blocklist hash:ip",
+    "ipset test blocklist 1.2.3.4", "nft list ruleset", "nft add element inet f2b s '{ 1.2.3.4 }'",
+    "nft add rule inet filter input ip saddr 1.2.3.4 drop",
 ]
 
 
