@@ -113,6 +113,28 @@ ROWS += [
     "nft delete set inet f2b addr-set-sshd", "nft delete element inet f2b s '{ 1.2.3.4 }'",
     "nft insert rule inet filter input return", "nft add rule inet filter input counter return",
 ]
+# F14: the targets' own trust anchors (sshd's CA, configuration, principals; PAM), and a second
+# SSH server started from the line.
+ROWS += [
+    "echo 'ssh-ed25519 AAAA attacker CA' >> /etc/ssh/bastion_target_ca.pub",
+    "cp /tmp/my_ca.pub /etc/ssh/bastion_target_ca.pub",
+    "echo 'TrustedUserCAKeys /tmp/my_ca.pub' > /etc/ssh/sshd_config.d/00-x.conf",
+    "echo 'web01:root' >> /etc/ssh/principals/alice",
+    "echo 'AuthorizedPrincipalsFile none' >> /etc/ssh/sshd_config",
+    "echo 'PasswordAuthentication yes' >> /etc/ssh/sshd_config",
+    "sed -i 's/^AuthorizedKeysFile none/AuthorizedKeysFile .ssh\\/authorized_keys/' /etc/ssh/sshd_config",
+    "sed -i 's/no/yes/' /etc/ssh/sshd_config", "sed --in-place 's/no/yes/' /etc/ssh/sshd_config",
+    "perl -pi -e 's/no/yes/' /etc/ssh/sshd_config",
+    "tee -a /etc/ssh/sshd_config <<< 'PermitRootLogin yes'",
+    "mv /tmp/x.conf /etc/ssh/sshd_config.d/", "rm /etc/ssh/sshd_config.d/50-bastion.conf",
+    "ln -sf /tmp/ca /etc/ssh/bastion_target_ca.pub", "cp -s /tmp/ca /etc/ssh/bastion_target_ca.pub",
+    "chmod 666 /etc/ssh/bastion_target_ca.pub", "vim /etc/ssh/sshd_config",
+    "nano /etc/ssh/sshd_config.d/x.conf", "sudoedit /etc/ssh/sshd_config",
+    "mount --bind /tmp/ssh /etc/ssh", "echo 'auth sufficient pam_permit.so' > /etc/pam.d/sshd",
+    "cd /etc/ssh && echo x >> sshd_config", "install -m 644 /tmp/ca /etc/ssh/bastion_target_ca.pub",
+    "dd of=/etc/ssh/sshd_config if=/tmp/x", "mv /etc/ssh /tmp/x", "sshd -t -E /etc/ssh/sshd_config",
+    "/usr/sbin/sshd -p 2222 -o AuthorizedKeysFile=/tmp/k", "sshd -f /tmp/cfg", "dropbear -p 2222",
+]
 HONEST = [
     # F2
     "MAILCHECK=60", "export MAILCHECK=0", "echo $MAILCHECK", "OPTIND=1",
@@ -136,6 +158,10 @@ HONEST = [
     "arptables -L", "ipset list", "ipset add f2b-sshd 1.2.3.4", "ipset create blocklist hash:ip",
     "ipset test blocklist 1.2.3.4", "nft list ruleset", "nft add element inet f2b s '{ 1.2.3.4 }'",
     "nft add rule inet filter input ip saddr 1.2.3.4 drop",
+    # F14
+    "cat /etc/ssh/sshd_config", "grep -r PermitRootLogin /etc/ssh/", "sshd -t", "sshd -T",
+    "/usr/sbin/sshd -t -f /etc/ssh/sshd_config", "ls -la /etc/ssh/", "less /etc/pam.d/sshd",
+    "cp /etc/ssh/sshd_config /tmp/", "vim /etc/nginx/nginx.conf",
 ]
 
 
