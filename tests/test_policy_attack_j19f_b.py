@@ -135,6 +135,17 @@ ROWS += [
     "dd of=/etc/ssh/sshd_config if=/tmp/x", "mv /etc/ssh /tmp/x", "sshd -t -E /etc/ssh/sshd_config",
     "/usr/sbin/sshd -p 2222 -o AuthorizedKeysFile=/tmp/k", "sshd -f /tmp/cfg", "dropbear -p 2222",
 ]
+# F8: vim's `%`, `#`, `<cfile>` and `!` in a `:!` command are filled in by vim.
+ROWS += [
+    "vim -c '!rm -rf %' /etc", "vim -c '!rm -rf %' /", "vim -c '!rm -rf %:h' /etc/x",
+    "vim -c '!rm -rf %:h:h' /usr/bin/x", "vim -c '!echo x >> %:h/sudoers' /etc/x",
+    "vim -c '!cp /tmp/x %:h/sudoers' /etc/x", "vim -c '!truncate -s0 %' /var/log/auth.log",
+    "vim -c '!shred -u %' /var/log/audit/audit.log", "vim -c '!rm -rf %:r' /etc.x",
+    "vim +'!rm -rf %:h' /etc/x", "ex -c '!rm -rf %:h' /etc/x", "view -c '!rm -rf %:h' /etc/x",
+    "nvim -c '!rm -rf %:h' /etc/x", "vim -c '!touch /tmp/a' -c '!!b' /tmp/x",
+    "vim -c '!rm -rf <cfile>' /etc/x", "vim -c '!rm -rf #' /etc/x /etc", "vim -c '!rm -rf ##' /etc /x",
+    "nvi -c '!rm -rf %' /etc", "vim -c ':!rm -rf %' /etc",
+]
 HONEST = [
     # F2
     "MAILCHECK=60", "export MAILCHECK=0", "echo $MAILCHECK", "OPTIND=1",
@@ -142,6 +153,8 @@ HONEST = [
     "gdb -batch -ex 'frame 1' -ex bt -p 1", "gdb -batch -ex 'f 0' -ex 'info frame' -p 1",
     "gdb -batch -ex frame -p 1", "gdb -batch -ex 'frame level 1' -ex 'frame function main' -p 1",
     "gdb -batch -ex 'thread apply all bt' -p 1", "lldb -b -o 'thread backtrace all' -p 1",
+    # F8
+    "vim -c '!ls' /tmp/x", "vim -c 'set nu' /tmp/x", "vim +10 /tmp/x", "vim -c '!make' /tmp/x",
     # F11
     "mv /tmp/a /tmp/b", "mv *.log old/", "mv x.conf /etc/nginx/", "mv /home/alice/x.txt /tmp/",
     "mv /opt/app/old /opt/app/new", "mv -t /tmp a b", "mv /tmp/x /opt/", "mv a b",
