@@ -45,7 +45,6 @@ from bastion.command_control.policy.variables import _SAME_SHELL, _SOURCE
 from bastion.command_control.policy.words import SimpleCommand, _at, _Site, _Streams, _Word
 from bastion.text import one_line
 
-
 # What vim (ex, view, nvim) fills in in a `:!` command: `%`, `#` (`#2`, `##`, `%:h`), `!` (the
 # previous command), and `<cfile>`-style words (`:help cmdline-special`).
 _VIM_EXPANDS = re.compile(r"[%#!]|<(cword|cWORD|cexpr|cfile|afile|abuf|amatch|sfile|slnum|sflnum|stack|script|client)>")
