@@ -47,7 +47,9 @@ from bastion.text import one_line
 
 # What vim (ex, view, nvim) fills in in a `:!` command: `%`, `#` (`#2`, `##`, `%:h`), `!` (the
 # previous command), and `<cfile>`-style words (`:help cmdline-special`).
-_VIM_EXPANDS = re.compile(r"[%#!]|<(cword|cWORD|cexpr|cfile|afile|abuf|amatch|sfile|slnum|sflnum|stack|script|client)>")
+_VIM_EXPANDS = re.compile(r"[%#!]|<(cword|cWORD|cexpr|cfile|afile|abuf|amatch|sfile|slnum|sflnum"
+                          r"|stack|script|client)>")
+
 
 class _Code:
     """Part of `_Collector` (collect.py): its judging of code a command is given as text or reads from
