@@ -146,6 +146,21 @@ ROWS += [
     "vim -c '!rm -rf <cfile>' /etc/x", "vim -c '!rm -rf #' /etc/x /etc", "vim -c '!rm -rf ##' /etc /x",
     "nvi -c '!rm -rf %' /etc", "vim -c ':!rm -rf %' /etc",
 ]
+# F6: systemd's own expansions in systemd-run's (and run0's) command line and Exec*= values.
+ROWS += [
+    "systemd-run -E X=/ /bin/rm -rf '${X}'", "systemd-run -E X=/ /bin/rm -rf '$X'",
+    "systemd-run --setenv=X=/ rm -rf '${X}'", "systemd-run -p 'Environment=X=/' /bin/rm -rf '${X}'",
+    "systemd-run -E A=/etc/sudoers cp /tmp/x '${A}'", "systemd-run -E A=/etc/sudoers tee -a '${A}'",
+    "systemd-run -p 'ExecStartPre=/bin/rm -rf \\x2f' true",
+    "systemd-run -p 'ExecStartPre=/bin/rm -rf \\057' true",
+    "systemd-run -p 'ExecStartPre=/bin/rm -rf \\u002f' true",
+    "systemd-run -p 'ExecStartPre=/usr/bin/systemctl st\\x6fp auditd' true",
+    "systemd-run -p 'ExecStartPre=/bin/sh -c \"echo x \\x3e\\x3e /etc/sudoers\"' true",
+    "systemd-run --timer-property='ExecStartPre=/bin/rm -rf \\x2f' --on-active=1 true",
+    "systemd-run -p 'ExecStopPost=/bin/rm -rf ${X}' -E X=/ true",
+    "systemd-run --scope -E X=/ rm -rf '$X'", "systemd-run -p 'ExecStartPre=/bin/rm -rf %h' true",
+    "run0 --setenv=X=/ rm -rf '${X}'", "run0 --property='ExecStartPre=/bin/rm -rf /' true",
+]
 HONEST = [
     # F2
     "MAILCHECK=60", "export MAILCHECK=0", "echo $MAILCHECK", "OPTIND=1",
@@ -153,6 +168,10 @@ HONEST = [
     "gdb -batch -ex 'frame 1' -ex bt -p 1", "gdb -batch -ex 'f 0' -ex 'info frame' -p 1",
     "gdb -batch -ex frame -p 1", "gdb -batch -ex 'frame level 1' -ex 'frame function main' -p 1",
     "gdb -batch -ex 'thread apply all bt' -p 1", "lldb -b -o 'thread backtrace all' -p 1",
+    # F6
+    "systemd-run --on-active=30 /usr/bin/systemctl restart nginx",
+    "systemd-run --scope -p MemoryMax=1G make -j4", "systemd-run -p 'ExecStartPre=/bin/echo hi' true",
+    "run0 systemctl restart nginx",
     # F8
     "vim -c '!ls' /tmp/x", "vim -c 'set nu' /tmp/x", "vim +10 /tmp/x", "vim -c '!make' /tmp/x",
     # F11
