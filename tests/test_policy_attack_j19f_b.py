@@ -31,6 +31,11 @@ MAILCHECK_FORMS = [
     "x='a[$(@@)]'; MAILCHECK=x",
     "MAILCHECK=\"$x\"",
     "MAILCHECK='a[$(@@)]' ls",
+    "declare -n r=MAILCHECK; r='a[$(@@)]'",
+    "MAILCHECK[0]='a[$(@@)]'",
+    "f() { local MAILCHECK='a[$(@@)]'; }; f",
+    "readonly MAILCHECK='a[$(@@)]'",
+    "MAILCHECK='a[$(@@)]' bash -i",
     # the other variables bash 5.2 evaluates on assignment (checked with a canary each)
     "OPTIND='a[$(@@)]'",
     "HISTCMD='a[$(@@)]'",
@@ -112,6 +117,7 @@ ROWS += [
     "ipset -! restore < /tmp/x", "ipset -", "nft flush set inet f2b addr-set-sshd",
     "nft delete set inet f2b addr-set-sshd", "nft delete element inet f2b s '{ 1.2.3.4 }'",
     "nft insert rule inet filter input return", "nft add rule inet filter input counter return",
+    "ufw delete deny 22", "ufw delete 1", "ufw --force delete 3", "ufw delete reject from 1.2.3.4",
 ]
 # F14: the targets' own trust anchors (sshd's CA, configuration, principals; PAM), and a second
 # SSH server started from the line.
@@ -133,6 +139,8 @@ ROWS += [
     "mount --bind /tmp/ssh /etc/ssh", "echo 'auth sufficient pam_permit.so' > /etc/pam.d/sshd",
     "cd /etc/ssh && echo x >> sshd_config", "install -m 644 /tmp/ca /etc/ssh/bastion_target_ca.pub",
     "dd of=/etc/ssh/sshd_config if=/tmp/x", "mv /etc/ssh /tmp/x", "sshd -t -E /etc/ssh/sshd_config",
+    "tar -xf /tmp/x.tar -C /etc/ssh", "unzip /tmp/x.zip -d /etc/ssh", "rsync -a /tmp/ssh/ /etc/ssh/",
+    "curl -o /etc/ssh/bastion_target_ca.pub http://x/ca", "wget -O /etc/ssh/sshd_config http://x/c",
     "/usr/sbin/sshd -p 2222 -o AuthorizedKeysFile=/tmp/k", "sshd -f /tmp/cfg", "dropbear -p 2222",
 ]
 # F8: vim's `%`, `#`, `<cfile>` and `!` in a `:!` command are filled in by vim.
@@ -189,7 +197,7 @@ HONEST = [
     "iptables -A mychain -j RETURN", "iptables -D mychain 1", "iptables -L INPUT", "ebtables -L",
     "arptables -L", "ipset list", "ipset add f2b-sshd 1.2.3.4", "ipset create blocklist hash:ip",
     "ipset test blocklist 1.2.3.4", "nft list ruleset", "nft add element inet f2b s '{ 1.2.3.4 }'",
-    "nft add rule inet filter input ip saddr 1.2.3.4 drop",
+    "nft add rule inet filter input ip saddr 1.2.3.4 drop", "ufw delete allow 80", "ufw status numbered",
     # F14
     "cat /etc/ssh/sshd_config", "grep -r PermitRootLogin /etc/ssh/", "sshd -t", "sshd -T",
     "/usr/sbin/sshd -t -f /etc/ssh/sshd_config", "ls -la /etc/ssh/", "less /etc/pam.d/sshd",
