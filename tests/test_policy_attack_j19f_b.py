@@ -90,7 +90,8 @@ ROWS += [
     "mv //bin /tmp/x", "mv /./bin /tmp/x", "mv /b* /tmp/x", "mv /e?c /tmp/x", "mv /home/* /tmp/x",
     "mv --exchange /tmp/e /bin", "busybox mv /bin /x", "cd / && mv bin x", "cd /usr && mv ../bin x",
     "rename.ul bin old /bin", "rename 's/bin/old/' /bin", "rename -e 's/bin/old/' /bin",
-    "mmv /bin /x", "mmv '/b*' '/x#1'", "gio rename /bin old", "gio move /bin /tmp/x",
+    "mmv /bin /x", "mmv '/b*' '/x#1'", "mv ~alice /tmp/x", "mv -- /bin /tmp/x",
+    "mv -bf /sbin /tmp/x", "gio rename /bin old", "gio move /bin /tmp/x",
 ]
 # F12: history patterns that match every line, and a history file bash cannot write.
 ROWS += [
@@ -153,6 +154,8 @@ ROWS += [
     "nvim -c '!rm -rf %:h' /etc/x", "vim -c '!touch /tmp/a' -c '!!b' /tmp/x",
     "vim -c '!rm -rf <cfile>' /etc/x", "vim -c '!rm -rf #' /etc/x /etc", "vim -c '!rm -rf ##' /etc /x",
     "nvi -c '!rm -rf %' /etc", "vim -c ':!rm -rf %' /etc",
+    "ed -s /etc/x <<< '!rm -rf %'", "ex -s /etc/x <<< '!rm -rf %:h'", "vim -es /etc/x <<< '!rm -rf %:h'",
+    "less +'!rm -rf %' /etc/x", "vim -c 'e /etc/x' -c '!rm -rf %:h'",
 ]
 # F6: systemd's own expansions in systemd-run's (and run0's) command line and Exec*= values.
 ROWS += [
