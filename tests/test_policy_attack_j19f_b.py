@@ -6,7 +6,8 @@ own expansions in systemd-run's command line and Exec*= properties, vim's `%`/`#
 patterns that match every line, firewall openings spelled otherwise (RETURN in INPUT,
 ebtables, arptables, ipset), and writes to the targets' own trust anchors (sshd's CA file,
 configuration, principals). The tester's lines and their siblings, each held or refused now,
-and the honest lines beside them that still run (or alert, as before)."""
+and the honest lines beside them that still run; the new shipped rules named by the lines they
+are for."""
 import pytest
 
 from bastion.command_control.policy.match import evaluate
@@ -223,3 +224,33 @@ def test_attack_j19f_b_lines_are_held_as_exec_commands(default_policy, line):
 @pytest.mark.parametrize("line", HONEST)
 def test_attack_j19f_b_honest_lines_run(default_policy, line):
     assert action(default_policy, line) == "allow"
+
+
+@pytest.mark.parametrize(("line", "verdict", "rule"), [
+    ("mv /bin /tmp/x", "deny", "no-root-wipe"),
+    ("rename.ul bin old /bin", "deny", "no-root-wipe"),
+    ("HISTIGNORE='[[:print:]]*'", "deny", "no-history-ignore-wildcards"),
+    ("HISTFILE=/tmp", "deny", "no-history-to-folder"),
+    ("iptables -I INPUT -j RETURN", "confirm", "confirm-firewall-accept-rule"),
+    ("iptables -D INPUT 5", "confirm", "confirm-firewall-accept-rule"),
+    ("nft insert rule inet filter input return", "confirm", "confirm-nft-accept-rule"),
+    ("ebtables -F", "deny", "no-bridge-arp-firewall-flush"),
+    ("arptables -P INPUT ACCEPT", "confirm", "confirm-bridge-arp-firewall-open"),
+    ("ebtables-restore < /tmp/x", "confirm", "confirm-bridge-arp-firewall-restore"),
+    ("ipset flush", "confirm", "confirm-firewall-set-change"),
+    ("nft flush set inet f2b addr-set-sshd", "confirm", "confirm-nft-set-change"),
+    ("ufw delete 1", "confirm", "confirm-ufw-delete-deny"),
+    ("echo KEY >> /etc/ssh/bastion_target_ca.pub", "confirm", "confirm-login-trust-writes"),
+    ("cp -s /tmp/ca /etc/ssh/bastion_target_ca.pub", "confirm", "confirm-login-trust-links"),
+    ("sed -i s/no/yes/ /etc/ssh/sshd_config", "confirm", "confirm-login-trust-sed"),
+    ("sed --in-place s/no/yes/ /etc/ssh/sshd_config", "confirm", "confirm-login-trust-sed-long"),
+    ("vim /etc/ssh/sshd_config", "confirm", "confirm-login-trust-edit"),
+    ("sshd -p 2222 -o AuthorizedKeysFile=/tmp/k", "confirm", "confirm-other-ssh-server"),
+    ("MAILCHECK='a[$(rm -rf /)]'", "confirm", "defaults.unknown"),
+    ("gdb -p 1 -batch -ex 'frame apply all -q shell rm -rf /'", "confirm", "defaults.unknown"),
+    ("systemd-run -E X=/ rm -rf '${X}'", "confirm", "defaults.unknown"),
+    ("vim -c '!rm -rf %:h' /etc/x", "confirm", "defaults.unknown"),
+])
+def test_attack_j19f_b_each_line_meets_the_rule_written_for_it(default_policy, line, verdict, rule):
+    found = evaluate(default_policy, line, role="engineer", target="web01", login="root")
+    assert (found.action, found.rule) == (verdict, rule)
