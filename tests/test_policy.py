@@ -3869,7 +3869,7 @@ ATTACK_M_COPIES = [
     ("cp /src/x /etc/x && rename.ul x sudoers /etc/x", "deny", "no-credential-file-writes"),
     ("rename 's/x$/sudoers/' /etc/x", "deny", "no-credential-file-writes"),
     ("rename 's/\\.x$//' /etc/sudoers*.x", "confirm", "no-credential-file-writes"),
-    ("prename 's/x/sudoers/' /etc/*", "confirm", "no-credential-file-writes"),
+    ("prename 's/x/sudoers/' /etc/*", "deny", "no-root-wipe-glob"),  # /etc/* moved away (j19f)
     ("perl-rename 's/\\/tmp/\\/etc/' /tmp/sudoers", "confirm", "no-raw-disk-write"),
     ("file-rename 's/^/sudoers/' etc/x", "confirm", "no-raw-disk-write"),
     # the class's other members

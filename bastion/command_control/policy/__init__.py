@@ -119,7 +119,7 @@ is done with it (`judged`: the code is parsed and its commands judged like the l
   unknown; one on literal numbers and the parameters bash keeps numbers (`$?`, `$$`, RANDOM,
   SECONDS, OPTIND..., see _SAFE_ARITH) runs nothing. Also arithmetic: `test -v`, `unset
   'a[x]'`, `${*:x}`, `a=([x]=1)`, `declare -a 'b=(...)'` (its elements expanded), and
-  assignments to RANDOM, SRANDOM, HISTCMD, OPTIND. An associative array declared on the line
+  assignments to RANDOM, SRANDOM, HISTCMD, OPTIND, MAILCHECK. An associative array declared on the line
   has string subscripts. Indirect expansion (`${!x}`) and prompt expansion (`${x@P}`):
   unknown.
 - Under xargs (`_Site.dynamic`: words appended at run time), a program that runs a command,

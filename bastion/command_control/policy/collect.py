@@ -52,6 +52,7 @@ from bastion.command_control.policy.parse import (
 from bastion.command_control.policy.paths import PathArg, _bounded, _operand_paths, _place
 from bastion.command_control.policy.programs import _GIT_COMMANDS
 from bastion.command_control.policy.readers import _CODE_IN_OPTIONS, _COMMAND_LANGUAGES, _reads_commands
+from bastion.command_control.policy.renames import _MMV, _RENAMERS, renamed_away
 from bastion.command_control.policy.shells import INTERPRETERS, SHELLS, shell_name
 from bastion.command_control.policy.transfers import transfer_removals
 from bastion.command_control.policy.unread import is_read
@@ -79,6 +80,7 @@ from bastion.command_control.policy.writes import (
     _recursive_change,
     _rsync_removes,
     _whole_trees,
+    moved_away,
 )
 
 # Wrappers and nested shells are unwrapped at most this many levels deep; past that the command
@@ -463,7 +465,11 @@ class _Collector(_Statements, _Files, _Variables, _Code, _Wrappers, _Runners, _I
         if name in _CODE_IN_OPTIONS:
             self._option_code(name, words, site)
         # What it removes as it sends, archives or moves (rsync, `zip -m`, `gio remove`...): rm -r.
-        removed = (*(_rsync_removes(words) if name == "rsync" else ()), *transfer_removals(name, words))
+        removed = (*(_rsync_removes(words) if name == "rsync" else ()), *transfer_removals(name, words),
+                   # mv takes its sources away from where the system needs them, as gio move
+                   # does: `mv /bin /tmp/x` is an rm -r of /bin (attack j19f, finding 11).
+                   *(moved_away(words) if name == "mv" else ()),
+                   *(renamed_away(words) if name in _RENAMERS or name in _MMV else ()))
         if removed:
             self.commands.append(SimpleCommand(
                 "rm", ("rm", "-r", *(p.text for p in removed)), site.text, "",

@@ -49,6 +49,11 @@ from bastion.command_control.policy.variables import _SAME_SHELL, _SOURCE
 from bastion.command_control.policy.words import SimpleCommand, _at, _Site, _Streams, _Word
 from bastion.text import one_line
 
+# What vim (ex, view, nvim) fills in in a `:!` command: `%`, `#` (`#2`, `##`, `%:h`), `!` (the
+# previous command), and `<cfile>`-style words (`:help cmdline-special`).
+_VIM_EXPANDS = re.compile(r"[%#!]|<(cword|cWORD|cexpr|cfile|afile|abuf|amatch|sfile|slnum|sflnum"
+                          r"|stack|script|client)>")
+
 
 class _Code:
     """Part of `_Collector` (collect.py): its judging of code a command is given as text or reads from
@@ -290,7 +295,13 @@ class _Code:
             self._unknown(site, words, f"{name} commands known only at run time")
             return
         text = text.lstrip(": ")
-        if text.startswith("!"):
+        if text.startswith("!") and _VIM_EXPANDS.search(text[1:]):
+            # vim replaces `%`, `#` (with :h, :p, :r... modifiers), `<cfile>` and its kin with
+            # file names, and `!` with the previous command, before the shell reads the line
+            # (`!rm -rf %:h` on /etc/x: attack j19f, finding 8): what runs is known only then.
+            self._unknown(site, words, f"an {name} shell command holding file names or a previous "
+                                       f"command {name} fills in: {one_line(text, 40)}")
+        elif text.startswith("!"):
             self._code(text[1:], site, name)
         elif not re.fullmatch(r"[0-9]*|/[^|!]*|\?[^|!]*|(set|se)\s+[\w=]+|(syntax|syn)\s+\w+", text):
             self._unknown(site, words, f"an {name} command given on the line: {one_line(text, 40)}")

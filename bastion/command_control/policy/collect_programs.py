@@ -17,6 +17,7 @@ from bastion.command_control.policy.programs import (
     _GDB_COMMAND_OPTIONS,
     _GDB_FILE_OPTIONS,
     _GDB_FILE_WRITERS,
+    _GDB_FRAME_SELECT,
     _GDB_QUIET,
     _GDB_SETTINGS,
     _LLDB_ARGUMENT_OPTIONS,
@@ -343,6 +344,9 @@ class _Programs:
         elif verb not in _GDB_QUIET or (verb == "set" and rest.split(" ", 1)[0] not in
                                         _GDB_SETTINGS) or (verb == "thread" and not re.fullmatch(
                                             r"apply\s+all\s+(bt|backtrace)(\s+full)?", rest)) or (
+                # `frame apply all -q shell CMD` (and `f apply`) runs a gdb command for each
+                # frame (attack j19f, finding 3): frame is quiet only selecting a frame.
+                verb in ("frame", "f") and not _GDB_FRAME_SELECT.fullmatch(rest)) or (
                 # An expression in a quiet command's arguments may call a function (`set width
                 # $_shell("id")`, `info symbol system("id")` in an attached process: attack S).
                 verb != "echo" and "(" in rest) or (verb in _GDB_FILE_WRITERS and rest):

@@ -16,6 +16,7 @@ from bastion.command_control.policy.paths import _path_arg
 from bastion.command_control.policy.reruns import CD_GUESSES, option_name
 from bastion.command_control.policy.splitters import posix_words, rsync_words
 from bastion.command_control.policy.variables import (
+    _ARITH_ASSIGNED,
     _ASSIGNED_TO,
     _DECLARED,
     _IDENTIFIER,
@@ -163,8 +164,9 @@ class _Variables:
             self.commands.append(SimpleCommand(">", (">", *(p.text for p in written)), text, "",
                                                value.value is None, site.wrappers,
                                                self._in_dirs(written)))
-        if name in _SAFE_ARITH:
-            # What arithmetic later reads in RANDOM, OPTIND, SECONDS... (see _SAFE_ARITH).
+        if name in _ARITH_ASSIGNED:
+            # What arithmetic later reads in RANDOM, OPTIND, SECONDS..., and MAILCHECK's
+            # assignments, arithmetic in an interactive bash (see _ARITH_ASSIGNED).
             if value.value is None:
                 self._unknown(site, [value], f"{name}, read as a number, set to a value known "
                                              "only at run time")

@@ -20,6 +20,32 @@ _PERL_EXPRESSION = re.compile(r"(?:s|y|tr)\W")
 _PLAIN_SUBSTITUTION = re.compile(r"s/(\^?(?:[\w-]|\\\.)*\$?)/([\w.-]*)/g?")
 
 
+def renamed_away(words: list[_Word]) -> list[PathArg]:
+    """What a renamer or mmv takes from where it was, judged as `rm -r` of it as mv's sources
+    are (attack j19f, finding 11: `rename.ul bin old /bin` moves /bin away): a renamer's files,
+    mmv's FROM (not mcp's or mln's, which copy and link)."""
+    name = (words[0].value or "").rsplit("/", 1)[-1]
+    if name in _MMV:
+        operands = _mmv_operands(words)
+        if name in ("mcp", "mln") or not operands:
+            return []
+        return [_away(_path_arg(operands[0]))]
+    permuted = _permuted(words, 1, _RENAME)
+    if permuted is None:
+        return []
+    found, operands = permuted
+    if any(option in ("-e", "-E", "--expression") for option, _ in found):
+        return [_away(_path_arg(w)) for w in operands]
+    perl = name != "rename.ul" and bool(operands) and (
+        operands[0].value is None or _PERL_EXPRESSION.match(operands[0].value) is not None
+        or len(operands) < 3)
+    return [_away(_path_arg(w)) for w in operands[1 if perl else 2:]]
+
+
+def _away(path: PathArg) -> PathArg:
+    return path._replace(kind="tree") if path.kind == "exact" else path
+
+
 def _rename_writes(words: list[_Word]) -> list[PathArg]:
     """What a renamer writes: for each file, any name beside it (DIR/*; DIR/.* too when the
     new name may start with a dot) when the change provably stays in the name, else a name

@@ -187,7 +187,7 @@ _IPT_NEUTRAL_FLAGS = frozenset({"-4", "-6", "-v", "-n", "-x", "--verbose", "--nu
                                 "--line-numbers", "--ipv4", "--ipv6", "-w", "--wait"})
 _IPT_NEUTRAL_VALUE = frozenset({"-W", "--wait-interval", "--modprobe"})
 _IPT_CHAIN = frozenset({"-A", "--append", "-I", "--insert", "-R", "--replace"})
-_IPT_TAKES = _IPT_CHAIN | _IPT_NEUTRAL_VALUE | frozenset({
+_IPT_TAKES = _IPT_CHAIN | _IPT_NEUTRAL_VALUE | frozenset({"-D", "--delete",
     "-j", "--jump", "-g", "--goto", "-t", "--table", "-s", "--source", "--src", "-d",
     "--destination", "--dst", "-p", "--protocol", "-i", "--in-interface", "-o", "--out-interface",
     "-m", "--match", "-c", "--set-counters"})
@@ -205,8 +205,10 @@ _IPT_QUEUE_VALUE = frozenset({"--queue-num", "--queue-balance"})
 _IPT_EVERY_PROTOCOL = re.compile(r"(?i)all|ip|hopopt")
 # Targets that never let a packet in: any other (ACCEPT, a chain of the user's) may. NFQUEUE
 # with --queue-bypass accepts every packet while no program listens on the queue.
+# RETURN is not among them (attack j19f, finding 13): in a built-in chain (INPUT, FORWARD) it
+# hands the packet to the chain's policy, ACCEPT where the rules below it do the dropping.
 _IPT_CLOSED = frozenset({"DROP", "REJECT", "LOG", "NFLOG", "ULOG", "TRACE", "AUDIT", "MARK",
-                         "CONNMARK", "RETURN", "TARPIT", "CT", "NOTRACK", "CHECKSUM", "SET",
+                         "CONNMARK", "TARPIT", "CT", "NOTRACK", "CHECKSUM", "SET",
                          "TCPMSS", "TOS", "DSCP", "CLASSIFY", "LED", "IDLETIMER", "SECMARK",
                          "CONNSECMARK", "NFQUEUE", "QUEUE", "TEE", "HMARK", "RATEEST", "SYNPROXY"})
 # A value that matches every packet: an address range of fewer than 8 bits, every port.
@@ -342,6 +344,7 @@ def _iptables(values: list[str]) -> list[tuple[str, ...]]:
     """A rule appended, inserted or replaced on INPUT or FORWARD of the filter table whose
     every match matches every packet and whose target may accept (options in any order)."""
     chain, target, table, narrow, negated, bypass = None, None, "filter", False, False, False
+    deleting = by_number = False  # `-D CHAIN RULE...` or `-D CHAIN NUMBER` (attack j19f)
     words = list(values)
     loaded: list[str] = []  # the long options of the matches loaded so far
     while words:
@@ -354,7 +357,7 @@ def _iptables(values: list[str]) -> list[tuple[str, ...]]:
         option = _ipt_long(option)
         if not equals and option in _IPT_TAKES | _IPT_QUEUE_VALUE and words:
             argument = words.pop(0)
-        elif not equals and re.fullmatch(r"-[AIRjgtspiodm]\S+", value):
+        elif not equals and re.fullmatch(r"-[AIRDjgtspiodm]\S+", value):
             option, argument = value[:2], value[2:]  # getopt's attached argument
         if value == "!":
             negated = True
@@ -364,6 +367,11 @@ def _iptables(values: list[str]) -> list[tuple[str, ...]]:
             if words and words[0][:1] not in ("-", "!"):
                 # iptables takes any such word as the rule number, read by strtoul with base 0
                 # (`+1`, `0x1`, `01`: attack f15f, finding 6); one it cannot read fails the line
+                words.pop(0)
+        elif option in ("-D", "--delete"):
+            chain, deleting = argument, True
+            if words and words[0][:1] not in ("-", "!"):
+                by_number = True  # which rule is known only at run time: the drop-all, perhaps
                 words.pop(0)
         elif option in ("-j", "--jump", "-g", "--goto"):
             target = argument
@@ -400,6 +408,10 @@ def _iptables(values: list[str]) -> list[tuple[str, ...]]:
             narrow = True  # a word no option above takes
         negated = False
     accepts = target is not None and (target not in _IPT_CLOSED or (target == "NFQUEUE" and bypass))
+    if deleting:
+        # Deleting the rule that drops everything (or one known by its number only) opens
+        # the chain as an accept-all rule does (attack j19f, finding 13's class).
+        accepts = by_number or (not narrow and target in ("DROP", "REJECT", "TARPIT"))
     if chain in ("INPUT", "FORWARD") and table == "filter" and not narrow and accepts:
         return [("iptables", "-A", chain, "-j", "ACCEPT")]
     return []
@@ -430,6 +442,8 @@ def _nft(values: list[str]) -> list[tuple[str, ...]]:
     if added != body or re.search(r"(^|[\s;])(add|insert|replace|create)\s+rule\b", body):
         # a queue that lets packets through while no program listens (attack c12f, finding 6)
         bypassed = re.sub(r"\bqueue\b[^;}\n]*\bbypass\b[^;}\n]*", "accept", added)
+        # `return` in a base chain hands the packet to the chain's policy (attack j19f)
+        bypassed = re.sub(r"\breturn\b", "accept", bypassed)
         if bypassed != added:
             said.append(("nft", bypassed))
     if re.search(r"\bvmap\b", text) and (_NFT_VMAP.search(text) or _NFT_BROAD.search(text)) \

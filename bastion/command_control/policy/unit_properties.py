@@ -73,11 +73,17 @@ class Properties(NamedTuple):
 def unit_properties(name: str, words: list[_Word]) -> Properties:
     """The properties `systemd-run` (or `systemctl set-property UNIT ...`) sets, read."""
     found = Properties([], [], [], "")
-    if name == "systemd-run":
-        scanned = _scan_options(words, 1, _WRAPPERS["systemd-run"], patterns=True)
+    if name in ("systemd-run", "run0"):
+        scanned = _scan_options(words, 1, _WRAPPERS[name], patterns=True)
         if scanned is None:
             return found  # held by the wrapper as options known only at run time
         values = [(o, a) for o, a in scanned[1] if o in _PROPERTY_OPTIONS or o in ("-E", "--setenv")]
+        if any(w.value is not None and "$" in w.value for w in words[scanned[0]:]):
+            # The manager expands `${X}` and `$X` in a service's command line (systemd 254's
+            # --expand-environment, on by default; run0 alike, unchecked): `-E X=/ rm -rf
+            # '${X}'` removes / (attack j19f, finding 6).
+            return found._replace(doubt="a command line holding `$`, which the service manager "
+                                        "expands from the unit's environment")
     elif name == "systemctl" and any(w.value == "set-property" for w in words):
         at = next(i for i, w in enumerate(words) if w.value == "set-property")
         values = [("-p", w) for w in words[at + 2:] if w.value is None or not w.value.startswith("-")]
@@ -92,6 +98,12 @@ def unit_properties(name: str, words: list[_Word]) -> Properties:
             continue
         key, _, setting = value.partition("=")
         key = key.strip()
+        if key in _COMMANDS and any(c in setting for c in "$\\%"):
+            # systemd splits an Exec*= value with its own grammar: C escapes (`\x2f`, `\057`,
+            # `\u002f` are `/`), `$X`/`${X}` from the environment, `%` specifiers; bash reads
+            # none of them so (attack j19f, finding 6).
+            return found._replace(doubt=f"the unit property {key}= holding escapes, variables or "
+                                        "specifiers systemd expands")
         if key in _COMMANDS:
             found.codes.append(_command_line(setting))
         elif key in _OUTPUTS:

@@ -77,6 +77,9 @@ _INSPECTORS_UNLESS: dict[str, frozenset[str]] = {
                            "--rereadpt"}),
     "lastlog": frozenset({"-C", "--clear", "-S", "--set"}),
     "aureport": frozenset(),
+    # -E names its log file; the config it reads (-f) and tests (-t, -T) is only read; a
+    # daemon it starts is held by confirm-other-ssh-server (attack j19f)
+    "sshd": frozenset({"-E"}),
 }
 
 # Programs whose listing options only read: they are read when every option is one of these.

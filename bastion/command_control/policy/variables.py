@@ -347,6 +347,13 @@ _SAFE_ARITH = frozenset({
     "?", "#", "$", "!", "RANDOM", "SRANDOM", "SECONDS", "LINENO", "BASHPID", "PPID", "UID",
     "EUID", "EPOCHSECONDS", "EPOCHREALTIME", "BASH_SUBSHELL", "HISTCMD", "OPTIND",
 })  # fmt: skip
+# Parameters whose every assignment bash evaluates as arithmetic (attack j19f finding 2):
+# those above, and MAILCHECK, which every interactive bash declares `-i` (`declare -p` in
+# `bash -i`: BASHPID, EUID, HISTCMD, MAILCHECK, OPTIND, PPID, RANDOM, SRANDOM, UID; checked
+# with a canary in bash 5.2 for each special variable: only MAILCHECK, HISTCMD, OPTIND, RANDOM
+# and SRANDOM ran it, the others ignore or refuse an assignment). MAILCHECK is not among the
+# values arithmetic may read safely: outside an interactive shell it is an ordinary string.
+_ARITH_ASSIGNED = _SAFE_ARITH | {"MAILCHECK"}
 _SAFE_INDIRECT = re.compile(r"\$\{!(?:[A-Za-z_][A-Za-z0-9_]*(?:[*@]|\[[*@]\])|#)\}")
 _ARITHMETIC_TESTS = frozenset({"-eq", "-ne", "-lt", "-le", "-gt", "-ge"})
 

@@ -215,6 +215,17 @@ def _recursive_change(words: list[_Word]) -> bool:
 _RM = _options("", (), flags=("--recursive",))
 
 
+def moved_away(words: list[_Word]) -> tuple[PathArg, ...]:
+    """What mv takes away, judged as `rm -r` of it (attack j19f, finding 11): its sources, and
+    with --exchange its destination too (swapped with the source); the trees of
+    `_whole_trees`, a glob as written (`mv /b* /x`: a glob the rm rules read)."""
+    permuted = _permuted(words, 1, _COPY)
+    exchange = permuted is not None and any(o.startswith("--ex") for o, _ in permuted[0])
+    trees = _whole_trees("mv", [*words, _Word("/dev/null", "/dev/null")] if exchange else words)
+    return tuple(p._replace(text=p.text.removesuffix("/**")) if p.kind == "pattern" else p
+                 for p in trees)
+
+
 def _whole_trees(name: str, words: list[_Word]) -> tuple[PathArg, ...]:
     """The folders whose every file a command touches (found after outside attack M, finding
     7): what mv moves and ln links to (`mv /etc /tmp/v`, `ln -sfn /etc /tmp/e`: a second name
