@@ -5,7 +5,8 @@ known (finding 1). The tester's rows, turned around: bash 5.2 history-expands th
 as one word, where a `#` is a plain character and the `$( )` after it runs."""
 import pytest
 
-from bastion.command_control.terminal.expand_line import HISTORY_FIRST, as_expanded
+from bastion.command_control.terminal.expand_line import ALIASES_FIRST, HISTORY_FIRST, acted_on
+from bastion.command_control.terminal.reading import _DRAWN_UNFINISHED as DRAWN_UNFINISHED
 from tests.test_driver_readings import verdict
 from tests.test_terminal import Shell
 
@@ -23,9 +24,31 @@ ESC_CTRL_E = b"\x1b\x05"
     ("!!:gs/'//", (["!!:gs/'//"], HISTORY_FIRST)),
     ("^'^", (["^'^"], HISTORY_FIRST)),
     ("echo hi!", (["echo hi!"], HISTORY_FIRST)),
+    # a word glued to ( { [ may be an alias ending in $ (`alias e='echo $'`: attack k20i, F1)
+    ("e(touch /etc/sudoers)", (["e(touch /etc/sudoers)"], ALIASES_FIRST)),
+    ("ls; e((x))", (["ls; e((x))"], ALIASES_FIRST)),
+    ("e{x[y]}", (["e{x[y]}"], ALIASES_FIRST)),
+    ("ls (x)", None),  # nothing glued: no alias makes code of it
 ])
 def test_a_line_is_read_as_shell_expand_line_reads_it(line, expected):
-    assert as_expanded([line]) == expected
+    assert acted_on("expand", [line], line, "") == expected
+
+
+def test_shell_expand_line_reads_the_current_line_alone_and_the_keys_line_too():
+    # on a continuation line only that line is expanded (attack k20i, finding 3); where a
+    # drawn line hides the keys' own, theirs is read too (finding 4)
+    assert acted_on("expand", ["echo 'abc\n$(touch x)'"], "$(touch x)'", "") == (
+        ["echo 'abc\n$(touch x)'", "$(touch x)'"], "")
+    assert acted_on("expand", ["echo"], "echo", "echo $(touch x)") == (
+        ["echo", "echo $(touch x)"], "")
+
+
+@pytest.mark.parametrize(("line", "runs"), [
+    ('ls "${x:-$(touch /etc/sudoers)}"/', True), ('ls "$((1+$(c)))"/', True),
+    ('ls "${x:-`c`}"/', True), ("ls /etc/ssh/", False), ("cat fi", False),
+])
+def test_completion_is_judged_when_the_line_holds_a_substitution(line, runs):
+    assert (acted_on("complete", [line], line, "") is not None) == runs
 
 
 @pytest.mark.parametrize("line", ["#$(touch /etc/sudoers)", "echo hi # $(touch /etc/sudoers)",
@@ -72,10 +95,17 @@ M_R_ROWS = {
 }
 
 
+KEYS_LINE = {"-": "-a", "Y": "Y;"}  # the line as the keys typed it, before the revert
+
+
 @pytest.mark.parametrize("keys", list(M_R_ROWS.values()), ids=list(M_R_ROWS))
 @pytest.mark.parametrize("revert", ["\x1bR", "\x1br"])
 def test_revert_line_in_either_case_reads_the_line_bash_shows(keys, revert):
     sh = Shell()
     for key, echo in [*keys[:-1], (revert, keys[-1][1])]:
         sh.press(key.encode("latin1"), echo.encode("latin1"))
-    assert sh.tracker.reconstruct().text == ""  # bash reverted the line to nothing
+    # bash reverted the line to nothing; the keys' own line (the model could not follow the
+    # undo) is what a drawn empty line would hide, so it is judged, with the `unknown` action
+    # (attack k20i, finding 5)
+    rec = sh.tracker.reconstruct()
+    assert (rec.text, rec.unknown) == (KEYS_LINE[keys[0][0]], DRAWN_UNFINISHED)

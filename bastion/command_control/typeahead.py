@@ -240,7 +240,7 @@ class TypeAhead:
         else:
             # In a full-screen program no prompt follows a line: a short pause is enough.
             # A meta byte is mostly part of a character: its echo is the answer.
-            short = submit.how in ("expand", "macro", "rebind") or submit.meta or full_screen
+            short = submit.how in ("expand", "macro", "rebind", "complete") or submit.meta or full_screen
             self._start_hold("answer" if short else "turn")
         return submit.key
 

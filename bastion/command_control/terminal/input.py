@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections import deque
 
 from bastion.command_control import policy
+from bastion.command_control.terminal.expand_line import may_expand
 from bastion.command_control.terminal.keys import (
     _CTRL_C,
     _HOW_STRICTNESS,
@@ -25,6 +26,10 @@ from bastion.command_control.terminal.keys import (
     _PREFIXES,
     _SEARCH_KEYS,
     _VI_JUDGED,
+    COMPLETE_AFTER_CTRL_X,
+    COMPLETE_KEYS,
+    VI_COMMAND_COMPLETE,
+    VI_INSERT_COMPLETE,
     Forward,
     How,
     Pause,
@@ -114,10 +119,20 @@ class _FollowsInput:
         if key[0] < 0x20 or key[0] == 0x7F or self._in_paste or (
                 self._vi and self._vi_argument and not self._emacs_too):
             return None
-        m = (_META_VI_RE if self._vi else _META_EMACS_RE).search(key, skip)
-        if m is None:
-            return None
-        return m.start(), (_META_VI if self._vi else _META_EMACS)[key[m.start()]]
+        table = _META_VI if self._vi else _META_EMACS
+        for m in (_META_VI_RE if self._vi else _META_EMACS_RE).finditer(key, skip):
+            if table[key[m.start()]] != "complete" or self._line_may_expand(
+                    key[:m.start()].decode("utf-8", "replace")):
+                return m.start(), table[key[m.start()]]
+        return None
+
+    def _line_may_expand(self, more: str = "") -> bool:
+        """Whether a completion key now may run code: the line (as the keys or the model read
+        it, with `more` typed before the key, or as the screen shows it once a key the model does
+        not follow came) holds a substitution (attack k20i, finding 2)."""
+        line = self._line
+        return may_expand(line.model.text + more, line.shadow.text + more, *self._pending,
+                          self._read().text if line.unfollowed else "")
 
     def _meta_submit(self, data: bytes, key: bytes, start: int, at: int,
                      how: How) -> list[Forward | Submit | Pause]:
@@ -260,6 +275,8 @@ class _FollowsInput:
             return None if self._vi and not prev else "accept"  # vi's insert mode inserts ^O
         if key == "\x05" and prev == "\x1b":
             return "expand"
+        if self._completes(key, prev) and not self._no_editor() and self._line_may_expand():
+            return "complete"  # bash expands the word, substitutions too (attack k20i, F2)
         if prev == "\x18" and key in ("\x05", "e", "\x12"):
             return {"\x05": "edit", "e": "macro", "\x12": "rebind"}[key]
         if key == "\x1b#":
@@ -274,6 +291,14 @@ class _FollowsInput:
         if self._vi and self._vi_search_doubt:
             return _VI_JUDGED.get(key)  # where a search ended is unknown (attack i18i)
         return None
+
+    def _completes(self, key: str, prev: str) -> bool:
+        """Whether readline completes or expands the word at the cursor at `key`."""
+        if self._vi and not self._emacs_too:
+            command = self._vi_command_now() and not self._vi_argument and not self._vi_operator
+            return key in (VI_COMMAND_COMPLETE if command else VI_INSERT_COMPLETE)
+        return key in COMPLETE_KEYS or (prev == "\x1b" and "\x1b" + key in COMPLETE_KEYS) or (
+            prev == "\x18" and key in COMPLETE_AFTER_CTRL_X)
 
     def _on_key(self, raw: bytes) -> bool:
         """Apply a key that is not a judge point; False when the model does not follow it and

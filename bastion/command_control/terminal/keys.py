@@ -69,10 +69,22 @@ _MAYBE_UNSEEN = frozenset({"\x1a", "\x1c", "\x13", "\x11"})
 # key is a judge point is judged before it is sent (in a UTF-8 locale it is part of a character:
 # the line so far is judged, and the line goes on). Esc CR is accept-line in vi mode only
 # (bash unbinds M-C-m in emacs mode); 0xF6 (Esc v) and 0xC0 (Esc @) are never in UTF-8 text.
-_META_EMACS = {0x85: "expand", 0xA3: "comment", 0xF6: "edit"}
-_META_VI = {**_META_EMACS, 0xC0: "macro", 0x8D: "accept", 0x8A: "accept"}
-_META_EMACS_RE = re.compile(rb"[\x85\xa3\xf6]")
-_META_VI_RE = re.compile(rb"[\x85\xa3\xf6\xc0\x8d\x8a]")
+# Completion's meta keys (M-Esc, M-?, M-*, M-=, M-!, M-Tab, M-/, M-~, M-$, M-{; vi's Esc *, Esc
+# =, Esc \\) expand the word at the cursor: judged only on a line that holds code (k20i, F2).
+_META_COMPLETE = frozenset({0x9B, 0xBF, 0xAA, 0xBD, 0xA1, 0x89, 0xAF, 0xFE, 0xA4, 0xFB, 0xDC})
+_META_EMACS = {0x85: "expand", 0xA3: "comment", 0xF6: "edit",
+               **dict.fromkeys(_META_COMPLETE - {0xDC}, "complete")}
+_META_VI = {0x85: "expand", 0xA3: "comment", 0xF6: "edit", 0xC0: "macro", 0x8D: "accept",
+            0x8A: "accept", **dict.fromkeys({0xAA, 0xBD, 0xDC}, "complete")}
+_META_EMACS_RE = re.compile(b"[" + bytes(sorted(_META_EMACS)) + b"]")
+_META_VI_RE = re.compile(b"[" + bytes(sorted(_META_VI)) + b"]")
+# Keys that complete or expand the word at the cursor, which bash expands (substitutions too):
+# emacs's (as one key or after an Esc prefix), and those after Ctrl-X; vi's in each mode.
+COMPLETE_KEYS = frozenset({"\t", "\x1b\x1b", "\x1b?", "\x1b*", "\x1b=", "\x1b!", "\x1b\t", "\x1b/",
+                           "\x1b~", "\x1b$", "\x1b@", "\x1b{", "\x1bg"})
+COMPLETE_AFTER_CTRL_X = frozenset("g*/~$@!")
+VI_INSERT_COMPLETE = frozenset({"\t", "\x0e", "\x10"})
+VI_COMMAND_COMPLETE = frozenset({"*", "=", "\\", "\t"})
 
 _VI_MOTIONS = frozenset(" hl^$0ftFT;,%wbeWBE|`")  # readline's vi motions (rl_vi_domove)
 _VI_JUDGED: dict[str, How] = {"#": "comment", "v": "edit", "@": "macro"}
@@ -92,10 +104,10 @@ class Forward:
     data: bytes
 
 
-How = Literal["accept", "comment", "edit", "expand", "macro", "rebind", "eof", "flush"]
+How = Literal["accept", "comment", "edit", "expand", "macro", "rebind", "eof", "flush", "complete"]
 # From the mildest to the strictest: what a key read in two ways is taken for (None: no judge
 # point); code decided only at run time (an editor, a macro, new bindings) last.
-_HOW_STRICTNESS: tuple[How | None, ...] = (None, "accept", "flush", "eof", "comment", "expand",
+_HOW_STRICTNESS: tuple[How | None, ...] = (None, "complete", "accept", "flush", "eof", "comment", "expand",
                                            "macro", "edit", "rebind")
 
 

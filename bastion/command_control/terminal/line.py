@@ -44,6 +44,15 @@ _DRIVER_ECHO = "the terminal driver echoed the keys, not a line editor"
 _FORGED_END = ("the typed keys were not echoed, and readline's end of line (?2004l) came with no "
                "key that ends a line: a shell prompt still reads them")
 
+# What a prompt for input typed without echo says (attack D, finding 11: openssl's "Enter PEM
+# pass phrase:", "Token (will be hidden): "; attack F, finding 4: "API key:", "Credentials:"),
+# ending in ":" or "?". The keys are judged as a command line all the same (InputGate).
+_PASSWORD = re.compile(
+    r"(?i)(pass\s?(word|phrase|code)|\bpass\b|passwort|kennwort|mot de passe|contrase\u00f1a|\bpin\b"
+    r"|\btoken\b|\bsecret\b|\botp\b|one-time|verification code|security code"
+    r"|authentication code|\b2fa\b|will be hidden|will not (be )?(echo|shown)|no echo"
+    r"|\bkey\b|credentials?\b)"
+    r"[^\n]*[:?]\s*$")
 _HEREDOC_WORD = re.compile(r"<<-?[ \t]*(['\"]?)([A-Za-z0-9_.-]+)\1")
 # What the keys alone say of a line read from the screen after a key the model does not follow
 # (attack b11i, finding 1: a job draws a harmless line over it). Keys that only move, reorder or

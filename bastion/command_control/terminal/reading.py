@@ -8,16 +8,16 @@ A mixin of `CommandLineTracker` (tracker.py), which holds the state it reads. Pu
 from __future__ import annotations
 
 import dataclasses
-import re
 from dataclasses import dataclass, field
 from typing import Literal
 
-from bastion.command_control.terminal.expand_line import as_expanded
+from bastion.command_control.terminal.expand_line import RUNS_NOTHING, acted_on
 from bastion.command_control.terminal.keys import _is_text
 from bastion.command_control.terminal.line import (
     _ARG_PROMPT,
     _FORGED_END,
     _MAX_MODEL_LINE,
+    _PASSWORD,
     _PROMPT_LIKE,
     _READLINE_PROMPT,
     _STATEMENT_TOO_LONG,
@@ -39,27 +39,17 @@ _SHOWN_FULL_SCREEN = "(the alternate screen showed the keys as typed)"
 _UNSHOWN_FULL_SCREEN = "keys a full-screen program did not show, where a shell without a line editor may read"
 EMPTY_LINE = "empty line"
 
-# What a prompt for input typed without echo says (attack D, finding 11: openssl's "Enter PEM
-# pass phrase:", "Token (will be hidden): "; attack F, finding 4: "API key:", "Credentials:"),
-# ending in ":" or "?". The keys are judged as a command line all the same (InputGate).
-_PASSWORD = re.compile(
-    r"(?i)(pass\s?(word|phrase|code)|\bpass\b|passwort|kennwort|mot de passe|contrase\u00f1a|\bpin\b"
-    r"|\btoken\b|\bsecret\b|\botp\b|one-time|verification code|security code"
-    r"|authentication code|\b2fa\b|will be hidden|will not (be )?(echo|shown)|no echo"
-    r"|\bkey\b|credentials?\b)"
-    r"[^\n]*[:?]\s*$")
 _TYPED_HIDDEN = "typed at a password prompt, not echoed"
 _WITHHELD = ("the keys' echo could not be seen: the target's output was withheld "
              "(not read on, the client not taking it)")
 
-_UNKNOWN_HOW = {"edit": "the editor decides what runs (edit-and-execute-command)",
-                "macro": "a keyboard macro decides what runs",
-                "rebind": "re-reading the init file changes what keys do (re-read-init-file)"}
 
 _MAX_STARTS = 16  # readings of an unfinished statement followed at once; beyond, uncertain
 
 _CONTINUATION = ("unfinished statement: the shell waits for more lines; "
                  "the whole statement is judged at its last line")
+_DRAWN_UNFINISHED = ("the screen shows an empty or unfinished line where the keys typed a whole "
+                     "one: what the shell holds is not known")
 
 
 @dataclass(frozen=True)
@@ -148,7 +138,13 @@ class _ReadsLine:
             open_starts = sorted({s for (s, _), ok in zip(readings, done, strict=True) if not ok})
             if how == "accept":
                 complete = [st for (_, st), ok in zip(readings, done, strict=True) if ok]
-                if certain and not readings:
+                typed = "\n".join([*self._pending, self._line.shadow.text])
+                if certain and (not complete) and self._line.unfollowed and self._line.shadow.text \
+                        != r.text and typed.strip() and self._complete(typed):
+                    # An empty or unfinished line drawn over a finished one the keys typed (a
+                    # job's output after a Tab: attack k20i, finding 5): the keys' line is judged.
+                    rec = Reconstruction(typed, True, reason, "command", _DRAWN_UNFINISHED)
+                elif certain and not readings:
                     rec = Reconstruction("", True, EMPTY_LINE, "not-a-command")
                 elif certain and not complete:
                     rec = Reconstruction(readings[0][1], True, _CONTINUATION, "not-a-command")
@@ -159,13 +155,13 @@ class _ReadsLine:
                                          also=tuple(judged[1:]))
             else:
                 # Judged as it will run, complete or not: readline acts on the line now.
-                judged, unknown = [st for _, st in readings] or [r.text], _UNKNOWN_HOW.get(how, "")
-                expanded = as_expanded(judged) if how == "expand" else (judged, unknown)
-                if expanded is None and certain:
-                    rec = Reconstruction(judged[0], True, "shell-expand-line runs nothing here",
-                                         "not-a-command")
+                judged = [st for _, st in readings] or [r.text]
+                keyed = self._line.shadow.text if self._line.unfollowed else ""
+                acted = acted_on(how, judged, r.text, keyed)
+                if acted is None and certain:
+                    rec = Reconstruction(judged[0], True, RUNS_NOTHING[how], "not-a-command")
                 else:
-                    judged, unknown = expanded or (judged, unknown)
+                    judged, unknown = acted or (judged, "")
                     rec = Reconstruction(judged[0], certain, reason, "command", unknown,
                                          also=tuple(judged[1:]))
         # Where the driver may edit the line, its readings count too (attack a10i).

@@ -292,7 +292,7 @@ class CommandLineTracker(_FollowsOutput, _FollowsInput, _FollowsVi, _ReadsLine, 
             # Readline may take the key as no accept at all (a character of a UTF-8 locale, an
             # unbound key): the line goes on. If it accepted after all, the end of line it
             # shows next, before any other key, is explained (see _readline_ended).
-            if shells and self._armed and how not in ("expand", "rebind"):
+            if shells and self._armed and how not in ("expand", "rebind", "complete"):
                 self._maybe = after
             if submit.meta:
                 self._keys.pending = carry  # read again with the bytes that follow it
@@ -300,8 +300,11 @@ class CommandLineTracker(_FollowsOutput, _FollowsInput, _FollowsVi, _ReadsLine, 
                 line.model.apply("\x00macro")
                 line.model.anchor, line.model.relearn = None, False
             return
-        if shells and how not in ("expand", "rebind"):
+        if shells and how not in ("expand", "rebind", "complete"):
             self._credit()
+        if how == "complete":
+            self._on_key(submit.key)  # a completion key as any other, once its verdict let it go
+            return
         if how in ("expand", "rebind"):
             # The line stays, changed by readline as the screen will show.
             line.model.apply("\x00" + how)
