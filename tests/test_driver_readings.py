@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import pytest
 
-from bastion.command_control.policy import evaluate, stricter, uncertain_verdict
+from bastion.command_control.policy import Verdict, evaluate, stricter, uncertain_verdict
 from bastion.command_control.terminal import Reconstruction
 from tests.terminal_replay import default_policy
 from tests.test_blind_reader import ALT, ATTACK, bash, dash, gate_verdict, line
@@ -43,6 +43,8 @@ def verdict(sh: Shell) -> str:
             w = stricter(w, uncertain_verdict(pol, rec.reason))
         v = w if v is None else stricter(v, w)
     assert v is not None
+    if rec.unknown:  # the policy's `unknown` action on top, as InputGate applies it
+        v = stricter(v, Verdict(pol.defaults.unknown, "defaults.unknown", rec.unknown, rec.text, ()))
     return v.action
 
 

@@ -65,7 +65,42 @@ def _trusted_tree(code: str) -> tuple[str, Node, str | None]:
         repaired_root = _parse_tree(repaired)
         if not repaired_root.has_error:
             code, root, newline_checked = repaired, repaired_root, False
+    if "`" in code:
+        quoted = _backquotes_in_words(code, root)
+        if quoted:
+            # tree-sitter reads `${x:-`cmd`}`'s backquotes as a plain word, where bash runs cmd:
+            # read as `$(cmd)`, the same substitution (k20i, found while fixing finding 2).
+            code = _as_dollar_parens(code, quoted)
+            root = _parse_tree(code)
+            if _backquotes_in_words(code, root):
+                return code, root, "a backquote the parser read as part of a word"
     return code, root, _distrust(code, root, newline_checked)
+
+
+def _backquotes_in_words(src: str, root: Node) -> list[int]:
+    """Offsets of unescaped backquotes inside word leaves (a parse that read a command
+    substitution as text)."""
+    found: list[int] = []
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if node.type in ("word", "extglob_pattern"):
+            text = _text(src, node)
+            found += [node.start_byte + i for i, ch in enumerate(text) if ch == "`" and (
+                len(text[:i]) - len(text[:i].rstrip("\\"))) % 2 == 0]
+        else:
+            stack.extend(node.children)
+    return found
+
+
+def _as_dollar_parens(src: str, offsets: list[int]) -> str:
+    """`src` with the backquotes at `offsets` taken in pairs as `$(` and `)`; an odd one out
+    stays (the line is then not trusted)."""
+    chars = list(src)
+    pairs = sorted(offsets)
+    for opening, closing in zip(pairs[::2], pairs[1::2], strict=False):
+        chars[opening], chars[closing] = "$(", ")"
+    return "".join(chars)
 
 
 _CLOSED_GLUED = re.compile(r"([0-9]+)([<>])&-")
@@ -80,7 +115,24 @@ def _distrust(src: str, root: Node, newline_checked: bool = False) -> str | None
         return "parse error"
     if not newline_checked and "\n" in src and _glued_newlines(src, root):
         return "a newline the parser read as part of a word"
+    if _SUBSTITUTION.search(src) and _unread_patterns(src, root):
+        return "a substitution in a pattern the parser did not read"
     return None
+
+
+# What runs code in a parameter expansion's pattern (`${x#$(cmd)}`, `${x,,`cmd`}`), which
+# tree-sitter keeps as one `regex` leaf where bash expands it (k20i, found while fixing F2).
+_SUBSTITUTION = re.compile(r"\$[(\[]|`|[<>]\(")
+
+
+def _unread_patterns(src: str, root: Node) -> bool:
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if node.type == "regex" and _SUBSTITUTION.search(_text(src, node)):
+            return True
+        stack.extend(node.children)
+    return False
 
 
 # Leaves whose text bash never lets hold an unquoted newline.

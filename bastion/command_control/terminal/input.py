@@ -110,6 +110,15 @@ class _FollowsInput:
             meta = self._meta_point(tail, max(0, len(tail) - len(data)))
             if meta is not None:
                 return self._meta_submit(data, tail, len(data) - len(tail), *meta)
+        if self._keys.pending == b"\x1b" and self._last_prefix == "\x1b" and data and \
+                self._judge_point(b"\x1b") == "complete":
+            # Esc after Esc: the reader waits for more, but readline has its M-Esc (completion)
+            # as soon as the bytes go (attack k20i, finding 2).
+            self._keys.pending = b""
+            self._submit = Submit(key=data[-1:], rest=b"", how="complete")
+            self._conditional, self._submit_in_paste, self._last = False, self._in_paste, None
+            self._held_prefix = False
+            return ([Forward(data[:-1])] if len(data) > 1 else []) + [self._submit]
         if self._keys.pending == b"\x1b" and not self._vi:
             self._esc_probe = (self._out_seq, self.cursor_position())
         return [Forward(data)] if data else []
