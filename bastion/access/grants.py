@@ -186,11 +186,13 @@ def request_decision(store: Backend, request_id: str) -> tuple[str | None, str |
     return (row["state"], row["decided_by"]) if row else (None, None)
 
 
-def can_supervise(store: Backend, config: Config, actor: str) -> bool:
-    """Local operators (who can read the home folder) and users whose role supervises."""
+def can_supervise(store: Backend, config: Config, actor: str,
+                  enrolled: float | None = None) -> bool:
+    """Local operators (who can read the home folder) and users whose role supervises (with
+    `enrolled`, only the person who authenticated: users.get)."""
     if users.is_local(actor):
         return True
-    person = users.get(store, actor)
+    person = users.get(store, actor, enrolled=enrolled)
     return person is not None and rights.Standing(
         person.name, person.role, person.locked, person.lock_reason).may_supervise(config)
 
@@ -343,11 +345,19 @@ def record_certificate(store: Backend, cert: asyncssh.SSHCertificate, kind: str,
 
 def mint_for_grants(store: Backend, config: Config, ca: certs.CertificateAuthority, user: str,
                     ticket_or_request: str, subject: asyncssh.SSHKey, *,
-                    client_addr: str | None) -> asyncssh.SSHCertificate:
+                    client_addr: str | None, enrolled: float | None = None
+                    ) -> asyncssh.SSHCertificate:
     """The `cert` SSH command: a user certificate covering the user's live grants for one ticket.
     Refused (GrantError) past CERTS_PER_MINUTE certificates for the user in the last minute,
-    counted in the transaction that adds one (parallel connections cannot each add one more)."""
-    person = users.require(store, user)
+    counted in the transaction that adds one (parallel connections cannot each add one more).
+    With `enrolled`, only for the person who authenticated, and only for a key still theirs
+    (attack k20o F7: a name enrolled again is another person)."""
+    try:
+        person = users.require(store, user, enrolled=enrolled)
+    except users.UserError as exc:
+        raise GrantError(str(exc)) from None
+    if enrolled is not None and users.user_for_key(store, subject) != user:
+        raise GrantError("the key you logged in with is no longer enrolled for you")
     if person.locked:
         raise GrantError(f"user {user} is locked")
     if re.fullmatch(r"r\d+", ticket_or_request):

@@ -238,12 +238,14 @@ class CommandSession(asyncssh.SSHServerSession):
     async def _dispatch(self, args: argparse.Namespace, out: io.StringIO) -> int:
         app, user = self.app, self.user
         # Every command is run by the person as they stand now, not as they logged in.
-        person = users.get(app.store, user)
+        # ... and by the person who authenticated: a name enrolled again is someone else.
+        person = users.get(app.store, user, enrolled=self.server.enrolled)
         problem = rights.standing_problem(
             rights.Standing(person.name, person.role, person.locked, person.lock_reason)
             if person else None, app.config)
         if problem:
-            raise BastionError(problem)
+            raise BastionError(rights.REENROLLED if problem == "user removed"
+                               and users.get(app.store, user) else problem)
         if args.command == "request":
             req = grants.create_request(app.store, app.config, user, target=args.target,
                                         login=args.login, ticket=args.ticket,
@@ -273,7 +275,8 @@ class CommandSession(asyncssh.SSHServerSession):
                                         "certificates already; connect again for more")
             cert = grants.mint_for_grants(app.store, app.config, app.user_ca, self.user,
                                           ticket_or_request, server.proof.key,
-                                          client_addr=server.client_addr)
+                                          client_addr=server.client_addr,
+                                          enrolled=server.enrolled)
         except grants.GrantError as exc:
             app.note_refusal("cert.refused", self.user, "cert", reason=str(exc),
                              client=server.client_addr)

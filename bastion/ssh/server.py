@@ -69,6 +69,7 @@ class Login:
     user: str
     identity: Identity | None = None
     consume: int | None = None  # a single-use certificate, claimed as the login completes
+    enrolled: float | None = None  # which person holds the name (users.User.enrolled)
 
 
 def parse_username(username: str) -> Name:
@@ -112,6 +113,7 @@ class BastionServer(auth.TwoFactorServer):
         self.live: LiveSession | None = None
         self.command_user: str | None = None
         self.user: str | None = None  # the person, either way: what the enforcer checks
+        self.enrolled: float | None = None  # ... and which enrolment of the name (attack k20o F7)
         self.doors: set[commands.CommandSession] = set()  # command and control channels
         self.ending_since: float | None = None  # when `end` began (time.monotonic)
         self.certificates_issued = 0  # `cert` on this connection (grants.CERTS_PER_CONNECTION)
@@ -226,14 +228,14 @@ class BastionServer(auth.TwoFactorServer):
             # whose TOTP is asked for.
             if user != name.user:
                 return Decision.REFUSE("unknown key"), None
-            return Decision.NEED_TOTP, Login(username, user)
+            return Decision.NEED_TOTP, Login(username, user, enrolled=person.enrolled)
         problem = self._session_problem(user, person.role, name)
         if problem:
             return Decision.REFUSE(problem), None
         identity = Identity(user=user, role=app.config.role(person.role),
                             target=app.config.targets[name.target], login=name.login,
-                            client_addr=client_addr)
-        return Decision.NEED_TOTP, Login(username, user, identity)
+                            client_addr=client_addr, enrolled=person.enrolled)
+        return Decision.NEED_TOTP, Login(username, user, identity, enrolled=person.enrolled)
 
     def _cert_proven(self, name: Name, username: str, cert: asyncssh.SSHCertificate,
                      client_addr: str) -> tuple[Decision, Login | None]:
@@ -258,9 +260,11 @@ class BastionServer(auth.TwoFactorServer):
         identity = Identity(user=person.name, role=role, target=target, login=name.login,
                             client_addr=client_addr, serial=info.serial,
                             cert_ticket=row["ticket"],
-                            cert_forwarding=bool(cert.options.get("permit-port-forwarding")))
+                            cert_forwarding=bool(cert.options.get("permit-port-forwarding")),
+                            enrolled=person.enrolled)
         login = Login(username, person.name, identity,
-                      consume=info.serial if row["single_use"] else None)
+                      consume=info.serial if row["single_use"] else None,
+                      enrolled=person.enrolled)
         if role.mfa_per_session or target.mfa_per_session:
             if not mfa.is_enrolled(app.store, person.name):
                 return Decision.REFUSE("this session needs TOTP, but none is enrolled"), None
@@ -325,6 +329,15 @@ class BastionServer(auth.TwoFactorServer):
             self._disconnect("authentication failed")
             return
         self.login = None
+        try:
+            # The person proven at the key step must still hold the name as the login completes.
+            same = users.get(self.app.store, login.user, enrolled=login.enrolled) is not None
+        except StoreError:
+            same = False
+        if not same:
+            self._audit_refusal(as_name[:100], self.client_addr, rights.REENROLLED, proven=True)
+            self._disconnect("authentication failed")
+            return
         method = "certificate" if login.identity and login.identity.serial else "key+totp"
         try:
             audit.record(self.app.store, "auth.success", login.user, client=self.client_addr,
@@ -338,6 +351,7 @@ class BastionServer(auth.TwoFactorServer):
             self._disconnect(STORE_BUSY)
             return
         self.user = login.user
+        self.enrolled = login.enrolled
         if login.identity is not None:
             self.identity = login.identity
             self.live = LiveSession(app=self.app, identity=self.identity, conn=self.conn)
@@ -363,7 +377,7 @@ class BastionServer(auth.TwoFactorServer):
         if self.is_ending():
             return
         standing = snapshot.people.get(self.user)
-        problem = rights.standing_problem(standing, cfg)
+        problem = rights.standing_problem(standing, cfg, self.enrolled)
         if problem is not None:
             self.end(problem)
             return

@@ -1,0 +1,81 @@
+"""Attack k20o end to end: a real `bastion serve`, a real sshd target, the asyncssh client.
+An open connection belongs to the person who authenticated, not to the name: removal and
+re-enrolment under the same name ends the first person's connections (and refuses them meanwhile),
+and the new person sees none of the earlier person's requests."""
+
+from __future__ import annotations
+
+import asyncio
+
+import asyncssh
+import pytest
+
+from bastion import audit
+from bastion.access import grants, mfa, users
+from tests.conftest import make_key
+from tests.harness import LOGIN, World
+from tests.test_hardening import attempt, user_key
+
+pytestmark = [pytest.mark.integration, pytest.mark.timeout(120)]
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory):
+    w = World(tmp_path_factory.mktemp("k20o"))
+    yield w
+    w.close()
+
+
+def events(world: World, kind: str) -> list[dict]:
+    return [e for e in audit.export(world.ctx.store) if e["type"] == kind]
+
+
+def replace(world: World, name: str) -> None:
+    """What a provisioning script does: remove NAME and enrol another person under it at once
+    (within one enforcement pass)."""
+    users.remove(world.ctx.store, name, "local:admin")
+    _, key = make_key(world.tmp, f"{name}-again")
+    users.add(world.ctx.store, name, "engineer", key.convert_to_public(), "local:admin")
+    mfa.enrol(world.ctx.store, world.ctx.box, name, "bastion.test")
+    world.people.pop(name)
+
+
+async def run_on(conn: asyncssh.SSHClientConnection, command: str) -> tuple[int | None, str]:
+    """A command on an open connection: (exit status, output), or (None, why) when the bastion
+    refused the channel or had closed the connection."""
+    try:
+        done = await asyncio.wait_for(conn.run(command), 20)
+    except (asyncssh.Error, OSError) as exc:
+        return None, str(exc)
+    return done.exit_status, f"{done.stdout}{done.stderr}"
+
+
+async def test_the_first_persons_command_connection_ends_and_mints_nothing_for_the_next(world):
+    bob = world.person("bob")
+    conn, _ = await attempt(world, "bob", user_key(bob), code=bob.next_code())
+    assert not isinstance(conn, Exception), conn
+    async with conn:
+        assert (await run_on(conn, "status"))[0] == 0
+        replace(world, "bob")
+        grant = world.grant(type("Person", (), {"name": "bob"})(), ticket="INC-777")
+        status, text = await run_on(conn, "cert INC-777")
+        assert status != 0 and "cert-v01@openssh.com" not in text, text
+        await asyncio.wait_for(conn.wait_closed(), 10)   # the enforcer ends it, too
+    assert [e for e in events(world, "cert.issued") if e["actor"] == "bob"] == []
+    ended = [e["data"]["reason"] for e in events(world, "connection.ended") if e["actor"] == "bob"]
+    assert "user removed (the name is now another person's)" in ended
+    assert grants.active_grants(world.ctx.store, "bob")[0].id == grant.id
+
+
+async def test_the_first_persons_login_without_a_channel_starts_no_session_on_the_next_grant(world):
+    carol = world.person("carol")
+    world.grant(carol, ticket="INC-1")
+    conn, _ = await attempt(world, f"{LOGIN}@web01", user_key(carol), code=carol.next_code())
+    assert not isinstance(conn, Exception), conn
+    async with conn:
+        replace(world, "carol")
+        world.grant(type("Person", (), {"name": "carol"})(), ticket="INC-2")
+        status, text = await run_on(conn, "echo BORROWED-$((6*7))")
+        assert status is None and "BORROWED-42" not in text, text
+        await asyncio.wait_for(conn.wait_closed(), 10)
+    assert [e for e in events(world, "session.started") if e["actor"] == "carol"] == []
