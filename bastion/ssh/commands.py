@@ -33,6 +33,7 @@ if TYPE_CHECKING:
 log = logging.getLogger("bastion.ssh.commands")
 WAIT_POLL = 0.5
 MAX_COMMAND = 4096
+LISTED = control.MAX_REQUESTS_LISTED  # rows a listing holds here, as on the control door
 
 
 class _CommandParser(supervisor.Parser):
@@ -230,10 +231,14 @@ class CommandSession(asyncssh.SSHServerSession):
             err.write(f"bastion: cannot parse the command\n{HELP}")
             return 2
         try:
-            return await self._dispatch(args, out)
+            code = await self._dispatch(args, out)
         except BastionError as exc:
             err.write(f"bastion: {exc}\n")
             return 1
+        if getattr(args, "left_out", False):
+            err.write(f"bastion: only the newest {LISTED} are listed here, and there are more; "
+                      f"`bastion {args.command} --all` on the bastion itself lists them all\n")
+        return code
 
     async def _dispatch(self, args: argparse.Namespace, out: io.StringIO) -> int:
         app, user = self.app, self.user
@@ -263,6 +268,8 @@ class CommandSession(asyncssh.SSHServerSession):
         if args.command in ("requests", "held", "sessions") and not grants.can_supervise(
                 app.store, app.config, user):
             raise BastionError(f"{args.command} is for supervisors")
+        if args.command in ("requests", "sessions"):
+            args.newest = LISTED  # this runs on the server's one loop (attack k20o F10)
         return args.func(app.ctx, args, user, out)
 
     def _cert(self, ticket_or_request: str, out: io.StringIO) -> int:
@@ -330,7 +337,7 @@ class CommandSession(asyncssh.SSHServerSession):
         _section(out, "pending requests", [
             f"{r['id']}  {r['login']}@{r['target']}  ticket {visible(r['ticket'])}  "
             f"{durations.format_duration(r['duration'])}  reason: {visible(r['reason'])}"
-            for r in grants.list_requests(store, state="pending", user=self.user)])
+            for r in grants.list_requests(store, state="pending", user=self.user, newest=LISTED)])
         _section(out, "certificates", [
             f"serial {c['serial']}  {', '.join(c['principals'])}  until "
             f"{supervisor.when(c['valid_before'])} "
