@@ -157,8 +157,8 @@ class BastionServer(auth.TwoFactorServer):
         if isinstance(exc, asyncssh.IllegalUserName):
             # asyncssh hangs up on names it cannot accept (over 1 KB, control or bidi
             # characters) before any of our callbacks sees them: still a refusal to audit.
-            self._audit_refusal("(illegal name)", self.client_addr,
-                                f"illegal user name: {exc.reason}", proven=False)
+            app.refuse_unproven("(illegal name)", self.client_addr,
+                                f"illegal user name: {exc.reason}")
         elif isinstance(exc, asyncssh.ServiceNotAvailable) and not self.authenticated:
             app.refuse_connection(self.client_addr, SERVICE_REFUSAL)
         if self.login_timer is not None:
@@ -305,7 +305,11 @@ class BastionServer(auth.TwoFactorServer):
         return Decision.ACCEPT, None
 
     def refused(self, username: str, client_addr: str, reason: str, *, proven: bool) -> None:
-        self._audit_refusal(username[:100] or "(empty)", client_addr, reason, proven=proven)
+        actor = username[:100] or "(empty)"
+        if proven:
+            self._audit_refusal(actor, client_addr, reason, proven=True)
+        else:  # anyone can cause these, without a key: capped per source and overall
+            self.app.refuse_unproven(actor, client_addr, reason)
 
     def _audit_refusal(self, actor: str, client_addr: str, reason: str, *, proven: bool) -> None:
         audit_refusal(self.app.store, actor, client_addr, reason, proven=proven)
