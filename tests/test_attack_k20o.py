@@ -79,3 +79,20 @@ async def test_the_first_persons_login_without_a_channel_starts_no_session_on_th
         assert status is None and "BORROWED-42" not in text, text
         await asyncio.wait_for(conn.wait_closed(), 10)
     assert [e for e in events(world, "session.started") if e["actor"] == "carol"] == []
+
+
+def test_a_name_enrolled_again_does_not_read_the_earlier_persons_requests(world):
+    dan = world.person("dan")
+    filed = dan.run("dan", "request", "--target", "web01", "--login", LOGIN, "--ticket",
+                    "INC-9", "--duration", "1h", "--reason", "old-dan", "PRIVATE")
+    assert filed.returncode == 0, filed.stderr
+    (rid,) = [r["id"] for r in grants.list_requests(world.ctx.store, state=None, user="dan")]
+    grants.deny(world.ctx.store, world.ctx.config, rid, "local:sue", "old-dan DECISION")
+    users.remove(world.ctx.store, "dan", "local:admin")
+    world.people.pop("dan")
+    new_dan = world.person("dan")                          # another person, the same name
+    for command in (("status",), ("status", rid), ("status", "--json"), ("cert", rid), ()):
+        seen = new_dan.run("dan", *command)
+        text = (seen.stdout + seen.stderr).decode()
+        assert "PRIVATE" not in text and "DECISION" not in text and "INC-9" not in text, text
+    assert f"no such request: {rid}" in new_dan.run("dan", "status", rid).stderr.decode()

@@ -157,9 +157,10 @@ def get_request(store: Backend, request_id: str) -> dict[str, Any]:
 
 
 def list_requests(store: Backend, *, state: str | None = "pending", user: str | None = None,
-                  newest: int | None = None) -> list[dict[str, Any]]:
+                  newest: int | None = None, since: float | None = None) -> list[dict[str, Any]]:
     """Requests by creation time, optionally only one state's, one user's, or the `newest` few
-    (what a listing on the server's loop asks for, so that it does not grow with the history)."""
+    (what a listing on the server's loop asks for, so that it does not grow with the history),
+    or only those made `since` (a person's enrolment: users.User.enrolled)."""
     expire_pending(store)
     sql, params = "SELECT * FROM requests WHERE 1 = 1", []
     if state:
@@ -168,10 +169,19 @@ def list_requests(store: Backend, *, state: str | None = "pending", user: str | 
     if user:
         sql += " AND user = ?"
         params.append(user)
+    if since is not None:
+        sql += " AND created >= ?"
+        params.append(since)
     if newest is None:
         return store.all(sql + " ORDER BY created", tuple(params))
     rows = store.all(sql + " ORDER BY created DESC LIMIT ?", (*params, newest))
     return rows[::-1]
+
+
+def is_requesters(req: dict[str, Any], user: str, enrolled: float | None) -> bool:
+    """Whether `req` was made by this person: their name, and since their enrolment (a name
+    enrolled again does not inherit the earlier person's requests: attack k20o F2)."""
+    return req["user"] == user and (enrolled is None or req["created"] >= enrolled)
 
 
 def pending_requests(store: Backend) -> dict[str, dict[str, Any]]:
@@ -362,7 +372,7 @@ def mint_for_grants(store: Backend, config: Config, ca: certs.CertificateAuthori
         raise GrantError(f"user {user} is locked")
     if re.fullmatch(r"r\d+", ticket_or_request):
         req = get_request(store, ticket_or_request)
-        if req["user"] != user:
+        if not is_requesters(req, user, person.enrolled):
             raise GrantError(f"no such request: {ticket_or_request}")
         grants = [g for g in active_grants(store, user) if g.request_id == ticket_or_request]
     else:

@@ -304,12 +304,13 @@ class CommandSession(asyncssh.SSHServerSession):
         store = self.app.store
         if args.request_id:
             req = grants.get_request(store, args.request_id)
-            if req["user"] != self.user and not grants.can_supervise(store, self.app.config,
-                                                                       self.user):
+            if not grants.is_requesters(req, self.user, self.server.enrolled) and \
+                    not grants.can_supervise(store, self.app.config, self.user):
                 raise BastionError(f"no such request: {args.request_id}")
             _print_request(out, req, args.json)
             return 0
-        reqs = grants.list_requests(store, state=None, user=self.user, newest=20)
+        reqs = grants.list_requests(store, state=None, user=self.user, newest=20,
+                                    since=self.server.enrolled)
         live = grants.active_grants(store, self.user)
         if args.json:
             out.write(json.dumps({"requests": reqs, "grants": [g.__dict__ for g in live]}) + "\n")
@@ -337,7 +338,8 @@ class CommandSession(asyncssh.SSHServerSession):
         _section(out, "pending requests", [
             f"{r['id']}  {r['login']}@{r['target']}  ticket {visible(r['ticket'])}  "
             f"{durations.format_duration(r['duration'])}  reason: {visible(r['reason'])}"
-            for r in grants.list_requests(store, state="pending", user=self.user, newest=LISTED)])
+            for r in grants.list_requests(store, state="pending", user=self.user, newest=LISTED,
+                                          since=self.server.enrolled)])
         _section(out, "certificates", [
             f"serial {c['serial']}  {', '.join(c['principals'])}  until "
             f"{supervisor.when(c['valid_before'])} "
