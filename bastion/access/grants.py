@@ -377,6 +377,9 @@ def mint_for_grants(store: Backend, config: Config, ca: certs.CertificateAuthori
         grants = [g for g in active_grants(store, user) if g.request_id == ticket_or_request]
     else:
         grants = [g for g in active_grants(store, user) if g.ticket == ticket_or_request]
+    # Only what the role allows now (attack k20o F6: a demotion since the grant was made).
+    grants = [g for g in grants if not rights.access_problem(config, person.role, g.target,
+                                                             g.login)]
     if not grants:
         raise GrantError(f"no active grant for {ticket_or_request}")
     role = config.role(person.role)
@@ -472,6 +475,36 @@ def consume_single_use(store: Backend, serial: int, actor: str, client: str) -> 
     if claimed == 1:
         audit.record(store, "cert.consumed", actor, serial=serial, client=client)
     return claimed == 1
+
+
+def set_role(store: Backend, config: Config, name: str, role: str, actor: str) -> None:
+    """`bastion user set-role`: the new role (which must exist), and the person's live grants
+    fitted to it at once (attack k20o F6): a grant for a target or login the role does not allow
+    is revoked (with its certificates), one longer than its max_duration is cut to that from its
+    start; each audited. Connections follow within a second (bastion.access.rights)."""
+    new = config.role(role)
+    t = now()
+    why = f"role changed to {role}"
+    with store.transaction():
+        users.set_role(store, name, role, actor)
+        for g in store.all("SELECT * FROM grants WHERE user = ? AND revoked = 0 AND ends > ?",
+                           (name, t)):
+            problem = rights.access_problem(config, role, g["target"], g["login"])
+            if problem:
+                store.execute("UPDATE grants SET revoked = 1, revoked_at = ?, revoked_by = ?, "
+                              "revoked_reason = ? WHERE id = ?", (t, actor, f"{why}: {problem}",
+                                                                  g["id"]))
+                _revoke_certs(store, "(grant_id = ? OR serial IN (SELECT serial FROM "
+                              "certificate_grants WHERE grant_id = ?))", (g["id"], g["id"]), t,
+                              why)
+                audit.record(store, "grant.revoked", actor, grant=g["id"],
+                             reason=f"{why}: {problem}")
+            elif g["ends"] > g["starts"] + new.max_duration:
+                ends = max(g["starts"] + new.max_duration, t)
+                store.execute("UPDATE grants SET ends = ? WHERE id = ?", (ends, g["id"]))
+                audit.record(store, "grant.shortened", actor, grant=g["id"], user=name, ends=ends,
+                             reason=f"{why} (max_duration "
+                                    f"{format_duration(new.max_duration)})")
 
 
 def revoke(store: Backend, *, actor: str, reason: str = "", serial: int | None = None,

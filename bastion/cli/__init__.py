@@ -154,8 +154,7 @@ def cmd_user(ctx: Context, args: argparse.Namespace, out: TextIO) -> int:
         users.unlock(ctx.store, args.name, actor)
         out.write(f"user {args.name} unlocked\n")
     elif args.user_cmd == "set-role":
-        ctx.config.role(args.role)
-        users.set_role(ctx.store, args.name, args.role, actor)
+        grants.set_role(ctx.store, ctx.config, args.name, args.role, actor)
         out.write(f"user {args.name} now has role {args.role}; what it does not allow ends "
                   "within a second\n")
     return 0
