@@ -96,3 +96,23 @@ def test_a_name_enrolled_again_does_not_read_the_earlier_persons_requests(world)
         text = (seen.stdout + seen.stderr).decode()
         assert "PRIVATE" not in text and "DECISION" not in text and "INC-9" not in text, text
     assert f"no such request: {rid}" in new_dan.run("dan", "status", rid).stderr.decode()
+
+
+async def test_tunnels_x11_and_agent_requests_are_refused_and_audited(world):
+    from asyncssh.packet import Boolean, String, UInt32
+
+    eve = world.person("eve")
+    world.grant(eve)
+    conn, _ = await attempt(world, f"{LOGIN}@web01", user_key(eve), code=eve.next_code())
+    assert not isinstance(conn, Exception), conn
+    async with conn:
+        for open_tunnel in (conn.open_tun, conn.open_tap):
+            with pytest.raises(asyncssh.ChannelOpenError):
+                await open_tunnel()
+        chan, _ = await conn.create_session(asyncssh.SSHClientSession, "cat")
+        assert await chan._make_request(b"x11-req", Boolean(False), String("MIT-MAGIC-COOKIE-1"),
+                                        String("00" * 16), UInt32(0)) is False
+        assert await chan._make_request(b"auth-agent-req@openssh.com") is False
+        chan.close()
+    kinds = [e["data"]["kind"] for e in events(world, "channel.refused") if e["actor"] == "eve"]
+    assert sorted(kinds) == ["auth-agent-req@openssh.com", "tun@openssh.com", "x11-req"]

@@ -495,6 +495,19 @@ class BastionServer(auth.TwoFactorServer):
         self._refuse_forwarding("streamlocal-forward", listen_path)
         return False
 
+    def tun_requested(self, unit: int | None) -> bool:
+        """`ssh -w` (layer 3): never offered; refused and audited as other forwards are."""
+        self._refuse_forwarding("tun@openssh.com", f"layer 3, unit {unit}")
+        return False
+
+    def tap_requested(self, unit: int | None) -> bool:
+        self._refuse_forwarding("tun@openssh.com", f"layer 2, unit {unit}")
+        return False
+
+    def forwarding_refused(self, kind: str) -> None:
+        """x11 and agent forwarding requests (bastion.ssh.channel_requests): refused, audited."""
+        self._refuse_forwarding(kind, "")
+
     def _refuse_forwarding(self, kind: str, where: str, reason: str = "forwarding not allowed"
                            ) -> None:
         who = self.identity.user if self.identity else (self.command_user or "?")
