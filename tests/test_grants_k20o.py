@@ -1,0 +1,71 @@
+"""Attack k20o, store and CLI level: a demotion fits the person's live grants to the new role at
+once (F6); addresses spelled ::ffff:a.b.c.d are the IPv4 address everywhere (F8); hostile CLI
+arguments are one-line errors (F1, F4)."""
+
+from __future__ import annotations
+
+import io
+import time
+
+import asyncssh
+import pytest
+
+import certs
+from bastion import audit, cli
+from bastion.access import grants, users
+from tests.conftest import append_toml
+
+INTERN = """
+[roles.intern]
+approval = "required"
+max_duration = "30m"
+user_cert_ttl = "10m"
+targets = ["web01"]
+logins = ["deploy"]
+"""
+
+
+def run(home, *argv: str) -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    code = cli.main(["--home", str(home.path), *argv], out, err)
+    return code, out.getvalue(), err.getvalue()
+
+
+def test_a_demotion_cuts_and_revokes_grants_and_cert_mints_only_what_the_role_allows(home):
+    from bastion.runtime.home import open_home
+
+    append_toml(home, INTERN)
+    ctx = open_home(home)
+    try:
+        key = asyncssh.generate_private_key("ssh-ed25519").convert_to_public()
+        users.add(ctx.store, "alice", "engineer", key, "local:t")
+
+        def grant(login: str, ticket: str):
+            r = grants.create_request(ctx.store, ctx.config, "alice", target="web01",
+                                      login=login, ticket=ticket, duration=4 * 3600, reason="x")
+            return grants.approve(ctx.store, ctx.config, r["id"], "local:sam")
+
+        root, deploy = grant("root", "INC-1"), grant("deploy", "INC-2")
+        grants.mint_for_grants(ctx.store, ctx.config, ctx.user_ca, "alice", "INC-1", key,
+                               client_addr=None)
+    finally:
+        ctx.close()
+    assert run(home, "user", "set-role", "alice", "intern")[0] == 0
+
+    ctx = open_home(home)
+    try:
+        live = {g.id: g for g in grants.active_grants(ctx.store, "alice")}
+        assert root.id not in live                               # intern may not log in as root
+        assert live[deploy.id].ends == pytest.approx(deploy.starts + 1800)  # 4h cut to 30m
+        assert grants.live_certificates(ctx.store, "alice") == []  # the root one went with it
+        with pytest.raises(grants.GrantError, match="no active grant for INC-1"):
+            grants.mint_for_grants(ctx.store, ctx.config, ctx.user_ca, "alice", "INC-1", key,
+                                   client_addr=None)
+        cert = grants.mint_for_grants(ctx.store, ctx.config, ctx.user_ca, "alice", "INC-2", key,
+                                      client_addr=None)
+        assert certs.cert_info(cert).valid_before <= time.time() + 1800
+        kinds = {e["type"] for e in audit.export(ctx.store)}
+        assert {"grant.revoked", "grant.shortened"} <= kinds
+    finally:
+        ctx.close()
+
