@@ -69,3 +69,20 @@ def test_a_demotion_cuts_and_revokes_grants_and_cert_mints_only_what_the_role_al
     finally:
         ctx.close()
 
+
+@pytest.mark.parametrize(("pinned", "written"), [
+    ("::ffff:10.1.2.3", "10.1.2.3/32"), ("::ffff:10.0.0.0/104", "10.0.0.0/8"),
+    ("10.1.2.3", "10.1.2.3/32"), ("2001:db8::/64", "2001:db8::/64")])
+def test_an_ipv4_client_on_a_dual_stack_listener_is_pinned_as_ipv4(ctx, pinned, written):
+    # attack k20o F8: the pin and the login check spell the client the same way.
+    from bastion.ssh.auth import _address_in, ipv4_spelled
+
+    key = asyncssh.generate_private_key("ssh-ed25519").convert_to_public()
+    cert = certs.mint_user_certificate(ctx.user_ca, key, serial=1, key_id="k",
+                                       principals=["root@web01"], valid_after=0,
+                                       valid_before=2**40, source_address=[pinned])
+    allowed = cert.options["source-address"]
+    assert [str(n) for n in allowed] == [written]
+    client = pinned.split("/")[0]
+    assert _address_in(client, allowed) and _address_in(ipv4_spelled(client), allowed)
+    assert ipv4_spelled("::ffff:10.1.2.3") == "10.1.2.3" and ipv4_spelled("::1") == "::1"

@@ -124,7 +124,7 @@ class BastionServer(auth.TwoFactorServer):
     def connection_made(self, conn: asyncssh.SSHServerConnection) -> None:
         self.conn = conn
         peer = conn.get_extra_info("peername") or ("", 0)
-        self.client_addr = peer[0]
+        self.client_addr = auth.ipv4_spelled(peer[0])  # one spelling for IPv4 clients
         app = self.app
         app.connections.add(self)
         app.per_source[self.client_addr] = app.per_source.get(self.client_addr, 0) + 1
