@@ -86,3 +86,54 @@ def test_an_ipv4_client_on_a_dual_stack_listener_is_pinned_as_ipv4(ctx, pinned, 
     client = pinned.split("/")[0]
     assert _address_in(client, allowed) and _address_in(ipv4_spelled(client), allowed)
     assert ipv4_spelled("::ffff:10.1.2.3") == "10.1.2.3" and ipv4_spelled("::1") == "::1"
+
+
+def one_line_refusal(result: tuple[int, str, str], code: int = 1) -> str:
+    assert result[0] == code and result[2].count("\n") == 1, result
+    assert "internal error" not in result[2]
+    return result[2]
+
+
+def test_hostile_cli_arguments_are_one_line_errors_and_no_vendor_grant_is_left(home, tmp_path):
+    # attack k20o F1, F4
+    import os
+
+    from tests.conftest import make_key
+
+    assert "not a regular file" in one_line_refusal(run(home, "krl", "--out", str(tmp_path)))
+    assert "cannot write" in one_line_refusal(run(home, "krl", "--out", "/proc/nothing/x"))
+    big = tmp_path / "big.pub"
+    big.write_bytes(b"ssh-ed25519 " + b"A" * 70_000)
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo)
+    for key, problem in (("/dev/zero", "not a regular file"), (str(fifo), "not a regular file"),
+                         (str(tmp_path), "cannot read key"), (str(big), "larger than 64 KB")):
+        assert problem in one_line_refusal(
+            run(home, "user", "add", "zed", "--role", "engineer", "--key", key))
+        assert problem in one_line_refusal(
+            run(home, "recording", "unseal", "x.cast", "--key", key))
+    path, _ = make_key(tmp_path, "acme")
+    vendor = ("vendor", "issue", "--name", "acme", "--key", f"{path}.pub", "--target", "web01",
+              "--login", "deploy", "--ticket", "CHG-1", "--duration", "1h")
+    for bad in ("1.2.3.4/33", "abc", "1.2.3.4/8", " 1.2.3.4"):
+        code, _, err = run(home, *vendor, "--out", str(tmp_path / "o"), "--source-address", bad)
+        assert code == 2 and "--source-address" in err and "internal error" not in err
+    for out in (str(tmp_path), str(tmp_path / "missing" / "o")):
+        assert "cannot write" in one_line_refusal(run(home, *vendor, "--out", out))
+    from bastion.runtime.home import open_home
+
+    ctx = open_home(home)
+    try:
+        assert ctx.store.all("SELECT id FROM grants") == []
+        assert ctx.store.all("SELECT serial FROM certificates WHERE kind = 'vendor'") == []
+        assert users.get(ctx.store, "acme") is None
+    finally:
+        ctx.close()
+    cast = tmp_path / "list.cast"
+    key = tmp_path / "esc.key"
+    assert run(home, "escrow", "keygen", "--out", str(key))[0] == 0
+    for value in ("[]", '{"a": 1}'):
+        header = '{"version": 2, "width": 80, "height": 24, "escrow": {"key": VALUE}}\n'
+        cast.write_text(header.replace("VALUE", value))
+        assert "escrow key is not a string" in one_line_refusal(
+            run(home, "recording", "unseal", str(cast), "--key", str(key)))
