@@ -208,7 +208,9 @@ def unlock(store: Backend, name: str, actor: str) -> None:
 
 def set_role(store: Backend, name: str, role: str, actor: str) -> None:
     """Give a user another role (the caller checked it exists). Connections already open follow
-    it within a second: what the new role does not allow ends (bastion.access.rights)."""
+    it within a second: what the new role does not allow ends (bastion.access.rights). Use
+    `grants.set_role`, which also fits the person's live grants to the new role (`bastion user
+    set-role` does): this one leaves them as they are."""
     with store.transaction():
         person = require(store, name)
         store.execute("UPDATE users SET role = ? WHERE name = ?", (role, name))
