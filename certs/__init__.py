@@ -14,6 +14,7 @@ from certs.authority import (
     load_or_create_host_key,
     mint_host_certificate,
     mint_user_certificate,
+    plain_network,
     public_key_of,
     validity_window,
 )
@@ -46,6 +47,7 @@ __all__ = [
     "mint_host_certificate",
     "mint_user_certificate",
     "parse_key_id",
+    "plain_network",
     "public_key_of",
     "validity_window",
     "verify_signed_by",

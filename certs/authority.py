@@ -284,7 +284,18 @@ def _source_networks(
     networks = []
     for address in source_address:
         try:
-            networks.append(str(ipaddress.ip_network(address)))
+            networks.append(str(plain_network(address)))
         except ValueError as exc:
             raise ValueError(f"invalid source address {address!r}: {exc}") from None
     return networks
+
+
+def plain_network(text: str) -> ipaddress.IPv4Network | ipaddress.IPv6Network:
+    """A strict network (host bits clear), an IPv4-mapped one (::ffff:a.b.c.d/96+n) as the IPv4
+    network it means (how a dual-stack listener spells IPv4 clients: the login check compares
+    the IPv4 address, attack k20o F8). ValueError when it is not one."""
+    network = ipaddress.ip_network(text)
+    mapped = getattr(network.network_address, "ipv4_mapped", None)
+    if mapped is not None and network.prefixlen >= 96:
+        return ipaddress.IPv4Network((mapped, network.prefixlen - 96))
+    return network

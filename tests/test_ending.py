@@ -634,3 +634,32 @@ async def test_an_open_sftp_channel_follows_the_role_as_configured_now(world, ho
     finally:
         conn.close()
     assert not (tmp_path / "after").exists() and (tmp_path / "before").exists()
+
+
+def test_refusals_before_a_key_is_proven_are_capped_per_source_and_overall(home):
+    # attack k20o F3: unknown keys probed from many addresses, six per connection.
+    from bastion.access import limits
+    from bastion.runtime.home import open_home
+    from bastion.runtime.refusals import UNPROVEN
+
+    ctx = open_home(home)
+    try:
+        app = Bastion(ctx)
+        before = len(list(audit.export(ctx.store)))
+        for n in range(600):
+            app.refuse_unproven("nobody", "127.0.0.2", f"key not acceptable ({n})")
+        for n in range(limits.REFUSAL_BUDGET + 50):
+            app.refuse_unproven(f"u{n}", f"10.0.{n // 250}.{n % 250}", "unknown key")
+        written = list(audit.export(ctx.store))[before:]
+        assert len(written) == limits.REFUSAL_BUDGET
+        assert (written[0]["actor"], written[0]["data"]["reason"]) == ("nobody",
+                                                                       "key not acceptable (0)")
+        assert all(e["type"] == "auth.refused" and not e["data"]["proven"] for e in written)
+
+        app.sweep_limits(math.inf)
+        counted = list(audit.export(ctx.store))[before + len(written):]
+        assert sorted((e["data"]["client"], e["data"]["reason"], e["data"]["repeated"])
+                      for e in counted) == [("(many sources)", UNPROVEN, 51),
+                                            ("127.0.0.2", UNPROVEN, 599)]
+    finally:
+        ctx.close()

@@ -186,6 +186,7 @@ class _Server:
     client_addr = "127.0.0.1"
     certificates_issued = 0
     proof = None
+    enrolled = None  # any enrolment of the name (the check is tested in test_attack_k20o)
 
     def is_ending(self):
         return False

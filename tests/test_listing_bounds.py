@@ -73,3 +73,43 @@ def test_a_users_request_history_is_read_newest_first_and_bounded(store):
                           "'denied', ?, 0)", (f"r{i}", float(i)))
     rows = grants.list_requests(store, state=None, user="alice", newest=20)
     assert [r["id"] for r in rows] == [f"r{i}" for i in range(10, 30)]
+
+
+def test_listings_on_the_ssh_interface_are_bounded_and_say_so_the_cli_lists_all(
+        ctx, enrol, home, monkeypatch):
+    # attack k20o F10: `requests --all` / `sessions --all` over SSH run on the server's loop.
+    import asyncio
+    import io
+
+    from bastion import cli
+    from bastion.ssh import commands
+    from tests.test_grants_j19o import _App, _Server
+
+    enrol("sue", "supervisor")
+    with ctx.store.transaction():
+        for i in range(8):
+            ctx.store.execute(
+                "INSERT INTO requests(id, user, target, login, ticket, reason, duration, state, "
+                "created, expires) VALUES (?, 'amy', 'web01', 'root', 'T-1', 'x', 60, 'denied', "
+                "?, ?)", (f"r{i + 1}", float(i), float(i)))
+            ctx.store.execute("INSERT INTO sessions(id, user, target, login, ticket, state, "
+                              "started) VALUES (?, 'amy', 'web01', 'root', 'T-1', ?, ?)",
+                              (f"s{i + 1}", "active" if i == 0 else "ended", float(i)))
+    monkeypatch.setattr(commands, "LISTED", 3)
+    door = commands.CommandSession(_App(ctx), "sue", _Server())
+
+    def run(line):
+        out, err = io.StringIO(), io.StringIO()
+        return asyncio.run(door.execute(line, out, err)), out.getvalue(), err.getvalue()
+
+    code, out, err = run("requests --all")
+    assert code == 0 and [w for w in out.split() if w[:1] == "r" and w[1:].isdigit()] == ["r6", "r7", "r8"]
+    assert "only the newest 3 are listed" in err and "bastion requests --all" in err
+    code, out, err = run("sessions --all")
+    listed = [w for w in out.split() if w.startswith("s") and w[1:].isdigit()]
+    assert code == 0 and listed == ["s1", "s6", "s7", "s8"] and "only the newest 3" in err
+    code, out, err = run("requests")
+    assert (code, out, err) == (0, "(none)\n", "")
+    cli_out = io.StringIO()
+    assert cli.main(["--home", str(home.path), "requests", "--all"], cli_out, io.StringIO()) == 0
+    assert "r1" in cli_out.getvalue().split() and "r8" in cli_out.getvalue().split()

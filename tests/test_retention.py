@@ -417,3 +417,34 @@ def test_heads_of_purged_rows_are_counted_not_failed(store):
     result = audit.check_heads(store, lines)
     assert result.ok, result.problem
     assert (result.checked, result.before_anchor) == (5, 5)
+
+
+def test_verify_against_reads_only_the_bastions_own_head_lines(home, receiver, tmp_path, capsys):
+    # attack k20o F9: an unauthenticated client's user name, kept in `auth.refused` and sent to
+    # syslog as part of that event's JSON line, is not a head; nor is a head's text after
+    # another program's tag, or with anything before or after it.
+    forged = "audit head seq=99999999 hash=" + "0" * 64 + " type=user.added"
+    audit.configure_syslog(udp(receiver), events=True)
+    store = Store(home.db)
+    audit.record(store, "auth.refused", forged, client="127.0.0.9", reason="unknown key")
+    store.close()
+    sent = [received(receiver).removeprefix("<86>").rstrip(chr(0)) for _ in range(2)]
+    audit.configure_syslog("")
+    assert forged in sent[1] and sent[1].startswith("bastion[")
+    log = tmp_path / "auth.log"
+    log.write_text("".join(f"Nov  1 12:00:00 bastion {line}\n" for line in sent) +
+                   f"Nov  1 12:00:00 bastion logger[9]: {forged}\n"
+                   f"Nov  1 12:00:00 bastion bastion[9]: x {forged}\n"
+                   f"Nov  1 12:00:00 bastion bastion[9]: {forged} x\n")
+    code, out, err = run(home, "audit", "verify", "--against", str(log), capsys=capsys)
+    assert (code, err) == (0, ""), err
+    assert "1 heads in" in out
+
+
+@pytest.mark.parametrize("seq", ["0", str(2**63), "9" * 30])
+def test_verify_against_a_head_no_chain_can_hold_fails_in_one_line(home, tmp_path, capsys, seq):
+    log = tmp_path / "auth.log"
+    log.write_text(f"Nov  1 12:00:00 bastion bastion[9]: audit head seq={seq} hash={'0' * 64} "
+                   "type=user.added\n")
+    code, _, err = run(home, "audit", "verify", "--against", str(log), capsys=capsys)
+    assert code == 1 and err.count("\n") == 1 and "out of range" in err, err

@@ -48,6 +48,31 @@ def test_a_lock_a_removal_or_a_role_that_is_gone_ends_every_connection(ctx, stan
         assert standing.may_supervise(ctx.config) is (problem is None)
 
 
+@pytest.mark.parametrize(("enrolled", "problem"), [
+    (None, None), (5.0, None), (4.0, rights.REENROLLED), (6.0, rights.REENROLLED)])
+def test_a_connection_of_an_earlier_person_under_the_name_ends(ctx, enrolled, problem):
+    # attack k20o F7: what a connection proved at login (users.created) against the row now
+    standing = rights.Standing("sam", "supervisor", enrolled=5.0)
+    assert rights.standing_problem(standing, ctx.config, enrolled) == problem
+    access = rights.Access("sam", "web01", "deploy", enrolled=enrolled)
+    verdict = rights.session_verdict(rights.Snapshot(people={"sam": standing}), ctx.config,
+                                     access, 0.0)
+    assert (verdict == ("killed", problem)) if problem else verdict[1].startswith("no active")
+
+
+def test_a_name_enrolled_again_is_another_person_whatever_the_clock_says(ctx, monkeypatch):
+    store = ctx.store
+    first = users.add(store, "kim", "engineer", None, "local:t")
+    assert users.get(store, "kim", enrolled=first.enrolled) == first
+    users.remove(store, "kim", "local:t")
+    monkeypatch.setattr(users, "now", lambda: first.enrolled - 3600)   # the clock set back
+    second = users.add(store, "kim", "engineer", None, "local:t")
+    assert second.enrolled > first.enrolled
+    assert users.get(store, "kim", enrolled=first.enrolled) is None
+    with pytest.raises(users.UserError, match="another person's"):
+        users.require(store, "kim", enrolled=first.enrolled)
+
+
 @pytest.mark.parametrize(("role", "target", "login", "problem"), [
     (Role("engineer"), "web01", "deploy", None),
     (Role("engineer", targets=("db*",)), "web01", "deploy", "role engineer may not use target web01"),

@@ -157,9 +157,10 @@ def get_request(store: Backend, request_id: str) -> dict[str, Any]:
 
 
 def list_requests(store: Backend, *, state: str | None = "pending", user: str | None = None,
-                  newest: int | None = None) -> list[dict[str, Any]]:
+                  newest: int | None = None, since: float | None = None) -> list[dict[str, Any]]:
     """Requests by creation time, optionally only one state's, one user's, or the `newest` few
-    (what a listing on the server's loop asks for, so that it does not grow with the history)."""
+    (what a listing on the server's loop asks for, so that it does not grow with the history),
+    or only those made `since` (a person's enrolment: users.User.enrolled)."""
     expire_pending(store)
     sql, params = "SELECT * FROM requests WHERE 1 = 1", []
     if state:
@@ -168,10 +169,19 @@ def list_requests(store: Backend, *, state: str | None = "pending", user: str | 
     if user:
         sql += " AND user = ?"
         params.append(user)
+    if since is not None:
+        sql += " AND created >= ?"
+        params.append(since)
     if newest is None:
         return store.all(sql + " ORDER BY created", tuple(params))
     rows = store.all(sql + " ORDER BY created DESC LIMIT ?", (*params, newest))
     return rows[::-1]
+
+
+def is_requesters(req: dict[str, Any], user: str, enrolled: float | None) -> bool:
+    """Whether `req` was made by this person: their name, and since their enrolment (a name
+    enrolled again does not inherit the earlier person's requests: attack k20o F2)."""
+    return req["user"] == user and (enrolled is None or req["created"] >= enrolled)
 
 
 def pending_requests(store: Backend) -> dict[str, dict[str, Any]]:
@@ -186,11 +196,13 @@ def request_decision(store: Backend, request_id: str) -> tuple[str | None, str |
     return (row["state"], row["decided_by"]) if row else (None, None)
 
 
-def can_supervise(store: Backend, config: Config, actor: str) -> bool:
-    """Local operators (who can read the home folder) and users whose role supervises."""
+def can_supervise(store: Backend, config: Config, actor: str,
+                  enrolled: float | None = None) -> bool:
+    """Local operators (who can read the home folder) and users whose role supervises (with
+    `enrolled`, only the person who authenticated: users.get)."""
     if users.is_local(actor):
         return True
-    person = users.get(store, actor)
+    person = users.get(store, actor, enrolled=enrolled)
     return person is not None and rights.Standing(
         person.name, person.role, person.locked, person.lock_reason).may_supervise(config)
 
@@ -343,20 +355,31 @@ def record_certificate(store: Backend, cert: asyncssh.SSHCertificate, kind: str,
 
 def mint_for_grants(store: Backend, config: Config, ca: certs.CertificateAuthority, user: str,
                     ticket_or_request: str, subject: asyncssh.SSHKey, *,
-                    client_addr: str | None) -> asyncssh.SSHCertificate:
+                    client_addr: str | None, enrolled: float | None = None
+                    ) -> asyncssh.SSHCertificate:
     """The `cert` SSH command: a user certificate covering the user's live grants for one ticket.
     Refused (GrantError) past CERTS_PER_MINUTE certificates for the user in the last minute,
-    counted in the transaction that adds one (parallel connections cannot each add one more)."""
-    person = users.require(store, user)
+    counted in the transaction that adds one (parallel connections cannot each add one more).
+    With `enrolled`, only for the person who authenticated, and only for a key still theirs
+    (attack k20o F7: a name enrolled again is another person)."""
+    try:
+        person = users.require(store, user, enrolled=enrolled)
+    except users.UserError as exc:
+        raise GrantError(str(exc)) from None
+    if enrolled is not None and users.user_for_key(store, subject) != user:
+        raise GrantError("the key you logged in with is no longer enrolled for you")
     if person.locked:
         raise GrantError(f"user {user} is locked")
     if re.fullmatch(r"r\d+", ticket_or_request):
         req = get_request(store, ticket_or_request)
-        if req["user"] != user:
+        if not is_requesters(req, user, person.enrolled):
             raise GrantError(f"no such request: {ticket_or_request}")
         grants = [g for g in active_grants(store, user) if g.request_id == ticket_or_request]
     else:
         grants = [g for g in active_grants(store, user) if g.ticket == ticket_or_request]
+    # Only what the role allows now (attack k20o F6: a demotion since the grant was made).
+    grants = [g for g in grants if not rights.access_problem(config, person.role, g.target,
+                                                             g.login)]
     if not grants:
         raise GrantError(f"no active grant for {ticket_or_request}")
     role = config.role(person.role)
@@ -452,6 +475,36 @@ def consume_single_use(store: Backend, serial: int, actor: str, client: str) -> 
     if claimed == 1:
         audit.record(store, "cert.consumed", actor, serial=serial, client=client)
     return claimed == 1
+
+
+def set_role(store: Backend, config: Config, name: str, role: str, actor: str) -> None:
+    """`bastion user set-role`: the new role (which must exist), and the person's live grants
+    fitted to it at once (attack k20o F6): a grant for a target or login the role does not allow
+    is revoked (with its certificates), one longer than its max_duration is cut to that from its
+    start; each audited. Connections follow within a second (bastion.access.rights)."""
+    new = config.role(role)
+    t = now()
+    why = f"role changed to {role}"
+    with store.transaction():
+        users.set_role(store, name, role, actor)
+        for g in store.all("SELECT * FROM grants WHERE user = ? AND revoked = 0 AND ends > ?",
+                           (name, t)):
+            problem = rights.access_problem(config, role, g["target"], g["login"])
+            if problem:
+                store.execute("UPDATE grants SET revoked = 1, revoked_at = ?, revoked_by = ?, "
+                              "revoked_reason = ? WHERE id = ?", (t, actor, f"{why}: {problem}",
+                                                                  g["id"]))
+                _revoke_certs(store, "(grant_id = ? OR serial IN (SELECT serial FROM "
+                              "certificate_grants WHERE grant_id = ?))", (g["id"], g["id"]), t,
+                              why)
+                audit.record(store, "grant.revoked", actor, grant=g["id"],
+                             reason=f"{why}: {problem}")
+            elif g["ends"] > g["starts"] + new.max_duration:
+                ends = max(g["starts"] + new.max_duration, t)
+                store.execute("UPDATE grants SET ends = ? WHERE id = ?", (ends, g["id"]))
+                audit.record(store, "grant.shortened", actor, grant=g["id"], user=name, ends=ends,
+                             reason=f"{why} (max_duration "
+                                    f"{format_duration(new.max_duration)})")
 
 
 def revoke(store: Backend, *, actor: str, reason: str = "", serial: int | None = None,

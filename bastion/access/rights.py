@@ -44,6 +44,7 @@ class Standing:
     locked: bool = False
     lock_reason: str | None = None
     removed: bool = False
+    enrolled: float | None = None  # users.created: which person holds the name (users.User)
 
     def connection_problem(self, config: Config) -> str | None:
         """Why no connection of this person may stay open, or None."""
@@ -97,9 +98,19 @@ def access_problem(config: Config, role_name: str, target: str, login: str) -> s
     return None
 
 
-def standing_problem(standing: Standing | None, config: Config) -> str | None:
-    """`Standing.connection_problem`, with a person missing from the store counted removed."""
-    return "user removed" if standing is None else standing.connection_problem(config)
+REENROLLED = "user removed (the name is now another person's)"
+
+
+def standing_problem(standing: Standing | None, config: Config,
+                     enrolled: float | None = None) -> str | None:
+    """`Standing.connection_problem`, with a person missing from the store counted removed, and
+    with `enrolled` (what a connection proved at login), a name enrolled again since too: a
+    connection belongs to the person who authenticated, not to the name (attack k20o F7)."""
+    if standing is None:
+        return "user removed"
+    if enrolled is not None and standing.enrolled is not None and standing.enrolled != enrolled:
+        return REENROLLED
+    return standing.connection_problem(config)
 
 
 @dataclass(frozen=True)
@@ -113,6 +124,7 @@ class Access:
     session: str | None = None
     serial: int | None = None
     ticket: str | None = None
+    enrolled: float | None = None  # the person who authenticated (users.User.enrolled)
 
 
 @dataclass
@@ -145,7 +157,7 @@ def session_verdict(snapshot: Snapshot, config: Config, access: Access, t: float
     """Why a proxied connection may not go on at time `t`, as (end state, reason), or None: its
     person's standing and role, then its session row, or before it has one, its certificate and a
     live grant for its target and login (of the certificate's ticket, for a certificate)."""
-    problem = standing_problem(snapshot.people.get(access.user), config)
+    problem = standing_problem(snapshot.people.get(access.user), config, access.enrolled)
     if problem is None:
         problem = snapshot.people[access.user].session_problem(config, access.target, access.login)
     if problem is not None:
@@ -170,7 +182,7 @@ def session_verdict(snapshot: Snapshot, config: Config, access: Access, t: float
 
 _COLUMNS = ("kind", "key", "user", "role", "locked", "lock_reason", "removed", "kill_requested",
             "kill_reason", "grant_revoked", "revoked_reason", "ends", "cert_revoked", "target",
-            "login", "ticket")
+            "login", "ticket", "created")
 
 
 def _select(values: str, rest: str) -> str:
@@ -181,22 +193,22 @@ def _select(values: str, rest: str) -> str:
 
 
 _PEOPLE = _select("'person', u.name, u.name, u.role, u.locked, u.lock_reason, u.removed, NULL, "
-                  "NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL",
+                  "NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, u.created",
                   "FROM users u WHERE u.name IN ({})")
 # A session's person comes with its row (one lookup by primary key more), so that only people
 # without a live session need a lookup of their own.
 _SESSIONS = _select("'session', s.id, s.user, u.role, u.locked, u.lock_reason, u.removed, "
                     "s.kill_requested, s.kill_reason, g.revoked, g.revoked_reason, g.ends, "
-                    "c.revoked, s.target, s.login, s.ticket",
+                    "c.revoked, s.target, s.login, s.ticket, u.created",
                     "FROM sessions s LEFT JOIN users u ON u.name = s.user "
                     "LEFT JOIN grants g ON g.id = s.grant_id "
                     "LEFT JOIN certificates c ON c.serial = s.serial "
                     "WHERE s.state = 'active' AND s.id IN ({})")
 _CERTIFICATES = _select("'certificate', c.serial, c.user, NULL, NULL, NULL, NULL, NULL, NULL, "
-                        "NULL, NULL, NULL, c.revoked, NULL, NULL, c.ticket",
+                        "NULL, NULL, NULL, c.revoked, NULL, NULL, c.ticket, NULL",
                         "FROM certificates c WHERE c.serial IN ({})")
 _GRANTS = _select("'grant', g.id, g.user, NULL, NULL, NULL, NULL, NULL, NULL, g.revoked, NULL, "
-                  "g.ends, NULL, g.target, g.login, g.ticket",
+                  "g.ends, NULL, g.target, g.login, g.ticket, NULL",
                   "FROM grants g WHERE g.revoked = 0 AND g.starts <= ? AND g.ends > ? "
                   "AND g.user IN ({})")
 
@@ -242,6 +254,6 @@ def _take(snapshot: Snapshot, row: dict[str, Any]) -> None:
         if row["role"] is not None:  # None: a session whose person is not in the store
             snapshot.people[row["user"]] = Standing(
                 row["user"], row["role"], bool(row["locked"]), row["lock_reason"],
-                bool(row["removed"]))
+                bool(row["removed"]), row["created"])
         if kind == "session":
             snapshot.sessions[row["key"]] = row

@@ -158,8 +158,19 @@ def get(store: Backend, session_id: str) -> dict[str, Any]:
     return _with_recordings([row], _recordings(store, _RECORDINGS_OF_ONE, (session_id,)))[0]
 
 
-def list_sessions(store: Backend, *, include_ended: bool = False) -> list[dict[str, Any]]:
-    """Live sessions (with `include_ended`, every session) by start time, each as `get` gives it."""
+def list_sessions(store: Backend, *, include_ended: bool = False,
+                  newest_ended: int | None = None) -> list[dict[str, Any]]:
+    """Live sessions (with `include_ended`, every session; with `newest_ended` too, only that
+    many of the ended ones, the newest: a listing on the server's loop) by start time, each as
+    `get` gives it."""
+    if include_ended and newest_ended is not None:
+        listed = ("SELECT id FROM sessions WHERE state = 'active' UNION ALL SELECT * FROM "
+                  "(SELECT id FROM sessions WHERE state != 'active' ORDER BY started DESC LIMIT ?)")
+        rows = store.all(f"SELECT * FROM sessions WHERE id IN ({listed}) ORDER BY started",  # noqa: S608
+                         (newest_ended,))
+        return _with_recordings(rows, _recordings(
+            store, "SELECT session_id, path, channel, kind FROM recordings WHERE session_id IN ("  # noqa: S608
+            + listed + ") ORDER BY started, channel, path", (newest_ended,)))
     sql = "SELECT * FROM sessions"
     if not include_ended:
         sql += " WHERE state = 'active'"

@@ -58,6 +58,10 @@ class User:
     role: str
     locked: bool
     lock_reason: str | None
+    # When this person was enrolled under the name (users.created): a name enrolled again is
+    # another person, with a later value. Whatever authenticated holds the value it proved, and
+    # every check after login compares it (`get(..., enrolled=)`), not only the name.
+    enrolled: float = 0.0
 
 
 def check_name(name: str) -> str:
@@ -82,17 +86,20 @@ def fingerprint(key: asyncssh.SSHKey) -> str:
     return key.get_fingerprint("sha256")
 
 
-def get(store: Backend, name: str) -> User | None:
+def get(store: Backend, name: str, *, enrolled: float | None = None) -> User | None:
+    """The person enrolled under `name` now, or None. With `enrolled` (what a connection proved
+    at login), None too when the name was enrolled again since: that is another person."""
     row = store.one("SELECT * FROM users WHERE name = ? AND removed = 0", (name,))
-    if row is None:
+    if row is None or (enrolled is not None and row["created"] != enrolled):
         return None
-    return User(row["name"], row["role"], bool(row["locked"]), row["lock_reason"])
+    return User(row["name"], row["role"], bool(row["locked"]), row["lock_reason"], row["created"])
 
 
-def require(store: Backend, name: str) -> User:
-    user = get(store, name)
+def require(store: Backend, name: str, *, enrolled: float | None = None) -> User:
+    user = get(store, name, enrolled=enrolled)
     if user is None:
-        raise UserError(f"no such user: {name}")
+        raise UserError(f"no such user: {name}" if enrolled is None else
+                        f"user {name} was removed (the name is now another person's)")
     return user
 
 
@@ -110,7 +117,7 @@ def add(store: Backend, name: str, role: str, key: asyncssh.SSHKey | None, actor
             _close_rights(store, name, actor, "the name was enrolled again")
             store.execute("DELETE FROM mfa_failures WHERE user = ?", (name,))
             store.execute("UPDATE users SET role = ?, removed = 0, locked = 0, lock_reason = NULL, "
-                          "created = ? WHERE name = ?", (role, now(), name))
+                          "created = ? WHERE name = ?", (role, _new_enrolment(store, name), name))
         else:
             store.execute("INSERT INTO users(name, role, created) VALUES (?, ?, ?)",
                           (name, role, now()))
@@ -119,6 +126,15 @@ def add(store: Backend, name: str, role: str, key: asyncssh.SSHKey | None, actor
         audit.record(store, "user.added", actor, user=name, role=role,
                      key=fingerprint(key) if key else None)
     return require(store, name)
+
+
+def _new_enrolment(store: Backend, name: str) -> float:
+    """The `created` of a name enrolled again: now, and in any case later than the earlier
+    person's enrolment and every request they made (a clock set back must not make the new
+    person the old one, or the old requests theirs: attack k20o F2, F7)."""
+    row = store.one("SELECT max(u.created, coalesce((SELECT max(created) FROM requests "
+                    "WHERE user = u.name), 0)) AS t FROM users u WHERE u.name = ?", (name,))
+    return max(now(), row["t"] + 0.001)
 
 
 def _add_key(store: Backend, name: str, key: asyncssh.SSHKey) -> None:
@@ -192,7 +208,9 @@ def unlock(store: Backend, name: str, actor: str) -> None:
 
 def set_role(store: Backend, name: str, role: str, actor: str) -> None:
     """Give a user another role (the caller checked it exists). Connections already open follow
-    it within a second: what the new role does not allow ends (bastion.access.rights)."""
+    it within a second: what the new role does not allow ends (bastion.access.rights). Use
+    `grants.set_role`, which also fits the person's live grants to the new role (`bastion user
+    set-role` does): this one leaves them as they are."""
     with store.transaction():
         person = require(store, name)
         store.execute("UPDATE users SET role = ? WHERE name = ?", (role, name))

@@ -84,6 +84,8 @@ _TYPES = [
     _t("revocation.requested", "G010", "a revocation was requested",
        "serial grant user ticket reason changed"),
     _t("krl.written", "G011", "a key revocation list was written", "path serials"),
+    _t("grant.shortened", "G012", "a grant was cut to what the person's new role allows",
+       "grant user ends reason"),
     # Sessions
     _t("session.started", "S001", "a proxied session started",
        "session target login ticket grant serial client"),

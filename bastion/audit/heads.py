@@ -24,7 +24,14 @@ from bastion.audit.events import log
 from bastion.config import syslog_address
 from bastion.store import Backend
 
-HEAD_PATTERN = re.compile(r"\baudit head seq=(\d+) hash=([0-9a-f]{64})\b")
+# A head as the bastion sends it: the message part of a line whose syslog tag is the bastion's,
+# whole, nothing before or after it (a NUL or the CR some transports keep aside). Only the first
+# tag of a line is its tag: the same text inside an event line (a user name, a command, a
+# reason) is part of that line's message, never a head (attack k20o F9).
+HEAD_PATTERN = re.compile(r"audit head seq=(\d+) hash=([0-9a-f]{64}) type=([a-z][a-z0-9_.]{0,63})"
+                          r"[\x00\r\n]*")
+SYSLOG_TAG = re.compile(r"(?:^|[\s>])bastion\[\d{1,10}\]: ")
+MAX_SEQ = 2**63 - 1
 SYSLOG_FACILITY = logging.handlers.SysLogHandler.LOG_AUTHPRIV
 
 
@@ -133,9 +140,28 @@ class HeadCheck:
     line: int | None = None
 
 
+def parse_head(line: str) -> tuple[int, str] | None:
+    """(seq, hash) of a head line the bastion sent, or None for any other line (the first
+    `bastion[PID]: ` tag of the line must be followed by exactly HEAD_PATTERN). ValueError for
+    a head whose seq no chain can hold (0, or past SQLite's integers)."""
+    tag = SYSLOG_TAG.search(line)
+    if tag is None:
+        return None
+    found = HEAD_PATTERN.fullmatch(line, tag.end())
+    if found is None:
+        return None
+    digits = found.group(1)
+    seq = int(digits) if len(digits) <= 19 else 0
+    if not 1 <= seq <= MAX_SEQ:
+        raise ValueError(f"head seq={digits[:30]} is out of range (1 to {MAX_SEQ}): not a "
+                         "head the bastion sent")
+    return seq, found.group(2)
+
+
 def check_heads(store: Backend, lines: Iterable[str]) -> HeadCheck:
-    """Compare the chain heads found in `lines` (syslog lines, as `configure_syslog` sends them)
-    with the chain; report the first whose (seq, hash) the database does not hold.
+    """Compare the chain heads found in `lines` (syslog lines, as `configure_syslog` sends them,
+    `parse_head`) with the chain; report the first whose (seq, hash) the database does not hold,
+    or the first line that has a head's shape and a seq no chain has.
 
     `checked` heads matched a row (or the anchor); `before_anchor` heads name rows purged before
     the anchor, which cannot be checked any more. No head at all is a failure: the file is not
@@ -144,10 +170,13 @@ def check_heads(store: Backend, lines: Iterable[str]) -> HeadCheck:
     newest = store.one("SELECT seq FROM events ORDER BY seq DESC LIMIT 1")
     checked = before_anchor = 0
     for number, line in enumerate(lines, 1):
-        found = HEAD_PATTERN.search(line)
+        try:
+            found = parse_head(line)
+        except ValueError as exc:
+            return HeadCheck(False, checked, before_anchor, f"line {number}: {exc}", number)
         if found is None:
             continue
-        seq, digest = int(found.group(1)), found.group(2)
+        seq, digest = found
         row = store.one("SELECT hash FROM events WHERE seq = ?", (seq,))
         if row is None and anchor is not None and seq == anchor["seq"]:
             row = anchor

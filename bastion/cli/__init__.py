@@ -11,6 +11,7 @@ import asyncio
 import datetime as dt
 import json
 import os
+import stat
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -37,13 +38,49 @@ from bastion.store import now
 from bastion.text import visible
 from certs.files import create_private_file
 
+MAX_KEY_FILE = 64 * 1024  # a key file is a few KB
+
+
+def _read_small(source: str) -> bytes:
+    """A key file (or `-`, standard input), read to at most MAX_KEY_FILE: a directory, a FIFO,
+    a device that never ends (/dev/zero) or anything larger is a one-line error, never a wait
+    or a read until memory runs out (attack k20o F1)."""
+    try:
+        if source == "-":
+            data = sys.stdin.buffer.read(MAX_KEY_FILE + 1)
+        else:
+            fd = os.open(source, os.O_RDONLY | os.O_NONBLOCK)
+            with os.fdopen(fd, "rb") as f:
+                if not stat.S_ISREG(os.fstat(fd).st_mode):
+                    raise BastionError(f"{source}: cannot read key: not a regular file")
+                data = f.read(MAX_KEY_FILE + 1)
+    except OSError as exc:
+        raise BastionError(f"{source}: cannot read key: {exc.strerror or exc}") from None
+    if len(data) > MAX_KEY_FILE:
+        raise BastionError(f"{source}: cannot read key: larger than {MAX_KEY_FILE // 1024} KB")
+    return data
+
 
 def _read_key(path: str) -> Any:
     try:
-        text = Path(path).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise BastionError(f"{path}: cannot read key: {exc.strerror or exc}") from None
+        text = _read_small(path).decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise BastionError(f"{path}: cannot read key: {exc}") from None
     return users.parse_public_key(text, path)
+
+
+def _source_network(text: str) -> str:
+    """--source-address: an address or a strict CIDR network (argparse: a usage error)."""
+    try:
+        return str(certs.plain_network(text))
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"not an address or network: {exc}") from None
+
+
+def _regular_out(path: str) -> None:
+    """--out must be a new or regular file: never a directory, device or FIFO replaced."""
+    if os.path.lexists(path) and not os.path.isfile(path):
+        raise BastionError(f"{path}: cannot write: it exists and is not a regular file")
 
 
 def _server_op(args: argparse.Namespace) -> tuple[str, dict[str, Any]] | None:
@@ -154,8 +191,7 @@ def cmd_user(ctx: Context, args: argparse.Namespace, out: TextIO) -> int:
         users.unlock(ctx.store, args.name, actor)
         out.write(f"user {args.name} unlocked\n")
     elif args.user_cmd == "set-role":
-        ctx.config.role(args.role)
-        users.set_role(ctx.store, args.name, args.role, actor)
+        grants.set_role(ctx.store, ctx.config, args.name, args.role, actor)
         out.write(f"user {args.name} now has role {args.role}; what it does not allow ends "
                   "within a second\n")
     return 0
@@ -163,14 +199,33 @@ def cmd_user(ctx: Context, args: argparse.Namespace, out: TextIO) -> int:
 
 def cmd_vendor(ctx: Context, args: argparse.Namespace, out: TextIO) -> int:
     key = _read_key(args.key)
-    cert, _grant = grants.issue_vendor(
-        ctx.store, ctx.config, ctx.user_ca, name=args.name, key=key, target=args.target,
-        login=args.login, ticket=args.ticket, duration=args.duration, actor=local_actor(),
-        source_address=args.source_address)
+    # The file is opened before anything is issued, and what was issued is revoked if it
+    # cannot be written: no grant or certificate nobody received (attack k20o F1).
+    _regular_out(args.out)
+    existed = os.path.lexists(args.out)
     try:
-        Path(args.out).write_text(certs.certificate_line(cert) + "\n", encoding="ascii")
+        handle = open(args.out, "a", encoding="ascii")
     except OSError as exc:
-        raise BastionError(f"{args.out}: cannot write: {exc.strerror}") from None
+        raise BastionError(f"{args.out}: cannot write: {exc.strerror or exc}") from None
+    with handle:
+        try:
+            cert, grant = grants.issue_vendor(
+                ctx.store, ctx.config, ctx.user_ca, name=args.name, key=key, target=args.target,
+                login=args.login, ticket=args.ticket, duration=args.duration,
+                actor=local_actor(), source_address=args.source_address)
+        except BaseException:
+            if not existed:
+                os.unlink(args.out)
+            raise
+        try:
+            handle.truncate(0)
+            handle.write(certs.certificate_line(cert) + "\n")
+            handle.flush()
+        except OSError as exc:
+            grants.revoke(ctx.store, actor=local_actor(), grant=grant.id,
+                          reason=f"the certificate could not be written to {args.out}")
+            raise BastionError(f"{args.out}: cannot write: {exc.strerror or exc}; grant "
+                               f"{grant.id} and its certificate were revoked") from None
     info = certs.cert_info(cert)
     _, port = ctx.config.server.listen_host_port
     out.write(
@@ -241,8 +296,12 @@ def _check_heads(ctx: Context, path: str) -> str:
 def cmd_krl(ctx: Context, args: argparse.Namespace, out: TextIO) -> int:
     serials = grants.revoked_serials(ctx.store)
     version = int(now())
-    certs.write_krl(Path(args.out), {ctx.user_ca.key: serials}, version=version,
-                    comment="bastion revoked user certificates")
+    _regular_out(args.out)
+    try:
+        certs.write_krl(Path(args.out), {ctx.user_ca.key: serials}, version=version,
+                        comment="bastion revoked user certificates")
+    except OSError as exc:
+        raise BastionError(f"{args.out}: cannot write: {exc.strerror or exc}") from None
     audit.record(ctx.store, "krl.written", local_actor(), path=args.out, serials=len(serials))
     out.write(f"wrote {args.out}: {len(serials)} revoked serials\n")
     return 0
@@ -293,10 +352,7 @@ def _escrow_keys(sources: list[str]) -> dict[str, Any]:
         raise UsageError("--key -: standard input can be given once")
     keys = {}
     for source in sources:
-        try:
-            data = sys.stdin.buffer.read() if source == "-" else Path(source).read_bytes()
-        except OSError as exc:
-            raise BastionError(f"{source}: cannot read key: {exc.strerror}") from None
+        data = _read_small(source)
         key = escrow.load_private_key(data, "standard input" if source == "-" else source)
         keys[escrow.public_key_of(key).fingerprint] = key
     return keys
@@ -442,7 +498,7 @@ def build_parser() -> argparse.ArgumentParser:
     q.add_argument("--ticket", required=True)
     q.add_argument("--duration", type=duration_arg, required=True)
     q.add_argument("--out", required=True)
-    q.add_argument("--source-address", action="append",
+    q.add_argument("--source-address", action="append", type=_source_network,
                    help="pin the certificate to this client address or CIDR (repeatable)")
     p.set_defaults(local=cmd_vendor)
 

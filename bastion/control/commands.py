@@ -90,8 +90,22 @@ def emit(out: TextIO, args: argparse.Namespace, rows: list[dict[str, Any]],
 # ---------------------------------------------------------------- commands shared with the SSH interface
 # Each takes the opened context, the parsed args, the acting user and the output stream.
 
+def _bounded(args: argparse.Namespace, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """What a listing on the SSH interface keeps (`args.newest`, set there: it runs on the
+    server's one loop, attack k20o F10): the newest rows (`rows` are oldest first, read one past
+    the bound), and `args.left_out` set when there were more (the interface says so). The CLI
+    sets no bound and lists everything."""
+    newest = getattr(args, "newest", None)
+    if newest is None or len(rows) <= newest:
+        return rows
+    args.left_out = True
+    return rows[len(rows) - newest:]
+
+
 def cmd_requests(ctx: Context, args: argparse.Namespace, actor: str, out: TextIO) -> int:
-    rows = grants.list_requests(ctx.store, state=None if args.all else "pending")
+    newest = getattr(args, "newest", None)
+    rows = _bounded(args, grants.list_requests(ctx.store, state=None if args.all else "pending",
+                                               newest=newest + 1 if newest else None))
     for row in rows:
         row["duration"] = durations.format_duration(row["duration"])
         row["created_at"] = when(row["created"])
@@ -126,7 +140,13 @@ def cmd_revoke(ctx: Context, args: argparse.Namespace, actor: str, out: TextIO) 
 def cmd_sessions(ctx: Context, args: argparse.Namespace, actor: str, out: TextIO) -> int:
     from bastion.access import sessions
 
-    rows = sessions.list_sessions(ctx.store, include_ended=args.all)
+    newest = getattr(args, "newest", None)
+    rows = sessions.list_sessions(ctx.store, include_ended=args.all,
+                                  newest_ended=newest + 1 if newest else None)
+    ended = [r for r in rows if r["state"] != "active"]
+    if _bounded(args, ended) is not ended:
+        oldest = min(ended, key=lambda r: r["started"])
+        rows = [r for r in rows if r is not oldest]
     for row in rows:
         row["started_at"] = when(row["started"])
         row["ended_at"] = when(row["ended"])

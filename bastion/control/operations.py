@@ -59,9 +59,11 @@ class ControlConnection:
 
     def __init__(self, app: Runtime, actor: str, write: Callable[[bytes], None],
                  buffered: Callable[[], int], close: Callable[[], None],
-                 end: Callable[[str], None], abort: Callable[[], None] | None = None) -> None:
+                 end: Callable[[str], None], abort: Callable[[], None] | None = None,
+                 enrolled: float | None = None) -> None:
         self.app = app
         self.actor = actor
+        self.enrolled = enrolled  # over SSH: the person who authenticated (users.get)
         self._write = write
         self._buffered = buffered
         self._close = close
@@ -177,7 +179,8 @@ class ControlConnection:
             op = message.get("op")
             if not isinstance(op, str) or op not in OPERATIONS:
                 raise ProtocolError(f"unknown operation {op!r}")
-            if not grants.can_supervise(self.app.store, self.app.config, self.actor):
+            if not grants.can_supervise(self.app.store, self.app.config, self.actor,
+                                        self.enrolled):
                 self._refuse(rid, op)
                 return
             reply = getattr(self, f"op_{op}")(message)
@@ -446,12 +449,13 @@ async def start_socket(app: Runtime) -> asyncio.AbstractServer:
 
 def attach_subsystem(app: Runtime, session: Any) -> bool:
     """Called for `bastion-control` on the command interface: supervisors and admins only."""
-    user = session.user
-    if not grants.can_supervise(app.store, app.config, user):
+    user, enrolled = session.user, session.server.enrolled
+    if not grants.can_supervise(app.store, app.config, user, enrolled):
         app.note_refusal("control.refused", user, SUBSYSTEM, client=session.server.client_addr,
                          reason="not a supervisor")
         return False
     chan = session.chan
     session.control = ControlConnection(
-        app, user, chan.write, chan.get_write_buffer_size, chan.close, session.end, chan.abort)
+        app, user, chan.write, chan.get_write_buffer_size, chan.close, session.end, chan.abort,
+        enrolled)
     return True

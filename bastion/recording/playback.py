@@ -108,6 +108,8 @@ def unseal_cast(path: Path, keys: Mapping[str, X25519PrivateKey]) -> Unsealed:
         if not isinstance(escrow, dict):
             raise EscrowError(f"{path}:1: the header's escrow value is not an object")
         wanted = escrow.get("key")
+        if not isinstance(wanted, str):  # a list or object is unhashable (attack k20o F4)
+            raise EscrowError(f"{path}:1: the header's escrow key is not a string")
         if wanted not in keys:
             given = ", ".join(sorted(keys)) or "none"
             raise EscrowError(f"{path}: sealed to escrow key {visible(str(wanted))}; "

@@ -16,6 +16,10 @@ from bastion.text import visible
 log = logging.getLogger("bastion.runtime.refusals")
 
 RATE_SWEEP_INTERVAL = 10.0
+# What refusals before a key was proven are counted under, per source: their reasons hold what
+# the client sent (a user name, a certificate's label), so they are written with the first row
+# and never become keys of their own (attack k20o F3).
+UNPROVEN = "refused before a key was proven"
 
 
 def audit_refusal(store: Any, actor: str, client_addr: str, reason: str, *, proven: bool,
@@ -48,6 +52,15 @@ class Refusals:
         if self.refusals.note(source, reason, time.monotonic()):
             log.warning("%s; refusing %s", reason, source)
             audit_refusal(self.store, "unknown", source, reason, proven=False, **detail)
+
+    def refuse_unproven(self, actor: str, source: str, reason: str) -> None:
+        """Audit a refusal before any key was proven (an unknown key probed or signed, a
+        certificate of another CA, an invalid or illegal user name): as `refuse_connection`
+        does, the first of a source in a minute at once (its actor and reason), the rest as one
+        row with their count, at most RefusalLog.budget written at once a minute, all sources
+        together. A refusal after a key was proven (a real person) is always a row of its own."""
+        if self.refusals.note(source, UNPROVEN, time.monotonic()):
+            audit_refusal(self.store, actor, source, reason, proven=False)
 
     def sweep_limits(self, now: float | None = None) -> None:
         """Write the counts of refusals whose minute is over (all of them with `now` = inf)."""

@@ -615,8 +615,8 @@ def _hang_up(conn: asyncssh.SSHServerConnection) -> None:
 
 
 def _client_addr(conn: asyncssh.SSHServerConnection) -> str:
-    peer = conn.get_extra_info("peername")
-    return str(peer[0]) if peer else ""
+    peer = conn.get_extra_info("peername")  # ::ffff:a.b.c.d as a.b.c.d, as the server spells it
+    return ipv4_spelled(str(peer[0])) if peer else ""
 
 
 def _address_in(client_addr: str, networks: Sequence[Any]) -> bool:
@@ -628,6 +628,17 @@ def _address_in(client_addr: str, networks: Sequence[Any]) -> bool:
     if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped:
         address = address.ipv4_mapped
     return any(address in network for network in networks)
+
+
+def ipv4_spelled(client_addr: str) -> str:
+    """An IPv4 client as a.b.c.d whatever the listener: the one spelling every pin, count and
+    comparison uses (certs.plain_network for networks; attack k20o F8)."""
+    try:
+        address = ipaddress.ip_address(client_addr)
+    except ValueError:
+        return client_addr
+    mapped = getattr(address, "ipv4_mapped", None)
+    return str(mapped) if mapped is not None else client_addr
 
 
 def _certificate_label(cert: asyncssh.SSHCertificate) -> str:

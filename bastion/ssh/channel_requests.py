@@ -12,7 +12,9 @@ as every channel refusal is).
 
 The other requests asyncssh handles keep nothing that grows: a second pty-req, shell, exec or
 subsystem is refused (`_term_type`, `_session_started`), a window change or signal replaces or
-forwards one value, x11 and agent forwarding are off (each request refused at once).
+forwards one value, x11 and agent forwarding are off: each request is refused at once here and
+audited as other refused forwards are (attack k20o F5), through the connection's
+`forwarding_refused(kind)` (capped a minute per person and kind).
 """
 
 from __future__ import annotations
@@ -55,9 +57,42 @@ def _process_env_request(self: asyncssh.SSHServerChannel, packet: Any) -> bool:
     return False
 
 
+def _refused(chan: asyncssh.SSHServerChannel, kind: str) -> bool:
+    note = getattr(chan._conn.get_owner(), "forwarding_refused", None)
+    if note is not None:
+        note(kind)
+    return False
+
+
+def _process_x11_req_request(self: asyncssh.SSHServerChannel, packet: Any) -> bool:
+    """`ssh -X`: refused (the server runs with x11_forwarding off), and audited."""
+    packet.get_boolean()
+    packet.get_string()
+    packet.get_string()
+    packet.get_uint32()
+    packet.check_end()
+    return _refused(self, "x11-req")
+
+
+def _process_auth_agent_req_at_openssh_dot_com_request(self: asyncssh.SSHServerChannel,
+                                                       packet: Any) -> bool:
+    """`ssh -A`: refused (agent_forwarding off), and audited."""
+    packet.check_end()
+    return _refused(self, "auth-agent-req@openssh.com")
+
+
+_REFUSERS = {"_process_x11_req_request": _process_x11_req_request,
+             "_process_auth_agent_req_at_openssh_dot_com_request":
+                 _process_auth_agent_req_at_openssh_dot_com_request}
+
+
 def install() -> None:
     """Replace asyncssh's handler; ImportError when the asyncssh in use has none to replace
     (bastion.ssh.auth pins its version)."""
     if not callable(getattr(asyncssh.SSHServerChannel, _HANDLER, None)):
         raise ImportError(f"asyncssh.SSHServerChannel has no {_HANDLER} to bound")
     asyncssh.SSHServerChannel._process_env_request = _process_env_request  # type: ignore[method-assign]
+    for name, handler in _REFUSERS.items():
+        if not callable(getattr(asyncssh.SSHServerChannel, name, None)):
+            raise ImportError(f"asyncssh.SSHServerChannel has no {name} to replace")
+        setattr(asyncssh.SSHServerChannel, name, handler)

@@ -33,6 +33,7 @@ if TYPE_CHECKING:
 log = logging.getLogger("bastion.ssh.commands")
 WAIT_POLL = 0.5
 MAX_COMMAND = 4096
+LISTED = control.MAX_REQUESTS_LISTED  # rows a listing holds here, as on the control door
 
 
 class _CommandParser(supervisor.Parser):
@@ -230,20 +231,26 @@ class CommandSession(asyncssh.SSHServerSession):
             err.write(f"bastion: cannot parse the command\n{HELP}")
             return 2
         try:
-            return await self._dispatch(args, out)
+            code = await self._dispatch(args, out)
         except BastionError as exc:
             err.write(f"bastion: {exc}\n")
             return 1
+        if getattr(args, "left_out", False):
+            err.write(f"bastion: only the newest {LISTED} are listed here, and there are more; "
+                      f"`bastion {args.command} --all` on the bastion itself lists them all\n")
+        return code
 
     async def _dispatch(self, args: argparse.Namespace, out: io.StringIO) -> int:
         app, user = self.app, self.user
         # Every command is run by the person as they stand now, not as they logged in.
-        person = users.get(app.store, user)
+        # ... and by the person who authenticated: a name enrolled again is someone else.
+        person = users.get(app.store, user, enrolled=self.server.enrolled)
         problem = rights.standing_problem(
             rights.Standing(person.name, person.role, person.locked, person.lock_reason)
             if person else None, app.config)
         if problem:
-            raise BastionError(problem)
+            raise BastionError(rights.REENROLLED if problem == "user removed"
+                               and users.get(app.store, user) else problem)
         if args.command == "request":
             req = grants.create_request(app.store, app.config, user, target=args.target,
                                         login=args.login, ticket=args.ticket,
@@ -261,6 +268,8 @@ class CommandSession(asyncssh.SSHServerSession):
         if args.command in ("requests", "held", "sessions") and not grants.can_supervise(
                 app.store, app.config, user):
             raise BastionError(f"{args.command} is for supervisors")
+        if args.command in ("requests", "sessions"):
+            args.newest = LISTED  # this runs on the server's one loop (attack k20o F10)
         return args.func(app.ctx, args, user, out)
 
     def _cert(self, ticket_or_request: str, out: io.StringIO) -> int:
@@ -273,7 +282,8 @@ class CommandSession(asyncssh.SSHServerSession):
                                         "certificates already; connect again for more")
             cert = grants.mint_for_grants(app.store, app.config, app.user_ca, self.user,
                                           ticket_or_request, server.proof.key,
-                                          client_addr=server.client_addr)
+                                          client_addr=server.client_addr,
+                                          enrolled=server.enrolled)
         except grants.GrantError as exc:
             app.note_refusal("cert.refused", self.user, "cert", reason=str(exc),
                              client=server.client_addr)
@@ -294,12 +304,13 @@ class CommandSession(asyncssh.SSHServerSession):
         store = self.app.store
         if args.request_id:
             req = grants.get_request(store, args.request_id)
-            if req["user"] != self.user and not grants.can_supervise(store, self.app.config,
-                                                                       self.user):
+            if not grants.is_requesters(req, self.user, self.server.enrolled) and \
+                    not grants.can_supervise(store, self.app.config, self.user):
                 raise BastionError(f"no such request: {args.request_id}")
             _print_request(out, req, args.json)
             return 0
-        reqs = grants.list_requests(store, state=None, user=self.user, newest=20)
+        reqs = grants.list_requests(store, state=None, user=self.user, newest=20,
+                                    since=self.server.enrolled)
         live = grants.active_grants(store, self.user)
         if args.json:
             out.write(json.dumps({"requests": reqs, "grants": [g.__dict__ for g in live]}) + "\n")
@@ -327,7 +338,8 @@ class CommandSession(asyncssh.SSHServerSession):
         _section(out, "pending requests", [
             f"{r['id']}  {r['login']}@{r['target']}  ticket {visible(r['ticket'])}  "
             f"{durations.format_duration(r['duration'])}  reason: {visible(r['reason'])}"
-            for r in grants.list_requests(store, state="pending", user=self.user)])
+            for r in grants.list_requests(store, state="pending", user=self.user, newest=LISTED,
+                                          since=self.server.enrolled)])
         _section(out, "certificates", [
             f"serial {c['serial']}  {', '.join(c['principals'])}  until "
             f"{supervisor.when(c['valid_before'])} "

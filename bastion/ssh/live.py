@@ -48,6 +48,7 @@ class Identity:
     serial: int | None = None       # the user certificate that authenticated, if any
     cert_ticket: str | None = None  # the ticket that certificate was minted for
     cert_forwarding: bool = False   # whether that certificate permits port forwarding
+    enrolled: float | None = None   # the person who authenticated (users.User.enrolled)
 
 
 @dataclass
@@ -77,7 +78,8 @@ class LiveSession:
         """What this connection stands on, for `rights.session_verdict`."""
         ident = self.identity
         return rights.Access(ident.user, ident.target.name, ident.login, session=self.id,
-                             serial=ident.serial, ticket=ident.cert_ticket)
+                             serial=ident.serial, ticket=ident.cert_ticket,
+                             enrolled=ident.enrolled)
 
     def rights_verdict(self) -> tuple[str, str] | None:
         """Whether the store lets this session (or login without a row yet) go on now: None,

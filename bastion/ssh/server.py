@@ -69,6 +69,7 @@ class Login:
     user: str
     identity: Identity | None = None
     consume: int | None = None  # a single-use certificate, claimed as the login completes
+    enrolled: float | None = None  # which person holds the name (users.User.enrolled)
 
 
 def parse_username(username: str) -> Name:
@@ -112,6 +113,7 @@ class BastionServer(auth.TwoFactorServer):
         self.live: LiveSession | None = None
         self.command_user: str | None = None
         self.user: str | None = None  # the person, either way: what the enforcer checks
+        self.enrolled: float | None = None  # ... and which enrolment of the name (attack k20o F7)
         self.doors: set[commands.CommandSession] = set()  # command and control channels
         self.ending_since: float | None = None  # when `end` began (time.monotonic)
         self.certificates_issued = 0  # `cert` on this connection (grants.CERTS_PER_CONNECTION)
@@ -122,7 +124,7 @@ class BastionServer(auth.TwoFactorServer):
     def connection_made(self, conn: asyncssh.SSHServerConnection) -> None:
         self.conn = conn
         peer = conn.get_extra_info("peername") or ("", 0)
-        self.client_addr = peer[0]
+        self.client_addr = auth.ipv4_spelled(peer[0])  # one spelling for IPv4 clients
         app = self.app
         app.connections.add(self)
         app.per_source[self.client_addr] = app.per_source.get(self.client_addr, 0) + 1
@@ -155,8 +157,8 @@ class BastionServer(auth.TwoFactorServer):
         if isinstance(exc, asyncssh.IllegalUserName):
             # asyncssh hangs up on names it cannot accept (over 1 KB, control or bidi
             # characters) before any of our callbacks sees them: still a refusal to audit.
-            self._audit_refusal("(illegal name)", self.client_addr,
-                                f"illegal user name: {exc.reason}", proven=False)
+            app.refuse_unproven("(illegal name)", self.client_addr,
+                                f"illegal user name: {exc.reason}")
         elif isinstance(exc, asyncssh.ServiceNotAvailable) and not self.authenticated:
             app.refuse_connection(self.client_addr, SERVICE_REFUSAL)
         if self.login_timer is not None:
@@ -226,14 +228,14 @@ class BastionServer(auth.TwoFactorServer):
             # whose TOTP is asked for.
             if user != name.user:
                 return Decision.REFUSE("unknown key"), None
-            return Decision.NEED_TOTP, Login(username, user)
+            return Decision.NEED_TOTP, Login(username, user, enrolled=person.enrolled)
         problem = self._session_problem(user, person.role, name)
         if problem:
             return Decision.REFUSE(problem), None
         identity = Identity(user=user, role=app.config.role(person.role),
                             target=app.config.targets[name.target], login=name.login,
-                            client_addr=client_addr)
-        return Decision.NEED_TOTP, Login(username, user, identity)
+                            client_addr=client_addr, enrolled=person.enrolled)
+        return Decision.NEED_TOTP, Login(username, user, identity, enrolled=person.enrolled)
 
     def _cert_proven(self, name: Name, username: str, cert: asyncssh.SSHCertificate,
                      client_addr: str) -> tuple[Decision, Login | None]:
@@ -258,9 +260,11 @@ class BastionServer(auth.TwoFactorServer):
         identity = Identity(user=person.name, role=role, target=target, login=name.login,
                             client_addr=client_addr, serial=info.serial,
                             cert_ticket=row["ticket"],
-                            cert_forwarding=bool(cert.options.get("permit-port-forwarding")))
+                            cert_forwarding=bool(cert.options.get("permit-port-forwarding")),
+                            enrolled=person.enrolled)
         login = Login(username, person.name, identity,
-                      consume=info.serial if row["single_use"] else None)
+                      consume=info.serial if row["single_use"] else None,
+                      enrolled=person.enrolled)
         if role.mfa_per_session or target.mfa_per_session:
             if not mfa.is_enrolled(app.store, person.name):
                 return Decision.REFUSE("this session needs TOTP, but none is enrolled"), None
@@ -301,7 +305,11 @@ class BastionServer(auth.TwoFactorServer):
         return Decision.ACCEPT, None
 
     def refused(self, username: str, client_addr: str, reason: str, *, proven: bool) -> None:
-        self._audit_refusal(username[:100] or "(empty)", client_addr, reason, proven=proven)
+        actor = username[:100] or "(empty)"
+        if proven:
+            self._audit_refusal(actor, client_addr, reason, proven=True)
+        else:  # anyone can cause these, without a key: capped per source and overall
+            self.app.refuse_unproven(actor, client_addr, reason)
 
     def _audit_refusal(self, actor: str, client_addr: str, reason: str, *, proven: bool) -> None:
         audit_refusal(self.app.store, actor, client_addr, reason, proven=proven)
@@ -325,6 +333,15 @@ class BastionServer(auth.TwoFactorServer):
             self._disconnect("authentication failed")
             return
         self.login = None
+        try:
+            # The person proven at the key step must still hold the name as the login completes.
+            same = users.get(self.app.store, login.user, enrolled=login.enrolled) is not None
+        except StoreError:
+            same = False
+        if not same:
+            self._audit_refusal(as_name[:100], self.client_addr, rights.REENROLLED, proven=True)
+            self._disconnect("authentication failed")
+            return
         method = "certificate" if login.identity and login.identity.serial else "key+totp"
         try:
             audit.record(self.app.store, "auth.success", login.user, client=self.client_addr,
@@ -338,6 +355,7 @@ class BastionServer(auth.TwoFactorServer):
             self._disconnect(STORE_BUSY)
             return
         self.user = login.user
+        self.enrolled = login.enrolled
         if login.identity is not None:
             self.identity = login.identity
             self.live = LiveSession(app=self.app, identity=self.identity, conn=self.conn)
@@ -363,7 +381,7 @@ class BastionServer(auth.TwoFactorServer):
         if self.is_ending():
             return
         standing = snapshot.people.get(self.user)
-        problem = rights.standing_problem(standing, cfg)
+        problem = rights.standing_problem(standing, cfg, self.enrolled)
         if problem is not None:
             self.end(problem)
             return
@@ -476,6 +494,19 @@ class BastionServer(auth.TwoFactorServer):
     def unix_server_requested(self, listen_path: str) -> bool:
         self._refuse_forwarding("streamlocal-forward", listen_path)
         return False
+
+    def tun_requested(self, unit: int | None) -> bool:
+        """`ssh -w` (layer 3): never offered; refused and audited as other forwards are."""
+        self._refuse_forwarding("tun@openssh.com", f"layer 3, unit {unit}")
+        return False
+
+    def tap_requested(self, unit: int | None) -> bool:
+        self._refuse_forwarding("tun@openssh.com", f"layer 2, unit {unit}")
+        return False
+
+    def forwarding_refused(self, kind: str) -> None:
+        """x11 and agent forwarding requests (bastion.ssh.channel_requests): refused, audited."""
+        self._refuse_forwarding(kind, "")
 
     def _refuse_forwarding(self, kind: str, where: str, reason: str = "forwarding not allowed"
                            ) -> None:
