@@ -1,0 +1,42 @@
+"""A pattern where an option may stand, for programs the collector has a handler for (attack
+k20f, findings 4 and 6): each handler reads its program's options in literal words only, so
+`compgen ?C CMD`, `jobs ?x CMD`, `declare ?n r=PROMPT_COMMAND`, `fd ?x rm -rf /` or `nc ?c CMD
+h 1` (after `touch ./-C`...) were read as operands. One rule for all of them: a word pathname
+expansion may make an option, among the program's own words, leaves its options known only at
+run time (`pattern_option`'s rule for programs with no handler).
+
+A program's own words are those before the command it runs: the words the handler gave to
+`_inner` or `_joined_code` (`sudo ls *`, `xargs grep x *`, `setarch x86_64 ls *`, `watch ls
+*`, `ssh host ls *`) are that command's, judged by its own reading. Shells, interpreters,
+`source`, `eval` and `let` read their own option region for patterns, or have none (a
+script's words are not theirs: `bash script.sh *.log`, `python3 tool.py *.csv`). Programs
+in PATTERN_SAFE keep their exemption."""
+
+from __future__ import annotations
+
+from bastion.command_control.policy.options import PATTERN_SAFE
+from bastion.command_control.policy.words import _Word, may_be_option
+
+# Handlers that read their own option region for patterns and pass the rest on as code or as a
+# script's words (checked by name; shells and interpreters by the caller).
+OWN_READING = frozenset({"source", ".", "eval", "let"})
+
+
+def handler_pattern(name: str, words: list[_Word], inner: list[_Word]) -> _Word | None:
+    """The first of `words` (a handled program's) before `--`, and before the first word of a
+    command the handler ran (`inner`: the first words it gave `_inner` or `_joined_code`), that pathname
+    expansion may make an option; None when there is none, or the program reads its own."""
+    if name in PATTERN_SAFE or name in OWN_READING:
+        return None
+    end = len(words)
+    for first in inner:
+        index = next((i for i, w in enumerate(words) if w is first), None)
+        if index is None:  # a command the handler built from its words: the first that matches
+            index = next((i for i, w in enumerate(words[1:], start=1) if w == first), end)
+        end = min(end, index)
+    for word in words[1:end]:
+        if word.value == "--":
+            return None
+        if may_be_option(word):
+            return word
+    return None
