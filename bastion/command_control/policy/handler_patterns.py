@@ -22,18 +22,20 @@ from bastion.command_control.policy.words import _Word, may_be_option
 OWN_READING = frozenset({"source", ".", "eval", "let"})
 
 
-def handler_pattern(name: str, words: list[_Word], inner: list[_Word]) -> _Word | None:
-    """The first of `words` (a handled program's) before `--`, and before the first word of a
-    command the handler ran (`inner`: the first words it gave `_inner` or `_joined_code`), that pathname
-    expansion may make an option; None when there is none, or the program reads its own."""
+def handler_pattern(name: str, words: list[_Word], ran: list[list[_Word]]) -> _Word | None:
+    """The first of `words` (a handled program's) before `--`, and before the words of a
+    command the handler ran (`ran`: those it gave `_inner` or `_joined_code`, when they are the
+    last of `words`), that pathname expansion may make an option; None when there is none, or
+    the program reads its own. Words a handler ran that are not the last of `words` (code in an
+    option's value) end nothing: options may follow them."""
     if name in PATTERN_SAFE or name in OWN_READING:
         return None
     end = len(words)
-    for first in inner:
-        index = next((i for i, w in enumerate(words) if w is first), None)
-        if index is None:  # a command the handler built from its words: the first that matches
-            index = next((i for i, w in enumerate(words[1:], start=1) if w == first), end)
-        end = min(end, index)
+    for command in ran:
+        start = len(words) - len(command)
+        if command and start > 0 and all(a is b or a == b for a, b in zip(words[start:], command,
+                                                                           strict=True)):
+            end = min(end, start)
     for word in words[1:end]:
         if word.value == "--":
             return None
