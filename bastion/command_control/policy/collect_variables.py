@@ -293,6 +293,10 @@ class _Variables:
                 # `declare ?n r=PROMPT_COMMAND` after `touch ./-n` (attack k20f, finding 4)
                 self._unknown(shown, [word], f"a pattern where an option of {keyword} may stand:"
                                              " pathname expansion may make it one")
+            elif word.glob:
+                # `declare P*` after `touch 'PROMPT_COMMAND=CMD'` assigns it (finding 13's class)
+                self._unknown(shown, [word], f"a pattern among the names {keyword} sets: "
+                                             "pathname expansion may make it NAME=VALUE")
             elif word.value[:1] in ("-", "+") and len(word.value) > 1:
                 late = late or named
                 attributes += word.value[1:] if word.value[0] == "-" else ""
