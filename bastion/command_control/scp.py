@@ -226,7 +226,8 @@ def server_mode(line: str) -> ServerMode | None:
     mode = mode_of(commands[0])
     # One scp and nothing else: the policy gives one file operation per operand of one scp.
     if mode is None or len(commands) != max(1, len(mode.paths)) or any(
-            c.via != commands[0].via or c.text != commands[0].text for c in commands):
+            c.via != commands[0].via or c.text != commands[0].text or c.name is None
+            for c in commands):
         return None
     if not runs_in_home(commands[0]):
         return None

@@ -14,7 +14,8 @@ in PATTERN_SAFE keep their exemption."""
 
 from __future__ import annotations
 
-from bastion.command_control.policy.options import PATTERN_SAFE
+from bastion.command_control.policy.builtins import _SCP
+from bastion.command_control.policy.options import PATTERN_SAFE, _scan_options
 from bastion.command_control.policy.words import _Word, may_be_option
 
 # Handlers that read their own option region for patterns and pass the rest on as code or as a
@@ -28,7 +29,7 @@ def handler_pattern(name: str, words: list[_Word], ran: list[list[_Word]]) -> _W
     last of `words`), that pathname expansion may make an option; None when there is none, or
     the program reads its own. Words a handler ran that are not the last of `words` (code in an
     option's value) end nothing: options may follow them."""
-    if name in PATTERN_SAFE or name in OWN_READING:
+    if name in PATTERN_SAFE or name in OWN_READING or (name == "scp" and _scp_source(words)):
         return None
     end = len(words)
     for command in ran:
@@ -42,3 +43,13 @@ def handler_pattern(name: str, words: list[_Word], ran: list[list[_Word]]) -> _W
         if may_be_option(word):
             return word
     return None
+
+
+def _scp_source(words: list[_Word]) -> bool:
+    """Whether scp's literal options, before any pattern, hold `-f` (the source side of a legacy
+    scp, `scp -f *.log` for `scp -O host:'*.log' .`): scp then sends the files its operands
+    name, whatever else a pattern adds (OpenSSH's scp acts on -f before -t, and ssh's options
+    mean nothing there); the bastion follows the stream and judges each file it sends."""
+    scanned = _scan_options(words, 1, _SCP)
+    return scanned is not None and not any(w.glob for w in words[1:scanned[0]]) and any(
+        option == "-f" for option, _ in scanned[1])
