@@ -66,6 +66,8 @@ _FLAGS = frozenset("1234678ABCdfOpqRrsTtv")
 _RECORD = re.compile(rb"([CD])([0-7]{4}) ([0-9]{1,20}) (.+)\n", re.S)
 _TIMES = re.compile(rb"T[0-9]{1,20} [0-9]{1,6} [0-9]{1,20} [0-9]{1,6}\n")
 _GLOB = re.compile(r"[*?\[]")
+# How a word known only at run time starts, as the policy shows it (`$x`, `"$x"`, `` `cmd` ``).
+_MAY_EXPAND = ("$", "`", '"')
 # Wrappers that run their command in the directory they started in, whatever their options.
 _KEEP_DIRECTORY = frozenset({
     "command", "builtin", "exec", "nohup", "nice", "ionice", "time", "timeout", "stdbuf", "chrt",
@@ -197,6 +199,23 @@ def mode_of(command: policy.SimpleCommand) -> ServerMode | None:
                       "d" in flags, command.dynamic_args)
 
 
+def may_serve(command: policy.SimpleCommand) -> bool:
+    """Whether `command` is an scp that may run as a file-transfer server though its words do
+    not say so literally: a word before `--` that pathname expansion or the shell at run time
+    may make an option (`scp ?t DEST` after `touch ./-t`, `scp -[t] DEST`, `x=-t; scp $x DEST`,
+    `scp -t ?f X`: attack k20f, finding 5). Its stream cannot be followed (`mode_of` is None),
+    so the exec command gets the policy's `unknown` action (`judge.runs_file_server`)."""
+    argv = _scp_argv(command)
+    if argv is None or mode_of(command) is not None:
+        return False
+    for word in argv[1:]:
+        if word == "--":
+            return False
+        if word[:1] in _MAY_EXPAND or (_GLOB.search(word) and word[:1] in "-+*?["):
+            return True
+    return False
+
+
 def server_mode(line: str) -> ServerMode | None:
     """The server mode of an exec command that is exactly one `scp -t` or `scp -f` (behind
     wrappers such as sudo) running in the login's home (`runs_in_home`); None otherwise, also
@@ -207,7 +226,8 @@ def server_mode(line: str) -> ServerMode | None:
     mode = mode_of(commands[0])
     # One scp and nothing else: the policy gives one file operation per operand of one scp.
     if mode is None or len(commands) != max(1, len(mode.paths)) or any(
-            c.via != commands[0].via or c.text != commands[0].text for c in commands):
+            c.via != commands[0].via or c.text != commands[0].text or c.name is None
+            for c in commands):
         return None
     if not runs_in_home(commands[0]):
         return None

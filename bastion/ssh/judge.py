@@ -238,7 +238,7 @@ class TransferJudge:
 def runs_file_server(line: str) -> bool:
     """True when a command of `line` is a file-transfer server: scp in server mode or an SFTP
     server (command_control.scp and .sftplog)."""
-    return any(scp.mode_of(c) is not None or sftplog.is_server(c)
+    return any(scp.mode_of(c) is not None or scp.may_serve(c) or sftplog.is_server(c)
                for c in policy.parse_commands(line))
 
 

@@ -32,6 +32,7 @@ from bastion.command_control.policy.collect_syntax import _Statements
 from bastion.command_control.policy.collect_variables import _Variables
 from bastion.command_control.policy.collect_wrappers import _Wrappers
 from bastion.command_control.policy.complete import _scan
+from bastion.command_control.policy.handler_patterns import handler_pattern
 from bastion.command_control.policy.heredoc import (
     _SH_MAY_DIFFER,
     _flatten,
@@ -109,6 +110,9 @@ class _Collector(_Statements, _Files, _Variables, _Code, _Wrappers, _Runners, _I
 
     def __init__(self) -> None:
         self.commands: list[SimpleCommand] = []
+        # The words of each command a handler ran (`_inner`, `_joined_code`, `_run_words`),
+        # for `handler_pattern`: they are that command's, not the handler's program's options.
+        self._ran_words: list[list[_Word]] = []
         # Units of work spent on the line (`cost`), bounded by MAX_WORK (`_spend`).
         self.work = 0
         # Variables this line set to a number: arithmetic on them runs nothing, provided the
@@ -415,9 +419,13 @@ class _Collector(_Statements, _Files, _Variables, _Code, _Wrappers, _Runners, _I
         options_read = handler is None and (not self._reads_operands_as_files(name) or name in _WRITES)
         pattern = pattern_option(name, words, dynamic=options_read) if (
             handler is None or name in PATTERN_HANDLED) and "find" not in site.wrappers else None
-        start = len(self.commands)
+        start, ran = len(self.commands), len(self._ran_words)
         if handler is None or not handler(self, name, words, site):
             self._plain(name, words, site)
+        if handler is not None and name not in PATTERN_HANDLED and "find" not in site.wrappers and not (
+                shell_name(name) or INTERPRETERS.fullmatch(name)):  # attack k20f, findings 4, 6
+            pattern = handler_pattern(name, words, self._ran_words[ran:])
+        del self._ran_words[ran:]
         if pattern is not None:  # after the command's own verdicts, which name their rules
             shown = "a word known only at run time" if pattern.value is None else \
                 f"write ./{pattern.text} or put -- before it"
@@ -508,6 +516,7 @@ class _Collector(_Statements, _Files, _Variables, _Code, _Wrappers, _Runners, _I
         """Judge the command a wrapper runs."""
         if not words:
             return False
+        self._ran_words.append(words)
         # A program that runs a command runs it in a child (`env cd /tmp`, `xargs cd`); the
         # shell's own `command`, `builtin` and `exec` in the shell itself; `time` is bash's
         # keyword (the shell) or /usr/bin/time (a child).

@@ -72,7 +72,8 @@ class _Builtins:
     def _alias(self, name: str, words: list[_Word], site: _Site) -> bool:
         self._plain(name, words, site)
         for word in words[1:]:
-            if word.value is None:
+            if word.value is None or word.glob:
+                # `alias l*` after `touch 'ls=CMD'` defines ls (attack k20f, finding 13's class)
                 self._code(None, site, name)
             elif "=" in word.value:
                 alias, _, value = word.value.partition("=")
@@ -167,6 +168,11 @@ class _Builtins:
             self._unknown(site, [variable], "a variable name known only at run time")
             return
         match = _DECLARED.fullmatch(variable.value)
+        if variable.glob or (match is None and any(c in variable.value for c in "*?[")):
+            # `read P*`, `wait -n -p P*` after `touch PROMPT_COMMAND` (attack k20f, finding 13's
+            # class); an attached `-pP*` has lost its mark: a pattern that is no name is one
+            self._unknown(site, [variable], "a variable name pathname expansion may choose")
+            return
         if match is None or match.group(3) is not None:
             return  # not a name: bash refuses it
         if match.group(2) is not None:

@@ -430,6 +430,7 @@ class _Code:
     def _joined_code(self, words: list[_Word], site: _Site, name: str) -> bool:
         if not words:
             return False
+        self._ran_words.append(words)  # the command's words, not the program's options
         if any(w.value is None for w in words) or site.dynamic:
             # (`xargs ssh host echo`: the words xargs appends are code too.)
             self._unknown(site, words, "shell code known only at run time")

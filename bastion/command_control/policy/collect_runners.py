@@ -443,6 +443,9 @@ class _Runners:
         index = 1
         while index < len(words):
             value = words[index].value
+            if may_be_option(words[index]):  # `elvish ?c CMD` (attack k20f, finding 6)
+                self._unknown(site, words, _PATTERN_OPTION)
+                return True
             if value is None or value == "-" or not value.startswith("-"):
                 break
             index += 1

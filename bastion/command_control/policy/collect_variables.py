@@ -44,6 +44,7 @@ from bastion.command_control.policy.words import (
     _text,
     _Word,
     _word,
+    may_be_option,
 )
 from bastion.command_control.policy.wrappers import _NO_TERM
 
@@ -288,6 +289,14 @@ class _Variables:
             if word.value is None:
                 # `export $x` may assign anything, PROMPT_COMMAND included.
                 self._unknown(shown, [word], f"{keyword} of a name known only at run time")
+            elif may_be_option(word):
+                # `declare ?n r=PROMPT_COMMAND` after `touch ./-n` (attack k20f, finding 4)
+                self._unknown(shown, [word], f"a pattern where an option of {keyword} may stand:"
+                                             " pathname expansion may make it one")
+            elif word.glob:
+                # `declare P*` after `touch 'PROMPT_COMMAND=CMD'` assigns it (finding 13's class)
+                self._unknown(shown, [word], f"a pattern among the names {keyword} sets: "
+                                             "pathname expansion may make it NAME=VALUE")
             elif word.value[:1] in ("-", "+") and len(word.value) > 1:
                 late = late or named
                 attributes += word.value[1:] if word.value[0] == "-" else ""

@@ -536,6 +536,7 @@ class _Wrappers:
                 ">", (">", path.text), site.text, "", path.kind == "unknown",
                 (*site.wrappers, name), self._in_dirs((path,))))
         rest = words[options.index:]
+        self._ran_words.append(rest)  # the command and its inputs: none is parallel's option
         # --workdir DIR (--wd): the jobs run there; `...` and `.` are directories of its own.
         workdir = _last_argument(found, {"work-dir"})
         # --arg-sep and --arg-file-sep replace `:::` and `::::` (and their `+` forms).

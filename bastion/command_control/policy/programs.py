@@ -16,6 +16,8 @@ from bastion.command_control.policy.splitters import posix_words, rsync_words, s
 from bastion.command_control.policy.words import _at, _Word
 from bastion.command_control.policy.wrappers import _CHANGES_DIRECTORY, _KEEP, _RUNUSER
 
+# A pattern character pathname expansion reads (an option value that may name another).
+_GLOBBED = re.compile(r"[*?[]")
 # git settings (lower case) whose value git runs as a shell command (aliases and credential
 # helpers only when they start with "!").
 _GIT_CODE = re.compile(
@@ -284,11 +286,16 @@ def _connection_code(name: str, words: list[_Word]) -> list[str | None]:
             continue
         argument: str | None
         if attached:
-            argument = attached
+            argument = attached if not _GLOBBED.search(attached) or not words[index - 1].glob \
+                else None
         else:
             following = _at(words, index)
             argument = following.value if following is not None else ""
             index += 1
+            if following is not None and following.glob:
+                # `ssh -o P*` after `touch 'ProxyCommand=CMD'`: a setting (or a file, a
+                # program) pathname expansion names (attack k20f, finding 13)
+                argument = None
         if argument is None:
             codes.append(None)
         elif letter == "o":

@@ -78,6 +78,10 @@ def unit_properties(name: str, words: list[_Word]) -> Properties:
         if scanned is None:
             return found  # held by the wrapper as options known only at run time
         values = [(o, a) for o, a in scanned[1] if o in _PROPERTY_OPTIONS or o in ("-E", "--setenv")]
+        if any(w.glob for w in words[1:scanned[0]]):
+            # `-E B*` after `touch BASH_ENV=/tmp/evil` (attack k20f, finding 13's class)
+            return found._replace(doubt="a pattern among the options, which pathname expansion "
+                                        "may make a unit property or a variable")
         if any(w.value is not None and "$" in w.value for w in words[scanned[0]:]):
             # The manager expands `${X}` and `$X` in a service's command line (systemd 254's
             # --expand-environment, on by default; run0 alike, unchecked): `-E X=/ rm -rf
