@@ -614,6 +614,8 @@ _HANDLERS: dict[str, Any] = {
     "abduco": _Collector._detached,
     "pee": _Collector._pee,
     "mosh-server": _Collector._mosh_server,
+    "sshd": _Collector._ssh_server,  # (attack k20f, finding 14)
+    "dropbear": _Collector._ssh_server,
     **{name: _Collector._program_option for name in ("sed", "ninja")},
     **{name: _Collector._make for name in ("make", "gmake", "bmake", "pmake")},
     # found after outside attack O (findings 5 and 9): launchers with a grammar of their own

@@ -155,6 +155,8 @@ _WRITES: dict[str, _Options | str | frozenset[str] | _Operand] = {
     # found after outside attack O (finding 8): writers missing from this table
     "less": frozenset({"-o", "-O", "--log-file", "--LOG-FILE"}),
     "lesskey": frozenset({"-o", "--output"}),
+    # sshd's log file, dropbear's pid file: read since they have a handler (attack k20f, 14)
+    "sshd": frozenset({"-E"}), "dropbear": frozenset({"-P"}),
     "makemime": frozenset({"-o"}),
     "rsync": _options("eBfTM@", ("--rsh", "--block-size", "--filter", "--temp-dir", "--rsync-path",
                                 # found after outside attack U: options that take a value
