@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import itertools
 
-from bastion.command_control.policy.packaged import code_stream
+from bastion.command_control.policy.packaged import code_stream, on_include_path
 from bastion.command_control.policy.paths import _descriptor_file
 from bastion.command_control.policy.python_runners import RUNNERS as _RUNNERS
 from bastion.command_control.policy.python_runners import module_chain
@@ -275,13 +275,17 @@ class _Interpreters:
         if value.value is None:
             return False
         text = value.value.rsplit("=", 1)[-1]
-        if _descriptor_file(text) is None and code_stream(value.value):
+        # A relative name in a folder the line moved to (`cd /dev; php -d
+        # auto_prepend_file=stdin`), or in php's include_path (attack k20f, finding 7).
+        text = next((c for c in on_include_path(value.value, words)
+                     if self._descriptor_named(c) is not None), text)
+        if self._descriptor_named(text) is None and code_stream(value.value):
             # `php -d auto_prepend_file=php://stdin x.php`, `...=data:,<?php ...` (attack i18f,
             # finding 5): code from a stream the line does not show
             self._unknown(site, words, "an option's value loads code from a stream (php://, "
                                        "data:)")
             return True
-        if _descriptor_file(text) is None:
+        if self._descriptor_named(text) is None:
             return False
         return self._program_file(name, _Word(text, text), words, site, "an interpreter")
 
