@@ -59,7 +59,8 @@ def _compressor_reading(name: str, words: list[_Word]) -> tuple[bool, bool, bool
             told = told or _long(value, tuple(o for o in removers if o.startswith("--")))
         else:
             letters = value[1:]
-            recursive = recursive or "r" in letters or "R" in letters
+            # (-R is lzip's --dereference-recursive, pigz's --rsyncable)
+            recursive = recursive or "r" in letters or ("R" in letters and "lz" in name)
             quiet = quiet or any(letter in letters for letter in "ctl")
             keeps = keeps or (name not in _KEEPERS and "k" in letters)
             told = told or any(o[1:] in letters for o in removers if len(o) == 2)
@@ -145,7 +146,7 @@ def archiver_removals(name: str, words: list[_Word]) -> list[PathArg]:
     if name in _SEVEN_ZIP:
         moves = any(s.startswith("-sdel") for s in switches)
     elif name == "rar":
-        moves = verb in ("m", "mf") or any(s.startswith(("-df", "-dr")) for s in switches)
+        moves = verb in ("m", "mf") or any(s.startswith(("-df", "-dr", "-dw")) for s in switches)
     elif name == "arj":
         moves = verb == "m" or any(s == "-d" or s.startswith("-d1") or s.startswith("-d2")
                                    for s in switches)
