@@ -24,6 +24,10 @@ F8 = [
     "lzop -rU /etc", "compress -r /etc", "gzip -r -- /etc", "touch ./-r; gzip ?r /etc",
     "gzip -rk /etc", "zstd -r /etc", "sudo gzip -r /etc", "gzip /etc/shadow", "gzip /etc/sudoers",
     "xz /etc/shadow", "bzip2 /etc/sudoers", "gzip -r /var/log/audit",
+    # the same through find, which gives the compressor every file under the start
+    "find /etc -type f -exec gzip {} +", "find /etc -exec xz {} \\;", "find / -exec bzip2 {} +",
+    "find /var/log -name '*.log' -exec gzip {} \\;", "find /etc -exec zstd --rm {} +",
+    "find /etc -exec gzip -k {} +", "gzip /etc/*", "brotli -j /etc/*",
 ]
 # F9: archivers that move their files into the archive: rm of each.
 F9 = [
@@ -84,7 +88,10 @@ HONEST = [
     "gzip -r ./logs", "gzip -r /var/log/nginx", "gzip -9 /var/log/app.log", "gzip *.log",
     "gzip -rc /etc", "gzip -rtv /etc", "zstd -r ./x", "zstd -rc /etc", "gunzip -r ./x", "zcat -r /etc",
     "lzop -r ./x", "7z a x.7z ./dir", "7z a -sdel x.7z ./dir", "7z a /tmp/etc.7z /etc",
-    "rar a /tmp/x.rar /etc/hosts", "p7zip ./x", "zip -r /tmp/etc.zip /etc",
+    "rar a /tmp/x.rar /etc/hosts", "p7zip ./x", "zip -r /tmp/etc.zip /etc", "pigz -R ./x.log",
+    "find /var/log/nginx -name '*.log' -exec gzip {} \\;", "find . -name '*.log' -exec gzip {} +",
+    "find /srv/app/logs -mtime +7 -exec gzip -9 {} \\;", "find /etc -exec gzip -c {} \\;",
+    "gzip /var/log/nginx/*.log",
     # rsync without removal, and with it on the user's own files
     "rsync -a /etc/hosts /tmp/x", "rsync -a --remove-source-files ./out/ /srv/backup/",
     "rsync -av --delete ./site/ /srv/www/",

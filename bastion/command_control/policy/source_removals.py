@@ -18,8 +18,12 @@ _RECURSIVE_COMPRESSORS = frozenset({
     "gzip", "gunzip", "pigz", "unpigz", "zstd", "zstdmt", "unzstd", "pzstd", "lz4", "lz4c",
     "unlz4", "lzip", "plzip", "clzip", "pdlzip", "lunzip", "lzop", "compress", "uncompress",
     "ncompress"})
+# Those without one: a file they are given is replaced all the same (a pattern: below).
+REPLACERS = _RECURSIVE_COMPRESSORS | {"bzip2", "pbzip2", "lbzip2", "bunzip2", "xz", "pxz", "unxz",
+                                       "lzma", "unlzma", "brotli"}
 # Those that keep their input unless told to remove it, and the options that tell them.
-_KEEPERS = {"zstd": ("--rm",), "zstdmt": ("--rm",), "unzstd": ("--rm",), "pzstd": ("--rm",),
+_KEEPERS = {"brotli": ("-j", "--rm"), "zstd": ("--rm",), "zstdmt": ("--rm",), "unzstd": ("--rm",),
+            "pzstd": ("--rm",),
             "lz4": ("--rm",), "lz4c": ("--rm",), "unlz4": ("--rm",),
             "lzop": ("-U", "--delete", "--unlink")}
 # Options after which nothing is written: to stdout, test, list; and keep (written, not removed).
@@ -70,12 +74,17 @@ def _compressor_reading(name: str, words: list[_Word]) -> tuple[bool, bool, bool
 
 def compressor_trees(name: str, words: list[_Word]) -> tuple[list[PathArg], list[PathArg]]:
     """A recursive compressor's writes (DIR/**: a file beside each one under DIR) and removals
-    (each DIR, as `rm -r DIR`); nothing when it is not recursive or writes to stdout."""
-    if name not in _RECURSIVE_COMPRESSORS:
+    (each DIR, as `rm -r DIR`); nothing when it writes to stdout. Not recursive, the files a
+    pattern names are removed (`gzip /etc/*`; find's `-exec gzip {} +` gives it /etc/**); a
+    literal file's replacement is judged as a write of it (writes.py)."""
+    if name not in REPLACERS:
         return [], []
     recursive, quiet, removes, operands = _compressor_reading(name, words)
-    if not recursive or quiet:
+    if quiet:
         return [], []
+    if not recursive or name not in _RECURSIVE_COMPRESSORS:
+        patterns = [p for p in (_path_arg(w) for w in operands) if p.kind == "pattern"]
+        return [], patterns if removes else []
     written: list[PathArg] = []
     removed: list[PathArg] = []
     for word in operands:
