@@ -146,6 +146,10 @@ F7 = [
     "cd /dev; php -c stdin x.php", "php --define auto_prepend_file=/dev/stdin x.php",
     "php --php-ini /dev/stdin x.php", "cd /dev; php --define auto_prepend_file=stdin x.php",
     "cd /dev; ruby -r./stdin x.rb", "cd /dev; node --require ./stdin x.js",
+    # a folder known only at run time may be /dev or /dev/fd, for an option that loads code
+    'cd "$d" && lli -extra-module 0 main.ll', 'cd "$d" && php -d auto_prepend_file=stdin x.php',
+    'cd "$d" && php-cgi -d auto_prepend_file=0 x.php', 'cd "$d" && php -c stdin x.php',
+    'cd "$d" && ruby -r./stdin x.rb', 'cd "$d" && node --require ./0 x.js',
 ]
 
 
@@ -158,6 +162,9 @@ def test_an_option_value_naming_stdin_from_a_folder_the_line_chose_is_the_progra
     "lli main.ll", "cd /tmp && lli -extra-module=x.ll main.ll", "php -d memory_limit=1G x.php",
     "php -d include_path=/usr/share/php -d auto_prepend_file=init.php x.php",
     "cd /srv/app && php -d auto_prepend_file=boot.php x.php", "php --php-ini /etc/php.ini x.php",
+    # another option's value in a folder known only at run time is no file
+    'cd "$d" && php -d display_errors=0 x.php', 'cd $d && python3 -W 0 x.py', 'cd "$d" && ruby -W0 x.rb',
+    'cd "$d" && lli -O 3 main.ll', 'cd "$d" && julia -t 4 x.jl',
 ])
 def test_options_loading_ordinary_files_read_no_program_from_stdin(line):
     assert reads_script_from_stdin(line) is None

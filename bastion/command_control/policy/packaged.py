@@ -151,7 +151,7 @@ def code_stream(value: str) -> bool:
     return "://" in lower or _DATA_URL.search(lower) is not None
 
 
-_PHP_FILES = ("auto_prepend_file", "auto_append_file")
+PHP_FILES = ("auto_prepend_file", "auto_append_file")
 
 
 def on_include_path(value: str, words: list[_Word]) -> list[str]:
@@ -161,7 +161,7 @@ def on_include_path(value: str, words: list[_Word]) -> list[str]:
     include_path known only at run time (held); none for any other value (attack k20f,
     finding 7)."""
     key, equals, name = value.partition("=")
-    if not equals or key.strip() not in _PHP_FILES or name.startswith("/"):
+    if not equals or key.strip() not in PHP_FILES or name.startswith("/"):
         return []
     found: list[str] = []
     for word in words[1:]:
@@ -173,6 +173,19 @@ def on_include_path(value: str, words: list[_Word]) -> list[str]:
         found += [f"{folder.rstrip('/') or '/'}/{name}" for folder in folders.split(":")
                   if given and folder]
     return found
+
+
+# Options that load a file of code (lli's extra modules, php's -c and -z, `-d
+# auto_prepend_file=`): a relative name in a folder known only at run time may be a descriptor
+# there (`cd "$d" && lli -extra-module=0`). Another option's value (`-O 3`, `-d
+# display_errors=0`) is taken for a descriptor only where the folder is known.
+_LOADING_OPTION = re.compile(r"-(?:extra-(?:module|object|archive)|load|[cz])")
+
+
+def _named_for(option: str, value: str, named: Callable[[str], object]) -> Callable[[str], object]:
+    if _LOADING_OPTION.fullmatch(option) or value.partition("=")[0].strip() in PHP_FILES:
+        return named
+    return lambda text: None if (found := named(text)) == "unknown" else found
 
 
 def option_operand(name: str, words: list[_Word], named: Callable[[str], object] = _descriptor_file
@@ -198,8 +211,10 @@ def option_operand(name: str, words: list[_Word], named: Callable[[str], object]
         if value is None or may_be_option(words[index + 1]):
             return "value"  # a pattern too may be an option (`lli -* x`: h17f, finding 2)
         following = values[index + 1] if index + 1 < len(values) else None
-        if value == "-" or loads_stream(value.partition("=")[2], named) or (
-                following is not None and loads_stream(following, named)) or any(
+        option, _, attached = value.partition("=")
+        if value == "-" or loads_stream(attached, _named_for(option, attached, named)) or (
+                following is not None and loads_stream(following, _named_for(
+                    value, following, named))) or any(
                 named(c) is not None for setting in (value[2:], following or "")
                 for c in on_include_path(setting, words)):
             # an option's value naming stdin or a stream (`lli -extra-module=/dev/stdin x.ll`,
