@@ -28,6 +28,8 @@ F8 = [
     "find /etc -type f -exec gzip {} +", "find /etc -exec xz {} \\;", "find / -exec bzip2 {} +",
     "find /var/log -name '*.log' -exec gzip {} \\;", "find /etc -exec zstd --rm {} +",
     "find /etc -exec gzip -k {} +", "gzip /etc/*", "brotli -j /etc/*",
+    # a folder known only at run time, as `rm -r "$d"` is
+    'gzip -r "$d"', "gzip -r $(cat list)",
 ]
 # F9: archivers that move their files into the archive: rm of each.
 F9 = [

@@ -89,7 +89,12 @@ def compressor_trees(name: str, words: list[_Word]) -> tuple[list[PathArg], list
     removed: list[PathArg] = []
     for word in operands:
         path = _path_arg(word)
-        if path.kind == "unknown" or path.text == "-":
+        if path.kind == "unknown":
+            # `gzip -r "$d"` is held as `rm -r "$d"` is (a file's name known only at run
+            # time, `gzip "$f"`, is not counted: above)
+            removed.append(path)
+            continue
+        if path.text == "-":
             continue
         written.append(path._replace(text=f"{path.text.rstrip('/')}/**", kind="pattern"))
         removed.append(path._replace(kind="tree") if path.kind == "exact" else path)
