@@ -65,7 +65,8 @@ def _compressor_reading(name: str, words: list[_Word]) -> tuple[bool, bool, bool
             letters = value[1:]
             # (-R is lzip's --dereference-recursive, pigz's --rsyncable)
             recursive = recursive or "r" in letters or ("R" in letters and "lz" in name)
-            quiet = quiet or any(letter in letters for letter in "ctl")
+            # (lz4's -l is its legacy format: a write)
+            quiet = quiet or any(letter in letters for letter in ("ct" if "lz4" in name else "ctl"))
             keeps = keeps or (name not in _KEEPERS and "k" in letters)
             told = told or any(o[1:] in letters for o in removers if len(o) == 2)
     removes = (told if name in _KEEPERS else not keeps) and not quiet
