@@ -1889,7 +1889,8 @@ COMMAND_NAMES = [
     ("xargs -n1 -P4 gzip", ["xargs", "gzip"]),  # xargs reads the line's stdin
     ("xargs -I{} cp {} /tmp", ["xargs", "cp", ">"]),
     ("ls | xargs -n1 gzip", ["ls", "gzip"]),
-    ("find . -name '*.log' -exec gzip {} \\;", ["find", "gzip"]),
+    # gzip gets the files found: it replaces (writes and removes) each (attack k20f, finding 8)
+    ("find . -name '*.log' -exec gzip {} \\;", ["find", "gzip", ">", ">", "rm"]),
     ("find . -exec ls {} + -exec wc -l {} \\;", ["find", "ls", "wc"]),
     ("watch -n 5 'df -h; free -m'", ["df", "free"]),
     ("bash -c 'ls; pwd'", ["ls", "pwd"]),

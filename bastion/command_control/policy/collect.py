@@ -55,6 +55,7 @@ from bastion.command_control.policy.programs import _GIT_COMMANDS
 from bastion.command_control.policy.readers import _CODE_IN_OPTIONS, _COMMAND_LANGUAGES, _reads_commands
 from bastion.command_control.policy.renames import _MMV, _RENAMERS, renamed_away
 from bastion.command_control.policy.shells import INTERPRETERS, SHELLS, shell_name
+from bastion.command_control.policy.source_removals import REPLACERS
 from bastion.command_control.policy.transfers import transfer_removals
 from bastion.command_control.policy.unread import is_read
 from bastion.command_control.policy.variables import _IN_THE_SHELL
@@ -497,7 +498,7 @@ class _Collector(_Statements, _Files, _Variables, _Code, _Wrappers, _Runners, _I
         return (name not in _HANDLERS and name not in self._functions and shell_name(name) is None
                 and not INTERPRETERS.fullmatch(name) and not name.startswith("git-")
                 and name not in _COMMAND_LANGUAGES and name not in _CODE_IN_OPTIONS
-                and (name not in _MORE_WRITERS or name in ("curl", "wget")))
+                and (name not in _MORE_WRITERS or name in ("curl", "wget") or name in REPLACERS))
 
     def _unknown(self, site: _Site, words: list[_Word] | tuple[()], reason: str,
                  terminal: bool = False) -> None:
@@ -623,6 +624,8 @@ _HANDLERS: dict[str, Any] = {
     "abduco": _Collector._detached,
     "pee": _Collector._pee,
     "mosh-server": _Collector._mosh_server,
+    "sshd": _Collector._ssh_server,  # (attack k20f, finding 14)
+    "dropbear": _Collector._ssh_server,
     **{name: _Collector._program_option for name in ("sed", "ninja")},
     **{name: _Collector._make for name in ("make", "gmake", "bmake", "pmake")},
     # found after outside attack O (findings 5 and 9): launchers with a grammar of their own

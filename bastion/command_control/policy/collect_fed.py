@@ -48,7 +48,7 @@ class _Fed:
                                                 "time, or a plugin or option file (which may name "
                                                 "one) the line does not show")
         unread = not read and not _known(name, ()) and words[0].value not in self._functions
-        operand = option_operand(name, words) if unread else None
+        operand = option_operand(name, words, self._descriptor_named) if unread else None
         if unread and feeds_program(name, words, self._names_stdin):
             self._fed_stdin(name, words, site)
         elif operand is not None:

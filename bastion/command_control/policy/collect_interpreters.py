@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import itertools
 
-from bastion.command_control.policy.packaged import code_stream
+from bastion.command_control.policy.packaged import PHP_FILES, code_stream, on_include_path
 from bastion.command_control.policy.paths import _descriptor_file
 from bastion.command_control.policy.python_runners import RUNNERS as _RUNNERS
 from bastion.command_control.policy.python_runners import module_chain
@@ -108,7 +108,8 @@ class _Interpreters:
                 if head in _LONG_LOADS.get(kind, ()):
                     # `node --require /dev/stdin`: a file of code loaded first (attack S).
                     loaded = _Word(given, given) if has_value else _at(words, position + 1)
-                    if loaded is not None and self._loads_descriptor(name, loaded, words, site):
+                    if loaded is not None and self._loads_descriptor(
+                            name, loaded, words, site, loading=head != "--define"):
                         return True
                     skip = not has_value
                     continue
@@ -170,7 +171,8 @@ class _Interpreters:
                 # -r/dev/stdin`, `php -d auto_prepend_file=/dev/stdin`) is a program read there.
                 loaded = _Word(attached, attached) if attached else _at(words, position + 1) \
                     if following else None
-                if loaded is not None and self._loads_descriptor(name, loaded, words, site):
+                if loaded is not None and self._loads_descriptor(
+                        name, loaded, words, site, loading=taker in _LOADING_LETTERS.get(kind, "")):
                     return True
             # `python3 -W ignore`: "ignore" is the option's, not a script file; `julia -O 3`:
             # a letter no table knows may take "3" too (attack d13f, finding 1).
@@ -268,20 +270,29 @@ class _Interpreters:
             return False
         return self._program_file(name, nxt, words, site, "an interpreter")
 
-    def _loads_descriptor(self, name: str, value: _Word, words: list[_Word], site: _Site) -> bool:
+    def _loads_descriptor(self, name: str, value: _Word, words: list[_Word], site: _Site,
+                          loading: bool = True) -> bool:
         """Whether an option's value (or its part after `=`) names one of the line's descriptors,
         judged as the program read from there; a value known only at run time is not judged
-        (README: script files)."""
+        (README: script files). A relative name is read in the folders the line moved to
+        (`cd /dev; php -d auto_prepend_file=stdin`) or along php's include_path (attack k20f,
+        finding 7); in a folder known only at run time only for an option that `loading` a
+        file of code (`-r`, `auto_prepend_file=`), not for any value (`python3 -W 0`)."""
         if value.value is None:
             return False
         text = value.value.rsplit("=", 1)[-1]
-        if _descriptor_file(text) is None and code_stream(value.value):
+        text = next((c for c in on_include_path(value.value, words)
+                     if self._descriptor_named(c) is not None), text)
+        loading = loading or value.value.partition("=")[0].strip() in PHP_FILES
+        if self._descriptor_named(text) == "unknown" and not loading:
+            return False
+        if self._descriptor_named(text) is None and code_stream(value.value):
             # `php -d auto_prepend_file=php://stdin x.php`, `...=data:,<?php ...` (attack i18f,
             # finding 5): code from a stream the line does not show
             self._unknown(site, words, "an option's value loads code from a stream (php://, "
                                        "data:)")
             return True
-        if _descriptor_file(text) is None:
+        if self._descriptor_named(text) is None:
             return False
         return self._program_file(name, _Word(text, text), words, site, "an interpreter")
 
@@ -308,6 +319,11 @@ class _Interpreters:
         if set(values) & (_REPL_INFORMS.get(name, frozenset({"--version", "--help"}))):
             return False
         return self._stdin_code(name, words, site, "an interpreter")
+
+
+# Each interpreter's options whose value is a file of code it loads (ruby -r, node -r, julia
+# -L, php -c and -z, perl -M/-m, lua -l): read in a folder known only at run time too.
+_LOADING_LETTERS = {"ruby": "r", "node": "r", "julia": "L", "php": "cz", "perl": "Mm", "lua": "l"}
 
 
 # Each prompt's own words that print and exit (`--version` and `--help` for the others): `-v`

@@ -27,7 +27,7 @@ from bastion.command_control.policy.programs import (
     _connection_code,
     _gdb_directory,
 )
-from bastion.command_control.policy.words import _at, _Site, _Word
+from bastion.command_control.policy.words import SimpleCommand, _at, _Site, _Word
 from bastion.command_control.policy.wrappers import (
     _BWRAP_ONE,
     _BWRAP_TWO,
@@ -38,6 +38,11 @@ from bastion.command_control.policy.wrappers import (
     _TMUX_UNKNOWN,
 )
 from bastion.text import one_line
+
+# sshd's (OpenSSH getopt: "C:E:b:c:f:g:h:k:o:p:u:46DGQRTdeiqrtV") and dropbear's options that
+# take a value.
+_SSHD = _options("CEbcfghkopu")
+_DROPBEAR = _options("bcrpPWKITG")
 
 # bwrap's options that give a folder a second name (when source and destination differ),
 # those whose effect the policy does not read (arguments from a descriptor, a file written or a
@@ -471,10 +476,19 @@ class _Programs:
 
     def _mosh_server(self, name: str, words: list[_Word], site: _Site) -> bool:
         """`mosh-server new [options] -- COMMAND` runs COMMAND; without one, a login shell
-        that a client reaches over UDP, not through the bastion: unknown."""
-        if _at(words, 1) is None or words[1].value != "new":
-            return False
+        that a client reaches over UDP, not through the bastion: unknown. So is its old
+        syntax, `mosh-server [IP [PORT]]` (attack k20f, finding 17), and a first word known only
+        at run time; `--version`, `--help` and the like start nothing."""
         values = [w.value for w in words]
+        if _at(words, 1) is None or values[1] != "new":
+            legacy = len(words) <= 3 and not any(
+                v is not None and v.startswith("-") for v in values[1:])
+            if not legacy and values[1] is not None:
+                return False
+            self._plain(name, words, site)
+            self._unknown(site, words, "mosh-server starts a shell that is reached over UDP, not "
+                                       "through the bastion")
+            return True
         self._plain(name, words, site)
         if "--" in values[2:]:
             command = words[values.index("--", 2) + 1:]
@@ -482,6 +496,23 @@ class _Programs:
                 return self._inner(command, site, name)
         self._unknown(site, words, "mosh-server starts a shell that is reached over UDP, not "
                                    "through the bastion")
+        return True
+
+    def _ssh_server(self, name: str, words: list[_Word], site: _Site) -> bool:
+        """sshd and dropbear take logins under their own options, around the bastion
+        (confirm-other-ssh-server). sshd's test modes (-t, -T, -G, -V) start none, but only
+        as options it reads: the rule's pattern sees the words joined, so a value holding one
+        (`-oAuthorizedKeysFile=/tmp/k`, `-o 'AuthorizedKeysFile /tmp/k -t'`) or dropbear's
+        -T/-G (which take values) passed for one (attack k20f, finding 14). A server start is
+        added as `NAME (server)`, which the rule holds."""
+        self._plain(name, words, site)
+        scanned = _scan_options(words, 1, _SSHD if name == "sshd" else _DROPBEAR, patterns=True)
+        if scanned is not None and scanned[0] == len(words):
+            seen = {option for option, _ in scanned[1]}
+            if seen & ({"-t", "-T", "-G", "-V"} if name == "sshd" else {"-V", "-h", "--help"}):
+                return True
+        self.commands.append(SimpleCommand(name, (name, "(server)"), site.text, "",
+                                           wrappers=site.wrappers))
         return True
 
     def _sched(self, name: str, words: list[_Word], site: _Site) -> bool:

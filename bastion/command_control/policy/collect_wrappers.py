@@ -169,6 +169,8 @@ class _Wrappers:
                                                wrappers=site.wrappers, reads_input=True))
         if name == "exec":
             self._cleared_term("-c" in seen, [], site, words)  # exec -c: an empty environment
+        if name == "systemd-socket-activate":  # it serves the command to whoever connects:
+            self.commands.append(SimpleCommand(name, (name,), site.text, wrappers=site.wrappers))
         operands = words[index: index + spec.operands]
         index += spec.operands
         if name in _ASSIGNMENTS_FIRST:

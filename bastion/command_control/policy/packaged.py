@@ -132,13 +132,15 @@ _VERSION = re.compile(r"-[0-9][0-9.]*")
 _DATA_URL = re.compile(r"(?:^|=)data:(?!:)")
 
 
-def loads_stream(value: str) -> bool:
+def loads_stream(value: str, named: Callable[[str], object] = _descriptor_file) -> bool:
     """Whether an option's value (or its part after `=`) names the program's stdin or another
-    descriptor (`/dev/stdin`, `/dev/fd/0`), or is a stream of code (`code_stream`)."""
+    descriptor (`/dev/stdin`, `/dev/fd/0`; `named`: the collector's reading, which resolves a
+    relative name against the folders the line moved to, `cd /dev; lli -extra-module=stdin`:
+    attack k20f, finding 7), or is a stream of code (`code_stream`)."""
     if code_stream(value):
         return True
     text = value.rsplit("=", 1)[-1]
-    return text in STDIN_NAMES or _descriptor_file(text) is not None
+    return text in STDIN_NAMES or named(text) is not None
 
 
 def code_stream(value: str) -> bool:
@@ -149,7 +151,45 @@ def code_stream(value: str) -> bool:
     return "://" in lower or _DATA_URL.search(lower) is not None
 
 
-def option_operand(name: str, words: list[_Word]) -> str | None:
+PHP_FILES = ("auto_prepend_file", "auto_append_file")
+
+
+def on_include_path(value: str, words: list[_Word]) -> list[str]:
+    """php's `-d auto_prepend_file=NAME` (or auto_append_file) with a relative NAME is looked
+    for along include_path, which `-d include_path=A:B` sets: NAME in each folder of it
+    (`php -d include_path=/dev -d auto_prepend_file=stdin`: /dev/stdin), `/dev/fd/0` for an
+    include_path known only at run time (held); none for any other value (attack k20f,
+    finding 7)."""
+    key, equals, name = value.partition("=")
+    if not equals or key.strip() not in PHP_FILES or name.startswith("/"):
+        return []
+    found: list[str] = []
+    for word in words[1:]:
+        if word.value is None:
+            if "include_path" in word.text:
+                found.append("/dev/fd/0")
+            continue
+        _, given, folders = word.value.partition("include_path=")
+        found += [f"{folder.rstrip('/') or '/'}/{name}" for folder in folders.split(":")
+                  if given and folder]
+    return found
+
+
+# Options that load a file of code (lli's extra modules, php's -c and -z, `-d
+# auto_prepend_file=`): a relative name in a folder known only at run time may be a descriptor
+# there (`cd "$d" && lli -extra-module=0`). Another option's value (`-O 3`, `-d
+# display_errors=0`) is taken for a descriptor only where the folder is known.
+_LOADING_OPTION = re.compile(r"-(?:extra-(?:module|object|archive)|load|[cz])")
+
+
+def _named_for(option: str, value: str, named: Callable[[str], object]) -> Callable[[str], object]:
+    if _LOADING_OPTION.fullmatch(option) or value.partition("=")[0].strip() in PHP_FILES:
+        return named
+    return lambda text: None if (found := named(text)) == "unknown" else found
+
+
+def option_operand(name: str, words: list[_Word], named: Callable[[str], object] = _descriptor_file
+                   ) -> str | None:
     """For one of STDIN_INTERPRETERS whose words are options (and their values) only, read as
     getopt does: "value" when every word not an option is the value of an option that takes
     the next word (`_STDIN_VALUE_OPTIONS`: `lli -O 3`, `lli -fake-argv0 x -O 3`), or the line
@@ -170,15 +210,19 @@ def option_operand(name: str, words: list[_Word]) -> str | None:
         value = values[index]
         if value is None or may_be_option(words[index + 1]):
             return "value"  # a pattern too may be an option (`lli -* x`: h17f, finding 2)
-        if value == "-" or loads_stream(value.partition("=")[2]) or (
-                index + 1 < len(values) and loads_stream(values[index + 1] or "")):
+        following = values[index + 1] if index + 1 < len(values) else None
+        option, _, attached = value.partition("=")
+        if value == "-" or loads_stream(attached, _named_for(option, attached, named)) or (
+                following is not None and loads_stream(following, _named_for(
+                    value, following, named))) or any(
+                named(c) is not None for setting in (value[2:], following or "")
+                for c in on_include_path(setting, words)):
             # an option's value naming stdin or a stream (`lli -extra-module=/dev/stdin x.ll`,
             # `php-cgi -d auto_prepend_file=php://stdin x.php`: attack i18f, finding 5)
             return "value"
         if value == "--" or not value.startswith("-") or value.partition("=")[0] in \
                 _STDIN_CODE_OPTIONS.get(name, ()):
             return None
-        following = values[index + 1] if index + 1 < len(values) else None
         if "=" not in value and following is not None:
             if value in _STDIN_VALUE_OPTIONS.get(name, ()) or (
                     name in _ANY_OPTION_TAKES_VALUE and not following.startswith("-")):

@@ -86,7 +86,9 @@ _WORD_OPTIONS = {"tcl": {"-encoding": True, "-name": True, "-display": True, "-g
 # Long options whose value is a file of code loaded before the program (`node --require
 # /dev/stdin`, `julia --load=/dev/stdin`), each taking the next word unless given `=VALUE`.
 _LONG_LOADS = {"node": frozenset({"--require", "--import", "--loader", "--experimental-loader"}),
-               "julia": frozenset({"--load"}), "ruby": frozenset()}
+               "julia": frozenset({"--load"}), "ruby": frozenset(),
+               # php's long spellings of -d, -c and -z (attack k20f, finding 7's siblings)
+               "php": frozenset({"--define", "--php-ini", "--zend-extension"})}
 
 # found after outside attack S (finding 9): pwsh's parameters (any start of the name, any case,
 # matched in this order as pwsh does: `-c` is -Command): what each is, and whether the next

@@ -57,6 +57,7 @@ from bastion.command_control.policy.program_writes import (
 from bastion.command_control.policy.programs import _connection_code
 from bastion.command_control.policy.renames import _MMV, _RENAMERS, _mmv_writes, _rename_writes
 from bastion.command_control.policy.scripts import _gawk_writes, _m4_writes, _sed_writes
+from bastion.command_control.policy.source_removals import compressor_trees
 from bastion.command_control.policy.tar import _tar_writes
 from bastion.command_control.policy.toolchains import toolchain, toolchain_writes
 from bastion.command_control.policy.transfers import TRANSFERS, transfer_copies, transfer_writes
@@ -154,6 +155,8 @@ _WRITES: dict[str, _Options | str | frozenset[str] | _Operand] = {
     # found after outside attack O (finding 8): writers missing from this table
     "less": frozenset({"-o", "-O", "--log-file", "--LOG-FILE"}),
     "lesskey": frozenset({"-o", "--output"}),
+    # sshd's log file, dropbear's pid file: read since they have a handler (attack k20f, 14)
+    "sshd": frozenset({"-E"}), "dropbear": frozenset({"-P"}),
     "makemime": frozenset({"-o"}),
     "rsync": _options("eBfTM@", ("--rsh", "--block-size", "--filter", "--temp-dir", "--rsync-path",
                                 # found after outside attack U: options that take a value
@@ -292,9 +295,19 @@ def _rsync_removes(words: list[_Word]) -> tuple[PathArg, ...]:
         base = target.text.rstrip("/") or "/"
         removed.append(target if target.kind == "unknown" else PathArg(
             f"{base}{'' if base.endswith('/') else '/'}**", "pattern", target.tilde))
-    if "--remove-source-files" in options:
+    if _removes_sources(found):
         removed += [_path_arg(w) for w in operands[:-1]]
     return tuple(removed)
+
+
+def _removes_sources(found: list[tuple[str, _Word | None]]) -> bool:
+    """--remove-source-files, its old name --remove-sent-files, a start of either (`--remov`)
+    and either passed to the other end by -M/--remote-option, which a local copy's forked
+    rsync reads too (found after outside attack k20f, finding 18)."""
+    names = ("--remove-source-files", "--remove-sent-files")
+    options = [o for o, _ in found] + [a.value.partition("=")[0] if a.value is not None else names[0]
+                                       for o, a in found if o in ("-M", "--remote-option") and a]
+    return any(len(o) > 6 and any(n.startswith(o) for n in names) for o in options)
 # `pushd +1`, `popd -2`, `~1`, `~-1`: entries of the directory stack.
 _DIRSTACK = re.compile(r"[+-]?[0-9]+")
 
@@ -355,8 +368,8 @@ def _written(words: list[_Word], spec: _Options | str | frozenset[str] | _Operan
     if program == "rsync" and options >= {"--server", "--sender"}:
         # The remote end of a pull sends the files its operands name (rsync refuses --sender
         # without --server); only its own files are written (`--log-file`).
-        removed = [_path_arg(w) for w in operands[1:]] if options & {
-            "--remove-source-files", "--remove-sent-files"} else []  # attack U: it deletes them
+        # attack U: it deletes them (any name of the option: attack k20f, finding 18)
+        removed = [_path_arg(w) for w in operands[1:]] if _removes_sources(found) else []
         return removed + _rsync_writes(found, PathArg("(the folder of a pull's sender)", "unknown"))
     # found after outside attack S (finding 1): rsync's `-t` is `--times` and it has no
     # target-directory option; read as cp's, `rsync -a -t SRC /etc/x` wrote nothing.
@@ -582,6 +595,7 @@ def _more_writes(name: str, words: list[_Word], values: dict[str, str | None] | 
             {"-p"} if name == "lzop" else set()))
         named += [p if p.kind == "unknown" else p._replace(
             text=f"{p.text.rstrip('/')}/**", kind="pattern") for p in folders]
+        named += compressor_trees(name, words)[0]  # -r: beside each file under DIR (k20f, 8)
         values = [w.value or "" for w in words[1:]]
         letters = set(_NO_FILE_LETTERS.get(name, "ctl"))
         if any(v in ("-c", "--stdout", "--to-stdout", "-t", "--test") or (
