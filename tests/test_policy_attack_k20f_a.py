@@ -211,3 +211,33 @@ def test_attack_k20f_a_honest_lines_a_rule_alerts_on_still_run(default_policy, l
 def test_a_pattern_spells_a_risky_option_as_getopt_reads_it(pattern, program, line_operands,
                                                             spells):
     assert may_spell(pattern, RISKS[program], line_operands) is spells
+
+
+# -- end to end: a shell's -c from a run-time word, through a real bastion and sshd -------------
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory):
+    from tests.harness import World
+    from tests.test_channels import POLICY
+
+    made = World(tmp_path_factory.mktemp("k20fa"), policy=POLICY)
+    yield made
+    made.close()
+
+
+@pytest.mark.parametrize("line", [
+    "bash $(printf -- -c) 'touch {c}'",
+    "bash ${{x:--c}} 'touch {c}'",
+    "sh `echo -c` 'touch {c}'",
+])
+def test_a_shells_code_option_known_only_at_run_time_is_refused_end_to_end(world, tmp_path, line):
+    """F16 (the tester's end-to-end test): the exec is refused (the `unknown` default of the
+    channel tests' policy is deny) and the refused command never ran."""
+    from tests.harness import LOGIN
+
+    alice = world.person("alice")
+    world.grant(alice, duration=3600)
+    canary = tmp_path / "canary"
+    result = alice.run(f"{LOGIN}@web01", line.format(c=canary))
+    assert result.returncode != 0
+    assert not canary.exists()
