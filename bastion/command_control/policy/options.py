@@ -37,7 +37,8 @@ PATTERN_HANDLED = frozenset({
 PATTERN_BUILTINS = frozenset({"printf", "test", "["})
 # Handled programs whose options run code or write: a word known only at run time where an
 # option may stand is one (attack k20f, finding 11).
-DYNAMIC_HANDLED = frozenset({"gdb", "lldb", "make", "gmake", "bmake", "pmake", "git", "wget"})
+DYNAMIC_HANDLED = frozenset({"gdb", "lldb", "make", "gmake", "bmake", "pmake", "git", "wget", "ninja",
+                             "nodemon", "bpftrace"})
 # Programs that read options after `--` (find's expression; Info-ZIP's unzip takes `-d DIR`
 # anywhere: attack k20f, finding 19).
 _OPTIONS_AFTER_DASHES = frozenset({"find", "unzip", "zipinfo"})

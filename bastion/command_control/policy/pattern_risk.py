@@ -29,6 +29,9 @@ class Risk(NamedTuple):
     # xz --files=LIST, git --output).
     longs: tuple[tuple[str, str], ...] = ()
     threshold: int = 0  # operands written on the line (not patterns) for `flags` to matter
+    # `flags` matter too once one of them names a path (`chmod ?R /etc`: a pattern may give the
+    # mode as well, `touch ./-R ./777`).
+    paths: bool = False
     words: tuple[str, ...] = ()  # exact words that are options wherever they stand (test -v)
 
 
@@ -36,14 +39,17 @@ _CHMOD_MODES = "rwxXstugoa,+=01234567"  # chmod's `-w` is a mode; it takes the r
 RISKS: dict[str, Risk] = {
     # cp -t DIR writes into DIR; -l/-s link the sources (a later write goes to them), --parents
     # writes under the target the path a source names (attack k20f, finding 1).
-    "cp": Risk("abdfHilLnPpRrsTuvxZ", "St", "ls", "t",
+    # -T makes the last operand the thing replaced, not a directory written into.
+    "cp": Risk("abdfHilLnPpRrsTuvxZ", "St", "lsT", "t",
                (("link", "flag"), ("symbolic-link", "flag"), ("parents", "flag"),
-                ("target-directory", "target")), threshold=2),
-    "mv": Risk("bfinTuvZ", "St", "", "t", (("target-directory", "target"),)),
-    "ln": Risk("bdfFinLPrsTv", "St", "", "t", (("target-directory", "target"),)),
-    "chmod": Risk("Rcfv", _CHMOD_MODES, "R", "", (("recursive", "flag"),), threshold=2),
-    "chown": Risk("HLPRcfhv", "", "R", "", (("recursive", "flag"),), threshold=2),
-    "chgrp": Risk("HLPRcfhv", "", "R", "", (("recursive", "flag"),), threshold=2),
+                ("target-directory", "target"), ("no-target-directory", "flag")), threshold=2),
+    "mv": Risk("bfinTuvZ", "St", "T", "t", (("target-directory", "target"),
+                                           ("no-target-directory", "flag")), threshold=2),
+    "ln": Risk("bdfFinLPrsTv", "St", "T", "t", (("target-directory", "target"),
+                                               ("no-target-directory", "flag")), threshold=2),
+    "chmod": Risk("Rcfv", _CHMOD_MODES, "R", "", (("recursive", "flag"),), 2, True),
+    "chown": Risk("HLPRcfhv", "", "R", "", (("recursive", "flag"),), 2, True),
+    "chgrp": Risk("HLPRcfhv", "", "R", "", (("recursive", "flag"),), 2, True),
     # gzip -r DIR changes every file under DIR (attack k20f, finding 8).
     "gzip": Risk("acdfhklLnNqrtvV123456789", "S", "r", "", (("recursive", "flag"),),
                  threshold=1),
@@ -201,9 +207,9 @@ def may_spell(pattern: str, risk: Risk, flags: bool) -> bool:
 def risky_pattern(risk: Risk, words: list[_Word]) -> _Word | None:
     """The first pattern among `words` (options and operands of a program read by `risk`, up to
     its `--`) that may expand to one of its risky options; None when there is none."""
-    operands = sum(1 for w in words if not w.glob and w.value is not None
-                   and not (w.value.startswith("-") and len(w.value) > 1))
-    flags = operands >= risk.threshold
+    operands = [w.value for w in words if not w.glob and w.value is not None
+                and not (w.value.startswith("-") and len(w.value) > 1)]
+    flags = len(operands) >= risk.threshold or (risk.paths and any("/" in o for o in operands))
     for word in words:
         if word.value == "--" and not risk.words:
             return None
