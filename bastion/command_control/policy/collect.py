@@ -429,8 +429,8 @@ class _Collector(_Statements, _Files, _Variables, _Code, _Wrappers, _Runners, _I
         if handler is None or not handler(self, name, words, site):
             self._plain(name, words, site)
         if (listed := names_read_at_run_time(name, words)) is not None:
-            self._unknown(site, words, f"{name} {listed.text}: the files it compresses and "
-                                       "removes are named at run time")
+            self._unknown(site, words, f"{name} {listed.text}: the files it compresses, "
+                                       "archives or removes are named at run time")
         if pattern is not None:  # after the command's own verdicts, which name their rules
             shown = "a word known only at run time" if pattern.value is None else \
                 f"write ./{pattern.text} or put -- before it"

@@ -14,6 +14,7 @@ refuses the word and the program runs nothing."""
 from __future__ import annotations
 
 import fnmatch
+import re
 import string
 from typing import NamedTuple
 
@@ -220,18 +221,28 @@ def risky_pattern(risk: Risk, words: list[_Word]) -> _Word | None:
 
 
 _XZ = frozenset({"xz", "unxz", "xzcat", "lzma", "unlzma", "lzcat"})
+_LISTS = {**dict.fromkeys(_XZ, ("files0",)), "zstd": ("filelist",), "zstdmt": ("filelist",)}
+# 7-Zip's and rar's list files (`7z a -sdel x.7z @LIST`, `-i@LIST`, `rar m x.rar @LIST`, `-n@`).
+_AT_LISTS = frozenset({"7z", "7za", "7zr", "7zz", "rar"})
+_AT_LIST = re.compile(r"@|-(i|n)[rR0-]*@")
 
 
 def names_read_at_run_time(name: str, words: list[_Word]) -> _Word | None:
-    """xz's `--files[=LIST]` / `--files0[=LIST]` (any start of the name: `--fi`): the files it
-    compresses and removes are named in LIST, or on stdin, at run time (attack k20f, finding 3),
-    as tar -T's are."""
-    if name not in _XZ:
+    """A list of the files to work on read at run time (attack k20f, finding 3), as tar -T's
+    is: xz's `--files[=LIST]` / `--files0[=LIST]` (any start of the name: `--fi`), which
+    compresses and removes each file LIST (or stdin) names; zstd's `--filelist`; 7-Zip's and
+    rar's `@LIST`."""
+    names = _LISTS.get(name, ())
+    if not names and name not in _AT_LISTS:
         return None
     for word in words[1:]:
-        if word.value == "--":
+        value = word.value or ""
+        if value == "--" and names:
             return None
-        option = (word.value or "").partition("=")[0]
-        if len(option) > 2 and option.startswith("--") and "files0".startswith(option[2:]):
+        option = value.partition("=")[0]
+        if len(option) > 2 and option.startswith("--") and any(
+                n.startswith(option[2:]) for n in names):
+            return word
+        if name in _AT_LISTS and _AT_LIST.match(value):
             return word
     return None
