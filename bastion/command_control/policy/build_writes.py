@@ -56,7 +56,7 @@ def _value(words: list[_Word], index: int, option: str) -> tuple[_Word | None, i
         if value.startswith(option + joint) and len(value) > len(option + joint) and (
                 joint or not option.startswith("--")):
             rest = value[len(option + joint):]
-            return _Word(rest, rest), index + 1
+            return _Word(rest, rest, words[index].glob), index + 1
     return None
 
 

@@ -41,7 +41,12 @@ from bastion.command_control.policy.heredoc import (
     _tree_reads_heredocs_as,
 )
 from bastion.command_control.policy.names import program_name
-from bastion.command_control.policy.options import PATTERN_HANDLED, pattern_option
+from bastion.command_control.policy.options import (
+    DYNAMIC_HANDLED,
+    PATTERN_BUILTINS,
+    PATTERN_HANDLED,
+    pattern_option,
+)
 from bastion.command_control.policy.parse import (
     _COPROC_COMPOUND,
     _distrust,
@@ -51,6 +56,7 @@ from bastion.command_control.policy.parse import (
     _trusted_tree,
 )
 from bastion.command_control.policy.paths import PathArg, _bounded, _operand_paths, _place
+from bastion.command_control.policy.pattern_risk import names_read_at_run_time
 from bastion.command_control.policy.programs import _GIT_COMMANDS
 from bastion.command_control.policy.readers import _CODE_IN_OPTIONS, _COMMAND_LANGUAGES, _reads_commands
 from bastion.command_control.policy.renames import _MMV, _RENAMERS, renamed_away
@@ -417,15 +423,22 @@ class _Collector(_Statements, _Files, _Variables, _Code, _Wrappers, _Runners, _I
         # is known only at run time, for a program whose options the policy reads for code or
         # writes (`man "$x" ls`, `sort "$x" /etc/sudoers`). Names find's {} fills start with
         # the start point, never `-`.
-        options_read = handler is None and (not self._reads_operands_as_files(name) or name in _WRITES)
+        # So does it for the handled programs whose options run code or write (`gdb -batch
+        # $(printf -- -ex) 'shell CMD'`, `git log $(printf -- --output) FILE`: k20f, 11).
+        options_read = (handler is None and (not self._reads_operands_as_files(name)
+                                             or name in _WRITES)) or name in DYNAMIC_HANDLED
         pattern = pattern_option(name, words, dynamic=options_read) if (
-            handler is None or name in PATTERN_HANDLED) and "find" not in site.wrappers else None
+            handler is None or name in PATTERN_HANDLED or name in PATTERN_BUILTINS
+            or name in DYNAMIC_HANDLED) and "find" not in site.wrappers else None
         start, ran = len(self.commands), len(self._ran_words)
         if handler is None or not handler(self, name, words, site):
             self._plain(name, words, site)
-        if handler is not None and name not in PATTERN_HANDLED and "find" not in site.wrappers and not (
-                shell_name(name) or INTERPRETERS.fullmatch(name)):  # attack k20f, findings 4, 6
-            pattern = handler_pattern(name, words, self._ran_words[ran:])
+        if (listed := names_read_at_run_time(name, words)) is not None:
+            self._unknown(site, words, f"{name} {listed.text}: the files it compresses, "
+                                       "archives or removes are named at run time")
+        if handler is not None and name not in PATTERN_HANDLED | PATTERN_BUILTINS | DYNAMIC_HANDLED \
+                and "find" not in site.wrappers and not (shell_name(name) or INTERPRETERS.fullmatch(name)):
+            pattern = handler_pattern(name, words, self._ran_words[ran:])  # k20f, findings 4, 6
         del self._ran_words[ran:]
         if pattern is not None:  # after the command's own verdicts, which name their rules
             shown = "a word known only at run time" if pattern.value is None else \

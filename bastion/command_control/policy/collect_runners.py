@@ -14,7 +14,7 @@ import shlex
 
 from bastion.command_control.policy.builtins import _EDITING_OFF, _TERMINAL_AWAY
 from bastion.command_control.policy.git_options import _git_short_code, git_strategy
-from bastion.command_control.policy.options import _long_option, _scan_options
+from bastion.command_control.policy.options import _long_option, _opens_unknown, _scan_options
 from bastion.command_control.policy.paths import _descriptor_file
 from bastion.command_control.policy.program_writes import _git_config_setting
 from bastion.command_control.policy.programs import (
@@ -40,6 +40,7 @@ from bastion.command_control.policy.variables import _SET_LETTERS
 from bastion.command_control.policy.words import SimpleCommand, _at, _Site, _Streams, _Word, may_be_option
 from bastion.command_control.policy.wrappers import _AT, _KEEP, _SHELL_ARGUMENTS, _SHELL_LONG_ARGUMENTS
 
+_RUN_TIME_OPTION = "a word known only at run time where the shell may take an option (-c, -s)"
 # Variables naming the folders git reads its user's settings from (GIT_CONFIG_GLOBAL and the
 # rest of git's own are unknown wherever they are set: `_HOOKS`).
 _GIT_HOMES = ("HOME", "XDG_CONFIG_HOME")
@@ -344,6 +345,10 @@ class _Runners:
                 self._unknown(site, words, _PATTERN_OPTION)
                 return True
             if value is None:
+                if not code_flag and _opens_unknown(words[index].text):
+                    # `bash $(printf -- -c) CMD`, `bash ${x:--c} CMD`, `bash "$@"`: -c itself
+                    # (k20f, 16); still read as a script file too (it may be /dev/stdin)
+                    self._unknown(site, words, _RUN_TIME_OPTION)
                 break
             if value in ("-", "--"):
                 stdin_flag = stdin_flag or value == "-"
@@ -446,6 +451,8 @@ class _Runners:
             if may_be_option(words[index]):  # `elvish ?c CMD` (attack k20f, finding 6)
                 self._unknown(site, words, _PATTERN_OPTION)
                 return True
+            if value is None and not code_flag and _opens_unknown(words[index].text):
+                self._unknown(site, words, _RUN_TIME_OPTION)  # `elvish $x CODE` (k20f, 15)
             if value is None or value == "-" or not value.startswith("-"):
                 break
             index += 1

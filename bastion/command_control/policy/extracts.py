@@ -61,7 +61,7 @@ def _unzip(words: list[_Word]) -> list[PathArg]:
         if ":" in letters:
             return [_ANYWHERE]
         if has_folder:
-            folder = _Word(attached, attached) if attached else _at(words, index + 1)
+            folder = _Word(attached, attached, words[index].glob) if attached else _at(words, index + 1)
     return [_under(folder)]
 
 

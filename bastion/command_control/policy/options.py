@@ -8,18 +8,21 @@ import itertools
 from typing import NamedTuple
 
 from bastion.command_control.policy.paths import PathArg, _path_arg
+from bastion.command_control.policy.pattern_risk import GIT_RISKS, RISKS, Risk, risky_pattern
 from bastion.command_control.policy.words import _at, _Word, may_be_option
 
-# Programs whose options, whatever a pattern expands to, run nothing, write nothing but their
-# operands and change nothing a rule reads: a pattern may stand among their options (`ls *`,
-# `du -sh *`, `grep -r x *`, `rm *.log`, `chmod 644 *`). Any other program given a pattern
-# before `--` has options known only at run time (`pattern_option`).
+# Programs whose options run nothing and write nothing but their operands, or whose options
+# that do are known (`pattern_risk.RISKS`: `cp -t`, `chmod -R`, `test -v`): a pattern may stand
+# among their options (`ls *`, `du -sh *`, `grep -r x *`, `rm *.log`, `chmod 644 *`) unless it
+# may expand to one of those (`cp ?t DIR evil` after `touch ./-t`: attack k20f, finding 1). Any
+# other program given a pattern before `--` has options known only at run time
+# (`pattern_option`). uniq (IN OUT), xxd (-r) and printf (-v) are not among them.
 PATTERN_SAFE = frozenset({
     "ls", "dir", "vdir", "du", "df", "wc", "cat", "tac", "nl", "head", "tail", "grep", "egrep",
     "fgrep", "file", "stat", "md5sum", "sha1sum", "sha224sum", "sha256sum", "sha384sum",
     "sha512sum", "b2sum", "cksum", "sum", "cmp", "echo", "basename", "dirname", "realpath",
     "readlink", "touch", "mkdir", "rmdir", "rm", "unlink", "chmod", "chown", "chgrp", "test",
-    "[", "true", "false", "printf", "tree", "strings", "od", "xxd", "hexdump", "uniq",
+    "[", "true", "false", "tree", "strings", "od", "hexdump",
     "cut", "paste", "fold", "fmt", "expand", "unexpand", "comm", "join", "shred", "cp", "mv",
     "ln", "gzip", "gunzip", "zcat", "bzip2", "bunzip2", "bzcat", "xz", "unxz", "xzcat",
 })
@@ -29,9 +32,16 @@ PATTERN_HANDLED = frozenset({
     "find", "make", "gmake", "bmake", "pmake", "ninja", "ip", "gdb", "lldb", "at", "batch",
     "cmake", "ctest", "sed", "crontab", "git", "pip", "pip3", "perf",
 })
-# git's commands whose options run nothing and write only where their operands say.
-_GIT_PATTERN_SAFE = frozenset({"add", "rm", "mv", "status", "diff", "log", "show", "restore",
-                               "checkout", "blame", "ls-files", "commit", "stash", "reset"})
+# Builtins with a handler whose options a pattern may spell: `printf ?v 'a[$(CMD)]' x`,
+# `test ?v 'a[$(CMD)]'` (arithmetic in a subscript runs code: attack k20f, finding 2).
+PATTERN_BUILTINS = frozenset({"printf", "test", "["})
+# Handled programs whose options run code or write: a word known only at run time where an
+# option may stand is one (attack k20f, finding 11).
+DYNAMIC_HANDLED = frozenset({"gdb", "lldb", "make", "gmake", "bmake", "pmake", "git", "wget", "ninja",
+                             "nodemon", "bpftrace"})
+# Programs that read options after `--` (find's expression; Info-ZIP's unzip takes `-d DIR`
+# anywhere: attack k20f, finding 19).
+_OPTIONS_AFTER_DASHES = frozenset({"find", "unzip", "zipinfo"})
 
 
 class _Options(NamedTuple):
@@ -68,7 +78,7 @@ def _scan_options(words: list[_Word], start: int, spec: _Options, patterns: bool
             option, has_value, rest = value.partition("=")
             option = _long_option(option, spec.long | spec.code | spec.stop | spec.flags)
             if has_value:
-                found.append((option, _Word(rest, rest)))
+                found.append((option, _Word(rest, rest, words[index].glob)))  # k20f, 12
             elif option in spec.long:
                 found.append((option, _at(words, index + 1)))
                 index += 1
@@ -79,7 +89,7 @@ def _scan_options(words: list[_Word], start: int, spec: _Options, patterns: bool
         if value.startswith("-") and len(value) > 1:
             for offset, letter in enumerate(value[1:], start=2):
                 attached = value[offset:]
-                argument = _Word(attached, attached) if attached else None
+                argument = _Word(attached, attached, words[index].glob) if attached else None
                 if letter in spec.short:
                     found.append((f"-{letter}", argument or _at(words, index + 1)))
                     index += 0 if attached else 1
@@ -194,31 +204,96 @@ def pattern_option(name: str, words: list[_Word], dynamic: bool = False) -> _Wor
     an option: GNU getopt permutes, so any of them may be one (after `touch ./-o`, `sort *
     /etc/sudoers` writes the file; after a file `--checkpoint-action=exec=sh x`, `tar cf a.tar *`
     runs `sh x`; attack i18f, finding 4); with `dynamic`, a word known only at run time too
-    (`man "$x" ls` is `man -P CMD ls` when x is `-PCMD`). None when there is none, or `name` (the
-    program) is one of `PATTERN_SAFE`."""
-    if name in PATTERN_SAFE:
-        return None
+    (`man "$x" ls` is `man -P CMD ls` when x is `-PCMD`). For a program of `PATTERN_SAFE`, only a
+    word that may become one of its risky options (`pattern_risk.RISKS`), a word known only at
+    run time included (`x=-t; cp $x DIR evil`: attack k20f, finding 1)."""
+    if name in ("test", "["):
+        return risky_pattern(RISKS[name], words[1:]) or _test_operator(
+            words[1:-1] if name == "[" and words[-1].value == "]" else words[1:])
+    if name in PATTERN_SAFE:  # a word known only at run time may be a target (`x=-t; cp $x D`)
+        risk = RISKS.get(name, Risk())
+        return _risky(risk, words, 1, dynamic or bool(
+            risk.targets or any(kind != "flag" for _, kind in risk.longs)))
+    if name == "printf":  # options only before the format: `printf ?v 'a[$(CMD)]' x` (k20f, 2)
+        first = _at(words, 1)
+        return first if first is not None and (may_be_option(first) or (
+            first.value is None and _opens_unknown(first.text))) else None
+    index = len(words)
     if name == "git":
-        verb = next((w.value for w in words[1:] if not (w.value or "-").startswith("-")), None)
-        if verb in _GIT_PATTERN_SAFE and not any(may_be_option(w) for w in words[1:words.index(
-                next(w for w in words[1:] if w.value == verb))]):
-            return None
-    for before, word in itertools.pairwise(words):
-        if word.value == "--":
+        verb = next((w for w in words[1:] if not (w.value or "-").startswith("-")), None)
+        if verb is not None and verb.value in GIT_RISKS:
+            index = words.index(verb)
+    for before, word in itertools.pairwise(words[:index]):
+        if word.value == "--" and name not in _OPTIONS_AFTER_DASHES:
             return None
         if may_be_option(word):
             return word
-        if dynamic and word.value is None and _opens_unknown(word.text) and not _takes_it(before):
+        if dynamic and word.value is None and _opens_unknown(word.text) and not _takes_it(
+                before, _VALUE_OPTIONS.get(name)):
+            return word
+    if index < len(words):  # git's own options, then the verb's read by their table (k20f, finding 10)
+        return _risky(GIT_RISKS[words[index].value or ""], words, index + 1, dynamic)
+    return None
+
+
+_TEST_BINARY = frozenset({"=", "==", "!=", "<", ">", "-eq", "-ne", "-lt", "-le", "-gt", "-ge",
+                          "-nt", "-ot", "-ef", "=~"})
+
+
+def _test_operator(args: list[_Word]) -> _Word | None:
+    """A word known only at run time that test may read as its unary operator (`-v NAME`, `-R`
+    evaluate a subscript: `a=-v; [ "$a" 'x[$(CMD)]' ]`): first of two, after `!`, or opening a
+    term (`-a`, `-o`, `(`) not followed by a binary operator (bash's test.c reads a binary
+    operator first). An unquoted one that splits into `-v NAME` is the residual of arithmetic
+    on a value known only at run time (`$((i+1))`)."""
+    for index, word in enumerate(args):
+        if word.value is not None or not _opens_unknown(word.text):
+            continue
+        following = args[index + 1].value if index + 1 < len(args) else None
+        opens = index == 0 or args[index - 1].value in ("!", "-a", "-o", "(")
+        if opens and index + 1 < len(args) and following not in _TEST_BINARY:
             return word
     return None
 
 
-def _takes_it(before: _Word) -> bool:
+# What GNU parallel appends, read as the words xargs appends are (its own unknown where they
+# may run a command; an option among them is the residual SECURITY.md names for xargs).
+_PARALLEL_INPUT = '"${PARALLEL_INPUT}"'
+
+
+def _risky(risk: Risk, words: list[_Word], start: int, dynamic: bool) -> _Word | None:
+    """`risky_pattern` over words[start:], a word known only at run time read as `*` (any
+    option) unless the option before it may take it (`chmod -R "$mode"`)."""
+    stand = [_Word("*", w.text, True) if dynamic and w.value is None and not w.fresh
+             and _opens_unknown(w.text) and w.text != _PARALLEL_INPUT and not _takes_it(b)
+             else w for b, w in zip(words[start - 1:], words[start:], strict=False)]
+    found = risky_pattern(risk, stand)
+    return None if found is None else words[start + next(i for i, w in enumerate(stand)
+                                                         if w is found)]
+
+
+def _takes_it(before: _Word, table: frozenset[str] | None = None) -> bool:
     """Whether the word before one known only at run time is an option that may take it as its
-    value (`curl -T "$F"`): no table says which options take one, so any may (SECURITY.md: a
-    flag that takes none, `sort -r "$x"`, is the residual)."""
+    value (`curl -T "$F"`): with no table of the options that take one, any may (SECURITY.md: a
+    flag that takes none, `sort -r "$x"`, is the residual); gdb's and lldb's are known
+    (`gdb -batch $(printf -- -ex) 'shell CMD'`: attack k20f, finding 11)."""
     value = before.value or ""
+    if table is not None:
+        return value.lstrip("-") in table and value.startswith("-")
     return value.startswith("-") and value != "--" and "=" not in value and len(value) > 1
+
+
+# gdb's options that take a value (one dash or two), and lldb's.
+_VALUE_OPTIONS = {
+    "gdb": frozenset({"ex", "eval-command", "x", "command", "iex", "init-eval-command", "ix",
+                      "init-command", "p", "pid", "cd", "d", "directory", "s", "symbols", "e",
+                      "exec", "se", "c", "core", "b", "l", "tty", "t", "D", "data-directory",
+                      "i", "interpreter", "ex-file"}),
+    "lldb": frozenset({"o", "one-line", "O", "one-line-before-file", "s", "source", "S",
+                       "source-before-file", "k", "one-line-on-crash", "K", "source-on-crash",
+                       "a", "arch", "f", "file", "c", "core", "p", "attach-pid", "n",
+                       "attach-name", "l", "script-language", "r", "repl-language"}),
+}
 
 
 def _opens_unknown(text: str) -> bool:
