@@ -188,3 +188,56 @@ def test_enter_under_a_drawn_unfinished_or_empty_line_judges_the_keys_line(drawn
     sh.out(REDRAWN + drawn.encode() + b"\x1b[K")
     assert sh.keys(b"\r").how == "accept"
     assert judged(sh) == "deny"
+
+
+# -- attack l21i ---------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("key", [b"\t", b"\x1b?", b"\x18g"])
+def test_a_completion_key_is_judged_where_no_line_editor_seems_to_read(key):
+    # TERM=dumb: bash's readline completes, but prints no bracketed-paste marker (l21i, F1)
+    sh = Shell(prompt=b"bob@web01:~$ ")
+    sh.type(CODE_IN_WORD[0])
+    assert sh.keys(key).how == "complete"
+    assert judged(sh) == "deny"
+
+
+def test_a_completion_key_typed_ahead_while_a_command_runs_is_judged():
+    # readline reads the line and the Tab at the next prompt (l21i, F1: no Enter ever pressed)
+    sh = Shell()
+    sh.type("sleep 3")
+    sh.submit()
+    sh.send(b"\r\n\x1b[?2004l\r")
+    sh.keys(CODE_IN_WORD[0].encode())
+    sh.out(CODE_IN_WORD[0].encode())  # the terminal driver's echo
+    assert sh.keys(b"\t").how == "complete"
+    assert judged(sh) == "deny"
+
+
+@pytest.mark.parametrize(("key", "how"), [(b"\x18G", "complete"), (b"\x18E", "macro"),
+                                          (b"\x1bG", "complete"), (b"\x1bV", "edit")])
+def test_a_capital_after_ctrl_x_or_esc_is_the_small_letters_key(key, how):
+    # do-lowercase-version (l21i, F3): C-x G expands the word, C-x E replays a macro
+    sh = Shell()
+    sh.type(CODE_IN_WORD[0])
+    assert sh.keys(key).how == how
+    assert judged(sh) in ("deny", "confirm")
+
+
+@pytest.mark.parametrize("line", ["echo '${x:-$(touch /etc/sudoers)}/'",
+                                  "true # '${x:-$(touch /etc/sudoers)}/'",
+                                  "echo $'${x:-$(touch /etc/sudoers)}/'"])
+def test_completion_inside_quotes_is_judged_as_the_word_it_expands(line):
+    # completion takes the word out of its quotes, then expands it (l21i, F4)
+    sh = Shell()
+    sh.type(line)
+    sh.press(b"\x1b[D", b"\x08")
+    assert sh.keys(b"\t").how == "complete"
+    assert judged(sh) == "deny"
+
+
+@pytest.mark.parametrize("line", ["echo ${PWD:+<(touch /etc/sudoers)}", ": ${u=>(rm -rf /)}",
+                                  "cat <<< ${x:-<(rm -rf /)}", ": ${x%%$(rm -rf /)}"])
+def test_a_substitution_the_parser_reads_as_text_is_not_allowed(default_policy, line):
+    from bastion.command_control.policy import evaluate
+    assert evaluate(default_policy, line, role="engineer", target="web01").action in (
+        "deny", "confirm")

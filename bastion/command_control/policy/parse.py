@@ -116,7 +116,7 @@ def _distrust(src: str, root: Node, newline_checked: bool = False) -> str | None
     if not newline_checked and "\n" in src and _glued_newlines(src, root):
         return "a newline the parser read as part of a word"
     if _SUBSTITUTION.search(src) and _unread_patterns(src, root):
-        return "a substitution in a pattern the parser did not read"
+        return "a substitution the parser read as text"
     return None
 
 
@@ -126,11 +126,17 @@ _SUBSTITUTION = re.compile(r"\$[(\[]|`|[<>]\(")
 
 
 def _unread_patterns(src: str, root: Node) -> bool:
+    """Whether a leaf the parser took for text holds a substitution bash runs: a pattern
+    (`${x#$(cmd)}`), or a word (`${PWD:+<(cmd)}`: process substitution in an expansion's
+    word; attack l21i, finding 2). An escaped one (`\\$(x)`) is text."""
     stack = [root]
     while stack:
         node = stack.pop()
-        if node.type == "regex" and _SUBSTITUTION.search(_text(src, node)):
-            return True
+        if node.type in ("regex", "word", "extglob_pattern"):
+            text = _text(src, node)
+            if any((len(text[:m.start()]) - len(text[:m.start()].rstrip("\\"))) % 2 == 0
+                   for m in _SUBSTITUTION.finditer(text)):
+                return True
         stack.extend(node.children)
     return False
 

@@ -53,6 +53,11 @@ def acted_on(how: str, statements: list[str], current: str, typed: str
     glue = how == "expand" and any(_ALIAS_GLUE.search(st) for st in seen)
     if not code and not glue:
         return None
+    if how == "complete":
+        # Completion takes the word at the cursor out of its quotes (and backslashes) before
+        # it expands it: `echo '${x:-$(cmd)}/'` with the cursor inside the quotes runs cmd
+        # (attack l21i, finding 4). Each line is judged without them too.
+        seen += [st.replace("'", "").replace("\\", "") for st in seen if "'" in st or "\\" in st]
     one_word = [_COMMENT.sub(lambda m: m.group(1) + "\\#", st) for st in seen]
     return one_word, ALIASES_FIRST if glue else ""
 

@@ -284,8 +284,15 @@ class _FollowsInput:
             return None if self._vi and not prev else "accept"  # vi's insert mode inserts ^O
         if key == "\x05" and prev == "\x1b":
             return "expand"
-        if self._completes(key, prev) and not self._no_editor() and self._line_may_expand():
-            return "complete"  # bash expands the word, substitutions too (attack k20i, F2)
+        if not self._vi and len(key) == 1 and key.isascii() and key.isupper() and prev:
+            key = key.lower()  # C-x G, M-G: readline's do-lowercase-version (attack l21i, F3)
+        elif not self._vi and len(key) == 2 and key[0] == "\x1b" and key[1].isascii() \
+                and key[1].isupper():
+            key = "\x1b" + key[1].lower()
+        if self._completes(key, prev) and self._line_may_expand():
+            # bash expands the word, substitutions too (attack k20i, F2), also where no line
+            # editor seems to read: keys typed ahead while a command runs, TERM=dumb (l21i, F1)
+            return "complete"
         if prev == "\x18" and key in ("\x05", "e", "\x12"):
             return {"\x05": "edit", "e": "macro", "\x12": "rebind"}[key]
         if key == "\x1b#":

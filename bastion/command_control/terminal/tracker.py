@@ -246,6 +246,9 @@ class CommandLineTracker(_FollowsOutput, _FollowsInput, _FollowsVi, _ReadsLine, 
             self._new_line()
             self._ender, self._ender_text = "eof", ""
             return
+        if how == "complete":
+            self._on_key(submit.key)  # a completion key as any other, once its verdict let it go
+            return
         data_key = not submit.meta and submit.key not in (b"\r", b"\n")
         if how == "flush" or (self._no_editor() and data_key):
             # Without a line editor the driver hands the line over unended (Ctrl-D), or keeps
@@ -302,9 +305,6 @@ class CommandLineTracker(_FollowsOutput, _FollowsInput, _FollowsVi, _ReadsLine, 
             return
         if shells and how not in ("expand", "rebind", "complete"):
             self._credit()
-        if how == "complete":
-            self._on_key(submit.key)  # a completion key as any other, once its verdict let it go
-            return
         if how in ("expand", "rebind"):
             # The line stays, changed by readline as the screen will show.
             line.model.apply("\x00" + how)
