@@ -72,31 +72,25 @@ def split_reading(text: str, splitter: Callable[[str], list[str] | None]) -> str
 def sshfs_words(text: str) -> list[str]:
     """sshfs's `ssh_command=` (`set_ssh_command`): spaces separate, a backslash keeps the next
     character, quotes are plain characters."""
-    words, word, index = [], [], 0
-    while index < len(text):
-        char = text[index]
-        if char == " ":
-            words.append("".join(word))
-            word = []
-        else:
-            if char == "\\" and index + 1 < len(text):
-                index += 1
-            word.append(text[index])
-        index += 1
-    return [w for w in [*words, "".join(word)] if w]
+    return [w for w in _split_escaped(text, " ") if w]
 
 
 def fuse_options(text: str) -> list[str]:
     """A FUSE `-o` list (fuse_opt_parse): commas separate, a backslash keeps the next character."""
-    options, option, index = [], [], 0
+    return _split_escaped(text, ",")
+
+
+def _split_escaped(text: str, separator: str) -> list[str]:
+    """`text` split at each `separator`, a backslash keeping the character after it."""
+    parts, part, index = [], [], 0
     while index < len(text):
         char = text[index]
-        if char == ",":
-            options.append("".join(option))
-            option = []
+        if char == separator:
+            parts.append("".join(part))
+            part = []
         else:
             if char == "\\" and index + 1 < len(text):
                 index += 1
-            option.append(text[index])
+            part.append(text[index])
         index += 1
-    return [*options, "".join(option)]
+    return [*parts, "".join(part)]
