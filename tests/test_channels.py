@@ -149,6 +149,14 @@ def test_a_file_transfer_server_on_a_pty_or_inside_a_statement_is_refused(world,
     assert UNJUDGED_SERVER in r.stderr and not (tmp_path / "landed").exists()
 
 
+@pytest.mark.parametrize("spelled", ["s\\cp", "'sc'p", 'sc""p'])
+def test_a_file_transfer_server_spelled_with_quoting_is_refused_as_the_plain_one(
+        world, alice, tmp_path, spelled):
+    """The shell removes the quoting; so does the filter's reading (attack m22o, finding 1)."""
+    r = alice.run(f"{LOGIN}@web01", f"{spelled} -t {tmp_path}", extra=("-tt",))
+    assert r.returncode == 126 and UNJUDGED_SERVER in r.stderr
+
+
 # -- legacy scp ----------------------------------------------------------------------------------
 
 def test_legacy_scp_upload_refuses_protected_names_and_logs_every_file(world, alice, tmp_path):

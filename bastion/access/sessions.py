@@ -233,11 +233,25 @@ def interrupted_on_start(store: Backend) -> list[str]:
 
 # ---------------------------------------------------------------- held commands
 
+MAX_HELD = 10  # commands of one person waiting for a supervisor at once (attack m22o, F2)
+
+
+class HeldLimit(SessionError):
+    """A person already has MAX_HELD commands waiting: the next is not run."""
+
+
 def hold(store: Backend, session_id: str, user: str, command: str, rule: str | None,
          timeout: float) -> str:
+    """A held command's row (and its audit event); HeldLimit past MAX_HELD pending of `user`,
+    counted in the same transaction, so parallel connections cannot each see room for one."""
     with store.transaction():
-        hid = store.next_id("h")
         t = now()
+        waiting = store.one("SELECT count(*) AS n FROM held WHERE user = ? AND state = 'pending' "
+                            "AND deadline > ?", (user, t))["n"]
+        if waiting >= MAX_HELD:
+            raise HeldLimit(f"you already have {MAX_HELD} commands waiting for a supervisor; "
+                            "wait until they are decided or expire")
+        hid = store.next_id("h")
         store.execute(
             "INSERT INTO held(id, session_id, user, command, rule, since, deadline, state) "
             "VALUES (?, ?, ?, ?, ?, ?, ?, 'pending')",

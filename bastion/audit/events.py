@@ -136,6 +136,9 @@ _TYPES = [
     _t("command.confirmed", "C003", "a held command was confirmed", "held session command reason"),
     _t("command.rejected", "C004", "a held command was rejected", "held session command reason"),
     _t("command.expired", "C005", "a held command timed out", "held session command"),
+    _t("command.held_refused", "C006", "a command was not held: its person already has the "
+       "most commands waiting for a supervisor (the first of a minute; the rest counted)",
+       "kind session command reason repeated"),
     _t("command.unjudged", "C401",
        "the target showed a command line that ran without a verdict; the session was ended",
        "session channel line"),

@@ -20,6 +20,7 @@ from typing import Any, TextIO
 import certs
 from bastion import audit
 from bastion.access import grants, mfa, users
+from bastion.cli.files import bounded_lines, read_small
 from bastion.config import durations
 from bastion.config.sizes import format_size
 from bastion.control.commands import (
@@ -38,32 +39,10 @@ from bastion.store import now
 from bastion.text import visible
 from certs.files import create_private_file
 
-MAX_KEY_FILE = 64 * 1024  # a key file is a few KB
-
-
-def _read_small(source: str) -> bytes:
-    """A key file (or `-`, standard input), read to at most MAX_KEY_FILE: a directory, a FIFO,
-    a device that never ends (/dev/zero) or anything larger is a one-line error, never a wait
-    or a read until memory runs out (attack k20o F1)."""
-    try:
-        if source == "-":
-            data = sys.stdin.buffer.read(MAX_KEY_FILE + 1)
-        else:
-            fd = os.open(source, os.O_RDONLY | os.O_NONBLOCK)
-            with os.fdopen(fd, "rb") as f:
-                if not stat.S_ISREG(os.fstat(fd).st_mode):
-                    raise BastionError(f"{source}: cannot read key: not a regular file")
-                data = f.read(MAX_KEY_FILE + 1)
-    except OSError as exc:
-        raise BastionError(f"{source}: cannot read key: {exc.strerror or exc}") from None
-    if len(data) > MAX_KEY_FILE:
-        raise BastionError(f"{source}: cannot read key: larger than {MAX_KEY_FILE // 1024} KB")
-    return data
-
 
 def _read_key(path: str) -> Any:
     try:
-        text = _read_small(path).decode("utf-8")
+        text = read_small(path).decode("utf-8")
     except UnicodeDecodeError as exc:
         raise BastionError(f"{path}: cannot read key: {exc}") from None
     return users.parse_public_key(text, path)
@@ -283,8 +262,12 @@ def cmd_audit(ctx: Context, args: argparse.Namespace, out: TextIO) -> int:
 def _check_heads(ctx: Context, path: str) -> str:
     """`audit verify --against FILE`: the chain heads in FILE (syslog lines) against the chain."""
     try:
-        with open(path, encoding="utf-8", errors="replace") as lines:
-            result = audit.check_heads(ctx.store, lines)
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+        with os.fdopen(fd, encoding="utf-8", errors="replace") as lines:
+            # a FIFO waits for ever, /dev/zero never ends (attack m22o, finding 3)
+            if not stat.S_ISREG(os.fstat(fd).st_mode):
+                raise BastionError(f"{path}: cannot read: not a regular file")
+            result = audit.check_heads(ctx.store, bounded_lines(lines))
     except OSError as exc:
         raise BastionError(f"{path}: cannot read: {exc.strerror or exc}") from None
     if not result.ok:
@@ -352,7 +335,7 @@ def _escrow_keys(sources: list[str]) -> dict[str, Any]:
         raise UsageError("--key -: standard input can be given once")
     keys = {}
     for source in sources:
-        data = _read_small(source)
+        data = read_small(source)
         key = escrow.load_private_key(data, "standard input" if source == "-" else source)
         keys[escrow.public_key_of(key).fingerprint] = key
     return keys

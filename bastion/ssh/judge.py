@@ -108,7 +108,9 @@ class Judge:
                             login=ident.login, interactive=interactive, known=known)
         if not certain:
             v = stricter(v, policy.uncertain_verdict(self.policy, reason or "line not certain"))
-        if ("scp" in line or "sftp" in line) and runs_file_server(line):
+        # Every line: the name may be spelled with quoting the shell removes (`s\\cp -t`,
+        # `'sc'p`, `s''ftp-server`: attack m22o, finding 1), which the parse reads.
+        if runs_file_server(line):
             role = self.app.config.roles.get(ident.role.name)
             if role is None or not role.sftp:
                 v = stricter(v, policy.Verdict("deny", "role.sftp", "file transfers are not "
@@ -150,7 +152,12 @@ class Judge:
         """Wait for a supervisor: returns (state, who-or-why). Ctrl-C sets `cancelled`."""
         ch, store = self.ch, self.app.store
         timeout = self.policy.defaults.confirm_timeout
-        hid = sessions.hold(store, ch.session_id, ch.identity.user, line, v.rule, timeout)
+        try:
+            hid = sessions.hold(store, ch.session_id, ch.identity.user, line, v.rule, timeout)
+        except sessions.HeldLimit as exc:
+            self.app.note_refusal("command.held_refused", ch.identity.user, "held",
+                                  session=ch.session_id, command=line, reason=str(exc))
+            return "not run", str(exc)
         decided = asyncio.Event()
         self.app.held_waiters[hid] = decided
         self.app.publish("command_held", held=sessions.held_state(store, hid))
