@@ -241,3 +241,21 @@ def test_a_substitution_the_parser_reads_as_text_is_not_allowed(default_policy, 
     from bastion.command_control.policy import evaluate
     assert evaluate(default_policy, line, role="engineer", target="web01").action in (
         "deny", "confirm")
+
+
+# -- attack m22i: vi mode in a C locale takes an 8-bit byte as its low seven bits ---------------
+
+@pytest.mark.parametrize(("line", "byte", "how"), [
+    ("touch /etc/sudoers", b"\x84", "accept"),   # Ctrl-D: vi-eof-maybe runs the line
+    (CODE_IN_WORD[0], b"\x89", "complete"),      # Tab
+    (CODE_IN_WORD[0], b"\x8e", "complete"),      # Ctrl-N
+    (CODE_IN_WORD[0], b"\x90", "complete"),      # Ctrl-P
+    ("#touch /etc/sudoers", b"\x9b1#", "comment"),  # Esc, then 1# uncomments and runs it
+])
+def test_vi_mode_eight_bit_bytes_are_judged_as_their_low_seven_bits(line, byte, how):
+    sh = Shell()
+    sh.run("set -o vi")
+    sh.type(line)
+    held = sh.keys(byte)
+    assert held is not None and held.how == how and held.meta
+    assert judged(sh) == "deny"

@@ -74,8 +74,13 @@ _MAYBE_UNSEEN = frozenset({"\x1a", "\x1c", "\x13", "\x11"})
 _META_COMPLETE = frozenset({0x9B, 0xBF, 0xAA, 0xBD, 0xA1, 0x89, 0xAF, 0xFE, 0xA4, 0xFB, 0xDC})
 _META_EMACS = {0x85: "expand", 0xA3: "comment", 0xF6: "edit",
                **dict.fromkeys(_META_COMPLETE - {0xDC}, "complete")}
+# In vi mode bash 5.2 takes such a byte as its low seven bits alone (attack m22i): 0x84 is
+# Ctrl-D (vi-eof-maybe accepts a line that is not empty), 0x89, 0x8E, 0x90 are Tab, Ctrl-N,
+# Ctrl-P (completion), 0x9B is Esc (command mode: judged as insert-comment would run the line,
+# and the mode is read again from the answer, as for other 8-bit text).
 _META_VI = {0x85: "expand", 0xA3: "comment", 0xF6: "edit", 0xC0: "macro", 0x8D: "accept",
-            0x8A: "accept", **dict.fromkeys({0xAA, 0xBD, 0xDC}, "complete")}
+            0x8A: "accept", 0x84: "accept", 0x9B: "comment",
+            **dict.fromkeys({0xAA, 0xBD, 0xDC, 0x89, 0x8E, 0x90}, "complete")}
 _META_EMACS_RE = re.compile(b"[" + bytes(sorted(_META_EMACS)) + b"]")
 _META_VI_RE = re.compile(b"[" + bytes(sorted(_META_VI)) + b"]")
 # Keys that complete or expand the word at the cursor, which bash expands (substitutions too):

@@ -299,6 +299,8 @@ class CommandLineTracker(_FollowsOutput, _FollowsInput, _FollowsVi, _ReadsLine, 
                 self._maybe = after
             if submit.meta:
                 self._keys.pending = carry  # read again with the bytes that follow it
+                if self._vi:
+                    self._vi_meta_at = self._out_seq  # its answer tells the mode (attack m22i)
             elif how == "macro":
                 line.model.apply("\x00macro")
                 line.model.anchor, line.model.relearn = None, False
