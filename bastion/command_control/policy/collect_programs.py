@@ -144,10 +144,10 @@ class _Programs:
         self._writes(name, words, site)  # its pidfile and output file (attack X, finding 12)
         chdir = _last_argument(found, {"-d", "--chdir"})
         chroot = _last_argument(found, {"-r", "--chroot"})
-        if chdir is None and chroot is None:
-            return self._inner([command, *words[index:]], site, name)
+        # found after outside attack m22f (finding 6): without -d it runs the command in /
+        # (the root's, with -r).
         return self._elsewhere(
-            chdir[1] if chdir is not None else None if chroot is None else chroot[1],
+            chdir[1] if chdir is not None else PathArg("/") if chroot is None else chroot[1],
             lambda: self._inner([command, *words[index:]], site, name),
             None if chroot is None else chroot[1])
 
@@ -250,17 +250,21 @@ class _Programs:
 
     def _capsh(self, name: str, words: list[_Word], site: _Site) -> bool:
         """`capsh [options] -- ARGS` runs `bash ARGS` (or the --shell=PROGRAM given)."""
-        shell = "/bin/bash"
+        shell, root = "/bin/bash", None
         for index, word in enumerate(words[1:], start=1):
             if word.value is None:
                 self._unknown(site, words, "options of capsh known only at run time")
                 return True
             if word.value.startswith("--shell="):
                 shell = word.value.partition("=")[2]
-            elif word.value == "==":
-                return self._inner([_Word("capsh", "capsh"), *words[index + 1:]], site, name)
-            elif word.value == "--":
-                return self._inner([_Word(shell, shell), *words[index + 1:]], site, name)
+            elif word.value.startswith("--chroot="):  # chroot, then chdir("/") (attack m22f, 6)
+                root = _Word(word.value.partition("=")[2], word.text)
+            elif word.value in ("==", "--"):
+                ran = [_Word("capsh", "capsh") if word.value == "==" else _Word(shell, shell),
+                       *words[index + 1:]]
+                if root is None:
+                    return self._inner(ran, site, name)
+                return self._elsewhere(root, lambda ran=ran: self._inner(ran, site, name), root)
         return False
 
     def _gdb(self, name: str, words: list[_Word], site: _Site) -> bool:

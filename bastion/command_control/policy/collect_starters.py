@@ -20,6 +20,7 @@ from bastion.command_control.policy.process_managers import Plan, pm2_plan, rr_r
 from bastion.command_control.policy.programs import _SSH_CODE_OPTIONS, ssh_setting
 from bastion.command_control.policy.python_tools import PY_TOOLS, read_py_tool
 from bastion.command_control.policy.splitters import fuse_options, sshfs_words
+from bastion.command_control.policy.variables import _hook_kind
 from bastion.command_control.policy.words import _at, _dynamic, _Site, _Word
 from bastion.text import one_line
 
@@ -415,6 +416,10 @@ class _Starters:
                 given = value.partition("=")[2]
                 given = f"/bin/sh {given}" if head.endswith("+") else given
                 self._shell_program(_Word(given, value), [""], words, site, name)
+            elif _hook_kind(variable) in ("make program", "make flags", "unknown"):
+                # CC, CFLAGS... run by the built-in rules through /bin/sh (attack m22f)
+                given = value.partition("=")[2]
+                self._hook(variable, _Word(given, value), site)  # type: ignore[attr-defined]
 
     def _scl(self, name: str, words: list[_Word], site: _Site) -> bool:
         """`scl enable COLLECTION... 'COMMAND'` (also `run`, and the old `scl COLLECTION...

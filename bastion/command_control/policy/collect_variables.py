@@ -222,6 +222,13 @@ class _Variables:
                     self._stdin_code(name, [_Word(f"{name}={code}", f"{name}={code}")],
                                      site._replace(stdin=origin, here=here), "a shell",
                                      fed="bash" if name == "BASH_ENV" else "sh", label=f"{name}=")
+        elif kind.startswith("make ") and ("$(" in code or "${" in code):
+            self._unknown(site, [value], f"{name} runs make functions ($(shell CMD)) in make's "
+                                         "built-in rules")
+        elif kind == "make program":  # `$(CC) $(CFLAGS) ...` through /bin/sh (attack m22f)
+            self._code(f"{code} x", site._replace(stdin="null"), name)
+        elif kind == "make flags":
+            self._code(f"cc {code} x", site._replace(stdin="null"), name)
         elif kind == "unknown":
             self._unknown(site, [value], f"{name} {_unknown_hook_reason(name)}")
         elif kind == "options":

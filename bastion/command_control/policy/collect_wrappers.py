@@ -32,6 +32,7 @@ from bastion.command_control.policy.wrappers import (
     _WRAPPERS,
     _XARGS,
     env_split,
+    sudo_escaped,
 )
 
 # GNU parallel's replacement strings ({}, {.}, {/}, {//}, {/.}, {#}, {%}, {1}, {2/}...).
@@ -181,6 +182,8 @@ class _Wrappers:
             if seen & spec.code or (name in _SHELL_WITHOUT_COMMAND and not rest):
                 if not rest:
                     return self._user_shell(name, words, site)
+                if name == "sudo" and (escaped := sudo_escaped(rest)) is not None:
+                    self._code(escaped, site, name)  # each word stays one (attack m22f, 7)
                 return self._joined_code(rest, site, name)
             if name == "coproc":
                 # The shell talks to a coprocess through a pipe (`echo ls >&${COPROC[1]}`).

@@ -498,6 +498,12 @@ def _wrapper_directory(name: str, found: list[tuple[str, _Word | None]], operand
             elif kind == "bind" and (argument is None or argument.value is None or len(
                     set(argument.value.split(":", 1))) > 1):
                 root = PathArg("(a folder bound at another path)", "unknown")
+    # found after outside attack m22f (finding 6): entering a mount namespace sets the
+    # directory to its root; daemonize runs its command in / unless -c
+    entered = name == "nsenter" and any(o in ("--all", "--mount") or (
+        o[:2] != "--" and re.match(r"-[^tSGWrw]*[ma]", o)) for o in options)
+    if folder is _KEEP and (entered or name == "daemonize"):
+        folder = PathArg("/") if root is _KEEP else root
     if folder is _KEEP and root is _KEEP:
         return None
     if folder is _KEEP:

@@ -80,6 +80,17 @@ def _written_paths(name: str, word: _Word) -> tuple[PathArg, ...]:
 # value (BASH_CMDS maps names to programs, INPUTRC names key bindings), "program" is a command
 # line another program runs later (GIT_SSH_COMMAND, PAGER, EDITOR), not with the line's stdin.
 # BASH_FUNC_NAME%% in a child's environment defines a function. zsh's prompts are here too.
+_MAKE_PROGRAMS = ("CC", "CXX", "CPP", "AS", "LD", "LEX", "YACC", "FC", "PC", "M2C", "AR", "RM",
+                  "CO", "GET", "MAKEINFO", "TEX", "TEXI2DVI", "WEAVE", "CWEAVE", "TANGLE",
+                  "CTANGLE", "LINT", "OBJC", "CHECKOUT,v", "LEX.l", "YACC.y", "PREPROCESS.S",
+                  "PREPROCESS.F", "PREPROCESS.r", "COMPILE.c", "COMPILE.cc", "COMPILE.C",
+                  "COMPILE.cpp", "COMPILE.s", "COMPILE.S", "COMPILE.f", "COMPILE.F", "COMPILE.r",
+                  "COMPILE.p", "COMPILE.mod", "COMPILE.def", "COMPILE.m", "LINK.c", "LINK.cc",
+                  "LINK.C", "LINK.cpp", "LINK.s", "LINK.S", "LINK.f", "LINK.F", "LINK.r",
+                  "LINK.p", "LINK.o", "LINK.m", "LINT.c", "OUTPUT_OPTION", "GO", "MAKE")
+_MAKE_FLAGS = ("CFLAGS", "CXXFLAGS", "CPPFLAGS", "ASFLAGS", "LDFLAGS", "LDLIBS", "LOADLIBES",
+               "LFLAGS", "YFLAGS", "FFLAGS", "PFLAGS", "RFLAGS", "ARFLAGS", "COFLAGS", "GFLAGS",
+               "LINTFLAGS", "TARGET_ARCH", "TARGET_MACH", "OBJCFLAGS", "GOFLAGS", "MAKEINFO_FLAGS")
 _HOOKS = {
     "PROMPT_COMMAND": "code", "BASH_ALIASES": "code",
     "PS0": "prompt", "PS1": "prompt", "PS2": "prompt", "PS4": "prompt", "PROMPT": "prompt",
@@ -122,6 +133,16 @@ _HOOKS = {
     **{name: "unknown" for name in (
         "GIT_DIR", "GIT_COMMON_DIR", "GIT_EXEC_PATH", "GIT_TEMPLATE_DIR", "GIT_CONFIG",
         "GIT_OBJECT_DIRECTORY", "GIT_ALTERNATE_OBJECT_DIRECTORIES")},
+    # found after outside attack m22f (finding 9): vim's and vi's start-up Ex commands (`:!CMD`)
+    # and the files or folders they are read from, for any editor a program starts
+    **{name: "unknown" for name in (
+        "VIMINIT", "EXINIT", "GVIMINIT", "MYVIMRC", "MYGVIMRC", "VIM", "VIMRUNTIME",
+        "NVIM_APPNAME", "NVIM_SYSTEM_RPLUGIN_MANIFEST")},
+    # found after outside attack m22f (finding 8): the programs and options make's built-in
+    # rules hand to /bin/sh (`$(CC) $(CFLAGS) ...`), from its line or its environment
+    **dict.fromkeys(_MAKE_PROGRAMS, "make program"),
+    **dict.fromkeys(_MAKE_FLAGS, "make flags"),
+    "MAKEFILES": "unknown",
 }  # fmt: skip
 # Per variable: the program that reads its options from it, the options known harmless (no
 # program, code or file they name, no operand: `XZ_OPT=/etc/shadow` compresses it), and those
@@ -236,6 +257,12 @@ _HOOK_UNKNOWN = {
     "GIT_EXEC_PATH": "names the folder git runs its own programs from",
     "GIT_TEMPLATE_DIR": "names the folder a new git repository's hooks are copied from",
     "GIT_CONFIG": "names the git settings file `git config` reads and writes",
+    **dict.fromkeys(("VIMINIT", "EXINIT", "GVIMINIT"),
+                    "gives the Ex commands vim or vi runs at start (`:!CMD` runs a command)"),
+    **dict.fromkeys(("MYVIMRC", "MYGVIMRC", "VIM", "VIMRUNTIME", "NVIM_APPNAME",
+                     "NVIM_SYSTEM_RPLUGIN_MANIFEST"),
+                    "names where vim or nvim reads start-up files, which may run commands"),
+    "MAKEFILES": "names makefiles make reads first, whose recipes run commands",
     **dict.fromkeys(("GIT_OBJECT_DIRECTORY", "GIT_ALTERNATE_OBJECT_DIRECTORIES"),
                     "names a folder git writes or reads its objects in"),
 }

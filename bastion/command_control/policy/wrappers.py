@@ -365,6 +365,18 @@ _ENV_ESCAPES = {'"': '"', "#": "#", "$": "$", "'": "'", "\\": "\\", "f": "\f", "
 _ENV_NAME = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 
 
+_SUDO_ESCAPE = re.compile(r"[^A-Za-z0-9_$-]")
+
+
+def sudo_escaped(words: list[_Word]) -> str | None:
+    """The code `sudo -i/-s WORDS` hands the shell's -c, or None if a word is known only at run
+    time: sudo (parse_args.c) backslash-escapes each character but letters, digits, `_`, `-`
+    and `$`, so each word stays one (`sudo -i sh -c 'rm -rf /'`, attack m22f, finding 7)."""
+    if any(w.value is None for w in words):
+        return None
+    return " ".join(_SUDO_ESCAPE.sub(r"\\\g<0>", w.value or "") for w in words)
+
+
 def env_split(text: str) -> list[str] | None:
     """The words `env -S TEXT` gives, as GNU env splits them (coreutils env.c `build_argv`),
     each spelt as a bash word (`${NAME}`, expanded by env from its environment without
