@@ -147,12 +147,14 @@ is done with it (`judged`: the code is parsed and its commands judged like the l
 - exec, command, builtin, coproc (its stdin is a pipe: `coproc bash` is a shell fed text),
   zsh's noglob and nocorrect: wrappers, the command behind them judged. So are the programs in
   _WRAPPERS and the handlers after `_setarch` (setarch, numactl, runcon, bwrap,
-  start-stop-daemon, machinectl shell, tmux, screen, capsh, gdb --args, perf, ip netns exec,
-  ssh's remote command, sem, dtach, abduco, mosh-server, pee...); `time`, `coproc` and `sudo`
-  take NAME=VALUE words before it. Long options may be abbreviated as GNU getopt allows
-  (`timeout --sig KILL`, `sudo --sh`: `_long_option`). gdb's -ex commands (`shell`, `!`,
-  `run ARGS`) and git's -c settings that git runs (`alias.x=!cmd`, core.sshCommand...) are
-  code; other gdb commands that may call into a program, and git's core.hooksPath, unknown.
+  start-stop-daemon, machinectl shell, tmux, screen, capsh (`--`/`-+`, `==`/`=+`), gdb --args,
+  perf, ip netns/vrf exec (every word by any start, as iproute2 reads it; `-b` batches
+  unknown: iproute.py), ssh's remote command, sem, dtach, abduco, mosh-server, pee...);
+  `time`, `coproc` and `sudo` take NAME=VALUE words before it. Long options may be
+  abbreviated as GNU getopt allows (`timeout --sig KILL`, `sudo --sh`: `_long_option`).
+  gdb's -ex commands (`shell`, `!`, `run ARGS`) and git's -c settings that git runs
+  (`alias.x=!cmd`, core.sshCommand...) are code; other gdb commands that may call into a
+  program, and git's core.hooksPath, unknown.
 - git (attack O): a setting (`-c`, --config-env, `clone -c`, `git config KEY VALUE`) whose key
   is not in `_GIT_PLAIN_SETTINGS` nor judged as code is unknown; a command git does not ship
   is an alias: one set on the line is judged as what it expands to (`_git_alias`), any other

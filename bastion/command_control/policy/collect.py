@@ -630,6 +630,7 @@ _HANDLERS: dict[str, Any] = {
     "lldb": _Collector._lldb,
     "perf": _Collector._perf,
     "ip": _Collector._ip,
+    "tc": _Collector._ip,
     "ssh": _Collector._ssh,
     "git": _Collector._git,
     "sem": _Collector._parallel,

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import shlex
 
+from bastion.command_control.policy.iproute import read_ip
 from bastion.command_control.policy.options import _last_argument, _options, _scan_options
 from bastion.command_control.policy.paths import PathArg
 from bastion.command_control.policy.perf import perf_words
@@ -86,13 +87,15 @@ class _Programs:
 
     def _runcon(self, name: str, words: list[_Word], site: _Site) -> bool:
         """`runcon CONTEXT COMMAND`, or `runcon [-c] [-u U] [-r R] [-t T] [-l L] COMMAND`."""
-        scanned = _scan_options(words, 1, _options("urtl", ("--user", "--role", "--type",
-                                                            "--range")), patterns=True)
+        spec = _options("urtl", ("--user", "--role", "--type", "--range"), flags=("--compute",))
+        scanned = _scan_options(words, 1, spec, patterns=True)
         if scanned is None:
             self._unknown(site, words, "options of runcon known only at run time")
             return True
         index, found = scanned
-        if not {o for o, _ in found} - {"-c", "--compute"}:
+        # coreutils takes a CONTEXT only when no option at all is given: `-c` is one, so
+        # `runcon -c rm -rf /` runs rm (attack m22f, finding 5).
+        if not found:
             index += 1  # the CONTEXT
         return self._inner(words[index:], site, name)
 
@@ -259,8 +262,8 @@ class _Programs:
                 shell = word.value.partition("=")[2]
             elif word.value.startswith("--chroot="):  # chroot, then chdir("/") (attack m22f, 6)
                 root = _Word(word.value.partition("=")[2], word.text)
-            elif word.value in ("==", "--"):
-                ran = [_Word("capsh", "capsh") if word.value == "==" else _Word(shell, shell),
+            elif word.value in ("==", "--", "=+", "-+"):  # `=+`/`-+`: cap_launch twins (m22f, 3)
+                ran = [_Word("capsh", "capsh") if word.value in ("==", "=+") else _Word(shell, shell),
                        *words[index + 1:]]
                 if root is None:
                     return self._inner(ran, site, name)
@@ -407,13 +410,17 @@ class _Programs:
         return True
 
     def _ip(self, name: str, words: list[_Word], site: _Site) -> bool:
-        """`ip [-n NS] netns exec NAME COMMAND`, `ip vrf exec NAME COMMAND`."""
-        values = [w.value for w in words]
-        for index in range(1, len(values) - 2):
-            if values[index] in ("netns", "vrf") and values[index + 1] == "exec":
-                self._plain(name, words[:index + 3], site)
-                return self._inner(words[index + 3:], site, name) or True
-        return False
+        """`ip [-n NS] netns exec NAME COMMAND`, `ip vrf exec NAME COMMAND`, `ip -all netns
+        exec COMMAND`, every word by any start of its name (iproute.py); `ip -b FILE` and
+        `tc -b FILE` read command lines from a file or stdin: unknown."""
+        reading = read_ip(name, [w.value for w in words])
+        if reading.unknown or reading.batch:
+            self._unknown(site, words, f"{name} reads its commands from a batch or at run time")
+            return True
+        if reading.command is None:
+            return False
+        self._plain(name, words[:reading.command], site)
+        return self._inner(words[reading.command:], site, name) or True
 
     def _ssh(self, name: str, words: list[_Word], site: _Site) -> bool:
         """ssh: the remote command is shell code, run by the remote login shell (perhaps this

@@ -125,7 +125,11 @@ def _skill_reading(words: list[_Word]) -> list[str]:
 _SSD = _options("pxnugsRadrNPkcICOm", ("--pidfile", "--exec", "--name", "--user", "--group",
                                      "--signal", "--retry", "--startas", "--chroot", "--chdir",
                                      "--nicelevel", "--procsched", "--iosched", "--umask",
-                                     "--chuid", "--ppid", "--output", "--notify-timeout"))
+                                     "--chuid", "--ppid", "--pid", "--output", "--notify-timeout"),
+               # every flag too: getopt_long takes any unambiguous start (`--sto`: m22f, 4)
+               flags=("--stop", "--start", "--status", "--test", "--oknodo", "--quiet",
+                      "--background", "--make-pidfile", "--remove-pidfile", "--no-close",
+                      "--notify-await", "--verbose", "--help", "--version"))
 
 
 def _stopped(words: list[_Word]) -> list[str]:
@@ -143,7 +147,8 @@ def _stopped(words: list[_Word]) -> list[str]:
     values = {o: a.value for o, a in found if a is not None}
     chosen = [values[o] for o in ("-x", "--exec", "-n", "--name", "-p", "--pidfile") if o in values]
     users = [values[o] for o in ("-u", "--user") if o in values]
-    if "--ppid" in values or any(u in ("root", "0") for u in users) or not (chosen or users):
+    if ({"--ppid", "--pid"} & values.keys() or any(u in ("root", "0") for u in users)
+            or not (chosen or users)):
         return list(_DAEMONS)
     return [d for d in _DAEMONS if any(d in (v or "").rsplit("/", 1)[-1] for v in chosen)]
 

@@ -30,6 +30,11 @@ _EVERYDAY = frozenset({"multi-user", "graphical", "default", "runlevel2", "runle
                        "runlevel4", "runlevel5"})
 # targets every unit conflicts with (umount.target: every mount; attack c12f, finding 5)
 _STOP_ALL = frozenset({"shutdown", "final", "umount"})
+# targets whose start stops every unit or the host; a glob reaching one is held as they are
+_FAR = _STOP_ALL | {"rescue", "emergency", "reboot", "poweroff", "halt", "kexec", "exit",
+                    "soft-reboot", "ctrl-alt-del", "sleep", "suspend", "hibernate",
+                    "hybrid-sleep", "suspend-then-hibernate", "runlevel0", "runlevel1",
+                    "runlevel6", "initrd-switch-root"}
 _SINGLE_USER = frozenset({"1", "s", "S", "single"})  # init(8)'s runlevels that isolate rescue
 _GLOB = re.compile(r"[*?\[]")
 # A bracket expression matches one character; a backslash quotes the next one (fnmatch(3)).
@@ -52,7 +57,9 @@ def stopped_units(name: str, words: list[_Word]) -> list[tuple[str, ...]]:
                 return every if not targets or any(
                     t is None or t.removesuffix(".target") not in _EVERYDAY for t in targets) else []
             if verb in _STARTS:
-                return every if any(t is not None and t.removesuffix(".target") in _STOP_ALL
+                # a glob too: `start 'shutdown.targe?'`, `'*'` (attack m22f, finding 1)
+                return every if any(t is not None and (t.removesuffix(".target") in _STOP_ALL
+                                                       or _starts_far(t))
                                     for t in operands[at + 1:]) else []
             if verb in _STOPS:
                 return [("systemctl", verb, unit) for glob in operands[at + 1:]
@@ -62,6 +69,16 @@ def stopped_units(name: str, words: list[_Word]) -> list[tuple[str, ...]]:
         # service(8) hands `NAME ACTION` to systemctl as NAME.service, a glob included.
         return [(name, unit, operands[1]) for unit in _reached(operands[0])]
     return []
+
+
+def _starts_far(glob: str) -> bool:
+    """Whether a unit glob may name a target whose start stops the security units or the host
+    (shutdown, umount, rescue, emergency, reboot...), read as generously as `_reached`."""
+    if not _GLOB.search(glob):
+        return False
+    pattern = _ESCAPE.sub(r"\1", _BRACKET.sub("?", glob))
+    return any(fnmatch.fnmatchcase(target + suffix, pattern)
+               for target in _FAR for suffix in ("", ".target"))
 
 
 def _reached(glob: str | None) -> list[str]:

@@ -305,8 +305,10 @@ _START_STOP = _options(
     "xapnugcrdNPIkRsO",
     ("--exec", "--startas", "--pidfile", "--name", "--user", "--group", "--chuid", "--chroot",
      "--chdir", "--nicelevel", "--procsched", "--iosched", "--umask", "--retry", "--signal",
-     "--output", "--ppid", "--notify-timeout"),
-    flags=("--start",),
+     "--output", "--ppid", "--pid", "--notify-timeout"),
+    flags=("--start", "--stop", "--status", "--test", "--oknodo", "--quiet", "--background",
+           "--make-pidfile", "--remove-pidfile", "--no-close", "--notify-await", "--verbose",
+           "--help", "--version"),
 )  # fmt: skip
 _MACHINECTL = _options("MHpsEon", ("--machine", "--host", "--property", "--signal", "--uid",
                                    "--setenv", "--kill-whom", "--format", "--output", "--lines",
