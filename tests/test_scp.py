@@ -238,13 +238,27 @@ def test_arbitrary_bytes_never_raise_and_never_pass_unparsed(chunks, upload):
     ("scp -t $HOME/x", ServerMode("upload", ("$HOME/x",), False, False, True)),
     ("scp -t", None),  # no target
     ("scp -t a b", None),  # the sink takes one target
-    ("scp -t -f x", None),
+    # OpenSSH's scp acts on -f before -t: with both it sends (attack n23o, finding 2)
+    ("scp -t -f x", ServerMode("download", ("x",), False, False, False)),
+    ("scp -tf /k", ServerMode("download", ("/k",), False, False, False)),
+    ("scp -ft /k", ServerMode("download", ("/k",), False, False, False)),
     ("scp x me@elsewhere:", None),  # a copy out, not the server side
     ("scp -Z -t x", None),  # an option scp does not have
     ("cd /etc; scp -t .", None),  # more than one command: no stream to follow
 ])
 def test_server_mode_is_read_from_the_exec_command(command, mode):
     assert scp.server_mode(command) == mode
+
+
+@pytest.mark.parametrize("line", [
+    "find /etc/sudoers.d -prune -exec scp -t {} \\;", "find /d -exec scp -t {} \\;",
+    "find /d -type d -exec scp -t {} +", "find /d -execdir scp -t {} \\;",
+])
+def test_an_scp_server_whose_stream_cannot_be_followed_is_still_a_file_server(line):
+    # {} may be several paths, so no stream is followed: the exec command is then `unknown`, or
+    # refused where the role has no file transfers (attack n23o, finding 1)
+    from bastion.ssh.judge import runs_file_server
+    assert runs_file_server(line)
 
 
 @pytest.mark.parametrize(("command", "followed"), [

@@ -191,11 +191,12 @@ def mode_of(command: policy.SimpleCommand) -> ServerMode | None:
     if parsed is None:
         return None
     flags, operands = parsed
-    if ("t" in flags) == ("f" in flags) or not operands:
+    # OpenSSH's scp acts on -f before -t: with both it sends (attack n23o, finding 2).
+    if not flags & {"t", "f"} or not operands:
         return None
-    if "t" in flags and len(operands) != 1:
+    if "f" not in flags and len(operands) != 1:
         return None
-    return ServerMode("upload" if "t" in flags else "download", tuple(operands), "r" in flags,
+    return ServerMode("download" if "f" in flags else "upload", tuple(operands), "r" in flags,
                       "d" in flags, command.dynamic_args)
 
 
@@ -208,6 +209,11 @@ def may_serve(command: policy.SimpleCommand) -> bool:
     argv = _scp_argv(command)
     if argv is None or mode_of(command) is not None:
         return False
+    parsed = _server_args(argv)
+    if parsed is None or parsed[0] & {"t", "f"}:
+        # server flags whose stream cannot be followed (`find D -exec scp -t {} \;`: {} may be
+        # several paths; an option scp's table does not read): attack n23o, finding 1
+        return True
     for word in argv[1:]:
         if word == "--":
             return False
