@@ -89,16 +89,7 @@ class _FollowsInput:
                 return self._meta_submit(data, key, start, *meta)
             how = self._judge_point_either(key) if self._emacs_too else self._judge_point(key)
             if how is not None:
-                self._keys.pending = b""  # the rest is looked at again after the verdict
-                if not self._line.active:
-                    self._begin_line()
-                held = max(start, 0)
-                self._held_prefix = start < 0  # the key's first bytes (an Esc) went already
-                self._submit = Submit(key=data[held:end], rest=data[end:], how=how)
-                self._conditional = self._is_conditional(key, how)
-                self._submit_in_paste = self._in_paste
-                self._last = None
-                return ([Forward(data[:held])] if held else []) + [self._submit]
+                return self._hold_key(data, key, start, end, how)
             followed = self._on_key(key)
             if not followed:
                 self._keys.pending = b""
@@ -110,18 +101,30 @@ class _FollowsInput:
             meta = self._meta_point(tail, max(0, len(tail) - len(data)))
             if meta is not None:
                 return self._meta_submit(data, tail, len(data) - len(tail), *meta)
-        if self._keys.pending == b"\x1b" and self._last_prefix == "\x1b" and data and \
-                self._judge_point(b"\x1b") == "complete":
+        if self._keys.pending == b"\x1b" and self._last_prefix == "\x1b" and data and (
+                self._judge_point_either(b"\x1b") if self._emacs_too
+                else self._judge_point(b"\x1b")) == "complete":
             # Esc after Esc: the reader waits for more, but readline has its M-Esc (completion)
             # as soon as the bytes go (attack k20i, finding 2).
-            self._keys.pending = b""
-            self._submit = Submit(key=data[-1:], rest=b"", how="complete")
-            self._conditional, self._submit_in_paste, self._last = False, self._in_paste, None
-            self._held_prefix = False
-            return ([Forward(data[:-1])] if len(data) > 1 else []) + [self._submit]
+            return self._hold_key(data, b"\x1b", len(data) - 1, len(data), "complete")
         if self._keys.pending == b"\x1b" and not self._vi:
             self._esc_probe = (self._out_seq, self.cursor_position())
         return [Forward(data)] if data else []
+
+    def _hold_key(self, data: bytes, key: bytes, start: int, end: int,
+                  how: How) -> list[Forward | Submit | Pause]:
+        """Hold the key ending at `end` of `data` (starting at `start`, before it when its first
+        bytes came in an earlier chunk) for its verdict; what comes before it goes on."""
+        self._keys.pending = b""  # the rest is looked at again after the verdict
+        if not self._line.active:
+            self._begin_line()
+        held = max(start, 0)
+        self._held_prefix = start < 0  # the key's first bytes (an Esc) went already
+        self._submit = Submit(key=data[held:end], rest=data[end:], how=how)
+        self._conditional = self._is_conditional(key, how)
+        self._submit_in_paste = self._in_paste
+        self._last = None
+        return ([Forward(data[:held])] if held else []) + [self._submit]
 
     def _meta_point(self, key: bytes, skip: int) -> tuple[int, How] | None:
         """The first byte of a text key, from `skip` on, whose meta key is a judge point."""
