@@ -18,6 +18,7 @@ from pathlib import Path
 import asyncssh
 import pyotp
 
+from bastion import audit
 from bastion.access import grants, mfa, sessions, users
 from bastion.cli.demo import target_sshd_config
 from bastion.runtime.home import Home, init, open_home
@@ -379,6 +380,10 @@ class World:
                                     login=login, ticket=ticket or self.ticket(),
                                     duration=duration, reason="testing")
         return grants.approve(self.ctx.store, self.ctx.config, req["id"], "local:supervisor")
+
+    def events(self, kind: str) -> list[dict]:
+        """The audit events of type `kind`, as `audit export` gives them, oldest first."""
+        return [e for e in audit.export(self.ctx.store) if e["type"] == kind]
 
     def session_row(self, user: str) -> dict:
         rows = [r for r in sessions.list_sessions(self.ctx.store, include_ended=True)

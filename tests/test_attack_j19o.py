@@ -11,7 +11,6 @@ import asyncssh
 import pytest
 from asyncssh.packet import String
 
-from bastion import audit
 from bastion.access import grants, users
 from bastion.ssh import channel_requests
 from tests.harness import LOGIN, World
@@ -27,10 +26,6 @@ def world(tmp_path_factory):
     w.close()
 
 
-def events(world: World, kind: str) -> list[dict]:
-    return [e for e in audit.export(world.ctx.store) if e["type"] == kind]
-
-
 def test_a_removed_users_request_is_closed_and_the_next_bob_inherits_nothing(world, tmp_path):
     bob = world.person("bob")
     sue = world.person("sue", "supervisor")
@@ -43,7 +38,7 @@ def test_a_removed_users_request_is_closed_and_the_next_bob_inherits_nothing(wor
     approved = sue.run("sue", "approve", rid)
     assert approved.returncode == 1
     assert f"request {rid} is denied, not pending" in approved.stderr.decode()
-    assert "user removed" in [e["data"]["reason"] for e in events(world, "request.denied")
+    assert "user removed" in [e["data"]["reason"] for e in world.events("request.denied")
                               if e["data"]["request"] == rid]
 
     world.people.pop("bob")
@@ -80,7 +75,7 @@ async def test_env_requests_are_refused_after_the_start_and_past_the_bound(world
             chan._send_request(b"env", String(f"Y{i}"), String("B" * 30000))
         assert await chan._make_request(b"env", String("LANG"), String("C")) is False
         chan.close()
-    refused = [e["data"] for e in events(world, "channel.refused")
+    refused = [e["data"] for e in world.events("channel.refused")
                if e["actor"] == "carol" and e["data"]["kind"] == "env"]
     assert len(refused) == 1 and "after the session started" in refused[0]["reason"]
 
@@ -96,6 +91,6 @@ async def test_env_before_the_start_is_bounded_and_what_is_kept_reaches_the_targ
         result = await asyncio.wait_for(
             conn.run("echo ${LANG-none} ${LC_TIME-none}", env=env), 30)
         assert result.stdout == "C.UTF-8 none\n"
-    refused = [e["data"] for e in events(world, "channel.refused")
+    refused = [e["data"] for e in world.events("channel.refused")
                if e["actor"] == "dora" and e["data"]["kind"] == "env"]
     assert len(refused) == 1 and f"more than {channel_requests.MAX_ENV}" in refused[0]["reason"]

@@ -10,7 +10,6 @@ import asyncio
 import asyncssh
 import pytest
 
-from bastion import audit
 from bastion.access import grants, mfa, users
 from tests.conftest import make_key
 from tests.harness import LOGIN, World
@@ -24,10 +23,6 @@ def world(tmp_path_factory):
     w = World(tmp_path_factory.mktemp("k20o"))
     yield w
     w.close()
-
-
-def events(world: World, kind: str) -> list[dict]:
-    return [e for e in audit.export(world.ctx.store) if e["type"] == kind]
 
 
 def replace(world: World, name: str) -> None:
@@ -61,8 +56,8 @@ async def test_the_first_persons_command_connection_ends_and_mints_nothing_for_t
         status, text = await run_on(conn, "cert INC-777")
         assert status != 0 and "cert-v01@openssh.com" not in text, text
         await asyncio.wait_for(conn.wait_closed(), 10)   # the enforcer ends it, too
-    assert [e for e in events(world, "cert.issued") if e["actor"] == "bob"] == []
-    ended = [e["data"]["reason"] for e in events(world, "connection.ended") if e["actor"] == "bob"]
+    assert [e for e in world.events("cert.issued") if e["actor"] == "bob"] == []
+    ended = [e["data"]["reason"] for e in world.events("connection.ended") if e["actor"] == "bob"]
     assert "user removed (the name is now another person's)" in ended
     assert grants.active_grants(world.ctx.store, "bob")[0].id == grant.id
 
@@ -78,7 +73,7 @@ async def test_the_first_persons_login_without_a_channel_starts_no_session_on_th
         status, text = await run_on(conn, "echo BORROWED-$((6*7))")
         assert status is None and "BORROWED-42" not in text, text
         await asyncio.wait_for(conn.wait_closed(), 10)
-    assert [e for e in events(world, "session.started") if e["actor"] == "carol"] == []
+    assert [e for e in world.events("session.started") if e["actor"] == "carol"] == []
 
 
 def test_a_name_enrolled_again_does_not_read_the_earlier_persons_requests(world):
@@ -114,5 +109,5 @@ async def test_tunnels_x11_and_agent_requests_are_refused_and_audited(world):
                                         String("00" * 16), UInt32(0)) is False
         assert await chan._make_request(b"auth-agent-req@openssh.com") is False
         chan.close()
-    kinds = [e["data"]["kind"] for e in events(world, "channel.refused") if e["actor"] == "eve"]
+    kinds = [e["data"]["kind"] for e in world.events("channel.refused") if e["actor"] == "eve"]
     assert sorted(kinds) == ["auth-agent-req@openssh.com", "tun@openssh.com", "x11-req"]

@@ -17,7 +17,7 @@ from pathlib import Path
 import asyncssh
 import pytest
 
-from bastion import audit, recording
+from bastion import recording
 from bastion.command_control import policy
 from bastion.ssh.live import MAX_SESSION_CHANNELS
 from tests.harness import LOGIN, Client, World
@@ -83,10 +83,6 @@ def alice(world) -> Client:
     person = world.person("alice")
     world.grant(person, duration=3600)
     return person
-
-
-def events(world: World, kind: str) -> list[dict]:
-    return [e for e in audit.export(world.ctx.store) if e["type"] == kind]
 
 
 def last_recording(world: World, user: str, suffix: str) -> Path:
@@ -181,11 +177,11 @@ def test_legacy_scp_upload_refuses_protected_names_and_logs_every_file(world, al
         "result": "ok"}
     assert files[f"{dest}/protected.conf"]["result"] == "refused"
     world.bastion.output.wait_for(rf"audit file\.transfer .*{re.escape(str(dest))}/ok\.bin")
-    transfers = [e["data"] for e in events(world, "file.transfer")
+    transfers = [e["data"] for e in world.events("file.transfer")
                  if e["data"].get("path") == f"{dest}/ok.bin"]
     assert transfers[-1]["protocol"] == "scp" and transfers[-1]["sha256"] == files[
         f"{dest}/ok.bin"]["sha256"]
-    verdicts = [e["data"] for e in events(world, "command.verdict")
+    verdicts = [e["data"] for e in world.events("command.verdict")
                 if e["data"]["line"] == f"scp > {dest}/protected.conf"]
     assert verdicts and verdicts[-1]["verdict"] == "deny"
 
@@ -265,7 +261,7 @@ def test_sftp_requests_on_protected_paths_are_refused_by_the_bastion(world, alic
     (entry,) = record["sftp"]["files"]
     assert entry["sha256"] == hashlib.sha256(src.read_bytes()).hexdigest()
     world.bastion.output.wait_for(r"audit file\.transfer .*fine\.bin")
-    transfer = [e["data"] for e in events(world, "file.transfer")][-1]
+    transfer = [e["data"] for e in world.events("file.transfer")][-1]
     assert transfer["protocol"] == "sftp" and transfer["sha256"] == entry["sha256"]
 
 
@@ -314,7 +310,7 @@ async def test_session_channels_are_capped_at_ten_and_the_refusal_is_audited_onc
         for proc in held[1:]:
             proc.stdin.write_eof()
             await proc.wait_closed()
-    refusals = [e for e in events(world, "channel.refused")
+    refusals = [e for e in world.events("channel.refused")
                 if e["data"].get("session") == session and e["data"].get("kind") == "session"]
     assert len(refusals) == 1 and "at most 10" in refusals[0]["data"]["reason"]
     recordings = world.session_row("alice")["recordings"]
@@ -346,7 +342,7 @@ async def test_command_interface_channels_are_capped_at_ten_and_the_refusal_is_a
         await held[0].wait_closed()
         result = await conn.run("status")  # the place the closed one held is free again
         assert result.exit_status == 0
-    refusals = [e for e in events(world, "channel.refused")
+    refusals = [e for e in world.events("channel.refused")
                 if e["actor"] == "carol"]
     assert len(refusals) == 1 and "at most 10" in refusals[0]["data"]["reason"]
 
@@ -370,7 +366,7 @@ async def test_malformed_scp_records_end_the_channel_and_nothing_lands(world, al
     assert result.exit_status == 1
     assert why in result.stderr.decode()
     assert not (tmp_path / "escape").exists() and not (tmp_path / "next").exists()
-    assert any(why in e["data"]["reason"] for e in events(world, "file.protocol_error"))
+    assert any(why in e["data"]["reason"] for e in world.events("file.protocol_error"))
 
 
 def sftp_packet(kind: int, *fields: bytes) -> bytes:
@@ -425,7 +421,7 @@ async def test_an_sftp_request_id_reused_before_its_answer_ends_the_channel(worl
         result = await proc.wait(timeout=20)
     assert result.exit_status == 1 and b"request id 5 reused" in result.stderr, result.stderr
     assert not decoy.exists()
-    assert any("reused" in e["data"]["reason"] for e in events(world, "file.protocol_error"))
+    assert any("reused" in e["data"]["reason"] for e in world.events("file.protocol_error"))
 
 
 async def test_paths_relative_to_the_logins_home_are_judged_where_they_land(world, alice, tmp_path):
@@ -523,7 +519,7 @@ async def test_a_pty_asked_for_after_the_channel_started_is_refused(world, alice
         chan.close()
         session_id = world.session_row("alice")["id"]
     assert not canary.exists()
-    refused = [e["data"] for e in events(world, "channel.request_refused")
+    refused = [e["data"] for e in world.events("channel.request_refused")
                if e["data"].get("session") == session_id]
     assert [(r["channel_request"], "started" in r["reason"]) for r in refused] == [("pty-req", True)]
 
@@ -548,10 +544,10 @@ async def test_an_sftp_subsystem_asked_with_a_pty_runs_without_one(world, alice,
         session_id = world.session_row("alice")["id"]
     assert os.listdir(os.fsencode(tmp_path)) == [high]
     assert not protected.exists()
-    (refused,) = [e["data"] for e in events(world, "channel.request_refused")
+    (refused,) = [e["data"] for e in world.events("channel.request_refused")
                   if e["data"].get("session") == session_id]
     assert refused["reason"] == "a subsystem runs without a terminal"
-    (opened,) = [e["data"] for e in events(world, "channel.opened")
+    (opened,) = [e["data"] for e in world.events("channel.opened")
                  if e["data"].get("session") == session_id]
     assert opened["pty"] is False
 
@@ -581,7 +577,7 @@ async def test_locales_bash_would_split_otherwise_never_reach_the_target(world, 
             result = await conn.run(shown, env=env, encoding=None)
             assert result.stdout == b"none none en_US.UTF-8 C POSIX\n"
         session_id = world.session_row("alice")["id"]
-    (dropped,) = [e["data"] for e in events(world, "session.env_dropped")
+    (dropped,) = [e["data"] for e in world.events("session.env_dropped")
                   if e["data"].get("session") == session_id]
     assert dropped["names"] == ["LC_ALL", "LC_CTYPE"]
 
@@ -632,7 +628,7 @@ def test_an_unfinished_statement_past_64_kib_is_dropped_and_what_follows_still_r
     assert b"more than 64 KiB of code" in r.stderr
     assert b"x\nx\n" not in r.stdout  # the flood never reached the shell
     assert (tmp_path / "after").read_text() == "after\n"
-    verdicts = [e["data"] for e in events(world, "command.verdict")
+    verdicts = [e["data"] for e in world.events("command.verdict")
                 if e["data"]["rule"] == "defaults.uncertain"]
     assert verdicts[-1]["verdict"] == "deny"
 
