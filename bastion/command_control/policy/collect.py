@@ -91,6 +91,10 @@ from bastion.command_control.policy.writes import (
     moved_away,
 )
 
+# Handled programs whose whole line `pattern_option` reads (the others' option words are found
+# by `handler_pattern`): one set, not a union built at every command.
+_OPTIONS_READ_WHOLE = PATTERN_HANDLED | PATTERN_BUILTINS | DYNAMIC_HANDLED
+
 # Wrappers and nested shells are unwrapped at most this many levels deep; past that the command
 # is unknown (a chain that long is an evasion attempt, not operations work).
 MAX_NESTING = 8
@@ -428,15 +432,14 @@ class _Collector(_Statements, _Files, _Variables, _Code, _Wrappers, _Runners, _I
         options_read = (handler is None and (not self._reads_operands_as_files(name)
                                              or name in _WRITES)) or name in DYNAMIC_HANDLED
         pattern = pattern_option(name, words, dynamic=options_read) if (
-            handler is None or name in PATTERN_HANDLED or name in PATTERN_BUILTINS
-            or name in DYNAMIC_HANDLED) and "find" not in site.wrappers else None
+            handler is None or name in _OPTIONS_READ_WHOLE) and "find" not in site.wrappers else None
         start, ran = len(self.commands), len(self._ran_words)
         if handler is None or not handler(self, name, words, site):
             self._plain(name, words, site)
         if (listed := names_read_at_run_time(name, words)) is not None:
             self._unknown(site, words, f"{name} {listed.text}: the files it compresses, "
                                        "archives or removes are named at run time")
-        if handler is not None and name not in PATTERN_HANDLED | PATTERN_BUILTINS | DYNAMIC_HANDLED \
+        if handler is not None and name not in _OPTIONS_READ_WHOLE \
                 and "find" not in site.wrappers and not (shell_name(name) or INTERPRETERS.fullmatch(name)):
             pattern = handler_pattern(name, words, self._ran_words[ran:])  # k20f, findings 4, 6
         del self._ran_words[ran:]
