@@ -47,6 +47,13 @@ _INVISIBLE = frozenset(
 _CANDIDATE = re.compile(r"[^\x20-\x7e]")
 
 
+def digits(text: str) -> bool:
+    """Whether `text` is one or more ASCII digits, as bash, readline, the kernel and the tools
+    read a number: `str.isdigit` also takes `١٢٣` and `²`, which none of them does (and which
+    `int` turns into a number or rejects with a traceback: attack o24o, finding 3)."""
+    return text.isascii() and text.isdigit()
+
+
 def is_hidden(char: str) -> bool:
     """True for one character that `visible` spells out (see the module docstring)."""
     return char in _INVISIBLE or unicodedata.category(char) in _HIDDEN_CATEGORIES

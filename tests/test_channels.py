@@ -201,6 +201,24 @@ def test_legacy_scp_recursive_upload_judges_names_inside_directories(world, alic
     assert not (dest / "tree" / "sub" / "protected.key").exists()
 
 
+def test_an_scp_target_the_shell_expands_or_a_stdin_it_feeds_is_never_followed(world, alice,
+                                                                             tmp_path):
+    """`scp -t DIR/guard?d/` (the stock `scp -O` sends the path unquoted) and `scp -t DIR <<<
+    RECORDS`, whose records come from the target's shell: refused, nothing lands (attack o24o,
+    findings 1 and 2)."""
+    guarded = tmp_path / "guarded"
+    guarded.mkdir()
+    src = tmp_path / "evil.txt"
+    src.write_text("evil\n")
+    r = scp(alice, world, "-O", str(src), f"{REMOTE}:{tmp_path}/guard?d/")
+    assert r.returncode != 0 and b"guard?d/evil.txt: denied: guarded files are not written" in r.stderr
+    for command in (f"scp -t {guarded} <<< $'C0644 5 here.txt\\nevil'",
+                    f"scp -t {guarded} <<EOF\nC0644 5 doc.txt\nevil\nEOF"):
+        r = alice.run(f"{LOGIN}@web01", command)
+        assert r.returncode == 126, (command, r.stderr)
+    assert not list(guarded.iterdir())
+
+
 def test_legacy_scp_download_is_logged_with_its_digest(world, alice, tmp_path):
     remote = tmp_path / "remote.bin"
     remote.write_bytes(secrets.token_bytes(123_457))

@@ -245,6 +245,18 @@ def test_arbitrary_bytes_never_raise_and_never_pass_unparsed(chunks, upload):
     ("scp x me@elsewhere:", None),  # a copy out, not the server side
     ("scp -Z -t x", None),  # an option scp does not have
     ("cd /etc; scp -t .", None),  # more than one command: no stream to follow
+    # A pattern the target's shell expands where no record's name stands for it: judged as
+    # written, with the `unknown` action (attack o24o, finding 1); one in a source's last part
+    # is the record's name.
+    ("scp -t /e?c", ServerMode("upload", ("/e?c",), False, False, True)),
+    ("scp -r -t /e*", ServerMode("upload", ("/e*",), True, False, True)),
+    ("scp -r -f /srv/ap?/secret", ServerMode("download", ("/srv/ap?/secret",), True, False, True)),
+    ("scp -f /var/log/*.log", ServerMode("download", ("/var/log/*.log",), False, False, False)),
+    # Its stdin fed by the target's shell: the records never pass the bastion (finding 2).
+    ("scp -t /etc <<< x", None), ("scp -t /etc <<EOF\nC0644 1 x\nEOF", None),
+    ("sudo scp -t /etc < /tmp/p", None), ("scp -t /etc <&3", None), ("scp -t /etc 0>&3", None),
+    ("scp -t /etc 0<>/tmp/x", None), ("scp -t '/x<y'", ServerMode("upload", ("/x<y",), False,
+                                                                  False, False)),
 ])
 def test_server_mode_is_read_from_the_exec_command(command, mode):
     assert scp.server_mode(command) == mode
@@ -288,6 +300,7 @@ def test_a_stream_is_followed_only_where_its_relative_names_are_judged(command, 
     ("sftp-server -d /etc", False), ("/usr/lib/openssh/sftp-server -ed /etc", False),
     ("sudo sftp-server -d /etc", False), ("env -C /etc /usr/lib/openssh/sftp-server", False),
     ("sudo -D / sftp-server", False), ("sh -c /usr/lib/openssh/sftp-server", False),
+    ("sftp-server <<< x", False), ("/usr/lib/openssh/sftp-server 0</tmp/requests", False),
 ])
 def test_an_sftp_server_is_followed_only_in_the_logins_home(command, followed):
     assert sftplog.server_command(command) is followed
@@ -317,6 +330,10 @@ def test_file_transfer_servers_are_found_in_any_line(line, runs):
     (">", ("~/x y",), False, ": > ~/'x y'"),
     (">", ("$(touch x)",), False, ": > '$(touch x)'"),
     (">", ("$HOME/x",), True, ": > $HOME/x"),
+    # bash's directory-stack tildes stay open for the policy to expand (attack o24o, finding 1)
+    (">", ("~+/x",), False, ": > ~+/x"), (">", ("~+0/x",), False, ": > ~+0/x"),
+    (">", ("~-/x",), False, ": > ~-/x"), (">", ("~1",), False, ": > ~1"),
+    (">", ("~+x/y",), False, ": > '~+x/y'"),
 ])
 def test_file_operations_are_judged_as_the_shell_command_that_does_the_same(op, paths, raw, line):
     assert judge.file_op_line(op, paths, raw=raw) == line

@@ -18,7 +18,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, RichLog, Static
 
 from bastion.control.protocol import ControlError
-from bastion.text import visible
+from bastion.text import digits, visible
 from tui.tables import span
 from tui.terminal import SIDE_BY_SIDE, ScreenModel, TerminalView
 
@@ -196,7 +196,7 @@ class ReplayScreen(Screen[None]):
                 self.model.feed(data.encode())
             elif code == "r":
                 width, _, height = data.partition("x")
-                if width.isdigit() and height.isdigit():
+                if digits(width) and digits(height):
                     self.model.resize(int(width), int(height))
                     view.fit()
             elif code == "m":   # a marker quotes what the user typed: plain text, spelled out

@@ -22,6 +22,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from bastion import audit
 from bastion.errors import BastionError
 from bastion.store import Backend, now
+from bastion.text import digits
 from certs.files import create_private_file
 
 STEP = 30
@@ -133,7 +134,7 @@ def verify(store: Backend, box: SecretBox, user: str, code: str, *, actor_addr: 
 
 
 def _matching_step(secret: str, code: str, t: float) -> int | None:
-    if len(code) != DIGITS or not code.isdigit():
+    if len(code) != DIGITS or not digits(code):
         return None
     totp = pyotp.TOTP(secret, digits=DIGITS, interval=STEP)
     current = int(t // STEP)

@@ -51,6 +51,7 @@ from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 from bastion.command_control import policy
+from bastion.command_control.exec_stdin import stdin_replaced
 from bastion.text import one_line, visible
 
 # OpenSSH's scp reads a record (sink(): `char buf[2048]`) or an answer (response(): `char
@@ -84,7 +85,8 @@ _CHDIR_OPTIONS = {
 }
 # An SFTP server's option that starts it in another directory (OpenSSH: `-d DIR`).
 _SFTP_CHDIR = "d"
-_TILDE = re.compile(r"~[A-Za-z0-9._-]*")
+# A tilde prefix the policy expands: `~`, `~user`, bash's `~+`, `~-`, `~N` (attack o24o, 1).
+_TILDE = re.compile(r"~(?:[+-]?[0-9]+|[+-]|[A-Za-z0-9._-]*)")
 
 # judge(op, paths, raw) -> None to let it pass, else why not; `raw`: the paths hold words only
 # known on the target (`$HOME`), as written.
@@ -197,7 +199,16 @@ def mode_of(command: policy.SimpleCommand) -> ServerMode | None:
     if "f" not in flags and len(operands) != 1:
         return None
     return ServerMode("download" if "f" in flags else "upload", tuple(operands), "r" in flags,
-                      "d" in flags, command.dynamic_args)
+                      "d" in flags, command.dynamic_args or _patterned(flags, operands))
+
+
+def _patterned(flags: set[str], operands: list[str]) -> bool:
+    """Whether the target's shell may expand a pattern no record's name stands for (in an
+    upload's target, a download source's folders): then judged as written, with the `unknown`
+    action (`scp -t /e?c`, record `sudoers`: /etc/sudoers; attack o24o, finding 1)."""
+    if "f" not in flags:
+        return any(_GLOB.search(word) for word in operands)
+    return any(_GLOB.search(posixpath.dirname(word.rstrip("/"))) for word in operands)
 
 
 def may_serve(command: policy.SimpleCommand) -> bool:
@@ -225,9 +236,9 @@ def may_serve(command: policy.SimpleCommand) -> bool:
 def server_mode(line: str) -> ServerMode | None:
     """The server mode of an exec command that is exactly one `scp -t` or `scp -f` (behind
     wrappers such as sudo) running in the login's home (`runs_in_home`); None otherwise, also
-    when other commands run with it."""
+    when other commands run with it or its stdin is redirected (`exec_stdin`)."""
     commands = policy.parse_commands(line)
-    if not commands:
+    if not commands or stdin_replaced(line):
         return None
     mode = mode_of(commands[0])
     # One scp and nothing else: the policy gives one file operation per operand of one scp.
@@ -237,7 +248,7 @@ def server_mode(line: str) -> ServerMode | None:
         return None
     if not runs_in_home(commands[0]):
         return None
-    return replace(mode, raw=any(c.dynamic_args for c in commands))
+    return replace(mode, raw=mode.raw or any(c.dynamic_args for c in commands))
 
 
 def shell_path(path: str, *, raw: bool = False) -> str:

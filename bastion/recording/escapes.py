@@ -52,6 +52,8 @@ from __future__ import annotations
 import functools
 import re
 
+from bastion.text import digits
+
 __all__ = ["KEPT_DEC_MODES", "ReplayFilter"]
 
 ESC = "\x1b"
@@ -272,7 +274,7 @@ def _csi_decision(body: str, final: str) -> tuple[str | None, Changes]:
 
 def _modes(params: str, final: str, prefix: str, kept: frozenset[int]) -> tuple[str | None, Changes]:
     """`CSI [?] N;M h/l` with only the kept modes left in it (None when none is)."""
-    modes = [int(p) for p in params.split(";") if p.isdigit() and int(p) in kept]
+    modes = [int(p) for p in params.split(";") if digits(p) and int(p) in kept]
     if not modes:
         return None, ()
     changes = []

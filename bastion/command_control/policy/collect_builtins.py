@@ -41,6 +41,7 @@ from bastion.command_control.policy.reruns import (
 )
 from bastion.command_control.policy.variables import _DECLARED, _SET_LETTERS, _aliased, _printed
 from bastion.command_control.policy.words import SimpleCommand, _at, _Site, _Word
+from bastion.text import digits
 
 # zsh's builtins that assign a variable named on the line, read by `_zsh_assigner` after the
 # command is collected (attack e14f, finding 10).
@@ -348,10 +349,10 @@ class _Builtins:
             value = words[index].value
             if value in _STTY_SIZE:
                 size = _at(words, index + 1)
-                if size is None or size.value is None or not size.value.isdigit():
+                if size is None or size.value is None or not digits(size.value):
                     break
                 index += 2
-            elif value is not None and (value in _STTY_SHOWN or value.isdigit()):
+            elif value is not None and (value in _STTY_SHOWN or digits(value)):
                 index += 1
             else:
                 break

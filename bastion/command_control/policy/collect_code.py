@@ -47,7 +47,7 @@ from bastion.command_control.policy.shells import _BASH_GRAMMAR, _foreign, shell
 from bastion.command_control.policy.splitters import posix_words, split_reading
 from bastion.command_control.policy.variables import _SAME_SHELL, _SOURCE
 from bastion.command_control.policy.words import SimpleCommand, _at, _Site, _Streams, _Word
-from bastion.text import one_line
+from bastion.text import digits, one_line
 
 # What vim (ex, view, nvim) fills in in a `:!` command: `%`, `#` (`#2`, `##`, `%:h`), `!` (the
 # previous command), and `<cfile>`-style words (`:help cmdline-special`).
@@ -341,7 +341,7 @@ class _Code:
             chosen = _last_argument(scanned[1], {"-u"}) if scanned is not None else ("-u", None)
             if chosen is not None:
                 fd = chosen[1].value if chosen[1] is not None else None
-                if fd is None or not fd.isdigit():
+                if fd is None or not digits(fd):
                     return True  # `read -u "$fd"`: perhaps 0
                 return _Streams(site, {}).origin(int(fd))[0] in mine
             if site.stdin in mine:
@@ -351,14 +351,14 @@ class _Code:
                                                  _BASH_GRAMMAR) or _reads_input(name, words)):
             return True
         elif (name in _READS_FILES or name in _READS_PROGRAM or name in _READS_ALWAYS) and any(
-                (w.value or "").isdigit() or (w.value or "").startswith("if=") for w in words):
+                digits(w.value or "") or (w.value or "").startswith("if=") for w in words):
             # A file named only by digits (`head -c 2 0`) is a descriptor where an earlier
             # line's `cd /dev/fd` left the shell: a line on a shell's stdin cannot know.
             scanned = _scan_options(words, 1, _options(_READ_OPTIONS.get(name, "")))
             operands = [w.value or "" for w in words[scanned[0]:]] if scanned is not None else []
             if name in _READS_PROGRAM:
                 operands = operands[1:]  # `jq -n 1`, `grep 1 f`: the program or pattern
-            if any(v.isdigit() or (v.startswith("if=") and v[3:].isdigit()) for v in operands):
+            if any(digits(v) or (v.startswith("if=") and digits(v[3:])) for v in operands):
                 return True
         named = [w.value for w in words[1:] if w.value and (
             self._dirs or "/dev" in w.value or "/proc" in w.value)]

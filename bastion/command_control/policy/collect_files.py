@@ -46,6 +46,7 @@ from bastion.command_control.policy.words import (
     _Word,
 )
 from bastion.command_control.policy.writes import _DIRSTACK, _WRITES, _appended_writes, _more_writes, _written
+from bastion.text import digits
 
 
 class _Files:
@@ -135,7 +136,7 @@ class _Files:
         if duplicates:
             # A copy of another descriptor, whichever way it points (`3>&0` reads stdin too).
             value = target.value or ""
-            streams.set(fd, *(streams.origin(int(value)) if value.isdigit() else ("null", None)))
+            streams.set(fd, *(streams.origin(int(value)) if digits(value) else ("null", None)))
         elif operator in (">&", "<&") and target.value is None:
             streams.set(fd, "unknown")  # `<&$n`: a descriptor known only at run time
         elif reads:
@@ -329,7 +330,7 @@ class _Files:
         options, operands = [], []
         for word in words[1:]:
             if not operands and word.value is not None and word.value.startswith("-") \
-                    and word.value not in ("-", "--") and not word.value[1:].isdigit():
+                    and word.value not in ("-", "--") and not digits(word.value[1:]):
                 options.append(word.value)
             elif word.value != "--" or operands:
                 operands.append(word)

@@ -34,6 +34,7 @@ from bastion.command_control.policy.wrappers import (
     env_split,
     sudo_escaped,
 )
+from bastion.text import digits
 
 # GNU parallel's replacement strings ({}, {.}, {/}, {//}, {/.}, {#}, {%}, {1}, {2/}...).
 _PARALLEL_REPLACEMENT = re.compile(r"\{[0-9]*(?:[./#%]|//|/\.|\.\.)?\}")
@@ -333,8 +334,7 @@ class _Wrappers:
             return True
         index = skipped[0] + 1  # the lock file or descriptor
         lock = _at(words, index - 1)
-        if lock is not None and not (lock.value or "").isdigit():
-            # flock makes its lock file (attack G, finding 5).
+        if lock is not None and not digits(lock.value or ""):  # flock makes it (attack G, 5)
             self.commands.append(self._file_operation(">", lock, site.text, site))
         if index < len(words) and words[index].value in ("-c", "--command"):
             return self._code(_at(words, index + 1) or _Word("", ""), site, name)

@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import NamedTuple
 
 from bastion.command_control.policy.words import _Word
+from bastion.text import digits
 
 # The editors whose command line is vim's (vi and ex are vim or nvi on the systems the bastion
 # serves; `editor` and `sensible-editor` start the one the alternatives or $EDITOR name).
@@ -87,11 +88,11 @@ def _vim_cluster(value: str, following: _Word | None, ex_mode: bool, parts: list
             ex_mode = True
         if letter == "s" and ex_mode:
             continue  # ex mode's silent mode
-        if letter in "wV" and (not rest or rest.isdigit()) and (letter == "V" or rest):
+        if letter in "wV" and (not rest or digits(rest)) and (letter == "V" or rest):
             return 0, ex_mode  # a window height (`-w40`), a verbosity (`-V9`)
         if letter == "V":
-            digits = len(rest) - len(rest.lstrip("0123456789"))
-            parts.append(_VimPart("write", _Word(rest[digits:], rest[digits:])))
+            count = len(rest) - len(rest.lstrip("0123456789"))
+            parts.append(_VimPart("write", _Word(rest[count:], rest[count:])))
             return 0, ex_mode
         if letter in _VIM_VALUES:
             argument = _Word(rest, rest) if rest else following

@@ -47,7 +47,7 @@ def _flatten(
     edits: list[tuple[int, int, _Heredoc | None, int | None]] = []
     for heredoc in heredocs:
         start = digits = heredoc.operator[0]
-        while digits > 0 and code[digits - 1].isdigit():
+        while digits > 0 and code[digits - 1] in "0123456789":
             digits -= 1
         fd = None
         if digits < start and (digits == 0 or code[digits - 1] in _SEPARATORS):

@@ -12,6 +12,7 @@ import re
 from bastion.command_control.policy.options import _Options, _options, _permuted
 from bastion.command_control.policy.respoken import kill_operands
 from bastion.command_control.policy.words import _Word
+from bastion.text import digits
 
 # System daemons a kill may reach, as the process name (pgrep's default) and as the command
 # line `pkill -f` matches. The policy decides which of them matter.
@@ -177,7 +178,7 @@ def _fuser(words: list[_Word]) -> list[str]:
 
 def _matching(words: list[_Word], table: _Options, regex: bool) -> list[str]:
     # A signal given as `-9` or `-KILL` is an option of its own (not a cluster of letters).
-    plain = [w for w in words if not (w.value or "").lstrip("-").isdigit()
+    plain = [w for w in words if not digits((w.value or "").lstrip("-"))
              and not re.fullmatch(r"-[A-Z]{2,}[0-9]*", w.value or "")]
     scanned = _permuted(plain, 1, table)
     if scanned is None:

@@ -12,6 +12,7 @@ from tree_sitter import Node
 
 from bastion.command_control.policy.stock_links import home_readings, link_readings
 from bastion.command_control.policy.words import _GLOB_CHARS, _STDIO, _expand_braces, _Word
+from bastion.text import digits
 
 # Directories a line's `cd`s may have chosen that relative paths are judged in; past this many
 # the rest are one directory known only at run time. Each `cd a` adds one (`a` from wherever
@@ -55,7 +56,7 @@ def _descriptor_file(value: str) -> int | str | None:
     standard, number = match.group(1), match.group(2) or match.group(3)
     if standard is not None:
         return _STANDARD[standard]
-    return int(number) if number.isdigit() else "unknown"
+    return int(number) if digits(number) else "unknown"
 
 
 class PathArg(NamedTuple):
@@ -210,7 +211,7 @@ def through_proc(path: str, descriptors: bool = False) -> tuple[str, str]:
         if relative:
             continue
         process = len(parts) >= 3 and parts[0] == "proc" and _PROCESS.fullmatch(parts[1]) and (
-            len(parts) == 3 or (len(parts) == 5 and parts[2] == "task" and parts[3].isdigit()))
+            len(parts) == 3 or (len(parts) == 5 and parts[2] == "task" and digits(parts[3])))
         if process:
             own = parts[1] in ("self", "thread-self")
             if part == "root":

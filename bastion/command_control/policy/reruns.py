@@ -18,6 +18,7 @@ the one the line shows (found after outside attack a10f, findings 1 and 5).
 from __future__ import annotations
 
 from bastion.command_control.policy.words import _Word
+from bastion.text import digits
 
 CD_GUESSES = frozenset({"autocd", "cdspell", "dirspell", "correct", "correctall", "cdablevars"})
 ZSH_CD_LETTERS = {"J": "autocd", "0": "correct", "O": "correctall", "T": "cdablevars"}
@@ -40,7 +41,7 @@ def fc_lists(words: list[_Word]) -> bool:
         value = word.value
         if value is None:
             return False
-        if value == "--" or not value.startswith("-") or value == "-" or value[1:].isdigit():
+        if value == "--" or not value.startswith("-") or value == "-" or digits(value[1:]):
             break
         letters += value[1:]
     return "l" in letters and set(letters) <= set("lnr")

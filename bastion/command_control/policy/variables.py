@@ -13,7 +13,7 @@ from tree_sitter import Node
 from bastion.command_control.policy.globs import _parts_meet
 from bastion.command_control.policy.paths import PathArg
 from bastion.command_control.policy.words import _GLOB_CHARS, _text, _Word
-from bastion.text import one_line
+from bastion.text import digits, one_line
 
 # set's one-letter options by their long names (`set -e` is `set -o errexit`).
 _SET_LETTERS = {
@@ -286,7 +286,7 @@ def _env_options_doubt(name: str, value: str) -> str | None:
         return f"{name} gives {program} options the policy cannot split"
     previous = ""
     for word in words:
-        if not (harmless.fullmatch(word) or word in takes or (previous in takes and word.isdigit())):
+        if not (harmless.fullmatch(word) or word in takes or (previous in takes and digits(word))):
             return (f"{name} gives {program} an option that may run a program or name a file: "
                     f"{one_line(word, 40)}")
         previous = word
@@ -475,9 +475,9 @@ def _found(starts: list[str], tests: list[str | None]) -> tuple[PathArg, ...]:
         following = tests[position + 1] if position + 1 < len(tests) else None
         if test in ("-name", "-iname") and following is not None and plain:
             names = [following]
-        elif test == "-mindepth" and following is not None and following.isdigit():
+        elif test == "-mindepth" and following is not None and digits(following):
             mindepth = int(following)
-        elif test == "-maxdepth" and following is not None and following.isdigit():
+        elif test == "-maxdepth" and following is not None and digits(following):
             maxdepth = int(following)
     if names and names[0][:1] in ("*", "?", "["):
         glob = names[0]

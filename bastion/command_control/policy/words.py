@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from tree_sitter import Node
 
+from bastion.text import digits
+
 if TYPE_CHECKING:
     from bastion.command_control.policy.paths import PathArg
 
@@ -366,7 +368,7 @@ def _glued_descriptors(src: str, command: Node, redirects: list[Node] | tuple[()
         return {}
     return {c.end_byte: int(_text(src, c)) for c in children
             if c.end_byte in starts and c.type in ("command_name", "number", "word")
-            and _text(src, c).isascii() and _text(src, c).isdigit()}  # not `¹`: bash's are ASCII
+            and digits(_text(src, c))}  # not `¹`: bash's are ASCII
 
 
 def _descriptor(src: str, redirect: Node, glued: dict[int, int]) -> int | None:
@@ -374,7 +376,7 @@ def _descriptor(src: str, redirect: Node, glued: dict[int, int]) -> int | None:
     for child in redirect.named_children:
         if child.type == "file_descriptor":
             text = _text(src, child)
-            return int(text) if text.isdigit() else None
+            return int(text) if digits(text) else None
     return glued.get(redirect.start_byte)
 
 

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 from bastion.command_control import policy, scp
+from bastion.command_control.exec_stdin import stdin_replaced
 from bastion.command_control.sftplog.log import SftpLog, SftpOperation
 from bastion.command_control.sftplog.packets import (
     _CLOSE,
@@ -74,9 +75,11 @@ def is_server(command: policy.SimpleCommand) -> bool:
 
 def server_command(line: str) -> bool:
     """True when an exec command is exactly an SFTP server (`sftp -s /usr/lib/sftp-server`)
-    running in the login's home, where relative paths are judged (`scp.runs_in_home`)."""
+    running in the login's home, where relative paths are judged (`scp.runs_in_home`), reading
+    the channel (no redirected stdin: `exec_stdin`)."""
     commands = policy.parse_commands(line)
-    return len(commands) == 1 and is_server(commands[0]) and scp.runs_in_home(commands[0])
+    return (len(commands) == 1 and not stdin_replaced(line) and is_server(commands[0])
+            and scp.runs_in_home(commands[0]))
 
 
 def status_packet(request_id: int, code: int, message: str) -> bytes:

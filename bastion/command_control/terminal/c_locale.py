@@ -18,6 +18,7 @@ from __future__ import annotations
 import dataclasses
 
 from bastion.command_control.terminal.edits import _Undo, edit_for, insert_text
+from bastion.text import digits
 
 # Meta keys bash binds with no inputrc (`bind -p`, bash 5.2), as the byte less 0x80 reads:
 # those the model follows, those that change nothing, and the digit arguments. Any other bound
@@ -91,7 +92,7 @@ class CLocaleReading:
     def _insert(self, text: str) -> None:
         if self.count is not None:
             times, self.count = self.count, None
-            if not times.isdigit() or int(times) > 64:
+            if not digits(times) or int(times) > 64:
                 self.unknown = True
                 return
             text = text[0] * int(times) + text[1:]
@@ -103,10 +104,10 @@ class CLocaleReading:
             return
         if key.isupper():
             key = key.lower()  # do-lowercase-version
-        if key.isdigit() or key == "-":
+        if digits(key) or key == "-":
             if self.count is None:
                 self.count = key
-            elif key.isdigit():
+            elif digits(key):
                 self.count += key
             else:
                 self.unknown = True  # M-- after digits (attack g16i, F5)

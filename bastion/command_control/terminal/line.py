@@ -26,6 +26,7 @@ from bastion.command_control.terminal.edits import (
     insert_text,
 )
 from bastion.command_control.terminal.keys import _is_text
+from bastion.text import digits
 
 # Every edit copies the line: past this length the line model stops following it (the line is
 # then never certain), or a client could make each key cost more than the last.
@@ -333,7 +334,7 @@ class _Line:
         command = key.startswith("\x00")
         if not key:
             return
-        if self.argument and key not in _ARGUMENTS and not (command and key[1:].isdigit()):
+        if self.argument and key not in _ARGUMENTS and not (command and digits(key[1:])):
             # A numeric argument repeats or turns the key after it; one before a judged key
             # (Esc 1 Esc #) is judged with it and never comes here.
             self.argument = False

@@ -17,6 +17,7 @@ Part of the terminal model (see the package docstring). Pure.
 from __future__ import annotations
 
 from bastion.command_control.terminal.edits import _Edited, delete_text, insert_text
+from bastion.text import digits
 
 _MOTIONS = frozenset(" hl^$0ftFT%wbeWBE|")  # vi_motion less `;`, `,` and the marks
 _TAKES_CHAR = frozenset("fFtT")
@@ -309,7 +310,7 @@ def _parse(keys: str) -> tuple[int, str, str, int, str] | None:
     """A command typed so far: (count, command, motion, motion count, argument), or None while
     more keys are needed. Counts are digits not starting with 0."""
     i, n = 0, len(keys)
-    while i < n and keys[i].isdigit() and not (i == 0 and keys[i] == "0"):
+    while i < n and digits(keys[i]) and not (i == 0 and keys[i] == "0"):
         i += 1
     count = int(keys[:i]) if i else 1
     if i == n:
@@ -321,7 +322,7 @@ def _parse(keys: str) -> tuple[int, str, str, int, str] | None:
     if cmd not in "dcy":
         return count, cmd, "", 1, ""
     j = 0
-    while j < len(rest) and rest[j].isdigit() and not (j == 0 and rest[j] == "0"):
+    while j < len(rest) and digits(rest[j]) and not (j == 0 and rest[j] == "0"):
         j += 1
     if j == len(rest):
         return None

@@ -15,6 +15,7 @@ from bastion.command_control.terminal.keys import (
     _VI_TAKES_CHAR,
 )
 from bastion.command_control.terminal.line import _zero_width
+from bastion.text import digits
 
 # Keys that end Ctrl-R's search in vi's command mode (checked against bash 5.2 by attack i18i).
 _ISEARCH_ENDS = frozenset("\x15\x16\x08\t\n\x01\x05\x02\x06\x14\x0c\x07\r")
@@ -79,7 +80,7 @@ class _FollowsVi:
             if self._vi_operator:
                 self._vi_motion_done(valid=True)
         elif self._vi_operator:
-            if key.isdigit() and (key != "0" or len(self._vi_operator) > 1):
+            if digits(key) and (key != "0" or len(self._vi_operator) > 1):
                 self._vi_operator += key  # a count before the motion (a first 0 is a motion)
                 return
             if key in "fFtT`":
