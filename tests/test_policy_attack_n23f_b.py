@@ -52,6 +52,7 @@ HELD = [
     "rsync /tmp/k /etc/polkit-1/rules.d/00.rules", "cp /tmp/k /usr/share/polkit-1/rules.d/00.rules",
     "mount --bind /tmp/x /etc/security", "vim /etc/security/limits.conf", "pam-auth-update --force",
     "authselect select sssd --force", "ldconfig /tmp/evil", "ldconfig -f /tmp/ld.conf",
+    "echo bob:0:1 >> /etc/subuid", "tee /etc/sssd/conf.d/x.conf < /tmp/k", "tee /etc/pam.conf < /tmp/k",
 ]
 HONEST = [
     "systemctl enable nginx", "systemctl enable --now nginx", "systemctl link /opt/app/app.service",
@@ -63,7 +64,8 @@ HONEST = [
     "systemd-dissect --mount /tmp/x.img /mnt/img", "systemd-dissect --list /tmp/x.img",
     "cat /etc/sudo.conf", "cat /etc/security/limits.conf", "less /usr/lib/pam.d/sshd",
     "cp /etc/nsswitch.conf /tmp/", "ls -l /lib/x86_64-linux-gnu/security/",
-    "grep -r x /etc/polkit-1", "ldconfig", "ldconfig -p", "ldconfig -n /opt/lib", "authselect current",
+    "grep -r x /etc/polkit-1", "cat /etc/subuid", "ldconfig", "ldconfig -p", "ldconfig -n /opt/lib",
+    "authselect current",
 ]
 ROWS = [(line, True) for line in HELD] + [(f"sudo {line}", True) for line in HELD[::7]] + [
     (line, False) for line in HONEST]
