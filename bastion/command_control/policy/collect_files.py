@@ -28,6 +28,7 @@ from bastion.command_control.policy.paths import (
     through_proc,
 )
 from bastion.command_control.policy.respoken import respoken
+from bastion.command_control.policy.trust_writes import mounts, unit_links
 from bastion.command_control.policy.unit_properties import unit_properties
 from bastion.command_control.policy.units import stopped_units
 from bastion.command_control.policy.unread import launched, unread_paths
@@ -271,6 +272,14 @@ class _Files:
             self.commands.append(SimpleCommand(argv[0], argv, site.text, "", False,
                                                (*site.wrappers, name)))
         self._unit_properties(name, words, site)
+        # `systemctl link PATH`: a link into /etc/systemd/system; `systemd-dissect --mount`,
+        # `fsfreeze -f`, `systemctl mount-image`: a mount (attack n23f, findings 3 and 6)
+        for path in unit_links(name, words):
+            self.commands.append(SimpleCommand(
+                ">", (">", path.text), site.text, "", path.kind == "unknown", site.wrappers,
+                self._in_dirs((path,))))
+        for mount in mounts(name, words):
+            self._inner(mount, site, name)  # type: ignore[attr-defined]
 
     def _unit_properties(self, name: str, words: list[_Word], site: _Site) -> None:
         """`systemd-run -p ExecStartPre=CMD`, `-p StandardOutput=file:PATH`: the commands the

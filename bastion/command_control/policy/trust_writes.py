@@ -1,0 +1,108 @@
+"""Writes and mounts that programs make without naming them as one (outside attack n23f,
+findings 3 and 6).
+
+`systemctl link PATH` (also `enable`, `reenable`, `add-wants`/`add-requires` of a path) puts a
+symbolic link named as the unit file into /etc/systemd/system (/run/systemd/system with
+`--runtime`): `systemctl link /tmp/x/auditd.service` replaces auditd's unit as `ln -s` into
+that folder would. `unit_links` gives those files, judged by the collector as writes (`>`), so
+the paths rules on the protected unit names apply. `add-wants TARGET UNIT` also writes
+TARGET.wants/UNIT (`.requires`).
+
+A mount or a freeze of a folder reaches every file beneath it: `systemd-dissect --mount IMG
+/etc` (`-M`) mounts an image over /etc as `mount IMG /etc` does; `fsfreeze -f /var/log`
+(xfs_freeze) stops every write under /var/log, the audit log's included;
+`systemctl mount-image UNIT IMG DEST` and `systemctl bind UNIT SRC [DEST]` mount over DEST in
+the unit's namespace; `systemd-mount WHAT WHERE` and the `mount.TYPE` helpers mount as mount
+does. `mounts` gives, for each, the `mount` command it stands for, judged as mount is (the
+folder and everything beneath it).
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+
+from bastion.command_control.policy.paths import PathArg, _path_arg
+from bastion.command_control.policy.words import _Word
+
+# systemctl's verbs that link a unit file given by its path into the unit search path
+_LINKERS = frozenset({"link", "enable", "reenable", "add-wants", "add-requires"})
+_DEPENDS = {"add-wants": "wants", "add-requires": "requires"}
+# systemd-dissect's mount: -m, --mount, -M (--mount --mkdir), in a cluster, or a start of
+# --mount getopt takes (`--mo`, `--mou`, `--moun`)
+_DISSECT_MOUNT = re.compile(r"-[a-zA-Z]*[mM][a-zA-Z]*|--mo(u(nt?)?)?")
+# fsfreeze's and xfs_freeze's unfreeze (-u, --unfreeze and its starts): the only run left out
+_UNFREEZE = re.compile(r"-u|--u(n(f(r(e(e(ze?)?)?)?)?)?)?")
+_FREEZERS = frozenset({"fsfreeze", "xfs_freeze"})
+
+
+def _operands(words: list[_Word]) -> list[_Word]:
+    """The words not spelled as options (a word known only at run time is kept: it may be an
+    operand), and every word after `--`."""
+    found: list[_Word] = []
+    for index, word in enumerate(words[1:], 1):
+        if word.value == "--":
+            return found + list(words[index + 1:])
+        if word.value is None or not word.value.startswith("-"):
+            found.append(word)
+    return found
+
+
+def unit_links(name: str, words: list[_Word]) -> list[PathArg]:
+    """The links `systemctl link|enable|reenable PATH` and `add-wants|add-requires TARGET
+    UNIT` write ([] for other commands). The verb is the first operand that is one (or a word
+    known only at run time, which may be one): a value of an option before it is passed over."""
+    if name != "systemctl":
+        return []
+    runtime = any(w.value == "--runtime" for w in words[1:])
+    folder = "/run/systemd/system" if runtime else "/etc/systemd/system"
+    operands = _operands(words)
+    found: list[PathArg] = []
+    for at, word in enumerate(operands):
+        if word.value is not None and word.value not in _LINKERS:
+            continue
+        units = operands[at + 1:]
+        depend = _DEPENDS.get(word.value or "")
+        if depend is not None and units:
+            target, units = units[0], units[1:]
+            for unit in units:
+                base = posixpath.basename((unit.value or unit.text).rstrip("/"))
+                if target.value is None or unit.value is None:
+                    found.append(PathArg(f"{folder}/(a unit named at run time)", "unknown"))
+                else:
+                    found.append(_path_arg(unit, f"{folder}/{target.value}.{depend}/{base}"))
+        for unit in units:
+            if unit.value is None:
+                # a path known only at run time: any unit name
+                found.append(_path_arg(unit))
+            elif "/" in unit.value:
+                found.append(_path_arg(unit, f"{folder}/{posixpath.basename(unit.value.rstrip('/'))}"))
+        break
+    return found
+
+
+def mounts(name: str, words: list[_Word]) -> list[list[_Word]]:
+    """The `mount` commands a mount or a freeze by another program stands for ([] for other
+    commands and runs that mount nothing)."""
+    mount = _Word("mount", "mount")
+    bind = _Word("--bind", "--bind")
+    operands = _operands(words)
+    if name == "systemctl":
+        for at, word in enumerate(operands):
+            if word.value in ("mount-image", "bind") or word.value is None:
+                given = operands[at + 2:]  # after UNIT: SOURCE [DEST [IMAGE-PATH]]
+                if not given:
+                    return []
+                return [[mount, bind, given[0], given[1] if len(given) > 1 else given[0]]]
+        return []
+    if name == "systemd-dissect":
+        if operands and any(w.value is None or _DISSECT_MOUNT.fullmatch(w.value) for w in words[1:]):
+            return [[mount, *operands]]
+        return []
+    if name in _FREEZERS:
+        if operands and not any(w.value is not None and _UNFREEZE.fullmatch(w.value) for w in words[1:]):
+            return [[mount, bind, *operands]]
+        return []
+    if name == "systemd-mount" or (name.startswith("mount.") and len(name) > len("mount.")):
+        return [[mount, *operands]] if operands else []
+    return []
