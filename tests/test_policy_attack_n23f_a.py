@@ -1,0 +1,160 @@
+"""Outside attack n23f, findings 1, 2, 4 and 8 (the command filter): other init systems' verbs
+that freeze or keep down an audit, logging or firewall daemon, the security services' own off
+switches, a kill by attaching (prlimit --pid, strace -p with inject/fault), and killall's
+options with a value before -r. The shipped policy, each line judged typed and as an exec
+command (also behind sudo); attack lines refused or held, honest lines allowed."""
+
+from __future__ import annotations
+
+import pytest
+
+from bastion.command_control.policy import KnownValues, Policy, evaluate
+
+_STOPPED = "deny"
+_HELD = "confirm"
+
+_LINES = [
+    # 1: runit (every sv verb but up/cont/check/status/start/restart, by its first letter)
+    ("sv pause auditd", _STOPPED),
+    ("sv p /etc/service/auditd", _STOPPED),
+    ("sv pause rsyslog", _STOPPED),
+    ("sv once auditd; sv term auditd", _STOPPED),
+    ("sv o auditd && sv t auditd", _STOPPED),
+    ("sv -w 5 quit auditd", _STOPPED),
+    ("sv 1 /etc/service/auditd/log", _STOPPED),
+    ("sv hup socklog-unix", _STOPPED),
+    ("sv pause /etc/service/*", _STOPPED),
+    ("runsvctrl down /etc/service/auditd", _STOPPED),
+    ("runsvctrl p /etc/service/auditd", _STOPPED),
+    ("runsvchdir single", _STOPPED),
+    ("runsvchdir maint", _HELD),
+    # s6, daemontools, dinit
+    ("s6-svc -p /run/service/auditd", _STOPPED),
+    ("s6-svc -s STOP /run/service/auditd", _STOPPED),
+    ("s6-svc -sSTOP /run/service/auditd", _STOPPED),
+    ("s6-svc -o /run/service/auditd", _STOPPED),
+    ("s6-svc -wu -O /run/service/rsyslogd", _STOPPED),
+    ("s6-rc -da change", _STOPPED),
+    ("s6-rc -d -a change", _STOPPED),
+    ("s6-rc -p change", _STOPPED),
+    ("svc -d /service/auditd", _STOPPED),
+    ("svc -p /service/auditd", _STOPPED),
+    ("busybox svc -d /etc/service/auditd", _STOPPED),
+    ("dinitctl signal STOP auditd", _STOPPED),
+    ("dinitctl signal KILL auditd", _STOPPED),
+    ("dinitctl disable auditd", _STOPPED),
+    ("dinitctl unload rsyslogd", _STOPPED),
+    # OpenRC runlevels, insserv, openrc-run's pause
+    ("openrc single", _STOPPED),
+    ("openrc boot", _STOPPED),
+    ("openrc maint", _HELD),
+    ("openrc -s auditd stop", _STOPPED),
+    ("rc single", _STOPPED),
+    ("rc-service auditd pause", _STOPPED),
+    ("insserv -r auditd", _STOPPED),
+    ("insserv --remove auditd", _STOPPED),
+    ("insserv -rf rsyslog", _STOPPED),
+    ("systemd-sysv-install disable auditd", _STOPPED),
+    ("sudo sv pause auditd", _STOPPED),
+    ("sudo s6-svc -p /run/service/auditd", _STOPPED),
+    # 2: the security services' own off switches
+    ("aa-teardown", _STOPPED),
+    ("sudo aa-teardown", _STOPPED),
+    ("apparmor_parser -R /etc/apparmor.d/usr.sbin.sshd", _STOPPED),
+    ("apparmor_parser --remove /etc/apparmor.d/usr.sbin.sshd", _STOPPED),
+    ("apparmor_parser -C /etc/apparmor.d/usr.sbin.sshd", _STOPPED),
+    ("aa-disable /etc/apparmor.d/usr.sbin.sshd", _STOPPED),
+    ("aa-complain /etc/apparmor.d/usr.sbin.sshd", _STOPPED),
+    ("service apparmor teardown", _STOPPED),
+    ("fail2ban-client stop", _STOPPED),
+    ("fail2ban-client unban --all", _STOPPED),
+    ("fail2ban-client reload --unban", _STOPPED),
+    ("fail2ban-client set sshd idle on", _STOPPED),
+    ("sudo fail2ban-client stop", _STOPPED),
+    ("setenforce 0", _STOPPED),
+    ("setenforce Permissive", _STOPPED),
+    ("semanage permissive -a sshd_t", _STOPPED),
+    ("echo sshd > /sys/kernel/security/apparmor/.remove", _STOPPED),
+    ("journalctl --relinquish-var", _STOPPED),
+    ("journalctl --smart-relinquish-var", _STOPPED),
+    ("dmesg -C", _STOPPED),
+    ("dmesg -Tc", _STOPPED),
+    ("dmesg --read-clear", _STOPPED),
+    ("sudo dmesg --clear", _STOPPED),
+    # 4: a kill by attaching, judged as `kill -s KILL PID`
+    ("prlimit --pid $(pidof auditd) --fsize=0", _HELD),
+    ("prlimit -p $(pidof auditd) -f0", _HELD),
+    ("prlimit --pid $(pidof rsyslogd) --nofile=0", _HELD),
+    ("prlimit --pid=$(pidof auditd) --fs=0", _HELD),
+    ("prlimit -p$(pidof auditd) --nofile 0", _HELD),
+    ("prlimit -f0 -p 1", _HELD),
+    ("sudo prlimit --pid $(pidof auditd) --fsize=0", _HELD),
+    ("strace -p $(pidof auditd) -e inject=all:signal=KILL", _HELD),
+    ("strace -qq -o /dev/null -p $(pidof auditd) -e inject=write:signal=KILL", _HELD),
+    ("strace -e inject=write:error=ENOSPC -p $(pidof auditd)", _HELD),
+    ("strace --inject=all:error=EPERM -p $(pidof systemd-journald)", _HELD),
+    ("strace -fp $(pidof auditd) -efault=write", _HELD),
+    ("strace --kill-on-exit -p $(pidof auditd)", _HELD),
+    ("cpulimit -p $(pidof auditd) -l 1", _HELD),
+    ("criu dump -t $(pidof auditd)", _HELD),
+    # 8: killall's options with a value before -r, pkill's and skill's
+    ("killall -n 0 -r a", _STOPPED),
+    ("killall -n 0 -r .", _STOPPED),
+    ("killall -9 -n 0 -r aud", _STOPPED),
+    ("killall -s 9 -r a", _STOPPED),
+    ("killall --ns 0 -r aud", _STOPPED),
+    ("killall -n 0 --regexp aud", _STOPPED),
+    ("killall -n 0 --reg aud", _STOPPED),
+    ("killall -n 0 -Ir AUD", _STOPPED),
+    ("killall -STOP -n 0 -r '^aud'", _STOPPED),
+    ("killall -Z x -n 0 -r aud", _STOPPED),
+    ("killall -o 1 -r aud", _STOPPED),
+    ("killall -u root -n 0 -r aud", _STOPPED),
+    ("killall --ign -r AUD", _STOPPED),
+    ("sudo killall -n 0 -r aud", _STOPPED),
+    ("pkill --ns 0 -f sbin/aud", _STOPPED),
+    ("pkill --fu sbin/aud", _STOPPED),
+    # honest lines
+    ("sv status auditd", "allow"),
+    ("sv up auditd", "allow"),
+    ("sv restart myapp", "allow"),
+    ("sv pause myapp", "allow"),
+    ("runsvchdir default", "allow"),
+    ("s6-svc -u /run/service/auditd", "allow"),
+    ("s6-rc -d change myapp", "allow"),
+    ("svc -u /service/auditd", "allow"),
+    ("dinitctl list", "allow"),
+    ("dinitctl status auditd", "allow"),
+    ("dinitctl restart auditd", "allow"),
+    ("openrc default", "allow"),
+    ("insserv -r myapp", "allow"),
+    ("aa-status", "allow"),
+    ("apparmor_parser -r /etc/apparmor.d/usr.sbin.nginx", "allow"),
+    ("fail2ban-client status", "allow"),
+    ("fail2ban-client unban 10.0.0.5", "allow"),
+    ("setenforce 1", "allow"),
+    ("getenforce", "allow"),
+    ("journalctl --flush", "allow"),
+    ("journalctl -u nginx --since today", "allow"),
+    ("dmesg", "allow"),
+    ("dmesg -T --level=err,warn", "allow"),
+    ("prlimit --pid $(pidof auditd)", "allow"),
+    ("prlimit -p $(pidof auditd) -n", "allow"),
+    ("prlimit --pid 4321 --nofile=65536", "allow"),
+    ("prlimit --fsize=0 ./build.sh", "allow"),
+    ("strace -p $(pidof auditd)", "allow"),
+    ("strace -f -p $(pidof myapp) -e trace=write -o /tmp/x.log", "allow"),
+    ("criu dump -t 1234 --leave-running", "allow"),
+    ("killall -r myapp", "allow"),
+    ("killall -n 0 -r myapp", "allow"),
+    ("killall -s 9 myapp", "allow"),
+    ("pkill -9 -f myapp", "allow"),
+]
+
+
+@pytest.mark.parametrize(("line", "expected"), _LINES)
+def test_attack_n23f_a_lines(default_policy: Policy, line: str, expected: str) -> None:
+    typed = evaluate(default_policy, line, role="engineer", target="web01").action
+    run = evaluate(default_policy, line, role="engineer", target="web01", interactive=False,
+                   known=KnownValues()).action
+    assert (typed, run) == (expected, expected)
