@@ -24,6 +24,7 @@ _LINES = [
     ("sv 1 /etc/service/auditd/log", _STOPPED),
     ("sv hup socklog-unix", _STOPPED),
     ("sv pause /etc/service/*", _STOPPED),
+    ("sv -vw5 pause auditd", _STOPPED),
     ("runsvctrl down /etc/service/auditd", _STOPPED),
     ("runsvctrl p /etc/service/auditd", _STOPPED),
     ("runsvchdir single", _STOPPED),
@@ -117,6 +118,7 @@ _LINES = [
     # honest lines
     ("sv status auditd", "allow"),
     ("sv up auditd", "allow"),
+    ("sv -v -w 5 up auditd", "allow"),
     ("sv restart myapp", "allow"),
     ("sv pause myapp", "allow"),
     ("runsvchdir default", "allow"),
