@@ -279,7 +279,9 @@ def attached_kills(name: str, words: list[_Word]) -> list[_Word]:
     PID` (held for a pid known only at run time, as `kill -9 $(pidof auditd)` is): `prlimit
     --pid PID` setting a limit (`--fsize=0`: the next write raises SIGXFSZ; `--nofile=0`),
     `strace -p PID` with `-e inject=`/`fault=`, `--inject`, `--fault` or `--kill-on-exit`,
-    `cpulimit -p PID` (SIGSTOPs it), `criu dump -t PID` (the dumped tree is killed)."""
+    `cpulimit -p PID` (SIGSTOPs it), `criu dump -t PID` (the dumped tree is killed), and the
+    pids starved as `snice +20` starves them: `renice +N [-p] PID`, `chrt -i -p 0 PID`
+    (SCHED_IDLE), `ionice -c 3 -p PID` (idle I/O: the daemon's log writes wait)."""
     values = [w.value for w in words[1:]]
     if name == "prlimit":
         return _prlimit(words)
@@ -287,6 +289,8 @@ def attached_kills(name: str, words: list[_Word]) -> list[_Word]:
         return _strace(words)
     if name == "cpulimit":
         return _pid_values(words, "pePlz", "peP", ("--pid", "--exe", "--path"))
+    if name in ("renice", "chrt", "ionice"):
+        return _starved(name, words)
     if name == "criu" and "dump" in values and not {"-R", "--leave-running"} & set(values):
         return _pid_values(words, "tDWoLv", "t", ("--tree",))
     return []
@@ -374,3 +378,53 @@ _STRACE_FAULT = re.compile(r"\s*!?\s*(inject|fault)\b")
 _TAKES_LONG = frozenset({"--output", "--trace", "--signal", "--status", "--user", "--trace-path",
                          "--env", "--string-limit", "--columns", "--detach-on", "--summary-columns",
                          "--summary-sort-by"})
+
+
+_NUMBER_WORD = re.compile(r"[+-]?\d+")
+
+
+def _starved(name: str, words: list[_Word]) -> list[_Word]:
+    """The pids `renice` (a positive priority, pids by default or after -p), `chrt` (-i/--idle
+    with -p: the last operand) or `ionice` (class 3/idle with -p) sets to starve; a value known
+    only at run time may starve. Users and groups (`renice 19 -u root`) are not read here."""
+    values = [w.value for w in words[1:]]
+    if name == "chrt":
+        idle = any(v is None or v in ("--idle", "--id", "--idl") or re.fullmatch(r"-[a-z]*i[a-z]*", v)
+                   for v in values[:-1])  # the last word is the pid
+        attach = any(v is None or v in ("--pid", "--p", "--pi") or re.fullmatch(r"-[a-z]*p[a-z]*", v)
+                     for v in values)
+        return [words[-1]] if idle and attach and len(words) > 2 else []
+    if name == "ionice":
+        classes = _values(words, "cnpPtu", "c", ("--class",),
+                          frozenset({"--classdata", "--pid", "--pgid", "--uid", "--ignore"}))
+        if not any(c is None or c.value is None or c.value.strip() in ("3", "idle") for c in classes):
+            return []
+        # `-p PID...`: every word after -p up to the next option is a pid
+        pids, after = [], False
+        for word in words[1:]:
+            if word.value is not None and word.value.startswith("-"):
+                after = word.value in ("-p", "--pid") or word.value.startswith(("-p", "--pid="))
+                attached = word.value[2:] if word.value.startswith("-p") else word.value[6:]
+                if after and attached:
+                    pids.append(_Word(attached, attached))
+            elif after:
+                pids.append(word)
+        return pids
+    # renice
+    pids: list[_Word] = []
+    mode, priority, index = "p", None, 1
+    while index < len(words):
+        value = words[index].value
+        if value in ("-n", "--priority", "--relative") and index + 1 < len(words):
+            priority, index = words[index + 1], index + 2
+            continue
+        if value in ("-p", "--pid", "-g", "--pgrp", "-u", "--user"):
+            mode = value.lstrip("-")[0]
+        elif priority is None and (value is None or _NUMBER_WORD.fullmatch(value)):
+            priority = words[index]
+        elif mode == "p":
+            pids.append(words[index])
+        index += 1
+    if priority is None or (priority.value is not None and int(priority.value) <= 0):
+        return []
+    return pids
