@@ -86,9 +86,9 @@ def test_codes_match_any_rfc6238_authenticator(ctx, enrol):
 
 
 # Digits of other scripts pass str.isdigit (attack o24o, finding 3: a traceback, no failure counted).
-@pytest.mark.parametrize("junk", ["", "12345", "1234567", "abcdef", "12 34 5x", "\x00" * 6,
-                                  "\u0661\u0662\u0663\u0664\u0665\u0666", "\u00b9\u00b2\u00b3\u2074\u2075\u2076",
-                                  "\uff11\uff12\uff13\uff14\uff15\uff16"])
+@pytest.mark.parametrize("junk", [
+    "", "12345", "1234567", "abcdef", "12 34 5x", "\x00" * 6, "\u0661\u0662\u0663\u0664\u0665\u0666",
+    "\u00b9\u00b2\u00b3\u2074\u2075\u2076", "\uff11\uff12\uff13\uff14\uff15\uff16"])
 def test_malformed_codes_are_failures_not_errors(ctx, enrol, junk):
     enrol("alice")
     assert not mfa.verify(ctx.store, ctx.box, "alice", junk, at=T0).ok

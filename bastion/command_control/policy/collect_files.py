@@ -12,7 +12,7 @@ import dataclasses
 
 from tree_sitter import Node
 
-from bastion.command_control.policy.kills import killed_daemons
+from bastion.command_control.policy.kills import attached_kills, killed_daemons
 from bastion.command_control.policy.parse import _distrust, _parse_tree
 from bastion.command_control.policy.paths import (
     _DESCRIPTOR_NAME,
@@ -267,6 +267,10 @@ class _Files:
         for daemon in killed_daemons(name, words):  # a kill by pattern or of every process
             self.commands.append(SimpleCommand("pkill", ("pkill", daemon), site.text, "", False,
                                                (*site.wrappers, name)))
+        for pid in attached_kills(name, words):  # `prlimit --pid P --fsize=0`: `kill -9 P`
+            self.commands.append(SimpleCommand(
+                "kill", ("kill", "-s", "KILL", pid.text if pid.value is None else pid.value),
+                site.text, "", pid.value is None, (*site.wrappers, name)))
         # a unit glob, an isolate, `init 1`; a command said otherwise (`auditctl -Di`)
         for argv in [*stopped_units(name, words), *respoken(name, words)]:
             self.commands.append(SimpleCommand(argv[0], argv, site.text, "", False,

@@ -9,10 +9,9 @@ from __future__ import annotations
 
 import re
 
-from bastion.command_control.policy.options import _Options, _options, _permuted
+from bastion.command_control.policy.options import _long_option, _Options, _options, _permuted
 from bastion.command_control.policy.respoken import kill_operands
 from bastion.command_control.policy.words import _Word
-from bastion.text import digits
 
 # System daemons a kill may reach, as the process name (pgrep's default) and as the command
 # line `pkill -f` matches. The policy decides which of them matter.
@@ -30,14 +29,25 @@ _DAEMONS = {
 _PROGRAMS = frozenset(line.split()[0] for line in _DAEMONS.values())
 _DAEMON_FILES = ("/var/log", "/run", "/dev/log", "/var/run")
 
-_PGREP = _options("dgGPstuUFq", ("--delimiter", "--pgroup", "--group", "--parent", "--session",
-                                 "--terminal", "--euid", "--uid", "--pidfile", "--signal",
-                                 "--ns", "--nslist", "--runstates", "--cgroup", "--env", "-q",
-                                 "--queue"))
+_PGREP = _options("dgGPstuUFqrO", ("--delimiter", "--pgroup", "--group", "--parent", "--session",
+                                   "--terminal", "--euid", "--uid", "--pidfile", "--signal",
+                                   "--ns", "--nslist", "--runstates", "--cgroup", "--env", "-q",
+                                   "--queue", "--older"),
+                  # every flag too, so that a start of one is read as it (`--fu`, `--inv`)
+                  flags=("--full", "--exact", "--inverse", "--ignore-case", "--echo", "--count",
+                         "--newest", "--oldest", "--logpidfile", "--ignore-ancestors",
+                         "--list-name", "--list-full", "--lightweight", "--require-handler",
+                         "--help", "--version"))
 _USERS = frozenset({"-u", "-U", "--euid", "--uid", "--user"})
 _TERMINALS = frozenset({"-t", "--terminal"})
-_KILLALL = _options("sunoyO", ("--signal", "--user", "--older-than", "--younger-than",
-                               "--context", "--ns"))
+# psmisc killall's whole option table (killall --help): -n/--ns, -s, -u, -o, -y and -Z take a
+# value, in the next word or attached; the flags are listed so that a start of one is read as
+# it (`--reg`: attack n23f, finding 8).
+_KILLALL = _options("sunoyOZ", ("--signal", "--user", "--older-than", "--younger-than",
+                                "--context", "--ns"),
+                    flags=("--exact", "--ignore-case", "--process-group", "--interactive",
+                           "--list", "--quiet", "--regexp", "--verbose", "--version", "--wait",
+                           "--help"))
 
 
 def killed_daemons(name: str, words: list[_Word]) -> list[str]:
@@ -65,7 +75,7 @@ def killed_daemons(name: str, words: list[_Word]) -> list[str]:
 
 
 # procps skill(1) and snice(1): `skill [SIGNAL] [OPTIONS] EXPRESSION`, `snice [PRIORITY] ...`.
-_SKILL = _options("cptu", ("--command", "--pid", "--tty", "--user"),
+_SKILL = _options("cptu", ("--command", "--pid", "--tty", "--user", "--ns", "--nslist"),
                   flags=("--fast", "--interactive", "--list", "--table", "--no-action", "--verbose",
                          "--warnings", "--help", "--version"))
 _PID = re.compile(r"\s*([+-]?)0*(\d+)\s*")  # as procps reads a pid: blanks, a sign, zeros
@@ -176,11 +186,35 @@ def _fuser(words: list[_Word]) -> list[str]:
     return []
 
 
+def _without_signals(words: list[_Word], table: _Options) -> list[_Word]:
+    """The words without a signal given as `-9` or `-KILL` (an option of its own, not a cluster
+    of letters), but for the value of an option that takes one: `killall -n 0 -r a`, `-s 9 -r`,
+    `--ns 0` (the value is no signal, and dropping it made the option take `-r` for its value:
+    attack n23f, finding 8)."""
+    kept, index = list(words[:1]), 1
+    while index < len(words):
+        value = words[index].value or ""
+        kept_value = False
+        if value.startswith("--") and "=" not in value:
+            kept_value = _long_option(value, table.long | table.flags) in table.long
+        elif value.startswith("-") and len(value) > 1 and not _SIGNAL.fullmatch(value):
+            letters = value[1:]
+            first = next((i for i, letter in enumerate(letters) if letter in table.short), None)
+            kept_value = first is not None and first == len(letters) - 1
+        if not _SIGNAL.fullmatch(value) or not value.startswith("-"):
+            kept.append(words[index])
+        if kept_value and index + 1 < len(words):
+            kept.append(words[index + 1])
+            index += 1
+        index += 1
+    return kept
+
+
+_SIGNAL = re.compile(r"-([0-9]+|[A-Z]{2,}[0-9]*)")
+
+
 def _matching(words: list[_Word], table: _Options, regex: bool) -> list[str]:
-    # A signal given as `-9` or `-KILL` is an option of its own (not a cluster of letters).
-    plain = [w for w in words if not digits((w.value or "").lstrip("-"))
-             and not re.fullmatch(r"-[A-Z]{2,}[0-9]*", w.value or "")]
-    scanned = _permuted(plain, 1, table)
+    scanned = _permuted(_without_signals(words, table), 1, table)
     if scanned is None:
         return list(_DAEMONS)  # an option known only at run time: anything
     found, operands = scanned
@@ -216,3 +250,181 @@ def _matching(words: list[_Word], table: _Options, regex: bool) -> list[str]:
             if hit and daemon not in reached:
                 reached.append(daemon)
     return reached
+
+
+# --- a kill by attaching (attack n23f, finding 4) ----------------------------------------------
+
+# util-linux prlimit(1): the limits (each takes an optional value: `--fsize=0`, `-f0`), and the
+# options that take one.
+_PRLIMIT_LIMITS = "cdefilmnqrstuvxy"
+_PRLIMIT_LONG = ("--core", "--data", "--nice", "--fsize", "--sigpending", "--memlock", "--rss",
+                 "--nofile", "--msgqueue", "--rtprio", "--stack", "--cpu", "--nproc", "--as",
+                 "--locks", "--rttime")
+_PRLIMIT_OTHER = ("--pid", "--output", "--noheadings", "--raw", "--verbose", "--help",
+                  "--version")
+# strace(1)'s options that take a value, and those that make the tracee fail or die.
+_STRACE_VALUE = "abeEIoOpPSsUXu"
+_STRACE_HARM = ("--inject", "--fault", "--kill-on-exit")
+_STRACE_LONG = ("--attach", "--trace", "--signal", "--status", "--output", "--user",
+                "--trace-path", "--env", "--string-limit", "--columns", "--detach-on",
+                "--summary-columns", "--successful-only", "--failed-only", "--absolute-timestamps",
+                "--seccomp-bpf", "--decode-fds", "--quiet", "--silent", "--follow-forks",
+                "--output-separately", "--summary", "--summary-only", "--summary-sort-by",
+                "--stack-traces", "--syscall-times", "--timestamps", "--relative-timestamps",
+                *_STRACE_HARM)
+
+
+def attached_kills(name: str, words: list[_Word]) -> list[_Word]:
+    """The pids a command may kill or starve by attaching to them, each judged as `kill -s KILL
+    PID` (held for a pid known only at run time, as `kill -9 $(pidof auditd)` is): `prlimit
+    --pid PID` setting a limit (`--fsize=0`: the next write raises SIGXFSZ; `--nofile=0`),
+    `strace -p PID` with `-e inject=`/`fault=`, `--inject`, `--fault` or `--kill-on-exit`,
+    `cpulimit -p PID` (SIGSTOPs it), `criu dump -t PID` (the dumped tree is killed), and the
+    pids starved as `snice +20` starves them: `renice +N [-p] PID`, `chrt -i -p 0 PID`
+    (SCHED_IDLE), `ionice -c 3 -p PID` (idle I/O: the daemon's log writes wait)."""
+    values = [w.value for w in words[1:]]
+    if name == "prlimit":
+        return _prlimit(words)
+    if name == "strace":
+        return _strace(words)
+    if name == "cpulimit":
+        return _pid_values(words, "pePlz", "peP", ("--pid", "--exe", "--path"))
+    if name in ("renice", "chrt", "ionice"):
+        return _starved(name, words)
+    if name == "criu" and "dump" in values and not {"-R", "--leave-running"} & set(values):
+        return _pid_values(words, "tDWoLv", "t", ("--tree",))
+    return []
+
+
+def _values(words: list[_Word], takes: str, letters: str, long: tuple[str, ...],
+            names: frozenset[str] = frozenset()) -> list[_Word | None]:
+    """The values of the options `letters` (among the short options `takes` that take one: a
+    cluster `-fp PID` too) and `long` (any start of one among `names`), each as getopt reads
+    it; an option word known only at run time gives None (it may be any of them)."""
+    found: list[_Word | None] = []
+    index = 1
+    while index < len(words):
+        value = words[index].value
+        following = words[index + 1] if index + 1 < len(words) else _Word(None, "")
+        if value is None:
+            found.append(None)
+        elif value == "--":
+            break
+        elif value.startswith("--") and len(value) > 2:
+            option, has, rest = value.partition("=")
+            option = _long_option(option, names | frozenset(long))
+            if option in long:
+                found.append(_Word(rest, rest) if has else following)
+                index += 0 if has else 1
+            elif option in names and not has and option in _TAKES_LONG:
+                index += 1
+        elif value.startswith("-") and len(value) > 1:
+            for offset, letter in enumerate(value[1:], start=2):
+                if letter in takes:
+                    if letter in letters:
+                        found.append(_Word(value[offset:], value[offset:]) if value[offset:]
+                                     else following)
+                    index += 0 if value[offset:] else 1
+                    break
+        index += 1
+    return found
+
+
+def _pid_values(words: list[_Word], takes: str, letters: str, long: tuple[str, ...]
+                ) -> list[_Word]:
+    return [w if w is not None else _Word(None, "") for w in _values(words, takes, letters, long)]
+
+
+def _prlimit(words: list[_Word]) -> list[_Word]:
+    pids = _pid_values(words, "po", "p", ("--pid",))
+    names = frozenset(_PRLIMIT_LONG + _PRLIMIT_OTHER)
+    sets, index = False, 0
+    while (index := index + 1) < len(words):
+        value = words[index].value
+        following = words[index + 1].value if index + 1 < len(words) else "-"
+        if value is None:
+            sets = True
+        elif value in ("-p", "-o") or _long_option(value, names) in ("--pid", "--output"):
+            index += 1  # its value (`--pid=P`, `-pP` hold theirs)
+        elif value.startswith("--") and len(value) > 2:
+            option, has, _ = value.partition("=")
+            sets |= _long_option(option, names) in _PRLIMIT_LONG and (
+                bool(has) or following is None or not following.startswith("-"))
+        elif value.startswith("-") and len(value) > 1 and not value.startswith(("-p", "-o")):
+            # a limit letter takes what follows it in its word (`-f0`, `-nf0`), or, read
+            # the stricter way, the next word
+            letters = value[1:].split("o", 1)[0]
+            at = next((i for i, letter in enumerate(letters) if letter in _PRLIMIT_LIMITS), None)
+            sets |= at is not None and (at < len(value) - 2 or following is None
+                                        or not following.startswith("-"))
+    return pids if sets else []
+
+
+def _strace(words: list[_Word]) -> list[_Word]:
+    pids = _pid_values(words, _STRACE_VALUE, "p", ("--attach",))
+    names = frozenset(_STRACE_LONG)
+    expressions = _values(words, _STRACE_VALUE, "e", (), names)
+    harm = any(e is None or e.value is None or _STRACE_FAULT.match(e.value) for e in expressions)
+    for word in words[1:]:
+        value = word.value or ""
+        if value == "--":
+            break
+        if value.startswith("--") and len(value) > 2:
+            harm |= _long_option(value.partition("=")[0], names) in _STRACE_HARM
+    return pids if harm else []
+
+
+_STRACE_FAULT = re.compile(r"\s*!?\s*(inject|fault)\b")
+_TAKES_LONG = frozenset({"--output", "--trace", "--signal", "--status", "--user", "--trace-path",
+                         "--env", "--string-limit", "--columns", "--detach-on", "--summary-columns",
+                         "--summary-sort-by"})
+
+
+_NUMBER_WORD = re.compile(r"[+-]?\d+")
+
+
+def _starved(name: str, words: list[_Word]) -> list[_Word]:
+    """The pids `renice` (a positive priority, pids by default or after -p), `chrt` (-i/--idle
+    with -p: the last operand) or `ionice` (class 3/idle with -p) sets to starve; a value known
+    only at run time may starve. Users and groups (`renice 19 -u root`) are not read here."""
+    values = [w.value for w in words[1:]]
+    if name == "chrt":
+        idle = any(v is None or v in ("--idle", "--id", "--idl") or re.fullmatch(r"-[a-z]*i[a-z]*", v)
+                   for v in values[:-1])  # the last word is the pid
+        attach = any(v is None or v in ("--pid", "--p", "--pi") or re.fullmatch(r"-[a-z]*p[a-z]*", v)
+                     for v in values)
+        return [words[-1]] if idle and attach and len(words) > 2 else []
+    if name == "ionice":
+        classes = _values(words, "cnpPtu", "c", ("--class",),
+                          frozenset({"--classdata", "--pid", "--pgid", "--uid", "--ignore"}))
+        if not any(c is None or c.value is None or c.value.strip() in ("3", "idle") for c in classes):
+            return []
+        # `-p PID...`: every word after -p up to the next option is a pid
+        pids, after = [], False
+        for word in words[1:]:
+            if word.value is not None and word.value.startswith("-"):
+                after = word.value in ("-p", "--pid") or word.value.startswith(("-p", "--pid="))
+                attached = word.value[2:] if word.value.startswith("-p") else word.value[6:]
+                if after and attached:
+                    pids.append(_Word(attached, attached))
+            elif after:
+                pids.append(word)
+        return pids
+    # renice
+    pids: list[_Word] = []
+    mode, priority, index = "p", None, 1
+    while index < len(words):
+        value = words[index].value
+        if value in ("-n", "--priority", "--relative") and index + 1 < len(words):
+            priority, index = words[index + 1], index + 2
+            continue
+        if value in ("-p", "--pid", "-g", "--pgrp", "-u", "--user"):
+            mode = value.lstrip("-")[0]
+        elif priority is None and (value is None or _NUMBER_WORD.fullmatch(value)):
+            priority = words[index]
+        elif mode == "p":
+            pids.append(words[index])
+        index += 1
+    if priority is None or (priority.value is not None and int(priority.value) <= 0):
+        return []
+    return pids

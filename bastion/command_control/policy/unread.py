@@ -77,6 +77,10 @@ _INSPECTORS_UNLESS: dict[str, frozenset[str]] = {
                            "--rereadpt"}),
     "lastlog": frozenset({"-C", "--clear", "-S", "--set"}),
     "aureport": frozenset(),
+    # loads the profiles it names into the kernel (its unload and complain options are the
+    # shipped no-apparmor-unload's: attack n23f); -o and the cache options write
+    "apparmor_parser": frozenset({"-o", "--ofile", "-W", "--write-cache", "-L", "--cache-loc",
+                                  "-S", "--stdout"}),
     # -E names its log file; the config it reads (-f) and tests (-t, -T) is only read; a
     # daemon it starts is held by confirm-other-ssh-server (attack j19f)
     "sshd": frozenset({"-E"}),
