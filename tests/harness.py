@@ -102,16 +102,26 @@ class Sshd:
             subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", str(host_key)],
                            check=True, capture_output=True)
         self.host_pub = " ".join(Path(f"{host_key}.pub").read_text().split()[:2])
-        self.port = self.port or free_port()
-        conf = self.directory / "sshd_config"
-        conf.write_text(target_sshd_config(
-            self.port, host_key, self.ca_pub,
-            f"AcceptEnv LANG LC_*\nSubsystem sftp internal-sftp\nLogLevel VERBOSE\n{self.extra}\n"))
-        self.proc = subprocess.Popen([SSHD, "-D", "-e", "-f", str(conf)], stdout=subprocess.PIPE,
-                                     stderr=subprocess.STDOUT)
-        self.output = LineWaiter(self.proc.stdout)
-        self.output.wait_for(r"Server listening on 127\.0\.0\.1 port")
-        return self
+        chosen = not self.port  # a port the test did not name may be taken by then: another one
+        for attempt in range(3):
+            self.port = self.port or free_port()
+            conf = self.directory / "sshd_config"
+            conf.write_text(target_sshd_config(
+                self.port, host_key, self.ca_pub,
+                f"AcceptEnv LANG LC_*\nSubsystem sftp internal-sftp\nLogLevel VERBOSE\n{self.extra}\n"))
+            self.proc = subprocess.Popen([SSHD, "-D", "-e", "-f", str(conf)],
+                                         stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+            self.output = LineWaiter(self.proc.stdout)
+            try:
+                self.output.wait_for(r"Server listening on 127\.0\.0\.1 port")
+            except AssertionError:
+                if not (chosen and attempt < 2 and "Address already in use" in self.output.text()):
+                    raise
+                self.proc.wait(10)
+                self.port = 0
+                continue
+            return self
+        raise AssertionError("unreachable")
 
     def stop(self) -> None:
         if self.proc and self.proc.poll() is None:
@@ -132,14 +142,25 @@ class BastionProcess:
     command: list[str] = field(default_factory=lambda: [sys.executable, "-m", "bastion"])
 
     def start(self) -> BastionProcess:
-        self.port = self.port or free_port()
-        env = dict(os.environ, PYTHONUNBUFFERED="1", **self.env)
-        self.proc = subprocess.Popen(
-            [*self.command, "--home", str(self.home.path), "serve", "--listen",
-             f"127.0.0.1:{self.port}"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=env)
-        self.output = LineWaiter(self.proc.stdout)
-        self.output.wait_for(r"bastion listening on")
-        return self
+        chosen = not self.port  # a port the test did not name may be taken by then: another one
+        for attempt in range(3):
+            self.port = self.port or free_port()
+            env = dict(os.environ, PYTHONUNBUFFERED="1", **self.env)
+            self.proc = subprocess.Popen(
+                [*self.command, "--home", str(self.home.path), "serve", "--listen",
+                 f"127.0.0.1:{self.port}"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                env=env)
+            self.output = LineWaiter(self.proc.stdout)
+            try:
+                self.output.wait_for(r"bastion listening on")
+            except AssertionError:
+                if not (chosen and attempt < 2 and "address already in use" in self.output.text()):
+                    raise
+                self.proc.wait(10)
+                self.port = 0
+                continue
+            return self
+        raise AssertionError("unreachable")
 
     def stop(self, sig: int | None = None) -> int:
         if self.proc and self.proc.poll() is None:
