@@ -259,3 +259,75 @@ def test_vi_mode_eight_bit_bytes_are_judged_as_their_low_seven_bits(line, byte, 
     held = sh.keys(byte)
     assert held is not None and held.how == how and held.meta
     assert judged(sh) == "deny"
+
+
+# -- attack o24i: keys readline dispatches otherwise than the key reader cuts them ---------------
+
+LINE, SUBST = "echo x >> /etc/sudoers", CODE_IN_WORD[0]
+PASTE = b"\x1b[200~%s\x1b[201~"
+
+
+@pytest.mark.parametrize(("vi", "line", "chunks", "how"), [
+    # F1: vi, an Esc alone at a chunk's end (readline's keyseq-timeout may run it), then a byte
+    # a C locale reads as its low seven bits: Enter, Ctrl-D, `v`, `@`
+    (True, LINE, [b"\x1b", b"\x8d"], "accept"), (True, LINE, [b"\x1b", b"\x84"], "accept"),
+    (True, LINE, [b"\x1b", b"\xf6"], "edit"), (True, LINE, [b"\x1b", b"\xc0"], "macro"),
+    (True, LINE + "\x1b", [b"\x8a"], "accept"),
+    # F2: vi's command mode, Ctrl-Q / Ctrl-S the terminal driver eats (IXON): no argument
+    (True, "#" + LINE, [b"\x1b1\x11#"], "comment"), (True, LINE, [b"\x1b\x11v"], "edit"),
+    (True, LINE, [b"\x1b\x11\x8d"], "accept"), (True, "#" + LINE, [b"\x1b1\x13#\x11"], "comment"),
+    # F3: vi's command mode binds no paste start: the "pasted" bytes are commands
+    (True, "#" + LINE, [b"\x1b" + PASTE % b"1#"], "comment"),
+    (True, LINE, [b"\x1b", PASTE % b"v"], "edit"), (True, LINE, [b"\x1b" + PASTE % b"\x04"], "accept"),
+    # F4: a paste after Ctrl-X, Esc or a quoted insert is keys to readline
+    (False, LINE, [b"\x18" + PASTE % b"\x0f"], "accept"),
+    (False, LINE, [b"\x1b" + PASTE % b"\x0f"], "accept"),
+    (False, LINE, [b"\x16" + PASTE % b"\x0f"], "accept"),
+    (False, LINE, [b"\x16\x11" + PASTE % b"\x0f"], "accept"),
+    (False, "#" + LINE, [b"\x18" + PASTE % b"\x1b1\x1b#"], "comment"),
+    (False, LINE, [b"\x18" + PASTE % b"\x18\x05"], "edit"),
+    (False, "echo $(touch /etc/sudoers)", [b"\x18" + PASTE % b"\x1b\x05"], "expand"),
+    (False, SUBST, [b"\x18" + PASTE % b"\t"], "complete"),
+    (True, LINE, [b"\x16" + PASTE % b"\x04"], "accept"),
+    (True, "#" + LINE, [b"\x16" + PASTE % b"\x1b1#"], "comment"),
+    # F5: Esc, then any key starting with ESC: M-Esc (complete)
+    (False, SUBST, [b"\x1b\x1b[A"], "complete"), (False, SUBST, [b"\x1b\x1bOA"], "complete"),
+    (False, SUBST, [b"\x1b\x1b[15~"], "complete"), (False, SUBST, [b"\x1b\x11\x1b[A"], "complete"),
+    (False, SUBST, [b"\x1b" + PASTE % b"x"], "complete"),
+    # F6: Ctrl-X takes one key; the rest of a text run is text
+    (False, SUBST, [b"\x18gx"], "complete"), (False, SUBST, [b"\x18G "], "complete"),
+    (False, LINE, [b"\x18ex"], "macro"),
+    # F7: Esc, a flow-control key, then `#` or `?`: M-#, M-?
+    (False, "#" + LINE, [b"\x1b1\x1b\x11#"], "comment"),
+    (False, "#" + LINE, [b"\x1b1\x1b\x11", b"#"], "comment"),
+    (False, SUBST, [b"\x1b\x11?x"], "complete"),
+])
+def test_a_key_readline_dispatches_otherwise_than_the_reader_cuts_it_is_judged(vi, line, chunks,
+                                                                               how):
+    # Each row ran the refused line (or its substitution) unjudged in bash 5.2 on a pty (attack
+    # o24i, attack/repro_1.py .. repro_7.py; the C locale for 8-bit bytes, IXON on)
+    sh = Shell()
+    if vi:
+        sh.run("set -o vi")
+    sh.type(line)
+    held = None
+    for chunk in chunks:
+        held = sh.keys(chunk)
+        if held is not None:
+            break
+    assert held is not None and held.how == how
+    assert judged(sh) == "deny"
+
+
+@pytest.mark.parametrize(("vi", "keys"), [
+    (False, b"\x1b\x1b[A"), (False, b"\x1b\x1b[D"), (False, b"\x1b[1;3C"), (False, b"\x1b[A"),
+    (False, PASTE % b"cat notes"), (False, b"\x18" + PASTE % b"cat notes"),
+    (True, PASTE % b"cat notes"), (True, b"\x1b[D\x1b[C"), (False, b"\x18gx"),
+])
+def test_honest_arrows_and_pastes_are_not_judged_on_a_line_without_code(vi, keys):
+    # Alt+arrows, arrows and pastes of plain text go at once where nothing can run (o24i)
+    sh = Shell()
+    if vi:
+        sh.run("set -o vi")
+    sh.type("ls /srv")
+    assert sh.keys(keys) is None

@@ -965,3 +965,35 @@ def test_a_refused_line_no_screen_showed_is_never_handed_over_by_the_bastions_ow
     assert not (tmp_path / "canary").exists()
     term.proc.terminate()
     term.wait()
+
+
+ESC_ALONE = None  # wait until bash took the Esc alone (vi: the cursor moves left), past its timeout
+
+
+@pytest.mark.parametrize(("vi", "line", "keys"), [
+    (True, b"touch canary;", [b"\x1b", ESC_ALONE, b"\x8d"]),           # F1: Esc, then 0x8D (C-m)
+    (True, b"#touch canary;", [b"\x1b", ESC_ALONE, b"1\x11#"]),        # F2: Ctrl-Q eaten (IXON)
+    (True, b"#touch canary;", [b"\x1b", ESC_ALONE, b"\x1b[200~1#\x1b[201~"]),  # F3: vi paste
+    (False, b"echo $(touch canary)", [b"\x18\x1b[200~\x1b\x05\x1b[201~"]),     # F4: C-x paste
+    (False, b'ls "${x:-$(touch canary)}"/', [b"\x1b\x1b[A"]),                 # F5: M-Esc
+], ids=["vi-esc-then-meta-enter", "vi-ctrl-q-eaten", "vi-command-mode-paste",
+        "ctrl-x-then-paste", "esc-then-alt-up"])
+def test_keys_readline_dispatches_otherwise_than_the_gate_cuts_them_are_judged(world, tmp_path,
+                                                                              vi, line, keys):
+    # attack o24i: bash 5.2 ran the refused line (or its substitution) with nothing judged
+    term = shell(world, tmp_path)  # the target's locale: C (the bastion passes only LANG=C)
+    if vi:
+        term.run_line(b"set -o vi\r")
+    start = len(term.buffer)
+    term.send(line)
+    term.expect(re.escape(line[-8:]), start=start)
+    for chunk in keys:
+        if chunk is ESC_ALONE:
+            term.expect(rb"\x08", start=start)
+        else:
+            term.send(chunk)
+    term.expect(PROMPT, start=term.expect(DENIED, start=start))
+    alive(term)
+    assert not (tmp_path / "canary").exists()
+    term.send(b"exit\r")
+    term.wait()

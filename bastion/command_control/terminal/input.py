@@ -65,6 +65,7 @@ class _FollowsInput:
         if self._submit is not None:
             raise RuntimeError("feed_input() while a submit awaits resolve()")
         self._probe_vi()
+        self._esc_alone(data)
         carried = len(self._keys.pending)  # bytes of the first key that came (and went) earlier
         end = -carried
         keys = deque(self._keys.feed(data))
@@ -82,6 +83,9 @@ class _FollowsInput:
                 n = 1 if key[0] < 0x80 else _utf8_len(key[0])
                 keys.appendleft(key[n:])
                 key = key[:n]
+            key, rest = self._dispatch_cut(key)
+            if rest:
+                keys.appendleft(rest)
             start, end = end, end + len(key)
             self._maybe = None  # a conditional credit explains only the line end right after it
             meta = self._meta_point(key, max(0, -start))
@@ -129,7 +133,7 @@ class _FollowsInput:
     def _meta_point(self, key: bytes, skip: int) -> tuple[int, How] | None:
         """The first byte of a text key, from `skip` on, whose meta key is a judge point."""
         if key[0] < 0x20 or key[0] == 0x7F or self._in_paste or (
-                self._vi and self._vi_argument and not self._emacs_too):
+                self._vi and self._vi_argument and not (self._emacs_too or self._vi_search_doubt)):
             return None
         table = _META_VI if self._vi else _META_EMACS
         for m in (_META_VI_RE if self._vi else _META_EMACS_RE).finditer(key, skip):
@@ -287,6 +291,7 @@ class _FollowsInput:
             return None if self._vi and not prev else "accept"  # vi's insert mode inserts ^O
         if key == "\x05" and prev == "\x1b":
             return "expand"
+        key = self._with_prefix(key, prev)  # (attack o24i, findings 5 and 7)
         if not self._vi and len(key) == 1 and key.isascii() and key.isupper() and prev:
             key = key.lower()  # C-x G, M-G: readline's do-lowercase-version (attack l21i, F3)
         elif not self._vi and len(key) == 2 and key[0] == "\x1b" and key[1].isascii() \
@@ -345,6 +350,7 @@ class _FollowsInput:
 
     def _apply_key(self, key: str) -> bool:
         line = self._line
+        clean = self._dispatch_clean(key)  # readline reads a paste start as one (o24i, F3, F4)
         self._note_key(key)
         if not line.active:
             self._begin_line()
@@ -377,7 +383,7 @@ class _FollowsInput:
                 self._rebase()
                 model = line.model
                 model.batch = []
-            if key == _PASTE_START and self._bracketed:
+            if key == _PASTE_START and self._bracketed and clean:
                 # (a paste into vi's search goes into its text: how long it is, unknown)
                 self._vi_search_doubt = self._vi_search_doubt or isinstance(self._vi_argument, str)
                 self._in_paste = True
@@ -536,7 +542,7 @@ class _FollowsInput:
 
     def _new_line(self) -> None:
         self._prefix = self._last_prefix = ""
-        self._held_prefix = False
+        self._held_prefix = self._quoted = False
         self._line = _Line()
         self._epoch_seq = self._out_seq
         self._running = False

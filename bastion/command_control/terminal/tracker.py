@@ -15,6 +15,7 @@ from collections.abc import Callable
 import pyte
 
 from bastion.command_control import policy
+from bastion.command_control.terminal.dispatch import _FollowsDispatch
 from bastion.command_control.terminal.input import _FollowsInput
 from bastion.command_control.terminal.keys import _CANCEL_LINE, _PASTE_END, Submit, _KeyReader
 from bastion.command_control.terminal.line import (
@@ -43,7 +44,8 @@ from bastion.command_control.terminal.vi_mode import _FollowsVi
 LEFT_OVER_UNREAD = "\x00(keys a refused line may have left, past what can be read)"
 
 
-class CommandLineTracker(_FollowsOutput, _FollowsInput, _FollowsVi, _ReadsLine, _FollowsReader):
+class CommandLineTracker(_FollowsOutput, _FollowsInput, _FollowsDispatch, _FollowsVi, _ReadsLine,
+                         _FollowsReader):
     """Screen model + keystroke model of one interactive channel. See the package docstring."""
 
     def __init__(self, cols: int = 80, rows: int = 24, *,
@@ -107,6 +109,7 @@ class CommandLineTracker(_FollowsOutput, _FollowsInput, _FollowsVi, _ReadsLine, 
         self._prefix = ""
         self._last_prefix = ""
         self._held_prefix = False  # the held submit key's first bytes were sent before it
+        self._quoted = False  # a quoted-insert (Ctrl-V, Ctrl-Q) may wait for its key (o24i)
         self._vi = False  # readline is believed to be in vi mode (`set -o vi` was run)
         # ... or may be in either: the keys of both modes are judged (see `_note_mode`).
         self._emacs_too = False

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from bastion.command_control.terminal.edits import VI_TERMINAL_KEYS
 from bastion.command_control.terminal.keys import (
+    _MAYBE_UNSEEN,
     _VI_INSERT,
     _VI_MOTIONS,
     _VI_OPERATORS,
@@ -57,6 +58,11 @@ class _FollowsVi:
         """Follow vi's command mode (after Esc, until a key that inserts), when in vi mode."""
         if not self._vi:
             return
+        if key in _MAYBE_UNSEEN and self._vi_command_now():
+            # The terminal driver may take it (Ctrl-Q, Ctrl-S with IXON on): the keys after it
+            # may be commands or its argument (search text): `#`, `v`, `@` are judged either
+            # way until the line ends (attack o24i, finding 2).
+            self._vi_search_doubt = True
         if isinstance(self._vi_argument, str) and self._vi_command:
             if self._in_vi_search(key):
                 return

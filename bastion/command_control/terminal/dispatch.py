@@ -1,0 +1,76 @@
+"""Where the key reader's cut of the client's bytes may differ from readline's dispatch (attack
+o24i): the reader cuts by the bytes (a run of text, Esc and a byte, a CSI key, a paste start),
+readline by its dispatch state (a prefix waiting, a quoted-insert waiting, vi's command keymap,
+its keyseq-timeout, keys the terminal driver takes before it: Ctrl-Q and Ctrl-S with IXON on,
+the default). Wherever the two may differ, the key is cut and read as readline may read it,
+and judged where either reading is a judge point (fail closed):
+
+- a key after a prefix (Esc, Ctrl-X, kept across keys the driver may take) is one character:
+  a text run after it is cut after its first character (`C-x g x`, `Esc ?x`), and in emacs
+  mode it is read with the prefix (`Esc Ctrl-Q #` is M-#);
+- a key starting with ESC after an Esc prefix is M-ESC (complete) to readline (`Esc Esc [A`);
+- ESC[200~ is a paste start only where readline reads it as one: not after a prefix, a
+  quoted-insert (Ctrl-V, Ctrl-Q), in vi's command keymap (which binds none) or while vi's
+  state is in doubt; otherwise its bytes are keys, each judged as typed;
+- in vi mode an Esc that came alone at a chunk's end may have run alone (the keyseq-timeout):
+  an 8-bit byte after it is a key of its own, read as its meta key (`_META_VI`);
+- in vi's command mode a key the driver may take (Ctrl-Q, Ctrl-S) leaves the keys after it in
+  doubt: `#`, `v` and `@` are judged whatever the tracker takes them for (`_vi_search_doubt`).
+
+A mixin of `CommandLineTracker` (tracker.py), which holds the state it reads. Pure.
+"""
+
+from __future__ import annotations
+
+from bastion.command_control.terminal.keys import _MAYBE_UNSEEN, _utf8_len
+
+_QUOTES = frozenset({"\x16", "\x11"})  # quoted-insert: Ctrl-V, Ctrl-Q (where IXON is off)
+
+
+class _FollowsDispatch:
+    """Readline's dispatch state as far as the key reader's cut depends on it."""
+
+    def _esc_alone(self, data: bytes) -> None:
+        """vi mode: the Esc left at the end of the last chunk went alone, and readline's
+        keyseq-timeout may have run it (command mode) before these bytes came. An 8-bit byte
+        after it is then a key of its own (in a C locale its low seven bits: 0x8D is Enter),
+        not "Alt + byte" (attack o24i, finding 1)."""
+        if self._vi and self._keys.pending == b"\x1b" and data and data[0] >= 0x80:
+            self._keys.pending = b""
+            self._on_key(b"\x1b")  # its byte went already
+
+    def _dispatch_cut(self, key: bytes) -> tuple[bytes, bytes]:
+        """The key as readline takes it and the rest: after a prefix (or a quoted-insert) only
+        one character completes it, and the rest of a text run is keys of its own (attack o24i,
+        findings 6 and 7)."""
+        if (len(key) > 1 and not self._in_paste and (self._last_prefix or self._quoted)
+                and 0x20 <= key[0] != 0x7F and not 0x80 <= key[0] <= 0x9F):
+            n = 1 if key[0] < 0x80 else _utf8_len(key[0])
+            return key[:n], key[n:]
+        return key, b""
+
+    def _dispatch_clean(self, key: str) -> bool:
+        """Whether readline reads `key` from the top of its keymap, so that a paste start is a
+        paste: no prefix waiting, no quoted-insert waiting, not vi's command keymap, nor a vi
+        command waiting for its key, nor vi's state in doubt. Also notes whether `key` leaves a
+        quoted-insert waiting (kept across keys the terminal driver may take)."""
+        if self._in_paste:
+            self._quoted = False
+            return True
+        quoted = self._quoted
+        self._quoted = (key in _QUOTES and not quoted) or (quoted and key in _MAYBE_UNSEEN)
+        if quoted or self._last_prefix or self._prefix:
+            return False
+        return not (self._vi and (self._vi_command_now() or self._vi_meta_at is not None
+                                  or self._vi_argument or self._vi_operator
+                                  or self._vi_search_doubt))
+
+    def _with_prefix(self, key: str, prev: str) -> str:
+        """Emacs mode: the key after an Esc prefix as readline dispatches it, Esc and the key
+        (`Esc Ctrl-Q #` is M-#, attack o24i finding 7); any key starting with ESC after it is
+        M-ESC, which completes (finding 5)."""
+        if self._vi or prev != "\x1b":
+            return key
+        if key.startswith("\x1b"):
+            return "\x1b\x1b"
+        return "\x1b" + key if len(key) == 1 else key
