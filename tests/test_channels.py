@@ -213,10 +213,41 @@ def test_an_scp_target_the_shell_expands_or_a_stdin_it_feeds_is_never_followed(w
     r = scp(alice, world, "-O", str(src), f"{REMOTE}:{tmp_path}/guard?d/")
     assert r.returncode != 0 and b"guard?d/evil.txt: denied: guarded files are not written" in r.stderr
     for command in (f"scp -t {guarded} <<< $'C0644 5 here.txt\\nevil'",
-                    f"scp -t {guarded} <<EOF\nC0644 5 doc.txt\nevil\nEOF"):
+                    f"scp -t {guarded} <<EOF\nC0644 5 doc.txt\nevil\nEOF",
+                    # a quote in a comment hid the redirection from a reader of quotes (p25o, 1)
+                    f"# '\nscp -t {guarded} <<< $'C0644 5 hid.txt\\nevil'"):
         r = alice.run(f"{LOGIN}@web01", command)
         assert r.returncode == 126, (command, r.stderr)
     assert not list(guarded.iterdir())
+
+
+@pytest.mark.parametrize("command", ["script -qc bash /dev/null", "su --pty",
+                                     "runuser --pty -u root bash"])
+def test_a_shell_on_a_terminal_of_its_own_without_an_ssh_pty_is_refused(world, alice, tmp_path,
+                                                                     command):
+    """Its terminal would edit the statements after the stdin gate judged them: `echo safe ^U
+    touch canary` ran `touch canary` (attack p25o, finding 4). With `ssh -t` the interactive
+    gate reads the keys as the terminal does."""
+    canary = tmp_path / "canary"
+    r = alice.run(f"{LOGIN}@web01", command, input=f"echo safe \x15touch {canary}\nexit\n".encode())
+    assert r.returncode == 126 and b"a terminal of its own" in r.stderr, r.stderr
+    assert not canary.exists()
+
+
+async def test_a_flood_of_refused_scp_records_ends_the_channel(world, alice, tmp_path):
+    """A refusal is answered by the bastion itself, so the client need not wait: past 64 the
+    channel ends, with at most that many rows recorded (attack p25o, finding 6)."""
+    before = world.ctx.store.one("SELECT count(*) AS n FROM commands")["n"]
+    conn = await logged_in(world, alice)
+    async with conn:
+        proc = await conn.create_process(f"scp -t {tmp_path}", encoding=None)
+        assert await proc.stdout.readexactly(1) == b"\0"
+        proc.stdin.write(b"".join(b"C0644 1 protected-%d\n" % n for n in range(2000)))
+        result = await proc.wait(timeout=20)
+    assert result.exit_status == 1 and b"files refused in one transfer" in result.stderr
+    after = world.ctx.store.one("SELECT count(*) AS n FROM commands")["n"]
+    assert after - before <= 66
+    assert not any(tmp_path.glob("protected-*"))
 
 
 def test_legacy_scp_download_is_logged_with_its_digest(world, alice, tmp_path):

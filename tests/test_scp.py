@@ -255,8 +255,9 @@ def test_arbitrary_bytes_never_raise_and_never_pass_unparsed(chunks, upload):
     # Its stdin fed by the target's shell: the records never pass the bastion (finding 2).
     ("scp -t /etc <<< x", None), ("scp -t /etc <<EOF\nC0644 1 x\nEOF", None),
     ("sudo scp -t /etc < /tmp/p", None), ("scp -t /etc <&3", None), ("scp -t /etc 0>&3", None),
-    ("scp -t /etc 0<>/tmp/x", None), ("scp -t '/x<y'", ServerMode("upload", ("/x<y",), False,
-                                                                  False, False)),
+    ("scp -t /etc 0<>/tmp/x", None),
+    # read blind to quoting: a comment's quote made the rest look quoted (attack p25o, finding 1)
+    ("# '\nscp -t /etc <<< x", None), ("# '\nscp -t /etc 0<&3", None), ("scp -t '/x<y'", None),
 ])
 def test_server_mode_is_read_from_the_exec_command(command, mode):
     assert scp.server_mode(command) == mode
@@ -288,6 +289,10 @@ def test_an_scp_server_whose_stream_cannot_be_followed_is_still_a_file_server(li
     ("nsenter -t 1 -m scp -t x", False), ("unshare --wd=/etc scp -t .", False),
     # The wrapper's words are not seen (it ran the command as code) or known only at run time.
     ("sudo -s scp -t x", False), ("su -c 'scp -t x'", False), ("bash -c 'scp -t x'", False),
+    # A wrapper that gives it a pty, traces it or preloads a library (attack p25o, 2 and 3).
+    ("unbuffer -p scp -t x", False), ("sshpass -p p scp -t x", False),
+    ("strace -e inject=openat:poke_enter=@arg2=2f scp -t x", False), ("ltrace scp -t x", False),
+    ("fakeroot scp -t x", False), ("eatmydata scp -t x", False), ("stdbuf -i0 scp -t x", False),
     ('sudo "$OPT" /etc scp -t x', False), ("sudo -uDaemon scp -t x", False),
 ])
 def test_a_stream_is_followed_only_where_its_relative_names_are_judged(command, followed):
@@ -425,3 +430,23 @@ def test_an_sftp_path_is_judged_as_the_literal_name_the_server_opens():
     assert judge.file_op_line(">", path, literal=True) == ": > '~root/../.ssh/authorized_keys'"
     line = "cd ~root; " + judge.file_op_line(">", path, literal=True)
     assert policy.evaluate(rules, line, role="engineer", target="web01", login="root").action == "deny"
+
+
+def test_a_flood_of_refused_records_ends_the_stream():
+    """The bastion answers each refusal itself, so a source need not wait: past MAX_REFUSED
+    the stream ends instead of judging and recording on (attack p25o, finding 6)."""
+    to_client: list[bytes] = []
+    judged: list[tuple[str, ...]] = []
+
+    def judge_(op, paths, raw):
+        judged.append(paths)
+        return "denied: no"
+
+    stream = ScpStream(ServerMode("upload", ("/d",), False, True, False), judge_,
+                       lambda data: None, to_client.append)
+    stream.from_target(b"\0")
+    stream.from_client(b"".join(b"C0644 1 x%d\n" % n for n in range(1000)))
+    assert stream.failed is not None and "refused" in stream.failed
+    assert len(judged) == scp.MAX_REFUSED + 1
+    assert sum(chunk.count(b"denied: no") for chunk in to_client) == scp.MAX_REFUSED
+

@@ -287,6 +287,14 @@ async def judge_exec(app: Runtime, channel: GatedChannel) -> str | None:
                                        "an interpreter reading its program from stdin",
                                        command, ()))
     elif reads == "shell":
+        with judge.metered():
+            own = None if channel.interactive else policy.shell_on_own_terminal(command)
+        if own is not None:
+            # Its terminal would edit the statements after the stdin gate judged them (attack
+            # p25o, finding 4): with a pty the interactive gate reads the keys as it does.
+            v = stricter(v, policy.Verdict(
+                "deny", "defaults.uncertain", f"{own} gives the shell a terminal of its own, "
+                "which would edit what is judged here; ask for one (ssh -t)", command, ()))
         # `read x; bash`: what read takes from stdin the stdin gate judged as the shell's.
         with judge.metered():
             reader = policy.stdin_reader(command)
