@@ -370,7 +370,7 @@ def mint_for_grants(store: Backend, config: Config, ca: certs.CertificateAuthori
         raise GrantError("the key you logged in with is no longer enrolled for you")
     if person.locked:
         raise GrantError(f"user {user} is locked")
-    if re.fullmatch(r"r\d+", ticket_or_request):
+    if re.fullmatch(r"r[0-9]+", ticket_or_request):
         req = get_request(store, ticket_or_request)
         if not is_requesters(req, user, person.enrolled):
             raise GrantError(f"no such request: {ticket_or_request}")

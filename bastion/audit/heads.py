@@ -28,9 +28,9 @@ from bastion.store import Backend
 # whole, nothing before or after it (a NUL or the CR some transports keep aside). Only the first
 # tag of a line is its tag: the same text inside an event line (a user name, a command, a
 # reason) is part of that line's message, never a head (attack k20o F9).
-HEAD_PATTERN = re.compile(r"audit head seq=(\d+) hash=([0-9a-f]{64}) type=([a-z][a-z0-9_.]{0,63})"
+HEAD_PATTERN = re.compile(r"audit head seq=([0-9]+) hash=([0-9a-f]{64}) type=([a-z][a-z0-9_.]{0,63})"
                           r"[\x00\r\n]*")
-SYSLOG_TAG = re.compile(r"(?:^|[\s>])bastion\[\d{1,10}\]: ")
+SYSLOG_TAG = re.compile(r"(?:^|[\s>])bastion\[[0-9]{1,10}\]: ")
 MAX_SEQ = 2**63 - 1
 SYSLOG_FACILITY = logging.handlers.SysLogHandler.LOG_AUTHPRIV
 

@@ -30,7 +30,7 @@ DEFAULT_ROLES = ("engineer", "supervisor", "admin", "vendor")
 DEFAULTS_DIR = Path(__file__).resolve().parents[1] / "defaults"
 
 MAX_INT = 10**9
-_SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(B|KB|MB|GB|TB)?\s*$", re.IGNORECASE)
+_SIZE = re.compile(r"^\s*([0-9]+(?:\.[0-9]+)?)\s*(B|KB|MB|GB|TB)?\s*$", re.IGNORECASE)
 _SIZE_UNITS = {"": 1, "B": 1, "KB": 10**3, "MB": 10**6, "GB": 10**9, "TB": 10**12}
 
 
@@ -157,7 +157,7 @@ def syslog_address(dest: str) -> str | tuple[str, int] | None:
 
 def split_host_port(text: str) -> tuple[str, int]:
     """("127.0.0.1", 2222) from "127.0.0.1:2222" or "[::1]:2222"; ValueError otherwise."""
-    m = re.fullmatch(r"\[([^\]]+)\]:(\d+)|([^:\[\]]+):(\d+)", text.strip())
+    m = re.fullmatch(r"\[([^\]]+)\]:([0-9]+)|([^:\[\]]+):([0-9]+)", text.strip())
     if not m:
         raise ValueError(f"expected HOST:PORT, got {text!r}")
     host = m.group(1) or m.group(3)
@@ -181,7 +181,7 @@ class TomlReader:
 
     def _line_of(self, keypath: str) -> int | None:
         """Best effort: the line that sets the last key of keypath below its table header."""
-        parts = [p for p in re.split(r"\.|\[\d+\]", keypath) if p]
+        parts = [p for p in re.split(r"\.|\[[0-9]+\]", keypath) if p]
         if not parts:
             return None
         key = parts[-1]

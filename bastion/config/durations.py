@@ -14,7 +14,7 @@ import re
 from typing import Any
 
 MAX_DURATION = 3650 * 86400.0  # ten years: beyond it, times overflow timers and the store
-_NUMBER = r"\d+(?:\.\d+)?"
+_NUMBER = r"[0-9]+(?:\.[0-9]+)?"
 _PART = re.compile(rf"({_NUMBER})\s*([smhd])")
 _DURATION = re.compile(rf"\s*(?:{_NUMBER}|(?:{_NUMBER}\s*[smhd]\s*)+)\s*")
 _UNITS = {"s": 1.0, "m": 60.0, "h": 3600.0, "d": 86400.0}

@@ -17,7 +17,7 @@ from bastion.recording.cast import REDACTION_MARK, SEALED, iter_cast
 from bastion.recording.escrow import EscrowError, Opener
 from bastion.text import visible
 
-_MARKER = re.compile(r"\[redacted (\d+) keystrokes?\]")
+_MARKER = re.compile(r"\[redacted ([0-9]+) keystrokes?\]")
 
 
 def replay(

@@ -49,7 +49,7 @@ _GIT_HOMES = ("HOME", "XDG_CONFIG_HOME")
 _OWN_SHELL_RULES = frozenset({"su", "runuser", "sudo", "doas", "pkexec", "sg", "newgrp"})
 _PATTERN_OPTION = "a pattern where an option may stand: pathname expansion may make it one"
 # credential helpers git ships, run as git-credential-NAME: `store` writes ~/.git-credentials.
-_GIT_PLAIN_HELPER = re.compile(r"|store|cache|cache --timeout=\d+")
+_GIT_PLAIN_HELPER = re.compile(r"|store|cache|cache --timeout=[0-9]+")
 
 
 def _plain_credential(key: str, value: str, from_environment: bool) -> bool:

@@ -78,11 +78,11 @@ def killed_daemons(name: str, words: list[_Word]) -> list[str]:
 _SKILL = _options("cptu", ("--command", "--pid", "--tty", "--user", "--ns", "--nslist"),
                   flags=("--fast", "--interactive", "--list", "--table", "--no-action", "--verbose",
                          "--warnings", "--help", "--version"))
-_PID = re.compile(r"\s*([+-]?)0*(\d+)\s*")  # as procps reads a pid: blanks, a sign, zeros
+_PID = re.compile(r"\s*([+-]?)0*([0-9]+)\s*")  # as procps reads a pid: blanks, a sign, zeros
 _SKILL_LISTS = frozenset({"-l", "-L", "--list", "--table", "-h", "--help", "-V", "--version"})
 # A word skill or snice may take for the signal or priority: `-KILL`, `-sigterm`, `-9`,
 # `-RTMIN+5`, `+20` (a one-letter option is none).
-_SIGNAL_WORD = re.compile(r"[-+](?:SIG)?(?:[A-Za-z]{2,}(?:[+-]?\d+)?|\d+)", re.I)
+_SIGNAL_WORD = re.compile(r"[-+](?:SIG)?(?:[A-Za-z]{2,}(?:[+-]?[0-9]+)?|[0-9]+)", re.I)
 
 
 def _skilled(words: list[_Word]) -> list[str]:
@@ -380,7 +380,7 @@ _TAKES_LONG = frozenset({"--output", "--trace", "--signal", "--status", "--user"
                          "--summary-sort-by"})
 
 
-_NUMBER_WORD = re.compile(r"[+-]?\d+")
+_NUMBER_WORD = re.compile(r"[+-]?[0-9]+")
 
 
 def _starved(name: str, words: list[_Word]) -> list[_Word]:

@@ -113,7 +113,7 @@ _GDB_QUIET = frozenset({"bt", "backtrace", "where", "info", "i", "thread", "quit
                         "tbreak", "delete", "d", "handle", "echo", "run", "r", "start"})
 # What `frame`/`f` may take and stay quiet: a frame's number, or `level N`, `function NAME`,
 # `address ADDR` (every other subcommand, `apply` above all, is unknown: attack j19f).
-_GDB_FRAME_SELECT = re.compile(r"(\d+|(level|function|address)\s+[\w.:]+)?")
+_GDB_FRAME_SELECT = re.compile(r"([0-9]+|(level|function|address)\s+[\w.:]+)?")
 # found after outside attack S (finding 3): no setting that names a file gdb writes (`logging`,
 # `history filename`, `trace-file`) or that turns on code (`auto-load`, `python`,
 # `extension-language`, `debug-file-directory`, `data-directory`, `debuginfod` which fetches

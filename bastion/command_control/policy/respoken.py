@@ -38,7 +38,7 @@ def respoken(name: str, words: list[_Word]) -> list[tuple[str, ...]]:
 _KILL_VALUE = frozenset({"-s", "-n", "--signal", "-q", "--queue"})
 _KILL_LIST = frozenset({"-l", "-L", "--list", "--table"})
 # The kill builtin and procps read a pid as strtoimax does: blanks around it, a sign, zeros.
-_NUMBER = re.compile(r"\s*([+-]?)0*(\d+)\s*")
+_NUMBER = re.compile(r"\s*([+-]?)0*([0-9]+)\s*")
 
 
 def kill_operands(values: list[str]) -> tuple[str, list[int | None]] | None:
@@ -213,7 +213,7 @@ _IPT_CLOSED = frozenset({"DROP", "REJECT", "LOG", "NFLOG", "ULOG", "TRACE", "AUD
                          "CONNSECMARK", "NFQUEUE", "QUEUE", "TEE", "HMARK", "RATEEST", "SYNPROXY"})
 # A value that matches every packet: an address range of fewer than 8 bits, every port.
 _EVERY_PORT = re.compile(r"[01]?:(65535)?|0-65535|1-65535")
-_EVERY_RANGE = re.compile(r"0?\d{0,2}\.\d+\.\d+\.\d+-25[45]\.\d+\.\d+\.\d+|::?-[fF:]+")
+_EVERY_RANGE = re.compile(r"0?[0-9]{0,2}\.[0-9]+\.[0-9]+\.[0-9]+-25[45]\.[0-9]+\.[0-9]+\.[0-9]+|::?-[fF:]+")
 
 
 # found after outside attack d13f (finding 2): iptables' letters that take a value (`-vjACCEPT`
@@ -250,7 +250,7 @@ _IPT_MATCH_NEUTRAL = frozenset({"--mode", "--packet"})
 def _ipt_cluster(value: str) -> list[str]:
     """A cluster of iptables' short options as getopt reads it: each letter an option, up to
     the first that takes a value, whose value is the rest of the word (or the next word)."""
-    if not _IPT_CLUSTER.fullmatch(value) or re.fullmatch(r"-w\d+", value):
+    if not _IPT_CLUSTER.fullmatch(value) or re.fullmatch(r"-w[0-9]+", value):
         return [value]
     pieces = []
     for index, letter in enumerate(value[1:], start=2):
@@ -283,8 +283,8 @@ def _every_packet(option: str, value: str) -> bool:
         _EVERY_PORT.fullmatch(value) or _EVERY_RANGE.fullmatch(value) or _broad_address(value))
 
 
-_STRTOD = re.compile(r"\s*[+-]?(0[xX][0-9a-fA-F]*\.?[0-9a-fA-F]*([pP][+-]?\d+)?|\d*\.?\d*([eE][+-]?\d+)?"
-                     r"|(?i:inf(inity)?|nan))")
+_STRTOD = re.compile(r"\s*[+-]?(0[xX][0-9a-fA-F]*\.?[0-9a-fA-F]*([pP][+-]?[0-9]+)?"
+                     r"|[0-9]*\.?[0-9]*([eE][+-]?[0-9]+)?|(?i:inf(inity)?|nan))")
 
 
 def _every_probability(value: str) -> bool:
@@ -377,7 +377,7 @@ def _iptables(values: list[str]) -> list[tuple[str, ...]]:
             target = argument
         elif option in ("-t", "--table"):
             table = argument
-        elif option in _IPT_NEUTRAL_FLAGS or re.fullmatch(r"-w\d*|--wait=\d+", value):
+        elif option in _IPT_NEUTRAL_FLAGS or re.fullmatch(r"-w[0-9]*|--wait=[0-9]+", value):
             pass
         elif option in _IPT_NEUTRAL_VALUE:
             pass
@@ -422,8 +422,8 @@ def _iptables(values: list[str]) -> list[tuple[str, ...]]:
 _NFT_OPTIONS = re.compile(r"(-[a-zA-Z]+|--[a-z-]+)(\s+|$)")
 _NFT_COMMAND = re.compile(r"(^|[;\n])(\s*)(rule|element|chain|table|set|map)(?=\s)")
 _NFT_BROAD = re.compile(
-    r"(^|[\s,{])(\d+\.\d+\.\d+\.\d+/[0-7]|[0-9a-fA-F:]*:[0-9a-fA-F:]*/[0-9])(?![0-9])"
-    r"|(^|[\s,{])0?\d?\d?\.\d+\.\d+\.\d+\s*-\s*25[45]\.\d+\.\d+\.\d+|(^|[\s,{])::\s*-\s*[fF]")
+    r"(^|[\s,{])([0-9]+\.[0-9]+\.[0-9]+\.[0-9]+/[0-7]|[0-9a-fA-F:]*:[0-9a-fA-F:]*/[0-9])(?![0-9])"
+    r"|(^|[\s,{])0?[0-9]?[0-9]?\.[0-9]+\.[0-9]+\.[0-9]+\s*-\s*25[45]\.[0-9]+\.[0-9]+\.[0-9]+|(^|[\s,{])::\s*-\s*[fF]")
 _NFT_VMAP = re.compile(r"\b(nfproto|ip\s+version|ip6\s+version|meta\s+protocol|ether\s+type)\s+vmap\b"
                        r"|\bct\s+state\s+vmap\s*\{[^}]*\bnew\s*:\s*accept")
 

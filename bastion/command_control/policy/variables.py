@@ -157,36 +157,36 @@ _ENV_OPTIONS: dict[str, tuple[str, re.Pattern[str], frozenset[str]]] = {
         r"|--format=\w+|--sort=\w+|--(owner|group|mode|mtime)=[\w:.,+-]+|--exclude=[^/\s]*"
         r"|--exclude-(vcs|vcs-ignores|backups|caches|caches-all|caches-under)"
         r"|--(no-)?(wildcards|anchored|ignore-case|recursion|xattrs|acls|selinux)"
-        r"|--ignore-failed-read|--totals|--blocking-factor=\d+|-b\d+|--record-size=\d+\w?"
+        r"|--ignore-failed-read|--totals|--blocking-factor=[0-9]+|-b[0-9]+|--record-size=[0-9]+\w?"
         r"|--delay-directory-restore|--no-overwrite-dir|--skip-old-files|--keep-old-files|-k"
-        r"|--one-file-system|--checkpoint(=\d+)?|--full-time|--utc|--touch|-m|-p"
+        r"|--one-file-system|--checkpoint(=[0-9]+)?|--full-time|--utc|--touch|-m|-p"
         r"|--preserve-permissions|--quoting-style=[\w-]+|--atime-preserve(=\w+)?"), frozenset()),
     "GZIP": ("gzip", re.compile(_COMPRESSION + r"|-[nN]+|--(no-)?name|--rsyncable|--synchronous"),
              frozenset()),
-    "PIGZ": ("pigz", re.compile(_COMPRESSION + r"|-[nN]+|--(no-)?name|--rsyncable|-[pb]\d+"
-                                r"|--(processes|blocksize)=\d+"), frozenset({"-p", "-b"})),
+    "PIGZ": ("pigz", re.compile(_COMPRESSION + r"|-[nN]+|--(no-)?name|--rsyncable|-[pb][0-9]+"
+                                r"|--(processes|blocksize)=[0-9]+"), frozenset({"-p", "-b"})),
     "BZIP2": ("bzip2", re.compile(_COMPRESSION + r"|-s|--small"), frozenset()),
-    "XZ_OPT": ("xz", re.compile(_COMPRESSION + r"|-[0-9]e|-e|--extreme|-T\d+|--threads=\d+|-M\S+"
+    "XZ_OPT": ("xz", re.compile(_COMPRESSION + r"|-[0-9]e|-e|--extreme|-T[0-9]+|--threads=[0-9]+|-M\S+"
                                 r"|--memlimit(-compress|-decompress|-mt-decompress)?=\S+|-Q"
                                 r"|--no-warn|--no-adjust|--no-sparse|--check=\w+"
-                                r"|--block-size=\d+\w*"), frozenset({"-T", "-M"})),
+                                r"|--block-size=[0-9]+\w*"), frozenset({"-T", "-M"})),
     # less: letters without a dash too (`LESS=FRX`); not -o/-O (a log file), -k (a lesskey
     # file) or `+CMD` (a command run at start).
     "LESS": ("less", re.compile(r"-{0,1}[A-NP-Za-jl-np-z~#0-9.]+|--(?!log|LOG|lesskey|tag)[\w-]+"
                                 r"(=[\w.,]*)?"), frozenset()),
     "MAKEFLAGS": ("make", re.compile(
-        r"-?[kinsSwBqrRteL]+|-j\d*|-l[\d.]*|--jobs(=\d+)?|--load-average(=[\d.]+)?"
+        r"-?[kinsSwBqrRteL]+|-j[0-9]*|-l[0-9.]*|--jobs(=[0-9]+)?|--load-average(=[0-9.]+)?"
         r"|--(no-)?print-directory|--silent|--quiet|--(no-)?keep-going|--output-sync(=\w+)?"
         r"|-O\w*|--no-builtin-(rules|variables)|--warn-undefined-variables|--trace"
         r"|--debug(=\w+)?|--environment-overrides"), frozenset({"-j", "-l"})),
-    "PERL5OPT": ("perl", re.compile(r"-[wWXtTU]+|-C\d*"), frozenset()),
+    "PERL5OPT": ("perl", re.compile(r"-[wWXtTU]+|-C[0-9]*"), frozenset()),
     "RUBYOPT": ("ruby", re.compile(r"-[wv]|-W[0-2]?|-W:[\w-]+|--(disable|enable)[-=][\w,-]+"
                                    r"|--y?jit|-E[\w:-]+|--(external-)?encoding=[\w:-]+"), frozenset()),
     "NODE_OPTIONS": ("node", re.compile(
-        r"--max-(old|semi)-space-size=\d+|--enable-source-maps|--no-(warnings|deprecation)"
+        r"--max-(old|semi)-space-size=[0-9]+|--enable-source-maps|--no-(warnings|deprecation)"
         r"|--trace-(warnings|deprecation|uncaught)|--unhandled-rejections=[\w-]+"
         r"|--dns-result-order=[\w-]+|--openssl-legacy-provider|--use-(openssl|bundled)-ca"
-        r"|--max-http-header-size=\d+|--stack-trace-limit=\d+|--tls-(min|max)-v1\.[0-3]"),
+        r"|--max-http-header-size=[0-9]+|--stack-trace-limit=[0-9]+|--tls-(min|max)-v1\.[0-3]"),
         frozenset()),
 }
 # zip and unzip: quietness, verbosity, levels and ways of storing names; not -T/-TT (a test

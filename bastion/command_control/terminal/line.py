@@ -117,7 +117,7 @@ _TTY_FLUSHED = ("Ctrl-D handed the line to the shell unended (no line editor see
 _TTY_WERASE = "Ctrl-W over a character the terminal driver may class otherwise (no line editor seen)"
 
 _SEARCH_PROMPT = re.compile(r"\((?:failed )?(?:reverse-)?i-search\)`.*?': ")
-_ARG_PROMPT = re.compile(r"\(arg: -?\d+\) ")
+_ARG_PROMPT = re.compile(r"\(arg: -?[0-9]+\) ")
 _READLINE_PROMPT = re.compile(f"{_SEARCH_PROMPT.pattern}|{_ARG_PROMPT.pattern}")
 
 
