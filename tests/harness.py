@@ -34,6 +34,24 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def on_a_free_port(server, launch, ready: str, in_use: str) -> None:
+    """Run `launch` until `server` (with .port, .proc, .output) prints `ready`. A port the test
+    did not name is chosen free, but may be taken by another process before the server binds
+    it (seen on a loaded machine): then another one, up to three tries."""
+    chosen = not server.port
+    for attempt in range(3):
+        server.port = server.port or free_port()
+        launch()
+        try:
+            server.output.wait_for(ready)
+            return
+        except AssertionError:
+            if not (chosen and attempt < 2 and in_use in server.output.text()):
+                raise
+            server.proc.wait(10)
+            server.port = 0
+
+
 class LineWaiter:
     """Reads a process's output in a thread and lets a test wait for a line matching a pattern."""
 
@@ -102,9 +120,7 @@ class Sshd:
             subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", str(host_key)],
                            check=True, capture_output=True)
         self.host_pub = " ".join(Path(f"{host_key}.pub").read_text().split()[:2])
-        chosen = not self.port  # a port the test did not name may be taken by then: another one
-        for attempt in range(3):
-            self.port = self.port or free_port()
+        def launch() -> None:
             conf = self.directory / "sshd_config"
             conf.write_text(target_sshd_config(
                 self.port, host_key, self.ca_pub,
@@ -112,16 +128,10 @@ class Sshd:
             self.proc = subprocess.Popen([SSHD, "-D", "-e", "-f", str(conf)],
                                          stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
             self.output = LineWaiter(self.proc.stdout)
-            try:
-                self.output.wait_for(r"Server listening on 127\.0\.0\.1 port")
-            except AssertionError:
-                if not (chosen and attempt < 2 and "Address already in use" in self.output.text()):
-                    raise
-                self.proc.wait(10)
-                self.port = 0
-                continue
-            return self
-        raise AssertionError("unreachable")
+
+        on_a_free_port(self, launch, r"Server listening on 127\.0\.0\.1 port",
+                       "Address already in use")
+        return self
 
     def stop(self) -> None:
         if self.proc and self.proc.poll() is None:
@@ -142,25 +152,16 @@ class BastionProcess:
     command: list[str] = field(default_factory=lambda: [sys.executable, "-m", "bastion"])
 
     def start(self) -> BastionProcess:
-        chosen = not self.port  # a port the test did not name may be taken by then: another one
-        for attempt in range(3):
-            self.port = self.port or free_port()
+        def launch() -> None:
             env = dict(os.environ, PYTHONUNBUFFERED="1", **self.env)
             self.proc = subprocess.Popen(
                 [*self.command, "--home", str(self.home.path), "serve", "--listen",
                  f"127.0.0.1:{self.port}"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                 env=env)
             self.output = LineWaiter(self.proc.stdout)
-            try:
-                self.output.wait_for(r"bastion listening on")
-            except AssertionError:
-                if not (chosen and attempt < 2 and "address already in use" in self.output.text()):
-                    raise
-                self.proc.wait(10)
-                self.port = 0
-                continue
-            return self
-        raise AssertionError("unreachable")
+
+        on_a_free_port(self, launch, r"bastion listening on", "address already in use")
+        return self
 
     def stop(self, sig: int | None = None) -> int:
         if self.proc and self.proc.poll() is None:
