@@ -45,6 +45,8 @@ _LINES = [
     ("lckdo /etc/shadow ls", _DENIED),
     ("setlock /etc/shadow ls", _DENIED),
     ("with-lock-ex /etc/sudoers ls", _DENIED),
+    ("cd /etc/sudoers.d; sudo nohup printf x", _DENIED),  # ./nohup.out, stdout a terminal
+    ("cd /etc/logrotate.d && nohup ls", _HELD),
     ("time -o /etc/shadow ls", _DENIED),
     ("strace -o /etc/shadow ls", _DENIED),
     ("ltrace -o /etc/shadow ls", _DENIED),
@@ -91,6 +93,7 @@ _LINES = [
     ("fakeroot -s ./fakeroot.save dpkg-buildpackage", "allow"),
     ("daemonize -p /tmp/app.pid -o /tmp/app.log /usr/bin/app", "allow"),
     ("time -o /tmp/time.txt ls", "allow"),
+    ("nohup ./job.sh > /tmp/job.log 2>&1 &", "allow"),
     ("lckdo /tmp/app.lock ls", "allow"),
 ]
 

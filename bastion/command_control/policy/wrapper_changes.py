@@ -1,9 +1,9 @@
 """What a wrapper's own options do beside running the command (found after outside attack p25o,
 findings 3 and 5): the files they write or read (`fakeroot -s FILE` truncates and rewrites
-FILE when the command ends, `daemonize -p PIDFILE`, `rlwrap -l LOG`...), the environment they
-give the command (`strace -E VAR=VAL`: judged as `env VAR=VAL CMD` is), and the options that
-change what the command does, so that its words no longer say what it does: strace's system
-call tampering (`-e inject=openat:poke_enter=@arg2=...` rewrites the path `tee F` opens,
+FILE when the command ends, `daemonize -p PIDFILE`, `rlwrap -l LOG`, nohup's nohup.out...),
+the environment they give the command (`strace -E VAR=VAL`: judged as `env VAR=VAL CMD` is),
+and the options that change what the command does, so that its words no longer say what it
+does: strace's system call tampering (`-e inject=openat:poke_enter=@arg2=...` rewrites the path `tee F` opens,
 `-e fault=`, `--inject`, `--fault`), a library or program of the user's loaded into or run
 beside it (`fakeroot -l LIB`, `fakeroot -f FAKED`, fakechroot's value options). Those are
 `unknown` (held) whatever the command. strace's `-o FILE` and time's are read in writes.py;
@@ -56,7 +56,7 @@ _NONE = WrapperChanges([], [], "")
 def wrapper_changes(name: str, words: list[_Word]) -> WrapperChanges:
     """What wrapper `name`'s options (`words`: its whole line) do beside running the command."""
     if name not in _OPTION_FILES and name not in _LOCK_OPERAND and name not in _ENVIRONMENT \
-            and name not in _LOADS and name != "strace":
+            and name not in _LOADS and name not in ("strace", "nohup"):
         return _NONE
     scanned = _scan_options(words, 1, _WRAPPERS[name], patterns=True)
     if scanned is None:
@@ -87,6 +87,8 @@ def wrapper_changes(name: str, words: list[_Word]) -> WrapperChanges:
                 or _STRACE_TAMPERS.match(argument.value)))):
             unknown = ("strace's inject/fault tampers with the system calls of what it runs: "
                        "what it does is not what its words say")
+    if name == "nohup" and index < len(words):  # stdout a terminal: ./nohup.out or ~/nohup.out
+        files += [(">", PathArg("nohup.out")), (">", PathArg("~/nohup.out", tilde=True))]
     if name in _LOCK_OPERAND and index < len(words):
         files.append((">", _path_arg(words[index])))
     return WrapperChanges(files, environment, unknown)
