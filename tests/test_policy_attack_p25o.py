@@ -47,6 +47,7 @@ _LINES = [
     ("with-lock-ex /etc/sudoers ls", _DENIED),
     ("cd /etc/sudoers.d; sudo nohup printf x", _DENIED),  # ./nohup.out, stdout a terminal
     ("cd /etc/logrotate.d && nohup ls", _HELD),
+    ("cd /etc/sudoers.d; script -q -c ls", _DENIED),  # ./typescript, given no file
     ("time -o /etc/shadow ls", _DENIED),
     ("strace -o /etc/shadow ls", _DENIED),
     ("ltrace -o /etc/shadow ls", _DENIED),
@@ -94,6 +95,8 @@ _LINES = [
     ("daemonize -p /tmp/app.pid -o /tmp/app.log /usr/bin/app", "allow"),
     ("time -o /tmp/time.txt ls", "allow"),
     ("nohup ./job.sh > /tmp/job.log 2>&1 &", "allow"),
+    ("script -q -c ls", "allow"),
+    ("cd /etc/sudoers.d; script -q -c ls /tmp/x", "allow"),
     ("lckdo /tmp/app.lock ls", "allow"),
 ]
 

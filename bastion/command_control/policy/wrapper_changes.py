@@ -18,6 +18,7 @@ from bastion.command_control.policy.options import _scan_options
 from bastion.command_control.policy.paths import PathArg, _path_arg
 from bastion.command_control.policy.words import _Word
 from bastion.command_control.policy.wrappers import _WRAPPERS
+from bastion.command_control.policy.writes import _WRITES, _permuted
 
 # wrapper -> {option (as `_scan_options` names it): ">" a file it writes, "<" one it reads}
 _OPTION_FILES: dict[str, dict[str, str]] = {
@@ -55,6 +56,8 @@ _NONE = WrapperChanges([], [], "")
 
 def wrapper_changes(name: str, words: list[_Word]) -> WrapperChanges:
     """What wrapper `name`'s options (`words`: its whole line) do beside running the command."""
+    if name == "script":
+        return WrapperChanges(_typescript(words), [], "")
     if name not in _OPTION_FILES and name not in _LOCK_OPERAND and name not in _ENVIRONMENT \
             and name not in _LOADS and name not in ("strace", "nohup"):
         return _NONE
@@ -92,3 +95,19 @@ def wrapper_changes(name: str, words: list[_Word]) -> WrapperChanges:
     if name in _LOCK_OPERAND and index < len(words):
         files.append((">", _path_arg(words[index])))
     return WrapperChanges(files, environment, unknown)
+
+
+_SCRIPT_LOGS = frozenset({"-I", "--log-in", "-O", "--log-out", "-B", "--log-io"})
+
+
+def _typescript(words: list[_Word]) -> list[tuple[str, PathArg]]:
+    """util-linux script given no file and no -I/-O/-B log writes ./typescript (the file it
+    is given is a write in writes.py's table)."""
+    spec = _WRITES["script"]
+    permuted = _permuted(words, 1, spec.options)  # type: ignore[union-attr]
+    if permuted is None:
+        return []  # options known only at run time: held by writes.py's table
+    found, operands = permuted
+    if operands or any(option in _SCRIPT_LOGS for option, _ in found):
+        return []
+    return [(">", PathArg("typescript"))]
