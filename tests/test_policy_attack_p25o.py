@@ -24,6 +24,9 @@ _LINES = [
     ("fakeroot -u -i /tmp/state -s /etc/shadow dpkg-buildpackage", _DENIED),
     ("sudo fakeroot -s /etc/shadow true", _DENIED),
     ("fakeroot-sysv -s /etc/shadow true", _DENIED),
+    ("echo x | xargs fakeroot -s /etc/shadow true", _DENIED),
+    ("bash -c 'fakeroot -s /etc/shadow true'", _DENIED),
+    ("strace -f fakeroot -s /etc/shadow true", _DENIED),
     ("fakeroot --save-file=/etc/shadow true", _HELD),
     ("fakeroot -s '/tmp/x;touch /etc/shadow' true", _HELD),  # fakeroot evals the name
     ("fakeroot -s '$HOME/x' true", _HELD),
@@ -66,6 +69,9 @@ _LINES = [
     ("strace -e \"$e\" ls", _HELD),
     ("sudo strace -f -e inject=openat:poke_exit=@arg2=2f6574632f7368616400 tee /tmp/x", _HELD),
     ("strace -e inject=openat:error=ENOENT -p 1234", _HELD),
+    ("timeout 5 strace -e fault=openat ls", _HELD),
+    ("find /tmp -maxdepth 0 -exec strace -e inject=openat:error=ENOENT ls \\;", _HELD),
+    ("fakeroot -- strace -e inject=openat:error=ENOENT ls", _HELD),
     # strace -E / --env: judged as `env VAR=VAL CMD` is
     ("strace -E HISTFILE=/etc/shadow bash -i", _DENIED),
     ("strace --env=GIT_SSH_COMMAND='touch /etc/shadow' git fetch", _DENIED),
