@@ -198,9 +198,11 @@ Things a caller may rely on:
   writes; dd's of=; the destination of cp, mv, install, ln and rsync, and DEST/NAME for each
   source, DEST being perhaps a directory; `scp -t PATH`; and, found after outside attack E
   (finding 3), sed's `w`, `W` and `s///w` files, split's and csplit's outputs (the first one
-  exact, PREFIXaa or PREFIX00, the rest a pattern), strace/ltrace/time `-o`, tar's archive when
-  it creates one (`-c`, `-r`, `-u`, `-A`, also `tar cf F`) and its `-g`/index files, mktemp's
-  file (a pattern), ssh-keygen `-f F` (F and F.pub, unless it only reads), sqlite3's database
+  exact, PREFIXaa or PREFIX00, the rest a pattern), strace/ltrace/time `-o` (and, after
+  attack p25o, `fakeroot -s` and other wrappers' log, pid and lock files: wrapper_changes.py),
+  tar's archive when it creates one (`-c`, `-r`, `-u`, `-A`, also `tar cf F`) and its
+  `-g`/index files, mktemp's file (a pattern), ssh-keygen `-f F` (F and F.pub, unless it
+  only reads), sqlite3's database
   and the files of `.output`, `.once`, `.log`, `.backup`, `.save`, ATTACH, VACUUM INTO and
   writefile(), `git config -f F`/`--global`/`--system`, a compressor's file (replaced: `gzip
   /etc/shadow` removes it; a name known only at run time is not counted), touch, curl's

@@ -46,6 +46,7 @@ from bastion.command_control.policy.words import (
     _unescaped,
     _Word,
 )
+from bastion.command_control.policy.wrapper_changes import wrapper_changes
 from bastion.command_control.policy.writes import _DIRSTACK, _WRITES, _appended_writes, _more_writes, _written
 from bastion.text import digits
 
@@ -264,6 +265,15 @@ class _Files:
                 self._in_dirs((path,))))
         for code in codes:
             self._code(code, site, name)
+        changes = wrapper_changes(name, words)  # `fakeroot -s F`, `strace -E V=X`, inject (p25o)
+        for operation, path in changes.files:
+            self.commands.append(SimpleCommand(
+                operation, (operation, path.text), site.text, "", path.kind == "unknown",
+                site.wrappers, self._in_dirs((path,))))
+        for variable, value in changes.environment:  # as `env VAR=VAL CMD` gives it
+            self._assigned(variable, value, f"{variable}={value.text}", site)  # type: ignore[attr-defined]
+        if changes.unknown:
+            self._unknown(site, words, changes.unknown)
         for daemon in killed_daemons(name, words):  # a kill by pattern or of every process
             self.commands.append(SimpleCommand("pkill", ("pkill", daemon), site.text, "", False,
                                                (*site.wrappers, name)))
