@@ -43,7 +43,7 @@ def on_a_free_port(server, launch, ready: str, in_use: str) -> None:
         server.port = server.port or free_port()
         launch()
         try:
-            server.output.wait_for(ready)
+            server.output.wait_for(ready, timeout=60)  # a loaded machine starts slowly
             return
         except AssertionError:
             if not (chosen and attempt < 2 and in_use in server.output.text()):

@@ -221,16 +221,22 @@ def test_an_scp_target_the_shell_expands_or_a_stdin_it_feeds_is_never_followed(w
     assert not list(guarded.iterdir())
 
 
-@pytest.mark.parametrize("command", ["script -qc bash /dev/null", "su --pty",
-                                     "runuser --pty -u root bash"])
-def test_a_shell_on_a_terminal_of_its_own_without_an_ssh_pty_is_refused(world, alice, tmp_path,
-                                                                     command):
-    """Its terminal would edit the statements after the stdin gate judged them: `echo safe ^U
-    touch canary` ran `touch canary` (attack p25o, finding 4). With `ssh -t` the interactive
-    gate reads the keys as the terminal does."""
+@pytest.mark.parametrize(("command", "first"), [
+    ("script -qc bash /dev/null", ""), ("su --pty", ""), ("runuser --pty -u root bash", ""),
+    # attack q26o: su's cluster with a value (1), readline on a pipe (4), a statement (5), a
+    # shell reading the pty maker's terminal, which no gate saw (7)
+    ("su -Ps/bin/bash root", ""), ("bash -i", ""), ("bash", "script -qc bash /dev/null\n"),
+    ("bash", "bash -i\n"), ("script -qc 'bash </dev/tty' /dev/null", ""),
+])
+def test_a_shell_on_a_terminal_without_an_ssh_pty_is_refused(world, alice, tmp_path, command,
+                                                             first):
+    """A terminal would edit the statements after the stdin gate judged them: `echo safe ^U
+    touch canary` ran `touch canary` (attacks p25o, finding 4; q26o). With `ssh -t` the
+    interactive gate reads the keys as the terminal does."""
     canary = tmp_path / "canary"
-    r = alice.run(f"{LOGIN}@web01", command, input=f"echo safe \x15touch {canary}\nexit\n".encode())
-    assert r.returncode == 126 and b"a terminal of its own" in r.stderr, r.stderr
+    keys = f"{first}echo safe \x15touch {canary}\nexit\n".encode()
+    r = alice.run(f"{LOGIN}@web01", command, input=keys)
+    assert b"on a terminal, which would edit what is judged here" in r.stderr, r.stderr
     assert not canary.exists()
 
 

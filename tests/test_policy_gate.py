@@ -678,18 +678,14 @@ def test_find_fills_in_braces_inside_a_word_where_they_land(world: World) -> Non
 
 
 # Outside attack j19f, finding 2: MAILCHECK is an integer in every interactive bash, so an
-# assignment's subscript runs; a script fed to `bash -i` has that statement held (unconfirmed).
+# assignment's subscript runs (its statement is held: the policy rows). Since attack q26o,
+# finding 4, a script fed to `bash -i` without a pty is not run at all: readline edits it.
 
-def test_a_mailcheck_assignment_fed_to_an_interactive_bash_is_held_and_runs_nothing(
-    world: World,
-) -> None:
+def test_a_script_fed_to_an_interactive_bash_without_a_pty_runs_nothing(world: World) -> None:
     alice = world.person("alice")
     canary = world.protected.parent / "mailcheck-canary"
     script = f"echo first\nMAILCHECK='a[$(touch {canary})]'\necho last\n".encode()
     r = alice.run(f"{LOGIN}@web01", "bash --norc -i", input=script)
-    assert b"expired" in r.stderr, r.stderr
-    assert b"last" in r.stdout or b"last" in r.stderr
+    assert r.returncode == 126 and b"bash -i puts what reads this channel on a terminal" in r.stderr
+    assert b"first" not in r.stdout
     assert not canary.exists()
-    row = world.ctx.store.one("SELECT verdict, rule FROM commands WHERE line LIKE "
-                              "'MAILCHECK=%' ORDER BY id DESC LIMIT 1")
-    assert row == {"verdict": "confirm", "rule": "defaults.unknown"}

@@ -269,6 +269,12 @@ def file_op_line(op: str, paths: tuple[str, ...], *, raw: bool = False,
     return " ".join([name, *values, "--", *words])
 
 
+def own_terminal(program: str) -> str:
+    """Why a line whose `program` puts the stdin on a terminal is refused without a pty."""
+    return (f"{program} puts what reads this channel on a terminal, which would edit what is "
+            "judged here; ask for one (ssh -t)")
+
+
 async def judge_exec(app: Runtime, channel: GatedChannel) -> str | None:
     """An exec command, judged whole before anything is sent: None to run it, else why not.
     `channel.stream` says whether the bastion follows its file-transfer stream (Judge.verdict)."""
@@ -287,14 +293,6 @@ async def judge_exec(app: Runtime, channel: GatedChannel) -> str | None:
                                        "an interpreter reading its program from stdin",
                                        command, ()))
     elif reads == "shell":
-        with judge.metered():
-            own = None if channel.interactive else policy.shell_on_own_terminal(command)
-        if own is not None:
-            # Its terminal would edit the statements after the stdin gate judged them (attack
-            # p25o, finding 4): with a pty the interactive gate reads the keys as it does.
-            v = stricter(v, policy.Verdict(
-                "deny", "defaults.uncertain", f"{own} gives the shell a terminal of its own, "
-                "which would edit what is judged here; ask for one (ssh -t)", command, ()))
         # `read x; bash`: what read takes from stdin the stdin gate judged as the shell's.
         with judge.metered():
             reader = policy.stdin_reader(command)
@@ -303,6 +301,15 @@ async def judge_exec(app: Runtime, channel: GatedChannel) -> str | None:
                 app.policy.defaults.unknown, "defaults.unknown",
                 f"{reader.name} may read the stdin the shell reads its commands from", command,
                 ()))
+    if not channel.interactive:
+        with judge.metered():
+            own = policy.terminal_maker(command)
+        if own is not None:
+            # A terminal would edit what the stdin gate judged, or take the stdin ungated
+            # (attacks p25o, finding 4; q26o, 1, 4, 7): with a pty the interactive gate reads
+            # the keys as the terminal does.
+            v = stricter(v, policy.Verdict("deny", "defaults.uncertain", own_terminal(own),
+                                           command, ()))
     try:
         judge.record(command, v)
         if v.action == "deny":

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from bastion.command_control import policy, statements
 from bastion.command_control.policy import stricter
 from bastion.command_control.typeahead import MAX_QUEUED
-from bastion.ssh.judge import NOT_RECORDED, NOT_RECORDED_WHY, Judge, metered
+from bastion.ssh.judge import NOT_RECORDED, NOT_RECORDED_WHY, Judge, metered, own_terminal
 from bastion.store import StoreError
 from bastion.text import visible
 
@@ -184,6 +184,13 @@ class StdinGate:
         after = v.known or self.known.lose()
         with self.judge.metered():
             doubt = policy.script_doubt(statement, self.shell)
+            own = policy.terminal_maker(statement)
+        if own is not None:
+            # The rest of the stdin would be edited by a terminal, or read ungated (attack
+            # q26o, finding 5): refused as the same exec command is (judge.own_terminal).
+            after = self.known.lose()
+            v = stricter(v, policy.Verdict("deny", "defaults.uncertain", own_terminal(own),
+                                           statement, ()))
         if doubt is not None:
             # It may read the statements after it: the shell goes on from where the gate
             # cannot tell.

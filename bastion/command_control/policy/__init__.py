@@ -214,8 +214,9 @@ Things a caller may rely on:
   `env` or is made by a builtin (`read NAME`, with a value known only at run time).
 - `judge_path` judges a file operation that did not come from a shell line (sftp, the records
   of an scp stream) exactly as `evaluate` judges the equivalent line (`: > PATH` for ">").
-- `shell_on_own_terminal` names the program that gives a stdin-reading shell a terminal of
-  its own (`script -qc bash /dev/null`): its statements are edited after they are judged.
+- `terminal_maker` names the program that puts what reads the stdin on a terminal (`script
+  -qc bash /dev/null`, `su --pty`, `ssh -tt`) or a shell that edits it (`bash -i`): what the
+  stdin gate judged would be edited after, or not gated at all (`bash </dev/tty` inside).
 - `reads_script_from_stdin` says whether an exec command feeds a shell or an interpreter from
   its stdin, from the same list of shells (SHELLS) and interpreters (INTERPRETERS) as the rest;
   found after outside attack G (finding 2), programs whose command language runs shell commands
@@ -294,7 +295,7 @@ from bastion.command_control.policy.model import (
     load_policy,
     policy_from_dict,
 )
-from bastion.command_control.policy.own_terminal import shell_on_own_terminal
+from bastion.command_control.policy.own_terminal import terminal_maker
 from bastion.command_control.policy.paths import normalise_path, through_proc
 from bastion.command_control.policy.shells import SHELLS, shell_name
 from bastion.command_control.policy.words import SimpleCommand
@@ -334,13 +335,13 @@ __all__ = [
     "refuses_secret",
     "script_doubt",
     "shell_name",
-    "shell_on_own_terminal",
     "starts_reader",
     "starts_reader_after_another",
     "stdin_reader",
     "stdin_shell",
     "stricter",
     "switches_mode",
+    "terminal_maker",
     "through_proc",
     "typed_at_a_terminal",
     "uncertain_verdict",

@@ -1,16 +1,22 @@
-"""A shell that reads an exec channel's stdin through a terminal of its own (attack p25o,
-finding 4).
+"""A program that puts what reads an exec channel's stdin on a terminal, or a shell that edits
+its stdin itself (attacks p25o, finding 4, and q26o, findings 1, 4, 5, 7).
 
 Without an SSH pty, an exec command whose shell reads its commands from stdin gets the stdin
 gate (ssh.stdin_gate), which judges each statement as the bytes say. That is what a shell
 reading a pipe runs; a shell on a pseudo-terminal runs what the terminal's line discipline and
-readline make of those bytes: `echo safe ^U touch x` runs `touch x`, `# DEL touch x` uncomments
-it. `script -qc bash /dev/null` (and `script` alone: `$SHELL` on its pty), `su --pty`,
-`runuser -P`, `unbuffer -p bash`, `sshpass ...`, `socat ... EXEC:bash,pty`, `ssh -tt HOST`
-each put the shell on a terminal. `shell_on_own_terminal` names the program that does, for the
-exec command to be refused with a way out (ask for a pty: the interactive gate reads the keys
-as the terminal does). Fail-closed readings: any socat, any ssh word holding `t` as a flag, any
-`-P`/`--pt...` word of su or runuser. See docs/ARCHITECTURE.md (command control).
+readline make of those bytes (`echo safe ^U touch x` runs `touch x`), and so does `bash -i`,
+whose readline edits even a pipe. And a pty maker feeds the channel's stdin to whatever reads
+its terminal, also a shell that reads `/dev/tty` (`script -qc 'bash </dev/tty' /dev/null`),
+which the policy reads as a file: no gate at all.
+
+`terminal_maker` names the first such program in a line, wherever it stands and whatever the
+policy reads its command to read, for the exec command (or the stdin statement) to be refused
+with a way out: ask for a pty, and the interactive gate reads the keys as the terminal does.
+Its readings fail closed: the wrappers and programs below whatever their options, su and
+runuser with `P` anywhere in a short cluster's start or `--pt...`, ssh, systemd-run and the
+container tools with `t` in a cluster's start or `--tty`/`--pty`/RequestTTY, ssh and its kin
+reading a login shell from the stdin (their configuration on the target may ask for a pty), a
+shell given `-i` (in any cluster) reading the stdin. See docs/ARCHITECTURE.md (command control).
 """
 from __future__ import annotations
 
@@ -18,29 +24,45 @@ import re
 
 from bastion.command_control.policy.commands import parse_commands
 
-# Wrappers that run their command on a pseudo-terminal they make.
-_TERMINAL_WRAPPERS = frozenset({"script", "unbuffer", "sshpass", "socat", "empty", "ptyrun",
-                                "expect", "dtach", "abduco", "tmux", "screen", "faketty"})
-# su's and runuser's --pty (-P), in a cluster or as a start of the long name.
-_PTY_OPTION = re.compile(r"(?:^|\s)(?:--pt(?:y)?|-[A-Za-z]*P[A-Za-z]*)(?=\s|$)")
-# ssh's -t in a cluster of flags (`-tt`, `-qt`), stricter than ssh reads it.
-_SSH_TTY = re.compile(r"(?:^|\s)-[A-Za-z]*t[A-Za-z]*(?=\s|$)")
+# Programs that run what they start on a pseudo-terminal they make, or log in elsewhere on one.
+_TERMINAL_MAKERS = frozenset({
+    "script", "unbuffer", "sshpass", "socat", "expect", "empty", "ptyrun", "dtach", "abduco",
+    "tmux", "screen", "faketty", "rlwrap", "ttyrec", "asciinema", "termrec", "machinectl",
+    "telnet", "rlogin", "mosh", "zpty", "conspy", "pty",
+})
+# Options that ask for a pty: `-P`/`--pty` (su, runuser), `-t`/`--pty`/`--tty` (ssh, systemd-run,
+# docker, podman, kubectl...), anywhere in a cluster's start (`-Ps/bin/bash`, `-4ttp22`).
+_PTY_LETTER = {"su": "P", "runuser": "P", "ssh": "t", "slogin": "t", "autossh": "t",
+               "dbclient": "t", "systemd-run": "tS", "docker": "t", "podman": "t",
+               "nerdctl": "t", "kubectl": "t", "oc": "t", "lxc-attach": "", "lxc": "t",
+               "incus": "t", "crictl": "t", "toolbox": "", "distrobox": ""}
+_LONG_PTY = re.compile(r"(?:^|\s)--(?:pt|tt|tty|pty|shell)|requesttty", re.IGNORECASE)
+_REMOTE_LOGINS = frozenset({"ssh", "slogin", "autossh", "dbclient", "rsh", "remsh"})
+_SHELLS = frozenset({"bash", "sh", "zsh", "ksh", "mksh", "yash", "fish", "tcsh", "csh",
+                     "busybox", "ash", "dash", "rbash", "pdksh", "oksh", "lksh"})
+_INTERACTIVE = re.compile(r"(?:^|\s)-[A-Za-z]*i")
 
 
-def shell_on_own_terminal(line: str) -> str | None:
-    """The program that gives a shell of `line`, reading the line's stdin, a terminal of its
-    own; None when none does."""
+def terminal_maker(line: str) -> str | None:
+    """The program of `line` that gives what reads its stdin a terminal (or edits it as one);
+    None when none does (see the module's docstring)."""
     for command in parse_commands(line):
-        if command.reads_stdin != "shell":
-            continue
-        wrapped = [w for w in command.wrappers if w in _TERMINAL_WRAPPERS]
-        if wrapped:
-            return wrapped[0]
-        if command.name == "script":
-            return "script"
-        if command.name == "ssh" and _SSH_TTY.search(command.text):
-            return "ssh -t"
-        if ({command.name, *command.wrappers} & {"su", "runuser"}
-                and _PTY_OPTION.search(command.text)):
-            return "su --pty" if "su" in {command.name, *command.wrappers} else "runuser --pty"
+        names = [name for name in (*command.wrappers, command.name) if name]
+        made = next((name for name in names if name in _TERMINAL_MAKERS), None)
+        if made is not None:
+            return made
+        for name in names:
+            letters = _PTY_LETTER.get(name)
+            if letters is None:
+                continue
+            # The whole line: a wrapper's own words are not in its command's text (`su --pty
+            # root -c CODE` shows only CODE).
+            if not letters or _LONG_PTY.search(line) or re.search(
+                    rf"(?:^|\s|['\"])-[A-Za-z0-9]*[{letters}]", line):
+                return f"{name} with a terminal"
+        if command.reads_stdin == "shell":
+            if _REMOTE_LOGINS & set(names):
+                return next(name for name in names if name in _REMOTE_LOGINS)
+            if command.name in _SHELLS and _INTERACTIVE.search(command.text):
+                return f"{command.name} -i"
     return None
