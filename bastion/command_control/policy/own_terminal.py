@@ -28,7 +28,7 @@ from bastion.command_control.policy.commands import parse_commands
 _TERMINAL_MAKERS = frozenset({
     "script", "unbuffer", "sshpass", "socat", "expect", "empty", "ptyrun", "dtach", "abduco",
     "tmux", "screen", "faketty", "rlwrap", "ttyrec", "asciinema", "termrec", "machinectl",
-    "telnet", "rlogin", "mosh", "zpty", "conspy", "pty",
+    "telnet", "rlogin", "mosh", "zpty", "conspy", "pty", "luit", "ptybandage", "kermit",
 })
 # Options that ask for a pty: `-P`/`--pty` (su, runuser), `-t`/`--pty`/`--tty` (ssh, systemd-run,
 # docker, podman, kubectl...), anywhere in a cluster's start (`-Ps/bin/bash`, `-4ttp22`).
