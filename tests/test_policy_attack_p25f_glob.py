@@ -45,6 +45,8 @@ ROWS = [
     ("echo x >> /etc/sudoer[r-t]", HELD),
     ("echo x >> /etc/sudoer[]s]", HELD),
     ("echo x >> /etc/sudoer['\\\\'s]", HELD),
+    ("echo x >> /etc/sudoer[![:]", HELD),  # bash reads a `[` in a negated expression otherwise
+    ("p='\\s'; echo x >> /etc/sudoer$p*", HELD),  # an unquoted expansion's backslash escapes
     ("echo x | sudo tee -a /etc/sudoer[[.s.]]", HELD),
     ("sudo sh -c 'cp /tmp/x /etc/sudoers.[[:lower:]]/'", HELD),
     ("cp /tmp/x /etc/sudoers.[[.d.]]/", HELD),

@@ -36,6 +36,10 @@ def _glob_regex(glob: str) -> str:
         elif char == "[" and (found := bracket(glob, index)) is not None:
             out.append(found[0])
             index = found[1]
+        elif char == "\\" and index + 1 < len(glob):
+            # itself (quoted), or the escape of the next character (an unquoted expansion's)
+            out.append(f"\\\\?{re.escape(glob[index + 1])}")
+            index += 2
         else:
             out.append(re.escape(char))
             index += 1
@@ -99,7 +103,8 @@ def bracket(pattern: str, index: int) -> tuple[str, int] | None:
         at += 1
     else:
         return None
-    if vague:
+    if vague or (negated and "[" in pattern[index + 2:at]):
+        # (bash reads a `[` that starts no class in a negated expression otherwise: `[![:]`)
         return _ANY, at + 1
     inner = "".join(members)
     if not inner:
@@ -198,8 +203,8 @@ def _parts_meet(a: str, b: str, dots: bool | None = None) -> bool:
         a_tail.endswith(b_tail) or b_tail.endswith(a_tail))
 
 
-_GLOB_HEAD = re.compile(r"[^*?\[]*")
-_GLOB_TAIL = re.compile(r"[^*?\]]*$")
+_GLOB_HEAD = re.compile(r"[^*?\[\\]*")
+_GLOB_TAIL = re.compile(r"[^*?\]\\]*$")
 
 
 def _glob_matches(glob: str, name: str, fold: bool = False) -> bool:
