@@ -21,7 +21,8 @@ from bastion.command_control import policy
     ("exec bash -i", "bash -i"), ("bash -c 'bash -i'", "bash -i"),
     # honest lines: a shell reading a pipe, a remote command, programs with -i of their own
     ("bash", None), ("bash -s", None), ("sh", None), ("su -", None), ("sudo -i", None),
-    ("luit -- bash", "luit"), ("ssh h uptime", None), ("docker ps", None), ("systemd-run -P ls", None), ("ls -i", None),
+    ("luit -- bash", "luit"), ("ssh h uptime", None), ("docker ps", None),
+    ("systemd-run -P ls", None), ("ls -i", None),
     ("grep -i x f", None), ("git status", None),
 ])
 def test_a_program_that_gives_the_stdin_a_terminal_is_named(line, maker):

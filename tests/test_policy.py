@@ -2218,7 +2218,7 @@ PATH_CASES = [
     ("cat ~/../../etc/sudoers", None, "deny"),
     ("cat ~/x", None, "allow"),
     ("cat '~root/../etc/sudoers'", None, "allow"),  # a quoted ~ is no home
-    ("cat ~+/sudoers", None, "allow"),  # $PWD: the relative path sudoers
+    ("cat ~+/sudoers", None, "confirm"),  # $PWD, which an earlier line may set (attack p25f, 4)
     # outside attack B, finding 11: following the directory a line moves to
     ("cd /etc; cat ~+/sudoers", None, "deny"),
     ("cd /etc; cat ~0/sudoers", None, "deny"),

@@ -216,7 +216,9 @@ def test_attack_k20f_a_honest_lines_a_rule_alerts_on_still_run(default_policy, l
     ("-t..", "cp", False, True),  # the directory above
     ("*.log", "chown", True, False),
     ("?T", "mv", True, True),
-    ("?T", "mv", False, False),
+    ("?T", "mv", False, True),  # `-t` under nocaseglob (attack p25f, finding 1)
+    ("?[[.T.]]", "mv", False, True),
+    ("?[[:digit:]]", "mv", False, True),  # a class is read as any one character (stricter)
     ("*.log", "mv", False, False),  # -t.log: a name here
     ("?R", "chmod", True, True),
     ("?w", "chmod", True, False),  # a mode

@@ -24,6 +24,8 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> World:
     tmp = tmp_path_factory.mktemp("policy-gate")
     protected = tmp / "protected"
     protected.mkdir()
+    named = tmp / "named"  # files named one by one: a pattern must be read to meet them
+    named.mkdir()
     policy = f"""
 [defaults]
 unmatched = "allow"
@@ -39,6 +41,13 @@ paths = ["{protected}/**"]
 message = "the protected folder is not changed"
 
 [[rules]]
+name = "no-named-writes"
+action = "deny"
+commands = [">", "touch", "rm"]
+paths = ["{named}/nocase", "{named}/posix", "{named}/pwd"]
+message = "the named files are not changed"
+
+[[rules]]
 name = "no-pipe-into-shell"
 action = "deny"
 commands = ["|"]
@@ -52,6 +61,7 @@ message = "File transfer from the target."
 """
     w = World(tmp, policy=policy)
     w.protected = protected
+    w.named = named
     alice = w.person("alice")
     w.grant(alice, duration=3600)
     yield w
@@ -689,3 +699,22 @@ def test_a_script_fed_to_an_interactive_bash_without_a_pty_runs_nothing(world: W
     assert r.returncode == 126 and b"bash -i puts what reads this channel on a terminal" in r.stderr
     assert b"first" not in r.stdout
     assert not canary.exists()
+
+
+# Attack p25f, findings 1, 2, 4: a pattern or tilde bash reads otherwise, end to end.
+
+@pytest.mark.parametrize(("setup", "command"), [
+    ("nocase", "shopt -s nocaseglob; echo RAN >> {p}/NOCAS[E]"),
+    ("posix", "echo RAN >> {p}/posi[[.x.]]"),
+    (None, "PWD={p}; touch ~+/pwd"),
+])
+def test_a_pattern_or_tilde_bash_reads_otherwise_is_held(world: World, setup: str | None,
+                                                         command: str) -> None:
+    alice = world.person("alice")
+    if setup:
+        (world.named / setup).write_text("orig\n")
+    r = alice.run(f"{LOGIN}@web01", command.format(p=world.named))
+    assert r.returncode == 126, r.stderr
+    assert b"expired" in r.stderr
+    assert not (world.named / "pwd").exists()
+    assert all(f.read_text() == "orig\n" for f in world.named.iterdir())

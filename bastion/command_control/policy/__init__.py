@@ -108,7 +108,8 @@ is done with it (`judged`: the code is parsed and its commands judged like the l
   a line before (accept-line and macro bindings, `bind -f`, bracketed paste off) is not.
   zsh's `bindkey -s`: unknown.
 - set -k / set -o keyword (later words become assignments), interactive comments turned off
-  (`#` stops hiding text): unknown. Other options (`set -euo pipefail`, `shopt -s extglob`)
+  (`#` stops hiding text): unknown. nocaseglob and dotglob (also GLOBIGNORE) change what a
+  pattern may match (see Paths). Other options (`set -euo pipefail`, `shopt -s extglob`)
   change no command that runs.
 - Arithmetic evaluates a variable's value as an expression, and an expression may index an
   array with a command substitution (`x='a[$(cmd)]'; echo $((x))` runs cmd). So arithmetic
@@ -174,14 +175,17 @@ through /proc's magic links (`through_proc`: /proc/PID/root is /, /proc/self/cwd
 directory; another process's cwd, an open file's fd/N, exe and map_files are unknown). A
 relative path is matched as written, the working directory being unknown, and in each directory
 a `cd`, `pushd` or `popd` earlier on the line may have chosen (CDPATH and cdable_vars set on the
-line followed; `~+` and `~0` are that directory, `~-` and `~1` unknown), or a wrapper runs its
+line followed; `~+`, `~0` and `~+0` are $PWD: that directory, and also a path known only at
+run time, as a line may assign PWD; `~-` and `~1` unknown), or a wrapper runs its
 command in (`env -C DIR`, `sudo -D DIR`, `sudo -i` and `su -l` (the home), `chroot DIR` and
 `sudo -R`, `nsenter -w`/`-r`, `unshare --wd`/`--root`, `systemd-run` (/ unless `--scope`),
 `bwrap --chdir`, `start-stop-daemon --chdir`, `find -execdir`, `parallel --wd`, `tmux -c`,
 `git -C`: `_wrapper_directory`, `_Collector._elsewhere`); under a new root directory absolute
 paths are judged inside it as well as as written. A glob in the line or
 a path known only at run time that could match makes the rule's action no stricter than
-[defaults].unknown; a path mktemp made on the line (`"$tmp"`) matches nothing. deny,
+[defaults].unknown (a pattern is matched without case, as `shopt -s nocaseglob` may be on,
+its bracket expressions as bash reads them, and, on a line that may turn dotglob on, `*`, `?`
+and `[...]` also match a leading dot); a path mktemp made on the line (`"$tmp"`) matches nothing. deny,
 confirm and alert rules match when one path matches; allow rules only when all do. `find
 -delete` is an `rm` of what find may reach (START, START/**, START/**/NAME with -name), and
 find's `{}` stands for the same; `rsync --delete` an `rm` of DEST/**.

@@ -400,10 +400,18 @@ class _Files:
 
     def _in_dirs(self, paths: tuple[PathArg, ...]) -> tuple[PathArg, ...]:
         """`paths`, and each relative one also in each directory a `cd` may have chosen. A
-        `~` is the HOME the line set, if it set one; `~+` and `~0` are the working directory
-        (a path relative to it), other directory-stack forms (`~-`, `~1`) are unknown."""
+        `~` is the HOME the line set, if it set one; `~+`, `~0` and `~+0` are $PWD: known only
+        at run time (an earlier line, or this one, may have assigned PWD: attack p25f, finding
+        4), and also in each directory a `cd` on the line chose; other directory-stack forms
+        (`~-`, `~1`) are unknown."""
         if any(path.tilde for path in paths):
-            paths = tuple(self._tilde(path) for path in paths)
+            moved = tuple(PathArg(f"{folder.text.rstrip('/')}/{rest}" if rest else folder.text,
+                                  "unknown" if folder.kind in ("unknown", "fresh") else
+                                  "pattern" if "pattern" in (folder.kind, path.kind) else path.kind,
+                                  folder.tilde)
+                          for path in paths if path.tilde and _pwd(path) is not None
+                          for rest in (_pwd(path),) for folder in self._dirs)
+            paths = tuple(self._tilde(path) for path in paths) + moved
         if self._roots:
             paths += tuple(_rooted(root, path) for path in paths if path.text.startswith("/")
                            and path.kind != "unknown" for root in self._roots)
@@ -439,7 +447,7 @@ class _Files:
             return path
         user, slash, rest = path.text[1:].partition("/")
         if user in ("+", "0", "+0"):
-            return PathArg(rest or ".", path.kind)
+            return PathArg(path.text, "unknown")  # $PWD (see _in_dirs)
         if user == "-" or _DIRSTACK.fullmatch(user):
             return PathArg(path.text, "unknown")
         if user == "" and "HOME" in self._values:
@@ -448,3 +456,9 @@ class _Files:
                 return PathArg(path.text, "unknown")
             return PathArg(home + slash + rest, path.kind)
         return path
+
+
+def _pwd(path: PathArg) -> str | None:
+    """The rest after a $PWD tilde (`~+`, `~0`, `~+0`), None for another path."""
+    user, _, rest = path.text[1:].partition("/")
+    return rest if path.tilde and user in ("+", "0", "+0") else None

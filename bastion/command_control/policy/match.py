@@ -8,6 +8,7 @@ import shlex
 from dataclasses import dataclass, replace
 
 from bastion.command_control.policy.commands import _parse, _parse_cached, _parse_known, _parse_known_cached
+from bastion.command_control.policy.globs import DOTGLOB
 from bastion.command_control.policy.known import KnownValues
 from bastion.command_control.policy.model import _RANK, Policy
 from bastion.command_control.policy.paths import PathArg, through_proc
@@ -114,6 +115,7 @@ def _verdict(policy: Policy, commands: tuple[SimpleCommand, ...], role: str, tar
     compiled = policy._compiled
     best = ("allow", "", "")
     deciding = None
+    dotglob = DOTGLOB.set(any(_turns_dotglob_on(c) for c in commands))
     try:
         for command in commands:
             judged = compiled.judge(command, role, target, login)
@@ -123,11 +125,22 @@ def _verdict(policy: Policy, commands: tuple[SimpleCommand, ...], role: str, tar
                     break
     except Exception as exc:  # fail closed: a fault in a rule is no allow
         return uncertain_verdict(policy, f"policy engine fault: {type(exc).__name__}")
+    finally:
+        DOTGLOB.reset(dotglob)
     action, rule, message = best
     assert deciding is not None
     if action == "allow":
         return Verdict(action, rule, "", "", commands)
     return Verdict(action, rule, message, deciding.text, commands)
+
+
+def _turns_dotglob_on(command: SimpleCommand) -> bool:
+    """Whether a command of the line may turn bash's dotglob on, so that its patterns may
+    match a leading dot: `shopt -s dotglob` however spelled (`bash -O dotglob`), any
+    assignment of GLOBIGNORE (bash: a non-null value enables dotglob) or of BASHOPTS, as a
+    statement, a prefix, an `export`/`declare`/`read`/`printf -v` (attack p25f, finding 3)."""
+    return command.argv[:3] == ("shopt", "-s", "dotglob") or command.name in (
+        "GLOBIGNORE=", "BASHOPTS=")
 
 
 def uncertain_verdict(policy: Policy, reason: str) -> Verdict:

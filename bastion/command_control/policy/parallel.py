@@ -205,6 +205,8 @@ def written(found: list[tuple[str, _Word | None]]) -> list[PathArg]:
 
 def _named(word: _Word, text: str) -> PathArg:
     pattern = _REPLACEMENT.sub("*", text)
+    # a `~` of the word's own only while the text still starts with it (`--template A=B`)
+    tilde = word.text.startswith("~") and text.startswith("~")
     if pattern != text or "**" in text or word.glob:
-        return PathArg(pattern, "pattern", word.text.startswith("~"))
-    return _path_arg(word, text)
+        return PathArg(pattern, "pattern", tilde)
+    return _path_arg(word, text, tilde)

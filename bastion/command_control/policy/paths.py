@@ -93,6 +93,8 @@ def _path_arg(word: _Word, text: str | None = None, tilde: bool | None = None) -
     return PathArg(value, "pattern" if word.glob or word.brace else "exact", tilde)
 
 
+# bash's directory-stack tildes: `~N`, `~+N`, `~-N` (`~0`, `~+0`: $PWD).
+_STACK_TILDE = re.compile(r"[+-]?[0-9]+")
 _ASSIGNMENT_LIKE = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)=(.*)", re.S)
 
 
@@ -250,8 +252,9 @@ def _resolve_path(arg: PathArg, login: str | None) -> list[tuple[str, str]]:
     texts = [(arg.text, arg.kind)]
     if arg.tilde:
         user, slash, rest = arg.text[1:].partition("/")
-        if user in ("+", "-") or _GLOB_CHARS.search(user):
-            return [("unknown", arg.text)]  # ~+ and ~- are $PWD and $OLDPWD
+        if user in ("+", "-") or _GLOB_CHARS.search(user) or _STACK_TILDE.fullmatch(user):
+            # ~+ and ~- are $PWD and $OLDPWD, ~N, ~+N, ~-N the directory stack (~0 is $PWD)
+            return [("unknown", arg.text)]
         # a system account's home is its own (`~sys` is /dev: stock_links.py)
         homes = home_readings(user, login) if user else (_home(user, login),)
         texts = [(home + slash + rest, "pattern" if _GLOB_CHARS.search(home) else arg.kind)

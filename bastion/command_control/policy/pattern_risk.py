@@ -13,11 +13,11 @@ refuses the word and the program runs nothing."""
 
 from __future__ import annotations
 
-import fnmatch
 import re
 import string
 from typing import NamedTuple
 
+from bastion.command_control.policy.globs import _glob_regex, bracket
 from bastion.command_control.policy.words import _Word, may_be_option
 
 
@@ -87,38 +87,37 @@ _EXTGLOB = ("?(", "*(", "+(", "@(", "!(")
 
 
 def _parts(pattern: str) -> list[str] | None:
-    """The pattern's parts: one character, `*`, `?` or a whole `[...]`; None when it holds an
-    extended pattern (`@(-t)`), read as any word."""
+    """The pattern's parts: one character, `*`, `?` or a whole `[...]` (read as bash reads
+    it: `globs.bracket`); None when it holds an extended pattern (`@(-t)`), read as any word."""
     if any(mark in pattern for mark in _EXTGLOB):
         return None
     parts, index = [], 0
     while index < len(pattern):
         char = pattern[index]
-        if char == "[":
-            end = index + 1
-            if end < len(pattern) and pattern[end] in "!^":
-                end += 1
-            if end < len(pattern) and pattern[end] == "]":
-                end += 1
-            end = pattern.find("]", end)
-            if end != -1:
-                parts.append(pattern[index:end + 1])
-                index = end + 1
-                continue
+        found = bracket(pattern, index) if char == "[" else None
+        if found is not None:
+            parts.append(pattern[index:found[1]])
+            index = found[1]
+            continue
         parts.append(char)
         index += 1
     return parts
 
 
 def _matches(part: str, char: str) -> bool:
+    """Whether a part matches one character, without case (`shopt -s nocaseglob` makes
+    `[-]T` match a file named `-t`: attack p25f, finding 1)."""
     if part == "?" or part == "*":
         return char != "/"
     if len(part) == 1:
-        return part == char
-    negated = part[1:2] in ("!", "^")
-    if "[:" in part or char == _OTHER:
-        return negated or "[:" in part
-    return fnmatch.fnmatchcase(char, "[!" + part[2:] if part[1:2] == "^" else part)
+        return part.lower() == char.lower()
+    found = bracket(part, 0)
+    if found is None:
+        return False
+    if char == _OTHER:
+        # any character outside the alphabet: a negated or vague bracket, or one naming one
+        return found[0].startswith("[^") or any(c not in _ALPHABET for c in part[1:-1])
+    return re.fullmatch(found[0], char, re.I) is not None
 
 
 def _step(state: tuple, char: str, risk: Risk, longs: dict[str, str], flags: bool
@@ -184,7 +183,7 @@ def may_spell(pattern: str, risk: Risk, flags: bool) -> bool:
     pieces = _parts(pattern)
     if pieces is None:
         return True
-    if any(fnmatch.fnmatchcase(w, pattern.replace("[^", "[!")) for w in risk.words):
+    if any(re.fullmatch(_glob_regex(pattern), w, re.I | re.S) for w in risk.words):
         return True
     longs = dict(risk.longs)
     states: set[tuple] = {("start",)}

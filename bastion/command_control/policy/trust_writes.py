@@ -70,13 +70,16 @@ def unit_links(name: str, words: list[_Word]) -> list[PathArg]:
                 if target.value is None or unit.value is None:
                     found.append(PathArg(f"{folder}/(a unit named at run time)", "unknown"))
                 else:
-                    found.append(_path_arg(unit, f"{folder}/{target.value}.{depend}/{base}"))
+                    found.append(_path_arg(unit, f"{folder}/{target.value}.{depend}/{base}", False))
         for unit in units:
             if unit.value is None:
                 # a path known only at run time: any unit name
                 found.append(_path_arg(unit))
             elif "/" in unit.value:
-                found.append(_path_arg(unit, f"{folder}/{posixpath.basename(unit.value.rstrip('/'))}"))
+                # the link is /etc/systemd/system/NAME whatever the operand's spelling: no tilde
+                # of its own (attack p25f, finding 12: `link ~/auditd.service`)
+                found.append(_path_arg(unit, f"{folder}/{posixpath.basename(unit.value.rstrip('/'))}",
+                                       False))
         break
     return found
 

@@ -38,7 +38,8 @@ _FAR = _STOP_ALL | {"rescue", "emergency", "reboot", "poweroff", "halt", "kexec"
 _SINGLE_USER = frozenset({"1", "s", "S", "single"})  # init(8)'s runlevels that isolate rescue
 _GLOB = re.compile(r"[*?\[]")
 # A bracket expression matches one character; a backslash quotes the next one (fnmatch(3)).
-_BRACKET = re.compile(r"\[!?\]?(?:\[:\w+:\]|[^\]])*\]")  # `[[:alpha:]]` too
+# `[[:alpha:]]`, `[[.t.]]`, `[[=t=]]` too (attack p25f, finding 2)
+_BRACKET = re.compile(r"\[[!^]?\]?(?:\[([:.=]).*?\1\]|[^\]])*\]")
 _ESCAPE = re.compile(r"\\(.)")
 
 

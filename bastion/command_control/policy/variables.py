@@ -10,7 +10,7 @@ import shlex
 
 from tree_sitter import Node
 
-from bastion.command_control.policy.globs import _parts_meet
+from bastion.command_control.policy.globs import _parts_meet, bracket
 from bastion.command_control.policy.paths import PathArg
 from bastion.command_control.policy.words import _GLOB_CHARS, _text, _Word
 from bastion.text import digits, one_line
@@ -481,8 +481,10 @@ def _found(starts: list[str], tests: list[str | None]) -> tuple[PathArg, ...]:
             maxdepth = int(following)
     if names and names[0][:1] in ("*", "?", "["):
         glob = names[0]
+        # find matches a leading dot too (a bracket read as bash reads it: attack p25f, 2)
+        closed = bracket(glob, 0) if glob[0] == "[" else None
         names.append("." + (glob if glob[0] == "*" else glob[1:] if glob[0] == "?" else
-                            glob[glob.find("]") + 1:] if "]" in glob else glob))
+                            glob[closed[1]:] if closed is not None else glob))
     found: list[PathArg] = []
     for start in starts:
         tilde = start.startswith("~")
