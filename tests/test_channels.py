@@ -473,6 +473,22 @@ async def test_an_sftp_request_id_reused_before_its_answer_ends_the_channel(worl
     assert any("reused" in e["data"]["reason"] for e in world.events("file.protocol_error"))
 
 
+async def test_an_sftp_request_sent_before_the_servers_version_ends_the_channel(world, alice,
+                                                                             tmp_path):
+    """Its layout depends on the version the server chooses: INIT(6) and a v6 OPEN in one write
+    were judged as v3 (a read) and truncated a write-denied file on gesftpserver (attack q26o,
+    finding 2). Nothing but the INIT passes; here a v3 OPEN that would create `early`."""
+    early = tmp_path / "early"
+    conn = await logged_in(world, alice)
+    async with conn:
+        proc = await conn.create_process(subsystem="sftp", encoding=None)
+        proc.stdin.write(sftp_packet(1, struct.pack(">I", 3)) + sftp_packet(
+            3, struct.pack(">I", 5), sftp_string(os.fsencode(early)), struct.pack(">II", 0x0A, 0)))
+        result = await proc.wait(timeout=20)
+    assert result.exit_status == 1 and b"before the server's VERSION" in result.stderr, result.stderr
+    assert not early.exists()
+
+
 async def test_paths_relative_to_the_logins_home_are_judged_where_they_land(world, alice, tmp_path):
     """An exec command and an sftp request run in the login's home: `../tmp/.../guarded/f` from
     there is the guarded file, however it is spelled."""
