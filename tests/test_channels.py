@@ -250,6 +250,29 @@ async def test_a_flood_of_refused_scp_records_ends_the_channel(world, alice, tmp
     assert not any(tmp_path.glob("protected-*"))
 
 
+async def test_refused_file_operations_are_capped_per_connection(world, alice, tmp_path):
+    """Reopening the channel restarted the count of 64: ~110 rows/s from one connection for as
+    long as the grant lasted (attack q26o, finding 6). Past 256 the session ends, audited once."""
+    before = world.ctx.store.one("SELECT count(*) AS n FROM commands")["n"]
+    records = b"".join(b"C0644 1 protected-%d\n" % n for n in range(100))
+    opened = 0
+    conn = await logged_in(world, alice)
+    async with conn:
+        with contextlib.suppress(asyncssh.Error, OSError):
+            for _ in range(6):
+                proc = await conn.create_process(f"scp -t {tmp_path}", encoding=None)
+                opened += 1
+                assert await proc.stdout.readexactly(1) == b"\0"
+                proc.stdin.write(records)
+                await proc.wait(timeout=20)
+    after = world.ctx.store.one("SELECT count(*) AS n FROM commands")["n"]
+    assert opened <= 4 and after - before <= 257 + opened, (opened, after - before)  # + scp -t rows
+    killed = [e for e in world.events("session.killed")
+              if "file operations refused on one connection" in e["data"]["reason"]]
+    assert len(killed) == 1
+    assert not any(tmp_path.glob("protected-*"))
+
+
 def test_legacy_scp_download_is_logged_with_its_digest(world, alice, tmp_path):
     remote = tmp_path / "remote.bin"
     remote.write_bytes(secrets.token_bytes(123_457))

@@ -276,12 +276,12 @@ class ProxyChannel(asyncssh.SSHServerSession):
 
     def _make_judges(self) -> None:
         """A file-transfer stream's judge, or the command gate the server's factory gives."""
+        if self.stream is not None:  # "scp" or "sftp": refusals counted per connection too
+            judged = self.live.transfer_judge(judge.TransferJudge(self.app, self, self.stream))
         if self.scp is not None:
-            self.transfer = scp.ScpStream(self.scp, judge.TransferJudge(self.app, self, "scp"),
-                                          self.send_input, self.to_client)
+            self.transfer = scp.ScpStream(self.scp, judged, self.send_input, self.to_client)
         elif self.stream == "sftp":
-            self.transfer = SftpGate(judge.TransferJudge(self.app, self, "sftp"), self.send_input,
-                                     self.to_client, slice=gate.SLICE)
+            self.transfer = SftpGate(judged, self.send_input, self.to_client, slice=gate.SLICE)
         else:
             self.gate = self.app.make_gate(self)
 
