@@ -654,6 +654,25 @@ async def test_only_harmless_terminal_modes_reach_the_targets_pty(world, alice):
             "echo", "isig", "iexten", "iutf8"} <= flags, shown
 
 
+@pytest.mark.parametrize(("asked", "given"), [
+    ("screen", "screen"), ("foot", "xterm-256color"), ("xterm-kitty", "xterm-256color"),
+    ("XTERM", "xterm-256color"), ("dumb", None), ("", None),
+])
+async def test_a_terminal_type_without_bracketed_paste_never_reaches_the_target(world, alice,
+                                                                               asked, given):
+    """On `dumb` or a type without terminfo readline has no bracketed paste, so no backstop: a
+    key an rc bound to accept-line ran a line unjudged (attack q26o, finding 3)."""
+    conn = await logged_in(world, alice)
+    async with conn:
+        result = await conn.run("echo TERM=$TERM", term_type=asked, request_pty="force",
+                                encoding=None)
+    if given is not None:
+        assert (result.exit_status, result.stdout) == (0, f"TERM={given}\r\n".encode())
+    else:
+        assert result.exit_status == 126 and b"has no bracketed paste" in result.stderr, result
+        assert b"TERM=" not in result.stdout
+
+
 async def test_locales_bash_would_split_otherwise_never_reach_the_target(world, alice):
     """Under GBK the byte after the first byte of a character may be a backslash or a quote."""
     conn = await logged_in(world, alice)
