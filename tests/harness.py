@@ -249,7 +249,9 @@ class Client:
                  env: dict[str, str] | None = None, cols: int = 80, rows: int = 24) -> Terminal:
         """An interactive ssh session on a real pseudo-terminal, whose screen the test reads."""
         args = self.ssh_args(dest, extra=("-t", *extra))
-        return Terminal([*args, *command], self.env() | (env or {}), cols=cols, rows=rows)
+        # An xterm unless told: the bastion refuses a dumb (or empty) terminal type (attack q26o).
+        return Terminal([*args, *command], self.env() | {"TERM": "xterm"} | (env or {}), cols=cols,
+                        rows=rows)
 
 
 # The prompt the shell tests set with PS1='READ''Y> ' (quoted so that the echoed command does not
