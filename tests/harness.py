@@ -225,8 +225,9 @@ class Client:
         self.askpass.write_text(f"#!/bin/sh\necho {code}\n")
         self.askpass.chmod(0o700)
         env = {k: v for k, v in os.environ.items() if not k.startswith("SSH_")}
+        # An xterm whatever runs the tests: a dumb or empty TERM is refused a pty (attack q26o).
         return env | {"SSH_ASKPASS": str(self.askpass), "SSH_ASKPASS_REQUIRE": "force",
-                      "DISPLAY": ":0"}
+                      "DISPLAY": ":0", "TERM": "xterm"}
 
     def run(self, dest: str, *command: str, cert: Path | None = None, input: bytes | None = None,
             code: str | None = None, extra: tuple[str, ...] = (), timeout: float = 30,
@@ -249,9 +250,7 @@ class Client:
                  env: dict[str, str] | None = None, cols: int = 80, rows: int = 24) -> Terminal:
         """An interactive ssh session on a real pseudo-terminal, whose screen the test reads."""
         args = self.ssh_args(dest, extra=("-t", *extra))
-        # An xterm unless told: the bastion refuses a dumb (or empty) terminal type (attack q26o).
-        return Terminal([*args, *command], self.env() | {"TERM": "xterm"} | (env or {}), cols=cols,
-                        rows=rows)
+        return Terminal([*args, *command], self.env() | (env or {}), cols=cols, rows=rows)
 
 
 # The prompt the shell tests set with PS1='READ''Y> ' (quoted so that the echoed command does not
