@@ -94,8 +94,8 @@ def terminal_refusal(ch: ProxyChannel) -> str | None:
     if passed is not None:
         ch.term = (passed, size, modes)
         return None
-    reason = (f"the terminal type {term_type!r} has no bracketed paste, which the bastion needs: "
+    reason = (f"the terminal type {term_type[:64]!r} has no bracketed paste, which the bastion needs: "
               f"set TERM to your terminal's (e.g. {TERM_PASSED}), or ask for no terminal (ssh -T)")
     ch.app.note_refusal("channel.refused", ch.live.identity.user, "pty-req", session=ch.live.id,
-                        channel=ch.number, term=term_type[:64], reason=reason)
+                        reason=reason)
     return reason
