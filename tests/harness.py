@@ -225,8 +225,9 @@ class Client:
         self.askpass.write_text(f"#!/bin/sh\necho {code}\n")
         self.askpass.chmod(0o700)
         env = {k: v for k, v in os.environ.items() if not k.startswith("SSH_")}
+        # An xterm whatever runs the tests: a dumb or empty TERM is refused a pty (attack q26o).
         return env | {"SSH_ASKPASS": str(self.askpass), "SSH_ASKPASS_REQUIRE": "force",
-                      "DISPLAY": ":0"}
+                      "DISPLAY": ":0", "TERM": "xterm"}
 
     def run(self, dest: str, *command: str, cert: Path | None = None, input: bytes | None = None,
             code: str | None = None, extra: tuple[str, ...] = (), timeout: float = 30,

@@ -256,6 +256,32 @@ async def test_a_flood_of_refused_scp_records_ends_the_channel(world, alice, tmp
     assert not any(tmp_path.glob("protected-*"))
 
 
+async def test_refused_file_operations_are_capped_per_connection(world, tmp_path):
+    """Reopening the channel restarted the count of 64: ~110 rows/s from one connection for as
+    long as the grant lasted (attack q26o, finding 6). Past 256 the session ends, audited once.
+    (A person of its own: the channel refusals after the end are audited once a minute each.)"""
+    fred = world.person("fred")
+    world.grant(fred, duration=3600)
+    before = world.ctx.store.one("SELECT count(*) AS n FROM commands")["n"]
+    records = b"".join(b"C0644 1 protected-%d\n" % n for n in range(100))
+    opened = 0
+    conn = await logged_in(world, fred)
+    async with conn:
+        with contextlib.suppress(asyncssh.Error, OSError):
+            for _ in range(6):
+                proc = await conn.create_process(f"scp -t {tmp_path}", encoding=None)
+                opened += 1
+                assert await proc.stdout.readexactly(1) == b"\0"
+                proc.stdin.write(records)
+                await proc.wait(timeout=20)
+    after = world.ctx.store.one("SELECT count(*) AS n FROM commands")["n"]
+    assert opened <= 4 and after - before <= 257 + opened, (opened, after - before)  # + scp -t rows
+    killed = [e for e in world.events("session.killed")
+              if "file operations refused on one connection" in e["data"]["reason"]]
+    assert len(killed) == 1
+    assert not any(tmp_path.glob("protected-*"))
+
+
 def test_legacy_scp_download_is_logged_with_its_digest(world, alice, tmp_path):
     remote = tmp_path / "remote.bin"
     remote.write_bytes(secrets.token_bytes(123_457))
@@ -479,6 +505,22 @@ async def test_an_sftp_request_id_reused_before_its_answer_ends_the_channel(worl
     assert any("reused" in e["data"]["reason"] for e in world.events("file.protocol_error"))
 
 
+async def test_an_sftp_request_sent_before_the_servers_version_ends_the_channel(world, alice,
+                                                                             tmp_path):
+    """Its layout depends on the version the server chooses: INIT(6) and a v6 OPEN in one write
+    were judged as v3 (a read) and truncated a write-denied file on gesftpserver (attack q26o,
+    finding 2). Nothing but the INIT passes; here a v3 OPEN that would create `early`."""
+    early = tmp_path / "early"
+    conn = await logged_in(world, alice)
+    async with conn:
+        proc = await conn.create_process(subsystem="sftp", encoding=None)
+        proc.stdin.write(sftp_packet(1, struct.pack(">I", 3)) + sftp_packet(
+            3, struct.pack(">I", 5), sftp_string(os.fsencode(early)), struct.pack(">II", 0x0A, 0)))
+        result = await proc.wait(timeout=20)
+    assert result.exit_status == 1 and b"before the server's VERSION" in result.stderr, result.stderr
+    assert not early.exists()
+
+
 async def test_paths_relative_to_the_logins_home_are_judged_where_they_land(world, alice, tmp_path):
     """An exec command and an sftp request run in the login's home: `../tmp/.../guarded/f` from
     there is the guarded file, however it is spelled."""
@@ -619,6 +661,25 @@ async def test_only_harmless_terminal_modes_reach_the_targets_pty(world, alice):
     flags = set(shown.split())
     assert {"-istrip", "-iuclc", "-igncr", "-inlcr", "icrnl", "opost", "-olcuc", "icanon",
             "echo", "isig", "iexten", "iutf8"} <= flags, shown
+
+
+@pytest.mark.parametrize(("asked", "given"), [
+    ("screen", "screen"), ("foot", "xterm-256color"), ("xterm-kitty", "xterm-256color"),
+    ("XTERM", "xterm-256color"), ("dumb", None), ("", "xterm-256color"),
+])
+async def test_a_terminal_type_without_bracketed_paste_never_reaches_the_target(world, alice,
+                                                                               asked, given):
+    """On `dumb` or a type without terminfo readline has no bracketed paste, so no backstop: a
+    key an rc bound to accept-line ran a line unjudged (attack q26o, finding 3)."""
+    conn = await logged_in(world, alice)
+    async with conn:
+        result = await conn.run("echo TERM=$TERM", term_type=asked, request_pty="force",
+                                encoding=None)
+    if given is not None:
+        assert (result.exit_status, result.stdout) == (0, f"TERM={given}\r\n".encode())
+    else:
+        assert result.exit_status == 126 and b"has no bracketed paste" in result.stderr, result
+        assert b"TERM=" not in result.stdout
 
 
 async def test_locales_bash_would_split_otherwise_never_reach_the_target(world, alice):

@@ -385,23 +385,16 @@ def test_sh_without_readline_reads_keys_as_the_terminal_driver_does(world, tmp_p
     term.wait()
 
 
-def test_a_dumb_terminal_gets_only_keys_a_line_editor_and_the_tty_read_alike(world, tmp_path):
-    # Wide enough for the line that changes directory: readline scrolls a long line sideways
-    # on a dumb terminal, and such a line cannot be read (it is refused as uncertain).
-    term = world.person("ivy").terminal(f"{LOGIN}@web01", env={"TERM": "dumb"}, cols=250)
-    at = term.expect(rb"[#$] ")
-    dumb = rb"[\r\n]READY> "
-    term.send(f"cd {tmp_path}; PS1='READ''Y> '; export EDITOR=true\r".encode())
-    term.expect(dumb, start=at)
-    assert b"hi-2" in term.run_line(b"echo hi-$((1+1))\r", dumb)  # plain typing: certain
-    term.run_line(b"(sleep 1; echo tick) &\r", dumb)
-    start = len(term.buffer)
-    # No bracketed paste, so no backstop: Ctrl-X, output, Ctrl-E must be judged at once.
-    term.send(b"touch canary\x18")
-    term.expect(rb"tick", start=start)
-    term.send(b"\x05")
-    term.expect(rb"denied", start=start)
-    assert not (tmp_path / "canary").exists()
+def test_a_dumb_terminal_asked_for_by_the_client_is_refused(world, tmp_path):
+    # On TERM=dumb readline turns no bracketed paste on: no backstop, and a key a child bash's
+    # rc bound to accept-line ran `touch canary` unjudged, untraced (attack q26o, finding 3).
+    # The strict reading of such a terminal stays for a shell without a line editor (dash).
+    term = world.person("ivy").terminal(f"{LOGIN}@web01", env={"TERM": "dumb"})
+    term.expect(rb"terminal type 'dumb' has no bracketed paste")
+    assert term.wait() == 126
+    assert ["'dumb'" in e["reason"] for e in audit_events(world, "channel.refused")
+            if e.get("kind") == "pty-req"] == [True]
+
 
 def test_a_readline_variable_that_changes_what_insert_comment_runs_is_held(world, tmp_path):
     # Attack D, finding 3: with comment-begin "echo ", Esc 1 Esc # strips "echo " from

@@ -10,7 +10,7 @@ import asyncssh
 import pytest
 
 from bastion.command_control import policy
-from bastion.ssh.negotiation import filtered_env, passed_modes
+from bastion.ssh.negotiation import TERM_PASSED, filtered_env, passed_modes, passed_term
 
 
 @pytest.mark.parametrize("value", [
@@ -79,3 +79,15 @@ def test_the_default_policy_keeps_a_session_in_a_locale_the_bastion_reads(line, 
     would then split the next lines otherwise than the bastion judged them)."""
     rules = policy.policy_from_dict(tomllib.loads(DEFAULT_POLICY.read_text(encoding="utf-8")))
     assert policy.evaluate(rules, line, role="engineer", target="web01", login="root").action == action
+
+
+@pytest.mark.parametrize(("asked", "given"), [
+    ("xterm", "xterm"), ("xterm-256color", "xterm-256color"), ("tmux-256color", "tmux-256color"),
+    ("linux", "linux"), ("vt100", "vt100"),
+    ("foot", TERM_PASSED), ("xterm-kitty", TERM_PASSED), ("XTERM", TERM_PASSED),
+    ("xterm\x1b", TERM_PASSED), ("../../tmp/t", TERM_PASSED),
+    ("dumb", None), ("DUMB", None), ("", "xterm-256color"), (" ", "xterm-256color"),
+    ("unknown", None), ("emacs", None),
+])
+def test_a_pty_requests_terminal_type_reaches_the_target_only_with_bracketed_paste(asked, given):
+    assert passed_term(asked) == given

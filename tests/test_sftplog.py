@@ -528,13 +528,28 @@ def test_the_gate_answer_waits_for_the_end_of_the_server_packet_in_flight():
 ])
 def test_what_cannot_be_followed_fails_the_stream_and_passes_nothing_more(side, data, why):
     g = Gate()
-    gate = g.run([(C, init())])
+    gate = g.run([(C, init())] + ([(S, version())] if side == C else []))
     before = {k: len(v) for k, v in g.out.items()}
     gate.from_client(data) if side == C else gate.from_target(data)
     assert gate.failed is not None and why in gate.failed
     gate.from_client(path_request(17, 5, "/x"))
     gate.from_target(status(5, OK))
     assert {k: len(v) for k, v in g.out.items()} == before
+
+
+@pytest.mark.parametrize(("conversation", "why"), [
+    # INIT(6) and, in the same write, a v6 OPEN (path, desired-access READ_DATA, flags
+    # TRUNCATE_EXISTING): read as v3 it was a read of PROTECTED's sibling (attack q26o, finding 2).
+    ([(C, packet(1, u32(6)) + packet(3, u32(5), s("/srv/f"), u32(READ), u32(4), u32(0)))],
+     "before the server's VERSION"),
+    ([(C, open_(5, "/srv/f", READ))], "a request before INIT"),
+    ([(C, init()), (S, version()), (C, init())], "a second INIT"),
+])
+def test_a_request_the_gate_cannot_read_yet_ends_the_stream_unpassed(conversation, why):
+    g = Gate()
+    gate = g.run(conversation)
+    assert gate.failed is not None and why in gate.failed
+    assert b"/srv/f" not in g.out[S] and g.judged == []
 
 
 @settings(max_examples=100, deadline=None, derandomize=True, database=None)

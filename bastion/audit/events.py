@@ -202,7 +202,8 @@ FIELDS: dict[str, str] = {
     "kind": "`shell`, `exec`, `subsystem`, `direct-tcpip` and the other SSH channel and "
             "forwarding kinds (channel.*; `session` for a session channel refused); `file` or "
             "`directory` (file.transfer over scp); `bastion-control` (control.refused); `cert` "
-            "(cert.refused); `env` (an environment request refused: channel.refused)",
+            "(cert.refused); `env` (an environment request refused: channel.refused); `pty-req` "
+            "(a terminal type refused: channel.refused)",
     "line": "the command line as the bastion read it (keys typed without echo are redacted)",
     "lines": "how many lines typed ahead of a refused line were dropped (command.dropped)",
     "listen": "HOST:PORT the server listens on",

@@ -10,6 +10,7 @@ import asyncio
 import contextlib
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -34,6 +35,10 @@ log = logging.getLogger("bastion.ssh.live")
 # Session channels (shell, exec, sftp) open at once on one connection, as OpenSSH's MaxSessions:
 # each holds an upstream channel, a recording and a gate. Forwards have their own cap.
 MAX_SESSION_CHANNELS = 10
+# File operations (scp records, sftp requests) refused on one connection before it ends: the
+# bastion answers a refusal itself, and each is judged and recorded, so a client reopening
+# channels (scp.MAX_REFUSED counts per channel) kept ~110 rows/s going (attack q26o, finding 6).
+MAX_REFUSED_TRANSFERS = 256
 
 
 @dataclass
@@ -69,6 +74,7 @@ class LiveSession:
     session_channels: int = 0  # open at once (MAX_SESSION_CHANNELS)
     refused_channels: int = 0
     env_dropped: bool = False  # locale variables were left out (audited once per connection)
+    refused_transfers: int = 0  # file operations refused on this connection (MAX_REFUSED_TRANSFERS)
     _upstream: asyncssh.SSHClientConnection | None = None
     _upstream_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     _channel_numbers: int = 0
@@ -167,6 +173,23 @@ class LiveSession:
         """A session channel is closed both ways: the session forgets it."""
         with contextlib.suppress(ValueError):
             self.channels.remove(channel)
+
+    def transfer_judge(self, judge: Callable[[str, tuple[str, ...], bool], str | None]
+                       ) -> Callable[[str, tuple[str, ...], bool], str | None]:
+        """`judge` (a file transfer's, bastion.ssh.judge.TransferJudge), counting its refusals
+        on this connection: past MAX_REFUSED_TRANSFERS the session ends (audited once, as its
+        end), and what a channel still holds is refused unjudged, unrecorded."""
+        def counted(op: str, paths: tuple[str, ...], raw: bool) -> str | None:
+            if self.ending:
+                return "the session is ending"
+            refusal = judge(op, paths, raw)
+            if refusal is not None:
+                self.refused_transfers += 1
+                if self.refused_transfers > MAX_REFUSED_TRANSFERS:
+                    self.app.end_live(self, "killed", f"more than {MAX_REFUSED_TRANSFERS} file "
+                                      "operations refused on one connection")
+            return refusal
+        return counted
 
     def touch(self) -> None:
         self.last_activity = time.monotonic()

@@ -1,13 +1,20 @@
 """What of a client's channel requests reaches the target: the environment (locale variables
-only, and only safe ones), the terminal modes (those that change no byte the bastion judged) and
-the terminal size (cut to what the screen model and a player can draw).
+only, and only safe ones), the terminal type (one with bracketed paste), the terminal modes
+(those that change no byte the bastion judged) and the terminal size (cut to what the screen
+model and a player can draw).
 """
 
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
 import asyncssh
+
+from bastion.command_control.policy.variables import _TERMINALS
+
+if TYPE_CHECKING:
+    from bastion.ssh.proxy import ProxyChannel
 
 # SSH allows window sizes up to 2**32-1. A client's window is cut to the screen model's bounds
 # (command_control.terminal's) before the recorder, the gate or the target see it, so the three agree and
@@ -27,6 +34,14 @@ _SAFE_LOCALE = re.compile(r"C|POSIX|[A-Za-z]+(?:_[A-Za-z0-9]+)?\.(?i:utf-?8)(?:@
 # (DEL or ^H, as the user's keyboard sends it), IUTF8 and the line speeds.
 _PASSED_MODES = frozenset({asyncssh.PTY_IUTF8, asyncssh.PTY_OP_ISPEED, asyncssh.PTY_OP_OSPEED})
 _ERASE_KEYS = frozenset({0x7F, 0x08})
+# The client's pty-req names the TERM the session starts with. On `dumb`, or on a name the
+# target has no terminfo for (`foot`, `xterm-kitty`), readline turns no bracketed paste on: no
+# ?2004l backstop, and a key an rc binds to accept-line ran a line unjudged, untraced (attack
+# q26o, finding 3; a TERM set so inside the session is held, SECURITY.md attack N). A type in
+# `_TERMINALS` (Debian's ncurses-base ships each) passes; a dumb one (no escapes at all) is
+# refused, since drawing escapes on it would not help its user; any other becomes TERM_PASSED.
+TERM_PASSED = "xterm-256color"
+_DUMB_TERMS = frozenset({"dumb", "unknown", "emacs"})
 
 
 def filtered_env(env: dict[str, str]) -> tuple[dict[str, str], list[str]]:
@@ -60,3 +75,29 @@ def bounded_size(cols: int, rows: int, pixwidth: int, pixheight: int
     if cols <= MAX_TERM_COLS and rows <= MAX_TERM_ROWS:
         return cols, rows, pixwidth, pixheight
     return min(cols, MAX_TERM_COLS), min(rows, MAX_TERM_ROWS), 0, 0
+
+
+def passed_term(term_type: str) -> str | None:
+    """The terminal type a client's pty-req gives the target (see TERM_PASSED), None: refused."""
+    if term_type in _TERMINALS:
+        return term_type
+    # No type at all (TERM unset, as under cron: scripted `ssh -tt` must keep working) is
+    # given one that has what the bastion needs; a dumb one the user chose is refused.
+    return None if term_type.strip().lower() in _DUMB_TERMS else TERM_PASSED
+
+
+def terminal_refusal(ch: ProxyChannel) -> str | None:
+    """For an interactive channel: set the terminal type the target gets (`passed_term`), or
+    say why the channel is refused (audited as channel.refused, kind pty-req)."""
+    if ch.term is None or not ch.interactive:
+        return None
+    term_type, size, modes = ch.term
+    passed = passed_term(term_type)
+    if passed is not None:
+        ch.term = (passed, size, modes)
+        return None
+    reason = (f"the terminal type {term_type[:64]!r} has no bracketed paste, which the bastion needs: "
+              f"set TERM to your terminal's (e.g. {TERM_PASSED}), or ask for no terminal (ssh -T)")
+    ch.app.note_refusal("channel.refused", ch.live.identity.user, "pty-req", session=ch.live.id,
+                        reason=reason)
+    return reason

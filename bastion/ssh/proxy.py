@@ -18,7 +18,7 @@ from bastion.command_control.sftplog import SftpGate
 from bastion.errors import BastionError
 from bastion.ssh import ending, gate, judge, recorders
 from bastion.ssh.channel import EXIT_KILLED, EXIT_UPSTREAM_FAILED
-from bastion.ssh.negotiation import bounded_size, filtered_env, passed_modes
+from bastion.ssh.negotiation import bounded_size, filtered_env, passed_modes, terminal_refusal
 from bastion.ssh.upstream import UpstreamSide
 from bastion.store import STORE_BUSY, StoreError
 from bastion.text import visible
@@ -42,7 +42,7 @@ class ProxyChannel(asyncssh.SSHServerSession):
     gate for an SFTP server run as a command; an sftp subsystem an exec record and the SFTP gate.
     The target sees the channel as the bastion judges it: a pty asked for once the shell, command
     or subsystem started is refused, a subsystem runs without one, and of the client's terminal
-    modes only those in `passed_modes` reach the target.
+    modes only those in `passed_modes`, of its terminal types `passed_term`'s, reach the target.
     """
 
     def __init__(self, live: LiveSession) -> None:
@@ -121,9 +121,8 @@ class ProxyChannel(asyncssh.SSHServerSession):
 
     def pty_requested(self, term_type: str, term_size: tuple[int, int, int, int],
                       term_modes: dict) -> bool:
-        """A terminal, before the shell, command or subsystem only (asyncssh would take one
-        after too, when the bastion has already chosen how to judge the channel); only the
-        modes in `passed_modes` ever reach the target."""
+        """A terminal, before the shell, command or subsystem only (asyncssh would take one after
+        too, when the bastion has chosen how to judge the channel already)."""
         if self.started:
             self._refused_pty("asked for after the channel's shell, command or subsystem started")
             return False
@@ -181,7 +180,8 @@ class ProxyChannel(asyncssh.SSHServerSession):
                                     channel=self.number, names=sorted(dropped))
             self._choose()
             self._start_recording()
-            refusal = await judge.judge_exec(app, self) if self.kind == "exec" else None
+            refusal = terminal_refusal(self) or (
+                await judge.judge_exec(app, self) if self.kind == "exec" else None)
             if refusal is not None:
                 self.refuse(refusal, 126)
                 return
@@ -276,12 +276,12 @@ class ProxyChannel(asyncssh.SSHServerSession):
 
     def _make_judges(self) -> None:
         """A file-transfer stream's judge, or the command gate the server's factory gives."""
+        if self.stream is not None:  # "scp" or "sftp": refusals counted per connection too
+            judged = self.live.transfer_judge(judge.TransferJudge(self.app, self, self.stream))
         if self.scp is not None:
-            self.transfer = scp.ScpStream(self.scp, judge.TransferJudge(self.app, self, "scp"),
-                                          self.send_input, self.to_client)
+            self.transfer = scp.ScpStream(self.scp, judged, self.send_input, self.to_client)
         elif self.stream == "sftp":
-            self.transfer = SftpGate(judge.TransferJudge(self.app, self, "sftp"), self.send_input,
-                                     self.to_client, slice=gate.SLICE)
+            self.transfer = SftpGate(judged, self.send_input, self.to_client, slice=gate.SLICE)
         else:
             self.gate = self.app.make_gate(self)
 

@@ -129,6 +129,12 @@ class SftpGate:
     `failed`, after which nothing more passes and the caller ends the channel. A request on a
     handle the server never gave out (or gave out after it was sent) is refused. Paths are
     judged as the literal names the server opens (it expands no `~`).
+
+    A request's layout depends on the version the server chose (a v6 OPEN carries
+    desired-access then flags where v3 has pflags then attrs): the stream must open with one
+    INIT, and a request sent before the server's VERSION reply ends the stream unpassed
+    (attack q26o, finding 2). Every real client waits for VERSION; holding such requests would
+    buy nothing, since only version 3 is followed.
     """
 
     def __init__(self, judge: Judge, to_target: Callable[[bytes], None],
@@ -147,6 +153,7 @@ class SftpGate:
         self._server_left = 0  # bytes of the server's current packet still to come
         self._server_header = bytearray()
         self._replies: list[bytes] = []  # the gate's own replies, waiting for a packet boundary
+        self._init = False  # the client's INIT passed
 
     def summary(self) -> dict[str, Any]:
         """The log's summary (`SftpLog.summary`), plus why the gate stopped, if it did."""
@@ -222,6 +229,10 @@ class SftpGate:
         try:
             kind = r.byte()
             request_id = r.u32() if kind != _INIT else 0
+            early = self._out_of_order(kind)
+            if early is not None:
+                self._fail(early)
+                return
             if kind != _INIT and self.log.pending(request_id):
                 self._fail(f"request id {request_id} reused before the server answered it")
                 return
@@ -250,6 +261,20 @@ class SftpGate:
         operation.result, operation.message = "refused", refusal
         self.log.note(operation)
         self._reply(status_packet(request_id, _FX_PERMISSION_DENIED, refusal))
+
+    def _out_of_order(self, kind: int) -> str | None:
+        """Why a packet cannot be read yet (or at all) where it comes, if so."""
+        if kind == _INIT:
+            if self._init:
+                return "a second INIT"
+            self._init = True
+            return None
+        if not self._init:
+            return "a request before INIT"
+        if self.log.version is None:
+            return ("a request sent before the server's VERSION reply (its layout depends on "
+                    "the version the server chooses)")
+        return None
 
     def _judged(self, kind: int, request_id: int, r: _Reader
                 ) -> tuple[list[tuple[str, tuple[str, ...]]], SftpOperation | None]:
