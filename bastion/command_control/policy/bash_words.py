@@ -60,6 +60,8 @@ class BashWords:
         case: list[str] = []  # per open `case`: "subject", "in", "pattern" or "body"
         heredoc_next = False
         arithmetic_next = False  # after `for`/`select`: `((` opens arithmetic
+        reserved = True  # a reserved word may start here (not after an assignment or `>`)
+        target_next = False  # the next word is a redirection's target
         while index < end:
             char = src[index]
             if char in _BLANKS:
@@ -97,7 +99,7 @@ class BashWords:
                     heredoc_next = True
                     self.pending.append(("", operator == "<<-"))
                 elif operator in _REDIRECTIONS:
-                    pass
+                    reserved, target_next = False, True
                 elif operator == "(" and not pattern:
                     depth += 1
                     command_position = True
@@ -113,6 +115,8 @@ class BashWords:
                     case[-1] = "pattern"
                 elif operator not in (">&-", "<&-") and not pattern:
                     command_position = True
+                if operator not in _REDIRECTIONS:
+                    reserved = True
                 continue
             start = index
             index = self.word(index, end)
@@ -134,7 +138,12 @@ class BashWords:
             if pattern:
                 continue
             arithmetic_next = False
-            if not command_position:
+            was_target, target_next = target_next, False
+            if not command_position or was_target:
+                continue
+            if not reserved:
+                # After an assignment or a redirection: an assignment, or the command's name.
+                command_position = bool(_ASSIGNMENT.match(text))
                 continue
             if text == "[[":
                 index = self.test(index, end)
@@ -144,8 +153,10 @@ class BashWords:
             elif text in ("for", "select"):
                 arithmetic_next = True
                 command_position = False
-            elif text in _LEADING or _ASSIGNMENT.match(text):
+            elif text in _LEADING:
                 command_position = True
+            elif _ASSIGNMENT.match(text):
+                command_position, reserved = True, False
             else:
                 command_position = False
         if closing:
@@ -429,7 +440,7 @@ def unsure(src: str) -> str | None:
         BashWords(src)
     except Unsure as why:
         return f"text this reader does not follow as bash would ({why})"
-    except IndexError:
+    except (IndexError, RecursionError):  # an index past the end; nesting too deep
         return "text this reader does not follow as bash would"
     return None
 
@@ -441,7 +452,7 @@ def disagreement(src: str, root: Any) -> str | None:
         lexed = BashWords(src)
     except Unsure as why:
         return f"text this reader does not follow as bash would ({why})"
-    except IndexError:
+    except (IndexError, RecursionError):  # an index past the end; nesting too deep
         return "text this reader does not follow as bash would"
     spans: set[tuple[int, int]] = set()  # nodes that are whole words, not a part of one
     leaves: set[tuple[int, str]] = set()
