@@ -15,6 +15,7 @@ from typing import Any
 
 from tree_sitter import Node
 
+from bastion.command_control.policy.bash_words import unsure as _bash_unsure
 from bastion.command_control.policy.collect_builtins import ZSH_ASSIGNERS, _Builtins
 from bastion.command_control.policy.collect_code import _Code
 from bastion.command_control.policy.collect_fed import _Fed
@@ -324,6 +325,9 @@ class _Collector(_Statements, _Files, _Variables, _Code, _Wrappers, _Runners, _I
                 if not (flat_why is not None and why is None and unsure is None
                         and _tree_reads_heredocs_as(code, root, scan.heredocs)):
                     code, heredocs, root, why = flat, flat_docs, flat_root, flat_why
+                    # Text bash reads again (backslashes in backquotes around a body) is not
+                    # followed in either reading (attack p25f, finding 14).
+                    why = why or _bash_unsure(written)
                 # else: tree-sitter-bash reads no here-string after a file redirection (`cat >
                 # f <<'EOF'` flattened is `cat > f <<<''`, an error to it), and here it read
                 # every here-document where the scanner did: its own tree is kept.
@@ -335,7 +339,7 @@ class _Collector(_Statements, _Files, _Variables, _Code, _Wrappers, _Runners, _I
                 # sh reads it alone, bash's reading being judged already.
                 code, heredocs = sh[0], sh[1]
                 root = _parse_tree(code)
-                why, sh = why or _distrust(code, root), None
+                why, sh = why or _distrust(code, root, bash=False), None
         walked = len(self.commands)
         self._walk(code, root, heredocs, site)
         if why is not None:
@@ -347,7 +351,7 @@ class _Collector(_Statements, _Files, _Variables, _Code, _Wrappers, _Runners, _I
             fork = self._fork()
             sh_root = _parse_tree(sh[0])
             fork._walk(sh[0], sh_root, sh[1], site._replace(grammar="sh"))
-            sh_why = _distrust(sh[0], sh_root)
+            sh_why = _distrust(sh[0], sh_root, bash=False)
             if sh_why is not None:
                 fork._unknown(site._replace(text=code), (), f"{sh_why} (as sh reads it)")
             self._merge(fork, walked)

@@ -11,6 +11,7 @@ import threading
 import tree_sitter_bash
 from tree_sitter import Language, Node, Parser
 
+from bastion.command_control.policy.bash_words import disagreement
 from bastion.command_control.policy.words import _NON_ASCII, _text, _Word
 
 # Syntax nesting (substitution in substitution ...) past which the rest of a line is unknown.
@@ -48,7 +49,9 @@ def _trusted_tree(code: str) -> tuple[str, Node, str | None]:
     `0<&- reboot` as a command `0` (`_glued_descriptors`); a word after `<&-` or `>&-` read as
     its target (given back to the command in `_Collector._redirect`); `[ -d / ] && x` read as
     arithmetic (retried with `\\[`); here-documents misread (`_flatten`); backslash-newline
-    (joined before parsing). tests/test_policy_bash.py runs a corpus of such lines in bash."""
+    (joined before parsing). Beyond these, bash's own reading of the words, operators and
+    comments (`bash_words.disagreement`, attack p25f) must match the tree's, or the line is
+    unknown. tests/test_policy_bash.py runs a corpus of such lines in bash."""
     root = _parse_tree(code)
     newline_checked = False
     if "\n" in code:
@@ -106,9 +109,10 @@ def _as_dollar_parens(src: str, offsets: list[int]) -> str:
 _CLOSED_GLUED = re.compile(r"([0-9]+)([<>])&-")
 
 
-def _distrust(src: str, root: Node, newline_checked: bool = False) -> str | None:
+def _distrust(src: str, root: Node, newline_checked: bool = False, bash: bool = True) -> str | None:
     """Why the tree of `src` is not a reading the policy may judge alone, or None
-    (`newline_checked`: no word of this tree holds a newline, as the caller saw)."""
+    (`newline_checked`: no word of this tree holds a newline, as the caller saw; `bash`: the
+    tree stands for bash's reading, which bash's own lexer checks)."""
     if root.has_error:
         return "parse error"
     if _MAY_DROP.search(src) is not None and _dropped_text(src, root):
@@ -117,7 +121,9 @@ def _distrust(src: str, root: Node, newline_checked: bool = False) -> str | None
         return "a newline the parser read as part of a word"
     if _SUBSTITUTION.search(src) and _unread_patterns(src, root):
         return "a substitution the parser read as text"
-    return None
+    # Words, operators and comments as bash's own lexer reads them (attack p25f, findings 5
+    # to 11, 13 to 15): where tree-sitter's lexer differs, its tree is not bash's reading.
+    return disagreement(src, root) if bash else None
 
 
 # What runs code in a parameter expansion's pattern (`${x#$(cmd)}`, `${x,,`cmd`}`), which
