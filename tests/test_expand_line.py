@@ -331,3 +331,55 @@ def test_honest_arrows_and_pastes_are_not_judged_on_a_line_without_code(vi, keys
         sh.run("set -o vi")
     sh.type("ls /srv")
     assert sh.keys(keys) is None
+
+
+# -- attack q26i: vi mode, escape sequences no keymap binds, a C locale's one-byte argument, and
+# command-mode text that is not UTF-8: readline dispatches them byte by byte -------------------
+
+@pytest.mark.parametrize(("line", "chunks", "how"), [
+    # F1: an escape sequence neither vi keymap binds is Esc, then vi commands (`1#`, `v`),
+    # complete, unfinished at a chunk's end, or from insert mode
+    ("#" + LINE, [b"\x1b", b"\x1b[1#"], "comment"), ("#" + LINE, [b"\x1b", b"\x1b[1#x"], "comment"),
+    ("#" + LINE, [b"\x1b\x1b[1#x"], "comment"), (LINE, [b"\x1b", b"\x1b[;v"], "edit"),
+    (LINE, [b"\x1b[v"], "edit"), (LINE, [b"\x1bOv"], "edit"),
+    ("#" + LINE, [b"\x1b", b"\x1b[3#~"], "comment"), ("#" + LINE, [b"\x1b", b"\x1b[1", b"#"], "comment"),
+    # F2: a command's character argument is one byte in a C locale: the rest are keys
+    (LINE, [b"\x1b", b"f\xc3\x8d"], "accept"), (LINE, [b"\x1b", b"F\xc3\x84"], "accept"),
+    (LINE, [b"\x1b", b"T\xc3\x8a"], "accept"), (LINE, [b"\x1b", b"r\xc3\x8d"], "accept"),
+    (LINE, [b"\x1b", b"2f\xc3\x8d"], "accept"), (LINE, [b"\x1b", b"df\xc3\x8d"], "accept"),
+    (LINE, [b"\x1b", b"\x16\xc3\x8d"], "accept"), (LINE, [b"\x1b", b"f", b"\xc3", b"\x8d"], "accept"),
+    (LINE, [b"\x1b", b"f\xe2", b"\x8d"], "accept"), ("#" + LINE, [b"\x1b", b"f\xe2\xb1\xa3"], "comment"),
+    # F3: command-mode text that is not UTF-8 is one key a byte: the ASCII after it are commands
+    (LINE, [b"\x1b", b"\xc3v"], "edit"), (LINE, [b"\x1b", b"\xe2\x80v"], "edit"),
+    ("#" + LINE, [b"\x1b", b"\xf41#"], "comment"), ("#" + LINE, [b"\x1b", b"\xf0\x801#"], "comment"),
+    (LINE, [b"\x1b", b"\x9fv"], "edit"), ("#" + LINE, [b"\x1b", b"\x801#"], "comment"),
+    (LINE, [b"\x1b", b"\x16\xc3v"], "edit"), (LINE, [b"\x1b", b"\x16\x9fv"], "edit"),
+    (LINE, [b"\x1b", b"\xc3", b"v"], "edit"),
+])
+def test_vi_keys_readline_dispatches_byte_by_byte_are_judged(line, chunks, how):
+    # Each row ran the refused line unjudged in bash 5.2 on a pty (attack q26i, repro_1.py ..
+    # repro_3.py; LC_ALL=C for the one-byte arguments, C.UTF-8 for the rest)
+    sh = Shell()
+    sh.run("set -o vi")
+    sh.type(line)
+    held = None
+    for chunk in chunks:
+        held = sh.keys(chunk)
+        if held is not None:
+            break
+    assert held is not None and held.how == how
+    assert judged(sh) == "deny"
+
+
+@pytest.mark.parametrize("keys", [
+    b"\x1b[A", b"\x1bOA", b"\x1b[3~", b"\x1b[1;5C", b"\x1b[H", b"\x1b\x1b[D",  # bound keys
+    b"\x1bf\xc3\xa9", b"\x1br\xc3\xa9", "\x1bf€".encode(), b"\x1b\xc3\xa9x",  # accented letters
+    "é ünïcødé".encode(), b"\x1b[1;2A", b"\x1bOP",  # insert mode; keys no keymap binds
+])
+def test_honest_vi_arrows_and_accented_letters_are_not_judged(keys):
+    # the cost of q26i's byte-wise reading: none for these (`fã`, `rÉ`: their second byte is
+    # a C locale's `#` or Enter, judged)
+    sh = Shell()
+    sh.run("set -o vi")
+    sh.type("ls /srv")
+    assert sh.keys(keys) is None

@@ -990,3 +990,26 @@ def test_keys_readline_dispatches_otherwise_than_the_gate_cuts_them_are_judged(w
     assert not (tmp_path / "canary").exists()
     term.send(b"exit\r")
     term.wait()
+
+
+@pytest.mark.parametrize(("locale", "line", "keys"), [
+    (b"C", b"#touch canary;", b"\x1b[1#x"),    # F1: an escape sequence vi binds not: Esc, `1#`
+    (b"C", b"touch canary;", b"f\xc3\x8d"),     # F2: `f` takes one byte, 0x8D is Enter
+    (b"C.UTF-8", b"#touch canary;", b"\xf41#"),  # F3: a lead byte alone, then `1#`
+], ids=["vi-unbound-csi", "vi-c-locale-char-argument", "vi-bad-utf8-in-command-mode"])
+def test_vi_keys_readline_dispatches_byte_by_byte_are_judged(world, tmp_path, locale, line, keys):
+    # attack q26i: bash 5.2 ran the refused line with nothing judged
+    term = shell(world, tmp_path)
+    term.run_line(b"set -o vi\r")
+    term.run_line(b"export LC_ALL=" + locale + b"\r")
+    start = len(term.buffer)
+    term.send(line)
+    term.expect(re.escape(line[-8:]), start=start)
+    term.send(b"\x1b")
+    term.expect(rb"\x08", start=start)  # bash took the Esc alone: command mode
+    term.send(keys)
+    term.expect(PROMPT, start=term.expect(DENIED, start=start))
+    alive(term)
+    assert not (tmp_path / "canary").exists()
+    term.send(b"exit\r")
+    term.wait()

@@ -15,16 +15,41 @@ and judged where either reading is a judge point (fail closed):
 - in vi mode an Esc that came alone at a chunk's end may have run alone (the keyseq-timeout):
   an 8-bit byte after it is a key of its own, read as its meta key (`_META_VI`);
 - in vi's command mode a key the driver may take (Ctrl-Q, Ctrl-S) leaves the keys after it in
-  doubt: `#`, `v` and `@` are judged whatever the tracker takes them for (`_vi_search_doubt`).
+  doubt: `#`, `v` and `@` are judged whatever the tracker takes them for (`_vi_search_doubt`);
+- in vi mode an escape sequence neither vi keymap binds (bash 5.2, `bind -m vi-command -p`:
+  `VI_TERMINAL_KEYS`) is a failed prefix to readline: Esc runs, and the bytes after it are vi
+  commands (`ESC[1#x` is `1#`, `ESC O v` is `v`). It is cut so, as is one left unfinished at a
+  chunk's end that no bound key begins with, and the keys after it stay in doubt (a key some
+  terminal's termcap binds: attack q26i, finding 1);
+- vi's command mode dispatches byte by byte: a character ends at the first byte that does not
+  continue it (`F4 1#` is a bell, then `1#`: finding 3), and a byte 0x80-0x9F is a key of its
+  own; a command's character argument is one byte in a C locale, so the bytes after its first
+  are read as their meta keys too (`f` C3 8D is `f` 0xC3, then Enter: finding 2, `_meta_point`).
 
 A mixin of `CommandLineTracker` (tracker.py), which holds the state it reads. Pure.
 """
 
 from __future__ import annotations
 
+from collections import deque
+
+from bastion.command_control.terminal.edits import VI_TERMINAL_KEYS
 from bastion.command_control.terminal.keys import _MAYBE_UNSEEN, _utf8_len
 
 _QUOTES = frozenset({"\x16", "\x11"})  # quoted-insert: Ctrl-V, Ctrl-Q (where IXON is off)
+# What readline waits on after ESC in vi mode: the beginnings of the keys it binds there.
+_VI_KEY_STARTS = frozenset(key[:n].encode() for key in VI_TERMINAL_KEYS for n in range(2, len(key)))
+
+
+def _char_len(key: bytes) -> int:
+    """How many bytes of `key` make its first character as readline's dispatch reads it: one
+    for ASCII, a byte that starts no character (0x80-0xBF) and a lead byte whose next byte does
+    not continue it (attack q26i, finding 3)."""
+    n = _utf8_len(key[0]) if key[0] >= 0xC0 else 1
+    for at in range(1, min(n, len(key))):
+        if not 0x80 <= key[at] <= 0xBF:
+            return at
+    return min(n, len(key))
 
 
 class _FollowsDispatch:
@@ -42,12 +67,38 @@ class _FollowsDispatch:
     def _dispatch_cut(self, key: bytes) -> tuple[bytes, bytes]:
         """The key as readline takes it and the rest: after a prefix (or a quoted-insert) only
         one character completes it, and the rest of a text run is keys of its own (attack o24i,
-        findings 6 and 7)."""
-        if (len(key) > 1 and not self._in_paste and (self._last_prefix or self._quoted)
-                and 0x20 <= key[0] != 0x7F and not 0x80 <= key[0] <= 0x9F):
-            n = 1 if key[0] < 0x80 else _utf8_len(key[0])
+        findings 6 and 7); in vi's command mode each character is a command (`x`, then `v`),
+        one at a time; in vi mode an escape sequence no keymap binds is Esc and commands."""
+        if len(key) < 2 or self._in_paste:
+            return key, b""
+        if self._vi and key[0] == 0x1B and key[1:2] in b"[O" and len(key) > 2 and (
+                key.decode("latin-1") not in VI_TERMINAL_KEYS
+                or (self._vi_command_now() and (self._vi_argument is True or self._vi_operator))):
+            # Unbound (or read by a command that waits for its key): Esc, then commands
+            # (attack q26i, finding 1). Which a terminal's own bindings add is unknown: doubt.
+            self._vi_search_doubt = True
+            return key[:1], key[1:]
+        if key[0] < 0x20 or key[0] == 0x7F:
+            return key, b""
+        if self._vi and self._vi_command_now():
+            n = _char_len(key)  # byte-wise dispatch: C1 bytes, bad UTF-8 too (q26i, finding 3)
+            return key[:n], key[n:]
+        if (self._last_prefix or self._quoted) and not 0x80 <= key[0] <= 0x9F:
+            n = _char_len(key)
             return key[:n], key[n:]
         return key, b""
+
+    def _vi_unfinished(self, keys: deque[bytes]) -> bool:
+        """vi mode, every key read: an escape sequence the reader keeps for its end, that no key
+        readline binds begins with, was dispatched by readline already (`ESC[1#` is Esc, `1#`):
+        taken as a key now (attack q26i, finding 1)."""
+        pending = self._keys.pending
+        if (keys or not self._vi or self._in_paste or pending[:1] != b"\x1b"
+                or pending[1:2] not in (b"[", b"O") or pending in _VI_KEY_STARTS):
+            return False
+        keys.append(pending)
+        self._keys.pending = b""
+        return True
 
     def _dispatch_clean(self, key: str) -> bool:
         """Whether readline reads `key` from the top of its keymap, so that a paste start is a

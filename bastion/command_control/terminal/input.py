@@ -37,7 +37,6 @@ from bastion.command_control.terminal.keys import (
     _is_text,
     _key_text,
     _utf8_complete,
-    _utf8_len,
 )
 from bastion.command_control.terminal.line import (
     _BROKEN_TEXT,
@@ -69,7 +68,7 @@ class _FollowsInput:
         carried = len(self._keys.pending)  # bytes of the first key that came (and went) earlier
         end = -carried
         keys = deque(self._keys.feed(data))
-        while keys:
+        while keys or self._vi_unfinished(keys):
             key = keys.popleft()
             if (end == -carried and carried and key[:1] == b"\x1b" and key[1:2] in (b"[", b"O")
                     and len(key) > 2 and self._vi and not self._vi_command_now()):
@@ -77,12 +76,6 @@ class _FollowsInput:
                 # command mode before the rest came (attack g16i, F3). Taken so: `#`, `v` judged.
                 keys.appendleft(key[1:])
                 key = key[:1]
-            if self._vi and len(key) > 1 and _is_text(key[:1].decode("latin-1")) \
-                    and self._vi_command_now():
-                # In vi's command mode each character is a command (`x`, then `v`): one at a time.
-                n = 1 if key[0] < 0x80 else _utf8_len(key[0])
-                keys.appendleft(key[n:])
-                key = key[:n]
             key, rest = self._dispatch_cut(key)
             if rest:
                 keys.appendleft(rest)
@@ -132,9 +125,12 @@ class _FollowsInput:
 
     def _meta_point(self, key: bytes, skip: int) -> tuple[int, How] | None:
         """The first byte of a text key, from `skip` on, whose meta key is a judge point."""
-        if key[0] < 0x20 or key[0] == 0x7F or self._in_paste or (
-                self._vi and self._vi_argument and not (self._emacs_too or self._vi_search_doubt)):
+        if key[0] < 0x20 or key[0] == 0x7F or self._in_paste:
             return None
+        if self._vi and self._vi_argument and not (self._emacs_too or self._vi_search_doubt):
+            if self._vi_argument is not True:
+                return None  # a search's text
+            skip = max(skip, 1)  # a C locale's argument is one byte: the rest are keys (q26i, F2)
         table = _META_VI if self._vi else _META_EMACS
         for m in (_META_VI_RE if self._vi else _META_EMACS_RE).finditer(key, skip):
             if table[key[m.start()]] != "complete" or self._line_may_expand(
