@@ -267,6 +267,18 @@ LINE, SUBST = "echo x >> /etc/sudoers", CODE_IN_WORD[0]
 PASTE = b"\x1b[200~%s\x1b[201~"
 
 
+def assert_held_and_denied(sh: Shell, line: str, chunks, how: str) -> None:
+    """Type `line`, then the keys `chunks` until one is held: held as `how`, the line denied."""
+    sh.type(line)
+    held = None
+    for chunk in chunks:
+        held = sh.keys(chunk)
+        if held is not None:
+            break
+    assert held is not None and held.how == how
+    assert judged(sh) == "deny"
+
+
 @pytest.mark.parametrize(("vi", "line", "chunks", "how"), [
     # F1: vi, an Esc alone at a chunk's end (readline's keyseq-timeout may run it), then a byte
     # a C locale reads as its low seven bits: Enter, Ctrl-D, `v`, `@`
@@ -309,14 +321,7 @@ def test_a_key_readline_dispatches_otherwise_than_the_reader_cuts_it_is_judged(v
     sh = Shell()
     if vi:
         sh.run("set -o vi")
-    sh.type(line)
-    held = None
-    for chunk in chunks:
-        held = sh.keys(chunk)
-        if held is not None:
-            break
-    assert held is not None and held.how == how
-    assert judged(sh) == "deny"
+    assert_held_and_denied(sh, line, chunks, how)
 
 
 @pytest.mark.parametrize(("vi", "keys"), [
@@ -361,14 +366,7 @@ def test_vi_keys_readline_dispatches_byte_by_byte_are_judged(line, chunks, how):
     # repro_3.py; LC_ALL=C for the one-byte arguments, C.UTF-8 for the rest)
     sh = Shell()
     sh.run("set -o vi")
-    sh.type(line)
-    held = None
-    for chunk in chunks:
-        held = sh.keys(chunk)
-        if held is not None:
-            break
-    assert held is not None and held.how == how
-    assert judged(sh) == "deny"
+    assert_held_and_denied(sh, line, chunks, how)
 
 
 @pytest.mark.parametrize("keys", [

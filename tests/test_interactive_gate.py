@@ -287,6 +287,15 @@ def test_lines_bash_ends_or_drops_are_not_joined_to_the_next_one(world, tmp_path
     term.wait()
 
 
+def denied_and_nothing_ran(term, start: int, tmp_path) -> None:
+    """The line was denied, the shell is back and alive, the canary never made; then exit."""
+    term.expect(PROMPT, start=term.expect(DENIED, start=start))
+    alive(term)
+    assert not (tmp_path / "canary").exists()
+    term.send(b"exit\r")
+    term.wait()
+
+
 def test_a_meta_byte_that_is_esc_ctrl_e_in_a_c_locale_is_judged_before_it_is_sent(world, tmp_path):
     term = shell(world, tmp_path)  # the target's locale: C (the bastion passes only LANG=C)
     start = len(term.buffer)
@@ -294,11 +303,7 @@ def test_a_meta_byte_that_is_esc_ctrl_e_in_a_c_locale_is_judged_before_it_is_sen
     term.expect(rb"canary\)", start=start)
     term.send(b"\x85")  # convert-meta: Esc C-e, shell-expand-line runs $( ) at once
     term.expect(DENIED, start=start)
-    term.expect(PROMPT, start=term.expect(DENIED, start=start))
-    alive(term)
-    assert not (tmp_path / "canary").exists()
-    term.send(b"exit\r")
-    term.wait()
+    denied_and_nothing_ran(term, start, tmp_path)
 
 
 def test_a_signal_bash_ignores_at_its_prompt_does_not_split_a_line(world, tmp_path):
@@ -985,11 +990,7 @@ def test_keys_readline_dispatches_otherwise_than_the_gate_cuts_them_are_judged(w
             term.expect(rb"\x08", start=start)
         else:
             term.send(chunk)
-    term.expect(PROMPT, start=term.expect(DENIED, start=start))
-    alive(term)
-    assert not (tmp_path / "canary").exists()
-    term.send(b"exit\r")
-    term.wait()
+    denied_and_nothing_ran(term, start, tmp_path)
 
 
 @pytest.mark.parametrize(("locale", "line", "keys"), [
@@ -1008,8 +1009,4 @@ def test_vi_keys_readline_dispatches_byte_by_byte_are_judged(world, tmp_path, lo
     term.send(b"\x1b")
     term.expect(rb"\x08", start=start)  # bash took the Esc alone: command mode
     term.send(keys)
-    term.expect(PROMPT, start=term.expect(DENIED, start=start))
-    alive(term)
-    assert not (tmp_path / "canary").exists()
-    term.send(b"exit\r")
-    term.wait()
+    denied_and_nothing_ran(term, start, tmp_path)

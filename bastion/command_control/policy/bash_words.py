@@ -240,23 +240,9 @@ class BashWords:
         start = index
         while index < end:
             char = src[index]
-            if char == "\\":
-                index += 2
-                continue
-            if char == "'":
-                close = src.find("'", index + 1, end)
-                if close < 0:
-                    raise Unsure("an open quote")
-                index = close + 1
-                continue
-            if char == '"':
-                index = self.double(index + 1, end)
-                continue
-            if char == "`":
-                index = self.backquote(index, end, quoted=False)
-                continue
-            if char == "$":
-                index = self.dollar(index, end, quoted=False)
+            after = self.quoting(index, end, dollar_quoted=False)
+            if after is not None:
+                index = after
                 continue
             if char in "<>" and src.startswith("(", index + 1):
                 if index != start:
@@ -280,6 +266,26 @@ class BashWords:
         if index == start:
             raise Unsure("an empty word")
         return index
+
+    def quoting(self, index: int, end: int, dollar_quoted: bool,
+                backquote_quoted: bool = False) -> int | None:
+        """After the quoting or substitution that starts at `index` (a backslash, quotes of
+        each kind, a backquote, a `$`), or None when none starts there."""
+        char = self.src[index]
+        if char == "\\":
+            return index + 2
+        if char == "'":
+            close = self.src.find("'", index + 1, end)
+            if close < 0:
+                raise Unsure("an open quote")
+            return close + 1
+        if char == '"':
+            return self.double(index + 1, end)
+        if char == "`":
+            return self.backquote(index, end, quoted=backquote_quoted)
+        if char == "$":
+            return self.dollar(index, end, quoted=dollar_quoted)
+        return None
 
     def double(self, index: int, end: int) -> int:
         """From after an opening `"` to after its closing one."""
@@ -329,25 +335,12 @@ class BashWords:
         src = self.src
         while index < end:
             char = src[index]
-            if char == "\\":
-                index += 2
-            elif char == "}":
+            if char == "}":
                 return index + 1
-            elif char == "'":
-                if quoted:
-                    raise Unsure("a single quote in a double-quoted ${...}")
-                close = src.find("'", index + 1, end)
-                if close < 0:
-                    raise Unsure("an open quote")
-                index = close + 1
-            elif char == '"':
-                index = self.double(index + 1, end)
-            elif char == "`":
-                index = self.backquote(index, end, quoted=quoted)
-            elif char == "$":
-                index = self.dollar(index, end, quoted=quoted)
-            else:
-                index += 1
+            if char == "'" and quoted:
+                raise Unsure("a single quote in a double-quoted ${...}")
+            after = self.quoting(index, end, dollar_quoted=quoted, backquote_quoted=quoted)
+            index = index + 1 if after is None else after
         raise Unsure("an open ${...}")
 
     def backquote(self, index: int, end: int, quoted: bool) -> int:
@@ -379,23 +372,9 @@ class BashWords:
         depth = 1
         while index < end:
             char = src[index]
-            if char == "\\":
-                index += 2
-                continue
-            if char == "'":
-                close = src.find("'", index + 1, end)
-                if close < 0:
-                    raise Unsure("an open quote")
-                index = close + 1
-                continue
-            if char == '"':
-                index = self.double(index + 1, end)
-                continue
-            if char == "`":
-                index = self.backquote(index, end, quoted=False)
-                continue
-            if char == "$":
-                index = self.dollar(index, end, quoted=True)
+            after = self.quoting(index, end, dollar_quoted=True)
+            if after is not None:
+                index = after
                 continue
             if char == "\n" or (char == "#" and opening == "(" and src[index - 1] in _BLANKS):
                 raise Unsure("a newline or comment inside a bracketed expression")
