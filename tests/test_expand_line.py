@@ -296,6 +296,13 @@ def assert_held_and_denied(sh: Shell, line: str, chunks, how: str) -> None:
     (False, LINE, [b"\x1b" + PASTE % b"\x0f"], "accept"),
     (False, LINE, [b"\x16" + PASTE % b"\x0f"], "accept"),
     (False, LINE, [b"\x16\x11" + PASTE % b"\x0f"], "accept"),
+    # attack r27i, F1: character-search (Ctrl-], M-Ctrl-], 0x9D in a C locale) takes a
+    # paste's first character and feeds the rest back as keys
+    (False, LINE, [b"\x1d" + PASTE % b"x\x0f"], "accept"),
+    (False, LINE, [b"\x1b\x1d" + PASTE % b"x\x0f"], "accept"),
+    (False, LINE, [b"\x9d" + PASTE % b"x\x0f"], "accept"),
+    (False, LINE, [b"\x1d", PASTE % b"x\r"], "accept"),
+    (False, "#" + LINE, [b"\x1d" + PASTE % b"x\x1b1\x1b#"], "comment"),
     (False, "#" + LINE, [b"\x18" + PASTE % b"\x1b1\x1b#"], "comment"),
     (False, LINE, [b"\x18" + PASTE % b"\x18\x05"], "edit"),
     (False, "echo $(touch /etc/sudoers)", [b"\x18" + PASTE % b"\x1b\x05"], "expand"),
@@ -381,3 +388,14 @@ def test_honest_vi_arrows_and_accented_letters_are_not_judged(keys):
     sh.run("set -o vi")
     sh.type("ls /srv")
     assert sh.keys(keys) is None
+
+
+@pytest.mark.parametrize("keys", [[b"ls", b"\xc3", b"\x1br"], [b"ls\xc3\xa9", b"\x1br"],
+                                  [b"ls\xc3\xa9\x1bR"]])
+def test_revert_line_after_8_bit_text_never_crashes_the_gate(keys):
+    # attack r27i, F2: the C-locale reading replayed M-r with no undo list and asserted; the gate
+    # failed closed and the user lost the session
+    sh = Shell()
+    for chunk in keys:
+        sh.keys(chunk)
+    assert sh.held is None

@@ -21,7 +21,9 @@ from bastion.command_control import policy
     ("exec bash -i", "bash -i"), ("bash -c 'bash -i'", "bash -i"),
     # honest lines: a shell reading a pipe, a remote command, programs with -i of their own
     ("bash", None), ("bash -s", None), ("sh", None), ("su -", None), ("sudo -i", None),
-    ("luit -- bash", "luit"), ("ssh h uptime", None), ("docker ps", None),
+    ("luit -- bash", "luit"), ("run0 --pty bash", "run0"), ("reptyr -L bash", "reptyr"),
+    ("systemd-nspawn --console=interactive -D /srv/c bash", "systemd-nspawn"),
+    ("ctr t exec -t --exec-id x c bash", "ctr with a terminal"), ("ssh h uptime", None), ("docker ps", None),
     ("systemd-run -P ls", None), ("ls -i", None),
     ("grep -i x f", None), ("git status", None),
 ])

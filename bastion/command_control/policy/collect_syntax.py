@@ -101,6 +101,11 @@ class _Statements:
                 name = node.child_by_field_name("name")
                 function = self._text(name) if kind == "function_definition" and name is not None \
                     else None
+                if function is not None and any(c.type in _REDIRECTS for c in node.named_children):
+                    # `f() { ...; } >> /etc/sudoers`: the redirection applies at each call, and
+                    # the walk of the body does not see it (attack r27f, finding 4).
+                    self._unknown(site._replace(text=self._text(node)), (),
+                                  "a function defined with a redirection")
                 if function is not None:
                     # A later statement of the script may call it by any name, a program's
                     # included: nothing is known after a definition.
@@ -325,6 +330,11 @@ class _Statements:
     def _redirected(self, node: Node, site: _Site, level: int) -> None:
         body = node.child_by_field_name("body")
         redirects = [c for c in node.named_children if c.type in _REDIRECTS]
+        if body is not None and body.type == "function_definition" and redirects:
+            # `f() { :; } <<E` with `$(cmd)` in the body: expanded at each call (attack r27f,
+            # finding 3), as a redirection on the definition applies at each call.
+            self._unknown(site._replace(text=self._text(node)), (),
+                          "a function defined with a redirection")
         if body is not None and body.type == "command":
             self._command(node, site, level, body=body, redirects=redirects)
         else:

@@ -29,13 +29,15 @@ _TERMINAL_MAKERS = frozenset({
     "script", "unbuffer", "sshpass", "socat", "expect", "empty", "ptyrun", "dtach", "abduco",
     "tmux", "screen", "faketty", "rlwrap", "ttyrec", "asciinema", "termrec", "machinectl",
     "telnet", "rlogin", "mosh", "zpty", "conspy", "pty", "luit", "ptybandage", "kermit",
+    "reptyr", "run0", "systemd-nspawn",
 })
 # Options that ask for a pty: `-P`/`--pty` (su, runuser), `-t`/`--pty`/`--tty` (ssh, systemd-run,
 # docker, podman, kubectl...), anywhere in a cluster's start (`-Ps/bin/bash`, `-4ttp22`).
 _PTY_LETTER = {"su": "P", "runuser": "P", "ssh": "t", "slogin": "t", "autossh": "t",
                "dbclient": "t", "systemd-run": "tS", "docker": "t", "podman": "t",
                "nerdctl": "t", "kubectl": "t", "oc": "t", "lxc-attach": "", "lxc": "t",
-               "incus": "t", "crictl": "t", "toolbox": "", "distrobox": ""}
+               "incus": "t", "crictl": "t", "toolbox": "", "distrobox": "", "ctr": "t",
+               "runc": "t", "crun": "t"}
 _LONG_PTY = re.compile(r"(?:^|\s)--(?:pt|tt|tty|pty|shell)|requesttty", re.IGNORECASE)
 _REMOTE_LOGINS = frozenset({"ssh", "slogin", "autossh", "dbclient", "rsh", "remsh"})
 _SHELLS = frozenset({"bash", "sh", "zsh", "ksh", "mksh", "yash", "fish", "tcsh", "csh",

@@ -320,7 +320,10 @@ def _downloads(name: str, words: list[_Word]) -> tuple[list[PathArg], list[str |
             elif match.group(1) in ("ofs", "hofs"):
                 written.append(PathArg(f"{match.group(3)}*", "pattern"))
             else:
-                written.append(_path_arg(word, match.group(3), False))
+                # bash expands a tilde after `NAME=` in any word (`of=~root/../etc/sudoers`:
+                # attack r27f, finding 1), as for dd's.
+                written.append(_path_arg(word, match.group(3),
+                                         word.text.startswith(f"{match.group(1)}=~")))
         return written, codes
     if name == "coredumpctl":
         written = _after_options(words, frozenset({"-o", "--output"}))

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import dataclasses
 
-from bastion.command_control.terminal.edits import _Undo, edit_for, insert_text
+from bastion.command_control.terminal.edits import UNDO_KEYS, _Undo, edit_for, insert_text
 from bastion.text import digits
 
 # Meta keys bash binds with no inputrc (`bind -p`, bash 5.2), as the byte less 0x80 reads:
@@ -73,7 +73,8 @@ class CLocaleReading:
         if self.count is not None:
             self.unknown = True
         edit = edit_for(key, True)
-        if edit is None:
+        if edit is None or (key in UNDO_KEYS and self.line.undo is None):
+            # An undo with no undo list followed (`lsé` then M-r): not known (attack r27i, 2).
             self.unknown = True
         elif not self.unknown:
             edit(self.line)

@@ -36,7 +36,11 @@ from collections import deque
 from bastion.command_control.terminal.edits import VI_TERMINAL_KEYS
 from bastion.command_control.terminal.keys import _MAYBE_UNSEEN, _utf8_len
 
-_QUOTES = frozenset({"\x16", "\x11"})  # quoted-insert: Ctrl-V, Ctrl-Q (where IXON is off)
+# Keys after which readline reads the next character itself, a paste's first one included:
+# quoted-insert (Ctrl-V, Ctrl-Q where IXON is off) and character-search (Ctrl-], M-Ctrl-],
+# 0x9D in a C locale), which takes a paste's first character and feeds the rest back as keys
+# (attack r27i, finding 1).
+_QUOTES = frozenset({"\x16", "\x11", "\x1d", "\x1b\x1d", "\x9d"})
 # What readline waits on after ESC in vi mode: the beginnings of the keys it binds there.
 _VI_KEY_STARTS = frozenset(key[:n].encode() for key in VI_TERMINAL_KEYS for n in range(2, len(key)))
 
@@ -109,7 +113,9 @@ class _FollowsDispatch:
             self._quoted = False
             return True
         quoted = self._quoted
-        self._quoted = (key in _QUOTES and not quoted) or (quoted and key in _MAYBE_UNSEEN)
+        # A byte that is no UTF-8 ends in U+FFFD: in a C locale 0x9D is M-C-] (r27i, 1).
+        self._quoted = ((key in _QUOTES or key.endswith("\ufffd")) and not quoted) or (
+            quoted and key in _MAYBE_UNSEEN)
         if quoted or self._last_prefix or self._prefix:
             return False
         return not (self._vi and (self._vi_command_now() or self._vi_meta_at is not None
