@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import pytest
 
-from bastion.command_control.policy import KnownValues, Policy, evaluate
+from bastion.command_control.policy import Policy
+from tests.policy_rows import typed_and_exec
 
 _STOPPED = "deny"
 _HELD = "confirm"
@@ -171,7 +172,5 @@ _LINES = [
 
 @pytest.mark.parametrize(("line", "expected"), _LINES)
 def test_attack_n23f_a_lines(default_policy: Policy, line: str, expected: str) -> None:
-    typed = evaluate(default_policy, line, role="engineer", target="web01").action
-    run = evaluate(default_policy, line, role="engineer", target="web01", interactive=False,
-                   known=KnownValues()).action
-    assert (typed, run) == (expected, expected)
+    typed, run = typed_and_exec(default_policy, line)
+    assert (typed.action, run.action) == (expected, expected)

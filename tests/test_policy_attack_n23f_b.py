@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import pytest
 
-from bastion.command_control.policy import KnownValues, evaluate
+from tests.policy_rows import assert_held_or_runs
 
 HELD = [
     # 3: systemctl links a unit file named as a protected unit into the search path
@@ -74,10 +74,4 @@ ROWS = [(line, True) for line in HELD] + [(f"sudo {line}", True) for line in HEL
 @pytest.mark.parametrize(("line", "held"), ROWS)
 def test_attack_n23f_b_lines_are_held_typed_and_as_exec_commands_and_honest_ones_run(
         default_policy, line, held):
-    typed = evaluate(default_policy, line, role="engineer", target="web01")
-    executed = evaluate(default_policy, line, role="engineer", target="web01", known=KnownValues())
-    for verdict in (typed, executed):
-        if held:
-            assert verdict.action in ("deny", "confirm"), verdict
-        else:
-            assert verdict.action == "allow", verdict
+    assert_held_or_runs(default_policy, line, held)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pytest
 
-from bastion.command_control.policy import KnownValues, evaluate
+from tests.policy_rows import assert_held_or_runs
 
 HELD = [
     # 5: an escape right after `{`, `[`, `]`, `}`
@@ -56,10 +56,4 @@ ROWS = [(line, True) for line in HELD] + [(line, False) for line in HONEST]
 @pytest.mark.parametrize(("line", "held"), ROWS)
 def test_attack_p25f_lex_lines_are_held_typed_and_as_exec_commands_and_honest_ones_run(
         default_policy, line, held):
-    typed = evaluate(default_policy, line, role="engineer", target="web01")
-    executed = evaluate(default_policy, line, role="engineer", target="web01", known=KnownValues())
-    for verdict in (typed, executed):
-        if held:
-            assert verdict.action in ("deny", "confirm"), verdict
-        else:
-            assert verdict.action == "allow", verdict
+    assert_held_or_runs(default_policy, line, held)

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import pytest
 
-from bastion.command_control.policy import KnownValues, Policy, evaluate, parse_commands
+from bastion.command_control.policy import Policy, parse_commands
+from tests.policy_rows import typed_and_exec
 
 _DENIED = "deny"
 _HELD = "confirm"
@@ -109,9 +110,7 @@ _LINES = [
 
 @pytest.mark.parametrize(("line", "expected"), _LINES)
 def test_attack_p25o_lines(default_policy: Policy, line: str, expected: str) -> None:
-    typed = evaluate(default_policy, line, role="engineer", target="web01").action
-    run = evaluate(default_policy, line, role="engineer", target="web01", interactive=False,
-                   known=KnownValues()).action
+    typed, run = (v.action for v in typed_and_exec(default_policy, line))
     if expected.startswith("read:"):  # a read of the file, for rules naming `<`
         assert ("<", expected[5:]) in [c.argv for c in parse_commands(line)]
         expected = "allow"  # the shipped policy refuses no read of these

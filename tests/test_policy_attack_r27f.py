@@ -4,10 +4,8 @@ runs at each call; `f() { ...; } >> /etc/sudoers`). Findings 2 (terminal makers)
 tests/test_own_terminal.py; 5 to 8 are open (SECURITY.md)."""
 import pytest
 
-from bastion.command_control.policy import KnownValues, evaluate
 from bastion.command_control.policy.model import Policy
-
-HELD = ("deny", "confirm")
+from tests.policy_rows import HELD, typed_and_exec
 
 ROWS = [
     "dcfldd of=~root/../etc/sudoers", "dc3dd hof=~root/../etc/shadow",
@@ -25,6 +23,5 @@ HONEST = ["dcfldd if=/dev/zero of=/tmp/x bs=1M count=1", "f() { echo hi; }; f > 
 @pytest.mark.parametrize("exec_command", [False, True], ids=["typed", "exec"])
 def test_attack_r27f_lines_are_held_and_honest_ones_run(default_policy: Policy, line: str,
                                                        exec_command: bool) -> None:
-    verdict = evaluate(default_policy, line, role="engineer", target="web01",
-                       interactive=not exec_command, known=KnownValues())
+    verdict = typed_and_exec(default_policy, line)[exec_command]
     assert (verdict.action in HELD) is (line in ROWS), verdict
