@@ -77,9 +77,7 @@ class BashWords:
                 index += 2
                 continue
             if char == "#":
-                self.comments.append(index)
-                newline = src.find("\n", index, end)
-                index = end if newline < 0 else newline
+                index = self.comment(index, end)
                 continue
             pattern = bool(case) and case[-1] == "pattern"
             if char == ")" and closing and depth == 0 and not pattern:
@@ -208,9 +206,7 @@ class BashWords:
                 index += 2 if char == "\\" else 1
                 continue
             if char == "#":
-                self.comments.append(index)
-                newline = src.find("\n", index, end)
-                index = end if newline < 0 else newline
+                index = self.comment(index, end)
                 continue
             if not regex:
                 for operator in ("&&", "||", "(", ")", "<", ">"):
@@ -266,6 +262,12 @@ class BashWords:
         if index == start:
             raise Unsure("an empty word")
         return index
+
+    def comment(self, index: int, end: int) -> int:
+        """A comment from `index` to the end of its line (kept in `comments`): where it ends."""
+        self.comments.append(index)
+        newline = self.src.find("\n", index, end)
+        return end if newline < 0 else newline
 
     def quoting(self, index: int, end: int, dollar_quoted: bool,
                 backquote_quoted: bool = False) -> int | None:
