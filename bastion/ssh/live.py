@@ -10,7 +10,6 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -18,6 +17,7 @@ import asyncssh
 
 from bastion import audit
 from bastion.access import grants, rights, sessions
+from bastion.command_control import scp
 from bastion.config import Role, Target
 from bastion.errors import BastionError
 from bastion.runtime.ending import each
@@ -174,8 +174,7 @@ class LiveSession:
         with contextlib.suppress(ValueError):
             self.channels.remove(channel)
 
-    def transfer_judge(self, judge: Callable[[str, tuple[str, ...], bool], str | None]
-                       ) -> Callable[[str, tuple[str, ...], bool], str | None]:
+    def transfer_judge(self, judge: scp.Judge) -> scp.Judge:
         """`judge` (a file transfer's, bastion.ssh.judge.TransferJudge), counting its refusals
         on this connection: past MAX_REFUSED_TRANSFERS the session ends (audited once, as its
         end), and what a channel still holds is refused unjudged, unrecorded."""
