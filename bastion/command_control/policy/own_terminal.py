@@ -23,6 +23,7 @@ from __future__ import annotations
 import re
 
 from bastion.command_control.policy.commands import parse_commands
+from bastion.command_control.policy.shells import SHELLS
 
 # Programs that run what they start on a pseudo-terminal they make, or log in elsewhere on one.
 _TERMINAL_MAKERS = frozenset({
@@ -40,8 +41,7 @@ _PTY_LETTER = {"su": "P", "runuser": "P", "ssh": "t", "slogin": "t", "autossh": 
                "runc": "t", "crun": "t"}
 _LONG_PTY = re.compile(r"(?:^|\s)--(?:pt|tt|tty|pty|shell)|requesttty", re.IGNORECASE)
 _REMOTE_LOGINS = frozenset({"ssh", "slogin", "autossh", "dbclient", "rsh", "remsh"})
-_SHELLS = frozenset({"bash", "sh", "zsh", "ksh", "mksh", "yash", "fish", "tcsh", "csh",
-                     "busybox", "ash", "dash", "rbash", "pdksh", "oksh", "lksh"})
+_SHELLS = SHELLS | {"busybox"}  # the policy's own list of shells, and busybox's sh
 _INTERACTIVE = re.compile(r"(?:^|\s)-[A-Za-z]*i")
 
 
