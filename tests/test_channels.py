@@ -227,6 +227,8 @@ def test_an_scp_target_the_shell_expands_or_a_stdin_it_feeds_is_never_followed(w
     # shell reading the pty maker's terminal, which no gate saw (7)
     ("su -Ps/bin/bash root", ""), ("bash -i", ""), ("bash", "script -qc bash /dev/null\n"),
     ("bash", "bash -i\n"), ("script -qc 'bash </dev/tty' /dev/null", ""),
+    # attack r27f, finding 7: a console elsewhere, named by the command or by a statement
+    ("virsh console vm", ""), ("bash", "picocom /dev/ttyS0\n"),
 ])
 def test_a_shell_on_a_terminal_without_an_ssh_pty_is_refused(world, alice, tmp_path, command,
                                                              first):

@@ -25,6 +25,11 @@ from bastion.command_control import policy
     ("systemd-nspawn --console=interactive -D /srv/c bash", "systemd-nspawn"),
     ("ctr t exec -t --exec-id x c bash", "ctr with a terminal"), ("ssh h uptime", None), ("docker ps", None),
     ("systemd-run -P ls", None), ("ls -i", None),
+    # ssh's own options are read before the host; the remote command's are its own
+    ("ssh h 'ls -t'", None), ("ssh -p 22 h 'ls -lt'", None), ("ssh -l t h ls", None),
+    ("ssh -o RequestTTY=no h ls", None), ("ssh -o 'RequestTTY yes' h ls", "ssh with a terminal"),
+    ("ssh h ssh -t h2", "ssh with a terminal"), ("sudo ssh -t h ls", "ssh with a terminal"),
+    ("ssh h bash", "ssh"),
     ("grep -i x f", None), ("git status", None),
 ])
 def test_a_program_that_gives_the_stdin_a_terminal_is_named(line, maker):

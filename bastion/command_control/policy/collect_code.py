@@ -218,7 +218,8 @@ class _Code:
                     letter, text = _long_option(head, longs), given
                 else:
                     text = _Word(rest, rest) if rest else following
-                if letter is None or letter in ("f", "l", "--file", "--list"):
+                if letter is None or letter in ("f", "l", "L", "i", "--file", "--list",
+                                                "--input-file"):
                     continue  # a file of commands: a script file, any program's peer (README)
                 self._commands_in(name, text.value if text is not None else None, words, site)
         if name in _VIM_LIKE:

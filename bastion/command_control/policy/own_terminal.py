@@ -16,13 +16,16 @@ Its readings fail closed: the wrappers and programs below whatever their options
 runuser with `P` anywhere in a short cluster's start or `--pt...`, ssh, systemd-run and the
 container tools with `t` in a cluster's start or `--tty`/`--pty`/RequestTTY, ssh and its kin
 reading a login shell from the stdin (their configuration on the target may ask for a pty), a
-shell given `-i` (in any cluster) reading the stdin. See docs/ARCHITECTURE.md (command control).
+shell given `-i` (in any cluster) reading the stdin, and the consoles, attaches and other
+clients' logins of policy/elsewhere.py (`virsh console`, `docker attach`, `picocom`).
+See docs/ARCHITECTURE.md (command control).
 """
 from __future__ import annotations
 
 import re
 
 from bastion.command_control.policy.commands import parse_commands
+from bastion.command_control.policy.elsewhere import console
 from bastion.command_control.policy.shells import SHELLS
 
 # Programs that run what they start on a pseudo-terminal they make, or log in elsewhere on one.
@@ -45,17 +48,53 @@ _SHELLS = SHELLS | {"busybox"}  # the policy's own list of shells, and busybox's
 _INTERACTIVE = re.compile(r"(?:^|\s)-[A-Za-z]*i")
 
 
+_SSH_CLIENTS = frozenset({"ssh", "slogin"})
+_SSH_VALUES = "bceilmopBDEFIJLOPRSwW"  # OpenSSH's options that take a value (getopt)
+
+
+def _ssh_asks_pty(argv: tuple[str, ...]) -> bool:
+    """Whether ssh's own options (before the host: what follows is the remote command, `ssh h
+    'ls -t'`) ask for a pty: `-t` in any cluster, RequestTTY other than no, or a word known
+    only at run time among them."""
+    words = iter(argv[1:])
+    for word in words:
+        if "$" in word or "`" in word or "*" in word or "?" in word or "[" in word:
+            return True  # an option known only at run time
+        if word == "--" or not word.startswith("-") or word == "-":
+            return False
+        for offset, letter in enumerate(word[1:], start=2):
+            if letter == "t":
+                return True
+            if letter in _SSH_VALUES:
+                value = word[offset:] or next(words, "")
+                if letter == "o" and _LONG_PTY.search(value) and not re.search(
+                        r"(?i)requesttty\s*[= ]\s*no\s*$", value):
+                    return True
+                break
+    return False
+
+
 def terminal_maker(line: str) -> str | None:
     """The program of `line` that gives what reads its stdin a terminal (or edits it as one);
     None when none does (see the module's docstring)."""
-    for command in parse_commands(line):
-        names = [name for name in (*command.wrappers, command.name) if name]
+    commands = parse_commands(line)
+    clients = {c.name for c in commands if c.name in _SSH_CLIENTS}
+    for command in commands:
+        # an ssh client that is a command of its own is read by its own options (below)
+        names = [name for name in (*command.wrappers, command.name)
+                 if name and not (name in clients and name != command.name)]
         made = next((name for name in names if name in _TERMINAL_MAKERS), None)
         if made is not None:
             return made
+        if command.name and (elsewhere := console(command.name, command.argv)) is not None:
+            return elsewhere  # a console, an attach, a login by another client (r27f, 7)
         for name in names:
             letters = _PTY_LETTER.get(name)
             if letters is None:
+                continue
+            if name in _SSH_CLIENTS and name == command.name:
+                if _ssh_asks_pty(command.argv):  # its own options, before the host
+                    return f"{name} with a terminal"
                 continue
             # The whole line: a wrapper's own words are not in its command's text (`su --pty
             # root -c CODE` shows only CODE).
@@ -63,8 +102,9 @@ def terminal_maker(line: str) -> str | None:
                     rf"(?:^|\s|['\"])-[A-Za-z0-9]*[{letters}]", line):
                 return f"{name} with a terminal"
         if command.reads_stdin == "shell":
-            if _REMOTE_LOGINS & set(names):
-                return next(name for name in names if name in _REMOTE_LOGINS)
+            remote = [name for name in command.wrappers if name in _REMOTE_LOGINS]
+            if command.name in _REMOTE_LOGINS or remote:
+                return command.name if command.name in _REMOTE_LOGINS else remote[0]
             if command.name in _SHELLS and _INTERACTIVE.search(command.text):
                 return f"{command.name} -i"
     return None

@@ -189,7 +189,14 @@ _COMMAND_LANGUAGES = _EDITORS | {
     # found after outside attack d13f (finding 1): given no command, each reads its commands
     # from stdin (redis-cli's CONFIG SET dir, MODULE LOAD; virsh's destroy; ipmitool's shell)
     "redis-cli", "virsh", "ipmitool",
+    # found after outside attack r27f (finding 8): smbclient's and sqlcmd's `!`, sqlplus's HOST,
+    # mail's `!` (reading a mailbox) and `~!` (tilde escapes off a terminal with -~ or -I)
+    "smbclient", "sqlplus", "sqlcmd", "mail", "mailx", "s-nail", "Mail",
 }  # fmt: skip
+# mail's options: those that take a value, and the flags that keep it sending one message
+# read from stdin as text (any other, -~ and -I included, may read commands or escapes).
+_MAIL_VALUES = "sacbrqASeT"
+_MAIL_FLAGS = "nNvdEiHt"
 # Options that give the commands, so that none are read from stdin ("-": from stdin after all).
 _COMMANDS_GIVEN = {"mysql": ("-e", "--execute"), "mariadb": ("-e", "--execute"),
                    "psql": ("-c", "--command", "-f", "--file", "-l", "--list"),
@@ -197,11 +204,15 @@ _COMMANDS_GIVEN = {"mysql": ("-e", "--execute"), "mariadb": ("-e", "--execute"),
                    # lftp's -e commands (its `!` runs a shell): issue 12
                    "lftp": ("-c", "-f", "-e"),
                    "sftp": ("-b",), "dc": ("-e", "--expression", "-f", "--file"),
+                   "smbclient": ("-c", "--command", "-L", "--list"),
+                   "sqlcmd": ("-Q", "-i", "--query", "--input-file"),
                    "gnuplot": ("-e",), "octave": ("--eval",)}
 # Their other short options that take an argument (so that `-Ufoo` is no `-f`), and those
 # whose argument is only the rest of their own word (mysql's `-pSECRET`; `-p` alone prompts).
 _COMMAND_ARGUMENTS = {"psql": "dhpUvoTFRPL", "mysql": "uphPSDO", "mariadb": "uphPSDO",
-                      "lftp": "up", "sftp": "BcDFiJlPRSoX", "dc": ""}
+                      "lftp": "up", "sftp": "BcDFiJlPRSoX", "dc": "",
+                      "smbclient": "MILtbDTcdsliWUApmORn",
+                      "sqlcmd": "SUPdHltshwaAcfLrvWkmyYqoxzZuRKG"}
 _ATTACHED_ONLY = {"mysql": "p", "mariadb": "p"}
 # found after outside attack e14f (finding 6): the database clients' long options known to be
 # flags; any other, given without `=`, may take the next word as its value.
@@ -344,6 +355,8 @@ def _reads_commands(name: str, words: list[_Word], posix: bool = False) -> bool:
         return not operands or "-" in operands
     if name == "sqlite3":
         return _sqlite_words(words).reads_stdin
+    if name in ("mail", "mailx", "s-nail", "Mail"):
+        return _mail_reads_commands(args)
     if name in ("gdb", "lldb"):
         return not _debugger_batch(name, words)
     given = _COMMANDS_GIVEN.get(name, ())
@@ -438,3 +451,26 @@ def _operands(args: list[str], short: str, long: frozenset[str], flags: frozense
         else:
             operands.append(arg)
     return operands
+
+
+def _mail_reads_commands(args: list[str]) -> bool:
+    """Whether mail (bsd-mailx, s-nail, heirloom mailx) reads commands or tilde escapes from
+    its stdin: given no address it reads a mailbox's commands (`!cmd`); -~ and -I turn on the
+    escapes (`~!cmd`) off a terminal; any option not known to leave it sending text may."""
+    addresses, index = [], 0
+    while index < len(args):
+        arg = args[index]
+        index += 1
+        if arg == "--":
+            addresses += args[index:]
+            break
+        if not arg.startswith("-") or arg == "-":
+            addresses.append(arg)
+            continue
+        for offset, letter in enumerate(arg[1:], start=2):
+            if letter in _MAIL_VALUES:
+                index += offset == len(arg)  # the value is the rest of the word or the next
+                break
+            if letter not in _MAIL_FLAGS:
+                return True
+    return not addresses

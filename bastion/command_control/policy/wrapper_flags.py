@@ -192,7 +192,14 @@ OTHER_NAMES = {"slogin": "ssh", "rsh": "ssh", "rlogin": "ssh", "rcp": "scp",
                "env_parallel": "parallel", "gdbtui": "gdb",
                # (attack b11f, finding 14: Debian's maintainer-script front ends hand their
                # verb and units to systemctl in its own order)
-               "deb-systemd-invoke": "systemctl", "deb-systemd-helper": "systemctl"}
+               "deb-systemd-invoke": "systemctl", "deb-systemd-helper": "systemctl",
+               # (attack r27f, finding 8: the names Debian and others install these clients
+               # as; /usr/bin/ftp and telnet are alternatives links to them)
+               "netkit-ftp": "ftp", "inetutils-ftp": "ftp", "tnftp": "ftp", "pftp": "ftp",
+               "ftp-ssl": "ftp", "gftp-text": "ftp", "inetutils-telnet": "telnet",
+               "netkit-telnet": "telnet", "telnet-ssl": "telnet", "telnet.netkit": "telnet",
+               "bsd-mailx": "mailx", "heirloom-mailx": "mailx", "nail": "mailx",
+               "mail.mailutils": "mail", "mail.s-nail": "mail", "bsd-write": "write"}
 
 
 def _unread_option(name: str, spec: _Options, found: list[tuple[str, _Word | None]],

@@ -1,0 +1,82 @@
+"""Programs that hand the line's standard input to a reader elsewhere (found after outside attack
+r27f, findings 7 and 8): a shell in a container, a container's own command, a console or an
+attached process, a login on another host by a client other than ssh.
+
+- `console`: the program gives the stdin to a terminal elsewhere (a serial line, a virtual
+  machine's or a container's console, a process attached to, a remote login by another client:
+  `virsh console vm`, `docker attach c`, `picocom /dev/ttyS0`, `vagrant ssh`, `tsh ssh h`);
+  that terminal's line discipline and the shell behind it edit what they are fed, so it is read
+  as a pty maker (policy/own_terminal.py): refused without an SSH pty, judged key by key with one.
+- `stdin_elsewhere`: "shell" when a shell in a container reads the stdin (`pct enter 101`,
+  `apptainer shell img`, `snap run --shell x`): the stdin gate judges its statements, as for
+  `lxc-attach -n c`; "program" when a container's own command does (`docker run -i debian`,
+  `docker start -ai c`, `kubectl run -i x --image=debian`, `docker compose run svc`): what it
+  is cannot be told, so an exec channel's first data is held (bastion.ssh.fed_gate), as for a
+  program no table reads.
+
+The readings fail closed: a verb counts wherever it stands among the words (`docker --context
+prod attach c`, `docker container attach c`), and a container run counts as fed the stdin with
+`-i`/`--interactive`/`--stdin`/`-a stdin` anywhere, with or without a command after the image.
+See docs/ARCHITECTURE.md (command control)."""
+
+from __future__ import annotations
+
+import re
+
+# Programs that are a console or a serial terminal whatever their words.
+_CONSOLES = frozenset({
+    "lxc-console", "picocom", "minicom", "microcom", "cu", "tip", "tio", "conman", "ipmiconsole",
+    "plink", "et", "mosh-client", "conserver",
+})  # fmt: skip
+# Programs whose verb (any of these words among their operands) is a console, an attach or a
+# login elsewhere.
+_CONSOLE_VERBS = {
+    "docker": {"attach"}, "podman": {"attach"}, "nerdctl": {"attach"}, "crictl": {"attach"},
+    "kubectl": {"attach"}, "oc": {"attach", "rsh"}, "lxc": {"console", "shell"},
+    "incus": {"console", "shell"}, "pct": {"console"}, "qm": {"terminal"},
+    "vzctl": {"enter", "console"}, "prlctl": {"enter", "console"}, "virsh": {"console"},
+    "xl": {"console"}, "ipmitool": {"activate"}, "tsh": {"ssh"}, "vagrant": {"ssh"},
+    "multipass": {"shell"}, "juju": {"ssh"}, "limactl": {"shell"}, "colima": {"ssh"},
+    "minikube": {"ssh"}, "doctl": {"ssh"}, "gcloud": {"ssh"}, "az": {"ssh", "serial-console"},
+    "aws": {"start-session"}, "flyctl": {"ssh", "console"},
+}  # fmt: skip
+# Programs whose verb starts a shell in a container reading the stdin directly (no terminal).
+_SHELL_VERBS = {"pct": {"enter"}, "apptainer": {"shell"}, "singularity": {"shell"},
+                "snap": {"--shell"}}
+# Container runs whose stdin may reach the container's command, by their verbs; those that
+# attach the stdin by default (ctr run, compose run, oc debug), the others with `-i`,
+# `--interactive`, `--stdin` or `-a stdin`.
+_RUN_VERBS = {"docker": {"run", "start"}, "podman": {"run", "start"}, "nerdctl": {"run", "start"},
+              "kubectl": {"run", "debug"}, "oc": {"run", "debug"}, "ctr": {"run"},
+              "docker-compose": {"run"}, "podman-compose": {"run"}}
+_BY_DEFAULT = frozenset({"ctr", "docker-compose", "podman-compose", "compose"})
+_STDIN_OPTION = re.compile(r"-[A-Za-z]*i[A-Za-z]*|--interactive(=(?i:true|1))?|"
+                           r"--stdin(=(?i:true|1))?|-a|--attach|(-a|--attach=)(?i:stdin)")
+
+
+def _words(argv: tuple[str, ...]) -> list[str]:
+    """The operands and options before a `--` (what follows is the command run inside)."""
+    words = list(argv[1:])
+    return words[: words.index("--")] if "--" in words else words
+
+
+def console(name: str, argv: tuple[str, ...]) -> str | None:
+    """How the program `name` (its words `argv`) hands the stdin to a terminal elsewhere (`virsh
+    console`), or None."""
+    if name in _CONSOLES:
+        return name
+    found = next((w for w in _words(argv) if w in _CONSOLE_VERBS.get(name, ())), None)
+    return None if found is None else f"{name} {found}"
+
+
+def stdin_elsewhere(name: str, argv: tuple[str, ...]) -> str:
+    """"shell" when the program `name` (its words `argv`) starts a shell elsewhere reading the
+    line's stdin, "program" when a container's own command may read it, else ""."""
+    words = _words(argv)
+    if any(w in _SHELL_VERBS.get(name, ()) for w in words):
+        return "shell"
+    if not set(words) & _RUN_VERBS.get(name, set()):
+        return ""
+    if name in _BY_DEFAULT or _BY_DEFAULT & set(words) or (name == "oc" and "debug" in words):
+        return "program"
+    return "program" if any(_STDIN_OPTION.fullmatch(w) for w in words if w.startswith("-")) else ""
