@@ -371,6 +371,7 @@ DROPPED = [
     ("cursor keys", "\x1b[?1h"), ("132 columns", "\x1b[?3h"), ("keyboard lock", "\x1b[2h"),
     ("newline mode", "\x1b[20h"), ("printer passthrough", "\x1b[5i"), ("print screen", "\x1b[i"),
     ("erase scrollback", "\x1b[3J"), ("LEDs", "\x1b[1q"), ("leave UTF-8", "\x1b%@"),
+    ("selective erase of saved lines", "\x1b[?3J"), ("C1 selective erase of saved lines", "\x9b?3J"),
     ("tab set", "\x1bH"), ("tab clear", "\x1b[3g"), ("huge repeat", "\x1b[999999999b"),
     ("mouse highlight", "\x1b[1;2;3;4;5T"), ("NUL and DEL", "\x00\x7f"), ("CAN-cut CSI", "\x1b[31\x18"),
     ("an unterminated OSC", "\x1b]52;c;" + "A" * 5000),

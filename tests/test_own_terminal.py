@@ -29,7 +29,10 @@ from bastion.command_control import policy
     ("ssh h 'ls -t'", None), ("ssh -p 22 h 'ls -lt'", None), ("ssh -l t h ls", None),
     ("ssh -o RequestTTY=no h ls", None), ("ssh -o 'RequestTTY yes' h ls", "ssh with a terminal"),
     ("ssh h ssh -t h2", "ssh with a terminal"), ("sudo ssh -t h ls", "ssh with a terminal"),
-    ("ssh h bash", "ssh"),
+    ("ssh h bash", "ssh"), ("ssh h -t ls", "ssh with a terminal"),
+    ("ssh h -p 22 -tt", "ssh with a terminal"), ("ssh h ls -t", None),
+    ("ssh h 'echo $HOME'", None), ('ssh -p 22 h "ls $D"', None), ('ssh h "ls $D"', None),
+    ('ssh h "$X" ls', "ssh with a terminal"),
     ("grep -i x f", None), ("git status", None),
 ])
 def test_a_program_that_gives_the_stdin_a_terminal_is_named(line, maker):

@@ -258,6 +258,10 @@ def test_arbitrary_bytes_never_raise_and_never_pass_unparsed(chunks, upload):
     ("scp -t /etc 0<>/tmp/x", None),
     # read blind to quoting: a comment's quote made the rest look quoted (attack p25o, finding 1)
     ("# '\nscp -t /etc <<< x", None), ("# '\nscp -t /etc 0<&3", None), ("scp -t '/x<y'", None),
+    # OpenSSH's scp reads options only up to the first operand: a local copy of evil, -t and
+    # -l into the last word (attack s28o, finding 1)
+    ("scp evil -t -l /etc/sudoers.d", None), ("scp evil -f -P /etc/sudoers.d", None),
+    ("scp -r dir -t -c /etc/sudoers.d", None),
 ])
 def test_server_mode_is_read_from_the_exec_command(command, mode):
     assert scp.server_mode(command) == mode

@@ -59,17 +59,16 @@ class ServerMode:
 
 
 def _server_args(argv: tuple[str, ...]) -> tuple[set[str], list[str]] | None:
-    """The flags and operands of an scp command line, or None when it is not one scp reads."""
+    """The flags and operands of an scp command line, or None when it is not one scp reads.
+    OpenSSH's scp reads options only up to the first operand (its own BSD getopt, no
+    permutation: `scp evil -t -l DIR` is a local copy into DIR, attack s28o, finding 1)."""
     flags: set[str] = set()
     operands: list[str] = []
     words = iter(argv[1:])
     for word in words:
-        if word == "--":
-            operands.extend(words)
+        if word == "--" or not word.startswith("-") or word == "-":
+            operands.extend(([] if word == "--" else [word]) + list(words))
             break
-        if not word.startswith("-") or word == "-":
-            operands.append(word)
-            continue
         for position, letter in enumerate(word[1:], start=1):
             if letter in _OPTIONS_WITH_VALUE:
                 if position == len(word) - 1 and next(words, None) is None:

@@ -264,7 +264,9 @@ def _csi_decision(body: str, final: str) -> tuple[str | None, Changes]:
     if prefix == "?" and inter == "":
         if final in "hl":
             return _modes(params, final, "?", KEPT_DEC_MODES)
-        return (seq if final in "JK" else None), ()   # selective erase
+        # selective erase, as ED and EL only 0 to 2: DECSED 3 erases the saved lines (attack
+        # s28o, finding 2)
+        return (seq if final in "JK" and params in ("", "0", "1", "2") else None), ()
     if prefix == "" and inter == " " and final == "q":   # cursor style
         return seq, (("cursor-style", True),)
     if prefix == "" and (inter, final) in (("!", "p"), ('"', "q")):   # soft reset, DECSCA

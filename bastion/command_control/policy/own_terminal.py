@@ -52,16 +52,23 @@ _SSH_CLIENTS = frozenset({"ssh", "slogin"})
 _SSH_VALUES = "bceilmopBDEFIJLOPRSwW"  # OpenSSH's options that take a value (getopt)
 
 
-def _ssh_asks_pty(argv: tuple[str, ...]) -> bool:
-    """Whether ssh's own options (before the host: what follows is the remote command, `ssh h
-    'ls -t'`) ask for a pty: `-t` in any cluster, RequestTTY other than no, or a word known
-    only at run time among them."""
+def _ssh_asks_pty(argv: tuple[str, ...], dynamic: bool) -> bool:
+    """Whether ssh's own options ask for a pty: `-t` in any cluster, RequestTTY other than no,
+    or a word known only at run time (`dynamic`) among them. They stand before the host and, as ssh.c
+    reads them again once it has the host, right after it (`ssh h -t`); from the first
+    operand after the host on, the words are the remote command's (`ssh h 'ls -t'`)."""
     words = iter(argv[1:])
+    host = False
     for word in words:
-        if "$" in word or "`" in word or "*" in word or "?" in word or "[" in word:
-            return True  # an option known only at run time
-        if word == "--" or not word.startswith("-") or word == "-":
+        head = word.lstrip("\"'")[:1]
+        if dynamic and (head in ("$", "`", "*", "?", "[", "{", "\\") or (
+                head == "-" and word[:1] in ("'", '"'))):
+            return True  # a word known only at run time where an option may stand
+        if word == "--" or (host and (not word.startswith("-") or word == "-")):
             return False
+        if not word.startswith("-") or word == "-":
+            host = True
+            continue
         for offset, letter in enumerate(word[1:], start=2):
             if letter == "t":
                 return True
@@ -93,7 +100,7 @@ def terminal_maker(line: str) -> str | None:
             if letters is None:
                 continue
             if name in _SSH_CLIENTS and name == command.name:
-                if _ssh_asks_pty(command.argv):  # its own options, before the host
+                if _ssh_asks_pty(command.argv, command.dynamic_args):  # its own options, before the host
                     return f"{name} with a terminal"
                 continue
             # The whole line: a wrapper's own words are not in its command's text (`su --pty

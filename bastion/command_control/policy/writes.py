@@ -473,12 +473,24 @@ def _scp_writes(words: list[_Word]) -> list[PathArg]:
     as cp writes it (-r as cp -r), whether the sources are local (scp then runs cp) or remote
     (a download: a remote source's name is its path's last part). Only -r is carried over:
     scp's other letters mean other things to cp (`-T`, `-p`...)."""
-    if any(w.value in ("-t", "-f") for w in words[1:]):
+    dynamic = next((i for i, w in enumerate(words) if w.value is None), len(words))
+    index, found = _scan_options(words[:dynamic], 1, _SCP) or (1, [])
+    if {o for o, _ in found} & {"-t", "-f"}:
         return []  # the remote end of a legacy scp: its stream is judged (`_scp`, scp.server_mode)
-    scanned = _permuted(words, 1, _SCP)
-    if scanned is None:
+    if index == dynamic < len(words):
         return [PathArg("(scp options known only at run time)", "unknown")]
-    found, operands = scanned
+    # OpenSSH's scp reads options only up to the first operand (its own BSD getopt: attack
+    # s28o, finding 1): `scp evil -t -l DIR` copies evil, -t and -l into DIR. GNU's permuted
+    # reading is judged as well, so that no spelling is read more leniently.
+    written = _scp_copy(found, words[index:])
+    permuted = _permuted(words, 1, _SCP)
+    if permuted is not None and not {o for o, _ in permuted[0]} & {"-t", "-f"}:
+        written += [p for p in _scp_copy(*permuted) if p not in written]
+    return written
+
+
+def _scp_copy(found: list[tuple[str, _Word | None]], operands: list[_Word]) -> list[PathArg]:
+    """What an scp copy given these options and operands writes here (`_scp_writes`)."""
     if len(operands) < 2:
         return []
     destination = operands[-1]

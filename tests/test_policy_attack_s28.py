@@ -1,0 +1,23 @@
+"""Attacks s28f, s28i and s28o (the session after r27): rows judged typed and as an exec
+command. s28o, finding 1: OpenSSH's scp reads options only up to its first operand, so
+`scp evil -t -l DIR` is a local copy into DIR (judged as `cp -- evil -t -l DIR`), not the
+server side of a transfer."""
+import pytest
+
+from bastion.command_control.policy.model import Policy
+from tests.policy_rows import HELD, typed_and_exec
+
+ROWS = [
+    "scp evil -t -l /etc/sudoers.d", "scp evil -l /etc/sudoers.d", "scp evil -o /etc/sudoers.d",
+    "scp -r dir -t -c /etc/sudoers.d", "scp evil -f -P /etc/sudoers.d", "sudo scp evil -t -F /etc/sudoers.d",
+    "scp evil -J /etc/sudoers.d", "scp shadow -i /etc",
+]
+HONEST = ["scp -P 2222 f backup@h:/srv/", "scp h:/var/log/syslog /tmp/", "scp -t /tmp/upload"]
+
+
+@pytest.mark.parametrize("line", ROWS + HONEST)
+@pytest.mark.parametrize("exec_command", [False, True], ids=["typed", "exec"])
+def test_attack_s28_lines_are_held_and_honest_ones_run(default_policy: Policy, line: str,
+                                                      exec_command: bool) -> None:
+    verdict = typed_and_exec(default_policy, line)[exec_command]
+    assert (verdict.action in HELD) is (line in ROWS), verdict
