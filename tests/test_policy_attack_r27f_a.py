@@ -37,6 +37,7 @@ ROWS = [
     ("systemctl start webmin", "held"), ("systemctl start xrdp", "held"),
     ("systemctl start vncserver@:1", "held"), ("systemctl start dropbear@x.service", "held"),
     ("systemctl start cockpit-wsinstance-https@x", "held"),
+    ("systemctl enable --now /usr/lib/systemd/system/tinysshd.socket", "held"),
     ("service shellinabox start", "held"), ("invoke-rc.d openbsd-inetd restart", "held"),
     ("update-rc.d xinetd enable", "held"), ("chkconfig telnet on", "held"),
     ("chkconfig --add xinetd", "held"), ("rc-update add xinetd default", "held"),
@@ -54,6 +55,7 @@ ROWS = [
     ("systemctl start debug-shell", "deny"), ("systemctl enable debug-shell", "deny"),
     ("systemctl add-wants multi-user.target debug-shell.service", "deny"),
     ("systemctl start 'debug-sh*'", "deny"), ("service debug-shell start", "deny"),
+    ("systemctl enable --now /lib/systemd/system/debug-shell.service", "deny"),
     ("busctl call org.freedesktop.systemd1 /org/freedesktop/systemd1 "
      "org.freedesktop.systemd1.Manager StartUnit ss debug-shell.service replace", "deny"),
     ("gdbus call --system --dest org.freedesktop.systemd1 --object-path /org/freedesktop/systemd1"

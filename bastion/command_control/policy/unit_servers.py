@@ -134,5 +134,6 @@ def _programs(unit: str) -> list[str]:
         return [program for base, program in _PACKAGE_UNITS.items()
                 if any(fnmatch.fnmatchcase(base + suffix, pattern)
                        for suffix in ("", ".service", ".socket", "@.service", "@x.service"))]
-    base = _SUFFIX.sub("", unit).split("@", 1)[0]
+    # `enable /lib/systemd/system/tinysshd.socket` links the file by its path
+    base = _SUFFIX.sub("", unit.rstrip("/").rsplit("/", 1)[-1]).split("@", 1)[0]
     return [_PACKAGE_UNITS.get(base, base)] if base else []
