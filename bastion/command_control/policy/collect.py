@@ -456,6 +456,7 @@ class _Collector(_Statements, _Files, _Variables, _Code, _Wrappers, _Runners, _I
         read = handler is not None or is_read(name, words, _HANDLED)
         if not read:
             self._unread(start, words, site, _HANDLED)
+        self._started_servers(name, words, site, _HANDLED)  # `systemctl start tinysshd.socket`
         self._fed(name, words, site, read, start)
         if site.dynamic and handler is not None and name not in _DATA_PROGRAMS and not (
                 name == "git" and _git_subcommand(words)) and not _other_verb(name, words):

@@ -30,6 +30,7 @@ from bastion.command_control.policy.paths import (
 from bastion.command_control.policy.respoken import respoken
 from bastion.command_control.policy.trust_writes import mounts, unit_links
 from bastion.command_control.policy.unit_properties import unit_properties
+from bastion.command_control.policy.unit_servers import DEBUG_SHELL, started_servers
 from bastion.command_control.policy.units import stopped_units
 from bastion.command_control.policy.unread import launched, unread_paths
 from bastion.command_control.policy.variables import _IDENTIFIER
@@ -335,6 +336,20 @@ class _Files:
                             lambda command=command: self._inner(command, site, name))
         for code in codes:
             self._code(code, site._replace(wrappers=(*site.wrappers, name)), name)
+
+    def _started_servers(self, name: str, words: list[_Word], site: _Site,
+                         handled: frozenset[str]) -> None:
+        """The programs of the units a service manager starts or enables under their units'
+        names (`systemctl enable --now tinysshd.socket`: tinysshd; policy/unit_servers.py),
+        each judged as run by it with no words; systemd's debug-shell as the plain
+        `systemctl start debug-shell` (outside attack r27f, finding 5)."""
+        for program in started_servers(name, words, handled, self._rule_programs):
+            if program == DEBUG_SHELL:
+                self.commands.append(SimpleCommand(
+                    "systemctl", ("systemctl", "start", DEBUG_SHELL), site.text, "", False,
+                    (*site.wrappers, name)))
+            else:
+                self._inner([_Word(program, program)], site, name)  # type: ignore[attr-defined]
 
     def _moved(self, name: str, words: list[_Word]) -> None:
         """`cd DIR`, `pushd DIR`, `popd`: the directories that relative paths after it are

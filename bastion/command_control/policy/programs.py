@@ -495,6 +495,8 @@ def _wrapper_directory(name: str, found: list[tuple[str, _Word | None]], operand
                 folder = argument
             elif kind == "root":
                 root = argument
+            elif kind == "over":  # a folder shown over the home or /tmp (`sandbox -H DIR`)
+                root = PathArg("(a folder bound at another path)", "unknown")
             elif kind == "bind" and (argument is None or argument.value is None or len(
                     set(argument.value.split(":", 1))) > 1):
                 root = PathArg("(a folder bound at another path)", "unknown")
@@ -526,7 +528,9 @@ def _firejail_directory(found: list[tuple[str, _Word | None]]
             places += [_place(argument)] if argument is not None else [*homes, PathArg("/")]
         elif option == "--chroot":
             root = _place(argument)
-        elif option == "--bind":
+        elif option == "--bind" or (option == "--private" and argument is not None):
+            # (attack r27f, finding 6's class: `--private=/etc` mounts /etc over the home, so
+            # that `/root/sudoers` is /etc/sudoers)
             root = PathArg("(a folder bound at another path)", "unknown")
     if not places and root is None:
         return None

@@ -11,6 +11,7 @@ strace -p with inject or fault is also judged as a kill of the pid (kills.py).""
 
 from __future__ import annotations
 
+import posixpath
 import re
 from typing import NamedTuple
 
@@ -27,12 +28,32 @@ _OPTION_FILES: dict[str, dict[str, str]] = {
     "rlwrap": {"-l": ">", "--logfile": ">", "-H": ">", "--history-filename": ">"},
     "xvfb-run": {"-e": ">", "--error-file": ">", "-f": ">", "--auth-file": ">"},
     "lxc-attach": {"-o": ">", "--logfile": ">", "-L": ">", "--pty-log": ">"},
-    "gpg-agent": {"--log-file": ">"},
+    "gpg-agent": {"--log-file": ">", "--write-env-file": ">"},  # (gnupg 2.0's env file)
+    # found after outside attack r27f (finding 6): firejail's own files, named after `=` only
+    # (its parser reads `--output=F`, never the next word): the command's stdout and stderr
+    # copied there (--output, rotated to F.1..F.5; --output-stderr), the trace (--trace=F),
+    # the profile it builds (--build=F), the D-Bus proxy's log (--dbus-log=F)
+    "firejail": {"--output": ">", "--output-stderr": ">", "--trace": ">", "--build": ">",
+                 "--dbus-log": ">"},
+    # runit's chpst -l/-L FILE opens its lock file with O_CREAT (`-l /etc/nologin` makes it);
+    # unshare --mount=FILE (and each namespace's) bind-mounts the namespace over FILE
+    "chpst": {"-l": ">", "-L": ">"},
+    "unshare": {f"--{n}": ">" for n in ("mount", "uts", "ipc", "net", "pid", "user", "cgroup",
+                                        "time")},
 }
+# firejail's commands on a running sandbox (`--put=NAME SRC DEST` copies SRC over DEST as
+# seen there, the host's own file where the sandbox shares it; `--get=NAME FILE` copies FILE
+# to ./FILE's last part; `--cat=NAME FILE` prints it): the operands' reads and writes
+# (the operation, which operand)
+_FIREJAIL_FILES = {"--put": (("<", 0), (">", 1)), "--get": (("<", 0), ("./", 0)),
+                   "--cat": (("<", 0),)}
 # wrappers whose first operand is a lock file they create (as `flock FILE CMD` is judged)
 _LOCK_OPERAND = frozenset({"lckdo", "setlock", "with-lock-ex"})
 # wrapper -> its options that give the command an environment variable (`-E VAR=VAL`)
 _ENVIRONMENT = {"strace": frozenset({"-E", "--env"}), "daemonize": frozenset({"-E"})}
+# wrapper -> its options that mount a folder over the command's home: `~` names that folder
+# (`firejail --private=/etc sh -c 'echo x > ~/sudoers'`; the other paths: programs.py)
+_HOME_OVER = {"firejail": frozenset({"--private"}), "sandbox": frozenset({"-H"})}
 # wrapper -> its options that load a library into the command or run a program of the user's
 _LOADS = {
     "fakeroot": frozenset({"-l", "--lib", "-f", "--faked"}),
@@ -59,7 +80,7 @@ def wrapper_changes(name: str, words: list[_Word]) -> WrapperChanges:
     if name == "script":
         return WrapperChanges(_typescript(words), [], "")
     if name not in _OPTION_FILES and name not in _LOCK_OPERAND and name not in _ENVIRONMENT \
-            and name not in _LOADS and name not in ("strace", "nohup"):
+            and name not in _LOADS and name not in _HOME_OVER and name not in ("strace", "nohup"):
         return _NONE
     scanned = _scan_options(words, 1, _WRAPPERS[name], patterns=True)
     if scanned is None:
@@ -82,6 +103,8 @@ def wrapper_changes(name: str, words: list[_Word]) -> WrapperChanges:
                 unknown = f"{name}'s {option} sets a variable known only at run time"
             elif has:
                 environment.append((variable, _Word(value, value)))
+        elif option in _HOME_OVER.get(name, ()) and argument is not None:
+            environment.append(("HOME", argument))
         elif option in _LOADS.get(name, ()):
             unknown = (f"{name}'s {option} loads a library or runs a program beside the command:"
                        " what it does is not what its words say")
@@ -90,11 +113,32 @@ def wrapper_changes(name: str, words: list[_Word]) -> WrapperChanges:
                 or _STRACE_TAMPERS.match(argument.value)))):
             unknown = ("strace's inject/fault tampers with the system calls of what it runs: "
                        "what it does is not what its words say")
+    if name == "firejail":
+        files += _firejail_operands(found, words[index:])
     if name == "nohup" and index < len(words):  # stdout a terminal: ./nohup.out or ~/nohup.out
         files += [(">", PathArg("nohup.out")), (">", PathArg("~/nohup.out", tilde=True))]
     if name in _LOCK_OPERAND and index < len(words):
         files.append((">", _path_arg(words[index])))
     return WrapperChanges(files, environment, unknown)
+
+
+def _firejail_operands(found: list[tuple[str, _Word | None]], operands: list[_Word]
+                       ) -> list[tuple[str, PathArg]]:
+    """The files firejail's --put, --get and --cat read and write (`_FIREJAIL_FILES`)."""
+    files: list[tuple[str, PathArg]] = []
+    for option, _ in found:
+        for operation, at in _FIREJAIL_FILES.get(option, ()):
+            if at >= len(operands):
+                continue
+            word = operands[at]
+            if operation == "./":  # --get writes the file's last part in the directory
+                last = posixpath.basename((word.value or "").rstrip("/"))
+                path = PathArg("(a file named at run time)", "unknown") if word.value is None \
+                    or last in ("", ".", "..") else PathArg(last)
+                files.append((">", path))
+            else:
+                files.append((operation, _path_arg(word)))
+    return files
 
 
 _SCRIPT_LOGS = frozenset({"-I", "--log-in", "-O", "--log-out", "-B", "--log-io"})

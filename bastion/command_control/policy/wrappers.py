@@ -252,7 +252,8 @@ def _git_subcommand(words: list[_Word]) -> bool:
 _KEEP: Any = object()  # the line's own directory, unchanged
 # (wrapper, option) -> what it changes: the working directory ("cwd", to the option's argument;
 # an optional argument missing: unknown), the root ("root"), the working directory to the
-# target user's home ("home"), or a folder bound at another path ("bind": HOST:GUEST).
+# target user's home ("home"), a folder bound at another path ("bind": HOST:GUEST), or one
+# shown over the home or /tmp ("over").
 _CHANGES_DIRECTORY = {
     ("sudo", "-D"): "cwd", ("sudo", "--chdir"): "cwd", ("sudo", "-R"): "root",
     ("sudo", "--chroot"): "root", ("sudo", "-i"): "home", ("sudo", "--login"): "home",
@@ -271,6 +272,9 @@ _CHANGES_DIRECTORY = {
     ("proot", "-b"): "bind", ("proot", "--bind"): "bind", ("proot", "-m"): "bind",
     ("proot", "--mount"): "bind",
     ("daemonize", "-c"): "cwd",
+    # found after outside attack r27f (finding 6's class): SELinux sandbox mounts -H DIR over
+    # the home and -T DIR over /tmp (`sandbox -H /etc sh -c 'echo x >> ~/sudoers'`)
+    ("sandbox", "-H"): "over", ("sandbox", "-T"): "over",
     # found after outside attack b11f (finding 14): runit's chpst -C DIR is its chdir, -/ DIR
     # its chroot (`chpst -C /etc rm -f sudoers`)
     ("chpst", "-C"): "cwd", ("chpst", "-/"): "root",

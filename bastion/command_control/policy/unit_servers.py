@@ -1,0 +1,139 @@
+"""The login and shell servers a service manager starts under their units' names (outside attack
+r27f, finding 5): the policy's rules hold the servers by program name (confirm-other-ssh-server,
+confirm-network-shell-server), and `systemctl start tinysshd` names one, but the units their
+packages ship are named otherwise: a socket (`tinysshd.socket`, `inetd.socket`), a template
+instance (`tinysshd@x`, `ttyd@x`, `telnet@x`), or a package's own name (`shellinabox` runs
+shellinaboxd, `inetutils-inetd` inetd, `rlogin.socket` rlogind, `cockpit.socket` cockpit-ws).
+
+`started_servers` gives, for a command that starts or enables units (systemctl's starting verbs,
+`enable` with or without --now, `preset`, `add-wants`; service(8), invoke-rc.d, update-rc.d,
+chkconfig, rc-service and rc-update), the program each unit runs: the unit's name without its
+type suffix and template instance, through the package table below; the collector judges each
+as that program run (with no words), so that the rules on the program apply. A unit glob is
+read generously (each server unit it may match). systemd's `debug-shell` (an unauthenticated
+root shell on tty9) is given as its own name: the plain `systemctl start debug-shell`, which
+the shipped `no-debug-shell` refuses. Reading a unit's state (`status`, `cat`, `show`) and
+stopping one start nothing and give nothing.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import re
+
+from bastion.command_control.policy.units import _BRACKET, _ESCAPE, _GLOB
+from bastion.command_control.policy.unread import _names_program
+from bastion.command_control.policy.words import _Word
+
+# A unit's name as its package ships it -> the program it runs, where they differ (Debian,
+# Fedora, Arch, the upstream units).
+_PACKAGE_UNITS = {
+    "shellinabox": "shellinaboxd",
+    "inetutils-inetd": "inetd", "openbsd-inetd": "inetd", "inetd": "inetd", "xinetd": "xinetd",
+    "rlogin": "rlogind", "rsh": "rshd", "rexec": "rexecd",  # Fedora's rsh-server
+    "telnet": "telnetd", "telnetd": "telnetd", "inetutils-telnetd": "telnetd",
+    "cockpit": "cockpit-ws", "cockpit-wsinstance-http": "cockpit-ws",
+    "cockpit-wsinstance-https": "cockpit-ws", "cockpit-wsinstance-https-factory": "cockpit-ws",
+    "webmin": "miniserv.pl", "usermin": "miniserv.pl",
+    "xrdp": "xrdp", "xrdp-sesman": "xrdp-sesman",
+    "vncserver": "vncserver", "vncsession": "vncsession", "x11vnc": "x11vnc",
+    "tigervncserver": "vncserver", "x0vncserver": "x0vncserver",
+    "dropbear": "dropbear", "tinysshd": "tinysshd", "tinyssh": "tinysshd",
+    "ttyd": "ttyd", "gotty": "gotty", "wetty": "wetty", "websocketd": "websocketd",
+    "stunnel": "stunnel", "stunnel4": "stunnel4",
+    "debug-shell": "debug-shell",
+}
+_PROGRAMS = frozenset(_PACKAGE_UNITS.values())
+DEBUG_SHELL = "debug-shell"
+# systemctl's verbs that start the units they name now, at boot or as their preset says
+# (Debian's preset policy enables every unit). add-wants/add-requires name a target first.
+_STARTS = frozenset({"start", "restart", "try-restart", "reload-or-restart",
+                     "try-reload-or-restart", "condrestart", "force-reload",
+                     "reload-or-try-restart", "enable", "reenable", "preset"})
+_ADDS = frozenset({"add-wants", "add-requires"})
+# systemctl's options that take the next word as their value (as respoken.py reads them)
+_VALUE = frozenset({"-t", "--type", "-s", "--signal", "-p", "--property", "-H", "--host",
+                    "-M", "--machine", "-n", "--lines", "-o", "--output", "--job-mode",
+                    "--kill-whom", "--kill-value", "--root", "--state", "--what",
+                    "--preset-mode", "--boot-loader-entry", "--boot-loader-menu",
+                    "--reboot-argument", "--timestamp", "--message", "--image", "--when",
+                    "--drop-in", "--image-policy", "--check-inhibitors"})
+# the other service tools (`service NAME ACTION`; `rc-update add NAME`): name -> the actions
+# that start or enable the unit
+_SERVICE_TOOLS = {
+    "service": frozenset({"start", "restart", "try-restart", "reload-or-restart",
+                          "force-reload", "condrestart", "force-start"}),
+    "invoke-rc.d": frozenset({"start", "restart", "try-restart", "force-reload"}),
+    "rc-service": frozenset({"start", "restart"}),
+    "update-rc.d": frozenset({"enable", "defaults", "defaults-disabled", "start"}),
+    "chkconfig": frozenset({"on"}),
+    "rc-update": frozenset({"add"}),
+}
+_SUFFIX = re.compile(r"\.(service|socket|path|timer)$")
+
+
+def started_servers(name: str, words: list[_Word], handled: frozenset[str],
+                    rule_programs: frozenset[str]) -> list[str]:
+    """The programs of the units `name` with these words starts or enables: as the package
+    table names them, or the unit's own base name where it names a program a table knows or
+    a rule names (`_names_program`, as a launcher's word is read); [] for other commands. A
+    unit known only at run time gives nothing here (the shipped rules on starting units hold
+    that line)."""
+    values = [w.value for w in words[1:]]
+    if name == "systemctl":
+        units = _systemctl_units(values)
+    elif name in _SERVICE_TOOLS:
+        operands = [v for v in values if v is not None and not v.startswith("-")]
+        actions = _SERVICE_TOOLS[name]
+        if name == "chkconfig" and "--add" in values:  # `chkconfig --add NAME`
+            units = operands[:1]
+        elif name == "rc-update":  # `rc-update add NAME [RUNLEVEL]`
+            units = operands[1:2] if operands[:1] and operands[0] in actions else []
+        else:
+            units = operands[:1] if any(a in actions for a in operands[1:]) else []
+    else:
+        return []
+    programs: list[str] = []
+    for unit in units:
+        for program in _programs(unit):
+            if program not in programs and (program in _PROGRAMS or _names_program(
+                    program, handled, rule_programs)):
+                programs.append(program)
+    return programs
+
+
+def _systemctl_units(values: list[str | None]) -> list[str]:
+    operands: list[str] = []
+    index = 0
+    while index < len(values):
+        value = values[index]
+        index += 1
+        if value is None:
+            operands.append("")  # a word known only at run time: no unit of ours
+        elif value in _VALUE:
+            index += 1
+        elif not value.startswith("-"):
+            operands.append(value)
+    if not operands:
+        return []
+    verb = operands[0]
+    if verb in _STARTS:
+        return operands[1:]
+    if verb in _ADDS:
+        return operands[2:]
+    return []
+
+
+def _programs(unit: str) -> list[str]:
+    """The programs a unit name (or glob) may start: its base name (no type suffix, no template
+    instance) through the package table, or itself; each server of the table a glob may match."""
+    if not unit:
+        return []
+    if _GLOB.search(unit):
+        pattern = _ESCAPE.sub(r"\1", _BRACKET.sub("?", unit))
+        return [program for base, program in _PACKAGE_UNITS.items()
+                if any(fnmatch.fnmatchcase(base + suffix, pattern)
+                       for suffix in ("", ".service", ".socket", "@.service", "@x.service"))]
+    # `enable /lib/systemd/system/tinysshd.socket` links the file by its path
+    base = _SUFFIX.sub("", unit.rstrip("/").rsplit("/", 1)[-1]).split("@", 1)[0]
+    return [_PACKAGE_UNITS.get(base, base)] if base else []
