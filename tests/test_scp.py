@@ -310,6 +310,9 @@ def test_a_stream_is_followed_only_where_its_relative_names_are_judged(command, 
     ("sudo sftp-server -d /etc", False), ("env -C /etc /usr/lib/openssh/sftp-server", False),
     ("sudo -D / sftp-server", False), ("sh -c /usr/lib/openssh/sftp-server", False),
     ("sftp-server <<< x", False), ("/usr/lib/openssh/sftp-server 0</tmp/requests", False),
+    # a server named so elsewhere may be a link to a shell (attack s28o, finding 3)
+    ("sftp-server", False), ("./sftp-server", False), ("/tmp/x/sftp-server", False),
+    ("/home/u/bin/gesftpserver", False),
 ])
 def test_an_sftp_server_is_followed_only_in_the_logins_home(command, followed):
     assert sftplog.server_command(command) is followed

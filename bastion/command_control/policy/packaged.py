@@ -74,8 +74,16 @@ _NO_PROGRAM_ON_STDIN = frozenset({
     # filters that read data, not a program, from stdin (`diff -u a b | colordiff`)
     "bat", "batcat", "delta", "colordiff", "ccze", "numfmt", "mbuffer", "xmllint", "tidy",
     "envsubst", "expr", "factor",
-    # SFTP servers: their stdin is the SFTP stream, judged packet by packet (sftplog)
-    "sftp-server", "gesftpserver", "internal-sftp",
+})  # fmt: skip
+# SFTP servers where their packages install them: their stdin is the SFTP stream, judged packet
+# by packet (sftplog). One of those names elsewhere (`ln -s /bin/bash ~/sftp-server`, a PATH
+# lookup) is any other program (attack s28o, finding 3).
+SFTP_SERVERS = frozenset({"sftp-server", "gesftpserver"})
+SFTP_SERVER_PATHS = frozenset({
+    "/usr/lib/openssh/sftp-server", "/usr/libexec/openssh/sftp-server", "/usr/libexec/sftp-server",
+    "/usr/lib/ssh/sftp-server", "/usr/lib/sftp-server", "/usr/lib/misc/sftp-server",
+    "/usr/local/libexec/sftp-server", "/usr/lib/gesftpserver", "/usr/libexec/gesftpserver",
+    "/usr/lib/gesftpserver/gesftpserver",
 })  # fmt: skip
 # A script named by its file (`deploy.sh`, `uv run x.py`): its program is that file.
 _SCRIPT = re.compile(r".+\.(sh|bash|zsh|ksh|py|pl|rb|js|mjs|php|lua|tcl|R|awk|sed|exp|ps1)")
@@ -244,7 +252,8 @@ def feeds_program(name: str, words: list[_Word],
     the end of options (`--`), or names its stdin (`names_stdin`: `-`, `/dev/stdin` in any
     spelling, attack c12f). A word known only at run time may be an option, or no word at all
     (`lli $(true)`, attack f15f, finding 2): it leaves the answer to the words the line shows."""
-    if name in _NO_PROGRAM_ON_STDIN or _SCRIPT.fullmatch(name):
+    if name in _NO_PROGRAM_ON_STDIN or _SCRIPT.fullmatch(name) or (
+            name in SFTP_SERVERS and words[0].value in SFTP_SERVER_PATHS):
         return False
     ended = False
     for value in (w.value for w in words[1:]):

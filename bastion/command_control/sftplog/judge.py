@@ -13,6 +13,7 @@ from typing import Any
 
 from bastion.command_control import policy, scp
 from bastion.command_control.exec_stdin import stdin_replaced
+from bastion.command_control.policy.packaged import SFTP_SERVER_PATHS, SFTP_SERVERS
 from bastion.command_control.sftplog.log import SftpLog, SftpOperation
 from bastion.command_control.sftplog.packets import (
     _CLOSE,
@@ -62,24 +63,27 @@ _PASSED_EXTENSIONS = frozenset({
 })
 
 # Programs that speak SFTP on their stdin: `sftp -s PATH` runs one as an exec command.
-SERVER_NAMES = frozenset({"sftp-server", "gesftpserver"})
+SERVER_NAMES = SFTP_SERVERS
 
 # judge(op, paths, raw) -> None to let it through, else why not (see bastion.command_control.scp.Judge).
 Judge = Callable[[str, tuple[str, ...], bool], str | None]
 
 
 def is_server(command: policy.SimpleCommand) -> bool:
-    """True when `command` runs an SFTP server, which reads requests from its stdin."""
+    """True when `command` may run an SFTP server, which reads requests from its stdin (by
+    its name: where file transfers are refused, any sftp-server is)."""
     return command.name in SERVER_NAMES
 
 
 def server_command(line: str) -> bool:
-    """True when an exec command is exactly an SFTP server (`sftp -s /usr/lib/sftp-server`)
+    """True when an exec command is exactly an SFTP server (`sftp -s /usr/lib/openssh/sftp-server`)
     running in the login's home, where relative paths are judged (`scp.runs_in_home`), reading
     the channel (no redirected stdin: `exec_stdin`)."""
     commands = policy.parse_commands(line)
+    # named by the path its package installs it at: a link named sftp-server elsewhere may be
+    # a shell, fed the INIT packet as code (attack s28o, finding 3)
     return (len(commands) == 1 and not stdin_replaced(line) and is_server(commands[0])
-            and scp.runs_in_home(commands[0]))
+            and commands[0].argv[0] in SFTP_SERVER_PATHS and scp.runs_in_home(commands[0]))
 
 
 def status_packet(request_id: int, code: int, message: str) -> bytes:
