@@ -349,7 +349,7 @@ async def test_a_demoted_supervisor_loses_the_control_door_and_keeps_the_command
         "user": "dan", "role": "engineer", "was": "supervisor"}
     assert changed["data"]["node"] == audit.node_name()
     # dan's own: another test's connection may end in the same moment
-    [ended] = [e for e in events_since(world, since, "connection.ended") if e["user"] == "dan"]
+    [ended] = [e for e in events_since(world, since, "connection.ended") if e["actor"] == "dan"]
     assert ended["data"]["door"] == "control door"
 
 
