@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import hashlib
+import json
 import os
 import re
 import secrets
@@ -59,6 +60,13 @@ action = "deny"
 commands = [">", "rm"]
 paths = ["/tmp/**/guarded/*"]
 message = "guarded files are not written"
+
+[[rules]]
+name = "noted-writes"
+action = "alert"
+commands = [">"]
+args = "noted"
+message = "noted files are watched"
 
 [[rules]]
 name = "no-protected-changes"
@@ -282,6 +290,30 @@ async def test_refused_file_operations_are_capped_per_connection(world, tmp_path
               if "file operations refused on one connection" in e["data"]["reason"]]
     assert len(killed) == 1
     assert not any(tmp_path.glob("protected-*"))
+
+
+async def test_alerted_file_operations_are_capped_per_connection(world, tmp_path):
+    """An alerted operation passes, but each is a row, an audit event and a flagged event on
+    every console: 2,000 pipelined SFTP opens made 660 rows/s (attack s28o, finding 4). Past
+    1,024 recorded the session ends, audited once."""
+    gail = world.person("gail")
+    world.grant(gail, duration=3600)
+    name = os.fsencode(tmp_path / "missing" / "noted")  # the target answers no such file
+    conn = await logged_in(world, gail)
+    async with conn:
+        proc = await conn.create_process(subsystem="sftp", encoding=None)
+        proc.stdin.write(sftp_packet(1, struct.pack(">I", 3)))
+        assert (await read_packet(proc.stdout))[0] == 2  # VERSION
+        with contextlib.suppress(asyncssh.Error, OSError):
+            proc.stdin.write(b"".join(sftp_packet(3, struct.pack(">I", 10 + n), sftp_string(name),
+                                                  struct.pack(">II", 0x1A, 0)) for n in range(1100)))
+            await proc.wait(timeout=60)
+    killed = [e for e in world.events("session.killed")
+              if "file operations recorded on one connection" in e["data"]["reason"]]
+    assert len(killed) == 1
+    rows = world.ctx.store.one("SELECT count(*) AS n FROM commands WHERE session_id = ?",
+                               (world.session_row("gail")["id"],))["n"]
+    assert 1024 < rows <= 1026, rows
 
 
 def test_legacy_scp_download_is_logged_with_its_digest(world, alice, tmp_path):
@@ -679,6 +711,9 @@ async def test_a_terminal_type_without_bracketed_paste_never_reaches_the_target(
                                 encoding=None)
     if given is not None:
         assert (result.exit_status, result.stdout) == (0, f"TERM={given}\r\n".encode())
+        # the recording names the type the target got (attack s28o, finding 5)
+        cast = last_recording(world, "alice", ".cast")
+        assert json.loads(cast.read_text().splitlines()[0])["env"]["TERM"] == given
     else:
         assert result.exit_status == 126 and b"has no bracketed paste" in result.stderr, result
         assert b"TERM=" not in result.stdout

@@ -11,8 +11,12 @@ ROWS = [
     "scp evil -t -l /etc/sudoers.d", "scp evil -l /etc/sudoers.d", "scp evil -o /etc/sudoers.d",
     "scp -r dir -t -c /etc/sudoers.d", "scp evil -f -P /etc/sudoers.d", "sudo scp evil -t -F /etc/sudoers.d",
     "scp evil -J /etc/sudoers.d", "scp shadow -i /etc",
+    # POSIXLY_CORRECT stops GNU's options at the first operand (the login may set it)
+    "cp evil -t x /etc/sudoers.d", "POSIXLY_CORRECT=1 cp evil -t x /etc/sudoers.d",
+    "mv x -t y /etc/sudoers.d", "install evil -t x /etc/sudoers.d/",
 ]
-HONEST = ["scp -P 2222 f backup@h:/srv/", "scp h:/var/log/syslog /tmp/", "scp -t /tmp/upload"]
+HONEST = ["scp -P 2222 f backup@h:/srv/", "scp h:/var/log/syslog /tmp/", "scp -t /tmp/upload",
+          "cp a b -v", "rsync -av src/ dst/ --delete", "cp -t /tmp a b"]
 
 
 @pytest.mark.parametrize("line", ROWS + HONEST)

@@ -202,6 +202,7 @@ class TransferJudge:
     def __init__(self, app: Runtime, channel: GatedChannel, protocol: str) -> None:
         self.judge = Judge(app, channel)
         self.protocol = protocol
+        self.recorded = 0  # verdicts other than allow recorded (live.MAX_RECORDED_TRANSFERS)
 
     def __call__(self, op: str, paths: tuple[str, ...], raw: bool) -> str | None:
         """None to let the operation pass, else the one-line reason it is refused. Each operation
@@ -228,6 +229,7 @@ class TransferJudge:
         if v.action == "allow":
             return None
         described = visible(f"{self.protocol} {op} {' '.join(paths)}")
+        self.recorded += 1
         try:
             self.judge.record(described, v)
         except StoreError as exc:

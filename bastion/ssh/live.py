@@ -39,6 +39,10 @@ MAX_SESSION_CHANNELS = 10
 # bastion answers a refusal itself, and each is judged and recorded, so a client reopening
 # channels (scp.MAX_REFUSED counts per channel) kept ~110 rows/s going (attack q26o, finding 6).
 MAX_REFUSED_TRANSFERS = 256
+# File operations recorded (alerted, held or refused) on one connection before it ends: an
+# alerted one passes, but each is a row, an audit event and a flagged event on every console
+# (2,000 SFTP opens of .../authorized_keys in 3 s: attack s28o, finding 4).
+MAX_RECORDED_TRANSFERS = 1024
 
 
 @dataclass
@@ -75,6 +79,7 @@ class LiveSession:
     refused_channels: int = 0
     env_dropped: bool = False  # locale variables were left out (audited once per connection)
     refused_transfers: int = 0  # file operations refused on this connection (MAX_REFUSED_TRANSFERS)
+    recorded_transfers: int = 0  # and recorded, allowed or not (MAX_RECORDED_TRANSFERS)
     _upstream: asyncssh.SSHClientConnection | None = None
     _upstream_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     _channel_numbers: int = 0
@@ -176,17 +181,23 @@ class LiveSession:
 
     def transfer_judge(self, judge: scp.Judge) -> scp.Judge:
         """`judge` (a file transfer's, bastion.ssh.judge.TransferJudge), counting its refusals
-        on this connection: past MAX_REFUSED_TRANSFERS the session ends (audited once, as its
-        end), and what a channel still holds is refused unjudged, unrecorded."""
+        and its recorded verdicts on this connection: past MAX_REFUSED_TRANSFERS refused, or
+        MAX_RECORDED_TRANSFERS recorded, the session ends (audited once, as its end), and what a
+        channel still holds is refused unjudged, unrecorded."""
         def counted(op: str, paths: tuple[str, ...], raw: bool) -> str | None:
             if self.ending:
                 return "the session is ending"
+            before = getattr(judge, "recorded", 0)
             refusal = judge(op, paths, raw)
+            self.recorded_transfers += getattr(judge, "recorded", 0) - before
             if refusal is not None:
                 self.refused_transfers += 1
-                if self.refused_transfers > MAX_REFUSED_TRANSFERS:
-                    self.app.end_live(self, "killed", f"more than {MAX_REFUSED_TRANSFERS} file "
-                                      "operations refused on one connection")
+            if self.refused_transfers > MAX_REFUSED_TRANSFERS:
+                self.app.end_live(self, "killed", f"more than {MAX_REFUSED_TRANSFERS} file "
+                                  "operations refused on one connection")
+            elif self.recorded_transfers > MAX_RECORDED_TRANSFERS:
+                self.app.end_live(self, "killed", f"more than {MAX_RECORDED_TRANSFERS} file "
+                                  "operations recorded on one connection")
             return refusal
         return counted
 

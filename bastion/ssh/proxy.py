@@ -179,8 +179,11 @@ class ProxyChannel(asyncssh.SSHServerSession):
                 audit.record_or_log(app.store, "session.env_dropped", ident.user, session=live.id,
                                     channel=self.number, names=sorted(dropped))
             self._choose()
+            # the terminal type the target gets is the one the recording's header names
+            # (attack s28o, finding 5)
+            refused_term = terminal_refusal(self)
             self._start_recording()
-            refusal = terminal_refusal(self) or (
+            refusal = refused_term or (
                 await judge.judge_exec(app, self) if self.kind == "exec" else None)
             if refusal is not None:
                 self.refuse(refusal, 126)

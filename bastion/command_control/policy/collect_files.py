@@ -48,7 +48,14 @@ from bastion.command_control.policy.words import (
     _Word,
 )
 from bastion.command_control.policy.wrapper_changes import wrapper_changes
-from bastion.command_control.policy.writes import _DIRSTACK, _WRITES, _appended_writes, _more_writes, _written
+from bastion.command_control.policy.writes import (
+    _DIRSTACK,
+    _WRITES,
+    _appended_writes,
+    _more_writes,
+    _written,
+    posix_orders,
+)
 from bastion.text import digits
 
 
@@ -255,6 +262,14 @@ class _Files:
         writes = _WRITES.get(name)
         paths = _written(words, writes) if writes is not None else []
         more, codes = _more_writes(name, words, self._values)
+        for posix in posix_orders(words):
+            # POSIXLY_CORRECT (the login's environment may set it) stops GNU's options at the
+            # first operand: `cp evil -t x /etc/sudoers.d` copies into /etc/sudoers.d
+            # (attack s28o, finding 1). Only the paths such a reading names: where it put the
+            # first operand at an option's value, what it cannot tell is no write.
+            alone = _written(posix, writes) if writes is not None else []
+            more += [p for p in (*alone, *_more_writes(name, posix, self._values)[0])
+                     if p.kind != "unknown" and p not in paths and p not in more]
         if site.dynamic and _appended_writes(name, words):
             # found after outside attack K (finding 2): a word xargs (parallel, find -exec +)
             # appends may be the file written (`xargs tee`, `xargs install SRC`), an output

@@ -662,3 +662,19 @@ def _appended_writes(name: str, words: list[_Word]) -> bool:
         return verb in _GIT_TREE_WRITERS or verb in ("config", "archive", "format-patch", "bundle",
                                                      "worktree", "init", "clone")
     return name in _WRITES or name in _MORE_WRITERS or name in TRANSFERS or toolchain(name) is not None
+
+
+_POSIX_SPLITS = 6  # the first operand is among the first few words that are no option
+
+
+def posix_orders(words: list[_Word]) -> list[list[_Word]]:
+    """`words` as GNU getopt reads them under POSIXLY_CORRECT, for each place the first operand
+    may stand (the options' values are not known here): an `--` put before a word that is no
+    option, where an option comes after it. [] when no option follows an operand."""
+    end = next((i for i, w in enumerate(words) if w.value == "--"), len(words))
+    last = max((i for i in range(1, end) if words[i].value is not None
+                and words[i].value.startswith("-") and len(words[i].value) > 1), default=0)
+    splits = [i for i in range(1, last) if words[i].value is not None
+              and not (words[i].value.startswith("-") and len(words[i].value) > 1)]
+    dash = _Word("--", "--")
+    return [[*words[:i], dash, *words[i:]] for i in splits[:_POSIX_SPLITS]]
