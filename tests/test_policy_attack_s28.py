@@ -14,9 +14,16 @@ ROWS = [
     # POSIXLY_CORRECT stops GNU's options at the first operand (the login may set it)
     "cp evil -t x /etc/sudoers.d", "POSIXLY_CORRECT=1 cp evil -t x /etc/sudoers.d",
     "mv x -t y /etc/sudoers.d", "install evil -t x /etc/sudoers.d/",
+    # s28f, 24: a remote pattern lands under a name chosen over there; sftp's one-operand fetch
+    "scp 'h:/x/*' /etc/", "scp h:/x/sudoer[s] /etc/", "scp -O 'h:/x/{a,b}' /etc/",
+    "rsync 'h:/x/*' /etc/", "rsync 'h::mod/sudoer?' /etc/", "rsync 'rsync://h/mod/*' /etc/",
+    "cd /etc && sftp h:/x/sudoers", "cd /etc && sftp 'h:/x/*'", "cd /etc && sftp -P 22 h:/x/shadow",
+    # s28f, 25: a less key file's #env sets LESSOPEN
+    "less -k /tmp/keys f", "less --lesskey-src=/tmp/k f", "less -Sk /tmp/k f", "zless -k x f",
 ]
 HONEST = ["scp -P 2222 f backup@h:/srv/", "scp h:/var/log/syslog /tmp/", "scp -t /tmp/upload",
-          "cp a b -v", "rsync -av src/ dst/ --delete", "cp -t /tmp a b"]
+          "cp a b -v", "rsync -av src/ dst/ --delete", "cp -t /tmp a b",
+          "scp 'h:/var/log/*.log' /tmp/logs/", "sftp h:/srv/", "less -S f", "less -R --line-numbers f"]
 
 
 @pytest.mark.parametrize("line", ROWS + HONEST)

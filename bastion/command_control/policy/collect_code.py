@@ -224,6 +224,11 @@ class _Code:
                 self._commands_in(name, text.value if text is not None else None, words, site)
         if name in _VIM_LIKE:
             self._vim_options(name, words, site)
+        if name in ("less", "pager") and any(_less_key_file(v) for v in values[1:] if v is not None):
+            # a key file's #env section sets LESSOPEN, which runs a command (attack s28f, 25),
+            # as the LESSKEY variables do
+            self._unknown(site, words, "less reads key bindings and variables (LESSOPEN) from a "
+                                       "key file the line names")
         if name in _PAGERS:
             for value in values[1:]:
                 if value is not None and value.startswith("+") and not _LESS_QUIET.fullmatch(
@@ -437,3 +442,24 @@ class _Code:
             self._unknown(site, words, "shell code known only at run time")
             return True
         return self._code(" ".join(w.value or "" for w in words), site, name)
+
+
+_LESSKEY_LONG = ("--lesskey-src", "--lesskey-file", "--lesskey-content")
+
+
+def _less_key_file(value: str) -> bool:
+    """Whether a word of less's gives it a key file or key text: `-k FILE` (in a cluster before
+    a letter whose value it is), `--lesskey-src`, `--lesskey-file`, `--lesskey-content` (any
+    start of their names past `--les`)."""
+    if value.startswith("--"):
+        option = value.partition("=")[0]
+        return len(option) > 4 and any(long.startswith(option) or option.startswith(long)
+                                       for long in _LESSKEY_LONG)
+    if not value.startswith("-") or value == "-":
+        return False
+    for letter in value[1:]:
+        if letter == "k":
+            return True
+        if letter in "bhjoOpPtTxyz#":
+            return False
+    return False

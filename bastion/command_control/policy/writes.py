@@ -416,6 +416,8 @@ def _written(words: list[_Word], spec: _Options | str | frozenset[str] | _Operan
             written.append(PathArg(f"{base}{joiner}*{tree}", "unknown" if unknown else "pattern",
                                    target.tilde))
             continue
+        if program == "rsync" and _RSYNC_REMOTE.match(source.value):
+            source = remote_source(_RSYNC_REMOTE.sub("", source.value, count=1), source)
         name = _landing_name(source.value) if nested else source.value.rstrip("/").rsplit("/", 1)[-1]
         if name is None:
             written.append(PathArg(f"{base}{joiner}**", "unknown" if unknown else "pattern",
@@ -466,6 +468,8 @@ _SCP = _options("cDFiJloPSX")
 # scp's colon(): `[user@]host:path` (`[v6]:path`) or an scp:// URI names a remote file; a `/`
 # before any `:` makes the word a local path.
 _SCP_REMOTE = re.compile(r"scp://|(?:[^/:\[]*@)?(?:\[[^\]/]*\]|[^/:\[]+):")
+# rsync's remote sources: `rsync://HOST/MODULE/PATH`, `HOST::MODULE/PATH`, `[USER@]HOST:PATH`
+_RSYNC_REMOTE = re.compile(r"rsync://[^/]*/|(?:[^/:\[]*@)?[^/:\[]+::?")
 
 
 def _scp_writes(words: list[_Word]) -> list[PathArg]:
@@ -499,10 +503,22 @@ def _scp_copy(found: list[tuple[str, _Word | None]], operands: list[_Word]) -> l
     if _SCP_REMOTE.match(destination.value):
         return []
     sources = [w if w.value is None or not _SCP_REMOTE.match(w.value) else
-               _Word(_SCP_REMOTE.sub("", w.value, count=1) or None, w.text, w.glob)
-               for w in operands[:-1]]
+               remote_source(_SCP_REMOTE.sub("", w.value, count=1), w) for w in operands[:-1]]
     recursive = [_Word("-r", "-r")] if any(o == "-r" for o, _ in found) else []
     return _written([_Word("cp", "cp"), *recursive, _Word("--", "--"), *sources, destination], _COPY)
+
+
+_REMOTE_PATTERN = re.compile(r"[*?\[{\\]")
+
+
+def remote_source(path: str, word: _Word) -> _Word:
+    """A remote source's path as the copy lands it here: a pattern or braces in its last part
+    are expanded over there, whatever the local quoting (`scp 'h:/x/*' /etc/`, `rsync
+    'h:/x/sudoer[s]' /etc/`: attack s28f, finding 24), so the name it lands under is any one."""
+    head, _, last = path.rstrip("/").rpartition("/")
+    if _REMOTE_PATTERN.search(last):
+        return _Word(f"{head}/*", word.text, True)
+    return _Word(path or None, word.text, word.glob)
 
 
 _MORE_WRITERS = frozenset({"scp", "sftp", "rsync", "sed", "tar", "gtar", "gnutar", "sqlite3",
@@ -547,7 +563,7 @@ def _more_writes(name: str, words: list[_Word], values: dict[str, str | None] | 
     if name == "xxd":
         return _xxd_writes(words), []
     if name in ("sftp", "rsync"):
-        return [], _connection_code(name, words)
+        return (_sftp_fetch(words) if name == "sftp" else []), _connection_code(name, words)
     if name == "sed":
         return _sed_writes(words)
     if name in ("gawk", "awk", "m4"):  # awk is gawk where gawk is installed (Debian's alternatives)
@@ -678,3 +694,34 @@ def posix_orders(words: list[_Word]) -> list[list[_Word]]:
               and not (words[i].value.startswith("-") and len(words[i].value) > 1)]
     dash = _Word("--", "--")
     return [[*words[:i], dash, *words[i:]] for i in splits[:_POSIX_SPLITS]]
+
+
+_SFTP = _options("BbcDFiJloPRSX")
+
+
+def _sftp_fetch(words: list[_Word]) -> list[PathArg]:
+    """What `sftp HOST:PATH` writes here: a destination with a path that is no folder is
+    fetched into the working folder under its last part (any name, for a pattern: attack s28f,
+    finding 24). sftp reads options only up to its destination (BSD getopt)."""
+    scanned = _scan_options(words, 1, _SFTP)
+    if scanned is None:
+        return [PathArg("(sftp options known only at run time)", "unknown")]
+    index, _ = scanned
+    if index >= len(words):
+        return []
+    destination = words[index]
+    if destination.value is None:
+        return [PathArg(destination.text, "unknown")]
+    value = destination.value
+    if value.startswith("sftp://"):
+        rest = value[len("sftp://"):]
+        path = rest.partition("/")[2] if "/" in rest else ""
+    elif _SCP_REMOTE.match(value):
+        path = _SCP_REMOTE.sub("", value, count=1)
+    else:
+        return []
+    if not path or path.endswith("/"):
+        return []  # a folder: the session starts there
+    landed = remote_source(path, destination)
+    name = (landed.value or "").rsplit("/", 1)[-1]
+    return [PathArg(name, "pattern" if landed.glob else "exact")] if name not in ("", ".", "..") else []
