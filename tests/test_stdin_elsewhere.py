@@ -21,7 +21,25 @@ from bastion.command_control import policy
     ("vagrant ssh", "vagrant ssh"), ("aws ssm start-session --target i-1", "aws start-session"),
     ("ipmitool -I lanplus -H h sol activate", "ipmitool activate"), ("plink h", "plink"),
     ("inetutils-telnet h", "telnet"), ("netkit-telnet h 23", "telnet"),
+    # attack t29f, findings 4 and 7: more consoles, a serial line written, consoles by option
+    ("virtctl console vmi", "virtctl console"), ("xm console d", "xm console"),
+    ("gcloud compute connect-to-serial-port vm", "gcloud connect-to-serial-port"),
+    ("console -M h srv", "console"), ("python3 -m serial.tools.miniterm /dev/ttyS0", "miniterm"),
+    ("cat > /dev/ttyS0", "a serial console"), ("tee /dev/ttyUSB0", "a serial console"),
+    ("dd of=/dev/ttyS0", "a serial console"), ("podman machine ssh", "podman ssh"),
+    ("gh codespace ssh -c cs1", "gh ssh"), ("virsh start --console vm", "virsh with a console"),
+    ("lxc start --console c", "lxc with a console"), ("xl create -c f.cfg", "xl with a console"),
+    ("lxc-start -F -n c", "lxc-start with a console"),
+    ("virt-install --autoconsole text", "virt-install with a console"),
+    ("qemu-system-x86_64 -nographic x.img", "qemu-system-x86_64 with its console on stdio"),
+    # (t29f, 8) named through a variable set on the line, as the verdict reads it
+    ("x=attach; docker $x c", "docker attach"), ("x=-tt; ssh $x h less f", "ssh with a terminal"),
+    ("x=h; ssh $x", "ssh"), ("o=-i; bash $o", "bash -i"),
+    # (t29f, 10) zsh's INTERACTIVE by name
+    ("zsh -o interactive", "zsh -o interactive"), ("zsh --interactive", "zsh -o interactive"),
+    ("zsh +o nointeractive", "zsh -o interactive"), ("x=--interactive; zsh $x", "zsh -o interactive"),
     # honest lines
+    ("virsh start vm", None), ("lxc start c", None), ("cat /dev/ttyS0", None), ("zsh", None),
     ("virsh list --all", None), ("docker logs c", None), ("docker ps", None),
     ("kubectl get pods", None), ("lxc list", None), ("pct list", None), ("aws s3 ls", None),
     ("docker run --rm debian true", None),
@@ -46,7 +64,21 @@ def test_a_console_or_an_attach_is_a_terminal_maker(line, maker):
     ("sqlcmd -S h", "interpreter"), ("mail", "interpreter"), ("mail -f mbox", "interpreter"),
     ("mail -~ root", "interpreter"), ("s-nail -~ root", "interpreter"), ("mail -I root", "interpreter"),
     ("bsd-mailx", "interpreter"), ("heirloom-mailx -~ root", "interpreter"),
+    # attack t29f: pflag's boolean spellings (1), runs that always feed the image's command (7),
+    # sqlite3's other builds and other shells with an escape (5), mail's pipe and file
+    # recipients and mailutils' -E (2), a reader named through a variable (8)
+    ("docker run -i=true -v /:/host debian", "program"), ("docker run -i=t debian", "program"),
+    ("docker run --interactive=T debian", "program"), ("kubectl run x --stdin=t --image=d", "program"),
+    ("docker run -ai=t debian", "program"), ("apptainer run img.sif", "program"),
+    ("enroot start c", "program"), ("udocker run c", "program"),
+    ("sqlcipher x.db", "interpreter"), ("spatialite x.db", "interpreter"), ("duckdb x.db", "interpreter"),
+    ("guestfish -a img -i", "interpreter"), ("sql /nolog", "interpreter"),
+    ("mail -s x '|sh'", "interpreter"), ("mail -s x /root/.ssh/authorized_keys", "interpreter"),
+    ("mail -E '!sh' -s x root", "interpreter"),
+    ("x=bash; $x", "shell"), ("p=python3; $p", "interpreter"), ("x=enter; pct $x 101", "shell"),
+    ("x=-i; docker run $x debian", "program"),
     # honest lines: a message sent from stdin, commands given on the line, no stdin attached
+    ("docker run -i=false debian", None), ("sqlcipher x.db 'select 1'", None),
     ("mail -s hi root", None), ("mail -sI root", None), ("mailx -s 'disk full' ops@example.org", None),
     ("smbclient -L h -N", None), ("sqlcmd -i f.sql", None), ("docker run --rm debian true", None),
     ("docker start c", None), ("docker compose ps", None), ("kubectl run x --image=debian", None),

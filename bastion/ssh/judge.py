@@ -248,7 +248,7 @@ def runs_file_server(line: str) -> bool:
     """True when a command of `line` is a file-transfer server: scp in server mode or an SFTP
     server (command_control.scp and .sftplog)."""
     return any(scp.mode_of(c) is not None or scp.may_serve(c) or sftplog.is_server(c)
-               for c in policy.parse_commands(line))
+               for c in policy.commands_either_way(line))  # `s=scp; $s -t D` (t29f, 9)
 
 
 def file_op_line(op: str, paths: tuple[str, ...], *, raw: bool = False,

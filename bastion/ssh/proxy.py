@@ -42,8 +42,7 @@ class ProxyChannel(asyncssh.SSHServerSession):
     gate for an SFTP server run as a command; an sftp subsystem an exec record and the SFTP gate.
     The target sees the channel as the bastion judges it: a pty asked for once the shell, command
     or subsystem started is refused, a subsystem runs without one, and of the client's terminal
-    modes only those in `passed_modes`, of its terminal types `passed_term`'s, reach the target.
-    """
+    modes only those in `passed_modes`, of its terminal types `passed_term`'s, reach the target."""
 
     def __init__(self, live: LiveSession) -> None:
         self.live = live
@@ -179,9 +178,7 @@ class ProxyChannel(asyncssh.SSHServerSession):
                 audit.record_or_log(app.store, "session.env_dropped", ident.user, session=live.id,
                                     channel=self.number, names=sorted(dropped))
             self._choose()
-            # the terminal type the target gets is the one the recording's header names
-            # (attack s28o, finding 5)
-            refused_term = terminal_refusal(self)
+            refused_term = terminal_refusal(self)  # before the cast header names it (s28o, 5)
             self._start_recording()
             refusal = refused_term or (
                 await judge.judge_exec(app, self) if self.kind == "exec" else None)

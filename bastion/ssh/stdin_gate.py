@@ -183,8 +183,8 @@ class StdinGate:
         v = self.judge.verdict(statement, interactive=False, known=self.known)
         after = v.known or self.known.lose()
         with self.judge.metered():
-            doubt = policy.script_doubt(statement, self.shell)
-            own = policy.terminal_maker(statement)
+            doubt = policy.script_doubt(statement, self.shell, self.known)
+            own = policy.terminal_maker(statement, self.known)
         if own is not None:
             # The rest of the stdin would be edited by a terminal, or read ungated (attack
             # q26o, finding 5): refused as the same exec command is (judge.own_terminal).

@@ -265,6 +265,7 @@ from bastion.command_control.policy.collect import MAX_WORK
 from bastion.command_control.policy.commands import (
     LineFacts,
     changes_shell,
+    commands_either_way,
     cost,
     editing_mode,
     line_facts,
@@ -324,6 +325,7 @@ __all__ = [
     "SimpleCommand",
     "Verdict",
     "changes_shell",
+    "commands_either_way",
     "cost",
     "editing_mode",
     "evaluate",

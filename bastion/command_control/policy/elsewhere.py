@@ -26,8 +26,17 @@ import re
 # Programs that are a console or a serial terminal whatever their words.
 _CONSOLES = frozenset({
     "lxc-console", "picocom", "minicom", "microcom", "cu", "tip", "tio", "conman", "ipmiconsole",
-    "plink", "et", "mosh-client", "conserver",
+    "plink", "et", "mosh-client", "conserver", "console", "miniterm", "miniterm.py",
+    "pyserial-miniterm", "bt", "dterm", "putty", "kitty-ssh",
 })  # fmt: skip
+# The serial and hypervisor consoles as device files: the stdin copied there is typed at a
+# console elsewhere (`cat > /dev/ttyS0`, `tee /dev/ttyUSB0`: attack t29f, finding 4).
+SERIAL_DEVICE = re.compile(r"/dev/(?:tty(?:S|USB|ACM|AMA|AMC|SAC|MFD|THS|O|mxc|LP|PS|X)\S*|hvc\S*|"
+                           r"ttyprintk|serial/\S+|rfcomm\S*|xvc\S*)")
+# Consoles attached by an option of another verb (`virsh start --console`, `lxc-start -F`).
+_CONSOLE_OPTIONS = {"virsh": ("--console",), "lxc": ("--console",), "incus": ("--console",),
+                    "lxc-start": ("-F", "--foreground"), "xl": ("-c",), "xm": ("-c",),
+                    "virt-install": ("--autoconsole", "--console")}
 # Programs whose verb (any of these words among their operands) is a console, an attach or a
 # login elsewhere.
 _CONSOLE_VERBS = {
@@ -39,10 +48,17 @@ _CONSOLE_VERBS = {
     "multipass": {"shell"}, "juju": {"ssh"}, "limactl": {"shell"}, "colima": {"ssh"},
     "minikube": {"ssh"}, "doctl": {"ssh"}, "gcloud": {"ssh"}, "az": {"ssh", "serial-console"},
     "aws": {"start-session"}, "flyctl": {"ssh", "console"},
+    # found after outside attack t29f (finding 4)
+    "virtctl": {"console", "ssh", "vnc"}, "xm": {"console"}, "gh": {"ssh"},
 }  # fmt: skip
+_CONSOLE_VERBS["gcloud"] = {"ssh", "connect-to-serial-port"}
+_CONSOLE_VERBS["podman"] = {"attach", "ssh"}  # `podman machine ssh`
 # Programs whose verb starts a shell in a container reading the stdin directly (no terminal).
 _SHELL_VERBS = {"pct": {"enter"}, "apptainer": {"shell"}, "singularity": {"shell"},
                 "snap": {"--shell"}}
+# Container runs that always feed the stdin to the image's own command (t29f, finding 7).
+_ALWAYS_FED = {"apptainer": {"run"}, "singularity": {"run"}, "enroot": {"start"},
+               "udocker": {"run"}}
 # Container runs whose stdin may reach the container's command, by their verbs; those that
 # attach the stdin by default (ctr run, compose run, oc debug), the others with `-i`,
 # `--interactive`, `--stdin` or `-a stdin`.
@@ -50,8 +66,10 @@ _RUN_VERBS = {"docker": {"run", "start"}, "podman": {"run", "start"}, "nerdctl":
               "kubectl": {"run", "debug"}, "oc": {"run", "debug"}, "ctr": {"run"},
               "docker-compose": {"run"}, "podman-compose": {"run"}}
 _BY_DEFAULT = frozenset({"ctr", "docker-compose", "podman-compose", "compose"})
-_STDIN_OPTION = re.compile(r"-[A-Za-z]*i[A-Za-z]*|--interactive(=(?i:true|1))?|"
-                           r"--stdin(=(?i:true|1))?|-a|--attach|(-a|--attach=)(?i:stdin)")
+# pflag's spellings (docker, podman, nerdctl, kubectl, oc): `-i`, `-ai`, `-i=VALUE`,
+# `--interactive=VALUE`, `--stdin=VALUE` with any value but one ParseBool reads as false (t29f, 1)
+_STDIN_OPTION = re.compile(r"(?:-[A-Za-z]*i|--interactive|--stdin)(?:=(?!(?:0|f|F|FALSE|false|False)$).*)?|"
+                           r"-[A-Za-z]*i[A-Za-z]*|-a|--attach|(-a|--attach=)(?i:stdin)")
 
 
 def _words(argv: tuple[str, ...]) -> list[str]:
@@ -65,8 +83,25 @@ def console(name: str, argv: tuple[str, ...]) -> str | None:
     console`), or None."""
     if name in _CONSOLES:
         return name
-    found = next((w for w in _words(argv) if w in _CONSOLE_VERBS.get(name, ())), None)
-    return None if found is None else f"{name} {found}"
+    words = _words(argv)
+    found = next((w for w in words if w in _CONSOLE_VERBS.get(name, ())), None)
+    if found is not None:
+        return f"{name} {found}"
+    options = _CONSOLE_OPTIONS.get(name, ())
+    if any(w.partition("=")[0] in options or (len(o) == 2 and w[:1] == "-" and w[1:2] != "-"
+                                              and o[1] in w[1:]) for w in words for o in options):
+        if not (name == "virt-install" and any(w in ("--noautoconsole", "--autoconsole=none")
+                                               for w in words)):
+            return f"{name} with a console"
+    if name == "virt-install" and "--noautoconsole" not in words and \
+            "--autoconsole=none" not in words and "none" not in words:
+        return "virt-install with a console"  # it attaches one unless told not to
+    if name.startswith("qemu-system-") or name in ("qemu-kvm", "kvm"):
+        if any("stdio" in w or w in ("-nographic", "--nographic") for w in words):
+            return f"{name} with its console on stdio"
+    if name in ("python3", "python") and "serial.tools.miniterm" in words:
+        return "miniterm"
+    return None
 
 
 def stdin_elsewhere(name: str, argv: tuple[str, ...]) -> str:
@@ -75,6 +110,8 @@ def stdin_elsewhere(name: str, argv: tuple[str, ...]) -> str:
     words = _words(argv)
     if any(w in _SHELL_VERBS.get(name, ()) for w in words):
         return "shell"
+    if any(w in _ALWAYS_FED.get(name, ()) for w in words):
+        return "program"
     if not set(words) & _RUN_VERBS.get(name, set()):
         return ""
     if name in _BY_DEFAULT or _BY_DEFAULT & set(words) or (name == "oc" and "debug" in words):

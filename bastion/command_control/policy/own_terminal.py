@@ -24,9 +24,10 @@ from __future__ import annotations
 
 import re
 
-from bastion.command_control.policy.commands import parse_commands
-from bastion.command_control.policy.elsewhere import console
-from bastion.command_control.policy.shells import SHELLS
+from bastion.command_control.policy.commands import commands_either_way
+from bastion.command_control.policy.elsewhere import SERIAL_DEVICE, console
+from bastion.command_control.policy.known import KnownValues
+from bastion.command_control.policy.shells import SHELLS, shell_name
 
 # Programs that run what they start on a pseudo-terminal they make, or log in elsewhere on one.
 _TERMINAL_MAKERS = frozenset({
@@ -45,7 +46,15 @@ _PTY_LETTER = {"su": "P", "runuser": "P", "ssh": "t", "slogin": "t", "autossh": 
 _LONG_PTY = re.compile(r"(?:^|\s)--(?:pt|tt|tty|pty|shell)|requesttty", re.IGNORECASE)
 _REMOTE_LOGINS = frozenset({"ssh", "slogin", "autossh", "dbclient", "rsh", "remsh"})
 _SHELLS = SHELLS | {"busybox"}  # the policy's own list of shells, and busybox's sh
-_INTERACTIVE = re.compile(r"(?:^|\s)-[A-Za-z]*i")
+_INTERACTIVE = re.compile(r"(?:^|\s)-[A-Za-z]*i[A-Za-z]*")
+
+
+def _zsh_interactive(argv: tuple[str, ...]) -> bool:
+    """zsh takes its options by name too (`-o interactive`, `--interactive`, `+o
+    nointeractive`; case and `_` ignored): any option word naming INTERACTIVE (attack t29f,
+    finding 10)."""
+    return any("interactive" in w.lower().replace("_", "") and (w[:1] in "-+" or prev in ("-o", "+o"))
+               for prev, w in zip(("", *argv[1:]), argv[1:], strict=False))
 
 
 _SSH_CLIENTS = frozenset({"ssh", "slogin"})
@@ -81,10 +90,11 @@ def _ssh_asks_pty(argv: tuple[str, ...], dynamic: bool) -> bool:
     return False
 
 
-def terminal_maker(line: str) -> str | None:
+def terminal_maker(line: str, known: KnownValues | None = None) -> str | None:
     """The program of `line` that gives what reads its stdin a terminal (or edits it as one);
-    None when none does (see the module's docstring)."""
-    commands = parse_commands(line)
+    None when none does (see the module's docstring). Read with and without `known` (a fresh
+    shell's when None): `x=-tt; ssh $x h` asks for one (attack t29f, finding 8)."""
+    commands = commands_either_way(line, known)
     clients = {c.name for c in commands if c.name in _SSH_CLIENTS}
     for command in commands:
         # an ssh client that is a command of its own is read by its own options (below)
@@ -95,6 +105,8 @@ def terminal_maker(line: str) -> str | None:
             return made
         if command.name and (elsewhere := console(command.name, command.argv)) is not None:
             return elsewhere  # a console, an attach, a login by another client (r27f, 7)
+        if command.name == ">" and any(SERIAL_DEVICE.match(p.text) for p in command.paths):
+            return "a serial console"  # `cat > /dev/ttyS0` (t29f, 4)
         for name in names:
             letters = _PTY_LETTER.get(name)
             if letters is None:
@@ -112,6 +124,9 @@ def terminal_maker(line: str) -> str | None:
             remote = [name for name in command.wrappers if name in _REMOTE_LOGINS]
             if command.name in _REMOTE_LOGINS or remote:
                 return command.name if command.name in _REMOTE_LOGINS else remote[0]
-            if command.name in _SHELLS and _INTERACTIVE.search(command.text):
+            if command.name in _SHELLS and (_INTERACTIVE.search(command.text) or any(
+                    _INTERACTIVE.fullmatch(w) for w in command.argv[1:])):
                 return f"{command.name} -i"
+            if shell_name(command.name or "") == "zsh" and _zsh_interactive(command.argv):
+                return f"{command.name} -o interactive"
     return None

@@ -192,11 +192,14 @@ _COMMAND_LANGUAGES = _EDITORS | {
     # found after outside attack r27f (finding 8): smbclient's and sqlcmd's `!`, sqlplus's HOST,
     # mail's `!` (reading a mailbox) and `~!` (tilde escapes off a terminal with -~ or -I)
     "smbclient", "sqlplus", "sqlcmd", "mail", "mailx", "s-nail", "Mail",
+    # found after outside attack t29f (finding 5): sqlite3's shells under other builds (their
+    # `.shell`, `.system`, `.output`; duckdb's COPY ... TO), guestfish's `!cmd`, SQLcl's HOST
+    "duckdb", "guestfish", "sql",
 }  # fmt: skip
 # mail's options: those that take a value, and the flags that keep it sending one message
 # read from stdin as text (any other, -~ and -I included, may read commands or escapes).
-_MAIL_VALUES = "sacbrqASeT"
-_MAIL_FLAGS = "nNvdEiHt"
+_MAIL_VALUES = "sacbrqAST"
+_MAIL_FLAGS = "nNvdiHt"  # not mailutils' -E (--exec: a mail command such as `!cmd`; t29f, 2)
 # Options that give the commands, so that none are read from stdin ("-": from stdin after all).
 _COMMANDS_GIVEN = {"mysql": ("-e", "--execute"), "mariadb": ("-e", "--execute"),
                    "psql": ("-c", "--command", "-f", "--file", "-l", "--list"),
@@ -465,6 +468,10 @@ def _mail_reads_commands(args: list[str]) -> bool:
             addresses += args[index:]
             break
         if not arg.startswith("-") or arg == "-":
+            if arg.startswith(("|", "+")) or "/" in arg:
+                # a command fed the message, the stdin with it; a file or folder appended to
+                # (with expandaddr, which any mailrc may set: attack t29f, finding 2)
+                return True
             addresses.append(arg)
             continue
         for offset, letter in enumerate(arg[1:], start=2):

@@ -70,6 +70,7 @@ _SERVICE_TOOLS = {
     "rc-update": frozenset({"add"}),
 }
 _SUFFIX = re.compile(r"\.(service|socket|path|timer)$")
+_INIT_SCRIPT = re.compile(r"/etc/(?:rc\.d/)?init\.d/[^/]+$|/etc/rc\.d/[^/]+$")
 
 
 def started_servers(name: str, words: list[_Word], handled: frozenset[str],
@@ -80,17 +81,26 @@ def started_servers(name: str, words: list[_Word], handled: frozenset[str],
     unit known only at run time gives nothing here (the shipped rules on starting units hold
     that line)."""
     values = [w.value for w in words[1:]]
-    if name == "systemctl":
+    script = (words[0].value or "") if words else ""
+    if _INIT_SCRIPT.match(script):
+        # `/etc/init.d/NAME start`: the script by its path (Debian's LSB hook hands it to
+        # systemctl; sysvinit runs the daemon): attack t29f, finding 3
+        starting = _SERVICE_TOOLS["service"]
+        units = [name] if any(v in starting for v in values if v is not None) else []
+    elif name == "systemctl":
         units = _systemctl_units(values)
     elif name in _SERVICE_TOOLS:
-        operands = [v for v in values if v is not None and not v.startswith("-")]
+        # an option's value is no unit (`chkconfig --level 35 NAME on`)
+        operands = [v for i, v in enumerate(values) if v is not None and not v.startswith("-")
+                    and not (i and values[i - 1] in ("--level", "--type"))]
         actions = _SERVICE_TOOLS[name]
+        restart = name == "service" and "--full-restart" in values  # stop, then start
         if name == "chkconfig" and "--add" in values:  # `chkconfig --add NAME`
             units = operands[:1]
         elif name == "rc-update":  # `rc-update add NAME [RUNLEVEL]`
             units = operands[1:2] if operands[:1] and operands[0] in actions else []
         else:
-            units = operands[:1] if any(a in actions for a in operands[1:]) else []
+            units = operands[:1] if restart or any(a in actions for a in operands[1:]) else []
     else:
         return []
     programs: list[str] = []
@@ -116,11 +126,11 @@ def _systemctl_units(values: list[str | None]) -> list[str]:
             operands.append(value)
     if not operands:
         return []
-    verb = operands[0]
-    if verb in _STARTS:
-        return operands[1:]
-    if verb in _ADDS:
-        return operands[2:]
+    # Read fail closed (attack t29f, finding 3: `-P Id`, `--legend no`, `-qP Id` took the word
+    # after for the verb): a starting verb anywhere among the words that are no option makes
+    # every other of them a unit it may start.
+    if set(operands) & (_STARTS | _ADDS):
+        return [o for o in operands if o not in _STARTS and o not in _ADDS]
     return []
 
 

@@ -199,7 +199,9 @@ OTHER_NAMES = {"slogin": "ssh", "rsh": "ssh", "rlogin": "ssh", "rcp": "scp",
                "ftp-ssl": "ftp", "gftp-text": "ftp", "inetutils-telnet": "telnet",
                "netkit-telnet": "telnet", "telnet-ssl": "telnet", "telnet.netkit": "telnet",
                "bsd-mailx": "mailx", "heirloom-mailx": "mailx", "nail": "mailx",
-               "mail.mailutils": "mail", "mail.s-nail": "mail", "bsd-write": "write"}
+               "mail.mailutils": "mail", "mail.s-nail": "mail", "bsd-write": "write",
+               # (attack t29f, finding 5: sqlite3's shell built with SQLCipher or SpatiaLite)
+               "sqlcipher": "sqlite3", "spatialite": "sqlite3"}
 
 
 def _unread_option(name: str, spec: _Options, found: list[tuple[str, _Word | None]],

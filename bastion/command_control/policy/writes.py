@@ -521,7 +521,8 @@ def remote_source(path: str, word: _Word) -> _Word:
     return _Word(path or None, word.text, word.glob)
 
 
-_MORE_WRITERS = frozenset({"scp", "sftp", "rsync", "sed", "tar", "gtar", "gnutar", "sqlite3",
+_MAILERS = frozenset({"mail", "mailx", "s-nail", "Mail"})
+_MORE_WRITERS = frozenset({"scp", "sftp", "rsync", "sed", "tar", "gtar", "gnutar", "sqlite3", *_MAILERS,
                            "strace", "ltrace", "curl", "wget",
                            "mktemp", "ssh-keygen", "git", "split", "csplit", "tcpdump",
                            *_COMPRESSORS, *_DECOMPRESSORS, *_RENAMERS, *_MMV,
@@ -554,6 +555,8 @@ def _more_writes(name: str, words: list[_Word], values: dict[str, str | None] | 
         return [], []
     if name == "scp":
         return _scp_writes(words), _connection_code(name, words)
+    if name in _MAILERS:
+        return _mail_recipients(words)
     if name in _FOLDER_WRITES:
         return _folder_writes(name, words), []
     if name in _DOS2UNIX:
@@ -725,3 +728,31 @@ def _sftp_fetch(words: list[_Word]) -> list[PathArg]:
     landed = remote_source(path, destination)
     name = (landed.value or "").rsplit("/", 1)[-1]
     return [PathArg(name, "pattern" if landed.glob else "exact")] if name not in ("", ".", "..") else []
+
+
+def _mail_recipients(words: list[_Word]) -> tuple[list[PathArg], list[str | None]]:
+    """mail's recipients that are no address (with `expandaddr`, which any mailrc may set:
+    attack t29f, finding 2): `|CMD` runs CMD with the message on its stdin (shell code), one
+    holding `/` is a file the message is appended to, `+folder` one in the folder mail's
+    settings name (known only at run time). Every word that is no option is read so."""
+    paths: list[PathArg] = []
+    codes: list[str | None] = []
+    skip = False
+    for word in words[1:]:
+        value = word.value
+        if skip or value is None:
+            skip = False
+            continue
+        if value.startswith("-") and value != "-":
+            # an option that takes a value (readers._MAIL_VALUES) takes the next word when last
+            letters = value[1:]
+            index = next((i for i, c in enumerate(letters) if c in "sacbrqAST"), None)
+            skip = index == len(letters) - 1 and not value.startswith("--")
+            continue
+        if value.startswith("|"):
+            codes.append(value[1:])
+        elif value.startswith("+"):
+            paths.append(PathArg(f"(the mail folder {value})", "unknown"))
+        elif "/" in value and not value.startswith("-"):
+            paths.append(_path_arg(word))
+    return paths, codes
