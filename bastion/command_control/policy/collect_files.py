@@ -425,7 +425,8 @@ class _Files:
                                    if entry]
                 if self._cdable_vars and _IDENTIFIER.fullmatch(value):
                     found = self._values.get(value)
-                    candidates.append(unknown if found is None else PathArg(found))
+                    candidates.append(unknown if found is None else
+                                      PathArg(found, "exact", found.startswith("~")))
         self._dirs = _bounded(self._dirs + list(self._in_dirs(tuple(candidates))))
 
     def _in_dirs(self, paths: tuple[PathArg, ...]) -> tuple[PathArg, ...]:
@@ -484,7 +485,9 @@ class _Files:
             home = self._values["HOME"]
             if home is None:
                 return PathArg(path.text, "unknown")
-            return PathArg(home + slash + rest, path.kind)
+            # a value bash expanded when HOME was assigned (`HOME=~root/..`: attack s28f,
+            # finding 2) keeps its tilde, expanded when judged
+            return PathArg(home + slash + rest, path.kind, home.startswith("~"))
         return path
 
 
