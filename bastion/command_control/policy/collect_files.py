@@ -28,6 +28,7 @@ from bastion.command_control.policy.paths import (
     through_proc,
 )
 from bastion.command_control.policy.respoken import respoken
+from bastion.command_control.policy.splitters import space_words
 from bastion.command_control.policy.trust_writes import mounts, unit_links
 from bastion.command_control.policy.unit_properties import unit_properties
 from bastion.command_control.policy.unit_servers import DEBUG_SHELL, started_servers
@@ -288,6 +289,10 @@ class _Files:
                 site.wrappers, self._in_dirs((path,))))
         for variable, value in changes.environment:  # as `env VAR=VAL CMD` gives it
             self._assigned(variable, value, f"{variable}={value.text}", site)  # type: ignore[attr-defined]
+        for code in changes.codes:  # `rlwrap -z CMD`: bash's reading and the blank-split one
+            self._code(code.value, site._replace(stdin="null"), name)  # type: ignore[attr-defined]
+            if code.value is not None:
+                self._split_code(code.value, space_words, words, site._replace(stdin="null"), name)  # type: ignore[attr-defined]
         if changes.unknown:
             self._unknown(site, words, changes.unknown)
         for daemon in killed_daemons(name, words):  # a kill by pattern or of every process

@@ -15,7 +15,7 @@ import re
 import urllib.parse
 from typing import NamedTuple
 
-from bastion.command_control.policy.configured_writes import _url_name, _wget_writes
+from bastion.command_control.policy.configured_writes import _url_name, _wget2_writes
 from bastion.command_control.policy.options import _after_options, _long_option, _options, _permuted
 from bastion.command_control.policy.paths import PathArg, _path_arg
 from bastion.command_control.policy.program_writes import _in_folder
@@ -280,7 +280,7 @@ _DDRESCUE_VALUES = frozenset("abceiKmosTxZ")
 def _downloads(name: str, words: list[_Word]) -> tuple[list[PathArg], list[str | None]]:
     """What the downloaders and disk copiers write here (and run)."""
     if name == "wget2":
-        return _wget_writes(words)
+        return _wget2_writes(words)
     if name in _HTTP_CLIENTS or name == "axel":
         named = _after_options(words, frozenset({"-o", "--output"}))
         written = named + _after_options(words, frozenset({"--session"}))
