@@ -13,6 +13,7 @@ import dataclasses
 from tree_sitter import Node
 
 from bastion.command_control.policy.kills import attached_kills, killed_daemons
+from bastion.command_control.policy.other_writes import restore_writes
 from bastion.command_control.policy.parse import _distrust, _parse_tree
 from bastion.command_control.policy.paths import (
     _DESCRIPTOR_NAME,
@@ -263,6 +264,7 @@ class _Files:
         writes = _WRITES.get(name)
         paths = _written(words, writes) if writes is not None else []
         more, codes = _more_writes(name, words, self._values)
+        more += restore_writes(name, words)  # `setfacl --restore=F` (attack s28f, finding 11)
         for posix in posix_orders(words):
             # POSIXLY_CORRECT (the login's environment may set it) stops GNU's options at the
             # first operand: `cp evil -t x /etc/sudoers.d` copies into /etc/sudoers.d

@@ -36,13 +36,21 @@ _WRITTEN_FILES = {
     "REDISCLI_HISTFILE": "file", "SQLITE_HISTORY": "file", "RANDFILE": "file",
     "SSLKEYLOGFILE": "file", "GIT_INDEX_FILE": "file", "XAUTHORITY": "file",
     "ICEAUTHORITY": "file", "PIP_LOG": "file", "PIP_LOG_FILE": "file",
-    "LLVM_PROFILE_FILE": "file", "DEAD": "file", "MBOX": "file",
+    "LLVM_PROFILE_FILE": "profile", "DEAD": "file", "MBOX": "file",
     "GNUPGHOME": "dir", "GCOV_PREFIX": "dir",
     "KRB5CCNAME": "ccache", "LD_DEBUG_OUTPUT": "pid",
     **{f"GIT_TRACE{suffix}": "trace" for suffix in (
         "", "_PACKET", "_PACKFILE", "_PERFORMANCE", "_SETUP", "_PACK_ACCESS", "_CURL",
         "_SHALLOW", "_REFS", "_FSMONITOR", "2", "2_EVENT", "2_PERF")},
+    # found after outside attack s28f (finding 23): the sanitizers' options (log_path=F writes
+    # F.PID; a symbolizer program, an options file, a coverage folder: unknown)
+    **{f"{tool}SAN_OPTIONS": "sanitizer" for tool in ("A", "UB", "L", "M", "T", "HWA")},
 }  # fmt: skip
+# clang's profile file name tokens (`%c` is nothing, `%p` a pid, `%h` the host, `%Nm` a pool
+# number, `%b` a binary id; `%t` is $TMPDIR: unknown): attack s28f, finding 23
+_PROFILE_TOKENS = re.compile(r"%(c)|%([0-9]*m|[phb])")
+_SANITIZER_UNKNOWN = frozenset({"external_symbolizer_path", "include", "include_if_exists",
+                                "coverage_dir", "suppressions", "log_exe_name"})
 
 
 def _written_paths(name: str, word: _Word) -> tuple[PathArg, ...]:
@@ -72,6 +80,19 @@ def _written_paths(name: str, word: _Word) -> tuple[PathArg, ...]:
             value, tilde = rest, word.text.startswith(f"{store}:~")
     elif ":~" in word.text:
         return (PathArg(word.text, "unknown"),)  # `HISTFILE=a:~/x`: a tilde bash expands
+    if kind == "profile" and "%" in value:
+        value = _PROFILE_TOKENS.sub(lambda m: "" if m.group(1) else "*", value)
+        return (PathArg(word.text, "unknown"),) if "%" in value else \
+            (PathArg(value, "pattern" if "*" in value else "exact", tilde),)
+    if kind == "sanitizer":
+        found: list[PathArg] = []
+        for setting in re.split(r"[:,\s]+", value):
+            key, _, given = setting.partition("=")
+            if key == "log_path" and given not in ("", "stdout", "stderr"):
+                found.append(PathArg(f"{given}*", "pattern", given.startswith("~")))
+            elif key in _SANITIZER_UNKNOWN:
+                found.append(PathArg(f"({name}'s {key})", "unknown"))
+        return tuple(found)
     if kind == "dir":
         return (PathArg(f"{value.rstrip('/')}/**", "pattern", tilde),)
     if kind == "pid":
