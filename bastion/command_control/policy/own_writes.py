@@ -44,6 +44,8 @@ _OWN_FOLDERS: dict[str, frozenset[str]] = {"gpg": frozenset({"--homedir"})}
 _OWN_PROGRAMS: dict[str, frozenset[str]] = {
     "gpg": frozenset({"--agent-program", "--dirmngr-program", "--keyboxd-program", "--photo-viewer",
                       "--exec-path"}),
+    # valgrind before 3.11: the debugger command it runs (%f, %p: its file and pid)
+    "valgrind": frozenset({"--db-command"}),
 }
 
 # ssh's -o keys (any case) naming files it writes (known_hosts, the control socket), and

@@ -157,6 +157,10 @@ _HOOKS = {
     "WGETRC": "unknown", "CURL_HOME": "unknown",
     # found after outside attack s28f (finding 18): wget's system startup file, wget2's
     "SYSTEM_WGETRC": "unknown", "WGET2RC": "unknown",
+    # and other programs' options, settings files and commands from the environment
+    **dict.fromkeys(("APT_CONFIG", "MANOPT", "PARALLEL", "FZF_DEFAULT_OPTS",
+                     "RIPGREP_CONFIG_PATH", "HGRCPATH"), "unknown"),
+    **dict.fromkeys(("SVN_SSH", "CVS_RSH", "FZF_DEFAULT_COMMAND"), "program"),
     # found after outside attack O (finding 11): where git finds its repository (hooks and
     # settings in it), settings, programs, templates (hooks again) and objects
     **{name: "unknown" for name in (
@@ -282,6 +286,12 @@ _HOOK_UNKNOWN = {
     "SYSTEM_WGETRC": "names wget's system startup file, which may name any file a download is "
                      "written to",
     "WGET2RC": "names wget2's startup file, which may name any file a download is written to",
+    "APT_CONFIG": "names apt's settings file, whose hooks run commands (as `apt-get -c`)",
+    "MANOPT": "gives man options, which may name the pager it runs (-P)",
+    "PARALLEL": "gives GNU parallel options, which may name commands it runs",
+    "FZF_DEFAULT_OPTS": "gives fzf options, which may bind keys to commands it runs",
+    "RIPGREP_CONFIG_PATH": "names a file of rg options, which may name a command it runs (--pre)",
+    "HGRCPATH": "names mercurial's settings files, whose hooks run commands",
     "CURL_HOME": "names the folder of curl's startup file, which may name any file a download "
                  "is written to",
     "GIT_DIR": "names git's repository, whose hooks and settings may run commands",
