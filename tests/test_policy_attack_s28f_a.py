@@ -64,6 +64,10 @@ ROWS = [
     ("wget2 --plugin=/tmp/evil.so https://x/", "held"),
     ("wget2 --local-plugin /tmp/evil.so https://x/", "held"),
     ("HOME=/tmp/h wget2 https://x/", "held"), ("WGET2RC=/tmp/x wget2 https://x/", "held"),
+    # siblings: aria2c's settings file, input list (per-URI dir=/out=) and hooks
+    ("aria2c --conf-path=/tmp/c https://x/", "held"), ("aria2c -i /tmp/list", "held"),
+    ("aria2c --on-download-complete=/bin/rm https://x/", "held"),
+    ("HOME=/tmp/h aria2c https://x/", "held"),
     # F8 rlwrap's filter: judged as a command, and held whatever it is
     ("rlwrap -z 'rm -rf /etc' cat", "deny"), ("rlwrap -z'rm -rf /etc' cat", "deny"),
     ("rlwrap -cz 'rm -rf /etc' cat", "deny"), ("rlwrap --filter='rm -rf /etc' cat", "deny"),
@@ -112,7 +116,8 @@ HONEST = [
     "GIT_TRACE=1 git status", "GIT_TRACE=/tmp/trace git --version", "HOME=~/x; ls ~",
     "KRB5CCNAME=FILE:/tmp/krb5cc_alice kinit alice", "HOME=/tmp/h; cd; ls",
     "dcfldd if=/dev/zero of=/tmp/x bs=1M count=1 verifylog=/tmp/v", "dc3dd if=/tmp/x ofs=/tmp/y.000 ofsz=1M",
-    "wget2 https://x/", "wget2 -O /tmp/out https://x/", "wget2 --stats-site=csv:/tmp/s.csv https://x/",
+    "wget2 https://x/", "wget2 -O /tmp/out https://x/", "aria2c -d /tmp/dl -x4 https://x/",
+    "wget2 --stats-site=csv:/tmp/s.csv https://x/",
     "rlwrap cat", "rlwrap -c python3", "setfacl -m u:alice:r /tmp/x", "getfacl /tmp/x",
     "setfattr -n user.x -v 1 /tmp/x", "restorecon -Rv /var/www",
     "PIP_INDEX_URL=https://pypi.example/simple pip install requests",

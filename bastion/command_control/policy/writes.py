@@ -542,7 +542,10 @@ def _more_writes(name: str, words: list[_Word], values: dict[str, str | None] | 
     if name == "scp":
         return _scp_writes(words), _connection_code(name, words)
     if name in _FOLDER_WRITES:
-        return _folder_writes(name, words), []
+        homes = ("HOME", "XDG_CONFIG_HOME") if name == "aria2c" else ()  # its aria2.conf
+        return _folder_writes(name, words) + [
+            PathArg(f"(the files a startup file in ${home} names)", "unknown")
+            for home in homes if home in (values or {})], []
     if name in _DOS2UNIX:
         return _dos2unix_writes(words), []
     if name == "yq":
