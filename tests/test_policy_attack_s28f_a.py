@@ -97,6 +97,7 @@ ROWS = [
     ("APT_CONFIG=/tmp/evil apt-get update", "held"), ("MANOPT='-P /tmp/evil' man ls", "held"),
     ("PARALLEL='--pipe rm -rf /etc' parallel echo ::: a", "held"),
     ("RIPGREP_CONFIG_PATH=/tmp/rgrc rg x", "held"), ("HGRCPATH=/tmp/hgrc hg status", "held"),
+    ("GIT_WORK_TREE=/etc git checkout -- .", "held"),
     ("SVN_SSH='rm -rf /etc' svn up", "deny"), ("FZF_DEFAULT_COMMAND='rm -rf /etc' fzf", "deny"),
     # F23 valgrind's %q{VAR}; clang's profile tokens; the sanitizers' log_path and programs
     ("X=sudoers valgrind --log-file=/etc/%q{X} true", "held"),

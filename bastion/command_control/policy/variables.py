@@ -159,7 +159,7 @@ _HOOKS = {
     "SYSTEM_WGETRC": "unknown", "WGET2RC": "unknown",
     # and other programs' options, settings files and commands from the environment
     **dict.fromkeys(("APT_CONFIG", "MANOPT", "PARALLEL", "FZF_DEFAULT_OPTS",
-                     "RIPGREP_CONFIG_PATH", "HGRCPATH"), "unknown"),
+                     "RIPGREP_CONFIG_PATH", "HGRCPATH", "GIT_WORK_TREE"), "unknown"),
     **dict.fromkeys(("SVN_SSH", "CVS_RSH", "FZF_DEFAULT_COMMAND"), "program"),
     # found after outside attack O (finding 11): where git finds its repository (hooks and
     # settings in it), settings, programs, templates (hooks again) and objects
@@ -292,6 +292,7 @@ _HOOK_UNKNOWN = {
     "FZF_DEFAULT_OPTS": "gives fzf options, which may bind keys to commands it runs",
     "RIPGREP_CONFIG_PATH": "names a file of rg options, which may name a command it runs (--pre)",
     "HGRCPATH": "names mercurial's settings files, whose hooks run commands",
+    "GIT_WORK_TREE": "names the folder git checks files out into (as --work-tree)",
     "CURL_HOME": "names the folder of curl's startup file, which may name any file a download "
                  "is written to",
     "GIT_DIR": "names git's repository, whose hooks and settings may run commands",
