@@ -13,6 +13,7 @@ import dataclasses
 from tree_sitter import Node
 
 from bastion.command_control.policy.kills import attached_kills, killed_daemons
+from bastion.command_control.policy.other_writes import restore_writes
 from bastion.command_control.policy.parse import _distrust, _parse_tree
 from bastion.command_control.policy.paths import (
     _DESCRIPTOR_NAME,
@@ -28,6 +29,7 @@ from bastion.command_control.policy.paths import (
     through_proc,
 )
 from bastion.command_control.policy.respoken import respoken
+from bastion.command_control.policy.splitters import space_words
 from bastion.command_control.policy.trust_writes import mounts, unit_links
 from bastion.command_control.policy.unit_properties import unit_properties
 from bastion.command_control.policy.unit_servers import DEBUG_SHELL, started_servers
@@ -262,6 +264,7 @@ class _Files:
         writes = _WRITES.get(name)
         paths = _written(words, writes) if writes is not None else []
         more, codes = _more_writes(name, words, self._values)
+        more += restore_writes(name, words)  # `setfacl --restore=F` (attack s28f, finding 11)
         for posix in posix_orders(words):
             # POSIXLY_CORRECT (the login's environment may set it) stops GNU's options at the
             # first operand: `cp evil -t x /etc/sudoers.d` copies into /etc/sudoers.d
@@ -288,6 +291,10 @@ class _Files:
                 site.wrappers, self._in_dirs((path,))))
         for variable, value in changes.environment:  # as `env VAR=VAL CMD` gives it
             self._assigned(variable, value, f"{variable}={value.text}", site)  # type: ignore[attr-defined]
+        for code in changes.codes:  # `rlwrap -z CMD`: bash's reading and the blank-split one
+            self._code(code.value, site._replace(stdin="null"), name)  # type: ignore[attr-defined]
+            if code.value is not None:
+                self._split_code(code.value, space_words, words, site._replace(stdin="null"), name)  # type: ignore[attr-defined]
         if changes.unknown:
             self._unknown(site, words, changes.unknown)
         for daemon in killed_daemons(name, words):  # a kill by pattern or of every process
@@ -425,7 +432,8 @@ class _Files:
                                    if entry]
                 if self._cdable_vars and _IDENTIFIER.fullmatch(value):
                     found = self._values.get(value)
-                    candidates.append(unknown if found is None else PathArg(found))
+                    candidates.append(unknown if found is None else
+                                      PathArg(found, "exact", found.startswith("~")))
         self._dirs = _bounded(self._dirs + list(self._in_dirs(tuple(candidates))))
 
     def _in_dirs(self, paths: tuple[PathArg, ...]) -> tuple[PathArg, ...]:
@@ -484,7 +492,9 @@ class _Files:
             home = self._values["HOME"]
             if home is None:
                 return PathArg(path.text, "unknown")
-            return PathArg(home + slash + rest, path.kind)
+            # a value bash expanded when HOME was assigned (`HOME=~root/..`: attack s28f,
+            # finding 2) keeps its tilde, expanded when judged
+            return PathArg(home + slash + rest, path.kind, home.startswith("~"))
         return path
 
 

@@ -12,7 +12,7 @@ import shlex
 
 from tree_sitter import Node
 
-from bastion.command_control.policy.paths import _path_arg
+from bastion.command_control.policy.paths import PathArg, _path_arg
 from bastion.command_control.policy.reruns import CD_GUESSES, option_name
 from bastion.command_control.policy.splitters import posix_words, rsync_words
 from bastion.command_control.policy.variables import (
@@ -173,7 +173,7 @@ class _Variables:
                                              "only at run time")
             else:
                 self._arithmetic_text(value.value, site, text)
-        self._values[name] = None if append else value.value
+        self._values[name] = None if append else self._stored(value)
         if name in ("HOME", "CDPATH"):
             self._reached_values.setdefault(name, set()).add(self._values[name])
         if numeric or (not append and value.value is not None and _INTEGER.fullmatch(value.value)):
@@ -183,6 +183,19 @@ class _Variables:
             self._tainted.add(name)
         if not judged:
             self._hook(name, value, site)
+
+    def _stored(self, value: _Word) -> str | None:
+        """The value an assignment stores, for HOME, CDPATH and `cdable_vars`: bash expands a
+        leading unquoted `~` (`HOME=~root/..` is /, attack s28f, finding 2), kept as a tilde
+        to expand when judged, or with the HOME the line set; a quoted `~` is known only at
+        run time here (it would read as a tilde)."""
+        stored = value.value
+        if stored is None or not stored.startswith("~"):
+            return stored
+        if not value.text.startswith("~"):
+            return None
+        path = self._tilde(PathArg(stored, "exact", True))
+        return None if path.kind == "unknown" else path.text
 
     def _hook(self, name: str, value: _Word, site: _Site) -> None:
         """Judge what the shell will later run from a variable it treats as code (see

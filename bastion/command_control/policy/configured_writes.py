@@ -155,6 +155,30 @@ def _wget_writes(words: list[_Word]) -> tuple[list[PathArg], list[str | None]]:
     return [p for p in written if p.text != "-"], codes
 
 
+# found after outside attack s28f (finding 5): wget2's own files beside wget's (its --help):
+# statistics (`[FORMAT:]FILE`: read with and without the format), caches, gpg's folder, and the
+# plugins it loads (code: unknown).
+_WGET2_FILES = frozenset({"--stats-dns", "--stats-ocsp", "--stats-server", "--stats-site",
+                          "--stats-tls", "--tls-session-file", "--ocsp-file", "--hpkp-file",
+                          "--hsts-file"})
+_WGET2_PLUGINS = frozenset({"--plugin", "--local-plugin", "--plugin-dirs", "--plugin-opt"})
+
+
+def _wget2_writes(words: list[_Word]) -> tuple[list[PathArg], list[str | None]]:
+    """wget2: wget's files and programs (`_wget_writes`) and its own (`_WGET2_FILES`)."""
+    written, codes = _wget_writes(words)
+    for path in _after_options(words, _WGET2_FILES):
+        written.append(path)
+        head, colon, rest = path.text.partition(":")
+        if colon and path.kind != "unknown" and re.fullmatch(r"\w+", head):
+            written.append(path._replace(text=rest))
+    written += [p if p.kind == "unknown" else p._replace(text=f"{p.text.rstrip('/')}/**", kind="pattern")
+                for p in _after_options(words, frozenset({"--gnupg-homedir"}))]
+    if _after_options(words, _WGET2_PLUGINS):
+        codes.append(None)
+    return written, codes
+
+
 # found after outside attack O (finding 8): programs that write the file an encoded or
 # configured input names, which the bastion cannot read.
 

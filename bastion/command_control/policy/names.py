@@ -15,6 +15,7 @@ from bastion.command_control.policy.extracts import _extractor
 from bastion.command_control.policy.packaged import packaged_name
 from bastion.command_control.policy.readers import _CODE_IN_OPTIONS, _COMMAND_LANGUAGES, _READERS
 from bastion.command_control.policy.shells import INTERPRETERS, shell_name
+from bastion.command_control.policy.transfers import READ_WHOLE
 from bastion.command_control.policy.writes import _MORE_WRITERS, _TREE_CHANGERS, _WRITES
 
 # A version after the name, with or without a separator (`python3.11`, `bash-5.2`, `ksh93`).
@@ -24,6 +25,7 @@ _VERSIONED = re.compile(r"(.+?)[-_.]?[0-9][0-9.]*")
 def _known(name: str, handled: Collection[str]) -> bool:
     return (name in handled or name in _READERS or name in _WRITES or name in _MORE_WRITERS
             or name in _CODE_IN_OPTIONS or name in _COMMAND_LANGUAGES or name in _TREE_CHANGERS
+            or name in READ_WHOLE  # wget2 has its own grammar, not wget's (attack s28f, finding 5)
             or _extractor(name) or shell_name(name) is not None
             or INTERPRETERS.fullmatch(name) is not None)
 

@@ -182,3 +182,24 @@ def _prefix_writes(words: list[_Word], spec: _Options, operand: int, option: str
     tilde = text.startswith("~") and prefix is not None and prefix.text.startswith("~")
     return ([PathArg(f"{text}{first}", "exact", tilde)] if first else []) + [
         PathArg(f"{text}*", "pattern", tilde)]
+
+
+# found after outside attack s28f (finding 11): programs changing the files a dump or list names
+# (setfacl's and setfattr's --restore, restorecon's and setfiles' -f), files no word of the line
+# gives: a change of a file known only at run time (held), as `curl -K` is.
+# aria2c's settings file and input list (per-URI `dir=`/`out=` lines) name what it writes, and
+# its hooks run a program with the download's path appended.
+_RESTORES = {"setfacl": frozenset({"--restore"}), "setfattr": frozenset({"--restore"}),
+             "restorecon": frozenset({"-f"}), "setfiles": frozenset({"-f"}),
+             "aria2c": frozenset({"--conf-path", "-i", "--input-file", "--on-download-start",
+                                  "--on-download-pause", "--on-download-complete",
+                                  "--on-download-error", "--on-download-stop",
+                                  "--on-bt-download-complete"})}
+
+
+def restore_writes(name: str, words: list[_Word]) -> list[PathArg]:
+    """The files `name` changes as a dump or list it reads names them (`_RESTORES`)."""
+    options = _RESTORES.get(name)
+    if options is None or not _after_options(words, options):
+        return []
+    return [PathArg(f"(the files the dump or list {name} reads names)", "unknown")]

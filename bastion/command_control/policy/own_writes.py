@@ -33,8 +33,9 @@ _OWN_FILES: dict[str, frozenset[str]] = {
     "psql": frozenset({"-o", "--output", "-L", "--log-file"}),
     "redis-cli": frozenset({"--rdb", "--functions-rdb"}),
     # (--log-file and --xml-file: writes.py)
+    # (--log-file and --xml-file also here: their %-tokens, attack s28f, finding 23)
     "valgrind": frozenset({"--massif-out-file", "--callgrind-out-file", "--cachegrind-out-file",
-                           "--dhat-out-file", "--xtree-memory-file"}),
+                           "--dhat-out-file", "--xtree-memory-file", "--log-file", "--xml-file"}),
     "start-stop-daemon": frozenset({"-O", "--output"}),
 }
 # Options whose value is a folder the program fills (gpg's keyrings and trust database).
@@ -43,6 +44,8 @@ _OWN_FOLDERS: dict[str, frozenset[str]] = {"gpg": frozenset({"--homedir"})}
 _OWN_PROGRAMS: dict[str, frozenset[str]] = {
     "gpg": frozenset({"--agent-program", "--dirmngr-program", "--keyboxd-program", "--photo-viewer",
                       "--exec-path"}),
+    # valgrind before 3.11: the debugger command it runs (%f, %p: its file and pid)
+    "valgrind": frozenset({"--db-command"}),
 }
 
 # ssh's -o keys (any case) naming files it writes (known_hosts, the control socket), and
@@ -55,9 +58,13 @@ _TOKEN = re.compile(r"%(?:q\{[^}]*\}|.)")
 
 
 def _tokens(path: PathArg) -> PathArg:
-    """`path` with ssh's and valgrind's %-tokens read as any text (a pattern)."""
+    """`path` with ssh's and valgrind's %-tokens read as any text (a pattern); valgrind's
+    `%q{VAR}` is a variable's value, which may hold `/` and `..` (`--log-file=%q{X}`, X=/etc/shadow:
+    attack s28f, finding 23): known only at run time."""
     if path.kind == "unknown" or "%" not in path.text:
         return path
+    if "%q" in path.text:
+        return PathArg(path.text, "unknown")
     return path._replace(text=_TOKEN.sub("*", path.text), kind="pattern")
 
 

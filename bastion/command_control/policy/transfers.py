@@ -15,7 +15,7 @@ import re
 import urllib.parse
 from typing import NamedTuple
 
-from bastion.command_control.policy.configured_writes import _url_name, _wget_writes
+from bastion.command_control.policy.configured_writes import _url_name, _wget2_writes
 from bastion.command_control.policy.options import _after_options, _long_option, _options, _permuted
 from bastion.command_control.policy.paths import PathArg, _path_arg
 from bastion.command_control.policy.program_writes import _in_folder
@@ -271,15 +271,16 @@ def _landing_name(word: _Word) -> str:
 
 
 # --- downloaders and disk copiers ---------------------------------------------------------------
-_DD_FILES = re.compile(r"(of|hof|ofs|hofs|wipe|hwipe|log|hlog|mlog|errlog|hashlog|md5log|sha1log|sha256log|"
-                       r"sha384log|sha512log)(:?)=(.*)", re.S)
+# dcfldd's and dc3dd's written files (`NAME=FILE`) and programs (`NAME:=COMMAND`); every
+# `...log` (dcfldd's verifylog: attack s28f, finding 3) and dc3dd's fhod (hof= on a device).
+_DD_FILES = re.compile(r"(of|hof|ofs|hofs|fhod|wipe|hwipe|[a-z0-9]*log)(:?)=(.*)", re.S)
 _DDRESCUE_VALUES = frozenset("abceiKmosTxZ")
 
 
 def _downloads(name: str, words: list[_Word]) -> tuple[list[PathArg], list[str | None]]:
     """What the downloaders and disk copiers write here (and run)."""
     if name == "wget2":
-        return _wget_writes(words)
+        return _wget2_writes(words)
     if name in _HTTP_CLIENTS or name == "axel":
         named = _after_options(words, frozenset({"-o", "--output"}))
         written = named + _after_options(words, frozenset({"--session"}))
@@ -318,7 +319,8 @@ def _downloads(name: str, words: list[_Word]) -> tuple[list[PathArg], list[str |
             if match.group(2):  # `of:=COMMAND`, `hashlog:=COMMAND`: output to a program
                 codes.append(match.group(3))
             elif match.group(1) in ("ofs", "hofs"):
-                written.append(PathArg(f"{match.group(3)}*", "pattern"))
+                written.append(PathArg(f"{match.group(3)}*", "pattern",
+                                       word.text.startswith(f"{match.group(1)}=~")))
             else:
                 # bash expands a tilde after `NAME=` in any word (`of=~root/../etc/sudoers`:
                 # attack r27f, finding 1), as for dd's.

@@ -36,13 +36,21 @@ _WRITTEN_FILES = {
     "REDISCLI_HISTFILE": "file", "SQLITE_HISTORY": "file", "RANDFILE": "file",
     "SSLKEYLOGFILE": "file", "GIT_INDEX_FILE": "file", "XAUTHORITY": "file",
     "ICEAUTHORITY": "file", "PIP_LOG": "file", "PIP_LOG_FILE": "file",
-    "LLVM_PROFILE_FILE": "file", "DEAD": "file", "MBOX": "file",
+    "LLVM_PROFILE_FILE": "profile", "DEAD": "file", "MBOX": "file",
     "GNUPGHOME": "dir", "GCOV_PREFIX": "dir",
     "KRB5CCNAME": "ccache", "LD_DEBUG_OUTPUT": "pid",
     **{f"GIT_TRACE{suffix}": "trace" for suffix in (
         "", "_PACKET", "_PACKFILE", "_PERFORMANCE", "_SETUP", "_PACK_ACCESS", "_CURL",
         "_SHALLOW", "_REFS", "_FSMONITOR", "2", "2_EVENT", "2_PERF")},
+    # found after outside attack s28f (finding 23): the sanitizers' options (log_path=F writes
+    # F.PID; a symbolizer program, an options file, a coverage folder: unknown)
+    **{f"{tool}SAN_OPTIONS": "sanitizer" for tool in ("A", "UB", "L", "M", "T", "HWA")},
 }  # fmt: skip
+# clang's profile file name tokens (`%c` is nothing, `%p` a pid, `%h` the host, `%Nm` a pool
+# number, `%b` a binary id; `%t` is $TMPDIR: unknown): attack s28f, finding 23
+_PROFILE_TOKENS = re.compile(r"%(c)|%([0-9]*m|[phb])")
+_SANITIZER_UNKNOWN = frozenset({"external_symbolizer_path", "include", "include_if_exists",
+                                "coverage_dir", "suppressions", "log_exe_name"})
 
 
 def _written_paths(name: str, word: _Word) -> tuple[PathArg, ...]:
@@ -55,17 +63,36 @@ def _written_paths(name: str, word: _Word) -> tuple[PathArg, ...]:
         return ()
     if value is None:
         return (PathArg(word.text, "unknown"),)
+    # bash expands an unquoted `~` right after the `=` and after each `:` of an assignment's
+    # value (attack s28f, finding 1: `GIT_TRACE=~root/../etc/sudoers`, `FILE:~root/...`)
     tilde = word.text.startswith("~")
     if kind == "trace":
-        if not value.startswith("/"):
+        if not (value.startswith("/") or tilde):
             return ()
-        folder = (PathArg(f"{value.rstrip('/')}/*", "pattern"),) if name.startswith("GIT_TRACE2") else ()
-        return (PathArg(value, "exact"), *folder)
+        folder = (PathArg(f"{value.rstrip('/')}/*", "pattern", tilde),) \
+            if name.startswith("GIT_TRACE2") else ()
+        return (PathArg(value, "exact", tilde), *folder)
     if kind == "ccache":
         store, colon, rest = value.partition(":")
         if colon and store not in ("FILE", "WRFILE"):
             return ()  # KEYRING:, KCM:, MEMORY:, DIR: (a collection: taken as no file)
-        value = rest if colon else value
+        if colon:
+            value, tilde = rest, word.text.startswith(f"{store}:~")
+    elif ":~" in word.text:
+        return (PathArg(word.text, "unknown"),)  # `HISTFILE=a:~/x`: a tilde bash expands
+    if kind == "profile" and "%" in value:
+        value = _PROFILE_TOKENS.sub(lambda m: "" if m.group(1) else "*", value)
+        return (PathArg(word.text, "unknown"),) if "%" in value else \
+            (PathArg(value, "pattern" if "*" in value else "exact", tilde),)
+    if kind == "sanitizer":
+        found: list[PathArg] = []
+        for setting in re.split(r"[:,\s]+", value):
+            key, _, given = setting.partition("=")
+            if key == "log_path" and given not in ("", "stdout", "stderr"):
+                found.append(PathArg(f"{given}*", "pattern", given.startswith("~")))
+            elif key in _SANITIZER_UNKNOWN:
+                found.append(PathArg(f"({name}'s {key})", "unknown"))
+        return tuple(found)
     if kind == "dir":
         return (PathArg(f"{value.rstrip('/')}/**", "pattern", tilde),)
     if kind == "pid":
@@ -128,6 +155,12 @@ _HOOKS = {
     # found after outside attack O (finding 8): startup files of wget and curl, which may name
     # the file a download is written to (`output_document = F`, `output = F`)
     "WGETRC": "unknown", "CURL_HOME": "unknown",
+    # found after outside attack s28f (finding 18): wget's system startup file, wget2's
+    "SYSTEM_WGETRC": "unknown", "WGET2RC": "unknown",
+    # and other programs' options, settings files and commands from the environment
+    **dict.fromkeys(("APT_CONFIG", "MANOPT", "PARALLEL", "FZF_DEFAULT_OPTS",
+                     "RIPGREP_CONFIG_PATH", "HGRCPATH", "GIT_WORK_TREE"), "unknown"),
+    **dict.fromkeys(("SVN_SSH", "CVS_RSH", "FZF_DEFAULT_COMMAND"), "program"),
     # found after outside attack O (finding 11): where git finds its repository (hooks and
     # settings in it), settings, programs, templates (hooks again) and objects
     **{name: "unknown" for name in (
@@ -250,6 +283,16 @@ _HOOK_UNKNOWN = {
     "PYTHONINSPECT": "makes python read code from stdin after its script",
     "PSQLRC": "names a file of commands psql runs at start (`\\!` runs a shell command)",
     "WGETRC": "names wget's startup file, which may name any file a download is written to",
+    "SYSTEM_WGETRC": "names wget's system startup file, which may name any file a download is "
+                     "written to",
+    "WGET2RC": "names wget2's startup file, which may name any file a download is written to",
+    "APT_CONFIG": "names apt's settings file, whose hooks run commands (as `apt-get -c`)",
+    "MANOPT": "gives man options, which may name the pager it runs (-P)",
+    "PARALLEL": "gives GNU parallel options, which may name commands it runs",
+    "FZF_DEFAULT_OPTS": "gives fzf options, which may bind keys to commands it runs",
+    "RIPGREP_CONFIG_PATH": "names a file of rg options, which may name a command it runs (--pre)",
+    "HGRCPATH": "names mercurial's settings files, whose hooks run commands",
+    "GIT_WORK_TREE": "names the folder git checks files out into (as --work-tree)",
     "CURL_HOME": "names the folder of curl's startup file, which may name any file a download "
                  "is written to",
     "GIT_DIR": "names git's repository, whose hooks and settings may run commands",
@@ -272,6 +315,10 @@ def _unknown_hook_reason(name: str) -> str:
     """Why the variable `name`, of the "unknown" kind, is unknown."""
     if name.startswith(("GIT_CONFIG_KEY_", "GIT_CONFIG_VALUE_")):
         return "gives git a setting, which may name a command it runs"
+    if name.startswith("PIP_"):
+        return "gives pip an option, which may name where it installs or a file it writes"
+    if name.lower().startswith("npm_config_"):
+        return "gives npm a setting, which may name where it installs or a program it runs"
     return _HOOK_UNKNOWN[name]
 
 
@@ -321,9 +368,32 @@ def _printed(words: list[_Word]) -> _Word:
     return _Word(None, "(printf output)")
 
 
+# found after outside attack s28f (finding 18): pip reads any long option from PIP_<OPTION>
+# (`PIP_TARGET=/etc` is `--target /etc`), npm any setting from npm_config_<name> (any case:
+# `npm_config_prefix=/etc`, `npm_config_script_shell=PROGRAM`): unknown, but for the settings
+# known harmless (no file, folder or program they name; an index is a source, as with -i).
+_PIP_HARMLESS = frozenset({
+    "INDEX_URL", "EXTRA_INDEX_URL", "NO_INDEX", "TRUSTED_HOST", "NO_CACHE_DIR",
+    "DISABLE_PIP_VERSION_CHECK", "DEFAULT_TIMEOUT", "TIMEOUT", "RETRIES", "NO_INPUT", "QUIET",
+    "VERBOSE", "PROGRESS_BAR", "NO_COLOR", "REQUIRE_VIRTUALENV", "BREAK_SYSTEM_PACKAGES",
+    "ROOT_USER_ACTION", "NO_WARN_SCRIPT_LOCATION", "UPGRADE", "UPGRADE_STRATEGY", "PRE",
+    "ONLY_BINARY", "NO_BINARY", "PREFER_BINARY", "NO_DEPS", "PROXY", "REQUIRE_HASHES",
+    "NO_PYTHON_VERSION_WARNING", "YES", "EXISTS_ACTION"})  # fmt: skip
+_NPM_HARMLESS = frozenset({
+    "registry", "loglevel", "fund", "audit", "progress", "color", "update_notifier",
+    "strict_ssl", "fetch_retries", "fetch_timeout", "yes", "save", "save_exact",
+    "production", "omit", "include", "legacy_peer_deps", "prefer_offline", "prefer_online",
+    "offline", "proxy", "https_proxy", "noproxy", "unicode", "dry_run", "package_lock"})  # fmt: skip
+
+
 def _hook_kind(name: str) -> str | None:
     if name.startswith(("GIT_CONFIG_KEY_", "GIT_CONFIG_VALUE_")):
         return "unknown"  # git's settings from the environment, GIT_CONFIG_COUNT's kin
+    if name.startswith("PIP_") and name not in _WRITTEN_FILES and name[4:] not in _PIP_HARMLESS:
+        return "unknown"
+    if name.lower().startswith("npm_config_") and name[11:].lower().replace("-", "_") \
+            not in _NPM_HARMLESS:
+        return "unknown"
     return _HOOKS.get(name) or ("function" if name.startswith("BASH_FUNC_") else None)
 
 

@@ -60,6 +60,10 @@ _LOADS = {
     "fakechroot": frozenset({"-e", "--environment", "-c", "--config-dir", "-l", "--lib",
                              "-d", "--elfloader", "-b", "--bindir"}),
 }
+# wrapper -> its options that run a command beside the command (rlwrap's filter: split at
+# blanks and exec'd, a name without `/` looked up in its filter folder first, where `pipeline`
+# and its kin run the filters they are given: attack s28f, finding 8)
+_FILTERS = {"rlwrap": frozenset({"-z", "--filter"})}
 # strace's qualifying expressions that tamper with the traced program's system calls
 _STRACE_TAMPERS = re.compile(r"\s*!?\s*(inject|fault)\b")
 # fakeroot hands its -s and -i values to sh's `eval`: only a plain word stays that word
@@ -70,6 +74,7 @@ class WrapperChanges(NamedTuple):
     files: list[tuple[str, PathArg]]  # (">" or "<", the path)
     environment: list[tuple[str, _Word]]  # (variable, its value)
     unknown: str  # why the command's behaviour is not what its words say; "" when it is
+    codes: tuple[_Word, ...] = ()  # commands run beside it (`rlwrap -z CMD`), split at blanks
 
 
 _NONE = WrapperChanges([], [], "")
@@ -89,9 +94,14 @@ def wrapper_changes(name: str, words: list[_Word]) -> WrapperChanges:
     files: list[tuple[str, PathArg]] = []
     environment: list[tuple[str, _Word]] = []
     unknown = ""
+    codes: list[_Word] = []
     table = _OPTION_FILES.get(name, {})
     for option, argument in found:
-        if option in table and argument is not None:
+        if option in _FILTERS.get(name, ()):
+            unknown = (f"{name}'s {option} runs a filter beside the command, which sees what is "
+                       "typed and shown: what it does is not what its words say")
+            codes += [argument] if argument is not None else []
+        elif option in table and argument is not None:
             if name == "fakeroot" and (argument.value is None
                                        or not _EVAL_PLAIN.fullmatch(argument.value)):
                 unknown = (f"fakeroot hands {option}'s file name to sh's eval: "
@@ -119,7 +129,7 @@ def wrapper_changes(name: str, words: list[_Word]) -> WrapperChanges:
         files += [(">", PathArg("nohup.out")), (">", PathArg("~/nohup.out", tilde=True))]
     if name in _LOCK_OPERAND and index < len(words):
         files.append((">", _path_arg(words[index])))
-    return WrapperChanges(files, environment, unknown)
+    return WrapperChanges(files, environment, unknown, tuple(codes))
 
 
 def _firejail_operands(found: list[tuple[str, _Word | None]], operands: list[_Word]

@@ -545,6 +545,9 @@ def _more_writes(name: str, words: list[_Word], values: dict[str, str | None] | 
         return toolchain_writes(name, words, values)
     if name in TRANSFERS:  # downloaders, copiers, gio, zip (attack W, findings 10, 11, 14)
         written, codes = transfer_writes(name, words)
+        if name == "wget2":  # its startup file in $XDG_CONFIG_HOME/wget or ~/.config/wget
+            written += [PathArg(f"(the files a startup file in ${home} names)", "unknown")
+                        for home in ("HOME", "XDG_CONFIG_HOME") if home in (values or {})]
         for copy in transfer_copies(name, words):
             written += _written([_Word(copy.program, copy.program), *(_Word(o, o) for o in copy.options),
                                  _Word("--", "--"), *copy.sources, copy.destination], _COPY)
@@ -558,7 +561,10 @@ def _more_writes(name: str, words: list[_Word], values: dict[str, str | None] | 
     if name in _MAILERS:
         return _mail_recipients(words)
     if name in _FOLDER_WRITES:
-        return _folder_writes(name, words), []
+        homes = ("HOME", "XDG_CONFIG_HOME") if name == "aria2c" else ()  # its aria2.conf
+        return _folder_writes(name, words) + [
+            PathArg(f"(the files a startup file in ${home} names)", "unknown")
+            for home in homes if home in (values or {})], []
     if name in _DOS2UNIX:
         return _dos2unix_writes(words), []
     if name == "yq":
