@@ -27,12 +27,19 @@ ROWS = [
     "systemctl -qP Id enable --now cockpit.socket", "service shellinabox --full-restart",
     "/etc/init.d/shellinabox start", "sudo /etc/init.d/openbsd-inetd restart",
     "chkconfig --level 35 rlogin on",
+    # t29f, 12 and 13: text the line feeds a reader elsewhere, or telnet's own commands
+    "pct enter 101 <<< 'rm -rf /etc'", "echo x | virsh console vm", "echo x | docker attach c",
+    "echo x | docker run -i -v /:/host debian", "echo '!rm -rf /etc' | telnet", "telnet <<< '!id'",
+    # t29f, 11: shell servers shared by link or cluster
+    "upterm host", "sshx", "tty-share --public", "teleport start --roles=node",
+    "systemctl enable --now teleport", "sudo kshd",
 ]
 HONEST = ["scp -P 2222 f backup@h:/srv/", "scp h:/var/log/syslog /tmp/", "scp -t /tmp/upload",
           "cp a b -v", "rsync -av src/ dst/ --delete", "cp -t /tmp a b",
           "scp 'h:/var/log/*.log' /tmp/logs/", "sftp h:/srv/", "less -S f", "less -R --line-numbers f",
           "mail -s /etc/sudoers root", "mail -s 'disk full' ops@example.org", "systemctl status shellinabox",
-          "systemctl start nginx", "/etc/init.d/nginx restart"]
+          "systemctl start nginx", "/etc/init.d/nginx restart", "docker run -i debian < /dev/null",
+          "tsh ls", "tctl status"]
 
 
 @pytest.mark.parametrize("line", ROWS + HONEST)

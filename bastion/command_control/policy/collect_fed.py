@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import replace
 
-from bastion.command_control.policy.elsewhere import stdin_elsewhere
+from bastion.command_control.policy.elsewhere import console, stdin_elsewhere
 from bastion.command_control.policy.names import _known
 from bastion.command_control.policy.packaged import (
     CLIENTS,
@@ -48,11 +48,19 @@ class _Fed:
                     self._unknown(site, [word], f"{name} {word.text}: a pager known only at run "
                                                 "time, or a plugin or option file (which may name "
                                                 "one) the line does not show")
-        elsewhere = stdin_elsewhere(name, tuple(w.value or w.text for w in words))
-        if elsewhere == "shell" and site.stdin in ("tty", "unknown"):
-            self._user_shell(name, words, site)  # `pct enter 101`: judged as `lxc-attach -n c`
-        elif elsewhere == "program":
+        argv = tuple(w.value or w.text for w in words)
+        elsewhere = stdin_elsewhere(name, argv)
+        if elsewhere == "shell":
+            # `pct enter 101`: judged as `lxc-attach -n c`; fed a pipe or a here-string, that
+            # text is its code (attack t29f, finding 12)
+            self._user_shell(name, words, site)
+        elif elsewhere == "program" and site.stdin in ("tty", "unknown"):
             self._fed_stdin(name, words, site, known=False)  # `docker run -i debian` (r27f, 7)
+        elif elsewhere == "program" or (console(name, argv) is not None and site.stdin not in (
+                "tty", "unknown", "null")):
+            # text the line feeds a container's command or a console elsewhere (`| virsh
+            # console vm`): typed there, unread here (t29f, 12)
+            self._stdin_code(name, words, site, "a reader elsewhere")
         unread = not read and not _known(name, ()) and words[0].value not in self._functions
         operand = option_operand(name, words, self._descriptor_named) if unread else None
         if unread and feeds_program(name, words, self._names_stdin):

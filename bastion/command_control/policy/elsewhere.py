@@ -49,7 +49,7 @@ _CONSOLE_VERBS = {
     "minikube": {"ssh"}, "doctl": {"ssh"}, "gcloud": {"ssh"}, "az": {"ssh", "serial-console"},
     "aws": {"start-session"}, "flyctl": {"ssh", "console"},
     # found after outside attack t29f (finding 4)
-    "virtctl": {"console", "ssh", "vnc"}, "xm": {"console"}, "gh": {"ssh"},
+    "virtctl": {"console", "ssh", "vnc"}, "xm": {"console"}, "gh": {"ssh"}, "ctr": {"attach"},
 }  # fmt: skip
 _CONSOLE_VERBS["gcloud"] = {"ssh", "connect-to-serial-port"}
 _CONSOLE_VERBS["podman"] = {"attach", "ssh"}  # `podman machine ssh`
@@ -58,7 +58,8 @@ _SHELL_VERBS = {"pct": {"enter"}, "apptainer": {"shell"}, "singularity": {"shell
                 "snap": {"--shell"}}
 # Container runs that always feed the stdin to the image's own command (t29f, finding 7).
 _ALWAYS_FED = {"apptainer": {"run"}, "singularity": {"run"}, "enroot": {"start"},
-               "udocker": {"run"}}
+               "udocker": {"run"}, "ctr": {"start"}, "runc": {"run"}, "crun": {"run"},
+               "runsc": {"run"}, "youki": {"run"}}
 # Container runs whose stdin may reach the container's command, by their verbs; those that
 # attach the stdin by default (ctr run, compose run, oc debug), the others with `-i`,
 # `--interactive`, `--stdin` or `-a stdin`.

@@ -194,7 +194,10 @@ _COMMAND_LANGUAGES = _EDITORS | {
     "smbclient", "sqlplus", "sqlcmd", "mail", "mailx", "s-nail", "Mail",
     # found after outside attack t29f (finding 5): sqlite3's shells under other builds (their
     # `.shell`, `.system`, `.output`; duckdb's COPY ... TO), guestfish's `!cmd`, SQLcl's HOST
-    "duckdb", "guestfish", "sql",
+    "duckdb", "guestfish", "sql", "usql", "impacket-smbclient", "smbclient.py",
+    # telnet with no host reads its own commands (`!cmd`), and its escape character leads to
+    # them with one (attack t29f, finding 13)
+    "telnet",
 }  # fmt: skip
 # mail's options: those that take a value, and the flags that keep it sending one message
 # read from stdin as text (any other, -~ and -I included, may read commands or escapes).

@@ -42,6 +42,8 @@ _PACKAGE_UNITS = {
     "ttyd": "ttyd", "gotty": "gotty", "wetty": "wetty", "websocketd": "websocketd",
     "stunnel": "stunnel", "stunnel4": "stunnel4",
     "debug-shell": "debug-shell",
+    # (attack t29f, finding 11)
+    "teleport": "teleport", "upterm": "upterm", "kshd": "kshd", "klogind": "klogind",
 }
 _PROGRAMS = frozenset(_PACKAGE_UNITS.values())
 DEBUG_SHELL = "debug-shell"
