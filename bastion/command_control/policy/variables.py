@@ -143,6 +143,9 @@ _HOOKS = {
     **dict.fromkeys(_MAKE_PROGRAMS, "make program"),
     **dict.fromkeys(_MAKE_FLAGS, "make flags"),
     "MAKEFILES": "unknown",
+    # found after outside attack s28f (finding 7): the transports git may use, `ext` (a command
+    # per remote, as protocol.ext.allow) among them
+    "GIT_ALLOW_PROTOCOL": "protocols",
 }  # fmt: skip
 # Per variable: the program that reads its options from it, the options known harmless (no
 # program, code or file they name, no operand: `XZ_OPT=/etc/shadow` compresses it), and those
