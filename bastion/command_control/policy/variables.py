@@ -275,6 +275,8 @@ def _unknown_hook_reason(name: str) -> str:
     """Why the variable `name`, of the "unknown" kind, is unknown."""
     if name.startswith(("GIT_CONFIG_KEY_", "GIT_CONFIG_VALUE_")):
         return "gives git a setting, which may name a command it runs"
+    if name.startswith("RCLONE_CONFIG"):
+        return "gives rclone a remote or its configuration, which may be a folder here"
     return _HOOK_UNKNOWN[name]
 
 
@@ -325,8 +327,10 @@ def _printed(words: list[_Word]) -> _Word:
 
 
 def _hook_kind(name: str) -> str | None:
-    if name.startswith(("GIT_CONFIG_KEY_", "GIT_CONFIG_VALUE_")):
-        return "unknown"  # git's settings from the environment, GIT_CONFIG_COUNT's kin
+    if name.startswith(("GIT_CONFIG_KEY_", "GIT_CONFIG_VALUE_", "RCLONE_CONFIG")):
+        # git's settings from the environment, GIT_CONFIG_COUNT's kin; rclone's remotes and
+        # configuration file (`RCLONE_CONFIG_X_TYPE=local`: x:/etc is here; attack s28f)
+        return "unknown"
     return _HOOKS.get(name) or ("function" if name.startswith("BASH_FUNC_") else None)
 
 
