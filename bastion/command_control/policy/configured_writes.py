@@ -38,6 +38,9 @@ _CURL_WRITE_OUT = frozenset({"-w", "--write-out"})
 _CURL_FORMAT_OUTPUT = re.compile(r"%output\{(?:>>)?([^}]*)\}")
 
 
+_SCHEMELESS = re.compile(r"[\w.-]+(:\d+)?/")
+
+
 def _curl_writes(words: list[_Word]) -> list[PathArg]:
     """curl -o FILE (in --output-dir DIR when FILE is relative), -O (the URL's name, in DIR),
     -w '%output{FILE}', and any file with -K CONFIG or a -w format read from a file (`@F`)."""
@@ -52,8 +55,10 @@ def _curl_writes(words: list[_Word]) -> list[PathArg]:
     if any(v in _CURL_REMOTE_NAME or (v.startswith("--remote-n") and "=" not in v) or (
             v.startswith("-") and not v.startswith("--") and "O" in v[1:] and v[1:].isalpha())
            for v in values):
-        urls = [u for w in words[1:] if w.value is None or "://" in w.value
-                for u in _curl_expanded(w, globbing(values))]
+        # a URL with no scheme too (`y.example/sudoers`), once one with a scheme is there
+        # (attack s28f, finding 10's class): any word that may be one, read generously
+        urls = [u for w in words[1:] if w.value is None or "://" in w.value or
+                _SCHEMELESS.match(w.value) for u in _curl_expanded(w, globbing(values))]
         written += [_in_folder(folder, _url_name(url)) for url in urls or [_Word(None, "")]]
     written += [PathArg(f"(the files curl's config {p.text} names)", "unknown")
                 for p in _after_options(words, _CURL_CONFIG)]
