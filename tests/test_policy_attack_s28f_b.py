@@ -74,6 +74,8 @@ ROWS = [
     ("git -C /etc checkout -- .", HOLD), ("git -C /etc checkout -f -- .", HOLD),
     ("git -C /etc restore -- .", HOLD), ("git -C / checkout -- etc", HOLD),
     ("git -C /etc restore --source=FETCH_HEAD -- .", HOLD),
+    ("git -C / mv etc tmp/x", HOLD), ("git -C / mv -k usr tmp/x", HOLD),
+    ("git mv src lib", RUNS), ("git -C /etc rm -rn .", HOLD),
     ("git rm -r --cached build", RUNS), ("git rm -r build", RUNS), ("git rm old.txt", RUNS),
     ("git rm '*.orig'", RUNS), ("git -C /tmp/repo rm -rf .", RUNS), ("git restore -- .", RUNS),
     ("git checkout -- src/app.py", RUNS), ("cd /srv/app && git checkout -- .", RUNS),

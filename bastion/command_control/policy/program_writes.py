@@ -565,10 +565,10 @@ def git_removals(words: list[_Word]) -> list[PathArg]:
     """What `git rm` removes from the work tree, judged as `rm -r` is (attack s28f, finding 16:
     `git -C /etc rm -rf .`): with -r each pathspec (in `-C`'s folder or --work-tree's); a
     magic or wildcard one, which matches files at any depth, as the whole tree with or
-    without -r; none with --cached (the index only)."""
+    without -r; none with --cached (the index only) or -n; `git mv`'s sources likewise."""
     index = _git_verb_index(words)
     sub = words[index:]
-    if not sub or sub[0].value != "rm":
+    if not sub or sub[0].value not in ("rm", "mv"):
         return []
     options: list[str] = []
     operands: list[_Word] = []
@@ -580,9 +580,13 @@ def git_removals(words: list[_Word]) -> list[PathArg]:
             options.append(word.value)
         else:
             operands.append(word)
-    recursive = any(o == "-r" or (o[1:2] != "-" and "r" in o) for o in options)
-    if "--cached" in options:
+    recursive = sub[0].value == "mv" or any(o == "-r" or (o[1:2] != "-" and "r" in o)
+                                              for o in options)
+    if "--cached" in options or "--dry-run" in options or any(
+            o[1:2] != "-" and "n" in o for o in options):
         return []
+    if sub[0].value == "mv":
+        operands = operands[:-1]  # moved away from where they were: as mv's (`moved_away`)
     tree = _git_work_tree(words, {})
     if tree is not None and tree.value is None:
         return [PathArg(tree.text, "unknown")]
