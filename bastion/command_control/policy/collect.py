@@ -640,6 +640,7 @@ _HANDLERS: dict[str, Any] = {
     "ip": _Collector._ip,
     "tc": _Collector._ip,
     "ssh": _Collector._ssh,
+    "autossh": _Collector._autossh,
     "git": _Collector._git,
     "sem": _Collector._parallel,
     "dtach": _Collector._detached,

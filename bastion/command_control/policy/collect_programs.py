@@ -422,6 +422,23 @@ class _Programs:
         self._plain(name, words[:reading.command], site)
         return self._inner(words[reading.command:], site, name) or True
 
+    def _autossh(self, name: str, words: list[_Word], site: _Site) -> bool:
+        """autossh: its own -M PORT, -f and -V taken out, the rest is ssh's command line
+        (ProxyCommand and the other code options judged as ssh's; attack s28f, finding 22)."""
+        rest: list[_Word] = []
+        index = 1
+        while index < len(words):
+            value = words[index].value
+            if value == "-M":
+                index += 2
+                continue
+            if value in ("-f", "-V") or (value is not None and value.startswith("-M")):
+                index += 1
+                continue
+            rest = words[index:]
+            break
+        return self._inner([_Word("ssh", "ssh"), *rest], site, name)
+
     def _ssh(self, name: str, words: list[_Word], site: _Site) -> bool:
         """ssh: the remote command is shell code, run by the remote login shell (perhaps this
         very host: `ssh localhost rm -rf /`); with none (and no -N, -W, -O) the remote shell

@@ -13,7 +13,7 @@ import re
 import shlex
 
 from bastion.command_control.policy.builtins import _EDITING_OFF, _TERMINAL_AWAY
-from bastion.command_control.policy.git_options import _git_short_code, git_strategy
+from bastion.command_control.policy.git_options import _git_short_code, ext_argv, git_strategy
 from bastion.command_control.policy.options import _long_option, _opens_unknown, _scan_options
 from bastion.command_control.policy.paths import _descriptor_file
 from bastion.command_control.policy.program_writes import _git_config_setting
@@ -267,12 +267,15 @@ class _Runners:
             index += 1
 
     def _git_ext(self, value: str, words: list[_Word], site: _Site) -> None:
-        """`ext::CMD ARGS`: git runs CMD (`%` escapes aside) with protocol.ext.allow."""
-        command = value[value.index("ext::") + 5:]
-        if "%" in command.replace("% ", "").replace("%%", ""):
-            self._unknown(site, words, "a git ext:: remote with % escapes")
-        else:
-            self._code(command.replace("% ", " ").replace("%%", "%"), site, "git")
+        """`ext::CMD ARGS`: git runs CMD with protocol.ext.allow, its words split as
+        git-remote-ext splits them (`ext_argv`): judged as that argv."""
+        argvs = ext_argv(value[value.index("ext::") + 5:])
+        if argvs is None:
+            self._unknown(site, words, "a git ext:: remote with % escapes git does not pass on")
+            return
+        for argv in argvs:
+            if argv:
+                self._code(shlex.join(argv), site, "git")
 
     def _git_setting(self, setting: _Word | None, from_environment: bool, words: list[_Word],
                      site: _Site) -> None:

@@ -17,7 +17,7 @@ import shlex
 
 from bastion.command_control.policy.collect_launchers import _runs, _Strict
 from bastion.command_control.policy.process_managers import Plan, pm2_plan, rr_replay_plan
-from bastion.command_control.policy.programs import _SSH_CODE_OPTIONS, ssh_setting
+from bastion.command_control.policy.programs import _SSH_CODE_OPTIONS, _ssh_tokens, ssh_setting
 from bastion.command_control.policy.python_tools import PY_TOOLS, read_py_tool
 from bastion.command_control.policy.splitters import fuse_options, sshfs_words
 from bastion.command_control.policy.variables import _hook_kind
@@ -377,7 +377,12 @@ class _Starters:
                     if key == "ssh_command":
                         self._code(shlex.join(sshfs_words(setting)), site, name)  # type: ignore[attr-defined]
                     elif read is not None and read[0] in _SSH_CODE_OPTIONS:
-                        self._code(read[1], site, name)  # type: ignore[attr-defined]
+                        # ssh's %-tokens (attack s28f, finding 22)
+                        code = _ssh_tokens(read[1])
+                        if code is None:
+                            self._unknown(site, words, "ssh's %-tokens in quoted code")  # type: ignore[attr-defined]
+                        else:
+                            self._code(code, site, name)  # type: ignore[attr-defined]
                 continue
             if value == "-F" and following is not None and following.value != "/dev/null":
                 self._unknown(site, words, "an ssh configuration file the policy does not read")  # type: ignore[attr-defined]

@@ -244,6 +244,9 @@ class _Variables:
             self._code(f"cc {code} x", site._replace(stdin="null"), name)
         elif kind == "unknown":
             self._unknown(site, [value], f"{name} {_unknown_hook_reason(name)}")
+        elif kind == "protocols" and "ext" in code.split(":"):
+            self._unknown(site, [value], f"{name} allows git's ext:: transport, whose remotes "
+                                         "run commands")
         elif kind == "options":
             doubt = _env_options_doubt(name, code)
             if doubt is not None:

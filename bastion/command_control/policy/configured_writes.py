@@ -10,6 +10,7 @@ import itertools
 import re
 import urllib.parse
 
+from bastion.command_control.policy.curl_globs import expand_url, globbing, output_names
 from bastion.command_control.policy.options import _after_options, _options, _permuted
 from bastion.command_control.policy.paths import PathArg
 from bastion.command_control.policy.program_writes import _in_folder
@@ -37,20 +38,27 @@ _CURL_WRITE_OUT = frozenset({"-w", "--write-out"})
 _CURL_FORMAT_OUTPUT = re.compile(r"%output\{(?:>>)?([^}]*)\}")
 
 
+_SCHEMELESS = re.compile(r"[\w.-]+(:\d+)?/")
+
+
 def _curl_writes(words: list[_Word]) -> list[PathArg]:
     """curl -o FILE (in --output-dir DIR when FILE is relative), -O (the URL's name, in DIR),
     -w '%output{FILE}', and any file with -K CONFIG or a -w format read from a file (`@F`)."""
     found = _after_options(words, frozenset({"--output-dir"}))
     folder = _Word(found[-1].text, found[-1].text) if found and found[-1].kind != "unknown" else (
         _Word(None, found[-1].text) if found else None)
+    values = [w.value or "" for w in words[1:]]
+    globs = _curl_glob_texts(words)
     written = [p if folder is None or p.text.startswith(("/", "~")) or p.kind == "unknown" or
                p.text == "-" else _in_folder(folder, p.text)
-               for p in _after_options(words, _CURL_OUTPUT)]
-    values = [w.value or "" for w in words[1:]]
+               for p in _glob_outputs(_after_options(words, _CURL_OUTPUT), globs)]
     if any(v in _CURL_REMOTE_NAME or (v.startswith("--remote-n") and "=" not in v) or (
             v.startswith("-") and not v.startswith("--") and "O" in v[1:] and v[1:].isalpha())
            for v in values):
-        urls = [w for w in words[1:] if w.value is None or "://" in w.value]
+        # a URL with no scheme too (`y.example/sudoers`), once one with a scheme is there
+        # (attack s28f, finding 10's class): any word that may be one, read generously
+        urls = [u for w in words[1:] if w.value is None or "://" in w.value or
+                _SCHEMELESS.match(w.value) for u in _curl_expanded(w, globbing(values))]
         written += [_in_folder(folder, _url_name(url)) for url in urls or [_Word(None, "")]]
     written += [PathArg(f"(the files curl's config {p.text} names)", "unknown")
                 for p in _after_options(words, _CURL_CONFIG)]
@@ -60,6 +68,48 @@ def _curl_writes(words: list[_Word]) -> list[PathArg]:
         else:
             written += [PathArg(name) for name in _CURL_FORMAT_OUTPUT.findall(form.text)]
     return [p for p in written if p.text != "-"] + _curl_file_uploads(words)
+
+
+def _curl_expanded(word: _Word, glob: bool) -> list[_Word]:
+    """A URL word as the URLs curl's globbing makes of it (`curl_globs`); one known only at
+    run time where the glob is not read here."""
+    if word.value is None or not glob:
+        return [word]
+    expanded = expand_url(word.value)
+    if expanded is None:
+        return [_Word(None, word.text)]
+    return [_Word(url, url) for url, _ in expanded]
+
+
+def _curl_glob_texts(words: list[_Word]) -> list[tuple[str, ...]] | None:
+    """The texts `#1`, `#2`... may stand for in an -o name: those of each word curl may glob
+    (any word holding `{` or `[`, an option's value too: read generously); None where one is
+    not read here (a name known only at run time)."""
+    values = [w.value or "" for w in words[1:]]
+    if not globbing(values):
+        return []
+    texts: list[tuple[str, ...]] = []
+    for value in values:
+        if "{" in value or "[" in value:
+            expanded = expand_url(value)
+            if expanded is None:
+                return None
+            texts += [t for _, t in expanded if t]
+    return texts
+
+
+def _glob_outputs(paths: list[PathArg], globs: list[tuple[str, ...]] | None) -> list[PathArg]:
+    """-o names with `#N` as curl fills them from the URL's globs (attack s28f, finding 10)."""
+    found: list[PathArg] = []
+    for path in paths:
+        if path.kind == "unknown" or not re.search(r"#\d", path.text) or globs == []:
+            found.append(path)
+        elif globs is None:
+            found.append(PathArg(f"(the file curl names {path.text} after a URL's glob)", "unknown"))
+        else:
+            found += list(dict.fromkeys(path._replace(text=output_names(path.text, texts))
+                                        for texts in globs))
+    return found
 
 
 # found after outside attack S (finding 10): an upload to a file:// URL writes that file (`curl
@@ -78,7 +128,9 @@ def _curl_file_uploads(words: list[_Word]) -> list[PathArg]:
                or (v.startswith("-") and not v.startswith("--") and "T" in v[1:]) for v in values):
         return []
     written: list[PathArg] = []
-    for before, word in itertools.pairwise(words):
+    glob = globbing(values)
+    for before, word in [(b, u) for b, w in itertools.pairwise(words)
+                         for u in _curl_expanded(w, glob and b.value not in ("-T", "--upload-file"))]:
         if before.value in ("-T", "--upload-file"):
             continue  # the file uploaded
         if word.value is None:

@@ -183,3 +183,48 @@ def git_strategy(sub: list[_Word]) -> str | None:
         if named.value not in _GIT_STRATEGIES:
             return named.value
     return None
+
+
+def _ext_argument(text: str, service: str) -> tuple[str | None, str]:
+    """One argument of a git-remote-ext command as remote-ext.c's `strip_escapes` reads it, and
+    the rest: it ends at a space not escaped by `%`; `% ` and `%%` are that character, `%s`
+    and `%S` the service (`upload-pack`, `git-upload-pack`); None for the argument where git
+    reads it differently (`%G`/`%V` specials, which git takes out of the argv, and a bad or
+    incomplete `%`)."""
+    out: list[str] = []
+    index = 0
+    while index < len(text) and text[index] != " ":
+        if text[index] != "%":
+            out.append(text[index])
+            index += 1
+            continue
+        letter = text[index + 1:index + 2]
+        if letter in (" ", "%"):
+            out.append(letter)
+        elif letter in ("s", "S"):
+            out.append(service if letter == "S" else service.removeprefix("git-"))
+        else:
+            return None, ""
+        index += 2
+    return "".join(out), text[index + 1:]
+
+
+def ext_argv(command: str) -> list[list[str]] | None:
+    """The argv git runs for an `ext::COMMAND` remote (git-remote-ext(1); attack s28f, finding
+    7): `ext::sh -c rm% -rf% /etc` is `[sh, -c, "rm -rf /etc"]`, not the shell words of the
+    text. One argv per service the remote may be run for (fetch, push, archive), since `%s`
+    names it; None where git would read the text differently (`%G`, `%V`, a bad `%`)."""
+    argvs: list[list[str]] = []
+    for service in ("git-upload-pack", "git-receive-pack", "git-upload-archive"):
+        argv: list[str] = []
+        rest = command
+        while rest:
+            argument, rest = _ext_argument(rest, service)
+            if argument is None:
+                return None
+            argv.append(argument)
+        if argv not in argvs:
+            argvs.append(argv)
+        if "%s" not in command and "%S" not in command:
+            break
+    return argvs

@@ -423,10 +423,29 @@ def _git_tree_writes(words: list[_Word], values: dict[str, str | None]) -> list[
         named = sub[[w.value for w in sub].index("--") + 1:]
     elif verb in ("rm", "mv"):
         named = operands
+    if any(w.value is not None and w.value.startswith("--pathspec-f") for w in sub[1:]):
+        return [PathArg("(the pathspecs a file names)", "unknown")]
     if named:
-        return [_in_folder(tree, w.value) if w.value is not None and not w.value.startswith(("/", "~"))
-                else _path_arg(w) for w in named]
+        return [p for w in named for p in _git_pathspec(tree, w)]
     return [_in_folder(tree, "**")]
+
+
+def _git_pathspec(tree: _Word | None, word: _Word) -> list[PathArg]:
+    """What a pathspec names in the work tree (attack s28f, finding 16): the path and, as it
+    may be a folder, all it holds (`git -C /etc rm -rf .`: /etc/**); a wildcard (which git
+    lets cross `/`) or a magic word (`:(glob)**`, `:!x`) any file of TREE; `:/` and `:(top)`
+    the top of a repository whose place is not read here."""
+    value = word.value
+    if value is None:
+        return [_path_arg(word)]
+    if value.startswith(":") and (value[1:2] in ("/", "^") or "top" in value.partition(")")[0]):
+        return [PathArg(f"(the top of the repository: {value})", "unknown")]
+    if value.startswith(":") or _GLOB_CHARS.search(value):
+        return [_in_folder(tree, "**")]
+    path = _in_folder(tree, value) if not value.startswith(("/", "~")) else _path_arg(word)
+    if path.kind != "exact":
+        return [path]
+    return [path, PathArg(f"{path.text.rstrip('/')}/**", "pattern", path.tilde)]
 
 
 # found after outside attack O (finding 2, its class): git subcommands' options that name a file
@@ -540,3 +559,46 @@ def _history_writes(words: list[_Word]) -> list[PathArg]:
     if operand is None or not {option for option, _ in found} & {"-a", "-w"}:
         return []
     return [_path_arg(operand)]
+
+
+def git_removals(words: list[_Word]) -> list[PathArg]:
+    """What `git rm` removes from the work tree, judged as `rm -r` is (attack s28f, finding 16:
+    `git -C /etc rm -rf .`): with -r each pathspec (in `-C`'s folder or --work-tree's); a
+    magic or wildcard one, which matches files at any depth, as the whole tree with or
+    without -r; none with --cached (the index only) or -n; `git mv`'s sources likewise."""
+    index = _git_verb_index(words)
+    sub = words[index:]
+    if not sub or sub[0].value not in ("rm", "mv"):
+        return []
+    options: list[str] = []
+    operands: list[_Word] = []
+    for position, word in enumerate(sub[1:], start=1):
+        if word.value == "--":
+            operands += sub[position + 1:]
+            break
+        if word.value is not None and word.value.startswith("-"):
+            options.append(word.value)
+        else:
+            operands.append(word)
+    recursive = sub[0].value == "mv" or any(o == "-r" or (o[1:2] != "-" and "r" in o)
+                                              for o in options)
+    if "--cached" in options or "--dry-run" in options or any(
+            o[1:2] != "-" and "n" in o for o in options):
+        return []
+    if sub[0].value == "mv":
+        operands = operands[:-1]  # moved away from where they were: as mv's (`moved_away`)
+    tree = _git_work_tree(words, {})
+    if tree is not None and tree.value is None:
+        return [PathArg(tree.text, "unknown")]
+    found: list[PathArg] = []
+    for word in operands:
+        value = word.value
+        if value is None or (value.startswith(":") and (
+                value[1:2] in ("/", "^") or "top" in value.partition(")")[0])):
+            found.append(PathArg(word.text, "unknown"))
+        elif value.startswith(":") or _GLOB_CHARS.search(value):
+            found.append(_in_folder(tree, "*"))  # files anywhere below: no -r needed
+        elif recursive:
+            path = _in_folder(tree, value) if not value.startswith(("/", "~")) else _path_arg(word)
+            found.append(path._replace(kind="tree") if path.kind == "exact" else path)
+    return found

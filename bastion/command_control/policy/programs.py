@@ -215,6 +215,35 @@ def ssh_setting(text: str) -> tuple[str, str] | None:
     return keyword.lower(), rest.lstrip(_SSH_WHITESPACE + "=")
 
 
+def _ssh_tokens(code: str) -> str | None:
+    """A command option's code as ssh runs it (attack s28f, finding 22): ssh expands its TOKENS
+    (ssh_config(5): `%h` the host, `%n` the original one, `%r` the remote user, `%p`, `%u`,
+    `%d`...; an unknown letter is an error) before `/bin/sh -c`, `%%` being `%`. Each token is a
+    value the user chooses on the same line (`ssh -o ProxyCommand='rm -rf /%h' etc`): read as
+    a command substitution, a value known only at run time; None (unknown) where a quote or a
+    backslash may keep the substitution literal."""
+    if "%" not in code:
+        return code
+    out: list[str] = []
+    tokens = False
+    index = 0
+    while index < len(code):
+        pair = code[index:index + 2]
+        if pair == "%%":
+            out.append("%")
+        elif len(pair) == 2 and pair[0] == "%" and pair[1].isalpha():
+            out.append("$(:)")
+            tokens = True
+        else:
+            out.append(code[index])
+            index += 1
+            continue
+        index += 2
+    if tokens and ("'" in code or "\\" in code):
+        return None
+    return "".join(out)
+
+
 # The short options of ssh, scp and sftp that take a value (OpenSSH 9).
 _CONNECTION_VALUES = {"ssh": "BbcDEeFIiJLlmOoPpQRSWw", "scp": "cDFiJloPSX", "sftp": "BbcDFiJloPRSX"}
 
@@ -302,8 +331,11 @@ def _connection_code(name: str, words: list[_Word]) -> list[str | None]:
             setting = ssh_setting(argument)
             if setting is not None and setting[0] in _SSH_CODE_OPTIONS and \
                     setting[1].strip().lower() != "none":
-                codes.append(setting[1])
-                if setting[0] == "knownhostscommand":
+                code = _ssh_tokens(setting[1])
+                codes.append(code)
+                if code != setting[1] and setting[0] == "knownhostscommand":
+                    codes.append(None)
+                elif setting[0] == "knownhostscommand":
                     # run with no shell, its words split by argv_split (`#` no comment):
                     # also those words (attack j19f, finding 7)
                     codes.append(split_reading(setting[1], posix_words))

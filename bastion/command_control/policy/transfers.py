@@ -18,7 +18,7 @@ from typing import NamedTuple
 from bastion.command_control.policy.configured_writes import _url_name, _wget2_writes
 from bastion.command_control.policy.options import _after_options, _long_option, _options, _permuted
 from bastion.command_control.policy.paths import PathArg, _path_arg
-from bastion.command_control.policy.program_writes import _in_folder
+from bastion.command_control.policy.program_writes import _in_folder, git_removals
 from bastion.command_control.policy.source_removals import archiver_removals, compressor_trees
 from bastion.command_control.policy.tar import _TAR, _TAR_ARGUMENTS
 from bastion.command_control.policy.words import _at, _Word
@@ -127,6 +127,35 @@ _RCLONE_READS = frozenset({"ls", "lsl", "lsd", "lsf", "lsjson", "cat", "check", 
                            "ncdu", "help", "link", "backend", "selfupdate-check", "cryptcheck"})
 
 
+# rclone's on-the-fly remotes (`:BACKEND[,PARAM=VALUE...]:PATH`, attack s28f, finding 6): the
+# local backend is a path here (`rclone purge :local:/etc`); the backends that wrap another
+# remote, named by a parameter or by their RCLONE_<BACKEND>_* variables (`:alias,remote=/etc:`),
+# may be one too: unknown, as a remote a chosen configuration names is (`--config F`; the
+# RCLONE_CONFIG* variables are held where they are set: policy/variables.py).
+_RCLONE_ON_THE_FLY = re.compile(r":([\w-]+)((?:,[^:]*)?):(.*)", re.S)
+_RCLONE_WRAPPERS = frozenset({"alias", "union", "combine", "crypt", "chunker", "hasher",
+                              "compress", "cache"})
+
+
+def _rclone_local(word: _Word) -> _Word:
+    """`:local:PATH` and `:local,PARAMS:PATH` as the local PATH they name."""
+    match = _RCLONE_ON_THE_FLY.fullmatch(word.value or "")
+    if match is None or match.group(1).lower() != "local":
+        return word
+    return _Word(match.group(3) or ".", word.text)
+
+
+def _rclone_unread(word: _Word) -> bool:
+    """An operand whose place rclone reads from something the policy does not: a wrapping
+    backend, a local one with quoted parameters (a `:` inside them), or `--config FILE`."""
+    value = word.value or ""
+    if value == "--config" or value.startswith("--config="):
+        return True
+    match = _RCLONE_ON_THE_FLY.fullmatch(value)
+    return match is not None and (match.group(1).lower() in _RCLONE_WRAPPERS or (
+        match.group(1).lower() == "local" and any(q in match.group(2) for q in "\"'")))
+
+
 def _copies(name: str, words: list[_Word]) -> tuple[list[Copy], list[PathArg], list[PathArg]]:
     """The copies landing here, other files written, and files removed, of the container and
     cloud copiers (docker/podman/nerdctl/kubectl/oc cp, aws s3 cp/sync/mv, rclone)."""
@@ -149,6 +178,10 @@ def _copies(name: str, words: list[_Word]) -> tuple[list[Copy], list[PathArg], l
             return [], [], removed
         return _landed("cp", recursive, operands, local), [], removed
     if name == "rclone":
+        if any(_rclone_unread(w) for w in words[1:]) and _verb(
+                words, frozenset({"--config", "--log-file"}))[0] not in _RCLONE_READS:
+            return [], [_UNKNOWN], []
+        words = [_rclone_local(w) for w in words]
         verb, index = _verb(words, frozenset({"--config", "--log-file"}))
         operands, options = _operands(words, index, frozenset(), _RCLONE_FLAGS)
         local = [w for w in operands if _local(w)]
@@ -487,5 +520,7 @@ def transfer_removals(name: str, words: list[_Word]) -> list[PathArg]:
         return _journal_removals(words)
     if name in _CONTAINER_COPIERS or name in ("aws", "rclone"):
         return _copies(name, words)[2]
+    if name == "git":
+        return git_removals(words)
     # `gzip -r DIR`, `7z a -sdel A F`, `rar m A F` (attack k20f, findings 8 and 9)
     return archiver_removals(name, words) + compressor_trees(name, words)[1]

@@ -176,6 +176,9 @@ _HOOKS = {
     **dict.fromkeys(_MAKE_PROGRAMS, "make program"),
     **dict.fromkeys(_MAKE_FLAGS, "make flags"),
     "MAKEFILES": "unknown",
+    # found after outside attack s28f (finding 7): the transports git may use, `ext` (a command
+    # per remote, as protocol.ext.allow) among them
+    "GIT_ALLOW_PROTOCOL": "protocols",
 }  # fmt: skip
 # Per variable: the program that reads its options from it, the options known harmless (no
 # program, code or file they name, no operand: `XZ_OPT=/etc/shadow` compresses it), and those
@@ -319,6 +322,8 @@ def _unknown_hook_reason(name: str) -> str:
         return "gives pip an option, which may name where it installs or a file it writes"
     if name.lower().startswith("npm_config_"):
         return "gives npm a setting, which may name where it installs or a program it runs"
+    if name.startswith("RCLONE_CONFIG"):
+        return "gives rclone a remote or its configuration, which may be a folder here"
     return _HOOK_UNKNOWN[name]
 
 
@@ -387,8 +392,10 @@ _NPM_HARMLESS = frozenset({
 
 
 def _hook_kind(name: str) -> str | None:
-    if name.startswith(("GIT_CONFIG_KEY_", "GIT_CONFIG_VALUE_")):
-        return "unknown"  # git's settings from the environment, GIT_CONFIG_COUNT's kin
+    if name.startswith(("GIT_CONFIG_KEY_", "GIT_CONFIG_VALUE_", "RCLONE_CONFIG")):
+        # git's settings from the environment, GIT_CONFIG_COUNT's kin; rclone's remotes and
+        # configuration file (`RCLONE_CONFIG_X_TYPE=local`: x:/etc is here; attack s28f)
+        return "unknown"
     if name.startswith("PIP_") and name not in _WRITTEN_FILES and name[4:] not in _PIP_HARMLESS:
         return "unknown"
     if name.lower().startswith("npm_config_") and name[11:].lower().replace("-", "_") \
