@@ -30,8 +30,6 @@ HELD_ROWS = [
     "org.freedesktop.systemd1.Manager LogTarget s null",
     f"{DBUS} StartTransientUnit 'ssa(sv)a(sa(sv))' x.service fail 0 0",
     "echo 'LD_PRELOAD=/tmp/x.so' > /etc/environment.d/x.conf",
-    "systemctl enable /tmp/evil.service", "systemctl link /tmp/evil.service",
-    f"{DBUS} EnableUnitFiles asbb 1 /tmp/evil.service true true",
     # 13: augtool
     "augtool -s set /files/etc/sudoers/spec[1]/user alice",
     "augtool --autosave 'set /files/etc/sudoers/spec[last()+1]/user alice'",

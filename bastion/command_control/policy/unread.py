@@ -90,6 +90,7 @@ _INSPECTORS_UNLESS: dict[str, frozenset[str]] = {
     "tree": frozenset({"-o"}),
     "inotifywait": frozenset({"-o", "--outfile", "-d", "--daemon"}),
     "inotifywatch": frozenset(),
+    "fsfreeze": frozenset({"-f", "--freeze"}),  # thawing (-u) writes nothing
     "fdupes": frozenset({"-d", "--delete", "-l", "--log", "-L", "--linkhard"}),
     "jdupes": frozenset({"-d", "--delete", "-B", "--dedupe", "-L", "--link-hard", "-l",
                          "--link-soft", "-y", "--hash-db"}),
