@@ -51,6 +51,9 @@ HELD_ROWS = [
     "-m org.freedesktop.systemd1.Manager.StartUnit emergency.target isolate",
     f"{DBUS} StartUnit ss poweroff.target replace", f"{DBUS} StartUnit ss reboot.target replace",
     f"{DBUS} RestartUnit ss kexec.target replace",
+    f"{DBUS} StartUnit ss systemd-poweroff.service replace",
+    "gdbus call --system -d org.freedesktop.systemd1 -o /org/freedesktop/systemd1 -m "
+    "org.freedesktop.systemd1.Manager.StartUnit \"'multi-user.target'\" \"'isolate'\"",
     f"{ACCOUNTS}/User1000 org.freedesktop.Accounts.User SetAccountType i 1",
     f"{ACCOUNTS} org.freedesktop.Accounts CreateUser ssi eve Eve 1",
     f"{ACCOUNTS}/User0 org.freedesktop.Accounts.User SetPassword ss '$6$salt$hash' hint",
