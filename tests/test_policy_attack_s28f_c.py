@@ -93,6 +93,7 @@ HELD_ROWS = [
     "zfs mount pool/x", "zfs inherit mountpoint pool/x", "zpool import -R / pool",
     "zpool create etc /dev/sdb", "swapon -a",
     "echo '[Mount]' > /etc/systemd/system/etc.mount",
+    "LIBMOUNT_FSTAB=/tmp/fstab mount /tmp/e", "export LIBMOUNT_FSTAB=/tmp/fstab; mount /tmp/e",
     # 21: recursive removers under other names
     "wipe -rfq /etc", "srm -r /etc", "srm -rfll /usr", "trash-put /etc", "trash /var",
     "gtrash put /etc", "kioclient5 move /etc trash:/", "kioclient remove /boot",
