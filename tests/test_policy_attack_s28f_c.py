@@ -100,7 +100,7 @@ HELD_ROWS = [
     "tmpwatch 0 /etc", "tmpreaper --all 0s /etc", "fdupes -rdN /etc", "jdupes -rdN /usr",
     "rdfind -deleteduplicates true /etc", "wipe -rf ~root/../etc", "srm -r /etc/shadow",
     "trash-put /var/log/auth.log", "rip /etc", "safe-rm -rf /usr", "gvfs-rm /etc/passwd",
-    "kde-mv /boot /tmp",
+    "kde-mv /boot /tmp", "scrub -r /etc/shadow", "bleachbit --shred /etc",
 ]
 # Honest lines beside them: reads, listings, look-ups, removals of the user's own files.
 HONEST_ROWS = [

@@ -2,7 +2,8 @@
 wipe, trash or reap the files and folders they are given, read as `rm -r` of their operands so
 that the rm rules (no-root-wipe, the credential and log files) meet them: `wipe -rf /etc`,
 `srm -r /usr`, `trash-put /etc`, `tmpwatch 0 /etc` (every file under /etc older than nothing),
-`fdupes -rdN /etc` (every duplicate under /etc), `kioclient5 move /etc trash:/`.
+`fdupes -rdN /etc` (every duplicate under /etc), `kioclient5 move /etc trash:/`, `scrub -r`,
+`bleachbit --shred`.
 
 Every operand is taken, options' values left out only where the option is known to take one
 (an option the table does not know is read as a flag: its value, if it had one, is then also
@@ -36,6 +37,10 @@ _REMOVERS: dict[str, frozenset[str]] = {
     "kioclient6": frozenset(),
     "kde-mv": frozenset(),
     "gvfs-move": frozenset(),
+    # overwrite what they are given (and remove it with -r, --shred): its contents are gone
+    "scrub": frozenset({"-p", "--pattern", "-b", "--blocksize", "-s", "--device-size", "-D",
+                        "--dirent"}),
+    "bleachbit": frozenset(),
 }
 # Duplicate finders that remove only with their delete option (a short letter in a cluster).
 _DEDUPERS: dict[str, tuple[str, frozenset[str], frozenset[str]]] = {
