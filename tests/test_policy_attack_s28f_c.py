@@ -86,7 +86,7 @@ HELD_ROWS = [
     "org.freedesktop.portable1.Manager AttachImage sassbs /tmp/x.raw 0 trusted false copy",
     # 20: mount tables
     "mount -a -T /tmp/fstab", "mount --all --fstab /tmp/fstab", "mount -T /tmp/fstab /tmp/e",
-    "mount --fstab=/tmp/fstab -a", "mount -va", "mount -a",
+    "mount --fstab=/tmp/fstab -a", "mount -va", "mount -a", "mount -Ta /tmp/e", "mount --al",
     "printf '/tmp/e /etc none bind 0 0\\n' > /tmp/fstab && mount -a -T /tmp/fstab",
     "echo '/tmp/e /etc none bind 0 0' >> /etc/fstab", "tee -a /etc/auto.master < /tmp/x",
     "zfs set mountpoint=/etc pool/x", "zfs create -o mountpoint=/etc pool/x",
@@ -101,6 +101,8 @@ HELD_ROWS = [
     "rdfind -deleteduplicates true /etc", "wipe -rf ~root/../etc", "srm -r /etc/shadow",
     "trash-put /var/log/auth.log", "rip /etc", "safe-rm -rf /usr", "gvfs-rm /etc/passwd",
     "kde-mv /boot /tmp", "scrub -r /etc/shadow", "bleachbit --shred /etc",
+    "xargs wipe -rf < /tmp/list", "find / -maxdepth 1 -name etc -exec wipe -rf {} +",
+    "wipe -rf -- /etc", "trash-put /e*", "nice srm -r /usr",
 ]
 # Honest lines beside them: reads, listings, look-ups, removals of the user's own files.
 HONEST_ROWS = [

@@ -54,6 +54,12 @@ _DEDUPERS: dict[str, tuple[str, frozenset[str], frozenset[str]]] = {
 }
 
 
+def removes(name: str) -> bool:
+    """Whether `name` is one of the removers read here (xargs appending its operands: what it
+    removes is known only at run time)."""
+    return name in _REMOVERS or name in _DEDUPERS
+
+
 def other_removals(name: str, words: list[_Word]) -> list[PathArg]:
     """What `name` removes, as the trees `rm -r` of them removes; [] for other programs and for
     a duplicate finder not told to delete."""
