@@ -101,6 +101,8 @@ HELD_ROWS = [
     "rdfind -deleteduplicates true /etc", "wipe -rf ~root/../etc", "srm -r /etc/shadow",
     "trash-put /var/log/auth.log", "rip /etc", "safe-rm -rf /usr", "gvfs-rm /etc/passwd",
     "kde-mv /boot /tmp", "scrub -r /etc/shadow", "bleachbit --shred /etc",
+    "logrotate -f /tmp/evil.conf", "logrotate -m /tmp/x /etc/logrotate.conf",
+    "logrotate /etc/logrotate.d/../../tmp/x",
     "xargs wipe -rf < /tmp/list", "find / -maxdepth 1 -name etc -exec wipe -rf {} +",
     "wipe -rf -- /etc", "trash-put /e*", "nice srm -r /usr",
 ]
@@ -122,7 +124,8 @@ HONEST_ROWS = [
     "tmpreaper 7d /tmp", "fdupes -r /etc", "jdupes -r /usr", "fdupes -rdN /tmp/photos",
     "kioclient5 copy /etc/hosts /tmp/", "lrzip -d -O /tmp/out /tmp/x.lrz",
     "innoextract -d /tmp/out /tmp/x.exe", "tree -L 2 /etc", "eza -la /etc", "duf /", "dust /var",
-    "inotifywait -r /etc", "rg foo /etc",
+    "inotifywait -r /etc", "rg foo /etc", "logrotate -f /etc/logrotate.conf",
+    "logrotate -vf /etc/logrotate.d/nginx", "logrotate -d /etc/logrotate.d",
 ]
 
 
