@@ -60,6 +60,7 @@ from bastion.command_control.policy.paths import PathArg, _bounded, _operand_pat
 from bastion.command_control.policy.pattern_risk import names_read_at_run_time
 from bastion.command_control.policy.programs import _GIT_COMMANDS
 from bastion.command_control.policy.readers import _CODE_IN_OPTIONS, _COMMAND_LANGUAGES, _reads_commands
+from bastion.command_control.policy.removers import removes
 from bastion.command_control.policy.renames import _MMV, _RENAMERS, renamed_away
 from bastion.command_control.policy.shells import INTERPRETERS, SHELLS, shell_name
 from bastion.command_control.policy.source_removals import REPLACERS
@@ -499,7 +500,10 @@ class _Collector(_Statements, _Files, _Variables, _Code, _Wrappers, _Runners, _I
                    # mv takes its sources away from where the system needs them, as gio move
                    # does: `mv /bin /tmp/x` is an rm -r of /bin (attack j19f, finding 11).
                    *(moved_away(words) if name == "mv" else ()),
-                   *(renamed_away(words) if name in _RENAMERS or name in _MMV else ()))
+                   *(renamed_away(words) if name in _RENAMERS or name in _MMV else ()),
+                   # (`xargs wipe -rf`: what it removes is appended at run time; s28f, 21)
+                   *((PathArg("(appended at run time)", "unknown"),)
+                     if site.dynamic and removes(name) else ()))
         if removed:
             self.commands.append(SimpleCommand(
                 "rm", ("rm", "-r", *(p.text for p in removed)), site.text, "",

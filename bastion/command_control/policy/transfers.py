@@ -19,6 +19,7 @@ from bastion.command_control.policy.configured_writes import _url_name, _wget2_w
 from bastion.command_control.policy.options import _after_options, _long_option, _options, _permuted
 from bastion.command_control.policy.paths import PathArg, _path_arg
 from bastion.command_control.policy.program_writes import _in_folder, git_removals
+from bastion.command_control.policy.removers import other_removals
 from bastion.command_control.policy.source_removals import archiver_removals, compressor_trees
 from bastion.command_control.policy.tar import _TAR, _TAR_ARGUMENTS
 from bastion.command_control.policy.words import _at, _Word
@@ -523,4 +524,6 @@ def transfer_removals(name: str, words: list[_Word]) -> list[PathArg]:
     if name == "git":
         return git_removals(words)
     # `gzip -r DIR`, `7z a -sdel A F`, `rar m A F` (attack k20f, findings 8 and 9)
-    return archiver_removals(name, words) + compressor_trees(name, words)[1]
+    # `wipe -rf /etc`, `srm -r`, `trash-put`, `tmpwatch 0 /etc`, `fdupes -rdN` (attack s28f, 21)
+    return archiver_removals(name, words) + compressor_trees(name, words)[1] + \
+        other_removals(name, words)

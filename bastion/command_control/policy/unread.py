@@ -58,6 +58,9 @@ _INSPECTORS = frozenset({
     "umount", "swapoff", "partprobe", "pvs", "vgs", "lvs", "pvdisplay", "vgdisplay",
     "lvdisplay", "findfs", "iostat",
     "auditctl",  # its watches name files it does not write; its rules meet the audit rules
+    # listers and disk-usage viewers with no option that writes or removes (attack s28f:
+    # a folder operand of an unread program is also the tree under it)
+    "eza", "exa", "lsd", "duf", "dust",
 })  # fmt: skip
 
 # Programs that inspect what they are given unless one of these options (or, for a short one,
@@ -84,6 +87,13 @@ _INSPECTORS_UNLESS: dict[str, frozenset[str]] = {
     # -E names its log file; the config it reads (-f) and tests (-t, -T) is only read; a
     # daemon it starts is held by confirm-other-ssh-server (attack j19f)
     "sshd": frozenset({"-E"}),
+    "tree": frozenset({"-o"}),
+    "inotifywait": frozenset({"-o", "--outfile", "-d", "--daemon"}),
+    "inotifywatch": frozenset(),
+    "fsfreeze": frozenset({"-f", "--freeze"}),  # thawing (-u) writes nothing
+    "fdupes": frozenset({"-d", "--delete", "-l", "--log", "-L", "--linkhard"}),
+    "jdupes": frozenset({"-d", "--delete", "-B", "--dedupe", "-L", "--link-hard", "-l",
+                         "--link-soft", "-y", "--hash-db"}),
 }
 
 # Programs whose listing options only read: they are read when every option is one of these.
@@ -191,7 +201,12 @@ def unread_paths(words: list[_Word]) -> tuple[PathArg, ...]:
             found.append(_path_arg(word, match.group(1), False))
             found.append(_path_arg(word, _CLOSED.split(match.group(1))[0], False))
         found += _other_spellings(word)
-    return tuple(dict.fromkeys([*found, *_under_folders(words)]))
+    # found after outside attack s28f (findings 17, 21): a program may write into, or remove,
+    # the folder a word names (`lrzip -O /etc`, `innoextract -d /etc`, `dir:/etc`, `wipe -r`):
+    # each name is also the tree under it, a pattern (`/etc/**`) judged as uncertain as it is.
+    trees = [PathArg(f"{p.text.rstrip('/')}/**", "pattern", p.tilde) for p in found
+             if p.kind in ("exact", "pattern") and p.text not in ("", ".", "..")]
+    return tuple(dict.fromkeys([*found, *trees, *_under_folders(words)]))
 
 
 # found after outside attack X (finding 13): a home inside a word (`out:~root/../etc/x`) and
