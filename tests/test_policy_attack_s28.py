@@ -32,7 +32,8 @@ ROWS = [
     "echo x | docker run -i -v /:/host debian", "echo '!rm -rf /etc' | telnet", "telnet <<< '!id'",
     # t29f, 11: shell servers shared by link or cluster
     "upterm host", "sshx", "tty-share --public", "teleport start --roles=node",
-    "systemctl enable --now teleport", "sudo kshd",
+    "systemctl enable --now teleport", "sudo kshd", "systemctl start kshell.socket",
+    "echo 'rm -rf /etc' | toolbox enter",
 ]
 HONEST = ["scp -P 2222 f backup@h:/srv/", "scp h:/var/log/syslog /tmp/", "scp -t /tmp/upload",
           "cp a b -v", "rsync -av src/ dst/ --delete", "cp -t /tmp a b",

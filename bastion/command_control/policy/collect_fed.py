@@ -61,6 +61,11 @@ class _Fed:
             # text the line feeds a container's command or a console elsewhere (`| virsh
             # console vm`): typed there, unread here (t29f, 12)
             self._stdin_code(name, words, site, "a reader elsewhere")
+        if name == "guestfish" and _guestfish_commands(words):
+            # its commands on the line (`copy-out /etc /`, `!cmd`): they write files and run
+            # shell commands the policy does not read (attack s28f, t29f)
+            self._unknown(site, words, "guestfish commands on the line, which may run shell "
+                                       "commands or write files the policy does not read")
         unread = not read and not _known(name, ()) and words[0].value not in self._functions
         operand = option_operand(name, words, self._descriptor_named) if unread else None
         if unread and feeds_program(name, words, self._names_stdin):
@@ -193,3 +198,25 @@ def _runs_stdin(words: list[_Word], names_stdin: Callable[[str], bool]) -> bool:
         return False
     after = [v for v in values[values.index("-run") + 1:] if v is None or not v.startswith("-") or v == "-"]
     return not after or after[0] is None or names_stdin(after[0])
+
+
+_GUESTFISH_VALUES = frozenset({"-a", "--add", "-c", "--connect", "-d", "--domain", "-f", "--file",
+                               "-m", "--mount", "-N", "--new", "--format", "--key", "-w",
+                               "--blocksize", "--pipe-error", "--echo-keys"})
+
+
+def _guestfish_commands(words: list[_Word]) -> bool:
+    """Whether guestfish is given commands on its line: a word that is no option nor an
+    option's value (or one known only at run time)."""
+    skip = False
+    for word in words[1:]:
+        value = word.value
+        if value is None:
+            return True
+        if skip:
+            skip = False
+        elif value.startswith("-"):
+            skip = value in _GUESTFISH_VALUES
+        else:
+            return True
+    return False

@@ -55,7 +55,7 @@ _CONSOLE_VERBS["gcloud"] = {"ssh", "connect-to-serial-port"}
 _CONSOLE_VERBS["podman"] = {"attach", "ssh"}  # `podman machine ssh`
 # Programs whose verb starts a shell in a container reading the stdin directly (no terminal).
 _SHELL_VERBS = {"pct": {"enter"}, "apptainer": {"shell"}, "singularity": {"shell"},
-                "snap": {"--shell"}}
+                "snap": {"--shell"}, "toolbox": {"enter"}, "distrobox": {"enter"}}
 # Container runs that always feed the stdin to the image's own command (t29f, finding 7).
 _ALWAYS_FED = {"apptainer": {"run"}, "singularity": {"run"}, "enroot": {"start"},
                "udocker": {"run"}, "ctr": {"start"}, "runc": {"run"}, "crun": {"run"},

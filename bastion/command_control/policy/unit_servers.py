@@ -44,6 +44,7 @@ _PACKAGE_UNITS = {
     "debug-shell": "debug-shell",
     # (attack t29f, finding 11)
     "teleport": "teleport", "upterm": "upterm", "kshd": "kshd", "klogind": "klogind",
+    "kshell": "kshd", "klogin": "klogind", "eklogin": "klogind",
 }
 _PROGRAMS = frozenset(_PACKAGE_UNITS.values())
 DEBUG_SHELL = "debug-shell"

@@ -63,6 +63,10 @@ _INSPECTORS = frozenset({
     "eza", "exa", "lsd", "duf", "dust",
 })  # fmt: skip
 
+_RCLONE_READS = frozenset({"ls", "lsd", "lsl", "lsf", "lsjson", "cat", "check", "cryptcheck",
+                           "size", "md5sum", "sha1sum", "hashsum", "tree", "about",
+                           "listremotes", "version", "backend-features"})
+
 # Programs that inspect what they are given unless one of these options (or, for a short one,
 # its letter in a cluster) makes them write, act, or run something.
 _INSPECTORS_UNLESS: dict[str, frozenset[str]] = {
@@ -152,6 +156,11 @@ def is_read(name: str, words: list[_Word], handled: frozenset[str]) -> bool:
     options = [w.value for w in words[1:] if w.value is None or w.value.startswith("-")]
     if None in options:
         return False
+    if name == "rclone":
+        # its listing verbs write nothing here (their operands are no folder it fills)
+        verbs = [w.value for w in words[1:] if w.value and not w.value.startswith("-")]
+        return bool(verbs) and verbs[0] in _RCLONE_READS and not any(
+            o.partition("=")[0] in ("--log-file", "--dump", "--config") for o in options if o)
     if name == "udevadm":
         verbs = [w.value for w in words[1:] if w.value and not w.value.startswith("-")]
         return bool(verbs) and verbs[0] in _UDEVADM_READS and not any(
