@@ -34,6 +34,8 @@ ROWS = [
     "upterm host", "sshx", "tty-share --public", "teleport start --roles=node",
     "systemctl enable --now teleport", "sudo kshd", "systemctl start kshell.socket",
     "echo 'rm -rf /etc' | toolbox enter",
+    # s28f 18's sibling and 24's: go's options from the environment; legacy scp's remote shell
+    "GOFLAGS=-o=/etc/sudoers go build .", "scp -O 'h:/x/$(echo sudoers)' /etc/",
 ]
 HONEST = ["scp -P 2222 f backup@h:/srv/", "scp h:/var/log/syslog /tmp/", "scp -t /tmp/upload",
           "cp a b -v", "rsync -av src/ dst/ --delete", "cp -t /tmp a b",

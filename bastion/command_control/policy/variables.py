@@ -117,7 +117,7 @@ _MAKE_PROGRAMS = ("CC", "CXX", "CPP", "AS", "LD", "LEX", "YACC", "FC", "PC", "M2
                   "LINK.p", "LINK.o", "LINK.m", "LINT.c", "OUTPUT_OPTION", "GO", "MAKE")
 _MAKE_FLAGS = ("CFLAGS", "CXXFLAGS", "CPPFLAGS", "ASFLAGS", "LDFLAGS", "LDLIBS", "LOADLIBES",
                "LFLAGS", "YFLAGS", "FFLAGS", "PFLAGS", "RFLAGS", "ARFLAGS", "COFLAGS", "GFLAGS",
-               "LINTFLAGS", "TARGET_ARCH", "TARGET_MACH", "OBJCFLAGS", "GOFLAGS", "MAKEINFO_FLAGS")
+               "LINTFLAGS", "TARGET_ARCH", "TARGET_MACH", "OBJCFLAGS", "MAKEINFO_FLAGS")
 _HOOKS = {
     "PROMPT_COMMAND": "code", "BASH_ALIASES": "code",
     "PS0": "prompt", "PS1": "prompt", "PS2": "prompt", "PS4": "prompt", "PROMPT": "prompt",
@@ -159,7 +159,8 @@ _HOOKS = {
     "SYSTEM_WGETRC": "unknown", "WGET2RC": "unknown",
     # and other programs' options, settings files and commands from the environment
     **dict.fromkeys(("APT_CONFIG", "MANOPT", "PARALLEL", "FZF_DEFAULT_OPTS",
-                     "RIPGREP_CONFIG_PATH", "HGRCPATH", "GIT_WORK_TREE"), "unknown"),
+                     "RIPGREP_CONFIG_PATH", "HGRCPATH", "GIT_WORK_TREE", "GOFLAGS", "GOENV"),
+                    "unknown"),
     **dict.fromkeys(("SVN_SSH", "CVS_RSH", "FZF_DEFAULT_COMMAND"), "program"),
     # found after outside attack O (finding 11): where git finds its repository (hooks and
     # settings in it), settings, programs, templates (hooks again) and objects
@@ -296,6 +297,8 @@ _HOOK_UNKNOWN = {
     "RIPGREP_CONFIG_PATH": "names a file of rg options, which may name a command it runs (--pre)",
     "HGRCPATH": "names mercurial's settings files, whose hooks run commands",
     "GIT_WORK_TREE": "names the folder git checks files out into (as --work-tree)",
+    "GOFLAGS": "gives the go command options, which may name the file it writes (-o)",
+    "GOENV": "names the go command's settings file, which may hold GOFLAGS",
     "CURL_HOME": "names the folder of curl's startup file, which may name any file a download "
                  "is written to",
     "GIT_DIR": "names git's repository, whose hooks and settings may run commands",

@@ -508,7 +508,8 @@ def _scp_copy(found: list[tuple[str, _Word | None]], operands: list[_Word]) -> l
     return _written([_Word("cp", "cp"), *recursive, _Word("--", "--"), *sources, destination], _COPY)
 
 
-_REMOTE_PATTERN = re.compile(r"[*?\[{\\]")
+# a pattern or braces, and what the remote shell legacy scp (-O) hands the path to expands
+_REMOTE_PATTERN = re.compile(r"[*?\[{\\$`~]")
 
 
 def remote_source(path: str, word: _Word) -> _Word:
