@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections import deque
 
 from bastion.command_control import policy
+from bastion.command_control.terminal.dispatch import _PASTE_BREAKS
 from bastion.command_control.terminal.expand_line import may_expand
 from bastion.command_control.terminal.keys import (
     _CTRL_C,
@@ -68,8 +69,9 @@ class _FollowsInput:
         carried = len(self._keys.pending)  # bytes of the first key that came (and went) earlier
         end = -carried
         keys = deque(self._keys.feed(data))
-        while keys or self._vi_unfinished(keys):
+        while keys or self._take_unfinished(keys):
             key = keys.popleft()
+            self._joined = bool(carried) and end == -carried  # (attack s28i, finding 2)
             if (end == -carried and carried and key[:1] == b"\x1b" and key[1:2] in (b"[", b"O")
                     and len(key) > 2 and self._vi and not self._vi_command_now()):
                 # An Esc that came alone: readline's keyseq-timeout may have run it as vi's
@@ -355,6 +357,8 @@ class _FollowsInput:
         model = line.model
         line.keyed = True
         followed = True
+        if self._in_paste and key in _PASTE_BREAKS:
+            self._break_paste(model)  # readline may have left the paste (attack s28i, F4)
         if self._in_paste:
             if key == _PASTE_END:
                 self._in_paste = False
@@ -538,7 +542,7 @@ class _FollowsInput:
 
     def _new_line(self) -> None:
         self._prefix = self._last_prefix = ""
-        self._held_prefix = self._quoted = False
+        self._held_prefix = self._quoted = self._seq_open = self._isearch = False
         self._line = _Line()
         self._epoch_seq = self._out_seq
         self._running = False
