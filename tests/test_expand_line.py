@@ -333,6 +333,12 @@ def assert_held_and_denied(sh: Shell, line: str, chunks, how: str) -> None:
     (False, LINE, [b"\x1b[" + PASTE % (DEL5 + b"\x18\x05")], "edit"),
     (False, "#" + LINE, [b"\x1b[" + PASTE % (DEL5 + b"\x1b1\x1b#")], "comment"),
     (False, EXPAND, [b"\x1bO" + PASTE % (DEL5 + b"\x1b\x05")], "expand"),
+    # ... and the key that breaks such a sequence is dropped (a bell): Ctrl-X or Esc is no
+    # prefix then, Ctrl-V no quoted-insert (found in the fix, bash 5.2 ran each)
+    (False, LINE, [b"\x1b[\x1b\x18\x05"], "edit"), (False, LINE, [b"\x1bO\x1b\x18\x05"], "edit"),
+    (False, LINE, [b"\x1b[1;5\x1b\x18\x05"], "edit"), (False, LINE, [b"\x1b[\x16\x0f"], "accept"),
+    (False, EXPAND, [b"\x1b[\x18\x1b\x05"], "expand"), (False, EXPAND, [b"\x1b[\x1b\x1b\x05"], "expand"),
+    (False, "#" + LINE, [b"\x1b[\x1b\x1b1\x1b#"], "comment"),
     # s28i F2: an incremental search ended by an ESC alone (the rest came late), then `[200~`
     (False, LINE, [b"\x12\x1b", b"[200~" + DEL5 + b"\x0f" + END], "accept"),
     (False, LINE, [b"\x12", b"\x1b", b"[200~" + DEL5 + b"\x0f" + END], "accept"),

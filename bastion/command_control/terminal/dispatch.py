@@ -44,6 +44,7 @@ from collections import deque
 from bastion.command_control.terminal.edits import VI_TERMINAL_KEYS
 from bastion.command_control.terminal.keys import (
     _CSI,
+    _INTERRUPTS,
     _MAYBE_UNSEEN,
     _PASTE_END,
     _PASTE_START,
@@ -63,6 +64,7 @@ _VI_KEY_STARTS = frozenset(key[:n].encode() for key in VI_TERMINAL_KEYS for n in
 # `stty` may have made one (held by the policy; attack s28i, finding 4).
 _PASTE_BREAKS = frozenset(chr(c) for c in (*range(0x20), 0x7F)) - {"\t", "\r", "\n", "\x1b"}
 _PASTE_BROKEN = "a signal key came inside a paste: what readline kept of it is unknown"
+_SEQ_BROKEN = "a key broke an unfinished escape sequence: readline dropped it"
 
 
 # Control keys readline's incremental search acts on itself (isearch.c: search again, rub out,
@@ -119,6 +121,10 @@ class _FollowsDispatch:
         one at a time; in vi mode an escape sequence no keymap binds is Esc and commands."""
         if len(key) < 2 or self._in_paste:
             return key, b""
+        if self._seq_open and key[0] == 0x1B and (self._emacs_too or not self._vi):
+            # The ESC that breaks an unfinished key sequence is readline's bell: the bytes
+            # after it are keys from the top (`ESC [`, `ESC 1`, `ESC #` is M-1 M-#: s28i)
+            return key[:1], key[1:]
         if self._vi and key[0] == 0x1B and key[1:2] in b"[O" and len(key) > 2 and (
                 key.decode("latin-1") not in VI_TERMINAL_KEYS
                 or (self._vi_command_now() and (self._vi_argument is True or self._vi_operator))):
@@ -164,9 +170,11 @@ class _FollowsDispatch:
         command waiting for its key, nor vi's state in doubt. Also notes whether `key` leaves a
         quoted-insert waiting (kept across keys the terminal driver may take)."""
         if self._in_paste:
-            self._quoted = self._seq_open = False
+            self._quoted = self._seq_open = self._eaten = False
             return True
         quoted, seq_open = self._quoted, self._seq_open
+        self._eaten = (seq_open and key not in _MAYBE_UNSEEN and key not in _INTERRUPTS
+                       and (self._emacs_too or not self._vi))
         # A byte that is no UTF-8 ends in U+FFFD: in a C locale 0x9D is M-C-] (r27i, 1).
         self._quoted = ((key in _QUOTES or key.endswith("\ufffd")) and not quoted) or (
             quoted and key in _MAYBE_UNSEEN)
@@ -183,6 +191,17 @@ class _FollowsDispatch:
         return not (self._vi and (self._vi_command_now() or self._vi_meta_at is not None
                                   or self._vi_argument or self._vi_operator
                                   or self._vi_search_doubt))
+
+    def _eaten_key(self, key: str, model) -> bool:
+        """The key that broke an unfinished key sequence: readline rings its bell and drops
+        it (`ESC [`, Ctrl-X, Ctrl-E is no C-x C-e; `ESC [`, Ctrl-V, Ctrl-O runs the line), so it
+        is no prefix and no edit; a key of several bytes (8-bit text) lost its first. Either
+        way the line is read as the screen shows it, never certain (attack s28i)."""
+        if not self._eaten:
+            return False
+        model.suspect = model.suspect or _SEQ_BROKEN
+        self._vi_search_doubt = self._vi_search_doubt or self._vi
+        return len(key) == 1
 
     def _break_paste(self, model) -> None:
         """A signal key inside a paste: readline may have left its paste read (SIGINT drops the

@@ -376,6 +376,8 @@ class _FollowsInput:
         elif key in _IGNORED_AT_PROMPT and self.readline_reading:
             line.last_key_seq = self._out_seq
             return True  # bash ignores the signal; readline never sees the key
+        elif self._eaten_key(key, model):
+            followed = False  # readline dropped the key that broke a key sequence (s28i)
         else:
             if self._no_editor() and self._tty_keeps(key, model):
                 model.suspect = _TTY_SIGNAL if key in _IGNORED_AT_PROMPT else _TTY_DATA
@@ -461,7 +463,7 @@ class _FollowsInput:
             self._either_mode()  # vi's command-mode Ctrl-E: emacs-editing-mode (_after_sent)
         if key not in _MAYBE_UNSEEN:
             self._last_prefix = (key if key in _PREFIXES and not self._last_prefix
-                                 and not self.full_screen else "")
+                                 and not self.full_screen and not self._eaten else "")
         if key in _INTERRUPTS and not (key in _IGNORED_AT_PROMPT and self.readline_reading):
             self._ahead = 0  # the terminal driver drops what it had not passed on
             self._ender = "interrupt"

@@ -111,6 +111,7 @@ class CommandLineTracker(_FollowsOutput, _FollowsInput, _FollowsDispatch, _Follo
         self._held_prefix = False  # the held submit key's first bytes were sent before it
         self._quoted = False  # a quoted-insert (Ctrl-V, Ctrl-Q) may wait for its key (o24i)
         self._seq_open = False  # readline may wait inside a key sequence (`ESC [`: s28i, F1)
+        self._eaten = False  # the key read now broke that sequence: readline dropped it
         self._joined = False  # the key read now began in an earlier chunk (s28i, F2)
         self._isearch = False  # readline's incremental search may run (Ctrl-R: s28i, F2)
         self._vi = False  # readline is believed to be in vi mode (`set -o vi` was run)
