@@ -265,6 +265,8 @@ def test_vi_mode_eight_bit_bytes_are_judged_as_their_low_seven_bits(line, byte, 
 
 LINE, SUBST = "echo x >> /etc/sudoers", CODE_IN_WORD[0]
 PASTE = b"\x1b[200~%s\x1b[201~"
+PASTE_START, END, DEL5 = b"\x1b[200~", b"\x1b[201~", b"\x7f" * 5  # DEL5 rubs out a typed `[200~`
+EXPAND = "echo $(touch /etc/sudoers)"
 
 
 def assert_held_and_denied(sh: Shell, line: str, chunks, how: str) -> None:
@@ -320,11 +322,58 @@ def assert_held_and_denied(sh: Shell, line: str, chunks, how: str) -> None:
     (False, "#" + LINE, [b"\x1b1\x1b\x11#"], "comment"),
     (False, "#" + LINE, [b"\x1b1\x1b\x11", b"#"], "comment"),
     (False, SUBST, [b"\x1b\x11?x"], "complete"),
+    # s28i F1: readline waits inside a key sequence the reader cut unfinished (`ESC [`, `ESC O`,
+    # `ESC [1;5`, `ESC [200`): the paste start's ESC breaks it, `[200~` is typed, the rest keys
+    (False, LINE, [b"\x1b[" + PASTE % (DEL5 + b"\x0f")], "accept"),
+    (False, LINE, [b"\x1b[", PASTE % (DEL5 + b"\x0f")], "accept"),
+    (False, LINE, [b"\x1bO" + PASTE % (DEL5 + b"\x0f")], "accept"),
+    (False, LINE, [b"\x1b[3;" + PASTE % (DEL5 + b"\x0f")], "accept"),
+    (False, LINE, [b"\x1b[1;5" + PASTE % (DEL5 + b"\x0f")], "accept"),
+    (False, LINE, [b"\x1b[200" + PASTE % (DEL5 + b"\x0f")], "accept"),
+    (False, LINE, [b"\x1b[" + PASTE % (DEL5 + b"\x18\x05")], "edit"),
+    (False, "#" + LINE, [b"\x1b[" + PASTE % (DEL5 + b"\x1b1\x1b#")], "comment"),
+    (False, EXPAND, [b"\x1bO" + PASTE % (DEL5 + b"\x1b\x05")], "expand"),
+    # ... and the key that breaks such a sequence is dropped (a bell): Ctrl-X or Esc is no
+    # prefix then, Ctrl-V no quoted-insert (found in the fix, bash 5.2 ran each)
+    (False, LINE, [b"\x1b[\x1b\x18\x05"], "edit"), (False, LINE, [b"\x1bO\x1b\x18\x05"], "edit"),
+    (False, LINE, [b"\x1b[1;5\x1b\x18\x05"], "edit"), (False, LINE, [b"\x1b[\x16\x0f"], "accept"),
+    (False, EXPAND, [b"\x1b[\x18\x1b\x05"], "expand"), (False, EXPAND, [b"\x1b[\x1b\x1b\x05"], "expand"),
+    (False, "#" + LINE, [b"\x1b[\x1b\x1b1\x1b#"], "comment"),
+    # s28i F2: an incremental search ended by an ESC alone (the rest came late), then `[200~`
+    (False, LINE, [b"\x12\x1b", b"[200~" + DEL5 + b"\x0f" + END], "accept"),
+    (False, LINE, [b"\x12", b"\x1b", b"[200~" + DEL5 + b"\x0f" + END], "accept"),
+    (False, LINE, [b"\x12sys\x1b", b"[200~" + DEL5 + b"\x0f" + END], "accept"),
+    (False, LINE, [b"\x12zz\x1b", b"[200~" + DEL5 + b"\x0f" + END], "accept"),
+    (False, LINE, [b"\x12\x1b", b"[", b"200~" + DEL5 + b"\x0f" + END], "accept"),
+    (False, LINE, [b"\x12\x1b", b"[200~" + DEL5 + b"\x18\x05" + END], "edit"),
+    (False, "#" + LINE, [b"\x12\x1b", b"[200~" + DEL5 + b"\x1b1\x1b#" + END], "comment"),
+    (False, EXPAND, [b"\x12\x1b", b"[200~" + DEL5 + b"\x1b\x05" + END], "expand"),
+    # s28i F3 (C locale): Esc + a character of several bytes is a bell, then its later bytes
+    # are keys: 0x85 is M-C-e, 0xBF M-?, 0x9B M-Esc, 0xAA M-* (complete)
+    (False, EXPAND, [b"\x1b\xc3\x85"], "expand"), (False, EXPAND, [b"\x1b", b"\xc3\x85"], "expand"),
+    (False, EXPAND, [b"\x1b\xc3", b"\x85"], "expand"), (False, EXPAND, [b"\x1b\xc2\x85"], "expand"),
+    (False, EXPAND, [b"\x1b\xe2\x80\x85"], "expand"), (False, EXPAND, [b"\x1b\xe0\x85"], "expand"),
+    (False, EXPAND, [b"\x1b\xdf\x85"], "expand"), (False, EXPAND, [b"\x16\x1b\xc3\x85"], "expand"),
+    (False, EXPAND, [b"\x1d\x1b\xc3\x85"], "expand"), (False, EXPAND, [b"\x18\x1b\xc3\x85"], "expand"),
+    (False, EXPAND, [b"\x1b-\x1b\xc3\x85"], "expand"), (False, EXPAND, [b"\x12\x1b\xc3\x85"], "expand"),
+    (False, SUBST, [b"\x1b\xc2\xbf"], "complete"), (False, SUBST, [b"\x1b\xc2\x9b"], "complete"),
+    (False, SUBST, [b"\x1b\xc2\xaa"], "complete"),
+    # s28i F4: a signal key inside a paste: readline leaves its paste read, the rest are keys
+    (False, "", [PASTE_START + b"x\x03", LINE.encode() + b"\x0f"], "accept"),
+    (False, "", [PASTE_START + b"x\x1c", LINE.encode() + b"\x0f"], "accept"),
+    (False, "", [PASTE_START + b"x\x1a", LINE.encode() + b"\x0f"], "accept"),
+    (False, "", [PASTE_START + b"x\x03", EXPAND.encode() + b"\x1b\x05"], "expand"),
+    (False, "", [PASTE_START + b"x\x03", b"#" + LINE.encode() + b"\x1b1\x1b#"], "comment"),
+    (True, "", [PASTE_START + b"x\x03", b"#" + LINE.encode() + b"\x1b1#"], "comment"),
+    (True, "", [PASTE_START + b"x\x03", LINE.encode() + b"\x1bv"], "edit"),
+    (True, "", [PASTE_START + b"x\x03", LINE.encode() + b"\x04"], "accept"),
+    (True, "", [PASTE_START + b"x\x1a", b"#" + LINE.encode() + b"\x1b1#"], "comment"),
 ])
 def test_a_key_readline_dispatches_otherwise_than_the_reader_cuts_it_is_judged(vi, line, chunks,
                                                                                how):
     # Each row ran the refused line (or its substitution) unjudged in bash 5.2 on a pty (attack
-    # o24i, attack/repro_1.py .. repro_7.py; the C locale for 8-bit bytes, IXON on)
+    # o24i, attack/repro_1.py .. repro_7.py; the C locale for 8-bit bytes, IXON on; attack
+    # s28i, attack/repro_1.py .. repro_4.py, t16.py, t12.py, t30.py)
     sh = Shell()
     if vi:
         sh.run("set -o vi")
@@ -335,6 +384,11 @@ def test_a_key_readline_dispatches_otherwise_than_the_reader_cuts_it_is_judged(v
     (False, b"\x1b\x1b[A"), (False, b"\x1b\x1b[D"), (False, b"\x1b[1;3C"), (False, b"\x1b[A"),
     (False, PASTE % b"cat notes"), (False, b"\x18" + PASTE % b"cat notes"),
     (True, PASTE % b"cat notes"), (True, b"\x1b[D\x1b[C"), (False, b"\x18gx"),
+    # s28i: arrows then a paste, a search left by an arrow then a paste, Ctrl-C then a paste,
+    # a paste holding a Tab, Alt + an accented letter
+    (False, b"\x1b[D\x1b[D" + PASTE % b"cat notes"), (False, b"\x1bOD" + PASTE % b"cat notes"),
+    (False, b"\x12ls\x1b[C" + PASTE % b"cat notes"), (False, b"\x12ls\x07" + PASTE % b"cat notes"),
+    (False, b"\x03" + PASTE % b"cat notes"), (False, PASTE % b"a\tb"), (False, b"\x1b\xc3\xa9"),
 ])
 def test_honest_arrows_and_pastes_are_not_judged_on_a_line_without_code(vi, keys):
     # Alt+arrows, arrows and pastes of plain text go at once where nothing can run (o24i)

@@ -1010,3 +1010,53 @@ def test_vi_keys_readline_dispatches_byte_by_byte_are_judged(world, tmp_path, lo
     term.expect(rb"\x08", start=start)  # bash took the Esc alone: command mode
     term.send(keys)
     denied_and_nothing_ran(term, start, tmp_path)
+
+
+DEL5 = b"\x7f" * 5  # rubs out the `[200~` readline typed when it did not read a paste start
+
+
+@pytest.mark.parametrize(("line", "keys"), [
+    (b"touch canary", [b"\x1b[\x1b[200~" + DEL5 + b"\x0f\x1b[201~"]),  # F1: ESC [, then a paste
+    # F2: an isearch the ESC ends alone (bash redraws the line), then the rest of a paste start
+    (b"touch canary", [b"\x12", re.compile(rb"search\)"), b"\x1b",
+                       re.compile(rb"READY> touch canary"), b"[200~" + DEL5 + b"\x0f\x1b[201~"]),
+    (b"echo $(touch canary)", [b"\x1b\xc3\x85"]),  # F3 (C locale): a bell, then 0x85: M-C-e
+    # F4: Ctrl-C inside a paste; the line typed at the prompt bash draws after it
+    (b"", [b"\x1b[200~x\x03", re.compile(rb"\^C[\s\S]*READY> "), b"touch canary\x0f"]),
+], ids=["unfinished-csi-then-paste", "isearch-esc-alone-then-paste", "esc-then-a-character",
+        "ctrl-c-inside-a-paste"])
+def test_a_paste_start_readline_does_not_read_as_one_is_keys_each_judged(world, tmp_path, line,
+                                                                         keys):
+    # attack s28i: bash 5.2 ran the refused line (or its substitution) with nothing judged; a
+    # bytes chunk is sent, a pattern waited for (what bash drew once it took the keys before)
+    term = shell(world, tmp_path)  # the target's locale: C (the bastion passes only LANG=C)
+    start = len(term.buffer)
+    term.send(line)
+    term.expect(re.escape(line[-8:]), start=start)
+    for chunk in keys:
+        if isinstance(chunk, re.Pattern):
+            term.expect(chunk.pattern, start=start)
+        else:
+            term.send(chunk)
+    term.expect(PROMPT, start=term.expect(rb"\[bastion\] denied", start=start))
+    alive(term)
+    assert not (tmp_path / "canary").exists()
+
+
+def test_honest_pastes_after_arrows_a_search_or_ctrl_c_are_pastes(world, tmp_path):
+    # s28i's cost is none here: a paste after arrow keys, after a search left with Ctrl-E,
+    # after Ctrl-C at the prompt; a search then Enter
+    term = shell(world, tmp_path)
+    out = term.run_line(b"echo one-\x1b[D\x1b[D\x1b[C\x1b[C\x1b[200~$((1+1))\x1b[201~\r")
+    assert b"one-2" in out and b"denied" not in out
+    term.send(b"\x12one-")
+    term.expect(rb"-': echo \x1b\[7mone-")  # readline draws the search one key at a time
+    out = term.run_line(b"\x05\x1b[200~x\x1b[201~\r")
+    assert b"one-2x" in out and b"denied" not in out
+    term.run_line(b"\x03")
+    out = term.run_line(b"\x1b[200~echo three-$((1+2))\x1b[201~\r")
+    assert b"three-3" in out and b"denied" not in out
+    term.send(b"\x12three")
+    term.expect(rb"e': echo \x1b\[7mthree")
+    out = term.run_line(b"\r")
+    assert b"three-3" in out and b"denied" not in out

@@ -24,7 +24,15 @@ and judged where either reading is a judge point (fail closed):
 - vi's command mode dispatches byte by byte: a character ends at the first byte that does not
   continue it (`F4 1#` is a bell, then `1#`: finding 3), and a byte 0x80-0x9F is a key of its
   own; a command's character argument is one byte in a C locale, so the bytes after its first
-  are read as their meta keys too (`f` C3 8D is `f` 0xC3, then Enter: finding 2, `_meta_point`).
+  are read as their meta keys too (`f` C3 8D is `f` 0xC3, then Enter: finding 2, `_meta_point`);
+- attack s28i: readline also waits inside every multi-byte key it binds (`ESC [`, `ESC O`,
+  `ESC [1;5`, `ESC [200`): after an ESC-led key the reader cut unfinished, a paste start is
+  keys (finding 1), as it is while an incremental search may run (Ctrl-R, Ctrl-S: its ESC
+  ends the search alone when the rest comes late) and when its first bytes came in an earlier
+  chunk (finding 2); in emacs mode Esc + a character of several bytes is Esc + its lead byte
+  (a bell in a C locale), and each byte after it a key of its own, read as its meta key
+  (finding 3); a signal key (or any control key stty may have made one) inside a paste ends it
+  for the gate: readline's paste read may have ended there (finding 4, `_break_paste`).
 
 A mixin of `CommandLineTracker` (tracker.py), which holds the state it reads. Pure.
 """
@@ -34,7 +42,15 @@ from __future__ import annotations
 from collections import deque
 
 from bastion.command_control.terminal.edits import VI_TERMINAL_KEYS
-from bastion.command_control.terminal.keys import _MAYBE_UNSEEN, _utf8_len
+from bastion.command_control.terminal.keys import (
+    _CSI,
+    _INTERRUPTS,
+    _MAYBE_UNSEEN,
+    _PASTE_END,
+    _PASTE_START,
+    _SEARCH_KEYS,
+    _utf8_len,
+)
 
 # Keys after which readline reads the next character itself, a paste's first one included:
 # quoted-insert (Ctrl-V, Ctrl-Q where IXON is off) and character-search (Ctrl-], M-Ctrl-],
@@ -43,6 +59,36 @@ from bastion.command_control.terminal.keys import _MAYBE_UNSEEN, _utf8_len
 _QUOTES = frozenset({"\x16", "\x11", "\x1d", "\x1b\x1d", "\x9d"})
 # What readline waits on after ESC in vi mode: the beginnings of the keys it binds there.
 _VI_KEY_STARTS = frozenset(key[:n].encode() for key in VI_TERMINAL_KEYS for n in range(2, len(key)))
+# Keys that may end readline's read of a bracketed paste: the tty's signal keys (intr, quit,
+# susp: Ctrl-C, Ctrl-\\, Ctrl-Z by default), and any other control key but Tab, CR and LF, which
+# `stty` may have made one (held by the policy; attack s28i, finding 4).
+_PASTE_BREAKS = frozenset(chr(c) for c in (*range(0x20), 0x7F)) - {"\t", "\r", "\n", "\x1b"}
+_PASTE_BROKEN = "a signal key came inside a paste: what readline kept of it is unknown"
+_SEQ_BROKEN = "a key broke an unfinished escape sequence: readline dropped it"
+
+
+# Control keys readline's incremental search acts on itself (isearch.c: search again, rub out,
+# yank a word or the line, quoted-insert), and those the driver may take: any other control
+# key, and any ESC-led key (ESC is an isearch terminator), ends the search.
+_ISEARCH_GOES_ON = frozenset("\x12\x13\x17\x19\x7f\x08\x16\x11\x1a\x1c")
+
+
+def _isearch_after(key: str, isearch: bool, quoted: bool) -> bool:
+    """Whether readline's incremental search may still run after `key` (attack s28i, F2)."""
+    if key in _SEARCH_KEYS:
+        return True
+    if not isearch or quoted or key in (_PASTE_START, _PASTE_END):
+        return isearch
+    return not (key[0] == "\x1b" or (len(key) == 1 and (key < " " or key == "\x7f")
+                                     and key not in _ISEARCH_GOES_ON))
+
+
+def _unfinished_escape(key: str) -> bool:
+    """An ESC-led key the reader cut before its end (`ESC [`, `ESC [1;5`, `ESC O` broken by the
+    next byte): readline may still wait inside a key sequence it binds (attack s28i, F1)."""
+    if key[:2] == "\x1b[":
+        return _CSI.fullmatch(key.encode("utf-8", "surrogateescape")) is None
+    return key == "\x1bO"
 
 
 def _char_len(key: bytes) -> int:
@@ -75,6 +121,10 @@ class _FollowsDispatch:
         one at a time; in vi mode an escape sequence no keymap binds is Esc and commands."""
         if len(key) < 2 or self._in_paste:
             return key, b""
+        if self._seq_open and key[0] == 0x1B and (self._emacs_too or not self._vi):
+            # The ESC that breaks an unfinished key sequence is readline's bell: the bytes
+            # after it are keys from the top (`ESC [`, `ESC 1`, `ESC #` is M-1 M-#: s28i)
+            return key[:1], key[1:]
         if self._vi and key[0] == 0x1B and key[1:2] in b"[O" and len(key) > 2 and (
                 key.decode("latin-1") not in VI_TERMINAL_KEYS
                 or (self._vi_command_now() and (self._vi_argument is True or self._vi_operator))):
@@ -82,6 +132,10 @@ class _FollowsDispatch:
             # (attack q26i, finding 1). Which a terminal's own bindings add is unknown: doubt.
             self._vi_search_doubt = True
             return key[:1], key[1:]
+        if key[0] == 0x1B and key[1] >= 0xC0 and len(key) > 2 and (self._emacs_too or not self._vi):
+            # Esc + a character of several bytes: readline's Esc keymap takes the lead byte (a
+            # bell in a C locale), and each byte after it is a key (attack s28i, finding 3).
+            return key[:2], key[2:]
         if key[0] < 0x20 or key[0] == 0x7F:
             return key, b""
         if self._vi and self._vi_command_now():
@@ -92,13 +146,19 @@ class _FollowsDispatch:
             return key[:n], key[n:]
         return key, b""
 
-    def _vi_unfinished(self, keys: deque[bytes]) -> bool:
-        """vi mode, every key read: an escape sequence the reader keeps for its end, that no key
-        readline binds begins with, was dispatched by readline already (`ESC[1#` is Esc, `1#`):
-        taken as a key now (attack q26i, finding 1)."""
+    def _take_unfinished(self, keys: deque[bytes]) -> bool:
+        """Every key read: a key the reader keeps for its end that readline dispatched already
+        is taken as a key now. vi mode: an escape sequence no key readline binds begins with
+        (`ESC[1#` is Esc, `1#`: attack q26i, finding 1); emacs mode: Esc + a character of
+        several bytes with a byte after its lead (`ESC E0 85`: attack s28i, finding 3)."""
         pending = self._keys.pending
-        if (keys or not self._vi or self._in_paste or pending[:1] != b"\x1b"
-                or pending[1:2] not in (b"[", b"O") or pending in _VI_KEY_STARTS):
+        if keys or self._in_paste or pending[:1] != b"\x1b":
+            return False
+        if len(pending) > 2 and pending[1] >= 0xC0 and (self._emacs_too or not self._vi):
+            keys.append(pending)
+            self._keys.pending = b""
+            return True
+        if not self._vi or pending[1:2] not in (b"[", b"O") or pending in _VI_KEY_STARTS:
             return False
         keys.append(pending)
         self._keys.pending = b""
@@ -110,17 +170,45 @@ class _FollowsDispatch:
         command waiting for its key, nor vi's state in doubt. Also notes whether `key` leaves a
         quoted-insert waiting (kept across keys the terminal driver may take)."""
         if self._in_paste:
-            self._quoted = False
+            self._quoted = self._seq_open = self._eaten = False
             return True
-        quoted = self._quoted
+        quoted, seq_open = self._quoted, self._seq_open
+        self._eaten = (seq_open and key not in _MAYBE_UNSEEN and key not in _INTERRUPTS
+                       and (self._emacs_too or not self._vi))
         # A byte that is no UTF-8 ends in U+FFFD: in a C locale 0x9D is M-C-] (r27i, 1).
         self._quoted = ((key in _QUOTES or key.endswith("\ufffd")) and not quoted) or (
             quoted and key in _MAYBE_UNSEEN)
-        if quoted or self._last_prefix or self._prefix:
+        # readline may wait inside a key sequence (s28i, F1), kept across keys the driver takes
+        self._seq_open = _unfinished_escape(key) or (seq_open and key in _MAYBE_UNSEEN)
+        isearch, self._isearch = self._isearch, _isearch_after(key, self._isearch, quoted)
+        if quoted or seq_open or self._last_prefix or self._prefix:
+            return False
+        if key == _PASTE_START and (self._joined or isearch):
+            # Its ESC came alone in an earlier chunk, where a timeout may have run it alone
+            # (isearch: 0.1 s, vi: keyseq-timeout), or an incremental search may run, whose ESC
+            # ends it and leaves `[200~` to be typed (attack s28i, finding 2).
             return False
         return not (self._vi and (self._vi_command_now() or self._vi_meta_at is not None
                                   or self._vi_argument or self._vi_operator
                                   or self._vi_search_doubt))
+
+    def _eaten_key(self, key: str, model) -> bool:
+        """The key that broke an unfinished key sequence: readline rings its bell and drops
+        it (`ESC [`, Ctrl-X, Ctrl-E is no C-x C-e; `ESC [`, Ctrl-V, Ctrl-O runs the line), so it
+        is no prefix and no edit; a key of several bytes (8-bit text) lost its first. Either
+        way the line is read as the screen shows it, never certain (attack s28i)."""
+        if not self._eaten:
+            return False
+        model.suspect = model.suspect or _SEQ_BROKEN
+        self._vi_search_doubt = self._vi_search_doubt or self._vi
+        return len(key) == 1
+
+    def _break_paste(self, model) -> None:
+        """A signal key inside a paste: readline may have left its paste read (SIGINT drops the
+        line), so the keys after it are keys, each judged (attack s28i, finding 4)."""
+        self._in_paste = False
+        model.end_paste()
+        model.suspect = model.suspect or _PASTE_BROKEN
 
     def _with_prefix(self, key: str, prev: str) -> str:
         """Emacs mode: the key after an Esc prefix as readline dispatches it, Esc and the key

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections import deque
 
 from bastion.command_control import policy
+from bastion.command_control.terminal.dispatch import _PASTE_BREAKS
 from bastion.command_control.terminal.expand_line import may_expand
 from bastion.command_control.terminal.keys import (
     _CTRL_C,
@@ -68,8 +69,9 @@ class _FollowsInput:
         carried = len(self._keys.pending)  # bytes of the first key that came (and went) earlier
         end = -carried
         keys = deque(self._keys.feed(data))
-        while keys or self._vi_unfinished(keys):
+        while keys or self._take_unfinished(keys):
             key = keys.popleft()
+            self._joined = bool(carried) and end == -carried  # (attack s28i, finding 2)
             if (end == -carried and carried and key[:1] == b"\x1b" and key[1:2] in (b"[", b"O")
                     and len(key) > 2 and self._vi and not self._vi_command_now()):
                 # An Esc that came alone: readline's keyseq-timeout may have run it as vi's
@@ -355,6 +357,8 @@ class _FollowsInput:
         model = line.model
         line.keyed = True
         followed = True
+        if self._in_paste and key in _PASTE_BREAKS:
+            self._break_paste(model)  # readline may have left the paste (attack s28i, F4)
         if self._in_paste:
             if key == _PASTE_END:
                 self._in_paste = False
@@ -372,6 +376,8 @@ class _FollowsInput:
         elif key in _IGNORED_AT_PROMPT and self.readline_reading:
             line.last_key_seq = self._out_seq
             return True  # bash ignores the signal; readline never sees the key
+        elif self._eaten_key(key, model):
+            followed = False  # readline dropped the key that broke a key sequence (s28i)
         else:
             if self._no_editor() and self._tty_keeps(key, model):
                 model.suspect = _TTY_SIGNAL if key in _IGNORED_AT_PROMPT else _TTY_DATA
@@ -457,7 +463,7 @@ class _FollowsInput:
             self._either_mode()  # vi's command-mode Ctrl-E: emacs-editing-mode (_after_sent)
         if key not in _MAYBE_UNSEEN:
             self._last_prefix = (key if key in _PREFIXES and not self._last_prefix
-                                 and not self.full_screen else "")
+                                 and not self.full_screen and not self._eaten else "")
         if key in _INTERRUPTS and not (key in _IGNORED_AT_PROMPT and self.readline_reading):
             self._ahead = 0  # the terminal driver drops what it had not passed on
             self._ender = "interrupt"
@@ -538,7 +544,7 @@ class _FollowsInput:
 
     def _new_line(self) -> None:
         self._prefix = self._last_prefix = ""
-        self._held_prefix = self._quoted = False
+        self._held_prefix = self._quoted = self._seq_open = self._isearch = False
         self._line = _Line()
         self._epoch_seq = self._out_seq
         self._running = False

@@ -110,6 +110,10 @@ class CommandLineTracker(_FollowsOutput, _FollowsInput, _FollowsDispatch, _Follo
         self._last_prefix = ""
         self._held_prefix = False  # the held submit key's first bytes were sent before it
         self._quoted = False  # a quoted-insert (Ctrl-V, Ctrl-Q) may wait for its key (o24i)
+        self._seq_open = False  # readline may wait inside a key sequence (`ESC [`: s28i, F1)
+        self._eaten = False  # the key read now broke that sequence: readline dropped it
+        self._joined = False  # the key read now began in an earlier chunk (s28i, F2)
+        self._isearch = False  # readline's incremental search may run (Ctrl-R: s28i, F2)
         self._vi = False  # readline is believed to be in vi mode (`set -o vi` was run)
         # ... or may be in either: the keys of both modes are judged (see `_note_mode`).
         self._emacs_too = False
