@@ -63,6 +63,8 @@ _INSPECTORS = frozenset({
     "eza", "exa", "lsd", "duf", "dust",
 })  # fmt: skip
 
+# Programs that make, or change, exactly the names they are given and nothing under them.
+_MAKES_ONLY = frozenset({"mkdir", "rmdir", "touch", "mkfifo", "mknod", "truncate", "fallocate"})
 _RCLONE_READS = frozenset({"ls", "lsd", "lsl", "lsf", "lsjson", "cat", "check", "cryptcheck",
                            "size", "md5sum", "sha1sum", "hashsum", "tree", "about",
                            "listremotes", "version", "backend-features"})
@@ -213,8 +215,10 @@ def unread_paths(words: list[_Word]) -> tuple[PathArg, ...]:
     # found after outside attack s28f (findings 17, 21): a program may write into, or remove,
     # the folder a word names (`lrzip -O /etc`, `innoextract -d /etc`, `dir:/etc`, `wipe -r`):
     # each name is also the tree under it, a pattern (`/etc/**`) judged as uncertain as it is.
+    program = (words[0].value or "").rsplit("/", 1)[-1] if words else ""
     trees = [PathArg(f"{p.text.rstrip('/')}/**", "pattern", p.tilde) for p in found
-             if p.kind in ("exact", "pattern") and p.text not in ("", ".", "..")]
+             if p.kind in ("exact", "pattern") and p.text not in ("", ".", "..")
+             and program not in _MAKES_ONLY]
     return tuple(dict.fromkeys([*found, *trees, *_under_folders(words)]))
 
 
