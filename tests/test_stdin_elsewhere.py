@@ -78,6 +78,9 @@ def test_a_console_or_an_attach_is_a_terminal_maker(line, maker):
     ("x=bash; $x", "shell"), ("p=python3; $p", "interpreter"), ("x=enter; pct $x 101", "shell"),
     ("x=-i; docker run $x debian", "program"), ("runc run c", "program"), ("ctr task start c", "program"),
     ("usql pg://x", "interpreter"), ("impacket-smbclient x", "interpreter"),
+    # attack u30o: a program named only at run time (a shell, `$0`), debuggers under their names
+    ("$0", "program"), ("$SHELL", "program"), ("/proc/self/exe", "program"),
+    ("pdb3 f.py", "interpreter"), ("ipdb3 f.py", "interpreter"),
     # honest lines: a message sent from stdin, commands given on the line, no stdin attached
     ("docker run -i=false debian", None), ("sqlcipher x.db 'select 1'", None),
     ("mail -s hi root", None), ("mail -sI root", None), ("mailx -s 'disk full' ops@example.org", None),

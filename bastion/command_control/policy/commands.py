@@ -80,8 +80,14 @@ def reads_script_from_stdin(command: str) -> str | None:
     `busybox sh`, `. /dev/stdin`), "interpreter" when an interpreter reads its program from
     it (`python3`, `perl -`); "interpreter" wins when both do. "program" when the only
     reader is a program no table reads, given no operand, that may take its program from there
-    (`lli` is an interpreter; `./healthcheck` only may): its first data is held. None otherwise."""
-    kinds = {command.reads_stdin for command in commands_either_way(command)}
+    (`lli` is an interpreter; `./healthcheck` only may), or one named only at run time: its
+    first data is held. None otherwise."""
+    commands = commands_either_way(command)
+    kinds = {each.reads_stdin for each in commands}
+    if any(each.name is None for each in commands):
+        # a program named only at run time (`$0`, `$SHELL`, /proc/self/exe: a shell) may read
+        # it: once its line is confirmed, the first data is held too (attack u30o, finding 1)
+        kinds.add("program")
     for kind in ("interpreter", "shell", "program"):
         if kind in kinds:
             return kind

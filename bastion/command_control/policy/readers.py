@@ -198,6 +198,9 @@ _COMMAND_LANGUAGES = _EDITORS | {
     # telnet with no host reads its own commands (`!cmd`), and its escape character leads to
     # them with one (attack t29f, finding 13)
     "telnet",
+    # debuggers that read their commands (any code: `!os.system(...)`) from stdin under their
+    # own names (attack u30o, finding 2)
+    "pdb", "pdb3", "ipdb", "ipdb3", "jdb", "byebug", "rdbg", "pry",
 }  # fmt: skip
 # mail's options: those that take a value, and the flags that keep it sending one message
 # read from stdin as text (any other, -~ and -I included, may read commands or escapes).

@@ -30,7 +30,7 @@ from bastion.command_control.terminal.line import (
     _without_rprompt,
 )
 from bastion.command_control.terminal.screen import _cells, _display, _shown_at_cursor
-from bastion.command_control.terminal.tty import _TTY_MOVED, _TTY_OPEN, _TTY_OTHER, _tty_readings
+from bastion.command_control.terminal.tty import _TTY_MOVED, _TTY_OPEN, _tty_readings
 
 Kind = Literal["command", "not-a-command", "blind"]
 
@@ -221,7 +221,10 @@ class _ReadsLine:
             return dataclasses.replace(rec, also=rec.also + tuple(statements))
         if not done:
             return rec  # nothing runs in any reading: the shell waits for more
-        return Reconstruction(done[0], rec.certain, _TTY_OTHER, "command", also=tuple(done[1:]))
+        # No line the target echoed: the keys are judged as keys typed without echo are
+        # (`hidden`), never shown, logged or stored (the fuzzer's `Q` Ctrl-C, where a reading
+        # of the settings makes Ctrl-C a line's end).
+        return dataclasses.replace(rec, hidden=done[0], hidden_also=tuple(done[1:]))
 
     def _statement_starts(self) -> list[int]:
         """Where in the pending lines (and this one) the statement the shell runs may begin."""

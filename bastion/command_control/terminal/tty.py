@@ -21,7 +21,6 @@ _CTRL_U, _CTRL_W, _CTRL_V = 0x15, 0x17, 0x16
 _TTY_DROPPED = b"\x11\x12\x13"  # VSTART, VREPRINT, VSTOP: the driver stores none of them
 _TTY_SIGNALS = b"\x03\x1a\x1c"  # VINTR, VSUSP, VQUIT: the driver flushes the line
 _TTY_OPEN = "in another reading of the tty's settings the statement is unfinished"
-_TTY_OTHER = "a statement in another reading of the tty's settings"
 _MAX_MOVED = 8  # distinct control characters read as moved special characters; beyond: unknown
 _MAX_EDITS = 1024  # control keys in one line read in every setting (each costs a step in each)
 _TTY_MOVED = "too many control characters to read in every setting of the tty"
