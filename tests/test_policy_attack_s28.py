@@ -36,13 +36,19 @@ ROWS = [
     "echo 'rm -rf /etc' | toolbox enter",
     # s28f 18's sibling and 24's: go's options from the environment; legacy scp's remote shell
     "GOFLAGS=-o=/etc/sudoers go build .", "scp -O 'h:/x/$(echo sudoers)' /etc/",
+    # u30f 6, 7, 8: mail's Cc and Bcc, sftp's local destination and its own split, an unchecked
+    # legacy download
+    "echo 'rm -rf /etc' | mail -s x -c '|sh' root", "mail -s x -cops@x,/etc/sudoers root",
+    "sftp h:/x/y /etc/sudoers", "sftp 'h:/x/y /etc/sudoers'", "scp -O -T h:/x/y /etc/",
+    "scp -O -r h:/x/y /etc/",
 ]
 HONEST = ["scp -P 2222 f backup@h:/srv/", "scp h:/var/log/syslog /tmp/", "scp -t /tmp/upload",
           "cp a b -v", "rsync -av src/ dst/ --delete", "cp -t /tmp a b",
           "scp 'h:/var/log/*.log' /tmp/logs/", "sftp h:/srv/", "less -S f", "less -R --line-numbers f",
           "mail -s /etc/sudoers root", "mail -s 'disk full' ops@example.org", "systemctl status shellinabox",
           "systemctl start nginx", "/etc/init.d/nginx restart", "docker run -i debian < /dev/null",
-          "tsh ls", "tctl status"]
+          "tsh ls", "tctl status", "mail -s x -c ops@example.org root", "sftp h:/x/y /tmp/",
+          "scp -r h:/srv/app /tmp/app"]
 
 
 @pytest.mark.parametrize("line", ROWS + HONEST)

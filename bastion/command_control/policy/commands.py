@@ -74,6 +74,10 @@ def script_doubt(statement: str, shell: str = "bash", known: KnownValues | None 
     return _foreign(shell, statement)
 
 
+# The collector's reasons for a program whose name is known only at run time.
+_NAMED_AT_RUN_TIME = ("command word known only at run time", "a program named by a link")
+
+
 def reads_script_from_stdin(command: str) -> str | None:
     """"shell" when a command line (an exec request) runs a shell that reads its commands from
     the line's standard input (`bash`, `sh -s`, `bash -o emacs`, `sudo -u x zsh`,
@@ -84,7 +88,7 @@ def reads_script_from_stdin(command: str) -> str | None:
     first data is held. None otherwise."""
     commands = commands_either_way(command)
     kinds = {each.reads_stdin for each in commands}
-    if any(each.name is None for each in commands):
+    if any(each.name is None and each.unknown.startswith(_NAMED_AT_RUN_TIME) for each in commands):
         # a program named only at run time (`$0`, `$SHELL`, /proc/self/exe: a shell) may read
         # it: once its line is confirmed, the first data is held too (attack u30o, finding 1)
         kinds.add("program")

@@ -482,8 +482,17 @@ def _mail_reads_commands(args: list[str]) -> bool:
             continue
         for offset, letter in enumerate(arg[1:], start=2):
             if letter in _MAIL_VALUES:
+                value = arg[offset:] or (args[index] if index < len(args) else "")
                 index += offset == len(arg)  # the value is the rest of the word or the next
+                if letter in "cb" and _special_recipient(value):
+                    return True  # Cc and Bcc are recipients too (attack u30f, finding 6)
                 break
             if letter not in _MAIL_FLAGS:
                 return True
     return not addresses
+
+
+def _special_recipient(value: str) -> bool:
+    """A mail recipient that is a command (`|CMD`), a folder (`+NAME`) or a file (holds `/`),
+    in a comma-separated list."""
+    return any(a.strip().startswith(("|", "+")) or "/" in a for a in value.split(","))

@@ -502,9 +502,14 @@ def _scp_copy(found: list[tuple[str, _Word | None]], operands: list[_Word]) -> l
         return [PathArg(destination.text, "unknown")]
     if _SCP_REMOTE.match(destination.value):
         return []
+    options = {o for o, _ in found}
+    # With -T (no check of the names the remote sends) or -r (a tree the remote names), a
+    # legacy download lands under any name there (attack u30f, finding 8).
+    unchecked = bool(options & {"-T", "-r"})
     sources = [w if w.value is None or not _SCP_REMOTE.match(w.value) else
-               remote_source(_SCP_REMOTE.sub("", w.value, count=1), w) for w in operands[:-1]]
-    recursive = [_Word("-r", "-r")] if any(o == "-r" for o, _ in found) else []
+               remote_source(_SCP_REMOTE.sub("", w.value, count=1), w) if not unchecked else
+               _Word(None, w.text) for w in operands[:-1]]
+    recursive = [_Word("-r", "-r")] if "-r" in options else []
     return _written([_Word("cp", "cp"), *recursive, _Word("--", "--"), *sources, destination], _COPY)
 
 
@@ -732,8 +737,21 @@ def _sftp_fetch(words: list[_Word]) -> list[PathArg]:
         return []
     if not path or path.endswith("/"):
         return []  # a folder: the session starts there
+    if any(c in path for c in " \t'\"\\"):
+        # sftp pastes the path into its own `get` line, which it splits and unquotes itself
+        # (`sftp 'h:/x/y /etc/sudoers'`: attack u30f, finding 7)
+        return [PathArg(f"(a path sftp splits itself: {path})", "unknown")]
     landed = remote_source(path, destination)
     name = (landed.value or "").rsplit("/", 1)[-1]
+    if index + 1 < len(words):
+        # the second operand is where it lands here: a file, or a folder it lands in
+        local = words[index + 1]
+        if local.value is None:
+            return [PathArg(local.text, "unknown")]
+        target = _path_arg(local)
+        under = PathArg(f"{target.text.rstrip('/')}/{name or '*'}",
+                        "pattern" if landed.glob or not name else target.kind, target.tilde)
+        return [target, under]
     return [PathArg(name, "pattern" if landed.glob else "exact")] if name not in ("", ".", "..") else []
 
 
@@ -744,22 +762,36 @@ def _mail_recipients(words: list[_Word]) -> tuple[list[PathArg], list[str | None
     settings name (known only at run time). Every word that is no option is read so."""
     paths: list[PathArg] = []
     codes: list[str | None] = []
-    skip = False
+    skip = recipient = False
     for word in words[1:]:
         value = word.value
         if skip or value is None:
-            skip = False
+            if skip and recipient and value is not None:
+                _recipients(value, word, paths, codes)
+            skip = recipient = False
             continue
         if value.startswith("-") and value != "-":
-            # an option that takes a value (readers._MAIL_VALUES) takes the next word when last
+            # an option that takes a value (readers._MAIL_VALUES) takes the next word when last;
+            # Cc (-c) and Bcc (-b) name recipients (attack u30f, finding 6)
             letters = value[1:]
             index = next((i for i, c in enumerate(letters) if c in "sacbrqAST"), None)
             skip = index == len(letters) - 1 and not value.startswith("--")
+            recipient = index is not None and letters[index] in "cb"
+            if recipient and not skip:
+                _recipients(letters[index + 1:], word, paths, codes)
             continue
-        if value.startswith("|"):
-            codes.append(value[1:])
-        elif value.startswith("+"):
-            paths.append(PathArg(f"(the mail folder {value})", "unknown"))
-        elif "/" in value and not value.startswith("-"):
-            paths.append(_path_arg(word))
+        _recipients(value, word, paths, codes)
     return paths, codes
+
+
+def _recipients(value: str, word: _Word, paths: list[PathArg], codes: list[str | None]) -> None:
+    """mail's recipients in `value` (a comma-separated list for Cc and Bcc): `|CMD` code, `+NAME`
+    a folder known only at run time, one holding `/` a file appended to."""
+    for each in [value] if value.startswith("|") else value.split(","):
+        each = each.strip()
+        if each.startswith("|"):
+            codes.append(each[1:])
+        elif each.startswith("+"):
+            paths.append(PathArg(f"(the mail folder {each})", "unknown"))
+        elif "/" in each and not each.startswith("-"):
+            paths.append(_path_arg(_Word(each, word.text)))
