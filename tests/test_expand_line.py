@@ -304,6 +304,8 @@ def assert_held_and_denied(sh: Shell, line: str, chunks, how: str) -> None:
     (False, LINE, [b"\x1b\x1d" + PASTE % b"x\x0f"], "accept"),
     (False, LINE, [b"\x9d" + PASTE % b"x\x0f"], "accept"),
     (False, LINE, [b"\x1d", PASTE % b"x\r"], "accept"),
+    # attack u30i, F2: Insert, quoted-insert in the distributions' stock /etc/inputrc
+    (False, "#" + LINE, [b"\x1b[2~" + PASTE % b"\x1b1\x1b#"], "comment"),
     (False, "#" + LINE, [b"\x1d" + PASTE % b"x\x1b1\x1b#"], "comment"),
     (False, "#" + LINE, [b"\x18" + PASTE % b"\x1b1\x1b#"], "comment"),
     (False, LINE, [b"\x18" + PASTE % b"\x18\x05"], "edit"),

@@ -41,6 +41,9 @@ ROWS = [
     "echo 'rm -rf /etc' | mail -s x -c '|sh' root", "mail -s x -cops@x,/etc/sudoers root",
     "sftp h:/x/y /etc/sudoers", "sftp 'h:/x/y /etc/sudoers'", "scp -O -T h:/x/y /etc/",
     "scp -O -r h:/x/y /etc/",
+    # u30f 4: a trigger starts the unit --unit names, an existing one too
+    "systemd-run --on-active=1 --unit=debug-shell", "systemd-run --on-calendar=now --unit=sshd",
+    "systemd-run --on-active=30 -u shellinabox",
 ]
 HONEST = ["scp -P 2222 f backup@h:/srv/", "scp h:/var/log/syslog /tmp/", "scp -t /tmp/upload",
           "cp a b -v", "rsync -av src/ dst/ --delete", "cp -t /tmp a b",
@@ -48,7 +51,7 @@ HONEST = ["scp -P 2222 f backup@h:/srv/", "scp h:/var/log/syslog /tmp/", "scp -t
           "mail -s /etc/sudoers root", "mail -s 'disk full' ops@example.org", "systemctl status shellinabox",
           "systemctl start nginx", "/etc/init.d/nginx restart", "docker run -i debian < /dev/null",
           "tsh ls", "tctl status", "mail -s x -c ops@example.org root", "sftp h:/x/y /tmp/",
-          "scp -r h:/srv/app /tmp/app"]
+          "scp -r h:/srv/app /tmp/app", "systemd-run --on-active=60 --unit=backup /usr/local/bin/backup"]
 
 
 @pytest.mark.parametrize("line", ROWS + HONEST)

@@ -308,6 +308,9 @@ class _Files:
         for argv in [*stopped_units(name, words), *respoken(name, words)]:
             self.commands.append(SimpleCommand(argv[0], argv, site.text, "", False,
                                                (*site.wrappers, name)))
+            if name == "systemd-run" and argv[0] == "systemctl":  # a unit a trigger starts
+                self._started_servers(argv[0], [_Word(v, v) for v in argv],
+                                      site._replace(wrappers=(*site.wrappers, name)), frozenset())
         self._unit_properties(name, words, site)
         # `systemctl link PATH`: a link into /etc/systemd/system; `systemd-dissect --mount`,
         # `fsfreeze -f`, `systemctl mount-image`: a mount (attack n23f, findings 3 and 6)

@@ -481,7 +481,27 @@ def _augenrules(values: list[str]) -> list[tuple[str, ...]]:
     return [("auditctl", "-R", "/etc/audit/audit.rules")]
 
 
+# --- systemd-run: a timer, path or socket trigger for a unit it names ---------------------------
+
+_TRIGGERS = ("--on-active", "--on-boot", "--on-startup", "--on-unit-active", "--on-unit-inactive",
+             "--on-calendar", "--on-clock-change", "--on-timezone-change", "--path-property",
+             "--socket-property", "--timer-property")
+
+
+def _systemd_run(values: list[str]) -> list[tuple[str, ...]]:
+    """`systemd-run --on-active=1 --unit=NAME` (a trigger, no command needed): the trigger
+    starts the unit NAME, an existing one too (`debug-shell`): `systemctl start NAME` (attack
+    u30f, finding 4)."""
+    if not any(v.startswith(t) for v in values for t in _TRIGGERS):
+        return []
+    units = [v.split("=", 1)[1] for v in values if v.startswith("--unit=")]
+    units += [values[i + 1] for i, v in enumerate(values[:-1]) if v in ("--unit", "-u")]
+    units += [v[2:] for v in values if v.startswith("-u") and len(v) > 2 and not v.startswith("--")]
+    return [("systemctl", "start", unit) for unit in units]
+
+
 _READERS = {
+    "systemd-run": _systemd_run,
     "kill": _kill, "auditctl": _auditctl, "systemctl": _systemctl, "telinit": _telinit,
     "init": _telinit, "iptables": _iptables, "ip6tables": _iptables, "iptables-nft": _iptables,
     "iptables-legacy": _iptables, "ip6tables-nft": _iptables, "ip6tables-legacy": _iptables,

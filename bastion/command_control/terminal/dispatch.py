@@ -56,7 +56,9 @@ from bastion.command_control.terminal.keys import (
 # quoted-insert (Ctrl-V, Ctrl-Q where IXON is off) and character-search (Ctrl-], M-Ctrl-],
 # 0x9D in a C locale), which takes a paste's first character and feeds the rest back as keys
 # (attack r27i, finding 1).
-_QUOTES = frozenset({"\x16", "\x11", "\x1d", "\x1b\x1d", "\x9d"})
+# Insert (`ESC [2~`): Debian's, Ubuntu's and RHEL's stock /etc/inputrc bind it to quoted-insert
+# (attack u30i, finding 2); read so wherever it may be, a paste after it is keys.
+_QUOTES = frozenset({"\x16", "\x11", "\x1d", "\x1b\x1d", "\x9d", "\x1b[2~"})
 # What readline waits on after ESC in vi mode: the beginnings of the keys it binds there.
 _VI_KEY_STARTS = frozenset(key[:n].encode() for key in VI_TERMINAL_KEYS for n in range(2, len(key)))
 # Keys that may end readline's read of a bracketed paste: the tty's signal keys (intr, quit,
