@@ -14,6 +14,7 @@ from bastion.command_control.policy.options import _last_argument, _options, _sc
 from bastion.command_control.policy.paths import PathArg
 from bastion.command_control.policy.perf import perf_words
 from bastion.command_control.policy.programs import (
+    _CONNECTION_VALUES,
     _GDB_ARGUMENT_OPTIONS,
     _GDB_COMMAND_OPTIONS,
     _GDB_FILE_OPTIONS,
@@ -443,7 +444,7 @@ class _Programs:
         """ssh: the remote command is shell code, run by the remote login shell (perhaps this
         very host: `ssh localhost rm -rf /`); with none (and no -N, -W, -O) the remote shell
         reads the line's stdin."""
-        spec = _options("BbcDEeFIiJLlmOoPpQRSWw")
+        spec = _options(_CONNECTION_VALUES["ssh"])
         scanned = _scan_options(words, 1, spec, patterns=True)
         if scanned is None:
             self._unknown(site, words, "options of ssh known only at run time")

@@ -27,6 +27,7 @@ import re
 from bastion.command_control.policy.commands import commands_either_way
 from bastion.command_control.policy.elsewhere import SERIAL_DEVICE, console
 from bastion.command_control.policy.known import KnownValues
+from bastion.command_control.policy.programs import _CONNECTION_VALUES
 from bastion.command_control.policy.shells import SHELLS, shell_name
 
 # Programs that run what they start on a pseudo-terminal they make, or log in elsewhere on one.
@@ -58,7 +59,9 @@ def _zsh_interactive(argv: tuple[str, ...]) -> bool:
 
 
 _SSH_CLIENTS = frozenset({"ssh", "slogin"})
-_SSH_VALUES = "bceilmopBDEFIJLOPRSwW"  # OpenSSH's options that take a value (getopt)
+# OpenSSH's options that take a value (programs._CONNECTION_VALUES), but -Q: read as a flag
+# here, fail closed (`-Qt` taken as asking for a pty)
+_SSH_VALUES = _CONNECTION_VALUES["ssh"].replace("Q", "")
 
 
 def _ssh_asks_pty(argv: tuple[str, ...], dynamic: bool) -> bool:

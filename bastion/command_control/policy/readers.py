@@ -15,6 +15,7 @@ from bastion.command_control.policy.programs import _debugger_batch
 from bastion.command_control.policy.renames import _MMV, _RENAMERS, reads_names
 from bastion.command_control.policy.shells import _INLINE_CODE, INTERPRETERS
 from bastion.command_control.policy.words import _Word, may_be_option
+from bastion.command_control.policy.writes import MAIL_VALUES, special_recipients
 
 # Programs that read their standard input (see `stdin_reader`). "always"; "files": when no
 # file operand is given, or `-`; "program": as "files", the first operand being a program or
@@ -204,7 +205,6 @@ _COMMAND_LANGUAGES = _EDITORS | {
 }  # fmt: skip
 # mail's options: those that take a value, and the flags that keep it sending one message
 # read from stdin as text (any other, -~ and -I included, may read commands or escapes).
-_MAIL_VALUES = "sacbrqAST"
 _MAIL_FLAGS = "nNvdiHt"  # not mailutils' -E (--exec: a mail command such as `!cmd`; t29f, 2)
 # Options that give the commands, so that none are read from stdin ("-": from stdin after all).
 _COMMANDS_GIVEN = {"mysql": ("-e", "--execute"), "mariadb": ("-e", "--execute"),
@@ -474,25 +474,19 @@ def _mail_reads_commands(args: list[str]) -> bool:
             addresses += args[index:]
             break
         if not arg.startswith("-") or arg == "-":
-            if arg.startswith(("|", "+")) or "/" in arg:
+            if special_recipients(arg):
                 # a command fed the message, the stdin with it; a file or folder appended to
                 # (with expandaddr, which any mailrc may set: attack t29f, finding 2)
                 return True
             addresses.append(arg)
             continue
         for offset, letter in enumerate(arg[1:], start=2):
-            if letter in _MAIL_VALUES:
+            if letter in MAIL_VALUES:
                 value = arg[offset:] or (args[index] if index < len(args) else "")
                 index += offset == len(arg)  # the value is the rest of the word or the next
-                if letter in "cb" and _special_recipient(value):
+                if letter in "cb" and special_recipients(value):
                     return True  # Cc and Bcc are recipients too (attack u30f, finding 6)
                 break
             if letter not in _MAIL_FLAGS:
                 return True
     return not addresses
-
-
-def _special_recipient(value: str) -> bool:
-    """A mail recipient that is a command (`|CMD`), a folder (`+NAME`) or a file (holds `/`),
-    in a comma-separated list."""
-    return any(a.strip().startswith(("|", "+")) or "/" in a for a in value.split(","))

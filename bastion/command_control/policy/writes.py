@@ -755,11 +755,24 @@ def _sftp_fetch(words: list[_Word]) -> list[PathArg]:
     return [PathArg(name, "pattern" if landed.glob else "exact")] if name not in ("", ".", "..") else []
 
 
+# mail's options that take a value (bsd-mailx, s-nail, heirloom mailx; readers reads its
+# flags): Cc (-c) and Bcc (-b) name recipients (attack u30f, finding 6).
+MAIL_VALUES = "sacbrqAST"
+
+
+def special_recipients(value: str) -> list[str]:
+    """The recipients in `value` (a comma-separated list, or one `|CMD`) that are no address
+    (with `expandaddr`, which any mailrc may set: attack t29f, finding 2): `|CMD`, `+NAME`, or
+    one holding `/`."""
+    parts = [value] if value.startswith("|") else [part.strip() for part in value.split(",")]
+    return [part for part in parts if part.startswith(("|", "+")) or "/" in part]
+
+
 def _mail_recipients(words: list[_Word]) -> tuple[list[PathArg], list[str | None]]:
-    """mail's recipients that are no address (with `expandaddr`, which any mailrc may set:
-    attack t29f, finding 2): `|CMD` runs CMD with the message on its stdin (shell code), one
-    holding `/` is a file the message is appended to, `+folder` one in the folder mail's
-    settings name (known only at run time). Every word that is no option is read so."""
+    """mail's recipients that are no address (`special_recipients`): `|CMD` runs CMD with the
+    message on its stdin (shell code), one holding `/` is a file the message is appended to,
+    `+folder` one in the folder mail's settings name (known only at run time). Every word that
+    is no option, and the values of Cc and Bcc, are read so."""
     paths: list[PathArg] = []
     codes: list[str | None] = []
     skip = recipient = False
@@ -771,10 +784,9 @@ def _mail_recipients(words: list[_Word]) -> tuple[list[PathArg], list[str | None
             skip = recipient = False
             continue
         if value.startswith("-") and value != "-":
-            # an option that takes a value (readers._MAIL_VALUES) takes the next word when last;
-            # Cc (-c) and Bcc (-b) name recipients (attack u30f, finding 6)
+            # an option that takes a value takes the next word when last
             letters = value[1:]
-            index = next((i for i, c in enumerate(letters) if c in "sacbrqAST"), None)
+            index = next((i for i, c in enumerate(letters) if c in MAIL_VALUES), None)
             skip = index == len(letters) - 1 and not value.startswith("--")
             recipient = index is not None and letters[index] in "cb"
             if recipient and not skip:
@@ -785,13 +797,11 @@ def _mail_recipients(words: list[_Word]) -> tuple[list[PathArg], list[str | None
 
 
 def _recipients(value: str, word: _Word, paths: list[PathArg], codes: list[str | None]) -> None:
-    """mail's recipients in `value` (a comma-separated list for Cc and Bcc): `|CMD` code, `+NAME`
-    a folder known only at run time, one holding `/` a file appended to."""
-    for each in [value] if value.startswith("|") else value.split(","):
-        each = each.strip()
+    """The code and files of the recipients in `value` that are no address."""
+    for each in special_recipients(value):
         if each.startswith("|"):
             codes.append(each[1:])
         elif each.startswith("+"):
             paths.append(PathArg(f"(the mail folder {each})", "unknown"))
-        elif "/" in each and not each.startswith("-"):
+        else:
             paths.append(_path_arg(_Word(each, word.text)))
