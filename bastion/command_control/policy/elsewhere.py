@@ -35,8 +35,7 @@ SERIAL_DEVICE = re.compile(r"/dev/(?:tty(?:S|USB|ACM|AMA|AMC|SAC|MFD|THS|O|mxc|L
                            r"ttyprintk|serial/\S+|rfcomm\S*|xvc\S*)")
 # Consoles attached by an option of another verb (`virsh start --console`, `lxc-start -F`).
 _CONSOLE_OPTIONS = {"virsh": ("--console",), "lxc": ("--console",), "incus": ("--console",),
-                    "lxc-start": ("-F", "--foreground"), "xl": ("-c",), "xm": ("-c",),
-                    "virt-install": ("--autoconsole", "--console")}
+                    "lxc-start": ("-F", "--foreground"), "xl": ("-c",), "xm": ("-c",)}
 # Programs whose verb (any of these words among their operands) is a console, an attach or a
 # login elsewhere.
 _CONSOLE_VERBS = {
@@ -91,11 +90,10 @@ def console(name: str, argv: tuple[str, ...]) -> str | None:
     options = _CONSOLE_OPTIONS.get(name, ())
     if any(w.partition("=")[0] in options or (len(o) == 2 and w[:1] == "-" and w[1:2] != "-"
                                               and o[1] in w[1:]) for w in words for o in options):
-        if not (name == "virt-install" and any(w in ("--noautoconsole", "--autoconsole=none")
-                                               for w in words)):
-            return f"{name} with a console"
+        return f"{name} with a console"
     if name == "virt-install" and "--noautoconsole" not in words and \
-            "--autoconsole=none" not in words and "none" not in words:
+            "--autoconsole=none" not in words and ("none" not in words or any(
+                w.partition("=")[0] in ("--autoconsole", "--console") for w in words)):
         return "virt-install with a console"  # it attaches one unless told not to
     if name.startswith("qemu-system-") or name in ("qemu-kvm", "kvm"):
         if any("stdio" in w or w in ("-nographic", "--nographic") for w in words):
