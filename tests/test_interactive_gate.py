@@ -1023,16 +1023,22 @@ DEL5 = b"\x7f" * 5  # rubs out the `[200~` readline typed when it did not read a
     (b"echo $(touch canary)", [b"\x1b\xc3\x85"]),  # F3 (C locale): a bell, then 0x85: M-C-e
     # F4: Ctrl-C inside a paste; the line typed at the prompt bash draws after it
     (b"", [b"\x1b[200~x\x03", re.compile(rb"\^C[\s\S]*READY> "), b"touch canary\x0f"]),
+    # attack u30i, F1: completion's question (y or n) or its --More-- pager reads keys itself:
+    # the paste start is bells, `n`/`q` answers, the rest typed keys (M-1 M-#: uncomment, run)
+    (b"", [b"\t\t\x1b[200~n#touch canary\x1b1\x1b#\x1b[201~"]),
+    (b"#touch canary # /usr/bin/", [b"\x1b=", re.compile(rb"possibilities"),
+                                   b"\x1b[200~yq\x1b1\x1b#\x1b[201~"]),
 ], ids=["unfinished-csi-then-paste", "isearch-esc-alone-then-paste", "esc-then-a-character",
-        "ctrl-c-inside-a-paste"])
+        "ctrl-c-inside-a-paste", "completion-question-then-paste", "completion-pager-then-paste"])
 def test_a_paste_start_readline_does_not_read_as_one_is_keys_each_judged(world, tmp_path, line,
                                                                          keys):
     # attack s28i: bash 5.2 ran the refused line (or its substitution) with nothing judged; a
     # bytes chunk is sent, a pattern waited for (what bash drew once it took the keys before)
     term = shell(world, tmp_path)  # the target's locale: C (the bastion passes only LANG=C)
     start = len(term.buffer)
-    term.send(line)
-    term.expect(re.escape(line[-8:]), start=start)
+    if line:
+        term.send(line)
+        term.expect(re.escape(line[-8:]), start=start)
     for chunk in keys:
         if isinstance(chunk, re.Pattern):
             term.expect(chunk.pattern, start=start)

@@ -32,7 +32,12 @@ and judged where either reading is a judge point (fail closed):
   chunk (finding 2); in emacs mode Esc + a character of several bytes is Esc + its lead byte
   (a bell in a C locale), and each byte after it a key of its own, read as its meta key
   (finding 3); a signal key (or any control key stty may have made one) inside a paste ends it
-  for the gate: readline's paste read may have ended there (finding 4, `_break_paste`).
+  for the gate: readline's paste read may have ended there (finding 4, `_break_paste`);
+- attack u30i, finding 1: after a key that may list completions (Tab, M-?, M-=, C-x /, vi's
+  `=`...), readline may ask "Display all N possibilities? (y or n)" or page with `--More--`,
+  reading keys itself, outside its dispatch: a paste start there is bells and the paste's
+  bytes typed keys. Until the screen shows the line back at its prompt (`_asking`), a paste
+  start is keys, and the line is never certain.
 
 A mixin of `CommandLineTracker` (tracker.py), which holds the state it reads. Pure.
 """
@@ -46,9 +51,11 @@ from bastion.command_control.terminal.keys import (
     _CSI,
     _INTERRUPTS,
     _MAYBE_UNSEEN,
+    _META_COMPLETE,
     _PASTE_END,
     _PASTE_START,
     _SEARCH_KEYS,
+    COMPLETE_KEYS,
     _utf8_len,
 )
 
@@ -67,6 +74,14 @@ _VI_KEY_STARTS = frozenset(key[:n].encode() for key in VI_TERMINAL_KEYS for n in
 _PASTE_BREAKS = frozenset(chr(c) for c in (*range(0x20), 0x7F)) - {"\t", "\r", "\n", "\x1b"}
 _PASTE_BROKEN = "a signal key came inside a paste: what readline kept of it is unknown"
 _SEQ_BROKEN = "a key broke an unfinished escape sequence: readline dropped it"
+_MAY_ASK = "a paste came while readline may ask about or page a completion listing"
+# What readline shows before it reads keys itself (complete.c: get_y_or_n, the pager).
+_ASKS = ("(y or n)", "--More--")
+# Keys after a prefix (Esc, Ctrl-X) that list or complete; completion's meta bytes in a C
+# locale (emacs, and vi's Tab, Ctrl-N, Ctrl-P); vi's completion keys in either of its modes.
+_LISTS_AFTER_PREFIX = frozenset("g*/~$@!?=\t\x1b{")
+_META_LISTS = frozenset(_META_COMPLETE | {0x89, 0x8E, 0x90})
+_VI_LISTS = frozenset("\x0e\x10*=\\")
 
 
 # Control keys readline's incremental search acts on itself (isearch.c: search again, rub out,
@@ -106,6 +121,37 @@ def _char_len(key: bytes) -> int:
 
 class _FollowsDispatch:
     """Readline's dispatch state as far as the key reader's cut depends on it."""
+
+    _listing_at: int | None = None  # the output count at the last key that may list
+
+    def _lists(self, key: str) -> bool:
+        """Whether readline may list completions at `key` (read broadly: what it costs is a
+        look at the screen at the next paste start)."""
+        if "\t" in key or key in COMPLETE_KEYS or "\ufffd" in key:
+            return True
+        if ((len(key) == 1 and self._last_prefix) or (len(key) == 2 and key[0] == "\x1b")) and (
+                key[-1].lower() in _LISTS_AFTER_PREFIX):
+            return True
+        if self._vi and any(c in _VI_LISTS for c in key):
+            return True
+        return any(b in _META_LISTS for b in key.encode("utf-8", "surrogateescape"))
+
+    def _asking(self, key: str) -> str:
+        """At a paste start after a key that may list: why it may be keys readline reads
+        outside its dispatch, or "" once the screen shows the line back at its prompt (the
+        answer to that key came, and the cursor's row starts with the line's prompt and does
+        not end with the question or the pager's prompt). Attack u30i, finding 1."""
+        if key != _PASTE_START or self._in_paste or self._listing_at is None:
+            return ""
+        boundary = self._line.boundary
+        if self._out_seq > self._listing_at and boundary is not None and boundary.prompt.strip():
+            self._sync()
+            scr = self._screen
+            left = scr.text(scr.cursor.y, 0, min(scr.cursor.x, scr.columns))
+            if left.startswith(boundary.prompt) and not left.rstrip().endswith(_ASKS):
+                self._listing_at = None
+                return ""
+        return _MAY_ASK
 
     def _esc_alone(self, data: bytes) -> None:
         """vi mode: the Esc left at the end of the last chunk went alone, and readline's
@@ -174,6 +220,8 @@ class _FollowsDispatch:
         if self._in_paste:
             self._quoted = self._seq_open = self._eaten = False
             return True
+        if self._lists(key):
+            self._listing_at = self._out_seq
         quoted, seq_open = self._quoted, self._seq_open
         self._eaten = (seq_open and key not in _MAYBE_UNSEEN and key not in _INTERRUPTS
                        and (self._emacs_too or not self._vi))

@@ -354,6 +354,7 @@ class _FollowsInput:
             self._begin_line()
         elif self._out_seq > line.last_key_seq:
             self._resume_after_restart()
+        asking = self._asking(key)  # completion's question or pager (attack u30i, F1)
         model = line.model
         line.keyed = True
         followed = True
@@ -385,7 +386,8 @@ class _FollowsInput:
                 self._rebase()
                 model = line.model
                 model.batch = []
-            if key == _PASTE_START and self._bracketed and clean:
+            model.suspect = model.suspect or asking
+            if key == _PASTE_START and self._bracketed and clean and not asking:
                 # (a paste into vi's search goes into its text: how long it is, unknown)
                 self._vi_search_doubt = self._vi_search_doubt or isinstance(self._vi_argument, str)
                 self._in_paste = True
