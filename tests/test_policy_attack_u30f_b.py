@@ -75,7 +75,7 @@ ROWS = [
     ("cp /tmp/x /etc/systemd/system-generators/x", "confirm"),
     ("cp /tmp/x.conf /etc/systemd/system.control/nginx.service.d/x.conf", "confirm"),
     (f"cd {ETC} && ln -sf /dev/null ufw.service", "confirm"),
-    ("systemctl link /tmp/x/app.service", "confirm"),
+    ("systemctl link /tmp/x/app.service", "confirm"), ("sudo cp app.service /etc/systemd/system/", "confirm"),
     ("ls -l /etc/systemd/system", "allow"), ("cat /etc/systemd/system/nginx.service", "allow"),
     ("cp /etc/systemd/system/nginx.service /tmp/", "allow"), ("systemctl enable nginx", "allow"),
     ("systemctl daemon-reload", "allow"), ("ls /etc/rc2.d", "allow"), ("ln -s /tmp/a /tmp/b", "allow"),
@@ -107,6 +107,8 @@ ROWS = [
     ("fuser -kn udp syslog", "deny"), ("fuser -k ,,514/tcp", "deny"), ("fuser -k 60/tcp", "deny"),
     ("ss -K 'sport = :22'", "confirm"), ("ss -K dst 10.0.0.5", "confirm"),
     ("ss --kill state established '( sport = :60 )'", "deny"), ("ss -K 'dport = :514'", "deny"),
+    ("pkill ssh", "confirm"), ("pkill '^ss'", "confirm"), ("killall -r '^ss'", "confirm"),
+    ("pkill 'sshd$'", "confirm"), ("pkill nginx", "allow"), ("lsof -t -i :22 | xargs kill", "confirm"),
     ("kill-port 22", "confirm"), ("npx kill-port 3000", "confirm"), ("tcpkill -i eth0 port 514", "deny"),
     ("fuser -v 22/tcp", "allow"), ("fuser 22/tcp", "allow"), ("ss -tlnp", "allow"), ("ss -s", "allow"),
     ("busctl call org.freedesktop.systemd1 /org/freedesktop/systemd1 "
