@@ -16,6 +16,8 @@ from __future__ import annotations
 import posixpath
 import re
 
+from bastion.command_control.policy.words import SimpleCommand
+
 # Every folder the system manager reads units from (systemd.unit(5), "Unit File Load Path"),
 # the /var/run spelling of /run, and /lib where /usr is not merged.
 UNIT_FOLDERS = tuple(
@@ -205,3 +207,26 @@ def unit_file_changes(name: str, values: list[str | None]) -> list[tuple[str, ..
         if argv not in unique:
             unique.append(argv)
     return unique
+
+
+def written_unit_commands(commands: list[SimpleCommand]) -> list[SimpleCommand]:
+    """The same verbs for the line's other writes and removals into those folders: a `>` write
+    (a redirection, tee, cp's or rsync's destination, sed -i...) of UNIT is `mask UNIT` (another
+    file in its place), of a `.wants` entry `enable` and `start` of it; a remover's operand as
+    above. Their paths are the collector's, so a relative name after `cd` is read too."""
+    found: list[SimpleCommand] = []
+    for command in commands:
+        if command.name != ">" and command.name not in _REMOVERS:
+            continue
+        for path in command.paths:
+            text = path.text
+            if path.kind == "unknown" or not text.startswith("/") or any(c in text for c in "*?[{"):
+                continue
+            said = _unit_commands(text, "" if command.name == ">" else None)
+            said += [("systemctl", "start", argv[2]) for argv in said if argv[:2] == ("systemctl", "enable")]
+            for argv in said:
+                made = SimpleCommand(argv[0], argv, command.text, "", False,
+                                     (*command.wrappers, command.name or ""))
+                if made not in found:
+                    found.append(made)
+    return found
