@@ -1470,7 +1470,8 @@ ALLOWED = [
     "cd /etc/nginx && vim nginx.conf",
     "cd ~/src && git pull",
     "scp -f /var/log/nginx/access.log",
-    "sudo cp app.service /etc/systemd/system/",
+    # (`sudo cp app.service /etc/systemd/system/` is held since attack u30f, finding 13: a unit
+    # file's contents decide what runs as root at the next start; tests/test_policy_attack_u30f_b.py)
     "echo ok > /dev/null 2>&1",
     # outside attack C: ordinary lines the new readings must leave alone. Here-documents bash
     # and sh read alike, `[` and `[[` tests, `&>`, wrappers that change directory, gdb, git

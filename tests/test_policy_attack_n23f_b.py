@@ -55,8 +55,7 @@ HELD = [
     "echo bob:0:1 >> /etc/subuid", "tee /etc/sssd/conf.d/x.conf < /tmp/k", "tee /etc/pam.conf < /tmp/k",
 ]
 HONEST = [
-    "systemctl enable nginx", "systemctl enable --now nginx", "systemctl link /opt/app/app.service",
-    "systemctl enable /opt/app/app.service", "systemctl add-wants multi-user.target app.service",
+    "systemctl enable nginx", "systemctl enable --now nginx",
     "systemctl restart nginx", "systemctl preset nginx", "systemctl status nginx",
     "systemctl mount-image app /tmp/x.img /srv/data",
     "systemd-firstboot --locale=C.UTF-8 --root=/srv/image", "homectl create alice", "homectl inspect alice",
@@ -67,8 +66,12 @@ HONEST = [
     "grep -r x /etc/polkit-1", "cat /etc/subuid", "ldconfig", "ldconfig -p", "ldconfig -n /opt/lib",
     "authselect current",
 ]
+# A link of a unit file into a unit folder is held since attack u30f (finding 13: every write
+# into the folders units are read from, confirm-unit-folder-writes), as `ln -s` of it is.
+HELD_SINCE_U30F = ["systemctl link /opt/app/app.service", "systemctl enable /opt/app/app.service",
+                   "systemctl add-wants multi-user.target app.service"]
 ROWS = [(line, True) for line in HELD] + [(f"sudo {line}", True) for line in HELD[::7]] + [
-    (line, False) for line in HONEST]
+    (line, False) for line in HONEST] + [(line, True) for line in HELD_SINCE_U30F]
 
 
 @pytest.mark.parametrize(("line", "held"), ROWS)

@@ -54,7 +54,8 @@ from tests.test_policy import action
     ('frob "$f"', "allow"),  # a path known only at run time is no sign of a protected write
     ("ps aux", "allow"),
     # storage tools that probe or list (honest), and their options that write
-    ("umount /dev/sda1", "allow"),
+    ("umount /dev/sda1", "confirm"),  # a device may be mounted on a log folder (u30f, 9)
+    ("umount /mnt/usb", "allow"),
     ("partprobe /dev/sda", "allow"),
     ("udevadm info /dev/sda", "allow"),
     ("badblocks -sv /dev/sda", "allow"),

@@ -28,9 +28,11 @@ from bastion.command_control.policy.paths import (
     normalise_path,
     through_proc,
 )
+from bastion.command_control.policy.removers import bleachbit_cleaners
 from bastion.command_control.policy.respoken import respoken
 from bastion.command_control.policy.splitters import space_words
 from bastion.command_control.policy.trust_writes import mounts, unit_links
+from bastion.command_control.policy.unit_files import unit_file_changes
 from bastion.command_control.policy.unit_properties import unit_properties
 from bastion.command_control.policy.unit_servers import DEBUG_SHELL, started_servers
 from bastion.command_control.policy.units import stopped_units
@@ -320,6 +322,11 @@ class _Files:
                 self._in_dirs((path,))))
         for mount in mounts(name, words):
             self._inner(mount, site, name)  # type: ignore[attr-defined]
+        # systemctl's and update-rc.d's files written by hand: as the verb (attack u30f, 13)
+        # and bleachbit's cleaners by name (15)
+        for argv in [*unit_file_changes(name, [w.value for w in words[1:]]),
+                     *bleachbit_cleaners(name, words)]:
+            self._inner([_Word(v, v) for v in argv], site, name)  # type: ignore[attr-defined]
 
     def _unit_properties(self, name: str, words: list[_Word], site: _Site) -> None:
         """`systemd-run -p ExecStartPre=CMD`, `-p StandardOutput=file:PATH`: the commands the

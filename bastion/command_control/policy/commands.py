@@ -15,6 +15,7 @@ from bastion.command_control.policy.known import _ASSIGNING, KnownValues
 from bastion.command_control.policy.programs import _bindkey_lists
 from bastion.command_control.policy.readers import _COMMAND_LANGUAGES
 from bastion.command_control.policy.shells import INTERPRETERS, _foreign, shell_name
+from bastion.command_control.policy.unit_files import written_unit_commands
 from bastion.command_control.policy.words import SimpleCommand, _Site, _Word
 from bastion.command_control.policy.wrappers import _SHELL_WITHOUT_COMMAND
 from bastion.text import one_line
@@ -289,6 +290,8 @@ def _collect(line: str, known: KnownValues | None = None, off: bool = True,
     try:
         collector.parse(line, _Site())
         collector.finish()
+        # systemctl's files written by other writers, or after a `cd` (attack u30f, finding 13)
+        collector.commands.extend(written_unit_commands(collector.commands))
         if _switches_mode(collector.commands) and editing_mode(line) is None:
             collector._unknown(_Site(text=line), (), _MODE_UNSEEN, terminal=True)
     except _TooMuchWork:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 
 from bastion.command_control.policy.options import _long_option, _Options, _options, _permuted
-from bastion.command_control.policy.respoken import kill_operands
+from bastion.command_control.policy.respoken import DAEMON_PORTS, kill_operands
 from bastion.command_control.policy.words import _Word
 
 # System daemons a kill may reach, as the process name (pgrep's default) and as the command
@@ -166,7 +166,9 @@ def _stopped(words: list[_Word]) -> list[str]:
 
 def _fuser(words: list[_Word]) -> list[str]:
     """`fuser -k FILE`: the processes using FILE. A daemon's program, a folder holding one or
-    the logs, or `-m` (everything on that filesystem) reach the daemons; a port does not."""
+    the logs, or `-m` (everything on that filesystem) reach the daemons; so does a network
+    name (`22/tcp`, `514/udp`, `-n tcp 60`, `ssh/tcp`) on a port a daemon listens on (attack
+    u30f, finding 16: any other port is held by the shipped `confirm-kill-by-port`)."""
     values = [w.value for w in words[1:]]
     options = [v for v in values if v is not None and v.startswith("-") and v != "-"]
     if not any(o == "--kill" or (not o.startswith("--") and "k" in o) for o in options):
@@ -174,6 +176,11 @@ def _fuser(words: list[_Word]) -> list[str]:
     if None in values or any(o == "--mount" or (not o.startswith("--") and "m" in o)
                              for o in options):
         return list(_DAEMONS)
+    spaced = any(o in ("-n", "--namespace") or o.startswith("--namespace=")
+                 or (not o.startswith("--") and o.endswith("n") and o[1:].isalpha()) for o in options)
+    ports = [v.split("/", 1)[0] for v in values if v is not None and not v.startswith("-")
+             and (spaced or re.search(r"/(tcp|udp)$", v))]
+    reached = _by_ports(ports, every=False) if ports else []
     for value in values:
         if value is None or value.startswith("-") or "/" not in value or value.endswith(("/tcp", "/udp")):
             continue
@@ -183,7 +190,19 @@ def _fuser(words: list[_Word]) -> list[str]:
                 program == path or program.startswith(path + "/") or program.endswith("/" + base)
                 for program in _PROGRAMS):
             return list(_DAEMONS)
-    return []
+    return reached
+
+
+def _by_ports(values: list[str], every: bool) -> list[str]:
+    """The daemons listening on the ports these words name (fuser's `LOCAL,HOST,REMOTE`: each
+    port field counts; a word known only at run time: any)."""
+    reached: list[str] = []
+    for value in values:
+        fields = {f.strip().lstrip("0") or "0" for f in re.split(r"[,:\s]+", value) if f.strip()}
+        for daemon, ports in DAEMON_PORTS.items():
+            if fields & set(ports) and daemon not in reached:
+                reached.append(daemon)
+    return list(_DAEMONS) if every and not values else reached
 
 
 def _without_signals(words: list[_Word], table: _Options) -> list[_Word]:

@@ -14,6 +14,8 @@ known only at run time. A folder is the tree under it, a glob its `/**`, as `rm 
 
 from __future__ import annotations
 
+import fnmatch
+
 from bastion.command_control.policy.paths import PathArg, _path_arg
 from bastion.command_control.policy.words import _Word
 
@@ -139,3 +141,36 @@ def _deletes(words: list[_Word], letter: str, longs: frozenset[str]) -> bool:
         elif value.startswith("-") and letter and letter in value[1:]:
             return True
     return False
+
+
+# bleachbit's cleaners (attack u30f, finding 15) are names, not paths: `journald.clean` runs
+# `journalctl --vacuum-size=1`, `system.rotated_logs` removes /var/log's rotated logs (audit's
+# `audit.log.N` too), `bash.history` the shell histories; each is judged as that plain command.
+# A glob (`system.*`, `*.*`) names every cleaner it matches. `--preset`, `--all-but-warning`,
+# the free-space and custom-path cleaners are held by the shipped `confirm-bleachbit-unknown`.
+_CLEANERS: dict[str, tuple[str, ...]] = {
+    "journald.clean": ("journalctl", "--vacuum-size=1"),
+    "system.rotated_logs": ("rm", "-f", "/var/log/auth.log.1", "/var/log/audit/audit.log.1",
+                            "/var/log/wtmp.1", "/var/log/btmp.1"),
+    "bash.history": ("history", "-c"),
+}
+
+
+def bleachbit_cleaners(name: str, words: list[_Word]) -> list[tuple[str, ...]]:
+    """The plain commands the cleaners `bleachbit --clean NAME...` runs amount to ([] for other
+    programs, for a preview or list, and for cleaners that reach no protected file)."""
+    if name != "bleachbit":
+        return []
+    values = [w.value for w in words[1:]]
+    cleans = any(v is None or (v.startswith("--") and len(v) > 3 and "--clean".startswith(v))
+                 or (v.startswith("-") and not v.startswith("--") and "c" in v) for v in values)
+    if not cleans:
+        return []
+    said: list[tuple[str, ...]] = []
+    for value in values:
+        if value is not None and value.startswith("-"):
+            continue
+        for cleaner, argv in _CLEANERS.items():
+            if (value is None or fnmatch.fnmatchcase(cleaner, value)) and argv not in said:
+                said.append(argv)
+    return said

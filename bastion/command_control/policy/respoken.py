@@ -449,7 +449,41 @@ def _nft(values: list[str]) -> list[tuple[str, ...]]:
     if re.search(r"\bvmap\b", text) and (_NFT_VMAP.search(text) or _NFT_BROAD.search(text)) \
             and re.search(r":\s*accept\b", text):
         said.append(("nft", "add rule inet filter input accept"))
+    covered = _nft_uncovered(added)
+    if covered != added:
+        said.append(("nft", covered))
     return said
+
+
+# Matches that cover every packet, or all but a few (attack u30f, finding 10), as the iptables
+# reading takes them: every conntrack state, a set holding a whole range or prefix, a negation
+# (`ip saddr != 255.255.255.255`, `ip protocol != 255`), a family of an inet table, nft's
+# wildcard interface name. Left out, the rule is judged as the accept-all it amounts to.
+_NFT_STATES = re.compile(r"\bct\s+state\s+(\{[^}]*\}|[a-z]+(\s*,\s*[a-z]+)*)")
+_NFT_SET_OR_VALUE = r"(\{[^}]*\}|\"[^\"]*\"|\S+)"
+_NFT_COVERING = re.compile(
+    r"(?<![\w-])([a-z][\w-]*(\s+[a-z][\w-]*)?)\s+(!=|ne)\s+" + _NFT_SET_OR_VALUE
+    + r"|\b(ip6?\s+[sd]addr|ip6?\s+(saddr|daddr))\s+(\{[^}]*\}|\S+)(?=\s)"
+    + r"|\bmeta\s+(nfproto\s+ipv[46]|protocol\s+ip6?)\b|\bip6?\s+version\s+[46]\b"
+    + r"|\b[io]if(name)?\s+\"?\*\"?(?=\s)")
+
+
+def _nft_uncovered(body: str) -> str:
+    def state(match: re.Match[str]) -> str:
+        states = set(re.findall(r"[a-z]+", match.group(1)))
+        return "" if {"new", "established", "related", "invalid"} <= states else match.group(0)
+
+    def covering(match: re.Match[str]) -> str:
+        text = match.group(0)
+        if re.match(r"(ip6?\s+)?[sd]addr\b", text) or re.match(r"ip6?\s+(saddr|daddr)\b", text):
+            if "!=" not in text and not re.search(r"\sne\s", text) and not _NFT_BROAD.search(
+                    text.split(None, 2)[-1].strip("{} ")):
+                return text
+        return ""
+
+    out = _NFT_STATES.sub(state, body)
+    out = _NFT_COVERING.sub(covering, out)
+    return re.sub(r"[ \t]{2,}", " ", out)
 
 
 # --- firewalld, hwdb, augenrules: programs that run another's change -------------------------
@@ -500,7 +534,40 @@ def _systemd_run(values: list[str]) -> list[tuple[str, ...]]:
     return [("systemctl", "start", unit) for unit in units]
 
 
+# --- kills by port: ss -K, kill-port and kin (attack u30f, finding 16) ------------------------
+
+# The ports the daemons listen on (and /etc/services' names for them): sshd, the syslog
+# daemons' network inputs (514 udp "syslog" and tcp "shell", 601, 6514), auditd's remote
+# logging (60), journald's remote and gateway servers.
+DAEMON_PORTS = {
+    "sshd": ("22", "ssh"), "auditd": ("60",),
+    "rsyslogd": ("514", "601", "6514", "syslog", "shell", "syslog-conn", "syslog-tls"),
+    "syslog-ng": ("514", "601", "6514", "syslog", "shell", "syslog-conn", "syslog-tls"),
+    "systemd-journald": ("19531", "19532"),
+}
+
+def _port_kill(values: list[str]) -> list[tuple[str, ...]]:
+    """`ss -K FILTER` (`--kill`) closes the sockets the filter matches; `kill-port PORT`,
+    `killport PORT`, `tcpkill EXPR`, `cutter IP PORT` kill or cut what holds a port: each is
+    `fuser -k PORT/tcp` of the ports it names (`sport = :22`, `port 22`), or of any port."""
+    ports = re.findall(r"(?:^|[\s:])([0-9]+|[a-z][a-z-]*)(?=\s|$|\))", " ".join(values))
+    named = {p for ports in DAEMON_PORTS.values() for p in ports}
+    ports = [p.lstrip("0") or "0" for p in ports if p.isdigit() or p in named]
+    daemons = [d for d, theirs in DAEMON_PORTS.items() if set(theirs) & set(ports)]
+    return [*(("fuser", "-k", f"{port}/tcp") for port in ports or ["0"]),
+            *(("pkill", daemon) for daemon in daemons)]
+
+
+def _ss(values: list[str]) -> list[tuple[str, ...]]:
+    if not any((v.startswith("--k") and "--kill".startswith(v.split("=")[0]))
+               or (v.startswith("-") and not v.startswith("--") and "K" in v) for v in values):
+        return []
+    return _port_kill([v for v in values if not v.startswith("-")])
+
+
 _READERS = {
+    "ss": _ss, "kill-port": _port_kill, "killport": _port_kill, "tcpkill": _port_kill,
+    "cutter": _port_kill,
     "systemd-run": _systemd_run,
     "kill": _kill, "auditctl": _auditctl, "systemctl": _systemctl, "telinit": _telinit,
     "init": _telinit, "iptables": _iptables, "ip6tables": _iptables, "iptables-nft": _iptables,

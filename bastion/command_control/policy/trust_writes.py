@@ -107,5 +107,61 @@ def mounts(name: str, words: list[_Word]) -> list[list[_Word]]:
             return [[mount, bind, *operands]]
         return []
     if name == "systemd-mount" or (name.startswith("mount.") and len(name) > len("mount.")):
+        if any(w.value is not None and _SYSTEMD_UMOUNT.fullmatch(w.value) for w in words[1:]):
+            return unmounts("umount", words)
         return [[mount, *operands]] if operands else []
-    return []
+    return unmounts(name, words)
+
+
+# umount's options that take a value (util-linux and busybox), and its "every mount" ones
+_UMOUNT_VALUE = frozenset({"-t", "--types", "-O", "--test-opts", "-N", "--namespace"})
+_UMOUNT_ALL = re.compile(r"-[a-zA-Z]*[aA][a-zA-Z]*|--all|--all-targets|--al|--all-t\S*")
+_SYSTEMD_UMOUNT = re.compile(r"-[a-zA-Z]*u[a-zA-Z]*|--umount|--um|--umo|--umou|--umoun")
+_UNMOUNTERS = frozenset({"umount", "eject", "systemd-umount", "fusermount", "fusermount3"})
+
+
+def unmounts(name: str, words: list[_Word]) -> list[list[_Word]]:
+    """`umount DIR` (any spelling: -l, -f, -R, busybox's) takes away the file system mounted
+    on DIR and what is mounted beneath it, as `mount --move DIR ELSEWHERE` does (attack u30f,
+    finding 9): the `mount` of DIR it stands for, judged as mount is (the folder and its
+    tree). A device, a relative name or `-a` (every mount) may be any mount point: `mount /`.
+    eject, systemd-umount, `systemd-mount -u`, `zfs unmount` and fusermount -u the same."""
+    mount = _Word("mount", "mount")
+    if name == "zfs":
+        verbs = [w.value for w in words[1:] if w.value is not None and not w.value.startswith("-")]
+        if not verbs or verbs[0] not in ("unmount", "umount"):
+            return []
+        words = [words[0], *[w for w in words[2:]]]
+        name = "umount"
+    if name not in _UNMOUNTERS and name != "umount":
+        return []
+    targets: list[_Word] = []
+    every = False
+    index = 1
+    while index < len(words):
+        word = words[index]
+        index += 1
+        value = word.value
+        if value is None:
+            targets.append(word)
+        elif value == "--":
+            targets += words[index:]
+            break
+        elif value.startswith("-") and len(value) > 1:
+            option = value.split("=", 1)[0]
+            every = every or (name in ("umount", "systemd-umount")
+                              and _UMOUNT_ALL.fullmatch(value) is not None)
+            if option in _UMOUNT_VALUE and "=" not in value:
+                index += 1
+        else:
+            targets.append(word)
+    root = _Word("/", "/")
+    found = [[mount, root]] if every else []
+    for target in targets:
+        value = target.value
+        if value is None or not value.startswith("/") or value.startswith("/dev/"):
+            # a device, a label, or a name known only at run time: wherever it is mounted
+            found.append([mount, root])
+        else:
+            found.append([mount, target])
+    return found
