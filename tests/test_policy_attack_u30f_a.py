@@ -1,0 +1,102 @@
+"""Attack u30f, findings 1, 3, 5 and 12, and u30o finding 2: D-Bus unit names spelled in the
+escapes systemd or gdbus decodes, settings written by a program's own settings command, shell
+servers under other names, and prompts that read code from an exec channel's stdin under a verb,
+a script or a module. Each line is judged typed and as an exec command; the attackers' lines
+and their siblings are held (denied or confirmed), the honest lines beside them run."""
+import pytest
+
+from bastion.command_control import policy
+from bastion.command_control.policy.model import Policy
+from tests.policy_rows import assert_held_or_runs
+
+UNIT = "/org/freedesktop/systemd1/unit"
+START = "org.freedesktop.systemd1.Unit Start s replace"
+GDBUS = ("gdbus call --system --dest org.freedesktop.systemd1 --object-path /org/freedesktop/systemd1 "
+         "--method org.freedesktop.systemd1.Manager")
+
+# (line, held): the attackers' lines and their siblings (True), honest lines (False).
+ROWS = [
+    # 1: object path labels decoded as systemd decodes them (every _XX, either case)
+    (f"busctl call org.freedesktop.systemd1 {UNIT}/debug_2Dshell_2eservice {START}", True),
+    (f"busctl call org.freedesktop.systemd1 {UNIT}/_64ebug_2dshell_2eservice {START}", True),
+    (f"dbus-send --system --dest=org.freedesktop.systemd1 {UNIT}/_64ebug_2dshell_2eservice "
+     "org.freedesktop.systemd1.Unit.Start string:replace", True),
+    (f"gdbus call --system --dest org.freedesktop.systemd1 --object-path {UNIT}/_64ebug_2dshell_2eservice "
+     "--method org.freedesktop.systemd1.Unit.Start replace", True),
+    (f"qdbus --system org.freedesktop.systemd1 {UNIT}/_64ebug_2dshell_2eservice "
+     "org.freedesktop.systemd1.Unit.Start replace", True),
+    (f"busctl call org.freedesktop.systemd1 {UNIT}/_72escue_2etarget {START}", True),
+    (f"busctl call org.freedesktop.systemd1 {UNIT}/_65mergency_2etarget {START}", True),
+    (f"busctl call org.freedesktop.systemd1 {UNIT}/_73shd_2eservice {START}", True),
+    (f"busctl call org.freedesktop.systemd1 {UNIT}/_74inysshd_2esocket {START}", True),
+    (f"busctl call org.freedesktop.systemd1 {UNIT}/_61uditd_2eservice org.freedesktop.systemd1.Unit "
+     "Stop s replace", True),
+    # ... gdbus's GVariant text: \u, \U, and (as bytestrings read them) \x and octal
+    (f"{GDBUS}.StartUnit \"'debug\\u002dshell.service'\" \"'replace'\"", True),
+    (f"{GDBUS}.StartUnit \"'debug\\x2dshell.service'\" \"'replace'\"", True),
+    (f"{GDBUS}.StartUnit \"'debug\\055shell.service'\" \"'replace'\"", True),
+    (f"{GDBUS}.StartUnit \"'\\U00000072escue.target'\" \"'replace'\"", True),
+    (f"{GDBUS}.StartUnit \"'s\\u0073hd.service'\" \"'replace'\"", True),
+    (f"{GDBUS}.StopUnit \"'\\u0061uditd.service'\" \"'replace'\"", True),
+    (f"{GDBUS}.StartUnit \"'\\u72escue.target'\" \"'replace'\"", True),  # not decodable: unknown
+    # honest D-Bus lines
+    ("busctl list", False),
+    (f"busctl introspect org.freedesktop.systemd1 {UNIT}/nginx_2eservice", False),
+    (f"busctl call org.freedesktop.systemd1 {UNIT}/nginx_2eservice org.freedesktop.systemd1.Unit "
+     "Restart s replace", False),
+    (f"{GDBUS}.GetUnit \"'nginx.service'\"", False),
+]
+
+
+@pytest.mark.parametrize(("line", "held"), ROWS)
+def test_the_attackers_lines_are_held_and_honest_ones_run(default_policy: Policy, line: str, held: bool):
+    assert_held_or_runs(default_policy, line, held)
+
+
+# (exec command, what the gate makes of its stdin): "interpreter" is held up front, "program"
+# has its first data held, None passes the stdin.
+STDIN_ROWS = [
+    # u30f 12: interpreters named by a verb
+    ("crystal eval", "interpreter"), ("crystal i", "interpreter"), ("guix repl", "interpreter"),
+    ("dotnet fsi", "interpreter"), ("dotnet script", "interpreter"), ("fsharpi", "interpreter"),
+    ("factor", "program"), ("nix repl", "interpreter"), ("swift repl", "interpreter"),
+    ("nim secret", "interpreter"), ("rebar3 shell", "interpreter"),
+    # u30o 2: debuggers and framework consoles by subcommand, script or module
+    ("node inspect e.js", "interpreter"), ("nodejs inspect e.js", "interpreter"),
+    ("node debug e.js", "interpreter"),
+    ("python3 manage.py shell", "interpreter"), ("python3 manage.py dbshell", "interpreter"),
+    ("./manage.py shell", "interpreter"), ("/srv/app/manage.py shell_plus", "interpreter"),
+    ("django-admin shell", "interpreter"), ("python3 -m django shell", "interpreter"),
+    ("flask shell", "interpreter"), ("python3 -m flask shell", "interpreter"),
+    ("rails console", "interpreter"), ("rails c", "interpreter"), ("bin/rails console", "interpreter"),
+    ("bundle exec rails c", "interpreter"), ("ruby bin/rails console", "interpreter"),
+    ("rails dbconsole", "interpreter"), ("rake console", "interpreter"),
+    ("php artisan tinker", "interpreter"), ("wp shell", "interpreter"), ("drush php", "interpreter"),
+    ("hbase shell", "interpreter"), ("sbt console", "interpreter"), ("lein repl", "interpreter"),
+    ("cabal repl", "interpreter"), ("stack ghci", "interpreter"), ("jupyter console", "interpreter"),
+    ("python3 /usr/lib/python3.11/code.py", "interpreter"),
+    ("python3 -m trace --count /usr/lib/python3.11/code.py", "interpreter"),
+    ("python3 -m cProfile /usr/lib/python3.11/code.py", "interpreter"),
+    ("python3 /usr/lib/python3.11/cProfile.py /usr/lib/python3.11/code.py", "interpreter"),
+    ("python3 -m ipdb e.py", "interpreter"), ("python3 -m pudb e.py", "interpreter"),
+    ("ruby -rdebug e.rb", "interpreter"), ("ruby -r debug e.rb", "interpreter"),
+    ("perl -MCPAN -e shell", "interpreter"), ("poetry run python manage.py shell", "interpreter"),
+    ("sudo -u app python3 manage.py shell", "interpreter"),
+    # a prompt's verb given to a program no table reads: its first data is held
+    ("mytool console", "program"), ("python3 tool.py shell", "program"),
+    # honest lines: the same programs running a server, a migration, a script
+    ("python3 manage.py migrate", None), ("python3 manage.py runserver", None), ("flask run", None),
+    ("rails server", None), ("php artisan migrate", None), ("sbt compile", None), ("node app.js", None),
+    ("dotnet run", None), ("guix install hello", None), ("factor 12", None), ("python3 x.py", None),
+]
+
+
+@pytest.mark.parametrize(("line", "reads"), STDIN_ROWS)
+def test_a_prompt_named_by_a_verb_reads_the_exec_stdin(line: str, reads: str | None):
+    assert policy.reads_script_from_stdin(line) == reads
+
+
+@pytest.mark.parametrize("line", ["echo 'import os' | python3 manage.py shell",
+                                  "echo 'system(\"id\")' | crystal eval", "cat x.rb | rails c"])
+def test_text_piped_into_a_prompt_named_by_a_verb_is_held(default_policy: Policy, line: str):
+    assert_held_or_runs(default_policy, line, True)
