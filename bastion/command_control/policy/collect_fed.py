@@ -22,6 +22,7 @@ from bastion.command_control.policy.packaged import (
     feeds_program,
     option_operand,
 )
+from bastion.command_control.policy.settings_commands import settings_code
 from bastion.command_control.policy.shells import (
     _ATTACHED_VALUE,
     _INLINE_CODE,
@@ -53,6 +54,12 @@ class _Fed:
         argv = tuple(w.value or w.text for w in words)
         if name in DBUS_CLIENTS:
             self._dbus_decoded(name, words, argv, site)
+        for kind, text in settings_code(name, argv, self._values, any(w.value is None for w in words)):
+            # `pip config set global.log F`: judged as PIP_LOG=F (attack u30f, finding 3)
+            if kind == "code":
+                self._code(text, site._replace(stdin="null"), name)
+            else:
+                self._unknown(site, words, text)
         elsewhere = stdin_elsewhere(name, argv)
         if elsewhere == "shell":
             # `pct enter 101`: judged as `lxc-attach -n c`; fed a pipe or a here-string, that
