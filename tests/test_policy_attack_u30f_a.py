@@ -109,6 +109,8 @@ STDIN_ROWS = [
     ("php artisan tinker", "interpreter"), ("wp shell", "interpreter"), ("drush php", "interpreter"),
     ("hbase shell", "interpreter"), ("sbt console", "interpreter"), ("lein repl", "interpreter"),
     ("cabal repl", "interpreter"), ("stack ghci", "interpreter"), ("jupyter console", "interpreter"),
+    ("ipython3 console", "interpreter"), ("dlv debug", "interpreter"),
+    ("php bin/console psysh", "interpreter"),
     ("python3 /usr/lib/python3.11/code.py", "interpreter"),
     ("python3 -m trace --count /usr/lib/python3.11/code.py", "interpreter"),
     ("python3 -m cProfile /usr/lib/python3.11/code.py", "interpreter"),
@@ -122,7 +124,8 @@ STDIN_ROWS = [
     # honest lines: the same programs running a server, a migration, a script
     ("python3 manage.py migrate", None), ("python3 manage.py runserver", None), ("flask run", None),
     ("rails server", None), ("php artisan migrate", None), ("sbt compile", None), ("node app.js", None),
-    ("dotnet run", None), ("guix install hello", None), ("factor 12", None), ("python3 x.py", None),
+    ("dotnet run", None), ("guix install hello", None), ("dlv version", None), ("factor 12", None),
+    ("python3 x.py", None),
 ]
 
 

@@ -56,7 +56,9 @@ _VERBS: dict[str, dict[str, str]] = {
     "mix": {"shell": "always"},
     "bundle": {"console": "always"},
     "jupyter": {"console": "always"},
-    "ipython": {"console": "always"},
+    # Delve's prompt reads commands from stdin (`call` runs the debuggee's functions)
+    "dlv": dict.fromkeys(("debug", "exec", "attach", "core", "test", "connect", "trace"), "always"),
+    "ipython": {"console": "always"}, "ipython3": {"console": "always"},
 }
 # Scripts run by an interpreter (or by their own name) whose verb starts a prompt.
 _SCRIPTS: dict[str, dict[str, str]] = {
@@ -143,14 +145,14 @@ def verb_reader(name: str, argv: tuple[str, ...], unread: bool) -> str:
     words = list(argv[1:])
     if name in _PROMPTS:
         return "interpreter"
-    family = INTERPRETERS.fullmatch(name)
-    if family is not None and family.lastgroup:
-        return _interpreted(family.lastgroup, words)
     operands = _operands(words)
     if name in _VERBS:
         found = _verb(_VERBS[name], operands)
         if found:
             return found
+    family = INTERPRETERS.fullmatch(name)
+    if family is not None and family.lastgroup:
+        return _interpreted(family.lastgroup, words)
     if name in _SCRIPTS or _base(argv[0]) in _SCRIPTS:
         found = _verb(_SCRIPTS.get(name) or _SCRIPTS[_base(argv[0])], operands)
         if found:
