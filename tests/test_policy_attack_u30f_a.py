@@ -138,3 +138,15 @@ def test_a_prompt_named_by_a_verb_reads_the_exec_stdin(line: str, reads: str | N
                                   "echo 'system(\"id\")' | crystal eval", "cat x.rb | rails c"])
 def test_text_piped_into_a_prompt_named_by_a_verb_is_held(default_policy: Policy, line: str):
     assert_held_or_runs(default_policy, line, True)
+
+
+@pytest.mark.parametrize(("line", "typed"), [
+    ("pdb3 f.py", False), ("pdb3.11 f.py", False), ("ipdb3 f.py", False), ("jdb Main", False),
+    ("rails console", False), ("crystal eval", False),
+    # honest: command languages a person types at a pty (the interactive gate reads the keys)
+    ("vim f", True), ("psql db", True), ("gdb ./a", True),
+])
+def test_a_debugger_of_code_with_a_pty_is_an_interpreter(line: str, typed: bool):
+    """`ssh -t LOGIN@TARGET@bastion pdb3 F` (u30o, finding 2): each line typed at (Pdb) is
+    Python, not a line the interactive gate can judge as bash: held as `ssh -t ... python3` is."""
+    assert policy.typed_at_a_terminal(line) is typed

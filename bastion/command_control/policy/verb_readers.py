@@ -108,9 +108,12 @@ def _interpreted(family: str, words: list[str]) -> str:
     """The prompts an interpreter (`family`, INTERPRETERS' group) runs by a script, a module
     or a library."""
     if family == "python":
+        ended = False  # python's own options end at its first `-m` or script
         for index, word in enumerate(words):
-            if word.startswith("-m"):
-                module = word[2:] or (words[index + 1] if index + 1 < len(words) else "")
+            if not ended and (word.startswith("-m") or not word.startswith("-")):
+                ended = True
+                module = word[2:] or (words[index + 1] if index + 1 < len(words) else "") \
+                    if word.startswith("-m") else ""
                 if module in _PY_PROMPTS:
                     return "interpreter"
                 framework = _PY_FRAMEWORKS.get(module)
