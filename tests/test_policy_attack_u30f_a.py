@@ -59,6 +59,9 @@ ROWS = [
     ("HOME=/tmp/e npm i -g ./x", True),
     ("GOPATH=/etc go install x@latest", True), ("export GOPATH=/etc; go install x@latest", True),
     ("GOBIN=/etc go install ./x", True), ("GOMODCACHE=/etc go mod download", True),
+    ("bundle config set path /etc", True), ("bundle config set --global path /etc", True),
+    ("bundle config path /etc", True), ("poetry config virtualenvs.path /etc", True),
+    ("conda config --set envs_dirs /etc", True), ("conda config --add pkgs_dirs /etc", True),
     # honest settings: an index, a registry, a log level; reading them
     ("pip config set global.index-url https://pypi.example.org/simple", False),
     ("pip config list", False), ("pip config unset global.index-url", False),
@@ -66,6 +69,8 @@ ROWS = [
     ("npm set loglevel warn", False), ("yarn config set registry https://r.example.org/", False),
     ("GOBIN=/usr/local/bin go install ./x", False), ("GOPATH=~/go go build ./...", False),
     ("pip install requests", False), ("npm install", False),
+    ("bundle config set jobs 4", False), ("bundle config list", False),
+    ("poetry config virtualenvs.in-project true", False), ("conda config --add channels conda-forge", False),
     # 5: shell servers under other names
     ("websocat ws-l:0.0.0.0:2222 exec:bash", True), ("websocat -b tcp-l:0.0.0.0:2222 exec:bash", True),
     ("websocat ws-l:0.0.0.0:2222 sh-c:'bash -i'", True), ("websocat ws-l:0.0.0.0:2222 cmd:bash", True),

@@ -9,11 +9,17 @@ berry's camelCase names are no harmless npm names: unknown). `pip config edit` /
 edit` (settings typed into an editor) and a settings file under a HOME, XDG_CONFIG_HOME or
 XDG_CONFIG_DIRS the line sets (`HOME=/tmp/e pip install W`, a pip.conf there) are unknown.
 
+Siblings: `bundle config [set] KEY VALUE` (BUNDLE_KEY: `path`, `bin`, `gemfile`...),
+`poetry config KEY VALUE` and `conda config --set|--add|--append|--prepend KEY VALUE` store
+where later installs write or what they run: unknown, but for settings that name no folder,
+file or program.
+
 `settings_code` gives, for one command, the code to judge in its place ("code", TEXT) and
 the reasons it is unknown ("unknown", REASON)."""
 
 from __future__ import annotations
 
+import re
 import shlex
 from collections.abc import Collection
 
@@ -85,6 +91,32 @@ def _npm(name: str, words: list[str]) -> list[tuple[str, str]]:
     return found
 
 
+# bundler's, poetry's and conda's settings known to name no folder, file or program.
+_BUNDLE_HARMLESS = frozenset({"jobs", "retry", "without", "with", "frozen", "deployment", "clean",
+                              "timeout", "silence_root_warning", "auto_install", "only",
+                              "force_ruby_platform"})
+_NAMES_PLACE = re.compile(r"(?i)path|dir|cache|prefix|executable|python|shell|command|home|root|file|bin")
+
+
+def _other(name: str, words: list[str]) -> list[tuple[str, str]]:
+    """bundle, poetry and conda: a stored setting that may name a place or a program."""
+    operands = _operands(words, ("--set", "--add", "--append", "--prepend") if name == "conda" else ())
+    keys: list[str] = []
+    if name == "bundle" and operands[:1] == ["config"]:
+        rest = operands[1:]
+        if rest[:1] == ["set"]:
+            rest = rest[1:]
+        keys = rest[:1] if len(rest) > 1 and rest[0] not in ("get", "unset", "list") else []
+        keys = [k for k in keys if k.lower().replace("-", "_") not in _BUNDLE_HARMLESS]
+    elif name == "poetry" and operands[:1] == ["config"] and len(operands) > 2:
+        keys = [k for k in operands[1:2] if _NAMES_PLACE.search(k)]
+    elif name == "conda" and operands[:1] == ["config"]:
+        keys = [words[i + 1] for i, w in enumerate(words[:-1])
+                if w in ("--set", "--add", "--append", "--prepend") and _NAMES_PLACE.search(words[i + 1])]
+    return [("unknown", f"{name} config {key}: a stored setting that may name where later "
+                        "installs write or a program they run") for key in keys]
+
+
 def settings_code(name: str, argv: tuple[str, ...], known: Collection[str],
                   dynamic: bool) -> list[tuple[str, str]]:
     """What the settings command `name` (its words `argv`) stores, as code to judge or reasons
@@ -98,6 +130,8 @@ def settings_code(name: str, argv: tuple[str, ...], known: Collection[str],
         found = _pip(words)
     elif name in _NPMS:
         found = _npm(name, words)
+    elif name in ("bundle", "poetry", "conda"):
+        return _other(name, words)
     else:
         return []
     if found and dynamic:
