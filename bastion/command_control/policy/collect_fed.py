@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import replace
 
+from bastion.command_control.policy.dbus_names import DBUS_CLIENTS, readings, undecodable
 from bastion.command_control.policy.elsewhere import console, stdin_elsewhere
 from bastion.command_control.policy.names import _known
 from bastion.command_control.policy.packaged import (
@@ -21,6 +22,7 @@ from bastion.command_control.policy.packaged import (
     feeds_program,
     option_operand,
 )
+from bastion.command_control.policy.settings_commands import settings_code
 from bastion.command_control.policy.shells import (
     _ATTACHED_VALUE,
     _INLINE_CODE,
@@ -28,7 +30,8 @@ from bastion.command_control.policy.shells import (
     interpreter_cluster,
 )
 from bastion.command_control.policy.toolchains import toolchain
-from bastion.command_control.policy.words import _Site, _Word
+from bastion.command_control.policy.verb_readers import verb_reader
+from bastion.command_control.policy.words import SimpleCommand, _Site, _Word
 
 
 class _Fed:
@@ -49,6 +52,14 @@ class _Fed:
                                                 "time, or a plugin or option file (which may name "
                                                 "one) the line does not show")
         argv = tuple(w.value or w.text for w in words)
+        if name in DBUS_CLIENTS:
+            self._dbus_decoded(name, words, argv, site)
+        for kind, text in settings_code(name, argv, self._values, any(w.value is None for w in words)):
+            # `pip config set global.log F`: judged as PIP_LOG=F (attack u30f, finding 3)
+            if kind == "code":
+                self._code(text, site._replace(stdin="null"), name)
+            else:
+                self._unknown(site, words, text)
         elsewhere = stdin_elsewhere(name, argv)
         if elsewhere == "shell":
             # `pct enter 101`: judged as `lxc-attach -n c`; fed a pipe or a here-string, that
@@ -68,8 +79,15 @@ class _Fed:
                                        "commands or write files the policy does not read")
         unread = not read and not _known(name, ()) and words[0].value not in self._functions
         operand = option_operand(name, words, self._descriptor_named) if unread else None
-        if unread and feeds_program(name, words, self._names_stdin):
-            self._fed_stdin(name, words, site)
+        prompt = verb_reader(name, argv, unread) if words[0].value not in self._functions and \
+            console(name, argv) is None else ""
+        if prompt:
+            # `crystal eval`, `python3 manage.py shell`, `node inspect F`: a prompt reading code
+            # from stdin under a verb, a script or a module (attacks u30f 12, u30o 2)
+            self._fed_stdin(name, words, site, known=prompt == "interpreter")
+        elif unread and feeds_program(name, words, self._names_stdin):
+            # (coreutils' `factor` reads numbers: only the exec channel's first data is held)
+            self._fed_stdin(name, words, site, known=False if name == "factor" else None)
         elif operand is not None:
             # `lli -O 3`: the lone word is the option's value, the program stdin (attack d13f,
             # finding 1); after an option no table reads it only may be ("program": the
@@ -96,6 +114,18 @@ class _Fed:
                 self._unknown(site, words, f"{name} -n or -p opens a file named by a pattern or "
                                            "at run time, or holding | < >, with the two-argument "
                                            "open, which runs a name ending in |")
+
+    def _dbus_decoded(self, name: str, words: list[_Word], argv: tuple[str, ...], site: _Site) -> None:
+        """A D-Bus client's words decoded as systemd decodes an object path and gdbus its
+        GVariant text (`dbus_names`): each reading judged as the words are (attack u30f, 1)."""
+        dynamic = any(w.value is None for w in words)
+        for reading in readings(argv):
+            self.commands.append(SimpleCommand(name, reading, site.text, dynamic_args=dynamic,
+                                               wrappers=site.wrappers))
+        broken = undecodable(argv)
+        if broken is not None:
+            self._unknown(site, words, f"{name} {broken}: an escape the bastion cannot decode as "
+                                       "the client does")
 
     def _names_stdin(self, value: str) -> bool:
         """`value` names the line's stdin in any spelling (`-`, `/dev/./stdin`,

@@ -27,7 +27,14 @@ def typed_at_a_terminal(command: str) -> bool:
     pty, its stdin is the user's keyboard through the interactive gate, as when the program is
     typed at a shell prompt (`ssh -t host vim f`). Interpreters of scripts stay False."""
     readers = [c for c in commands_either_way(command) if c.reads_stdin == "interpreter"]
-    return bool(readers) and all((c.name or "") in _COMMAND_LANGUAGES for c in readers)
+    return bool(readers) and all((c.name or "") in _COMMAND_LANGUAGES and c.name not in _CODE_DEBUGGERS
+                                 for c in readers)
+
+
+# Debuggers whose every line not a command of theirs is code of an interpreter (pdb's
+# `import os; os.system(...)`): with a pty too they are interpreters, as `ssh -t host python3`
+# is, not a command language the interactive gate reads as typed lines (attack u30o, finding 2).
+_CODE_DEBUGGERS = frozenset({"pdb", "pdb3", "ipdb", "ipdb3", "jdb", "byebug", "rdbg", "pry"})
 
 
 def stdin_reader(line: str, known: KnownValues | None = None) -> SimpleCommand | None:

@@ -38,6 +38,9 @@ _WRITTEN_FILES = {
     "ICEAUTHORITY": "file", "PIP_LOG": "file", "PIP_LOG_FILE": "file",
     "LLVM_PROFILE_FILE": "profile", "DEAD": "file", "MBOX": "file",
     "GNUPGHOME": "dir", "GCOV_PREFIX": "dir",
+    # found after outside attack u30f (finding 3): where go install, go get and the module
+    # and build caches write (`GOBIN=/etc/cron.daily go install ./x`), as `go env -w` is read
+    **dict.fromkeys(("GOBIN", "GOPATH", "GOMODCACHE", "GOCACHE", "GOTMPDIR"), "dir"),
     "KRB5CCNAME": "ccache", "LD_DEBUG_OUTPUT": "pid",
     **{f"GIT_TRACE{suffix}": "trace" for suffix in (
         "", "_PACKET", "_PACKFILE", "_PERFORMANCE", "_SETUP", "_PACK_ACCESS", "_CURL",

@@ -1,0 +1,165 @@
+"""Prompts that read code from the line's standard input under a verb, a script or a module
+name rather than an interpreter's own name (found after outside attacks u30f, finding 12, and
+u30o, finding 2): `crystal eval`, `guix repl`, `dotnet fsi`, `node inspect FILE`, the framework
+consoles (`python3 manage.py shell`, `django-admin shell`, `flask shell`, `rails console`,
+`php artisan tinker`, `wp shell`, `hbase shell`, `sbt console`, `lein repl`, `cabal repl`...),
+the standard library's prompts given by their file (`python3 /usr/lib/python3.11/code.py`,
+`-m trace --count .../code.py`), other debuggers' modules (`-m ipdb`), `ruby -rdebug`, the CPAN
+shell (`perl -MCPAN -e shell`).
+
+`verb_reader` answers "interpreter" for those (an exec channel's stdin is then their program:
+held as `python3`'s is, text piped in is `|` and unknown), "program" for a program no table
+reads whose first operand is a prompt's verb (`mytool console`, `poetry shell`: its first data
+on an exec channel is held, bastion.ssh.fed_gate), else "". The reading is naive on purpose:
+options are skipped as flags, so a word that is an option's value may be taken for the verb
+(more held, never fewer)."""
+
+from __future__ import annotations
+
+import re
+
+from bastion.command_control.policy.shells import INTERPRETERS
+
+# Programs whose verb (their first operand) starts a prompt reading code from stdin: "always",
+# or "bare" (only when no other operand follows: `crystal eval CODE` and `dotnet fsi x.fsx`
+# take their program on the line, `crystal eval` and `dotnet fsi` read it from stdin).
+_VERBS: dict[str, dict[str, str]] = {
+    "crystal": {"eval": "bare", "i": "bare", "interactive": "bare"},
+    "guix": {"repl": "bare"},
+    "dotnet": {"fsi": "bare", "repl": "always", "script": "bare", "csi": "bare"},
+    "node": {"inspect": "always", "debug": "always"},
+    "nodejs": {"inspect": "always", "debug": "always"},
+    "django-admin": {"shell": "always", "dbshell": "always", "shell_plus": "always"},
+    "django-admin.py": {"shell": "always", "dbshell": "always", "shell_plus": "always"},
+    "flask": {"shell": "always"},
+    "rails": {"console": "always", "c": "always", "dbconsole": "always", "db": "always"},
+    "rake": {"console": "always"},
+    "hanami": {"console": "always", "c": "always", "db": "always"},
+    "padrino": {"console": "always", "c": "always"},
+    "wp": {"shell": "always", "db": "always"},
+    "drush": {"php": "always", "php-cli": "always", "core:cli": "always", "cli": "always",
+              "sql-cli": "always", "sqlc": "always", "sql:cli": "always"},
+    "hbase": {"shell": "always"},
+    "sbt": {"console": "always", "consoleQuick": "always", "consoleProject": "always"},
+    "lein": {"repl": "always"},
+    "cabal": {"repl": "always", "v2-repl": "always", "new-repl": "always", "v1-repl": "always"},
+    "stack": {"ghci": "always", "repl": "always"},
+    "scala-cli": {"repl": "always"},
+    "spago": {"repl": "always"},
+    "pulp": {"repl": "always"},
+    "elm": {"repl": "always"},
+    "swift": {"repl": "always"},
+    "nim": {"secret": "always"},
+    "v": {"repl": "always"},
+    "nix": {"repl": "always"},
+    "rebar3": {"shell": "always"},
+    "mix": {"shell": "always"},
+    "bundle": {"console": "always"},
+    "jupyter": {"console": "always"},
+    # Delve's prompt reads commands from stdin (`call` runs the debuggee's functions)
+    "dlv": dict.fromkeys(("debug", "exec", "attach", "core", "test", "connect", "trace"), "always"),
+    "ipython": {"console": "always"}, "ipython3": {"console": "always"},
+}
+# Scripts run by an interpreter (or by their own name) whose verb starts a prompt.
+_SCRIPTS: dict[str, dict[str, str]] = {
+    "manage.py": _VERBS["django-admin"], "django-admin.py": _VERBS["django-admin"],
+    "artisan": {"tinker": "always", "db": "always"}, "rails": _VERBS["rails"],
+    "rake": _VERBS["rake"], "console": {"psysh": "always"}, "hbase": _VERBS["hbase"],
+    "wp-cli.phar": _VERBS["wp"], "wp": _VERBS["wp"], "drush": _VERBS["drush"],
+    "drush.php": _VERBS["drush"], "flask": _VERBS["flask"],
+}
+# Programs that are such a prompt whatever their words (`dotnet-fsi`, mono's `fsharpi`).
+_PROMPTS = frozenset({"fsi", "fsharpi", "dotnet-fsi", "dotnet-repl", "dotnet-script", "psysh",
+                      "tinker", "ipdb", "ipdb3", "pudb", "pudb3", "trepan3k", "trepan2", "ptipython",
+                      "jupyter-console", "bashdb", "zshdb", "kshdb", "remake"})
+# A verb that usually starts a prompt, given to a program no table reads (`mytool console`).
+_PROMPT_VERBS = frozenset({"shell", "console", "repl", "dbshell", "dbconsole", "shell_plus",
+                           "tinker", "psysh", "ghci", "fsi", "irb", "pry", "eval", "interactive"})
+# python modules and their files that are prompts reading stdin (as `-m pdb`, `-m code` are).
+_PY_PROMPTS = frozenset({"code", "pdb", "ipdb", "pudb", "trepan", "IPython", "ptpython",
+                         "bpython", "idlelib", "asyncio", "ptipython", "jupyter_console", "pdbpp"})
+# python modules that are framework command lines (`python3 -m django shell`).
+_PY_FRAMEWORKS = {"django": _VERBS["django-admin"], "flask": _VERBS["flask"],
+                  "jupyter": _VERBS["jupyter"], "IPython": {}}
+# ruby's libraries that start a debugger reading stdin when loaded (`ruby -rdebug x.rb`).
+_RUBY_DEBUG = re.compile(r"debug(/start|/open)?|byebug(/core)?|pry|irb|ruby-debug|rdbg")
+# perl's shells reached by a module (`perl -MCPAN -e shell`).
+_PERL_SHELLS = frozenset({"CPAN", "CPANPLUS", "CPAN::Shell", "CPANPLUS::Shell"})
+
+
+def _operands(words: list[str]) -> list[str]:
+    """The words that are no option (naive: every option is read as a flag)."""
+    return [w for w in words if not w.startswith("-") or w == "-"]
+
+
+def _verb(table: dict[str, str], operands: list[str]) -> str:
+    """"interpreter" when the first operand is a prompt's verb of `table`."""
+    if not operands or operands[0] not in table:
+        return ""
+    mode = table[operands[0]]
+    return "interpreter" if mode == "always" or len(operands) == 1 or operands[1] == "-" else ""
+
+
+def _base(word: str) -> str:
+    return word.rstrip("/").rsplit("/", 1)[-1]
+
+
+def _interpreted(family: str, words: list[str]) -> str:
+    """The prompts an interpreter (`family`, INTERPRETERS' group) runs by a script, a module
+    or a library."""
+    if family == "python":
+        ended = False  # python's own options end at its first `-m` or script
+        for index, word in enumerate(words):
+            if not ended and (word.startswith("-m") or not word.startswith("-")):
+                ended = True
+                module = word[2:] or (words[index + 1] if index + 1 < len(words) else "") \
+                    if word.startswith("-m") else ""
+                if module in _PY_PROMPTS:
+                    return "interpreter"
+                framework = _PY_FRAMEWORKS.get(module)
+                if framework is not None:
+                    return _verb(framework, _operands(words[index + (1 if word[2:] else 2):]))
+            base = _base(word)
+            if base.endswith((".py", ".pyc")) and base.rsplit(".", 1)[0] in _PY_PROMPTS:
+                return "interpreter"  # `python3 .../code.py`, `-m trace --count .../code.py`
+    if family == "ruby" and any(
+            _RUBY_DEBUG.fullmatch(w[2:] or (words[i + 1] if i + 1 < len(words) else ""))
+            for i, w in enumerate(words) if w.startswith("-r")):
+        return "interpreter"
+    if family == "perl" and any(w.startswith("-M") and w[2:].split("=")[0] in _PERL_SHELLS
+                                for w in words):
+        return "interpreter"
+    operands = _operands(words)
+    if family in ("python", "php", "ruby", "node") and operands:
+        table = _SCRIPTS.get(_base(operands[0]))
+        if table is not None:
+            return _verb(table, operands[1:])
+        if family == "node":
+            return _verb(_VERBS["node"], operands)
+        if len(operands) > 1 and operands[1] in _PROMPT_VERBS:
+            return "program"  # `python3 tool.py shell`
+    return ""
+
+
+def verb_reader(name: str, argv: tuple[str, ...], unread: bool) -> str:
+    """"interpreter" when the command (`name`, its words `argv`) starts a prompt that reads
+    code from stdin under a verb, a script or a module; "program" when a program no table reads
+    (`unread`) is given a prompt's verb; else ""."""
+    words = list(argv[1:])
+    if name in _PROMPTS:
+        return "interpreter"
+    operands = _operands(words)
+    if name in _VERBS:
+        found = _verb(_VERBS[name], operands)
+        if found:
+            return found
+    family = INTERPRETERS.fullmatch(name)
+    if family is not None and family.lastgroup:
+        return _interpreted(family.lastgroup, words)
+    if name in _SCRIPTS or _base(argv[0]) in _SCRIPTS:
+        found = _verb(_SCRIPTS.get(name) or _SCRIPTS[_base(argv[0])], operands)
+        if found:
+            return found
+    if unread and operands and operands[0] in _PROMPT_VERBS:
+        return "program"
+    return ""
