@@ -82,3 +82,35 @@ def test_a_paste_at_completions_question_or_pager_is_keys_never_certain(name):
 ])
 def test_honest_paste_after_completion_is_one_certain_line(name, line):
     assert replay(FIXTURE["honest"][name]) == [("accept", line, True, "allow")]
+
+
+def _trace(*steps: tuple[str, bytes]) -> list[list[str]]:
+    return [[kind, data.hex()] for kind, data in steps]
+
+
+LINE = b"#systemctl stop auditd # ff"
+PASTE = b"\x1b[200~q\x1b1\x1b#\x1b[201~"
+
+
+@pytest.mark.parametrize("answer", [
+    b"\r\n",                                  # the listing's first row not written yet
+    b"\r\nff00_" + b"x" * 20 + b"  ff01_xx",  # a row half written (bash writes a name at a time)
+    b"\r\n--More--",                          # the pager
+    b"\r\nDisplay all 1062 possibilities? (y or n)",
+], ids=["nothing-yet", "half-a-row", "pager", "question"])
+def test_a_listing_not_known_to_be_over_makes_a_paste_keys(answer):
+    # written by hand: what bash may have sent when the paste start is read (the answer to the
+    # listing key in pieces); only the line redrawn where it stood makes the paste a paste
+    trace = _trace(("out", b"Last login: x\r\n\x1b[?2004hbob@web01:~$ "), ("in", LINE),
+                   ("out", LINE), ("in", b"\t"), ("out", b"\x07"), ("in", b"\t"),
+                   ("out", answer), ("in", PASTE))
+    taken = replay(trace)
+    assert taken and not taken[-1][2] and taken[-1][3] != "allow", taken
+
+
+def test_the_line_redrawn_where_it_stood_makes_a_paste_a_paste():
+    trace = _trace(("out", b"Last login: x\r\n\x1b[?2004hbob@web01:~$ "), ("in", b"echo ff"),
+                   ("out", b"echo ff"), ("in", b"\t"), ("out", b"\x07"), ("in", b"\t"),
+                   ("out", b"\r\nff00_x  ff01_x\r\nbob@web01:~$ echo ff"),
+                   ("in", b"\x1b[200~00_x\x1b[201~"), ("out", b"00_x"), ("in", b"\r"))
+    assert replay(trace) == [("accept", "echo ff00_x", True, "allow")]

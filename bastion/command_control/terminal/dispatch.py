@@ -123,6 +123,7 @@ class _FollowsDispatch:
     """Readline's dispatch state as far as the key reader's cut depends on it."""
 
     _listing_at: int | None = None  # the output count at the last key that may list
+    _listed: tuple[str, str] = ("", "")  # the line round the cursor then (`_note_listing`)
 
     def _lists(self, key: str) -> bool:
         """Whether readline may list completions at `key` (read broadly: what it costs is a
@@ -136,19 +137,36 @@ class _FollowsDispatch:
             return True
         return any(b in _META_LISTS for b in key.encode("utf-8", "surrogateescape"))
 
-    def _asking(self, key: str) -> str:
-        """At a paste start after a key that may list: why it may be keys readline reads
-        outside its dispatch, or "" once the screen shows the line back at its prompt (the
-        answer to that key came, and the cursor's row starts with the line's prompt and does
-        not end with the question or the pager's prompt). Attack u30i, finding 1."""
-        if key != _PASTE_START or self._in_paste or self._listing_at is None:
-            return ""
-        boundary = self._line.boundary
-        if self._out_seq > self._listing_at and boundary is not None and boundary.prompt.strip():
+    def _note_listing(self) -> None:
+        """A key that may list: where the line stood (the text left of the cursor, from the
+        prompt on, and right of it), for `_asking` to find it again once readline redraws it."""
+        self._listing_at = self._out_seq
+        line = self._line
+        model, boundary = line.model, line.boundary
+        if line.active and model.reliable and boundary is not None:
+            self._listed = (boundary.prompt + model.text[:model.cursor], model.text[model.cursor:])
+        else:
             self._sync()
             scr = self._screen
-            left = scr.text(scr.cursor.y, 0, min(scr.cursor.x, scr.columns))
-            if left.startswith(boundary.prompt) and not left.rstrip().endswith(_ASKS):
+            x = min(scr.cursor.x, scr.columns)
+            self._listed = (scr.text(scr.cursor.y, 0, x), scr.text(scr.cursor.y, x).rstrip())
+
+    def _asking(self, key: str) -> str:
+        """At a paste start after a key that may list: why it may be keys readline reads
+        outside its dispatch, or "" once the screen shows the line back where it stood (the
+        answer to that key came, the cursor's row holds the prompt and the line round the
+        cursor as before, a completion's text aside, and does not end with the question or the
+        pager's prompt). Attack u30i, finding 1."""
+        if key != _PASTE_START or self._in_paste or self._listing_at is None:
+            return ""
+        before, after = self._listed
+        if self._out_seq > self._listing_at and before.strip():
+            self._sync()
+            scr = self._screen
+            x = min(scr.cursor.x, scr.columns)
+            left, right = scr.text(scr.cursor.y, 0, x), scr.text(scr.cursor.y, x).rstrip()
+            if (left.startswith(before) and right.endswith(after)
+                    and not left.rstrip().endswith(_ASKS)):
                 self._listing_at = None
                 return ""
         return _MAY_ASK
@@ -221,7 +239,7 @@ class _FollowsDispatch:
             self._quoted = self._seq_open = self._eaten = False
             return True
         if self._lists(key):
-            self._listing_at = self._out_seq
+            self._note_listing()
         quoted, seq_open = self._quoted, self._seq_open
         self._eaten = (seq_open and key not in _MAYBE_UNSEEN and key not in _INTERRUPTS
                        and (self._emacs_too or not self._vi))
