@@ -85,9 +85,14 @@ def _yq_writes(words: list[_Word]) -> list[PathArg]:
 
 
 def _folder_writes(name: str, words: list[_Word]) -> list[PathArg]:
-    """DIR/** for each folder `_FOLDER_WRITES` names (a folder known only at run time: itself)."""
-    return [p if p.kind == "unknown" else p._replace(text=f"{p.text.rstrip('/')}/**", kind="pattern")
-            for p in _after_options(words, _FOLDER_WRITES[name])]
+    """DIR/** for each folder `_FOLDER_WRITES` names (a folder known only at run time: itself);
+    aria2c with none writes here under names the server (Content-Disposition, a metalink or a
+    torrent's files) chooses: `**` here (attack u30f, finding 19)."""
+    found = [p if p.kind == "unknown" else p._replace(text=f"{p.text.rstrip('/')}/**", kind="pattern")
+             for p in _after_options(words, _FOLDER_WRITES[name])]
+    if name == "aria2c" and not found:
+        found = [PathArg("**", "pattern"), PathArg("*", "pattern"), PathArg(".*", "pattern")]
+    return found
 
 
 def _rsync_writes(found: list[tuple[str, _Word | None]], target: PathArg) -> list[PathArg]:
