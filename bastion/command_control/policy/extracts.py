@@ -12,14 +12,14 @@ import re
 
 from bastion.command_control.policy.archive_writes import _CPIO, ARCHIVE_WRITERS, archive_writes
 from bastion.command_control.policy.options import _after_options, _long_option, _options, _permuted
-from bastion.command_control.policy.paths import PathArg, _path_arg
+from bastion.command_control.policy.paths import HERE, PathArg, _path_arg
 from bastion.command_control.policy.python_runners import module_chain, python_module
 from bastion.command_control.policy.shells import INTERPRETERS
 from bastion.command_control.policy.tar import _tar_writes
 from bastion.command_control.policy.words import _at, _Word
 
 _ANYWHERE = PathArg("(the names an archive holds)", "unknown")
-_HERE = PathArg("**", "pattern")
+_HERE = HERE
 
 
 def _tree(folder: PathArg) -> PathArg:

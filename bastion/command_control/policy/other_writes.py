@@ -13,7 +13,7 @@ from bastion.command_control.policy.options import (
     _options,
     _permuted,
 )
-from bastion.command_control.policy.paths import PathArg, _path_arg
+from bastion.command_control.policy.paths import HERE, PathArg, _path_arg
 from bastion.command_control.policy.words import _at, _Word
 
 # Options that name a folder a program writes in, by names the line does not give: DIR/**
@@ -91,7 +91,7 @@ def _folder_writes(name: str, words: list[_Word]) -> list[PathArg]:
     found = [p if p.kind == "unknown" else p._replace(text=f"{p.text.rstrip('/')}/**", kind="pattern")
              for p in _after_options(words, _FOLDER_WRITES[name])]
     if name == "aria2c" and not found:
-        found = [PathArg("**", "pattern"), PathArg("*", "pattern"), PathArg(".*", "pattern")]
+        found = [HERE]
     return found
 
 

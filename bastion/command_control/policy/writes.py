@@ -455,12 +455,24 @@ _COMPRESSORS = {"gzip": ".gz", "pigz": ".gz", "bzip2": ".bz2", "pbzip2": ".bz2",
                 "pixz": ".xz", "pxz": ".xz", "lbzip2": ".bz2", "lz4c": ".lz4"}  # (attack W: zstdmt...)
 _DECOMPRESSORS = {"gunzip": ".gz", "bunzip2": ".bz2", "unxz": ".xz", "unlzma": ".lzma",
                   "unzstd": ".zst", "uncompress": ".Z", "unpigz": ".gz", "unlz4": ".lz4"}
+# found after outside attack u30f (finding 11): the other suffix-stripping decompressors and
+# decryptors (each writes NAME without its suffix beside NAME, or NAME with it: bcrypt
+# toggles), which the unread reading judged only as NAME and NAME/**.
+_COMPRESSORS |= {"lrzip": ".lrz", "bzip3": ".bz3", "snzip": ".sz", "ccrypt": ".cpt",
+                 "ccencrypt": ".cpt", "mcrypt": ".nc", "aescrypt": ".aes",
+                 "clzip": ".lz", "pdlzip": ".lz", "tarlz": ".lz"}
+_DECOMPRESSORS |= {"lrunzip": ".lrz", "bunzip3": ".bz3", "snunzip": ".sz", "ccdecrypt": ".cpt",
+                   "mdecrypt": ".nc", "bcrypt": ".bfe", "lunzip": ".lz", "unlzip": ".lz"}
 # found after outside attack O (finding 8): the compressors' own output options (`brotli -o F`,
 # `lzop -o F`, `zstd -o F`; a folder: `lzop -p DIR`, `zstd --output-dir-flat DIR`), and the
 # letters that send the output to stdout, test or list (lz4's -l is its legacy format: a write).
 _COMPRESSOR_OUTPUT = frozenset({"-o", "--output"})
 _COMPRESSOR_FOLDER = frozenset({"--output-dir-flat", "--output-dir-mirror", "--path"})
-_NO_FILE_LETTERS = {"lz4": "ct", "unlz4": "ct", "lz4c": "ct"}
+_NO_FILE_LETTERS = {"lz4": "ct", "unlz4": "ct", "lz4c": "ct", "lrzip": "ti", "lrunzip": "ti",
+                    "ccrypt": "c", "ccencrypt": "c", "ccdecrypt": "c", "mcrypt": "", "mdecrypt": "",
+                    "aescrypt": "", "bcrypt": "", "snzip": "c", "snunzip": "c", "bzip3": "ct",
+                    "bunzip3": "ct"}
+_FOLDER_LETTER = {"lzop": "-p", "lrzip": "-O", "lrunzip": "-O"}  # an output folder's option
 
 
 # OpenSSH scp's options that take an argument.
@@ -635,7 +647,7 @@ def _more_writes(name: str, words: list[_Word], values: dict[str, str | None] | 
     if name in _COMPRESSORS or name in _DECOMPRESSORS:
         named = [p for p in _after_options(words, _COMPRESSOR_OUTPUT) if p.text != "-"]
         folders = _after_options(words, _COMPRESSOR_FOLDER | (
-            {"-p"} if name == "lzop" else set()))
+            {_FOLDER_LETTER[name]} if name in _FOLDER_LETTER else set()))
         named += [p if p.kind == "unknown" else p._replace(
             text=f"{p.text.rstrip('/')}/**", kind="pattern") for p in folders]
         named += compressor_trees(name, words)[0]  # -r: beside each file under DIR (k20f, 8)
