@@ -54,6 +54,7 @@ from bastion.command_control.policy.words import (
 from bastion.command_control.policy.wrapper_changes import wrapper_changes
 from bastion.command_control.policy.writes import (
     _DIRSTACK,
+    _MAKERS,
     _WRITES,
     _appended_writes,
     _more_writes,
@@ -265,6 +266,8 @@ class _Files:
         and the code some run (`sed 'e cmd'`, `strace -o '|cmd'`, `tar --to-command`)."""
         writes = _WRITES.get(name)
         paths = _written(words, writes) if writes is not None else []
+        if name in _MAKERS:
+            paths = [p for p in paths if p.kind != "unknown"]
         more, codes = _more_writes(name, words, self._values)
         more += restore_writes(name, words)  # `setfacl --restore=F` (attack s28f, finding 11)
         for posix in posix_orders(words):

@@ -142,6 +142,11 @@ _WRITES: dict[str, _Options | str | frozenset[str] | _Operand] = {
     # (attack W, finding 10: -Z is a flag and --context takes a value only after `=`; fallocate's
     # -x is --posix, a flag)
     "mkfifo": _Operand(-1, _options("m", ("--mode",), flags=("--context",))),
+    # found after outside attack u30f (the makers): mkdir and rmdir make or remove each
+    # operand (`mkdir -- PATH` is PATH, not a program), read by a table as touch is
+    "mkdir": _Operand(-1, _options("m", ("--mode",), flags=("--context", "--parents", "--verbose"))),
+    "rmdir": _Operand(-1, _options("", (), flags=("--parents", "--verbose",
+                                                   "--ignore-fail-on-non-empty"))),
     "mknod": _Operand(0, _options("m", ("--mode",), flags=("--context",))),
     "fallocate": _Operand(0, _options("lo", ("--offset", "--length"),
                                       flags=("--posix", "--collapse-range", "--dig-holes",
@@ -681,6 +686,9 @@ def _more_writes(name: str, words: list[_Word], values: dict[str, str | None] | 
     return [], []
 
 
+# Makers of folders: a name known only at run time (`mkdir -p "$d"`, `xargs mkdir`) is not
+# counted, as the unread reading did not count it (a new empty folder replaces no file).
+_MAKERS = frozenset({"mkdir", "rmdir"})
 # Writers that run a command: what xargs appends to them is held as that command already.
 _APPENDED_COMMAND = frozenset({"time", "strace", "ltrace", "ssh", "find", "script"})
 
@@ -691,7 +699,8 @@ def _appended_writes(name: str, words: list[_Word]) -> bool:
     that write files. Not the writers that run a command (`_APPENDED_COMMAND`), nor the
     compressors: a name known only at run time is not counted for them (`_more_writes`), so
     that everyday log rotation is not held."""
-    if name in _COMPRESSORS or name in _DECOMPRESSORS or name in _APPENDED_COMMAND:
+    if name in _COMPRESSORS or name in _DECOMPRESSORS or name in _APPENDED_COMMAND or \
+            name in _MAKERS:
         return False
     if name == "yq":
         return _yq_in_place(words)
