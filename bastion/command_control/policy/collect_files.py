@@ -357,8 +357,9 @@ class _Files:
         # folder's tree (not `/`, where a launcher's commands are also judged from)
         if (words[0].value or "") not in self._functions:  # type: ignore[attr-defined]
             paths = tuple(dict.fromkeys([*paths, *(
-                PathArg(f"{d.text.rstrip('/')}/**", "pattern", d.tilde) for d in self._dirs
-                if d.kind == "exact" and d.text.rstrip("/"))]))
+                PathArg(f"{d.text.rstrip('/')}/**", "pattern") for d in self._dirs
+                if d.kind == "exact" and d.text.rstrip("/") and not d.tilde)]))  # (a home:
+            # every exec command starts there, `cd ~LOGIN; LINE`: not each unread program)
         if paths and start < len(self.commands) and self.commands[start].name is not None:
             self.commands[start] = dataclasses.replace(self.commands[start],
                                                        unread=self._in_dirs(paths))

@@ -78,11 +78,9 @@ def _curl_writes(words: list[_Word]) -> list[PathArg]:
 
 def server_named(folder: _Word | None) -> list[PathArg]:
     """The file a download saves under a name the server chooses (curl -J, wget
-    --content-disposition, aria2c): any one name in the folder, a dot-name too (`DIR/*`,
-    `DIR/.*`; here: the working folder's tree, `paths.HERE`)."""
-    if folder is None:
-        return [HERE]
-    return [_in_folder(folder, "*"), _in_folder(folder, ".*")]
+    --content-disposition, aria2c): any one name in the folder, a dot-name too (`DIR/**`,
+    which meets a rule's `DIR/.k5login`; here: the working folder's tree, `paths.HERE`)."""
+    return [HERE] if folder is None else [_in_folder(folder, "**")]
 
 
 def _curl_expanded(word: _Word, glob: str) -> list[_Word]:

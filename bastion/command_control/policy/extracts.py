@@ -62,7 +62,16 @@ def _unzip(words: list[_Word]) -> list[PathArg]:
             return [_ANYWHERE]
         if has_folder:
             folder = _Word(attached, attached, words[index].glob) if attached else _at(words, index + 1)
-    return [_under(folder)]
+    # found after outside attack u30f (finding 18): a member named after the archive is a
+    # write of that name in the folder (`unzip x.zip .k5login`); -x's exclusions are not
+    values = [w.value for w in words]
+    ending = values.index("-x") if "-x" in values else len(words)
+    operands = [w for w in words[1:ending] if w is not folder and not (w.value or "").startswith("-")]
+    members = operands[1:]
+    named = [p for w in members if w.value and not w.value.startswith("~")
+             for p in ([_in(folder, w.value.lstrip("/"))] if folder is not None else [
+                 _path_arg(w._replace(value=w.value.lstrip("/") or "."))])]
+    return [_under(folder), *named]
 
 
 def _cpio(words: list[_Word]) -> list[PathArg]:
