@@ -27,6 +27,7 @@ ROWS = [
     ("curl -A -g -T /tmp/evil 'file:///etc/sudoers.d/[a-b]'", True),
     ("curl -g -K /tmp/cfg -o '/etc/#1' 'http://x/{sudoers}'", True),
     ("curl -Hg -o '/etc/#1' 'http://x/{sudoers}'", True),
+    ("CURL_HOME=/tmp/h curl -o /tmp/x 'http://x/{a}'", True),  # its .curlrc names any file
     ("curl -g -o /tmp/out 'http://x/{a,b}'", False),
     ("curl -sSg -o /tmp/out 'http://x/[1-2]'", False),
     # finding 19: a name the server chooses is any name in the folder

@@ -618,7 +618,7 @@ def _more_writes(name: str, words: list[_Word], values: dict[str, str | None] | 
         written, codes = (_curl_writes(words), []) if name == "curl" else _wget_writes(words)
         # A home the line chose holds a startup file an earlier line may have written
         # (`HOME=/tmp/h wget URL`, /tmp/h/.wgetrc: `output_document = F`; attack O).
-        homes = ("HOME", "XDG_CONFIG_HOME") if name == "curl" else ("HOME",)
+        homes = ("HOME", "XDG_CONFIG_HOME", "CURL_HOME") if name == "curl" else ("HOME",)
         written += [PathArg(f"(the files a startup file in ${home} names)", "unknown")
                     for home in homes if home in (values or {})]
         return written, codes
