@@ -3546,8 +3546,9 @@ ATTACK_K_HELD = [
     ("SYSTEMD_PAGER='touch /etc/sudoers.d/x' systemctl status", 'deny', 'no-credential-file-writes'),
     ("SYSTEMD_PAGER='touch /etc/sudoers.d/x' journalctl -u x", 'deny', 'no-credential-file-writes'),
     ("SYSTEMD_EDITOR='touch /etc/sudoers.d/x' systemctl edit x", 'deny', 'no-credential-file-writes'),
-    ("UNZIP='-d /etc' unzip a.zip", 'confirm', 'defaults.unknown'),
-    ("UNZIPOPT='-d /etc' unzip a.zip", 'confirm', 'defaults.unknown'),
+    # (held first by root's home, where an unzip with no -d unpacks: attack u30f, finding 18)
+    ("UNZIP='-d /etc' unzip a.zip", 'confirm', 'confirm-login-trust-loaded-writes'),
+    ("UNZIPOPT='-d /etc' unzip a.zip", 'confirm', 'confirm-login-trust-loaded-writes'),
     ("SYSTEMD_LESS='+!touch /etc/sudoers.d/x' journalctl", 'confirm', 'defaults.unknown'),
     ("PSQL_PAGER='touch /etc/sudoers.d/x' psql -c 'select 1'", 'deny', 'no-credential-file-writes'),
     ("PSQL_EDITOR='touch /etc/sudoers.d/x' psql", 'deny', 'no-credential-file-writes'),
@@ -3888,7 +3889,8 @@ ATTACK_M_COPIES = [
     ("unzip -o a.zip -d /etc/sudoers.d", "confirm", "no-credential-file-writes"),
     ("cd /src && find . | cpio -p /etc", "confirm", "no-credential-file-writes"),
     ("cpio -i -D /etc/sudoers.d < a.cpio", "confirm", "no-credential-file-writes"),
-    ("tar -xf a.tar m1 -C /etc/sudoers.d m2", "confirm", "no-credential-file-writes"),
+    # m2, named after -C, lands at /etc/sudoers.d/m2 (attack u30f, finding 18)
+    ("tar -xf a.tar m1 -C /etc/sudoers.d m2", "deny", "no-credential-file-writes"),
     # attack Q, finding 2: every unpacker writes DIR/** of its folder (here when none is given)
     ("cd /etc/sudoers.d && ar x a.ar", "confirm", "no-credential-file-writes"),
     ("cd /etc/sudoers.d && ar -xv a.ar", "confirm", "no-credential-file-writes"),

@@ -18,6 +18,8 @@ from bastion.command_control.policy.parse import _distrust, _parse_tree
 from bastion.command_control.policy.paths import (
     _DESCRIPTOR_NAME,
     _PLAIN_NAME,
+    HERE,
+    HOME_READINGS,
     PathArg,
     _bounded,
     _descriptor_file,
@@ -54,6 +56,7 @@ from bastion.command_control.policy.words import (
 from bastion.command_control.policy.wrapper_changes import wrapper_changes
 from bastion.command_control.policy.writes import (
     _DIRSTACK,
+    _MAKERS,
     _WRITES,
     _appended_writes,
     _more_writes,
@@ -265,6 +268,8 @@ class _Files:
         and the code some run (`sed 'e cmd'`, `strace -o '|cmd'`, `tar --to-command`)."""
         writes = _WRITES.get(name)
         paths = _written(words, writes) if writes is not None else []
+        if name in _MAKERS:
+            paths = [p for p in paths if p.kind != "unknown"]
         more, codes = _more_writes(name, words, self._values)
         more += restore_writes(name, words)  # `setfacl --restore=F` (attack s28f, finding 11)
         for posix in posix_orders(words):
@@ -273,8 +278,11 @@ class _Files:
             # (attack s28o, finding 1). Only the paths such a reading names: where it put the
             # first operand at an option's value, what it cannot tell is no write.
             alone = _written(posix, writes) if writes is not None else []
-            more += [p for p in (*alone, *_more_writes(name, posix, self._values)[0])
-                     if p.kind != "unknown" and p not in paths and p not in more]
+            # (its working folder's tree is judged as written, not also from the home: an
+            # environment that sets it is not assumed of every login)
+            more += [PathArg("**", "pattern") if p == HERE else p for p in (
+                *alone, *_more_writes(name, posix, self._values)[0])
+                if p.kind != "unknown" and p not in paths and p not in more]
         if site.dynamic and _appended_writes(name, words):
             # found after outside attack K (finding 2): a word xargs (parallel, find -exec +)
             # appends may be the file written (`xargs tee`, `xargs install SRC`), an output
@@ -352,6 +360,13 @@ class _Files:
         it (relative paths from / too: a launcher may change directory), unknown where a word
         before one may change what it does."""
         paths = unread_paths(words)
+        # run in a folder a `cd` names, it may write there (attack u30f, finding 11): that
+        # folder's tree (not `/`, where a launcher's commands are also judged from)
+        if (words[0].value or "") not in self._functions:  # type: ignore[attr-defined]
+            paths = tuple(dict.fromkeys([*paths, *(
+                PathArg(f"{d.text.rstrip('/')}/**", "pattern") for d in self._dirs
+                if d.kind == "exact" and d.text.rstrip("/") and not d.tilde)]))  # (a home:
+            # every exec command starts there, `cd ~LOGIN; LINE`: not each unread program)
         if paths and start < len(self.commands) and self.commands[start].name is not None:
             self.commands[start] = dataclasses.replace(self.commands[start],
                                                        unread=self._in_dirs(paths))
@@ -452,6 +467,8 @@ class _Files:
         at run time (an earlier line, or this one, may have assigned PWD: attack p25f, finding
         4), and also in each directory a `cd` on the line chose; other directory-stack forms
         (`~-`, `~1`) are unknown."""
+        if HERE in paths and not self._dirs:
+            paths += HOME_READINGS  # the working folder with no `cd` on the line: the home
         if any(path.tilde for path in paths):
             moved = tuple(PathArg(f"{folder.text.rstrip('/')}/{rest}" if rest else folder.text,
                                   "unknown" if folder.kind in ("unknown", "fresh") else

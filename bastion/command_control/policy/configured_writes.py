@@ -10,9 +10,9 @@ import itertools
 import re
 import urllib.parse
 
-from bastion.command_control.policy.curl_globs import expand_url, globbing, output_names
+from bastion.command_control.policy.curl_globs import expand_url, glob_reading, globbing, output_names
 from bastion.command_control.policy.options import _after_options, _options, _permuted
-from bastion.command_control.policy.paths import PathArg
+from bastion.command_control.policy.paths import HERE, PathArg
 from bastion.command_control.policy.program_writes import _in_folder
 from bastion.command_control.policy.words import _GLOB_CHARS, _Word
 
@@ -58,8 +58,14 @@ def _curl_writes(words: list[_Word]) -> list[PathArg]:
         # a URL with no scheme too (`y.example/sudoers`), once one with a scheme is there
         # (attack s28f, finding 10's class): any word that may be one, read generously
         urls = [u for w in words[1:] if w.value is None or "://" in w.value or
-                _SCHEMELESS.match(w.value) for u in _curl_expanded(w, globbing(values))]
+                _SCHEMELESS.match(w.value) for u in _curl_expanded(w, glob_reading(values))]
         written += [_in_folder(folder, _url_name(url)) for url in urls or [_Word(None, "")]]
+        if any(v == "-J" or (v.startswith("--remote-h") and "--remote-header-name".startswith(v))
+               or (v.startswith("-") and not v.startswith("--") and "J" in v[1:] and v[1:].isalpha())
+               for v in values):
+            # found after outside attack u30f (finding 19): -J saves under the name the
+            # server's Content-Disposition gives: any one name in the folder
+            written += server_named(folder)
     written += [PathArg(f"(the files curl's config {p.text} names)", "unknown")
                 for p in _after_options(words, _CURL_CONFIG)]
     for form in _after_options(words, _CURL_WRITE_OUT):
@@ -70,15 +76,24 @@ def _curl_writes(words: list[_Word]) -> list[PathArg]:
     return [p for p in written if p.text != "-"] + _curl_file_uploads(words)
 
 
-def _curl_expanded(word: _Word, glob: bool) -> list[_Word]:
+def server_named(folder: _Word | None) -> list[PathArg]:
+    """The file a download saves under a name the server chooses (curl -J, wget
+    --content-disposition, aria2c): any one name in the folder, a dot-name too (`DIR/**`,
+    which meets a rule's `DIR/.k5login`; here: the working folder's tree, `paths.HERE`)."""
+    return [HERE] if folder is None else [_in_folder(folder, "**")]
+
+
+def _curl_expanded(word: _Word, glob: str) -> list[_Word]:
     """A URL word as the URLs curl's globbing makes of it (`curl_globs`); one known only at
-    run time where the glob is not read here."""
-    if word.value is None or not glob:
+    run time where the glob is not read here. `glob` is `glob_reading`'s: "off" the word
+    as written, "both" (not certain) the expansions and the word as written."""
+    if word.value is None or glob == "off":
         return [word]
     expanded = expand_url(word.value)
+    literal = [word] if glob == "both" else []
     if expanded is None:
-        return [_Word(None, word.text)]
-    return [_Word(url, url) for url, _ in expanded]
+        return [_Word(None, word.text), *literal]
+    return [*(_Word(url, url) for url, _ in expanded), *literal]
 
 
 def _curl_glob_texts(words: list[_Word]) -> list[tuple[str, ...]] | None:
@@ -128,9 +143,9 @@ def _curl_file_uploads(words: list[_Word]) -> list[PathArg]:
                or (v.startswith("-") and not v.startswith("--") and "T" in v[1:]) for v in values):
         return []
     written: list[PathArg] = []
-    glob = globbing(values)
-    for before, word in [(b, u) for b, w in itertools.pairwise(words)
-                         for u in _curl_expanded(w, glob and b.value not in ("-T", "--upload-file"))]:
+    glob = glob_reading(values)
+    for before, word in [(b, u) for b, w in itertools.pairwise(words) for u in _curl_expanded(
+            w, glob if b.value not in ("-T", "--upload-file") else "off")]:
         if before.value in ("-T", "--upload-file"):
             continue  # the file uploaded
         if word.value is None:
@@ -201,10 +216,47 @@ def _wget_writes(words: list[_Word]) -> tuple[list[PathArg], list[str | None]]:
                 else _Word(None, prefix[-1].text)
         if folder is not None:
             written.append(_in_folder(folder, "**"))
+        elif _wget_tree(words):
+            # found after outside attack u30f (finding 20): -r, -m, -x, -i, -N,
+            # --content-disposition here: any name, and any path, in the working folder
+            written.append(HERE)
         else:  # each URL's name here (attack O: `cd /etc/sudoers.d && wget http://h/x`)
             written += [_in_folder(None, _url_name(w)) for w in words[1:]
                         if w.value is None or "://" in w.value]
     return [p for p in written if p.text != "-"], codes
+
+
+# wget's options that save names the line does not give: recursion and mirroring (the URL's
+# path, or each linked file's name), forced folders, a list of URLs, the server's name, and
+# timestamping (replaces a file in place); by any start of the long name.
+_WGET_TREE_LONG = ("--recursive", "--mirror", "--force-directories", "--input-file",
+                   "--content-disposition", "--timestamping", "--page-requisites",
+                   "--trust-server-names")
+_WGETRC_TREE = ("recursive", "mirror", "dirstruct", "contentdisposition", "input",
+                "timestamping", "pagerequisites", "trustservernames")
+_WGET_TREE_LETTERS = frozenset("rmxiNp")
+
+
+def _wget_tree(words: list[_Word]) -> bool:
+    """Whether wget (or wget2) may save a name the line does not give (`_WGET_TREE_LONG`, a
+    short letter in a cluster, a word known only at run time, `content_disposition`,
+    `recursive`, `mirror`, `dirstruct`, `input` as -e commands)."""
+    for command in _after_options(words, frozenset({"-e", "--execute"})):
+        key = command.text.partition("=")[0].strip().lower().replace("_", "").replace("-", "")
+        if command.kind == "unknown" or key in _WGETRC_TREE:
+            return True
+    for word in words[1:]:
+        value = word.value
+        if value is None:
+            return True
+        if value.startswith("--"):
+            option = value.partition("=")[0]
+            if len(option) > 3 and any(name.startswith(option) for name in _WGET_TREE_LONG):
+                return True
+        elif value.startswith("-") and (set(value[1:2]) & _WGET_TREE_LETTERS or (
+                set(value[1:]) <= set("qvnrmxNpcSdHk46") and set(value[1:]) & _WGET_TREE_LETTERS)):
+            return True  # a letter alone or first, or in a cluster of flags (`-nH`, `-qr`)
+    return False
 
 
 # found after outside attack s28f (finding 5): wget2's own files beside wget's (its --help):

@@ -15,10 +15,67 @@ _LIMIT = 256  # expansions read before the URL is taken as known only at run tim
 _RANGE = re.compile(r"(?:([a-zA-Z])-([a-zA-Z])|(\d+)-(\d+))(?::(\d+))?")
 
 
+# curl's options that take no value (their short letters, and long names read by any start
+# curl accepts): a `-g` after one of these is curl's own `-g`; after any other option it may
+# be that option's value (`-H -g`, `-e -g`, `-o -g`: attack u30f, finding 2).
+_FLAG_LETTERS = frozenset("0123456#:afgiIjJkLlMnNOpqRsSvVZ")
+_FLAG_LONGS = ("--globoff", "--no-globoff", "--silent", "--show-error", "--verbose",
+               "--insecure", "--location", "--fail", "--include", "--head", "--remote-name",
+               "--remote-name-all", "--remote-header-name", "--remote-time", "--compressed",
+               "--create-dirs", "--next", "--disable", "--no-buffer", "--ipv4", "--ipv6")
+
+
+def _long(value: str, name: str) -> bool:
+    """`value` is curl's long option `name` by a start of it (`--glo`), or `--name` whole."""
+    option = value.partition("=")[0]
+    return len(option) > 4 and name.startswith(option)
+
+
+def _flag(value: str) -> bool:
+    """Whether the word `value` is an option curl reads as taking no value (so a `-g` after it
+    is an option, not its value)."""
+    if value.startswith("--"):
+        return any(_long(value, name) for name in _FLAG_LONGS)
+    return value.startswith("-") and len(value) > 1 and set(value[1:]) <= _FLAG_LETTERS
+
+
+def glob_reading(values: list[str]) -> str:
+    """How curl globs the URLs of a command line (`values`, its words after the name): "on",
+    "off" (each operation sets `-g`/`--globoff` last, certainly as an option), or "both"
+    where it is not certain (read both ways). found after outside attack u30f (finding 2): the
+    words are read in order per operation (`--next`/`-:` starts one afresh, its options
+    reset), the last of `-g`/`--globoff`/`--no-globoff` wins, a `-g` that may be another
+    option's value (`-H -g`) or a `g` in a cluster (`-sg`, `-Hg`) is not certain, and a
+    config file (`-K`, `--config`: any setting, `next` too) makes it uncertain."""
+    operations: list[str] = []  # per operation: "on", "off" or "both"
+    state, before = "on", ""
+    for value in [*values, "--next"]:
+        if value in ("-:",) or _long(value, "--next"):
+            operations.append(state)
+            state, before = "on", ""
+            continue
+        certain = before == "" or not before.startswith("-") or _flag(before)
+        if value == "-g" or (value.startswith("--") and _long(value, "--globoff")):
+            state = "off" if certain or state == "off" else "both"
+        elif value.startswith("--") and _long(value, "--no-globoff"):
+            state = "on" if certain or state == "on" else "both"
+        elif value.startswith("--") and (_long(value, "--config") or value.startswith("--no-g")):
+            state = "both"
+        elif value.startswith("-") and not value.startswith("--") and len(value) > 2 and (
+                "g" in value[1:] or "K" in value[1:]):
+            state = "both"  # a cluster: `-sg` turns it off, `-Hg` is a header
+        elif value == "-K":
+            state = "both"
+        before = value
+    if all(o == "off" for o in operations):
+        return "off"
+    return "on" if all(o == "on" for o in operations) else "both"
+
+
 def globbing(values: list[str]) -> bool:
-    """Whether curl globs its URLs: not given `-g`/`--globoff` (any start of it from `--glo`),
-    read only as whole words (a `g` in a cluster may be another option's value: still globs)."""
-    return not any(v == "-g" or (len(v) > 4 and "--globoff".startswith(v)) for v in values)
+    """Whether curl may glob its URLs: all but a line whose every operation is certainly
+    `-g`/`--globoff` (`glob_reading`)."""
+    return glob_reading(values) != "off"
 
 
 def _range(body: str) -> list[str] | None:

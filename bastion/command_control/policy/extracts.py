@@ -12,14 +12,14 @@ import re
 
 from bastion.command_control.policy.archive_writes import _CPIO, ARCHIVE_WRITERS, archive_writes
 from bastion.command_control.policy.options import _after_options, _long_option, _options, _permuted
-from bastion.command_control.policy.paths import PathArg, _path_arg
+from bastion.command_control.policy.paths import HERE, PathArg, _path_arg
 from bastion.command_control.policy.python_runners import module_chain, python_module
 from bastion.command_control.policy.shells import INTERPRETERS
 from bastion.command_control.policy.tar import _tar_writes
 from bastion.command_control.policy.words import _at, _Word
 
 _ANYWHERE = PathArg("(the names an archive holds)", "unknown")
-_HERE = PathArg("**", "pattern")
+_HERE = HERE
 
 
 def _tree(folder: PathArg) -> PathArg:
@@ -62,7 +62,16 @@ def _unzip(words: list[_Word]) -> list[PathArg]:
             return [_ANYWHERE]
         if has_folder:
             folder = _Word(attached, attached, words[index].glob) if attached else _at(words, index + 1)
-    return [_under(folder)]
+    # found after outside attack u30f (finding 18): a member named after the archive is a
+    # write of that name in the folder (`unzip x.zip .k5login`); -x's exclusions are not
+    values = [w.value for w in words]
+    ending = values.index("-x") if "-x" in values else len(words)
+    operands = [w for w in words[1:ending] if w is not folder and not (w.value or "").startswith("-")]
+    members = operands[1:]
+    named = [p for w in members if w.value and not w.value.startswith("~")
+             for p in ([_in(folder, w.value.lstrip("/"))] if folder is not None else [
+                 _path_arg(w._replace(value=w.value.lstrip("/") or "."))])]
+    return [_under(folder), *named]
 
 
 def _cpio(words: list[_Word]) -> list[PathArg]:

@@ -13,7 +13,7 @@ from bastion.command_control.policy.options import (
     _options,
     _permuted,
 )
-from bastion.command_control.policy.paths import PathArg, _path_arg
+from bastion.command_control.policy.paths import HERE, PathArg, _path_arg
 from bastion.command_control.policy.words import _at, _Word
 
 # Options that name a folder a program writes in, by names the line does not give: DIR/**
@@ -85,9 +85,14 @@ def _yq_writes(words: list[_Word]) -> list[PathArg]:
 
 
 def _folder_writes(name: str, words: list[_Word]) -> list[PathArg]:
-    """DIR/** for each folder `_FOLDER_WRITES` names (a folder known only at run time: itself)."""
-    return [p if p.kind == "unknown" else p._replace(text=f"{p.text.rstrip('/')}/**", kind="pattern")
-            for p in _after_options(words, _FOLDER_WRITES[name])]
+    """DIR/** for each folder `_FOLDER_WRITES` names (a folder known only at run time: itself);
+    aria2c with none writes here under names the server (Content-Disposition, a metalink or a
+    torrent's files) chooses: `**` here (attack u30f, finding 19)."""
+    found = [p if p.kind == "unknown" else p._replace(text=f"{p.text.rstrip('/')}/**", kind="pattern")
+             for p in _after_options(words, _FOLDER_WRITES[name])]
+    if name == "aria2c" and not found:
+        found = [HERE]
+    return found
 
 
 def _rsync_writes(found: list[tuple[str, _Word | None]], target: PathArg) -> list[PathArg]:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 
 from bastion.command_control.policy.options import _last_argument, _options, _permuted
-from bastion.command_control.policy.paths import PathArg, _path_arg
+from bastion.command_control.policy.paths import HERE, PathArg, _path_arg
 from bastion.command_control.policy.program_writes import _in_folder
 from bastion.command_control.policy.words import _at, _Word
 
@@ -78,8 +78,25 @@ def _tar_writes(words: list[_Word]) -> tuple[list[PathArg], list[str | None]]:
         if seen & {"-P", "--absolute-names"}:
             paths.append(PathArg("(the names an archive holds)", "unknown"))
         paths += [_in_folder(f, "**") for f in folders]
-        if not folders or members:
-            paths.append(PathArg("**", "pattern"))
+        # a member before the first -C lands here (-C applies to the names after it)
+        first = next((i for i, w in enumerate(words) if (w.value or "").startswith(
+            ("-C", "--directory", "--dir", "--di")) or (i == 1 and "C" in (w.value or "")
+                                                         and not (w.value or "").startswith("-"))),
+                     len(words))
+        if not folders or any(i < first for i, w in enumerate(words) if any(w is m for m in members)):
+            paths.append(HERE)
+        # a member named on the line is a write of that name in the folder (`tar -xf A
+        # .k5login`: attack u30f, finding 18), and of all under it (it may be a folder)
+        for member in members if seen & {"-x", "--extract", "--get"} else []:
+            index = next((i for i, w in enumerate(words) if w is member), len(words))
+            before = [a for i, w in enumerate(words[:index]) for a in folders
+                      if a is _at(words, i + 1) and w.value in ("-C", "--directory")]
+            for folder in before[-1:] or (folders if index > first else []) or [None]:
+                if member.value is None or member.value.startswith("~") or member.value == "-C":
+                    continue  # (tar strips a leading `/`: the name is under the folder too)
+                named = _in_folder(folder, member.value.lstrip("/") or ".")
+                paths += [named] if named.kind == "unknown" else [
+                    named, PathArg(f"{named.text.rstrip('/')}/**", "pattern", named.tilde)]
         for option, argument in found:
             if option == "--one-top-level" and argument is not None:
                 top = argument.value

@@ -26,7 +26,7 @@ import urllib.parse
 from bastion.command_control.policy.configured_writes import _CURL_FILE_URL as _FILE_URL
 from bastion.command_control.policy.names import _known, program_name
 from bastion.command_control.policy.parse import _parse_tree
-from bastion.command_control.policy.paths import PathArg, _operand_paths, _path_arg
+from bastion.command_control.policy.paths import HERE, PathArg, _operand_paths, _path_arg
 from bastion.command_control.policy.toolchains import toolchain
 from bastion.command_control.policy.transfers import READ_WHOLE
 from bastion.command_control.policy.words import _GLOB_CHARS, _Word
@@ -63,8 +63,9 @@ _INSPECTORS = frozenset({
     "eza", "exa", "lsd", "duf", "dust",
 })  # fmt: skip
 
-# Programs that make, or change, exactly the names they are given and nothing under them.
-_MAKES_ONLY = frozenset({"mkdir", "rmdir", "touch", "mkfifo", "mknod", "truncate", "fallocate"})
+# Programs that make, or change, exactly the names they are given and nothing under them
+# (mkdir, rmdir, touch, mkfifo and mknod have a writes table: writes.py).
+_MAKES_ONLY = frozenset({"truncate", "fallocate"})
 _RCLONE_READS = frozenset({"ls", "lsd", "lsl", "lsf", "lsjson", "cat", "check", "cryptcheck",
                            "size", "md5sum", "sha1sum", "hashsum", "tree", "about",
                            "listremotes", "version", "backend-features"})
@@ -219,7 +220,53 @@ def unread_paths(words: list[_Word]) -> tuple[PathArg, ...]:
     trees = [PathArg(f"{p.text.rstrip('/')}/**", "pattern", p.tilde) for p in found
              if p.kind in ("exact", "pattern") and p.text not in ("", ".", "..")
              and program not in _MAKES_ONLY]
+    # found after outside attack u30f (findings 11, 21): `.` and `..` name the working folder
+    # and its parent (`cd /etc && lrzip -d -O . X`), and a version control's working-copy
+    # verb with no folder writes the working copy it runs in (`cd /etc && svn update`)
+    trees += [HERE if p.text == "." else PathArg("../**", "pattern") for p in found
+              if p.kind == "exact" and p.text in (".", "..")]
+    if working_copy(program, words):
+        trees.append(HERE)
     return tuple(dict.fromkeys([*found, *trees, *_under_folders(words)]))
+
+
+# Version control clients no table reads, and their verbs that write no working copy.
+_VERSION_CONTROL = frozenset({"svn", "svnlite", "fossil", "hg", "chg", "bzr", "brz", "darcs",
+                              "cvs", "pijul", "jj"})
+_VC_READS = frozenset({"status", "st", "stat", "log", "diff", "di", "info", "cat", "ls", "list",
+                       "help", "version", "--version", "blame", "annotate", "praise", "ann",
+                       "proplist", "propget", "pl", "pg", "timeline", "changes", "whatsnew",
+                       "summary", "heads", "tip", "paths", "showconfig", "config", "identify",
+                       "id", "incoming", "outgoing", "in", "out", "finfo", "search", "grep",
+                       "mergeinfo", "rdiff", "rlog"})
+# verbs that fetch a copy into a folder named by a last operand that is no URL
+_VC_FETCHES = frozenset({"checkout", "co", "export", "clone", "get", "branch"})
+
+
+def working_copy(program: str, words: list[_Word]) -> bool:
+    """Whether a version control client (`_VERSION_CONTROL`) writes the working folder: any
+    verb but a reading one (`_VC_READS`) that names no folder (`--workdir`, `--cwd`, `-R`,
+    `-C`, or a fetching verb's last operand that is no URL); a word known only at run time
+    counts."""
+    if program not in _VERSION_CONTROL:
+        return False
+    values = [w.value for w in words[1:]]
+    if None in values:
+        return True
+    options = [v for v in values if v and v.startswith("-")]
+    if any(o.partition("=")[0] in ("--workdir", "--cwd", "-R", "--repository", "-C",
+                                   "--repodir") for o in options):
+        return False
+    operands = [v for v in values if v and not v.startswith("-")]
+    if not operands:
+        return True
+    verb = operands[0]
+    if verb in _VC_READS:
+        return False
+    if verb in _VC_FETCHES and len(operands) > 2 and "://" not in operands[-1] and \
+            not (program == "fossil" and verb in ("checkout", "co")):
+        return False  # the folder is named: read as every unread name (NAME/**)
+    return True
 
 
 # found after outside attack X (finding 13): a home inside a word (`out:~root/../etc/x`) and

@@ -142,6 +142,11 @@ _WRITES: dict[str, _Options | str | frozenset[str] | _Operand] = {
     # (attack W, finding 10: -Z is a flag and --context takes a value only after `=`; fallocate's
     # -x is --posix, a flag)
     "mkfifo": _Operand(-1, _options("m", ("--mode",), flags=("--context",))),
+    # found after outside attack u30f (the makers): mkdir and rmdir make or remove each
+    # operand (`mkdir -- PATH` is PATH, not a program), read by a table as touch is
+    "mkdir": _Operand(-1, _options("m", ("--mode",), flags=("--context", "--parents", "--verbose"))),
+    "rmdir": _Operand(-1, _options("", (), flags=("--parents", "--verbose",
+                                                   "--ignore-fail-on-non-empty"))),
     "mknod": _Operand(0, _options("m", ("--mode",), flags=("--context",))),
     "fallocate": _Operand(0, _options("lo", ("--offset", "--length"),
                                       flags=("--posix", "--collapse-range", "--dig-holes",
@@ -455,12 +460,24 @@ _COMPRESSORS = {"gzip": ".gz", "pigz": ".gz", "bzip2": ".bz2", "pbzip2": ".bz2",
                 "pixz": ".xz", "pxz": ".xz", "lbzip2": ".bz2", "lz4c": ".lz4"}  # (attack W: zstdmt...)
 _DECOMPRESSORS = {"gunzip": ".gz", "bunzip2": ".bz2", "unxz": ".xz", "unlzma": ".lzma",
                   "unzstd": ".zst", "uncompress": ".Z", "unpigz": ".gz", "unlz4": ".lz4"}
+# found after outside attack u30f (finding 11): the other suffix-stripping decompressors and
+# decryptors (each writes NAME without its suffix beside NAME, or NAME with it: bcrypt
+# toggles), which the unread reading judged only as NAME and NAME/**.
+_COMPRESSORS |= {"lrzip": ".lrz", "bzip3": ".bz3", "snzip": ".sz", "ccrypt": ".cpt",
+                 "ccencrypt": ".cpt", "mcrypt": ".nc", "aescrypt": ".aes",
+                 "clzip": ".lz", "pdlzip": ".lz", "tarlz": ".lz"}
+_DECOMPRESSORS |= {"lrunzip": ".lrz", "bunzip3": ".bz3", "snunzip": ".sz", "ccdecrypt": ".cpt",
+                   "mdecrypt": ".nc", "bcrypt": ".bfe", "lunzip": ".lz", "unlzip": ".lz"}
 # found after outside attack O (finding 8): the compressors' own output options (`brotli -o F`,
 # `lzop -o F`, `zstd -o F`; a folder: `lzop -p DIR`, `zstd --output-dir-flat DIR`), and the
 # letters that send the output to stdout, test or list (lz4's -l is its legacy format: a write).
 _COMPRESSOR_OUTPUT = frozenset({"-o", "--output"})
 _COMPRESSOR_FOLDER = frozenset({"--output-dir-flat", "--output-dir-mirror", "--path"})
-_NO_FILE_LETTERS = {"lz4": "ct", "unlz4": "ct", "lz4c": "ct"}
+_NO_FILE_LETTERS = {"lz4": "ct", "unlz4": "ct", "lz4c": "ct", "lrzip": "ti", "lrunzip": "ti",
+                    "ccrypt": "c", "ccencrypt": "c", "ccdecrypt": "c", "mcrypt": "", "mdecrypt": "",
+                    "aescrypt": "", "bcrypt": "", "snzip": "c", "snunzip": "c", "bzip3": "ct",
+                    "bunzip3": "ct"}
+_FOLDER_LETTER = {"lzop": "-p", "lrzip": "-O", "lrunzip": "-O"}  # an output folder's option
 
 
 # OpenSSH scp's options that take an argument.
@@ -601,7 +618,7 @@ def _more_writes(name: str, words: list[_Word], values: dict[str, str | None] | 
         written, codes = (_curl_writes(words), []) if name == "curl" else _wget_writes(words)
         # A home the line chose holds a startup file an earlier line may have written
         # (`HOME=/tmp/h wget URL`, /tmp/h/.wgetrc: `output_document = F`; attack O).
-        homes = ("HOME", "XDG_CONFIG_HOME") if name == "curl" else ("HOME",)
+        homes = ("HOME", "XDG_CONFIG_HOME", "CURL_HOME") if name == "curl" else ("HOME",)
         written += [PathArg(f"(the files a startup file in ${home} names)", "unknown")
                     for home in homes if home in (values or {})]
         return written, codes
@@ -635,7 +652,7 @@ def _more_writes(name: str, words: list[_Word], values: dict[str, str | None] | 
     if name in _COMPRESSORS or name in _DECOMPRESSORS:
         named = [p for p in _after_options(words, _COMPRESSOR_OUTPUT) if p.text != "-"]
         folders = _after_options(words, _COMPRESSOR_FOLDER | (
-            {"-p"} if name == "lzop" else set()))
+            {_FOLDER_LETTER[name]} if name in _FOLDER_LETTER else set()))
         named += [p if p.kind == "unknown" else p._replace(
             text=f"{p.text.rstrip('/')}/**", kind="pattern") for p in folders]
         named += compressor_trees(name, words)[0]  # -r: beside each file under DIR (k20f, 8)
@@ -669,6 +686,9 @@ def _more_writes(name: str, words: list[_Word], values: dict[str, str | None] | 
     return [], []
 
 
+# Makers of folders: a name known only at run time (`mkdir -p "$d"`, `xargs mkdir`) is not
+# counted, as the unread reading did not count it (a new empty folder replaces no file).
+_MAKERS = frozenset({"mkdir", "rmdir"})
 # Writers that run a command: what xargs appends to them is held as that command already.
 _APPENDED_COMMAND = frozenset({"time", "strace", "ltrace", "ssh", "find", "script"})
 
@@ -679,7 +699,8 @@ def _appended_writes(name: str, words: list[_Word]) -> bool:
     that write files. Not the writers that run a command (`_APPENDED_COMMAND`), nor the
     compressors: a name known only at run time is not counted for them (`_more_writes`), so
     that everyday log rotation is not held."""
-    if name in _COMPRESSORS or name in _DECOMPRESSORS or name in _APPENDED_COMMAND:
+    if name in _COMPRESSORS or name in _DECOMPRESSORS or name in _APPENDED_COMMAND or \
+            name in _MAKERS:
         return False
     if name == "yq":
         return _yq_in_place(words)
