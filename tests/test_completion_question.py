@@ -1,4 +1,6 @@
-"""Attack u30i, finding 1: completion's "Display all N possibilities? (y or n)" question and its
+"""Readline states that read keys outside its dispatch, replayed from what a real bash 5.2 sent.
+
+Attack u30i, finding 1: completion's "Display all N possibilities? (y or n)" question and its
 `--More--` pager read keys outside readline's dispatch, so a paste start sent there is bells and
 the "paste" is typed keys (`n`, then M-1 M-#, vi's Esc v, M-Esc on a `$( )` word). The gate
 must not read such a paste as text: its judge points are judged, never certain.
@@ -29,30 +31,27 @@ class _Shell:  # what `judged` reads
 
 
 def replay(trace: list[list[str]]) -> list[tuple[str, str, bool, str]]:
-    """Each judge point the gate takes: (how, line, certain, verdict). Stops at the first one
-    the policy refuses, as the gate cancels it (what bash answered after that is moot)."""
+    """Each judge point the gate takes: (how, line, certain, verdict). The trace is in the
+    order it happened; a Pause takes the answer next in it, if an answer is next. Stops at the
+    first judge point the policy refuses, as the gate cancels it (what bash answered after
+    that is moot)."""
     t = CommandLineTracker(80, 24, is_complete=is_complete, erase=0x7F)
-    outs = [bytes.fromhex(h) for kind, h in trace if kind == "out"]
-    steps = [(kind, bytes.fromhex(h)) for kind, h in trace]
+    items = [(kind, bytes.fromhex(h)) for kind, h in trace if kind in ("in", "out")]
     taken: list[tuple[str, str, bool, str]] = []
-    fed = 0
-
-    def next_out() -> None:
-        nonlocal fed
-        if fed < len(outs):
-            t.feed_output(outs[fed])
-            fed += 1
-
-    for kind, data in steps:
+    at = 0
+    while at < len(items):
+        kind, data = items[at]
+        at += 1
         if kind == "out":
-            if fed < len(outs) and outs[fed] == data:
-                next_out()
+            t.feed_output(data)
             continue
         while data:
             segs, data = t.feed_input(data), b""
             for s in segs:
                 if isinstance(s, Pause):
-                    next_out()
+                    if at < len(items) and items[at][0] == "out":
+                        t.feed_output(items[at][1])
+                        at += 1
                     data = s.rest
                 elif isinstance(s, Submit):
                     rec = t.reconstruct()
@@ -82,6 +81,25 @@ def test_a_paste_at_completions_question_or_pager_is_keys_never_certain(name):
 ])
 def test_honest_paste_after_completion_is_one_certain_line(name, line):
     assert replay(FIXTURE["honest"][name]) == [("accept", line, True, "allow")]
+
+
+ARGUMENTS = json.loads((Path(__file__).parent / "fixtures" / "readline_arguments.json").read_text())
+
+
+@pytest.mark.parametrize("name", sorted(n for n in ARGUMENTS if n.startswith("1_")))
+def test_a_quoted_insert_under_a_numeric_argument_leaves_pastes_keys(name):
+    # attack v31i, F1: `M-- 2 Ctrl-V x` quotes `x` and the paste start's ESC; the paste's body
+    # is typed keys (M-1 M-#, M-Esc on a `$( )` word; Insert under Debian's inputrc)
+    taken = replay(ARGUMENTS[name])
+    assert taken and not taken[-1][2] and taken[-1][3] != "allow", taken
+
+
+@pytest.mark.parametrize("name", sorted(n for n in ARGUMENTS if n.startswith("2_")))
+def test_macro_keys_with_a_numeric_argument_are_judged_as_the_macro(name):
+    # attack v31i, F2: `M-2 C-x )` ends the definition and runs the macro once; `M-1 C-x (`
+    # replays the last macro first (a macro of M-Esc on a `$( )` word, or of an Enter)
+    taken = replay(ARGUMENTS[name])
+    assert taken[-1][0] == "macro" and taken[-1][3] != "allow", taken
 
 
 def _trace(*steps: tuple[str, bytes]) -> list[list[str]]:

@@ -37,7 +37,11 @@ and judged where either reading is a judge point (fail closed):
   `=`...), readline may ask "Display all N possibilities? (y or n)" or page with `--More--`,
   reading keys itself, outside its dispatch: a paste start there is bells and the paste's
   bytes typed keys. Until the screen shows the line back at its prompt (`_asking`), a paste
-  start is keys, and the line is never certain.
+  start is keys, and the line is never certain;
+- attack v31i, finding 1: under a negative numeric argument quoted-insert quotes that many
+  characters (`M-- 2 Ctrl-V x` quotes `x` and a paste start's ESC): a quoted-insert key while an
+  argument may be pending (`_arg_loop`) leaves every later paste start of the line keys, and
+  the line never certain (`_quoted_many`).
 
 A mixin of `CommandLineTracker` (tracker.py), which holds the state it reads. Pure.
 """
@@ -54,6 +58,7 @@ from bastion.command_control.terminal.keys import (
     _META_COMPLETE,
     _PASTE_END,
     _PASTE_START,
+    _PREFIXES,
     _SEARCH_KEYS,
     COMPLETE_KEYS,
     _utf8_len,
@@ -75,6 +80,9 @@ _PASTE_BREAKS = frozenset(chr(c) for c in (*range(0x20), 0x7F)) - {"\t", "\r", "
 _PASTE_BROKEN = "a signal key came inside a paste: what readline kept of it is unknown"
 _SEQ_BROKEN = "a key broke an unfinished escape sequence: readline dropped it"
 _MAY_ASK = "a paste came while readline may ask about or page a completion listing"
+_MANY_QUOTED = "a paste came after a quoted-insert under a numeric argument"
+# readline's argument keys (M-0 ... M-9, M--); the digits and `-` after them go on with it.
+_ARG_KEYS = frozenset({"\x1b-", *("\x1b" + digit for digit in "0123456789")})
 # What readline shows before it reads keys itself (complete.c: get_y_or_n, the pager).
 _ASKS = ("(y or n)", "--More--")
 # Keys after a prefix (Esc, Ctrl-X) that list or complete; completion's meta bytes in a C
@@ -124,6 +132,22 @@ class _FollowsDispatch:
 
     _listing_at: int | None = None  # the output count at the last key that may list
     _listed: tuple[str, str] = ("", "")  # the line round the cursor then (`_note_listing`)
+    _arg_loop = False  # a numeric argument may wait for its command (readline's digit loop)
+    _quoted_many = False  # a quoted-insert took an argument: how many keys it quotes, unknown
+
+    def _note_argument(self, key: str) -> None:
+        """Whether a numeric argument may wait after `key`: an argument key (also after an Esc
+        prefix, and a byte that is not UTF-8: a C locale's M-digit), the digits and `-` that
+        go on with it, and prefix keys and keys the driver may take between it and its command.
+        A quoted-insert that takes one quotes several keys (attack v31i, finding 1)."""
+        if self._arg_loop and (key in _QUOTES or key.endswith("\ufffd")):
+            self._quoted_many = True
+        if key in _ARG_KEYS or "\ufffd" in key or (
+                self._last_prefix == "\x1b" and len(key) == 1 and key in "-0123456789"):
+            self._arg_loop = True
+        elif self._arg_loop and key.strip("0123456789-") and key not in _PREFIXES \
+                and key not in _MAYBE_UNSEEN:
+            self._arg_loop = False
 
     def _lists(self, key: str) -> bool:
         """Whether readline may list completions at `key` (read broadly: what it costs is a
@@ -157,7 +181,11 @@ class _FollowsDispatch:
         answer to that key came, the cursor's row holds the prompt and the line round the
         cursor as before, a completion's text aside, and does not end with the question or the
         pager's prompt). Attack u30i, finding 1."""
-        if key != _PASTE_START or self._in_paste or self._listing_at is None:
+        if key != _PASTE_START or self._in_paste:
+            return ""
+        if self._quoted_many:
+            return _MANY_QUOTED
+        if self._listing_at is None:
             return ""
         before, after = self._listed
         if self._out_seq > self._listing_at and before.strip():
@@ -240,6 +268,7 @@ class _FollowsDispatch:
             return True
         if self._lists(key):
             self._note_listing()
+        self._note_argument(key)
         quoted, seq_open = self._quoted, self._seq_open
         self._eaten = (seq_open and key not in _MAYBE_UNSEEN and key not in _INTERRUPTS
                        and (self._emacs_too or not self._vi))

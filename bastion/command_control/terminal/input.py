@@ -299,8 +299,8 @@ class _FollowsInput:
             # bash expands the word, substitutions too (attack k20i, F2), also where no line
             # editor seems to read: keys typed ahead while a command runs, TERM=dumb (l21i, F1)
             return "complete"
-        if prev == "\x18" and key in ("\x05", "e", "\x12"):
-            return {"\x05": "edit", "e": "macro", "\x12": "rebind"}[key]
+        if prev == "\x18" and (key in ("\x05", "e", "\x12") or (key in ("(", ")") and self._arg_loop)):
+            return {"\x05": "edit", "\x12": "rebind"}.get(key, "macro")  # C-x ( ) with M-N: v31i F2
         if key == "\x1b#":
             return "comment"
         if key == "\x1bv":
@@ -547,6 +547,7 @@ class _FollowsInput:
     def _new_line(self) -> None:
         self._prefix = self._last_prefix = ""
         self._held_prefix = self._quoted = self._seq_open = self._isearch = False
+        self._arg_loop = self._quoted_many = False
         self._line = _Line()
         self._epoch_seq = self._out_seq
         self._running = False
