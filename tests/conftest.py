@@ -124,3 +124,21 @@ class ControlApp:
 def default_policy() -> Policy:
     """The shipped policy (config/policy.toml), loaded once: Policy is frozen, so tests share it."""
     return load_policy(config.DEFAULTS_DIR / "policy.toml")
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The longest files first, so that `make test` (`--dist loadfile --no-loadscope-reorder`,
+    a file per worker in this order) ends with short ones on both workers instead of one
+    end-to-end file holding a worker while the other idles. End-to-end files (marked
+    `integration`: a real sshd and bastion, seconds a test) come first, most tests first, then
+    the pure ones, most tests first. Only the order of whole files changes."""
+    files: dict[str, list[pytest.Item]] = {}
+    for item in items:
+        files.setdefault(item.nodeid.split("::", 1)[0], []).append(item)
+
+    def weight(name: str) -> tuple[bool, int]:
+        tests = files[name]
+        return (not any(t.get_closest_marker("integration") for t in tests), -len(tests))
+
+    items[:] = [item for name in sorted(files, key=weight) for item in files[name]]
