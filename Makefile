@@ -34,7 +34,7 @@ run: $(STAMP)
 # rest, so that `pytest` alone stays quick while developing.
 # The suite runs on every core (pytest-xdist), a test file per worker so that a file's shared
 # World (a real sshd and bastion) starts once; files go out in the order tests/conftest.py
-# gives them (the end-to-end ones first), not most tests first. The install tests are all in
+# gives them (the longest first), not most tests first. The install tests are all in
 # tests/test_install.py (a test there checks it): naming the file spares a second collection of
 # the whole suite. The bastion's modules are compiled once first: the suite starts `python -m
 # bastion` over a hundred times, and where PYTHONDONTWRITEBYTECODE is set (containers, CI
