@@ -461,15 +461,16 @@ def test_a_source_opening_connections_too_fast_is_refused_and_others_are_not(tmp
         w.close()
 
 
-async def test_a_connection_that_never_authenticates_is_closed_after_login_timeout(tmp_path):
-    w = World(tmp_path, server={"login_timeout": '"10m"'})
+async def test_a_connection_that_never_authenticates_is_closed_after_login_timeout(guarded):
+    w = guarded  # its login timeout is the shipped 30 s, longer than any wait below
+    mark = w.bastion.output.mark()
     try:
         alice = w.person("alice")
         w.grant(alice)
         # The timeout is read per connection: a reload shortens it for the next ones.
         set_server_key(w.home, "login_timeout", '"2s"')
         w.bastion.proc.send_signal(signal.SIGHUP)
-        w.bastion.output.wait_for(r"configuration reloaded")
+        w.bastion.output.wait_for(r"configuration reloaded", start=mark)
         source = next_source()
         silent = dial(source, w.bastion.port)
         banner_only = dial(source, w.bastion.port, b"SSH-2.0-OpenSSH_9.6\r\n")
@@ -492,7 +493,10 @@ async def test_a_connection_that_never_authenticates_is_closed_after_login_timeo
             assert [r["data"]["reason"] for r in refusals(w, who)] == ["login timeout (2s)"]
         assert_still_serving(w)
     finally:
-        w.close()
+        mark = w.bastion.output.mark()
+        set_server_key(w.home, "login_timeout", '"30s"')
+        w.bastion.proc.send_signal(signal.SIGHUP)
+        w.bastion.output.wait_for(r"configuration reloaded", start=mark)
 
 
 # -- 3. session abuse --------------------------------------------------------------------------
