@@ -809,48 +809,47 @@ async def test_a_session_ending_while_the_store_is_locked_gets_its_row_once_it_i
     assert audit.verify(world.ctx.store).ok
 
 
-def test_a_full_disk_refuses_logins_ends_sessions_with_a_message_and_recovers(tmp_path):
+def test_a_full_disk_refuses_logins_ends_sessions_with_a_message_and_recovers(world):
     """No file of the bastion process may grow (RLIMIT_FSIZE 0 set on the running process: to
-    it, the disk is full), then space comes back."""
-    w = World(tmp_path)
+    it, the disk is full), then space comes back: the module's world goes on serving."""
+    w = world
+    mark = w.bastion.output.mark()
+    bo = w.person("bo")
+    w.grant(bo)
+    term, at = w.shell("ann", "before")
+    pid = w.bastion.proc.pid
+    limits = resource.prlimit(pid, resource.RLIMIT_FSIZE)
+    resource.prlimit(pid, resource.RLIMIT_FSIZE, (0, limits[1]))
     try:
-        bo = w.person("bo")
-        w.grant(bo)
-        term, at = w.shell("ann", "before")
-        pid = w.bastion.proc.pid
-        limits = resource.prlimit(pid, resource.RLIMIT_FSIZE)
-        resource.prlimit(pid, resource.RLIMIT_FSIZE, (0, limits[1]))
-        try:
-            # The command's verdict cannot be written: it does not run. The recording cannot be
-            # written: the session ends, saying why (fail closed, never unrecorded).
-            term.send(b"echo during-$((6*7))\n")
-            term.expect(rb"bastion: session ended: the recording could not be written",
-                        start=at, timeout=30)
-            assert term.wait() != 0
-            r = bo.run(f"{LOGIN}@web01", "echo bo-during")
-            assert r.returncode == 255 and r.stdout == b""
-            assert b"the bastion's database is busy" in r.stderr, r.stderr
-        finally:
-            resource.prlimit(pid, resource.RLIMIT_FSIZE, limits)
-        assert b"during-42" not in term.buffer
-        r = bo.run(f"{LOGIN}@web01", "echo bo-after")
-        assert r.returncode == 0 and r.stdout == b"bo-after\n", r.stderr
-        # Nothing lost: ann's session row caught up, the chain holds, and the recording was
-        # finished once space came back, with what it still held and a marker saying why.
-        w.bastion.output.wait_for(r"row updated: failed")
-        row = w.session_row("ann")
-        assert (row["state"], row["end_reason"]) == ("failed", "the recording could not be written")
-        cast = recording_closed(w, row["recordings"][0])
-        _, events = recording.read_cast(cast)
-        assert "before-42" in "".join(d for _, code, d in events if code == "o")
-        assert events[-1][1] == "m" and events[-1][2].startswith(
-            "session ended: the recording could not be written")
-        stored = w.ctx.store.one("SELECT sha256 FROM recordings WHERE path LIKE ?",
-                                 (f"%{cast.name}",))
-        assert stored["sha256"] == hashlib.sha256(cast.read_bytes()).hexdigest()
-        assert audit.verify(w.ctx.store).ok
+        # The command's verdict cannot be written: it does not run. The recording cannot be
+        # written: the session ends, saying why (fail closed, never unrecorded).
+        term.send(b"echo during-$((6*7))\n")
+        term.expect(rb"bastion: session ended: the recording could not be written",
+                    start=at, timeout=30)
+        assert term.wait() != 0
+        r = bo.run(f"{LOGIN}@web01", "echo bo-during")
+        assert r.returncode == 255 and r.stdout == b""
+        assert b"the bastion's database is busy" in r.stderr, r.stderr
     finally:
-        w.close()
+        resource.prlimit(pid, resource.RLIMIT_FSIZE, limits)
+    assert b"during-42" not in term.buffer
+    r = bo.run(f"{LOGIN}@web01", "echo bo-after")
+    assert r.returncode == 0 and r.stdout == b"bo-after\n", r.stderr
+    # Nothing lost: ann's session row caught up, the chain holds, and the recording was
+    # finished once space came back, with what it still held and a marker saying why.
+    w.bastion.output.wait_for(r"row updated: failed", start=mark)
+    row = w.session_row("ann")
+    assert (row["state"], row["end_reason"]) == ("failed", "the recording could not be written")
+    cast = recording_closed(w, row["recordings"][0])
+    _, events = recording.read_cast(cast)
+    assert "before-42" in "".join(d for _, code, d in events if code == "o")
+    assert events[-1][1] == "m" and events[-1][2].startswith(
+        "session ended: the recording could not be written")
+    stored = w.ctx.store.one("SELECT sha256 FROM recordings WHERE path LIKE ?",
+                             (f"%{cast.name}",))
+    assert stored["sha256"] == hashlib.sha256(cast.read_bytes()).hexdigest()
+    assert audit.verify(w.ctx.store).ok
+    assert "Traceback" not in w.bastion.log(), w.bastion.log()
 
 
 def test_recordings_folder_replaced_mid_session_ends_it_with_a_message(world):
