@@ -33,11 +33,17 @@ run: $(STAMP)
 # The install tests (the wheel in a new venv, the upgrade from the last release) run after the
 # rest, so that `pytest` alone stays quick while developing.
 # The suite runs on every core (pytest-xdist), a test file per worker so that a file's shared
-# World (a real sshd and bastion) starts once.
+# World (a real sshd and bastion) starts once; files go out in the order tests/conftest.py
+# gives them (the longest first), not most tests first. The install tests are all in
+# tests/test_install.py (a test there checks it): naming the file spares a second collection of
+# the whole suite. The bastion's modules are compiled once first: the suite starts `python -m
+# bastion` over a hundred times, and where PYTHONDONTWRITEBYTECODE is set (containers, CI
+# images) each start would compile every module again (about 1 s of CPU each).
 test: $(STAMP)
 	$(PY) -m ruff check bastion certs tui tests bench
-	$(PY) -m pytest -q -n auto --dist loadfile
-	$(PY) -m pytest -q -m install
+	$(PY) -m compileall -q bastion certs tui
+	$(PY) -m pytest -q -n auto --dist loadfile --no-loadscope-reorder
+	$(PY) -m pytest -q -m install tests/test_install.py
 
 bench: $(STAMP)
 	$(PY) -m bench.run

@@ -124,3 +124,36 @@ class ControlApp:
 def default_policy() -> Policy:
     """The shipped policy (config/policy.toml), loaded once: Policy is frozen, so tests share it."""
     return load_policy(config.DEFAULTS_DIR / "policy.toml")
+
+
+# What each of the longest files took in one run of `make test` (seconds on a loaded 2-core
+# machine: only their order matters). A file not named here is weighed by its tests: a few
+# seconds each in an end-to-end file (marked `integration`), a few hundredths in a pure one.
+FILE_WEIGHTS = {
+    "test_cli": 470, "test_hardening": 380, "test_tui": 310, "test_fuzz": 260,
+    "test_interactive_gate": 240, "test_server_lifecycle": 200, "test_install": 160,
+    "test_rights": 150, "test_policy_bash": 140, "test_ending": 120, "test_channels": 120,
+    "test_policy_gate": 100, "test_command_control": 90, "test_protocol": 90, "test_mfa": 90,
+    "test_grants_j19o": 70, "test_policy": 70, "test_retention": 70, "test_display": 60,
+}
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The longest files first, so that `make test` (`--dist loadfile --no-loadscope-reorder`:
+    a file per worker, in this order) ends with short files on both workers instead of one long
+    file holding a worker while the other idles (xdist's own order, most tests first, sent the
+    end-to-end files last). Only the order of whole files changes."""
+    files: dict[str, list[pytest.Item]] = {}
+    for item in items:
+        files.setdefault(item.nodeid.split("::", 1)[0], []).append(item)
+
+    def weight(name: str) -> float:
+        tests = files[name]
+        known = FILE_WEIGHTS.get(Path(name).stem)
+        if known is not None:
+            return known
+        each = 3 if any(t.get_closest_marker("integration") for t in tests) else 0.02
+        return each * len(tests)
+
+    items[:] = [item for name in sorted(files, key=weight, reverse=True) for item in files[name]]

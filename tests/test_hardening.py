@@ -461,15 +461,16 @@ def test_a_source_opening_connections_too_fast_is_refused_and_others_are_not(tmp
         w.close()
 
 
-async def test_a_connection_that_never_authenticates_is_closed_after_login_timeout(tmp_path):
-    w = World(tmp_path, server={"login_timeout": '"10m"'})
+async def test_a_connection_that_never_authenticates_is_closed_after_login_timeout(guarded):
+    w = guarded  # its login timeout is the shipped 30 s, longer than any wait below
+    mark = w.bastion.output.mark()
     try:
         alice = w.person("alice")
         w.grant(alice)
         # The timeout is read per connection: a reload shortens it for the next ones.
         set_server_key(w.home, "login_timeout", '"2s"')
         w.bastion.proc.send_signal(signal.SIGHUP)
-        w.bastion.output.wait_for(r"configuration reloaded")
+        w.bastion.output.wait_for(r"configuration reloaded", start=mark)
         source = next_source()
         silent = dial(source, w.bastion.port)
         banner_only = dial(source, w.bastion.port, b"SSH-2.0-OpenSSH_9.6\r\n")
@@ -492,7 +493,10 @@ async def test_a_connection_that_never_authenticates_is_closed_after_login_timeo
             assert [r["data"]["reason"] for r in refusals(w, who)] == ["login timeout (2s)"]
         assert_still_serving(w)
     finally:
-        w.close()
+        mark = w.bastion.output.mark()
+        set_server_key(w.home, "login_timeout", '"30s"')
+        w.bastion.proc.send_signal(signal.SIGHUP)
+        w.bastion.output.wait_for(r"configuration reloaded", start=mark)
 
 
 # -- 3. session abuse --------------------------------------------------------------------------
@@ -805,48 +809,47 @@ async def test_a_session_ending_while_the_store_is_locked_gets_its_row_once_it_i
     assert audit.verify(world.ctx.store).ok
 
 
-def test_a_full_disk_refuses_logins_ends_sessions_with_a_message_and_recovers(tmp_path):
+def test_a_full_disk_refuses_logins_ends_sessions_with_a_message_and_recovers(world):
     """No file of the bastion process may grow (RLIMIT_FSIZE 0 set on the running process: to
-    it, the disk is full), then space comes back."""
-    w = World(tmp_path)
+    it, the disk is full), then space comes back: the module's world goes on serving."""
+    w = world
+    mark = w.bastion.output.mark()
+    bo = w.person("bo")
+    w.grant(bo)
+    term, at = w.shell("ann", "before")
+    pid = w.bastion.proc.pid
+    limits = resource.prlimit(pid, resource.RLIMIT_FSIZE)
+    resource.prlimit(pid, resource.RLIMIT_FSIZE, (0, limits[1]))
     try:
-        bo = w.person("bo")
-        w.grant(bo)
-        term, at = w.shell("ann", "before")
-        pid = w.bastion.proc.pid
-        limits = resource.prlimit(pid, resource.RLIMIT_FSIZE)
-        resource.prlimit(pid, resource.RLIMIT_FSIZE, (0, limits[1]))
-        try:
-            # The command's verdict cannot be written: it does not run. The recording cannot be
-            # written: the session ends, saying why (fail closed, never unrecorded).
-            term.send(b"echo during-$((6*7))\n")
-            term.expect(rb"bastion: session ended: the recording could not be written",
-                        start=at, timeout=30)
-            assert term.wait() != 0
-            r = bo.run(f"{LOGIN}@web01", "echo bo-during")
-            assert r.returncode == 255 and r.stdout == b""
-            assert b"the bastion's database is busy" in r.stderr, r.stderr
-        finally:
-            resource.prlimit(pid, resource.RLIMIT_FSIZE, limits)
-        assert b"during-42" not in term.buffer
-        r = bo.run(f"{LOGIN}@web01", "echo bo-after")
-        assert r.returncode == 0 and r.stdout == b"bo-after\n", r.stderr
-        # Nothing lost: ann's session row caught up, the chain holds, and the recording was
-        # finished once space came back, with what it still held and a marker saying why.
-        w.bastion.output.wait_for(r"row updated: failed")
-        row = w.session_row("ann")
-        assert (row["state"], row["end_reason"]) == ("failed", "the recording could not be written")
-        cast = recording_closed(w, row["recordings"][0])
-        _, events = recording.read_cast(cast)
-        assert "before-42" in "".join(d for _, code, d in events if code == "o")
-        assert events[-1][1] == "m" and events[-1][2].startswith(
-            "session ended: the recording could not be written")
-        stored = w.ctx.store.one("SELECT sha256 FROM recordings WHERE path LIKE ?",
-                                 (f"%{cast.name}",))
-        assert stored["sha256"] == hashlib.sha256(cast.read_bytes()).hexdigest()
-        assert audit.verify(w.ctx.store).ok
+        # The command's verdict cannot be written: it does not run. The recording cannot be
+        # written: the session ends, saying why (fail closed, never unrecorded).
+        term.send(b"echo during-$((6*7))\n")
+        term.expect(rb"bastion: session ended: the recording could not be written",
+                    start=at, timeout=30)
+        assert term.wait() != 0
+        r = bo.run(f"{LOGIN}@web01", "echo bo-during")
+        assert r.returncode == 255 and r.stdout == b""
+        assert b"the bastion's database is busy" in r.stderr, r.stderr
     finally:
-        w.close()
+        resource.prlimit(pid, resource.RLIMIT_FSIZE, limits)
+    assert b"during-42" not in term.buffer
+    r = bo.run(f"{LOGIN}@web01", "echo bo-after")
+    assert r.returncode == 0 and r.stdout == b"bo-after\n", r.stderr
+    # Nothing lost: ann's session row caught up, the chain holds, and the recording was
+    # finished once space came back, with what it still held and a marker saying why.
+    w.bastion.output.wait_for(r"row updated: failed", start=mark)
+    row = w.session_row("ann")
+    assert (row["state"], row["end_reason"]) == ("failed", "the recording could not be written")
+    cast = recording_closed(w, row["recordings"][0])
+    _, events = recording.read_cast(cast)
+    assert "before-42" in "".join(d for _, code, d in events if code == "o")
+    assert events[-1][1] == "m" and events[-1][2].startswith(
+        "session ended: the recording could not be written")
+    stored = w.ctx.store.one("SELECT sha256 FROM recordings WHERE path LIKE ?",
+                             (f"%{cast.name}",))
+    assert stored["sha256"] == hashlib.sha256(cast.read_bytes()).hexdigest()
+    assert audit.verify(w.ctx.store).ok
+    assert "Traceback" not in w.bastion.log(), w.bastion.log()
 
 
 def test_recordings_folder_replaced_mid_session_ends_it_with_a_message(world):

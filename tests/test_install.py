@@ -181,6 +181,15 @@ def test_the_locks_pin_every_dependency_of_pyproject_within_its_range_with_hashe
         assert canonicalize_name(Requirement(text).name) in runtime_names, text
 
 
+def test_the_install_tests_are_all_in_this_file():
+    """`make test` runs `pytest -m install tests/test_install.py`, sparing a second collection
+    of the whole suite: a test marked `install` elsewhere would never run."""
+    marked = [p.name for p in Path(__file__).parent.glob("*.py")
+              if "mark.install" in p.read_text(encoding="utf-8") and p != Path(__file__)]
+    assert marked == [], f"install tests outside test_install.py: {marked}"
+    assert "-m install tests/test_install.py" in (REPO / "Makefile").read_text()
+
+
 # ---------------------------------------------------------------- warnings, in this environment
 
 def test_every_command_prints_only_the_bastions_words(tmp_path):

@@ -11,6 +11,15 @@ import re
 from bastion.command_control.policy.words import _GLOB_CHARS
 
 
+@functools.lru_cache(maxsize=8192)
+def _compiled(pattern: str) -> re.Pattern[str]:
+    """`re.compile(pattern, re.S)`, kept: the shipped policy's globs are some 3,000 regexes,
+    past `re`'s own cache, and a process that loads the same policy again (a reload, a CLI
+    command after `init`) would compile them all anew. A compiled pattern is immutable."""
+    return re.compile(pattern, re.S)
+
+
+@functools.lru_cache(maxsize=8192)  # the same policy loaded again: see `_compiled`
 def _glob_regex(glob: str) -> str:
     """A rule glob as a regular expression: `*` and `?` stay within a component, `**` spans
     components (also none), `[...]` is a class read as bash reads it (`bracket`)."""
@@ -129,7 +138,7 @@ class _PathGlob:
         glob = glob if glob == "/" else glob.rstrip("/")
         self.glob = glob
         self.basename = "/" not in glob
-        self.regex = re.compile(_glob_regex(glob), re.S)
+        self.regex = _compiled(_glob_regex(glob))
         self.parts = tuple(part for part in glob.split("/") if part) if not self.basename else (
             glob,)
         # The first component when it is literal: most patterns differ from it at once.
@@ -283,4 +292,4 @@ class _PathGlobs:
 def _alternation(globs: list[_PathGlob]) -> re.Pattern[str] | None:
     if not globs:
         return None
-    return re.compile("|".join(f"(?:{g.regex.pattern})" for g in globs), re.S)
+    return _compiled("|".join(f"(?:{g.regex.pattern})" for g in globs))
