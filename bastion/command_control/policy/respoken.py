@@ -15,6 +15,7 @@ from __future__ import annotations
 import math
 import re
 
+from bastion.command_control.policy.trigger_units import trigger_units
 from bastion.command_control.policy.units import stopped_units
 from bastion.command_control.policy.words import _Word
 
@@ -29,6 +30,12 @@ def respoken(name: str, words: list[_Word]) -> list[tuple[str, ...]]:
         return []
     said = [argv for argv in _READERS[name]([v for v in values if v is not None])
             if list(argv[1:]) != values or argv[0] != name]
+    # a command said as another program's (systemd-run's trigger as `systemctl start UNIT`)
+    # is read as that program's own line is: `start emergency.service` is the emergency verb
+    # (attack v31f, finding 14)
+    said += [again for argv in said if argv[0] != name and argv[0] in _READERS
+             for again in _READERS[argv[0]](list(argv[1:]))
+             if again != argv and again not in said]
     # an isolate, or `telinit 1`, stops the security units as their plain spelling does
     return [*said, *(s for argv in said for s in stopped_units(argv[0], [_Word(v, v) for v in argv]))]
 
@@ -517,21 +524,11 @@ def _augenrules(values: list[str]) -> list[tuple[str, ...]]:
 
 # --- systemd-run: a timer, path or socket trigger for a unit it names ---------------------------
 
-_TRIGGERS = ("--on-active", "--on-boot", "--on-startup", "--on-unit-active", "--on-unit-inactive",
-             "--on-calendar", "--on-clock-change", "--on-timezone-change", "--path-property",
-             "--socket-property", "--timer-property")
-
-
 def _systemd_run(values: list[str]) -> list[tuple[str, ...]]:
     """`systemd-run --on-active=1 --unit=NAME` (a trigger, no command needed): the trigger
     starts the unit NAME, an existing one too (`debug-shell`): `systemctl start NAME` (attack
-    u30f, finding 4)."""
-    if not any(v.startswith(t) for v in values for t in _TRIGGERS):
-        return []
-    units = [v.split("=", 1)[1] for v in values if v.startswith("--unit=")]
-    units += [values[i + 1] for i, v in enumerate(values[:-1]) if v in ("--unit", "-u")]
-    units += [v[2:] for v in values if v.startswith("-u") and len(v) > 2 and not v.startswith("--")]
-    return [("systemctl", "start", unit) for unit in units]
+    u30f, finding 4), its options read as getopt_long reads them (v31f, finding 1)."""
+    return [("systemctl", "start", unit) for unit in trigger_units(values)]
 
 
 # --- kills by port: ss -K, kill-port and kin (attack u30f, finding 16) ------------------------
