@@ -13,7 +13,8 @@ script also runs
   (`/etc/init.d/ufw stop now` stops ufw).
 
 `init_script_commands` gives, for such a command, the plain `/etc/init.d/NAME ACTION` it
-amounts to (ACTION its first word), which the collector judges as run by it.
+amounts to (ACTION its first word), which the collector judges as run by it; and a firewall
+front-end's shell helper given to a shell (`sh /lib/ufw/ufw-init flush-all`) as run itself.
 """
 
 from __future__ import annotations
@@ -29,6 +30,8 @@ _LINK = re.compile(r"/etc/(?:rc\.d/)?rc[0-6sS]\.d/[SK][0-9]*(?P<name>[^/]+)")
 _SHELLS = frozenset({"sh", "bash", "dash", "ash", "ksh", "ksh93", "mksh", "pdksh", "posh",
                      "zsh", "yash", "bosh", "rbash", "hush", "oksh", "loksh"})
 _SOURCES = frozenset({".", "source"})
+# the firewall front-ends' shell helpers that dispatch on `$1` as init scripts do (finding 13)
+_HELPER = re.compile(r"ufw-init|netfilter-persistent|[0-9]+-ip6?tables|apf|shorewall6?(-lite)?")
 # a shell's options that take the next word (`bash -o errexit SCRIPT`, `-O extglob`)
 _SHELL_VALUE = frozenset({"-o", "+o", "-O", "+O", "--rcfile", "--init-file"})
 
@@ -57,6 +60,8 @@ def init_script_commands(name: str, words: list[_Word], dirs: list[str]) -> list
     if not rest:
         return []
     plain = _plain(script, dirs, at > 0)
+    if plain is None and at > 0 and _HELPER.fullmatch(script.rsplit("/", 1)[-1]):
+        plain = script  # `sh /lib/ufw/ufw-init flush-all`: the helper run as itself
     if plain is None:
         return []
     said = (plain, rest[0])
@@ -75,3 +80,17 @@ def _plain(script: str, dirs: list[str], operand: bool) -> str | None:
         if match is not None:
             return f"/etc/init.d/{match.group('name')}"
     return None
+
+
+# (finding 23) wrappers whose own words make the command behind them a console's: judged as a
+# command of their own (a wrapper's words are otherwise not seen by the rules).
+_TERMINAL_PROPERTY = re.compile(r"(?i)(^|=)(StandardInput|TTYPath)=")
+
+
+def console_commands(name: str, words: list[_Word]) -> list[tuple[str, ...]]:
+    """`openvt ... COMMAND`, `systemd-run -p StandardInput=tty ...` as their whole lines."""
+    values = [w.text if w.value is None else w.value for w in words[1:]]
+    if name == "openvt" or (name in ("systemd-run", "run0") and any(
+            _TERMINAL_PROPERTY.search(v) for v in values)):
+        return [(name, *values)]
+    return []

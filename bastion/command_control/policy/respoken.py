@@ -210,6 +210,7 @@ _IPT_LONG = ("--append", "--check", "--delete", "--insert", "--replace", "--list
 _IPT_QUEUE_VALUE = frozenset({"--queue-num", "--queue-balance"})
 # Protocol 0 is every protocol: `all` in any case, its /etc/protocols names, 0 in any base.
 _IPT_EVERY_PROTOCOL = re.compile(r"(?i)all|ip|hopopt")
+_IPT_EVERY_PORT_PROTOCOL = re.compile(r"(?i)tcp|udp|udplite|sctp|dccp")
 # Targets that never let a packet in: any other (ACCEPT, a chain of the user's) may. NFQUEUE
 # with --queue-bypass accepts every packet while no program listens on the queue.
 # RETURN is not among them (attack j19f, finding 13): in a built-in chain (INPUT, FORWARD) it
@@ -251,7 +252,7 @@ _IPT_MATCH_LONG = {
 _EVERY_STATE = frozenset({"NEW", "ESTABLISHED", "RELATED", "INVALID"})
 _EVERY_ADDRTYPE = frozenset({"UNSPEC", "UNICAST", "LOCAL", "BROADCAST", "ANYCAST", "MULTICAST",
                              "BLACKHOLE", "UNREACHABLE", "PROHIBIT", "THROW", "NAT", "XRESOLVE"})
-_IPT_MATCH_NEUTRAL = frozenset({"--mode", "--packet"})
+_IPT_MATCH_NEUTRAL = frozenset({"--mode", "--packet", "--syn"})  # --syn: every new TCP connection
 
 
 def _ipt_cluster(value: str) -> list[str]:
@@ -272,7 +273,8 @@ def _every_packet(option: str, value: str) -> bool:
     state, `--probability 1`, `--dport 0:65535`, `-s 0/0`...)."""
     names = {name.strip().upper() for name in value.split(",")}
     if option in ("--ctstate", "--state"):
-        return _EVERY_STATE <= names
+        # NEW is every connection's first packet: the rest of them follow it (v31f, 22)
+        return _EVERY_STATE <= names or "NEW" in names
     if option in ("--src-type", "--dst-type"):
         return _EVERY_ADDRTYPE <= names
     if option == "--probability":
@@ -394,8 +396,10 @@ def _iptables(values: list[str]) -> list[tuple[str, ...]]:
             narrow = narrow or not (negated or _broad_address(argument))
         elif option in ("-p", "--protocol"):
             loaded += _IPT_MATCH_LONG.get(argument.lower(), ())
+            # a transport protocol alone (`-p tcp`) lets every port of it in (v31f, 22)
             narrow = narrow or not (negated or _IPT_EVERY_PROTOCOL.fullmatch(argument)
-                                    or _c_number(argument) == 0)
+                                    or _IPT_EVERY_PORT_PROTOCOL.fullmatch(argument)
+                                    or _c_number(argument) in (0, 6, 17, 33, 132, 136))
         elif option == "--queue-bypass":
             bypass = True
         elif option in _IPT_QUEUE_VALUE or option == "--queue-cpu-fanout":
@@ -475,10 +479,24 @@ _NFT_COVERING = re.compile(
     + r"|\b[io]if(name)?\s+\"?\*\"?(?=\s)")
 
 
+# A transport protocol alone, every port of one, a SYN (attack v31f, finding 22: iptables' kin)
+_NFT_EVERY_PORT_PROTOCOLS = frozenset({"tcp", "udp", "sctp", "dccp", "udplite", "6", "17", "132",
+                                       "33", "136"})
+_NFT_TRANSPORT = re.compile(r"\b(meta\s+l4proto|ip\s+protocol|ip6\s+nexthdr)\s+(\{[^}]*\}|[a-z0-9]+)")
+_NFT_EVERY_PORT = re.compile(r"\b(tcp|udp|sctp|dccp|udplite|th)\s+[sd]port\s+(\{\s*)?[01]?\s*-\s*65535"
+                             r"(\s*\})?|\btcp\s+flags\s+syn\b(?!\s*[,/|&])")
+
+
 def _nft_uncovered(body: str) -> str:
     def state(match: re.Match[str]) -> str:
         states = set(re.findall(r"[a-z]+", match.group(1)))
-        return "" if {"new", "established", "related", "invalid"} <= states else match.group(0)
+        # `new` is every connection's first packet, as iptables' NEW (attack v31f, finding 22)
+        return "" if {"new", "established", "related", "invalid"} <= states or "new" in states \
+            else match.group(0)
+
+    def transport(match: re.Match[str]) -> str:
+        protocols = set(re.findall(r"[a-z0-9]+", match.group(2)))
+        return "" if protocols <= _NFT_EVERY_PORT_PROTOCOLS else match.group(0)
 
     def covering(match: re.Match[str]) -> str:
         text = match.group(0)
@@ -489,6 +507,8 @@ def _nft_uncovered(body: str) -> str:
         return ""
 
     out = _NFT_STATES.sub(state, body)
+    out = _NFT_TRANSPORT.sub(transport, out)
+    out = _NFT_EVERY_PORT.sub("", out)
     out = _NFT_COVERING.sub(covering, out)
     return re.sub(r"[ \t]{2,}", " ", out)
 
