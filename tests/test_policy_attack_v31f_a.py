@@ -58,6 +58,9 @@ ROWS = [
     ("sh -x /etc/init.d/ufw stop", "deny"), ("bash -o errexit /etc/init.d/ufw stop", "deny"),
     ("sh -- /etc/init.d/ufw stop", "deny"), ("cd /etc/init.d && ./ufw stop", "deny"),
     ("cd /etc/init.d; sh ufw stop", "deny"), ("/etc//init.d/rsyslog stop", "deny"),
+    ("openrc-run /etc/init.d/ufw stop", "deny"), ("env /etc//init.d/ufw stop now", "deny"),
+    ("bash -c '/etc//init.d/ufw stop x'", "deny"), ("/etc/init.d/rc 1", "deny"),
+    ("/etc/init.d/rc 0", "confirm"), ("/etc/rc.d/rc 6", "confirm"),
     ("/etc/init.d/ufw status", "allow"), ("sh /etc/init.d/ufw status verbose", "allow"),
     # 11: the other service tools start or enable a shell server by name
     ("systemd-sysv-install enable shellinabox", "confirm"), ("insserv shellinabox", "confirm"),

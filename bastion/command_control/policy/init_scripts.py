@@ -24,11 +24,12 @@ import re
 from bastion.command_control.policy.paths import normalise_path
 from bastion.command_control.policy.words import _Word
 
-_SCRIPT = re.compile(r"/etc/(?:rc\.d/)?init\.d/(?P<name>[^/]+)")
+_SCRIPT = re.compile(r"/etc/(?:rc\.d/)?init\.d/(?P<name>[^/]+)|/etc/rc\.d/(?P<rc>rc)")
 # a runlevel link: S (start) or K (kill) and its order, then the script's name
 _LINK = re.compile(r"/etc/(?:rc\.d/)?rc[0-6sS]\.d/[SK][0-9]*(?P<name>[^/]+)")
 _SHELLS = frozenset({"sh", "bash", "dash", "ash", "ksh", "ksh93", "mksh", "pdksh", "posh",
-                     "zsh", "yash", "bosh", "rbash", "hush", "oksh", "loksh"})
+                     "zsh", "yash", "bosh", "rbash", "hush", "oksh", "loksh",
+                     "openrc-run", "runscript"})  # OpenRC's interpreter of its scripts
 _SOURCES = frozenset({".", "source"})
 # the firewall front-ends' shell helpers that dispatch on `$1` as init scripts do (finding 13)
 _HELPER = re.compile(r"ufw-init|netfilter-persistent|[0-9]+-ip6?tables|apf|shorewall6?(-lite)?")
@@ -65,7 +66,9 @@ def init_script_commands(name: str, words: list[_Word], dirs: list[str]) -> list
     if plain is None:
         return []
     said = (plain, rest[0])
-    return [] if list(said) == strings else [said]
+    # sysvinit's own rc script runs every K and S link of a runlevel: `telinit N` without init
+    ran = [("telinit", rest[0])] if plain == "/etc/init.d/rc" else []
+    return ran if list(said) == strings else [said, *ran]
 
 
 def _plain(script: str, dirs: list[str], operand: bool) -> str | None:
@@ -78,7 +81,7 @@ def _plain(script: str, dirs: list[str], operand: bool) -> str | None:
         path = normalise_path(path)
         match = _SCRIPT.fullmatch(path) or _LINK.fullmatch(path)
         if match is not None:
-            return f"/etc/init.d/{match.group('name')}"
+            return f"/etc/init.d/{match.group('name') or match.group('rc')}"
     return None
 
 
