@@ -139,6 +139,9 @@ ROWS = [
     ("systemd-run -p TTYPath=/dev/tty9 -p StandardInput=tty bash", "deny"),
     ("systemd-run -p StandardInput=tty bash", "deny"),
     ("systemd-run --property=TTYPath=/dev/ttyS0 sh", "deny"),
+    ("kmscon --login -- /bin/bash", "deny"), ("mksh -T /dev/tty2", "deny"),
+    ("exec 3<>/dev/tty9; bash <&3 >&3", "deny"),
+    ("agetty --noclear tty1 linux", "allow"), ("systemd-run -t bash", "alert"),
     ("systemd-run --user --unit=x sleep 10", "allow"), ("read x </dev/tty", "allow"),
     ("echo hi > /dev/tty1", "allow"), ("cat < /dev/ttyUSB0", "allow"),
 ]
