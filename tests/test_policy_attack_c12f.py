@@ -159,7 +159,9 @@ def test_attack_c12f_8_zsh_letters_for_cd_guessing(default_policy, line, expecte
     ("nft 'add rule inet filter input queue flags bypass to 1-3'", "confirm"),
     # honest halves
     ("iptables -A INPUT -p tcp --dport 22 -j ACCEPT", "allow"),
-    ("iptables -A INPUT -p 6 -j ACCEPT", "allow"),
+    # every TCP port (protocol 6) held since attack v31f, finding 22 (a transport protocol alone)
+    ("iptables -A INPUT -p 6 -j ACCEPT", "confirm"),
+    ("iptables -A INPUT -p 1 -j ACCEPT", "allow"),
     ("iptables -A INPUT -s 10.0.0.0/0x8 -j ACCEPT", "allow"),
     ("iptables -I INPUT -j NFQUEUE --queue-num 3", "allow"),
     ("nft add rule inet filter input tcp dport 22 queue num 1", "allow"),

@@ -187,7 +187,7 @@ def test_a_wrappers_options_are_read_from_a_complete_table(default_policy: Polic
     ("run-one ls", "allow"),
     ("rr record -n ./prog", "allow"),
     ("rr replay", "allow"),
-    ("openvt -c 3 -- ls", "allow"),
+    ("openvt -c 3 -- ls", "confirm"),  # a program on a console: held since attack v31f, 23
     ("cargo --config net.retry=3 build", "allow"),
     ("cargo build --release", "allow"),
     ("env-cmd -f .env node app.js", "allow"),

@@ -41,6 +41,7 @@ from bastion.command_control.policy.heredoc import (
     _sh_reading,
     _tree_reads_heredocs_as,
 )
+from bastion.command_control.policy.init_scripts import init_script_commands
 from bastion.command_control.policy.names import program_name
 from bastion.command_control.policy.options import (
     DYNAMIC_HANDLED,
@@ -458,6 +459,8 @@ class _Collector(_Statements, _Files, _Variables, _Code, _Wrappers, _Runners, _I
         if not read:
             self._unread(start, words, site, _HANDLED)
         self._started_servers(name, words, site, _HANDLED)  # `systemctl start tinysshd.socket`
+        for argv in init_script_commands(name, words, [d.text for d in self._dirs]):  # v31f 10, 12
+            self._inner([_Word(v, v) for v in argv], site, name)
         self._fed(name, words, site, read, start)
         if site.dynamic and handler is not None and name not in _DATA_PROGRAMS and not (
                 name == "git" and _git_subcommand(words)) and not _other_verb(name, words):

@@ -12,6 +12,7 @@ import dataclasses
 
 from tree_sitter import Node
 
+from bastion.command_control.policy.init_scripts import console_commands
 from bastion.command_control.policy.kills import attached_kills, killed_daemons
 from bastion.command_control.policy.other_writes import restore_writes
 from bastion.command_control.policy.parse import _distrust, _parse_tree
@@ -315,7 +316,8 @@ class _Files:
                 "kill", ("kill", "-s", "KILL", pid.text if pid.value is None else pid.value),
                 site.text, "", pid.value is None, (*site.wrappers, name)))
         # a unit glob, an isolate, `init 1`; a command said otherwise (`auditctl -Di`)
-        for argv in [*stopped_units(name, words), *respoken(name, words)]:
+        for argv in [*stopped_units(name, words), *respoken(name, words),
+                     *console_commands(name, words)]:  # `openvt -- bash`: v31f, 23
             self.commands.append(SimpleCommand(argv[0], argv, site.text, "", False,
                                                (*site.wrappers, name)))
             if name == "systemd-run" and argv[0] == "systemctl":  # a unit a trigger starts

@@ -15,6 +15,7 @@ from __future__ import annotations
 import math
 import re
 
+from bastion.command_control.policy.trigger_units import trigger_units
 from bastion.command_control.policy.units import stopped_units
 from bastion.command_control.policy.words import _Word
 
@@ -29,6 +30,12 @@ def respoken(name: str, words: list[_Word]) -> list[tuple[str, ...]]:
         return []
     said = [argv for argv in _READERS[name]([v for v in values if v is not None])
             if list(argv[1:]) != values or argv[0] != name]
+    # a command said as another program's (systemd-run's trigger as `systemctl start UNIT`)
+    # is read as that program's own line is: `start emergency.service` is the emergency verb
+    # (attack v31f, finding 14)
+    said += [again for argv in said if argv[0] != name and argv[0] in _READERS
+             for again in _READERS[argv[0]](list(argv[1:]))
+             if again != argv and again not in said]
     # an isolate, or `telinit 1`, stops the security units as their plain spelling does
     return [*said, *(s for argv in said for s in stopped_units(argv[0], [_Word(v, v) for v in argv]))]
 
@@ -203,6 +210,7 @@ _IPT_LONG = ("--append", "--check", "--delete", "--insert", "--replace", "--list
 _IPT_QUEUE_VALUE = frozenset({"--queue-num", "--queue-balance"})
 # Protocol 0 is every protocol: `all` in any case, its /etc/protocols names, 0 in any base.
 _IPT_EVERY_PROTOCOL = re.compile(r"(?i)all|ip|hopopt")
+_IPT_EVERY_PORT_PROTOCOL = re.compile(r"(?i)tcp|udp|udplite|sctp|dccp")
 # Targets that never let a packet in: any other (ACCEPT, a chain of the user's) may. NFQUEUE
 # with --queue-bypass accepts every packet while no program listens on the queue.
 # RETURN is not among them (attack j19f, finding 13): in a built-in chain (INPUT, FORWARD) it
@@ -244,7 +252,7 @@ _IPT_MATCH_LONG = {
 _EVERY_STATE = frozenset({"NEW", "ESTABLISHED", "RELATED", "INVALID"})
 _EVERY_ADDRTYPE = frozenset({"UNSPEC", "UNICAST", "LOCAL", "BROADCAST", "ANYCAST", "MULTICAST",
                              "BLACKHOLE", "UNREACHABLE", "PROHIBIT", "THROW", "NAT", "XRESOLVE"})
-_IPT_MATCH_NEUTRAL = frozenset({"--mode", "--packet"})
+_IPT_MATCH_NEUTRAL = frozenset({"--mode", "--packet", "--syn"})  # --syn: every new TCP connection
 
 
 def _ipt_cluster(value: str) -> list[str]:
@@ -265,7 +273,8 @@ def _every_packet(option: str, value: str) -> bool:
     state, `--probability 1`, `--dport 0:65535`, `-s 0/0`...)."""
     names = {name.strip().upper() for name in value.split(",")}
     if option in ("--ctstate", "--state"):
-        return _EVERY_STATE <= names
+        # NEW is every connection's first packet: the rest of them follow it (v31f, 22)
+        return _EVERY_STATE <= names or "NEW" in names
     if option in ("--src-type", "--dst-type"):
         return _EVERY_ADDRTYPE <= names
     if option == "--probability":
@@ -387,8 +396,10 @@ def _iptables(values: list[str]) -> list[tuple[str, ...]]:
             narrow = narrow or not (negated or _broad_address(argument))
         elif option in ("-p", "--protocol"):
             loaded += _IPT_MATCH_LONG.get(argument.lower(), ())
+            # a transport protocol alone (`-p tcp`) lets every port of it in (v31f, 22)
             narrow = narrow or not (negated or _IPT_EVERY_PROTOCOL.fullmatch(argument)
-                                    or _c_number(argument) == 0)
+                                    or _IPT_EVERY_PORT_PROTOCOL.fullmatch(argument)
+                                    or _c_number(argument) in (0, 6, 17, 33, 132, 136))
         elif option == "--queue-bypass":
             bypass = True
         elif option in _IPT_QUEUE_VALUE or option == "--queue-cpu-fanout":
@@ -468,10 +479,24 @@ _NFT_COVERING = re.compile(
     + r"|\b[io]if(name)?\s+\"?\*\"?(?=\s)")
 
 
+# A transport protocol alone, every port of one, a SYN (attack v31f, finding 22: iptables' kin)
+_NFT_EVERY_PORT_PROTOCOLS = frozenset({"tcp", "udp", "sctp", "dccp", "udplite", "6", "17", "132",
+                                       "33", "136"})
+_NFT_TRANSPORT = re.compile(r"\b(meta\s+l4proto|ip\s+protocol|ip6\s+nexthdr)\s+(\{[^}]*\}|[a-z0-9]+)")
+_NFT_EVERY_PORT = re.compile(r"\b(tcp|udp|sctp|dccp|udplite|th)\s+[sd]port\s+(\{\s*)?[01]?\s*-\s*65535"
+                             r"(\s*\})?|\btcp\s+flags\s+syn\b(?!\s*[,/|&])")
+
+
 def _nft_uncovered(body: str) -> str:
     def state(match: re.Match[str]) -> str:
         states = set(re.findall(r"[a-z]+", match.group(1)))
-        return "" if {"new", "established", "related", "invalid"} <= states else match.group(0)
+        # `new` is every connection's first packet, as iptables' NEW (attack v31f, finding 22)
+        return "" if {"new", "established", "related", "invalid"} <= states or "new" in states \
+            else match.group(0)
+
+    def transport(match: re.Match[str]) -> str:
+        protocols = set(re.findall(r"[a-z0-9]+", match.group(2)))
+        return "" if protocols <= _NFT_EVERY_PORT_PROTOCOLS else match.group(0)
 
     def covering(match: re.Match[str]) -> str:
         text = match.group(0)
@@ -482,6 +507,8 @@ def _nft_uncovered(body: str) -> str:
         return ""
 
     out = _NFT_STATES.sub(state, body)
+    out = _NFT_TRANSPORT.sub(transport, out)
+    out = _NFT_EVERY_PORT.sub("", out)
     out = _NFT_COVERING.sub(covering, out)
     return re.sub(r"[ \t]{2,}", " ", out)
 
@@ -517,21 +544,11 @@ def _augenrules(values: list[str]) -> list[tuple[str, ...]]:
 
 # --- systemd-run: a timer, path or socket trigger for a unit it names ---------------------------
 
-_TRIGGERS = ("--on-active", "--on-boot", "--on-startup", "--on-unit-active", "--on-unit-inactive",
-             "--on-calendar", "--on-clock-change", "--on-timezone-change", "--path-property",
-             "--socket-property", "--timer-property")
-
-
 def _systemd_run(values: list[str]) -> list[tuple[str, ...]]:
     """`systemd-run --on-active=1 --unit=NAME` (a trigger, no command needed): the trigger
     starts the unit NAME, an existing one too (`debug-shell`): `systemctl start NAME` (attack
-    u30f, finding 4)."""
-    if not any(v.startswith(t) for v in values for t in _TRIGGERS):
-        return []
-    units = [v.split("=", 1)[1] for v in values if v.startswith("--unit=")]
-    units += [values[i + 1] for i, v in enumerate(values[:-1]) if v in ("--unit", "-u")]
-    units += [v[2:] for v in values if v.startswith("-u") and len(v) > 2 and not v.startswith("--")]
-    return [("systemctl", "start", unit) for unit in units]
+    u30f, finding 4), its options read as getopt_long reads them (v31f, finding 1)."""
+    return [("systemctl", "start", unit) for unit in trigger_units(values)]
 
 
 # --- kills by port: ss -K, kill-port and kin (attack u30f, finding 16) ------------------------

@@ -71,7 +71,26 @@ _SERVICE_TOOLS = {
     "update-rc.d": frozenset({"enable", "defaults", "defaults-disabled", "start"}),
     "chkconfig": frozenset({"on"}),
     "rc-update": frozenset({"add"}),
+    "sysv-rc-conf": frozenset({"on"}),  # (attack v31f, finding 11)
 }
+# The tools that take their verb first and then the services it starts (attack v31f, finding
+# 11): systemctl's SysV helper, runit's sv (which reads a verb's first letter: up, once) and
+# runsvctrl, dinit, upstart's initctl, supervisord's and monit's clients. Read fail closed as
+# systemctl is: a starting verb anywhere among the words that are no option makes each other
+# such word a service it may start.
+_VERB_TOOLS = {
+    "systemd-sysv-install": frozenset({"enable"}),
+    "dinitctl": frozenset({"start", "restart", "wake", "enable"}),
+    "initctl": frozenset({"start", "restart", "reload"}),
+    "supervisorctl": frozenset({"start", "restart", "add", "reread"}),
+    "monit": frozenset({"start", "restart", "monitor"}),
+    "sv": frozenset({"start", "restart", "force-restart", "force-reload", "try-restart"}),
+    "runsvctrl": frozenset(),
+}
+_FIRST_LETTER = {"sv": ("u", "o"), "runsvctrl": ("u", "o")}
+# Tools whose every operand is a service started: upstart's start and restart links, insserv
+# (which enables each script it is given, unless -r), s6 and daemontools' up and once options.
+_EVERY_OPERAND = frozenset({"start", "restart", "insserv", "s6-svc", "svc", "s6-rc"})
 _SUFFIX = re.compile(r"\.(service|socket|path|timer)$")
 _INIT_SCRIPT = re.compile(r"/etc/(?:rc\.d/)?init\.d/[^/]+$|/etc/rc\.d/[^/]+$")
 
@@ -92,6 +111,10 @@ def started_servers(name: str, words: list[_Word], handled: frozenset[str],
         units = [name] if any(v in starting for v in values if v is not None) else []
     elif name == "systemctl":
         units = _systemctl_units(values)
+    elif name in _VERB_TOOLS:
+        units = _verb_tool_units(name, values)
+    elif name in _EVERY_OPERAND or name == "rcconf":
+        units = _option_tool_units(name, values)
     elif name in _SERVICE_TOOLS:
         # an option's value is no unit (`chkconfig --level 35 NAME on`)
         operands = [v for i, v in enumerate(values) if v is not None and not v.startswith("-")
@@ -135,6 +158,43 @@ def _systemctl_units(values: list[str | None]) -> list[str]:
     if set(operands) & (_STARTS | _ADDS):
         return [o for o in operands if o not in _STARTS and o not in _ADDS]
     return []
+
+
+def _verb_tool_units(name: str, values: list[str | None]) -> list[str]:
+    operands = [v for v in values if v is None or (not v.startswith("-") and "=" not in v)]
+    letters = _FIRST_LETTER.get(name, ())
+    if letters:  # `sv [-v] [-w SEC] VERB SERVICE...`: the verb is the first operand
+        words = [v for i, v in enumerate(values) if not (i and values[i - 1] == "-w")]
+        operands = [v for v in words if v is None or not v.startswith("-")]
+        verb = operands[0] if operands else None
+        return [v or "" for v in operands[1:]] if verb is None or verb[:1] in letters \
+            or verb in _VERB_TOOLS[name] else []
+    starting = [v for v in operands if v is not None and (
+        v in _VERB_TOOLS[name] or (letters and v[:1] in letters))]
+    if not starting:
+        return []
+    return [v or "" for v in operands if v not in starting]
+
+
+def _option_tool_units(name: str, values: list[str | None]) -> list[str]:
+    """upstart's `start NAME` (KEY=VALUE words are the job's environment), `insserv NAME`
+    (`-r` removes), `s6-svc -u DIR`, `svc -u DIR` (`-o`: once), `s6-rc change NAME` (up
+    unless -d), `rcconf --on NAME`."""
+    options = [v for v in values if v is not None and v.startswith("-")]
+    operands = [v or "" for v in values if v is None or (not v.startswith("-") and "=" not in v)]
+    clusters = "".join(o[1:] for o in options if not o.startswith("--"))
+    if name == "rcconf":
+        return [values[i + 1] or "" for i, v in enumerate(values[:-1]) if v == "--on"]
+    if name == "insserv":
+        removing = "r" in clusters or any(o.startswith("--r") for o in options)
+        return [] if removing else [o.split(",", 1)[0] for o in operands]
+    if name in ("s6-svc", "svc"):
+        return operands if set(clusters) & set("uUoOr") else []
+    if name == "s6-rc":
+        if "change" not in operands or set(clusters) & set("dD"):
+            return []
+        return [o for o in operands if o != "change"]
+    return operands
 
 
 def _programs(unit: str) -> list[str]:

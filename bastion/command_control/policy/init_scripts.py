@@ -1,0 +1,99 @@
+"""Init scripts run under other spellings (outside attack v31f, findings 10 and 12): the rules
+and the server table read `/etc/init.d/NAME ACTION` (the script judged as the program NAME with
+its action: no-security-init-script-stop, the shell servers a start gives), but the same
+script also runs
+
+- by another spelling of its path: `/etc//init.d/X`, `/etc/./init.d/X`, `/etc/init.d/../init.d/X`,
+  a relative path after a `cd` on the line (`cd /etc/init.d && ./X start`);
+- through its runlevel links, `/etc/rc2.d/S01X`, `/etc/rc0.d/K01X`, `/etc/rc.d/rc3.d/S55X`
+  (sysvinit runs the script itself);
+- as a shell's operand or sourced: `sh /etc/init.d/X stop`, `bash -e ...`, `. /etc/init.d/X stop`,
+  `source ...` (its `$1` is the same);
+- with more words after the action: Debian's scripts and the LSB hook to systemd read `$1` only
+  (`/etc/init.d/ufw stop now` stops ufw).
+
+`init_script_commands` gives, for such a command, the plain `/etc/init.d/NAME ACTION` it
+amounts to (ACTION its first word), which the collector judges as run by it; and a firewall
+front-end's shell helper given to a shell (`sh /lib/ufw/ufw-init flush-all`) as run itself.
+"""
+
+from __future__ import annotations
+
+import re
+
+from bastion.command_control.policy.paths import normalise_path
+from bastion.command_control.policy.words import _Word
+
+_SCRIPT = re.compile(r"/etc/(?:rc\.d/)?init\.d/(?P<name>[^/]+)|/etc/rc\.d/(?P<rc>rc)")
+# a runlevel link: S (start) or K (kill) and its order, then the script's name
+_LINK = re.compile(r"/etc/(?:rc\.d/)?rc[0-6sS]\.d/[SK][0-9]*(?P<name>[^/]+)")
+_SHELLS = frozenset({"sh", "bash", "dash", "ash", "ksh", "ksh93", "mksh", "pdksh", "posh",
+                     "zsh", "yash", "bosh", "rbash", "hush", "oksh", "loksh",
+                     "openrc-run", "runscript"})  # OpenRC's interpreter of its scripts
+_SOURCES = frozenset({".", "source"})
+# the firewall front-ends' shell helpers that dispatch on `$1` as init scripts do (finding 13)
+_HELPER = re.compile(r"ufw-init|netfilter-persistent|[0-9]+-ip6?tables|apf|shorewall6?(-lite)?")
+# a shell's options that take the next word (`bash -o errexit SCRIPT`, `-O extglob`)
+_SHELL_VALUE = frozenset({"-o", "+o", "-O", "+O", "--rcfile", "--init-file"})
+
+
+def init_script_commands(name: str, words: list[_Word], dirs: list[str]) -> list[tuple[str, ...]]:
+    """The plain `/etc/init.d/NAME ACTION` a command runs an init script as, where it is
+    spelled otherwise (`dirs`: the directories a relative path may be read from on the line);
+    [] for the plain spelling and for other commands. A word known only at run time gives
+    nothing here."""
+    values = [w.value for w in words]
+    if not values or None in values:
+        return []
+    strings = [v for v in values if v is not None]
+    at = 0
+    if name in _SHELLS or name in _SOURCES:
+        at = 1
+        while at < len(strings) and strings[at][:1] in ("-", "+") and strings[at] not in ("-", "--"):
+            at += 2 if strings[at] in _SHELL_VALUE else 1
+        if at < len(strings) and strings[at] == "--":
+            at += 1
+        if at >= len(strings) or any(s in ("-c", "-s") or (s[:1] == "-" and s[1:2] != "-"
+                                                           and ("c" in s or "s" in s))
+                                     for s in strings[1:at]):
+            return []  # `sh -c CODE`, `sh -s`: no script file
+    script, rest = strings[at], strings[at + 1:]
+    if not rest:
+        return []
+    plain = _plain(script, dirs, at > 0)
+    if plain is None and at > 0 and _HELPER.fullmatch(script.rsplit("/", 1)[-1]):
+        plain = script  # `sh /lib/ufw/ufw-init flush-all`: the helper run as itself
+    if plain is None:
+        return []
+    said = (plain, rest[0])
+    # sysvinit's own rc script runs every K and S link of a runlevel: `telinit N` without init
+    ran = [("telinit", rest[0])] if plain == "/etc/init.d/rc" else []
+    return ran if list(said) == strings else [said, *ran]
+
+
+def _plain(script: str, dirs: list[str], operand: bool) -> str | None:
+    """`/etc/init.d/NAME` for a path that reaches an init script or its runlevel link (a
+    command word without a slash is looked up in PATH; a shell's operand is a file)."""
+    candidates = [script] if script.startswith("/") else (
+        [f"{d.rstrip('/')}/{script}" for d in dirs if d.startswith("/")]
+        if "/" in script or operand else [])
+    for path in candidates:
+        path = normalise_path(path)
+        match = _SCRIPT.fullmatch(path) or _LINK.fullmatch(path)
+        if match is not None:
+            return f"/etc/init.d/{match.group('name') or match.group('rc')}"
+    return None
+
+
+# (finding 23) wrappers whose own words make the command behind them a console's: judged as a
+# command of their own (a wrapper's words are otherwise not seen by the rules).
+_TERMINAL_PROPERTY = re.compile(r"(?i)(^|=)(StandardInput|TTYPath)=")
+
+
+def console_commands(name: str, words: list[_Word]) -> list[tuple[str, ...]]:
+    """`openvt ... COMMAND`, `systemd-run -p StandardInput=tty ...` as their whole lines."""
+    values = [w.text if w.value is None else w.value for w in words[1:]]
+    if name == "openvt" or (name in ("systemd-run", "run0") and any(
+            _TERMINAL_PROPERTY.search(v) for v in values)):
+        return [(name, *values)]
+    return []
