@@ -148,8 +148,9 @@ def test_text_piped_into_a_prompt_named_by_a_verb_is_held(default_policy: Policy
 @pytest.mark.parametrize(("line", "typed"), [
     ("pdb3 f.py", False), ("pdb3.11 f.py", False), ("ipdb3 f.py", False), ("jdb Main", False),
     ("rails console", False), ("crystal eval", False),
-    # honest: command languages a person types at a pty (the interactive gate reads the keys)
-    ("vim f", True), ("psql db", True), ("gdb ./a", True),
+    # every command language too (v31o, finding 8): the gate would read `\\! cmd` typed at psql,
+    # `w FILE` at ed or `shell cmd` at gdb as bash lines; held as an interpreter is
+    ("vim f", False), ("psql db", False), ("gdb ./a", False),
 ])
 def test_a_debugger_of_code_with_a_pty_is_an_interpreter(line: str, typed: bool):
     """`ssh -t LOGIN@TARGET@bastion pdb3 F` (u30o, finding 2): each line typed at (Pdb) is

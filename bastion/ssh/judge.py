@@ -288,9 +288,9 @@ async def judge_exec(app: Runtime, channel: GatedChannel) -> str | None:
                       interactive=channel.interactive, known=policy.KnownValues())
     with judge.metered():
         reads = reads_script_from_stdin(command)
-    if reads == "interpreter" and channel.interactive and policy.typed_at_a_terminal(command):
-        pass  # `ssh -t host vim f`: the keys go through the interactive gate, as at a prompt
-    elif reads == "interpreter":
+    if reads == "interpreter":
+        # with a pty too (`ssh -t host psql`): what is typed at it is its language, which the
+        # interactive gate would read as bash lines (attacks u30o 2, v31o 8)
         v = stricter(v, policy.Verdict(app.policy.defaults.unknown, "defaults.unknown",
                                        "an interpreter reading its program from stdin",
                                        command, ()))
