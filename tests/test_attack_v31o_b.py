@@ -28,7 +28,8 @@ REMOTE = [
     # are pty makers (refused without an SSH pty, as `ssh host` is)
     ("dbclient root@localhost", "shell", "dbclient"), ("dbclient -y -T admin@db01", "shell", "dbclient"),
     ("lsh h", "shell", "lsh"), ("lshc h", "shell", "lshc"), ("krlogin h", "shell", "krlogin"),
-    ("krsh h", "shell", "krsh"), ("xxh h", "shell", "xxh"),
+    ("krsh h", "shell", "krsh"), ("xxh h", "shell", "xxh"), ("remsh h", "shell", "remsh"),
+    ("rexec h", "shell", "rexec"),
     ("pdsh -w localhost", "shell", None), ("PDSH_RCMD_TYPE=exec pdsh -w localhost", "shell", None),
     ("pdsh -R exec -w localhost", "shell", None), ("pdsh -w h1,h2", "shell", None),
     ("clush -w localhost", "shell", None), ("clush -b -w h1,h2", "shell", None),
@@ -45,7 +46,8 @@ REMOTE = [
     # honest: a command run elsewhere is shell code judged there; no shell reads the stdin
     ("dbclient h uptime", None, None), ("dbclient -p 22 -l root h df -h", None, None),
     ("dbclient -N -L 8080:h:80 h", None, None), ("lsh -p 22 h ls", None, None),
-    ("krsh h hostname", None, None), ("pdsh -w h1,h2 uptime", None, None),
+    ("krsh h hostname", None, None), ("remsh h -l root ls", None, None), ("rexec h date", None, None),
+    ("pdsh -w h1,h2 uptime", None, None),
     ("pdsh -V", None, None), ("clush -w h --nostdin uptime", None, None),
     ("clush -b -w h1,h2 -- df -h", None, None), ("mussh -h a b -c uptime", None, None),
     ("mussh -h a b -C check.sh", None, None),
@@ -192,13 +194,18 @@ MAIL = [
     ("mutt -e 'set sendmail=\"/bin/sh -s\"' -s x root", True), ("mutt -F /tmp/rc -s x root", True),
     ("neomutt -ne 'set x' -s x root", True), ("mutt -nF/tmp/rc -s x root", True),
     ("MUTTRC=/tmp/rc mutt -s x root", True), ("HOME=/tmp/h neomutt -s x root", True),
-    ("msmtp -C /tmp/c root", True),
+    ("mail --set=mta=/bin/sh -s x root", True), ("mail --set mta=/bin/sh -s x root", True),
+    ("mail -X '!touch /tmp/x' -s x root", True), ("mail -Y 'set mta=/bin/sh' -s x root", True),
+    ("mail.mailutils -E 'set sendmail=/bin/sh' -s x root", True),
+    ("mail -E '!touch /tmp/x' -s x root", True), ("mail --config-file=/tmp/x -s x root", True),
+    ("mail --exec='!id' -s x root", True), ("msmtp -C /tmp/c root", True),
     ("msmtp --file=/tmp/c root", True), ("swaks --pipe 'sh -s' --to root", True),
     ("sendmail -C/tmp/cf root", True), ("exim4 -C /tmp/cf root", True),
     # honest: who sends, the SMTP server, plain sending
     ("mail -s x root", False), ("mail -S from=ops@example.com -s x root", False),
     ("mail -S mta=smtp://mx:25 -s x root", False), ("mailx -S expandaddr -s x root", False),
     ("mutt -s x root", False), ("msmtp root", False), ("sendmail -oi root", False),
+    ("mail -E -s x root", False), ("mail --subject=x root", False), ("mailx -nE -s x root", False),
 ]
 
 

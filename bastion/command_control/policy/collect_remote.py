@@ -1,6 +1,6 @@
 """Logins elsewhere by clients other than OpenSSH's ssh, and parallel shells that read their
 commands from stdin (found after outside attack v31o, finding 3): Dropbear's `dbclient`, GNU
-lsh's `lsh`/`lshc`, Kerberos' `krsh`/`krlogin`, `xxh`, and `pdsh`, `clush`, `mussh`.
+lsh's `lsh`/`lshc`, Kerberos' `krsh`/`krlogin`, `remsh`, `rexec`, `xxh`, and `pdsh`, `clush`, `mussh`.
 
 Each is read as `ssh` is (collect_programs.py, `_ssh`): the command it runs elsewhere is shell
 code, judged as such; with none, a shell elsewhere reads the line's stdin ("shell": an exec
@@ -41,6 +41,8 @@ _CLIENTS = {
     # krb5-appl's rsh and rlogin (options before or after the host)
     "krsh": _Client("ndxfFu46", "lkP", "", True, True),
     "krlogin": _Client("78acfFndxL46", "eklPt", "", True, False),
+    # HP-UX's and others' name for rsh, and the rexec client (`rexec [-l USER] HOST CMD`)
+    "remsh": _Client("nd46", "l", "", True, True), "rexec": _Client("nda", "lp", "", True, True),
     "xxh": _Client("", "", "", True, False, strict=False),
     "pdsh": _Client("aAiqbNLdSkhV", "wxgXltufRMFP", "hqVL", False, True),
     "clush": _Client("naBbLNPSqvdhcp", "wxgXslofturREOm", "h", False, True,

@@ -6,9 +6,11 @@ send through `$sendmail` the same way, set by `-e 'set sendmail=...'` or a resou
 RC`); a resource file can also run commands itself (mutt's backticks, s-nail's `!`, hooks).
 
 `mail_settings` gives the reasons a mail command is unknown:
-- s-nail's `-S NAME=VALUE` for any NAME but those that only say who sends, how text is encoded
-  or which SMTP server takes the message (`mta=smtp://host`); a boolean (`-S NAME`, `-S noNAME`)
-  names no program;
+- s-nail's `-S NAME=VALUE` (`--set`) for any NAME but those that only say who sends, how text
+  is encoded or which SMTP server takes the message (`mta=smtp://host`); a boolean (`-S NAME`,
+  `-S noNAME`) names no program; s-nail's `-X`/`-Y` commands and mailutils' `-E CMD` (`!cmd`,
+  `set sendmail=...`), which the policy does not read; any long option but the plain ones
+  (`--subject`, `--cc`...: mailutils' `--config-file`, `--exec`);
 - mutt's and neomutt's `-e COMMAND` and `-F FILE` (anywhere in a cluster of options);
 - a resource file chosen by the line: `MAILRC=`, `NAILRC=`, `MUTTRC=`, or `HOME=` /
   `XDG_CONFIG_HOME=` set before (where `~/.mailrc`, `~/.muttrc` are read from);
@@ -54,8 +56,17 @@ def _setting_unsafe(setting: str) -> bool:
     return name not in _SAFE
 
 
+# mail's long options that name no program, file of commands or setting (s-nail, mailutils).
+_SAFE_LONG = frozenset({"--subject", "--cc", "--bcc", "--attach", "--return-address",
+                        "--from-address", "--help", "--version", "--usage"})
+
+
 def _mailx(words: list[str]) -> list[str]:
-    """The `-S` settings of s-nail's command line that may name a program."""
+    """The options of mail's command line (s-nail, bsd-mailx, mailutils) that may name a
+    program or run a mail command, as written: `-S` settings that may name a program, s-nail's
+    `-X`/`-Y` commands (`!cmd`, `set mta=...`), mailutils' `-E CMD` (`--exec`; bsd-mailx's and
+    s-nail's -E is a flag, read so only before an option), any long option but the plain ones,
+    `--set` read as `-S`."""
     found: list[str] = []
     index = 0
     while index < len(words):
@@ -63,16 +74,31 @@ def _mailx(words: list[str]) -> list[str]:
         index += 1
         if arg == "--":
             break
-        if not arg.startswith("-") or arg == "-" or arg.startswith("--"):
+        if arg.startswith("--"):
+            option, has_value, value = arg.partition("=")
+            if option == "--set":
+                if not has_value and index < len(words):
+                    value = words[index]
+                    index += 1
+                if _setting_unsafe(value):
+                    found.append(f"-S {value}")
+            elif option not in _SAFE_LONG:
+                found.append(arg)
+            elif not has_value and option != "--help" and option != "--version":
+                index += 1  # its value is the next word
+            continue
+        if not arg.startswith("-") or arg == "-":
             continue
         for offset, letter in enumerate(arg[1:], start=2):
-            if letter in MAIL_VALUES:
+            if letter in MAIL_VALUES or letter in "XYE":
                 value = arg[offset:]
-                if not value and index < len(words):
+                if not value and index < len(words) and (letter != "E" or not words[index].startswith("-")):
                     value = words[index]
                     index += 1
                 if letter == "S" and _setting_unsafe(value):
-                    found.append(value)
+                    found.append(f"-S {value}")
+                elif letter in "XY" or (letter == "E" and value):
+                    found.append(f"-{letter} {value}")
                 break
     return found
 
@@ -104,8 +130,8 @@ def mail_settings(name: str, argv: tuple[str, ...], known: Collection[str]) -> l
     words = list(argv[1:])
     reasons: list[str] = []
     if name in _MAILX:
-        reasons += [f"{name} -S {s}: a setting that may name the program the message (this stdin) "
-                    "is handed to" for s in _mailx(words)]
+        reasons += [f"{name} {s}: a setting or command that may name the program the message (this "
+                    "stdin) is handed to, or run one" for s in _mailx(words)]
     elif name in _MUTTS:
         reasons += [f"{name} {o}: a command or resource file that may set the program the message "
                     "is handed to ($sendmail) or run one" for o in _mutt(words)]
