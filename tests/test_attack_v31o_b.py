@@ -18,7 +18,7 @@ from bastion.ssh.fed_gate import FedGate
 from bastion.ssh.gate import StdinGate, make_gate
 from bastion.store import Store
 from tests.policy_rows import assert_held_or_runs, typed_and_exec
-from tests.test_gate import Channel, make_app, make_live
+from tests.test_gate import Channel, make_app, make_live, verdicts
 
 WIPE = "rm -rf --no-preserve-root /"
 
@@ -156,19 +156,40 @@ async def test_the_gate_factory_gives_such_a_line_its_gate(store, line, gate):
     assert type(make_gate(app, ch)) is gate  # type: ignore[arg-type]
 
 
-async def test_the_stdin_gate_of_eval_cat_judges_each_statement(store):
-    """`ssh LOGIN@TARGET@bastion 'eval "$(cat)"'` fed `history -c; touch CANARY` (e2e_7): once the
-    line is confirmed, each statement of the stdin is judged as `bash` fed it would be (the
-    gate tests' policy denies reboot)."""
+@pytest.mark.parametrize("line", ['eval "$(cat)"', "bash <(cat)", "dbclient -T h", "pdsh -w h"])
+async def test_the_stdin_of_such_a_line_reaches_the_program_only_as_judged_statements(store, line):
+    """`ssh LOGIN@TARGET@bastion 'eval "$(cat)"'` fed `history -c; touch CANARY` (e2e_7), and a
+    login's or a parallel shell's script: once the line runs, each statement of the stdin is
+    judged as `bash` fed it would be; a refused one never reaches the program (the gate tests'
+    policy denies reboot)."""
     app = make_app(store)
     ch = Channel(make_live(store, app), kind="exec", pty=False)
-    ch.command = 'eval "$(cat)"'
+    ch.command = line
     ch.stream = None  # type: ignore[attr-defined]
     ch.interactive = False  # type: ignore[attr-defined]
     gate = make_gate(app, ch)  # type: ignore[arg-type]
     assert isinstance(gate, StdinGate)
-    assert gate.verdict("touch /tmp/canary; reboot").action == "deny"
-    assert gate.verdict("echo ok").action == "allow"
+    ch.gate = gate
+    gate.client_input(b"echo one\ntouch /tmp/canary; reboot\necho two\n")
+    await ch.until(lambda: b"two" in ch.bash.stdin)
+    assert bytes(ch.bash.stdin) == b"echo one\necho two\n"
+
+
+@pytest.mark.parametrize("line", ["xargs -0 sh -c", 'read -r l; eval "$l"', "eval $(cat)",
+                                  "foosql db"])
+async def test_the_data_of_a_line_that_makes_code_of_it_is_held_before_it_runs(store, line):
+    app = make_app(store)
+    ch = Channel(make_live(store, app), kind="exec", pty=False)
+    ch.command = line
+    ch.stream = None  # type: ignore[attr-defined]
+    ch.interactive = False  # type: ignore[attr-defined]
+    gate = make_gate(app, ch)  # type: ignore[arg-type]
+    assert isinstance(gate, FedGate)
+    ch.gate = gate
+    gate.client_input(b"touch /tmp/canary\n")
+    assert bytes(ch.bash.stdin) == b""
+    assert verdicts(store, ch.live.id) == [(f"{line} (given data on its standard input)", "confirm")]
+    gate.close()
 
 
 # (8) every command language with a pty is held as an interpreter is
