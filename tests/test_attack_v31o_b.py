@@ -87,6 +87,9 @@ CLIENTS = [
     ("hive", "interpreter"), ("bteq", "interpreter"), ("snowsql -a acct", "interpreter"),
     ("sqlline -u jdbc:x", "interpreter"), ("isql -u sysdba x.fdb", "interpreter"),
     ("spark-shell", "interpreter"), ("pyspark", "interpreter"), ("spark-sql", "interpreter"),
+    ("sqsh -S h", "interpreter"), ("arangosh --server.endpoint tcp://h:8529", "interpreter"),
+    ("matlab -nodesktop", "interpreter"), ("scilab-cli -nb", "interpreter"), ("gap x.g", "interpreter"),
+    ("sage x.sage", "interpreter"),
     ("sudo -u db mycli db", "interpreter"), ("mycli -e 'select 1'", "interpreter"),
     # a client no table names, by its name: its first data is held
     ("foosql db", "program"), ("acme-cli -h h", "program"), ("acme-shell h", "program"),

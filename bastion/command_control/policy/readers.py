@@ -207,7 +207,7 @@ _COMMAND_LANGUAGES = _EDITORS | {
     # files on the host they run on (`\\o FILE`, `INTO OUTFILE`, `COPY ... TO`, `.once`)
     "litecli", "mycli", "mysqlsh", "pgcli", "vsql", "nzsql", "beeline", "impala-shell",
     "isql-fb", "isql", "clickhouse-client", "clickhouse-local", "cqlsh", "hive", "bteq",
-    "snowsql", "sqlline", "sqlite", "tsql", "osql", "edb-psql",
+    "snowsql", "sqlline", "sqlite", "tsql", "osql", "edb-psql", "sqsh", "arangosh",
 }  # fmt: skip
 # mail's options: those that take a value, and the flags that keep it sending one message
 # read from stdin as text (any other, -~ and -I included, may read commands or escapes).

@@ -79,7 +79,10 @@ _PROMPTS = frozenset({"fsi", "fsharpi", "dotnet-fsi", "dotnet-repl", "dotnet-scr
                       "tinker", "ipdb", "ipdb3", "pudb", "pudb3", "trepan3k", "trepan2", "ptipython",
                       "jupyter-console", "bashdb", "zshdb", "kshdb", "remake",
                       # Spark's shells: Scala, Python, R and Hive's SQL with `!cmd` (v31o, 5)
-                      "spark-shell", "pyspark", "sparkR", "spark-sql"})
+                      "spark-shell", "pyspark", "sparkR", "spark-sql",
+                      # numeric and algebra systems whose prompt runs shell commands (`!cmd`,
+                      # `unix_g`, `Exec`, `os.system`)
+                      "matlab", "scilab", "scilab-cli", "gap", "sage"})
 # A verb that usually starts a prompt, given to a program no table reads (`mytool console`).
 _PROMPT_VERBS = frozenset({"shell", "console", "repl", "dbshell", "dbconsole", "shell_plus",
                            "tinker", "psysh", "ghci", "fsi", "irb", "pry", "eval", "interactive"})
