@@ -25,6 +25,7 @@ from bastion.command_control.policy.collect_known import _KnownState
 from bastion.command_control.policy.collect_launchers import _STRICT, _Launchers, _other_verb
 from bastion.command_control.policy.collect_modules import _Modules
 from bastion.command_control.policy.collect_programs import _Programs
+from bastion.command_control.policy.collect_remote import REMOTE_METHODS, _Remote
 from bastion.command_control.policy.collect_respelled import RESPELLED_HANDLERS, _Respelled
 from bastion.command_control.policy.collect_runners import _PATTERN_OPTION, _Runners
 from bastion.command_control.policy.collect_starters import _STARTERS, STARTER_METHODS, _Starters
@@ -119,7 +120,7 @@ _PROGRAM_OF_ANOTHER = re.compile(r"(?:^|/)proc/|(?:^|/)dev/(?:fd|std(?:in|out|er
 
 class _Collector(_Statements, _Files, _Variables, _Code, _Wrappers, _Runners, _Interpreters, _Builtins,
                  _Programs, _Launchers, _Respelled, _Modules, _Starters, _State,
-                 _KnownState, _Fed):
+                 _KnownState, _Fed, _Remote):
     """Walks one parse tree (and the code nested in it) and collects simple commands."""
 
     def __init__(self) -> None:
@@ -680,6 +681,8 @@ _HANDLERS: dict[str, Any] = {
     # found after outside attack W (finding 2): more launchers (collect_starters.py)
     **{name: _Collector._starter for name in _STARTERS},
     **{name: getattr(_Collector, method) for name, method in STARTER_METHODS.items()},
+    # found after outside attack v31o (finding 3): logins and parallel shells other than ssh
+    **{name: getattr(_Collector, method) for name, method in REMOTE_METHODS.items()},
 }
 
 

@@ -8,6 +8,7 @@ Methods of `_Collector` (collect.py)."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import replace
 
@@ -85,6 +86,11 @@ class _Fed:
             # `crystal eval`, `python3 manage.py shell`, `node inspect F`: a prompt reading code
             # from stdin under a verb, a script or a module (attacks u30f 12, u30o 2)
             self._fed_stdin(name, words, site, known=prompt == "interpreter")
+        elif unread and _CLIENT_NAME.search(name):
+            # a database or cluster shell no table names (`foosql DB`, `bar-cli -h H`): with
+            # operands too it may read commands from stdin that run or write on the target
+            # (attack v31o, finding 5): on an exec channel its first data is held
+            self._fed_stdin(name, words, site, known=False)
         elif unread and feeds_program(name, words, self._names_stdin):
             # (coreutils' `factor` reads numbers: only the exec channel's first data is held)
             self._fed_stdin(name, words, site, known=False if name == "factor" else None)
@@ -153,6 +159,10 @@ class _Fed:
                 self.commands[index] = replace(command, reads_stdin="interpreter" if known else "program",
                                                reads_input=known or command.reads_input)
                 return
+
+
+# Names that usually mean a database or cluster shell (a client reading its commands).
+_CLIENT_NAME = re.compile(r"(?:sql|sqlsh|-cli|-shell|-console|-repl)\Z")
 
 
 def _letter(letter: str, long: str, word: _Word) -> bool:

@@ -86,19 +86,43 @@ def script_doubt(statement: str, shell: str = "bash", known: KnownValues | None 
 _NAMED_AT_RUN_TIME = ("command word known only at run time", "a program named by a link")
 
 
+# An exec command whose shell takes the line's own stdin, byte for byte, as its script (attack
+# v31o, finding 7): `eval "$(cat)"`, `sh -c "$(cat)"`, `bash <(cat)`, `. <(cat)`. The stdin
+# gate judges each statement of it, as for `bash` fed the same stdin.
+_CAT = r"cat(?:\s+(?:-|/dev/stdin))?\s*"
+_STDIN_SCRIPT = re.compile(
+    rf"\s*(?:(?:eval|(?:(?:/usr)?/bin/)?(?:ba|da)?sh\s+-c)\s+(?:\"\$\(\s*{_CAT}\)\"|\"`\s*{_CAT}`\")"
+    rf"|(?:\.|source|(?:(?:/usr)?/bin/)?(?:ba|da)?sh)\s+<\(\s*{_CAT}\))\s*")
+
+
+# The collector's reasons for code (or a program fed code) known only when the line runs.
+_CODE_AT_RUN_TIME = re.compile(r"at run time|process substitution|^piped into|^text piped into")
+
+
 def reads_script_from_stdin(command: str) -> str | None:
     """"shell" when a command line (an exec request) runs a shell that reads its commands from
     the line's standard input (`bash`, `sh -s`, `bash -o emacs`, `sudo -u x zsh`,
-    `busybox sh`, `. /dev/stdin`), "interpreter" when an interpreter reads its program from
-    it (`python3`, `perl -`); "interpreter" wins when both do. "program" when the only
-    reader is a program no table reads, given no operand, that may take its program from there
-    (`lli` is an interpreter; `./healthcheck` only may), or one named only at run time: its
-    first data is held. None otherwise."""
+    `busybox sh`, `. /dev/stdin`, `eval "$(cat)"`, `bash <(cat)`), "interpreter" when an
+    interpreter reads its program from it (`python3`, `perl -`); "interpreter" wins when both
+    do. "program" when the only reader is a program no table reads, given no operand, that may
+    take its program from there (`lli` is an interpreter; `./healthcheck` only may), or one
+    named only at run time, or when the line reads its stdin and holds code known only at run
+    time (`read l; eval "$l"`, `xargs sh -c`, `python3 -c "$(cat)"`): its first data is held.
+    None otherwise."""
     commands = commands_either_way(command)
     kinds = {each.reads_stdin for each in commands}
     if any(each.name is None and each.unknown.startswith(_NAMED_AT_RUN_TIME) for each in commands):
         # a program named only at run time (`$0`, `$SHELL`, /proc/self/exe: a shell) may read
         # it: once its line is confirmed, the first data is held too (attack u30o, finding 1)
+        kinds.add("program")
+    if _STDIN_SCRIPT.fullmatch(command):
+        kinds.add("shell")
+    elif any(each.reads_input for each in commands) and any(
+            (each.name is None and _CODE_AT_RUN_TIME.search(each.unknown))
+            or (each.dynamic_args and INTERPRETERS.fullmatch(each.name or "")) for each in commands):
+        # what the line reads from its stdin may become code it runs (`eval "$(cat)"` spelled
+        # otherwise, `xargs -0 sh -c`, `cat | bash`, `python3 -c "$(cat)"`): the line is held,
+        # and then its data too, before any of it runs (attack v31o, finding 7)
         kinds.add("program")
     for kind in ("interpreter", "shell", "program"):
         if kind in kinds:
@@ -237,6 +261,7 @@ _REMOTE_READERS = frozenset({
     "virsh", "machinectl", "systemd-nspawn", "toolbox", "distrobox", "vagrant", "multipass",
     "autossh", "dbclient", "et", "lxc-console", "lxc-execute", "pct", "vzctl",
     "nerdctl", "crictl", "oc", "minicom", "picocom", "cu", "tio", "ipmitool", "gcloud", "tsh",
+    "lsh", "lshc", "krsh", "krlogin", "xxh", "pdsh", "clush", "mussh",  # (attack v31o, 3)
 })  # fmt: skip
 
 

@@ -45,7 +45,9 @@ _PTY_LETTER = {"su": "P", "runuser": "P", "ssh": "t", "slogin": "t", "autossh": 
                "incus": "t", "crictl": "t", "toolbox": "", "distrobox": "", "ctr": "t",
                "runc": "t", "crun": "t"}
 _LONG_PTY = re.compile(r"(?:^|\s)--(?:pt|tt|tty|pty|shell)|requesttty", re.IGNORECASE)
-_REMOTE_LOGINS = frozenset({"ssh", "slogin", "autossh", "dbclient", "rsh", "remsh"})
+_REMOTE_LOGINS = frozenset({"ssh", "slogin", "autossh", "dbclient", "rsh", "remsh",
+                            # other clients' logins (attack v31o, finding 3)
+                            "lsh", "lshc", "krsh", "krlogin", "xxh", "rexec"})
 _SHELLS = SHELLS | {"busybox"}  # the policy's own list of shells, and busybox's sh
 _INTERACTIVE = re.compile(r"(?:^|\s)-[A-Za-z]*i[A-Za-z]*")
 

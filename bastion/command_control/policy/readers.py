@@ -202,6 +202,12 @@ _COMMAND_LANGUAGES = _EDITORS | {
     # debuggers that read their commands (any code: `!os.system(...)`) from stdin under their
     # own names (attack u30o, finding 2)
     "pdb", "pdb3", "ipdb", "ipdb3", "jdb", "byebug", "rdbg", "pry",
+    # found after outside attack v31o (finding 5): database and cluster shells whose commands
+    # run shell commands (`system`, `\\!`, `!sh`, `shell`, SHELL, `.OS`, `!system`) or write
+    # files on the host they run on (`\\o FILE`, `INTO OUTFILE`, `COPY ... TO`, `.once`)
+    "litecli", "mycli", "mysqlsh", "pgcli", "vsql", "nzsql", "beeline", "impala-shell",
+    "isql-fb", "isql", "clickhouse-client", "clickhouse-local", "cqlsh", "hive", "bteq",
+    "snowsql", "sqlline", "sqlite", "tsql", "osql", "edb-psql", "sqsh", "arangosh",
 }  # fmt: skip
 # mail's options: those that take a value, and the flags that keep it sending one message
 # read from stdin as text (any other, -~ and -I included, may read commands or escapes).

@@ -23,6 +23,7 @@ import re
 import shlex
 from collections.abc import Collection
 
+from bastion.command_control.policy.mail_settings import MAILERS, mail_settings
 from bastion.command_control.policy.wrappers import PIPS
 
 _NPMS = frozenset({"npm", "pnpm", "yarn", "yarnpkg"})
@@ -132,6 +133,8 @@ def settings_code(name: str, argv: tuple[str, ...], known: Collection[str],
         found = _npm(name, words)
     elif name in ("bundle", "poetry", "conda"):
         return _other(name, words)
+    elif name in MAILERS:  # the program mail hands the message to (attack v31o, finding 9)
+        return [("unknown", reason) for reason in mail_settings(name, argv, known)]
     else:
         return []
     if found and dynamic:

@@ -59,6 +59,12 @@ _VERBS: dict[str, dict[str, str]] = {
     # Delve's prompt reads commands from stdin (`call` runs the debuggee's functions)
     "dlv": dict.fromkeys(("debug", "exec", "attach", "core", "test", "connect", "trace"), "always"),
     "ipython": {"console": "always"}, "ipython3": {"console": "always"},
+    # database and cluster shells under a verb (attack v31o, finding 5): the running node's
+    # Erlang shell (`os:cmd(...)`), ClickHouse's client and local engine (`INTO OUTFILE`),
+    # CockroachDB's SQL shell (`\\! CMD`)
+    "riak": dict.fromkeys(("attach", "attach-direct", "console", "remote_console"), "always"),
+    "clickhouse": {"client": "always", "local": "always"},
+    "cockroach": {"sql": "always", "demo": "always"},
 }
 # Scripts run by an interpreter (or by their own name) whose verb starts a prompt.
 _SCRIPTS: dict[str, dict[str, str]] = {
@@ -71,7 +77,12 @@ _SCRIPTS: dict[str, dict[str, str]] = {
 # Programs that are such a prompt whatever their words (`dotnet-fsi`, mono's `fsharpi`).
 _PROMPTS = frozenset({"fsi", "fsharpi", "dotnet-fsi", "dotnet-repl", "dotnet-script", "psysh",
                       "tinker", "ipdb", "ipdb3", "pudb", "pudb3", "trepan3k", "trepan2", "ptipython",
-                      "jupyter-console", "bashdb", "zshdb", "kshdb", "remake"})
+                      "jupyter-console", "bashdb", "zshdb", "kshdb", "remake",
+                      # Spark's shells: Scala, Python, R and Hive's SQL with `!cmd` (v31o, 5)
+                      "spark-shell", "pyspark", "sparkR", "spark-sql",
+                      # numeric and algebra systems whose prompt runs shell commands (`!cmd`,
+                      # `unix_g`, `Exec`, `os.system`)
+                      "matlab", "scilab", "scilab-cli", "gap", "sage"})
 # A verb that usually starts a prompt, given to a program no table reads (`mytool console`).
 _PROMPT_VERBS = frozenset({"shell", "console", "repl", "dbshell", "dbconsole", "shell_plus",
                            "tinker", "psysh", "ghci", "fsi", "irb", "pry", "eval", "interactive"})

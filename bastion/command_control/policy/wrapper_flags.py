@@ -201,7 +201,9 @@ OTHER_NAMES = {"slogin": "ssh", "rsh": "ssh", "rlogin": "ssh", "rcp": "scp",
                "bsd-mailx": "mailx", "heirloom-mailx": "mailx", "nail": "mailx",
                "mail.mailutils": "mail", "mail.s-nail": "mail", "bsd-write": "write",
                # (attack t29f, finding 5: sqlite3's shell built with SQLCipher or SpatiaLite)
-               "sqlcipher": "sqlite3", "spatialite": "sqlite3"}
+               "sqlcipher": "sqlite3", "spatialite": "sqlite3",
+               # (attack v31o, finding 5: redis-cli under its forks' names, YugabyteDB's psql)
+               "valkey-cli": "redis-cli", "keydb-cli": "redis-cli", "ysqlsh": "psql"}
 
 
 def _unread_option(name: str, spec: _Options, found: list[tuple[str, _Word | None]],
