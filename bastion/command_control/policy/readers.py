@@ -219,7 +219,7 @@ _COMMANDS_GIVEN = {"mysql": ("-e", "--execute"), "mariadb": ("-e", "--execute"),
 # Their other short options that take an argument (so that `-Ufoo` is no `-f`), and those
 # whose argument is only the rest of their own word (mysql's `-pSECRET`; `-p` alone prompts).
 _COMMAND_ARGUMENTS = {"psql": "dhpUvoTFRPL", "mysql": "uphPSDO", "mariadb": "uphPSDO",
-                      "lftp": "up", "sftp": "BcDFiJlPRSoX", "dc": "",
+                      "lftp": "up", "sftp": "BcDFiJlPRSsoX", "dc": "",
                       "smbclient": "MILtbDTcdsliWUApmORn",
                       "sqlcmd": "SUPdHltshwaAcfLrvWkmyYqoxzZuRKG"}
 _ATTACHED_ONLY = {"mysql": "p", "mariadb": "p"}

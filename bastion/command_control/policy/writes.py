@@ -711,19 +711,26 @@ def posix_orders(words: list[_Word]) -> list[list[_Word]]:
     return [[*words[:i], dash, *words[i:]] for i in splits[:_POSIX_SPLITS]]
 
 
-_SFTP = _options("BbcDFiJloPRSX")
+_SFTP = _options("BbcDFiJloPRSsX")  # `-s SUBSYSTEM` takes a value (attack v31f, finding 7)
+# what sftp's own line splitter (makeargv) reads as quoting or a word's end
+_SFTP_SPLITS = " \t'\"\\"
 
 
 def _sftp_fetch(words: list[_Word]) -> list[PathArg]:
-    """What `sftp HOST:PATH` writes here: a destination with a path that is no folder is
+    """What `sftp HOST:PATH [LOCAL]` writes here: a destination with a path that is no folder is
     fetched into the working folder under its last part (any name, for a pattern: attack s28f,
-    finding 24). sftp reads options only up to its destination (BSD getopt)."""
+    finding 24). sftp reads options only up to its destination (BSD getopt). sftp pastes both
+    paths into its own `get` line and splits and unquotes it itself: a quote, blank or backslash
+    in either makes it unknown (attack u30f, finding 7; v31f, finding 3). With -r a tree lands
+    there, under any names: LOCAL/** (a PATH ending in `/`, `.` or `..` lands in LOCAL itself:
+    attack v31f, finding 18)."""
     scanned = _scan_options(words, 1, _SFTP)
     if scanned is None:
         return [PathArg("(sftp options known only at run time)", "unknown")]
-    index, _ = scanned
+    index, found = scanned
     if index >= len(words):
         return []
+    recursive = any(option == "-r" for option, _ in found)
     destination = words[index]
     if destination.value is None:
         return [PathArg(destination.text, "unknown")]
@@ -735,24 +742,36 @@ def _sftp_fetch(words: list[_Word]) -> list[PathArg]:
         path = _SCP_REMOTE.sub("", value, count=1)
     else:
         return []
-    if not path or path.endswith("/"):
+    local = words[index + 1] if index + 1 < len(words) else None
+    if local is None and (not path or path.endswith("/")):
         return []  # a folder: the session starts there
-    if any(c in path for c in " \t'\"\\"):
+    if any(c in path for c in _SFTP_SPLITS):
         # sftp pastes the path into its own `get` line, which it splits and unquotes itself
         # (`sftp 'h:/x/y /etc/sudoers'`: attack u30f, finding 7)
         return [PathArg(f"(a path sftp splits itself: {path})", "unknown")]
-    landed = remote_source(path, destination)
-    name = (landed.value or "").rsplit("/", 1)[-1]
-    if index + 1 < len(words):
+    landed = remote_source(path or ".", destination)
+    name = (landed.value or "").rstrip("/").rsplit("/", 1)[-1] if path.rstrip("/") else ""
+    if local is not None:
         # the second operand is where it lands here: a file, or a folder it lands in
-        local = words[index + 1]
         if local.value is None:
             return [PathArg(local.text, "unknown")]
+        if any(c in local.value for c in _SFTP_SPLITS):
+            # `sftp h:/x/y '"/etc/sudoers"'`: unquoted by sftp (attack v31f, finding 3)
+            return [PathArg(f"(a path sftp splits itself: {local.value})", "unknown")]
         target = _path_arg(local)
-        under = PathArg(f"{target.text.rstrip('/')}/{name or '*'}",
-                        "pattern" if landed.glob or not name else target.kind, target.tilde)
+        base = target.text.rstrip("/")
+        if recursive or not name or name in (".", ".."):
+            # a tree (or a folder's contents) under any names, in LOCAL or LOCAL/NAME
+            return [target, PathArg(f"{base}/**", "pattern", target.tilde)]
+        under = PathArg(f"{base}/{name}",
+                        "pattern" if landed.glob else target.kind, target.tilde)
         return [target, under]
-    return [PathArg(name, "pattern" if landed.glob else "exact")] if name not in ("", ".", "..") else []
+    if name in ("", ".", ".."):
+        return []
+    fetched = [PathArg(name, "pattern" if landed.glob else "exact")]
+    if recursive:
+        fetched.append(PathArg(f"{name}/**", "pattern"))
+    return fetched
 
 
 # mail's options that take a value (bsd-mailx, s-nail, heirloom mailx; readers reads its
