@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 
 from bastion.command_control.policy.editors import _VIM_LIKE
+from bastion.command_control.policy.mail_writes import MAIL_VALUES, mail_value_held, special_recipients
 from bastion.command_control.policy.options import _last_argument, _options, _scan_options
 from bastion.command_control.policy.paths import _descriptor_file
 from bastion.command_control.policy.program_writes import _sqlite_words
@@ -15,7 +16,6 @@ from bastion.command_control.policy.programs import _debugger_batch
 from bastion.command_control.policy.renames import _MMV, _RENAMERS, reads_names
 from bastion.command_control.policy.shells import _INLINE_CODE, INTERPRETERS
 from bastion.command_control.policy.words import _Word, may_be_option
-from bastion.command_control.policy.writes import MAIL_VALUES, special_recipients
 
 # Programs that read their standard input (see `stdin_reader`). "always"; "files": when no
 # file operand is given, or `-`; "program": as "files", the first operand being a program or
@@ -484,8 +484,10 @@ def _mail_reads_commands(args: list[str]) -> bool:
             if letter in MAIL_VALUES:
                 value = arg[offset:] or (args[index] if index < len(args) else "")
                 index += offset == len(arg)  # the value is the rest of the word or the next
-                if letter in "cb" and special_recipients(value):
-                    return True  # Cc and Bcc are recipients too (attack u30f, finding 6)
+                if mail_value_held(letter, value):
+                    # Cc and Bcc are recipients too (attack u30f, finding 6), and -T's; -S
+                    # may name a file or a program fed the message (attack v31f, finding 2)
+                    return True
                 break
             if letter not in _MAIL_FLAGS:
                 return True

@@ -22,6 +22,7 @@ from bastion.command_control.policy.configured_writes import (
     cgroup_writes,
 )
 from bastion.command_control.policy.extracts import _extracted, _extractor, _unpacker_code
+from bastion.command_control.policy.mail_writes import _mail_recipients
 from bastion.command_control.policy.options import (
     _after_options,
     _last_argument,
@@ -772,55 +773,3 @@ def _sftp_fetch(words: list[_Word]) -> list[PathArg]:
     if recursive:
         fetched.append(PathArg(f"{name}/**", "pattern"))
     return fetched
-
-
-# mail's options that take a value (bsd-mailx, s-nail, heirloom mailx; readers reads its
-# flags): Cc (-c) and Bcc (-b) name recipients (attack u30f, finding 6).
-MAIL_VALUES = "sacbrqAST"
-
-
-def special_recipients(value: str) -> list[str]:
-    """The recipients in `value` (a comma-separated list, or one `|CMD`) that are no address
-    (with `expandaddr`, which any mailrc may set: attack t29f, finding 2): `|CMD`, `+NAME`, or
-    one holding `/`."""
-    parts = [value] if value.startswith("|") else [part.strip() for part in value.split(",")]
-    return [part for part in parts if part.startswith(("|", "+")) or "/" in part]
-
-
-def _mail_recipients(words: list[_Word]) -> tuple[list[PathArg], list[str | None]]:
-    """mail's recipients that are no address (`special_recipients`): `|CMD` runs CMD with the
-    message on its stdin (shell code), one holding `/` is a file the message is appended to,
-    `+folder` one in the folder mail's settings name (known only at run time). Every word that
-    is no option, and the values of Cc and Bcc, are read so."""
-    paths: list[PathArg] = []
-    codes: list[str | None] = []
-    skip = recipient = False
-    for word in words[1:]:
-        value = word.value
-        if skip or value is None:
-            if skip and recipient and value is not None:
-                _recipients(value, word, paths, codes)
-            skip = recipient = False
-            continue
-        if value.startswith("-") and value != "-":
-            # an option that takes a value takes the next word when last
-            letters = value[1:]
-            index = next((i for i, c in enumerate(letters) if c in MAIL_VALUES), None)
-            skip = index == len(letters) - 1 and not value.startswith("--")
-            recipient = index is not None and letters[index] in "cb"
-            if recipient and not skip:
-                _recipients(letters[index + 1:], word, paths, codes)
-            continue
-        _recipients(value, word, paths, codes)
-    return paths, codes
-
-
-def _recipients(value: str, word: _Word, paths: list[PathArg], codes: list[str | None]) -> None:
-    """The code and files of the recipients in `value` that are no address."""
-    for each in special_recipients(value):
-        if each.startswith("|"):
-            codes.append(each[1:])
-        elif each.startswith("+"):
-            paths.append(PathArg(f"(the mail folder {each})", "unknown"))
-        else:
-            paths.append(_path_arg(_Word(each, word.text)))
