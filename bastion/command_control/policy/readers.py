@@ -14,6 +14,12 @@ from bastion.command_control.policy.paths import _descriptor_file
 from bastion.command_control.policy.program_writes import _sqlite_words
 from bastion.command_control.policy.programs import _debugger_batch
 from bastion.command_control.policy.renames import _MMV, _RENAMERS, reads_names
+from bastion.command_control.policy.script_readers import (
+    EXIM_NAMES,
+    XML_SHELLS,
+    XSLT_PROCESSORS,
+    reads_script,
+)
 from bastion.command_control.policy.shells import _INLINE_CODE, INTERPRETERS
 from bastion.command_control.policy.words import _Word, may_be_option
 
@@ -202,6 +208,10 @@ _COMMAND_LANGUAGES = _EDITORS | {
     # debuggers that read their commands (any code: `!os.system(...)`) from stdin under their
     # own names (attack u30o, finding 2)
     "pdb", "pdb3", "ipdb", "ipdb3", "jdb", "byebug", "rdbg", "pry",
+    # found after outside attack v31f (findings 4, 9, 24): xmllint's shell (save, write), tftp's
+    # and the WebDAV and FTP clients' `get REMOTE LOCAL`, a stylesheet on stdin (exsl:document
+    # writes any file), Exim's expansion test mode (`${run{CMD}}`): policy/script_readers.py
+    "tftp", "cadaver", "ncftp", *XML_SHELLS, *XSLT_PROCESSORS, *EXIM_NAMES,
 }  # fmt: skip
 # mail's options: those that take a value, and the flags that keep it sending one message
 # read from stdin as text (any other, -~ and -I included, may read commands or escapes).
@@ -215,11 +225,11 @@ _COMMANDS_GIVEN = {"mysql": ("-e", "--execute"), "mariadb": ("-e", "--execute"),
                    "sftp": ("-b",), "dc": ("-e", "--expression", "-f", "--file"),
                    "smbclient": ("-c", "--command", "-L", "--list"),
                    "sqlcmd": ("-Q", "-i", "--query", "--input-file"),
-                   "gnuplot": ("-e",), "octave": ("--eval",)}
+                   "gnuplot": ("-e",), "octave": ("--eval",), "tftp": ("-c",)}
 # Their other short options that take an argument (so that `-Ufoo` is no `-f`), and those
 # whose argument is only the rest of their own word (mysql's `-pSECRET`; `-p` alone prompts).
 _COMMAND_ARGUMENTS = {"psql": "dhpUvoTFRPL", "mysql": "uphPSDO", "mariadb": "uphPSDO",
-                      "lftp": "up", "sftp": "BcDFiJlPRSsoX", "dc": "",
+                      "lftp": "up", "tftp": "mR", "cadaver": "rp", "sftp": "BcDFiJlPRSsoX", "dc": "",
                       "smbclient": "MILtbDTcdsliWUApmORn",
                       "sqlcmd": "SUPdHltshwaAcfLrvWkmyYqoxzZuRKG"}
 _ATTACHED_ONLY = {"mysql": "p", "mariadb": "p"}
@@ -368,6 +378,8 @@ def _reads_commands(name: str, words: list[_Word], posix: bool = False) -> bool:
         return _mail_reads_commands(args)
     if name in ("gdb", "lldb"):
         return not _debugger_batch(name, words)
+    if name in XML_SHELLS or name in XSLT_PROCESSORS or name in EXIM_NAMES:
+        return reads_script(name, args)
     given = _COMMANDS_GIVEN.get(name, ())
     takes = _COMMAND_ARGUMENTS.get(name, "")
     index = 0

@@ -57,6 +57,7 @@ from bastion.command_control.policy.program_writes import (
 )
 from bastion.command_control.policy.programs import _connection_code
 from bastion.command_control.policy.renames import _MMV, _RENAMERS, _mmv_writes, _rename_writes
+from bastion.command_control.policy.script_readers import EXIM_NAMES, exim_code
 from bastion.command_control.policy.scripts import _gawk_writes, _m4_writes, _sed_writes
 from bastion.command_control.policy.source_removals import compressor_trees
 from bastion.command_control.policy.tar import _tar_writes
@@ -561,6 +562,8 @@ def _more_writes(name: str, words: list[_Word], values: dict[str, str | None] | 
         return written, codes
     if name in OWN_WRITERS:  # read programs' own files, patch's backups (attack X)
         return OWN_WRITERS[name](words)
+    if name in EXIM_NAMES:  # `exim4 -be '${run{CMD}}'` (attack v31f, finding 9)
+        return [], exim_code(words)
     if name not in _MORE_WRITERS:
         return [], []
     if name == "scp":
