@@ -168,7 +168,9 @@ def _option_value(letter: str, value: str, word: _Word, paths: list[PathArg],
     elif letter == "S":
         setting = mail_setting(value)
         if setting.kind == "file":
-            paths.append(_path_arg(_Word(setting.value, word.text)) if setting.value else
+            # `+NAME` (in the folder), `%`, `&`, `#`: a mailbox mail's settings name
+            known = setting.value and setting.value[:1] not in "+%&#@"
+            paths.append(_path_arg(_Word(setting.value, word.text)) if known else
                          PathArg(f"(mail's {setting.name} file, known only at run time)", "unknown"))
         elif setting.kind == "program":
             codes.append(setting.value)
