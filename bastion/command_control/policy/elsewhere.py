@@ -85,12 +85,20 @@ _SPEC_VERBS = {"docker": {"compose", "stack", "kube", "play"}, "podman": {"compo
                                                                          "replace", "patch"},
                "kubecolor": {"apply", "create", "replace", "patch"}, "k3s": {"kubectl"},
                "microk8s": {"kubectl", "kubectl.wrapper"}, "nomad": {"run"},
-               "helm": {"install", "upgrade"}, "waypoint": {"up", "deploy"}}
+               "helm": {"install", "upgrade"}, "waypoint": {"up", "deploy"},
+               "virsh": {"create", "define"}, "crictl": {"run", "create", "runp"}}
+# Verbs that read a spec (YAML) from stdin whenever it is no terminal, with no `-` to say so:
+# LXD's and Incus's `launch`/`init`/`create` (a container's config: `security.privileged`, a
+# disk device with `source: /`) and their `... edit` verbs.
+_STDIN_SPEC_VERBS = {"lxc": {"launch", "init", "create", "edit"},
+                     "incus": {"launch", "init", "create", "edit"}}
 
 
 def _spec_from_stdin(name: str, words: list[str]) -> bool:
     """Whether a spec verb (`_SPEC_VERBS`) reads a file that is the stdin: `-`, a descriptor
     file, or either as an option's value (`-f-`, `--filename=-`, `-c=/dev/stdin`)."""
+    if set(words) & _STDIN_SPEC_VERBS.get(name, set()):
+        return True
     if name not in _SPEC_VERBS:
         return False
     verbs = _SPEC_VERBS[name]

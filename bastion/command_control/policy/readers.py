@@ -211,7 +211,7 @@ _COMMAND_LANGUAGES = _EDITORS | {
     # found after outside attack v31f (findings 4, 9, 24): xmllint's shell (save, write), tftp's
     # and the WebDAV and FTP clients' `get REMOTE LOCAL`, a stylesheet on stdin (exsl:document
     # writes any file), Exim's expansion test mode (`${run{CMD}}`): policy/script_readers.py
-    "tftp", "cadaver", "ncftp", *XML_SHELLS, *XSLT_PROCESSORS, *EXIM_NAMES,
+    "tftp", "atftp", "cadaver", "ncftp", "tnftp", "yafc", *XML_SHELLS, *XSLT_PROCESSORS, *EXIM_NAMES,
 }  # fmt: skip
 # mail's options: those that take a value, and the flags that keep it sending one message
 # read from stdin as text (any other, -~ and -I included, may read commands or escapes).
@@ -225,11 +225,13 @@ _COMMANDS_GIVEN = {"mysql": ("-e", "--execute"), "mariadb": ("-e", "--execute"),
                    "sftp": ("-b",), "dc": ("-e", "--expression", "-f", "--file"),
                    "smbclient": ("-c", "--command", "-L", "--list"),
                    "sqlcmd": ("-Q", "-i", "--query", "--input-file"),
-                   "gnuplot": ("-e",), "octave": ("--eval",), "tftp": ("-c",)}
+                   "gnuplot": ("-e",), "octave": ("--eval",), "tftp": ("-c",),
+                   "atftp": ("-g", "-p", "--get", "--put")}
 # Their other short options that take an argument (so that `-Ufoo` is no `-f`), and those
 # whose argument is only the rest of their own word (mysql's `-pSECRET`; `-p` alone prompts).
 _COMMAND_ARGUMENTS = {"psql": "dhpUvoTFRPL", "mysql": "uphPSDO", "mariadb": "uphPSDO",
-                      "lftp": "up", "tftp": "mR", "cadaver": "rp", "sftp": "BcDFiJlPRSsoX", "dc": "",
+                      "lftp": "up", "tftp": "mR", "atftp": "rlP", "cadaver": "rp",
+                      "sftp": "BcDFiJlPRSsoX", "dc": "",
                       "smbclient": "MILtbDTcdsliWUApmORn",
                       "sqlcmd": "SUPdHltshwaAcfLrvWkmyYqoxzZuRKG"}
 _ATTACHED_ONLY = {"mysql": "p", "mariadb": "p"}

@@ -25,7 +25,8 @@ EXIM_NAMES = frozenset({"exim", "exim4", "sendmail", "rsmtp", "rmail"})
 # Exim's test modes that read strings to expand (`-bem FILE`: a message file first).
 # The command languages above whose other words no table reads (`xmllint -o F`, `xsltproc
 # --output F`, `tftp h get x F`): their files stay judged as an unread program's (unread.py).
-STILL_UNREAD = frozenset({*XML_SHELLS, *XSLT_PROCESSORS, "tftp", "cadaver", "ncftp", "exim",
+STILL_UNREAD = frozenset({*XML_SHELLS, *XSLT_PROCESSORS, "tftp", "atftp", "cadaver", "ncftp", "tnftp",
+                          "yafc", "exim",
                           "exim4", "rsmtp", "rmail"})
 # Exim's test modes that read strings to expand (`-bem FILE`: a message file first).
 _EXPANSION_MODES = frozenset({"-be", "-bem"})
