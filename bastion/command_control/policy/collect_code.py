@@ -208,7 +208,8 @@ class _Code:
                     value.startswith("+") and name != "less")):
                 command = following if value in ("-c", "--cmd") else _Word(value[1:], value)
                 self._editor_command(name, command, words, site)
-            if name in _COMMANDS_GIVEN and name not in ("gdb", "sftp"):
+            # tftp's `-c get REMOTE LOCAL` is read as its writes (the unread program's words)
+            if name in _COMMANDS_GIVEN and name not in ("gdb", "sftp", "tftp", "atftp"):
                 letter, rest = _cluster_letter(value, _COMMANDS_GIVEN[name],
                                                _COMMAND_ARGUMENTS.get(name, ""))
                 longs = frozenset(o for o in _COMMANDS_GIVEN[name] if o.startswith("--"))

@@ -14,6 +14,7 @@ from bastion.command_control.policy.collect import _Collector, _TooMuchWork
 from bastion.command_control.policy.known import _ASSIGNING, KnownValues
 from bastion.command_control.policy.programs import _bindkey_lists
 from bastion.command_control.policy.readers import _COMMAND_LANGUAGES
+from bastion.command_control.policy.script_readers import XSLT_PROCESSORS
 from bastion.command_control.policy.shells import INTERPRETERS, _foreign, shell_name
 from bastion.command_control.policy.unit_files import written_unit_commands
 from bastion.command_control.policy.words import SimpleCommand, _Site, _Word
@@ -34,7 +35,9 @@ def typed_at_a_terminal(command: str) -> bool:
 # Debuggers whose every line not a command of theirs is code of an interpreter (pdb's
 # `import os; os.system(...)`): with a pty too they are interpreters, as `ssh -t host python3`
 # is, not a command language the interactive gate reads as typed lines (attack u30o, finding 2).
-_CODE_DEBUGGERS = frozenset({"pdb", "pdb3", "ipdb", "ipdb3", "jdb", "byebug", "rdbg", "pry"})
+_CODE_DEBUGGERS = frozenset({"pdb", "pdb3", "ipdb", "ipdb3", "jdb", "byebug", "rdbg", "pry",
+                             # a stylesheet is no language a person types (attack v31f, 24)
+                             *XSLT_PROCESSORS})
 
 
 def stdin_reader(line: str, known: KnownValues | None = None) -> SimpleCommand | None:

@@ -16,12 +16,16 @@ attached process, a login on another host by a client other than ssh.
 
 The readings fail closed: a verb counts wherever it stands among the words (`docker --context
 prod attach c`, `docker container attach c`), and a container run counts as fed the stdin with
-`-i`/`--interactive`/`--stdin`/`-a stdin` anywhere, with or without a command after the image.
+`-i`/`--interactive`/`--stdin`/`-a stdin` anywhere, with or without a command after the image; a
+container's or a pod's spec read from stdin (`docker compose -f - up`, `kubectl apply -f -`) is
+"program" too (attack v31f, finding 17).
 See docs/ARCHITECTURE.md (command control)."""
 
 from __future__ import annotations
 
 import re
+
+from bastion.command_control.policy.paths import _descriptor_file
 
 # Programs that are a console or a serial terminal whatever their words.
 _CONSOLES = frozenset({
@@ -72,6 +76,43 @@ _STDIN_OPTION = re.compile(r"(?:-[A-Za-z]*i|--interactive|--stdin)(?:=(?!(?:0|f|
                            r"-[A-Za-z]*i[A-Za-z]*|-a|--attach|(-a|--attach=)(?i:stdin)")
 
 
+# found after outside attack v31f (finding 17): verbs that take a container's or a pod's whole
+# definition (image, privileges, host mounts, command) from a file, which may be the stdin
+# (`docker compose -f - up`, `kubectl apply -f -`, `podman kube play -`, `nomad job run -`).
+_SPEC_VERBS = {"docker": {"compose", "stack", "kube", "play"}, "podman": {"compose", "kube", "play"},
+               "nerdctl": {"compose"}, "docker-compose": None, "podman-compose": None,
+               "kubectl": {"apply", "create", "replace", "patch"}, "oc": {"apply", "create",
+                                                                         "replace", "patch"},
+               "kubecolor": {"apply", "create", "replace", "patch"}, "k3s": {"kubectl"},
+               "microk8s": {"kubectl", "kubectl.wrapper"}, "nomad": {"run"},
+               "helm": {"install", "upgrade"}, "waypoint": {"up", "deploy"},
+               "virsh": {"create", "define"}, "crictl": {"run", "create", "runp"}}
+# Verbs that read a spec (YAML) from stdin whenever it is no terminal, with no `-` to say so:
+# LXD's and Incus's `launch`/`init`/`create` (a container's config: `security.privileged`, a
+# disk device with `source: /`) and their `... edit` verbs.
+_STDIN_SPEC_VERBS = {"lxc": {"launch", "init", "create", "edit"},
+                     "incus": {"launch", "init", "create", "edit"}}
+
+
+def _spec_from_stdin(name: str, words: list[str]) -> bool:
+    """Whether a spec verb (`_SPEC_VERBS`) reads a file that is the stdin: `-`, a descriptor
+    file, or either as an option's value (`-f-`, `--filename=-`, `-c=/dev/stdin`)."""
+    if set(words) & _STDIN_SPEC_VERBS.get(name, set()):
+        return True
+    if name not in _SPEC_VERBS:
+        return False
+    verbs = _SPEC_VERBS[name]
+    if verbs is not None and not verbs & set(words):
+        return False
+
+    def stdin(value: str) -> bool:
+        return value == "-" or _descriptor_file(value) is not None
+
+    return any(stdin(w) or (w.startswith("-") and (
+        ("=" in w and stdin(w.partition("=")[2])) or
+        (not w.startswith("--") and len(w) > 2 and stdin(w[2:])))) for w in words)
+
+
 def _words(argv: tuple[str, ...]) -> list[str]:
     """The operands and options before a `--` (what follows is the command run inside)."""
     words = list(argv[1:])
@@ -109,7 +150,7 @@ def stdin_elsewhere(name: str, argv: tuple[str, ...]) -> str:
     words = _words(argv)
     if any(w in _SHELL_VERBS.get(name, ()) for w in words):
         return "shell"
-    if any(w in _ALWAYS_FED.get(name, ()) for w in words):
+    if any(w in _ALWAYS_FED.get(name, ()) for w in words) or _spec_from_stdin(name, words):
         return "program"
     if not set(words) & _RUN_VERBS.get(name, set()):
         return ""

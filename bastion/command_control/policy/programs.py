@@ -244,8 +244,9 @@ def _ssh_tokens(code: str) -> str | None:
     return "".join(out)
 
 
-# The short options of ssh, scp and sftp that take a value (OpenSSH 9).
-_CONNECTION_VALUES = {"ssh": "BbcDEeFIiJLlmOoPpQRSWw", "scp": "cDFiJloPSX", "sftp": "BbcDFiJloPRSX"}
+# The short options of ssh, scp and sftp that take a value (OpenSSH 9; sftp's getopt string
+# "1246AafhNpqrvCc:D:i:l:o:s:S:b:B:F:J:P:R:X:": `-s SUBSYSTEM` too, attack v31f, finding 7).
+_CONNECTION_VALUES = {"ssh": "BbcDEeFIiJLlmOoPpQRSWw", "scp": "cDFiJloPSX", "sftp": "BbcDFiJloPRSsX"}
 
 
 # rsync's short options that take a value: a letter after one of them in a cluster is part of

@@ -8,14 +8,20 @@ from __future__ import annotations
 import re
 
 from bastion.command_control.policy.editors import _VIM_LIKE
+from bastion.command_control.policy.mail_writes import MAIL_VALUES, mail_value_held, special_recipients
 from bastion.command_control.policy.options import _last_argument, _options, _scan_options
 from bastion.command_control.policy.paths import _descriptor_file
 from bastion.command_control.policy.program_writes import _sqlite_words
 from bastion.command_control.policy.programs import _debugger_batch
 from bastion.command_control.policy.renames import _MMV, _RENAMERS, reads_names
+from bastion.command_control.policy.script_readers import (
+    EXIM_NAMES,
+    XML_SHELLS,
+    XSLT_PROCESSORS,
+    reads_script,
+)
 from bastion.command_control.policy.shells import _INLINE_CODE, INTERPRETERS
 from bastion.command_control.policy.words import _Word, may_be_option
-from bastion.command_control.policy.writes import MAIL_VALUES, special_recipients
 
 # Programs that read their standard input (see `stdin_reader`). "always"; "files": when no
 # file operand is given, or `-`; "program": as "files", the first operand being a program or
@@ -208,6 +214,10 @@ _COMMAND_LANGUAGES = _EDITORS | {
     "litecli", "mycli", "mysqlsh", "pgcli", "vsql", "nzsql", "beeline", "impala-shell",
     "isql-fb", "isql", "clickhouse-client", "clickhouse-local", "cqlsh", "hive", "bteq",
     "snowsql", "sqlline", "sqlite", "tsql", "osql", "edb-psql", "sqsh", "arangosh",
+    # found after outside attack v31f (findings 4, 9, 24): xmllint's shell (save, write), tftp's
+    # and the WebDAV and FTP clients' `get REMOTE LOCAL`, a stylesheet on stdin (exsl:document
+    # writes any file), Exim's expansion test mode (`${run{CMD}}`): policy/script_readers.py
+    "tftp", "atftp", "cadaver", "ncftp", "tnftp", "yafc", *XML_SHELLS, *XSLT_PROCESSORS, *EXIM_NAMES,
 }  # fmt: skip
 # mail's options: those that take a value, and the flags that keep it sending one message
 # read from stdin as text (any other, -~ and -I included, may read commands or escapes).
@@ -221,11 +231,13 @@ _COMMANDS_GIVEN = {"mysql": ("-e", "--execute"), "mariadb": ("-e", "--execute"),
                    "sftp": ("-b",), "dc": ("-e", "--expression", "-f", "--file"),
                    "smbclient": ("-c", "--command", "-L", "--list"),
                    "sqlcmd": ("-Q", "-i", "--query", "--input-file"),
-                   "gnuplot": ("-e",), "octave": ("--eval",)}
+                   "gnuplot": ("-e",), "octave": ("--eval",), "tftp": ("-c",),
+                   "atftp": ("-g", "-p", "--get", "--put")}
 # Their other short options that take an argument (so that `-Ufoo` is no `-f`), and those
 # whose argument is only the rest of their own word (mysql's `-pSECRET`; `-p` alone prompts).
 _COMMAND_ARGUMENTS = {"psql": "dhpUvoTFRPL", "mysql": "uphPSDO", "mariadb": "uphPSDO",
-                      "lftp": "up", "sftp": "BcDFiJlPRSoX", "dc": "",
+                      "lftp": "up", "tftp": "mR", "atftp": "rlP", "cadaver": "rp",
+                      "sftp": "BcDFiJlPRSsoX", "dc": "",
                       "smbclient": "MILtbDTcdsliWUApmORn",
                       "sqlcmd": "SUPdHltshwaAcfLrvWkmyYqoxzZuRKG"}
 _ATTACHED_ONLY = {"mysql": "p", "mariadb": "p"}
@@ -374,6 +386,8 @@ def _reads_commands(name: str, words: list[_Word], posix: bool = False) -> bool:
         return _mail_reads_commands(args)
     if name in ("gdb", "lldb"):
         return not _debugger_batch(name, words)
+    if name in XML_SHELLS or name in XSLT_PROCESSORS or name in EXIM_NAMES:
+        return reads_script(name, args)
     given = _COMMANDS_GIVEN.get(name, ())
     takes = _COMMAND_ARGUMENTS.get(name, "")
     index = 0
@@ -490,8 +504,10 @@ def _mail_reads_commands(args: list[str]) -> bool:
             if letter in MAIL_VALUES:
                 value = arg[offset:] or (args[index] if index < len(args) else "")
                 index += offset == len(arg)  # the value is the rest of the word or the next
-                if letter in "cb" and special_recipients(value):
-                    return True  # Cc and Bcc are recipients too (attack u30f, finding 6)
+                if mail_value_held(letter, value):
+                    # Cc and Bcc are recipients too (attack u30f, finding 6), and -T's; -S
+                    # may name a file or a program fed the message (attack v31f, finding 2)
+                    return True
                 break
             if letter not in _MAIL_FLAGS:
                 return True

@@ -22,6 +22,7 @@ from bastion.command_control.policy.configured_writes import (
     cgroup_writes,
 )
 from bastion.command_control.policy.extracts import _extracted, _extractor, _unpacker_code
+from bastion.command_control.policy.mail_writes import _mail_recipients
 from bastion.command_control.policy.options import (
     _after_options,
     _last_argument,
@@ -56,6 +57,7 @@ from bastion.command_control.policy.program_writes import (
 )
 from bastion.command_control.policy.programs import _connection_code
 from bastion.command_control.policy.renames import _MMV, _RENAMERS, _mmv_writes, _rename_writes
+from bastion.command_control.policy.script_readers import EXIM_NAMES, exim_code
 from bastion.command_control.policy.scripts import _gawk_writes, _m4_writes, _sed_writes
 from bastion.command_control.policy.source_removals import compressor_trees
 from bastion.command_control.policy.tar import _tar_writes
@@ -577,6 +579,8 @@ def _more_writes(name: str, words: list[_Word], values: dict[str, str | None] | 
         return written, codes
     if name in OWN_WRITERS:  # read programs' own files, patch's backups (attack X)
         return OWN_WRITERS[name](words)
+    if name in EXIM_NAMES:  # `exim4 -be '${run{CMD}}'` (attack v31f, finding 9)
+        return [], exim_code(words)
     if name not in _MORE_WRITERS:
         return [], []
     if name == "scp":
@@ -732,19 +736,26 @@ def posix_orders(words: list[_Word]) -> list[list[_Word]]:
     return [[*words[:i], dash, *words[i:]] for i in splits[:_POSIX_SPLITS]]
 
 
-_SFTP = _options("BbcDFiJloPRSX")
+_SFTP = _options("BbcDFiJloPRSsX")  # `-s SUBSYSTEM` takes a value (attack v31f, finding 7)
+# what sftp's own line splitter (makeargv) reads as quoting or a word's end
+_SFTP_SPLITS = " \t'\"\\"
 
 
 def _sftp_fetch(words: list[_Word]) -> list[PathArg]:
-    """What `sftp HOST:PATH` writes here: a destination with a path that is no folder is
+    """What `sftp HOST:PATH [LOCAL]` writes here: a destination with a path that is no folder is
     fetched into the working folder under its last part (any name, for a pattern: attack s28f,
-    finding 24). sftp reads options only up to its destination (BSD getopt)."""
+    finding 24). sftp reads options only up to its destination (BSD getopt). sftp pastes both
+    paths into its own `get` line and splits and unquotes it itself: a quote, blank or backslash
+    in either makes it unknown (attack u30f, finding 7; v31f, finding 3). With -r a tree lands
+    there, under any names: LOCAL/** (a PATH ending in `/`, `.` or `..` lands in LOCAL itself:
+    attack v31f, finding 18)."""
     scanned = _scan_options(words, 1, _SFTP)
     if scanned is None:
         return [PathArg("(sftp options known only at run time)", "unknown")]
-    index, _ = scanned
+    index, found = scanned
     if index >= len(words):
         return []
+    recursive = any(option == "-r" for option, _ in found)
     destination = words[index]
     if destination.value is None:
         return [PathArg(destination.text, "unknown")]
@@ -756,73 +767,33 @@ def _sftp_fetch(words: list[_Word]) -> list[PathArg]:
         path = _SCP_REMOTE.sub("", value, count=1)
     else:
         return []
-    if not path or path.endswith("/"):
+    local = words[index + 1] if index + 1 < len(words) else None
+    if local is None and (not path or path.endswith("/")):
         return []  # a folder: the session starts there
-    if any(c in path for c in " \t'\"\\"):
+    if any(c in path for c in _SFTP_SPLITS):
         # sftp pastes the path into its own `get` line, which it splits and unquotes itself
         # (`sftp 'h:/x/y /etc/sudoers'`: attack u30f, finding 7)
         return [PathArg(f"(a path sftp splits itself: {path})", "unknown")]
-    landed = remote_source(path, destination)
-    name = (landed.value or "").rsplit("/", 1)[-1]
-    if index + 1 < len(words):
+    landed = remote_source(path or ".", destination)
+    name = (landed.value or "").rstrip("/").rsplit("/", 1)[-1] if path.rstrip("/") else ""
+    if local is not None:
         # the second operand is where it lands here: a file, or a folder it lands in
-        local = words[index + 1]
         if local.value is None:
             return [PathArg(local.text, "unknown")]
+        if any(c in local.value for c in _SFTP_SPLITS):
+            # `sftp h:/x/y '"/etc/sudoers"'`: unquoted by sftp (attack v31f, finding 3)
+            return [PathArg(f"(a path sftp splits itself: {local.value})", "unknown")]
         target = _path_arg(local)
-        under = PathArg(f"{target.text.rstrip('/')}/{name or '*'}",
-                        "pattern" if landed.glob or not name else target.kind, target.tilde)
+        base = target.text.rstrip("/")
+        if recursive or not name or name in (".", ".."):
+            # a tree (or a folder's contents) under any names, in LOCAL or LOCAL/NAME
+            return [target, PathArg(f"{base}/**", "pattern", target.tilde)]
+        under = PathArg(f"{base}/{name}",
+                        "pattern" if landed.glob else target.kind, target.tilde)
         return [target, under]
-    return [PathArg(name, "pattern" if landed.glob else "exact")] if name not in ("", ".", "..") else []
-
-
-# mail's options that take a value (bsd-mailx, s-nail, heirloom mailx; readers reads its
-# flags): Cc (-c) and Bcc (-b) name recipients (attack u30f, finding 6).
-MAIL_VALUES = "sacbrqAST"
-
-
-def special_recipients(value: str) -> list[str]:
-    """The recipients in `value` (a comma-separated list, or one `|CMD`) that are no address
-    (with `expandaddr`, which any mailrc may set: attack t29f, finding 2): `|CMD`, `+NAME`, or
-    one holding `/`."""
-    parts = [value] if value.startswith("|") else [part.strip() for part in value.split(",")]
-    return [part for part in parts if part.startswith(("|", "+")) or "/" in part]
-
-
-def _mail_recipients(words: list[_Word]) -> tuple[list[PathArg], list[str | None]]:
-    """mail's recipients that are no address (`special_recipients`): `|CMD` runs CMD with the
-    message on its stdin (shell code), one holding `/` is a file the message is appended to,
-    `+folder` one in the folder mail's settings name (known only at run time). Every word that
-    is no option, and the values of Cc and Bcc, are read so."""
-    paths: list[PathArg] = []
-    codes: list[str | None] = []
-    skip = recipient = False
-    for word in words[1:]:
-        value = word.value
-        if skip or value is None:
-            if skip and recipient and value is not None:
-                _recipients(value, word, paths, codes)
-            skip = recipient = False
-            continue
-        if value.startswith("-") and value != "-":
-            # an option that takes a value takes the next word when last
-            letters = value[1:]
-            index = next((i for i, c in enumerate(letters) if c in MAIL_VALUES), None)
-            skip = index == len(letters) - 1 and not value.startswith("--")
-            recipient = index is not None and letters[index] in "cb"
-            if recipient and not skip:
-                _recipients(letters[index + 1:], word, paths, codes)
-            continue
-        _recipients(value, word, paths, codes)
-    return paths, codes
-
-
-def _recipients(value: str, word: _Word, paths: list[PathArg], codes: list[str | None]) -> None:
-    """The code and files of the recipients in `value` that are no address."""
-    for each in special_recipients(value):
-        if each.startswith("|"):
-            codes.append(each[1:])
-        elif each.startswith("+"):
-            paths.append(PathArg(f"(the mail folder {each})", "unknown"))
-        else:
-            paths.append(_path_arg(_Word(each, word.text)))
+    if name in ("", ".", ".."):
+        return []
+    fetched = [PathArg(name, "pattern" if landed.glob else "exact")]
+    if recursive:
+        fetched.append(PathArg(f"{name}/**", "pattern"))
+    return fetched
