@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from collections.abc import Collection
 
-from bastion.command_control.policy.writes import MAIL_VALUES
+from bastion.command_control.policy.mail_writes import MAIL_VALUES
 
 _MAILX = frozenset({"mail", "mailx", "s-nail", "Mail", "nail"})
 _MUTTS = frozenset({"mutt", "neomutt", "mutt-kz", "mutt-patched"})
