@@ -33,7 +33,8 @@ _HISTORY_ON = re.compile(r"-[A-Za-z]*H|history|histexpand|histchars")
 # A shell channel's command that starts a shell with nothing set (no `export -f`, BASH_ENV,
 # SHELLOPTS before it): the script's own assignments are then all there is to know of its
 # variables (policy.KnownValues). A login shell (no command) reads only the host's own files.
-_FRESH_SHELL = re.compile(r"\s*(?:(?:/usr)?/bin/)?(?:bash|sh|dash)(?:\s+-[sexuv]+)*\s*")
+_FRESH_SHELL = re.compile(r"[ \t]*(?:(?:/usr)?/bin/)?(?:bash|sh|dash)(?:[ \t]+-[sexuv]+)*[ \t]*")
+_BLANK_LINES = " \t\n"  # what a shell skips between statements: its blanks and newlines
 
 
 def tell(channel: GatedChannel, message: str) -> None:
@@ -140,7 +141,10 @@ class StdinGate:
         elif isinstance(piece, statements.Overflow):
             self._overflowed(piece)
         else:
-            text = piece.text.strip()
+            # The shell's blanks are space and tab (a newline ends a line): every other
+            # character, \r, \f, \v, U+00A0... is a word's to bash and dash (attack v31o,
+            # finding 1). A statement of blank lines only runs nothing.
+            text = piece.text.strip(_BLANK_LINES)
             if text and not self._inert(text):
                 self._judge(text, piece.data)
             else:
@@ -151,7 +155,7 @@ class StdinGate:
         with no history expansion: one not started interactive (`-i`), before any statement
         that may turn history on. Such a statement passes unjudged, as blank lines do."""
         if self._history_maybe or any(line and not line.startswith("#")
-                                      for line in (x.lstrip() for x in text.splitlines())):
+                                      for line in (x.lstrip(" \t") for x in text.split("\n"))):
             return False
         return True
 
