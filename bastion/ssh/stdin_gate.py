@@ -76,7 +76,8 @@ class StdinGate:
         command = channel.command or ""
         self.known = policy.KnownValues() if not command or _FRESH_SHELL.fullmatch(command) \
             else policy.KnownValues().lose()
-        self.splitter = statements.StatementSplitter(policy.is_complete)
+        self.splitter = statements.StatementSplitter(policy.is_complete, budget=self._budget)
+        self._held_chunk = 0  # bytes of the statement held for a supervisor
         self.pieces: deque[statements.Piece] = deque()
         self.busy = False  # a statement is held for a supervisor
         self.queue = bytearray()  # client bytes not fed to the splitter yet
@@ -98,8 +99,31 @@ class StdinGate:
             return
         self._drain()
 
+    def _budget(self, size: int) -> str | None:
+        """Whether the splitter may hold `size` bytes of an unfinished statement, with what
+        this gate holds besides, within the bounds shared across channels (attack v31o,
+        finding 4: bastion.runtime.held); None, or why not (the statement then overflows)."""
+        return self._account(size)
+
+    def _account(self, unfinished: int | None = None, *, force: bool = False) -> str | None:
+        """Report what this gate holds now: the splitter's unfinished statement, the pieces cut
+        and not yet judged, the statement held for a supervisor."""
+        budget = getattr(self.app, "held", None)
+        if budget is None or self.closed:
+            return None
+        size = (self.splitter.held if unfinished is None else unfinished) + self._held_chunk \
+            + sum(len(p.data) for p in self.pieces if not isinstance(p, statements.Rest))
+        return budget.hold(self, self.ch.session_id or "", self.ch.identity.user, size,
+                           force=force)
+
     def _drain(self) -> None:
         """Judge what is waiting, SLICE seconds at a time, then let the client go on."""
+        try:
+            self._drain_pass()
+        finally:
+            self._account(force=True)
+
+    def _drain_pass(self) -> None:
         self._scheduled = False
         loop = asyncio.get_running_loop()
         until = loop.time() + SLICE
@@ -226,10 +250,15 @@ class StdinGate:
             if self.ch.kind != "shell":  # a shell channel's stderr has the hold notice already
                 self._tell(f"held for a supervisor: {v.message or 'needs confirmation'}")
             self.busy = True
+            self._held_chunk = len(chunk)
             asyncio.get_running_loop().create_task(self._hold(statement, chunk, v))
 
     async def _hold(self, statement: str, chunk: bytes, v: policy.Verdict) -> None:
-        state, why = await self.judge.hold_unless_store_fails(statement, v, self.cancelled)
+        self._account(force=True)
+        try:
+            state, why = await self.judge.hold_unless_store_fails(statement, v, self.cancelled)
+        finally:
+            self._held_chunk = 0
         if self.closed:
             return
         if state == "confirmed":
@@ -268,3 +297,6 @@ class StdinGate:
     def close(self) -> None:
         self.closed = True
         self.cancelled.set()
+        budget = getattr(self.app, "held", None)
+        if budget is not None:
+            budget.release(self)

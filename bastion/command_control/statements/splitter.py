@@ -59,8 +59,12 @@ class StatementSplitter:
     """
 
     def __init__(self, is_complete: Callable[[str], bool], *, max_code: int = MAX_CODE,
-                 max_held: int = MAX_HELD) -> None:
+                 max_held: int = MAX_HELD, budget: Callable[[int], str | None] | None = None
+                 ) -> None:
         self.is_complete = is_complete
+        # Asked before the statement held grows (its size in bytes): None, or why it may not
+        # (a bound shared with other splitters: bastion.runtime.held); it then overflows.
+        self.budget = budget
         self.max_code = max_code
         self.max_held = max_held
         self.bytes_lexed = 0
@@ -231,6 +235,15 @@ class StatementSplitter:
                                 "of code")
         elif len(self._held) + partial > self.max_held:
             self._overflow(out, f"a statement longer than {format_size(self.max_held, binary=True)}")
+        elif self.budget is not None:
+            why = self.budget(len(self._held) + partial)
+            if why is not None:
+                self._overflow(out, why)
+
+    @property
+    def held(self) -> int:
+        """Bytes of the unfinished statement kept in memory (none while overflowing)."""
+        return 0 if self._overflowing else len(self._held) + len(self._partial)
 
     def _overflow(self, out: list[Piece], reason: str) -> None:
         data = bytes(self._held) + bytes(self._partial)
