@@ -25,7 +25,7 @@ from bastion.command_control.statements import PLACEHOLDER, Overflow, Rest, Stat
 from bastion.runtime.held import HeldBudget
 from bastion.ssh.gate import StdinGate
 from bastion.store import Store
-from tests.test_gate import Channel, make_app, make_live, stdin_gate, verdicts
+from tests.test_gate import Channel, audited, make_app, make_live, stdin_gate, verdicts
 from tests.test_gate import store as store  # the fixture
 
 DEFAULTS = model.load_policy(Path(__file__).parent.parent / "bastion/defaults/policy.toml")
@@ -219,11 +219,18 @@ async def test_channels_of_one_connection_share_the_bound_and_past_it_a_statemen
     body = b"x" * 99 + b"\n"
     gates[0].client_input(b"cat <<'E'\n" + body * 400)  # 40 KB held, unfinished
     assert app.held.total > 40_000
-    gates[1].client_input(b"cat <<'E'\n" + body * 400)  # past 64 KiB on this connection
+    gates[1].client_input(b"cat <<'E'\n" + body * 800)  # past 64 KiB on this connection
     await second.until(lambda: b"dropped" in second.stderr)
     assert b"would pass 64 KiB; it is dropped up to its end" in second.stderr
     assert b"the statements held unfinished on this connection" in second.stderr
     assert bytes(second.bash.stdin) == b""
+    # A statement of everyday size is never refused for want of room (up to 64 KiB each).
+    third = Channel(live, pty=False)
+    third.gate = StdinGate(app, third)  # type: ignore[arg-type]
+    gates.append(third.gate)
+    third.gate.client_input(b"echo ")
+    third.gate.client_input(b"third\n")
+    await third.until(lambda: b"third" in third.bash.stdin)
     gates[1].client_input(body * 10 + b"E\necho after\n")  # dropped to its end; then judged
     await second.until(lambda: b"echo after" in second.bash.stdin)
     assert bytes(second.bash.stdin) == b"echo after\n"
@@ -231,8 +238,10 @@ async def test_channels_of_one_connection_share_the_bound_and_past_it_a_statemen
     await first.until(lambda: first.bash.stdin.endswith(b"\nE\n"))
     assert bytes(first.bash.stdin) == b"cat <<'E'\n" + body * 400 + b"E\n"
     rows = verdicts(store, live.id)
-    assert [v for _, v in rows] == ["deny", "allow", "allow"]
-    assert rows[0][0].startswith("cat <<'E'") and "(unfinished" in rows[0][0]
+    assert sorted(v for _, v in rows) == ["allow", "allow", "allow", "deny"]
+    (dropped,) = [line for line, v in rows if v == "deny"]
+    assert dropped.startswith("cat <<'E'") and "(unfinished" in dropped
+    assert (dropped, "deny") in audited(store, live.id)  # an audit event, as every verdict
     for gate in gates:
         gate.close()
     assert app.held.total == 0

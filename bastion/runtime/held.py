@@ -10,7 +10,8 @@ it over.
 
 So every stdin gate reports what it holds (its unfinished statement, the statements cut but not
 yet judged, the one held for a supervisor) under its connection and its person, and a new
-byte held past `PER_CONNECTION`, `PER_PERSON` or `PER_SERVER` is refused: the statement then
+byte held past `PER_CONNECTION`, `PER_PERSON` or `PER_SERVER` is refused (a gate's first
+`statements.MAX_CODE` bytes are always taken, so an everyday statement is never refused): the statement then
 overflows, and the policy's `uncertain` action applies to it as to an over-long statement
 (deny drops it up to its end, with a verdict row and an audit event). A script with one big
 here-document (up to PER_CONNECTION) on one channel still runs; what is refused is holding

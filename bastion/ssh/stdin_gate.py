@@ -113,8 +113,10 @@ class StdinGate:
             return None
         size = (self.splitter.held if unfinished is None else unfinished) + self._held_chunk \
             + sum(len(p.data) for p in self.pieces if not isinstance(p, statements.Rest))
+        # Up to MAX_CODE a gate holds what it must without asking (counted all the same): an
+        # everyday statement is never refused because another channel holds a big one.
         return budget.hold(self, self.ch.session_id or "", self.ch.identity.user, size,
-                           force=force)
+                           force=force or size <= statements.MAX_CODE)
 
     def _drain(self) -> None:
         """Judge what is waiting, SLICE seconds at a time, then let the client go on."""
