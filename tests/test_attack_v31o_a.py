@@ -175,11 +175,21 @@ def test_a_body_is_left_out_only_where_bash_and_sh_both_read_one(text, sure):
     assert policy.bodies_at(text, (text.index(PLACEHOLDER),)) is sure
 
 
+def test_a_body_after_bash_only_syntax_is_left_out_where_the_shell_is_bash():
+    # dash cannot run `for ((` (a syntax error there): for `bash -s` the body is left out.
+    text = f"for ((i=0;i<2;i++)); do cat <<E > f$i\n{PLACEHOLDER}E\ndone\n"
+    start = (text.index(PLACEHOLDER),)
+    assert policy.bodies_at(text, start, bash_only=True)
+    data = f"for ((i=0;i<2;i++)); do cat <<E > f$i\n{PAD}E\ndone\n".encode()
+    (piece,) = StatementSplitter(policy.is_complete, bash_only=True).feed(data)
+    assert isinstance(piece, Statement) and PLACEHOLDER in piece.text
+
+
 def test_a_body_the_policy_does_not_confirm_overflows_rather_than_hides(monkeypatch):
     # Should the splitter ever read a here-document bash does not (the v31o 6 class), the
     # statement is not judged with its lines elided: it overflows (the `uncertain` action).
     from bastion.command_control.statements import splitter as module
-    monkeypatch.setattr(module, "bodies_at", lambda text, starts: False)
+    monkeypatch.setattr(module, "bodies_at", lambda text, starts, bash_only: False)
     out = pieces(f"cat <<'E'\n{RUN}\n{PAD}E\necho after\n".encode())
     assert isinstance(out[0], Overflow) and out[1] == Rest(b"", True)
     assert RUN.encode() in out[0].data
@@ -259,3 +269,14 @@ async def test_a_big_heredoc_on_one_channel_still_runs(store):
     assert [v for _, v in verdicts(store, ch.live.id)] == ["allow", "allow"]
     gate.close()
     assert app.held.total == 0
+
+
+@pytest.mark.parametrize(("alias", "value", "keeps_arguments_unknown"), [
+    ("rm", "rm -i", False),  # keeps its own name: later lines are judged as rm anyway
+    ("rm", "rm\x0c-i", True),  # one word to bash, `rm\x0c-i`: another command
+    ("x", "eval", True),
+    ("x", "eval\xa0", True),
+])
+def test_an_alias_value_is_split_with_the_shells_blanks(alias, value, keeps_arguments_unknown):
+    from bastion.command_control.policy.variables import _aliased
+    assert _aliased(alias, value).endswith('"$ALIAS_ARGUMENTS"') is keeps_arguments_unknown

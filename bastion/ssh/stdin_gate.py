@@ -76,7 +76,8 @@ class StdinGate:
         command = channel.command or ""
         self.known = policy.KnownValues() if not command or _FRESH_SHELL.fullmatch(command) \
             else policy.KnownValues().lose()
-        self.splitter = statements.StatementSplitter(policy.is_complete, budget=self._budget)
+        self.splitter = statements.StatementSplitter(policy.is_complete, budget=self._budget,
+                                                     bash_only=self.shell == "bash")
         self._held_chunk = 0  # bytes of the statement held for a supervisor
         self.pieces: deque[statements.Piece] = deque()
         self.busy = False  # a statement is held for a supervisor

@@ -339,14 +339,15 @@ def is_complete(line: str) -> bool:
         return True
 
 
-def bodies_at(text: str, starts: tuple[int, ...]) -> bool:
+def bodies_at(text: str, starts: tuple[int, ...], bash_only: bool = False) -> bool:
     """Whether bash and sh (dash) both read a here-document body starting at each offset in
-    `starts` of `text`: the scanner finds a body there in both readings, and bash's own lexer
-    (`bash_words`) an operator for each here-document the scanner found. The stdin gate leaves
-    a long body out of what is judged and shown only where this holds (attack v31o, finding 6:
-    a `<<` bash reads as arithmetic or pattern text must never hide the lines it runs)."""
+    `starts` of `text` (`bash_only`: bash, for a shell known to be bash): the scanner finds a
+    body there in each reading, and bash's own lexer (`bash_words`) an operator for each
+    here-document the scanner found. The stdin gate leaves a long body out of what is judged
+    and shown only where this holds (attack v31o, finding 6: a `<<` bash reads as arithmetic
+    or pattern text must never hide the lines it runs)."""
     try:
-        scans = (_scan(text), _scan(text, dash=True))
+        scans = (_scan(text),) if bash_only else (_scan(text), _scan(text, dash=True))
         if any(scan.open or scan.unsure for scan in scans):
             return False
         if not all(start in {h.body[0] for h in scan.heredocs} for scan in scans for start in starts):

@@ -59,9 +59,10 @@ class StatementSplitter:
     """
 
     def __init__(self, is_complete: Callable[[str], bool], *, max_code: int = MAX_CODE,
-                 max_held: int = MAX_HELD, budget: Callable[[int], str | None] | None = None
-                 ) -> None:
+                 max_held: int = MAX_HELD, budget: Callable[[int], str | None] | None = None,
+                 bash_only: bool = False) -> None:
         self.is_complete = is_complete
+        self.bash_only = bash_only  # the shell is bash: a body elided need not be one to dash
         # Asked before the statement held grows (its size in bytes): None, or why it may not
         # (a bound shared with other splitters: bastion.runtime.held); it then overflows.
         self.budget = budget
@@ -272,7 +273,7 @@ class StatementSplitter:
         arithmetic), the lines it runs must not hide behind the placeholder, and the whole is
         too long to judge (attack v31o, finding 6): an `Overflow` (the `uncertain` action)."""
         data = bytes(self._held)
-        if self._spans and not bodies_at(text, self._placeholders(text)):
+        if self._spans and not bodies_at(text, self._placeholders(text), self.bash_only):
             out.append(Overflow(data, data[:200].decode("utf-8", "replace"),
                                 "a long here-document the shell may not read as one"))
             out.append(Rest(b"", True))
