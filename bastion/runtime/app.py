@@ -25,6 +25,7 @@ from bastion.config import durations
 from bastion.runtime.bus import EventBus
 from bastion.runtime.ending import each
 from bastion.runtime.health import Health
+from bastion.runtime.held import HeldBudget
 from bastion.runtime.home import Context
 from bastion.runtime.judging import JudgingBudget
 from bastion.runtime.refusals import Refusals
@@ -82,6 +83,7 @@ class Runtime(EventBus, Health, Refusals):
         self.enforcer: asyncio.Task | None = None
         self.stopping = False
         self.judging = JudgingBudget()  # judging time shared fairly between people
+        self.held = HeldBudget()  # statements held by stdin gates, bounded (attack v31o, 4)
         self.audit_checked: audit.Verification | None = None  # how far `verify_audit` got
 
     def verify_audit(self) -> audit.Verification:

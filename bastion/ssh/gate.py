@@ -346,7 +346,7 @@ class InputGate:
                                          "keys typed without echo at a shell prompt")
             self.judge.record(BLIND_LINE, v)
             return v
-        if not rec.text.strip() and not rec.unknown and not rec.also:
+        if not rec.text.strip(" \t\n") and not rec.unknown and not rec.also:
             # (An empty line another reading holds text in is judged by the readings: attack
             # a10i, finding 1.)
             if rec.certain:

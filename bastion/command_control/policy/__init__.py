@@ -279,7 +279,7 @@ from bastion.command_control.policy.commands import (
     switches_mode,
     typed_at_a_terminal,
 )
-from bastion.command_control.policy.complete import is_complete
+from bastion.command_control.policy.complete import bodies_at, is_complete
 from bastion.command_control.policy.heredoc import heredoc_word
 from bastion.command_control.policy.known import KnownValues
 from bastion.command_control.policy.match import (
@@ -324,6 +324,7 @@ __all__ = [
     "Rule",
     "SimpleCommand",
     "Verdict",
+    "bodies_at",
     "changes_shell",
     "commands_either_way",
     "cost",

@@ -27,7 +27,8 @@ _OPERATORS = (";;&", ";;", ";&", "&&", "||", "|&", "&>>", "&>", ">>", ">&-", "<&
               ">|", "<<<", "<<-", "<<", "<>", "&", "|", ";", "(", ")", "<", ">")
 _REDIRECTIONS = frozenset({"&>>", "&>", ">>", ">&", "<&", ">|", "<<<", "<>", "<", ">"})
 # After these reserved words (at a command's start) another command's start follows.
-_LEADING = frozenset({"{", "if", "then", "else", "elif", "do", "while", "until", "!", "time"})
+_LEADING = frozenset({"{", "if", "then", "else", "elif", "do", "while", "until", "!", "time",
+                      "coproc"})
 _ASSIGNMENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(?:\[[^\]]*\])?\+?=")
 _EXTGLOB = "@!+*?"
 
@@ -61,6 +62,7 @@ class BashWords:
         heredoc_next = False
         arithmetic_next = False  # after `for`/`select`: `((` opens arithmetic
         reserved = True  # a reserved word may start here (not after an assignment or `>`)
+        timed = False  # after `time`: its options `-p` and `--` may come first
         target_next = False  # the next word is a redirection's target
         while index < end:
             char = src[index]
@@ -136,6 +138,10 @@ class BashWords:
             if pattern:
                 continue
             arithmetic_next = False
+            was_timed, timed = timed, False
+            if was_timed and command_position and text in ("-p", "--"):
+                timed = text == "-p"  # `time -p -- (( ... ))`: a command's start follows
+                continue
             was_target, target_next = target_next, False
             if not command_position or was_target:
                 continue
@@ -153,6 +159,8 @@ class BashWords:
                 command_position = False
             elif text in _LEADING:
                 command_position = True
+                timed = text == "time"
+                continue
             elif _ASSIGNMENT.match(text):
                 command_position, reserved = True, False
             else:
@@ -424,6 +432,17 @@ def unsure(src: str) -> str | None:
     except (IndexError, RecursionError):  # an index past the end; nesting too deep
         return "text this reader does not follow as bash would"
     return None
+
+
+def heredoc_operators(src: str) -> frozenset[int] | None:
+    """The offsets of the here-document operators (`<<`, `<<-`) bash reads in `src`, or None
+    where this reader does not follow `src` as bash would. A `<<` inside a pattern of `[[ ]]`
+    (`@(a<<E)`), a regex's parentheses or arithmetic is text to bash: not here."""
+    try:
+        lexed = BashWords(src)
+    except (Unsure, IndexError, RecursionError):
+        return None
+    return frozenset(at for at, operator in lexed.tokens if operator in ("<<", "<<-"))
 
 
 def disagreement(src: str, root: Any) -> str | None:

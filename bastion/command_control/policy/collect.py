@@ -41,6 +41,7 @@ from bastion.command_control.policy.heredoc import (
     _join_continuations,
     _sh_reading,
     _tree_reads_heredocs_as,
+    _unopened_heredoc,
 )
 from bastion.command_control.policy.init_scripts import init_script_commands
 from bastion.command_control.policy.names import program_name
@@ -321,6 +322,7 @@ class _Collector(_Statements, _Files, _Variables, _Code, _Wrappers, _Runners, _I
                 why = "a line the shell would not finish: an open quote, substitution or " \
                       "here-document"
             if not scan.open and scan.heredocs:
+                unsure = unsure or _unopened_heredoc(code, scan.heredocs)
                 flat, flat_docs = _flatten(code, scan.heredocs)
                 # Not repaired: `heredocs` holds offsets into this very text.
                 flat_root = _parse_tree(flat)

@@ -10,6 +10,7 @@ from typing import NamedTuple
 
 from tree_sitter import Node
 
+from bastion.command_control.policy.bash_words import heredoc_operators
 from bastion.command_control.policy.parse import _parse_tree
 from bastion.command_control.policy.words import _SEPARATORS, _ansi_c, _Heredoc, _text, _unescaped
 
@@ -35,6 +36,18 @@ def _tree_reads_heredocs_as(code: str, root: Node, heredocs: tuple[_Heredoc, ...
 
     return found == [(h.operator[0], after_tabs(h.body[0], h.strip), after_tabs(h.body[1], h.strip))
                      for h in heredocs]
+
+
+def _unopened_heredoc(code: str, heredocs: tuple[_Heredoc, ...]) -> str | None:
+    """Why a here-document the scanner found may be none to bash, or None: a `<<` bash reads as
+    text (in a pattern of `[[ ]]`, `[[ x == @(a<<E) ]]`, a regex's parentheses, arithmetic
+    after `coproc` or `time -p`) makes the lines after it commands, not a body (attack v31o,
+    findings 2 and 6). What the lines are is then uncertain: unknown."""
+    operators = heredoc_operators(code)
+    if operators is None or all(h.operator[0] in operators for h in heredocs):
+        return None
+    return "a `<<` that bash may read as text, not a here-document: the lines after it may " \
+           "run as commands"
 
 
 def _flatten(

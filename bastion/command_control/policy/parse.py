@@ -191,8 +191,12 @@ def _unglue(src: str, newlines: list[int]) -> str:
 _MAY_DROP = re.compile(r"(?:^|\s)-(?:\s|$)")
 
 
+_BLANK_LINES = " \t\n"  # bash's blanks and newlines: `\r`, `\f`, U+00A0... are a word's
+
+
 def _dropped_text(src: str, root: Node) -> bool:
-    """True when the tree leaves out source text that is not blank."""
+    """True when the tree leaves out source text that is not blank (to bash: attack v31o,
+    finding 1's class)."""
     cursor = root.walk()
     position = 0
     while True:
@@ -200,14 +204,14 @@ def _dropped_text(src: str, root: Node) -> bool:
             continue
         node = cursor.node
         start = node.start_byte
-        if start > position and not src[position:start].isspace():
+        if start > position and src[position:start].strip(_BLANK_LINES):
             # Text between the parts of an unquoted here-document body is not in any leaf.
             if root.descendant_for_byte_range(position, start).type != "heredoc_body":
                 return True
         position = max(position, node.end_byte)
         while not cursor.goto_next_sibling():
             if not cursor.goto_parent():
-                return bool(src[position:].strip())
+                return bool(src[position:].strip(_BLANK_LINES))
 
 
 # Lines made only of plain words and ; & | && || need no parser: most typed lines are like

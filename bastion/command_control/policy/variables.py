@@ -355,8 +355,9 @@ def _aliased(alias: str, value: str) -> str:
     """The code an alias stands for, with the words typed after it on a later line: known only
     then (`alias x=eval`, then `x 'rm -rf /'`), unless the alias keeps its own name
     (`alias rm='rm -i'`: later lines are judged as rm anyway) or ends its command."""
-    stripped = value.rstrip()
-    words = stripped.split()
+    stripped = value.rstrip(" \t\n")  # bash's blanks only (attack v31o, finding 1's class)
+    words = stripped.replace("\t", " ").replace("\n", " ").split(" ")
+    words = [word for word in words if word]
     if not words or words[0] == alias or stripped[-1] in ";&|" or words[-1] in _KEYWORD_ENDS:
         return value
     return f'{value} "$ALIAS_ARGUMENTS"'

@@ -30,7 +30,12 @@ byte is lexed once:
   and what follows until it ends as `Rest` pieces: the caller applies the policy's `uncertain`
   action to it (forwarding or dropping), without holding it.
 - A statement is held in memory until it is judged; MAX_HELD bounds that (heredoc bodies
-  included), with the same `Overflow` past it.
+  included), with the same `Overflow` past it, and so does the caller's `budget` (what all the
+  stdin gates of a connection, a person and the server hold together: bastion.runtime.held).
+- A body is left out only where the policy agrees a here-document is there (`policy.bodies_at`:
+  its scanner, as bash and as dash, and bash's own lexer); elsewhere the statement overflows, so
+  no line a shell runs hides behind the placeholder (attack v31o, finding 6). A `<<` inside
+  `[[ ]]` or a parenthesis glued to a word (`@(`, `a=(`), text to bash, breaks the lexer.
 
 NUL bytes are dropped as they arrive, from what is judged and from what is sent alike: bash and
 dash drop them from script input (`r<NUL>m` is `rm` to the shell), so a NUL must not make the

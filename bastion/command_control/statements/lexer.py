@@ -68,6 +68,10 @@ class ShellLexer:
         self.function_name = False
         self.continued = False
         self.broken = False  # a here-document delimiter with an open quote: never ends
+        # After `for`, `select`, `coproc`, `time -p`, `time --`: a `((` there is arithmetic to
+        # bash (attack v31o, finding 6).
+        self.arithmetic_next = False
+        self.time_options = False  # after `time`: `-p` and `--` keep the command's start open
 
     @property
     def open(self) -> bool:
@@ -305,18 +309,24 @@ class ShellLexer:
                 index += len(operator)
                 continue
             if char == "(":
-                if self.command_position and src.startswith("((", index):
+                glued = index > 0 and src[index - 1] not in _SEPARATORS
+                if (self.command_position or self.arithmetic_next) and not glued \
+                        and src.startswith("((", index):
                     stack.append("((")
                     index += 2
                 else:
-                    stack.append("(")
+                    # A parenthesis glued to a word (`@(`, `a=(`) or where no command starts
+                    # (`x == @(`...) may be a pattern's or an array's: bash reads `<<` there as
+                    # text, never a here-document (`_redirection`).
+                    stack.append("(" if self.command_position and not glued else "(?")
                     index += 1
                 self.command_position = True
+                self.arithmetic_next = self.time_options = False
                 continue
             if char == ")":
                 if top == "$(":
                     self._close_substitution()
-                if top in ("(", "$("):
+                if top in ("(", "(?", "$("):
                     stack.pop()
                 index += 1
                 self.command_position = True
@@ -356,17 +366,24 @@ class ShellLexer:
             stack.pop()
             self.command_position = False
             return
+        self.arithmetic_next = False
+        time_options, self.time_options = self.time_options, False
         if not (self.command_position and at_start and at_end):
             self.command_position = self.function_name
             self.function_name = False
             return
+        if time_options and word in ("-p", "--"):
+            self.time_options = word == "-p"
+            return  # `time -p (( ... ))`: still a command's start
         if word in _OPENERS:
             stack.append(_OPENERS[word])
             self.command_position = word in ("if", "while", "until")
-        elif word in ("then", "else", "elif", "do", "!", "time", "{"):
+            self.arithmetic_next = word in ("for", "select")
+        elif word in ("then", "else", "elif", "do", "!", "time", "{", "coproc"):
             if word == "{":
                 stack.append("}")
             self.command_position = True
+            self.time_options = word == "time"
         elif word in ("fi", "done", "esac", "}"):
             if top == word:
                 stack.pop()
@@ -416,6 +433,13 @@ class ShellLexer:
     def _redirection(self, src: str, index: int) -> int:
         if src.startswith("<<<", index):
             return index + 3
+        if src.startswith("<<", index) and ("]]" in self.stack or "(?" in self.stack):
+            # Inside `[[ ]]` or a parenthesis that may be a pattern's or an array's
+            # (`[[ x == @(a<<E) ]]`, `a=(x<<E)`), bash reads `<<` as text and dash a
+            # here-document; the lines after it may be commands or a body (attack v31o,
+            # finding 2): nothing after it is cut on a guess (the rest is one statement).
+            self.broken = True
+            return len(src)
         if src.startswith("<<", index):
             strip = src.startswith("<<-", index)
             word = heredoc_word(src, index + (3 if strip else 2), "`" in self.stack)

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from bastion.command_control.policy import bodies_at
 from bastion.command_control.statements.lexer import BodySpan, ShellLexer
 from bastion.config.sizes import format_size
 
@@ -58,8 +59,13 @@ class StatementSplitter:
     """
 
     def __init__(self, is_complete: Callable[[str], bool], *, max_code: int = MAX_CODE,
-                 max_held: int = MAX_HELD) -> None:
+                 max_held: int = MAX_HELD, budget: Callable[[int], str | None] | None = None,
+                 bash_only: bool = False) -> None:
         self.is_complete = is_complete
+        self.bash_only = bash_only  # the shell is bash: a body elided need not be one to dash
+        # Asked before the statement held grows (its size in bytes): None, or why it may not
+        # (a bound shared with other splitters: bastion.runtime.held); it then overflows.
+        self.budget = budget
         self.max_code = max_code
         self.max_held = max_held
         self.bytes_lexed = 0
@@ -123,7 +129,7 @@ class StatementSplitter:
         else:
             self._held += line
             if self._held:
-                out.append(Statement(bytes(self._held), self._text()))
+                self._statement(self._text(), out)
         self._reset()
         return out
 
@@ -175,7 +181,7 @@ class StatementSplitter:
             return
         self.bytes_confirmed += len(text)
         if self.is_complete(text):
-            out.append(Statement(bytes(self._held), text))
+            self._statement(text, out)
             self._reset()
         else:
             self._confirm_from = 2 * len(text)
@@ -230,6 +236,15 @@ class StatementSplitter:
                                 "of code")
         elif len(self._held) + partial > self.max_held:
             self._overflow(out, f"a statement longer than {format_size(self.max_held, binary=True)}")
+        elif self.budget is not None:
+            why = self.budget(len(self._held) + partial)
+            if why is not None:
+                self._overflow(out, why)
+
+    @property
+    def held(self) -> int:
+        """Bytes of the unfinished statement kept in memory (none while overflowing)."""
+        return 0 if self._overflowing else len(self._held) + len(self._partial)
 
     def _overflow(self, out: list[Piece], reason: str) -> None:
         data = bytes(self._held) + bytes(self._partial)
@@ -251,6 +266,29 @@ class StatementSplitter:
             position = span.end
         parts.append(held[position:].decode("utf-8", "replace"))
         return "".join(parts)
+
+    def _statement(self, text: str, out: list[Piece]) -> None:
+        """The statement held, judged as `text`. A body is left out of it only where bash and
+        sh read a here-document there: where bash may read none (`coproc (( 1<<0 ))` is
+        arithmetic), the lines it runs must not hide behind the placeholder, and the whole is
+        too long to judge (attack v31o, finding 6): an `Overflow` (the `uncertain` action)."""
+        data = bytes(self._held)
+        if self._spans and not bodies_at(text, self._placeholders(text), self.bash_only):
+            out.append(Overflow(data, data[:200].decode("utf-8", "replace"),
+                                "a long here-document the shell may not read as one"))
+            out.append(Rest(b"", True))
+        else:
+            out.append(Statement(data, text))
+
+    def _placeholders(self, text: str) -> tuple[int, ...]:
+        """Where each placeholder starts in `text` (as `_text` made it)."""
+        starts, position, shift = [], 0, 0
+        for span in self._spans:
+            start = shift + len(self._held[position: span.start].decode("utf-8", "replace"))
+            starts.append(start)
+            shift = start + len(PLACEHOLDER)
+            position = span.end
+        return tuple(starts)
 
     def _reset(self) -> None:
         self._held = bytearray()

@@ -86,7 +86,7 @@ class CLocaleReading:
         if self.unknown:
             return rec if rec.unknown else dataclasses.replace(rec, unknown=_UNKNOWN)
         text = "\n".join([*pending, self.line.text])
-        if text.strip() and text != rec.text and text not in rec.also:
+        if text.strip(" \t\n") and text != rec.text and text not in rec.also:
             return dataclasses.replace(rec, also=(*rec.also, text))
         return rec
 

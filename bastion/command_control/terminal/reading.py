@@ -128,7 +128,7 @@ class _ReadsLine:
             if how == "eof" and not r.text:
                 tails = [[]]  # EOF on an empty line: the statement ends with the line before
             readings = [(s, "\n".join([*self._pending[s:], *tail])) for s in starts for tail in tails]
-            readings = [(s, st) for s, st in readings if st.strip()]
+            readings = [(s, st) for s, st in readings if st.strip(" \t\n")]
             if how == "eof":
                 readings = [(s, _close_heredocs(st, self._complete)) for s, st in readings]
             certain, reason = r.certain, r.reason
@@ -140,7 +140,7 @@ class _ReadsLine:
                 complete = [st for (_, st), ok in zip(readings, done, strict=True) if ok]
                 typed = "\n".join([*self._pending, self._line.shadow.text])
                 if certain and (not complete) and self._line.unfollowed and self._line.shadow.text \
-                        != r.text and typed.strip() and self._complete(typed):
+                        != r.text and typed.strip(" \t\n") and self._complete(typed):
                     # An empty or unfinished line drawn over a finished one the keys typed (a
                     # job's output after a Tab: attack k20i, finding 5): the keys' line is judged.
                     rec = Reconstruction(typed, True, reason, "command", _DRAWN_UNFINISHED)
@@ -174,7 +174,7 @@ class _ReadsLine:
             rec = dataclasses.replace(rec, unknown=line.changed_unseen)
         if line.c_locale is not None and rec.kind == "command":
             rec = line.c_locale.judged(rec, self._pending)
-        if line.unfollowed and rec.kind == "command" and shadow.strip() and shadow != r.text:
+        if line.unfollowed and rec.kind == "command" and shadow.strip(" \t\n") and shadow != r.text:
             rec = dataclasses.replace(rec, typed=("\n".join([*self._pending, shadow]),))
         if self._submit is not None:
             self._last = (rec, r.text, open_starts)
@@ -204,7 +204,7 @@ class _ReadsLine:
         for start in self._statement_starts():
             for reading, by_moved in readings.items():
                 st = "\n".join([*self._pending[start:], reading])
-                if reading != text and st.strip() and st not in known:
+                if reading != text and st.strip(" \t\n") and st not in known:
                     moved[st] = moved.get(st, True) and by_moved
         done = [st for st in moved if self._complete(st)]
         # An unfinished statement in a reading of the usual settings waits in the shell for
