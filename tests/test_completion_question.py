@@ -64,6 +64,10 @@ def replay(trace: list[list[str]]) -> list[tuple[str, str, bool, str]]:
     return taken
 
 
+def _trace(*steps: tuple[str, bytes]) -> list[list[str]]:
+    return [[kind, data.hex()] for kind, data in steps]
+
+
 @pytest.mark.parametrize("name", sorted(FIXTURE["attack"]))
 def test_a_paste_at_completions_question_or_pager_is_keys_never_certain(name):
     taken = replay(FIXTURE["attack"][name])
@@ -79,8 +83,19 @@ def test_a_paste_at_completions_question_or_pager_is_keys_never_certain(name):
     ("more", "echo ff00"),              # the pager, left with `q`, then a paste
     ("question_n", "echo /usr/bin/ls"),  # the question answered `n`, then a paste
 ])
-def test_honest_paste_after_completion_is_one_certain_line(name, line):
-    assert replay(FIXTURE["honest"][name]) == [("accept", line, True, "allow")]
+def test_a_paste_after_completion_on_the_same_line_is_held_as_uncertain(name, line):
+    # the honest cost (SECURITY.md): the screen is no witness that readline left a listing's
+    # question (attack w32i), so the line is judged, and never certain: the uncertain action
+    assert replay(FIXTURE["honest"][name]) == [("accept", line, False, "deny")]
+
+
+def test_a_line_that_ran_ends_the_doubt_a_paste_on_the_next_is_a_paste():
+    prompt = b"\x1b[?2004hbob@web01:~$ "
+    trace = _trace(("out", b"Last login: x\r\n" + prompt), ("in", b"echo ab"), ("out", b"echo ab"),
+                   ("in", b"\t"), ("out", b"cdef "), ("in", b"\r"),
+                   ("out", b"\r\n\x1b[?2004l\rabcdef\r\n" + prompt),
+                   ("in", b"\x1b[200~echo x\x1b[201~"), ("out", b"echo x"), ("in", b"\r"))
+    assert replay(trace) == [("accept", "echo abcdef", True, "allow"), ("accept", "echo x", True, "allow")]
 
 
 ARGUMENTS = json.loads((Path(__file__).parent / "fixtures" / "readline_arguments.json").read_text())
@@ -102,10 +117,6 @@ def test_macro_keys_with_a_numeric_argument_are_judged_as_the_macro(name):
     assert taken[-1][0] == "macro" and taken[-1][3] != "allow", taken
 
 
-def _trace(*steps: tuple[str, bytes]) -> list[list[str]]:
-    return [[kind, data.hex()] for kind, data in steps]
-
-
 LINE = b"#systemctl stop auditd # ff"
 PASTE = b"\x1b[200~q\x1b1\x1b#\x1b[201~"
 
@@ -118,17 +129,9 @@ PASTE = b"\x1b[200~q\x1b1\x1b#\x1b[201~"
 ], ids=["nothing-yet", "half-a-row", "pager", "question"])
 def test_a_listing_not_known_to_be_over_makes_a_paste_keys(answer):
     # written by hand: what bash may have sent when the paste start is read (the answer to the
-    # listing key in pieces); only the line redrawn where it stood makes the paste a paste
+    # listing key in pieces, or the question or pager waiting)
     trace = _trace(("out", b"Last login: x\r\n\x1b[?2004hbob@web01:~$ "), ("in", LINE),
                    ("out", LINE), ("in", b"\t"), ("out", b"\x07"), ("in", b"\t"),
                    ("out", answer), ("in", PASTE))
     taken = replay(trace)
     assert taken and not taken[-1][2] and taken[-1][3] != "allow", taken
-
-
-def test_the_line_redrawn_where_it_stood_makes_a_paste_a_paste():
-    trace = _trace(("out", b"Last login: x\r\n\x1b[?2004hbob@web01:~$ "), ("in", b"echo ff"),
-                   ("out", b"echo ff"), ("in", b"\t"), ("out", b"\x07"), ("in", b"\t"),
-                   ("out", b"\r\nff00_x  ff01_x\r\nbob@web01:~$ echo ff"),
-                   ("in", b"\x1b[200~00_x\x1b[201~"), ("out", b"00_x"), ("in", b"\r"))
-    assert replay(trace) == [("accept", "echo ff00_x", True, "allow")]

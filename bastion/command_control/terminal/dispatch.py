@@ -36,8 +36,8 @@ and judged where either reading is a judge point (fail closed):
 - attack u30i, finding 1: after a key that may list completions (Tab, M-?, M-=, C-x /, vi's
   `=`...), readline may ask "Display all N possibilities? (y or n)" or page with `--More--`,
   reading keys itself, outside its dispatch: a paste start there is bells and the paste's
-  bytes typed keys. Until the screen shows the line back at its prompt (`_asking`), a paste
-  start is keys, and the line is never certain;
+  bytes typed keys. Until a line readline ran or dropped ends (`_asking`; the screen is no
+  witness: attack w32i), a paste start is keys, and the line is never certain;
 - attack v31i, finding 1: under a negative numeric argument quoted-insert quotes that many
   characters (`M-- 2 Ctrl-V x` quotes `x` and a paste start's ESC): a quoted-insert key while an
   argument may be pending (`_arg_loop`) leaves every later paste start of the line keys, and
@@ -60,7 +60,6 @@ from bastion.command_control.terminal.keys import (
     _PASTE_START,
     _PREFIXES,
     _SEARCH_KEYS,
-    COMPLETE_KEYS,
     _utf8_len,
 )
 
@@ -83,11 +82,8 @@ _MAY_ASK = "a paste came while readline may ask about or page a completion listi
 _MANY_QUOTED = "a paste came after a quoted-insert under a numeric argument"
 # readline's argument keys (M-0 ... M-9, M--); the digits and `-` after them go on with it.
 _ARG_KEYS = frozenset({"\x1b-", *("\x1b" + digit for digit in "0123456789")})
-# What readline shows before it reads keys itself (complete.c: get_y_or_n, the pager).
-_ASKS = ("(y or n)", "--More--")
-# Keys after a prefix (Esc, Ctrl-X) that list or complete; completion's meta bytes in a C
-# locale (emacs, and vi's Tab, Ctrl-N, Ctrl-P); vi's completion keys in either of its modes.
-_LISTS_AFTER_PREFIX = frozenset("g*/~$@!?=\t\x1b{")
+# Completion's meta bytes in a C locale (emacs, and vi's Tab, Ctrl-N, Ctrl-P); vi's completion
+# keys in either of its modes, where its mode is in doubt.
 _META_LISTS = frozenset(_META_COMPLETE | {0x89, 0x8E, 0x90})
 _VI_LISTS = frozenset("\x0e\x10*=\\")
 
@@ -131,7 +127,6 @@ class _FollowsDispatch:
     """Readline's dispatch state as far as the key reader's cut depends on it."""
 
     _listing_at: int | None = None  # the output count at the last key that may list
-    _listed: tuple[str, str] = ("", "")  # the line round the cursor then (`_note_listing`)
     _arg_loop = False  # a numeric argument may wait for its command (readline's digit loop)
     _quoted_many = False  # a quoted-insert took an argument: how many keys it quotes, unknown
 
@@ -150,54 +145,29 @@ class _FollowsDispatch:
             self._arg_loop = False
 
     def _lists(self, key: str) -> bool:
-        """Whether readline may list completions at `key` (read broadly: what it costs is a
-        look at the screen at the next paste start)."""
-        if "\t" in key or key in COMPLETE_KEYS or "\ufffd" in key:
+        """Whether readline may list completions at `key` (and so ask or page): the keys that
+        complete in the mode readline may be in, after a prefix or not, and a byte that is not
+        UTF-8 (a C locale's completion meta key)."""
+        prev = self._last_prefix
+        k = self._with_prefix(key, prev)
+        if "\ufffd" in key or any(b in _META_LISTS for b in key.encode("utf-8", "surrogateescape")):
             return True
-        if ((len(key) == 1 and self._last_prefix) or (len(key) == 2 and key[0] == "\x1b")) and (
-                key[-1].lower() in _LISTS_AFTER_PREFIX):
-            return True
-        if self._vi and any(c in _VI_LISTS for c in key):
-            return True
-        return any(b in _META_LISTS for b in key.encode("utf-8", "surrogateescape"))
-
-    def _note_listing(self) -> None:
-        """A key that may list: where the line stood (the text left of the cursor, from the
-        prompt on, and right of it), for `_asking` to find it again once readline redraws it."""
-        self._listing_at = self._out_seq
-        line = self._line
-        model, boundary = line.model, line.boundary
-        if line.active and model.reliable and boundary is not None:
-            self._listed = (boundary.prompt + model.text[:model.cursor], model.text[model.cursor:])
-        else:
-            self._sync()
-            scr = self._screen
-            x = min(scr.cursor.x, scr.columns)
-            self._listed = (scr.text(scr.cursor.y, 0, x), scr.text(scr.cursor.y, x).rstrip())
+        return self._completes(k, prev) or self._completes(k.lower(), prev) or (
+            self._vi and (self._vi_command_now() or self._vi_search_doubt) and (
+                any(c in _VI_LISTS for c in key) or "\t" in key))
 
     def _asking(self, key: str) -> str:
-        """At a paste start after a key that may list: why it may be keys readline reads
-        outside its dispatch, or "" once the screen shows the line back where it stood (the
-        answer to that key came, the cursor's row holds the prompt and the line round the
-        cursor as before, a completion's text aside, and does not end with the question or the
-        pager's prompt). Attack u30i, finding 1."""
+        """At a paste start after a key that may list, until a line readline ran or dropped
+        ends: why the paste start may be keys readline reads outside its dispatch (its "(y or
+        n)" question, its `--More--` pager). The screen is no witness that readline left them:
+        a resize (SIGWINCH) redraws the line while the question waits, a narrow window wraps
+        the question, and a background job writes there too (attack w32i, findings 1, 2, 4).
+        Attack u30i, finding 1."""
         if key != _PASTE_START or self._in_paste:
             return ""
         if self._quoted_many:
             return _MANY_QUOTED
-        if self._listing_at is None:
-            return ""
-        before, after = self._listed
-        if self._out_seq > self._listing_at and before.strip():
-            self._sync()
-            scr = self._screen
-            x = min(scr.cursor.x, scr.columns)
-            left, right = scr.text(scr.cursor.y, 0, x), scr.text(scr.cursor.y, x).rstrip()
-            if (left.startswith(before) and right.endswith(after)
-                    and not left.rstrip().endswith(_ASKS)):
-                self._listing_at = None
-                return ""
-        return _MAY_ASK
+        return _MAY_ASK if self._listing_at is not None else ""
 
     def _esc_alone(self, data: bytes) -> None:
         """vi mode: the Esc left at the end of the last chunk went alone, and readline's
@@ -267,7 +237,7 @@ class _FollowsDispatch:
             self._quoted = self._seq_open = self._eaten = False
             return True
         if self._lists(key):
-            self._note_listing()
+            self._listing_at = self._out_seq
         self._note_argument(key)
         quoted, seq_open = self._quoted, self._seq_open
         self._eaten = (seq_open and key not in _MAYBE_UNSEEN and key not in _INTERRUPTS

@@ -197,6 +197,8 @@ class _FollowsOutput:
         a forged end (`_forged_end`) readline still reads: the backstop stays armed."""
         armed = self._armed
         self._armed = armed and self._forged_end
+        if self._credits or self._ender_explains(data[:at]):
+            self._listing_at = None  # a line it ran, or dropped: no listing's question waits
         if self._credits:
             self._credits -= 1
             if self._line.macro:

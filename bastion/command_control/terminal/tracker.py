@@ -255,6 +255,7 @@ class CommandLineTracker(_FollowsOutput, _FollowsInput, _FollowsDispatch, _Follo
             return
         if how == "complete":
             self._on_key(submit.key)  # a completion key as any other, once its verdict let it go
+            self._listing_at = self._out_seq  # (its prefix is gone from the key: w32i, F3)
             return
         data_key = not submit.meta and submit.key not in (b"\r", b"\n")
         if how == "flush" or (self._no_editor() and data_key):
