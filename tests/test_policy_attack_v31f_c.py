@@ -181,7 +181,13 @@ ROWS = [
     ("lldb -n auditd", "deny"), ("lldb --attach-name rsyslogd", "deny"),
     ("gdb ./a.out", "allow"), ("gdb ./a.out core.123", "allow"), ("gdb ./a.out 1234", "allow"),
     ("gdb -p 4321", "allow"), ("gdb --args ./a.out 1 2", "allow"), ("gcore 1234", "allow"),
+    ("gdb -batch -p $(pidof auditd) -ex 'shell sleep 1000'", "confirm"),
+    ("gdb -batch -p $(pidof auditd) -ex kill", "confirm"),
+    ("gdb -batch -p $(pidof auditd) -ex 'thread apply all shell sleep 9'", "confirm"),
+    ("lldb -b -o 'process kill' -p $(pidof auditd)", "confirm"),
     ("gdb -batch -ex bt -p $(pidof auditd)", "allow"), ("strace -p 1234", "allow"),
+    ("gdb -batch -p $(pidof auditd) -ex 'set pagination off' -ex 'thread apply all bt'", "allow"),
+    ("lldb -b -o bt -p $(pidof auditd)", "allow"),
 ]
 
 

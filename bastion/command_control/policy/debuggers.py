@@ -7,9 +7,11 @@ for a security daemon by name (`lldb -n auditd`), allowed for a plain number (no
 Read: gdb and its other names (getopt_long_only: `-p`, `-pid`, `--pid=`, any unique start of a
 long option, `-c`/`-core` with a number, `gdb PROGRAM PID`), lldb (`-p`, `--attach-pid`,
 `-n`/`--attach-name`), gcore (every operand), dlv `attach PID`, ltrace `-p`. A debugger in batch
-mode (`gdb -batch`, `lldb -b`) runs its commands and detaches: not read here (the commands it
-runs are judged as before). A word known only at run time where an option may stand (an unquoted
-`$x`, `-p$(...)`) may be the attach: read as an unknown pid (held)."""
+mode (`gdb -batch`, `lldb -b`) runs its commands and detaches: not read here where each of those
+commands only shows (bt, info, thread apply all bt, echo, set pagination...); a command that
+may wait or act on the process while it is stopped (`shell sleep 1000`, `kill`, `signal`, a
+command file) makes the attach read as above. A word known only at run time where an option may
+stand (an unquoted `$x`, `-p$(...)`) may be the attach: read as an unknown pid (held)."""
 
 from __future__ import annotations
 
@@ -32,8 +34,23 @@ _LLDB_VALUED = frozenset({"-a", "--arch", "-c", "--core", "-f", "--file", "-l", 
                           "--one-line-on-crash", "-K", "--source-on-crash", "-s", "--source",
                           "-S", "--source-before-file", "-p", "--attach-pid", "-attach-pid",
                           "-n", "--attach-name", "-attach-name", "--capture-path"})
+_LLDB_COMMANDS = frozenset({"-o", "--one-line", "-O", "--one-line-before-file", "-k",
+                            "--one-line-on-crash", "-K", "--source-on-crash", "-s", "--source",
+                            "-S", "--source-before-file"})
 _LLDB_ATTACH = frozenset({"-p", "--attach-pid", "-attach-pid", "-n", "--attach-name", "-attach-name"})
 _NUMBER = re.compile(r"\s*[+-]?[0-9]+\s*")
+# gdb's and lldb's commands that only show (in batch mode the debugger then detaches at once)
+_GDB_SHOWS = frozenset({"bt", "backtrace", "where", "info", "i", "echo", "show", "list", "l",
+                        "x", "gcore", "generate-core-file", "detach", "quit", "q", "up", "down",
+                        "frame", "f", "disassemble", "output", "printf", "p", "print"})
+_GDB_SETS = re.compile(r"set\s+(pagination|print|width|height|confirm|verbose|style|"
+                       r"logging\s+(on|off|enabled))\b")
+_GDB_APPLY = re.compile(r"(thread|frame)\s+apply\s+((all|level|-\S+|[0-9.\-]+)\s+)*"
+                        r"|taas\s+|faas\s+|tfaas\s+")
+_LLDB_SHOWS = re.compile(r"(bt|image\s+list|register\s+read|detach|quit|thread\s+(backtrace|list|info)|"
+                         r"frame\s+(info|variable))(\s|$)")
+_GDB_COMMANDS = frozenset({"eval-command", "ex", "init-eval-command", "iex"})
+_GDB_FILES = frozenset({"command", "x", "init-command", "ix"})
 _UNKNOWN = _Word(None, "")
 
 
@@ -75,7 +92,7 @@ def _gdb_option(word: str) -> tuple[str, str | None]:
 def _gdb(words: list[_Word]) -> list[_Word]:
     found: list[_Word] = []
     operands: list[_Word] = []
-    batch, index = False, 1
+    batch, shows, index = False, True, 1
     while index < len(words):
         word = words[index]
         value = word.value
@@ -94,6 +111,8 @@ def _gdb(words: list[_Word]) -> list[_Word]:
                 taken = _Word(attached, attached) if attached is not None else (
                     words[index] if index < len(words) else _UNKNOWN)
                 index += 0 if attached is not None else 1
+                if option in _GDB_FILES or (option in _GDB_COMMANDS and not _gdb_shows(taken.value)):
+                    shows = False
                 if option == "pid" or (option == "core" and (
                         taken.value is None or _NUMBER.fullmatch(taken.value))):
                     found.append(taken)
@@ -102,11 +121,26 @@ def _gdb(words: list[_Word]) -> list[_Word]:
     # `gdb PROGRAM PID`: the second operand is a core file or a pid
     if len(operands) > 1 and (operands[1].value is None or _NUMBER.fullmatch(operands[1].value)):
         found.append(operands[1])
-    return [] if batch else found
+    return [] if batch and shows else found
+
+
+def _gdb_shows(command: str | None) -> bool:
+    """A gdb command that only shows (no wait, no change to the stopped process)."""
+    if command is None:
+        return False
+    command = command.strip()
+    applied = _GDB_APPLY.match(command)  # `thread apply all CMD`: CMD
+    command = command[applied.end():] if applied else command
+    first = command.split(None, 1)[0] if command.split() else ""
+    if first in ("p", "print", "output", "printf", "x"):
+        return "(" not in command and "=" not in command.replace("==", "")
+    return first in _GDB_SHOWS or bool(_GDB_SETS.match(command))
 
 
 def _lldb(words: list[_Word]) -> list[_Word]:
-    if any(w.value in ("-b", "--batch", "-batch") for w in words[1:]):
+    commands = [w for o, w in _pairs(words, _LLDB_VALUED) if o in _LLDB_COMMANDS]
+    if any(w.value in ("-b", "--batch", "-batch") for w in words[1:]) and all(
+            w.value is not None and _LLDB_SHOWS.match(w.value.strip()) for w in commands):
         return []
     return [word for option, word in _pairs(words, _LLDB_VALUED) if option in _LLDB_ATTACH]
 
