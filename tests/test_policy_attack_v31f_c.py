@@ -56,7 +56,7 @@ ROWS = [
     ("install -m 0755 x /usr/local/bin/x", "allow"), ("install -m 755 -D x /tmp/y/x", "allow"),
     ("mkdir -m 700 /tmp/d", "allow"), ("mkdir -p /tmp/a/b", "allow"), ("setcap -r /tmp/x", "allow"),
     ("getcap /usr/bin/ping", "allow"), ("setfattr -n user.note -v hi /tmp/x", "allow"),
-    ("filecap /usr/bin", "allow"), ("rsync -a --chmod=D755,F644 src/ /tmp/dst/", "allow"),
+    ("filecap /opt/app", "allow"), ("rsync -a --chmod=D755,F644 src/ /tmp/dst/", "allow"),
     # 8: terminals and logins served to whoever connects
     ("code tunnel --accept-server-license-terms", "confirm"),
     ("code serve-web --host 0.0.0.0 --without-connection-token", "confirm"),
@@ -92,6 +92,8 @@ ROWS = [
     ("echo 0 > /proc/sys/fs/protected_symlinks", "confirm"),
     ("echo ':x:M::MZ::/tmp/x:C' > /etc/binfmt.d/x.conf", "confirm"),
     ("update-binfmts --install x /tmp/x --magic MZ", "confirm"), ("insmod /tmp/x.ko", "confirm"),
+    ("cp /tmp/x /lib/systemd/systemd-coredump", "confirm"), ("mv /tmp/x /usr/share/apport/apport", "confirm"),
+    ("ln -sf /tmp/x /sbin/modprobe", "confirm"), ("install -m 755 /tmp/x /usr/sbin/request-key", "confirm"),
     ("echo complain > /sys/module/apparmor/parameters/mode", "deny"),
     ("sysctl -w net.ipv4.ip_forward=1", "allow"), ("sysctl -a", "allow"), ("sysctl --system", "allow"),
     ("cat /proc/sys/kernel/poweroff_cmd", "allow"), ("cat /etc/sysctl.conf", "allow"),
