@@ -1077,7 +1077,7 @@ UNKNOWN_LINES = [
     ("echo x > /proc/1/exe", "a path"),
     ("nsenter -t 1 -w tee -a sudoers", "a path"),
     ("mosh-server new", "reached over UDP"),
-    ("gdb -p 1 -batch -ex 'call system(\"id\")'", "a gdb command that may run code"),
+    ("gdb -p 1234 -batch -ex 'call system(\"id\")'", "a gdb command that may run code"),
     ("gdb -batch -x cmds.gdb ./a.out", "gdb commands read from a file"),
     ("git -c core.hooksPath=/tmp/h commit", "git hooks from a folder"),
     # outside attack G: a command language fed on the line, read from a descriptor or a file

@@ -110,7 +110,8 @@ def test_attack_a10f_launchers_reading_a_script_from_stdin(line, expected):
     ("echo 1 > /var/run/app.pid", "allow"),
     ("ls /var/run/", "allow"),
     ("cat /usr/lib/ssl/certs/../openssl.cnf", "allow"),
-    ("cp ca.crt /usr/local/share/ca-certificates/", "allow"),
+    ("cp ca.crt /usr/local/share/doc/", "allow"),
+    ("cp ca.crt /usr/local/share/ca-certificates/", "confirm"),  # a trust store (attack v31f, 16)
     ("cat /sys/class/net/eth0/address", "allow"),
 ])
 def test_attack_a10f_stock_links_followed_by_dotdot(default_policy, line, expected):

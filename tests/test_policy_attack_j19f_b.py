@@ -248,7 +248,8 @@ def test_attack_j19f_b_honest_lines_run(default_policy, line):
     ("vim /etc/ssh/sshd_config", "confirm", "confirm-login-trust-edit"),
     ("sshd -p 2222 -o AuthorizedKeysFile=/tmp/k", "confirm", "confirm-other-ssh-server"),
     ("MAILCHECK='a[$(rm -rf /)]'", "confirm", "defaults.unknown"),
-    ("gdb -p 1 -batch -ex 'frame apply all -q shell rm -rf /'", "confirm", "defaults.unknown"),
+    # the attach to PID 1 with a shell command is also a stop of init (attack v31f, 21)
+    ("gdb -p 1 -batch -ex 'frame apply all -q shell rm -rf /'", "confirm", "confirm-init-signal"),
     ("systemd-run -E X=/ rm -rf '${X}'", "confirm", "defaults.unknown"),
     ("vim -c '!rm -rf %:h' /etc/x", "confirm", "defaults.unknown"),
 ])

@@ -21,7 +21,11 @@ def _word(value: str) -> _Word:
 
 # Modules read as the program they copy (`-m gzip -d F` writes F as gunzip does; `-m sqlite3`
 # opens a database and reads SQL, whose ATTACH writes any file, as sqlite3 does).
-_AS_PROGRAM = {"gzip": "gzip", "sqlite3": "sqlite3", "pip": "pip"}
+_AS_PROGRAM = {"gzip": "gzip", "sqlite3": "sqlite3", "pip": "pip",
+               # servers of a terminal and code for whoever connects (attack v31f, finding 8)
+               "jupyter": "jupyter", "jupyterlab": "jupyter-lab", "notebook": "jupyter-notebook",
+               "jupyter_server": "jupyter-server", "nbclassic": "jupyter-nbclassic",
+               "jupyterhub": "jupyterhub", "marimo": "marimo"}
 # Options (of the modules below) whose value is the next word, so that it is no operand.
 _VALUED = frozenset({"--prompt", "--indent", "-p", "-m", "--main", "--python", "-d", "-s",
                      "-x", "-r", "-j", "-o", "-e", "--invalidation-mode", "-b", "--bind",

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 
+from bastion.command_control.policy.debuggers import debugger_stops
 from bastion.command_control.policy.options import _long_option, _Options, _options, _permuted
 from bastion.command_control.policy.respoken import DAEMON_PORTS, kill_operands
 from bastion.command_control.policy.words import _Word
@@ -300,8 +301,11 @@ def attached_kills(name: str, words: list[_Word]) -> list[_Word]:
     `strace -p PID` with `-e inject=`/`fault=`, `--inject`, `--fault` or `--kill-on-exit`,
     `cpulimit -p PID` (SIGSTOPs it), `criu dump -t PID` (the dumped tree is killed), and the
     pids starved as `snice +20` starves them: `renice +N [-p] PID`, `chrt -i -p 0 PID`
-    (SCHED_IDLE), `ionice -c 3 -p PID` (idle I/O: the daemon's log writes wait)."""
+    (SCHED_IDLE), `ionice -c 3 -p PID` (idle I/O: the daemon's log writes wait); a debugger's
+    attach (`gdb -p PID`: stopped while gdb waits at its prompt; policy/debuggers.py)."""
     values = [w.value for w in words[1:]]
+    if stopped := debugger_stops(name, words):
+        return stopped
     if name == "prlimit":
         return _prlimit(words)
     if name == "strace":

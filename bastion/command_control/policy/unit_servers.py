@@ -45,6 +45,12 @@ _PACKAGE_UNITS = {
     # (attack t29f, finding 11)
     "teleport": "teleport", "upterm": "upterm", "kshd": "kshd", "klogind": "klogind",
     "kshell": "kshd", "klogin": "klogind", "eklogin": "klogind",
+    # (attack v31f, finding 8)
+    "lsh-server": "lshd", "lshd": "lshd", "rlinetd": "rlinetd", "jupyterhub": "jupyterhub",
+    "jupyter": "jupyter-lab", "jupyterlab": "jupyter-lab", "jupyter-lab": "jupyter-lab",
+    "jupyter-notebook": "jupyter-notebook", "notebook": "jupyter-notebook",
+    "code-server": "code-server", "openvscode-server": "openvscode-server",
+    "rstudio-server": "rstudio-server", "xpra": "xpra", "xpra-server": "xpra",
 }
 _PROGRAMS = frozenset(_PACKAGE_UNITS.values())
 DEBUG_SHELL = "debug-shell"

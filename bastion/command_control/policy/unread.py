@@ -61,6 +61,7 @@ _INSPECTORS = frozenset({
     # listers and disk-usage viewers with no option that writes or removes (attack s28f:
     # a folder operand of an unread program is also the tree under it)
     "eza", "exa", "lsd", "duf", "dust",
+    "klist",  # Kerberos's ticket and keytab lister (-k FILE, -c CACHE): reads (attack v31f)
 })  # fmt: skip
 
 # Programs that make, or change, exactly the names they are given and nothing under them

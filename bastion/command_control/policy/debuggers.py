@@ -1,0 +1,179 @@
+"""The pids a debugger stops by attaching to them (outside attack v31f, finding 21): `gdb -p
+$(pidof auditd)` stops the daemon with ptrace for as long as gdb sits at its prompt (and from
+there gdb may `kill` it or write its memory), as `kill -STOP $(pidof auditd)` does. Each pid is
+judged by kills.attached_kills as a kill of it: held for a pid known only at run time, refused
+for a security daemon by name (`lldb -n auditd`), allowed for a plain number (not PID 1).
+
+Read: gdb and its other names (getopt_long_only: `-p`, `-pid`, `--pid=`, any unique start of a
+long option, `-c`/`-core` with a number, `gdb PROGRAM PID`), lldb (`-p`, `--attach-pid`,
+`-n`/`--attach-name`), gcore (every operand), dlv `attach PID`, ltrace `-p`. A debugger in batch
+mode (`gdb -batch`, `lldb -b`) runs its commands and detaches: not read here where each of those
+commands only shows (bt, info, thread apply all bt, echo, set pagination...); a command that
+may wait or act on the process while it is stopped (`shell sleep 1000`, `kill`, `signal`, a
+command file) makes the attach read as above. A word known only at run time where an option may
+stand (an unquoted `$x`, `-p$(...)`) may be the attach: read as an unknown pid (held)."""
+
+from __future__ import annotations
+
+import re
+
+from bastion.command_control.policy.words import _Word
+
+_GDB_NAMES = re.compile(r"gdb|gdbtui|gdb-multiarch|cgdb|pwndbg|\S+-gdb")
+_LLDB_NAMES = re.compile(r"lldb(-[0-9.]+)?")
+# gdb's long options (gdb --help) that take a value, and its flags; a short letter with a value
+_GDB_VALUED = ("pid", "core", "exec", "symbols", "se", "command", "eval-command", "init-command",
+               "init-eval-command", "directory", "cd", "tty", "interpreter", "data-directory",
+               "ex", "iex", "ix", "x", "d", "b", "l")
+_GDB_FLAGS = ("batch", "batch-silent", "quiet", "silent", "q", "nx", "nh", "readnow", "readnever",
+              "write", "statistics", "tui", "version", "help", "configuration",
+              "return-child-result", "dbx", "fullname", "nw", "w", "args", "n", "f")
+_GDB_SHORT_VALUED = "pcesxdbltiD"
+_LLDB_VALUED = frozenset({"-a", "--arch", "-c", "--core", "-f", "--file", "-l", "--script-language",
+                          "-o", "--one-line", "-O", "--one-line-before-file", "-k",
+                          "--one-line-on-crash", "-K", "--source-on-crash", "-s", "--source",
+                          "-S", "--source-before-file", "-p", "--attach-pid", "-attach-pid",
+                          "-n", "--attach-name", "-attach-name", "--capture-path"})
+_LLDB_COMMANDS = frozenset({"-o", "--one-line", "-O", "--one-line-before-file", "-k",
+                            "--one-line-on-crash", "-K", "--source-on-crash", "-s", "--source",
+                            "-S", "--source-before-file"})
+_LLDB_ATTACH = frozenset({"-p", "--attach-pid", "-attach-pid", "-n", "--attach-name", "-attach-name"})
+_NUMBER = re.compile(r"\s*[+-]?[0-9]+\s*")
+# gdb's and lldb's commands that only show (in batch mode the debugger then detaches at once)
+_GDB_SHOWS = frozenset({"bt", "backtrace", "where", "info", "i", "echo", "show", "list", "l",
+                        "x", "gcore", "generate-core-file", "detach", "quit", "q", "up", "down",
+                        "frame", "f", "disassemble", "output", "printf", "p", "print"})
+_GDB_SETS = re.compile(r"set\s+(pagination|print|width|height|confirm|verbose|style|"
+                       r"logging\s+(on|off|enabled))\b")
+_GDB_APPLY = re.compile(r"(thread|frame)\s+apply\s+((all|level|-\S+|[0-9.\-]+)\s+)*"
+                        r"|taas\s+|faas\s+|tfaas\s+")
+_LLDB_SHOWS = re.compile(r"(bt|image\s+list|register\s+read|detach|quit|thread\s+(backtrace|list|info)|"
+                         r"frame\s+(info|variable))(\s|$)")
+_GDB_COMMANDS = frozenset({"eval-command", "ex", "init-eval-command", "iex"})
+_GDB_FILES = frozenset({"command", "x", "init-command", "ix"})
+_UNKNOWN = _Word(None, "")
+
+
+def debugger_stops(name: str, words: list[_Word]) -> list[_Word]:
+    """The pids (or process names) a debugger attaches to and stops; [] for others."""
+    if _GDB_NAMES.fullmatch(name):
+        return _gdb(words)
+    if _LLDB_NAMES.fullmatch(name):
+        return _lldb(words)
+    if name == "gcore":
+        return _operands(words, frozenset({"-o", "-d", "--data-directory"}))
+    if name == "dlv":
+        values = [w.value for w in words[1:3]]
+        return [words[2]] if values[:1] == ["attach"] and len(words) > 2 else []
+    if name == "ltrace":
+        return [w for o, w in _pairs(words, frozenset({"-p"})) if o == "-p"]
+    return []
+
+
+def _may_split(word: _Word) -> bool:
+    """A word known only at run time that may be (or split into) an option."""
+    return word.value is None and not word.text.startswith(('"', "'"))
+
+
+def _gdb_option(word: str) -> tuple[str, str | None]:
+    """The option a gdb word names and its attached value (getopt_long_only)."""
+    body, has, value = word.lstrip("-").partition("=")
+    names = _GDB_VALUED + _GDB_FLAGS
+    if body in names:
+        return body, value if has else None
+    starts = [n for n in names if n.startswith(body)]
+    if starts and (len(set(starts)) == 1 or body.startswith("ba")):
+        return min(starts), value if has else None
+    if not word.startswith("--") and body[:1] in _GDB_SHORT_VALUED:
+        return {"p": "pid", "c": "core"}.get(body[0], body[0]), body[1:] or None
+    return body, value if has else None
+
+
+def _gdb(words: list[_Word]) -> list[_Word]:
+    found: list[_Word] = []
+    operands: list[_Word] = []
+    batch, shows, index = False, True, 1
+    while index < len(words):
+        word = words[index]
+        value = word.value
+        index += 1
+        if value is None:
+            (found if _may_split(word) else operands).append(word)
+        elif value == "--args":
+            break
+        elif value == "--":
+            operands.extend(words[index:])
+            break
+        elif value.startswith("-") and len(value) > 1:
+            option, attached = _gdb_option(value)
+            batch |= option.startswith("batch")
+            if option in _GDB_VALUED or (len(option) == 1 and option in _GDB_SHORT_VALUED):
+                taken = _Word(attached, attached) if attached is not None else (
+                    words[index] if index < len(words) else _UNKNOWN)
+                index += 0 if attached is not None else 1
+                if option in _GDB_FILES or (option in _GDB_COMMANDS and not _gdb_shows(taken.value)):
+                    shows = False
+                if option == "pid" or (option == "core" and (
+                        taken.value is None or _NUMBER.fullmatch(taken.value))):
+                    found.append(taken)
+        else:
+            operands.append(word)
+    # `gdb PROGRAM PID`: the second operand is a core file or a pid
+    if len(operands) > 1 and (operands[1].value is None or _NUMBER.fullmatch(operands[1].value)):
+        found.append(operands[1])
+    return [] if batch and shows else found
+
+
+def _gdb_shows(command: str | None) -> bool:
+    """A gdb command that only shows (no wait, no change to the stopped process)."""
+    if command is None:
+        return False
+    command = command.strip()
+    applied = _GDB_APPLY.match(command)  # `thread apply all CMD`: CMD
+    command = command[applied.end():] if applied else command
+    first = command.split(None, 1)[0] if command.split() else ""
+    if first in ("p", "print", "output", "printf", "x"):
+        return "(" not in command and "=" not in command.replace("==", "")
+    return first in _GDB_SHOWS or bool(_GDB_SETS.match(command))
+
+
+def _lldb(words: list[_Word]) -> list[_Word]:
+    commands = [w for o, w in _pairs(words, _LLDB_VALUED) if o in _LLDB_COMMANDS]
+    if any(w.value in ("-b", "--batch", "-batch") for w in words[1:]) and all(
+            w.value is not None and _LLDB_SHOWS.match(w.value.strip()) for w in commands):
+        return []
+    return [word for option, word in _pairs(words, _LLDB_VALUED) if option in _LLDB_ATTACH]
+
+
+def _pairs(words: list[_Word], valued: frozenset[str]) -> list[tuple[str, _Word]]:
+    """Each option of `valued` with its value (the next word, or after `=`)."""
+    pairs: list[tuple[str, _Word]] = []
+    index = 1
+    while index < len(words):
+        value = words[index].value or ""
+        option, has, rest = value.partition("=")
+        if option in valued:
+            if has:
+                pairs.append((option, _Word(rest, rest)))
+            else:
+                pairs.append((option, words[index + 1] if index + 1 < len(words) else _UNKNOWN))
+                index += 1
+        elif value.startswith("-p") and "-p" in valued and len(value) > 2:
+            pairs.append(("-p", _Word(value[2:], value[2:])))
+        elif words[index].value is None and _may_split(words[index]):
+            pairs.append(("-p", words[index]))
+        index += 1
+    return pairs
+
+
+def _operands(words: list[_Word], valued: frozenset[str]) -> list[_Word]:
+    found: list[_Word] = []
+    index = 1
+    while index < len(words):
+        value = words[index].value
+        if value in valued:
+            index += 1
+        elif value is None or not value.startswith("-"):
+            found.append(words[index])
+        index += 1
+    return found
