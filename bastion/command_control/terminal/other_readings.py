@@ -20,6 +20,10 @@ from bastion.command_control.terminal.tty import _TTY_MOVED, _TTY_OPEN, _tty_rea
 Kind = Literal["command", "not-a-command", "blind"]
 
 _TYPED_HIDDEN = "typed at a password prompt, not echoed"
+_START_OPEN = ("where the line begins is not known, and in one reading of it the statement is "
+               "unfinished: the shell may wait for more lines")
+_START_RUNS = ("where the line begins is not known, and in one reading of it the shell runs "
+               "the statement now")
 
 
 @dataclass(frozen=True)
@@ -104,3 +108,30 @@ class _ReadsAlso:
         # (`hidden`), never shown, logged or stored (the fuzzer's `Q` Ctrl-C, where a reading
         # of the settings makes Ctrl-C a line's end).
         return dataclasses.replace(rec, hidden=done[0], hidden_also=tuple(done[1:]))
+
+    def _with_starts(self, rec: Reconstruction, text: str, how: str) -> Reconstruction:
+        """The line read from each other place it may begin (`_Line.starts_also`), with the
+        pending lines, judged too (the stricter verdict stands). Where one reading leaves the
+        statement open and another runs it, not certain; an empty or unfinished line that is a
+        statement in another reading is judged as one."""
+        line = self._line
+        if rec.kind == "blind" or rec.hidden or not line.starts_also:
+            return rec
+        alts = [add + text[len(drop):] for drop, add in line.starts_also if text.startswith(drop)]
+        statements: list[str] = []
+        for start in self._statement_starts():
+            for alt in alts:
+                st = "\n".join([*self._pending[start:], alt])
+                if st.strip() and st != rec.text and st not in rec.also and st not in statements:
+                    statements.append(st)
+        if not statements:
+            return rec
+        done = [st for st in statements if self._complete(st)]
+        if rec.kind == "command":
+            if len(done) < len(statements) and rec.certain:
+                rec = dataclasses.replace(rec, certain=False, reason=_START_OPEN)
+            return dataclasses.replace(rec, also=rec.also + tuple(done))
+        if not done or how not in ("accept", "eof"):
+            return rec  # every reading waits for more lines, or the key runs nothing
+        return Reconstruction(done[0], False, _START_RUNS, "command", rec.unknown,
+                              tuple(done[1:]))

@@ -126,6 +126,7 @@ class _ReadsLine(_ReadsAlso):
                     judged, unknown = acted or (judged, "")
                     rec = Reconstruction(judged[0], certain, reason, "command", unknown,
                                          also=tuple(judged[1:]))
+        rec = self._with_starts(rec, r.text, how)
         # Where the driver may edit the line, its readings count too (attack a10i).
         if (self._driver_may_read() and any(self._line.raw)) or r.reason == _UNSHOWN_FULL_SCREEN:
             rec = self._with_tty_readings(rec, r.text)
@@ -169,7 +170,8 @@ class _ReadsLine(_ReadsAlso):
 
     def _read(self) -> _Reading:
         r = self._read_placed()
-        beyond = self._line.beyond_keys(r.text) if r.kind == "command" and r.certain else ""
+        line = self._line
+        beyond = line.beyond_keys(r.text) or line.doubt if r.kind == "command" and r.certain else ""
         return dataclasses.replace(r, certain=False, reason=beyond) if beyond else r
 
     def _read_placed(self) -> _Reading:
