@@ -34,7 +34,8 @@ FIXTURE = json.loads((Path(__file__).parent / "fixtures" / "attack_v31i.json").r
 REFUSED = ("auditd", "sudoers")
 # Where the line read is the harmless cut, the refused whole is among its readings (`also`).
 READINGS = {"6_a_time_prompt": "true", "6_b_counter_prompt": "true"}
-ATTACKS = sorted(name for name in FIXTURE["attack"] )
+FIXTURE["attack"].update(FIXTURE["controls"])  # the attacker's controls, held before too
+ATTACKS = sorted(FIXTURE["attack"])
 
 
 @pytest.mark.parametrize("name", ATTACKS)
