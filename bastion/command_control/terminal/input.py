@@ -235,8 +235,8 @@ class _FollowsInput(_FindsLineStart):
             # A switch the tracker does not follow, let through (a supervisor confirmed it):
             # the mode it left is unknown.
             self._either_mode()
-        if submit.how == "accept" and b"\x0f" in submit.key:
-            self._preloaded = True  # operate-and-get-next (attack v31i, finding 4)
+        if (submit.how == "accept" and b"\x0f" in submit.key) or submit.how in ("macro", "rebind"):
+            self._preloaded = True  # operate-and-get-next (attack v31i, finding 4), or may be
         if self._vi and (b"\x05" in submit.key or (submit.meta and submit.key == b"\x85")):
             self._either_mode()
 
