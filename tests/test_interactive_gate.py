@@ -1030,9 +1030,14 @@ DEL5 = b"\x7f" * 5  # rubs out the `[200~` readline typed when it did not read a
                                    b"\x1b[200~yq\x1b1\x1b#\x1b[201~"]),
     # attack v31i, F1: under M-- 2, Ctrl-V quotes `x` and the paste start's ESC: the body is keys
     (b"#touch canary #", [b"\x1b-2\x16x\x1b[200~\x1b1\x1b#\x1b[201~"]),
+    # attack v31i, F3: a prompt that extends the learned one with `#` (judged without it too)
+    (b"", [b"PS1='READY> #'\r", re.compile(rb"\x1b\[\?2004hREADY> #"), b"touch canary\r"]),
+    # attack v31i, F5: a comment in backquotes ends at the closing one: the line runs at once
+    (b"echo `touch canary #`", [b"\r"]),
 ], ids=["unfinished-csi-then-paste", "isearch-esc-alone-then-paste", "esc-then-a-character",
         "ctrl-c-inside-a-paste", "completion-question-then-paste", "completion-pager-then-paste",
-        "negative-argument-quoted-insert-then-paste"])
+        "negative-argument-quoted-insert-then-paste", "prompt-extending-a-learned-one",
+        "comment-ended-by-a-backquote"])
 def test_a_paste_start_readline_does_not_read_as_one_is_keys_each_judged(world, tmp_path, line,
                                                                          keys):
     # attack s28i: bash 5.2 ran the refused line (or its substitution) with nothing judged; a

@@ -59,6 +59,15 @@ def _scan(src: str, dash: bool = False) -> _Scan:
     def done() -> _Scan:  # a syntax error to the shell: it waits for nothing
         return _Scan(False, tuple(heredocs), tuple(continuations))
 
+    arith: dict[int, int] = {}  # stack depth of an open `$((` / `((` -> where it starts
+
+    def dollar(quoted: bool) -> int:
+        depth, at = len(stack), index
+        after = _scan_dollar(src, at, stack, quoted=quoted, dash=dash)
+        if len(stack) > depth and stack[-1] == "$((":
+            arith[depth] = at
+        return after
+
     while index < end:
         top = stack[-1] if stack else ""
         char = src[index]
@@ -77,7 +86,7 @@ def _scan(src: str, dash: bool = False) -> _Scan:
                 stack.append("`")
                 command_position = True
             elif char == "$":
-                index = _scan_dollar(src, index, stack, quoted=True, dash=dash)
+                index = dollar(True)
                 command_position = stack[-1] == "$("
                 continue
             index += 1
@@ -94,23 +103,31 @@ def _scan(src: str, dash: bool = False) -> _Scan:
                 stack.append(char)
                 command_position = char == "`"
             elif char == "$":
-                index = _scan_dollar(src, index, stack, quoted=True, dash=dash)
+                index = dollar(True)
                 command_position = stack[-1] == "$("
                 continue
             index += 1
             continue
         if top in ("$((", "((", "[(", "$["):
+            if char == ")" and len(stack) - 1 in arith and not src.startswith("))", index):
+                # No `))` closes it: bash reads `$((` as `$( (` and `((` as `( (` (a
+                # subshell in a substitution: `echo $((X) )` runs X). Read again that way.
+                index = arith.pop(len(stack) - 1) + (2 if top == "$((" else 1)
+                stack[-1] = "$(" if top == "$((" else "("
+                command_position = True
+                continue
             if char == "(":
                 stack.append("[(")
             elif char == ")" and top == "[(":
                 stack.pop()
             elif char == ")" and src.startswith("))", index) and top != "$[":
+                arith.pop(len(stack) - 1, None)
                 stack.pop()
                 index += 1
             elif char == "]" and top == "$[":
                 stack.pop()
             elif char == "$":
-                index = _scan_dollar(src, index, stack, quoted=True, dash=dash)
+                index = dollar(True)
                 continue
             elif char == '"':
                 stack.append('"')
@@ -145,8 +162,12 @@ def _scan(src: str, dash: bool = False) -> _Scan:
             index += 1
             continue
         if char == "#" and (index == 0 or src[index - 1] in _SEPARATORS):
+            start = index
             newline = src.find("\n", index)
             index = newline if newline >= 0 else end
+            quote = src.find("`", start) if "`" in stack else -1
+            if 0 <= quote < index:  # bash finds the closing backquote first: it ends the comment
+                index = quote
             continue
         if char == "'":
             close = src.find("'", index + 1)
@@ -179,7 +200,7 @@ def _scan(src: str, dash: bool = False) -> _Scan:
             dangling = False
             continue
         if char == "$":
-            index = _scan_dollar(src, index, stack, dash=dash)
+            index = dollar(False)
             if index < 0:
                 return still_open()
             command_position = bool(stack) and stack[-1] == "$(" and src[index - 1] == "("
@@ -204,6 +225,7 @@ def _scan(src: str, dash: bool = False) -> _Scan:
                 command_position = True
                 continue
             if command_position and src.startswith("((", index) and not dash:
+                arith[len(stack)] = index
                 stack.append("((")
                 index += 2
             else:

@@ -327,6 +327,11 @@ class _Line:
     # The line in a C locale, from the first key outside ASCII typed at readline's prompt on.
     c_locale: CLocaleReading | None = None
     vi_argument: bool | str = False  # the next vi command key is an argument (f, t, m; "/": a search)
+    # Other places the line may begin (attack v31i, findings 3, 4, 6): (text dropped from the
+    # front of the line read, text put there instead), each judged too; and why, if so, where
+    # it begins is not known at all (the line is never certain).
+    starts_also: tuple[tuple[str, str], ...] = ()
+    doubt: str = ""
 
     def note_key(self, key: str, emacs: bool = True, readline: bool = True) -> None:
         """A key as the model took it (vi's command-mode keys with a NUL in front); `readline`:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass, field
-from typing import Literal
 
 from bastion.command_control.terminal.expand_line import RUNS_NOTHING, acted_on
 from bastion.command_control.terminal.keys import _is_text
@@ -22,24 +21,20 @@ from bastion.command_control.terminal.line import (
     _READLINE_PROMPT,
     _STATEMENT_TOO_LONG,
     _TOO_LONG,
-    _TTY_FULL,
     _Boundary,
     _close_heredocs,
     _Region,
     _same,
     _without_rprompt,
 )
+from bastion.command_control.terminal.other_readings import _TYPED_HIDDEN, Kind, Reconstruction, _ReadsAlso
 from bastion.command_control.terminal.screen import _cells, _display, _shown_at_cursor
-from bastion.command_control.terminal.tty import _TTY_MOVED, _TTY_OPEN, _tty_readings
-
-Kind = Literal["command", "not-a-command", "blind"]
 
 FULL_SCREEN = "a full-screen program has the terminal"
 _SHOWN_FULL_SCREEN = "(the alternate screen showed the keys as typed)"
 _UNSHOWN_FULL_SCREEN = "keys a full-screen program did not show, where a shell without a line editor may read"
 EMPTY_LINE = "empty line"
 
-_TYPED_HIDDEN = "typed at a password prompt, not echoed"
 _WITHHELD = ("the keys' echo could not be seen: the target's output was withheld "
              "(not read on, the client not taking it)")
 
@@ -50,39 +45,6 @@ _CONTINUATION = ("unfinished statement: the shell waits for more lines; "
                  "the whole statement is judged at its last line")
 _DRAWN_UNFINISHED = ("the screen shows an empty or unfinished line where the keys typed a whole "
                      "one: what the shell holds is not known")
-
-
-@dataclass(frozen=True)
-class Reconstruction:
-    """The statement a submit would hand to the shell, and how sure the bastion is of it.
-    `unknown`, when set, says why what runs is decided only at run time (an editor, a macro):
-    the policy's `unknown` action applies on top of the verdict on `text`."""
-
-    text: str
-    certain: bool
-    reason: str
-    kind: Kind
-    unknown: str = ""
-    # Other statements the shell may run instead of `text`, judged too (the stricter verdict
-    # stands): where the bastion cannot tell whether earlier lines of an unfinished statement
-    # are still waiting in the shell, the line is judged with them and without them.
-    also: tuple[str, ...] = ()
-    # At a password prompt ("not-a-command"): the prompt's text, and the keys typed without
-    # echo, which the gate may judge as a command but must never show, log or store.
-    prompt: str = ""
-    hidden: str = field(default="", repr=False)
-    # The other lines the terminal driver may hand over for those keys (its settings are
-    # unknown: _tty_readings), judged like `hidden` and as secret.
-    hidden_also: tuple[str, ...] = field(default=(), repr=False)
-    # The hidden keys are judged by the rules alone: a full-screen program showed them typed.
-    rules_only: bool = False
-    # After a refused line no screen showed: the lines the shell may get with what it may have
-    # left in the shell's input in front (see `_left_over_readings`), judged by the rules and
-    # as secret as `hidden`.
-    left_over: tuple[str, ...] = field(default=(), repr=False)
-    # After keys the model does not follow, the line as the keys alone make it, in typed order
-    # (those keys taken as doing nothing): judged by the policy's rules alone (attack b11i).
-    typed: tuple[str, ...] = ()
 
 
 @dataclass
@@ -97,7 +59,7 @@ class _Reading:
     rules_only: bool = False
 
 
-class _ReadsLine:
+class _ReadsLine(_ReadsAlso):
     """The line at a submit, read off the screen and checked against the keys."""
 
     def echo_settled(self) -> bool:
@@ -164,6 +126,7 @@ class _ReadsLine:
                     judged, unknown = acted or (judged, "")
                     rec = Reconstruction(judged[0], certain, reason, "command", unknown,
                                          also=tuple(judged[1:]))
+        rec = self._with_starts(rec, r.text, how)
         # Where the driver may edit the line, its readings count too (attack a10i).
         if (self._driver_may_read() and any(self._line.raw)) or r.reason == _UNSHOWN_FULL_SCREEN:
             rec = self._with_tty_readings(rec, r.text)
@@ -179,52 +142,6 @@ class _ReadsLine:
         if self._submit is not None:
             self._last = (rec, r.text, open_starts)
         return rec
-
-    def _with_tty_readings(self, rec: Reconstruction, text: str) -> Reconstruction:
-        """The line as the terminal driver may hand it over in each reading of its settings
-        (_tty_readings), added to what is judged: with the pending lines, as `also`; at a
-        hidden prompt, as `hidden_also`. An empty or unfinished line (as the model reads it)
-        that is a statement in another reading is judged as one."""
-        line = self._line
-        readings = None if line.past_tty_buffer else _tty_readings(
-            [bytes(part) for part in line.raw], ord(self._erase))
-        why = (_TOO_LONG if line.raw_too_long else _TTY_FULL if line.past_tty_buffer
-               else _TTY_MOVED)
-        if rec.hidden:
-            if readings is None:
-                return Reconstruction("", False, f"{_TYPED_HIDDEN}: {why}", "blind")
-            return dataclasses.replace(
-                rec, hidden_also=tuple(r for r in readings if r != rec.hidden))
-        if rec.kind == "blind":
-            return rec
-        if readings is None:
-            return Reconstruction(rec.text, False, why, "command", rec.unknown, rec.also)
-        known = {rec.text, *rec.also}
-        moved: dict[str, bool] = {}
-        for start in self._statement_starts():
-            for reading, by_moved in readings.items():
-                st = "\n".join([*self._pending[start:], reading])
-                if reading != text and st.strip(" \t\n") and st not in known:
-                    moved[st] = moved.get(st, True) and by_moved
-        done = [st for st in moved if self._complete(st)]
-        # An unfinished statement in a reading of the usual settings waits in the shell for
-        # lines judged without it: not certain. In a moved character's reading (an inline
-        # program's doing) the shell waits too, and nothing runs now: left out, or an honest
-        # typo fixed inside quotes (DEL read as a kill) would be held (SECURITY.md).
-        statements = [st for st in moved if st in done or not moved[st]]
-        if not statements:
-            return rec
-        if rec.kind == "command":
-            if rec.certain and len(done) < len(statements):
-                return Reconstruction(rec.text, False, _TTY_OPEN, "command", rec.unknown,
-                                      rec.also + tuple(statements))
-            return dataclasses.replace(rec, also=rec.also + tuple(statements))
-        if not done:
-            return rec  # nothing runs in any reading: the shell waits for more
-        # No line the target echoed: the keys are judged as keys typed without echo are
-        # (`hidden`), never shown, logged or stored (the fuzzer's `Q` Ctrl-C, where a reading
-        # of the settings makes Ctrl-C a line's end).
-        return dataclasses.replace(rec, hidden=done[0], hidden_also=tuple(done[1:]))
 
     def _statement_starts(self) -> list[int]:
         """Where in the pending lines (and this one) the statement the shell runs may begin."""
@@ -253,7 +170,8 @@ class _ReadsLine:
 
     def _read(self) -> _Reading:
         r = self._read_placed()
-        beyond = self._line.beyond_keys(r.text) if r.kind == "command" and r.certain else ""
+        line = self._line
+        beyond = line.beyond_keys(r.text) or line.doubt if r.kind == "command" and r.certain else ""
         return dataclasses.replace(r, certain=False, reason=beyond) if beyond else r
 
     def _read_placed(self) -> _Reading:

@@ -71,6 +71,7 @@ class CommandLineTracker(_FollowsOutput, _FollowsInput, _FollowsDispatch, _Follo
         self._keys = _KeyReader()
         self._line = _Line()
         self._next_in_paste = False
+        self._preloaded = False  # C-o went to the shell: the next line may hold a history line
         self._in_paste = False  # the client is inside a bracketed paste the target honours
         self._paste_reading: _Reading | None = None  # the first pasted line's, for the next ones
         self._paste_boundary: _Boundary | None = None  # where the line holding the paste began
