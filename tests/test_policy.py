@@ -3547,8 +3547,8 @@ ATTACK_K_HELD = [
     ("SYSTEMD_PAGER='touch /etc/sudoers.d/x' journalctl -u x", 'deny', 'no-credential-file-writes'),
     ("SYSTEMD_EDITOR='touch /etc/sudoers.d/x' systemctl edit x", 'deny', 'no-credential-file-writes'),
     # (held first by root's home, where an unzip with no -d unpacks: attack u30f, finding 18)
-    ("UNZIP='-d /etc' unzip a.zip", 'confirm', 'confirm-login-trust-loaded-writes'),
-    ("UNZIPOPT='-d /etc' unzip a.zip", 'confirm', 'confirm-login-trust-loaded-writes'),
+    ("UNZIP='-d /etc' unzip a.zip", 'confirm', 'defaults.unknown'),
+    ("UNZIPOPT='-d /etc' unzip a.zip", 'confirm', 'defaults.unknown'),
     ("SYSTEMD_LESS='+!touch /etc/sudoers.d/x' journalctl", 'confirm', 'defaults.unknown'),
     ("PSQL_PAGER='touch /etc/sudoers.d/x' psql -c 'select 1'", 'deny', 'no-credential-file-writes'),
     ("PSQL_EDITOR='touch /etc/sudoers.d/x' psql", 'deny', 'no-credential-file-writes'),

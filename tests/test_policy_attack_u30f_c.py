@@ -116,19 +116,14 @@ ROWS = [
 ]
 
 # Lines whose working folder is a root login's home (finding 18): judged with the login known.
+# A member named on the line lands there and is judged; the home's tree unnamed is not (every
+# `tar xf X`, `ruff check .` of a root login would be held: SECURITY.md, the lead's review).
 IN_ROOTS_HOME = [
-    ("tar -xf /tmp/x.tar", True),
-    ("tar -x", True),
-    ("busybox tar -x", True),
-    ("toybox tar x", True),
-    ("unzip /tmp/x.zip", True),
-    ("cd && tar -xf /tmp/x.tar", True),
-    ("cd ~ && tar -xf /tmp/x.tar", True),
-    ("curl -OJ http://x/y", True),
-    ("wget -r -nH http://x/.ssh/", True),
-    ("aria2c http://x/y", True),
-    ("svn update", True),
-    ("fossil open /tmp/r.fossil", True),
+    ("tar -xf /tmp/x.tar .k5login", True),
+    ("tar -xf /tmp/x.tar", False),
+    ("ruff check .", False),
+    ("npx prettier --write .", False),
+    ("svn update", False),
     ("unzip pkg.zip -d /tmp/p", False),
     ("curl -O https://h/file", False),
     ("svn co http://x/repo /tmp/w", False),

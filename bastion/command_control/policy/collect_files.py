@@ -20,7 +20,6 @@ from bastion.command_control.policy.paths import (
     _DESCRIPTOR_NAME,
     _PLAIN_NAME,
     HERE,
-    HOME_READINGS,
     PathArg,
     _bounded,
     _descriptor_file,
@@ -469,8 +468,9 @@ class _Files:
         at run time (an earlier line, or this one, may have assigned PWD: attack p25f, finding
         4), and also in each directory a `cd` on the line chose; other directory-stack forms
         (`~-`, `~1`) are unknown."""
-        if HERE in paths and not self._dirs:
-            paths += HOME_READINGS  # the working folder with no `cd` on the line: the home
+        # (With no `cd` on the line the working folder's tree, HERE, is not also read as the
+        # login's home, where an exec command starts: every `tar xf X`, `ruff check .` of a
+        # root login would be held. A relative path is judged as written: SECURITY.md.)
         if any(path.tilde for path in paths):
             moved = tuple(PathArg(f"{folder.text.rstrip('/')}/{rest}" if rest else folder.text,
                                   "unknown" if folder.kind in ("unknown", "fresh") else
@@ -498,6 +498,8 @@ class _Files:
                     continue
                 path = path._replace(text=relative[1])
             for folder in dirs:
+                if path == HERE and folder.tilde:
+                    continue  # (a home's tree unnamed: every exec command starts there)
                 if folder.kind == "fresh" and ".." not in path.text.split("/"):
                     more.append(PathArg(f"{folder.text}/{path.text}", "fresh"))
                 elif folder.kind in ("unknown", "fresh"):

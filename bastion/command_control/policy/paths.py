@@ -86,11 +86,10 @@ class PathArg(NamedTuple):
 
 # found after outside attack u30f (findings 18 to 20): what a program writes in its working
 # folder under names the line does not give (an archive's members, a server's names, a
-# mirror's tree). With a `cd` on the line it is judged in each folder the `cd` names; with
-# none, also in the login's home, where an exec command and a terminal's shell start
-# (collect_files._in_dirs). Spelled `.//**` so that no shell word (`rm ./**`) is taken for it.
+# mirror's tree). With a `cd` on the line it is judged in each folder the `cd` names but a
+# home (collect_files._in_dirs); with none, as a relative path is, as written. Spelled
+# `.//**` so that no shell word (`rm ./**`) is taken for it.
 HERE = PathArg(".//**", "pattern")
-HOME_READINGS = (PathArg("~/**", "pattern", True),)
 
 
 def _path_arg(word: _Word, text: str | None = None, tilde: bool | None = None) -> PathArg:
