@@ -135,3 +135,18 @@ def test_a_listing_not_known_to_be_over_makes_a_paste_keys(answer):
                    ("out", answer), ("in", PASTE))
     taken = replay(trace)
     assert taken and not taken[-1][2] and taken[-1][3] != "allow", taken
+
+
+@pytest.mark.parametrize("keys", [
+    [b"\xc7\xb1", b"\xc7\xb1"],  # a C locale: M-G M-1 (one UTF-8 character to the gate), twice
+    [b"\xc6\xad2\x16x"],         # a C locale: M-F M-- (one character), 2, Ctrl-V x
+], ids=["meta-listing-inside-a-character", "meta-argument-inside-a-character"])
+def test_meta_keys_inside_a_utf8_character_are_read_as_a_c_locale_reads_them(keys):
+    # attack x33i, findings 5 and 6: written by hand from what bash 5.2 sent in a C locale
+    prompt = b"Last login: x\r\n\x1b[?2004hbob@web01:~$ "
+    steps = [("out", prompt), ("in", b"#systemctl stop auditd #"), ("out", b"#systemctl stop auditd #")]
+    for key in keys:
+        steps += [("in", key), ("out", b"\x07")]
+    steps += [("in", b"\x1b[200~n\x1b1\x1b#\x1b[201~")]
+    taken = replay(_trace(*steps))
+    assert taken and not taken[-1][2] and taken[-1][3] != "allow", taken

@@ -138,7 +138,9 @@ class _FollowsDispatch:
         if self._arg_loop and (key in _QUOTES or key.endswith("\ufffd")):
             self._quoted_many = True
         if key in _ARG_KEYS or "\ufffd" in key or (
-                self._last_prefix == "\x1b" and len(key) == 1 and key in "-0123456789"):
+                self._last_prefix == "\x1b" and len(key) == 1 and key in "-0123456789") or any(
+                b == 0xAD or 0xB0 <= b <= 0xB9 for b in key.encode("utf-8", "surrogateescape")):
+            # (a C locale's M-- and M-digit, inside a valid UTF-8 character too: x33i, F6)
             self._arg_loop = True
         elif self._arg_loop and key.strip("0123456789-") and key not in _PREFIXES \
                 and key not in _MAYBE_UNSEEN:
@@ -152,6 +154,12 @@ class _FollowsDispatch:
         k = self._with_prefix(key, prev)
         if "\ufffd" in key or any(b in _META_LISTS for b in key.encode("utf-8", "surrogateescape")):
             return True
+        for b in key.encode("utf-8", "surrogateescape"):
+            # a C locale reads each byte >= 0x80 as Esc + its low seven bits, one inside a
+            # valid UTF-8 character too (C7 B1 is M-G M-1: attack x33i, finding 5)
+            meta = "\x1b" + chr(b & 0x7F)
+            if b >= 0x80 and (self._completes(meta, "") or self._completes(meta.lower(), "")):
+                return True
         return self._completes(k, prev) or self._completes(k.lower(), prev) or (
             self._vi and (self._vi_command_now() or self._vi_search_doubt) and (
                 any(c in _VI_LISTS for c in key) or "\t" in key))
