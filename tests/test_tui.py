@@ -77,6 +77,8 @@ async def test_live_session_is_listed_watched_live_and_killed_from_the_console(w
     bob = world.person("bob")
     world.grant(bob, ticket="INC-4242")
     term = bob.terminal(f"{LOGIN}@web01")
+    term.prompt()  # (typed ahead of the first prompt, `$((` gives a cut `((6*7))` the policy
+    # holds: an honest cost of attack v31i's typed-ahead readings, SECURITY.md; not this test's)
     term.send(b"echo ready-$((6*7))\n")
     term.expect(rb"ready-42\r\n")
     sid = world.session_row("bob")["id"]
