@@ -50,12 +50,18 @@ def world(tmp_path_factory):
     w.close()
 
 
-@pytest.fixture
-def shell(world, tmp_path):
-    """An interactive bash through the bastion with a recognisable prompt, in tmp_path."""
+def _granted_alice(world):
+    """alice, with a grant to web01 (made once per module: any test may run first)."""
     alice = world.person("alice")
     if not world.ctx.store.one("SELECT 1 FROM grants WHERE user = 'alice'"):
         world.grant(alice, duration=3600)
+    return alice
+
+
+@pytest.fixture
+def shell(world, tmp_path):
+    """An interactive bash through the bastion with a recognisable prompt, in tmp_path."""
+    alice = _granted_alice(world)
     term = alice.terminal(f"{LOGIN}@web01")
     # Type once the first prompt is on the screen, as a person does (keys typed before it wait
     # for it: tested below).
@@ -94,7 +100,7 @@ def test_denied_commands_never_run(shell, line):
 
 
 def test_lines_typed_before_the_first_prompt_wait_for_it_and_are_judged(world, tmp_path):
-    alice = world.person("alice")
+    alice = _granted_alice(world)
     term = alice.terminal(f"{LOGIN}@web01")
     term.send(f"echo typed-early-$((6*7))\ntouch {tmp_path}/early-canary\n".encode())
     start = term.expect(rb"typed-early-42")
@@ -203,7 +209,7 @@ def test_alert_lines_run_and_are_flagged(world, shell):
 
 
 def test_exec_commands_are_judged_whole_before_anything_runs(world, tmp_path):
-    alice = world.person("alice")
+    alice = _granted_alice(world)
     canary = tmp_path / "canary"
     r = alice.run(f"{LOGIN}@web01", f"echo x; touch {canary}")
     assert r.returncode == 126
@@ -212,7 +218,7 @@ def test_exec_commands_are_judged_whole_before_anything_runs(world, tmp_path):
 
 
 def test_stdin_of_a_shell_without_pty_is_judged_statement_by_statement(world, tmp_path):
-    alice = world.person("alice")
+    alice = _granted_alice(world)
     canary = tmp_path / "canary"
     script = f"echo first\ntouch {canary}\necho last\n".encode()
     r = alice.run(f"{LOGIN}@web01", extra=("-T",), input=script)
