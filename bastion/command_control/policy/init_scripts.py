@@ -22,6 +22,7 @@ from __future__ import annotations
 import re
 
 from bastion.command_control.policy.paths import normalise_path
+from bastion.command_control.policy.short_options import is_cluster, read_cluster
 from bastion.command_control.policy.words import _Word
 
 _SCRIPT = re.compile(r"/etc/(?:rc\.d/)?init\.d/(?P<name>[^/]+)|/etc/rc\.d/(?P<rc>rc)")
@@ -33,8 +34,8 @@ _SHELLS = frozenset({"sh", "bash", "dash", "ash", "ksh", "ksh93", "mksh", "pdksh
 _SOURCES = frozenset({".", "source"})
 # the firewall front-ends' shell helpers that dispatch on `$1` as init scripts do (finding 13)
 _HELPER = re.compile(r"ufw-init|netfilter-persistent|[0-9]+-ip6?tables|apf|shorewall6?(-lite)?")
-# a shell's options that take the next word (`bash -o errexit SCRIPT`, `-O extglob`)
-_SHELL_VALUE = frozenset({"-o", "+o", "-O", "+O", "--rcfile", "--init-file"})
+# a shell's long options that take the next word (its short ones: `-o`, `-O`, in a cluster too)
+_SHELL_LONG_VALUE = frozenset({"--rcfile", "--init-file"})
 
 
 def init_script_commands(name: str, words: list[_Word], dirs: list[str]) -> list[tuple[str, ...]]:
@@ -48,14 +49,19 @@ def init_script_commands(name: str, words: list[_Word], dirs: list[str]) -> list
     strings = [v for v in values if v is not None]
     at = 0
     if name in _SHELLS or name in _SOURCES:
-        at = 1
+        at, letters = 1, ""
         while at < len(strings) and strings[at][:1] in ("-", "+") and strings[at] not in ("-", "--"):
-            at += 2 if strings[at] in _SHELL_VALUE else 1
+            if is_cluster(strings[at], plus=True):
+                # `-eo pipefail`, `-euxo pipefail`, `+o posix`: every `o`/`O` takes the next
+                # word (attack x33f, finding 2)
+                cluster = read_cluster(strings[at], "oO", getopt=False)
+                letters += cluster.letters
+                at += 1 + cluster.nexts
+            else:
+                at += 2 if strings[at] in _SHELL_LONG_VALUE else 1
         if at < len(strings) and strings[at] == "--":
             at += 1
-        if at >= len(strings) or any(s in ("-c", "-s") or (s[:1] == "-" and s[1:2] != "-"
-                                                           and ("c" in s or "s" in s))
-                                     for s in strings[1:at]):
+        if at >= len(strings) or "c" in letters or "s" in letters:
             return []  # `sh -c CODE`, `sh -s`: no script file
     script, rest = strings[at], strings[at + 1:]
     if not rest:
