@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import re
 
-from bastion.command_control.policy.paths import normalise_path
+from bastion.command_control.policy.paths import normalise_path, through_proc
 from bastion.command_control.policy.short_options import is_cluster, read_cluster
 from bastion.command_control.policy.words import _Word
 
@@ -68,7 +68,7 @@ def init_script_commands(name: str, words: list[_Word], dirs: list[str]) -> list
         return []
     plain = _plain(script, dirs, at > 0)
     if plain is None and at > 0 and _HELPER.fullmatch(script.rsplit("/", 1)[-1]):
-        plain = script  # `sh /lib/ufw/ufw-init flush-all`: the helper run as itself
+        plain = through_proc(script)[1]  # `sh /lib/ufw/ufw-init flush-all`: run as itself
     if plain is None:
         return []
     said = (plain, rest[0])
@@ -80,6 +80,15 @@ def init_script_commands(name: str, words: list[_Word], dirs: list[str]) -> list
 def _plain(script: str, dirs: list[str], operand: bool) -> str | None:
     """`/etc/init.d/NAME` for a path that reaches an init script or its runlevel link (a
     command word without a slash is looked up in PATH; a shell's operand is a file)."""
+    # `/proc/self/root/etc/init.d/X`, `/proc/1/root/...`, `/proc/self/cwd/../etc/init.d/X`: the
+    # magic links of /proc resolved (attack x33f, finding 3)
+    kind, resolved = through_proc(script)
+    if kind == "unknown":
+        # through a folder known only at run time (`/proc/1/cwd/ufw`: another process's
+        # working folder): read as the init script of its name, wherever it is
+        name = resolved.rstrip("/").rsplit("/", 1)[-1]
+        return f"/etc/init.d/{name}" if name not in ("", ".", "..") else None
+    script = resolved
     candidates = [script] if script.startswith("/") else (
         [f"{d.rstrip('/')}/{script}" for d in dirs if d.startswith("/")]
         if "/" in script or operand else [])
@@ -87,6 +96,12 @@ def _plain(script: str, dirs: list[str], operand: bool) -> str | None:
         path = normalise_path(path)
         match = _SCRIPT.fullmatch(path) or _LINK.fullmatch(path)
         if match is not None:
+            return f"/etc/init.d/{match.group('name') or match.group('rc')}"
+    if not script.startswith("/") and (operand or "/" in script) and not any(
+            d.startswith("/") for d in dirs):
+        # a relative path from a folder not known (an exec command's home): `../../etc/init.d/X`
+        match = _SCRIPT.search("/" + script) or _LINK.search("/" + script)
+        if match is not None and ".." in script.split("/"):
             return f"/etc/init.d/{match.group('name') or match.group('rc')}"
     return None
 
