@@ -38,6 +38,10 @@ ROWS = [
     ("rc-update de[l] auditd default", "deny"), ("fail2ban-client sto[p]", "deny"),
     ("sv d[o]wn auditd", "deny"), ("setenforce [0]", "deny"), ("setenforce ?", "deny"),
     ("iptables -[F]", "deny"), ("firewall-cmd --pani[c]-on", "confirm"),
+    ("s6-svc -[d] /run/service/auditd", "deny"), ("auditctl -[D]", "deny"),
+    ("systemctl STO[P] auditd", "deny"), ("systemctl s[!x]op auditd", "deny"),
+    ("systemctl s[[:alpha:]]op auditd", "deny"), ("systemctl --now sto[p] auditd", "deny"),
+    ("watch systemctl sto[p] auditd", "deny"), ("sudo -u root systemctl st*p auditd", "deny"),
     # 2: a shell's option cluster whose o/O takes the next word
     ("bash -eo pipefail /etc/init.d/ufw stop", "deny"),
     ("bash -xo pipefail /etc/init.d/ufw stop", "deny"),

@@ -18,6 +18,7 @@ from __future__ import annotations
 import fnmatch
 import re
 
+from bastion.command_control.policy.globs import _glob_regex
 from bastion.command_control.policy.words import _Word
 
 _INIT_ACTIONS = ("start", "stop", "restart", "force-stop", "reload", "force-reload",
@@ -63,11 +64,14 @@ VERBS: dict[str, tuple[tuple[str, ...], str]] = {
                         "any"),
     "setenforce": (("0", "1", "permissive", "enforcing", "Permissive", "Enforcing"), "any"),
     "aa-teardown": ((), "any"), "apparmor_parser": ((), "any"),
+    # programs keyed on an option letter (`s6-svc -[d]`, `auditctl -[D]`)
+    "s6-svc": (tuple(f"-{c}" for c in "udDkKtxXpshaiqoO12rwWT"), "any"),
+    "auditctl": (tuple(f"-{c}" for c in "DeflsaAdwWRbrk"), "any"),
     **{name: ((), "any") for name in (
         "iptables", "ip6tables", "iptables-nft", "ip6tables-nft", "iptables-legacy",
         "ip6tables-legacy", "ebtables", "arptables", "xtables-nft-multi",
         "xtables-legacy-multi", "iptables-restore", "ip6tables-restore", "firewall-cmd",
-        "auditctl", "augenrules", "s6-svc", "runsvctl", "openrc", "telinit", "init", "stop",
+        "augenrules", "runsvctl", "openrc", "telinit", "init", "stop",
         "start", "restart")},
     **{name: (_INIT_ACTIONS, "any") for name in (
         "ufw-init", "netfilter-persistent", "apf", "shorewall", "shorewall6", "shorewall-lite")},
@@ -76,6 +80,7 @@ _SCRIPT = re.compile(r"(^|/)(init\.d|rc[0-6sS]\.d|rc\.d)/")
 _GLOB = re.compile(r"[*?\[]")
 _BRACKET = re.compile(r"\[[!^]?\]?(?:\[([:.=]).*?\1\]|[^\]])*\]")
 _ESCAPE = re.compile(r"\\(.)")
+_EXTGLOB = re.compile(r"[?*+@!]\([^)]*\)")  # `sto@(p)`, `+(s)top`: read as `*`
 
 
 def _table(name: str, words: list[_Word]) -> tuple[tuple[str, ...], str] | None:
@@ -86,10 +91,15 @@ def _table(name: str, words: list[_Word]) -> tuple[tuple[str, ...], str] | None:
 
 
 def may_match(pattern: str, word: str) -> bool:
-    """Whether bash's pathname expansion may make `pattern` the name `word`, read generously
-    (a bracket expression as any one character, a backslash as quoting nothing, any case)."""
-    loose = _ESCAPE.sub(r"\1", _BRACKET.sub("?", pattern))
-    return fnmatch.fnmatch(word.lower(), loose.lower()) or fnmatch.fnmatchcase(word, loose)
+    """Whether bash's pathname expansion may make `pattern` the name `word`: a bracket read as
+    bash reads it, any case (`nocaseglob`), an extended pattern as `*`; a pattern that cannot be
+    read so, generously (a bracket as any one character, a backslash as quoting nothing)."""
+    pattern = _EXTGLOB.sub("*", pattern)
+    try:
+        return re.fullmatch(_glob_regex(pattern), word, re.I | re.S) is not None
+    except re.error:
+        loose = _ESCAPE.sub(r"\1", _BRACKET.sub("?", pattern))
+        return fnmatch.fnmatch(word.lower(), loose.lower())
 
 
 def pattern_verbs(name: str, words: list[_Word]) -> tuple[list[list[_Word]], str]:
