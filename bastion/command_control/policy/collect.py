@@ -463,7 +463,9 @@ class _Collector(_Statements, _Files, _Variables, _Code, _Wrappers, _Runners, _I
             self._unread(start, words, site, _HANDLED)
         self._started_servers(name, words, site, _HANDLED)  # `systemctl start tinysshd.socket`
         for argv in init_script_commands(name, words, [d.text for d in self._dirs]):  # v31f 10, 12
-            self._inner([_Word(v, v) for v in argv], site, name)
+            # a pattern stays one (`sh /etc/init.d/ufw sto[p]`: attack x33f, finding 1)
+            self._inner([_Word(v, v, any(w.glob and w.value == v for w in words)) for v in argv],
+                        site, name)
         self._fed(name, words, site, read, start)
         if site.dynamic and handler is not None and name not in _DATA_PROGRAMS and not (
                 name == "git" and _git_subcommand(words)) and not _other_verb(name, words):

@@ -40,6 +40,7 @@ from bastion.command_control.policy.unit_servers import DEBUG_SHELL, started_ser
 from bastion.command_control.policy.units import stopped_units
 from bastion.command_control.policy.unread import launched, unread_paths
 from bastion.command_control.policy.variables import _IDENTIFIER
+from bastion.command_control.policy.verb_patterns import pattern_verbs
 from bastion.command_control.policy.words import (
     _HEREDOC_PARTS,
     _REDIRECTS,
@@ -315,6 +316,11 @@ class _Files:
                 "kill", ("kill", "-s", "KILL", pid.text if pid.value is None else pid.value),
                 site.text, "", pid.value is None, (*site.wrappers, name)))
         # a unit glob, an isolate, `init 1`; a command said otherwise (`auditctl -Di`)
+        verbs, pattern = pattern_verbs(name, words)  # `systemctl sto[p] auditd`: x33f, 1
+        if pattern:
+            self._unknown(site, words, pattern)
+        for said in verbs:
+            self._inner(said, site, name)  # type: ignore[attr-defined]
         for argv in [*stopped_units(name, words), *respoken(name, words),
                      *console_commands(name, words)]:  # `openvt -- bash`: v31f, 23
             self.commands.append(SimpleCommand(argv[0], argv, site.text, "", False,

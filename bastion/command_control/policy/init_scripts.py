@@ -21,7 +21,8 @@ from __future__ import annotations
 
 import re
 
-from bastion.command_control.policy.paths import normalise_path
+from bastion.command_control.policy.paths import normalise_path, through_proc
+from bastion.command_control.policy.short_options import is_cluster, read_cluster
 from bastion.command_control.policy.words import _Word
 
 _SCRIPT = re.compile(r"/etc/(?:rc\.d/)?init\.d/(?P<name>[^/]+)|/etc/rc\.d/(?P<rc>rc)")
@@ -33,8 +34,8 @@ _SHELLS = frozenset({"sh", "bash", "dash", "ash", "ksh", "ksh93", "mksh", "pdksh
 _SOURCES = frozenset({".", "source"})
 # the firewall front-ends' shell helpers that dispatch on `$1` as init scripts do (finding 13)
 _HELPER = re.compile(r"ufw-init|netfilter-persistent|[0-9]+-ip6?tables|apf|shorewall6?(-lite)?")
-# a shell's options that take the next word (`bash -o errexit SCRIPT`, `-O extglob`)
-_SHELL_VALUE = frozenset({"-o", "+o", "-O", "+O", "--rcfile", "--init-file"})
+# a shell's long options that take the next word (its short ones: `-o`, `-O`, in a cluster too)
+_SHELL_LONG_VALUE = frozenset({"--rcfile", "--init-file"})
 
 
 def init_script_commands(name: str, words: list[_Word], dirs: list[str]) -> list[tuple[str, ...]]:
@@ -48,21 +49,26 @@ def init_script_commands(name: str, words: list[_Word], dirs: list[str]) -> list
     strings = [v for v in values if v is not None]
     at = 0
     if name in _SHELLS or name in _SOURCES:
-        at = 1
+        at, letters = 1, ""
         while at < len(strings) and strings[at][:1] in ("-", "+") and strings[at] not in ("-", "--"):
-            at += 2 if strings[at] in _SHELL_VALUE else 1
+            if is_cluster(strings[at], plus=True):
+                # `-eo pipefail`, `-euxo pipefail`, `+o posix`: every `o`/`O` takes the next
+                # word (attack x33f, finding 2)
+                cluster = read_cluster(strings[at], "oO", getopt=False)
+                letters += cluster.letters
+                at += 1 + cluster.nexts
+            else:
+                at += 2 if strings[at] in _SHELL_LONG_VALUE else 1
         if at < len(strings) and strings[at] == "--":
             at += 1
-        if at >= len(strings) or any(s in ("-c", "-s") or (s[:1] == "-" and s[1:2] != "-"
-                                                           and ("c" in s or "s" in s))
-                                     for s in strings[1:at]):
+        if at >= len(strings) or "c" in letters or "s" in letters:
             return []  # `sh -c CODE`, `sh -s`: no script file
     script, rest = strings[at], strings[at + 1:]
     if not rest:
         return []
     plain = _plain(script, dirs, at > 0)
     if plain is None and at > 0 and _HELPER.fullmatch(script.rsplit("/", 1)[-1]):
-        plain = script  # `sh /lib/ufw/ufw-init flush-all`: the helper run as itself
+        plain = through_proc(script)[1]  # `sh /lib/ufw/ufw-init flush-all`: run as itself
     if plain is None:
         return []
     said = (plain, rest[0])
@@ -74,6 +80,15 @@ def init_script_commands(name: str, words: list[_Word], dirs: list[str]) -> list
 def _plain(script: str, dirs: list[str], operand: bool) -> str | None:
     """`/etc/init.d/NAME` for a path that reaches an init script or its runlevel link (a
     command word without a slash is looked up in PATH; a shell's operand is a file)."""
+    # `/proc/self/root/etc/init.d/X`, `/proc/1/root/...`, `/proc/self/cwd/../etc/init.d/X`: the
+    # magic links of /proc resolved (attack x33f, finding 3)
+    kind, resolved = through_proc(script)
+    if kind == "unknown":
+        # through a folder known only at run time (`/proc/1/cwd/ufw`: another process's
+        # working folder): read as the init script of its name, wherever it is
+        name = resolved.rstrip("/").rsplit("/", 1)[-1]
+        return f"/etc/init.d/{name}" if name not in ("", ".", "..") else None
+    script = resolved
     candidates = [script] if script.startswith("/") else (
         [f"{d.rstrip('/')}/{script}" for d in dirs if d.startswith("/")]
         if "/" in script or operand else [])
@@ -81,6 +96,12 @@ def _plain(script: str, dirs: list[str], operand: bool) -> str | None:
         path = normalise_path(path)
         match = _SCRIPT.fullmatch(path) or _LINK.fullmatch(path)
         if match is not None:
+            return f"/etc/init.d/{match.group('name') or match.group('rc')}"
+    if not script.startswith("/") and (operand or "/" in script) and not any(
+            d.startswith("/") for d in dirs):
+        # a relative path from a folder not known (an exec command's home): `../../etc/init.d/X`
+        match = _SCRIPT.search("/" + script) or _LINK.search("/" + script)
+        if match is not None and ".." in script.split("/"):
             return f"/etc/init.d/{match.group('name') or match.group('rc')}"
     return None
 

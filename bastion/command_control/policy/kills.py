@@ -22,6 +22,9 @@ _DAEMONS = {
     "sshd": "/usr/sbin/sshd -D", "cron": "/usr/sbin/cron -f", "crond": "/usr/sbin/crond -n",
     "firewalld": "/usr/bin/python3 /usr/sbin/firewalld --nofork",
     "fail2ban-server": "/usr/bin/python3 /usr/bin/fail2ban-server -xf start",
+    # the older logging and audit daemons the service rules name (attack x33f, finding 13)
+    "syslogd": "/usr/sbin/syslogd", "klogd": "/sbin/klogd", "metalog": "/usr/sbin/metalog",
+    "audispd": "/sbin/audispd",
     # PID 1: a signal reboots, powers off or isolates rescue (attack b11f, finding 6)
     "systemd": "/sbin/init splash",
 }  # fmt: skip
@@ -162,7 +165,13 @@ def _stopped(words: list[_Word]) -> list[str]:
     if ({"--ppid", "--pid"} & values.keys() or any(u in ("root", "0") for u in users)
             or not (chosen or users)):
         return list(_DAEMONS)
-    return [d for d in _DAEMONS if any(d in (v or "").rsplit("/", 1)[-1] for v in chosen)]
+    return [d for d in _DAEMONS if any(
+        d in (v or "").rsplit("/", 1)[-1]
+        or (v or "").rsplit("/", 1)[-1].removesuffix(".pid") == _PIDFILES.get(d) for v in chosen)]
+
+
+# pid files not named after their daemon's process (`-p /run/fail2ban/fail2ban.pid`)
+_PIDFILES = {"fail2ban-server": "fail2ban", "rsyslogd": "rsyslog", "systemd-journald": "journald"}
 
 
 def _fuser(words: list[_Word]) -> list[str]:

@@ -24,6 +24,7 @@ from __future__ import annotations
 from collections.abc import Collection
 
 from bastion.command_control.policy.mail_writes import MAIL_VALUES
+from bastion.command_control.policy.short_options import read_cluster
 
 _MAILX = frozenset({"mail", "mailx", "s-nail", "Mail", "nail"})
 _MUTTS = frozenset({"mutt", "neomutt", "mutt-kz", "mutt-patched"})
@@ -89,17 +90,17 @@ def _mailx(words: list[str]) -> list[str]:
             continue
         if not arg.startswith("-") or arg == "-":
             continue
-        for offset, letter in enumerate(arg[1:], start=2):
-            if letter in MAIL_VALUES or letter in "XYE":
-                value = arg[offset:]
-                if not value and index < len(words) and (letter != "E" or not words[index].startswith("-")):
-                    value = words[index]
-                    index += 1
-                if letter == "S" and _setting_unsafe(value):
-                    found.append(f"-S {value}")
-                elif letter in "XY" or (letter == "E" and value):
-                    found.append(f"-{letter} {value}")
-                break
+        cluster = read_cluster(arg, {*MAIL_VALUES, *"XYE"})
+        letter = cluster.option
+        if letter:
+            value = cluster.value or ""
+            if cluster.nexts and index < len(words) and (letter != "E" or not words[index].startswith("-")):
+                value = words[index]
+                index += 1
+            if letter == "S" and _setting_unsafe(value):
+                found.append(f"-S {value}")
+            elif letter in "XY" or (letter == "E" and value):
+                found.append(f"-{letter} {value}")
     return found
 
 
@@ -114,12 +115,9 @@ def _mutt(words: list[str]) -> list[str]:
             break
         if not arg.startswith("-") or arg == "-" or arg.startswith("--"):
             continue
-        for offset, letter in enumerate(arg[1:], start=2):
-            if letter in "eF":
-                found.append(f"-{letter}")
-            if letter in _MUTT_VALUES:
-                index += offset == len(arg)  # its value: the rest of the word or the next
-                break
+        cluster = read_cluster(arg, _MUTT_VALUES)
+        found += [f"-{letter}" for letter in cluster.letters if letter in "eF"]
+        index += cluster.nexts  # its value: the rest of the word or the next
     return found
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 import math
 import re
 
+from bastion.command_control.policy.short_options import read_cluster
 from bastion.command_control.policy.trigger_units import trigger_units
 from bastion.command_control.policy.units import stopped_units
 from bastion.command_control.policy.words import _Word
@@ -113,14 +114,13 @@ def _auditctl(values: list[str]) -> list[tuple[str, ...]]:
         if not value.startswith("-") or len(value) < 2:
             out.append(value)
             continue
-        for at, letter in enumerate(value[1:], start=2):
-            if letter in _AUDITCTL_VALUE:
-                rest = value[at:]
-                if not rest and index < len(values):
-                    rest, index = values[index], index + 1
-                out += [f"-{letter}", rest]
-                break
-            out.append(f"-{letter}")
+        cluster = read_cluster(value, _AUDITCTL_VALUE)
+        out += [f"-{letter}" for letter in cluster.letters]
+        if cluster.option:
+            rest = cluster.value or ""
+            if cluster.nexts and index < len(values):
+                rest, index = values[index], index + 1
+            out.append(rest)
     return [("auditctl", *out)]
 
 
@@ -260,12 +260,9 @@ def _ipt_cluster(value: str) -> list[str]:
     the first that takes a value, whose value is the rest of the word (or the next word)."""
     if not _IPT_CLUSTER.fullmatch(value) or re.fullmatch(r"-w[0-9]+", value):
         return [value]
-    pieces = []
-    for index, letter in enumerate(value[1:], start=2):
-        pieces.append("-" + letter)
-        if letter in _IPT_VALUE_LETTERS:
-            return pieces + ([value[index:]] if value[index:] else [])
-    return pieces
+    cluster = read_cluster(value, _IPT_VALUE_LETTERS)
+    return [f"-{letter}" for letter in cluster.letters] + (
+        [cluster.value] if cluster.value else [])
 
 
 def _every_packet(option: str, value: str) -> bool:

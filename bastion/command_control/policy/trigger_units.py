@@ -13,6 +13,8 @@ unit), since which one a given version takes is not known here.
 
 from __future__ import annotations
 
+from bastion.command_control.policy.short_options import read_cluster
+
 # long option -> (takes a value, kind): "trigger", "unit" or ""
 _LONG = {
     "help": (False, ""), "version": (False, ""), "user": (False, ""), "system": (False, ""),
@@ -59,14 +61,12 @@ def trigger_units(values: list[str]) -> list[str]:
             if "unit" in kinds and takes:
                 units.append(argument)
             continue
-        for at, letter in enumerate(value[1:], start=2):
-            if letter in _SHORT_VALUE:
-                argument = value[at:]
-                if not argument and index < len(values):
-                    argument, index = values[index], index + 1
-                if letter == "u":
-                    units.append(argument)
-                break
+        cluster = read_cluster(value, _SHORT_VALUE)  # `-qu NAME`, `-qudebug-shell`
+        argument = cluster.value or ""
+        if cluster.nexts and index < len(values):
+            argument, index = values[index], index + 1
+        if cluster.option == "u":
+            units.append(argument)
     if not trigger:
         return []
     out = []

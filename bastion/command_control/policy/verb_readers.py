@@ -17,8 +17,10 @@ options are skipped as flags, so a word that is an option's value may be taken f
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 
 from bastion.command_control.policy.shells import INTERPRETERS
+from bastion.command_control.policy.verb_patterns import may_match
 
 # Programs whose verb (their first operand) starts a prompt reading code from stdin: "always",
 # or "bare" (only when no other operand follows: `crystal eval CODE` and `dotnet fsi x.fsx`
@@ -66,6 +68,7 @@ _VERBS: dict[str, dict[str, str]] = {
     "clickhouse": {"client": "always", "local": "always"},
     "cockroach": {"sql": "always", "demo": "always"},
 }
+_PATTERN = re.compile(r"[*?\[]")
 # Scripts run by an interpreter (or by their own name) whose verb starts a prompt.
 _SCRIPTS: dict[str, dict[str, str]] = {
     "manage.py": _VERBS["django-admin"], "django-admin.py": _VERBS["django-admin"],
@@ -103,12 +106,21 @@ def _operands(words: list[str]) -> list[str]:
     return [w for w in words if not w.startswith("-") or w == "-"]
 
 
+def _matching(word: str, verbs: Collection[str]) -> list[str]:
+    """The verbs `word` is: itself, or each a pattern may become (`shel[l]`, `c*`: attack
+    x33f, finding 1; a quoted one too, read as generously)."""
+    if word in verbs:
+        return [word]
+    return [v for v in verbs if may_match(word, v)] if _PATTERN.search(word) else []
+
+
 def _verb(table: dict[str, str], operands: list[str]) -> str:
     """"interpreter" when the first operand is a prompt's verb of `table`."""
-    if not operands or operands[0] not in table:
+    found = _matching(operands[0], table) if operands else []
+    if not found:
         return ""
-    mode = table[operands[0]]
-    return "interpreter" if mode == "always" or len(operands) == 1 or operands[1] == "-" else ""
+    always = any(table[v] == "always" for v in found)
+    return "interpreter" if always or len(operands) == 1 or operands[1] == "-" else ""
 
 
 def _base(word: str) -> str:
@@ -147,7 +159,7 @@ def _interpreted(family: str, words: list[str]) -> str:
             return _verb(table, operands[1:])
         if family == "node":
             return _verb(_VERBS["node"], operands)
-        if len(operands) > 1 and operands[1] in _PROMPT_VERBS:
+        if len(operands) > 1 and _matching(operands[1], _PROMPT_VERBS):
             return "program"  # `python3 tool.py shell`
     return ""
 
@@ -171,6 +183,6 @@ def verb_reader(name: str, argv: tuple[str, ...], unread: bool) -> str:
         found = _verb(_SCRIPTS.get(name) or _SCRIPTS[_base(argv[0])], operands)
         if found:
             return found
-    if unread and operands and operands[0] in _PROMPT_VERBS:
+    if unread and operands and _matching(operands[0], _PROMPT_VERBS):
         return "program"
     return ""
