@@ -151,6 +151,10 @@ def _npm(name: str, words: list[str]) -> list[tuple[str, str]]:
 def _npm_verb(name: str, operands: list[str]) -> list[tuple[str, str]]:
     if operands[:1] and operands[0] in _NPM_CONFIG and len(operands) > 1:
         verb, rest = operands[1], operands[2:]
+        # an option's value between `config` and its verb (`config --location global set`)
+        at = next((i for i, w in enumerate(operands[1:], 1) if w in ("set", "edit")), 0)
+        if at:
+            verb, rest = operands[at], operands[at + 1:]
     elif operands[:1] == ["set"] and name != "yarn":
         verb, rest = "set", operands[1:]
     else:

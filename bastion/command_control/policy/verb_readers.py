@@ -181,7 +181,8 @@ def _interpreted(family: str, words: list[str]) -> str:
     for operands in _starts(words):
         table = _SCRIPTS.get(_base(operands[0]))
         if table is not None:
-            found = _verb(table, operands[1:]) or found
+            # the script's own options before its verb too (`artisan --env production tinker`)
+            found = _any_verb(table, words[words.index(operands[0]) + 1:]) or found
         elif family == "node":
             found = _verb(_VERBS["node"], operands) or found
         elif len(operands) > 1 and operands[1] in _PROMPT_VERBS:
