@@ -99,7 +99,7 @@ _JUDGED = frozenset({
     "ListUnitFilesByPatterns", "GetUnitFileState", "GetUnitFileLinks", "GetDefaultTarget",
     "LookupDynamicUserByName", "LookupDynamicUserByUID", "GetDynamicUsers", "RefUnit",
     "UnrefUnit", "Ref", "Unref", "StartTransientUnit", "AbandonScope", "Abandon",
-    "SetShowStatus", "GetProcesses", "GetJobs"})
+    "SetShowStatus", "GetProcesses", "GetJobs", "DumpFileDescriptorStore"})
 _INTERFACES = r"org\.freedesktop\.systemd1\.(Manager|Unit|Service|Scope|Socket|Mount|Swap|Timer|Path|Slice)"
 _INTERFACE = re.compile(_INTERFACES)
 _MEMBER = re.compile(rf"(?:^|=){_INTERFACES}\.(\w+)$")
