@@ -9,10 +9,16 @@ Methods of `_Collector` (collect.py)."""
 from __future__ import annotations
 
 import re
+import shlex
 from collections.abc import Callable
 from dataclasses import replace
 
-from bastion.command_control.policy.dbus_names import DBUS_CLIENTS, readings, undecodable
+from bastion.command_control.policy.dbus_names import (
+    DBUS_CLIENTS,
+    readings,
+    systemctl_readings,
+    undecodable,
+)
 from bastion.command_control.policy.elsewhere import console, stdin_elsewhere
 from bastion.command_control.policy.names import _known
 from bastion.command_control.policy.packaged import (
@@ -128,6 +134,14 @@ class _Fed:
         for reading in readings(argv):
             self.commands.append(SimpleCommand(name, reading, site.text, dynamic_args=dynamic,
                                                wrappers=site.wrappers))
+        for spelling in [argv, *readings(argv)]:
+            # `busctl call ... Manager SetDefaultTarget sb rescue.target true`: judged as
+            # `systemctl set-default rescue.target true` (attack x33f, finding 4)
+            said, strange = systemctl_readings(name, spelling)
+            for command in said:
+                self._code(shlex.join(command), site._replace(stdin="null"), name)
+            if strange is not None:
+                self._unknown(site, words, f"{name} {strange}")
         broken = undecodable(argv)
         if broken is not None:
             self._unknown(site, words, f"{name} {broken}: an escape the bastion cannot decode as "

@@ -14,6 +14,15 @@ Siblings: `bundle config [set] KEY VALUE` (BUNDLE_KEY: `path`, `bin`, `gemfile`.
 where later installs write or what they run: unknown, but for settings that name no folder,
 file or program.
 
+The verb is found as each tool finds it (attack x33f, finding 5): pip's general options by
+optparse's rules (`--log-file`, `--local-log` and any unique start of a long option: `--cache
+D`, `--time 5`, config's `--edit vi`), an option pip does not know before or among `config`'s
+words making the line unknown; npm's, pnpm's, yarn's, poetry's, bundler's, conda's and
+composer's options before the verb read generously: each operand that follows an option's
+possible value is tried as the verb (`npm --loglevel silent config set`, `pnpm -C /srv config
+set`, `yarn --cwd /srv config set`, `poetry -C /srv config`), and npm's abbreviations of
+`config` (`c`, `con`, `conf`, `confi`) are `config`.
+
 `settings_code` gives, for one command, the code to judge in its place ("code", TEXT) and
 the reasons it is unknown ("unknown", REASON)."""
 
@@ -29,10 +38,19 @@ from bastion.command_control.policy.wrappers import PIPS
 _NPMS = frozenset({"npm", "pnpm", "yarn", "yarnpkg"})
 # The variables that move the folders pip and npm read their settings files from.
 _HOMES = ("HOME", "XDG_CONFIG_HOME", "XDG_CONFIG_DIRS")
-_PIP_VALUE_OPTIONS = frozenset({"--editor", "--log", "--proxy", "--retries", "--timeout",
-                                "--exists-action", "--trusted-host", "--cert", "--client-cert",
-                                "--cache-dir", "--python", "--use-feature", "--use-deprecated",
+# pip's general options (every command's too) and config's own, as optparse reads them.
+_PIP_VALUE_OPTIONS = frozenset({"--editor", "--log", "--log-file", "--local-log", "--proxy",
+                                "--retries", "--resume-retries", "--timeout", "--exists-action",
+                                "--trusted-host", "--cert", "--client-cert", "--cache-dir",
+                                "--python", "--use-feature", "--use-deprecated",
                                 "--keyring-provider", "--progress-bar"})
+_PIP_FLAGS = frozenset({"--help", "--debug", "--isolated", "--require-virtualenv", "--verbose",
+                        "--version", "--quiet", "--no-input", "--no-cache-dir",
+                        "--disable-pip-version-check", "--no-color", "--no-python-version-warning",
+                        "--global", "--user", "--site"})
+_PIP_SHORT_FLAGS = frozenset("hvVq")
+# npm's abbreviations of `config` (its alias `c` and the unique starts of the name).
+_NPM_CONFIG = frozenset({"c", "con", "conf", "confi", "config"})
 
 
 def _operands(words: list[str], takes: Collection[str] = ()) -> list[str]:
@@ -48,8 +66,65 @@ def _operands(words: list[str], takes: Collection[str] = ()) -> list[str]:
     return found
 
 
+def _starts(words: list[str]) -> list[list[str]]:
+    """The operands read from each place the verb may be: the first word that is no option,
+    and each later one while every operand before it directly follows an option with no `=`
+    (so may be that option's value: `--loglevel silent config set`)."""
+    operands = _operands(words)
+    found = [operands] if operands else []
+    index = 0
+    for at, word in enumerate(words):
+        if word.startswith("-") and word != "-":
+            continue
+        previous = words[at - 1] if at else ""
+        if not previous.startswith("-") or previous in ("-", "--") or "=" in previous:
+            break
+        index += 1
+        if operands[index:]:
+            found.append(operands[index:])
+    return found
+
+
+def _pip_option(word: str) -> str | None:
+    """A long option of pip's as optparse resolves it (exact, or the one option the word
+    starts), None when pip knows none or several."""
+    name = word.split("=", 1)[0]
+    known = _PIP_VALUE_OPTIONS | _PIP_FLAGS
+    if name in known:
+        return name
+    matches = [o for o in known if o.startswith(name)]
+    return matches[0] if len(matches) == 1 else None
+
+
+def _pip_operands(words: list[str]) -> tuple[list[str], str]:
+    """pip's operands, the values of its options skipped as optparse skips them, and the first
+    option pip's tables do not hold ("" if none)."""
+    found, strange, index = [], "", 0
+    while index < len(words):
+        word = words[index]
+        index += 1
+        if word == "--":
+            found += words[index:]
+            break
+        if word.startswith("--"):
+            option = _pip_option(word)
+            if option is None:
+                strange = strange or word
+            elif option in _PIP_VALUE_OPTIONS and "=" not in word:
+                index += 1
+        elif word.startswith("-") and word != "-":
+            if not set(word[1:]) <= _PIP_SHORT_FLAGS:
+                strange = strange or word
+        else:
+            found.append(word)
+    return found, strange
+
+
 def _pip(words: list[str]) -> list[tuple[str, str]]:
-    operands = _operands(words, _PIP_VALUE_OPTIONS)
+    operands, strange = _pip_operands(words)
+    if strange and "config" in words:
+        return [("unknown", f"pip {strange}: an option the bastion does not know, before or in "
+                            "pip's settings command")]
     if operands[:1] != ["config"]:
         return []
     verb, rest = (operands[1], operands[2:]) if len(operands) > 1 else ("", [])
@@ -65,9 +140,21 @@ def _pip(words: list[str]) -> list[tuple[str, str]]:
 
 
 def _npm(name: str, words: list[str]) -> list[tuple[str, str]]:
-    operands = _operands(words)
-    if operands[:1] in (["config"], ["c"]) and len(operands) > 1:
+    found: list[tuple[str, str]] = []
+    for operands in _starts(words):
+        for item in _npm_verb(name, operands):
+            if item not in found:
+                found.append(item)
+    return found
+
+
+def _npm_verb(name: str, operands: list[str]) -> list[tuple[str, str]]:
+    if operands[:1] and operands[0] in _NPM_CONFIG and len(operands) > 1:
         verb, rest = operands[1], operands[2:]
+        # an option's value between `config` and its verb (`config --location global set`)
+        at = next((i for i, w in enumerate(operands[1:], 1) if w in ("set", "edit")), 0)
+        if at:
+            verb, rest = operands[at], operands[at + 1:]
     elif operands[:1] == ["set"] and name != "yarn":
         verb, rest = "set", operands[1:]
     else:
@@ -96,12 +183,25 @@ def _npm(name: str, words: list[str]) -> list[tuple[str, str]]:
 _BUNDLE_HARMLESS = frozenset({"jobs", "retry", "without", "with", "frozen", "deployment", "clean",
                               "timeout", "silence_root_warning", "auto_install", "only",
                               "force_ruby_platform"})
+# composer's settings that choose where packages come from or what they may run.
+_COMPOSER_TRUST = re.compile(r"(?i)repositor|secure|tls|cafile|capath|script|plugin|process")
 _NAMES_PLACE = re.compile(r"(?i)path|dir|cache|prefix|executable|python|shell|command|home|root|file|bin")
 
 
 def _other(name: str, words: list[str]) -> list[tuple[str, str]]:
-    """bundle, poetry and conda: a stored setting that may name a place or a program."""
-    operands = _operands(words, ("--set", "--add", "--append", "--prepend") if name == "conda" else ())
+    """bundle, poetry, conda and composer: a stored setting that may name a place or a
+    program, the verb read from each place it may be (`_starts`)."""
+    found: list[tuple[str, str]] = []
+    for operands in _starts(words) if name != "conda" else [[]]:
+        for item in _other_verb(name, words, operands):
+            if item not in found:
+                found.append(item)
+    return found
+
+
+def _other_verb(name: str, words: list[str], operands: list[str]) -> list[tuple[str, str]]:
+    if name == "conda":
+        operands = _operands(words, ("--set", "--add", "--append", "--prepend"))
     keys: list[str] = []
     if name == "bundle" and operands[:1] == ["config"]:
         rest = operands[1:]
@@ -111,11 +211,17 @@ def _other(name: str, words: list[str]) -> list[tuple[str, str]]:
         keys = [k for k in keys if k.lower().replace("-", "_") not in _BUNDLE_HARMLESS]
     elif name == "poetry" and operands[:1] == ["config"] and len(operands) > 2:
         keys = [k for k in operands[1:2] if _NAMES_PLACE.search(k)]
+    elif name == "gem" and operands[:1] == ["sources"] and any(
+            w == "-a" or (w.startswith("--a") and "--add".startswith(w.split("=")[0])) for w in words):
+        keys = ["sources --add"]  # where every later `gem install` fetches from
+    elif name == "composer" and operands[:1] == ["config"] and len(operands) > 2:
+        keys = [k for k in operands[1:2] if _NAMES_PLACE.search(k) or _COMPOSER_TRUST.search(k)]
     elif name == "conda" and operands[:1] == ["config"]:
         keys = [words[i + 1] for i, w in enumerate(words[:-1])
                 if w in ("--set", "--add", "--append", "--prepend") and _NAMES_PLACE.search(words[i + 1])]
-    return [("unknown", f"{name} config {key}: a stored setting that may name where later "
-                        "installs write or a program they run") for key in keys]
+    return [("unknown", f"{name} {'' if key.startswith('sources') else 'config '}{key}: a stored "
+                        "setting that may name where later installs write or a program they run")
+            for key in keys]
 
 
 def settings_code(name: str, argv: tuple[str, ...], known: Collection[str],
@@ -131,7 +237,7 @@ def settings_code(name: str, argv: tuple[str, ...], known: Collection[str],
         found = _pip(words)
     elif name in _NPMS:
         found = _npm(name, words)
-    elif name in ("bundle", "poetry", "conda"):
+    elif name in ("bundle", "poetry", "conda", "composer", "gem"):
         return _other(name, words)
     elif name in MAILERS:  # the program mail hands the message to (attack v31o, finding 9)
         return [("unknown", reason) for reason in mail_settings(name, argv, known)]

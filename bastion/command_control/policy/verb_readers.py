@@ -12,7 +12,10 @@ held as `python3`'s is, text piped in is `|` and unknown), "program" for a progr
 reads whose first operand is a prompt's verb (`mytool console`, `poetry shell`: its first data
 on an exec channel is held, bastion.ssh.fed_gate), else "". The reading is naive on purpose:
 options are skipped as flags, so a word that is an option's value may be taken for the verb
-(more held, never fewer)."""
+(more held, never fewer); and, since an option before the script or the verb may take the next
+word as its value (`python3 -W ignore manage.py shell`, `php -d x=1 artisan tinker`, `flask
+--app app shell`, `dlv --init F debug`: attack x33f, finding 11), each operand that follows an
+option's possible value is tried as the script or the verb too (`_starts`)."""
 
 from __future__ import annotations
 
@@ -114,6 +117,31 @@ def _matching(word: str, verbs: Collection[str]) -> list[str]:
     return [v for v in verbs if may_match(word, v)] if _PATTERN.search(word) else []
 
 
+def _starts(words: list[str]) -> list[list[str]]:
+    """The operands read from each place the first operand may be: the first word that is no
+    option, and each later one while every operand before it directly follows an option (so
+    may be that option's value: `-W ignore manage.py shell` gives `ignore manage.py shell`
+    and `manage.py shell`)."""
+    operands = _operands(words)
+    found = [operands] if operands else []
+    index = 0
+    for at, word in enumerate(words):
+        if word.startswith("-") and word != "-":
+            continue
+        previous = words[at - 1] if at else ""
+        if not previous.startswith("-") or previous in ("-", "--") or "=" in previous:
+            break  # this operand is no option's value: the ones after it are operands
+        index += 1
+        if operands[index:]:
+            found.append(operands[index:])
+    return found
+
+
+def _any_verb(table: dict[str, str], words: list[str]) -> str:
+    """`_verb` from each place the first operand may be (`_starts`)."""
+    return next((v for v in (_verb(table, ops) for ops in _starts(words)) if v), "")
+
+
 def _verb(table: dict[str, str], operands: list[str]) -> str:
     """"interpreter" when the first operand is a prompt's verb of `table`."""
     found = _matching(operands[0], table) if operands else []
@@ -132,7 +160,14 @@ def _interpreted(family: str, words: list[str]) -> str:
     or a library."""
     if family == "python":
         ended = False  # python's own options end at its first `-m` or script
+        valued = False  # the word is the value of `-W`, `-X` (`-W ignore -m django shell`)
         for index, word in enumerate(words):
+            if valued:
+                valued = False
+                continue
+            if not ended and word[:1] == "-" and word[1:2] != "-" and word[-1:] in "WXQ":
+                valued = True
+                continue
             if not ended and (word.startswith("-m") or not word.startswith("-")):
                 ended = True
                 module = word[2:] or (words[index + 1] if index + 1 < len(words) else "") \
@@ -141,7 +176,7 @@ def _interpreted(family: str, words: list[str]) -> str:
                     return "interpreter"
                 framework = _PY_FRAMEWORKS.get(module)
                 if framework is not None:
-                    return _verb(framework, _operands(words[index + (1 if word[2:] else 2):]))
+                    return _any_verb(framework, words[index + (1 if word[2:] else 2):])
             base = _base(word)
             if base.endswith((".py", ".pyc")) and base.rsplit(".", 1)[0] in _PY_PROMPTS:
                 return "interpreter"  # `python3 .../code.py`, `-m trace --count .../code.py`
@@ -152,16 +187,21 @@ def _interpreted(family: str, words: list[str]) -> str:
     if family == "perl" and any(w.startswith("-M") and w[2:].split("=")[0] in _PERL_SHELLS
                                 for w in words):
         return "interpreter"
-    operands = _operands(words)
-    if family in ("python", "php", "ruby", "node") and operands:
+    if family not in ("python", "php", "ruby", "node"):
+        return ""
+    found = ""
+    for operands in _starts(words):
         table = _SCRIPTS.get(_base(operands[0]))
         if table is not None:
-            return _verb(table, operands[1:])
-        if family == "node":
-            return _verb(_VERBS["node"], operands)
-        if len(operands) > 1 and _matching(operands[1], _PROMPT_VERBS):
-            return "program"  # `python3 tool.py shell`
-    return ""
+            # the script's own options before its verb too (`artisan --env production tinker`)
+            found = _any_verb(table, words[words.index(operands[0]) + 1:]) or found
+        elif family == "node":
+            found = _verb(_VERBS["node"], operands) or found
+        elif len(operands) > 1 and _matching(operands[1], _PROMPT_VERBS):
+            found = found or "program"  # `python3 tool.py shell`
+        if found == "interpreter":
+            break
+    return found
 
 
 def verb_reader(name: str, argv: tuple[str, ...], unread: bool) -> str:
@@ -173,14 +213,14 @@ def verb_reader(name: str, argv: tuple[str, ...], unread: bool) -> str:
         return "interpreter"
     operands = _operands(words)
     if name in _VERBS:
-        found = _verb(_VERBS[name], operands)
+        found = _any_verb(_VERBS[name], words)
         if found:
             return found
     family = INTERPRETERS.fullmatch(name)
     if family is not None and family.lastgroup:
         return _interpreted(family.lastgroup, words)
     if name in _SCRIPTS or _base(argv[0]) in _SCRIPTS:
-        found = _verb(_SCRIPTS.get(name) or _SCRIPTS[_base(argv[0])], operands)
+        found = _any_verb(_SCRIPTS.get(name) or _SCRIPTS[_base(argv[0])], words)
         if found:
             return found
     if unread and operands and _matching(operands[0], _PROMPT_VERBS):
