@@ -18,7 +18,10 @@ may differ, also blank-split, and whole as one word: every reading judged, so th
 - Ansible's `--ssh-common-args`, `--ssh-extra-args`, `--scp-extra-args`, `--sftp-extra-args`
   (shlex), in every ansible program; unison's `-sshargs`; duplicity's `--ssh-options`; dsh's
   `-o` / `--remoteshellopt`;
-- Dropbear's `dbclient -J PROXYCMD`: run as `$SHELL -c "exec PROXYCMD"` (cli-main.c): code.
+- Dropbear's `dbclient -J PROXYCMD`: run as `$SHELL -c "exec PROXYCMD"` (cli-main.c): code;
+  the programs run in place of ssh: `rclone --sftp-ssh CMD` (and a connection string's
+  `ssh=`: unknown), `restic -o sftp.command=CMD` (`sftp.args=` read as ssh's options),
+  libvirt's `?command=` in a `-c`/`--connect` URI (unknown); salt-ssh's `--ssh-option`.
 The environment's spellings (pdsh's `PDSH_SSH_ARGS`, `PDSH_SSH_ARGS_APPEND`, split at spaces;
 `ANSIBLE_SSH_ARGS` and its kin, shlex) are read by collect_variables through `VARIABLES`.
 Long options are matched by any start of their name (getopt_long, optparse, argparse take a
@@ -40,6 +43,7 @@ _ANSIBLE = {"--ssh-common-args": "shlex", "--ssh-extra-args": "shlex",
             "--scp-extra-args": "shlex", "--sftp-extra-args": "shlex"}
 _PSSH = {"-O": "dash-o", "--option": "dash-o", "-x": "shlex", "--extra-args": "shlex",
          "-X": "word", "--extra-arg": "word"}
+_LIBVIRT = {"-c": "uri", "--connect": "uri"}
 _PROGRAMS: dict[str, dict[str, str]] = {
     "clush": {"-o": "shlex", "--options": "shlex", "-O": "clush", "--option": "clush",
               "--groupsconf": "unknown"},
@@ -52,6 +56,16 @@ _PROGRAMS: dict[str, dict[str, str]] = {
     "duplicity": {"--ssh-options": "shlex"},
     "dsh": {"-o": "word", "--remoteshellopt": "word"},
     "dbclient": {"-J": "code"},
+    "salt-ssh": {"--ssh-option": "dash-o"},
+    # rclone's sftp backend runs `--sftp-ssh` (split, no shell) in place of ssh; a remote given
+    # on the line may set it (`:sftp,ssh='CMD':/x`, read in `handed_ssh_code`)
+    "rclone": {"--sftp-ssh": "code"},
+    # restic's `-o sftp.command=CMD` runs CMD in place of ssh, `sftp.args=` are ssh's options
+    "restic": {"-o": "restic", "--option": "restic"},
+    # libvirt's ssh transport: `?command=` names the program run in place of ssh
+    **dict.fromkeys(("virsh", "virt-install", "virt-viewer", "virt-clone", "virt-xml",
+                     "virt-top", "virt-manager", "virt-admin"),
+                    _LIBVIRT),
 }
 # The environment's ssh options: how each program splits them.
 VARIABLES = {"PDSH_SSH_ARGS": "spaces", "PDSH_SSH_ARGS_APPEND": "spaces",
@@ -104,6 +118,13 @@ def _handed(value: str | None, how: str) -> list[str | None]:
         return [value]
     if how == "mussh-proxy":
         return [f"mussh -o {value}", *_handed(value, "option")]
+    if how == "restic":
+        key, _, setting = value.partition("=")
+        if key.strip() == "sftp.command":
+            return [setting]
+        return _handed(setting, "shlex") if key.strip() == "sftp.args" else []
+    if how == "uri":
+        return [None] if "command=" in value.lower() or "%" in value else []
     if how == "clush":
         key, has_value, setting = value.partition("=")
         key = key.strip()
@@ -153,6 +174,8 @@ def handed_ssh_code(name: str, words: list[_Word]) -> list[str | None]:
         index += 1
         if value == "--":
             break
+        if name == "rclone" and value is not None and ",ssh=" in value.replace(" ", ""):
+            codes.append(None)  # a connection string's `ssh=` (rclone's sftp backend)
         if value is None or not value.startswith("-"):
             continue
         found = _option(value, options)
