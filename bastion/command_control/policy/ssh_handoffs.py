@@ -16,8 +16,8 @@ may differ, also blank-split, and whole as one word: every reading judged, so th
 - pssh/parallel-ssh and its kin (`pscp`, `prsync`, `pslurp`, `pnuke`...): `-O OPT` (`ssh -o
   OPT`), `-x ARGS` (shlex), `-X ARG` (one word);
 - Ansible's `--ssh-common-args`, `--ssh-extra-args`, `--scp-extra-args`, `--sftp-extra-args`
-  (shlex), in every ansible program; unison's `-sshargs`; duplicity's `--ssh-options`; dsh's
-  `-o` / `--remoteshellopt`;
+  (shlex), in every ansible program, and its `-e` variables of the same names (unknown);
+  unison's `-sshargs`; duplicity's `--ssh-options`; dsh's `-o` / `--remoteshellopt`;
 - Dropbear's `dbclient -J PROXYCMD`: run as `$SHELL -c "exec PROXYCMD"` (cli-main.c): code;
   the programs run in place of ssh: `rclone --sftp-ssh CMD` (and a connection string's
   `ssh=`: unknown), `restic -o sftp.command=CMD` (`sftp.args=` read as ssh's options),
@@ -40,7 +40,8 @@ from bastion.command_control.policy.words import _Word
 # word, "code": a command line the shell runs, "clush": a clush.conf setting, "mussh-proxy",
 # "unknown").
 _ANSIBLE = {"--ssh-common-args": "shlex", "--ssh-extra-args": "shlex",
-            "--scp-extra-args": "shlex", "--sftp-extra-args": "shlex"}
+            "--scp-extra-args": "shlex", "--sftp-extra-args": "shlex", "-e": "ansible-vars",
+            "--extra-vars": "ansible-vars"}
 _PSSH = {"-O": "dash-o", "--option": "dash-o", "-x": "shlex", "--extra-args": "shlex",
          "-X": "word", "--extra-arg": "word"}
 _LIBVIRT = {"-c": "uri", "--connect": "uri"}
@@ -123,6 +124,8 @@ def _handed(value: str | None, how: str) -> list[str | None]:
         if key.strip() == "sftp.command":
             return [setting]
         return _handed(setting, "shlex") if key.strip() == "sftp.args" else []
+    if how == "ansible-vars":  # `-e ansible_ssh_common_args=...`, `ansible_ssh_executable=...`
+        return [None] if any(f"ansible_{t}" in value for t in ("ssh", "scp", "sftp")) else []
     if how == "uri":
         return [None] if "command=" in value.lower() or "%" in value else []
     if how == "clush":

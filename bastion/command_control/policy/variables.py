@@ -190,7 +190,7 @@ _HOOKS = {
                      "ANSIBLE_SSH_COMMON_ARGS", "ANSIBLE_SSH_EXTRA_ARGS", "ANSIBLE_SCP_EXTRA_ARGS",
                      "ANSIBLE_SFTP_EXTRA_ARGS"), "ssh options"),
     **dict.fromkeys(("BORG_RSH", "ANSIBLE_SSH_EXECUTABLE", "ANSIBLE_SCP_EXECUTABLE",
-                     "ANSIBLE_SFTP_EXECUTABLE"), "program"),
+                     "ANSIBLE_SFTP_EXECUTABLE", "RCLONE_SFTP_SSH"), "program"),
     "CLUSTERSHELL_CFGDIR": "unknown",
 }  # fmt: skip
 # Per variable: the program that reads its options from it, the options known harmless (no
