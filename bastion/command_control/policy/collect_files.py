@@ -33,6 +33,7 @@ from bastion.command_control.policy.paths import (
 from bastion.command_control.policy.removers import bleachbit_cleaners
 from bastion.command_control.policy.respoken import respoken
 from bastion.command_control.policy.splitters import space_words
+from bastion.command_control.policy.ssh_handoffs import handed_ssh_code
 from bastion.command_control.policy.trust_writes import mounts, unit_links
 from bastion.command_control.policy.unit_files import unit_file_changes
 from bastion.command_control.policy.unit_properties import unit_properties
@@ -295,6 +296,8 @@ class _Files:
                 self._in_dirs((path,))))
         for code in codes:
             self._code(code, site, name)
+        for code in handed_ssh_code(name, words):  # `clush -o -oProxyCommand=CMD` (x33f, 7, 8)
+            self._code(code, site._replace(stdin="null"), name)
         changes = wrapper_changes(name, words)  # `fakeroot -s F`, `strace -E V=X`, inject (p25o)
         for operation, path in changes.files:
             self.commands.append(SimpleCommand(

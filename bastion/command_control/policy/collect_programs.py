@@ -354,6 +354,12 @@ class _Programs:
             if rest.strip() or program is not None:
                 shown = shlex.quote(program) if program is not None else "program"
                 self._code(f"exec {shown} {rest}".rstrip(), site, "gdb")
+        elif verb in _GDB_FILE_WRITERS and not rest:
+            # `gcore` with no name writes core.PID (the process's memory) in gdb's working
+            # folder: a write there, as the gcore program's (attack x33f, finding 9)
+            core = PathArg("core.*", "pattern")
+            self.commands.append(SimpleCommand(">", (">", core.text), site.text, "", False,
+                                               site.wrappers, self._in_dirs((core,))))  # type: ignore[attr-defined]
         elif verb not in _GDB_QUIET or (verb == "set" and rest.split(" ", 1)[0] not in
                                         _GDB_SETTINGS) or (verb == "thread" and not re.fullmatch(
                                             r"apply\s+all\s+(bt|backtrace)(\s+full)?", rest)) or (

@@ -15,6 +15,7 @@ from tree_sitter import Node
 from bastion.command_control.policy.paths import PathArg, _path_arg
 from bastion.command_control.policy.reruns import CD_GUESSES, option_name
 from bastion.command_control.policy.splitters import posix_words, rsync_words
+from bastion.command_control.policy.ssh_handoffs import variable_code
 from bastion.command_control.policy.variables import (
     _ARITH_ASSIGNED,
     _ASSIGNED_TO,
@@ -223,6 +224,9 @@ class _Variables:
         elif kind == "program":
             # A command another program runs later, not with the line's stdin.
             self._code(code, site._replace(stdin="null"), name)
+        elif kind == "ssh options":  # `PDSH_SSH_ARGS_APPEND=-oProxyCommand=CMD` (x33f, 8)
+            for handed in variable_code(name, code):
+                self._code(handed, site._replace(stdin="null"), name)
         elif kind == "prompt":
             self._expanded(_decode_prompt(code), site, name)
         elif kind == "expanded":

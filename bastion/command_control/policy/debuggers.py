@@ -6,7 +6,9 @@ for a security daemon by name (`lldb -n auditd`), allowed for a plain number (no
 
 Read: gdb and its other names (getopt_long_only: `-p`, `-pid`, `--pid=`, any unique start of a
 long option, `-c`/`-core` with a number, `gdb PROGRAM PID`), lldb (`-p`, `--attach-pid`,
-`-n`/`--attach-name`), gcore (every operand), dlv `attach PID`, ltrace `-p`. A debugger in batch
+`-n`/`--attach-name`), gcore (every operand), dlv `attach PID` and `trace -p PID` with its flags
+anywhere, as Cobra reads them (attack x33f, finding 10), ltrace `-p`, and the tools that attach
+to run code in a process: frida (`-p`, `-n`), radare2 `-d PID`, scanmem, pyrasite. A debugger in batch
 mode (`gdb -batch`, `lldb -b`) runs its commands and detaches: not read here where each of those
 commands only shows (bt, info, thread apply all bt, echo, set pagination...); a command that
 may wait or act on the process while it is stopped (`shell sleep 1000`, `kill`, `signal`, a
@@ -52,6 +54,24 @@ _LLDB_SHOWS = re.compile(r"(bt|image\s+list|register\s+read|detach|quit|thread\s
 _GDB_COMMANDS = frozenset({"eval-command", "ex", "init-eval-command", "iex"})
 _GDB_FILES = frozenset({"command", "x", "init-command", "ix"})
 _UNKNOWN = _Word(None, "")
+# Delve (a Cobra program, attack x33f, finding 10): its flags that take a value (the global
+# ones, which may stand before the verb, and attach's and trace's), and its flags; the verbs
+# that attach to a running process (`attach PID`, `trace -p PID`).
+_DLV_VALUED = frozenset({"--api-version", "--backend", "--build-flags", "--init", "--listen",
+                         "-l", "--log-dest", "--log-output", "--redirect", "-r", "--wd",
+                         "--waitfor", "--waitfor-duration", "--waitfor-interval", "--pid", "-p",
+                         "--output", "-o", "--stack", "-s", "--exec", "-e", "--follow-calls",
+                         "--tags", "--dlv-config"})
+_DLV_FLAGS = frozenset({"--accept-multiclient", "--allow-non-terminal-interactive",
+                        "--check-go-version", "--disable-aslr", "--headless", "--log",
+                        "--only-same-user", "--continue", "--help", "-h", "--version", "--ebpf",
+                        "--test", "-t", "--timestamp", "--follow-exec"})
+# Tools that attach to a process by pid or name to run code in it (frida injects a script,
+# radare2's -d debugs it): the options naming it.
+_INJECTORS = {name: frozenset({"-p", "--attach-pid", "-n", "--attach-name", "-N",
+                               "--attach-identifier"})
+              for name in ("frida", "frida-trace", "frida-discover")}
+_INJECTORS.update({"r2": frozenset({"-d"}), "radare2": frozenset({"-d"})})
 
 
 def debugger_stops(name: str, words: list[_Word]) -> list[_Word]:
@@ -63,11 +83,62 @@ def debugger_stops(name: str, words: list[_Word]) -> list[_Word]:
     if name == "gcore":
         return _operands(words, frozenset({"-o", "-d", "--data-directory"}))
     if name == "dlv":
-        values = [w.value for w in words[1:3]]
-        return [words[2]] if values[:1] == ["attach"] and len(words) > 2 else []
+        return _dlv(words)
+    if name in _INJECTORS:
+        return [w for o, w in _pairs(words, _INJECTORS[name]) if o in _INJECTORS[name]
+                and (o != "-d" or w.value is None or _NUMBER.fullmatch(w.value))]
+    if name in ("scanmem", "pyrasite", "pyrasite-shell"):
+        pids = [w for o, w in _pairs(words, frozenset({"-p", "--pid"})) if o in ("-p", "--pid")]
+        return pids or _operands(words, frozenset({"-c", "--command", "-e", "--errexit"}))[:1]
     if name == "ltrace":
         return [w for o, w in _pairs(words, frozenset({"-p"})) if o == "-p"]
     return []
+
+
+def _dlv(words: list[_Word]) -> list[_Word]:
+    """The pids (or the process name of `--waitfor NAME`) Delve attaches to, its flags read as
+    Cobra reads them: before the verb, between it and the pid, `--flag=value`, a shorthand's
+    attached value (`-l:2345`). A flag not in the tables, or a word known only at run time
+    that may be one, may take the next word: the attach's pid is then unknown (held)."""
+    operands: list[_Word] = []
+    found: list[_Word] = []
+    doubt = False
+    index = 1
+    while index < len(words):
+        word = words[index]
+        value = word.value
+        index += 1
+        if value is None:
+            (operands if not _may_split(word) else found).append(word)
+            doubt = doubt or _may_split(word)
+            continue
+        if value == "--":
+            operands.extend(words[index:])
+            break
+        if not value.startswith("-") or value == "-":
+            operands.append(word)
+            continue
+        option, has, attached = value.partition("=")
+        if not option.startswith("--") and len(option) > 2 and option[:2] in _DLV_VALUED:
+            option, has, attached = option[:2], True, value[2:]
+        if option in _DLV_VALUED:
+            taken = _Word(attached, attached) if has else (
+                words[index] if index < len(words) else _UNKNOWN)
+            index += 0 if has else 1
+            if option in ("--pid", "-p", "--waitfor"):
+                found.append(taken)
+        elif option not in _DLV_FLAGS:
+            doubt = True
+    verb = operands[0].value if operands else None
+    if verb == "attach":
+        found += operands[1:2]
+    elif verb != "trace":
+        found = [w for w in found if w.value is None]  # only words that may be the pid
+    attaching = verb in ("attach", "trace") or (operands and verb is None) or any(
+        w.value == "attach" for w in words[1:])
+    if not attaching:
+        return []
+    return [*found, _UNKNOWN] if doubt else found
 
 
 def _may_split(word: _Word) -> bool:

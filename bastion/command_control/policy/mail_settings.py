@@ -23,22 +23,11 @@ from __future__ import annotations
 
 from collections.abc import Collection
 
-from bastion.command_control.policy.mail_writes import MAIL_VALUES
+from bastion.command_control.policy.mail_writes import MAIL_VALUES, mail_setting
 from bastion.command_control.policy.short_options import read_cluster
 
 _MAILX = frozenset({"mail", "mailx", "s-nail", "Mail", "nail"})
 _MUTTS = frozenset({"mutt", "neomutt", "mutt-kz", "mutt-patched"})
-# s-nail's variables that name no program, file or command: who sends, encodings, SMTP auth.
-_SAFE = frozenset({
-    "from", "reply-to", "replyto", "sender", "hostname", "ttycharset", "sendcharsets",
-    "charset-7bit", "charset-8bit", "charset-unknown-8bit", "encoding", "mime-encoding",
-    "smtp-auth", "smtp-auth-user", "smtp-hostname", "user", "v15-compat", "org", "ORGANIZATION",
-    "content-description-forwarded-message", "content-description-quote-attachment",
-    "mta-arguments-ignore", "sendwait", "log-prefix",
-})  # fmt: skip
-# the MTA as a server rather than a program (`mta=smtp://host:25`)
-_SERVER_SCHEMES = ("smtp://", "smtps://", "submission://", "submissions://")
-_MTA_NAMES = frozenset({"mta", "sendmail", "smtp"})
 # mutt's options that take a value (getopt), so that a letter after one is its value.
 _MUTT_VALUES = "abcdefFHimQsz"
 _HOMES = ("MAILRC", "NAILRC", "MUTTRC", "HOME", "XDG_CONFIG_HOME")
@@ -48,13 +37,9 @@ _SENDERS = {"msmtp": (("--file",), "C"), "swaks": (("--pipe",), ""),
 
 
 def _setting_unsafe(setting: str) -> bool:
-    """Whether s-nail's `-S` setting (`NAME=VALUE`, or a boolean `NAME`) may name a program."""
-    name, has_value, value = setting.partition("=")
-    if not has_value:
-        return False
-    if name in _MTA_NAMES:
-        return not value.startswith(_SERVER_SCHEMES)
-    return name not in _SAFE
+    """Whether s-nail's `-S` setting (`NAME=VALUE`, or a boolean `NAME`) may name a program, a
+    file or a command: read once, by mail_writes.mail_setting (the review of attack x33f)."""
+    return mail_setting(setting).kind != "plain"
 
 
 # mail's long options that name no program, file of commands or setting (s-nail, mailutils).

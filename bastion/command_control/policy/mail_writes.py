@@ -41,6 +41,10 @@ _PLAIN_VARIABLES = frozenset({
     "bsdcompat", "datefield", "indentprefix", "mime-force-sendout", "message-id-disable",
     "stealthmostly", "fullnames", "user-agent", "header", "noheader", "posix", "autocollapse",
     "sendmail-no-default-arguments", "mta-no-default-arguments", "ignore", "ignoreeof",
+    # who sends, how text is encoded, SMTP authentication (mail_settings read these apart
+    # before the review of attack x33f: one reading now)
+    "user", "org", "organization", "charset-7bit", "charset-unknown-8bit", "log-prefix",
+    "content-description-forwarded-message", "content-description-quote-attachment",
 })  # fmt: skip
 # mail's own scheme-less MTA spellings: a URL over the network is no program here.
 _NETWORK_MTA = ("smtp://", "smtps://", "submission://", "submissions://")
@@ -70,6 +74,8 @@ def mail_setting(text: str) -> MailSetting:
         if key in ("mta", "sendmail") and value.startswith(_NETWORK_MTA):
             return MailSetting("plain", name, value)
         return MailSetting("program", name, value or None)
+    if key == "smtp" and value.startswith(_NETWORK_MTA):
+        return MailSetting("plain", name, value)  # the old spelling of an SMTP server
     if key in _PLAIN_VARIABLES:
         return MailSetting("plain", name, value)
     return MailSetting("unknown", name, value)

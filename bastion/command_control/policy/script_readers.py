@@ -7,7 +7,10 @@
   any file with any content, so the stylesheet is a program (an interpreter's, not typed);
 - Exim's expansion test mode given no string (`exim4 -be`): each line read is expanded, and
   `${run{CMD}}` runs CMD. Its strings on the line are read by `exim_code`: unknown code where
-  one holds an expansion item (`${...}`), as an interpreter's code on the line is held.
+  one holds an expansion item (`${...}`), as an interpreter's code on the line is held; after
+  `--` (or the first operand) every word is a string, `-${run{CMD}}` too (attack x33f, 6), and
+  every word after the mode is read so; `-bf /dev/stdin` (a filter test) reads its filter from
+  the stdin; a `-DMACRO=` value with an expansion item is unknown code.
 
 A file that opens a descriptor (`/dev/stdin`, `/proc/self/fd/0`) counts as stdin."""
 
@@ -54,7 +57,7 @@ def reads_script(name: str, args: list[str]) -> bool:
     if name in XML_SHELLS:
         return any(a in ("--shell", "-shell") for a in args)  # xmllint takes both, exactly
     if name in EXIM_NAMES:
-        return _expansions(args) == []
+        return _expansions(args) == [] or exim_filter_stdin(args)
     if name in ("xmlstarlet", "xml", "xmlstar"):
         verb = next((i for i, a in enumerate(args) if not a.startswith("-")), None)
         if verb is None or args[verb] not in _XMLSTARLET_TRANSFORM:
@@ -76,13 +79,58 @@ def reads_script(name: str, args: list[str]) -> bool:
     return any(_names_stdin(a) for a in args)
 
 
+# Exim's options whose value may be the next word (exim.c, main's option loop): a word after one
+# of them is no expansion string.
+_EXIM_VALUES = frozenset({
+    "-B", "-C", "-F", "-f", "-r", "-h", "-L", "-O", "-oA", "-oB", "-oMa", "-oMaa", "-oMas",
+    "-oMai", "-oMi", "-oMm", "-oMr", "-oMs", "-oMt", "-oP", "-or", "-os", "-oX", "-p", "-R",
+    "-Rf", "-Rff", "-Rr", "-Rrf", "-Rrff", "-S", "-Sf", "-Sff", "-Sr", "-Srf", "-Srff", "-X",
+    "-z", "-bem", "-bF", "-bf", "-bfd", "-bfl", "-bfp", "-bfs", "-bh", "-bhc", "-bmalware",
+    "-MCG", "-Mset", "-Mar", "-Mes", "-Mmd", "-Mvb", "-Mvc", "-Mvh", "-Mvl",
+})  # fmt: skip
+# Exim's filter test modes: the filter file (`-bf /dev/stdin`: the line's stdin) is a program.
+_FILTER_TESTS = frozenset({"-bf", "-bF"})
+
+
 def _expansions(args: list[str]) -> list[str] | None:
-    """The strings Exim's expansion test mode expands from its line (None: not that mode)."""
+    """The strings Exim's expansion test mode expands from its line (None: not that mode), read
+    as exim.c does (attack x33f, finding 6): options end at the first word not starting with
+    `-`, or after `--`; every word from there is a string, whatever it starts with
+    (`exim4 -be -- '-${run{CMD}}'`). A string after an option the table does not know to take
+    a value may be that value: it is still counted (so the stdin is taken as unread only where
+    a word surely is a string, and `exim_code` reads every word after the mode anyway)."""
+    mode = False
+    index = 0
+    while index < len(args):
+        arg = args[index]
+        index += 1
+        if arg == "--":
+            break
+        if not arg.startswith("-") or arg == "-":
+            index -= 1
+            break
+        if arg in _EXPANSION_MODES:
+            mode = True
+        if arg in _EXIM_VALUES:
+            index += 1
+    if not mode and not any(a in _EXPANSION_MODES for a in args):
+        return None
+    return args[index:]
+
+
+def _mode_words(args: list[str]) -> list[str]:
+    """Every word after Exim's first expansion test mode option (but `-bem`'s message file):
+    the expansion strings and any option's value, all read for code (attack x33f, finding 6)."""
     mode = next((i for i, a in enumerate(args) if a in _EXPANSION_MODES), None)
     if mode is None:
-        return None
-    rest = args[mode + 1 + (args[mode] == "-bem"):]
-    return [a for a in rest if not a.startswith("-")]
+        return []
+    return args[mode + 1 + (args[mode] == "-bem"):]
+
+
+def exim_filter_stdin(args: list[str]) -> bool:
+    """Whether Exim's filter test (`-bf FILE`, `-bF FILE`) reads its filter from the stdin."""
+    return any(a in _FILTER_TESTS and i + 1 < len(args) and _stdin(args[i + 1])
+               for i, a in enumerate(args))
 
 
 def exim_code(words: list[_Word]) -> list[str | None]:
@@ -93,7 +141,13 @@ def exim_code(words: list[_Word]) -> list[str | None]:
         args = [w.value or "${" for w in words[1:]]
     else:
         args = [w.value or "" for w in words[1:]]
-    strings = _expansions(args)
-    if not strings:
-        return []
-    return [None for s in strings if "${" in s or "\\" in s]
+    codes = _macros(args)
+    if _expansions(args) is not None:
+        codes += [None for s in _mode_words(args) if "${" in s or "\\" in s]
+    return codes
+
+
+def _macros(args: list[str]) -> list[str | None]:
+    """Exim's `-DNAME=VALUE` macros (root may give them) whose value holds an expansion item:
+    unknown code, as the configuration expands it where the macro stands."""
+    return [None for a in args if a.startswith("-D") and ("${" in a or "\\" in a)]

@@ -183,6 +183,15 @@ _HOOKS = {
     # found after outside attack s28f (finding 7): the transports git may use, `ext` (a command
     # per remote, as protocol.ext.allow) among them
     "GIT_ALLOW_PROTOCOL": "protocols",
+    # found after outside attack x33f (finding 8): ssh options other programs hand to the ssh
+    # they run (ssh_handoffs.VARIABLES: a ProxyCommand there runs here), the programs they run
+    # in place of ssh, and ClusterShell's settings folder (groups upcalls, ssh_path)
+    **dict.fromkeys(("PDSH_SSH_ARGS", "PDSH_SSH_ARGS_APPEND", "ANSIBLE_SSH_ARGS",
+                     "ANSIBLE_SSH_COMMON_ARGS", "ANSIBLE_SSH_EXTRA_ARGS", "ANSIBLE_SCP_EXTRA_ARGS",
+                     "ANSIBLE_SFTP_EXTRA_ARGS"), "ssh options"),
+    **dict.fromkeys(("BORG_RSH", "ANSIBLE_SSH_EXECUTABLE", "ANSIBLE_SCP_EXECUTABLE",
+                     "ANSIBLE_SFTP_EXECUTABLE", "RCLONE_SFTP_SSH"), "program"),
+    "CLUSTERSHELL_CFGDIR": "unknown",
 }  # fmt: skip
 # Per variable: the program that reads its options from it, the options known harmless (no
 # program, code or file they name, no operand: `XZ_OPT=/etc/shadow` compresses it), and those
@@ -315,6 +324,8 @@ _HOOK_UNKNOWN = {
                      "NVIM_SYSTEM_RPLUGIN_MANIFEST"),
                     "names where vim or nvim reads start-up files, which may run commands"),
     "MAKEFILES": "names makefiles make reads first, whose recipes run commands",
+    "CLUSTERSHELL_CFGDIR": "names clush's settings folder, whose groups upcalls and ssh_path "
+                           "run commands",
     **dict.fromkeys(("GIT_OBJECT_DIRECTORY", "GIT_ALTERNATE_OBJECT_DIRECTORIES"),
                     "names a folder git writes or reads its objects in"),
 }
