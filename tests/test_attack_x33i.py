@@ -14,13 +14,16 @@ where it takes a line to begin.
 from __future__ import annotations
 
 import itertools
+import json
 import shutil
 import subprocess
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 import pytest
 
 from bastion.command_control.policy import is_complete
+from tests.test_completion_question import replay
 
 X = "systemctl stop auditd"
 
@@ -88,3 +91,41 @@ def test_is_complete_against_bash_n_over_the_generated_shapes():
               if not bash_open and not is_complete(line)]
     assert differ == []
     assert all(opened[len(RUNS):len(RUNS) + len(OPEN)])  # the controls are open to bash too
+
+
+# Findings 1 to 4 live: replayed from what a real bash 5.2 sent (tests/fixtures/attack_x33i.json:
+# recorded on a pty, as nobody, through the attacker's attack/live.py with the fixed tracker;
+# each client chunk and each answer in order; a `systemctl` function stood in for the real one).
+# 2: eight `PS1=` lines push `W> ` out of the learned prompts, `PS1='W> systemctl s'` is
+#    learned, C-o on `PS1='W> '` pre-loads `systemctl st`: `op auditd` typed;
+# 3: C-o on `PS1='bob@web01:~$ #'` pre-loads `true`; Backspaces into it, then X;
+# 4: `read -n 6 x` takes the first keys typed ahead, at `PS1='[\\t] '` (and siblings: no `#`
+#    in the keys; a prompt `$ echo ` that ends like the keys; a learned prompt, then a longer
+#    one that is it plus keys a program took);
+# 1: the attacker's live rows of finding 1.
+FIXTURE = json.loads((Path(__file__).parent / "fixtures" / "attack_x33i.json").read_text())
+HONEST = {
+    "honest_typing": ["true", "ls -la", "echo hello `date +%Y` $(echo x) done"],
+    "honest_c_o_edited": ["true", "echo one", "echo two", "echo one", "echo four"],
+    "honest_yn": ["true", "read -n 1 -p 'go? ' a; echo", "ls -la"],
+    "honest_4_read_n1_time": ["true", "read -n 1 x", "ls -la"],
+    "honest_4_read_n1_dollar": ["true", "read -n 1 x", "ls -la"],
+}
+
+
+@pytest.mark.parametrize("name", sorted(FIXTURE["attack"]))
+def test_the_refused_line_is_never_allowed_wherever_the_line_begins(name):
+    taken = replay(FIXTURE["attack"][name])
+    assert taken, f"{name}: nothing judged"
+    *before, (_how, _line, _certain, verdict) = taken
+    assert verdict != "allow", (name, taken)
+    assert all(v == "allow" for *_, v in before), (name, taken)  # held at the attack's line
+
+
+@pytest.mark.parametrize("name", sorted(HONEST))
+def test_honest_sessions_stay_certain_and_allowed(name):
+    """Typing at a prompt, C-o with its pre-loaded line edited, `read -n 1` answering a y/n
+    question (and taking a key typed ahead) then a normal command."""
+    taken = replay(FIXTURE["honest_traces"][name])
+    assert [(line, certain, verdict) for _how, line, certain, verdict in taken] == [
+        (line, True, "allow") for line in HONEST[name]], (name, taken)
