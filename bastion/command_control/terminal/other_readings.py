@@ -131,11 +131,16 @@ class _ReadsAlso:
             return rec
         alts = [alt for drop, add in line.starts_also
                 for alt in [_started(text, drop, add)] if alt is not None]
-        if line.starts_rules and rec.kind == "command":
+        loose = [alt for drop, add in line.starts_rules
+                 for alt in [_started(text, drop, add)] if alt is not None]
+        if rec.kind == "command":
             rec = dataclasses.replace(rec, typed=rec.typed + tuple(
                 "\n".join([*self._pending[start:], alt])
-                for start in self._statement_starts() for drop, add in line.starts_rules
-                for alt in [_started(text, drop, add)] if alt is not None))
+                for start in self._statement_starts() for alt in loose))
+        else:
+            # A line that runs nothing as read, but may run in a reading the rules alone
+            # judge, is judged as that statement (by the whole policy, not certain).
+            alts += loose
         statements: list[str] = []
         for start in self._statement_starts():
             for alt in alts:
