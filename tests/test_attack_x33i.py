@@ -98,6 +98,7 @@ def test_is_complete_against_bash_n_over_the_generated_shapes():
 # each client chunk and each answer in order; a `systemctl` function stood in for the real one).
 # 2: eight `PS1=` lines push `W> ` out of the learned prompts, `PS1='W> systemctl s'` is
 #    learned, C-o on `PS1='W> '` pre-loads `systemctl st`: `op auditd` typed;
+#    the same with the learned prompt the whole row (`PS1='W> systemctl st'`);
 # 3: C-o on `PS1='bob@web01:~$ #'` pre-loads `true`; Backspaces into it, then X;
 # 4: `read -n 6 x` takes the first keys typed ahead, at `PS1='[\\t] '` (and siblings: no `#`
 #    in the keys; a prompt `$ echo ` that ends like the keys; a learned prompt, then a longer
