@@ -32,14 +32,31 @@ _HEREDOC_WORD_UNSURE = "a here-document word that bash and sh (dash) read differ
 _HEREDOC_END_UNSURE = "a here-document that bash and sh (dash) end at different lines"
 
 
-def _scan(src: str, dash: bool = False) -> _Scan:
+def _backquote_end(src: str, index: int) -> int:
+    """Where bash ends the old-style command substitution opening at `index`: after the next
+    backquote no backslash escapes, whatever lies between (bash reads the body only when it
+    runs it); -1 when none closes it."""
+    at = index + 1
+    while at < len(src):
+        if src[at] == "\\":
+            at += 2
+            continue
+        if src[at] == "`":
+            return at + 1
+        at += 1
+    return -1
+
+
+def _scan(src: str, dash: bool = False, opaque: bool = False) -> _Scan:
     """Lex `src` just enough to know what is left open at its end (quotes, substitutions,
     brackets, keyword blocks, here-documents, a trailing operator or backslash), where the
     here-documents are, and which backslash-newline pairs join lines. Read as bash reads it, a
     here-document ends at the first line where bash or dash would end it (`_heredoc_end`);
     with `dash`, everything is read as dash reads it. Where the two readings part (a
     here-document word or end they read differently), the scan stops: the text is taken as
-    complete and `unsure` says why."""
+    complete and `unsure` says why. With `opaque`, a backquoted body is read as bash 5.2's
+    parser reads it: text up to the next unescaped backquote, whatever quote or opener it holds
+    (attack x33i, finding 1: `` X `'` `` runs X)."""
     stack: list[str] = []
     heredocs: list[_Heredoc] = []
     # Here-documents announced on the current line: word, <<-, operator, and how deep in the
@@ -60,6 +77,7 @@ def _scan(src: str, dash: bool = False) -> _Scan:
         return _Scan(False, tuple(heredocs), tuple(continuations))
 
     arith: dict[int, int] = {}  # stack depth of an open `$((` / `((` -> where it starts
+    substitutions: set[int] = set()  # stack depths of an open `<(` / `>(`
 
     def dollar(quoted: bool) -> int:
         depth, at = len(stack), index
@@ -77,6 +95,12 @@ def _scan(src: str, dash: bool = False) -> _Scan:
             if src[index + 1] == "\n":
                 continuations.append(index)
             index += 2
+            command_position = dangling = False
+            continue
+        if opaque and char == "`":
+            index = _backquote_end(src, index)
+            if index < 0:
+                return still_open()
             command_position = dangling = False
             continue
         if top == '"':
@@ -239,10 +263,14 @@ def _scan(src: str, dash: bool = False) -> _Scan:
                 if not dash:
                     return unsure(_HEREDOC_END_UNSURE)
                 pending = [p for p in pending if p[3] < len(stack)]
+            command_position = True
             if top in ("(", "$("):
                 stack.pop()
+                # A substitution's `)` (`$(…)`, `<(…)`) ends no command: the word goes on
+                # (`$((1) )if` is one word to bash: attack x33i, finding 1).
+                command_position = top != "$(" and len(stack) not in substitutions
+                substitutions.discard(len(stack))
             index += 1
-            command_position = True
             continue
         if char in "<>":
             if src.startswith("<<<", index):
@@ -263,6 +291,7 @@ def _scan(src: str, dash: bool = False) -> _Scan:
             elif src.startswith(("<(", ">("), index):
                 if dash:
                     return done()
+                substitutions.add(len(stack))
                 stack.append("(")
                 index += 2
                 command_position = True
@@ -356,7 +385,8 @@ def is_complete(line: str) -> bool:
         # tree-sitter-bash ends here-documents its own way (`<<"E\\OF"` at a line EOF).
         if "<<" not in line and not line.endswith("\\") and not _parse_tree(line).has_error:
             return True
-        return not _scan(line).open or not _scan(line, dash=True).open
+        return (not _scan(line).open or not _scan(line, dash=True).open
+                or not _scan(line, opaque=True).open)
     except (RecursionError, ValueError):
         return True
 

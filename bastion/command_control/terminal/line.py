@@ -331,6 +331,9 @@ class _Line:
     # front of the line read, text put there instead), each judged too; and why, if so, where
     # it begins is not known at all (the line is never certain).
     starts_also: tuple[tuple[str, str], ...] = ()
+    # The same, for places judged by the policy's rules alone (`Reconstruction.typed`): inside
+    # a learned prompt after C-o, past one after keys typed ahead (attack x33i, findings 2, 4).
+    starts_rules: tuple[tuple[str, str], ...] = ()
     doubt: str = ""
 
     def note_key(self, key: str, emacs: bool = True, readline: bool = True) -> None:

@@ -16,8 +16,9 @@ _PRELOADED = ("operate-and-get-next may have put a history line in front of the 
               "not seen before: where the line begins is not known")
 
 
-_MAX_CUTS = 16  # places a line typed ahead may begin, judged each; beyond, not certain
+_MAX_CUTS = 48  # places a line typed ahead may begin, judged each; beyond, not certain
 _TOO_MANY_CUTS = "keys typed ahead: too many places where the line may begin"
+_MAX_PROMPT_CUTS = 120  # places inside a learned prompt a C-o line may begin, judged each
 
 
 class _FindsLineStart:
@@ -52,25 +53,56 @@ class _FindsLineStart:
         line.boundary = _Boundary(y + scr.scrolled, x, prompt, self._rprompt(y, x))
         if prompt in self._known_prompts:
             line.doubt = ""  # the prompt seen before, nothing after it
-        for known in self._known_prompts:
-            if prompt.startswith(known) and prompt[len(known):].strip():
-                # The line already holds text after a prompt seen before (zsh's `print -z`,
-                # a line left over): it is part of what the shell will run.
-                extra = prompt[len(known):]
-                line.boundary = _Boundary(y + scr.scrolled, _cells(known), known)
-                line.prompt = known
-                line.model = _LineModel(extra, len(extra))
-                line.note_key(extra)
-                line.raw, line.raw_size = [bytearray()], 0
-                line.keep_raw(extra.encode())
-                # Readline never starts a line holding text but after C-o: the text may be
-                # the prompt's own tail (`PS1="$PS1#"`, a folder named `a$ #`, a job's `#`:
-                # attack v31i, finding 3), so the line is judged without it too; after C-o,
-                # from each place the prompt may end in it.
-                cuts = range(len(extra) + 1) if preloaded else (len(extra),)
-                line.starts_also = tuple((extra, extra[cut:]) for cut in cuts)
-                line.doubt = ""
-                break
+        matches = [known for known in self._known_prompts
+                   if prompt.startswith(known) and prompt[len(known):].strip()]
+        if preloaded and matches:
+            # The real prompt may be any of them, or one the gate forgot or never saw (C-o's
+            # line may set PS1): the line is read after the shortest, and from each place in
+            # it too (attack x33i, finding 2).
+            matches = [min(matches, key=len)]
+        elif preloaded and prompt in self._known_prompts:
+            self._cuts_in_prompt(prompt)  # the whole row a learned prompt: C-o's line in it?
+        for known in matches[:1]:
+            # The line already holds text after a prompt seen before (zsh's `print -z`,
+            # a line left over): it is part of what the shell will run.
+            extra = prompt[len(known):]
+            line.boundary = _Boundary(y + scr.scrolled, _cells(known), known)
+            line.prompt = known
+            line.model = _LineModel(extra, len(extra))
+            line.note_key(extra)
+            line.raw, line.raw_size = [bytearray()], 0
+            line.keep_raw(extra.encode())
+            # Readline never starts a line holding text but after C-o: the text may be
+            # the prompt's own tail (`PS1="$PS1#"`, a folder named `a$ #`, a job's `#`:
+            # attack v31i, finding 3), so the line is judged without it too; after C-o,
+            # from each place the prompt may end in it.
+            cuts = range(len(extra) + 1) if preloaded else (len(extra),)
+            line.starts_also = tuple((extra, extra[cut:]) for cut in cuts)
+            line.doubt = ""
+            if preloaded:
+                self._cuts_in_prompt(known)
+            # Every other learned prompt the row begins with may be the real one too.
+            line.starts_also += tuple(
+                (extra, extra[len(other) - len(known):]) if len(other) > len(known)
+                else ("", known[len(other):]) for other in matches[1:])
+
+    def _cuts_in_prompt(self, known: str) -> None:
+        """After C-o, the real prompt may also end inside the learned one it was read after
+        (attack x33i, finding 2): the line is judged from each such place too, by the whole
+        policy where the text before it is a prompt seen before or looks like one, by the
+        rules alone elsewhere (a cut inside `bob@web01:~$ ` reads `$ ls`, which the defaults
+        would hold in every honest C-o)."""
+        line = self._line
+        if len(known) > _MAX_PROMPT_CUTS:
+            line.doubt = _PRELOADED
+            return
+        full, loose = [], []
+        for cut in range(len(known)):
+            left = known[:cut]
+            plausible = left.strip() and (left in self._known_prompts or _PROMPT_LIKE.search(left))
+            (full if plausible else loose).append(("", known[cut:]))
+        line.starts_also += tuple(full)
+        line.starts_rules = tuple(loose)
 
     def _rprompt(self, y: int, x: int) -> str:
         right = self._screen.text(y, x)
@@ -101,8 +133,10 @@ class _FindsLineStart:
         model = line.model
         # Keys typed before readline began may be gone; later ones must all be shown.
         ends = range(min(typed, 4096) + 1) if typed is not None else (len(model.text),)
-        shown_from: list[int] = []  # the cuts shown after a prompt, and the whole typed text
+        shown_from: list[int] = []  # the cuts shown after the restart point
+        loose: list[int] = []  # past a prompt seen before: judged by the rules alone
         chosen = None
+        known_at_first = False
         for k in ends:
             rest = model.text[k:]
             display = _display(rest, 0, scr.columns)
@@ -112,17 +146,28 @@ class _FindsLineStart:
             if at is None or at < (y, col):
                 continue
             left = scr.text(at[0], 0, at[1])
-            if not left.strip() or not (left in self._known_prompts or _PROMPT_LIKE.search(left)):
-                if k == 0:
-                    shown_from.append(k)  # nothing the program took: the whole typed text
+            # The prompt begins at the restart point: in front of it, the driver's echo.
+            known = left in self._known_prompts or (
+                at[0] == y and scr.text(y, col, at[1]) in self._known_prompts)
+            if not shown_from:
+                known_at_first = known
+            if known_at_first and not known:
+                # After a prompt seen before, a longer one (itself + keys a program took) is
+                # judged by the rules alone.
+                loose.append(k)
                 continue
+            # A prompt neither learned nor like one (`PS1='[\t] '`) may end at any cut shown,
+            # a program having taken the keys before it (`read -n 6`: attack x33i, finding
+            # 4): every cut shown is judged, not only those after prompt-like text.
             shown_from.append(k)
-            if chosen is not None:
-                continue
-            chosen = (k, rest, at, left)
-            if left in self._known_prompts and k == shown_from[0]:
-                shown_from = [k]  # the prompt seen before, every key shown after it
-                break
+            if chosen is None and (known or (left.strip() and _PROMPT_LIKE.search(left))):
+                chosen = (k, rest, at, left)
+        if chosen is None and shown_from:
+            k = shown_from[0]
+            rest = model.text[k:]
+            at = self._walk_back(len(_display(rest, 0, scr.columns)))
+            if at is not None:
+                chosen = (k, rest, at, scr.text(at[0], 0, at[1]))
         if chosen is not None:
             # Where the prompt ends among the typed keys is a guess (a `#` typed is no prompt's
             # end: attack v31i, finding 6): the line is judged from every cut shown too.
@@ -130,7 +175,9 @@ class _FindsLineStart:
             line.starts_also = tuple(
                 (model.text[k:other], "") if other > k else ("", model.text[other:k])
                 for other in shown_from[:_MAX_CUTS] if other != k)
-            line.doubt = _TOO_MANY_CUTS if len(shown_from) > _MAX_CUTS else line.doubt
+            line.starts_rules = tuple((model.text[k:other], "") for other in loose[:_MAX_CUTS])
+            too_many = len(shown_from) > _MAX_CUTS or len(loose) > _MAX_CUTS
+            line.doubt = _TOO_MANY_CUTS if too_many else line.doubt
             line.boundary = _Boundary(at[0] + scr.scrolled, at[1], left, self._rprompt(*at))
             line.prompt = left
             # What made the keys suspect was the program's output, not this line's echo.

@@ -60,6 +60,18 @@ class Reconstruction:
 
 
 
+def _started(text: str, drop: str, add: str) -> str | None:
+    """The line `text` read from another place it may begin: `drop` taken from its front and
+    `add` put there. Where `add` is the end of `drop` (the prompt's own text, `drop`'s front,
+    then the line) the reading is the line past that front, edited or not (attack x33i,
+    finding 3: a Backspace into C-o's pre-loaded text must not drop it); None where the line
+    no longer begins with it (an edit into the prompt, which the screen would not show)."""
+    if drop.endswith(add):
+        front = drop[:len(drop) - len(add)]
+        return text[len(front):] if text.startswith(front) else None
+    return add + text[len(drop):] if text.startswith(drop) else None
+
+
 class _ReadsAlso:
     """The other readings of the line (a mixin of `_ReadsLine`)."""
 
@@ -115,9 +127,20 @@ class _ReadsAlso:
         statement open and another runs it, not certain; an empty or unfinished line that is a
         statement in another reading is judged as one."""
         line = self._line
-        if rec.kind == "blind" or rec.hidden or not line.starts_also:
+        if rec.kind == "blind" or rec.hidden or not (line.starts_also or line.starts_rules):
             return rec
-        alts = [add + text[len(drop):] for drop, add in line.starts_also if text.startswith(drop)]
+        alts = [alt for drop, add in line.starts_also
+                for alt in [_started(text, drop, add)] if alt is not None]
+        loose = [alt for drop, add in line.starts_rules
+                 for alt in [_started(text, drop, add)] if alt is not None]
+        if rec.kind == "command":
+            rec = dataclasses.replace(rec, typed=rec.typed + tuple(
+                "\n".join([*self._pending[start:], alt])
+                for start in self._statement_starts() for alt in loose))
+        else:
+            # A line that runs nothing as read, but may run in a reading the rules alone
+            # judge, is judged as that statement (by the whole policy, not certain).
+            alts += loose
         statements: list[str] = []
         for start in self._statement_starts():
             for alt in alts:

@@ -138,7 +138,7 @@ class _ReadsLine(_ReadsAlso):
         if line.c_locale is not None and rec.kind == "command":
             rec = line.c_locale.judged(rec, self._pending)
         if line.unfollowed and rec.kind == "command" and shadow.strip(" \t\n") and shadow != r.text:
-            rec = dataclasses.replace(rec, typed=("\n".join([*self._pending, shadow]),))
+            rec = dataclasses.replace(rec, typed=(*rec.typed, "\n".join([*self._pending, shadow])))
         if self._submit is not None:
             self._last = (rec, r.text, open_starts)
         return rec
