@@ -399,11 +399,35 @@ _DASH_QUOTE = re.compile(r"\$'(?:[^'\\]|\\[^'])*\\'")
 _TEST_BRACKET = re.compile(
     r"(^[ \t]*|[;&|(){}!][ \t]*|\b(?:then|do|else|elif|if|while|until)[ \t]+)\[(?=[ \t])", re.M
 )
-_HISTORY = re.compile(r"(?<![\\$\[{])!(?=[^\s=(\"'])|^\s*\^")
+_QUICK_SUBSTITUTION = re.compile(r"^\s*\^")
 
 
 def _history_expansion(code: str) -> bool:
-    return bool(_HISTORY.search(re.sub(r"'[^']*'", "", code)))
+    """Whether bash's history expansion may act on `code` (`!…`, a leading `^a^b`). It reads
+    quotes as readline's history_expand does: a `'` inside double quotes quotes nothing
+    (`echo "'"; !!:s/x//; echo "'"` expands: attack y34i 6), a backslash quotes the next
+    character, and `!` before a blank, `=`, `(` or a closing `"` is left alone, as are `$!`,
+    `[!` (a pattern) and `${!`."""
+    double, index, end = False, 0, len(code)
+    while index < end:
+        char = code[index]
+        if char == "\\":
+            index += 2
+            continue
+        if char == "'" and not double:
+            close = code.find("'", index + 1)
+            if close < 0:
+                break
+            index = close + 1
+            continue
+        if char == '"':
+            double = not double
+        elif char == "!" and index + 1 < end and code[index - 1: index] not in ("$", "[", "{"):
+            following = code[index + 1]
+            if following not in " \t\r\n=(" and not (following == '"' and double):
+                return True
+        index += 1
+    return bool(_QUICK_SUBSTITUTION.search(code))
 
 
 def _at(words: list[_Word], index: int) -> _Word | None:

@@ -36,6 +36,7 @@ from bastion.command_control.terminal.reading import (
     _ReadsLine,
 )
 from bastion.command_control.terminal.screen import _Screen, _window
+from bastion.command_control.terminal.shell_reads import Reading
 from bastion.command_control.terminal.tty import _tty_readings
 from bastion.command_control.terminal.vi_mode import _FollowsVi
 
@@ -49,7 +50,8 @@ class CommandLineTracker(_FollowsOutput, _FollowsInput, _FollowsDispatch, _Follo
     """Screen model + keystroke model of one interactive channel. See the package docstring."""
 
     def __init__(self, cols: int = 80, rows: int = 24, *,
-                 is_complete: Callable[[str], bool] = policy.is_complete, erase: int = 0x7F) -> None:
+                 is_complete: Callable[[str], bool] = policy.is_complete, erase: int = 0x7F,
+                 shell_reads: Callable[[str], Reading] | None = None) -> None:
         self._screen = _Screen(*_window(cols, rows))
         self._screen.keep_from = self._keep_from
         self._stream = pyte.Stream(self._screen)
@@ -57,6 +59,7 @@ class CommandLineTracker(_FollowsOutput, _FollowsInput, _FollowsDispatch, _Follo
         self._backlog = bytearray()  # output not drawn yet
         self._carry = b""  # an escape sequence cut by the end of a chunk
         self._is_complete = is_complete
+        self._shell_reads = shell_reads  # bash's and dash's own reading (shell_reads.py)
         self._alt = False
         self._alt_evidence = False
         self._alt_rows = 0  # linefeeds written to the alternate screen, while without evidence
