@@ -112,7 +112,7 @@ def test_honest_statements_over_several_lines_wait_for_their_end(first):
 
 def test_a_trailing_backslash_is_left_to_the_scanner():
     """`bash -n` joins a last backslash with the end of its input; a terminal's shell waits."""
-    assert shells_read("echo a \\") == shell_reads.Reading(False, False)
+    assert shells_read("echo a \\") == shell_reads.Reading(False, False, decided=False)
     sh = typed("echo a \\")
     assert sh.tracker.reconstruct().kind == "not-a-command"
 
@@ -120,13 +120,14 @@ def test_a_trailing_backslash_is_left_to_the_scanner():
 def test_past_its_budget_a_channel_gets_every_line_judged_at_once():
     budget = shell_reads.Budget(rate=0.0, burst=1.0)
     assert budget("for f in a; do") == shell_reads.Reading(False, True)
-    assert budget("for f in a; do") == shell_reads.Reading(True, False)  # no check: judged now
+    assert budget("for f in a; do") == shell_reads.Reading(True, False, decided=False)  # judged now
 
 
 @pytest.mark.parametrize("line", [
     "echo \"'\"; !!:s/echo // ; echo \"'\"", "echo \"'\";!-1:s/echo //;echo \"'\"",
     "echo \"'\" $(!!:s/echo //) \"'\"", "echo \"'\"; !echo:s/echo //; echo \"'\"",
     "echo \\';!!:s/echo //;echo \\'", 'echo "$(echo \'x!y\')"',
+    '!":gs/"//', "echo {!-1:s/echo /;/}", "true [!-1:s/echo /;/",
 ])
 def test_a_quote_that_history_expansion_does_not_see_does_not_hide_it(line):
     v = evaluate(default_policy(), line, role="engineer", target="web01")
@@ -137,3 +138,36 @@ def test_a_quote_that_history_expansion_does_not_see_does_not_hide_it(line):
                                   "[ x != y ]"])
 def test_a_bang_history_expansion_leaves_alone_still_runs(line):
     assert evaluate(default_policy(), line, role="engineer", target="web01").action == "allow"
+
+
+def test_a_statement_bash_drops_as_a_syntax_error_is_not_kept():
+    """Finding 7: `if true; then` then `)`: bash drops both lines; at the next prompt (new to
+    the gate: `$?` in PS1) a line is a new statement, judged alone."""
+    sh = typed("if true; then")
+    sh.send(b"\r\n" + PS2)
+    sh.type(")")
+    sh.submit()
+    sh.send(b"\r\n\x1b[?2004l\rbash: syntax error near unexpected token `)'\r\n"
+            b"\x1b[?2004h[2] $ ")
+    sh.type(X)
+    sh.submit()
+    rec = sh.tracker.reconstruct()
+    assert rec.kind == "command" and X in (rec.text, *rec.also), rec
+    assert verdict(sh) == "deny", rec
+
+
+def test_a_statement_dropped_by_a_signal_is_not_continued_at_a_new_prompt():
+    """Finding 7: a job's SIGINT drops the statement bash waited on (`echo "`); with `$?` in
+    PS1 the next prompt (`[130] $ `) is new to the gate, as a PS2 is. Readline began twice
+    since the line: the next line is judged alone too."""
+    sh = Shell(shell_reads=shell_reads.Budget(), prompt=b"\x1b[?2004h[0] $ ")
+    sh.run("true")
+    sh.type('echo "')
+    sh.submit()
+    sh.send(b"\r\n\x1b[?2004l\r" + PS2)  # bash waits for the quote's end
+    sh.out(b"^C\x1b[?2004l\r\x1b[?2004h\x1b[?2004l\r\r\n\x1b[?2004h[130] $ ")  # the signal
+    sh.type(X)
+    sh.submit()
+    rec = sh.tracker.reconstruct()
+    assert X in (rec.text, *rec.also), rec
+    assert verdict(sh) == "deny", rec

@@ -158,12 +158,13 @@ class _ReadsLine(_ReadsAlso):
 
     def _continues(self) -> bool:
         """The shell reads this line as the next of the pending statement: readline began
-        again (PS2) after the last pending line, at another prompt; or one paste holds both."""
+        again (PS2) once after the last pending line, at another prompt; or one paste holds
+        both. Twice is a dropped statement and a new prompt (a SIGINT from a job: y34i 7)."""
         line, b = self._line, self._line.boundary
         if line.began_in_paste and self._pending_paste:
             return True
         return (self._pending_placed and self._readline_seq > self._pending_seq
-                and self.readline_reading and b is not None and bool(b.prompt.strip())
+                and self._readline_starts == self._pending_starts + 1 and self.readline_reading and b is not None and bool(b.prompt.strip())
                 and b.prompt not in self._known_prompts and not line.while_running)
 
     def _scanned_complete(self, statement: str) -> bool:
@@ -189,12 +190,15 @@ class _ReadsLine(_ReadsAlso):
         return any(self._scanned_complete(text) and self._shell_reads(text).opens for text in texts)
 
     def _may_go_on(self, statement: str) -> bool:
-        """The shell may wait for more after the statement: the scanner says so, or bash or
-        dash does where the scanner ended it. Such a statement is kept (and judged now too, if
-        it may also run), so that the next line is judged with it (attack y34i 2)."""
-        if not self._scanned_complete(statement):
-            return True
-        return self._shell_reads is not None and self._shell_reads(statement).opens
+        """The shell may wait for more after the statement: bash or dash says so where they
+        answered (a syntax error ends it: attack y34i 7), else the scanner. Such a statement is
+        kept (and judged now too, if it may also run), so that the next line is judged with it
+        (attack y34i 2)."""
+        if self._shell_reads is not None:
+            reading = self._shell_reads(statement)
+            if reading.decided:
+                return reading.opens
+        return not self._scanned_complete(statement)
 
     def _read(self) -> _Reading:
         r = self._read_placed()

@@ -9,8 +9,9 @@ keeps open (so the next line was judged alone: y34i 2). Here the real parsers an
 - `runs`: a shell reads the text as finished (or as a syntax error: it runs nothing and waits
   for nothing); the tracker then judges the line now, whatever the scanner says.
 - `opens`: a shell waits for more (unexpected end of file, an unclosed quote, a here-document
-  whose body has not come, a last unescaped backslash); the tracker then keeps the line, and
-  judges the next one both with it and alone, whatever the scanner says.
+  whose body has not come); the tracker then keeps the line for the next one. Where the shells
+  answered, they alone decide whether more comes: a line bash drops as a syntax error
+  (`if true; then` + `)`) is not kept, as the scanner would (attack y34i 7).
 
 Both may hold (bash and dash disagree; bash waits only with extglob on, as Debian's
 bash-completion sets it, so both readings are asked where an extglob pattern may be). History
@@ -46,10 +47,11 @@ _HISTORY = re.compile(r"!(?=[^\s=(])")
 class Reading:
     runs: bool  # a shell reads it as finished now
     opens: bool  # a shell waits for more
+    decided: bool = True  # the shells answered (else the scanner decides whether more comes)
 
 
-_JUDGE_NOW = Reading(True, False)
-_NO_OPINION = Reading(False, False)
+_JUDGE_NOW = Reading(True, False, False)
+_NO_OPINION = Reading(False, False, False)
 
 
 @functools.lru_cache(maxsize=1)
@@ -104,7 +106,7 @@ def shells_read(text: str) -> Reading:
     if _trailing_backslash(text):
         # `bash -n` joins a last backslash with the end of the input, where a shell on a
         # terminal waits for the next line (or not, in a comment): the scanner decides.
-        return Reading(history, False)
+        return Reading(history, False, False)
     return Reading(runs, opens)
 
 

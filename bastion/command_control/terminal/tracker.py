@@ -68,6 +68,8 @@ class CommandLineTracker(_FollowsOutput, _FollowsInput, _FollowsDispatch, _Follo
         self._epoch_seq = 0  # _out_seq when the current line's turn began (submit, Ctrl-C)
         self._running = False  # bash said a command runs (?2004l) and has not read a line since
         self._readline_seq = -1  # _out_seq of the last ?2004h
+        self._readline_starts = 0  # ?2004h seen
+        self._pending_starts = 0  # _readline_starts when the last pending line was sent
         self._readline_followed = False  # output came after it (its prompt)
         self._chunk_cursor: tuple[int, int] | None = None  # the cursor before the last chunk
         self._chunk_tail: int | None = None  # that chunk's bytes at the end of the backlog
@@ -337,6 +339,7 @@ class CommandLineTracker(_FollowsOutput, _FollowsInput, _FollowsDispatch, _Follo
         self._pending_placed = (self._armed and not line.while_running
                                 and (continued if previous else at_primary))
         self._pending_seq, self._pending_paste = self._out_seq, in_paste
+        self._pending_starts = self._readline_starts
         if not in_paste:
             self._paste_reading = self._paste_boundary = None
         self._new_line()
