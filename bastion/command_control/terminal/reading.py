@@ -164,7 +164,8 @@ class _ReadsLine(_ReadsAlso):
         if line.began_in_paste and self._pending_paste:
             return True
         return (self._pending_placed and self._readline_seq > self._pending_seq
-                and self._readline_starts == self._pending_starts + 1 and self.readline_reading and b is not None and bool(b.prompt.strip())
+                and self._readline_starts == self._pending_starts + 1
+                and self.readline_reading and b is not None and bool(b.prompt.strip())
                 and b.prompt not in self._known_prompts and not line.while_running)
 
     def _scanned_complete(self, statement: str) -> bool:

@@ -21,7 +21,7 @@ history expansion: y34i 5). A text over `MAX_TEXT`, a shell that does not answer
 client past its budget of checks (`Budget`) also `runs`: judged now, whatever the scanner says
 (an honest unfinished statement is then held, a cost only a flood pays). Without bash on the
 bastion the scanner decides alone (SECURITY.md says so). See docs/ARCHITECTURE.md,
-"Interactive gate". Pure (no event loop); each check is a short child process (a millisecond).
+"Where each thing lives". Pure (no event loop); each check is a short child process (a millisecond).
 """
 
 from __future__ import annotations
@@ -111,10 +111,11 @@ def shells_read(text: str) -> Reading:
 
 
 class Budget:
-    """At most `rate` checks a second per channel (a burst of `burst`): past it, judged now
-    (`_JUDGE_NOW`), so that no client makes the bastion start processes without bound."""
+    """At most `rate` checks a second per channel after a burst of `burst` (a script of a
+    thousand lines typed ahead by `ssh -tt`): past it, judged now (`_JUDGE_NOW`), so that no
+    client makes the bastion start processes without bound."""
 
-    def __init__(self, rate: float = 20.0, burst: float = 40.0) -> None:
+    def __init__(self, rate: float = 100.0, burst: float = 1000.0) -> None:
         self.rate, self.burst = rate, burst
         self._tokens, self._at = burst, time.monotonic()
 
