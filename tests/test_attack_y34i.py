@@ -171,3 +171,4 @@ def test_a_statement_dropped_by_a_signal_is_not_continued_at_a_new_prompt():
     rec = sh.tracker.reconstruct()
     assert X in (rec.text, *rec.also), rec
     assert verdict(sh) == "deny", rec
+
