@@ -41,8 +41,10 @@ class Shell:
 
     def __init__(self, cols: int = 80, rows: int = 24, *, is_complete=is_complete,
                  banner: bytes = b"Last login: Mon Nov 23 10:00:00 2026\r\n",
-                 prompt: bytes = PROMPT, enter: bytes = ENTER, erase: int = 0x7F) -> None:
-        self.tracker = CommandLineTracker(cols, rows, is_complete=is_complete, erase=erase)
+                 prompt: bytes = PROMPT, enter: bytes = ENTER, erase: int = 0x7F,
+                 shell_reads=None) -> None:
+        self.tracker = CommandLineTracker(cols, rows, is_complete=is_complete, erase=erase,
+                                          shell_reads=shell_reads)
         self.forwarded = bytearray()
         self.held: Submit | None = None
         self.prompt, self.enter = prompt, enter

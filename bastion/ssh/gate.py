@@ -41,7 +41,7 @@ from bastion.command_control.policy import (  # one list of shells, the policy's
     reads_script_from_stdin,
     stricter,
 )
-from bastion.command_control.terminal import LEFT_OVER_UNREAD, CommandLineTracker, Reconstruction
+from bastion.command_control.terminal import LEFT_OVER_UNREAD, CommandLineTracker, Reconstruction, shell_reads
 from bastion.command_control.typeahead import (
     SETTLE_QUIET,
     Decide,
@@ -110,7 +110,7 @@ class InputGate:
         self.ch = channel
         self.judge = Judge(app, channel)
         self.tracker = CommandLineTracker(cols or 80, rows or 24, is_complete=policy.is_complete,
-                                          erase=erase)
+                                          erase=erase, shell_reads=shell_reads.Budget())
         if channel.command:
             self.tracker.started_with(channel.command)
         self.queue = TypeAhead(self.tracker)

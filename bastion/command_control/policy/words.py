@@ -399,11 +399,43 @@ _DASH_QUOTE = re.compile(r"\$'(?:[^'\\]|\\[^'])*\\'")
 _TEST_BRACKET = re.compile(
     r"(^[ \t]*|[;&|(){}!][ \t]*|\b(?:then|do|else|elif|if|while|until)[ \t]+)\[(?=[ \t])", re.M
 )
-_HISTORY = re.compile(r"(?<![\\$\[{])!(?=[^\s=(\"'])|^\s*\^")
+_QUICK_SUBSTITUTION = re.compile(r"^\s*\^")
 
 
 def _history_expansion(code: str) -> bool:
-    return bool(_HISTORY.search(re.sub(r"'[^']*'", "", code)))
+    """Whether bash's history expansion may act on `code` (`!…`, a leading `^a^b`). It reads
+    quotes as readline's history_expand does: a `'` inside double quotes quotes nothing
+    (`echo "'"; !!:s/x//; echo "'"` expands: attack y34i 6), a backslash quotes the next
+    character, and `!` before a blank, `=`, `(` or a closing `"` is left alone, as are `$!`,
+    `${!` and `[!` in a pattern (`_history_exempt`)."""
+    double, index, end = False, 0, len(code)
+    while index < end:
+        char = code[index]
+        if char == "\\":
+            index += 2
+            continue
+        if char == "'" and not double:
+            close = code.find("'", index + 1)
+            if close < 0:
+                break
+            index = close + 1
+            continue
+        if char == '"':
+            double = not double
+        elif char == "!" and index + 1 < end and not _history_exempt(code, index):
+            following = code[index + 1]
+            if following not in " \t\r\n=(" and not (following == '"' and double):
+                return True
+        index += 1
+    return bool(_QUICK_SUBSTITUTION.search(code))
+
+
+def _history_exempt(code: str, index: int) -> bool:
+    """bash_history_inhibit_expansion: `$!`, `${!`, and `[!` with a `]` later on the line (a
+    pattern); not `{!` or a `[!` with no `]` (`echo {!-1:s/x/;/}` expands: attack y34i 6)."""
+    before = code[index - 1: index]
+    return before == "$" or (before == "{" and code[index - 2: index - 1] == "$") \
+        or (before == "[" and "]" in code[index + 1:])
 
 
 def _at(words: list[_Word], index: int) -> _Word | None:

@@ -136,6 +136,7 @@ class _FollowsOutput:
             self._running = not on
             if on:
                 self._readline_seq = self._out_seq
+                self._readline_starts += 1
                 # Readline draws its prompt right after: until output follows, it is not there.
                 self._readline_followed = m.end() < len(data)
                 self._draw_up_to(data, start, m.end())
@@ -213,6 +214,7 @@ class _FollowsOutput:
             if self._keys.pending[:1] != b"\x1b":
                 self._keys.pending = b""  # a meta byte readline took as a key, not a character
             self._pending_placed, self._pending_seq = False, self._out_seq  # who read it: unknown
+            self._pending_starts = self._readline_starts
             self._new_line()
             self._epoch_seq -= 1  # this chunk answered the key: keys after it are not typed ahead
             return

@@ -34,6 +34,8 @@ FULL_SCREEN = "a full-screen program has the terminal"
 _SHOWN_FULL_SCREEN = "(the alternate screen showed the keys as typed)"
 _UNSHOWN_FULL_SCREEN = "keys a full-screen program did not show, where a shell without a line editor may read"
 EMPTY_LINE = "empty line"
+_SHELLS_WAIT = ("the shell waits for more after this line, where the bastion reads it as finished "
+                "(an open group in a [[ =~ ]] pattern or an extglob): it cannot tell what runs")
 
 _WITHHELD = ("the keys' echo could not be seen: the target's output was withheld "
              "(not read on, the client not taking it)")
@@ -96,8 +98,10 @@ class _ReadsLine(_ReadsAlso):
             certain, reason = r.certain, r.reason
             if len(starts) > _MAX_STARTS:
                 certain, reason = False, "too many ways to read the unfinished statement"
+            elif any(self._shells_dispute(s, st) for s, st in readings):
+                certain, reason = False, _SHELLS_WAIT
             done = [self._complete(st) for _, st in readings]
-            open_starts = sorted({s for (s, _), ok in zip(readings, done, strict=True) if not ok})
+            open_starts = sorted({s for s, st in readings if self._may_go_on(st)})
             if how == "accept":
                 complete = [st for (_, st), ok in zip(readings, done, strict=True) if ok]
                 typed = "\n".join([*self._pending, self._line.shadow.text])
@@ -154,19 +158,48 @@ class _ReadsLine(_ReadsAlso):
 
     def _continues(self) -> bool:
         """The shell reads this line as the next of the pending statement: readline began
-        again (PS2) after the last pending line, at another prompt; or one paste holds both."""
+        again (PS2) once after the last pending line, at another prompt; or one paste holds
+        both. Twice is a dropped statement and a new prompt (a SIGINT from a job: y34i 7)."""
         line, b = self._line, self._line.boundary
         if line.began_in_paste and self._pending_paste:
             return True
         return (self._pending_placed and self._readline_seq > self._pending_seq
+                and self._readline_starts == self._pending_starts + 1
                 and self.readline_reading and b is not None and bool(b.prompt.strip())
                 and b.prompt not in self._known_prompts and not line.while_running)
 
-    def _complete(self, statement: str) -> bool:
+    def _scanned_complete(self, statement: str) -> bool:
         try:
             return bool(self._is_complete(statement))
         except Exception:  # a faulty checker must not turn a statement into a continuation
             return True
+
+    def _complete(self, statement: str) -> bool:
+        """The shell may run the statement now: the scanner says so, or bash or dash does
+        (shell_reads.py: the scanner missed a way bash ends a line, attacks x33i 1, y34i)."""
+        if self._scanned_complete(statement):
+            return True
+        return self._shell_reads is not None and self._shell_reads(statement).runs
+
+    def _shells_dispute(self, start: int, statement: str) -> bool:
+        """Bash or dash waits after the statement, or after a part of it the scanner ended:
+        the policy's reading of what follows is not the shell's (attack y34i 2)."""
+        if self._shell_reads is None:
+            return False
+        parts = self._pending[start:]
+        texts = ["\n".join(parts[:k]) for k in range(1, len(parts) + 1)] + [statement]
+        return any(self._scanned_complete(text) and self._shell_reads(text).opens for text in texts)
+
+    def _may_go_on(self, statement: str) -> bool:
+        """The shell may wait for more after the statement: bash or dash says so where they
+        answered (a syntax error ends it: attack y34i 7), else the scanner. Such a statement is
+        kept (and judged now too, if it may also run), so that the next line is judged with it
+        (attack y34i 2)."""
+        if self._shell_reads is not None:
+            reading = self._shell_reads(statement)
+            if reading.decided:
+                return reading.opens
+        return not self._scanned_complete(statement)
 
     def _read(self) -> _Reading:
         r = self._read_placed()

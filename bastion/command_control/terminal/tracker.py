@@ -36,6 +36,7 @@ from bastion.command_control.terminal.reading import (
     _ReadsLine,
 )
 from bastion.command_control.terminal.screen import _Screen, _window
+from bastion.command_control.terminal.shell_reads import Reading
 from bastion.command_control.terminal.tty import _tty_readings
 from bastion.command_control.terminal.vi_mode import _FollowsVi
 
@@ -49,7 +50,8 @@ class CommandLineTracker(_FollowsOutput, _FollowsInput, _FollowsDispatch, _Follo
     """Screen model + keystroke model of one interactive channel. See the package docstring."""
 
     def __init__(self, cols: int = 80, rows: int = 24, *,
-                 is_complete: Callable[[str], bool] = policy.is_complete, erase: int = 0x7F) -> None:
+                 is_complete: Callable[[str], bool] = policy.is_complete, erase: int = 0x7F,
+                 shell_reads: Callable[[str], Reading] | None = None) -> None:
         self._screen = _Screen(*_window(cols, rows))
         self._screen.keep_from = self._keep_from
         self._stream = pyte.Stream(self._screen)
@@ -57,6 +59,7 @@ class CommandLineTracker(_FollowsOutput, _FollowsInput, _FollowsDispatch, _Follo
         self._backlog = bytearray()  # output not drawn yet
         self._carry = b""  # an escape sequence cut by the end of a chunk
         self._is_complete = is_complete
+        self._shell_reads = shell_reads  # bash's and dash's own reading (shell_reads.py)
         self._alt = False
         self._alt_evidence = False
         self._alt_rows = 0  # linefeeds written to the alternate screen, while without evidence
@@ -65,6 +68,8 @@ class CommandLineTracker(_FollowsOutput, _FollowsInput, _FollowsDispatch, _Follo
         self._epoch_seq = 0  # _out_seq when the current line's turn began (submit, Ctrl-C)
         self._running = False  # bash said a command runs (?2004l) and has not read a line since
         self._readline_seq = -1  # _out_seq of the last ?2004h
+        self._readline_starts = 0  # ?2004h seen
+        self._pending_starts = 0  # _readline_starts when the last pending line was sent
         self._readline_followed = False  # output came after it (its prompt)
         self._chunk_cursor: tuple[int, int] | None = None  # the cursor before the last chunk
         self._chunk_tail: int | None = None  # that chunk's bytes at the end of the backlog
@@ -334,6 +339,7 @@ class CommandLineTracker(_FollowsOutput, _FollowsInput, _FollowsDispatch, _Follo
         self._pending_placed = (self._armed and not line.while_running
                                 and (continued if previous else at_primary))
         self._pending_seq, self._pending_paste = self._out_seq, in_paste
+        self._pending_starts = self._readline_starts
         if not in_paste:
             self._paste_reading = self._paste_boundary = None
         self._new_line()
