@@ -34,6 +34,7 @@ from bastion.command_control.policy.collect_syntax import _Statements
 from bastion.command_control.policy.collect_variables import _Variables
 from bastion.command_control.policy.collect_wrappers import _Wrappers
 from bastion.command_control.policy.complete import _scan
+from bastion.command_control.policy.db_shells import DB_SHELLS
 from bastion.command_control.policy.handler_patterns import handler_pattern
 from bastion.command_control.policy.heredoc import (
     _SH_MAY_DIFFER,
@@ -503,6 +504,8 @@ class _Collector(_Statements, _Files, _Variables, _Code, _Wrappers, _Runners, _I
             self._writes(name, words, site)
         if name in _CODE_IN_OPTIONS:
             self._option_code(name, words, site)
+        if name in DB_SHELLS:  # their commands on the line (attack y34f, finding 2)
+            self._db_shell(name, words, site)
         # What it removes as it sends, archives or moves (rsync, `zip -m`, `gio remove`...): rm -r.
         removed = (*(_rsync_removes(words) if name == "rsync" else ()), *transfer_removals(name, words),
                    # mv takes its sources away from where the system needs them, as gio move

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from typing import Any
 
 from bastion.command_control.policy.builtins import _MAPFILE, _READ
+from bastion.command_control.policy.db_shells import commands_given
 from bastion.command_control.policy.editors import _VIM_LIKE, _vim_parts
 from bastion.command_control.policy.options import _last_argument, _long_option, _options, _scan_options
 from bastion.command_control.policy.paths import (
@@ -312,6 +313,19 @@ class _Code:
             self._code(text[1:], site, name)
         elif not re.fullmatch(r"[0-9]*|/[^|!]*|\?[^|!]*|(set|se)\s+[\w=]+|(syntax|syn)\s+\w+", text):
             self._unknown(site, words, f"an {name} command given on the line: {one_line(text, 40)}")
+
+    def _db_shell(self, name: str, words: list[_Word], site: _Site) -> None:
+        """A database shell's commands given on the line (policy/db_shells.py: attack y34f,
+        finding 2): shell escapes judged as code, the files its commands write as `>`, any
+        other client command unknown."""
+        given = commands_given(name, words, _sqlite_dot)
+        for path in given.written:
+            self.commands.append(SimpleCommand(">", (">", path.text), site.text, "", False,
+                                               site.wrappers, self._in_dirs((path,))))
+        for code in given.codes:
+            self._code(code, site, name)
+        if given.unknown:
+            self._unknown(site, words, given.unknown)
 
     def _commands_in(self, name: str, text: str | None, words: list[_Word], site: _Site) -> None:
         """Commands of `name`'s language given as text (a here-document, -e, -c)."""

@@ -24,6 +24,7 @@ import re
 import urllib.parse
 
 from bastion.command_control.policy.configured_writes import _CURL_FILE_URL as _FILE_URL
+from bastion.command_control.policy.db_shells import DB_SHELLS
 from bastion.command_control.policy.names import _known, program_name
 from bastion.command_control.policy.parse import _parse_tree
 from bastion.command_control.policy.paths import HERE, PathArg, _operand_paths, _path_arg
@@ -127,7 +128,7 @@ _CRYPTSETUP_PLAIN = frozenset({"-v", "--verbose", "--debug", "-q", "--batch-mode
 # clients write query output (`psql -o F`, `redis-cli --rdb F`), the file-transfer clients
 # fetch files (attack X, findings 11 and 12).
 _WRITE_UNREAD = frozenset({"psql", "mysql", "mariadb", "redis-cli", "mongo", "mongosh",
-                           "ftp", "lftp", "telnet"})
+                           "ftp", "lftp", "telnet", *DB_SHELLS})
 _CRYPTSETUP_READS = frozenset({"status", "luksDump", "isLuks", "tcryptDump", "bitlkDump"})
 # udevadm(8)'s commands that only read (attack Z, filter): `control`, `trigger`, `hwdb`, `lock`
 # (runs a command), `test` and `test-builtin` (run the rules' programs) change state; so does
