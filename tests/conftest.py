@@ -126,15 +126,21 @@ def default_policy() -> Policy:
     return load_policy(config.DEFAULTS_DIR / "policy.toml")
 
 
-# What each of the longest files took in one run of `make test` (seconds on a loaded 2-core
-# machine: only their order matters). A file not named here is weighed by its tests: a few
-# seconds each in an end-to-end file (marked `integration`), a few hundredths in a pure one.
+# What each of the longest files took in `make test` (seconds of a worker, from the per-test
+# durations of a full run on a loaded 2-core machine scaled to a quiet one: only their order
+# matters). A file not named here is weighed by its tests: a second and a half for each
+# end-to-end test (marked `integration`), a few hundredths for each pure one (a table file with
+# a few end-to-end tests is mostly its table). Renew from `pytest --durations=0 --junitxml=...`
+# (a file's sum of its tests' times) when the order of the longest files changes.
 FILE_WEIGHTS = {
-    "test_cli": 470, "test_hardening": 380, "test_tui": 310, "test_fuzz": 260,
-    "test_interactive_gate": 240, "test_server_lifecycle": 200, "test_install": 160,
-    "test_rights": 150, "test_policy_bash": 140, "test_ending": 120, "test_channels": 120,
-    "test_policy_gate": 100, "test_command_control": 90, "test_protocol": 90, "test_mfa": 90,
-    "test_grants_j19o": 70, "test_policy": 70, "test_retention": 70, "test_display": 60,
+    "test_interactive_gate": 126, "test_channels": 61, "test_policy_gate": 59,
+    "test_policy": 46, "test_tui": 45, "test_fuzz": 45, "test_command_control": 39,
+    "test_hardening": 34, "test_everyday": 31, "test_display": 30, "test_server_lifecycle": 29,
+    "test_install": 27, "test_ending": 24, "test_store": 19, "test_cli": 17, "test_rights": 14,
+    "test_escrow_session": 14, "test_protocol": 10, "test_policy_bash": 8, "test_shutdown": 8,
+    "test_layers": 7, "test_policy_attack_s28f_c": 6, "test_server": 6,
+    "test_policy_attack_k20f_a": 6, "test_forwarding": 6, "test_tty_readings": 6,
+    "test_statements": 6, "test_retention": 5, "test_sftplog": 5,
 }
 
 
@@ -153,7 +159,6 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         known = FILE_WEIGHTS.get(Path(name).stem)
         if known is not None:
             return known
-        each = 3 if any(t.get_closest_marker("integration") for t in tests) else 0.02
-        return each * len(tests)
+        return sum(1.5 if t.get_closest_marker("integration") else 0.02 for t in tests)
 
     items[:] = [item for name in sorted(files, key=weight, reverse=True) for item in files[name]]

@@ -90,7 +90,7 @@ NESTINGS = [
 WRAPPERS = ["sudo", "sudo -u root", "env", "env A=1", "nice", "timeout 5", "eval", "command"]
 
 
-@fuzz(500)
+@fuzz(300)
 @given(line=st.text(alphabet=ANY_CHAR, max_size=200))
 def test_policy_never_raises_on_any_text(default_policy: Policy, line: str) -> None:
     commands = parse_commands(line)
@@ -102,7 +102,7 @@ def test_policy_never_raises_on_any_text(default_policy: Policy, line: str) -> N
     assert "fault" not in verdict.message
 
 
-@fuzz(250)
+@fuzz(120)
 @given(tokens=st.lists(st.sampled_from(SHELL_TOKENS), max_size=60),
        separators=st.lists(st.sampled_from(["", " ", "  ", "\n"]), min_size=60, max_size=60))
 def test_shell_like_lines_always_get_an_action_and_unreadable_ones_no_allow(
@@ -302,14 +302,14 @@ class Proxy:
         self.read()
 
 
-@fuzz(150)
+@fuzz(60)
 @given(steps=st.lists(step, max_size=25), size=st.tuples(st.integers(1, 200), st.integers(1, 60)))
 def test_tracker_driven_by_contract_never_raises(steps: list[tuple], size: tuple[int, int]) -> None:
     proxy = Proxy(CommandLineTracker(*size, is_complete=is_complete))
     proxy.run(steps)
 
 
-@fuzz(120)
+@fuzz(80)
 @given(steps=st.lists(step, max_size=25))
 def test_tracker_text_never_holds_keys_the_target_did_not_echo(steps: list[tuple]) -> None:
     # The target never outputs SECRET; the client types it often. No paste is ever opened
@@ -392,7 +392,7 @@ def run_redactor(steps: list[tuple], max_held: int, hide: bytes = b"") -> tuple[
     return bytes(typed), released
 
 
-@fuzz(200)
+@fuzz(120)
 @given(steps=st.lists(redactor_step, max_size=20), max_held=st.integers(1, 300))
 def test_redactor_releases_every_key_once_in_order(steps: list[tuple], max_held: int) -> None:
     typed, released = run_redactor(steps, max_held)
@@ -407,7 +407,7 @@ safe_input_chunk = st.lists(st.one_of(
 ), min_size=1, max_size=6).map(b"".join)
 
 
-@fuzz(200)
+@fuzz(100)
 @given(steps=st.lists(st.one_of(st.tuples(st.just("in"), safe_input_chunk),
                                 st.tuples(st.just("out"), st.lists(output_token, min_size=1,
                                                                    max_size=4))), max_size=20),
@@ -532,7 +532,7 @@ JSON_HOSTILE = [
 ]
 
 
-@fuzz(400)
+@fuzz(250)
 @given(line=st.one_of(st.binary(max_size=200), st.sampled_from(JSON_HOSTILE),
                       st.text(max_size=60).map(lambda t: json.dumps(t).encode()),
                       st.integers(MAX_LINE - 9, MAX_LINE + 1)
@@ -649,7 +649,7 @@ def sftp_summary(messages: list[tuple[bool, bytes]], chunk: int | None = None) -
     return summary
 
 
-@fuzz(100)
+@fuzz(40)
 @given(messages=sftp_session(), chunk=st.one_of(st.just(1), st.integers(1, 64)))
 def test_sftp_log_never_raises_and_reads_a_stream_the_same_however_it_is_cut(
     messages: list[tuple[bool, bytes]], chunk: int
@@ -658,7 +658,7 @@ def test_sftp_log_never_raises_and_reads_a_stream_the_same_however_it_is_cut(
     assert sftp_summary(messages) == sftp_summary(messages, chunk)
 
 
-@fuzz(200)
+@fuzz(100)
 @given(chunks=st.lists(st.tuples(st.booleans(), st.binary(max_size=300)), max_size=30))
 def test_sftp_log_never_raises_on_random_bytes_both_ways(chunks: list[tuple[bool, bytes]]) -> None:
     sftp_summary(PROLOGUE + chunks)
@@ -805,7 +805,7 @@ def load_or_refuse(path: Path) -> config.Config | None:
         return None
 
 
-@fuzz(150)
+@fuzz(60)
 @given(tables=config_tables())
 def test_config_with_any_keys_and_values_is_loaded_sane_or_refused_in_one_line(
     scratch: Path, tables: dict[str, dict[str, Any]]
@@ -842,7 +842,7 @@ tomlish = st.one_of(
 )
 
 
-@fuzz(250)
+@fuzz(150)
 @given(text=tomlish)
 def test_any_toml_like_text_is_loaded_or_refused_in_one_line(scratch: Path, text: str) -> None:
     path = scratch / "bastion.toml"
@@ -891,7 +891,7 @@ def test_any_regex_in_a_pattern_key_is_compiled_or_refused_in_one_line(
         assert evaluate(loaded, "rm -rf /", role="engineer", target="web01").action in ACTIONS
 
 
-@fuzz(120)
+@fuzz(60)
 @given(defaults=overrides(POLICY_DEFAULT_VALUES), rules=st.lists(overrides(RULE_VALUES), max_size=3))
 def test_policy_with_any_values_is_loaded_or_refused_in_one_line(
     scratch: Path, defaults: dict[str, Any], rules: list[dict[str, Any]]

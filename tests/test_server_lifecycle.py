@@ -1,5 +1,7 @@
 """The server over time: grant end and warning, idle timeout, reload, crash and restart, fail-closed
-recording, per-session MFA, ticket selection. Each test gets its own home, target and bastion."""
+recording, per-session MFA, ticket selection. Each test that stops, reloads or rewrites the server
+gets its own home, target and bastion; the ones that only connect share one (`shared`), each as
+a person of its own."""
 
 from __future__ import annotations
 
@@ -25,6 +27,19 @@ def world(tmp_path, request):
     w = World(tmp_path, **kwargs)
     yield w
     w.close()
+
+
+@pytest.fixture(scope="module")
+def shared(tmp_path_factory):
+    """One world for the tests that neither stop, reload nor rewrite it."""
+    w = World(tmp_path_factory.mktemp("lifecycle"))
+    yield w
+    w.close()
+
+
+def sessions_of(world: World, user: str) -> list[dict]:
+    return [r for r in sessions.list_sessions(world.ctx.store, include_ended=True)
+            if r["user"] == user]
 
 
 @pytest.mark.world(server={"grant_warning": '"10m"'})
@@ -116,39 +131,38 @@ def test_mfa_per_session_asks_for_totp_even_with_a_certificate(world, tmp_path):
     assert ok.returncode == 0 and ok.stdout == b"in\n", ok.stderr
 
 
-def test_bastion_ticket_picks_the_grant_a_session_is_bound_to(world):
-    alice = world.person()
-    world.grant(alice, ticket="INC-1", duration=3600)
-    world.grant(alice, ticket="INC-2", duration=1800)
-    alice.run(f"{LOGIN}@web01", "true", extra=("-o", "SendEnv=BASTION_TICKET"),
-              env={"BASTION_TICKET": "INC-2"})
-    alice.run(f"{LOGIN}@web01", "true")
-    rows = sessions.list_sessions(world.ctx.store, include_ended=True)
-    assert [r["ticket"] for r in rows] == ["INC-2", "INC-1"]
+def test_bastion_ticket_picks_the_grant_a_session_is_bound_to(shared):
+    tess = shared.person("tess")
+    shared.grant(tess, ticket="INC-1", duration=3600)
+    shared.grant(tess, ticket="INC-2", duration=1800)
+    tess.run(f"{LOGIN}@web01", "true", extra=("-o", "SendEnv=BASTION_TICKET"),
+             env={"BASTION_TICKET": "INC-2"})
+    tess.run(f"{LOGIN}@web01", "true")
+    assert [r["ticket"] for r in sessions_of(shared, "tess")] == ["INC-2", "INC-1"]
 
 
-def test_shell_without_a_pty_and_exit_signals_are_relayed(world):
-    alice = world.person()
-    world.grant(alice)
-    r = alice.run(f"{LOGIN}@web01", extra=("-T",), input=b"echo no-pty\nexit 4\n")
+def test_shell_without_a_pty_and_exit_signals_are_relayed(shared):
+    nora = shared.person("nora")
+    shared.grant(nora)
+    r = nora.run(f"{LOGIN}@web01", extra=("-T",), input=b"echo no-pty\nexit 4\n")
     assert r.returncode == 4 and b"no-pty" in r.stdout
-    r = alice.run(f"{LOGIN}@web01", "perl -e 'kill TERM => $$'")
+    r = nora.run(f"{LOGIN}@web01", "perl -e 'kill TERM => $$'")
     assert r.returncode == 255  # OpenSSH's exit code for a remote command killed by a signal
     assert b"killed by signal" in r.stderr or r.stderr == b"", r.stderr
 
 
-def test_replay_plays_the_recorded_output(world):
-    term, _ = world.shell("alice", "replay")
+def test_replay_plays_the_recorded_output(shared):
+    term, _ = shared.shell("rita", "replay")
     term.send(b"exit\n")
     term.wait()
-    sid = sessions.list_sessions(world.ctx.store, include_ended=True)[-1]["id"]
-    proc = subprocess.run([sys.executable, "-m", "bastion", "--home", str(world.home.path),
+    sid = sessions_of(shared, "rita")[-1]["id"]
+    proc = subprocess.run([sys.executable, "-m", "bastion", "--home", str(shared.home.path),
                            "replay", sid, "--speed", "1000"], capture_output=True, timeout=30)
     assert proc.returncode == 0, proc.stderr
     assert b"replay-42" in proc.stdout
-    listing = subprocess.run([sys.executable, "-m", "bastion", "--home", str(world.home.path),
+    listing = subprocess.run([sys.executable, "-m", "bastion", "--home", str(shared.home.path),
                               "sessions", "--all", "--json"], capture_output=True, timeout=30)
-    row = json.loads(listing.stdout)[-1]
+    row = next(r for r in json.loads(listing.stdout) if r["id"] == sid)
     assert set(row) >= {"id", "user", "target", "login", "ticket", "state", "started", "ended",
                         "recordings"}
 
