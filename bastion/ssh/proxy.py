@@ -19,7 +19,7 @@ from bastion.errors import BastionError
 from bastion.ssh import ending, gate, judge, recorders
 from bastion.ssh.channel import EXIT_KILLED, EXIT_UPSTREAM_FAILED
 from bastion.ssh.negotiation import bounded_size, filtered_env, passed_modes, terminal_refusal, window_size
-from bastion.ssh.upstream import UpstreamSide
+from bastion.ssh.upstream import WINDOW, UpstreamSide
 from bastion.store import STORE_BUSY, StoreError
 from bastion.text import visible
 
@@ -191,7 +191,7 @@ class ProxyChannel(asyncssh.SSHServerSession):
                 # The echo rule reads the screen the gate's tracker keeps.
                 self.recording.redact_with(self.gate.tracker)
             upstream = await live.upstream()
-            kwargs: dict[str, Any] = {"env": passed_env, "encoding": None}
+            kwargs: dict[str, Any] = {"env": passed_env, "encoding": None, "window": WINDOW}
             if self.term is not None:
                 term_type, size, modes = self.term
                 kwargs |= {"term_type": term_type, "term_size": size, "term_modes": modes}
