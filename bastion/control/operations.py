@@ -116,10 +116,8 @@ class ControlConnection:
     def note(self, event: str, kind: str, **data: Any) -> None:
         """A row the person may cause many of (a refused burst, an action that changed
         nothing): the first of its kind in a minute, then a count (Refusals.note_refusal)."""
-        note = getattr(self.app, "note_refusal", None)
-        if note is not None:
-            note(event, self.actor, kind, **data)
-        else:  # a server without refusal accounting (pure tests): one row each
+        counted = getattr(self.app, "user_refusals", None)  # None: one row each (pure tests)
+        if counted is None or counted.note(self.actor, f"{event} {kind}", time.monotonic()):
             audit.record_or_log(self.app.store, event, self.actor, kind=kind, **data)
 
     def dropped_waiting(self) -> None:
