@@ -125,16 +125,26 @@ async def test_a_client_that_does_not_read_its_replies_gets_no_more_handled(ctx)
     unsent = [pacing.REPLY_HIGH_WATER + 1]
     paused: list[bool] = []
     sent: list[dict] = []
+    got = asyncio.Event()
+
+    def write(data: bytes) -> None:  # each reply is big: over the mark until the client reads
+        sent.append(json.loads(data))
+        unsent[0] = pacing.REPLY_HIGH_WATER + 1
+        got.set()
+
     connection = ControlConnection(
-        ControlApp(ctx), "local:sam", lambda d: sent.append(json.loads(d)), lambda: unsent[0],
-        lambda: None, lambda reason: None, pause=lambda: paused.append(True),
-        resume=lambda: paused.append(False))
+        ControlApp(ctx), "local:sam", write, lambda: unsent[0], lambda: None, lambda reason: None,
+        pause=lambda: paused.append(True), resume=lambda: paused.append(False))
     connection.data_received(encode({"id": 1, "op": "held"}))
     await asyncio.sleep(pacing.DRAIN_POLL * 2)  # the pump's own poll: it must not have run it
     assert sent == [] and paused == [True]
-    unsent[0] = 0
-    await connection.pacer.task
-    assert [m["id"] for m in sent] == [1] and paused == [True, False]
+    unsent[0] = 0  # the client read what waited
+    await got.wait()
+    assert [m["id"] for m in sent] == [1] and paused == [True]  # its reply waits unread
+    task = connection.pacer.task
+    unsent[0] = 0  # read: the door reads again
+    await task
+    assert paused == [True, False] and not connection.closed
 
 
 class RefusingApp(ControlApp, Refusals):

@@ -140,7 +140,13 @@ class Pacer:
     async def _run(self) -> None:
         spent = 0.0
         try:
-            while self.waiting and not self.conn.closed:
+            while not self.conn.closed:
+                if not self.waiting:  # done, once reading goes on (a reply may still wait unread)
+                    if not self.paused or self.conn.unsent() <= REPLY_HIGH_WATER:
+                        self.resume()
+                        break
+                    await asyncio.sleep(DRAIN_POLL)
+                    continue
                 wait = self._wait()
                 if wait > 0:
                     spent = 0.0
