@@ -147,6 +147,16 @@ async def test_a_client_that_does_not_read_its_replies_gets_no_more_handled(ctx)
     assert paused == [True, False] and not connection.closed
 
 
+def test_a_person_past_their_share_waits_but_not_for_a_lock_or_a_kill(ctx):
+    app = ControlApp(ctx)
+    connection, _, _ = _door(ctx, app, "local:sam")
+    pacing.budget_of(app).spend("local:sam", 1.0)  # a costly burst just ran
+    for op, waits in (("held", True), ("audit", True), ("lock", False), ("kill", False)):
+        connection.pacer.waiting.append(encode({"id": 1, "op": op}))
+        assert (connection.pacer._wait() > 0) is waits, op
+        connection.pacer.waiting.clear()
+
+
 class RefusingApp(ControlApp, Refusals):
     def __init__(self, ctx) -> None:
         ControlApp.__init__(self, ctx)

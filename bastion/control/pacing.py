@@ -133,8 +133,10 @@ class Pacer:
             self.pause()
             return DRAIN_POLL
         wait = self._rate_wait()
-        if wait == 0 and _peek(self.waiting[0], "op") not in URGENT:
+        if wait == 0:
             wait = self.budget.wait(self.conn.actor)
+            if wait > 0 and _peek(self.waiting[0], "op") in URGENT:
+                wait = 0.0
         return wait
 
     async def _run(self) -> None:
