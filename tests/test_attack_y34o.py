@@ -87,6 +87,19 @@ async def test_a_burst_of_control_requests_is_refused_past_its_bound_and_a_lock_
     assert world.session_row("erin")["end_reason"] == "user locked: burst test"
 
 
+@pytest.mark.integration
+async def test_requests_sent_with_the_end_of_input_on_the_socket_are_answered(world):
+    reader, writer = await asyncio.open_unix_connection(str(world.home.control_socket))
+    try:
+        assert json.loads(await reader.readline())["event"] == "hello"
+        writer.write(b"".join(encode({"id": i, "op": "held"}) for i in range(3)))
+        writer.write_eof()  # as `printf ... | socat - UNIX-CONNECT:control.sock` does
+        replies = [json.loads(line) async for line in reader if b'"id"' in line]
+    finally:
+        writer.close()
+    assert [(r["id"], r["ok"]) for r in replies] == [(0, True), (1, True), (2, True)]
+
+
 def _door(ctx, app, actor: str = "sam") -> tuple[ControlConnection, list[dict], list[str]]:
     sent: list[dict] = []
     ended: list[str] = []

@@ -482,8 +482,10 @@ class _SocketProtocol(asyncio.Protocol):
         self.conn.data_received(data)
 
     def eof_received(self) -> bool:
-        self.conn.connection_lost()
-        return False
+        # The requests read before the EOF are still answered (bastion.control.pacing); the
+        # connection closes after them.
+        self.conn.eof_received()
+        return True
 
     def connection_lost(self, exc: Exception | None) -> None:
         if self.conn is not None:
