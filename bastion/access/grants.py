@@ -508,8 +508,11 @@ def set_role(store: Backend, config: Config, name: str, role: str, actor: str) -
 
 
 def revoke(store: Backend, *, actor: str, reason: str = "", serial: int | None = None,
-           grant: str | None = None, user: str | None = None, ticket: str | None = None) -> int:
-    """Revoke certificates and grants by exactly one selector; returns how many rows changed."""
+           grant: str | None = None, user: str | None = None, ticket: str | None = None,
+           record_unchanged: bool = True) -> int:
+    """Revoke certificates and grants by exactly one selector; returns how many rows changed.
+    With `record_unchanged` false, a revocation that changed nothing writes no row (the control
+    door counts those itself: attack y34o, finding 1)."""
     chosen = [k for k, v in (("serial", serial), ("grant", grant), ("user", user),
                              ("ticket", ticket)) if v is not None]
     if len(chosen) != 1:
@@ -539,8 +542,10 @@ def revoke(store: Backend, *, actor: str, reason: str = "", serial: int | None =
                 store, f"({cert_col} = ? OR serial IN (SELECT c.serial FROM certificate_grants c "  # noqa: S608
                 f"JOIN grants g ON g.id = c.grant_id WHERE g.{column} = ?))", (value, value), t,
                 reason)
-            for gid in gids:
+            for gid in gids if changed or record_unchanged else ():
                 audit.record(store, "grant.revoked", actor, grant=gid, reason=reason)
+        if not changed and not record_unchanged:
+            return 0
         audit.record(store, "revocation.requested", actor, reason=reason,
                      **{chosen[0]: serial if serial is not None else (grant or user or ticket)},
                      changed=changed)

@@ -173,12 +173,20 @@ def recent(store: Backend, limit: int = 100, event_type: str | None = None) -> l
     so the work is bounded whatever the table holds (the console asks every few seconds)."""
     if not event_type:
         rows = store.all("SELECT * FROM events ORDER BY seq DESC LIMIT ?", (limit,))
+    elif not event_type.endswith("."):
+        rows = store.all("SELECT * FROM events WHERE type = ? ORDER BY seq DESC LIMIT ?",
+                         (event_type, limit))
     else:
-        names = ([name for name in EVENT_TYPES if name.startswith(event_type)]
-                 if event_type.endswith(".") else [event_type])
-        rows = [row for name in names for row in store.all(
-            "SELECT * FROM events WHERE type = ? ORDER BY seq DESC LIMIT ?", (name, limit))]
-        rows = sorted(rows, key=lambda row: row["seq"], reverse=True)[:limit]
+        names = [name for name in EVENT_TYPES if name.startswith(event_type)]
+        # The newest seqs of each type off the (type, seq) index, then only the rows kept: a
+        # prefix of nine types read 9000 whole rows for 1000 (a tenth of a second and more of
+        # the one loop per control request: attack y34o, finding 1).
+        seqs = sorted((row["seq"] for name in names for row in store.all(
+            "SELECT seq FROM events WHERE type = ? ORDER BY seq DESC LIMIT ?", (name, limit))),
+            reverse=True)[:limit]
+        rows = [row for start in range(0, len(seqs), 500) for row in store.all(
+            "SELECT * FROM events WHERE seq IN ({}) ORDER BY seq DESC".format(  # noqa: S608
+                ",".join("?" * len(seqs[start:start + 500]))), tuple(seqs[start:start + 500]))]
     for row in rows:
         row["data"] = json.loads(row["data"])
     return rows

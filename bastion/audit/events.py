@@ -149,9 +149,9 @@ _TYPES = [
        "or were refused because a policy rule denies them read as a command line",
        "session channel prompt keystrokes verdict rule"),
     # Control
-    _t("control.refused", "X001", "a control client was refused", "client op reason kind repeated"),
+    _t("control.refused", "X001", "a control client was refused", "client op reason kind repeated lines"),
     _t("control.action", "X002", "a supervisor acted through the control API",
-       "op session channel request grant held serial user ticket reason changed"),
+       "op session channel request grant held serial user ticket reason changed kind repeated"),
     _t("control.dropped", "Q100", "a control client that stopped reading was disconnected",
        "unsent reason"),
     _t("audit.purged", "X003", "old audit events were purged", "rows through_seq anchor_hash"),
@@ -203,9 +203,12 @@ FIELDS: dict[str, str] = {
             "forwarding kinds (channel.*; `session` for a session channel refused); `file` or "
             "`directory` (file.transfer over scp); `bastion-control` (control.refused); `cert` "
             "(cert.refused); `env` (an environment request refused: channel.refused); `pty-req` "
-            "(a terminal type refused: channel.refused)",
+            "(a terminal type refused: channel.refused); `too many requests` or `requests "
+            "waiting` (control.refused); `OP (unchanged)` (control.action: a control request "
+            "that changed nothing)",
     "line": "the command line as the bastion read it (keys typed without echo are redacted)",
-    "lines": "how many lines typed ahead of a refused line were dropped (command.dropped)",
+    "lines": "how many lines typed ahead of a refused line were dropped (command.dropped); how "
+             "many control requests were refused or dropped unhandled (control.refused)",
     "listen": "HOST:PORT the server listens on",
     "login": "the login on the target",
     "message": "what the other side (or the policy) said about a file that did not pass",

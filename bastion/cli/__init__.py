@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import datetime as dt
 import json
 import os
@@ -355,10 +356,8 @@ def cmd_recording(ctx: Context | None, args: argparse.Namespace, out: TextIO) ->
     keys = _escrow_keys(args.key)
     home = Home.resolve(args.home)
     if args.source.endswith(".cast"):
-        paths = [Path(args.source)]
-        beside = paths[0].absolute().parent
-        if not home.db.exists() and beside.name == "recordings":
-            home = Home(beside.parent)
+        paths = [_real_path(args.source)]
+        home = _home_of(paths[0], home)
         ctx = open_home(home) if home.db.exists() else None
     else:
         ctx = open_home(home)
@@ -404,6 +403,28 @@ def cmd_recording(ctx: Context | None, args: argparse.Namespace, out: TextIO) ->
         if ctx is not None:
             ctx.close()
     return 0
+
+
+def _real_path(source: str) -> Path:
+    """FILE.cast as the file it is: symlinks, /proc/self/cwd and `..` followed (attack y34o,
+    finding 4: any other spelling of a recording of the home was read as an offline file)."""
+    try:
+        return Path(source).resolve()
+    except (OSError, RuntimeError) as exc:  # a symlink loop
+        raise BastionError(f"cannot read recording {source}: {exc}") from None
+
+
+def _home_of(path: Path, home: Home) -> Home:
+    """The home whose recordings folder holds `path` (resolved): the given (or default) one
+    when its folder is the file's, else the home around a folder named `recordings` that has
+    a store, or one without a store when the given home has none either (an offline copy)."""
+    beside = path.parent
+    with contextlib.suppress(OSError):
+        if home.recordings.exists() and os.path.samefile(beside, home.recordings):
+            return home
+    if beside.name == "recordings" and (Home(beside.parent).db.exists() or not home.db.exists()):
+        return Home(beside.parent)
+    return home
 
 
 def _check_stored_digest(ctx: Context, path: Path) -> None:

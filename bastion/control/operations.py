@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 from bastion import audit, recording
 from bastion.access import grants, sessions, users
 from bastion.config.durations import parse_duration
+from bastion.control.pacing import Pacer
 from bastion.control.protocol import (
     MAX_SERVER_LINE,
     OPERATIONS,
@@ -50,6 +51,7 @@ MAX_UNSENT = 8 << 20  # bytes queued to a control client (replies, events) befor
 RECORDING_CHUNK = 32 * 1024  # characters of events per `recording` reply
 MAX_CURSORS = 16  # pages a connection may resume (`recording`): a replay or two at once
 MAX_REQUESTS_LISTED = 500  # the newest requests a listing holds: it runs on the one loop
+MAX_WATCHED = 4096  # sessions a connection remembers it audited a `watch` of
 MAX_SERIAL = grants.MAX_SERIAL  # the store's integers: anything larger cannot name a row
 
 
@@ -60,7 +62,8 @@ class ControlConnection:
     def __init__(self, app: Runtime, actor: str, write: Callable[[bytes], None],
                  buffered: Callable[[], int], close: Callable[[], None],
                  end: Callable[[str], None], abort: Callable[[], None] | None = None,
-                 enrolled: float | None = None) -> None:
+                 enrolled: float | None = None, *, pause: Callable[[], None] | None = None,
+                 resume: Callable[[], None] | None = None) -> None:
         self.app = app
         self.actor = actor
         self.enrolled = enrolled  # over SSH: the person who authenticated (users.get)
@@ -75,6 +78,8 @@ class ControlConnection:
         self.watching: set[str] = set()
         self.dropped: set[str] = set()
         self.closed = False
+        self.pacer = Pacer(self, pause, resume)  # requests queued and paced (attack y34o, 1)
+        self._watched: set[str] = set()  # sessions this connection's `watch` was audited for
 
     def start(self) -> None:
         """Say hello and start receiving events (once the transport can carry data)."""
@@ -95,12 +100,33 @@ class ControlConnection:
             except (OSError, BastionError, RuntimeError):
                 self.connection_lost()
 
+    def unsent(self) -> int:
+        return self._buffered()
+
     def data_received(self, data: bytes) -> None:
-        for item in self.reader.feed(data):
-            if isinstance(item, ProtocolError):
-                self.send({"id": None, "ok": False, "error": str(item)})
-                continue
+        """Lines queued, handled off the reading (bastion.control.pacing)."""
+        self.pacer.take(self.reader.feed(data))
+
+    def handle_item(self, item: bytes | ProtocolError) -> None:
+        if isinstance(item, ProtocolError):
+            self.send({"id": None, "ok": False, "error": str(item)})
+        else:
             self.handle_line(item)
+
+    def note(self, event: str, kind: str, **data: Any) -> None:
+        """A row the person may cause many of (a refused burst, an action that changed
+        nothing): the first of its kind in a minute, then a count (Refusals.note_refusal)."""
+        counted = getattr(self.app, "user_refusals", None)  # None: one row each (pure tests)
+        if counted is None or counted.note(self.actor, f"{event} {kind}", time.monotonic()):
+            audit.record_or_log(self.app.store, event, self.actor, kind=kind, **data)
+
+    def dropped_waiting(self) -> None:
+        """The connection closed with requests waiting: none of them is handled; one row."""
+        count = self.pacer.discard()
+        if count:
+            audit.record_or_log(self.app.store, "control.refused", self.actor, lines=count,
+                                kind="requests waiting",
+                                reason=f"the door closed with {count} requests waiting")
 
     def _drop(self) -> None:
         """The client stopped reading: every event but `output` was still queued for it, without
@@ -112,6 +138,9 @@ class ControlConnection:
         self._abort()
 
     def eof_received(self) -> None:
+        if self.pacer.waiting or self.pacer.task is not None:
+            self.pacer.eof = True  # the requests sent before the end are answered first
+            return
         self.connection_lost()
         self._close()
 
@@ -196,7 +225,9 @@ class ControlConnection:
     def _refuse(self, rid: Any, op: str) -> None:
         """The actor may no longer supervise (locked, removed, demoted): refuse and end."""
         reason = f"{self.actor} may no longer supervise"
-        audit.record_or_log(self.app.store, "control.refused", self.actor, op=op, reason=reason)
+        waiting = self.pacer.discard()  # none of them is handled, and none is a row of its own
+        audit.record_or_log(self.app.store, "control.refused", self.actor, op=op, reason=reason,
+                            lines=waiting)
         self.send({"id": rid, "ok": False, "error": reason})
         self.connection_lost()
         self._end(reason)
@@ -230,6 +261,13 @@ class ControlConnection:
     def _acted(self, op: str, **data: Any) -> None:
         audit.record(self.app.store, "control.action", self.actor, op=op, **data)
 
+    def _unchanged(self, op: str, **data: Any) -> None:
+        """A request that changed nothing (an unlock of someone not locked, a revocation that
+        revoked nothing, a lock again with the same reason, a watch again): the first of its
+        kind a minute per person is a row, the rest a count (attack y34o, finding 1: 2 rows
+        each, without bound)."""
+        self.note("control.action", f"{op} (unchanged)", op=op, **data)
+
     def op_sessions(self, message: dict[str, Any]) -> dict[str, Any]:
         rows = sessions.list_for_supervisors(self.app.store, include_ended=self._flag(message, "all"))
         t = time.time()
@@ -247,7 +285,13 @@ class ControlConnection:
             raise BastionError(f"session {session} is not live")
         self.watching.add(session)
         self.dropped.discard(session)
-        self._acted("watch", session=session)
+        if session in self._watched:  # watched again by this connection: counted, not a row each
+            self._unchanged("watch", session=session)
+        else:
+            if len(self._watched) >= MAX_WATCHED:
+                self._watched.clear()
+            self._watched.add(session)
+            self._acted("watch", session=session)
         return {"snapshot": self.snapshot(session)}
 
     def op_unwatch(self, message: dict[str, Any]) -> dict[str, Any]:
@@ -272,7 +316,11 @@ class ControlConnection:
             if key in selectors:
                 selectors[key] = self._field(message, key)
         reason = self._reason(message)
-        changed = grants.revoke(self.app.store, actor=self.actor, reason=reason, **selectors)
+        changed = grants.revoke(self.app.store, actor=self.actor, reason=reason,
+                                record_unchanged=False, **selectors)
+        if not changed:
+            self._unchanged("revoke", **selectors)
+            return {"changed": 0}
         self._acted("revoke", reason=reason, changed=changed, **selectors)
         self.app.publish("revoked", reason=reason, **selectors)
         self.app.enforce()
@@ -280,6 +328,11 @@ class ControlConnection:
 
     def op_lock(self, message: dict[str, Any]) -> dict[str, Any]:
         user, reason = self._field(message, "user"), self._reason(message)
+        person = users.get(self.app.store, user)
+        if person is not None and person.locked and person.lock_reason == (
+                reason or f"locked by {self.actor}"):
+            self._unchanged("lock", user=user)
+            return {}
         users.lock(self.app.store, user, reason or f"locked by {self.actor}", self.actor)
         self._acted("lock", user=user, reason=reason)
         self.app.enforce()
@@ -287,6 +340,11 @@ class ControlConnection:
 
     def op_unlock(self, message: dict[str, Any]) -> dict[str, Any]:
         user = self._field(message, "user")
+        person = users.get(self.app.store, user)
+        if (person is not None and not person.locked and user not in users.people_of(self.actor)
+                and self.app.store.one("SELECT 1 FROM mfa_failures WHERE user = ?", (user,)) is None):
+            self._unchanged("unlock", user=user)
+            return {}
         users.unlock(self.app.store, user, self.actor)
         self._acted("unlock", user=user)
         return {}
@@ -415,15 +473,19 @@ class _SocketProtocol(asyncio.Protocol):
         actor = peer_actor(sock)
         self.conn = ControlConnection(self.app, actor, transport.write,
                                       transport.get_write_buffer_size, transport.close,
-                                      lambda _reason: transport.close(), transport.abort)
+                                      lambda _reason: transport.close(), transport.abort,
+                                      pause=transport.pause_reading,
+                                      resume=transport.resume_reading)
         self.conn.start()
 
     def data_received(self, data: bytes) -> None:
         self.conn.data_received(data)
 
     def eof_received(self) -> bool:
-        self.conn.connection_lost()
-        return False
+        # The requests read before the EOF are still answered (bastion.control.pacing); the
+        # connection closes after them.
+        self.conn.eof_received()
+        return True
 
     def connection_lost(self, exc: Exception | None) -> None:
         if self.conn is not None:
@@ -457,5 +519,5 @@ def attach_subsystem(app: Runtime, session: Any) -> bool:
     chan = session.chan
     session.control = ControlConnection(
         app, user, chan.write, chan.get_write_buffer_size, chan.close, session.end, chan.abort,
-        enrolled)
+        enrolled, pause=chan.pause_reading, resume=chan.resume_reading)
     return True

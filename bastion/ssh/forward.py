@@ -20,6 +20,7 @@ from bastion import audit, recording
 from bastion.access import sessions
 from bastion.errors import BastionError
 from bastion.ssh.channel import SESSION_ENDED
+from bastion.ssh.upstream import WINDOW
 from bastion.store import STORE_BUSY, StoreError
 
 if TYPE_CHECKING:
@@ -234,7 +235,8 @@ async def open_forward(live: LiveSession, dest_host: str, dest_port: int, orig_h
         sessions.add_recording(app.store, live.id, path, forward.number, "forward")
         upstream = await live.upstream()
         forward.upstream_chan, _ = await upstream.create_connection(
-            lambda: _TargetSide(forward), dest_host, dest_port, orig_host, orig_port)
+            lambda: _TargetSide(forward), dest_host, dest_port, orig_host, orig_port,
+            window=WINDOW)
         if forward.finished:
             raise BastionError(SESSION_ENDED)
         audit.record(app.store, "channel.opened", ident.user, session=live.id,

@@ -68,13 +68,26 @@ def passed_modes(modes: dict[int, int]) -> dict[int, int]:
     return kept
 
 
-def bounded_size(cols: int, rows: int, pixwidth: int, pixheight: int
-                 ) -> tuple[int, int, int, int]:
-    """A client's terminal size with columns and rows cut to MAX_TERM_COLS x MAX_TERM_ROWS
-    (the pixel size is dropped when they are cut, so it cannot contradict them)."""
-    if cols <= MAX_TERM_COLS and rows <= MAX_TERM_ROWS:
+def bounded_size(cols: int, rows: int, pixwidth: int, pixheight: int,
+                 current: tuple[int, int] = (80, 24)) -> tuple[int, int, int, int]:
+    """A client's terminal size with columns and rows cut to MAX_TERM_COLS x MAX_TERM_ROWS,
+    and a dimension of 0 read as `current` (80 x 24 at a pty-req, the size in force at a
+    window change): the target, the gate's screen and the recording all get this one size, so
+    `200 x 0` cannot give readline 200 columns while the gate and the cast keep 80 (attack y34o,
+    finding 2). The pixel size is dropped when either dimension is cut or filled in, so it
+    cannot contradict them."""
+    if 0 < cols <= MAX_TERM_COLS and 0 < rows <= MAX_TERM_ROWS:
         return cols, rows, pixwidth, pixheight
-    return min(cols, MAX_TERM_COLS), min(rows, MAX_TERM_ROWS), 0, 0
+    return (min(cols, MAX_TERM_COLS) or current[0], min(rows, MAX_TERM_ROWS) or current[1],
+            0, 0)
+
+
+def window_size(term: tuple[str, tuple[int, int, int, int], dict] | None, cols: int, rows: int,
+                pixwidth: int, pixheight: int) -> tuple[int, int, int, int]:
+    """The size a `window-change` sets, for the target, the gate and the recording alike: a 0
+    keeps the dimension in force (`bounded_size`)."""
+    now = (term[1][0], term[1][1]) if term is not None else (80, 24)
+    return bounded_size(cols, rows, pixwidth, pixheight, now)
 
 
 def passed_term(term_type: str) -> str | None:

@@ -18,8 +18,8 @@ from bastion.command_control.sftplog import SftpGate
 from bastion.errors import BastionError
 from bastion.ssh import ending, gate, judge, recorders
 from bastion.ssh.channel import EXIT_KILLED, EXIT_UPSTREAM_FAILED
-from bastion.ssh.negotiation import bounded_size, filtered_env, passed_modes, terminal_refusal
-from bastion.ssh.upstream import UpstreamSide
+from bastion.ssh.negotiation import bounded_size, filtered_env, passed_modes, terminal_refusal, window_size
+from bastion.ssh.upstream import WINDOW, UpstreamSide
 from bastion.store import STORE_BUSY, StoreError
 from bastion.text import visible
 
@@ -191,7 +191,7 @@ class ProxyChannel(asyncssh.SSHServerSession):
                 # The echo rule reads the screen the gate's tracker keeps.
                 self.recording.redact_with(self.gate.tracker)
             upstream = await live.upstream()
-            kwargs: dict[str, Any] = {"env": passed_env, "encoding": None}
+            kwargs: dict[str, Any] = {"env": passed_env, "encoding": None, "window": WINDOW}
             if self.term is not None:
                 term_type, size, modes = self.term
                 kwargs |= {"term_type": term_type, "term_size": size, "term_modes": modes}
@@ -389,7 +389,7 @@ class ProxyChannel(asyncssh.SSHServerSession):
             self.upstream_chan.write(data)
 
     def terminal_size_changed(self, width: int, height: int, pixwidth: int, pixheight: int) -> None:
-        width, height, pixwidth, pixheight = bounded_size(width, height, pixwidth, pixheight)
+        width, height, pixwidth, pixheight = window_size(self.term, width, height, pixwidth, pixheight)
         if self.term is not None:
             self.term = (self.term[0], (width, height, pixwidth, pixheight), self.term[2])
         if self.recording is not None and width and height:

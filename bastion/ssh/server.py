@@ -30,7 +30,7 @@ from bastion.runtime.app import Runtime
 from bastion.runtime.ending import each
 from bastion.runtime.home import Context
 from bastion.runtime.refusals import audit_refusal
-from bastion.ssh import auth, channel_requests, commands, forward, gate
+from bastion.ssh import auth, channel_requests, commands, forward, gate, upstream
 from bastion.ssh.auth import Decision
 from bastion.ssh.channel import END_GRACE, GatedChannel
 from bastion.ssh.live import MAX_SESSION_CHANNELS, Identity, LiveSession
@@ -531,6 +531,7 @@ def server_options(app: Bastion) -> dict[str, Any]:
         "allow_scp": False,
         "keepalive_interval": 30,
         "keepalive_count_max": 3,
+        "window": upstream.WINDOW,  # both sides of every channel
         # The server times logins itself (BastionServer._login_timed_out): audited, and reloaded
         # on SIGHUP. asyncssh's own timer stays as a backstop past the longest allowed value.
         **auth.auth_options(login_timeout=durations.MAX_DURATION + 60),

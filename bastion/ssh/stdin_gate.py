@@ -13,7 +13,6 @@ from typing import TYPE_CHECKING
 
 from bastion.command_control import policy, statements
 from bastion.command_control.policy import stricter
-from bastion.command_control.typeahead import MAX_QUEUED
 from bastion.ssh.judge import NOT_RECORDED, NOT_RECORDED_WHY, Judge, metered, own_terminal
 from bastion.store import StoreError
 from bastion.text import visible
@@ -26,6 +25,10 @@ log = logging.getLogger("bastion.ssh.gate")
 
 SLICE = 0.005  # seconds of judging statements in one pass of the event loop; then others go
 FEED_BYTES = 64 * 1024  # client bytes cut into statements at a time
+# Client bytes waiting while the gate works or a statement is held, past which the client is
+# paused (was typeahead.MAX_QUEUED, 1 MiB: attack y34o, finding 3): what a client sends then
+# waits in the channel's window (upstream.WINDOW).
+MAX_QUEUED = 4 * FEED_BYTES
 
 
 _INTERACTIVE_FLAG = re.compile(r"(?:^|\s)-[A-Za-z]*i|--interactive|-o\s*history|histexpand")
@@ -94,8 +97,13 @@ class StdinGate:
         if self.closed:
             return
         self.queue += data
+        # The queue is held too (attack y34o, finding 3): counted, and past a bound the client
+        # waits (what it sends then stays in the channel's window, bastion.ssh.server).
+        over = self._account() is not None
+        if over:
+            self._account(force=True)
         if self.busy or self.pieces or self._scheduled:
-            if len(self.queue) > MAX_QUEUED:
+            if len(self.queue) > MAX_QUEUED or over:
                 self.ch.hold_client("gate")
             return
         self._drain()
@@ -108,12 +116,13 @@ class StdinGate:
 
     def _account(self, unfinished: int | None = None, *, force: bool = False) -> str | None:
         """Report what this gate holds now: the splitter's unfinished statement, the pieces cut
-        and not yet judged, the statement held for a supervisor."""
+        and not yet judged, the statement held for a supervisor, the bytes not fed yet."""
         budget = getattr(self.app, "held", None)
         if budget is None or self.closed:
             return None
         size = (self.splitter.held if unfinished is None else unfinished) + self._held_chunk \
-            + sum(len(p.data) for p in self.pieces if not isinstance(p, statements.Rest))
+            + sum(len(p.data) for p in self.pieces if not isinstance(p, statements.Rest)) \
+            + len(self.queue)
         # Up to MAX_CODE a gate holds what it must without asking (counted all the same): an
         # everyday statement is never refused because another channel holds a big one.
         return budget.hold(self, self.ch.session_id or "", self.ch.identity.user, size,
