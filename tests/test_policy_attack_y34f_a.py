@@ -64,6 +64,17 @@ ROWS = [
     ('conda env export -f /etc/sudoers.d/x', 'confirm'),
     ('sops -d --output /etc/sudoers.d/x y.enc', 'confirm'),
     ('op read -o /etc/sudoers.d/x op://a/b/c', 'confirm'),
+    # 1 (siblings): output, download and root folders of programs read for their other options
+    ("node --redirect-warnings=/etc/sudoers.d/ops x.js", 'deny'),
+    ("node --cpu-prof --cpu-prof-dir=/etc/sudoers.d x.js", 'deny'),
+    ("node --diagnostic-dir /etc/cron.d x.js", 'alert'),
+    ("dnf download --destdir=/etc/sudoers.d x", 'deny'),
+    ("yum install --downloadonly --downloaddir=/etc/sudoers.d x", 'deny'),
+    ("zypper --root /etc/sudoers.d install x", 'deny'),
+    ("pacman -r /etc/sudoers.d -S x", 'deny'), ("pacman --cache=/etc/cron.d -Sw x", 'alert'),
+    ("pip download -d /etc/sudoers.d x", 'confirm'), ("pip wheel -w /etc/sudoers.d x", 'confirm'),
+    ("deno install -g -n ops --root /etc/sudoers.d x.ts", 'confirm'),
+    ("conda create -p /etc/cron.d/x", 'alert'), ("cargo install --root /etc/cron.d x", 'alert'),
     # 3: temporary files written into a protected folder
     ("(yes 'ops ALL=(ALL) NOPASSWD: ALL' | head -200000; sleep 600) | "
      "sort -S 100K -T /etc/sudoers.d > /dev/null", 'deny'),
@@ -83,6 +94,8 @@ ROWS = [
     ('SQLITE_TMPDIR=/etc/sudoers.d sqlite3 x.db', 'confirm'),
     ('sort -S 1K -T /etc/cron.d big', 'alert'),
     ('parallel --tmpdir /etc/sudoers.d --files echo ::: a', 'confirm'),
+    # 3 (siblings): 7-Zip's working folder
+    ("7z a -w/etc/sudoers.d x.7z y", 'deny'),
     # 4: the package managers' verbs that run shell code
     ('npm explore x -- rm -rf /etc', 'deny'),
     ("npm explore x -- 'rm -rf /etc'", 'deny'),
@@ -125,6 +138,8 @@ ROWS = [
 
 # Honest lines beside them: they still run, typed and as exec commands.
 HONEST = [
+    "pacman -Syu", "dnf download --destdir=/tmp/x x", "node --redirect-warnings=/tmp/w x.js",
+    "zypper -R /srv/root install x", "7z a -w /tmp x.7z y", "TMPDIR=/tmp sort x",
     'npm install',
     'npm ci',
     'npm install express',

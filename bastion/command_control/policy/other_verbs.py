@@ -94,18 +94,29 @@ _OUTPUTS: dict[str, dict[str, str]] = {
     # the folder sort writes the sorted chunks of its input to (attack y34f, finding 3)
     "sort": {"-T": "folder", "--temporary-directory": "folder"},
     "parallel": {"--tmpdir": "folder", "--tempdir": "folder"},
+    **{name: {"-w": "folder"} for name in ("7z", "7za", "7zr", "7zz")},  # its working folder
+    # node's files of warnings (whose text the script gives), profiles and reports
+    **{name: {"--redirect-warnings": "file", "--cpu-prof-dir": "folder", "--heap-prof-dir": "folder",
+              "--diagnostic-dir": "folder", "--report-directory": "folder"}
+       for name in ("node", "nodejs")},
+    # the package managers' download, cache and root folders (read for their prompts)
+    **{name: {"--downloaddir": "folder", "--destdir": "folder", "--installroot": "folder"}
+       for name in ("dnf", "yum", "microdnf", "dnf5", "tdnf")},
+    "zypper": {"--root": "folder", "-R": "folder", "--pkg-cache-dir": "folder",
+               "--cache-dir": "folder", "--download-dir": "folder"},
+    "pacman": {"-r": "folder", "--root": "folder", "--cachedir": "folder", "-b": "folder",
+               "--dbpath": "folder"},
 }
 # Short options that take a value, by program: in a cluster the rest of the word is its value.
 _VALUE_LETTERS = {"sort": "ktoS", "pv": "LBNdirAsmwHD"}
-# Programs whose options are long ones after one dash (`kotlinc -include-runtime`): only the
-# option spelled in full.
-_ONE_DASH = frozenset({"kotlinc"})
+# Programs whose options are long ones after one dash (`kotlinc -include-runtime`), or whose
+# short ones are read here alone (pacman's `-Syu` has no `-r`): only the option spelled in full.
+_ONE_DASH = frozenset({"kotlinc", "zypper", "pacman"})
 # Python's own modules whose command line writes what an option names (`python3 -m
-# pickletools -o F`; cProfile, zipfile, tarfile, gzip and json.tool have their readers).
+# pickletools -o F`; cProfile, trace, zipfile, tarfile, gzip and json.tool have their readers).
 _MODULE_OUTPUTS: dict[str, dict[str, str]] = {
     "pickletools": {"-o": "file", "--output": "file"},
     "zipapp": {"-o": "file", "--output": "file"},
-    "trace": {"-f": "file", "--file": "file", "-C": "folder", "--coverdir": "folder"},
     "ensurepip": {"--root": "folder"},
 }
 
@@ -165,7 +176,7 @@ def _module(words: list[_Word]) -> tuple[str | None, list[_Word]]:
 def _output(options: dict[str, str], value: str, following: _Word | None, one_dash: bool = False,
             valued: str = "") -> tuple[str | None, _Word | None]:
     """What `value` (an option word) is among `options`, and its argument."""
-    if one_dash:
+    if one_dash and not value.startswith("--"):
         option, has_value, attached = value.partition("=")
         if option not in options:
             return None, None
