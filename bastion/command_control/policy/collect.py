@@ -51,7 +51,7 @@ from bastion.command_control.policy.options import (
     PATTERN_HANDLED,
     pattern_option,
 )
-from bastion.command_control.policy.other_verbs import nix_code, other_verb
+from bastion.command_control.policy.other_verbs import nix_code, option_programs, other_verb
 from bastion.command_control.policy.parse import (
     _COPROC_COMPOUND,
     _distrust,
@@ -466,6 +466,8 @@ class _Collector(_Statements, _Files, _Variables, _Code, _Wrappers, _Runners, _I
             self._unread(start, words, site, _HANDLED, names=not known)
         if setting := nix_code(name, words):
             self._unknown(site, words, f"{name} {setting}: a setting that runs programs unseen")
+        for program in option_programs(name, words):  # `pandoc --filter=PROG` (y34f, 4)
+            self._inner([program], site, name)
         self._started_servers(name, words, site, _HANDLED)  # `systemctl start tinysshd.socket`
         for argv in init_script_commands(name, words, [d.text for d in self._dirs]):  # v31f 10, 12
             # a pattern stays one (`sh /etc/init.d/ufw sto[p]`: attack x33f, finding 1)

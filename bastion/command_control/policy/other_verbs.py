@@ -89,12 +89,16 @@ _OUTPUTS: dict[str, dict[str, str]] = {
     "pv": {"-o": "file", "--output": "file"},
     "xgettext": {"-p": "folder", "--output-dir": "folder"},
     "msgcat": {"-p": "folder", "--output-dir": "folder"},
-    "tshark": {"--export-objects": "export"},
     "kotlinc": {"-d": "folder"},
     # the folder sort writes the sorted chunks of its input to (attack y34f, finding 3)
     "sort": {"-T": "folder", "--temporary-directory": "folder"},
     "parallel": {"--tmpdir": "folder", "--tempdir": "folder"},
     **{name: {"-w": "folder"} for name in ("7z", "7za", "7zr", "7zz")},  # its working folder
+    # Wireshark's log files (its common `--log-file`) and TLS keys, gettext's output folders
+    **{name: {"--log-file": "file"} for name in ("dumpcap", "mergecap", "wireshark", "rawshark")},
+    "tshark": {"--export-objects": "export", "--log-file": "file",
+               "--export-tls-session-keys": "file"},
+    "msgfmt": {"-d": "folder", "--directory": "folder"},
     # node's files of warnings (whose text the script gives), profiles and reports
     **{name: {"--redirect-warnings": "file", "--cpu-prof-dir": "folder", "--heap-prof-dir": "folder",
               "--diagnostic-dir": "folder", "--report-directory": "folder"}
@@ -125,6 +129,8 @@ def option_writes(name: str, words: list[_Word]) -> list[PathArg]:
     """The files and folders `name`'s output options in `words` write (`_OUTPUTS`): long ones
     by any start of their name, with `=VALUE` or the next word; short ones alone, attached or
     the last letter of a cluster of flags. A value known only at run time: unknown."""
+    if name == "msgmerge":
+        return _updated(name, words)
     options = _OUTPUTS.get(name)
     interpreter = INTERPRETERS.fullmatch(name)
     if options is None and interpreter is not None and interpreter.group("python"):
@@ -154,6 +160,39 @@ def option_writes(name: str, words: list[_Word]) -> list[PathArg]:
         found.append(path)
         if kind in ("folder", "export") and path.kind != "unknown":
             found.append(PathArg(f"{path.text.rstrip('/')}/**", "pattern", path.tilde))
+    return found
+
+
+def _updated(name: str, words: list[_Word]) -> list[PathArg]:
+    """`msgmerge -U DEF REF`: DEF is rewritten in place."""
+    values = [w.value for w in words[1:]]
+    if name != "msgmerge" or not any(v == "--update" or (v or "").startswith("--up") or (
+            v and v[:1] == "-" and v[1:2] != "-" and "U" in v) for v in values):
+        return []
+    operand = next((w for w in words[1:] if w.value is None or not w.value.startswith("-")), None)
+    return [_path_arg(operand)] if operand is not None else []
+
+
+# Options whose value is a program the program runs (pandoc's filters and PDF engine).
+_OPTION_PROGRAMS = {"pandoc": frozenset({"--filter", "-F", "--pdf-engine"})}
+
+
+def option_programs(name: str, words: list[_Word]) -> list[_Word]:
+    """The programs `name`'s options in `words` run (`_OPTION_PROGRAMS`), each to be judged as a
+    command run with no words (`pandoc --filter=rm`, `-F /tmp/x`, `--pdf-engine=PROG`)."""
+    options = _OPTION_PROGRAMS.get(name, frozenset())
+    found: list[_Word] = []
+    for index, word in enumerate(words[1:], 1):
+        value = word.value or ""
+        option, has_value, attached = value.partition("=")
+        if option in options or (option.startswith("--") and len(option) > 3 and any(
+                o.startswith(option) for o in options if o.startswith("--"))):
+            if has_value:
+                found.append(_Word(attached, attached))
+            elif index + 1 < len(words):
+                found.append(words[index + 1])
+        elif option[:2] in options and len(option) > 2 and not option.startswith("--"):
+            found.append(_Word(value[2:], value[2:]))  # `-Frm`
     return found
 
 
