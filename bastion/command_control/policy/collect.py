@@ -51,7 +51,12 @@ from bastion.command_control.policy.options import (
     PATTERN_HANDLED,
     pattern_option,
 )
-from bastion.command_control.policy.other_verbs import nix_code, option_programs, other_verb
+from bastion.command_control.policy.other_verbs import (
+    nix_code,
+    option_programs,
+    other_verb,
+    ruby_un,
+)
 from bastion.command_control.policy.parse import (
     _COPROC_COMPOUND,
     _distrust,
@@ -468,6 +473,11 @@ class _Collector(_Statements, _Files, _Variables, _Code, _Wrappers, _Runners, _I
             self._unknown(site, words, f"{name} {setting}: a setting that runs programs unseen")
         for program in option_programs(name, words):  # `pandoc --filter=PROG` (y34f, 4)
             self._inner([program], site, name)
+        command, doubt = ruby_un(name, words)  # `ruby -run -e cp -- SRC DEST` (y34f, 1)
+        if command:
+            self._inner(command, site, name)
+        elif doubt:
+            self._unknown(site, words, doubt)
         self._started_servers(name, words, site, _HANDLED)  # `systemctl start tinysshd.socket`
         for argv in init_script_commands(name, words, [d.text for d in self._dirs]):  # v31f 10, 12
             # a pattern stays one (`sh /etc/init.d/ufw sto[p]`: attack x33f, finding 1)

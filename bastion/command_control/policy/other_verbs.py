@@ -196,6 +196,32 @@ def option_programs(name: str, words: list[_Word]) -> list[_Word]:
     return found
 
 
+# ruby's un library (`ruby -run -e cp -- SRC DEST`): coreutils' verbs, run as those programs.
+_RUBY_UN = frozenset({"cp", "ln", "mv", "rm", "mkdir", "rmdir", "install", "chmod", "touch"})
+
+
+def ruby_un(name: str, words: list[_Word]) -> tuple[list[_Word], str]:
+    """What `ruby -run -e VERB ARGS` runs: the coreutils command VERB ARGS (un.rb's options are
+    theirs: -r, -f, -p, -v, -m), or a reason it is unknown (`httpd`, a verb not read, a word
+    known only at run time); ([], "") for any other line."""
+    interpreter = INTERPRETERS.fullmatch(name)
+    values = [w.value for w in words]
+    if interpreter is None or not interpreter.group("ruby") or not any(
+            v == "-run" or (v == "-r" and values[i + 1:i + 2] == ["un"])
+            for i, v in enumerate(values)):
+        return [], ""
+    at = next((i for i, v in enumerate(values) if v == "-e"), None)
+    if at is None or at + 1 >= len(words):
+        return [], ""
+    verb = values[at + 1]
+    rest = words[at + 2:]
+    if rest and rest[0].value == "--":
+        rest = rest[1:]
+    if verb not in _RUBY_UN or any(w.value is None for w in rest):
+        return [], f"ruby -run -e {words[at + 1].text}: un.rb's command the policy does not read"
+    return [_Word(verb, verb), *rest], ""
+
+
 def _module(words: list[_Word]) -> tuple[str | None, list[_Word]]:
     """The module python's `-m` names (`-m M`, `-mM`, `-Im M`) and the words from it on."""
     for index, word in enumerate(words[1:], 1):
