@@ -102,10 +102,12 @@ ROWS = [
     ('SQLITE_TMPDIR=/etc/sudoers.d sqlite3 x.db', 'confirm'),
     ('sort -S 1K -T /etc/cron.d big', 'alert'),
     ('parallel --tmpdir /etc/sudoers.d --files echo ::: a', 'confirm'),
+    ("sort --temporary-directory=$x big", 'confirm'), ('sort -T"$x" big', 'confirm'),
+    ("TMPDIR=$x sort big", 'confirm'),  # a folder known only at run time
     # 3 (siblings): 7-Zip's working folder
     ("7z a -w/etc/sudoers.d x.7z y", 'deny'),
     # 4: the package managers' verbs that run shell code (and pandoc's filter programs)
-    ("pandoc --filter=sh a.md", 'alert'), ("pandoc -F /bin/bash a.md", 'alert'),
+    ("pandoc --filter=$x a.md", 'confirm'), ("pandoc --filter=sh a.md", 'alert'), ("pandoc -F /bin/bash a.md", 'alert'),
     ('npm explore x -- rm -rf /etc', 'deny'),
     ("npm explore x -- 'rm -rf /etc'", 'deny'),
     ("npm explore x -- sh -c 'rm -rf /etc'", 'deny'),

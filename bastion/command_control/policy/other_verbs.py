@@ -141,7 +141,14 @@ def option_writes(name: str, words: list[_Word]) -> list[PathArg]:
     found: list[PathArg] = []
     for index, word in enumerate(words[1:], 1):
         value = word.value
-        if value is None or not value.startswith("-") or value == "--":
+        if value is None:
+            # `--temporary-directory=$x`, `-T"$x"`: the option is there, its value unknown
+            value = word.text.lstrip("'\"")
+            if _output(options, value.partition("$")[0] + "x", None, name in _ONE_DASH,
+                       _VALUE_LETTERS.get(name, ""))[0] is not None and value[:1] == "-":
+                found.append(PathArg(word.text, "unknown"))
+            continue
+        if not value.startswith("-") or value == "--":
             if value == "--":
                 break
             continue
@@ -183,8 +190,11 @@ def option_programs(name: str, words: list[_Word]) -> list[_Word]:
     options = _OPTION_PROGRAMS.get(name, frozenset())
     found: list[_Word] = []
     for index, word in enumerate(words[1:], 1):
-        value = word.value or ""
+        value = word.value if word.value is not None else word.text.lstrip("'\"")
         option, has_value, attached = value.partition("=")
+        if word.value is None and (option in options or option[:2] in options):
+            found.append(_Word(None, word.text))  # `--filter=$x`: a program known at run time
+            continue
         if option in options or (option.startswith("--") and len(option) > 3 and any(
                 o.startswith(option) for o in options if o.startswith("--"))):
             if has_value:
