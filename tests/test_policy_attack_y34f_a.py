@@ -107,7 +107,8 @@ ROWS = [
     # 3 (siblings): 7-Zip's working folder
     ("7z a -w/etc/sudoers.d x.7z y", 'deny'),
     # 4: the package managers' verbs that run shell code (and pandoc's filter programs)
-    ("pandoc --filter=$x a.md", 'confirm'), ("pandoc --filter=sh a.md", 'alert'), ("pandoc -F /bin/bash a.md", 'alert'),
+    ("pandoc --filter=$x a.md", 'confirm'), ("pandoc --filter=sh a.md", 'alert'),
+    ("pandoc -F /bin/bash a.md", 'alert'),
     ('npm explore x -- rm -rf /etc', 'deny'),
     ("npm explore x -- 'rm -rf /etc'", 'deny'),
     ("npm explore x -- sh -c 'rm -rf /etc'", 'deny'),
