@@ -159,7 +159,7 @@ HONEST = [
     "pacman -Syu", "dnf download --destdir=/tmp/x x", "node --redirect-warnings=/tmp/w x.js",
     "zypper -R /srv/root install x", "7z a -w /tmp x.7z y", "TMPDIR=/tmp sort x",
     "pandoc --pdf-engine=xelatex a.md -o a.pdf", "pandoc --filter pandoc-citeproc a.md -o a.html",
-    "msgmerge -U de.po x.pot", "tshark -i eth0 --log-file /tmp/ts.log",
+    "msgmerge -U de.po x.pot", "tshark -i eth0 --log-file /tmp/ts.log", "npm install explore",
     "ruby -run -e cp -- a.txt /tmp/b.txt", "ruby -e 'puts 1'",
     "python3 -m dotenv list", "python3 -m poetry install",
     'npm install',
@@ -269,7 +269,8 @@ def test_attack_y34f_a_honest_lines_run(default_policy, line: str) -> None:
 @pytest.mark.parametrize(("line", "reads"), [
     ("npm explore x", "shell"), ("npm explore --shell=/bin/bash x", "shell"),
     ("opam config exec -- sh", "shell"), ("yarn exec sh", "shell"),
-    ("npm explore x -- ls", None), ("npm install", None),
+    ("npm --prefix /srv/app explore x", "shell"), ("npm -w a explore b", "shell"),
+    ("npm explore x -- ls", None), ("npm install", None), ("npm install explore", None),
 ])
 def test_attack_y34f_a_stdin_shells(line: str, reads: str | None) -> None:
     assert policy.reads_script_from_stdin(line) == reads

@@ -145,12 +145,27 @@ def console(name: str, argv: tuple[str, ...]) -> str | None:
     return None
 
 
+def _npm_verb(words: list[str]) -> str:
+    """npm's verb: the first word that is no option nor, maybe, an option's value (a word after
+    an option with no `=`: `npm --prefix /x explore y`); "explore" wherever it may be the verb."""
+    for index, word in enumerate(words):
+        if word.startswith("-"):
+            continue
+        if word == "explore" or index == 0 or not words[index - 1].startswith("-") or \
+                "=" in words[index - 1]:
+            return word
+    return ""
+
+
 def stdin_elsewhere(name: str, argv: tuple[str, ...]) -> str:
     """"shell" when the program `name` (its words `argv`) starts a shell elsewhere reading the
     line's stdin, "program" when a container's own command may read it, else ""."""
     words = _words(argv)
-    if any(w in _SHELL_VERBS.get(name, ()) for w in words) and not (name == "npm" and "--" in argv):
-        return "shell"  # (`npm explore x -- CMD` runs CMD, judged as a command)
+    if name == "npm":  # its verb, with no command (`npm explore x -- CMD` runs CMD: judged)
+        if _npm_verb(words) == "explore" and "--" not in argv:
+            return "shell"
+    elif any(w in _SHELL_VERBS.get(name, ()) for w in words):
+        return "shell"
     if any(w in _ALWAYS_FED.get(name, ()) for w in words) or _spec_from_stdin(name, words):
         return "program"
     if not set(words) & _RUN_VERBS.get(name, set()):
