@@ -52,6 +52,12 @@ from bastion.command_control.policy.options import (
     PATTERN_HANDLED,
     pattern_option,
 )
+from bastion.command_control.policy.other_verbs import (
+    nix_code,
+    option_programs,
+    other_verb,
+    ruby_un,
+)
 from bastion.command_control.policy.parse import (
     _COPROC_COMPOUND,
     _distrust,
@@ -459,9 +465,20 @@ class _Collector(_Statements, _Files, _Variables, _Code, _Wrappers, _Runners, _I
             self._unknown(site, words, f"{_PATTERN_OPTION} ({name} {pattern.text}: {shown})")
         if name in ZSH_ASSIGNERS:
             self._zsh_assigner(name, words, site)
-        read = handler is not None or is_read(name, words, _HANDLED)
+        # a program read for one verb is unread for its others (attack y34f, findings 1, 4)
+        known = handler is not None or is_read(name, words, _HANDLED)
+        read = known and not other_verb(name, words)
         if not read:
-            self._unread(start, words, site, _HANDLED)
+            self._unread(start, words, site, _HANDLED, names=not known)
+        if setting := nix_code(name, words):
+            self._unknown(site, words, f"{name} {setting}: a setting that runs programs unseen")
+        for program in option_programs(name, words):  # `pandoc --filter=PROG` (y34f, 4)
+            self._inner([program], site, name)
+        command, doubt = ruby_un(name, words)  # `ruby -run -e cp -- SRC DEST` (y34f, 1)
+        if command:
+            self._inner(command, site, name)
+        elif doubt:
+            self._unknown(site, words, doubt)
         self._started_servers(name, words, site, _HANDLED)  # `systemctl start tinysshd.socket`
         for argv in init_script_commands(name, words, [d.text for d in self._dirs]):  # v31f 10, 12
             # a pattern stays one (`sh /etc/init.d/ufw sto[p]`: attack x33f, finding 1)

@@ -14,6 +14,7 @@ from tree_sitter import Node
 
 from bastion.command_control.policy.init_scripts import console_commands
 from bastion.command_control.policy.kills import attached_kills, killed_daemons
+from bastion.command_control.policy.other_verbs import option_writes
 from bastion.command_control.policy.other_writes import restore_writes
 from bastion.command_control.policy.parse import _distrust, _parse_tree
 from bastion.command_control.policy.paths import (
@@ -274,6 +275,7 @@ class _Files:
             paths = [p for p in paths if p.kind != "unknown"]
         more, codes = _more_writes(name, words, self._values)
         more += restore_writes(name, words)  # `setfacl --restore=F` (attack s28f, finding 11)
+        more += option_writes(name, words)  # `pv -o F`, `sort -T DIR` (attack y34f, 1 and 3)
         for posix in posix_orders(words):
             # POSIXLY_CORRECT (the login's environment may set it) stops GNU's options at the
             # first operand: `cp evil -t x /etc/sudoers.d` copies into /etc/sudoers.d
@@ -363,7 +365,7 @@ class _Files:
             self._unknown(site, words, f"{name} sets {found.doubt}")
 
     def _unread(self, start: int, words: list[_Word], site: _Site | None = None,
-                handled: frozenset[str] = frozenset()) -> None:
+                handled: frozenset[str] = frozenset(), names: bool = True) -> None:
         """The files a program the policy does not read names, on its command (the first one
         collected from `start`), as writes it may make (policy/unread.py). Given its `site`,
         also what it may run as a launcher (`unread.launched`): each command judged as run by
@@ -382,7 +384,7 @@ class _Files:
                                                        unread=self._in_dirs(paths))
         if site is None or id(words[0]) in self._launched:
             return  # a command from a word of a launcher: its own were judged with it
-        commands, codes, doubt = launched(words, handled, self._rule_programs)
+        commands, codes, doubt = launched(words, handled, self._rule_programs, names)
         name = words[0].value or ""
         if doubt:
             self._unknown(site, words, f"{name}, a program the policy does not read, may run "

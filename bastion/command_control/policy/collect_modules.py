@@ -25,7 +25,10 @@ _AS_PROGRAM = {"gzip": "gzip", "sqlite3": "sqlite3", "pip": "pip",
                # servers of a terminal and code for whoever connects (attack v31f, finding 8)
                "jupyter": "jupyter", "jupyterlab": "jupyter-lab", "notebook": "jupyter-notebook",
                "jupyter_server": "jupyter-server", "nbclassic": "jupyter-nbclassic",
-               "jupyterhub": "jupyterhub", "marimo": "marimo"}
+               "jupyterhub": "jupyterhub", "marimo": "marimo",
+               # the package and environment managers' CLIs (attack y34f, finding 1: `-m dotenv
+               # -f /etc/sudoers.d/ops set K V` is `dotenv -f ... set K V`)
+               **{m: m for m in ("dotenv", "poetry", "pdm", "hatch", "pipx", "uv", "pipenv")}}
 # Options (of the modules below) whose value is the next word, so that it is no operand.
 _VALUED = frozenset({"--prompt", "--indent", "-p", "-m", "--main", "--python", "-d", "-s",
                      "-x", "-r", "-j", "-o", "-e", "--invalidation-mode", "-b", "--bind",

@@ -58,7 +58,8 @@ _CONSOLE_VERBS["gcloud"] = {"ssh", "connect-to-serial-port"}
 _CONSOLE_VERBS["podman"] = {"attach", "ssh"}  # `podman machine ssh`
 # Programs whose verb starts a shell in a container reading the stdin directly (no terminal).
 _SHELL_VERBS = {"pct": {"enter"}, "apptainer": {"shell"}, "singularity": {"shell"},
-                "snap": {"--shell"}, "toolbox": {"enter"}, "distrobox": {"enter"}}
+                "snap": {"--shell"}, "toolbox": {"enter"}, "distrobox": {"enter"},
+                "npm": {"explore"}}  # the package's folder, $SHELL reading stdin (y34f, 4)
 # Container runs that always feed the stdin to the image's own command (t29f, finding 7).
 _ALWAYS_FED = {"apptainer": {"run"}, "singularity": {"run"}, "enroot": {"start"},
                "udocker": {"run"}, "ctr": {"start"}, "runc": {"run"}, "crun": {"run"},
@@ -144,11 +145,26 @@ def console(name: str, argv: tuple[str, ...]) -> str | None:
     return None
 
 
+def _npm_verb(words: list[str]) -> str:
+    """npm's verb: the first word that is no option nor, maybe, an option's value (a word after
+    an option with no `=`: `npm --prefix /x explore y`); "explore" wherever it may be the verb."""
+    for index, word in enumerate(words):
+        if word.startswith("-"):
+            continue
+        if word == "explore" or index == 0 or not words[index - 1].startswith("-") or \
+                "=" in words[index - 1]:
+            return word
+    return ""
+
+
 def stdin_elsewhere(name: str, argv: tuple[str, ...]) -> str:
     """"shell" when the program `name` (its words `argv`) starts a shell elsewhere reading the
     line's stdin, "program" when a container's own command may read it, else ""."""
     words = _words(argv)
-    if any(w in _SHELL_VERBS.get(name, ()) for w in words):
+    if name == "npm":  # its verb, with no command (`npm explore x -- CMD` runs CMD: judged)
+        if _npm_verb(words) == "explore" and "--" not in argv:
+            return "shell"
+    elif any(w in _SHELL_VERBS.get(name, ()) for w in words):
         return "shell"
     if any(w in _ALWAYS_FED.get(name, ()) for w in words) or _spec_from_stdin(name, words):
         return "program"

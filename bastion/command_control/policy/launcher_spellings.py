@@ -84,12 +84,14 @@ _FNM = _runs("", "", ("--using",), "", ("--log-level",))
 _STACK = _runs("", "", ("--cwd", "--package", "--stack-yaml", "--resolver"), "",
                ("--rts-options", "--no-ghc-package-path", "--silent"), chdir=("--cwd",))
 _SHELL = _runs("")
+_OPAM = _runs("", "", ("--switch", "--root"), "", ("--set-switch", "--set-root"))
 _PLAIN = _runs("")
 
 RESPELLED: dict[str, tuple[tuple[tuple[str, ...], _Strict, str], ...]] = {
     "npm": ((("exe",), _bare("npm"), "command"),),
     "pnpx": (((), _NPX, "command"),),
-    "yarn": ((("exec",), _YARN, "command"), (("dlx",), _YARN, "command"),
+    # yarn exec runs its words joined, in yarn's shell (attack y34f, finding 4: `yarn exec 'CODE'`)
+    "yarn": ((("exec",), _YARN._replace(joined=True), "command"), (("dlx",), _YARN, "command"),
              (("run",), _YARN, "command"), (("node",), _PLAIN, "unknown"),
              (("workspace",), _PLAIN, "unknown"), (("workspaces",), _PLAIN, "unknown")),
     "bundler": ((("exec",), _bare("bundle"), "command"),),
@@ -128,8 +130,7 @@ RESPELLED: dict[str, tuple[tuple[tuple[str, ...], _Strict, str], ...]] = {
     "rvm": ((("*", "do"), _ZRUN, "command"), (("in",), _PLAIN, "unknown")),
     "plenv": ((("exec",), _ZRUN, "command"),),
     "chruby-exec": (((), _CHRUBY, "command"),),
-    "opam": ((("exec",), _runs("", "", ("--switch", "--root"), "", ("--set-switch", "--set-root")),
-              "command"),),
+    "opam": ((("exec",), _OPAM, "command"), (("config", "exec"), _OPAM, "command")),
     "stack": ((("exec",), _STACK, "command"),),
     "cabal": ((("exec",), _runs("", "", ("--project-file", "--builddir"), "v", ("--verbose",)),
                "command"),),

@@ -344,8 +344,8 @@ _BRACE_WORDS = re.compile(r"\{[^{}\s]*,[^{}\s]*\}")  # which the parser does not
 _MOST_LAUNCHED = 8
 
 
-def launched(words: list[_Word], handled: frozenset[str], programs: frozenset[str] = frozenset()
-             ) -> tuple[list[list[_Word]], list[str], str]:
+def launched(words: list[_Word], handled: frozenset[str], programs: frozenset[str] = frozenset(),
+             names: bool = True) -> tuple[list[list[_Word]], list[str], str]:
     """What a program the policy does not read (`words`, its name first) may run if it is a
     launcher: the commands (each from a word naming a program a table knows or one of the
     rules' command patterns `programs` matches, an option's attached value naming one, or the
@@ -353,7 +353,8 @@ def launched(words: list[_Word], handled: frozenset[str], programs: frozenset[st
     value, that is shell code: `_is_code`), and a reason the launcher may change what they do
     ("" if none): a word before the last command that names a place (`-v /etc:/x`,
     `--chdir=DIR`) or is known only at run time, which the launcher may read as a folder, a
-    root or a mount."""
+    root or a mount. `names` False (a package manager's verb, whose operands are packages:
+    `pip install ansible`): only the command after `--` and the code strings."""
     commands: list[list[_Word]] = []
     codes: list[str] = []
     last = 0
@@ -361,10 +362,11 @@ def launched(words: list[_Word], handled: frozenset[str], programs: frozenset[st
         value = word.value
         if value is None:
             continue
-        if words[index - 1].value == "--" or _names_program(value, handled, programs):
+        if words[index - 1].value == "--" or (names and _names_program(value, handled, programs)):
             commands.append(words[index:])
             last = index
-        elif value.startswith("--") and _names_program(value.partition("=")[2], handled, programs):
+        elif names and value.startswith("--") and _names_program(value.partition("=")[2], handled,
+                                                                 programs):
             attached = value.partition("=")[2]
             commands.append([word._replace(value=attached, text=attached), *words[index + 1:]])
             last = index
@@ -390,7 +392,8 @@ def _code_parts(value: str) -> list[str]:
     """The strings of one word a launcher may run as code: the word, or an option's attached
     value (`--hook-init=CODE`, `-eCODE`)."""
     if not value.startswith("-") or value.startswith("-|"):
-        return [value]
+        # a setting's value may be code (`npm pkg set scripts.x='rm -rf /etc'`: attack y34f, 4)
+        return [value, *([value.partition("=")[2]] if "=" in value.partition(" ")[0] else [])]
     parts = [value.partition("=")[2]] if "=" in value else []
     return parts + ([value[2:]] if not value.startswith("--") else [])
 

@@ -42,6 +42,10 @@ _WRITTEN_FILES = {
     # and build caches write (`GOBIN=/etc/cron.daily go install ./x`), as `go env -w` is read
     **dict.fromkeys(("GOBIN", "GOPATH", "GOMODCACHE", "GOCACHE", "GOTMPDIR"), "dir"),
     "KRB5CCNAME": "ccache", "LD_DEBUG_OUTPUT": "pid",
+    # found after outside attack y34f (finding 3): the temporary folder of every program that
+    # honours it (sort's chunks of its input, tac's, m4's, patch's, python's tempfile: names
+    # with no dot, which /etc/sudoers.d and /etc/cron.d read)
+    **dict.fromkeys(("TMPDIR", "TMP", "TEMP", "TEMPDIR", "SQLITE_TMPDIR", "MAGICK_TMPDIR"), "dir"),
     **{f"GIT_TRACE{suffix}": "trace" for suffix in (
         "", "_PACKET", "_PACKFILE", "_PERFORMANCE", "_SETUP", "_PACK_ACCESS", "_CURL",
         "_SHALLOW", "_REFS", "_FSMONITOR", "2", "2_EVENT", "2_PERF")},
@@ -151,7 +155,9 @@ _HOOKS = {
     **{name: "program" for name in (
         "SYSTEMD_PAGER", "SYSTEMD_EDITOR", "PSQL_PAGER", "PSQL_EDITOR", "BROWSER", "FCEDIT",
         "SUDO_EDITOR", "SUDO_ASKPASS", "SVN_EDITOR", "KUBE_EDITOR", "GH_PAGER", "GH_EDITOR",
-        "AWS_PAGER", "SELECTED_EDITOR", "DIFFPROG", "MYSQL_PAGER")},
+        "AWS_PAGER", "SELECTED_EDITOR", "DIFFPROG", "MYSQL_PAGER",
+        # the package managers' editors (`GEM_EDITOR=CMD gem open x`: attack y34f, finding 4)
+        "GEM_EDITOR", "BUNDLER_EDITOR", "HOMEBREW_EDITOR", "HGEDITOR", "CVSEDITOR")},
     **{name: "options" for name in (
         "SYSTEMD_LESS", "ZIPOPT", "ZIP", "UNZIP", "UNZIPOPT", "ZIPINFO", "ZIPINFOOPT")},
     "PSQLRC": "unknown",
