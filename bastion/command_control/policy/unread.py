@@ -63,6 +63,11 @@ _INSPECTORS = frozenset({
     # a folder operand of an unread program is also the tree under it)
     "eza", "exa", "lsd", "duf", "dust",
     "klist",  # Kerberos's ticket and keytab lister (-k FILE, -c CACHE): reads (attack v31f)
+    # the supervision suites' control and status tools: they write a service's control fifo
+    # (a signal to its supervisor, judged as the start or stop it is: unit_servers.py), never
+    # what the service runs (which confirm-server-config-writes holds)
+    "sv", "runsvctrl", "runsvstat", "svwaitup", "svwaitdown", "s6-svc", "s6-svstat", "s6-svok",
+    "s6-svwait", "s6-svdt", "svc", "svstat", "svok",
 })  # fmt: skip
 
 # Programs that make, or change, exactly the names they are given and nothing under them
