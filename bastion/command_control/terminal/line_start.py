@@ -158,7 +158,14 @@ class _FindsLineStart:
                 continue
             # A prompt neither learned nor like one (`PS1='[\t] '`) may end at any cut shown,
             # a program having taken the keys before it (`read -n 6`: attack x33i, finding
-            # 4): every cut shown is judged, not only those after prompt-like text.
+            # 4): every cut shown is judged, not only those after prompt-like text. One after
+            # no prompt's end (a learned prompt, or `$`, `#`, `>`... and a blank) is judged by
+            # the rules alone: else every line typed ahead is held for a suffix of it that
+            # parses badly (`*.txt`, `((6*7))` in `echo $((6*7))`), a cost every fast typist
+            # pays.
+            if not (known or (left.strip() and _PROMPT_LIKE.search(left)
+                              and left[-1:] in (" ", "\t"))):
+                loose.append(k)
             shown_from.append(k)
             if chosen is None and (known or (left.strip() and _PROMPT_LIKE.search(left))):
                 chosen = (k, rest, at, left)
@@ -174,8 +181,10 @@ class _FindsLineStart:
             k, rest, at, left = chosen
             line.starts_also = tuple(
                 (model.text[k:other], "") if other > k else ("", model.text[other:k])
-                for other in shown_from[:_MAX_CUTS] if other != k)
-            line.starts_rules = tuple((model.text[k:other], "") for other in loose[:_MAX_CUTS])
+                for other in shown_from[:_MAX_CUTS] if other != k and other not in loose)
+            line.starts_rules = tuple(
+                (model.text[k:other], "") if other > k else ("", model.text[other:k])
+                for other in loose[:_MAX_CUTS] if other != k)
             too_many = len(shown_from) > _MAX_CUTS or len(loose) > _MAX_CUTS
             line.doubt = _TOO_MANY_CUTS if too_many else line.doubt
             line.boundary = _Boundary(at[0] + scr.scrolled, at[1], left, self._rprompt(*at))
