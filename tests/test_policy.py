@@ -3087,9 +3087,9 @@ def test_judging_costs_work_linear_in_the_repeats_of_a_construct(piece: str) -> 
 
 
 @pytest.mark.parametrize("line", [
-    "cd a;" * 30_000 + "true",                        # the attack's line, 15 times over
-    "cat <<E;" * 4_000 + "\n" + "x\nE\n" * 4_000,      # tree-sitter's own work is quadratic here
-    "(cd a; true); " * 20_000,
+    "cd a;" * 8_000 + "true",                         # the attack's line, 4 times over (past
+    "cat <<E;" * 4_000 + "\n" + "x\nE\n" * 4_000,      # the bound from 5,100); tree-sitter's own
+    "(cd a; true); " * 8_000,                         # work is quadratic in open heredocs
 ], ids=["cd", "open-heredocs", "cd-subshell"])
 def test_a_line_past_the_work_bound_is_unknown_and_costs_no_more(default_policy: Policy,
                                                                  line: str) -> None:
