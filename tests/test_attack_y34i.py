@@ -110,9 +110,10 @@ def test_honest_statements_over_several_lines_wait_for_their_end(first):
     assert verdict(sh) == "allow", rec
 
 
-def test_a_trailing_backslash_is_left_to_the_scanner():
-    """`bash -n` joins a last backslash with the end of its input; a terminal's shell waits."""
-    assert shells_read("echo a \\") == shell_reads.Reading(False, False, decided=False)
+def test_a_trailing_backslash_outside_a_comment_or_quote_goes_on():
+    """`bash -n` joins a last backslash with the end of its input; a terminal's shell waits
+    (attack z35i 6: the answer is asked with a quote in the backslash's place)."""
+    assert shells_read("echo a \\") == shell_reads.Reading(False, True)
     sh = typed("echo a \\")
     assert sh.tracker.reconstruct().kind == "not-a-command"
 

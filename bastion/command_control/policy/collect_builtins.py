@@ -43,6 +43,8 @@ from bastion.command_control.policy.variables import _DECLARED, _SET_LETTERS, _a
 from bastion.command_control.policy.words import SimpleCommand, _at, _Site, _Word
 from bastion.text import digits
 
+_COMMENT_START = re.compile(r"(?:^|[\s;&|(){}])#")  # where bash reads `#` as a comment
+
 # zsh's builtins that assign a variable named on the line, read by `_zsh_assigner` after the
 # command is collected (attack e14f, finding 10).
 ZSH_ASSIGNERS = frozenset({"print", "zstyle", "strftime", "sysread", "zparseopts", "vared",
@@ -84,6 +86,12 @@ class _Builtins:
     def _alias_value(self, alias: str, value: str, site: _Site, name: str) -> None:
         """The code of an alias (`alias NAME=VALUE`, `BASH_ALIASES[NAME]=VALUE`)."""
         self._code(_aliased(alias, value), site, name)
+        if _COMMENT_START.search(value):
+            # A comment in it comments out the rest of each line the alias begins, which the
+            # gate and the shells it asks (`bash -n`, no aliases) read on: `alias A='#'`, then
+            # `X; A "` runs X where the line looks unfinished (attack z35i, finding 1).
+            self._unknown(site._replace(text=f"{alias}={value}"), [],
+                          "an alias holding a comment, which hides the rest of the line it begins")
         if value[-1:] in (" ", "\t"):
             # bash then expands the next word as an alias too, one a later line may name after
             # defining it elsewhere: `alias rm='rm ' H='-rf /'`, then `rm H` runs `rm -rf /`.

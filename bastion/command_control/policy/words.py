@@ -399,7 +399,7 @@ _DASH_QUOTE = re.compile(r"\$'(?:[^'\\]|\\[^'])*\\'")
 _TEST_BRACKET = re.compile(
     r"(^[ \t]*|[;&|(){}!][ \t]*|\b(?:then|do|else|elif|if|while|until)[ \t]+)\[(?=[ \t])", re.M
 )
-_QUICK_SUBSTITUTION = re.compile(r"^\s*\^")
+_QUICK_SUBSTITUTION = re.compile(r"^[ \t]*\^", re.M)  # each line is expanded on its own
 
 
 def _history_expansion(code: str) -> bool:
@@ -407,17 +407,22 @@ def _history_expansion(code: str) -> bool:
     quotes as readline's history_expand does: a `'` inside double quotes quotes nothing
     (`echo "'"; !!:s/x//; echo "'"` expands: attack y34i 6), a backslash quotes the next
     character, and `!` before a blank, `=`, `(` or a closing `"` is left alone, as are `$!`,
-    `${!` and `[!` in a pattern (`_history_exempt`)."""
+    `${!` and `[!` in a pattern (`_history_exempt`). Each line on its own, as readline expands
+    each line bash reads: a quote on an earlier line (a comment's `don't`) hides nothing."""
     double, index, end = False, 0, len(code)
     while index < end:
         char = code[index]
-        if char == "\\":
+        if char == "\n":
+            double = False  # readline expands each line on its own (attack z35i, finding 4)
+        elif char == "\\":
             index += 2
             continue
-        if char == "'" and not double:
+        elif char == "'" and not double:
             close = code.find("'", index + 1)
-            if close < 0:
-                break
+            line_end = code.find("\n", index + 1)
+            if close < 0 or 0 <= line_end < close:
+                index = end if line_end < 0 else line_end
+                continue
             index = close + 1
             continue
         if char == '"':

@@ -40,7 +40,8 @@ _BASH_OPEN = re.compile(r"unexpected EOF while looking for matching|unexpected e
                         r"here-document at line \d+ delimited by end-of-file")
 _DASH_OPEN = re.compile(r"end of file unexpected|Unterminated quoted string|EOF in backquote")
 _EXTGLOB = re.compile(r"[@*?+!]\(")
-_HISTORY = re.compile(r"!(?=[^\s=(])")
+# `!` that may expand, or `^` starting a line (quick substitution: `^x^'^`, attack z35i 2, 5).
+_HISTORY = re.compile(r"!(?=[^\s=(])|^[ \t]*\^", re.M)
 
 
 @dataclass(frozen=True)
@@ -85,7 +86,7 @@ def shells_read(text: str) -> Reading:
     history = bool(_HISTORY.search(text))
     runs, opens = history, False
     settings = [[bash, "--norc", "--noprofile", "-n"]]
-    if _EXTGLOB.search(text):
+    if _EXTGLOB.search(text.replace("\\\n", "")):  # `@\⏎(` is `@(` (attack z35i, finding 3)
         settings.append([bash, "--norc", "--noprofile", "-O", "extglob", "-n"])
     for argv in settings:
         answer = _ask(argv, text + "\n")
@@ -105,8 +106,15 @@ def shells_read(text: str) -> Reading:
                 runs = True
     if _trailing_backslash(text):
         # `bash -n` joins a last backslash with the end of the input, where a shell on a
-        # terminal waits for the next line (or not, in a comment): the scanner decides.
-        return Reading(history, False, False)
+        # terminal waits for the next line, unless the backslash is in a comment or a quote
+        # (attack z35i, finding 6). Put a `'` in its place: a live backslash leaves that quote
+        # open; in a comment or a quote it changes nothing, and the line is read without it.
+        probe = _ask([bash, "--norc", "--noprofile", "-n"], text[:-1] + "'\n")
+        if probe is None:
+            return _JUDGE_NOW
+        if _BASH_OPEN.search(probe[1]):
+            return Reading(history, True)
+        return shells_read(text[:-1])
     return Reading(runs, opens)
 
 
