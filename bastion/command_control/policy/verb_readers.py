@@ -22,12 +22,17 @@ from __future__ import annotations
 import re
 from collections.abc import Collection
 
+from bastion.command_control.policy.paths import _descriptor_file
+from bastion.command_control.policy.python_runners import python_module
 from bastion.command_control.policy.shells import INTERPRETERS
 from bastion.command_control.policy.verb_patterns import may_match
+from bastion.command_control.policy.words import _Word
 
 # Programs whose verb (their first operand) starts a prompt reading code from stdin: "always",
 # or "bare" (only when no other operand follows: `crystal eval CODE` and `dotnet fsi x.fsx`
-# take their program on the line, `crystal eval` and `dotnet fsi` read it from stdin).
+# take their program on the line, `crystal eval` and `dotnet fsi` read it from stdin), or
+# "stdin" (a verb running the file a later operand names, stdin when it is `-` or a descriptor's
+# file: `rails runner -`, `wp eval-file -`, `drush php:script -`: attack z35f, finding 12).
 _VERBS: dict[str, dict[str, str]] = {
     "crystal": {"eval": "bare", "i": "bare", "interactive": "bare"},
     "guix": {"repl": "bare"},
@@ -37,13 +42,16 @@ _VERBS: dict[str, dict[str, str]] = {
     "django-admin": {"shell": "always", "dbshell": "always", "shell_plus": "always"},
     "django-admin.py": {"shell": "always", "dbshell": "always", "shell_plus": "always"},
     "flask": {"shell": "always"},
-    "rails": {"console": "always", "c": "always", "dbconsole": "always", "db": "always"},
+    "rails": {"console": "always", "c": "always", "dbconsole": "always", "db": "always",
+              "runner": "stdin", "r": "stdin"},
     "rake": {"console": "always"},
     "hanami": {"console": "always", "c": "always", "db": "always"},
     "padrino": {"console": "always", "c": "always"},
-    "wp": {"shell": "always", "db": "always"},
+    "wp": {"shell": "always", "db": "always", "eval-file": "stdin"},
     "drush": {"php": "always", "php-cli": "always", "core:cli": "always", "cli": "always",
-              "sql-cli": "always", "sqlc": "always", "sql:cli": "always"},
+              "sql-cli": "always", "sqlc": "always", "sql:cli": "always",
+              "php:cli": "always", "core-cli": "always", "php:script": "stdin",
+              "php-script": "stdin", "scr": "stdin"},
     "hbase": {"shell": "always"},
     "sbt": {"console": "always", "consoleQuick": "always", "consoleProject": "always"},
     "lein": {"repl": "always"},
@@ -80,6 +88,8 @@ _SCRIPTS: dict[str, dict[str, str]] = {
     "wp-cli.phar": _VERBS["wp"], "wp": _VERBS["wp"], "drush": _VERBS["drush"],
     "drush.php": _VERBS["drush"], "flask": _VERBS["flask"],
 }
+# Symfony Console programs: their verbs taken by any unambiguous start (`php artisan tink`).
+_SYMFONY = (_SCRIPTS["artisan"], _VERBS["drush"])
 # Programs that are such a prompt whatever their words (`dotnet-fsi`, mono's `fsharpi`).
 _PROMPTS = frozenset({"fsi", "fsharpi", "dotnet-fsi", "dotnet-repl", "dotnet-script", "psysh",
                       "tinker", "ipdb", "ipdb3", "pudb", "pudb3", "trepan3k", "trepan2", "ptipython",
@@ -109,11 +119,23 @@ def _operands(words: list[str]) -> list[str]:
     return [w for w in words if not w.startswith("-") or w == "-"]
 
 
+def _abbreviates(word: str, verb: str) -> bool:
+    """Symfony Console's abbreviations: each `:` part of `word` starts the verb's (`tink`,
+    `p:c` for php:cli); a part-wise start of one verb is taken for it, unique or not."""
+    parts, names = word.split(":"), verb.split(":")
+    return len(parts) == len(names) and all(p and n.startswith(p) for p, n in zip(parts, names, strict=True))
+
+
 def _matching(word: str, verbs: Collection[str]) -> list[str]:
     """The verbs `word` is: itself, or each a pattern may become (`shel[l]`, `c*`: attack
-    x33f, finding 1; a quoted one too, read as generously)."""
+    x33f, finding 1; a quoted one too, read as generously); for a Symfony Console program
+    (artisan, drush) each verb it abbreviates (attack z35f, finding 12)."""
     if word in verbs:
         return [word]
+    if any(verbs is table for table in _SYMFONY) and not word.startswith("-"):
+        starts = [v for v in verbs if _abbreviates(word, v)]
+        if starts:
+            return starts
     return [v for v in verbs if may_match(word, v)] if _PATTERN.search(word) else []
 
 
@@ -142,12 +164,19 @@ def _any_verb(table: dict[str, str], words: list[str]) -> str:
     return next((v for v in (_verb(table, ops) for ops in _starts(words)) if v), "")
 
 
+def _may_be_stdin(word: str) -> bool:
+    """A file operand that is stdin: `-`, a descriptor's file, or a word known only at run
+    time (`"$(cat)"`: the code stdin holds, `$f`)."""
+    return word == "-" or _descriptor_file(word) is not None or "$" in word or "`" in word
+
+
 def _verb(table: dict[str, str], operands: list[str]) -> str:
     """"interpreter" when the first operand is a prompt's verb of `table`."""
     found = _matching(operands[0], table) if operands else []
     if not found:
         return ""
-    always = any(table[v] == "always" for v in found)
+    always = any(table[v] == "always" for v in found) or (any(
+        table[v] == "stdin" for v in found) and any(_may_be_stdin(w) for w in operands[1:]))
     return "interpreter" if always or len(operands) == 1 or operands[1] == "-" else ""
 
 
@@ -159,6 +188,16 @@ def _interpreted(family: str, words: list[str]) -> str:
     """The prompts an interpreter (`family`, INTERPRETERS' group) runs by a script, a module
     or a library."""
     if family == "python":
+        # python's `-m` read as python reads it, clustered too (`-Emdjango shell`, `-Im ipdb`:
+        # attack z35f, finding 6), by the module's plain name (`django.__main__`: finding 5)
+        found_module = python_module([_Word(w, w) for w in ("python", *words)])
+        if found_module is not None and found_module[0].value is not None:
+            module = found_module[0].value
+            framework = _PY_FRAMEWORKS.get(module)
+            verb = _any_verb(framework, [w.value or "" for w in found_module[1]]) \
+                if framework is not None else ""
+            if module in _PY_PROMPTS or verb:
+                return "interpreter"
         ended = False  # python's own options end at its first `-m` or script
         valued = False  # the word is the value of `-W`, `-X` (`-W ignore -m django shell`)
         for index, word in enumerate(words):
