@@ -72,12 +72,14 @@ STDIN = [
     ("drush php:cli", True), ("drush p:c", True), ("drush core-cli", True),
     ("drush php:script -", True), ("drush scr -", True), ("php artisan tink", True),
     ("php artisan tinker", True), ("rails console", True), ("drush php", True),
+    ("bin/console psysh", True), ("./bin/console psy", True), ("php bin/console psysh", True),
     # honest: nothing read from stdin
     ("python3 -Emdjango migrate", False), ("python3 -Im json.tool x.json", False),
     ("python3 -m pip.__main__ list", False), ("rails runner x.rb", False),
     ("rails runner 'puts 1'", False), ("wp eval-file x.php", False), ("drush status", False),
     ("drush php:script x.php", False), ("php artisan migrate", False),
-    ("php artisan list", False), ("rails routes", False),
+    ("php artisan list", False), ("rails routes", False), ("bin/console cache:clear", False),
+    ("virsh console vm", False), ("console host", False),
 ]
 
 

@@ -89,7 +89,7 @@ _SCRIPTS: dict[str, dict[str, str]] = {
     "drush.php": _VERBS["drush"], "flask": _VERBS["flask"],
 }
 # Symfony Console programs: their verbs taken by any unambiguous start (`php artisan tink`).
-_SYMFONY = (_SCRIPTS["artisan"], _VERBS["drush"])
+_SYMFONY = (_SCRIPTS["artisan"], _VERBS["drush"], _SCRIPTS["console"])
 # Programs that are such a prompt whatever their words (`dotnet-fsi`, mono's `fsharpi`).
 _PROMPTS = frozenset({"fsi", "fsharpi", "dotnet-fsi", "dotnet-repl", "dotnet-script", "psysh",
                       "tinker", "ipdb", "ipdb3", "pudb", "pudb3", "trepan3k", "trepan2", "ptipython",
