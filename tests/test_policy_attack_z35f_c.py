@@ -21,6 +21,7 @@ ROWS = [
     (f"python3 {SP}/pip config set global.log /etc/sudoers", True),
     (f"python3 {SP}/pip/ config set global.log /etc/sudoers", True),
     (f"python3 {SP}/pip/__main__.py config set global.log /etc/sudoers", True),
+    (f"python3 {SP}/pip/__pip-runner__.py config set global.log /etc/sudoers", True),
     ("python3 -m pip.__main__ --log /etc/sudoers list", True),
     ("python3 -m pip.__main__ install --target /etc x", True),
     ("python3 -Im pip.__main__.__main__ install --target /etc x", True),
@@ -63,6 +64,8 @@ STDIN = [
     ("python3 -Im trepan x.py", True), ("python3 -Im jupyter_console", True),
     ("python3 -Esm django shell", True), ("python3 -qm django shell", True),
     ("python3 -W ignore -Im django shell", True), ("python3 -Imdjango.__main__ shell", True),
+    (f"python3 {SP}/ipdb x.py", True), (f"python3 {SP}/django shell", True),
+    (f"python3 {SP}/django/__main__.py shell", True),
     # finding 12: framework verbs running code read from stdin
     ("rails runner -", True), ("rails r -", True), ("bin/rails runner -", True),
     ("bundle exec rails runner -", True), ("rails runner -e production -", True),
@@ -74,7 +77,8 @@ STDIN = [
     ("php artisan tinker", True), ("rails console", True), ("drush php", True),
     ("bin/console psysh", True), ("./bin/console psy", True), ("php bin/console psysh", True),
     # honest: nothing read from stdin
-    ("python3 -Emdjango migrate", False), ("python3 -Im json.tool x.json", False),
+    ("python3 -Emdjango migrate", False), (f"python3 {SP}/django/__main__.py migrate", False),
+    ("python3 x.py", False), ("python3 -Im json.tool x.json", False),
     ("python3 -m pip.__main__ list", False), ("rails runner x.rb", False),
     ("rails runner 'puts 1'", False), ("wp eval-file x.php", False), ("drush status", False),
     ("drush php:script x.php", False), ("php artisan migrate", False),

@@ -26,6 +26,8 @@ def package_of_script(path: str, known: frozenset[str] | set[str]) -> str | None
     """The package among `known` a script word runs when it is that package's folder or its
     `__main__.py` (`.../site-packages/pip`, `.../pip/`, `.../pip/__main__.py`), else None.
     A word that is a package's bare name (`python3 pip`) is its folder in the working one."""
+    if path.rstrip("/").endswith("pip/__pip-runner__.py") and "pip" in known:
+        return "pip"  # pip's runner by its file
     found = _PACKAGE_PATH.fullmatch(path)
     if found is None:
         return None

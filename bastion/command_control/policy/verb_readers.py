@@ -23,6 +23,7 @@ import re
 from collections.abc import Collection
 
 from bastion.command_control.policy.paths import _descriptor_file
+from bastion.command_control.policy.python_names import package_of_script
 from bastion.command_control.policy.python_runners import python_module
 from bastion.command_control.policy.shells import INTERPRETERS
 from bastion.command_control.policy.verb_patterns import may_match
@@ -108,6 +109,8 @@ _PY_PROMPTS = frozenset({"code", "pdb", "ipdb", "pudb", "trepan", "IPython", "pt
 # python modules that are framework command lines (`python3 -m django shell`).
 _PY_FRAMEWORKS = {"django": _VERBS["django-admin"], "flask": _VERBS["flask"],
                   "jupyter": _VERBS["jupyter"], "IPython": {}}
+# a package's folder or __main__.py given as python's script runs it (attack z35f, finding 5)
+_PY_PACKAGES = _PY_PROMPTS | frozenset(_PY_FRAMEWORKS)
 # ruby's libraries that start a debugger reading stdin when loaded (`ruby -rdebug x.rb`).
 _RUBY_DEBUG = re.compile(r"debug(/start|/open)?|byebug(/core)?|pry|irb|ruby-debug|rdbg")
 # perl's shells reached by a module (`perl -MCPAN -e shell`).
@@ -210,7 +213,7 @@ def _interpreted(family: str, words: list[str]) -> str:
             if not ended and (word.startswith("-m") or not word.startswith("-")):
                 ended = True
                 module = word[2:] or (words[index + 1] if index + 1 < len(words) else "") \
-                    if word.startswith("-m") else ""
+                    if word.startswith("-m") else package_of_script(word, _PY_PACKAGES) or ""
                 if module in _PY_PROMPTS:
                     return "interpreter"
                 framework = _PY_FRAMEWORKS.get(module)
