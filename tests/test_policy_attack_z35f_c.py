@@ -36,6 +36,8 @@ ROWS = [
     ("cd /tmp/w && gdb -batch -ex 'info threads' -p $(pidof auditd)", True),
     ("gdb -batch -nh -ex bt -p $(pidof auditd)", True),  # -nh: the system gdbinit still runs
     ("gdb -batch -nx -ex kill -p $(pidof auditd)", True),
+    ("gdb -batch -nx --data-directory /tmp/e -ex bt -p $(pidof auditd)", True),
+    ("gdb -batch -nx -D /tmp/e -ex bt -p $(pidof auditd)", True),
     ("lldb -b -o bt -p $(pidof auditd)", True),  # ~/.lldbinit
     ("gdb -p $(pidof auditd)", True),
     # honest lines that still run

@@ -186,7 +186,8 @@ def _gdb(words: list[_Word]) -> list[_Word]:
                 taken = _Word(attached, attached) if attached is not None else (
                     words[index] if index < len(words) else _UNKNOWN)
                 index += 0 if attached is not None else 1
-                if option in _GDB_FILES or (option in _GDB_COMMANDS and not _gdb_shows(taken.value)):
+                if option in _GDB_FILES or (option in _GDB_COMMANDS and not _gdb_shows(taken.value)) \
+                        or option in ("data-directory", "D"):  # its system-gdbinit, python (z35f 7)
                     shows = False
                 if option == "pid" or (option == "core" and (
                         taken.value is None or _NUMBER.fullmatch(taken.value))):
