@@ -77,6 +77,7 @@ STDIN = [
     ("drush php:cli", True), ("drush p:c", True), ("drush core-cli", True),
     ("drush php:script -", True), ("drush scr -", True), ("php artisan tink", True),
     ("php artisan tinker", True), ("rails console", True), ("drush php", True),
+    ("mix run /dev/stdin", True), ("mix run -", True),
     ("bin/console psysh", True), ("./bin/console psy", True), ("php bin/console psysh", True),
     # honest: nothing read from stdin
     ("python3 -Emdjango migrate", False), (f"python3 {SP}/django/__main__.py migrate", False),
@@ -85,6 +86,7 @@ STDIN = [
     ("rails runner 'puts 1'", False), ("wp eval-file x.php", False), ("drush status", False),
     ("drush php:script x.php", False), ("php artisan migrate", False),
     ("php artisan list", False), ("rails routes", False), ("bin/console cache:clear", False),
+    ("mix run --no-halt", False), ("mix run priv/repo/seeds.exs", False), ("rails runner", False),
     ("virsh console vm", False), ("console host", False),
 ]
 

@@ -67,7 +67,7 @@ _VERBS: dict[str, dict[str, str]] = {
     "v": {"repl": "always"},
     "nix": {"repl": "always"},
     "rebar3": {"shell": "always"},
-    "mix": {"shell": "always"},
+    "mix": {"shell": "always", "run": "stdin"},
     "bundle": {"console": "always"},
     "jupyter": {"console": "always"},
     # Delve's prompt reads commands from stdin (`call` runs the debuggee's functions)
@@ -180,7 +180,8 @@ def _verb(table: dict[str, str], operands: list[str]) -> str:
         return ""
     always = any(table[v] == "always" for v in found) or (any(
         table[v] == "stdin" for v in found) and any(_may_be_stdin(w) for w in operands[1:]))
-    return "interpreter" if always or len(operands) == 1 or operands[1] == "-" else ""
+    bare = any(table[v] == "bare" for v in found)
+    return "interpreter" if always or (bare and (len(operands) == 1 or operands[1] == "-")) else ""
 
 
 def _base(word: str) -> str:
