@@ -28,6 +28,9 @@ ROWS = [
     ("python3 -m runpy pip.__main__ install --target /etc x", True),
     ("python3 -m cProfile -m pip.__main__ install --target /etc x", True),
     ("python3 -m jupyterlab.__main__", True),
+    # finding 6's sibling: a serial console behind a clustered -m (text piped is typed there)
+    ("echo rm -rf / | python3 -Imserial.tools.miniterm /dev/ttyS0", True),
+    ("echo rm -rf / | python3.11 -Em serial.tools.miniterm /dev/ttyS0", True),
     # finding 7: gdb runs ~/.gdbinit and ./.gdbinit on the attached process without -nx
     ("mkdir -p /tmp/w && cd /tmp/w && echo kill > .gdbinit && "
      "echo 'set auto-load safe-path /' > ~/.gdbinit && gdb -batch -p $(pidof auditd)", True),
