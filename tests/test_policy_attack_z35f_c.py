@@ -28,6 +28,8 @@ ROWS = [
     ("python3 -m runpy pip.__main__ install --target /etc x", True),
     ("python3 -m cProfile -m pip.__main__ install --target /etc x", True),
     ("python3 -m jupyterlab.__main__", True),
+    ("python3 -m jupyterlab.labapp --ip 0.0.0.0", True), ("python3 -Im notebook.app", True),
+    ("python3 -m pip._internal.cli.main list", True),  # a part of pip: unknown
     # finding 6's sibling: a serial console behind a clustered -m (text piped is typed there)
     ("echo rm -rf / | python3 -Imserial.tools.miniterm /dev/ttyS0", True),
     ("echo rm -rf / | python3.11 -Em serial.tools.miniterm /dev/ttyS0", True),
@@ -47,6 +49,7 @@ ROWS = [
     ("python3 -m pip list", False), ("python3 -m pip.__main__ list", False),
     (f"python3 {SP}/pip --version", False), ("python3 -m venv.__main__ /tmp/venv", False),
     ("python3 ./tool.py config set x y", False), ("python3 -m json.tool x.json", False),
+    ("python3 -m http.server 8000", False), ("python3 -m sqlite3.__main__ x.db", False),
     ("gdb -batch -nx -ex bt -p $(pidof auditd)", False),
     ("gdb --nx -batch -ex 'thread apply all bt' -p $(pidof auditd)", False),
     ("gdb -n -batch -ex bt -p $(pidof auditd)", False),

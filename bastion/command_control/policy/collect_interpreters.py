@@ -167,6 +167,12 @@ class _Interpreters:
                         return bool(written)  # a script file, a program's peer (README)
                 if module in _REPL_MODULES:
                     break  # `python3 -m pdb script`, `python3 -m code`: a prompt on stdin
+                if module is not None and module.partition(".")[0] in _AS_PROGRAM and "." in module:
+                    # a part of a program the tables read (`-m jupyterlab.labapp`): unknown (z35f 5)
+                    self._plain(name, words, site)
+                    self._unknown(site, words, f"python's module {module}, a part of "
+                                               f"{module.partition('.')[0]} the policy does not read")
+                    return True
                 # found after outside attack U: modules that write, serve or copy a program.
                 return module is not None and self._python_module(name, module, rest, words, site)
             following = taker is not None and not attached and taker not in _ATTACHED_VALUE.get(kind, "")
