@@ -83,7 +83,8 @@ STDIN = [
     ("drush php:cli", True), ("drush p:c", True), ("drush core-cli", True),
     ("drush php:script -", True), ("drush scr -", True), ("php artisan tink", True),
     ("php artisan tinker", True), ("rails console", True), ("drush php", True),
-    ("mix run /dev/stdin", True), ("mix run -", True),
+    ("mix run /dev/stdin", True), ("mix run -", True), ("spring rails runner -", True),
+    ("bin/spring rails console", True), ("spring rake console", True),
     ("bin/console psysh", True), ("./bin/console psy", True), ("php bin/console psysh", True),
     # honest: nothing read from stdin
     ("python3 -Emdjango migrate", False), (f"python3 {SP}/django/__main__.py migrate", False),
@@ -93,6 +94,7 @@ STDIN = [
     ("drush php:script x.php", False), ("php artisan migrate", False),
     ("php artisan list", False), ("rails routes", False), ("bin/console cache:clear", False),
     ("mix run --no-halt", False), ("mix run priv/repo/seeds.exs", False), ("rails runner", False),
+    ("spring status", False), ("spring rails runner x.rb", False),
     ("virsh console vm", False), ("console host", False),
 ]
 

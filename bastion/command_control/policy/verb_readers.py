@@ -252,6 +252,8 @@ def verb_reader(name: str, argv: tuple[str, ...], unread: bool) -> str:
     code from stdin under a verb, a script or a module; "program" when a program no table reads
     (`unread`) is given a prompt's verb; else ""."""
     words = list(argv[1:])
+    if "spring" in (name, _base(argv[0])) and words[:1] in (["rails"], ["rake"]):
+        return verb_reader(words[0], argv[1:], unread)  # Rails' preloader (attack z35f, 12)
     if name in _PROMPTS:
         return "interpreter"
     operands = _operands(words)
