@@ -190,9 +190,10 @@ ROWS = [
     ("gdb -batch -p $(pidof auditd) -ex kill", "confirm"),
     ("gdb -batch -p $(pidof auditd) -ex 'thread apply all shell sleep 9'", "confirm"),
     ("lldb -b -o 'process kill' -p $(pidof auditd)", "confirm"),
-    ("gdb -batch -ex bt -p $(pidof auditd)", "allow"), ("strace -p 1234", "allow"),
-    ("gdb -batch -p $(pidof auditd) -ex 'set pagination off' -ex 'thread apply all bt'", "allow"),
-    ("lldb -b -o bt -p $(pidof auditd)", "allow"),
+    # z35f 7: the exemption needs -nx (-x for lldb): gdb runs ~/.gdbinit and ./.gdbinit
+    ("gdb -batch -nx -ex bt -p $(pidof auditd)", "allow"), ("strace -p 1234", "allow"),
+    ("gdb -batch -nx -p $(pidof auditd) -ex 'set pagination off' -ex 'thread apply all bt'", "allow"),
+    ("lldb -b -x -o bt -p $(pidof auditd)", "allow"),
 ]
 
 

@@ -86,8 +86,9 @@ class _Fed:
                                        "commands or write files the policy does not read")
         unread = not read and not _known(name, ()) and words[0].value not in self._functions
         operand = option_operand(name, words, self._descriptor_named) if unread else None
-        prompt = verb_reader(name, argv, unread) if words[0].value not in self._functions and \
-            console(name, argv) is None else ""
+        prompt = verb_reader(name, argv, unread) if words[0].value not in self._functions else ""
+        if prompt != "interpreter" and console(name, argv) is not None:
+            prompt = ""  # a console elsewhere; Symfony's `bin/console psysh` a prompt (z35f 12)
         if prompt:
             # `crystal eval`, `python3 manage.py shell`, `node inspect F`: a prompt reading code
             # from stdin under a verb, a script or a module (attacks u30f 12, u30o 2)

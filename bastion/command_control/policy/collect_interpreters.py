@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import itertools
 
+from bastion.command_control.policy.collect_modules import _AS_PROGRAM, _MODULE_WRITES
 from bastion.command_control.policy.packaged import PHP_FILES, code_stream, on_include_path
 from bastion.command_control.policy.paths import _descriptor_file
+from bastion.command_control.policy.python_names import canonical_module, package_of_script
 from bastion.command_control.policy.python_runners import RUNNERS as _RUNNERS
 from bastion.command_control.policy.python_runners import module_chain
 from bastion.command_control.policy.shells import (
@@ -32,6 +34,9 @@ from bastion.command_control.policy.shells import (
     pwsh_parameter,
 )
 from bastion.command_control.policy.words import _at, _Site, _Word, may_be_option
+
+# python packages read by name (a folder or its __main__.py given as the script: z35f 5).
+_PACKAGES = frozenset(_AS_PROGRAM) | frozenset(_MODULE_WRITES) | _REPL_MODULES
 
 
 class _Interpreters:
@@ -93,6 +98,11 @@ class _Interpreters:
                     break
                 return self._program_file(name, program, words, site, "an interpreter")
             if value is None or not value.startswith("-") or _descriptor_file(value) is not None:
+                package = package_of_script(value, _PACKAGES) if kind == "python" and value else None
+                if package is not None:
+                    # a known package's folder or its __main__.py: run as `-m PACKAGE` (z35f 5)
+                    return self._interpreter(name, [words[0], _Word("-m", "-m"), _Word(package, package),
+                                                    *words[position + 1:]], site)
                 return self._program_file(name, word, words, site, "an interpreter")
             if value.startswith("--") or (kind in WORD_STYLE and len(value) > 2 and value != "-e"):
                 head, has_value, given = value.partition("=")
@@ -133,6 +143,7 @@ class _Interpreters:
             if kind == "python" and taker == "m":
                 # `-m MOD` ends python's options, clustered too (`-Im asyncio`: attack O).
                 module = attached or (_at(words, position + 1) or _Word("", "")).value
+                module = canonical_module(module) if module is not None else None  # z35f 5
                 rest = words[position + (1 if attached else 2):]
                 for _ in range(2):
                     if module in _SCRIPT_MODULES:
@@ -156,6 +167,12 @@ class _Interpreters:
                         return bool(written)  # a script file, a program's peer (README)
                 if module in _REPL_MODULES:
                     break  # `python3 -m pdb script`, `python3 -m code`: a prompt on stdin
+                if module is not None and module.partition(".")[0] in _AS_PROGRAM and "." in module:
+                    # a part of a program the tables read (`-m jupyterlab.labapp`): unknown (z35f 5)
+                    self._plain(name, words, site)
+                    self._unknown(site, words, f"python's module {module}, a part of "
+                                               f"{module.partition('.')[0]} the policy does not read")
+                    return True
                 # found after outside attack U: modules that write, serve or copy a program.
                 return module is not None and self._python_module(name, module, rest, words, site)
             following = taker is not None and not attached and taker not in _ATTACHED_VALUE.get(kind, "")

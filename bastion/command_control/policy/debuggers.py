@@ -9,7 +9,9 @@ long option, `-c`/`-core` with a number, `gdb PROGRAM PID`), lldb (`-p`, `--atta
 `-n`/`--attach-name`), gcore (every operand), dlv `attach PID` and `trace -p PID` with its flags
 anywhere, as Cobra reads them (attack x33f, finding 10), ltrace `-p`, and the tools that attach
 to run code in a process: frida (`-p`, `-n`), radare2 `-d PID`, scanmem, pyrasite. A debugger in batch
-mode (`gdb -batch`, `lldb -b`) runs its commands and detaches: not read here where each of those
+mode with no init file (`gdb -batch -nx`, `lldb -b -x`: without them gdb runs ~/.gdbinit and
+./.gdbinit, lldb ~/.lldbinit, on the attached process: attack z35f, finding 7) runs its
+commands and detaches: not read here where each of those
 commands only shows (bt, info, thread apply all bt, echo, set pagination...); a command that
 may wait or act on the process while it is stopped (`shell sleep 1000`, `kill`, `signal`, a
 command file) makes the attach read as above. A word known only at run time where an option may
@@ -164,6 +166,7 @@ def _gdb(words: list[_Word]) -> list[_Word]:
     found: list[_Word] = []
     operands: list[_Word] = []
     batch, shows, index = False, True, 1
+    no_init = False  # -nx: no init file runs (~/.gdbinit, ./.gdbinit: attack z35f, finding 7)
     while index < len(words):
         word = words[index]
         value = word.value
@@ -178,11 +181,13 @@ def _gdb(words: list[_Word]) -> list[_Word]:
         elif value.startswith("-") and len(value) > 1:
             option, attached = _gdb_option(value)
             batch |= option.startswith("batch")
+            no_init |= option in ("nx", "n")
             if option in _GDB_VALUED or (len(option) == 1 and option in _GDB_SHORT_VALUED):
                 taken = _Word(attached, attached) if attached is not None else (
                     words[index] if index < len(words) else _UNKNOWN)
                 index += 0 if attached is not None else 1
-                if option in _GDB_FILES or (option in _GDB_COMMANDS and not _gdb_shows(taken.value)):
+                if option in _GDB_FILES or (option in _GDB_COMMANDS and not _gdb_shows(taken.value)) \
+                        or option in ("data-directory", "D"):  # its system-gdbinit, python (z35f 7)
                     shows = False
                 if option == "pid" or (option == "core" and (
                         taken.value is None or _NUMBER.fullmatch(taken.value))):
@@ -192,7 +197,7 @@ def _gdb(words: list[_Word]) -> list[_Word]:
     # `gdb PROGRAM PID`: the second operand is a core file or a pid
     if len(operands) > 1 and (operands[1].value is None or _NUMBER.fullmatch(operands[1].value)):
         found.append(operands[1])
-    return [] if batch and shows else found
+    return [] if batch and shows and no_init else found
 
 
 def _gdb_shows(command: str | None) -> bool:
@@ -210,7 +215,9 @@ def _gdb_shows(command: str | None) -> bool:
 
 def _lldb(words: list[_Word]) -> list[_Word]:
     commands = [w for o, w in _pairs(words, _LLDB_VALUED) if o in _LLDB_COMMANDS]
-    if any(w.value in ("-b", "--batch", "-batch") for w in words[1:]) and all(
+    values = [w.value for w in words[1:]]
+    if any(v in ("-b", "--batch", "-batch") for v in values) and any(
+            v in ("-x", "--no-lldbinit", "-no-lldbinit") for v in values) and all(
             w.value is not None and _LLDB_SHOWS.match(w.value.strip()) for w in commands):
         return []
     return [word for option, word in _pairs(words, _LLDB_VALUED) if option in _LLDB_ATTACH]

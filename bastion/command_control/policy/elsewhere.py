@@ -26,6 +26,8 @@ from __future__ import annotations
 import re
 
 from bastion.command_control.policy.paths import _descriptor_file
+from bastion.command_control.policy.python_runners import python_module
+from bastion.command_control.policy.words import _Word
 
 # Programs that are a console or a serial terminal whatever their words.
 _CONSOLES = frozenset({
@@ -142,6 +144,9 @@ def console(name: str, argv: tuple[str, ...]) -> str | None:
             return f"{name} with its console on stdio"
     if name in ("python3", "python") and "serial.tools.miniterm" in words:
         return "miniterm"
+    module = python_module([_Word(w, w) for w in argv]) if name.startswith("python") else None
+    if module is not None and module[0].value == "serial.tools.miniterm":
+        return "miniterm"  # `python3 -Imserial.tools.miniterm` (attack z35f, finding 6)
     return None
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import NamedTuple
 
 from bastion.command_control.policy.paths import PathArg, _path_arg
+from bastion.command_control.policy.python_names import canonical_module
 from bastion.command_control.policy.shells import interpreter_cluster
 from bastion.command_control.policy.words import _at, _Word
 
@@ -45,6 +46,8 @@ def python_module(words: list[_Word]) -> tuple[_Word, list[_Word]] | None:
         _, taker, attached = interpreter_cluster("python", value)
         if taker == "m":
             module = _Word(attached, attached) if attached else _at(words, index + 1)
+            if module is not None and module.value is not None:
+                module = module._replace(value=canonical_module(module.value))  # z35f 5
             return (module, words[index + (1 if attached else 2):]) if module is not None else None
         if taker == "c":
             return None
@@ -129,7 +132,7 @@ def run_by(module: str, rest: list[_Word]) -> Ran | None:
             return Ran(None, [], [])
         if first.value is None:
             return Ran(None, rest, [], "the module runpy runs, known only at run time")
-        return Ran(first.value, rest[1:], [])
+        return Ran(canonical_module(first.value), rest[1:], [])
     if module in ("cProfile", "profile"):
         parsed = _options(rest, _PROFILE_VALUED, frozenset("mh"), _PROFILE_LONG[:2], _PROFILE_LONG[2:])
         as_module = "-m"
@@ -154,7 +157,7 @@ def run_by(module: str, rest: list[_Word]) -> Ran | None:
         return Ran(None, rest[index:], writes)
     if target.value is None:
         return Ran(None, rest[index:], writes, f"the module {module} runs, known only at run time")
-    return Ran(target.value, rest[index + 1:], writes)
+    return Ran(canonical_module(target.value), rest[index + 1:], writes)
 
 
 def module_chain(module: str, rest: list[_Word]) -> tuple[str | None, list[_Word], list[PathArg], str | None]:

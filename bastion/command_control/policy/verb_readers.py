@@ -22,12 +22,18 @@ from __future__ import annotations
 import re
 from collections.abc import Collection
 
+from bastion.command_control.policy.paths import _descriptor_file
+from bastion.command_control.policy.python_names import package_of_script
+from bastion.command_control.policy.python_runners import python_module
 from bastion.command_control.policy.shells import INTERPRETERS
 from bastion.command_control.policy.verb_patterns import may_match
+from bastion.command_control.policy.words import _Word
 
 # Programs whose verb (their first operand) starts a prompt reading code from stdin: "always",
 # or "bare" (only when no other operand follows: `crystal eval CODE` and `dotnet fsi x.fsx`
-# take their program on the line, `crystal eval` and `dotnet fsi` read it from stdin).
+# take their program on the line, `crystal eval` and `dotnet fsi` read it from stdin), or
+# "stdin" (a verb running the file a later operand names, stdin when it is `-` or a descriptor's
+# file: `rails runner -`, `wp eval-file -`, `drush php:script -`: attack z35f, finding 12).
 _VERBS: dict[str, dict[str, str]] = {
     "crystal": {"eval": "bare", "i": "bare", "interactive": "bare"},
     "guix": {"repl": "bare"},
@@ -37,13 +43,16 @@ _VERBS: dict[str, dict[str, str]] = {
     "django-admin": {"shell": "always", "dbshell": "always", "shell_plus": "always"},
     "django-admin.py": {"shell": "always", "dbshell": "always", "shell_plus": "always"},
     "flask": {"shell": "always"},
-    "rails": {"console": "always", "c": "always", "dbconsole": "always", "db": "always"},
+    "rails": {"console": "always", "c": "always", "dbconsole": "always", "db": "always",
+              "runner": "stdin", "r": "stdin"},
     "rake": {"console": "always"},
     "hanami": {"console": "always", "c": "always", "db": "always"},
     "padrino": {"console": "always", "c": "always"},
-    "wp": {"shell": "always", "db": "always"},
+    "wp": {"shell": "always", "db": "always", "eval-file": "stdin"},
     "drush": {"php": "always", "php-cli": "always", "core:cli": "always", "cli": "always",
-              "sql-cli": "always", "sqlc": "always", "sql:cli": "always"},
+              "sql-cli": "always", "sqlc": "always", "sql:cli": "always",
+              "php:cli": "always", "core-cli": "always", "php:script": "stdin",
+              "php-script": "stdin", "scr": "stdin"},
     "hbase": {"shell": "always"},
     "sbt": {"console": "always", "consoleQuick": "always", "consoleProject": "always"},
     "lein": {"repl": "always"},
@@ -58,7 +67,7 @@ _VERBS: dict[str, dict[str, str]] = {
     "v": {"repl": "always"},
     "nix": {"repl": "always"},
     "rebar3": {"shell": "always"},
-    "mix": {"shell": "always"},
+    "mix": {"shell": "always", "run": "stdin"},
     "bundle": {"console": "always"},
     "jupyter": {"console": "always"},
     # Delve's prompt reads commands from stdin (`call` runs the debuggee's functions)
@@ -80,6 +89,8 @@ _SCRIPTS: dict[str, dict[str, str]] = {
     "wp-cli.phar": _VERBS["wp"], "wp": _VERBS["wp"], "drush": _VERBS["drush"],
     "drush.php": _VERBS["drush"], "flask": _VERBS["flask"],
 }
+# Symfony Console programs: their verbs taken by any unambiguous start (`php artisan tink`).
+_SYMFONY = (_SCRIPTS["artisan"], _VERBS["drush"], _SCRIPTS["console"])
 # Programs that are such a prompt whatever their words (`dotnet-fsi`, mono's `fsharpi`).
 _PROMPTS = frozenset({"fsi", "fsharpi", "dotnet-fsi", "dotnet-repl", "dotnet-script", "psysh",
                       "tinker", "ipdb", "ipdb3", "pudb", "pudb3", "trepan3k", "trepan2", "ptipython",
@@ -98,6 +109,8 @@ _PY_PROMPTS = frozenset({"code", "pdb", "ipdb", "pudb", "trepan", "IPython", "pt
 # python modules that are framework command lines (`python3 -m django shell`).
 _PY_FRAMEWORKS = {"django": _VERBS["django-admin"], "flask": _VERBS["flask"],
                   "jupyter": _VERBS["jupyter"], "IPython": {}}
+# a package's folder or __main__.py given as python's script runs it (attack z35f, finding 5)
+_PY_PACKAGES = _PY_PROMPTS | frozenset(_PY_FRAMEWORKS)
 # ruby's libraries that start a debugger reading stdin when loaded (`ruby -rdebug x.rb`).
 _RUBY_DEBUG = re.compile(r"debug(/start|/open)?|byebug(/core)?|pry|irb|ruby-debug|rdbg")
 # perl's shells reached by a module (`perl -MCPAN -e shell`).
@@ -109,11 +122,23 @@ def _operands(words: list[str]) -> list[str]:
     return [w for w in words if not w.startswith("-") or w == "-"]
 
 
+def _abbreviates(word: str, verb: str) -> bool:
+    """Symfony Console's abbreviations: each `:` part of `word` starts the verb's (`tink`,
+    `p:c` for php:cli); a part-wise start of one verb is taken for it, unique or not."""
+    parts, names = word.split(":"), verb.split(":")
+    return len(parts) == len(names) and all(p and n.startswith(p) for p, n in zip(parts, names, strict=True))
+
+
 def _matching(word: str, verbs: Collection[str]) -> list[str]:
     """The verbs `word` is: itself, or each a pattern may become (`shel[l]`, `c*`: attack
-    x33f, finding 1; a quoted one too, read as generously)."""
+    x33f, finding 1; a quoted one too, read as generously); for a Symfony Console program
+    (artisan, drush) each verb it abbreviates (attack z35f, finding 12)."""
     if word in verbs:
         return [word]
+    if any(verbs is table for table in _SYMFONY) and not word.startswith("-"):
+        starts = [v for v in verbs if _abbreviates(word, v)]
+        if starts:
+            return starts
     return [v for v in verbs if may_match(word, v)] if _PATTERN.search(word) else []
 
 
@@ -142,13 +167,21 @@ def _any_verb(table: dict[str, str], words: list[str]) -> str:
     return next((v for v in (_verb(table, ops) for ops in _starts(words)) if v), "")
 
 
+def _may_be_stdin(word: str) -> bool:
+    """A file operand that is stdin: `-`, a descriptor's file, or a word known only at run
+    time (`"$(cat)"`: the code stdin holds, `$f`)."""
+    return word == "-" or _descriptor_file(word) is not None or "$" in word or "`" in word
+
+
 def _verb(table: dict[str, str], operands: list[str]) -> str:
     """"interpreter" when the first operand is a prompt's verb of `table`."""
     found = _matching(operands[0], table) if operands else []
     if not found:
         return ""
-    always = any(table[v] == "always" for v in found)
-    return "interpreter" if always or len(operands) == 1 or operands[1] == "-" else ""
+    always = any(table[v] == "always" for v in found) or (any(
+        table[v] == "stdin" for v in found) and any(_may_be_stdin(w) for w in operands[1:]))
+    bare = any(table[v] == "bare" for v in found)
+    return "interpreter" if always or (bare and (len(operands) == 1 or operands[1] == "-")) else ""
 
 
 def _base(word: str) -> str:
@@ -159,6 +192,16 @@ def _interpreted(family: str, words: list[str]) -> str:
     """The prompts an interpreter (`family`, INTERPRETERS' group) runs by a script, a module
     or a library."""
     if family == "python":
+        # python's `-m` read as python reads it, clustered too (`-Emdjango shell`, `-Im ipdb`:
+        # attack z35f, finding 6), by the module's plain name (`django.__main__`: finding 5)
+        found_module = python_module([_Word(w, w) for w in ("python", *words)])
+        if found_module is not None and found_module[0].value is not None:
+            module = found_module[0].value
+            framework = _PY_FRAMEWORKS.get(module)
+            verb = _any_verb(framework, [w.value or "" for w in found_module[1]]) \
+                if framework is not None else ""
+            if module in _PY_PROMPTS or verb:
+                return "interpreter"
         ended = False  # python's own options end at its first `-m` or script
         valued = False  # the word is the value of `-W`, `-X` (`-W ignore -m django shell`)
         for index, word in enumerate(words):
@@ -171,7 +214,7 @@ def _interpreted(family: str, words: list[str]) -> str:
             if not ended and (word.startswith("-m") or not word.startswith("-")):
                 ended = True
                 module = word[2:] or (words[index + 1] if index + 1 < len(words) else "") \
-                    if word.startswith("-m") else ""
+                    if word.startswith("-m") else package_of_script(word, _PY_PACKAGES) or ""
                 if module in _PY_PROMPTS:
                     return "interpreter"
                 framework = _PY_FRAMEWORKS.get(module)
@@ -209,6 +252,8 @@ def verb_reader(name: str, argv: tuple[str, ...], unread: bool) -> str:
     code from stdin under a verb, a script or a module; "program" when a program no table reads
     (`unread`) is given a prompt's verb; else ""."""
     words = list(argv[1:])
+    if "spring" in (name, _base(argv[0])) and words[:1] in (["rails"], ["rake"]):
+        return verb_reader(words[0], argv[1:], unread)  # Rails' preloader (attack z35f, 12)
     if name in _PROMPTS:
         return "interpreter"
     operands = _operands(words)
