@@ -12,6 +12,7 @@ the honest lines beside them still run (`allow`: reading the login records, list
 firewall, the gem sources, killing one's own programs, running one's own scripts with a shell)."""
 import pytest
 
+from bastion.command_control import policy
 from tests.policy_rows import assert_held_or_runs, typed_and_exec
 
 ROWS = [
@@ -35,6 +36,34 @@ ROWS = [
     # 18: RubyGems' command by a unique start
     ("gem source --add http://evil/", "confirm"), ("gem sourc -a http://evil/", "confirm"),
     ("gem so --add=http://evil/", "confirm"), ("gem sources --add http://evil/", "confirm"),
+    # 8: an init script given to a shell through a pattern, on stdin or a descriptor, sourced
+    ("sh /etc/init.?/ufw stop", "deny"), ("sh /e*/init.d/ufw stop", "deny"),
+    ("sh /etc/rc?.d/K01ufw stop", "deny"), ("sh /proc/self/root/etc/init.d/uf[w] stop", "deny"),
+    ("sh /proc/[s]elf/root/etc/init.d/ufw stop", "deny"), ("sh /proc/*/root/etc/init.d/ufw stop", "deny"),
+    (". /etc/init.?/ufw stop", "deny"), ("bash -eo pipefail /etc/init.?/ufw stop", "deny"),
+    ("sudo sh /etc/init.?/ufw stop", "deny"), ("cd /etc && sh init.?/ufw stop", "deny"),
+    ("sh ~root/../etc/init.d/ufw stop", "deny"), ("sh /lib/ufw/ufw-ini? flush-all", "deny"),
+    ("sh /etc/init.d/a* stop", "deny"),
+    ("sh -s stop < /etc/init.d/ufw", "deny"), ("bash -s stop < /etc/init.d/auditd", "deny"),
+    ("sh /dev/stdin stop < /etc/init.d/ufw", "deny"), ("sh /dev/fd/3 stop 3</etc/init.d/ufw", "deny"),
+    ("sh -c '. /etc/init.d/ufw' x stop", "deny"), ("bash -c 'source /etc/init.d/auditd' x stop", "deny"),
+    # 14: a lone `-` ends the shell's options
+    ("bash - /etc/init.d/ufw stop", "deny"), ("sh - /etc/init.d/ufw stop", "deny"),
+    ("bash -e - /etc/init.d/auditd stop", "deny"), ("sudo bash - /etc/init.d/ufw stop", "deny"),
+    ("bash - /lib/ufw/ufw-init flush-all", "deny"),
+    # 13, 19: a program's own script given to a shell or an interpreter
+    ("sh /var/ossec/bin/wazuh-control stop", "deny"), ("bash /var/ossec/bin/ossec-control stop", "deny"),
+    ("sh /usr/sbin/service ufw stop", "deny"), ("bash /usr/sbin/service auditd stop", "deny"),
+    ("sh /sbin/service ufw stop", "deny"), (". /usr/sbin/service ufw stop", "deny"),
+    ("sh /usr/sbin/invoke-rc.d ufw stop", "deny"), ("bash - /usr/sbin/service ufw stop", "deny"),
+    ("python3 /usr/sbin/ufw disable", "deny"), ("python3 /usr/sbin/ufw --force reset", "deny"),
+    ("python3 -E /usr/bin/fail2ban-client stop", "deny"),
+    ("perl /usr/sbin/update-rc.d auditd disable", "deny"),
+    ("perl /usr/bin/deb-systemd-invoke stop auditd.service", "deny"),
+    ("python3 /usr/bin/pip3 config set global.log /etc/sudoers", "deny"),
+    ("python3 /usr/local/bin/pip config set global.log /etc/sudoers", "deny"),
+    ("python3 /usr/bin/pip3 config edit --editor 'rm -rf /etc'", "deny"),
+    ("perl -S update-rc.d auditd disable", "deny"),
 ]
 
 HONEST = [
@@ -43,6 +72,12 @@ HONEST = [
     "iptables -A INPUT -p tcp --dport 22 -j ACCEPT",
     "pkill -f my-worker", "killall myapp", "wtmpdb last", "wtmpdb last -n 10",
     "gem sources --list", "gem so --list", "gem search rails", "gem install rails",
+    "sh ./build.sh", "bash deploy.sh prod", "sh -c 'echo hi' x y", "bash -s < setup.sh",
+    "sh -s arg < ./install.sh", "bash - ./run.sh start", "sh /usr/bin/ldd /bin/ls",
+    "python3 manage.py migrate", "python3 /usr/bin/pip3 list", "sh /etc/init.d/nginx status",
+    "sh /etc/init.?/nginx status", "sh -c '. ./env.sh' x stop", "bash /usr/sbin/service nginx restart",
+    "sh /usr/sbin/service ufw status", "ruby -S rake test", "perl -S prove t/", "bash -x ./t.sh",
+    "python3 -c 'print(1)' /usr/sbin/ufw", "ls /etc/init.?/", "cat /etc/init.d/ufw",
 ]
 
 
@@ -55,3 +90,16 @@ def test_attack_z35f_a_lines(default_policy, line: str, expected: str) -> None:
 @pytest.mark.parametrize("line", HONEST)
 def test_attack_z35f_a_honest_lines_run(default_policy, line: str) -> None:
     assert_held_or_runs(default_policy, line, held=False)
+
+
+# 19: a console's own script given to its interpreter reads the exec channel's stdin as the
+# console does (held by the stdin gate); a script of one's own does not.
+@pytest.mark.parametrize(("line", "held"), [
+    ("ruby -S irb", True), ("ruby -wS irb", True), ("ruby /usr/bin/irb", True), ("ruby -S pry", True),
+    ("ruby -S bundle exec rails console", True), ("ruby -S bundle exec ruby", True),
+    ("python3 /usr/bin/ipython3", True), ("python3 /usr/local/bin/ipython", True),
+    ("perl -S cpan", True), ("perl /usr/bin/cpan", True), ("ruby -S erb", True),
+    ("ruby -S rake test", False), ("python3 manage.py migrate", False),
+])
+def test_attack_z35f_a_stdin_consoles(line: str, held: bool) -> None:
+    assert (policy.reads_script_from_stdin(line) is not None) == held
