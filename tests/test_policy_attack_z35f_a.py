@@ -64,6 +64,17 @@ ROWS = [
     ("python3 /usr/local/bin/pip config set global.log /etc/sudoers", "deny"),
     ("python3 /usr/bin/pip3 config edit --editor 'rm -rf /etc'", "deny"),
     ("perl -S update-rc.d auditd disable", "deny"),
+    # 9: a verb spelled as a pattern (a file of its name in the working folder) for more programs
+    *((f"cd /tmp/w && touch stop disable off permissive && {line}", level) for line, level in [
+        ("dinitctl sto[p] auditd", "deny"), ("dinitctl disabl[e] auditd", "deny"),
+        ("systemd-sysv-install disabl[e] auditd", "deny"), ("sysv-rc-conf auditd of[f]", "deny"),
+        ("ossec-control sto[p]", "deny"), ("wazuh-control sto?", "deny"),
+        ("semanage permissiv[e] -a httpd_t", "deny"), ("fail2ban-client set sshd idl[e] on", "deny"),
+        ("setsebool deny_ptrac[e] 0", "confirm"), ("ipset flus[h]", "confirm"),
+        ("monit sto[p] all", "confirm"), ("portablectl attac[h] /tmp/img", "confirm"),
+        ("systemd-sysext merg[e]", "confirm"), ("realm leav[e]", "confirm"),
+        ("wtmpdb rotat[e]", "deny"),
+    ]),
 ]
 
 HONEST = [
@@ -78,6 +89,9 @@ HONEST = [
     "sh /etc/init.?/nginx status", "sh -c '. ./env.sh' x stop", "bash /usr/sbin/service nginx restart",
     "sh /usr/sbin/service ufw status", "ruby -S rake test", "perl -S prove t/", "bash -x ./t.sh",
     "python3 -c 'print(1)' /usr/sbin/ufw", "ls /etc/init.?/", "cat /etc/init.d/ufw",
+    "semanage fcontext -l", "ipset list", "ipset add blocklist 10.0.0.1", "monit status",
+    "loginctl list-sessions", "dinitctl list", "realm list", "systemd-sysext status",
+    "setsebool -P httpd_can_network_connect 1", "dinitctl status nginx", "ls *.log",
 ]
 
 
