@@ -47,6 +47,7 @@ ROWS = [
     ("sh -s stop < /etc/init.d/ufw", "deny"), ("bash -s stop < /etc/init.d/auditd", "deny"),
     ("sh /dev/stdin stop < /etc/init.d/ufw", "deny"), ("sh /dev/fd/3 stop 3</etc/init.d/ufw", "deny"),
     ("sh -c '. /etc/init.d/ufw' x stop", "deny"), ("bash -c 'source /etc/init.d/auditd' x stop", "deny"),
+    ("""bash -c '. /etc/init.d/ufw "$@"' x stop""", "deny"), ("sh -c '. /etc/init.d/ufw $1' x stop", "deny"),
     # 14: a lone `-` ends the shell's options
     ("bash - /etc/init.d/ufw stop", "deny"), ("sh - /etc/init.d/ufw stop", "deny"),
     ("bash -e - /etc/init.d/auditd stop", "deny"), ("sudo bash - /etc/init.d/ufw stop", "deny"),
@@ -63,7 +64,8 @@ ROWS = [
     ("python3 /usr/bin/pip3 config set global.log /etc/sudoers", "deny"),
     ("python3 /usr/local/bin/pip config set global.log /etc/sudoers", "deny"),
     ("python3 /usr/bin/pip3 config edit --editor 'rm -rf /etc'", "deny"),
-    ("perl -S update-rc.d auditd disable", "deny"),
+    ("perl -S update-rc.d auditd disable", "deny"), ("sh /bin/../usr/sbin/service ufw stop", "deny"),
+    ("python3 -W ignore /usr/sbin/ufw disable", "deny"), ("env python3 /usr/sbin/ufw disable", "deny"),
     # 9: a verb spelled as a pattern (a file of its name in the working folder) for more programs
     *((f"cd /tmp/w && touch stop disable off permissive && {line}", level) for line, level in [
         ("dinitctl sto[p] auditd", "deny"), ("dinitctl disabl[e] auditd", "deny"),

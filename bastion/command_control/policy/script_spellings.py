@@ -86,11 +86,14 @@ def descriptor_script(script: str, files: dict[int, str]) -> str | None:
     return files.get(fd) if isinstance(fd, int) else None
 
 
-_SOURCED = re.compile(r'\s*(?:\.|source)\s+(?P<file>[^\s;&|<>()$`"\']+)\s*;?\s*')
+# `. FILE`, also handing the outer arguments on (`"$@"`, `$1`, `"$*"`: the same `$1`)
+_SOURCED = re.compile(r'\s*(?:\.|source)\s+(?P<file>[^\s;&|<>()$`"\']+)'
+                      r'(?:\s+(?:"\$[@*1]"|\$[@*1]|"\$\{[@*1]\}"|\$\{[@*1]\}))?\s*;?\s*')
 
 
 def sourced_script(code: str) -> str | None:
-    """The file `sh -c '. FILE'` sources with no arguments of its own (it keeps `$1...`)."""
+    """The file `sh -c '. FILE'` sources with no arguments of its own (it keeps `$1...`), or
+    handing the outer ones on."""
     match = _SOURCED.fullmatch(code)
     return match.group("file") if match else None
 
