@@ -24,7 +24,7 @@ ROWS = [
     ("iptables --po INPUT ACCEPT", "confirm"), ("iptables --po=INPUT ACCEPT", "confirm"),
     ("ip6tables --po FORWARD ACCEPT", "confirm"), ("iptables-legacy --po INPUT ACCEPT", "confirm"),
     ("iptables -w --po INPUT ACCEPT", "confirm"), ("iptables -t filter --po INPUT ACCEPT", "confirm"),
-    ("iptables-nft --poli INPUT ACCEPT", "confirm"),
+    ("iptables-nft --poli INPUT ACCEPT", "confirm"), ("swapon --a", "confirm"), ("swapon --al", "confirm"),
     # 13: the HIDS daemons killed by name or pattern
     ("pkill wazuh-agentd", "deny"), ("killall -9 ossec-agentd", "deny"), ("pkill -f wazuh", "deny"),
     ("pkill -STOP wazuh-agentd", "deny"), ("pkill wazuh-logcollec", "deny"),
@@ -82,7 +82,7 @@ ROWS = [
 HONEST = [
     "lastlog -u root", "lastlog -b 30", "lastlog --time 7", "lastlog2 -u root", "lastlog2 --user root",
     "iptables -L -n", "iptables --policy INPUT DROP", "iptables --po INPUT DROP",
-    "iptables -A INPUT -p tcp --dport 22 -j ACCEPT",
+    "iptables -A INPUT -p tcp --dport 22 -j ACCEPT", "swapon --show", "swapon --summary",
     "pkill -f my-worker", "killall myapp", "wtmpdb last", "wtmpdb last -n 10",
     "gem sources --list", "gem so --list", "gem search rails", "gem install rails",
     "sh ./build.sh", "bash deploy.sh prod", "sh -c 'echo hi' x y", "bash -s < setup.sh",
