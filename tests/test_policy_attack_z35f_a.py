@@ -65,7 +65,8 @@ ROWS = [
     ("python3 /usr/local/bin/pip config set global.log /etc/sudoers", "deny"),
     ("python3 /usr/bin/pip3 config edit --editor 'rm -rf /etc'", "deny"),
     ("perl -S update-rc.d auditd disable", "deny"), ("sh /bin/../usr/sbin/service ufw stop", "deny"),
-    ("python3 -W ignore /usr/sbin/ufw disable", "deny"), ("env python3 /usr/sbin/ufw disable", "deny"),
+    ("python3 -W ignore /usr/sbin/ufw disable", "deny"), ("cd /usr/sbin && python3 ufw disable", "deny"),
+    ("cd /usr/sbin && sh service ufw stop", "deny"), ("env python3 /usr/sbin/ufw disable", "deny"),
     # 9: a verb spelled as a pattern (a file of its name in the working folder) for more programs
     *((f"cd /tmp/w && touch stop disable off permissive && {line}", level) for line, level in [
         ("dinitctl sto[p] auditd", "deny"), ("dinitctl disabl[e] auditd", "deny"),

@@ -59,7 +59,7 @@ def init_script_commands(name: str, words: list[_Word], dirs: list[str],
     if not values or None in values:
         return []
     strings = [v for v in values if v is not None]
-    program = interpreted_program(name, strings)
+    program = interpreted_program(name, strings, dirs)
     if program is not None:
         return [program]  # `python3 /usr/sbin/ufw disable`, `ruby -S irb` (z35f, 19)
     at, fed = 0, None
@@ -93,7 +93,7 @@ def init_script_commands(name: str, words: list[_Word], dirs: list[str],
     script = fed if fed is not None else strings[at]
     rest = strings[at:] if fed is not None else strings[at + 1:]
     script = tilde_root(script)
-    if at > 0 and (ran := program_script(script, rest)) is not None and not (
+    if at > 0 and (ran := program_script(script, rest, dirs)) is not None and not (
             _plain(script, dirs, True) or _HELPER.fullmatch(script.rsplit("/", 1)[-1])):
         return [ran]  # `sh /usr/sbin/service ufw stop` (z35f, findings 13, 19)
     if not rest:

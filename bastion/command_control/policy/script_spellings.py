@@ -112,7 +112,7 @@ _VALUED = {"python": "WXQ", "perl": "IMmlx0CDdiF", "ruby": "IrCEFKxWT0"}
 _CODE = {"python": "cm", "perl": "eE", "ruby": "e"}
 
 
-def interpreted_program(name: str, strings: list[str]) -> tuple[str, ...] | None:
+def interpreted_program(name: str, strings: list[str], dirs: list[str]) -> tuple[str, ...] | None:
     """`python3 /usr/sbin/ufw disable`, `ruby -S irb`: the program run with its words; None for
     a script that is no program's (or code on the line)."""
     match = _INTERPRETER.fullmatch(name)
@@ -133,13 +133,17 @@ def interpreted_program(name: str, strings: list[str]) -> tuple[str, ...] | None
     script = strings[at]
     if search and "/" not in script:
         return (script, *strings[at + 1:])
-    return program_script(script, strings[at + 1:])
+    return program_script(script, strings[at + 1:], dirs)
 
 
-def program_script(script: str, rest: list[str]) -> tuple[str, ...] | None:
-    """A script in a folder of programs run as that program (`/usr/sbin/service ufw stop`)."""
-    path = normalise_path(tilde_root(script))
-    folder, _, base = path.rpartition("/")
-    if not path.startswith("/") or folder not in PROGRAM_DIRS or not base:
-        return None
-    return (path, *rest)
+def program_script(script: str, rest: list[str], dirs: list[str]) -> tuple[str, ...] | None:
+    """A script in a folder of programs run as that program (`/usr/sbin/service ufw stop`,
+    also relative after a `cd` there: `dirs`, the folders the line may be in)."""
+    script = tilde_root(script)
+    paths = [script] if script.startswith("/") else [
+        f"{d.rstrip('/')}/{script}" for d in dirs if d.startswith("/")]
+    for path in map(normalise_path, paths):
+        folder, _, base = path.rpartition("/")
+        if folder in PROGRAM_DIRS and base:
+            return (path, *rest)
+    return None
