@@ -107,9 +107,11 @@ def tilde_root(script: str) -> str:
 
 # interpreters whose script operand may be a program's own script, with their short options
 # that take a value (getopt's reading) and those that give the code on the line instead
-_INTERPRETER = re.compile(r"(?P<kind>python|perl|ruby)[0-9.]*")
-_VALUED = {"python": "WXQ", "perl": "IMmlx0CDdiF", "ruby": "IrCEFKxWT0"}
-_CODE = {"python": "cm", "perl": "eE", "ruby": "e"}
+_INTERPRETER = re.compile(r"(?P<kind>python|perl|ruby|node|nodejs|php)[0-9.]*")
+_VALUED = {"python": "WXQ", "perl": "IMmlx0CDdiF", "ruby": "IrCEFKxWT0", "node": "r",
+           "nodejs": "r", "php": "cdz"}
+_CODE = {"python": "cm", "perl": "eE", "ruby": "e", "node": "ep", "nodejs": "ep", "php": "rBRFEa"}
+_SEARCH = frozenset({"perl", "ruby"})  # `-S`: the script found in PATH
 
 
 def interpreted_program(name: str, strings: list[str], dirs: list[str]) -> tuple[str, ...] | None:
@@ -124,7 +126,7 @@ def interpreted_program(name: str, strings: list[str], dirs: list[str]) -> tuple
         cluster = read_cluster(strings[at], _VALUED[kind])
         if set(cluster.letters) & set(_CODE[kind]):
             return None
-        search = search or "S" in cluster.letters
+        search = search or (kind in _SEARCH and "S" in cluster.letters)
         at += 1 + cluster.nexts
     if at < len(strings) and strings[at] == "--":
         at += 1
