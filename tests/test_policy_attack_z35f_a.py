@@ -47,6 +47,8 @@ ROWS = [
     ("sudo sh /etc/init.?/ufw stop", "deny"), ("cd /etc && sh init.?/ufw stop", "deny"),
     ("sh ~root/../etc/init.d/ufw stop", "deny"), ("sh /lib/ufw/ufw-ini? flush-all", "deny"),
     ("sh /etc/init.d/a* stop", "deny"),
+    ("sh /usr/share/netfilter-persistent/plugins.d/15-ip4tables flush", "deny"),
+    ("sh /usr/share/netfilter-persistent/plugins.d/15-ip4table? flush", "deny"),
     ("sh -s stop < /etc/init.d/ufw", "deny"), ("bash -s stop < /etc/init.d/auditd", "deny"),
     ("sh /dev/stdin stop < /etc/init.d/ufw", "deny"), ("sh /dev/fd/3 stop 3</etc/init.d/ufw", "deny"),
     ("sh -c '. /etc/init.d/ufw' x stop", "deny"), ("bash -c 'source /etc/init.d/auditd' x stop", "deny"),

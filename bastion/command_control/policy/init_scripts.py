@@ -43,7 +43,8 @@ _SHELLS = frozenset({"sh", "bash", "dash", "ash", "ksh", "ksh93", "mksh", "pdksh
                      "openrc-run", "runscript"})  # OpenRC's interpreter of its scripts
 _SOURCES = frozenset({".", "source"})
 # the firewall front-ends' shell helpers that dispatch on `$1` as init scripts do (finding 13)
-_HELPER = re.compile(r"ufw-init|netfilter-persistent|[0-9]+-ip6?tables|apf|shorewall6?(-lite)?")
+# (netfilter-persistent's plugins are 15-ip4tables and 25-ip6tables: attack z35f, finding 8)
+_HELPER = re.compile(r"ufw-init|netfilter-persistent|[0-9]+-ip[46]?tables|apf|shorewall6?(-lite)?")
 # a shell's long options that take the next word (its short ones: `-o`, `-O`, in a cluster too)
 _SHELL_LONG_VALUE = frozenset({"--rcfile", "--init-file"})
 

@@ -38,7 +38,7 @@ _PROC_ROOTS = ("", "/proc/self/root", "/proc/1/root", "/proc/thread-self/root")
 _NAMES = ("auditd", "rsyslog", "syslog", "syslog-ng", "firewalld", "ufw", "nftables", "iptables",
           "ip6tables", "apparmor", "fail2ban", "netfilter-persistent", "ufw-init", "shorewall",
           "apf", "wazuh-control", "ossec-control", "rc", "ssh", "sshd", "inetd", "xinetd",
-          "openbsd-inetd", "shellinabox", "telnetd", "cron")
+          "openbsd-inetd", "shellinabox", "telnetd", "cron", "15-ip4tables", "25-ip6tables")
 
 
 def pattern_paths(script: str, dirs: list[str]) -> list[str]:
