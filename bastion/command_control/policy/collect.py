@@ -480,7 +480,7 @@ class _Collector(_Statements, _Files, _Variables, _Code, _Wrappers, _Runners, _I
         elif doubt:
             self._unknown(site, words, doubt)
         self._started_servers(name, words, site, _HANDLED)  # `systemctl start tinysshd.socket`
-        for argv in init_script_commands(name, words, [d.text for d in self._dirs]):  # v31f 10, 12
+        for argv in init_script_commands(name, words, [d.text for d in self._dirs], site):  # v31f 10, 12
             # a pattern stays one (`sh /etc/init.d/ufw sto[p]`: attack x33f, finding 1)
             self._inner([_Word(v, v, any(w.glob and w.value == v for w in words)) for v in argv],
                         site, name)

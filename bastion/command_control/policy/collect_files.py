@@ -180,7 +180,9 @@ class _Files:
             return ("opaque" if streams.carries_text() else "unknown"), None
         fd = self._descriptor_named(target.value)
         if fd is None:
-            return "file", None
+            # the file's name kept: a shell reading its script from it (`sh -s stop < F`,
+            # `sh /dev/fd/3 stop 3<F`) runs F (init_scripts.py: attack z35f, finding 8)
+            return "file", target.value
         if fd == "unknown":
             return ("opaque" if streams.carries_text() else "unknown"), None
         return streams.origin(fd)

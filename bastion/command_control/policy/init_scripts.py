@@ -22,8 +22,18 @@ from __future__ import annotations
 import re
 
 from bastion.command_control.policy.paths import normalise_path, through_proc
+from bastion.command_control.policy.script_spellings import (
+    GLOB,
+    descriptor_script,
+    fed_files,
+    interpreted_program,
+    pattern_paths,
+    program_script,
+    sourced_script,
+    tilde_root,
+)
 from bastion.command_control.policy.short_options import is_cluster, read_cluster
-from bastion.command_control.policy.words import _Word
+from bastion.command_control.policy.words import _Site, _Word
 
 _SCRIPT = re.compile(r"/etc/(?:rc\.d/)?init\.d/(?P<name>[^/]+)|/etc/rc\.d/(?P<rc>rc)")
 # a runlevel link: S (start) or K (kill) and its order, then the script's name
@@ -33,21 +43,27 @@ _SHELLS = frozenset({"sh", "bash", "dash", "ash", "ksh", "ksh93", "mksh", "pdksh
                      "openrc-run", "runscript"})  # OpenRC's interpreter of its scripts
 _SOURCES = frozenset({".", "source"})
 # the firewall front-ends' shell helpers that dispatch on `$1` as init scripts do (finding 13)
-_HELPER = re.compile(r"ufw-init|netfilter-persistent|[0-9]+-ip6?tables|apf|shorewall6?(-lite)?")
+# (netfilter-persistent's plugins are 15-ip4tables and 25-ip6tables: attack z35f, finding 8)
+_HELPER = re.compile(r"ufw-init|netfilter-persistent|[0-9]+-ip[46]?tables|apf|shorewall6?(-lite)?")
 # a shell's long options that take the next word (its short ones: `-o`, `-O`, in a cluster too)
 _SHELL_LONG_VALUE = frozenset({"--rcfile", "--init-file"})
 
 
-def init_script_commands(name: str, words: list[_Word], dirs: list[str]) -> list[tuple[str, ...]]:
+def init_script_commands(name: str, words: list[_Word], dirs: list[str],
+                         site: _Site | None = None) -> list[tuple[str, ...]]:
     """The plain `/etc/init.d/NAME ACTION` a command runs an init script as, where it is
     spelled otherwise (`dirs`: the directories a relative path may be read from on the line);
     [] for the plain spelling and for other commands. A word known only at run time gives
-    nothing here."""
+    nothing here. Also a program's own script given to a shell or an interpreter, as that
+    program's command (script_spellings.py: attack z35f)."""
     values = [w.value for w in words]
     if not values or None in values:
         return []
     strings = [v for v in values if v is not None]
-    at = 0
+    program = interpreted_program(name, strings, dirs)
+    if program is not None:
+        return [program]  # `python3 /usr/sbin/ufw disable`, `ruby -S irb` (z35f, 19)
+    at, fed = 0, None
     if name in _SHELLS or name in _SOURCES:
         at, letters = 1, ""
         while at < len(strings) and strings[at][:1] in ("-", "+") and strings[at] not in ("-", "--"):
@@ -59,15 +75,46 @@ def init_script_commands(name: str, words: list[_Word], dirs: list[str]) -> list
                 at += 1 + cluster.nexts
             else:
                 at += 2 if strings[at] in _SHELL_LONG_VALUE else 1
-        if at < len(strings) and strings[at] == "--":
-            at += 1
-        if at >= len(strings) or "c" in letters or "s" in letters:
-            return []  # `sh -c CODE`, `sh -s`: no script file
-    script, rest = strings[at], strings[at + 1:]
+        if at < len(strings) and strings[at] in ("--", "-"):
+            at += 1  # a lone `-` ends the options as `--` does (attack z35f, finding 14)
+        files = fed_files(site)
+        if "c" in letters and name in _SHELLS:
+            # `sh -c '. /etc/init.d/ufw' x stop`: `.` keeps the outer `$1` (z35f, finding 8)
+            sourced = sourced_script(strings[at]) if at < len(strings) else None
+            if sourced is None:
+                return []
+            strings, at = [name, sourced, *strings[at + 2:]], 1
+        elif at >= len(strings) or "s" in letters:
+            if 0 not in files or name not in _SHELLS:
+                return []  # `sh -s`: the script on stdin, not a file the line names
+            fed = files[0]  # `sh -s stop < /etc/init.d/ufw` (z35f, finding 8)
+        else:
+            fed = descriptor_script(strings[at], files)  # `sh /dev/fd/3 stop 3<F`
+            at += fed is not None
+    script = fed if fed is not None else strings[at]
+    rest = strings[at:] if fed is not None else strings[at + 1:]
+    script = tilde_root(script)
+    if at > 0 and (ran := program_script(script, rest, dirs)) is not None and not (
+            _plain(script, dirs, True) or _HELPER.fullmatch(script.rsplit("/", 1)[-1])):
+        return [ran]  # `sh /usr/sbin/service ufw stop` (z35f, findings 13, 19)
     if not rest:
         return []
-    plain = _plain(script, dirs, at > 0)
-    if plain is None and at > 0 and _HELPER.fullmatch(script.rsplit("/", 1)[-1]):
+    scripts = [script]
+    if at > 0 and any(w.glob for w in words) and GLOB.search(script):
+        scripts = pattern_paths(script, dirs)  # `sh /etc/init.?/ufw stop` (z35f, finding 8)
+    found: list[tuple[str, ...]] = []
+    for one in scripts:
+        if GLOB.search(one) and at > 0:
+            found.append((one, rest[0]))  # a pattern command word: unknown
+            continue
+        found.extend(_script_commands(one, rest, dirs, at > 0, strings))
+    return list(dict.fromkeys(found))
+
+
+def _script_commands(script: str, rest: list[str], dirs: list[str], operand: bool,
+                     strings: list[str]) -> list[tuple[str, ...]]:
+    plain = _plain(script, dirs, operand)
+    if plain is None and operand and _HELPER.fullmatch(script.rsplit("/", 1)[-1]):
         plain = through_proc(script)[1]  # `sh /lib/ufw/ufw-init flush-all`: run as itself
     if plain is None:
         return []

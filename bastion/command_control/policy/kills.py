@@ -25,6 +25,10 @@ _DAEMONS = {
     # the older logging and audit daemons the service rules name (attack x33f, finding 13)
     "syslogd": "/usr/sbin/syslogd", "klogd": "/sbin/klogd", "metalog": "/usr/sbin/metalog",
     "audispd": "/sbin/audispd",
+    # the host intrusion detection daemons no-hids-stop protects (attack z35f, finding 13)
+    **{f"{kind}-{d}": f"/var/ossec/bin/{kind}-{d}" for kind in ("wazuh", "ossec") for d in (
+        "agentd", "execd", "logcollector", "syscheckd", "modulesd", "analysisd", "remoted",
+        "monitord", "authd", "db")},
     # PID 1: a signal reboots, powers off or isolates rescue (attack b11f, finding 6)
     "systemd": "/sbin/init splash",
 }  # fmt: skip

@@ -211,7 +211,8 @@ def _other_verb(name: str, words: list[str], operands: list[str]) -> list[tuple[
         keys = [k for k in keys if k.lower().replace("-", "_") not in _BUNDLE_HARMLESS]
     elif name == "poetry" and operands[:1] == ["config"] and len(operands) > 2:
         keys = [k for k in operands[1:2] if _NAMES_PLACE.search(k)]
-    elif name == "gem" and operands[:1] == ["sources"] and any(
+    elif name == "gem" and operands and len(operands[0]) > 1 and "sources".startswith(
+            operands[0]) and any(  # RubyGems takes a command's unique start (`so`: z35f, 18)
             w == "-a" or (w.startswith("--a") and "--add".startswith(w.split("=")[0])) for w in words):
         keys = ["sources --add"]  # where every later `gem install` fetches from
     elif name == "composer" and operands[:1] == ["config"] and len(operands) > 2:

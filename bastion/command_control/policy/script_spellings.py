@@ -1,0 +1,151 @@
+"""More spellings of a script run by a shell or an interpreter (outside attack z35f, findings 8,
+13, 14 and 19), read for init_scripts.py:
+
+- a pattern in the script's path, which bash expands before the shell runs (`sh /etc/init.?/ufw
+  stop`, `sh /proc/*/root/etc/init.d/ufw stop`, `sh /etc/rc?.d/K01ufw stop`): read as each
+  script folder it may match (`may_match` on each component), the name read as each service
+  name it may match, and as itself (a pattern command word: unknown);
+- the script fed on the shell's stdin or a descriptor it names, the action its `$1`
+  (`sh -s stop < /etc/init.d/ufw`, `sh /dev/fd/3 stop 3</etc/init.d/ufw`, `sh /dev/stdin ...`);
+- the script sourced by `sh -c '. FILE' ARG0 ACTION`, where `.` without arguments keeps the
+  outer `$1`;
+- a program's own script given to a shell or an interpreter, from a folder of programs or
+  found in PATH (`sh /usr/sbin/service ufw stop`, `python3 /usr/sbin/ufw disable`,
+  `sh /var/ossec/bin/wazuh-control stop`, `ruby -S irb`, `perl /usr/bin/cpan`): that program
+  run with the words after it.
+"""
+
+from __future__ import annotations
+
+import re
+
+from bastion.command_control.policy.paths import _descriptor_file, normalise_path
+from bastion.command_control.policy.short_options import is_cluster, read_cluster
+from bastion.command_control.policy.verb_patterns import may_match
+from bastion.command_control.policy.words import _Site
+
+GLOB = re.compile(r"[*?\[]")
+# The folders a script of the init system or of a firewall front-end is found in.
+_SCRIPT_DIRS = ("/etc/init.d", "/etc/rc.d/init.d", "/etc/rc.d", "/lib/ufw", "/usr/lib/ufw",
+                "/usr/share/netfilter-persistent/plugins.d", "/var/ossec/bin",
+                *(f"/etc/rc{level}.d" for level in "0123456Ss"),
+                *(f"/etc/rc.d/rc{level}.d" for level in "0123456"))
+# Folders of programs: a script there given to an interpreter is that program.
+PROGRAM_DIRS = frozenset({"/bin", "/sbin", "/usr/bin", "/usr/sbin", "/usr/local/bin",
+                          "/usr/local/sbin", "/var/ossec/bin", "/usr/games", "/snap/bin"})
+_PROC_ROOTS = ("", "/proc/self/root", "/proc/1/root", "/proc/thread-self/root")
+# the services the rules name by their init script, for a pattern in the script's name
+_NAMES = ("auditd", "rsyslog", "syslog", "syslog-ng", "firewalld", "ufw", "nftables", "iptables",
+          "ip6tables", "apparmor", "fail2ban", "netfilter-persistent", "ufw-init", "shorewall",
+          "apf", "wazuh-control", "ossec-control", "rc", "ssh", "sshd", "inetd", "xinetd",
+          "openbsd-inetd", "shellinabox", "telnetd", "cron", "15-ip4tables", "25-ip6tables")
+
+
+def pattern_paths(script: str, dirs: list[str]) -> list[str]:
+    """The script paths a pattern `script` may expand to, in the folders scripts are run from
+    (and `script` itself, kept a pattern: a name the list does not hold)."""
+    bases = [script] if script.startswith("/") else [
+        f"{d.rstrip('/')}/{script}" for d in dirs if d.startswith("/")] or [f"/{script}"]
+    found: list[str] = []
+    for base in bases:
+        parts = [p for p in base.split("/") if p not in ("", ".")]
+        if not parts:
+            continue
+        *folder, last = parts
+        for root in _PROC_ROOTS:
+            for place in _SCRIPT_DIRS:
+                want = [p for p in f"{root}{place}".split("/") if p]
+                if len(want) != len(folder) or not all(
+                        may_match(p, w) if GLOB.search(p) else p == w
+                        for p, w in zip(folder, want, strict=True)):
+                    continue
+                if not GLOB.search(last):
+                    found.append(f"{place}/{last}")
+                    continue
+                for name in _NAMES:
+                    for spelled in (name, f"K01{name}", f"S01{name}"):
+                        if may_match(last, spelled):
+                            found.append(f"{place}/{spelled}")
+                found.append(f"{place}/{last}")
+    return list(dict.fromkeys(found))
+
+
+def fed_files(site: _Site | None) -> dict[int, str]:
+    """The files the command's descriptors read, by name (`< F`, `3< F`)."""
+    if site is None:
+        return {}
+    files = {fd: here for fd, origin, here in site.fds if origin == "file" and here}
+    if site.stdin == "file" and site.here:
+        files[0] = site.here
+    return files
+
+
+def descriptor_script(script: str, files: dict[int, str]) -> str | None:
+    """The file a script operand naming a descriptor reads (`/dev/fd/3` after `3<F`)."""
+    fd = _descriptor_file(script)
+    return files.get(fd) if isinstance(fd, int) else None
+
+
+# `. FILE`, also handing the outer arguments on (`"$@"`, `$1`, `"$*"`: the same `$1`)
+_SOURCED = re.compile(r'\s*(?:\.|source)\s+(?P<file>[^\s;&|<>()$`"\']+)'
+                      r'(?:\s+(?:"\$[@*1]"|\$[@*1]|"\$\{[@*1]\}"|\$\{[@*1]\}))?\s*;?\s*')
+
+
+def sourced_script(code: str) -> str | None:
+    """The file `sh -c '. FILE'` sources with no arguments of its own (it keeps `$1...`), or
+    handing the outer ones on."""
+    match = _SOURCED.fullmatch(code)
+    return match.group("file") if match else None
+
+
+def tilde_root(script: str) -> str:
+    """`~root/...` as /root/...: the one home directory known."""
+    if script == "~root" or script.startswith("~root/"):
+        return "/root" + script[5:]
+    return script
+
+
+# interpreters whose script operand may be a program's own script, with their short options
+# that take a value (getopt's reading) and those that give the code on the line instead
+_INTERPRETER = re.compile(r"(?P<kind>python|perl|ruby|node|nodejs|php)[0-9.]*")
+_VALUED = {"python": "WXQ", "perl": "IMmlx0CDdiF", "ruby": "IrCEFKxWT0", "node": "r",
+           "nodejs": "r", "php": "cdz"}
+_CODE = {"python": "cm", "perl": "eE", "ruby": "e", "node": "ep", "nodejs": "ep", "php": "rBRFEa"}
+_SEARCH = frozenset({"perl", "ruby"})  # `-S`: the script found in PATH
+
+
+def interpreted_program(name: str, strings: list[str], dirs: list[str]) -> tuple[str, ...] | None:
+    """`python3 /usr/sbin/ufw disable`, `ruby -S irb`: the program run with its words; None for
+    a script that is no program's (or code on the line)."""
+    match = _INTERPRETER.fullmatch(name)
+    if match is None:
+        return None
+    kind = match.group("kind")
+    at, search = 1, False
+    while at < len(strings) and is_cluster(strings[at]):
+        cluster = read_cluster(strings[at], _VALUED[kind])
+        if set(cluster.letters) & set(_CODE[kind]):
+            return None
+        search = search or (kind in _SEARCH and "S" in cluster.letters)
+        at += 1 + cluster.nexts
+    if at < len(strings) and strings[at] == "--":
+        at += 1
+    if at >= len(strings) or strings[at].startswith("-"):
+        return None
+    script = strings[at]
+    if search and "/" not in script:
+        return (script, *strings[at + 1:])
+    return program_script(script, strings[at + 1:], dirs)
+
+
+def program_script(script: str, rest: list[str], dirs: list[str]) -> tuple[str, ...] | None:
+    """A script in a folder of programs run as that program (`/usr/sbin/service ufw stop`,
+    also relative after a `cd` there: `dirs`, the folders the line may be in)."""
+    script = tilde_root(script)
+    paths = [script] if script.startswith("/") else [
+        f"{d.rstrip('/')}/{script}" for d in dirs if d.startswith("/")]
+    for path in map(normalise_path, paths):
+        folder, _, base = path.rpartition("/")
+        if folder in PROGRAM_DIRS and base:
+            return (path, *rest)
+    return None
