@@ -25,6 +25,9 @@ _DAEMONS = {
     # the older logging and audit daemons the service rules name (attack x33f, finding 13)
     "syslogd": "/usr/sbin/syslogd", "klogd": "/sbin/klogd", "metalog": "/usr/sbin/metalog",
     "audispd": "/sbin/audispd",
+    # the super-servers: a SIGHUP makes them start what their files say (attack z35f, 11)
+    "inetd": "/usr/sbin/inetd", "xinetd": "/usr/sbin/xinetd -stayalive -pidfile /run/xinetd.pid",
+    "rlinetd": "/usr/sbin/rlinetd", "inetutils-inetd": "/usr/sbin/inetutils-inetd",
     # PID 1: a signal reboots, powers off or isolates rescue (attack b11f, finding 6)
     "systemd": "/sbin/init splash",
 }  # fmt: skip

@@ -196,7 +196,9 @@ _HOOKS = {
                      "ANSIBLE_SSH_COMMON_ARGS", "ANSIBLE_SSH_EXTRA_ARGS", "ANSIBLE_SCP_EXTRA_ARGS",
                      "ANSIBLE_SFTP_EXTRA_ARGS"), "ssh options"),
     **dict.fromkeys(("BORG_RSH", "ANSIBLE_SSH_EXECUTABLE", "ANSIBLE_SCP_EXECUTABLE",
-                     "ANSIBLE_SFTP_EXECUTABLE", "RCLONE_SFTP_SSH"), "program"),
+                     "ANSIBLE_SFTP_EXECUTABLE", "RCLONE_SFTP_SSH",
+                     # attack z35f, finding 3: the paramiko and libssh plugins' proxy command
+                     "ANSIBLE_PARAMIKO_PROXY_COMMAND", "ANSIBLE_LIBSSH_PROXY_COMMAND"), "program"),
     "CLUSTERSHELL_CFGDIR": "unknown",
 }  # fmt: skip
 # Per variable: the program that reads its options from it, the options known harmless (no
