@@ -102,6 +102,9 @@ ROWS = [
     ("rdbg --open --host 0.0.0.0 --port 12345 x.rb", SERVER), ("rdbg -O x.rb", SERVER),
     ("erl -name x@0.0.0.0 -setcookie y", SERVER), ("iex --sname x --cookie y", SERVER),
     ("elixir --sname x -S mix run", SERVER),
+    ("python3 -m debugpy.adapter --host 0.0.0.0 --port 5678", SERVER),
+    ("ruby -r debug/open x.rb", SERVER), ("ruby -rdebug/open_nonstop x.rb", SERVER),
+    ("RUBY_DEBUG_OPEN=1 ruby x.rb", SERVER), ("rdbg --port 1234 x.rb", SERVER),
     ("jdb -listen 8000", SERVER), ("gdbserver :1234 /bin/true", SERVER),
     ("lldb-server platform --listen '*:1234' --server", SERVER),
     # honest lines beside them: they run
@@ -132,7 +135,7 @@ ROWS = [
     ("node --inspect=127.0.0.1:9229 x.js", "allow"), ("node --inspect-brk x.js", "allow"),
     ("deno run --inspect x.ts", "allow"), ("node x.js", "allow"),
     ("erl -noshell -eval 'io:format(\"hi\")' -s init stop", "allow"), ("iex -S mix", "allow"),
-    ("jdb -classpath . Main", "allow"), ("rdbg x.rb", "allow"),
+    ("jdb -classpath . Main", "allow"), ("rdbg x.rb", "allow"), ("ruby -r debug x.rb", "allow"),
 ]
 
 

@@ -199,7 +199,8 @@ _HOOKS = {
                      "ANSIBLE_SFTP_EXECUTABLE", "RCLONE_SFTP_SSH",
                      # attack z35f, finding 3: the paramiko and libssh plugins' proxy command
                      "ANSIBLE_PARAMIKO_PROXY_COMMAND", "ANSIBLE_LIBSSH_PROXY_COMMAND"), "program"),
-    "CLUSTERSHELL_CFGDIR": "unknown",
+    # ... and the debug gem's server for whoever connects (attack z35f, finding 17)
+    **dict.fromkeys(("CLUSTERSHELL_CFGDIR", "RUBY_DEBUG_OPEN", "RUBY_DEBUG_PORT"), "unknown"),
 }  # fmt: skip
 # Per variable: the program that reads its options from it, the options known harmless (no
 # program, code or file they name, no operand: `XZ_OPT=/etc/shadow` compresses it), and those
