@@ -51,6 +51,8 @@ ROWS = [
     ("ansible-playbook -i h, p.yml -e 'ansible_paramiko_proxy_command=\"rm -rf /etc\"'", "confirm"),
     ("ansible-playbook -i h, p.yml --extra-vars=ansible_paramiko_proxy_command=/tmp/x", "confirm"),
     ("ansible-playbook p.yml -e ansible_libssh_proxy_command=/tmp/x", "confirm"),
+    ("ANSIBLE_NETCONF_SSH_CONFIG=/tmp/c ansible-playbook p.yml", "confirm"),
+    ("ANSIBLE_LIBSSH_CONFIG_FILE=/tmp/c ansible all -m ping", "confirm"),
     ("virsh connect 'qemu+ssh://h/system?command=/tmp/x'", "confirm"),
     ("virsh 'connect qemu+ssh://h/system?command=/tmp/x'", "confirm"),
     # 4: a write's target by the statement's grammar, however quoted, beside a decoy path
@@ -115,7 +117,7 @@ ROWS = [
     ("busctl tree org.freedesktop.UDisks2", "allow"), ("busctl list", "allow"),
     ("gdbus introspect --system --dest org.freedesktop.UDisks2 --object-path /org/freedesktop/UDisks2",
      "allow"),
-    ("ansible all -i h, -m ping", "allow"), ("ansible-playbook site.yml -e env=prod", "allow"),
+    ("ansible all -i h, -m ping", "allow"), ("ANSIBLE_FORKS=10 ansible all -m ping", "allow"), ("ansible-playbook site.yml -e env=prod", "allow"),
     ("virsh list --all", "allow"), ("virsh start vm1", "allow"),
     ("duckdb -c \"COPY t TO 'out.csv'\"", "allow"),
     ("duckdb x.db \"COPY (SELECT 'walk to town') TO '/tmp/o.csv' (HEADER)\"", "allow"),
