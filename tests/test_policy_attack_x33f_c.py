@@ -122,8 +122,9 @@ ROWS = [
     ("frida -p $(pidof auditd)", "confirm"), ("frida -n auditd", "deny"),
     ("r2 -d $(pidof auditd)", "confirm"), ("scanmem -p $(pidof auditd)", "confirm"),
     ("pyrasite $(pidof auditd) x.py", "confirm"),
-    ("dlv attach 1234", "allow"), ("dlv --headless --listen=:2345 attach 1234", "allow"),
-    ("dlv exec ./prog", "allow"), ("dlv --headless --listen=:2345 exec ./prog", "allow"),
+    # dlv's headless servers are held (attack z35f, finding 17)
+    ("dlv attach 1234", "allow"), ("dlv --headless --listen=:2345 attach 1234", "confirm"),
+    ("dlv exec ./prog", "allow"), ("dlv --headless --listen=:2345 exec ./prog", "confirm"),
     ("dlv connect :2345", "allow"), ("dlv debug", "allow"), ("dlv version", "allow"),
     ("dlv test ./pkg", "allow"), ("r2 -d /bin/ls", "allow"), ("frida -p 1234", "allow"),
 ]

@@ -26,6 +26,8 @@ _AS_PROGRAM = {"gzip": "gzip", "sqlite3": "sqlite3", "pip": "pip",
                "jupyter": "jupyter", "jupyterlab": "jupyter-lab", "notebook": "jupyter-notebook",
                "jupyter_server": "jupyter-server", "nbclassic": "jupyter-nbclassic",
                "jupyterhub": "jupyterhub", "marimo": "marimo",
+               # a debugger's server for whoever connects (attack z35f, finding 17)
+               "debugpy": "debugpy", "debugpy.adapter": "debugpy",
                # the package and environment managers' CLIs (attack y34f, finding 1: `-m dotenv
                # -f /etc/sudoers.d/ops set K V` is `dotenv -f ... set K V`)
                **{m: m for m in ("dotenv", "poetry", "pdm", "hatch", "pipx", "uv", "pipenv")}}

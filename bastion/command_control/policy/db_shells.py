@@ -17,6 +17,7 @@ import re
 from collections.abc import Callable
 
 from bastion.command_control.policy.paths import PathArg, _path_arg
+from bastion.command_control.policy.sql_targets import written_targets
 from bastion.command_control.policy.words import _Word
 
 DB_SHELLS = frozenset({
@@ -111,7 +112,11 @@ def _statement(name: str, statement: str, given: Given, sqlite_dot: Callable[
         given.unknown = f"{name} commands that may run programs or write files"
     elif _SQL_WRITES.search(stripped):
         # the files it names are written (`COPY t TO '/tmp/t.csv'` runs); none: unknown
+        # (and the targets by the statement's grammar, however quoted, relative ones from the
+        # working folder; a target not read so: unknown, whatever else the line names: z35f, 4)
+        targets, unreadable = written_targets(stripped)
         paths = [m.group(1) for m in _QUOTED_PATH.finditer(stripped)]
+        paths += [t for t in targets if t not in paths]
         given.written += [_path_arg(_Word(p, p), p, p.startswith("~")) for p in paths]
-        if not paths:
+        if not paths or unreadable:
             given.unknown = f"{name} writes a file the policy cannot name"

@@ -29,6 +29,9 @@ _DAEMONS = {
     **{f"{kind}-{d}": f"/var/ossec/bin/{kind}-{d}" for kind in ("wazuh", "ossec") for d in (
         "agentd", "execd", "logcollector", "syscheckd", "modulesd", "analysisd", "remoted",
         "monitord", "authd", "db")},
+    # the super-servers: a SIGHUP makes them start what their files say (attack z35f, 11)
+    "inetd": "/usr/sbin/inetd", "xinetd": "/usr/sbin/xinetd -stayalive -pidfile /run/xinetd.pid",
+    "rlinetd": "/usr/sbin/rlinetd", "inetutils-inetd": "/usr/sbin/inetutils-inetd",
     # PID 1: a signal reboots, powers off or isolates rescue (attack b11f, finding 6)
     "systemd": "/sbin/init splash",
 }  # fmt: skip

@@ -105,7 +105,8 @@ RESPELLED: dict[str, tuple[tuple[tuple[str, ...], _Strict, str], ...]] = {
     "uvx": (((), _UVX, "command"),),
     "uv": ((("tool", "run"), _UVX, "command"), (("pip",), _PLAIN, "as pip"),
            (("venv",), _PLAIN, "as virtualenv")),
-    "pipx": ((("run",), _PIPX, "command"),),
+    # `pipx runpip VENV ARGS` runs the venv's pip with ARGS (attack z35f, finding 16)
+    "pipx": ((("run",), _PIPX, "command"), (("runpip", "*"), _PLAIN, "as pip")),
     "poetry": ((("shell",), _SHELL, "shell"),),
     "pipenv": ((("shell",), _SHELL, "shell"),),
     "dotenv": ((("run",), _DOTENV_RUN, "command"),

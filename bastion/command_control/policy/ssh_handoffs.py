@@ -68,6 +68,7 @@ _PROGRAMS: dict[str, dict[str, str]] = {
                      "virt-top", "virt-manager", "virt-admin"),
                     _LIBVIRT),
 }
+_LIBVIRT_PROGRAMS = frozenset(n for n, o in _PROGRAMS.items() if o is _LIBVIRT)
 # The environment's ssh options: how each program splits them.
 VARIABLES = {"PDSH_SSH_ARGS": "spaces", "PDSH_SSH_ARGS_APPEND": "spaces",
              "ANSIBLE_SSH_ARGS": "shlex", "ANSIBLE_SSH_COMMON_ARGS": "shlex",
@@ -125,7 +126,10 @@ def _handed(value: str | None, how: str) -> list[str | None]:
             return [setting]
         return _handed(setting, "shlex") if key.strip() == "sftp.args" else []
     if how == "ansible-vars":  # `-e ansible_ssh_common_args=...`, `ansible_ssh_executable=...`
-        return [None] if any(f"ansible_{t}" in value for t in ("ssh", "scp", "sftp")) else []
+        # (and the paramiko and libssh plugins' `ansible_*_proxy_command`: attack z35f, 3)
+        lowered = value.lower()
+        return [None] if "proxy" in lowered or any(
+            f"ansible_{t}" in lowered for t in ("ssh", "scp", "sftp", "paramiko", "libssh")) else []
     if how == "uri":
         return [None] if "command=" in value.lower() or "%" in value else []
     if how == "clush":
@@ -179,6 +183,9 @@ def handed_ssh_code(name: str, words: list[_Word]) -> list[str | None]:
             break
         if name == "rclone" and value is not None and ",ssh=" in value.replace(" ", ""):
             codes.append(None)  # a connection string's `ssh=` (rclone's sftp backend)
+        if name in _LIBVIRT_PROGRAMS and value is not None and not value.startswith("-") and \
+                "command=" in value.lower():
+            codes.append(None)  # `virsh connect 'URI?command=...'` (attack z35f, finding 3)
         if value is None or not value.startswith("-"):
             continue
         found = _option(value, options)

@@ -43,7 +43,27 @@ _BRACKET = re.compile(r"\[[!^]?\]?(?:\[([:.=]).*?\1\]|[^\]])*\]")
 _ESCAPE = re.compile(r"\\(.)")
 
 
+# The super-servers' units (attack z35f, finding 11): a glob reaching one under a verb that
+# starts or signals it (`systemctl reload 'inetd.*'`) is read as `systemctl reload inetd.service`.
+_SUPER_SERVERS = ("inetd", "xinetd", "openbsd-inetd", "inetutils-inetd", "rlinetd")
+_SIGNALS = frozenset({"start", "restart", "try-restart", "reload", "reload-or-restart",
+                      "try-reload-or-restart", "force-reload", "condrestart", "condreload",
+                      "enable", "reenable", "kill"})
+
+
 def stopped_units(name: str, words: list[_Word]) -> list[tuple[str, ...]]:
+    """`_stopped_units`, and a super-server a systemctl glob reloads or starts."""
+    said = _stopped_units(name, words)
+    if name == "systemctl":
+        operands = [w.value for w in words[1:] if w.value is None or not w.value.startswith("-")]
+        # the verb after any option's value (`--signal HUP kill 'x*'`)
+        at = next((i for i, v in enumerate(operands) if v in _SIGNALS), len(operands))
+        if any(t is not None and _reached(t, _SUPER_SERVERS) for t in operands[at + 1:]):
+            said.append(("systemctl", "reload", "inetd.service"))  # confirm-inetd-units
+    return said
+
+
+def _stopped_units(name: str, words: list[_Word]) -> list[tuple[str, ...]]:
     """The plain commands (`systemctl stop auditd`, `service auditd stop`) that stand for what
     `name` with these words may stop among the well-known units without naming them; [] for
     other commands and for plain unit names (the policy's rules read those)."""
@@ -82,14 +102,14 @@ def _starts_far(glob: str) -> bool:
                for target in _FAR for suffix in ("", ".target"))
 
 
-def _reached(glob: str | None) -> list[str]:
+def _reached(glob: str | None, units: tuple[str, ...] = _UNITS) -> list[str]:
     """The units of _UNITS a unit name may match: all of them for one known only at run time;
     for a glob, read generously (each bracket expression as any one character, a backslash
     as quoting nothing)."""
     if glob is None:
-        return list(_UNITS)
+        return list(units)
     if not _GLOB.search(glob):
         return []
     pattern = _ESCAPE.sub(r"\1", _BRACKET.sub("?", glob))
-    return [unit for unit in _UNITS
+    return [unit for unit in units
             if any(fnmatch.fnmatchcase(unit + suffix, pattern) for suffix in _SUFFIXES)]

@@ -196,8 +196,11 @@ _HOOKS = {
                      "ANSIBLE_SSH_COMMON_ARGS", "ANSIBLE_SSH_EXTRA_ARGS", "ANSIBLE_SCP_EXTRA_ARGS",
                      "ANSIBLE_SFTP_EXTRA_ARGS"), "ssh options"),
     **dict.fromkeys(("BORG_RSH", "ANSIBLE_SSH_EXECUTABLE", "ANSIBLE_SCP_EXECUTABLE",
-                     "ANSIBLE_SFTP_EXECUTABLE", "RCLONE_SFTP_SSH"), "program"),
-    "CLUSTERSHELL_CFGDIR": "unknown",
+                     "ANSIBLE_SFTP_EXECUTABLE", "RCLONE_SFTP_SSH",  # z35f 3: the other plugins'
+                     "ANSIBLE_PARAMIKO_PROXY_COMMAND", "ANSIBLE_LIBSSH_PROXY_COMMAND"), "program"),
+    # ... their ssh_config files (a ProxyCommand), and the debug gem's server (z35f, 3 and 17)
+    **dict.fromkeys(("CLUSTERSHELL_CFGDIR", "ANSIBLE_NETCONF_SSH_CONFIG", "ANSIBLE_LIBSSH_CONFIG_FILE",
+                     "RUBY_DEBUG_OPEN", "RUBY_DEBUG_PORT"), "unknown"),
 }  # fmt: skip
 # Per variable: the program that reads its options from it, the options known harmless (no
 # program, code or file they name, no operand: `XZ_OPT=/etc/shadow` compresses it), and those
