@@ -33,6 +33,7 @@ import shlex
 from collections.abc import Collection
 
 from bastion.command_control.policy.mail_settings import MAILERS, mail_settings
+from bastion.command_control.policy.verb_readers import operand_starts
 from bastion.command_control.policy.wrappers import PIPS
 
 _NPMS = frozenset({"npm", "pnpm", "yarn", "yarnpkg"})
@@ -63,25 +64,6 @@ def _operands(words: list[str], takes: Collection[str] = ()) -> list[str]:
             skip = word in takes
         else:
             found.append(word)
-    return found
-
-
-def _starts(words: list[str]) -> list[list[str]]:
-    """The operands read from each place the verb may be: the first word that is no option,
-    and each later one while every operand before it directly follows an option with no `=`
-    (so may be that option's value: `--loglevel silent config set`)."""
-    operands = _operands(words)
-    found = [operands] if operands else []
-    index = 0
-    for at, word in enumerate(words):
-        if word.startswith("-") and word != "-":
-            continue
-        previous = words[at - 1] if at else ""
-        if not previous.startswith("-") or previous in ("-", "--") or "=" in previous:
-            break
-        index += 1
-        if operands[index:]:
-            found.append(operands[index:])
     return found
 
 
@@ -141,7 +123,7 @@ def _pip(words: list[str]) -> list[tuple[str, str]]:
 
 def _npm(name: str, words: list[str]) -> list[tuple[str, str]]:
     found: list[tuple[str, str]] = []
-    for operands in _starts(words):
+    for operands in operand_starts(words):
         for item in _npm_verb(name, operands):
             if item not in found:
                 found.append(item)
@@ -190,9 +172,9 @@ _NAMES_PLACE = re.compile(r"(?i)path|dir|cache|prefix|executable|python|shell|co
 
 def _other(name: str, words: list[str]) -> list[tuple[str, str]]:
     """bundle, poetry, conda and composer: a stored setting that may name a place or a
-    program, the verb read from each place it may be (`_starts`)."""
+    program, the verb read from each place it may be (`verb_readers.operand_starts`)."""
     found: list[tuple[str, str]] = []
-    for operands in _starts(words) if name != "conda" else [[]]:
+    for operands in operand_starts(words) if name != "conda" else [[]]:
         for item in _other_verb(name, words, operands):
             if item not in found:
                 found.append(item)

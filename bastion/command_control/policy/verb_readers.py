@@ -15,7 +15,7 @@ options are skipped as flags, so a word that is an option's value may be taken f
 (more held, never fewer); and, since an option before the script or the verb may take the next
 word as its value (`python3 -W ignore manage.py shell`, `php -d x=1 artisan tinker`, `flask
 --app app shell`, `dlv --init F debug`: attack x33f, finding 11), each operand that follows an
-option's possible value is tried as the script or the verb too (`_starts`)."""
+option's possible value is tried as the script or the verb too (`operand_starts`)."""
 
 from __future__ import annotations
 
@@ -142,7 +142,7 @@ def _matching(word: str, verbs: Collection[str]) -> list[str]:
     return [v for v in verbs if may_match(word, v)] if _PATTERN.search(word) else []
 
 
-def _starts(words: list[str]) -> list[list[str]]:
+def operand_starts(words: list[str]) -> list[list[str]]:
     """The operands read from each place the first operand may be: the first word that is no
     option, and each later one while every operand before it directly follows an option (so
     may be that option's value: `-W ignore manage.py shell` gives `ignore manage.py shell`
@@ -163,8 +163,8 @@ def _starts(words: list[str]) -> list[list[str]]:
 
 
 def _any_verb(table: dict[str, str], words: list[str]) -> str:
-    """`_verb` from each place the first operand may be (`_starts`)."""
-    return next((v for v in (_verb(table, ops) for ops in _starts(words)) if v), "")
+    """`_verb` from each place the first operand may be (`operand_starts`)."""
+    return next((v for v in (_verb(table, ops) for ops in operand_starts(words)) if v), "")
 
 
 def _may_be_stdin(word: str) -> bool:
@@ -233,7 +233,7 @@ def _interpreted(family: str, words: list[str]) -> str:
     if family not in ("python", "php", "ruby", "node"):
         return ""
     found = ""
-    for operands in _starts(words):
+    for operands in operand_starts(words):
         table = _SCRIPTS.get(_base(operands[0]))
         if table is not None:
             # the script's own options before its verb too (`artisan --env production tinker`)
