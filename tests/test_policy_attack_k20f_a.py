@@ -189,7 +189,7 @@ HONEST = [
     '[ "$a" = "$b" ]', '[ -z "$x" ]', '[ -n "$x" ]', '[ "$x" ]', 'test -f "$f"',
     '[ "$a" = x -a "$b" = y ]', 'test "$x" -eq 3', "printf '%s' \"$x\"",
     "git status", "git log -- *", "git diff", "git log -1", "git commit -m \"$msg\"",
-    'git add "$f"', "make", 'make -j"$(nproc)"', 'make -j "$n"', 'gdb -batch -p "$pid" -ex bt',
+    'git add "$f"', "make", 'make -j"$(nproc)"', 'make -j "$n"', 'gdb -batch -nx -p "$pid" -ex bt',
     "bash ./deploy.sh", "bash -c 'ls'", "find . -name '*.py'", "find -- . -name '*.py'",
     "unzip a.zip -d /tmp/out", 'ls "$d"', "zstd -d a.zst", "xz -k a", "7z x a.7z -o/tmp/x",
 ]

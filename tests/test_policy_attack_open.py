@@ -165,7 +165,7 @@ def test_python_runners_reading_the_exec_channels_stdin(command, kind):
     ("pm2 start ./server --name web", "allow"),
     ("pm2 list", "allow"),
     ("pm2 restart app", "allow"),
-    ("gdbserver --once :1234 ./app", "allow"),
+    ("gdbserver --once :1234 ./app", "confirm"),  # a debugger server (z35f 17)
     ("rr replay -a", "allow"),
     ("rr replay -d gdb", "allow"),
 ])

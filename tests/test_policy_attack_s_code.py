@@ -135,9 +135,9 @@ GDB_HELD = [
     "gdb -D /tmp/d -batch -ex bt -p 1",
 ]
 GDB_HONEST = [
-    "gdb -batch -ex 'set pagination off' -ex bt -p 1",
-    "gdb -batch -ex 'set print pretty on' -ex 'thread apply all bt' -p 1",
-    "gdb -batch -ex 'echo (done)\\n' -p 1", "gdb -batch -p 1 -ex gcore", "lldb -b -o bt -p 1",
+    "gdb -batch -nx -ex 'set pagination off' -ex bt -p 1",
+    "gdb -batch -nx -ex 'set print pretty on' -ex 'thread apply all bt' -p 1",
+    "gdb -batch -nx -ex 'echo (done)\\n' -p 1", "gdb -batch -nx -p 1 -ex gcore", "lldb -b -x -o bt -p 1",
 ]
 
 

@@ -191,7 +191,7 @@ def test_a_wrappers_options_are_read_from_a_complete_table(default_policy: Polic
     ("cargo --config net.retry=3 build", "allow"),
     ("cargo build --release", "allow"),
     ("env-cmd -f .env node app.js", "allow"),
-    ("gdbserver --once :1234 ./prog arg", "allow"),
+    ("gdbserver --once :1234 ./prog arg", "confirm"),  # a debugger server (z35f 17)
     ("infisical run --env prod -- npm start", "allow"),
     ("chamber exec svc -- ./app", "allow"),
     ("envchain aws aws s3 ls", "allow"),

@@ -441,7 +441,8 @@ RUNNERS_HONEST = [
     ("uv pip install x", "allow"), ("npm install", "allow"), ("sbatch job.sh", "allow"),
     ("ctest -j4 --output-on-failure", "allow"), ("make -j4", "allow"), ("make -C build install", "allow"),
     # under xargs, a subcommand that runs nothing takes the appended words as operands
-    ("echo x | xargs npm install", "allow"), ("echo x | xargs uv pip install", "allow"),
+    ("echo x | xargs npm install", "confirm"),  # its words may hold npm settings options (z35f 16)
+    ("echo x | xargs uv pip install", "allow"),
     ("cmake \"$builddir\"", "allow"),
 ]
 

@@ -206,6 +206,11 @@ def unlock(store: Backend, name: str, actor: str) -> None:
         audit.record(store, "user.unlocked", actor, user=name)
 
 
+def has_failed_codes(store: Backend, name: str) -> bool:
+    """Whether failed TOTP codes count against the user (an unlock clears them)."""
+    return store.one("SELECT 1 FROM mfa_failures WHERE user = ?", (name,)) is not None
+
+
 def set_role(store: Backend, name: str, role: str, actor: str) -> None:
     """Give a user another role (the caller checked it exists). Connections already open follow
     it within a second: what the new role does not allow ends (bastion.access.rights). Use

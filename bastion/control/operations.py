@@ -342,7 +342,7 @@ class ControlConnection:
         user = self._field(message, "user")
         person = users.get(self.app.store, user)
         if (person is not None and not person.locked and user not in users.people_of(self.actor)
-                and self.app.store.one("SELECT 1 FROM mfa_failures WHERE user = ?", (user,)) is None):
+                and not users.has_failed_codes(self.app.store, user)):
             self._unchanged("unlock", user=user)
             return {}
         users.unlock(self.app.store, user, self.actor)
