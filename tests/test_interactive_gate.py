@@ -1067,8 +1067,14 @@ def test_honest_pastes_after_arrows_a_search_or_ctrl_c_are_pastes(world, tmp_pat
     term.expect(rb"-': echo \x1b\[7mone-")  # readline draws the search one key at a time
     out = term.run_line(b"\x05\x1b[200~x\x1b[201~\r")
     assert b"one-2x" in out and b"denied" not in out
-    term.run_line(b"\x03")
-    out = term.run_line(b"\x1b[200~echo three-$((1+2))\x1b[201~\r")
+    # Ctrl-C: readline reads again once it shows ?2004h. bash 5.2 may leave its new prompt
+    # undrawn when the interrupt lands within a moment of the keys before it (seen under load;
+    # gate._refuse waits for the same reason), so the paste follows readline, not the prompt.
+    start = len(term.buffer)
+    term.send(b"\x03")
+    term.expect(rb"\^C\x1b\[\?2004l\r\x1b\[\?2004h", start=start)
+    out = term.run_line(b"\x1b[200~echo three-$((1+2))\x1b[201~\r",
+                        rb"three-3\r\n(?:.|\n)*?\x1b\[\?2004hREADY> ")
     assert b"three-3" in out and b"denied" not in out
     term.send(b"\x12three")
     term.expect(rb"e': echo \x1b\[7mthree")
