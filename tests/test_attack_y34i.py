@@ -121,7 +121,8 @@ def test_a_trailing_backslash_outside_a_comment_or_quote_goes_on():
 def test_past_its_budget_a_channel_gets_every_line_judged_at_once():
     budget = shell_reads.Budget(rate=0.0, burst=1.0)
     assert budget("for f in a; do") == shell_reads.Reading(False, True)
-    assert budget("for f in a; do") == shell_reads.Reading(True, False, decided=False)  # judged now
+    assert budget("for f in a; do") == shell_reads.Reading(False, True)  # asked again: no check
+    assert budget("while x; do") == shell_reads.Reading(True, False, decided=False)  # judged now
 
 
 @pytest.mark.parametrize("line", [
