@@ -30,15 +30,15 @@ venv: $(STAMP)
 run: $(STAMP)
 	$(PY) -m bastion.cli.demo
 
-# The install tests (the wheel in a new venv, the upgrade from the last release) run after the
-# rest, so that `pytest` alone stays quick while developing.
 # The suite runs on every core (pytest-xdist), a test file per worker so that a file's shared
 # World (a real sshd and bastion) starts once; files go out in the order tests/conftest.py
-# gives them (the longest first), not most tests first. The install tests are all in
-# tests/test_install.py (a test there checks it): naming the file spares a second collection of
-# the whole suite. The bastion's modules are compiled once first: the suite starts `python -m
-# bastion` over a hundred times, and where PYTHONDONTWRITEBYTECODE is set (containers, CI
-# images) each start would compile every module again (about 1 s of CPU each).
+# gives them (the longest first), not most tests first. `-m 'not slow'` takes in the install
+# tests (the wheel in a new venv, the upgrade from the last release), which a plain `pytest`
+# leaves out to stay quick while developing: in one run they are collected once and take a
+# worker while the others run the rest (a second run after the rest took 80 s more). The
+# bastion's modules are compiled once first: the suite starts `python -m bastion` over a
+# hundred times, and where PYTHONDONTWRITEBYTECODE is set (containers, CI images) each start
+# would compile every module again (about 1 s of CPU each).
 # One worker more than the cores: the end-to-end files spend about 60% of their time waiting on
 # real servers' timers and handshakes (test_interactive_gate alone: 160 s wall, 61 s of CPU), so
 # a third worker on 2 cores takes the suite from 454 s to 370 s.
@@ -46,8 +46,7 @@ WORKERS ?= $(shell $(PYTHON) -c "import os; print(len(os.sched_getaffinity(0)) +
 test: $(STAMP)
 	$(PY) -m ruff check bastion certs tui tests bench
 	$(PY) -m compileall -q bastion certs tui
-	$(PY) -m pytest -q -n $(WORKERS) --dist loadfile --no-loadscope-reorder
-	$(PY) -m pytest -q -m install tests/test_install.py
+	$(PY) -m pytest -q -n $(WORKERS) --dist loadfile --no-loadscope-reorder -m 'not slow'
 
 bench: $(STAMP)
 	$(PY) -m bench.run

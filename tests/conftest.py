@@ -136,7 +136,7 @@ FILE_WEIGHTS = {
     "test_interactive_gate": 126, "test_channels": 61, "test_policy_gate": 59,
     "test_policy": 46, "test_tui": 45, "test_fuzz": 45, "test_command_control": 39,
     "test_hardening": 34, "test_everyday": 31, "test_display": 30, "test_server_lifecycle": 29,
-    "test_install": 27, "test_ending": 24, "test_store": 19, "test_cli": 17, "test_rights": 14,
+    "test_install": 90, "test_ending": 24, "test_store": 19, "test_cli": 17, "test_rights": 14,
     "test_escrow_session": 14, "test_protocol": 10, "test_policy_bash": 8, "test_shutdown": 8,
     "test_layers": 7, "test_policy_attack_s28f_c": 6, "test_server": 6,
     "test_policy_attack_k20f_a": 6, "test_forwarding": 6, "test_tty_readings": 6,
