@@ -138,11 +138,16 @@ def close_recording(store: Backend, path: Path, digest: str, actor: str) -> None
                      session=row["session_id"] if row else None)
 
 
-def stored_digest(store: Backend, path: Path) -> str | None:
-    """The SHA-256 stored when the recording at `path` closed; None while it is open, unknown, or
-    was left unreadable by a crash."""
-    row = store.one("SELECT sha256 FROM recordings WHERE path = ?", (str(path),))
-    return (row["sha256"] or None) if row else None
+def stored_digests(store: Backend, name: str) -> list[str | None]:
+    """The SHA-256 stored when each recording named `name` (a file of the recordings folder)
+    closed: None while it is open, or when a crash left it unreadable; no item when the store
+    holds no recording of that name. Looked up by the file's name, not by the home's spelling
+    when the server wrote the row: a home behind a symlink or spelled with `..` found no row
+    and skipped the check (attack a36o, finding 2)."""
+    pattern = "%/" + name.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    rows = store.all("SELECT path, sha256 FROM recordings WHERE path LIKE ? ESCAPE '\\'",
+                     (pattern,))
+    return [row["sha256"] or None for row in rows if Path(row["path"]).name == name]
 
 
 def open_recordings(store: Backend) -> list[dict[str, Any]]:

@@ -435,9 +435,19 @@ def _check_stored_digest(ctx: Context, path: Path) -> None:
     from bastion import recording
     from bastion.access import sessions
 
-    stored = sessions.stored_digest(ctx.store, ctx.home.recordings / path.name)
-    if stored is None:
+    stored = sessions.stored_digests(ctx.store, path.name)
+    if not stored:
+        with contextlib.suppress(OSError):
+            if os.path.samefile(path.parent, ctx.home.recordings):  # a36o, finding 2
+                raise recording.RecordingError(f"{path}: not a recording the bastion made (the "
+                                               "store holds none of that name)")
         return
+    if len(stored) > 1:
+        raise recording.RecordingError(f"{path}: the store holds {len(stored)} recordings of "
+                                       "that name")
+    if stored[0] is None:
+        return
+    stored = stored[0]
     try:
         with open(path, "rb") as f:
             actual = hashlib.file_digest(f, "sha256").hexdigest()

@@ -27,7 +27,7 @@ from bastion.access import grants, sessions, users
 from bastion.config.durations import parse_duration
 from bastion.control.pacing import Pacer
 from bastion.control.protocol import (
-    MAX_SERVER_LINE,
+    LIST_TEXT,
     OPERATIONS,
     SUBSYSTEM,
     VERSION,
@@ -36,6 +36,7 @@ from bastion.control.protocol import (
     bounded,
     decode,
     encode,
+    fitted,
     require_unicode,
 )
 from bastion.errors import BastionError
@@ -93,10 +94,7 @@ class ControlConnection:
             self._drop()
         if not self.closed:
             try:
-                line = encode(message)
-                if len(line) > MAX_SERVER_LINE // 4:  # a reply holding a huge text: cut it
-                    line = encode(bounded(message))
-                self._write(line)
+                self._write(encode(fitted(message)))  # at most REPLY_BUDGET (a36o, 3)
             except (OSError, BastionError, RuntimeError):
                 self.connection_lost()
 
@@ -105,7 +103,8 @@ class ControlConnection:
 
     def data_received(self, data: bytes) -> None:
         """Lines queued, handled off the reading (bastion.control.pacing)."""
-        self.pacer.take(self.reader.feed(data))
+        self.reader.add(data)
+        self.pacer.pull()
 
     def handle_item(self, item: bytes | ProtocolError) -> None:
         if isinstance(item, ProtocolError):
@@ -275,7 +274,7 @@ class ControlConnection:
             ends, last, alerts = row.pop("grant_ends"), row.pop("last_command"), row.pop("alerts")
             row["grant_ends"] = ends
             row["time_left"] = max(0.0, ends - t) if ends is not None else None
-            row["last_command"] = last
+            row["last_command"] = bounded(last, LIST_TEXT)  # a36o, finding 3
             row["alerts"] = alerts
         return {"sessions": rows}
 
@@ -427,7 +426,8 @@ class ControlConnection:
         if kind is not None and not isinstance(kind, str):
             raise ProtocolError("type must be a string")
         check = self.app.verify_audit()
-        return {"events": audit.recent(self.app.store, limit, kind),
+        # texts cut at LIST_TEXT: the audit keeps them whole (`bastion audit`; a36o, finding 3)
+        return {"events": bounded(audit.recent(self.app.store, limit, kind), LIST_TEXT),
                 "verify": {"ok": check.ok, "rows": check.rows, "problem": check.problem,
                            "complete": check.complete}}
 

@@ -6,15 +6,17 @@ supervisor froze every session for ~10 s, and a lock sent meanwhile ended its se
 
 So a connection's requests wait in a queue of at most MAX_WAITING (more are refused, each with an
 error reply, audited as `control.refused` kind `too many requests`: the first of a minute, then a
-count); reading stops while the queue is full or while more than REPLY_HIGH_WATER bytes of
-replies wait unsent (a client that does not read its replies sends no more requests). The queue
-is worked off a task: at most SLICE seconds of requests per pass of the loop, at most
-REQUEST_RATE a second after a burst of REQUEST_BURST, and the loop time one person's requests
-take (all their connections together) is metered as judging time is (runtime.judging: a bucket
-of ACTOR_BURST seconds refilled at ACTOR_RATE a second); an urgent request (URGENT: lock, kill,
-revoke...) does not wait for that bucket. Once the connection is closed (its actor refused,
-locked, removed, or the client gone), nothing more is handled: what waited is dropped and
-counted in one row. Honest clients (the CLI, the console) send one request and wait for its reply.
+count; at most MAX_WAITING of them each time the queue fills, the lines after them wait unsplit
+until it has room: a36o, finding 1); reading stops while the queue is full or while more than
+REPLY_HIGH_WATER bytes of replies wait unsent (a client that does not read its replies sends no
+more requests). The queue is worked off a task: at most SLICE seconds of requests per pass of
+the loop, at most REQUEST_RATE a second after a burst of REQUEST_BURST, and the loop time one
+person's requests take (all their connections together) is metered as judging time is
+(runtime.judging: a bucket of ACTOR_BURST seconds refilled at ACTOR_RATE a second); an urgent
+request (URGENT: lock, kill, revoke...) does not wait for that bucket. Once the connection is
+closed (its actor refused, locked, removed, or the client gone), nothing more is handled: what
+waited is dropped and counted in one row. Honest clients (the CLI, the console) send one
+request and wait for its reply.
 
 What remains: one request still runs to its end (an `audit` of 1000 rows: a few tenths of a
 second; its reads are bounded per request, a10o), and N people flooding together take N times
@@ -28,7 +30,7 @@ import json
 import logging
 import time
 from collections import deque
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from bastion.control.protocol import ProtocolError
@@ -87,23 +89,37 @@ class Pacer:
         self.tokens, self.at = REQUEST_BURST, clock()
         self.budget = budget_of(conn.app)
 
-    def take(self, items: Iterable[bytes | ProtocolError]) -> None:
-        """Lines just read: queued, or refused past MAX_WAITING (never handled here)."""
-        refused = 0
-        for item in items:
-            if self.conn.closed:
-                break
-            if len(self.waiting) >= MAX_WAITING:
-                refused += 1
-                self.conn.send({"id": _peek(item, "id"), "ok": False, "error": BUSY})
-                continue
-            self.waiting.append(item)
-        if refused:
-            self.conn.note("control.refused", "too many requests", reason=BUSY, lines=refused)
+    def pull(self) -> None:
+        """Lines read: as many as there is room for are queued; past that, at most MAX_WAITING
+        more are refused (each with its error reply) and the rest wait unsplit in the reader,
+        reading paused, until the queue has room again. Every line of a read used to be refused
+        at once, outside every meter: one 32 KiB read of `1` lines was 16,000 replies and a
+        quarter of a second of the loop (attack a36o, finding 1); now a read costs at most
+        MAX_WAITING refusals, and the next ones wait for requests handled at the paced rate."""
+        if self.conn.closed:
+            return
+        reader = self.conn.reader
+        room = MAX_WAITING - len(self.waiting)
+        if room > 0:
+            self.waiting.extend(reader.lines(room))
         if len(self.waiting) >= MAX_WAITING:
+            refused = reader.lines(MAX_WAITING)
+            for item in refused:
+                self.conn.send({"id": _peek(item, "id"), "ok": False, "error": BUSY})
+            if refused:
+                self.conn.note("control.refused", "too many requests", reason=BUSY,
+                               lines=len(refused))
             self.pause()
         if self.waiting and self.task is None and not self.conn.closed:
             self.task = asyncio.get_running_loop().create_task(self._run())
+
+    def _room(self) -> bool:
+        """The queue has room: lines waiting unsplit come first; reading goes on once none
+        does. True when requests wait to be handled."""
+        self.pull()
+        if not self.conn.reader.complete():
+            self.resume()
+        return bool(self.waiting)
 
     def pause(self) -> None:
         if not self.paused and self._pause is not None:
@@ -116,9 +132,10 @@ class Pacer:
             self._resume()
 
     def discard(self) -> int:
-        """Drop what waits (the connection closed): how many requests that was."""
-        count = len(self.waiting)
+        """Drop what waits (the connection closed), queued or unsplit: how many lines."""
+        count = len(self.waiting) + self.conn.reader.complete()
         self.waiting.clear()
+        self.conn.reader.clear()
         return count
 
     def _rate_wait(self) -> float:
@@ -145,7 +162,8 @@ class Pacer:
             while not self.conn.closed:
                 if not self.waiting:  # done, once reading goes on (a reply may still wait unread)
                     if not self.paused or self.conn.unsent() <= REPLY_HIGH_WATER:
-                        self.resume()
+                        if self._room():
+                            continue
                         break
                     await asyncio.sleep(DRAIN_POLL)
                     continue
@@ -162,7 +180,7 @@ class Pacer:
                 self.budget.spend(self.conn.actor, took)
                 spent += took
                 if len(self.waiting) <= MAX_WAITING // 2 and self.conn.unsent() <= REPLY_HIGH_WATER:
-                    self.resume()
+                    self._room()
                 if spent >= SLICE:
                     spent = 0.0
                     await asyncio.sleep(0)  # the other sessions' turn

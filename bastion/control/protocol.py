@@ -21,8 +21,11 @@ from typing import Any
 
 from bastion.runtime.events import EVENT_TEXT as EVENT_TEXT  # the events: the runtime publishes them
 from bastion.runtime.events import EVENTS as EVENTS
+from bastion.runtime.events import LIST_TEXT as LIST_TEXT
+from bastion.runtime.events import REPLY_BUDGET as REPLY_BUDGET
 from bastion.runtime.events import bounded as bounded
 from bastion.runtime.events import check_event as check_event
+from bastion.runtime.events import fitted as fitted
 from bastion.text import visible
 
 VERSION = 1
@@ -91,26 +94,34 @@ def event_data(message: dict[str, Any]) -> bytes:
 
 
 class LineReader:
-    """Splits a byte stream into lines of at most MAX_LINE; an oversized line is skipped whole."""
+    """Splits a byte stream into lines of at most MAX_LINE; an oversized line is skipped whole.
+    Lines are split as they are asked for (`lines(limit)`), so bytes a door has no room for wait
+    here unsplit (attack a36o, finding 1), and splitting costs linear time in what is read."""
 
     def __init__(self) -> None:
         self._buffer = bytearray()
+        self._start = 0  # where the first unsplit byte is
         self._skipping = False
 
-    def feed(self, data: bytes) -> list[bytes | ProtocolError]:
-        out: list[bytes | ProtocolError] = []
+    def add(self, data: bytes) -> None:
         self._buffer += data
-        while True:
-            newline = self._buffer.find(b"\n")
+
+    def lines(self, limit: int | None = None) -> list[bytes | ProtocolError]:
+        """Up to `limit` of the complete lines read (all of them when None)."""
+        out: list[bytes | ProtocolError] = []
+        buffer = self._buffer
+        while limit is None or len(out) < limit:
+            newline = buffer.find(b"\n", self._start)
             if newline < 0:
-                if len(self._buffer) > MAX_LINE:
+                if len(buffer) - self._start > MAX_LINE:
                     if not self._skipping:
                         out.append(ProtocolError(f"line longer than {MAX_LINE} bytes"))
                     self._skipping = True
-                    self._buffer.clear()
-                return out
-            line = bytes(self._buffer[:newline])
-            del self._buffer[:newline + 1]
+                    buffer.clear()
+                    self._start = 0
+                break
+            line = bytes(buffer[self._start:newline])
+            self._start = newline + 1
             if self._skipping:
                 self._skipping = False
                 continue
@@ -118,6 +129,22 @@ class LineReader:
                 out.append(ProtocolError(f"line longer than {MAX_LINE} bytes"))
             elif line.strip():
                 out.append(line)
+        if self._start:
+            del buffer[:self._start]
+            self._start = 0
+        return out
+
+    def complete(self) -> int:
+        """How many complete lines wait unsplit (blank ones too)."""
+        return self._buffer.count(b"\n", self._start)
+
+    def clear(self) -> None:
+        self._buffer.clear()
+        self._start = 0
+
+    def feed(self, data: bytes) -> list[bytes | ProtocolError]:
+        self.add(data)
+        return self.lines()
 
 
 class ControlError(Exception):

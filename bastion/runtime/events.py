@@ -15,16 +15,45 @@ EVENTS = ("hello", "session_started", "session_ended", "output", "command", "ver
           "resync", "resize", "shutdown")
 
 
-def bounded(value: Any) -> Any:
-    """`value` with every text longer than EVENT_TEXT cut, saying how long it was (the audit
+LIST_TEXT = 4096  # characters of one text in a listing reply (`audit`, `sessions`): a36o, 3
+REPLY_BUDGET = 4 * 1024 * 1024  # bytes of one reply line at most, every character at its worst
+
+
+def bounded(value: Any, limit: int = EVENT_TEXT) -> Any:
+    """`value` with every text longer than `limit` cut, saying how long it was (the audit
     keeps it whole): one user's 60 KB line must not make an event line no client reads."""
-    if isinstance(value, str) and len(value) > EVENT_TEXT:
-        return f"{value[:EVENT_TEXT]}…[{len(value)} chars]"
+    if isinstance(value, str) and len(value) > limit:
+        return f"{value[:limit]}…[{len(value)} chars]"
     if isinstance(value, dict):
-        return {k: bounded(v) for k, v in value.items()}
+        return {k: bounded(v, limit) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
-        return [bounded(v) for v in value]
+        return [bounded(v, limit) for v in value]
     return value
+
+
+def worst_size(value: Any) -> int:
+    """Bytes `value` may take as JSON at most, every character of a text at its worst (a
+    control character is 6 bytes, `\\u0001`), without encoding it."""
+    if isinstance(value, str):
+        return 6 * len(value) + 2
+    if isinstance(value, dict):
+        return 2 + sum(worst_size(k) + worst_size(v) + 2 for k, v in value.items())
+    if isinstance(value, (list, tuple)):
+        return 2 + sum(worst_size(v) + 1 for v in value)
+    return 32
+
+
+def fitted(value: Any, budget: int = REPLY_BUDGET) -> Any:
+    """`value` with its texts cut, harder each time, until it surely fits `budget` bytes of
+    JSON: a reply's size is bounded before it is encoded, whatever texts its rows hold (attack
+    a36o, finding 3: 200 audit rows of 60,000 control characters were a 20 MiB line that cost
+    the loop 3 s to build and that no console could read)."""
+    cut = value
+    for limit in (EVENT_TEXT, LIST_TEXT, 256, 32):
+        if worst_size(cut) <= budget:
+            return cut
+        cut = bounded(value, limit)
+    return cut
 
 
 def check_event(name: str) -> str:
