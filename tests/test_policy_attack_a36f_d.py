@@ -29,6 +29,23 @@ ROWS = [
     ("sysctl -w net.ipv4.ip_forward=1", False), ("sysctl vm.swappiness=10", False),
     ("sysctl -p", False), ("sysctl --system", False),
     ("sysctl net.ipv4.conf.eth0/1.rp_filter=0", False),
+    # finding 11: gdb's early-init commands (-eiex, -eix: any start, one or two dashes) and
+    # lldb's long options with one dash
+    ("gdb -batch -nx -eiex 'shell rm -rf /etc'", True), ("gdb -eiex 'shell rm -rf /etc'", True),
+    ("gdb --batch --nx --early-init-eval-command='!rm -rf /etc'", True),
+    ("gdb -batch -nx --early-init-eval='shell systemctl stop auditd'", True),
+    ("gdb-multiarch -batch -nx -eiex 'shell rm -rf /etc'", True),
+    ("gdb -batch -nx -eiex 'shell echo x > /etc/sudoers.d/ops' -p 1234", True),
+    ("gdb -batch -nx -eix /tmp/cmds", True), ("gdb -early-init-command=/tmp/c", True),
+    ("lldb -b -one-line 'platform shell rm -rf /etc'", True),
+    ("lldb -b -one-line-before-file 'script import os'", True),
+    ("lldb -b -source /tmp/cmds", True), ("lldb -b -source-before-file /tmp/cmds", True),
+    ("lldb -one-line-on-crash 'platform shell id' ./a.out", True),
+    ("lldb -b -x -one-line 'process kill' -attach-pid $(pidof auditd)", True),
+    # honest debugger lines that still run
+    ("gdb -batch -nx -eiex 'set pagination off' -ex bt -p 1234", False),
+    ("gdb -batch -nx -eiex bt -p $(pidof auditd)", False), ("gdb -q ./a.out", False),
+    ("lldb -b -x -one-line bt -attach-pid 1234", False), ("lldb ./a.out", False),
 ]
 
 
