@@ -46,6 +46,30 @@ ROWS = [
     ("gdb -batch -nx -eiex 'set pagination off' -ex bt -p 1234", False),
     ("gdb -batch -nx -eiex bt -p $(pidof auditd)", False), ("gdb -q ./a.out", False),
     ("lldb -b -x -one-line bt -attach-pid 1234", False), ("lldb ./a.out", False),
+    # finding 12: the HIDS by its daemons' users, rc tools, unit properties, configuration, tree
+    ("pkill -u wazuh", True), ("pkill -U wazuh", True), ("pkill --euid wazuh", True),
+    ("killall -u wazuh", True), ("pkill -u ossec", True), ("pkill -9 -u syslog", True),
+    ("pkill -u 998", True), ("skill -u wazuh", True), ("start-stop-daemon --stop --user wazuh", True),
+    ("update-rc.d wazuh-agent disable", True), ("update-rc.d -f wazuh-agent remove", True),
+    ("chkconfig wazuh-agent off", True), ("rc-update del wazuh-agent", True),
+    ("systemd-sysv-install disable wazuh-agent", True), ("sv down wazuh-agent", True),
+    ("stop wazuh-agent", True), ("systemctl set-property wazuh-agent CPUQuota=1%", True),
+    ("systemctl edit wazuh-agent", True),
+    ("echo '<ossec_config/>' > /var/ossec/etc/ossec.conf", True),
+    ("sed -i 's/<disabled>no/<disabled>yes/' /var/ossec/etc/ossec.conf", True),
+    ("echo 'agent.debug=0' > /var/ossec/etc/local_internal_options.conf", True),
+    ("echo x > /var/ossec/active-response/bin/restart.sh", True),
+    ("rm -rf /var/ossec", True), ("rm -rf /var/ossec/etc", True),
+    ("mv /var/ossec/bin/wazuh-agentd /tmp/", True), ("rm -rf /var/ossec/logs", True),
+    ("mount -t tmpfs none /var/ossec/logs", True), ("mount -t tmpfs none /var/ossec/queue", True),
+    ("mount --bind /tmp/e /var/ossec/etc", True),
+    # honest HIDS lines that still run
+    ("pkill -u alice", False), ("pkill -u 1001", False), ("killall -u bob firefox", False),
+    ("pkill -u www-data php-fpm", False), ("update-rc.d wazuh-agent defaults", False),
+    ("chkconfig wazuh-agent on", False), ("systemctl status wazuh-agent", False),
+    ("systemctl restart wazuh-agent", False), ("cat /var/ossec/etc/ossec.conf", False),
+    ("tail -f /var/ossec/logs/ossec.log", False), ("cp /var/ossec/etc/ossec.conf /tmp/", False),
+    ("grep x /var/ossec/logs/alerts/alerts.log", False),
 ]
 
 
