@@ -70,6 +70,23 @@ ROWS = [
     ("systemctl restart wazuh-agent", False), ("cat /var/ossec/etc/ossec.conf", False),
     ("tail -f /var/ossec/logs/ossec.log", False), ("cp /var/ossec/etc/ossec.conf /tmp/", False),
     ("grep x /var/ossec/logs/alerts/alerts.log", False),
+    # finding 13: account databases beside the listed ones (userdb, homed, sssd, libnss-cache,
+    # nss-altfiles)
+    ("""echo '{"userName":"ops","memberOf":["sudo"]}' > /etc/userdb/ops.user""", True),
+    ("cp /tmp/ops.user /etc/userdb/ops.user", True), ("cp /tmp/ops.user /etc/userdb/", True),
+    ("ln -s /tmp/ops.user /run/userdb/ops.user", True), ("echo x > /usr/lib/userdb/ops.user", True),
+    ("mkdir -p /etc/userdb && cp /tmp/a /etc/userdb/a.user", True),
+    ("echo 'ops:x:0:0::/root:/bin/bash' >> /etc/passwd.cache", True),
+    ("echo 'ops:$6$x:1::::::' >> /etc/shadow.cache", True),
+    ("echo 'sudo:x:27:ops' >> /etc/group.cache", True),
+    ("tee -a /etc/group.cache.ixname < /tmp/x", True), ("cp -s /tmp/x /etc/passwd.cache", True),
+    ("echo 'ops:x:0:0::/root:/bin/bash' >> /usr/lib/passwd", True),
+    ("echo 'sudo:x:27:ops' >> /usr/lib/group", True), ("echo x > /lib/passwd", True),
+    ("echo x > /var/lib/systemd/home/ops.identity", True), ("vi /etc/userdb/ops.user", True),
+    ("echo k > /etc/sshkey.cache", True),
+    # honest account lines that still run
+    ("userdbctl user", False), ("cat /etc/userdb/x.user", False), ("cp /usr/lib/passwd /tmp/", False),
+    ("homectl list", False), ("getent passwd ops", False),
 ]
 
 
