@@ -87,6 +87,65 @@ ROWS = [
     # honest account lines that still run
     ("userdbctl user", False), ("cat /etc/userdb/x.user", False), ("cp /usr/lib/passwd /tmp/", False),
     ("homectl list", False), ("getent passwd ops", False),
+    # finding 14: the JVM's JDWP and JMX servers, on java's line, in its option variables, by jcmd
+    ("java -agentlib:jdwp=transport=dt_socket,server=y,address=0.0.0.0:5005 Main", True),
+    ("java -agentlib:jdwp=transport=dt_socket,server=y,suspend=n,address=0.0.0.0:5005 -jar app.jar", True),
+    ("java -Xrunjdwp:transport=dt_socket,server=y,address=0.0.0.0:5005 Main", True),
+    ("java -agentlib:jdwp=transport=dt_socket,server=y,address=*:5005 -jar x.jar", True),
+    ("java -agentlib:jdwp=transport=dt_socket,server=y,address=5005 -jar a.jar", True),
+    ("java -agentlib:jdwp=server=y,transport=dt_socket -jar a.jar", True),
+    ("java -agentlib:jdwp=transport=dt_socket,server=y,address=127.0.0.1:5005,"
+     "address=0.0.0.0:5005 -jar a.jar", True),
+    ("java -agentlib:jdwp=transport=dt_socket,server=n,address=10.0.0.1:5005 -jar a.jar", True),
+    ("jshell -J-agentlib:jdwp=transport=dt_socket,server=y,address=0.0.0.0:5005", True),
+    ("JAVA_TOOL_OPTIONS=-agentlib:jdwp=transport=dt_socket,server=y,address=0.0.0.0:5005 "
+     "java -jar x.jar", True),
+    ("JDK_JAVA_OPTIONS=-agentlib:jdwp=transport=dt_socket,server=y,address=0.0.0.0:5005 "
+     "java -jar x.jar", True),
+    ("export JAVA_TOOL_OPTIONS='-Xrunjdwp:transport=dt_socket,server=y,address=0.0.0.0:5005'; "
+     "java -jar x.jar", True),
+    ("CATALINA_OPTS='-agentlib:jdwp=transport=dt_socket,server=y,address=*:8000' catalina.sh run", True),
+    ("java -Dcom.sun.management.jmxremote.port=9010 "
+     "-Dcom.sun.management.jmxremote.authenticate=false -jar a.jar", True),
+    ("env _JAVA_OPTIONS=-Dcom.sun.management.jmxremote.port=9010 java -jar x.jar", True),
+    ("java -Dcom.sun.management.config.file=/tmp/m.properties -jar a.jar", True),
+    ("jcmd 1234 ManagementAgent.start jmxremote.port=9010", True),
+    ("jcmd 1234 VM.start_java_debugging", True), ("jcmd 1234 JVMTI.agent_load /tmp/a.so", True),
+    ("jattach 1234 load /tmp/a.so true", True),
+    # honest JVM lines that still run
+    ("java -jar app.jar", False), ("java -Xmx2g -jar app.jar", False),
+    ("java -agentlib:jdwp=transport=dt_socket,server=y,address=127.0.0.1:5005 -jar a.jar", False),
+    ("java -agentlib:jdwp=transport=dt_socket,server=y,address=localhost:5005 -jar a.jar", False),
+    ("java -Dcom.sun.management.jmxremote -jar a.jar", False), ("JAVA_OPTS=-Xmx2g mvn package", False),
+    ("JAVA_TOOL_OPTIONS=-Dfile.encoding=UTF-8 java -jar x.jar", False),
+    ("jcmd 1234 Thread.print", False), ("jcmd 1234 ManagementAgent.start_local", False),
+    # finding 15: GNU parallel's PARALLEL_SSH (and PARALLEL_SHELL) as --ssh's value: code
+    ("PARALLEL_SSH='rm -rf /etc; true' parallel -S h echo ::: a", True),
+    ("export PARALLEL_SSH='rm -rf /etc; true'; parallel -S h echo ::: a", True),
+    ("declare -x PARALLEL_SSH='rm -rf /etc; true'; parallel -S h echo ::: a", True),
+    ("env PARALLEL_SSH='systemctl stop auditd; true' parallel -S h echo ::: a", True),
+    ("""PARALLEL_SSH="ssh -o ProxyCommand='rm -rf /etc'" parallel -S h echo ::: a""", True),
+    ("PARALLEL_SSH=reboot parallel -S h echo ::: a", True),
+    ("PARALLEL_SHELL='rm -rf /etc; true' parallel echo ::: a", True),
+    # honest parallel lines that still run (an ssh onward is alerted, as `--ssh ssh` is)
+    ("parallel -j4 gzip ::: *.log", False),
+    # finding 23: package managers' folder variables read as their folder options
+    ("CARGO_TARGET_DIR=/etc/sudoers.d cargo build", True),
+    ("CARGO_BUILD_TARGET_DIR=/etc/sudoers.d cargo build", True),
+    ("CARGO_INSTALL_ROOT=/etc/sudoers.d cargo install x", True),
+    ("CARGO_HOME=/etc/sudoers.d cargo install x", True), ("GEM_HOME=/etc/sudoers.d gem install x", True),
+    ("BUNDLE_PATH=/etc/sudoers.d bundle install", True),
+    ("PIPX_HOME=/etc/sudoers.d pipx install x", True), ("export PIPX_BIN_DIR=/etc/sudoers.d", True),
+    ("UV_CACHE_DIR=/etc/sudoers.d uv sync", True),
+    ("POETRY_VIRTUALENVS_PATH=/etc/sudoers.d poetry install", True),
+    ("PYTHONUSERBASE=/etc/sudoers.d pip install --user x", True),
+    ("env COMPOSER_HOME=/etc/sudoers.d composer global require x", True),
+    ("npm_config_prefix=/etc/sudoers.d npm i -g x", True),
+    # honest package lines that still run
+    ("CARGO_TARGET_DIR=target cargo build", False), ("CARGO_TARGET_DIR=/tmp/t cargo build", False),
+    ("GEM_HOME=~/.gem gem install x", False), ("export CARGO_HOME=~/.cargo", False),
+    ("BUNDLE_PATH=vendor/bundle bundle install", False),
+    ("export PIPX_HOME=/opt/pipx; pipx install x", False),
 ]
 
 
