@@ -146,6 +146,16 @@ ROWS = [
     ("GEM_HOME=~/.gem gem install x", False), ("export CARGO_HOME=~/.cargo", False),
     ("BUNDLE_PATH=vendor/bundle bundle install", False),
     ("export PIPX_HOME=/opt/pipx; pipx install x", False),
+    # finding 21: update-inetd's options matched by their end, as its loop reads them
+    ("update-inetd -x--add '9999\tstream\ttcp\tnowait\troot\t/bin/sh\tsh -i'", True),
+    ("update-inetd --remove--add '9999\tstream\ttcp\tnowait\troot\t/bin/sh\tsh -i'", True),
+    ("update-inetd ---add '9999\tstream\ttcp\tnowait\troot\t/bin/sh\tsh -i'", True),
+    ("update-inetd --verbose--add '9999\tstream\ttcp\tnowait\troot\t/bin/sh\tsh -i'", True),
+    ("update-inetd $'-x--add\n' '9999\tstream\ttcp\tnowait\troot\t/bin/sh\tsh -i'", True),
+    ("update-inetd -x--enable telnet", True), ("update-inetd --disable--enable telnet", True),
+    ("update-inetd -x--enable shell", True), ("update-inetd -x--file /tmp/inetd.conf --remove x", True),
+    # honest update-inetd lines that still run
+    ("update-inetd --verbose --disable x", False),
 ]
 
 
