@@ -112,8 +112,11 @@ ROWS = [
     ("jcmd 1234 ManagementAgent.start jmxremote.port=9010", True),
     ("jcmd 1234 VM.start_java_debugging", True), ("jcmd 1234 JVMTI.agent_load /tmp/a.so", True),
     ("jattach 1234 load /tmp/a.so true", True),
+    ("java @/tmp/opts -jar x.jar", True), ("java -XX:VMOptionsFile=/tmp/o -jar x.jar", True),
+    ("JDK_JAVA_OPTIONS=@/tmp/opts java -jar x.jar", True),
     # honest JVM lines that still run
     ("java -jar app.jar", False), ("java -Xmx2g -jar app.jar", False),
+    ("java -XX:+UseG1GC -jar x.jar", False),
     ("java -agentlib:jdwp=transport=dt_socket,server=y,address=127.0.0.1:5005 -jar a.jar", False),
     ("java -agentlib:jdwp=transport=dt_socket,server=y,address=localhost:5005 -jar a.jar", False),
     ("java -Dcom.sun.management.jmxremote -jar a.jar", False), ("JAVA_OPTS=-Xmx2g mvn package", False),
@@ -127,8 +130,12 @@ ROWS = [
     ("""PARALLEL_SSH="ssh -o ProxyCommand='rm -rf /etc'" parallel -S h echo ::: a""", True),
     ("PARALLEL_SSH=reboot parallel -S h echo ::: a", True),
     ("PARALLEL_SHELL='rm -rf /etc; true' parallel echo ::: a", True),
+    ("PARALLEL_TMUX='rm -rf /etc; true' parallel --tmux echo ::: a", True),
+    ("PARALLEL_HOME=/tmp/p parallel echo ::: a", True),
+    ("PARALLEL_RSYNC_OPTS='-e x' parallel --transfer -S h echo ::: a", True),
+    ("parallel --sshloginfile /tmp/l echo ::: a", True), ("parallel --slf .. echo ::: a", True),
     # honest parallel lines that still run (an ssh onward is alerted, as `--ssh ssh` is)
-    ("parallel -j4 gzip ::: *.log", False),
+    ("parallel -j4 gzip ::: *.log", False), ("parallel -S h1,h2 echo ::: a", False),
     # finding 23: package managers' folder variables read as their folder options
     ("CARGO_TARGET_DIR=/etc/sudoers.d cargo build", True),
     ("CARGO_BUILD_TARGET_DIR=/etc/sudoers.d cargo build", True),

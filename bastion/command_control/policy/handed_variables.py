@@ -6,8 +6,9 @@ declare, env):
   java launcher, _JAVA_OPTIONS, and the JAVA_OPTS-style ones launch scripts hand to java): their
   value is judged as `java VALUE`, so a JDWP or JMX server in it is held as on java's line;
 - GNU parallel's PARALLEL_SSH (`$sshcommand ||= $opt::ssh || $ENV{'PARALLEL_SSH'}`, run by a
-  shell on this host, as `--ssh` is) and PARALLEL_SHELL (the shell it runs each job with):
-  programs, judged as shell code;
+  shell on this host, as `--ssh` is), PARALLEL_SHELL (the shell it runs each job with) and
+  PARALLEL_TMUX: programs, judged as shell code; PARALLEL_HOME (its settings) and
+  PARALLEL_RSYNC_OPTS: unknown;
 - the package managers' folder variables read as their folder options are (`--target-dir`,
   `--root`, `gem install -i`, `bundle install --path`): what the tool writes, under the folder.
 """
@@ -19,7 +20,10 @@ JVM_OPTION_VARIABLES = ("JAVA_TOOL_OPTIONS", "JDK_JAVA_OPTIONS", "_JAVA_OPTIONS"
                         "KAFKA_OPTS", "HADOOP_OPTS", "JVM_OPTS", "ES_JAVA_OPTS")
 HANDED_HOOKS = {
     **dict.fromkeys(JVM_OPTION_VARIABLES, "java options"),
-    "PARALLEL_SSH": "program", "PARALLEL_SHELL": "program",
+    "PARALLEL_SSH": "program", "PARALLEL_SHELL": "program", "PARALLEL_TMUX": "program",
+    # parallel's settings folder (its `config` and profiles: options, `--ssh CMD` among them)
+    # and the options it hands rsync (`-e CMD`): read elsewhere, unknown
+    "PARALLEL_HOME": "elsewhere", "PARALLEL_RSYNC_OPTS": "elsewhere",
 }
 PACKAGE_FOLDERS = dict.fromkeys((
     "CARGO_TARGET_DIR", "CARGO_BUILD_TARGET_DIR", "CARGO_INSTALL_ROOT", "CARGO_HOME",
