@@ -148,6 +148,8 @@ ROWS = [
     ("PYTHONUSERBASE=/etc/sudoers.d pip install --user x", True),
     ("env COMPOSER_HOME=/etc/sudoers.d composer global require x", True),
     ("npm_config_prefix=/etc/sudoers.d npm i -g x", True),
+    ("XDG_BIN_HOME=/etc/sudoers.d uv tool install x", True),
+    ("PERL_MM_OPT=INSTALL_BASE=/etc/sudoers.d cpan X", True),
     # honest package lines that still run
     ("CARGO_TARGET_DIR=target cargo build", False), ("CARGO_TARGET_DIR=/tmp/t cargo build", False),
     ("GEM_HOME=~/.gem gem install x", False), ("export CARGO_HOME=~/.cargo", False),

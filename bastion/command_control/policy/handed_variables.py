@@ -24,6 +24,9 @@ HANDED_HOOKS = {
     # parallel's settings folder (its `config` and profiles: options, `--ssh CMD` among them)
     # and the options it hands rsync (`-e CMD`): read elsewhere, unknown
     "PARALLEL_HOME": "elsewhere", "PARALLEL_RSYNC_OPTS": "elsewhere",
+    # ExtUtils::MakeMaker's and Module::Build's options from the environment (cpan, cpanm):
+    # `INSTALL_BASE=DIR`, `--install_base DIR` name where modules and their scripts go
+    "PERL_MM_OPT": "elsewhere", "PERL_MB_OPT": "elsewhere",
 }
 PACKAGE_FOLDERS = dict.fromkeys((
     "CARGO_TARGET_DIR", "CARGO_BUILD_TARGET_DIR", "CARGO_INSTALL_ROOT", "CARGO_HOME",
@@ -36,4 +39,5 @@ PACKAGE_FOLDERS = dict.fromkeys((
     "PNPM_HOME", "YARN_CACHE_FOLDER", "YARN_GLOBAL_FOLDER", "CONDA_PKGS_DIRS", "CONDA_ENVS_PATH",
     "NVM_DIR", "VOLTA_HOME", "DENO_DIR", "DENO_INSTALL_ROOT", "BUN_INSTALL", "CPANM_HOME",
     "PERL_LOCAL_LIB_ROOT", "CABAL_DIR", "STACK_ROOT", "NIMBLE_DIR", "OPAMROOT", "LUAROCKS_TREE",
+    "XDG_BIN_HOME",  # where uv and pipx put the programs they install
 ), "dir")
