@@ -28,6 +28,7 @@ from bastion.command_control.policy.programs import (
     _LLDB_QUIET,
     _connection_code,
     _gdb_directory,
+    lldb_option,
 )
 from bastion.command_control.policy.words import SimpleCommand, _at, _Site, _Word
 from bastion.command_control.policy.wrappers import (
@@ -385,6 +386,7 @@ class _Programs:
                     self._inner(words[index + 1:], site, name)
                 break
             option, has_value, attached = (value or "").partition("=")
+            option = lldb_option(option)
             if option in _LLDB_COMMAND_OPTIONS:
                 commands.append(_Word(attached, attached) if has_value else _at(words, index + 1))
             elif option in _LLDB_FILE_OPTIONS:

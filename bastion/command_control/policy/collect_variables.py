@@ -246,6 +246,12 @@ class _Variables:
             self._code(f"{code} x", site._replace(stdin="null"), name)
         elif kind == "make flags":
             self._code(f"cc {code} x", site._replace(stdin="null"), name)
+        elif kind == "elsewhere":  # PARALLEL_HOME, PERL_MM_OPT... (attack a36f, 15 and 23)
+            self._unknown(site, [value], f"{name} gives a program options or settings, which "
+                                         "may name a command it runs or a folder it writes")
+        elif kind == "java options":  # JAVA_TOOL_OPTIONS=-agentlib:jdwp=... (attack a36f, 14)
+            options = " ".join(shlex.quote(option) for option in code.split())
+            self._code(f"java {options} x", site._replace(stdin="null"), name)
         elif kind == "unknown":
             self._unknown(site, [value], f"{name} {_unknown_hook_reason(name)}")
         elif kind == "protocols" and "ext" in code.split(":"):

@@ -339,13 +339,28 @@ def _config_writes(name: str, words: list[_Word]) -> list[PathArg]:
         return [PathArg(_CONFIG_WRITES[name], "unknown")]  # `-p F`, `-pF`, `--load=F`
     written: list[PathArg] = []
     for operand in operands:
-        if operand.value is None:
-            written.append(PathArg(operand.text, "unknown"))
+        if operand.value is None or operand.glob:
+            # found after outside attack a36f (finding 8): bash expands a pattern
+            # (`kernel.core_patter?=|/tmp/x`, even `kernel.core_pat*`) to any file name in
+            # the working folder, `=` and all, before sysctl reads it: any key.
+            written.append(PathArg(_CONFIG_WRITES[name], "unknown"))
         elif "=" in operand.value:
-            key = operand.value.partition("=")[0].strip()
-            key = key if "/" in key else key.replace(".", "/")
-            written.append(PathArg(f"/proc/sys/{key.lstrip('/')}"))
+            written.append(PathArg(f"/proc/sys/{_sysctl_key(operand.value)}"))
     return written
+
+
+def _sysctl_key(setting: str) -> str:
+    """The /proc/sys file procps' sysctl writes for KEY=VALUE: found after outside attack a36f
+    (finding 9), a leading `-` (sysctl.conf's "ignore failure" mark, honoured on the command
+    line too: `sysctl -- -kernel.modprobe=/tmp/x`) and blanks around it dropped; the first
+    separator (`.` or `/`) decides, and a key begun with `.` has `.` and `/` swapped."""
+    key = setting.partition("=")[0].strip()
+    if key.startswith("-"):
+        key = key[1:].strip()
+    first = re.search(r"[./]", key)
+    if first is not None and first.group() == ".":
+        key = key.translate(str.maketrans("./", "/."))
+    return key.lstrip("/")
 
 
 # found after outside attack f15f (finding 7): libcgroup's tools write a cgroup's files as `>`

@@ -28,7 +28,8 @@ _LLDB_NAMES = re.compile(r"lldb(-[0-9.]+)?")
 # gdb's long options (gdb --help) that take a value, and its flags; a short letter with a value
 _GDB_VALUED = ("pid", "core", "exec", "symbols", "se", "command", "eval-command", "init-command",
                "init-eval-command", "directory", "cd", "tty", "interpreter", "data-directory",
-               "ex", "iex", "ix", "x", "d", "b", "l")
+               "ex", "iex", "ix", "x", "d", "b", "l", "eiex", "early-init-eval-command", "eix",
+               "early-init-command")
 _GDB_FLAGS = ("batch", "batch-silent", "quiet", "silent", "q", "nx", "nh", "readnow", "readnever",
               "write", "statistics", "tui", "version", "help", "configuration",
               "return-child-result", "dbx", "fullname", "nw", "w", "args", "n", "f")
@@ -53,8 +54,9 @@ _GDB_APPLY = re.compile(r"(thread|frame)\s+apply\s+((all|level|-\S+|[0-9.\-]+)\s
                         r"|taas\s+|faas\s+|tfaas\s+")
 _LLDB_SHOWS = re.compile(r"(bt|image\s+list|register\s+read|detach|quit|thread\s+(backtrace|list|info)|"
                          r"frame\s+(info|variable))(\s|$)")
-_GDB_COMMANDS = frozenset({"eval-command", "ex", "init-eval-command", "iex"})
-_GDB_FILES = frozenset({"command", "x", "init-command", "ix"})
+_GDB_COMMANDS = frozenset({"eval-command", "ex", "init-eval-command", "iex", "eiex",
+                           "early-init-eval-command"})
+_GDB_FILES = frozenset({"command", "x", "init-command", "ix", "eix", "early-init-command"})
 _UNKNOWN = _Word(None, "")
 # Delve (a Cobra program, attack x33f, finding 10): its flags that take a value (the global
 # ones, which may stand before the verb, and attach's and trace's), and its flags; the verbs
@@ -213,7 +215,15 @@ def _gdb_shows(command: str | None) -> bool:
     return first in _GDB_SHOWS or bool(_GDB_SETS.match(command))
 
 
+def _lldb_long(value: str | None) -> str | None:
+    """lldb reads each long option with one dash too (`-one-line`, `-attach-pid`: a36f, 11)."""
+    if value is None or value[:1] != "-" or value[1:2] in ("-", "") or len(value.partition("=")[0]) < 3:
+        return value
+    return "-" + value
+
+
 def _lldb(words: list[_Word]) -> list[_Word]:
+    words = [words[0], *(w._replace(value=_lldb_long(w.value)) for w in words[1:])]
     commands = [w for o, w in _pairs(words, _LLDB_VALUED) if o in _LLDB_COMMANDS]
     values = [w.value for w in words[1:]]
     if any(v in ("-b", "--batch", "-batch") for v in values) and any(

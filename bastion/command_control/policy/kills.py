@@ -36,6 +36,30 @@ _DAEMONS = {
     "systemd": "/sbin/init splash",
 }  # fmt: skip
 
+# found after outside attack a36f (finding 12): the daemons that run as a user of their own,
+# not root (Wazuh 4.x's agent and the OSSEC daemons, Ubuntu's rsyslogd): a kill by that user
+# (`pkill -u wazuh`) kills them. A system account's number (1 to 999) may be any of them.
+_HIDS = ("agentd", "execd", "logcollector", "syscheckd", "modulesd", "analysisd", "remoted",
+         "monitord", "authd", "db")
+_DAEMON_USERS = {
+    "wazuh": [f"wazuh-{d}" for d in _HIDS],
+    **{user: [f"ossec-{d}" for d in _HIDS] for user in ("ossec", "ossecm", "ossecr")},
+    "syslog": ["rsyslogd", "syslogd", "klogd", "syslog-ng"],
+}
+
+
+def _users_daemons(users: list[str | None]) -> list[str]:
+    """The daemons of _DAEMONS a kill by these users (names or numbers) reaches, root aside."""
+    reached: list[str] = []
+    for user in users:
+        if user is not None and user.strip().isdigit() and 0 < int(user) < 1000:
+            daemons = [d for names in _DAEMON_USERS.values() for d in names]
+        else:
+            daemons = _DAEMON_USERS.get((user or "").strip(), [])
+        reached += [d for d in daemons if d not in reached]
+    return reached
+
+
 # The daemons' programs (a command line's first word), and the files they hold open.
 _PROGRAMS = frozenset(line.split()[0] for line in _DAEMONS.values())
 _DAEMON_FILES = ("/var/log", "/run", "/dev/log", "/var/run")
@@ -137,8 +161,9 @@ def _skill_reading(words: list[_Word]) -> list[str]:
         pids.append(value)
     if any(u in ("root", "0") for u in users):
         return list(_DAEMONS)
+    by_user = _users_daemons(users)
     # the kernel's process name is cut at 15 characters (`systemd-journal`)
-    reached = [d for d in _DAEMONS if any(n and n[:15] == d[:15] for n in names)]
+    reached = [d for d in _DAEMONS if any(n and n[:15] == d[:15] for n in names) or d in by_user]
     init = any((m := _PID.fullmatch(p)) and int(m.group(1) + m.group(2)) == 1 for p in pids)
     return [*reached, "systemd"] if init and "systemd" not in reached else reached
 
@@ -172,7 +197,7 @@ def _stopped(words: list[_Word]) -> list[str]:
     if ({"--ppid", "--pid"} & values.keys() or any(u in ("root", "0") for u in users)
             or not (chosen or users)):
         return list(_DAEMONS)
-    return [d for d in _DAEMONS if any(
+    return [d for d in _DAEMONS if d in _users_daemons(users) or any(
         d in (v or "").rsplit("/", 1)[-1]
         or (v or "").rsplit("/", 1)[-1].removesuffix(".pid") == _PIDFILES.get(d) for v in chosen)]
 
@@ -268,7 +293,7 @@ def _matching(words: list[_Word], table: _Options, regex: bool) -> list[str]:
         users = [a.value for o, a in found if o in _USERS and a is not None]
         if (users and all(u not in ("root", "0") and u is not None and "," not in u
                           for u in users)) or seen & _TERMINALS:
-            return []
+            return [] if seen & _TERMINALS else _users_daemons(users)
         return list(_DAEMONS) if regex or seen else []
     reached = []
     for operand in operands:

@@ -286,7 +286,8 @@ def _takes_it(before: _Word, table: frozenset[str] | None = None) -> bool:
 # gdb's options that take a value (one dash or two), and lldb's.
 _VALUE_OPTIONS = {
     "gdb": frozenset({"ex", "eval-command", "x", "command", "iex", "init-eval-command", "ix",
-                      "init-command", "p", "pid", "cd", "d", "directory", "s", "symbols", "e",
+                      "init-command", "eiex", "early-init-eval-command", "eix",
+                      "early-init-command", "p", "pid", "cd", "d", "directory", "s", "symbols", "e",
                       "exec", "se", "c", "core", "b", "l", "tty", "t", "D", "data-directory",
                       "i", "interpreter", "ex-file"}),
     "lldb": frozenset({"o", "one-line", "O", "one-line-before-file", "s", "source", "S",

@@ -75,7 +75,8 @@ _LONG = tuple(sorted(_NAMES))
 # by a file (`--shebang`: parallel reads its arguments from the script): unknown.
 UNKNOWN = frozenset({"rpl", "parens", "filter", "profile", "shebang", "sql", "sql-master",
                      "sql-worker", "sql-and-worker", "rsync-opts", "_parset", "_test",
-                     "_pipe-means-argfiles", "shard", "bin", "group-by"})
+                     "_pipe-means-argfiles", "shard", "bin", "group-by",
+                     "sshloginfile"})  # its lines may be ssh commands (attack a36f, 15)
 # Options whose value is a command parallel runs in a shell.
 CODE = frozenset({"ssh", "use-compress-program", "use-decompress-program", "limit"})
 # Options after which parallel runs nothing (it prints and exits).

@@ -102,8 +102,12 @@ _GIT_SUBCOMMAND_CODE: dict[str, tuple[tuple[str, ...], tuple[str, ...], bool]] =
 
 # gdb's options (one dash or two) that take a gdb command, a file of them, or another argument;
 # the commands that only show, wait or stop; the settings `set` may change in them.
-_GDB_COMMAND_OPTIONS = frozenset({"-ex", "-eval-command", "-iex", "-init-eval-command"})
-_GDB_FILE_OPTIONS = frozenset({"-x", "-command", "-ix", "-init-command"})
+# (`-eiex`/`-early-init-eval-command` and `-eix`/`-early-init-command` run before the init
+# files: attack a36f, finding 11.)
+_GDB_COMMAND_OPTIONS = frozenset({"-ex", "-eval-command", "-iex", "-init-eval-command", "-eiex",
+                                  "-early-init-eval-command"})
+_GDB_FILE_OPTIONS = frozenset({"-x", "-command", "-ix", "-init-command", "-eix",
+                               "-early-init-command"})
 _GDB_ARGUMENT_OPTIONS = frozenset({"-p", "-pid", "-c", "-core", "-cd", "-d", "-directory", "-s",
                                    "-symbols", "-e", "-exec", "-se", "-tty", "-b", "-l", "-D",
                                    "-data-directory"})
@@ -138,6 +142,13 @@ _LLDB_QUIET = re.compile(r"(bt|quit|q|continue|c|detach|process detach|version|t
                          r"|frame (variable|info)|register read|image list)(\s+[\w -]*)?")
 
 
+def lldb_option(option: str) -> str:
+    """An lldb option as its long spelling with two dashes: LLVM's OptTable reads every long
+    option with one dash too (`-one-line CMD`, `-source F`: attack a36f, finding 11)."""
+    return "-" + option if option[:1] == "-" and option[1:2] not in ("-", "") and len(option) > 2 \
+        else option
+
+
 def _debugger_batch(name: str, words: list[_Word]) -> bool:
     """Whether gdb or lldb runs in batch mode with commands given on the line (-ex, -x; -o, -s):
     it runs them and exits, reading no commands from its stdin. gdb 13 in batch mode reads none
@@ -154,6 +165,7 @@ def _debugger_batch(name: str, words: list[_Word]) -> bool:
             batch = batch or option in ("-batch", "-batch-silent")
             commands = commands or option in _GDB_COMMAND_OPTIONS | _GDB_FILE_OPTIONS
         else:
+            option = lldb_option(option)
             batch = batch or option in _LLDB_BATCH
             commands = commands or option in _LLDB_COMMAND_OPTIONS | _LLDB_FILE_OPTIONS
     return batch and commands

@@ -11,6 +11,7 @@ import shlex
 from tree_sitter import Node
 
 from bastion.command_control.policy.globs import _parts_meet, bracket
+from bastion.command_control.policy.handed_variables import HANDED_HOOKS, PACKAGE_FOLDERS
 from bastion.command_control.policy.paths import PathArg
 from bastion.command_control.policy.words import _GLOB_CHARS, _text, _Word
 from bastion.text import digits, one_line
@@ -37,7 +38,7 @@ _WRITTEN_FILES = {
     "SSLKEYLOGFILE": "file", "GIT_INDEX_FILE": "file", "XAUTHORITY": "file",
     "ICEAUTHORITY": "file", "PIP_LOG": "file", "PIP_LOG_FILE": "file",
     "LLVM_PROFILE_FILE": "profile", "DEAD": "file", "MBOX": "file",
-    "GNUPGHOME": "dir", "GCOV_PREFIX": "dir",
+    "GNUPGHOME": "dir", "GCOV_PREFIX": "dir", **PACKAGE_FOLDERS,  # package folders: a36f, 23
     # found after outside attack u30f (finding 3): where go install, go get and the module
     # and build caches write (`GOBIN=/etc/cron.daily go install ./x`), as `go env -w` is read
     **dict.fromkeys(("GOBIN", "GOPATH", "GOMODCACHE", "GOCACHE", "GOTMPDIR"), "dir"),
@@ -159,8 +160,7 @@ _HOOKS = {
         # the package managers' editors (`GEM_EDITOR=CMD gem open x`: attack y34f, finding 4)
         "GEM_EDITOR", "BUNDLER_EDITOR", "HOMEBREW_EDITOR", "HGEDITOR", "CVSEDITOR")},
     **{name: "options" for name in (
-        "SYSTEMD_LESS", "ZIPOPT", "ZIP", "UNZIP", "UNZIPOPT", "ZIPINFO", "ZIPINFOOPT")},
-    "PSQLRC": "unknown",
+        "SYSTEMD_LESS", "ZIPOPT", "ZIP", "UNZIP", "UNZIPOPT", "ZIPINFO", "ZIPINFOOPT")}, "PSQLRC": "unknown",
     # found after outside attack O (finding 8): startup files of wget and curl, which may name
     # the file a download is written to (`output_document = F`, `output = F`)
     "WGETRC": "unknown", "CURL_HOME": "unknown",
@@ -200,7 +200,7 @@ _HOOKS = {
                      "ANSIBLE_PARAMIKO_PROXY_COMMAND", "ANSIBLE_LIBSSH_PROXY_COMMAND"), "program"),
     # ... their ssh_config files (a ProxyCommand), and the debug gem's server (z35f, 3 and 17)
     **dict.fromkeys(("CLUSTERSHELL_CFGDIR", "ANSIBLE_NETCONF_SSH_CONFIG", "ANSIBLE_LIBSSH_CONFIG_FILE",
-                     "RUBY_DEBUG_OPEN", "RUBY_DEBUG_PORT"), "unknown"),
+                     "RUBY_DEBUG_OPEN", "RUBY_DEBUG_PORT"), "unknown"), **HANDED_HOOKS,
 }  # fmt: skip
 # Per variable: the program that reads its options from it, the options known harmless (no
 # program, code or file they name, no operand: `XZ_OPT=/etc/shadow` compresses it), and those

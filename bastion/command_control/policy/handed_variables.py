@@ -1,0 +1,43 @@
+"""Variables found after outside attack a36f (findings 14, 15 and 23), merged into the tables
+of policy/variables.py (`_HOOKS`, `_WRITTEN_FILES`), however they are set (a prefix, export,
+declare, env):
+
+- the JVM's option variables (JAVA_TOOL_OPTIONS, read by every JVM, JDK_JAVA_OPTIONS by the
+  java launcher, _JAVA_OPTIONS, and the JAVA_OPTS-style ones launch scripts hand to java): their
+  value is judged as `java VALUE`, so a JDWP or JMX server in it is held as on java's line;
+- GNU parallel's PARALLEL_SSH (`$sshcommand ||= $opt::ssh || $ENV{'PARALLEL_SSH'}`, run by a
+  shell on this host, as `--ssh` is), PARALLEL_SHELL (the shell it runs each job with) and
+  PARALLEL_TMUX: programs, judged as shell code; PARALLEL_HOME (its settings) and
+  PARALLEL_RSYNC_OPTS: unknown;
+- the package managers' folder variables read as their folder options are (`--target-dir`,
+  `--root`, `gem install -i`, `bundle install --path`): what the tool writes, under the folder.
+"""
+
+from __future__ import annotations
+
+JVM_OPTION_VARIABLES = ("JAVA_TOOL_OPTIONS", "JDK_JAVA_OPTIONS", "_JAVA_OPTIONS", "JAVA_OPTS",
+                        "CATALINA_OPTS", "MAVEN_OPTS", "GRADLE_OPTS", "SBT_OPTS", "ANT_OPTS",
+                        "KAFKA_OPTS", "HADOOP_OPTS", "JVM_OPTS", "ES_JAVA_OPTS")
+HANDED_HOOKS = {
+    **dict.fromkeys(JVM_OPTION_VARIABLES, "java options"),
+    "PARALLEL_SSH": "program", "PARALLEL_SHELL": "program", "PARALLEL_TMUX": "program",
+    # parallel's settings folder (its `config` and profiles: options, `--ssh CMD` among them)
+    # and the options it hands rsync (`-e CMD`): read elsewhere, unknown
+    "PARALLEL_HOME": "elsewhere", "PARALLEL_RSYNC_OPTS": "elsewhere",
+    # ExtUtils::MakeMaker's and Module::Build's options from the environment (cpan, cpanm):
+    # `INSTALL_BASE=DIR`, `--install_base DIR` name where modules and their scripts go
+    "PERL_MM_OPT": "elsewhere", "PERL_MB_OPT": "elsewhere",
+}
+PACKAGE_FOLDERS = dict.fromkeys((
+    "CARGO_TARGET_DIR", "CARGO_BUILD_TARGET_DIR", "CARGO_INSTALL_ROOT", "CARGO_HOME",
+    "RUSTUP_HOME", "GEM_HOME", "GEM_SPEC_CACHE", "BUNDLE_PATH", "BUNDLE_BIN", "BUNDLE_USER_HOME",
+    "BUNDLE_APP_CONFIG", "PIPX_HOME", "PIPX_BIN_DIR", "PIPX_MAN_DIR", "PIPX_GLOBAL_HOME",
+    "PIPX_GLOBAL_BIN_DIR", "UV_CACHE_DIR", "UV_TOOL_DIR", "UV_TOOL_BIN_DIR", "UV_INSTALL_DIR",
+    "UV_PROJECT_ENVIRONMENT", "UV_PYTHON_INSTALL_DIR", "UV_PYTHON_BIN_DIR",
+    "POETRY_VIRTUALENVS_PATH", "POETRY_CACHE_DIR", "POETRY_HOME", "PYTHONUSERBASE",
+    "COMPOSER_HOME", "COMPOSER_VENDOR_DIR", "COMPOSER_BIN_DIR", "COMPOSER_CACHE_DIR",
+    "PNPM_HOME", "YARN_CACHE_FOLDER", "YARN_GLOBAL_FOLDER", "CONDA_PKGS_DIRS", "CONDA_ENVS_PATH",
+    "NVM_DIR", "VOLTA_HOME", "DENO_DIR", "DENO_INSTALL_ROOT", "BUN_INSTALL", "CPANM_HOME",
+    "PERL_LOCAL_LIB_ROOT", "CABAL_DIR", "STACK_ROOT", "NIMBLE_DIR", "OPAMROOT", "LUAROCKS_TREE",
+    "XDG_BIN_HOME",  # where uv and pipx put the programs they install
+), "dir")
