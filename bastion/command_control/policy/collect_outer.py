@@ -1,0 +1,168 @@
+"""Scripts run with the arguments the line gives them, where the script's file is read from
+elsewhere on the line (outside attack a36f, findings 3, 4, 18, 19, 24 and 25). Methods of
+`_Collector` (collect.py), called for each command after `init_script_commands`:
+
+- a `. FILE` in a shell's code (a `-c` string, or the here-string or here-document it reads as
+  its script) whose positional parameters are the shell's operands (`sh -c '. "$0"'
+  /etc/init.d/ufw stop`, `sh -s stop <<< '. /etc/init.d/ufw'`, dash's `. F status` keeping
+  the outer `stop`): judged as `. FILE OPERANDS...`; a file known only at run time sourced with
+  operands is unknown;
+- a program's own script (an init script, a program's script in a folder of programs) sourced
+  with positional parameters the line set (`set -- stop; . F`, `f() { . F; }; f stop`), as a
+  shell's startup file (BASH_ENV, ENV, `--rcfile`, `--init-file`): unknown;
+- `find ... -exec sh {} stop \\;`: the script find names (`{}`) run with the line's words:
+  unknown;
+- a descriptor an `exec 3<F` earlier on the line opened, read as the script (`exec 3<F; sh
+  /dev/fd/3 stop`): the command judged with that file on it.
+"""
+
+from __future__ import annotations
+
+import re
+
+from bastion.command_control.policy.init_scripts import init_script_commands
+from bastion.command_control.policy.outer_args import outer_file, shell_operands, sourced_files
+from bastion.command_control.policy.script_spellings import GLOB, interpreted_program
+from bastion.command_control.policy.shells import INTERPRETERS, shell_name
+from bastion.command_control.policy.words import _Site, _Word
+
+_SOURCES = frozenset({".", "source"})
+# `{}` where a script stands: a place the rules read (an init script, a program's script)
+_BATCH = re.compile(r"\{\}[\s'\"]*\\?\+")
+_FIND_PROBES = ("/etc/init.d/find-names-this", "/usr/sbin/find-names-this")
+
+
+class _Outer:
+    """Part of `_Collector` (collect.py): scripts fed the line's arguments from elsewhere."""
+
+    # `set -- ...` ran on the line; the files `exec N<F` opened (replaced, never changed in place)
+    _positional_set = False
+    _exec_files: dict[int, str] = {}
+
+    def _own_script(self, path: str) -> bool:
+        """Whether sourcing `path` with arguments runs an init script or a program's own
+        script (a pattern: whether it may)."""
+        dirs = [d.text for d in self._dirs]  # type: ignore[attr-defined]
+        probe = [_Word(".", "."), _Word(path, path, bool(GLOB.search(path))), _Word("x", "x")]
+        return bool(init_script_commands(".", probe, dirs))
+
+    def _outer_scripts(self, name: str, words: list[_Word], site: _Site) -> None:
+        values = [w.value for w in words]
+        if name == "set" and any(v is None or v == "--" or v[:1] not in ("-", "+")
+                                 for v in values[1:]):
+            self._positional_set = True  # `set -- stop`, `set stop`: `$1` from here on
+            return
+        if name == "exec" and len(words) == 1:
+            # `exec 3< F`: the file a later `sh /dev/fd/3` reads (as the descriptor may keep
+            # what it held before, if the open fails, that reading is kept too)
+            self._exec_files = {**self._exec_files, **_files(site)}
+            return
+        if name in _SOURCES:
+            self._sourced(words, site)
+        shell = name in _SOURCES or shell_name(name) is not None
+        if not shell and not INTERPRETERS.fullmatch(name):
+            return
+        if "find" in site.wrappers and any("{}" in (w.value or w.text) for w in words):
+            self._find_script(name, words, site)
+        # (find's `{}` as itself: `-exec sh -c '. "$0"' {} stop \;` sources the file it names)
+        values = [w.text if v is None and "find" in site.wrappers and "{}" in w.text else v
+                  for v, w in zip(values, words, strict=True)]
+        if None in values:
+            return
+        strings: list[str] = [v for v in values if v is not None]
+        if shell and name not in _SOURCES:
+            self._shell_outer(name, words, strings, site)
+        if self._exec_files and (shell or name in _SOURCES):
+            # `exec 3< /etc/init.d/ufw; sh /dev/fd/3 stop` (finding 24)
+            here = dict(self._exec_files)
+            here.update(_files(site))
+            stdin = here.pop(0, None)
+            opened = site._replace(fds=tuple((fd, "file", f) for fd, f in here.items()),
+                                   **({"stdin": "file", "here": stdin} if stdin else {}))
+            self._judge_runs(name, words, opened)
+
+    def _judge_runs(self, name: str, words: list[_Word], site: _Site) -> None:
+        dirs = [d.text for d in self._dirs]  # type: ignore[attr-defined]
+        for argv in init_script_commands(name, words, dirs, site):
+            self._inner([_Word(v, v, bool(GLOB.search(v))) for v in argv],  # type: ignore[attr-defined]
+                        site, name)
+
+    def _sourced(self, words: list[_Word], site: _Site) -> None:
+        """`. FILE` where the positional parameters may be set: in a function, after `set --`
+        (finding 18); a file known only at run time sourced with arguments."""
+        if len(words) < 2:
+            return
+        file, args = words[1], words[2:]
+        if file.value is None or ("find" in site.wrappers and "{}" in file.value):
+            if args:
+                self._unknown(site, words, "a file known only at run time sourced with "  # type: ignore[attr-defined]
+                                           "arguments")
+            return
+        if args and all(a.value is not None for a in args):
+            return  # judged as `/etc/init.d/X ACTION` (init_scripts.py)
+        if (self._positional_set or self._in_function) and self._own_script(file.value):  # type: ignore[attr-defined]
+            self._unknown(site, words, f"{file.value} sourced with positional parameters "  # type: ignore[attr-defined]
+                                       "the line sets (its action)")
+
+    def _shell_outer(self, name: str, words: list[_Word], strings: list[str], site: _Site) -> None:
+        letters, startup, at = shell_operands(strings)
+        for file in startup:
+            if self._own_script(file):  # `bash --rcfile /etc/init.d/ufw -i -c : x stop`
+                self._unknown(site, words, f"{name} reads {file} at start with its operands "  # type: ignore[attr-defined]
+                                           "as its arguments")
+        code: str | None = None
+        arg0: str | None = name
+        if "c" in letters:
+            if at >= len(strings):
+                return
+            code, arg0, args = strings[at], _at(strings, at + 1), strings[at + 2:]
+        elif at >= len(strings) or "s" in letters:
+            code, args = (site.here if site.stdin == "here" else None), strings[at:]
+        else:
+            script, args = strings[at], strings[at + 1:]
+            if script in ("/dev/stdin", "/dev/fd/0", "/proc/self/fd/0") and site.stdin == "here":
+                code = site.here  # `sh /dev/stdin stop <<< '. F'`
+        if code is None or not args:
+            return
+        files = sourced_files(code)
+        if files is None:
+            self._unknown(site, words, f"{name}'s code may source a file with the operands "  # type: ignore[attr-defined]
+                                       "as its arguments")
+            return
+        for word in files:
+            file = outer_file(word, arg0, list(args))
+            if file is None or ("find" in site.wrappers and "{}" in file):
+                self._unknown(site, words, f"{name} sources a file known only at run time "  # type: ignore[attr-defined]
+                                           "with its operands as arguments")
+            else:
+                # dash's `.` keeps the outer `$1` whatever words follow the file
+                self._inner([_Word(".", "."), _Word(file, file, bool(GLOB.search(file))),  # type: ignore[attr-defined]
+                             *(_Word(a, a) for a in args)], site, name)
+
+    def _find_script(self, name: str, words: list[_Word], site: _Site) -> None:
+        """`find ... -exec sh {} stop \\;`: `{}` is the script, a file find names (finding 19)."""
+        dirs = [d.text for d in self._dirs]  # type: ignore[attr-defined]
+        found: list[tuple[str, ...]] = []
+        for place in _FIND_PROBES:
+            probe = [_Word(place, place) if "{}" in (w.value or w.text) else w for w in words]
+            strings = [w.value or "" for w in probe]
+            ran = interpreted_program(name, strings, dirs) if INTERPRETERS.fullmatch(name) else None
+            found += init_script_commands(name, probe, dirs, site) if ran is None else [ran]
+        # with no words after it, only `{} +` gives the script arguments: the other files found
+        # (`find /usr/sbin/ufw disable -exec python3 {} +`)
+        batch = bool(_BATCH.search(site.text))
+        if any(argv[0].endswith("/find-names-this") and (len(argv) > 1 or batch)
+               for argv in found):
+            self._unknown(site, words, f"{name} runs a script find names ({{}}) with the "  # type: ignore[attr-defined]
+                                       "line's words as its arguments")
+
+
+def _at(strings: list[str], index: int) -> str | None:
+    return strings[index] if index < len(strings) else None
+
+
+def _files(site: _Site) -> dict[int, str]:
+    files = {fd: here for fd, origin, here in site.fds if origin == "file" and here}
+    if site.stdin == "file" and site.here:
+        files[0] = site.here
+    return files
