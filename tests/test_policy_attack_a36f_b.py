@@ -44,6 +44,12 @@ HELD = [
     "set -- x stop; shift; . /etc/init.d/ufw", 'set -- stop; . /etc/init.d/ufw "$@"',
     "f() { . /etc/init.d/ufw; }; f stop", 'f() { . /etc/init.d/ufw "$@"; }; f stop',
     "set -- ufw stop; . /usr/sbin/service", '. "$X" stop',
+    # (siblings: a bare name `.` and bash look up in PATH; a `cd` in the code; eval; nested;
+    # operands known only at run time)
+    ". service ufw stop", "source service ufw stop", "bash service ufw stop",
+    "sh -c '. service' x ufw stop", "sh -c 'cd /etc/init.d; . ./ufw' x stop",
+    "sh -c \"eval '. /etc/init.d/ufw'\" x stop", "sh -c '. /etc/init.d/ufw' x \"$A\"",
+    "sh -c 'sh -c \". /etc/init.d/ufw\" y \"$1\"' x stop",
     # 19: find's {} as a shell's or an interpreter's script
     "find /etc/init.d -name ufw -exec sh {} stop \\;", "find /etc/init.d/ufw -exec sh {} stop \\;",
     "find /etc/init.d -name ufw -exec sh {} stop +", "find /etc/init.d -name ufw -execdir sh {} stop \\;",
@@ -82,6 +88,8 @@ HONEST = [
     "env ENV=/etc/profile sh -i -c true", "find . -name '*.sh' -exec sh {} \\;",
     "find . -name '*.py' -exec python3 {} \\;", "find . -type f -exec sh -c 'echo \"$0\"' {} \\;",
     "find . -name '*.txt' -exec rm {} \\;", "sh -c 'sh -s' < ./script.sh",
+    "bash deploy.sh prod", ". env.sh prod", "source activate myenv", "bash -x build.sh --fast",
+    "sh -c 'cd app && . ./env.sh && run \"$@\"' x a b",
 ]
 
 

@@ -21,13 +21,19 @@ from __future__ import annotations
 import re
 
 from bastion.command_control.policy.init_scripts import init_script_commands
-from bastion.command_control.policy.outer_args import outer_file, shell_operands, sourced_files
+from bastion.command_control.policy.outer_args import (
+    UNKNOWN,
+    outer_file,
+    shell_operands,
+    sourced_files,
+)
 from bastion.command_control.policy.script_spellings import GLOB, interpreted_program
 from bastion.command_control.policy.shells import INTERPRETERS, shell_name
 from bastion.command_control.policy.words import _Site, _Word
 
 _SOURCES = frozenset({".", "source"})
 # `{}` where a script stands: a place the rules read (an init script, a program's script)
+_SCRIPT_FILE = re.compile(r"\.(?:sh|bash|zsh|ksh|dash|py|pl|rb|js|php|lua|tcl|env|rc)$")
 _BATCH = re.compile(r"\{\}[\s'\"]*\\?\+")
 _FIND_PROBES = ("/etc/init.d/find-names-this", "/usr/sbin/find-names-this")
 
@@ -64,14 +70,15 @@ class _Outer:
             return
         if "find" in site.wrappers and any("{}" in (w.value or w.text) for w in words):
             self._find_script(name, words, site)
-        # (find's `{}` as itself: `-exec sh -c '. "$0"' {} stop \;` sources the file it names)
-        values = [w.text if v is None and "find" in site.wrappers and "{}" in w.text else v
-                  for v, w in zip(values, words, strict=True)]
-        if None in values:
-            return
-        strings: list[str] = [v for v in values if v is not None]
+        # (find's `{}` as itself: `-exec sh -c '. "$0"' {} stop \\;` sources the file it names;
+        # an operand known only at run time stands in as UNKNOWN)
+        strings = [w.text if v is None and "find" in site.wrappers and "{}" in w.text else
+                   UNKNOWN if v is None else v for v, w in zip(values, words, strict=True)]
         if shell and name not in _SOURCES:
             self._shell_outer(name, words, strings, site)
+        self._path_script(name, strings, site)
+        if None in values:
+            return
         if self._exec_files and (shell or name in _SOURCES):
             # `exec 3< /etc/init.d/ufw; sh /dev/fd/3 stop` (finding 24)
             here = dict(self._exec_files)
@@ -106,6 +113,8 @@ class _Outer:
 
     def _shell_outer(self, name: str, words: list[_Word], strings: list[str], site: _Site) -> None:
         letters, startup, at = shell_operands(strings)
+        if UNKNOWN in strings[:at]:
+            return  # options known only at run time: judged by the shell's handler
         for file in startup:
             if self._own_script(file):  # `bash --rcfile /etc/init.d/ufw -i -c : x stop`
                 self._unknown(site, words, f"{name} reads {file} at start with its operands "  # type: ignore[attr-defined]
@@ -122,22 +131,52 @@ class _Outer:
             script, args = strings[at], strings[at + 1:]
             if script in ("/dev/stdin", "/dev/fd/0", "/proc/self/fd/0") and site.stdin == "here":
                 code = site.here  # `sh /dev/stdin stop <<< '. F'`
-        if code is None or not args:
+        if code is None or code == UNKNOWN or not args:
             return
-        files = sourced_files(code)
-        if files is None:
+        read = sourced_files(code)
+        if read is None:
             self._unknown(site, words, f"{name}'s code may source a file with the operands "  # type: ignore[attr-defined]
                                        "as its arguments")
             return
+        files, folders = read
         for word in files:
             file = outer_file(word, arg0, list(args))
             if file is None or ("find" in site.wrappers and "{}" in file):
                 self._unknown(site, words, f"{name} sources a file known only at run time "  # type: ignore[attr-defined]
                                            "with its operands as arguments")
-            else:
+                continue
+            # a relative file after a `cd` in the code: in each folder it names too
+            places = [file, *(f"{d.rstrip('/')}/{file}" for d in folders
+                              if not file.startswith("/") and d.startswith("/"))]
+            for place in places:
+                if UNKNOWN in args:
+                    if self._own_script(place):
+                        self._unknown(site, words, f"{name} sources {place} with operands "  # type: ignore[attr-defined]
+                                                   "known only at run time as its arguments")
+                    continue
                 # dash's `.` keeps the outer `$1` whatever words follow the file
-                self._inner([_Word(".", "."), _Word(file, file, bool(GLOB.search(file))),  # type: ignore[attr-defined]
+                self._inner([_Word(".", "."), _Word(place, place, bool(GLOB.search(place))),  # type: ignore[attr-defined]
                              *(_Word(a, a) for a in args)], site, name)
+
+    def _path_script(self, name: str, strings: list[str], site: _Site) -> None:
+        """`. service ufw stop`, `bash service ufw stop`: a name without a slash is looked up
+        in PATH (by `.`, and by bash when the folder has no such file): the program of that
+        name run with the words after it."""
+        if name in _SOURCES:
+            at = 2 if len(strings) > 1 and strings[1] == "--" else 1
+        elif shell_name(name) is not None:
+            letters, _, at = shell_operands(strings)
+            if "c" in letters or "s" in letters or UNKNOWN in strings[:at]:
+                return
+        else:
+            return
+        if at + 1 >= len(strings) or UNKNOWN in strings[at:]:
+            return
+        script = strings[at]
+        if "/" in script or not script or GLOB.search(script) or script.startswith("-") \
+                or _SCRIPT_FILE.search(script):
+            return  # (`bash script.sh start`: a script of one's own, not the program `script`)
+        self._inner([_Word(v, v) for v in strings[at:]], site, name)  # type: ignore[attr-defined]
 
     def _find_script(self, name: str, words: list[_Word], site: _Site) -> None:
         """`find ... -exec sh {} stop \\;`: `{}` is the script, a file find names (finding 19)."""

@@ -21,6 +21,7 @@ import shlex
 
 from bastion.command_control.policy.short_options import is_cluster, read_cluster
 
+UNKNOWN = "\0(known only at run time)"  # an operand's stand-in
 _SOURCES = frozenset({".", "source"})
 _STARTUP = frozenset({"--rcfile", "--init-file"})
 _POSITIONAL = re.compile(r"\$(?:\{(?P<braced>[0-9]+)\}|(?P<bare>[0-9]))")
@@ -28,18 +29,29 @@ _POSITIONAL = re.compile(r"\$(?:\{(?P<braced>[0-9]+)\}|(?P<bare>[0-9]))")
 _SOURCE_WORD = re.compile(r"(?:^|[\s;&|({`])(?:\.|source)\s")
 
 
-def sourced_files(code: str) -> list[str] | None:
+def sourced_files(code: str, depth: int = 0) -> tuple[list[str], list[str]] | None:
     """The words after each `.` or `source` in `code` (the files it sources, as written after
-    quote removal); None when the code cannot be split and may source a file."""
+    quote removal), also in a string the code may run (`eval '. F'`), and the folders a `cd`
+    or `pushd` in it names; None when the code cannot be split and may source a file."""
     try:
         lexer = shlex.shlex(code, posix=True, punctuation_chars=";&|()<>")
         lexer.whitespace_split = True
         lexer.commenters = ""
         tokens = list(lexer)
     except ValueError:
-        return None if _SOURCE_WORD.search(code) else []
-    return [after for before, after in itertools.pairwise(tokens)
-            if before in _SOURCES and after not in ";&|()<>"]
+        return None if _SOURCE_WORD.search(code) else ([], [])
+    files = [after for before, after in itertools.pairwise(tokens)
+             if before in _SOURCES and after not in ";&|()<>"]
+    dirs = [after for before, after in itertools.pairwise(tokens)
+            if before in ("cd", "pushd") and after not in ";&|()<>" and not after.startswith("-")]
+    for token in tokens:
+        if depth < 3 and _SOURCE_WORD.search(token):
+            inner = sourced_files(token, depth + 1)
+            if inner is None:
+                return None
+            files += inner[0]
+            dirs += inner[1]
+    return files, dirs
 
 
 def outer_file(word: str, arg0: str | None, args: list[str | None]) -> str | None:
@@ -51,7 +63,7 @@ def outer_file(word: str, arg0: str | None, args: list[str | None]) -> str | Non
         nonlocal unknown
         index = int(match.group("braced") or match.group("bare"))
         value = arg0 if index == 0 else (args[index - 1] if index <= len(args) else "")
-        if value is None:
+        if value is None or value == UNKNOWN:
             unknown = True
             return ""
         return value
