@@ -50,6 +50,9 @@ HELD = [
     "sh -c '. service' x ufw stop", "sh -c 'cd /etc/init.d; . ./ufw' x stop",
     "sh -c \"eval '. /etc/init.d/ufw'\" x stop", "sh -c '. /etc/init.d/ufw' x \"$A\"",
     "sh -c 'sh -c \". /etc/init.d/ufw\" y \"$1\"' x stop",
+    # (typed, the shell keeps its state for the next line: `$1`, descriptors, BASH_ENV)
+    ". /etc/init.d/ufw", ". /etc/init.d/ufw status", "f() { . /etc/init.d/ufw; }",
+    "exec 3</etc/init.d/ufw", "export BASH_ENV=/etc/init.d/ufw", "export ENV=/usr/sbin/service",
     # 19: find's {} as a shell's or an interpreter's script
     "find /etc/init.d -name ufw -exec sh {} stop \\;", "find /etc/init.d/ufw -exec sh {} stop \\;",
     "find /etc/init.d -name ufw -exec sh {} stop +", "find /etc/init.d -name ufw -execdir sh {} stop \\;",

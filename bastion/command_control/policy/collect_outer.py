@@ -7,11 +7,14 @@ elsewhere on the line (outside attack a36f, findings 3, 4, 18, 19, 24 and 25). M
   /etc/init.d/ufw stop`, `sh -s stop <<< '. /etc/init.d/ufw'`, dash's `. F status` keeping
   the outer `stop`): judged as `. FILE OPERANDS...`; a file known only at run time sourced with
   operands is unknown;
-- a program's own script (an init script, a program's script in a folder of programs) sourced
-  with positional parameters the line set (`set -- stop; . F`, `f() { . F; }; f stop`), as a
-  shell's startup file (BASH_ENV, ENV, `--rcfile`, `--init-file`): unknown;
-- `find ... -exec sh {} stop \\;`: the script find names (`{}`) run with the line's words:
-  unknown;
+- a program's own script (an init script, a program's script in a folder of programs)
+  sourced at all (`set -- stop; . F`, `f() { . F; }; f stop`: its `$1` is the shell's, which
+  an earlier line may have set; dash ignores words after the file), or as a shell's startup
+  file (BASH_ENV, ENV, `--rcfile`, `--init-file`), or opened by `exec N<F` (the descriptor
+  stays open for later lines): unknown; a bare name sourced or given to a shell is looked up
+  in PATH: that program run with the words after it (`. service ufw stop`);
+- `find ... -exec sh {} stop \\;`: the script find names (`{}`) run with the line's words
+  (or with `{} +`, the other files found): unknown;
 - a descriptor an `exec 3<F` earlier on the line opened, read as the script (`exec 3<F; sh
   /dev/fd/3 stop`): the command judged with that file on it.
 """
@@ -41,8 +44,7 @@ _FIND_PROBES = ("/etc/init.d/find-names-this", "/usr/sbin/find-names-this")
 class _Outer:
     """Part of `_Collector` (collect.py): scripts fed the line's arguments from elsewhere."""
 
-    # `set -- ...` ran on the line; the files `exec N<F` opened (replaced, never changed in place)
-    _positional_set = False
+    # the files `exec N<F` opened on the line (replaced, never changed in place)
     _exec_files: dict[int, str] = {}
 
     def _own_script(self, path: str) -> bool:
@@ -54,14 +56,16 @@ class _Outer:
 
     def _outer_scripts(self, name: str, words: list[_Word], site: _Site) -> None:
         values = [w.value for w in words]
-        if name == "set" and any(v is None or v == "--" or v[:1] not in ("-", "+")
-                                 for v in values[1:]):
-            self._positional_set = True  # `set -- stop`, `set stop`: `$1` from here on
-            return
         if name == "exec" and len(words) == 1:
             # `exec 3< F`: the file a later `sh /dev/fd/3` reads (as the descriptor may keep
             # what it held before, if the open fails, that reading is kept too)
-            self._exec_files = {**self._exec_files, **_files(site)}
+            opened = _files(site)
+            self._exec_files = {**self._exec_files, **opened}
+            for fd, file in opened.items():
+                if self._own_script(file):
+                    # the descriptor stays open for the lines typed after this one too
+                    self._unknown(site, words, f"exec opens {file} on descriptor {fd}, which "  # type: ignore[attr-defined]
+                                               "a later shell may read as its script")
             return
         if name in _SOURCES:
             self._sourced(words, site)
@@ -105,11 +109,13 @@ class _Outer:
                 self._unknown(site, words, "a file known only at run time sourced with "  # type: ignore[attr-defined]
                                            "arguments")
             return
-        if args and all(a.value is not None for a in args):
-            return  # judged as `/etc/init.d/X ACTION` (init_scripts.py)
-        if (self._positional_set or self._in_function) and self._own_script(file.value):  # type: ignore[attr-defined]
-            self._unknown(site, words, f"{file.value} sourced with positional parameters "  # type: ignore[attr-defined]
-                                       "the line sets (its action)")
+        # Without words of its own the script's `$1` is the shell's: set by `set --`, a
+        # function's call, an outer shell's operands, or an earlier line typed in the same
+        # shell; dash's `.` ignores the words after the file and keeps them too (the words
+        # themselves are judged as `/etc/init.d/X ACTION`, init_scripts.py).
+        if self._own_script(file.value):
+            self._unknown(site, words, f"{file.value} sourced with the shell's positional "  # type: ignore[attr-defined]
+                                       "parameters as its action")
 
     def _shell_outer(self, name: str, words: list[_Word], strings: list[str], site: _Site) -> None:
         letters, startup, at = shell_operands(strings)
