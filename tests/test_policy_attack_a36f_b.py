@@ -47,6 +47,7 @@ HELD = [
     # (siblings: a bare name `.` and bash look up in PATH; a `cd` in the code; eval; nested;
     # operands known only at run time)
     ". service ufw stop", "source service ufw stop", "bash service ufw stop",
+    "set -- ufw stop; . service", "set ufw stop; source service", "set -- x ufw stop; shift; . service",
     "sh -c '. service' x ufw stop", "sh -c 'cd /etc/init.d; . ./ufw' x stop",
     "sh -c \"eval '. /etc/init.d/ufw'\" x stop", "sh -c '. /etc/init.d/ufw' x \"$A\"",
     "sh -c 'sh -c \". /etc/init.d/ufw\" y \"$1\"' x stop",
@@ -91,7 +92,8 @@ HONEST = [
     "env ENV=/etc/profile sh -i -c true", "find . -name '*.sh' -exec sh {} \\;",
     "find . -name '*.py' -exec python3 {} \\;", "find . -type f -exec sh -c 'echo \"$0\"' {} \\;",
     "find . -name '*.txt' -exec rm {} \\;", "sh -c 'sh -s' < ./script.sh",
-    "bash deploy.sh prod", ". env.sh prod", "source activate myenv", "bash -x build.sh --fast",
+    "bash deploy.sh prod", ". env.sh prod", "set -- a b; . env.sh", "set -e; . ./env.sh",
+    "source activate myenv", "bash -x build.sh --fast",
     "sh -c 'cd app && . ./env.sh && run \"$@\"' x a b",
 ]
 

@@ -46,6 +46,8 @@ class _Outer:
 
     # the files `exec N<F` opened on the line (replaced, never changed in place)
     _exec_files: dict[int, str] = {}
+    # the positional parameters `set` gave on the line (None: a word known only at run time)
+    _positional: tuple[str | None, ...] = ()
 
     def _own_script(self, path: str) -> bool:
         """Whether sourcing `path` with arguments runs an init script or a program's own
@@ -56,6 +58,9 @@ class _Outer:
 
     def _outer_scripts(self, name: str, words: list[_Word], site: _Site) -> None:
         values = [w.value for w in words]
+        if name in ("set", "shift"):
+            self._positional = _positional(name, values[1:], self._positional)
+            return
         if name == "exec" and len(words) == 1:
             # `exec 3< F`: the file a later `sh /dev/fd/3` reads (as the descriptor may keep
             # what it held before, if the open fails, that reading is kept too)
@@ -176,13 +181,19 @@ class _Outer:
                 return
         else:
             return
-        if at + 1 >= len(strings) or UNKNOWN in strings[at:]:
+        if at >= len(strings):
+            return
+        rest = strings[at + 1:]
+        if name in _SOURCES and not rest and self._positional:
+            # `set -- ufw stop; . service`: the sourced file's `$1...` are the shell's
+            rest = [UNKNOWN if v is None else v for v in self._positional]
+        if not rest or UNKNOWN in rest or UNKNOWN == strings[at]:
             return
         script = strings[at]
         if "/" in script or not script or GLOB.search(script) or script.startswith("-") \
                 or _SCRIPT_FILE.search(script):
             return  # (`bash script.sh start`: a script of one's own, not the program `script`)
-        self._inner([_Word(v, v) for v in strings[at:]], site, name)  # type: ignore[attr-defined]
+        self._inner([_Word(v, v) for v in (script, *rest)], site, name)  # type: ignore[attr-defined]
 
     def _find_script(self, name: str, words: list[_Word], site: _Site) -> None:
         """`find ... -exec sh {} stop \\;`: `{}` is the script, a file find names (finding 19)."""
@@ -200,6 +211,21 @@ class _Outer:
                for argv in found):
             self._unknown(site, words, f"{name} runs a script find names ({{}}) with the "  # type: ignore[attr-defined]
                                        "line's words as its arguments")
+
+
+def _positional(name: str, words: list[str | None],
+                had: tuple[str | None, ...]) -> tuple[str | None, ...]:
+    """The positional parameters after `set WORDS` or `shift N`."""
+    if name == "shift":
+        count = words[0] if words else "1"
+        if count is None or not count.isdigit():
+            return (None,) if had else ()
+        return had[int(count):]
+    if "--" in words:
+        return tuple(words[words.index("--") + 1:])
+    if words and words[0] is not None and words[0][:1] not in ("-", "+"):
+        return tuple(words)
+    return had
 
 
 def _at(strings: list[str], index: int) -> str | None:
