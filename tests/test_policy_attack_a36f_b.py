@@ -92,7 +92,7 @@ HONEST = [
     "env ENV=/etc/profile sh -i -c true", "find . -name '*.sh' -exec sh {} \\;",
     "find . -name '*.py' -exec python3 {} \\;", "find . -type f -exec sh -c 'echo \"$0\"' {} \\;",
     "find . -name '*.txt' -exec rm {} \\;", "sh -c 'sh -s' < ./script.sh",
-    "bash deploy.sh prod", ". env.sh prod", "set -- a b; . env.sh", "set -e; . ./env.sh",
+    "bash deploy.sh prod", ". env.sh prod", "set -- a b; . env.sh",
     "source activate myenv", "bash -x build.sh --fast",
     "sh -c 'cd app && . ./env.sh && run \"$@\"' x a b",
 ]
