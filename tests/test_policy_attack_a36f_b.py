@@ -66,6 +66,8 @@ HELD = [
     "find /usr/sbin/ufw disable -exec python3 {} +",
     "find /etc/init.d -name ufw -exec sh -c '. {}' x stop \\;",
     "find /etc/init.d -name ufw -exec sh -c '. \"$0\"' {} stop \\;",
+    # (an interpreter's script known only at run time, with the line's words)
+    'python3 "$X" disable', "python3 $(command -v ufw) disable", 'php "$F" a',
     # 24: the script's file opened earlier on the line or on an outer shell
     "exec 3< /etc/init.d/ufw; sh /dev/fd/3 stop", "exec 3< /etc/init.d/auditd; bash /dev/fd/3 stop",
     "exec 4</etc/init.d/ufw; sh /proc/self/fd/4 stop", "exec < /etc/init.d/ufw; sh -s stop",
@@ -93,7 +95,8 @@ HONEST = [
     "find . -name '*.py' -exec python3 {} \\;", "find . -type f -exec sh -c 'echo \"$0\"' {} \\;",
     "find . -name '*.txt' -exec rm {} \\;", "sh -c 'sh -s' < ./script.sh",
     "bash deploy.sh prod", ". env.sh prod", "set -- a b; . env.sh",
-    "source activate myenv", "bash -x build.sh --fast",
+    "source activate myenv", "bash -x build.sh --fast", 'python3 "$X"', 'python3 manage.py "$X"',
+    'python3 -m pytest "$X"', 'python3 -X "$o" app.py a', "python3 -c \"$code\" x",
     "sh -c 'cd app && . ./env.sh && run \"$@\"' x a b",
 ]
 

@@ -79,6 +79,8 @@ class _Outer:
             return
         if "find" in site.wrappers and any("{}" in (w.value or w.text) for w in words):
             self._find_script(name, words, site)
+        elif not shell and None in values:
+            self._runtime_script(name, words, site)
         # (find's `{}` as itself: `-exec sh -c '. "$0"' {} stop \\;` sources the file it names;
         # an operand known only at run time stands in as UNKNOWN)
         strings = [w.text if v is None and "find" in site.wrappers and "{}" in w.text else
@@ -195,6 +197,15 @@ class _Outer:
             return  # (`bash script.sh start`: a script of one's own, not the program `script`)
         self._inner([_Word(v, v) for v in (script, *rest)], site, name)  # type: ignore[attr-defined]
 
+    def _runtime_script(self, name: str, words: list[_Word], site: _Site) -> None:
+        """`python3 "$X" disable`: an interpreter's script known only at run time (it may be a
+        program's own, `/usr/sbin/ufw`) run with the line's words: unknown, as `sh "$X" stop`
+        is."""
+        ran = _probed(name, words, [d.text for d in self._dirs])  # type: ignore[attr-defined]
+        if ran is not None and ran[0] == _FIND_PROBES[1] and len(ran) > 1:
+            self._unknown(site, words, f"{name} runs a script known only at run time with the "  # type: ignore[attr-defined]
+                                       "line's words as its arguments")
+
     def _find_script(self, name: str, words: list[_Word], site: _Site) -> None:
         """`find ... -exec sh {} stop \\;`: `{}` is the script, a file find names (finding 19)."""
         dirs = [d.text for d in self._dirs]  # type: ignore[attr-defined]
@@ -211,6 +222,13 @@ class _Outer:
                for argv in found):
             self._unknown(site, words, f"{name} runs a script find names ({{}}) with the "  # type: ignore[attr-defined]
                                        "line's words as its arguments")
+
+
+def _probed(name: str, words: list[_Word], dirs: list[str]) -> tuple[str, ...] | None:
+    """The program an interpreter runs with every word known only at run time taken for a
+    program's own script (None: the script is on the line, or code)."""
+    place = _FIND_PROBES[1]
+    return interpreted_program(name, [place if w.value is None else w.value for w in words], dirs)
 
 
 def _positional(name: str, words: list[str | None],
