@@ -24,6 +24,7 @@ from bastion.command_control.policy.collect_interpreters import _Interpreters
 from bastion.command_control.policy.collect_known import _KnownState
 from bastion.command_control.policy.collect_launchers import _STRICT, _Launchers, _other_verb
 from bastion.command_control.policy.collect_modules import _Modules
+from bastion.command_control.policy.collect_outer import _Outer
 from bastion.command_control.policy.collect_programs import _Programs
 from bastion.command_control.policy.collect_remote import REMOTE_METHODS, _Remote
 from bastion.command_control.policy.collect_respelled import RESPELLED_HANDLERS, _Respelled
@@ -128,7 +129,7 @@ _PROGRAM_OF_ANOTHER = re.compile(r"(?:^|/)proc/|(?:^|/)dev/(?:fd|std(?:in|out|er
 
 class _Collector(_Statements, _Files, _Variables, _Code, _Wrappers, _Runners, _Interpreters, _Builtins,
                  _Programs, _Launchers, _Respelled, _Modules, _Starters, _State,
-                 _KnownState, _Fed, _Remote):
+                 _KnownState, _Fed, _Remote, _Outer):
     """Walks one parse tree (and the code nested in it) and collects simple commands."""
 
     def __init__(self) -> None:
@@ -484,6 +485,7 @@ class _Collector(_Statements, _Files, _Variables, _Code, _Wrappers, _Runners, _I
             # a pattern stays one (`sh /etc/init.d/ufw sto[p]`: attack x33f, finding 1)
             self._inner([_Word(v, v, any(w.glob and w.value == v for w in words)) for v in argv],
                         site, name)
+        self._outer_scripts(name, words, site)  # a36f, findings 3, 4, 18, 19, 24, 25
         self._fed(name, words, site, read, start)
         if site.dynamic and handler is not None and name not in _DATA_PROGRAMS and not (
                 name == "git" and _git_subcommand(words)) and not _other_verb(name, words):

@@ -431,8 +431,9 @@ class _Code:
         # /tmp'` moves nothing here).
         # A sourced here-string runs in the shell now, as eval does, and may `return` early.
         moves = self._moves()
-        inner = site._replace(depth=site.depth + 1, wrappers=(*site.wrappers, name), here=None,
-                              grammar=grammar)
+        # (a file on stdin keeps its name: `sh -c 'sh -s stop' < F`, attack a36f, finding 24)
+        inner = site._replace(depth=site.depth + 1, wrappers=(*site.wrappers, name),
+                              here=site.here if site.stdin == "file" else None, grammar=grammar)
         later = name in _SAME_SHELL and name != "eval"
         if later:  # walked again at the end of the line in every state it reaches (`finish`)
             self._deferred[value, inner] = None

@@ -231,6 +231,11 @@ class _Variables:
             self._expanded(_decode_prompt(code), site, name)
         elif kind == "expanded":
             self._expanded(code, site, name)
+            if name in ("BASH_ENV", "ENV") and self._own_script(code):  # type: ignore[attr-defined]
+                # `BASH_ENV=/etc/init.d/ufw bash -c : x stop`: sourced with the shell's operands
+                # as its arguments (attack a36f, finding 18)
+                self._unknown(site, [value], f"{name} names {code}, which a starting shell "
+                                             "sources with its operands as arguments")
             if name in ("BASH_ENV", "ENV"):
                 # The file a starting shell sources: `BASH_ENV=/dev/stdin bash -c :` runs its
                 # stdin as a script, as `bash /dev/stdin` does.

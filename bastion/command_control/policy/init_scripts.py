@@ -100,7 +100,8 @@ def init_script_commands(name: str, words: list[_Word], dirs: list[str],
     if not rest:
         return []
     scripts = [script]
-    if at > 0 and any(w.glob for w in words) and GLOB.search(script):
+    if at > 0 and (any(w.glob for w in words) or fed is not None) and GLOB.search(script):
+        # (a pattern in the redirection feeding it: `sh -s stop < /etc/init.d/uf?`, a36f, 4)
         scripts = pattern_paths(script, dirs)  # `sh /etc/init.?/ufw stop` (z35f, finding 8)
     found: list[tuple[str, ...]] = []
     for one in scripts:
