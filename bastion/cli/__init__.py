@@ -443,11 +443,9 @@ def _check_stored_digest(ctx: Context, path: Path) -> None:
                                                "store holds none of that name)")
         return
     if len(stored) > 1:
-        raise recording.RecordingError(f"{path}: the store holds {len(stored)} recordings of "
-                                       "that name")
-    if stored[0] is None:
+        raise recording.RecordingError(f"{path}: the store holds {len(stored)} of that name")
+    if (stored := stored[0]) is None:
         return
-    stored = stored[0]
     try:
         with open(path, "rb") as f:
             actual = hashlib.file_digest(f, "sha256").hexdigest()
