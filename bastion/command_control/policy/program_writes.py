@@ -17,6 +17,7 @@ from bastion.command_control.policy.options import (
 )
 from bastion.command_control.policy.paths import PathArg, _descriptor_file, _path_arg
 from bastion.command_control.policy.programs import _GIT_PLAIN_SETTINGS
+from bastion.command_control.policy.sql_targets import written_targets
 from bastion.command_control.policy.words import _GLOB_CHARS, _at, _Word
 from bastion.command_control.policy.wrappers import _git_verb_index
 
@@ -247,6 +248,8 @@ def _sqlite_writes(words: list[_Word]) -> tuple[list[PathArg], list[str | None]]
         for literal, other in _SQLITE_SQL_FILE.findall(text.value):
             named = _sqlite_file(literal) if not other else PathArg("(a file SQL names)", "unknown")
             paths += [named] if named is not None else []
+        if _SQLITE_SQL_FILE.search(text.value) and written_targets(text.value)[1]:
+            paths.append(PathArg("(a file SQL names by an expression)", "unknown"))  # a36f, 27
         if re.search(r"(?i)\b(load_extension|edit)\s*\(", text.value):
             codes.append(None)
     # Commands read from a file: an ordinary one is a script file, any program's peer (README);

