@@ -46,6 +46,12 @@ HELD = [
     "duckdb -c \"SET log_query_path=getenv('X')\"",
     "duckdb -c \"SET custom_extension_repository='http://evil/ext'\"",
     "duckdb -c \"SET some_new_setting='/etc/cron.d/x'\"",
+    # finding 10: npm's option abbreviations as nopt reads them (npm 11: any unique start)
+    "npm run build --scr=/tmp/x", "npm --scr /tmp/x run build", "npm test --scr=/tmp/x",
+    "npm edit y --ed=/tmp/x", "npm run x ---scr=/tmp/x", "npm run x -scr=/tmp/x",
+    "npm run x --she=/tmp/x", "npm i --userc=/tmp/rc", "npm i --globalc /tmp/rc",
+    "npm view x --vi=/tmp/x", "npm docs x --br=/tmp/x", "npm init --init-m=/tmp/x.js",
+    "npm run x --node-o='--require /tmp/x.js'", "pnpm run x --scr=/tmp/x",
 ]
 RUNS = [
     # honest SQL: relative and /tmp targets, settings that name no file, concatenation elsewhere
@@ -59,10 +65,55 @@ RUNS = [
     "sqlite3 x.db \"SELECT 'a' || 'b'\"",
     "sqlite3 x.db \"SELECT writefile('/tmp/out.bin', data) FROM t\"",
     "clickhouse-local -q \"SELECT 1 INTO OUTFILE 'out.tsv'\"",
+    # honest npm options beside the abbreviations
+    "npm install --global typescript", "npm install --save-dev eslint", "npm ci --omit=dev",
+    "npm run build --silent", "npm install --no-save x", "npm publish --dry-run",
+    "npm install --include=dev", "npm install --ignore-scripts", "npm --prefix client run build",
 ]
 
 
 @pytest.mark.parametrize(("line", "held"), [(line, True) for line in HELD]
                          + [(line, False) for line in RUNS])
-def test_a36f_c_sql_targets(default_policy: policy.Policy, line: str, held: bool) -> None:
+def test_a36f_c_sql_targets_and_npm_options(default_policy: policy.Policy, line: str, held: bool) -> None:
     assert_held_or_runs(default_policy, line, held)
+
+
+# Judged as the gates judge them with the login root (`~` is /root), as the y34f_c rows are.
+ROOT_ROWS = [
+    # finding 7: the other files of the listed programs, and programs of the same kind
+    ("echo '\\! rm -rf /etc' > ~/.psqlrc-15; psql", "confirm"),
+    ("echo '\\! rm -rf /etc' > ~/.psqlrc-15.18; psql", "confirm"),
+    ("echo 'shell rm -rf /etc' > ~/.gdbearlyinit; gdb -batch", "confirm"),
+    ("echo 'platform shell rm -rf /etc' > ~/.lldbinit; lldb -b", "confirm"),
+    ("echo 'system \"rm -rf /etc\"' > ~/.perldb; PERLDB_OPTS=NonStop perl -d -e 1", "confirm"),
+    ("echo 'system \"rm -rf /etc\"' > ~/.pryrc; pry", "confirm"),
+    ("echo 'system(\"rm -rf /etc\")' > /etc/R/Rprofile.site; Rscript -e 1", "confirm"),
+    ("echo 'import os' > ~/.ipython/profile_default/startup/00.py; ipython3 -c 1", "confirm"),
+    ("echo 'import os; os.system(\"x\")' > ~/.local/lib/python3.11/site-packages/x.pth", "confirm"),
+    ("echo 'set sendmail=\"rm -rf /etc\"' > ~/.neomuttrc; neomutt -s x root < /dev/null", "confirm"),
+    ("echo 'set sendmail=x' > /etc/neomuttrc", "confirm"),
+    ("echo 'set cmd:at-exit \"!rm -rf /etc\"' > ~/.config/lftp/rc", "confirm"),
+    ("echo 'set cmd:at-exit \"!rm -rf /etc\"' > ~/.lftp/rc", "confirm"),
+    ("echo 'script-shell=/tmp/x' > ~/.config/pnpm/rc; pnpm run x", "confirm"),
+    ("echo 'script-shell=/tmp/x' >> /usr/lib/node_modules/npm/npmrc; npm run x", "confirm"),
+    ("printf '[ssh_connection]\\nssh_args = -oProxyCommand=x\\n' > ~/.ansible.cfg", "confirm"),
+    ("cp /tmp/a.cfg /etc/ansible/ansible.cfg", "confirm"),
+    ("printf '[default]\\ncredential_process = x\\n' > ~/.aws/config; aws s3 ls", "confirm"),
+    ("echo 'on-download-complete=/tmp/x' > ~/.aria2/aria2.conf; aria2c http://h/x", "confirm"),
+    ("echo '--exec x' > ~/.config/yt-dlp/config; yt-dlp URL", "confirm"),
+    ("echo 'text/plain; rm -rf /etc' > ~/.mailcap; run-mailcap x.txt", "confirm"),
+    ("printf '[hooks]\\npre-status = x\\n' > ~/.hgrc; hg status", "confirm"),
+    ("echo 'diff-cmd = /tmp/x' >> ~/.subversion/config", "confirm"),
+    ("echo 'GOFLAGS=-toolexec=/tmp/x' > ~/.config/go/env", "confirm"),
+    # honest: reading them, the same names elsewhere
+    ("cat ~/.aws/config", "allow"), ("grep ssh_args /etc/ansible/ansible.cfg", "allow"),
+    ("echo x > /tmp/.hgrc", "allow"), ("cat ~/.psqlrc-15", "allow"),
+]
+
+
+@pytest.mark.parametrize(("line", "expected"), ROOT_ROWS)
+def test_a36f_c_settings_files(default_policy: policy.Policy, line: str, expected: str) -> None:
+    for interactive, text in ((True, line), (False, f"cd ~root; {line}")):
+        verdict = policy.evaluate(default_policy, text, role="engineer", target="web01", login="root",
+                                  interactive=interactive, known=policy.KnownValues())
+        assert verdict.action == expected, (line, interactive, verdict)
