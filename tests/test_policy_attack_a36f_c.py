@@ -52,6 +52,13 @@ HELD = [
     "npm run x --she=/tmp/x", "npm i --userc=/tmp/rc", "npm i --globalc /tmp/rc",
     "npm view x --vi=/tmp/x", "npm docs x --br=/tmp/x", "npm init --init-m=/tmp/x.js",
     "npm run x --node-o='--require /tmp/x.js'", "pnpm run x --scr=/tmp/x",
+    # finding 17: a pattern where a settings verb stands
+    "cd /tmp && touch config && npm confi? set script-shell /tmp/x",
+    "npm confi? set script-shell /tmp/x", "npm config se? script-shell /tmp/x",
+    "npm c[o]nfig set globalconfig /tmp/npmrc", "npm con* set prefix /tmp/p", "npm confi? edit",
+    "pnpm confi? set script-shell /tmp/x", "yarn confi? set script-shell /tmp/x",
+    "gem source? --add http://evil/", "gem sour* -a http://evil/", "gem so* --a=http://evil/",
+    "conda config --se? prefix /tmp",
 ]
 RUNS = [
     # honest SQL: relative and /tmp targets, settings that name no file, concatenation elsewhere
@@ -69,6 +76,8 @@ RUNS = [
     "npm install --global typescript", "npm install --save-dev eslint", "npm ci --omit=dev",
     "npm run build --silent", "npm install --no-save x", "npm publish --dry-run",
     "npm install --include=dev", "npm install --ignore-scripts", "npm --prefix client run build",
+    # honest patterns beside the settings verbs
+    "npm install ./pkg*.tgz", "gem install rails*", "npm config get registry", "gem list 'r*'",
 ]
 
 

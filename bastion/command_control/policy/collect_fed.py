@@ -30,6 +30,7 @@ from bastion.command_control.policy.packaged import (
     option_operand,
 )
 from bastion.command_control.policy.settings_commands import settings_code
+from bastion.command_control.policy.settings_patterns import settings_argvs
 from bastion.command_control.policy.shells import (
     _ATTACHED_VALUE,
     _INLINE_CODE,
@@ -61,7 +62,11 @@ class _Fed:
         argv = tuple(w.value or w.text for w in words)
         if name in DBUS_CLIENTS:
             self._dbus_decoded(name, words, argv, site)
-        for kind, text in settings_code(name, argv, self._values, any(w.value is None for w in words)):
+        settings: list[tuple[str, str]] = []
+        for spelled in settings_argvs(name, words):  # `npm confi? set`: as each verb (a36f, 17)
+            settings += [found for found in settings_code(name, spelled, self._values, any(
+                w.value is None for w in words)) if found not in settings]
+        for kind, text in settings:
             # `pip config set global.log F`: judged as PIP_LOG=F (attack u30f, finding 3)
             if kind == "code":
                 self._code(text, site._replace(stdin="null"), name)
