@@ -59,6 +59,16 @@ HELD = [
     "pnpm confi? set script-shell /tmp/x", "yarn confi? set script-shell /tmp/x",
     "gem source? --add http://evil/", "gem sour* -a http://evil/", "gem so* --a=http://evil/",
     "conda config --se? prefix /tmp",
+    # finding 26: a settings file written elsewhere, the program pointed at it
+    "mkdir -p /tmp/h && echo 'shell systemctl stop auditd' > /tmp/h/.gdbinit && HOME=/tmp/h gdb -batch",
+    "echo 'shell systemctl stop auditd' > /tmp/h/.gdbearlyinit && HOME=/tmp/h gdb -batch",
+    "echo 'shell systemctl stop auditd' > /tmp/c/gdb/gdbinit && XDG_CONFIG_HOME=/tmp/c gdb -batch",
+    "echo '\\! systemctl stop auditd' > /tmp/h/.psqlrc && HOME=/tmp/h psql -h db1",
+    "echo '\\! systemctl stop auditd' > /tmp/rc && PSQLRC=/tmp/rc psql -h db1",
+    "export HOME=/tmp/h; gdb -batch", "env HOME=/tmp/h psql -h db1",
+    "echo 'import os' > /tmp/h/.local/lib/python3.11/site-packages/x.pth; HOME=/tmp/h python3 -c 1",
+    "AWS_CONFIG_FILE=/tmp/c aws s3 ls", "ANSIBLE_CONFIG=/tmp/a.cfg ansible all -m ping",
+    "HGRCPATH=/tmp/hgrc hg status", "LFTP_HOME=/tmp/l lftp h",
 ]
 RUNS = [
     # honest SQL: relative and /tmp targets, settings that name no file, concatenation elsewhere
@@ -78,6 +88,8 @@ RUNS = [
     "npm install --include=dev", "npm install --ignore-scripts", "npm --prefix client run build",
     # honest patterns beside the settings verbs
     "npm install ./pkg*.tgz", "gem install rails*", "npm config get registry", "gem list 'r*'",
+    # honest: the programs run without moving their settings, HOME set for other programs
+    "psql -h db1 -c 'select 1'", "python3 x.py", "HOME=/tmp/h ls", "aws s3 ls", "hg status",
 ]
 
 

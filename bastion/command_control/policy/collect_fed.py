@@ -30,6 +30,7 @@ from bastion.command_control.policy.packaged import (
     option_operand,
 )
 from bastion.command_control.policy.settings_commands import settings_code
+from bastion.command_control.policy.settings_homes import moved_settings
 from bastion.command_control.policy.settings_patterns import settings_argvs
 from bastion.command_control.policy.shells import (
     _ATTACHED_VALUE,
@@ -72,6 +73,8 @@ class _Fed:
                 self._code(text, site._replace(stdin="null"), name)
             else:
                 self._unknown(site, words, text)
+        if moved := moved_settings(name, self._values):  # `HOME=/tmp/h gdb` (a36f, 26)
+            self._unknown(site, words, moved)
         elsewhere = stdin_elsewhere(name, argv)
         if elsewhere == "shell":
             # `pct enter 101`: judged as `lxc-attach -n c`; fed a pipe or a here-string, that
