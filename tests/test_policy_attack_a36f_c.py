@@ -36,6 +36,12 @@ HELD = [
     "duckdb -c \"COPY t TO '/e' /* c */ 'tc/cron.d/x'\"",
     "litecli -e \"VACUUM INTO '/e'||'tc/sudoers.d/ops'\"",
     "clickhouse-local -q \"SELECT 1 INTO OUTFILE '/e' || 'tc/x'\"",
+    "duckdb -c \"COPY t TO '/e'\r'tc/sudoers.d/ops'\"", "mycli -e \"SELECT 1 INTO OUTFILE 0x2F6574632F78\"",
+    # sqlite3 fed its SQL on stdin: the same writes as on its line
+    f"sqlite3 x.db <<'EOF'{NL}VACUUM INTO '/etc/sudoers.d/ops';{NL}EOF",
+    f"sqlite3 x.db <<'EOF'{NL}ATTACH '/etc/sudoers.d/ops' AS x;{NL}EOF",
+    f"sqlite3 x.db <<'EOF'{NL}VACUUM INTO '/e'||'tc/sudoers.d/ops';{NL}EOF",
+    "sqlite3 x.db <<< \"VACUUM INTO '/etc/sudoers.d/ops'\"",
     # finding 22: DuckDB's settings that write files
     "duckdb -c \"SET log_query_path=\\$\\$/etc/sudoers.d/ops\\$\\$; SELECT 1\"",
     "duckdb -c \"SET temp_directory=\\$\\$/etc/sudoers.d\\$\\$; SELECT 1\"",
@@ -82,6 +88,8 @@ RUNS = [
     "sqlite3 x.db \"SELECT 'a' || 'b'\"",
     "sqlite3 x.db \"SELECT writefile('/tmp/out.bin', data) FROM t\"",
     "clickhouse-local -q \"SELECT 1 INTO OUTFILE 'out.tsv'\"",
+    f"sqlite3 x.db <<'EOF'{NL}VACUUM INTO '/tmp/b.db';{NL}EOF",
+    "sqlite3 x.db <<'EOF'\n.tables\nEOF",
     # honest npm options beside the abbreviations
     "npm install --global typescript", "npm install --save-dev eslint", "npm ci --omit=dev",
     "npm run build --silent", "npm install --no-save x", "npm publish --dry-run",

@@ -90,7 +90,8 @@ def commands_given(name: str, words: list[_Word], sqlite_dot: Callable[
             for line in text.splitlines() or [text]:
                 for statement in [line, *line.split(";")[1:]]:
                     _statement(name, statement, given, sqlite_dot)
-            if "\n" in text.strip() and (_SQL_WRITES.search(text) or _SQL_SETS_ANY.search(text)):
+            if len(text.strip().splitlines()) > 1 and (_SQL_WRITES.search(text)
+                                                        or _SQL_SETS_ANY.search(text)):
                 _whole(name, text, given)
     return given
 
