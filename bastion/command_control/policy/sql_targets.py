@@ -7,7 +7,12 @@ backslash), $$…$$ and $tag$…$tag$ (PostgreSQL's, DuckDB's and ClickHouse's d
 A relative target is a path from the working folder (judged so by the collector). A target
 not spelled as a string so read (a bare word, a parameter, an expression, a string the
 statement does not end) makes the statement unknown, whatever other paths the line names:
-`COPY (SELECT 1 AS "/tmp/x") TO $$/etc/sudoers.d/ops$$` writes the second, not the first."""
+`COPY (SELECT 1 AS "/tmp/x") TO $$/etc/sudoers.d/ops$$` writes the second, not the first.
+After attack a36f (findings 5, 22, 27): a string followed by another (the standard's
+continuation across a newline), by an operator or a comment (an expression), or holding a
+backslash (ClickHouse's and MySQL's escapes), and a statement holding `\\'`, are unknown;
+sqlite's `VACUUM INTO` and `writefile(` are targets too; `setting_targets` reads DuckDB's
+settings that write files."""
 
 from __future__ import annotations
 
