@@ -134,6 +134,8 @@ ROOT_ROWS = [
     ("printf '[hooks]\\npre-status = x\\n' > ~/.hgrc; hg status", "confirm"),
     ("echo 'diff-cmd = /tmp/x' >> ~/.subversion/config", "confirm"),
     ("echo 'GOFLAGS=-toolexec=/tmp/x' > ~/.config/go/env", "confirm"),
+    ("echo '|/tmp/x' > ~/.forward; echo hi | mail root", "confirm"),
+    ("echo 'SHELL=/bin/sh' > /etc/procmailrc", "confirm"), ("cp /tmp/kc ~/.kube/config", "confirm"),
     # honest: reading them, the same names elsewhere
     ("cat ~/.aws/config", "allow"), ("grep ssh_args /etc/ansible/ansible.cfg", "allow"),
     ("echo x > /tmp/.hgrc", "allow"), ("cat ~/.psqlrc-15", "allow"),
