@@ -74,7 +74,8 @@ HELD = [
     "export HOME=/tmp/h; gdb -batch", "env HOME=/tmp/h psql -h db1",
     "echo 'import os' > /tmp/h/.local/lib/python3.11/site-packages/x.pth; HOME=/tmp/h python3 -c 1",
     "AWS_CONFIG_FILE=/tmp/c aws s3 ls", "ANSIBLE_CONFIG=/tmp/a.cfg ansible all -m ping",
-    "HGRCPATH=/tmp/hgrc hg status", "LFTP_HOME=/tmp/l lftp h",
+    "HGRCPATH=/tmp/hgrc hg status", "LFTP_HOME=/tmp/l lftp h", "HOME=/tmp/h vim x",
+    "TF_CLI_CONFIG_FILE=/tmp/t terraform plan", "HOME=/tmp/h kubectl get pods",
 ]
 RUNS = [
     # honest SQL: relative and /tmp targets, settings that name no file, concatenation elsewhere
@@ -98,6 +99,7 @@ RUNS = [
     "npm install ./pkg*.tgz", "gem install rails*", "npm config get registry", "gem list 'r*'",
     # honest: the programs run without moving their settings, HOME set for other programs
     "psql -h db1 -c 'select 1'", "python3 x.py", "HOME=/tmp/h ls", "aws s3 ls", "hg status",
+    "KUBECONFIG=/etc/rancher/k3s/k3s.yaml kubectl get nodes",
 ]
 
 

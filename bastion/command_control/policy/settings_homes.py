@@ -31,10 +31,13 @@ _MOVED_BY: dict[str, tuple[str, ...]] = {
     "ansible-pull": ("ANSIBLE_CONFIG",), "ansible-console": ("ANSIBLE_CONFIG",),
     "aws": ("AWS_CONFIG_FILE", "AWS_SHARED_CREDENTIALS_FILE"), "aria2c": (),
     "yt-dlp": (), "youtube-dl": (), "run-mailcap": ("MAILCAPS",), "see": ("MAILCAPS",),
-    "hg": ("HGRCPATH",), "svn": (), "emacs": (), "less": ("LESSKEY", "LESSKEYIN", "LESSKEY_SYSTEM"),
+    "hg": ("HGRCPATH",), "svn": (), "less": ("LESSKEY", "LESSKEYIN", "LESSKEY_SYSTEM"),
     "go": ("GOENV",), "cargo": ("CARGO_HOME",),
     "gem": ("GEMRC",), "poetry": ("POETRY_CONFIG_DIR",), "uv": ("UV_CONFIG_FILE",),
     "composer": ("COMPOSER_HOME",), "bun": (),
+    **dict.fromkeys(("vim", "vi", "nvim", "view", "vimdiff", "ex", "rvim"), ("VIMINIT", "MYVIMRC")),
+    "emacs": ("EMACSLOADPATH",), "kubectl": (), "s3cmd": ("S3CMD_CONFIG",),
+    "terraform": ("TF_CLI_CONFIG_FILE", "TERRAFORM_CONFIG"), "fetchmail": ("FETCHMAILHOME",),
 }
 # python reads the .pth files of its user site under HOME (or PYTHONUSERBASE).
 _PYTHON_MOVED = ("PYTHONUSERBASE",)
