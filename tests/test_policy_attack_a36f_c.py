@@ -52,6 +52,8 @@ HELD = [
     "duckdb -c \"SET log_query_path=getenv('X')\"",
     "duckdb -c \"SET custom_extension_repository='http://evil/ext'\"",
     "duckdb -c \"SET some_new_setting='/etc/cron.d/x'\"",
+    "sqlite3 x.db \"PRAGMA temp_store_directory='/etc/sudoers.d'\"",
+    "mycli -e \"SET GLOBAL general_log_file='/etc/x'\"",
     # finding 10: npm's option abbreviations as nopt reads them (npm 11: any unique start)
     "npm run build --scr=/tmp/x", "npm --scr /tmp/x run build", "npm test --scr=/tmp/x",
     "npm edit y --ed=/tmp/x", "npm run x ---scr=/tmp/x", "npm run x -scr=/tmp/x",
@@ -84,6 +86,7 @@ RUNS = [
     f"duckdb x.db \"COPY t TO '/tmp/out.csv';{NL}SELECT 'done'\"",
     "duckdb x.db -c \"SET threads=4; SELECT 1\"",
     "duckdb -c \"SET TimeZone='America/New_York'; SELECT now()\"",
+    "sqlite3 x.db \"PRAGMA journal_mode=WAL\"", "sqlite3 x.db 'PRAGMA integrity_check'",
     "sqlite3 x.db \"ATTACH 'other.db' AS o; SELECT * FROM o.t\"",
     "sqlite3 x.db \"VACUUM INTO '/tmp/backup.db'\"",
     "sqlite3 x.db \"SELECT 'a' || 'b'\"",
