@@ -24,7 +24,7 @@ from bastion.command_control.policy.paths import (
     _descriptor_file,
     _path_arg,
 )
-from bastion.command_control.policy.program_writes import _sqlite_dot
+from bastion.command_control.policy.program_writes import _sqlite_dot, sqlite_sql_writes
 from bastion.command_control.policy.readers import (
     _APT_SAFE,
     _CLIENT_COMMAND,
@@ -332,6 +332,10 @@ class _Code:
         if text is None:
             self._unknown(site, words, f"{name} commands known only at run time")
         elif name == "sqlite3":
+            # SQL that writes a file, fed on stdin as on the line (`<<< "VACUUM INTO '/x'"`)
+            for path in sqlite_sql_writes(text):
+                self.commands.append(SimpleCommand(">", (">", path.text), site.text, "", False,
+                                                   site.wrappers, self._in_dirs((path,))))
             for line in text.splitlines():
                 written, codes, reads = _sqlite_dot(line)
                 for path in written:

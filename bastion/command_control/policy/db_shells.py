@@ -17,7 +17,7 @@ import re
 from collections.abc import Callable
 
 from bastion.command_control.policy.paths import PathArg, _path_arg
-from bastion.command_control.policy.sql_targets import written_targets
+from bastion.command_control.policy.sql_targets import setting_targets, written_targets
 from bastion.command_control.policy.words import _Word
 
 DB_SHELLS = frozenset({
@@ -46,7 +46,10 @@ _CLIENT = re.compile(r"(?i)\s*(\\|!|\.(?!\d)|(tee|pager|edit|source|capture|spoo
 # absolute path written), or runs a program or a library (ClickHouse's `executable`, DuckDB's
 # INSTALL/LOAD of an extension, COPY … TO PROGRAM): unknown.
 _SQL_WRITES = re.compile(r"(?is)\bcopy\b.*\bto\b|\binto\s+(outfile|dumpfile)\b|\bexport\s+database\b"
-                         r"|\bfile\s*\(|^\s*attach\b")
+                         r"|\bfile\s*\(|^\s*attach\b|\bvacuum\b.*\binto\b|\bwritefile\s*\(")
+# DuckDB's (and sqlite's) settings, some of which write files (`SET log_query_path=…`: a36f, 22)
+_SQL_SETS = re.compile(r"(?is)^\s*(set|pragma)\b")
+_SQL_SETS_ANY = re.compile(r"(?im)(^|;)\s*(set|pragma)\b")
 _SQL_RUNS = re.compile(r"(?is)\bexecutable(pool)?\s*\(|^\s*(force\s+)?(install|load)\b|\bto\s+program\b")
 _QUOTED_PATH = re.compile(r"""['"](/[^'"]*|~[^'"]*)['"]""")
 
@@ -87,7 +90,22 @@ def commands_given(name: str, words: list[_Word], sqlite_dot: Callable[
             for line in text.splitlines() or [text]:
                 for statement in [line, *line.split(";")[1:]]:
                     _statement(name, statement, given, sqlite_dot)
+            if len(text.strip().splitlines()) > 1 and (_SQL_WRITES.search(text)
+                                                        or _SQL_SETS_ANY.search(text)):
+                _whole(name, text, given)
     return given
+
+
+def _whole(name: str, text: str, given: Given) -> None:
+    """A text of several lines read whole as well (attack a36f, finding 5): a string goes on
+    across a newline (`'/e'<NL>'tc/x'` is one), so a target is read from the statements the
+    text holds, its client commands' lines left out."""
+    sql = re.sub(r"(?m)^[ \t]*[.\\!].*$", ";", text)
+    targets, unreadable = written_targets(sql)
+    settings, unset = setting_targets(sql)
+    given.written += [_path_arg(_Word(p, p), p, p.startswith("~")) for p in targets + settings]
+    if unreadable or unset:
+        given.unknown = f"{name} writes a file the policy cannot name"
 
 
 def _statement(name: str, statement: str, given: Given, sqlite_dot: Callable[
@@ -110,6 +128,11 @@ def _statement(name: str, statement: str, given: Given, sqlite_dot: Callable[
         given.unknown = f"{name} commands that may run programs or write files"
     elif _CLIENT.match(stripped) or _SQL_RUNS.search(stripped):
         given.unknown = f"{name} commands that may run programs or write files"
+    elif _SQL_SETS.match(stripped):
+        targets, unreadable = setting_targets(stripped)
+        given.written += [_path_arg(_Word(p, p), p, p.startswith("~")) for p in targets]
+        if unreadable:
+            given.unknown = f"{name} settings that may write a file the policy cannot name"
     elif _SQL_WRITES.search(stripped):
         # the files it names are written (`COPY t TO '/tmp/t.csv'` runs); none: unknown
         # (and the targets by the statement's grammar, however quoted, relative ones from the

@@ -17,6 +17,7 @@ from bastion.command_control.policy.options import (
 )
 from bastion.command_control.policy.paths import PathArg, _descriptor_file, _path_arg
 from bastion.command_control.policy.programs import _GIT_PLAIN_SETTINGS
+from bastion.command_control.policy.sql_targets import setting_targets, written_targets
 from bastion.command_control.policy.words import _GLOB_CHARS, _at, _Word
 from bastion.command_control.policy.wrappers import _git_verb_index
 
@@ -217,6 +218,18 @@ def _sqlite_dot(line: str) -> tuple[list[PathArg], list[str | None], list[str]]:
     return paths, codes, reads
 
 
+def sqlite_sql_writes(text: str) -> list[PathArg]:
+    """The files sqlite3's ATTACH, VACUUM INTO and writefile() in `text` write; one not
+    written as a literal (`'/e'||'tc/x'`: attack a36f, finding 27), and a PRAGMA given a path
+    (`temp_store_directory='/etc/x'`), are unknown."""
+    paths = [_sqlite_file(literal) if not other else PathArg("(a file SQL names)", "unknown")
+             for literal, other in _SQLITE_SQL_FILE.findall(text)]
+    if (_SQLITE_SQL_FILE.search(text) and written_targets(text)[1]) or (
+            re.search(r"(?i)\bpragma\b", text) and setting_targets(text)[1]):
+        paths.append(PathArg("(a file SQL names by an expression or a PRAGMA)", "unknown"))
+    return [path for path in paths if path is not None]
+
+
 def _sqlite_writes(words: list[_Word]) -> tuple[list[PathArg], list[str | None]]:
     """sqlite3 DB: the database is written; dot commands by any start of their name: `.output`,
     `.once`, `.log`, `.backup`, `.save`, `.clone`, `.trace`, `.open` FILE write FILE (`|cmd`:
@@ -244,9 +257,7 @@ def _sqlite_writes(words: list[_Word]) -> tuple[list[PathArg], list[str | None]]
             paths += written
             codes += ran
             reads += read
-        for literal, other in _SQLITE_SQL_FILE.findall(text.value):
-            named = _sqlite_file(literal) if not other else PathArg("(a file SQL names)", "unknown")
-            paths += [named] if named is not None else []
+        paths += sqlite_sql_writes(text.value)
         if re.search(r"(?i)\b(load_extension|edit)\s*\(", text.value):
             codes.append(None)
     # Commands read from a file: an ordinary one is a script file, any program's peer (README);

@@ -1,0 +1,59 @@
+"""A program whose settings file runs commands, pointed by the line at a settings file it chose
+(outside attack a36f, finding 26): `echo 'shell systemctl stop auditd' > /tmp/h/.gdbinit &&
+HOME=/tmp/h gdb -batch`, `XDG_CONFIG_HOME=/tmp/c gdb`, `PSQLRC=/tmp/rc psql`, `HOME=/tmp/h psql`.
+`confirm-program-settings-files` holds writes to root's and the system's settings files; a file
+of any folder the line then names as HOME, XDG_CONFIG_HOME or the program's own variable is the
+same file, written anywhere. Such a variable set on the line (a prefix, `export`, `env`...) before
+one of these programs makes it unknown, whatever the folder (the login's own included: the
+variable is rarely set by hand). pip's and npm's are read by settings_commands.py, curl's and
+wget's and the mailers' by their own readers; this table is the programs of
+confirm-program-settings-files and confirm-program-settings-files-more."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Collection
+
+_HOMES = ("HOME", "XDG_CONFIG_HOME")
+# Each program: the variables (beside HOME and XDG_CONFIG_HOME) that choose its settings files.
+_MOVED_BY: dict[str, tuple[str, ...]] = {
+    "gdb": ("GDBHISTFILE", "XDG_CONFIG_DIRS"), "gdb-multiarch": (), "lldb": (),
+    "psql": ("PSQLRC", "PGSYSCONFDIR"), "pgcli": (), "mycli": (), "litecli": (),
+    "mysql": ("MYSQL_HOME",), "mariadb": ("MYSQL_HOME",), "sqlite3": (), "duckdb": (),
+    "curl": ("CURL_HOME",), "wget": ("WGETRC", "SYSTEM_WGETRC"),
+    "mutt": ("MUTT",), "neomutt": (), "lftp": ("LFTP_HOME",), "tmux": (),
+    "screen": ("SCREENRC", "SYSSCREENRC"), "irb": ("IRBRC",), "pry": ("PRYRC",),
+    "rdbg": ("RUBY_DEBUG_INIT_SCRIPT",), "R": ("R_PROFILE_USER", "R_PROFILE", "R_ENVIRON_USER",
+                                               "R_ENVIRON", "R_LIBS_USER"),
+    "Rscript": ("R_PROFILE_USER", "R_PROFILE", "R_ENVIRON_USER", "R_ENVIRON", "R_LIBS_USER"),
+    "ipython": ("IPYTHONDIR",), "ipython3": ("IPYTHONDIR",), "jupyter": ("JUPYTER_CONFIG_DIR",),
+    "ansible": ("ANSIBLE_CONFIG",), "ansible-playbook": ("ANSIBLE_CONFIG",),
+    "ansible-pull": ("ANSIBLE_CONFIG",), "ansible-console": ("ANSIBLE_CONFIG",),
+    "aws": ("AWS_CONFIG_FILE", "AWS_SHARED_CREDENTIALS_FILE"), "aria2c": (),
+    "yt-dlp": (), "youtube-dl": (), "run-mailcap": ("MAILCAPS",), "see": ("MAILCAPS",),
+    "hg": ("HGRCPATH",), "svn": (), "less": ("LESSKEY", "LESSKEYIN", "LESSKEY_SYSTEM"),
+    "go": ("GOENV",), "cargo": ("CARGO_HOME",),
+    "gem": ("GEMRC",), "poetry": ("POETRY_CONFIG_DIR",), "uv": ("UV_CONFIG_FILE",),
+    "composer": ("COMPOSER_HOME",), "bun": (),
+    **dict.fromkeys(("vim", "vi", "nvim", "view", "vimdiff", "ex", "rvim"), ("VIMINIT", "MYVIMRC")),
+    "emacs": ("EMACSLOADPATH",), "kubectl": (), "s3cmd": ("S3CMD_CONFIG",),
+    "terraform": ("TF_CLI_CONFIG_FILE", "TERRAFORM_CONFIG"), "fetchmail": ("FETCHMAILHOME",),
+}
+# python reads the .pth files of its user site under HOME (or PYTHONUSERBASE).
+_PYTHON_MOVED = ("PYTHONUSERBASE",)
+
+
+def moved_settings(name: str, known: Collection[str]) -> str:
+    """Why `name`'s settings are unknown, given the variables `known` the line set before it
+    ("" when they are not moved)."""
+    if name in _MOVED_BY:
+        variables = _HOMES + _MOVED_BY[name]
+    elif re.fullmatch(r"python[0-9.]*", name):
+        variables = ("HOME", *_PYTHON_MOVED)
+    else:
+        return ""
+    moved = [variable for variable in variables if variable in known]
+    if not moved:
+        return ""
+    return (f"{name} reads settings files that may run commands from under ${moved[0]}, which "
+            "the line chose")
