@@ -21,12 +21,12 @@ from __future__ import annotations
 
 import re
 
+from bastion.command_control.policy.interpreted_scripts import interpreted_programs
 from bastion.command_control.policy.paths import normalise_path, through_proc
 from bastion.command_control.policy.script_spellings import (
     GLOB,
     descriptor_script,
     fed_files,
-    interpreted_program,
     pattern_paths,
     program_script,
     sourced_script,
@@ -60,9 +60,10 @@ def init_script_commands(name: str, words: list[_Word], dirs: list[str],
     if not values or None in values:
         return []
     strings = [v for v in values if v is not None]
-    program = interpreted_program(name, strings, dirs)
-    if program is not None:
-        return [program]  # `python3 /usr/sbin/ufw disable`, `ruby -S irb` (z35f, 19)
+    programs = interpreted_programs(name, strings, {i for i, w in enumerate(words) if w.glob},
+                                    dirs, fed_files(site))
+    if programs:
+        return programs  # `python3 /usr/sbin/ufw disable`, `ruby -S irb` (z35f 19, a36f 1, 2, 6)
     at, fed = 0, None
     if name in _SHELLS or name in _SOURCES:
         at, letters = 1, ""
