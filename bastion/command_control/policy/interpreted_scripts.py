@@ -55,7 +55,6 @@ _LONG_CODE = frozenset({"--eval", "--print", "--command", "--run", "--process-be
 _KNOWN_MODULES = frozenset(_AS_PROGRAM) | frozenset(_MODULE_WRITES) | _REPL_MODULES | \
     _SCRIPT_MODULES | frozenset(PY_TOOLS) | frozenset({"zipfile", "tarfile", "pip3", "pdb3"})
 _PACKAGES = frozenset(_AS_PROGRAM) | frozenset(_MODULE_WRITES) | _REPL_MODULES
-_LIMIT = 64  # readings of one line at most (each unknown option doubles them)
 
 
 def interpreted_programs(name: str, strings: list[str], globs: set[int], dirs: list[str],
@@ -79,7 +78,7 @@ def interpreted_programs(name: str, strings: list[str], globs: set[int], dirs: l
         return []
     found: list[tuple[str, ...]] = []
     states, seen = [(1 if name != "bun" or strings[1:2] != ["run"] else 2, False)], set()
-    while states and len(seen) < _LIMIT:
+    while states:  # each (word, -S) state once: at most twice the words
         at, search = states.pop()
         if (at, search) in seen:
             continue
