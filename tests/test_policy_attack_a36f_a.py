@@ -43,6 +43,8 @@ ROWS = [
     ("ruby - sources --add http://e/ < /usr/bin/gem", True),
     ("node - config set script-shell /tmp/x < /usr/bin/npm", True),
     (f"pypy3 {UFW}", True), (f"pypy {UFW}", True), (f"jruby {GEM}", True), (f"bun {NPM}", True),
+    (f"python3 ../..{UFW}", True), (f"python3 ~/../..{UFW}", True),  # climbing from a home
+    ("sh ../../usr/sbin/service ufw stop", True),
     # finding 6: python's runner modules, read for the script or module they run
     (f"python3 -m pdb -c continue {UFW}", True), (f"python3 -m pdb --command=continue {UFW}", True),
     (f"python3 -m cProfile {UFW}", True), (f"python3 -m cProfile -s time {UFW}", True),
@@ -51,7 +53,8 @@ ROWS = [
     (f"python3 -m pyinstrument {UFW}", True), (f"python3 -m memray run {UFW}", True),
     (f"python3 -m IPython {UFW}", True), (f"ipython3 {UFW}", True), (f"pdb3 -c c {UFW}", True),
     (f"python3 -m idlelib -r {UFW}", True), (f"python3 -m cProfile -m pdb -c c {UFW}", True),
-    (f"python3 -m runpy pdb {UFW}", True), ("python3 -m cProfile - disable < /usr/sbin/ufw", True),
+    (f"python3 -m runpy pdb {UFW}", True), (f"ipdb3 {UFW}", True), (f"python3 -m ipdb {UFW}", True),
+    (f"rdbg -n {GEM}", True), (f"byebug {GEM}", True), (f"rdbg -c -- {GEM}", True), ("python3 -m cProfile - disable < /usr/sbin/ufw", True),
     ("python3 -m pdb /dev/stdin disable < /usr/sbin/ufw", True),
     (f"python3 -m pdb -c continue -m pip {PIP}", True), (f"python3 -m pdb -m pip {PIP}", True),
     (f"python3 -m pdb -m pip.__main__ {PIP}", True), (f"python3 -m coverage run -m pip {PIP}", True),
@@ -83,6 +86,8 @@ ROWS = [
     ("bun app.js", False), ("pypy3 x.py", False), ("lua x.lua", False), ("Rscript --vanilla x.R", False),
     ("python3 - < script.py", False), ("python3 /usr/bin/pip3 list", False),
     (f"{EU} mkpath build/x", False), (f"{EU} rm_rf build", False), (f"{EU} cp a.txt b.txt", False),
+    ("rdbg x.rb", False), ("rdbg -c -- bundle exec rake", False), ("byebug x.rb", False),
+    ("python3 -m ipdb x.py", False), ("python3 ../bin/tool.py", False), ("python3 ~/bin/x.py", False),
     (f"{EU} rm_f 'build/*.o'", False), (f"{EU} test_f x", False), (f"{EU} cat README", False),
 ]
 # lines whose plain spelling alerts: alerted (or held) the other way too

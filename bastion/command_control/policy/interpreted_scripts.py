@@ -46,7 +46,8 @@ _INTERPRETER = re.compile(
     r"(?P<python>(?:python|pypy|graalpy|jython)[0-9.]*(?:-dbg|d|m|dm)?)|(?P<perl>perl[0-9.]*)"
     r"|(?P<ruby>(?:ruby|jruby|truffleruby)[0-9.]*)|(?P<node>node|nodejs|bun)"
     r"|(?P<php>php[0-9.]*(?:-cli)?)|(?P<lua>lua(?:jit)?[0-9.]*)|(?P<r>Rscript)"
-    r"|(?P<tcl>tclsh[0-9.]*|wish[0-9.]*)|(?P<pdb>pdb[0-9.]*)|(?P<ipython>ipython[0-9.]*)")
+    r"|(?P<tcl>tclsh[0-9.]*|wish[0-9.]*)|(?P<pdb>i?pdb[0-9.]*)|(?P<ipython>ipython[0-9.]*)"
+    r"|(?P<rdbg>rdbg|byebug)")
 _SEARCH = frozenset({"perl", "ruby"})  # `-S`: the script found in PATH
 # long options whose value is code on the line (nothing is a script then)
 _LONG_CODE = frozenset({"--eval", "--print", "--command", "--run", "--process-begin",
@@ -71,6 +72,8 @@ def interpreted_programs(name: str, strings: list[str], globs: set[int], dirs: l
         return _pdb(name, strings[1:], dirs, files)
     if kind == "ipython":
         return _ipython(name, strings[1:], dirs, files)
+    if kind == "rdbg":
+        return _ruby_debugger(name, strings[1:], dirs, files)
     if kind == "tcl":
         at = 3 if strings[1:2] == ["-encoding"] else 1  # Tcl_Main's reading (collector's `_tclsh`)
         if at < len(strings) and not strings[at].startswith("-"):
@@ -167,7 +170,7 @@ def _module(name: str, module: str, rest: list[str], pattern: bool, dirs: list[s
     module = canonical_module(module)
     if module in PY_TOOLS and PY_TOOLS[module].kind == "python":
         return [(module, *rest)]  # `python3 -m coverage run X` is `coverage run X`
-    if module == "pdb":
+    if module in ("pdb", "ipdb"):
         return _pdb(name, rest, dirs, files)
     if module == "IPython":
         return _ipython(name, rest, dirs, files)
@@ -221,6 +224,49 @@ def _pdb(name: str, words: list[str], dirs: list[str], files: dict[int, str]) ->
     if as_module:
         return [(_python(name), "-m", words[at], *words[at + 1:])]
     return _script("python", _python(name), words[at], words[at + 1:], dirs, files, False)
+
+
+# ruby's debuggers' options that take a value (rdbg's and byebug's OptionParser tables)
+_RDBG_VALUES = frozenset({"-e", "-x", "--init-script", "--sock-path", "--port", "--port-range",
+                          "--host", "--cookie", "--session-name", "--util", "-I", "--include",
+                          "-r", "--require", "-R", "--remote"})
+_RDBG_FLAGS = frozenset({"-n", "--nonstop", "--no-rc", "--no-color", "--no-sigint-hook", "-O",
+                         "--open", "--stop-at-load", "-d", "--debug", "-m", "--post-mortem",
+                         "--no-post-mortem", "-q", "--quit", "--no-quit", "--rc", "-s", "--stop",
+                         "--no-stop", "-t", "--trace", "--no-trace"})
+
+
+def _ruby_debugger(name: str, words: list[str], dirs: list[str],
+                   files: dict[int, str]) -> list[tuple[str, ...]]:
+    """rdbg's and byebug's `[OPTIONS] SCRIPT [--] ARGS` (rdbg `-c`: a command found in PATH,
+    `-A`: attaches), an option not known read both ways."""
+    found: list[tuple[str, ...]] = []
+    states, seen, command = [0], set(), False
+    while states:
+        at = states.pop()
+        if at in seen:
+            continue
+        seen.add(at)
+        word = words[at] if at < len(words) else None
+        if word is None or word in ("-A", "--attach", "-h", "--help", "-v", "--version"):
+            continue
+        if word == "--" or not word.startswith("-"):
+            at += word == "--"
+            rest = [w for w in words[at + 1:] if w != "--"]
+            if at < len(words):
+                found += [(words[at], *rest)] if command else \
+                    _script("ruby", name, words[at], rest, dirs, files, False)
+            continue
+        head = word.partition("=")[0]
+        if head in ("-c", "--command"):
+            command = True
+        if head in _RDBG_VALUES and "=" not in word and len(word) == len(head):
+            states.append(at + 2)
+        elif head in _RDBG_VALUES or head in _RDBG_FLAGS or head in ("-c", "--command"):
+            states.append(at + 1)
+        else:
+            states += [at + 1, at + 2]
+    return list(dict.fromkeys(found))
 
 
 def _ipython(name: str, words: list[str], dirs: list[str], files: dict[int, str]) -> list[tuple[str, ...]]:

@@ -117,4 +117,24 @@ def program_script(script: str, rest: list[str], dirs: list[str]) -> tuple[str, 
             return (base, *rest)  # another process's folder (`/proc/1/cwd/ufw`): by its name
         if folder in PROGRAM_DIRS and base:
             return (path, *rest)
+    if not script.startswith("/") and not any(d.startswith("/") for d in dirs):
+        return _climbing(script, rest)
     return None
+
+
+def _climbing(script: str, rest: list[str]) -> tuple[str, ...] | None:
+    """A relative path (or one from a home not known, `~/..`) that climbs out of a folder not
+    known (an exec command's home) into a folder of programs: `../../usr/sbin/ufw` is
+    /usr/sbin/ufw from a folder two deep (attack a36f, finding 2's siblings)."""
+    parts = [p for p in script.split("/") if p not in ("", ".")]
+    if parts and parts[0].startswith("~"):
+        parts = parts[1:]
+    climbed = 0
+    while climbed < len(parts) and parts[climbed] == "..":
+        climbed += 1
+    *folder, base = parts[climbed:] or [""]
+    if not climbed or not folder or ".." in folder or not base:
+        return None
+    tail = "/" + "/".join(folder)
+    found = sorted(d for d in PROGRAM_DIRS if d == tail or d.endswith(tail))
+    return (f"{found[0]}/{base}", *rest) if found else None
