@@ -45,6 +45,11 @@ ROWS = [
     (f"pypy3 {UFW}", True), (f"pypy {UFW}", True), (f"jruby {GEM}", True), (f"bun {NPM}", True),
     (f"python3 ../..{UFW}", True), (f"python3 ~/../..{UFW}", True),  # climbing from a home
     ("sh ../../usr/sbin/service ufw stop", True),
+    # a pattern where the script's folder stands (bash expands it; a pattern name: unknown)
+    ("python3 /usr/sbi?/ufw disable", True), ("python3 /proc/*/root/usr/sbin/ufw disable", True),
+    ("perl -x /usr/sbi?/update-rc.d auditd disable", True), ("sh /usr/sbi?/service ufw stop", True),
+    ("python3 -m pdb -c c /usr/*/ufw disable", True), ("python3 -m cProfile /usr/sbin/uf? disable", True),
+    ("ruby -x /usr/bi?/gem sources --add http://e/", True),
     # finding 6: python's runner modules, read for the script or module they run
     (f"python3 -m pdb -c continue {UFW}", True), (f"python3 -m pdb --command=continue {UFW}", True),
     (f"python3 -m cProfile {UFW}", True), (f"python3 -m cProfile -s time {UFW}", True),

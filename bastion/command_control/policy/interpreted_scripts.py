@@ -29,7 +29,13 @@ from bastion.command_control.policy.collect_modules import _AS_PROGRAM, _MODULE_
 from bastion.command_control.policy.python_names import canonical_module, package_of_script
 from bastion.command_control.policy.python_runners import run_by
 from bastion.command_control.policy.python_tools import PY_TOOLS
-from bastion.command_control.policy.script_spellings import descriptor_script, program_script
+from bastion.command_control.policy.script_spellings import (
+    _PROC_ROOTS,
+    GLOB,
+    PROGRAM_DIRS,
+    descriptor_script,
+    program_script,
+)
 from bastion.command_control.policy.shells import (
     _ATTACHED_VALUE,
     _INLINE_CODE,
@@ -142,6 +148,8 @@ def _script(kind: str, name: str, script: str, rest: list[str], dirs: list[str],
         return []
     if search and "/" not in script:
         return [(script, *rest)]
+    if GLOB.search(script):
+        return pattern_programs(script, rest, dirs)
     ran = program_script(script, rest, dirs)
     if ran is not None:
         return [ran]
@@ -150,6 +158,27 @@ def _script(kind: str, name: str, script: str, rest: list[str], dirs: list[str],
         if package is not None:
             return [(_python(name), "-m", package, *rest)]
     return []
+
+
+def pattern_programs(script: str, rest: list[str], dirs: list[str]) -> list[tuple[str, ...]]:
+    """A pattern script that may be a program's own (`/usr/sbi?/ufw`, `/proc/*/root/usr/sbin/ufw`,
+    `uf?` after `cd /usr/sbin`): the program of each folder of programs it may match (a literal
+    name), and the pattern itself, a command word the policy cannot name (unknown)."""
+    bases = [script] if script.startswith("/") else [
+        f"{d.rstrip('/')}/{script}" for d in dirs if d.startswith("/")]
+    found: list[tuple[str, ...]] = []
+    for path in bases:
+        *folder, last = [p for p in path.split("/") if p not in ("", ".")] or [""]
+        for root in _PROC_ROOTS:
+            for place in PROGRAM_DIRS:
+                want = [p for p in f"{root}{place}".split("/") if p]
+                if len(want) == len(folder) and all(
+                        may_match(p, w) if GLOB.search(p) else p == w
+                        for p, w in zip(folder, want, strict=True)):
+                    found.append((f"{place}/{last}", *rest) if not GLOB.search(last) else (script, *rest))
+    if found:
+        found.append((script, *rest))
+    return list(dict.fromkeys(found))
 
 
 def _python(name: str) -> str:
