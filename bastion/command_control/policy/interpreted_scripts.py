@@ -220,39 +220,39 @@ def _module(name: str, module: str, rest: list[str], pattern: bool, dirs: list[s
 
 def _pdb(name: str, words: list[str], dirs: list[str], files: dict[int, str]) -> list[tuple[str, ...]]:
     """pdb's `[-c COMMAND]... [-m MODULE | PYFILE] ARGS` (getopt `mhc:`, `--command`; 3.14's
-    `-p PID` attaches): the program it runs. pdb's commands (`-c`) are python code on the line,
-    not read, as `python3 -c` is."""
-    at, as_module = 0, False
-    while at < len(words):
+    `-p PID` attaches): the program it runs, an option it does not know read both ways. pdb's
+    commands (`-c`) are python code on the line, not read, as `python3 -c` is."""
+    found: list[tuple[str, ...]] = []
+    states, seen = [(0, False)], set()
+    while states:  # each (word, -m) state once
+        at, as_module = states.pop()
+        if (at, as_module) in seen or at >= len(words):
+            continue
+        seen.add((at, as_module))
         word = words[at]
-        if word == "--":
-            at += 1
-            break
-        if not word.startswith("-") or word == "-":
-            break
+        if word == "--" or not word.startswith("-") or word == "-":
+            at += word == "--"
+            if at < len(words):
+                found += [(_python(name), "-m", words[at], *words[at + 1:])] if as_module else \
+                    _script("python", _python(name), words[at], words[at + 1:], dirs, files, False)
+            continue
         if word.startswith("--"):
             head, has_value, _ = word.partition("=")
             if len(head) > 2 and "--command".startswith(head):
-                at += 1 if has_value else 2
-                continue
-            if len(head) > 2 and ("--help".startswith(head) or "--pid".startswith(head)):
-                return []
-            # an option pdb does not know: both readings
-            return [*_pdb(name, words[at + 1:], dirs, files), *_pdb(name, words[at + 2:], dirs, files)]
-        at += 1
+                states.append((at + (1 if has_value else 2), as_module))
+            elif not (len(head) > 2 and ("--help".startswith(head) or "--pid".startswith(head))):
+                states += [(at + 1, as_module), (at + 2, as_module)]  # not known: both
+            continue
+        step, stop = 1, False
         for offset, letter in enumerate(word[1:], start=2):
             if letter == "c":
-                at += 0 if word[offset:] else 1
+                step += 0 if word[offset:] else 1
                 break
-            if letter == "m":
-                as_module = True
-            elif letter in "hp":
-                return []
-    if at >= len(words):
-        return []
-    if as_module:
-        return [(_python(name), "-m", words[at], *words[at + 1:])]
-    return _script("python", _python(name), words[at], words[at + 1:], dirs, files, False)
+            as_module = as_module or letter == "m"
+            stop = stop or letter in "hp"
+        if not stop:
+            states.append((at + step, as_module))
+    return list(dict.fromkeys(found))
 
 
 # ruby's debuggers' options that take a value (rdbg's and byebug's OptionParser tables)
@@ -301,17 +301,21 @@ def _ruby_debugger(name: str, words: list[str], dirs: list[str],
 def _ipython(name: str, words: list[str], dirs: list[str], files: dict[int, str]) -> list[tuple[str, ...]]:
     """IPython's `[OPTIONS] [FILE ARGS]`: `-m MODULE`, `-c CODE` (code on the line), traitlets'
     `--NAME=VALUE`; an option of its own without `=` read both ways."""
-    for at, word in enumerate(words):
+    found: list[tuple[str, ...]] = []
+    states, seen = [0], set()
+    while states:  # each word's state once
+        at = states.pop()
+        if at in seen or at >= len(words):
+            continue
+        seen.add(at)
+        word = words[at]
         if word == "-m" and at + 1 < len(words):
-            return [(_python(name), "-m", words[at + 1], *words[at + 2:])]
-        if word == "-c":
-            return []
-        if not word.startswith("-"):
-            return _script("python", _python(name), word, words[at + 1:], dirs, files, False)
-        if word.startswith("--") and "=" not in word and at + 1 < len(words):
-            return [*_ipython(name, words[at + 1:], dirs, files),
-                    *_ipython(name, words[at + 2:], dirs, files)]
-    return []
+            found.append((_python(name), "-m", words[at + 1], *words[at + 2:]))
+        elif not word.startswith("-"):
+            found += _script("python", _python(name), word, words[at + 1:], dirs, files, False)
+        elif word != "-c":
+            states += [at + 1, at + 2] if word.startswith("--") and "=" not in word else [at + 1]
+    return list(dict.fromkeys(found))
 
 
 def _idle(name: str, words: list[str], dirs: list[str], files: dict[int, str]) -> list[tuple[str, ...]]:
