@@ -51,6 +51,7 @@ ROWS = [
     ("python3 -m pdb -c c /usr/*/ufw disable", True), ("python3 -m cProfile /usr/sbin/uf? disable", True),
     ("ruby -x /usr/bi?/gem sources --add http://e/", True),
     # finding 6: python's runner modules, read for the script or module they run
+    (f"python3 -m pdb {'--zz ' * 60}{UFW}", True), (f"ipython3 {'--zz ' * 60}{UFW}", True),  # linear
     (f"python3 -m pdb -c continue {UFW}", True), (f"python3 -m pdb --command=continue {UFW}", True),
     (f"python3 -m cProfile {UFW}", True), (f"python3 -m cProfile -s time {UFW}", True),
     (f"python3 -m cProfile -o /tmp/p {UFW}", True), (f"python3 -m profile {UFW}", True),
