@@ -104,6 +104,16 @@ def tilde_root(script: str) -> str:
     return script
 
 
+def interpreted_program(name: str, strings: list[str], dirs: list[str]) -> tuple[str, ...] | None:
+    """`python3 /usr/sbin/ufw disable`, `ruby -S irb`: the program run with its words (the first
+    reading of interpreted_scripts.py's, which reads every one: attack a36f); None for a script
+    that is no program's (or code on the line)."""
+    from bastion.command_control.policy.interpreted_scripts import interpreted_programs
+
+    found = interpreted_programs(name, strings, set(), dirs, {})
+    return found[0] if found else None
+
+
 def program_script(script: str, rest: list[str], dirs: list[str]) -> tuple[str, ...] | None:
     """A script in a folder of programs run as that program (`/usr/sbin/service ufw stop`,
     also relative after a `cd` there: `dirs`, the folders the line may be in)."""
