@@ -21,12 +21,12 @@ from __future__ import annotations
 
 import re
 
+from bastion.command_control.policy.interpreted_scripts import interpreted_programs, pattern_programs
 from bastion.command_control.policy.paths import normalise_path, through_proc
 from bastion.command_control.policy.script_spellings import (
     GLOB,
     descriptor_script,
     fed_files,
-    interpreted_program,
     pattern_paths,
     program_script,
     sourced_script,
@@ -60,9 +60,10 @@ def init_script_commands(name: str, words: list[_Word], dirs: list[str],
     if not values or None in values:
         return []
     strings = [v for v in values if v is not None]
-    program = interpreted_program(name, strings, dirs)
-    if program is not None:
-        return [program]  # `python3 /usr/sbin/ufw disable`, `ruby -S irb` (z35f, 19)
+    programs = interpreted_programs(name, strings, {i for i, w in enumerate(words) if w.glob},
+                                    dirs, fed_files(site))
+    if programs:
+        return programs  # `python3 /usr/sbin/ufw disable`, `ruby -S irb` (z35f 19, a36f 1, 2, 6)
     at, fed = 0, None
     if name in _SHELLS or name in _SOURCES:
         at, letters = 1, ""
@@ -94,6 +95,8 @@ def init_script_commands(name: str, words: list[_Word], dirs: list[str],
     script = fed if fed is not None else strings[at]
     rest = strings[at:] if fed is not None else strings[at + 1:]
     script = tilde_root(script)
+    if at > 0 and GLOB.search(script) and (ran_all := pattern_programs(script, rest, dirs)):
+        return ran_all  # `sh /usr/sbi?/service ufw stop` (attack a36f, finding 2's siblings)
     if at > 0 and (ran := program_script(script, rest, dirs)) is not None and not (
             _plain(script, dirs, True) or _HELPER.fullmatch(script.rsplit("/", 1)[-1])):
         return [ran]  # `sh /usr/sbin/service ufw stop` (z35f, findings 13, 19)

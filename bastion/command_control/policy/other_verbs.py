@@ -19,6 +19,7 @@ their other options write (`pv -o`, `xgettext -p`, `tshark --export-objects`, `k
 from __future__ import annotations
 
 from bastion.command_control.policy.collect_launchers import _STRICT
+from bastion.command_control.policy.interpreted_scripts import perl_command
 from bastion.command_control.policy.launcher_spellings import RESPELLED
 from bastion.command_control.policy.paths import PathArg, _path_arg
 from bastion.command_control.policy.shells import INTERPRETERS
@@ -214,6 +215,9 @@ def ruby_un(name: str, words: list[_Word]) -> tuple[list[_Word], str]:
     """What `ruby -run -e VERB ARGS` runs: the coreutils command VERB ARGS (un.rb's options are
     theirs: -r, -f, -p, -v, -m), or a reason it is unknown (`httpd`, a verb not read, a word
     known only at run time); ([], "") for any other line."""
+    perl = perl_command(name, words)  # `perl -MExtUtils::Command -e rm_rf /` (a36f, 20)
+    if perl != ([], ""):
+        return perl
     interpreter = INTERPRETERS.fullmatch(name)
     values = [w.value for w in words]
     if interpreter is None or not interpreter.group("ruby") or not any(

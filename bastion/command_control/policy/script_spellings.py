@@ -19,8 +19,7 @@ from __future__ import annotations
 
 import re
 
-from bastion.command_control.policy.paths import _descriptor_file, normalise_path
-from bastion.command_control.policy.short_options import is_cluster, read_cluster
+from bastion.command_control.policy.paths import _descriptor_file, through_proc
 from bastion.command_control.policy.verb_patterns import may_match
 from bastion.command_control.policy.words import _Site
 
@@ -105,37 +104,14 @@ def tilde_root(script: str) -> str:
     return script
 
 
-# interpreters whose script operand may be a program's own script, with their short options
-# that take a value (getopt's reading) and those that give the code on the line instead
-_INTERPRETER = re.compile(r"(?P<kind>python|perl|ruby|node|nodejs|php)[0-9.]*")
-_VALUED = {"python": "WXQ", "perl": "IMmlx0CDdiF", "ruby": "IrCEFKxWT0", "node": "r",
-           "nodejs": "r", "php": "cdz"}
-_CODE = {"python": "cm", "perl": "eE", "ruby": "e", "node": "ep", "nodejs": "ep", "php": "rBRFEa"}
-_SEARCH = frozenset({"perl", "ruby"})  # `-S`: the script found in PATH
-
-
 def interpreted_program(name: str, strings: list[str], dirs: list[str]) -> tuple[str, ...] | None:
-    """`python3 /usr/sbin/ufw disable`, `ruby -S irb`: the program run with its words; None for
-    a script that is no program's (or code on the line)."""
-    match = _INTERPRETER.fullmatch(name)
-    if match is None:
-        return None
-    kind = match.group("kind")
-    at, search = 1, False
-    while at < len(strings) and is_cluster(strings[at]):
-        cluster = read_cluster(strings[at], _VALUED[kind])
-        if set(cluster.letters) & set(_CODE[kind]):
-            return None
-        search = search or (kind in _SEARCH and "S" in cluster.letters)
-        at += 1 + cluster.nexts
-    if at < len(strings) and strings[at] == "--":
-        at += 1
-    if at >= len(strings) or strings[at].startswith("-"):
-        return None
-    script = strings[at]
-    if search and "/" not in script:
-        return (script, *strings[at + 1:])
-    return program_script(script, strings[at + 1:], dirs)
+    """`python3 /usr/sbin/ufw disable`, `ruby -S irb`: the program run with its words (the first
+    reading of interpreted_scripts.py's, which reads every one: attack a36f); None for a script
+    that is no program's (or code on the line)."""
+    from bastion.command_control.policy.interpreted_scripts import interpreted_programs
+
+    found = interpreted_programs(name, strings, set(), dirs, {})
+    return found[0] if found else None
 
 
 def program_script(script: str, rest: list[str], dirs: list[str]) -> tuple[str, ...] | None:
@@ -144,8 +120,31 @@ def program_script(script: str, rest: list[str], dirs: list[str]) -> tuple[str, 
     script = tilde_root(script)
     paths = [script] if script.startswith("/") else [
         f"{d.rstrip('/')}/{script}" for d in dirs if d.startswith("/")]
-    for path in map(normalise_path, paths):
+    for path in paths:
+        kind, path = through_proc(path)  # `/proc/self/root/usr/sbin/ufw` (attack a36f, 2)
         folder, _, base = path.rpartition("/")
+        if kind == "unknown" and base not in ("", ".", ".."):
+            return (base, *rest)  # another process's folder (`/proc/1/cwd/ufw`): by its name
         if folder in PROGRAM_DIRS and base:
             return (path, *rest)
+    if not script.startswith("/") and not any(d.startswith("/") for d in dirs):
+        return _climbing(script, rest)
     return None
+
+
+def _climbing(script: str, rest: list[str]) -> tuple[str, ...] | None:
+    """A relative path (or one from a home not known, `~/..`) that climbs out of a folder not
+    known (an exec command's home) into a folder of programs: `../../usr/sbin/ufw` is
+    /usr/sbin/ufw from a folder two deep (attack a36f, finding 2's siblings)."""
+    parts = [p for p in script.split("/") if p not in ("", ".")]
+    if parts and parts[0].startswith("~"):
+        parts = parts[1:]
+    climbed = 0
+    while climbed < len(parts) and parts[climbed] == "..":
+        climbed += 1
+    *folder, base = parts[climbed:] or [""]
+    if not climbed or not folder or ".." in folder or not base:
+        return None
+    tail = "/" + "/".join(folder)
+    found = sorted(d for d in PROGRAM_DIRS if d == tail or d.endswith(tail))
+    return (f"{found[0]}/{base}", *rest) if found else None
