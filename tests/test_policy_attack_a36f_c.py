@@ -144,6 +144,11 @@ ROOT_ROWS = [
     # honest: reading them, the same names elsewhere
     ("cat ~/.aws/config", "allow"), ("grep ssh_args /etc/ansible/ansible.cfg", "allow"),
     ("echo x > /tmp/.hgrc", "allow"), ("cat ~/.psqlrc-15", "allow"),
+    # ansible's own temporary folder on a target (tests/test_everyday.py's ansible run), beside
+    # the plugin and collection folders that hold code
+    ("chmod u+x ~/.ansible/tmp/ansible-tmp-1-2-3/ ~/.ansible/tmp/ansible-tmp-1-2-3/AnsiballZ_ping.py",
+     "allow"),
+    ("cp /tmp/evil.py ~/.ansible/plugins/connection/evil.py", "confirm"),
 ]
 
 
