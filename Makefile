@@ -38,7 +38,9 @@ run: $(STAMP)
 # worker while the others run the rest (a second run after the rest took 80 s more). The
 # bastion's modules are compiled once first: the suite starts `python -m bastion` over a
 # hundred times, and where PYTHONDONTWRITEBYTECODE is set (containers, CI images) each start
-# would compile every module again (about 1 s of CPU each).
+# would compile every module again (about 1 s of CPU each). For the same reason pytest's
+# rewriting of the test modules' asserts is written once first (tests/rewrite_cache.py), not by
+# each worker (about 11 s of CPU a worker).
 # One worker more than the cores: the end-to-end files spend about 60% of their time waiting on
 # real servers' timers and handshakes (test_interactive_gate alone: 160 s wall, 61 s of CPU), so
 # a third worker on 2 cores takes the suite from 454 s to 370 s.
@@ -46,6 +48,7 @@ WORKERS ?= $(shell $(PYTHON) -c "import os; print(len(os.sched_getaffinity(0)) +
 test: $(STAMP)
 	$(PY) -m ruff check bastion certs tui tests bench
 	$(PY) -m compileall -q bastion certs tui
+	$(PY) tests/rewrite_cache.py
 	$(PY) -m pytest -q -n $(WORKERS) --dist loadfile --no-loadscope-reorder -m 'not slow'
 
 bench: $(STAMP)
