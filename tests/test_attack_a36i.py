@@ -189,3 +189,34 @@ def test_a_nbsp_history_line_is_judged_at_its_enter():
     rec = _typed(sh, f"!\xa0X:s/'// ;{X}")
     assert rec.kind == "command", rec  # not a continuation: bash runs the expanded line now
     assert verdict(sh) != "allow", rec
+
+
+# -- end to end: a real ssh, bastion, sshd and bash ------------------------------------------
+
+@pytest.mark.integration
+@pytest.mark.timeout(120)
+def test_after_a_statement_an_unseen_alias_closed_the_next_line_is_judged(tmp_path_factory):
+    """Finding 3 through the real bastion: an alias to `fi` the gate never saw (a sourced file,
+    as an rc file would define it) makes bash run a line the gate kept open; at the exit-status
+    prompt after it (`1 RDY> `, `0 RDY> ` learned), a refused line is judged alone: denied."""
+    from tests.harness import World
+    from tests.test_interactive_gate import POLICY, shell
+
+    w = World(tmp_path_factory.mktemp("a36i"), policy=POLICY)
+    try:
+        w.grant(w.person("ivy"), duration=3600)
+        tmp_path = tmp_path_factory.mktemp("a36i_work")
+        tmp_path.chmod(0o777)
+        (tmp_path / "aliases").write_text("alias F=fi\n")
+        term = shell(w, tmp_path)
+        term.run_line(b". ./aliases; PS1='$? R''DY> '\r", until=rb"\x1b\[\?2004h0 RDY> ")
+        term.run_line(b"true\r", until=rb"\x1b\[\?2004h0 RDY> ")
+        term.run_line(b"if true; then false; F\r", until=rb"\x1b\[\?2004h1 RDY> ")
+        out = term.run_line(b"touch canary; false\r",
+                            until=rb"denied: canaries are not touched|\x1b\[\?2004h1 RDY> ")
+        assert b"denied: canaries are not touched" in out, out
+        assert not (tmp_path / "canary").exists(), out
+        term.send(b"\x03exit\r")
+        term.wait()
+    finally:
+        w.close()
