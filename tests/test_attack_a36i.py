@@ -84,6 +84,33 @@ def test_honest_aliases_still_run(line):
     assert judged(line) == "allow"
 
 
+# -- 2: an alias the gate never saw (an rc file's) closes a line it reads as unfinished --------
+
+@pytest.mark.parametrize("line", [f"if true; then {X}; F", f"for x in 1; do {X}; D", f"{{ {X}; C",
+                                  f"while {X}; do break; W", f"case x in x) {X}; E"])
+def test_a_rule_refuses_what_an_unfinished_statement_holds_at_its_enter(line):
+    """The Enter of a statement the shells read as unfinished goes on; what a policy rule
+    refuses in the statement so far is refused now (bash may close it with an unseen alias)."""
+    sh = Shell(shell_reads=shell_reads.Budget())
+    sh.run("true")
+    rec = _typed(sh, line)
+    assert rec.kind == "not-a-command", rec  # still an unfinished statement to the gate
+    assert verdict(sh) == "deny", rec
+
+
+@pytest.mark.parametrize("lines", [["if true; then"], ["cat <<EOF", X], ["echo '", X],
+                                   ["for f in *.log; do", 'gzip "$f"']])
+def test_honest_unfinished_statements_still_go_on(lines):
+    """The defaults do not count in an unfinished statement (a parse error to the policy): an
+    honest first line, a here-document's body naming a refused command, run."""
+    sh = Shell(shell_reads=shell_reads.Budget())
+    sh.run("true")
+    for line in lines:
+        rec = _typed(sh, line)
+        assert rec.kind == "not-a-command" and verdict(sh) == "allow", rec
+        sh.send(ENTER + PS2)
+
+
 # -- 1, 3: the prompt after a pending line is PS2 only when it is the one learned ------------
 
 def _shell(prompt: bytes) -> Shell:
@@ -196,9 +223,11 @@ def test_a_nbsp_history_line_is_judged_at_its_enter():
 @pytest.mark.integration
 @pytest.mark.timeout(120)
 def test_after_a_statement_an_unseen_alias_closed_the_next_line_is_judged(tmp_path_factory):
-    """Finding 3 through the real bastion: an alias to `fi` the gate never saw (a sourced file,
-    as an rc file would define it) makes bash run a line the gate kept open; at the exit-status
-    prompt after it (`1 RDY> `, `0 RDY> ` learned), a refused line is judged alone: denied."""
+    """Findings 2 and 3 through the real bastion: an alias to `fi` the gate never saw (a sourced
+    file, as an rc file would define it) closes a line the gate reads as unfinished. What a rule
+    refuses in it is refused at its Enter (the rules alone judge an unfinished statement); a
+    line bash runs that way (`false`), and at the exit-status prompt after it (`1 RDY> `, with
+    `0 RDY> ` learned) a refused line is judged alone: denied."""
     from tests.harness import World
     from tests.test_interactive_gate import POLICY, shell
 
@@ -210,6 +239,10 @@ def test_after_a_statement_an_unseen_alias_closed_the_next_line_is_judged(tmp_pa
         (tmp_path / "aliases").write_text("alias F=fi\n")
         term = shell(w, tmp_path)
         term.run_line(b". ./aliases; PS1='$? R''DY> '\r", until=rb"\x1b\[\?2004h0 RDY> ")
+        # Finding 2's line (an `if` the unseen alias closes): a rule refuses what it holds.
+        out = term.run_line(b"if true; then touch canary; F\r",
+                            until=rb"denied: canaries are not touched|\x1b\[\?2004h0 RDY> ")
+        assert b"denied: canaries are not touched" in out, out
         term.run_line(b"true\r", until=rb"\x1b\[\?2004h0 RDY> ")
         term.run_line(b"if true; then false; F\r", until=rb"\x1b\[\?2004h1 RDY> ")
         out = term.run_line(b"touch canary; false\r",

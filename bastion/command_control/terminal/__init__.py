@@ -201,9 +201,9 @@ with its mixins output.py, input.py and reading.py) and redact.py (`KeystrokeRed
 from __future__ import annotations
 
 from bastion.command_control.terminal.keys import Forward, Pause, Submit
-from bastion.command_control.terminal.reading import Reconstruction
+from bastion.command_control.terminal.reading import CONTINUATION, Reconstruction
 from bastion.command_control.terminal.redact import KeystrokeRedactor, Redacted
 from bastion.command_control.terminal.tracker import LEFT_OVER_UNREAD, CommandLineTracker
 
-__all__ = ["LEFT_OVER_UNREAD", "CommandLineTracker", "Forward", "KeystrokeRedactor", "Pause",
+__all__ = ["CONTINUATION", "LEFT_OVER_UNREAD", "CommandLineTracker", "Forward", "KeystrokeRedactor", "Pause",
            "Reconstruction", "Redacted", "Submit"]

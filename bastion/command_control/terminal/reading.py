@@ -47,6 +47,7 @@ _MAX_STARTS = 16  # readings of an unfinished statement followed at once; beyond
 
 _CONTINUATION = ("unfinished statement: the shell waits for more lines; "
                  "the whole statement is judged at its last line")
+CONTINUATION = _CONTINUATION  # (the gate judges such a line by the rules alone: gate.py)
 _DRAWN_UNFINISHED = ("the screen shows an empty or unfinished line where the keys typed a whole "
                      "one: what the shell holds is not known")
 
