@@ -98,6 +98,21 @@ def test_a_rule_refuses_what_an_unfinished_statement_holds_at_its_enter(line):
     assert verdict(sh) == "deny", rec
 
 
+def test_past_the_bound_an_unfinished_statement_s_line_is_judged_by_the_rules_alone():
+    """Each Enter would judge the whole statement again: past 8 KiB the line alone is."""
+    sh = Shell(shell_reads=shell_reads.Budget())
+    sh.run("true")
+    _typed(sh, "if true; then")
+    sh.send(ENTER + PS2)
+    for _ in range(3):
+        _typed(sh, "# " + "x" * 3000)
+        assert verdict(sh) == "allow"
+        sh.send(ENTER + PS2)
+    rec = _typed(sh, f"{X}; F")
+    assert rec.kind == "not-a-command" and len(rec.text) > 8 * 1024, rec
+    assert verdict(sh) == "deny", rec
+
+
 @pytest.mark.parametrize("lines", [["if true; then"], ["cat <<EOF", X], ["echo '", X],
                                    ["for f in *.log; do", 'gzip "$f"']])
 def test_honest_unfinished_statements_still_go_on(lines):

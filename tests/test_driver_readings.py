@@ -17,6 +17,7 @@ import pytest
 
 from bastion.command_control.policy import Verdict, evaluate, stricter, uncertain_verdict
 from bastion.command_control.terminal import CONTINUATION, Reconstruction
+from bastion.ssh.gate import UNFINISHED_JUDGED
 from tests.terminal_replay import default_policy
 from tests.test_blind_reader import ALT, ATTACK, bash, dash, gate_verdict, line
 from tests.test_terminal import DASH_PROMPT, PROMPT, Shell
@@ -32,7 +33,8 @@ def verdict(sh: Shell) -> str:
     pol = default_policy()
     if rec.kind == "not-a-command" and rec.reason == CONTINUATION and rec.text.strip(" \t\n"):
         # An unfinished statement: what a rule refuses or holds in it so far (attack a36i).
-        w = evaluate(pol, rec.text, role="engineer", target="web01")
+        text = rec.text if len(rec.text) <= UNFINISHED_JUDGED else rec.text.rsplit("\n", 1)[-1]
+        w = evaluate(pol, text, role="engineer", target="web01")
         unruled = w.action not in ("deny", "confirm") or w.rule.startswith("defaults.")
         return "allow" if unruled else w.action
     if rec.kind == "not-a-command":
