@@ -158,7 +158,8 @@ def test_a_dropped_statement_at_an_exit_status_prompt_is_not_continued(first):
     sh = _shell(b"\x1b[?2004h[0] $ ")
     _typed(sh, first)
     sh.send(ENTER + b"\r\n\x1b[?2004h[130] $ ")
-    _typed(sh, X)
+    rec = _typed(sh, X)
+    assert rec.kind == "command" and X in (rec.text, *rec.also), rec  # judged alone too
     assert verdict(sh) == "deny"
 
 
@@ -173,7 +174,8 @@ def test_a_statement_bash_ran_is_not_continued_at_every_later_prompt():
     _typed(sh, "if true; then false; F")
     sh.send(ENTER + b"\x1b[?2004h[1] $ ")
     for line in (f"{X}; false", "systemctl disable auditd; false"):
-        _typed(sh, line)
+        rec = _typed(sh, line)
+        assert rec.kind == "command" and line in (rec.text, *rec.also), rec  # judged alone too
         assert verdict(sh) == "deny", line
         sh.deny()
         sh.out(b"^C\r\n\x1b[?2004l\r\x1b[?2004h\x1b[?2004l\r\r\n\x1b[?2004h[1] $ ")
@@ -185,7 +187,8 @@ def test_a_changed_primary_prompt_is_not_read_as_ps2(prompt):
     sh = _shell(b"\x1b[?2004hbob@web01:~$ " if b"$" in prompt else b"\x1b[?2004h~# ")
     _typed(sh, "if true; then cd /tmp; F")
     sh.send(ENTER + prompt)
-    _typed(sh, X)
+    rec = _typed(sh, X)
+    assert rec.kind == "command" and X in (rec.text, *rec.also), rec  # judged alone too
     assert verdict(sh) == "deny"
 
 
