@@ -16,7 +16,8 @@ from __future__ import annotations
 import pytest
 
 from bastion.command_control.policy import Verdict, evaluate, stricter, uncertain_verdict
-from bastion.command_control.terminal import Reconstruction
+from bastion.command_control.terminal import CONTINUATION, Reconstruction
+from bastion.ssh.gate import UNFINISHED_JUDGED
 from tests.terminal_replay import default_policy
 from tests.test_blind_reader import ALT, ATTACK, bash, dash, gate_verdict, line
 from tests.test_terminal import DASH_PROMPT, PROMPT, Shell
@@ -29,9 +30,15 @@ E_ACUTE = "\u00e9".encode()
 def verdict(sh: Shell) -> str:
     """InputGate's verdict on the line held now: "allow" when nothing refuses or holds it."""
     rec = sh.tracker.reconstruct()
+    pol = default_policy()
+    if rec.kind == "not-a-command" and rec.reason == CONTINUATION and rec.text.strip(" \t\n"):
+        # An unfinished statement: what a rule refuses or holds in it so far (attack a36i).
+        text = rec.text if len(rec.text) <= UNFINISHED_JUDGED else rec.text.rsplit("\n", 1)[-1]
+        w = evaluate(pol, text, role="engineer", target="web01")
+        unruled = w.action not in ("deny", "confirm") or w.rule.startswith("defaults.")
+        return "allow" if unruled else w.action
     if rec.kind == "not-a-command":
         return gate_verdict(sh, rec) if rec.hidden else "allow"
-    pol = default_policy()
     if rec.kind == "blind":
         return uncertain_verdict(pol, rec.reason).action
     if not rec.text.strip() and not rec.also and not rec.unknown:

@@ -1373,8 +1373,7 @@ ALLOWED = [
     'PS1="${PS1}> "',
     "PS2='> '",
     "PS4='+ ${BASH_SOURCE}:${LINENO}: '",
-    "export PS1='$(date +%H:%M) \\$ '",
-    "PS1='\\u $(git branch --show-current 2>/dev/null) \\$ '",
+    # (a prompt holding a command substitution is held since attack a36i: test_attack_a36i.py)
     'PROMPT_COMMAND="history -a; $PROMPT_COMMAND"',
     "export PROMPT_COMMAND='history -a; history -n'",
     "export BASH_ENV=~/.bash_env",

@@ -41,7 +41,13 @@ from bastion.command_control.policy import (  # one list of shells, the policy's
     reads_script_from_stdin,
     stricter,
 )
-from bastion.command_control.terminal import LEFT_OVER_UNREAD, CommandLineTracker, Reconstruction, shell_reads
+from bastion.command_control.terminal import (
+    CONTINUATION,
+    LEFT_OVER_UNREAD,
+    CommandLineTracker,
+    Reconstruction,
+    shell_reads,
+)
 from bastion.command_control.typeahead import (
     SETTLE_QUIET,
     Decide,
@@ -74,6 +80,7 @@ UNJUDGED = ("a command line ran that the bastion did not judge (a key bound to a
 LEFT_OVER_LINE = "(keys a refused line may have left)"  # the record's text for such a refusal
 LEFT_OVER_END = ("a line typed without echo was refused, and the shell may still hold it in front "
                  "of what is typed next; the session is ended")
+UNFINISHED_JUDGED = 8 * 1024  # an unfinished statement judged whole by the rules, up to this
 CANCEL_WAIT = 1.0    # seconds to wait for the screen to show a cancelled line gone
 CTRL_C = b"\x03"
 BLIND_LINE = "(line typed without echo)"  # what the record says of keys it must not show
@@ -340,6 +347,8 @@ class InputGate:
             if carried is not None:
                 return carried
         if rec.kind == "not-a-command":
+            if rec.reason == CONTINUATION and rec.text.strip(" \t\n"):
+                return self._judge_unfinished(rec)
             return self._judge_hidden(rec) if rec.hidden else None
         if rec.kind == "blind":
             v = policy.uncertain_verdict(self.judge.policy, rec.reason or
@@ -377,6 +386,20 @@ class InputGate:
         self.judge.record(rec.text or "(empty line)", v)
         if v.action == "alert":
             self.app.publish("command", session=self.ch.session_id, line=rec.text, flagged=True)
+        return v
+
+    def _judge_unfinished(self, rec: Reconstruction) -> policy.Verdict | None:
+        """The Enter of a statement the shells read as unfinished goes on, to be judged whole
+        at its last line. But an alias the gate never saw (`alias F=fi` in an rc file or a
+        sourced one) may close it where bash runs it now (attack a36i, finding 2): what a
+        policy rule refuses or holds in the statement so far is refused or held now. The
+        defaults do not count (an unfinished statement is a parse error to the policy). Past
+        `UNFINISHED_JUDGED` bytes the line alone is (each Enter would judge it all again)."""
+        text = rec.text if len(rec.text) <= UNFINISHED_JUDGED else rec.text.rsplit("\n", 1)[-1]
+        v = self.judge.verdict(text)
+        if v.action not in ("deny", "confirm") or v.rule.startswith("defaults."):
+            return None
+        self.judge.record(rec.text, v)
         return v
 
     def _judge_hidden(self, rec: Reconstruction) -> policy.Verdict | None:

@@ -71,10 +71,14 @@ is done with it (`judged`: the code is parsed and its commands judged like the l
   zsh's sched: the code is judged (run with arguments known only then, where bash adds them).
   An alias that names another command gets the words a later line types after it, known only
   then: `alias x=eval` and `alias s=sudo` are unknown, `alias ll='ls -la'` is not.
+  An alias whose value is not plain words of a simple command (a reserved word first, an
+  unquoted `;&|()<>` or newline: `alias F=fi`, `alias C='}'`) is unknown (attack a36i).
 - PS0, PS1, PS2, PS4 (and zsh's PROMPT, RPROMPT, SPROMPT...): the prompt escapes are decoded
   (`\\044` is `$`, `\\140` a backquote), then the string is judged as a double-quoted word:
-  commands in `$(...)` and backquotes are judged; arithmetic is judged as below. PS3 is not
-  expanded. BASH_ENV, ENV (expanded before naming the file sourced), MAIL and MAILPATH
+  commands in `$(...)` and backquotes are judged; arithmetic is judged as below; and PS0, PS1,
+  PS2 and PS4 holding a command substitution, arithmetic other than constants or a `${...}`
+  that may assign, fail or run code are unknown (expanded between lines: attack a36i). PS3 is
+  not expanded. BASH_ENV, ENV (expanded before naming the file sourced), MAIL and MAILPATH
   (expanded when mail is checked), complete/compgen -W (each word expanded): judged the same
   way, without prompt escapes.
 - However they are set: NAME=, export/declare/local/readonly/typeset (also a quoted

@@ -92,6 +92,14 @@ class _Builtins:
             # `X; A "` runs X where the line looks unfinished (attack z35i, finding 1).
             self._unknown(site._replace(text=f"{alias}={value}"), [],
                           "an alias holding a comment, which hides the rest of the line it begins")
+        shape = _alias_shape(value)
+        if shape is not None:
+            # bash reads an alias's value as the start of the line, where `bash -n` and the
+            # scanner (no aliases) read a plain word: `alias F=fi`, then `if X; then Y; F` runs
+            # Y where the line looks unfinished (attack a36i, finding 2).
+            self._unknown(site._replace(text=f"{alias}={value}"), [],
+                          f"an alias holding {shape}, which may end or open a statement "
+                          "where the shells asked see a plain word")
         if value[-1:] in (" ", "\t"):
             # bash then expands the next word as an alias too, one a later line may name after
             # defining it elsewhere: `alias rm='rm ' H='-rf /'`, then `rm H` runs `rm -rf /`.
@@ -508,3 +516,44 @@ def _negated(option: str) -> bool:
     (`set +o noautocd` is `set -o autocd`: attack f15f, finding 8)."""
     name = option.lower().replace("_", "")
     return name.startswith("no") and name[2:] in CD_GUESSES
+
+
+# found after outside attack a36i (finding 2): an alias whose value is not plain words of a
+# simple command (a reserved word, an operator, a redirection) ends or opens a statement the
+# gate and the shells it asks read otherwise.
+_RESERVED = frozenset({"if", "then", "else", "elif", "fi", "case", "esac", "for", "select",
+                       "while", "until", "do", "done", "in", "function", "time", "coproc",
+                       "{", "}", "[[", "]]", "!"})
+_OPERATOR_CHARS = frozenset(";&|()<>\n")
+
+
+def _alias_shape(value: str) -> str | None:
+    """What in an alias's value is not a plain word of a simple command (an unquoted
+    operator character, a first word that is a reserved word: bash reads none after it, as
+    in `alias x='echo fi'`); None for plain words."""
+    word, plain, quote, i, first = "", True, "", 0, True
+    while i <= len(value):
+        c = value[i] if i < len(value) else " "
+        if quote:
+            if c == quote or i == len(value):
+                quote = ""
+            elif c == "\\" and quote == '"':
+                i += 1
+            i += 1
+            continue
+        if c in " \t" or c in _OPERATOR_CHARS:
+            if first and plain and word in _RESERVED:
+                return f"the reserved word {word}"
+            if c in _OPERATOR_CHARS:
+                return "an operator" if c != "\n" else "a newline"
+            first = first and not (word or not plain)
+            word, plain = "", True
+        elif c in "'\"":
+            quote, plain = c, False
+        elif c == "\\":
+            plain = False
+            i += 1
+        else:
+            word += c
+        i += 1
+    return None

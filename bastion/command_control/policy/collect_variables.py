@@ -229,6 +229,11 @@ class _Variables:
                 self._code(handed, site._replace(stdin="null"), name)
         elif kind == "prompt":
             self._expanded(_decode_prompt(code), site, name)
+            doubt = _prompt_doubt(_decode_prompt(code)) if name in _BASH_PROMPTS else None
+            if doubt is not None:
+                self._unknown(site, [value], f"{name} set to a prompt holding {doubt}: bash "
+                                             "expands it between lines, where it may drop or "
+                                             "change the statement being typed")
         elif kind == "expanded":
             self._expanded(code, site, name)
             if name in ("BASH_ENV", "ENV") and self._own_script(code):  # type: ignore[attr-defined]
@@ -538,3 +543,38 @@ def _names_cd_guess(text: str) -> bool:
     an option of CD_GUESSES: by name in any spelling, or through an expansion."""
     return "$" in text or "`" in text or any(
         option_name(token) in CD_GUESSES for token in re.findall(r"\w+", text))
+
+
+# found after outside attack a36i (finding 1): bash expands PS0, PS1, PS2 and PS4 between the
+# lines of a statement; code run there (`PS2='$(kill -INT 0)> '`), or an expansion that assigns
+# or fails (`${x=1}`, `${x?}`, `$((x++))`, `${x@P}`), drops the pending statement or changes the
+# next prompt, so that the gate cannot tell PS1 from PS2. Only `$NAME`, `${NAME}`, the special
+# parameters and `${NAME:-word}`/`${NAME:+word}` of plain text are read as harmless.
+_BASH_PROMPTS = frozenset({"PS0", "PS1", "PS2", "PS4"})
+_CONSTANT_ARITHMETIC = re.compile(r"\$\(\([0-9 \t+*/%()-]*\)\)")
+_PLAIN_BRACE = re.compile(r"\$\{(?:#?(?:[A-Za-z_][A-Za-z0-9_]*|[0-9]+|[?$!#*@_-])"
+                          r"|[A-Za-z_][A-Za-z0-9_]*:?[-+][^$`\\{}]*)\}")
+
+
+def _prompt_doubt(text: str) -> str | None:
+    """What in a decoded prompt string runs code, assigns or may fail; None for none."""
+    i = 0
+    while i < len(text):
+        c = text[i]
+        if c == "\\":
+            i += 2
+            continue
+        m = _CONSTANT_ARITHMETIC.match(text, i)
+        if m is not None:  # `$((40 + 2))`: numbers only, nothing assigned
+            i = m.end()
+            continue
+        if c == "`" or text.startswith(("$(", "$["), i):
+            return "a command substitution or arithmetic"
+        if text.startswith("${", i):
+            m = _PLAIN_BRACE.match(text, i)
+            if m is None:
+                return "an expansion that may assign, fail or run code"
+            i = m.end()
+            continue
+        i += 1
+    return None

@@ -174,7 +174,7 @@ _GLOB_CHARS = re.compile(r"[*?\[]")
 # itself, as bash reads it: the driver's reading of an arrow key, `ESC[A`, is no pattern).
 _GLOB_SHAPE = re.compile(r"[*?]|\[.+\]", re.S)
 _PATTERN_CHARS = re.compile(r"[*?\[{]")
-_BRACE = re.compile(r"\{[^{}\s]*(?:,|\.\.)[^{}\s]*\}")
+_BRACE = re.compile(r"\{[^{} \t\n]*(?:,|\.\.)[^{} \t\n]*\}")  # bash's blanks: ASCII (a36i)
 _ESCAPED_PAIR = re.compile(r"\\.", re.S)
 _EXPANSIONS = frozenset(
     {"simple_expansion", "expansion", "command_substitution", "arithmetic_expansion"}
@@ -393,7 +393,8 @@ _HEREDOC_PARTS = frozenset({"heredoc_start", "heredoc_body", "heredoc_end", "fil
 
 
 # `$tmp`, `"${tmp}"`, `"$tmp/x"`, `"$tmp"/x`: group 3 is what follows the variable.
-_FRESH_WORD = re.compile(r'"?\$(?:\{([A-Za-z_]\w*)\}|([A-Za-z_]\w*))"?((?:/[A-Za-z0-9._+,@%=:-]*)*)"?')
+_FRESH_WORD = re.compile(r'"?\$(?:\{([A-Za-z_][A-Za-z0-9_]*)\}|([A-Za-z_][A-Za-z0-9_]*))"?'
+                         r'((?:/[A-Za-z0-9._+,@%=:-]*)*)"?')  # bash's names: ASCII (a36i)
 _DASH_QUOTE = re.compile(r"\$'(?:[^'\\]|\\[^'])*\\'")
 # `[` where a command starts (the `test` command), for the retry in `_Collector.parse`.
 _TEST_BRACKET = re.compile(

@@ -121,8 +121,9 @@ How the line is read (JumpServer and Warpgate style, with more checks):
   editor, echoed the keys (the shell will complete or move where the screen shows blanks or
   "^["): such a line is never certain.
 - Unfinished statements: a line is the next of the pending statement only when the statement
-  began at a known primary prompt, readline read the pending line and began again (bash's
-  PS2) at a prompt that is not the primary one, or both are in one paste. Otherwise (an
+  began at a known primary prompt, readline read the pending line and began again once at
+  bash's PS2 (the one learned at the first continuation; before one is learned, a prompt that
+  cannot be a primary one seen: attack a36i), or both are in one paste. Otherwise (an
   answer to `read`, the primary prompt, no line editor) each reading is judged: from each
   place the statement may begin, and this line alone.
   Ctrl-C, EOF and a refused line drop the pending lines.
@@ -201,9 +202,9 @@ with its mixins output.py, input.py and reading.py) and redact.py (`KeystrokeRed
 from __future__ import annotations
 
 from bastion.command_control.terminal.keys import Forward, Pause, Submit
-from bastion.command_control.terminal.reading import Reconstruction
+from bastion.command_control.terminal.reading import CONTINUATION, Reconstruction
 from bastion.command_control.terminal.redact import KeystrokeRedactor, Redacted
 from bastion.command_control.terminal.tracker import LEFT_OVER_UNREAD, CommandLineTracker
 
-__all__ = ["LEFT_OVER_UNREAD", "CommandLineTracker", "Forward", "KeystrokeRedactor", "Pause",
+__all__ = ["CONTINUATION", "LEFT_OVER_UNREAD", "CommandLineTracker", "Forward", "KeystrokeRedactor", "Pause",
            "Reconstruction", "Redacted", "Submit"]

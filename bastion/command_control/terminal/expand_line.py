@@ -23,12 +23,12 @@ HISTORY_FIRST = ("shell-expand-line runs history expansion first: what the line 
                  "from the history list")
 # A word glued to `(`, `{` or `[`: were it an alias ending in `$`, `<` or `>` (`alias e='echo
 # $'`, then `e(cmd)`), alias expansion would make a substitution of what follows.
-_ALIAS_GLUE = re.compile(r"[^\s$;&|<>(){}\[\]'\"`\\=]([({\[])")
+_ALIAS_GLUE = re.compile(r"[^ \t\n$;&|<>(){}\[\]'\"`\\=]([({\[])")
 ALIASES_FIRST = ("shell-expand-line expands aliases first, which the bastion does not know: an "
                  "alias ending in $, < or > makes code of the ( { or [ after it")
 # A `#` that starts a word, which the shell's reading of a command line takes for a comment
 # and an expansion of the line as one word does not.
-_COMMENT = re.compile(r"(^|[\s;&|()<>])#", re.M)
+_COMMENT = re.compile(r"(^|[ \t\n;&|()<>])#", re.M)  # bash's blanks: ASCII (a36i, 4)
 RUNS_NOTHING = {"expand": "shell-expand-line runs nothing here",
                 "complete": "completion runs nothing here"}
 UNKNOWN_HOW = {"edit": "the editor decides what runs (edit-and-execute-command)",

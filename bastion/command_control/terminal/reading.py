@@ -8,6 +8,8 @@ A mixin of `CommandLineTracker` (tracker.py), which holds the state it reads. Pu
 from __future__ import annotations
 
 import dataclasses
+import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from bastion.command_control.terminal.expand_line import RUNS_NOTHING, acted_on
@@ -45,8 +47,22 @@ _MAX_STARTS = 16  # readings of an unfinished statement followed at once; beyond
 
 _CONTINUATION = ("unfinished statement: the shell waits for more lines; "
                  "the whole statement is judged at its last line")
+CONTINUATION = _CONTINUATION  # (the gate judges such a line by the rules alone: gate.py)
 _DRAWN_UNFINISHED = ("the screen shows an empty or unfinished line where the keys typed a whole "
                      "one: what the shell holds is not known")
+
+
+_DIGITS = re.compile(r"[0-9]+")
+
+
+def _primary_like(prompt: str, known: Iterable[str]) -> bool:
+    """A prompt that may be a primary one the gate saw, drawn again with other values: the
+    same but for its numbers (`$?`, `\\#`, `\\t` in PS1), or ending with the same `$`, `#` or `%`
+    (`\\w` after a `cd`, a variable PS2 set: attack a36i, findings 1 and 3)."""
+    shape, end = _DIGITS.sub("0", prompt), prompt.rstrip(" ")[-1:]
+    return any(_DIGITS.sub("0", seen) == shape or (end in ("$", "#", "%") and
+                                                   seen.rstrip(" ")[-1:] == end)
+               for seen in known)
 
 
 @dataclass
@@ -160,13 +176,27 @@ class _ReadsLine(_ReadsAlso):
         """The shell reads this line as the next of the pending statement: readline began
         again (PS2) once after the last pending line, at another prompt; or one paste holds
         both. Twice is a dropped statement and a new prompt (a SIGINT from a job: y34i 7)."""
-        line, b = self._line, self._line.boundary
+        line = self._line
         if line.began_in_paste and self._pending_paste:
             return True
-        return (self._pending_placed and self._readline_seq > self._pending_seq
+        return self._at_ps2()
+
+    def _at_ps2(self) -> bool:
+        """Readline began once since the pending line, at the PS2 the gate learned (or, none
+        learned yet, at a prompt that cannot be a primary one the gate saw). Once is no proof:
+        bash expands PS2 before readline begins, and a SIGINT then drops the statement and
+        draws PS1 (`PS2='$(kill -INT 0)> '`), which may read otherwise than before (`$?` in
+        it); a statement bash ran where the gate kept it (an alias to `fi`) does the same
+        (attack a36i, findings 1 and 3): at any other prompt the line is judged alone too."""
+        line, b = self._line, self._line.boundary
+        if not (self._pending_placed and self._readline_seq > self._pending_seq
                 and self._readline_starts == self._pending_starts + 1
                 and self.readline_reading and b is not None and bool(b.prompt.strip())
-                and b.prompt not in self._known_prompts and not line.while_running)
+                and b.prompt not in self._known_prompts and not line.while_running):
+            return False
+        if self._ps2 is not None:
+            return b.prompt == self._ps2
+        return not _primary_like(b.prompt, self._known_prompts)
 
     def _scanned_complete(self, statement: str) -> bool:
         try:
@@ -285,7 +315,7 @@ class _ReadsLine(_ReadsAlso):
             return _Reading("", False, why, "command", False)
         boundary, region = found
         region = _without_rprompt(region, boundary)
-        text = region.text.strip()
+        text = region.text.strip(" \t\n")  # cells; never a Unicode blank bash reads (a36i)
         if expected is not None:
             if _same(region, *expected):
                 return _Reading(model.text, not model.suspect,

@@ -87,6 +87,7 @@ class CommandLineTracker(_FollowsOutput, _FollowsInput, _FollowsDispatch, _Follo
         # The pending lines are bash's own: the first was typed at a known primary prompt and
         # readline read it, and each later one was read as its continuation (bash's PS2 follows).
         self._pending_placed = False
+        self._ps2: str | None = None  # the continuation prompt seen (reading._at_ps2)
         self._pending_seq = -1  # output chunks when it was sent
         self._pending_paste = False  # ... inside a bracketed paste
         # A judged key readline may or may not accept (Esc CR in emacs mode, a macro, a meta
@@ -327,6 +328,8 @@ class CommandLineTracker(_FollowsOutput, _FollowsInput, _FollowsDispatch, _Follo
             line.model.anchor, line.model.relearn = None, False
             return
         previous, continued = bool(self._pending), self._continues()
+        if self._ps2 is None and previous and self._at_ps2() and line.boundary is not None:
+            self._ps2 = line.boundary.prompt  # bash's PS2, learned once (attack a36i)
         if (how == "accept" and rec.kind == "command" and rec.certain and not self._pending
                 and line.boundary is not None and line.boundary.prompt.strip()
                 and not (self._alt and self._alt_evidence)
