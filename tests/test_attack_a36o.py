@@ -132,6 +132,7 @@ def test_a_file_of_the_recordings_folder_the_store_never_had_is_refused(ctx, tmp
 # -- finding 3: replies bounded before they are built -----------------------------------------
 
 LONG = "true '" + "\x01" * 60_000 + "'"
+MEDIUM = "true " + "x" * 20_000
 
 
 def test_the_consoles_audit_and_sessions_replies_cut_long_lines_and_stay_small(ctx):
@@ -139,15 +140,19 @@ def test_the_consoles_audit_and_sessions_replies_cut_long_lines_and_stay_small(c
                           ticket="INC-1", grant_id=None, serial=None, client_addr="127.0.0.1")
     for _ in range(60):
         sessions.record_verdict(ctx.store, sid, 1, "erin", LONG, "allow", None, None)
+    sessions.record_verdict(ctx.store, sid, 1, "erin", MEDIUM, "allow", None, None)
     connection, sent, _ = _door(ctx)
     connection.handle_line(encode({"id": 1, "op": "audit", "limit": 200}).rstrip(b"\n"))
     connection.handle_line(encode({"id": 2, "op": "sessions"}).rstrip(b"\n"))
     audit_reply, sessions_reply = sent
-    lines = [e["data"]["line"] for e in audit_reply["events"] if e["type"] == "command.verdict"]
-    assert len(lines) == 60 and all(line.endswith(f"…[{len(LONG)} chars]") for line in lines)
-    assert len(lines[0]) < LIST_TEXT + 20
+    verdicts = [e["data"] for e in audit_reply["events"] if e["type"] == "command.verdict"]
+    # a row's data within 64 K characters is read whole and its texts cut at 4,096; a longer
+    # one (60,000 control characters are 360,000 as JSON) is read as its start (b37o, 2)
+    assert verdicts[0]["line"] == MEDIUM[:LIST_TEXT] + f"…[{len(MEDIUM)} chars]"
+    cut = [data["cut"] for data in verdicts[1:]]
+    assert len(cut) == 60 and all(c.endswith(" chars]") and len(c) < LIST_TEXT + 40 for c in cut)
     (row,) = sessions_reply["sessions"]
-    assert row["last_command"] == LONG[:LIST_TEXT] + f"…[{len(LONG)} chars]"
+    assert row["last_command"] == MEDIUM[:LIST_TEXT] + f"…[{len(MEDIUM)} chars]"
     assert len(encode(audit_reply)) < 2 * 1024 * 1024
 
 

@@ -22,6 +22,7 @@ import certs
 from bastion import audit
 from bastion.access import grants, mfa, users
 from bastion.cli.files import bounded_lines, read_small
+from bastion.cli.unseal import unsealed
 from bastion.config import durations
 from bastion.config.sizes import format_size
 from bastion.control.commands import (
@@ -369,9 +370,7 @@ def cmd_recording(ctx: Context | None, args: argparse.Namespace, out: TextIO) ->
     try:
         for path in paths:
             try:
-                if ctx is not None:
-                    _check_stored_digest(ctx, path)
-                result = recording.unseal_cast(path, keys)
+                result = unsealed(ctx, path, keys)
             except (EscrowError, recording.RecordingError) as exc:
                 if ctx is not None:
                     audit.record_or_log(ctx.store, "recording.unseal_failed", actor,
@@ -425,35 +424,6 @@ def _home_of(path: Path, home: Home) -> Home:
     if beside.name == "recordings" and (Home(beside.parent).db.exists() or not home.db.exists()):
         return Home(beside.parent)
     return home
-
-
-def _check_stored_digest(ctx: Context, path: Path) -> None:
-    """Anyone can seal to a public key: only a recording whose SHA-256 is the one stored (and
-    chained) when it closed is the bastion's own."""
-    import hashlib
-
-    from bastion import recording
-    from bastion.access import sessions
-
-    stored = sessions.stored_digests(ctx.store, path.name)
-    if not stored:
-        with contextlib.suppress(OSError):
-            if os.path.samefile(path.parent, ctx.home.recordings):  # a36o, finding 2
-                raise recording.RecordingError(f"{path}: not a recording the bastion made (the "
-                                               "store holds none of that name)")
-        return
-    if len(stored) > 1:
-        raise recording.RecordingError(f"{path}: the store holds {len(stored)} of that name")
-    if (stored := stored[0]) is None:
-        return
-    try:
-        with open(path, "rb") as f:
-            actual = hashlib.file_digest(f, "sha256").hexdigest()
-    except OSError as exc:
-        raise recording.RecordingError(f"cannot read recording {path}: {exc.strerror}") from None
-    if actual != stored:
-        raise recording.RecordingError(f"{path}: not the recording the bastion closed (its SHA-256 "
-                                       "differs from the one in the store and the audit chain)")
 
 
 def cmd_tui(ctx: Context | None, args: argparse.Namespace, out: TextIO) -> int:

@@ -274,7 +274,7 @@ class ControlConnection:
             ends, last, alerts = row.pop("grant_ends"), row.pop("last_command"), row.pop("alerts")
             row["grant_ends"] = ends
             row["time_left"] = max(0.0, ends - t) if ends is not None else None
-            row["last_command"] = bounded(last, LIST_TEXT)  # a36o, finding 3
+            row["last_command"] = last  # cut at sessions.LAST_COMMAND (a36o 3, b37o 2)
             row["alerts"] = alerts
         return {"sessions": rows}
 

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, TypeVar
 from bastion.access import sessions
 from bastion.command_control import policy, scp, sftplog
 from bastion.command_control.policy import reads_script_from_stdin, stricter
+from bastion.command_control.statements.splitter import MAX_CODE
 from bastion.store import StoreError
 from bastion.text import visible
 
@@ -283,6 +284,32 @@ async def judge_exec(app: Runtime, channel: GatedChannel) -> str | None:
     judge = Judge(app, channel)
     command = channel.command or ""
     await judging_turn(app, channel.identity.user)
+    if len(command) > MAX_CODE:
+        # As an unfinished statement on stdin: past 64 KiB it is not judged, the `uncertain`
+        # action applies (attack b37o, finding 4: held 250 KB commands cost every `held`
+        # listing seconds of the one loop).
+        v = policy.Verdict(app.policy.defaults.uncertain, "defaults.uncertain",
+                           f"the command is longer than {MAX_CODE // 1024} KiB ({len(command)} "
+                           "characters): too long to judge; send a long script on stdin "
+                           "(`ssh HOST bash -s < FILE`)", "", ())
+    else:
+        v = _exec_verdict(app, judge, channel, command)
+    try:
+        judge.record(command, v)
+        if v.action == "deny":
+            return f"denied: {v.message or 'not allowed by policy'}"
+        if v.action == "confirm":
+            state, why = await judge.hold(command, v, asyncio.Event())
+            if state != "confirmed":
+                return f"{state}: {why}"
+    except StoreError as exc:
+        log.error("command not run, its verdict cannot be recorded: %s", exc)
+        return NOT_RECORDED
+    return None
+
+
+def _exec_verdict(app: Runtime, judge: Judge, channel: GatedChannel, command: str) -> policy.Verdict:
+    """An exec command's verdict: the policy's, and what it reads and makes stricter."""
     # An exec command runs in a shell just started (`$SHELL -c COMMAND`): nothing set yet.
     v = judge.verdict(command, stream=channel.stream is not None, from_home=True,
                       interactive=channel.interactive, known=policy.KnownValues())
@@ -312,15 +339,4 @@ async def judge_exec(app: Runtime, channel: GatedChannel) -> str | None:
             # the keys as the terminal does.
             v = stricter(v, policy.Verdict("deny", "defaults.uncertain", own_terminal(own),
                                            command, ()))
-    try:
-        judge.record(command, v)
-        if v.action == "deny":
-            return f"denied: {v.message or 'not allowed by policy'}"
-        if v.action == "confirm":
-            state, why = await judge.hold(command, v, asyncio.Event())
-            if state != "confirmed":
-                return f"{state}: {why}"
-    except StoreError as exc:
-        log.error("command not run, its verdict cannot be recorded: %s", exc)
-        return NOT_RECORDED
-    return None
+    return v

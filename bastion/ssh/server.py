@@ -16,6 +16,7 @@ import signal
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import asyncssh
@@ -538,6 +539,20 @@ def server_options(app: Bastion) -> dict[str, Any]:
     }
 
 
+def close_interrupted_recordings(app: Any) -> None:
+    """The recordings a crash left open: marked interrupted and closed with their digest. The
+    row is the one written, however the home is spelled now (attack b37o, finding 1: a home
+    spelled through a link at the restart matched no row, and the digest stayed empty)."""
+    for rec in sessions.open_recordings(app.store):
+        path = app.home.recordings / rec["path"].rsplit("/", 1)[-1]
+        try:
+            digest = recording.interrupt_recording(path) if path.suffix == ".cast" else None
+        except (recording.RecordingError, OSError) as exc:
+            log.error("could not close interrupted recording %s: %s", path, exc)
+            digest = None
+        sessions.close_recording(app.store, Path(rec["path"]), digest or "", "system")
+
+
 async def start(app: Bastion, listen: str | None = None) -> asyncssh.SSHAcceptor:
     """Start listening; returns the acceptor (its sockets tell the bound port)."""
     old = app.store.upgraded_from
@@ -546,14 +561,7 @@ async def start(app: Bastion, listen: str | None = None) -> asyncssh.SSHAcceptor
                     old, SCHEMA_VERSION, app.store.backup_path(old).name)
     for sid in sessions.interrupted_on_start(app.store):
         log.warning("session %s was left open by a crash; marked interrupted", sid)
-    for rec in sessions.open_recordings(app.store):
-        path = app.home.recordings / rec["path"].rsplit("/", 1)[-1]
-        try:
-            digest = recording.interrupt_recording(path) if path.suffix == ".cast" else None
-        except (recording.RecordingError, OSError) as exc:
-            log.error("could not close interrupted recording %s: %s", path, exc)
-            digest = None
-        sessions.close_recording(app.store, path, digest or "", "system")
+    close_interrupted_recordings(app)
     host, port = config.split_host_port(listen or app.config.server.listen)
     app.server = await asyncssh.create_server(lambda: BastionServer(app), host, port,
                                               **server_options(app))
