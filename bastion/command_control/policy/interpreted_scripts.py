@@ -34,6 +34,7 @@ from bastion.command_control.policy.script_spellings import (
     GLOB,
     PROGRAM_DIRS,
     descriptor_script,
+    own_spelling,
     program_script,
 )
 from bastion.command_control.policy.shells import (
@@ -144,6 +145,7 @@ def _script(kind: str, name: str, script: str, rest: list[str], dirs: list[str],
         script = files.get(0, "")
     elif (fed := descriptor_script(script, files)) is not None:
         script = fed
+    script = own_spelling(script, files)  # `/proc/self/cwd/...`, `/dev/fd/3/ufw 3<DIR` (b37f, 13)
     if not script:
         return []
     if search and "/" not in script:

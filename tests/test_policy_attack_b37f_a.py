@@ -1,0 +1,35 @@
+"""Attack b37f, findings 1, 8, 9, 10 and 13: ruby's own chdir (`-C DIR`, `-X DIR`, `-xDIR`)
+before a relative script, python's runner modules and programs that run a script given after
+them (memory_profiler, kernprof, pudb, bpython...), perl's old package separator
+(`-MExtUtils'Command`), `gem sources`' OptionParser spellings of `--add` (`-aURL`, `-la URL`),
+and a program's own script through /proc/self/cwd or a descriptor opened on its folder
+(`sh /dev/fd/3/service ufw stop 3</usr/sbin`). Judged as the gates judge them: typed and as an
+exec command. Honest lines beside them still run."""
+import pytest
+
+from tests.policy_rows import assert_held_or_runs
+
+UFW = "/usr/sbin/ufw disable"
+SVC = "service ufw stop"
+# (line, held): held means denied or confirmed typed and as an exec command; not held: allowed
+ROWS = [
+    # finding 13: /proc/self/cwd (the line's own folder) and a descriptor on a folder
+    ("cd / && python3 /proc/self/cwd/usr/sbin/ufw disable", True),
+    (f"cd / && sh /proc/self/cwd/usr/sbin/{SVC}", True),
+    ("cd /usr/sbin && python3 /proc/self/cwd/ufw disable", True),
+    (f"cd /usr/sbin && sh /proc/self/cwd/{SVC}", True),
+    (f"cd /usr/sbin && sh /proc/thread-self/cwd/{SVC}", True),
+    (f"cd /usr/sbin && sh /proc/self/task/12/cwd/{SVC}", True),
+    ("python3 /proc/self/cwd/../../usr/sbin/ufw disable", True),
+    (f"sh /dev/fd/3/{SVC} 3</usr/sbin", True), (f"sh /proc/self/fd/3/{SVC} 3</usr/sbin", True),
+    (f"sh /dev/stdin/{SVC} < /usr/sbin", True), (f"perl /dev/fd/3/{SVC} 3</usr/sbin", True),
+    ("cd /etc/init.d && sh /proc/self/cwd/ufw stop", True), ("sh /dev/fd/3/ufw stop 3</etc/init.d", True),
+    # honest: a script of one's own by the same spellings
+    ("cd /tmp && sh /proc/self/cwd/x.sh", False), ("sh /dev/fd/3/x.sh 3</tmp", False),
+    ("python3 /proc/self/cwd/x.py a", False),
+]
+
+
+@pytest.mark.parametrize(("line", "held"), ROWS)
+def test_b37f_a_lines(default_policy, line: str, held: bool) -> None:
+    assert_held_or_runs(default_policy, line, held)
