@@ -27,6 +27,13 @@ ROWS = [
     # honest: a script of one's own by the same spellings
     ("cd /tmp && sh /proc/self/cwd/x.sh", False), ("sh /dev/fd/3/x.sh 3</tmp", False),
     ("python3 /proc/self/cwd/x.py a", False),
+    # finding 9: perl's old package separator `'` for `::`
+    *((f"perl \"-MExtUtils'Command\" -e {tail}", True) for tail in (
+        "rm_rf /etc", "rm_rf /var/log/audit", "rm_f /var/log/wtmp", "mv /etc/audit/rules.d /tmp/",
+        "cp /tmp/x /etc/systemd/system/x.service", "\"ExtUtils'Command'rm_rf\" /etc",
+        "\"ExtUtils::Command'rm_f\" /var/log/wtmp")),
+    ("perl \"-MExtUtils'Command'MM\" -e uninstall /etc", True),
+    ("perl \"-MExtUtils'Command\" -e rm_rf build", False), ("perl -e \"print 'a'\"", False),
 ]
 
 

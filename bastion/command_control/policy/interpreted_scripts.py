@@ -369,6 +369,8 @@ def perl_command(name: str, words: list[_Word]) -> tuple[list[_Word], str]:
             following = words[at + 1].value if at + 1 < len(words) else ""
             given, at = following or "", at + 1
         at += 1
+        # perl reads the old package separator `'` as `::` (`-MExtUtils'Command`: b37f, 9)
+        given = given.replace("'", "::") if taker in ("M", "m", "e", "E") else given
         if taker in ("M", "m") and (found := _EU_MODULE.fullmatch(given)) and not given.startswith("-"):
             loaded = "MM" if found.group("mm") else "Command"
         elif taker in ("e", "E"):
