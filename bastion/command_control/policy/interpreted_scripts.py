@@ -87,19 +87,20 @@ def interpreted_programs(name: str, strings: list[str], globs: set[int], dirs: l
             return _script(kind, name, strings[at], strings[at + 1:], dirs, files, False)
         return []
     found: list[tuple[str, ...]] = []
-    states, seen = [(1 if name != "bun" or strings[1:2] != ["run"] else 2, False)], set()
+    states, seen = [(1 if name != "bun" or strings[1:2] != ["run"] else 2, False, "")], set()
     while states:  # each (word, -S) state once: at most twice the words
-        at, search = states.pop()
-        if (at, search) in seen:
+        at, search, moved = states.pop()  # moved: the folder -C DIR went to (b37f, 1)
+        if (at, search, moved) in seen:
             continue
-        seen.add((at, search))
+        seen.add((at, search, moved))
         if at >= len(strings) or strings[at] == "-":
             found += _script(kind, name, "-", strings[at + 1:], dirs, files, search)
             continue
-        word = strings[at]
+        word = _in(moved, strings[at])
         if word == "--":
             if at + 1 < len(strings) and strings[at + 1] != "-":
-                found += _script(kind, name, strings[at + 1], strings[at + 2:], dirs, files, search)
+                found += _script(kind, name, _in(moved, strings[at + 1]), strings[at + 2:], dirs,
+                                 files, search)
             else:
                 found += _script(kind, name, "-", strings[at + 2:], dirs, files, search)
             continue
@@ -111,13 +112,22 @@ def interpreted_programs(name: str, strings: list[str], globs: set[int], dirs: l
             head = "--" + head[2:].replace("_", "-") if kind == "node" else head
             if head in _LONG_CODE:
                 continue
+            if name == "bun" and head == "--cwd":  # bun's own chdir (b37f, 1)
+                folder = word.partition("=")[2] if has_value else (
+                    strings[at + 1] if at + 1 < len(strings) else "")
+                states.append((at + (1 if has_value else 2), search, _in(moved, folder)))
+                continue
             if kind == "r":
-                states.append((at + 1, search))  # Rscript's options are `--NAME[=VALUE]`
+                states.append((at + 1, search, moved))  # Rscript's options are `--NAME[=VALUE]`
                 continue
             taken = "flag" if has_value else long_option_kind(kind, head)
-            states += [(at + step, search) for step in
+            states += [(at + step, search, moved) for step in
                        ((1,) if taken == "flag" else (2,) if taken == "value" else (1, 2))]
             continue
+        if kind == "ruby" and (moves := _ruby_chdir(name, word, strings[at + 1:at + 2])):
+            states += [(at + step, search, _in(moved, folder)) for folder, step in moves if step]
+            if all(step for _, step in moves):
+                continue  # ruby's -C DIR, -X DIR, -xDIR: the script is read in DIR (b37f, 1)
         letters, taker, attached = interpreter_cluster(kind, word)
         search = search or (kind in _SEARCH and "S" in letters)
         if kind == "python" and taker == "m":
@@ -130,12 +140,41 @@ def interpreted_programs(name: str, strings: list[str], globs: set[int], dirs: l
             continue  # code on the line: no script (interpreters' own code is not read)
         following = taker is not None and not attached and taker not in _ATTACHED_VALUE.get(kind, "")
         if following:
-            states.append((at + 2, search))
+            states.append((at + 2, search, moved))
         elif taker is None and may_take_next(kind, letters):
-            states += [(at + 1, search), (at + 2, search)]  # a letter no table holds: both
+            states += [(at + 1, search, moved), (at + 2, search, moved)]  # a letter no table holds: both
         else:
-            states.append((at + 1, search))
+            states.append((at + 1, search, moved))
     return list(dict.fromkeys(found))
+
+
+_RUBY_FLAGS = frozenset("acdlnpsvwyhU")  # ruby's letters that take no value
+
+
+def _ruby_chdir(name: str, word: str, following: list[str]) -> list[tuple[str, int]]:
+    """The folders ruby's `-C DIR`/`-X DIR` (attached or the next word) and `-xDIR` go to
+    while the options are read, before the script is opened (outside attack b37f, finding 1),
+    each with the words it takes; a reading with step 0 also keeps the ordinary one (jruby's
+    `-X` is its extended options). [] for any other word."""
+    if word.startswith("--") or not word.startswith("-"):
+        return []
+    for offset, letter in enumerate(word[1:], start=2):
+        rest = word[offset:]
+        if letter in "CX":
+            moves = [(rest, 1)] if rest else [(following[0], 2)] if following else []
+            return [*moves, ("", 0)] if letter == "X" and name.startswith("jruby") else moves
+        if letter == "x":
+            return [(rest, 1)] if rest else []
+        if letter not in _RUBY_FLAGS:
+            return []
+    return []
+
+
+def _in(moved: str, path: str) -> str:
+    """`path` read from the folder an interpreter's option went to (`moved`, "" for none)."""
+    if not moved or path.startswith(("/", "~", "-")):
+        return path
+    return f"{moved.rstrip('/')}/{path}"
 
 
 def _script(kind: str, name: str, script: str, rest: list[str], dirs: list[str],
