@@ -54,14 +54,21 @@ _INTERPRETER = re.compile(
     r"|(?P<ruby>(?:ruby|jruby|truffleruby)[0-9.]*)|(?P<node>node|nodejs|bun)"
     r"|(?P<php>php[0-9.]*(?:-cli)?)|(?P<lua>lua(?:jit)?[0-9.]*)|(?P<r>Rscript)"
     r"|(?P<tcl>tclsh[0-9.]*|wish[0-9.]*)|(?P<pdb>i?pdb[0-9.]*)|(?P<ipython>ipython[0-9.]*)"
-    r"|(?P<rdbg>rdbg|byebug)")
+    r"|(?P<rdbg>rdbg|byebug)|(?P<runner>(?:bpython|ptpython|ptipython)[0-9.]*)")
+# python's modules (and REPL programs) that run the script or module given after their options
+# (outside attack b37f, finding 8): read for each script they may run, options both ways
+_RUNNER_MODULES = frozenset({"memory_profiler", "kernprof", "line_profiler", "yappi", "pudb",
+                             "pudb.run", "pydevd", "trepan3k", "trepan.__main__", "web_pdb",
+                             "pdbr", "snoop", "wdb", "ptvsd", "bpython", "ptpython", "ptipython",
+                             "bpdb", "pyinstrument.__main__", "heartrate", "birdseye"})
 _SEARCH = frozenset({"perl", "ruby"})  # `-S`: the script found in PATH
 # long options whose value is code on the line (nothing is a script then)
 _LONG_CODE = frozenset({"--eval", "--print", "--command", "--run", "--process-begin",
                         "--process-code", "--process-end"})
 # the modules the tables read by name, for a pattern in `-m`'s name (finding 16)
 _KNOWN_MODULES = frozenset(_AS_PROGRAM) | frozenset(_MODULE_WRITES) | _REPL_MODULES | \
-    _SCRIPT_MODULES | frozenset(PY_TOOLS) | frozenset({"zipfile", "tarfile", "pip3", "pdb3"})
+    _SCRIPT_MODULES | frozenset(PY_TOOLS) | _RUNNER_MODULES | \
+    frozenset({"zipfile", "tarfile", "pip3", "pdb3", "idlelib.idle", "idlelib.pyshell"})
 _PACKAGES = frozenset(_AS_PROGRAM) | frozenset(_MODULE_WRITES) | _REPL_MODULES
 
 
@@ -81,6 +88,8 @@ def interpreted_programs(name: str, strings: list[str], globs: set[int], dirs: l
         return _ipython(name, strings[1:], dirs, files)
     if kind == "rdbg":
         return _ruby_debugger(name, strings[1:], dirs, files)
+    if kind == "runner":
+        return _runner(name, strings[1:], dirs, files)
     if kind == "tcl":
         at = 3 if strings[1:2] == ["-encoding"] else 1  # Tcl_Main's reading (collector's `_tclsh`)
         if at < len(strings) and not strings[at].startswith("-"):
@@ -244,7 +253,9 @@ def _module(name: str, module: str, rest: list[str], pattern: bool, dirs: list[s
         return _pdb(name, rest, dirs, files)
     if module == "IPython":
         return _ipython(name, rest, dirs, files)
-    if module == "idlelib":
+    if module in _RUNNER_MODULES:
+        return _runner(name, rest, dirs, files)
+    if module in ("idlelib", "idlelib.idle", "idlelib.pyshell"):
         return _idle(name, rest, dirs, files)
     if module in ("cProfile", "profile", "trace", "runpy"):
         ran = run_by(module, [_Word(v, v) for v in rest])
@@ -304,6 +315,29 @@ _RDBG_FLAGS = frozenset({"-n", "--nonstop", "--no-rc", "--no-color", "--no-sigin
                          "--open", "--stop-at-load", "-d", "--debug", "-m", "--post-mortem",
                          "--no-post-mortem", "-q", "--quit", "--no-quit", "--rc", "-s", "--stop",
                          "--no-stop", "-t", "--trace", "--no-trace"})
+
+
+def _runner(name: str, words: list[str], dirs: list[str], files: dict[int, str]) -> list[tuple[str, ...]]:
+    """A runner's `[OPTIONS] SCRIPT ARGS` or `[OPTIONS] -m MODULE ARGS` (memory_profiler,
+    kernprof, pudb, pydevd's `--file SCRIPT`, bpython FILE...): each option read both ways
+    (taking the next word, and not), each script it may run read as interpreters' are."""
+    found: list[tuple[str, ...]] = []
+    states, seen = [0], set()
+    while states:  # each word's state once
+        at = states.pop()
+        if at in seen or at >= len(words):
+            continue
+        seen.add(at)
+        word = words[at]
+        if word in ("-m", "--module") and at + 1 < len(words):
+            found.append((_python(name), "-m", words[at + 1], *words[at + 2:]))
+        elif word == "--" and at + 1 < len(words):
+            found += _script("python", _python(name), words[at + 1], words[at + 2:], dirs, files, False)
+        elif not word.startswith("-") or word == "-":
+            found += _script("python", _python(name), word, words[at + 1:], dirs, files, False)
+        else:
+            states += [at + 1] if "=" in word else [at + 1, at + 2]
+    return list(dict.fromkeys(found))
 
 
 def _ruby_debugger(name: str, words: list[str], dirs: list[str],
