@@ -50,6 +50,11 @@ ROWS = [
     (f"sh /dev/fd/3/{SVC} 3</usr/sbin", True), (f"sh /proc/self/fd/3/{SVC} 3</usr/sbin", True),
     (f"sh /dev/stdin/{SVC} < /usr/sbin", True), (f"perl /dev/fd/3/{SVC} 3</usr/sbin", True),
     ("cd /etc/init.d && sh /proc/self/cwd/ufw stop", True), ("sh /dev/fd/3/ufw stop 3</etc/init.d", True),
+    (f"sh /dev/fd/3/../sbin/{SVC} 3</usr/bin", True), (f"exec 3</usr/sbin; sh /dev/fd/3/{SVC}", True),
+    (f"cd /usr && sh /proc/self/cwd/../usr/sbin/{SVC}", True),
+    # a pattern in the folder `cd` goes to (bash expands it)
+    (f"cd /usr/s?in && sh /proc/self/cwd/{SVC}", True), (f"cd /usr/s?in && sh ./{SVC}", True),
+    ("cd /usr/s?in && python3 ufw disable", True), ("cd /tm? && sh ./x.sh a", False),
     # honest: a script of one's own by the same spellings
     ("cd /tmp && sh /proc/self/cwd/x.sh", False), ("sh /dev/fd/3/x.sh 3</tmp", False),
     ("python3 /proc/self/cwd/x.py a", False),

@@ -150,6 +150,13 @@ def program_script(script: str, rest: list[str], dirs: list[str]) -> tuple[str, 
             return (base, *rest)  # another process's folder (`/proc/1/cwd/ufw`): by its name
         if folder in PROGRAM_DIRS and base:
             return (path, *rest)
+        if base and GLOB.search(folder) and not GLOB.search(base):  # `cd /usr/s?in` (b37f, 13)
+            parts = [p for p in folder.split("/") if p]
+            for place in sorted(PROGRAM_DIRS):
+                want = [p for p in place.split("/") if p]
+                if len(want) == len(parts) and all(may_match(p, w) if GLOB.search(p) else p == w
+                                                   for p, w in zip(parts, want, strict=True)):
+                    return (f"{place}/{base}", *rest)
     if not script.startswith("/") and not any(d.startswith("/") for d in dirs):
         return _climbing(script, rest)
     return None
