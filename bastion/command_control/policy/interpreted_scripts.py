@@ -19,6 +19,12 @@ spellings: `python3 /usr/sbin/ufw disable`, `ruby -S irb`):
   that it may match, and unknown;
 - perl's ExtUtils::Command (`perl -MExtUtils::Command -e rm_rf /etc`), the twin of ruby's un.rb:
   the coreutils command it runs (its words' `*` and `?` are globbed by the module itself).
+
+Outside attack b37f (findings 1, 8, 9, 13): ruby's `-C DIR`/`-X DIR`/`-xDIR` and bun's `--cwd`
+move the folder the relative script is read in; more runner modules (memory_profiler, kernprof,
+pudb, pydevd...) and `bpython`/`ptpython FILE` are read for the script they run; perl's `'` is
+`::` in ExtUtils'Command; a script through /proc/self/cwd or `/dev/fd/N/NAME` with `N<DIR` is
+read as its plain path (script_spellings' `own_spelling`).
 """
 
 from __future__ import annotations

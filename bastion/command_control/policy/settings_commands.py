@@ -185,13 +185,13 @@ def _gem_adds(word: str) -> bool:
     """Whether a word of `gem sources` is its `--add` as Ruby's OptionParser reads it: `--add`
     by a unique start (`--ad=URL`), `-a` alone, with its value attached (`-aURL`) or ending a
     cluster of flags (`-la URL`, `-ca URL`: outside attack b37f, finding 10); a letter taking a
-    value (`-r`, `-p`) takes the rest of the word (`-ra` removes `a`)."""
+    value (`-r`, `-p`) takes the rest of the word (`-ra` removes `a`); a pattern letter may be `a`."""
     if word.startswith("--"):
         return len(word) > 2 and "--add".startswith(word.split("=")[0])
     if not word.startswith("-"):
         return False
     for letter in word[1:]:
-        if letter == "a":
+        if letter in "a?*[":  # a pattern may be made a cluster holding `a` (`touch -- -la`)
             return True
         if letter in "rp":
             return False
