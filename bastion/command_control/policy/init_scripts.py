@@ -27,6 +27,7 @@ from bastion.command_control.policy.script_spellings import (
     GLOB,
     descriptor_script,
     fed_files,
+    own_spelling,
     pattern_paths,
     program_script,
     sourced_script,
@@ -94,7 +95,7 @@ def init_script_commands(name: str, words: list[_Word], dirs: list[str],
             at += fed is not None
     script = fed if fed is not None else strings[at]
     rest = strings[at:] if fed is not None else strings[at + 1:]
-    script = tilde_root(script)
+    script = own_spelling(tilde_root(script), fed_files(site))  # `/proc/self/cwd/...` (b37f, 13)
     if at > 0 and GLOB.search(script) and (ran_all := pattern_programs(script, rest, dirs)):
         return ran_all  # `sh /usr/sbi?/service ufw stop` (attack a36f, finding 2's siblings)
     if at > 0 and (ran := program_script(script, rest, dirs)) is not None and not (

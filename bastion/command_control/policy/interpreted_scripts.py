@@ -19,6 +19,12 @@ spellings: `python3 /usr/sbin/ufw disable`, `ruby -S irb`):
   that it may match, and unknown;
 - perl's ExtUtils::Command (`perl -MExtUtils::Command -e rm_rf /etc`), the twin of ruby's un.rb:
   the coreutils command it runs (its words' `*` and `?` are globbed by the module itself).
+
+Outside attack b37f (findings 1, 8, 9, 13): ruby's `-C DIR`/`-X DIR`/`-xDIR` and bun's `--cwd`
+move the folder the relative script is read in; more runner modules (memory_profiler, kernprof,
+pudb, pydevd...) and `bpython`/`ptpython FILE` are read for the script they run; perl's `'` is
+`::` in ExtUtils'Command; a script through /proc/self/cwd or `/dev/fd/N/NAME` with `N<DIR` is
+read as its plain path (script_spellings' `own_spelling`).
 """
 
 from __future__ import annotations
@@ -34,6 +40,7 @@ from bastion.command_control.policy.script_spellings import (
     GLOB,
     PROGRAM_DIRS,
     descriptor_script,
+    own_spelling,
     program_script,
 )
 from bastion.command_control.policy.shells import (
@@ -53,14 +60,21 @@ _INTERPRETER = re.compile(
     r"|(?P<ruby>(?:ruby|jruby|truffleruby)[0-9.]*)|(?P<node>node|nodejs|bun)"
     r"|(?P<php>php[0-9.]*(?:-cli)?)|(?P<lua>lua(?:jit)?[0-9.]*)|(?P<r>Rscript)"
     r"|(?P<tcl>tclsh[0-9.]*|wish[0-9.]*)|(?P<pdb>i?pdb[0-9.]*)|(?P<ipython>ipython[0-9.]*)"
-    r"|(?P<rdbg>rdbg|byebug)")
+    r"|(?P<rdbg>rdbg|byebug)|(?P<runner>(?:bpython|ptpython|ptipython)[0-9.]*)")
+# python's modules (and REPL programs) that run the script or module given after their options
+# (outside attack b37f, finding 8): read for each script they may run, options both ways
+_RUNNER_MODULES = frozenset({"memory_profiler", "kernprof", "line_profiler", "yappi", "pudb",
+                             "pudb.run", "pydevd", "trepan3k", "trepan.__main__", "web_pdb",
+                             "pdbr", "snoop", "wdb", "ptvsd", "bpython", "ptpython", "ptipython",
+                             "bpdb", "pyinstrument.__main__", "heartrate", "birdseye"})
 _SEARCH = frozenset({"perl", "ruby"})  # `-S`: the script found in PATH
 # long options whose value is code on the line (nothing is a script then)
 _LONG_CODE = frozenset({"--eval", "--print", "--command", "--run", "--process-begin",
                         "--process-code", "--process-end"})
 # the modules the tables read by name, for a pattern in `-m`'s name (finding 16)
 _KNOWN_MODULES = frozenset(_AS_PROGRAM) | frozenset(_MODULE_WRITES) | _REPL_MODULES | \
-    _SCRIPT_MODULES | frozenset(PY_TOOLS) | frozenset({"zipfile", "tarfile", "pip3", "pdb3"})
+    _SCRIPT_MODULES | frozenset(PY_TOOLS) | _RUNNER_MODULES | \
+    frozenset({"zipfile", "tarfile", "pip3", "pdb3", "idlelib.idle", "idlelib.pyshell"})
 _PACKAGES = frozenset(_AS_PROGRAM) | frozenset(_MODULE_WRITES) | _REPL_MODULES
 
 
@@ -80,25 +94,28 @@ def interpreted_programs(name: str, strings: list[str], globs: set[int], dirs: l
         return _ipython(name, strings[1:], dirs, files)
     if kind == "rdbg":
         return _ruby_debugger(name, strings[1:], dirs, files)
+    if kind == "runner":
+        return _runner(name, strings[1:], dirs, files)
     if kind == "tcl":
         at = 3 if strings[1:2] == ["-encoding"] else 1  # Tcl_Main's reading (collector's `_tclsh`)
         if at < len(strings) and not strings[at].startswith("-"):
             return _script(kind, name, strings[at], strings[at + 1:], dirs, files, False)
         return []
     found: list[tuple[str, ...]] = []
-    states, seen = [(1 if name != "bun" or strings[1:2] != ["run"] else 2, False)], set()
+    states, seen = [(1 if name != "bun" or strings[1:2] != ["run"] else 2, False, "")], set()
     while states:  # each (word, -S) state once: at most twice the words
-        at, search = states.pop()
-        if (at, search) in seen:
+        at, search, moved = states.pop()  # moved: the folder -C DIR went to (b37f, 1)
+        if (at, search, moved) in seen:
             continue
-        seen.add((at, search))
+        seen.add((at, search, moved))
         if at >= len(strings) or strings[at] == "-":
             found += _script(kind, name, "-", strings[at + 1:], dirs, files, search)
             continue
-        word = strings[at]
+        word = _in(moved, strings[at])
         if word == "--":
             if at + 1 < len(strings) and strings[at + 1] != "-":
-                found += _script(kind, name, strings[at + 1], strings[at + 2:], dirs, files, search)
+                found += _script(kind, name, _in(moved, strings[at + 1]), strings[at + 2:], dirs,
+                                 files, search)
             else:
                 found += _script(kind, name, "-", strings[at + 2:], dirs, files, search)
             continue
@@ -110,13 +127,22 @@ def interpreted_programs(name: str, strings: list[str], globs: set[int], dirs: l
             head = "--" + head[2:].replace("_", "-") if kind == "node" else head
             if head in _LONG_CODE:
                 continue
+            if name == "bun" and head == "--cwd":  # bun's own chdir (b37f, 1)
+                folder = word.partition("=")[2] if has_value else (
+                    strings[at + 1] if at + 1 < len(strings) else "")
+                states.append((at + (1 if has_value else 2), search, _in(moved, folder)))
+                continue
             if kind == "r":
-                states.append((at + 1, search))  # Rscript's options are `--NAME[=VALUE]`
+                states.append((at + 1, search, moved))  # Rscript's options are `--NAME[=VALUE]`
                 continue
             taken = "flag" if has_value else long_option_kind(kind, head)
-            states += [(at + step, search) for step in
+            states += [(at + step, search, moved) for step in
                        ((1,) if taken == "flag" else (2,) if taken == "value" else (1, 2))]
             continue
+        if kind == "ruby" and (moves := _ruby_chdir(name, word, strings[at + 1:at + 2])):
+            states += [(at + step, search, _in(moved, folder)) for folder, step in moves if step]
+            if all(step for _, step in moves):
+                continue  # ruby's -C DIR, -X DIR, -xDIR: the script is read in DIR (b37f, 1)
         letters, taker, attached = interpreter_cluster(kind, word)
         search = search or (kind in _SEARCH and "S" in letters)
         if kind == "python" and taker == "m":
@@ -129,12 +155,41 @@ def interpreted_programs(name: str, strings: list[str], globs: set[int], dirs: l
             continue  # code on the line: no script (interpreters' own code is not read)
         following = taker is not None and not attached and taker not in _ATTACHED_VALUE.get(kind, "")
         if following:
-            states.append((at + 2, search))
+            states.append((at + 2, search, moved))
         elif taker is None and may_take_next(kind, letters):
-            states += [(at + 1, search), (at + 2, search)]  # a letter no table holds: both
+            states += [(at + 1, search, moved), (at + 2, search, moved)]  # a letter no table holds: both
         else:
-            states.append((at + 1, search))
+            states.append((at + 1, search, moved))
     return list(dict.fromkeys(found))
+
+
+_RUBY_FLAGS = frozenset("acdlnpsvwyhU")  # ruby's letters that take no value
+
+
+def _ruby_chdir(name: str, word: str, following: list[str]) -> list[tuple[str, int]]:
+    """The folders ruby's `-C DIR`/`-X DIR` (attached or the next word) and `-xDIR` go to
+    while the options are read, before the script is opened (outside attack b37f, finding 1),
+    each with the words it takes; a reading with step 0 also keeps the ordinary one (jruby's
+    `-X` is its extended options). [] for any other word."""
+    if word.startswith("--") or not word.startswith("-"):
+        return []
+    for offset, letter in enumerate(word[1:], start=2):
+        rest = word[offset:]
+        if letter in "CX":
+            moves = [(rest, 1)] if rest else [(following[0], 2)] if following else []
+            return [*moves, ("", 0)] if letter == "X" and name.startswith("jruby") else moves
+        if letter == "x":
+            return [(rest, 1)] if rest else []
+        if letter not in _RUBY_FLAGS:
+            return []
+    return []
+
+
+def _in(moved: str, path: str) -> str:
+    """`path` read from the folder an interpreter's option went to (`moved`, "" for none)."""
+    if not moved or path.startswith(("/", "~", "-")):
+        return path
+    return f"{moved.rstrip('/')}/{path}"
 
 
 def _script(kind: str, name: str, script: str, rest: list[str], dirs: list[str],
@@ -144,6 +199,7 @@ def _script(kind: str, name: str, script: str, rest: list[str], dirs: list[str],
         script = files.get(0, "")
     elif (fed := descriptor_script(script, files)) is not None:
         script = fed
+    script = own_spelling(script, files)  # `/proc/self/cwd/...`, `/dev/fd/3/ufw 3<DIR` (b37f, 13)
     if not script:
         return []
     if search and "/" not in script:
@@ -203,7 +259,9 @@ def _module(name: str, module: str, rest: list[str], pattern: bool, dirs: list[s
         return _pdb(name, rest, dirs, files)
     if module == "IPython":
         return _ipython(name, rest, dirs, files)
-    if module == "idlelib":
+    if module in _RUNNER_MODULES:
+        return _runner(name, rest, dirs, files)
+    if module in ("idlelib", "idlelib.idle", "idlelib.pyshell"):
         return _idle(name, rest, dirs, files)
     if module in ("cProfile", "profile", "trace", "runpy"):
         ran = run_by(module, [_Word(v, v) for v in rest])
@@ -263,6 +321,29 @@ _RDBG_FLAGS = frozenset({"-n", "--nonstop", "--no-rc", "--no-color", "--no-sigin
                          "--open", "--stop-at-load", "-d", "--debug", "-m", "--post-mortem",
                          "--no-post-mortem", "-q", "--quit", "--no-quit", "--rc", "-s", "--stop",
                          "--no-stop", "-t", "--trace", "--no-trace"})
+
+
+def _runner(name: str, words: list[str], dirs: list[str], files: dict[int, str]) -> list[tuple[str, ...]]:
+    """A runner's `[OPTIONS] SCRIPT ARGS` or `[OPTIONS] -m MODULE ARGS` (memory_profiler,
+    kernprof, pudb, pydevd's `--file SCRIPT`, bpython FILE...): each option read both ways
+    (taking the next word, and not), each script it may run read as interpreters' are."""
+    found: list[tuple[str, ...]] = []
+    states, seen = [0], set()
+    while states:  # each word's state once
+        at = states.pop()
+        if at in seen or at >= len(words):
+            continue
+        seen.add(at)
+        word = words[at]
+        if word in ("-m", "--module") and at + 1 < len(words):
+            found.append((_python(name), "-m", words[at + 1], *words[at + 2:]))
+        elif word == "--" and at + 1 < len(words):
+            found += _script("python", _python(name), words[at + 1], words[at + 2:], dirs, files, False)
+        elif not word.startswith("-") or word == "-":
+            found += _script("python", _python(name), word, words[at + 1:], dirs, files, False)
+        else:
+            states += [at + 1] if "=" in word else [at + 1, at + 2]
+    return list(dict.fromkeys(found))
 
 
 def _ruby_debugger(name: str, words: list[str], dirs: list[str],
@@ -367,6 +448,8 @@ def perl_command(name: str, words: list[_Word]) -> tuple[list[_Word], str]:
             following = words[at + 1].value if at + 1 < len(words) else ""
             given, at = following or "", at + 1
         at += 1
+        # perl reads the old package separator `'` as `::` (`-MExtUtils'Command`: b37f, 9)
+        given = given.replace("'", "::") if taker in ("M", "m", "e", "E") else given
         if taker in ("M", "m") and (found := _EU_MODULE.fullmatch(given)) and not given.startswith("-"):
             loaded = "MM" if found.group("mm") else "Command"
         elif taker in ("e", "E"):

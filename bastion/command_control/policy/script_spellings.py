@@ -79,6 +79,29 @@ def fed_files(site: _Site | None) -> dict[int, str]:
     return files
 
 
+_FOLDER_FD = re.compile(r"/+(?:dev/+fd/+(?P<n>[0-9]+)|proc/+(?:self|thread-self)/+fd/+(?P<m>[0-9]+)"
+                        r"|dev/+(?P<std>stdin))/+(?P<rest>.*[^/].*)")
+_OWN_CWD = re.compile(r"/+proc/+(?:self|thread-self)(?:/+task/+[0-9]+)?/+cwd(?:/.*)?")
+
+
+def own_spelling(script: str, files: dict[int, str]) -> str:
+    """A script path through the shell's own working folder or a descriptor opened on a folder
+    (outside attack b37f, finding 13), as the plain path it is: `/proc/self/cwd/usr/sbin/ufw`
+    is the relative `usr/sbin/ufw` (read in the line's folder, or climbing from an unknown one),
+    `/dev/fd/3/service` after `3</usr/sbin` is /usr/sbin/service; any other path as it is."""
+    found = _FOLDER_FD.fullmatch(script)
+    if found is not None:
+        fd = 0 if found.group("std") else int(found.group("n") or found.group("m"))
+        folder = files.get(fd)
+        if folder:
+            return f"{folder.rstrip('/')}/{found.group('rest')}"
+    if _OWN_CWD.fullmatch(script):
+        kind, path = through_proc(script)
+        if kind == "exact" and not path.startswith("/"):
+            return path
+    return script
+
+
 def descriptor_script(script: str, files: dict[int, str]) -> str | None:
     """The file a script operand naming a descriptor reads (`/dev/fd/3` after `3<F`)."""
     fd = _descriptor_file(script)
@@ -127,6 +150,13 @@ def program_script(script: str, rest: list[str], dirs: list[str]) -> tuple[str, 
             return (base, *rest)  # another process's folder (`/proc/1/cwd/ufw`): by its name
         if folder in PROGRAM_DIRS and base:
             return (path, *rest)
+        if base and GLOB.search(folder) and not GLOB.search(base):  # `cd /usr/s?in` (b37f, 13)
+            parts = [p for p in folder.split("/") if p]
+            for place in sorted(PROGRAM_DIRS):
+                want = [p for p in place.split("/") if p]
+                if len(want) == len(parts) and all(may_match(p, w) if GLOB.search(p) else p == w
+                                                   for p, w in zip(parts, want, strict=True)):
+                    return (f"{place}/{base}", *rest)
     if not script.startswith("/") and not any(d.startswith("/") for d in dirs):
         return _climbing(script, rest)
     return None

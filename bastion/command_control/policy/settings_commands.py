@@ -181,6 +181,23 @@ def _other(name: str, words: list[str]) -> list[tuple[str, str]]:
     return found
 
 
+def _gem_adds(word: str) -> bool:
+    """Whether a word of `gem sources` is its `--add` as Ruby's OptionParser reads it: `--add`
+    by a unique start (`--ad=URL`), `-a` alone, with its value attached (`-aURL`) or ending a
+    cluster of flags (`-la URL`, `-ca URL`: outside attack b37f, finding 10); a letter taking a
+    value (`-r`, `-p`) takes the rest of the word (`-ra` removes `a`); a pattern letter may be `a`."""
+    if word.startswith("--"):
+        return len(word) > 2 and "--add".startswith(word.split("=")[0])
+    if not word.startswith("-"):
+        return False
+    for letter in word[1:]:
+        if letter in "a?*[":  # a pattern may be made a cluster holding `a` (`touch -- -la`)
+            return True
+        if letter in "rp":
+            return False
+    return False
+
+
 def _other_verb(name: str, words: list[str], operands: list[str]) -> list[tuple[str, str]]:
     if name == "conda":
         operands = _operands(words, ("--set", "--add", "--append", "--prepend"))
@@ -194,8 +211,7 @@ def _other_verb(name: str, words: list[str], operands: list[str]) -> list[tuple[
     elif name == "poetry" and operands[:1] == ["config"] and len(operands) > 2:
         keys = [k for k in operands[1:2] if _NAMES_PLACE.search(k)]
     elif name == "gem" and operands and len(operands[0]) > 1 and "sources".startswith(
-            operands[0]) and any(  # RubyGems takes a command's unique start (`so`: z35f, 18)
-            w == "-a" or (w.startswith("--a") and "--add".startswith(w.split("=")[0])) for w in words):
+            operands[0]) and any(_gem_adds(w) for w in words):  # `so`: a unique start (z35f, 18)
         keys = ["sources --add"]  # where every later `gem install` fetches from
     elif name == "composer" and operands[:1] == ["config"] and len(operands) > 2:
         keys = [k for k in operands[1:2] if _NAMES_PLACE.search(k) or _COMPOSER_TRUST.search(k)]
