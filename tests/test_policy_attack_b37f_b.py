@@ -2,9 +2,10 @@
 (/dev/fd/N, /dev/stdin, /proc/PID/fd/N) read as the file a redirection on the command, a group
 or the shell opened; a relative BASH_ENV/ENV read in the folder a wrapper moved to; settings
 files moved by HOME or a program's own variable for the programs the settings-homes table
-missed, by family name (pdb3, ipdb3, perl -d, gpg and its --homedir/--options, every ansible-*, rclone, tofu, vim.basic, editor, rust-gdb,
-cgdb); uv's tool programs under $XDG_DATA_HOME/../bin. Judged as the gates judge them: typed
-and as an exec command. Honest lines beside them still run."""
+missed, by family name (pdb3, ipdb3, perl -d, gpg and its --homedir/--options, every
+ansible-*, rclone, tofu, vim.basic, editor, rust-gdb, cgdb); uv's tool programs under
+$XDG_DATA_HOME/../bin. Judged as the gates judge them: typed and as an exec command. Honest
+lines beside them still run."""
 import pytest
 
 from tests.policy_rows import assert_held_or_runs
