@@ -60,6 +60,9 @@ ROWS = [
     (f"set -- stop; . /dev/./fd/3 3<{F}", True), (f"set -- stop; . /proc/$$/fd/3 3<{F}", True),
     (f"set -- stop; . /dev/fd/03 3<{F}", True), (f"set -- stop; . /proc/thread-self/fd/4 4<{F}", True),
     ("cd /etc/init.d; set -- stop; . /dev/fd/3 3<ufw", True),
+    (f"set -- stop; . /dev/fd/3 4<{F} 3<&4", True),
+    (f"set -- stop; if true; then . /dev/fd/3; fi 3<{F}", True),
+    (f"set -- stop; while :; do . /dev/fd/3; break; done 3<{F}", True),
     # finding 5: a relative BASH_ENV/ENV read in the folder a wrapper moved to
     ("env -C /etc/init.d BASH_ENV=ufw bash -c : x stop", True),
     ("env --chdir=/etc/init.d BASH_ENV=./ufw bash -c : x stop", True),
