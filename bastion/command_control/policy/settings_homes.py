@@ -62,8 +62,8 @@ def _family(name: str) -> str | None:
     if bare in _MOVED_BY:
         return bare
     for listed in _MOVED_BY:
-        if len(listed) >= 3 and (re.match(re.escape(listed) + r"[-._]", name)
-                                 or bare.endswith(listed)):
+        if len(listed) >= 3 and (bare.endswith(listed) or (
+                name.startswith(listed) and name[len(listed):len(listed) + 1] in ("-", ".", "_"))):
             return listed
     return None
 # python reads the .pth files of its user site under HOME (or PYTHONUSERBASE).
