@@ -73,7 +73,7 @@ class _Fed:
                 self._code(text, site._replace(stdin="null"), name)
             else:
                 self._unknown(site, words, text)
-        if moved := moved_settings(name, self._values):  # `HOME=/tmp/h gdb` (a36f, 26)
+        if moved := moved_settings(name, self._values, argv):  # `HOME=/tmp/h gdb` (a36f, 26)
             self._unknown(site, words, moved)
         elsewhere = stdin_elsewhere(name, argv)
         if elsewhere == "shell":

@@ -21,6 +21,7 @@ elsewhere on the line (outside attack a36f, findings 3, 4, 18, 19, 24 and 25). M
 
 from __future__ import annotations
 
+import posixpath
 import re
 
 from bastion.command_control.policy.init_scripts import init_script_commands
@@ -38,6 +39,8 @@ _SOURCES = frozenset({".", "source"})
 # `{}` where a script stands: a place the rules read (an init script, a program's script)
 _SCRIPT_FILE = re.compile(r"\.(?:sh|bash|zsh|ksh|dash|py|pl|rb|js|php|lua|tcl|env|rc)$")
 _BATCH = re.compile(r"\{\}[\s'\"]*\\?\+")
+# a descriptor's file (any process's number: `/proc/$$/fd/3` is the shell's own)
+_DESCRIPTOR = re.compile(r"/dev/stdin|/dev/fd/([0-9]+)|/proc/[^/]+/fd/([0-9]+)")
 _FIND_PROBES = ("/etc/init.d/find-names-this", "/usr/sbin/find-names-this")
 
 
@@ -74,6 +77,8 @@ class _Outer:
             return
         if name in _SOURCES:
             self._sourced(words, site)
+        elif shell_name(name) is not None:
+            self._startup_files(name, words, site)
         shell = name in _SOURCES or shell_name(name) is not None
         if not shell and not INTERPRETERS.fullmatch(name):
             return
@@ -111,6 +116,9 @@ class _Outer:
         if len(words) < 2:
             return
         file, args = words[1], words[2:]
+        opened = self._descriptor_file(file.value or file.text, site)
+        if opened is not None:  # `. /dev/fd/3 3<F`, `{ . /proc/$$/fd/3; } 3<F` (b37f, 4)
+            file = _Word(opened, opened, bool(GLOB.search(opened)))
         if file.value is None or ("find" in site.wrappers and "{}" in file.value):
             if args:
                 self._unknown(site, words, "a file known only at run time sourced with "  # type: ignore[attr-defined]
@@ -124,11 +132,35 @@ class _Outer:
             self._unknown(site, words, f"{file.value} sourced with the shell's positional "  # type: ignore[attr-defined]
                                        "parameters as its action")
 
+    def _descriptor_file(self, path: str, site: _Site) -> str | None:
+        """The file `path` reads when it names a descriptor (/dev/stdin, /dev/fd/N,
+        /proc/self/fd/N) a redirection on the command, a group around it or `exec` opened."""
+        found = _DESCRIPTOR.fullmatch(posixpath.normpath(path)) if path.startswith("/") else None
+        if found is None:
+            return None
+        fd = int(found.group(1) or found.group(2) or 0)
+        return {**self._exec_files, **_files(site)}.get(fd)
+
+    def _startup_files(self, name: str, words: list[_Word], site: _Site) -> None:
+        """A starting shell's BASH_ENV or ENV, read where it starts: a relative name in the
+        folder a wrapper moved to (`env -C /etc/init.d BASH_ENV=ufw bash -c : x stop`, `sudo -D`:
+        attack b37f, finding 5), a descriptor in the file the shell's redirection opened
+        (`BASH_ENV=/dev/fd/3 bash -c : x stop 3<F`: finding 4)."""
+        for variable in ("BASH_ENV", "ENV"):
+            value = self._values.get(variable)  # type: ignore[attr-defined]
+            if not value:
+                continue
+            path = self._descriptor_file(value, site) or value
+            if self._own_script(path):
+                self._unknown(site, words, f"{name} sources {variable}={path} at start with "  # type: ignore[attr-defined]
+                                           "its operands as its arguments")
+
     def _shell_outer(self, name: str, words: list[_Word], strings: list[str], site: _Site) -> None:
         letters, startup, at = shell_operands(strings)
         if UNKNOWN in strings[:at]:
             return  # options known only at run time: judged by the shell's handler
         for file in startup:
+            file = self._descriptor_file(file, site) or file  # `--rcfile /dev/fd/3 3<F`
             if self._own_script(file):  # `bash --rcfile /etc/init.d/ufw -i -c : x stop`
                 self._unknown(site, words, f"{name} reads {file} at start with its operands "  # type: ignore[attr-defined]
                                            "as its arguments")

@@ -40,4 +40,16 @@ PACKAGE_FOLDERS = dict.fromkeys((
     "NVM_DIR", "VOLTA_HOME", "DENO_DIR", "DENO_INSTALL_ROOT", "BUN_INSTALL", "CPANM_HOME",
     "PERL_LOCAL_LIB_ROOT", "CABAL_DIR", "STACK_ROOT", "NIMBLE_DIR", "OPAMROOT", "LUAROCKS_TREE",
     "XDG_BIN_HOME",  # where uv and pipx put the programs they install
-), "dir")
+), "dir") | {"XDG_DATA_HOME": "data home"}
+# uv's tool programs go to $XDG_DATA_HOME/../bin when neither UV_TOOL_BIN_DIR nor XDG_BIN_HOME
+# is set, its tools to $XDG_DATA_HOME/uv/tools (attack b37f, finding 15): the folder and the
+# `bin` beside it are written (`XDG_DATA_HOME=/usr/share uv tool install x`: /usr/bin).
+
+
+def folder_patterns(kind: str, value: str) -> tuple[str, ...]:
+    """The files written under a folder variable of kind "dir" or "data home" set to `value`."""
+    folder = value.rstrip("/")
+    if kind == "dir":
+        return (f"{folder}/**",)
+    parent = folder.rpartition("/")[0] if "/" in folder else "."
+    return (f"{folder}/**", f"{parent}/bin/**")

@@ -12,7 +12,7 @@ confirm-program-settings-files and confirm-program-settings-files-more."""
 from __future__ import annotations
 
 import re
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 
 _HOMES = ("HOME", "XDG_CONFIG_HOME")
 # Each program: the variables (beside HOME and XDG_CONFIG_HOME) that choose its settings files.
@@ -38,16 +38,50 @@ _MOVED_BY: dict[str, tuple[str, ...]] = {
     **dict.fromkeys(("vim", "vi", "nvim", "view", "vimdiff", "ex", "rvim"), ("VIMINIT", "MYVIMRC")),
     "emacs": ("EMACSLOADPATH",), "kubectl": (), "s3cmd": ("S3CMD_CONFIG",),
     "terraform": ("TF_CLI_CONFIG_FILE", "TERRAFORM_CONFIG"), "fetchmail": ("FETCHMAILHOME",),
+    # found after outside attack b37f (finding 2): the programs of the same policy lists the
+    # table missed (.pdbrc, .perldb, gpg.conf, .ansible.cfg, rclone.conf, .terraformrc, .vimrc)
+    "pdb": ("PYTHONUSERBASE",), "ipdb": ("PYTHONUSERBASE",), "pudb": ("PYTHONUSERBASE",),
+    "gpg": ("GNUPGHOME",), "gpgsm": ("GNUPGHOME",), "gpgconf": ("GNUPGHOME",),
+    "gpgv": ("GNUPGHOME",), "rclone": ("RCLONE_CONFIG",),
+    "tofu": ("TF_CLI_CONFIG_FILE", "TERRAFORM_CONFIG"), "cgdb": (),
+    **dict.fromkeys(("editor", "sensible-editor"), ("VIMINIT", "MYVIMRC", "EDITOR", "VISUAL")),
 }
+# perl's debugger (-d) reads .perldb in the working folder and HOME, and PERLDB_OPTS/PERL5DB.
+_PERL_DEBUGGER = ("HOME", "PERLDB_OPTS", "PERL5DB")
+# gpg's own options naming its home or its options file (any abbreviation of them).
+_GPG_HOME_OPTION = re.compile(r"--(?:hom|opt)[a-z]*(?:=.*)?")
+
+
+def _family(name: str) -> str | None:
+    """The table's program `name` belongs to: itself, or a name a listed one (three letters or
+    more) starts (followed by `-`, `.`, `_` or a version) or ends (`vim.basic`, `ansible-galaxy`,
+    `pdb3`, `rust-gdb`, `cgdb`)."""
+    if name in _MOVED_BY:
+        return name
+    bare = re.sub(r"[0-9.]+$", "", name)
+    if bare in _MOVED_BY:
+        return bare
+    for listed in _MOVED_BY:
+        if len(listed) >= 3 and (bare.endswith(listed) or (
+                name.startswith(listed) and name[len(listed):len(listed) + 1] in ("-", ".", "_"))):
+            return listed
+    return None
 # python reads the .pth files of its user site under HOME (or PYTHONUSERBASE).
 _PYTHON_MOVED = ("PYTHONUSERBASE",)
 
 
-def moved_settings(name: str, known: Collection[str]) -> str:
+def moved_settings(name: str, known: Collection[str], argv: Sequence[str] = ()) -> str:
     """Why `name`'s settings are unknown, given the variables `known` the line set before it
-    ("" when they are not moved)."""
-    if name in _MOVED_BY:
-        variables = _HOMES + _MOVED_BY[name]
+    and its words `argv` ("" when they are not moved)."""
+    family = _family(name)
+    if family is not None and family.startswith("gpg") and any(
+            _GPG_HOME_OPTION.fullmatch(word) for word in argv[1:]):
+        return f"{name} reads gpg.conf (which may name programs it runs) from a folder the line chose"
+    if family is not None:
+        variables = _HOMES + _MOVED_BY[family]
+    elif re.fullmatch(r"perl[0-9.]*", name) and any(
+            re.fullmatch(r"-[a-zA-Z]*d.*", word) for word in argv[1:]):
+        variables = _PERL_DEBUGGER
     elif re.fullmatch(r"python[0-9.]*", name):
         variables = ("HOME", *_PYTHON_MOVED)
     else:

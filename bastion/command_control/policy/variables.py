@@ -11,7 +11,7 @@ import shlex
 from tree_sitter import Node
 
 from bastion.command_control.policy.globs import _parts_meet, bracket
-from bastion.command_control.policy.handed_variables import HANDED_HOOKS, PACKAGE_FOLDERS
+from bastion.command_control.policy.handed_variables import HANDED_HOOKS, PACKAGE_FOLDERS, folder_patterns
 from bastion.command_control.policy.paths import PathArg
 from bastion.command_control.policy.words import _GLOB_CHARS, _text, _Word
 from bastion.text import digits, one_line
@@ -101,8 +101,8 @@ def _written_paths(name: str, word: _Word) -> tuple[PathArg, ...]:
             elif key in _SANITIZER_UNKNOWN:
                 found.append(PathArg(f"({name}'s {key})", "unknown"))
         return tuple(found)
-    if kind == "dir":
-        return (PathArg(f"{value.rstrip('/')}/**", "pattern", tilde),)
+    if kind in ("dir", "data home"):  # XDG_DATA_HOME: itself and ../bin (b37f, 15)
+        return tuple(PathArg(found, "pattern", tilde) for found in folder_patterns(kind, value))
     if kind == "pid":
         return (PathArg(f"{value}.*", "pattern", tilde),)
     return (PathArg(value, "exact", tilde),)
