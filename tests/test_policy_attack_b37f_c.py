@@ -1,0 +1,44 @@
+"""Attack b37f, findings 3, 6, 7, 11, 12 and 14: kills by a user spelled as procps and strtol
+read it (`00`, `+0`, `-0`, a pattern bash expands), sqlite's writefile()/VACUUM INTO behind a
+comment or a quoted name, JDWP servers through the JVM option variables of launch scripts, jcmd's
+file of commands, a pattern in the unit of `systemctl set-property|edit|revert`, and GNU
+parallel's PARALLEL_ENV. Each attack line is held typed and as an exec command; the honest lines
+beside them still run."""
+import pytest
+
+from bastion.command_control import policy
+from tests.policy_rows import assert_held_or_runs
+
+NL = "\n"
+JDWP = "-agentlib:jdwp=transport=dt_socket,server=y,address=0.0.0.0:5005"
+HELD = [
+    # finding 7: JVM option variables beyond the table, the launchers' debug addresses
+    *(f"{name}={JDWP} java -jar a.jar" for name in (
+        "IBM_JAVA_OPTIONS", "OPENJ9_JAVA_OPTIONS", "LS_JAVA_OPTS", "OPENSEARCH_JAVA_OPTS",
+        "SPARK_SUBMIT_OPTS", "HADOOP_CLIENT_OPTS", "HADOOP_NAMENODE_OPTS", "YARN_NODEMANAGER_OPTS",
+        "HBASE_OPTS", "SOLR_OPTS", "SERVER_JVMFLAGS", "JVMFLAGS", "JPDA_OPTS", "MAVEN_DEBUG_OPTS")),
+    f"export JAVA_OPTIONS={JDWP}; java -jar a.jar",
+    f"LS_JAVA_OPTS={JDWP} logstash", f"env SOLR_OPTS={JDWP} solr start",
+    "JPDA_ADDRESS=0.0.0.0:8000 catalina.sh jpda start",
+    "MAVEN_DEBUG_ADDRESS=0.0.0.0:8000 mvnDebug package",
+    "KAFKA_DEBUG=y JAVA_DEBUG_PORT=0.0.0.0:5005 kafka-server-start.sh server.properties",
+    "CATALINA_OPTS=-Dcom.sun.management.jmxremote.port=9010 catalina.sh run",
+    # finding 14: PARALLEL_ENV is shell code parallel runs before each job
+    "PARALLEL_ENV='systemctl stop auditd' parallel echo ::: 1",
+    "PARALLEL_ENV='rm -rf /etc;' parallel -S h echo ::: 1",
+    "export PARALLEL_ENV='rm -rf /etc;'; parallel echo ::: 1",
+]
+RUNS = [
+    # honest JVM settings and other *_OPTS variables
+    "JAVA_OPTS='-Xmx2g -Dfile.encoding=UTF-8' java -jar a.jar",
+    "HADOOP_NAMENODE_OPTS=-Xmx4g hdfs namenode", "LS_JAVA_OPTS='-Xms1g -Xmx1g' logstash",
+    "JPDA_ADDRESS=localhost:8000 catalina.sh jpda start",
+    "DEB_BUILD_OPTIONS=nocheck dpkg-buildpackage -b", "MAKEOPTS=-j4 make",
+    "NODE_OPTIONS=--max-old-space-size=4096 node a.js",
+    "PARALLEL_ENV='echo hi' parallel echo ::: 1", "parallel gzip ::: a b",
+]
+
+
+@pytest.mark.parametrize(("line", "held"), [(line, True) for line in HELD] + [(line, False) for line in RUNS])
+def test_b37f_c_rows(default_policy: policy.Policy, line: str, held: bool) -> None:
+    assert_held_or_runs(default_policy, line, held)
