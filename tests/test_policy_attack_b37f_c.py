@@ -23,6 +23,11 @@ HELD = [
     "MAVEN_DEBUG_ADDRESS=0.0.0.0:8000 mvnDebug package",
     "KAFKA_DEBUG=y JAVA_DEBUG_PORT=0.0.0.0:5005 kafka-server-start.sh server.properties",
     "CATALINA_OPTS=-Dcom.sun.management.jmxremote.port=9010 catalina.sh run",
+    "sbt -jvm-debug 0.0.0.0:5005", "sbt --jvm-debug=5005 run", f"sbt -J{JDWP} run",
+    # finding 11: jcmd's file of commands
+    "printf 'VM.start_java_debugging\\n' > /tmp/c; jcmd 1234 -f /tmp/c", "jcmd 0 -f /tmp/c",
+    "jcmd org.apache.catalina.startup.Bootstrap -f /tmp/c", "jcmd 1234 -f/tmp/c",
+    "echo 'JVMTI.agent_load /tmp/a.so' | jcmd 1234 -f /dev/stdin",
     # finding 14: PARALLEL_ENV is shell code parallel runs before each job
     "PARALLEL_ENV='systemctl stop auditd' parallel echo ::: 1",
     "PARALLEL_ENV='rm -rf /etc;' parallel -S h echo ::: 1",
@@ -35,6 +40,8 @@ RUNS = [
     "JPDA_ADDRESS=localhost:8000 catalina.sh jpda start",
     "DEB_BUILD_OPTIONS=nocheck dpkg-buildpackage -b", "MAKEOPTS=-j4 make",
     "NODE_OPTIONS=--max-old-space-size=4096 node a.js",
+    "jcmd 1234 Thread.print", "jcmd -l", "jcmd 1234 GC.heap_info", "sbt compile",
+    "sbt -jvm-debug localhost:5005", "sbt -J-Xmx2g test",
     "PARALLEL_ENV='echo hi' parallel echo ::: 1", "parallel gzip ::: a b",
 ]
 
