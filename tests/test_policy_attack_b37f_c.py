@@ -12,6 +12,13 @@ from tests.policy_rows import assert_held_or_runs
 NL = "\n"
 JDWP = "-agentlib:jdwp=transport=dt_socket,server=y,address=0.0.0.0:5005"
 HELD = [
+    # finding 3: kills by root's uid spelled as procps and strtol read it, a pattern in the user
+    "pkill -u 00", "pkill -u +0", "pkill -u -0", "pkill -u +00", "pkill -U +0", "pkill --euid=+0",
+    "pkill -U-0", "pkill -9 -u 00", "pkill -u ' 0'", "pkill -U wazuh,00", "pgrep -u 00 | xargs kill",
+    "start-stop-daemon -K -u 00", "start-stop-daemon --stop --user +0", "killall -u 00",
+    "snice -u 00 +5", "pkill -u +999", "pkill -u 0999",
+    "cd /tmp && touch wazuh && pkill -u wazu?", "pkill -u 'wazu[h]'", "pkill -u wazu*",
+    "killall -u 'ro?t'", "pkill -u '[0]'", "pkill -u '*'", "start-stop-daemon -K -u 'wazu?'",
     # finding 7: JVM option variables beyond the table, the launchers' debug addresses
     *(f"{name}={JDWP} java -jar a.jar" for name in (
         "IBM_JAVA_OPTIONS", "OPENJ9_JAVA_OPTIONS", "LS_JAVA_OPTS", "OPENSEARCH_JAVA_OPTS",
@@ -34,6 +41,9 @@ HELD = [
     "export PARALLEL_ENV='rm -rf /etc;'; parallel echo ::: 1",
 ]
 RUNS = [
+    "pkill -u alice", "pkill -u alice,bob", "pkill -u 1001", "pkill -u +1001", "pgrep -u 00",
+    "pkill -u alice -f myjob", "pkill -u deploy sleep", "start-stop-daemon -K -u alice",
+    "killall -u bob", "pkill -u 'a*'",
     # honest JVM settings and other *_OPTS variables
     "JAVA_OPTS='-Xmx2g -Dfile.encoding=UTF-8' java -jar a.jar",
     "HADOOP_NAMENODE_OPTS=-Xmx4g hdfs namenode", "LS_JAVA_OPTS='-Xms1g -Xmx1g' logstash",
