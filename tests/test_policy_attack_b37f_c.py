@@ -35,12 +35,23 @@ HELD = [
     "printf 'VM.start_java_debugging\\n' > /tmp/c; jcmd 1234 -f /tmp/c", "jcmd 0 -f /tmp/c",
     "jcmd org.apache.catalina.startup.Bootstrap -f /tmp/c", "jcmd 1234 -f/tmp/c",
     "echo 'JVMTI.agent_load /tmp/a.so' | jcmd 1234 -f /dev/stdin",
+    # finding 12: a pattern in the unit of systemctl's verbs that change how a unit runs
+    "cd /tmp && touch auditd && systemctl set-property audit? CPUQuota=1%",
+    "cd /tmp && touch wazuh-agent && systemctl set-property wazuh-agen? CPUQuota=1%",
+    "systemctl set-property auditd.servic? CPUQuota=1%", "systemctl set-property rsyslo? MemoryMax=1",
+    "systemctl set-property 'wazuh-agen[t]' CPUQuota=1%", "systemctl set-property 'wazuh-agent*' CPUQuota=1%",
+    "cd /tmp && touch wazuh-agent && systemctl edit wazuh-agen?", "systemctl revert 'wazuh-agen?'",
+    "systemctl service-log-level 'audit?' emerg", "systemctl --runtime set-property 'audit?' CPUQuota=1%",
+    "systemctl set-property 'ss?' MemoryMax=1", "systemctl set-property 'system.slic?' MemoryMax=1",
+    "systemctl stop 'wazuh-agen?'", "systemctl clean 'wazuh*'",
     # finding 14: PARALLEL_ENV is shell code parallel runs before each job
     "PARALLEL_ENV='systemctl stop auditd' parallel echo ::: 1",
     "PARALLEL_ENV='rm -rf /etc;' parallel -S h echo ::: 1",
     "export PARALLEL_ENV='rm -rf /etc;'; parallel echo ::: 1",
 ]
 RUNS = [
+    "systemctl set-property nginx MemoryMax=1G", "systemctl set-property 'ngin?' MemoryMax=1G",
+    "systemctl edit 'nginx*'", "systemctl revert nginx", "systemctl status 'audit*'",
     "pkill -u alice", "pkill -u alice,bob", "pkill -u 1001", "pkill -u +1001", "pgrep -u 00",
     "pkill -u alice -f myjob", "pkill -u deploy sleep", "start-stop-daemon -K -u alice",
     "killall -u bob", "pkill -u 'a*'",
