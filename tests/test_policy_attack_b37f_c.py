@@ -44,6 +44,18 @@ HELD = [
     "systemctl service-log-level 'audit?' emerg", "systemctl --runtime set-property 'audit?' CPUQuota=1%",
     "systemctl set-property 'ss?' MemoryMax=1", "systemctl set-property 'system.slic?' MemoryMax=1",
     "systemctl stop 'wazuh-agen?'", "systemctl clean 'wazuh*'",
+    # finding 6: sqlite's writefile()/VACUUM INTO behind a comment or a quoted name
+    *(f"sqlite3 :memory: \"{sql}\"" for sql in (
+        "SELECT writefile/**/('/etc/sudoers.d/ops', 'x')", "SELECT \\\"writefile\\\"('/etc/sudoers.d/ops', 'x')",
+        "SELECT [writefile]('/etc/sudoers.d/ops', 'x')", "SELECT `writefile`('/etc/sudoers.d/ops', 'x')",
+        "SELECT writefile --c\n('/etc/sudoers.d/ops', 'x')", "VACUUM 'main' INTO '/etc/sudoers.d/ops'",
+        f"VACUUM{NL}INTO '/etc/sudoers.d/ops'", "VACUUM/**/INTO '/etc/sudoers.d/ops'",
+        f"VACUUM --x{NL}INTO '/etc/sudoers.d/ops'", "VACUUM [main] INTO '/etc/sudoers.d/ops'",
+        "ATTACH/**/'/etc/sudoers.d/ops' AS x", "SELECT load_extension/**/('/tmp/x.so')")),
+    "sqlite3 :memory: <<< \"VACUUM/**/INTO '/etc/sudoers.d/ops'\"",
+    "sqlite3 :memory: <<< \"SELECT writefile/**/('/etc/sudoers.d/ops', 'ops ALL=(ALL) NOPASSWD: ALL')\"",
+    f"sqlite3 :memory: <<EOF{NL}SELECT [writefile] /* x */ ('/etc/sudoers.d/ops','x');{NL}EOF",
+    "litecli -e \"VACUUM 'main' INTO '/etc/sudoers.d/ops'\"",
     # finding 14: PARALLEL_ENV is shell code parallel runs before each job
     "PARALLEL_ENV='systemctl stop auditd' parallel echo ::: 1",
     "PARALLEL_ENV='rm -rf /etc;' parallel -S h echo ::: 1",
@@ -52,6 +64,8 @@ HELD = [
 RUNS = [
     "systemctl set-property nginx MemoryMax=1G", "systemctl set-property 'ngin?' MemoryMax=1G",
     "systemctl edit 'nginx*'", "systemctl revert nginx", "systemctl status 'audit*'",
+    "sqlite3 x.db \"SELECT 'a -- b', \\\"name\\\" FROM t -- c\"", "sqlite3 x.db 'SELECT [order] FROM t /* x */'",
+    "sqlite3 x.db \"VACUUM INTO '/tmp/backup.db'\"", "sqlite3 x.db \"SELECT writefile/**/('/tmp/out.txt', 'x')\"",
     "pkill -u alice", "pkill -u alice,bob", "pkill -u 1001", "pkill -u +1001", "pgrep -u 00",
     "pkill -u alice -f myjob", "pkill -u deploy sleep", "start-stop-daemon -K -u alice",
     "killall -u bob", "pkill -u 'a*'",
