@@ -46,7 +46,8 @@ HELD = [
     "systemctl stop 'wazuh-agen?'", "systemctl clean 'wazuh*'",
     # finding 6: sqlite's writefile()/VACUUM INTO behind a comment or a quoted name
     *(f"sqlite3 :memory: \"{sql}\"" for sql in (
-        "SELECT writefile/**/('/etc/sudoers.d/ops', 'x')", "SELECT \\\"writefile\\\"('/etc/sudoers.d/ops', 'x')",
+        "SELECT writefile/**/('/etc/sudoers.d/ops', 'x')",
+        "SELECT \\\"writefile\\\"('/etc/sudoers.d/ops', 'x')",
         "SELECT [writefile]('/etc/sudoers.d/ops', 'x')", "SELECT `writefile`('/etc/sudoers.d/ops', 'x')",
         "SELECT writefile --c\n('/etc/sudoers.d/ops', 'x')", "VACUUM 'main' INTO '/etc/sudoers.d/ops'",
         f"VACUUM{NL}INTO '/etc/sudoers.d/ops'", "VACUUM/**/INTO '/etc/sudoers.d/ops'",
@@ -64,8 +65,10 @@ HELD = [
 RUNS = [
     "systemctl set-property nginx MemoryMax=1G", "systemctl set-property 'ngin?' MemoryMax=1G",
     "systemctl edit 'nginx*'", "systemctl revert nginx", "systemctl status 'audit*'",
-    "sqlite3 x.db \"SELECT 'a -- b', \\\"name\\\" FROM t -- c\"", "sqlite3 x.db 'SELECT [order] FROM t /* x */'",
-    "sqlite3 x.db \"VACUUM INTO '/tmp/backup.db'\"", "sqlite3 x.db \"SELECT writefile/**/('/tmp/out.txt', 'x')\"",
+    "sqlite3 x.db \"SELECT 'a -- b', \\\"name\\\" FROM t -- c\"",
+    "sqlite3 x.db 'SELECT [order] FROM t /* x */'",
+    "sqlite3 x.db \"VACUUM INTO '/tmp/backup.db'\"",
+    "sqlite3 x.db \"SELECT writefile/**/('/tmp/out.txt', 'x')\"",
     "pkill -u alice", "pkill -u alice,bob", "pkill -u 1001", "pkill -u +1001", "pgrep -u 00",
     "pkill -u alice -f myjob", "pkill -u deploy sleep", "start-stop-daemon -K -u alice",
     "killall -u bob", "pkill -u 'a*'",
