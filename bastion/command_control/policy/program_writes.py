@@ -72,7 +72,8 @@ _SQLITE_DOT_LINE = re.compile(r"(?m)^[ \t]*\.(.*)$")
 # (modulo 256), and any other character stands for itself, the backslash gone.
 _SQLITE_ESCAPES = {ord(k): ord(v) for k, v in zip("abtnvfr", "\a\b\t\n\v\f\r", strict=True)}
 _SQLITE_MAX_WORDS = 51  # azArg[52]: the words after the 51st are dropped
-_SQLITE_SQL_FILE = re.compile(r"(?i)\b(?:attach(?:\s+database)?|vacuum(?:\s+(?:\w+|'\w+'))?\s+into"
+_SQLITE_SQL_FILE = re.compile(r"(?i)\b(?:attach(?:\s+database)?|vacuum(?:\s+\w+\s+|\s+|\s*(?:'(?:[^']|'')*'"
+                              r"|\"(?:[^\"]|\"\")*\"|\[[^\]]*\]|`[^`]*`)\s*)into"
                               r"|writefile\s*\()\s*(?:'([^']*)'|(\S))")
 
 
@@ -227,7 +228,8 @@ def sqlite_sql_writes(text: str) -> list[PathArg]:
     text = sqlite_plain(text)
     paths = [_sqlite_file(literal) if not other else PathArg("(a file SQL names)", "unknown")
              for literal, other in _SQLITE_SQL_FILE.findall(text)]
-    if (_SQLITE_SQL_FILE.search(text) and written_targets(text)[1]) or (
+    if (_SQLITE_SQL_FILE.search(text) and written_targets(text)[1]) or (not paths and re.search(
+            r"(?is)\bvacuum\b[^;]*\binto\b", text)) or (
             re.search(r"(?i)\bpragma\b", text) and setting_targets(text)[1]):
         paths.append(PathArg("(a file SQL names by an expression or a PRAGMA)", "unknown"))
     return [path for path in paths if path is not None]

@@ -96,8 +96,8 @@ def _stopped_units(name: str, words: list[_Word]) -> list[tuple[str, ...]]:
                                     for t in operands[at + 1:]) else []
             if verb in _CHANGES:
                 rest = [w for w in operands[at + 1:] if w is not None]
-                return [("systemctl", verb, unit, *rest[1:]) for glob in operands[at + 1:at + 2]
-                        if glob is not None for unit in _reached(glob, (*_UNITS, *_ACCESS))]
+                return [("systemctl", verb, unit, *rest[1:]) for glob in rest
+                        for unit in _reached(glob, (*_UNITS, *_ACCESS))]
             if verb in _STOPS:
                 return [("systemctl", verb, unit) for glob in operands[at + 1:]
                         for unit in _reached(glob)]
