@@ -16,7 +16,7 @@ HELD = [
     "pkill -u 00", "pkill -u +0", "pkill -u -0", "pkill -u +00", "pkill -U +0", "pkill --euid=+0",
     "pkill -U-0", "pkill -9 -u 00", "pkill -u ' 0'", "pkill -U wazuh,00", "pgrep -u 00 | xargs kill",
     "start-stop-daemon -K -u 00", "start-stop-daemon --stop --user +0", "killall -u 00",
-    "snice -u 00 +5", "pkill -u +999", "pkill -u 0999",
+    "snice -u 00 +5", "pkill -u +999", "pkill -u 0999", "pkill -u 4294967296", "pkill -G 00",
     "cd /tmp && touch wazuh && pkill -u wazu?", "pkill -u 'wazu[h]'", "pkill -u wazu*",
     "killall -u 'ro?t'", "pkill -u '[0]'", "pkill -u '*'", "start-stop-daemon -K -u 'wazu?'",
     # finding 7: JVM option variables beyond the table, the launchers' debug addresses

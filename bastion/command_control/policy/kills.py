@@ -62,7 +62,9 @@ def _user_names(user: str) -> list[str]:
     for part in user.split(","):
         if not any(c in part for c in "*?["):
             uid = _UID.fullmatch(part)
-            names.append(str(int(uid.group(1) + uid.group(2))) if uid else part.strip())
+            # a uid past 32 bits may wrap to its low bits (uid_t): read as those too
+            number = int(uid.group(1) + uid.group(2)) if uid else None
+            names += [part.strip()] if number is None else [str(number), str(number % 2**32)]
             continue
         candidates = ("root", *_DAEMON_USERS, *(str(n) for n in range(1000)))
         names += [n for n in candidates if fnmatch.fnmatchcase(n, part.strip())]
