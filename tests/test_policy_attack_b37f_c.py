@@ -31,6 +31,8 @@ HELD = [
     "MAVEN_DEBUG_ADDRESS=0.0.0.0:8000 mvnDebug package",
     "KAFKA_DEBUG=y JAVA_DEBUG_PORT=0.0.0.0:5005 kafka-server-start.sh server.properties",
     "CATALINA_OPTS=-Dcom.sun.management.jmxremote.port=9010 catalina.sh run",
+    f"mvn test -DargLine={JDWP}", f"mvn -Dmaven.surefire.debug='{JDWP}' test",
+    "./gradlew test -Dorg.gradle.debug=true -Dorg.gradle.debug.host=0.0.0.0",
     "sbt -jvm-debug 0.0.0.0:5005", "sbt --jvm-debug=5005 run", f"sbt -J{JDWP} run",
     # finding 11: jcmd's file of commands
     "printf 'VM.start_java_debugging\\n' > /tmp/c; jcmd 1234 -f /tmp/c", "jcmd 0 -f /tmp/c",
@@ -85,7 +87,8 @@ RUNS = [
     "DEB_BUILD_OPTIONS=nocheck dpkg-buildpackage -b", "MAKEOPTS=-j4 make",
     "NODE_OPTIONS=--max-old-space-size=4096 node a.js",
     "jcmd 1234 Thread.print", "jcmd -l", "jcmd 1234 GC.heap_info", "sbt compile",
-    "sbt -jvm-debug localhost:5005", "sbt -J-Xmx2g test",
+    "sbt -jvm-debug localhost:5005", "mvn package -DskipTests", "mvn test -DargLine=-Xmx1g",
+    "./gradlew build -Dorg.gradle.debug.host=localhost", "gradle build", "sbt -J-Xmx2g test",
     "PARALLEL_ENV='echo hi' parallel echo ::: 1", "parallel gzip ::: a b",
 ]
 
