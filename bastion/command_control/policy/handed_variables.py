@@ -15,11 +15,36 @@ declare, env):
 
 from __future__ import annotations
 
+import re
+
 JVM_OPTION_VARIABLES = ("JAVA_TOOL_OPTIONS", "JDK_JAVA_OPTIONS", "_JAVA_OPTIONS", "JAVA_OPTS",
                         "CATALINA_OPTS", "MAVEN_OPTS", "GRADLE_OPTS", "SBT_OPTS", "ANT_OPTS",
-                        "KAFKA_OPTS", "HADOOP_OPTS", "JVM_OPTS", "ES_JAVA_OPTS")
+                        "KAFKA_OPTS", "HADOOP_OPTS", "JVM_OPTS", "ES_JAVA_OPTS",
+                        # attack b37f, finding 7: OpenJ9's own, and launch scripts' (Jetty,
+                        # Logstash, OpenSearch, Spark, Hadoop, HBase, Solr, ZooKeeper, Tomcat)
+                        "IBM_JAVA_OPTIONS", "OPENJ9_JAVA_OPTIONS", "JAVA_OPTIONS",
+                        "LS_JAVA_OPTS", "OPENSEARCH_JAVA_OPTS", "SPARK_SUBMIT_OPTS",
+                        "HADOOP_CLIENT_OPTS", "HBASE_OPTS", "SOLR_OPTS", "JVMFLAGS",
+                        "SERVER_JVMFLAGS", "CLIENT_JVMFLAGS", "JPDA_OPTS", "MAVEN_DEBUG_OPTS",
+                        "JAVA_DEBUG_OPTS")
+# The launchers' JDWP address variables (catalina.sh jpda's JPDA_ADDRESS, mvnDebug's
+# MAVEN_DEBUG_ADDRESS, kafka-run-class.sh's JAVA_DEBUG_PORT): judged as
+# `java -agentlib:jdwp=transport=dt_socket,server=y,address=VALUE` (attack b37f, finding 7).
+JDWP_ADDRESS_VARIABLES = ("JPDA_ADDRESS", "MAVEN_DEBUG_ADDRESS", "JAVA_DEBUG_PORT")
+_JVM_NAMES = re.compile(r"\w*(_OPTS|_OPTIONS|JVMFLAGS)|\w*(JAVA|JVM)\w*(ARGS|FLAGS|OPT)")
+
+
+def jvm_option_kind(name: str) -> str | None:
+    """Any other variable named like a launch script's JVM options (`*_OPTS`, `*_OPTIONS`,
+    `*JVMFLAGS`: HADOOP_NAMENODE_OPTS, YARN_RESOURCEMANAGER_OPTS...; JVM_ARGS, JAVA_ARGS and
+    the like) is judged as java's options:
+    only a JDWP/JMX server or an options file in its value is held (attack b37f, finding 7)."""
+    return "java options" if _JVM_NAMES.fullmatch(name) else None
 HANDED_HOOKS = {
     **dict.fromkeys(JVM_OPTION_VARIABLES, "java options"),
+    **dict.fromkeys(JDWP_ADDRESS_VARIABLES, "java options"),
+    # the shell code env_parallel hands parallel, run before each job (attack b37f, 14)
+    "PARALLEL_ENV": "program",
     "PARALLEL_SSH": "program", "PARALLEL_SHELL": "program", "PARALLEL_TMUX": "program",
     # parallel's settings folder (its `config` and profiles: options, `--ssh CMD` among them)
     # and the options it hands rsync (`-e CMD`): read elsewhere, unknown

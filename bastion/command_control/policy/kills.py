@@ -7,6 +7,7 @@ policy's rules on killing a daemon by name (the shipped `no-security-daemon-kill
 
 from __future__ import annotations
 
+import fnmatch
 import re
 
 from bastion.command_control.policy.debuggers import debugger_stops
@@ -48,15 +49,45 @@ _DAEMON_USERS = {
 }
 
 
+_UID = re.compile(r"\s*([+-]?)0*([0-9]+)\s*")  # procps' strict_atol, dpkg's strtol
+_UID_PATTERN = frozenset("0123456789+-*?[]!^ ")
+
+
+def _user_names(user: str) -> list[str]:
+    """The users a kill's user word names: a number read as procps and dpkg read it (blanks,
+    one sign, any zeros: `00`, `+0`, `-0` are 0), each of a comma list, and a pattern bash may
+    expand (`wazu?`, `wazu[h]`) as each user it may match; one that may match a number, as root
+    (attack b37f, finding 3)."""
+    names: list[str] = []
+    for part in user.split(","):
+        if not any(c in part for c in "*?["):
+            uid = _UID.fullmatch(part)
+            # a uid past 32 bits may wrap to its low bits (uid_t): read as those too
+            number = int(uid.group(1) + uid.group(2)) if uid else None
+            names += [part.strip()] if number is None else [str(number), str(number % 2**32)]
+            continue
+        candidates = ("root", *_DAEMON_USERS, *(str(n) for n in range(1000)))
+        names += [n for n in candidates if fnmatch.fnmatchcase(n, part.strip())]
+        if set(part) <= _UID_PATTERN:
+            names.append("0")
+    return names
+
+
+def _by_root(users: list[str | None]) -> bool:
+    """Whether a kill by these users (None: known only at run time) may be one by root."""
+    return any(u is None or {"root", "0"} & set(_user_names(u)) for u in users)
+
+
 def _users_daemons(users: list[str | None]) -> list[str]:
     """The daemons of _DAEMONS a kill by these users (names or numbers) reaches, root aside."""
     reached: list[str] = []
     for user in users:
-        if user is not None and user.strip().isdigit() and 0 < int(user) < 1000:
-            daemons = [d for names in _DAEMON_USERS.values() for d in names]
-        else:
-            daemons = _DAEMON_USERS.get((user or "").strip(), [])
-        reached += [d for d in daemons if d not in reached]
+        for name in _user_names(user or ""):
+            if name.isdigit() and 0 < int(name) < 1000:
+                daemons = [d for names in _DAEMON_USERS.values() for d in names]
+            else:
+                daemons = _DAEMON_USERS.get(name, [])
+            reached += [d for d in daemons if d not in reached]
     return reached
 
 
@@ -157,9 +188,10 @@ def _skill_reading(words: list[_Word]) -> list[str]:
     for operand in operands:
         value = operand.value or ""
         names.append(value)
-        users.append(value)
+        if value[:1] not in "+-":  # a priority (`snice +5`), not a user
+            users.append(value)
         pids.append(value)
-    if any(u in ("root", "0") for u in users):
+    if _by_root(users):
         return list(_DAEMONS)
     by_user = _users_daemons(users)
     # the kernel's process name is cut at 15 characters (`systemd-journal`)
@@ -194,7 +226,7 @@ def _stopped(words: list[_Word]) -> list[str]:
     values = {o: a.value for o, a in found if a is not None}
     chosen = [values[o] for o in ("-x", "--exec", "-n", "--name", "-p", "--pidfile") if o in values]
     users = [values[o] for o in ("-u", "--user") if o in values]
-    if ({"--ppid", "--pid"} & values.keys() or any(u in ("root", "0") for u in users)
+    if ({"--ppid", "--pid"} & values.keys() or _by_root(users)
             or not (chosen or users)):
         return list(_DAEMONS)
     return [d for d in _DAEMONS if d in _users_daemons(users) or any(
@@ -291,8 +323,7 @@ def _matching(words: list[_Word], table: _Options, regex: bool) -> list[str]:
         # Chosen by user, group, session, terminal or parent: any, unless only users other
         # than root (the daemons' own) or terminals (they have none) choose.
         users = [a.value for o, a in found if o in _USERS and a is not None]
-        if (users and all(u not in ("root", "0") and u is not None and "," not in u
-                          for u in users)) or seen & _TERMINALS:
+        if (users and not _by_root(users)) or seen & _TERMINALS:
             return [] if seen & _TERMINALS else _users_daemons(users)
         return list(_DAEMONS) if regex or seen else []
     reached = []

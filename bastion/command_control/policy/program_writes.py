@@ -18,6 +18,7 @@ from bastion.command_control.policy.options import (
 from bastion.command_control.policy.paths import PathArg, _descriptor_file, _path_arg
 from bastion.command_control.policy.programs import _GIT_PLAIN_SETTINGS
 from bastion.command_control.policy.sql_targets import setting_targets, written_targets
+from bastion.command_control.policy.sqlite_tokens import sqlite_plain
 from bastion.command_control.policy.words import _GLOB_CHARS, _at, _Word
 from bastion.command_control.policy.wrappers import _git_verb_index
 
@@ -71,8 +72,9 @@ _SQLITE_DOT_LINE = re.compile(r"(?m)^[ \t]*\.(.*)$")
 # (modulo 256), and any other character stands for itself, the backslash gone.
 _SQLITE_ESCAPES = {ord(k): ord(v) for k, v in zip("abtnvfr", "\a\b\t\n\v\f\r", strict=True)}
 _SQLITE_MAX_WORDS = 51  # azArg[52]: the words after the 51st are dropped
-_SQLITE_SQL_FILE = re.compile(r"(?i)\b(?:attach(?:\s+database)?|vacuum(?:\s+\w+)?\s+into|writefile\s*\()"
-                              r"\s*(?:'([^']*)'|(\S))")
+_SQLITE_SQL_FILE = re.compile(r"(?i)\b(?:attach(?:\s+database)?|vacuum(?:\s+\w+\s+|\s+|\s*(?:'(?:[^']|'')*'"
+                              r"|\"(?:[^\"]|\"\")*\"|\[[^\]]*\]|`[^`]*`)\s*)into"
+                              r"|writefile\s*\()\s*(?:'([^']*)'|(\S))")
 
 
 class _Sqlite(NamedTuple):
@@ -221,10 +223,13 @@ def _sqlite_dot(line: str) -> tuple[list[PathArg], list[str | None], list[str]]:
 def sqlite_sql_writes(text: str) -> list[PathArg]:
     """The files sqlite3's ATTACH, VACUUM INTO and writefile() in `text` write; one not
     written as a literal (`'/e'||'tc/x'`: attack a36f, finding 27), and a PRAGMA given a path
-    (`temp_store_directory='/etc/x'`), are unknown."""
+    (`temp_store_directory='/etc/x'`), are unknown. Read as sqlite tokenises it (comments
+    blanks, quoted names plain: attack b37f, finding 6)."""
+    text = sqlite_plain(text)
     paths = [_sqlite_file(literal) if not other else PathArg("(a file SQL names)", "unknown")
              for literal, other in _SQLITE_SQL_FILE.findall(text)]
-    if (_SQLITE_SQL_FILE.search(text) and written_targets(text)[1]) or (
+    if (_SQLITE_SQL_FILE.search(text) and written_targets(text)[1]) or (not paths and re.search(
+            r"(?is)\bvacuum\b[^;]*\binto\b", text)) or (
             re.search(r"(?i)\bpragma\b", text) and setting_targets(text)[1]):
         paths.append(PathArg("(a file SQL names by an expression or a PRAGMA)", "unknown"))
     return [path for path in paths if path is not None]
@@ -258,7 +263,7 @@ def _sqlite_writes(words: list[_Word]) -> tuple[list[PathArg], list[str | None]]
             codes += ran
             reads += read
         paths += sqlite_sql_writes(text.value)
-        if re.search(r"(?i)\b(load_extension|edit)\s*\(", text.value):
+        if re.search(r"(?i)\b(load_extension|edit)\s*\(", sqlite_plain(text.value)):
             codes.append(None)
     # Commands read from a file: an ordinary one is a script file, any program's peer (README);
     # a descriptor or a process substitution may be text fed to the line.

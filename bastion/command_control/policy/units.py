@@ -19,7 +19,19 @@ from bastion.command_control.policy.words import _Word
 # decides which of them matter.
 _UNITS = ("auditd", "audit-rules", "rsyslog", "syslog", "syslog-ng", "systemd-journald",
           "systemd-journald-audit", "systemd-journald-dev-log", "firewalld", "ufw", "nftables",
-          "iptables", "ip6tables", "netfilter-persistent", "apparmor", "fail2ban")
+          "iptables", "ip6tables", "netfilter-persistent", "apparmor", "fail2ban",
+          # the HIDS agents' (no-hids-service-stop; attack b37f, finding 12)
+          "wazuh-agent", "wazuh-manager", "ossec", "ossec-hids", "ossec-hids-agent",
+          "ossec-hids-server")
+# systemctl's verbs that change how a unit runs: its resources (set-property), its unit file
+# (edit, revert), its logging; a pattern in their unit is read as each unit it may match,
+# with the properties after it (attack b37f, finding 12): the security units, those the
+# bastion's access depends on, and the slices (confirm-slice-limits).
+_CHANGES = frozenset({"set-property", "edit", "revert", "service-log-level",
+                      "service-log-target"})
+_ACCESS = ("ssh", "sshd", "dbus", "dbus-broker", "systemd-logind", "systemd-udevd",
+           "systemd-networkd", "systemd-resolved", "polkit", "cron", "crond", "system.slice",
+           "user.slice", "machine.slice", "-.slice", "init.scope")
 _SUFFIXES = ("", ".service", ".socket")
 # systemctl's verbs that stop, or keep from starting, the units they name.
 _STOPS = frozenset({"stop", "kill", "disable", "mask", "freeze", "clean"})
@@ -82,6 +94,10 @@ def _stopped_units(name: str, words: list[_Word]) -> list[tuple[str, ...]]:
                 return every if any(t is not None and (t.removesuffix(".target") in _STOP_ALL
                                                        or _starts_far(t))
                                     for t in operands[at + 1:]) else []
+            if verb in _CHANGES:
+                rest = [w for w in operands[at + 1:] if w is not None]
+                return [("systemctl", verb, unit, *rest[1:]) for glob in rest
+                        for unit in _reached(glob, (*_UNITS, *_ACCESS))]
             if verb in _STOPS:
                 return [("systemctl", verb, unit) for glob in operands[at + 1:]
                         for unit in _reached(glob)]

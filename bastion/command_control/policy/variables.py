@@ -11,7 +11,11 @@ import shlex
 from tree_sitter import Node
 
 from bastion.command_control.policy.globs import _parts_meet, bracket
+<<<<<<< HEAD
 from bastion.command_control.policy.handed_variables import HANDED_HOOKS, PACKAGE_FOLDERS, folder_patterns
+=======
+from bastion.command_control.policy.handed_variables import HANDED_HOOKS, PACKAGE_FOLDERS, jvm_option_kind
+>>>>>>> fix-b37fc
 from bastion.command_control.policy.paths import PathArg
 from bastion.command_control.policy.words import _GLOB_CHARS, _text, _Word
 from bastion.text import digits, one_line
@@ -428,7 +432,7 @@ def _hook_kind(name: str) -> str | None:
     if name.lower().startswith("npm_config_") and name[11:].lower().replace("-", "_") \
             not in _NPM_HARMLESS:
         return "unknown"
-    return _HOOKS.get(name) or ("function" if name.startswith("BASH_FUNC_") else None)
+    return _HOOKS.get(name) or ("function" if name[:10] == "BASH_FUNC_" else jvm_option_kind(name))
 
 
 _PROMPT_ESCAPE = re.compile(r"\\(?:([0-7]{1,3})|D\{[^}]*\}|(.))", re.S)
