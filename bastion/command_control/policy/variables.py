@@ -10,12 +10,8 @@ import shlex
 
 from tree_sitter import Node
 
+from bastion.command_control.policy import handed_variables as handed
 from bastion.command_control.policy.globs import _parts_meet, bracket
-<<<<<<< HEAD
-from bastion.command_control.policy.handed_variables import HANDED_HOOKS, PACKAGE_FOLDERS, folder_patterns
-=======
-from bastion.command_control.policy.handed_variables import HANDED_HOOKS, PACKAGE_FOLDERS, jvm_option_kind
->>>>>>> fix-b37fc
 from bastion.command_control.policy.paths import PathArg
 from bastion.command_control.policy.words import _GLOB_CHARS, _text, _Word
 from bastion.text import digits, one_line
@@ -42,7 +38,7 @@ _WRITTEN_FILES = {
     "SSLKEYLOGFILE": "file", "GIT_INDEX_FILE": "file", "XAUTHORITY": "file",
     "ICEAUTHORITY": "file", "PIP_LOG": "file", "PIP_LOG_FILE": "file",
     "LLVM_PROFILE_FILE": "profile", "DEAD": "file", "MBOX": "file",
-    "GNUPGHOME": "dir", "GCOV_PREFIX": "dir", **PACKAGE_FOLDERS,  # package folders: a36f, 23
+    "GNUPGHOME": "dir", "GCOV_PREFIX": "dir", **handed.PACKAGE_FOLDERS,  # package folders: a36f, 23
     # found after outside attack u30f (finding 3): where go install, go get and the module
     # and build caches write (`GOBIN=/etc/cron.daily go install ./x`), as `go env -w` is read
     **dict.fromkeys(("GOBIN", "GOPATH", "GOMODCACHE", "GOCACHE", "GOTMPDIR"), "dir"),
@@ -106,7 +102,7 @@ def _written_paths(name: str, word: _Word) -> tuple[PathArg, ...]:
                 found.append(PathArg(f"({name}'s {key})", "unknown"))
         return tuple(found)
     if kind in ("dir", "data home"):  # XDG_DATA_HOME: itself and ../bin (b37f, 15)
-        return tuple(PathArg(found, "pattern", tilde) for found in folder_patterns(kind, value))
+        return tuple(PathArg(found, "pattern", tilde) for found in handed.folder_patterns(kind, value))
     if kind == "pid":
         return (PathArg(f"{value}.*", "pattern", tilde),)
     return (PathArg(value, "exact", tilde),)
@@ -204,7 +200,7 @@ _HOOKS = {
                      "ANSIBLE_PARAMIKO_PROXY_COMMAND", "ANSIBLE_LIBSSH_PROXY_COMMAND"), "program"),
     # ... their ssh_config files (a ProxyCommand), and the debug gem's server (z35f, 3 and 17)
     **dict.fromkeys(("CLUSTERSHELL_CFGDIR", "ANSIBLE_NETCONF_SSH_CONFIG", "ANSIBLE_LIBSSH_CONFIG_FILE",
-                     "RUBY_DEBUG_OPEN", "RUBY_DEBUG_PORT"), "unknown"), **HANDED_HOOKS,
+                     "RUBY_DEBUG_OPEN", "RUBY_DEBUG_PORT"), "unknown"), **handed.HANDED_HOOKS,
 }  # fmt: skip
 # Per variable: the program that reads its options from it, the options known harmless (no
 # program, code or file they name, no operand: `XZ_OPT=/etc/shadow` compresses it), and those
@@ -432,7 +428,7 @@ def _hook_kind(name: str) -> str | None:
     if name.lower().startswith("npm_config_") and name[11:].lower().replace("-", "_") \
             not in _NPM_HARMLESS:
         return "unknown"
-    return _HOOKS.get(name) or ("function" if name[:10] == "BASH_FUNC_" else jvm_option_kind(name))
+    return _HOOKS.get(name) or ("function" if name[:10] == "BASH_FUNC_" else handed.jvm_option_kind(name))
 
 
 _PROMPT_ESCAPE = re.compile(r"\\(?:([0-7]{1,3})|D\{[^}]*\}|(.))", re.S)
