@@ -30,6 +30,7 @@ read as its plain path (script_spellings' `own_spelling`).
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from bastion.command_control.policy.collect_modules import _AS_PROGRAM, _MODULE_WRITES
 from bastion.command_control.policy.python_names import canonical_module, package_of_script
@@ -323,18 +324,27 @@ _RDBG_FLAGS = frozenset({"-n", "--nonstop", "--no-rc", "--no-color", "--no-sigin
                          "--no-stop", "-t", "--trace", "--no-trace"})
 
 
+def _each_reading(words: list[str], step: Callable[[int, str], list[int]]) -> None:
+    """Words read in every way a program's options may be read: `step(at, word)` gives the
+    places the next option may start (an option taking the next word or not, both); each place
+    is read once, so the work is linear in the words."""
+    states, seen = [0], set()
+    while states:
+        at = states.pop()
+        if at in seen or at >= len(words):
+            continue
+        seen.add(at)
+        states += step(at, words[at])
+
+
 def _runner(name: str, words: list[str], dirs: list[str], files: dict[int, str]) -> list[tuple[str, ...]]:
     """A runner's `[OPTIONS] SCRIPT ARGS` or `[OPTIONS] -m MODULE ARGS` (memory_profiler,
     kernprof, pudb, pydevd's `--file SCRIPT`, bpython FILE...): each option read both ways
     (taking the next word, and not), each script it may run read as interpreters' are."""
     found: list[tuple[str, ...]] = []
-    states, seen = [0], set()
-    while states:  # each word's state once
-        at = states.pop()
-        if at in seen or at >= len(words):
-            continue
-        seen.add(at)
-        word = words[at]
+
+    def step(at: int, word: str) -> list[int]:
+        nonlocal found
         if word in ("-m", "--module") and at + 1 < len(words):
             found.append((_python(name), "-m", words[at + 1], *words[at + 2:]))
         elif word == "--" and at + 1 < len(words):
@@ -342,7 +352,10 @@ def _runner(name: str, words: list[str], dirs: list[str], files: dict[int, str])
         elif not word.startswith("-") or word == "-":
             found += _script("python", _python(name), word, words[at + 1:], dirs, files, False)
         else:
-            states += [at + 1] if "=" in word else [at + 1, at + 2]
+            return [at + 1] if "=" in word else [at + 1, at + 2]
+        return []
+
+    _each_reading(words, step)
     return list(dict.fromkeys(found))
 
 
@@ -383,19 +396,18 @@ def _ipython(name: str, words: list[str], dirs: list[str], files: dict[int, str]
     """IPython's `[OPTIONS] [FILE ARGS]`: `-m MODULE`, `-c CODE` (code on the line), traitlets'
     `--NAME=VALUE`; an option of its own without `=` read both ways."""
     found: list[tuple[str, ...]] = []
-    states, seen = [0], set()
-    while states:  # each word's state once
-        at = states.pop()
-        if at in seen or at >= len(words):
-            continue
-        seen.add(at)
-        word = words[at]
+
+    def step(at: int, word: str) -> list[int]:
+        nonlocal found
         if word == "-m" and at + 1 < len(words):
             found.append((_python(name), "-m", words[at + 1], *words[at + 2:]))
         elif not word.startswith("-"):
             found += _script("python", _python(name), word, words[at + 1:], dirs, files, False)
         elif word != "-c":
-            states += [at + 1, at + 2] if word.startswith("--") and "=" not in word else [at + 1]
+            return [at + 1, at + 2] if word.startswith("--") and "=" not in word else [at + 1]
+        return []
+
+    _each_reading(words, step)
     return list(dict.fromkeys(found))
 
 
