@@ -155,7 +155,9 @@ def test_patch_writes_its_backups_where_their_names_say(default_policy, line, ex
     ("logsave /var/tmp/fsck.log fsck -n /dev/sda1", "allow"),
     ("gpg --list-keys", "allow"),
     ("gpg --status-file /tmp/st --verify /tmp/a.sig /tmp/a", "allow"),
-    ("gpg --homedir /tmp/gh --list-keys", "allow"),
+    # (a home of gpg's settings a line may have written, `agent-program` runs a command:
+    # held since b37f finding 2; honest cost in SECURITY.md)
+    ("gpg --homedir /tmp/gh --list-keys", "confirm"),
     ("ssh -o UserKnownHostsFile=/dev/null -o StrictHostKeyChecking=no h true", "alert"),
     ("ssh -o ControlPath=~/.ssh/cm-%r@%h:%p -o ControlMaster=auto h true", "alert"),
     ("ssh -vp 2222 h true", "alert"),
