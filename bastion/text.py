@@ -28,10 +28,18 @@ from types import TracebackType
 
 from bastion.errors import BastionError
 
-__all__ = ["HIDDEN", "MAX_REASON", "TextError", "VisibleFormatter", "check_line", "has_hidden",
-           "is_hidden", "one_line", "shown_command", "visible"]
+__all__ = ["HIDDEN", "LISTED_TEXT", "MAX_REASON", "TextError", "VisibleFormatter", "check_line",
+           "cut_mark", "has_hidden", "is_hidden", "one_line", "shown_command", "visible"]
 
 MAX_REASON = 500  # characters in a reason, on every door (CLI, SSH commands, control API)
+# Characters of one text a listing holds (the console's `audit` and `sessions`, cut in the
+# store's queries and in the control replies alike), then `cut_mark`.
+LISTED_TEXT = 4096
+
+
+def cut_mark(size: int) -> str:
+    """What follows a text cut short: how long it was ("…[1531 chars]")."""
+    return f"…[{size} chars]"
 
 # Unicode's categories of what draws nothing or acts: controls (Cc), format characters (Cf:
 # bidi, zero-width, tags), unassigned code points (Cn: whatever a later Unicode or a terminal
@@ -147,7 +155,7 @@ def shown_command(text: str, width: int | None = None) -> str:
     line = visible(_BLANKS.sub(_count_runs, text))
     if width is None or len(line) <= width:
         return line
-    mark = f"…[{len(text)} chars]"
+    mark = cut_mark(len(text))
     return line[: max(0, width - len(mark))] + mark
 
 

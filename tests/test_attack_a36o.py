@@ -17,7 +17,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -32,6 +31,7 @@ from bastion.recording import CastRecorder
 from bastion.runtime.events import fitted
 from tests.conftest import ControlApp
 from tests.test_escrow import PRIVATE, _key_file, run
+from tests.test_protocol import door
 
 # -- finding 1: the lines past the queue ------------------------------------------------------
 
@@ -42,13 +42,11 @@ class _App(ControlApp):
 
 
 def _door(ctx) -> tuple[ControlConnection, list[dict], list[str]]:
-    sent: list[dict] = []
+    """sam's connection (test_protocol.door), its pauses and resumes in the third list."""
     flow: list[str] = []
     users.add(ctx.store, "sam", "supervisor", None, "local:admin")
-    connection = ControlConnection(_App(ctx), "sam", lambda d: sent.append(json.loads(d)),
-                                   lambda: 0, lambda: None, lambda reason: None,
-                                   pause=lambda: flow.append("pause"),
-                                   resume=lambda: flow.append("resume"))
+    connection, sent = door(ctx, "sam", _App(ctx), pause=lambda: flow.append("pause"),
+                            resume=lambda: flow.append("resume"))
     return connection, sent, flow
 
 

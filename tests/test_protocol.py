@@ -58,10 +58,14 @@ def test_every_message_encodes_to_one_line_of_utf8_json(value):
     assert json.loads(line.decode("utf-8"))["error"] == value
 
 
-def door(ctx, actor: str = "local:test") -> tuple[ControlConnection, list[dict]]:
+def door(ctx, actor: str = "local:test", app: Any = None,
+         **flow: Any) -> tuple[ControlConnection, list[dict]]:
+    """A control connection over `app` (ControlApp by default) whose replies land in the list;
+    `flow`: its pause and resume callbacks."""
     sent: list[dict] = []
-    connection = ControlConnection(ControlApp(ctx), actor, lambda d: sent.append(json.loads(d)),
-                                   lambda: 0, lambda: None, lambda reason: None)
+    connection = ControlConnection(app or ControlApp(ctx), actor,
+                                   lambda d: sent.append(json.loads(d)), lambda: 0, lambda: None,
+                                   lambda reason: None, **flow)
     return connection, sent
 
 

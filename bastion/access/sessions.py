@@ -17,6 +17,7 @@ from bastion.access import grants, reasons, users
 from bastion.config import Config
 from bastion.errors import BastionError
 from bastion.store import Backend, now
+from bastion.text import LISTED_TEXT
 
 END_STATES = ("ended", "killed", "interrupted", "failed")
 
@@ -186,7 +187,7 @@ def list_sessions(store: Backend, *, include_ended: bool = False,
 
 MAX_ALERTS_COUNTED = 1000  # a session's not-allowed commands counted for the console ("!1000")
 MAX_ENDED_LISTED = 500  # ended sessions a supervisors' listing holds: the newest
-LAST_COMMAND = 4096  # characters of a session's last command line the listing holds
+LAST_COMMAND = LISTED_TEXT  # characters of a session's last command line the listing holds
 
 
 def list_for_supervisors(store: Backend, *, include_ended: bool = False) -> list[dict[str, Any]]:

@@ -16,6 +16,7 @@ from bastion.audit.events import AUTOMATIC_FIELDS, EVENT_TYPES, UnknownEvent, lo
 from bastion.audit.heads import _send_to_syslog, configure_syslog
 from bastion.config import default_node
 from bastion.store import Backend, StoreError, dumps, now
+from bastion.text import LISTED_TEXT, cut_mark
 
 if TYPE_CHECKING:
     from bastion.config import Config
@@ -171,7 +172,7 @@ def verify(store: Backend, *, since: Verification | None = None,
 # six bytes each as JSON) is read as its first RECENT_HEAD characters, `{"cut": "…[N chars]"}`:
 # 200 rows of 1.5 MB cost the one loop 6 s to read and decode whole (attack b37o, finding 2).
 RECENT_DATA = 64 * 1024
-RECENT_HEAD = 4096
+RECENT_HEAD = LISTED_TEXT
 _RECENT = ("SELECT seq, at, type, code, actor, prev_hash, hash, "  # noqa: S608 (constants only)
            f"CASE WHEN length(data) <= {RECENT_DATA} THEN data END AS data, "
            f"CASE WHEN length(data) > {RECENT_DATA} THEN substr(data, 1, {RECENT_HEAD}) END AS head, "
@@ -202,7 +203,7 @@ def recent(store: Backend, limit: int = 100, event_type: str | None = None) -> l
             tuple(seqs[start:start + 500]))]
     for row in rows:
         head, size = row.pop("head"), row.pop("size")
-        row["data"] = json.loads(row["data"]) if head is None else {"cut": f"{head}…[{size} chars]"}
+        row["data"] = json.loads(row["data"]) if head is None else {"cut": head + cut_mark(size)}
     return rows
 
 

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from bastion.text import LISTED_TEXT, cut_mark
+
 EVENT_TEXT = 64 * 1024  # characters of one text in an event (a command line, a held command)
 # Every event the server pushes; publishing any other name is refused (check_event). The design's
 # list, then resync and resize (watchers, README "Reference"), and shutdown (README "Run it for
@@ -15,7 +17,7 @@ EVENTS = ("hello", "session_started", "session_ended", "output", "command", "ver
           "resync", "resize", "shutdown")
 
 
-LIST_TEXT = 4096  # characters of one text in a listing reply (`audit`, `sessions`): a36o, 3
+LIST_TEXT = LISTED_TEXT  # characters of one text in a listing reply (`audit`, `sessions`): a36o, 3
 REPLY_BUDGET = 4 * 1024 * 1024  # bytes of one reply line at most, every character at its worst
 
 
@@ -23,7 +25,7 @@ def bounded(value: Any, limit: int = EVENT_TEXT) -> Any:
     """`value` with every text longer than `limit` cut, saying how long it was (the audit
     keeps it whole): one user's 60 KB line must not make an event line no client reads."""
     if isinstance(value, str) and len(value) > limit:
-        return f"{value[:limit]}…[{len(value)} chars]"
+        return value[:limit] + cut_mark(len(value))
     if isinstance(value, dict):
         return {k: bounded(v, limit) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
