@@ -129,18 +129,16 @@ def default_policy() -> Policy:
 # What each of the longest files took in `make test` (seconds of a worker, from the per-test
 # durations of a full run on a loaded 2-core machine scaled to a quiet one: only their order
 # matters). A file not named here is weighed by its tests: a second and a half for each
-# end-to-end test (marked `integration`), a few hundredths for each pure one (a table file with
-# a few end-to-end tests is mostly its table). Renew from `pytest --durations=0 --junitxml=...`
+# end-to-end test (marked `integration`), a fifth for each pure one (a table of rows is one
+# test, tests/rows.py). Renew from `pytest --durations=0 --junitxml=...`
 # (a file's sum of its tests' times) when the order of the longest files changes.
 FILE_WEIGHTS = {
-    "test_interactive_gate": 126, "test_channels": 61, "test_policy_gate": 59,
-    "test_policy": 46, "test_tui": 45, "test_fuzz": 45, "test_command_control": 39,
-    "test_hardening": 34, "test_everyday": 31, "test_display": 30, "test_server_lifecycle": 29,
-    "test_install": 90, "test_ending": 24, "test_store": 19, "test_cli": 17, "test_rights": 14,
-    "test_escrow_session": 14, "test_protocol": 10, "test_policy_bash": 8, "test_shutdown": 8,
-    "test_layers": 7, "test_policy_attack_s28f_c": 6, "test_server": 6,
-    "test_policy_attack_k20f_a": 6, "test_forwarding": 6, "test_tty_readings": 6,
-    "test_statements": 6, "test_retention": 5, "test_sftplog": 5,
+    "test_interactive_gate": 147, "test_install": 90, "test_policy_gate": 71, "test_channels": 54,
+    "test_hardening": 46, "test_cli": 29, "test_server_lifecycle": 27, "test_tui": 26,
+    "test_policy_bash": 21, "test_command_control": 20, "test_ending": 19, "test_policy": 19,
+    "test_everyday": 16, "test_display": 16, "test_rights": 15, "test_fuzz": 13, "test_server": 10,
+    "test_escrow_session": 9, "test_store": 7, "test_demo": 6, "test_forwarding": 6,
+    "test_shutdown": 6, "test_attack_a36i": 5, "test_attack_y34o": 5, "test_protocol": 5,
 }
 
 
@@ -159,6 +157,6 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         known = FILE_WEIGHTS.get(Path(name).stem)
         if known is not None:
             return known
-        return sum(1.5 if t.get_closest_marker("integration") else 0.02 for t in tests)
+        return sum(1.5 if t.get_closest_marker("integration") else 0.2 for t in tests)
 
     items[:] = [item for name in sorted(files, key=weight, reverse=True) for item in files[name]]

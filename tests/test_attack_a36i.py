@@ -27,6 +27,7 @@ import pytest
 
 from bastion.command_control.policy import evaluate
 from bastion.command_control.terminal import shell_reads
+from tests.rows import each
 from tests.terminal_replay import default_policy
 from tests.test_driver_readings import verdict
 from tests.test_terminal import PS2, Shell
@@ -41,7 +42,7 @@ def judged(line: str) -> str:
 
 # -- 1: prompts that run code, assign or fail between lines ---------------------------------
 
-@pytest.mark.parametrize("line", [
+@each("line", [
     "PS2='${x=1}$(kill -INT 0)> '", "PS2='$(kill -INT 0)> '", "PS2='`kill -INT 0`> '",
     "PS2='$(kill -s INT 0)> '", "PS2='$(/bin/kill -2 0)> '", "export PS1='${x?} '",
     "PS1='${x:=1}$ '", "PS1='$((x++)) '", "PS1='$[x=1] '", "PS1='\\044(kill -INT 0) '",
@@ -54,7 +55,7 @@ def test_a_prompt_that_runs_code_or_assigns_is_held(line):
     assert judged(line) != "allow"
 
 
-@pytest.mark.parametrize("line", [
+@each("line", [
     "PS1='$? $ '", "PS1='$x$ '", "PS1='\\u@\\h:\\w\\$ '", "PS2='> '", "export PS1='A$((40+2))> '",
     "PS1='${VIRTUAL_ENV:+(venv) }\\$ '", "PS4='+ ${BASH_SOURCE}:${LINENO}: '", 'PS1="$PS1> "',
     "PS1='[\\t] ${#DIRSTACK} \\$ '",
@@ -65,7 +66,7 @@ def test_honest_prompts_still_run(line):
 
 # -- 2: aliases that are not plain words of a simple command --------------------------------
 
-@pytest.mark.parametrize("line", [
+@each("line", [
     "alias F=fi", "alias D=done", "alias C='}'", "alias F='true; fi'", "alias E=esac",
     "alias T=then", "alias O=do", "alias F=else", "alias F=elif", "alias F=in", "alias F=']]'",
     "alias F='true;;'", "alias F=' fi'", "alias F='a && b'", "alias F='ls | less'",
@@ -76,7 +77,7 @@ def test_an_alias_that_may_end_or_open_a_statement_is_held(line):
     assert judged(line) != "allow"
 
 
-@pytest.mark.parametrize("line", [
+@each("line", [
     "alias ll='ls -la'", "alias ..='cd ..'", "alias grep='grep --color=auto'",
     "alias x='echo fi'", "alias x=\"echo 'a;b'\"", "alias gs='git status'",
 ])
@@ -86,7 +87,7 @@ def test_honest_aliases_still_run(line):
 
 # -- 2: an alias the gate never saw (an rc file's) closes a line it reads as unfinished --------
 
-@pytest.mark.parametrize("line", [f"if true; then {X}; F", f"for x in 1; do {X}; D", f"{{ {X}; C",
+@each("line", [f"if true; then {X}; F", f"for x in 1; do {X}; D", f"{{ {X}; C",
                                   f"while {X}; do break; W", f"case x in x) {X}; E"])
 def test_a_rule_refuses_what_an_unfinished_statement_holds_at_its_enter(line):
     """The Enter of a statement the shells read as unfinished goes on; what a policy rule
@@ -113,7 +114,7 @@ def test_past_the_bound_an_unfinished_statement_s_line_is_judged_by_the_rules_al
     assert verdict(sh) == "deny", rec
 
 
-@pytest.mark.parametrize("lines", [["if true; then"], ["cat <<EOF", X], ["echo '", X],
+@each("lines", [["if true; then"], ["cat <<EOF", X], ["echo '", X],
                                    ["for f in *.log; do", 'gzip "$f"']])
 def test_honest_unfinished_statements_still_go_on(lines):
     """The defaults do not count in an unfinished statement (a parse error to the policy): an
@@ -151,7 +152,7 @@ def test_a_statement_dropped_while_ps2_expands_is_not_continued():
     assert verdict(sh) == "deny", rec
 
 
-@pytest.mark.parametrize("first", ["if true; then", "echo 'a", "{"])
+@each("first", ["if true; then", "echo 'a", "{"])
 def test_a_dropped_statement_at_an_exit_status_prompt_is_not_continued(first):
     """Finding 1 with the everyday `PS1='[$?] $ '`: no PS2 learned yet, and the prompt after
     the drop is the learned one but for its number."""
@@ -181,7 +182,7 @@ def test_a_statement_bash_ran_is_not_continued_at_every_later_prompt():
         sh.out(b"^C\r\n\x1b[?2004l\r\x1b[?2004h\x1b[?2004l\r\r\n\x1b[?2004h[1] $ ")
 
 
-@pytest.mark.parametrize("prompt", [b"\x1b[?2004hbob@web01:/tmp$ ", b"\x1b[?2004h# "])
+@each("prompt", [b"\x1b[?2004hbob@web01:/tmp$ ", b"\x1b[?2004h# "])
 def test_a_changed_primary_prompt_is_not_read_as_ps2(prompt):
     """A `\\w` prompt after a `cd` in the line bash ran: ends in `$` as the learned PS1 does."""
     sh = _shell(b"\x1b[?2004hbob@web01:~$ " if b"$" in prompt else b"\x1b[?2004h~# ")
@@ -214,14 +215,14 @@ _UNICODE_SPACES = ["\xa0", "\u1680", "\u2000", "\u2009", "\u200a", "\u2028", "\u
                    "\u3000", "\x85", "\x0b", "\x0c", "\x1c", "\x1f"]
 
 
-@pytest.mark.parametrize("space", _UNICODE_SPACES)
+@each("space", _UNICODE_SPACES)
 def test_a_bang_before_a_unicode_space_may_expand(space):
     line = f"!{space}X:s/'// ;{X}"
     assert shell_reads.shells_read(line).runs  # judged at its Enter, whatever bash -n says
     assert judged(line) != "allow"
 
 
-@pytest.mark.parametrize("line", ["echo 'a !", "echo 'a ! b", "echo 'a !\tb", "echo 'a !=b",
+@each("line", ["echo 'a !", "echo 'a ! b", "echo 'a !\tb", "echo 'a !=b",
                                   "echo 'a ! (b"])
 def test_an_unfinished_line_with_a_bang_bash_leaves_alone_still_waits(line):
     reading = shell_reads.shells_read(line)

@@ -28,6 +28,7 @@ from pathlib import Path
 import pytest
 
 from bastion.command_control.policy import is_complete
+from tests.rows import each
 from tests.test_completion_question import replay
 
 FIXTURE = json.loads((Path(__file__).parent / "fixtures" / "attack_v31i.json").read_text())
@@ -38,7 +39,7 @@ FIXTURE["attack"].update(FIXTURE["controls"])  # the attacker's controls, held b
 ATTACKS = sorted(FIXTURE["attack"])
 
 
-@pytest.mark.parametrize("name", ATTACKS)
+@each("name", ATTACKS)
 def test_the_refused_line_is_never_allowed_whatever_the_prompt_or_the_line_end(name):
     taken = replay(FIXTURE["attack"][name])
     assert taken, f"{name}: nothing judged"
@@ -48,7 +49,7 @@ def test_the_refused_line_is_never_allowed_whatever_the_prompt_or_the_line_end(n
     assert any(word in line for word in REFUSED) or line == READINGS.get(name), (name, taken)
 
 
-@pytest.mark.parametrize(("name", "lines"), sorted(FIXTURE["honest"].items()))
+@each(("name", "lines"), sorted(FIXTURE["honest"].items()))
 def test_honest_lines_stay_certain_and_allowed(name, lines):
     taken = replay(FIXTURE["honest_traces"][name])
     assert [(line, certain, verdict) for _how, line, certain, verdict in taken] == [
@@ -76,12 +77,12 @@ OPEN = ["echo $((1+", "echo $(( (1) ", "echo `{X}", "echo $(({X}) ", "echo `# x"
         "echo $((1)", "echo \"$((1) \""]
 
 
-@pytest.mark.parametrize("form", RUNS)
+@each("form", RUNS)
 def test_a_line_bash_runs_at_once_is_complete(form):
     assert is_complete(form.format(X=X))
 
 
-@pytest.mark.parametrize("form", OPEN)
+@each("form", OPEN)
 def test_a_line_bash_waits_on_stays_unfinished(form):
     assert not is_complete(form.format(X=X))
 

@@ -25,6 +25,7 @@ from bastion.command_control.statements import PLACEHOLDER, Overflow, Rest, Stat
 from bastion.runtime.held import HeldBudget
 from bastion.ssh.gate import StdinGate
 from bastion.store import Store
+from tests.rows import each
 from tests.test_gate import Channel, audited, make_app, make_live, stdin_gate, verdicts
 from tests.test_gate import store as store  # the fixture
 
@@ -110,8 +111,8 @@ ARITHMETIC_HEADS = [  # `((` that bash reads as arithmetic: `<<` is a shift
 ]
 
 
-@pytest.mark.parametrize("padded", [False, True])
-@pytest.mark.parametrize("head", PATTERN_HEADS + ARITHMETIC_HEADS)
+@each("padded", [False, True])
+@each("head", PATTERN_HEADS + ARITHMETIC_HEADS)
 def test_lines_bash_runs_after_a_shift_or_pattern_are_judged_never_hidden(head, padded):
     # What bash runs on the next line is in a judged text that is not allowed, or in a
     # statement too long to judge (the `uncertain` action); never behind the placeholder.
@@ -126,12 +127,12 @@ def test_lines_bash_runs_after_a_shift_or_pattern_are_judged_never_hidden(head, 
     assert found and "allow" not in found
 
 
-@pytest.mark.parametrize("head", [h for h in ARITHMETIC_HEADS if "{" not in h])
+@each("head", [h for h in ARITHMETIC_HEADS if "{" not in h])
 def test_arithmetic_after_for_coproc_time_ends_where_bash_ends_it(head):
     assert [p.text for p in pieces(f"{head}\n{RUN}\n".encode())] == [f"{head}\n", f"{RUN}\n"]
 
 
-@pytest.mark.parametrize("head", PATTERN_HEADS[:16])
+@each("head", PATTERN_HEADS[:16])
 def test_an_exec_command_with_a_shift_in_a_pattern_is_not_allowed(head):
     # The policy read a here-document there; bash's own lexer reads none: unknown.
     v = judge(f"{head}\nhistory -c; rm -rf --no-preserve-root /\ntrue")
@@ -153,7 +154,7 @@ HONEST = [  # (script, statements it is cut into, whether a body is left out)
 ]
 
 
-@pytest.mark.parametrize(("script", "count", "elided"), HONEST)
+@each(("script", "count", "elided"), HONEST)
 def test_honest_scripts_are_cut_as_before(script, count, elided):
     out = pieces(script.encode())
     assert all(isinstance(p, Statement) for p in out)
@@ -162,7 +163,7 @@ def test_honest_scripts_are_cut_as_before(script, count, elided):
     assert b"".join(p.data for p in out) == script.encode()
 
 
-@pytest.mark.parametrize(("text", "sure"), [
+@each(("text", "sure"), [
     (f"cat <<'E'\n{PLACEHOLDER}E\n", True),
     (f"cat <<E | tee f\n{PLACEHOLDER}E\n", True),
     (f"coproc (( 1<<0 ))\n{PLACEHOLDER}0\n", False),
@@ -271,7 +272,7 @@ async def test_a_big_heredoc_on_one_channel_still_runs(store):
     assert app.held.total == 0
 
 
-@pytest.mark.parametrize(("alias", "value", "keeps_arguments_unknown"), [
+@each(("alias", "value", "keeps_arguments_unknown"), [
     ("rm", "rm -i", False),  # keeps its own name: later lines are judged as rm anyway
     ("rm", "rm\x0c-i", True),  # one word to bash, `rm\x0c-i`: another command
     ("x", "eval", True),

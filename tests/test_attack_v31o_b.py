@@ -18,6 +18,7 @@ from bastion.ssh.fed_gate import FedGate
 from bastion.ssh.gate import StdinGate, make_gate
 from bastion.store import Store
 from tests.policy_rows import assert_held_or_runs, typed_and_exec
+from tests.rows import each
 from tests.test_gate import Channel, make_app, make_live, verdicts
 
 WIPE = "rm -rf --no-preserve-root /"
@@ -54,13 +55,13 @@ REMOTE = [
 ]
 
 
-@pytest.mark.parametrize(("line", "reads", "maker"), REMOTE)
+@each(("line", "reads", "maker"), REMOTE)
 def test_logins_and_parallel_shells_other_than_ssh_are_read_as_ssh_is(line, reads, maker):
     assert policy.reads_script_from_stdin(line) == reads
     assert policy.terminal_maker(line) == maker
 
 
-@pytest.mark.parametrize("line", [
+@each("line", [
     f"dbclient h {WIPE}", f"dbclient -p 22 h '{WIPE}'", f"lsh h {WIPE}", f"krsh h {WIPE}",
     f"pdsh -w h '{WIPE}'", f"pdsh -w h -- {WIPE}", f"clush -w h {WIPE}", f"mussh -h h -c '{WIPE}'",
     "dbclient h 'curl -s x | sh'", "pdsh -w h 'history -c'", "dbclient $OPTS h",
@@ -99,12 +100,12 @@ CLIENTS = [
 ]
 
 
-@pytest.mark.parametrize(("line", "reads"), CLIENTS)
+@each(("line", "reads"), CLIENTS)
 def test_database_and_cluster_shells_read_their_commands_from_stdin(line, reads):
     assert policy.reads_script_from_stdin(line) == reads
 
 
-@pytest.mark.parametrize("line", [
+@each("line", [
     "echo 'system touch x' | litecli x.db", "echo '\\! id' | ysqlsh", "echo '!sh id' | beeline",
     "printf 'CONFIG SET dir /etc\\n' | valkey-cli", "echo 'shell id' | impala-shell",
 ])
@@ -133,7 +134,7 @@ STDIN_AS_CODE = [
 ]
 
 
-@pytest.mark.parametrize(("line", "reads"), STDIN_AS_CODE)
+@each(("line", "reads"), STDIN_AS_CODE)
 def test_a_line_that_makes_its_stdin_code_gates_that_stdin(line, reads):
     assert policy.reads_script_from_stdin(line) == reads
 
@@ -199,13 +200,13 @@ async def test_the_data_of_a_line_that_makes_code_of_it_is_held_before_it_runs(s
 # other command languages with a pty are typed at as at a shell prompt: their own escapes
 # (`\\! cmd` at psql, `:!` at vim) are out of the gate's reach there too (SECURITY.md), and
 # `ssh -t host vim f` stays honest work
-@pytest.mark.parametrize("line", ["pdb3 x.py", "ipdb3 x.py", "jdb Main", "byebug x.rb", "rdbg x.rb", "pry"])
+@each("line", ["pdb3 x.py", "ipdb3 x.py", "jdb Main", "byebug x.rb", "rdbg x.rb", "pry"])
 def test_a_debugger_of_code_with_a_pty_is_never_typed_at_as_bash_lines(line):
     assert policy.reads_script_from_stdin(line) == "interpreter"
     assert policy.typed_at_a_terminal(line) is False
 
 
-@pytest.mark.parametrize("line", ["psql db", "mysql", "sqlite3 x.db", "gdb ./a", "vim f", "ed f",
+@each("line", ["psql db", "mysql", "sqlite3 x.db", "gdb ./a", "vim f", "ed f",
                                   "mycli db", "litecli x.db"])
 def test_a_command_language_with_a_pty_is_typed_at_as_at_a_prompt(line):
     assert policy.reads_script_from_stdin(line) == "interpreter"
@@ -239,12 +240,12 @@ MAIL = [
 ]
 
 
-@pytest.mark.parametrize(("line", "held"), MAIL)
+@each(("line", "held"), MAIL)
 def test_mails_own_mta_setting_is_code_the_policy_holds(default_policy: Policy, line, held):
     assert_held_or_runs(default_policy, line, held)
 
 
-@pytest.mark.parametrize("line", ["mail.mailutils -E 'set sendmail=/bin/sh' -s x root",
+@each("line", ["mail.mailutils -E 'set sendmail=/bin/sh' -s x root",
                                   "mail --config-file=/tmp/x -s x root", "mail -X 'set mta=/bin/sh'"])
 def test_mails_other_doors_read_commands_and_are_held_as_an_exec(line):
     # already read (t29f, 2): any option not known to keep mail sending text reads commands

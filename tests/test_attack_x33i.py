@@ -23,6 +23,7 @@ from pathlib import Path
 import pytest
 
 from bastion.command_control.policy import is_complete
+from tests.rows import each
 from tests.test_completion_question import replay
 
 X = "systemctl stop auditd"
@@ -43,12 +44,12 @@ OPEN = ["echo `{X}", "echo `'", 'echo "`"', "echo `\\`", "echo $((1) )if; if x",
         "if true; then (x)"]
 
 
-@pytest.mark.parametrize("form", RUNS)
+@each("form", RUNS)
 def test_a_line_bash_runs_at_once_is_complete(form):
     assert is_complete(form.format(X=X))
 
 
-@pytest.mark.parametrize("form", OPEN)
+@each("form", OPEN)
 def test_a_line_bash_waits_on_stays_unfinished(form):
     assert not is_complete(form.format(X=X))
 
@@ -114,7 +115,7 @@ HONEST = {
 }
 
 
-@pytest.mark.parametrize("name", sorted(FIXTURE["attack"]))
+@each("name", sorted(FIXTURE["attack"]))
 def test_the_refused_line_is_never_allowed_wherever_the_line_begins(name):
     taken = replay(FIXTURE["attack"][name])
     assert taken, f"{name}: nothing judged"
@@ -123,7 +124,7 @@ def test_the_refused_line_is_never_allowed_wherever_the_line_begins(name):
     assert all(v == "allow" for *_, v in before), (name, taken)  # held at the attack's line
 
 
-@pytest.mark.parametrize("name", sorted(HONEST))
+@each("name", sorted(HONEST))
 def test_honest_sessions_stay_certain_and_allowed(name):
     """Typing at a prompt, C-o with its pre-loaded line edited, `read -n 1` answering a y/n
     question (and taking a key typed ahead) then a normal command."""

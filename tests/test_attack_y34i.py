@@ -18,11 +18,10 @@ drives the tracker (tests/test_terminal.py's Shell), and takes the gate's verdic
 
 from __future__ import annotations
 
-import pytest
-
 from bastion.command_control.policy import evaluate
 from bastion.command_control.terminal import shell_reads
 from bastion.command_control.terminal.shell_reads import shells_read
+from tests.rows import each
 from tests.terminal_replay import default_policy
 from tests.test_driver_readings import verdict
 from tests.test_terminal import PS2, Shell
@@ -56,7 +55,7 @@ def typed(line: str) -> Shell:
     return sh
 
 
-@pytest.mark.parametrize("form", RUN_AT_ONCE)
+@each("form", RUN_AT_ONCE)
 def test_a_line_bash_runs_at_once_is_judged_at_its_enter(form):
     line = form.format(X=X)
     assert shells_read(line).runs
@@ -66,7 +65,7 @@ def test_a_line_bash_runs_at_once_is_judged_at_its_enter(form):
     assert verdict(sh) != "allow", rec
 
 
-@pytest.mark.parametrize("line", KEPT_OPEN)
+@each("line", KEPT_OPEN)
 def test_a_line_bash_keeps_open_where_the_scanner_ends_it_is_not_read_as_finished(line):
     assert shells_read(line).opens
     sh = typed(line)
@@ -86,7 +85,7 @@ def test_the_next_line_after_one_bash_keeps_open_is_never_judged_alone():
     assert verdict(sh) != "allow", rec
 
 
-@pytest.mark.parametrize("line", HONEST)
+@each("line", HONEST)
 def test_honest_lines_run_as_before(line):
     sh = typed(line)
     rec = sh.tracker.reconstruct()
@@ -94,7 +93,7 @@ def test_honest_lines_run_as_before(line):
     assert verdict(sh) == "allow", rec
 
 
-@pytest.mark.parametrize("first", ["for f in a b; do", "cat > /tmp/out <<EOF", 'echo "one', "ls |"])
+@each("first", ["for f in a b; do", "cat > /tmp/out <<EOF", 'echo "one', "ls |"])
 def test_honest_statements_over_several_lines_wait_for_their_end(first):
     sh = typed(first)
     rec = sh.tracker.reconstruct()
@@ -125,7 +124,7 @@ def test_past_its_budget_a_channel_gets_every_line_judged_at_once():
     assert budget("while x; do") == shell_reads.Reading(True, False, decided=False)  # judged now
 
 
-@pytest.mark.parametrize("line", [
+@each("line", [
     "echo \"'\"; !!:s/echo // ; echo \"'\"", "echo \"'\";!-1:s/echo //;echo \"'\"",
     "echo \"'\" $(!!:s/echo //) \"'\"", "echo \"'\"; !echo:s/echo //; echo \"'\"",
     "echo \\';!!:s/echo //;echo \\'", 'echo "$(echo \'x!y\')"',
@@ -136,7 +135,7 @@ def test_a_quote_that_history_expansion_does_not_see_does_not_hide_it(line):
     assert v.action != "allow", v
 
 
-@pytest.mark.parametrize("line", ["awk '!seen[$0]++' f", 'echo "hi!"', "echo $!", "ls [!a]*",
+@each("line", ["awk '!seen[$0]++' f", 'echo "hi!"', "echo $!", "ls [!a]*",
                                   "[ x != y ]"])
 def test_a_bang_history_expansion_leaves_alone_still_runs(line):
     assert evaluate(default_policy(), line, role="engineer", target="web01").action == "allow"

@@ -34,6 +34,7 @@ from bastion.ssh.negotiation import bounded_size, window_size
 from bastion.ssh.server import server_options
 from tests.conftest import ControlApp
 from tests.harness import LOGIN, World
+from tests.rows import each
 from tests.test_gate import Channel, make_app, make_live
 from tests.test_gate import store as store  # the fixture
 from tests.test_rights import door, events_since, head
@@ -206,7 +207,7 @@ def test_requests_that_change_nothing_are_counted_not_two_rows_each(ctx):
 TERM = ("xterm", (80, 24, 640, 480), {})
 
 
-@pytest.mark.parametrize(("asked", "size"), [
+@each(("asked", "size"), [
     ((200, 0, 0, 0), (200, 24, 0, 0)),
     ((0, 50, 0, 0), (80, 50, 0, 0)),
     ((0, 0, 10, 10), (80, 24, 0, 0)),

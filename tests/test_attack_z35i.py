@@ -17,10 +17,9 @@ with shell_reads as bastion/ssh/gate.py wires it), and judged as the gate judges
 
 from __future__ import annotations
 
-import pytest
-
 from bastion.command_control.policy import evaluate
 from bastion.command_control.terminal import shell_reads
+from tests.rows import each
 from tests.terminal_replay import default_policy
 from tests.test_driver_readings import verdict
 from tests.test_terminal import ENTER, PROMPT, PS2, Shell
@@ -32,13 +31,13 @@ def judged(line: str) -> str:
     return evaluate(default_policy(), line, role="engineer", target="web01").action
 
 
-@pytest.mark.parametrize("line", ["alias A='#'", "alias A='true #'", "alias A=': #'",
+@each("line", ["alias A='#'", "alias A='true #'", "alias A=': #'",
                                   "BASH_ALIASES[A]='#'", "alias A='ls;#'"])
 def test_an_alias_holding_a_comment_is_held(line):
     assert judged(line) != "allow"
 
 
-@pytest.mark.parametrize("line", ["alias ll='ls -l'", "alias x='echo a#b'", "alias gs='git status'"])
+@each("line", ["alias ll='ls -l'", "alias x='echo a#b'", "alias gs='git status'"])
 def test_honest_aliases_still_run(line):
     assert judged(line) == "allow"
 
@@ -52,7 +51,7 @@ def _typed(sh: Shell, line: str) -> None:
     sh.submit()
 
 
-@pytest.mark.parametrize("line", ["^x^'^", "^x^\"^", "^x^'"])
+@each("line", ["^x^'^", "^x^\"^", "^x^'"])
 def test_a_quick_substitution_that_closes_a_quote_is_judged_at_its_enter(line):
     sh = _shell()
     sh.run("echo x'; true; #'")
@@ -62,7 +61,7 @@ def test_a_quick_substitution_that_closes_a_quote_is_judged_at_its_enter(line):
     assert verdict(sh) != "allow", rec
 
 
-@pytest.mark.parametrize("code", [
+@each("code", [
     "{ : # don't\n!echo:s/x/y/; }", "for f in a; do # it's\n!echo:s/x/y/; done",
     'echo "a\n^echo "x^"^"', "true\n^a^b^",
 ])
@@ -80,7 +79,7 @@ def test_an_extglob_behind_a_backslash_newline_is_not_read_as_finished():
     assert not rec.certain and verdict(sh) != "allow", rec
 
 
-@pytest.mark.parametrize("form", [
+@each("form", [
     "{{ {{ {X}; }} }} # \\", "if true; then {{ {X}; }} fi # \\", "for x in a; {{ {X}; }} # \\",
     "a[1<<2]=1; {X} # \\", "<>if {X} # \\", "{{fd}}>&if; {X} # \\",
 ])

@@ -11,11 +11,12 @@ import pytest
 from bench import load, measure, micro, profile, report, run
 from bench.rig import PATHS, Rig, command_tracking, recorded
 from bench.stats import median, percentile
+from tests.rows import each
 
 REPO = Path(__file__).resolve().parent.parent
 
 
-@pytest.mark.parametrize(("values", "pct", "expected"), [
+@each(("values", "pct", "expected"), [
     ([], 50, None),
     ([7.0], 99, 7.0),
     ([1.0, 2.0, 3.0, 4.0], 50, 2.5),
@@ -73,7 +74,7 @@ def _run(sessions, opened, p99, rss_kib):
             "server": {"rss_per_session_kib": rss_kib}}
 
 
-@pytest.mark.parametrize(("runs", "expected"), [
+@each(("runs", "expected"), [
     ([], None),                                                   # not measured
     ([_run(500, 500, 20.0, 300.0)], True),
     ([_run(500, 500, 60.0, 300.0)], False),
@@ -86,7 +87,7 @@ def test_concurrency_goal_is_judged_only_with_all_500_sessions(runs, expected):
     assert met["500 sessions: echo p99"] is expected
 
 
-@pytest.mark.parametrize(("tracked", "untracked", "expected"), [
+@each(("tracked", "untracked", "expected"), [
     (3.9, 2.0, True), (4.1, 2.0, False), (None, 2.0, None)])
 def test_tracking_goal_is_the_time_ratio_with_tracking_off(tracked, untracked, expected):
     results = _results((1.0, 1.0), (1.0, 1.0), (1.0, 1.0), (1.0, 1.0))

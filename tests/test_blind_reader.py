@@ -14,11 +14,10 @@ and the gate's verdict is computed as `InputGate._judge_hidden` computes it.
 
 from __future__ import annotations
 
-import pytest
-
 from bastion.command_control import policy
 from bastion.command_control.policy import evaluate, refuses_secret
 from bastion.command_control.terminal import Reconstruction
+from tests.rows import each
 from tests.terminal_replay import default_policy
 from tests.test_terminal import DASH_PROMPT, ENTER, PROMPT, Shell
 
@@ -62,7 +61,7 @@ def typed_blind(sh: Shell, keys: bytes) -> str:
 
 # -- the attack, and its members --------------------------------------------------------------
 
-@pytest.mark.parametrize("killer", [
+@each("killer", [
     "timeout -s KILL 1 bash -c 'read -s x'",
     "timeout -s KILL 1 openssl passwd",
     "sleep 5 & openssl passwd",  # killed from another channel: `pkill -9 openssl`
@@ -81,7 +80,7 @@ def test_a_lone_secret_asker_killed_from_elsewhere_vouches_for_no_prompt_in_dash
     assert typed_blind(sh, ATTACK) == "confirm"
 
 
-@pytest.mark.parametrize("first", [
+@each("first", [
     "timeout -s KILL 1 openssl passwd; sh",
     "bash -c 'read -s x; exec dash'",
     "python3 -c 'import termios'; exec dash",
@@ -146,14 +145,14 @@ CONFIRMED = [b"halt and catch fire", b"reboot my life 2024", b"tmux is my friend
 DENIED = [b"mkfs is fun", b"rm -rf / forever"]
 
 
-@pytest.mark.parametrize("passphrase", CONFIRMED)
+@each("passphrase", CONFIRMED)
 def test_a_passphrase_a_confirm_rule_would_hold_is_a_secret_where_a_program_asks(passphrase):
     sh = bash()  # (in dash no prompt is vouched for: see the attack P tests below)
     line(sh, "sudo -k systemctl restart nginx", b"[sudo] password for bob: ")
     assert typed_blind(sh, passphrase) == "secret"
 
 
-@pytest.mark.parametrize("passphrase", DENIED)
+@each("passphrase", DENIED)
 def test_a_passphrase_a_deny_rule_refuses_is_refused_even_where_a_program_asks(passphrase):
     # the honest cost SECURITY.md names: such a passphrase cannot be typed through the bastion
     for sh in (bash(), dash()):
@@ -161,14 +160,14 @@ def test_a_passphrase_a_deny_rule_refuses_is_refused_even_where_a_program_asks(p
         assert typed_blind(sh, passphrase) == "deny"
 
 
-@pytest.mark.parametrize("passphrase", CONFIRMED)
+@each("passphrase", CONFIRMED)
 def test_a_line_a_confirm_rule_holds_is_held_where_a_shell_may_read_it(passphrase):
     sh = dash()
     line(sh, "PS1='Password: '; timeout -s KILL 1 openssl passwd", b"Password: ")
     assert typed_blind(sh, passphrase) == "confirm"
 
 
-@pytest.mark.parametrize(("action", "rule", "shell_may_read", "refused"), [
+@each(("action", "rule", "shell_may_read", "refused"), [
     ("deny", "no-filesystem-wipe", False, True),
     ("deny", "no-filesystem-wipe", True, True),
     ("confirm", "confirm-power", False, False),
@@ -188,7 +187,7 @@ def test_which_verdicts_refuse_keys_typed_at_a_password_prompt(action, rule, she
 
 # -- honest work keeps its secrets ------------------------------------------------------------
 
-@pytest.mark.parametrize(("first", "prompt"), [
+@each(("first", "prompt"), [
     ("sudo apt update", b"[sudo] password for bob: "),
     ("su -", b"Password: "),
     ("ssh db01", b"bob@db01's password: "),
@@ -206,7 +205,7 @@ def test_a_password_for_a_program_that_asks_is_a_secret_at_bashs_readline(first,
     assert typed_blind(sh, PLAIN) == "secret"
 
 
-@pytest.mark.parametrize("first", [
+@each("first", [
     "read -s -p 'DB pass: ' x; echo; echo got", "./deploy.sh", "make && sudo make install",
     "timeout -s KILL 1 openssl passwd",
 ])
@@ -265,7 +264,7 @@ def test_a_secret_typed_keeps_the_state_of_the_line_before_it():
 
 # -- attack P: nothing on the screen vouches for a prompt where a shell may read --------------
 
-@pytest.mark.parametrize(("first", "output"), [
+@each(("first", "output"), [
     # a fixed PS1, and another line's output left on the prompt's row
     ("timeout -s KILL 1 openssl passwd; printf 'Password: '", b"Password: ok? "),
     ("timeout -s KILL 1 openssl passwd; printf 'Password: '", b"Password: "),  # PS1=''
@@ -281,7 +280,7 @@ def test_no_line_vouches_for_the_prompt_after_it_where_a_shell_may_read(first, o
     assert typed_blind(sh, ATTACK) == "confirm"
 
 
-@pytest.mark.parametrize(("text", "after_another"), [
+@each(("text", "after_another"), [
     ("sudo apt update", False),
     ("sudo -i", False),
     ("su -", False),
@@ -314,7 +313,7 @@ def test_ctrl_d_at_the_end_of_a_line_is_judged_once_a_line_may_have_started_a_sh
     assert verdict_of_line(sh) == "deny"
 
 
-@pytest.mark.parametrize("move", [b"\x1b[D", b"\x01", b"\x02"])
+@each("move", [b"\x1b[D", b"\x01", b"\x02"])
 def test_ctrl_d_inside_a_line_is_judged_too_once_a_shell_may_have_started(move):
     # Attack T: Left, Ctrl-A or Ctrl-B moved readline's cursor in the model; to the terminal
     # driver they were data, and Ctrl-D handed the whole line over all the same
@@ -344,7 +343,7 @@ def test_the_password_a_line_that_starts_a_shell_asks_for_first_stays_a_secret()
     assert typed_blind(sh, HONEST) == "confirm"
 
 
-@pytest.mark.parametrize(("text", "reader"), [
+@each(("text", "reader"), [
     ("sh", True), ("PS1=x dash", True), ("sudo -i", True), ("su -", True), ("ssh h", True),
     ("docker exec -it c sh", True), ("python3", True), ("tmux", True), ("$x", True),
     ("ls -l", False), ("sudo apt update", False), ("vim f", False), ("git log", False),
@@ -358,7 +357,7 @@ def verdict_of_line(sh: Shell) -> str:
     return evaluate(default_policy(), rec.text, role="engineer", target="web01").action
 
 
-@pytest.mark.parametrize("text", ["sh", "sudo -i", "x; busybox sh", "set -o vi", "cd /tmp", "$x",
+@each("text", ["sh", "sudo -i", "x; busybox sh", "set -o vi", "cd /tmp", "$x",
                                   "bindkey -v", "timeout 1 openssl passwd; exec dash"])
 def test_a_lines_facts_from_one_parse_are_each_functions_reading(text):
     assert policy.line_facts(text) == (policy.changes_shell(text), policy.switches_mode(text),

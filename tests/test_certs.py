@@ -13,6 +13,7 @@ import asyncssh
 import pytest
 
 import certs
+from tests.rows import each
 
 SSH_KEYGEN = "/usr/bin/ssh-keygen"
 NOW = 1_800_000_000
@@ -213,7 +214,7 @@ def test_host_mint_refuses_serial_zero_and_empty_principals(host_ca):
 # --- validity window -------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(
+@each(
     ("now", "ttl", "backdate", "window"),
     [
         (NOW, 3600, 60, (NOW - 60, NOW + 3600)),
@@ -226,7 +227,7 @@ def test_validity_window_backdates_start_and_never_outlives_ttl(now, ttl, backda
     assert certs.validity_window(now, ttl, backdate) == window
 
 
-@pytest.mark.parametrize(("ttl", "backdate"), [(0, 60), (-5, 60), (60, -1), (0.5, 0)])
+@each(("ttl", "backdate"), [(0, 60), (-5, 60), (60, -1), (0.5, 0)])
 def test_validity_window_refuses_empty_windows(ttl, backdate):
     with pytest.raises(ValueError):
         certs.validity_window(NOW, ttl, backdate)
@@ -246,7 +247,7 @@ def test_key_id_orders_known_fields_then_others_sorted():
     assert key_id == "bastion operator=alice ticket=INC-42 grant=g3 session=s9 request=r17 zone=eu"
 
 
-@pytest.mark.parametrize(
+@each(
     "fields",
     [
         {"operator": "alice", "ticket": "INC-42", "grant": "g3", "session": "s9"},
@@ -265,7 +266,7 @@ def test_key_id_leaves_out_fields_given_as_none_and_writes_ints():
     assert certs.parse_key_id(key_id) == {"operator": "alice", "grant": "3"}
 
 
-@pytest.mark.parametrize(
+@each(
     "fields",
     [
         {"operator": "alice smith"},
@@ -281,7 +282,7 @@ def test_key_id_refuses_values_that_would_break_parsing(fields):
         certs.format_key_id(**fields)
 
 
-@pytest.mark.parametrize(
+@each(
     "text",
     [
         "alice",

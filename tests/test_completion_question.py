@@ -16,10 +16,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import pytest
-
 from bastion.command_control.policy import is_complete
 from bastion.command_control.terminal import CommandLineTracker, Pause, Submit
+from tests.rows import each
 from tests.test_forged_markers import judged
 
 FIXTURE = json.loads((Path(__file__).parent / "fixtures" / "completion_question.json").read_text())
@@ -68,7 +67,7 @@ def _trace(*steps: tuple[str, bytes]) -> list[list[str]]:
     return [[kind, data.hex()] for kind, data in steps]
 
 
-@pytest.mark.parametrize("name", sorted(FIXTURE["attack"]))
+@each("name", sorted(FIXTURE["attack"]))
 def test_a_paste_at_completions_question_or_pager_is_keys_never_certain(name):
     taken = replay(FIXTURE["attack"][name])
     assert taken, f"{name}: nothing judged (the paste's keys ran as text)"
@@ -77,7 +76,7 @@ def test_a_paste_at_completions_question_or_pager_is_keys_never_certain(name):
     assert not certain, (name, taken)
 
 
-@pytest.mark.parametrize(("name", "line"), [
+@each(("name", "line"), [
     ("unique", "echo abcdef xyz"),      # Tab completes one name, then a paste
     ("list", "echo ab1"),               # Tab Tab lists two, the line is redrawn, then a paste
     ("more", "echo ff00"),              # the pager, left with `q`, then a paste
@@ -101,7 +100,7 @@ def test_a_line_that_ran_ends_the_doubt_a_paste_on_the_next_is_a_paste():
 ARGUMENTS = json.loads((Path(__file__).parent / "fixtures" / "readline_arguments.json").read_text())
 
 
-@pytest.mark.parametrize("name", sorted(n for n in ARGUMENTS if n.startswith("1_")))
+@each("name", sorted(n for n in ARGUMENTS if n.startswith("1_")))
 def test_a_quoted_insert_under_a_numeric_argument_leaves_pastes_keys(name):
     # attack v31i, F1: `M-- 2 Ctrl-V x` quotes `x` and the paste start's ESC; the paste's body
     # is typed keys (M-1 M-#, M-Esc on a `$( )` word; Insert under Debian's inputrc)
@@ -109,7 +108,7 @@ def test_a_quoted_insert_under_a_numeric_argument_leaves_pastes_keys(name):
     assert taken and not taken[-1][2] and taken[-1][3] != "allow", taken
 
 
-@pytest.mark.parametrize("name", sorted(n for n in ARGUMENTS if n.startswith("2_")))
+@each("name", sorted(n for n in ARGUMENTS if n.startswith("2_")))
 def test_macro_keys_with_a_numeric_argument_are_judged_as_the_macro(name):
     # attack v31i, F2: `M-2 C-x )` ends the definition and runs the macro once; `M-1 C-x (`
     # replays the last macro first (a macro of M-Esc on a `$( )` word, or of an Enter)
@@ -121,7 +120,7 @@ LINE = b"#systemctl stop auditd # ff"
 PASTE = b"\x1b[200~q\x1b1\x1b#\x1b[201~"
 
 
-@pytest.mark.parametrize("answer", [
+@each("answer", [
     b"\r\n",                                  # the listing's first row not written yet
     b"\r\nff00_" + b"x" * 20 + b"  ff01_xx",  # a row half written (bash writes a name at a time)
     b"\r\n--More--",                          # the pager
@@ -137,7 +136,7 @@ def test_a_listing_not_known_to_be_over_makes_a_paste_keys(answer):
     assert taken and not taken[-1][2] and taken[-1][3] != "allow", taken
 
 
-@pytest.mark.parametrize("keys", [
+@each("keys", [
     [b"\xc7\xb1", b"\xc7\xb1"],  # a C locale: M-G M-1 (one UTF-8 character to the gate), twice
     [b"\xc6\xad2\x16x"],         # a C locale: M-F M-- (one character), 2, Ctrl-V x
 ], ids=["meta-listing-inside-a-character", "meta-argument-inside-a-character"])

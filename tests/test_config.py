@@ -10,6 +10,7 @@ from bastion import config
 from bastion.cli import main
 from bastion.command_control import policy
 from bastion.config import durations
+from tests.rows import each
 
 
 def write(tmp_path: Path, text: str, name: str = "bastion.toml") -> Path:
@@ -90,12 +91,12 @@ BAD_DURATIONS = ["", "-5m", "5w", True, "m", 0, "0s", "3651d", 1e300, "9" * 400,
                  "1h-30m", "s30", float("nan"), float("inf"), "1e3s", "1h30", "h1"]
 
 
-@pytest.mark.parametrize(("text", "seconds"), GOOD_DURATIONS)
+@each(("text", "seconds"), GOOD_DURATIONS)
 def test_durations(text, seconds):
     assert durations.parse_duration(text) == seconds
 
 
-@pytest.mark.parametrize("bad", BAD_DURATIONS)
+@each("bad", BAD_DURATIONS)
 def test_bad_durations_are_refused(bad):
     with pytest.raises(ValueError) as raised:
         durations.parse_duration(bad)
@@ -121,7 +122,7 @@ def test_bastion_toml_and_policy_toml_refuse_a_bad_duration_alike(tmp_path, bad)
                                  "policy.toml"))
 
 
-@pytest.mark.parametrize("seconds", [1, 59, 90, 120, 3600, 5400, 86400, 172800, 3650 * 86400])
+@each("seconds", [1, 59, 90, 120, 3600, 5400, 86400, 172800, 3650 * 86400])
 def test_a_formatted_duration_reads_back_as_the_same_seconds(seconds):
     assert durations.parse_duration(durations.format_duration(seconds)) == seconds
 
@@ -129,7 +130,7 @@ def test_a_formatted_duration_reads_back_as_the_same_seconds(seconds):
 # The one spelling of a time span shown to people: the console's columns and countdowns keep the
 # seconds below an hour (its snapshots show "12m34s"), the SSH `status` command does not
 # (README: "(24m left)"); both round down and never go below zero.
-@pytest.mark.parametrize(("seconds", "console", "status"), [
+@each(("seconds", "console", "status"), [
     (-5, "0s", "0s"), (0, "0s", "0s"), (59.9, "59s", "59s"), (60, "1m00s", "1m"),
     (754, "12m34s", "12m"), (1450, "24m10s", "24m"), (3599, "59m59s", "59m"),
     (3600, "1h00m", "1h00m"), (7500, "2h05m", "2h05m"), (86399, "23h59m", "23h59m"),

@@ -48,6 +48,7 @@ from bastion.text import (
 )
 from tests.conftest import set_server_key
 from tests.harness import LOGIN, World
+from tests.rows import each
 from tui.app import SupervisorApp
 from tui.dialogs import ActionDialog
 from tui.tables import RecordTable, clip
@@ -127,7 +128,7 @@ def test_every_hidden_class_is_spelled_out_and_refused_in_a_reason(name, char, s
         check_line(text, "reason")
 
 
-@pytest.mark.parametrize(("typed", "shown"), [
+@each(("typed", "shown"), [
     ("systemctl restart nginx" + "\u2800" * 400 + "; reboot",
      "systemctl restart nginx [400 blank or hidden: \\u2800] ; reboot"),
     ("ls" + "\u2800 " * 100 + "; reboot", "ls [200 blank or hidden: \\x20\\u2800] ; reboot"),
@@ -149,7 +150,7 @@ def test_hidden_covers_every_control_format_separator_and_odd_space_of_this_pyth
     assert missing == []
 
 
-@pytest.mark.parametrize("text", [
+@each("text", [
     "disk full on /var", "rm -rf /tmp/cache && echo 'done'", "Düsseldorf café, naïve",
     "日本語のテキスト", "שלום עולם", "مرحبا", "🔥 urgent", "a literal \\x1b stays as typed",
     "[black on black]markup is text[/]",
@@ -168,7 +169,7 @@ def test_visible_output_is_plain_encodable_and_stable(text):
     assert visible(shown) == shown
 
 
-@pytest.mark.parametrize(("value", "problem"), [
+@each(("value", "problem"), [
     ("  disk full\n", None),                      # surrounding whitespace is only trimmed
     ("x" * MAX_REASON, None),
     ("x" * (MAX_REASON + 1), f"longer than {MAX_REASON} characters"),
@@ -192,7 +193,7 @@ def test_auth_banner_reason_spells_out_what_a_lock_reason_holds():
     assert len(one_line("x" * 1000, _BANNER_MAX_REASON)) == 200
 
 
-@pytest.mark.parametrize(("text", "limit", "shown"), [
+@each(("text", "limit", "shown"), [
     ("scp: a\nb\tc", None, "scp: a b c"),
     ("  padded  ", None, "padded"),
     ("ls \x1b[2J\u202e", None, "ls \\x1b[2J\\u202e"),
@@ -378,7 +379,7 @@ DROPPED = [
 ]
 
 
-@pytest.mark.parametrize("text", KEPT)
+@each("text", KEPT)
 def test_replay_keeps_what_draws_the_screen(text):
     assert ReplayFilter().feed(text) == text
 
@@ -389,7 +390,7 @@ def test_replay_drops_what_acts_on_the_viewers_terminal(name, sequence):
         "beforeafter" if not name.startswith("an unterminated") else "before")
 
 
-@pytest.mark.parametrize(("recorded", "shown"), [
+@each(("recorded", "shown"), [
     ("\x9b31mred\x9b0m", "\x1b[31mred\x1b[0m"),                 # C1 CSI becomes 7-bit, kept
     ("\x1b[?1000;1049;2004h", "\x1b[?1049h"),                   # only the kept modes remain
     ("\x1b[4;20h", "\x1b[4h"),

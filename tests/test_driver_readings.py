@@ -13,11 +13,10 @@ Each test drives the tracker as the proxy does, and takes the verdict as InputGa
 
 from __future__ import annotations
 
-import pytest
-
 from bastion.command_control.policy import Verdict, evaluate, stricter, uncertain_verdict
 from bastion.command_control.terminal import CONTINUATION, Reconstruction
 from bastion.ssh.gate import UNFINISHED_JUDGED
+from tests.rows import each
 from tests.terminal_replay import default_policy
 from tests.test_blind_reader import ALT, ATTACK, bash, dash, gate_verdict, line
 from tests.test_terminal import DASH_PROMPT, PROMPT, Shell
@@ -87,7 +86,7 @@ def wiped(sh: Shell, keys: bytes, then: str) -> Reconstruction:
 
 # -- finding 1: "is this line empty" asks every reading --------------------------------------
 
-@pytest.mark.parametrize("keys", [
+@each("keys", [
     DENIED.encode() + b"#\x16\x03",  # Ctrl-V Ctrl-C: the driver keeps ^C as data
     bytewise_erase(DENIED),  # IUTF8 off: half a character left, and what was before it
     DENIED.encode() + b"#" + b"\x08" * 24,  # a nested pty's erase is DEL: ^H is data there
@@ -106,7 +105,7 @@ def test_ctrl_d_on_a_line_only_the_model_reads_as_empty_is_judged(keys):
     assert verdict(sh) == "deny"
 
 
-@pytest.mark.parametrize("edit", [b"\x15", b"\x7f", b"\x17"])
+@each("edit", [b"\x15", b"\x7f", b"\x17"])
 def test_ctrl_d_after_a_literal_next_edit_key_is_judged(edit):
     # Ctrl-V then Ctrl-U, DEL or Ctrl-W: the driver keeps the edit key as data
     sh = dash()
@@ -185,7 +184,7 @@ def test_a_judged_ctrl_o_on_the_alternate_screen_is_data_to_the_driver():
 
 # -- finding 4: a faked ?2004h turns no driver reading off ------------------------------------
 
-@pytest.mark.parametrize("keys", [
+@each("keys", [
     bytewise_erase(DENIED),
     DENIED.encode() + b"#\x01\x0b",  # Ctrl-A Ctrl-K: readline kills the line, the driver keeps
     DENIED.encode() + b"#\x1b[H\x0b",  # Home Ctrl-K
@@ -249,7 +248,7 @@ def test_bash_before_any_doubt_keeps_readlines_keys():
     assert not sh.tracker._line.raw_size  # no driver reading is kept
 
 
-@pytest.mark.parametrize(("keys", "shown"), [
+@each(("keys", "shown"), [
     (b"\x1b[A", b"ls -l"),  # Up: history, which the driver would keep as ESC [ A
     (b"\x1bOA", b"ls -l"),  # Up in the application cursor mode
     (b"\x1b[200~ls -l\x1b[201~", b"ls -l"),  # a bracketed paste

@@ -31,6 +31,7 @@ from bastion.ssh import ending
 from bastion.ssh.server import Bastion
 from tests.conftest import append_toml
 from tests.harness import LOGIN, Client, World
+from tests.rows import each
 
 # -- the last word to a channel, and loops one failure cannot stop -----------------------------
 
@@ -57,7 +58,7 @@ class Channel:
         self.written.append((stream, data))
 
 
-@pytest.mark.parametrize(("make", "taken"), [
+@each(("make", "taken"), [
     (Channel, True),
     (lambda: Channel(closing=True), False),
     # The target sent EOF: asyncssh says the channel is open, yet it takes no more data.
@@ -65,7 +66,7 @@ class Channel:
     (lambda: Channel(raises=asyncssh.ProtocolError), False),
     (lambda: None, False),
 ])
-@pytest.mark.parametrize("stderr", [True, False])
+@each("stderr", [True, False])
 def test_a_last_word_to_a_channel_that_takes_no_more_is_dropped_never_raised(make, taken, stderr):
     channel = make()
     assert ending.last_word(channel, b"bastion: session ended\r\n", stderr=stderr) is taken

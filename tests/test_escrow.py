@@ -22,6 +22,7 @@ from bastion.recording import CastRecorder, escrow, read_cast, replay, unseal_ca
 from bastion.recording.escrow import EscrowError, EscrowKey, Opener, Sealer
 from bastion.store import STORE_BUSY, StoreError
 from tests.conftest import set_server_key
+from tests.rows import each
 
 
 def pair() -> tuple[object, EscrowKey]:
@@ -95,7 +96,7 @@ DO_NOT_OPEN = {
 }
 
 
-@pytest.mark.parametrize("case", DO_NOT_OPEN)
+@each("case", DO_NOT_OPEN)
 def test_sealed_events_that_were_altered_or_moved_do_not_open(case):
     header, events = DO_NOT_OPEN[case]()
     opener = Opener(PRIVATE, header)
@@ -125,7 +126,7 @@ BAD_HEADERS = {
 }
 
 
-@pytest.mark.parametrize("case", BAD_HEADERS)
+@each("case", BAD_HEADERS)
 def test_a_header_that_cannot_open_its_channel_is_refused_in_one_line(case):
     change, key, expected = BAD_HEADERS[case]
     with pytest.raises(EscrowError, match=expected.replace("+", r"\+")) as err:
@@ -154,7 +155,7 @@ BAD_PUBLIC_KEYS = {
 }
 
 
-@pytest.mark.parametrize("text", BAD_PUBLIC_KEYS)
+@each("text", BAD_PUBLIC_KEYS)
 def test_a_bad_escrow_public_key_is_refused_in_one_line(text):
     with pytest.raises(EscrowError, match=BAD_PUBLIC_KEYS[text]):
         EscrowKey.parse(text)
@@ -175,7 +176,7 @@ BAD_PRIVATE_KEYS = {
 }
 
 
-@pytest.mark.parametrize("case", BAD_PRIVATE_KEYS)
+@each("case", BAD_PRIVATE_KEYS)
 def test_a_file_that_is_not_an_escrow_private_key_is_refused_naming_it(case):
     data, expected = BAD_PRIVATE_KEYS[case]
     with pytest.raises(EscrowError, match=f"^keyfile: .*{expected}"):

@@ -7,6 +7,7 @@ import pytest
 
 from bastion.command_control.terminal.expand_line import ALIASES_FIRST, HISTORY_FIRST, acted_on
 from bastion.command_control.terminal.reading import _DRAWN_UNFINISHED as DRAWN_UNFINISHED
+from tests.rows import each
 from tests.test_driver_readings import verdict
 from tests.test_forged_markers import REDRAWN, judged
 from tests.test_terminal import Shell
@@ -14,7 +15,7 @@ from tests.test_terminal import Shell
 ESC_CTRL_E = b"\x1b\x05"
 
 
-@pytest.mark.parametrize(("line", "expected"), [
+@each(("line", "expected"), [
     ("ls -la", None),  # nothing expansion runs
     ("echo hi # $(id)", (["echo hi \\# $(id)"], "")),
     ("#$(id)", (["\\#$(id)"], "")),
@@ -44,7 +45,7 @@ def test_shell_expand_line_reads_the_current_line_alone_and_the_keys_line_too():
         ["echo", "echo $(touch x)"], "")
 
 
-@pytest.mark.parametrize(("line", "runs"), [
+@each(("line", "runs"), [
     ('ls "${x:-$(touch /etc/sudoers)}"/', True), ('ls "$((1+$(c)))"/', True),
     ('ls "${x:-`c`}"/', True), ("ls /etc/ssh/", False), ("cat fi", False),
 ])
@@ -52,10 +53,10 @@ def test_completion_is_judged_when_the_line_holds_a_substitution(line, runs):
     assert (acted_on("complete", [line], line, "") is not None) == runs
 
 
-@pytest.mark.parametrize("line", ["#$(touch /etc/sudoers)", "echo hi # $(touch /etc/sudoers)",
+@each("line", ["#$(touch /etc/sudoers)", "echo hi # $(touch /etc/sudoers)",
                                   "ls #`touch /etc/sudoers`", "# <(systemctl stop auditd)",
                                   "#$(rm -rf /)", "echo a;#$(touch /etc/sudoers)"])
-@pytest.mark.parametrize("key", [ESC_CTRL_E, b"\x85"])
+@each("key", [ESC_CTRL_E, b"\x85"])
 def test_a_substitution_after_a_hash_is_judged_at_shell_expand_line(line, key):
     sh = Shell()
     sh.type(line)
@@ -63,9 +64,9 @@ def test_a_substitution_after_a_hash_is_judged_at_shell_expand_line(line, key):
     assert verdict(sh) == "deny"
 
 
-@pytest.mark.parametrize("line", ["!!:gs/'//", "^'^", "!-1:gs/'//", "!ec:gs/'//",
+@each("line", ["!!:gs/'//", "^'^", "!-1:gs/'//", "!ec:gs/'//",
                                   "!?sudo?:gs/'//"])
-@pytest.mark.parametrize("key", [ESC_CTRL_E, b"\x85"])
+@each("key", [ESC_CTRL_E, b"\x85"])
 def test_a_history_expansion_at_shell_expand_line_waits_for_a_supervisor(line, key):
     # After `echo '$(touch /etc/sudoers)'` (allowed: a quoted string) these bring the line back
     # with its quotes gone, and shell-expand-line runs the substitution at once.
@@ -77,7 +78,7 @@ def test_a_history_expansion_at_shell_expand_line_waits_for_a_supervisor(line, k
     assert verdict(sh) == "confirm"
 
 
-@pytest.mark.parametrize("line", ["ls -la", "cd /srv/app"])
+@each("line", ["ls -la", "cd /srv/app"])
 def test_shell_expand_line_on_a_line_with_nothing_to_run_is_sent(line):
     sh = Shell()
     sh.type(line)
@@ -119,8 +120,8 @@ CODE_IN_WORD = ['ls "${x:-$(touch /etc/sudoers)}"/', 'ls "${a[$(rm -rf /)]}"/',
                 'ls "${x:-`touch /etc/sudoers`}"/']
 
 
-@pytest.mark.parametrize("line", CODE_IN_WORD)
-@pytest.mark.parametrize("key", [b"\t", b"\x1b\x1b", b"\x1b?", b"\x1b*", b"\x1b=", b"\x1b!",
+@each("line", CODE_IN_WORD)
+@each("key", [b"\t", b"\x1b\x1b", b"\x1b?", b"\x1b*", b"\x1b=", b"\x1b!",
                                  b"\x18g", b"\x9b", b"\xbf", b"\xaa", b"\xbd", b"\xa1"])
 def test_a_completion_key_on_a_word_holding_a_substitution_is_judged(line, key):
     # bash expands the word to complete, substitutions and all, with no completion function
@@ -132,7 +133,7 @@ def test_a_completion_key_on_a_word_holding_a_substitution_is_judged(line, key):
     assert judged(sh) == "deny"
 
 
-@pytest.mark.parametrize("key", [b"\t", b"\x0e", b"\x10"])
+@each("key", [b"\t", b"\x0e", b"\x10"])
 def test_vi_insert_mode_completion_keys_are_judged_too(key):
     sh = Shell()
     sh.run("set -o vi")
@@ -141,7 +142,7 @@ def test_vi_insert_mode_completion_keys_are_judged_too(key):
     assert judged(sh) == "deny"
 
 
-@pytest.mark.parametrize("line", ["cat fi", "ls /etc/ss", "echo $HOME/Doc"])
+@each("line", ["cat fi", "ls /etc/ss", "echo $HOME/Doc"])
 def test_a_completion_key_on_a_word_without_code_goes_at_once_or_runs_nothing(line):
     sh = Shell()
     sh.type(line)
@@ -150,7 +151,7 @@ def test_a_completion_key_on_a_word_without_code_goes_at_once_or_runs_nothing(li
         judged(sh) == "allow"
 
 
-@pytest.mark.parametrize(("first", "second"), [("echo 'abc", "$(touch /etc/sudoers)'"),
+@each(("first", "second"), [("echo 'abc", "$(touch /etc/sudoers)'"),
                                                ("cat <<'E'", "$(touch /etc/sudoers)"),
                                                (": '", "<(rm -rf /)")])
 def test_shell_expand_line_on_a_continuation_line_judges_that_line_alone(first, second):
@@ -165,7 +166,7 @@ def test_shell_expand_line_on_a_continuation_line_judges_that_line_alone(first, 
     assert judged(sh) == "deny"
 
 
-@pytest.mark.parametrize("drawn", ["echo", "echo touch /etc/sudoers", "touch etc"])
+@each("drawn", ["echo", "echo touch /etc/sudoers", "touch etc"])
 def test_shell_expand_line_judges_the_keys_line_under_a_drawn_one(drawn):
     # Meta-b (followed by no model here: the line is re-read) then a job draws a line without
     # `$`: the keys' line holds the substitution (attack k20i, finding 4)
@@ -177,7 +178,7 @@ def test_shell_expand_line_judges_the_keys_line_under_a_drawn_one(drawn):
     assert judged(sh) == "deny"
 
 
-@pytest.mark.parametrize("drawn", ["echo 'x", "ls \\", "if true", "cat <<E", 'echo "', "(", ""])
+@each("drawn", ["echo 'x", "ls \\", "if true", "cat <<E", 'echo "', "(", ""])
 def test_enter_under_a_drawn_unfinished_or_empty_line_judges_the_keys_line(drawn):
     # Tab (a bell: the model does not follow it), then a job draws an unfinished or empty line:
     # bash runs the line the keys typed (attack k20i, finding 5)
@@ -192,7 +193,7 @@ def test_enter_under_a_drawn_unfinished_or_empty_line_judges_the_keys_line(drawn
 
 # -- attack l21i ---------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("key", [b"\t", b"\x1b?", b"\x18g"])
+@each("key", [b"\t", b"\x1b?", b"\x18g"])
 def test_a_completion_key_is_judged_where_no_line_editor_seems_to_read(key):
     # TERM=dumb: bash's readline completes, but prints no bracketed-paste marker (l21i, F1)
     sh = Shell(prompt=b"bob@web01:~$ ")
@@ -213,7 +214,7 @@ def test_a_completion_key_typed_ahead_while_a_command_runs_is_judged():
     assert judged(sh) == "deny"
 
 
-@pytest.mark.parametrize(("key", "how"), [(b"\x18G", "complete"), (b"\x18E", "macro"),
+@each(("key", "how"), [(b"\x18G", "complete"), (b"\x18E", "macro"),
                                           (b"\x1bG", "complete"), (b"\x1bV", "edit")])
 def test_a_capital_after_ctrl_x_or_esc_is_the_small_letters_key(key, how):
     # do-lowercase-version (l21i, F3): C-x G expands the word, C-x E replays a macro
@@ -223,7 +224,7 @@ def test_a_capital_after_ctrl_x_or_esc_is_the_small_letters_key(key, how):
     assert judged(sh) in ("deny", "confirm")
 
 
-@pytest.mark.parametrize("line", ["echo '${x:-$(touch /etc/sudoers)}/'",
+@each("line", ["echo '${x:-$(touch /etc/sudoers)}/'",
                                   "true # '${x:-$(touch /etc/sudoers)}/'",
                                   "echo $'${x:-$(touch /etc/sudoers)}/'"])
 def test_completion_inside_quotes_is_judged_as_the_word_it_expands(line):
@@ -235,7 +236,7 @@ def test_completion_inside_quotes_is_judged_as_the_word_it_expands(line):
     assert judged(sh) == "deny"
 
 
-@pytest.mark.parametrize("line", ["echo ${PWD:+<(touch /etc/sudoers)}", ": ${u=>(rm -rf /)}",
+@each("line", ["echo ${PWD:+<(touch /etc/sudoers)}", ": ${u=>(rm -rf /)}",
                                   "cat <<< ${x:-<(rm -rf /)}", ": ${x%%$(rm -rf /)}"])
 def test_a_substitution_the_parser_reads_as_text_is_not_allowed(default_policy, line):
     from bastion.command_control.policy import evaluate
@@ -245,7 +246,7 @@ def test_a_substitution_the_parser_reads_as_text_is_not_allowed(default_policy, 
 
 # -- attack m22i: vi mode in a C locale takes an 8-bit byte as its low seven bits ---------------
 
-@pytest.mark.parametrize(("line", "byte", "how"), [
+@each(("line", "byte", "how"), [
     ("touch /etc/sudoers", b"\x84", "accept"),   # Ctrl-D: vi-eof-maybe runs the line
     (CODE_IN_WORD[0], b"\x89", "complete"),      # Tab
     (CODE_IN_WORD[0], b"\x8e", "complete"),      # Ctrl-N
@@ -281,7 +282,7 @@ def assert_held_and_denied(sh: Shell, line: str, chunks, how: str) -> None:
     assert judged(sh) == "deny"
 
 
-@pytest.mark.parametrize(("vi", "line", "chunks", "how"), [
+@each(("vi", "line", "chunks", "how"), [
     # F1: vi, an Esc alone at a chunk's end (readline's keyseq-timeout may run it), then a byte
     # a C locale reads as its low seven bits: Enter, Ctrl-D, `v`, `@`
     (True, LINE, [b"\x1b", b"\x8d"], "accept"), (True, LINE, [b"\x1b", b"\x84"], "accept"),
@@ -382,7 +383,7 @@ def test_a_key_readline_dispatches_otherwise_than_the_reader_cuts_it_is_judged(v
     assert_held_and_denied(sh, line, chunks, how)
 
 
-@pytest.mark.parametrize(("vi", "keys"), [
+@each(("vi", "keys"), [
     (False, b"\x1b\x1b[A"), (False, b"\x1b\x1b[D"), (False, b"\x1b[1;3C"), (False, b"\x1b[A"),
     (False, PASTE % b"cat notes"), (False, b"\x18" + PASTE % b"cat notes"),
     (True, PASTE % b"cat notes"), (True, b"\x1b[D\x1b[C"), (False, b"\x18gx"),
@@ -404,7 +405,7 @@ def test_honest_arrows_and_pastes_are_not_judged_on_a_line_without_code(vi, keys
 # -- attack q26i: vi mode, escape sequences no keymap binds, a C locale's one-byte argument, and
 # command-mode text that is not UTF-8: readline dispatches them byte by byte -------------------
 
-@pytest.mark.parametrize(("line", "chunks", "how"), [
+@each(("line", "chunks", "how"), [
     # F1: an escape sequence neither vi keymap binds is Esc, then vi commands (`1#`, `v`),
     # complete, unfinished at a chunk's end, or from insert mode
     ("#" + LINE, [b"\x1b", b"\x1b[1#"], "comment"), ("#" + LINE, [b"\x1b", b"\x1b[1#x"], "comment"),
@@ -432,7 +433,7 @@ def test_vi_keys_readline_dispatches_byte_by_byte_are_judged(line, chunks, how):
     assert_held_and_denied(sh, line, chunks, how)
 
 
-@pytest.mark.parametrize("keys", [
+@each("keys", [
     b"\x1b[A", b"\x1bOA", b"\x1b[3~", b"\x1b[1;5C", b"\x1b[H", b"\x1b\x1b[D",  # bound keys
     b"\x1bf\xc3\xa9", b"\x1br\xc3\xa9", "\x1bf€".encode(), b"\x1b\xc3\xa9x",  # accented letters
     "é ünïcødé".encode(), b"\x1b[1;2A", b"\x1bOP",  # insert mode; keys no keymap binds
@@ -446,7 +447,7 @@ def test_honest_vi_arrows_and_accented_letters_are_not_judged(keys):
     assert sh.keys(keys) is None
 
 
-@pytest.mark.parametrize("keys", [[b"ls", b"\xc3", b"\x1br"], [b"ls\xc3\xa9", b"\x1br"],
+@each("keys", [[b"ls", b"\xc3", b"\x1br"], [b"ls\xc3\xa9", b"\x1br"],
                                   [b"ls\xc3\xa9\x1bR"]])
 def test_revert_line_after_8_bit_text_never_crashes_the_gate(keys):
     # attack r27i, F2: the C-locale reading replayed M-r with no undo list and asserted; the gate

@@ -16,9 +16,8 @@ verdict as InputGate._judge takes it (tests/test_driver_readings.py's `verdict`)
 
 from __future__ import annotations
 
-import pytest
-
 from bastion.command_control.policy import evaluate
+from tests.rows import each
 from tests.terminal_replay import default_policy
 from tests.test_blind_reader import ATTACK
 from tests.test_driver_readings import verdict
@@ -78,7 +77,7 @@ def test_a_new_readline_line_after_a_forged_end_is_read_as_usual():
     assert sh.run("ls").kind == "command"
 
 
-@pytest.mark.parametrize(("line", "answer"), [
+@each(("line", "answer"), [
     ("sudo ls", b"[sudo] password for bob: "),
     ("read -rs -p 'PIN: ' pin", b"PIN: "),
     (None, b"PIN: "),
@@ -156,7 +155,7 @@ def unfollowed(keys: bytes, answer: bytes, drawn: str, *, vi: bool = False) -> S
     return sh
 
 
-@pytest.mark.parametrize(("name", "keys", "answer", "vi"), [
+@each(("name", "keys", "answer", "vi"), [
     ("meta-b", b"\x1bb", b"\x08" * 8, False),
     ("meta-f", b"\x1bb\x1bf", b"\x08" * 8 + b"/etc/sudoers", False),
     ("ctrl-t-twice", b"\x14\x14", b"\x08\x08sr\x08sr", False),

@@ -44,6 +44,7 @@ from bastion.config import ConfigError
 from bastion.control import protocol
 from bastion.control.protocol import MAX_LINE, LineReader, ProtocolError
 from bastion.recording import RecordingError
+from tests.rows import each
 
 FUZZ = settings(deadline=None, derandomize=True, database=None,
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
@@ -320,7 +321,7 @@ def test_tracker_text_never_holds_keys_the_target_did_not_echo(steps: list[tuple
     assert not [r for r in proxy.readings if SECRET in r.text]
 
 
-@pytest.mark.parametrize("keys", [b"Q\x03", b"\x80echo QQ\x03"])
+@each("keys", [b"Q\x03", b"\x80echo QQ\x03"])
 def test_keys_the_target_never_echoed_stay_out_of_another_ttys_reading(keys: bytes) -> None:
     # found by the fuzzer above (CI, 2026-12-07): keys typed with no echo, ended by a Ctrl-C,
     # which another reading of the tty's settings makes a line's end: judged as hidden keys
@@ -446,7 +447,7 @@ def test_an_escape_sequence_that_never_ends_is_not_held_forever() -> None:
 
 # SSH lets a client send any 32-bit size; a million is enough to show the bound (without one,
 # each read walked every row and cell, and far larger sizes exhaust memory).
-@pytest.mark.parametrize("size", [(0, 0), (1, 1), (10**6, 10**6), (10**6, 24), (80, 10**6)])
+@each("size", [(0, 0), (1, 1), (10**6, 10**6), (10**6, 24), (80, 10**6)])
 def test_any_window_size_a_client_can_send_keeps_the_tracker_working(size: tuple[int, int]) -> None:
     tracker = CommandLineTracker(*size)
     for cols, rows in (size, (80, 24), size):

@@ -11,6 +11,7 @@ import pytest
 
 from bastion.command_control.terminal.screen import _Screen
 from bastion.ssh.gate import InputGate
+from tests.rows import each
 from tests.test_gate import ENTER, PROMPT, Bash, Channel, make_app, make_live, store, verdicts
 
 __all__ = ["store"]  # the fixture, shared with tests/test_gate.py
@@ -71,7 +72,7 @@ async def test_a_line_with_a_zero_width_character_is_recorded_whole_and_never_ru
     assert ENTER not in bytes(ch.stderr)
 
 
-@pytest.mark.parametrize(("output", "rows"), [
+@each(("output", "rows"), [
     ("a" * 9 + "日本x", ["a" * 9, "日本x"]),                     # wraps whole, as xterm does
     ("abc\u200bdef\u2060ghi", ["abc\u200bdef\u2060ghi"]),          # kept with the cell before
     ("a" * 10 + "\u200bb", ["a" * 9 + "a\u200b", "b"]),          # at the edge, before the wrap

@@ -7,17 +7,16 @@ from __future__ import annotations
 import io
 import json
 
-import pytest
-
 from bastion import cli
 from bastion.access import sessions
 from bastion.text import shown_command
+from tests.rows import each
 from tui.views import HELD_COLUMNS, SESSION_COLUMNS, held_notice
 
 PADDED = "systemctl restart nginx" + " " * 1500 + "; reboot"
 
 
-@pytest.mark.parametrize(("text", "width", "shown"), [
+@each(("text", "width", "shown"), [
     (PADDED, 48, "systemctl restart nginx [1500 spaces] ; reboot"),
     (PADDED, None, "systemctl restart nginx [1500 spaces] ; reboot"),
     ("ls  -l   /tmp", 48, "ls  -l   /tmp"),  # a few spaces are shown as they are

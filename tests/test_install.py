@@ -44,6 +44,7 @@ from bastion.runtime.home import Home
 from bastion.store import SCHEMA_VERSION
 from tests.conftest import add_target, make_key
 from tests.harness import LOGIN, BastionProcess, Client, Sshd, Terminal
+from tests.rows import each
 from tests.test_store import LAST_RELEASE, schema
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(300)]
@@ -250,7 +251,7 @@ def test_the_demo_totp_helper_refuses_in_one_line(tmp_path):
 
 
 # bastion itself: every test here runs it.
-@pytest.mark.parametrize("module", ["certs", "tui.app"])
+@each("module", ["certs", "tui.app"])
 def test_each_package_imported_on_its_own_is_quiet(module):
     proc = run([sys.executable, "-c", f"import {module}"],
                env=clean_env(PYTHONPATH=str(REPO)))

@@ -18,6 +18,7 @@ import pytest
 from bastion.command_control import policy
 from bastion.command_control.terminal import Submit
 from bastion.command_control.terminal.keys import _KeyReader
+from tests.rows import each
 from tests.test_blind_reader import bash, dash, line, verdict_of_line
 from tests.test_terminal import ENTER, PROMPT, Shell
 
@@ -29,7 +30,7 @@ ALT_OFF = b"\x1b[?1049l"
 
 # -- finding 1: the key reader ----------------------------------------------------------------
 
-@pytest.mark.parametrize(("chunks", "keys"), [
+@each(("chunks", "keys"), [
     ([b"\x1b\xc3\r"], [b"\x1b\xc3", b"\r"]),
     ([b"\x1b\xc3", b"\r"], [b"\x1b\xc3", b"\r"]),
     ([b"\x1b\xe2\x82\r"], [b"\x1b\xe2\x82", b"\r"]),
@@ -99,18 +100,18 @@ ESCAPES = ["gdb ./a.out", "lldb", "ftp h", "lftp h", "sftp h", "smbclient //h/s"
            "gnuplot", "dc", "ghci", "julia", "timeout 5 mysql"]
 
 
-@pytest.mark.parametrize("text", LAUNCHERS + ESCAPES)
+@each("text", LAUNCHERS + ESCAPES)
 def test_launchers_and_programs_with_a_shell_escape_start_a_reader(text):
     assert policy.starts_reader(text)
 
 
-@pytest.mark.parametrize("text", ["ls -l", "git status", "vim f", "less f", "cat f | grep x"])
+@each("text", ["ls -l", "git status", "vim f", "less f", "cat f | grep x"])
 def test_ordinary_programs_still_start_no_reader(text):
     # The full-screen ones are the alternate screen's: see below.
     assert not policy.starts_reader(text)
 
 
-@pytest.mark.parametrize("launcher", ["fakeroot", "firejail", "gdb -q", "sqlite3", "ed"])
+@each("launcher", ["fakeroot", "firejail", "gdb -q", "sqlite3", "ed"])
 def test_ctrl_d_under_a_printed_marker_after_a_launcher_is_the_drivers_flush(launcher):
     sh = bash()
     line(sh, f"PS1=$'\\e[?2004hD$ ' SHELL=/bin/sh {launcher}", FAKE)
@@ -129,7 +130,7 @@ def full_screen_shell(sh: Shell, program: str = "vim") -> None:
     sh.prompt = FAKE
 
 
-@pytest.mark.parametrize("program", ["vim", "less /etc/hosts", "man ls", "top"])
+@each("program", ["vim", "less /etc/hosts", "man ls", "top"])
 def test_ctrl_d_under_a_printed_marker_after_a_full_screen_program_is_the_drivers_flush(program):
     sh = bash()
     full_screen_shell(sh, program)

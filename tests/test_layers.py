@@ -14,7 +14,7 @@ import ast
 import functools
 from pathlib import Path
 
-import pytest
+from tests.rows import each
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -120,7 +120,7 @@ def test_no_circle_between_packages():
     assert circles == []
 
 
-@pytest.mark.parametrize("package", sorted(PURE))
+@each("package", sorted(PURE))
 def test_pure_packages_import_no_event_loop(package):
     banned = PURE[package]
     found = [f"{p.relative_to(ROOT)}:{line} imports {name}" for p in sources()

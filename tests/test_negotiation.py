@@ -7,13 +7,13 @@ import tomllib
 from pathlib import Path
 
 import asyncssh
-import pytest
 
 from bastion.command_control import policy
 from bastion.ssh.negotiation import TERM_PASSED, filtered_env, passed_modes, passed_term
+from tests.rows import each
 
 
-@pytest.mark.parametrize("value", [
+@each("value", [
     "C", "POSIX", "C.UTF-8", "C.utf8", "en_US.UTF-8", "en_US.utf8", "de_DE.UTF-8@euro",
     "sr_RS.utf-8@latin", "",
 ])
@@ -21,7 +21,7 @@ def test_utf8_c_and_posix_locales_pass(value):
     assert filtered_env({"LANG": value, "LC_ALL": value}) == ({"LANG": value, "LC_ALL": value}, [])
 
 
-@pytest.mark.parametrize("value", [
+@each("value", [
     "zh_CN.GBK", "zh_CN.GB18030", "zh_TW.Big5", "zh_HK.BIG5-HKSCS", "ja_JP.SJIS", "ja_JP.CP932",
     "zh_TW",  # no codeset: the locale's own, BIG5
     "en_US", "en_US.ISO-8859-1", "/tmp/locale", "../../tmp/x", "en_US.UTF-8/../../x",
@@ -38,7 +38,7 @@ def test_variables_other_than_lang_and_lc_never_pass_and_are_not_named():
     assert filtered_env(env) == ({"LC_MESSAGES": "en_GB.UTF-8"}, [])
 
 
-@pytest.mark.parametrize(("modes", "passed"), [
+@each(("modes", "passed"), [
     ({asyncssh.PTY_VERASE: 0x7F, asyncssh.PTY_IUTF8: 1, asyncssh.PTY_OP_ISPEED: 38400,
       asyncssh.PTY_OP_OSPEED: 38400},
      {asyncssh.PTY_VERASE: 0x7F, asyncssh.PTY_IUTF8: 1, asyncssh.PTY_OP_ISPEED: 38400,
@@ -63,7 +63,7 @@ def test_only_modes_that_change_no_byte_reach_the_target(modes, passed):
 DEFAULT_POLICY = Path(__file__).resolve().parent.parent / "config" / "policy.toml"
 
 
-@pytest.mark.parametrize(("line", "action"), [
+@each(("line", "action"), [
     ("export LC_ALL=zh_CN.GBK", "deny"), ('LC_ALL=zh_CN.GBK bash -c "echo hi"', "deny"),
     ("env LC_CTYPE=zh_TW.BIG5 bash -s", "deny"), ("declare -x LANG=ja_JP.SJIS", "deny"),
     ("LANG=zh_TW; echo x", "deny"), ("printf -v LC_ALL %s zh_CN.GBK", "deny"),
@@ -81,7 +81,7 @@ def test_the_default_policy_keeps_a_session_in_a_locale_the_bastion_reads(line, 
     assert policy.evaluate(rules, line, role="engineer", target="web01", login="root").action == action
 
 
-@pytest.mark.parametrize(("asked", "given"), [
+@each(("asked", "given"), [
     ("xterm", "xterm"), ("xterm-256color", "xterm-256color"), ("tmux-256color", "tmux-256color"),
     ("linux", "linux"), ("vt100", "vt100"),
     ("foot", TERM_PASSED), ("xterm-kitty", TERM_PASSED), ("XTERM", TERM_PASSED),

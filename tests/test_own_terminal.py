@@ -1,12 +1,11 @@
 """What puts an exec channel's stdin on a terminal (`policy.terminal_maker`), and a pattern that
 names the stdin (attacks p25o, finding 4; q26o, findings 1, 4, 5, 7, 8, 9). The end-to-end
 rows are in tests/test_channels.py."""
-import pytest
-
 from bastion.command_control import policy
+from tests.rows import each
 
 
-@pytest.mark.parametrize(("line", "maker"), [
+@each(("line", "maker"), [
     ("script -qc bash /dev/null", "script"), ("script -q /dev/null", "script"),
     ("script -qc 'bash </dev/tty' /dev/null", "script"), ("unbuffer -p bash", "unbuffer"),
     ("sudo script -qc 'bash -i' /dev/null", "script"), ("socat - EXEC:bash,pty", "socat"),
@@ -39,7 +38,7 @@ def test_a_program_that_gives_the_stdin_a_terminal_is_named(line, maker):
     assert policy.terminal_maker(line) == maker
 
 
-@pytest.mark.parametrize(("line", "reads"), [
+@each(("line", "reads"), [
     ("bash </dev/std?n", "shell"), ("bash </dev/stdi[n]", "shell"), ("bash </de?/stdin", "shell"),
     ("sh /dev/std?n", "shell"), (". /dev/std?n", "shell"), ("bash -s </dev/std?n", "shell"),
     ("python3 /dev/std?n", "interpreter"), ("python3 </pro?/self/fd/0", "interpreter"),
@@ -49,6 +48,6 @@ def test_a_pattern_that_may_name_the_stdin_is_read_as_the_stdin(line, reads):
     assert policy.reads_script_from_stdin(line) == reads
 
 
-@pytest.mark.parametrize("statement", ["read x </dev/std?n", "cat /dev/std?n", "head -c 9 /dev/std*"])
+@each("statement", ["read x </dev/std?n", "cat /dev/std?n", "head -c 9 /dev/std*"])
 def test_a_stdin_reader_spelled_with_a_pattern_is_a_doubt(statement):
     assert policy.script_doubt(statement) is not None

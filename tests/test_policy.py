@@ -42,6 +42,7 @@ from bastion.command_control.policy import (
     uncertain_verdict,
 )
 from bastion.ssh import gate, judge
+from tests.rows import each
 
 POLICY_FILE = Path(__file__).resolve().parents[1] / "config" / "policy.toml"
 
@@ -691,7 +692,7 @@ DENIED_BYPASSES = [
 ]
 
 
-@pytest.mark.parametrize("line", DENIED_BYPASSES)
+@each("line", DENIED_BYPASSES)
 def test_bypass_attempts_are_denied(default_policy: Policy, line: str) -> None:
     assert action(default_policy, line) == "deny", parse_commands(line)
 
@@ -1114,7 +1115,7 @@ UNKNOWN_LINES = [
 ]
 
 
-@pytest.mark.parametrize(("line", "reason"), UNKNOWN_LINES)
+@each(("line", "reason"), UNKNOWN_LINES)
 def test_commands_known_only_at_run_time_get_the_unknown_default(
     default_policy: Policy, line: str, reason: str
 ) -> None:
@@ -1134,7 +1135,7 @@ def test_commands_known_only_at_run_time_get_the_unknown_default(
     assert any(c.name is None and reason in c.unknown for c in verdict.commands), verdict.commands
 
 
-@pytest.mark.parametrize("line", [
+@each("line", [
     "exec >/dev/null 2>&1; sleep 60", "bash 2>/dev/null", "set +o emacs",
     "bind 'set comment-begin \"echo \"'", "export TERM=dumb", "bash --noediting -c ls",
     "env -i /usr/local/bin/deploy.sh", "exec -c ls",
@@ -1148,7 +1149,7 @@ def test_terminal_state_matters_only_where_a_terminal_is_read(default_policy: Po
     assert verdict.action in ("allow", "alert"), verdict
 
 
-@pytest.mark.parametrize("line", [
+@each("line", [
     "env -i TERM=xterm bash", "env -i PATH=/usr/bin TERM=xterm-256color bash -l",
     "env -u TERM TERM=screen bash", "env -u HOME bash", "env -i", "exec bash", "exec -l bash",
     "setsid bash", "systemd-run -t bash", "sudo -i", "sudo -s", "su -", "runuser -l bob",
@@ -1184,7 +1185,7 @@ DECLARATION_EFFECTS = [
 ]
 
 
-@pytest.mark.parametrize(("line", "expected", "rule"), [
+@each(("line", "expected", "rule"), [
     (spelling.format(k=keyword, k0=keyword[:2], k1=keyword[2:]) + " " + arguments, expected, rule)
     for keywords, arguments, expected, rule in DECLARATION_EFFECTS
     for keyword in keywords for spelling in DECLARATION_SPELLINGS
@@ -1199,7 +1200,7 @@ def test_declaration_builtins_are_judged_in_every_spelling(default_policy: Polic
     assert (verdict.action, verdict.rule) == (expected, rule), verdict.commands
 
 
-@pytest.mark.parametrize("line", [
+@each("line", [
     "\\unset 'a[$(touch /tmp/canary)]'", "command unset 'a[$(touch /tmp/canary)]'",
     "builtin unset -v 'a[$(touch /tmp/canary)]'",
     "jobs -x touch /tmp/canary", "command jobs -x touch /tmp/canary",
@@ -1210,7 +1211,7 @@ def test_other_spellings_of_shell_syntax_builtins_are_held(default_policy: Polic
     assert action(default_policy, line) == "confirm"
 
 
-@pytest.mark.parametrize("line", [
+@each("line", [
     "command -v declare", "type export", "builtin echo x", "command ls", "command -V typeset",
     "command export EDITOR=vim", "builtin declare -p PATH", "\\export LANG=C.UTF-8",
     "command unset OLDVAR", "jobs -l", "jobs",
@@ -1219,7 +1220,7 @@ def test_honest_spellings_of_builtins_stay_allowed(default_policy: Policy, line:
     assert action(default_policy, line) == "allow"
 
 
-@pytest.mark.parametrize("line", ["bind '\"\\C-t\": accept-line'", "bind -f /tmp/inputrc",
+@each("line", ["bind '\"\\C-t\": accept-line'", "bind -f /tmp/inputrc",
                                   "bind 'set enable-bracketed-paste off'", "INPUTRC=/tmp/x"])
 def test_bindings_that_run_a_line_are_unknown_with_or_without_a_terminal(default_policy: Policy,
                                                                          line: str) -> None:
@@ -1547,19 +1548,19 @@ HELD_EVERYDAY = [
 HELD_ON_STDIN = ["apt-get install nginx", "read -r name", "cat", "python3 -c 'print(1)'"]
 
 
-@pytest.mark.parametrize(("line", "reason"), HELD_EVERYDAY)
+@each(("line", "reason"), HELD_EVERYDAY)
 def test_ordinary_lines_still_held_are_held_not_denied(default_policy: Policy, line: str,
                                                         reason: str) -> None:
     assert action(default_policy, line) == "confirm", parse_commands(line)
 
 
-@pytest.mark.parametrize("line", HELD_ON_STDIN)
+@each("line", HELD_ON_STDIN)
 def test_ordinary_lines_held_only_on_a_shells_stdin(default_policy: Policy, line: str) -> None:
     assert action(default_policy, line) == "allow"
     assert "may read the script after it" in (script_doubt(line) or "")
 
 
-@pytest.mark.parametrize("line", ALLOWED)
+@each("line", ALLOWED)
 def test_everyday_lines_are_allowed(default_policy: Policy, line: str) -> None:
     assert action(default_policy, line) == "allow", parse_commands(line)
 
@@ -1806,7 +1807,7 @@ DEFAULT_DECISIONS = [
 ]
 
 
-@pytest.mark.parametrize(("line", "expected", "rule"), DEFAULT_DECISIONS)
+@each(("line", "expected", "rule"), DEFAULT_DECISIONS)
 def test_default_policy_categories(
     default_policy: Policy, line: str, expected: str, rule: str
 ) -> None:
@@ -1923,7 +1924,7 @@ COMMAND_NAMES = [
 ]
 
 
-@pytest.mark.parametrize(("line", "expected"), COMMAND_NAMES)
+@each(("line", "expected"), COMMAND_NAMES)
 def test_command_names_found_in_a_line(line: str, expected: list[str | None]) -> None:
     assert names(line) == expected
 
@@ -1955,7 +1956,7 @@ def test_words_known_only_at_run_time_are_kept_as_written() -> None:
 CRASHING_TEXT = ["{\U0010a801(", "|{\U000e0000(", "{\U000759c0(", "{\U0010ffff(", "{\U000f0000("]
 
 
-@pytest.mark.parametrize("text", CRASHING_TEXT)
+@each("text", CRASHING_TEXT)
 def test_characters_that_crash_tree_sitter_are_parsed_safely(text: str) -> None:
     for attempt in range(200):
         parse_commands(f"{text} # {attempt}")
@@ -2172,7 +2173,7 @@ SUDOERS = {"name": "sudoers", "action": "deny", "commands": [">", "rm", "cat", "
            "paths": ["/etc/sudoers", "/etc/sudoers.d/**"]}
 
 
-@pytest.mark.parametrize(("path", "normalised"), [
+@each(("path", "normalised"), [
     ("/etc/sudoers", "/etc/sudoers"), ("/etc//sudoers", "/etc/sudoers"),
     ("/etc/./sudoers", "/etc/sudoers"), ("/etc/../etc/sudoers", "/etc/sudoers"),
     ("//etc/sudoers/", "/etc/sudoers"), ("/tmp/../", "/"), ("/..", "/"), ("/../../etc", "/etc"),
@@ -2277,7 +2278,7 @@ PATH_CASES = [
 ]
 
 
-@pytest.mark.parametrize(("path", "expected"), [
+@each(("path", "expected"), [
     # (path, (kind, text)): /proc's magic links, which a lexical `..` would step over
     ("/proc/self/root/etc/sudoers", ("exact", "/etc/sudoers")),
     ("/proc/1/root/etc/../etc/sudoers", ("exact", "/etc/sudoers")),
@@ -2309,7 +2310,7 @@ def test_paths_through_proc_are_resolved_or_unknown(path: str, expected: tuple[s
     assert through_proc(path) == expected
 
 
-@pytest.mark.parametrize(("line", "login", "expected"), PATH_CASES)
+@each(("line", "login", "expected"), PATH_CASES)
 def test_rules_match_paths_however_they_are_spelled(line: str, login: str | None,
                                                      expected: str) -> None:
     policy = small_policy(SUDOERS)
@@ -2462,13 +2463,13 @@ PATTERN_WRITES = ["mktemp -p /etc/sudoers.d", "mktemp /etc/sudoers.d/XXXXXX",
                   "split --additional-suffix=.conf /tmp/rule /etc/sudoers.d/z"]
 
 
-@pytest.mark.parametrize("line", PATTERN_WRITES)
+@each("line", PATTERN_WRITES)
 def test_files_a_writer_names_by_pattern_hold_the_line(default_policy: Policy, line: str) -> None:
     verdict = evaluate(default_policy, line, role="engineer", target="web01")
     assert (verdict.action, verdict.rule) == ("confirm", "no-credential-file-writes"), verdict
 
 
-@pytest.mark.parametrize(("line", "written"), WRITES)
+@each(("line", "written"), WRITES)
 def test_files_a_command_writes_count_as_writes(line: str, written: list[str]) -> None:
     policy = small_policy({"name": "w", "action": "deny", "commands": [">"],
                            "paths": ["/etc/sudoers"]})
@@ -2478,8 +2479,8 @@ def test_files_a_command_writes_count_as_writes(line: str, written: list[str]) -
     assert evaluate(policy, "cp /etc/sudoers /tmp/", role="r", target="t").action == "allow"
 
 
-@pytest.mark.parametrize("op", FILE_OPERATIONS)
-@pytest.mark.parametrize("path", [
+@each("op", FILE_OPERATIONS)
+@each("path", [
     "/etc/sudoers", "/etc//sudoers", "/etc/./sudoers.d/x", "/tmp/../etc/sudoers", "/tmp/x",
     "sudoers", "/etc/sudoer?", "~root/x", "/etc/sudoers.d/a b", "/tmp/$(touch x)",
 ])
@@ -2529,7 +2530,7 @@ SCP_BEHIND = [
 ]
 
 
-@pytest.mark.parametrize("wrapper", SCP_BEHIND)
+@each("wrapper", SCP_BEHIND)
 def test_the_server_side_of_scp_behind_a_program_that_runs_it_is_seen(default_policy: Policy,
                                                                          wrapper: str) -> None:
     commands = parse_commands(f"{wrapper} scp -t /etc")
@@ -2538,7 +2539,7 @@ def test_the_server_side_of_scp_behind_a_program_that_runs_it_is_seen(default_po
     assert action(default_policy, f"{wrapper} rm -rf /") == "deny"
 
 
-@pytest.mark.parametrize(("text", "bash", "dash", "quoted", "known"), [
+@each(("text", "bash", "dash", "quoted", "known"), [
     # the word after `<<` as bash 5.2 and dash 0.5.12 read it (checked against both in
     # tests/test_policy_bash.py); `known`: its extent and both readings are followed
     ("EOF", "EOF", "EOF", False, True), ("'EOF'", "EOF", "EOF", True, True),
@@ -2676,7 +2677,7 @@ STDIN_PROGRAMS = [
 ]
 
 
-@pytest.mark.parametrize(("command", "kind"), STDIN_PROGRAMS)
+@each(("command", "kind"), STDIN_PROGRAMS)
 def test_which_exec_commands_read_their_program_from_stdin(command: str,
                                                             kind: str | None) -> None:
     assert reads_script_from_stdin(command) == kind
@@ -2733,7 +2734,7 @@ NOT_STDIN_READERS = [
 ]
 
 
-@pytest.mark.parametrize(("line", "reader"), STDIN_READERS)
+@each(("line", "reader"), STDIN_READERS)
 def test_statements_that_may_read_the_scripts_own_stdin(line: str, reader: str) -> None:
     found = stdin_reader(line)
     assert found is not None and found.name == reader, parse_commands(line)
@@ -2742,7 +2743,7 @@ def test_statements_that_may_read_the_scripts_own_stdin(line: str, reader: str) 
     assert expected in doubt
 
 
-@pytest.mark.parametrize("line", NOT_STDIN_READERS)
+@each("line", NOT_STDIN_READERS)
 def test_statements_that_do_not_read_the_scripts_own_stdin(line: str) -> None:
     assert stdin_reader(line) is None, parse_commands(line)
 
@@ -2754,7 +2755,7 @@ def test_script_doubt_names_constructs_of_another_shells_grammar() -> None:
     assert script_doubt("echo hi", "fish") == "code in fish's grammar, which the policy does not read"
 
 
-@pytest.mark.parametrize(("command", "shell"), [
+@each(("command", "shell"), [
     ("bash", "bash"), ("bash5.2 -s", "bash"), ("sudo -u app zsh", "zsh"), ("su", "sh"),
     ("sudo -s", "sh"), ("bash /dev/fd/3 3<&0", "bash"), ("BASH_ENV=/dev/stdin bash -c :", "bash"),
     ("ssh host", "sh"), ("ls", None), ("bash x.sh", None),
@@ -2807,7 +2808,7 @@ HOOKS_JUDGED = [
 ]
 
 
-@pytest.mark.parametrize("line", HOOKS_JUDGED)
+@each("line", HOOKS_JUDGED)
 def test_code_a_hook_stores_is_judged_as_commands(line: str) -> None:
     assert "touch" in names(line), parse_commands(line)
 
@@ -2856,7 +2857,7 @@ BAD_POLICIES = [
 ]
 
 
-@pytest.mark.parametrize(("data", "key", "problem"), BAD_POLICIES)
+@each(("data", "key", "problem"), BAD_POLICIES)
 def test_bad_policies_are_refused_naming_the_key(data: dict, key: str, problem: str) -> None:
     with pytest.raises(PolicyError) as raised:
         policy_from_dict(data)
@@ -2865,7 +2866,7 @@ def test_bad_policies_are_refused_naming_the_key(data: dict, key: str, problem: 
     assert str(raised.value).startswith(f"{key}: ")
 
 
-@pytest.mark.parametrize(
+@each(
     ("value", "seconds"),
     [("120s", 120.0), ("2m", 120.0), ("1h", 3600.0), ("1m30s", 90.0), (45, 45.0), (1.5, 1.5),
      ("90", 90.0), (" 10s ", 10.0)],
@@ -2932,7 +2933,7 @@ COMPLETENESS = [
 ]
 
 
-@pytest.mark.parametrize(("line", "complete"), COMPLETENESS)
+@each(("line", "complete"), COMPLETENESS)
 def test_is_complete(line: str, complete: bool) -> None:
     assert is_complete(line) is complete
 
@@ -3086,7 +3087,7 @@ def test_judging_costs_work_linear_in_the_repeats_of_a_construct(piece: str) -> 
     assert large < MAX_WORK
 
 
-@pytest.mark.parametrize("line", [
+@each("line", [
     "cd a;" * 8_000 + "true",                         # the attack's line, 4 times over (past
     "cat <<E;" * 4_000 + "\n" + "x\nE\n" * 4_000,      # the bound from 5,100); tree-sitter's own
     "(cd a; true); " * 8_000,                         # work is quadratic in open heredocs
@@ -3107,7 +3108,7 @@ def test_more_directories_than_followed_make_relative_paths_unknown(default_poli
     assert action(default_policy, "cd /etc; rm sudoers") == "deny"
 
 
-@pytest.mark.parametrize(("line", "mode"), [
+@each(("line", "mode"), [
     ("set -o vi", "vi"), ("set -o emacs", "emacs"), ("  set  -o  vi ", "vi"),
     ("bind 'set editing-mode vi'", "vi"), ('bind "set editing-mode emacs"', "emacs"),
     ("set -Co vi", None), ("shopt -os vi", None), ("set -o vi -o emacs", None),
@@ -3185,7 +3186,7 @@ def in_etc(line: str) -> str:
         "touch x", "touch sudoers").replace("~/x", "~/sudoers")
 
 
-@pytest.mark.parametrize("line", CHILD_SHELL_LINES)
+@each("line", CHILD_SHELL_LINES)
 def test_a_change_in_a_child_of_the_shell_does_not_move_what_the_line_writes(
         default_policy: Policy, line: str) -> None:
     # Where the write lands is known (denied); a variable the child set is unknown (held).
@@ -3206,7 +3207,7 @@ CHILD_WAYS = [
 ]
 
 
-@pytest.mark.parametrize("way", CHILD_WAYS)
+@each("way", CHILD_WAYS)
 def test_every_way_into_a_child_of_the_shell_leaves_the_directory_where_it_was(
         default_policy: Policy, way: str) -> None:
     line = f"cd /etc; {way.replace('X', '/tmp')}; echo 'x ALL=(ALL) NOPASSWD: ALL' >> sudoers"
@@ -3247,7 +3248,7 @@ CHILD_TRANSITIONS = [
 ]
 
 
-@pytest.mark.parametrize(("line", "expected"), CHILD_TRANSITIONS)
+@each(("line", "expected"), CHILD_TRANSITIONS)
 def test_the_shell_state_after_a_child_is_the_parents(default_policy: Policy, line: str,
                                                       expected: str) -> None:
     assert action(default_policy, line) == expected, parse_commands(line)
@@ -3279,7 +3280,7 @@ REPEATED_CODE = [
 ]
 
 
-@pytest.mark.parametrize(("line", "expected"), REPEATED_CODE)
+@each(("line", "expected"), REPEATED_CODE)
 def test_a_loop_or_function_body_is_judged_from_every_directory_it_may_run_in(
         default_policy: Policy, line: str, expected: str) -> None:
     assert action(default_policy, line) == expected, parse_commands(line)
@@ -3338,7 +3339,7 @@ STATE_BASH_KEEPS = [
 ]
 
 
-@pytest.mark.parametrize(("line", "expected"), STATE_BASH_KEEPS)
+@each(("line", "expected"), STATE_BASH_KEEPS)
 def test_shell_state_a_failed_or_unrun_change_or_later_code_leaves_is_judged(
         default_policy: Policy, line: str, expected: str) -> None:
     assert action(default_policy, in_etc(line)) == expected, parse_commands(in_etc(line))
@@ -3378,7 +3379,7 @@ STATE_SHIPPED = [
 ]
 
 
-@pytest.mark.parametrize(("line", "expected"), STATE_SHIPPED)
+@each(("line", "expected"), STATE_SHIPPED)
 def test_the_shipped_policy_follows_failed_moves_and_later_code(default_policy: Policy, line: str,
                                                                 expected: str) -> None:
     assert action(default_policy, line) == expected, parse_commands(line)
@@ -3389,7 +3390,7 @@ def test_a_digit_bash_does_not_read_as_one_before_a_redirection_is_a_word() -> N
     assert [c.name for c in parse_commands("¹<0")] == ["¹", "<"]
 
 
-@pytest.mark.parametrize(("command", "typed"), [
+@each(("command", "typed"), [
     ("vim /etc/hosts", True), ("psql", True), ("sqlite3 app.db", True), ("gdb -p 1", True),
     ("python3", False), ("perl", False), ("bash", False), ("ls", False), ("vim f; python3", False),
 ])
@@ -3467,7 +3468,7 @@ ATTACK_J = [
 ]
 
 
-@pytest.mark.parametrize(("line", "interactive", "action", "rule"), ATTACK_J)
+@each(("line", "interactive", "action", "rule"), ATTACK_J)
 def test_attack_j_lines_get_the_verdict_their_class_needs(default_policy: Policy, line: str,
                                                           interactive: bool, action: str,
                                                           rule: str | None) -> None:
@@ -3572,7 +3573,7 @@ ATTACK_K_HELD = [
 ]
 
 
-@pytest.mark.parametrize(("line", "verdict", "rule"), ATTACK_K_HELD)
+@each(("line", "verdict", "rule"), ATTACK_K_HELD)
 def test_attack_k_lines_are_held(default_policy: Policy, line: str, verdict: str, rule: str) -> None:
     found = evaluate(default_policy, line, role="engineer", target="web01", login="root",
                      interactive=False)
@@ -3590,7 +3591,7 @@ ATTACK_K_STDIN = [
 ]
 
 
-@pytest.mark.parametrize(("command", "reader"), ATTACK_K_STDIN)
+@each(("command", "reader"), ATTACK_K_STDIN)
 def test_attack_k_programs_that_read_their_program_from_stdin(command: str, reader: str | None) -> None:
     assert reads_script_from_stdin(command) == reader
 
@@ -3612,7 +3613,7 @@ ATTACK_K_EVERYDAY = [
 ]
 
 
-@pytest.mark.parametrize("line", ATTACK_K_EVERYDAY)
+@each("line", ATTACK_K_EVERYDAY)
 def test_attack_k_everyday_lines_stay_allowed(default_policy: Policy, line: str) -> None:
     assert action(default_policy, line) == "allow", parse_commands(line)
 
@@ -3664,7 +3665,7 @@ ATTACK_M = [
 ]
 
 
-@pytest.mark.parametrize(("line", "action", "rule"), ATTACK_M)
+@each(("line", "action", "rule"), ATTACK_M)
 def test_attack_m_lines_get_the_verdict_their_class_needs(default_policy: Policy, line: str,
                                                           action: str, rule: str) -> None:
     verdict = evaluate(default_policy, line, role="engineer", target="web01", interactive=False)
@@ -3696,7 +3697,7 @@ WRITTEN_BY_A_VARIABLE = [
 ]
 
 
-@pytest.mark.parametrize(("line", "path"), WRITTEN_BY_A_VARIABLE)
+@each(("line", "path"), WRITTEN_BY_A_VARIABLE)
 def test_a_variable_naming_a_file_a_program_writes_is_a_write_of_it(default_policy: Policy, line: str,
                                                                       path: str) -> None:
     assert any(c.name == ">" and any(p.text == path for p in c.paths) for c in parse_commands(line))
@@ -3704,7 +3705,7 @@ def test_a_variable_naming_a_file_a_program_writes_is_a_write_of_it(default_poli
     assert (verdict.action, verdict.rule) == ("deny", "no-credential-file-writes"), verdict
 
 
-@pytest.mark.parametrize(("line", "action", "rule"), [
+@each(("line", "action", "rule"), [
     # any rule naming `>` with paths sees them: logs too
     ("HISTFILE=/var/log/auth.log bash", "deny", "no-log-tampering"),
     # a folder files are made in, and ld.so's FILE.PID: patterns that may meet the rule's paths
@@ -3738,7 +3739,7 @@ def test_the_shipped_rule_names_no_variables_the_writes_table_reads() -> None:
     assert not named & {f"{name}=" for name in _WRITTEN_FILES}
 
 
-@pytest.mark.parametrize(("line", "reads"), [
+@each(("line", "reads"), [
     ("python3 -m asyncio", "interpreter"),
     ("ninja -f /dev/stdin", "interpreter"),
     ("cmake -P /dev/stdin", "interpreter"),
@@ -4043,7 +4044,7 @@ ATTACK_M_COPIES = [
 ]
 
 
-@pytest.mark.parametrize(("line", "action", "rule"), ATTACK_M_COPIES)
+@each(("line", "action", "rule"), ATTACK_M_COPIES)
 def test_attack_m_copies_links_moves_and_renames_are_judged_where_they_land(
         default_policy: Policy, line: str, action: str, rule: str) -> None:
     verdict = evaluate(default_policy, line, role="engineer", target="web01", interactive=False)
@@ -4056,7 +4057,7 @@ def test_a_moved_folder_over_sftp_carries_its_files() -> None:
     assert judge_path(policy, "mv", ["/etc", "/tmp/v"], role="r", target="t").action == "deny"
     assert judge_path(policy, "mv", ["/srv", "/tmp/v"], role="r", target="t").action == "allow"
 
-@pytest.mark.parametrize("line", [
+@each("line", [
     "gdb -batch -x /dev/stdin",
     "printf 'shell touch /tmp/canary\\n' | gdb -batch",
     "gdb -batch <<< 'python import os'",
@@ -4079,7 +4080,7 @@ def test_attack_m_code_fed_to_programs_that_run_it_is_unknown(default_policy: Po
     assert (verdict.action, verdict.rule) == ("confirm", "defaults.unknown"), verdict
 
 
-@pytest.mark.parametrize("line", [
+@each("line", [
     *(f"echo x | {shell}" for shell in sorted(SHELLS)),
     "echo 'touch /tmp/c' | elvish -norc",
     "echo 'ls' | nu -n",
@@ -4105,7 +4106,7 @@ def test_attack_m_shell_code_in_a_here_document_to_gdb_is_judged(default_policy:
     assert verdict.action == "deny", verdict
 
 
-@pytest.mark.parametrize(("line", "expected"), [
+@each(("line", "expected"), [
     # enough `..`s reach /etc from any home: the top path is held where a rule meets it
     ("echo x >> ../../../../../../etc/sudoers", "confirm"),
     ("echo x >> ../etc/sudoers", "confirm"),
@@ -4201,7 +4202,7 @@ ATTACK_O = [
 ]
 
 
-@pytest.mark.parametrize(("line", "action", "rule"), ATTACK_O)
+@each(("line", "action", "rule"), ATTACK_O)
 def test_attack_o_writers_get_the_verdict_their_class_needs(default_policy: Policy, line: str,
                                                             action: str, rule: str) -> None:
     verdict = evaluate(default_policy, line, role="engineer", target="web01", interactive=False)
@@ -4220,7 +4221,7 @@ def test_sysctl_settings_are_writes_of_their_proc_sys_files() -> None:
         assert evaluate(policy, line, role="r", target="t").action == "allow", line
 
 
-@pytest.mark.parametrize(("line", "expected"), [
+@each(("line", "expected"), [
     # attack T: another program than its name says: a process's exe, an open descriptor, the
     # dynamic loader (each ran `touch canary` or anything, unjudged)
     ("/proc/self/exe -c 'rm -rf /'", "confirm"),
@@ -4239,7 +4240,7 @@ def test_a_program_named_through_proc_a_descriptor_or_the_loader_is_unknown(defa
     assert action(default_policy, line) == expected
 
 
-@pytest.mark.parametrize(("line", "expected"), [
+@each(("line", "expected"), [
     # attack T: TERM assigned by arithmetic (a number names no terminal: readline goes dumb)
     (": $((TERM=1))", "confirm"),
     ("a=$((TERM=7)) bash --rcfile rc", "confirm"),
@@ -4256,7 +4257,7 @@ def test_term_assigned_by_arithmetic_is_held(default_policy, line, expected):
     assert action(default_policy, line) == expected
 
 
-@pytest.mark.parametrize(("line", "expected"), [
+@each(("line", "expected"), [
     # attack U: rsync's -e at the end of a cluster (popt reads the rest, or the next word, as the
     # command), its options that take a value after the destination, a shell the list lacked
     ("rsync -avze 'sh -c \"cp /tmp/x /etc/sudoers.d/x\"' /tmp/a h:/tmp/b", "deny"),
@@ -4272,7 +4273,7 @@ def test_attack_u_rsync_clusters_and_values(default_policy, line, expected):
     assert action(default_policy, line) == expected
 
 
-@pytest.mark.parametrize(("line", "expected"), [
+@each(("line", "expected"), [
     # attack U: a pull's sender that removes what it sent; curl's other spellings of a file URL;
     # find's start points after `--`
     ("rsync --server --sender -logDtpre.iLsfxCIvu --remove-source-files . /etc/sudoers", "deny"),

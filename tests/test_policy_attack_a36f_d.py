@@ -4,9 +4,9 @@
 databases beside the listed ones, the JVM's debugger and JMX servers, GNU parallel's
 PARALLEL_SSH, update-inetd's suffix-matched options, and package managers' folder variables.
 Judged as the gates judge them: typed and as an exec command."""
-import pytest
 
 from tests.policy_rows import assert_held_or_runs
+from tests.rows import each
 
 # (line, held): held means denied or confirmed typed and as an exec command
 ROWS = [
@@ -168,6 +168,6 @@ ROWS = [
 ]
 
 
-@pytest.mark.parametrize(("line", "held"), ROWS)
+@each(("line", "held"), ROWS)
 def test_a36f_d_lines(default_policy, line: str, held: bool) -> None:
     assert_held_or_runs(default_policy, line, held)

@@ -6,13 +6,12 @@ or held, honest halves allowed."""
 
 from __future__ import annotations
 
-import pytest
-
 from bastion.command_control.policy import reads_script_from_stdin
+from tests.rows import each
 from tests.test_policy import action
 
 
-@pytest.mark.parametrize(("line", "expected"), [
+@each(("line", "expected"), [
     # 1: a program only a rule names (no table), launched by a program no table reads
     ("memusage systemctl stop auditd", "deny"),
     ("memusage iptables -F", "deny"),
@@ -57,7 +56,7 @@ def test_b11f_launchers(default_policy, line, expected):
     assert action(default_policy, line) == expected
 
 
-@pytest.mark.parametrize(("line", "expected"), [
+@each(("line", "expected"), [
     # 8: a pipe as the output file runs its command
     ("psql -o '|systemctl stop auditd' -c 'select 1'", "deny"),
     ("psql --output='|systemctl stop auditd' -c 'select 1'", "deny"),
@@ -86,7 +85,7 @@ def test_b11f_outputs_wrappers_invokers(default_policy, line, expected):
     assert action(default_policy, line) == expected
 
 
-@pytest.mark.parametrize(("line", "expected"), [
+@each(("line", "expected"), [
     # 10: gpgtar and the other unpackers no table read
     ("gpgtar -x -C /etc x.gpg", "confirm"),  # held, as `tar -x -C /etc` is
     ("gpgtar --decrypt --directory=/ x.gpg", "confirm"),
@@ -111,7 +110,7 @@ def test_b11f_unpackers(default_policy, line, expected):
     assert action(default_policy, line) == expected
 
 
-@pytest.mark.parametrize(("line", "reads"), [
+@each(("line", "reads"), [
     # 9: the program a debugger runs reads the line's stdin (gdb's), with arguments or none
     ("gdb -batch -ex run /bin/bash", "shell"),
     ("gdb -q -batch -ex r /bin/sh", "shell"),
@@ -137,7 +136,7 @@ def test_b11f_debuggers_run_a_reader_of_stdin(line, reads):
     assert reads_script_from_stdin(line) == reads
 
 
-@pytest.mark.parametrize(("line", "expected"), [
+@each(("line", "expected"), [
     ("gdb -batch -ex run /usr/sbin/userdel", "deny"),  # the program judged as run
     ("gdb -batch -ex run /bin/bash", "alert"),  # as `bash` is: the gate reads the script
     ("gdb -q -batch -ex run -ex bt ./myapp", "allow"),
@@ -146,7 +145,7 @@ def test_b11f_debuggers_judged(default_policy, line, expected):
     assert action(default_policy, line) == expected
 
 
-@pytest.mark.parametrize(("line", "expected"), [
+@each(("line", "expected"), [
     # 8's class: any start of the long option a decoder reads (getopt_long, my_getopt)
     ("psql --comm='\\o /etc/sudoers.d/x'", "confirm"),
     ("mysql --exec='system reboot'", "confirm"),

@@ -6,14 +6,13 @@ attack halves refused or held, honest halves allowed."""
 
 from __future__ import annotations
 
-import pytest
-
 from bastion.command_control.policy.respoken import kill_operands
 from bastion.command_control.policy.stock_links import home_readings, link_readings
+from tests.rows import each
 from tests.test_policy import action
 
 
-@pytest.mark.parametrize(("line", "expected"), [
+@each(("line", "expected"), [
     # 4: stock directory links whose target is not their lexical parent's child
     ("echo x >> /etc/xdg/systemd/user/../../sudoers.d/x", "deny"),
     ("rm -rf /usr/bin/X11/../../etc", "deny"),
@@ -168,7 +167,7 @@ def test_attack_b11f_commands_said_otherwise(default_policy, line, expected):
     assert action(default_policy, line) == expected
 
 
-@pytest.mark.parametrize(("path", "reading"), [
+@each(("path", "reading"), [
     ("/etc/xdg/systemd/user/../../sudoers", "/etc/systemd/user/../../sudoers"),
     ("/usr/bin/X11/../../etc", "/usr/bin/../../etc"),
     ("/etc/httpd/logs/../../log/secure", "/var/log/httpd/../../log/secure"),
@@ -181,13 +180,13 @@ def test_attack_b11f_link_farm_is_unknown():
     assert link_readings("/usr/lib/llvm-14/build/Release/../../x") is None
 
 
-@pytest.mark.parametrize(("user", "home"), [("tcpdump", "/"), ("kernoops", "/"), ("abrt", "/etc/abrt"),
+@each(("user", "home"), [("tcpdump", "/"), ("kernoops", "/"), ("abrt", "/etc/abrt"),
                                             ("openvpn", "/etc/openvpn")])
 def test_attack_b11f_system_homes(user, home):
     assert home in home_readings(user, "deploy")
 
 
-@pytest.mark.parametrize(("values", "read"), [
+@each(("values", "read"), [
     (["-9", "-01"], ("9", [-1])),
     (["-9", " -1"], ("9", [-1])),
     (["-s", "KILL", "--", "-001"], ("KILL", [-1])),

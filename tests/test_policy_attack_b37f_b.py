@@ -6,9 +6,9 @@ missed, by family name (pdb3, ipdb3, perl -d, gpg and its --homedir/--options, e
 ansible-*, rclone, tofu, vim.basic, editor, rust-gdb, cgdb); uv's tool programs under
 $XDG_DATA_HOME/../bin. Judged as the gates judge them: typed and as an exec command. Honest
 lines beside them still run."""
-import pytest
 
 from tests.policy_rows import assert_held_or_runs
+from tests.rows import each
 
 H = "HOME=/tmp/h"
 F = "/etc/init.d/ufw"
@@ -88,6 +88,6 @@ ROWS = [
 ]
 
 
-@pytest.mark.parametrize(("line", "held"), ROWS)
+@each(("line", "held"), ROWS)
 def test_attack_b37f_b_lines(default_policy, line, held):
     assert_held_or_runs(default_policy, line, held)

@@ -4,10 +4,10 @@ comment or a quoted name, JDWP servers through the JVM option variables of launc
 file of commands, a pattern in the unit of `systemctl set-property|edit|revert`, and GNU
 parallel's PARALLEL_ENV. Each attack line is held typed and as an exec command; the honest lines
 beside them still run."""
-import pytest
 
 from bastion.command_control import policy
 from tests.policy_rows import assert_held_or_runs
+from tests.rows import each
 
 NL = "\n"
 JDWP = "-agentlib:jdwp=transport=dt_socket,server=y,address=0.0.0.0:5005"
@@ -93,6 +93,6 @@ RUNS = [
 ]
 
 
-@pytest.mark.parametrize(("line", "held"), [(line, True) for line in HELD] + [(line, False) for line in RUNS])
+@each(("line", "held"), [(line, True) for line in HELD] + [(line, False) for line in RUNS])
 def test_b37f_c_rows(default_policy: policy.Policy, line: str, held: bool) -> None:
     assert_held_or_runs(default_policy, line, held)

@@ -5,12 +5,11 @@ shipped policy; attack halves refused or held, honest halves allowed."""
 
 from __future__ import annotations
 
-import pytest
-
+from tests.rows import each
 from tests.test_policy import action
 
 
-@pytest.mark.parametrize(("line", "expected"), [
+@each(("line", "expected"), [
     # 2: skill sends a signal, snice a new priority, to what its expression selects
     ("skill -KILL auditd", "deny"),
     ("skill -int auditd", "deny"),
@@ -34,7 +33,7 @@ def test_attack_c12f_2_skill_and_snice_are_kills(default_policy, line, expected)
     assert action(default_policy, line) == expected
 
 
-@pytest.mark.parametrize(("line", "expected"), [
+@each(("line", "expected"), [
     # 5: a dependency starts another unit; PIDFile= hands the unit another process
     ("systemd-run -p Wants=reboot.target true", "confirm"),
     ("systemd-run -p Requires=poweroff.target true", "confirm"),
@@ -54,7 +53,7 @@ def test_attack_c12f_5_unit_dependencies_and_stop_all_targets(default_policy, li
     assert action(default_policy, line) == expected
 
 
-@pytest.mark.parametrize(("line", "expected"), [
+@each(("line", "expected"), [
     # 4: other programs that power off, reboot or suspend the host
     ("loginctl suspend", "confirm"),
     ("loginctl hibernate", "confirm"),
@@ -91,7 +90,7 @@ def test_attack_c12f_4_other_power_programs_are_confirmed(default_policy, line, 
     assert action(default_policy, line) == expected
 
 
-@pytest.mark.parametrize(("line", "expected"), [
+@each(("line", "expected"), [
     # 7: firewalld opened to a whole protocol, or to any source port (which the sender picks)
     ("firewall-cmd --zone=public --add-protocol=tcp", "confirm"),
     ("firewall-cmd --add-pr udp", "confirm"),
@@ -108,7 +107,7 @@ def test_attack_c12f_7_firewalld_protocol_and_source_port(default_policy, line, 
     assert action(default_policy, line) == expected
 
 
-@pytest.mark.parametrize(("line", "expected"), [
+@each(("line", "expected"), [
     # 8: zsh's one-letter spellings of auto_cd (-J), correct (-0) and correct_all (-O)
     ("set -J", "confirm"),
     ("set -0", "confirm"),
@@ -136,7 +135,7 @@ def test_attack_c12f_8_zsh_letters_for_cd_guessing(default_policy, line, expecte
     assert action(default_policy, line) == expected
 
 
-@pytest.mark.parametrize(("line", "expected"), [
+@each(("line", "expected"), [
     # 6: iptables' accept-all in getopt_long's prefixes, other spellings of protocol 0 and of a
     # zero mask, a trailing `--`, and a queue that lets packets through when nobody listens
     ("iptables --ap INPUT -j ACCEPT", "confirm"),

@@ -4,13 +4,12 @@ a freeze or `auditctl -e 0`. The shipped policy; attack halves held, honest halv
 
 from __future__ import annotations
 
-import pytest
-
 from bastion.command_control.policy import reads_script_from_stdin
+from tests.rows import each
 from tests.test_policy import action
 
 
-@pytest.mark.parametrize(("line", "expected"), [
+@each(("line", "expected"), [
     # 3: sysrq reboots at once; a cgroup's kill and freeze files act on auditd's unit
     ("echo b > /proc/sysrq-trigger", "confirm"),
     ("echo o | tee /proc/sysrq-trigger", "confirm"),
@@ -43,7 +42,7 @@ def test_attack_c12f_kernel_controls_and_audit_configuration(default_policy, lin
     assert action(default_policy, line) == expected
 
 
-@pytest.mark.parametrize(("line", "expected"), [
+@each(("line", "expected"), [
     # attack d13f, finding 2: procps looks for skill's signal in every word
     ("skill -c auditd -KILL", "deny"),
     ("skill auditd -KILL", "deny"),
@@ -91,7 +90,7 @@ def test_attack_d13f_findings(default_policy, line, expected):
     assert action(default_policy, line) == expected
 
 
-@pytest.mark.parametrize(("line", "reads"), [
+@each(("line", "reads"), [
     # attack d13f, finding 1: a long option's value taken for the script file
     ("python3 --check-hash-based-pycs default", "interpreter"),
     ("node --title x", "interpreter"),

@@ -6,13 +6,12 @@ The shipped policy; attack halves held or refused, honest halves allowed."""
 
 from __future__ import annotations
 
-import pytest
-
 from bastion.command_control.policy import reads_script_from_stdin
+from tests.rows import each
 from tests.test_policy import action
 
 
-@pytest.mark.parametrize(("line", "expected"), [
+@each(("line", "expected"), [
     # 1: the option's value was taken for the script file, and the program on stdin ran unheld
     ("julia -O 3", "interpreter"),
     ("racket -I racket/base", "interpreter"),
@@ -62,7 +61,7 @@ def test_attack_d13f_program_read_from_stdin(line, expected):
     assert reads_script_from_stdin(line) == expected
 
 
-@pytest.mark.parametrize(("line", "expected"), [
+@each(("line", "expected"), [
     # 2: getopt's clusters around -j, -A, -p; masks as strtoul reads them; matches of every packet
     ("iptables -A INPUT -vj ACCEPT", "confirm"),
     ("iptables -A INPUT -vjACCEPT", "confirm"),
@@ -100,7 +99,7 @@ def test_attack_d13f_iptables_accept_all(default_policy, line, expected):
     assert action(default_policy, line) == expected
 
 
-@pytest.mark.parametrize(("line", "expected"), [
+@each(("line", "expected"), [
     # 3 (the round's finding 5): a limit on the slice or scope a protected daemon runs in
     ("systemctl set-property system.slice MemoryMax=1", "confirm"),
     ("systemctl set-property -.slice CPUQuota=1%", "confirm"),
@@ -123,7 +122,7 @@ def test_attack_d13f_slice_limits(default_policy, line, expected):
     assert action(default_policy, line) == expected
 
 
-@pytest.mark.parametrize(("line", "expected"), [
+@each(("line", "expected"), [
     # 4: zsh's `options` array is its options; auto_cd, correct, cdable_vars set through it
     ("options+=(autocd on)", "confirm"),
     ("options[autocd]=on", "confirm"),

@@ -7,13 +7,12 @@ allowed."""
 
 from __future__ import annotations
 
-import pytest
-
 from bastion.command_control.policy import reads_script_from_stdin
+from tests.rows import each
 from tests.test_policy import action
 
 
-@pytest.mark.parametrize(("line", "expected"), [
+@each(("line", "expected"), [
     # F1: a lone `+` is an empty option word to bash and dash, which then read stdin
     ("bash +", "shell"),
     ("sh +", "shell"),
@@ -133,7 +132,7 @@ def test_attack_e14f_shell_reads_stdin(line, expected):
     assert reads_script_from_stdin(line) == expected
 
 
-@pytest.mark.parametrize(("line", "expected"), [
+@each(("line", "expected"), [
     ("echo 'rm -rf /' | bash +", "deny"),
     ("echo 'rm -rf /' | sudo sh +", "deny"),
     ("echo 'touch /tmp/x' | sh + -", "deny"),
@@ -161,7 +160,7 @@ def test_attack_e14f_piped_into_a_shell(default_policy, line, expected):
     assert action(default_policy, line) == expected
 
 
-@pytest.mark.parametrize(("line", "expected"), [
+@each(("line", "expected"), [
     # F9: drop-ins read for every unit of a type, prefix drop-ins, every folder units are read
     # from, the protected daemons' own unit files, their D-Bus aliases
     ("printf '[Service]\\nMemoryMax=1\\n' > /etc/systemd/system/service.d/x.conf", "confirm"),
@@ -195,7 +194,7 @@ def test_attack_e14f_unit_dropins(default_policy, line, expected):
     assert action(default_policy, line) == expected
 
 
-@pytest.mark.parametrize(("line", "expected"), [
+@each(("line", "expected"), [
     # F8: clusters with `/` and `+` values, match options by any unambiguous start, strtod's
     # spellings of a probability of 1, a length range covering every packet
     ("iptables -A INPUT -vs0/0 -j ACCEPT", "confirm"),
@@ -231,7 +230,7 @@ def test_attack_e14f_iptables_accept_all(default_policy, line, expected):
     assert action(default_policy, line) == expected
 
 
-@pytest.mark.parametrize(("line", "expected"), [
+@each(("line", "expected"), [
     # F10: zsh's set -T (cdable_vars), and its builtins that assign the options array
     ("set -T", "confirm"),
     ("print -v 'options[autocd]' on", "confirm"),

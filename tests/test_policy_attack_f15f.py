@@ -6,13 +6,12 @@ refused, honest halves allowed."""
 
 from __future__ import annotations
 
-import pytest
-
 from bastion.command_control.policy import reads_script_from_stdin
+from tests.rows import each
 from tests.test_policy import action
 
 
-@pytest.mark.parametrize(("line", "expected"), [
+@each(("line", "expected"), [
     # F1: bash's long_args with one dash, before the first short option; sh may be bash
     ("bash -norc", "shell"),
     ("sh -norc", "shell"),
@@ -97,7 +96,7 @@ def test_attack_f15f_reads_stdin(line, expected):
     assert reads_script_from_stdin(line) == expected
 
 
-@pytest.mark.parametrize(("line", "expected"), [
+@each(("line", "expected"), [
     ("echo 'rm -rf /' | bash -norc", "deny"),
     ("echo 'rm -rf /' | sudo -u root bash -norc", "deny"),
     ("echo 'rm -rf /' | sh -login", "deny"),
@@ -135,7 +134,7 @@ def test_attack_f15f_actions(default_policy, line, expected):
     assert action(default_policy, line) == expected
 
 
-@pytest.mark.parametrize(("line", "expected"), [
+@each(("line", "expected"), [
     # F6: the rule number as strtoul (base 0) reads it
     ("iptables -I INPUT +1 -j ACCEPT", "confirm"),
     ("iptables -I INPUT 0x1 -j ACCEPT", "confirm"),
@@ -152,7 +151,7 @@ def test_attack_f15f_iptables_rule_numbers(default_policy, line, expected):
     assert action(default_policy, line) == expected
 
 
-@pytest.mark.parametrize(("line", "expected"), [
+@each(("line", "expected"), [
     # F7: the service manager's defaults, in every folder and spelling of a write
     ("printf '[Manager]\\nDefaultTasksMax=1\\n' > /etc/systemd/system.conf.d/x.conf", "confirm"),
     ("printf '[Manager]\\nDefaultTasksMax=1\\n' > /run/systemd/system.conf.d/x.conf", "confirm"),
@@ -190,7 +189,7 @@ def test_attack_f15f_manager_defaults_and_cgroups(default_policy, line, expected
     assert action(default_policy, line) == expected
 
 
-@pytest.mark.parametrize(("line", "expected"), [
+@each(("line", "expected"), [
     # F8: zsh's `no` spellings turned off are the option turned on; an attached options array
     ("set +o noautocd", "confirm"),
     ("set +o nocdablevars", "confirm"),

@@ -1,13 +1,13 @@
 """Attack h17f (the seventeenth round on the command filter, offline): su/runuser options read past
 `--` and into the inner command, glob words in option position, a run-time `-` operand, cgroup
 writers, zsh's setopt sense. The shipped policy: attack rows held, honest counterparts allowed."""
-import pytest
 
+from tests.rows import each
 from tests.test_policy import action
 
 HELD = ("deny", "confirm")
 
-@pytest.mark.parametrize("line", [
+@each("line", [
     # F1 runuser -u / su: _code_option takes a `c` in any later word for `-c`
     "runuser -u root -- rm -rf --no-preserve-root / -- -c",
     "runuser -u root -- systemctl stop auditd -- -c",
@@ -68,7 +68,7 @@ def test_h17f_wrapped_as_unwrapped(default_policy):
         default_policy, "chmod 4755 /bin/bash") == "alert"
 
 
-@pytest.mark.parametrize("line", [
+@each("line", [
     "runuser -u postgres -- psql -c 'select 1'",
     "su - bob -c 'ls'",
     "su root -- -c 'ls'",
@@ -91,7 +91,7 @@ def test_h17f_honest_allowed(default_policy, line):
     assert action(default_policy, line) == "allow"
 
 
-@pytest.mark.parametrize("line", [
+@each("line", [
     "cgxset -r cgroup.freeze=1 system.slice/auditd.service",
     "cgxset -2 -r cgroup.kill=1 system.slice/systemd-journald.service",
 ])

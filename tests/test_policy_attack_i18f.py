@@ -6,8 +6,8 @@ option's value that loads code from stdin or a stream (finding 5: lli's `-opt=va
 `-d auto_prepend_file=php://stdin`), perl -n's two-argument open of a file named `x|`, and a
 shell a wrapper starts on the terminal (`chroot /`). The tester's lines, each held or refused
 now, and the honest lines beside them that still run."""
-import pytest
 
+from tests.rows import each
 from tests.test_policy import action
 
 HELD = ("deny", "confirm")
@@ -105,12 +105,12 @@ ROWS = [
 ]
 
 
-@pytest.mark.parametrize("line", ROWS)
+@each("line", ROWS)
 def test_attack_i18f_lines_are_held_or_refused(default_policy, line):
     assert action(default_policy, line) in HELD
 
 
-@pytest.mark.parametrize("line", [
+@each("line", [
     "su root -c ls", "su - bob -c 'ls' -l", "bash -c 'ls'", "bash +x script.sh", "echo {a,}b",
     "ls {-l,}",
     # patterns among the options of programs whose options run nothing and write only their
@@ -132,7 +132,7 @@ def test_attack_i18f_honest_lines_run(default_policy, line):
     assert action(default_policy, line) == "allow"
 
 
-@pytest.mark.parametrize("line", ["chroot /", "unshare", "nsenter -t 1 -a", "hatch shell"])
+@each("line", ["chroot /", "unshare", "nsenter -t 1 -a", "hatch shell"])
 def test_a_shell_a_wrapper_starts_on_the_terminal_alerts_as_bash_does(default_policy, line):
     """`chroot /` and its kin start the user's shell: a nested shell, as `bash` is (i18f)."""
     assert action(default_policy, line) == "alert"

@@ -7,12 +7,11 @@ option (`hyperfine -S WORDS`, make's SHELL=). The tester's lines and their sibli
 refused now, and the honest lines beside them that still run; the readers as tables."""
 import shlex
 
-import pytest
-
 from bastion.command_control.policy.programs import ssh_setting
 from bastion.command_control.policy.readers import _code_in_cluster
 from bastion.command_control.policy.splitters import rsync_words, space_words
 from bastion.command_control.policy.wrappers import env_split
+from tests.rows import each
 from tests.test_policy import action
 
 HELD = ("deny", "confirm")
@@ -123,12 +122,12 @@ ROWS = [
 ]
 
 
-@pytest.mark.parametrize("line", ROWS)
+@each("line", ROWS)
 def test_attack_j19f_lines_are_held_or_refused(default_policy, line):
     assert action(default_policy, line) in HELD
 
 
-@pytest.mark.parametrize("line", [
+@each("line", [
     "man ls", "man -a ls", "man -P 'less -R' ls", "man -P cat ls", "man -k printf",
     "man -Lde_DE ls", "MANPAGER='less -R' man ls", "PAGER=less git log",
     "zip -q z.zip f", "zip -T z.zip f",
@@ -148,7 +147,7 @@ def test_attack_j19f_honest_lines_run(default_policy, line):
     assert action(default_policy, line) == "allow"
 
 
-@pytest.mark.parametrize("line", [
+@each("line", [
     "ssh -o ProxyJump=x h", "ssh -o '\"ProxyCommand\" none' h", "rsync -e ssh a h:b",
     "ssh -o ProxyJump=bastion h uptime", "ssh -o '\"ServerAliveInterval\" 30' h uptime",
     "rsync -avz -e 'ssh -p 2222' a h:b", "rsync -e 'ssh -o \"ProxyCommand none\"' a h:b",
@@ -158,7 +157,7 @@ def test_onward_connections_stay_alerts(default_policy, line):
     assert action(default_policy, line) == "alert"
 
 
-@pytest.mark.parametrize(("value", "reading"), [
+@each(("value", "reading"), [
     ('"ProxyCommand" CMD', ("proxycommand", "CMD")),
     ('"ProxyCommand"=CMD', ("proxycommand", "CMD")),
     ('Proxy"Command" CMD', ("proxycommand", "CMD")),
@@ -173,7 +172,7 @@ def test_ssh_reads_a_keyword_as_openssh_does(value, reading):
     assert ssh_setting(value) == reading
 
 
-@pytest.mark.parametrize(("text", "argv"), [
+@each(("text", "argv"), [
     ("rm\\_-rf\\_/", ["rm", "-rf", "/"]),
     ("rm -rf /\\cIGNORED", ["rm", "-rf", "/"]),
     ('sh -c "echo\\_x >> f"', ["sh", "-c", "echo x >> f"]),
@@ -193,12 +192,12 @@ def test_env_split_expands_a_variable_only_if_set():
     assert env_split("${X} y") == ['${X+"${X}"}', "y"]
 
 
-@pytest.mark.parametrize("text", ["a\\q", "$X", "'open", '"\\c"', "a\\"])
+@each("text", ["a\\q", "$X", "'open", '"\\c"', "a\\"])
 def test_env_split_refuses_what_env_refuses(text):
     assert env_split(text) is None
 
 
-@pytest.mark.parametrize(("text", "words"), [
+@each(("text", "words"), [
     ("rm #x -rf /etc", ["rm", "#x", "-rf", "/etc"]),
     ("ssh -o 'a b' \"x\"\"y\"", ["ssh", "-o", "a b", 'x"y']),
     ("a\tb", ["a\tb"]),
@@ -213,7 +212,7 @@ def test_space_words_refuse_quotes():
     assert space_words("rm '#x'") is None
 
 
-@pytest.mark.parametrize(("word", "found"), [
+@each(("word", "found"), [
     ("-P", ""), ("-Pless", "less"), ("-aP", ""), ("-alPcat", "cat"), ("-LP", None),
     ("-rP", None), ("--pager", None), ("ls", None),
 ])

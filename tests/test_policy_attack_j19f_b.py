@@ -8,9 +8,9 @@ ebtables, arptables, ipset), and writes to the targets' own trust anchors (sshd'
 configuration, principals). The tester's lines and their siblings, each held or refused now,
 and the honest lines beside them that still run; the new shipped rules named by the lines they
 are for."""
-import pytest
 
 from bastion.command_control.policy.match import evaluate
+from tests.rows import each
 from tests.test_policy import action
 
 HELD = ("deny", "confirm")
@@ -210,24 +210,24 @@ HONEST = [
 ]
 
 
-@pytest.mark.parametrize("line", ROWS)
+@each("line", ROWS)
 def test_attack_j19f_b_lines_are_held_or_refused(default_policy, line):
     assert action(default_policy, line) in HELD
 
 
-@pytest.mark.parametrize("line", ROWS)
+@each("line", ROWS)
 def test_attack_j19f_b_lines_are_held_as_exec_commands(default_policy, line):
     verdict = evaluate(default_policy, line, role="engineer", target="web01", login="root",
                        interactive=False)
     assert verdict.action in HELD
 
 
-@pytest.mark.parametrize("line", HONEST)
+@each("line", HONEST)
 def test_attack_j19f_b_honest_lines_run(default_policy, line):
     assert action(default_policy, line) == "allow"
 
 
-@pytest.mark.parametrize(("line", "verdict", "rule"), [
+@each(("line", "verdict", "rule"), [
     ("mv /bin /tmp/x", "deny", "no-root-wipe"),
     ("rename.ul bin old /bin", "deny", "no-root-wipe"),
     ("HISTIGNORE='[[:print:]]*'", "deny", "no-history-ignore-wildcards"),

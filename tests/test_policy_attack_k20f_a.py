@@ -13,6 +13,7 @@ import pytest
 
 from bastion.command_control.policy import KnownValues, evaluate
 from bastion.command_control.policy.pattern_risk import RISKS, may_spell
+from tests.rows import each
 from tests.test_policy import action
 
 HELD = ("deny", "confirm")
@@ -169,12 +170,12 @@ ROWS = [
 ]
 
 
-@pytest.mark.parametrize("line", ROWS)
+@each("line", ROWS)
 def test_attack_k20f_a_lines_are_held_or_refused(default_policy, line):
     assert action(default_policy, line) in HELD
 
 
-@pytest.mark.parametrize("line", ROWS)
+@each("line", ROWS)
 def test_attack_k20f_a_lines_are_held_or_refused_as_exec_commands(default_policy, line):
     assert exec_action(default_policy, line) in HELD
 
@@ -195,17 +196,17 @@ HONEST = [
 ]
 
 
-@pytest.mark.parametrize("line", HONEST)
+@each("line", HONEST)
 def test_attack_k20f_a_honest_lines_run(default_policy, line):
     assert action(default_policy, line) == "allow"
 
 
-@pytest.mark.parametrize("line", ["gunzip *.gz", "chmod 644 *", "chown www-data ./*", "mkdir -p *"])
+@each("line", ["gunzip *.gz", "chmod 644 *", "chown www-data ./*", "mkdir -p *"])
 def test_attack_k20f_a_honest_lines_a_rule_alerts_on_still_run(default_policy, line):
     assert action(default_policy, line) == "alert"
 
 
-@pytest.mark.parametrize(("pattern", "program", "line_operands", "spells"), [
+@each(("pattern", "program", "line_operands", "spells"), [
     ("?t", "cp", False, True),  # -t DIR: the next word
     ("*", "cp", False, True),
     ("*.conf", "cp", False, False),  # -t<name>.conf: a name here; -l.conf: refused by cp

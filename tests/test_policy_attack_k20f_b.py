@@ -16,6 +16,7 @@ from bastion.command_control.policy import evaluate
 from bastion.ssh import judge
 from tests.harness import LOGIN, World
 from tests.policy_rows import assert_held_or_runs
+from tests.rows import each
 from tests.test_channels import POLICY
 
 HELD = ("deny", "confirm")
@@ -57,7 +58,7 @@ ROWS = [
 ]
 
 
-@pytest.mark.parametrize("line", ROWS)
+@each("line", ROWS)
 def test_attack_k20f_b_lines_are_held_or_refused_typed_and_as_exec_commands(default_policy, line):
     assert_held_or_runs(default_policy, line, held=True)
 
@@ -84,7 +85,7 @@ HONEST = [
 ]
 
 
-@pytest.mark.parametrize("line", HONEST)
+@each("line", HONEST)
 def test_attack_k20f_b_honest_lines_keep_their_verdict(default_policy, line):
     """Allowed, or (scp, ssh copying out) only alerted as before."""
     assert evaluate(default_policy, line, role="engineer", target="web01").action in (
@@ -93,7 +94,7 @@ def test_attack_k20f_b_honest_lines_keep_their_verdict(default_policy, line):
 
 # -- finding 5: the gate's reading of scp in server mode ----------------------------------------
 
-@pytest.mark.parametrize("line", [
+@each("line", [
     "scp ?t dest", "scp -[t] dest", "scp [-]t dest", "cd w && scp ?t dest", "x=-t; scp $x dest",
     'scp "$x" dest', "scp $(printf -- -t) dest", "scp -t ?f /etc/shadow", "scp ?r ?f /etc",
     "sudo scp ?t /etc", "scp -r -[t] dest", "scp ?r -f x",
@@ -103,7 +104,7 @@ def test_an_scp_whose_mode_is_not_literal_is_a_server_the_bastion_cannot_follow(
     assert judge.runs_file_server(line)
 
 
-@pytest.mark.parametrize(("line", "followed", "server"), [
+@each(("line", "followed", "server"), [
     ("scp -t /tmp", True, True), ("scp -r -t -- /tmp/x", True, True),
     ("scp -t $HOME/x", True, True), ("scp -f '/etc/*.conf'", True, True),
     ("scp -f *.log", True, True), ("scp -r -f *", True, True), ("scp -f ?t x", True, True),

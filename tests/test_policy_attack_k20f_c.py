@@ -12,6 +12,7 @@ import pytest
 
 from bastion.command_control.policy import reads_script_from_stdin
 from bastion.command_control.policy.match import evaluate
+from tests.rows import each
 from tests.test_policy import action
 
 HELD = ("deny", "confirm")
@@ -108,24 +109,24 @@ HONEST = [
 ]
 
 
-@pytest.mark.parametrize("line", ROWS)
+@each("line", ROWS)
 def test_attack_k20f_c_lines_are_held_or_refused(default_policy, line):
     assert action(default_policy, line) in HELD
 
 
-@pytest.mark.parametrize("line", ROWS)
+@each("line", ROWS)
 def test_attack_k20f_c_lines_are_held_as_exec_commands(default_policy, line):
     verdict = evaluate(default_policy, line, role="engineer", target="web01", login="root",
                        interactive=False)
     assert verdict.action in HELD
 
 
-@pytest.mark.parametrize("line", [*F17_ALERTS, "sudo -i", "sudo -s"])
+@each("line", [*F17_ALERTS, "sudo -i", "sudo -s"])
 def test_sudo_long_login_and_shell_alert_as_the_short_letters_do(default_policy, line):
     assert action(default_policy, line) == "alert"
 
 
-@pytest.mark.parametrize("line", HONEST)
+@each("line", HONEST)
 def test_attack_k20f_c_honest_lines_run(default_policy, line):
     assert action(default_policy, line) == "allow"
 
@@ -155,12 +156,12 @@ F7 = [
 ]
 
 
-@pytest.mark.parametrize("line", F7)
+@each("line", F7)
 def test_an_option_value_naming_stdin_from_a_folder_the_line_chose_is_the_program(line):
     assert reads_script_from_stdin(line) == "interpreter"
 
 
-@pytest.mark.parametrize("line", [
+@each("line", [
     "lli main.ll", "cd /tmp && lli -extra-module=x.ll main.ll", "php -d memory_limit=1G x.php",
     "php -d include_path=/usr/share/php -d auto_prepend_file=init.php x.php",
     "cd /srv/app && php -d auto_prepend_file=boot.php x.php", "php --php-ini /etc/php.ini x.php",
@@ -172,7 +173,7 @@ def test_options_loading_ordinary_files_read_no_program_from_stdin(line):
     assert reads_script_from_stdin(line) is None
 
 
-@pytest.mark.parametrize(("line", "verdict", "rule"), [
+@each(("line", "verdict", "rule"), [
     ("gzip -r /etc", "deny", "no-root-wipe"),
     ("gzip -r /var/log", "deny", "no-log-tampering"),
     ("gzip -rk /etc", "confirm", "no-credential-file-writes"),

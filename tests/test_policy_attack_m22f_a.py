@@ -6,9 +6,8 @@ lines allowed."""
 
 from __future__ import annotations
 
-import pytest
-
 from bastion.command_control.policy import KnownValues, Policy, evaluate
+from tests.rows import each
 
 
 def _both(policy: Policy, line: str) -> tuple[str, str]:
@@ -22,7 +21,7 @@ _STOPPED = "deny"
 _HELD = "confirm"
 
 
-@pytest.mark.parametrize(("line", "expected"), [
+@each(("line", "expected"), [
     # 1: a start verb's glob reaching shutdown/umount/final/rescue/emergency/reboot targets
     ("systemctl start 'shutdown.targe?'", _STOPPED),
     ("systemctl start 'shut*'", _STOPPED),

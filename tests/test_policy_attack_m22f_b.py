@@ -8,12 +8,11 @@ the honest lines beside them that still run."""
 
 from __future__ import annotations
 
-import pytest
-
 from bastion.command_control.policy import KnownValues, evaluate
 from bastion.command_control.policy.words import _Word
 from bastion.command_control.policy.wrappers import sudo_escaped
 from tests.policy_rows import assert_held_or_runs
+from tests.rows import each
 
 HELD = ("deny", "confirm")
 
@@ -57,7 +56,7 @@ ROWS = [
 ]
 
 
-@pytest.mark.parametrize("line", ROWS)
+@each("line", ROWS)
 def test_attack_m22f_b_lines_are_held_or_refused_typed_and_as_exec_commands(default_policy, line):
     assert_held_or_runs(default_policy, line, held=True)
 
@@ -75,7 +74,7 @@ HONEST = [
 ]
 
 
-@pytest.mark.parametrize("line", HONEST)
+@each("line", HONEST)
 def test_attack_m22f_b_honest_lines_still_run(default_policy, line):
     typed = evaluate(default_policy, line, role="engineer", target="web01")
     executed = evaluate(default_policy, line, role="engineer", target="web01", known=KnownValues())

@@ -6,10 +6,9 @@ command (also behind sudo); attack lines refused or held, honest lines allowed."
 
 from __future__ import annotations
 
-import pytest
-
 from bastion.command_control.policy import Policy
 from tests.policy_rows import typed_and_exec
+from tests.rows import each
 
 _STOPPED = "deny"
 _HELD = "confirm"
@@ -170,7 +169,7 @@ _LINES = [
 ]
 
 
-@pytest.mark.parametrize(("line", "expected"), _LINES)
+@each(("line", "expected"), _LINES)
 def test_attack_n23f_a_lines(default_policy: Policy, line: str, expected: str) -> None:
     typed, run = typed_and_exec(default_policy, line)
     assert (typed.action, run.action) == (expected, expected)

@@ -9,9 +9,8 @@ the honest lines beside them that still run."""
 
 from __future__ import annotations
 
-import pytest
-
 from tests.policy_rows import assert_held_or_runs
+from tests.rows import each
 
 HELD = [
     # 3: systemctl links a unit file named as a protected unit into the search path
@@ -74,7 +73,7 @@ ROWS = [(line, True) for line in HELD] + [(f"sudo {line}", True) for line in HEL
     (line, False) for line in HONEST] + [(line, True) for line in HELD_SINCE_U30F]
 
 
-@pytest.mark.parametrize(("line", "held"), ROWS)
+@each(("line", "held"), ROWS)
 def test_attack_n23f_b_lines_are_held_typed_and_as_exec_commands_and_honest_ones_run(
         default_policy, line, held):
     assert_held_or_runs(default_policy, line, held)

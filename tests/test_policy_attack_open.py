@@ -5,15 +5,14 @@ or refused, honest halves allowed."""
 
 from __future__ import annotations
 
-import pytest
-
 from bastion.command_control.policy import reads_script_from_stdin
+from tests.rows import each
 from tests.test_policy import action
 
 _X = "tee /etc/sudoers.d/x"
 
 
-@pytest.mark.parametrize(("line", "expected"), [
+@each(("line", "expected"), [
     # an option a wrapper's tables do not hold is unknown, never a flag before the command
     ("sudo --bogus ls /tmp", "confirm"),
     ("sudo -X ls /tmp", "confirm"),
@@ -60,7 +59,7 @@ def test_every_wrapper_reads_its_options_from_a_complete_table(default_policy, l
     assert action(default_policy, line) == expected
 
 
-@pytest.mark.parametrize(("line", "expected"), [
+@each(("line", "expected"), [
     # a strategy that is none of git's built-ins is the program git-merge-NAME from PATH
     ("git merge -s evil main", "confirm"),
     ("git merge --strategy=evil main", "confirm"),
@@ -90,7 +89,7 @@ def test_git_merge_strategies_that_are_not_built_in_are_programs(default_policy,
     assert action(default_policy, line) == expected
 
 
-@pytest.mark.parametrize(("line", "expected"), [
+@each(("line", "expected"), [
     # a runner's output options are writes; what it runs is judged as python3 runs it
     ("coverage run --data-file=/etc/sudoers.d/x x.py", "deny"),
     ("coverage run --data /etc/sudoers.d/x x.py", "deny"),  # optparse's abbreviations
@@ -131,7 +130,7 @@ def test_python_runners_run_what_python3_would_and_write_their_outputs(default_p
     assert action(default_policy, line) == expected
 
 
-@pytest.mark.parametrize(("command", "kind"), [
+@each(("command", "kind"), [
     ("coverage run -m code", "interpreter"),
     ("coverage run -", "interpreter"),
     ("pyinstrument -m asyncio", "interpreter"),
@@ -145,7 +144,7 @@ def test_python_runners_reading_the_exec_channels_stdin(command, kind):
     assert reads_script_from_stdin(command) == kind
 
 
-@pytest.mark.parametrize(("line", "expected"), [
+@each(("line", "expected"), [
     ("pm2 start tee -- /etc/sudoers.d/x", "deny"),  # PROGRAM -- ARGS
     ('pm2 start "rm -rf /etc"', "deny"),  # a command line
     ("pm2 start app.js -o /etc/sudoers.d/x", "deny"),  # its log files
@@ -174,7 +173,7 @@ def test_process_managers_and_debugger_servers_run_what_their_words_name(default
     assert action(default_policy, line) == expected
 
 
-@pytest.mark.parametrize(("command", "kind"), [
+@each(("command", "kind"), [
     ("rr replay", "interpreter"),  # gdb reads its commands from the exec channel's stdin
     ("rr replay -d bash", "shell"),
     ("rr replay -a", None),
@@ -183,7 +182,7 @@ def test_rr_replay_starts_its_debugger_on_stdin(command, kind):
     assert reads_script_from_stdin(command) == kind
 
 
-@pytest.mark.parametrize(("line", "expected"), [
+@each(("line", "expected"), [
     # gpg writes beside each operand when no -o names its output (checked with GnuPG 2.2)
     ("gpg -c /etc/sudoers.d/x", "deny"),  # x.gpg
     ("gpg -ca /etc/sudoers.d/x", "deny"),  # x.asc
@@ -214,7 +213,7 @@ def test_gpg_writes_beside_its_operands(default_policy, line, expected):
     assert action(default_policy, line) == expected
 
 
-@pytest.mark.parametrize(("line", "expected"), [
+@each(("line", "expected"), [
     # lftp's -e commands (`!` runs a shell): unknown, as -c's are
     ("lftp -e '!touch /etc/sudoers.d/x' host", "confirm"),
     ("lftp -e 'mirror -R /tmp/x /srv' host", "confirm"),

@@ -10,9 +10,8 @@ should be; the honest lines beside them, and what each costs."""
 
 from __future__ import annotations
 
-import pytest
-
 from bastion.command_control.policy import KnownValues, evaluate
+from tests.rows import each
 
 HELD, DENY, ALLOW = "held", "deny", "allow"
 
@@ -130,7 +129,7 @@ ROWS = [
 ]
 
 
-@pytest.mark.parametrize(("line", "expected"), ROWS)
+@each(("line", "expected"), ROWS)
 def test_attack_p25f_glob_and_tilde_lines_typed_and_as_exec_commands(default_policy, line, expected):
     typed = evaluate(default_policy, line, role="engineer", target="web01")
     executed = evaluate(default_policy, line, role="engineer", target="web01",

@@ -8,9 +8,8 @@ siblings, held or refused typed and as exec commands; the honest lines beside th
 
 from __future__ import annotations
 
-import pytest
-
 from tests.policy_rows import assert_held_or_runs
+from tests.rows import each
 
 HELD = [
     # 5: an escape right after `{`, `[`, `]`, `}`
@@ -53,7 +52,7 @@ HONEST = [
 ROWS = [(line, True) for line in HELD] + [(line, False) for line in HONEST]
 
 
-@pytest.mark.parametrize(("line", "held"), ROWS)
+@each(("line", "held"), ROWS)
 def test_attack_p25f_lex_lines_are_held_typed_and_as_exec_commands_and_honest_ones_run(
         default_policy, line, held):
     assert_held_or_runs(default_policy, line, held)

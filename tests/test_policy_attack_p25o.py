@@ -7,10 +7,9 @@ wrapper reads (`fakeroot -i FILE`) is a `<` of it."""
 
 from __future__ import annotations
 
-import pytest
-
 from bastion.command_control.policy import Policy, parse_commands
 from tests.policy_rows import typed_and_exec
+from tests.rows import each
 
 _DENIED = "deny"
 _HELD = "confirm"
@@ -108,7 +107,7 @@ _LINES = [
 ]
 
 
-@pytest.mark.parametrize(("line", "expected"), _LINES)
+@each(("line", "expected"), _LINES)
 def test_attack_p25o_lines(default_policy: Policy, line: str, expected: str) -> None:
     typed, run = (v.action for v in typed_and_exec(default_policy, line))
     if expected.startswith("read:"):  # a read of the file, for rules naming `<`

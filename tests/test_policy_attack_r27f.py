@@ -2,10 +2,10 @@
 dcfldd and dc3dd, and a redirection on a function definition (a here-document whose `$( )`
 runs at each call; `f() { ...; } >> /etc/sudoers`). Findings 2 (terminal makers) are rows in
 tests/test_own_terminal.py; 5 to 8 are open (SECURITY.md)."""
-import pytest
 
 from bastion.command_control.policy.model import Policy
 from tests.policy_rows import HELD, typed_and_exec
+from tests.rows import each
 
 ROWS = [
     "dcfldd of=~root/../etc/sudoers", "dc3dd hof=~root/../etc/shadow",
@@ -19,8 +19,8 @@ HONEST = ["dcfldd if=/dev/zero of=/tmp/x bs=1M count=1", "f() { echo hi; }; f > 
           "f() { ls; }; f", "dcfldd 'of=~root/x'"]
 
 
-@pytest.mark.parametrize("line", ROWS + HONEST)
-@pytest.mark.parametrize("exec_command", [False, True], ids=["typed", "exec"])
+@each("line", ROWS + HONEST)
+@each("exec_command", [False, True], ids=["typed", "exec"])
 def test_attack_r27f_lines_are_held_and_honest_ones_run(default_policy: Policy, line: str,
                                                        exec_command: bool) -> None:
     verdict = typed_and_exec(default_policy, line)[exec_command]

@@ -8,10 +8,9 @@ lines beside them that still run."""
 
 from __future__ import annotations
 
-import pytest
-
 from bastion.command_control.policy import KnownValues, evaluate
 from tests.policy_rows import assert_held_or_runs, typed_and_exec
+from tests.rows import each
 
 # (line, the action it gets: "deny", or "held" for deny or confirm)
 ROWS = [
@@ -84,8 +83,8 @@ ROWS = [
 ]
 
 
-@pytest.mark.parametrize("sudo", ["", "sudo "])
-@pytest.mark.parametrize(("line", "action"), ROWS)
+@each("sudo", ["", "sudo "])
+@each(("line", "action"), ROWS)
 def test_attack_r27f_a_lines_are_held_or_refused_typed_as_exec_and_behind_sudo(
         default_policy, line, action, sudo):
     for verdict in typed_and_exec(default_policy, sudo + line):
@@ -109,8 +108,8 @@ HONEST = [
 ]
 
 
-@pytest.mark.parametrize("sudo", ["", "sudo "])
-@pytest.mark.parametrize("line", HONEST)
+@each("sudo", ["", "sudo "])
+@each("line", HONEST)
 def test_attack_r27f_a_honest_lines_still_run(default_policy, line, sudo):
     assert_held_or_runs(default_policy, sudo + line, held=False)
 

@@ -2,10 +2,10 @@
 command. s28o, finding 1: OpenSSH's scp reads options only up to its first operand, so
 `scp evil -t -l DIR` is a local copy into DIR (judged as `cp -- evil -t -l DIR`), not the
 server side of a transfer."""
-import pytest
 
 from bastion.command_control.policy.model import Policy
 from tests.policy_rows import HELD, typed_and_exec
+from tests.rows import each
 
 ROWS = [
     "scp evil -t -l /etc/sudoers.d", "scp evil -l /etc/sudoers.d", "scp evil -o /etc/sudoers.d",
@@ -54,8 +54,8 @@ HONEST = ["scp -P 2222 f backup@h:/srv/", "scp h:/var/log/syslog /tmp/", "scp -t
           "scp -r h:/srv/app /tmp/app", "systemd-run --on-active=60 --unit=backup /usr/local/bin/backup"]
 
 
-@pytest.mark.parametrize("line", ROWS + HONEST)
-@pytest.mark.parametrize("exec_command", [False, True], ids=["typed", "exec"])
+@each("line", ROWS + HONEST)
+@each("exec_command", [False, True], ids=["typed", "exec"])
 def test_attack_s28_lines_are_held_and_honest_ones_run(default_policy: Policy, line: str,
                                                       exec_command: bool) -> None:
     verdict = typed_and_exec(default_policy, line)[exec_command]

@@ -8,10 +8,9 @@ sudo; the honest lines beside them that still run."""
 
 from __future__ import annotations
 
-import pytest
-
 from bastion.command_control.policy.model import Policy
 from tests.policy_rows import assert_held_or_runs, typed_and_exec
+from tests.rows import each
 
 # (line, "deny" where the absolute spelling is refused, else "held": deny or confirm)
 ROWS = [
@@ -129,7 +128,7 @@ HONEST = [
 ]
 
 
-@pytest.mark.parametrize(("line", "action"), ROWS)
+@each(("line", "action"), ROWS)
 def test_attack_s28f_a_lines_are_held_typed_and_as_exec(default_policy: Policy, line: str,
                                                        action: str) -> None:
     for verdict in typed_and_exec(default_policy, line):
@@ -141,6 +140,6 @@ def test_attack_s28f_a_lines_are_held_typed_and_as_exec(default_policy: Policy, 
         assert_held_or_runs(default_policy, f"sudo {line}", True)
 
 
-@pytest.mark.parametrize("line", HONEST)
+@each("line", HONEST)
 def test_attack_s28f_a_honest_lines_still_run(default_policy: Policy, line: str) -> None:
     assert_held_or_runs(default_policy, line, False)

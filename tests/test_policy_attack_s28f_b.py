@@ -4,10 +4,10 @@ a glob), rclone's `:local:` remotes and RCLONE_CONFIG_* variables, git's ext:: a
 GIT_ALLOW_PROTOCOL, git pathspecs naming a folder (`git rm -rf .`, `checkout -- .`), and ssh's
 `%h`/`%r`/`%n` tokens in ProxyCommand and its kin. Each line typed, as an exec command, and
 behind sudo; honest lines beside them still run (allowed, or alerted as before)."""
-import pytest
 
 from bastion.command_control.policy.model import Policy
 from tests.policy_rows import HELD, typed_and_exec
+from tests.rows import each
 
 HOLD, ALERT, RUNS = "held", "alert", "runs"
 ROWS = [
@@ -116,8 +116,8 @@ def _holds(action: str, want: str) -> bool:
     return action in ("allow", "alert")
 
 
-@pytest.mark.parametrize(("line", "want"), ROWS + SUDO_ROWS)
-@pytest.mark.parametrize("exec_command", [False, True], ids=["typed", "exec"])
+@each(("line", "want"), ROWS + SUDO_ROWS)
+@each("exec_command", [False, True], ids=["typed", "exec"])
 def test_attack_s28f_b_lines_are_held_and_honest_ones_run(default_policy: Policy, line: str,
                                                          want: str, exec_command: bool) -> None:
     verdict = typed_and_exec(default_policy, line)[exec_command]

@@ -4,10 +4,10 @@ AccountsService, augtool, sss_override, system extensions, mount tables) and unr
 writing into or removing a folder (lrzip -O, wipe -r, trash-put, tmpwatch...). Each line is
 judged typed, as an exec command, and behind sudo; the attacker's lines and their siblings are
 held, the honest lines beside them run."""
-import pytest
 
 from bastion.command_control.policy.model import Policy
 from tests.policy_rows import assert_held_or_runs, typed_and_exec
+from tests.rows import each
 
 DBUS = "busctl call org.freedesktop.systemd1 /org/freedesktop/systemd1 org.freedesktop.systemd1.Manager"
 ACCOUNTS = "busctl call org.freedesktop.Accounts /org/freedesktop/Accounts"
@@ -129,8 +129,8 @@ HONEST_ROWS = [
 ]
 
 
-@pytest.mark.parametrize("line", HELD_ROWS + HONEST_ROWS)
-@pytest.mark.parametrize("sudo", ["", "sudo "], ids=["plain", "sudo"])
+@each("line", HELD_ROWS + HONEST_ROWS)
+@each("sudo", ["", "sudo "], ids=["plain", "sudo"])
 def test_attack_s28f_c_lines_are_held_and_honest_ones_run(default_policy: Policy, line: str,
                                                           sudo: str) -> None:
     assert_held_or_runs(default_policy, sudo + line, line in HELD_ROWS)
@@ -147,7 +147,7 @@ DENIED = [
 ]
 
 
-@pytest.mark.parametrize(("line", "rule"), DENIED)
+@each(("line", "rule"), DENIED)
 def test_attack_s28f_c_named_refusals_reach_the_other_spellings(default_policy: Policy, line: str,
                                                                rule: str) -> None:
     for verdict in typed_and_exec(default_policy, line):

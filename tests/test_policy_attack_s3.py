@@ -6,9 +6,8 @@ Each held line was allowed (or only alerted) before; each honest line beside it 
 
 from __future__ import annotations
 
-import pytest
-
 from bastion.command_control.policy import Policy, evaluate
+from tests.rows import each
 
 HELD = ("deny", "confirm")
 
@@ -101,16 +100,16 @@ PARALLEL_HONEST = [
 ]
 
 
-@pytest.mark.parametrize("line", FIND_HELD + LAUNCHERS_HELD + NETWORK_HELD + PARALLEL_HELD)
+@each("line", FIND_HELD + LAUNCHERS_HELD + NETWORK_HELD + PARALLEL_HELD)
 def test_attack_s_lines_are_held(default_policy: Policy, line: str) -> None:
     assert judged(default_policy, line) in HELD
 
 
-@pytest.mark.parametrize("line", FIND_HONEST + LAUNCHERS_HONEST + PARALLEL_HONEST)
+@each("line", FIND_HONEST + LAUNCHERS_HONEST + PARALLEL_HONEST)
 def test_honest_lines_beside_them_stay_allowed(default_policy: Policy, line: str) -> None:
     assert judged(default_policy, line) == "allow"
 
 
-@pytest.mark.parametrize("line", NETWORK_ALERTED)
+@each("line", NETWORK_ALERTED)
 def test_honest_socat_and_ncat_lines_are_only_alerted(default_policy: Policy, line: str) -> None:
     assert judged(default_policy, line) == "alert"

@@ -9,8 +9,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-
 from bastion.command_control.policy import (
     evaluate,
     load_policy,
@@ -18,6 +16,7 @@ from bastion.command_control.policy import (
     reads_script_from_stdin,
     script_doubt,
 )
+from tests.rows import each
 
 POLICY = load_policy(Path(__file__).resolve().parents[1] / "config" / "policy.toml")
 
@@ -48,13 +47,13 @@ CODE_ON_THE_LINE = [
 ]
 
 
-@pytest.mark.parametrize("line", VALUE_NOT_LETTERS)
+@each("line", VALUE_NOT_LETTERS)
 def test_an_option_value_is_no_inline_code_letter(line: str) -> None:
     assert reads_script_from_stdin(line) == "interpreter", parse_commands(line)
     assert "may read the script after it" in (script_doubt(line) or "")
 
 
-@pytest.mark.parametrize("line", CODE_ON_THE_LINE)
+@each("line", CODE_ON_THE_LINE)
 def test_code_given_on_the_line_is_still_told_from_stdin(line: str) -> None:
     assert reads_script_from_stdin(line) is None, parse_commands(line)
     assert action(line) == "allow"
@@ -73,12 +72,12 @@ PROGRAM_ELSEWHERE = [
 ]
 
 
-@pytest.mark.parametrize("line", PROGRAM_FROM_STDIN)
+@each("line", PROGRAM_FROM_STDIN)
 def test_more_programs_read_their_program_from_stdin(line: str) -> None:
     assert reads_script_from_stdin(line) == "interpreter", parse_commands(line)
 
 
-@pytest.mark.parametrize("line", PROGRAM_ELSEWHERE)
+@each("line", PROGRAM_ELSEWHERE)
 def test_their_program_given_elsewhere_is_no_stdin_program(line: str) -> None:
     assert reads_script_from_stdin(line) is None, parse_commands(line)
     assert action(line) == "allow"
@@ -98,22 +97,22 @@ CREDENTIAL_WRITES = ["mmv /tmp/x /etc/sudoers.d/x", "mcp /tmp/x /etc/sudoers.d/x
 HONEST_RENAMES = ["rename s/a/b/ f.txt", "mmv a.txt b.txt", "mcp a.txt b.txt", "rename.ul foo bar f"]
 
 
-@pytest.mark.parametrize("line", NAMES_UNKNOWN)
+@each("line", NAMES_UNKNOWN)
 def test_names_read_from_stdin_or_not_told_are_held(line: str) -> None:
     assert action(line) == "confirm", parse_commands(line)
 
 
-@pytest.mark.parametrize("line", ["mmv", "rename s/x/y/", "mcp", "prename -e s/x/y/"])
+@each("line", ["mmv", "rename s/x/y/", "mcp", "prename -e s/x/y/"])
 def test_a_renamer_reading_names_may_read_the_script_after_it(line: str) -> None:
     assert "may read the script after it" in (script_doubt(line) or "")
 
 
-@pytest.mark.parametrize("line", CREDENTIAL_WRITES)
+@each("line", CREDENTIAL_WRITES)
 def test_mmv_and_its_links_write_their_target(line: str) -> None:
     assert action(line) == "deny"
 
 
-@pytest.mark.parametrize("line", HONEST_RENAMES)
+@each("line", HONEST_RENAMES)
 def test_a_rename_of_named_files_stays_allowed(line: str) -> None:
     assert action(line) == "allow"
     assert script_doubt(line) is None
@@ -141,11 +140,11 @@ GDB_HONEST = [
 ]
 
 
-@pytest.mark.parametrize("line", GDB_HELD)
+@each("line", GDB_HELD)
 def test_gdb_settings_that_write_or_run_code_are_held(line: str) -> None:
     assert action(line) == "confirm", parse_commands(line)
 
 
-@pytest.mark.parametrize("line", GDB_HONEST)
+@each("line", GDB_HONEST)
 def test_gdb_settings_that_only_show_stay_allowed(line: str) -> None:
     assert action(line) == "allow", parse_commands(line)

@@ -5,9 +5,8 @@ find that the filter held. Each table has an attack half (held or denied) and an
 
 from __future__ import annotations
 
-import pytest
-
 from bastion.command_control.policy import Policy, evaluate
+from tests.rows import each
 
 
 def action(policy: Policy, line: str) -> str:
@@ -17,7 +16,7 @@ def action(policy: Policy, line: str) -> str:
 HELD = ("confirm", "deny")
 
 
-@pytest.mark.parametrize("line", [
+@each("line", [
     # find fills {} in anywhere in a word: the word names the found file, or a path built from it
     r"cd / && find etc -name sudoers -exec cp /tmp/x ./{} \;",
     r"cd / && find etc -name sudoers -exec cp /tmp/x /{} \;",
@@ -53,7 +52,7 @@ def test_attack_u_find_fills_in_braces_inside_any_word(default_policy, line):
     assert action(default_policy, line) in HELD
 
 
-@pytest.mark.parametrize("line", [
+@each("line", [
     r"find . -name '*.txt' -exec cp {} /backup/ \;",
     r"find . -name '*.txt' -exec mv {} /tmp/x/ \;",
     r"find . -name '*.txt' -exec cp -t /backup {} +",
@@ -70,7 +69,7 @@ def test_honest_copies_and_moves_under_find_run(default_policy, line):
     assert action(default_policy, line) == "allow"
 
 
-@pytest.mark.parametrize(("line", "expected"), [
+@each(("line", "expected"), [
     # options the table lacked: their values were taken for the command, or the command missed
     ("parallel -P 2 cp /tmp/x /etc/sudoers.d/{} ::: a", "deny"),
     ("parallel --arg-sep ,, cp /tmp/x ,, /etc/sudoers.d/a", "deny"),
@@ -118,7 +117,7 @@ def test_attack_u_parallel_options_are_read_from_its_whole_table(default_policy,
     assert action(default_policy, line) == expected
 
 
-@pytest.mark.parametrize(("line", "expected"), [
+@each(("line", "expected"), [
     # GNU tar permutes: its options are read anywhere before `--`
     ("tar -x a.tar -f x -P", "confirm"),
     ("tar -xf a.tar --transform 's,^,/etc/sudoers.d/,' -P", "confirm"),

@@ -7,9 +7,8 @@ Each held line was allowed before; each honest line beside it stays allowed.
 
 from __future__ import annotations
 
-import pytest
-
 from bastion.command_control.policy import Policy, evaluate, script_doubt
+from tests.rows import each
 
 HELD = ("deny", "confirm")
 
@@ -210,24 +209,24 @@ MODULES_HONEST = [
 ]
 
 
-@pytest.mark.parametrize("line", RENAMERS_HELD + LAUNCHERS_HELD + MODULES_HELD)
+@each("line", RENAMERS_HELD + LAUNCHERS_HELD + MODULES_HELD)
 def test_attack_u_programs_read_with_their_own_grammar_are_held(default_policy, line):
     typed, sent = verdicts(default_policy, line)
     assert typed in HELD and sent in HELD, (typed, sent)
 
 
-@pytest.mark.parametrize("line", LAUNCHERS_HONEST + MODULES_HONEST)
+@each("line", LAUNCHERS_HONEST + MODULES_HONEST)
 def test_attack_u_honest_uses_of_the_same_programs_stay_allowed(default_policy, line):
     assert verdicts(default_policy, line) == ("allow", "allow")
 
 
-@pytest.mark.parametrize("line", RENAMERS_HONEST)
+@each("line", RENAMERS_HONEST)
 def test_attack_u_honest_renames_run(default_policy, line):
     # A new name beside any file may be authorized_keys: the shipped rule alerts, never holds.
     assert all(v in ("allow", "alert") for v in verdicts(default_policy, line))
 
 
-@pytest.mark.parametrize(("line", "expected"), [
+@each(("line", "expected"), [
     # a known editor at the terminal: what is typed there is the person's, as in `vi FILE`;
     # a new name beside an ordinary file may still be authorized_keys (the shipped alert)
     ("qmv /srv/app", "alert"),
@@ -243,7 +242,7 @@ def test_attack_u_launcher_and_renamer_edges(default_policy, line, expected):
 # Item 4: honest work held. A readonly integer takes no later assignment, so no later line can
 # make bash evaluate a value as arithmetic through it; a plain `declare -i n=5` keeps the
 # attribute, and a later line's `n=$x` (x='a[$(cmd)]') would run cmd unseen: still held.
-@pytest.mark.parametrize(("line", "expected"), [
+@each(("line", "expected"), [
     ("declare -ir n=5", "allow"),
     ("typeset -ri n=5 m=0x10", "allow"),
     ("declare -i n=5", "confirm"),
@@ -256,7 +255,7 @@ def test_attack_u_integer_declarations(default_policy, line, expected):
     assert verdicts(default_policy, line) == (expected, expected)
 
 
-@pytest.mark.parametrize(("statement", "doubt"), [
+@each(("statement", "doubt"), [
     # pip asks an index's password with input(), through a buffer that swallows the script
     # after it, unless --no-input; requirements from a descriptor are that script too.
     ("pip install --no-input -r requirements.txt", False),

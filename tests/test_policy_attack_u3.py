@@ -4,16 +4,15 @@ an attack half that must be held or refused, and an honest half that must stay a
 
 from __future__ import annotations
 
-import pytest
-
 from bastion.command_control.policy import Policy, evaluate
+from tests.rows import each
 
 
 def action(policy: Policy, line: str) -> str:
     return evaluate(policy, line, role="engineer", target="web01").action
 
 
-@pytest.mark.parametrize(("line", "expected"), [
+@each(("line", "expected"), [
     # trusting every owner's repositories re-opens settings (hooks, fsmonitor) another user wrote
     ("git -c safe.directory=* status", "confirm"),
     ("git -c 'safe.directory=/home/*' -C /home/other/repo status", "confirm"),
@@ -44,7 +43,7 @@ def test_attack_u_git_trust_and_environment_spellings(default_policy: Policy, li
     assert action(default_policy, line) == expected
 
 
-@pytest.mark.parametrize(("line", "expected"), [
+@each(("line", "expected"), [
     # socat's address options naming a file it writes, and its other file addresses
     ("socat - READLINE,history=/etc/sudoers.d/x", "deny"),
     ("socat TCP-LISTEN:80 readline,History-File=/etc/sudoers.d/x", "deny"),
@@ -93,7 +92,7 @@ def test_attack_u_socat_options_and_every_netcat(default_policy: Policy, line: s
     assert action(default_policy, line) == expected
 
 
-@pytest.mark.parametrize(("line", "expected"), [
+@each(("line", "expected"), [
     # archivers and image makers writing the file an option or an operand names
     ("cpio -o --file=/etc/sudoers.d/x < /tmp/list", "deny"),
     ("cpio -o -F /etc/sudoers.d/x < /tmp/list", "deny"),
@@ -144,7 +143,7 @@ def test_attack_u_archivers_write_where_their_options_say(default_policy: Policy
     assert action(default_policy, line) == expected
 
 
-@pytest.mark.parametrize(("line", "expected"), [
+@each(("line", "expected"), [
     # a program under its version, a Debian alternative's name or GNU's `g` prefix is read
     # with its base program's grammar and tables
     ("gsed -i s/a/b/ /etc/sudoers", "deny"),
@@ -182,7 +181,7 @@ def test_attack_u_versioned_and_alternative_names_are_their_program(default_poli
     assert action(default_policy, line) == expected
 
 
-@pytest.mark.parametrize(("line", "expected"), [
+@each(("line", "expected"), [
     # a link through a process's own view names what the process using it sees, then
     ("ln -s /proc/self/cwd /tmp/L", "confirm"),
     ("ln -s /proc/thread-self/cwd/ /tmp/L", "confirm"),
@@ -229,7 +228,7 @@ def test_attack_u_paths_through_a_process_view_and_folders_bound_elsewhere(
     assert action(default_policy, line) == expected
 
 
-@pytest.mark.parametrize(("line", "expected"), [
+@each(("line", "expected"), [
     # where a build writes, as far as its line says: the build folder, an install's destination
     ("cmake -B /etc/sudoers.d -S /tmp/src", "confirm"),
     ("cmake -S /tmp/src -B/etc/sudoers.d", "confirm"),

@@ -3,11 +3,11 @@ escapes systemd or gdbus decodes, settings written by a program's own settings c
 servers under other names, and prompts that read code from an exec channel's stdin under a verb,
 a script or a module. Each line is judged typed and as an exec command; the attackers' lines
 and their siblings are held (denied or confirmed), the honest lines beside them run."""
-import pytest
 
 from bastion.command_control import policy
 from bastion.command_control.policy.model import Policy
 from tests.policy_rows import assert_held_or_runs
+from tests.rows import each
 
 UNIT = "/org/freedesktop/systemd1/unit"
 START = "org.freedesktop.systemd1.Unit Start s replace"
@@ -88,7 +88,7 @@ ROWS = [
 ]
 
 
-@pytest.mark.parametrize(("line", "held"), ROWS)
+@each(("line", "held"), ROWS)
 def test_the_attackers_lines_are_held_and_honest_ones_run(default_policy: Policy, line: str, held: bool):
     assert_held_or_runs(default_policy, line, held)
 
@@ -134,18 +134,18 @@ STDIN_ROWS = [
 ]
 
 
-@pytest.mark.parametrize(("line", "reads"), STDIN_ROWS)
+@each(("line", "reads"), STDIN_ROWS)
 def test_a_prompt_named_by_a_verb_reads_the_exec_stdin(line: str, reads: str | None):
     assert policy.reads_script_from_stdin(line) == reads
 
 
-@pytest.mark.parametrize("line", ["echo 'import os' | python3 manage.py shell",
+@each("line", ["echo 'import os' | python3 manage.py shell",
                                   "echo 'system(\"id\")' | crystal eval", "cat x.rb | rails c"])
 def test_text_piped_into_a_prompt_named_by_a_verb_is_held(default_policy: Policy, line: str):
     assert_held_or_runs(default_policy, line, True)
 
 
-@pytest.mark.parametrize(("line", "typed"), [
+@each(("line", "typed"), [
     ("pdb3 f.py", False), ("pdb3.11 f.py", False), ("ipdb3 f.py", False), ("jdb Main", False),
     ("rails console", False), ("crystal eval", False),
     # honest: command languages a person types at a pty (the interactive gate reads the keys)

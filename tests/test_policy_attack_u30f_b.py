@@ -5,9 +5,9 @@ kills by port, the logging sockets). Each line is judged typed and as an exec co
 behind sudo): the attacker's lines and their siblings are held at the level of their plain
 spelling (`deny` where `systemctl disable auditd` is denied, `confirm` where `pkill sshd` is
 held), the honest lines beside them run."""
-import pytest
 
 from tests.policy_rows import typed_and_exec
+from tests.rows import each
 
 UNITS = "/lib/systemd/system"
 ETC = "/etc/systemd/system"
@@ -128,7 +128,7 @@ ROWS = [
 ]
 
 
-@pytest.mark.parametrize(("line", "action"), ROWS)
+@each(("line", "action"), ROWS)
 def test_attack_u30f_b_lines_are_held_at_their_plain_spellings_level(default_policy, line, action):
     for verdict in typed_and_exec(default_policy, line):
         assert verdict.action == action, verdict

@@ -8,12 +8,11 @@ root login's home are judged as the gates judge them with the login known (an ex
 
 from __future__ import annotations
 
-import pytest
-
 from bastion.command_control.policy import evaluate
 from bastion.command_control.policy.model import Policy
 from bastion.command_control.policy.packaged import SFTP_SERVER_PATHS
 from tests.policy_rows import HELD, assert_held_or_runs
+from tests.rows import each
 
 ROWS = [
     # finding 2: a -g that is another option's value, turned back on, or before --next/-:
@@ -130,13 +129,13 @@ IN_ROOTS_HOME = [
 ]
 
 
-@pytest.mark.parametrize(("line", "held"), ROWS)
+@each(("line", "held"), ROWS)
 def test_attack_u30f_c_lines_are_held_and_honest_ones_run(default_policy: Policy, line: str,
                                                            held: bool) -> None:
     assert_held_or_runs(default_policy, line, held)
 
 
-@pytest.mark.parametrize(("line", "held"), IN_ROOTS_HOME)
+@each(("line", "held"), IN_ROOTS_HOME)
 def test_attack_u30f_c_a_root_logins_home_is_the_working_folder(default_policy: Policy, line: str,
                                                                 held: bool) -> None:
     for judged, interactive in ((line, True), (f"cd ~root; {line}", False)):

@@ -3,9 +3,9 @@ front-ends under other spellings. Each line is judged typed and as an exec comma
 attacker's lines and their siblings are held at the level of their plain spelling (`deny`
 where `systemctl start debug-shell` or `/etc/init.d/ufw stop` is denied, `confirm` where
 `systemctl start shellinabox` is held), the honest lines beside them run (`allow`)."""
-import pytest
 
 from tests.policy_rows import typed_and_exec
+from tests.rows import each
 
 ROWS = [
     # 1: systemd-run's trigger and --unit as getopt_long reads them (prefixes, clusters)
@@ -147,7 +147,7 @@ ROWS = [
 ]
 
 
-@pytest.mark.parametrize(("line", "action"), ROWS)
+@each(("line", "action"), ROWS)
 def test_attack_v31f_a_lines_are_held_at_their_plain_spellings_level(default_policy, line, action):
     for verdict in typed_and_exec(default_policy, line):
         assert verdict.action == action, verdict

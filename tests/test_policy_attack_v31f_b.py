@@ -7,10 +7,9 @@ and as an exec command, or their exec stdin held; honest lines still run."""
 
 from __future__ import annotations
 
-import pytest
-
 from bastion.command_control.policy import reads_script_from_stdin
 from tests.policy_rows import assert_held_or_runs, typed_and_exec
+from tests.rows import each
 
 HELD, RUNS = True, False
 
@@ -97,19 +96,19 @@ ROWS = [
 ]
 
 
-@pytest.mark.parametrize(("line", "held"), ROWS)
+@each(("line", "held"), ROWS)
 def test_attack_v31f_b_rows_held_or_run(default_policy, line, held):
     assert_held_or_runs(default_policy, line, held)
 
 
-@pytest.mark.parametrize("line", ["sftp -r h:/srv/app /tmp/app", "sftp h:/srv/app/x.tar /tmp/",
+@each("line", ["sftp -r h:/srv/app /tmp/app", "sftp h:/srv/app/x.tar /tmp/",
                                   "sftp -s sftp h:/srv/app/x.tar /tmp/x.tar"])
 def test_attack_v31f_b_sftp_fetches_into_a_work_folder_stay_an_alert(default_policy, line):
     # as every sftp fetch: alerted (alert-copy-out), not held
     assert [v.action for v in typed_and_exec(default_policy, line)] == ["alert", "alert"]
 
 
-@pytest.mark.parametrize(("command", "reads"), [
+@each(("command", "reads"), [
     # as an exec command the stdin is a program: its first data held (bastion.ssh.fed_gate)
     ("mail -s x -S record=/etc/profile.d/x.sh root", "interpreter"),
     ("s-nail -n -S mta=/bin/true -s x -S record=/tmp/x root", "interpreter"),

@@ -5,9 +5,9 @@ plain spelling (`deny` where passwd, `semanage permissive -a` or `aa-complain` i
 `confirm` where `kill -STOP $(pidof auditd)`, `apt-get remove` or core_pattern is held), the
 set-user-ID and capability lines are flagged (`alert`, as `chmod u+s` is), and the honest lines
 beside them still run (`allow`)."""
-import pytest
 
 from tests.policy_rows import typed_and_exec
+from tests.rows import each
 
 SSHD = "/etc/apparmor.d/usr.sbin.sshd"
 
@@ -197,7 +197,7 @@ ROWS = [
 ]
 
 
-@pytest.mark.parametrize(("line", "expected"), ROWS)
+@each(("line", "expected"), ROWS)
 def test_attack_v31f_c_lines(default_policy, line: str, expected: str) -> None:
     for verdict in typed_and_exec(default_policy, line):
         assert verdict.action == expected, (line, verdict)

@@ -6,15 +6,14 @@ unjudged before; each honest half keeps everyday lines of the same programs allo
 
 from __future__ import annotations
 
-import pytest
-
 from bastion.command_control.policy import Policy, reads_script_from_stdin, script_doubt
+from tests.rows import each
 from tests.test_policy import action
 
 C = "/etc/sudoers.d/w"  # a credential file: writing it is denied
 
 
-@pytest.mark.parametrize(("line", "expected"), [
+@each(("line", "expected"), [
     # finding 1: a value taken for the command (the command then ran as the value's argument)
     (f"strace --output /dev/null sh -c 'echo x > {C}'", "deny"),
     (f"strace --string-limit 9 -o /dev/null tee {C}", "deny"),
@@ -88,7 +87,7 @@ def test_a_wrappers_options_are_read_from_a_complete_table(default_policy: Polic
     assert action(default_policy, line) == expected
 
 
-@pytest.mark.parametrize(("line", "expected"), [
+@each(("line", "expected"), [
     # finding 2: launchers the policy read as plain programs
     (f"zrun tee {C}", "deny"),
     (f"niceload tee {C}", "deny"),
@@ -202,7 +201,7 @@ def test_launchers_run_the_command_in_their_words(default_policy: Policy, line: 
     assert action(default_policy, line) == expected
 
 
-@pytest.mark.parametrize(("line", "expected"), [
+@each(("line", "expected"), [
     # finding 12: other names of a judged program, judged (and matched by rules) as it
     ("slogin -o ProxyCommand='touch /etc/sudoers.d/x' x", "deny"),
     ("rsh -o ProxyCommand='rm -rf /etc' x", "deny"),
@@ -218,7 +217,7 @@ def test_other_names_of_a_judged_program(default_policy: Policy, line: str,
     assert action(default_policy, line) == expected
 
 
-@pytest.mark.parametrize(("command", "kind"), [
+@each(("command", "kind"), [
     # findings 3 and 4: stdin as a file through /proc/self/cwd, or a relative path climbing
     # from the login's home (the working directory the policy does not know)
     ("bash /proc/self/cwd/../dev/stdin", "shell"),
@@ -254,7 +253,7 @@ def test_what_reads_its_program_from_the_exec_channels_stdin(command: str,
     assert reads_script_from_stdin(command) == kind
 
 
-@pytest.mark.parametrize("line", [
+@each("line", [
     "perl /proc/self/cwd/../dev/stdin",
     "sed -n -f /proc/self/cwd/../dev/stdin /etc/hostname",
     "python3 ../../dev/fd/0",

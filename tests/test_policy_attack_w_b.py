@@ -4,20 +4,19 @@ shipped policy) and an honest half (everyday lines of the same program stay allo
 
 from __future__ import annotations
 
-import pytest
-
 from bastion.command_control.policy import evaluate
 from bastion.command_control.policy.editors import _vim_parts
 from bastion.command_control.policy.git_options import _git_operands
 from bastion.command_control.policy.program_writes import _sqlite_arguments, _sqlite_file
 from bastion.command_control.policy.scripts import _sed_effects
 from bastion.command_control.policy.words import _Word
+from tests.rows import each
 from tests.test_policy import action
 
 S = "/etc/sudoers.d/x"
 
 
-@pytest.mark.parametrize(("script", "writes", "runs"), [
+@each(("script", "writes", "runs"), [
     # GNU sed 4.9 ends a label at a blank or `;` and reads the next command right after it
     (":a;w F", ["F"], []),
     (":a w F", ["F"], []),
@@ -44,7 +43,7 @@ def test_sed_script_is_read_as_gnu_sed_compiles_it(script, writes, runs):
     assert _sed_effects(script) == (writes, runs)
 
 
-@pytest.mark.parametrize(("line", "expected"), [
+@each(("line", "expected"), [
     # finding 5: a label before a command hid it
     (f"sed -n ':a;w {S}' /tmp/IN", "deny"),
     (f"sed -n ':a;1e touch {S}' /tmp/IN", "deny"),
@@ -97,7 +96,7 @@ def test_sed_gawk_and_m4_writes_are_judged(default_policy, line, expected):
     assert action(default_policy, line) == expected
 
 
-@pytest.mark.parametrize(("line", "expected"), [
+@each(("line", "expected"), [
     # finding 6: -c with its command attached, in a cluster, every spelling, every vim name
     (f"vim -es -u NONE -c'!touch {S}' -c'qa!'", "deny"),
     (f"vim -esc'!touch {S}'", "deny"),
@@ -147,7 +146,7 @@ def test_vim_command_line_is_read_as_vim_reads_it(default_policy, line, expected
     assert action(default_policy, line) == expected
 
 
-@pytest.mark.parametrize("interactive", [False, True])
+@each("interactive", [False, True])
 def test_vim_attached_command_is_denied_with_or_without_a_terminal(default_policy, interactive):
     # With a pty the exec channel lets an editor read the keyboard (typed_at_a_terminal); the
     # command on its line is judged all the same.
@@ -156,7 +155,7 @@ def test_vim_attached_command_is_denied_with_or_without_a_terminal(default_polic
     assert verdict.action == "deny"
 
 
-@pytest.mark.parametrize(("words", "kinds"), [
+@each(("words", "kinds"), [
     (["vim", "-esc", "!id"], [("command", "!id")]),
     (["vim", "-e", "-s", "f"], []),  # ex mode: -s is silent, f a file
     (["vim", "-s", "keys", "f"], [("source", "keys")]),
@@ -169,7 +168,7 @@ def test_vim_parts(words, kinds):
     assert [(p.kind, p.word.value if p.word else None) for p in parts] == kinds
 
 
-@pytest.mark.parametrize(("text", "arguments"), [
+@each(("text", "arguments"), [
     ("|tee C", ["|tee", "C"]),
     ("'|tee' C", ["|tee", "C"]),
     ("'a b'c d", ["a b", "c", "d"]),  # a quoted word ends at its quote
@@ -181,7 +180,7 @@ def test_sqlite_dot_command_words_split_as_sqlite3_splits_them(text, arguments):
     assert _sqlite_arguments(text) == arguments
 
 
-@pytest.mark.parametrize(("name", "path"), [
+@each(("name", "path"), [
     ("file:/etc/x?mode=rwc", "/etc/x"),
     ("file:///etc/x", "/etc/x"),
     ("file://localhost/etc/%78", "/etc/x"),
@@ -197,7 +196,7 @@ def test_sqlite_database_names_are_read_as_uris(name, path):
     assert (found.text if found is not None else None) == path
 
 
-@pytest.mark.parametrize(("line", "expected"), [
+@each(("line", "expected"), [
     # finding 7: the words after `|cmd` run too
     (f"sqlite3 /tmp/t.db '.once |tee {S}' 'select 1;'", "deny"),
     (f"sqlite3 /tmp/t.db '.output |tee {S}' 'select 1;'", "deny"),
@@ -231,7 +230,7 @@ def test_sqlite3_is_read_as_sqlite3_reads_it(default_policy, line, expected):
     assert action(default_policy, line) == expected
 
 
-@pytest.mark.parametrize(("line", "expected"), [
+@each(("line", "expected"), [
     # finding 8: clusters hid the code letters
     *[(f"git rebase {o}x 'touch {S}' HEAD~1", "deny") for o in ("-q", "-k", "-v", "-i", "-r", "-S")],
     (f"git rebase -qx'touch {S}' HEAD~1", "deny"),
@@ -292,7 +291,7 @@ def test_git_options_are_read_as_parse_options_reads_them(default_policy, line, 
     assert action(default_policy, line) == expected
 
 
-@pytest.mark.parametrize(("verb", "words", "operands"), [
+@each(("verb", "words", "operands"), [
     ("clone", ["clone", "-q", "-b", "B", "SRC", "DEST"], ["SRC", "DEST"]),
     ("clone", ["clone", "--depth=1", "SRC", "--", "-DEST"], ["SRC", "-DEST"]),
     ("clone", ["clone", "--no-reject-shallow", "SRC", "DEST"], ["SRC", "DEST"]),

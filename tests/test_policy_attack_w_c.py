@@ -6,16 +6,15 @@ everyday use stays as it was)."""
 
 from __future__ import annotations
 
-import pytest
-
 from bastion.command_control.policy import evaluate
+from tests.rows import each
 from tests.test_policy import action
 
 C = "/etc/sudoers.d/x"  # a file no-credential-file-writes protects
 LOG = "/var/log/btmp.1"  # a file no-log-tampering protects
 
 
-@pytest.mark.parametrize(("line", "expected"), [
+@each(("line", "expected"), [
     # the attack's lines
     (f"gcc -wrapper /bin/sh,-c,'touch {C}; exec \"$0\" \"$@\"' x.c", "deny"),
     (f"gcc -E -P -x c --output {C} /tmp/in", "deny"),
@@ -104,7 +103,7 @@ def test_compilers_and_binary_tools_write_their_output_and_their_code_options_ar
     assert action(default_policy, line) == expected
 
 
-@pytest.mark.parametrize(("line", "expected"), [
+@each(("line", "expected"), [
     # the attack's lines
     (f"uniq --group /tmp/in {C}", "deny"),
     (f"uniq --all-repeated /tmp/in {C}", "deny"),
@@ -165,7 +164,7 @@ def test_writers_option_tables_read_each_option_as_the_program_does(default_poli
     assert action(default_policy, line) == expected
 
 
-@pytest.mark.parametrize(("line", "expected"), [
+@each(("line", "expected"), [
     # the attack's lines
     (f"gio copy /tmp/in {C}", "deny"),
     (f"gio save {C}", "deny"),
@@ -216,7 +215,7 @@ def test_gio_and_the_programs_that_remove_what_they_archive_are_writes_and_remov
     assert action(default_policy, line) == expected
 
 
-@pytest.mark.parametrize(("line", "rule"), [
+@each(("line", "rule"), [
     # the attack's lines
     ("useradd -o --ui 0 --pa HASH evil", "no-credential-useradd"),
     ("useradd -o -u +0 evil", "no-credential-useradd"),
@@ -265,7 +264,7 @@ def test_every_tool_that_changes_credentials_is_denied_in_every_spelling(default
     assert (decision.action, decision.rule) == ("deny", rule)
 
 
-@pytest.mark.parametrize(("line", "expected"), [
+@each(("line", "expected"), [
     ("useradd -m -s /bin/bash bob", "alert"),
     ("useradd -m -c 'Bob Example' -G users bob", "alert"),
     ("useradd -m -k /etc/skel bob", "alert"),
@@ -286,7 +285,7 @@ def test_creating_ordinary_users_and_checking_the_account_files_stay_as_they_wer
     assert action(default_policy, line) == expected
 
 
-@pytest.mark.parametrize(("line", "expected"), [
+@each(("line", "expected"), [
     # the attack's lines
     ("aws s3 cp s3://b/k /etc/sudoers.d/x", "deny"),
     ("docker cp c:/x /etc/sudoers.d/x", "deny"),

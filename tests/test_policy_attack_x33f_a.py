@@ -11,6 +11,7 @@ import pytest
 from bastion.command_control import policy
 from bastion.command_control.policy.short_options import read_cluster
 from tests.policy_rows import typed_and_exec
+from tests.rows import each
 
 W = "mkdir -p /tmp/w && cd /tmp/w && touch stop &&"
 
@@ -99,7 +100,7 @@ def test_attack_x33f_a_lines(default_policy, line: str, expected: str) -> None:
 
 
 # 1 (the stdin consoles' reading keys on a verb too) and 2 (the one cluster reader)
-@pytest.mark.parametrize(("line", "reads"), [
+@each(("line", "reads"), [
     ("python3 manage.py shel[l]", "interpreter"), ("flask she*", "interpreter"),
     ("rails c*", "interpreter"), ("mytool consol?", "program"),
     ("python3 manage.py migrate", None), ("ls *.py", None),
@@ -108,7 +109,7 @@ def test_attack_x33f_a_console_verb_patterns(line: str, reads: str | None) -> No
     assert policy.reads_script_from_stdin(line) == reads
 
 
-@pytest.mark.parametrize(("word", "valued", "getopt", "read"), [
+@each(("word", "valued", "getopt", "read"), [
     ("-eo", "oO", False, ("eo", "o", None, 1)), ("-oO", "oO", False, ("oO", "O", None, 2)),
     ("-ex", "oO", False, ("ex", "", None, 0)), ("-qudebug-shell", "u", True, ("qu", "u", "debug-shell", 0)),
     ("-qu", "u", True, ("qu", "u", None, 1)), ("-Di", "e", True, ("Di", "", None, 0)),

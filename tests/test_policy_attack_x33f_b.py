@@ -5,10 +5,10 @@ folders root runs files from later. Each line is judged typed and as an exec com
 attacker's lines and their siblings are held at the level of their plain spelling (`deny` where
 `systemctl set-default rescue.target` or `pip config set global.log /etc/sudoers` is denied,
 `confirm` where the plain spelling is held); the honest lines beside them run (`allow`)."""
-import pytest
 
 from bastion.command_control.policy import reads_script_from_stdin
 from tests.policy_rows import typed_and_exec
+from tests.rows import each
 
 M = "org.freedesktop.systemd1 /org/freedesktop/systemd1 org.freedesktop.systemd1.Manager"
 SEND = ("dbus-send --system --print-reply --dest=org.freedesktop.systemd1 /org/freedesktop/systemd1 "
@@ -118,7 +118,7 @@ ROWS = [
 ]
 
 
-@pytest.mark.parametrize(("line", "action"), ROWS)
+@each(("line", "action"), ROWS)
 def test_attack_x33f_b_lines_are_held_at_their_plain_spellings_level(default_policy, line, action):
     for verdict in typed_and_exec(default_policy, line):
         assert verdict.action == action, verdict
@@ -150,6 +150,6 @@ CONSOLES = [
 ]
 
 
-@pytest.mark.parametrize(("line", "reads"), CONSOLES)
+@each(("line", "reads"), CONSOLES)
 def test_attack_x33f_b_consoles_behind_valued_options_read_stdin(line, reads):
     assert reads_script_from_stdin(line) == reads

@@ -6,10 +6,10 @@ the level of their plain spelling (`deny` where `ssh -o ProxyCommand='rm -rf /et
 `confirm` where `ssh -oProxyCommand=reboot`, `exim4 -be '${run{...}}'`, `gcore 1234` in
 /etc/sudoers.d or `dlv attach $(pidof auditd)` is held), and the honest lines beside them still
 run (`allow`, or `alert` where every remote login by another client is flagged)."""
-import pytest
 
 from bastion.command_control.policy import reads_script_from_stdin
 from tests.policy_rows import typed_and_exec
+from tests.rows import each
 
 WIPE = "rm -rf /etc"
 RUN = "${run{/bin/rm -rf /etc}}"
@@ -130,13 +130,13 @@ ROWS = [
 ]
 
 
-@pytest.mark.parametrize(("line", "expected"), ROWS)
+@each(("line", "expected"), ROWS)
 def test_attack_x33f_c_lines(default_policy, line: str, expected: str) -> None:
     for verdict in typed_and_exec(default_policy, line):
         assert verdict.action == expected, (line, verdict)
 
 
-@pytest.mark.parametrize(("command", "reads"), [
+@each(("command", "reads"), [
     # as an exec command Exim's expansion test mode with no string reads them from the stdin
     # (its first data held), an option's value being no string; a filter test reads its filter
     ("exim4 -be", "interpreter"), ("exim4 -be -oMa 1.2.3.4", "interpreter"),

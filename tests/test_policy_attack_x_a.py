@@ -13,12 +13,13 @@ import pytest
 
 from bastion.command_control.policy import Policy, reads_script_from_stdin
 from bastion.command_control.policy.program_writes import _sqlite_arguments
+from tests.rows import each
 from tests.test_policy import action
 
 C = "/etc/sudoers.d/x"  # a credential file: writing it is denied
 
 
-@pytest.mark.parametrize(("line", "expected"), [
+@each(("line", "expected"), [
     # finding 1: escapes in double-quoted (and bare) words, as sqlite3's resolve_backslashes
     ("""sqlite3 :memory: '.output "/etc/\\163udoers.d/x"' "select 1" """, "deny"),
     ("""sqlite3 :memory: '.once "/etc/\\x73udoers"' "select 1" """, "allow"),  # \\x is x: /etc/x73udoers
@@ -62,7 +63,7 @@ def test_the_decoder_agrees_with_the_installed_sqlite3() -> None:
     assert shown.decode("utf-8", "replace") == decoded
 
 
-@pytest.mark.parametrize(("line", "expected"), [
+@each(("line", "expected"), [
     # finding 3: -m clustered with python's flags
     ("python3 -Im zipfile -e /tmp/a.zip /etc/sudoers.d", "confirm"),
     ("python3 -sm zipfile -e /tmp/a.zip /etc/sudoers.d", "confirm"),
@@ -102,7 +103,7 @@ def test_python_modules_run_by_runner_modules_are_judged(default_policy: Policy,
     assert action(default_policy, line) == expected
 
 
-@pytest.mark.parametrize(("line", "expected"), [
+@each(("line", "expected"), [
     # finding 5: stat's hooks are shell code (any start of --pre/--post)
     (f"perf stat --pre 'cp /tmp/a {C}' true", "deny"),
     (f"perf stat --pr 'cp /tmp/a {C}' true", "deny"),
@@ -157,7 +158,7 @@ def test_perf_hooks_programs_and_outputs_are_judged(default_policy: Policy, line
     assert action(default_policy, line) == expected
 
 
-@pytest.mark.parametrize(("command", "kind"), [
+@each(("command", "kind"), [
     # finding 4: a shell or interpreter behind a hook or a runner reads the exec channel's stdin
     ("perf stat --pre bash true", "shell"),
     ("perf stat --pr sh true", "shell"),

@@ -6,14 +6,13 @@ honest half (the everyday use stays as it was)."""
 
 from __future__ import annotations
 
-import pytest
-
+from tests.rows import each
 from tests.test_policy import action
 
 C = "/etc/sudoers.d/x"  # a file no-credential-file-writes protects
 
 
-@pytest.mark.parametrize(("line", "expected"), [
+@each(("line", "expected"), [
     # finding 2: -files0-from names the start points at run time; {} and -delete are any file
     (r"printf '/etc/sudoers.d/zz\0' | find -files0-from - -exec cp /tmp/x {} \;", "confirm"),
     (r"printf '/etc/shadow\0' | find -files0-from - -exec chmod 666 {} +", "confirm"),
@@ -34,7 +33,7 @@ def test_find_start_points_read_at_run_time_make_its_actions_unknown(default_pol
     assert action(default_policy, line) == expected
 
 
-@pytest.mark.parametrize(("line", "expected"), [
+@each(("line", "expected"), [
     # finding 8: the names tar removes come from stdin or a file at run time
     ("printf '/etc/shadow\\n' | tar -c --remove-files -f /dev/null -T -", "confirm"),
     ("tar -c --remove-files -f /dev/null --files-from=-", "confirm"),
@@ -54,7 +53,7 @@ def test_tar_removing_names_read_at_run_time_is_held(default_policy, line, expec
     assert action(default_policy, line) == expected
 
 
-@pytest.mark.parametrize(("line", "expected"), [
+@each(("line", "expected"), [
     # finding 6: -W/--wdns is the directory the command runs in
     ("nsenter -W /etc/sudoers.d cp /tmp/x zz", "deny"),
     ("nsenter --wdns=/var/log truncate -s0 wtmp", "deny"),
@@ -71,7 +70,7 @@ def test_nsenter_wdns_is_the_working_directory(default_policy, line, expected):
     assert action(default_policy, line) == expected
 
 
-@pytest.mark.parametrize(("line", "expected"), [
+@each(("line", "expected"), [
     # finding 7: a backup lands where -B/-Y/-z say (GNU patch backs up on a mismatch even
     # without -b)
     ("cd /tmp/pd && patch -b -B /etc/sudoers.d/ zz < p.diff", "deny"),
@@ -97,7 +96,7 @@ def test_patch_writes_its_backups_where_their_names_say(default_policy, line, ex
     assert action(default_policy, line) == expected
 
 
-@pytest.mark.parametrize(("line", "expected"), [
+@each(("line", "expected"), [
     # finding 12: files written by options of programs the tables read
     ("logsave /root/.bash_history echo X", "deny"),
     ("logsave -a /var/log/wtmp true", "deny"),
@@ -177,7 +176,7 @@ def test_read_programs_write_the_files_their_own_options_name(default_policy, li
     assert action(default_policy, line) == expected
 
 
-@pytest.mark.parametrize(("line", "expected"), [
+@each(("line", "expected"), [
     # finding 13: other spellings of a protected path given to a program no table reads
     ("cd /root && frob --out=../etc/sudoers", "confirm"),
     ("cd /root && frob -o../etc/sudoers", "confirm"),

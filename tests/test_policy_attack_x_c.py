@@ -5,12 +5,11 @@ refused or held, honest halves allowed."""
 
 from __future__ import annotations
 
-import pytest
-
+from tests.rows import each
 from tests.test_policy import action
 
 
-@pytest.mark.parametrize(("line", "expected"), [
+@each(("line", "expected"), [
     # 9: a kill reaches every daemon its pattern (pgrep's, unanchored) or its selection matches
     ("pkill 'audit'", "deny"),
     ("pkill syslog", "deny"),
@@ -41,7 +40,7 @@ def test_attack_x_a_kill_reaches_the_daemons_its_pattern_matches(default_policy,
     assert action(default_policy, line) == expected
 
 
-@pytest.mark.parametrize(("line", "expected"), [
+@each(("line", "expected"), [
     # 10: the same switches in other spellings
     ("auditctl -e 00", "deny"),
     ("auditctl -e0", "deny"),
@@ -79,7 +78,7 @@ def test_attack_x_audit_firewall_and_journal_switches_in_other_spellings(default
     assert action(default_policy, line) == expected
 
 
-@pytest.mark.parametrize(("line", "expected"), [
+@each(("line", "expected"), [
     # 11: tables that made a writer look like a reader
     ("printf 'mklabel gpt\\nYes\\n' | parted /dev/sda", "confirm"),
     ("cryptsetup -q -d status luksFormat /dev/sda", "confirm"),
@@ -101,7 +100,7 @@ def test_attack_x_programs_the_tables_took_for_readers_write_what_they_name(defa
     assert action(default_policy, line) == expected
 
 
-@pytest.mark.parametrize(("line", "expected"), [
+@each(("line", "expected"), [
     # attack Z (filter), a short ninth round on the eighth's fixes
     ("pkill -i -x AUDITD", "deny"),  # 1: case-insensitive, inverse, POSIX regex
     ("pkill --ignore-case AUDITD", "deny"),
@@ -154,7 +153,7 @@ def test_attack_z_filter_findings(default_policy, line, expected):
     assert action(default_policy, line) == expected
 
 
-@pytest.mark.parametrize(("line", "expected"), [
+@each(("line", "expected"), [
     # attack Z (filter), its open list. 1: nft rules and policies that accept everything
     ("nft insert rule inet filter input accept", "confirm"),
     ("nft add rule ip filter INPUT counter accept", "confirm"),

@@ -18,6 +18,7 @@ import pytest
 
 from bastion.command_control import policy
 from tests.policy_rows import assert_held_or_runs, typed_and_exec
+from tests.rows import each
 
 ROWS = [
     # 1: the other verbs of programs a table reads for one verb, and output options
@@ -259,14 +260,14 @@ def test_attack_y34f_a_lines(default_policy, line: str, expected: str) -> None:
         assert verdict.action == expected, verdict
 
 
-@pytest.mark.parametrize("line", HONEST)
+@each("line", HONEST)
 def test_attack_y34f_a_honest_lines_run(default_policy, line: str) -> None:
     assert_held_or_runs(default_policy, line, held=False)
 
 
 # 4: `npm explore PKG` with no command starts $SHELL on the exec channel's stdin (the stdin
 # gate: "shell"), as `opam config exec -- sh` and `yarn exec sh` do; with a command it runs that.
-@pytest.mark.parametrize(("line", "reads"), [
+@each(("line", "reads"), [
     ("npm explore x", "shell"), ("npm explore --shell=/bin/bash x", "shell"),
     ("opam config exec -- sh", "shell"), ("yarn exec sh", "shell"),
     ("npm --prefix /srv/app explore x", "shell"), ("npm -w a explore b", "shell"),

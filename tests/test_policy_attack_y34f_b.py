@@ -8,10 +8,10 @@ where it is held: /etc/ssh/sshrc, `systemctl reload inetd`, `kill -HUP 1`), root
 files are flagged (`alert`, as .bashrc is), and the honest lines beside them still run
 (`allow`: reading the records and files, listing faillog, SQL without a shell escape or a file
 written, reloading other services)."""
-import pytest
 
 from bastion.command_control import policy
 from tests.policy_rows import typed_and_exec
+from tests.rows import each
 
 ROWS = [
     # 2: database shells' commands given on the line, read as psql's, mysql's and sqlite3's
@@ -133,13 +133,13 @@ ROWS = [
 ]
 
 
-@pytest.mark.parametrize(("line", "expected"), ROWS)
+@each(("line", "expected"), ROWS)
 def test_y34f_b_rows(default_policy: policy.Policy, line: str, expected: str) -> None:
     for verdict in typed_and_exec(default_policy, line):
         assert verdict.action == expected, (line, verdict)
 
 
-@pytest.mark.parametrize("line", ["cd ~/.ssh && echo x > rc", "echo x >> ~/.ssh/rc",
+@each("line", ["cd ~/.ssh && echo x > rc", "echo x >> ~/.ssh/rc",
                                   "cd; echo x > .ssh/environment"])
 def test_y34f_b_root_logins_own_ssh_rc(default_policy: policy.Policy, line: str) -> None:
     # The gates give the login: `~` is root's home for a root login, so a `cd` into it is

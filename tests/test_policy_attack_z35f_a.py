@@ -10,10 +10,10 @@ siblings are held at the level of their plain spelling (`deny` where `lastlog --
 `sh /etc/init.d/ufw stop` are refused; `confirm` where `iptables -P INPUT ACCEPT` is held), and
 the honest lines beside them still run (`allow`: reading the login records, listing the
 firewall, the gem sources, killing one's own programs, running one's own scripts with a shell)."""
-import pytest
 
 from bastion.command_control import policy
 from tests.policy_rows import assert_held_or_runs, typed_and_exec
+from tests.rows import each
 
 ROWS = [
     # 1: lastlog's and lastlog2's long options by a unique start
@@ -107,20 +107,20 @@ HONEST = [
 ]
 
 
-@pytest.mark.parametrize(("line", "expected"), ROWS, ids=[r[0] for r in ROWS])
+@each(("line", "expected"), ROWS)
 def test_attack_z35f_a_lines(default_policy, line: str, expected: str) -> None:
     for verdict in typed_and_exec(default_policy, line):
         assert verdict.action == expected, verdict
 
 
-@pytest.mark.parametrize("line", HONEST)
+@each("line", HONEST)
 def test_attack_z35f_a_honest_lines_run(default_policy, line: str) -> None:
     assert_held_or_runs(default_policy, line, held=False)
 
 
 # 19: a console's own script given to its interpreter reads the exec channel's stdin as the
 # console does (held by the stdin gate); a script of one's own does not.
-@pytest.mark.parametrize(("line", "held"), [
+@each(("line", "held"), [
     ("ruby -S irb", True), ("ruby -wS irb", True), ("ruby /usr/bin/irb", True), ("ruby -S pry", True),
     ("ruby -S bundle exec rails console", True), ("ruby -S bundle exec ruby", True),
     ("python3 /usr/bin/ipython3", True), ("python3 /usr/local/bin/ipython", True),

@@ -5,9 +5,9 @@ grammar, the super-servers' other spellings (update-inetd, unit suffixes, daemon
 a reload signal by pattern), `pipx runpip` as pip, and debugger servers. Each line is judged
 typed and as an exec command: the attacker's lines and their siblings are held (denied or
 confirmed; `deny` where the plain spelling is denied), the honest lines beside them run."""
-import pytest
 
 from tests.policy_rows import HELD, typed_and_exec
+from tests.rows import each
 
 FW = "org.fedoraproject.FirewallD1 /org/fedoraproject/FirewallD1 org.fedoraproject.FirewallD1"
 UD = "org.freedesktop.UDisks2 /org/freedesktop/UDisks2/block_devices/sda org.freedesktop.UDisks2"
@@ -145,7 +145,7 @@ ROWS = [
 ]
 
 
-@pytest.mark.parametrize(("line", "want"), ROWS)
+@each(("line", "want"), ROWS)
 def test_attack_z35f_b_lines(default_policy, line, want):
     wanted = want if isinstance(want, tuple) else (want,)
     for verdict in typed_and_exec(default_policy, line):

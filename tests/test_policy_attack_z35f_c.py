@@ -6,10 +6,10 @@ lldb's init files run on an attached process (`gdb -batch -p PID` exempt only wi
 `wp eval-file -`, `drush php:cli`, Symfony Console abbreviations: `php artisan tink`).
 Judged as the gates judge them: typed and as an exec command; the stdin readings as
 `judge_exec` reads them (an "interpreter" or "program" reading holds an exec channel's data)."""
-import pytest
 
 from bastion.command_control.policy.commands import reads_script_from_stdin
 from tests.policy_rows import assert_held_or_runs
+from tests.rows import each
 
 SP = "/usr/lib/python3/dist-packages"
 # (line, held): held means denied or confirmed typed and as an exec command
@@ -99,18 +99,18 @@ STDIN = [
 ]
 
 
-@pytest.mark.parametrize(("line", "held"), ROWS)
+@each(("line", "held"), ROWS)
 def test_z35f_c_lines(default_policy, line: str, held: bool) -> None:
     assert_held_or_runs(default_policy, line, held)
 
 
-@pytest.mark.parametrize("line", ALERTS)
+@each("line", ALERTS)
 def test_z35f_c_venv_by_main_alerts(default_policy, line: str) -> None:
     from tests.policy_rows import typed_and_exec
     for verdict in typed_and_exec(default_policy, line):
         assert verdict.action in ("alert", "confirm", "deny"), verdict
 
 
-@pytest.mark.parametrize(("line", "held"), STDIN)
+@each(("line", "held"), STDIN)
 def test_z35f_c_stdin_read(line: str, held: bool) -> None:
     assert (reads_script_from_stdin(line) is not None) is held, reads_script_from_stdin(line)

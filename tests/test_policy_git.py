@@ -11,6 +11,7 @@ import tomllib
 import pytest
 
 from bastion.command_control.policy import Policy, evaluate, parse_commands, policy_from_dict
+from tests.rows import each
 from tests.test_policy import POLICY_FILE
 
 DENY = ("deny", "no-credential-file-writes")
@@ -154,7 +155,7 @@ def test_everyday_git_stays_allowed(shipped: Policy, line: str) -> None:
     assert (found.action, found.rule) == ALLOW, found.commands
 
 
-@pytest.mark.parametrize("name", ["GIT_DIR", "GIT_COMMON_DIR", "GIT_EXEC_PATH", "GIT_TEMPLATE_DIR",
+@each("name", ["GIT_DIR", "GIT_COMMON_DIR", "GIT_EXEC_PATH", "GIT_TEMPLATE_DIR",
                                   "GIT_CONFIG", "GIT_OBJECT_DIRECTORY",
                                   "GIT_ALTERNATE_OBJECT_DIRECTORIES", "GIT_CONFIG_KEY_3",
                                   "GIT_CONFIG_VALUE_3"])

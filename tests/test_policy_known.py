@@ -11,9 +11,8 @@ have changed) must not be: under this policy a path under /srv known only at run
 
 from __future__ import annotations
 
-import pytest
-
 from bastion.command_control.policy import KnownValues, evaluate, policy_from_dict
+from tests.rows import each
 
 POLICY = policy_from_dict({
     "defaults": {"unmatched": "allow", "unknown": "confirm", "uncertain": "deny"},
@@ -60,7 +59,7 @@ HONEST = [
 ]
 
 
-@pytest.mark.parametrize("script", HONEST)
+@each("script", HONEST)
 def test_a_value_the_script_set_itself_is_read_as_that_value(script: str) -> None:
     actions, _ = run(script)
     assert actions == ["allow"] * len(actions)
@@ -103,13 +102,13 @@ SOUND = [
 ]
 
 
-@pytest.mark.parametrize("change", SOUND)
+@each("change", SOUND)
 def test_a_value_anything_may_change_is_forgotten_on_the_line(change: str) -> None:
     assert run(f"i=3; {change}; {CP}")[0] != ["allow"]
     assert run(f"i=3; {CP}")[0] == ["allow"]  # the control: without the change it is known
 
 
-@pytest.mark.parametrize("change", [c for c in SOUND if c not in ("i=../../etc true",)])
+@each("change", [c for c in SOUND if c not in ("i=../../etc true",)])
 def test_a_value_anything_may_change_is_forgotten_in_later_statements(change: str) -> None:
     actions, _ = run(f"i=3\n{change}\n{CP}")
     # The change itself may be held (then not sent, and 3 is still right); when it was sent,
@@ -124,7 +123,7 @@ LOSES = ["trap 'i=../../etc' DEBUG", "f() { :; }", "alias cp=x", "eval :", ". ./
          "bash", "exec sh", "sudo -u nobody bash"]
 
 
-@pytest.mark.parametrize("loss", LOSES)
+@each("loss", LOSES)
 def test_after_code_or_attributes_that_may_change_any_variable_nothing_is_known_again(
         loss: str) -> None:
     known = evaluate(POLICY, f"i=3; {loss}", role="engineer", target="web01",
@@ -155,14 +154,14 @@ def test_unquoted_values_are_read_only_while_ifs_may_be_the_default() -> None:
     assert not known.split_default  # `read` may have changed anything: IFS too
 
 
-@pytest.mark.parametrize("name", ["PWD", "OLDPWD", "HOME", "IFS", "PATH", "BASH_ENV", "REPLY",
+@each("name", ["PWD", "OLDPWD", "HOME", "IFS", "PATH", "BASH_ENV", "REPLY",
                                   "OPTARG", "RANDOM"])
 def test_variables_the_shell_sets_or_reads_itself_are_never_known(name: str) -> None:
     _, known = run(f"{name}=/srv/r")
     assert known.get(name) is None
 
 
-@pytest.mark.parametrize("transition, after", [
+@each("transition, after", [
     ("i=3", {"i": "3"}),                      # set
     ("i=3; j=$i/x", {"i": "3", "j": "3/x"}),  # set from a known value
     ("i=3; ls", {"i": "3"}),                  # kept by a program
@@ -175,7 +174,7 @@ def test_each_transition_sets_keeps_or_forgets(transition: str, after: dict[str,
     assert dict(known.values) == after and not known.lost
 
 
-@pytest.mark.parametrize("script", [
+@each("script", [
     "d=declare\n$d -i 'i=a[$(touch /tmp/canary)]'",
     "d=typeset; $d -i 'i=a[$(touch /tmp/canary)]'",
     "d=declare\n$d -n r=PROMPT_COMMAND",
@@ -187,7 +186,7 @@ def test_a_declaration_builtin_named_by_a_known_value_is_judged_as_one(script: s
     assert run(script)[0][-1] == "confirm"
 
 
-@pytest.mark.parametrize("declaration", ["command declare x=1", "\\typeset x", "$d x=1"])
+@each("declaration", ["command declare x=1", "\\typeset x", "$d x=1"])
 def test_a_declaration_in_any_spelling_loses_the_known_values(declaration: str) -> None:
     # `command declare -n i=j` or `declare -i` change what later reads of i mean.
     assert run(f"d=declare; i=3\n{declaration}\n{CP}")[0] == ["allow", "allow", "confirm"]

@@ -9,8 +9,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-
 from bastion.command_control.policy import (
     Policy,
     evaluate,
@@ -21,6 +19,7 @@ from bastion.command_control.policy import (
     stdin_reader,
 )
 from bastion.ssh import judge
+from tests.rows import each
 
 POLICY_FILE = Path(__file__).resolve().parents[1] / "config" / "policy.toml"
 
@@ -67,15 +66,15 @@ WRAPPED = ["env {}", "sudo {}", "sh -c '{}'", "nice {}", "timeout 5 {}", "nohup 
            "exec {}", "command {}", "time {}", "su -c '{}'", "sudo -u x -- {}", "ssh host {}"]
 
 
-@pytest.mark.parametrize("line", PROGRAM_ON_STDIN)
+@each("line", PROGRAM_ON_STDIN)
 def test_a_program_reading_its_program_from_stdin_is_an_interpreter_there(line: str) -> None:
     assert reads_script_from_stdin(line) == "interpreter", parse_commands(line)
     # On a shell's stdin the rest of the script is its program: the stdin gate holds it.
     assert "may read the script after it" in (script_doubt(line) or ""), parse_commands(line)
 
 
-@pytest.mark.parametrize("wrapper", WRAPPED)
-@pytest.mark.parametrize("line", ["sed -n -f - /etc/hostname", "awk -f - /etc/hostname",
+@each("wrapper", WRAPPED)
+@each("line", ["sed -n -f - /etc/hostname", "awk -f - /etc/hostname",
                                   "make -f -", "python3 - x", "perl - x"])
 def test_a_program_reading_its_program_from_stdin_is_seen_behind_wrappers(line: str,
                                                                         wrapper: str) -> None:
@@ -92,7 +91,7 @@ PROGRAM_IN_A_FILE = [
 ]
 
 
-@pytest.mark.parametrize("line", PROGRAM_IN_A_FILE)
+@each("line", PROGRAM_IN_A_FILE)
 def test_a_program_read_from_a_file_or_the_line_is_no_interpreter_on_stdin(line: str) -> None:
     assert reads_script_from_stdin(line) is None, parse_commands(line)
 
@@ -137,7 +136,7 @@ COPIES = [
 ]
 
 
-@pytest.mark.parametrize(("line", "verdict"), COPIES)
+@each(("line", "verdict"), COPIES)
 def test_a_copy_onto_the_target_itself_writes_it_and_its_tree(default_policy: Policy, line: str,
                                                               verdict: str) -> None:
     # (`ln` and a cp whose options are unknown meet the links rules first.)
@@ -176,7 +175,7 @@ ENV_OPTIONS = [
 ]
 
 
-@pytest.mark.parametrize("line", ENV_OPTIONS)
+@each("line", ENV_OPTIONS)
 def test_options_a_program_reads_from_the_environment_are_unknown_unless_harmless(
     default_policy: Policy, line: str,
 ) -> None:
@@ -193,13 +192,13 @@ ENV_OPTIONS_HARMLESS = [
 ]
 
 
-@pytest.mark.parametrize("line", ENV_OPTIONS_HARMLESS)
+@each("line", ENV_OPTIONS_HARMLESS)
 def test_harmless_options_from_the_environment_stay_allowed(default_policy: Policy,
                                                            line: str) -> None:
     assert judged(default_policy, line) == ("allow", "defaults.unmatched"), parse_commands(line)
 
 
-@pytest.mark.parametrize("line", [
+@each("line", [
     "RSYNC_RSH='touch /tmp/canary' rsync -a x host:y", "RSYNC_CONNECT_PROG='touch /tmp/canary' "
     "rsync rsync://h/m x", "export RSYNC_RSH='touch /tmp/canary'",
 ])
@@ -250,14 +249,14 @@ PROTECTED_CHANGES = [
 ]
 
 
-@pytest.mark.parametrize(("line", "rule"), PROTECTED_CHANGES)
+@each(("line", "rule"), PROTECTED_CHANGES)
 def test_mode_owner_acl_attribute_link_and_mount_changes_of_protected_files_are_denied(
     default_policy: Policy, line: str, rule: str,
 ) -> None:
     assert judged(default_policy, line) == ("deny", rule), parse_commands(line)
 
 
-@pytest.mark.parametrize("line", [
+@each("line", [
     "chmod -R o+w /etc", "chmod --rec 777 /etc", "chown -Rh nobody /etc", "setfacl -R -m o:rw /etc",
     "mount -t tmpfs none /etc", "mount --bind /tmp/fake /etc", "chmod $opt 666 /etc",
 ])
@@ -268,7 +267,7 @@ def test_a_recursive_change_or_a_mount_above_a_protected_file_is_held(default_po
         "confirm" if "$" in line else "allow")
 
 
-@pytest.mark.parametrize(("line", "expected"), [
+@each(("line", "expected"), [
     ("mount --bind /tmp/x ~/.inputrc", ("confirm", "confirm-readline-init-write")),
     ("mount --bind /tmp/cron /etc/cron.d", ("alert", "alert-cron-files")),
     ("mount --bind /tmp/keys /root/.ssh/authorized_keys", ("alert", "alert-authorized-keys")),
@@ -285,7 +284,7 @@ def test_other_protected_paths_and_everyday_changes(default_policy: Policy, line
     assert judged(default_policy, line) == expected
 
 
-@pytest.mark.parametrize(("op", "path"), [
+@each(("op", "path"), [
     ("chmod 438", "/etc/shadow"), ("chmod 511", "/etc/sudoers"), ("chown 65534:65534", "/etc/passwd"),
     ("chown 0:0", "/etc/sudoers.d/x"),
 ])
@@ -300,7 +299,7 @@ def test_sftp_setstat_on_a_credential_file_is_denied(default_policy: Policy, op:
 # ---------------------------------------------------------------------------------------------
 # Finding 7: Ansible with pipelining sends python code on stdin: held, as finding 3 holds it.
 
-@pytest.mark.parametrize(("command", "kind"), [
+@each(("command", "kind"), [
     ("/bin/sh -c '/usr/bin/python3 && sleep 0'", "interpreter"),
     ("/bin/sh -c 'sudo -H -S -n  -u root /bin/sh -c '\"'\"'echo BECOME-SUCCESS-abc ; "
      "/usr/bin/python3'\"'\"' && sleep 0'", "interpreter"),
@@ -447,7 +446,7 @@ RUNNERS_HONEST = [
 ]
 
 
-@pytest.mark.parametrize(("line", "rule"), RUNNERS)
+@each(("line", "rule"), RUNNERS)
 def test_a_program_whose_arguments_hold_a_command_is_judged_as_that_command(
         default_policy: Policy, line: str, rule: str) -> None:
     action, judged_rule = judged(default_policy, line)
@@ -455,14 +454,14 @@ def test_a_program_whose_arguments_hold_a_command_is_judged_as_that_command(
     assert action in ("deny", "confirm")
 
 
-@pytest.mark.parametrize(("line", "action"), RUNNERS_HONEST)
+@each(("line", "action"), RUNNERS_HONEST)
 def test_honest_runs_of_such_programs_keep_their_verdict(default_policy: Policy, line: str,
                                                          action: str) -> None:
     assert judged(default_policy, line)[0] == action, parse_commands(line)
 
 
 # Finding 7: programs that read their program from stdin in spellings not seen before.
-@pytest.mark.parametrize(("line", "reads"), [
+@each(("line", "reads"), [
     ("python3 -Im asyncio", "interpreter"), ("python3 -Em code", "interpreter"),
     ("python3 -m cProfile /dev/stdin", "interpreter"),
     ("python3 -m cProfile -o /tmp/p /dev/stdin", "interpreter"),

@@ -5,13 +5,12 @@ try members no table names, with the shipped policy."""
 
 from __future__ import annotations
 
-import pytest
-
 from bastion.command_control.policy import evaluate, parse_commands
+from tests.rows import each
 from tests.test_policy import action
 
 
-@pytest.mark.parametrize(("line", "expected"), [
+@each(("line", "expected"), [
     # disks written by partitioners, volume and filesystem tools no rule names
     ("fdisk /dev/sda", "confirm"),
     ("printf 'o\\nw\\n' | sfdisk /dev/sda", "confirm"),
@@ -80,7 +79,7 @@ def test_the_hold_names_the_program_and_the_rule(default_policy):
     assert [c.name for c in parse_commands("fdisk /dev/sda")] == ["fdisk"]
 
 
-@pytest.mark.parametrize(("line", "expected"), [
+@each(("line", "expected"), [
     # attack W, finding 12: a rule on a program applies under its versioned names (Debian ships
     # perl5.36.0 as a hard link of perl)
     ("perl5.36.0 -pi -e 's/^x$/y/' /etc/sudoers", "deny"),

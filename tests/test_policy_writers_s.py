@@ -7,9 +7,8 @@ a pattern that may meet one (DEST/**) is held by it at [defaults].unknown ("conf
 
 from __future__ import annotations
 
-import pytest
-
 from bastion.command_control.policy import Policy, evaluate
+from tests.rows import each
 
 DENY = ("deny", "no-credential-file-writes")
 HOLD = ("confirm", "no-credential-file-writes")  # a pattern that may meet a protected file
@@ -85,7 +84,7 @@ HELD = [
 ]
 
 
-@pytest.mark.parametrize(("line", "verdict"), HELD)
+@each(("line", "verdict"), HELD)
 def test_attack_s_writes_of_protected_files_are_held(default_policy: Policy, line: str,
                                                       verdict: tuple[str, str | None]) -> None:
     action, rule = judged(default_policy, line)
@@ -107,6 +106,6 @@ HONEST = [
 ]
 
 
-@pytest.mark.parametrize("line", HONEST)
+@each("line", HONEST)
 def test_attack_s_honest_writers_stay_unheld(default_policy: Policy, line: str) -> None:
     assert judged(default_policy, line)[0] in ("allow", "alert")

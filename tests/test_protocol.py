@@ -18,11 +18,12 @@ from bastion.control.operations import MAX_UNSENT, ControlConnection
 from bastion.control.protocol import ProtocolError, decode, encode, require_unicode
 from bastion.ssh.server import Bastion
 from tests.conftest import ControlApp
+from tests.rows import each
 
 LONE = "\ud800"
 
 
-@pytest.mark.parametrize("line", [
+@each("line", [
     b'{"op": "watch", "session": "\\ud800"}',
     b'{"op": "kill", "session": "s1", "reason": "x\\udfff"}',
     b'{"op": "sessions", "\\ud800": 1}',
@@ -50,7 +51,7 @@ def test_characters_outside_the_basic_plane_are_fine_escaped_or_not():
     assert message["reason"] == "😀 😀"
 
 
-@pytest.mark.parametrize("value", [LONE, {"k": LONE}, [LONE], {LONE: 1}, "fine ✓"])
+@each("value", [LONE, {"k": LONE}, [LONE], {LONE: 1}, "fine ✓"])
 def test_every_message_encodes_to_one_line_of_utf8_json(value):
     line = encode({"id": None, "ok": False, "error": value})
 

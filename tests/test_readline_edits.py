@@ -14,9 +14,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import pytest
-
 from bastion.command_control.terminal.line import _LineModel
+from tests.rows import each
 from tests.test_forged_markers import DENIED, REDRAWN, judged
 from tests.test_terminal import PROMPT, Shell
 
@@ -59,7 +58,7 @@ def test_the_model_edits_the_line_as_bash_does():
     assert len(ROWS["rows"]) >= 300 and wrong == []
 
 
-@pytest.mark.parametrize(("typed", "keys", "line"), [
+@each(("typed", "keys", "line"), [
     ("ab", "\x1f", ""),                       # a run of typed characters is one undo entry
     ("a" * 25, "\x1f", "a" * 20),             # ... of at most 20 bytes
     ("ab\x7fc", "\x1f", "a"),                 # a delete breaks the run
@@ -177,7 +176,7 @@ def test_vis_tilde_is_followed_and_a_line_drawn_over_it_is_not_taken():
     assert not sh.tracker.reconstruct().certain and judged(sh) != "allow"
 
 
-@pytest.mark.parametrize("keys", [b"u", b"p", b".", b"3x", b"R"])
+@each("keys", [b"u", b"p", b".", b"3x", b"R"])
 def test_a_line_vis_command_mode_changed_unfollowed_is_decided_with_the_unknown_action(keys):
     sh = Shell()
     sh.run("set -o vi")
@@ -190,7 +189,7 @@ def test_a_line_vis_command_mode_changed_unfollowed_is_decided_with_the_unknown_
     assert sh.tracker.reconstruct().unknown  # vi's command mode (or a count) did it
 
 
-@pytest.mark.parametrize("keys", [b"0w", b"0fx", b"0tx", b"$b", b"0ll", b"0ma"])
+@each("keys", [b"0w", b"0fx", b"0tx", b"$b", b"0ll", b"0ma"])
 def test_vi_motions_alone_change_nothing(keys):
     sh = Shell()
     sh.run("set -o vi")
@@ -233,7 +232,7 @@ def test_a_case_change_over_a_letter_outside_ascii_is_never_certain():
     assert m.suspect
 
 
-@pytest.mark.parametrize("key", ["\x01", "\x05", "\x02", "\x06", "\x0b"])
+@each("key", ["\x01", "\x05", "\x02", "\x06", "\x0b"])
 def test_vi_insert_mode_inserts_emacs_control_keys_as_text(key):
     m = _LineModel()
     m.insert("touch canary;")
@@ -255,7 +254,7 @@ def test_undo_takes_keys_typed_together_one_by_one():
     assert m.text == "touch canary;#aaaaaa"  # readline's first entry holds 20 bytes
 
 
-@pytest.mark.parametrize("key", [b"\x1b2\x04", b"\x1b[2~", b"\x1d#", b"\x1b[7~", b"\x1b[1~",
+@each("key", [b"\x1b2\x04", b"\x1b[2~", b"\x1d#", b"\x1b[7~", b"\x1b[1~",
                                  b"\x1b[15~"])
 def test_a_key_the_model_does_not_follow_leaves_the_line_to_the_unknown_action(key):
     sh = Shell()
@@ -372,7 +371,7 @@ def test_unfinished_utf8_bytes_leave_the_line_uncertain():
     assert not rec.certain and "UTF-8" in rec.reason
 
 
-@pytest.mark.parametrize("keys", [b"ma", b"`a", b"d`a", b"y`a", b"\x16i"])
+@each("keys", [b"ma", b"`a", b"d`a", b"y`a", b"\x16i"])
 def test_a_vi_commands_argument_is_no_command(keys):
     sh = Shell()
     sh.run("set -o vi")
@@ -418,7 +417,7 @@ def test_ctrl_delete_and_shifted_meta_keys_are_followed():
 
 # -- attack g16i: vi's mode as readline holds it ------------------------------------------------
 
-@pytest.mark.parametrize("pending", [b"d", b"m", b"r", b"f"])
+@each("pending", [b"d", b"m", b"r", b"f"])
 def test_a_terminal_key_after_a_vi_command_waiting_for_its_key_leaves_hash_judged(pending):
     sh = Shell()
     sh.run("set -o vi")
@@ -464,7 +463,7 @@ def test_enter_ending_a_vi_search_leaves_the_command_mode_and_its_line_to_the_sc
     assert held is not None and held.how == "comment"
 
 
-@pytest.mark.parametrize("text", ["echo \"\u0c2d\"", "\u0d6dx"])
+@each("text", ["echo \"\u0c2d\"", "\u0d6dx"])
 def test_digit_arguments_in_a_c_locale_reading_never_fail(text):
     sh = Shell()
     sh.type(text)  # bytes read as M-` M-0 M-- ... in a C locale (F5)
@@ -474,7 +473,7 @@ def test_digit_arguments_in_a_c_locale_reading_never_fail(text):
 
 # -- attack h17i: more of readline's vi states ------------------------------------------------
 
-@pytest.mark.parametrize("op", [b"y0", b"d0", b"d10l"])
+@each("op", [b"y0", b"d0", b"d10l"])
 def test_an_operator_with_a_first_zero_is_a_complete_command(op):
     sh = Shell()
     sh.run("set -o vi")
@@ -486,7 +485,7 @@ def test_an_operator_with_a_first_zero_is_a_complete_command(op):
     assert held is not None and held.how == "comment"
 
 
-@pytest.mark.parametrize(("search", "out"), [(b"/", b"\x07"), (b"?", b"\x7f"), (b"/", b"\x08"),
+@each(("search", "out"), [(b"/", b"\x07"), (b"?", b"\x7f"), (b"/", b"\x08"),
                                              (b"/", b"\x1bi\x7f\x7f\x7f"), (b"\x12", b"i\x07"),
                                              (b"\x12", b"i\x01")])
 def test_every_way_out_of_a_vi_search_leaves_hash_judged(search, out):
@@ -502,7 +501,7 @@ def test_every_way_out_of_a_vi_search_leaves_hash_judged(search, out):
 
 # -- attack i18i: keys that change a vi search's text in ways the tracker does not count ----------
 
-@pytest.mark.parametrize("keys", [b"/\x15\x7f", b"/a\x15\x7f", b"/\x17\x7f", b"?\x15\x08",
+@each("keys", [b"/\x15\x7f", b"/a\x15\x7f", b"/\x17\x7f", b"?\x15\x08",
                                   b"/e\xcc\x81\x7f\x7f", b"/\x11\x7f", b"\x12\x12i\x07",
                                   b"\x12\x17i\x07", b"\x12\x19i\x07", b"\x12\x11i\x07"])
 def test_hash_is_judged_after_keys_a_vi_search_takes_otherwise(keys):

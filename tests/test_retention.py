@@ -18,6 +18,7 @@ from bastion.access import retention, sessions
 from bastion.cli import main
 from bastion.runtime.home import Home
 from bastion.store import Store, now
+from tests.rows import each
 
 DAY = 86400.0
 RETENTION = 90 * DAY
@@ -317,7 +318,7 @@ def test_an_unreachable_udp_destination_does_not_break_recording(store):
     assert audit.verify(store).ok
 
 
-@pytest.mark.parametrize(("dest", "address"), [
+@each(("dest", "address"), [
     ("", None),
     ("/dev/log", "/dev/log"),
     ("udp:127.0.0.1:514", ("127.0.0.1", 514)),

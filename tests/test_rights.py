@@ -25,6 +25,7 @@ from bastion.control.operations import ControlConnection
 from bastion.control.protocol import OPERATIONS, ControlClient, ControlError
 from tests.conftest import ControlApp, append_toml
 from tests.harness import LOGIN, World
+from tests.rows import each
 
 # -- the rules, pure -------------------------------------------------------------------------
 
@@ -438,7 +439,7 @@ async def test_one_connection_cannot_file_more_than_ten_pending_requests(world):
 
 # -- operators at the bastion's own shell (attack report A, F8) ---------------------------------
 
-@pytest.mark.parametrize(("os_user", "sudo_user", "actor", "people"), [
+@each(("os_user", "sudo_user", "actor", "people"), [
     ("bastion", None, "local:bastion", {"bastion"}),
     ("bastion", "alice", "local:bastion(sudo:alice)", {"bastion", "alice"}),
     ("root", "alice", "local:root(sudo:alice)", {"root", "alice"}),

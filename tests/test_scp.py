@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import hashlib
 
-import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bastion.command_control import policy, scp, sftplog
 from bastion.command_control.scp import ScpStream, ServerMode
 from bastion.ssh import judge
+from tests.rows import each
 
 FUZZ = settings(deadline=None, derandomize=True, database=None, max_examples=100)
 C, T = "client", "target"
@@ -159,7 +159,7 @@ def test_a_download_judges_each_record_the_target_sends_as_a_read():
         ("/etc/hosts", "ok", sha(b"abc")), ("/etc/sudoers", "refused", None)]
 
 
-@pytest.mark.parametrize(("command", "name", "paths"), [
+@each(("command", "name", "paths"), [
     ("scp -f /etc/hosts", "hosts", ("/etc/hosts",)),
     ("scp -f /etc/ssh/", "ssh", ("/etc/ssh",)),
     ("scp -f '/etc/*.conf'", "a.conf", ("/etc/a.conf",)),
@@ -174,7 +174,7 @@ def test_a_downloaded_top_level_name_is_found_among_the_sources(command, name, p
     assert wire.judged[0][2] is ("{" in command)  # a brace is expanded on the target: raw
 
 
-@pytest.mark.parametrize(("steps", "why"), [
+@each(("steps", "why"), [
     ([(T, b"\0"), (C, b"X\n")], "unexpected record"),
     ([(T, b"\0"), (C, b"C0644 1 ../x\n")], "not a file name"),
     ([(T, b"\0"), (C, b"C0644 1 a/b\n")], "not a file name"),
@@ -230,7 +230,7 @@ def test_arbitrary_bytes_never_raise_and_never_pass_unparsed(chunks, upload):
         assert f.result in ("ok", "refused", "error", "incomplete")
 
 
-@pytest.mark.parametrize(("command", "mode"), [
+@each(("command", "mode"), [
     ("scp -t /tmp", ServerMode("upload", ("/tmp",), False, False, False)),
     ("scp -v -r -p -d -t -- /tmp/x", ServerMode("upload", ("/tmp/x",), True, True, False)),
     ("scp -rt /tmp", ServerMode("upload", ("/tmp",), True, False, False)),
@@ -267,7 +267,7 @@ def test_server_mode_is_read_from_the_exec_command(command, mode):
     assert scp.server_mode(command) == mode
 
 
-@pytest.mark.parametrize("line", [
+@each("line", [
     "find /etc/sudoers.d -prune -exec scp -t {} \\;", "find /d -exec scp -t {} \\;",
     "find /d -type d -exec scp -t {} +", "find /d -execdir scp -t {} \\;",
 ])
@@ -278,7 +278,7 @@ def test_an_scp_server_whose_stream_cannot_be_followed_is_still_a_file_server(li
     assert runs_file_server(line)
 
 
-@pytest.mark.parametrize(("command", "followed"), [
+@each(("command", "followed"), [
     ("scp -t x", True), ("sudo scp -t /x", True), ("sudo -u root -n -- scp -t /x", True),
     ("nice -n 5 scp -t /x", True), ("env scp -t .", True), ("env -u FOO scp -t .", True),
     ("exec scp -f /x", True), ("runuser -u root -- scp -t x", True), ("sudo scp -t ~/x", True),
@@ -303,7 +303,7 @@ def test_a_stream_is_followed_only_where_its_relative_names_are_judged(command, 
     assert (scp.server_mode(command) is not None) is followed
 
 
-@pytest.mark.parametrize(("command", "followed"), [
+@each(("command", "followed"), [
     ("/usr/lib/openssh/sftp-server", True), ("sudo /usr/lib/openssh/sftp-server", True),
     ("/usr/lib/openssh/sftp-server -e -l DEBUG3 -u 022", True),
     ("sftp-server -d /etc", False), ("/usr/lib/openssh/sftp-server -ed /etc", False),
@@ -318,7 +318,7 @@ def test_an_sftp_server_is_followed_only_in_the_logins_home(command, followed):
     assert sftplog.server_command(command) is followed
 
 
-@pytest.mark.parametrize(("line", "runs"), [
+@each(("line", "runs"), [
     ("scp -t /etc", True), ("/usr/lib/openssh/sftp-server", True),
     ("sudo /usr/libexec/sftp-server -e", True), ("x=1; sftp-server", True),
     ("sftp me@elsewhere", False), ("scp a b:", False), ("cd /etc && scp -t .", True),
@@ -328,7 +328,7 @@ def test_file_transfer_servers_are_found_in_any_line(line, runs):
     assert judge.runs_file_server(line) is runs
 
 
-@pytest.mark.parametrize(("op", "paths", "raw", "line"), [
+@each(("op", "paths", "raw", "line"), [
     (">", ("/etc/sudoers",), False, ": > /etc/sudoers"),
     ("<", ("/etc/shadow", "/x y"), False, ": < /etc/shadow; : < '/x y'"),
     ("rm", ("/tmp/a;b",), False, "rm -- '/tmp/a;b'"),
@@ -361,7 +361,7 @@ def test_synthetic_lines_reach_the_policy_as_intended():
 HIDDEN = b"C0644 38 sudoers\n"
 
 
-@pytest.mark.parametrize(("command", "steps", "why"), [
+@each(("command", "steps", "why"), [
     # An error line whose first 2,047 bytes hold no newline: the sink reads the rest as a record.
     ("scp -t /etc/", [(T, b"\0"), (C, b"\x01" + b"A" * 2046 + HIDDEN)], "record longer"),
     ("scp -t /etc/", [(T, b"\0"), (C, b"\x02" + b"A" * 2046 + HIDDEN)], "record longer"),

@@ -6,13 +6,13 @@ import hashlib
 import json
 import struct
 
-import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bastion.command_control import sftplog
 from bastion.command_control.sftplog import FileTransfer, SftpGate, SftpLog
 from bastion.command_control.sftplog import log as sftplog_log
+from tests.rows import each
 
 READ, WRITE, APPEND, CREAT, TRUNC, EXCL = 0x01, 0x02, 0x04, 0x08, 0x10, 0x20
 OK, EOF, NO_SUCH_FILE, PERMISSION_DENIED, FAILURE = 0, 1, 2, 3, 4
@@ -157,7 +157,7 @@ def test_download_counts_the_data_the_server_returned_not_what_was_asked():
         ("stat", "ok"), ("open", "ok"), ("close", "ok")]
 
 
-@pytest.mark.parametrize("chunk", [1, 3, 7, 4096])
+@each("chunk", [1, 3, 7, 4096])
 def test_packets_split_anywhere_parse_the_same(chunk):
     for conversation in (UPLOAD, DOWNLOAD):
         whole, split = run(conversation), run(conversation, chunk)
@@ -173,7 +173,7 @@ def test_many_packets_in_one_chunk_parse():
     assert [(o.op, o.result) for o in log.operations] == [("stat", "ok")]
 
 
-@pytest.mark.parametrize("sent, expected", [
+@each("sent, expected", [
     (path_request(13, 9, "/tmp/old.log"), {"op": "remove", "path": "/tmp/old.log"}),
     (path_request(15, 9, "/tmp/d"), {"op": "rmdir", "path": "/tmp/d"}),
     (path_request(14, 9, "/tmp/d", attrs=attrs_permissions(0o40755)),
@@ -298,14 +298,14 @@ def test_packet_at_the_size_limit_still_parses():
     assert log.files[0].bytes_written == len(payload)
 
 
-@pytest.mark.parametrize("server_version", [4, 6])
+@each("server_version", [4, 6])
 def test_other_protocol_versions_are_left_unparsed(server_version):
     log = run([(C, init()), (S, version(server_version)), (C, path_request(13, 1, "/x"))])
     assert log.unparsed == f"SFTP version {server_version} is not parsed (only 3)"
     assert log.operations == []
 
 
-@pytest.mark.parametrize("bad", [
+@each("bad", [
     packet(3, u32(1), u32(100) + b"short"),  # path longer than the packet
     packet(6, u32(1)),  # WRITE without a handle
     u32(0),  # empty packet
@@ -415,7 +415,7 @@ def refused(rid: int, message: str = "denied: protected") -> bytes:
 HANDLE = b"\x00\x00\x00\x07"
 
 
-@pytest.mark.parametrize(("request_", "judged"), [
+@each(("request_", "judged"), [
     (open_(9, "/etc/sudoers", WRITE | APPEND), [(">", ("/etc/sudoers",))]),
     (open_(9, "/etc/sudoers", CREAT | TRUNC), [(">", ("/etc/sudoers",))]),
     (open_(9, "/etc/sudoers", READ), [("<", ("/etc/sudoers",))]),
@@ -480,7 +480,7 @@ def test_a_handle_the_gate_never_saw_opened_is_refused():
     assert bytes(g.out[S]) == init()
 
 
-@pytest.mark.parametrize("request_", [
+@each("request_", [
     extended(9, "made-up@example.com", s("/etc/sudoers")),
     extended(9, "copy-file", s("/a"), s("/b")),
     packet(99, u32(9), s("/etc")),
@@ -494,7 +494,7 @@ def test_unknown_extensions_and_request_types_are_refused(request_):
     assert b"not allowed through the bastion" in reply
 
 
-@pytest.mark.parametrize("request_", [
+@each("request_", [
     extended(9, "statvfs@openssh.com", s("/")),
     extended(9, "expand-path@openssh.com", s("~")),
     extended(9, "limits@openssh.com"),
@@ -521,7 +521,7 @@ def test_the_gate_answer_waits_for_the_end_of_the_server_packet_in_flight():
     assert bytes(g.out[C]) == version() + reply + refused(9)
 
 
-@pytest.mark.parametrize(("side", "data", "why"), [
+@each(("side", "data", "why"), [
     (C, packet(3, u32(9), u32(100), b"short"), "malformed request"),
     (C, u32(sftplog.MAX_PACKET + 1) + b"x" * 10, "at most"),
     (S, version(4), "version 4"),
@@ -537,7 +537,7 @@ def test_what_cannot_be_followed_fails_the_stream_and_passes_nothing_more(side, 
     assert {k: len(v) for k, v in g.out.items()} == before
 
 
-@pytest.mark.parametrize(("conversation", "why"), [
+@each(("conversation", "why"), [
     # INIT(6) and, in the same write, a v6 OPEN (path, desired-access READ_DATA, flags
     # TRUNCATE_EXISTING): read as v3 it was a read of PROTECTED's sibling (attack q26o, finding 2).
     ([(C, packet(1, u32(6)) + packet(3, u32(5), s("/srv/f"), u32(READ), u32(4), u32(0)))],
@@ -636,7 +636,7 @@ def test_a_handle_guessed_before_the_server_gave_it_out_is_refused():
     assert bytes(g.out[S]) == init() + opened
 
 
-@pytest.mark.parametrize(("request_", "judged"), [
+@each(("request_", "judged"), [
     (open_(9, "/srv/x", WRITE | CREAT, attrs_permissions(0o4755)),
      [(">", ("/srv/x",)), ("chmod 4755", ("/srv/x",))]),
     (open_(9, "/srv/x", WRITE, attrs_permissions(0o4755)), [(">", ("/srv/x",))]),  # no create

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bastion.command_control import policy, statements
 from bastion.command_control.statements import Overflow, Rest, Statement, StatementSplitter
+from tests.rows import each
 
 FUZZ = settings(deadline=None, derandomize=True, database=None, max_examples=150)
 
@@ -26,7 +26,7 @@ def texts(data: bytes, chunk: int = 7) -> list[str]:
     return [p.text for p in pieces]
 
 
-@pytest.mark.parametrize(("script", "expected"), [
+@each(("script", "expected"), [
     (b"echo hi\nls -l\n", ["echo hi\n", "ls -l\n"]),
     (b"echo 'a\nb'\necho c\n", ["echo 'a\nb'\n", "echo c\n"]),
     (b'echo "a\n$(echo b\n)"\nnext\n', ['echo "a\n$(echo b\n)"\n', "next\n"]),
@@ -110,7 +110,7 @@ def work(splitter: StatementSplitter) -> int:
     return splitter.bytes_lexed + splitter.bytes_confirmed
 
 
-@pytest.mark.parametrize("opening", [b"echo '", b'echo "', b"{\n", b"cat <<EOF\n$(\n"])
+@each("opening", [b"echo '", b'echo "', b"{\n", b"cat <<EOF\n$(\n"])
 def test_an_unfinished_megabyte_costs_work_linear_in_its_size_and_overflows_at_64_kib(opening):
     """What stalled every session: `echo '` then many short lines, parsed again at each one."""
     body = b"x\n" * 500_000
@@ -206,7 +206,7 @@ def test_when_the_policy_disagrees_its_checks_are_bounded_by_doubling():
     assert splitter.bytes_confirmed <= 2 * 20_000 * 7
 
 
-@pytest.mark.parametrize("chunk", [1, 3, 64])
+@each("chunk", [1, 3, 64])
 def test_nul_bytes_are_dropped_from_what_is_judged_and_what_is_sent(chunk):
     # bash and dash drop NUL bytes from script input: `r<NUL>m` is `rm` to them, so it must be
     # to the policy, and the bytes sent are the bytes judged.

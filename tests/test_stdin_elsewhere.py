@@ -4,12 +4,11 @@ without an SSH pty); a shell in a container gets the stdin gate ("shell"); a con
 command has its first data held ("program"); clients with a shell escape under their packaged
 names, and smbclient, sqlplus, sqlcmd and mail reading commands, are interpreters (held).
 The end-to-end rows are in tests/test_channels.py."""
-import pytest
-
 from bastion.command_control import policy
+from tests.rows import each
 
 
-@pytest.mark.parametrize(("line", "maker"), [
+@each(("line", "maker"), [
     ("virsh console vm", "virsh console"), ("virsh -c qemu:///system console vm", "virsh console"),
     ("docker attach c", "docker attach"), ("docker --context prod container attach c", "docker attach"),
     ("sudo podman attach c", "podman attach"), ("kubectl attach -i p", "kubectl attach"),
@@ -48,7 +47,7 @@ def test_a_console_or_an_attach_is_a_terminal_maker(line, maker):
     assert policy.terminal_maker(line) == maker
 
 
-@pytest.mark.parametrize(("line", "reads"), [
+@each(("line", "reads"), [
     ("pct enter 101", "shell"), ("sudo pct enter 101", "shell"),
     ("apptainer shell img.sif", "shell"), ("singularity shell img.sif", "shell"),
     ("snap run --shell x", "shell"),
@@ -91,7 +90,7 @@ def test_a_reader_elsewhere_is_gated_or_held(line, reads):
     assert policy.reads_script_from_stdin(line) == reads
 
 
-@pytest.mark.parametrize("line", ["smbclient //s/x -N -c 'get f /etc/sudoers'",
+@each("line", ["smbclient //s/x -N -c 'get f /etc/sudoers'",
                                   "sqlcmd -S h -Q '!!rm -rf /etc'"])
 def test_commands_given_to_a_client_with_a_shell_escape_are_held(default_policy, line):
     assert policy.evaluate(default_policy, line, role="engineer", target="web01").action == "confirm"

@@ -17,6 +17,7 @@ from bastion import audit
 from bastion.access import sessions
 from bastion.runtime.home import open_store
 from bastion.store import MIGRATIONS, SCHEMA_VERSION, Backend, Store, StoreError
+from tests.rows import each
 
 REPO = Path(__file__).resolve().parents[1]
 LAST_RELEASE = "7c3e405"  # the last release: main at this commit (schema version 1)
@@ -256,7 +257,7 @@ def test_the_sqlite_store_is_a_backend(tmp_path):
         store.close()
 
 
-@pytest.mark.parametrize("module", sorted(str(p.relative_to(REPO / "bastion"))
+@each("module", sorted(str(p.relative_to(REPO / "bastion"))
                                           for p in (REPO / "bastion").rglob("*.py")
                                           if p.parent.name != "store"))
 def test_the_server_and_domain_use_a_store_only_through_the_backend_protocol(module):

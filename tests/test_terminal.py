@@ -22,6 +22,7 @@ from bastion.command_control.terminal import (
     Redacted,
     Submit,
 )
+from tests.rows import each
 
 PROMPT = b"\x1b[?2004hbob@web01:~$ "
 REDRAWN_PROMPT = b"bob@web01:~$ "
@@ -124,7 +125,7 @@ def test_plain_typing_is_read_certain():
     assert sh.forwarded == b"ls -la /etc"
 
 
-@pytest.mark.parametrize("rubout", [b"\x7f", b"\x08"])
+@each("rubout", [b"\x7f", b"\x08"])
 def test_backspace_and_ctrl_h_remove_the_last_character(rubout):
     sh = Shell()
     sh.type("ls -l")
@@ -197,7 +198,7 @@ def test_ctrl_o_is_a_submit_key():
     assert seen(sh.submit(b"\x0f")) == command("ls")
 
 
-@pytest.mark.parametrize(("vi", "keys", "how"), [
+@each(("vi", "keys", "how"), [
     (False, b"\r", "accept"), (False, b"\n", "accept"), (False, b"\x0f", "accept"),
     (False, b"\x1b#", "comment"), (False, b"\x1b1\x1b#", "comment"),
     (False, b"\x18\x05", "edit"), (False, b"\x1bv", "edit"), (False, b"\x1b\x05", "expand"),
@@ -530,7 +531,7 @@ def test_ctrl_c_at_a_continuation_prompt_drops_the_earlier_lines():
     assert seen(sh.submit()) == command("ls")
 
 
-@pytest.mark.parametrize(("line", "complete"), [
+@each(("line", "complete"), [
     ("ls -la", True),
     ("echo 'open", False),
     ('echo "open', False),
@@ -713,7 +714,7 @@ def test_line_scrolled_away_by_output_is_not_certain():
 
 # -- full-screen programs -----------------------------------------------------------------------
 
-@pytest.mark.parametrize(("output", "alternate"), [
+@each(("output", "alternate"), [
     (b"\x1b[?1049h", True),
     (b"\x1b[?1049h\x1b[?1049l", False),
     (b"\x1b[?1047h", True),
@@ -816,7 +817,7 @@ def test_password_typed_without_echo_is_not_a_command_and_never_shown():
     assert "hunter2" not in repr(rec)
 
 
-@pytest.mark.parametrize("prompt", [
+@each("prompt", [
     b"Password: ", b"Enter passphrase for key '/home/bob/.ssh/id_ed25519': ", b"PIN: ",
     b"Verification code: ",
     # attack D, finding 11: hidden-input prompts that do not say "password"
@@ -857,7 +858,7 @@ def test_keys_not_echoed_at_a_shell_prompt_are_blind():
     assert (rec.kind, rec.text, rec.certain) == ("blind", "", False)
 
 
-@pytest.mark.parametrize("prompt", [b"Tokens left: 3 ", b"secretary$ ", b"pinned> ", b"Passing", b""])
+@each("prompt", [b"Tokens left: 3 ", b"secretary$ ", b"pinned> ", b"Passing", b""])
 def test_keys_not_echoed_at_any_program_prompt_are_a_secret_judged_as_a_command(prompt):
     # Attack H, finding 6: whatever the prompt says (a shell's fake one can say anything), keys
     # a program reads without echo while no line editor reads are a secret, and the gate judges
@@ -978,7 +979,7 @@ def test_ctrl_d_on_a_continuation_line_holding_text_deletes_and_is_no_submit():
     assert sh.keys(b"\x04") is None
 
 
-@pytest.mark.parametrize("between", [
+@each("between", [
     pytest.param(READ_PROMPT, id="an answer to read (no readline)"),
     pytest.param(ENTER + PROMPT, id="the primary prompt again"),
 ])
@@ -1030,7 +1031,7 @@ def test_a_continuation_readline_reads_at_its_own_prompt_is_judged_whole_only():
     assert seen(rec) == command("cat > notes <<EOF\nrm -rf /\nEOF") and rec.also == ()
 
 
-@pytest.mark.parametrize(("vi", "keys", "how", "text"), [
+@each(("vi", "keys", "how", "text"), [
     (False, b"echo $(id)\x85", "expand", "echo $(id)"),        # Esc C-e
     (False, b"#touch canary\xa3", "comment", "touch canary"),  # Esc #: uncommented, judged
     (False, b"ls\xf6", "edit", "ls"),                          # Esc v, held as a lead byte
@@ -1072,7 +1073,7 @@ def test_utf8_text_holding_meta_bytes_is_judged_at_them_and_then_read_on():
     assert seen(sh.submit()) == command("echo 'price \u00a35 \u0445 ok'")
 
 
-@pytest.mark.parametrize("key", [b"\x1a", b"\x1c"])
+@each("key", [b"\x1a", b"\x1c"])
 def test_ctrl_z_and_ctrl_backslash_at_the_prompt_keep_the_line(key):
     sh = Shell()
     sh.type("touch can")
@@ -1081,7 +1082,7 @@ def test_ctrl_z_and_ctrl_backslash_at_the_prompt_keep_the_line(key):
     assert seen(sh.submit()) == command("touch canary")
 
 
-@pytest.mark.parametrize("key", [b"\x1a", b"\x1c"])
+@each("key", [b"\x1a", b"\x1c"])
 def test_ctrl_z_then_output_between_the_halves_of_a_line_is_not_certain(key):
     sh = Shell()
     sh.type("touch can")
@@ -1092,11 +1093,11 @@ def test_ctrl_z_then_output_between_the_halves_of_a_line_is_not_certain(key):
     assert not (rec.certain and "touch canary" not in rec.text)
 
 
-@pytest.mark.parametrize(("prefix", "then", "how"), [
+@each(("prefix", "then", "how"), [
     (b"\x18", b"\x05", "edit"), (b"\x1b", b"\x05", "expand"), (b"\x18", b"e", "macro"),
     (b"\x18", b"\x12", "rebind"),
 ])
-@pytest.mark.parametrize("between", ["output", "resize"])
+@each("between", ["output", "resize"])
 def test_a_prefix_key_is_kept_across_output_and_resizes(prefix, then, how, between):
     sh = Shell()
     sh.type("touch canary")
@@ -1111,7 +1112,7 @@ def test_a_prefix_key_is_kept_across_output_and_resizes(prefix, then, how, betwe
     assert sh.deny().startswith(b"\x07")  # Ctrl-G aborts the prefix readline still holds
 
 
-@pytest.mark.parametrize("unseen", [b"\x1a", b"\x1c", b"\x13", b"\x11"])
+@each("unseen", [b"\x1a", b"\x1c", b"\x13", b"\x11"])
 def test_keys_the_terminal_driver_may_take_do_not_complete_a_prefix(unseen):
     sh = Shell()
     sh.type("touch canary")
@@ -1128,7 +1129,7 @@ def test_a_prefix_completed_by_a_prefix_key_is_no_prefix():
     assert sh.keys(b"\x05") is None
 
 
-@pytest.mark.parametrize(("vi", "keys"), [
+@each(("vi", "keys"), [
     (False, b"\x1b\r"), (False, b"\x18\r"), (False, b"\x1b\n"), (False, b"\x18e"),
     (False, b"\x1bv"), (False, b"\xa3"),
 ])
@@ -1146,7 +1147,7 @@ def test_a_judged_key_readline_does_not_accept_leaves_no_credit_for_a_later_line
     assert sh.tracker.take_unjudged() == "touch canary"
 
 
-@pytest.mark.parametrize("keys", [b"\x1b\r", b"\xa3"])
+@each("keys", [b"\x1b\r", b"\xa3"])
 def test_a_judged_key_that_readline_did_accept_explains_its_line_end(keys):
     sh = Shell()
     sh.type("echo hi")
@@ -1168,7 +1169,7 @@ def test_vi_change_with_a_key_that_is_no_motion_stays_in_command_mode():
     assert held is not None and held.how == "edit"
 
 
-@pytest.mark.parametrize(("echo", "how"), [
+@each(("echo", "how"), [
     pytest.param("\u00e9".encode(), None, id="UTF-8 locale: shown, still inserting"),
     pytest.param(b"\x08", "edit", id="C locale: Esc h, Esc )"),
 ])
@@ -1208,7 +1209,7 @@ def test_vi_change_with_a_motion_inserts_and_v_is_text():
 DASH_PROMPT = b"$ "
 
 
-@pytest.mark.parametrize(("erase", "key", "echo", "certain"), [
+@each(("erase", "key", "echo", "certain"), [
     (0x7F, b"\x7f", b"\x08 \x08", True),     # VERASE
     (0x7F, b"\x08", b"\x08", False),          # data for the tty; raw echo moves the cursor
     (0x08, b"\x08", b"\x08 \x08", True),
@@ -1257,7 +1258,7 @@ def at_fake_password_prompt() -> Shell:
     return sh
 
 
-@pytest.mark.parametrize("keys", [
+@each("keys", [
     b"touch canary;#" + b"\x08" * 14 + b"echo hi",  # Ctrl-H: readline erases, the tty keeps it
     b"touch canary;#\x01echo ",                      # Ctrl-A: readline moves, the tty keeps it
     b"touch canary;#\x16\x7f",                       # Ctrl-V: the erase after it is data
@@ -1284,7 +1285,7 @@ def test_ctrl_d_typed_blind_without_a_line_editor_hands_the_keys_over_for_judgin
     assert (rec.kind, rec.certain, rec.hidden) == ("blind", False, "")
 
 
-@pytest.mark.parametrize(("keys", "hidden"), [
+@each(("keys", "hidden"), [
     (b"hunter2", "hunter2"),
     (b"hunter3\x7f2", "hunter2"),              # VERASE
     (b"junk\x15hunter2", "hunter2"),           # VKILL
@@ -1298,7 +1299,7 @@ def test_keys_typed_blind_without_a_line_editor_are_read_as_the_tty_edits_them(k
     assert (rec.kind, rec.prompt, rec.hidden) == ("not-a-command", "Password:", hidden)
 
 
-@pytest.mark.parametrize(("typed", "erased", "line", "certain"), [
+@each(("typed", "erased", "line", "certain"), [
     ("rm -rf /tmp/x", 1, "rm -rf /tmp/", True),
     ("touch canary;#", 8, "touch ", True),
     ("echo caf\u00e9", 4, "echo ", False),  # the driver's class of a non-ASCII byte is unknown
@@ -1322,7 +1323,7 @@ def test_without_a_line_editor_ctrl_d_on_a_non_empty_line_is_judged_before_it_is
     assert sh.deny() == b"\x05\x15"
 
 
-@pytest.mark.parametrize("after", [b"\x04", b"\x15\r", b"\x15echo hi\r"])
+@each("after", [b"\x04", b"\x15\r", b"\x15echo hi\r"])
 def test_after_a_flush_the_line_the_shell_holds_is_never_read_as_certain(after):
     # Let through (a rule allowed `echo hi`), the flushed text stays in the shell: Ctrl-U no
     # longer reaches it, and what is typed next is appended to it.
@@ -1335,7 +1336,7 @@ def test_after_a_flush_the_line_the_shell_holds_is_never_read_as_certain(after):
     assert not sh.tracker.reconstruct().certain
 
 
-@pytest.mark.parametrize(("key", "first"), [
+@each(("key", "first"), [
     (b"\x0f", "touch cana"), (b"\x1b#", "touch cana"),
     (b"\x18\x05", ""),  # the Ctrl-X before it is data for the tty: refused at once
 ])
@@ -1366,7 +1367,7 @@ def test_ctrl_d_on_a_non_empty_line_in_readline_deletes_a_character():
     assert seen(sh.submit()) == command("echo one")
 
 
-@pytest.mark.parametrize(("line", "vi"), [
+@each(("line", "vi"), [
     ("set -o vi", True), ("bind 'set editing-mode vi'", True),
     # Other spellings are held by the policy; let through anyway, the mode stays as it was.
     ("set -Co vi", False), ("shopt -os vi", False), ("set -o emacs -o vi", False),
@@ -1394,7 +1395,7 @@ ESC_PROBE_VI = (b"\x1b", b"\x08")  # a lone Esc moves the cursor left: vi mode, 
 # Attack H, finding 4: each shell has its own editing mode. Steps: a line run (judged and
 # sent), or keys with their echo. Then: what Ctrl-O (emacs: operate-and-get-next; vi insert:
 # text) and Esc h v (vi: edit-and-execute; emacs: Esc h, then text) are judged as.
-@pytest.mark.parametrize(("steps", "ctrl_o", "esc_h_v"), [
+@each(("steps", "ctrl_o", "esc_h_v"), [
     ([], "accept", None),                                           # emacs, as bash starts
     (["bash", "su", "exit", "tmux"], "accept", None),               # no switch: emacs stays
     (["set -o vi"], None, "edit"),                                  # followed: vi alone
@@ -1436,7 +1437,7 @@ def test_the_editing_mode_is_known_only_while_no_other_shell_may_read_the_keys(s
     assert (at_the_end(b"\x0f"), at_the_end(b"\x1bhv")) == (ctrl_o, esc_h_v)
 
 
-@pytest.mark.parametrize("keys", [b"\x1b\x05", b"\x85"])
+@each("keys", [b"\x1b\x05", b"\x85"])
 def test_esc_ctrl_e_sent_in_vi_mode_leaves_either_mode_reading(keys):
     # Judged as shell-expand-line (emacs), it is emacs-editing-mode in vi's command mode.
     sh = Shell()
@@ -1448,7 +1449,7 @@ def test_esc_ctrl_e_sent_in_vi_mode_leaves_either_mode_reading(keys):
     assert _judged_in(sh, b"\x0f") == "accept"
 
 
-@pytest.mark.parametrize(("vi", "expected"), [(False, b"\x05\x15"), (True, b"\x03")])
+@each(("vi", "expected"), [(False, b"\x05\x15"), (True, b"\x03")])
 def test_a_held_line_is_cancelled_with_ctrl_c_when_readline_may_be_in_vi_mode(vi, expected):
     # Vi's command mode reads the Ctrl-E of Ctrl-E Ctrl-U as emacs-editing-mode: the cancel
     # itself would leave readline in emacs mode. Emacs mode alone keeps Ctrl-E Ctrl-U.
@@ -1548,7 +1549,7 @@ def test_reset_forgets_the_line_and_the_unfinished_statement():
 
 # -- bulk output --------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("bulk", [
+@each("bulk", [
     b"".join(b"%06d some log line of output\r\n" % i for i in range(40_000)),
     b"".join(b"\x1b[01;34mdir%05d\x1b[0m  file%05d\r\n" % (i, i) for i in range(40_000)),
     b"\x1b[2A\x1b[Kprogress\r\n\x1b[K50%\r\n" * 40_000,

@@ -10,13 +10,12 @@ with the shipped policy judging every reading as the gate does.
 
 from __future__ import annotations
 
-import pytest
-
 from bastion.command_control.policy import evaluate, refuses_secret
 from bastion.command_control.terminal import Reconstruction, tty
 from bastion.command_control.terminal.tty import _tty_line as tty_line
 from bastion.command_control.terminal.tty import _tty_readings as tty_readings
 from bastion.command_control.terminal.tty import _TtySettings as Tty
+from tests.rows import each
 from tests.terminal_replay import default_policy
 from tests.test_terminal import DASH_PROMPT, ENTER, Shell
 
@@ -28,7 +27,7 @@ DATA = Tty()
 WRITE = "echo '#x' >> /etc/sudoers.d/attack.h"  # the shipped policy denies it
 
 
-@pytest.mark.parametrize(("settings", "parts", "line"), [
+@each(("settings", "parts", "line"), [
     # IUTF8: the erase steps back over continuation bytes and then one byte, whatever it is
     (UTF8, [b"#\x80\x7f"], b""),
     (UTF8, [b"ab\xc3\xa9\x7f"], b"ab"),
@@ -114,7 +113,7 @@ def echoed(sh: Shell, keys: list[tuple[bytes, bytes]]) -> Reconstruction:
 UTF8_DEL, BYTE_DEL = b"\x08 \x08", b"\x08 \x08"  # one per character, one per byte
 
 
-@pytest.mark.parametrize(("erase", "keys"), [
+@each(("erase", "keys"), [
     # finding 1a: `tset -k ^B` (or termios VKILL) made Ctrl-U data; the gate read it as a kill
     (0x7F, WRITE.encode() + b";\x15hunter2"),
     # the kill moved to DEL by inline termios code: `# x` is erased whole, not just the x
@@ -150,7 +149,7 @@ def test_bytes_erased_one_by_one_without_iutf8_are_judged_too():
 KILL_ECHO = b"\x08 \x08"  # echoke wipes what the kill or word erase took, a cell at a time
 
 
-@pytest.mark.parametrize(("keys", "line"), [
+@each(("keys", "line"), [
     # typo fixes at a dash prompt keep their verdict, and stay certain
     ([b"echo onx", (b"\x7f", BYTE_DEL), b"e"], "echo one"),
     (["echo hé".encode(), (b"\x7f", UTF8_DEL), b"llo"], "echo hllo"),
@@ -169,7 +168,7 @@ def test_honest_edits_without_a_line_editor_keep_their_verdict(keys, line):
     assert (rec.text, verdict(rec)) == (line, "allow")
 
 
-@pytest.mark.parametrize("prompt", [
+@each("prompt", [
     b"DB pass: ", b"Enter your password\r\n", b"", b"API key: ", b"Token: ", b"PIN: ",
     b"Passphrase for key '/home/bob/.ssh/id_ed25519': ", b"[sudo] password for bob: ",
     b"Verification code: ", b"Enter passphrase (empty for no passphrase): ",

@@ -21,6 +21,7 @@ from rich.color import Color
 from bastion.access import grants, sessions
 from bastion.control.protocol import ControlError
 from tests.harness import LOGIN, World
+from tests.rows import each
 from tui import app as tui_app
 from tui.app import SupervisorApp
 from tui.connection import ConnectionProblem, local_connector, socket_path, ssh_connector
@@ -375,7 +376,7 @@ def test_ssh_connector_refuses_a_missing_known_hosts_before_connecting(tmp_path,
 
 # ---------------------------------------------------------------- the screen model and playback
 
-@pytest.mark.parametrize(("name", "colour"), [
+@each(("name", "colour"), [
     ("default", None),
     ("red", Color.from_ansi(1)),
     ("brown", Color.from_ansi(3)),

@@ -9,8 +9,6 @@ readline keys that run a line or code without Enter must each be judged (issue 1
 
 from __future__ import annotations
 
-import pytest
-
 from bastion.command_control.policy import evaluate
 from bastion.command_control.terminal import CommandLineTracker, KeystrokeRedactor, Redacted
 from bastion.command_control.typeahead import (
@@ -23,6 +21,7 @@ from bastion.command_control.typeahead import (
     TypeAhead,
     Wait,
 )
+from tests.rows import each
 from tests.terminal_replay import (
     SPEEDS,
     Replay,
@@ -65,7 +64,7 @@ def replayed(name: str, speed: str) -> Replay:
     return _replays[name, speed]
 
 
-@pytest.mark.parametrize(("name", "speed"), RUNS)
+@each(("name", "speed"), RUNS)
 def test_ordinary_sessions_are_read_line_by_line_and_nothing_is_denied(name, speed):
     fixture = load(name)
     result = replayed(name, speed)
@@ -89,8 +88,8 @@ def test_corpus_size_and_false_positive_rate():
     assert denied == 0, f"{denied} of {lines} lines denied"
 
 
-@pytest.mark.parametrize("speed", SPEEDS)
-@pytest.mark.parametrize("name", sorted(BYPASS_KEYS))
+@each("speed", SPEEDS)
+@each("name", sorted(BYPASS_KEYS))
 def test_readline_keys_that_run_a_line_are_judged_before_they_reach_the_shell(name, speed):
     how, line = BYPASS_KEYS[name]
     result = replay(load(name), speed, judge=lambda rec: "allow")
@@ -104,8 +103,8 @@ def test_readline_keys_that_run_a_line_are_judged_before_they_reach_the_shell(na
     assert result.unjudged == []
 
 
-@pytest.mark.parametrize("speed", SPEEDS)
-@pytest.mark.parametrize("name", ["bound_accept_line", "bound_macro", "bound_after_esc_enter"])
+@each("speed", SPEEDS)
+@each("name", ["bound_accept_line", "bound_macro", "bound_after_esc_enter"])
 def test_a_line_run_by_a_key_the_user_bound_is_seen_after_the_fact(name, speed):
     # bound_after_esc_enter: Esc Enter was judged first, but readline (emacs mode, M-C-m
     # unbound) accepted nothing: that judgement explains no later line end (attack D).
@@ -113,7 +112,7 @@ def test_a_line_run_by_a_key_the_user_bound_is_seen_after_the_fact(name, speed):
     assert result.unjudged == ["touch canary"]
 
 
-@pytest.mark.parametrize("speed", SPEEDS)
+@each("speed", SPEEDS)
 def test_vi_mode_set_in_an_inputrc_is_followed_once_an_esc_shows_it(speed):
     # A person pauses after Esc: readline answers it (vi moves the cursor back), which shows
     # vi mode, and the `#` after it is judged. In a burst it cannot show: the backstop sees.
@@ -125,7 +124,7 @@ def test_vi_mode_set_in_an_inputrc_is_followed_once_an_esc_shows_it(speed):
         assert result.hows == [] and len(result.unjudged) == 1
 
 
-@pytest.mark.parametrize("speed", SPEEDS)
+@each("speed", SPEEDS)
 def test_a_line_the_tty_edits_otherwise_than_its_raw_echo_shows_is_never_certain(speed):
     # sh with stty -echoctl: each Ctrl-H is data for the tty (its erase key is DEL), echoed raw
     # it moves the cursor back; `echo safe line` covers `touch canary;#`, which sh runs.
@@ -221,7 +220,7 @@ def test_keys_after_one_the_model_does_not_follow_wait_for_the_answer():
     assert sent(drain(ta)) == b"\t"
 
 
-@pytest.mark.parametrize("key", [b"\x03", b"\x1a", b"\x1c"])
+@each("key", [b"\x03", b"\x1a", b"\x1c"])
 def test_interrupt_keys_go_at_once_and_empty_the_queue(key):
     ta = queue()
     ta.client(b"sleep 9\r")
@@ -235,7 +234,7 @@ def test_interrupt_keys_go_at_once_and_empty_the_queue(key):
     assert sent(drain(ta)) == b"echo c"
 
 
-@pytest.mark.parametrize("key", [b"\x1a", b"\x1c"])
+@each("key", [b"\x1a", b"\x1c"])
 def test_signal_keys_bash_ignores_at_its_prompt_neither_drop_nor_end_the_line(key):
     # Attack D finding 3: bash ignores SIGTSTP and SIGQUIT while readline reads; the line stays.
     ta = queue()
@@ -350,7 +349,7 @@ def redact(name: str) -> list[bytes | str]:
     return out + redactor.flush()
 
 
-@pytest.mark.parametrize(("name", "shown", "secret"), [
+@each(("name", "shown", "secret"), [
     ("vim", b"hello", "i"),                # vim's `i` is a command; the text is shown
     ("nano", b"hello nano", ""),
     ("less", b"echo XYZ", "q"),             # less's `q`

@@ -6,8 +6,7 @@ meanwhile is withheld, not missing. Each test is a transition of the tracker's w
 
 from __future__ import annotations
 
-import pytest
-
+from tests.rows import each
 from tests.test_blind_reader import ATTACK, bash, dash, line
 from tests.test_terminal import Shell
 
@@ -19,7 +18,7 @@ def running_output(tail: bytes) -> Shell:
     return sh
 
 
-@pytest.mark.parametrize(("tail", "prompt"), [(b"ab", "ab"), (b"Password:", "Password:")],
+@each(("tail", "prompt"), [(b"ab", "ab"), (b"Password:", "Password:")],
                          ids=["any-prompt", "password-prompt"])
 def test_keys_whose_echo_is_withheld_are_never_a_secret_until_the_output_flows(tail, prompt):
     sh = running_output(tail)
@@ -62,7 +61,7 @@ def test_a_line_read_off_the_screen_after_history_is_uncertain_while_output_is_w
     assert (rec.kind, rec.text, rec.certain) == ("command", "echo one", True)
 
 
-@pytest.mark.parametrize("keys", [b"\x13" + ATTACK + b"\r", b"\x13\r"], ids=["same-line", "own-line"])
+@each("keys", [b"\x13" + ATTACK + b"\r", b"\x13\r"], ids=["same-line", "own-line"])
 def test_keys_after_the_clients_own_ctrl_s_are_never_a_secret(keys):
     # Ctrl-S (IXON) stops the target's output at its terminal: the same withheld echo, by the
     # client's own key. The line that holds it is not read with confidence, nor the next one.
