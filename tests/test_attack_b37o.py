@@ -79,7 +79,7 @@ def test_unseal_checks_and_reads_one_opening_of_the_file(ctx, tmp_path, monkeypa
     assert "forged keys" in path.read_text()  # the swap happened
 
 
-async def test_an_exec_command_past_64_kib_is_not_judged_and_gets_the_uncertain_action(store):
+async def test_an_exec_command_past_64_kib_is_not_judged_and_is_refused(store):
     app = make_app(store)
     ch = Channel(make_live(store, app), kind="exec", pty=False)
     ch.stream = None  # type: ignore[attr-defined]
@@ -88,7 +88,8 @@ async def test_an_exec_command_past_64_kib_is_not_judged_and_gets_the_uncertain_
     why = await judge.judge_exec(app, ch)  # type: ignore[arg-type]
     assert why is not None and why.startswith("denied: the command is longer than 64 KiB")
     (row,) = store.all("SELECT line, verdict, rule FROM commands")
-    assert (row["verdict"], row["rule"], len(row["line"])) == ("deny", "defaults.uncertain",
-                                                                MAX_CODE + 7)
+    # refused whatever the `uncertain` action, its row keeping the start (attack c38o, finding 1)
+    assert (row["verdict"], row["rule"], row["line"][4096:]) == ("deny", "exec.too_long",
+                                                                f"…[{MAX_CODE + 7} chars]")
     ch.command = "true '" + "x" * (MAX_CODE - 10) + "'"  # within the bound: judged
     assert await judge.judge_exec(app, ch) is None  # type: ignore[arg-type]

@@ -17,7 +17,7 @@ from bastion.access import grants, reasons, users
 from bastion.config import Config
 from bastion.errors import BastionError
 from bastion.store import Backend, now
-from bastion.text import LISTED_TEXT
+from bastion.text import LISTED_TEXT, cut_text
 
 END_STATES = ("ended", "killed", "interrupted", "failed")
 
@@ -118,9 +118,13 @@ def record_verdict(store: Backend, session_id: str, channel: int, user: str, lin
                    action: str, rule: str | None, message: str | None) -> None:
     """A command line judged on a channel: its row in `commands` and its audit event, together."""
     with store.transaction():
+        # The row keeps the line's start (LISTED_TEXT characters and `…[N chars]`), as the
+        # listing shows it; its audit event the length and SHA-256 of the whole (attack c38o,
+        # finding 1: every `sessions` listing read the whole of one engineer's last lines).
         store.execute(
             "INSERT INTO commands(session_id, channel, at, line, verdict, rule, message) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?)", (session_id, channel, now(), line, action, rule, message))
+            "VALUES (?, ?, ?, ?, ?, ?, ?)", (session_id, channel, now(), cut_text(line), action,
+                                             rule, message))
         audit.record(store, "command.verdict", user, session=session_id, channel=channel,
                      line=line, verdict=action, rule=rule)
 
@@ -205,7 +209,8 @@ def list_for_supervisors(store: Backend, *, include_ended: bool = False) -> list
     rows = store.all(
         "SELECT s.*, g.ends AS grant_ends, "  # noqa: S608
         # the last line's start only, LAST_COMMAND characters (`…[N chars]` after a longer one):
-        # 500 sessions' whole lines were read every few seconds (attack b37o, finding 2)
+        # 500 sessions' whole lines were read every few seconds (attack b37o, finding 2). Rows
+        # are written so cut (record_verdict); the query cuts rows an older bastion wrote.
         f"(SELECT CASE WHEN length(c.line) > {LAST_COMMAND} THEN substr(c.line, 1, {LAST_COMMAND})"
         " || '…[' || length(c.line) || ' chars]' ELSE c.line END FROM commands c"
         " WHERE c.session_id = s.id ORDER BY c.id DESC LIMIT 1) AS last_command, "
@@ -276,7 +281,16 @@ def held_state(store: Backend, held_id: str) -> dict[str, Any] | None:
 
 
 def list_held(store: Backend) -> list[dict[str, Any]]:
-    return store.all("SELECT * FROM held WHERE state = 'pending' ORDER BY since")
+    """The pending held commands, each command cut at LISTED_TEXT characters (`cut_text`), as
+    every door shows them: the CLI's and the SSH interface's `held`, the control socket's, the
+    pushed events (attack c38o, finding 1)."""
+    return [listed_held(row) for row in
+            store.all("SELECT * FROM held WHERE state = 'pending' ORDER BY since")]
+
+
+def listed_held(row: dict[str, Any]) -> dict[str, Any]:
+    """A held command's row as a listing shows it: its command cut at LISTED_TEXT."""
+    return {**row, "command": cut_text(row["command"])}
 
 
 def decide_held(store: Backend, config: Config, held_id: str, actor: str, *, confirm: bool,

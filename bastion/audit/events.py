@@ -181,6 +181,10 @@ FIELDS: dict[str, str] = {
     "closed": "whether the file was closed before the channel ended",
     "command": "the exec command, or the held command line",
     "created": "what `bastion init` created",
+    "cut_fields": "the texts cut short to keep the event's data within its bound, each by its "
+                  "place (`line`, `names.3`) as {\"chars\": N, \"sha256\": HEX}: the whole text's "
+                  "length in characters and the SHA-256 of its UTF-8, to match it against the "
+                  "recording; the field itself keeps its start and `…[N chars]`",
     "destination": "HOST:PORT of a forwarding request, or the path of a Unix socket",
     "direction": "`upload` (to the target) or `download` (from it), for a file over scp",
     "door": "which connection ended: `connection` (the command interface with its doors), "
@@ -267,7 +271,11 @@ FIELDS: dict[str, str] = {
     "vendor": "the vendor's name",
     "verdict": "`allow`, `alert`, `confirm` or `deny`",
 }
-AUTOMATIC_FIELDS = ("node", "access")
+AUTOMATIC_FIELDS = ("node", "access", "cut_fields")
+# Characters of JSON an event's data holds at most: longer texts in it are cut when it is written
+# (chain.record), so that a reader of the log never reads a row one engineer made large (attack
+# c38o, finding 1: 200 rows of 1.5 MB cost the console's `audit` over a second of the one loop).
+AUDIT_DATA = 64 * 1024
 
 
 class UnknownEvent(KeyError):
@@ -308,6 +316,7 @@ event is committed, right after its chain head (`audit head seq=N hash=H type=T`
 - `node` (every event): {node}
 - `access` (every session-scoped event, one with a `session` field, whose session row
   exists): {access}
+- `cut_fields` (an event whose data would pass {data_kib} KiB of JSON): {cut_fields}
 
 Rows written before a bastion stored these lack them; their hashes are unchanged and still verify.
 """
@@ -318,7 +327,8 @@ def schema_markdown() -> str:
     meaning, and the ECS fields `exported` adds."""
     categories = ", ".join(f"`{prefix}.*` {category}" for prefix, category in ECS_CATEGORIES.items())
     lines = [_SCHEMA_HEAD.format(categories=categories, node=FIELDS["node"],
-                                 access=FIELDS["access"]).rstrip("\n"),
+                                 access=FIELDS["access"], cut_fields=FIELDS["cut_fields"],
+                                 data_kib=AUDIT_DATA // 1024).rstrip("\n"),
              "", "## Event types", "",
              "Session-scoped events (those with a `session` field) also carry `access`.", "",
              "| type | code | what happened | data fields |", "|---|---|---|---|"]
