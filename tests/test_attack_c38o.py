@@ -20,16 +20,23 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import json
+from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
 from bastion import audit
 from bastion.access import sessions
 from bastion.audit.events import AUDIT_DATA
+from bastion.cli import unseal
 from bastion.command_control.statements.splitter import MAX_CODE
+from bastion.recording import CastRecorder
 from bastion.runtime.judging import JudgingBudget
 from bastion.ssh import judge
+from bastion.ssh.server import close_interrupted_recordings
 from bastion.text import LISTED_TEXT, cut_mark, cut_text
+from tests.test_escrow import PRIVATE, _key_file, run
 from tests.test_gate import Channel, make_app, make_live
 from tests.test_gate import store as store  # the fixture
 
@@ -110,7 +117,6 @@ def test_held_commands_are_listed_cut_on_every_door(store, ctx):
     hid = sessions.hold(ctx.store, sid, "erin", command, "r", 60)
     (row,) = sessions.list_held(ctx.store)  # the control socket, the pushed events, the CLI
     assert row["id"] == hid and row["command"] == cut_text(command)
-    from tests.test_escrow import run
     for shown in ((), ("--json",)):  # the CLI's table (as the SSH interface's) and its JSON
         code, out, err = run("--home", str(ctx.home.path), "held", *shown)
         assert code == 0, err
@@ -150,3 +156,142 @@ async def test_the_file_transfer_parse_of_an_exec_command_is_charged_to_its_pers
     person = ch.identity.user
     assert app.judging.wait(person) > 0  # the next channel waits for the person's turn
     assert app.judging.wait("somebody else") == 0
+
+
+# ---------------------------------------------------------------- 3. one reading, hashed and shown
+
+FORGED = b'[9.0, "i", "FORGED: keys never typed\\r"]\n'
+
+
+def _closed_cast(ctx) -> tuple[str, Path]:
+    sid = sessions.create(ctx.store, user="alice", target="web01", login="deploy",
+                          ticket="INC-1", grant_id=None, serial=None, client_addr="127.0.0.1")
+    path = ctx.home.recordings / f"{sid}-1.cast"
+    sessions.add_recording(ctx.store, sid, path, 1, "cast")
+    rec = CastRecorder(path, width=80, height=24, title="t", env={}, clock=lambda: 1.0)
+    rec.input("sudo systemctl restart nginx\r")
+    sessions.close_recording(ctx.store, path, rec.close(), "alice")
+    return sid, path
+
+
+def _append(path: Path) -> None:
+    with open(path, "ab") as f:  # the same inode: no rename, no new file
+        f.write(FORGED)
+
+
+def _rewrite(path: Path) -> None:
+    with open(path, "r+b") as f:  # the same inode and size: one word changed
+        data = f.read().replace(b"nginx", b"sshd!")
+        f.seek(0)
+        f.write(data)
+
+
+@pytest.mark.parametrize("change", [_append, _rewrite])
+def test_unseal_shows_the_bytes_it_hashed_however_the_file_changes_in_place_after(
+        ctx, tmp_path, monkeypatch, change):
+    sid, path = _closed_cast(ctx)
+    real_copy = unseal._copy_hashed
+
+    def changed_after_the_hash(source, copy, offset):
+        hashed = real_copy(source, copy, offset)
+        change(path)
+        return hashed
+
+    monkeypatch.setattr(unseal, "_copy_hashed", changed_after_the_hash)
+    code, out, err = run("--home", str(ctx.home.path), "recording", "unseal", sid, "--key",
+                         str(_key_file(tmp_path, PRIVATE)))
+    assert code == 0, err
+    assert "nginx" in out and "FORGED" not in out and "sshd!" not in out
+    assert b"FORGED" in path.read_bytes() or b"sshd!" in path.read_bytes()  # it did change
+    monkeypatch.undo()
+    code, out, err = run("--home", str(ctx.home.path), "recording", "unseal", sid, "--key",
+                         str(_key_file(tmp_path, PRIVATE)))
+    assert code == 1 and out == "" and "not the recording the bastion closed" in err
+
+
+# ---------------------------------------------------------------- 4. the running digest compared
+
+def _open_cast_with_running_digest(ctx) -> tuple[str, Path]:
+    """What a server leaves at a crash: a cast written so far, its running digest stored."""
+    sid = sessions.create(ctx.store, user="erin", target="web01", login="deploy", ticket="INC-1",
+                          grant_id=None, serial=None, client_addr="127.0.0.1")
+    path = ctx.home.recordings / f"{sid}-1.cast"
+    sessions.add_recording(ctx.store, sid, path, 1, "cast")
+    rec = CastRecorder(path, width=80, height=24, title="t", env={}, clock=lambda: 1.0)
+    rec.input("rm -rf /srv/data\r")
+    rec.input("ls\r")
+    rec.flush()
+    sessions.recording_progress(ctx.store, path, *rec.running_digest())
+    return sid, path
+
+
+def _restart(ctx) -> None:
+    close_interrupted_recordings(SimpleNamespace(store=ctx.store, home=ctx.home))
+
+
+def _closed_event(ctx) -> dict:
+    return [e for e in audit.export(ctx.store) if e["type"] == "recording.closed"][-1]["data"]
+
+
+def test_a_crash_left_recording_whose_start_was_edited_is_closed_as_altered_and_refused(
+        ctx, tmp_path):
+    sid, path = _open_cast_with_running_digest(ctx)
+    edited = path.read_bytes().replace(b"rm -rf /srv/data", b"df -h /srv/data ")
+    path.write_bytes(edited)
+    _restart(ctx)
+    assert path.read_bytes() == edited  # left as found for an investigator
+    assert sessions.open_recordings(ctx.store) == []
+    event = _closed_event(ctx)
+    assert event["sha256"] == "" and "not the ones the bastion wrote" in event["altered"]
+    code, out, err = run("--home", str(ctx.home.path), "recording", "unseal", sid, "--key",
+                         str(_key_file(tmp_path, PRIVATE)))
+    assert code == 1 and out == ""
+    assert len(err.splitlines()) == 1 and "altered" in err and "not vouched for" in err
+
+
+def test_a_crash_left_recording_whose_start_is_intact_is_sealed_and_a_truncated_one_is_not(
+        ctx, tmp_path):
+    sid, path = _open_cast_with_running_digest(ctx)
+    with open(path, "ab") as f:
+        f.write(b'[1.0, "i", "partial')  # the crash cut a line: repaired
+    _restart(ctx)
+    event = _closed_event(ctx)
+    assert "altered" not in event and "unverified" not in event
+    assert event["sha256"] == hashlib.sha256(path.read_bytes()).hexdigest()
+    code, out, err = run("--home", str(ctx.home.path), "recording", "unseal", sid, "--key",
+                         str(_key_file(tmp_path, PRIVATE)))
+    assert code == 0 and "rm -rf /srv/data" in out and "session interrupted" in out, err
+    for keep in (40, -5):  # shorter than what the server wrote: in its header, its last line
+        sid, path = _open_cast_with_running_digest(ctx)
+        path.write_bytes(path.read_bytes()[:keep])
+        _restart(ctx)
+        assert "altered" in _closed_event(ctx)
+
+
+def test_exec_records_and_casts_without_a_running_digest_are_closed_unverified(ctx):
+    sid = sessions.create(ctx.store, user="erin", target="web01", login="deploy", ticket="INC-1",
+                          grant_id=None, serial=None, client_addr="127.0.0.1")
+    record = ctx.home.recordings / f"{sid}-1.jsonl"
+    record.write_text('{"command": "true"}\n')
+    sessions.add_recording(ctx.store, sid, record, 1, "exec")
+    _restart(ctx)
+    assert "no running digest" in _closed_event(ctx)["unverified"]
+
+
+def test_unseal_of_an_open_recording_checks_its_running_digest_and_says_what_is_vouched_for(
+        ctx, tmp_path):
+    sid, path = _open_cast_with_running_digest(ctx)
+    offset = len(path.read_bytes())
+    with open(path, "ab") as f:
+        f.write(b'[2.0, "i", "whoami\\r"]\n')  # written since the last running digest
+    key = str(_key_file(tmp_path, PRIVATE))
+    code, out, err = run("--home", str(ctx.home.path), "recording", "unseal", sid, "--key", key)
+    assert code == 0, err
+    assert f"its first {offset} bytes match the running digest" in out
+    assert "bytes after them are not vouched for" in out
+    code, out, err = run("--home", str(ctx.home.path), "recording", "unseal", sid, "--key", key,
+                         "--json")
+    assert code == 0 and json.loads(out.splitlines()[0])["note"].startswith(f"{sid}-1.cast")
+    path.write_bytes(path.read_bytes().replace(b"rm -rf", b"rm -rx"))
+    code, out, err = run("--home", str(ctx.home.path), "recording", "unseal", sid, "--key", key)
+    assert code == 1 and out == "" and "differ from the running digest" in err

@@ -134,13 +134,42 @@ def recording_progress(store: Backend, path: Path, offset: int, digest: str) -> 
                   (offset, digest, str(path)))
 
 
-def close_recording(store: Backend, path: Path, digest: str, actor: str) -> None:
+ALTERED = "altered"  # the digest stored for a recording closed as altered: unseal refuses it
+
+
+def close_recording(store: Backend, path: Path, digest: str, actor: str, *, altered: str = "",
+                    unverified: str = "") -> None:
+    """A recording closed with its digest; `altered`: why it is closed as altered instead (the
+    row's digest is ALTERED); `unverified`: why its digest vouches only for what the file held
+    when it was closed (both in its `recording.closed` event)."""
     with store.transaction():
         store.execute("UPDATE recordings SET ended = ?, sha256 = ? WHERE path = ?",
-                      (now(), digest, str(path)))
+                      (now(), ALTERED if altered else digest, str(path)))
         row = store.one("SELECT session_id, channel FROM recordings WHERE path = ?", (str(path),))
-        audit.record(store, "recording.closed", actor, path=path.name, sha256=digest,
-                     session=row["session_id"] if row else None)
+        notes = {k: v for k, v in (("altered", altered), ("unverified", unverified)) if v}
+        audit.record(store, "recording.closed", actor, path=path.name,
+                     sha256="" if altered else digest,
+                     session=row["session_id"] if row else None, **notes)
+
+
+@dataclass(frozen=True)
+class Seal:
+    """What the store holds to check a recording: the SHA-256 stored when it closed (None while
+    it is open or when it closed without one; ALTERED), and the running digest, (offset, hex
+    SHA-256 of the first offset bytes) or None."""
+
+    digest: str | None
+    running: tuple[int, str] | None
+
+
+def stored_seals(store: Backend, name: str) -> list[Seal]:
+    """`stored_digests`, with each recording's running digest."""
+    pattern = "%/" + name.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    rows = store.all("SELECT path, sha256, running_offset, running_sha256 FROM recordings "
+                     "WHERE path LIKE ? ESCAPE '\\'", (pattern,))
+    return [Seal(row["sha256"] or None, (row["running_offset"], row["running_sha256"])
+                 if row["running_offset"] and row["running_sha256"] else None)
+            for row in rows if Path(row["path"]).name == name]
 
 
 def stored_digests(store: Backend, name: str) -> list[str | None]:
@@ -149,10 +178,7 @@ def stored_digests(store: Backend, name: str) -> list[str | None]:
     holds no recording of that name. Looked up by the file's name, not by the home's spelling
     when the server wrote the row: a home behind a symlink or spelled with `..` found no row
     and skipped the check (attack a36o, finding 2)."""
-    pattern = "%/" + name.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    rows = store.all("SELECT path, sha256 FROM recordings WHERE path LIKE ? ESCAPE '\\'",
-                     (pattern,))
-    return [row["sha256"] or None for row in rows if Path(row["path"]).name == name]
+    return [seal.digest for seal in stored_seals(store, name)]
 
 
 def open_recordings(store: Backend) -> list[dict[str, Any]]:

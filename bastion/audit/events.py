@@ -104,7 +104,7 @@ _TYPES = [
     _t("channel.closed", "S009", "a channel was closed",
        "session channel kind exit_status exit_signal destination bytes_sent bytes_received"),
     _t("recording.closed", "S010", "a recording was finished and its digest stored",
-       "session path sha256"),
+       "session path sha256 altered unverified"),
     _t("recording.failed", "S011", "a recording could not be written", "session error"),
     _t("file.transfer", "S012", "a file operation over sftp or scp",
        "session channel protocol path mode bytes_read bytes_written errors closed sha256 "
@@ -165,6 +165,9 @@ EVENT_TYPES: dict[str, EventType] = {t.name: t for t in _TYPES}
 FIELDS: dict[str, str] = {
     "access": "the session's `user`, `target`, `login`, `ticket` and `client` address, as its "
               "session row holds them when the event is written",
+    "altered": "why a recording a crash left open was closed as altered, left as found and "
+               "without a digest: its start is not what the running digest the bastion stored "
+               "says (`recording unseal` refuses it)",
     "anchor_hash": "hash of the last purged row, from which the chain now verifies",
     "as_name": "the SSH user name the client logged in with (`NAME` or `LOGIN@TARGET`)",
     "backup": "the copy of the database kept before its schema was upgraded",
@@ -264,6 +267,9 @@ FIELDS: dict[str, str] = {
     "ticket": "ticket id",
     "timeout": "seconds a held command waits before it is rejected",
     "unsent": "bytes that waited unsent to the client when it was dropped",
+    "unverified": "why a recording's digest vouches only for what the file held when it was "
+                  "closed: closed after a crash with no running digest to compare (an exec or "
+                  "sftp record, a cast before its first), or unreadable",
     "user": "a user name: the one acted on (user.*, revocations, approvals)",
     "valid_before": "when the certificate expires (epoch seconds)",
     "value": "the refused input, spelled out (`visible`), cut at 1,000 characters",
