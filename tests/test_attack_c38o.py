@@ -295,3 +295,69 @@ def test_unseal_of_an_open_recording_checks_its_running_digest_and_says_what_is_
     path.write_bytes(path.read_bytes().replace(b"rm -rf", b"rm -rx"))
     code, out, err = run("--home", str(ctx.home.path), "recording", "unseal", sid, "--key", key)
     assert code == 1 and out == "" and "differ from the running digest" in err
+
+
+# ---------------------------------------------------------------- end to end: a real bastion
+
+E2E_POLICY = """
+[defaults]
+unmatched = "allow"
+unknown = "confirm"
+uncertain = "confirm"
+confirm_timeout = "60s"
+
+[[rules]]
+name = "held-mkdir"
+action = "confirm"
+commands = ["mkdir"]
+args = "held"
+message = "making held directories needs a supervisor"
+"""
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory):
+    from tests.harness import World
+
+    w = World(tmp_path_factory.mktemp("c38o"), policy=E2E_POLICY)
+    yield w
+    w.close()
+
+
+@pytest.mark.integration
+@pytest.mark.timeout(120)
+def test_a_long_exec_command_is_refused_before_any_parse_and_a_held_one_is_listed_cut(world):
+    import time
+
+    from tests.harness import LOGIN
+
+    alice, sam = world.person("alice"), world.person("sam", "supervisor")
+    world.grant(alice)
+    # past 64 KiB: refused even with `uncertain = "confirm"`, never held, its row small
+    refused = alice.run(f"{LOGIN}@web01", '"' * 100_000)
+    assert refused.returncode == 126 and b"longer than 64 KiB" in refused.stderr
+    assert sessions.list_held(world.ctx.store) == []
+    (verdict,) = [e["data"] for e in world.events("command.verdict")
+                  if e["data"].get("rule") == "exec.too_long"]
+    assert verdict["cut_fields"]["line"]["chars"] == 100_000
+    assert _stored_bytes(world.ctx.store, "events", "data") <= AUDIT_DATA
+    # a held command of 5,000 characters: the SSH door's `held` shows its start and the mark
+    command = "mkdir held " + "x " * 2500
+    proc = alice.popen(f"{LOGIN}@web01", command)
+    try:
+        deadline = time.monotonic() + 20
+        while not (held := sessions.list_held(world.ctx.store)):
+            assert time.monotonic() < deadline, "the command was not held"
+            time.sleep(0.05)
+        door = sam.run("sam", "held")
+        assert door.returncode == 0, door.stderr
+        assert f"[{len(command)} chars]".encode() in door.stdout
+        assert command.rstrip().encode() not in door.stdout  # the header pads to the cell
+        assert len(door.stdout) < 3 * LISTED_TEXT
+        sessions.decide_held(world.ctx.store, world.ctx.config, held[0]["id"], "local:sam",
+                             confirm=False, reason="not now")
+        proc.wait(30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
