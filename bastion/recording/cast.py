@@ -390,10 +390,12 @@ def _feed(fd: int, count: int, hashes: tuple[Any, ...]) -> int:
     return done
 
 
-def _altered(path: Path, offset: int) -> RecordingAltered:
-    return RecordingAltered(f"{path.name}: its first {offset} bytes are not the ones the bastion "
-                            "wrote (they differ from the running digest it stored); left as "
-                            "found, not sealed")
+def _altered(path: Path, offset: int, *, shorter: bool = False) -> RecordingAltered:
+    why = (f"is shorter than the {offset} bytes the bastion had written (cut since, or lost to a "
+           "power failure before they reached the disk)" if shorter else
+           f"its first {offset} bytes are not the ones the bastion wrote (they differ from the "
+           "running digest it stored)")
+    return RecordingAltered(f"{path.name}: {why}; left as found, not sealed")
 
 
 def _starts_as(path: Path, offset: int, digest: str) -> bool:
@@ -431,7 +433,8 @@ def interrupt_recording(path: Path, running: tuple[int, str] | None = None) -> s
                 last_time = value[0]
     except RecordingError:
         if running is not None and not _starts_as(path, *running):
-            raise _altered(path, running[0]) from None
+            raise _altered(path, running[0], shorter=not path.is_file()
+                           or path.stat().st_size < running[0]) from None
         raise
     try:
         fd = os.open(path, os.O_RDWR | os.O_NOFOLLOW | os.O_CLOEXEC)
@@ -443,8 +446,9 @@ def interrupt_recording(path: Path, running: tuple[int, str] | None = None) -> s
         if running is not None:
             offset, expected = running
             prefix = hashlib.sha256()
-            if (offset > keep or _feed(fd, offset, (digest, prefix)) < offset
-                    or prefix.hexdigest() != expected):
+            if _feed(fd, offset, (digest, prefix)) < offset:
+                raise _altered(path, offset, shorter=True)
+            if offset > keep or prefix.hexdigest() != expected:
                 raise _altered(path, offset)
         _feed(fd, keep - offset, (digest,))
         os.ftruncate(fd, keep)
