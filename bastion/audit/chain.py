@@ -208,6 +208,8 @@ def verify(store: Backend, *, since: Verification | None = None,
 # What `recent` reads of one row's data: a longer one (an engineer's line of control characters,
 # six bytes each as JSON) is read as its first RECENT_HEAD characters, `{"cut": "…[N chars]"}`:
 # 200 rows of 1.5 MB cost the one loop 6 s to read and decode whole (attack b37o, finding 2).
+# Rows are written within AUDIT_DATA now (`bounded_data`); this is for rows an older bastion
+# wrote, whose length SQLite still reads whole (attack c38o, finding 1).
 RECENT_DATA = 64 * 1024
 RECENT_HEAD = LISTED_TEXT
 _RECENT = ("SELECT seq, at, type, code, actor, prev_hash, hash, "  # noqa: S608 (constants only)
