@@ -31,7 +31,7 @@ from bastion.access import sessions
 from bastion.audit.events import AUDIT_DATA
 from bastion.cli import unseal
 from bastion.command_control.statements.splitter import MAX_CODE
-from bastion.recording import CastRecorder
+from bastion.recording import CastRecorder, read_exec_record
 from bastion.runtime.judging import JudgingBudget
 from bastion.ssh import judge
 from bastion.ssh.server import close_interrupted_recordings
@@ -341,6 +341,12 @@ def test_a_long_exec_command_is_refused_before_any_parse_and_a_held_one_is_liste
                   if e["data"].get("rule") == "exec.too_long"]
     assert verdict["cut_fields"]["line"]["chars"] == 100_000
     assert _stored_bytes(world.ctx.store, "events", "data") <= AUDIT_DATA
+    # the exec record keeps the whole command, which the event's digest matches
+    from tests.test_hardening import recording_closed
+
+    name = [n for n in world.session_row("alice")["recordings"] if n.endswith(".jsonl")][-1]
+    kept = read_exec_record(recording_closed(world, name))["command"]
+    assert hashlib.sha256(kept.encode()).hexdigest() == verdict["cut_fields"]["line"]["sha256"]
     # a held command of 5,000 characters: the SSH door's `held` shows its start and the mark
     command = "mkdir held " + "x " * 2500
     proc = alice.popen(f"{LOGIN}@web01", command)
