@@ -29,7 +29,7 @@ from types import TracebackType
 from bastion.errors import BastionError
 
 __all__ = ["HIDDEN", "LISTED_TEXT", "MAX_REASON", "TextError", "VisibleFormatter", "check_line",
-           "cut_mark", "has_hidden", "is_hidden", "one_line", "shown_command", "visible"]
+           "cut_mark", "cut_text", "has_hidden", "is_hidden", "one_line", "shown_command", "visible"]
 
 MAX_REASON = 500  # characters in a reason, on every door (CLI, SSH commands, control API)
 # Characters of one text a listing holds (the console's `audit` and `sessions`, cut in the
@@ -40,6 +40,15 @@ LISTED_TEXT = 4096
 def cut_mark(size: int) -> str:
     """What follows a text cut short: how long it was ("…[1531 chars]")."""
     return f"…[{size} chars]"
+
+
+def cut_text(text: str, size: int = LISTED_TEXT) -> str:
+    """`text`, or when it is longer than `size` characters its start and `cut_mark`, `size`
+    characters in all (so a listing that cuts at `size` again leaves it as it is)."""
+    if len(text) <= size:
+        return text
+    mark = cut_mark(len(text))
+    return text[:max(0, size - len(mark))] + mark
 
 # Unicode's categories of what draws nothing or acts: controls (Cc), format characters (Cf:
 # bidi, zero-width, tags), unassigned code points (Cn: whatever a later Unicode or a terminal

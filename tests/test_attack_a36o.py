@@ -29,6 +29,7 @@ from bastion.control.operations import ControlConnection
 from bastion.control.protocol import LIST_TEXT, REPLY_BUDGET, encode
 from bastion.recording import CastRecorder
 from bastion.runtime.events import fitted
+from bastion.text import cut_text
 from tests.conftest import ControlApp
 from tests.test_escrow import PRIVATE, _key_file, run
 from tests.test_protocol import door
@@ -145,12 +146,14 @@ def test_the_consoles_audit_and_sessions_replies_cut_long_lines_and_stay_small(c
     audit_reply, sessions_reply = sent
     verdicts = [e["data"] for e in audit_reply["events"] if e["type"] == "command.verdict"]
     # a row's data within 64 K characters is read whole and its texts cut at 4,096; a longer
-    # one (60,000 control characters are 360,000 as JSON) is read as its start (b37o, 2)
+    # one (60,000 control characters are 360,000 as JSON) was written cut (c38o, 1)
     assert verdicts[0]["line"] == MEDIUM[:LIST_TEXT] + f"…[{len(MEDIUM)} chars]"
-    cut = [data["cut"] for data in verdicts[1:]]
-    assert len(cut) == 60 and all(c.endswith(" chars]") and len(c) < LIST_TEXT + 40 for c in cut)
-    (row,) = sessions_reply["sessions"]
-    assert row["last_command"] == MEDIUM[:LIST_TEXT] + f"…[{len(MEDIUM)} chars]"
+    cut = [data["line"] for data in verdicts[1:]]
+    assert len(cut) == 60 and all(c.endswith(f"…[{len(LONG)} chars]") and len(c) == LIST_TEXT
+                                  for c in cut)
+    (row,) = sessions_reply["sessions"]  # stored cut, 4,096 characters with the mark (c38o, 1)
+    assert row["last_command"] == cut_text(MEDIUM, LIST_TEXT)
+    assert row["last_command"].endswith(f"…[{len(MEDIUM)} chars]")
     assert len(encode(audit_reply)) < 2 * 1024 * 1024
 
 

@@ -64,14 +64,14 @@ def test_unseal_checks_and_reads_one_opening_of_the_file(ctx, tmp_path, monkeypa
                              "system")
     forged = tmp_path / "forged.cast"
     forged.write_bytes(path.read_bytes() + b'[9.0, "i", "forged keys"]\n')
-    real_digest = hashlib.file_digest
+    real_copy = unseal._copy_hashed
 
-    def swapped_after_the_check(f, name):  # the attacker renames a forged file over it
-        digest = real_digest(f, name)
+    def swapped_after_the_check(source, copy, offset):  # a forged file renamed over it
+        hashed = real_copy(source, copy, offset)
         os.replace(forged, path)
-        return digest
+        return hashed
 
-    monkeypatch.setattr(unseal.hashlib, "file_digest", swapped_after_the_check)
+    monkeypatch.setattr(unseal, "_copy_hashed", swapped_after_the_check)
     code, out, err = run("--home", str(ctx.home.path), "recording", "unseal", "s1", "--key",
                          str(_key_file(tmp_path, PRIVATE)))
     assert code == 0, err
@@ -79,7 +79,7 @@ def test_unseal_checks_and_reads_one_opening_of_the_file(ctx, tmp_path, monkeypa
     assert "forged keys" in path.read_text()  # the swap happened
 
 
-async def test_an_exec_command_past_64_kib_is_not_judged_and_gets_the_uncertain_action(store):
+async def test_an_exec_command_past_64_kib_is_not_judged_and_is_refused(store):
     app = make_app(store)
     ch = Channel(make_live(store, app), kind="exec", pty=False)
     ch.stream = None  # type: ignore[attr-defined]
@@ -88,7 +88,8 @@ async def test_an_exec_command_past_64_kib_is_not_judged_and_gets_the_uncertain_
     why = await judge.judge_exec(app, ch)  # type: ignore[arg-type]
     assert why is not None and why.startswith("denied: the command is longer than 64 KiB")
     (row,) = store.all("SELECT line, verdict, rule FROM commands")
-    assert (row["verdict"], row["rule"], len(row["line"])) == ("deny", "defaults.uncertain",
-                                                                MAX_CODE + 7)
+    # refused whatever the `uncertain` action, its row keeping the start (attack c38o, finding 1)
+    assert (row["verdict"], row["rule"]) == ("deny", "exec.too_long")
+    assert len(row["line"]) == 4096 and row["line"].endswith(f"…[{MAX_CODE + 7} chars]")
     ch.command = "true '" + "x" * (MAX_CODE - 10) + "'"  # within the bound: judged
     assert await judge.judge_exec(app, ch) is None  # type: ignore[arg-type]

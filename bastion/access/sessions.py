@@ -17,7 +17,7 @@ from bastion.access import grants, reasons, users
 from bastion.config import Config
 from bastion.errors import BastionError
 from bastion.store import Backend, now
-from bastion.text import LISTED_TEXT
+from bastion.text import LISTED_TEXT, cut_text
 
 END_STATES = ("ended", "killed", "interrupted", "failed")
 
@@ -118,9 +118,13 @@ def record_verdict(store: Backend, session_id: str, channel: int, user: str, lin
                    action: str, rule: str | None, message: str | None) -> None:
     """A command line judged on a channel: its row in `commands` and its audit event, together."""
     with store.transaction():
+        # The row keeps the line's start (LISTED_TEXT characters and `…[N chars]`), as the
+        # listing shows it; its audit event the length and SHA-256 of the whole (attack c38o,
+        # finding 1: every `sessions` listing read the whole of one engineer's last lines).
         store.execute(
             "INSERT INTO commands(session_id, channel, at, line, verdict, rule, message) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?)", (session_id, channel, now(), line, action, rule, message))
+            "VALUES (?, ?, ?, ?, ?, ?, ?)", (session_id, channel, now(), cut_text(line), action,
+                                             rule, message))
         audit.record(store, "command.verdict", user, session=session_id, channel=channel,
                      line=line, verdict=action, rule=rule)
 
@@ -130,13 +134,42 @@ def recording_progress(store: Backend, path: Path, offset: int, digest: str) -> 
                   (offset, digest, str(path)))
 
 
-def close_recording(store: Backend, path: Path, digest: str, actor: str) -> None:
+ALTERED = "altered"  # the digest stored for a recording closed as altered: unseal refuses it
+
+
+def close_recording(store: Backend, path: Path, digest: str, actor: str, *, altered: str = "",
+                    unverified: str = "") -> None:
+    """A recording closed with its digest; `altered`: why it is closed as altered instead (the
+    row's digest is ALTERED); `unverified`: why its digest vouches only for what the file held
+    when it was closed (both in its `recording.closed` event)."""
     with store.transaction():
         store.execute("UPDATE recordings SET ended = ?, sha256 = ? WHERE path = ?",
-                      (now(), digest, str(path)))
+                      (now(), ALTERED if altered else digest, str(path)))
         row = store.one("SELECT session_id, channel FROM recordings WHERE path = ?", (str(path),))
-        audit.record(store, "recording.closed", actor, path=path.name, sha256=digest,
-                     session=row["session_id"] if row else None)
+        notes = {k: v for k, v in (("altered", altered), ("unverified", unverified)) if v}
+        audit.record(store, "recording.closed", actor, path=path.name,
+                     sha256="" if altered else digest,
+                     session=row["session_id"] if row else None, **notes)
+
+
+@dataclass(frozen=True)
+class Seal:
+    """What the store holds to check a recording: the SHA-256 stored when it closed (None while
+    it is open or when it closed without one; ALTERED), and the running digest, (offset, hex
+    SHA-256 of the first offset bytes) or None."""
+
+    digest: str | None
+    running: tuple[int, str] | None
+
+
+def stored_seals(store: Backend, name: str) -> list[Seal]:
+    """`stored_digests`, with each recording's running digest."""
+    pattern = "%/" + name.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    rows = store.all("SELECT path, sha256, running_offset, running_sha256 FROM recordings "
+                     "WHERE path LIKE ? ESCAPE '\\'", (pattern,))
+    return [Seal(row["sha256"] or None, (row["running_offset"], row["running_sha256"])
+                 if row["running_offset"] and row["running_sha256"] else None)
+            for row in rows if Path(row["path"]).name == name]
 
 
 def stored_digests(store: Backend, name: str) -> list[str | None]:
@@ -145,10 +178,7 @@ def stored_digests(store: Backend, name: str) -> list[str | None]:
     holds no recording of that name. Looked up by the file's name, not by the home's spelling
     when the server wrote the row: a home behind a symlink or spelled with `..` found no row
     and skipped the check (attack a36o, finding 2)."""
-    pattern = "%/" + name.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    rows = store.all("SELECT path, sha256 FROM recordings WHERE path LIKE ? ESCAPE '\\'",
-                     (pattern,))
-    return [row["sha256"] or None for row in rows if Path(row["path"]).name == name]
+    return [seal.digest for seal in stored_seals(store, name)]
 
 
 def open_recordings(store: Backend) -> list[dict[str, Any]]:
@@ -205,7 +235,8 @@ def list_for_supervisors(store: Backend, *, include_ended: bool = False) -> list
     rows = store.all(
         "SELECT s.*, g.ends AS grant_ends, "  # noqa: S608
         # the last line's start only, LAST_COMMAND characters (`…[N chars]` after a longer one):
-        # 500 sessions' whole lines were read every few seconds (attack b37o, finding 2)
+        # 500 sessions' whole lines were read every few seconds (attack b37o, finding 2). Rows
+        # are written so cut (record_verdict); the query cuts rows an older bastion wrote.
         f"(SELECT CASE WHEN length(c.line) > {LAST_COMMAND} THEN substr(c.line, 1, {LAST_COMMAND})"
         " || '…[' || length(c.line) || ' chars]' ELSE c.line END FROM commands c"
         " WHERE c.session_id = s.id ORDER BY c.id DESC LIMIT 1) AS last_command, "
@@ -276,7 +307,16 @@ def held_state(store: Backend, held_id: str) -> dict[str, Any] | None:
 
 
 def list_held(store: Backend) -> list[dict[str, Any]]:
-    return store.all("SELECT * FROM held WHERE state = 'pending' ORDER BY since")
+    """The pending held commands, each command cut at LISTED_TEXT characters (`cut_text`), as
+    every door shows them: the CLI's and the SSH interface's `held`, the control socket's, the
+    pushed events (attack c38o, finding 1)."""
+    return [listed_held(row) for row in
+            store.all("SELECT * FROM held WHERE state = 'pending' ORDER BY since")]
+
+
+def listed_held(row: dict[str, Any]) -> dict[str, Any]:
+    """A held command's row as a listing shows it: its command cut at LISTED_TEXT."""
+    return {**row, "command": cut_text(row["command"])}
 
 
 def decide_held(store: Backend, config: Config, held_id: str, actor: str, *, confirm: bool,

@@ -12,11 +12,11 @@ import json
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from bastion.audit.events import AUTOMATIC_FIELDS, EVENT_TYPES, UnknownEvent, log
+from bastion.audit.events import AUDIT_DATA, AUTOMATIC_FIELDS, EVENT_TYPES, UnknownEvent, log
 from bastion.audit.heads import _send_to_syslog, configure_syslog
 from bastion.config import default_node
 from bastion.store import Backend, StoreError, dumps, now
-from bastion.text import LISTED_TEXT, cut_mark
+from bastion.text import LISTED_TEXT, cut_mark, cut_text
 
 if TYPE_CHECKING:
     from bastion.config import Config
@@ -86,7 +86,7 @@ def record(store: Backend, event: str, actor: str, **data: Any) -> int:
             "type": etype.name,
             "code": etype.code,
             "actor": actor,
-            "data": dumps(data),
+            "data": bounded_data(data),
             "prev_hash": last["hash"],
         }
         row["hash"] = _row_hash(row)
@@ -99,6 +99,43 @@ def record(store: Backend, event: str, actor: str, **data: Any) -> int:
         store.after_commit(lambda: log.info("audit %s %s %s", etype.name, actor, row["data"]))
         store.after_commit(lambda: _send_to_syslog(row))
     return row["seq"]
+
+
+def _utf8(text: str) -> bytes:
+    return text.encode("utf-8", "surrogatepass")
+
+
+def _cut(value: Any, head: int, cut: dict[str, Any], place: str) -> Any:
+    """`value` with every text longer than `head` characters cut (`cut_text`), each noted in
+    `cut` by its place (`line`, `names.3`) with its whole length and SHA-256."""
+    if isinstance(value, str) and len(value) > head:
+        cut[place] = {"chars": len(value), "sha256": hashlib.sha256(_utf8(value)).hexdigest()}
+        return cut_text(value, head)
+    if isinstance(value, dict):
+        return {k: _cut(v, head, cut, f"{place}.{k}" if place else str(k)) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_cut(v, head, cut, f"{place}.{i}") for i, v in enumerate(value)]
+    return value
+
+
+def bounded_data(data: dict[str, Any]) -> str:
+    """The JSON `record` stores for `data`: whole when it is within AUDIT_DATA bytes; else its
+    texts cut (to LISTED_TEXT characters, then fewer), `cut_fields` saying what each was
+    (attack c38o, finding 1: a refused command of 250,000 control characters was a 1.5 MB row,
+    which every reader of the log read). The hash covers what is stored."""
+    text = dumps(data)
+    if len(text) <= AUDIT_DATA // 4 or len(_utf8(text)) <= AUDIT_DATA:
+        return text
+    for head in (LISTED_TEXT, 256, 32):
+        cut: dict[str, Any] = {}
+        text = dumps({**_cut(data, head, cut, ""), "cut_fields": cut})
+        if len(_utf8(text)) <= AUDIT_DATA:
+            return text
+    # Too many texts to keep even their starts: what places the event, and the whole's digest.
+    whole = dumps(data)
+    kept = {k: data[k] for k in ("session", "channel", "node", "access", "held") if k in data}
+    return dumps({**kept, "cut_fields": {"": {"chars": len(whole), "sha256": hashlib.sha256(
+        _utf8(whole)).hexdigest()}}})
 
 
 def record_or_log(store: Backend, event: str, actor: str, **data: Any) -> bool:
@@ -171,6 +208,8 @@ def verify(store: Backend, *, since: Verification | None = None,
 # What `recent` reads of one row's data: a longer one (an engineer's line of control characters,
 # six bytes each as JSON) is read as its first RECENT_HEAD characters, `{"cut": "…[N chars]"}`:
 # 200 rows of 1.5 MB cost the one loop 6 s to read and decode whole (attack b37o, finding 2).
+# Rows are written within AUDIT_DATA now (`bounded_data`); this is for rows an older bastion
+# wrote, whose length SQLite still reads whole (attack c38o, finding 1).
 RECENT_DATA = 64 * 1024
 RECENT_HEAD = LISTED_TEXT
 _RECENT = ("SELECT seq, at, type, code, actor, prev_hash, hash, "  # noqa: S608 (constants only)

@@ -104,7 +104,7 @@ _TYPES = [
     _t("channel.closed", "S009", "a channel was closed",
        "session channel kind exit_status exit_signal destination bytes_sent bytes_received"),
     _t("recording.closed", "S010", "a recording was finished and its digest stored",
-       "session path sha256"),
+       "session path sha256 altered unverified"),
     _t("recording.failed", "S011", "a recording could not be written", "session error"),
     _t("file.transfer", "S012", "a file operation over sftp or scp",
        "session channel protocol path mode bytes_read bytes_written errors closed sha256 "
@@ -165,6 +165,9 @@ EVENT_TYPES: dict[str, EventType] = {t.name: t for t in _TYPES}
 FIELDS: dict[str, str] = {
     "access": "the session's `user`, `target`, `login`, `ticket` and `client` address, as its "
               "session row holds them when the event is written",
+    "altered": "why a recording a crash left open was closed as altered, left as found and "
+               "without a digest: its start is not what the running digest the bastion stored "
+               "says (`recording unseal` refuses it)",
     "anchor_hash": "hash of the last purged row, from which the chain now verifies",
     "as_name": "the SSH user name the client logged in with (`NAME` or `LOGIN@TARGET`)",
     "backup": "the copy of the database kept before its schema was upgraded",
@@ -181,6 +184,10 @@ FIELDS: dict[str, str] = {
     "closed": "whether the file was closed before the channel ended",
     "command": "the exec command, or the held command line",
     "created": "what `bastion init` created",
+    "cut_fields": "the texts cut short to keep the event's data within its bound, each by its "
+                  "place (`line`, `names.3`) as {\"chars\": N, \"sha256\": HEX}: the whole text's "
+                  "length in characters and the SHA-256 of its UTF-8, to match it against the "
+                  "recording; the field itself keeps its start and `…[N chars]`",
     "destination": "HOST:PORT of a forwarding request, or the path of a Unix socket",
     "direction": "`upload` (to the target) or `download` (from it), for a file over scp",
     "door": "which connection ended: `connection` (the command interface with its doors), "
@@ -260,6 +267,9 @@ FIELDS: dict[str, str] = {
     "ticket": "ticket id",
     "timeout": "seconds a held command waits before it is rejected",
     "unsent": "bytes that waited unsent to the client when it was dropped",
+    "unverified": "why a recording's digest vouches only for what the file held when it was "
+                  "closed: closed after a crash with no running digest to compare (an exec or "
+                  "sftp record, a cast before its first), or unreadable",
     "user": "a user name: the one acted on (user.*, revocations, approvals)",
     "valid_before": "when the certificate expires (epoch seconds)",
     "value": "the refused input, spelled out (`visible`), cut at 1,000 characters",
@@ -267,7 +277,11 @@ FIELDS: dict[str, str] = {
     "vendor": "the vendor's name",
     "verdict": "`allow`, `alert`, `confirm` or `deny`",
 }
-AUTOMATIC_FIELDS = ("node", "access")
+AUTOMATIC_FIELDS = ("node", "access", "cut_fields")
+# Characters of JSON an event's data holds at most: longer texts in it are cut when it is written
+# (chain.record), so that a reader of the log never reads a row one engineer made large (attack
+# c38o, finding 1: 200 rows of 1.5 MB cost the console's `audit` over a second of the one loop).
+AUDIT_DATA = 64 * 1024
 
 
 class UnknownEvent(KeyError):
@@ -308,6 +322,7 @@ event is committed, right after its chain head (`audit head seq=N hash=H type=T`
 - `node` (every event): {node}
 - `access` (every session-scoped event, one with a `session` field, whose session row
   exists): {access}
+- `cut_fields` (an event whose data would pass {data_kib} KiB of JSON): {cut_fields}
 
 Rows written before a bastion stored these lack them; their hashes are unchanged and still verify.
 """
@@ -318,7 +333,8 @@ def schema_markdown() -> str:
     meaning, and the ECS fields `exported` adds."""
     categories = ", ".join(f"`{prefix}.*` {category}" for prefix, category in ECS_CATEGORIES.items())
     lines = [_SCHEMA_HEAD.format(categories=categories, node=FIELDS["node"],
-                                 access=FIELDS["access"]).rstrip("\n"),
+                                 access=FIELDS["access"], cut_fields=FIELDS["cut_fields"],
+                                 data_kib=AUDIT_DATA // 1024).rstrip("\n"),
              "", "## Event types", "",
              "Session-scoped events (those with a `session` field) also carry `access`.", "",
              "| type | code | what happened | data fields |", "|---|---|---|---|"]

@@ -370,7 +370,7 @@ def cmd_recording(ctx: Context | None, args: argparse.Namespace, out: TextIO) ->
     try:
         for path in paths:
             try:
-                result = unsealed(ctx, path, keys)
+                result, note = unsealed(ctx, path, keys)
             except (EscrowError, recording.RecordingError) as exc:
                 if ctx is not None:
                     audit.record_or_log(ctx.store, "recording.unseal_failed", actor,
@@ -381,6 +381,8 @@ def cmd_recording(ctx: Context | None, args: argparse.Namespace, out: TextIO) ->
                              session=result.session, channel=result.channel, key=result.key,
                              sealed=result.sealed)
             if args.json:
+                if note:
+                    out.write(json.dumps({"file": path.name, "note": note}) + "\n")
                 for line, at, code, text in result.events:
                     row = {"file": path.name, "line": line, "time": at, "code": code, "text": text}
                     if line in result.flags:
@@ -395,6 +397,8 @@ def cmd_recording(ctx: Context | None, args: argparse.Namespace, out: TextIO) ->
                           f"{result.channel}, sealed to {visible(result.key)}: "
                           f"{result.sealed} sealed event{'' if result.sealed == 1 else 's'} "
                           "opened\n")
+            if note:
+                out.write(f"{visible(note)}\n")
             for line, at, code, text in result.events:
                 flag = f"   <- {result.flags[line]}" if line in result.flags else ""
                 out.write(f"{line:>7} {at:>11.3f}  {code}  {shown_keys(text)}{flag}\n")

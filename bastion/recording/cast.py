@@ -376,32 +376,82 @@ def _skip_lines(f: IO[bytes], position: int, count: int) -> int:
     return position
 
 
-def interrupt_recording(path: Path) -> str:
+class RecordingAltered(RecordingError):
+    """A recording's start is not what the bastion wrote (its running digest differs)."""
+
+
+def _feed(fd: int, count: int, hashes: tuple[Any, ...]) -> int:
+    """Read up to `count` bytes at the file's offset into every hash of `hashes`; bytes read."""
+    done = 0
+    while done < count and (chunk := os.read(fd, min(1 << 20, count - done))):
+        for h in hashes:
+            h.update(chunk)
+        done += len(chunk)
+    return done
+
+
+def _altered(path: Path, offset: int, *, shorter: bool = False) -> RecordingAltered:
+    why = (f"is shorter than the {offset} bytes the bastion had written (cut since, or lost to a "
+           "power failure before they reached the disk)" if shorter else
+           f"its first {offset} bytes are not the ones the bastion wrote (they differ from the "
+           "running digest it stored)")
+    return RecordingAltered(f"{path.name}: {why}; left as found, not sealed")
+
+
+def _starts_as(path: Path, offset: int, digest: str) -> bool:
+    """Whether the file's first `offset` bytes have the hex SHA-256 `digest`."""
+    prefix = hashlib.sha256()
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC)
+    except OSError:
+        return False
+    try:
+        return _feed(fd, offset, (prefix,)) == offset and prefix.hexdigest() == digest
+    finally:
+        os.close(fd)
+
+
+def interrupt_recording(path: Path, running: tuple[int, str] | None = None) -> str:
     """Close a cast left open by a crash; return the hex SHA-256 of the repaired file.
 
     Cuts a partial last line, so the file is valid asciicast v2 up to its last complete event,
     and appends the marker "session interrupted" at that event's time. Raises RecordingError
     when the file is missing, has no complete header, or is malformed before its last line
-    (that is not crash damage and is left for an investigator as it is).
+    (that is not crash damage and is left for an investigator as it is). `running`: the
+    (offset, hex SHA-256) the server stored while it wrote the file; RecordingAltered, the file
+    left as it is, when its first `offset` bytes, read in the same pass as the digest, are not
+    those (attack c38o, finding 4: a prefix edited after a crash was sealed as the bastion's).
     """
     path = Path(path)
     keep = 0
     newline = True
     last_time = 0.0
-    for end, ends_in_newline, value in _cast_lines(path, allow_truncated=True):
-        keep, newline = end, ends_in_newline
-        if isinstance(value, tuple):
-            last_time = value[0]
+    try:
+        for end, ends_in_newline, value in _cast_lines(path, allow_truncated=True):
+            keep, newline = end, ends_in_newline
+            if isinstance(value, tuple):
+                last_time = value[0]
+    except RecordingError:
+        if running is not None and not _starts_as(path, *running):
+            raise _altered(path, running[0], shorter=not path.is_file()
+                           or path.stat().st_size < running[0]) from None
+        raise
     try:
         fd = os.open(path, os.O_RDWR | os.O_NOFOLLOW | os.O_CLOEXEC)
     except OSError as exc:
         raise RecordingError(f"cannot open recording {path}: {exc.strerror}") from None
     try:
-        os.ftruncate(fd, keep)
-        os.lseek(fd, 0, os.SEEK_SET)
         digest = hashlib.sha256()
-        while chunk := os.read(fd, 1 << 20):
-            digest.update(chunk)
+        offset = 0
+        if running is not None:
+            offset, expected = running
+            prefix = hashlib.sha256()
+            if _feed(fd, offset, (digest, prefix)) < offset:
+                raise _altered(path, offset, shorter=True)
+            if offset > keep or prefix.hexdigest() != expected:
+                raise _altered(path, offset)
+        _feed(fd, keep - offset, (digest,))
+        os.ftruncate(fd, keep)
         tail = (b"" if newline else b"\n") + _event_line(last_time, "m", _INTERRUPTED)
         os.lseek(fd, 0, os.SEEK_END)
         view = memoryview(tail)

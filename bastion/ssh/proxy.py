@@ -13,7 +13,7 @@ import asyncssh
 
 from bastion import audit, recording
 from bastion.access import sessions
-from bastion.command_control import scp, sftplog
+from bastion.command_control import scp
 from bastion.command_control.sftplog import SftpGate
 from bastion.errors import BastionError
 from bastion.ssh import ending, gate, judge, recorders
@@ -177,7 +177,7 @@ class ProxyChannel(asyncssh.SSHServerSession):
                 live.env_dropped = True
                 audit.record_or_log(app.store, "session.env_dropped", ident.user, session=live.id,
                                     channel=self.number, names=sorted(dropped))
-            self._choose()
+            await self._choose()
             refused_term = terminal_refusal(self)  # before the cast header names it (s28o, 5)
             self._start_recording()
             refusal = refused_term or (
@@ -257,7 +257,7 @@ class ProxyChannel(asyncssh.SSHServerSession):
         finally:
             self.finish(exit_status=status)
 
-    def _choose(self) -> None:
+    async def _choose(self) -> None:
         """Decide, once, what this channel is (see the class docstring)."""
         if self.kind == "subsystem" and self.term is not None:
             # The SFTP gate reads the stream as bytes: a pty's line discipline would rewrite them
@@ -265,12 +265,8 @@ class ProxyChannel(asyncssh.SSHServerSession):
             self.term = None
             self._refused_pty("a subsystem runs without a terminal")
         self.interactive = self.term is not None and self.kind in ("shell", "exec")
-        if self.kind == "exec" and self.term is None:
-            self.scp = scp.server_mode(self.command or "")
-            if self.scp is not None:
-                self.stream = "scp"
-            elif sftplog.server_command(self.command or ""):
-                self.stream = "sftp"  # `sftp -s /usr/lib/openssh/sftp-server`
+        if self.kind == "exec" and self.term is None:  # bounded and metered (c38o, 2)
+            self.scp, self.stream = await judge.exec_stream(self.app, self)
         elif self.subsystem == "sftp":
             self.stream = "sftp"
 

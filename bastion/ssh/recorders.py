@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from bastion import recording
+from bastion.access import sessions
 from bastion.command_control.terminal import KeystrokeRedactor
 from bastion.recording import escrow
 
@@ -202,3 +203,32 @@ def open_recording(channel: ProxyChannel) -> tuple[CastRecording | ExecRecording
         channel=channel.number, kind=kind,
         command=channel.command or channel.subsystem or "(shell without pty)")
     return ExecRecording(record, follows_transfer=channel.stream is not None), kind
+
+
+def close_interrupted_recordings(app: Any) -> None:
+    """The recordings a crash left open: marked interrupted and closed with their digest. The
+    row is the one written, however the home is spelled now (attack b37o, finding 1: a home
+    spelled through a link at the restart matched no row, and the digest stayed empty). A cast
+    whose start is not what the running digest stored says is closed as altered, left as found
+    (attack c38o, finding 4); one with nothing to compare, and an exec or sftp record (which
+    keeps no running digest), is closed `unverified`."""
+    for rec in sessions.open_recordings(app.store):
+        path = app.home.recordings / rec["path"].rsplit("/", 1)[-1]
+        running = ((rec["running_offset"], rec["running_sha256"])
+                   if rec["running_sha256"] and rec["running_offset"] else None)
+        digest, altered, unverified = None, "", ""
+        try:
+            if path.suffix != ".cast":
+                unverified = "closed after a crash; an exec or sftp record keeps no running digest"
+            else:
+                digest = recording.interrupt_recording(path, running)
+                if running is None:
+                    unverified = "closed after a crash before any running digest was stored"
+        except recording.RecordingAltered as exc:
+            log.error("interrupted recording %s was altered: %s", path, exc)
+            altered = str(exc)
+        except (recording.RecordingError, OSError) as exc:
+            log.error("could not close interrupted recording %s: %s", path, exc)
+            unverified = f"closed after a crash, unreadable: {exc}"
+        sessions.close_recording(app.store, Path(rec["path"]), digest or "", "system",
+                                 altered=altered, unverified=unverified)

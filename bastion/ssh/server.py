@@ -16,13 +16,12 @@ import signal
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import asyncssh
 
 import certs
-from bastion import audit, config, recording
+from bastion import audit, config
 from bastion.access import grants, mfa, rights, sessions, users
 from bastion.config import LOGIN_NAME, TARGET_NAME, durations
 from bastion.control import operations as control
@@ -35,6 +34,7 @@ from bastion.ssh import auth, channel_requests, commands, forward, gate, upstrea
 from bastion.ssh.auth import Decision
 from bastion.ssh.channel import END_GRACE, GatedChannel
 from bastion.ssh.live import MAX_SESSION_CHANNELS, Identity, LiveSession
+from bastion.ssh.recorders import close_interrupted_recordings
 from bastion.store import SCHEMA_VERSION, STORE_BUSY, StoreError
 from bastion.text import VisibleFormatter
 
@@ -537,20 +537,6 @@ def server_options(app: Bastion) -> dict[str, Any]:
         # on SIGHUP. asyncssh's own timer stays as a backstop past the longest allowed value.
         **auth.auth_options(login_timeout=durations.MAX_DURATION + 60),
     }
-
-
-def close_interrupted_recordings(app: Any) -> None:
-    """The recordings a crash left open: marked interrupted and closed with their digest. The
-    row is the one written, however the home is spelled now (attack b37o, finding 1: a home
-    spelled through a link at the restart matched no row, and the digest stayed empty)."""
-    for rec in sessions.open_recordings(app.store):
-        path = app.home.recordings / rec["path"].rsplit("/", 1)[-1]
-        try:
-            digest = recording.interrupt_recording(path) if path.suffix == ".cast" else None
-        except (recording.RecordingError, OSError) as exc:
-            log.error("could not close interrupted recording %s: %s", path, exc)
-            digest = None
-        sessions.close_recording(app.store, Path(rec["path"]), digest or "", "system")
 
 
 async def start(app: Bastion, listen: str | None = None) -> asyncssh.SSHAcceptor:
