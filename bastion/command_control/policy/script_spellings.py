@@ -157,9 +157,24 @@ def program_script(script: str, rest: list[str], dirs: list[str]) -> tuple[str, 
                 if len(want) == len(parts) and all(may_match(p, w) if GLOB.search(p) else p == w
                                                    for p, w in zip(parts, want, strict=True)):
                     return (f"{place}/{base}", *rest)
-    if not script.startswith("/") and not any(d.startswith("/") for d in dirs):
-        return _climbing(script, rest)
+    if not script.startswith("/"):
+        for d in dirs:  # a folder known only at run time (attack c38f, finding 19)
+            if d.startswith("/"):
+                continue
+            if _RUN_TIME.search(d):  # `cd "$(echo /usr/sbin)"`, `cd "$1"`: by its name
+                base = script.rstrip("/").rpartition("/")[2]
+                if base in ("", ".", "..") or _SCRIPT_FILE.search(base):
+                    return None  # `manage.py`, `deploy.sh`: no program's own file
+                return (base, *rest)
+            if (ran := _climbing(f"{d.rstrip('/')}/{script}", rest)) is not None:
+                return ran  # `cd; cd ../../usr/sbin`: a climb from a home not known
+        if not any(d.startswith("/") for d in dirs):
+            return _climbing(script, rest)
     return None
+
+
+_RUN_TIME = re.compile(r"[$`]")  # a `cd` folder made when the line runs
+_SCRIPT_FILE = re.compile(r"\.(?:py|sh|bash|pl|rb|js|php|lua|tcl|r)$", re.IGNORECASE)
 
 
 def _climbing(script: str, rest: list[str]) -> tuple[str, ...] | None:
