@@ -50,6 +50,15 @@ ROWS = [
     ("MAVEN_ARGS='-B -ntp' mvn test", False), ("JAVA_OPTS_APPEND=-Xmx1g run-java.sh", False),
     ("ANT_ARGS=-quiet ant build", False), ("MAVEN_CONFIG=/home/u/.m2 mvn test", False),
     ("SPARK_OPTS_EXTRA=--fast make", False),
+    # finding 11: the REPL programs' entry modules and commands run the script after them
+    *((f"python3 -m {m} {UFW}", True) for m in (
+        "bpython.curtsies", "bpython.cli", "bpython.urwid", "bpython.curtsies.__main__", "bpython.curtsie?",
+        "ptpython.entry_points.run_ptpython", "ptpython.entry_points.run_ptipython",
+        "IPython.terminal.ipapp")),
+    *((f"{p} {UFW}", True) for p in ("bpython-curses", "bpython-urwid", "ptipython")),
+    # honest: the REPLs alone or on one's own script
+    ("python3 -m bpython.curtsies", False), ("python3 -m bpython.cli x.py", False),
+    ("python3 -m ptpython.entry_points.run_ptpython", False), ("bpython-urwid", False),
 ]
 
 

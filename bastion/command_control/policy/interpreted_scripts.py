@@ -33,7 +33,7 @@ import re
 from collections.abc import Callable
 
 from bastion.command_control.policy.collect_modules import _AS_PROGRAM, _MODULE_WRITES
-from bastion.command_control.policy.python_names import canonical_module, package_of_script
+from bastion.command_control.policy.python_names import ALIASES, canonical_module, package_of_script
 from bastion.command_control.policy.python_runners import run_by
 from bastion.command_control.policy.python_tools import PY_TOOLS
 from bastion.command_control.policy.script_spellings import (
@@ -61,7 +61,7 @@ _INTERPRETER = re.compile(
     r"|(?P<ruby>(?:ruby|jruby|truffleruby)[0-9.]*)|(?P<node>node|nodejs|bun)"
     r"|(?P<php>php[0-9.]*(?:-cli)?)|(?P<lua>lua(?:jit)?[0-9.]*)|(?P<r>Rscript)"
     r"|(?P<tcl>tclsh[0-9.]*|wish[0-9.]*)|(?P<pdb>i?pdb[0-9.]*)|(?P<ipython>ipython[0-9.]*)"
-    r"|(?P<rdbg>rdbg|byebug)|(?P<runner>(?:bpython|ptpython|ptipython)[0-9.]*)")
+    r"|(?P<rdbg>rdbg|byebug)|(?P<runner>(?:bpython|ptpython|ptipython)[0-9.]*(?:-curses|-urwid|-gtk)?)")
 # python's modules (and REPL programs) that run the script or module given after their options
 # (outside attack b37f, finding 8): read for each script they may run, options both ways
 _RUNNER_MODULES = frozenset({"memory_profiler", "kernprof", "line_profiler", "yappi", "pudb",
@@ -75,7 +75,7 @@ _LONG_CODE = frozenset({"--eval", "--print", "--command", "--run", "--process-be
 # the modules the tables read by name, for a pattern in `-m`'s name (finding 16)
 _KNOWN_MODULES = frozenset(_AS_PROGRAM) | frozenset(_MODULE_WRITES) | _REPL_MODULES | \
     _SCRIPT_MODULES | frozenset(PY_TOOLS) | _RUNNER_MODULES | \
-    frozenset({"zipfile", "tarfile", "pip3", "pdb3", "idlelib.idle", "idlelib.pyshell"})
+    frozenset({"zipfile", "tarfile", "pip3", "pdb3", "idlelib.idle", "idlelib.pyshell"}) | ALIASES
 _PACKAGES = frozenset(_AS_PROGRAM) | frozenset(_MODULE_WRITES) | _REPL_MODULES
 
 
