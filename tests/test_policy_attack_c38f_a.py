@@ -59,6 +59,35 @@ ROWS = [
     # honest: the REPLs alone or on one's own script
     ("python3 -m bpython.curtsies", False), ("python3 -m bpython.cli x.py", False),
     ("python3 -m ptpython.entry_points.run_ptpython", False), ("bpython-urwid", False),
+    # finding 12: a program's own settings variable or option pointing at a file the line chose
+    *((line, True) for line in (
+        "KUBECONFIG=/tmp/k kubectl get pods", "export KUBECONFIG=/tmp/k; kubectl get pods",
+        "env KUBECONFIG=/tmp/k kubectl get pods", "kubectl --kubeconfig=/tmp/k get pods",
+        "kubectl --kubeconfig /tmp/k get pods", "kubectl get pods --kubeconfig /tmp/k",
+        "KUBECONFIG=/tmp/k helm list", "helm --kubeconfig /tmp/k list", "HELM_PLUGINS=/tmp/p helm x",
+        "HELM_CONFIG_HOME=/tmp/h helm list", "helm repo update --repository-config /tmp/r.yaml",
+        "helm install x ./c --post-renderer /tmp/evil", "KUBECONFIG=/tmp/k k9s", "k9s --kubeconfig /tmp/k",
+        "oc --kubeconfig /tmp/k get pods", "KUBECONFIG=/tmp/k stern x",
+        "svn --config-dir /tmp/c update", "svn --config-dir=/tmp/c update", "svn update --config-dir /tmp/c",
+        "gem --config-file /tmp/rc install x", "gem install x --config-file=/tmp/rc",
+        "gem install x --conf /tmp/rc",
+        "docker --config /tmp/d ps", "DOCKER_CONFIG=/tmp/d docker ps", "HOME=/tmp/h docker ps",
+        "CLOUDSDK_CONFIG=/tmp/g gcloud compute instances list", "CLOUDSDK_PYTHON=/tmp/p gcloud info",
+        "AWS_CONFIG_FILE=/tmp/a aws s3 ls", "TF_CLI_CONFIG_FILE=/tmp/t terraform plan", "vim -u /tmp/x f",
+        "echo x > /root/.docker/config.json", "cp /tmp/x /root/.config/helm/repositories.yaml",
+        "cp /tmp/p /usr/libexec/docker/cli-plugins/docker-x")),
+    # honest: the same programs with their own settings, a vim without settings
+    *((line, False) for line in (
+        "kubectl get pods", "kubectl -n kube-system get pods", "helm list", "helm repo update", "k9s",
+        "svn update", "gem install rails --conservative", "docker ps", "docker run --rm alpine true",
+        "gcloud compute instances list", "vim -u NONE f", "cat /root/.docker/config.json",
+        # the distributions' own kubeconfigs
+        "KUBECONFIG=/etc/rancher/k3s/k3s.yaml kubectl get nodes",
+        "kubectl --kubeconfig ~/.kube/config get pods",
+        "kubectl --kubeconfig /etc/kubernetes/admin.conf get nodes",
+        "export KUBECONFIG=/etc/kubernetes/admin.conf; helm list")),
+    ("KUBECONFIG=/etc/rancher/k3s/k3s.yaml:/tmp/k kubectl get nodes", True),
+    ("KUBECONFIG=/etc/kubernetes/../../tmp/x.conf kubectl get pods", True),
 ]
 
 
