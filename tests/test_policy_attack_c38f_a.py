@@ -72,6 +72,7 @@ ROWS = [
         "gem --config-file /tmp/rc install x", "gem install x --config-file=/tmp/rc",
         "gem install x --conf /tmp/rc",
         "docker --config /tmp/d ps", "DOCKER_CONFIG=/tmp/d docker ps", "HOME=/tmp/h docker ps",
+        "docker -H tcp://h:2375 --config=/tmp/d ps",
         "CLOUDSDK_CONFIG=/tmp/g gcloud compute instances list", "CLOUDSDK_PYTHON=/tmp/p gcloud info",
         "AWS_CONFIG_FILE=/tmp/a aws s3 ls", "TF_CLI_CONFIG_FILE=/tmp/t terraform plan", "vim -u /tmp/x f",
         "echo x > /root/.docker/config.json", "cp /tmp/x /root/.config/helm/repositories.yaml",
@@ -81,6 +82,7 @@ ROWS = [
         "kubectl get pods", "kubectl -n kube-system get pods", "helm list", "helm repo update", "k9s",
         "svn update", "gem install rails --conservative", "docker ps", "docker run --rm alpine true",
         "gcloud compute instances list", "vim -u NONE f", "cat /root/.docker/config.json",
+        "docker run --rm myimg --config /etc/app.yaml", "docker compose up",
         # the distributions' own kubeconfigs
         "KUBECONFIG=/etc/rancher/k3s/k3s.yaml kubectl get nodes",
         "kubectl --kubeconfig ~/.kube/config get pods",

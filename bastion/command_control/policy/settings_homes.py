@@ -79,6 +79,8 @@ def _system_kubeconfig(value: str | None) -> bool:
     return value is not None and all(_SYSTEM_KUBECONFIG.fullmatch(part) for part in value.split(":"))
 
 
+_DOCKER_VALUED = frozenset({"--config", "-c", "--context", "-H", "--host", "-l", "--log-level",
+                            "--tlscacert", "--tlscert", "--tlskey"})
 _VIMS = ("vim", "vi", "nvim", "view", "vimdiff", "ex", "rvim", "editor", "sensible-editor")
 # perl's debugger (-d) reads .perldb in the working folder and HOME, and PERLDB_OPTS/PERL5DB.
 _PERL_DEBUGGER = ("HOME", "PERLDB_OPTS", "PERL5DB")
@@ -138,6 +140,9 @@ def _moving_option(family: str, argv: Sequence[str]) -> str:
     words = words[:words.index("--")] if "--" in words else words
     pattern = _MOVING_OPTIONS.get(family)
     for at, word in enumerate(words):
+        if family == "docker" and not word.startswith("-") and (
+                at == 0 or words[at - 1] not in _DOCKER_VALUED):
+            return ""  # docker's own options come before its command (`docker run IMG --config`)
         if pattern is not None and pattern.fullmatch(word):
             head, equals, value = word.partition("=")
             value = value if equals else (words[at + 1] if at + 1 < len(words) else None)
