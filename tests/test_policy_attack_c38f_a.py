@@ -99,6 +99,11 @@ ROWS = [
                       "core.pager='python3 ufw disable' log", "alias.x='!python3 ../sbin/ufw disable' x")),
     ("git -C /etc/init.d -c alias.x='!set -- stop; . ./ufw' x", True),
     (f"git -C /usr/sbin -c alias.x='!sh {SVC}' x", True),
+    # git's own code-running verbs in a folder below the repository's top
+    ("git -C /usr/sbin/x rebase -x 'python3 ufw disable' HEAD~1", True),
+    ("git -C /usr/sbin/x bisect run python3 ufw disable", True),
+    ("git -C /srv/app submodule foreach 'git pull'", False),
+    ("git -C /srv/app rebase -x 'make test' HEAD~3", False),
     # honest: aliases and pagers in one's own folders
     *((line, False) for line in (
         "git -c alias.x='!ls' x", "git -c core.pager=less log", "git -C /tmp -c alias.x='!ls' x",

@@ -153,8 +153,9 @@ class _Runners:
         if folder is _KEEP:
             self._git_code(words[index:], words, site)
             return False
-        return self._elsewhere(folder, lambda: self._git_code(words[index:], words, site)
-                               or self._plain(name, words, site) or True)
+        tops = [p for p in self._git_places or () if p.kind != "unknown" and p.text != "/"] or None
+        self._elsewhere(tops, lambda: self._git_code(words[index:], words, site))  # (c38f, 18)
+        return self._elsewhere(folder, lambda: self._plain(name, words, site) or True)
 
     def _git_dashed(self, name: str, words: list[_Word], site: _Site) -> bool:
         """`/usr/lib/git-core/git-log ARGS` is `git log ARGS` (attack O): judged as that."""
