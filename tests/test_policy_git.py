@@ -98,8 +98,9 @@ ATTACK_O_GIT = [
     ("git -c credential.helper='!tee /etc/sudoers.d/x' fetch", DENY),
     # git runs the code of its settings and `!` aliases in the repository's top folder, some
     # folder above the line's (etckeeper keeps /etc in git): relative paths there are unknown
-    ("cd /etc/ssh && git -c core.pager='tee sudoers.d/x' log", ("confirm", "no-raw-disk-write")),
-    ("cd /etc/ssh && git -c alias.x='!tee sudoers.d/x' x", ("confirm", "no-raw-disk-write")),
+    # (attack c38f, 18: a `-c` setting's code is also read in each folder above the line's)
+    ("cd /etc/ssh && git -c core.pager='tee sudoers.d/x' log", ("deny", "no-credential-file-writes")),
+    ("cd /etc/ssh && git -c alias.x='!tee sudoers.d/x' x", ("deny", "no-credential-file-writes")),
     ("cd /etc/ssh && GIT_PAGER='tee sudoers.d/x' git log", ("confirm", "no-raw-disk-write")),
     ("cd /etc/ssh && EDITOR='tee sudoers.d/x' git commit", ("confirm", "no-raw-disk-write")),
     # finding 11: variables and options that point git at other settings, hooks or programs

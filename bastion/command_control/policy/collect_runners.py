@@ -14,8 +14,9 @@ import shlex
 
 from bastion.command_control.policy.builtins import _EDITING_OFF, _TERMINAL_AWAY
 from bastion.command_control.policy.git_options import _git_short_code, ext_argv, git_strategy
+from bastion.command_control.policy.git_places import git_code_places
 from bastion.command_control.policy.options import _long_option, _opens_unknown, _scan_options
-from bastion.command_control.policy.paths import _descriptor_file
+from bastion.command_control.policy.paths import PathArg, _descriptor_file
 from bastion.command_control.policy.program_writes import _git_config_setting
 from bastion.command_control.policy.programs import (
     _GIT_CODE,
@@ -66,6 +67,8 @@ class _Runners:
     """Part of `_Collector` (collect.py): its handlers for programs that run code: git, busybox, shells
     and interpreters."""
 
+    _git_places: list[PathArg] | None = None  # where git's configured code runs (c38f, 18)
+
     def _git(self, name: str, words: list[_Word], site: _Site) -> bool:
         """git: `-C DIR` (each relative to the one before) runs it in DIR, where its paths are
         judged from; `-c NAME=VALUE` sets a variable git may run as a shell command (`_GIT_CODE`:
@@ -76,6 +79,15 @@ class _Runners:
         what it expands to (`_git_alias`), any other is unknown."""
         index, folder = 1, _KEEP
         aliases: dict[str, tuple[str | None, list[int]]] = {}
+        saved, self._git_places = self._git_places, git_code_places(  # (c38f, 18)
+            [w.value for w in words], self._values, self._dirs)
+        try:
+            return self._git_read(name, words, site, index, folder, aliases)
+        finally:
+            self._git_places = saved
+
+    def _git_read(self, name: str, words: list[_Word], site: _Site, index: int, folder: object,
+                  aliases: dict[str, tuple[str | None, list[int]]]) -> bool:
         while index < len(words):
             value = words[index].value
             argument = _at(words, index + 1)
@@ -141,8 +153,9 @@ class _Runners:
         if folder is _KEEP:
             self._git_code(words[index:], words, site)
             return False
-        return self._elsewhere(folder, lambda: self._git_code(words[index:], words, site)
-                               or self._plain(name, words, site) or True)
+        tops = [p for p in self._git_places or () if p.kind != "unknown" and p.text != "/"] or None
+        self._elsewhere(tops, lambda: self._git_code(words[index:], words, site))  # (c38f, 18)
+        return self._elsewhere(folder, lambda: self._plain(name, words, site) or True)
 
     def _git_dashed(self, name: str, words: list[_Word], site: _Site) -> bool:
         """`/usr/lib/git-core/git-log ARGS` is `git log ARGS` (attack O): judged as that."""
@@ -179,7 +192,7 @@ class _Runners:
             self._unknown(site, words, "a git alias known only at run time")
         elif value.startswith("!"):
             code = " ".join([value[1:], *(shlex.quote(w.value or "") for w in rest)])
-            self._elsewhere(None, lambda: self._code(code, site, "git"))  # (`_git_setting`)
+            self._elsewhere(self._git_places, lambda: self._code(code, site, "git"))  # (`_git_setting`)
         else:
             try:
                 expansion = [_Word(part, shlex.quote(part)) for part in shlex.split(value)]
@@ -309,7 +322,7 @@ class _Runners:
                 # git runs it in the repository's top folder, some folder above the line's
                 # (`cd /etc/ssh && git -c core.pager='tee sudoers.d/x' log` in etckeeper's
                 # /etc writes /etc/sudoers.d/x): its relative paths are known only at run time.
-                self._elsewhere(None, lambda: self._code(value[1:] if value.startswith("!")
+                self._elsewhere(self._git_places, lambda: self._code(value[1:] if value.startswith("!")
                                                          else value, site, "git"))
         elif key.startswith("alias.") and key.count(".") == 1:
             pass  # a git command line, judged where it is used (`_git_alias`) or stored

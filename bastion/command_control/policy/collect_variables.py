@@ -12,7 +12,7 @@ import shlex
 
 from tree_sitter import Node
 
-from bastion.command_control.policy.handed_variables import JDWP_ADDRESS_VARIABLES
+from bastion.command_control.policy.handed_variables import handed_line
 from bastion.command_control.policy.paths import PathArg, _path_arg
 from bastion.command_control.policy.reruns import CD_GUESSES, option_name
 from bastion.command_control.policy.splitters import posix_words, rsync_words
@@ -261,10 +261,7 @@ class _Variables:
             self._unknown(site, [value], f"{name} gives a program options or settings, which "
                                          "may name a command it runs or a folder it writes")
         elif kind == "java options":  # JAVA_TOOL_OPTIONS=-agentlib:jdwp=... (attack a36f, 14)
-            if name in JDWP_ADDRESS_VARIABLES:  # JPDA_ADDRESS=0.0.0.0:8000 (attack b37f, 7)
-                code = f"-agentlib:jdwp=transport=dt_socket,server=y,address={code}"
-            options = " ".join(shlex.quote(option) for option in code.split())
-            self._code(f"java {options} x", site._replace(stdin="null"), name)
+            self._code(handed_line(name, code), site._replace(stdin="null"), name)
         elif kind == "unknown":
             self._unknown(site, [value], f"{name} {_unknown_hook_reason(name)}")
         elif kind == "protocols" and "ext" in code.split(":"):

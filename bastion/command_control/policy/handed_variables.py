@@ -16,6 +16,7 @@ declare, env):
 from __future__ import annotations
 
 import re
+import shlex
 
 JVM_OPTION_VARIABLES = ("JAVA_TOOL_OPTIONS", "JDK_JAVA_OPTIONS", "_JAVA_OPTIONS", "JAVA_OPTS",
                         "CATALINA_OPTS", "MAVEN_OPTS", "GRADLE_OPTS", "SBT_OPTS", "ANT_OPTS",
@@ -31,15 +32,32 @@ JVM_OPTION_VARIABLES = ("JAVA_TOOL_OPTIONS", "JDK_JAVA_OPTIONS", "_JAVA_OPTIONS"
 # MAVEN_DEBUG_ADDRESS, kafka-run-class.sh's JAVA_DEBUG_PORT): judged as
 # `java -agentlib:jdwp=transport=dt_socket,server=y,address=VALUE` (attack b37f, finding 7).
 JDWP_ADDRESS_VARIABLES = ("JPDA_ADDRESS", "MAVEN_DEBUG_ADDRESS", "JAVA_DEBUG_PORT")
-_JVM_NAMES = re.compile(r"\w*(_OPTS|_OPTIONS|JVMFLAGS)|\w*(JAVA|JVM)\w*(ARGS|FLAGS|OPT)")
+# a launch script's JVM options, also with a suffix (`JAVA_OPTS_APPEND`: Red Hat's run-java.sh;
+# `*_OPTS_EXTRA`: attack c38f, finding 8)
+_JVM_NAMES = re.compile(r"\w*(_OPTS|_OPTIONS|JVMFLAGS)(_\w*)?|\w*(JAVA|JVM)\w*(ARGS|FLAGS|OPTS?)\w*")
+# a build tool's own command-line words from the environment (c38f, finding 8): Maven >= 3.9
+# puts MAVEN_ARGS before its arguments, mvnw MAVEN_CONFIG, ant's script ANT_ARGS
+BUILD_ARGS = {"MAVEN_ARGS": "mvn", "MAVEN_CONFIG": "mvn", "MVN_ARGS": "mvn", "ANT_ARGS": "ant"}
 
 
 def jvm_option_kind(name: str) -> str | None:
     """Any other variable named like a launch script's JVM options (`*_OPTS`, `*_OPTIONS`,
-    `*JVMFLAGS`: HADOOP_NAMENODE_OPTS, YARN_RESOURCEMANAGER_OPTS...; JVM_ARGS, JAVA_ARGS and
-    the like) is judged as java's options:
+    `*JVMFLAGS`, with a suffix too: HADOOP_NAMENODE_OPTS, JAVA_OPTS_APPEND...; JVM_ARGS,
+    JAVA_ARGS and the like) is judged as java's options:
     only a JDWP/JMX server or an options file in its value is held (attack b37f, finding 7)."""
-    return "java options" if _JVM_NAMES.fullmatch(name) else None
+    return "java options" if name in BUILD_ARGS or _JVM_NAMES.fullmatch(name) else None
+
+
+def handed_line(name: str, code: str) -> str:
+    """The command line a "java options" variable's value is judged as: `java VALUE x`, a JDWP
+    address variable's as java's `-agentlib:jdwp=...`, MAVEN_ARGS's as `mvn VALUE x` (so
+    `-DargLine=...jdwp...` is held as on mvn's line)."""
+    if name in JDWP_ADDRESS_VARIABLES:  # JPDA_ADDRESS=0.0.0.0:8000 (attack b37f, 7)
+        code = f"-agentlib:jdwp=transport=dt_socket,server=y,address={code}"
+    options = " ".join(shlex.quote(option) for option in code.split())
+    return f"{BUILD_ARGS.get(name, 'java')} {options} x"
+
+
 HANDED_HOOKS = {
     **dict.fromkeys(JVM_OPTION_VARIABLES, "java options"),
     **dict.fromkeys(JDWP_ADDRESS_VARIABLES, "java options"),

@@ -33,7 +33,7 @@ import re
 from collections.abc import Callable
 
 from bastion.command_control.policy.collect_modules import _AS_PROGRAM, _MODULE_WRITES
-from bastion.command_control.policy.python_names import canonical_module, package_of_script
+from bastion.command_control.policy.python_names import ALIASES, canonical_module, package_of_script
 from bastion.command_control.policy.python_runners import run_by
 from bastion.command_control.policy.python_tools import PY_TOOLS
 from bastion.command_control.policy.script_spellings import (
@@ -61,7 +61,7 @@ _INTERPRETER = re.compile(
     r"|(?P<ruby>(?:ruby|jruby|truffleruby)[0-9.]*)|(?P<node>node|nodejs|bun)"
     r"|(?P<php>php[0-9.]*(?:-cli)?)|(?P<lua>lua(?:jit)?[0-9.]*)|(?P<r>Rscript)"
     r"|(?P<tcl>tclsh[0-9.]*|wish[0-9.]*)|(?P<pdb>i?pdb[0-9.]*)|(?P<ipython>ipython[0-9.]*)"
-    r"|(?P<rdbg>rdbg|byebug)|(?P<runner>(?:bpython|ptpython|ptipython)[0-9.]*)")
+    r"|(?P<rdbg>rdbg|byebug)|(?P<runner>(?:bpython|ptpython|ptipython)[0-9.]*(?:-curses|-urwid|-gtk)?)")
 # python's modules (and REPL programs) that run the script or module given after their options
 # (outside attack b37f, finding 8): read for each script they may run, options both ways
 _RUNNER_MODULES = frozenset({"memory_profiler", "kernprof", "line_profiler", "yappi", "pudb",
@@ -75,7 +75,7 @@ _LONG_CODE = frozenset({"--eval", "--print", "--command", "--run", "--process-be
 # the modules the tables read by name, for a pattern in `-m`'s name (finding 16)
 _KNOWN_MODULES = frozenset(_AS_PROGRAM) | frozenset(_MODULE_WRITES) | _REPL_MODULES | \
     _SCRIPT_MODULES | frozenset(PY_TOOLS) | _RUNNER_MODULES | \
-    frozenset({"zipfile", "tarfile", "pip3", "pdb3", "idlelib.idle", "idlelib.pyshell"})
+    frozenset({"zipfile", "tarfile", "pip3", "pdb3", "idlelib.idle", "idlelib.pyshell"}) | ALIASES
 _PACKAGES = frozenset(_AS_PROGRAM) | frozenset(_MODULE_WRITES) | _REPL_MODULES
 
 
@@ -164,30 +164,54 @@ def interpreted_programs(name: str, strings: list[str], globs: set[int], dirs: l
     return list(dict.fromkeys(found))
 
 
-_RUBY_FLAGS = frozenset("acdlnpsvwyhU")  # ruby's letters that take no value
+_RUBY_FLAGS = frozenset("acdlnpsvwyhUS")  # ruby's letters that take no value
+# ruby's letters whose value is optional and short, after which the cluster reads on (ruby.c
+# proc_options `goto reswitch`; outside attack c38f, finding 1): `-W` + one octal digit, `-0` +
+# up to 4, `-T` + up to 2 (old rubies), `-K` + one kcode letter
+_RUBY_SHORT = {"W": ("01234567", 1), "0": ("01234567", 4), "T": ("01234567", 2), "K": (None, 1)}
 
 
 def _ruby_chdir(name: str, word: str, following: list[str]) -> list[tuple[str, int]]:
     """The folders ruby's `-C DIR`/`-X DIR` (attached or the next word) and `-xDIR` go to
     while the options are read, before the script is opened (outside attack b37f, finding 1),
     each with the words it takes; a reading with step 0 also keeps the ordinary one (jruby's
-    `-X` is its extended options). [] for any other word."""
+    `-X` is its extended options). The cluster is read as ruby reads it: `-WC DIR`, `-KuC DIR`,
+    `-00X DIR`, `-Wx/DIR` (c38f, 1). [] for any other word."""
+    if name.startswith("jruby") and word.startswith("-J-Duser.dir="):
+        return [(word.partition("=")[2], 1)]  # the JVM's current folder: JRuby's cwd (c38f, 1)
     if word.startswith("--") or not word.startswith("-"):
         return []
-    for offset, letter in enumerate(word[1:], start=2):
+    offset = 1
+    while offset < len(word):
+        letter = word[offset]
+        offset += 1
         rest = word[offset:]
         if letter in "CX":
             moves = [(rest, 1)] if rest else [(following[0], 2)] if following else []
             return [*moves, ("", 0)] if letter == "X" and name.startswith("jruby") else moves
         if letter == "x":
             return [(rest, 1)] if rest else []
+        if letter == "W" and rest.startswith(":"):
+            return []  # `-W:no-deprecated`: a category, the rest of the word
+        if letter in _RUBY_SHORT:
+            allowed, most = _RUBY_SHORT[letter]
+            taken = 0
+            while taken < most and offset + taken < len(word) and (
+                    allowed is None or word[offset + taken] in allowed):
+                taken += 1
+            offset += taken
+            continue
         if letter not in _RUBY_FLAGS:
             return []
     return []
 
 
 def _in(moved: str, path: str) -> str:
-    """`path` read from the folder an interpreter's option went to (`moved`, "" for none)."""
+    """`path` read from the folder an interpreter's option went to (`moved`, "" for none); a
+    path through the process's own cwd (`/proc/self/cwd/service`) is in that folder too (c38f, 1)."""
+    if moved and path.startswith("/"):
+        own = own_spelling(path, {})
+        path = own if not own.startswith("/") else path
     if not moved or path.startswith(("/", "~", "-")):
         return path
     return f"{moved.rstrip('/')}/{path}"

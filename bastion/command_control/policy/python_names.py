@@ -9,7 +9,14 @@ from __future__ import annotations
 import re
 
 # Other modules that are a package's command line under another name.
-_ALIASES = {"pip.__pip-runner__": "pip"}
+_ALIASES = {"pip.__pip-runner__": "pip",
+            # the REPL programs' entry modules, run as main by `-m`, run the script given after
+            # them as the program does (outside attack c38f, finding 11)
+            "bpython.curtsies": "bpython", "bpython.cli": "bpython", "bpython.urwid": "bpython",
+            "bpython.simplerepl": "bpython", "ptpython.entry_points.run_ptpython": "ptpython",
+            "ptpython.entry_points.run_ptipython": "ptipython",
+            "IPython.terminal.ipapp": "IPython"}
+ALIASES = frozenset(_ALIASES)
 # A package's folder or its `__main__.py` (or compiled one): the package's name.
 _PACKAGE_PATH = re.compile(r"(?:.*/)?([A-Za-z_][A-Za-z0-9_]*)/*(?:/__main__\.pyc?)?/*")
 

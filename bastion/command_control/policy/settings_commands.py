@@ -184,16 +184,19 @@ def _other(name: str, words: list[str]) -> list[tuple[str, str]]:
 def _gem_adds(word: str) -> bool:
     """Whether a word of `gem sources` is its `--add` as Ruby's OptionParser reads it: `--add`
     by a unique start (`--ad=URL`), `-a` alone, with its value attached (`-aURL`) or ending a
-    cluster of flags (`-la URL`, `-ca URL`: outside attack b37f, finding 10); a letter taking a
-    value (`-r`, `-p`) takes the rest of the word (`-ra` removes `a`); a pattern letter may be `a`."""
+    cluster of flags (`-la URL`, `-ca URL`: outside attack b37f, finding 10); RubyGems 3.7.2's
+    `--append` and `-p, --prepend` add too, by any start (`--a`, `--app=`, `--pre`, `-pURL`,
+    `-lp URL`: c38f, finding 2); `-r` takes the rest of the word (`-ra` removes `a`); a pattern
+    letter may be `a`."""
     if word.startswith("--"):
-        return len(word) > 2 and "--add".startswith(word.split("=")[0])
+        head = word.split("=")[0]
+        return len(head) > 2 and any(full.startswith(head) for full in ("--add", "--append", "--prepend"))
     if not word.startswith("-"):
         return False
     for letter in word[1:]:
-        if letter in "a?*[":  # a pattern may be made a cluster holding `a` (`touch -- -la`)
+        if letter in "ap?*[":  # a pattern may be made a cluster holding `a` (`touch -- -la`)
             return True
-        if letter in "rp":
+        if letter == "r":
             return False
     return False
 

@@ -12,9 +12,12 @@ confirm-program-settings-files and confirm-program-settings-files-more."""
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 
 _HOMES = ("HOME", "XDG_CONFIG_HOME")
+# the programs that read a kubeconfig (kubectl's, $KUBECONFIG, `--kubeconfig`)
+_KUBE_CLIENTS = ("kubectl", "oc", "kubectx", "kubens", "stern", "minikube", "kind", "flux",
+                 "istioctl", "velero", "skaffold", "kubeseal", "kubecolor")
 # Each program: the variables (beside HOME and XDG_CONFIG_HOME) that choose its settings files.
 _MOVED_BY: dict[str, tuple[str, ...]] = {
     "gdb": ("GDBHISTFILE", "XDG_CONFIG_DIRS"), "gdb-multiarch": (), "lldb": (),
@@ -45,7 +48,40 @@ _MOVED_BY: dict[str, tuple[str, ...]] = {
     "gpgv": ("GNUPGHOME",), "rclone": ("RCLONE_CONFIG",),
     "tofu": ("TF_CLI_CONFIG_FILE", "TERRAFORM_CONFIG"), "cgdb": (),
     **dict.fromkeys(("editor", "sensible-editor"), ("VIMINIT", "MYVIMRC", "EDITOR", "VISUAL")),
+    # outside attack c38f (finding 12): the kubeconfig's clients (a user's `exec:` credential
+    # plugin is a command each request runs), helm's homes and plugins, k9s's, docker's
+    # config.json (credential helpers, plugin folders), gcloud's (and the python it runs)
+    **dict.fromkeys(_KUBE_CLIENTS, ("KUBECONFIG",)),
+    "helm": ("KUBECONFIG", "HELM_CONFIG_HOME", "HELM_DATA_HOME", "HELM_CACHE_HOME", "HELM_PLUGINS",
+             "HELM_REPOSITORY_CONFIG", "HELM_REGISTRY_CONFIG", "HELM_REPOSITORY_CACHE"),
+    "k9s": ("KUBECONFIG", "K9S_CONFIG_DIR"), "docker": ("DOCKER_CONFIG",),
+    "gcloud": ("CLOUDSDK_CONFIG", "CLOUDSDK_PYTHON"), "gsutil": ("CLOUDSDK_CONFIG", "BOTO_CONFIG"),
 }
+# Each program's own options naming its settings file or folder (c38f, finding 12), matched on
+# a word before `--`: cobra's `--kubeconfig`, helm's, svn's `--config-dir`, gem's `--config-file`
+# by OptionParser's unique start (`--conf`), docker's `--config`, helm's `--post-renderer` (a
+# program it runs); vim's `-u FILE` (a vimrc) is read apart.
+_KUBE_OPTION = r"--kubeconfig(?:=.*)?"
+_MOVING_OPTIONS: dict[str, re.Pattern[str]] = {
+    **dict.fromkeys((*_KUBE_CLIENTS, "k9s"), re.compile(_KUBE_OPTION)),
+    "helm": re.compile(rf"{_KUBE_OPTION}|--(?:repository-config|registry-config|post-renderer)(?:=.*)?"),
+    "svn": re.compile(r"--config-dir(?:=.*)?"), "gem": re.compile(r"--conf[a-z-]*(?:=.*)?"),
+    "docker": re.compile(r"--config(?:=.*)?"),
+}
+# The kubeconfigs their distributions write (k3s, rke2, kubeadm, microk8s) and the login's own:
+# KUBECONFIG or `--kubeconfig` naming only these is not moved (an everyday k3s line).
+_SYSTEM_KUBECONFIG = re.compile(
+    r"/etc/rancher/(?:k3s/k3s|rke2/rke2)\.yaml|/etc/kubernetes/[\w.-]+\.conf"
+    r"|/var/snap/microk8s/current/credentials/[\w.-]+\.config|(?:~|/root|/home/[\w.-]+)/\.kube/config")
+
+
+def _system_kubeconfig(value: str | None) -> bool:
+    return value is not None and all(_SYSTEM_KUBECONFIG.fullmatch(part) for part in value.split(":"))
+
+
+_DOCKER_VALUED = frozenset({"--config", "-c", "--context", "-H", "--host", "-l", "--log-level",
+                            "--tlscacert", "--tlscert", "--tlskey"})
+_VIMS = ("vim", "vi", "nvim", "view", "vimdiff", "ex", "rvim", "editor", "sensible-editor")
 # perl's debugger (-d) reads .perldb in the working folder and HOME, and PERLDB_OPTS/PERL5DB.
 _PERL_DEBUGGER = ("HOME", "PERLDB_OPTS", "PERL5DB")
 # gpg's own options naming its home or its options file (any abbreviation of them).
@@ -77,6 +113,8 @@ def moved_settings(name: str, known: Collection[str], argv: Sequence[str] = ()) 
     if family is not None and family.startswith("gpg") and any(
             _GPG_HOME_OPTION.fullmatch(word) for word in argv[1:]):
         return f"{name} reads gpg.conf (which may name programs it runs) from a folder the line chose"
+    if family is not None and (option := _moving_option(family, argv)):
+        return f"{name} reads settings that may run commands from a file the line chose ({option})"
     if family is not None:
         variables = _HOMES + _MOVED_BY[family]
     elif re.fullmatch(r"perl[0-9.]*", name) and any(
@@ -86,8 +124,31 @@ def moved_settings(name: str, known: Collection[str], argv: Sequence[str] = ()) 
         variables = ("HOME", *_PYTHON_MOVED)
     else:
         return ""
-    moved = [variable for variable in variables if variable in known]
+    values = known if isinstance(known, Mapping) else {}
+    moved = [variable for variable in variables if variable in known and not (
+        variable == "KUBECONFIG" and _system_kubeconfig(values.get(variable)))]
     if not moved:
         return ""
     return (f"{name} reads settings files that may run commands from under ${moved[0]}, which "
             "the line chose")
+
+
+def _moving_option(family: str, argv: Sequence[str]) -> str:
+    """The option of `argv` (before `--`) that points `family`'s settings elsewhere ("" for
+    none): `kubectl --kubeconfig F`, `svn --config-dir D`, `vim -u FILE` (c38f, finding 12)."""
+    words = list(argv[1:])
+    words = words[:words.index("--")] if "--" in words else words
+    pattern = _MOVING_OPTIONS.get(family)
+    for at, word in enumerate(words):
+        if family == "docker" and not word.startswith("-") and (
+                at == 0 or words[at - 1] not in _DOCKER_VALUED):
+            return ""  # docker's own options come before its command (`docker run IMG --config`)
+        if pattern is not None and pattern.fullmatch(word):
+            head, equals, value = word.partition("=")
+            value = value if equals else (words[at + 1] if at + 1 < len(words) else None)
+            if head != "--kubeconfig" or not _system_kubeconfig(value):
+                return head
+        if family in _VIMS and word == "-u" and words[at + 1:at + 2] not in (
+                ["NONE"], ["NORC"], ["DEFAULTS"], []):
+            return "-u"
+    return ""
