@@ -31,6 +31,7 @@ from bastion.command_control.policy.paths import (
     normalise_path,
     through_proc,
 )
+from bastion.command_control.policy.proc_spellings import proc_readings
 from bastion.command_control.policy.removers import bleachbit_cleaners
 from bastion.command_control.policy.respoken import respoken
 from bastion.command_control.policy.splitters import space_words
@@ -501,15 +502,7 @@ class _Files:
         if not dirs:
             return paths
         more: list[PathArg] = []
-        for path in paths:
-            if path.kind == "unknown" or path.tilde:
-                continue
-            if path.text.startswith("/"):
-                # /proc/self/cwd/x is x in the working directory.
-                if "/proc/" not in path.text or (relative := through_proc(path.text))[0] != \
-                        "exact" or relative[1].startswith("/"):
-                    continue
-                path = path._replace(text=relative[1])
+        for path in _own_cwd_relative(paths):
             for folder in dirs:
                 if path == HERE and folder.tilde:
                     continue  # (a home's tree unnamed: every exec command starts there)
@@ -546,3 +539,22 @@ def _pwd(path: PathArg) -> str | None:
     """The rest after a $PWD tilde (`~+`, `~0`, `~+0`), None for another path."""
     user, _, rest = path.text[1:].partition("/")
     return rest if path.tilde and user in ("+", "0", "+0") else None
+
+
+def _own_cwd_relative(paths: tuple[PathArg, ...]) -> list[PathArg]:
+    """The relative paths of `paths`, and /proc/self/cwd/x as x in the working directory (also
+    through a pattern in the /proc part: `/proc/sel?/cwd/x`, attack c38f, finding 15)."""
+    found: list[PathArg] = []
+    for path in paths:
+        if path.kind == "unknown" or path.tilde:
+            continue
+        if not path.text.startswith("/"):
+            found.append(path)
+            continue
+        spellings = [path.text, *(proc_readings(path.text) if path.kind == "pattern" else [])]
+        for text in spellings:
+            if "/proc/" not in text or (relative := through_proc(text))[0] != "exact" or \
+                    relative[1].startswith("/"):
+                continue
+            found.append(path._replace(text=relative[1]))
+    return found

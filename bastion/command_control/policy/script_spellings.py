@@ -20,6 +20,7 @@ from __future__ import annotations
 import re
 
 from bastion.command_control.policy.paths import _descriptor_file, through_proc
+from bastion.command_control.policy.proc_spellings import proc_readings
 from bastion.command_control.policy.verb_patterns import may_match
 from bastion.command_control.policy.words import _Site
 
@@ -81,7 +82,6 @@ def fed_files(site: _Site | None) -> dict[int, str]:
 
 _FOLDER_FD = re.compile(r"/+(?:dev/+fd/+(?P<n>[0-9]+)|proc/+(?:self|thread-self)/+fd/+(?P<m>[0-9]+)"
                         r"|dev/+(?P<std>stdin))/+(?P<rest>.*[^/].*)")
-_OWN_CWD = re.compile(r"/+proc/+(?:self|thread-self)(?:/+task/+[0-9]+)?/+cwd(?:/.*)?")
 
 
 def own_spelling(script: str, files: dict[int, str]) -> str:
@@ -89,16 +89,23 @@ def own_spelling(script: str, files: dict[int, str]) -> str:
     (outside attack b37f, finding 13), as the plain path it is: `/proc/self/cwd/usr/sbin/ufw`
     is the relative `usr/sbin/ufw` (read in the line's folder, or climbing from an unknown one),
     `/dev/fd/3/service` after `3</usr/sbin` is /usr/sbin/service; any other path as it is."""
-    found = _FOLDER_FD.fullmatch(script)
-    if found is not None:
-        fd = 0 if found.group("std") else int(found.group("n") or found.group("m"))
-        folder = files.get(fd)
-        if folder:
-            return f"{folder.rstrip('/')}/{found.group('rest')}"
-    if _OWN_CWD.fullmatch(script):
-        kind, path = through_proc(script)
-        if kind == "exact" and not path.startswith("/"):
-            return path
+    readings = proc_readings(script)  # `/proc/sel?/cwd/...` (attack c38f, finding 6)
+    if any(through_proc(text)[0] == "unknown" for text in readings):
+        readings = sorted(readings, key=lambda text: through_proc(text)[0] != "unknown")
+    for text in [script, *readings]:
+        found = _FOLDER_FD.fullmatch(text)
+        if found is not None:
+            fd = 0 if found.group("std") else int(found.group("n") or found.group("m"))
+            folder = files.get(fd)
+            if folder:
+                return f"{folder.rstrip('/')}/{found.group('rest')}"
+        if text.startswith("/") and ("/proc/" in text or "/dev/" in text):
+            # `/proc/self/./cwd/x`, `/proc/self/fd/../cwd/x`, `/dev/fd/../cwd/x` (c38f, 6)
+            kind, path = through_proc(text)
+            if kind == "exact" and (not path.startswith("/") or text is not script):
+                return path
+            if kind == "unknown" and text is not script:
+                return text  # another process's (`/proc/*/cwd/x`): read by the script's name
     return script
 
 
