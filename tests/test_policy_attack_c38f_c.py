@@ -34,6 +34,25 @@ ROWS = [
         "/proc/*/cwd/usr/sbin/" + SVC, "/proc/sel?/root/usr/sbin/" + SVC)),
     ("sh /dev/fd/../root/etc/init.d/ufw stop", True),
     ("python3 /dev/fd/../root/usr/sbin/ufw disable", True),
+    # finding 9: a descriptor file by a pattern, a moved descriptor, a named one
+    *((f"{pre}{run} {fd} {args}{redir}", True)
+      for pre, run, args in (("set -- stop; ", ".", ""), ("", ".", "stop"), ("", "sh", "stop"),
+                             ("", "bash", "stop"))
+      for fd, redir in (("/dev/stdi?", " < /etc/init.d/ufw"), ("/dev/fd/[0]", " < /etc/init.d/ufw"),
+                        ("/dev/f?/0", " < /etc/init.d/ufw"), ("/dev/std[i]n", " < /etc/init.d/ufw"),
+                        ("/proc/sel?/fd/0", " < /etc/init.d/ufw"),
+                        ("/dev/fd/4", " 3</etc/init.d/ufw 4<&3-"),
+                        ("/dev/fd/[4]", " 3</etc/init.d/ufw 4<&3-"))),
+    *((f"python3 {fd} disable {redir}", True) for fd, redir in (
+        ("/dev/stdi?", "< /usr/sbin/ufw"), ("/dev/fd/[0]", "< /usr/sbin/ufw"),
+        ("/dev/fd/4", "3</usr/sbin/ufw 4<&3-"), ("/dev/fd/?", "3</usr/sbin/ufw"))),
+    ("sh /dev/std[i]n ufw stop < /usr/sbin/service", True),
+    ("set -- stop; bash -c '. /dev/stdi?' x stop < /etc/init.d/ufw", True),
+    ("set -- stop; exec {x}</etc/init.d/ufw; . /dev/fd/$x", True),
+    ("exec {x}</etc/init.d/ufw", True), ("exec {x}</usr/sbin", True),
+    # honest: a descriptor moved or named for one's own files
+    ("exec {fd}>/tmp/log", False), ("cat /dev/fd/4 3</tmp/x 4<&3-", False),
+    ("sh /dev/stdi? < /tmp/x.sh", False), ("python3 /dev/fd/[0] < /tmp/x.py", False),
     # finding 14: a descriptor an earlier typed line opened on a folder of programs
     *((f"exec {fd}<{folder}", True) for fd in (3, 9) for folder in (
         "/usr/sbin", "/usr/sbin/", "/etc/init.d", "/usr/s?in", "~root/../usr/sbin", "/sbin",

@@ -9,6 +9,7 @@ and `cd`/`pushd`/`popd` with the directories relative paths are judged in (`_mov
 from __future__ import annotations
 
 import dataclasses
+import re
 
 from tree_sitter import Node
 
@@ -149,12 +150,21 @@ class _Files:
             operands[0].type == "number" or target.value == "-"
         )
         # `> >(sh)` writes to a pipe, not a file: the substitution is judged on its own.
-        if not duplicates and not target.procsub:
+        if not duplicates and not target.procsub and not (
+                operator in (">&", "<&") and _MOVED.fullmatch(target.value or "")):
             for pseudo in (("<",) if operator == "<" else (">",) if ">" in operator else ()) + (
                 ("<",) if operator == "<>" else ()
             ):
                 later.append(self._file_operation(pseudo, target, self._text(node), site))
-        if duplicates:
+        moved = operator in (">&", "<&") and target.value is not None and \
+            target.value.endswith("-") and digits(target.value[:-1])
+        if moved and target.value is not None:
+            # `4<&3-`: descriptor 3 moved to 4, then closed (attack c38f, finding 9)
+            source = int(target.value[:-1])
+            streams.set(fd, *streams.origin(source))
+            if source != fd:
+                streams.set(source, "null")
+        elif duplicates:
             # A copy of another descriptor, whichever way it points (`3>&0` reads stdin too).
             value = target.value or ""
             streams.set(fd, *(streams.origin(int(value)) if digits(value) else ("null", None)))
@@ -539,6 +549,9 @@ def _pwd(path: PathArg) -> str | None:
     """The rest after a $PWD tilde (`~+`, `~0`, `~+0`), None for another path."""
     user, _, rest = path.text[1:].partition("/")
     return rest if path.tilde and user in ("+", "0", "+0") else None
+
+
+_MOVED = re.compile(r"[0-9]+-")  # `4<&3-`: a descriptor moved
 
 
 def _own_cwd_relative(paths: tuple[PathArg, ...]) -> list[PathArg]:

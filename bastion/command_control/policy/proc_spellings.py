@@ -57,3 +57,26 @@ def proc_readings(path: str) -> list[str]:
                     found.append("/".join(["", "proc", process, "task", thread, inner,
                                            *parts[5:]]))
     return list(dict.fromkeys(found))
+
+
+_STANDARD = {"stdin": 0, "stdout": 1, "stderr": 2}
+_DESCRIPTOR_PATHS = (*(f"/dev/{name}" for name in _STANDARD),
+                     *(f"{d}/fd/{n}" for d in ("/dev", "/proc/self", "/proc/thread-self")
+                       for n in range(10)))
+
+
+def descriptor_numbers(path: str) -> list[int]:
+    """The descriptors a pattern may name (`/dev/stdi?`, `/dev/fd/[0]`, `/dev/f?/0`,
+    `/proc/sel?/fd/0`: bash expands it to a name that exists, before the redirections make
+    that descriptor a file: attack c38f, finding 9); [] for no pattern."""
+    if not _GLOB.search(path) or not path.startswith("/"):
+        return []
+    parts = [p for p in path.split("/") if p not in ("", ".")]
+    found: list[int] = []
+    for name in _DESCRIPTOR_PATHS:
+        want = [p for p in name.split("/") if p]
+        if len(want) == len(parts) and all(may_match(p, w) if _GLOB.search(p) else p == w
+                                           for p, w in zip(parts, want, strict=True)):
+            last = want[-1]
+            found.append(_STANDARD[last] if last in _STANDARD else int(last))
+    return list(dict.fromkeys(found))

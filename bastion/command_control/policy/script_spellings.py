@@ -20,7 +20,7 @@ from __future__ import annotations
 import re
 
 from bastion.command_control.policy.paths import _descriptor_file, through_proc
-from bastion.command_control.policy.proc_spellings import proc_readings
+from bastion.command_control.policy.proc_spellings import descriptor_numbers, proc_readings
 from bastion.command_control.policy.verb_patterns import may_match
 from bastion.command_control.policy.words import _Site
 
@@ -112,7 +112,9 @@ def own_spelling(script: str, files: dict[int, str]) -> str:
 def descriptor_script(script: str, files: dict[int, str]) -> str | None:
     """The file a script operand naming a descriptor reads (`/dev/fd/3` after `3<F`)."""
     fd = _descriptor_file(script)
-    return files.get(fd) if isinstance(fd, int) else None
+    if not isinstance(fd, int):  # a pattern (`/dev/stdi?`, `/dev/fd/[0]`: attack c38f, 9)
+        return next((files[n] for n in descriptor_numbers(script) if n in files), None)
+    return files.get(fd)
 
 
 # `. FILE`, also handing the outer arguments on (`"$@"`, `$1`, `"$*"`: the same `$1`)
