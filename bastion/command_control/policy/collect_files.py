@@ -46,6 +46,7 @@ from bastion.command_control.policy.unread import launched, unread_paths
 from bastion.command_control.policy.variables import _IDENTIFIER
 from bastion.command_control.policy.verb_patterns import pattern_verbs
 from bastion.command_control.policy.words import (
+    _GLOB_CHARS,
     _HEREDOC_PARTS,
     _REDIRECTS,
     _STATEMENTS,
@@ -468,6 +469,10 @@ class _Files:
             candidates = [PathArg("~", "exact", True)]
         elif target.value == "-":
             candidates = [PathArg("(the previous directory)", "unknown")]
+            previous = self._values.get("OLDPWD")  # `OLDPWD=/etc/init.d; cd -` (c38f, 10)
+            if previous:
+                candidates.append(PathArg(previous, "pattern" if _GLOB_CHARS.search(previous)
+                                          else "exact", previous.startswith("~")))
         else:
             candidates = list(_operand_paths([words[0], target]))
             value = target.value

@@ -27,6 +27,7 @@ from bastion.command_control.policy.script_spellings import (
     GLOB,
     descriptor_script,
     fed_files,
+    folder_texts,
     own_spelling,
     pattern_paths,
     program_script,
@@ -60,6 +61,7 @@ def init_script_commands(name: str, words: list[_Word], dirs: list[str],
     values = [w.value for w in words]
     if not values or None in values:
         return []
+    dirs = folder_texts(dirs)  # `cd ~root/../etc/init.d` (attack c38f, finding 10)
     strings = [v for v in values if v is not None]
     programs = interpreted_programs(name, strings, {i for i, w in enumerate(words) if w.glob},
                                     dirs, fed_files(site))
@@ -108,7 +110,9 @@ def init_script_commands(name: str, words: list[_Word], dirs: list[str],
     if not rest:
         return by_name
     scripts = [script]
-    if at > 0 and (any(w.glob for w in words) or fed is not None) and GLOB.search(script):
+    if at > 0 and not script.startswith("/") and any(GLOB.search(d) for d in dirs):
+        scripts = [*pattern_paths(script, dirs), script]  # `cd /etc/init.?; . ./ufw` (c38f, 10)
+    elif at > 0 and (any(w.glob for w in words) or fed is not None) and GLOB.search(script):
         # (a pattern in the redirection feeding it: `sh -s stop < /etc/init.d/uf?`, a36f, 4)
         scripts = pattern_paths(script, dirs)  # `sh /etc/init.?/ufw stop` (z35f, finding 8)
     found: list[tuple[str, ...]] = by_name

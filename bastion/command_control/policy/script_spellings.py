@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import re
 
-from bastion.command_control.policy.paths import _descriptor_file, through_proc
+from bastion.command_control.policy.paths import _descriptor_file, normalise_path, through_proc
 from bastion.command_control.policy.proc_spellings import descriptor_numbers, proc_readings
 from bastion.command_control.policy.verb_patterns import may_match
 from bastion.command_control.policy.words import _Site
@@ -134,6 +134,21 @@ def tilde_root(script: str) -> str:
     if script == "~root" or script.startswith("~root/"):
         return "/root" + script[5:]
     return script
+
+
+def folder_texts(dirs: list[str]) -> list[str]:
+    """The folders a line's `cd`s chose, and each that starts at a home as the path it is
+    (`cd ~root/../etc/init.d` is /etc/init.d: attack c38f, finding 10)."""
+    found = list(dirs)
+    for folder in dirs:
+        if folder.startswith("~"):
+            user, slash, rest = folder[1:].partition("/")
+            if user and user[0] not in "+-0123456789" and not GLOB.search(user):
+                home = "/root" if user == "root" else f"/home/{user}"
+                found.append(normalise_path(home + slash + rest))
+        elif folder.startswith("/") and ("/." in folder or "//" in folder):
+            found.append(normalise_path(folder))
+    return list(dict.fromkeys(found))
 
 
 def interpreted_program(name: str, strings: list[str], dirs: list[str]) -> tuple[str, ...] | None:
