@@ -146,6 +146,9 @@ def folder_texts(dirs: list[str]) -> list[str]:
             if user and user[0] not in "+-0123456789" and not GLOB.search(user):
                 home = "/root" if user == "root" else f"/home/{user}"
                 found.append(normalise_path(home + slash + rest))
+            elif not user:  # the login's home, not known: a climb out of it (`~/../../etc`)
+                found += [path for home in ("/root", "/home/~") if not (
+                    path := normalise_path(home + slash + rest)).startswith(home)]
         elif folder.startswith("/") and ("/." in folder or "//" in folder):
             found.append(normalise_path(folder))
     return list(dict.fromkeys(found))
