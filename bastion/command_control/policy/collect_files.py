@@ -9,6 +9,7 @@ and `cd`/`pushd`/`popd` with the directories relative paths are judged in (`_mov
 from __future__ import annotations
 
 import dataclasses
+import re
 
 from tree_sitter import Node
 
@@ -31,6 +32,7 @@ from bastion.command_control.policy.paths import (
     normalise_path,
     through_proc,
 )
+from bastion.command_control.policy.proc_spellings import proc_readings
 from bastion.command_control.policy.removers import bleachbit_cleaners
 from bastion.command_control.policy.respoken import respoken
 from bastion.command_control.policy.splitters import space_words
@@ -44,6 +46,7 @@ from bastion.command_control.policy.unread import launched, unread_paths
 from bastion.command_control.policy.variables import _IDENTIFIER
 from bastion.command_control.policy.verb_patterns import pattern_verbs
 from bastion.command_control.policy.words import (
+    _GLOB_CHARS,
     _HEREDOC_PARTS,
     _REDIRECTS,
     _STATEMENTS,
@@ -148,12 +151,21 @@ class _Files:
             operands[0].type == "number" or target.value == "-"
         )
         # `> >(sh)` writes to a pipe, not a file: the substitution is judged on its own.
-        if not duplicates and not target.procsub:
+        if not duplicates and not target.procsub and not (
+                operator in (">&", "<&") and _MOVED.fullmatch(target.value or "")):
             for pseudo in (("<",) if operator == "<" else (">",) if ">" in operator else ()) + (
                 ("<",) if operator == "<>" else ()
             ):
                 later.append(self._file_operation(pseudo, target, self._text(node), site))
-        if duplicates:
+        moved = operator in (">&", "<&") and target.value is not None and \
+            target.value.endswith("-") and digits(target.value[:-1])
+        if moved and target.value is not None:
+            # `4<&3-`: descriptor 3 moved to 4, then closed (attack c38f, finding 9)
+            source = int(target.value[:-1])
+            streams.set(fd, *streams.origin(source))
+            if source != fd:
+                streams.set(source, "null")
+        elif duplicates:
             # A copy of another descriptor, whichever way it points (`3>&0` reads stdin too).
             value = target.value or ""
             streams.set(fd, *(streams.origin(int(value)) if digits(value) else ("null", None)))
@@ -457,6 +469,10 @@ class _Files:
             candidates = [PathArg("~", "exact", True)]
         elif target.value == "-":
             candidates = [PathArg("(the previous directory)", "unknown")]
+            previous = self._values.get("OLDPWD")  # `OLDPWD=/etc/init.d; cd -` (c38f, 10)
+            if previous:
+                candidates.append(PathArg(previous, "pattern" if _GLOB_CHARS.search(previous)
+                                          else "exact", previous.startswith("~")))
         else:
             candidates = list(_operand_paths([words[0], target]))
             value = target.value
@@ -501,15 +517,7 @@ class _Files:
         if not dirs:
             return paths
         more: list[PathArg] = []
-        for path in paths:
-            if path.kind == "unknown" or path.tilde:
-                continue
-            if path.text.startswith("/"):
-                # /proc/self/cwd/x is x in the working directory.
-                if "/proc/" not in path.text or (relative := through_proc(path.text))[0] != \
-                        "exact" or relative[1].startswith("/"):
-                    continue
-                path = path._replace(text=relative[1])
+        for path in _own_cwd_relative(paths):
             for folder in dirs:
                 if path == HERE and folder.tilde:
                     continue  # (a home's tree unnamed: every exec command starts there)
@@ -546,3 +554,25 @@ def _pwd(path: PathArg) -> str | None:
     """The rest after a $PWD tilde (`~+`, `~0`, `~+0`), None for another path."""
     user, _, rest = path.text[1:].partition("/")
     return rest if path.tilde and user in ("+", "0", "+0") else None
+
+
+_MOVED = re.compile(r"[0-9]+-")  # `4<&3-`: a descriptor moved
+
+
+def _own_cwd_relative(paths: tuple[PathArg, ...]) -> list[PathArg]:
+    """The relative paths of `paths`, and /proc/self/cwd/x as x in the working directory (also
+    through a pattern in the /proc part: `/proc/sel?/cwd/x`, attack c38f, finding 15)."""
+    found: list[PathArg] = []
+    for path in paths:
+        if path.kind == "unknown" or path.tilde:
+            continue
+        if not path.text.startswith("/"):
+            found.append(path)
+            continue
+        spellings = [path.text, *(proc_readings(path.text) if path.kind == "pattern" else [])]
+        for text in spellings:
+            if "/proc/" not in text or (relative := through_proc(text))[0] != "exact" or \
+                    relative[1].startswith("/"):
+                continue
+            found.append(path._replace(text=relative[1]))
+    return found

@@ -31,6 +31,7 @@ from bastion.command_control.policy.outer_args import (
     shell_operands,
     sourced_files,
 )
+from bastion.command_control.policy.proc_spellings import descriptor_numbers
 from bastion.command_control.policy.script_spellings import GLOB, interpreted_program
 from bastion.command_control.policy.shells import INTERPRETERS, shell_name
 from bastion.command_control.policy.words import _Site, _Word
@@ -41,6 +42,12 @@ _SCRIPT_FILE = re.compile(r"\.(?:sh|bash|zsh|ksh|dash|py|pl|rb|js|php|lua|tcl|en
 _BATCH = re.compile(r"\{\}[\s'\"]*\\?\+")
 # a descriptor's file (any process's number: `/proc/$$/fd/3` is the shell's own)
 _DESCRIPTOR = re.compile(r"/dev/stdin|/dev/fd/([0-9]+)|/proc/[^/]+/fd/([0-9]+)")
+# a file through a descriptor opened on a folder (`/dev/fd/3/x`, `/proc/self/fd/3/x`)
+_THROUGH_FD = re.compile(r"/+(?:dev/+stdin|dev/+fd/+([0-9]+)|proc/+[^/]+/+(?:task/+[^/]+/+)?fd/+"
+                         r"([0-9]+))/+[^/].*")
+_FD_NAMED = re.compile(r"\{[A-Za-z_][A-Za-z0-9_]*\}")  # `exec {x}<F`
+# names a folder of programs or of init scripts holds (`exec 3</usr/sbin`: attack c38f, 14)
+_PROBES = ("service", "ufw", "systemctl", "wazuh-control")
 _FIND_PROBES = ("/etc/init.d/find-names-this", "/usr/sbin/find-names-this")
 
 
@@ -64,13 +71,17 @@ class _Outer:
         if name in ("set", "shift"):
             self._positional = _positional(name, values[1:], self._positional)
             return
-        if name == "exec" and len(words) == 1:
+        named = len(words) > 1 and all(_FD_NAMED.fullmatch(w.text) for w in words[1:])
+        if name == "exec" and (len(words) == 1 or named):
             # `exec 3< F`: the file a later `sh /dev/fd/3` reads (as the descriptor may keep
-            # what it held before, if the open fails, that reading is kept too)
+            # what it held before, if the open fails, that reading is kept too); `exec {x}<F`
+            # opens F on a descriptor whose number is known at run time (attack c38f, 9)
             opened = _files(site)
-            self._exec_files = {**self._exec_files, **opened}
+            if not named:
+                self._exec_files = {**self._exec_files, **opened}
             for fd, file in opened.items():
-                if self._own_script(file):
+                if self._own_script(file) or any(  # a folder of programs (attack c38f, 14)
+                        self._own_script(f"{file.rstrip('/')}/{probe}") for probe in _PROBES):
                     # the descriptor stays open for the lines typed after this one too
                     self._unknown(site, words, f"exec opens {file} on descriptor {fd}, which "  # type: ignore[attr-defined]
                                                "a later shell may read as its script")
@@ -82,6 +93,7 @@ class _Outer:
         shell = name in _SOURCES or shell_name(name) is not None
         if not shell and not INTERPRETERS.fullmatch(name):
             return
+        self._through_descriptor(name, words, site)
         if "find" in site.wrappers and any("{}" in (w.value or w.text) for w in words):
             self._find_script(name, words, site)
         elif not shell and None in values:
@@ -103,6 +115,18 @@ class _Outer:
             opened = site._replace(fds=tuple((fd, "file", f) for fd, f in here.items()),
                                    **({"stdin": "file", "here": stdin} if stdin else {}))
             self._judge_runs(name, words, opened)
+
+    def _through_descriptor(self, name: str, words: list[_Word], site: _Site) -> None:
+        """`sh /dev/fd/3/service ufw stop` with no `3<` on the line: a descriptor an earlier
+        typed line may have opened on a folder of programs (`exec 3</usr/sbin`): unknown
+        (attack c38f, finding 14)."""
+        opened = {**self._exec_files, **_files(site)}
+        for word in words[1:]:
+            found = _THROUGH_FD.fullmatch(word.text if word.value is None else word.value)
+            if found is not None and int(found.group(1) or found.group(2) or 0) not in opened:
+                self._unknown(site, words, f"{name} reads {word.value} through a descriptor "  # type: ignore[attr-defined]
+                                           "the line does not open")
+                return
 
     def _judge_runs(self, name: str, words: list[_Word], site: _Site) -> None:
         dirs = [d.text for d in self._dirs]  # type: ignore[attr-defined]
@@ -135,11 +159,12 @@ class _Outer:
     def _descriptor_file(self, path: str, site: _Site) -> str | None:
         """The file `path` reads when it names a descriptor (/dev/stdin, /dev/fd/N,
         /proc/self/fd/N) a redirection on the command, a group around it or `exec` opened."""
+        opened = {**self._exec_files, **_files(site)}
         found = _DESCRIPTOR.fullmatch(posixpath.normpath(path)) if path.startswith("/") else None
-        if found is None:
-            return None
+        if found is None:  # a pattern (`. /dev/stdi? < F`: attack c38f, finding 9)
+            return next((opened[n] for n in descriptor_numbers(path) if n in opened), None)
         fd = int(found.group(1) or found.group(2) or 0)
-        return {**self._exec_files, **_files(site)}.get(fd)
+        return opened.get(fd)
 
     def _startup_files(self, name: str, words: list[_Word], site: _Site) -> None:
         """A starting shell's BASH_ENV or ENV, read where it starts: a relative name in the

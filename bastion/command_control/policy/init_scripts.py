@@ -27,6 +27,7 @@ from bastion.command_control.policy.script_spellings import (
     GLOB,
     descriptor_script,
     fed_files,
+    folder_texts,
     own_spelling,
     pattern_paths,
     program_script,
@@ -60,6 +61,7 @@ def init_script_commands(name: str, words: list[_Word], dirs: list[str],
     values = [w.value for w in words]
     if not values or None in values:
         return []
+    dirs = folder_texts(dirs)  # `cd ~root/../etc/init.d` (attack c38f, finding 10)
     strings = [v for v in values if v is not None]
     programs = interpreted_programs(name, strings, {i for i, w in enumerate(words) if w.glob},
                                     dirs, fed_files(site))
@@ -98,16 +100,22 @@ def init_script_commands(name: str, words: list[_Word], dirs: list[str],
     script = own_spelling(tilde_root(script), fed_files(site))  # `/proc/self/cwd/...` (b37f, 13)
     if at > 0 and GLOB.search(script) and (ran_all := pattern_programs(script, rest, dirs)):
         return ran_all  # `sh /usr/sbi?/service ufw stop` (attack a36f, finding 2's siblings)
-    if at > 0 and (ran := program_script(script, rest, dirs)) is not None and not (
+    ran = program_script(script, rest, dirs) if at > 0 else None
+    if ran is not None and not (
             _plain(script, dirs, True) or _HELPER.fullmatch(script.rsplit("/", 1)[-1])):
         return [ran]  # `sh /usr/sbin/service ufw stop` (z35f, findings 13, 19)
+    # through a folder not known (`/proc/1/cwd/service`, `/dev/fd/3/service` with no `3<` on
+    # the line: attack c38f, findings 6 and 14): the program of its name too, as python's is
+    by_name = [ran] if ran is not None and through_proc(script)[0] == "unknown" else []
     if not rest:
-        return []
+        return by_name
     scripts = [script]
-    if at > 0 and (any(w.glob for w in words) or fed is not None) and GLOB.search(script):
+    if at > 0 and not script.startswith("/") and any(GLOB.search(d) for d in dirs):
+        scripts = [*pattern_paths(script, dirs), script]  # `cd /etc/init.?; . ./ufw` (c38f, 10)
+    elif at > 0 and (any(w.glob for w in words) or fed is not None) and GLOB.search(script):
         # (a pattern in the redirection feeding it: `sh -s stop < /etc/init.d/uf?`, a36f, 4)
         scripts = pattern_paths(script, dirs)  # `sh /etc/init.?/ufw stop` (z35f, finding 8)
-    found: list[tuple[str, ...]] = []
+    found: list[tuple[str, ...]] = by_name
     for one in scripts:
         if GLOB.search(one) and at > 0:
             found.append((one, rest[0]))  # a pattern command word: unknown

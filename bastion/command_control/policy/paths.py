@@ -11,6 +11,7 @@ from typing import NamedTuple
 
 from tree_sitter import Node
 
+from bastion.command_control.policy.proc_spellings import proc_readings
 from bastion.command_control.policy.stock_links import home_readings, link_readings
 from bastion.command_control.policy.words import _GLOB_CHARS, _STDIO, _expand_braces, _Word
 from bastion.text import digits
@@ -221,6 +222,9 @@ def through_proc(path: str, descriptors: bool = False) -> tuple[str, str]:
     components = [c for c in path.split("/") if c not in ("", ".")]
     for index, part in enumerate(components):
         last = index == len(components) - 1
+        if part == ".." and parts == ["dev", "fd"] and not relative:
+            parts = ["proc", "self"]  # /dev/fd is /proc/self/fd, a folder (attack c38f, 6)
+            continue
         if part == "..":
             if parts and parts[-1] != "..":
                 parts.pop()
@@ -240,8 +244,9 @@ def through_proc(path: str, descriptors: bool = False) -> tuple[str, str]:
                 if not own:
                     return "unknown", path
                 parts, relative = [], True
-            elif part in ("exe", "map_files") or (part == "fd" and not last and not descriptors
-                                                  and not (own and index == len(components) - 2)):
+            elif part in ("exe", "map_files") or (
+                    part == "fd" and not last and not descriptors and components[index + 1] != ".."
+                    and not (own and index == len(components) - 2)):
                 return "unknown", path
         elif not descriptors and not last and (
                 (len(parts) == 4 and parts[0] == "proc" and parts[2] == "fd")
@@ -285,6 +290,11 @@ def _resolve_one(arg: PathArg, text: str, kind: str) -> list[tuple[str, str]]:
             return [("unknown", arg.text)]
         found = [_through(t, "pattern" if _GLOB_CHARS.search(t) else "exact") for t in expanded]
         return _above([("unknown", arg.text) if f is None else f for f in found])
+    if kind == "pattern" and (readings := proc_readings(text)):
+        # a pattern in the /proc part (`/proc/sel?/root/etc/x`: attack c38f, finding 15)
+        found = [_through(t, "pattern" if _GLOB_CHARS.search(t) else "exact") for t in readings]
+        return _above([("unknown", arg.text) if f is None else f for f in found]
+                      + [("pattern", normalise_path(text))])
     resolved = _through(text, kind)
     if resolved is None:
         return [("unknown", arg.text)]

@@ -19,7 +19,8 @@ from __future__ import annotations
 
 import re
 
-from bastion.command_control.policy.paths import _descriptor_file, through_proc
+from bastion.command_control.policy.paths import _descriptor_file, normalise_path, through_proc
+from bastion.command_control.policy.proc_spellings import descriptor_numbers, proc_readings
 from bastion.command_control.policy.verb_patterns import may_match
 from bastion.command_control.policy.words import _Site
 
@@ -81,7 +82,6 @@ def fed_files(site: _Site | None) -> dict[int, str]:
 
 _FOLDER_FD = re.compile(r"/+(?:dev/+fd/+(?P<n>[0-9]+)|proc/+(?:self|thread-self)/+fd/+(?P<m>[0-9]+)"
                         r"|dev/+(?P<std>stdin))/+(?P<rest>.*[^/].*)")
-_OWN_CWD = re.compile(r"/+proc/+(?:self|thread-self)(?:/+task/+[0-9]+)?/+cwd(?:/.*)?")
 
 
 def own_spelling(script: str, files: dict[int, str]) -> str:
@@ -89,23 +89,32 @@ def own_spelling(script: str, files: dict[int, str]) -> str:
     (outside attack b37f, finding 13), as the plain path it is: `/proc/self/cwd/usr/sbin/ufw`
     is the relative `usr/sbin/ufw` (read in the line's folder, or climbing from an unknown one),
     `/dev/fd/3/service` after `3</usr/sbin` is /usr/sbin/service; any other path as it is."""
-    found = _FOLDER_FD.fullmatch(script)
-    if found is not None:
-        fd = 0 if found.group("std") else int(found.group("n") or found.group("m"))
-        folder = files.get(fd)
-        if folder:
-            return f"{folder.rstrip('/')}/{found.group('rest')}"
-    if _OWN_CWD.fullmatch(script):
-        kind, path = through_proc(script)
-        if kind == "exact" and not path.startswith("/"):
-            return path
+    readings = proc_readings(script)  # `/proc/sel?/cwd/...` (attack c38f, finding 6)
+    if any(through_proc(text)[0] == "unknown" for text in readings):
+        readings = sorted(readings, key=lambda text: through_proc(text)[0] != "unknown")
+    for text in [script, *readings]:
+        found = _FOLDER_FD.fullmatch(text)
+        if found is not None:
+            fd = 0 if found.group("std") else int(found.group("n") or found.group("m"))
+            folder = files.get(fd)
+            if folder:
+                return f"{folder.rstrip('/')}/{found.group('rest')}"
+        if text.startswith("/") and ("/proc/" in text or "/dev/" in text):
+            # `/proc/self/./cwd/x`, `/proc/self/fd/../cwd/x`, `/dev/fd/../cwd/x` (c38f, 6)
+            kind, path = through_proc(text)
+            if kind == "exact" and (not path.startswith("/") or text is not script):
+                return path
+            if kind == "unknown" and text is not script:
+                return text  # another process's (`/proc/*/cwd/x`): read by the script's name
     return script
 
 
 def descriptor_script(script: str, files: dict[int, str]) -> str | None:
     """The file a script operand naming a descriptor reads (`/dev/fd/3` after `3<F`)."""
     fd = _descriptor_file(script)
-    return files.get(fd) if isinstance(fd, int) else None
+    if not isinstance(fd, int):  # a pattern (`/dev/stdi?`, `/dev/fd/[0]`: attack c38f, 9)
+        return next((files[n] for n in descriptor_numbers(script) if n in files), None)
+    return files.get(fd)
 
 
 # `. FILE`, also handing the outer arguments on (`"$@"`, `$1`, `"$*"`: the same `$1`)
@@ -125,6 +134,24 @@ def tilde_root(script: str) -> str:
     if script == "~root" or script.startswith("~root/"):
         return "/root" + script[5:]
     return script
+
+
+def folder_texts(dirs: list[str]) -> list[str]:
+    """The folders a line's `cd`s chose, and each that starts at a home as the path it is
+    (`cd ~root/../etc/init.d` is /etc/init.d: attack c38f, finding 10)."""
+    found = list(dirs)
+    for folder in dirs:
+        if folder.startswith("~"):
+            user, slash, rest = folder[1:].partition("/")
+            if user and user[0] not in "+-0123456789" and not GLOB.search(user):
+                home = "/root" if user == "root" else f"/home/{user}"
+                found.append(normalise_path(home + slash + rest))
+            elif not user:  # the login's home, not known: a climb out of it (`~/../../etc`)
+                found += [path for home in ("/root", "/home/~") if not (
+                    path := normalise_path(home + slash + rest)).startswith(home)]
+        elif folder.startswith("/") and ("/." in folder or "//" in folder):
+            found.append(normalise_path(folder))
+    return list(dict.fromkeys(found))
 
 
 def interpreted_program(name: str, strings: list[str], dirs: list[str]) -> tuple[str, ...] | None:

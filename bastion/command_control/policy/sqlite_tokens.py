@@ -1,8 +1,9 @@
 """SQL as sqlite's tokenizer reads it (outside attack b37f, finding 6): a comment (`/* … */`,
 `-- …` to the line's end) is a blank, and a name quoted as `"…"`, `[…]` or `` `…` `` is the
 name itself (`"writefile"(`, `[writefile](`), so `SELECT writefile/**/('/etc/x', 'y')` and
-`VACUUM/**/INTO '/etc/x'` are read as their plain spelling. `sqlite_plain` gives the text so
-respelled; its strings ('…', a doubled quote one) are left as they are."""
+`VACUUM/**/INTO '/etc/x'` are read as their plain spelling; a quoted name is a token with
+blanks around it (`select[writefile](`, `VACUUM[main]INTO`: attack c38f, finding 5).
+`sqlite_plain` gives the text so respelled; its strings ('…', a doubled quote one) are left as they are."""
 
 from __future__ import annotations
 
@@ -33,7 +34,10 @@ def sqlite_plain(text: str) -> str:
                 break
             quoted = text[index:end + 1]
             inner = quoted[1:-1]
-            out.append(inner if char != "'" and _NAME.fullmatch(inner) else quoted)
+            # A quoted name is a token of its own: sqlite ends a keyword at the quote
+            # (`select"writefile"(`, `VACUUM[main]INTO`: attack c38f, finding 5).
+            out.append(quoted if char == "'" else f" {inner} " if _NAME.fullmatch(inner)
+                       else f" {quoted} ")
             index = end + 1
         elif text.startswith("--", index):
             end = text.find("\n", index)
