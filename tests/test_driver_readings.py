@@ -35,7 +35,7 @@ def verdict(sh: Shell) -> str:
         # An unfinished statement: what a rule refuses or holds in it so far (attack a36i).
         text = rec.text if len(rec.text) <= UNFINISHED_JUDGED else rec.text.rsplit("\n", 1)[-1]
         found = "allow"
-        for reading in unfinished_readings(text):  # a here-document open (attack c38i, 3)
+        for reading in (*unfinished_readings(text), *rec.typed):  # attack c38i, 3 and 2
             w = evaluate(pol, reading, role="engineer", target="web01")
             if w.action in ("deny", "confirm") and not w.rule.startswith("defaults."):
                 found = "deny" if "deny" in (found, w.action) else w.action

@@ -398,8 +398,9 @@ class InputGate:
         `UNFINISHED_JUDGED` bytes the line alone is (each Enter would judge it all again)."""
         text = rec.text if len(rec.text) <= UNFINISHED_JUDGED else rec.text.rsplit("\n", 1)[-1]
         found = None
-        # A here-document still open hides the code after it on its line (attack c38i, 3).
-        for reading in unfinished_readings(text):
+        # A here-document still open hides the code after it on its line (attack c38i, 3); at a
+        # PS2 that PS1 may draw, the line alone, and so on (`Reconstruction.typed`: c38i, 2).
+        for reading in (*unfinished_readings(text), *rec.typed):
             v = self.judge.verdict(reading)
             if v.action in ("deny", "confirm") and not v.rule.startswith("defaults."):
                 found = v if found is None else stricter(found, v)
