@@ -155,7 +155,7 @@ def test_without_a_prompt_set_a_here_document_body_is_still_text():
 @each("line", [
     f"cat <<X; {X}", "cat <<X; rm -rf /", ": <<X; touch /etc/sudoers", f"cat <<-X; {X}",
     f"cat <<'X'; {X}", f'cat <<"X"; {X}', f"cat <<\\X; {X}", f"cat << X; {X}",
-    f"cat <<A <<B; {X}", f"cat <<X >/dev/null; {X}",
+    f"cat <<A <<B; {X}", f"cat <<X >/dev/null; {X}", f"cat <<\"A\"'B'C; {X}",
     f"E<<X; {X}", f"if true; then :; F; cat <<X; {X}", f"{{ cat <<X; {X}",
 ])
 def test_a_rule_refuses_code_after_an_open_here_document(line):

@@ -14,10 +14,11 @@ from __future__ import annotations
 import re
 
 # A quoted stretch (skipped: `echo '<<X'` opens nothing; an open quote runs to the line's end),
-# an escaped character, or `<<WORD`, `<<-WORD`, `<< 'WORD'`, `<<"WORD"`, `<<\WORD` (never
-# `<<<`, a here-string).
+# an escaped character, or `<<WORD`, `<<-WORD`, `<< 'WORD'`, `<<"WORD"`, `<<\WORD`, `<<"A"'B'C`
+# (never `<<<`, a here-string).
 _SCAN = re.compile(r"""'[^']*(?:'|$)|"(?:\\.|[^"\\])*(?:"|$)|\\.|"""
-                   r"""(?<!<)<<(-?)(?!<)[ \t]*(?:'([^'\n]*)'|"([^"\n]*)"|\\?([^\s;&|<>()'"]+))""")
+                   r"""(?<!<)<<(-?)(?!<)[ \t]*((?:'[^'\n]*'|"[^"\n]*"|\\.|[^\s;&|<>()'"\\])+)""")
+_QUOTING = re.compile(r"""'([^']*)'|"([^"]*)"|\\(.)""")  # the delimiter is the word unquoted
 
 
 def _operators(line: str) -> list[tuple[int, int, str, bool]]:
@@ -25,7 +26,7 @@ def _operators(line: str) -> list[tuple[int, int, str, bool]]:
     found = []
     for m in _SCAN.finditer(line):
         if m.group(0).startswith("<<"):
-            word = next(g for g in m.groups()[1:] if g is not None)
+            word = _QUOTING.sub(lambda q: next(g for g in q.groups() if g is not None), m.group(2))
             found.append((m.start(), m.end(), word, m.group(1) == "-"))
     return found
 
