@@ -85,6 +85,8 @@ def _ps2_learned() -> Shell:
     (None, "export PS1='> '; E<<X", NO_X),
     (None, "declare $'PS\\x31=> '; E<<X", NO_X),
     (None, "PROMPT_COMMAND='PS1=\"> \"'; E<<X", NO_X),
+    (None, "export {P,}S1='> '; E<<X", NO_X),
+    (None, "P\\S1='> '; E<<X", NO_X),
     # set earlier, by a function the line runs
     ("p() { PS1='> '; }", "p; E<<X", NO_X),
     # the same with PS2 set again to the same string first

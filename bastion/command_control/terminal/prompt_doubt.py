@@ -6,11 +6,12 @@ line of the pending statement. But PS1 may draw that very string (`PS1='> '`, or
 open, its new PS1 passes for PS2 and the next line is judged only inside the old statement (as a
 here-document body or a string: forwarded), where bash runs it alone. The gate doubts the PS2
 once a line it sent may have set a prompt (any spelling naming PS0-PS4, PROMPT_COMMAND or
-promptvars, quotes and backslashes left out, or a `$'...'` with a numeric escape that may spell
-one), or where the learned PS2 may be a primary prompt it saw drawn again (`_primary_like`: the
-same but for its numbers). Then the line is also judged alone, and with each of the last pending
-lines as the start of its statement, by the policy's rules (`Reconstruction.typed`: the defaults
-do not count, so that the `fi` or `done` closing an honest statement is not held). Pure.
+promptvars, quotes, backslashes, braces and commas left out, or a `$'...'` with a numeric
+escape that may spell one), or where the learned PS2 may be a primary prompt it saw drawn
+again (`_primary_like`: the same but for its numbers). Then the line is also judged alone, and
+with each of the last pending lines as the start of its statement, by the policy's rules
+(`Reconstruction.typed`: the defaults do not count, so that the `fi` or `done` closing an
+honest statement is not held). Pure.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ _BYTES_JUDGED = 8 * 1024  # ... while the statement so read is no longer than th
 
 def may_set_prompt(text: str) -> bool:
     """The line may set a prompt or how bash draws one (over-strict: any mention)."""
-    plain = text.replace("'", "").replace('"', "").replace("\\", "")
+    plain = re.sub(r"""['"\\{},]""", "", text)  # `P"S"1`, `P\S1`, `{P,}S1` (a brace expansion)
     return bool(_PROMPT_NAMES.search(plain) or _NUMERIC_ESCAPE.search(text))
 
 
