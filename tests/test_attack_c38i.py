@@ -124,6 +124,16 @@ def test_a_learned_ps2_a_primary_prompt_may_draw_does_not_hide_the_next_line():
     assert X in rec.typed and gate_verdict(sh) == "deny", rec
 
 
+def test_a_ps1_set_before_any_ps2_is_learned_is_not_taken_for_it():
+    """No PS2 learned yet: the new PS1 `> ` is not a primary prompt seen, so it would be learned
+    as PS2 at this very line; the line is judged alone too."""
+    sh = _shell()
+    _typed(sh, "PS1='> '; E<<X")
+    sh.send(ENTER + NO_X + PS2)
+    rec = _typed(sh, X)
+    assert X in rec.typed and gate_verdict(sh) == "deny", rec
+
+
 @each("lines", [
     ["cat <<EOF", "hello", "EOF"],
     ["for f in *.log; do", 'gzip "$f"', "done"],
