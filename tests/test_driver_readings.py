@@ -14,6 +14,7 @@ Each test drives the tracker as the proxy does, and takes the verdict as InputGa
 from __future__ import annotations
 
 from bastion.command_control.policy import Verdict, evaluate, stricter, uncertain_verdict
+from bastion.command_control.policy.unfinished import unfinished_readings
 from bastion.command_control.terminal import CONTINUATION, Reconstruction
 from bastion.ssh.gate import UNFINISHED_JUDGED
 from tests.rows import each
@@ -33,9 +34,12 @@ def verdict(sh: Shell) -> str:
     if rec.kind == "not-a-command" and rec.reason == CONTINUATION and rec.text.strip(" \t\n"):
         # An unfinished statement: what a rule refuses or holds in it so far (attack a36i).
         text = rec.text if len(rec.text) <= UNFINISHED_JUDGED else rec.text.rsplit("\n", 1)[-1]
-        w = evaluate(pol, text, role="engineer", target="web01")
-        unruled = w.action not in ("deny", "confirm") or w.rule.startswith("defaults.")
-        return "allow" if unruled else w.action
+        found = "allow"
+        for reading in (*unfinished_readings(text), *rec.typed):  # attack c38i, 3 and 2
+            w = evaluate(pol, reading, role="engineer", target="web01")
+            if w.action in ("deny", "confirm") and not w.rule.startswith("defaults."):
+                found = "deny" if "deny" in (found, w.action) else w.action
+        return found
     if rec.kind == "not-a-command":
         return gate_verdict(sh, rec) if rec.hidden else "allow"
     if rec.kind == "blind":

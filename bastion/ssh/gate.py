@@ -41,6 +41,7 @@ from bastion.command_control.policy import (  # one list of shells, the policy's
     reads_script_from_stdin,
     stricter,
 )
+from bastion.command_control.policy.unfinished import unfinished_readings
 from bastion.command_control.terminal import (
     CONTINUATION,
     LEFT_OVER_UNREAD,
@@ -396,11 +397,16 @@ class InputGate:
         defaults do not count (an unfinished statement is a parse error to the policy). Past
         `UNFINISHED_JUDGED` bytes the line alone is (each Enter would judge it all again)."""
         text = rec.text if len(rec.text) <= UNFINISHED_JUDGED else rec.text.rsplit("\n", 1)[-1]
-        v = self.judge.verdict(text)
-        if v.action not in ("deny", "confirm") or v.rule.startswith("defaults."):
-            return None
-        self.judge.record(rec.text, v)
-        return v
+        found = None
+        # A here-document still open hides the code after it on its line (attack c38i, 3); at a
+        # PS2 that PS1 may draw, the line alone, and so on (`Reconstruction.typed`: c38i, 2).
+        for reading in (*unfinished_readings(text), *rec.typed):
+            v = self.judge.verdict(reading)
+            if v.action in ("deny", "confirm") and not v.rule.startswith("defaults."):
+                found = v if found is None else stricter(found, v)
+        if found is not None:
+            self.judge.record(rec.text, found)
+        return found
 
     def _judge_hidden(self, rec: Reconstruction) -> policy.Verdict | None:
         """Keys typed without echo at a password prompt. The prompt may be a fake the shell

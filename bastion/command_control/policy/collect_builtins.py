@@ -551,6 +551,8 @@ def _alias_shape(value: str) -> str | None:
         elif c in "'\"":
             quote, plain = c, False
         elif c == "\\":
+            if i + 1 == len(value):  # it escapes what bash reads after the alias (attack c38i 1)
+                return "a backslash at its end, which joins the next line or character to it"
             plain = False
             i += 1
         else:

@@ -30,6 +30,7 @@ from bastion.command_control.terminal.line import (
     _without_rprompt,
 )
 from bastion.command_control.terminal.other_readings import _TYPED_HIDDEN, Kind, Reconstruction, _ReadsAlso
+from bastion.command_control.terminal.prompt_doubt import alone_readings
 from bastion.command_control.terminal.screen import _cells, _display, _shown_at_cursor
 
 FULL_SCREEN = "a full-screen program has the terminal"
@@ -159,6 +160,9 @@ class _ReadsLine(_ReadsAlso):
             rec = line.c_locale.judged(rec, self._pending)
         if line.unfollowed and rec.kind == "command" and shadow.strip(" \t\n") and shadow != r.text:
             rec = dataclasses.replace(rec, typed=(*rec.typed, "\n".join([*self._pending, shadow])))
+        if self._pending and self._at_ps2() and (self._prompt_doubt or (  # attack c38i, 2
+                self._ps2 is not None and _primary_like(self._ps2, self._known_prompts))):
+            rec = dataclasses.replace(rec, typed=(*rec.typed, *alone_readings(self._pending, r.text)))
         if self._submit is not None:
             self._last = (rec, r.text, open_starts)
         return rec

@@ -27,6 +27,7 @@ from bastion.command_control.terminal.line import (
     _Line,
 )
 from bastion.command_control.terminal.output import _FollowsOutput
+from bastion.command_control.terminal.prompt_doubt import may_set_prompt
 from bastion.command_control.terminal.reader import _FollowsReader
 from bastion.command_control.terminal.reading import (
     _CONTINUATION,
@@ -88,6 +89,7 @@ class CommandLineTracker(_FollowsOutput, _FollowsInput, _FollowsDispatch, _Follo
         # readline read it, and each later one was read as its continuation (bash's PS2 follows).
         self._pending_placed = False
         self._ps2: str | None = None  # the continuation prompt seen (reading._at_ps2)
+        self._prompt_doubt = False  # a line sent may have set a prompt (prompt_doubt.py)
         self._pending_seq = -1  # output chunks when it was sent
         self._pending_paste = False  # ... inside a bracketed paste
         # A judged key readline may or may not accept (Esc CR in emacs mode, a macro, a meta
@@ -244,6 +246,8 @@ class CommandLineTracker(_FollowsOutput, _FollowsInput, _FollowsDispatch, _Follo
         self._held_prefix = False
         self._left_over = []  # judged in front of this line, and ended with it
         self._after_sent(submit, rec)
+        self._prompt_doubt = self._prompt_doubt or any(
+            map(may_set_prompt, (text, rec.text, rec.hidden, *rec.also, *rec.typed)))
         if self._vi and str(self._vi_argument).startswith("/") and submit.key in (b"\r", b"\n"):
             # Enter ended vi's `/` search (judged as a line all the same), not the line: readline
             # holds a history line in command mode (attack g16i, F4), read off the screen.
