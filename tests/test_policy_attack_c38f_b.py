@@ -34,6 +34,23 @@ ROWS = [
         "/sbin/init 0x1", "-pid 4294967297")),
     *((line, True) for line in ("lldb -p 0x1", "lldb --attach-pid 4294967297", "gcore 0x1",
                                 "gcore 4294967297", "ltrace -p 0x1", "ltrace -p 4294967297")),
+    # finding 4: systemctl's (and sysvinit telinit's) option values taken for the verb
+    *((f"systemctl {opt} {verb}", True) for opt in (
+        "-p start", "-pstart", "--prop start", "--property=start", "-t start", "-s start",
+        "-H start", "-M start", "-n start", "-o start", "--state start", "--root start",
+        "--what start", "--kill-whom start", "--job-mode start", "-p enable", "-o start -n start")
+      for verb in ("set-property 'audit?' CPUQuota=1%", "edit 'wazuh-agen?'",
+                   "revert 'wazuh-agen?'", "stop 'wazuh-agen?'", "kill 'audit*'", "mask 'audit*'",
+                   "service-log-level 'audit?' emerg", "isolate rescue.target", "emergency",
+                   "start shutdown.target", "reload 'inetd.*'")),
+    *((f"{init} {opts} 1", True) for init in ("telinit", "init") for opts in (
+        "-t 5", "-t5", "-e X=1", "-e X", "-t 5 -e X=1")),
+    ("init -z xxx 1", True),
+    # honest: option values before an everyday verb
+    ("systemctl -p ActiveState show auditd", False), ("systemctl status -n 50 nginx", False),
+    ("systemctl --type service list-units", False), ("systemctl -H web02 status nginx", False),
+    ("systemctl -p start restart nginx", False), ("systemctl -t service --state failed", False),
+    ("telinit -t 5 3", False), ("systemctl --job-mode replace-irreversibly start nginx", False),
     ("gdb -p 1234", False), ("gdb -p 0x4d2", False), ("gdb ./a.out core", False),
     ("lldb -p 0x4d2", False), ("gcore 1234", False),
 ]
