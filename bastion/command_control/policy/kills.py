@@ -200,7 +200,7 @@ def _skill_reading(words: list[_Word]) -> list[str]:
     by_user = _users_daemons(users)
     # the kernel's process name is cut at 15 characters (`systemd-journal`)
     reached = [d for d in _DAEMONS if any(n and n[:15] == d[:15] for n in names) or d in by_user]
-    init = any((m := _PID.fullmatch(p)) and int(m.group(1) + m.group(2)) == 1 for p in pids)
+    init = any((m := _PID.fullmatch(p)) and pid_t(int(m.group(1) + m.group(2))) == 1 for p in pids)
     return [*reached, "systemd"] if init and "systemd" not in reached else reached
 
 
