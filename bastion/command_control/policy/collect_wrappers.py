@@ -13,6 +13,7 @@ from dataclasses import replace
 
 from bastion.command_control.policy.options import _code_option, _last_argument, _scan_options, _skip_options
 from bastion.command_control.policy.parallel import CODE, RESHAPE, STOP, UNKNOWN, read_options, written
+from bastion.command_control.policy.parallel_quote import quoted_codes
 from bastion.command_control.policy.paths import PathArg
 from bastion.command_control.policy.programs import _env_clears_term, _su_login, _su_shell, _wrapper_directory
 from bastion.command_control.policy.shells import shell_name
@@ -575,11 +576,7 @@ class _Wrappers:
             self._unknown(site, words, "shell code known only at run time")
             return True
         # sem (parallel --semaphore) runs the command as it is; parallel appends each input.
-        # With -q (--quote) each word is passed as it is, not read again by the shell.
-        if "quote" in given:
-            code = " ".join(shlex.quote(w.value or "") for w in command)
-        else:
-            code = " ".join(w.value or "" for w in command)
+        code = " ".join(w.value or "" for w in command)  # -q (--quote): quoted_codes
         # found after outside attack S (finding 13): `{= perl =}` is code the policy does not
         # read; every other replacement string (`{.}`, `{//}`, `{1}`, `{2/}`, `{#}`), and
         # options that change them or split inputs into several, give values known only at
@@ -596,7 +593,7 @@ class _Wrappers:
             listed = rest[separators[0] + 1:]
             if listed and all(w.value is not None for w in listed):
                 inputs = [w.value for w in listed]
-        runtime = '"${PARALLEL_INPUT}"'
+        runtime, given_inputs = '"${PARALLEL_INPUT}"', inputs
         if reshaped or _PARALLEL_REPLACEMENT.search(code.replace("{}", "")):
             before = code
             code = _PARALLEL_REPLACEMENT.sub(runtime, code)
@@ -606,7 +603,9 @@ class _Wrappers:
             inputs = [""] if code != before else [None]
 
         def judge() -> bool:
-            for value in inputs:
+            for filled in quoted_codes(command, given_inputs, appended, found, reshaped, given):
+                self._code(filled, site, name)  # -q: each word quoted, its input in it (c38f 7)
+            for value in inputs if "quote" not in given else []:
                 argument = " ".join([runtime] * appended) if value is None else shlex.quote(value)
                 filled = code if value == "" else code.replace("{}", argument) if "{}" in code \
                     else f"{code} {argument}"

@@ -43,7 +43,7 @@ _LLDB_COMMANDS = frozenset({"-o", "--one-line", "-O", "--one-line-before-file", 
                             "--one-line-on-crash", "-K", "--source-on-crash", "-s", "--source",
                             "-S", "--source-before-file"})
 _LLDB_ATTACH = frozenset({"-p", "--attach-pid", "-attach-pid", "-n", "--attach-name", "-attach-name"})
-_NUMBER = re.compile(r"\s*[+-]?[0-9]+\s*")
+_NUMBER = re.compile(r"\s*[+-]?(0[xX][0-9a-fA-F]+|[0-9]+)\s*")  # gdb: strtoul base 0 (c38f 17)
 # gdb's and lldb's commands that only show (in batch mode the debugger then detaches at once)
 _GDB_SHOWS = frozenset({"bt", "backtrace", "where", "info", "i", "echo", "show", "list", "l",
                         "x", "gcore", "generate-core-file", "detach", "quit", "q", "up", "down",

@@ -137,6 +137,8 @@ def killed_daemons(name: str, words: list[_Word]) -> list[str]:
         return _stopped(words)
     if name in ("skill", "snice"):
         return _skilled(words)
+    if name == "slay":
+        return _slayed(words)
     return []
 
 
@@ -184,6 +186,8 @@ def _skill_reading(words: list[_Word]) -> list[str]:
     names = [a.value or "" for o, a in found if o in ("-c", "--command") and a is not None]
     users = [a.value or "" for o, a in found if o in ("-u", "--user") and a is not None]
     pids = [a.value or "" for o, a in found if o in ("-p", "--pid") and a is not None]
+    if not all(_a_terminal(a.value) for o, a in found if o in ("-t", "--tty") and a is not None):
+        return list(_DAEMONS)  # `-t '?'`: no terminal, every daemon (attack c38f, finding 3)
     # An operand is guessed: a tty, a user, a pid or a command; read it as each of the last three.
     for operand in operands:
         value = operand.value or ""
@@ -196,7 +200,7 @@ def _skill_reading(words: list[_Word]) -> list[str]:
     by_user = _users_daemons(users)
     # the kernel's process name is cut at 15 characters (`systemd-journal`)
     reached = [d for d in _DAEMONS if any(n and n[:15] == d[:15] for n in names) or d in by_user]
-    init = any((m := _PID.fullmatch(p)) and int(m.group(1) + m.group(2)) == 1 for p in pids)
+    init = any((m := _PID.fullmatch(p)) and pid_t(int(m.group(1) + m.group(2))) == 1 for p in pids)
     return [*reached, "systemd"] if init and "systemd" not in reached else reached
 
 
@@ -306,6 +310,23 @@ def _without_signals(words: list[_Word], table: _Options) -> list[_Word]:
 _SIGNAL = re.compile(r"-([0-9]+|[A-Z]{2,}[0-9]*)")
 
 
+_TERMINAL_NAME = re.compile(r"(?:/dev/)?[A-Za-z][A-Za-z0-9]*(?:/[0-9]+)?")
+
+
+def _a_terminal(value: str | None) -> bool:
+    """Whether every name of a terminal list (`pts/1,tty2`) is a terminal's (none a daemon's)."""
+    return value is not None and all(_TERMINAL_NAME.fullmatch(t) for t in value.split(","))
+
+
+def _slayed(words: list[_Word]) -> list[str]:
+    """`slay [-SIGNAL] [-clean] USER...` (Debian's slay: every process of each user, attack
+    c38f, finding 13): read as `pkill -u USER` for each operand."""
+    users = [w.value for w in words[1:] if w.value is None or not w.value.startswith("-")]
+    if not users or _by_root(users):
+        return list(_DAEMONS) if users else []
+    return _users_daemons(users)
+
+
 def _matching(words: list[_Word], table: _Options, regex: bool) -> list[str]:
     scanned = _permuted(_without_signals(words, table), 1, table)
     if scanned is None:
@@ -322,9 +343,15 @@ def _matching(words: list[_Word], table: _Options, regex: bool) -> list[str]:
     if not operands:
         # Chosen by user, group, session, terminal or parent: any, unless only users other
         # than root (the daemons' own) or terminals (they have none) choose.
+        # A terminal list is an AND with the rest; it reaches no daemon only when each of its
+        # names is a terminal's: `?` is procps' name for "no terminal" (every daemon), and a
+        # word known only at run time may be it (attack c38f, finding 3).
         users = [a.value for o, a in found if o in _USERS and a is not None]
-        if (users and not _by_root(users)) or seen & _TERMINALS:
-            return [] if seen & _TERMINALS else _users_daemons(users)
+        terminals = [a.value for o, a in found if o in _TERMINALS and a is not None]
+        if terminals and all(_a_terminal(t) for t in terminals):
+            return []
+        if users and not _by_root(users):
+            return _users_daemons(users)
         return list(_DAEMONS) if regex or seen else []
     reached = []
     for operand in operands:
@@ -375,6 +402,10 @@ def attached_kills(name: str, words: list[_Word]) -> list[_Word]:
     pids starved as `snice +20` starves them: `renice +N [-p] PID`, `chrt -i -p 0 PID`
     (SCHED_IDLE), `ionice -c 3 -p PID` (idle I/O: the daemon's log writes wait); a debugger's
     attach (`gdb -p PID`: stopped while gdb waits at its prompt; policy/debuggers.py)."""
+    return [read for pid in _attached(name, words) for read in _pid_readings(pid)]
+
+
+def _attached(name: str, words: list[_Word]) -> list[_Word]:
     values = [w.value for w in words[1:]]
     if stopped := debugger_stops(name, words):
         return stopped
@@ -389,6 +420,30 @@ def attached_kills(name: str, words: list[_Word]) -> list[_Word]:
     if name == "criu" and "dump" in values and not {"-R", "--leave-running"} & set(values):
         return _pid_values(words, "tDWoLv", "t", ("--tree",))
     return []
+
+
+_C_NUMBER = re.compile(r"\s*([+-]?)(0[xX][0-9a-fA-F]+|[0-9]+)\s*")
+
+
+def _pid_readings(word: _Word) -> list[_Word]:
+    """A pid word as the programs read it (attack c38f, finding 17): in base 10 and as C's
+    strtoul with base 0 reads it (gdb, lldb: `0x1`, `01` octal), each cut to its low 32 bits
+    as a pid_t (`4294967297` is 1); a word that is no number as written."""
+    match = _C_NUMBER.fullmatch(word.value or "")
+    if match is None:
+        return [word]
+    sign = -1 if match.group(1) == "-" else 1
+    digits = match.group(2)
+    numbers = {int(digits, 0) if digits[:2].lower() == "0x" else int(digits, 8 if digits[:1] == "0"
+               and digits.isdigit() and set(digits) <= set("01234567") else 10)}
+    if digits.isdigit():
+        numbers.add(int(digits))
+    return [_Word(str(n), str(n)) for n in sorted({pid_t(sign * n) for n in numbers})]
+
+
+def pid_t(number: int) -> int:
+    """A number cut to its low 32 bits, read as a signed pid_t (procps' kill, gdb)."""
+    return (number + 2**31) % 2**32 - 2**31
 
 
 def _values(words: list[_Word], takes: str, letters: str, long: tuple[str, ...],

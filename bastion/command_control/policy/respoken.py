@@ -72,7 +72,12 @@ def kill_operands(values: list[str]) -> tuple[str, list[int | None]] | None:
         break
     for value in values[index:]:
         match = _NUMBER.fullmatch(value)
-        pids.append(int(match.group(1) + match.group(2)) if match else None)
+        number = int(match.group(1) + match.group(2)) if match else None
+        pids.append(number)
+        # procps' kill hands the long it read to kill(2) as a pid_t: its low 32 bits
+        # (`kill -9 4294967295` is `kill -9 -1`: attack c38f, finding 16)
+        if number is not None and (wrapped := (number + 2**31) % 2**32 - 2**31) != number:
+            pids.append(wrapped)
     return signal, pids
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import fnmatch
 import re
 
+from bastion.command_control.policy.options import _options, _permuted
 from bastion.command_control.policy.words import _Word
 
 # Units that keep audit, logging and firewalling running, as systemd names them. The policy
@@ -63,23 +64,53 @@ _SIGNALS = frozenset({"start", "restart", "try-restart", "reload", "reload-or-re
                       "enable", "reenable", "kill"})
 
 
+# systemctl's options that take a value (systemd 252's getopt_long table), and init's and
+# telinit's (sysvinit: `-t SEC`, `-e VAR=VAL`, init's `-z XXX`): the value is no verb
+# (`systemctl -p start set-property 'audit?' CPUQuota=1%`: attack c38f, finding 4).
+_SYSTEMCTL = _options("tpPsHMnoC", (
+    "--type", "--property", "--state", "--job-mode", "--root", "--image", "--image-policy",
+    "--kill-whom", "--kill-value", "--signal", "--host", "--machine", "--lines", "--output",
+    "--preset-mode", "--what", "--boot-loader-menu", "--boot-loader-entry", "--reboot-argument",
+    "--timestamp", "--message", "--legend", "--drop-in", "--when", "--check-inhibitors",
+    "--kill-who", "--after-kill", "--capsule"), flags=(
+    "--all", "--recursive", "--reverse", "--after", "--before", "--with-dependencies",
+    "--show-types", "--value", "--failed", "--full", "--fail", "--ignore-dependencies",
+    "--irreversible", "--user", "--system", "--global", "--wait", "--no-block", "--no-wall",
+    "--no-reload", "--no-legend", "--no-pager", "--no-ask-password", "--quiet", "--force",
+    "--runtime", "--now", "--plain", "--firmware-setup", "--mkdir", "--marked", "--read-only",
+    "--dry-run", "--no-warn", "--help", "--version", "--show-transaction", "--ask-password"))
+_INIT = _options("tez", ())
+
+
+def _operand_readings(name: str, words: list[_Word]) -> list[list[str | None]]:
+    """The operands, each way they may be read: every word not an option (the values of
+    options too, as before), and as getopt reads them (the values skipped)."""
+    plain = [w.value for w in words[1:] if w.value is None or not w.value.startswith("-")]
+    table = _SYSTEMCTL if name == "systemctl" else _INIT if name in ("init", "telinit") else None
+    scanned = _permuted(words, 1, table) if table is not None else None
+    read = [w.value for w in scanned[1]] if scanned is not None else plain
+    return [plain] if read == plain else [plain, read]
+
+
 def stopped_units(name: str, words: list[_Word]) -> list[tuple[str, ...]]:
     """`_stopped_units`, and a super-server a systemctl glob reloads or starts."""
-    said = _stopped_units(name, words)
-    if name == "systemctl":
-        operands = [w.value for w in words[1:] if w.value is None or not w.value.startswith("-")]
+    said: list[tuple[str, ...]] = []
+    for operands in _operand_readings(name, words):
+        said += [s for s in _stopped_units(name, operands) if s not in said]
+        if name != "systemctl":
+            continue
         # the verb after any option's value (`--signal HUP kill 'x*'`)
         at = next((i for i, v in enumerate(operands) if v in _SIGNALS), len(operands))
         if any(t is not None and _reached(t, _SUPER_SERVERS) for t in operands[at + 1:]):
-            said.append(("systemctl", "reload", "inetd.service"))  # confirm-inetd-units
+            if ("systemctl", "reload", "inetd.service") not in said:
+                said.append(("systemctl", "reload", "inetd.service"))  # confirm-inetd-units
     return said
 
 
-def _stopped_units(name: str, words: list[_Word]) -> list[tuple[str, ...]]:
+def _stopped_units(name: str, operands: list[str | None]) -> list[tuple[str, ...]]:
     """The plain commands (`systemctl stop auditd`, `service auditd stop`) that stand for what
-    `name` with these words may stop among the well-known units without naming them; [] for
+    `name` with these operands may stop among the well-known units without naming them; [] for
     other commands and for plain unit names (the policy's rules read those)."""
-    operands = [w.value for w in words[1:] if w.value is None or not w.value.startswith("-")]
     every = [("systemctl", "stop", unit) for unit in _UNITS]
     if name in ("init", "telinit"):
         return every if operands[:1] and operands[0] in _SINGLE_USER else []
