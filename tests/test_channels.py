@@ -523,17 +523,25 @@ async def test_unknown_sftp_extensions_are_answered_by_the_bastion_and_never_for
 
 async def test_an_sftp_request_id_reused_before_its_answer_ends_the_channel(world, alice, tmp_path):
     """The second open would take the first's handle: writes and an fsetstat on the real file
-    recorded and judged as the decoy's."""
+    recorded and judged as the decoy's. The first opens a FIFO for reading, which sftp-server
+    answers only once a writer comes: the server cannot answer it before the gate reads the
+    second (the gate judges for 5 ms a turn, and a loaded machine let the answer in between)."""
     real, decoy = tmp_path / "real", tmp_path / "decoy"
+    os.mkfifo(real)
     conn = await logged_in(world, alice)
-    async with conn:
-        proc = await conn.create_process(subsystem="sftp", encoding=None)
-        proc.stdin.write(sftp_packet(1, struct.pack(">I", 3)))
-        assert (await read_packet(proc.stdout))[0] == 2  # VERSION
-        flags = struct.pack(">II", 0x02 | 0x08, 0)
-        proc.stdin.write(sftp_packet(3, struct.pack(">I", 5), sftp_string(os.fsencode(real)), flags)
-                         + sftp_packet(3, struct.pack(">I", 5), sftp_string(os.fsencode(decoy)), flags))
-        result = await proc.wait(timeout=20)
+    try:
+        async with conn:
+            proc = await conn.create_process(subsystem="sftp", encoding=None)
+            proc.stdin.write(sftp_packet(1, struct.pack(">I", 3)))
+            assert (await read_packet(proc.stdout))[0] == 2  # VERSION
+            read, write = struct.pack(">II", 0x01, 0), struct.pack(">II", 0x02 | 0x08, 0)
+            proc.stdin.write(sftp_packet(3, struct.pack(">I", 5), sftp_string(os.fsencode(real)), read)
+                             + sftp_packet(3, struct.pack(">I", 5), sftp_string(os.fsencode(decoy)),
+                                           write))
+            result = await proc.wait(timeout=20)
+    finally:
+        with contextlib.suppress(OSError):  # let the server's open of the FIFO end
+            os.close(os.open(real, os.O_WRONLY | os.O_NONBLOCK))
     assert result.exit_status == 1 and b"request id 5 reused" in result.stderr, result.stderr
     assert not decoy.exists()
     assert any("reused" in e["data"]["reason"] for e in world.events("file.protocol_error"))

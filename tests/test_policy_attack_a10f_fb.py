@@ -93,7 +93,7 @@ def test_attack_a10f_launchers_reading_a_script_from_stdin(line, expected):
     ("echo x >> /usr/lib/ssl/private/../../passwd", "deny"),
     ("echo x >> /proc/net/../root/etc/sudoers", "deny"),
     ("echo x >> /proc/mounts/../root/etc/shadow", "deny"),
-    ("echo x >> /dev/fd/../root/etc/sudoers", "confirm"),  # through an open file: unknown
+    ("echo x >> /dev/fd/../root/etc/sudoers", "deny"),  # /dev/fd/.. is /proc/self (c38f, 6)
     ("cd -P /usr/lib/ssl/certs/../..; echo x >> sudoers", "deny"),
     ("cd /var/run; echo x >> ../etc/sudoers", "deny"),
     ("echo x >> /bin/../etc/sudoers", "deny"),  # merged /usr: /usr/bin/.. is /usr
