@@ -41,10 +41,11 @@ run: $(STAMP)
 # would compile every module again (about 1 s of CPU each). For the same reason pytest's
 # rewriting of the test modules' asserts is written once first (tests/rewrite_cache.py), not by
 # each worker (about 11 s of CPU a worker).
-# One worker more than the cores: the end-to-end files spend about 60% of their time waiting on
-# real servers' timers and handshakes (test_interactive_gate alone: 160 s wall, 61 s of CPU), so
-# a third worker on 2 cores takes the suite from 454 s to 370 s.
-WORKERS ?= $(shell $(PYTHON) -c "import os; print(len(os.sched_getaffinity(0)) + 1)")
+# Two workers more than the cores: the end-to-end files spend most of their time waiting on real
+# servers' timers and handshakes (test_interactive_gate alone: 150 s wall, 46 s of CPU), so on 2
+# cores a third worker took the suite from 454 s to 370 s, and a fourth from 314 s to 294 s.
+# Tables of rows are one test each (tests/rows.py): an item costs xdist ~10 ms of CPU.
+WORKERS ?= $(shell $(PYTHON) -c "import os; print(len(os.sched_getaffinity(0)) + 2)")
 test: $(STAMP)
 	$(PY) -m ruff check bastion certs tui tests bench
 	$(PY) -m compileall -q bastion certs tui
