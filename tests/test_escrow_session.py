@@ -126,7 +126,9 @@ def test_keys_typed_blind_are_sealed_and_unsealed_by_the_cli(world, tmp_path, sh
     assert typed not in raw and str(canary) not in raw
     header, events = recording.read_cast(casts[0])
     assert header["escrow"]["key"] == key.fingerprint
-    assert ("i", f"[redacted {len(typed)} keystrokes]") in [(c, d) for _, c, d in events]
+    # One marker, or several when the keys reached the bastion in parts (a loaded machine).
+    markers = [d for _, c, d in events if c == "i" and d.startswith("[redacted ")]
+    assert sum(int(d.split()[1]) for d in markers) == len(typed), markers
     check_asciicast_v2(casts[0])
     # No clear keys in the command log, the audit trail or the server's log either.
     lines = [r["line"] for r in world.ctx.store.all(
@@ -138,8 +140,9 @@ def test_keys_typed_blind_are_sealed_and_unsealed_by_the_cli(world, tmp_path, sh
     shown = cli(world, "recording", "unseal", session, "--key", "-", stdin=key_file.read_bytes())
     assert shown.returncode == 0, shown.stderr
     out = shown.stdout.decode()
-    assert f"  s  {typed}\n" in out
-    assert f"  i  [redacted {len(typed)} keystrokes]\n" in out
+    shown_sealed = "".join(line[5:] for line in out.splitlines() if line.startswith("  s  "))
+    assert typed in shown_sealed, out
+    assert all(f"  i  {marker}\n" in out for marker in markers), out
     unsealed = [e for e in audit.export(world.ctx.store) if e["type"] == "recording.unsealed"]
     assert unsealed[-1]["code"] == "S601"
     assert unsealed[-1]["data"]["session"] == session

@@ -149,8 +149,16 @@ def test_a_script_on_stdin_of_ssh_tt_runs_and_every_line_is_judged(world, tmp_pa
                 input=f"cd {tmp_path}\necho hi-$((6*7)); exit\n".encode())
     assert r.returncode == 0, r.stdout[-400:]
     assert b"hi-42" in r.stdout and b"denied" not in r.stdout
-    lines = [e["line"] for e in audit_events(world, "command.verdict")[-2:]]
-    assert lines == [f"cd {tmp_path}", "echo hi-$((6*7)); exit"]
+    session = world.session_row("ivy")["id"]
+    lines = [e["line"] for e in audit_events(world, "command.verdict") if e["session"] == session]
+    # Each line is judged at its Enter. On a loaded machine the second line's echo can come
+    # later than the gate waits for it (gate.ECHO_WAIT): it is then judged as keys typed
+    # without echo, its text kept out of the log (seen once with 4 workers on 2 cores).
+    blind = [e["keystrokes"] for e in audit_events(world, "command.typed_blind")
+             if e["session"] == session]
+    second = "echo hi-$((6*7)); exit"
+    assert lines in ([f"cd {tmp_path}", second], [f"cd {tmp_path}"]), lines
+    assert (len(lines), blind) in ((2, []), (1, [len(second)])), (lines, blind)
 
 
 def test_a_refused_line_in_a_script_drops_the_rest_and_exits_126(world, tmp_path):
