@@ -140,7 +140,8 @@ def test_keys_typed_blind_are_sealed_and_unsealed_by_the_cli(world, tmp_path, sh
     shown = cli(world, "recording", "unseal", session, "--key", "-", stdin=key_file.read_bytes())
     assert shown.returncode == 0, shown.stderr
     out = shown.stdout.decode()
-    shown_sealed = "".join(line[5:] for line in out.splitlines() if line.startswith("  s  "))
+    shown_sealed = "".join(line.split("  s  ", 1)[1] for line in out.splitlines()
+                           if "  s  " in line)
     assert typed in shown_sealed, out
     assert all(f"  i  {marker}\n" in out for marker in markers), out
     unsealed = [e for e in audit.export(world.ctx.store) if e["type"] == "recording.unsealed"]
