@@ -18,11 +18,16 @@ HELD = [
     'cd "${D:-/usr/sbin}" && sh service ufw stop', 'D=/usr/sbin; cd "$D" && python3 ./ufw disable',
     "cd; cd ../../usr/sbin && sh ./service ufw stop", "cd ~+/../../usr/sbin && python3 ufw disable",
     "cd ~/../../usr/sbin && sh ./service ufw stop",
+    # the same class, found in review: a run-time folder spelled from `/`, and `cd -`
+    "cd /usr/$X && python3 ufw disable", 'cd /usr/s"$(echo bin)" && sh ./service ufw stop',
+    "cd /$(echo usr/sbin) && python3 ufw disable", "cd - && python3 ufw disable",
+    "cd /tmp && cd - && sh ./service ufw stop",
 ]
 RUNS = [
     'cd "$(mktemp -d)" && python3 setup.py build', 'cd "$D" && sh ./build.sh',
     'cd "$D" && python3 manage.py migrate', 'cd "$APP" && bash deploy.sh', 'cd "$APP" && ruby app.rb',
     "cd ~/app && python3 manage.py migrate", "cd ../app && sh ./run.sh", "cd /usr/sbin && ls",
+    "cd - && ls", "cd /srv/$APP && python3 manage.py migrate",
 ]
 
 

@@ -73,6 +73,7 @@ from bastion.command_control.policy.programs import _GIT_COMMANDS
 from bastion.command_control.policy.readers import _CODE_IN_OPTIONS, _COMMAND_LANGUAGES, _reads_commands
 from bastion.command_control.policy.removers import removes
 from bastion.command_control.policy.renames import _MMV, _RENAMERS, renamed_away
+from bastion.command_control.policy.script_spellings import dir_texts
 from bastion.command_control.policy.shells import INTERPRETERS, SHELLS, shell_name
 from bastion.command_control.policy.source_removals import REPLACERS
 from bastion.command_control.policy.transfers import transfer_removals
@@ -481,7 +482,7 @@ class _Collector(_Statements, _Files, _Variables, _Code, _Wrappers, _Runners, _I
         elif doubt:
             self._unknown(site, words, doubt)
         self._started_servers(name, words, site, _HANDLED)  # `systemctl start tinysshd.socket`
-        for argv in init_script_commands(name, words, [d.text for d in self._dirs], site):  # v31f 10, 12
+        for argv in init_script_commands(name, words, dir_texts(self._dirs), site):  # v31f 10, 12
             # a pattern stays one (`sh /etc/init.d/ufw sto[p]`: attack x33f, finding 1)
             self._inner([_Word(v, v, any(w.glob and w.value == v for w in words)) for v in argv],
                         site, name)

@@ -32,7 +32,7 @@ from bastion.command_control.policy.outer_args import (
     sourced_files,
 )
 from bastion.command_control.policy.proc_spellings import descriptor_numbers
-from bastion.command_control.policy.script_spellings import GLOB, interpreted_program
+from bastion.command_control.policy.script_spellings import GLOB, dir_texts, interpreted_program
 from bastion.command_control.policy.shells import INTERPRETERS, shell_name
 from bastion.command_control.policy.words import _Site, _Word
 
@@ -62,7 +62,7 @@ class _Outer:
     def _own_script(self, path: str) -> bool:
         """Whether sourcing `path` with arguments runs an init script or a program's own
         script (a pattern: whether it may)."""
-        dirs = [d.text for d in self._dirs]  # type: ignore[attr-defined]
+        dirs = dir_texts(self._dirs)  # type: ignore[attr-defined]
         probe = [_Word(".", "."), _Word(path, path, bool(GLOB.search(path))), _Word("x", "x")]
         return bool(init_script_commands(".", probe, dirs))
 
@@ -129,7 +129,7 @@ class _Outer:
                 return
 
     def _judge_runs(self, name: str, words: list[_Word], site: _Site) -> None:
-        dirs = [d.text for d in self._dirs]  # type: ignore[attr-defined]
+        dirs = dir_texts(self._dirs)  # type: ignore[attr-defined]
         for argv in init_script_commands(name, words, dirs, site):
             self._inner([_Word(v, v, bool(GLOB.search(v))) for v in argv],  # type: ignore[attr-defined]
                         site, name)
@@ -258,14 +258,14 @@ class _Outer:
         """`python3 "$X" disable`: an interpreter's script known only at run time (it may be a
         program's own, `/usr/sbin/ufw`) run with the line's words: unknown, as `sh "$X" stop`
         is."""
-        ran = _probed(name, words, [d.text for d in self._dirs])  # type: ignore[attr-defined]
+        ran = _probed(name, words, dir_texts(self._dirs))  # type: ignore[attr-defined]
         if ran is not None and ran[0] == _FIND_PROBES[1] and len(ran) > 1:
             self._unknown(site, words, f"{name} runs a script known only at run time with the "  # type: ignore[attr-defined]
                                        "line's words as its arguments")
 
     def _find_script(self, name: str, words: list[_Word], site: _Site) -> None:
         """`find ... -exec sh {} stop \\;`: `{}` is the script, a file find names (finding 19)."""
-        dirs = [d.text for d in self._dirs]  # type: ignore[attr-defined]
+        dirs = dir_texts(self._dirs)  # type: ignore[attr-defined]
         found: list[tuple[str, ...]] = []
         for place in _FIND_PROBES:
             probe = [_Word(place, place) if "{}" in (w.value or w.text) else w for w in words]

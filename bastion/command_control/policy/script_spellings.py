@@ -18,8 +18,9 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
-from bastion.command_control.policy.paths import _descriptor_file, normalise_path, through_proc
+from bastion.command_control.policy.paths import PathArg, _descriptor_file, normalise_path, through_proc
 from bastion.command_control.policy.proc_spellings import descriptor_numbers, proc_readings
 from bastion.command_control.policy.verb_patterns import may_match
 from bastion.command_control.policy.words import _Site
@@ -188,7 +189,7 @@ def program_script(script: str, rest: list[str], dirs: list[str]) -> tuple[str, 
         for d in dirs:  # a folder known only at run time (attack c38f, finding 19)
             if d.startswith("/"):
                 continue
-            if _RUN_TIME.search(d):  # `cd "$(echo /usr/sbin)"`, `cd "$1"`: by its name
+            if d == RUN_TIME_DIR:  # `cd "$(echo /usr/sbin)"`, `cd /usr/$X`, `cd -`: by its name
                 base = script.rstrip("/").rpartition("/")[2]
                 if base in ("", ".", "..") or _SCRIPT_FILE.search(base):
                     return None  # `manage.py`, `deploy.sh`: no program's own file
@@ -200,7 +201,18 @@ def program_script(script: str, rest: list[str], dirs: list[str]) -> tuple[str, 
     return None
 
 
-_RUN_TIME = re.compile(r"[$`]")  # a `cd` folder made when the line runs
+# How a folder the line's `cd` makes only when it runs is handed to the script readers here (a
+# `$`, a substitution, `cd -`): never its text, which may start with `/` (`cd /usr/$X`) and be
+# read as a literal folder.
+RUN_TIME_DIR = "(a directory known only at run time)"
+
+
+def dir_texts(dirs: Iterable[PathArg]) -> list[str]:
+    """The folders a line may be in, as the script readers take them: each folder of a kind
+    known only at run time as RUN_TIME_DIR."""
+    return [RUN_TIME_DIR if d.kind == "unknown" else d.text for d in dirs]
+
+
 _SCRIPT_FILE = re.compile(r"\.(?:py|sh|bash|pl|rb|js|php|lua|tcl|r)$", re.IGNORECASE)
 
 
