@@ -25,11 +25,13 @@ import re
 import unicodedata
 from collections.abc import Callable
 from types import TracebackType
+from typing import Any
 
 from bastion.errors import BastionError
 
 __all__ = ["HIDDEN", "LISTED_TEXT", "MAX_REASON", "TextError", "VisibleFormatter", "check_line",
-           "cut_mark", "cut_text", "has_hidden", "is_hidden", "one_line", "shown_command", "visible"]
+           "cut_mark", "cut_text", "has_hidden", "is_hidden", "map_texts", "one_line",
+           "shown_command", "visible"]
 
 MAX_REASON = 500  # characters in a reason, on every door (CLI, SSH commands, control API)
 # Characters of one text a listing holds (the console's `audit` and `sessions`, cut in the
@@ -40,6 +42,19 @@ LISTED_TEXT = 4096
 def cut_mark(size: int) -> str:
     """What follows a text cut short: how long it was ("…[1531 chars]")."""
     return f"…[{size} chars]"
+
+
+def map_texts(value: Any, change: Callable[[str, str], str], place: str = "") -> Any:
+    """`value` (what JSON holds: dicts, lists, texts, numbers) with each text `change(text,
+    place)`, `place` naming where it stands (`line`, `names.3`); keys are kept as they are."""
+    if isinstance(value, str):
+        return change(value, place)
+    if isinstance(value, dict):
+        return {k: map_texts(v, change, f"{place}.{k}" if place else str(k))
+                for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [map_texts(v, change, f"{place}.{i}") for i, v in enumerate(value)]
+    return value
 
 
 def cut_text(text: str, size: int = LISTED_TEXT) -> str:

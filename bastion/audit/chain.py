@@ -16,7 +16,7 @@ from bastion.audit.events import AUDIT_DATA, AUTOMATIC_FIELDS, EVENT_TYPES, Unkn
 from bastion.audit.heads import _send_to_syslog, configure_syslog
 from bastion.config import default_node
 from bastion.store import Backend, StoreError, dumps, now
-from bastion.text import LISTED_TEXT, cut_mark, cut_text
+from bastion.text import LISTED_TEXT, cut_mark, cut_text, map_texts
 
 if TYPE_CHECKING:
     from bastion.config import Config
@@ -105,17 +105,16 @@ def _utf8(text: str) -> bytes:
     return text.encode("utf-8", "surrogatepass")
 
 
-def _cut(value: Any, head: int, cut: dict[str, Any], place: str) -> Any:
+def _cut(value: Any, head: int, cut: dict[str, Any]) -> Any:
     """`value` with every text longer than `head` characters cut (`cut_text`), each noted in
     `cut` by its place (`line`, `names.3`) with its whole length and SHA-256."""
-    if isinstance(value, str) and len(value) > head:
-        cut[place] = {"chars": len(value), "sha256": hashlib.sha256(_utf8(value)).hexdigest()}
-        return cut_text(value, head)
-    if isinstance(value, dict):
-        return {k: _cut(v, head, cut, f"{place}.{k}" if place else str(k)) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_cut(v, head, cut, f"{place}.{i}") for i, v in enumerate(value)]
-    return value
+    def change(text: str, place: str) -> str:
+        if len(text) <= head:
+            return text
+        cut[place] = {"chars": len(text), "sha256": hashlib.sha256(_utf8(text)).hexdigest()}
+        return cut_text(text, head)
+
+    return map_texts(value, change)
 
 
 def bounded_data(data: dict[str, Any]) -> str:
@@ -128,7 +127,7 @@ def bounded_data(data: dict[str, Any]) -> str:
         return text
     for head in (LISTED_TEXT, 256, 32):
         cut: dict[str, Any] = {}
-        text = dumps({**_cut(data, head, cut, ""), "cut_fields": cut})
+        text = dumps({**_cut(data, head, cut), "cut_fields": cut})
         if len(_utf8(text)) <= AUDIT_DATA:
             return text
     # Too many texts to keep even their starts: what places the event, and the whole's digest.

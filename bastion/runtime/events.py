@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bastion.text import LISTED_TEXT, cut_mark
+from bastion.text import LISTED_TEXT, cut_mark, map_texts
 
 EVENT_TEXT = 64 * 1024  # characters of one text in an event (a command line, a held command)
 # Every event the server pushes; publishing any other name is refused (check_event). The design's
@@ -24,13 +24,8 @@ REPLY_BUDGET = 4 * 1024 * 1024  # bytes of one reply line at most, every charact
 def bounded(value: Any, limit: int = EVENT_TEXT) -> Any:
     """`value` with every text longer than `limit` cut, saying how long it was (the audit
     keeps it whole): one user's 60 KB line must not make an event line no client reads."""
-    if isinstance(value, str) and len(value) > limit:
-        return value[:limit] + cut_mark(len(value))
-    if isinstance(value, dict):
-        return {k: bounded(v, limit) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [bounded(v, limit) for v in value]
-    return value
+    return map_texts(value, lambda text, _: text if len(text) <= limit
+                     else text[:limit] + cut_mark(len(text)))
 
 
 def worst_size(value: Any) -> int:
