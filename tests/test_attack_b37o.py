@@ -28,7 +28,7 @@ from bastion.runtime.home import Home
 from bastion.ssh import judge
 from bastion.ssh.server import close_interrupted_recordings
 from tests.test_escrow import PRIVATE, _key_file, run
-from tests.test_gate import Channel, make_app, make_live
+from tests.test_gate import exec_channel, make_app, make_live
 from tests.test_gate import store as store  # the fixture
 
 
@@ -81,10 +81,7 @@ def test_unseal_checks_and_reads_one_opening_of_the_file(ctx, tmp_path, monkeypa
 
 async def test_an_exec_command_past_64_kib_is_not_judged_and_is_refused(store):
     app = make_app(store)
-    ch = Channel(make_live(store, app), kind="exec", pty=False)
-    ch.stream = None  # type: ignore[attr-defined]
-    ch.interactive = False  # type: ignore[attr-defined]
-    ch.command = "true '" + "\x01" * MAX_CODE + "'"
+    ch = exec_channel(make_live(store, app), "true '" + "\x01" * MAX_CODE + "'")
     why = await judge.judge_exec(app, ch)  # type: ignore[arg-type]
     assert why is not None and why.startswith("denied: the command is longer than 64 KiB")
     (row,) = store.all("SELECT line, verdict, rule FROM commands")

@@ -30,6 +30,8 @@ from tests.harness import LOGIN, World
 from tests.policy_rows import assert_held_or_runs
 from tests.rows import each
 from tests.terminal_replay import default_policy
+from tests.test_attack_a36i import _shell as _learned
+from tests.test_attack_a36i import _typed
 from tests.test_forged_markers import judged as gate_verdict
 from tests.test_terminal import ENTER, PS2, Shell
 
@@ -39,15 +41,7 @@ NO_X = b"bash: X: No such file or directory\r\n"
 
 
 def _shell() -> Shell:
-    sh = Shell(shell_reads=shell_reads.Budget(), prompt=PROMPT)
-    sh.run("true")  # the primary prompt is learned
-    return sh
-
-
-def _typed(sh: Shell, line: str):
-    sh.type(line)
-    sh.submit()
-    return sh.tracker.reconstruct()
+    return _learned(PROMPT)
 
 
 # -- 1: an alias ending in a backslash ----------------------------------------------------------

@@ -37,7 +37,7 @@ from bastion.ssh import judge
 from bastion.ssh.server import close_interrupted_recordings
 from bastion.text import LISTED_TEXT, cut_mark, cut_text
 from tests.test_escrow import PRIVATE, _key_file, run
-from tests.test_gate import Channel, make_app, make_live
+from tests.test_gate import exec_channel, make_app, make_live
 from tests.test_gate import store as store  # the fixture
 
 LONG = "true '" + "\x01" * 250_000 + "'"  # six bytes of JSON a character: a 1.5 MB row before
@@ -83,10 +83,7 @@ def test_many_long_texts_in_one_event_are_cut_shorter_until_the_event_fits(store
 async def test_refused_exec_commands_leave_small_rows_for_the_audit_and_sessions_listings(store):
     app = make_app(store)
     live = make_live(store, app)
-    ch = Channel(live, kind="exec", pty=False)
-    ch.stream = None  # type: ignore[attr-defined]
-    ch.interactive = False  # type: ignore[attr-defined]
-    ch.command = LONG
+    ch = exec_channel(live, LONG)
     for _ in range(3):
         why = await judge.judge_exec(app, ch)  # type: ignore[arg-type]
         assert why is not None and why.startswith("denied: the command is longer than 64 KiB")
@@ -101,10 +98,7 @@ async def test_an_exec_command_past_64_kib_is_never_held_whatever_the_uncertain_
     app = make_app(store)
     app.policy = dataclasses.replace(app.policy, defaults=dataclasses.replace(
         app.policy.defaults, uncertain="confirm"))
-    ch = Channel(make_live(store, app), kind="exec", pty=False)
-    ch.stream = None  # type: ignore[attr-defined]
-    ch.interactive = False  # type: ignore[attr-defined]
-    ch.command = "true '" + "x" * MAX_CODE + "'"
+    ch = exec_channel(make_live(store, app), "true '" + "x" * MAX_CODE + "'")
     why = await judge.judge_exec(app, ch)  # type: ignore[arg-type]
     assert why is not None and why.startswith("denied: the command is longer than 64 KiB")
     assert store.all("SELECT id FROM held") == []
@@ -127,14 +121,13 @@ def test_held_commands_are_listed_cut_on_every_door(store, ctx):
 
 async def test_an_exec_command_past_its_bound_is_not_parsed_for_a_file_transfer(store, monkeypatch):
     app = make_app(store)
-    ch = Channel(make_live(store, app), kind="exec", pty=False)
+    ch = exec_channel(make_live(store, app), '"' * (MAX_CODE + 1))
 
     def parsed(line):
         raise AssertionError("parsed before its bound")
 
     monkeypatch.setattr(judge.scp, "server_mode", parsed)
     monkeypatch.setattr(judge.sftplog, "server_command", parsed)
-    ch.command = '"' * (MAX_CODE + 1)
     assert await judge.exec_stream(app, ch) == (None, None)  # type: ignore[arg-type]
 
 
@@ -143,7 +136,7 @@ async def test_the_file_transfer_parse_of_an_exec_command_is_charged_to_its_pers
     app = make_app(store)
     now = [0.0]
     app.judging = JudgingBudget(clock=lambda: now[0])
-    ch = Channel(make_live(store, app), kind="exec", pty=False)
+    ch = exec_channel(make_live(store, app), "sftp-server")
 
     def costly(line):
         now[0] += 30.0  # a parse that took 30 s of the loop
@@ -151,7 +144,6 @@ async def test_the_file_transfer_parse_of_an_exec_command_is_charged_to_its_pers
 
     monkeypatch.setattr(judge.scp, "server_mode", costly)
     monkeypatch.setattr(judge.sftplog, "server_command", lambda line: True)
-    ch.command = "sftp-server"
     assert await judge.exec_stream(app, ch) == (None, "sftp")  # type: ignore[arg-type]
     person = ch.identity.user
     assert app.judging.wait(person) > 0  # the next channel waits for the person's turn

@@ -19,7 +19,7 @@ from bastion.ssh.gate import StdinGate, make_gate
 from bastion.store import Store
 from tests.policy_rows import assert_held_or_runs, typed_and_exec
 from tests.rows import each
-from tests.test_gate import Channel, make_app, make_live, verdicts
+from tests.test_gate import exec_channel, make_app, make_live, verdicts
 
 WIPE = "rm -rf --no-preserve-root /"
 
@@ -153,10 +153,7 @@ def store(tmp_path: Path) -> Iterator[Store]:
 ])
 async def test_the_gate_factory_gives_such_a_line_its_gate(store, line, gate):
     app = make_app(store)
-    ch = Channel(make_live(store, app), kind="exec", pty=False)
-    ch.command = line
-    ch.stream = None  # type: ignore[attr-defined]
-    ch.interactive = False  # type: ignore[attr-defined]
+    ch = exec_channel(make_live(store, app), line)
     assert type(make_gate(app, ch)) is gate  # type: ignore[arg-type]
 
 
@@ -167,10 +164,7 @@ async def test_the_stdin_of_such_a_line_reaches_the_program_only_as_judged_state
     judged as `bash` fed it would be; a refused one never reaches the program (the gate tests'
     policy denies reboot)."""
     app = make_app(store)
-    ch = Channel(make_live(store, app), kind="exec", pty=False)
-    ch.command = line
-    ch.stream = None  # type: ignore[attr-defined]
-    ch.interactive = False  # type: ignore[attr-defined]
+    ch = exec_channel(make_live(store, app), line)
     gate = make_gate(app, ch)  # type: ignore[arg-type]
     assert isinstance(gate, StdinGate)
     ch.gate = gate
@@ -183,10 +177,7 @@ async def test_the_stdin_of_such_a_line_reaches_the_program_only_as_judged_state
                                   "foosql db"])
 async def test_the_data_of_a_line_that_makes_code_of_it_is_held_before_it_runs(store, line):
     app = make_app(store)
-    ch = Channel(make_live(store, app), kind="exec", pty=False)
-    ch.command = line
-    ch.stream = None  # type: ignore[attr-defined]
-    ch.interactive = False  # type: ignore[attr-defined]
+    ch = exec_channel(make_live(store, app), line)
     gate = make_gate(app, ch)  # type: ignore[arg-type]
     assert isinstance(gate, FedGate)
     ch.gate = gate

@@ -166,6 +166,15 @@ def make_app(store: Store) -> Any:
     return app
 
 
+def exec_channel(live: Any, command: str) -> Channel:
+    """An exec channel without a pty running `command`, no file-transfer stream followed."""
+    ch = Channel(live, kind="exec", pty=False)
+    ch.command = command
+    ch.stream = None  # type: ignore[attr-defined]
+    ch.interactive = False  # type: ignore[attr-defined]
+    return ch
+
+
 def make_live(store: Store, app: Any) -> Any:
     # The person who types: a held command of someone removed or locked is never confirmed.
     if store.one("SELECT 1 FROM users WHERE name = 'alice'") is None:
@@ -610,10 +619,7 @@ async def test_an_exec_commands_look_at_its_stdin_is_metered_with_its_verdict(st
     clock = StepClock()
     app = make_app(store)
     app.judging = CountingBudget(clock)
-    ch = Channel(make_live(store, app), kind="exec", pty=False)
-    ch.command = "echo a"
-    ch.stream = None  # type: ignore[attr-defined]
-    ch.interactive = False  # type: ignore[attr-defined]
+    ch = exec_channel(make_live(store, app), "echo a")
     monkeypatch.setattr(judge, "reads_script_from_stdin", clock.costly(None))
     monkeypatch.setattr("bastion.ssh.gate.reads_script_from_stdin", clock.costly(None))
 
