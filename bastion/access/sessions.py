@@ -167,9 +167,16 @@ def stored_seals(store: Backend, name: str) -> list[Seal]:
     pattern = "%/" + name.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     rows = store.all("SELECT path, sha256, running_offset, running_sha256 FROM recordings "
                      "WHERE path LIKE ? ESCAPE '\\'", (pattern,))
-    return [Seal(row["sha256"] or None, (row["running_offset"], row["running_sha256"])
-                 if row["running_offset"] and row["running_sha256"] else None)
+    return [Seal(row["sha256"] or None, running_digest(row))
             for row in rows if Path(row["path"]).name == name]
+
+
+def running_digest(row: dict[str, Any]) -> tuple[int, str] | None:
+    """A recording row's running digest, (offset, hex SHA-256 of its first offset bytes), or
+    None before the first was stored."""
+    if row["running_offset"] and row["running_sha256"]:
+        return row["running_offset"], row["running_sha256"]
+    return None
 
 
 def stored_digests(store: Backend, name: str) -> list[str | None]:

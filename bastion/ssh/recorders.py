@@ -214,8 +214,7 @@ def close_interrupted_recordings(app: Any) -> None:
     keeps no running digest), is closed `unverified`."""
     for rec in sessions.open_recordings(app.store):
         path = app.home.recordings / rec["path"].rsplit("/", 1)[-1]
-        running = ((rec["running_offset"], rec["running_sha256"])
-                   if rec["running_sha256"] and rec["running_offset"] else None)
+        running = sessions.running_digest(rec)
         digest, altered, unverified = None, "", ""
         try:
             if path.suffix != ".cast":
