@@ -122,16 +122,15 @@ def bounded_data(data: dict[str, Any]) -> str:
     texts cut (to LISTED_TEXT characters, then fewer), `cut_fields` saying what each was
     (attack c38o, finding 1: a refused command of 250,000 control characters was a 1.5 MB row,
     which every reader of the log read). The hash covers what is stored."""
-    text = dumps(data)
-    if len(text) <= AUDIT_DATA // 4 or len(_utf8(text)) <= AUDIT_DATA:
-        return text
+    whole = dumps(data)
+    if len(whole) <= AUDIT_DATA // 4 or len(_utf8(whole)) <= AUDIT_DATA:
+        return whole
     for head in (LISTED_TEXT, 256, 32):
         cut: dict[str, Any] = {}
         text = dumps({**_cut(data, head, cut), "cut_fields": cut})
         if len(_utf8(text)) <= AUDIT_DATA:
             return text
     # Too many texts to keep even their starts: what places the event, and the whole's digest.
-    whole = dumps(data)
     kept = {k: data[k] for k in ("session", "channel", "node", "access", "held") if k in data}
     return dumps({**kept, "cut_fields": {"": {"chars": len(whole), "sha256": hashlib.sha256(
         _utf8(whole)).hexdigest()}}})
